@@ -1,0 +1,72 @@
+// Builds the shipped bundles (dist/) and a per-file transpile of the sources and tests (out/) that
+// the test runner executes. Type checking is tsc's job (`npm run typecheck`); esbuild only strips types.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync, existsSync, chmodSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+
+/** Entry points of the shipped bundles; missing ones are skipped so partial trees still build. */
+const bundles = [
+  { in: 'extension/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'server/server.ts', out: 'server' },
+  { in: 'extension/pooler/main.ts', out: 'pooler' },
+  { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+];
+
+function listTs(dir) {
+  const found = [];
+  if (!existsSync(dir)) return found;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...listTs(path));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) found.push(path);
+  }
+  return found;
+}
+
+async function build() {
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const present = bundles.filter((b) => existsSync(join(root, b.in)));
+  await Promise.all(
+    present.map((b) =>
+      esbuild.build({
+        entryPoints: [join(root, b.in)],
+        outfile: join(root, 'dist', `${b.out}.js`),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        sourcemap: true,
+        external: b.external ?? [],
+        banner: b.banner ? { js: b.banner } : undefined,
+        logLevel: 'warning',
+      }),
+    ),
+  );
+  // libpg-query loads its parser from `${__dirname}/libpg-query.wasm`; bundled, __dirname is dist/.
+  const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
+  copyFileSync(wasm, join(root, 'dist', 'libpg-query.wasm'));
+  if (existsSync(join(root, 'dist', 'cli.js'))) chmodSync(join(root, 'dist', 'cli.js'), 0o755);
+
+  const sources = ['extension', 'server', 'cli', 'test'].flatMap((d) => listTs(join(root, d)));
+  await esbuild.build({
+    entryPoints: sources,
+    outdir: join(root, 'out'),
+    outbase: root,
+    bundle: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
+
+await build();
+if (watch) console.log('watch mode is not supported; re-run the build');

@@ -1,0 +1,79 @@
+// Shared vocabulary of the analysis: used by the language server, the CLI and the pooler's live
+// hazard detection. Nothing here (or anywhere under server/analysis) imports vscode or LSP types.
+
+export type PoolMode = 'transaction' | 'session' | 'statement';
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+/** Whether the production pooler tracks protocol-level prepared statements (PgBouncer >= 1.21). */
+export type PreparedStatementSupport = 'unsupported' | 'supported';
+
+export type RuleId =
+  | 'session-set'
+  | 'set-local-outside-transaction'
+  | 'prepared-statement'
+  | 'protocol-prepared-statement'
+  | 'temp-table'
+  | 'currval'
+  | 'advisory-lock'
+  | 'listen'
+  | 'cursor-with-hold'
+  | 'load'
+  | 'session-extension'
+  | 'statement-mode-transaction';
+
+/** Findings that are not pooling rules (e.g. a statement that does not parse). */
+export type FindingCode = RuleId | 'syntax-error';
+
+/** Zero-based UTF-16 position, as editors (LSP) count. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A text replacement; offsets are UTF-16 code-unit offsets into the analysed document. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface RelatedInfo {
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface Finding {
+  rule: FindingCode;
+  severity: Severity;
+  message: string;
+  /** UTF-16 code-unit offsets into the analysed document (half-open). */
+  start: number;
+  end: number;
+  fix?: QuickFix;
+  related?: RelatedInfo[];
+  /** True for findings about code that has no effect (e.g. SET LOCAL outside a transaction block). */
+  unnecessary?: boolean;
+}
+
+export interface AnalysisOptions {
+  poolMode: PoolMode;
+  preparedStatements: PreparedStatementSupport;
+  /** Per-rule severity override; 'off' disables the rule. */
+  rules: Partial<Record<RuleId, Severity | 'off'>>;
+}
+
+export const DEFAULT_OPTIONS: AnalysisOptions = {
+  poolMode: 'transaction',
+  preparedStatements: 'unsupported',
+  rules: {},
+};
