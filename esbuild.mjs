@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
+// Separate output folders let several builds/test runs coexist (e.g. parallel work on one checkout).
+const outDir = join(root, process.env.POOLSAFE_OUT ?? 'out');
+const distDir = join(root, process.env.POOLSAFE_DIST ?? 'dist');
 
 /** Entry points of the shipped bundles; missing ones are skipped so partial trees still build. */
 const bundles = [
@@ -30,14 +33,14 @@ function listTs(dir) {
 }
 
 async function build() {
-  rmSync(join(root, 'out'), { recursive: true, force: true });
-  mkdirSync(join(root, 'dist'), { recursive: true });
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
   const present = bundles.filter((b) => existsSync(join(root, b.in)));
   await Promise.all(
     present.map((b) =>
       esbuild.build({
         entryPoints: [join(root, b.in)],
-        outfile: join(root, 'dist', `${b.out}.js`),
+        outfile: join(distDir, `${b.out}.js`),
         bundle: true,
         platform: 'node',
         target: 'node20',
@@ -51,13 +54,13 @@ async function build() {
   );
   // libpg-query loads its parser from `${__dirname}/libpg-query.wasm`; bundled, __dirname is dist/.
   const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
-  copyFileSync(wasm, join(root, 'dist', 'libpg-query.wasm'));
-  if (existsSync(join(root, 'dist', 'cli.js'))) chmodSync(join(root, 'dist', 'cli.js'), 0o755);
+  copyFileSync(wasm, join(distDir, 'libpg-query.wasm'));
+  if (existsSync(join(distDir, 'cli.js'))) chmodSync(join(distDir, 'cli.js'), 0o755);
 
   const sources = ['extension', 'server', 'cli', 'test'].flatMap((d) => listTs(join(root, d)));
   await esbuild.build({
     entryPoints: sources,
-    outdir: join(root, 'out'),
+    outdir: outDir,
     outbase: root,
     bundle: false,
     platform: 'node',

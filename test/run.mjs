@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = process.argv.slice(2);
-const compiled = join(root, 'out', 'test');
+const compiled = join(root, process.env.POOLSAFE_OUT ?? 'out', 'test');
 if (!existsSync(compiled)) {
   console.error('out/test is missing: run `npm run build` first');
   process.exit(2);

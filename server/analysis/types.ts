@@ -77,3 +77,22 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
   preparedStatements: 'unsupported',
   rules: {},
 };
+
+/** Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code. */
+export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact';
+
+/** Static description of a rule: what the editor hover, docs and CLI show. */
+export interface RuleInfo {
+  id: RuleId;
+  defaultSeverity: Severity;
+  /** Pool modes in which the rule fires. */
+  poolModes: readonly PoolMode[];
+  /** One line: what was found. */
+  title: string;
+  /** Why it breaks behind a transaction-mode pooler, and what users see in production. */
+  explanation: string;
+  /** The error text users typically get in production, if any (e.g. `prepared statement "x" does not exist`). */
+  productionError?: string;
+  /** The transaction-safe alternative. */
+  safeAlternative: string;
+}
