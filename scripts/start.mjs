@@ -1,0 +1,138 @@
+// `npm start` — PoolSafe's main job (DESIGN.md "Main job"): build everything, start a throwaway
+// PostgreSQL cluster (or use DATABASE_URL), start the pooler in front of it, lint the demo workspace,
+// and open a real VS Code on the demo workspace (local `code` when present, else code-server).
+// Flags: --no-editor (skip VS Code), --check (start everything, verify, then stop: used by tests).
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCodeServer, freePort } from './code-server.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = new Set(process.argv.slice(2));
+const checkOnly = args.has('--check');
+const withEditor = !args.has('--no-editor');
+const cleanups = [];
+
+function step(message) {
+  console.log(`\n== ${message}`);
+}
+
+function runOrDie(cmd, argv, options = {}) {
+  const result = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (exit ${result.status})`);
+}
+
+async function startTarget() {
+  if (process.env.DATABASE_URL) {
+    console.log(`using DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
+    return process.env.DATABASE_URL;
+  }
+  const { startCluster } = require(join(root, 'out', 'test', 'helpers', 'cluster.js'));
+  const cluster = await startCluster();
+  cleanups.push(() => cluster.stop());
+  cluster.psql(readFileSync(join(root, 'demo', 'schema.sql'), 'utf8'));
+  console.log(`throwaway PostgreSQL on 127.0.0.1:${cluster.port} (data in ${cluster.dataDir})`);
+  return cluster.url();
+}
+
+function redact(url) {
+  return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
+}
+
+async function startPooler(target) {
+  const port = (await portIsFree(6432)) ? 6432 : await freePort();
+  const child = spawn(process.execPath, [join(root, 'dist', 'pooler.js'), '--target', target, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(() => child.kill('SIGTERM'));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('pooler did not print "listening on" within 20 s')), 20_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(`[pooler] ${chunk}`);
+      if (/listening on /.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`pooler exited with ${code}`)));
+  });
+  const poolerUrl = target.replace(/@[^/]+\//, `@127.0.0.1:${port}/`);
+  return { port, poolerUrl };
+}
+
+async function portIsFree(port) {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function hasLocalCode() {
+  return spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' }).status === 0;
+}
+
+async function openEditor(poolerUrl) {
+  const workspace = join(root, 'demo');
+  if (hasLocalCode() && !checkOnly) {
+    runOrDie('code', ['--new-window', `--extensionDevelopmentPath=${root}`, workspace]);
+    console.log('opened VS Code with the PoolSafe extension on demo/');
+    return;
+  }
+  step('packaging the extension and starting code-server (a real VS Code in the browser)');
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  const vsix = join(root, '.cache', 'poolsafe.vsix');
+  runOrDie(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix]);
+  const editor = await startCodeServer({ workspace, vsix });
+  cleanups.push(() => editor.stop());
+  console.log(`\nVS Code is ready: open ${editor.url}/?folder=${encodeURIComponent(workspace)}`);
+  console.log(`point your app at the pooler: ${redact(poolerUrl)}`);
+  return editor;
+}
+
+async function main() {
+  step('building');
+  runOrDie(process.execPath, ['esbuild.mjs']);
+  step('starting the dev database');
+  const target = await startTarget();
+  step('starting the PoolSafe pooler (transaction mode, policy rotate)');
+  const { poolerUrl } = await startPooler(target);
+  console.log(`pooler: ${redact(poolerUrl)}`);
+  step('linting the demo workspace (poolsafe lint demo)');
+  spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'lint', 'demo'], { cwd: root, stdio: 'inherit' });
+  step('reproducing a SET leak through the pooler (demo/reproduce-leak.mjs)');
+  runOrDie(process.execPath, [join(root, 'demo', 'reproduce-leak.mjs'), poolerUrl]);
+  if (withEditor) await openEditor(poolerUrl);
+  if (checkOnly) {
+    console.log('\nmain job check: everything started');
+    return;
+  }
+  console.log('\nPress Ctrl+C to stop the editor, the pooler and the database.');
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(`npm start failed: ${error.message}`);
+  exitCode = 1;
+} finally {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      cleanup();
+    } catch {
+      /* best effort */
+    }
+  }
+}
+process.exit(exitCode);
