@@ -1,0 +1,60 @@
+// The cheap, cache-friendly second pass: turns per-statement candidates into findings using the
+// file's context (transaction blocks, nextval before currval, pool mode, options, suppressions).
+import type { AnalysisOptions, Finding, RuleId, Severity } from './types';
+import type { StatementFacts } from './detect';
+import { getRule } from './rules/index';
+import { Suppressions } from './suppression';
+
+export interface PlacedFacts {
+  /** UTF-16 offset of the statement in the document. */
+  start: number;
+  end: number;
+  facts: StatementFacts;
+}
+
+function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
+  const info = getRule(rule)!;
+  if (!info.poolModes.includes(options.poolMode)) return undefined;
+  const override = options.rules[rule];
+  if (override === 'off') return undefined;
+  return override ?? info.defaultSeverity;
+}
+
+export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
+  const findings: Finding[] = [];
+  const emit = (finding: Finding): void => {
+    if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
+  };
+  let inBlock = false;
+  let blockNextvals: { sequence: string; start: number; end: number }[] = [];
+  for (const { start: base, end, facts } of statements) {
+    if (facts.syntaxError) {
+      emit({ rule: 'syntax-error', severity: 'error', message: facts.syntaxError.message, start: facts.syntaxError.offset + base, end: Math.min(facts.syntaxError.end, end - base) + base });
+      continue;
+    }
+    if (facts.transaction === 'begin') {
+      const severity = severityFor('statement-mode-transaction', options);
+      if (severity) emit({ rule: 'statement-mode-transaction', severity, start: base, end, message: 'multi-statement transactions are refused in statement pooling mode.' });
+      inBlock = true;
+      blockNextvals = [];
+    }
+    const nextvals = [...(inBlock ? blockNextvals : []), ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
+    for (const candidate of facts.candidates) {
+      if (candidate.transactionScoped && inBlock) continue;
+      const severity = severityFor(candidate.rule, options);
+      if (!severity) continue;
+      const finding: Finding = { rule: candidate.rule, severity, message: candidate.message, start: candidate.start + base, end: candidate.end + base };
+      if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
+      if (candidate.rule === 'currval') {
+        const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
+        if (earlier.length) continue;
+      }
+      const fix = candidate.fix ?? (inBlock ? candidate.fixInTransaction : undefined);
+      if (fix) finding.fix = { title: fix.title, edits: fix.edits.map((e) => ({ ...e, start: e.start + base, end: e.end + base })) };
+      emit(finding);
+    }
+    if (inBlock) blockNextvals = nextvals;
+    if (facts.transaction === 'end') inBlock = false;
+  }
+  return findings;
+}

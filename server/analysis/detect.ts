@@ -1,0 +1,297 @@
+// Per-statement detection: parses one statement with libpg-query and walks its AST once, producing
+// context-free "candidates". Context (transaction blocks, nextval before currval, pool mode) is applied
+// later in context.ts, so a statement's candidates can be cached by its text.
+import { parseSync } from 'libpg-query';
+import type { RuleId, TextEdit } from './types';
+import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
+import { splitStatements } from './splitter';
+
+export type TransactionEffect = 'begin' | 'end' | 'none';
+
+export interface Candidate {
+  rule: RuleId;
+  message: string;
+  /** UTF-16 offsets relative to the statement start. */
+  start: number;
+  end: number;
+  /** Edit applied only when the statement sits inside a transaction block (e.g. SET -> SET LOCAL). */
+  fixInTransaction?: { title: string; edits: TextEdit[] };
+  fix?: { title: string; edits: TextEdit[] };
+  /** For currval: the sequence read; safe after a nextval of it earlier in the block. */
+  sequence?: string;
+  /** SET LOCAL / set_config(..., true): only meaningful inside a transaction block. */
+  transactionScoped?: boolean;
+}
+
+export interface StatementFacts {
+  transaction: TransactionEffect;
+  candidates: Candidate[];
+  /** Sequences passed to nextval, with their offsets (for currval's related information). */
+  nextvals: { sequence: string; start: number; end: number }[];
+  syntaxError?: { message: string; offset: number; end: number };
+}
+
+const ADVISORY_SESSION: Record<string, string | null> = {
+  pg_advisory_lock: 'pg_advisory_xact_lock',
+  pg_advisory_lock_shared: 'pg_advisory_xact_lock_shared',
+  pg_try_advisory_lock: 'pg_try_advisory_xact_lock',
+  pg_try_advisory_lock_shared: 'pg_try_advisory_xact_lock_shared',
+  pg_advisory_unlock: null,
+  pg_advisory_unlock_shared: null,
+  pg_advisory_unlock_all: null,
+};
+const SESSION_EXTENSION_FUNCTIONS = new Set([
+  'dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_set_int', 'pgv_set_text', 'pgv_set_numeric',
+  'pgv_set_timestamp', 'pgv_set_timestamptz', 'pgv_set_date', 'pgv_set_jsonb', 'pgv_insert',
+]);
+const CURSOR_OPT_HOLD = 0x20;
+
+/** Words a statement must contain to possibly yield a candidate; others only need a syntax check. */
+const INTERESTING = /set|reset|prepare|execute|deallocate|temp|currval|lastval|nextval|advisory|listen|hold|load|dblink|pgv_|begin|start|commit|rollback|end|abort|function|procedure|do|into/i;
+
+type Json = Record<string, unknown>;
+
+interface WalkContext {
+  text: string;
+  /** UTF-16 offset of `text` within the statement (non-zero for function bodies). */
+  base: number;
+  ascii: boolean;
+  facts: StatementFacts;
+}
+
+function toOffset(ctx: WalkContext, byteLocation: number): number {
+  return ctx.base + (ctx.ascii ? byteLocation : utf8ByteToUtf16(ctx.text, byteLocation));
+}
+
+function lastName(names: unknown): string {
+  const list = names as { String?: { sval?: string } }[] | undefined;
+  return list?.[list.length - 1]?.String?.sval ?? '';
+}
+
+function firstStringConstant(node: unknown): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const sval = (node as Json).sval;
+  if (typeof sval === 'string') return sval;
+  for (const value of Object.values(node as Json)) {
+    const found = firstStringConstant(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function wordEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && /[A-Za-z0-9_."]/.test(text[i])) i++;
+  return i;
+}
+
+function addFunctionCall(ctx: WalkContext, call: Json): void {
+  const name = lastName(call.funcname).toLowerCase();
+  const args = (call.args as Json[] | undefined) ?? [];
+  const start = toOffset(ctx, (call.location as number) ?? 0);
+  const end = ctx.base + wordEnd(ctx.text, start - ctx.base);
+  const candidates = ctx.facts.candidates;
+  if (name === 'set_config' && args.length === 3) {
+    const flag = args[2].A_Const as Json | undefined;
+    const isLocal = (flag?.boolval as { boolval?: boolean } | undefined)?.boolval === true;
+    if (flag && 'boolval' in flag && !isLocal) {
+      const at = toOffset(ctx, (flag.location as number) ?? 0);
+      candidates.push({
+        rule: 'session-set', start, end,
+        message: 'set_config(..., false) changes the whole session; behind a transaction pooler the setting leaks to other clients.',
+        fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: at + 5, newText: 'true' }] },
+      });
+    } else if (isLocal) {
+      candidates.push({ rule: 'set-local-outside-transaction', start, end, transactionScoped: true,
+        message: 'set_config(..., true) outside a transaction block is lost as soon as this statement ends.' });
+    }
+  } else if (name === 'currval' || name === 'lastval') {
+    candidates.push({ rule: 'currval', start, end, sequence: name === 'currval' ? (firstStringConstant(args[0]) ?? '?') : '*',
+      message: `${name} reads session state set by an earlier nextval, which may have run on another server connection.` });
+  } else if (name === 'nextval') {
+    ctx.facts.nextvals.push({ sequence: firstStringConstant(args[0]) ?? '?', start, end });
+  } else if (name in ADVISORY_SESSION) {
+    const replacement = ADVISORY_SESSION[name];
+    candidates.push({
+      rule: 'advisory-lock', start, end,
+      message: replacement
+        ? `${name} takes a session-level lock that stays on a server connection after the transaction ends; use ${replacement}.`
+        : `${name} releases a session-level lock, which was probably taken on another server connection; there is no transaction-level unlock: use pg_advisory_xact_lock, released at commit.`,
+      fix: replacement ? { title: `Use ${replacement}`, edits: [{ start: end - name.length, end, newText: replacement }] } : undefined,
+    });
+  } else if (SESSION_EXTENSION_FUNCTIONS.has(name) && !(name.startsWith('dblink') && args.length < 2)) {
+    candidates.push({ rule: 'session-extension', start, end, message: `${name} keeps state in one backend's session.` });
+  }
+}
+
+function statementCandidate(ctx: WalkContext, rule: RuleId, message: string): Candidate {
+  return { rule, message, start: ctx.base, end: ctx.base + ctx.text.trimEnd().length };
+}
+
+/** The offset just after the first SET keyword (for SET -> SET LOCAL). */
+function afterSetKeyword(ctx: WalkContext): number | undefined {
+  const match = /\bset\b/i.exec(ctx.text);
+  return match ? ctx.base + match.index + 3 : undefined;
+}
+
+function visitVariableSet(ctx: WalkContext, node: Json): void {
+  const kind = node.kind as string;
+  const name = ((node.name as string | undefined) ?? '').toLowerCase();
+  if (kind === 'VAR_SET_MULTI') return; // SET TRANSACTION / SET SESSION CHARACTERISTICS: transaction-scoped
+  if (node.is_local) {
+    ctx.facts.candidates.push({ ...statementCandidate(ctx, 'set-local-outside-transaction',
+      'SET LOCAL outside a transaction block has no effect: the setting ends with this statement.'), transactionScoped: true });
+    return;
+  }
+  const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : kind.startsWith('VAR_RESET') ? 'RESET' : 'SET';
+  const candidate = statementCandidate(ctx, 'session-set',
+    `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
+  const insertAt = afterSetKeyword(ctx);
+  if (!kind.startsWith('VAR_RESET') && insertAt !== undefined) {
+    candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [{ start: insertAt, end: insertAt, newText: ' LOCAL' }] };
+  }
+  ctx.facts.candidates.push(candidate);
+}
+
+function visitTemp(ctx: WalkContext, kindOfObject: string, onCommit?: string, fixable = false): void {
+  if (onCommit === 'ONCOMMIT_DROP') return;
+  const candidate = statementCandidate(ctx, 'temp-table',
+    `temporary ${kindOfObject} belongs to the server connection's session, not the transaction; use ON COMMIT DROP inside a transaction block.`);
+  if (fixable) {
+    const end = candidate.end;
+    candidate.fixInTransaction = { title: 'Add ON COMMIT DROP (drops the table at the end of this transaction)', edits: [{ start: end, end, newText: ' ON COMMIT DROP' }] };
+  }
+  ctx.facts.candidates.push(candidate);
+}
+
+function visitTransaction(ctx: WalkContext, node: Json): void {
+  const kind = node.kind as string;
+  if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') ctx.facts.transaction = 'begin';
+  else if ((kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') && node.chain) ctx.facts.transaction = 'none';
+  else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED'].includes(kind)) {
+    if (kind !== 'TRANS_STMT_COMMIT_PREPARED' && kind !== 'TRANS_STMT_ROLLBACK_PREPARED') ctx.facts.transaction = 'end';
+  }
+}
+
+function functionBody(node: Json, defaultLanguage: string): { language: string; body?: string } {
+  let language = defaultLanguage;
+  let body: string | undefined;
+  for (const option of (node.options ?? node.args ?? []) as Json[]) {
+    const def = option.DefElem as Json | undefined;
+    if (!def) continue;
+    if (def.defname === 'language') language = String((def.arg as Json | undefined)?.String ? ((def.arg as Json).String as Json).sval : '').toLowerCase();
+    if (def.defname === 'as' || def.defname === 'body') body = firstStringConstant(def.arg);
+  }
+  return { language, body };
+}
+
+/** Analyses a function/DO body as code that runs in the caller's session, with positions inside the body. */
+function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void {
+  const { language, body } = functionBody(node, defaultLanguage);
+  if (!body || (language !== 'sql' && language !== 'plpgsql')) return;
+  const at = ctx.text.indexOf(body);
+  if (at < 0) return;
+  for (const span of splitStatements(body)) {
+    const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
+    for (const candidate of bodyFacts.candidates) {
+      // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
+      if (candidate.rule !== 'set-local-outside-transaction') ctx.facts.candidates.push(candidate);
+    }
+  }
+}
+
+function walk(ctx: WalkContext, value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) walk(ctx, item);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  for (const [key, child] of Object.entries(value as Json)) {
+    const node = child as Json;
+    switch (key) {
+      case 'FuncCall': addFunctionCall(ctx, node); break;
+      case 'VariableSetStmt': visitVariableSet(ctx, node); break;
+      case 'PrepareStmt': case 'ExecuteStmt': case 'DeallocateStmt':
+        ctx.facts.candidates.push(statementCandidate(ctx, 'prepared-statement',
+          `${key.replace('Stmt', '').toUpperCase()} uses a prepared statement that exists on one server connection only.`));
+        break;
+      case 'CreateStmt':
+        if ((node.relation as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.oncommit as string, true);
+        break;
+      case 'intoClause': case 'into': // SELECT ... INTO TEMP, CREATE TEMP TABLE ... AS
+        if ((node.rel as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.onCommit as string);
+        break;
+      case 'ViewStmt':
+        if ((node.view as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'view');
+        break;
+      case 'CreateSeqStmt':
+        if ((node.sequence as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'sequence');
+        break;
+      case 'ListenStmt': case 'UnlistenStmt':
+        ctx.facts.candidates.push(statementCandidate(ctx, 'listen', `${key === 'ListenStmt' ? 'LISTEN' : 'UNLISTEN'} registers the server connection, not this client.`));
+        break;
+      case 'DeclareCursorStmt':
+        if (((node.options as number) ?? 0) & CURSOR_OPT_HOLD) ctx.facts.candidates.push(statementCandidate(ctx, 'cursor-with-hold', 'a WITH HOLD cursor outlives the transaction on a server connection this client loses.'));
+        break;
+      case 'LoadStmt':
+        ctx.facts.candidates.push(statementCandidate(ctx, 'load', 'LOAD loads the library into one server process only.'));
+        break;
+      case 'TransactionStmt': visitTransaction(ctx, node); break;
+      case 'CreateFunctionStmt': case 'DoStmt':
+        // Function-level SET clauses are function-scoped: only the body (and BEGIN ATOMIC statements) count.
+        visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql');
+        walk(ctx, node.sql_body);
+        continue;
+      case 'AlterRoleSetStmt': case 'AlterDatabaseSetStmt': case 'AlterSystemStmt': case 'AlterFunctionStmt':
+        continue; // stored settings, applied to future sessions: safe
+    }
+    walk(ctx, child);
+  }
+}
+
+/** PL/pgSQL statements are not SQL; strip leading control words until the rest parses (bounded). */
+function parsePlpgsqlStatement(text: string): { tree: unknown; skipped: number } | undefined {
+  let skipped = text.length - text.trimStart().length;
+  let rest = text.slice(skipped);
+  for (let attempt = 0; attempt < 8 && rest.trim() !== ''; attempt++) {
+    // PERFORM and "SELECT " have the same length, so AST offsets stay valid.
+    const candidate = rest.replace(/^perform\b/i, 'SELECT ');
+    try {
+      return { tree: parseSync(candidate), skipped };
+    } catch {
+      const match = /^\S+\s*/.exec(rest);
+      if (!match) return undefined;
+      skipped += match[0].length;
+      rest = rest.slice(match[0].length);
+    }
+  }
+  return undefined;
+}
+
+/** Analyses one piece of SQL (a statement, or a statement of a function body at `base`). */
+export function analyzeFragment(text: string, base: number, plpgsql = false): StatementFacts {
+  const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
+  if (plpgsql) {
+    const parsed = parsePlpgsqlStatement(text);
+    if (parsed) {
+      const rest = text.slice(parsed.skipped);
+      walk({ text: rest, base: base + parsed.skipped, ascii: !/[^\x00-\x7f]/.test(rest), facts }, parsed.tree);
+    }
+    facts.transaction = 'none';
+    return facts;
+  }
+  let tree: unknown;
+  try {
+    tree = parseSync(text);
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    // Verified against libpg-query 18.1.5: cursorPosition is a 0-based code-point index.
+    const cursor = Math.max(0, details?.cursorPosition ?? 0);
+    const offset = codePointToUtf16(text, cursor);
+    facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
+    return facts;
+  }
+  if (!INTERESTING.test(text)) return facts;
+  walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
+  return facts;
+}

@@ -1,0 +1,60 @@
+// Public entry points of the SQL analysis (used by the language server, the CLI and the pooler).
+import { loadModule } from 'libpg-query';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage, type Finding } from './types';
+import { analyzeFragment, type StatementFacts } from './detect';
+import { applyContext, type PlacedFacts } from './context';
+import { LineIndex } from './positions';
+import { splitStatements } from './splitter';
+import { Suppressions } from './suppression';
+
+export * from './types';
+export { RULES, getRule } from './rules/index';
+export { LineIndex, offsetToPosition } from './positions';
+export { splitStatements, type StatementSpan } from './splitter';
+
+let loaded: Promise<void> | undefined;
+
+/** Loads the libpg-query WASM once; await before calling the synchronous functions. */
+export function initAnalysis(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+function resolveOptions(options?: Partial<AnalysisOptions>): AnalysisOptions {
+  return { ...DEFAULT_OPTIONS, ...options, rules: { ...DEFAULT_OPTIONS.rules, ...options?.rules } };
+}
+
+/**
+ * Analyses SQL and keeps a per-statement cache, so re-analysing after a small edit only re-parses the
+ * statements whose text changed (facts are relative to the statement start, so moving is free).
+ */
+export class SqlAnalyzer {
+  private cache = new Map<string, StatementFacts>();
+
+  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
+    const resolved = resolveOptions(options);
+    const next = new Map<string, StatementFacts>();
+    const placed: PlacedFacts[] = splitStatements(text).map((span) => {
+      const facts = this.cache.get(span.text) ?? next.get(span.text) ?? analyzeFragment(span.text, 0);
+      next.set(span.text, facts);
+      return { start: span.start, end: span.end, facts };
+    });
+    this.cache = next;
+    const index = new LineIndex(text);
+    return applyContext(placed, resolved, new Suppressions(text, index));
+  }
+}
+
+/** Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. */
+export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Finding[] {
+  return new SqlAnalyzer().analyze(text, options);
+}
+
+/**
+ * Findings for a document of any supported language. SQL embedded in TS/JS is handled by
+ * ./embedded (helper B); until it lands only SQL documents are analysed.
+ */
+export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, _fileName?: string): Finding[] {
+  if (language === 'sql') return analyzeSql(text, options);
+  return [];
+}

@@ -1,0 +1,50 @@
+import type { Position } from './types';
+
+/** Maps UTF-16 offsets <-> 0-based {line, character}; built once per document. */
+export class LineIndex {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid] <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low] };
+  }
+
+  offsetAt(position: Position): number {
+    const line = Math.max(0, Math.min(position.line, this.lineStarts.length - 1));
+    return Math.min(this.lineStarts[line] + Math.max(0, position.character), this.text.length);
+  }
+}
+
+export function offsetToPosition(text: string, offset: number): Position {
+  return new LineIndex(text).positionAt(offset);
+}
+
+/** Converts a UTF-8 byte offset (libpg-query AST locations) into a UTF-16 offset within `text`. */
+export function utf8ByteToUtf16(text: string, byteOffset: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length && bytes < byteOffset) {
+    const code = text.codePointAt(i)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    i += code >= 0x10000 ? 2 : 1;
+  }
+  return i;
+}
+
+/** Converts a code-point index (libpg-query error cursor) into a UTF-16 offset within `text`. */
+export function codePointToUtf16(text: string, codePoints: number): number {
+  let i = 0;
+  for (let n = 0; n < codePoints && i < text.length; n++) i += text.codePointAt(i)! >= 0x10000 ? 2 : 1;
+  return i;
+}

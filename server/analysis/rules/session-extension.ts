@@ -1,0 +1,13 @@
+import type { RuleInfo } from '../types';
+
+// Static description of the 'session-extension' rule; detection lives in ../detect.ts, which walks the AST once for all rules.
+export const sessionExtension: RuleInfo = {
+  id: 'session-extension',
+  defaultSeverity: 'warning',
+  poolModes: ['transaction', 'statement'],
+  title: "Extension call keeps session state",
+  explanation:
+    "dblink named connections and pg_variables variables live in one backend's session; later transactions may run on another connection.",
+  productionError: "could not find connection \"name\"",
+  safeAlternative: "Transaction-scoped variants (pg_variables is_transactional), unnamed dblink calls, or a session connection.",
+};
