@@ -1,0 +1,76 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis, splitStatements, SqlAnalyzer } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const REALISTIC = `-- Schema for the café app 😀; semicolons; in comments
+/* outer /* nested; */ still comment; */
+CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL DEFAULT 'a;b', "weird;col" int);
+INSERT INTO users(name) VALUES (E'it\\'s; fine'), ('o''brien;');
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+  NEW.updated_at := now(); -- ; inside
+  RETURN NEW;
+END
+$body$;
+CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT CASE WHEN a > 0 THEN a ELSE 0 END + b;
+  SELECT 1;
+END;
+DO $$ BEGIN PERFORM 1; END $$;
+SET search_path = app;
+SELECT $$dollar; text$$, $tag$ a $$ b; $tag$;
+`;
+
+test('splits at top-level semicolons only', () => {
+  const texts = splitStatements(REALISTIC).map((s) => s.text.split('\n')[0].slice(0, 20));
+  assert.deepEqual(texts, [
+    'CREATE TABLE users (',
+    'INSERT INTO users(na',
+    'CREATE FUNCTION touc',
+    'CREATE FUNCTION add(',
+    'DO $$ BEGIN PERFORM ',
+    'SET search_path = ap',
+    'SELECT $$dollar; tex',
+  ]);
+  assert.deepEqual(analyzeSql(REALISTIC).map((f) => f.rule), ['session-set']);
+});
+
+test('span offsets point into the document', () => {
+  for (const span of splitStatements(REALISTIC)) assert.equal(REALISTIC.slice(span.start, span.end), span.text);
+});
+
+test('random truncations and splices of a realistic file never throw', () => {
+  let seed = 12345;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 300; i++) {
+    const cut = random(REALISTIC.length + 1);
+    const text = i % 2 === 0 ? REALISTIC.slice(0, cut) : REALISTIC.slice(0, cut) + REALISTIC.slice(random(REALISTIC.length));
+    const spans = splitStatements(text);
+    for (const span of spans) assert.equal(text.slice(span.start, span.end), span.text);
+    assert.doesNotThrow(() => analyzeSql(text));
+  }
+});
+
+test('unterminated quotes, comments and dollar quotes swallow the rest without throwing', () => {
+  assert.equal(splitStatements("SELECT 'abc; LISTEN x;").length, 1);
+  assert.equal(splitStatements('SELECT 1; /* open; LISTEN x;').length, 1, 'an open comment is not a statement');
+  assert.equal(splitStatements('SELECT $q$ open; LISTEN x;').length, 1);
+  assert.deepEqual(analyzeSql("SELECT 'abc; LISTEN x;").map((f) => f.rule), ['syntax-error']);
+});
+
+test('SqlAnalyzer reuses cached statements and gives the same findings after an edit', () => {
+  const analyzer = new SqlAnalyzer();
+  const before = 'LISTEN a;\nSELECT 1;\nBEGIN;\nSET x.y = 1;\nCOMMIT;';
+  assert.deepEqual(analyzer.analyze(before), analyzeSql(before));
+  const after = 'LISTEN a;\nSELECT 12;\nBEGIN;\nSET x.y = 1;\nCOMMIT;';
+  const findings = analyzer.analyze(after);
+  assert.deepEqual(findings, analyzeSql(after));
+  assert.equal(after.slice(findings[1].start, findings[1].end), 'SET x.y = 1');
+  assert.ok(findings[1].fix, 'block context is recomputed over cached statements');
+});
