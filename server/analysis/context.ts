@@ -15,6 +15,8 @@ export interface PlacedFacts {
 function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
   const info = getRule(rule)!;
   if (!info.poolModes.includes(options.poolMode)) return undefined;
+  // A pooler that tracks protocol-level prepared statements (PgBouncer >= 1.21) makes them safe.
+  if (rule === 'protocol-prepared-statement' && options.preparedStatements === 'supported') return undefined;
   const override = options.rules[rule];
   if (override === 'off') return undefined;
   return override ?? info.defaultSeverity;
@@ -27,6 +29,8 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   };
   let inBlock = false;
   let blockNextvals: { sequence: string; start: number; end: number }[] = [];
+  // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
+  const earlierNextvals = new Map<string, { start: number; end: number }>();
   for (const { start: base, end, facts } of statements) {
     if (facts.syntaxError) {
       emit({ rule: 'syntax-error', severity: 'error', message: facts.syntaxError.message, start: facts.syntaxError.offset + base, end: Math.min(facts.syntaxError.end, end - base) + base });
@@ -48,12 +52,15 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       if (candidate.rule === 'currval') {
         const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
         if (earlier.length) continue;
+        const previous = earlierNextvals.get(candidate.sequence ?? '');
+        if (previous) finding.related = [{ message: 'nextval ran here, in another transaction (possibly on another server connection)', ...previous }];
       }
       const fix = candidate.fix ?? (inBlock ? candidate.fixInTransaction : undefined);
       if (fix) finding.fix = { title: fix.title, edits: fix.edits.map((e) => ({ ...e, start: e.start + base, end: e.end + base })) };
       emit(finding);
     }
     if (inBlock) blockNextvals = nextvals;
+    for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
     if (facts.transaction === 'end') inBlock = false;
   }
   return findings;

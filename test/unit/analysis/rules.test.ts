@@ -140,3 +140,10 @@ test('syntax errors: one per broken statement, at the error, never hiding others
   assert.equal(sql.slice(findings[2].start, findings[2].end), 'WHERE');
   assert.equal(findings[0].severity, 'error');
 });
+
+test('currval after a nextval in another transaction points at that nextval', () => {
+  const sql = "SELECT nextval('s');\nSELECT currval('s');";
+  const finding = only(sql, 'currval');
+  assert.equal(finding.related?.length, 1);
+  assert.equal(sql.slice(finding.related![0].start, finding.related![0].end), 'nextval');
+});
