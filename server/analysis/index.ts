@@ -6,6 +6,7 @@ import { applyContext, type PlacedFacts } from './context';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { Suppressions } from './suppression';
+import { analyzeEmbedded } from './embedded';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -50,11 +51,8 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Fi
   return new SqlAnalyzer().analyze(text, options);
 }
 
-/**
- * Findings for a document of any supported language. SQL embedded in TS/JS is handled by
- * ./embedded (helper B); until it lands only SQL documents are analysed.
- */
-export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, _fileName?: string): Finding[] {
+/** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
+export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options);
-  return [];
+  return analyzeEmbedded(text, fileName, options, analyzeSql);
 }
