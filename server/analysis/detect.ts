@@ -128,10 +128,13 @@ function statementCandidate(ctx: WalkContext, rule: RuleId, message: string): Ca
   return { rule, message, start: ctx.base, end: ctx.base + ctx.text.trimEnd().length };
 }
 
-/** The offset just after the first SET keyword (for SET -> SET LOCAL). */
-function afterSetKeyword(ctx: WalkContext): number | undefined {
-  const match = /\bset\b/i.exec(ctx.text);
-  return match ? ctx.base + match.index + 3 : undefined;
+/** The SET -> SET LOCAL edit: insert LOCAL after SET, or turn an explicit SESSION into LOCAL. */
+function setLocalEdit(ctx: WalkContext): TextEdit | undefined {
+  const match = /\bset(\s+session\b(?!\s+authorization\b))?/i.exec(ctx.text);
+  if (!match) return undefined;
+  const setEnd = ctx.base + match.index + 3;
+  if (match[1]) return { start: setEnd, end: ctx.base + match.index + match[0].length, newText: ' LOCAL' };
+  return { start: setEnd, end: setEnd, newText: ' LOCAL' };
 }
 
 function visitVariableSet(ctx: WalkContext, node: Json): void {
@@ -146,9 +149,9 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : kind.startsWith('VAR_RESET') ? 'RESET' : 'SET';
   const candidate = statementCandidate(ctx, 'session-set',
     `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
-  const insertAt = afterSetKeyword(ctx);
-  if (!kind.startsWith('VAR_RESET') && insertAt !== undefined) {
-    candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [{ start: insertAt, end: insertAt, newText: ' LOCAL' }] };
+  const edit = setLocalEdit(ctx);
+  if (!kind.startsWith('VAR_RESET') && edit) {
+    candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };
   }
   ctx.facts.candidates.push(candidate);
 }
@@ -254,6 +257,8 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; skipped: number }
   let skipped = text.length - text.trimStart().length;
   let rest = text.slice(skipped);
   for (let attempt = 0; attempt < 8 && rest.trim() !== ''; attempt++) {
+    // PL/pgSQL EXECUTE is always dynamic SQL, never a prepared statement.
+    if (/^execute\b/i.test(rest)) return undefined;
     // PERFORM and "SELECT " have the same length, so AST offsets stay valid.
     const candidate = rest.replace(/^perform\b/i, 'SELECT ');
     try {

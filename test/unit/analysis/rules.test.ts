@@ -147,3 +147,14 @@ test('currval after a nextval in another transaction points at that nextval', ()
   assert.equal(finding.related?.length, 1);
   assert.equal(sql.slice(finding.related![0].start, finding.related![0].end), 'nextval');
 });
+
+test('SET SESSION x becomes SET LOCAL x; SET ROLE gets SET LOCAL ROLE', () => {
+  const sql = 'BEGIN; SET SESSION work_mem = 1; SET ROLE r; COMMIT;';
+  const [first, second] = analyzeSql(sql);
+  assert.equal(applyFix(sql, first), 'BEGIN; SET LOCAL work_mem = 1; SET ROLE r; COMMIT;');
+  assert.equal(applyFix(sql, second), 'BEGIN; SET SESSION work_mem = 1; SET LOCAL ROLE r; COMMIT;');
+});
+
+test('PL/pgSQL EXECUTE of a variable is dynamic SQL, not a prepared statement', () => {
+  assert.deepEqual(rules(`DO $$ DECLARE p text := 'SELECT 1'; BEGIN EXECUTE p; EXECUTE p USING 1; END $$;`), []);
+});
