@@ -56,3 +56,4 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   if (language === 'sql') return analyzeSql(text, options);
   return analyzeEmbedded(text, fileName, options, analyzeSql);
 }
+export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

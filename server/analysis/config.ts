@@ -1,0 +1,96 @@
+// `.poolsafe.json`: the project's analysis settings, shared by the editor and the CLI.
+//   { "poolMode": "transaction", "preparedStatements": "unsupported", "rules": { "listen": "off", "temp-table": "error" } }
+// Unknown keys and bad values are reported (not silently ignored), and the valid part still applies,
+// so one typo never switches the whole linter off.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { AnalysisOptions, PoolMode, PreparedStatementSupport, RuleId, Severity } from './types';
+import { isRuleId } from './rules/index';
+
+export const CONFIG_FILE_NAME = '.poolsafe.json';
+
+const POOL_MODES: readonly PoolMode[] = ['transaction', 'session', 'statement'];
+const PREPARED_SUPPORT: readonly PreparedStatementSupport[] = ['unsupported', 'supported'];
+const RULE_LEVELS: readonly (Severity | 'off')[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+export interface LoadedConfig {
+  options: Partial<AnalysisOptions>;
+  /** Human-readable problems, each prefixed with the file path. */
+  errors: string[];
+}
+
+/** The nearest `.poolsafe.json` in `startDir` or one of its parents. */
+export function findConfigFile(startDir: string): string | undefined {
+  let dir = resolve(startDir);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function loadConfigFile(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { options: {}, errors: [`${path}: cannot read: ${(error as Error).message}`] };
+  }
+  return parseConfig(text, path);
+}
+
+export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig {
+  let raw: unknown;
+  try {
+    raw = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    return { options: {}, errors: [`${path}: invalid JSON: ${(error as Error).message}`] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { options: {}, errors: [`${path}: expected a JSON object`] };
+  }
+  const errors: string[] = [];
+  const options: Partial<AnalysisOptions> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (key === 'poolMode') {
+      if (POOL_MODES.includes(value as PoolMode)) options.poolMode = value as PoolMode;
+      else errors.push(`${path}: poolMode must be one of ${POOL_MODES.join(', ')} (got ${JSON.stringify(value)})`);
+    } else if (key === 'preparedStatements') {
+      if (PREPARED_SUPPORT.includes(value as PreparedStatementSupport)) options.preparedStatements = value as PreparedStatementSupport;
+      else errors.push(`${path}: preparedStatements must be "unsupported" or "supported" (got ${JSON.stringify(value)})`);
+    } else if (key === 'rules') {
+      options.rules = parseRules(value, path, errors);
+    } else if (key !== '$schema') {
+      errors.push(`${path}: unknown key "${key}"`);
+    }
+  }
+  return { options, errors };
+}
+
+function parseRules(value: unknown, path: string, errors: string[]): AnalysisOptions['rules'] {
+  const rules: AnalysisOptions['rules'] = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    errors.push(`${path}: rules must be an object of rule id → ${RULE_LEVELS.join('|')}`);
+    return rules;
+  }
+  for (const [id, level] of Object.entries(value as Record<string, unknown>)) {
+    if (!isRuleId(id)) errors.push(`${path}: unknown rule "${id}"`);
+    else if (!RULE_LEVELS.includes(level as Severity | 'off')) errors.push(`${path}: rule "${id}" must be one of ${RULE_LEVELS.join(', ')} (got ${JSON.stringify(level)})`);
+    else rules[id as RuleId] = level as Severity | 'off';
+  }
+  return rules;
+}
+
+/** Later sources win: e.g. mergeOptions(fileConfig, editorSettings, commandLineFlags). */
+export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]): Partial<AnalysisOptions> {
+  const merged: Partial<AnalysisOptions> = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    if (layer.poolMode) merged.poolMode = layer.poolMode;
+    if (layer.preparedStatements) merged.preparedStatements = layer.preparedStatements;
+    if (layer.rules) merged.rules = { ...merged.rules, ...layer.rules };
+  }
+  return merged;
+}
