@@ -1,0 +1,296 @@
+// Pooler benchmark: pgbench direct vs through PgBouncer vs through PoolSafe (`--server-policy lifo`),
+// same pool size, interleaved rounds in one run so machine noise hits every target alike.
+// Prints TPS, average latency and the pooler's CPU seconds per 1,000 transactions, then ratios.
+//
+// Run after `npm run build` (uses out/ helpers and dist/pooler.js; POOLSAFE_OUT/POOLSAFE_DIST override).
+// Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2), BENCH_POOL_SIZE (default 20),
+//      BENCH_SCALE (pgbench scale, default 10), BENCH_TARGETS (default direct,pgbouncer,poolsafe).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, process.env.POOLSAFE_OUT ?? 'out');
+const distDir = join(root, process.env.POOLSAFE_DIST ?? 'dist');
+const poolerJs = join(distDir, 'pooler.js');
+const seconds = positiveInt('BENCH_SECONDS', 10);
+const rounds = positiveInt('BENCH_ROUNDS', 2);
+const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
+const scale = positiveInt('BENCH_SCALE', 10);
+const targets = (process.env.BENCH_TARGETS ?? 'direct,pgbouncer,poolsafe').split(',').map((s) => s.trim());
+const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+const SCENARIOS = [
+  { id: 'select c=1', args: ['-S', '-c', '1', '-j', '1'] },
+  { id: 'select c=10', args: ['-S', '-c', '10', '-j', '2'] },
+  { id: 'select c=50', args: ['-S', '-c', '50', '-j', '2'] },
+  { id: 'tpc-b c=10', args: ['-c', '10', '-j', '2'] },
+  { id: 'select -C c=10', args: ['-S', '-C', '-c', '10', '-j', '2'] },
+];
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function fail(message) {
+  console.error(`bench/pooler: ${message}`);
+  process.exit(2);
+}
+
+function checkPrerequisites() {
+  for (const t of targets) if (!['direct', 'pgbouncer', 'poolsafe'].includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS`);
+  if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql-15`);
+  if (!existsSync(join(outDir, 'test', 'helpers', 'cluster.js'))) fail(`${outDir}/test/helpers is missing: run \`npm run build\` first`);
+  if (targets.includes('poolsafe') && !existsSync(poolerJs)) {
+    fail(`${poolerJs} is missing: run \`npm run build\` (or set BENCH_TARGETS=direct,pgbouncer to skip PoolSafe)`);
+  }
+}
+
+/** utime+stime of a process in seconds, from /proc/<pid>/stat (fields 14 and 15, after the comm field). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Starts `node dist/pooler.js` and resolves with its port once it prints `listening on HOST:PORT`. */
+function startPoolSafe(targetUrl) {
+  const args = [poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', 'lifo', '--pool-size', String(poolSize)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`PoolSafe did not print "listening on" within 15 s:\n${output}`));
+    }, 15_000);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = /listening on ([\d.]+):(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          port: Number(match[2]),
+          pid: child.pid,
+          stop: () => stopChild(child),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`PoolSafe exited (${code ?? signal}) before listening:\n${output}`));
+    });
+  });
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs pgbench asynchronously (so this process can keep reading /proc) and parses its summary. */
+function runPgbench(port, password, args, durationSeconds) {
+  const fullArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-n', '-T', String(durationSeconds), ...args, 'postgres'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(PGBENCH, fullArgs, { env: { ...process.env, PGPASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (durationSeconds * 3 + 60) * 1000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(killer);
+      const tps = /^tps = ([\d.]+)/m.exec(stdout);
+      const latency = /^latency average = ([\d.]+) ms/m.exec(stdout);
+      const processed = /^number of transactions actually processed: (\d+)/m.exec(stdout);
+      const failed = /^number of failed transactions: (\d+)/m.exec(stdout);
+      if (code !== 0 || !tps || !latency || !processed) {
+        reject(new Error(`pgbench ${fullArgs.join(' ')} failed (${code ?? signal}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
+        return;
+      }
+      resolve({
+        tps: Number(tps[1]),
+        latencyMs: Number(latency[1]),
+        transactions: Number(processed[1]),
+        failedTransactions: failed ? Number(failed[1]) : 0,
+      });
+    });
+  });
+}
+
+async function measure(target, scenario, password, durationSeconds) {
+  const before = target.pid ? cpuSeconds(target.pid) : undefined;
+  const result = await runPgbench(target.port, password, scenario.args, durationSeconds);
+  const cpu = before === undefined ? undefined : cpuSeconds(target.pid) - before;
+  return { ...result, cpuPer1kTx: cpu === undefined ? undefined : (cpu / result.transactions) * 1000 };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function summarize(runs) {
+  const summary = {};
+  for (const scenario of SCENARIOS) {
+    summary[scenario.id] = {};
+    for (const name of targets) {
+      const mine = runs.filter((r) => r.scenario === scenario.id && r.target === name);
+      const cpu = mine.map((r) => r.cpuPer1kTx).filter((v) => v !== undefined);
+      summary[scenario.id][name] = {
+        tps: median(mine.map((r) => r.tps)),
+        latencyMs: median(mine.map((r) => r.latencyMs)),
+        cpuPer1kTx: cpu.length ? median(cpu) : undefined,
+        tpsRuns: mine.map((r) => r.tps),
+      };
+    }
+  }
+  return summary;
+}
+
+const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
+const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+
+function printTable(summary) {
+  const header = ['scenario', 'target', 'TPS (median)', 'TPS runs', 'lat ms', 'CPU s/1k tx'];
+  const rows = [];
+  for (const scenario of SCENARIOS) {
+    for (const name of targets) {
+      const s = summary[scenario.id][name];
+      rows.push([scenario.id, name, fmt(s.tps), s.tpsRuns.map((v) => fmt(v)).join('/'), fmt(s.latencyMs, 3), fmt(s.cpuPer1kTx, 4)]);
+    }
+  }
+  printRows(header, rows);
+  console.log('');
+  const ratioHeader = ['scenario', 'PoolSafe/PgBouncer TPS', 'PoolSafe/direct TPS', 'PgBouncer/direct TPS', 'PoolSafe/PgBouncer CPU'];
+  const ratioRows = SCENARIOS.map((scenario) => {
+    const s = summary[scenario.id];
+    return [
+      scenario.id,
+      fmt(ratio(s.poolsafe?.tps, s.pgbouncer?.tps), 2),
+      fmt(ratio(s.poolsafe?.tps, s.direct?.tps), 2),
+      fmt(ratio(s.pgbouncer?.tps, s.direct?.tps), 2),
+      fmt(ratio(s.poolsafe?.cpuPer1kTx, s.pgbouncer?.cpuPer1kTx), 2),
+    ];
+  });
+  printRows(ratioHeader, ratioRows);
+}
+
+function printRows(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+/** The issue's targets, checked against the medians; printed, not enforced (a benchmark reports). */
+function printTargets(summary) {
+  if (!targets.includes('poolsafe') || !targets.includes('pgbouncer')) return;
+  const checks = [];
+  for (const id of ['select c=10', 'select c=50', 'tpc-b c=10']) {
+    checks.push([`${id}: PoolSafe TPS >= 0.9 x PgBouncer`, ratio(summary[id].poolsafe.tps, summary[id].pgbouncer.tps), 0.9, '>=']);
+  }
+  for (const scenario of SCENARIOS) {
+    const id = scenario.id;
+    checks.push([`${id}: PoolSafe CPU/tx <= 1.3 x PgBouncer`, ratio(summary[id].poolsafe.cpuPer1kTx, summary[id].pgbouncer.cpuPer1kTx), 1.3, '<=']);
+  }
+  if (targets.includes('direct')) {
+    const id = 'select -C c=10';
+    checks.push([`${id}: PoolSafe TPS >= 1.8 x direct`, ratio(summary[id].poolsafe.tps, summary[id].direct.tps), 1.8, '>=']);
+  }
+  console.log('\ntargets (issue 4):');
+  for (const [label, value, bound, op] of checks) {
+    const met = value !== undefined && (op === '>=' ? value >= bound : value <= bound);
+    console.log(`  ${met ? 'met ' : 'MISS'}  ${label}: ${fmt(value, 2)}`);
+  }
+}
+
+async function main() {
+  checkPrerequisites();
+  const require = createRequire(import.meta.url);
+  const { startCluster } = require(join(outDir, 'test', 'helpers', 'cluster.js'));
+  const { startPgBouncer } = require(join(outDir, 'test', 'helpers', 'pgbouncer.js'));
+  const cleanups = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse().splice(0)) await fn().catch((e) => console.error(`cleanup: ${e.message}`));
+  };
+  process.once('SIGINT', () => cleanup().finally(() => process.exit(130)));
+  try {
+    const cluster = await startCluster({ settings: { max_connections: '200', shared_buffers: "'128MB'" } });
+    cleanups.push(async () => cluster.stop());
+    console.log(`cluster on port ${cluster.port}; pgbench -i -s ${scale} ...`);
+    const init = spawnSync(PGBENCH, ['-i', '-q', '-s', String(scale), '-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'postgres', 'postgres'], {
+      env: { ...process.env, PGPASSWORD: cluster.password },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    if (init.status !== 0) throw new Error(`pgbench -i failed:\n${init.stderr}`);
+
+    const running = {};
+    if (targets.includes('direct')) running.direct = { port: cluster.port, pid: undefined };
+    if (targets.includes('pgbouncer')) {
+      const bouncer = await startPgBouncer({ targetPort: cluster.port, poolSize, users: [{ name: cluster.user, password: cluster.password }] });
+      cleanups.push(() => bouncer.stop());
+      running.pgbouncer = { port: bouncer.port, pid: bouncer.pid };
+    }
+    if (targets.includes('poolsafe')) {
+      const poolsafe = await startPoolSafe(cluster.url('postgres'));
+      cleanups.push(() => poolsafe.stop());
+      running.poolsafe = { port: poolsafe.port, pid: poolsafe.pid };
+    }
+    console.log(`pool size ${poolSize}, ${rounds} rounds x ${SCENARIOS.length} scenarios x ${targets.length} targets, ${seconds} s each`);
+
+    // Warm-up fills each pooler's pool and the server's caches; not recorded.
+    for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
+
+    const runs = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        // Rotate the order each round so no target always runs first (or right after a heavy run).
+        const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+        for (const name of order) {
+          const result = await measure(running[name], scenario, cluster.password, seconds);
+          runs.push({ round, scenario: scenario.id, target: name, ...result });
+          console.log(
+            `round ${round + 1} ${scenario.id.padEnd(15)} ${name.padEnd(9)} tps ${fmt(result.tps).padStart(7)}  lat ${fmt(result.latencyMs, 3)} ms` +
+              (result.cpuPer1kTx === undefined ? '' : `  cpu ${fmt(result.cpuPer1kTx, 4)} s/1k tx`) +
+              (result.failedTransactions ? `  FAILED TX ${result.failedTransactions}` : ''),
+          );
+        }
+      }
+    }
+    const summary = summarize(runs);
+    console.log('');
+    printTable(summary);
+    printTargets(summary);
+    const dataDir = join(root, 'bench', '.data');
+    mkdirSync(dataDir, { recursive: true });
+    const resultPath = join(dataDir, 'pooler.json');
+    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, runs, summary }, null, 2));
+    console.log(`\nraw results: ${resultPath}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench/pooler: ${error.stack ?? error}`);
+  process.exit(1);
+});
