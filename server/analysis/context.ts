@@ -29,6 +29,8 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   };
   let inBlock = false;
   let blockNextvals: { sequence: string; start: number; end: number }[] = [];
+  // An INSERT earlier in the block may have called nextval through a serial/identity default.
+  let blockMayAdvance = false;
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   for (const { start: base, end, facts } of statements) {
@@ -41,6 +43,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       if (severity) emit({ rule: 'statement-mode-transaction', severity, start: base, end, message: 'multi-statement transactions are refused in statement pooling mode.' });
       inBlock = true;
       blockNextvals = [];
+      blockMayAdvance = false;
     }
     const nextvals = [...(inBlock ? blockNextvals : []), ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const candidate of facts.candidates) {
@@ -51,7 +54,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
       if (candidate.rule === 'currval') {
         const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
-        if (earlier.length) continue;
+        if (earlier.length || (inBlock && blockMayAdvance)) continue;
         const previous = earlierNextvals.get(candidate.sequence ?? '');
         if (previous) finding.related = [{ message: 'nextval ran here, in another transaction (possibly on another server connection)', ...previous }];
       }
@@ -59,7 +62,10 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       if (fix) finding.fix = { title: fix.title, edits: fix.edits.map((e) => ({ ...e, start: e.start + base, end: e.end + base })) };
       emit(finding);
     }
-    if (inBlock) blockNextvals = nextvals;
+    if (inBlock) {
+      blockNextvals = nextvals;
+      blockMayAdvance ||= facts.mayAdvanceSequences === true;
+    }
     for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
     if (facts.transaction === 'end') inBlock = false;
   }

@@ -29,6 +29,8 @@ export interface StatementFacts {
   /** Sequences passed to nextval, with their offsets (for currval's related information). */
   nextvals: { sequence: string; start: number; end: number }[];
   syntaxError?: { message: string; offset: number; end: number };
+  /** INSERT/MERGE/COPY FROM can call nextval through a column default, so a later currval in the same block is safe. */
+  mayAdvanceSequences?: boolean;
 }
 
 const ADVISORY_SESSION: Record<string, string | null> = {
@@ -296,6 +298,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
     return facts;
   }
+  facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (!INTERESTING.test(text)) return facts;
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
   return facts;

@@ -1,41 +1,83 @@
-// SQL embedded in TS/JS (minimal version by helper A until helper B's full extraction lands):
-// finds SQL in tagged templates and query calls with the TypeScript compiler API, analyses it with
-// the SQL analysis, and maps positions back into the TS/JS file.
+// SQL embedded in TS/JS: found with the TypeScript compiler API (tagged templates, query calls, query
+// configs, /* sql */ templates), analysed with the SQL analysis, positions mapped back into the file.
+// The queries of one function run one after another on one client, so they are analysed as one
+// sequence (BEGIN in one call, SET LOCAL in the next); a transaction callback such as
+// `db.transaction(async (tx) => …)` counts as an open transaction block.
 import ts from 'typescript';
 import type { AnalysisOptions, Finding } from './types';
 import { LineIndex } from './positions';
+import { analyzeFragment, type StatementFacts } from './detect';
+import { splitStatements } from './splitter';
+import { analyzeSqlPieces, resolveOptions } from './pieces';
+import { getRule } from './rules/index';
 
-type SqlAnalyzerFunction = (text: string, options?: Partial<AnalysisOptions>) => Finding[];
+const SQL_TAG_NAMES = new Set(['sql', 'SQL']);
+const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
+const QUERY_METHODS = /^(query|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
+/** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
+const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|withTransaction|runInTransaction|transact|tx)$/;
+/** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
+const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|begin|start|commit|rollback|end|abort|savepoint|release|prepare|execute|deallocate|declare|fetch|close|move|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|load|do|call|copy|lock|show|explain|analyze|vacuum|values|table|merge|discard|comment|refresh|cluster|reindex)\b/i;
 
-const SQL_TAGS = new Set(['sql', 'SQL', 'Prisma.sql', 'Prisma.raw']);
-const QUERY_METHODS = /^(query|execute|raw|\$queryRaw\w*|\$executeRaw\w*)$/;
-
-/** One piece of SQL and how its offsets map back: sqlOffsets[i] starts at fileOffsets[i]. */
-interface EmbeddedSql {
+/** One piece of SQL and how its offsets map back: sql offset sqlStarts[i] is file offset fileStarts[i]. */
+interface Piece {
   sql: string;
   sqlStarts: number[];
   fileStarts: number[];
+  /** Only SQL we are sure is SQL (a sql`…` tag, or a string starting like SQL, without holes) reports syntax errors. */
+  reportSyntaxErrors: boolean;
 }
 
-function fromLiteral(node: ts.StringLiteralLike | ts.TemplateLiteral, source: ts.SourceFile): EmbeddedSql {
-  if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isStringLiteral(node)) {
-    return { sql: node.text, sqlStarts: [0], fileStarts: [node.getStart(source) + 1] };
-  }
-  // `${…}` holes become $1…$n so the SQL still parses; each literal piece maps to its file offset.
-  const pieces: EmbeddedSql = { sql: node.head.text, sqlStarts: [0], fileStarts: [node.head.getStart(source) + 1] };
-  node.templateSpans.forEach((span, index) => {
-    pieces.sql += `$${index + 1}`;
-    pieces.sqlStarts.push(pieces.sql.length);
-    pieces.fileStarts.push(span.literal.getStart(source) + 1);
-    pieces.sql += span.literal.text;
+interface Group {
+  pieces: Piece[];
+  inTransaction: boolean;
+}
+
+// Statement facts depend only on the statement text: keep them across calls (bounded) so re-analysing a
+// file after a keystroke re-parses only the statements that changed.
+const factsCache = new Map<string, StatementFacts>();
+const FACTS_CACHE_LIMIT = 20_000;
+
+function hasSyntaxError(sql: string): boolean {
+  return splitStatements(sql).some((span) => {
+    let facts = factsCache.get(span.text);
+    if (!facts) {
+      facts = analyzeFragment(span.text, 0);
+      factsCache.set(span.text, facts);
+    }
+    return facts.syntaxError !== undefined;
   });
-  return pieces;
 }
 
-function toFileOffset(embedded: EmbeddedSql, offset: number): number {
-  let piece = 0;
-  while (piece + 1 < embedded.sqlStarts.length && embedded.sqlStarts[piece + 1] <= offset) piece++;
-  return embedded.fileStarts[piece] + offset - embedded.sqlStarts[piece];
+/** `${…}` holes: a value placeholder ($n) where a value is expected, else an identifier, else nothing. */
+const HOLE_FILLERS: ((index: number) => string)[] = [(i) => `$${i}`, (i) => `poolsafe_hole_${i}`, () => ''];
+
+function pieceFromLiteral(node: ts.StringLiteralLike | ts.TemplateLiteral, source: ts.SourceFile, sure: boolean): Piece {
+  if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isStringLiteral(node)) {
+    return { sql: node.text, sqlStarts: [0], fileStarts: [node.getStart(source) + 1], reportSyntaxErrors: sure || SQL_START.test(node.text) };
+  }
+  const build = (fill: (index: number) => string): Piece => {
+    const piece: Piece = { sql: node.head.text, sqlStarts: [0], fileStarts: [node.head.getStart(source) + 1], reportSyntaxErrors: false };
+    node.templateSpans.forEach((span, index) => {
+      piece.sql += fill(index + 1);
+      piece.sqlStarts.push(piece.sql.length);
+      // `}` of the hole is where the literal part starts in the file.
+      piece.fileStarts.push(span.literal.getStart(source) + 1);
+      piece.sql += span.literal.text;
+    });
+    return piece;
+  };
+  for (const fill of HOLE_FILLERS) {
+    const piece = build(fill);
+    if (!hasSyntaxError(piece.sql)) return piece;
+  }
+  return build(HOLE_FILLERS[0]);
+}
+
+function toFileOffset(piece: Piece, offset: number): number {
+  let i = 0;
+  while (i + 1 < piece.sqlStarts.length && piece.sqlStarts[i + 1] <= offset) i++;
+  return piece.fileStarts[i] + offset - piece.sqlStarts[i];
 }
 
 function isSqlLiteral(node: ts.Node | undefined): node is ts.StringLiteralLike | ts.TemplateLiteral {
@@ -50,52 +92,155 @@ function calleeName(expression: ts.Expression): string | undefined {
 
 function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const property of object.properties) {
-    if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === name) return property.initializer;
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) return property.initializer;
   }
   return undefined;
 }
 
-export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, analyzeSql: SqlAnalyzerFunction): Finding[] {
-  const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true);
-  const findings: Finding[] = [];
-  const addSql = (literal: ts.StringLiteralLike | ts.TemplateLiteral): void => {
-    const embedded = fromLiteral(literal, source);
-    for (const finding of analyzeSql(embedded.sql, options)) {
-      findings.push({
-        ...finding,
-        start: toFileOffset(embedded, finding.start),
-        end: toFileOffset(embedded, finding.end),
-        fix: finding.fix && { title: finding.fix.title, edits: finding.fix.edits.map((e) => ({ ...e, start: toFileOffset(embedded, e.start), end: toFileOffset(embedded, e.end) })) },
-        related: finding.related?.map((r) => ({ ...r, start: toFileOffset(embedded, r.start), end: toFileOffset(embedded, r.end) })),
-      });
-    }
-  };
-  const visit = (node: ts.Node): void => {
-    if (ts.isTaggedTemplateExpression(node) && SQL_TAGS.has(node.tag.getText(source))) addSql(node.template);
-    else if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeName(node.expression) ?? '')) {
-      const first = node.arguments[0];
-      if (isSqlLiteral(first)) addSql(first);
-      else if (first && ts.isObjectLiteralExpression(first)) visitQueryConfig(first);
-    }
-    ts.forEachChild(node, visit);
-  };
-  const visitQueryConfig = (config: ts.ObjectLiteralExpression): void => {
-    const queryText = objectProperty(config, 'text');
-    if (isSqlLiteral(queryText)) addSql(queryText);
-    const name = objectProperty(config, 'name');
-    if (name && queryText && options?.preparedStatements !== 'supported' && options?.poolMode !== 'session') {
-      const severity = options?.rules?.['protocol-prepared-statement'] ?? 'warning';
-      if (severity !== 'off') {
-        findings.push({ rule: 'protocol-prepared-statement', severity, start: name.getStart(source), end: name.getEnd(),
-          message: 'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.' });
+/** `db.transaction(cb)`, `sql.begin(cb)`, Kysely's `db.transaction().execute(cb)`. */
+function isTransactionWrapper(call: ts.CallExpression): boolean {
+  const name = calleeName(call.expression);
+  if (name && TRANSACTION_WRAPPERS.test(name)) return true;
+  if (name === 'execute' && ts.isPropertyAccessExpression(call.expression) && ts.isCallExpression(call.expression.expression)) {
+    return calleeName(call.expression.expression.expression) === 'transaction';
+  }
+  return false;
+}
+
+function hasSqlMarkerComment(node: ts.Node, source: ts.SourceFile): boolean {
+  // On the same line as the previous token (`= /* sql */ \``) TypeScript calls the comment "trailing".
+  const comments = [...(ts.getLeadingCommentRanges(source.text, node.pos) ?? []), ...(ts.getTrailingCommentRanges(source.text, node.pos) ?? [])];
+  return comments.some((c) => /^\/\*\s*sql\s*\*\/$/i.test(source.text.slice(c.pos, c.end)));
+}
+
+class Extractor {
+  readonly groups: Group[] = [];
+  readonly extraFindings: Finding[] = [];
+  /** Parameter names of transaction callbacks (postgres.js `sql.begin(async (tx) => tx\`…\`)`) act as SQL tags. */
+  private readonly transactionTags: Set<string>[] = [];
+
+  constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions) {}
+
+  run(): void {
+    this.visitScope(this.source, false);
+  }
+
+  private visitScope(scope: ts.Node, inTransaction: boolean): void {
+    const group: Group = { pieces: [], inTransaction };
+    this.groups.push(group);
+    const visit = (node: ts.Node): void => {
+      if (node !== scope && ts.isFunctionLike(node)) {
+        const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
+        const opensTransaction = call !== undefined && isTransactionWrapper(call);
+        const tags = new Set<string>();
+        if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
+        this.transactionTags.push(tags);
+        this.visitScope(node, inTransaction || opensTransaction);
+        this.transactionTags.pop();
+        return;
       }
+      this.inspect(node, group);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(scope, visit);
+  }
+
+  private isSqlTag(tag: ts.Expression): boolean {
+    const text = tag.getText(this.source);
+    if (SQL_TAG_TEXTS.has(text)) return true;
+    const name = calleeName(tag);
+    return name !== undefined && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && this.transactionTags.some((tags) => tags.has(name))));
+  }
+
+  private inspect(node: ts.Node, group: Group): void {
+    if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
+      group.pieces.push(pieceFromLiteral(node.template, this.source, true));
+    } else if ((ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
+      group.pieces.push(pieceFromLiteral(node, this.source, true));
+    } else if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeName(node.expression) ?? '')) {
+      const first = node.arguments[0];
+      if (isSqlLiteral(first) && !hasSqlMarkerComment(first, this.source)) group.pieces.push(pieceFromLiteral(first, this.source, false));
+      else if (first && ts.isObjectLiteralExpression(first)) this.inspectQueryConfig(first, group);
     }
+  }
+
+  /** node-postgres `{ text, name }`: a named query config is a protocol-level prepared statement. */
+  private inspectQueryConfig(config: ts.ObjectLiteralExpression, group: Group): void {
+    const queryText = objectProperty(config, 'text');
+    if (isSqlLiteral(queryText)) group.pieces.push(pieceFromLiteral(queryText, this.source, false));
+    const name = objectProperty(config, 'name');
+    if (!name || !queryText) return;
+    const rule = getRule('protocol-prepared-statement')!;
+    if (!rule.poolModes.includes(this.options.poolMode) || this.options.preparedStatements === 'supported') return;
+    const severity = this.options.rules['protocol-prepared-statement'] ?? rule.defaultSeverity;
+    if (severity === 'off') return;
+    this.extraFindings.push({
+      rule: 'protocol-prepared-statement', severity, start: name.getStart(this.source), end: name.getEnd(),
+      message: 'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.',
+    });
+  }
+}
+
+interface PlacedPiece {
+  piece: Piece;
+  /** Offset of the piece in the group's joined SQL. */
+  base: number;
+}
+
+function pieceAt(table: PlacedPiece[], offset: number): PlacedPiece {
+  let found = table[0];
+  for (const entry of table) if (entry.base <= offset) found = entry;
+  return found;
+}
+
+function analyzeGroup(group: Group, options: AnalysisOptions): Finding[] {
+  if (group.pieces.length === 0) return [];
+  const table: PlacedPiece[] = [];
+  let base = 0;
+  for (const piece of group.pieces) {
+    table.push({ piece, base });
+    base += piece.sql.length + 1;
+  }
+  // Related locations (the nextval of a currval) may sit in another piece than the finding itself.
+  const toFile = (offset: number): number => {
+    const placed = pieceAt(table, offset);
+    return toFileOffset(placed.piece, offset - placed.base);
   };
-  visit(source);
+  if (factsCache.size > FACTS_CACHE_LIMIT) factsCache.clear();
+  const findings = analyzeSqlPieces(group.pieces.map((p) => p.sql), options, group.inTransaction, factsCache);
+  const mapped: Finding[] = [];
+  for (const finding of findings) {
+    if (finding.rule === 'syntax-error' && !pieceAt(table, finding.start).piece.reportSyntaxErrors) continue;
+    mapped.push({
+      ...finding,
+      start: toFile(finding.start),
+      end: toFile(finding.end),
+      fix: finding.fix && { title: finding.fix.title, edits: finding.fix.edits.map((e) => ({ ...e, start: toFile(e.start), end: toFile(e.end) })) },
+      related: finding.related?.map((r) => ({ ...r, start: toFile(r.start), end: toFile(r.end) })),
+    });
+  }
+  return mapped;
+}
+
+export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined): Finding[] {
+  const resolved = resolveOptions(options);
+  const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
+  const extractor = new Extractor(source, resolved);
+  extractor.run();
+  const findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved)), ...extractor.extraFindings];
+  findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, findings);
 }
 
-/** `// poolsafe-disable-next-line [rule, …]` in TS/JS. */
+function scriptKind(fileName: string | undefined): ts.ScriptKind {
+  if (!fileName) return ts.ScriptKind.TS;
+  if (/\.tsx$/i.test(fileName)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/i.test(fileName)) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/i.test(fileName)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+/** `// poolsafe-disable-next-line [rule, …]` in TS/JS (no rule: all rules). */
 function applyLineSuppressions(text: string, findings: Finding[]): Finding[] {
   if (!text.includes('poolsafe-disable-next-line')) return findings;
   const index = new LineIndex(text);

@@ -1,17 +1,19 @@
 // Public entry points of the SQL analysis (used by the language server, the CLI and the pooler).
 import { loadModule } from 'libpg-query';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage, type Finding } from './types';
+import { type AnalysisOptions, type DocumentLanguage, type Finding } from './types';
 import { analyzeFragment, type StatementFacts } from './detect';
 import { applyContext, type PlacedFacts } from './context';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { Suppressions } from './suppression';
-import { analyzeEmbedded } from './embedded';
+import { resolveOptions } from './pieces';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
 export { LineIndex, offsetToPosition } from './positions';
 export { splitStatements, type StatementSpan } from './splitter';
+export { analyzeSqlPieces } from './pieces';
+export type { StatementFacts } from './detect';
 
 let loaded: Promise<void> | undefined;
 
@@ -21,9 +23,6 @@ export function initAnalysis(): Promise<void> {
   return loaded;
 }
 
-function resolveOptions(options?: Partial<AnalysisOptions>): AnalysisOptions {
-  return { ...DEFAULT_OPTIONS, ...options, rules: { ...DEFAULT_OPTIONS.rules, ...options?.rules } };
-}
 
 /**
  * Analyses SQL and keeps a per-statement cache, so re-analysing after a small edit only re-parses the
@@ -54,6 +53,9 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Fi
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options);
-  return analyzeEmbedded(text, fileName, options, analyzeSql);
+  // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const embedded = require('./embedded') as typeof import('./embedded');
+  return embedded.analyzeEmbedded(text, fileName, options);
 }
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

@@ -33,3 +33,51 @@ test('${…} holes still parse where an identifier-free value is expected', () =
   const findings = analyze(text, 'javascript');
   assert.deepEqual(findings.map((f) => [f.rule, text.slice(f.start, f.end)]), [['currval', 'currval']]);
 });
+
+const rulesOf = (text: string, language: 'typescript' | 'javascript' = 'typescript') =>
+  analyze(text, language, {}, language === 'typescript' ? 'f.ts' : 'f.js').map((f) => [f.rule, text.slice(f.start, f.end)]);
+
+test('${…} holes where an identifier is expected still parse (identifier filler)', () => {
+  const text = 'await db.query(`SELECT pg_advisory_lock(1) FROM ${table} WHERE a = ${x}`);';
+  assert.deepEqual(rulesOf(text), [['advisory-lock', 'pg_advisory_lock']]);
+});
+
+test('queries of one function form one sequence: BEGIN … SET LOCAL … COMMIT across calls is safe', () => {
+  const text = `async function f(client) {
+  await client.query('BEGIN');
+  await client.query("SET LOCAL statement_timeout = '5s'");
+  await client.query('INSERT INTO orders DEFAULT VALUES');
+  await client.query("SELECT currval('orders_id_seq')");
+  await client.query('COMMIT');
+}`;
+  assert.deepEqual(rulesOf(text), []);
+});
+
+test('…but the same SET LOCAL alone in a function has no effect, and a session SET inside BEGIN still leaks', () => {
+  assert.deepEqual(rulesOf("async function g(c) { await c.query(\"SET LOCAL search_path TO app\"); }"), [['set-local-outside-transaction', 'SET LOCAL search_path TO app']]);
+  const leak = "async function h(c) { await c.query('BEGIN'); await c.query('SET search_path TO app'); await c.query('COMMIT'); }";
+  assert.deepEqual(rulesOf(leak).map(([r]) => r), ['session-set']);
+});
+
+test('transaction callbacks (knex/Drizzle/Prisma/postgres.js) count as an open transaction block', () => {
+  const drizzle = "await db.transaction(async (tx) => { await tx.execute(`SET LOCAL app.tenant = '1'`); });";
+  assert.deepEqual(rulesOf(drizzle), []);
+  const postgresJs = "await sql.begin(async (tx) => { await tx`SELECT set_config('app.tenant', '1', true)`; await tx`SELECT pg_advisory_lock(1)`; });";
+  assert.deepEqual(rulesOf(postgresJs), [['advisory-lock', 'pg_advisory_lock']]);
+  // Outside the callback the same SET LOCAL does nothing.
+  assert.deepEqual(rulesOf("await db.execute(`SET LOCAL app.tenant = '1'`);").map(([r]) => r), ['set-local-outside-transaction']);
+});
+
+test('/* sql */ templates are SQL; strings passed to .execute() that are not SQL are not syntax errors', () => {
+  assert.deepEqual(rulesOf('const q = /* sql */ `LISTEN jobs`;'), [['listen', 'LISTEN jobs']]);
+  assert.deepEqual(rulesOf("await redis.execute('GET key'); await page.evaluate('x');"), []);
+  assert.deepEqual(rulesOf('const q = `LISTEN jobs`;'), []);
+  assert.deepEqual(rulesOf("await pool.query('SELECT * FROM WHERE');").map(([r]) => r), ['syntax-error']);
+  // Does not start like SQL, so it may not be SQL at all: no syntax error.
+  assert.deepEqual(rulesOf("await pool.query('SELEC 1');"), []);
+});
+
+test('JS files with JSX-free syntax and positions after non-ASCII text map exactly', () => {
+  const text = "// café ☕ 😀\nconst r = await pool.query('SELECT 1; LISTEN ch');\n";
+  assert.deepEqual(rulesOf(text, 'javascript'), [['listen', 'LISTEN ch']]);
+});

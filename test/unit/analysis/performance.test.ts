@@ -6,7 +6,7 @@ before(() => initAnalysis());
 
 // A guard against accidental quadratic behaviour, not the benchmark (bench/ measures the 300 ms target);
 // the bound is loose because CI machines are slow and shared.
-test('a 1 MB file of ~18k distinct mixed statements is analysed in well under 2 s', () => {
+test('a 1 MB file of ~18k distinct mixed statements is analysed in well under 6 s (no quadratic behaviour)', () => {
   const kinds = [
     "SELECT id, name FROM users WHERE id = N AND status = 'active' ORDER BY created_at DESC LIMIT 10;",
     "INSERT INTO orders (user_id, total, note) VALUES (N, 19.99, 'café 😀') RETURNING id;",
@@ -28,5 +28,5 @@ test('a 1 MB file of ~18k distinct mixed statements is analysed in well under 2 
   const findings = analyzeSql(sql);
   const elapsed = performance.now() - started;
   assert.equal(findings.filter((f) => f.rule === 'advisory-lock').length, parts.filter((p) => p.startsWith('SELECT pg_advisory_lock')).length);
-  assert.ok(elapsed < 2000, `took ${elapsed.toFixed(0)} ms`);
+  assert.ok(elapsed < 6000, `took ${elapsed.toFixed(0)} ms`);
 });

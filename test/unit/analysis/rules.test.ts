@@ -75,6 +75,12 @@ test('currval/lastval unless nextval of the same sequence earlier in the stateme
   assert.deepEqual(rules("BEGIN; SELECT nextval('s'); SELECT currval('s'); COMMIT;"), []);
   assert.deepEqual(rules("BEGIN; SELECT nextval('s'); COMMIT; SELECT currval('s');"), ['currval']);
   assert.deepEqual(rules("BEGIN; SELECT nextval('other'); SELECT currval('s'); COMMIT;"), ['currval']);
+  // An INSERT can call nextval through a serial default: currval later in the same block is safe…
+  assert.deepEqual(rules("BEGIN; INSERT INTO orders (customer_id) VALUES (1); SELECT currval('orders_id_seq'); COMMIT;"), []);
+  // …but not before it, nor after the block ended, nor after an INSERT outside any block.
+  assert.deepEqual(rules("BEGIN; SELECT currval('orders_id_seq'); INSERT INTO orders DEFAULT VALUES; COMMIT;"), ['currval']);
+  assert.deepEqual(rules("BEGIN; INSERT INTO orders DEFAULT VALUES; COMMIT; SELECT currval('orders_id_seq');"), ['currval']);
+  assert.deepEqual(rules("INSERT INTO orders DEFAULT VALUES; SELECT currval('orders_id_seq');"), ['currval']);
 });
 
 test('advisory locks: session variants are findings with xact fixes; unlock has no fix; xact variants safe', () => {

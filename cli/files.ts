@@ -1,0 +1,102 @@
+// Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL and TS/JS,
+// skipping node_modules, .git and whatever the repository's .gitignore files exclude.
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep, extname } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { DocumentLanguage } from '../server/analysis/index';
+
+const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
+  '.sql': 'sql',
+  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
+  '.tsx': 'typescriptreact',
+  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript',
+  '.jsx': 'javascriptreact',
+};
+const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
+
+export function languageOf(path: string): DocumentLanguage | undefined {
+  if (path.endsWith('.d.ts')) return undefined;
+  return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()];
+}
+
+export interface FileProblem {
+  path: string;
+  message: string;
+}
+
+/** A .gitignore file's rules apply to paths relative to the folder it sits in. */
+interface IgnoreScope {
+  base: string;
+  rules: Ignore;
+}
+
+function readIgnoreFile(dir: string): IgnoreScope | undefined {
+  const file = join(dir, '.gitignore');
+  if (!existsSync(file)) return undefined;
+  try {
+    return { base: dir, rules: ignore().add(readFileSync(file, 'utf8')) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The .gitignore files of `dir`'s ancestors up to the repository root (the folder holding .git). */
+function ancestorScopes(dir: string): IgnoreScope[] {
+  const chain: string[] = [];
+  let current = dirname(dir);
+  for (;;) {
+    chain.unshift(current);
+    if (existsSync(join(current, '.git'))) break;
+    const parent = dirname(current);
+    if (parent === current) return []; // not inside a repository: parent .gitignore files do not apply
+    current = parent;
+  }
+  return chain.map(readIgnoreFile).filter((s): s is IgnoreScope => s !== undefined);
+}
+
+function isIgnored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): boolean {
+  return scopes.some((scope) => {
+    const rel = relative(scope.base, path).split(sep).join('/');
+    return rel !== '' && !rel.startsWith('..') && scope.rules.ignores(isDirectory ? `${rel}/` : rel);
+  });
+}
+
+/** Expands the command-line paths into the files to lint, in a stable order. */
+export function collectFiles(inputs: string[]): { files: string[]; problems: FileProblem[] } {
+  const files: string[] = [];
+  const problems: FileProblem[] = [];
+  const walk = (dir: string, scopes: IgnoreScope[]): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      problems.push({ path: dir, message: `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      return;
+    }
+    const own = readIgnoreFile(dir);
+    const active = own ? [...scopes, own] : scopes;
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!ALWAYS_SKIPPED.has(entry.name) && !isIgnored(path, true, active)) walk(path, active);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && languageOf(path) && !isIgnored(path, false, active)) {
+        files.push(path);
+      }
+    }
+  };
+  for (const input of inputs) {
+    let stats;
+    try {
+      stats = statSync(input);
+    } catch (error) {
+      problems.push({ path: input, message: `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}` });
+      continue;
+    }
+    if (stats.isDirectory()) {
+      const dir = input.replace(/[/\\]+$/, '') || input;
+      walk(dir, ancestorScopes(resolve(dir)));
+    } else if (languageOf(input)) files.push(input);
+    else problems.push({ path: input, message: 'not a SQL, TypeScript or JavaScript file' });
+  }
+  return { files: [...new Set(files)], problems };
+}

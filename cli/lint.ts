@@ -1,0 +1,121 @@
+// `poolsafe lint`: analyses files and directories and prints findings; exit 0 none, 1 findings, 2 usage/IO error.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  initAnalysis, analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions,
+  type AnalysisOptions, type PoolMode, type PreparedStatementSupport,
+} from '../server/analysis/index';
+import { collectFiles, languageOf } from './files';
+import { formatJson, formatSarif, formatText, placeFinding, type FileFinding } from './format';
+
+export const LINT_USAGE = `usage: poolsafe lint <files|dirs...> [--format text|json|sarif] [--pool-mode transaction|session|statement]
+                     [--prepared-statements unsupported|supported] [--config .poolsafe.json]
+Directories are searched for .sql .ts .tsx .js .jsx .mjs .cjs .mts .cts files, skipping node_modules and git-ignored paths.
+Settings come from the nearest .poolsafe.json (or --config); flags override it.
+Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const POOL_MODES: readonly PoolMode[] = ['transaction', 'session', 'statement'];
+const PREPARED: readonly PreparedStatementSupport[] = ['unsupported', 'supported'];
+
+export class UsageError extends Error {}
+
+interface LintRequest {
+  paths: string[];
+  format: (typeof FORMATS)[number];
+  flags: Partial<AnalysisOptions>;
+  configPath?: string;
+}
+
+function parseLintArgs(argv: string[]): LintRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'text' },
+        'pool-mode': { type: 'string' },
+        'prepared-statements': { type: 'string' },
+        config: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const format = values.format as LintRequest['format'];
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
+  const flags: Partial<AnalysisOptions> = {};
+  const poolMode = values['pool-mode'];
+  if (poolMode !== undefined) {
+    if (!POOL_MODES.includes(poolMode as PoolMode)) throw new UsageError(`--pool-mode must be one of ${POOL_MODES.join(', ')} (got "${poolMode}")`);
+    flags.poolMode = poolMode as PoolMode;
+  }
+  const prepared = values['prepared-statements'];
+  if (prepared !== undefined) {
+    if (!PREPARED.includes(prepared as PreparedStatementSupport)) throw new UsageError(`--prepared-statements must be unsupported or supported (got "${prepared}")`);
+    flags.preparedStatements = prepared as PreparedStatementSupport;
+  }
+  if (positionals.length === 0) throw new UsageError('no files or directories given');
+  return { paths: positionals, format, flags, configPath: values.config };
+}
+
+/** Loads each folder's nearest .poolsafe.json once; a broken config is an I/O-class error (exit 2). */
+class ConfigResolver {
+  private readonly byDir = new Map<string, Partial<AnalysisOptions>>();
+  constructor(private readonly report: (message: string) => void, private readonly explicit?: string) {}
+
+  forFile(file: string): Partial<AnalysisOptions> {
+    const dir = this.explicit ? '' : dirname(file);
+    let options = this.byDir.get(dir);
+    if (!options) {
+      const path = this.explicit ?? findConfigFile(dir);
+      const loaded = path ? loadConfigFile(path) : { options: {}, errors: [] };
+      loaded.errors.forEach(this.report);
+      options = loaded.options;
+      this.byDir.set(dir, options);
+    }
+    return options;
+  }
+}
+
+export interface LintIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  version: string;
+}
+
+export async function runLint(argv: string[], io: LintIo): Promise<number> {
+  const request = parseLintArgs(argv);
+  let ioErrors = 0;
+  const reportError = (message: string): void => {
+    ioErrors++;
+    io.stderr(`poolsafe: ${message}\n`);
+  };
+  const { files, problems } = collectFiles(request.paths);
+  problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
+  const configs = new ConfigResolver(reportError, request.configPath);
+  await initAnalysis();
+  const findings: FileFinding[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      reportError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      continue;
+    }
+    const options = mergeOptions(configs.forFile(file), request.flags);
+    const lines = new LineIndex(text);
+    for (const finding of analyze(text, languageOf(file)!, options, file)) {
+      findings.push(placeFinding(file, finding, (offset) => lines.positionAt(offset)));
+    }
+  }
+  if (request.format === 'json') io.stdout(formatJson(findings));
+  else if (request.format === 'sarif') io.stdout(formatSarif(findings, io.version));
+  else io.stdout(formatText(findings));
+  if (ioErrors > 0) return 2;
+  return findings.length > 0 ? 1 : 0;
+}

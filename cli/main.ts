@@ -1,0 +1,63 @@
+// `poolsafe` command line: `lint` (pooling-unsafe SQL in files) and `pooler` (the local pooler).
+import { LINT_USAGE, UsageError, runLint } from './lint';
+import { RULES } from '../server/analysis/index';
+
+declare const POOLSAFE_VERSION: string | undefined;
+const VERSION = typeof POOLSAFE_VERSION === 'string' ? POOLSAFE_VERSION : '0.0.0-dev';
+
+const USAGE = `usage: poolsafe <command> [options]
+commands:
+  lint <files|dirs...>   report pooling-unsafe SQL (run 'poolsafe lint --help')
+  pooler --target URL    run the local transaction-mode pooler (run 'poolsafe pooler --help')
+  rules                  list the rules
+  --version              print the version`;
+
+const io = {
+  stdout: (text: string) => process.stdout.write(text),
+  stderr: (text: string) => process.stderr.write(text),
+  version: VERSION,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'rules') {
+    for (const rule of RULES) io.stdout(`${rule.id.padEnd(30)} ${rule.defaultSeverity.padEnd(8)} ${rule.title}\n`);
+    return 0;
+  }
+  if (command === 'lint') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`${LINT_USAGE}\n`);
+      return 0;
+    }
+    try {
+      return await runLint(rest, io);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        io.stderr(`poolsafe lint: ${error.message}\n${LINT_USAGE}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+  io.stderr(`poolsafe: unknown command "${command}"\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Let stdout drain before exiting (large JSON/SARIF output to a pipe).
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`poolsafe: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  },
+);
