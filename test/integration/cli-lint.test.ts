@@ -1,0 +1,124 @@
+// `poolsafe lint` end to end: the bundled dist/cli.js run as a child process from another directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath } from '../helpers/paths';
+
+function lint(args: string[], cwd: string) {
+  const run = spawnSync(process.execPath, [cliPath, 'lint', ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function workspace(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-cli-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+test('JSON output has the stable shape, 1-based positions, and exit code 1 on findings', (t) => {
+  const root = workspace(t, { 'a.sql': '-- é 😀\nSET search_path TO app;\n' });
+  const run = lint(['a.sql', '--format', 'json'], root);
+  assert.equal(run.code, 1, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), {
+    findings: [{ file: 'a.sql', line: 2, column: 1, endLine: 2, endColumn: 23, rule: 'session-set', severity: 'warning', message: JSON.parse(run.stdout).findings[0].message }],
+  });
+  assert.match(JSON.parse(run.stdout).findings[0].message, /SET/);
+});
+
+test('text output is file:line:col: severity rule message; a clean file exits 0 with no output', (t) => {
+  const root = workspace(t, { 'bad.sql': 'SELECT 1;\nLISTEN jobs;\n', 'good.sql': 'BEGIN;\nSET LOCAL search_path TO app;\nCOMMIT;\n' });
+  const bad = lint(['bad.sql'], root);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /^bad\.sql:2:1: warning listen .+\n$/);
+  const good = lint(['good.sql'], root);
+  assert.deepEqual([good.code, good.stdout, good.stderr], [0, '', '']);
+});
+
+test('directories are recursed for SQL and TS/JS, skipping node_modules and git-ignored paths', (t) => {
+  const root = workspace(t, {
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.gitignore': 'generated/\n*.tmp.sql\n',
+    'db/x.sql': 'LISTEN a;',
+    'src/app.ts': "await pool.query('LISTEN b');",
+    'src/app.mjs': "await pool.query('LISTEN c');",
+    'src/types.d.ts': "declare const x: 'LISTEN d';",
+    'node_modules/lib/y.sql': 'LISTEN e;',
+    'generated/z.sql': 'LISTEN f;',
+    'db/scratch.tmp.sql': 'LISTEN g;',
+    'README.md': 'LISTEN h;',
+  });
+  const run = lint(['.', '--format', 'json'], root);
+  assert.equal(run.code, 1, run.stderr);
+  const files = JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file).sort();
+  assert.deepEqual(files, ['db/x.sql', 'src/app.mjs', 'src/app.ts']);
+});
+
+test('an unreadable file gets a clear message, the rest is still linted, exit 2', (t) => {
+  const root = workspace(t, { 'ok.sql': 'LISTEN a;' });
+  symlinkSync(join(root, 'nowhere.sql'), join(root, 'broken.sql'));
+  const run = lint(['.', 'missing.sql', '--format', 'json'], root);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /broken\.sql: cannot read: ENOENT/);
+  assert.match(run.stderr, /missing\.sql: cannot read: no such file or directory/);
+  assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file), ['ok.sql']);
+});
+
+test('usage errors exit 2 with a message', (t) => {
+  const root = workspace(t, { 'a.sql': 'SELECT 1;' });
+  for (const args of [[], ['a.sql', '--format', 'xml'], ['a.sql', '--pool-mode', 'tx'], ['a.sql', '--bogus']]) {
+    const run = lint(args, root);
+    assert.equal(run.code, 2, args.join(' '));
+    assert.match(run.stderr, /poolsafe lint: .+\nusage: poolsafe lint/);
+  }
+});
+
+test('--pool-mode and .poolsafe.json change which rules fire; flags override the file', (t) => {
+  const root = workspace(t, {
+    '.poolsafe.json': '{"rules":{"listen":"off","temp-table":"error"}}',
+    'a.sql': 'LISTEN a;\nCREATE TEMP TABLE t (a int);\nBEGIN;\nSELECT 1;\nCOMMIT;\n',
+  });
+  const file = JSON.parse(lint(['a.sql', '--format', 'json'], root).stdout).findings;
+  assert.deepEqual(file.map((f: { rule: string; severity: string }) => [f.rule, f.severity]), [['temp-table', 'error']]);
+  const statement = JSON.parse(lint(['a.sql', '--format', 'json', '--pool-mode', 'statement'], root).stdout).findings;
+  assert.deepEqual(statement.map((f: { rule: string }) => f.rule), ['temp-table', 'statement-mode-transaction']);
+  const session = lint(['a.sql', '--pool-mode', 'session'], root);
+  assert.deepEqual([session.code, session.stdout], [0, '']);
+});
+
+test('SARIF 2.1.0 names the tool, describes every rule and locates results', (t) => {
+  const root = workspace(t, { 'q/a b.sql': "SELECT pg_advisory_lock(1);" });
+  const run = lint(['q', '--format', 'sarif'], root);
+  assert.equal(run.code, 1);
+  const sarif = JSON.parse(run.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const [runLog] = sarif.runs;
+  assert.equal(runLog.tool.driver.name, 'PoolSafe');
+  assert.ok(runLog.tool.driver.rules.some((r: { id: string }) => r.id === 'advisory-lock'));
+  const [result] = runLog.results;
+  assert.equal(result.ruleId, 'advisory-lock');
+  assert.equal(runLog.tool.driver.rules[result.ruleIndex].id, 'advisory-lock');
+  assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'q/a%20b.sql');
+  assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 1, startColumn: 8, endLine: 1, endColumn: 24 });
+});
+
+test('the demo workspace: every rule fires in unsafe.sql, none in safe.sql', () => {
+  const demo = join(__dirname, '..', '..', '..', 'demo');
+  const unsafe = JSON.parse(lint(['sql/unsafe.sql', '--format', 'json'], demo).stdout).findings;
+  const rules = new Set(unsafe.map((f: { rule: string }) => f.rule));
+  for (const rule of ['session-set', 'set-local-outside-transaction', 'prepared-statement', 'temp-table', 'currval', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension']) {
+    assert.ok(rules.has(rule), `unsafe.sql lacks ${rule}`);
+  }
+  const statementMode = JSON.parse(lint(['sql/statement-mode.sql', '--format', 'json', '--pool-mode', 'statement'], demo).stdout).findings;
+  assert.ok(statementMode.some((f: { rule: string }) => f.rule === 'statement-mode-transaction'));
+  const ts = JSON.parse(lint(['src/orders.ts', '--format', 'json'], demo).stdout).findings;
+  assert.ok(ts.some((f: { rule: string }) => f.rule === 'protocol-prepared-statement'));
+  const safe = lint(['sql/safe.sql'], demo);
+  assert.deepEqual([safe.code, safe.stdout], [0, '']);
+});
