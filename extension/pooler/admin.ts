@@ -1,0 +1,661 @@
+// The admin console: database `pgbouncer` (alias `poolsafe`) on the pooler's port, answering
+// PgBouncer's commands with PgBouncer 1.25's column names, order and types, so psql and existing
+// PgBouncer tooling work unchanged; plus SHOW HAZARDS. The console only reads snapshots through
+// AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
+import type { Socket } from 'node:net';
+import { CLIENT_AUTH_TYPES, POOL_MODES, SERVER_POLICIES, type PoolerConfig } from './config';
+import { errorResponse, MessageReader, Msg, noticeResponse, parameterStatus, readyForQuery, readCString } from './protocol';
+
+export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
+/** The PgBouncer release whose admin console this one mirrors. */
+export const PGBOUNCER_COMPAT_VERSION = '1.25.2';
+/** PgBouncer's seconds between the snapshots its SHOW STATS averages are computed from. */
+const STATS_PERIOD_MS = 60_000;
+
+export function isAdminDatabase(database: string): boolean {
+  return ADMIN_DATABASES.includes(database);
+}
+
+export type AdminAccess = 'admin' | 'stats';
+
+/** PgBouncer's rule: admin_users run everything, stats_users only read; others cannot log in here. */
+export function adminAccessFor(user: string, adminUsers: readonly string[], statsUsers: readonly string[]): AdminAccess | undefined {
+  if (adminUsers.includes(user)) return 'admin';
+  if (statsUsers.includes(user)) return 'stats';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the pooler shows (snapshots taken when a command runs)
+
+export interface PoolInfo {
+  database: string;
+  user: string;
+  clActive: number;
+  clWaiting: number;
+  clActiveCancelReq: number;
+  clWaitingCancelReq: number;
+  svActive: number;
+  svActiveCancel: number;
+  svBeingCanceled: number;
+  svIdle: number;
+  svUsed: number;
+  svTested: number;
+  svLogin: number;
+  /** How long the oldest waiting client has waited. */
+  maxWaitMicros: number;
+  poolMode: string;
+}
+
+export interface SocketInfo {
+  type: 'C' | 'S';
+  user: string;
+  database: string;
+  state: string;
+  addr: string;
+  port: number;
+  localAddr: string;
+  localPort: number;
+  /** Epoch milliseconds. */
+  connectTime: number;
+  requestTime: number;
+  waitMicros: number;
+  closeNeeded: boolean;
+  /** Id of the linked connection (server of a client, client of a server), if any. */
+  link?: number;
+  /** Server backends: the PostgreSQL PID. Clients: 0 (PgBouncer knows it only over Unix sockets). */
+  remotePid: number;
+  tls: string;
+  applicationName: string;
+  preparedStatements: number;
+  id: number;
+}
+
+export interface DatabaseInfo {
+  name: string;
+  host: string | null;
+  port: number;
+  database: string;
+  forceUser: string | null;
+  poolSize: number;
+  minPoolSize: number;
+  reservePoolSize: number;
+  serverLifetime: number;
+  /** null when the database inherits the global pool_mode (PgBouncer prints it empty then). */
+  poolMode: string | null;
+  maxConnections: number;
+  currentConnections: number;
+  maxClientConnections: number;
+  currentClientConnections: number;
+  paused: boolean;
+  disabled: boolean;
+}
+
+/** Cumulative counters of one database; times in microseconds, as PgBouncer reports them. */
+export interface StatsTotals {
+  serverAssignmentCount: number;
+  xactCount: number;
+  queryCount: number;
+  bytesReceived: number;
+  bytesSent: number;
+  xactTimeMicros: number;
+  queryTimeMicros: number;
+  waitTimeMicros: number;
+  clientParseCount: number;
+  serverParseCount: number;
+  bindCount: number;
+}
+
+export interface ListCounts {
+  databases: number;
+  users: number;
+  pools: number;
+  usedClients: number;
+  loginClients: number;
+  usedServers: number;
+}
+
+export interface HazardInfo {
+  id: number;
+  /** Epoch milliseconds. */
+  time: number;
+  kind: 'origin' | 'landed' | 'error';
+  rule: string;
+  clientId: number | null;
+  applicationName: string;
+  serverId: number | null;
+  remotePid: number | null;
+  statement: string;
+  detail: string;
+}
+
+export type ShutdownMode = 'immediate' | 'wait_for_clients' | 'wait_for_servers';
+
+export interface AdminSource {
+  /** The live configuration: SET changes it in place, then calls configChanged. */
+  config: PoolerConfig;
+  /** The values used when nothing is configured (SHOW CONFIG's `default` column). */
+  defaults: PoolerConfig;
+  pools(): PoolInfo[];
+  clients(): SocketInfo[];
+  servers(): SocketInfo[];
+  databases(): DatabaseInfo[];
+  stats(): Map<string, StatsTotals>;
+  lists(): ListCounts;
+  hazards(): HazardInfo[];
+  /** Resolves once no server connection of the paused database(s) is in use. */
+  pause(database?: string): Promise<void>;
+  resume(database?: string): void;
+  reload(): Promise<void> | void;
+  shutdown(mode: ShutdownMode): void;
+  isPaused(database?: string): boolean;
+  isShuttingDown(): boolean;
+  hasDatabase(database: string): boolean;
+  configChanged?(key: string): void;
+}
+
+/** An admin command failed: sent as ErrorResponse with PgBouncer's SQLSTATE 08P01. */
+export class AdminError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Result encoding
+
+type ColumnType = 'text' | 'int4' | 'int8' | 'numeric';
+const TYPE_OIDS: Record<ColumnType, [oid: number, size: number]> = {
+  text: [25, -1],
+  int4: [23, 4],
+  int8: [20, 8],
+  numeric: [1700, -1],
+};
+type Column = readonly [name: string, type: ColumnType];
+type Cell = string | number | boolean | null;
+
+function rowDescription(columns: readonly Column[]): Buffer {
+  const parts = columns.map(([name, type]) => {
+    const nameBytes = Buffer.from(name + '\0', 'utf8');
+    const field = Buffer.alloc(nameBytes.length + 18);
+    nameBytes.copy(field, 0);
+    let pos = nameBytes.length;
+    pos = field.writeInt32BE(0, pos); // table oid
+    pos = field.writeInt16BE(0, pos); // column number
+    pos = field.writeInt32BE(TYPE_OIDS[type][0], pos);
+    pos = field.writeInt16BE(TYPE_OIDS[type][1], pos);
+    pos = field.writeInt32BE(-1, pos); // type modifier
+    field.writeInt16BE(0, pos); // text format
+    return field;
+  });
+  return framed(0x54, [count16(columns.length), ...parts]);
+}
+
+function dataRow(cells: readonly Cell[]): Buffer {
+  const parts: Buffer[] = [count16(cells.length)];
+  for (const cell of cells) {
+    if (cell === null) {
+      const nul = Buffer.alloc(4);
+      nul.writeInt32BE(-1, 0);
+      parts.push(nul);
+      continue;
+    }
+    const text = Buffer.from(typeof cell === 'boolean' ? (cell ? '1' : '0') : String(cell), 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(text.length, 0);
+    parts.push(length, text);
+  }
+  return framed(0x44, parts);
+}
+
+function commandComplete(tag: string): Buffer {
+  return framed(0x43, [Buffer.from(tag + '\0', 'utf8')]);
+}
+
+function count16(n: number): Buffer {
+  const buf = Buffer.alloc(2);
+  buf.writeInt16BE(n, 0);
+  return buf;
+}
+
+function framed(type: number, parts: Buffer[]): Buffer {
+  const bodyLength = parts.reduce((sum, p) => sum + p.length, 0);
+  const header = Buffer.alloc(5);
+  header[0] = type;
+  header.writeInt32BE(bodyLength + 4, 1);
+  return Buffer.concat([header, ...parts]);
+}
+
+function table(columns: readonly Column[], rows: readonly (readonly Cell[])[], tag = 'SHOW'): Buffer[] {
+  return [rowDescription(columns), ...rows.map(dataRow), commandComplete(tag)];
+}
+
+/** PgBouncer prints timestamps as `YYYY-MM-DD HH:MM:SS UTC` (its 'T' columns are text). */
+export function formatTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column layouts (PgBouncer 1.25: src/admin.c and src/stats.c)
+
+const POOL_COLUMNS: readonly Column[] = [
+  ['database', 'text'], ['user', 'text'], ['cl_active', 'int4'], ['cl_waiting', 'int4'],
+  ['cl_active_cancel_req', 'int4'], ['cl_waiting_cancel_req', 'int4'], ['sv_active', 'int4'],
+  ['sv_active_cancel', 'int4'], ['sv_being_canceled', 'int4'], ['sv_idle', 'int4'], ['sv_used', 'int4'],
+  ['sv_tested', 'int4'], ['sv_login', 'int4'], ['maxwait', 'int4'], ['maxwait_us', 'int4'],
+  ['pool_mode', 'text'], ['load_balance_hosts', 'text'],
+];
+
+const SOCKET_COLUMNS: readonly Column[] = [
+  ['type', 'text'], ['user', 'text'], ['database', 'text'], ['replication', 'text'], ['state', 'text'],
+  ['addr', 'text'], ['port', 'int4'], ['local_addr', 'text'], ['local_port', 'int4'],
+  ['connect_time', 'text'], ['request_time', 'text'], ['wait', 'int4'], ['wait_us', 'int4'],
+  ['close_needed', 'int4'], ['ptr', 'text'], ['link', 'text'], ['remote_pid', 'int4'], ['tls', 'text'],
+  ['application_name', 'text'], ['prepared_statements', 'int4'], ['id', 'int4'],
+];
+
+const DATABASE_COLUMNS: readonly Column[] = [
+  ['name', 'text'], ['host', 'text'], ['port', 'int4'], ['database', 'text'], ['force_user', 'text'],
+  ['pool_size', 'int4'], ['min_pool_size', 'int4'], ['reserve_pool_size', 'int4'], ['server_lifetime', 'int4'],
+  ['pool_mode', 'text'], ['load_balance_hosts', 'text'], ['max_connections', 'int4'],
+  ['current_connections', 'int4'], ['max_client_connections', 'int4'], ['current_client_connections', 'int4'],
+  ['paused', 'int4'], ['disabled', 'int4'],
+];
+
+/** The eleven counters in PgBouncer's order, with the names SHOW STATS uses for totals and averages. */
+const STAT_FIELDS: readonly [keyof StatsTotals, total: string, average: string, isTime: boolean][] = [
+  ['serverAssignmentCount', 'total_server_assignment_count', 'avg_server_assignment_count', false],
+  ['xactCount', 'total_xact_count', 'avg_xact_count', false],
+  ['queryCount', 'total_query_count', 'avg_query_count', false],
+  ['bytesReceived', 'total_received', 'avg_recv', false],
+  ['bytesSent', 'total_sent', 'avg_sent', false],
+  ['xactTimeMicros', 'total_xact_time', 'avg_xact_time', true],
+  ['queryTimeMicros', 'total_query_time', 'avg_query_time', true],
+  ['waitTimeMicros', 'total_wait_time', 'avg_wait_time', true],
+  ['clientParseCount', 'total_client_parse_count', 'avg_client_parse_count', false],
+  ['serverParseCount', 'total_server_parse_count', 'avg_server_parse_count', false],
+  ['bindCount', 'total_bind_count', 'avg_bind_count', false],
+];
+/** SHOW STATS_TOTALS / STATS_AVERAGES name the same counters without the prefixes. */
+const SHORT_STAT_NAMES = [
+  'server_assignment_count', 'xact_count', 'query_count', 'bytes_received', 'bytes_sent', 'xact_time',
+  'query_time', 'wait_time', 'client_parse_count', 'server_parse_count', 'bind_count',
+];
+
+const HAZARD_COLUMNS: readonly Column[] = [
+  ['id', 'int8'], ['time', 'text'], ['kind', 'text'], ['rule', 'text'], ['client_id', 'int8'],
+  ['application_name', 'text'], ['server_id', 'int8'], ['remote_pid', 'int4'], ['statement', 'text'], ['detail', 'text'],
+];
+
+/** Session parameters PgBouncer's console answers to `SHOW <name>` (drivers ask for them). */
+const FAKE_PARAMETERS: Record<string, string> = {
+  client_encoding: 'UTF-8',
+  default_transaction_isolation: 'read committed',
+  standard_conforming_strings: 'on',
+  datestyle: 'ISO',
+  timezone: 'GMT',
+};
+
+/** Config keys PgBouncer cannot change at run time (SHOW CONFIG changeable = no; SET refused). */
+const FIXED_KEYS = new Set(['listen_addr', 'listen_port']);
+const ENUM_KEYS: Record<string, readonly string[]> = {
+  pool_mode: POOL_MODES,
+  server_policy: SERVER_POLICIES,
+  auth_type: CLIENT_AUTH_TYPES,
+};
+
+const EMPTY_TOTALS: StatsTotals = {
+  serverAssignmentCount: 0, xactCount: 0, queryCount: 0, bytesReceived: 0, bytesSent: 0, xactTimeMicros: 0,
+  queryTimeMicros: 0, waitTimeMicros: 0, clientParseCount: 0, serverParseCount: 0, bindCount: 0,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/** `CMD [arg] [;]` and `SET key = value` / `SET key TO 'value'`, as PgBouncer's console accepts them. */
+const COMMAND_RX = /^\s*([a-z_]+)(?:\s+([a-z0-9_]+|"(?:[^"]|"")*"))?\s*(?:;\s*)?$/i;
+const SET_RX = /^\s*set\s+([a-z0-9_]+|"(?:[^"]|"")*")\s*(?:=|\s+to\s+|\bto\b)\s*('(?:[^']|'')*'|[a-z0-9_.\-]+|"(?:[^"]|"")*")\s*(?:;\s*)?$/i;
+
+function unquote(text: string): string {
+  const quote = text[0];
+  if ((quote === '"' || quote === "'") && text.endsWith(quote) && text.length >= 2) {
+    return text.slice(1, -1).split(quote + quote).join(quote);
+  }
+  return text;
+}
+
+export class AdminConsole {
+  private olderStats = new Map<string, StatsTotals>();
+  private olderStamp = Date.now();
+
+  constructor(private readonly source: AdminSource) {}
+
+  /** Runs one simple-protocol query; returns the complete answer up to (excluding) ReadyForQuery. */
+  async execute(sql: string, access: AdminAccess): Promise<Buffer[]> {
+    try {
+      return await this.dispatch(sql, access);
+    } catch (error) {
+      const message = error instanceof AdminError ? error.message : `internal error: ${(error as Error).message}`;
+      return [errorResponse({ severity: 'ERROR', code: '08P01', message })];
+    }
+  }
+
+  private async dispatch(sql: string, access: AdminAccess): Promise<Buffer[]> {
+    const query = sql.replace(/\0+$/, '');
+    const set = SET_RX.exec(query);
+    if (set) return this.set(unquote(set[1]).toLowerCase(), unquote(set[2]), access);
+    const command = COMMAND_RX.exec(query);
+    if (!command) throw invalidCommand(query);
+    const verb = command[1].toLowerCase();
+    const arg = command[2] === undefined ? '' : unquote(command[2]);
+    if (verb === 'show' || verb === 'select') return this.show(arg.toLowerCase(), query);
+    const requireAdmin = () => {
+      if (access !== 'admin') throw new AdminError('admin access needed');
+    };
+    switch (verb) {
+      case 'pause':
+        requireAdmin();
+        return this.pause(arg);
+      case 'resume':
+        requireAdmin();
+        return this.resume(arg);
+      case 'reload':
+        requireAdmin();
+        await this.source.reload();
+        return [commandComplete('RELOAD')];
+      case 'shutdown':
+        requireAdmin();
+        return this.shutdown(arg.toLowerCase(), query);
+      default:
+        throw invalidCommand(query);
+    }
+  }
+
+  private async pause(database: string): Promise<Buffer[]> {
+    if (this.source.isPaused()) throw new AdminError('already suspended/paused');
+    if (database !== '') {
+      if (isAdminDatabase(database)) throw new AdminError(`cannot pause admin db: ${database}`);
+      if (!this.source.hasDatabase(database)) throw new AdminError(`no such database: ${database}`);
+    }
+    await this.source.pause(database || undefined);
+    return [commandComplete('PAUSE')];
+  }
+
+  private resume(database: string): Buffer[] {
+    if (database === '') {
+      if (this.source.isShuttingDown()) throw new AdminError('pooler is shutting down');
+      if (!this.source.isPaused()) throw new AdminError('pooler is not paused/suspended');
+    } else {
+      if (!this.source.hasDatabase(database)) throw new AdminError(`no such database: ${database}`);
+      if (!this.source.isPaused(database)) throw new AdminError(`database ${database} is not paused`);
+    }
+    this.source.resume(database || undefined);
+    return [commandComplete('RESUME')];
+  }
+
+  private shutdown(arg: string, query: string): Buffer[] {
+    const modes: Record<string, ShutdownMode> = { '': 'immediate', wait_for_clients: 'wait_for_clients', wait_for_servers: 'wait_for_servers' };
+    const mode = modes[arg];
+    if (mode === undefined) throw invalidCommand(query);
+    // Like PgBouncer, an immediate shutdown answers nothing: the connection closes as the process exits.
+    setImmediate(() => this.source.shutdown(mode));
+    return mode === 'immediate' ? [] : [commandComplete('SHUTDOWN')];
+  }
+
+  private set(key: string, rawValue: string, access: AdminAccess): Buffer[] {
+    if (access !== 'admin') throw new AdminError('admin access needed');
+    const config = this.source.config as unknown as Record<string, unknown>;
+    const current = config[key];
+    if (current === undefined || current instanceof Map || FIXED_KEYS.has(key)) throw new AdminError('SET failed');
+    const value = convertSetting(key, rawValue, current);
+    if (value === undefined) throw new AdminError('SET failed');
+    config[key] = value;
+    this.source.configChanged?.(key);
+    return [commandComplete(`SET ${key}=${rawValue}`)];
+  }
+
+  private show(what: string, query: string): Buffer[] {
+    const fake = FAKE_PARAMETERS[what];
+    if (fake !== undefined) return table([[what, 'text']], [[fake]]);
+    switch (what) {
+      case 'pools':
+        return table(POOL_COLUMNS, this.source.pools().map(poolRow));
+      case 'clients':
+        return table(SOCKET_COLUMNS, this.source.clients().map(socketRow));
+      case 'servers':
+        return table(SOCKET_COLUMNS, this.source.servers().map(socketRow));
+      case 'databases':
+        return table(DATABASE_COLUMNS, this.source.databases().map(databaseRow));
+      case 'stats':
+        return this.showStats('full');
+      case 'stats_totals':
+        return this.showStats('totals');
+      case 'stats_averages':
+        return this.showStats('averages');
+      case 'config':
+        return table([['key', 'text'], ['value', 'text'], ['default', 'text'], ['changeable', 'text']], this.configRows());
+      case 'lists':
+        return table([['list', 'text'], ['items', 'int4']], listRows(this.source.lists()));
+      case 'version':
+        return table([['version', 'text']], [[`PoolSafe (PgBouncer ${PGBOUNCER_COMPAT_VERSION} compatible)`]]);
+      case 'state':
+        return table([['key', 'text'], ['value', 'text']], [
+          ['active', this.source.isPaused() ? 'no' : 'yes'],
+          ['paused', this.source.isPaused() ? 'yes' : 'no'],
+          ['suspended', 'no'],
+        ]);
+      case 'hazards':
+        return table(HAZARD_COLUMNS, this.source.hazards().map(hazardRow));
+      case 'help':
+        return [
+          noticeResponse({
+            severity: 'NOTICE',
+            code: '00000',
+            message: 'Console usage',
+            detail:
+              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|VERSION|HAZARDS\n' +
+              'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|LISTS|STATE\n' +
+              'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]',
+          }),
+          commandComplete('SHOW'),
+        ];
+      default:
+        throw invalidCommand(query);
+    }
+  }
+
+  /** Totals since start and, like PgBouncer, per-second averages over the last stats period. */
+  private showStats(kind: 'full' | 'totals' | 'averages'): Buffer[] {
+    const now = Date.now();
+    const current = this.source.stats();
+    const seconds = Math.max((now - this.olderStamp) / 1000, 0.001);
+    const rows: Cell[][] = [];
+    const averageRows: Cell[][] = [];
+    for (const [database, totals] of current) {
+      const older = this.olderStats.get(database) ?? EMPTY_TOTALS;
+      const averages = averageStats(totals, older, seconds);
+      rows.push([database, ...STAT_FIELDS.map(([field]) => totals[field])]);
+      averageRows.push([database, ...STAT_FIELDS.map(([field]) => averages[field])]);
+    }
+    if (now - this.olderStamp >= STATS_PERIOD_MS) {
+      this.olderStats = new Map([...current].map(([db, totals]) => [db, { ...totals }]));
+      this.olderStamp = now;
+    }
+    const numeric = (names: string[]): Column[] => [['database', 'text'], ...names.map((n): Column => [n, 'numeric'])];
+    if (kind === 'totals') return table(numeric(SHORT_STAT_NAMES), rows);
+    if (kind === 'averages') return table(numeric(SHORT_STAT_NAMES), averageRows);
+    const columns = numeric([...STAT_FIELDS.map((f) => f[1]), ...STAT_FIELDS.map((f) => f[2])]);
+    return table(columns, rows.map((row, i) => [...row, ...averageRows[i].slice(1)]));
+  }
+
+  private configRows(): Cell[][] {
+    const config = this.source.config as unknown as Record<string, unknown>;
+    const defaults = this.source.defaults as unknown as Record<string, unknown>;
+    const rows: Cell[][] = [];
+    for (const key of Object.keys(config).sort()) {
+      const value = config[key];
+      if (value instanceof Map || typeof value === 'object') continue;
+      rows.push([key, formatSetting(value), formatSetting(defaults[key]), FIXED_KEYS.has(key) ? 'no' : 'yes']);
+    }
+    return rows;
+  }
+}
+
+function invalidCommand(query: string): AdminError {
+  return new AdminError(`invalid command '${query}', use SHOW HELP;`);
+}
+
+function formatSetting(value: unknown): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (value === undefined || value === null) return '';
+  return String(value);
+}
+
+/** Converts a SET value to the type of the current one; undefined when it does not fit. */
+function convertSetting(key: string, raw: string, current: unknown): unknown {
+  if (typeof current === 'number') {
+    if (!/^\d+(\.\d+)?$/.test(raw)) return undefined;
+    const n = Number(raw);
+    return Number.isInteger(current) && !Number.isInteger(n) && !key.endsWith('timeout') && !key.endsWith('lifetime') ? undefined : n;
+  }
+  if (typeof current === 'boolean') {
+    const word = raw.toLowerCase();
+    if (['1', 'on', 'yes', 'true'].includes(word)) return true;
+    if (['0', 'off', 'no', 'false'].includes(word)) return false;
+    return undefined;
+  }
+  if (typeof current === 'string') {
+    const allowed = ENUM_KEYS[key];
+    if (allowed && !allowed.includes(raw.toLowerCase())) return undefined;
+    return allowed ? raw.toLowerCase() : raw;
+  }
+  return undefined;
+}
+
+function averageStats(current: StatsTotals, older: StatsTotals, seconds: number): StatsTotals {
+  const delta = (field: keyof StatsTotals) => Math.max(current[field] - older[field], 0);
+  const perSecond = (field: keyof StatsTotals) => Math.floor(delta(field) / seconds);
+  const perItem = (field: keyof StatsTotals, count: keyof StatsTotals) => (delta(count) > 0 ? Math.floor(delta(field) / delta(count)) : 0);
+  return {
+    serverAssignmentCount: perSecond('serverAssignmentCount'),
+    xactCount: perSecond('xactCount'),
+    queryCount: perSecond('queryCount'),
+    bytesReceived: perSecond('bytesReceived'),
+    bytesSent: perSecond('bytesSent'),
+    xactTimeMicros: perItem('xactTimeMicros', 'xactCount'),
+    queryTimeMicros: perItem('queryTimeMicros', 'queryCount'),
+    waitTimeMicros: perItem('waitTimeMicros', 'serverAssignmentCount'),
+    clientParseCount: perSecond('clientParseCount'),
+    serverParseCount: perSecond('serverParseCount'),
+    bindCount: perSecond('bindCount'),
+  };
+}
+
+function poolRow(p: PoolInfo): Cell[] {
+  return [
+    p.database, p.user, p.clActive, p.clWaiting, p.clActiveCancelReq, p.clWaitingCancelReq, p.svActive,
+    p.svActiveCancel, p.svBeingCanceled, p.svIdle, p.svUsed, p.svTested, p.svLogin,
+    Math.floor(p.maxWaitMicros / 1e6), Math.floor(p.maxWaitMicros % 1e6), p.poolMode, null,
+  ];
+}
+
+/** `ptr`/`link` are PgBouncer's object addresses; PoolSafe has none, so it shows ids in that shape. */
+function pseudoPointer(id: number | undefined): string {
+  return id === undefined ? '' : `0x${id.toString(16)}`;
+}
+
+function socketRow(s: SocketInfo): Cell[] {
+  return [
+    s.type, s.user, s.database, 'none', s.state, s.addr, s.port, s.localAddr, s.localPort,
+    formatTimestamp(s.connectTime), formatTimestamp(s.requestTime), Math.floor(s.waitMicros / 1e6),
+    Math.floor(s.waitMicros % 1e6), s.closeNeeded, pseudoPointer(s.id), pseudoPointer(s.link), s.remotePid, s.tls,
+    s.applicationName, s.preparedStatements, s.id,
+  ];
+}
+
+function databaseRow(d: DatabaseInfo): Cell[] {
+  return [
+    d.name, d.host, d.port, d.database, d.forceUser, d.poolSize, d.minPoolSize, d.reservePoolSize, d.serverLifetime,
+    d.poolMode, null, d.maxConnections, d.currentConnections, d.maxClientConnections, d.currentClientConnections,
+    d.paused, d.disabled,
+  ];
+}
+
+function listRows(l: ListCounts): Cell[][] {
+  // PoolSafe allocates per connection (no slabs, no DNS cache): those lists are always 0.
+  return [
+    ['databases', l.databases], ['users', l.users], ['peers', 0], ['pools', l.pools], ['peer_pools', 0],
+    ['free_clients', 0], ['used_clients', l.usedClients], ['login_clients', l.loginClients], ['free_servers', 0],
+    ['used_servers', l.usedServers], ['dns_names', 0], ['dns_zones', 0], ['dns_queries', 0], ['dns_pending', 0],
+  ];
+}
+
+function hazardRow(h: HazardInfo): Cell[] {
+  return [h.id, formatTimestamp(h.time), h.kind, h.rule, h.clientId, h.applicationName, h.serverId, h.remotePid, h.statement, h.detail];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serving a logged-in admin client
+
+/** ParameterStatus messages PgBouncer's console sends after login (server_version ends in /bouncer). */
+export function adminGreeting(): Buffer[] {
+  return [
+    parameterStatus('server_version', `${PGBOUNCER_COMPAT_VERSION}/bouncer`),
+    ...Object.entries({ client_encoding: 'UTF8', DateStyle: 'ISO', TimeZone: 'GMT', standard_conforming_strings: 'on', application_name: '' }).map(
+      ([k, v]) => parameterStatus(k, v),
+    ),
+  ];
+}
+
+/**
+ * Takes over a client socket that logged in to the admin database. `pending` holds bytes already read
+ * after the login; `greet` sends ParameterStatus + ReadyForQuery first (when the caller has not).
+ * Simple Query only, like PgBouncer's console; extended-protocol messages get an error at Sync.
+ */
+export function serveAdminClient(
+  socket: Socket,
+  adminConsole: AdminConsole,
+  access: AdminAccess,
+  options: { pending?: Buffer; greet?: boolean } = {},
+): void {
+  const reader = new MessageReader();
+  let busy = false;
+  let extendedPending = false;
+  if (options.greet) socket.write(Buffer.concat([...adminGreeting(), readyForQuery('I')]));
+
+  // One query at a time, in order; bytes arriving meanwhile are queued in the reader.
+  const drain = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (let next = reader.next(); next && !socket.destroyed; next = reader.next()) {
+        if (next.type === Msg.Terminate) {
+          socket.end();
+          return;
+        }
+        if (next.type === Msg.Query) {
+          const [sql] = readCString(next.body, 0);
+          const answer = await adminConsole.execute(sql, access);
+          if (!socket.destroyed) socket.write(Buffer.concat([...answer, readyForQuery('I')]));
+        } else if (next.type === Msg.Sync) {
+          const answer = extendedPending ? [errorResponse({ severity: 'ERROR', code: '08P01', message: 'admin console supports only simple queries' })] : [];
+          extendedPending = false;
+          socket.write(Buffer.concat([...answer, readyForQuery('I')]));
+        } else {
+          // Parse/Bind/Describe/Execute/Flush: one error, at the Sync that ends the batch.
+          extendedPending = true;
+        }
+      }
+    } catch (error) {
+      socket.destroy(error as Error);
+    } finally {
+      busy = false;
+    }
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    reader.push(chunk);
+    void drain();
+  });
+  socket.on('error', () => socket.destroy());
+  if (options.pending && options.pending.length > 0) {
+    reader.push(options.pending);
+    void drain();
+  }
+}
