@@ -1,0 +1,232 @@
+// Authentication both ways: the pooler verifies its clients (SCRAM-SHA-256, md5, trust) and logs in
+// to PostgreSQL (SCRAM-SHA-256, md5, cleartext). SCRAM follows RFC 5802 / RFC 7677 without channel
+// binding (gs2 header "n,," or "y,,"); passwords are used as given (no SASLprep), which is exact for
+// ASCII passwords, the common case.
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SCRAM_MECHANISM = 'SCRAM-SHA-256';
+const DEFAULT_ITERATIONS = 4096;
+
+/** What the pooler stores to verify a client's SCRAM proof: the same as PostgreSQL's pg_authid. */
+export interface ScramSecret {
+  iterations: number;
+  salt: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+/** A user the pooler can authenticate: a plaintext password and/or a stored verifier. */
+export interface UserSecret {
+  name: string;
+  /** Plaintext password (target URL or userlist.txt plain entry). */
+  password?: string;
+  /** `md5` + md5(password + user), as PostgreSQL and userlist.txt store it. */
+  md5?: string;
+  scram?: ScramSecret;
+}
+
+export class AuthError extends Error {
+  constructor(message: string, readonly code = '28P01') {
+    super(message);
+  }
+}
+
+export function passwordFailed(user: string): AuthError {
+  return new AuthError(`password authentication failed for user "${user}"`);
+}
+
+function hmac(key: Buffer, data: string | Buffer): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}
+
+function sha256(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+function xor(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
+  return out;
+}
+
+/** PBKDF2 is deliberately slow (~ms); the same (password, salt, iterations) is derived once. */
+const saltedPasswordCache = new Map<string, Buffer>();
+export function saltedPassword(password: string, salt: Buffer, iterations: number): Buffer {
+  const key = `${iterations}:${salt.toString('base64')}:${password}`;
+  let derived = saltedPasswordCache.get(key);
+  if (!derived) {
+    derived = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+    if (saltedPasswordCache.size > 1000) saltedPasswordCache.clear();
+    saltedPasswordCache.set(key, derived);
+  }
+  return derived;
+}
+
+export function scramSecretFromPassword(password: string, salt = randomBytes(16), iterations = DEFAULT_ITERATIONS): ScramSecret {
+  const salted = saltedPassword(password, salt, iterations);
+  return {
+    iterations,
+    salt,
+    storedKey: sha256(hmac(salted, 'Client Key')),
+    serverKey: hmac(salted, 'Server Key'),
+  };
+}
+
+/** Parses `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (pg_authid / userlist format). */
+export function parseScramVerifier(text: string): ScramSecret | undefined {
+  const match = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(text);
+  if (!match) return undefined;
+  const storedKey = Buffer.from(match[3], 'base64');
+  const serverKey = Buffer.from(match[4], 'base64');
+  if (storedKey.length !== 32 || serverKey.length !== 32) return undefined;
+  return { iterations: Number(match[1]), salt: Buffer.from(match[2], 'base64'), storedKey, serverKey };
+}
+
+export function formatScramVerifier(secret: ScramSecret): string {
+  return `SCRAM-SHA-256$${secret.iterations}:${secret.salt.toString('base64')}$${secret.storedKey.toString('base64')}:${secret.serverKey.toString('base64')}`;
+}
+
+/** Builds a UserSecret from a password field that may be plaintext, an md5 hash or a SCRAM verifier. */
+export function userSecret(name: string, passwordField: string): UserSecret {
+  const scram = parseScramVerifier(passwordField);
+  if (scram) return { name, scram };
+  if (/^md5[0-9a-f]{32}$/.test(passwordField)) return { name, md5: passwordField };
+  return { name, password: passwordField };
+}
+
+/** `md5` + md5(password + user): PostgreSQL's stored md5 form. */
+export function md5Hash(user: string, password: string): string {
+  return 'md5' + createHash('md5').update(password + user).digest('hex');
+}
+
+/** The client's md5 response for a stored md5 hash and the 4-byte salt. */
+export function md5Response(storedMd5: string, salt: Buffer): string {
+  return 'md5' + createHash('md5').update(Buffer.concat([Buffer.from(storedMd5.slice(3), 'utf8'), salt])).digest('hex');
+}
+
+function parseAttributes(text: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const part of text.split(',')) {
+    if (part.length >= 2 && part[1] === '=') attributes.set(part[0], part.slice(2));
+  }
+  return attributes;
+}
+
+function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Server side of SCRAM-SHA-256 (the pooler verifying a client). For an unknown user pass a random
+ * secret: the exchange then fails exactly like a wrong password, revealing nothing.
+ */
+export class ScramServerSession {
+  private clientFirstBare = '';
+  private serverFirst = '';
+  private gs2Header = '';
+  private nonce = '';
+
+  constructor(
+    private readonly secret: ScramSecret,
+    private readonly user: string,
+    private readonly serverNonce = randomBytes(18).toString('base64'),
+  ) {}
+
+  /** Takes client-first-message, returns server-first-message. */
+  handleClientFirst(clientFirst: string): string {
+    const match = /^([ny]|p=[^,]*),([^,]*),(.*)$/.exec(clientFirst);
+    if (!match) throw new AuthError('malformed SCRAM message', '08P01');
+    if (match[1].startsWith('p')) throw new AuthError('channel binding is not supported by this pooler', '08P01');
+    this.gs2Header = `${match[1]},${match[2]},`;
+    this.clientFirstBare = match[3];
+    const clientNonce = parseAttributes(this.clientFirstBare).get('r');
+    if (!clientNonce) throw new AuthError('malformed SCRAM message (nonce missing)', '08P01');
+    this.nonce = clientNonce + this.serverNonce;
+    this.serverFirst = `r=${this.nonce},s=${this.secret.salt.toString('base64')},i=${this.secret.iterations}`;
+    return this.serverFirst;
+  }
+
+  /** Takes client-final-message; returns server-final-message or throws 28P01. */
+  handleClientFinal(clientFinal: string): string {
+    const proofAt = clientFinal.lastIndexOf(',p=');
+    if (proofAt < 0) throw new AuthError('malformed SCRAM message (proof missing)', '08P01');
+    const withoutProof = clientFinal.slice(0, proofAt);
+    const attributes = parseAttributes(withoutProof);
+    if (attributes.get('c') !== Buffer.from(this.gs2Header).toString('base64')) {
+      throw new AuthError('SCRAM channel binding check failed', '08P01');
+    }
+    if (attributes.get('r') !== this.nonce) throw new AuthError('SCRAM nonce mismatch', '08P01');
+    const proof = Buffer.from(clientFinal.slice(proofAt + 3), 'base64');
+    const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
+    const clientSignature = hmac(this.secret.storedKey, authMessage);
+    if (proof.length !== 32) throw passwordFailed(this.user);
+    const clientKey = xor(proof, clientSignature);
+    if (!constantTimeEqual(sha256(clientKey), this.secret.storedKey)) throw passwordFailed(this.user);
+    return `v=${hmac(this.secret.serverKey, authMessage).toString('base64')}`;
+  }
+}
+
+/** Client side of SCRAM-SHA-256 (the pooler logging in to PostgreSQL). */
+export class ScramClientSession {
+  private readonly clientFirstBare: string;
+  private expectedServerSignature: Buffer | undefined;
+
+  constructor(
+    private readonly password: string,
+    private readonly clientNonce = randomBytes(18).toString('base64'),
+    user = '*',
+  ) {
+    this.clientFirstBare = `n=${user},r=${this.clientNonce}`;
+  }
+
+  clientFirst(): string {
+    return `n,,${this.clientFirstBare}`;
+  }
+
+  /** Takes server-first-message, returns client-final-message. */
+  handleServerFirst(serverFirst: string): string {
+    const attributes = parseAttributes(serverFirst);
+    const nonce = attributes.get('r');
+    const salt = attributes.get('s');
+    const iterations = Number(attributes.get('i'));
+    if (!nonce || !salt || !Number.isInteger(iterations) || iterations <= 0) throw new AuthError('malformed SCRAM server-first-message', '08P01');
+    if (!nonce.startsWith(this.clientNonce)) throw new AuthError('SCRAM server nonce does not start with the client nonce', '08P01');
+    const salted = saltedPassword(this.password, Buffer.from(salt, 'base64'), iterations);
+    const withoutProof = `c=biws,r=${nonce}`;
+    const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
+    const clientKey = hmac(salted, 'Client Key');
+    const proof = xor(clientKey, hmac(sha256(clientKey), authMessage));
+    this.expectedServerSignature = hmac(hmac(salted, 'Server Key'), authMessage);
+    return `${withoutProof},p=${proof.toString('base64')}`;
+  }
+
+  /** Checks server-final-message: proves the server knew the password too. */
+  verifyServerFinal(serverFinal: string): void {
+    const signature = parseAttributes(serverFinal).get('v');
+    if (!signature || !this.expectedServerSignature || !constantTimeEqual(Buffer.from(signature, 'base64'), this.expectedServerSignature)) {
+      throw new AuthError('SCRAM server signature mismatch: the server does not know the password', '08P01');
+    }
+  }
+}
+
+/** A secret that never verifies, used to run a full exchange for unknown users. */
+export function decoySecret(): ScramSecret {
+  return { iterations: DEFAULT_ITERATIONS, salt: randomBytes(16), storedKey: randomBytes(32), serverKey: randomBytes(32) };
+}
+
+/** Per-pooler cache of SCRAM secrets derived from plaintext passwords (PBKDF2 once per user). */
+export class ScramSecretCache {
+  private readonly secrets = new Map<string, ScramSecret>();
+
+  forUser(user: UserSecret): ScramSecret | undefined {
+    if (user.scram) return user.scram;
+    if (user.password === undefined) return undefined;
+    const key = `${user.name}\0${user.password}`;
+    let secret = this.secrets.get(key);
+    if (!secret) {
+      secret = scramSecretFromPassword(user.password);
+      this.secrets.set(key, secret);
+    }
+    return secret;
+  }
+}

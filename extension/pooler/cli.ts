@@ -1,0 +1,149 @@
+// `poolsafe pooler …`: flags → PoolerConfig, a test login to the target, then serve until SIGINT/SIGTERM.
+import { Pooler } from './pooler';
+import {
+  CLIENT_AUTH_TYPES, POOL_MODES, SERVER_POLICIES, configForTarget, parseTargetUrl,
+  type ClientAuthType, type PoolMode, type PoolerConfig, type ServerPolicy,
+} from './config';
+import { configFromIni } from './ini-config';
+
+export const POOLER_USAGE =
+  'usage: poolsafe pooler --target <postgres URL> [--listen 127.0.0.1:6432] [--pool-mode transaction|session|statement] ' +
+  '[--pool-size N] [--server-policy rotate|lifo|round-robin] [--auth scram-sha-256|md5|trust] ' +
+  '[--max-prepared-statements N] [--config pgbouncer.ini]';
+
+class UsageError extends Error {}
+
+interface PoolerFlags {
+  target?: string;
+  listen?: string;
+  poolMode?: string;
+  poolSize?: string;
+  serverPolicy?: string;
+  auth?: string;
+  maxPreparedStatements?: string;
+  config?: string;
+}
+
+const FLAG_NAMES: Record<string, keyof PoolerFlags> = {
+  '--target': 'target',
+  '--listen': 'listen',
+  '--pool-mode': 'poolMode',
+  '--pool-size': 'poolSize',
+  '--server-policy': 'serverPolicy',
+  '--auth': 'auth',
+  '--max-prepared-statements': 'maxPreparedStatements',
+  '--config': 'config',
+};
+
+function parseFlags(argv: string[]): PoolerFlags {
+  const args = argv[0] === 'pooler' ? argv.slice(1) : argv;
+  const flags: PoolerFlags = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const key = FLAG_NAMES[name];
+    if (!key) throw new UsageError(`unknown argument "${arg}"`);
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
+    flags[key] = value;
+  }
+  return flags;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
+function count(flag: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be an integer ≥ ${min} (got "${value}")`);
+  return Number(value);
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
+  if (!match || Number(match[3]) > 65535) throw new UsageError(`--listen must be HOST:PORT (got "${value}")`);
+  return { host: match[1] || match[2] || '127.0.0.1', port: Number(match[3]) };
+}
+
+/** Flags on top of the .ini (or the defaults): explicit flags always win. */
+export function configFromFlags(argv: string[]): PoolerConfig {
+  const flags = parseFlags(argv);
+  if (!flags.target && !flags.config) throw new UsageError('--target <postgres URL> is required');
+  let config: PoolerConfig;
+  if (flags.config) {
+    config = configFromIni(flags.config, flags.target ? parseTargetUrl(flags.target) : undefined);
+  } else {
+    config = configForTarget(parseTargetUrl(flags.target!));
+  }
+  if (flags.listen) {
+    const { host, port } = parseListen(flags.listen);
+    config.listen_addr = host;
+    config.listen_port = port;
+  }
+  if (flags.poolMode) config.pool_mode = oneOf<PoolMode>('--pool-mode', flags.poolMode, POOL_MODES);
+  if (flags.poolSize) config.default_pool_size = count('--pool-size', flags.poolSize, 1);
+  if (flags.serverPolicy) config.server_policy = oneOf<ServerPolicy>('--server-policy', flags.serverPolicy, SERVER_POLICIES);
+  if (flags.auth) config.auth_type = oneOf<ClientAuthType>('--auth', flags.auth, CLIENT_AUTH_TYPES);
+  if (flags.maxPreparedStatements) config.max_prepared_statements = count('--max-prepared-statements', flags.maxPreparedStatements, 0);
+  if (config.databases.size === 0) throw new UsageError('no database to serve: give --target or a [databases] section');
+  return config;
+}
+
+export interface PoolerCliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: PoolerCliIo = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+/** Runs the pooler until SIGINT/SIGTERM; resolves with the exit code (0 clean, 2 usage/connect error). */
+export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(POOLER_USAGE);
+    return 0;
+  }
+  let config: PoolerConfig;
+  try {
+    config = configFromFlags(argv);
+  } catch (error) {
+    io.err(`poolsafe pooler: ${(error as Error).message}`);
+    if (error instanceof UsageError) io.err(POOLER_USAGE);
+    return 2;
+  }
+  const pooler = new Pooler(config);
+  // Test login before listening: a wrong URL or password should fail now, not on the first query.
+  const [first] = config.databases.values();
+  try {
+    const user = first.user;
+    await pooler.getPool(first, user).ensureTemplate();
+  } catch (error) {
+    io.err(`poolsafe pooler: cannot connect to ${first.host}:${first.port}/${first.dbname} as ${first.user}: ${(error as Error).message}`);
+    await pooler.shutdown();
+    return 2;
+  }
+  let address: { host: string; port: number };
+  try {
+    address = await pooler.start();
+  } catch (error) {
+    io.err(`poolsafe pooler: cannot listen on ${config.listen_addr}:${config.listen_port}: ${(error as Error).message}`);
+    await pooler.shutdown();
+    return 2;
+  }
+  io.out(`listening on ${address.host}:${address.port}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await pooler.shutdown();
+  return 0;
+}

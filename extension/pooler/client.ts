@@ -1,0 +1,531 @@
+// One client connection: startup, authentication, then the forwarding state machine. While linked
+// to a server, bytes flow both ways as the received chunks (no per-message copies); only message
+// headers are scanned, to count requests that await a ReadyForQuery (Query, Sync, FunctionCall) and
+// to see ReadyForQuery's transaction status, which decides when the server goes back to the pool.
+import type * as net from 'node:net';
+import {
+  AuthCode, Msg, MessageReader, MessageScanner, ProtocolError, authentication, authenticationSasl, backendKeyData,
+  errorResponse, interestIn, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
+  parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
+} from './protocol';
+import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DatabaseTarget, PoolMode } from './config';
+import type { Pool, PoolClient } from './pool';
+import type { ServerConnection, ServerLink } from './server';
+import type { ClientHost } from './pooler';
+
+export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
+
+/** Parameters synced onto whichever server a client lands on (PgBouncer's tracked set). */
+export const TRACKED_PARAMS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
+const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
+
+/** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
+const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.Terminate]);
+const STATUS_IDLE = 0x49; // 'I'
+/** Bytes a client may queue while waiting for a server before we stop reading from it. */
+const MAX_QUEUED_BYTES = 1 << 20;
+
+type LoginPhase =
+  | { step: 'startup' }
+  | { step: 'scram-first'; session: ScramServerSession }
+  | { step: 'scram-final'; session: ScramServerSession }
+  | { step: 'md5'; salt: Buffer; secret: UserSecret | undefined }
+  | { step: 'password'; secret: UserSecret | undefined }
+  | { step: 'starting' };
+
+export class Client implements PoolClient, ServerLink {
+  state: ClientState = 'login';
+  user = '';
+  database = '';
+  /** Tracked parameters as this client believes them to be. */
+  readonly params = new Map<string, string>();
+  startupParams = new Map<string, string>();
+  target: DatabaseTarget | undefined;
+  pool: Pool | null = null;
+  server: ServerConnection | null = null;
+  lastServer: ServerConnection | null = null;
+  waitStartedAt = 0;
+  /** Requests sent that still await their ReadyForQuery. */
+  pending = 0;
+  /** The pooler's own BackendKeyData for this client (what CancelRequest must quote). */
+  readonly processId: number;
+  readonly secretKey: number;
+  readonly connectedAt = Date.now();
+  lastActivityAt = Date.now();
+  /** When the current request / transaction started (ms), for query_time / xact_time. */
+  private requestStartedAt = 0;
+  private xactStartedAt = 0;
+  xactCount = 0;
+  queryCount = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  tls = false;
+
+  private phase: LoginPhase = { step: 'startup' };
+  private reader: MessageReader | null = new MessageReader();
+  private readonly scanner = new MessageScanner(CLIENT_INTEREST);
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private syncing = false;
+  /** Bytes went to the server since its last ReadyForQuery 'I' answered everything. */
+  private unsettled = false;
+
+  constructor(
+    readonly id: number,
+    readonly socket: net.Socket,
+    private readonly host: ClientHost,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.localPort = socket.localPort ?? 0;
+    this.processId = randomBytes(4).readInt32BE(0) & 0x7fffffff;
+    this.secretKey = randomBytes(4).readInt32BE(0);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk)));
+    socket.on('drain', () => this.server?.socket.resume());
+    socket.on('error', () => {});
+    socket.on('close', () => this.close());
+  }
+
+  get mode(): PoolMode {
+    return this.pool ? this.pool.mode : this.host.config.pool_mode;
+  }
+
+  get applicationName(): string {
+    return this.params.get('application_name') ?? '';
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Login
+
+  private onLoginData(chunk: Buffer): void {
+    const reader = this.reader!;
+    reader.push(chunk);
+    try {
+      while (this.reader && this.state === 'login') {
+        if (this.phase.step === 'startup') {
+          const packet = reader.nextStartup();
+          if (!packet) return;
+          this.onStartupPacket(packet);
+        } else if (this.phase.step === 'starting') {
+          return; // bytes wait in the reader until the greeting is complete
+        } else {
+          const message = reader.next();
+          if (!message) return;
+          if (message.type !== Msg.Password) {
+            throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
+          }
+          this.onPasswordMessage(message.body);
+        }
+      }
+    } catch (error) {
+      this.rejectLogin(error as Error);
+    }
+  }
+
+  private rejectLogin(error: Error): void {
+    const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
+    this.fatal(code, error.message);
+  }
+
+  private onStartupPacket(packet: Buffer): void {
+    const startup = parseStartupPacket(packet);
+    switch (startup.kind) {
+      case 'ssl':
+      case 'gssenc':
+        this.socket.write('N'); // no client TLS/GSS: the client continues in plaintext
+        return;
+      case 'cancel':
+        this.host.cancelRequest(startup.processId, startup.secretKey);
+        this.close();
+        return;
+      case 'unsupported':
+        this.socket.end(unsupportedProtocolError(startup.major, startup.minor));
+        this.close();
+        return;
+      case 'startup':
+        this.startupParams = startup.params;
+        if (startup.minor > 0) {
+          const unknown = [...startup.params.keys()].filter((k) => k.startsWith('_pq_.'));
+          this.socket.write(negotiateProtocolVersion(0, unknown));
+        }
+        this.beginAuth(startup.params);
+    }
+  }
+
+  private beginAuth(params: Map<string, string>): void {
+    const user = params.get('user');
+    if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
+    this.user = user;
+    this.database = params.get('database') || user;
+    if (this.host.isAdminDatabase(this.database)) {
+      this.handOverToAdmin();
+      return;
+    }
+    const target = this.host.config.databases.get(this.database);
+    if (!target) throw new AuthError(`no such database: ${this.database}`, '3D000');
+    this.target = target;
+    const secret = this.host.config.users.get(user);
+    switch (this.host.config.auth_type) {
+      case 'trust':
+        if (!secret && user !== target.user) throw passwordFailed(user);
+        this.finishAuth();
+        return;
+      case 'md5': {
+        const salt = randomBytes(4);
+        this.phase = { step: 'md5', salt, secret };
+        this.socket.write(authentication(AuthCode.MD5Password, salt));
+        return;
+      }
+      case 'plain':
+        this.phase = { step: 'password', secret };
+        this.socket.write(authentication(AuthCode.CleartextPassword));
+        return;
+      case 'scram-sha-256': {
+        const scramSecret = (secret && this.host.scramSecrets.forUser(secret)) ?? decoySecret();
+        this.phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user) };
+        this.socket.write(authenticationSasl([SCRAM_MECHANISM]));
+      }
+    }
+  }
+
+  private onPasswordMessage(body: Buffer): void {
+    const phase = this.phase;
+    switch (phase.step) {
+      case 'scram-first': {
+        const { mechanism, data } = parseSaslInitialResponse(body);
+        if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
+        const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
+        this.phase = { step: 'scram-final', session: phase.session };
+        this.socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
+        return;
+      }
+      case 'scram-final': {
+        const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
+        this.socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
+        this.finishAuth();
+        return;
+      }
+      case 'md5': {
+        const [answer] = readCString(body, 0);
+        const stored = phase.secret?.md5 ?? (phase.secret?.password !== undefined ? md5Hash(this.user, phase.secret.password) : undefined);
+        if (!stored || !sameText(answer, md5Response(stored, phase.salt))) throw passwordFailed(this.user);
+        this.finishAuth();
+        return;
+      }
+      case 'password': {
+        const [answer] = readCString(body, 0);
+        const secret = phase.secret;
+        const ok = secret?.password !== undefined ? sameText(answer, secret.password) : secret?.md5 !== undefined && sameText(md5Hash(this.user, answer), secret.md5);
+        if (!ok) throw passwordFailed(this.user);
+        this.finishAuth();
+        return;
+      }
+      default:
+        throw new ProtocolError('unexpected password message');
+    }
+  }
+
+  /** Authenticated: greet like PostgreSQL (AuthenticationOk, ParameterStatus…, BackendKeyData, RFQ). */
+  private finishAuth(): void {
+    this.phase = { step: 'starting' };
+    this.socket.write(authentication(AuthCode.Ok));
+    const pool = this.host.getPool(this.target!, this.user);
+    this.pool = pool;
+    pool.ensureTemplate().then(
+      () => this.greet(pool),
+      (error: Error) => this.fatal(sqlstateOf(error, '08006'), `server login failed: ${error.message}`),
+    );
+  }
+
+  private greet(pool: Pool): void {
+    if (this.state === 'closed') return;
+    const template = pool.template!;
+    for (const name of TRACKED_PARAMS) {
+      const own = findParam(this.startupParams, name);
+      this.params.set(name, own ?? template.get(name) ?? '');
+    }
+    const greeting: Buffer[] = [];
+    for (const [name, value] of template) {
+      greeting.push(parameterStatus(name, TRACKED_BY_LOWER.has(name.toLowerCase()) ? this.params.get(TRACKED_BY_LOWER.get(name.toLowerCase())!)! : value));
+    }
+    greeting.push(backendKeyData(this.processId, this.secretKey), readyForQuery('I'));
+    this.socket.write(Buffer.concat(greeting));
+    this.host.clientLoggedIn(this);
+    this.state = 'idle';
+    const early = this.reader!.takeRemaining();
+    this.reader = null;
+    if (early.length > 0) this.onData(early);
+  }
+
+  private handOverToAdmin(): void {
+    const leftover = this.reader!.takeRemaining();
+    this.reader = null;
+    this.state = 'closed';
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('close');
+    this.socket.removeAllListeners('drain');
+    this.host.adminConnection(this.socket, this.startupParams, leftover, this);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Forwarding
+
+  private onData(chunk: Buffer): void {
+    const now = Date.now();
+    this.lastActivityAt = now;
+    this.bytesReceived += chunk.length;
+    let cut = -1;
+    try {
+      this.scanner.scan(chunk, (type, _body, start) => {
+        if (type === Msg.Terminate) {
+          cut = start < 0 ? 0 : start;
+          return true;
+        }
+        if (this.pending++ === 0) this.requestStartedAt = now;
+        if (this.xactStartedAt === 0) this.xactStartedAt = now;
+        return false;
+      });
+    } catch (error) {
+      this.fatal('08P01', (error as Error).message);
+      return;
+    }
+    const data = cut >= 0 ? chunk.subarray(0, cut) : chunk;
+    if (data.length > 0) this.deliver(data);
+    if (cut >= 0) this.close();
+  }
+
+  private deliver(data: Buffer): void {
+    const server = this.server;
+    if (server && !this.syncing) {
+      this.unsettled = true;
+      if (!server.write(data)) this.socket.pause();
+      return;
+    }
+    this.queue.push(data);
+    this.queuedBytes += data.length;
+    if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
+    if (!server && this.state === 'idle') {
+      this.state = 'waiting';
+      this.pool!.acquire(this);
+    }
+  }
+
+  assignServer(server: ServerConnection): void {
+    if (this.state === 'closed') {
+      this.pool!.release(server);
+      return;
+    }
+    const now = Date.now();
+    if (this.state === 'waiting' && this.waitStartedAt > 0) this.waitStartedAt = 0;
+    this.server = server;
+    server.link = this;
+    server.lastClientId = this.id;
+    server.lastUsedAt = now;
+    this.state = 'active';
+    const sync = this.paramSyncSql(server);
+    if (!sync) {
+      this.flushQueue(server);
+      return;
+    }
+    this.syncing = true;
+    server.runInternal(sync, () => {
+      this.syncing = false;
+      if (this.server !== server) return;
+      // The server may not report a SET that leaves the value unchanged: record what we asked for.
+      for (const name of TRACKED_PARAMS) server.params.set(name, this.params.get(name)!);
+      this.flushQueue(server);
+    });
+  }
+
+  /** SET statements for the tracked parameters where the server differs from this client. */
+  private paramSyncSql(server: ServerConnection): string {
+    let sql = '';
+    for (const name of TRACKED_PARAMS) {
+      const wanted = this.params.get(name);
+      if (wanted === undefined || server.params.get(name) === wanted) continue;
+      sql += `SET ${name} = ${quoteLiteral(wanted)};`;
+    }
+    return sql;
+  }
+
+  private flushQueue(server: ServerConnection): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.unsettled = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    let flowing = true;
+    if (queue.length === 1) {
+      flowing = server.write(queue[0]);
+    } else {
+      server.socket.cork();
+      for (const data of queue) flowing = server.write(data);
+      server.socket.uncork();
+    }
+    if (flowing) this.socket.resume();
+  }
+
+  onServerData(chunk: Buffer): void {
+    const server = this.server!;
+    const pool = this.pool!;
+    const mode = pool.mode;
+    let releaseAt = -1;
+    let refuseAt = -1;
+    try {
+      server.scanner.scan(chunk, (type, body, start, end) => {
+        if (type === Msg.ReadyForQuery) {
+          const status = body![0];
+          server.txStatus = status;
+          const now = Date.now();
+          if (this.pending > 0 && --this.pending === 0) {
+            this.queryCount++;
+            pool.stats.query_count++;
+            pool.stats.query_time += (now - this.requestStartedAt) * 1000;
+          }
+          if (status !== STATUS_IDLE) {
+            if (mode === 'statement') {
+              refuseAt = start < 0 ? 0 : start;
+              return true;
+            }
+            return false;
+          }
+          if (this.xactStartedAt > 0) {
+            this.xactCount++;
+            pool.stats.xact_count++;
+            pool.stats.xact_time += (now - this.xactStartedAt) * 1000;
+            this.xactStartedAt = this.pending > 0 ? now : 0;
+          }
+          if (this.pending === 0) this.unsettled = false;
+          if (this.pending === 0 && mode !== 'session') {
+            releaseAt = end;
+            return true;
+          }
+        } else if (type === Msg.ParameterStatus) {
+          const [name, value] = parseParameterStatus(body!);
+          server.params.set(name, value);
+          const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
+          if (tracked) this.params.set(tracked, value);
+        }
+        return false;
+      });
+    } catch (error) {
+      server.close(`protocol error: ${(error as Error).message}`);
+      return;
+    }
+    if (refuseAt >= 0) {
+      this.writeToClient(chunk.subarray(0, refuseAt), server);
+      server.close('transaction blocks not allowed in statement pooling mode');
+      return;
+    }
+    if (releaseAt < 0) {
+      this.writeToClient(chunk, server);
+      return;
+    }
+    this.writeToClient(releaseAt === chunk.length ? chunk : chunk.subarray(0, releaseAt), server);
+    this.releaseServer();
+    if (releaseAt < chunk.length) server.onStrayData(chunk.subarray(releaseAt));
+  }
+
+  private writeToClient(data: Buffer, server: ServerConnection): void {
+    if (data.length === 0) return;
+    this.bytesSent += data.length;
+    this.pool!.stats.bytes_sent += data.length;
+    if (!this.socket.write(data)) server.socket.pause();
+  }
+
+  onServerDrain(): void {
+    this.socket.resume();
+  }
+
+  onServerClosed(server: ServerConnection, reason: string): void {
+    if (this.server !== server) return;
+    this.server = null;
+    this.pool?.release(server);
+    if (reason === 'transaction blocks not allowed in statement pooling mode') {
+      this.fatal('08P01', reason, 'ERROR');
+    } else {
+      this.fatal('08006', `server conn crashed? (${reason})`);
+    }
+  }
+
+  private releaseServer(): void {
+    const server = this.server!;
+    this.server = null;
+    this.lastServer = server;
+    this.state = 'idle';
+    server.socket.resume();
+    this.socket.resume();
+    this.pool!.release(server);
+  }
+
+  /** Called by the pool when this client waited too long or no server can be reached. */
+  failWait(message: string, code: string): void {
+    this.fatal(code, message, 'ERROR');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Shutdown
+
+  /** Sends an error (PgBouncer style) and closes the connection. */
+  fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL'): void {
+    if (this.state === 'closed') return;
+    if (this.socket.writable) this.socket.end(errorResponse({ severity, code, message }));
+    this.close();
+  }
+
+  /**
+   * Closes the client. Its server goes back to the pool only when clean (no request in flight, no
+   * open transaction); otherwise it is closed, never handed on dirty.
+   */
+  close(): void {
+    if (this.state === 'closed') return;
+    const wasWaiting = this.state === 'waiting';
+    const loggedIn = this.reader === null;
+    this.state = 'closed';
+    if (!this.socket.destroyed) {
+      if (this.socket.writable) this.socket.end();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    }
+    if (wasWaiting) this.pool?.cancelWait(this);
+    const server = this.server;
+    this.server = null;
+    if (server && server.state !== 'closed') {
+      server.link = null;
+      server.socket.resume();
+      const clean = this.pending === 0 && !this.unsettled && server.txStatus === STATUS_IDLE && !this.syncing && !server.busyWithInternal;
+      if (!clean) {
+        server.close('client disconnect while server was not ready');
+        this.pool!.release(server);
+      } else if (this.mode === 'session' || this.host.config.server_reset_query_always) {
+        const reset = this.host.config.server_reset_query;
+        if (reset) server.runInternal(reset, () => this.pool!.release(server));
+        else this.pool!.release(server);
+      } else {
+        this.pool!.release(server);
+      }
+    }
+    this.host.clientClosed(this, loggedIn);
+  }
+}
+
+function findParam(params: Map<string, string>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [key, value] of params) if (key.toLowerCase() === lower) return value;
+  return undefined;
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,128 @@
+// The pooler's resolved settings. Keys use PgBouncer's names and units (seconds) so SHOW CONFIG and a
+// PgBouncer .ini map onto them one to one; defaults are PgBouncer's except where noted.
+import { userSecret, type UserSecret } from './auth';
+
+export type PoolMode = 'session' | 'transaction' | 'statement';
+export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
+export type ClientAuthType = 'scram-sha-256' | 'md5' | 'trust' | 'plain';
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export const POOL_MODES: readonly PoolMode[] = ['session', 'transaction', 'statement'];
+export const SERVER_POLICIES: readonly ServerPolicy[] = ['rotate', 'lifo', 'round-robin'];
+export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'trust'];
+
+/** Where a client-visible database name leads: one PostgreSQL database and the login used there. */
+export interface DatabaseTarget {
+  /** Name clients connect to. */
+  name: string;
+  host: string;
+  port: number;
+  /** Database name on the server. */
+  dbname: string;
+  user: string;
+  password?: string;
+  sslmode: SslMode;
+  /** CA file for verify-ca / verify-full (URL sslrootcert). */
+  sslrootcert?: string;
+  /** Per-database overrides (PgBouncer `[databases]` pool_size=, pool_mode=…). */
+  pool_size?: number;
+  min_pool_size?: number;
+  reserve_pool?: number;
+  pool_mode?: PoolMode;
+}
+
+export interface PoolerConfig {
+  listen_addr: string;
+  listen_port: number;
+  pool_mode: PoolMode;
+  /** PoolSafe's own key: server choice (PgBouncer has only server_round_robin). */
+  server_policy: ServerPolicy;
+  auth_type: ClientAuthType;
+  default_pool_size: number;
+  min_pool_size: number;
+  reserve_pool_size: number;
+  reserve_pool_timeout: number;
+  max_client_conn: number;
+  server_lifetime: number;
+  server_idle_timeout: number;
+  server_connect_timeout: number;
+  query_wait_timeout: number;
+  client_idle_timeout: number;
+  idle_transaction_timeout: number;
+  server_reset_query: string;
+  server_reset_query_always: boolean;
+  max_prepared_statements: number;
+  /** Client-visible database name → target. */
+  databases: Map<string, DatabaseTarget>;
+  /** Users clients may log in as, with their secrets. */
+  users: Map<string, UserSecret>;
+}
+
+export function defaultConfig(): PoolerConfig {
+  return {
+    listen_addr: '127.0.0.1',
+    listen_port: 6432,
+    pool_mode: 'transaction', // PgBouncer: session; PoolSafe exists for transaction mode
+    server_policy: 'rotate',
+    auth_type: 'scram-sha-256',
+    default_pool_size: 20,
+    min_pool_size: 0,
+    reserve_pool_size: 0,
+    reserve_pool_timeout: 5,
+    max_client_conn: 100,
+    server_lifetime: 3600,
+    server_idle_timeout: 600,
+    server_connect_timeout: 15,
+    query_wait_timeout: 120,
+    client_idle_timeout: 0,
+    idle_transaction_timeout: 0,
+    server_reset_query: 'DISCARD ALL',
+    server_reset_query_always: false,
+    max_prepared_statements: 0,
+    databases: new Map(),
+    users: new Map(),
+  };
+}
+
+const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/** Parses a postgres:// or postgresql:// URL into a target; throws with a one-line reason. */
+export function parseTargetUrl(text: string): DatabaseTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`invalid target URL: ${text.replace(/:[^:@/]*@/, ':***@')}`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`target URL must start with postgres:// or postgresql:// (got ${url.protocol})`);
+  }
+  const user = decodeURIComponent(url.username) || process.env.USER || 'postgres';
+  const dbname = decodeURIComponent(url.pathname.replace(/^\//, '')) || user;
+  const sslmode = (url.searchParams.get('sslmode') ?? 'disable') as SslMode;
+  if (!SSL_MODES.includes(sslmode)) throw new Error(`unsupported sslmode "${sslmode}"`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  return {
+    name: dbname,
+    host,
+    port: url.port ? Number(url.port) : 5432,
+    dbname,
+    user,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    sslmode,
+    sslrootcert: url.searchParams.get('sslrootcert') ?? undefined,
+  };
+}
+
+/** A configuration serving one target database, with clients logging in as the target's user. */
+export function configForTarget(target: DatabaseTarget, overrides: Partial<PoolerConfig> = {}): PoolerConfig {
+  const config = { ...defaultConfig(), ...overrides };
+  config.databases = new Map([[target.name, target]]);
+  config.users = new Map();
+  if (target.password !== undefined) config.users.set(target.user, userSecret(target.user, target.password));
+  return config;
+}
+
+export function poolModeFor(config: PoolerConfig, target: DatabaseTarget): PoolMode {
+  return target.pool_mode ?? config.pool_mode;
+}

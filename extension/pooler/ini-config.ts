@@ -1,0 +1,56 @@
+// Maps a PgBouncer .ini (parsed by ini.ts) onto PoolerConfig, so `--config pgbouncer.ini` mirrors a
+// production pooler's databases, pool settings and auth_file users.
+import { loadPgBouncerConfig, type IniDatabase } from './ini';
+import { userSecret } from './auth';
+import { defaultConfig, type DatabaseTarget, type PoolerConfig } from './config';
+
+function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
+  const dbname = entry.dbname ?? entry.name;
+  return {
+    name: entry.name,
+    host: entry.host ?? fallback?.host ?? '127.0.0.1',
+    port: entry.port ?? fallback?.port ?? 5432,
+    dbname,
+    // Empty user: the server login uses the client's own user and auth_file password (PgBouncer's rule).
+    user: entry.user ?? '',
+    password: entry.password,
+    sslmode: fallback?.sslmode ?? 'disable',
+    sslrootcert: fallback?.sslrootcert,
+    pool_size: entry.poolSize,
+    min_pool_size: entry.minPoolSize,
+    reserve_pool: entry.reservePool,
+    pool_mode: entry.poolMode,
+  };
+}
+
+/** Reads `iniPath` (and its auth_file). `target`, when given, is served too and fills missing hosts. */
+export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerConfig {
+  const { ini, userlist } = loadPgBouncerConfig(iniPath);
+  const config = defaultConfig();
+  const s = ini.settings;
+  if (s.listenAddr !== undefined) config.listen_addr = s.listenAddr === '*' ? '0.0.0.0' : s.listenAddr;
+  if (s.listenPort !== undefined) config.listen_port = s.listenPort;
+  if (s.authType === 'scram-sha-256' || s.authType === 'md5' || s.authType === 'trust' || s.authType === 'plain') config.auth_type = s.authType;
+  else if (s.authType !== undefined) throw new Error(`auth_type = ${s.authType} is not supported (use scram-sha-256, md5, plain or trust)`);
+  if (s.poolMode !== undefined) config.pool_mode = s.poolMode;
+  if (s.defaultPoolSize !== undefined) config.default_pool_size = s.defaultPoolSize;
+  if (s.minPoolSize !== undefined) config.min_pool_size = s.minPoolSize;
+  if (s.reservePoolSize !== undefined) config.reserve_pool_size = s.reservePoolSize;
+  if (s.maxClientConn !== undefined) config.max_client_conn = s.maxClientConn;
+  if (s.serverLifetime !== undefined) config.server_lifetime = s.serverLifetime;
+  if (s.serverIdleTimeout !== undefined) config.server_idle_timeout = s.serverIdleTimeout;
+  if (s.serverConnectTimeout !== undefined) config.server_connect_timeout = s.serverConnectTimeout;
+  if (s.queryWaitTimeout !== undefined) config.query_wait_timeout = s.queryWaitTimeout;
+  if (s.clientIdleTimeout !== undefined) config.client_idle_timeout = s.clientIdleTimeout;
+  if (s.idleTransactionTimeout !== undefined) config.idle_transaction_timeout = s.idleTransactionTimeout;
+  if (s.maxPreparedStatements !== undefined) config.max_prepared_statements = s.maxPreparedStatements;
+  if (s.serverRoundRobin) config.server_policy = 'round-robin';
+  else if (s.serverRoundRobin === false) config.server_policy = 'lifo';
+  for (const entry of userlist?.users ?? []) config.users.set(entry.name, userSecret(entry.name, entry.password));
+  if (target) {
+    config.databases.set(target.name, target);
+    if (target.password !== undefined && !config.users.has(target.user)) config.users.set(target.user, userSecret(target.user, target.password));
+  }
+  for (const entry of ini.databases) config.databases.set(entry.name, targetFromIni(entry, target));
+  return config;
+}

@@ -1,0 +1,238 @@
+// One pool per (database, user): idle server connections, clients waiting for one, and the rules
+// that decide which server a client gets (lifo, round-robin, rotate) and when connections are
+// opened and closed (pool_size, min_pool_size, reserve_pool, lifetimes, timeouts).
+import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
+import { poolModeFor } from './config';
+import { ServerConnection } from './server';
+import { sqlstateOf } from './protocol';
+
+/** The side of a client the pool talks to. */
+export interface PoolClient {
+  readonly id: number;
+  /** The server this client held last (rotate avoids it). */
+  lastServer: ServerConnection | null;
+  /** Date.now() when it started waiting. */
+  waitStartedAt: number;
+  assignServer(server: ServerConnection): void;
+  /** The pool gives up on the client (timeout, no server reachable): send this error and close. */
+  failWait(message: string, code: string): void;
+}
+
+/** Counters with PgBouncer's SHOW STATS meanings (times in microseconds). */
+export interface PoolStats {
+  xact_count: number;
+  query_count: number;
+  bytes_received: number;
+  bytes_sent: number;
+  xact_time: number;
+  query_time: number;
+  wait_time: number;
+}
+
+export function emptyStats(): PoolStats {
+  return { xact_count: 0, query_count: 0, bytes_received: 0, bytes_sent: 0, xact_time: 0, query_time: 0, wait_time: 0 };
+}
+
+/** Services the pooler gives a pool: ids and a registry of all server connections. */
+export interface PoolHost {
+  nextServerId(): number;
+  serverOpened(server: ServerConnection, pool: Pool): void;
+  serverClosed(server: ServerConnection): void;
+}
+
+export class Pool {
+  /** Idle servers in release order: the last element was released most recently. */
+  readonly idle: ServerConnection[] = [];
+  readonly active = new Set<ServerConnection>();
+  readonly waiting: PoolClient[] = [];
+  connecting = 0;
+  /** Parameters a fresh server reports (clients are told these at login unless they set their own). */
+  template: Map<string, string> | undefined;
+  readonly stats = emptyStats();
+  /** Clients logged in to this pool (maintained by the pooler, for SHOW POOLS). */
+  clientCount = 0;
+  private templatePromise: Promise<void> | undefined;
+  private lastLaunchError: Error | undefined;
+
+  constructor(
+    readonly target: DatabaseTarget,
+    readonly user: string,
+    private readonly config: PoolerConfig,
+    private readonly host: PoolHost,
+  ) {}
+
+  get mode(): PoolMode {
+    return poolModeFor(this.config, this.target);
+  }
+
+  get poolSize(): number {
+    return this.target.pool_size ?? this.config.default_pool_size;
+  }
+
+  get minPoolSize(): number {
+    return this.target.min_pool_size ?? this.config.min_pool_size;
+  }
+
+  get reservePool(): number {
+    return this.target.reserve_pool ?? this.config.reserve_pool_size;
+  }
+
+  get serverCount(): number {
+    return this.idle.length + this.active.size + this.connecting;
+  }
+
+  /** Gives `client` a server now, or queues it (opening a connection when the pool has room). */
+  acquire(client: PoolClient): void {
+    const server = this.pickIdle(client);
+    if (server) {
+      this.give(server, client);
+      return;
+    }
+    client.waitStartedAt = Date.now();
+    this.waiting.push(client);
+    this.launchIfNeeded(false);
+  }
+
+  cancelWait(client: PoolClient): void {
+    const index = this.waiting.indexOf(client);
+    if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  private pickIdle(client: PoolClient): ServerConnection | undefined {
+    const idle = this.idle;
+    if (idle.length === 0) return undefined;
+    switch (this.config.server_policy) {
+      case 'lifo':
+        return idle.pop();
+      case 'round-robin':
+        return idle.shift();
+      case 'rotate': {
+        for (let i = idle.length - 1; i >= 0; i--) {
+          if (idle[i] !== client.lastServer) return idle.splice(i, 1)[0];
+        }
+        // Only the client's previous server is idle: open another one while the pool has room, so
+        // session state left behind shows up on the very next transaction.
+        if (this.serverCount < this.poolSize) return undefined;
+        return idle.pop();
+      }
+    }
+  }
+
+  private give(server: ServerConnection, client: PoolClient): void {
+    server.state = 'active';
+    this.active.add(server);
+    client.assignServer(server);
+  }
+
+  /** A client is done with `server`: hand it to the next waiting client or park it idle. */
+  release(server: ServerConnection): void {
+    this.active.delete(server);
+    if (server.state === 'closed') return;
+    server.link = null;
+    const now = Date.now();
+    server.lastUsedAt = now;
+    if (this.config.server_lifetime > 0 && now - server.createdAt > this.config.server_lifetime * 1000) {
+      server.close('server lifetime over');
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      this.stats.wait_time += (now - next.waitStartedAt) * 1000;
+      this.give(server, next);
+      return;
+    }
+    server.state = 'idle';
+    this.idle.push(server);
+  }
+
+  /** Called by the pooler when a server connection of this pool is gone. */
+  forget(server: ServerConnection): void {
+    this.active.delete(server);
+    const index = this.idle.indexOf(server);
+    if (index >= 0) this.idle.splice(index, 1);
+    if (this.waiting.length > 0) this.launchIfNeeded(false);
+  }
+
+  /** Opens connections for waiting clients up to pool_size (+ reserve_pool when allowed). */
+  private launchIfNeeded(useReserve: boolean): void {
+    const limit = this.poolSize + (useReserve ? this.reservePool : 0);
+    while (this.serverCount < limit && this.connecting < this.waiting.length) {
+      this.launch().catch(() => {});
+    }
+  }
+
+  /** Opens one server connection; on success it joins the pool as if just released. */
+  launch(): Promise<void> {
+    this.connecting++;
+    const id = this.host.nextServerId();
+    return ServerConnection.connect(id, this.target, this.config.server_connect_timeout * 1000).then(
+      (server) => {
+        this.connecting--;
+        this.lastLaunchError = undefined;
+        this.template ??= new Map(server.params);
+        server.state = 'active';
+        this.active.add(server);
+        this.host.serverOpened(server, this);
+        this.release(server);
+      },
+      (error: Error) => {
+        this.connecting--;
+        this.lastLaunchError = error;
+        this.launchFailed(error);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * PgBouncer keeps clients waiting while it retries; for a local dev pooler a login failure (wrong
+   * password, missing database) is reported to waiting clients at once when no server is left.
+   */
+  private launchFailed(error: Error): void {
+    if (this.serverCount > 0) return;
+    const code = sqlstateOf(error, '08006');
+    const waiting = this.waiting.splice(0);
+    for (const client of waiting) client.failWait(`server login failed: ${error.message}`, code);
+  }
+
+  /** Resolves once the server's default parameters are known (one login, needed to greet clients). */
+  ensureTemplate(): Promise<void> {
+    if (this.template) return Promise.resolve();
+    this.templatePromise ??= this.launch().finally(() => {
+      this.templatePromise = undefined;
+    });
+    return this.templatePromise;
+  }
+
+  get launchError(): Error | undefined {
+    return this.lastLaunchError;
+  }
+
+  /** Periodic upkeep: timeouts, idle and lifetime limits, min_pool_size, reserve pool. */
+  maintain(now: number): void {
+    const config = this.config;
+    if (config.query_wait_timeout > 0) {
+      const limit = config.query_wait_timeout * 1000;
+      while (this.waiting.length > 0 && now - this.waiting[0].waitStartedAt >= limit) {
+        this.waiting.shift()!.failWait('query_wait_timeout', '08P01');
+      }
+    }
+    for (const server of [...this.idle]) {
+      const idleTooLong = config.server_idle_timeout > 0 && now - server.lastUsedAt > config.server_idle_timeout * 1000;
+      const tooOld = config.server_lifetime > 0 && now - server.createdAt > config.server_lifetime * 1000;
+      if ((idleTooLong && this.serverCount > this.minPoolSize) || tooOld) server.close(tooOld ? 'server lifetime over' : 'server idle timeout');
+    }
+    if (this.template && !this.lastLaunchError) {
+      while (this.serverCount < Math.min(this.minPoolSize, this.poolSize)) this.launch().catch(() => {});
+    }
+    if (this.waiting.length > 0) {
+      const useReserve = this.reservePool > 0 && now - this.waiting[0].waitStartedAt >= config.reserve_pool_timeout * 1000;
+      this.launchIfNeeded(useReserve);
+    }
+  }
+
+  /** Closes every server connection (shutdown). */
+  closeAll(reason: string): void {
+    for (const server of [...this.idle, ...this.active]) server.close(reason);
+  }
+}

@@ -1,0 +1,187 @@
+// The pooler: ties listener, clients, pools and server connections together.
+//
+// State accessors for the admin console (admin.ts, SHOW POOLS|CLIENTS|SERVERS|STATS|…):
+//   pooler.config                 resolved PoolerConfig (PgBouncer key names; SHOW CONFIG, SET)
+//   pooler.pools                  Map "database\0user" → Pool: target, user, mode, poolSize, idle[],
+//                                 active (Set), waiting[] (clients), connecting, stats (PoolStats,
+//                                 PgBouncer's SHOW STATS counters, times in microseconds), clientCount
+//   pooler.clients                Set<Client>: id, state (login|idle|waiting|active), user, database,
+//                                 remoteAddress/remotePort/localPort, connectedAt, lastActivityAt,
+//                                 applicationName, server (linked ServerConnection), processId/
+//                                 secretKey (the pooler's own BackendKeyData), xactCount, queryCount,
+//                                 bytesReceived/bytesSent, waitStartedAt, tls
+//   pooler.servers                Set<ServerConnection>: id, state (login|idle|active|closed),
+//                                 target, processId (remote_pid), localPort, createdAt, lastUsedAt,
+//                                 link (holding Client or null), lastClientId, params, txStatus, tls
+//   pooler.startedAt, pooler.paused, pooler.pause()/resume()/shutdown()/reload(config)
+//   pooler.onAdminConnection      set by admin.ts: receives connections to the admin database
+//                                 (`pgbouncer` or `poolsafe`) after their startup packet, before
+//                                 authentication: (socket, startup params, bytes already read).
+//                                 Unset → such connections get FATAL 3D000 like an unknown database.
+import type * as net from 'node:net';
+import { Client } from './client';
+import type { DatabaseTarget, PoolerConfig } from './config';
+import { ScramSecretCache } from './auth';
+import { Listener } from './listener';
+import { Pool, type PoolHost } from './pool';
+import { type ServerConnection, sendCancel } from './server';
+import { errorResponse } from './protocol';
+
+export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
+
+/** What a client connection needs from the pooler. */
+export interface ClientHost {
+  readonly config: PoolerConfig;
+  readonly scramSecrets: ScramSecretCache;
+  getPool(target: DatabaseTarget, user: string): Pool;
+  cancelRequest(processId: number, secretKey: number): void;
+  isAdminDatabase(database: string): boolean;
+  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client): void;
+  clientLoggedIn(client: Client): void;
+  clientClosed(client: Client, loggedIn: boolean): void;
+}
+
+export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer) => void;
+
+export class Pooler implements ClientHost, PoolHost {
+  readonly pools = new Map<string, Pool>();
+  readonly clients = new Set<Client>();
+  readonly servers = new Set<ServerConnection>();
+  readonly scramSecrets = new ScramSecretCache();
+  readonly startedAt = Date.now();
+  paused = false;
+  onAdminConnection: AdminConnectionHandler | undefined;
+  private readonly byKey = new Map<string, Client>();
+  private listener: Listener | undefined;
+  private janitor: NodeJS.Timeout | undefined;
+  private lastClientId = 0;
+  private lastServerId = 0;
+  private shuttingDown = false;
+
+  constructor(public config: PoolerConfig) {}
+
+  /** Starts listening; resolves with the bound address (port 0 → the real port). */
+  async start(): Promise<{ host: string; port: number }> {
+    this.listener = new Listener((socket) => this.accept(socket));
+    const address = await this.listener.listen(this.config.listen_addr, this.config.listen_port);
+    this.janitor = setInterval(() => this.maintain(), 250);
+    this.janitor.unref();
+    return address;
+  }
+
+  get address(): { host: string; port: number } | undefined {
+    return this.listener?.address;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.config.max_client_conn) {
+      socket.on('error', () => {});
+      socket.end(errorResponse({ severity: 'ERROR', code: '08P01', message: 'no more connections allowed (max_client_conn)' }));
+      return;
+    }
+    const client = new Client(++this.lastClientId, socket, this);
+    this.clients.add(client);
+  }
+
+  getPool(configured: DatabaseTarget, user: string): Pool {
+    // A database without its own login (ini entry without user=) logs in as the client's user.
+    const target = configured.user ? configured : { ...configured, user, password: this.config.users.get(user)?.password };
+    const key = `${target.name}\0${user}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new Pool(target, user, this.config, this);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  nextServerId(): number {
+    return ++this.lastServerId;
+  }
+
+  serverOpened(server: ServerConnection, pool: Pool): void {
+    this.servers.add(server);
+    server.onClose = () => {
+      this.servers.delete(server);
+      pool.forget(server);
+    };
+  }
+
+  serverClosed(server: ServerConnection): void {
+    this.servers.delete(server);
+  }
+
+  isAdminDatabase(database: string): boolean {
+    return ADMIN_DATABASES.includes(database);
+  }
+
+  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client): void {
+    this.clients.delete(client);
+    if (!this.onAdminConnection) {
+      socket.end(errorResponse({ severity: 'FATAL', code: '3D000', message: `no such database: ${params.get('database')}` }));
+      return;
+    }
+    this.onAdminConnection(socket, params, leftover);
+  }
+
+  clientLoggedIn(client: Client): void {
+    this.byKey.set(keyOf(client.processId, client.secretKey), client);
+    if (client.pool) client.pool.clientCount++;
+  }
+
+  clientClosed(client: Client, loggedIn: boolean): void {
+    this.clients.delete(client);
+    if (!loggedIn) return;
+    this.byKey.delete(keyOf(client.processId, client.secretKey));
+    if (client.pool) client.pool.clientCount--;
+  }
+
+  /** Routes a client's CancelRequest to the backend of the server the client holds right now. */
+  cancelRequest(processId: number, secretKey: number): void {
+    const server = this.byKey.get(keyOf(processId, secretKey))?.server;
+    if (!server || server.state === 'closed') return;
+    sendCancel(server.target, server.processId, server.secretKey, this.config.server_connect_timeout * 1000).catch(() => {});
+  }
+
+  private maintain(): void {
+    const now = Date.now();
+    for (const pool of this.pools.values()) pool.maintain(now);
+    const { client_idle_timeout: clientIdle, idle_transaction_timeout: idleTx } = this.config;
+    if (clientIdle <= 0 && idleTx <= 0) return;
+    for (const client of this.clients) {
+      const quiet = now - client.lastActivityAt;
+      if (clientIdle > 0 && client.state === 'idle' && quiet > clientIdle * 1000) {
+        client.fatal('08P01', 'client_idle_timeout', 'ERROR');
+      } else if (idleTx > 0 && client.state === 'active' && client.pending === 0 && quiet > idleTx * 1000) {
+        client.fatal('08P01', 'idle transaction timeout', 'ERROR');
+      }
+    }
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  /** Stops accepting, closes every client and server connection. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.janitor) clearInterval(this.janitor);
+    const closing = this.listener?.close();
+    for (const client of [...this.clients]) client.fatal('08P01', 'pooler is shutting down');
+    for (const pool of this.pools.values()) pool.closeAll('pooler is shutting down');
+    await closing;
+  }
+}
+
+function keyOf(processId: number, secretKey: number): string {
+  return `${processId}:${secretKey}`;
+}

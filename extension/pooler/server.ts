@@ -1,0 +1,329 @@
+// One connection from the pooler to PostgreSQL: connect (TLS when sslmode asks), startup,
+// authentication (SCRAM-SHA-256, md5, cleartext), ParameterStatus and BackendKeyData collection.
+// After login its bytes go to whichever client holds it; while idle or running the pooler's own
+// queries (parameter sync, reset) the responses are scanned and swallowed here.
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { readFileSync } from 'node:fs';
+import {
+  AuthCode, Msg, MessageReader, MessageScanner, ProtocolError, cancelRequest, interestIn, parseErrorFields,
+  parseParameterStatus, passwordMessage, query, readCString, saslInitialResponse, saslResponse, sslRequest,
+  startupMessage, terminate,
+} from './protocol';
+import { AuthError, ScramClientSession, SCRAM_MECHANISM, md5Hash, md5Response } from './auth';
+import type { DatabaseTarget } from './config';
+
+export type ServerState = 'login' | 'idle' | 'active' | 'closed';
+
+/** Whoever currently holds a server connection receives its bytes and its fate. */
+export interface ServerLink {
+  onServerData(chunk: Buffer): void;
+  onServerDrain(): void;
+  onServerClosed(server: ServerConnection, reason: string): void;
+}
+
+/** An error PostgreSQL reported during login (fields from its ErrorResponse). */
+export class ServerLoginError extends Error {
+  constructor(message: string, readonly code: string, readonly severity = 'FATAL') {
+    super(message);
+  }
+}
+
+/** Server→client messages the pooler looks at: ParameterStatus, ReadyForQuery, ErrorResponse. */
+export const SERVER_INTEREST = interestIn([], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse]);
+const STATUS_IDLE = 0x49; // 'I'
+
+type Socket = net.Socket | tls.TLSSocket;
+
+export class ServerConnection {
+  state: ServerState = 'login';
+  /** Every parameter the server reported, kept current from ParameterStatus messages. */
+  readonly params = new Map<string, string>();
+  processId = 0;
+  secretKey = 0;
+  /** Transaction status from the last ReadyForQuery: 'I', 'T' or 'E' as a byte. */
+  txStatus = STATUS_IDLE;
+  link: ServerLink | null = null;
+  /** Id of the client that held it last (for rotate and for the admin console). */
+  lastClientId = 0;
+  readonly createdAt = Date.now();
+  lastUsedAt = Date.now();
+  /** Scanner state is per connection: message boundaries survive hand-overs between clients. */
+  readonly scanner = new MessageScanner(SERVER_INTEREST);
+  bytesReceived = 0;
+  bytesSent = 0;
+  tls = false;
+  onClose: ((server: ServerConnection, reason: string) => void) | null = null;
+  private internal: { done: (error?: string) => void; error?: string } | null = null;
+
+  private constructor(
+    readonly id: number,
+    readonly target: DatabaseTarget,
+    public socket: Socket,
+  ) {}
+
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
+  /** Opens and authenticates a connection; rejects with ServerLoginError or a socket error. */
+  static async connect(id: number, target: DatabaseTarget, timeoutMs: number): Promise<ServerConnection> {
+    const socket = await openSocket(target, timeoutMs);
+    const server = new ServerConnection(id, target, socket);
+    server.tls = socket instanceof tls.TLSSocket;
+    const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(new Error('server connect timeout')), timeoutMs) : undefined;
+    try {
+      await server.login();
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    server.state = 'idle';
+    socket.on('data', (chunk: Buffer) => server.onData(chunk));
+    socket.on('drain', () => server.link?.onServerDrain());
+    socket.on('error', () => {});
+    socket.on('close', () => server.closed('server closed the connection'));
+    return server;
+  }
+
+  private async login(): Promise<void> {
+    const socket = this.socket;
+    const target = this.target;
+    const reader = new MessageReader();
+    let wake: (() => void) | null = null;
+    let failure: Error | null = null;
+    const onData = (chunk: Buffer) => {
+      reader.push(chunk);
+      wake?.();
+    };
+    const onEnd = (error?: Error) => {
+      failure ??= error ?? new Error('server closed the connection during login');
+      wake?.();
+    };
+    socket.on('data', onData);
+    socket.on('error', onEnd);
+    socket.on('close', () => onEnd());
+    const nextMessage = async () => {
+      for (;;) {
+        const message = reader.next();
+        if (message) return message;
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    };
+    socket.write(startupMessage({ user: target.user, database: target.dbname }));
+    let scram: ScramClientSession | null = null;
+    try {
+      for (;;) {
+        const { type, body } = await nextMessage();
+        if (type === Msg.Authentication) {
+          scram = this.answerAuthentication(body, scram);
+        } else if (type === Msg.ErrorResponse) {
+          const fields = parseErrorFields(body);
+          throw new ServerLoginError(fields.get('M') ?? 'server login failed', fields.get('C') ?? '08006', fields.get('S'));
+        } else if (type === Msg.ParameterStatus) {
+          const [name, value] = parseParameterStatus(body);
+          this.params.set(name, value);
+        } else if (type === Msg.BackendKeyData) {
+          this.processId = body.readInt32BE(0);
+          this.secretKey = body.readInt32BE(4);
+        } else if (type === Msg.ReadyForQuery) {
+          this.txStatus = body[0];
+          break;
+        }
+        // NoticeResponse and NegotiateProtocolVersion need no answer during login.
+      }
+    } finally {
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onEnd);
+      socket.removeAllListeners('close');
+    }
+    if (reader.takeRemaining().length > 0) throw new ProtocolError('server sent data after ReadyForQuery during login');
+  }
+
+  private answerAuthentication(body: Buffer, scram: ScramClientSession | null): ScramClientSession | null {
+    const code = body.readInt32BE(0);
+    const password = this.target.password;
+    const needPassword = () => {
+      if (password === undefined) throw new AuthError(`no password known for server login as "${this.target.user}"`, '28P01');
+      return password;
+    };
+    switch (code) {
+      case AuthCode.Ok:
+        return scram;
+      case AuthCode.CleartextPassword:
+        this.socket.write(passwordMessage(needPassword()));
+        return scram;
+      case AuthCode.MD5Password:
+        this.socket.write(passwordMessage(md5Response(md5Hash(this.target.user, needPassword()), body.subarray(4, 8))));
+        return scram;
+      case AuthCode.SASL: {
+        const mechanisms: string[] = [];
+        let pos = 4;
+        while (pos < body.length && body[pos] !== 0) {
+          const [name, next] = readCString(body, pos);
+          mechanisms.push(name);
+          pos = next;
+        }
+        if (!mechanisms.includes(SCRAM_MECHANISM)) throw new AuthError(`server offers no supported SASL mechanism (${mechanisms.join(', ')})`, '08P01');
+        const session = new ScramClientSession(needPassword());
+        this.socket.write(saslInitialResponse(SCRAM_MECHANISM, Buffer.from(session.clientFirst())));
+        return session;
+      }
+      case AuthCode.SASLContinue:
+        if (!scram) throw new ProtocolError('unexpected SASLContinue');
+        this.socket.write(saslResponse(Buffer.from(scram.handleServerFirst(body.toString('utf8', 4)))));
+        return scram;
+      case AuthCode.SASLFinal:
+        if (!scram) throw new ProtocolError('unexpected SASLFinal');
+        scram.verifyServerFinal(body.toString('utf8', 4));
+        return scram;
+      default:
+        throw new AuthError(`unsupported server authentication method (code ${code})`, '08P01');
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
+    if (this.internal) this.scanOwn(chunk);
+    else if (this.link) this.link.onServerData(chunk);
+    else this.scanOwn(chunk);
+  }
+
+  /**
+   * Runs a query of the pooler's own (SET for parameter sync, reset query) and swallows its
+   * responses; `done` gets the first error message, if any. The caller keeps the connection linked.
+   */
+  runInternal(sql: string, done: (error?: string) => void): void {
+    this.internal = { done };
+    this.write(query(sql));
+  }
+
+  /** Bytes nobody asked for (internal query results, or noise while idle): track state, drop. */
+  onStrayData(chunk: Buffer): void {
+    this.scanOwn(chunk);
+  }
+
+  private scanOwn(chunk: Buffer): void {
+    let rest = -1;
+    this.scanner.scan(chunk, (type, body, _start, end) => {
+      if (type === Msg.ParameterStatus && body) {
+        const [name, value] = parseParameterStatus(body);
+        this.params.set(name, value);
+      } else if (type === Msg.ErrorResponse && body) {
+        const fields = parseErrorFields(body);
+        if (this.internal) this.internal.error ??= fields.get('M') ?? 'error';
+        else if (fields.get('S') === 'FATAL' || fields.get('S') === 'PANIC') this.close(`server error: ${fields.get('M')}`);
+      } else if (type === Msg.ReadyForQuery && body && this.internal) {
+        this.txStatus = body[0];
+        const { done, error } = this.internal;
+        this.internal = null;
+        rest = end;
+        done(error);
+        return true;
+      }
+      return false;
+    });
+    if (rest >= 0 && rest < chunk.length && this.state !== 'closed') this.onData(chunk.subarray(rest));
+  }
+
+  get busyWithInternal(): boolean {
+    return this.internal !== null;
+  }
+
+  write(data: Buffer): boolean {
+    this.bytesSent += data.length;
+    return this.socket.write(data);
+  }
+
+  close(reason: string): void {
+    if (this.state === 'closed') return;
+    if (!this.socket.destroyed && this.socket.writable) this.socket.end(terminate());
+    this.socket.destroy();
+    this.closed(reason);
+  }
+
+  private closed(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (!this.socket.destroyed) this.socket.destroy();
+    const link = this.link;
+    this.link = null;
+    const internal = this.internal;
+    this.internal = null;
+    internal?.done(reason);
+    link?.onServerClosed(this, reason);
+    this.onClose?.(this, reason);
+  }
+}
+
+function connectTcp(target: DatabaseTarget, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(new Error('server connect timeout')), timeoutMs) : undefined;
+    socket.once('connect', () => {
+      if (timer) clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      if (timer) clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** TCP connection, upgraded to TLS after SSLRequest when the target's sslmode wants it. */
+export async function openSocket(target: DatabaseTarget, timeoutMs: number): Promise<Socket> {
+  const socket = await connectTcp(target, timeoutMs);
+  socket.setNoDelay(true);
+  if (target.sslmode === 'disable' || target.sslmode === 'allow') return socket;
+  socket.write(sslRequest());
+  const answer = await new Promise<number>((resolve, reject) => {
+    socket.once('data', (chunk: Buffer) => {
+      if (chunk.length !== 1) reject(new ProtocolError('unexpected bytes after the SSLRequest answer'));
+      else resolve(chunk[0]);
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('server closed the connection after SSLRequest')));
+  });
+  socket.removeAllListeners('error');
+  socket.removeAllListeners('close');
+  socket.removeAllListeners('data');
+  if (answer !== 0x53) {
+    if (target.sslmode === 'prefer') return socket;
+    socket.destroy();
+    throw new ServerLoginError('server does not support SSL, but SSL was required', '08006');
+  }
+  const verify = target.sslmode === 'verify-ca' || target.sslmode === 'verify-full';
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({
+      socket,
+      servername: net.isIP(target.host) ? undefined : target.host,
+      rejectUnauthorized: verify,
+      ca: target.sslrootcert ? readFileSync(target.sslrootcert) : undefined,
+      // verify-ca checks the chain only, not the host name
+      checkServerIdentity: target.sslmode === 'verify-full' ? tls.checkServerIdentity : () => undefined,
+    });
+    secure.once('secureConnect', () => {
+      secure.removeAllListeners('error');
+      secure.setNoDelay(true);
+      resolve(secure);
+    });
+    secure.once('error', reject);
+  });
+}
+
+/** Sends a CancelRequest for (processId, secretKey) on a fresh connection, as libpq does. */
+export async function sendCancel(target: DatabaseTarget, processId: number, secretKey: number, timeoutMs: number): Promise<void> {
+  const socket = await openSocket(target, timeoutMs);
+  await new Promise<void>((resolve) => {
+    socket.on('error', () => resolve());
+    socket.on('close', () => resolve());
+    socket.end(cancelRequest(processId, secretKey));
+    setTimeout(() => socket.destroy(), timeoutMs > 0 ? timeoutMs : 5000).unref();
+  });
+}
