@@ -3,8 +3,14 @@
 // PgBouncer tooling work unchanged; plus SHOW HAZARDS. The console only reads snapshots through
 // AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
 import type { Socket } from 'node:net';
-import { CLIENT_AUTH_TYPES, POOL_MODES, SERVER_POLICIES, type PoolerConfig } from './config';
-import { errorResponse, MessageReader, Msg, noticeResponse, parameterStatus, readyForQuery, readCString } from './protocol';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { CLIENT_AUTH_TYPES, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
+import {
+  AuthCode, Msg, MessageReader, ProtocolError, authentication, authenticationSasl, backendKeyData, errorResponse,
+  noticeResponse, parameterStatus, parseSaslInitialResponse, readCString, readyForQuery,
+} from './protocol';
+import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
+import type { Pooler } from './pooler';
 
 export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
 /** The PgBouncer release whose admin console this one mirrors. */
@@ -612,7 +618,7 @@ export function serveAdminClient(
   socket: Socket,
   adminConsole: AdminConsole,
   access: AdminAccess,
-  options: { pending?: Buffer; greet?: boolean } = {},
+  options: { pending?: Buffer; greet?: boolean; onQuery?: () => void } = {},
 ): void {
   const reader = new MessageReader();
   let busy = false;
@@ -631,6 +637,7 @@ export function serveAdminClient(
         }
         if (next.type === Msg.Query) {
           const [sql] = readCString(next.body, 0);
+          options.onQuery?.();
           const answer = await adminConsole.execute(sql, access);
           if (!socket.destroyed) socket.write(Buffer.concat([...answer, readyForQuery('I')]));
         } else if (next.type === Msg.Sync) {
@@ -658,4 +665,375 @@ export function serveAdminClient(
     reader.push(options.pending);
     void drain();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login to the admin database (the pooler hands the socket over right after the startup packet)
+
+/** Optional user lists (PgBouncer's admin_users / stats_users) a configuration may carry. */
+interface AdminUserLists {
+  admin_users?: string[];
+  stats_users?: string[];
+}
+
+/**
+ * PgBouncer admits only admin_users and stats_users to its console. A PoolSafe configuration that
+ * lists neither lets every user the pooler authenticates in as admin: the pooler serves one
+ * developer's database, and its users are that developer's.
+ */
+function accessOf(config: PoolerConfig, user: string): AdminAccess | undefined {
+  const lists = config as PoolerConfig & AdminUserLists;
+  const adminUsers = lists.admin_users ?? [];
+  const statsUsers = lists.stats_users ?? [];
+  if (adminUsers.length === 0 && statsUsers.length === 0) return 'admin';
+  return adminAccessFor(user, adminUsers, statsUsers);
+}
+
+const LOGIN_TIMEOUT_MS = 60_000;
+
+type AdminLoginStep =
+  | { step: 'scram-first'; session: ScramServerSession }
+  | { step: 'scram-final'; session: ScramServerSession }
+  | { step: 'md5'; salt: Buffer }
+  | { step: 'password' };
+
+/**
+ * Authenticates an admin-console client with the pooler's client auth method and users, then calls
+ * `loggedIn` with the bytes that arrived after the login. Failures end the connection with FATAL.
+ */
+function authenticateAdminClient(
+  socket: Socket,
+  user: string,
+  config: PoolerConfig,
+  scramSecretFor: (secret: UserSecret) => ReturnType<typeof decoySecret> | undefined,
+  loggedIn: (access: AdminAccess, pending: Buffer) => void,
+): void {
+  const secret = config.users.get(user);
+  const reader = new MessageReader();
+  const timer = setTimeout(() => socket.destroy(), LOGIN_TIMEOUT_MS);
+  timer.unref();
+  let phase: AdminLoginStep;
+
+  const fail = (code: string, message: string) => {
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    if (socket.writable) socket.end(errorResponse({ severity: 'FATAL', code, message }));
+  };
+  const finish = () => {
+    const access = accessOf(config, user);
+    if (!access) return fail('08P01', 'not allowed');
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    const key = randomBytes(8);
+    socket.write(Buffer.concat([authentication(AuthCode.Ok), ...adminGreeting(), backendKeyData(key.readInt32BE(0) & 0x7fffffff, key.readInt32BE(4)), readyForQuery('I')]));
+    loggedIn(access, reader.takeRemaining());
+  };
+  const onPassword = (body: Buffer) => {
+    switch (phase.step) {
+      case 'scram-first': {
+        const { mechanism, data } = parseSaslInitialResponse(body);
+        if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
+        const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
+        phase = { step: 'scram-final', session: phase.session };
+        socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
+        return;
+      }
+      case 'scram-final': {
+        const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
+        socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
+        return finish();
+      }
+      case 'md5': {
+        const [answer] = readCString(body, 0);
+        const stored = secret?.md5 ?? (secret?.password !== undefined ? md5Hash(user, secret.password) : undefined);
+        if (!stored || !sameText(answer, md5Response(stored, phase.salt))) throw passwordFailed(user);
+        return finish();
+      }
+      case 'password': {
+        const [answer] = readCString(body, 0);
+        const ok = secret?.password !== undefined ? sameText(answer, secret.password) : secret?.md5 !== undefined && sameText(md5Hash(user, answer), secret.md5);
+        if (!ok) throw passwordFailed(user);
+        return finish();
+      }
+    }
+  };
+  function onData(chunk: Buffer): void {
+    reader.push(chunk);
+    try {
+      for (let message = reader.next(); message; message = reader.next()) {
+        if (message.type !== Msg.Password) throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
+        const before = phase.step;
+        onPassword(message.body);
+        if (before === 'scram-final' || before === 'md5' || before === 'password') return;
+      }
+    } catch (error) {
+      const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
+      fail(code, (error as Error).message);
+    }
+  }
+
+  socket.on('data', onData);
+  switch (config.auth_type) {
+    case 'trust':
+      // As for databases: trust still requires a user the pooler knows.
+      if (!secret) return fail('28P01', passwordFailed(user).message);
+      return finish();
+    case 'md5': {
+      const salt = randomBytes(4);
+      phase = { step: 'md5', salt };
+      socket.write(authentication(AuthCode.MD5Password, salt));
+      return;
+    }
+    case 'plain':
+      phase = { step: 'password' };
+      socket.write(authentication(AuthCode.CleartextPassword));
+      return;
+    case 'scram-sha-256': {
+      const scramSecret = (secret && scramSecretFor(secret)) ?? decoySecret();
+      phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user) };
+      socket.write(authenticationSasl([SCRAM_MECHANISM]));
+    }
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pooler as an AdminSource
+
+interface AdminSession {
+  id: number;
+  socket: Socket;
+  user: string;
+  database: string;
+  applicationName: string;
+  connectedAt: number;
+  lastQueryAt: number;
+}
+
+/** Admin sessions get ids far above the pooler's client ids so SHOW CLIENTS ids never collide. */
+const ADMIN_SESSION_ID_BASE = 1 << 30;
+
+/** Reads the live pooler for the console; admin sessions are tracked here (the pooler hands them off). */
+class PoolerAdminSource implements AdminSource {
+  readonly defaults = defaultConfig();
+  readonly sessions = new Set<AdminSession>();
+  adminQueries = 0;
+  private shuttingDown = false;
+
+  constructor(private readonly pooler: Pooler) {}
+
+  get config(): PoolerConfig {
+    return this.pooler.config;
+  }
+
+  pools(): PoolInfo[] {
+    const now = Date.now();
+    const rows: PoolInfo[] = [];
+    for (const pool of this.pooler.pools.values()) {
+      let clActive = 0;
+      for (const client of this.pooler.clients) if (client.pool === pool && (client.state === 'idle' || client.state === 'active')) clActive++;
+      const oldest = pool.waiting.reduce((min, c) => (c.waitStartedAt > 0 && c.waitStartedAt < min ? c.waitStartedAt : min), now);
+      rows.push({
+        database: pool.target.name, user: pool.user, clActive, clWaiting: pool.waiting.length, clActiveCancelReq: 0,
+        clWaitingCancelReq: 0, svActive: pool.active.size, svActiveCancel: 0, svBeingCanceled: 0, svIdle: pool.idle.length,
+        svUsed: 0, svTested: 0, svLogin: pool.connecting, maxWaitMicros: (now - oldest) * 1000, poolMode: pool.mode,
+      });
+    }
+    // PgBouncer lists its console as a pool of its own (user pgbouncer, statement mode).
+    rows.push({
+      database: 'pgbouncer', user: 'pgbouncer', clActive: this.sessions.size, clWaiting: 0, clActiveCancelReq: 0,
+      clWaitingCancelReq: 0, svActive: 0, svActiveCancel: 0, svBeingCanceled: 0, svIdle: 0, svUsed: 0, svTested: 0,
+      svLogin: 0, maxWaitMicros: 0, poolMode: 'statement',
+    });
+    return rows;
+  }
+
+  clients(): SocketInfo[] {
+    const now = Date.now();
+    const rows: SocketInfo[] = [];
+    for (const client of this.pooler.clients) {
+      if (client.state === 'login' || client.state === 'closed') continue;
+      rows.push({
+        type: 'C', user: client.user, database: client.database, state: client.state, addr: plainAddress(client.remoteAddress),
+        port: client.remotePort, localAddr: plainAddress(client.socket.localAddress ?? ''), localPort: client.localPort,
+        connectTime: client.connectedAt, requestTime: client.lastActivityAt,
+        waitMicros: client.state === 'waiting' && client.waitStartedAt > 0 ? (now - client.waitStartedAt) * 1000 : 0,
+        closeNeeded: false, link: client.server?.id, remotePid: 0, tls: client.tls ? 'TLS' : '',
+        applicationName: client.applicationName, preparedStatements: 0, id: client.id,
+      });
+    }
+    for (const session of this.sessions) {
+      rows.push({
+        type: 'C', user: session.user, database: session.database, state: 'active', addr: plainAddress(session.socket.remoteAddress ?? ''),
+        port: session.socket.remotePort ?? 0, localAddr: plainAddress(session.socket.localAddress ?? ''), localPort: session.socket.localPort ?? 0,
+        connectTime: session.connectedAt, requestTime: session.lastQueryAt, waitMicros: 0, closeNeeded: false, remotePid: 0, tls: '',
+        applicationName: session.applicationName, preparedStatements: 0, id: session.id,
+      });
+    }
+    return rows;
+  }
+
+  servers(): SocketInfo[] {
+    const states: Record<string, string> = { login: 'new', idle: 'idle', active: 'active' };
+    const rows: SocketInfo[] = [];
+    for (const server of this.pooler.servers) {
+      if (server.state === 'closed') continue;
+      const link = (server.link as { id?: number } | null)?.id;
+      rows.push({
+        type: 'S', user: server.target.user, database: server.target.name, state: states[server.state] ?? server.state,
+        addr: server.target.host, port: server.target.port, localAddr: plainAddress(server.socket.localAddress ?? ''),
+        localPort: server.localPort, connectTime: server.createdAt, requestTime: server.lastUsedAt, waitMicros: 0,
+        closeNeeded: false, link, remotePid: server.processId, tls: server.tls ? 'TLS' : '',
+        applicationName: server.params.get('application_name') ?? '', preparedStatements: 0, id: server.id,
+      });
+    }
+    return rows;
+  }
+
+  databases(): DatabaseInfo[] {
+    const config = this.pooler.config;
+    const rows: DatabaseInfo[] = [];
+    for (const target of config.databases.values()) {
+      let currentConnections = 0;
+      for (const pool of this.pooler.pools.values()) if (pool.target.name === target.name) currentConnections += pool.serverCount;
+      let currentClients = 0;
+      for (const client of this.pooler.clients) if (client.database === target.name && client.state !== 'login') currentClients++;
+      rows.push({
+        name: target.name, host: target.host, port: target.port, database: target.dbname, forceUser: target.user || null,
+        poolSize: target.pool_size ?? config.default_pool_size, minPoolSize: target.min_pool_size ?? config.min_pool_size,
+        reservePoolSize: target.reserve_pool ?? config.reserve_pool_size, serverLifetime: Math.floor(config.server_lifetime),
+        poolMode: target.pool_mode ?? null, maxConnections: 0, currentConnections, maxClientConnections: 0,
+        currentClientConnections: currentClients, paused: this.pooler.paused, disabled: false,
+      });
+    }
+    rows.push({
+      name: 'pgbouncer', host: null, port: config.listen_port, database: 'pgbouncer', forceUser: 'pgbouncer', poolSize: 2,
+      minPoolSize: 0, reservePoolSize: 0, serverLifetime: Math.floor(config.server_lifetime), poolMode: 'statement',
+      maxConnections: 0, currentConnections: 0, maxClientConnections: 0, currentClientConnections: this.sessions.size,
+      paused: false, disabled: false,
+    });
+    return rows;
+  }
+
+  stats(): Map<string, StatsTotals> {
+    const byDatabase = new Map<string, StatsTotals>();
+    for (const pool of this.pooler.pools.values()) {
+      const totals = byDatabase.get(pool.target.name) ?? { ...EMPTY_TOTALS };
+      const s = pool.stats;
+      totals.xactCount += s.xact_count;
+      totals.queryCount += s.query_count;
+      totals.bytesReceived += s.bytes_received;
+      totals.bytesSent += s.bytes_sent;
+      totals.xactTimeMicros += s.xact_time;
+      totals.queryTimeMicros += s.query_time;
+      totals.waitTimeMicros += s.wait_time;
+      byDatabase.set(pool.target.name, totals);
+    }
+    // Like PgBouncer, the console's own statements count under database pgbouncer.
+    byDatabase.set('pgbouncer', { ...EMPTY_TOTALS, xactCount: this.adminQueries, queryCount: this.adminQueries });
+    return byDatabase;
+  }
+
+  lists(): ListCounts {
+    let loginClients = 0;
+    for (const client of this.pooler.clients) if (client.state === 'login') loginClients++;
+    return {
+      databases: this.pooler.config.databases.size + 1,
+      users: this.pooler.config.users.size,
+      pools: this.pooler.pools.size + 1,
+      usedClients: this.pooler.clients.size + this.sessions.size,
+      loginClients,
+      usedServers: this.pooler.servers.size,
+    };
+  }
+
+  hazards(): HazardInfo[] {
+    // Filled once the pooler records hazards (the hazards issue); the table's shape is fixed already.
+    const withHazards = this.pooler as Pooler & { hazardRows?: () => HazardInfo[] };
+    return withHazards.hazardRows ? withHazards.hazardRows() : [];
+  }
+
+  /** PgBouncer answers PAUSE once every server connection is back in the pool. */
+  async pause(): Promise<void> {
+    this.pooler.pause();
+    for (;;) {
+      let busy = 0;
+      for (const pool of this.pooler.pools.values()) busy += pool.active.size;
+      if (busy === 0 || !this.pooler.paused) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  resume(): void {
+    this.pooler.resume();
+  }
+
+  async reload(): Promise<void> {
+    const reloadable = this.pooler as Pooler & { reloadConfig?: () => Promise<void> | void };
+    await reloadable.reloadConfig?.();
+  }
+
+  shutdown(mode: ShutdownMode): void {
+    this.shuttingDown = true;
+    const closeSessions = () => {
+      for (const session of this.sessions) session.socket.destroy();
+    };
+    if (mode === 'immediate') closeSessions();
+    void this.pooler.shutdown().finally(closeSessions);
+  }
+
+  isPaused(): boolean {
+    return this.pooler.paused;
+  }
+
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  hasDatabase(database: string): boolean {
+    return this.pooler.config.databases.has(database);
+  }
+}
+
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The pooler's handler for connections to the admin database: authenticates them like any client,
+ * then serves the console. Installed by the Pooler (`onAdminConnection`).
+ */
+export function createAdminConnectionHandler(pooler: Pooler): (socket: Socket, params: Map<string, string>, leftover: Buffer) => void {
+  const source = new PoolerAdminSource(pooler);
+  const adminConsole = new AdminConsole(source);
+  let lastSessionId = ADMIN_SESSION_ID_BASE;
+  return (socket, params, leftover) => {
+    socket.on('error', () => socket.destroy());
+    const user = params.get('user') ?? '';
+    if (source.isShuttingDown()) {
+      socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: 'pooler is shutting down' }));
+      return;
+    }
+    authenticateAdminClient(socket, user, pooler.config, (secret) => pooler.scramSecrets.forUser(secret), (access, pending) => {
+      const session: AdminSession = {
+        id: ++lastSessionId, socket, user, database: params.get('database') ?? 'pgbouncer',
+        applicationName: params.get('application_name') ?? '', connectedAt: Date.now(), lastQueryAt: Date.now(),
+      };
+      source.sessions.add(session);
+      socket.once('close', () => source.sessions.delete(session));
+      serveAdminClient(socket, adminConsole, access, {
+        pending,
+        onQuery: () => {
+          session.lastQueryAt = Date.now();
+          source.adminQueries++;
+        },
+      });
+    });
+    if (leftover.length > 0) socket.emit('data', leftover);
+  };
 }

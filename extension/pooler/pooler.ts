@@ -26,6 +26,7 @@ import { Listener } from './listener';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
+import { createAdminConnectionHandler } from './admin';
 
 export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
 
@@ -58,7 +59,9 @@ export class Pooler implements ClientHost, PoolHost {
   private lastServerId = 0;
   private shuttingDown = false;
 
-  constructor(public config: PoolerConfig) {}
+  constructor(public config: PoolerConfig) {
+    this.onAdminConnection = createAdminConnectionHandler(this);
+  }
 
   /** Starts listening; resolves with the bound address (port 0 → the real port). */
   async start(): Promise<{ host: string; port: number }> {
