@@ -1,0 +1,102 @@
+// Starts dist/pooler.js as a child process in front of a throwaway cluster, the way users run it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { poolerPath } from '../helpers/paths';
+import type { Cluster } from '../helpers/cluster';
+
+export const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+export interface RunningPooler {
+  port: number;
+  process: ChildProcess;
+  /** Connection URL through the pooler (defaults: the cluster's superuser and password). */
+  url(options?: { database?: string; user?: string; password?: string; application?: string }): string;
+  stderr(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startPooler(cluster: Cluster, args: string[] = []): Promise<RunningPooler> {
+  const child = spawn(process.execPath, ['--enable-source-maps', poolerPath, '--target', cluster.url(), '--listen', '127.0.0.1:0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pooler did not start in 15 s; stderr: ${stderr}`)), 15000);
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      const match = /listening on [^\s]+:(\d+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pooler exited with ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+  let exited: Promise<number | null> | undefined;
+  return {
+    port,
+    process: child,
+    url({ database = 'postgres', user = cluster.user, password = cluster.password, application } = {}) {
+      const app = application ? `?application_name=${encodeURIComponent(application)}` : '';
+      return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${app}`;
+    },
+    stderr: () => stderr,
+    stop() {
+      exited ??= (async () => {
+        if (child.exitCode !== null) return child.exitCode;
+        const done = once(child, 'exit');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const [code] = (await done) as [number | null];
+        clearTimeout(timer);
+        return code;
+      })();
+      return exited;
+    },
+  };
+}
+
+/** A pg client connected through the pooler; closed by the caller (or `t.after`). */
+export async function connectPg(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10000 });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+export async function backendPid(client: pg.Client): Promise<number> {
+  const { rows } = await client.query('select pg_backend_pid() as pid');
+  return rows[0].pid as number;
+}
+
+/** Writes a PgBouncer .ini into a temp dir; returns its path and a cleanup. */
+export function writeIni(text: string): { path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'poolsafe-ini-'));
+  const path = join(dir, 'pgbouncer.ini');
+  writeFileSync(path, text);
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a child to completion with a time limit; resolves with its code and output. */
+export async function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
