@@ -19,7 +19,19 @@ const bundles = [
   { in: 'server/server.ts', out: 'server' },
   { in: 'extension/pooler/main.ts', out: 'pooler' },
   { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  // TS/JS extraction carries the whole TypeScript compiler (~9 MB): its own bundle, loaded on first use,
+  // so a CLI run or server start that sees only SQL does not pay for compiling it.
+  { in: 'server/analysis/embedded.ts', out: 'embedded' },
 ];
+
+/** The other bundles require('./embedded.js') from beside them at run time instead of inlining it. */
+const lazyEmbedded = {
+  name: 'lazy-embedded',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/embedded$/ }, (args) =>
+      args.importer.endsWith(join('server', 'analysis', 'index.ts')) ? { path: './embedded.js', external: true } : undefined);
+  },
+};
 
 function listTs(dir) {
   const found = [];
@@ -47,6 +59,7 @@ async function build() {
         format: 'cjs',
         sourcemap: true,
         external: b.external ?? [],
+        plugins: b.out === 'embedded' ? [] : [lazyEmbedded],
         banner: b.banner ? { js: b.banner } : undefined,
         logLevel: 'warning',
       }),

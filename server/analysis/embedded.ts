@@ -4,12 +4,17 @@
 // sequence (BEGIN in one call, SET LOCAL in the next); a transaction callback such as
 // `db.transaction(async (tx) => …)` counts as an open transaction block.
 import ts from 'typescript';
-import type { AnalysisOptions, Finding } from './types';
+// This file is bundled separately (dist/embedded.js) and loaded on first use, so SQL-only runs never
+// load the TypeScript compiler; it must not import the parser, which the caller passes in as `engine`.
+import { resolveOptions, type AnalysisOptions, type Finding } from './types';
 import { LineIndex } from './positions';
-import { analyzeFragment, type StatementFacts } from './detect';
-import { splitStatements } from './splitter';
-import { analyzeSqlPieces, resolveOptions } from './pieces';
 import { getRule } from './rules/index';
+
+/** The SQL analysis, from the caller's (already initialised) copy of the parser. */
+export interface SqlEngine {
+  analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[];
+  hasSyntaxError(sql: string): boolean;
+}
 
 const SQL_TAG_NAMES = new Set(['sql', 'SQL']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
@@ -33,26 +38,10 @@ interface Group {
   inTransaction: boolean;
 }
 
-// Statement facts depend only on the statement text: keep them across calls (bounded) so re-analysing a
-// file after a keystroke re-parses only the statements that changed.
-const factsCache = new Map<string, StatementFacts>();
-const FACTS_CACHE_LIMIT = 20_000;
-
-function hasSyntaxError(sql: string): boolean {
-  return splitStatements(sql).some((span) => {
-    let facts = factsCache.get(span.text);
-    if (!facts) {
-      facts = analyzeFragment(span.text, 0);
-      factsCache.set(span.text, facts);
-    }
-    return facts.syntaxError !== undefined;
-  });
-}
-
 /** `${…}` holes: a value placeholder ($n) where a value is expected, else an identifier, else nothing. */
 const HOLE_FILLERS: ((index: number) => string)[] = [(i) => `$${i}`, (i) => `poolsafe_hole_${i}`, () => ''];
 
-function pieceFromLiteral(node: ts.StringLiteralLike | ts.TemplateLiteral, source: ts.SourceFile, sure: boolean): Piece {
+function pieceFromLiteral(node: ts.StringLiteralLike | ts.TemplateLiteral, source: ts.SourceFile, sure: boolean, engine: SqlEngine): Piece {
   if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isStringLiteral(node)) {
     return { sql: node.text, sqlStarts: [0], fileStarts: [node.getStart(source) + 1], reportSyntaxErrors: sure || SQL_START.test(node.text) };
   }
@@ -69,7 +58,7 @@ function pieceFromLiteral(node: ts.StringLiteralLike | ts.TemplateLiteral, sourc
   };
   for (const fill of HOLE_FILLERS) {
     const piece = build(fill);
-    if (!hasSyntaxError(piece.sql)) return piece;
+    if (!engine.hasSyntaxError(piece.sql)) return piece;
   }
   return build(HOLE_FILLERS[0]);
 }
@@ -119,7 +108,7 @@ class Extractor {
   /** Parameter names of transaction callbacks (postgres.js `sql.begin(async (tx) => tx\`…\`)`) act as SQL tags. */
   private readonly transactionTags: Set<string>[] = [];
 
-  constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions) {}
+  constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {}
 
   run(): void {
     this.visitScope(this.source, false);
@@ -154,12 +143,12 @@ class Extractor {
 
   private inspect(node: ts.Node, group: Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
-      group.pieces.push(pieceFromLiteral(node.template, this.source, true));
+      group.pieces.push(pieceFromLiteral(node.template, this.source, true, this.engine));
     } else if ((ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
-      group.pieces.push(pieceFromLiteral(node, this.source, true));
+      group.pieces.push(pieceFromLiteral(node, this.source, true, this.engine));
     } else if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeName(node.expression) ?? '')) {
       const first = node.arguments[0];
-      if (isSqlLiteral(first) && !hasSqlMarkerComment(first, this.source)) group.pieces.push(pieceFromLiteral(first, this.source, false));
+      if (isSqlLiteral(first) && !hasSqlMarkerComment(first, this.source)) group.pieces.push(pieceFromLiteral(first, this.source, false, this.engine));
       else if (first && ts.isObjectLiteralExpression(first)) this.inspectQueryConfig(first, group);
     }
   }
@@ -167,7 +156,7 @@ class Extractor {
   /** node-postgres `{ text, name }`: a named query config is a protocol-level prepared statement. */
   private inspectQueryConfig(config: ts.ObjectLiteralExpression, group: Group): void {
     const queryText = objectProperty(config, 'text');
-    if (isSqlLiteral(queryText)) group.pieces.push(pieceFromLiteral(queryText, this.source, false));
+    if (isSqlLiteral(queryText)) group.pieces.push(pieceFromLiteral(queryText, this.source, false, this.engine));
     const name = objectProperty(config, 'name');
     if (!name || !queryText) return;
     const rule = getRule('protocol-prepared-statement')!;
@@ -193,7 +182,7 @@ function pieceAt(table: PlacedPiece[], offset: number): PlacedPiece {
   return found;
 }
 
-function analyzeGroup(group: Group, options: AnalysisOptions): Finding[] {
+function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine): Finding[] {
   if (group.pieces.length === 0) return [];
   const table: PlacedPiece[] = [];
   let base = 0;
@@ -206,8 +195,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions): Finding[] {
     const placed = pieceAt(table, offset);
     return toFileOffset(placed.piece, offset - placed.base);
   };
-  if (factsCache.size > FACTS_CACHE_LIMIT) factsCache.clear();
-  const findings = analyzeSqlPieces(group.pieces.map((p) => p.sql), options, group.inTransaction, factsCache);
+  const findings = engine.analyzeSqlPieces(group.pieces.map((p) => p.sql), options, group.inTransaction);
   const mapped: Finding[] = [];
   for (const finding of findings) {
     if (finding.rule === 'syntax-error' && !pieceAt(table, finding.start).piece.reportSyntaxErrors) continue;
@@ -222,12 +210,12 @@ function analyzeGroup(group: Group, options: AnalysisOptions): Finding[] {
   return mapped;
 }
 
-export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined): Finding[] {
+export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
   const resolved = resolveOptions(options);
   const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
-  const extractor = new Extractor(source, resolved);
+  const extractor = new Extractor(source, resolved, engine);
   extractor.run();
-  const findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved)), ...extractor.extraFindings];
+  const findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, findings);
 }

@@ -1,12 +1,12 @@
 // Public entry points of the SQL analysis (used by the language server, the CLI and the pooler).
 import { loadModule } from 'libpg-query';
-import { type AnalysisOptions, type DocumentLanguage, type Finding } from './types';
+import { resolveOptions, type AnalysisOptions, type DocumentLanguage, type Finding } from './types';
 import { analyzeFragment, type StatementFacts } from './detect';
 import { applyContext, type PlacedFacts } from './context';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { Suppressions } from './suppression';
-import { resolveOptions } from './pieces';
+import { analyzeSqlPieces, hasSyntaxError } from './pieces';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -54,8 +54,8 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Fi
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options);
   // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
   const embedded = require('./embedded') as typeof import('./embedded');
-  return embedded.analyzeEmbedded(text, fileName, options);
+  return embedded.analyzeEmbedded(text, fileName, options, { analyzeSqlPieces, hasSyntaxError });
 }
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

@@ -1,13 +1,28 @@
 // SQL pieces that run in sequence on one connection, analysed as one file would be.
-import { DEFAULT_OPTIONS, type AnalysisOptions, type Finding } from './types';
+import { resolveOptions, type AnalysisOptions, type Finding } from './types';
 import { analyzeFragment, type StatementFacts } from './detect';
 import { applyContext, type PlacedFacts } from './context';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { Suppressions } from './suppression';
 
-export function resolveOptions(options?: Partial<AnalysisOptions>): AnalysisOptions {
-  return { ...DEFAULT_OPTIONS, ...options, rules: { ...DEFAULT_OPTIONS.rules, ...options?.rules } };
+// Statement facts depend only on the statement text: keep them across calls (bounded) so re-analysing
+// a TS/JS file after a keystroke re-parses only the statements that changed.
+const sharedFacts = new Map<string, StatementFacts>();
+const SHARED_FACTS_LIMIT = 20_000;
+
+function factsFor(text: string, cache: Map<string, StatementFacts>): StatementFacts {
+  let facts = cache.get(text);
+  if (!facts) {
+    if (cache === sharedFacts && cache.size >= SHARED_FACTS_LIMIT) cache.clear();
+    facts = analyzeFragment(text, 0);
+    cache.set(text, facts);
+  }
+  return facts;
+}
+
+export function hasSyntaxError(sql: string): boolean {
+  return splitStatements(sql).some((span) => factsFor(span.text, sharedFacts).syntaxError !== undefined);
 }
 
 const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
@@ -19,17 +34,13 @@ const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextv
  * Offsets are into `pieces.join('\n')`. `inTransaction`: the pieces run inside a transaction opened
  * by code we cannot see (e.g. a `db.transaction(async (tx) => …)` callback).
  */
-export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, cache = new Map<string, StatementFacts>()): Finding[] {
+export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, cache = sharedFacts): Finding[] {
   const placed: PlacedFacts[] = [];
   if (inTransaction) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const piece of pieces) {
     for (const span of splitStatements(piece)) {
-      let facts = cache.get(span.text);
-      if (!facts) {
-        facts = analyzeFragment(span.text, 0);
-        cache.set(span.text, facts);
-      }
+      const facts = factsFor(span.text, cache);
       placed.push({ start: base + span.start, end: base + span.end, facts });
     }
     base += piece.length + 1;

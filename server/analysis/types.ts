@@ -96,3 +96,8 @@ export interface RuleInfo {
   /** The transaction-safe alternative. */
   safeAlternative: string;
 }
+
+/** Fills in defaults; rule overrides are merged over the (empty) defaults. */
+export function resolveOptions(options?: Partial<AnalysisOptions>): AnalysisOptions {
+  return { ...DEFAULT_OPTIONS, ...options, rules: { ...DEFAULT_OPTIONS.rules, ...options?.rules } };
+}

@@ -1,0 +1,125 @@
+// Lint benchmark (issue 2): cold CLI, warm in-process analysis and peak RSS on a generated 1 MB /
+// 17k-statement SQL file and a 5,000-line TS file, with squawk (npm `squawk-cli`) on the same SQL
+// file in the same run. Run after `npm run build` (npm run bench:lint does both).
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeInputs } from './generate.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const dist = join(root, process.env.POOLSAFE_DIST ?? 'dist');
+const out = join(root, process.env.POOLSAFE_OUT ?? 'out');
+const dataDir = join(root, 'bench', '.data');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SQUAWK_VERSION = '2.66.0';
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value) => `${value.toFixed(0)} ms`;
+
+/** Wall time of a child process and its peak RSS (GNU time's %M when installed). */
+function timeProcess(command, args) {
+  const gnuTime = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const run = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const elapsed = performance.now() - started;
+  if (run.error) throw run.error;
+  const rssKb = gnuTime ? Number(run.stderr.trim().split('\n').pop()) : NaN;
+  return { elapsed, rssMb: rssKb / 1024, status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function coldCli(file) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(timeProcess(process.execPath, [join(dist, 'cli.js'), 'lint', file, '--format', 'json']));
+  const bad = runs.find((r) => r.status !== 0 && r.status !== 1);
+  if (bad) throw new Error(`poolsafe lint failed (${bad.status}): ${bad.stderr}`);
+  return { wall: median(runs.map((r) => r.elapsed)), rssMb: Math.max(...runs.map((r) => r.rssMb)), findings: JSON.parse(runs[0].stdout).findings.length };
+}
+
+async function warm(files) {
+  const analysis = require(join(out, 'server', 'analysis', 'index.js'));
+  await analysis.initAnalysis();
+  const sql = readFileSync(files.sql1mb, 'utf8');
+  const ts = readFileSync(files.ts5k, 'utf8');
+  // Warm-up: JIT and the parser's WebAssembly tiers; then fresh analyzers (nothing cached) for the SQL file.
+  for (let i = 0; i < 2; i++) analysis.analyzeSql(sql);
+  const sqlRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    analysis.analyzeSql(sql);
+    sqlRuns.push(performance.now() - started);
+  }
+  // One-character edit with the editor's per-statement cache.
+  const analyzer = new analysis.SqlAnalyzer();
+  analyzer.analyze(sql);
+  const editRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    const at = Math.floor(sql.length / 2) + i * 7919;
+    const edited = `${sql.slice(0, at)} ${sql.slice(at)}`;
+    const started = performance.now();
+    analyzer.analyze(edited);
+    editRuns.push(performance.now() - started);
+  }
+  const tsFirst = performance.now();
+  analysis.analyze(ts, 'typescript', {}, files.ts5k);
+  const tsFirstMs = performance.now() - tsFirst;
+  const tsRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    analysis.analyze(`${ts}// edit ${i}\n`, 'typescript', {}, files.ts5k);
+    tsRuns.push(performance.now() - started);
+  }
+  return { sql: median(sqlRuns), sqlEdit: median(editRuns), tsFirst: tsFirstMs, ts: median(tsRuns), rssMb: process.memoryUsage().rss / 2 ** 20 };
+}
+
+/** squawk from npm, installed into bench/.data on first use (not a project dependency: its lockfile
+ * entries are platform-specific and would break `npm ci` elsewhere). */
+function squawkBinary() {
+  const prefix = join(dataDir, 'squawk');
+  const binary = join(prefix, 'node_modules', '.bin', 'squawk');
+  if (!existsSync(binary)) {
+    mkdirSync(prefix, { recursive: true });
+    writeFileSync(join(prefix, 'package.json'), '{"private":true}\n');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+  }
+  return binary;
+}
+
+function squawk(file) {
+  let binary;
+  try {
+    binary = squawkBinary();
+  } catch (error) {
+    return { error: `could not install squawk-cli@${SQUAWK_VERSION}: ${error.message}` };
+  }
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(timeProcess(binary, ['--reporter', 'gcc', file]));
+  return { wall: median(runs.map((r) => r.elapsed)), rssMb: Math.max(...runs.map((r) => r.rssMb)), status: runs[0].status };
+}
+
+if (!existsSync(join(dist, 'cli.js'))) throw new Error(`${join(dist, 'cli.js')} is missing: run npm run build`);
+const { files, statements } = writeInputs(dataDir);
+const sqlBytes = readFileSync(files.sql1mb).length;
+console.log(`inputs: ${files.sql1mb} (${(sqlBytes / 1e6).toFixed(2)} MB, ${statements} statements), ${files.ts5k} (5,000 lines); median of ${RUNS} runs`);
+
+const cold = coldCli(files.sql1mb);
+const coldTs = coldCli(files.ts5k);
+const warmed = await warm(files);
+const sq = squawk(files.sql1mb);
+
+const rows = [
+  ['PoolSafe cold CLI, 1 MB SQL', ms(cold.wall), `${cold.rssMb.toFixed(0)} MB`, `${cold.findings} findings`, 'target ≤ 800 ms, ≤ 300 MB'],
+  ['PoolSafe cold CLI, 5,000-line TS', ms(coldTs.wall), `${coldTs.rssMb.toFixed(0)} MB`, `${coldTs.findings} findings`, ''],
+  ['PoolSafe warm, 1 MB SQL (no cache)', ms(warmed.sql), `${warmed.rssMb.toFixed(0)} MB`, '', 'target ≤ 300 ms'],
+  ['PoolSafe warm, 1 MB SQL, 1-char edit (cache)', ms(warmed.sqlEdit), '', '', ''],
+  ['PoolSafe warm, 5,000-line TS (first run)', ms(warmed.tsFirst), '', '', ''],
+  ['PoolSafe warm, 5,000-line TS (edit)', ms(warmed.ts), '', '', 'target ≤ 150 ms'],
+  sq.error ? ['squawk', 'n/a', '', sq.error, ''] : [`squawk ${SQUAWK_VERSION}, 1 MB SQL`, ms(sq.wall), `${sq.rssMb.toFixed(0)} MB`, `exit ${sq.status}`, ''],
+];
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+if (!sq.error) console.log(`ratio PoolSafe cold CLI / squawk: time ${(cold.wall / sq.wall).toFixed(2)}×, peak RSS ${(cold.rssMb / sq.rssMb).toFixed(2)}×`);
