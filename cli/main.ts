@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 if (process.argv[2] === 'lint') setFlagsFromString('--liftoff-only');
 import { LINT_USAGE, UsageError, runLint } from './lint';
 import { RULES } from '../server/analysis/index';
+import { runPoolerCli } from '../extension/pooler/cli';
 
 declare const POOLSAFE_VERSION: string | undefined;
 const VERSION = typeof POOLSAFE_VERSION === 'string' ? POOLSAFE_VERSION : '0.0.0-dev';
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
+  if (command === 'pooler') return runPoolerCli(rest);
   io.stderr(`poolsafe: unknown command "${command}"\n${USAGE}\n`);
   return 2;
 }
