@@ -1,7 +1,8 @@
 // `npm start` — PoolSafe's main job (DESIGN.md "Main job"): build everything, start a throwaway
 // PostgreSQL cluster (or use DATABASE_URL), start the pooler in front of it, lint the demo workspace,
 // and open a real VS Code on the demo workspace (local `code` when present, else code-server).
-// Flags: --no-editor (skip VS Code), --check (start everything, verify, then stop: used by tests).
+// Flags: --no-editor (skip VS Code), --check (start everything, verify, then stop: used by tests),
+// --no-build (use the existing dist/ and out/, e.g. from inside `npm test`, whose build already ran).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +16,8 @@ const args = new Set(process.argv.slice(2));
 const checkOnly = args.has('--check');
 const withEditor = !args.has('--no-editor');
 const cleanups = [];
+const dist = join(root, process.env.POOLSAFE_DIST ?? 'dist');
+const out = join(root, process.env.POOLSAFE_OUT ?? 'out');
 
 function step(message) {
   console.log(`\n== ${message}`);
@@ -30,7 +33,7 @@ async function startTarget() {
     console.log(`using DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
     return process.env.DATABASE_URL;
   }
-  const { startCluster } = require(join(root, 'out', 'test', 'helpers', 'cluster.js'));
+  const { startCluster } = require(join(out, 'test', 'helpers', 'cluster.js'));
   const cluster = await startCluster();
   cleanups.push(() => cluster.stop());
   cluster.psql(readFileSync(join(root, 'demo', 'schema.sql'), 'utf8'));
@@ -44,7 +47,7 @@ function redact(url) {
 
 async function startPooler(target) {
   const port = (await portIsFree(6432)) ? 6432 : await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist', 'pooler.js'), '--target', target, '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(process.execPath, [join(dist, 'pooler.js'), '--target', target, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   cleanups.push(() => child.kill('SIGTERM'));
@@ -97,15 +100,17 @@ async function openEditor(poolerUrl) {
 }
 
 async function main() {
-  step('building');
-  runOrDie(process.execPath, ['esbuild.mjs']);
+  if (!args.has('--no-build')) {
+    step('building');
+    runOrDie(process.execPath, ['esbuild.mjs']);
+  }
   step('starting the dev database');
   const target = await startTarget();
   step('starting the PoolSafe pooler (transaction mode, policy rotate)');
   const { poolerUrl } = await startPooler(target);
   console.log(`pooler: ${redact(poolerUrl)}`);
   step('linting the demo workspace (poolsafe lint demo)');
-  spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'lint', 'demo'], { cwd: root, stdio: 'inherit' });
+  spawnSync(process.execPath, [join(dist, 'cli.js'), 'lint', 'demo'], { cwd: root, stdio: 'inherit' });
   step('reproducing a SET leak through the pooler (demo/reproduce-leak.mjs)');
   runOrDie(process.execPath, [join(root, 'demo', 'reproduce-leak.mjs'), poolerUrl]);
   if (withEditor) await openEditor(poolerUrl);
