@@ -912,7 +912,7 @@ class PoolerAdminSource implements AdminSource {
       });
     }
     rows.push({
-      name: 'pgbouncer', host: null, port: config.listen_port, database: 'pgbouncer', forceUser: 'pgbouncer', poolSize: 2,
+      name: 'pgbouncer', host: null, port: this.pooler.address?.port ?? config.listen_port, database: 'pgbouncer', forceUser: 'pgbouncer', poolSize: 2,
       minPoolSize: 0, reservePoolSize: 0, serverLifetime: Math.floor(config.server_lifetime), poolMode: 'statement',
       maxConnections: 0, currentConnections: 0, maxClientConnections: 0, currentClientConnections: this.sessions.size,
       paused: false, disabled: false,
