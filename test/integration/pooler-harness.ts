@@ -20,8 +20,9 @@ export interface RunningPooler {
   stop(): Promise<number | null>;
 }
 
-export async function startPooler(cluster: Cluster, args: string[] = []): Promise<RunningPooler> {
-  const child = spawn(process.execPath, ['--enable-source-maps', poolerPath, '--target', cluster.url(), '--listen', '127.0.0.1:0', ...args], {
+export async function startPooler(cluster: Cluster, args: string[] = [], options: { target?: string } = {}): Promise<RunningPooler> {
+  const target = options.target ?? cluster.url();
+  const child = spawn(process.execPath, ['--enable-source-maps', poolerPath, '--target', target, '--listen', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

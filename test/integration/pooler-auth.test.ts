@@ -1,0 +1,186 @@
+// Client authentication, startup edge cases, TLS to the server, and the CLI contract.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startCluster, type Cluster } from '../helpers/cluster';
+import { poolerPath } from '../helpers/paths';
+import { connectPg, run, startPooler, writeIni } from './pooler-harness';
+import { GSSENC_REQUEST_CODE, MessageReader, parseErrorFields, sslRequest } from '../../extension/pooler/protocol';
+import { formatScramVerifier, scramSecretFromPassword } from '../../extension/pooler/auth';
+
+let cluster: Cluster;
+let certDir: string;
+
+/** A self-signed certificate readable by the server, which runs as `postgres` when we are root. */
+function makeCertificate(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'poolsafe-cert-'));
+  chmodSync(dir, 0o755);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
+    '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.crt')], { stdio: 'pipe' });
+  chmodSync(join(dir, 'server.key'), 0o600);
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+    chownSync(join(dir, 'server.key'), uid, gid);
+    chownSync(join(dir, 'server.crt'), uid, gid);
+  }
+  return dir;
+}
+
+before(async () => {
+  certDir = makeCertificate();
+  cluster = await startCluster({
+    settings: { ssl: 'on', ssl_cert_file: `'${join(certDir, 'server.crt')}'`, ssl_key_file: `'${join(certDir, 'server.key')}'` },
+  });
+});
+
+after(() => {
+  cluster?.stop();
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+});
+
+async function loginError(url: string): Promise<Error & { code?: string }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    return error as Error & { code?: string };
+  } finally {
+    await client.end().catch(() => {});
+  }
+  throw new Error('login unexpectedly succeeded');
+}
+
+/** Sends raw startup bytes and returns the first reply bytes. */
+async function rawReply(port: number, bytes: Buffer): Promise<Buffer> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await once(socket, 'connect');
+  socket.write(bytes);
+  const [chunk] = (await once(socket, 'data')) as [Buffer];
+  socket.destroy();
+  return chunk;
+}
+
+test('scram-sha-256: wrong password and unknown user fail with 28P01, unknown database with 3D000', async (t) => {
+  const pooler = await startPooler(cluster);
+  t.after(() => pooler.stop());
+  const wrong = await loginError(pooler.url({ password: 'nope' }));
+  assert.equal(wrong.code, '28P01');
+  assert.equal(wrong.message, 'password authentication failed for user "postgres"');
+  const stranger = await loginError(pooler.url({ user: 'mallory' }));
+  assert.equal(stranger.code, '28P01');
+  assert.equal(stranger.message, 'password authentication failed for user "mallory"');
+  const nodb = await loginError(pooler.url({ database: 'nope' }));
+  assert.equal(nodb.code, '3D000');
+  assert.equal(nodb.message, 'no such database: nope');
+});
+
+test('md5 and trust client authentication', async (t) => {
+  const md5 = await startPooler(cluster, ['--auth', 'md5']);
+  t.after(() => md5.stop());
+  const ok = await connectPg(md5.url());
+  assert.deepEqual((await ok.query('select 1 as one')).rows, [{ one: 1 }]);
+  await ok.end();
+  assert.equal((await loginError(md5.url({ password: 'nope' }))).code, '28P01');
+
+  const trust = await startPooler(cluster, ['--auth', 'trust']);
+  t.after(() => trust.stop());
+  const { code, stdout, stderr } = await run('psql', ['-X', '-A', '-t', '-w', '-h', '127.0.0.1', '-p', String(trust.port), '-U', cluster.user, '-d', 'postgres', '-c', 'select 42'], { env: { PGPASSWORD: '' } });
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.trim(), '42');
+});
+
+test('a SCRAM verifier from auth_file authenticates a client without any plaintext', async (t) => {
+  const verifier = formatScramVerifier(scramSecretFromPassword('app-secret'));
+  const dir = mkdtempSync(join(tmpdir(), 'poolsafe-users-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'userlist.txt'), `"app" "${verifier}"\n`);
+  const ini = writeIni(
+    `[databases]\nappdb = host=127.0.0.1 port=${cluster.port} dbname=postgres user=${cluster.user} password=${cluster.password}\n` +
+      `[pgbouncer]\nauth_type = scram-sha-256\nauth_file = ${join(dir, 'userlist.txt')}\n`,
+  );
+  t.after(() => ini.remove());
+  const pooler = await startPooler(cluster, ['--config', ini.path]);
+  t.after(() => pooler.stop());
+  const client = await connectPg(pooler.url({ user: 'app', password: 'app-secret', database: 'appdb' }));
+  t.after(() => client.end());
+  assert.deepEqual((await client.query('select current_user as u')).rows, [{ u: cluster.user }]);
+  assert.equal((await loginError(pooler.url({ user: 'app', password: 'wrong', database: 'appdb' }))).code, '28P01');
+});
+
+test('startup: SSLRequest and GSSENCRequest are answered N, protocol 2.0 gets PostgreSQL\'s error', async (t) => {
+  const pooler = await startPooler(cluster);
+  t.after(() => pooler.stop());
+  assert.equal((await rawReply(pooler.port, sslRequest())).toString(), 'N');
+  const gss = Buffer.alloc(8);
+  gss.writeInt32BE(8, 0);
+  gss.writeInt32BE(GSSENC_REQUEST_CODE, 4);
+  assert.equal((await rawReply(pooler.port, gss)).toString(), 'N');
+  const v2 = Buffer.alloc(8);
+  v2.writeInt32BE(8, 0);
+  v2.writeInt32BE(2 << 16, 4);
+  const reader = new MessageReader();
+  reader.push(await rawReply(pooler.port, v2));
+  const message = reader.next()!;
+  assert.equal(String.fromCharCode(message.type), 'E');
+  const fields = parseErrorFields(message.body);
+  assert.equal(fields.get('C'), '0A000');
+  assert.equal(fields.get('M'), 'unsupported frontend protocol 2.0: server supports 3.0 to 3.0');
+});
+
+test('sslmode=require: server connections use TLS', async (t) => {
+  const pooler = await startPooler(cluster, [], { target: `${cluster.url()}?sslmode=require` });
+  t.after(() => pooler.stop());
+  const client = await connectPg(pooler.url());
+  t.after(() => client.end());
+  const { rows } = await client.query('select ssl from pg_stat_ssl where pid = pg_backend_pid()');
+  assert.deepEqual(rows, [{ ssl: true }]);
+  const plain = await startPooler(cluster);
+  t.after(() => plain.stop());
+  const other = await connectPg(plain.url());
+  t.after(() => other.end());
+  assert.deepEqual((await other.query('select ssl from pg_stat_ssl where pid = pg_backend_pid()')).rows, [{ ssl: false }]);
+});
+
+test('max_client_conn refuses connections beyond the limit with PgBouncer\'s message', async (t) => {
+  const ini = writeIni(`[databases]\n[pgbouncer]\nmax_client_conn = 2\n`);
+  t.after(() => ini.remove());
+  const pooler = await startPooler(cluster, ['--config', ini.path]);
+  t.after(() => pooler.stop());
+  const clients = [await connectPg(pooler.url()), await connectPg(pooler.url())];
+  t.after(() => Promise.all(clients.map((c) => c.end())));
+  const refused = await loginError(pooler.url());
+  assert.equal(refused.message, 'no more connections allowed (max_client_conn)');
+});
+
+test('CLI: bad flags and an unreachable target exit 2 with one line; SIGTERM exits 0', async (t) => {
+  const badFlag = await run(process.execPath, [poolerPath, '--target', cluster.url(), '--pool-mode', 'party'], { timeoutMs: 15000 });
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr.split('\n')[0], /^poolsafe pooler: --pool-mode must be one of session, transaction, statement/);
+  const unknown = await run(process.execPath, [poolerPath, '--target', cluster.url(), '--bogus', '1'], { timeoutMs: 15000 });
+  assert.equal(unknown.code, 2);
+  const noTarget = await run(process.execPath, [poolerPath], { timeoutMs: 15000 });
+  assert.equal(noTarget.code, 2);
+  assert.match(noTarget.stderr, /--target/);
+  const wrongPassword = await run(process.execPath, [poolerPath, '--target', cluster.url('postgres', cluster.user, 'wrong'), '--listen', '127.0.0.1:0'], { timeoutMs: 15000 });
+  assert.equal(wrongPassword.code, 2);
+  assert.match(wrongPassword.stderr, /^poolsafe pooler: cannot connect to 127\.0\.0\.1:\d+\/postgres as postgres: password authentication failed for user "postgres"\n$/);
+  const closed = await run(process.execPath, [poolerPath, '--target', 'postgres://u:p@127.0.0.1:1/db', '--listen', '127.0.0.1:0'], { timeoutMs: 15000 });
+  assert.equal(closed.code, 2);
+  assert.equal(closed.stderr.trim().split('\n').length, 1);
+  assert.match(closed.stderr, /ECONNREFUSED/);
+
+  const pooler = await startPooler(cluster);
+  t.after(() => pooler.stop());
+  const client = await connectPg(pooler.url());
+  await client.query('select 1');
+  assert.equal(await pooler.stop(), 0);
+  await client.end().catch(() => {});
+});
