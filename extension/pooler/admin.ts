@@ -819,7 +819,7 @@ interface AdminSession {
 const ADMIN_SESSION_ID_BASE = 1 << 30;
 
 /** Reads the live pooler for the console; admin sessions are tracked here (the pooler hands them off). */
-class PoolerAdminSource implements AdminSource {
+export class PoolerAdminSource implements AdminSource {
   readonly defaults = defaultConfig();
   readonly sessions = new Set<AdminSession>();
   adminQueries = 0;

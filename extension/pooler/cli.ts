@@ -101,8 +101,11 @@ const defaultIo: PoolerCliIo = {
   err: (line) => process.stderr.write(line + '\n'),
 };
 
+/** Called once the pooler listens; `stop` runs the same clean shutdown as SIGTERM (used by ipc.ts). */
+export type PoolerStartedHook = (pooler: Pooler, address: { host: string; port: number }, stop: () => void) => void;
+
 /** Runs the pooler until SIGINT/SIGTERM; resolves with the exit code (0 clean, 2 usage/connect error). */
-export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo): Promise<number> {
+export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, onStarted?: PoolerStartedHook): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(POOLER_USAGE);
     return 0;
@@ -143,6 +146,7 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo):
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    onStarted?.(pooler, address, stop);
   });
   await pooler.shutdown();
   return 0;
