@@ -16,11 +16,14 @@ const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
 
 /** Links rule ids to docs/rules/<id>.md under the extension (or repository) root. */
 export class RuleDocs {
+  // Computed once per rule: building file URLs for thousands of diagnostics per keystroke adds up.
+  private readonly hrefs = new Map<string, string | undefined>();
+
   constructor(private readonly root: string) {}
 
   href(rule: string): string | undefined {
-    if (!getRule(rule)) return undefined;
-    return pathToFileURL(join(this.root, 'docs', 'rules', `${rule}.md`)).href;
+    if (!this.hrefs.has(rule)) this.hrefs.set(rule, getRule(rule) ? pathToFileURL(join(this.root, 'docs', 'rules', `${rule}.md`)).href : undefined);
+    return this.hrefs.get(rule);
   }
 }
 

@@ -1,6 +1,8 @@
-// Per-document analysis state and timing. Each document keeps its own SqlAnalyzer, whose per-statement
-// cache makes a one-keystroke edit re-parse only the statement that changed.
-import { SqlAnalyzer, analyze, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
+// Per-document analysis state and timing. Each document keeps its own incremental analyzer, so a
+// one-keystroke edit re-parses only the statement (SQL) or top-level chunk (TS/JS) that changed.
+import type { AnalysisOptions, DocumentLanguage, Finding } from './analysis/index';
+import { IncrementalSqlDocument } from './incrementalSql';
+import { IncrementalTsDocument } from './incrementalTs';
 
 /** While the user types faster than this, analysis waits for a pause of DEBOUNCE_MS. */
 export const DEBOUNCE_MS = 30;
@@ -12,16 +14,18 @@ export interface AnalysisResult {
 }
 
 export class DocumentAnalysis {
-  private readonly sql = new SqlAnalyzer();
+  private readonly analyzer: { analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] };
   private timer: NodeJS.Timeout | undefined;
   private lastChangeAt = 0;
   /** The findings of the most recent completed run, tagged with the document version they describe. */
   result: AnalysisResult | undefined;
 
-  constructor(readonly language: DocumentLanguage) {}
+  constructor(readonly language: DocumentLanguage, fileName?: string) {
+    this.analyzer = language === 'sql' ? new IncrementalSqlDocument() : new IncrementalTsDocument(language, fileName);
+  }
 
-  run(text: string, version: number, options: Partial<AnalysisOptions>, fileName?: string): AnalysisResult {
-    const findings = this.language === 'sql' ? this.sql.analyze(text, options) : analyze(text, this.language, options, fileName);
+  run(text: string, version: number, options: Partial<AnalysisOptions>): AnalysisResult {
+    const findings = this.analyzer.analyze(text, options);
     this.result = { version, findings };
     return this.result;
   }

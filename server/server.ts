@@ -80,7 +80,7 @@ function analysisFor(document: TextDocument): DocumentAnalysis | undefined {
   if (!ALL_LANGUAGES.includes(language)) return undefined;
   let analysis = analyses.get(document.uri);
   if (!analysis || analysis.language !== language) {
-    analysis = new DocumentAnalysis(language);
+    analysis = new DocumentAnalysis(language, fileNameOf(document.uri));
     analyses.set(document.uri, analysis);
   }
   return analysis;
@@ -100,7 +100,7 @@ async function validate(uri: string): Promise<void> {
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [] });
     return;
   }
-  const { findings } = analysis.run(document.getText(), document.version, optionsFor(uri, settings), fileNameOf(uri));
+  const { findings } = analysis.run(document.getText(), document.version, optionsFor(uri, settings));
   void connection.sendDiagnostics({ uri, version: document.version, diagnostics: findings.map((f) => toDiagnostic(f, document, docs)) });
 }
 

@@ -1,0 +1,139 @@
+// LSP latency benchmark (issue 3): spawns dist/server.js over stdio, opens a 5,000-line TS file, a
+// 5,000-line SQL file and a 1 MB SQL file, types 50 characters into each (one didChange per character),
+// and times didChange -> publishDiagnostics for that version. Prints p50/p95/max and the server's peak
+// RSS (VmHWM) after the 1 MB file. Run after `npm run build` (npm run bench:lsp does both).
+//   BENCH_LSP_GAP_MS   pause between keystrokes (default 100: ~10 characters/s, a fast typist)
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateSql, generateSqlLines, generateTs } from './generate.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+const serverPath = join(root, process.env.POOLSAFE_DIST ?? 'dist', 'server.js');
+const EDITS = 50;
+const GAP_MS = Number(process.env.BENCH_LSP_GAP_MS ?? 100);
+const DIAGNOSTICS_TIMEOUT_MS = 30_000;
+
+if (!existsSync(serverPath)) {
+  console.error(`${serverPath} is missing: run npm run build first`);
+  process.exit(2);
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+function startServer() {
+  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiters = new Map(); // `${uri}@${version}` -> resolve
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    const key = `${params.uri}@${params.version}`;
+    waiters.get(key)?.(params.diagnostics);
+    waiters.delete(key);
+  });
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({})));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  const diagnosticsFor = (uri, version) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version} within ${DIAGNOSTICS_TIMEOUT_MS} ms`)), DIAGNOSTICS_TIMEOUT_MS);
+      waiters.set(`${uri}@${version}`, (diagnostics) => {
+        clearTimeout(timer);
+        resolve(diagnostics);
+      });
+    });
+  return { child, connection, diagnosticsFor };
+}
+
+/** Position just after the end of the line in the middle of the document: where the typing happens. */
+function middleLineEnd(text) {
+  const lines = text.split('\n');
+  const line = Math.floor(lines.length / 2);
+  return { line, character: lines[line].length };
+}
+
+async function runCase(server, { name, uri, languageId, text, typed }) {
+  let version = 1;
+  const opened = performance.now();
+  const openDiagnostics = server.diagnosticsFor(uri, version);
+  void server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  const initial = await openDiagnostics;
+  const openMs = performance.now() - opened;
+  // Typing starts on a new line in the middle of the file: insert the newline first (not timed).
+  let position = middleLineEnd(text);
+  version++;
+  let pending = server.diagnosticsFor(uri, version);
+  void server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: position, end: position }, text: '\n' }] });
+  await pending;
+  position = { line: position.line + 1, character: 0 };
+  const latencies = [];
+  let last = initial;
+  for (const char of typed.slice(0, EDITS)) {
+    await sleep(GAP_MS);
+    version++;
+    pending = server.diagnosticsFor(uri, version);
+    const started = performance.now();
+    void server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: position, end: position }, text: char }] });
+    last = await pending;
+    latencies.push(performance.now() - started);
+    position = char === '\n' ? { line: position.line + 1, character: 0 } : { line: position.line, character: position.character + 1 };
+  }
+  return { name, lines: text.split('\n').length - 1, bytes: Buffer.byteLength(text), openMs, initial: initial.length, final: last.length, latencies };
+}
+
+const sqlTyping = 'SET search_path TO app;\nSELECT pg_advisory_lock(1);\n'.padEnd(EDITS, ' ');
+const tsTyping = "  await pool.query('LISTEN x');\n  await sql`SELECT 1`;\n".padEnd(EDITS, ' ');
+const oneMb = generateSql();
+const cases = [
+  { name: '5,000-line TS', file: 'handlers-5000-lines.ts', languageId: 'typescript', text: generateTs(5000), typed: tsTyping, targetMs: 50 },
+  { name: '5,000-line SQL', file: 'mixed-5000-lines.sql', languageId: 'sql', text: generateSqlLines(5000), typed: sqlTyping, targetMs: 50 },
+  { name: `1 MB SQL (${oneMb.statements} statements)`, file: 'mixed-1mb.sql', languageId: 'sql', text: oneMb.text, typed: sqlTyping, targetMs: 150 },
+];
+
+const server = startServer();
+const results = [];
+let memory;
+try {
+  const rootUri = pathToFileURL(join(root, 'bench', '.data')).href;
+  await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
+  void server.connection.sendNotification('initialized', {});
+  for (const c of cases) {
+    const uri = `${pathToFileURL(join(root, 'bench', '.data', c.file)).href}`;
+    results.push({ ...(await runCase(server, { ...c, uri })), targetMs: c.targetMs });
+  }
+  memory = memoryOf(server.child.pid);
+} finally {
+  try {
+    await Promise.race([server.connection.sendRequest('shutdown'), sleep(2000)]);
+    void server.connection.sendNotification('exit');
+  } catch {
+    // killing below is what matters
+  }
+  setTimeout(() => server.child.kill('SIGKILL'), 2000).unref();
+}
+
+console.log(`\nLSP latency: didChange -> publishDiagnostics, ${EDITS} one-character edits per file, ${GAP_MS} ms between keystrokes (node ${process.version})\n`);
+const header = ['file', 'lines', 'size', 'open', 'diags', 'p50', 'p95', 'max', 'target p95', 'result'];
+const rows = results.map((r) => {
+  const p95 = percentile(r.latencies, 95);
+  return [r.name, String(r.lines), `${(r.bytes / 1e6).toFixed(2)} MB`, `${r.openMs.toFixed(0)} ms`, `${r.initial}->${r.final}`,
+    `${percentile(r.latencies, 50).toFixed(1)} ms`, `${p95.toFixed(1)} ms`, `${Math.max(...r.latencies).toFixed(1)} ms`,
+    `<= ${r.targetMs} ms`, p95 <= r.targetMs ? 'PASS' : 'MISS'];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+const rssOk = memory.hwmMb <= 250;
+console.log(`\nserver peak RSS (VmHWM) after the 1 MB file: ${memory.hwmMb.toFixed(0)} MB (current ${memory.rssMb.toFixed(0)} MB), target <= 250 MB: ${rssOk ? 'PASS' : 'MISS'}`);

@@ -1,0 +1,127 @@
+// Incremental analysis of one SQL document for the editor. SqlAnalyzer re-splits the whole file on
+// every call; for a 1 MB file that alone costs more than a keystroke's budget. Here only the statements
+// around an edit are re-split (the splitter's state is clean after a top-level `;`, so once a new
+// statement boundary coincides with an old one past the edit, everything after it is unchanged, only
+// shifted), and only statements whose text changed are parsed again. The file-wide context pass
+// (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
+import { resolveOptions, splitStatements, LineIndex, type AnalysisOptions, type Finding } from './analysis/index';
+import { analyzeFragment, type StatementFacts } from './analysis/detect';
+import { applyContext } from './analysis/context';
+import { Suppressions } from './analysis/suppression';
+
+interface Statement {
+  start: number;
+  end: number;
+  text: string;
+  /** Index of the terminating top-level `;`, or the text length for a final unterminated statement. */
+  terminator: number;
+  facts: StatementFacts;
+}
+
+/** Where two texts differ: [start, oldEnd) in the old text became [start, newEnd) in the new one. */
+export interface TextDiff {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+const CHUNK = 4096;
+
+/** Common prefix and suffix, compared in native-speed slices first. */
+export function diffTexts(before: string, after: string): TextDiff {
+  const limit = Math.min(before.length, after.length);
+  let start = 0;
+  while (start + CHUNK <= limit && before.slice(start, start + CHUNK) === after.slice(start, start + CHUNK)) start += CHUNK;
+  while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  const maxSuffix = limit - start;
+  while (suffix + CHUNK <= maxSuffix && before.slice(before.length - suffix - CHUNK, before.length - suffix) === after.slice(after.length - suffix - CHUNK, after.length - suffix)) suffix += CHUNK;
+  while (suffix < maxSuffix && before.charCodeAt(before.length - suffix - 1) === after.charCodeAt(after.length - suffix - 1)) suffix++;
+  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}
+
+const WHITESPACE = /\s/;
+
+function terminatorOf(text: string, end: number): number {
+  let i = end;
+  while (i < text.length && WHITESPACE.test(text[i])) i++;
+  return i < text.length && text[i] === ';' ? i : text.length;
+}
+
+/** Statement spans of `text.slice(from, to)`, in document offsets; spans cut off by `to` are dropped. */
+function splitWindow(text: string, from: number, to: number, reuse: Map<string, StatementFacts>): Statement[] {
+  const window = text.slice(from, to);
+  const complete = to >= text.length;
+  const statements: Statement[] = [];
+  for (const span of splitStatements(window)) {
+    const terminator = terminatorOf(window, span.end);
+    if (!complete && terminator >= window.length) break;
+    const facts = reuse.get(span.text) ?? analyzeFragment(span.text, 0);
+    statements.push({ start: from + span.start, end: from + span.end, text: span.text, terminator: from + terminator, facts });
+  }
+  return statements;
+}
+
+export class IncrementalSqlDocument {
+  private text = '';
+  private statements: Statement[] = [];
+
+  /** Findings for `text`, re-parsing only what changed since the previous call. */
+  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
+    this.update(text);
+    const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
+    return applyContext(this.statements, resolveOptions(options), new Suppressions(text, index));
+  }
+
+  private update(text: string): void {
+    if (text === this.text && this.statements.length > 0) return;
+    if (this.statements.length === 0) {
+      this.statements = splitWindow(text, 0, text.length, new Map());
+      this.text = text;
+      return;
+    }
+    const diff = diffTexts(this.text, text);
+    const delta = diff.newEnd - diff.oldEnd;
+    const old = this.statements;
+    // First statement that the edit may touch (2 characters of margin: the splitter looks one or two ahead).
+    let first = 0;
+    while (first < old.length && old[first].terminator < diff.start - 2) first++;
+    const from = first > 0 ? old[first - 1].terminator + 1 : 0;
+    const reuse = new Map<string, StatementFacts>();
+    // Statements at or after the edit, for the search of a boundary where old and new splits agree again.
+    let candidate = first;
+    while (candidate < old.length && old[candidate].start < diff.oldEnd + 2) candidate++;
+    for (let i = first; i < candidate; i++) reuse.set(old[i].text, old[i].facts);
+    for (let size = Math.max(CHUNK, diff.newEnd - from + CHUNK); ; size *= 2) {
+      const to = Math.min(text.length, from + size);
+      const fresh = splitWindow(text, from, to, reuse);
+      const sync = resync(fresh, old, candidate, delta);
+      if (sync) {
+        const shifted = old.slice(sync.old).map((s) => ({ ...s, start: s.start + delta, end: s.end + delta, terminator: s.terminator + delta }));
+        this.statements = [...old.slice(0, first), ...fresh.slice(0, sync.fresh), ...shifted];
+        break;
+      }
+      if (to >= text.length) {
+        this.statements = [...old.slice(0, first), ...fresh];
+        break;
+      }
+      // The new split has not met an old boundary yet: statements in this window may reappear below.
+      for (let i = candidate; i < old.length && old[i].start < to - delta; i++) reuse.set(old[i].text, old[i].facts);
+    }
+    this.text = text;
+  }
+}
+
+/** The first position where a new statement equals an old one (shifted by delta) past the edit. */
+function resync(fresh: Statement[], old: Statement[], candidate: number, delta: number): { fresh: number; old: number } | undefined {
+  let o = candidate;
+  for (let f = 0; f < fresh.length; f++) {
+    const wanted = fresh[f].start - delta;
+    while (o < old.length && old[o].start < wanted) o++;
+    if (o >= old.length) return undefined;
+    if (old[o].start === wanted && old[o].terminator + delta === fresh[f].terminator && old[o].text === fresh[f].text) return { fresh: f, old: o };
+  }
+  return undefined;
+}
+
+const EMPTY_INDEX = new LineIndex('');

@@ -1,0 +1,143 @@
+// The language server's incremental analyzers must give exactly what a from-scratch analysis gives.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, analyzeSql, initAnalysis, type Finding } from '../../server/analysis/index';
+import { IncrementalSqlDocument, diffTexts } from '../../server/incrementalSql';
+import { IncrementalTsDocument, chunkTopLevel, topLevelStatementStarts } from '../../server/incrementalTs';
+
+before(() => initAnalysis());
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const comparable = (findings: Finding[]): string[] => findings.map((f) => JSON.stringify(f)).sort();
+
+const SQL = [
+  "SET search_path TO app;",
+  "BEGIN;\nSET LOCAL work_mem = '64MB';\nSELECT nextval('s');\nSELECT currval('s');\nCOMMIT;",
+  "SELECT currval('s');",
+  "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(1); END; $$;",
+  "CREATE PROCEDURE p() BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;",
+  "-- comment with ; and 'quote\nLISTEN jobs;",
+  "/* block ; comment */ SELECT 'a;b', \"x;y\", E'\\';';",
+  "PREPARE q AS SELECT 1;\nEXECUTE q;",
+  "-- poolsafe-disable-next-line listen\nLISTEN other;",
+  "DECLARE c CURSOR WITH HOLD FOR SELECT 1;",
+  "SELECT 'café 😀', pg_try_advisory_lock(2);",
+].join('\n');
+const TYPED = ["'", '"', ';', '$', '$$', '--', '/*', '*/', 'x', ' ', '\n', 'BEGIN;', 'COMMIT;', "SET x = 1;", '(', ')', 'é'];
+
+test('diffTexts finds the changed region', () => {
+  assert.deepEqual(diffTexts('abcdef', 'abXYef'), { start: 2, oldEnd: 4, newEnd: 4 });
+  assert.deepEqual(diffTexts('abc', 'abcd'), { start: 3, oldEnd: 3, newEnd: 4 });
+  assert.deepEqual(diffTexts('aaaa', 'aaa'), { start: 3, oldEnd: 4, newEnd: 3 });
+  const long = 'x'.repeat(10_000);
+  assert.deepEqual(diffTexts(long + 'a' + long, long + 'bb' + long), { start: 10_000, oldEnd: 10_001, newEnd: 10_002 });
+});
+
+test('incremental SQL analysis equals a full analysis after each of 600 random edits (quotes, comments, dollar quotes, BEGIN ATOMIC)', () => {
+  const next = random(42);
+  const document = new IncrementalSqlDocument();
+  let text = SQL;
+  assert.deepEqual(comparable(document.analyze(text)), comparable(analyzeSql(text)));
+  for (let step = 0; step < 600; step++) {
+    const at = Math.floor(next() * (text.length + 1));
+    const roll = next();
+    if (roll < 0.55) text = text.slice(0, at) + TYPED[Math.floor(next() * TYPED.length)] + text.slice(at);
+    else if (roll < 0.9) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 4));
+    else text = roll < 0.95 ? SQL : text + '\n' + SQL.slice(0, Math.floor(next() * SQL.length));
+    const options = step % 50 === 0 ? { poolMode: 'statement' as const } : undefined;
+    assert.deepEqual(comparable(document.analyze(text, options)), comparable(analyzeSql(text, options)), `step ${step}: ${JSON.stringify(text)}`);
+  }
+});
+
+test('incremental SQL analysis of a large file: typing in the middle re-syncs and matches a full analysis', () => {
+  const big = Array.from({ length: 1500 }, (_, n) => (n % 7 === 0 ? `SELECT pg_advisory_lock(${n});` : `SELECT ${n} FROM t WHERE a = '${n};';`)).join('\n');
+  const document = new IncrementalSqlDocument();
+  document.analyze(big);
+  let text = big;
+  const middle = text.length >> 1;
+  const typed = "\nSET search_path TO 'app';\n";
+  for (let i = 1; i <= typed.length; i++) {
+    text = big.slice(0, middle) + typed.slice(0, i) + big.slice(middle);
+    assert.deepEqual(comparable(document.analyze(text)), comparable(analyzeSql(text)), `after typing ${JSON.stringify(typed.slice(0, i))}`);
+  }
+});
+
+const TS = `import { Pool } from 'pg';
+import postgres from 'postgres';
+const pool = new Pool();
+const sql = postgres();
+const pattern = /[\`'"]\\//g; // a regex with quote characters
+await pool.query('BEGIN');
+await pool.query("SET LOCAL search_path TO app");
+await pool.query('COMMIT');
+
+export async function handler(id: number): Promise<void> {
+  await pool.query(\`SELECT pg_advisory_lock(\${id})\`);
+  const nested = \`outer \${\`inner \${id}\`} text\`;
+  await sql\`
+SELECT currval('s')
+\`;
+}
+
+/* a block comment
+export function notCode() {} */
+export const arrow = async (tenant: string) => {
+  await pool.query(\`SET search_path TO \${tenant}\`);
+};
+
+class Repo {
+  async load() {
+    return pool.query({ name: 'load', text: 'SELECT 1' });
+  }
+}
+const total = 1 +
+  2;
+if (total > 2) {
+  await pool.query('LISTEN jobs');
+}
+else {
+  await pool.query('UNLISTEN jobs');
+}
+export default function () {
+  // poolsafe-disable-next-line listen
+  return pool.query('LISTEN x');
+}
+`;
+
+test('TS chunking: statements start at column-0 top-level lines only', () => {
+  const starts = topLevelStatementStarts(TS).map((offset) => TS.slice(offset, TS.indexOf('\n', offset)));
+  assert.deepEqual(starts, [
+    "import { Pool } from 'pg';", "import postgres from 'postgres';", 'const pool = new Pool();', 'const sql = postgres();',
+    'const pattern = /[`\'"]\\//g; // a regex with quote characters', "await pool.query('BEGIN');",
+    'await pool.query("SET LOCAL search_path TO app");', "await pool.query('COMMIT');",
+    'export async function handler(id: number): Promise<void> {', '/* a block comment',
+    'export const arrow = async (tenant: string) => {', 'class Repo {', 'const total = 1 +',
+    'if (total > 2) {', 'export default function () {',
+  ]);
+  // The module-level BEGIN … COMMIT stays in one chunk.
+  assert.ok(chunkTopLevel(TS).some((c) => c.text.includes("'BEGIN'") && c.text.includes("'COMMIT'")));
+});
+
+test('incremental TS analysis equals a whole-file analysis, before and after edits inside SQL strings', () => {
+  const document = new IncrementalTsDocument('typescript', 'file.ts');
+  const whole = analyze(TS, 'typescript', undefined, 'file.ts');
+  assert.ok(whole.length >= 5, `the sample has findings: ${whole.map((f) => f.rule)}`);
+  assert.deepEqual(comparable(document.analyze(TS)), comparable(whole));
+  let text = TS;
+  for (const [anchor, insert] of [["'LISTEN jobs'", ' x'], ['SELECT 1', '; SET search_path TO a'], ['inner ', 'more '], ['SELECT currval', '\nSELECT nextval(\'s\');\n']] as const) {
+    const at = text.indexOf(anchor) + anchor.length - 1;
+    text = text.slice(0, at) + insert + text.slice(at);
+    assert.deepEqual(comparable(document.analyze(text)), comparable(analyze(text, 'typescript', undefined, 'file.ts')), `after inserting ${insert}`);
+  }
+  const session = { poolMode: 'session' as const };
+  assert.deepEqual(comparable(document.analyze(text, session)), comparable(analyze(text, 'typescript', session, 'file.ts')));
+});
