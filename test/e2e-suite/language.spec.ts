@@ -1,0 +1,130 @@
+// Language-server checks inside the real extension host: diagnostics on the demo files, typing into a
+// new document, a quick fix through VS Code's own code-action command, and hover.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { test, waitFor } from './runner';
+
+const EXTENSION_ID = 'poolsafe.poolsafe';
+
+function workspaceFile(relative: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the e2e driver opens a copy of demo/ as the workspace folder');
+  return vscode.Uri.joinPath(folder.uri, relative);
+}
+
+function ruleOf(diagnostic: vscode.Diagnostic): string {
+  const code = diagnostic.code;
+  return typeof code === 'object' && code !== null ? String(code.value) : String(code);
+}
+
+function poolsafeDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'poolsafe');
+}
+
+/** Waits until PoolSafe has published diagnostics for `uri` that satisfy `done`. */
+async function diagnosticsWhere(uri: vscode.Uri, what: string, done: (ds: vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<vscode.Diagnostic[]> {
+  return waitFor(what, () => {
+    const found = poolsafeDiagnostics(uri);
+    return done(found) ? found : undefined;
+  }, timeoutMs);
+}
+
+function summarise(ds: vscode.Diagnostic[]): string {
+  return ds.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${ruleOf(d)}`).join(', ');
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+test('the extension activates and its language client is running', async () => {
+  const document = await vscode.workspace.openTextDocument(workspaceFile('sql/unsafe.sql'));
+  await vscode.window.showTextDocument(document);
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is loaded from the development path`);
+  await waitFor('extension activation', () => (extension.isActive ? true : undefined), 60_000);
+  const api = extension.exports as { languageClient(): { isRunning(): boolean } | undefined };
+  await waitFor('language client running', () => (api.languageClient()?.isRunning() ? true : undefined), 60_000);
+}, 90_000);
+
+test('demo/sql/unsafe.sql: every transaction-mode rule is reported with source poolsafe', async () => {
+  const uri = workspaceFile('sql/unsafe.sql');
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const expected = ['advisory-lock', 'currval', 'cursor-with-hold', 'listen', 'load', 'prepared-statement', 'session-extension', 'session-set', 'set-local-outside-transaction', 'temp-table'];
+  const found = await diagnosticsWhere(uri, 'diagnostics for unsafe.sql', (ds) => expected.every((rule) => ds.some((d) => ruleOf(d) === rule)), 60_000);
+  assert.deepEqual([...new Set(found.map(ruleOf))].sort(), expected, summarise(found));
+  const set = found.find((d) => ruleOf(d) === 'session-set');
+  assert.ok(set);
+  // `SET search_path TO app, public;` is line 5 of the file.
+  assert.equal(set.range.start.line, 4, summarise(found));
+  assert.equal(set.range.start.character, 0);
+  assert.equal(set.severity, vscode.DiagnosticSeverity.Warning);
+  // The PL/pgSQL body's PERFORM pg_advisory_lock(tenant) counts too (line 38).
+  assert.ok(found.some((d) => ruleOf(d) === 'advisory-lock' && d.range.start.line === 37), summarise(found));
+}, 90_000);
+
+test('demo/src/orders.ts: SQL inside TypeScript is checked (listen, session-set, named statement, currval)', async () => {
+  const uri = workspaceFile('src/orders.ts');
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const expected = ['currval', 'listen', 'protocol-prepared-statement', 'session-set'];
+  const found = await diagnosticsWhere(uri, 'diagnostics for orders.ts', (ds) => expected.every((rule) => ds.some((d) => ruleOf(d) === rule)), 60_000);
+  assert.deepEqual([...new Set(found.map(ruleOf))].sort(), expected, summarise(found));
+  const listen = found.find((d) => ruleOf(d) === 'listen');
+  assert.ok(listen);
+  // `await pool.query('LISTEN order_events');` is line 8; the finding starts inside the string literal.
+  assert.equal(listen.range.start.line, 7, summarise(found));
+  assert.equal(listen.range.start.character, 20, summarise(found));
+}, 90_000);
+
+/** Shared by the typing and quick-fix tests: the untitled document typed into. */
+let typedDocument: vscode.TextDocument | undefined;
+
+test('typing `SET search_path TO app;` into a new .sql document shows session-set within a few seconds', async () => {
+  const document = await vscode.workspace.openTextDocument({ language: 'sql', content: '' });
+  await vscode.window.showTextDocument(document);
+  const typed = 'SET search_path TO app;';
+  const started = Date.now();
+  // The `type` command goes through the editor the way keystrokes do, one character at a time.
+  for (const character of typed) await vscode.commands.executeCommand('type', { text: character });
+  assert.equal(document.getText(), typed);
+  const typedAt = Date.now();
+  const found = await diagnosticsWhere(document.uri, 'session-set on the typed line', (ds) => ds.some((d) => ruleOf(d) === 'session-set'), 10_000);
+  console.log(`  typing ${typed.length} characters took ${typedAt - started} ms; session-set appeared ${Date.now() - typedAt} ms after the last one`);
+  const set = found.find((d) => ruleOf(d) === 'session-set')!;
+  assert.deepEqual([set.range.start.line, set.range.start.character, set.range.end.character], [0, 0, typed.length - 1]);
+  typedDocument = document;
+}, 30_000);
+
+test('the quick fix from vscode.executeCodeActionProvider edits the text and clears session-set', async () => {
+  const document = typedDocument;
+  assert.ok(document, 'the typing test left a document');
+  const diagnostic = poolsafeDiagnostics(document.uri).find((d) => ruleOf(d) === 'session-set');
+  assert.ok(diagnostic, 'session-set is still reported');
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range);
+  const fixes = (actions ?? []).filter((a) => a.edit && a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind));
+  assert.ok(fixes.length > 0, `quick fixes offered: ${JSON.stringify((actions ?? []).map((a) => a.title))}`);
+  const fix = fixes.find((a) => a.isPreferred) ?? fixes[0];
+  const before = document.getText();
+  assert.equal(await vscode.workspace.applyEdit(fix.edit!), true, `applyEdit(${fix.title})`);
+  const after = document.getText();
+  assert.notEqual(after, before, `"${fix.title}" changed the text`);
+  console.log(`  applied "${fix.title}": ${JSON.stringify(after)}`);
+  await diagnosticsWhere(document.uri, 'session-set to disappear after the fix', (ds) => !ds.some((d) => ruleOf(d) === 'session-set'), 10_000);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}, 30_000);
+
+test('hover on the flagged SET in unsafe.sql explains the rule', async () => {
+  const uri = workspaceFile('sql/unsafe.sql');
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const position = new vscode.Position(4, 4);
+  const text = await waitFor('a PoolSafe hover', async () => {
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+    const joined = hoverText(hovers ?? []);
+    return joined.includes('session-set') ? joined : undefined;
+  }, 30_000, 250);
+  assert.match(text, /PoolSafe/);
+  assert.match(text, /SET LOCAL/, 'the hover names the safe alternative');
+}, 60_000);
