@@ -4,7 +4,8 @@
 //
 // Run after `npm run build` (uses out/ helpers and dist/pooler.js; POOLSAFE_OUT/POOLSAFE_DIST override).
 // Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2), BENCH_POOL_SIZE (default 20),
-//      BENCH_SCALE (pgbench scale, default 10), BENCH_TARGETS (default direct,pgbouncer,poolsafe).
+//      BENCH_SCALE (pgbench scale, default 10), BENCH_TARGETS (default direct,pgbouncer,poolsafe),
+//      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +20,7 @@ const seconds = positiveInt('BENCH_SECONDS', 10);
 const rounds = positiveInt('BENCH_ROUNDS', 2);
 const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
 const scale = positiveInt('BENCH_SCALE', 10);
+const userlistFormat = process.env.BENCH_PGBOUNCER_USERLIST ?? 'scram';
 const targets = (process.env.BENCH_TARGETS ?? 'direct,pgbouncer,poolsafe').split(',').map((s) => s.trim());
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -45,6 +47,7 @@ function fail(message) {
 }
 
 function checkPrerequisites() {
+  if (!['scram', 'plain'].includes(userlistFormat)) fail(`BENCH_PGBOUNCER_USERLIST must be scram or plain, got "${userlistFormat}"`);
   for (const t of targets) if (!['direct', 'pgbouncer', 'poolsafe'].includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS`);
   if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql-15`);
   if (!existsSync(join(outDir, 'test', 'helpers', 'cluster.js'))) fail(`${outDir}/test/helpers is missing: run \`npm run build\` first`);
@@ -120,7 +123,8 @@ function runPgbench(port, password, args, durationSeconds) {
       const processed = /^number of transactions actually processed: (\d+)/m.exec(stdout);
       const failed = /^number of failed transactions: (\d+)/m.exec(stdout);
       if (code !== 0 || !tps || !latency || !processed) {
-        reject(new Error(`pgbench ${fullArgs.join(' ')} failed (${code ?? signal}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
+        const hint = processed && Number(processed[1]) === 0 ? ' (no transaction completed: connecting took the whole run? raise BENCH_SECONDS)' : '';
+        reject(new Error(`pgbench ${fullArgs.join(' ')} failed (${code ?? signal})${hint}:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
         return;
       }
       resolve({
@@ -246,7 +250,15 @@ async function main() {
     const running = {};
     if (targets.includes('direct')) running.direct = { port: cluster.port, pid: undefined };
     if (targets.includes('pgbouncer')) {
-      const bouncer = await startPgBouncer({ targetPort: cluster.port, poolSize, users: [{ name: cluster.user, password: cluster.password }] });
+      // PgBouncer's recommended userlist holds the server's SCRAM verifier: client logins then cost
+      // no PBKDF2 and PgBouncer reuses the client's SCRAM keys for the server (BENCH_PGBOUNCER_USERLIST=plain: the password).
+      const scramVerifier =
+        userlistFormat === 'scram' ? cluster.psql(`select rolpassword from pg_authid where rolname = '${cluster.user}'`).trim() : undefined;
+      const bouncer = await startPgBouncer({
+        targetPort: cluster.port,
+        poolSize,
+        users: [{ name: cluster.user, password: cluster.password, scramVerifier }],
+      });
       cleanups.push(() => bouncer.stop());
       running.pgbouncer = { port: bouncer.port, pid: bouncer.pid };
     }
@@ -255,7 +267,7 @@ async function main() {
       cleanups.push(() => poolsafe.stop());
       running.poolsafe = { port: poolsafe.port, pid: poolsafe.pid };
     }
-    console.log(`pool size ${poolSize}, ${rounds} rounds x ${SCENARIOS.length} scenarios x ${targets.length} targets, ${seconds} s each`);
+    console.log(`PgBouncer userlist: ${userlistFormat}; pool size ${poolSize}, ${rounds} rounds x ${SCENARIOS.length} scenarios x ${targets.length} targets, ${seconds} s each`);
 
     // Warm-up fills each pooler's pool and the server's caches; not recorded.
     for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
@@ -283,7 +295,7 @@ async function main() {
     const dataDir = join(root, 'bench', '.data');
     mkdirSync(dataDir, { recursive: true });
     const resultPath = join(dataDir, 'pooler.json');
-    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, runs, summary }, null, 2));
+    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary }, null, 2));
     console.log(`\nraw results: ${resultPath}`);
   } finally {
     await cleanup();

@@ -1,7 +1,8 @@
 // A throwaway PgBouncer (Debian's /usr/sbin/pgbouncer) in front of a test cluster, for side-by-side
 // behaviour checks and benchmarks. PgBouncer refuses to run as root, so under root it runs as the
-// `postgres` OS user from a temp dir that user owns. Passwords go into userlist.txt in plaintext:
-// that lets PgBouncer both verify clients (scram-sha-256, md5 or plain) and log in to the server.
+// `postgres` OS user from a temp dir that user owns. Passwords go into userlist.txt in plaintext
+// (PgBouncer can then verify clients by any method and log in to the server) unless a user comes
+// with the server's SCRAM verifier.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -17,7 +18,12 @@ export interface PgBouncerOptions {
   poolMode?: 'session' | 'transaction' | 'statement';
   poolSize?: number;
   authType?: 'scram-sha-256' | 'md5' | 'plain' | 'trust';
-  users: { name: string; password: string }[];
+  /**
+   * Users PgBouncer admits and logs in as. With `scramVerifier` (the server's pg_authid.rolpassword)
+   * userlist.txt holds the verifier instead of the password, PgBouncer's recommended setup: clients
+   * are checked without PBKDF2 and PgBouncer logs in to the server with the client's SCRAM keys.
+   */
+  users: { name: string; password: string; scramVerifier?: string }[];
   /** Extra `[pgbouncer]` settings, written verbatim (e.g. `{ max_prepared_statements: '100' }`). */
   extra?: Record<string, string>;
   /** Defaults to Debian's binary; only tests of this helper change it. */
@@ -81,7 +87,8 @@ function writeConfig(dir: string, port: number, options: PgBouncerOptions): stri
     '',
   ].join('\n');
   writeFileSync(iniPath, ini, { mode: 0o600 });
-  writeFileSync(join(dir, 'userlist.txt'), options.users.map((u) => `${quoteUserlist(u.name)} ${quoteUserlist(u.password)}\n`).join(''), {
+  const userlist = options.users.map((u) => `${quoteUserlist(u.name)} ${quoteUserlist(u.scramVerifier ?? u.password)}\n`);
+  writeFileSync(join(dir, 'userlist.txt'), userlist.join(''), {
     mode: 0o600,
   });
   return iniPath;

@@ -59,6 +59,20 @@ test('session mode and md5 client auth with extra settings', async (t) => {
   assert.equal(ok.stdout.trim(), cluster.user, ok.stderr);
 });
 
+test('SCRAM verifier in userlist.txt: clients checked without the password, server login passed through', async (t) => {
+  const verifier = cluster.psql(`select rolpassword from pg_authid where rolname = '${cluster.user}'`).trim();
+  assert.match(verifier, /^SCRAM-SHA-256\$/);
+  const bouncer = await startPgBouncer({
+    targetPort: cluster.port,
+    users: [{ name: cluster.user, password: cluster.password, scramVerifier: verifier }],
+  });
+  t.after(() => bouncer.stop());
+  const ok = psql(bouncer.port, 'postgres', cluster.password, 'select 40 + 2');
+  assert.equal(ok.stdout.trim(), '42', ok.stderr);
+  const wrong = psql(bouncer.port, 'postgres', 'wrong-password', 'select 1');
+  assert.notEqual(wrong.status, 0);
+});
+
 test('a missing binary fails loudly', async () => {
   await assert.rejects(
     startPgBouncer({ targetPort: cluster.port, users: [], binary: '/nonexistent/pgbouncer' }),
