@@ -96,7 +96,7 @@ test('typing `SET search_path TO app;` into a new .sql document shows session-se
   const set = found.find((d) => ruleOf(d) === 'session-set')!;
   assert.deepEqual([set.range.start.line, set.range.start.character, set.range.end.character], [0, 0, typed.length - 1]);
   typedDocument = document;
-}, 30_000);
+}, 90_000);
 
 test('the quick fix from vscode.executeCodeActionProvider edits the text and clears session-set', async () => {
   const document = typedDocument;
@@ -114,7 +114,7 @@ test('the quick fix from vscode.executeCodeActionProvider edits the text and cle
   console.log(`  applied "${fix.title}": ${JSON.stringify(after)}`);
   await diagnosticsWhere(document.uri, 'session-set to disappear after the fix', (ds) => !ds.some((d) => ruleOf(d) === 'session-set'), 10_000);
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-}, 30_000);
+}, 60_000);
 
 test('hover on the flagged SET in unsafe.sql explains the rule', async () => {
   const uri = workspaceFile('sql/unsafe.sql');
