@@ -437,6 +437,8 @@ export class Client implements PoolClient, ServerLink {
     this.bytesSent += data.length;
     this.pool!.stats.bytes_sent += data.length;
     if (!this.socket.write(data)) server.socket.pause();
+    // A write that did not complete at once still points into the server's read buffer.
+    if (this.socket.writableLength > 0) server.reads.retire();
   }
 
   onServerDrain(): void {

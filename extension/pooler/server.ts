@@ -35,6 +35,39 @@ const STATUS_IDLE = 0x49; // 'I'
 
 type Socket = net.Socket | tls.TLSSocket;
 
+const READ_BUFFER_SIZE = 64 * 1024;
+
+/**
+ * Where a plain-TCP server socket reads into. Node normally allocates a fresh 64 KB buffer per read;
+ * a reused buffer (net `onread`) saves that on the hot path. Data handed to a socket write that did
+ * not complete synchronously still points into the buffer, so it is then retired and replaced.
+ */
+export class ServerReads {
+  handler: (chunk: Buffer) => void = () => {};
+  private buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+  private retired = false;
+  /** True when bytes arrive in the reused buffer (consumers must copy what they keep). */
+  reused = false;
+
+  next = (): Buffer => {
+    if (this.retired) {
+      this.buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      this.retired = false;
+    }
+    return this.buffer;
+  };
+
+  onRead = (length: number, buffer: Uint8Array): boolean => {
+    this.handler((buffer as Buffer).subarray(0, length));
+    return true;
+  };
+
+  /** The current buffer's bytes are still referenced by a pending write: read into a new one. */
+  retire(): void {
+    this.retired = true;
+  }
+}
+
 export class ServerConnection {
   state: ServerState = 'login';
   /** Every parameter the server reported, kept current from ParameterStatus messages. */
@@ -60,7 +93,10 @@ export class ServerConnection {
     readonly id: number,
     readonly target: DatabaseTarget,
     public socket: Socket,
-  ) {}
+    readonly reads: ServerReads,
+  ) {
+    if (!reads.reused) socket.on('data', (chunk: Buffer) => reads.handler(chunk));
+  }
 
   get localPort(): number {
     return this.socket.localPort ?? 0;
@@ -68,8 +104,9 @@ export class ServerConnection {
 
   /** Opens and authenticates a connection; rejects with ServerLoginError or a socket error. */
   static async connect(id: number, target: DatabaseTarget, timeoutMs: number): Promise<ServerConnection> {
-    const socket = await openSocket(target, timeoutMs);
-    const server = new ServerConnection(id, target, socket);
+    const reads = new ServerReads();
+    const socket = await openSocket(target, timeoutMs, reads);
+    const server = new ServerConnection(id, target, socket, reads);
     server.tls = socket instanceof tls.TLSSocket;
     const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(new Error('server connect timeout')), timeoutMs) : undefined;
     try {
@@ -81,7 +118,7 @@ export class ServerConnection {
       if (timer) clearTimeout(timer);
     }
     server.state = 'idle';
-    socket.on('data', (chunk: Buffer) => server.onData(chunk));
+    reads.handler = (chunk) => server.onData(chunk);
     socket.on('drain', () => server.link?.onServerDrain());
     socket.on('error', () => {});
     socket.on('close', () => server.closed('server closed the connection'));
@@ -95,14 +132,14 @@ export class ServerConnection {
     let wake: (() => void) | null = null;
     let failure: Error | null = null;
     const onData = (chunk: Buffer) => {
-      reader.push(chunk);
+      reader.push(this.reads.reused ? Buffer.from(chunk) : chunk); // the reader keeps references
       wake?.();
     };
     const onEnd = (error?: Error) => {
       failure ??= error ?? new Error('server closed the connection during login');
       wake?.();
     };
-    socket.on('data', onData);
+    this.reads.handler = onData;
     socket.on('error', onEnd);
     socket.on('close', () => onEnd());
     const nextMessage = async () => {
@@ -137,7 +174,7 @@ export class ServerConnection {
         // NoticeResponse and NegotiateProtocolVersion need no answer during login.
       }
     } finally {
-      socket.removeListener('data', onData);
+      this.reads.handler = () => {};
       socket.removeListener('error', onEnd);
       socket.removeAllListeners('close');
     }
@@ -260,9 +297,11 @@ export class ServerConnection {
   }
 }
 
-function connectTcp(target: DatabaseTarget, timeoutMs: number): Promise<net.Socket> {
+function connectTcp(target: DatabaseTarget, timeoutMs: number, reads?: ServerReads): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    const onread = reads ? { buffer: reads.next, callback: reads.onRead } : undefined;
+    if (reads) reads.reused = true;
+    const socket = net.connect({ host: target.host, port: target.port, noDelay: true, onread });
     const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(new Error('server connect timeout')), timeoutMs) : undefined;
     socket.once('connect', () => {
       if (timer) clearTimeout(timer);
@@ -277,10 +316,11 @@ function connectTcp(target: DatabaseTarget, timeoutMs: number): Promise<net.Sock
 }
 
 /** TCP connection, upgraded to TLS after SSLRequest when the target's sslmode wants it. */
-export async function openSocket(target: DatabaseTarget, timeoutMs: number): Promise<Socket> {
-  const socket = await connectTcp(target, timeoutMs);
+export async function openSocket(target: DatabaseTarget, timeoutMs: number, reads?: ServerReads): Promise<Socket> {
+  const plain = target.sslmode === 'disable' || target.sslmode === 'allow';
+  const socket = await connectTcp(target, timeoutMs, plain ? reads : undefined);
   socket.setNoDelay(true);
-  if (target.sslmode === 'disable' || target.sslmode === 'allow') return socket;
+  if (plain) return socket;
   socket.write(sslRequest());
   const answer = await new Promise<number>((resolve, reject) => {
     socket.once('data', (chunk: Buffer) => {

@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import postgres from 'postgres';
+import { createHash } from 'node:crypto';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { backendPid, connectPg, run, startPooler, type RunningPooler } from './pooler-harness';
 
@@ -94,6 +95,25 @@ test('COPY in and out through psql, large enough to exercise backpressure', asyn
   const lines = copyOut.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 200000);
   assert.equal(lines[199999], `200000\t${'x'.repeat(100)}`);
+});
+
+test('a client that stops reading gets every byte intact once it resumes (backpressure)', async (t) => {
+  const client = await connectPg(pooler.url());
+  t.after(() => client.end());
+  const stream = (client as unknown as { connection: { stream: import('node:net').Socket } }).connection.stream;
+  const result = client.query("select g, md5(g::text) as h, repeat(chr(65 + g % 26), 200) as pad from generate_series(1, 60000) g");
+  stream.pause();
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  stream.resume();
+  const { rows } = await result;
+  assert.equal(rows.length, 60000);
+  for (let i = 0; i < rows.length; i++) {
+    const g = i + 1;
+    const row = rows[i];
+    if (row.g !== g || row.h !== createHash('md5').update(String(g)).digest('hex') || row.pad !== String.fromCharCode(65 + (g % 26)).repeat(200)) {
+      assert.fail(`row ${g} corrupted: ${JSON.stringify(row).slice(0, 200)}`);
+    }
+  }
 });
 
 test('pgbench -S and TPC-B (-t 50) through the pooler', async () => {
