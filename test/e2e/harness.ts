@@ -84,7 +84,15 @@ interface CodeServerModule {
 }
 
 /** Starts code-server (already installed: see requireTools) and returns a stop() that waits for its process group. */
-export async function startCodeServer(options: { workspace: string; vsix?: string; smokeTestDriver?: boolean; env?: Record<string, string> }): Promise<CodeServer> {
+export async function startCodeServer(options: {
+  workspace: string;
+  vsix?: string;
+  smokeTestDriver?: boolean;
+  /** Added to code-server's environment, which its extension hosts inherit. */
+  env?: Record<string, string>;
+  /** User settings written before start. */
+  settings?: Record<string, unknown>;
+}): Promise<CodeServer> {
   const modulePath = pathToFileURL(join(repoRoot, 'scripts', 'code-server.mjs')).href;
   const { startCodeServer: start } = (await import(modulePath)) as CodeServerModule;
   // The extension host inherits code-server's environment: that is how the in-host suite gets its inputs.
@@ -95,6 +103,7 @@ export async function startCodeServer(options: { workspace: string; vsix?: strin
     server = await start({
       workspace: options.workspace,
       vsix: options.vsix,
+      settings: options.settings,
       extraArgs: options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : [],
     });
   } finally {
