@@ -671,7 +671,7 @@ export function serveAdminClient(
 // Login to the admin database (the pooler hands the socket over right after the startup packet)
 
 /** Optional user lists (PgBouncer's admin_users / stats_users) a configuration may carry. */
-interface AdminUserLists {
+export interface AdminUserLists {
   admin_users?: string[];
   stats_users?: string[];
 }
