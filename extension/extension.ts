@@ -2,12 +2,14 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './client';
+import { activatePoolerUi, type PoolerUi, type PoolerUiApi } from './ui';
 
 let client: LanguageClient | undefined;
 let outputChannel: vscode.LogOutputChannel | undefined;
+let poolerUi: PoolerUi | undefined;
 
 /** What other extensions (and the editor tests) can reach through `extension.exports`. */
-export interface PoolSafeApi {
+export interface PoolSafeApi extends PoolerUiApi {
   languageClient(): LanguageClient | undefined;
 }
 
@@ -41,14 +43,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoolSa
       if (event.affectsConfiguration('poolsafe.languages')) void restartClient(context);
     }),
   );
+  // The pooler UI first: the status bar should not wait for the language server.
+  poolerUi = activatePoolerUi(context, outputChannel);
   try {
     await startClient(context);
   } catch (error) {
     outputChannel.error(`language server failed to start: ${(error as Error).message}`);
   }
-  return { languageClient: () => client };
+  return { ...poolerUi, languageClient: () => client };
 }
 
 export async function deactivate(): Promise<void> {
-  await stopClient();
+  await Promise.all([stopClient(), poolerUi?.dispose()]);
 }

@@ -124,7 +124,8 @@ export class PoolerInspector {
   }
 
   async table(section: SnapshotSection): Promise<AdminRow[]> {
-    return decodeAdminTable(await this.console.execute(SHOW_COMMANDS[section], 'stats'));
+    // `?? []`: execute() answers null only for commands that close the connection (not SHOW).
+    return decodeAdminTable((await this.console.execute(SHOW_COMMANDS[section], 'stats')) ?? []);
   }
 
   async snapshot(): Promise<PoolerSnapshot> {
