@@ -90,8 +90,10 @@ export class HazardPresenter implements vscode.TextDocumentContentProvider, vsco
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('poolsafe-pooler');
-  /** Where each hazard's statement was found (undefined: searched, not found). */
-  private readonly sources = new Map<number, vscode.Location | undefined>();
+  /** Where each statement was found (undefined: searched, not found): one search per statement text. */
+  private readonly sources = new Map<string, Promise<vscode.Location | undefined>>();
+  /** Hazards already marked, so a repeated hazard does not add diagnostics again. */
+  private readonly marked = new Set<string>();
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.pages.get(uri.toString()) ?? '# Hazard details are gone (the pooler restarted)';
@@ -99,22 +101,34 @@ export class HazardPresenter implements vscode.TextDocumentContentProvider, vsco
 
   /** Searches the source once per hazard and marks the line with a diagnostic. */
   async locate(row: AdminRow): Promise<vscode.Location | undefined> {
-    const id = Number(row.id);
-    if (this.sources.has(id)) return this.sources.get(id);
-    const location = await findHazardSource(text(row.statement));
-    this.sources.set(id, location);
-    if (location) this.addDiagnostic(row, location);
+    const statement = text(row.statement);
+    let search = this.sources.get(statement);
+    if (!search) {
+      search = findHazardSource(statement).catch(() => undefined);
+      this.sources.set(statement, search);
+    }
+    const location = await search;
+    const mark = `${text(row.rule)}\0${statement}`;
+    // `landed` carries whatever the next client ran, not the cause: only causes get a diagnostic.
+    if (location && text(row.kind) !== 'landed' && !this.marked.has(mark)) {
+      this.marked.add(mark);
+      this.addDiagnostic(row, location);
+    }
     return location;
   }
 
   private addDiagnostic(row: AdminRow, location: vscode.Location): void {
     const existing = this.diagnostics.get(location.uri) ?? [];
     const range = new vscode.Range(location.range.start, location.range.start.translate(0, 1_000));
-    const message = `PoolSafe pooler saw this statement cause a hazard (${text(row.kind)}, client ${text(row.client_id)} → server ${text(row.server_id)})`;
+    const rule = getRule(text(row.rule));
+    const what = text(row.kind) === 'error'
+      ? 'this statement failed through the pooler: the session state it needs stayed on another server connection'
+      : 'this statement left session state on a pooled server connection; the next client given that connection inherits it';
+    const message = `PoolSafe pooler (${text(row.rule)}): ${what} (client ${text(row.client_id)}, server ${text(row.server_id)}).${rule ? ` ${rule.safeAlternative}` : ''}`;
     const diagnostic = new vscode.Diagnostic(range, message, vscode.DiagnosticSeverity.Warning);
     diagnostic.source = 'poolsafe-pooler';
     diagnostic.code = text(row.rule);
-    this.diagnostics.set(location.uri, [...existing.filter((d) => !d.range.isEqual(range) || d.code !== diagnostic.code), diagnostic]);
+    this.diagnostics.set(location.uri, [...existing, diagnostic]);
   }
 
   /** Opens the source line (if found) and the details page beside it. */
@@ -139,6 +153,7 @@ export class HazardPresenter implements vscode.TextDocumentContentProvider, vsco
   /** A new pooler run numbers hazards from 1 again. */
   clear(): void {
     this.sources.clear();
+    this.marked.clear();
     this.pages.clear();
     this.diagnostics.clear();
   }

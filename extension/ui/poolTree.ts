@@ -18,9 +18,11 @@ export class SnapshotStore implements vscode.Disposable {
 
   constructor(private readonly pooler: PoolerProcess, private readonly log: vscode.LogOutputChannel) {}
 
+  /** The latest tables, with every hazard seen (events may arrive before the first snapshot). */
   get snapshot(): PoolerSnapshot | undefined {
-    if (!this.latest) return undefined;
-    return { ...this.latest, hazards: [...this.hazards.values()] };
+    if (!this.latest && this.hazards.size === 0) return undefined;
+    const tables = this.latest ?? { takenAt: 0, pools: [], clients: [], servers: [], stats: [], hazards: [] };
+    return { ...tables, hazards: [...this.hazards.values()] };
   }
 
   get running(): boolean {
