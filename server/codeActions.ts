@@ -3,11 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
 import { CodeAction, CodeActionKind, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from './analysis/index';
 import { CONFIG_FILE_NAME } from './analysis/config';
+import { isInsideTemplate } from './incrementalTs';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.poolsafe`;
 
@@ -88,25 +88,11 @@ function disableForLine(document: TextDocument, finding: Finding, diagnostic: Di
   const indent = /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))![0];
   // In TS/JS a `//` comment works only outside the SQL string; a line inside a multi-line template is
   // SQL, where the SQL form of the comment is the one the analysis honours.
-  const marker = document.languageId === 'sql' || isInsideTemplate(text, lineStart, document.uri) ? '--' : '//';
+  const marker = document.languageId === 'sql' || isInsideTemplate(text, lineStart) ? '--' : '//';
   const edit: TextEdit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${marker} poolsafe-disable-next-line ${finding.rule}\n` };
   const action = CodeAction.create(`Disable ${finding.rule} for this line`, { changes: { [document.uri]: [edit] } }, CodeActionKind.QuickFix);
   action.diagnostics = [diagnostic];
   return action;
-}
-
-/** True when `offset` lies inside the text of a template literal (not at its opening backtick). */
-function isInsideTemplate(text: string, offset: number, uri: string): boolean {
-  const source = ts.createSourceFile(uri.endsWith('x') ? 'file.tsx' : 'file.ts', text, ts.ScriptTarget.Latest, true);
-  let inside = false;
-  const visit = (node: ts.Node): void => {
-    if (inside || offset < node.getFullStart() || offset >= node.getEnd()) return;
-    const isTemplateText = ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node);
-    if (isTemplateText && offset > node.getStart(source)) inside = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return inside;
 }
 
 function disableInConfig(context: ActionContext, finding: Finding, diagnostic: Diagnostic): CodeAction | undefined {

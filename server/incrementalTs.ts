@@ -22,6 +22,11 @@ const ASI_STATEMENT_WORDS = /^(import|export|const|let|var|function|async|class|
 /** After these, a `/` starts a regular expression rather than a division. */
 const REGEX_PRECEDERS = new Set(['', '(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
 
+/** [A-Za-z0-9_$] and non-ASCII (identifiers may use Unicode letters). */
+function isWordCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36 || code > 127;
+}
+
 function skipString(text: string, i: number, quote: string): number {
   let j = i + 1;
   while (j < text.length && text[j] !== quote && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
@@ -42,15 +47,22 @@ function skipRegex(text: string, i: number): number {
   return j;
 }
 
-/** Offsets where a top-level statement starts at column 0 and the previous one has ended. */
-export function topLevelStatementStarts(text: string): number[] {
+interface ScanResult {
+  /** Offsets where a top-level statement starts at column 0 and the previous one has ended. */
+  starts: number[];
+  /** Whether `stopAt` (when given) lies inside the text of a template literal. */
+  inTemplate: boolean;
+}
+
+/** One lexical pass over TS/JS: strings, templates with ${…}, comments, regexes and bracket depth. */
+function scan(text: string, stopAt = text.length): ScanResult {
   const starts = [0];
   let depth = 0;
   const templateDepths: number[] = []; // bracket depth at each open `${`, to know which `}` closes it
   let inTemplate = false;
   let previous = ''; // last significant code character
   let i = 0;
-  while (i < text.length) {
+  while (i < stopAt) {
     const c = text[i];
     if (inTemplate) {
       if (c === '\\') i += 2;
@@ -92,11 +104,22 @@ export function topLevelStatementStarts(text: string): number[] {
           inTemplate = true;
         }
       }
-      if (!/\s/.test(c)) previous = /[\w$]/.test(c) ? 'w' : c;
+      const code = text.charCodeAt(i);
+      if (code > 32) previous = isWordCode(code) ? 'w' : c;
       i++;
     }
   }
-  return starts;
+  return { starts, inTemplate: inTemplate && i === stopAt };
+}
+
+/** Offsets where a top-level statement starts at column 0 and the previous one has ended. */
+export function topLevelStatementStarts(text: string): number[] {
+  return scan(text).starts;
+}
+
+/** True when `offset` lies inside the text of a template literal (e.g. a line of a multi-line SQL template). */
+export function isInsideTemplate(text: string, offset: number): boolean {
+  return scan(text, offset).inTemplate;
 }
 
 function isStatementStart(text: string, i: number, previous: string): boolean {
