@@ -332,8 +332,11 @@ export class AdminConsole {
 
   constructor(private readonly source: AdminSource) {}
 
-  /** Runs one simple-protocol query; returns the complete answer up to (excluding) ReadyForQuery. */
-  async execute(sql: string, access: AdminAccess): Promise<Buffer[]> {
+  /**
+   * Runs one simple-protocol query; returns the complete answer up to (excluding) ReadyForQuery, or
+   * null when no answer is due (an immediate SHUTDOWN closes the connection instead).
+   */
+  async execute(sql: string, access: AdminAccess): Promise<Buffer[] | null> {
     try {
       return await this.dispatch(sql, access);
     } catch (error) {
@@ -342,7 +345,7 @@ export class AdminConsole {
     }
   }
 
-  private async dispatch(sql: string, access: AdminAccess): Promise<Buffer[]> {
+  private async dispatch(sql: string, access: AdminAccess): Promise<Buffer[] | null> {
     const query = sql.replace(/\0+$/, '');
     const set = SET_RX.exec(query);
     if (set) return this.set(unquote(set[1]).toLowerCase(), unquote(set[2]), access);
@@ -395,13 +398,13 @@ export class AdminConsole {
     return [commandComplete('RESUME')];
   }
 
-  private shutdown(arg: string, query: string): Buffer[] {
+  private shutdown(arg: string, query: string): Buffer[] | null {
     const modes: Record<string, ShutdownMode> = { '': 'immediate', wait_for_clients: 'wait_for_clients', wait_for_servers: 'wait_for_servers' };
     const mode = modes[arg];
     if (mode === undefined) throw invalidCommand(query);
     // Like PgBouncer, an immediate shutdown answers nothing: the connection closes as the process exits.
     setImmediate(() => this.source.shutdown(mode));
-    return mode === 'immediate' ? [] : [commandComplete('SHUTDOWN')];
+    return mode === 'immediate' ? null : [commandComplete('SHUTDOWN')];
   }
 
   private set(key: string, rawValue: string, access: AdminAccess): Buffer[] {
@@ -639,7 +642,7 @@ export function serveAdminClient(
           const [sql] = readCString(next.body, 0);
           options.onQuery?.();
           const answer = await adminConsole.execute(sql, access);
-          if (!socket.destroyed) socket.write(Buffer.concat([...answer, readyForQuery('I')]));
+          if (answer && !socket.destroyed) socket.write(Buffer.concat([...answer, readyForQuery('I')]));
         } else if (next.type === Msg.Sync) {
           const answer = extendedPending ? [errorResponse({ severity: 'ERROR', code: '08P01', message: 'admin console supports only simple queries' })] : [];
           extendedPending = false;
