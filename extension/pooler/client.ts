@@ -14,6 +14,7 @@ import type { DatabaseTarget, PoolMode } from './config';
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
+import type { SocketReads } from './reads';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -79,6 +80,8 @@ export class Client implements PoolClient, ServerLink {
     readonly id: number,
     readonly socket: net.Socket,
     private readonly host: ClientHost,
+    /** Set when the socket reads into a reused buffer: bytes kept beyond the callback are copied. */
+    private readonly reads?: SocketReads,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
@@ -86,7 +89,9 @@ export class Client implements PoolClient, ServerLink {
     this.processId = randomBytes(4).readInt32BE(0) & 0x7fffffff;
     this.secretKey = randomBytes(4).readInt32BE(0);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk)));
+    const onBytes = (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk));
+    if (reads) reads.handler = onBytes;
+    else socket.on('data', onBytes);
     socket.on('drain', () => this.server?.socket.resume());
     socket.on('error', () => {});
     socket.on('close', () => this.close());
@@ -105,7 +110,7 @@ export class Client implements PoolClient, ServerLink {
 
   private onLoginData(chunk: Buffer): void {
     const reader = this.reader!;
-    reader.push(chunk);
+    reader.push(this.reads ? Buffer.from(chunk) : chunk); // the reader keeps references
     try {
       while (this.reader && this.state === 'login') {
         if (this.phase.step === 'startup') {
@@ -270,6 +275,8 @@ export class Client implements PoolClient, ServerLink {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('drain');
+    // The admin console reads 'data' events: re-emit copies of what lands in the reused buffer.
+    if (this.reads) this.reads.handler = (chunk) => this.socket.emit('data', Buffer.from(chunk));
     this.host.adminConnection(this.socket, this.startupParams, leftover, this);
   }
 
@@ -301,19 +308,21 @@ export class Client implements PoolClient, ServerLink {
   }
 
   private deliver(data: Buffer): void {
+    if (!this.server && this.state === 'idle') {
+      this.state = 'waiting';
+      this.pool!.acquire(this); // usually assigns an idle server synchronously
+    }
     const server = this.server;
     if (server && !this.syncing) {
       this.unsettled = true;
       if (!server.write(data)) this.socket.pause();
+      if (this.reads && server.socket.writableLength > 0) this.reads.retire();
       return;
     }
-    this.queue.push(data);
+    // Waiting for a server or for parameter sync: keep the bytes (copied out of a reused buffer).
+    this.queue.push(this.reads ? Buffer.from(data) : data);
     this.queuedBytes += data.length;
     if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
-    if (!server && this.state === 'idle') {
-      this.state = 'waiting';
-      this.pool!.acquire(this);
-    }
   }
 
   assignServer(server: ServerConnection): void {

@@ -23,6 +23,7 @@ import { Client } from './client';
 import type { DatabaseTarget, PoolerConfig } from './config';
 import { ScramSecretCache } from './auth';
 import { Listener } from './listener';
+import type { SocketReads } from './reads';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
@@ -65,7 +66,7 @@ export class Pooler implements ClientHost, PoolHost {
 
   /** Starts listening; resolves with the bound address (port 0 → the real port). */
   async start(): Promise<{ host: string; port: number }> {
-    this.listener = new Listener((socket) => this.accept(socket));
+    this.listener = new Listener((socket, reads) => this.accept(socket, reads));
     const address = await this.listener.listen(this.config.listen_addr, this.config.listen_port);
     this.janitor = setInterval(() => this.maintain(), 250);
     this.janitor.unref();
@@ -76,17 +77,16 @@ export class Pooler implements ClientHost, PoolHost {
     return this.listener?.address;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket, reads?: SocketReads): void {
     if (this.shuttingDown) {
       socket.destroy();
       return;
     }
     if (this.clients.size >= this.config.max_client_conn) {
-      socket.on('error', () => {});
-      socket.end(errorResponse({ severity: 'ERROR', code: '08P01', message: 'no more connections allowed (max_client_conn)' }));
+      refuse(socket, reads, 'no more connections allowed (max_client_conn)');
       return;
     }
-    const client = new Client(++this.lastClientId, socket, this);
+    const client = new Client(++this.lastClientId, socket, this, reads);
     this.clients.add(client);
   }
 
@@ -187,4 +187,23 @@ export class Pooler implements ClientHost, PoolHost {
 
 function keyOf(processId: number, secretKey: number): string {
   return `${processId}:${secretKey}`;
+}
+
+/**
+ * Answers a connection the pooler will not serve. Like PgBouncer, the error goes out after the
+ * client's first packet: sent earlier, the client's startup could meet a closed socket and the
+ * client would see a reset instead of the message.
+ */
+function refuse(socket: net.Socket, reads: SocketReads | undefined, message: string): void {
+  let sent = false;
+  const send = () => {
+    if (sent) return;
+    sent = true;
+    socket.end(errorResponse({ severity: 'ERROR', code: '08P01', message }));
+    setTimeout(() => socket.destroy(), 2000).unref();
+  };
+  socket.on('error', () => {});
+  if (reads) reads.handler = send;
+  else socket.once('data', send);
+  setTimeout(send, 1000).unref();
 }

@@ -12,6 +12,7 @@ import {
 } from './protocol';
 import { AuthError, ScramClientSession, SCRAM_MECHANISM, md5Hash, md5Response } from './auth';
 import type { DatabaseTarget } from './config';
+import { SocketReads } from './reads';
 
 export type ServerState = 'login' | 'idle' | 'active' | 'closed';
 
@@ -34,39 +35,6 @@ export const SERVER_INTEREST = interestIn([], [Msg.ParameterStatus, Msg.ReadyFor
 const STATUS_IDLE = 0x49; // 'I'
 
 type Socket = net.Socket | tls.TLSSocket;
-
-const READ_BUFFER_SIZE = 64 * 1024;
-
-/**
- * Where a plain-TCP server socket reads into. Node normally allocates a fresh 64 KB buffer per read;
- * a reused buffer (net `onread`) saves that on the hot path. Data handed to a socket write that did
- * not complete synchronously still points into the buffer, so it is then retired and replaced.
- */
-export class ServerReads {
-  handler: (chunk: Buffer) => void = () => {};
-  private buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-  private retired = false;
-  /** True when bytes arrive in the reused buffer (consumers must copy what they keep). */
-  reused = false;
-
-  next = (): Buffer => {
-    if (this.retired) {
-      this.buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-      this.retired = false;
-    }
-    return this.buffer;
-  };
-
-  onRead = (length: number, buffer: Uint8Array): boolean => {
-    this.handler((buffer as Buffer).subarray(0, length));
-    return true;
-  };
-
-  /** The current buffer's bytes are still referenced by a pending write: read into a new one. */
-  retire(): void {
-    this.retired = true;
-  }
-}
 
 export class ServerConnection {
   state: ServerState = 'login';
@@ -93,7 +61,7 @@ export class ServerConnection {
     readonly id: number,
     readonly target: DatabaseTarget,
     public socket: Socket,
-    readonly reads: ServerReads,
+    readonly reads: SocketReads,
   ) {
     if (!reads.reused) socket.on('data', (chunk: Buffer) => reads.handler(chunk));
   }
@@ -104,7 +72,7 @@ export class ServerConnection {
 
   /** Opens and authenticates a connection; rejects with ServerLoginError or a socket error. */
   static async connect(id: number, target: DatabaseTarget, timeoutMs: number): Promise<ServerConnection> {
-    const reads = new ServerReads();
+    const reads = new SocketReads();
     const socket = await openSocket(target, timeoutMs, reads);
     const server = new ServerConnection(id, target, socket, reads);
     server.tls = socket instanceof tls.TLSSocket;
@@ -297,7 +265,7 @@ export class ServerConnection {
   }
 }
 
-function connectTcp(target: DatabaseTarget, timeoutMs: number, reads?: ServerReads): Promise<net.Socket> {
+function connectTcp(target: DatabaseTarget, timeoutMs: number, reads?: SocketReads): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const onread = reads ? { buffer: reads.next, callback: reads.onRead } : undefined;
     if (reads) reads.reused = true;
@@ -316,7 +284,7 @@ function connectTcp(target: DatabaseTarget, timeoutMs: number, reads?: ServerRea
 }
 
 /** TCP connection, upgraded to TLS after SSLRequest when the target's sslmode wants it. */
-export async function openSocket(target: DatabaseTarget, timeoutMs: number, reads?: ServerReads): Promise<Socket> {
+export async function openSocket(target: DatabaseTarget, timeoutMs: number, reads?: SocketReads): Promise<Socket> {
   const plain = target.sslmode === 'disable' || target.sslmode === 'allow';
   const socket = await connectTcp(target, timeoutMs, plain ? reads : undefined);
   socket.setNoDelay(true);
