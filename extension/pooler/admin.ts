@@ -722,13 +722,15 @@ function authenticateAdminClient(
     socket.removeListener('data', onData);
     if (socket.writable) socket.end(errorResponse({ severity: 'FATAL', code, message }));
   };
-  const finish = () => {
+  /** `before`: the last authentication message, sent in the same write as the greeting. */
+  const finish = (before?: Buffer) => {
     const access = accessOf(config, user);
     if (!access) return fail('08P01', 'not allowed');
     clearTimeout(timer);
     socket.removeListener('data', onData);
     const key = randomBytes(8);
-    socket.write(Buffer.concat([authentication(AuthCode.Ok), ...adminGreeting(), backendKeyData(key.readInt32BE(0) & 0x7fffffff, key.readInt32BE(4)), readyForQuery('I')]));
+    const greeting = [authentication(AuthCode.Ok), ...adminGreeting(), backendKeyData(key.readInt32BE(0) & 0x7fffffff, key.readInt32BE(4)), readyForQuery('I')];
+    socket.write(Buffer.concat(before ? [before, ...greeting] : greeting));
     loggedIn(access, reader.takeRemaining());
   };
   const onPassword = (body: Buffer) => {
@@ -743,8 +745,7 @@ function authenticateAdminClient(
       }
       case 'scram-final': {
         const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
-        socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
-        return finish();
+        return finish(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
       }
       case 'md5': {
         const [answer] = readCString(body, 0);
