@@ -4,7 +4,7 @@
 import { runAll } from './runner';
 
 /** Spec files register their tests on import; order here is the order they run in. */
-const SPECS = ['./language.spec'];
+const SPECS = ['./language.spec', './pooler.spec'];
 
 export async function run(): Promise<void> {
   for (const spec of SPECS) require(spec);

@@ -116,6 +116,17 @@ test('the quick fix from vscode.executeCodeActionProvider edits the text and cle
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }, 60_000);
 
+test('latency: a LISTEN typed in one go into a new .sql document is flagged within 5 s', async () => {
+  const document = await vscode.workspace.openTextDocument({ language: 'sql', content: 'SELECT 1;\n' });
+  const editor = await vscode.window.showTextDocument(document);
+  editor.selection = new vscode.Selection(1, 0, 1, 0);
+  const started = Date.now();
+  await vscode.commands.executeCommand('type', { text: 'LISTEN jobs;' });
+  await diagnosticsWhere(document.uri, 'listen on the new line', (ds) => ds.some((d) => ruleOf(d) === 'listen'), 5_000);
+  console.log(`  edit to listen diagnostic: ${Date.now() - started} ms`);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}, 30_000);
+
 test('hover on the flagged SET in unsafe.sql explains the rule', async () => {
   const uri = workspaceFile('sql/unsafe.sql');
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));

@@ -1,17 +1,24 @@
 // Tests in a real VS Code (code-server + headless Chromium):
 // 1. the in-host suite (test/e2e-suite) run by the smoke-test driver against the extension as built;
 // 2. UI checks through the browser on the packaged .vsix, installed the way a user installs it.
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
   copyDemoWorkspace, launchBrowser, packageVsix, requireTools, screenshot, stageExtension, startCodeServer, tempDir, waitForWorkbench, type CodeServer,
 } from './harness';
+import { Client } from 'pg';
+import { freePort, startCluster, type Cluster } from '../helpers/cluster';
 
 const TEST_TIMEOUT_MS = 240_000;
 const SUITE_TIMEOUT_MS = 180_000;
 const suiteIndex = join(__dirname, '..', 'e2e-suite', 'index.js');
+const STATUS_BAR = '#workbench\\.parts\\.statusbar';
+const SIDEBAR = '#workbench\\.parts\\.sidebar';
+/** The extension's status bar item id (extension/ui/statusBar.ts); the DOM id is prefixed with the extension id. */
+const POOLER_ITEM = 'poolsafe.pooler';
+const APPLICATION_NAME = 'poolsafe-ui-e2e';
 
 /** Everything a test starts, stopped in reverse order whatever happens. */
 class Cleanup {
@@ -53,7 +60,7 @@ function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-test('in-host suite in code-server: diagnostics, typing, quick fix, hover', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('in-host suite in code-server: diagnostics, typing, quick fix, hover, pooler commands and trees', { timeout: TEST_TIMEOUT_MS }, async () => {
   requireTools();
   const cleanup = new Cleanup();
   try {
@@ -61,7 +68,16 @@ test('in-host suite in code-server: diagnostics, typing, quick fix, hover', { ti
     cleanup.add(() => tmp.remove());
     const extensionDir = stageExtension(join(tmp.path, 'extension'));
     const workspace = copyDemoWorkspace(tmp.path);
-    const server = await startCodeServer({ workspace, smokeTestDriver: true });
+    // The pooler specs need a dev database and a free port for the pooler; the extension host reads them from its environment.
+    const cluster = await startCluster();
+    cleanup.add(() => cluster.stop());
+    const poolerPort = await freePort();
+    const server = await startCodeServer({
+      workspace,
+      smokeTestDriver: true,
+      env: { POOLSAFE_E2E_TARGET: cluster.url(), POOLSAFE_E2E_POOLER_PORT: String(poolerPort) },
+      settings: { 'poolsafe.pooler.port': poolerPort },
+    });
     cleanup.add(() => server.stop());
     const browser: Browser = await launchBrowser();
     cleanup.add(() => browser.close());
@@ -102,12 +118,11 @@ test('in-host suite in code-server: diagnostics, typing, quick fix, hover', { ti
 /** Opens a workspace file through Quick Open, the way a user does. */
 async function quickOpen(page: Page, fileName: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // Focus can still be moving while the workbench restores: retry the shortcut until the box shows.
+  for (let attempt = 0; attempt < 5 && !(await input.isVisible().catch(() => false)); attempt++) {
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 }, timeout: 10_000 }).catch(() => undefined);
     await page.keyboard.press('Control+P');
-    if (await input.isVisible().catch(() => false)) break;
     await input.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
-    if (await input.isVisible().catch(() => false)) break;
   }
   await input.fill(fileName, { timeout: 10_000 });
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -115,17 +130,26 @@ async function quickOpen(page: Page, fileName: string): Promise<void> {
   await page.locator('.tab.active', { hasText: fileName }).waitFor({ state: 'visible', timeout: 30_000 });
 }
 
-test('installed .vsix: the Problems panel lists PoolSafe findings for unsafe.sql', { timeout: TEST_TIMEOUT_MS }, async () => {
-  requireTools();
+/** One code-server with the packaged .vsix installed, shared by the UI checks below. */
+describe('installed .vsix in code-server, driven through the browser', { timeout: TEST_TIMEOUT_MS * 2 }, () => {
   const cleanup = new Cleanup();
-  let page: Page | undefined;
-  try {
+  let page: Page;
+  let cluster: Cluster;
+  let poolerPort: number;
+  let appClient: Client | undefined;
+
+  before(async () => {
+    requireTools();
     const tmp = tempDir('poolsafe-e2e-ui-');
     cleanup.add(() => tmp.remove());
-    const staged = stageExtension(join(tmp.path, 'extension'));
-    const vsix = packageVsix(staged, join(tmp.path, 'poolsafe.vsix'));
+    const vsix = packageVsix(stageExtension(join(tmp.path, 'extension')), join(tmp.path, 'poolsafe.vsix'));
     const workspace = copyDemoWorkspace(tmp.path);
-    const server = await startCodeServer({ workspace, vsix });
+    cluster = await startCluster();
+    const started = cluster;
+    cleanup.add(() => started.stop());
+    poolerPort = await freePort();
+    // DATABASE_URL is what the target prompt suggests; the port setting keeps the pooler off 6432.
+    const server = await startCodeServer({ workspace, vsix, env: { DATABASE_URL: cluster.url() }, settings: { 'poolsafe.pooler.port': poolerPort } });
     cleanup.add(() => server.stop());
     const browser = await launchBrowser();
     cleanup.add(() => browser.close());
@@ -133,20 +157,87 @@ test('installed .vsix: the Problems panel lists PoolSafe findings for unsafe.sql
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
     await waitForWorkbench(page);
     await screenshot(page, 'ui-workbench');
+  }, { timeout: TEST_TIMEOUT_MS });
 
-    await quickOpen(page, 'unsafe.sql');
-    await page.keyboard.press('Control+Shift+M');
-    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'session-set' }).first();
-    await row.waitFor({ state: 'visible', timeout: 60_000 });
-    const text = await row.innerText();
-    assert.match(text, /poolsafe/i, `Problems row: ${text}`);
-    await screenshot(page, 'ui-problems-unsafe-sql');
-    const rules = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
-    assert.ok(rules.some((r) => r.includes('advisory-lock')), `Problems rows:\n${rules.join('\n')}`);
-  } catch (error) {
-    if (page) await screenshot(page, 'ui-failure');
-    throw error;
-  } finally {
+  after(async () => {
+    await appClient?.end().catch(() => undefined);
     await cleanup.run();
-  }
+  }, { timeout: 60_000 });
+
+  test('the Problems panel lists PoolSafe findings for unsafe.sql', { timeout: TEST_TIMEOUT_MS }, async () => {
+    try {
+      await quickOpen(page, 'unsafe.sql');
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'session-set' }).first();
+      await row.waitFor({ state: 'visible', timeout: 60_000 });
+      const text = await row.innerText();
+      assert.match(text, /poolsafe/i, `Problems row: ${text}`);
+      await screenshot(page, 'ui-problems-unsafe-sql');
+      const rules = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+      assert.ok(rules.some((r) => r.includes('advisory-lock')), `Problems rows:\n${rules.join('\n')}`);
+    } catch (error) {
+      await screenshot(page, 'ui-problems-failure');
+      throw error;
+    }
+  });
+
+  const statusItem = () => page.locator(`${STATUS_BAR} .statusbar-item[id$="${POOLER_ITEM}"]`);
+
+  test('the status bar item starts the pooler: target prompt, then `PoolSafe :<port> · transaction`', { timeout: TEST_TIMEOUT_MS }, async () => {
+    try {
+      await statusItem().filter({ hasText: 'PoolSafe: off' }).waitFor({ state: 'visible', timeout: 60_000 });
+      await screenshot(page, 'ui-statusbar-off');
+      await statusItem().locator('a').first().click();
+      // No target configured yet: the click asks for the dev database URL (suggested from DATABASE_URL).
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.equal(await input.inputValue(), cluster.url(), 'the prompt suggests DATABASE_URL');
+      await screenshot(page, 'ui-target-prompt');
+      await input.press('Enter');
+      await statusItem().filter({ hasText: `PoolSafe :${poolerPort} · transaction · 0 clients` }).waitFor({ state: 'visible', timeout: 90_000 });
+      await screenshot(page, 'ui-statusbar-running');
+    } catch (error) {
+      await screenshot(page, 'ui-statusbar-failure');
+      throw error;
+    }
+  });
+
+  test('a pg client through the pooler shows in the status bar and as a row of the Clients tree', { timeout: TEST_TIMEOUT_MS }, async () => {
+    try {
+      appClient = new Client({
+        host: '127.0.0.1', port: poolerPort, user: cluster.user, password: cluster.password, database: 'postgres',
+        application_name: APPLICATION_NAME, connectionTimeoutMillis: 10_000,
+      });
+      await appClient.connect();
+      assert.deepEqual((await appClient.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
+      await statusItem().filter({ hasText: `PoolSafe :${poolerPort} · transaction · 1 client` }).waitFor({ state: 'visible', timeout: 30_000 });
+
+      await page.locator('.activitybar .action-item a[aria-label^="PoolSafe"]').first().click({ timeout: 30_000 });
+      const clientsHeader = page.locator(`${SIDEBAR} .pane-header`, { hasText: 'Clients' }).first();
+      await clientsHeader.waitFor({ state: 'visible', timeout: 30_000 });
+      if ((await clientsHeader.getAttribute('aria-expanded')) === 'false') await clientsHeader.click();
+      const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: APPLICATION_NAME }).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await row.innerText(), /client/i);
+      await screenshot(page, 'ui-tree-clients');
+    } catch (error) {
+      await screenshot(page, 'ui-tree-failure');
+      throw error;
+    }
+  });
+
+  test('clicking the status bar item again stops the pooler', { timeout: TEST_TIMEOUT_MS }, async () => {
+    try {
+      await appClient?.end();
+      appClient = undefined;
+      await statusItem().locator('a').first().click();
+      await statusItem().filter({ hasText: 'PoolSafe: off' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, 'ui-statusbar-stopped');
+      const probe = new Client({ host: '127.0.0.1', port: poolerPort, user: cluster.user, password: cluster.password, database: 'postgres', connectionTimeoutMillis: 5_000 });
+      await assert.rejects(probe.connect(), /ECONNREFUSED/, 'nothing listens on the pooler port any more');
+    } catch (error) {
+      await screenshot(page, 'ui-stop-failure');
+      throw error;
+    }
+  });
 });

@@ -2,7 +2,7 @@
 // group, Debian's Chromium through playwright-core, and a staged copy of the extension so the build in
 // POOLSAFE_DIST is what runs (parallel builds in one checkout must not see each other's dist/).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,13 +34,29 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 }
 
 /**
- * Lays out the extension as VS Code expects it (package.json + dist/ + docs + grammars) in `into`,
+ * What the .vsix ships, read from .vscodeignore's `!` lines (top-level files and folders), so staging
+ * follows the package contents as they change. dist/ is handled separately (it comes from POOLSAFE_DIST).
+ */
+function shippedEntries(): string[] {
+  const lines = readFileSync(join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
+  const entries = lines
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('!'))
+    .map((line) => line.slice(1).split('/')[0])
+    .filter((entry) => entry && entry !== 'dist' && !entry.includes('*'));
+  return [...new Set([...entries, '.vscodeignore'])];
+}
+
+/**
+ * Lays out the extension as VS Code expects it (package.json, dist/, docs, grammars, media) in `into`,
  * with dist/ copied from POOLSAFE_DIST. Used both as extensionDevelopmentPath and to package the .vsix.
  */
 export function stageExtension(into: string): string {
   mkdirSync(into, { recursive: true });
-  for (const file of ['package.json', 'README.md', 'LICENSE', '.vscodeignore']) copyFileSync(join(repoRoot, file), join(into, file));
-  for (const dir of ['docs', 'syntaxes']) cpSync(join(repoRoot, dir), join(into, dir), { recursive: true });
+  for (const entry of shippedEntries()) {
+    const source = join(repoRoot, entry);
+    if (existsSync(source)) cpSync(source, join(into, entry), { recursive: true });
+  }
   mkdirSync(join(into, 'dist'));
   cpSync(distDir, join(into, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
   return into;
@@ -49,7 +65,7 @@ export function stageExtension(into: string): string {
 /** Packages a staged extension with vsce (dependencies are bundled, so --no-dependencies). */
 export function packageVsix(stagedDir: string, out: string): string {
   const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', out], {
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], {
     cwd: stagedDir,
     encoding: 'utf8',
     timeout: 120_000,

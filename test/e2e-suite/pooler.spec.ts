@@ -1,0 +1,106 @@
+// Pooler checks inside the real extension host: configure the target, start the pooler with the
+// command, connect a real `pg` client through it, watch the Clients and Pools trees, stop it.
+// Inputs come from the driver through the environment: POOLSAFE_E2E_TARGET (a throwaway cluster's URL
+// with password) and POOLSAFE_E2E_POOLER_PORT (the port also written to poolsafe.pooler.port).
+import * as assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import * as vscode from 'vscode';
+import { Client } from 'pg';
+import { test, waitFor } from './runner';
+
+const EXTENSION_ID = 'poolsafe.poolsafe';
+const APPLICATION_NAME = 'poolsafe-e2e';
+
+interface TreeNodeView {
+  label: string;
+  description: string;
+  contextValue: string;
+  row?: Record<string, unknown>;
+}
+
+/** The slice of the extension's exported API these tests use (see extension/ui/index.ts). */
+interface PoolerApi {
+  pooler: {
+    state(): { status: string; info?: { host: string; port: number; poolMode: string } };
+    connectionString(includePassword?: boolean): Promise<string | undefined>;
+  };
+  treeItems(section: 'pools' | 'clients' | 'servers' | 'stats' | 'hazards'): Promise<TreeNodeView[]>;
+  hazardEvents(): Record<string, unknown>[];
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  assert.ok(value, `${name} is not set: the e2e driver (test/e2e) starts a cluster and passes it to the extension host`);
+  return value;
+}
+
+async function poolerApi(): Promise<PoolerApi> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is loaded`);
+  return (await extension.activate()) as PoolerApi;
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The `pg` client connected through the pooler, closed by the last test (or left to the process exit). */
+let appClient: Client | undefined;
+
+test('poolsafe.configureTarget with a URL logs in to the dev database and keeps the password out of settings', async () => {
+  await poolerApi();
+  const target = requiredEnv('POOLSAFE_E2E_TARGET');
+  const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('poolsafe.configureTarget', target);
+  assert.ok(result?.ok, `configureTarget: ${JSON.stringify(result)}`);
+  const saved = vscode.workspace.getConfiguration('poolsafe.pooler').get<string>('target', '');
+  const password = decodeURIComponent(new URL(target).password);
+  assert.ok(saved.length > 0, 'the URL is saved in poolsafe.pooler.target');
+  assert.ok(!saved.includes(password), `no password in settings: ${saved}`);
+}, 60_000);
+
+test('poolsafe.pooler.start runs the pooler on the configured port', async () => {
+  const api = await poolerApi();
+  const port = Number(requiredEnv('POOLSAFE_E2E_POOLER_PORT'));
+  await vscode.commands.executeCommand('poolsafe.pooler.start');
+  const state = await waitFor('pooler running', () => (api.pooler.state().status === 'running' ? api.pooler.state() : undefined), 60_000);
+  assert.equal(state.info?.port, port);
+  assert.equal(state.info?.poolMode, 'transaction');
+  assert.equal(await portAccepts(port), true, `the pooler accepts connections on ${port}`);
+}, 90_000);
+
+test('a pg client connected through the pooler appears in the Clients tree', async () => {
+  const api = await poolerApi();
+  const url = await api.pooler.connectionString(true);
+  assert.ok(url, 'the pooler offers a connection string');
+  appClient = new Client({ connectionString: url, application_name: APPLICATION_NAME, connectionTimeoutMillis: 10_000 });
+  await appClient.connect();
+  const { rows } = await appClient.query('SELECT 1 AS one');
+  assert.deepEqual(rows, [{ one: 1 }]);
+  const clients = await waitFor('a client row naming the pg client', async () => {
+    const nodes = await api.treeItems('clients');
+    return nodes.some((n) => n.description.includes(APPLICATION_NAME)) ? nodes : undefined;
+  }, 30_000, 250);
+  const row = clients.find((n) => n.description.includes(APPLICATION_NAME))!;
+  assert.equal(row.contextValue, 'client');
+  assert.match(row.label, /client/i);
+  assert.ok((await api.treeItems('pools')).length > 0, 'the Pools tree has the pool the client uses');
+}, 60_000);
+
+test('poolsafe.pooler.stop stops the pooler and frees its port', async () => {
+  const api = await poolerApi();
+  const port = Number(requiredEnv('POOLSAFE_E2E_POOLER_PORT'));
+  await appClient?.end().catch(() => undefined);
+  appClient = undefined;
+  await vscode.commands.executeCommand('poolsafe.pooler.stop');
+  await waitFor('pooler off', () => (api.pooler.state().status === 'off' ? true : undefined), 30_000);
+  await waitFor('port closed', async () => ((await portAccepts(port)) ? undefined : true), 15_000, 250);
+}, 60_000);
