@@ -1,7 +1,8 @@
 // `npm run test:vscode-desktop`: the same in-host suite as the code-server e2e test (test/e2e-suite),
 // run in a desktop VS Code that @vscode/test-electron downloads. For machines that can download VS Code;
 // on a display-less Linux run it under `xvfb-run -a`. Expects `npm run build` to have run.
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,19 +31,35 @@ try {
 const scratch = mkdtempSync(join(tmpdir(), 'poolsafe-desktop-'));
 const workspace = join(scratch, 'demo');
 cpSync(join(root, 'demo'), workspace, { recursive: true });
+// The pooler specs need a dev database and a port for the pooler, like the code-server driver gives them.
+const require = createRequire(import.meta.url);
+const { startCluster, freePort } = require(join(root, process.env.POOLSAFE_OUT ?? 'out', 'test', 'helpers', 'cluster.js'));
+const cluster = await startCluster();
+const poolerPort = await freePort();
+const userData = join(scratch, 'user-data');
+mkdirSync(join(userData, 'User'), { recursive: true });
+writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
+  'poolsafe.pooler.port': poolerPort,
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+}, null, 2));
 let code = 0;
 try {
   await runTests({
     version: process.env.VSCODE_VERSION ?? 'stable',
     extensionDevelopmentPath: root,
     extensionTestsPath: suite,
+    extensionTestsEnv: { POOLSAFE_E2E_TARGET: cluster.url(), POOLSAFE_E2E_POOLER_PORT: String(poolerPort) },
     launchArgs: [
       workspace,
       '--disable-extensions',
       '--disable-workspace-trust',
       '--skip-welcome',
       '--skip-release-notes',
-      '--user-data-dir', join(scratch, 'user-data'),
+      '--user-data-dir', userData,
       '--extensions-dir', join(scratch, 'extensions'),
     ],
   });
@@ -50,6 +67,7 @@ try {
   console.error(`in-host suite failed: ${error instanceof Error ? error.message : error}`);
   code = 1;
 } finally {
+  cluster.stop();
   rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 }
 process.exit(code);
