@@ -42,6 +42,8 @@ export class Client implements PoolClient, ServerLink {
   database = '';
   /** Tracked parameters as this client believes them to be. */
   readonly params = new Map<string, string>();
+  /** Replaced whenever `params` changes; a server carrying the same token needs no sync. */
+  paramsToken: object = {};
   startupParams = new Map<string, string>();
   target: DatabaseTarget | undefined;
   pool: Pool | null = null;
@@ -337,8 +339,9 @@ export class Client implements PoolClient, ServerLink {
     server.lastClientId = this.id;
     server.lastUsedAt = now;
     this.state = 'active';
-    const sync = this.paramSyncSql(server);
+    const sync = server.paramsToken === this.paramsToken ? '' : this.paramSyncSql(server);
     if (!sync) {
+      server.paramsToken = this.paramsToken;
       this.flushQueue(server);
       return;
     }
@@ -348,6 +351,7 @@ export class Client implements PoolClient, ServerLink {
       if (this.server !== server) return;
       // The server may not report a SET that leaves the value unchanged: record what we asked for.
       for (const name of TRACKED_PARAMS) server.params.set(name, this.params.get(name)!);
+      server.paramsToken = this.paramsToken;
       this.flushQueue(server);
     });
   }
@@ -419,7 +423,11 @@ export class Client implements PoolClient, ServerLink {
           const [name, value] = parseParameterStatus(body!);
           server.params.set(name, value);
           const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
-          if (tracked) this.params.set(tracked, value);
+          if (tracked) {
+            this.params.set(tracked, value);
+            this.paramsToken = {};
+            server.paramsToken = this.paramsToken;
+          }
         }
         return false;
       });

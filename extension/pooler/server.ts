@@ -45,6 +45,11 @@ export class ServerConnection {
   /** Transaction status from the last ReadyForQuery: 'I', 'T' or 'E' as a byte. */
   txStatus = STATUS_IDLE;
   link: ServerLink | null = null;
+  /**
+   * Token of the client whose tracked parameters this server carries (see Client.paramsToken);
+   * null once they may differ (e.g. after a reset query).
+   */
+  paramsToken: object | null = null;
   /** Id of the client that held it last (for rotate and for the admin console). */
   lastClientId = 0;
   readonly createdAt = Date.now();
@@ -218,6 +223,7 @@ export class ServerConnection {
       if (type === Msg.ParameterStatus && body) {
         const [name, value] = parseParameterStatus(body);
         this.params.set(name, value);
+        this.paramsToken = null;
       } else if (type === Msg.ErrorResponse && body) {
         const fields = parseErrorFields(body);
         if (this.internal) this.internal.error ??= fields.get('M') ?? 'error';
