@@ -130,8 +130,18 @@ async function quickOpen(page: Page, fileName: string): Promise<void> {
   await page.locator('.tab.active', { hasText: fileName }).waitFor({ state: 'visible', timeout: 30_000 });
 }
 
+/** Opens the Problems panel; the shortcut toggles it, so it is pressed again only while the panel is hidden. */
+async function showProblems(page: Page): Promise<void> {
+  const panel = page.locator('.markers-panel');
+  for (let attempt = 0; attempt < 3 && !(await panel.isVisible().catch(() => false)); attempt++) {
+    await page.keyboard.press('Control+Shift+M');
+    await panel.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+  }
+  await panel.waitFor({ state: 'visible', timeout: 5_000 });
+}
+
 /** One code-server with the packaged .vsix installed, shared by the UI checks below. */
-describe('installed .vsix in code-server, driven through the browser', { timeout: TEST_TIMEOUT_MS * 2 }, () => {
+describe('installed .vsix in code-server, driven through the browser', { timeout: TEST_TIMEOUT_MS * 3 }, () => {
   const cleanup = new Cleanup();
   let page: Page;
   let cluster: Cluster;
@@ -167,7 +177,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
   test('the Problems panel lists PoolSafe findings for unsafe.sql', { timeout: TEST_TIMEOUT_MS }, async () => {
     try {
       await quickOpen(page, 'unsafe.sql');
-      await page.keyboard.press('Control+Shift+M');
+      await showProblems(page);
       const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'session-set' }).first();
       await row.waitFor({ state: 'visible', timeout: 60_000 });
       const text = await row.innerText();
