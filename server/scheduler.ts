@@ -1,8 +1,6 @@
-// Per-document analysis state and timing. Each document keeps its own incremental analyzer, so a
-// one-keystroke edit re-parses only the statement (SQL) or top-level chunk (TS/JS) that changed.
-import type { AnalysisOptions, DocumentLanguage, Finding } from './analysis/index';
-import { IncrementalSqlDocument } from './incrementalSql';
-import { IncrementalTsDocument } from './incrementalTs';
+// Per-document analysis state and timing on the main thread (the analysis itself runs in the
+// analysis host, see analysisHost.ts).
+import type { DocumentLanguage, Finding } from './analysis/index';
 
 /** While the user types faster than this, analysis waits for a pause of DEBOUNCE_MS. */
 export const DEBOUNCE_MS = 30;
@@ -14,21 +12,14 @@ export interface AnalysisResult {
 }
 
 export class DocumentAnalysis {
-  private readonly analyzer: { analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] };
   private timer: NodeJS.Timeout | undefined;
   private lastChangeAt = 0;
   /** The findings of the most recent completed run, tagged with the document version they describe. */
   result: AnalysisResult | undefined;
+  /** The run in flight, if any: one at a time per document, so stale runs never pile up. */
+  running: Promise<void> | undefined;
 
-  constructor(readonly language: DocumentLanguage, fileName?: string) {
-    this.analyzer = language === 'sql' ? new IncrementalSqlDocument() : new IncrementalTsDocument(language, fileName);
-  }
-
-  run(text: string, version: number, options: Partial<AnalysisOptions>): AnalysisResult {
-    const findings = this.analyzer.analyze(text, options);
-    this.result = { version, findings };
-    return this.result;
-  }
+  constructor(readonly language: DocumentLanguage) {}
 
   /**
    * Runs `task` soon: immediately after a pause in typing (so a single edit is answered at once), or

@@ -244,3 +244,20 @@ test('.poolsafe.json: "disable rule" creates it; the watched file applies; edito
     client.settingsChanged();
   }
 });
+
+test('a big file is analysed off the request loop: a hover elsewhere answers before its first diagnostics', async () => {
+  const small = client.open(join(workspace, 'small.sql'), 'sql', 'LISTEN jobs;\n');
+  await client.diagnostics(small, (d) => d.length === 1, 1);
+  // ~0.8 MB of distinct statements: the first pass parses every one of them (seconds).
+  const big = Array.from({ length: 12_000 }, (_, n) => `SELECT ${n}, name FROM users_${n % 97} WHERE id = ${n} AND note <> 'n${n}';`).join('\n');
+  const bigUri = client.open(join(workspace, 'big.sql'), 'sql', big);
+  let bigDone = false;
+  const bigDiagnostics = client.diagnostics(bigUri, () => true, 1, 120_000).then(() => (bigDone = true));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = performance.now();
+  const hover: Hover | null = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 2 } });
+  const hoverMs = performance.now() - started;
+  assert.ok(hover, 'hover answered');
+  assert.equal(bigDone, false, `the hover (${hoverMs.toFixed(0)} ms) waited for the big file's analysis`);
+  await bigDiagnostics;
+});

@@ -1,0 +1,211 @@
+// PoolSafe language server (main thread): LSP wiring, settings, diagnostics, code actions and hovers.
+// Loaded by server.ts, which also starts the analysis worker from the same bundle.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type DidChangeConfigurationParams,
+  type InitializeResult,
+  type TextDocumentChangeEvent,
+  type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage } from './analysis/index';
+import { ALL_LANGUAGES, ConfigFiles, effectiveOptions, parseSettings, type EditorSettings, type RawSettings } from './settings';
+import { DocumentAnalysis } from './scheduler';
+import { createAnalysisHost } from './analysisHost';
+import { RuleDocs, toDiagnostic } from './diagnostics';
+import { FIX_ALL_KIND, codeActions } from './codeActions';
+import { hoverAt } from './hover';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const analyses = new Map<string, DocumentAnalysis>();
+const configFiles = new ConfigFiles((message) => connection.console.warn(message));
+const editorSettings = new Map<string, Promise<EditorSettings>>();
+let pushedSettings: EditorSettings = parseSettings(undefined);
+let canPullConfiguration = false;
+let workspaceFolders: WorkspaceFolder[] = [];
+// bundled as dist/server.js, so the repository/extension root is one level up.
+let docs = new RuleDocs(join(__dirname, '..'));
+// The worker runs the entry script itself (dist/server.js), which dispatches on the thread's role (see server.ts).
+const host = createAnalysisHost(require.main?.filename ?? __filename, (message) => connection.console.warn(message));
+
+connection.onInitialize((params): InitializeResult => {
+  canPullConfiguration = !!params.capabilities.workspace?.configuration;
+  workspaceFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
+  const init = params.initializationOptions as { extensionRoot?: string; settings?: RawSettings } | undefined;
+  if (init?.extensionRoot) docs = new RuleDocs(init.extensionRoot);
+  if (init?.settings) pushedSettings = parseSettings(init.settings);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+      hoverProvider: true,
+    },
+    serverInfo: { name: 'poolsafe' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'poolsafe' });
+});
+
+function settingsFor(uri: string): Promise<EditorSettings> {
+  if (!canPullConfiguration) return Promise.resolve(pushedSettings);
+  let settings = editorSettings.get(uri);
+  if (!settings) {
+    settings = connection.workspace
+      .getConfiguration({ scopeUri: uri, section: 'poolsafe' })
+      .then((raw: RawSettings | null) => parseSettings(raw), () => pushedSettings);
+    editorSettings.set(uri, settings);
+  }
+  return settings;
+}
+
+function optionsFor(uri: string, settings: EditorSettings): AnalysisOptions {
+  const merged = effectiveOptions(configFiles.forDocument(uri).options, settings.options);
+  return { ...DEFAULT_OPTIONS, ...merged, rules: { ...merged.rules } };
+}
+
+function fileNameOf(uri: string): string | undefined {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+}
+
+function analysisFor(document: TextDocument): DocumentAnalysis | undefined {
+  const language = document.languageId as DocumentLanguage;
+  if (!ALL_LANGUAGES.includes(language)) return undefined;
+  let analysis = analyses.get(document.uri);
+  if (!analysis || analysis.language !== language) {
+    analysis = new DocumentAnalysis(language);
+    analyses.set(document.uri, analysis);
+  }
+  return analysis;
+}
+
+/**
+ * Analyses the current text and publishes, unless the document moved on meanwhile. One run per
+ * document at a time: edits that arrive during a run are picked up by the run scheduled after it.
+ */
+async function validate(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  const analysis = document && analysisFor(document);
+  if (!document || !analysis || analysis.running) return;
+  const settings = await settingsFor(uri);
+  const current = documents.get(uri);
+  if (current !== document || analysis.result?.version === document.version || analysis.running) return;
+  const version = document.version;
+  if (!settings.languages.includes(analysis.language)) {
+    analysis.result = { version, findings: [] };
+    void connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    return;
+  }
+  const request = { uri, language: analysis.language, fileName: fileNameOf(uri), text: document.getText(), options: optionsFor(uri, settings) };
+  analysis.running = host.analyze(request).then((findings) => {
+    analysis.result = { version, findings };
+    const latest = documents.get(uri);
+    if (latest?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, latest, docs)) });
+  });
+  try {
+    await analysis.running;
+  } finally {
+    analysis.running = undefined;
+    const latest = documents.get(uri);
+    if (latest && analyses.get(uri) === analysis && analysis.result?.version !== latest.version) scheduleValidation(latest);
+  }
+}
+
+function scheduleValidation(document: TextDocument): void {
+  const analysis = analysisFor(document);
+  analysis?.schedule(() => void validate(document.uri).catch((error) => connection.console.error(`analysis failed: ${(error as Error).stack}`)));
+}
+
+/** Requests (hover, code actions) need findings for the exact text the client sees. */
+async function currentFindings(uri: string): Promise<{ document: TextDocument; analysis: DocumentAnalysis; settings: EditorSettings } | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const document = documents.get(uri);
+    const analysis = document && analysisFor(document);
+    if (!document || !analysis) return undefined;
+    const settings = await settingsFor(uri);
+    if (analysis.result?.version === document.version) return { document, analysis, settings };
+    if (analysis.running) await analysis.running.catch(() => undefined);
+    else {
+      analysis.cancel();
+      await validate(uri);
+    }
+  }
+  return undefined;
+}
+
+function revalidateAll(): void {
+  for (const analysis of analyses.values()) analysis.result = undefined;
+  for (const document of documents.all()) scheduleValidation(document);
+}
+
+documents.onDidOpen((event: TextDocumentChangeEvent<TextDocument>) => scheduleValidation(event.document));
+documents.onDidChangeContent((event: TextDocumentChangeEvent<TextDocument>) => scheduleValidation(event.document));
+documents.onDidClose((event: TextDocumentChangeEvent<TextDocument>) => {
+  analyses.get(event.document.uri)?.cancel();
+  host.close(event.document.uri);
+  analyses.delete(event.document.uri);
+  editorSettings.delete(event.document.uri);
+  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+});
+
+connection.onDidChangeConfiguration((change: DidChangeConfigurationParams) => {
+  editorSettings.clear();
+  const pushed = (change.settings as { poolsafe?: RawSettings } | undefined)?.poolsafe;
+  if (pushed) pushedSettings = parseSettings(pushed);
+  revalidateAll();
+});
+
+connection.onDidChangeWatchedFiles(() => {
+  configFiles.clear();
+  revalidateAll();
+});
+
+connection.onHover(async (params) => {
+  const state = await currentFindings(params.textDocument.uri);
+  if (!state) return null;
+  const { document, analysis, settings } = state;
+  const poolMode = optionsFor(document.uri, settings).poolMode;
+  return hoverAt(analysis.result!.findings, document.offsetAt(params.position), document, poolMode, docs);
+});
+
+connection.onCodeAction(async (params) => {
+  const state = await currentFindings(params.textDocument.uri);
+  if (!state) return [];
+  const { document, analysis } = state;
+  return codeActions(
+    {
+      document,
+      findings: analysis.result!.findings,
+      toDiagnostic: (finding) => toDiagnostic(finding, document, docs),
+      configPath: configLocation(document.uri),
+    },
+    params.range,
+    params.context.only,
+  );
+});
+
+/** The existing .poolsafe.json for a document, else the root of its workspace folder (else its folder). */
+function configLocation(uri: string): { existing?: string; createAt?: string } {
+  const existing = configFiles.forDocument(uri).path;
+  if (existing) return { existing };
+  const fileName = fileNameOf(uri);
+  if (!fileName) return {};
+  const folder = workspaceFolders
+    .filter((f) => f.uri.startsWith('file:') && fileName.startsWith(fileURLToPath(f.uri)))
+    .sort((a, b) => b.uri.length - a.uri.length)[0];
+  return { createAt: folder ? fileURLToPath(folder.uri) : dirname(fileName) };
+}
+
+connection.onShutdown(() => host.dispose());
+
+documents.listen(connection);
+connection.listen();
