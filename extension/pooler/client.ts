@@ -88,8 +88,9 @@ export class Client implements PoolClient, ServerLink {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
-    this.processId = randomBytes(4).readInt32BE(0) & 0x7fffffff;
-    this.secretKey = randomBytes(4).readInt32BE(0);
+    const key = randomBytes(8);
+    this.processId = key.readInt32BE(0) & 0x7fffffff;
+    this.secretKey = key.readInt32BE(4);
     socket.setNoDelay(true);
     const onBytes = (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk));
     if (reads) reads.handler = onBytes;
@@ -214,8 +215,7 @@ export class Client implements PoolClient, ServerLink {
       }
       case 'scram-final': {
         const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
-        this.socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
-        this.finishAuth();
+        this.finishAuth(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
         return;
       }
       case 'md5': {
@@ -239,30 +239,47 @@ export class Client implements PoolClient, ServerLink {
   }
 
   /** Authenticated: greet like PostgreSQL (AuthenticationOk, ParameterStatus…, BackendKeyData, RFQ). */
-  private finishAuth(): void {
+  /**
+   * Authenticated: AuthenticationOk, then the greeting once the server defaults are known. `before`
+   * (SASLFinal) goes out in the same write, as do the greeting when it can be sent at once.
+   */
+  private finishAuth(before?: Buffer): void {
     this.phase = { step: 'starting' };
-    this.socket.write(authentication(AuthCode.Ok));
+    const ok = authentication(AuthCode.Ok);
     const pool = this.host.getPool(this.target!, this.user);
     this.pool = pool;
+    if (pool.template) {
+      this.greet(pool, before ? [before, ok] : [ok]);
+      return;
+    }
+    this.socket.write(before ? Buffer.concat([before, ok]) : ok);
     pool.ensureTemplate().then(
-      () => this.greet(pool),
+      () => this.greet(pool, []),
       (error: Error) => this.fatal(sqlstateOf(error, '08006'), `server login failed: ${error.message}`),
     );
   }
 
-  private greet(pool: Pool): void {
+  private greet(pool: Pool, before: Buffer[]): void {
     if (this.state === 'closed') return;
     const template = pool.template!;
     for (const name of TRACKED_PARAMS) {
       const own = findParam(this.startupParams, name);
       this.params.set(name, own ?? template.get(name) ?? '');
     }
-    const greeting: Buffer[] = [];
-    for (const [name, value] of template) {
-      greeting.push(parameterStatus(name, TRACKED_BY_LOWER.has(name.toLowerCase()) ? this.params.get(TRACKED_BY_LOWER.get(name.toLowerCase())!)! : value));
+    // Clients of one application greet alike: the ParameterStatus block is built once per value set.
+    const cacheKey = TRACKED_PARAMS.map((name) => this.params.get(name)).join('\0');
+    let statuses = pool.greetings.get(cacheKey);
+    if (!statuses) {
+      const parts: Buffer[] = [];
+      for (const [name, value] of template) {
+        const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
+        parts.push(parameterStatus(name, tracked ? this.params.get(tracked)! : value));
+      }
+      statuses = Buffer.concat(parts);
+      if (pool.greetings.size > 100) pool.greetings.clear();
+      pool.greetings.set(cacheKey, statuses);
     }
-    greeting.push(backendKeyData(this.processId, this.secretKey), readyForQuery('I'));
-    this.socket.write(Buffer.concat(greeting));
+    this.socket.write(Buffer.concat([...before, statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
     this.host.clientLoggedIn(this);
     this.state = 'idle';
     const early = this.reader!.takeRemaining();

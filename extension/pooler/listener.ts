@@ -45,6 +45,7 @@ export class Listener {
       const options = { handle: clientHandle, readable: true, writable: true, onread: { buffer: reads.next, callback: reads.onRead } };
       const socket = new net.Socket(options as net.SocketConstructorOpts);
       socket.setNoDelay(true);
+      socket.once('close', () => reads.release());
       this.onConnection(socket, reads);
     };
   }

@@ -48,6 +48,8 @@ export class Pool {
   connecting = 0;
   /** Parameters a fresh server reports (clients are told these at login unless they set their own). */
   template: Map<string, string> | undefined;
+  /** Greeting ParameterStatus blocks by the client's tracked values (see Client.greet). */
+  readonly greetings = new Map<string, Buffer>();
   readonly stats = emptyStats();
   /** Clients logged in to this pool (maintained by the pooler, for SHOW POOLS). */
   clientCount = 0;

@@ -261,6 +261,7 @@ export class ServerConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (!this.socket.destroyed) this.socket.destroy();
+    this.reads.release();
     const link = this.link;
     this.link = null;
     const internal = this.internal;
