@@ -15,5 +15,5 @@ function run(cmd, argv) {
 
 run(process.execPath, ['esbuild.mjs']);
 // Dependencies are bundled into dist/ by esbuild, so the package ships no node_modules.
-run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', out]);
+run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
 console.log(`packaged ${out}`);
