@@ -4,7 +4,7 @@
 // to see ReadyForQuery's transaction status, which decides when the server goes back to the pool.
 import type * as net from 'node:net';
 import {
-  AuthCode, Msg, MessageReader, MessageScanner, ProtocolError, authentication, authenticationSasl, backendKeyData,
+  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, authenticationSasl, backendKeyData,
   errorResponse, interestIn, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
   parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
 } from './protocol';
@@ -75,8 +75,12 @@ export class Client implements PoolClient, ServerLink {
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private syncing = false;
+  /** Drops clients that do not finish logging in (slow-loris); cleared once greeted. */
+  private loginTimer: NodeJS.Timeout | undefined;
   /** Bytes went to the server since its last ReadyForQuery 'I' answered everything. */
   private unsettled = false;
+  /** Terminate arrived while requests were still unanswered. */
+  private terminating = false;
 
   constructor(
     readonly id: number,
@@ -98,6 +102,11 @@ export class Client implements PoolClient, ServerLink {
     socket.on('drain', () => this.server?.socket.resume());
     socket.on('error', () => {});
     socket.on('close', () => this.close());
+    const loginTimeout = host.config.client_login_timeout;
+    if (loginTimeout > 0) {
+      this.loginTimer = setTimeout(() => this.fatal('08P01', 'client_login_timeout'), loginTimeout * 1000);
+      this.loginTimer.unref();
+    }
   }
 
   get mode(): PoolMode {
@@ -123,7 +132,7 @@ export class Client implements PoolClient, ServerLink {
         } else if (this.phase.step === 'starting') {
           return; // bytes wait in the reader until the greeting is complete
         } else {
-          const message = reader.next();
+          const message = reader.next(MAX_AUTH_MESSAGE_LENGTH);
           if (!message) return;
           if (message.type !== Msg.Password) {
             throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
@@ -280,6 +289,7 @@ export class Client implements PoolClient, ServerLink {
       pool.greetings.set(cacheKey, statuses);
     }
     this.socket.write(Buffer.concat([...before, statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
+    clearTimeout(this.loginTimer);
     this.host.clientLoggedIn(this);
     this.state = 'idle';
     const early = this.reader!.takeRemaining();
@@ -288,6 +298,7 @@ export class Client implements PoolClient, ServerLink {
   }
 
   private handOverToAdmin(): void {
+    clearTimeout(this.loginTimer); // the admin console times its own login
     const leftover = this.reader!.takeRemaining();
     this.reader = null;
     this.state = 'closed';
@@ -323,7 +334,14 @@ export class Client implements PoolClient, ServerLink {
     }
     const data = cut >= 0 ? chunk.subarray(0, cut) : chunk;
     if (data.length > 0) this.deliver(data);
-    if (cut >= 0) this.close();
+    if (cut < 0) return;
+    // Like PostgreSQL, answer what came before Terminate; close once those answers are out.
+    if (this.pending > 0) {
+      this.terminating = true;
+      this.socket.pause();
+    } else {
+      this.close();
+    }
   }
 
   private deliver(data: Buffer): void {
@@ -459,11 +477,13 @@ export class Client implements PoolClient, ServerLink {
     }
     if (releaseAt < 0) {
       this.writeToClient(chunk, server);
+      if (this.terminating && this.pending === 0) this.close();
       return;
     }
     this.writeToClient(releaseAt === chunk.length ? chunk : chunk.subarray(0, releaseAt), server);
     this.releaseServer();
     if (releaseAt < chunk.length) server.onStrayData(chunk.subarray(releaseAt));
+    if (this.terminating) this.close();
   }
 
   private writeToClient(data: Buffer, server: ServerConnection): void {
@@ -524,6 +544,7 @@ export class Client implements PoolClient, ServerLink {
     const wasWaiting = this.state === 'waiting';
     const loggedIn = this.reader === null;
     this.state = 'closed';
+    clearTimeout(this.loginTimer);
     if (!this.socket.destroyed) {
       if (this.socket.writable) this.socket.end();
       setTimeout(() => this.socket.destroy(), 1000).unref();

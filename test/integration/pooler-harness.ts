@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { poolerPath } from '../helpers/paths';
 import type { Cluster } from '../helpers/cluster';
+import { MessageReader, parseErrorFields, saslInitialResponse, saslResponse, startupMessage } from '../../extension/pooler/protocol';
+import { ScramClientSession } from '../../extension/pooler/auth';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -100,4 +102,105 @@ export async function run(cmd: string, args: string[], options: { env?: NodeJS.P
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/**
+ * A hand-driven protocol client (SCRAM login through the pooler), for message sequences drivers do
+ * not produce on demand (Flush without Sync, suspended portals).
+ */
+export class RawClient {
+  private readonly reader = new MessageReader();
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  private constructor(readonly socket: import('node:net').Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.reader.push(chunk);
+      this.wake?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
+    socket.on('error', () => {});
+  }
+
+  static async connect(port: number, user: string, password: string, database = 'postgres'): Promise<RawClient> {
+    const net = await import('node:net');
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    const client = new RawClient(socket);
+    socket.write(startupMessage({ user, database }));
+    let scram: ScramClientSession | undefined;
+    for (;;) {
+      const { type, body } = await client.next();
+      if (type === 0x45) throw new Error(parseErrorFields(body).get('M'));
+      if (type === 0x5a) return client;
+      if (type !== 0x52) continue;
+      const code = body.readInt32BE(0);
+      if (code === 10) {
+        scram = new ScramClientSession(password);
+        socket.write(saslInitialResponse('SCRAM-SHA-256', Buffer.from(scram.clientFirst())));
+      } else if (code === 11) {
+        socket.write(saslResponse(Buffer.from(scram!.handleServerFirst(body.toString('utf8', 4)))));
+      }
+    }
+  }
+
+  /** The next message, waiting at most `timeoutMs`. */
+  async next(timeoutMs = 5000): Promise<{ type: number; body: Buffer }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = this.reader.next();
+      if (message) return { type: message.type, body: Buffer.from(message.body) };
+      if (this.closed) throw new Error('connection closed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a message');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /** Message types (as letters) up to and including the first of type `until`. */
+  async readUntil(until: string, timeoutMs = 5000): Promise<string> {
+    let seen = '';
+    for (;;) {
+      const { type } = await this.next(timeoutMs);
+      seen += String.fromCharCode(type);
+      if (String.fromCharCode(type) === until) return seen;
+    }
+  }
+
+  /** True when no message arrives within `ms`. */
+  async quietFor(ms: number): Promise<boolean> {
+    try {
+      await this.next(ms);
+      return false;
+    } catch (error) {
+      if ((error as Error).message === 'timed out waiting for a message') return true;
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Frontend message with a type byte and a body. */
+export function frontend(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(5);
+  header[0] = type.charCodeAt(0);
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
+export function cstr(text: string): Buffer {
+  return Buffer.from(text + '\0');
 }
