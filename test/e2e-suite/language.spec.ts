@@ -23,10 +23,14 @@ function poolsafeDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
 
 /** Waits until PoolSafe has published diagnostics for `uri` that satisfy `done`. */
 async function diagnosticsWhere(uri: vscode.Uri, what: string, done: (ds: vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<vscode.Diagnostic[]> {
-  return waitFor(what, () => {
-    const found = poolsafeDiagnostics(uri);
-    return done(found) ? found : undefined;
-  }, timeoutMs);
+  try {
+    return await waitFor(what, () => {
+      const found = poolsafeDiagnostics(uri);
+      return done(found) ? found : undefined;
+    }, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; PoolSafe diagnostics at that point: [${summarise(poolsafeDiagnostics(uri))}]`);
+  }
 }
 
 function summarise(ds: vscode.Diagnostic[]): string {
@@ -115,6 +119,23 @@ test('the quick fix from vscode.executeCodeActionProvider edits the text and cle
   await diagnosticsWhere(document.uri, 'session-set to disappear after the fix', (ds) => !ds.some((d) => ruleOf(d) === 'session-set'), 10_000);
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }, 60_000);
+
+test("typing `pool.query('LISTEN x')` into a new TypeScript document shows listen", async () => {
+  const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'declare const pool: { query(text: string): Promise<unknown> };\n' });
+  const editor = await vscode.window.showTextDocument(document);
+  editor.selection = new vscode.Selection(1, 0, 1, 0);
+  const typed = "await pool.query('LISTEN x');";
+  // Auto-closing quotes and brackets would double what `type` inserts, so the statement goes in as one edit.
+  const started = Date.now();
+  await vscode.commands.executeCommand('type', { text: typed });
+  assert.equal(document.lineAt(1).text, typed);
+  const found = await diagnosticsWhere(document.uri, 'listen in the TypeScript document', (ds) => ds.some((d) => ruleOf(d) === 'listen'), 10_000);
+  console.log(`  edit to listen diagnostic in TypeScript: ${Date.now() - started} ms`);
+  const listen = found.find((d) => ruleOf(d) === 'listen')!;
+  assert.equal(listen.range.start.line, 1);
+  assert.equal(document.getText(listen.range), 'LISTEN x');
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}, 30_000);
 
 test('latency: a LISTEN typed in one go into a new .sql document is flagged within 5 s', async () => {
   const document = await vscode.workspace.openTextDocument({ language: 'sql', content: 'SELECT 1;\n' });
