@@ -29,6 +29,8 @@ import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
 import { createAdminConnectionHandler } from './admin';
 
+const STATUS_IDLE = 0x49; // ReadyForQuery 'I'
+
 export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
 
 /** What a client connection needs from the pooler. */
@@ -156,11 +158,13 @@ export class Pooler implements ClientHost, PoolHost {
     const { client_idle_timeout: clientIdle, idle_transaction_timeout: idleTx } = this.config;
     if (clientIdle <= 0 && idleTx <= 0) return;
     for (const client of this.clients) {
+      if (client.pending > 0 || (client.state !== 'idle' && client.state !== 'active')) continue;
       const quiet = now - client.lastActivityAt;
-      if (clientIdle > 0 && client.state === 'idle' && quiet > clientIdle * 1000) {
-        client.fatal('08P01', 'client_idle_timeout', 'ERROR');
-      } else if (idleTx > 0 && client.state === 'active' && client.pending === 0 && quiet > idleTx * 1000) {
+      const inTransaction = client.server !== null && client.server.txStatus !== STATUS_IDLE;
+      if (idleTx > 0 && inTransaction && quiet > idleTx * 1000) {
         client.fatal('08P01', 'idle transaction timeout', 'ERROR');
+      } else if (clientIdle > 0 && quiet > clientIdle * 1000) {
+        client.fatal('08P01', 'client_idle_timeout', 'ERROR');
       }
     }
   }
