@@ -1,20 +1,34 @@
 // Where analysis runs: in a worker thread, so parsing a big file (seconds for the first pass over a
 // 1 MB file) never blocks the LSP request loop (hovers, code actions, other documents). Each document
-// keeps its incremental analyzer inside the worker; the main thread sends the current text (a string
-// copy is cheap next to parsing) and gets findings back. Falls back to in-process analysis when a
-// worker cannot start.
+// keeps its text and incremental analyzer inside the worker; the main thread sends the edits since the
+// last run (the whole text only when opening or resyncing), and gets the findings back as a delta
+// (findingsDelta.ts), so a keystroke in a 1 MB file copies neither the file nor its thousands of
+// findings across threads. Falls back to in-process analysis when a worker cannot start or dies.
 import { Worker } from 'node:worker_threads';
 import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
 import { IncrementalSqlDocument } from './incrementalSql';
 import { IncrementalTsDocument } from './incrementalTs';
+import { applyDelta, computeDelta, type FindingsDelta } from './findingsDelta';
+
+/** Replace [start, end) of the text (UTF-16 offsets, applied in order) with `text`. */
+export interface TextChange {
+  start: number;
+  end: number;
+  text: string;
+}
 
 export interface AnalyzeRequest {
   uri: string;
   language: DocumentLanguage;
   fileName?: string;
-  text: string;
+  /** The whole text (opening, resyncing), or the edits since the previous request for this document. */
+  text?: string;
+  edits?: TextChange[];
   options: Partial<AnalysisOptions>;
 }
+
+/** The host lost the document's text (e.g. a restarted worker): send the whole text again. */
+export class OutOfSyncError extends Error {}
 
 export interface AnalysisHost {
   analyze(request: AnalyzeRequest): Promise<Finding[]>;
@@ -26,18 +40,23 @@ interface Analyzer {
   analyze(text: string, options?: Partial<AnalysisOptions>): Finding[];
 }
 
-/** The per-document incremental analyzers; runs inside the worker (or in-process as the fallback). */
+/** The per-document texts and incremental analyzers; runs inside the worker (or in-process as the fallback). */
 export class AnalysisEngine {
-  private readonly documents = new Map<string, { language: DocumentLanguage; analyzer: Analyzer }>();
+  private readonly documents = new Map<string, { language: DocumentLanguage; analyzer: Analyzer; text: string }>();
 
-  analyze(request: AnalyzeRequest): Finding[] {
+  /** Findings for the document after the request's text or edits, and how much its length changed. */
+  analyze(request: AnalyzeRequest): { findings: Finding[]; lengthChange: number } {
     let entry = this.documents.get(request.uri);
+    if (request.text === undefined && (!entry || entry.language !== request.language)) throw new OutOfSyncError(`no text for ${request.uri}`);
     if (!entry || entry.language !== request.language) {
       const analyzer = request.language === 'sql' ? new IncrementalSqlDocument() : new IncrementalTsDocument(request.language, request.fileName);
-      entry = { language: request.language, analyzer };
+      entry = { language: request.language, analyzer, text: '' };
       this.documents.set(request.uri, entry);
     }
-    return entry.analyzer.analyze(request.text, request.options);
+    const before = entry.text.length;
+    if (request.text !== undefined) entry.text = request.text;
+    for (const edit of request.edits ?? []) entry.text = entry.text.slice(0, edit.start) + edit.text + entry.text.slice(edit.end);
+    return { findings: entry.analyzer.analyze(entry.text, request.options), lengthChange: entry.text.length - before };
   }
 
   close(uri: string): void {
@@ -46,7 +65,7 @@ export class AnalysisEngine {
 }
 
 type ToWorker = { type: 'analyze'; id: number; request: AnalyzeRequest } | { type: 'close'; uri: string };
-type FromWorker = { id: number; findings?: Finding[]; error?: string };
+type FromWorker = { id: number; delta?: FindingsDelta; error?: string; outOfSync?: boolean };
 
 export const WORKER_MARKER = 'poolsafe-analysis-worker';
 
@@ -54,17 +73,25 @@ export const WORKER_MARKER = 'poolsafe-analysis-worker';
 export function runAnalysisWorker(port: { on(event: 'message', listener: (message: ToWorker) => void): void; postMessage(message: FromWorker): void }): void {
   const engine = new AnalysisEngine();
   const ready = initAnalysis();
+  // What the main thread last received per document: the base of the next delta.
+  const sent = new Map<string, Finding[]>();
   port.on('message', (message) => {
     if (message.type === 'close') {
       engine.close(message.uri);
+      sent.delete(message.uri);
       return;
     }
     ready.then(
       () => {
+        const { uri } = message.request;
         try {
-          port.postMessage({ id: message.id, findings: engine.analyze(message.request) });
+          const { findings, lengthChange } = engine.analyze(message.request);
+          const delta = computeDelta(message.request.text !== undefined ? [] : sent.get(uri) ?? [], findings, lengthChange);
+          sent.set(uri, findings);
+          port.postMessage({ id: message.id, delta });
         } catch (error) {
-          port.postMessage({ id: message.id, error: (error as Error).stack ?? String(error) });
+          sent.delete(uri);
+          port.postMessage({ id: message.id, error: (error as Error).stack ?? String(error), outOfSync: error instanceof OutOfSyncError });
         }
       },
       (error: Error) => port.postMessage({ id: message.id, error: `analysis failed to load: ${error.message}` }),
@@ -76,30 +103,42 @@ class WorkerAnalysisHost implements AnalysisHost {
   private nextId = 1;
   /** Takes over if the worker dies, so diagnostics keep coming. */
   private fallback: InProcessAnalysisHost | undefined;
-  private readonly pending = new Map<number, { resolve: (findings: Finding[]) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (delta: FindingsDelta) => void; reject: (error: Error) => void }>();
+  /** What the worker last sent per document: the base its next delta applies to. */
+  private readonly received = new Map<string, Finding[]>();
 
   constructor(private readonly worker: Worker, private readonly log: (message: string) => void) {
     worker.on('message', (message: FromWorker) => {
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.findings ?? []);
+      if (message.error !== undefined) waiter?.reject(message.outOfSync ? new OutOfSyncError(message.error) : new Error(message.error));
+      else waiter?.resolve(message.delta!);
     });
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', (code) => this.failAll(new Error(`analysis worker exited with code ${code}`)));
     worker.unref();
   }
 
-  analyze(request: AnalyzeRequest): Promise<Finding[]> {
+  async analyze(request: AnalyzeRequest): Promise<Finding[]> {
     if (this.fallback) return this.fallback.analyze(request);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'analyze', id, request } satisfies ToWorker);
-    });
+    const base = request.text !== undefined ? [] : this.received.get(request.uri) ?? [];
+    try {
+      const delta = await new Promise<FindingsDelta>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ type: 'analyze', id, request } satisfies ToWorker);
+      });
+      const findings = applyDelta(base, delta);
+      this.received.set(request.uri, findings);
+      return findings;
+    } catch (error) {
+      this.received.delete(request.uri);
+      throw error;
+    }
   }
 
   close(uri: string): void {
+    this.received.delete(uri);
     if (this.fallback) this.fallback.close(uri);
     else this.worker.postMessage({ type: 'close', uri } satisfies ToWorker);
   }
@@ -124,7 +163,7 @@ class InProcessAnalysisHost implements AnalysisHost {
 
   async analyze(request: AnalyzeRequest): Promise<Finding[]> {
     await this.ready;
-    return this.engine.analyze(request);
+    return this.engine.analyze(request).findings;
   }
 
   close(uri: string): void {

@@ -12,19 +12,51 @@ import {
   type DidChangeConfigurationParams,
   type InitializeResult,
   type TextDocumentChangeEvent,
+  type TextDocumentContentChangeEvent,
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage } from './analysis/index';
 import { ALL_LANGUAGES, ConfigFiles, effectiveOptions, parseSettings, type EditorSettings, type RawSettings } from './settings';
 import { DocumentAnalysis } from './scheduler';
-import { createAnalysisHost } from './analysisHost';
+import { OutOfSyncError, createAnalysisHost, type TextChange } from './analysisHost';
 import { RuleDocs, toDiagnostic } from './diagnostics';
 import { FIX_ALL_KIND, codeActions } from './codeActions';
 import { hoverAt } from './hover';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+// Edits since the text last sent to the analysis host ('full': send the whole text), recorded as the
+// client's incremental changes arrive so a keystroke sends a few characters, not the file.
+const unsentEdits = new Map<string, TextChange[] | 'full'>();
+const MAX_UNSENT_EDITS = 200;
+const documents = new TextDocuments<TextDocument>({
+  create(uri, languageId, version, content) {
+    unsentEdits.set(uri, 'full');
+    return TextDocument.create(uri, languageId, version, content);
+  },
+  update(document, changes, version) {
+    recordEdits(document, changes);
+    return TextDocument.update(document, changes, version);
+  },
+});
+
+function recordEdits(document: TextDocument, changes: TextDocumentContentChangeEvent[]): void {
+  const edits = unsentEdits.get(document.uri);
+  // Several changes in one notification refer to successive texts: simplest to resend the whole text.
+  if (edits === 'full' || edits === undefined || changes.length !== 1 || !('range' in changes[0]) || edits.length >= MAX_UNSENT_EDITS) {
+    unsentEdits.set(document.uri, 'full');
+    return;
+  }
+  const { range, text } = changes[0];
+  edits.push({ start: document.offsetAt(range.start), end: document.offsetAt(range.end), text });
+}
+
+/** The text or edits to send with the next analysis request; what was unsent is now sent. */
+function takeUnsent(document: TextDocument): { text?: string; edits?: TextChange[] } {
+  const edits = unsentEdits.get(document.uri);
+  unsentEdits.set(document.uri, []);
+  return edits === 'full' || edits === undefined ? { text: document.getText() } : { edits };
+}
 const analyses = new Map<string, DocumentAnalysis>();
 const configFiles = new ConfigFiles((message) => connection.console.warn(message));
 const editorSettings = new Map<string, Promise<EditorSettings>>();
@@ -105,18 +137,30 @@ async function validate(uri: string): Promise<void> {
     void connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
   }
-  const request = { uri, language: analysis.language, fileName: fileNameOf(uri), text: document.getText(), options: optionsFor(uri, settings) };
-  analysis.running = host.analyze(request).then((findings) => {
-    analysis.result = { version, findings };
-    const latest = documents.get(uri);
-    if (latest?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, latest, docs)) });
-  });
+  const request = { uri, language: analysis.language, fileName: fileNameOf(uri), options: optionsFor(uri, settings), ...takeUnsent(document) };
+  // After a failure the next run resends the whole text; a version that fails twice is not retried
+  // (a bug in the analysis, logged) until the text changes again.
+  let retry = true;
+  analysis.running = host.analyze(request).then(
+    (findings) => {
+      analysis.result = { version, findings };
+      const latest = documents.get(uri);
+      if (latest?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, latest, docs)) });
+    },
+    (error: Error) => {
+      unsentEdits.set(uri, 'full');
+      retry = analysis.failedVersion !== version;
+      analysis.failedVersion = version;
+      if (!(error instanceof OutOfSyncError)) connection.console.error(`analysis failed: ${error.stack ?? error.message}`);
+    },
+  );
   try {
     await analysis.running;
   } finally {
     analysis.running = undefined;
     const latest = documents.get(uri);
-    if (latest && analyses.get(uri) === analysis && analysis.result?.version !== latest.version) scheduleValidation(latest);
+    const moved = latest !== undefined && latest.version !== version;
+    if (latest && analyses.get(uri) === analysis && analysis.result?.version !== latest.version && (moved || retry)) scheduleValidation(latest);
   }
 }
 
@@ -152,6 +196,7 @@ documents.onDidChangeContent((event: TextDocumentChangeEvent<TextDocument>) => s
 documents.onDidClose((event: TextDocumentChangeEvent<TextDocument>) => {
   analyses.get(event.document.uri)?.cancel();
   host.close(event.document.uri);
+  unsentEdits.delete(event.document.uri);
   analyses.delete(event.document.uri);
   editorSettings.delete(event.document.uri);
   void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });

@@ -18,6 +18,8 @@ export class DocumentAnalysis {
   result: AnalysisResult | undefined;
   /** The run in flight, if any: one at a time per document, so stale runs never pile up. */
   running: Promise<void> | undefined;
+  /** A version whose run ended without a result once already (see validate in languageServer.ts). */
+  failedVersion: number | undefined;
 
   constructor(readonly language: DocumentLanguage) {}
 

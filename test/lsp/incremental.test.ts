@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { analyze, analyzeSql, initAnalysis, type Finding } from '../../server/analysis/index';
 import { IncrementalSqlDocument, diffTexts } from '../../server/incrementalSql';
 import { IncrementalTsDocument, chunkTopLevel, topLevelStatementStarts } from '../../server/incrementalTs';
+import { applyDelta, computeDelta } from '../../server/findingsDelta';
 
 before(() => initAnalysis());
 
@@ -140,4 +141,25 @@ test('incremental TS analysis equals a whole-file analysis, before and after edi
   }
   const session = { poolMode: 'session' as const };
   assert.deepEqual(comparable(document.analyze(text, session)), comparable(analyze(text, 'typescript', session, 'file.ts')));
+});
+
+test('findings deltas rebuild exactly the new findings after random edits, and stay small for a local edit', () => {
+  const next = random(7);
+  let text = SQL.repeat(20);
+  let before = analyzeSql(text);
+  for (let step = 0; step < 200; step++) {
+    const at = Math.floor(next() * (text.length + 1));
+    const edited = next() < 0.6 ? text.slice(0, at) + TYPED[Math.floor(next() * TYPED.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + 3);
+    const after = analyzeSql(edited);
+    const delta = computeDelta(before, after, edited.length - text.length);
+    assert.deepEqual(comparable(applyDelta(before, delta)), comparable(after), `step ${step}`);
+    assert.deepEqual(applyDelta(before, delta).map((f) => f.start), after.map((f) => f.start), 'same order');
+    text = edited;
+    before = after;
+  }
+  const big = 'SELECT pg_advisory_lock(1);\n'.repeat(2000);
+  const typedIn = big.slice(0, 28_000) + 'LISTEN x;\n' + big.slice(28_000);
+  const delta = computeDelta(analyzeSql(big), analyzeSql(typedIn), typedIn.length - big.length);
+  assert.equal(delta.middle.length, 1, 'only the new finding crosses threads');
+  assert.equal(delta.prefix + delta.suffix, 2000);
 });

@@ -261,3 +261,21 @@ test('a big file is analysed off the request loop: a hover elsewhere answers bef
   assert.equal(bigDone, false, `the hover (${hoverMs.toFixed(0)} ms) waited for the big file's analysis`);
   await bigDiagnostics;
 });
+
+test('several changes in one didChange (multi-cursor) and many single edits keep the server in sync', async () => {
+  let text = 'SELECT 1;\nSELECT 2;\n';
+  const uri = client.open(join(workspace, 'multi.sql'), 'sql', text);
+  await client.diagnostics(uri, () => true, 1);
+  // Two cursors type "LISTEN a; " at the start of both lines; ranges refer to successive texts.
+  let version = client.change(uri, [
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'LISTEN a; ' },
+    { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'LISTEN b; ' },
+  ]);
+  assert.deepEqual(codes(await client.diagnostics(uri, () => true, version)), ['listen', 'listen']);
+  text = 'LISTEN a; SELECT 1;\nLISTEN b; SELECT 2;\n';
+  // Then 22 single-character edits that delete the second LISTEN and retype it as UNLISTEN.
+  for (let i = 0; i < 10; i++) version = client.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, text: '' }]);
+  for (const [i, char] of [...'UNLISTEN c; '].entries()) version = client.change(uri, [{ range: { start: { line: 1, character: i }, end: { line: 1, character: i } }, text: char }]);
+  const final = await client.diagnostics(uri, () => true, version);
+  assert.deepEqual(final.map((d) => [d.code, d.range.start.line, d.range.start.character, d.range.end.character]), [['listen', 0, 0, 8], ['listen', 1, 0, 10]]);
+});
