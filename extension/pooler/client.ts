@@ -23,7 +23,8 @@ export const TRACKED_PARAMS = ['client_encoding', 'DateStyle', 'TimeZone', 'stan
 const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
 
 /** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
-const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.Terminate]);
+// Parse is watched only for hazard detection (hazards.ts): it awaits no ReadyForQuery of its own.
+const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.Terminate, Msg.Parse]);
 const STATUS_IDLE = 0x49; // 'I'
 /** Bytes a client may queue while waiting for a server before we stop reading from it. */
 const MAX_QUEUED_BYTES = 1 << 20;
@@ -318,8 +319,11 @@ export class Client implements PoolClient, ServerLink {
     this.lastActivityAt = now;
     this.bytesReceived += chunk.length;
     let cut = -1;
+    const hazards = this.host.hazards;
     try {
-      this.scanner.scan(chunk, (type, _body, start) => {
+      this.scanner.scan(chunk, (type, _body, start, end) => {
+        if (hazards) hazards.onClientMessage(this, type, chunk, start, end);
+        if (type === Msg.Parse) return false;
         if (type === Msg.Terminate) {
           cut = start < 0 ? 0 : start;
           return true;
@@ -373,6 +377,7 @@ export class Client implements PoolClient, ServerLink {
     server.link = this;
     server.lastClientId = this.id;
     server.lastUsedAt = now;
+    this.host.hazards?.onAssign(this, server);
     this.state = 'active';
     const sync = server.paramsToken === this.paramsToken ? '' : this.paramSyncSql(server);
     if (!sync) {
@@ -425,8 +430,10 @@ export class Client implements PoolClient, ServerLink {
     const mode = pool.mode;
     let releaseAt = -1;
     let refuseAt = -1;
+    const hazards = this.host.hazards;
     try {
       server.scanner.scan(chunk, (type, body, start, end) => {
+        if (hazards && type !== Msg.ParameterStatus) hazards.onServerMessage(this, server, type, body!);
         if (type === Msg.ReadyForQuery) {
           const status = body![0];
           server.txStatus = status;
@@ -504,7 +511,7 @@ export class Client implements PoolClient, ServerLink {
     this.server = null;
     this.pool?.release(server);
     if (reason === 'transaction blocks not allowed in statement pooling mode') {
-      this.fatal('08P01', reason, 'ERROR');
+      this.fatal('08P01', reason);
     } else {
       this.fatal('08006', `server conn crashed? (${reason})`);
     }
@@ -515,20 +522,33 @@ export class Client implements PoolClient, ServerLink {
     this.server = null;
     this.lastServer = server;
     this.state = 'idle';
+    this.host.hazards?.onRelease(this, server);
     server.socket.resume();
     this.socket.resume();
+    const config = this.host.config;
+    if (config.server_reset_query_always && config.server_reset_query) {
+      // --reset-between-transactions: the next transaction starts from a clean session, so a fix
+      // can be shown not to depend on state a previous transaction left.
+      const pool = this.pool!;
+      server.runInternal(config.server_reset_query, () => {
+        this.host.hazards?.onReset(server);
+        server.paramsToken = null;
+        pool.release(server);
+      });
+      return;
+    }
     this.pool!.release(server);
   }
 
   /** Called by the pool when this client waited too long or no server can be reached. */
   failWait(message: string, code: string): void {
-    this.fatal(code, message, 'ERROR');
+    this.fatal(code, message);
   }
 
   // ------------------------------------------------------------------------------------------
   // Shutdown
 
-  /** Sends an error (PgBouncer style) and closes the connection. */
+  /** Sends an error and closes the connection (PgBouncer 1.18 sends its pool errors as FATAL 08P01). */
   fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL'): void {
     if (this.state === 'closed') return;
     if (this.socket.writable) this.socket.end(errorResponse({ severity, code, message }));
@@ -561,7 +581,7 @@ export class Client implements PoolClient, ServerLink {
         this.pool!.release(server);
       } else if (this.mode === 'session' || this.host.config.server_reset_query_always) {
         const reset = this.host.config.server_reset_query;
-        if (reset) server.runInternal(reset, () => this.pool!.release(server));
+        if (reset) server.runInternal(reset, () => (this.host.hazards?.onReset(server), this.pool!.release(server)));
         else this.pool!.release(server);
       } else {
         this.pool!.release(server);

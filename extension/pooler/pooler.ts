@@ -27,7 +27,8 @@ import type { SocketReads } from './reads';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
-import { createAdminConnectionHandler } from './admin';
+import { createAdminConnectionHandler, type HazardInfo } from './admin';
+import { HazardMonitor } from './hazards';
 
 const STATUS_IDLE = 0x49; // ReadyForQuery 'I'
 
@@ -43,6 +44,8 @@ export interface ClientHost {
   adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client): void;
   clientLoggedIn(client: Client): void;
   clientClosed(client: Client, loggedIn: boolean): void;
+  /** Live hazard detection; null when off (`--hazards off`). */
+  readonly hazards: HazardMonitor | null;
 }
 
 export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer) => void;
@@ -55,6 +58,8 @@ export class Pooler implements ClientHost, PoolHost {
   readonly startedAt = Date.now();
   paused = false;
   onAdminConnection: AdminConnectionHandler | undefined;
+  /** Emits 'hazard' (HazardInfo) for each SHOW HAZARDS row as it is recorded. */
+  readonly hazards: HazardMonitor | null;
   private readonly byKey = new Map<string, Client>();
   private listener: Listener | undefined;
   private janitor: NodeJS.Timeout | undefined;
@@ -64,10 +69,17 @@ export class Pooler implements ClientHost, PoolHost {
 
   constructor(public config: PoolerConfig) {
     this.onAdminConnection = createAdminConnectionHandler(this);
+    this.hazards = config.hazard_detection ? new HazardMonitor({ tracksPreparedStatements: () => this.config.max_prepared_statements > 0 }) : null;
+  }
+
+  /** SHOW HAZARDS rows (admin.ts reads them through this name). */
+  hazardRows(): HazardInfo[] {
+    return this.hazards ? this.hazards.rows() : [];
   }
 
   /** Starts listening; resolves with the bound address (port 0 → the real port). */
   async start(): Promise<{ host: string; port: number }> {
+    await this.hazards?.init();
     this.listener = new Listener((socket, reads) => this.accept(socket, reads));
     const address = await this.listener.listen(this.config.listen_addr, this.config.listen_port);
     this.janitor = setInterval(() => this.maintain(), 250);
@@ -112,6 +124,7 @@ export class Pooler implements ClientHost, PoolHost {
     this.servers.add(server);
     server.onClose = () => {
       this.servers.delete(server);
+      this.hazards?.onServerClosed(server);
       pool.forget(server);
     };
   }
@@ -162,9 +175,9 @@ export class Pooler implements ClientHost, PoolHost {
       const quiet = now - client.lastActivityAt;
       const inTransaction = client.server !== null && client.server.txStatus !== STATUS_IDLE;
       if (idleTx > 0 && inTransaction && quiet > idleTx * 1000) {
-        client.fatal('08P01', 'idle transaction timeout', 'ERROR');
+        client.fatal('08P01', 'idle transaction timeout');
       } else if (clientIdle > 0 && quiet > clientIdle * 1000) {
-        client.fatal('08P01', 'client_idle_timeout', 'ERROR');
+        client.fatal('08P01', 'client_idle_timeout');
       }
     }
   }
@@ -203,7 +216,7 @@ function refuse(socket: net.Socket, reads: SocketReads | undefined, message: str
   const send = () => {
     if (sent) return;
     sent = true;
-    socket.end(errorResponse({ severity: 'ERROR', code: '08P01', message }));
+    socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message }));
     setTimeout(() => socket.destroy(), 2000).unref();
   };
   socket.on('error', () => {});

@@ -112,8 +112,10 @@ test('pool exhaustion: a waiting client gets query_wait_timeout like PgBouncer',
   const waiter = await connectPg(pooler.url());
   const started = Date.now();
   await assert.rejects(waiter.query('select 1'), (error: Error & { code?: string }) => {
+    // PgBouncer 1.18 answers exactly so (checked side by side): FATAL 08P01 "query_wait_timeout".
     assert.equal(error.message, 'query_wait_timeout');
     assert.equal(error.code, '08P01');
+    assert.equal((error as Error & { severity?: string }).severity, 'FATAL');
     return true;
   });
   const waited = Date.now() - started;
