@@ -9,7 +9,7 @@ import { configFromIni } from './ini-config';
 export const POOLER_USAGE =
   'usage: poolsafe pooler --target <postgres URL> [--listen 127.0.0.1:6432] [--pool-mode transaction|session|statement] ' +
   '[--pool-size N] [--server-policy rotate|lifo|round-robin] [--auth scram-sha-256|md5|trust] ' +
-  '[--max-prepared-statements N] [--config pgbouncer.ini]';
+  '[--max-prepared-statements N] [--config pgbouncer.ini] [--hazards on|off] [--reset-between-transactions]';
 
 class UsageError extends Error {}
 
@@ -22,6 +22,8 @@ interface PoolerFlags {
   auth?: string;
   maxPreparedStatements?: string;
   config?: string;
+  hazards?: string;
+  resetBetweenTransactions?: string;
 }
 
 const FLAG_NAMES: Record<string, keyof PoolerFlags> = {
@@ -33,6 +35,12 @@ const FLAG_NAMES: Record<string, keyof PoolerFlags> = {
   '--auth': 'auth',
   '--max-prepared-statements': 'maxPreparedStatements',
   '--config': 'config',
+  '--hazards': 'hazards',
+};
+
+/** Flags that take no value. */
+const SWITCH_NAMES: Record<string, keyof PoolerFlags> = {
+  '--reset-between-transactions': 'resetBetweenTransactions',
 };
 
 function parseFlags(argv: string[]): PoolerFlags {
@@ -42,6 +50,10 @@ function parseFlags(argv: string[]): PoolerFlags {
     const arg = args[i];
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (eq < 0 && SWITCH_NAMES[name]) {
+      flags[SWITCH_NAMES[name]] = 'on';
+      continue;
+    }
     const key = FLAG_NAMES[name];
     if (!key) throw new UsageError(`unknown argument "${arg}"`);
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
@@ -87,6 +99,8 @@ export function configFromFlags(argv: string[]): PoolerConfig {
   if (flags.serverPolicy) config.server_policy = oneOf<ServerPolicy>('--server-policy', flags.serverPolicy, SERVER_POLICIES);
   if (flags.auth) config.auth_type = oneOf<ClientAuthType>('--auth', flags.auth, CLIENT_AUTH_TYPES);
   if (flags.maxPreparedStatements) config.max_prepared_statements = count('--max-prepared-statements', flags.maxPreparedStatements, 0);
+  if (flags.hazards) config.hazard_detection = oneOf('--hazards', flags.hazards, ['on', 'off']) === 'on';
+  if (flags.resetBetweenTransactions) config.server_reset_query_always = true;
   if (config.databases.size === 0) throw new UsageError('no database to serve: give --target or a [databases] section');
   return config;
 }

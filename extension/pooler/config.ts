@@ -52,6 +52,8 @@ export interface PoolerConfig {
   server_reset_query: string;
   server_reset_query_always: boolean;
   max_prepared_statements: number;
+  /** PoolSafe's own key: live hazard detection (SHOW HAZARDS); `--hazards off` for benchmarks. */
+  hazard_detection: boolean;
   /** Client-visible database name → target. */
   databases: Map<string, DatabaseTarget>;
   /** Users clients may log in as, with their secrets. */
@@ -79,6 +81,7 @@ export function defaultConfig(): PoolerConfig {
     server_reset_query: 'DISCARD ALL',
     server_reset_query_always: false,
     max_prepared_statements: 0,
+    hazard_detection: true,
     databases: new Map(),
     users: new Map(),
   };

@@ -44,6 +44,8 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerC
   if (s.clientIdleTimeout !== undefined) config.client_idle_timeout = s.clientIdleTimeout;
   if (s.idleTransactionTimeout !== undefined) config.idle_transaction_timeout = s.idleTransactionTimeout;
   if (s.maxPreparedStatements !== undefined) config.max_prepared_statements = s.maxPreparedStatements;
+  if (s.serverResetQuery !== undefined) config.server_reset_query = s.serverResetQuery;
+  if (s.serverResetQueryAlways !== undefined) config.server_reset_query_always = s.serverResetQueryAlways;
   if (s.serverRoundRobin) config.server_policy = 'round-robin';
   else if (s.serverRoundRobin === false) config.server_policy = 'lifo';
   for (const entry of userlist?.users ?? []) config.users.set(entry.name, userSecret(entry.name, entry.password));

@@ -50,6 +50,8 @@ export interface IniPoolerSettings {
   clientIdleTimeout?: number;
   idleTransactionTimeout?: number;
   maxPreparedStatements?: number;
+  serverResetQuery?: string;
+  serverResetQueryAlways?: boolean;
   adminUsers?: string[];
   statsUsers?: string[];
   serverRoundRobin?: boolean;
@@ -118,6 +120,8 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   client_idle_timeout: { field: 'clientIdleTimeout', kind: 'seconds' },
   idle_transaction_timeout: { field: 'idleTransactionTimeout', kind: 'seconds' },
   max_prepared_statements: { field: 'maxPreparedStatements', kind: 'int' },
+  server_reset_query: { field: 'serverResetQuery', kind: 'string' },
+  server_reset_query_always: { field: 'serverResetQueryAlways', kind: 'bool' },
   admin_users: { field: 'adminUsers', kind: 'list' },
   stats_users: { field: 'statsUsers', kind: 'list' },
   server_round_robin: { field: 'serverRoundRobin', kind: 'bool' },

@@ -30,8 +30,10 @@ export class ServerLoginError extends Error {
   }
 }
 
-/** Server→client messages the pooler looks at: ParameterStatus, ReadyForQuery, ErrorResponse. */
-export const SERVER_INTEREST = interestIn([], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse]);
+/** CommandComplete's tag tells hazard detection a transaction rolled back (hazards.ts). */
+const MSG_COMMAND_COMPLETE = 0x43; // C
+/** Server→client messages the pooler looks at: ParameterStatus, ReadyForQuery, ErrorResponse, CommandComplete. */
+export const SERVER_INTEREST = interestIn([], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse, MSG_COMMAND_COMPLETE]);
 const STATUS_IDLE = 0x49; // 'I'
 
 type Socket = net.Socket | tls.TLSSocket;

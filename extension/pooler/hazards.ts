@@ -1,0 +1,567 @@
+// Live hazard detection. The client side tells us each Query/Parse/Sync it forwards, the server side
+// each CommandComplete/ErrorResponse/ReadyForQuery it answers, the pool every hand-over. From that we
+// keep, per server connection, the session state it carries and who left it (sessionState.ts), and
+// report DESIGN.md's hazards: `origin` (a transaction ended leaving state behind), `landed` (another
+// client was given a connection carrying it) and `error` (a client hit the error that state explains).
+//
+// Cost on the hot path: one latin1 decode plus one regex test per Query/Parse; the shared analysis
+// (a real parse) runs only for the rare texts that mention a session feature, and is cached by text.
+import { EventEmitter } from 'node:events';
+import { analyzeSql, initAnalysis, splitStatements } from '../../server/analysis/index';
+import type { HazardInfo } from './admin';
+import type { PoolMode } from './config';
+import { SessionState, type StateEntry, type StateKind } from './sessionState';
+
+export type HazardKind = HazardInfo['kind'];
+
+/** What the monitor needs to know about a client connection. */
+export interface HazardClient {
+  readonly id: number;
+  readonly applicationName: string;
+  readonly mode: PoolMode;
+}
+
+/** What the monitor needs to know about a server connection. */
+export interface HazardServer {
+  readonly id: number;
+  readonly processId: number;
+}
+
+const TYPE_QUERY = 0x51; // Q
+const TYPE_PARSE = 0x50; // P
+const TYPE_SYNC = 0x53; // S (frontend)
+const TYPE_FUNCTION_CALL = 0x46; // F
+const TYPE_COMMAND_COMPLETE = 0x43; // C
+const TYPE_ERROR = 0x45; // E
+const TYPE_READY = 0x5a; // Z
+const STATUS_IDLE = 0x49; // 'I'
+const STATUS_FAILED = 0x45; // 'E'
+
+/** Hazards kept for SHOW HAZARDS; older ones fall off (the editor has seen them as events). */
+export const HAZARD_RING_SIZE = 1000;
+/** Statement text kept in a hazard row. */
+const MAX_STATEMENT_CHARS = 300;
+/** Texts whose effects are cached (drivers repeat the same statements). */
+const MAX_CACHED_TEXTS = 500;
+
+/**
+ * The cheap gate in front of the analysis: a text can only change session state if it mentions one
+ * of these words. `SET` counts only at a statement start, so `UPDATE … SET` (pgbench) stays cheap.
+ */
+const MENTIONS_SESSION_FEATURE =
+  /(?:^|;)\s*set\s|\b(?:reset|prepare|execute|deallocate|temp|temporary|currval|lastval|nextval|setval|set_config|listen|unlisten|declare|close|load|discard|drop)\b|advisory|dblink_|pgv_/i;
+
+/** Parameters the pooler itself syncs onto every server a client lands on (client.ts): never leaked. */
+const POOLER_SYNCED_SETTINGS = new Set(['client_encoding', 'datestyle', 'timezone', 'standard_conforming_strings', 'application_name']);
+
+/** Kinds rolled back with the transaction that created them. */
+const TRANSACTIONAL: ReadonlySet<StateKind> = new Set(['setting', 'temp', 'listen', 'cursor']);
+
+type Effect =
+  | { op: 'add'; kind: StateKind; name: string; rule: string; statement: string; hidden?: boolean }
+  | { op: 'clear'; kind: StateKind; name?: string }
+  | { op: 'discard-all' }
+  | { op: 'unlock'; name: string; statement: string }
+  | { op: 'read-sequence'; name?: string; statement: string };
+
+/** The effects of one request (a Query, or the extended-protocol messages up to a Sync). */
+interface Batch {
+  effects: Effect[];
+  statement: string;
+  failed: boolean;
+}
+
+interface ClientTrack {
+  /** One batch per request still awaiting its ReadyForQuery, in order. */
+  fifo: Batch[];
+  /** Extended-protocol effects collected since the last Sync. */
+  open: Batch | null;
+  /** State added inside the open transaction block, undone if it rolls back. */
+  txAdded: { state: SessionState; entry: StateEntry }[];
+  txFailed: boolean;
+  rolledBack: boolean;
+}
+
+const NO_EFFECTS: Effect[] = [];
+
+export interface HazardMonitorOptions {
+  /** One line per hazard (default: stderr). */
+  log?: (line: string) => void;
+  /** With pooler-side prepared statements (max_prepared_statements > 0) named Parses are safe. */
+  tracksPreparedStatements?: () => boolean;
+}
+
+export class HazardMonitor extends EventEmitter {
+  private readonly ring: HazardInfo[] = [];
+  private lastId = 0;
+  private readonly states = new Map<HazardServer, SessionState>();
+  private readonly tracks = new WeakMap<HazardClient, ClientTrack>();
+  private readonly cache = new Map<string, Effect[]>();
+  private readonly log: (line: string) => void;
+  private readonly tracksPrepared: () => boolean;
+
+  constructor(options: HazardMonitorOptions = {}) {
+    super();
+    this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
+    this.tracksPrepared = options.tracksPreparedStatements ?? (() => false);
+  }
+
+  /** Loads the parser and warms it up, so the first inspected statement does not stall traffic. */
+  async init(): Promise<void> {
+    await initAnalysis();
+    for (const sql of ["SET work_mem = '4MB'", "select set_config('a.b', 'c', false)", 'PREPARE p AS select 1']) analyzeSql(sql);
+  }
+
+  /** SHOW HAZARDS rows, oldest first. */
+  rows(): HazardInfo[] {
+    return this.ring.slice();
+  }
+
+  /** The session state a server connection carries (tests and the editor's details). */
+  stateOf(server: HazardServer): SessionState | undefined {
+    return this.states.get(server);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Client → server
+
+  /**
+   * A message the client sent (called from the client's header scan). `start`/`end` locate it in
+   * `chunk`; a message split across reads (start or end < 0) is counted but not inspected.
+   */
+  onClientMessage(client: HazardClient, type: number, chunk: Buffer, start: number, end: number): void {
+    if (client.mode === 'session') return;
+    const track = this.trackOf(client);
+    const whole = start >= 0 && end >= 0;
+    switch (type) {
+      case TYPE_QUERY: {
+        const text = whole ? chunk.toString('latin1', start + 5, end - 1) : '';
+        const effects = text ? this.effectsOf(text, client.mode) : NO_EFFECTS;
+        track.fifo.push({ effects, statement: effects.length ? decodeText(chunk, start + 5, end - 1) : '', failed: false });
+        return;
+      }
+      case TYPE_PARSE: {
+        if (!whole) return;
+        const open = (track.open ??= { effects: [], statement: '', failed: false });
+        const nameEnd = chunk.indexOf(0, start + 5);
+        const textEnd = nameEnd >= 0 ? chunk.indexOf(0, nameEnd + 1) : -1;
+        if (nameEnd < 0 || textEnd < 0 || textEnd >= end) return;
+        const name = chunk.toString('utf8', start + 5, nameEnd);
+        const latin = chunk.toString('latin1', nameEnd + 1, textEnd);
+        const effects = this.effectsOf(latin, client.mode);
+        const text = effects.length || name ? decodeText(chunk, nameEnd + 1, textEnd) : '';
+        if (effects.length) open.effects.push(...effects);
+        if (name && !this.tracksPrepared()) {
+          open.effects.push({ op: 'add', kind: 'prepared', name, rule: 'protocol-prepared-statement', statement: text });
+        }
+        if (text && !open.statement) open.statement = text;
+        return;
+      }
+      case TYPE_SYNC:
+        track.fifo.push(track.open ?? { effects: NO_EFFECTS, statement: '', failed: false });
+        track.open = null;
+        return;
+      case TYPE_FUNCTION_CALL:
+        track.fifo.push({ effects: NO_EFFECTS, statement: '', failed: false });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Server → client
+
+  /** A message the server answered while `client` held it (CommandComplete, ErrorResponse, ReadyForQuery). */
+  onServerMessage(client: HazardClient, server: HazardServer, type: number, body: Buffer): void {
+    if (client.mode === 'session') return;
+    const track = this.trackOf(client);
+    if (type === TYPE_COMMAND_COMPLETE) {
+      if (body.length >= 8 && body.toString('latin1', 0, 8) === 'ROLLBACK') track.rolledBack = true;
+    } else if (type === TYPE_ERROR) {
+      const batch = track.fifo[0] ?? track.open;
+      if (batch) batch.failed = true;
+      this.explainError(client, server, body, batch?.statement ?? '');
+    } else if (type === TYPE_READY) {
+      const status = body[0];
+      const batch = track.fifo.shift();
+      if (batch && !batch.failed && batch.effects.length > 0) this.apply(batch, client, server, track, status !== STATUS_IDLE);
+      if (status === STATUS_FAILED) track.txFailed = true;
+      else if (status === STATUS_IDLE) this.endTransaction(track);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Hand-overs
+
+  /** The pool gave `server` to `client`: state another client left there has landed on it. */
+  onAssign(client: HazardClient, server: HazardServer): void {
+    if (client.mode === 'session') return;
+    const state = this.states.get(server);
+    if (!state || state.size === 0) return;
+    for (const entry of state.values()) {
+      if (entry.hidden || entry.clientId === client.id || entry.landedFor.has(client.id)) continue;
+      entry.landedFor.add(client.id);
+      this.record('landed', entry.rule, client, server, entry.statement,
+        `${describe(entry)} left by client ${entry.clientId}${entry.applicationName ? ` (${entry.applicationName})` : ''} is on this server connection`);
+    }
+  }
+
+  /** `client` released `server` at the end of a transaction: state it left there is an origin hazard. */
+  onRelease(client: HazardClient, server: HazardServer): void {
+    if (client.mode === 'session') return;
+    const state = this.states.get(server);
+    if (!state || state.size === 0) return;
+    for (const entry of state.values()) {
+      if (entry.hidden || entry.reported || entry.clientId !== client.id) continue;
+      entry.reported = true;
+      this.record('origin', entry.rule, client, server, entry.statement, `${describe(entry)} stays on server connection ${server.id} after the transaction`);
+    }
+  }
+
+  /** The pooler ran its reset query (DISCARD ALL) on `server`. */
+  onReset(server: HazardServer): void {
+    this.states.get(server)?.discardAll();
+  }
+
+  /** The server connection is gone, and its session state with it. */
+  onServerClosed(server: HazardServer): void {
+    this.states.delete(server);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Internals
+
+  private trackOf(client: HazardClient): ClientTrack {
+    let track = this.tracks.get(client);
+    if (!track) {
+      track = { fifo: [], open: null, txAdded: [], txFailed: false, rolledBack: false };
+      this.tracks.set(client, track);
+    }
+    return track;
+  }
+
+  private stateFor(server: HazardServer): SessionState {
+    let state = this.states.get(server);
+    if (!state) {
+      state = new SessionState();
+      this.states.set(server, state);
+    }
+    return state;
+  }
+
+  /** Effects of a statement text: pre-filter, then the shared analysis, cached by text. */
+  private effectsOf(text: string, mode: PoolMode): Effect[] {
+    if (!MENTIONS_SESSION_FEATURE.test(text)) return NO_EFFECTS;
+    const key = mode + '\0' + text;
+    let effects = this.cache.get(key);
+    if (!effects) {
+      effects = computeEffects(Buffer.from(text, 'latin1').toString('utf8'), mode);
+      if (this.cache.size >= MAX_CACHED_TEXTS) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, effects);
+    }
+    return effects;
+  }
+
+  private apply(batch: Batch, client: HazardClient, server: HazardServer, track: ClientTrack, inTransaction: boolean): void {
+    const state = this.stateFor(server);
+    for (const effect of batch.effects) {
+      switch (effect.op) {
+        case 'add': {
+          const entry = state.add({
+            kind: effect.kind, name: effect.name, rule: effect.rule, clientId: client.id, applicationName: client.applicationName,
+            statement: effect.statement, createdAt: Date.now(), hidden: effect.hidden ?? false, reported: false, landedFor: new Set(),
+          });
+          if (inTransaction && TRANSACTIONAL.has(effect.kind)) track.txAdded.push({ state, entry });
+          break;
+        }
+        case 'clear':
+          if (effect.name === undefined) state.clearKind(effect.kind);
+          else state.remove(effect.kind, effect.name);
+          break;
+        case 'discard-all':
+          state.discardAll();
+          break;
+        case 'unlock':
+          this.checkUnlock(client, server, state, effect);
+          break;
+        case 'read-sequence': {
+          const entry = state.find('sequence', effect.name);
+          if (entry && entry.clientId !== client.id && !entry.landedFor.has(client.id)) {
+            entry.landedFor.add(client.id);
+            this.record('landed', 'currval', client, server, effect.statement,
+              `currval/lastval here returns the value of client ${entry.clientId}'s nextval (${entry.statement.slice(0, 80)})`);
+          }
+        }
+      }
+    }
+  }
+
+  /** pg_advisory_unlock on a connection that does not hold the lock returns false (and warns). */
+  private checkUnlock(client: HazardClient, server: HazardServer, state: SessionState, effect: { name: string; statement: string }): void {
+    if (state.get('lock', effect.name)) {
+      state.remove('lock', effect.name);
+      return;
+    }
+    const holder = this.findElsewhere(server, 'lock', effect.name, client.id);
+    if (!holder) return;
+    this.record('error', 'advisory-lock', client, server, effect.statement,
+      `unlock ran on server connection ${server.id}, but server connection ${holder.server.id} (pid ${holder.server.processId}) holds the lock (taken by client ${holder.entry.clientId}): it stays held`);
+  }
+
+  private endTransaction(track: ClientTrack): void {
+    if ((track.txFailed || track.rolledBack) && track.txAdded.length > 0) {
+      for (const { state, entry } of track.txAdded) state.removeEntry(entry);
+    }
+    track.txAdded.length = 0;
+    track.txFailed = false;
+    track.rolledBack = false;
+  }
+
+  /** An ErrorResponse whose SQLSTATE a pool-mode bug causes: find the state that explains it. */
+  private explainError(client: HazardClient, server: HazardServer, body: Buffer, statement: string): void {
+    const fields = errorFields(body);
+    const code = fields.get('C') ?? '';
+    const explanation = ERROR_EXPLANATIONS[code];
+    if (!explanation) return;
+    const message = fields.get('M') ?? '';
+    for (const { pattern, kind, where } of explanation) {
+      const match = pattern.exec(message);
+      if (!match) continue;
+      const name = match[1] === undefined ? undefined : normalizeName(match[1], kind);
+      let found: { server: HazardServer; entry: StateEntry } | undefined;
+      if (where === 'here') {
+        const entry = this.states.get(server)?.find(kind, name);
+        if (entry && (entry.clientId !== client.id || entry.reported)) found = { server, entry };
+      } else {
+        found = this.findElsewhere(server, kind, name, client.id);
+      }
+      if (!found) return;
+      const { entry } = found;
+      const place = found.server === server ? 'this server connection' : `server connection ${found.server.id} (pid ${found.server.processId})`;
+      this.record('error', entry.rule, client, server, statement || entry.statement,
+        `${code} ${message}: ${describe(entry)} was left on ${place} by client ${entry.clientId}`);
+      return;
+    }
+  }
+
+  /** The entry on another server connection, preferring state this client left. */
+  private findElsewhere(server: HazardServer, kind: StateKind, name: string | undefined, clientId: number) {
+    let fallback: { server: HazardServer; entry: StateEntry } | undefined;
+    for (const [other, state] of this.states) {
+      if (other === server) continue;
+      const entry = state.find(kind, name);
+      if (!entry) continue;
+      if (entry.clientId === clientId) return { server: other, entry };
+      fallback ??= { server: other, entry };
+    }
+    return fallback;
+  }
+
+  private record(kind: HazardKind, rule: string, client: HazardClient, server: HazardServer, statement: string, detail: string): void {
+    const hazard: HazardInfo = {
+      id: ++this.lastId,
+      time: Date.now(),
+      kind,
+      rule,
+      clientId: client.id,
+      applicationName: client.applicationName,
+      serverId: server.id,
+      remotePid: server.processId,
+      statement: oneLine(statement).slice(0, MAX_STATEMENT_CHARS),
+      detail,
+    };
+    this.ring.push(hazard);
+    if (this.ring.length > HAZARD_RING_SIZE) this.ring.shift();
+    this.log(`hazard ${hazard.id} ${kind} ${rule} client=${client.id} server=${server.id} pid=${server.processId}: ${detail} [${hazard.statement}]`);
+    this.emit('hazard', hazard);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors a pool-mode bug causes, and the state that explains them
+
+interface ErrorExplanation {
+  pattern: RegExp;
+  kind: StateKind;
+  /** 'here': the state is on the erroring connection (already exists); 'elsewhere': it is on another. */
+  where: 'here' | 'elsewhere';
+}
+
+const ERROR_EXPLANATIONS: Record<string, ErrorExplanation[]> = {
+  '26000': [{ pattern: /prepared statement "(.*)" does not exist/, kind: 'prepared', where: 'elsewhere' }],
+  '42P05': [{ pattern: /prepared statement "(.*)" already exists/, kind: 'prepared', where: 'here' }],
+  '42P01': [{ pattern: /relation "(.*)" does not exist/, kind: 'temp', where: 'elsewhere' }],
+  '42P07': [{ pattern: /relation "(.*)" already exists/, kind: 'temp', where: 'here' }],
+  '55000': [
+    { pattern: /currval of sequence "(.*)" is not yet defined/, kind: 'sequence', where: 'elsewhere' },
+    { pattern: /lastval is not yet defined()/, kind: 'sequence', where: 'elsewhere' },
+  ],
+  '34000': [{ pattern: /cursor "(.*)" does not exist/, kind: 'cursor', where: 'elsewhere' }],
+  '42704': [{ pattern: /unrecognized configuration parameter "(.*)"/, kind: 'setting', where: 'elsewhere' }],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Statement text → effects on the session
+
+const IDENT = String.raw`("(?:[^"]|"")+"|[\w$]+(?:\.(?:"(?:[^"]|"")+"|[\w$]+))*)`;
+const SET_RE = new RegExp(String.raw`^set\s+(?:session\s+(?!authorization\b))?(time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
+const SET_DEFAULT_RE = /(?:=|\bto)\s*default\s*$/i;
+const RESET_RE = new RegExp(String.raw`^reset\s+(all|time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
+const SET_CONFIG_RE = /set_config\s*\(\s*'([^']+)'([^)]*)\)/gi;
+const PREPARE_RE = new RegExp(String.raw`^prepare\s+${IDENT}`, 'i');
+const DEALLOCATE_RE = new RegExp(String.raw`^deallocate\s+(?:prepare\s+)?(all\b|${IDENT})`, 'i');
+const CREATE_TEMP_RE = new RegExp(String.raw`\bcreate\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:unlogged\s+)?(?:table|sequence|view)\s+(?:if\s+not\s+exists\s+)?${IDENT}`, 'i');
+const INTO_TEMP_RE = new RegExp(String.raw`\binto\s+temp(?:orary)?\s+(?:table\s+)?${IDENT}`, 'i');
+const DROP_RE = /^drop\s+(?:table|sequence|view)\s+(?:if\s+exists\s+)?([^;]+?)(?:\s+(?:cascade|restrict))?\s*$/i;
+const NEXTVAL_RE = /\b(?:nextval|setval)\s*\(\s*'([^']+)'/gi;
+const CURRVAL_RE = /\bcurrval\s*\(\s*'([^']+)'/i;
+const LOCK_RE = /\bpg_(?:try_)?advisory_lock(_shared)?\s*\(([^)]*)\)/gi;
+const UNLOCK_RE = /\bpg_advisory_unlock(_shared)?\s*\(([^)]*)\)/gi;
+const UNLOCK_ALL_RE = /\bpg_advisory_unlock_all\s*\(/i;
+const LISTEN_RE = new RegExp(String.raw`^listen\s+${IDENT}`, 'i');
+const UNLISTEN_RE = new RegExp(String.raw`^unlisten\s+(\*|${IDENT})`, 'i');
+const DECLARE_RE = new RegExp(String.raw`^declare\s+${IDENT}`, 'i');
+const CLOSE_RE = new RegExp(String.raw`^close\s+(all\b|${IDENT})`, 'i');
+const LOAD_RE = /^load\s+'([^']+)'/i;
+const DISCARD_RE = /^discard\s+(all|temp|temporary|sequences|plans)\b/i;
+const DEFINES_CODE_RE = /^create\s+(?:or\s+replace\s+)?(?:function|procedure|trigger|rule)\b/i;
+
+function computeEffects(text: string, mode: PoolMode): Effect[] {
+  const findings = analyzeSql(text, { poolMode: mode, preparedStatements: 'unsupported' });
+  const effects: Effect[] = [];
+  for (const span of splitStatements(text)) {
+    const rules = new Set<string>();
+    for (const f of findings) if (f.start >= span.start && f.start < span.end) rules.add(f.rule);
+    statementEffects(stripLeadingComments(span.text).replace(/;\s*$/, '').trim(), rules, effects);
+  }
+  return effects;
+}
+
+function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void {
+  let m: RegExpExecArray | null;
+  // Creating a function stores code; nothing it mentions runs now.
+  if (DEFINES_CODE_RE.test(sql)) return;
+  const add = (kind: StateKind, name: string, rule: string, hidden = false) => out.push({ op: 'add', kind, name, rule, statement: sql, hidden });
+  if ((m = DISCARD_RE.exec(sql))) {
+    const what = m[1].toLowerCase();
+    if (what === 'all') out.push({ op: 'discard-all' });
+    else if (what.startsWith('temp')) out.push({ op: 'clear', kind: 'temp' });
+    else if (what === 'sequences') out.push({ op: 'clear', kind: 'sequence' });
+    return;
+  }
+  if ((m = RESET_RE.exec(sql))) {
+    const name = settingName(m[1]);
+    out.push(name === 'all' ? { op: 'clear', kind: 'setting' } : { op: 'clear', kind: 'setting', name });
+    return;
+  }
+  if ((m = SET_RE.exec(sql)) && !/^set\s+(?:local|transaction|constraints)\b/i.test(sql)) {
+    const name = settingName(m[1]);
+    if (SET_DEFAULT_RE.test(sql)) out.push({ op: 'clear', kind: 'setting', name });
+    else if (rules.has('session-set') && !POOLER_SYNCED_SETTINGS.has(name)) add('setting', name, 'session-set');
+    return;
+  }
+  if (rules.has('session-set')) {
+    for (const call of sql.matchAll(SET_CONFIG_RE)) {
+      const name = call[1].toLowerCase();
+      if (/,\s*true\s*$/i.test(call[2]) || POOLER_SYNCED_SETTINGS.has(name)) continue;
+      add('setting', name, 'session-set');
+    }
+  }
+  if ((m = PREPARE_RE.exec(sql)) && rules.has('prepared-statement')) add('prepared', normalizeName(m[1], 'prepared'), 'prepared-statement');
+  if ((m = DEALLOCATE_RE.exec(sql))) {
+    const name = m[1].toLowerCase();
+    out.push(name === 'all' ? { op: 'clear', kind: 'prepared' } : { op: 'clear', kind: 'prepared', name: normalizeName(m[1], 'prepared') });
+  }
+  if (rules.has('temp-table') && ((m = CREATE_TEMP_RE.exec(sql)) || (m = INTO_TEMP_RE.exec(sql)))) {
+    add('temp', normalizeName(m[1], 'temp'), 'temp-table');
+  }
+  if ((m = DROP_RE.exec(sql))) {
+    for (const name of m[1].split(',')) out.push({ op: 'clear', kind: 'temp', name: normalizeName(name.trim(), 'temp') });
+  }
+  for (const call of sql.matchAll(NEXTVAL_RE)) add('sequence', normalizeName(call[1], 'sequence'), 'currval', true);
+  if (rules.has('currval')) {
+    const named = CURRVAL_RE.exec(sql);
+    out.push({ op: 'read-sequence', name: named ? normalizeName(named[1], 'sequence') : undefined, statement: sql });
+  }
+  if (rules.has('advisory-lock')) {
+    for (const call of sql.matchAll(LOCK_RE)) add('lock', lockName(call[1], call[2]), 'advisory-lock');
+    for (const call of sql.matchAll(UNLOCK_RE)) out.push({ op: 'unlock', name: lockName(call[1], call[2]), statement: sql });
+    if (UNLOCK_ALL_RE.test(sql)) out.push({ op: 'clear', kind: 'lock' });
+  }
+  if ((m = LISTEN_RE.exec(sql)) && rules.has('listen')) add('listen', normalizeName(m[1], 'listen'), 'listen');
+  if ((m = UNLISTEN_RE.exec(sql))) out.push(m[1] === '*' ? { op: 'clear', kind: 'listen' } : { op: 'clear', kind: 'listen', name: normalizeName(m[1], 'listen') });
+  if ((m = DECLARE_RE.exec(sql)) && rules.has('cursor-with-hold')) add('cursor', normalizeName(m[1], 'cursor'), 'cursor-with-hold');
+  if ((m = CLOSE_RE.exec(sql))) {
+    const name = m[1].toLowerCase();
+    out.push(name === 'all' ? { op: 'clear', kind: 'cursor' } : { op: 'clear', kind: 'cursor', name: normalizeName(m[1], 'cursor') });
+  }
+  if ((m = LOAD_RE.exec(sql)) && rules.has('load')) add('library', m[1], 'load');
+  if (rules.has('session-extension')) {
+    for (const call of sql.matchAll(/\b(dblink_connect(?:_u)?|pgv_\w+)\s*\(([^)]*)\)/gi)) add('extension', `${call[1].toLowerCase()}(${call[2].trim()})`, 'session-extension');
+  }
+}
+
+function settingName(raw: string): string {
+  const name = raw.replace(/\s+/g, ' ').replace(/"/g, '').toLowerCase();
+  return name === 'time zone' ? 'timezone' : name;
+}
+
+function lockName(shared: string | undefined, args: string): string {
+  return `${shared ? 'shared' : 'exclusive'}(${args.replace(/\s+/g, '')})`;
+}
+
+/** Unquoted identifiers fold to lower case; server messages print the last name part. */
+function normalizeName(raw: string, _kind: StateKind): string {
+  const parts = raw.match(/"(?:[^"]|"")+"|[^."]+/g) ?? [raw];
+  const last = parts[parts.length - 1];
+  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last.toLowerCase();
+}
+
+function stripLeadingComments(sql: string): string {
+  let text = sql.trimStart();
+  for (let i = 0; i < 20; i++) {
+    if (text.startsWith('--')) {
+      const nl = text.indexOf('\n');
+      text = nl < 0 ? '' : text.slice(nl + 1).trimStart();
+    } else if (text.startsWith('/*')) {
+      const close = text.indexOf('*/');
+      text = close < 0 ? '' : text.slice(close + 2).trimStart();
+    } else {
+      break;
+    }
+  }
+  return text;
+}
+
+function describe(entry: StateEntry): string {
+  switch (entry.kind) {
+    case 'setting': return `setting ${entry.name}`;
+    case 'prepared': return `prepared statement "${entry.name}"`;
+    case 'temp': return `temporary table ${entry.name}`;
+    case 'sequence': return `sequence value of ${entry.name}`;
+    case 'lock': return `advisory lock ${entry.name}`;
+    case 'listen': return `LISTEN on channel ${entry.name}`;
+    case 'cursor': return `WITH HOLD cursor ${entry.name}`;
+    case 'library': return `library ${entry.name}`;
+    case 'extension': return `extension state ${entry.name}`;
+  }
+}
+
+function decodeText(chunk: Buffer, start: number, end: number): string {
+  return chunk.toString('utf8', start, Math.min(end, start + MAX_STATEMENT_CHARS * 4));
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function errorFields(body: Buffer): Map<string, string> {
+  const fields = new Map<string, string>();
+  let pos = 0;
+  while (pos < body.length && body[pos] !== 0) {
+    const code = String.fromCharCode(body[pos]);
+    const end = body.indexOf(0, pos + 1);
+    if (end < 0) break;
+    fields.set(code, body.toString('utf8', pos + 1, end));
+    pos = end + 1;
+  }
+  return fields;
+}
