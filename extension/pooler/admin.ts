@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CLIENT_AUTH_TYPES, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
 import {
-  AuthCode, Msg, MessageReader, ProtocolError, authentication, authenticationSasl, backendKeyData, errorResponse,
+  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, ProtocolError, authentication, authenticationSasl, backendKeyData, errorResponse,
   noticeResponse, parameterStatus, parseSaslInitialResponse, readCString, readyForQuery,
 } from './protocol';
 import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
@@ -713,7 +713,11 @@ function authenticateAdminClient(
 ): void {
   const secret = config.users.get(user);
   const reader = new MessageReader();
-  const timer = setTimeout(() => socket.destroy(), LOGIN_TIMEOUT_MS);
+  const loginTimeoutMs = config.client_login_timeout > 0 ? config.client_login_timeout * 1000 : LOGIN_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    fail('08P01', 'client_login_timeout');
+    setTimeout(() => socket.destroy(), 1000).unref(); // a client that never reads must not hold the socket
+  }, loginTimeoutMs);
   timer.unref();
   let phase: AdminLoginStep;
 
@@ -764,7 +768,7 @@ function authenticateAdminClient(
   function onData(chunk: Buffer): void {
     reader.push(chunk);
     try {
-      for (let message = reader.next(); message; message = reader.next()) {
+      for (let message = reader.next(MAX_AUTH_MESSAGE_LENGTH); message; message = reader.next(MAX_AUTH_MESSAGE_LENGTH)) {
         if (message.type !== Msg.Password) throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
         const before = phase.step;
         onPassword(message.body);

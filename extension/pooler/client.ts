@@ -22,6 +22,9 @@ export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 export const TRACKED_PARAMS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
 const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
 
+/** Startup parameters the pooler understands; others need ignore_startup_parameters, as in PgBouncer. */
+const ACCEPTED_STARTUP_PARAMS = new Set(['user', 'database', ...TRACKED_PARAMS.map((p) => p.toLowerCase())]);
+
 /** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
 // Parse is watched only for hazard detection (hazards.ts): it awaits no ReadyForQuery of its own.
 const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.Terminate, Msg.Parse]);
@@ -177,6 +180,12 @@ export class Client implements PoolClient, ServerLink {
   }
 
   private beginAuth(params: Map<string, string>): void {
+    for (const name of params.keys()) {
+      const lower = name.toLowerCase();
+      if (ACCEPTED_STARTUP_PARAMS.has(lower) || lower.startsWith('_pq_.')) continue;
+      if (this.host.config.ignore_startup_parameters.some((ignored) => ignored.toLowerCase() === lower)) continue;
+      throw new AuthError(`unsupported startup parameter: ${name}`, '08P01'); // PgBouncer's refusal
+    }
     const user = params.get('user');
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;

@@ -49,6 +49,8 @@ export interface PoolerConfig {
   query_wait_timeout: number;
   client_idle_timeout: number;
   idle_transaction_timeout: number;
+  /** Seconds a client may take from connect to a completed login (slow-loris guard; 0 = no limit). */
+  client_login_timeout: number;
   server_reset_query: string;
   server_reset_query_always: boolean;
   max_prepared_statements: number;
@@ -78,6 +80,7 @@ export function defaultConfig(): PoolerConfig {
     query_wait_timeout: 120,
     client_idle_timeout: 0,
     idle_transaction_timeout: 0,
+    client_login_timeout: 60,
     server_reset_query: 'DISCARD ALL',
     server_reset_query_always: false,
     max_prepared_statements: 0,

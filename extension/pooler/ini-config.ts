@@ -43,9 +43,11 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerC
   if (s.queryWaitTimeout !== undefined) config.query_wait_timeout = s.queryWaitTimeout;
   if (s.clientIdleTimeout !== undefined) config.client_idle_timeout = s.clientIdleTimeout;
   if (s.idleTransactionTimeout !== undefined) config.idle_transaction_timeout = s.idleTransactionTimeout;
+  if (s.clientLoginTimeout !== undefined) config.client_login_timeout = s.clientLoginTimeout;
   if (s.maxPreparedStatements !== undefined) config.max_prepared_statements = s.maxPreparedStatements;
   if (s.serverResetQuery !== undefined) config.server_reset_query = s.serverResetQuery;
   if (s.serverResetQueryAlways !== undefined) config.server_reset_query_always = s.serverResetQueryAlways;
+  if (s.ignoreStartupParameters !== undefined) config.ignore_startup_parameters = s.ignoreStartupParameters;
   if (s.serverRoundRobin) config.server_policy = 'round-robin';
   else if (s.serverRoundRobin === false) config.server_policy = 'lifo';
   for (const entry of userlist?.users ?? []) config.users.set(entry.name, userSecret(entry.name, entry.password));

@@ -49,6 +49,7 @@ export interface IniPoolerSettings {
   queryWaitTimeout?: number;
   clientIdleTimeout?: number;
   idleTransactionTimeout?: number;
+  clientLoginTimeout?: number;
   maxPreparedStatements?: number;
   serverResetQuery?: string;
   serverResetQueryAlways?: boolean;
@@ -119,6 +120,7 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   query_wait_timeout: { field: 'queryWaitTimeout', kind: 'seconds' },
   client_idle_timeout: { field: 'clientIdleTimeout', kind: 'seconds' },
   idle_transaction_timeout: { field: 'idleTransactionTimeout', kind: 'seconds' },
+  client_login_timeout: { field: 'clientLoginTimeout', kind: 'seconds' },
   max_prepared_statements: { field: 'maxPreparedStatements', kind: 'int' },
   server_reset_query: { field: 'serverResetQuery', kind: 'string' },
   server_reset_query_always: { field: 'serverResetQueryAlways', kind: 'bool' },

@@ -8,6 +8,10 @@ export const GSSENC_REQUEST_CODE = 80877104;
 export const CANCEL_REQUEST_CODE = 80877102;
 /** PostgreSQL refuses startup packets above this size (MAX_STARTUP_PACKET_LENGTH). */
 export const MAX_STARTUP_PACKET_LENGTH = 10000;
+/** PostgreSQL refuses authentication messages above this size (PG_MAX_AUTH_TOKEN_LENGTH). */
+export const MAX_AUTH_MESSAGE_LENGTH = 65535;
+/** PostgreSQL refuses any message above 1 GB (PQ_LARGE_MESSAGE_LIMIT); so does the pooler, early. */
+export const MAX_MESSAGE_LENGTH = 0x3fffffff;
 
 /** Message type bytes used by the pooler (frontend and backend share the byte space). */
 export const Msg = {
@@ -121,11 +125,12 @@ export class MessageReader {
   }
 
   /** The next complete message, or undefined until more bytes arrive. `body` excludes the header. */
-  next(): { type: number; body: Buffer } | undefined {
+  next(maxLength = MAX_MESSAGE_LENGTH): { type: number; body: Buffer } | undefined {
     const available = this.buffer.length - this.offset;
     if (available < 5) return undefined;
     const length = this.buffer.readInt32BE(this.offset + 1);
-    if (length < 4) throw new ProtocolError(`invalid message length ${length}`);
+    // Checked before the body arrives: a huge announced length must not make us buffer it.
+    if (length < 4 || length > maxLength) throw new ProtocolError(`invalid message length ${length}`);
     if (available < length + 1) return undefined;
     const type = this.buffer[this.offset];
     const body = this.buffer.subarray(this.offset + 5, this.offset + 1 + length);
@@ -187,7 +192,10 @@ export class MessageScanner {
   private collected: Buffer | null = null;
   private collectedFill = 0;
 
-  constructor(private readonly interest: Interest) {}
+  constructor(
+    private readonly interest: Interest,
+    private readonly maxMessageLength = MAX_MESSAGE_LENGTH,
+  ) {}
 
   /** True when the scanner sits exactly on a message boundary. */
   get atBoundary(): boolean {
@@ -232,7 +240,7 @@ export class MessageScanner {
         messageLength = chunk.readInt32BE(pos + 1);
         pos += 5;
       }
-      if (messageLength < 4) throw new ProtocolError(`invalid message length ${messageLength}`);
+      if (messageLength < 4 || messageLength > this.maxMessageLength) throw new ProtocolError(`invalid message length ${messageLength}`);
       const bodyLength = messageLength - 4;
       const wanted = this.interest[type];
       if (wanted === 0) {
