@@ -54,6 +54,8 @@ export interface PoolerConfig {
   server_reset_query: string;
   server_reset_query_always: boolean;
   max_prepared_statements: number;
+  /** Startup parameters accepted and dropped (others beyond the tracked set are refused). */
+  ignore_startup_parameters: string[];
   /** PoolSafe's own key: live hazard detection (SHOW HAZARDS); `--hazards off` for benchmarks. */
   hazard_detection: boolean;
   /** Client-visible database name → target. */
@@ -84,6 +86,7 @@ export function defaultConfig(): PoolerConfig {
     server_reset_query: 'DISCARD ALL',
     server_reset_query_always: false,
     max_prepared_statements: 0,
+    ignore_startup_parameters: [],
     hazard_detection: true,
     databases: new Map(),
     users: new Map(),
