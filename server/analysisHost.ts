@@ -5,10 +5,9 @@
 // (findingsDelta.ts), so a keystroke in a 1 MB file copies neither the file nor its thousands of
 // findings across threads. Falls back to in-process analysis when a worker cannot start or dies.
 import { Worker } from 'node:worker_threads';
-import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
-import { IncrementalSqlDocument } from './incrementalSql';
-import { IncrementalTsDocument } from './incrementalTs';
-import { applyDelta, computeDelta, type FindingsDelta } from './findingsDelta';
+import type { AnalysisOptions, DocumentLanguage, Finding } from './analysis/types';
+import { applyDelta, type FindingsDelta } from './findingsDelta';
+import type { AnalysisEngine } from './analysisWorker';
 
 /** Replace [start, end) of the text (UTF-16 offsets, applied in order) with `text`. */
 export interface TextChange {
@@ -36,68 +35,10 @@ export interface AnalysisHost {
   dispose(): Promise<void>;
 }
 
-interface Analyzer {
-  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[];
-}
-
-/** The per-document texts and incremental analyzers; runs inside the worker (or in-process as the fallback). */
-export class AnalysisEngine {
-  private readonly documents = new Map<string, { language: DocumentLanguage; analyzer: Analyzer; text: string }>();
-
-  /** Findings for the document after the request's text or edits, and how much its length changed. */
-  analyze(request: AnalyzeRequest): { findings: Finding[]; lengthChange: number } {
-    let entry = this.documents.get(request.uri);
-    if (request.text === undefined && (!entry || entry.language !== request.language)) throw new OutOfSyncError(`no text for ${request.uri}`);
-    if (!entry || entry.language !== request.language) {
-      const analyzer = request.language === 'sql' ? new IncrementalSqlDocument() : new IncrementalTsDocument(request.language, request.fileName);
-      entry = { language: request.language, analyzer, text: '' };
-      this.documents.set(request.uri, entry);
-    }
-    const before = entry.text.length;
-    if (request.text !== undefined) entry.text = request.text;
-    for (const edit of request.edits ?? []) entry.text = entry.text.slice(0, edit.start) + edit.text + entry.text.slice(edit.end);
-    return { findings: entry.analyzer.analyze(entry.text, request.options), lengthChange: entry.text.length - before };
-  }
-
-  close(uri: string): void {
-    this.documents.delete(uri);
-  }
-}
-
-type ToWorker = { type: 'analyze'; id: number; request: AnalyzeRequest } | { type: 'close'; uri: string };
-type FromWorker = { id: number; delta?: FindingsDelta; error?: string; outOfSync?: boolean };
+export type ToWorker = { type: 'analyze'; id: number; request: AnalyzeRequest } | { type: 'close'; uri: string };
+export type FromWorker = { id: number; delta?: FindingsDelta; error?: string; outOfSync?: boolean };
 
 export const WORKER_MARKER = 'poolsafe-analysis-worker';
-
-/** Worker side: answers analyze/close messages from the language server's main thread. */
-export function runAnalysisWorker(port: { on(event: 'message', listener: (message: ToWorker) => void): void; postMessage(message: FromWorker): void }): void {
-  const engine = new AnalysisEngine();
-  const ready = initAnalysis();
-  // What the main thread last received per document: the base of the next delta.
-  const sent = new Map<string, Finding[]>();
-  port.on('message', (message) => {
-    if (message.type === 'close') {
-      engine.close(message.uri);
-      sent.delete(message.uri);
-      return;
-    }
-    ready.then(
-      () => {
-        const { uri } = message.request;
-        try {
-          const { findings, lengthChange } = engine.analyze(message.request);
-          const delta = computeDelta(message.request.text !== undefined ? [] : sent.get(uri) ?? [], findings, lengthChange);
-          sent.set(uri, findings);
-          port.postMessage({ id: message.id, delta });
-        } catch (error) {
-          sent.delete(uri);
-          port.postMessage({ id: message.id, error: (error as Error).stack ?? String(error), outOfSync: error instanceof OutOfSyncError });
-        }
-      },
-      (error: Error) => port.postMessage({ id: message.id, error: `analysis failed to load: ${error.message}` }),
-    );
-  });
-}
 
 class WorkerAnalysisHost implements AnalysisHost {
   private nextId = 1;
@@ -158,8 +99,11 @@ class WorkerAnalysisHost implements AnalysisHost {
 }
 
 class InProcessAnalysisHost implements AnalysisHost {
-  private readonly engine = new AnalysisEngine();
-  private readonly ready = initAnalysis();
+  // Loaded only when needed: the parser (WebAssembly) and the TypeScript compiler stay out of the main thread otherwise.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  private readonly worker = require('./analysisWorker') as typeof import('./analysisWorker');
+  private readonly engine: AnalysisEngine = new this.worker.AnalysisEngine();
+  private readonly ready = this.worker.loadParser();
 
   async analyze(request: AnalyzeRequest): Promise<Finding[]> {
     await this.ready;

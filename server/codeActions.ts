@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeAction, CodeActionKind, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding } from './analysis/index';
+import type { Finding } from './analysis/types';
 import { CONFIG_FILE_NAME } from './analysis/config';
-import { isInsideTemplate } from './incrementalTs';
+import { isInsideTemplate } from './tsScan';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.poolsafe`;
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DiagnosticTag, type CodeDescription, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { getRule, type Finding, type Severity } from './analysis/index';
+import type { Finding, Severity } from './analysis/types';
+import { getRule } from './analysis/rules/index';
 
 export const DIAGNOSTIC_SOURCE = 'poolsafe';
 

@@ -1,7 +1,7 @@
 // Findings travel from the analysis worker to the main thread as a delta against the previous list:
 // after a keystroke the findings before the edit are unchanged and those after it moved by the same
 // amount, so only the few in between are copied across threads (a 1 MB file has thousands).
-import type { Finding } from './analysis/index';
+import type { Finding } from './analysis/types';
 
 export function shiftFinding(finding: Finding, by: number): Finding {
   const shifted: Finding = { ...finding, start: finding.start + by, end: finding.end + by };

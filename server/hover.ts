@@ -2,7 +2,8 @@
 // error users see in production, and the safe form.
 import type { Hover, MarkupContent } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { getRule, type Finding, type PoolMode } from './analysis/index';
+import type { Finding, PoolMode } from './analysis/types';
+import { getRule } from './analysis/rules/index';
 import type { RuleDocs } from './diagnostics';
 
 const MODE_CONSEQUENCE: Record<PoolMode, string> = {

@@ -16,7 +16,9 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage } from './analysis/index';
+// Only the pure parts of the analysis here (types, rule texts, config): the parser and the TypeScript
+// compiler load in the analysis worker.
+import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage } from './analysis/types';
 import { ALL_LANGUAGES, ConfigFiles, effectiveOptions, parseSettings, type EditorSettings, type RawSettings } from './settings';
 import { DocumentAnalysis } from './scheduler';
 import { OutOfSyncError, createAnalysisHost, type TextChange } from './analysisHost';

@@ -1,6 +1,6 @@
 // Per-document analysis state and timing on the main thread (the analysis itself runs in the
 // analysis host, see analysisHost.ts).
-import type { DocumentLanguage, Finding } from './analysis/index';
+import type { DocumentLanguage, Finding } from './analysis/types';
 
 /** While the user types faster than this, analysis waits for a pause of DEBOUNCE_MS. */
 export const DEBOUNCE_MS = 30;

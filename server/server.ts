@@ -6,7 +6,7 @@ import { WORKER_MARKER } from './analysisHost';
 
 if (!isMainThread && workerData === WORKER_MARKER && parentPort) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('./analysisHost') as typeof import('./analysisHost')).runAnalysisWorker(parentPort);
+  (require('./analysisWorker') as typeof import('./analysisWorker')).runAnalysisWorker(parentPort);
 } else {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./languageServer');

@@ -3,8 +3,8 @@
 // override the file, so a team's .poolsafe.json applies unless a user deliberately changes a setting.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnalysisOptions, DocumentLanguage, PoolMode, PreparedStatementSupport, RuleId, Severity } from './analysis/index';
-import { getRule } from './analysis/index';
+import type { AnalysisOptions, DocumentLanguage, PoolMode, PreparedStatementSupport, RuleId, Severity } from './analysis/types';
+import { getRule } from './analysis/rules/index';
 import { findConfigFile, loadConfigFile, mergeOptions } from './analysis/config';
 
 export const ALL_LANGUAGES: readonly DocumentLanguage[] = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'];

@@ -3,7 +3,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeSql, initAnalysis, type Finding } from '../../server/analysis/index';
 import { IncrementalSqlDocument, diffTexts } from '../../server/incrementalSql';
-import { IncrementalTsDocument, chunkTopLevel, topLevelStatementStarts } from '../../server/incrementalTs';
+import { IncrementalTsDocument, chunkTopLevel } from '../../server/incrementalTs';
+import { topLevelStatementStarts } from '../../server/tsScan';
 import { applyDelta, computeDelta } from '../../server/findingsDelta';
 
 before(() => initAnalysis());

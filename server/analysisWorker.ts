@@ -1,0 +1,68 @@
+// The analysis worker thread (see analysisHost.ts): keeps each document's text and incremental
+// analyzer, applies the edits the main thread sends, and answers with a findings delta.
+import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
+import { IncrementalSqlDocument } from './incrementalSql';
+import { IncrementalTsDocument } from './incrementalTs';
+import { computeDelta } from './findingsDelta';
+import { OutOfSyncError, type AnalyzeRequest, type FromWorker, type ToWorker } from './analysisHost';
+
+export const loadParser = initAnalysis;
+
+interface Analyzer {
+  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[];
+}
+
+/** The per-document texts and incremental analyzers; runs inside the worker (or in-process as the fallback). */
+export class AnalysisEngine {
+  private readonly documents = new Map<string, { language: DocumentLanguage; analyzer: Analyzer; text: string }>();
+
+  /** Findings for the document after the request's text or edits, and how much its length changed. */
+  analyze(request: AnalyzeRequest): { findings: Finding[]; lengthChange: number } {
+    let entry = this.documents.get(request.uri);
+    if (request.text === undefined && (!entry || entry.language !== request.language)) throw new OutOfSyncError(`no text for ${request.uri}`);
+    if (!entry || entry.language !== request.language) {
+      const analyzer = request.language === 'sql' ? new IncrementalSqlDocument() : new IncrementalTsDocument(request.language, request.fileName);
+      entry = { language: request.language, analyzer, text: '' };
+      this.documents.set(request.uri, entry);
+    }
+    const before = entry.text.length;
+    if (request.text !== undefined) entry.text = request.text;
+    for (const edit of request.edits ?? []) entry.text = entry.text.slice(0, edit.start) + edit.text + entry.text.slice(edit.end);
+    return { findings: entry.analyzer.analyze(entry.text, request.options), lengthChange: entry.text.length - before };
+  }
+
+  close(uri: string): void {
+    this.documents.delete(uri);
+  }
+}
+
+/** Worker side: answers analyze/close messages from the language server's main thread. */
+export function runAnalysisWorker(port: { on(event: 'message', listener: (message: ToWorker) => void): void; postMessage(message: FromWorker): void }): void {
+  const engine = new AnalysisEngine();
+  const ready = loadParser();
+  // What the main thread last received per document: the base of the next delta.
+  const sent = new Map<string, Finding[]>();
+  port.on('message', (message) => {
+    if (message.type === 'close') {
+      engine.close(message.uri);
+      sent.delete(message.uri);
+      return;
+    }
+    ready.then(
+      () => {
+        const { uri } = message.request;
+        try {
+          const { findings, lengthChange } = engine.analyze(message.request);
+          const delta = computeDelta(message.request.text !== undefined ? [] : sent.get(uri) ?? [], findings, lengthChange);
+          sent.set(uri, findings);
+          port.postMessage({ id: message.id, delta });
+        } catch (error) {
+          sent.delete(uri);
+          port.postMessage({ id: message.id, error: (error as Error).stack ?? String(error), outOfSync: error instanceof OutOfSyncError });
+        }
+      },
+      (error: Error) => port.postMessage({ id: message.id, error: `analysis failed to load: ${error.message}` }),
+    );
+  });
+}
+
