@@ -110,8 +110,61 @@ class Extractor {
 
   constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {}
 
+  /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
+  private readonly postgresJsNames = new Set<string>();
+
   run(): void {
+    this.findPostgresJsImports();
     this.visitScope(this.source, false);
+  }
+
+  private findPostgresJsImports(): void {
+    for (const statement of this.source.statements) {
+      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'postgres') {
+        const name = statement.importClause?.name;
+        if (name) this.postgresJsNames.add(name.text);
+      } else if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          const init = declaration.initializer;
+          if (ts.isIdentifier(declaration.name) && init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require'
+            && init.arguments.length === 1 && ts.isStringLiteral(init.arguments[0]) && init.arguments[0].text === 'postgres') {
+            this.postgresJsNames.add(declaration.name.text);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * postgres.js names every query's prepared statement by default (`prepare: true`): behind a pooler
+   * without prepared-statement support the second run of a query fails with 26000 on another server.
+   */
+  private inspectPostgresJsClient(call: ts.CallExpression): void {
+    if (!ts.isIdentifier(call.expression) || !this.postgresJsNames.has(call.expression.text)) return;
+    const options = call.arguments.find(ts.isObjectLiteralExpression);
+    const prepare = options && objectProperty(options, 'prepare');
+    if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
+    if (prepare && prepare.kind !== ts.SyntaxKind.TrueKeyword) return; // computed: cannot tell
+    const severity = this.protocolPreparedSeverity();
+    if (!severity) return;
+    const target = prepare ?? call.expression;
+    const edits = prepare
+      ? [{ start: prepare.getStart(this.source), end: prepare.getEnd(), newText: 'false' }]
+      : options
+        ? [{ start: options.getStart(this.source) + 1, end: options.getStart(this.source) + 1, newText: ' prepare: false,' }]
+        : [{ start: call.arguments.end, end: call.arguments.end, newText: `${call.arguments.length ? ', ' : "undefined, "}{ prepare: false }` }];
+    this.extraFindings.push({
+      rule: 'protocol-prepared-statement', severity, start: target.getStart(this.source), end: target.getEnd(),
+      message: 'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.',
+      fix: { title: 'Set prepare: false', edits },
+    });
+  }
+
+  private protocolPreparedSeverity(): Finding['severity'] | undefined {
+    const rule = getRule('protocol-prepared-statement')!;
+    if (!rule.poolModes.includes(this.options.poolMode) || this.options.preparedStatements === 'supported') return undefined;
+    const severity = this.options.rules['protocol-prepared-statement'] ?? rule.defaultSeverity;
+    return severity === 'off' ? undefined : severity;
   }
 
   private visitScope(scope: ts.Node, inTransaction: boolean): void {
@@ -146,6 +199,8 @@ class Extractor {
       group.pieces.push(pieceFromLiteral(node.template, this.source, true, this.engine));
     } else if ((ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       group.pieces.push(pieceFromLiteral(node, this.source, true, this.engine));
+    } else if (ts.isCallExpression(node) && this.postgresJsNames.size > 0 && ts.isIdentifier(node.expression) && this.postgresJsNames.has(node.expression.text)) {
+      this.inspectPostgresJsClient(node);
     } else if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeName(node.expression) ?? '')) {
       const first = node.arguments[0];
       if (isSqlLiteral(first) && !hasSqlMarkerComment(first, this.source)) group.pieces.push(pieceFromLiteral(first, this.source, false, this.engine));
@@ -159,10 +214,8 @@ class Extractor {
     if (isSqlLiteral(queryText)) group.pieces.push(pieceFromLiteral(queryText, this.source, false, this.engine));
     const name = objectProperty(config, 'name');
     if (!name || !queryText) return;
-    const rule = getRule('protocol-prepared-statement')!;
-    if (!rule.poolModes.includes(this.options.poolMode) || this.options.preparedStatements === 'supported') return;
-    const severity = this.options.rules['protocol-prepared-statement'] ?? rule.defaultSeverity;
-    if (severity === 'off') return;
+    const severity = this.protocolPreparedSeverity();
+    if (!severity) return;
     this.extraFindings.push({
       rule: 'protocol-prepared-statement', severity, start: name.getStart(this.source), end: name.getEnd(),
       message: 'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.',

@@ -81,3 +81,25 @@ test('JS files with JSX-free syntax and positions after non-ASCII text map exact
   const text = "// café ☕ 😀\nconst r = await pool.query('SELECT 1; LISTEN ch');\n";
   assert.deepEqual(rulesOf(text, 'javascript'), [['listen', 'LISTEN ch']]);
 });
+
+test('postgres.js clients prepare every query unless prepare: false; the fix sets it', () => {
+  const apply = (text: string) => {
+    const [finding] = analyze(text, 'typescript', {}, 'db.ts');
+    assert.equal(finding.rule, 'protocol-prepared-statement');
+    const edits = [...finding.fix!.edits].sort((a, b) => b.start - a.start);
+    return edits.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
+  };
+  assert.equal(apply("import postgres from 'postgres';\nconst sql = postgres(process.env.DATABASE_URL);"),
+    "import postgres from 'postgres';\nconst sql = postgres(process.env.DATABASE_URL, { prepare: false });");
+  assert.equal(apply("import postgres from 'postgres';\nconst sql = postgres(url, { max: 10 });"),
+    "import postgres from 'postgres';\nconst sql = postgres(url, { prepare: false, max: 10 });");
+  assert.equal(apply("const postgres = require('postgres');\nconst sql = postgres({ prepare: true });"),
+    "const postgres = require('postgres');\nconst sql = postgres({ prepare: false });");
+  assert.equal(apply("import postgres from 'postgres';\nconst sql = postgres();"),
+    "import postgres from 'postgres';\nconst sql = postgres(undefined, { prepare: false });");
+  // Safe: prepare: false; a pooler that tracks prepared statements; session mode; another function named postgres.
+  assert.deepEqual(analyze("import postgres from 'postgres';\nconst sql = postgres(url, { prepare: false });", 'typescript'), []);
+  assert.deepEqual(analyze("import postgres from 'postgres';\nconst sql = postgres(url);", 'typescript', { preparedStatements: 'supported' }), []);
+  assert.deepEqual(analyze("import postgres from 'postgres';\nconst sql = postgres(url);", 'typescript', { poolMode: 'session' }), []);
+  assert.deepEqual(analyze("import { postgres } from './local';\nconst sql = postgres(url);", 'typescript'), []);
+});
