@@ -397,7 +397,7 @@ export class Client implements PoolClient, ServerLink {
     this.syncing = true;
     server.runInternal(sync, () => {
       this.syncing = false;
-      if (this.server !== server) return;
+      if (this.server !== server || server.state === 'closed') return; // onServerClosed handles the client
       // The server may not report a SET that leaves the value unchanged: record what we asked for.
       for (const name of TRACKED_PARAMS) server.params.set(name, this.params.get(name)!);
       server.paramsToken = this.paramsToken;
@@ -606,8 +606,14 @@ function findParam(params: Map<string, string>, name: string): string | undefine
   return undefined;
 }
 
+/**
+ * A string literal that reads the same whatever the server's standard_conforming_strings: sync SQL
+ * runs as one Query, lexed before its own `SET standard_conforming_strings` applies, so a value with
+ * a backslash goes into an escape string (E'…', backslashes doubled), as PostgreSQL's quote_literal does.
+ */
 function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
+  return value.includes('\\') ? `E${quoted}` : quoted;
 }
 
 function sameText(a: string, b: string): boolean {

@@ -150,3 +150,22 @@ test('cancel: a CancelRequest with the pooler-issued key cancels the running que
   assert.deepEqual((await again).rows, [{ slept: '' }]);
   bad.destroy();
 });
+
+test('a server connection killed under a client fails that client only; the pool recovers', async (t) => {
+  const pooler = await startPooler(cluster, ['--pool-size', '1']);
+  t.after(() => pooler.stop());
+  const victim = await connectPg(pooler.url());
+  t.after(() => victim.end().catch(() => {}));
+  await victim.query('begin');
+  const pid = await backendPid(victim);
+  cluster.psql(`select pg_terminate_backend(${pid})`);
+  await assert.rejects(victim.query('select 1'));
+  const next = await connectPg(pooler.url());
+  t.after(() => next.end());
+  const fresh = await backendPid(next);
+  assert.notEqual(fresh, pid);
+  // An idle server connection dying is noticed before it is handed out again.
+  cluster.psql(`select pg_terminate_backend(${fresh})`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.notEqual(await backendPid(next), fresh);
+});
