@@ -1,9 +1,10 @@
 // Pooler checks inside the real extension host: configure the target, start the pooler with the
-// command, connect a real `pg` client through it, watch the Clients and Pools trees, stop it.
+// command, connect a real `pg` client through it, watch the Clients and Pools trees, stop it; then the
+// failures users meet first (port taken, wrong password).
 // Inputs come from the driver through the environment: POOLSAFE_E2E_TARGET (a throwaway cluster's URL
 // with password) and POOLSAFE_E2E_POOLER_PORT (the port also written to poolsafe.pooler.port).
 import * as assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import * as vscode from 'vscode';
 import { Client } from 'pg';
 import { test, waitFor } from './runner';
@@ -21,7 +22,7 @@ interface TreeNodeView {
 /** The slice of the extension's exported API these tests use (see extension/ui/index.ts). */
 interface PoolerApi {
   pooler: {
-    state(): { status: string; info?: { host: string; port: number; poolMode: string } };
+    state(): { status: string; info?: { host: string; port: number; poolMode: string }; failure?: { kind: string; message: string; action: string } };
     connectionString(includePassword?: boolean): Promise<string | undefined>;
   };
   treeItems(section: 'pools' | 'clients' | 'servers' | 'stats' | 'hazards'): Promise<TreeNodeView[]>;
@@ -104,3 +105,39 @@ test('poolsafe.pooler.stop stops the pooler and frees its port', async () => {
   await waitFor('pooler off', () => (api.pooler.state().status === 'off' ? true : undefined), 30_000);
   await waitFor('port closed', async () => ((await portAccepts(port)) ? undefined : true), 15_000, 250);
 }, 60_000);
+
+test('start with the pooler port already taken: error state that names the port and offers Change Port', async () => {
+  const api = await poolerApi();
+  const port = Number(requiredEnv('POOLSAFE_E2E_POOLER_PORT'));
+  const squatter = createServer();
+  await new Promise<void>((resolve, reject) => {
+    squatter.once('error', reject);
+    squatter.listen(port, '127.0.0.1', () => resolve());
+  });
+  try {
+    await vscode.commands.executeCommand('poolsafe.pooler.start');
+    const state = await waitFor('pooler error', () => (api.pooler.state().status === 'error' ? api.pooler.state() : undefined), 60_000);
+    assert.equal(state.failure?.kind, 'port-in-use', JSON.stringify(state));
+    assert.match(state.failure?.message ?? '', new RegExp(`\\b${port}\\b`));
+    assert.equal(state.failure?.action, 'Change Port');
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    await vscode.commands.executeCommand('poolsafe.pooler.stop');
+  }
+  await waitFor('pooler off after the error', () => (api.pooler.state().status === 'off' ? true : undefined), 30_000);
+}, 90_000);
+
+test('poolsafe.configureTarget with a wrong password reports the rejected password', async () => {
+  const target = new URL(requiredEnv('POOLSAFE_E2E_TARGET'));
+  const good = target.toString();
+  target.password = 'not-the-password';
+  try {
+    const result = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('poolsafe.configureTarget', target.toString());
+    assert.equal(result?.ok, false, JSON.stringify(result));
+    assert.match(result?.message ?? '', /password/i);
+    assert.ok(!result?.message.includes('not-the-password'), `the message hides the password: ${result?.message}`);
+  } finally {
+    // Leave the good target configured for whatever runs next.
+    await vscode.commands.executeCommand('poolsafe.configureTarget', good);
+  }
+}, 90_000);
