@@ -42,6 +42,11 @@ export function diffTexts(before: string, after: string): TextDiff {
 
 const WHITESPACE = /\s/;
 
+/** A flat copy that does not reference the string it was sliced from. */
+function ownCopy(text: string): string {
+  return (' ' + text).slice(1);
+}
+
 function terminatorOf(text: string, end: number): number {
   let i = end;
   while (i < text.length && WHITESPACE.test(text[i])) i++;
@@ -57,7 +62,10 @@ function splitWindow(text: string, from: number, to: number, reuse: Map<string, 
     const terminator = terminatorOf(window, span.end);
     if (!complete && terminator >= window.length) break;
     const facts = reuse.get(span.text) ?? analyzeFragment(span.text, 0);
-    statements.push({ start: from + span.start, end: from + span.end, text: span.text, terminator: from + terminator, facts });
+    // A slice keeps its whole parent string alive: statements kept across edits would pin one copy of
+    // the document per keystroke. Re-splits copy their (short) statement texts out of the document.
+    const text = from === 0 && complete ? span.text : ownCopy(span.text);
+    statements.push({ start: from + span.start, end: from + span.end, text, terminator: from + terminator, facts });
   }
   return statements;
 }
