@@ -137,7 +137,8 @@ export class HazardMonitor extends EventEmitter {
       case TYPE_QUERY: {
         const text = whole ? chunk.toString('latin1', start + 5, end - 1) : '';
         const effects = text ? this.effectsOf(text, client.mode) : NO_EFFECTS;
-        track.fifo.push({ effects, statement: effects.length ? decodeText(chunk, start + 5, end - 1) : '', failed: false });
+        // The latin1 text is kept as is (no copy): re-decoded as UTF-8 only if a hazard quotes it.
+        track.fifo.push({ effects, statement: text, failed: false });
         return;
       }
       case TYPE_PARSE: {
@@ -149,7 +150,7 @@ export class HazardMonitor extends EventEmitter {
         const name = chunk.toString('utf8', start + 5, nameEnd);
         const latin = chunk.toString('latin1', nameEnd + 1, textEnd);
         const effects = this.effectsOf(latin, client.mode);
-        const text = effects.length || name ? decodeText(chunk, nameEnd + 1, textEnd) : '';
+        const text = latin;
         if (effects.length) open.effects.push(...effects);
         if (name && !this.tracksPrepared()) {
           open.effects.push({ op: 'add', kind: 'prepared', name, rule: 'protocol-prepared-statement', statement: text });
@@ -287,7 +288,7 @@ export class HazardMonitor extends EventEmitter {
           if (entry && entry.clientId !== client.id && !entry.landedFor.has(client.id)) {
             entry.landedFor.add(client.id);
             this.record('landed', 'currval', client, server, effect.statement,
-              `currval/lastval here returns the value of client ${entry.clientId}'s nextval (${entry.statement.slice(0, 80)})`);
+              `currval/lastval here returns the value of client ${entry.clientId}'s nextval (${utf8(entry.statement).slice(0, 80)})`);
           }
         }
       }
@@ -325,7 +326,8 @@ export class HazardMonitor extends EventEmitter {
     for (const { pattern, kind, where } of explanation) {
       const match = pattern.exec(message);
       if (!match) continue;
-      const name = match[1] === undefined ? undefined : normalizeName(match[1], kind);
+      const raw = match[1];
+      const name = raw === undefined || raw === '' ? undefined : kind === 'setting' ? raw.toLowerCase() : normalizeName(raw, kind);
       let found: { server: HazardServer; entry: StateEntry } | undefined;
       if (where === 'here') {
         const entry = this.states.get(server)?.find(kind, name);
@@ -333,7 +335,7 @@ export class HazardMonitor extends EventEmitter {
       } else {
         found = this.findElsewhere(server, kind, name, client.id);
       }
-      if (!found) return;
+      if (!found) continue;
       const { entry } = found;
       const place = found.server === server ? 'this server connection' : `server connection ${found.server.id} (pid ${found.server.processId})`;
       this.record('error', entry.rule, client, server, statement || entry.statement,
@@ -365,7 +367,7 @@ export class HazardMonitor extends EventEmitter {
       applicationName: client.applicationName,
       serverId: server.id,
       remotePid: server.processId,
-      statement: oneLine(statement).slice(0, MAX_STATEMENT_CHARS),
+      statement: oneLine(utf8(statement.slice(0, MAX_STATEMENT_CHARS * 4))).slice(0, MAX_STATEMENT_CHARS),
       detail,
     };
     this.ring.push(hazard);
@@ -395,7 +397,11 @@ const ERROR_EXPLANATIONS: Record<string, ErrorExplanation[]> = {
     { pattern: /lastval is not yet defined()/, kind: 'sequence', where: 'elsewhere' },
   ],
   '34000': [{ pattern: /cursor "(.*)" does not exist/, kind: 'cursor', where: 'elsewhere' }],
-  '42704': [{ pattern: /unrecognized configuration parameter "(.*)"/, kind: 'setting', where: 'elsewhere' }],
+  '42704': [
+    { pattern: /unrecognized configuration parameter "(.*)"/, kind: 'setting', where: 'elsewhere' },
+    // A library's parameters exist only where LOAD ran (auto_explain.*).
+    { pattern: /unrecognized configuration parameter "([^".]+)\./, kind: 'library', where: 'elsewhere' },
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -439,7 +445,9 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   let m: RegExpExecArray | null;
   // Creating a function stores code; nothing it mentions runs now.
   if (DEFINES_CODE_RE.test(sql)) return;
-  const add = (kind: StateKind, name: string, rule: string, hidden = false) => out.push({ op: 'add', kind, name, rule, statement: sql, hidden });
+  // Statements are kept in wire form (latin1 of the UTF-8 bytes), like the texts of batches.
+  const wire = Buffer.from(sql, 'utf8').toString('latin1');
+  const add = (kind: StateKind, name: string, rule: string, hidden = false) => out.push({ op: 'add', kind, name, rule, statement: wire, hidden });
   if ((m = DISCARD_RE.exec(sql))) {
     const what = m[1].toLowerCase();
     if (what === 'all') out.push({ op: 'discard-all' });
@@ -479,11 +487,11 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   for (const call of sql.matchAll(NEXTVAL_RE)) add('sequence', normalizeName(call[1], 'sequence'), 'currval', true);
   if (rules.has('currval')) {
     const named = CURRVAL_RE.exec(sql);
-    out.push({ op: 'read-sequence', name: named ? normalizeName(named[1], 'sequence') : undefined, statement: sql });
+    out.push({ op: 'read-sequence', name: named ? normalizeName(named[1], 'sequence') : undefined, statement: wire });
   }
   if (rules.has('advisory-lock')) {
     for (const call of sql.matchAll(LOCK_RE)) add('lock', lockName(call[1], call[2]), 'advisory-lock');
-    for (const call of sql.matchAll(UNLOCK_RE)) out.push({ op: 'unlock', name: lockName(call[1], call[2]), statement: sql });
+    for (const call of sql.matchAll(UNLOCK_RE)) out.push({ op: 'unlock', name: lockName(call[1], call[2]), statement: wire });
     if (UNLOCK_ALL_RE.test(sql)) out.push({ op: 'clear', kind: 'lock' });
   }
   if ((m = LISTEN_RE.exec(sql)) && rules.has('listen')) add('listen', normalizeName(m[1], 'listen'), 'listen');
@@ -493,10 +501,15 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
     const name = m[1].toLowerCase();
     out.push(name === 'all' ? { op: 'clear', kind: 'cursor' } : { op: 'clear', kind: 'cursor', name: normalizeName(m[1], 'cursor') });
   }
-  if ((m = LOAD_RE.exec(sql)) && rules.has('load')) add('library', m[1], 'load');
+  if ((m = LOAD_RE.exec(sql)) && rules.has('load')) add('library', libraryName(m[1]), 'load');
   if (rules.has('session-extension')) {
     for (const call of sql.matchAll(/\b(dblink_connect(?:_u)?|pgv_\w+)\s*\(([^)]*)\)/gi)) add('extension', `${call[1].toLowerCase()}(${call[2].trim()})`, 'session-extension');
   }
+}
+
+/** '$libdir/plugins/auto_explain.so' → 'auto_explain' (the prefix of the library's parameters). */
+function libraryName(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.(so|dll|dylib)$/i, '').toLowerCase();
 }
 
 function settingName(raw: string): string {
@@ -545,8 +558,9 @@ function describe(entry: StateEntry): string {
   }
 }
 
-function decodeText(chunk: Buffer, start: number, end: number): string {
-  return chunk.toString('utf8', start, Math.min(end, start + MAX_STATEMENT_CHARS * 4));
+/** Statement texts are kept as latin1 strings of the wire bytes (cheap); hazards show them as UTF-8. */
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8');
 }
 
 function oneLine(text: string): string {

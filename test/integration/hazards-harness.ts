@@ -73,3 +73,43 @@ export function expectHazard(rows: HazardRow[], kind: string, rule: string, stat
   assert.match(row.time, /^\d{4}-\d\d-\d\d /);
   return row;
 }
+
+export interface RowCase {
+  /** Run directly on the cluster first (objects the script needs). */
+  setupSql?: string;
+  script: string;
+  /** Checks psql's output under rotate (the bug shows). */
+  underRotate(result: { lines: string[]; stderr: string }): void;
+  /** Checks psql's output under lifo with one client (the bug hides). */
+  underLifo(result: { lines: string[]; stderr: string }): void;
+  /** [kind, rule, statement fragment] hazards rotate must produce. */
+  hazards: [string, string, string?][];
+}
+
+/** The two tests every DESIGN.md row gets: rotate reproduces with hazards; lifo passes. */
+export function rowTests(test: typeof import('node:test').test, getCluster: () => Cluster, row: RowCase): void {
+  test('rotate, one client, pool size 2: the bug reproduces on the next transaction, with its hazards', async (t) => {
+    const cluster = getCluster();
+    if (row.setupSql) cluster.psql(row.setupSql);
+    const pooler = await startHazardPooler(cluster, 'rotate');
+    t.after(() => pooler.stop());
+    const result = await psqlScript(pooler.url({ application: 'row-test' }), row.script);
+    row.underRotate(result);
+    const rows = await showHazards(pooler);
+    for (const [kind, rule, statement] of row.hazards) {
+      const hazard = expectHazard(rows, kind, rule, statement);
+      assert.equal(hazard.application_name, 'row-test');
+    }
+    assert.match(pooler.stderr(), new RegExp(`hazard \\d+ ${row.hazards[0][0]} ${row.hazards[0][1]}`));
+  });
+
+  test('lifo, one client: the same script passes (why PgBouncer hides it)', async (t) => {
+    const cluster = getCluster();
+    if (row.setupSql) cluster.psql(row.setupSql);
+    const pooler = await startHazardPooler(cluster, 'lifo');
+    t.after(() => pooler.stop());
+    row.underLifo(await psqlScript(pooler.url(), row.script));
+    const errors = (await showHazards(pooler)).filter((h) => h.kind === 'error');
+    assert.deepEqual(errors, [], 'no error hazards when the client keeps its connection');
+  });
+}

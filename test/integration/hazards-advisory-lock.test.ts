@@ -1,0 +1,25 @@
+// DESIGN.md row: session advisory locks — the unlock runs on another connection and fails; the lock
+// stays held by a connection nobody controls.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, type Cluster } from '../helpers/cluster';
+import { rowTests } from './hazards-harness';
+
+let cluster: Cluster;
+before(async () => {
+  cluster = await startCluster();
+});
+after(() => cluster?.stop());
+
+rowTests(test, () => cluster, {
+  script: 'SELECT pg_advisory_lock(4242);\nSELECT pg_advisory_unlock(4242);\n',
+  underRotate({ lines, stderr }) {
+    assert.deepEqual(lines, ['f'], 'the unlock found no lock on the other connection');
+    assert.match(stderr, /you don't own a lock/);
+  },
+  underLifo({ lines, stderr }) {
+    assert.equal(stderr, '');
+    assert.deepEqual(lines, ['t']);
+  },
+  hazards: [['origin', 'advisory-lock', 'pg_advisory_lock(4242)'], ['error', 'advisory-lock', 'pg_advisory_unlock(4242)']],
+});
