@@ -152,6 +152,9 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
     return 2;
   }
   io.out(`listening on ${address.host}:${address.port}`);
+  if (!isLoopback(address.host)) {
+    io.err(`poolsafe pooler: warning: listening on ${address.host}, not loopback: other machines can reach this pooler`);
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.removeListener('SIGINT', stop);
@@ -164,4 +167,9 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   });
   await pooler.shutdown();
   return 0;
+}
+
+/** The pooler guards a developer's database: anything but loopback deserves a warning. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -3,6 +3,7 @@
 import { loadPgBouncerConfig, type IniDatabase } from './ini';
 import { userSecret } from './auth';
 import { defaultConfig, type DatabaseTarget, type PoolerConfig } from './config';
+import type { AdminUserLists } from './admin';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
@@ -48,6 +49,9 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerC
   if (s.serverResetQuery !== undefined) config.server_reset_query = s.serverResetQuery;
   if (s.serverResetQueryAlways !== undefined) config.server_reset_query_always = s.serverResetQueryAlways;
   if (s.ignoreStartupParameters !== undefined) config.ignore_startup_parameters = s.ignoreStartupParameters;
+  // Without these the admin console would admit every user the pooler knows.
+  if (s.adminUsers !== undefined) (config as PoolerConfig & AdminUserLists).admin_users = s.adminUsers;
+  if (s.statsUsers !== undefined) (config as PoolerConfig & AdminUserLists).stats_users = s.statsUsers;
   if (s.serverRoundRobin) config.server_policy = 'round-robin';
   else if (s.serverRoundRobin === false) config.server_policy = 'lifo';
   for (const entry of userlist?.users ?? []) config.users.set(entry.name, userSecret(entry.name, entry.password));

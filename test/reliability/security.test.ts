@@ -1,0 +1,190 @@
+// Security: loopback by default (warning otherwise), SCRAM against PostgreSQL's own verifiers, failed
+// logins never reach a server, admin console only for admin/stats users, parameter sync quoting,
+// secrets never logged, and source audits (timing-safe compares, no SQL built from client input).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startCluster } from '../helpers/cluster';
+import { cliPath, repoRoot } from '../helpers/paths';
+import { run, startPooler, writeIni } from '../integration/pooler-harness';
+import { defaultConfig } from '../../extension/pooler/config';
+import { configFromFlags } from '../../extension/pooler/cli';
+import { adminShow, connect, serverBackends, startReliablePooler, waitUntil } from './common';
+
+test('the pooler listens on loopback unless told otherwise, and warns on stderr when not', { timeout: 60_000 }, async (t) => {
+  assert.equal(defaultConfig().listen_addr, '127.0.0.1');
+  assert.equal(configFromFlags(['--target', 'postgres://u:p@127.0.0.1:5432/db']).listen_addr, '127.0.0.1');
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  const local = await startPooler(cluster);
+  await local.stop();
+  assert.doesNotMatch(local.stderr(), /warning/i);
+  const open = await startPooler(cluster, ['--listen', '0.0.0.0:0']);
+  t.after(() => open.stop());
+  await waitUntil(() => /warning: listening on 0\.0\.0\.0.*not loopback/.test(open.stderr()), 5000, 'the non-loopback warning');
+  const client = await connect(open.url());
+  assert.equal((await client.query('select 1 as n')).rows[0].n, 1);
+  await client.end();
+});
+
+test("SCRAM: a client logs in through the pooler against PostgreSQL's own verifier from pg_authid", { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  cluster.psql("create role alice login password 'alice-s3cret'");
+  const verifier = cluster.psql("select rolpassword from pg_authid where rolname = 'alice'").trim();
+  assert.match(verifier, /^SCRAM-SHA-256\$4096:/);
+  const ini = writeIni('');
+  t.after(() => ini.remove());
+  const userlist = join(ini.path, '..', 'userlist.txt');
+  writeFileSync(userlist, `"alice" "${verifier}"\n`);
+  // The server login stays the cluster's superuser (forced user); only the client side uses the verifier.
+  writeFileSync(ini.path, `[databases]\nappdb = host=127.0.0.1 port=${cluster.port} dbname=postgres user=${cluster.user} password=${cluster.password}\n[pgbouncer]\nauth_type = scram-sha-256\nauth_file = ${userlist}\nclient_login_timeout = 2\n`);
+  const pooler = await startPooler(cluster, ['--config', ini.path]);
+  t.after(() => pooler.stop());
+  const alice = await connect(pooler.url({ database: 'appdb', user: 'alice', password: 'alice-s3cret' }));
+  assert.equal((await alice.query('select current_user as u')).rows[0].u, cluster.user);
+  await alice.end();
+  await assert.rejects(connect(pooler.url({ database: 'appdb', user: 'alice', password: 'alice-wrong' })), (error: Error & { code?: string }) => {
+    assert.equal(error.code, '28P01');
+    return true;
+  });
+});
+
+test('100 failed logins never open a server connection', { timeout: 120_000 }, async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  // 100 concurrent SCRAM exchanges on 2 busy cores can take longer than the reliability default of 2 s.
+  const pooler = await startReliablePooler(cluster, { max_client_conn: 200, client_login_timeout: 30 });
+  t.after(async () => {
+    await pooler.stop();
+    pooler.removeIni();
+  });
+  const before = serverBackends(cluster);
+  const serversBefore = (await adminShow(pooler, 'SERVERS')).length;
+  const codes = new Map<string, number>();
+  const attempts = Array.from({ length: 100 }, (_, i) => {
+    const kind = i % 3;
+    const url =
+      kind === 0 ? pooler.url({ password: `wrong-${i}` }) : kind === 1 ? pooler.url({ user: `nobody${i}`, password: 'x' }) : pooler.url({ database: `nosuchdb${i}` });
+    return connect(url, 15_000).then(
+      (client) => client.end().then(() => 'connected'),
+      (error: Error & { code?: string }) => error.code ?? error.message,
+    );
+  });
+  for (const outcome of await Promise.all(attempts)) codes.set(outcome, (codes.get(outcome) ?? 0) + 1);
+  t.diagnostic(`bad login outcomes: ${JSON.stringify([...codes])}`);
+  assert.equal(codes.get('connected'), undefined);
+  assert.equal(codes.get('28P01'), 67, 'wrong passwords and unknown users fail as 28P01');
+  assert.equal(codes.get('3D000'), 33, 'unknown databases fail as 3D000');
+  assert.deepEqual(serverBackends(cluster), before, 'no server connection was opened for a failed login');
+  assert.equal((await adminShow(pooler, 'SERVERS')).length, serversBefore);
+});
+
+test('admin console: only admin_users and stats_users get in; stats users cannot run commands', { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  const ini = writeIni('');
+  t.after(() => ini.remove());
+  const userlist = join(ini.path, '..', 'userlist.txt');
+  writeFileSync(userlist, '"boss" "boss-pw"\n"watcher" "watcher-pw"\n"mallory" "mallory-pw"\n');
+  writeFileSync(ini.path, `[pgbouncer]\nauth_file = ${userlist}\nadmin_users = boss\nstats_users = watcher\n`);
+  const pooler = await startPooler(cluster, ['--config', ini.path]);
+  t.after(() => pooler.stop());
+  const as = (user: string) => pooler.url({ database: 'pgbouncer', user, password: `${user}-pw` });
+  await assert.rejects(connect(as('mallory')), /not allowed/);
+  const watcher = await connect(as('watcher'));
+  assert.ok((await watcher.query('SHOW POOLS')).rows);
+  await assert.rejects(watcher.query('PAUSE'), /admin access needed|not allowed|permission/i);
+  await watcher.end();
+  const boss = await connect(as('boss'));
+  await boss.query('SHOW CONFIG');
+  await boss.end();
+});
+
+test('parameter sync quotes values: application_name with quotes and backslashes survives a server left with standard_conforming_strings=off', { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  const pooler = await startReliablePooler(cluster, {}, ['--pool-size', '1']);
+  t.after(async () => {
+    await pooler.stop();
+    pooler.removeIni();
+  });
+  cluster.psql('create table canary (n int)');
+  // Client 1 leaves the only server connection with backslash escapes active in ordinary literals.
+  const loose = await connect(pooler.url());
+  await loose.query('set standard_conforming_strings = off');
+  await loose.end();
+  const name = "it's \\'; insert into canary values (1); -- \\\\ end\\";
+  const client = new pg.Client({ connectionString: pooler.url(), application_name: name });
+  client.on('error', () => {});
+  await client.connect();
+  t.after(() => client.end().catch(() => {}));
+  assert.equal((await client.query('show application_name')).rows[0].application_name, name);
+  assert.equal((await client.query("select current_setting('standard_conforming_strings') as s")).rows[0].s, 'on');
+  assert.equal(cluster.psql('select count(*) from canary').trim(), '0', 'nothing injected');
+});
+
+test('secrets never appear in the pooler output (good and bad logins, unreachable target)', { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  const pooler = await startReliablePooler(cluster);
+  const client = await connect(pooler.url());
+  await client.query('select 1');
+  await client.end();
+  await connect(pooler.url({ password: 'wrong-pass-xyz' })).catch(() => {});
+  await pooler.stop();
+  pooler.removeIni();
+  const output = pooler.stderr();
+  assert.ok(!output.includes(cluster.password), 'the target password was logged');
+  assert.ok(!output.includes('wrong-pass-xyz'), "a client's password attempt was logged");
+  const closed = await run(process.execPath, [cliPath, 'pooler', '--target', `postgres://postgres:hunter2-secret@127.0.0.1:1/postgres`, '--listen', '127.0.0.1:0'], { timeoutMs: 30_000 });
+  assert.equal(closed.code, 2);
+  assert.ok(!(closed.stdout + closed.stderr).includes('hunter2-secret'));
+  const bad = await run(process.execPath, [cliPath, 'pooler', '--target', 'postgres://postgres:hunter2-secret@[bad/postgres'], { timeoutMs: 30_000 });
+  assert.equal(bad.code, 2);
+  assert.ok(!(bad.stdout + bad.stderr).includes('hunter2-secret'), bad.stderr);
+});
+
+function poolerSources(): { file: string; text: string }[] {
+  const dir = join(repoRoot, 'extension', 'pooler');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+test('audit: SQL the pooler sends is never built by interpolating client input unquoted', () => {
+  // Template strings that start like SQL and interpolate something. Each must quote what it interpolates.
+  const sqlTemplate = /`\s*(SET|SELECT|RESET|DISCARD|DEALLOCATE|CLOSE|UNLISTEN|SHOW|BEGIN|LISTEN|INSERT|UPDATE|DELETE)\b[^`]*\$\{([^}]*)\}[^`]*`/gi;
+  // Templates that only describe SQL to a person (hazard details), never sent to a server.
+  const descriptions = [/^`LISTEN on channel \$\{/];
+  const unquoted: string[] = [];
+  for (const { file, text } of poolerSources()) {
+    for (const match of text.matchAll(sqlTemplate)) {
+      const interpolations = [...match[0].matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1].trim());
+      // Allowed: tracked parameter names (fixed identifiers) and values passed through quoteLiteral/quoteIdent.
+      const risky = interpolations.filter((e) => !/^quote(Literal|Ident)\(/.test(e) && e !== 'name');
+      // admin.ts echoes a command tag back to the admin client (not SQL sent to a server).
+      if (descriptions.some((d) => d.test(match[0]))) continue;
+      if (risky.length > 0 && !match[0].startsWith('`SET ${key}=${rawValue}')) unquoted.push(`${file}: ${match[0]}`);
+    }
+  }
+  assert.deepEqual(unquoted, []);
+  const client = poolerSources().find((s) => s.file === 'client.ts')!.text;
+  assert.match(client, /for \(const name of TRACKED_PARAMS\)[\s\S]{0,200}SET \$\{name\} = \$\{quoteLiteral\(wanted\)\}/);
+});
+
+test('audit: password and proof checks use timing-safe comparisons', () => {
+  for (const { file, text } of poolerSources()) {
+    // Direct ===/!== between a received answer/proof and a stored value would leak timing.
+    const direct = text.split('\n').filter((line) => /\b(answer|proof|clientKey|storedKey|md5Response\([^)]*\))\s*[!=]==(?!\s*(undefined|null|0x|\d))/.test(line));
+    assert.deepEqual(direct, [], `${file} compares secrets with ===`);
+  }
+  const auth = poolerSources().find((s) => s.file === 'auth.ts')!.text;
+  assert.match(auth, /timingSafeEqual\(a, b\)/);
+  assert.match(auth, /constantTimeEqual\(sha256\(clientKey\), this\.secret\.storedKey\)/);
+  const client = poolerSources().find((s) => s.file === 'client.ts')!.text;
+  assert.match(client, /sameText\(answer, md5Response\(stored, phase\.salt\)\)/);
+  assert.match(client, /x\.length === y\.length && timingSafeEqual\(x, y\)/);
+});
