@@ -1,0 +1,27 @@
+// pgbench's built-in scripts are pool-safe: detection must report nothing for them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startCluster, type Cluster } from '../helpers/cluster';
+import { PG_BIN, run } from './pooler-harness';
+import { showHazards, startHazardPooler } from './hazards-harness';
+
+const PGBENCH = join(PG_BIN, 'pgbench');
+let cluster: Cluster;
+before(async () => {
+  cluster = await startCluster();
+  const init = await run(PGBENCH, ['-i', '-q', '-s', '1', cluster.url()], { timeoutMs: 120000 });
+  assert.equal(init.code, 0, init.stderr);
+});
+after(() => cluster?.stop());
+
+for (const [name, flags] of [['TPC-B (default)', []], ['select-only (-S)', ['-S']], ['TPC-B, extended protocol', ['-M', 'extended']]] as const) {
+  test(`pgbench ${name} -t 100 -c 4 through rotate: zero hazards`, async (t) => {
+    const pooler = await startHazardPooler(cluster, 'rotate', [], 4);
+    t.after(() => pooler.stop());
+    const result = await run(PGBENCH, ['-n', '-t', '100', '-c', '4', ...flags, pooler.url()], { timeoutMs: 120000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /number of transactions actually processed: 400\/400/);
+    assert.deepEqual(await showHazards(pooler), []);
+  });
+}
