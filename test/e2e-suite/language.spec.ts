@@ -122,6 +122,20 @@ test('the quick fix from vscode.executeCodeActionProvider edits the text and cle
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }, 60_000);
 
+test('the preferred quick fix rewrites pg_advisory_lock to pg_advisory_xact_lock', async () => {
+  const document = await vscode.workspace.openTextDocument({ language: 'sql', content: 'SELECT pg_advisory_lock(42);\n' });
+  await vscode.window.showTextDocument(document);
+  const [diagnostic] = (await diagnosticsWhere(document.uri, 'advisory-lock', (ds) => ds.some((d) => ruleOf(d) === 'advisory-lock'), 10_000))
+    .filter((d) => ruleOf(d) === 'advisory-lock');
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range);
+  const preferred = (actions ?? []).find((a) => a.isPreferred && a.edit);
+  assert.ok(preferred, `a preferred fix among ${JSON.stringify((actions ?? []).map((a) => a.title))}`);
+  assert.equal(await vscode.workspace.applyEdit(preferred.edit!), true);
+  assert.equal(document.getText(), 'SELECT pg_advisory_xact_lock(42);\n');
+  await diagnosticsWhere(document.uri, 'advisory-lock to disappear', (ds) => !ds.some((d) => ruleOf(d) === 'advisory-lock'), 10_000);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}, 60_000);
+
 test("typing `pool.query('LISTEN x')` into a new TypeScript document shows listen", async () => {
   const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'declare const pool: { query(text: string): Promise<unknown> };\n' });
   const editor = await vscode.window.showTextDocument(document);

@@ -11,8 +11,8 @@ import {
 import { Client } from 'pg';
 import { freePort, startCluster, type Cluster } from '../helpers/cluster';
 
-const TEST_TIMEOUT_MS = 240_000;
-const SUITE_TIMEOUT_MS = 180_000;
+const TEST_TIMEOUT_MS = 300_000;
+const SUITE_TIMEOUT_MS = 240_000;
 const suiteIndex = join(__dirname, '..', 'e2e-suite', 'index.js');
 const STATUS_BAR = '#workbench\\.parts\\.statusbar';
 const SIDEBAR = '#workbench\\.parts\\.sidebar';
