@@ -169,3 +169,20 @@ test('a server connection killed under a client fails that client only; the pool
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.notEqual(await backendPid(next), fresh);
 });
+
+test('round-robin: one client cycles through every idle server connection, oldest first', async (t) => {
+  const pooler = await startPooler(cluster, ['--pool-size', '3', '--server-policy', 'round-robin']);
+  t.after(() => pooler.stop());
+  // Three concurrent transactions make the pool open three server connections.
+  const openers = await Promise.all([0, 1, 2].map(() => connectPg(pooler.url())));
+  t.after(() => Promise.all(openers.map((c) => c.end())));
+  for (const c of openers) await c.query('begin');
+  const opened = await Promise.all(openers.map((c) => backendPid(c)));
+  assert.equal(new Set(opened).size, 3);
+  for (const c of openers) await c.query('commit');
+  const client = openers[0];
+  const seen: number[] = [];
+  for (let i = 0; i < 6; i++) seen.push(await backendPid(client));
+  assert.equal(new Set(seen.slice(0, 3)).size, 3, `pids ${seen}`);
+  assert.deepEqual(seen.slice(3), seen.slice(0, 3));
+});
