@@ -37,6 +37,12 @@ function summarise(ds: vscode.Diagnostic[]): string {
   return ds.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${ruleOf(d)}`).join(', ');
 }
 
+/** The 0-based line holding `text` in a demo file (so the demo can be edited without breaking the tests). */
+function lineOf(document: vscode.TextDocument, text: string): number {
+  for (let line = 0; line < document.lineCount; line++) if (document.lineAt(line).text.includes(text)) return line;
+  throw new Error(`${document.uri.path} has no line containing ${text}`);
+}
+
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers
     .flatMap((h) => h.contents)
@@ -62,12 +68,13 @@ test('demo/sql/unsafe.sql: every transaction-mode rule is reported with source p
   assert.deepEqual([...new Set(found.map(ruleOf))].sort(), expected, summarise(found));
   const set = found.find((d) => ruleOf(d) === 'session-set');
   assert.ok(set);
-  // `SET search_path TO app, public;` is line 5 of the file.
-  assert.equal(set.range.start.line, 4, summarise(found));
+  const document = await vscode.workspace.openTextDocument(uri);
+  assert.equal(set.range.start.line, lineOf(document, 'SET search_path TO app, public;'), summarise(found));
   assert.equal(set.range.start.character, 0);
   assert.equal(set.severity, vscode.DiagnosticSeverity.Warning);
-  // The PL/pgSQL body's PERFORM pg_advisory_lock(tenant) counts too (line 38).
-  assert.ok(found.some((d) => ruleOf(d) === 'advisory-lock' && d.range.start.line === 37), summarise(found));
+  // The PL/pgSQL body's PERFORM pg_advisory_lock(tenant) counts too.
+  const perform = lineOf(document, 'PERFORM pg_advisory_lock(tenant);');
+  assert.ok(found.some((d) => ruleOf(d) === 'advisory-lock' && d.range.start.line === perform), summarise(found));
 }, 90_000);
 
 test('demo/src/orders.ts: SQL inside TypeScript is checked (listen, session-set, named statement, currval)', async () => {
@@ -78,9 +85,11 @@ test('demo/src/orders.ts: SQL inside TypeScript is checked (listen, session-set,
   assert.deepEqual([...new Set(found.map(ruleOf))].sort(), expected, summarise(found));
   const listen = found.find((d) => ruleOf(d) === 'listen');
   assert.ok(listen);
-  // `await pool.query('LISTEN order_events');` is line 8; the finding starts inside the string literal.
-  assert.equal(listen.range.start.line, 7, summarise(found));
-  assert.equal(listen.range.start.character, 20, summarise(found));
+  // The finding covers the SQL inside the string literal, not the call.
+  const document = await vscode.workspace.openTextDocument(uri);
+  const line = lineOf(document, "await pool.query('LISTEN order_events');");
+  assert.equal(listen.range.start.line, line, summarise(found));
+  assert.equal(listen.range.start.character, document.lineAt(line).text.indexOf('LISTEN'), summarise(found));
 }, 90_000);
 
 /** Shared by the typing and quick-fix tests: the untitled document typed into. */
@@ -167,7 +176,7 @@ test('latency: a LISTEN typed in one go into a new .sql document is flagged with
 test('hover on the flagged SET in unsafe.sql explains the rule', async () => {
   const uri = workspaceFile('sql/unsafe.sql');
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-  const position = new vscode.Position(4, 4);
+  const position = new vscode.Position(lineOf(await vscode.workspace.openTextDocument(uri), 'SET search_path TO app, public;'), 4);
   const text = await waitFor('a PoolSafe hover', async () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
     const joined = hoverText(hovers ?? []);
