@@ -15,6 +15,7 @@ import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
 import type { SocketReads } from './reads';
+import { ClientPrepared, cutOut } from './prepared';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -53,6 +54,8 @@ export class Client implements PoolClient, ServerLink {
   pool: Pool | null = null;
   server: ServerConnection | null = null;
   lastServer: ServerConnection | null = null;
+  /** Named prepared statements kept by the pooler (max_prepared_statements > 0), else null. */
+  prepared: ClientPrepared | null = null;
   waitStartedAt = 0;
   /** Requests sent that still await their ReadyForQuery. */
   pending = 0;
@@ -267,6 +270,8 @@ export class Client implements PoolClient, ServerLink {
     const ok = authentication(AuthCode.Ok);
     const pool = this.host.getPool(this.target!, this.user);
     this.pool = pool;
+    const registry = this.host.preparedStatements;
+    if (this.host.config.max_prepared_statements > 0 && pool.mode !== 'session') this.prepared = new ClientPrepared(registry);
     if (pool.template) {
       this.greet(pool, before ? [before, ok] : [ok]);
       return;
@@ -327,6 +332,10 @@ export class Client implements PoolClient, ServerLink {
     const now = Date.now();
     this.lastActivityAt = now;
     this.bytesReceived += chunk.length;
+    if (this.prepared) {
+      chunk = this.prepared.collect(chunk); // whole messages only: they may be rewritten
+      if (chunk.length === 0) return;
+    }
     let cut = -1;
     const hazards = this.host.hazards;
     try {
@@ -365,7 +374,7 @@ export class Client implements PoolClient, ServerLink {
     const server = this.server;
     if (server && !this.syncing) {
       this.unsettled = true;
-      if (!server.write(data)) this.socket.pause();
+      if (!server.write(this.prepared ? this.prepared.rewrite(data, server) : data)) this.socket.pause();
       if (this.reads && server.socket.writableLength > 0) this.reads.retire();
       return;
     }
@@ -424,10 +433,10 @@ export class Client implements PoolClient, ServerLink {
     this.queuedBytes = 0;
     let flowing = true;
     if (queue.length === 1) {
-      flowing = server.write(queue[0]);
+      flowing = server.write(this.prepared ? this.prepared.rewrite(queue[0], server) : queue[0]);
     } else {
       server.socket.cork();
-      for (const data of queue) flowing = server.write(data);
+      for (const data of queue) flowing = server.write(this.prepared ? this.prepared.rewrite(data, server) : data);
       server.socket.uncork();
     }
     if (flowing) this.socket.resume();
@@ -440,9 +449,13 @@ export class Client implements PoolClient, ServerLink {
     let releaseAt = -1;
     let refuseAt = -1;
     const hazards = this.host.hazards;
+    const prepared = this.prepared;
+    let skips: number[] | null = null;
     try {
       server.scanner.scan(chunk, (type, body, start, end) => {
         if (hazards && type !== Msg.ParameterStatus) hazards.onServerMessage(this, server, type, body!);
+        // Answers to Parse/Close the pooler injected (prepared.ts) are not the client's to see.
+        if (prepared && prepared.onServerMessage(type) && start >= 0 && end >= 0) (skips ??= []).push(start, end);
         if (type === Msg.ReadyForQuery) {
           const status = body![0];
           server.txStatus = status;
@@ -486,6 +499,7 @@ export class Client implements PoolClient, ServerLink {
       server.close(`protocol error: ${(error as Error).message}`);
       return;
     }
+    if (skips) ({ chunk, releaseAt, refuseAt } = cutOut(chunk, skips, releaseAt, refuseAt));
     if (refuseAt >= 0) {
       this.writeToClient(chunk.subarray(0, refuseAt), server);
       server.close('transaction blocks not allowed in statement pooling mode');
@@ -541,6 +555,7 @@ export class Client implements PoolClient, ServerLink {
       const pool = this.pool!;
       server.runInternal(config.server_reset_query, () => {
         this.host.hazards?.onReset(server);
+        this.host.preparedStatements.forgetServer(server);
         server.paramsToken = null;
         pool.release(server);
       });
@@ -590,7 +605,7 @@ export class Client implements PoolClient, ServerLink {
         this.pool!.release(server);
       } else if (this.mode === 'session' || this.host.config.server_reset_query_always) {
         const reset = this.host.config.server_reset_query;
-        if (reset) server.runInternal(reset, () => (this.host.hazards?.onReset(server), this.pool!.release(server)));
+        if (reset) server.runInternal(reset, () => (this.host.hazards?.onReset(server), this.host.preparedStatements.forgetServer(server), this.pool!.release(server)));
         else this.pool!.release(server);
       } else {
         this.pool!.release(server);

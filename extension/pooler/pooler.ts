@@ -29,6 +29,7 @@ import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
 import { createAdminConnectionHandler, type HazardInfo } from './admin';
 import { HazardMonitor } from './hazards';
+import { PreparedRegistry } from './prepared';
 
 const STATUS_IDLE = 0x49; // ReadyForQuery 'I'
 
@@ -46,6 +47,8 @@ export interface ClientHost {
   clientClosed(client: Client, loggedIn: boolean): void;
   /** Live hazard detection; null when off (`--hazards off`). */
   readonly hazards: HazardMonitor | null;
+  /** Pooler-side named prepared statements (used when max_prepared_statements > 0). */
+  readonly preparedStatements: PreparedRegistry;
 }
 
 export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer) => void;
@@ -60,6 +63,7 @@ export class Pooler implements ClientHost, PoolHost {
   onAdminConnection: AdminConnectionHandler | undefined;
   /** Emits 'hazard' (HazardInfo) for each SHOW HAZARDS row as it is recorded. */
   readonly hazards: HazardMonitor | null;
+  readonly preparedStatements = new PreparedRegistry(() => this.config.max_prepared_statements);
   private readonly byKey = new Map<string, Client>();
   private listener: Listener | undefined;
   private janitor: NodeJS.Timeout | undefined;

@@ -32,8 +32,11 @@ export class ServerLoginError extends Error {
 
 /** CommandComplete's tag tells hazard detection a transaction rolled back (hazards.ts). */
 const MSG_COMMAND_COMPLETE = 0x43; // C
+/** ParseComplete/CloseComplete: answers to statements the pooler prepares itself are dropped (prepared.ts). */
+const MSG_PARSE_COMPLETE = 0x31; // 1
+const MSG_CLOSE_COMPLETE = 0x33; // 3
 /** Server→client messages the pooler looks at: ParameterStatus, ReadyForQuery, ErrorResponse, CommandComplete. */
-export const SERVER_INTEREST = interestIn([], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse, MSG_COMMAND_COMPLETE]);
+export const SERVER_INTEREST = interestIn([MSG_PARSE_COMPLETE, MSG_CLOSE_COMPLETE], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse, MSG_COMMAND_COMPLETE]);
 const STATUS_IDLE = 0x49; // 'I'
 
 type Socket = net.Socket | tls.TLSSocket;
