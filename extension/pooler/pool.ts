@@ -191,6 +191,12 @@ export class Pool {
    * password, missing database) is reported to waiting clients at once when no server is left.
    */
   private launchFailed(error: Error): void {
+    // rotate may have queued a client only to avoid its previous server: take that one after all.
+    while (this.waiting.length > 0 && this.idle.length > 0) {
+      const client = this.waiting.shift()!;
+      this.stats.wait_time += (Date.now() - client.waitStartedAt) * 1000;
+      this.give(this.idle.pop()!, client);
+    }
     if (this.serverCount > 0) return;
     const code = sqlstateOf(error, '08006');
     const waiting = this.waiting.splice(0);
