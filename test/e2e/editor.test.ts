@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
   copyDemoWorkspace, launchBrowser, packageVsix, requireTools, screenshot, stageExtension, startCodeServer, tempDir, waitForWorkbench, type CodeServer,
@@ -106,6 +107,9 @@ test('in-host suite in code-server: diagnostics, typing, quick fix, hover, poole
     assert.ok(summary, `no summary line from the in-host suite (exit ${outcome}).\nhost log:\n${tail(hostLog)}\ncode-server log:\n${tail(server.log())}`);
     const [passed, failed] = [Number(summary[1]), Number(summary[2])];
     console.log(`${passed} passed, ${failed} failed`);
+    // node --test prefixes child output with "# "; test/run.mjs reprints this on a line of its own.
+    mkdirSync(artifactsDir, { recursive: true });
+    writeFileSync(join(artifactsDir, 'in-host-summary.txt'), `${passed} passed, ${failed} failed\n`);
     const failures = lines.filter((l) => l.startsWith('not ok')).join('\n');
     assert.equal(failed, 0, `in-host failures:\n${tail(hostLog, 80)}\n${failures}`);
     assert.ok(passed > 0, 'the in-host suite ran some tests');
