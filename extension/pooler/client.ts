@@ -10,7 +10,7 @@ import {
 } from './protocol';
 import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DatabaseTarget, PoolMode } from './config';
+import { resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
@@ -197,7 +197,7 @@ export class Client implements PoolClient, ServerLink {
       this.handOverToAdmin();
       return;
     }
-    const target = this.host.config.databases.get(this.database);
+    const target = resolveDatabase(this.host.config, this.database);
     if (!target) throw new AuthError(`no such database: ${this.database}`, '3D000');
     this.target = target;
     const secret = this.host.config.users.get(user);

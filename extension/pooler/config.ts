@@ -60,6 +60,8 @@ export interface PoolerConfig {
   hazard_detection: boolean;
   /** Client-visible database name → target. */
   databases: Map<string, DatabaseTarget>;
+  /** PgBouncer's `*` entry: serves any other database name (its dbname is the client's). */
+  fallback_database?: DatabaseTarget;
   /** Users clients may log in as, with their secrets. */
   users: Map<string, UserSecret>;
 }
@@ -134,4 +136,16 @@ export function configForTarget(target: DatabaseTarget, overrides: Partial<Poole
 
 export function poolModeFor(config: PoolerConfig, target: DatabaseTarget): PoolMode {
   return target.pool_mode ?? config.pool_mode;
+}
+
+/**
+ * The target for a client-visible database name: a configured one, else one derived from the `*`
+ * entry (remembered, so SHOW DATABASES lists it as PgBouncer does), else undefined.
+ */
+export function resolveDatabase(config: PoolerConfig, name: string): DatabaseTarget | undefined {
+  const known = config.databases.get(name);
+  if (known || !config.fallback_database) return known;
+  const derived = { ...config.fallback_database, name, dbname: name };
+  config.databases.set(name, derived);
+  return derived;
 }

@@ -60,5 +60,6 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerC
     if (target.password !== undefined && !config.users.has(target.user)) config.users.set(target.user, userSecret(target.user, target.password));
   }
   for (const entry of ini.databases) config.databases.set(entry.name, targetFromIni(entry, target));
+  if (ini.fallback) config.fallback_database = targetFromIni(ini.fallback, target);
   return config;
 }

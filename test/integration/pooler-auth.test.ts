@@ -199,3 +199,16 @@ test('startup parameters beyond the tracked set are refused like PgBouncer unles
   t.after(() => client.end());
   assert.deepEqual((await client.query('select 1 as one')).rows, [{ one: 1 }]);
 });
+
+test('the ini `*` entry serves databases not listed by name', async (t) => {
+  cluster.psql('create database other');
+  const ini = writeIni(`[databases]\n* = host=127.0.0.1 port=${cluster.port} user=${cluster.user} password=${cluster.password}\n`);
+  t.after(() => ini.remove());
+  const pooler = await startPooler(cluster, ['--config', ini.path]);
+  t.after(() => pooler.stop());
+  const client = await connectPg(pooler.url({ database: 'other' }));
+  t.after(() => client.end());
+  assert.deepEqual((await client.query('select current_database() as db')).rows, [{ db: 'other' }]);
+  const missing = await loginError(pooler.url({ database: 'nowhere' }));
+  assert.equal(missing.code, '3D000'); // PostgreSQL's own "database does not exist", passed on
+});
