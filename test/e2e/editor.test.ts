@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
-  copyDemoWorkspace, launchBrowser, packageVsix, requireTools, screenshot, stageExtension, startCodeServer, tempDir, waitForWorkbench, type CodeServer,
+  artifactsDir, copyDemoWorkspace, launchBrowser, packageVsix, requireTools, screenshot, stageExtension, startCodeServer, tempDir, waitForWorkbench, type CodeServer,
 } from './harness';
 import { Client } from 'pg';
 import { freePort, startCluster, type Cluster } from '../helpers/cluster';
