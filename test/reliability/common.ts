@@ -115,11 +115,11 @@ export async function freshQueryWorks(url: string): Promise<void> {
   }
 }
 
-/** Server connections PostgreSQL sees from clients other than psql (i.e. from the pooler). */
+/** Client backends PostgreSQL sees other than the one asking (i.e. the pooler's server connections). */
 export function serverBackends(cluster: Cluster): { total: number; idleInTransaction: number } {
   const out = cluster.psql(
     "select count(*), count(*) filter (where state like 'idle in transaction%') from pg_stat_activity " +
-      "where backend_type = 'client backend' and pid <> pg_backend_pid() and coalesce(application_name, '') <> 'psql'",
+      "where backend_type = 'client backend' and pid <> pg_backend_pid()",
   );
   const [total, idleInTransaction] = out.trim().split('|').map(Number);
   return { total, idleInTransaction };
