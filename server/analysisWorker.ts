@@ -1,7 +1,7 @@
 // The analysis worker thread (see analysisHost.ts): keeps each document's text and incremental
 // analyzer, applies the edits the main thread sends, and answers with a findings delta.
 import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
-import { IncrementalSqlDocument } from './incrementalSql';
+import { IncrementalSqlDocument, diffOfEdits, type TextDiff } from './incrementalSql';
 import { IncrementalTsDocument } from './incrementalTs';
 import { computeDelta } from './findingsDelta';
 import { OutOfSyncError, type AnalyzeRequest, type FromWorker, type ToWorker } from './analysisHost';
@@ -9,7 +9,7 @@ import { OutOfSyncError, type AnalyzeRequest, type FromWorker, type ToWorker } f
 export const loadParser = initAnalysis;
 
 interface Analyzer {
-  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[];
+  analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[];
 }
 
 /** The per-document texts and incremental analyzers; runs inside the worker (or in-process as the fallback). */
@@ -28,7 +28,8 @@ export class AnalysisEngine {
     const before = entry.text.length;
     if (request.text !== undefined) entry.text = request.text;
     for (const edit of request.edits ?? []) entry.text = entry.text.slice(0, edit.start) + edit.text + entry.text.slice(edit.end);
-    return { findings: entry.analyzer.analyze(entry.text, request.options), lengthChange: entry.text.length - before };
+    const changed = request.text === undefined && request.edits?.length ? diffOfEdits(request.edits) : undefined;
+    return { findings: entry.analyzer.analyze(entry.text, request.options, changed), lengthChange: entry.text.length - before };
   }
 
   close(uri: string): void {

@@ -27,6 +27,25 @@ export interface TextDiff {
 
 const CHUNK = 4096;
 
+/** The region a sequence of edits (each in the coordinates of the text left by the previous) changed. */
+export function diffOfEdits(edits: readonly { start: number; end: number; text: string }[]): TextDiff | undefined {
+  let region: TextDiff | undefined;
+  for (const edit of edits) {
+    const growth = edit.text.length - (edit.end - edit.start);
+    if (!region) {
+      region = { start: edit.start, oldEnd: edit.end, newEnd: edit.end + growth };
+      continue;
+    }
+    const currentEnd = Math.max(region.newEnd, edit.end);
+    region = {
+      start: Math.min(region.start, edit.start),
+      oldEnd: region.oldEnd + Math.max(0, edit.end - region.newEnd),
+      newEnd: currentEnd + growth,
+    };
+  }
+  return region;
+}
+
 /** Common prefix and suffix, compared in native-speed slices first. */
 export function diffTexts(before: string, after: string): TextDiff {
   const limit = Math.min(before.length, after.length);
@@ -74,21 +93,25 @@ export class IncrementalSqlDocument {
   private text = '';
   private statements: Statement[] = [];
 
-  /** Findings for `text`, re-parsing only what changed since the previous call. */
-  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
-    this.update(text);
+  /**
+   * Findings for `text`, re-parsing only what changed since the previous call. `changed`, when the
+   * caller knows it (from the editor's edits), saves comparing the texts.
+   */
+  analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
+    this.update(text, changed);
     const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
     return applyContext(this.statements, resolveOptions(options), new Suppressions(text, index));
   }
 
-  private update(text: string): void {
+  private update(text: string, changed?: TextDiff): void {
     if (text === this.text && this.statements.length > 0) return;
     if (this.statements.length === 0) {
       this.statements = splitWindow(text, 0, text.length, new Map());
       this.text = text;
       return;
     }
-    const diff = diffTexts(this.text, text);
+    const plausible = changed && changed.start >= 0 && changed.oldEnd <= this.text.length && text.length - changed.newEnd === this.text.length - changed.oldEnd;
+    const diff = plausible ? changed : diffTexts(this.text, text);
     const delta = diff.newEnd - diff.oldEnd;
     const old = this.statements;
     // First statement that the edit may touch (2 characters of margin: the splitter looks one or two ahead).

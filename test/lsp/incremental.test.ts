@@ -2,10 +2,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeSql, initAnalysis, type Finding } from '../../server/analysis/index';
-import { IncrementalSqlDocument, diffTexts } from '../../server/incrementalSql';
+import { IncrementalSqlDocument, diffOfEdits, diffTexts } from '../../server/incrementalSql';
 import { IncrementalTsDocument, chunkTopLevel } from '../../server/incrementalTs';
 import { topLevelStatementStarts } from '../../server/tsScan';
 import { applyDelta, computeDelta } from '../../server/findingsDelta';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../helpers/paths';
 
 before(() => initAnalysis());
 
@@ -44,10 +47,31 @@ test('diffTexts finds the changed region', () => {
   assert.deepEqual(diffTexts(long + 'a' + long, long + 'bb' + long), { start: 10_000, oldEnd: 10_001, newEnd: 10_002 });
 });
 
+test('diffOfEdits covers every change of a sequence of edits', () => {
+  const next = random(3);
+  for (let round = 0; round < 300; round++) {
+    const base = 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3);
+    let current = base;
+    const edits: { start: number; end: number; text: string }[] = [];
+    for (let n = 1 + Math.floor(next() * 4); n > 0; n--) {
+      const start = Math.floor(next() * (current.length + 1));
+      const end = Math.min(current.length, start + Math.floor(next() * 5));
+      const text = 'XYZ'.slice(0, Math.floor(next() * 4));
+      edits.push({ start, end, text });
+      current = current.slice(0, start) + text + current.slice(end);
+    }
+    const region = diffOfEdits(edits)!;
+    assert.equal(current.slice(0, region.start), base.slice(0, region.start), `prefix, round ${round}`);
+    assert.equal(current.slice(region.newEnd), base.slice(region.oldEnd), `suffix, round ${round}`);
+    assert.equal(current.length - region.newEnd, base.length - region.oldEnd);
+  }
+});
+
 test('incremental SQL analysis equals a full analysis after each of 600 random edits (quotes, comments, dollar quotes, BEGIN ATOMIC)', () => {
   const next = random(42);
   const document = new IncrementalSqlDocument();
   let text = SQL;
+  let previous = text;
   assert.deepEqual(comparable(document.analyze(text)), comparable(analyzeSql(text)));
   for (let step = 0; step < 600; step++) {
     const at = Math.floor(next() * (text.length + 1));
@@ -56,7 +80,10 @@ test('incremental SQL analysis equals a full analysis after each of 600 random e
     else if (roll < 0.9) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 4));
     else text = roll < 0.95 ? SQL : text + '\n' + SQL.slice(0, Math.floor(next() * SQL.length));
     const options = step % 50 === 0 ? { poolMode: 'statement' as const } : undefined;
-    assert.deepEqual(comparable(document.analyze(text, options)), comparable(analyzeSql(text, options)), `step ${step}: ${JSON.stringify(text)}`);
+    // Every other step the caller supplies the changed region, as the worker does from the editor's edits.
+    const hint = step % 2 === 0 ? diffTexts(previous, text) : undefined;
+    assert.deepEqual(comparable(document.analyze(text, options, hint)), comparable(analyzeSql(text, options)), `step ${step}: ${JSON.stringify(text)}`);
+    previous = text;
   }
 });
 
@@ -126,7 +153,8 @@ test('TS chunking: statements start at column-0 top-level lines only', () => {
     'if (total > 2) {', 'export default function () {',
   ]);
   // The module-level BEGIN … COMMIT stays in one chunk.
-  assert.ok(chunkTopLevel(TS).some((c) => c.text.includes("'BEGIN'") && c.text.includes("'COMMIT'")));
+  assert.ok(chunkTopLevel(TS).chunks.some((c) => c.text.includes("'BEGIN'") && c.text.includes("'COMMIT'")));
+  assert.equal(chunkTopLevel(TS).prelude, "import { Pool } from 'pg';\nimport postgres from 'postgres';\n");
 });
 
 test('incremental TS analysis equals a whole-file analysis, before and after edits inside SQL strings', () => {
@@ -163,4 +191,17 @@ test('findings deltas rebuild exactly the new findings after random edits, and s
   const delta = computeDelta(analyzeSql(big), analyzeSql(typedIn), typedIn.length - big.length);
   assert.equal(delta.middle.length, 1, 'only the new finding crosses threads');
   assert.equal(delta.prefix + delta.suffix, 2000);
+});
+
+test('incremental TS analysis equals a whole-file analysis on the benchmark\'s generated TS file, while typing into it', async () => {
+  const { generateTs } = (await import(pathToFileURL(join(repoRoot, 'bench', 'generate.mjs')).href)) as { generateTs(lines: number): string };
+  const base = generateTs(400);
+  const document = new IncrementalTsDocument('typescript', 'handlers.ts');
+  assert.deepEqual(comparable(document.analyze(base)), comparable(analyze(base, 'typescript', undefined, 'handlers.ts')));
+  const at = base.indexOf('\n', base.length >> 1) + 1;
+  const typed = "  await pool.query('LISTEN x');\n";
+  for (const cut of [5, 19, 20, typed.length]) {
+    const text = base.slice(0, at) + typed.slice(0, cut) + base.slice(at);
+    assert.deepEqual(comparable(document.analyze(text)), comparable(analyze(text, 'typescript', undefined, 'handlers.ts')), `typed ${JSON.stringify(typed.slice(0, cut))}`);
+  }
 });
