@@ -22,7 +22,10 @@ function makeCertificate(): string {
   const dir = mkdtempSync(join(tmpdir(), 'poolsafe-cert-'));
   chmodSync(dir, 0o755);
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-    '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.crt')], { stdio: 'pipe' });
+    '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.crt')], { stdio: 'pipe' });
+  // A second, unrelated certificate: the wrong CA for verify-ca.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=elsewhere', '-days', '1',
+    '-keyout', join(dir, 'other.key'), '-out', join(dir, 'other.crt')], { stdio: 'pipe' });
   chmodSync(join(dir, 'server.key'), 0o600);
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
@@ -211,4 +214,16 @@ test('the ini `*` entry serves databases not listed by name', async (t) => {
   assert.deepEqual((await client.query('select current_database() as db')).rows, [{ db: 'other' }]);
   const missing = await loginError(pooler.url({ database: 'nowhere' }));
   assert.equal(missing.code, '3D000'); // PostgreSQL's own "database does not exist", passed on
+});
+
+test('sslmode=verify-full checks the server certificate against sslrootcert', async (t) => {
+  const base = `postgres://${cluster.user}:${cluster.password}@localhost:${cluster.port}/postgres`;
+  const verified = await startPooler(cluster, [], { target: `${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(join(certDir, 'server.crt'))}` });
+  t.after(() => verified.stop());
+  const client = await connectPg(verified.url());
+  t.after(() => client.end());
+  assert.deepEqual((await client.query('select ssl from pg_stat_ssl where pid = pg_backend_pid()')).rows, [{ ssl: true }]);
+  const wrongCa = await run(process.execPath, [poolerPath, '--listen', '127.0.0.1:0', '--target', `${base}?sslmode=verify-ca&sslrootcert=${encodeURIComponent(join(certDir, 'other.crt'))}`], { timeoutMs: 15000 });
+  assert.equal(wrongCa.code, 2);
+  assert.match(wrongCa.stderr, /certificate/i);
 });

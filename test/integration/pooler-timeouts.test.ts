@@ -85,3 +85,17 @@ test('server_lifetime replaces old server connections', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 1600));
   assert.notEqual(await backendPid(client), first);
 });
+
+test('reserve_pool: a client waiting longer than reserve_pool_timeout (5 s) gets an extra connection', { timeout: 30000 }, async (t) => {
+  const pooler = await poolerWith('default_pool_size = 1\nreserve_pool_size = 1', t);
+  const holder = await connectPg(pooler.url());
+  t.after(() => holder.end());
+  await holder.query('begin');
+  const waiter = await connectPg(pooler.url());
+  t.after(() => waiter.end());
+  const started = Date.now();
+  assert.deepEqual((await waiter.query('select 1 as ok')).rows, [{ ok: 1 }]);
+  const waited = Date.now() - started;
+  assert.ok(waited >= 4500 && waited < 9000, `waited ${waited} ms`);
+  await holder.query('commit');
+});
