@@ -27,7 +27,7 @@ function expectOnlyProtocolErrors(what: string, input: Buffer, run: () => void):
   }
 }
 
-test('parsers: random and mutated input ends in a result or a ProtocolError/AuthError, never another exception', () => {
+test('parsers: random and mutated input ends in a result or a ProtocolError/AuthError, never another exception', { timeout: Math.max(120_000, UNIT_CASES * 5) }, () => {
   const random = seededRandom(SEED);
   const secret = scramSecretFromPassword('pw', Buffer.alloc(16, 1), 4096);
   for (let i = 0; i < UNIT_CASES; i++) {
@@ -90,7 +90,7 @@ test('MessageReader refuses an announced length above its cap before the body ar
   assert.throws(() => huge.scan(header2, () => false), /invalid message length/);
 });
 
-test('live socket: fuzzed clients end in ErrorResponse or close; other clients keep working', { timeout: 240_000 }, async (t) => {
+test('live socket: fuzzed clients end in ErrorResponse or close; other clients keep working', { timeout: (LIVE_SECONDS + 180) * 1000 }, async (t) => {
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, { max_client_conn: 500 });

@@ -41,7 +41,7 @@ function positionAt(text: string, offset: number): Position {
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
-test('language server: random edits and truncations of real files never crash it; it keeps answering', { timeout: 300_000 }, async (t) => {
+test('language server: random edits and truncations of real files never crash it; it keeps answering', { timeout: Math.max(300_000, EDITS * 300) }, async (t) => {
   const files = ['demo/sql/unsafe.sql', 'demo/sql/safe.sql', 'demo/src/orders.ts', 'demo/src/reports.ts'];
   const client = await startLspClient({ rootPath: join(repoRoot, 'demo') });
   t.after(() => client.stop());
