@@ -1,11 +1,13 @@
 // Pooler benchmark: pgbench direct vs through PgBouncer vs through PoolSafe (`--server-policy lifo`),
 // same pool size, interleaved rounds in one run so machine noise hits every target alike.
-// Prints TPS, average latency and the pooler's CPU seconds per 1,000 transactions, then ratios.
+// Prints TPS, average latency and the pooler's CPU seconds per 1,000 transactions, then ratios;
+// then the cost of live hazard detection: PoolSafe on vs `--hazards off`, select-only c=10, interleaved.
 //
 // Run after `npm run build` (uses out/ helpers and dist/pooler.js; POOLSAFE_OUT/POOLSAFE_DIST override).
 // Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2), BENCH_POOL_SIZE (default 20),
 //      BENCH_SCALE (pgbench scale, default 10), BENCH_TARGETS (default direct,pgbouncer,poolsafe),
-//      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password).
+//      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
+//      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs poolsafe in BENCH_TARGETS).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -64,8 +66,8 @@ function cpuSeconds(pid) {
 }
 
 /** Starts `node dist/pooler.js` and resolves with its port once it prints `listening on HOST:PORT`. */
-function startPoolSafe(targetUrl) {
-  const args = [poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', 'lifo', '--pool-size', String(poolSize)];
+function startPoolSafe(targetUrl, extraArgs = []) {
+  const args = [poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', 'lifo', '--pool-size', String(poolSize), ...extraArgs];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -226,6 +228,33 @@ function printTargets(summary) {
   }
 }
 
+/** Hazard detection on (the running PoolSafe) vs a second PoolSafe with `--hazards off`; -S -c 10. */
+async function measureDetectionCost(cluster, on, cleanups) {
+  const offProcess = await startPoolSafe(cluster.url('postgres'), ['--hazards', 'off']);
+  cleanups.push(() => offProcess.stop());
+  const off = { port: offProcess.port, pid: offProcess.pid };
+  const scenario = SCENARIOS.find((s) => s.id === 'select c=10');
+  await runPgbench(off.port, cluster.password, scenario.args, 2);
+  const tps = { on: [], off: [] };
+  const cpu = { on: [], off: [] };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
+    for (const name of order) {
+      const result = await measure(name === 'on' ? on : off, scenario, cluster.password, seconds);
+      tps[name].push(result.tps);
+      cpu[name].push(result.cpuPer1kTx);
+      console.log(`detection ${name.padEnd(3)} round ${round + 1} ${scenario.id} tps ${fmt(result.tps)}  cpu ${fmt(result.cpuPer1kTx, 4)} s/1k tx`);
+    }
+  }
+  const onTps = median(tps.on);
+  const offTps = median(tps.off);
+  const onOff = ratio(onTps, offTps);
+  const cpuOnOff = ratio(median(cpu.on), median(cpu.off));
+  console.log(`\nhazard detection (select c=10): on ${fmt(onTps)} TPS, off ${fmt(offTps)} TPS, on/off ${fmt(onOff, 3)}; pooler CPU per tx on/off ${fmt(cpuOnOff, 3)}`);
+  console.log(`  ${onOff !== undefined && onOff >= 0.9 ? 'met ' : 'MISS'}  detection costs <= 10% TPS (issue 5): on/off ${fmt(onOff, 2)}`);
+  return { onTps, offTps, onOff, tps, cpu, cpuOnOff };
+}
+
 async function main() {
   checkPrerequisites();
   const require = createRequire(import.meta.url);
@@ -273,7 +302,8 @@ async function main() {
     for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
 
     const runs = [];
-    for (let round = 0; round < rounds; round++) {
+    const mainRounds = process.env.BENCH_ONLY === 'detection' ? 0 : rounds;
+    for (let round = 0; round < mainRounds; round++) {
       for (const scenario of SCENARIOS) {
         // Rotate the order each round so no target always runs first (or right after a heavy run).
         const order = targets.map((_, i) => targets[(i + round) % targets.length]);
@@ -295,7 +325,8 @@ async function main() {
     const dataDir = join(root, 'bench', '.data');
     mkdirSync(dataDir, { recursive: true });
     const resultPath = join(dataDir, 'pooler.json');
-    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary }, null, 2));
+    const detection = running.poolsafe ? await measureDetectionCost(cluster, running.poolsafe, cleanups) : undefined;
+    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, detection }, null, 2));
     console.log(`\nraw results: ${resultPath}`);
   } finally {
     await cleanup();

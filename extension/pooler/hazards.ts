@@ -48,8 +48,72 @@ const MAX_CACHED_TEXTS = 500;
  * The cheap gate in front of the analysis: a text can only change session state if it mentions one
  * of these words. `SET` counts only at a statement start, so `UPDATE … SET` (pgbench) stays cheap.
  */
-const MENTIONS_SESSION_FEATURE =
-  /(?:^|;)\s*set\s|\b(?:reset|prepare|execute|deallocate|temp|temporary|currval|lastval|nextval|setval|set_config|listen|unlisten|declare|close|load|discard|drop)\b|advisory|dblink_|pgv_/i;
+const KEYWORDS = [
+  'reset', 'prepare', 'execute', 'deallocate', 'temp', 'temporary', 'currval', 'lastval', 'nextval', 'setval', 'set_config',
+  'listen', 'unlisten', 'declare', 'close', 'load', 'discard', 'drop',
+];
+/** Keywords by their first (lower-case) letter, as byte arrays. */
+const KEYWORDS_BY_FIRST: (Buffer[] | undefined)[] = [];
+for (const word of KEYWORDS) (KEYWORDS_BY_FIRST[word.charCodeAt(0)] ??= []).push(Buffer.from(word));
+/** Parts of function names: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*. */
+const NAME_PARTS = ['advisory', 'dblink_', 'pgv_'].map((part) => Buffer.from(part));
+const SET = Buffer.from('set');
+
+/**
+ * Whether the wire bytes [start, end) mention a session feature: a word scan with ASCII case folding,
+ * no string built. Comments are skipped; quoted text is scanned (a false positive only costs a parse).
+ */
+export function mentionsSessionFeature(buf: Buffer, start: number, end: number): boolean {
+  let i = start;
+  let atStatementStart = true;
+  while (i < end) {
+    const b = buf[i];
+    if (isWordByte(b)) {
+      let j = i + 1;
+      while (j < end && isWordByte(buf[j])) j++;
+      if (wordIsKeyword(buf, i, j, atStatementStart)) return true;
+      atStatementStart = false;
+      i = j;
+    } else if (b === 0x2d && buf[i + 1] === 0x2d) { // -- comment
+      const nl = buf.indexOf(0x0a, i);
+      i = nl < 0 || nl >= end ? end : nl + 1;
+    } else if (b === 0x2f && buf[i + 1] === 0x2a) { // /* comment */
+      const close = buf.indexOf('*/', i + 2);
+      i = close < 0 || close >= end ? end : close + 2;
+    } else {
+      if (b === 0x3b) atStatementStart = true; // ;
+      i++;
+    }
+  }
+  return false;
+}
+
+function isWordByte(b: number): boolean {
+  const lower = b | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x24 || b >= 0x80;
+}
+
+function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart: boolean): boolean {
+  const length = end - start;
+  if (atStatementStart && length === 3 && equalsFolded(buf, start, SET)) return true;
+  const candidates = KEYWORDS_BY_FIRST[buf[start] | 0x20];
+  if (candidates) for (const word of candidates) if (word.length === length && equalsFolded(buf, start, word)) return true;
+  if (length >= 4) {
+    for (const part of NAME_PARTS) {
+      for (let at = start; at + part.length <= end; at++) if (equalsFolded(buf, at, part)) return true;
+    }
+  }
+  return false;
+}
+
+/** `buf` at `at` equals the lower-case ASCII `word`, ignoring ASCII case. */
+function equalsFolded(buf: Buffer, at: number, word: Buffer): boolean {
+  for (let k = 0; k < word.length; k++) {
+    const b = buf[at + k];
+    if (b !== word[k] && (b | 0x20) !== word[k]) return false;
+  }
+  return true;
+}
 
 /** Parameters the pooler itself syncs onto every server a client lands on (client.ts): never leaked. */
 const POOLER_SYNCED_SETTINGS = new Set(['client_encoding', 'datestyle', 'timezone', 'standard_conforming_strings', 'application_name']);
@@ -135,8 +199,10 @@ export class HazardMonitor extends EventEmitter {
     const whole = start >= 0 && end >= 0;
     switch (type) {
       case TYPE_QUERY: {
+        // Bytes first: most texts are decoded only to be quoted later if a hazard needs them.
+        const interesting = whole && mentionsSessionFeature(chunk, start + 5, end - 1);
         const text = whole ? chunk.toString('latin1', start + 5, end - 1) : '';
-        const effects = text ? this.effectsOf(text, client.mode) : NO_EFFECTS;
+        const effects = interesting ? this.effectsOf(text, client.mode) : NO_EFFECTS;
         // The latin1 text is kept as is (no copy): re-decoded as UTF-8 only if a hazard quotes it.
         track.fifo.push({ effects, statement: text, failed: false });
         return;
@@ -149,7 +215,7 @@ export class HazardMonitor extends EventEmitter {
         if (nameEnd < 0 || textEnd < 0 || textEnd >= end) return;
         const name = chunk.toString('utf8', start + 5, nameEnd);
         const latin = chunk.toString('latin1', nameEnd + 1, textEnd);
-        const effects = this.effectsOf(latin, client.mode);
+        const effects = mentionsSessionFeature(chunk, nameEnd + 1, textEnd) ? this.effectsOf(latin, client.mode) : NO_EFFECTS;
         const text = latin;
         if (effects.length) open.effects.push(...effects);
         if (name && !this.tracksPrepared()) {
@@ -175,7 +241,7 @@ export class HazardMonitor extends EventEmitter {
     if (client.mode === 'session') return;
     const track = this.trackOf(client);
     if (type === TYPE_COMMAND_COMPLETE) {
-      if (body.length >= 8 && body.toString('latin1', 0, 8) === 'ROLLBACK') track.rolledBack = true;
+      if (body[0] === 0x52 && body.length >= 8 && body.toString('latin1', 0, 8) === 'ROLLBACK') track.rolledBack = true; // 'R'
     } else if (type === TYPE_ERROR) {
       const batch = track.fifo[0] ?? track.open;
       if (batch) batch.failed = true;
@@ -250,7 +316,6 @@ export class HazardMonitor extends EventEmitter {
 
   /** Effects of a statement text: pre-filter, then the shared analysis, cached by text. */
   private effectsOf(text: string, mode: PoolMode): Effect[] {
-    if (!MENTIONS_SESSION_FEATURE.test(text)) return NO_EFFECTS;
     const key = mode + '\0' + text;
     let effects = this.cache.get(key);
     if (!effects) {

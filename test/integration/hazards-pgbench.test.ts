@@ -3,8 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { PG_BIN, run } from './pooler-harness';
-import { showHazards, startHazardPooler } from './hazards-harness';
+import { PG_BIN } from './pooler-harness';
+import { run, showHazards, startHazardPooler } from './hazards-harness';
 
 const PGBENCH = join(PG_BIN, 'pgbench');
 let cluster: Cluster;

@@ -1,0 +1,79 @@
+// Hazard detection pieces that need no server: the byte pre-filter, and the monitor fed with
+// protocol messages in the order a client and a server exchange them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HazardMonitor, mentionsSessionFeature } from '../../../extension/pooler/hazards';
+
+function wire(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+function mentions(text: string): boolean {
+  const bytes = wire(text);
+  return mentionsSessionFeature(bytes, 0, bytes.length);
+}
+
+test('pre-filter: session features pass, in any case, SET only at a statement start', () => {
+  for (const text of [
+    "SET work_mem = '8MB'", "select 1; set search_path = x", 'PREPARE p AS select 1', 'create TEMP table t(x int)',
+    "select currval('s')", 'select pg_advisory_lock(1)', 'SELECT PG_TRY_ADVISORY_LOCK(1)', 'LISTEN ch', 'declare c cursor with hold for select 1',
+    "LOAD 'auto_explain'", 'DISCARD ALL', "select set_config('a.b', 'c', false)", "select dblink_connect('c', '')", "select pgv_set('a', 'b', 1)",
+    '/* note */ SET x = 1', '-- note\nRESET ALL',
+  ]) {
+    assert.ok(mentions(text), text);
+  }
+});
+
+test('pre-filter: pool-safe traffic stays out of the parser (pgbench, UPDATE … SET, look-alike names)', () => {
+  for (const text of [
+    'SELECT abalance FROM pgbench_accounts WHERE aid = 12345;', 'UPDATE pgbench_accounts SET abalance = abalance + -1 WHERE aid = 5;',
+    'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, CURRENT_TIMESTAMP);', 'BEGIN;', 'END;',
+    'select temperature, closed_at, offset_x from readings', "select 'é' as settings",
+  ]) {
+    assert.equal(mentions(text), false, text);
+  }
+});
+
+function message(type: string, body: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header[0] = type.charCodeAt(0);
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
+test('monitor: origin at release, landed for another client, rollback undoes a SET, DISCARD ALL clears', async () => {
+  const lines: string[] = [];
+  const monitor = new HazardMonitor({ log: (line) => lines.push(line) });
+  await monitor.init();
+  const seen: unknown[] = [];
+  monitor.on('hazard', (h) => seen.push(h));
+  const a = { id: 1, applicationName: 'a', mode: 'transaction' as const };
+  const b = { id: 2, applicationName: 'b', mode: 'transaction' as const };
+  const server = { id: 7, processId: 4242 };
+  const run = (client: typeof a, sql: string, tag: string, status: 'I' | 'T' | 'E' = 'I') => {
+    const q = message('Q', wire(sql + '\0'));
+    monitor.onClientMessage(client, 0x51, q, 0, q.length);
+    monitor.onServerMessage(client, server, 0x43, wire(tag + '\0'));
+    monitor.onServerMessage(client, server, 0x5a, Buffer.from(status));
+  };
+  // A SET inside a rolled-back transaction leaves nothing.
+  run(a, 'BEGIN', 'BEGIN', 'T');
+  run(a, "SET work_mem = '8MB'", 'SET', 'T');
+  run(a, 'ROLLBACK', 'ROLLBACK');
+  monitor.onRelease(a, server);
+  assert.deepEqual(monitor.rows(), []);
+  // Committed (implicit transaction): origin on release, landed when b gets the server.
+  run(a, "SET work_mem = '8MB'", 'SET');
+  monitor.onRelease(a, server);
+  monitor.onAssign(b, server);
+  monitor.onAssign(b, server); // told once per client
+  assert.deepEqual(monitor.rows().map((h) => [h.kind, h.rule, h.clientId, h.serverId, h.remotePid]), [
+    ['origin', 'session-set', 1, 7, 4242],
+    ['landed', 'session-set', 2, 7, 4242],
+  ]);
+  assert.equal(seen.length, 2);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /^hazard 1 origin session-set client=1 server=7 pid=4242: setting work_mem/);
+  run(b, 'DISCARD ALL', 'DISCARD ALL');
+  assert.equal(monitor.stateOf(server)?.size, 0);
+});
