@@ -8,8 +8,8 @@ import {
   errorResponse, interestIn, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
   parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
 } from './protocol';
-import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { AuthError, SCRAM_MECHANISM, secureRandom, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
+import { timingSafeEqual } from 'node:crypto';
 import { resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
@@ -99,7 +99,7 @@ export class Client implements PoolClient, ServerLink {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
-    const key = randomBytes(8);
+    const key = secureRandom(8);
     this.processId = key.readInt32BE(0) & 0x7fffffff;
     this.secretKey = key.readInt32BE(4);
     socket.setNoDelay(true);
@@ -207,7 +207,7 @@ export class Client implements PoolClient, ServerLink {
         this.finishAuth();
         return;
       case 'md5': {
-        const salt = randomBytes(4);
+        const salt = secureRandom(4);
         this.phase = { step: 'md5', salt, secret };
         this.socket.write(authentication(AuthCode.MD5Password, salt));
         return;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ScramClientSession, ScramServerSession, decoySecret, formatScramVerifier, md5Hash, md5Response, parseScramVerifier,
-  scramSecretFromPassword, userSecret,
+  scramSecretFromPassword, secureRandom, userSecret,
 } from '../../../extension/pooler/auth';
 
 // RFC 7677 section 3: user "user", password "pencil".
@@ -74,4 +74,15 @@ test('md5: stored hash and salted response match PostgreSQL', () => {
   const expected = 'md5' + require('node:crypto').createHash('md5').update(Buffer.concat([Buffer.from(inner), salt])).digest('hex');
   assert.equal(md5Response(stored, salt), expected);
   assert.equal(userSecret('u', stored).md5, stored);
+});
+
+test('secureRandom hands out fresh bytes of the requested length across pool refills', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 600; i++) {
+    const bytes = secureRandom(18);
+    assert.equal(bytes.length, 18);
+    seen.add(bytes.toString('hex'));
+  }
+  assert.equal(seen.size, 600);
+  assert.equal(secureRandom(5000).length, 5000);
 });
