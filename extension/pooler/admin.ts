@@ -797,7 +797,7 @@ function authenticateAdminClient(
       socket.write(authentication(AuthCode.CleartextPassword));
       return;
     case 'scram-sha-256': {
-      const scramSecret = (secret && scramSecretFor(secret)) ?? decoySecret();
+      const scramSecret = (secret && scramSecretFor(secret)) ?? decoySecret(user);
       phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user) };
       socket.write(authenticationSasl([SCRAM_MECHANISM]));
     }

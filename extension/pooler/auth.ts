@@ -227,8 +227,17 @@ export class ScramClientSession {
 }
 
 /** A secret that never verifies, used to run a full exchange for unknown users. */
-export function decoySecret(): ScramSecret {
-  return { iterations: DEFAULT_ITERATIONS, salt: secureRandom(16), storedKey: secureRandom(32), serverKey: secureRandom(32) };
+/** Key for decoy salts: fixed for the pooler's lifetime, never sent anywhere. */
+const DECOY_SALT_KEY = randomBytes(32);
+
+/**
+ * A secret for a user the pooler does not know. Its salt depends only on the user name (as PostgreSQL's
+ * scram_mock_salt does): a fresh salt per attempt would tell a prober which users exist, since a real
+ * user's salt never changes between attempts.
+ */
+export function decoySecret(user: string): ScramSecret {
+  const salt = createHmac('sha256', DECOY_SALT_KEY).update(user).digest().subarray(0, 16);
+  return { iterations: DEFAULT_ITERATIONS, salt, storedKey: secureRandom(32), serverKey: secureRandom(32) };
 }
 
 /** Per-pooler cache of SCRAM secrets derived from plaintext passwords (PBKDF2 once per user). */

@@ -217,7 +217,7 @@ export class Client implements PoolClient, ServerLink {
         this.socket.write(authentication(AuthCode.CleartextPassword));
         return;
       case 'scram-sha-256': {
-        const scramSecret = (secret && this.host.scramSecrets.forUser(secret)) ?? decoySecret();
+        const scramSecret = (secret && this.host.scramSecrets.forUser(secret)) ?? decoySecret(user);
         this.phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user) };
         this.socket.write(authenticationSasl([SCRAM_MECHANISM]));
       }

@@ -11,7 +11,9 @@ import { cliPath, repoRoot } from '../helpers/paths';
 import { run, startPooler, writeIni } from '../integration/pooler-harness';
 import { defaultConfig } from '../../extension/pooler/config';
 import { configFromFlags } from '../../extension/pooler/cli';
-import { adminShow, connect, serverBackends, startReliablePooler, waitUntil } from './common';
+import { adminShow, connect, rawSocket, serverBackends, startReliablePooler, waitUntil } from './common';
+import { MessageReader, saslInitialResponse, startupMessage } from '../../extension/pooler/protocol';
+import { once } from 'node:events';
 
 test('the pooler listens on loopback unless told otherwise, and warns on stderr when not', { timeout: 60_000 }, async (t) => {
   assert.equal(defaultConfig().listen_addr, '127.0.0.1');
@@ -187,4 +189,40 @@ test('audit: password and proof checks use timing-safe comparisons', () => {
   const client = poolerSources().find((s) => s.file === 'client.ts')!.text;
   assert.match(client, /sameText\(answer, md5Response\(stored, phase\.salt\)\)/);
   assert.match(client, /x\.length === y\.length && timingSafeEqual\(x, y\)/);
+});
+
+/** The salt the pooler offers `user` in its SCRAM server-first-message. */
+async function offeredSalt(port: number, user: string): Promise<string> {
+  const socket = await rawSocket(port);
+  const reader = new MessageReader();
+  socket.on('data', (chunk: Buffer) => reader.push(chunk));
+  try {
+    socket.write(startupMessage({ user, database: 'postgres' }));
+    socket.write(saslInitialResponse('SCRAM-SHA-256', Buffer.from('n,,n=*,r=fixednonce')));
+    for (let tries = 0; tries < 100; tries++) {
+      for (let m = reader.next(); m; m = reader.next()) {
+        if (m.type === 0x52 && m.body.readInt32BE(0) === 11) return /s=([^,]+)/.exec(m.body.toString('utf8', 4))![1];
+      }
+      await Promise.race([once(socket, 'data'), new Promise((r) => setTimeout(r, 100))]);
+    }
+    throw new Error('no SASLContinue');
+  } finally {
+    socket.destroy();
+  }
+}
+
+test('SCRAM does not reveal which users exist: an unknown user is offered the same salt on every attempt', { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.stop());
+  const pooler = await startReliablePooler(cluster);
+  t.after(async () => {
+    await pooler.stop();
+    pooler.removeIni();
+  });
+  const known = [await offeredSalt(pooler.port, cluster.user), await offeredSalt(pooler.port, cluster.user)];
+  const ghost = [await offeredSalt(pooler.port, 'ghost'), await offeredSalt(pooler.port, 'ghost')];
+  assert.equal(known[0], known[1]);
+  assert.equal(ghost[0], ghost[1], 'a fresh salt per attempt marks the user as unknown');
+  assert.equal(Buffer.from(ghost[0], 'base64').length, Buffer.from(known[0], 'base64').length);
+  assert.notEqual(await offeredSalt(pooler.port, 'other-ghost'), ghost[0]);
 });

@@ -46,7 +46,7 @@ test('SCRAM client and server agree; a wrong password and a decoy secret fail', 
     if (ok) client.verifyServerFinal(server.handleClientFinal(clientFinal));
     else assert.throws(() => server.handleClientFinal(clientFinal), /password authentication failed for user "bob"/);
   }
-  const decoy = new ScramServerSession(decoySecret(), 'nobody');
+  const decoy = new ScramServerSession(decoySecret('nobody'), 'nobody');
   const client = new ScramClientSession('anything');
   assert.throws(() => decoy.handleClientFinal(client.handleServerFirst(decoy.handleClientFirst(client.clientFirst()))), /28P01|password authentication failed/);
 });
