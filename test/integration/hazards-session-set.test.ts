@@ -67,3 +67,15 @@ test('tracked parameters (TimeZone) follow the client: no hazard', async (t) => 
   assert.deepEqual(lines, ['Asia/Tokyo', 'Asia/Tokyo']);
   assert.deepEqual(await showHazards(pooler), []);
 });
+
+test('rotate: set_config(…, false) then current_setting on the next transaction fails with 42704; error hazard', async (t) => {
+  const pooler = await startHazardPooler(cluster, 'rotate');
+  t.after(() => pooler.stop());
+  const { lines, stderr } = await psqlScript(pooler.url({ application: 'tenant' }), "select set_config('app.tenant_id', '42', false);\nselect current_setting('app.tenant_id');\n");
+  assert.deepEqual(lines, ['42']);
+  assert.match(stderr, /unrecognized configuration parameter "app.tenant_id"/);
+  const rows = await showHazards(pooler);
+  expectHazard(rows, 'origin', 'session-set', 'set_config');
+  const error = expectHazard(rows, 'error', 'session-set', 'current_setting');
+  assert.match(error.detail, /42704/);
+});
