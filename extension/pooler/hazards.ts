@@ -392,7 +392,8 @@ export class HazardMonitor extends EventEmitter {
       const match = pattern.exec(message);
       if (!match) continue;
       const raw = match[1];
-      const name = raw === undefined || raw === '' ? undefined : kind === 'setting' ? raw.toLowerCase() : normalizeName(raw, kind);
+      // Server messages print the stored name exactly (protocol statement names keep their case).
+      const name = raw === undefined || raw === '' ? undefined : kind === 'setting' || kind === 'library' ? raw.toLowerCase() : raw;
       let found: { server: HazardServer; entry: StateEntry } | undefined;
       if (where === 'here') {
         const entry = this.states.get(server)?.find(kind, name);
