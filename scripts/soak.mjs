@@ -51,13 +51,15 @@ try {
 
   // Hostile input runs alongside everything else, until the other phases are over.
   let fuzzing = true;
-  const fuzzTotals = { tried: 0, hung: 0, outcomes: {} };
+  const fuzzTotals = { tried: 0, hung: 0, hungCases: [], outcomes: {} };
   const fuzzLoop = (async () => {
     let round = 0;
     while (fuzzing) {
-      const f = await fuzzLive(pooler, steady, { seed: SEED + round++, cases: 120, batch: 40, user: cluster.user, password: cluster.password, loginTimeoutMs: 5000 });
+      // This process also drives 1,000 clients: its own timers run late, hence the generous slack.
+      const f = await fuzzLive(pooler, steady, { seed: SEED + round++, cases: 120, batch: 40, user: cluster.user, password: cluster.password, loginTimeoutMs: 5000, slackMs: 10_000 });
       fuzzTotals.tried += f.tried;
       fuzzTotals.hung += f.hung.length;
+      fuzzTotals.hungCases.push(...f.hung.slice(0, 5));
       for (const [k, v] of Object.entries(f.outcomes)) fuzzTotals.outcomes[k] = (fuzzTotals.outcomes[k] ?? 0) + v;
     }
   })();
@@ -67,7 +69,7 @@ try {
   log(`held: ${JSON.stringify(figures.held)}`);
 
   log(`${CYCLES} connect/disconnect cycles`);
-  figures.cycles = await shapes.connectCycles(pooler, CYCLES, 20, Math.min(90, left() * 0.4));
+  figures.cycles = await shapes.connectCycles(pooler, CYCLES, 20, Math.min(120, left() * 0.5));
   log(`cycles: ${JSON.stringify(figures.cycles)}`);
 
   const faults = [
@@ -152,7 +154,7 @@ function printFigures(f, ok) {
     `clients held:     ${f.held.connected}/${f.held.clients} concurrent over a pool of 20 (${f.held.queries} queries, ${f.held.starved} starved, errors ${JSON.stringify(f.held.errors)}) + ${WORKERS} writers`,
     `connect cycles:   ${f.cycles.cycles} in ${f.cycles.seconds.toFixed(1)} s, ${f.cycles.failed} failed`,
     `faults survived:  ${f.faults.survived}/${f.faults.injected} (terminate, kill -9, restart; heal ms ${f.faults.healMs.join(', ')})`,
-    `inputs tried:     ${f.fuzz.tried} hostile connections (${JSON.stringify(f.fuzz.outcomes)}), ${f.fuzz.hung} hung`,
+    `inputs tried:     ${f.fuzz.tried} hostile connections (${JSON.stringify(f.fuzz.outcomes)}), ${f.fuzz.hung} hung${f.fuzz.hung ? ': ' + f.fuzz.hungCases.join(' | ') : ''}`,
     `nothing lost:     ${f.writers.committed} commits acknowledged, ${f.writers.lost} missing; writer errors ${JSON.stringify(f.writers.errors)}`,
     `slow reader:      ${(f.slowRead.bytes / 1048576).toFixed(0)} MB in ${f.slowRead.seconds.toFixed(1)} s, backend blocked on ClientWrite: ${f.slowRead.serverBlocked}, pooler RSS ${mb(f.slowRead.baselineRssKb)} -> peak ${mb(f.slowRead.peakRssKb)}`,
     `peak RSS:         ${mb(f.peakRssKb)} (pooler, whole run)`,

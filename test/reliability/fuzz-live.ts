@@ -157,7 +157,11 @@ async function runCase(pooler: ReliablePooler, user: string, password: string, c
 export async function fuzzLive(
   pooler: ReliablePooler,
   steady: pg.Client,
-  options: { seed: number; cases: number; batch: number; user: string; password: string; loginTimeoutMs: number; maxSeconds?: number },
+  options: {
+    seed: number; cases: number; batch: number; user: string; password: string; loginTimeoutMs: number; maxSeconds?: number;
+    /** Extra time past the login timeout before a pre-login case counts as hung (busy machines need more). */
+    slackMs?: number;
+  },
 ): Promise<FuzzFigures> {
   const random = seededRandom(options.seed);
   const figures: FuzzFigures = { tried: 0, outcomes: { error: 0, closed: 0, open: 0 }, byKind: {}, sqlstates: {}, hung: [], batches: 0, peakRssKb: 0 };
@@ -168,7 +172,7 @@ export async function fuzzLive(
     const results = await Promise.all(
       cases.map((c) =>
         // Post-login garbage may legitimately wait for more bytes (as PostgreSQL would): a short look.
-        runCase(pooler, options.user, options.password, c, c.afterLogin ? 1500 : options.loginTimeoutMs + 2500),
+        runCase(pooler, options.user, options.password, c, c.afterLogin ? 1500 : options.loginTimeoutMs + (options.slackMs ?? 2500)),
       ),
     );
     results.forEach((r, i) => {
