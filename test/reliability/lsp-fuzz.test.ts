@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../helpers/paths';
 import { startLspClient } from '../lsp/lspClient';
 import { randomInt, seededRandom } from './common';
@@ -51,9 +52,17 @@ test('language server: random edits and truncations of real files never crash it
     const languageId = file.endsWith('.ts') ? 'typescript' : 'sql';
     return { uri: client.open(join(repoRoot, file), languageId, text), text, languageId };
   });
-  // A bigger input: the SQL demo repeated (~the size editors see in real projects).
+  // Bigger inputs: the SQL demo repeated, and the benchmark's generated SQL and TS files.
   const bigText = Array.from({ length: 20 }, () => docs[0].text).join('\n');
   docs.push({ uri: client.open(join(repoRoot, 'demo/sql/big-fuzz.sql'), 'sql', bigText), text: bigText, languageId: 'sql' });
+  const bench = (await import(pathToFileURL(join(repoRoot, 'bench', 'generate.mjs')).href)) as {
+    generateSqlLines(lines: number): string;
+    generateTs(lines: number): string;
+  };
+  const benchSql = bench.generateSqlLines(2000);
+  const benchTs = bench.generateTs(1000);
+  docs.push({ uri: client.open(join(repoRoot, 'demo/sql/bench-fuzz.sql'), 'sql', benchSql), text: benchSql, languageId: 'sql' });
+  docs.push({ uri: client.open(join(repoRoot, 'demo/src/bench-fuzz.ts'), 'typescript', benchTs), text: benchTs, languageId: 'typescript' });
 
   let versions = 0;
   for (let i = 0; i < EDITS; i++) {
