@@ -142,6 +142,12 @@ export class ScramServerSession {
   private serverFirst = '';
   private gs2Header = '';
   private nonce = '';
+  /**
+   * ClientKey recovered from a valid proof (ClientProof XOR ClientSignature). With the verifier's
+   * ServerKey it lets the pooler log in to a server holding the same verifier, never knowing the
+   * password (SCRAM pass-through, as PgBouncer does for auth_query users).
+   */
+  clientKey: Buffer | undefined;
 
   constructor(
     private readonly secret: ScramSecret,
@@ -179,8 +185,20 @@ export class ScramServerSession {
     if (proof.length !== 32) throw passwordFailed(this.user);
     const clientKey = xor(proof, clientSignature);
     if (!constantTimeEqual(sha256(clientKey), this.secret.storedKey)) throw passwordFailed(this.user);
+    this.clientKey = clientKey;
     return `v=${hmac(this.secret.serverKey, authMessage).toString('base64')}`;
   }
+}
+
+/**
+ * Keys that answer a server's SCRAM challenge without the password: valid only for the salt and
+ * iteration count they were derived with (the verifier's, which a server with the same verifier uses).
+ */
+export interface ScramKeys {
+  clientKey: Buffer;
+  serverKey: Buffer;
+  salt: Buffer;
+  iterations: number;
 }
 
 /** Client side of SCRAM-SHA-256 (the pooler logging in to PostgreSQL). */
@@ -189,7 +207,8 @@ export class ScramClientSession {
   private expectedServerSignature: Buffer | undefined;
 
   constructor(
-    private readonly password: string,
+    /** The password, or keys recovered from a client's proof (pass-through). */
+    private readonly password: string | ScramKeys,
     private readonly clientNonce = secureRandom(18).toString('base64'),
     user = '*',
   ) {
@@ -208,13 +227,26 @@ export class ScramClientSession {
     const iterations = Number(attributes.get('i'));
     if (!nonce || !salt || !Number.isInteger(iterations) || iterations <= 0) throw new AuthError('malformed SCRAM server-first-message', '08P01');
     if (!nonce.startsWith(this.clientNonce)) throw new AuthError('SCRAM server nonce does not start with the client nonce', '08P01');
-    const salted = saltedPassword(this.password, Buffer.from(salt, 'base64'), iterations);
+    const { clientKey, serverKey } = this.keysFor(Buffer.from(salt, 'base64'), iterations);
     const withoutProof = `c=biws,r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
-    const clientKey = hmac(salted, 'Client Key');
     const proof = xor(clientKey, hmac(sha256(clientKey), authMessage));
-    this.expectedServerSignature = hmac(hmac(salted, 'Server Key'), authMessage);
+    this.expectedServerSignature = hmac(serverKey, authMessage);
     return `${withoutProof},p=${proof.toString('base64')}`;
+  }
+
+  private keysFor(salt: Buffer, iterations: number): { clientKey: Buffer; serverKey: Buffer } {
+    const known = this.password;
+    if (typeof known !== 'string') {
+      // Recovered keys only fit the verifier they came from; a differing server verifier would just
+      // fail with a confusing 28P01, so say what is wrong.
+      if (known.iterations !== iterations || !known.salt.equals(salt)) {
+        throw new AuthError('SCRAM pass-through: the server\'s verifier (salt/iterations) differs from the one the client was checked against', '28P01');
+      }
+      return known;
+    }
+    const salted = saltedPassword(known, salt, iterations);
+    return { clientKey: hmac(salted, 'Client Key'), serverKey: hmac(salted, 'Server Key') };
   }
 
   /** Checks server-final-message: proves the server knew the password too. */

@@ -3,12 +3,16 @@
 // headers are scanned, to count requests that await a ReadyForQuery (Query, Sync, FunctionCall) and
 // to see ReadyForQuery's transaction status, which decides when the server goes back to the pool.
 import type * as net from 'node:net';
+import * as tls from 'node:tls';
 import {
   AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, authenticationSasl, backendKeyData,
   errorResponse, interestIn, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
   parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
 } from './protocol';
-import { AuthError, SCRAM_MECHANISM, secureRandom, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
+import {
+  AuthError, SCRAM_MECHANISM, secureRandom, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type ScramKeys,
+  type ScramSecret, type UserSecret,
+} from './auth';
 import { timingSafeEqual } from 'node:crypto';
 import { resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
 import type { Pool, PoolClient } from './pool';
@@ -35,8 +39,9 @@ const MAX_QUEUED_BYTES = 1 << 20;
 
 type LoginPhase =
   | { step: 'startup' }
-  | { step: 'scram-first'; session: ScramServerSession }
-  | { step: 'scram-final'; session: ScramServerSession }
+  | { step: 'scram-first'; session: ScramServerSession; secret: ScramSecret; passThrough: boolean }
+  | { step: 'scram-final'; session: ScramServerSession; secret: ScramSecret; passThrough: boolean }
+  | { step: 'lookup' }
   | { step: 'md5'; salt: Buffer; secret: UserSecret | undefined }
   | { step: 'password'; secret: UserSecret | undefined }
   | { step: 'starting' };
@@ -75,6 +80,8 @@ export class Client implements PoolClient, ServerLink {
   readonly remotePort: number;
   readonly localPort: number;
   tls = false;
+  /** Keys from this client's SCRAM proof when the pooler knows only a verifier (server pass-through). */
+  private scramKeys: ScramKeys | undefined;
 
   private phase: LoginPhase = { step: 'startup' };
   private reader: MessageReader | null = new MessageReader();
@@ -91,10 +98,10 @@ export class Client implements PoolClient, ServerLink {
 
   constructor(
     readonly id: number,
-    readonly socket: net.Socket,
+    public socket: net.Socket,
     private readonly host: ClientHost,
     /** Set when the socket reads into a reused buffer: bytes kept beyond the callback are copied. */
-    private readonly reads?: SocketReads,
+    private reads?: SocketReads,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
@@ -103,17 +110,46 @@ export class Client implements PoolClient, ServerLink {
     this.processId = key.readInt32BE(0) & 0x7fffffff;
     this.secretKey = key.readInt32BE(4);
     socket.setNoDelay(true);
-    const onBytes = (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk));
-    if (reads) reads.handler = onBytes;
-    else socket.on('data', onBytes);
-    socket.on('drain', () => this.server?.socket.resume());
-    socket.on('error', () => {});
-    socket.on('close', () => this.close());
+    if (reads) reads.handler = this.onBytes;
+    else socket.on('data', this.onBytes);
+    this.listenTo(socket);
     const loginTimeout = host.config.client_login_timeout;
     if (loginTimeout > 0) {
       this.loginTimer = setTimeout(() => this.fatal('08P01', 'client_login_timeout'), loginTimeout * 1000);
       this.loginTimer.unref();
     }
+  }
+
+  private readonly onBytes = (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk));
+  private readonly onDrain = () => this.server?.socket.resume();
+  private readonly onClose = () => this.close();
+
+  private listenTo(socket: net.Socket): void {
+    socket.on('drain', this.onDrain);
+    socket.on('error', () => {});
+    socket.on('close', this.onClose);
+  }
+
+  /**
+   * Answers SSLRequest with 'S' and continues the login over TLS. Bytes sent after SSLRequest but
+   * before the handshake would be read as if encrypted-channel data (CVE-2021-23222): refused.
+   */
+  private upgradeToTls(context: tls.SecureContext): void {
+    if (this.reader!.takeRemaining().length > 0) throw new ProtocolError('received unencrypted data after SSL request');
+    const plain = this.socket;
+    plain.write('S');
+    plain.off('data', this.onBytes);
+    plain.off('drain', this.onDrain);
+    plain.off('close', this.onClose);
+    // TLS reads through its own buffers: the plain socket's reused read buffer is out of the picture.
+    if (this.reads) this.reads.handler = () => {};
+    this.reads = undefined;
+    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: context });
+    secure.setNoDelay(true);
+    this.socket = secure;
+    this.tls = true;
+    secure.on('data', this.onBytes);
+    this.listenTo(secure);
   }
 
   get mode(): PoolMode {
@@ -136,7 +172,7 @@ export class Client implements PoolClient, ServerLink {
           const packet = reader.nextStartup();
           if (!packet) return;
           this.onStartupPacket(packet);
-        } else if (this.phase.step === 'starting') {
+        } else if (this.phase.step === 'starting' || this.phase.step === 'lookup') {
           return; // bytes wait in the reader until the greeting is complete
         } else {
           const message = reader.next(MAX_AUTH_MESSAGE_LENGTH);
@@ -160,9 +196,14 @@ export class Client implements PoolClient, ServerLink {
   private onStartupPacket(packet: Buffer): void {
     const startup = parseStartupPacket(packet);
     switch (startup.kind) {
-      case 'ssl':
+      case 'ssl': {
+        const context = this.tls ? undefined : this.host.clientTlsContext();
+        if (context) this.upgradeToTls(context);
+        else this.socket.write('N'); // no client TLS: the client continues in plaintext (or gives up)
+        return;
+      }
       case 'gssenc':
-        this.socket.write('N'); // no client TLS/GSS: the client continues in plaintext
+        this.socket.write('N'); // no GSS: the client continues in plaintext
         return;
       case 'cancel':
         this.host.cancelRequest(startup.processId, startup.secretKey);
@@ -173,6 +214,8 @@ export class Client implements PoolClient, ServerLink {
         this.close();
         return;
       case 'startup':
+        // PgBouncer's refusal of plaintext clients under client_tls_sslmode = require.
+        if (this.host.config.client_tls_sslmode === 'require' && !this.tls) throw new AuthError('SSL required', '08P01');
         this.startupParams = startup.params;
         if (startup.minor > 0) {
           const unknown = [...startup.params.keys()].filter((k) => k.startsWith('_pq_.'));
@@ -201,6 +244,26 @@ export class Client implements PoolClient, ServerLink {
     if (!target) throw new AuthError(`no such database: ${this.database}`, '3D000');
     this.target = target;
     const secret = this.host.config.users.get(user);
+    if (!secret && this.host.config.auth_user && this.host.config.auth_type !== 'trust') {
+      this.phase = { step: 'lookup' };
+      this.host.authQuery.lookup(target, user).then(
+        (found) => {
+          if (this.state !== 'login') return;
+          try {
+            this.challenge(target, user, found);
+          } catch (error) {
+            this.rejectLogin(error as Error);
+          }
+        },
+        (error: Error) => this.rejectLogin(error),
+      );
+      return;
+    }
+    this.challenge(target, user, secret);
+  }
+
+  /** Sends the authentication request for the configured method; `secret` undefined = unknown user. */
+  private challenge(target: DatabaseTarget, user: string, secret: UserSecret | undefined): void {
     switch (this.host.config.auth_type) {
       case 'trust':
         if (!secret && user !== target.user) throw passwordFailed(user);
@@ -217,8 +280,11 @@ export class Client implements PoolClient, ServerLink {
         this.socket.write(authentication(AuthCode.CleartextPassword));
         return;
       case 'scram-sha-256': {
-        const scramSecret = (secret && this.host.scramSecrets.forUser(secret)) ?? decoySecret(user);
-        this.phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user) };
+        const known = secret && this.host.scramSecrets.forUser(secret);
+        const scramSecret = known ?? decoySecret(user);
+        // Without a plaintext password the server login must reuse this client's proof.
+        const passThrough = known !== undefined && secret?.password === undefined;
+        this.phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user), secret: scramSecret, passThrough };
         this.socket.write(authenticationSasl([SCRAM_MECHANISM]));
       }
     }
@@ -231,12 +297,16 @@ export class Client implements PoolClient, ServerLink {
         const { mechanism, data } = parseSaslInitialResponse(body);
         if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
         const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
-        this.phase = { step: 'scram-final', session: phase.session };
+        this.phase = { step: 'scram-final', session: phase.session, secret: phase.secret, passThrough: phase.passThrough };
         this.socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
         return;
       }
       case 'scram-final': {
         const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
+        if (phase.passThrough && phase.session.clientKey) {
+          const { salt, iterations, serverKey } = phase.secret;
+          this.scramKeys = { clientKey: phase.session.clientKey, serverKey, salt, iterations };
+        }
         this.finishAuth(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
         return;
       }
@@ -268,7 +338,7 @@ export class Client implements PoolClient, ServerLink {
   private finishAuth(before?: Buffer): void {
     this.phase = { step: 'starting' };
     const ok = authentication(AuthCode.Ok);
-    const pool = this.host.getPool(this.target!, this.user);
+    const pool = this.host.getPool(this.target!, this.user, this.scramKeys);
     this.pool = pool;
     const registry = this.host.preparedStatements;
     if (this.host.config.max_prepared_statements > 0 && pool.mode !== 'session') this.prepared = new ClientPrepared(registry);

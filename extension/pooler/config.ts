@@ -1,11 +1,15 @@
 // The pooler's resolved settings. Keys use PgBouncer's names and units (seconds) so SHOW CONFIG and a
 // PgBouncer .ini map onto them one to one; defaults are PgBouncer's except where noted.
-import { userSecret, type UserSecret } from './auth';
+import { userSecret, type ScramKeys, type UserSecret } from './auth';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
 export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
 export type ClientAuthType = 'scram-sha-256' | 'md5' | 'trust' | 'plain';
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export type ClientTlsMode = 'disable' | 'allow' | 'prefer' | 'require';
+export const CLIENT_TLS_MODES: readonly ClientTlsMode[] = ['disable', 'allow', 'prefer', 'require'];
+export const DEFAULT_AUTH_QUERY = 'SELECT usename, passwd FROM pg_shadow WHERE usename=$1';
 
 export const POOL_MODES: readonly PoolMode[] = ['session', 'transaction', 'statement'];
 export const SERVER_POLICIES: readonly ServerPolicy[] = ['rotate', 'lifo', 'round-robin'];
@@ -24,6 +28,11 @@ export interface DatabaseTarget {
   sslmode: SslMode;
   /** CA file for verify-ca / verify-full (URL sslrootcert). */
   sslrootcert?: string;
+  /**
+   * Keys recovered from a client's SCRAM proof, for logging in as a user whose password the pooler
+   * never learns (userlist verifier or auth_query); set by the pooler, not by configuration.
+   */
+  scramKeys?: ScramKeys;
   /** Per-database overrides (PgBouncer `[databases]` pool_size=, pool_mode=…). */
   pool_size?: number;
   min_pool_size?: number;
@@ -58,6 +67,14 @@ export interface PoolerConfig {
   ignore_startup_parameters: string[];
   /** PoolSafe's own key: live hazard detection (SHOW HAZARDS); `--hazards off` for benchmarks. */
   hazard_detection: boolean;
+  /** User whose login runs auth_query for users not in `users` ('' = no auth query). */
+  auth_user: string;
+  /** Returns (usename, passwd) for $1; passwd a SCRAM verifier or md5 hash (PgBouncer's default). */
+  auth_query: string;
+  /** TLS towards clients: disable | allow | prefer | require (PgBouncer's client_tls_sslmode). */
+  client_tls_sslmode: ClientTlsMode;
+  client_tls_key_file: string;
+  client_tls_cert_file: string;
   /** Client-visible database name → target. */
   databases: Map<string, DatabaseTarget>;
   /** PgBouncer's `*` entry: serves any other database name (its dbname is the client's). */
@@ -90,6 +107,11 @@ export function defaultConfig(): PoolerConfig {
     max_prepared_statements: 0,
     ignore_startup_parameters: [],
     hazard_detection: true,
+    auth_user: '',
+    auth_query: DEFAULT_AUTH_QUERY,
+    client_tls_sslmode: 'disable',
+    client_tls_key_file: '',
+    client_tls_cert_file: '',
     databases: new Map(),
     users: new Map(),
   };

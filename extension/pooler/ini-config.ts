@@ -1,8 +1,9 @@
 // Maps a PgBouncer .ini (parsed by ini.ts) onto PoolerConfig, so `--config pgbouncer.ini` mirrors a
 // production pooler's databases, pool settings and auth_file users.
 import { loadPgBouncerConfig, type IniDatabase } from './ini';
+import { dirname, resolve } from 'node:path';
 import { userSecret } from './auth';
-import { defaultConfig, type DatabaseTarget, type PoolerConfig } from './config';
+import { CLIENT_TLS_MODES, defaultConfig, type ClientTlsMode, type DatabaseTarget, type PoolerConfig } from './config';
 import type { AdminUserLists } from './admin';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
@@ -22,6 +23,21 @@ function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined)
     reserve_pool: entry.reservePool,
     pool_mode: entry.poolMode,
   };
+}
+
+/** client_tls_*: relative key/cert paths are taken from the ini's folder, as auth_file is. */
+function applyClientTls(config: PoolerConfig, mode: string | undefined, keyFile: string | undefined, certFile: string | undefined, iniDir: string): void {
+  if (mode !== undefined) {
+    if (!CLIENT_TLS_MODES.includes(mode as ClientTlsMode)) {
+      throw new Error(`client_tls_sslmode = ${mode} is not supported (use ${CLIENT_TLS_MODES.join(', ')})`);
+    }
+    config.client_tls_sslmode = mode as ClientTlsMode;
+  }
+  if (keyFile !== undefined) config.client_tls_key_file = resolve(iniDir, keyFile);
+  if (certFile !== undefined) config.client_tls_cert_file = resolve(iniDir, certFile);
+  if (config.client_tls_sslmode !== 'disable' && (!config.client_tls_key_file || !config.client_tls_cert_file)) {
+    throw new Error(`client_tls_sslmode = ${config.client_tls_sslmode} needs client_tls_key_file and client_tls_cert_file`);
+  }
 }
 
 /** Reads `iniPath` (and its auth_file). `target`, when given, is served too and fills missing hosts. */
@@ -52,6 +68,9 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerC
   // Without these the admin console would admit every user the pooler knows.
   if (s.adminUsers !== undefined) (config as PoolerConfig & AdminUserLists).admin_users = s.adminUsers;
   if (s.statsUsers !== undefined) (config as PoolerConfig & AdminUserLists).stats_users = s.statsUsers;
+  if (s.authUser !== undefined) config.auth_user = s.authUser;
+  if (s.authQuery !== undefined) config.auth_query = s.authQuery;
+  applyClientTls(config, s.clientTlsSslmode, s.clientTlsKeyFile, s.clientTlsCertFile, dirname(iniPath));
   if (s.serverRoundRobin) config.server_policy = 'round-robin';
   else if (s.serverRoundRobin === false) config.server_policy = 'lifo';
   for (const entry of userlist?.users ?? []) config.users.set(entry.name, userSecret(entry.name, entry.password));

@@ -57,6 +57,9 @@ export interface IniPoolerSettings {
   statsUsers?: string[];
   serverRoundRobin?: boolean;
   ignoreStartupParameters?: string[];
+  clientTlsSslmode?: string;
+  clientTlsKeyFile?: string;
+  clientTlsCertFile?: string;
 }
 
 export interface IniWarning {
@@ -128,6 +131,9 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   stats_users: { field: 'statsUsers', kind: 'list' },
   server_round_robin: { field: 'serverRoundRobin', kind: 'bool' },
   ignore_startup_parameters: { field: 'ignoreStartupParameters', kind: 'list' },
+  client_tls_sslmode: { field: 'clientTlsSslmode', kind: 'string' },
+  client_tls_key_file: { field: 'clientTlsKeyFile', kind: 'string' },
+  client_tls_cert_file: { field: 'clientTlsCertFile', kind: 'string' },
 };
 
 const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' | 'int' | 'poolMode' }> = {

@@ -19,9 +19,12 @@
 //                                 authentication: (socket, startup params, bytes already read).
 //                                 Unset → such connections get FATAL 3D000 like an unknown database.
 import type * as net from 'node:net';
+import * as tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 import { Client } from './client';
 import type { DatabaseTarget, PoolerConfig } from './config';
-import { ScramSecretCache } from './auth';
+import { ScramSecretCache, type ScramKeys } from './auth';
+import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
 import type { SocketReads } from './reads';
 import { Pool, type PoolHost } from './pool';
@@ -39,7 +42,11 @@ export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
 export interface ClientHost {
   readonly config: PoolerConfig;
   readonly scramSecrets: ScramSecretCache;
-  getPool(target: DatabaseTarget, user: string): Pool;
+  getPool(target: DatabaseTarget, user: string, scramKeys?: ScramKeys): Pool;
+  /** auth_query lookups for users not in the userlist. */
+  readonly authQuery: AuthQuery;
+  /** TLS context for clients' SSLRequest; undefined when client TLS is off. */
+  clientTlsContext(): tls.SecureContext | undefined;
   cancelRequest(processId: number, secretKey: number): void;
   isAdminDatabase(database: string): boolean;
   adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client): void;
@@ -58,6 +65,8 @@ export class Pooler implements ClientHost, PoolHost {
   readonly clients = new Set<Client>();
   readonly servers = new Set<ServerConnection>();
   readonly scramSecrets = new ScramSecretCache();
+  readonly authQuery = new AuthQuery(() => this.config, () => this.nextServerId());
+  private tlsContext: { key: string; cert: string; context: tls.SecureContext } | undefined;
   readonly startedAt = Date.now();
   paused = false;
   onAdminConnection: AdminConnectionHandler | undefined;
@@ -84,6 +93,7 @@ export class Pooler implements ClientHost, PoolHost {
   /** Starts listening; resolves with the bound address (port 0 → the real port). */
   async start(): Promise<{ host: string; port: number }> {
     await this.hazards?.init();
+    this.clientTlsContext(); // unreadable key/cert files fail the start, not the first TLS client
     this.listener = new Listener((socket, reads) => this.accept(socket, reads));
     const address = await this.listener.listen(this.config.listen_addr, this.config.listen_port);
     this.janitor = setInterval(() => this.maintain(), 250);
@@ -108,16 +118,28 @@ export class Pooler implements ClientHost, PoolHost {
     this.clients.add(client);
   }
 
-  getPool(configured: DatabaseTarget, user: string): Pool {
-    // A database without its own login (ini entry without user=) logs in as the client's user.
-    const target = configured.user ? configured : { ...configured, user, password: this.config.users.get(user)?.password };
+  getPool(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys): Pool {
+    // A database without its own login (ini entry without user=) logs in as the client's user:
+    // with its userlist password, else with the keys from its SCRAM proof (pass-through).
+    const target = configured.user ? configured : { ...configured, user, password: this.config.users.get(user)?.password, scramKeys };
     const key = `${target.name}\0${user}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(target, user, this.config, this);
       this.pools.set(key, pool);
+    } else if (scramKeys && !configured.user) {
+      pool.target.scramKeys = scramKeys; // the latest proven keys (the verifier may have changed)
     }
     return pool;
+  }
+
+  clientTlsContext(): tls.SecureContext | undefined {
+    const { client_tls_sslmode: mode, client_tls_key_file: key, client_tls_cert_file: cert } = this.config;
+    if (mode === 'disable' || !key || !cert) return undefined;
+    if (this.tlsContext?.key !== key || this.tlsContext.cert !== cert) {
+      this.tlsContext = { key, cert, context: tls.createSecureContext({ key: readFileSync(key), cert: readFileSync(cert) }) };
+    }
+    return this.tlsContext.context;
   }
 
   nextServerId(): number {
@@ -200,6 +222,7 @@ export class Pooler implements ClientHost, PoolHost {
     this.shuttingDown = true;
     if (this.janitor) clearInterval(this.janitor);
     const closing = this.listener?.close();
+    this.authQuery.close();
     for (const client of [...this.clients]) client.fatal('08P01', 'pooler is shutting down');
     for (const pool of this.pools.values()) pool.closeAll('pooler is shutting down');
     await closing;

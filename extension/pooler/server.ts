@@ -184,7 +184,8 @@ export class ServerConnection {
           pos = next;
         }
         if (!mechanisms.includes(SCRAM_MECHANISM)) throw new AuthError(`server offers no supported SASL mechanism (${mechanisms.join(', ')})`, '08P01');
-        const session = new ScramClientSession(needPassword());
+        // Without a password, keys recovered from the client's SCRAM proof answer (pass-through).
+        const session = new ScramClientSession(password ?? this.target.scramKeys ?? needPassword());
         this.socket.write(saslInitialResponse(SCRAM_MECHANISM, Buffer.from(session.clientFirst())));
         return session;
       }
