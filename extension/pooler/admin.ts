@@ -633,7 +633,8 @@ export function serveAdminClient(
     if (busy) return;
     busy = true;
     try {
-      for (let next = reader.next(); next && !socket.destroyed; next = reader.next()) {
+      // Console commands are short: a bigger message is refused before its body is buffered.
+      for (let next = reader.next(MAX_ADMIN_MESSAGE_LENGTH); next && !socket.destroyed; next = reader.next(MAX_ADMIN_MESSAGE_LENGTH)) {
         if (next.type === Msg.Terminate) {
           socket.end();
           return;
@@ -653,7 +654,12 @@ export function serveAdminClient(
         }
       }
     } catch (error) {
-      socket.destroy(error as Error);
+      if (error instanceof ProtocolError && socket.writable) {
+        socket.end(errorResponse({ severity: 'FATAL', code: error.code, message: error.message }));
+        setTimeout(() => socket.destroy(), 1000).unref();
+      } else {
+        socket.destroy(error as Error);
+      }
     } finally {
       busy = false;
     }
@@ -693,6 +699,8 @@ function accessOf(config: PoolerConfig, user: string): AdminAccess | undefined {
 }
 
 const LOGIN_TIMEOUT_MS = 60_000;
+/** Largest console message accepted after login (SHOW/SET/PAUSE… are a few bytes). */
+const MAX_ADMIN_MESSAGE_LENGTH = 1 << 20;
 
 type AdminLoginStep =
   | { step: 'scram-first'; session: ScramServerSession }

@@ -158,7 +158,7 @@ test('slow-loris: a client sending one byte a second is dropped at client_login_
   assert.match(Buffer.concat(stuckReceived).toString('latin1'), /client_login_timeout/);
 });
 
-test('a logged-in client announcing a message above 1 GB gets 08P01 and the pooler stays small', { timeout: 60_000 }, async (t) => {
+test('a logged-in client announcing a message above 1 GB (admin console: 1 MB) gets 08P01 and the pooler stays small', { timeout: 60_000 }, async (t) => {
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster);
@@ -180,4 +180,15 @@ test('a logged-in client announcing a message above 1 GB gets 08P01 and the pool
   const other = await connect(pooler.url());
   t.after(() => other.end().catch(() => {}));
   assert.equal((await other.query('select 2 as n')).rows[0].n, 2);
+
+  // The admin console refuses an oversized command up front (it would otherwise buffer it whole).
+  const admin = await RawClient.connect(pooler.port, cluster.user, cluster.password, 'pgbouncer');
+  t.after(() => admin.close());
+  const big = Buffer.alloc(5);
+  big[0] = 0x51;
+  big.writeInt32BE(2 * 1024 * 1024, 1);
+  admin.socket.write(big);
+  const reply = await admin.next(5000);
+  assert.equal(String.fromCharCode(reply.type), 'E');
+  assert.equal(parseErrorFields(reply.body).get('C'), '08P01');
 });
