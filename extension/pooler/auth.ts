@@ -79,7 +79,7 @@ export function saltedPassword(password: string, salt: Buffer, iterations: numbe
   return derived;
 }
 
-export function scramSecretFromPassword(password: string, salt = randomBytes(16), iterations = DEFAULT_ITERATIONS): ScramSecret {
+export function scramSecretFromPassword(password: string, salt: Buffer = randomBytes(16), iterations = DEFAULT_ITERATIONS): ScramSecret {
   const salted = saltedPassword(password, salt, iterations);
   return {
     iterations,

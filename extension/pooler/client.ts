@@ -10,7 +10,7 @@ import {
   parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
 } from './protocol';
 import {
-  AuthError, SCRAM_MECHANISM, secureRandom, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type ScramKeys,
+  AuthError, SCRAM_MECHANISM, secureRandom, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, scramSecretFromPassword, type ScramKeys,
   type ScramSecret, type UserSecret,
 } from './auth';
 import { timingSafeEqual } from 'node:crypto';
@@ -320,7 +320,7 @@ export class Client implements PoolClient, ServerLink {
       case 'password': {
         const [answer] = readCString(body, 0);
         const secret = phase.secret;
-        const ok = secret?.password !== undefined ? sameText(answer, secret.password) : secret?.md5 !== undefined && sameText(md5Hash(this.user, answer), secret.md5);
+        const ok = secret !== undefined && plainPasswordMatches(this.user, answer, secret);
         if (!ok) throw passwordFailed(this.user);
         this.finishAuth();
         return;
@@ -699,6 +699,17 @@ function findParam(params: Map<string, string>, name: string): string | undefine
 function quoteLiteral(value: string): string {
   const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
   return value.includes('\\') ? `E${quoted}` : quoted;
+}
+
+/** auth_type plain: the cleartext answer checked against whichever form of the secret is known. */
+function plainPasswordMatches(user: string, answer: string, secret: UserSecret): boolean {
+  if (secret.password !== undefined) return sameText(answer, secret.password);
+  if (secret.md5 !== undefined) return sameText(md5Hash(user, answer), secret.md5);
+  if (secret.scram) {
+    const derived = scramSecretFromPassword(answer, secret.scram.salt, secret.scram.iterations);
+    return timingSafeEqual(derived.storedKey, secret.scram.storedKey);
+  }
+  return false;
 }
 
 function sameText(a: string, b: string): boolean {

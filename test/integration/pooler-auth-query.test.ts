@@ -131,12 +131,21 @@ test('client TLS: require upgrades psql sslmode=require and refuses plaintext wi
   const plain = await run(psql, [`${base}?sslmode=disable`, '-Atc', 'select 1'], { timeoutMs: 20000 });
   assert.notEqual(plain.code, 0);
   assert.match(plain.stderr, /SSL required/);
-  // The admin console sees the client as TLS (SHOW CLIENTS tls column is non-empty for it).
   const pgTls = new pg.Client({ connectionString: base, ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 10000 });
   pgTls.on('error', () => {});
   await pgTls.connect();
   t.after(() => pgTls.end());
   assert.deepEqual((await pgTls.query('select $1::text as echoed', ['over tls'])).rows[0], { echoed: 'over tls' });
+  // The admin console (reached over TLS too) lists that client with PgBouncer's tls column set.
+  const admin = await run(psql, [`${base.replace(/\/postgres$/, '/pgbouncer')}?sslmode=require`, '-AtF', '|', '-c', 'SHOW CLIENTS'], { timeoutMs: 20000 });
+  assert.equal(admin.code, 0, admin.stderr);
+  assert.ok(admin.stdout.split('\n').some((row) => row.startsWith(`C|${cluster.user}|postgres|`) && row.split('|').includes('TLS')), admin.stdout);
+});
+
+test('auth_type = plain checks the cleartext password against an auth_query SCRAM verifier', async (t) => {
+  const pooler = await poolerWithIni(t, `[pgbouncer]\nauth_user = ${cluster.user}\nauth_type = plain\n`);
+  assert.deepEqual(await queryAs(url(pooler, 'app', 'x'), 'select 5 as five'), { five: 5 });
+  assert.equal((await loginError(url(pooler, 'app', 'y'))).code, '28P01');
 });
 
 test('client TLS: prefer serves both TLS and plaintext clients', async (t) => {
