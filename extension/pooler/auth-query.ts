@@ -73,11 +73,11 @@ export class AuthQuery {
     private readonly nextServerId: () => number,
   ) {}
 
-  /** The secret auth_query returns for `user` on `target`'s server; undefined when no row/no password. */
-  async lookup(target: DatabaseTarget, user: string): Promise<UserSecret | undefined> {
+  /** The secret auth_query (run as `authUser`) returns for `user` on `target`'s server; undefined when no row/no password. */
+  async lookup(target: DatabaseTarget, authUser: string, user: string): Promise<UserSecret | undefined> {
     const config = this.config();
     const timeoutMs = Math.max(1, config.server_connect_timeout) * 1000;
-    const connection = await this.connectionFor(target);
+    const connection = await this.connectionFor(target, authUser);
     const rows = await connection.run(config.auth_query, user, timeoutMs);
     const row = rows[0];
     // PostgreSQL's rule: a user without a password (NULL) cannot log in with one.
@@ -85,9 +85,8 @@ export class AuthQuery {
     return userSecret(user, row[1]);
   }
 
-  private connectionFor(target: DatabaseTarget): Promise<LookupConnection> {
+  private connectionFor(target: DatabaseTarget, authUser: string): Promise<LookupConnection> {
     const config = this.config();
-    const authUser = config.auth_user;
     const key = `${target.host}\0${target.port}\0${target.dbname}\0${authUser}`;
     const cached = this.connections.get(key);
     if (cached) return cached;

@@ -244,9 +244,10 @@ export class Client implements PoolClient, ServerLink {
     if (!target) throw new AuthError(`no such database: ${this.database}`, '3D000');
     this.target = target;
     const secret = this.host.config.users.get(user);
-    if (!secret && this.host.config.auth_user && this.host.config.auth_type !== 'trust') {
+    const authUser = target.auth_user || this.host.config.auth_user;
+    if (!secret && authUser && this.host.config.auth_type !== 'trust') {
       this.phase = { step: 'lookup' };
-      this.host.authQuery.lookup(target, user).then(
+      this.host.authQuery.lookup(target, authUser, user).then(
         (found) => {
           if (this.state !== 'login') return;
           try {

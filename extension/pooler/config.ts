@@ -33,6 +33,8 @@ export interface DatabaseTarget {
    * never learns (userlist verifier or auth_query); set by the pooler, not by configuration.
    */
   scramKeys?: ScramKeys;
+  /** Per-database auth_user (PgBouncer `[databases]` auth_user=), overriding the global one. */
+  auth_user?: string;
   /** Per-database overrides (PgBouncer `[databases]` pool_size=, pool_mode=…). */
   pool_size?: number;
   min_pool_size?: number;

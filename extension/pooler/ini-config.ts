@@ -22,6 +22,7 @@ function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined)
     min_pool_size: entry.minPoolSize,
     reserve_pool: entry.reservePool,
     pool_mode: entry.poolMode,
+    auth_user: entry.authUser,
   };
 }
 

@@ -6,7 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as net from 'node:net';
+import { once } from 'node:events';
 import pg from 'pg';
+import { sslRequest, startupMessage } from '../../extension/pooler/protocol';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { PG_BIN, connectPg, run, startPooler, type RunningPooler } from './pooler-harness';
 
@@ -118,6 +121,14 @@ test('SCRAM pass-through: server logins as a user known only by its verifier (us
   assert.equal((await loginError(url(pooler, 'app', 'wrong', 'own'))).code, '28P01');
 });
 
+test('[databases] auth_user= runs auth_query for that database only', async (t) => {
+  const { port } = new URL(cluster.url());
+  const pooler = await poolerWithIni(t, `[databases]\nlooked = host=127.0.0.1 port=${port} dbname=postgres auth_user=${cluster.user}\n`);
+  assert.deepEqual(await queryAs(url(pooler, 'app', 'x', 'looked'), 'select current_user as who'), { who: 'app' });
+  // The --target database has no auth_user: app is unknown there.
+  assert.equal((await loginError(url(pooler, 'app', 'x', 'postgres'))).code, '28P01');
+});
+
 test('client TLS: require upgrades psql sslmode=require and refuses plaintext with PgBouncer\'s error', async (t) => {
   const pooler = await poolerWithIni(
     t,
@@ -146,6 +157,22 @@ test('auth_type = plain checks the cleartext password against an auth_query SCRA
   const pooler = await poolerWithIni(t, `[pgbouncer]\nauth_user = ${cluster.user}\nauth_type = plain\n`);
   assert.deepEqual(await queryAs(url(pooler, 'app', 'x'), 'select 5 as five'), { five: 5 });
   assert.equal((await loginError(url(pooler, 'app', 'y'))).code, '28P01');
+});
+
+test('client TLS: bytes pipelined after SSLRequest are refused in plaintext, never read as TLS (CVE-2021-23222)', async (t) => {
+  const pooler = await poolerWithIni(
+    t,
+    `[pgbouncer]\nclient_tls_sslmode = prefer\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
+  );
+  const socket = net.connect({ host: '127.0.0.1', port: pooler.port });
+  t.after(() => socket.destroy());
+  await once(socket, 'connect');
+  let reply = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => (reply = Buffer.concat([reply, chunk])));
+  socket.write(Buffer.concat([sslRequest(), startupMessage({ user: cluster.user, database: 'postgres' })]));
+  await Promise.race([once(socket, 'close'), new Promise((resolve) => setTimeout(resolve, 5000))]);
+  assert.equal(reply[0], 0x45, `expected an ErrorResponse, got ${reply.toString('latin1')}`); // not 'S'
+  assert.match(reply.toString('latin1'), /unencrypted data after SSL request/);
 });
 
 test('client TLS: prefer serves both TLS and plaintext clients', async (t) => {
