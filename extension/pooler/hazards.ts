@@ -147,6 +147,8 @@ interface ClientTrack {
 }
 
 const NO_EFFECTS: Effect[] = [];
+/** A request with nothing to apply and nothing to quote: shared, never marked failed. */
+const EMPTY_BATCH: Batch = Object.freeze({ effects: NO_EFFECTS, statement: '', failed: false }) as Batch;
 
 export interface HazardMonitorOptions {
   /** One line per hazard (default: stderr). */
@@ -163,6 +165,8 @@ export class HazardMonitor extends EventEmitter {
   private readonly cache = new Map<string, Effect[]>();
   private readonly log: (line: string) => void;
   private readonly tracksPrepared: () => boolean;
+  /** Some server connection carries session state (set on every add; a cheap over-approximation). */
+  private mayExplainErrors = false;
 
   constructor(options: HazardMonitorOptions = {}) {
     super();
@@ -201,6 +205,11 @@ export class HazardMonitor extends EventEmitter {
       case TYPE_QUERY: {
         // Bytes first: most texts are decoded only to be quoted later if a hazard needs them.
         const interesting = whole && mentionsSessionFeature(chunk, start + 5, end - 1);
+        // With no session state anywhere no error can be explained: pool-safe traffic costs no string.
+        if (!interesting && !this.mayExplainErrors) {
+          track.fifo.push(EMPTY_BATCH);
+          return;
+        }
         const text = whole ? chunk.toString('latin1', start + 5, end - 1) : '';
         const effects = interesting ? this.effectsOf(text, client.mode) : NO_EFFECTS;
         // The latin1 text is kept as is (no copy): re-decoded as UTF-8 only if a hazard quotes it.
@@ -209,27 +218,28 @@ export class HazardMonitor extends EventEmitter {
       }
       case TYPE_PARSE: {
         if (!whole) return;
-        const open = (track.open ??= { effects: [], statement: '', failed: false });
         const nameEnd = chunk.indexOf(0, start + 5);
         const textEnd = nameEnd >= 0 ? chunk.indexOf(0, nameEnd + 1) : -1;
         if (nameEnd < 0 || textEnd < 0 || textEnd >= end) return;
-        const name = chunk.toString('utf8', start + 5, nameEnd);
-        const latin = chunk.toString('latin1', nameEnd + 1, textEnd);
-        const effects = mentionsSessionFeature(chunk, nameEnd + 1, textEnd) ? this.effectsOf(latin, client.mode) : NO_EFFECTS;
-        const text = latin;
-        if (effects.length) open.effects.push(...effects);
-        if (name && !this.tracksPrepared()) {
+        const named = nameEnd > start + 5 && !this.tracksPrepared();
+        const interesting = mentionsSessionFeature(chunk, nameEnd + 1, textEnd);
+        if (!named && !interesting && !this.mayExplainErrors) return;
+        const open = (track.open ??= { effects: [], statement: '', failed: false });
+        const text = chunk.toString('latin1', nameEnd + 1, textEnd);
+        if (interesting) open.effects.push(...this.effectsOf(text, client.mode));
+        if (named) {
+          const name = chunk.toString('utf8', start + 5, nameEnd);
           open.effects.push({ op: 'add', kind: 'prepared', name, rule: 'protocol-prepared-statement', statement: text });
         }
         if (text && !open.statement) open.statement = text;
         return;
       }
       case TYPE_SYNC:
-        track.fifo.push(track.open ?? { effects: NO_EFFECTS, statement: '', failed: false });
+        track.fifo.push(track.open ?? EMPTY_BATCH);
         track.open = null;
         return;
       case TYPE_FUNCTION_CALL:
-        track.fifo.push({ effects: NO_EFFECTS, statement: '', failed: false });
+        track.fifo.push(EMPTY_BATCH);
     }
   }
 
@@ -244,7 +254,7 @@ export class HazardMonitor extends EventEmitter {
       if (body[0] === 0x52 && body.length >= 8 && body.toString('latin1', 0, 8) === 'ROLLBACK') track.rolledBack = true; // 'R'
     } else if (type === TYPE_ERROR) {
       const batch = track.fifo[0] ?? track.open;
-      if (batch) batch.failed = true;
+      if (batch && batch !== EMPTY_BATCH) batch.failed = true;
       this.explainError(client, server, body, batch?.statement ?? '');
     } else if (type === TYPE_READY) {
       const status = body[0];
@@ -336,6 +346,7 @@ export class HazardMonitor extends EventEmitter {
             statement: effect.statement, createdAt: Date.now(), hidden: effect.hidden ?? false, reported: false, landedFor: new Set(),
           });
           if (inTransaction && TRANSACTIONAL.has(effect.kind)) track.txAdded.push({ state, entry });
+          this.mayExplainErrors = true;
           break;
         }
         case 'clear':
