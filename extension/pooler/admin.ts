@@ -4,7 +4,7 @@
 // AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
 import type { Socket } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { CLIENT_AUTH_TYPES, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
+import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
 import {
   AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, ProtocolError, authentication, authenticationSasl, backendKeyData, errorResponse,
   noticeResponse, parameterStatus, parseSaslInitialResponse, readCString, readyForQuery,
@@ -304,6 +304,7 @@ const ENUM_KEYS: Record<string, readonly string[]> = {
   pool_mode: POOL_MODES,
   server_policy: SERVER_POLICIES,
   auth_type: CLIENT_AUTH_TYPES,
+  client_tls_sslmode: CLIENT_TLS_MODES,
 };
 
 const EMPTY_TOTALS: StatsTotals = {

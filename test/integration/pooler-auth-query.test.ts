@@ -175,7 +175,7 @@ test('client TLS: bytes pipelined after SSLRequest are refused in plaintext, nev
   assert.match(reply.toString('latin1'), /unencrypted data after SSL request/);
 });
 
-test('client TLS: prefer serves both TLS and plaintext clients', async (t) => {
+test('client TLS: prefer serves both TLS and plaintext clients; SET client_tls_sslmode switches to require', async (t) => {
   const pooler = await poolerWithIni(
     t,
     `[pgbouncer]\nclient_tls_sslmode = prefer\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
@@ -185,4 +185,10 @@ test('client TLS: prefer serves both TLS and plaintext clients', async (t) => {
     const result = await run(`${PG_BIN}/psql`, [`${base}?sslmode=${mode}`, '-Atc', 'select 7'], { timeoutMs: 20000 });
     assert.equal(result.stdout.trim(), '7', `sslmode=${mode}: ${result.stderr}`);
   }
+  // The admin console switches to require at runtime; values outside the four modes are refused.
+  const admin = (sql: string) => run(`${PG_BIN}/psql`, [`${base.replace(/\/postgres$/, '/pgbouncer')}?sslmode=require`, '-Atc', sql], { timeoutMs: 20000 });
+  assert.match((await admin('SET client_tls_sslmode = verify-full')).stderr, /SET failed/);
+  assert.equal((await admin('SET client_tls_sslmode = require')).code, 0);
+  const plain = await run(`${PG_BIN}/psql`, [`${base}?sslmode=disable`, '-Atc', 'select 7'], { timeoutMs: 20000 });
+  assert.match(plain.stderr, /SSL required/);
 });
