@@ -36,6 +36,20 @@ const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.T
 const STATUS_IDLE = 0x49; // 'I'
 /** Bytes a client may queue while waiting for a server before we stop reading from it. */
 const MAX_QUEUED_BYTES = 1 << 20;
+/**
+ * An idle client gets a server connection only once its first message is complete (as PgBouncer
+ * does), so a client that sends half a message cannot pin a server. A message larger than this
+ * (COPY data, huge Bind) is streamed instead: the server is taken once its header has arrived.
+ */
+const STREAM_MESSAGE_BYTES = 64 * 1024;
+
+/** True when the bytes in `chunks` hold a whole first message, or the header of one too big to buffer. */
+function firstMessageReady(chunks: Buffer[], total: number): boolean {
+  if (total < 5) return false;
+  const head = chunks[0].length >= 5 ? chunks[0] : Buffer.concat(chunks, total);
+  const length = head.readUInt32BE(1);
+  return total >= 1 + length || length > STREAM_MESSAGE_BYTES;
+}
 
 type LoginPhase =
   | { step: 'startup' }
@@ -439,6 +453,16 @@ export class Client implements PoolClient, ServerLink {
 
   private deliver(data: Buffer): void {
     if (!this.server && this.state === 'idle') {
+      if (this.queue.length > 0 || !firstMessageReady([data], data.length)) {
+        // Hold the bytes; take a server connection only once the first message is whole.
+        this.queue.push(this.reads ? Buffer.from(data) : data);
+        this.queuedBytes += data.length;
+        if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
+        if (!firstMessageReady(this.queue, this.queuedBytes)) return;
+        this.state = 'waiting';
+        this.pool!.acquire(this); // assignServer() flushes the queue
+        return;
+      }
       this.state = 'waiting';
       this.pool!.acquire(this); // usually assigns an idle server synchronously
     }
