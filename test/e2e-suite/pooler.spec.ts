@@ -96,6 +96,22 @@ test('a pg client connected through the pooler appears in the Clients tree', asy
   assert.ok((await api.treeItems('pools')).length > 0, 'the Pools tree has the pool the client uses');
 }, 60_000);
 
+test('a session SET through the pooler arrives as a hazard event and in the Hazards tree', async () => {
+  const api = await poolerApi();
+  assert.ok(appClient, 'the pg client from the previous test');
+  await appClient.query('SET search_path TO public');
+  // The origin is recorded when the transaction ends and the server connection is released.
+  await appClient.query('SELECT 1');
+  const event = await waitFor('a session-set origin hazard event', () =>
+    api.hazardEvents().find((row) => row.rule === 'session-set' && row.kind === 'origin'), 30_000, 250);
+  assert.match(String(event.statement), /SET search_path/i);
+  const rows = await waitFor('a Hazards tree row', async () => {
+    const nodes = await api.treeItems('hazards');
+    return nodes.some((n) => `${n.label} ${n.description}`.includes('session-set')) ? nodes : undefined;
+  }, 30_000, 250);
+  assert.ok(rows.length > 0);
+}, 60_000);
+
 test('poolsafe.pooler.stop stops the pooler and frees its port', async () => {
   const api = await poolerApi();
   const port = Number(requiredEnv('POOLSAFE_E2E_POOLER_PORT'));
