@@ -1,7 +1,7 @@
 // Per-statement detection: parses one statement with libpg-query and walks its AST once, producing
 // context-free "candidates". Context (transaction blocks, nextval before currval, pool mode) is applied
 // later in context.ts, so a statement's candidates can be cached by its text.
-import { parseSync } from 'libpg-query';
+import { normalizeSync, parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
@@ -48,8 +48,11 @@ const SESSION_EXTENSION_FUNCTIONS = new Set([
 ]);
 const CURSOR_OPT_HOLD = 0x20;
 
-/** Words a statement must contain to possibly yield a candidate; others only need a syntax check. */
-const INTERESTING = /set|reset|prepare|execute|deallocate|temp|currval|lastval|nextval|advisory|listen|hold|load|dblink|pgv_|begin|start|commit|rollback|end|abort|function|procedure|do|into/i;
+/**
+ * Words a statement must contain to possibly yield a candidate or change the transaction state;
+ * others only need a syntax check. Whole words, so INSERT INTO, OFFSET or "pending" do not count.
+ */
+const INTERESTING = /\b(set|reset|set_config|prepare|execute|deallocate|temp|temporary|pg_temp|currval|lastval|nextval|listen|unlisten|hold|load|begin|start|commit|rollback|end|abort|function|procedure|do)\b|advisory|dblink|pgv_/i;
 
 type Json = Record<string, unknown>;
 
@@ -287,6 +290,17 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     facts.transaction = 'none';
     return facts;
   }
+  facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
+  if (!INTERESTING.test(text)) {
+    // Only a syntax check: the parser without building and decoding the JSON AST (≈ 2× faster).
+    // On an error, fall through to parseSync, which reports where.
+    try {
+      normalizeSync(text);
+      return facts;
+    } catch {
+      /* reported below, with its position */
+    }
+  }
   let tree: unknown;
   try {
     tree = parseSync(text);
@@ -298,8 +312,6 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
     return facts;
   }
-  facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
-  if (!INTERESTING.test(text)) return facts;
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
   return facts;
 }
