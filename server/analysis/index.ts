@@ -47,7 +47,9 @@ export class SqlAnalyzer {
 
 /** Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. */
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Finding[] {
-  return new SqlAnalyzer().analyze(text, options);
+  // One-shot (CLI, pooler): no cache to fill, so no hashing of every statement's text.
+  const placed: PlacedFacts[] = splitStatements(text).map((span) => ({ start: span.start, end: span.end, facts: analyzeFragment(span.text, 0) }));
+  return applyContext(placed, resolveOptions(options), new Suppressions(text, new LineIndex(text)));
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
