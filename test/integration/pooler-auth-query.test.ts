@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { sslRequest, startupMessage } from '../../extension/pooler/protocol';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { PG_BIN, connectPg, run, startPooler, type RunningPooler } from './pooler-harness';
+import { PG_BIN, connectPg, loginError, run, startPooler, type RunningPooler } from './pooler-harness';
 
 let cluster: Cluster;
 let dir: string;
@@ -44,20 +44,7 @@ async function poolerWithIni(t: { after(fn: () => unknown): void }, ini: string,
 }
 
 function url(pooler: RunningPooler, user: string, password: string, database = 'postgres'): string {
-  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${pooler.port}/${database}`;
-}
-
-async function loginError(connectionString: string): Promise<Error & { code?: string }> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    return error as Error & { code?: string };
-  } finally {
-    await client.end().catch(() => {});
-  }
-  throw new Error('login unexpectedly succeeded');
+  return pooler.url({ user, password, database });
 }
 
 async function queryAs(connectionString: string, sql: string): Promise<unknown> {

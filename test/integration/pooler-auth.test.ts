@@ -7,10 +7,9 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { poolerPath } from '../helpers/paths';
-import { connectPg, run, startPooler, writeIni } from './pooler-harness';
+import { connectPg, loginError, run, startPooler, writeIni } from './pooler-harness';
 import { GSSENC_REQUEST_CODE, MessageReader, parseErrorFields, sslRequest } from '../../extension/pooler/protocol';
 import { formatScramVerifier, scramSecretFromPassword } from '../../extension/pooler/auth';
 
@@ -47,19 +46,6 @@ after(() => {
   cluster?.stop();
   if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
-
-async function loginError(url: string): Promise<Error & { code?: string }> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    return error as Error & { code?: string };
-  } finally {
-    await client.end().catch(() => {});
-  }
-  throw new Error('login unexpectedly succeeded');
-}
 
 /** Sends raw startup bytes and returns the first reply bytes. */
 async function rawReply(port: number, bytes: Buffer): Promise<Buffer> {

@@ -69,6 +69,20 @@ export async function startPooler(cluster: Cluster, args: string[] = [], options
   };
 }
 
+/** The error a login fails with (the test fails if the login succeeds). */
+export async function loginError(connectionString: string): Promise<Error & { code?: string }> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    return error as Error & { code?: string };
+  } finally {
+    await client.end().catch(() => {});
+  }
+  throw new Error('login unexpectedly succeeded');
+}
+
 /** A pg client connected through the pooler; closed by the caller (or `t.after`). */
 export async function connectPg(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10000 });
