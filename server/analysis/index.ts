@@ -1,12 +1,8 @@
 // Public entry points of the SQL analysis (used by the language server, the CLI and the pooler).
 import { loadModule } from 'libpg-query';
-import { resolveOptions, type AnalysisOptions, type DocumentLanguage, type Finding } from './types';
-import { analyzeFragment, type StatementFacts } from './detect';
-import { applyContext, type PlacedFacts } from './context';
-import { LineIndex } from './positions';
-import { splitStatements } from './splitter';
-import { Suppressions } from './suppression';
-import { analyzeSqlPieces, hasSyntaxError } from './pieces';
+import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
+import type { StatementFacts } from './detect';
+import { analyzeSqlPieces, hasSyntaxError, parseFacts } from './pieces';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -23,7 +19,6 @@ export function initAnalysis(): Promise<void> {
   return loaded;
 }
 
-
 /**
  * Analyses SQL and keeps a per-statement cache, so re-analysing after a small edit only re-parses the
  * statements whose text changed (facts are relative to the statement start, so moving is free).
@@ -32,24 +27,23 @@ export class SqlAnalyzer {
   private cache = new Map<string, StatementFacts>();
 
   analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
-    const resolved = resolveOptions(options);
+    // Statements of this run form the next cache, so edited-away statements are dropped.
+    const previous = this.cache;
     const next = new Map<string, StatementFacts>();
-    const placed: PlacedFacts[] = splitStatements(text).map((span) => {
-      const facts = this.cache.get(span.text) ?? next.get(span.text) ?? analyzeFragment(span.text, 0);
-      next.set(span.text, facts);
-      return { start: span.start, end: span.end, facts };
+    const findings = analyzeSqlPieces([text], options, false, (statement) => {
+      const facts = next.get(statement) ?? previous.get(statement) ?? parseFacts(statement);
+      next.set(statement, facts);
+      return facts;
     });
     this.cache = next;
-    const index = new LineIndex(text);
-    return applyContext(placed, resolved, new Suppressions(text, index));
+    return findings;
   }
 }
 
 /** Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. */
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Finding[] {
-  // One-shot (CLI, pooler): no cache to fill, so no hashing of every statement's text.
-  const placed: PlacedFacts[] = splitStatements(text).map((span) => ({ start: span.start, end: span.end, facts: analyzeFragment(span.text, 0) }));
-  return applyContext(placed, resolveOptions(options), new Suppressions(text, new LineIndex(text)));
+  // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
+  return analyzeSqlPieces([text], options, false, parseFacts);
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */

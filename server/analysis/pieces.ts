@@ -11,18 +11,27 @@ import { Suppressions } from './suppression';
 const sharedFacts = new Map<string, StatementFacts>();
 const SHARED_FACTS_LIMIT = 20_000;
 
-function factsFor(text: string, cache: Map<string, StatementFacts>): StatementFacts {
-  let facts = cache.get(text);
-  if (!facts) {
-    if (cache === sharedFacts && cache.size >= SHARED_FACTS_LIMIT) cache.clear();
-    facts = analyzeFragment(text, 0);
-    cache.set(text, facts);
-  }
-  return facts;
+/** How a statement's facts are obtained: parsed each time, or from a cache. */
+export type FactsSource = (statement: string) => StatementFacts;
+
+export const parseFacts: FactsSource = (statement) => analyzeFragment(statement, 0);
+
+export function cachedFacts(cache: Map<string, StatementFacts>, limit = Infinity): FactsSource {
+  return (statement) => {
+    let facts = cache.get(statement);
+    if (!facts) {
+      if (cache.size >= limit) cache.clear();
+      facts = analyzeFragment(statement, 0);
+      cache.set(statement, facts);
+    }
+    return facts;
+  };
 }
 
+const sharedFactsSource = cachedFacts(sharedFacts, SHARED_FACTS_LIMIT);
+
 export function hasSyntaxError(sql: string): boolean {
-  return splitStatements(sql).some((span) => factsFor(span.text, sharedFacts).syntaxError !== undefined);
+  return splitStatements(sql).some((span) => sharedFactsSource(span.text).syntaxError !== undefined);
 }
 
 const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
@@ -34,18 +43,17 @@ const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextv
  * Offsets are into `pieces.join('\n')`. `inTransaction`: the pieces run inside a transaction opened
  * by code we cannot see (e.g. a `db.transaction(async (tx) => …)` callback).
  */
-export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, cache = sharedFacts): Finding[] {
+export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, factsOf: FactsSource = sharedFactsSource): Finding[] {
   const placed: PlacedFacts[] = [];
   if (inTransaction) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const piece of pieces) {
     for (const span of splitStatements(piece)) {
-      const facts = factsFor(span.text, cache);
-      placed.push({ start: base + span.start, end: base + span.end, facts });
+      placed.push({ start: base + span.start, end: base + span.end, facts: factsOf(span.text) });
     }
     base += piece.length + 1;
   }
-  const text = pieces.join('\n');
+  const text = pieces.length === 1 ? pieces[0] : pieces.join('\n');
   const findings = applyContext(placed, resolveOptions(options), new Suppressions(text, new LineIndex(text)));
   // The invisible BEGIN of a transaction callback has no place in the file.
   return inTransaction ? findings.filter((f) => f.end > 0) : findings;
