@@ -130,10 +130,7 @@ try {
   console.error(`soak: ${error.stack ?? error}`);
   exitCode = 1;
 } finally {
-  if (pooler) {
-    await pooler.stop();
-    pooler.removeIni();
-  }
+  if (pooler) await pooler.stop(); // also removes its .ini
   cluster.stop();
 }
 process.exit(exitCode);

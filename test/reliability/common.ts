@@ -73,11 +73,10 @@ export function watchRss(pid: number, everyMs = 100): { readonly peakKb: number;
 
 export interface ReliablePooler extends RunningPooler {
   pid: number;
-  removeIni(): void;
 }
 
 /**
- * A pooler child in front of `cluster`, configured by an .ini (`settings` go into [pgbouncer]) plus
+ * A pooler child in front of `cluster` (its `stop()` also removes the .ini), configured by an .ini (`settings` go into [pgbouncer]) plus
  * CLI flags. client_login_timeout defaults to 2 s here so broken logins end quickly.
  */
 export async function startReliablePooler(
@@ -89,7 +88,16 @@ export async function startReliablePooler(
   const ini = writeIni(`[pgbouncer]\n${lines.join('\n')}\n`);
   try {
     const pooler = await startPooler(cluster, ['--config', ini.path, ...args]);
-    return Object.assign(pooler, { pid: pooler.process.pid!, removeIni: ini.remove });
+    const stopPooler = pooler.stop;
+    // Stopping also removes the .ini, so one `t.after(() => pooler.stop())` cleans up everything.
+    const stop = async (): Promise<number | null> => {
+      try {
+        return await stopPooler();
+      } finally {
+        ini.remove();
+      }
+    };
+    return Object.assign(pooler, { pid: pooler.process.pid!, stop });
   } catch (error) {
     ini.remove();
     throw error;

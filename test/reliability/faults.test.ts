@@ -43,10 +43,7 @@ test('faults under load: terminate, kill -9, restart; the pool heals and nothing
   t.after(() => cluster.stop());
   createLedger(cluster);
   const pooler = await startReliablePooler(cluster, { max_client_conn: 200 }, ['--pool-size', '5']);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const load = startLoad(pooler.url(), 12, { thinkMs: 5 });
   t.after(() => load.stop());
   await sleep(1500);
@@ -102,10 +99,7 @@ test('clients killed mid-transaction, mid-COPY and mid-pipeline: their servers a
   t.after(() => cluster.stop());
   cluster.psql('create table victims (what text)');
   const pooler = await startReliablePooler(cluster, {}, ['--pool-size', '3']);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const bystander = await connect(pooler.url());
   t.after(() => bystander.end().catch(() => {}));
   await bystander.query('select 1');
@@ -151,10 +145,7 @@ test('cancel during a long query: 57014 for that client, its connection and the 
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, {}, ['--pool-size', '2']);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const sql = postgres(pooler.url(), { max: 1, prepare: false, onnotice: () => {} });
   t.after(() => sql.end({ timeout: 2 }));
   const other = await connect(pooler.url());

@@ -94,10 +94,7 @@ test('live socket: fuzzed clients end in ErrorResponse or close; other clients k
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, { max_client_conn: 500 });
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const steady = await connect(pooler.url());
   t.after(() => steady.end().catch(() => {}));
   await steady.query('select 1');
@@ -122,10 +119,7 @@ test('slow-loris: a client sending one byte a second is dropped at client_login_
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, { client_login_timeout: 2 });
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const packet = startupMessage({ user: cluster.user, database: 'postgres' });
   const socket = await rawSocket(pooler.port);
   const received: Buffer[] = [];
@@ -162,10 +156,7 @@ test('a logged-in client announcing a message above 1 GB (admin console: 1 MB) g
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const client = await RawClient.connect(pooler.port, cluster.user, cluster.password);
   t.after(() => client.close());
   const header = Buffer.alloc(5);

@@ -21,10 +21,7 @@ test(`${HELD_CLIENTS} concurrent clients over a pool of 20; ${CYCLES} connect/di
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, { max_client_conn: HELD_CLIENTS + 100, client_login_timeout: 60 }, ['--pool-size', '20']);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const fdsBefore = fdCount(pooler.pid);
   const held = await holdClients(pooler, HELD_CLIENTS, 10_000);
   t.diagnostic(`held: ${JSON.stringify(held)}`);
@@ -60,10 +57,7 @@ test('a client reading a 100 MB result slowly: the backend waits, the pooler doe
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, {}, ['--pool-size', '2']);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   await sleep(200);
   const figures = await slowReader(pooler, cluster.user, cluster.password, 100, 3000, () =>
     cluster.psql("select coalesce(string_agg(wait_event, ','), '') from pg_stat_activity where query like 'select repeat%' and pid <> pg_backend_pid()").trim(),

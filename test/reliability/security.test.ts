@@ -59,10 +59,7 @@ test('100 failed logins never open a server connection', { timeout: 120_000 }, a
   t.after(() => cluster.stop());
   // 100 concurrent SCRAM exchanges on 2 busy cores can take longer than the reliability default of 2 s.
   const pooler = await startReliablePooler(cluster, { max_client_conn: 200, client_login_timeout: 30 });
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const before = serverBackends(cluster);
   const serversBefore = (await adminShow(pooler, 'SERVERS')).length;
   const codes = new Map<string, number>();
@@ -109,10 +106,7 @@ test('parameter sync quotes values: application_name with quotes and backslashes
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster, {}, ['--pool-size', '1']);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   cluster.psql('create table canary (n int)');
   // Client 1 leaves the only server connection with backslash escapes active in ordinary literals.
   const loose = await connect(pooler.url());
@@ -137,7 +131,6 @@ test('secrets never appear in the pooler output (good and bad logins, unreachabl
   await client.end();
   await connect(pooler.url({ password: 'wrong-pass-xyz' })).catch(() => {});
   await pooler.stop();
-  pooler.removeIni();
   const output = pooler.stderr();
   assert.ok(!output.includes(cluster.password), 'the target password was logged');
   assert.ok(!output.includes('wrong-pass-xyz'), "a client's password attempt was logged");
@@ -215,10 +208,7 @@ test('SCRAM does not reveal which users exist: an unknown user is offered the sa
   const cluster = await startCluster();
   t.after(() => cluster.stop());
   const pooler = await startReliablePooler(cluster);
-  t.after(async () => {
-    await pooler.stop();
-    pooler.removeIni();
-  });
+  t.after(() => pooler.stop());
   const known = [await offeredSalt(pooler.port, cluster.user), await offeredSalt(pooler.port, cluster.user)];
   const ghost = [await offeredSalt(pooler.port, 'ghost'), await offeredSalt(pooler.port, 'ghost')];
   assert.equal(known[0], known[1]);
