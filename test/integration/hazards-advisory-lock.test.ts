@@ -1,17 +1,9 @@
 // DESIGN.md row: session advisory locks — the unlock runs on another connection and fails; the lock
 // stays held by a connection nobody controls.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   script: 'SELECT pg_advisory_lock(4242);\nSELECT pg_advisory_unlock(4242);\n',
   underRotate({ lines, stderr }) {
     assert.deepEqual(lines, ['f'], 'the unlock found no lock on the other connection');

@@ -1,16 +1,8 @@
 // DESIGN.md row: currval/lastval — "not yet defined in this session" on the next transaction.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   setupSql: 'DROP SEQUENCE IF EXISTS order_ids; CREATE SEQUENCE order_ids;',
   script: "SELECT nextval('order_ids');\nSELECT currval('order_ids');\n",
   underRotate({ lines, stderr }) {

@@ -1,16 +1,8 @@
 // DESIGN.md row: DECLARE … CURSOR WITH HOLD — the cursor lives on a connection the client loses.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   script: 'DECLARE batch CURSOR WITH HOLD FOR SELECT g FROM generate_series(1, 3) g;\nFETCH 1 FROM batch;\nFETCH 1 FROM batch;\n',
   underRotate({ lines, stderr }) {
     assert.match(stderr, /cursor "batch" does not exist/);

@@ -1,31 +1,14 @@
 // Shared by the hazards-*.test.ts files: one psql session through the pooler runs a script (each
 // statement its own transaction), then SHOW HAZARDS is read through psql on the admin console.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import type { Cluster } from '../helpers/cluster';
-import { PG_BIN, startPooler, type RunningPooler } from './pooler-harness';
+import { before, after, test } from 'node:test';
+import { startCluster, type Cluster } from '../helpers/cluster';
+import { PG_BIN, run, startPooler, type RunningPooler } from './pooler-harness';
+
+export { run };
 
 export const PSQL = join(PG_BIN, 'psql');
-
-/**
- * Runs a child to completion within `timeoutMs`. stdin gets `input` (an EPIPE when the child exits
- * without reading it is ignored: psql -c never reads stdin).
- */
-export async function run(cmd: string, args: string[], options: { input?: string; timeoutMs?: number } = {}) {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.on('error', () => {});
-  child.stdin.end(options.input ?? '');
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
 
 export interface HazardRow {
   id: number;
@@ -106,8 +89,18 @@ export interface RowCase {
   hazards: [string, string, string?][];
 }
 
-/** The two tests every DESIGN.md row gets: rotate reproduces with hazards; lifo passes. */
-export function rowTests(test: typeof import('node:test').test, getCluster: () => Cluster, row: RowCase): void {
+/**
+ * The two tests every DESIGN.md row gets, on a throwaway cluster of their own: rotate reproduces
+ * with hazards; lifo passes.
+ */
+export function rowTests(row: RowCase): void {
+  let cluster: Cluster | undefined;
+  before(async () => {
+    cluster = await startCluster();
+  });
+  after(() => cluster?.stop());
+  const getCluster = (): Cluster => cluster!;
+
   test('rotate, one client, pool size 2: the bug reproduces on the next transaction, with its hazards', async (t) => {
     const cluster = getCluster();
     if (row.setupSql) cluster.psql(row.setupSql);

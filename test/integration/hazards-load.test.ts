@@ -1,16 +1,8 @@
 // DESIGN.md row: LOAD 'library' — loaded into one backend only (auto_explain's parameters vanish).
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   script: "LOAD 'auto_explain';\nSHOW auto_explain.log_min_duration;\n",
   underRotate({ lines, stderr }) {
     assert.match(stderr, /unrecognized configuration parameter "auto_explain.log_min_duration"/);

@@ -1,16 +1,8 @@
 // DESIGN.md row: SQL-level PREPARE/EXECUTE — the statement exists on one server connection only.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   script: 'PREPARE q(int) AS select $1 * 2;\nEXECUTE q(21);\nEXECUTE q(21);\n',
   underRotate({ lines, stderr }) {
     assert.match(stderr, /prepared statement "q" does not exist/);

@@ -1,16 +1,8 @@
 // DESIGN.md row: extensions with session state — a dblink named connection lives in one backend.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   setupSql: 'CREATE EXTENSION IF NOT EXISTS dblink;',
   script:
     "SELECT dblink_connect('peer', 'host=127.0.0.1 port=' || current_setting('port') || ' dbname=postgres user=postgres password=poolsafe-test-pw');\n" +

@@ -1,16 +1,8 @@
 // DESIGN.md row: temporary tables (not ON COMMIT DROP) — the table vanishes on the next transaction.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../helpers/cluster';
 import { rowTests } from './hazards-harness';
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster();
-});
-after(() => cluster?.stop());
-
-rowTests(test, () => cluster, {
+rowTests({
   script: 'CREATE TEMP TABLE scratch(x int);\nINSERT INTO scratch VALUES (1);\nSELECT count(*) FROM scratch;\n',
   underRotate({ lines, stderr }) {
     assert.match(stderr, /relation "scratch" does not exist/);

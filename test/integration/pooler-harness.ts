@@ -111,6 +111,7 @@ export async function run(cmd: string, args: string[], options: { env?: NodeJS.P
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.on('error', () => {}); // EPIPE when the child exits without reading stdin (psql -c)
   child.stdin.end(options.input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60000);
   const [code] = (await once(child, 'exit')) as [number | null];
