@@ -43,10 +43,12 @@ const MAX_QUEUED_BYTES = 1 << 20;
  */
 const STREAM_MESSAGE_BYTES = 64 * 1024;
 
-/** True when the bytes in `chunks` hold a whole first message, or the header of one too big to buffer. */
-function firstMessageReady(chunks: Buffer[], total: number): boolean {
+/**
+ * True when `total` bytes starting with `head` hold a whole first message, or the header of one too
+ * big to buffer. `head` must hold the 5-byte header once `total` ≥ 5.
+ */
+function firstMessageReady(head: Buffer, total: number): boolean {
   if (total < 5) return false;
-  const head = chunks[0].length >= 5 ? chunks[0] : Buffer.concat(chunks, total);
   const length = head.readUInt32BE(1);
   return total >= 1 + length || length > STREAM_MESSAGE_BYTES;
 }
@@ -453,12 +455,13 @@ export class Client implements PoolClient, ServerLink {
 
   private deliver(data: Buffer): void {
     if (!this.server && this.state === 'idle') {
-      if (this.queue.length > 0 || !firstMessageReady([data], data.length)) {
+      if (this.queue.length > 0 || !firstMessageReady(data, data.length)) {
         // Hold the bytes; take a server connection only once the first message is whole.
         this.queue.push(this.reads ? Buffer.from(data) : data);
         this.queuedBytes += data.length;
         if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
-        if (!firstMessageReady(this.queue, this.queuedBytes)) return;
+        const head = this.queue[0].length >= 5 || this.queuedBytes < 5 ? this.queue[0] : Buffer.concat(this.queue, this.queuedBytes);
+        if (!firstMessageReady(head, this.queuedBytes)) return;
         this.state = 'waiting';
         this.pool!.acquire(this); // assignServer() flushes the queue
         return;
