@@ -45,7 +45,7 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'er
 const DOCS_BASE = 'https://github.com/poolsafe/poolsafe/blob/main/docs/rules/';
 
 function sarifRules(): object[] {
-  const described = RULES.map((rule) => ({
+  return RULES.map((rule) => ({
     id: rule.id,
     name: rule.id,
     shortDescription: { text: rule.title },
@@ -55,7 +55,6 @@ function sarifRules(): object[] {
     defaultConfiguration: { level: SARIF_LEVEL[rule.defaultSeverity] },
     properties: { poolModes: rule.poolModes },
   }));
-  return [...described, { id: 'syntax-error', name: 'syntax-error', shortDescription: { text: 'SQL that PostgreSQL cannot parse' }, defaultConfiguration: { level: 'error' } }];
 }
 
 /** SARIF 2.1.0 for code-scanning UIs; artifact URIs are relative to the working directory (%SRCROOT%). */

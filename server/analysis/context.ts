@@ -35,7 +35,8 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   for (const { start: base, end, facts } of statements) {
     if (facts.syntaxError) {
-      emit({ rule: 'syntax-error', severity: 'error', message: facts.syntaxError.message, start: facts.syntaxError.offset + base, end: Math.min(facts.syntaxError.end, end - base) + base });
+      const severity = severityFor('syntax-error', options);
+      if (severity) emit({ rule: 'syntax-error', severity, message: facts.syntaxError.message, start: facts.syntaxError.offset + base, end: Math.min(facts.syntaxError.end, end - base) + base });
       continue;
     }
     if (facts.transaction === 'begin') {

@@ -18,10 +18,12 @@ export type RuleId =
   | 'cursor-with-hold'
   | 'load'
   | 'session-extension'
-  | 'statement-mode-transaction';
+  | 'statement-mode-transaction'
+  /** Not a pooling rule: a statement that is surely PostgreSQL and does not parse. */
+  | 'syntax-error';
 
-/** Findings that are not pooling rules (e.g. a statement that does not parse). */
-export type FindingCode = RuleId | 'syntax-error';
+/** What a finding reports: every finding has a rule id (kept as an alias for older imports). */
+export type FindingCode = RuleId;
 
 /** Zero-based UTF-16 position, as editors (LSP) count. */
 export interface Position {

@@ -11,10 +11,11 @@ import { cursorWithHold } from './cursor-with-hold';
 import { load } from './load';
 import { sessionExtension } from './session-extension';
 import { statementModeTransaction } from './statement-mode-transaction';
+import { syntaxError } from './syntax-error';
 
 export const RULES: readonly RuleInfo[] = [
   sessionSet, setLocalOutsideTransaction, preparedStatement, protocolPreparedStatement, tempTable, currval,
-  advisoryLock, listen, cursorWithHold, load, sessionExtension, statementModeTransaction,
+  advisoryLock, listen, cursorWithHold, load, sessionExtension, statementModeTransaction, syntaxError,
 ];
 
 export function getRule(id: string): RuleInfo | undefined {
