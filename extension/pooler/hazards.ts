@@ -11,6 +11,7 @@ import { analyzeSql, initAnalysis, splitStatements } from '../../server/analysis
 import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
+import { redactSecrets } from './redact';
 
 export type HazardKind = HazardInfo['kind'];
 
@@ -444,12 +445,13 @@ export class HazardMonitor extends EventEmitter {
       applicationName: client.applicationName,
       serverId: server.id,
       remotePid: server.processId,
-      statement: oneLine(utf8(statement.slice(0, MAX_STATEMENT_CHARS * 4))).slice(0, MAX_STATEMENT_CHARS),
-      detail,
+      // Redacted before truncation: a cut could otherwise hide the start of a secret from the patterns.
+      statement: oneLine(redactSecrets(utf8(statement.slice(0, MAX_STATEMENT_CHARS * 4)))).slice(0, MAX_STATEMENT_CHARS),
+      detail: redactSecrets(detail),
     };
     this.ring.push(hazard);
     if (this.ring.length > HAZARD_RING_SIZE) this.ring.shift();
-    this.log(`hazard ${hazard.id} ${kind} ${rule} client=${client.id} server=${server.id} pid=${server.processId}: ${detail} [${hazard.statement}]`);
+    this.log(`hazard ${hazard.id} ${kind} ${rule} client=${client.id} server=${server.id} pid=${server.processId}: ${hazard.detail} [${hazard.statement}]`);
     this.emit('hazard', hazard);
   }
 }
