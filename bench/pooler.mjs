@@ -24,7 +24,8 @@ const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
 const scale = positiveInt('BENCH_SCALE', 10);
 const userlistFormat = process.env.BENCH_PGBOUNCER_USERLIST ?? 'scram';
 const targets = (process.env.BENCH_TARGETS ?? 'direct,pgbouncer,poolsafe').split(',').map((s) => s.trim());
-const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+// Debian's pgbench (postgresql package) from the PATH; the npm PostgreSQL ships only the server.
+const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim() || 'pgbench';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 const SCENARIOS = [
@@ -51,7 +52,7 @@ function fail(message) {
 function checkPrerequisites() {
   if (!['scram', 'plain'].includes(userlistFormat)) fail(`BENCH_PGBOUNCER_USERLIST must be scram or plain, got "${userlistFormat}"`);
   for (const t of targets) if (!['direct', 'pgbouncer', 'poolsafe'].includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS`);
-  if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql-15`);
+  if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql (it ships pgbench)`);
   if (!existsSync(join(outDir, 'test', 'helpers', 'cluster.js'))) fail(`${outDir}/test/helpers is missing: run \`npm run build\` first`);
   if (targets.includes('poolsafe') && !existsSync(poolerJs)) {
     fail(`${poolerJs} is missing: run \`npm run build\` (or set BENCH_TARGETS=direct,pgbouncer to skip PoolSafe)`);

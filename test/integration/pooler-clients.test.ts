@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { createHash } from 'node:crypto';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { backendPid, connectPg, run, startPooler, type RunningPooler } from './pooler-harness';
+import { PG_BIN, backendPid, connectPg, run, startPooler, type RunningPooler } from './pooler-harness';
 
 let cluster: Cluster;
 let pooler: RunningPooler;
@@ -118,10 +118,10 @@ test('a client that stops reading gets every byte intact once it resumes (backpr
 
 test('pgbench -S and TPC-B (-t 50) through the pooler', async () => {
   const env = { PGPASSWORD: cluster.password };
-  const init = await run(`${'/usr/lib/postgresql/15/bin'}/pgbench`, ['-i', '-s', '1', '-h', '127.0.0.1', '-p', String(cluster.port), '-U', cluster.user, 'postgres'], { env });
+  const init = await run(`${PG_BIN}/pgbench`, ['-i', '-s', '1', '-h', '127.0.0.1', '-p', String(cluster.port), '-U', cluster.user, 'postgres'], { env });
   assert.equal(init.code, 0, init.stderr);
   for (const args of [['-S', '-c', '4', '-t', '200'], ['-c', '4', '-t', '50'], ['-S', '-M', 'extended', '-c', '4', '-t', '200']]) {
-    const bench = await run('/usr/lib/postgresql/15/bin/pgbench', [...args, '-n', '-h', '127.0.0.1', '-p', String(pooler.port), '-U', cluster.user, 'postgres'], { env });
+    const bench = await run(`${PG_BIN}/pgbench`, [...args, '-n', '-h', '127.0.0.1', '-p', String(pooler.port), '-U', cluster.user, 'postgres'], { env });
     assert.equal(bench.code, 0, `${args.join(' ')}: ${bench.stderr}`);
     const processed = /number of transactions actually processed: (\d+)/.exec(bench.stdout);
     assert.equal(Number(processed?.[1]), 4 * Number(args[args.length - 1]), bench.stdout);

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { poolerPath } from '../helpers/paths';
-import type { Cluster } from '../helpers/cluster';
+import { pgClientBinDir, type Cluster } from '../helpers/cluster';
 import { MessageReader, parseErrorFields, saslInitialResponse, saslResponse, startupMessage } from '../../extension/pooler/protocol';
 import { ScramClientSession } from '../../extension/pooler/auth';
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+export const PG_BIN = pgClientBinDir();
 
 export interface RunningPooler {
   port: number;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import postgres from 'postgres';
-import { startCluster, pgBinDir, type Cluster } from '../helpers/cluster';
+import { startCluster, type Cluster } from '../helpers/cluster';
 import { cliPath } from '../helpers/paths';
 import { RawClient, cstr, frontend, run } from '../integration/pooler-harness';
 import { adminShow, connect, isAlive, serverBackends, sleep, startReliablePooler, waitUntil } from './common';
@@ -24,13 +24,9 @@ function poolerBackendPids(cluster: Cluster): number[] {
   return out.trim().split('\n').filter(Boolean).map(Number);
 }
 
-/** pg_ctl as the postgres OS user when we are root (PostgreSQL refuses to run as root). */
-export function pgCtl(cluster: Cluster, args: string[]): void {
-  const ctl = join(pgBinDir(), 'pg_ctl');
-  const full = ['-D', cluster.dataDir, '-l', join(cluster.dataDir, 'server.log'), '-w', '-t', '60', ...args];
-  const [cmd, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', ctl, ...full]] : [ctl, full];
-  const result = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 90_000 });
-  if (result.status !== 0) throw new Error(`pg_ctl ${args.join(' ')} failed: ${result.stderr}`);
+/** pg_ctl on the cluster (as the cluster's OS user), logging to its server.log. */
+function pgCtl(cluster: Cluster, args: string[]): void {
+  cluster.pgCtl(['-l', join(cluster.dataDir, 'server.log'), '-w', '-t', '60', ...args]);
 }
 
 function unexpectedErrors(load: Load): string[] {
@@ -86,7 +82,7 @@ test('server unreachable at start: exit 2 with a one-line error', { timeout: 60_
 
 /** Starts psql through the pooler with a script on stdin; returns the child (killed by the test). */
 function psqlThrough(port: number, cluster: Cluster, script: string) {
-  const child = spawn('/usr/lib/postgresql/15/bin/psql', ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', cluster.user, '-d', 'postgres'], {
+  const child = spawn('psql', ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', cluster.user, '-d', 'postgres'], {
     env: { ...process.env, PGPASSWORD: cluster.password },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
