@@ -6,6 +6,7 @@ if (process.argv[2] === 'lint') setFlagsFromString('--liftoff-only');
 import { LINT_USAGE, UsageError, runLint } from './lint';
 import { RULES } from '../server/analysis/index';
 import { runPoolerCli } from '../extension/pooler/cli';
+import { RUN_USAGE, runUnderPooler } from './run';
 
 declare const POOLSAFE_VERSION: string | undefined;
 const VERSION = typeof POOLSAFE_VERSION === 'string' ? POOLSAFE_VERSION : '0.0.0-dev';
@@ -14,6 +15,7 @@ const USAGE = `usage: poolsafe <command> [options]
 commands:
   lint <files|dirs...>   report pooling-unsafe SQL (run 'poolsafe lint --help')
   pooler --target URL    run the local transaction-mode pooler (run 'poolsafe pooler --help')
+  run [flags] -- CMD     run CMD behind the pooler and report the hazards it hit (run 'poolsafe run --help')
   rules                  list the rules
   --version              print the version`;
 
@@ -53,6 +55,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (command === 'pooler') return runPoolerCli(rest);
+  if (command === 'run') {
+    const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
+      io.stdout(`${RUN_USAGE}\n`);
+      return 0;
+    }
+    return runUnderPooler(rest, io);
+  }
   io.stderr(`poolsafe: unknown command "${command}"\n${USAGE}\n`);
   return 2;
 }
