@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
   AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, authenticationSasl, backendKeyData,
-  errorResponse, interestIn, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
+  errorResponse, interestIn, parseErrorFields, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
   parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
 } from './protocol';
 import {
@@ -14,12 +14,13 @@ import {
   type ScramSecret, type UserSecret,
 } from './auth';
 import { timingSafeEqual } from 'node:crypto';
-import { resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
+import { rememberDatabase, resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
 import type { SocketReads } from './reads';
 import { ClientPrepared, cutOut } from './prepared';
+import { logLine } from './log';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -36,6 +37,11 @@ const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.T
 const STATUS_IDLE = 0x49; // 'I'
 /** Bytes a client may queue while waiting for a server before we stop reading from it. */
 const MAX_QUEUED_BYTES = 1 << 20;
+/**
+ * Bytes a client may have buffered before its login completes: room for the largest authentication
+ * message PostgreSQL accepts, not more, so unauthenticated clients cost a small bounded amount.
+ */
+const MAX_LOGIN_BYTES = 2 * MAX_AUTH_MESSAGE_LENGTH;
 /**
  * An idle client gets a server connection only once its first message is complete (as PgBouncer
  * does), so a client that sends half a message cannot pin a server. A message larger than this
@@ -111,6 +117,8 @@ export class Client implements PoolClient, ServerLink {
   private unsettled = false;
   /** Terminate arrived while requests were still unanswered. */
   private terminating = false;
+  /** The server sent this client a FATAL error (e.g. 57P01 terminate): its close needs no second one. */
+  private serverSentFatal = false;
 
   constructor(
     readonly id: number,
@@ -136,7 +144,11 @@ export class Client implements PoolClient, ServerLink {
     }
   }
 
-  private readonly onBytes = (chunk: Buffer) => (this.reader ? this.onLoginData(chunk) : this.onData(chunk));
+  private readonly onBytes = (chunk: Buffer) => {
+    if (this.state === 'closed') return; // bytes still arriving while the socket closes are dropped
+    if (this.reader) this.onLoginData(chunk);
+    else this.onData(chunk);
+  };
   private readonly onDrain = () => this.server?.socket.resume();
   private readonly onClose = () => this.close();
 
@@ -183,29 +195,54 @@ export class Client implements PoolClient, ServerLink {
     const reader = this.reader!;
     reader.push(this.reads ? Buffer.from(chunk) : chunk); // the reader keeps references
     try {
-      while (this.reader && this.state === 'login') {
-        if (this.phase.step === 'startup') {
-          const packet = reader.nextStartup();
-          if (!packet) return;
-          this.onStartupPacket(packet);
-        } else if (this.phase.step === 'starting' || this.phase.step === 'lookup') {
-          return; // bytes wait in the reader until the greeting is complete
-        } else {
-          const message = reader.next(MAX_AUTH_MESSAGE_LENGTH);
-          if (!message) return;
-          if (message.type !== Msg.Password) {
-            throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
-          }
-          this.onPasswordMessage(message.body);
-        }
-      }
+      this.consumeLoginMessages(reader);
     } catch (error) {
       this.rejectLogin(error as Error);
+      return;
+    }
+    if (this.state !== 'login' || this.reader === null || reader.buffered <= MAX_LOGIN_BYTES) return;
+    // An authenticated client waiting for its greeting is held back; anyone else is refused.
+    if (this.phase.step === 'starting') this.socket.pause();
+    else this.rejectLogin(new ProtocolError('too much data sent before the login completed'));
+  }
+
+  private consumeLoginMessages(reader: MessageReader): void {
+    while (this.reader && this.state === 'login') {
+      if (this.phase.step === 'startup') {
+        const packet = this.nextStartupOrClose(reader);
+        if (!packet) return;
+        this.onStartupPacket(packet);
+      } else if (this.phase.step === 'starting' || this.phase.step === 'lookup') {
+        return; // bytes wait in the reader until the greeting is complete
+      } else {
+        const message = reader.next(MAX_AUTH_MESSAGE_LENGTH);
+        if (!message) return;
+        if (message.type !== Msg.Password) {
+          throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
+        }
+        this.onPasswordMessage(message.body);
+      }
+    }
+  }
+
+  /**
+   * The startup packet once complete. A packet of impossible length — typically a Terminate sent
+   * instead of a startup packet by a driver giving up — closes the connection without a word, as
+   * PostgreSQL (a COMMERROR, logged only) and PgBouncer do.
+   */
+  private nextStartupOrClose(reader: MessageReader): Buffer | undefined {
+    try {
+      return reader.nextStartup();
+    } catch {
+      this.close();
+      return undefined;
     }
   }
 
   private rejectLogin(error: Error): void {
     const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
+    if (this.state === 'closed') return;
+    logLine(`login refused: user="${this.user}" database="${this.database}" from ${this.remoteAddress}:${this.remotePort}: ${error.message} (${code})`);
     this.fatal(code, error.message);
   }
 
@@ -354,6 +391,7 @@ export class Client implements PoolClient, ServerLink {
    */
   private finishAuth(before?: Buffer): void {
     this.phase = { step: 'starting' };
+    rememberDatabase(this.host.config, this.target!); // a `*` database exists once someone logged in to it
     const ok = authentication(AuthCode.Ok);
     const pool = this.host.getPool(this.target!, this.user, this.scramKeys);
     this.pool = pool;
@@ -396,6 +434,7 @@ export class Client implements PoolClient, ServerLink {
     this.state = 'idle';
     const early = this.reader!.takeRemaining();
     this.reader = null;
+    this.socket.resume(); // paused if it sent much before the greeting
     if (early.length > 0) this.onData(early);
   }
 
@@ -581,6 +620,9 @@ export class Client implements PoolClient, ServerLink {
             releaseAt = end;
             return true;
           }
+        } else if (type === Msg.ErrorResponse) {
+          const severity = parseErrorFields(body!).get('S');
+          if (severity === 'FATAL' || severity === 'PANIC') this.serverSentFatal = true;
         } else if (type === Msg.ParameterStatus) {
           const [name, value] = parseParameterStatus(body!);
           server.params.set(name, value);
@@ -633,6 +675,8 @@ export class Client implements PoolClient, ServerLink {
     this.pool?.release(server);
     if (reason === 'transaction blocks not allowed in statement pooling mode') {
       this.fatal('08P01', reason);
+    } else if (this.serverSentFatal) {
+      this.close(); // the server's own FATAL (57P01…) went through: one error, as without a pooler
     } else {
       this.fatal('08006', `server conn crashed? (${reason})`);
     }

@@ -164,12 +164,18 @@ export function poolModeFor(config: PoolerConfig, target: DatabaseTarget): PoolM
 
 /**
  * The target for a client-visible database name: a configured one, else one derived from the `*`
- * entry (remembered, so SHOW DATABASES lists it as PgBouncer does), else undefined.
+ * entry (not yet remembered: see rememberDatabase), else undefined.
  */
 export function resolveDatabase(config: PoolerConfig, name: string): DatabaseTarget | undefined {
   const known = config.databases.get(name);
   if (known || !config.fallback_database) return known;
-  const derived = { ...config.fallback_database, name, dbname: name };
-  config.databases.set(name, derived);
-  return derived;
+  return { ...config.fallback_database, name, dbname: name };
+}
+
+/**
+ * Registers a database derived from the `*` entry. Called only once a client has logged in to it,
+ * so unauthenticated startups naming random databases leave nothing behind.
+ */
+export function rememberDatabase(config: PoolerConfig, target: DatabaseTarget): void {
+  if (!config.databases.has(target.name)) config.databases.set(target.name, target);
 }

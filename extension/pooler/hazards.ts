@@ -12,6 +12,7 @@ import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
 import { redactSecrets } from './redact';
+import { logLine } from './log';
 
 export type HazardKind = HazardInfo['kind'];
 
@@ -171,7 +172,7 @@ export class HazardMonitor extends EventEmitter {
 
   constructor(options: HazardMonitorOptions = {}) {
     super();
-    this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
+    this.log = options.log ?? logLine;
     this.tracksPrepared = options.tracksPreparedStatements ?? (() => false);
   }
 

@@ -108,30 +108,49 @@ export function unsupportedProtocolError(major: number, minor: number): Buffer {
  * Accumulates chunks and yields complete messages. Used where the pooler must read whole messages
  * (login, authentication); the forwarding path uses MessageScanner instead and never copies.
  * Messages are returned as subarrays of the received chunk when they do not straddle chunks.
+ * Chunks that arrive while a message is incomplete are only listed; they are joined once, when the
+ * message is complete (re-joining on every chunk would make a slow large message quadratic).
  */
 export class MessageReader {
   private buffer: Buffer = Buffer.alloc(0);
   private offset = 0;
+  private later: Buffer[] = [];
+  private laterBytes = 0;
 
   push(chunk: Buffer): void {
-    const left = this.buffer.length - this.offset;
-    if (left === 0) {
+    if (this.buffer.length === this.offset && this.later.length === 0) {
       this.buffer = chunk;
+      this.offset = 0;
     } else {
-      // Only the unread tail is kept, so repeated pushes never grow the copy beyond one message.
-      this.buffer = Buffer.concat([this.buffer.subarray(this.offset), chunk]);
+      this.later.push(chunk);
+      this.laterBytes += chunk.length;
     }
+  }
+
+  /** Bytes received and not yet consumed. */
+  get buffered(): number {
+    return this.buffer.length - this.offset + this.laterBytes;
+  }
+
+  /** Makes the first `bytes` unread bytes contiguous; false (and no copy) while fewer have arrived. */
+  private gather(bytes: number): boolean {
+    const head = this.buffer.length - this.offset;
+    if (head >= bytes) return true;
+    if (head + this.laterBytes < bytes) return false;
+    this.buffer = Buffer.concat([this.buffer.subarray(this.offset), ...this.later]);
     this.offset = 0;
+    this.later = [];
+    this.laterBytes = 0;
+    return true;
   }
 
   /** The next complete message, or undefined until more bytes arrive. `body` excludes the header. */
   next(maxLength = MAX_MESSAGE_LENGTH): { type: number; body: Buffer } | undefined {
-    const available = this.buffer.length - this.offset;
-    if (available < 5) return undefined;
+    if (!this.gather(5)) return undefined;
     const length = this.buffer.readInt32BE(this.offset + 1);
     // Checked before the body arrives: a huge announced length must not make us buffer it.
     if (length < 4 || length > maxLength) throw new ProtocolError(`invalid message length ${length}`);
-    if (available < length + 1) return undefined;
+    if (!this.gather(length + 1)) return undefined;
     const type = this.buffer[this.offset];
     const body = this.buffer.subarray(this.offset + 5, this.offset + 1 + length);
     this.offset += length + 1;
@@ -140,15 +159,23 @@ export class MessageReader {
 
   /** Takes the startup packet (no type byte) when complete. */
   nextStartup(): Buffer | undefined {
-    const rest = this.buffer.subarray(this.offset);
-    const length = startupPacketLength(rest);
-    if (length === undefined || rest.length < length) return undefined;
+    if (!this.gather(4)) return undefined;
+    const length = startupPacketLength(this.buffer.subarray(this.offset))!;
+    if (!this.gather(length)) return undefined;
+    const packet = this.buffer.subarray(this.offset, this.offset + length);
     this.offset += length;
-    return rest.subarray(0, length);
+    return packet;
+  }
+
+  /** The first unread bytes, up to `count` (fewer when fewer have arrived). */
+  peek(count: number): Buffer {
+    this.gather(Math.min(count, this.buffered));
+    return this.buffer.subarray(this.offset, this.offset + count);
   }
 
   /** Bytes received but not yet consumed (handed to the forwarding path after login). */
   takeRemaining(): Buffer {
+    this.gather(this.buffered);
     const rest = this.buffer.subarray(this.offset);
     this.buffer = Buffer.alloc(0);
     this.offset = 0;
