@@ -6,13 +6,13 @@
 // Nothing is downloaded; this is not part of `npm test`. Run `npm run build` first (bench:corpus does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, dirname, relative } from 'node:path';
+import { join, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const labelsDir = join(root, 'bench', 'corpus', 'labels');
-const cli = join(root, process.env.POOLSAFE_DIST ?? 'dist', 'cli.js');
+const cli = join(resolve(root, process.env.POOLSAFE_DIST ?? 'dist'), 'cli.js');
 // true-negative: must not appear and did not when labelled (guards against new false positives).
 const KINDS = ['true-finding', 'miss', 'false-positive', 'false-syntax-error', 'true-negative'];
 const NOT_POOLING = new Set(['syntax-error']);
