@@ -1,36 +1,48 @@
 // SQL embedded in TS/JS: found with the TypeScript compiler API (tagged templates, query calls, query
-// configs, /* sql */ templates), analysed with the SQL analysis, positions mapped back into the file.
-// The queries of one function run one after another on one client, so they are analysed as one
-// sequence (BEGIN in one call, SET LOCAL in the next); a transaction callback such as
+// configs, /* sql */ templates, and SQL held in names or returned by functions: embeddedFlow.ts),
+// analysed with the SQL analysis, positions mapped back into the file (embeddedText.ts).
+// The queries one function sends through one client object run one after another on one connection,
+// so they are analysed as one sequence (BEGIN in one call, SET LOCAL in the next); each call on a
+// pool may take another connection, so pool calls stand alone. A transaction callback such as
 // `db.transaction(async (tx) => …)` counts as an open transaction block.
 import ts from 'typescript';
 // This file is bundled separately (dist/embedded.js) and loaded on first use, so SQL-only runs never
 // load the TypeScript compiler; it must not import the parser, which the caller passes in as `engine`.
-import { resolveOptions, type AnalysisOptions, type Finding } from './types';
+import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type Severity } from './types';
 import { LineIndex } from './positions';
 import { getRule } from './rules/index';
+import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
+import { Flow, calleeText, objectProperty, taggedTemplateParts } from './embeddedFlow';
+import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[];
-  hasSyntaxError(sql: string): boolean;
+  syntaxErrorOffset: SyntaxErrorOffset;
 }
 
-const SQL_TAG_NAMES = new Set(['sql', 'SQL']);
+const SQL_TAG_NAMES = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
-const QUERY_METHODS = /^(query|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
+const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|withTransaction|runInTransaction|transact|tx)$/;
 /** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
 const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|begin|start|commit|rollback|end|abort|savepoint|release|prepare|execute|deallocate|declare|fetch|close|move|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|load|do|call|copy|lock|show|explain|analyze|vacuum|values|table|merge|discard|comment|refresh|cluster|reindex)\b/i;
+/** Words that only start whole statements (not clauses such as SET … of an UPDATE, or VALUES/TABLE lists). */
+const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start|commit|rollback|savepoint|release|prepare|deallocate|declare|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|call|copy|lock|show|explain|vacuum|merge|discard|refresh|cluster|reindex)\b/i;
+/** Receivers that are pools: every call may run on another server connection. */
+const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
+/** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
+const POOL_FACTORY = /^(Pool|postgres|knex|Knex|Sequelize|drizzle|PrismaClient|createPool)$/;
 
-/** One piece of SQL and how its offsets map back: sql offset sqlStarts[i] is file offset fileStarts[i]. */
+/** One query text and how it maps back into the file. */
 interface Piece {
-  sql: string;
-  sqlStarts: number[];
-  fileStarts: number[];
-  /** Only SQL we are sure is SQL (a sql`…` tag, or a string starting like SQL, without holes) reports syntax errors. */
+  built: BuiltText;
+  parts: Part[];
+  /** Only text that is surely a whole PostgreSQL statement, written inline, reports syntax errors. */
   reportSyntaxErrors: boolean;
+  /** A sql`…` tag: its `${…}` are bound parameters, never a setting's name. */
+  tagged: boolean;
 }
 
 interface Group {
@@ -38,60 +50,38 @@ interface Group {
   inTransaction: boolean;
 }
 
-/** `${…}` holes: a value placeholder ($n) where a value is expected, else an identifier, else nothing. */
-const HOLE_FILLERS: ((index: number) => string)[] = [(i) => `$${i}`, (i) => `poolsafe_hole_${i}`, () => ''];
-
-function pieceFromLiteral(node: ts.StringLiteralLike | ts.TemplateLiteral, source: ts.SourceFile, sure: boolean, engine: SqlEngine): Piece {
-  if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isStringLiteral(node)) {
-    return { sql: node.text, sqlStarts: [0], fileStarts: [node.getStart(source) + 1], reportSyntaxErrors: sure || SQL_START.test(node.text) };
-  }
-  const build = (fill: (index: number) => string): Piece => {
-    const piece: Piece = { sql: node.head.text, sqlStarts: [0], fileStarts: [node.head.getStart(source) + 1], reportSyntaxErrors: false };
-    node.templateSpans.forEach((span, index) => {
-      piece.sql += fill(index + 1);
-      piece.sqlStarts.push(piece.sql.length);
-      // `}` of the hole is where the literal part starts in the file.
-      piece.fileStarts.push(span.literal.getStart(source) + 1);
-      piece.sql += span.literal.text;
-    });
-    return piece;
-  };
-  for (const fill of HOLE_FILLERS) {
-    const piece = build(fill);
-    if (!engine.hasSyntaxError(piece.sql)) return piece;
-  }
-  return build(HOLE_FILLERS[0]);
+function unwrapParents(node: ts.Node): ts.Node {
+  let current = node;
+  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAwaitExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent))) current = current.parent;
+  return current;
 }
 
-function toFileOffset(piece: Piece, offset: number): number {
-  let i = 0;
-  while (i + 1 < piece.sqlStarts.length && piece.sqlStarts[i + 1] <= offset) i++;
-  return piece.fileStarts[i] + offset - piece.sqlStarts[i];
-}
-
-function isSqlLiteral(node: ts.Node | undefined): node is ts.StringLiteralLike | ts.TemplateLiteral {
-  return !!node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node));
-}
-
-function calleeName(expression: ts.Expression): string | undefined {
-  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
-  if (ts.isIdentifier(expression)) return expression.text;
+/** The query call whose first argument `node` is (through parentheses and await), if any. */
+function enclosingQueryCall(node: ts.Node): ts.CallExpression | undefined {
+  const outer = unwrapParents(node);
+  const call = outer.parent;
+  if (call && ts.isCallExpression(call) && call.arguments[0] === outer && QUERY_METHODS.test(calleeText(call.expression))) return call;
   return undefined;
 }
 
-function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const property of object.properties) {
-    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) return property.initializer;
-  }
-  return undefined;
+/** A sql`…` tag in a position where it is a whole statement, not a piece of another query. */
+function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
+  const outer = unwrapParents(node);
+  const parent = outer.parent;
+  if (!parent) return false;
+  if (ts.isExpressionStatement(parent) || ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return true;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === outer) return true;
+  // Kysely: sql`…`.execute(db)
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === outer && parent.name.text === 'execute') return true;
+  return enclosingQueryCall(node) !== undefined;
 }
 
 /** `db.transaction(cb)`, `sql.begin(cb)`, Kysely's `db.transaction().execute(cb)`. */
 function isTransactionWrapper(call: ts.CallExpression): boolean {
-  const name = calleeName(call.expression);
-  if (name && TRANSACTION_WRAPPERS.test(name)) return true;
+  const name = calleeText(call.expression);
+  if (TRANSACTION_WRAPPERS.test(name)) return true;
   if (name === 'execute' && ts.isPropertyAccessExpression(call.expression) && ts.isCallExpression(call.expression.expression)) {
-    return calleeName(call.expression.expression.expression) === 'transaction';
+    return calleeText(call.expression.expression.expression) === 'transaction';
   }
   return false;
 }
@@ -102,37 +92,42 @@ function hasSqlMarkerComment(node: ts.Node, source: ts.SourceFile): boolean {
   return comments.some((c) => /^\/\*\s*sql\s*\*\/$/i.test(source.text.slice(c.pos, c.end)));
 }
 
+function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
+  return ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
+}
+
 class Extractor {
   readonly groups: Group[] = [];
   readonly extraFindings: Finding[] = [];
   /** Parameter names of transaction callbacks (postgres.js `sql.begin(async (tx) => tx\`…\`)`) act as SQL tags. */
   private readonly transactionTags: Set<string>[] = [];
-
-  constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {}
-
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
+  /** Names bound to pools created in this file (`const db = new Pool()`, `const sql = postgres()`). */
+  private readonly poolNames = new Set<string>();
+  /** Names of objects of another database's driver, in a file that imports both. */
+  private otherObjects = new Set<string>();
+  /** `/* sql *\/` templates, analysed at the end unless a query call already reached them. */
+  private readonly markedTemplates: ts.TemplateLiteral[] = [];
+  private readonly reachedLiterals = new Set<ts.Node>();
+  readonly flow: Flow;
 
-  run(): void {
-    this.findPostgresJsImports();
-    this.visitScope(this.source, false);
+  constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {
+    this.flow = new Flow(source);
   }
 
-  private findPostgresJsImports(): void {
-    for (const statement of this.source.statements) {
-      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'postgres') {
-        const name = statement.importClause?.name;
-        if (name) this.postgresJsNames.add(name.text);
-      } else if (ts.isVariableStatement(statement)) {
-        for (const declaration of statement.declarationList.declarations) {
-          const init = declaration.initializer;
-          if (ts.isIdentifier(declaration.name) && init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require'
-            && init.arguments.length === 1 && ts.isStringLiteral(init.arguments[0]) && init.arguments[0].text === 'postgres') {
-            this.postgresJsNames.add(declaration.name.text);
-          }
-        }
-      }
+  /** False when the file talks only to another database. */
+  run(): boolean {
+    const modules = importedModules(this.source);
+    const dialect = fileDialect(modules);
+    if (dialect.otherOnly) return false;
+    this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
+    for (const module of modules) if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
+    this.visitScope(this.source, false);
+    for (const template of this.markedTemplates) {
+      if (!this.reachedLiterals.has(template)) this.addPiece(this.standaloneGroup(false), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true);
     }
+    return true;
   }
 
   /**
@@ -140,12 +135,11 @@ class Extractor {
    * without prepared-statement support the second run of a query fails with 26000 on another server.
    */
   private inspectPostgresJsClient(call: ts.CallExpression): void {
-    if (!ts.isIdentifier(call.expression) || !this.postgresJsNames.has(call.expression.text)) return;
     const options = call.arguments.find(ts.isObjectLiteralExpression);
     const prepare = options && objectProperty(options, 'prepare');
     if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
     if (prepare && prepare.kind !== ts.SyntaxKind.TrueKeyword) return; // computed: cannot tell
-    const severity = this.protocolPreparedSeverity();
+    const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
     const target = prepare ?? call.expression;
     const edits = prepare
@@ -160,16 +154,28 @@ class Extractor {
     });
   }
 
-  private protocolPreparedSeverity(): Finding['severity'] | undefined {
-    const rule = getRule('protocol-prepared-statement')!;
-    if (!rule.poolModes.includes(this.options.poolMode) || this.options.preparedStatements === 'supported') return undefined;
-    const severity = this.options.rules['protocol-prepared-statement'] ?? rule.defaultSeverity;
+  private severityOf(rule: RuleId): Severity | undefined {
+    const info = getRule(rule)!;
+    if (!info.poolModes.includes(this.options.poolMode)) return undefined;
+    if (rule === 'protocol-prepared-statement' && this.options.preparedStatements === 'supported') return undefined;
+    const severity = this.options.rules[rule] ?? info.defaultSeverity;
     return severity === 'off' ? undefined : severity;
   }
 
   private visitScope(scope: ts.Node, inTransaction: boolean): void {
-    const group: Group = { pieces: [], inTransaction };
-    this.groups.push(group);
+    // One sequence per client object (by its text: `client`, `this.client`, `tx`).
+    const sequences = new Map<string, Group>();
+    const groupFor = (receiver: string | undefined): Group => {
+      if (receiver !== undefined && this.isPool(receiver)) return this.standaloneGroup(false);
+      const key = receiver ?? '';
+      let group = sequences.get(key);
+      if (!group) {
+        group = { pieces: [], inTransaction };
+        this.groups.push(group);
+        sequences.set(key, group);
+      }
+      return group;
+    };
     const visit = (node: ts.Node): void => {
       if (node !== scope && ts.isFunctionLike(node)) {
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
@@ -181,45 +187,109 @@ class Extractor {
         this.transactionTags.pop();
         return;
       }
-      this.inspect(node, group);
+      this.inspect(node, groupFor);
       ts.forEachChild(node, visit);
     };
     ts.forEachChild(scope, visit);
   }
 
+  private standaloneGroup(inTransaction: boolean): Group {
+    const group: Group = { pieces: [], inTransaction };
+    this.groups.push(group);
+    return group;
+  }
+
+  private isPool(receiver: string): boolean {
+    return POOL_NAME.test(receiver) || this.poolNames.has(receiver);
+  }
+
   private isSqlTag(tag: ts.Expression): boolean {
     const text = tag.getText(this.source);
     if (SQL_TAG_TEXTS.has(text)) return true;
-    const name = calleeName(tag);
-    return name !== undefined && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && this.transactionTags.some((tags) => tags.has(name))));
+    const name = calleeText(tag);
+    return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && this.transactionTags.some((tags) => tags.has(name))));
   }
 
-  private inspect(node: ts.Node, group: Group): void {
+  private inspect(node: ts.Node, groupFor: (receiver: string | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
-      group.pieces.push(pieceFromLiteral(node.template, this.source, true, this.engine));
+      const call = enclosingQueryCall(node);
+      const receiver = call ? receiverOf(call) : node.tag;
+      if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
+      this.addPiece(groupFor(receiver?.getText(this.source)), taggedTemplateParts(node.template, this.source), isWholeStatementPosition(node), true);
     } else if ((ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
-      group.pieces.push(pieceFromLiteral(node, this.source, true, this.engine));
-    } else if (ts.isCallExpression(node) && this.postgresJsNames.size > 0 && ts.isIdentifier(node.expression) && this.postgresJsNames.has(node.expression.text)) {
-      this.inspectPostgresJsClient(node);
-    } else if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeName(node.expression) ?? '')) {
-      const first = node.arguments[0];
-      if (isSqlLiteral(first) && !hasSqlMarkerComment(first, this.source)) group.pieces.push(pieceFromLiteral(first, this.source, false, this.engine));
-      else if (first && ts.isObjectLiteralExpression(first)) this.inspectQueryConfig(first, group);
+      this.markedTemplates.push(node);
+    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      this.notePool(node.name.text, node.initializer);
+    } else if (ts.isCallExpression(node)) {
+      this.inspectCall(node, groupFor);
     }
   }
 
+  /** Remembers pools created in this file; inspects postgres.js client options. */
+  private notePool(name: string, initializer: ts.Expression): void {
+    let value = initializer;
+    while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+    if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(calleeText(value.expression))) this.poolNames.add(name);
+  }
+
+  private inspectCall(call: ts.CallExpression, groupFor: (receiver: string | undefined) => Group): void {
+    const name = calleeText(call.expression);
+    if (ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) {
+      this.inspectPostgresJsClient(call);
+      return;
+    }
+    const receiver = receiverOf(call);
+    if (name === 'listen' && receiver && this.isPostgresJsClient(receiver)) {
+      this.addListenFinding(call);
+      return;
+    }
+    if (!QUERY_METHODS.test(name) || call.arguments.length === 0) return;
+    if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
+    const first = call.arguments[0];
+    // A sql`…` argument is analysed where it stands (with this call's receiver).
+    if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
+    const resolved = this.flow.resolveQuery(first);
+    if (!resolved) return;
+    const firstText = resolved.parts.find((p) => p.kind === 'text');
+    const looksLikeSql = firstText !== undefined && resolved.parts[0].kind === 'text' && SQL_START.test(firstText.text);
+    // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
+    if (resolved.indirect && !looksLikeSql) return;
+    for (const literal of resolved.literals) this.reachedLiterals.add(literal);
+    const group = groupFor(receiver?.getText(this.source));
+    this.addPiece(group, resolved.parts, !resolved.indirect && looksLikeSql);
+    if (resolved.preparedName) this.addNamedConfigFinding(resolved.preparedName);
+  }
+
+  private isPostgresJsClient(receiver: ts.Expression): boolean {
+    return ts.isIdentifier(receiver) && this.postgresJsNames.size > 0 && (this.poolNames.has(receiver.text) || receiver.text === 'sql');
+  }
+
+  /** postgres.js `sql.listen(channel, fn)` sends LISTEN on a connection of the pool. */
+  private addListenFinding(call: ts.CallExpression): void {
+    const severity = this.severityOf('listen');
+    if (!severity) return;
+    this.extraFindings.push({
+      rule: 'listen', severity, start: call.getStart(this.source), end: call.getEnd(),
+      message: 'sql.listen() sends LISTEN on a server connection: behind a transaction pooler notifications go to a connection other clients share, or are lost when it is reassigned.',
+    });
+  }
+
   /** node-postgres `{ text, name }`: a named query config is a protocol-level prepared statement. */
-  private inspectQueryConfig(config: ts.ObjectLiteralExpression, group: Group): void {
-    const queryText = objectProperty(config, 'text');
-    if (isSqlLiteral(queryText)) group.pieces.push(pieceFromLiteral(queryText, this.source, false, this.engine));
-    const name = objectProperty(config, 'name');
-    if (!name || !queryText) return;
-    const severity = this.protocolPreparedSeverity();
+  private addNamedConfigFinding(name: ts.Expression): void {
+    const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
     this.extraFindings.push({
       rule: 'protocol-prepared-statement', severity, start: name.getStart(this.source), end: name.getEnd(),
       message: 'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.',
     });
+  }
+
+  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false): void {
+    if (parts.length === 0) return;
+    const withSlots = withPlaceholders(parts);
+    const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
+    const reportSyntaxErrors = wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
+    group.pieces.push({ built, parts: withSlots, reportSyntaxErrors, tagged });
   }
 }
 
@@ -235,42 +305,75 @@ function pieceAt(table: PlacedPiece[], offset: number): PlacedPiece {
   return found;
 }
 
+/** A syntax error is the text's own only when no slot (hole or placeholder) comes before it. */
+function isOwnSyntaxError(piece: Piece, offset: number): boolean {
+  return piece.reportSyntaxErrors && !piece.built.slotAt.some((at) => at <= offset);
+}
+
+/**
+ * sql`SET ${column} = …` is a piece of an UPDATE, not a session SET: a bound parameter cannot name a
+ * setting. (In a plain template the hole is text, and may well be the setting's name.)
+ */
+function isUpdateSetFragment(piece: Piece, offset: number): boolean {
+  return piece.tagged && /^set\s+(?:(?:session|local)\s+)?poolsafe_hole_\d/i.test(piece.built.sql.slice(offset, offset + 40));
+}
+
 function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine): Finding[] {
   if (group.pieces.length === 0) return [];
   const table: PlacedPiece[] = [];
   let base = 0;
   for (const piece of group.pieces) {
     table.push({ piece, base });
-    base += piece.sql.length + 1;
+    base += piece.built.sql.length + 1;
   }
   // Related locations (the nextval of a currval) may sit in another piece than the finding itself.
   const toFile = (offset: number): number => {
     const placed = pieceAt(table, offset);
-    return toFileOffset(placed.piece, offset - placed.base);
+    return toFileOffset(placed.piece.built, offset - placed.base);
   };
-  const findings = engine.analyzeSqlPieces(group.pieces.map((p) => p.sql), options, group.inTransaction);
+  const toFileEndOf = (offset: number): number => {
+    const placed = pieceAt(table, Math.max(0, offset - 1));
+    return toFileEnd(placed.piece.built, offset - placed.base);
+  };
+  const findings = engine.analyzeSqlPieces(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
   const mapped: Finding[] = [];
   for (const finding of findings) {
-    if (finding.rule === 'syntax-error' && !pieceAt(table, finding.start).piece.reportSyntaxErrors) continue;
+    const placed = pieceAt(table, finding.start);
+    const local = finding.start - placed.base;
+    if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, local)) continue;
+    if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
     mapped.push({
       ...finding,
       start: toFile(finding.start),
-      end: toFile(finding.end),
-      fix: finding.fix && { title: finding.fix.title, edits: finding.fix.edits.map((e) => ({ ...e, start: toFile(e.start), end: toFile(e.end) })) },
-      related: finding.related?.map((r) => ({ ...r, start: toFile(r.start), end: toFile(r.end) })),
+      end: toFileEndOf(finding.end),
+      // An insertion (SET -> SET LOCAL, ON COMMIT DROP) goes right after the text before it.
+      fix: finding.fix && { title: finding.fix.title, edits: finding.fix.edits.map((e) => ({ ...e, start: e.start === e.end ? toFileEndOf(e.start) : toFile(e.start), end: toFileEndOf(e.end) })) },
+      related: finding.related?.map((r) => ({ ...r, start: toFile(r.start), end: toFileEndOf(r.end) })),
     });
   }
   return mapped;
 }
 
+/** The same text reached from two calls (a constant used twice) gives one finding. */
+function withoutDuplicates(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}:${f.start}:${f.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
+  if (pathIsOtherDialect(fileName)) return [];
   const resolved = resolveOptions(options);
   const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
   const extractor = new Extractor(source, resolved, engine);
-  extractor.run();
+  if (!extractor.run()) return [];
   const findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  return applyLineSuppressions(text, findings);
+  return applyLineSuppressions(text, withoutDuplicates(findings));
 }
 
 function scriptKind(fileName: string | undefined): ts.ScriptKind {

@@ -30,8 +30,9 @@ export function cachedFacts(cache: Map<string, StatementFacts>, limit = Infinity
 
 const sharedFactsSource = cachedFacts(sharedFacts, SHARED_FACTS_LIMIT);
 
-export function hasSyntaxError(sql: string): boolean {
-  return splitStatements(sql).some((span) => sharedFactsSource(span.text).syntaxError !== undefined);
+/** Where one statement stops parsing (statement-relative offset), or undefined when it parses; cached. */
+export function syntaxErrorOffset(statement: string): number | undefined {
+  return sharedFactsSource(statement).syntaxError?.offset;
 }
 
 const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };

@@ -1,0 +1,146 @@
+// Which database a TS/JS file talks to, from its imports and its path. PoolSafe only knows
+// PostgreSQL: code for MySQL, SQLite, SQL Server or Oracle (a file that imports only their drivers, or
+// a multi-dialect ORM's `dialects/mysql/…` folder) gets no findings, and in a file that imports both a
+// PostgreSQL and another driver, queries on objects created from the other driver are skipped.
+import ts from 'typescript';
+
+/** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
+const POSTGRES_MODULES = /^(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))(\/|$)/;
+/** Drivers and entry points of other databases (the dialects PoolSafe does not analyse). */
+const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\.js|bun:sqlite|node:sqlite|mssql|tedious|oracledb|ibm_db|snowflake-sdk|@libsql\/client|@planetscale\/database|@mikro-orm\/(mysql|mariadb|sqlite|better-sqlite|libsql|mssql)|drizzle-orm\/(mysql-core|mysql2|mysql-proxy|planetscale-serverless|tidb-serverless|sqlite-core|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|sql-js|sqlite-proxy|singlestore|singlestore-core|durable-sqlite))(\/|$)/;
+
+// TODO(lint-sql): switch to the shared path-dialect function of server/analysis/dialect.ts once it lands.
+/** Folder names that put the code under another database's dialect (knex, TypeORM, Sequelize, Kysely, Drizzle, MikroORM layouts). */
+const OTHER_DIALECT_FOLDER = /^(mysql2?|mariadb|sqlite3?|better-sqlite3?|libsql|mssql|sqlserver|tedious|oracle|oracledb|db2|ibmi|snowflake|spanner|sap|hana|singlestore|mysql-core|sqlite-core|singlestore-core|bun-sqlite|expo-sqlite|op-sqlite|clickhouse|bigquery|duckdb)$/i;
+/** File names such as MysqlDriver.ts, sqlite-utils.js, mssql.test.ts (not mysqlish.ts). */
+const OTHER_DIALECT_FILE = /^(mysql|mariadb|sqlite|mssql|sqlserver|oracle)/i;
+
+/** True when the path names another database's dialect (a folder or the file name). */
+export function pathIsOtherDialect(fileName: string | undefined): boolean {
+  if (!fileName) return false;
+  const segments = fileName.split(/[\\/]/);
+  const base = segments.pop() ?? '';
+  const prefix = OTHER_DIALECT_FILE.exec(base);
+  return segments.some((s) => OTHER_DIALECT_FOLDER.test(s)) || (prefix !== null && !/[a-z]/.test(base[prefix[0].length] ?? ''));
+}
+
+export type ModuleDialect = 'postgres' | 'other' | undefined;
+
+export function moduleDialect(specifier: string): ModuleDialect {
+  if (POSTGRES_MODULES.test(specifier)) return 'postgres';
+  if (OTHER_MODULES.test(specifier)) return 'other';
+  return undefined;
+}
+
+/** A module import: its specifier and the local names it binds. */
+export interface ImportedModule {
+  specifier: string;
+  names: string[];
+}
+
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+function requiredModule(node: ts.Expression | undefined): string | undefined {
+  let current = node;
+  while (current && (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isPropertyAccessExpression(current))) current = current.expression;
+  if (current && ts.isCallExpression(current) && current.arguments.length === 1 && ts.isStringLiteral(current.arguments[0])
+    && ((ts.isIdentifier(current.expression) && current.expression.text === 'require') || current.expression.kind === ts.SyntaxKind.ImportKeyword)) {
+    return current.arguments[0].text;
+  }
+  return undefined;
+}
+
+/** Top-level imports and require() bindings of a file. */
+export function importedModules(source: ts.SourceFile): ImportedModule[] {
+  const modules: ImportedModule[] = [];
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const clause = statement.importClause;
+      const names: string[] = [];
+      if (clause?.name) names.push(clause.name.text);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
+      else if (bindings) for (const element of bindings.elements) names.push(element.name.text);
+      modules.push({ specifier: statement.moduleSpecifier.text, names });
+    } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
+      modules.push({ specifier: statement.moduleReference.expression.text, names: [statement.name.text] });
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const specifier = requiredModule(declaration.initializer);
+        if (specifier) modules.push({ specifier, names: bindingNames(declaration.name) });
+      }
+    } else if (ts.isExpressionStatement(statement)) {
+      const specifier = requiredModule(statement.expression);
+      if (specifier) modules.push({ specifier, names: [] });
+    }
+  }
+  return modules;
+}
+
+export interface FileDialect {
+  /** The file talks only to another database: analyse nothing. */
+  otherOnly: boolean;
+  /** Local names bound to another database's driver (for files that import both). */
+  otherNames: Set<string>;
+}
+
+export function fileDialect(modules: ImportedModule[]): FileDialect {
+  let postgres = false;
+  let other = false;
+  const otherNames = new Set<string>();
+  for (const module of modules) {
+    const dialect = moduleDialect(module.specifier);
+    if (dialect === 'postgres') postgres = true;
+    if (dialect === 'other') {
+      other = true;
+      for (const name of module.names) otherNames.add(name);
+    }
+  }
+  return { otherOnly: other && !postgres, otherNames };
+}
+
+function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
+  let current = expression;
+  for (;;) {
+    if (ts.isIdentifier(current)) return current;
+    if (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNewExpression(current) || ts.isAwaitExpression(current)
+      || ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isElementAccessExpression(current)) current = current.expression;
+    else return undefined;
+  }
+}
+
+/**
+ * Names of objects created from another database's driver (`mysql.createConnection()`,
+ * `new Database()`, `await pool.getConnection()` of such a pool), found to a fixed point.
+ */
+export function otherDialectObjects(source: ts.SourceFile, driverNames: Set<string>): Set<string> {
+  const names = new Set(driverNames);
+  if (names.size === 0) return names;
+  const declarations: ts.VariableDeclaration[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) declarations.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  for (let round = 0, grew = true; grew && round < 4; round++) {
+    grew = false;
+    for (const declaration of declarations) {
+      const name = (declaration.name as ts.Identifier).text;
+      const root = rootIdentifier(declaration.initializer!);
+      if (!names.has(name) && root && names.has(root.text)) {
+        names.add(name);
+        grew = true;
+      }
+    }
+  }
+  return names;
+}
+
+/** True when a query call's receiver is an object of another database's driver. */
+export function isOtherDialectReceiver(receiver: ts.Expression, objects: Set<string>): boolean {
+  const root = rootIdentifier(receiver);
+  return root !== undefined && objects.has(root.text);
+}

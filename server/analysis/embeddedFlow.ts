@@ -1,0 +1,313 @@
+// Follows the SQL that reaches a query call, within one file: string and template literals held in
+// const/let bindings, concatenation of known and unknown strings, object properties, query-config
+// objects (`{ text, name }`, `new Query(…)`, `new Cursor(…)`), and functions or methods whose single
+// `return` yields SQL. Unknown operands become holes, so a known prefix (`'SET statement_timeout=…;' + sql`)
+// is still analysed. No type checker: names are resolved lexically, and a let/var that is assigned
+// anywhere in the file counts as unknown.
+import ts from 'typescript';
+import { holePart, literalPart, type Part } from './embeddedText';
+
+const MAX_DEPTH = 8;
+/** Constructors whose first argument is the query text or a query config (pg, pg-cursor, pg-query-stream, pg-promise). */
+const QUERY_OBJECT_CLASSES = /^(Query|Cursor|QueryStream|PreparedStatement|ParameterizedQuery)$/;
+
+export interface ResolvedQuery {
+  parts: Part[];
+  /** The literal nodes the text came from (so a marker template that reaches a call is not analysed twice). */
+  literals: ts.Node[];
+  /** True when the text was reached through a name, property or call rather than written inline. */
+  indirect: boolean;
+  /** The `name` of a query config: a protocol-level prepared statement. */
+  preparedName?: ts.Expression;
+}
+
+type FunctionWithBody = ts.FunctionLikeDeclaration & { body?: ts.ConciseBody };
+
+function unwrap(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current) || ts.isAsExpression(current)
+    || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
+    current = current.expression;
+  }
+  return current;
+}
+
+export function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const property of object.properties) {
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return property.name;
+  }
+  return undefined;
+}
+
+/** Containers that scope a declaration (approximation of JS scoping, enough for lookups). */
+function isScopeNode(node: ts.Node): boolean {
+  return ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node) || ts.isFunctionLike(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
+}
+
+function scopeOf(node: ts.Node): ts.Node | undefined {
+  let current = node.parent;
+  while (current && !isScopeNode(current)) current = current.parent;
+  return current;
+}
+
+interface Declarations {
+  variables: Map<string, ts.VariableDeclaration[]>;
+  functions: Map<string, FunctionWithBody[]>;
+  /** Names assigned after their declaration somewhere in the file (`x = …`, `x += …`, `x++`). */
+  assigned: Set<string>;
+}
+
+function indexDeclarations(source: ts.SourceFile): Declarations {
+  const index: Declarations = { variables: new Map(), functions: new Map(), assigned: new Set() };
+  const add = <T>(map: Map<string, T[]>, name: string, value: T): void => {
+    const list = map.get(name);
+    if (list) list.push(value);
+    else map.set(name, [value]);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) add(index.variables, node.name.text, node);
+    else if (ts.isFunctionDeclaration(node) && node.name) add(index.functions, node.name.text, node);
+    else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) index.assigned.add(node.left.text);
+    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) index.assigned.add(node.operand.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return index;
+}
+
+function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
+  return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
+}
+
+function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+function singleReturn(fn: FunctionWithBody): ts.Expression | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return body;
+  const returns: ts.ReturnStatement[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isReturnStatement(node)) returns.push(node);
+    else if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return returns.length === 1 ? returns[0].expression : undefined;
+}
+
+function memberName(member: ts.ClassElement): string | undefined {
+  return member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+}
+
+export class Flow {
+  private declarations?: Declarations;
+
+  constructor(private readonly source: ts.SourceFile) {}
+
+  /** The query text (or config) an argument of a query call stands for, if any of it is known. */
+  resolveQuery(argument: ts.Expression): ResolvedQuery | undefined {
+    const literals: ts.Node[] = [];
+    const state = { indirect: false };
+    const config = this.queryConfig(unwrap(argument), 0, state);
+    const textNode = config ? config.text : argument;
+    if (!textNode) return undefined;
+    const parts = this.stringParts(textNode, 0, literals, state);
+    if (!parts || !parts.some((p) => p.kind === 'text' && p.text.trim() !== '')) return undefined;
+    return { parts, literals, indirect: state.indirect, preparedName: config?.name };
+  }
+
+  /** `{ text, name }`, `new Query(text | config)`, or a name bound to one of them. */
+  private queryConfig(node: ts.Expression, depth: number, state: { indirect: boolean }): { text?: ts.Expression; name?: ts.Expression } | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    if (ts.isObjectLiteralExpression(node)) {
+      const text = objectProperty(node, 'text');
+      return text ? { text, name: objectProperty(node, 'name') } : undefined;
+    }
+    if (ts.isNewExpression(node) && node.arguments?.length && QUERY_OBJECT_CLASSES.test(calleeText(node.expression))) {
+      const first = unwrap(node.arguments[0]);
+      return this.queryConfig(first, depth + 1, state) ?? { text: first };
+    }
+    if (ts.isIdentifier(node)) {
+      const init = this.constantInitializer(node);
+      if (!init) return undefined;
+      const inner = unwrap(init);
+      if (!ts.isObjectLiteralExpression(inner) && !ts.isNewExpression(inner)) return undefined;
+      const found = this.queryConfig(inner, depth + 1, state);
+      if (found) state.indirect = true;
+      return found;
+    }
+    return undefined;
+  }
+
+  /** The parts of a string expression; undefined when nothing about it is known. */
+  stringParts(expression: ts.Expression, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const node = unwrap(expression);
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      literals.push(node);
+      return [literalOf(node, this.source)];
+    }
+    if (ts.isNumericLiteral(node)) return [literalPart(node.text, node.text, node.getStart(this.source), false)];
+    if (ts.isTemplateExpression(node)) {
+      literals.push(node);
+      return this.templateParts(node, depth, literals, state);
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const left = this.stringParts(node.left, depth + 1, literals, state);
+      const right = this.stringParts(node.right, depth + 1, literals, state);
+      if (!left && !right) return undefined;
+      return [...(left ?? [this.hole(node.left)]), ...(right ?? [this.hole(node.right)])];
+    }
+    if (ts.isConditionalExpression(node)) {
+      // Either branch is real code; keep the one with more known SQL (a prefix added when a timeout is set).
+      const whenTrue = this.stringParts(node.whenTrue, depth + 1, literals, state);
+      const whenFalse = this.stringParts(node.whenFalse, depth + 1, literals, state);
+      return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
+    }
+    const target = this.followName(node);
+    if (target) {
+      state.indirect = true;
+      return this.stringParts(target, depth + 1, literals, state);
+    }
+    return undefined;
+  }
+
+  /** Plain templates interpolate strings, so a `${…}` may itself be known SQL. */
+  private templateParts(node: ts.TemplateExpression, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] {
+    const parts: Part[] = [templatePiece(node.head, this.source)];
+    for (const span of node.templateSpans) {
+      parts.push(...(this.stringParts(span.expression, depth + 1, literals, state) ?? [templateHole(span, this.source)]));
+      parts.push(templatePiece(span.literal, this.source));
+    }
+    return parts;
+  }
+
+  private hole(node: ts.Expression): Part {
+    return holePart(node.getStart(this.source), node.getEnd());
+  }
+
+  /** What a name, property or call stands for: a constant's initializer or a function's returned expression. */
+  private followName(node: ts.Expression): ts.Expression | undefined {
+    if (ts.isIdentifier(node)) return this.constantInitializer(node);
+    if (ts.isPropertyAccessExpression(node)) return this.propertyValue(node);
+    if (ts.isCallExpression(node)) {
+      const fn = this.calledFunction(node.expression);
+      return fn && singleReturn(fn);
+    }
+    return undefined;
+  }
+
+  private get index(): Declarations {
+    this.declarations ??= indexDeclarations(this.source);
+    return this.declarations;
+  }
+
+  /** The initializer of the const (or never-reassigned let/var) `use` refers to. */
+  constantInitializer(use: ts.Identifier): ts.Expression | undefined {
+    const candidates = this.index.variables.get(use.text);
+    if (!candidates) return undefined;
+    for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
+      const declaration = candidates.find((d) => scopeOf(d) === scope || (ts.isVariableDeclarationList(d.parent) && scopeOf(d.parent) === scope && ts.isForStatement(d.parent.parent)));
+      if (declaration) {
+        if (!declaration.initializer || declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
+        if (!isConstDeclaration(declaration) && this.index.assigned.has(use.text)) return undefined;
+        return declaration.initializer;
+      }
+      if (ts.isFunctionLike(scope) && hasParameter(scope, use.text)) return undefined;
+    }
+    return undefined;
+  }
+
+  /** `this.prop` (class field or getter), `obj.prop` of a const object literal. */
+  private propertyValue(node: ts.PropertyAccessExpression): ts.Expression | undefined {
+    const name = node.name.text;
+    if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const member = enclosingClass(node)?.members.find((m) => memberName(m) === name);
+      if (member && ts.isPropertyDeclaration(member) && member.initializer && isReadonlyOrNeverAssigned(member)) return member.initializer;
+      if (member && ts.isGetAccessorDeclaration(member)) return singleReturn(member);
+      return undefined;
+    }
+    if (ts.isIdentifier(node.expression)) {
+      const init = this.constantInitializer(node.expression);
+      const object = init && unwrap(init);
+      if (object && ts.isObjectLiteralExpression(object)) return objectProperty(object, name);
+    }
+    return undefined;
+  }
+
+  private calledFunction(callee: ts.Expression): FunctionWithBody | undefined {
+    if (ts.isIdentifier(callee)) {
+      const init = this.constantInitializer(callee);
+      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init;
+      const declarations = this.index.functions.get(callee.text);
+      return declarations?.length === 1 ? declarations[0] : undefined;
+    }
+    if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const member = enclosingClass(callee)?.members.find((m) => memberName(m) === callee.name.text);
+      return member && ts.isMethodDeclaration(member) ? member : undefined;
+    }
+    return undefined;
+  }
+}
+
+function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  let current = node.parent;
+  while (current && !ts.isClassLike(current)) current = current.parent;
+  return current;
+}
+
+/** A class field keeps its initializer when it is readonly or no `this.field = …` appears in the class. */
+function isReadonlyOrNeverAssigned(member: ts.PropertyDeclaration): boolean {
+  if (member.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) return true;
+  const name = memberName(member);
+  let assigned = false;
+  const visit = (node: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      && ts.isPropertyAccessExpression(node.left) && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === name) assigned = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(member.parent);
+  return !assigned;
+}
+
+function knownLength(parts: Part[] | undefined): number {
+  return parts ? parts.reduce((n, p) => n + (p.kind === 'text' ? p.text.length : 0), 0) : -1;
+}
+
+export function calleeText(expression: ts.Expression): string {
+  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isIdentifier(expression)) return expression.text;
+  return '';
+}
+
+/** A string or no-substitution template literal as one text part (escapes mapped). */
+export function literalOf(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral, source: ts.SourceFile): Part {
+  const start = node.getStart(source);
+  return literalPart(node.text, source.text.slice(start + 1, node.getEnd() - 1), start + 1, ts.isNoSubstitutionTemplateLiteral(node));
+}
+
+/** A template head/middle/tail: its text sits between "`" or "}" and "${" or "`". */
+export function templatePiece(node: ts.TemplateHead | ts.TemplateMiddle | ts.TemplateTail, source: ts.SourceFile): Part {
+  const start = node.getStart(source);
+  const closeLength = ts.isTemplateTail(node) ? 1 : 2;
+  return literalPart(node.text, source.text.slice(start + 1, node.getEnd() - closeLength), start + 1, true);
+}
+
+/** A `${…}` of a template, from `$` to `}` (a span starts right after the `${` that ends the text before it). */
+function templateHole(span: ts.TemplateSpan, source: ts.SourceFile): Part {
+  return holePart(span.pos - 2, span.literal.getStart(source) + 1);
+}
+
+/** Parts of a template whose `${…}` are bound parameters (a sql`…` tag), not interpolated text. */
+export function taggedTemplateParts(template: ts.TemplateLiteral, source: ts.SourceFile): Part[] {
+  if (ts.isNoSubstitutionTemplateLiteral(template)) return [literalOf(template, source)];
+  const parts: Part[] = [templatePiece(template.head, source)];
+  for (const span of template.templateSpans) {
+    parts.push(templateHole(span, source));
+    parts.push(templatePiece(span.literal, source));
+  }
+  return parts;
+}

@@ -1,0 +1,257 @@
+// The text of one embedded query: literal SQL taken from the file (string and template literals, with
+// their escapes mapped back to exact file offsets) and "slots" whose text is unknown or replaceable
+// (`${…}` holes, unknown operands of `+`, driver placeholders such as `?`, `??`, `:name`, `@name`).
+// A slot is filled with the first of its fillers that lets the statement parse, so a hole can stand
+// for a value, an identifier, a clause or a whole statement without hiding the rest of the template.
+import { skipNonCode, splitStatements } from './splitter';
+
+/** Literal SQL from the file; `points` map text offsets to file offsets (one pair per escape). */
+export interface TextPart {
+  kind: 'text';
+  text: string;
+  /** Ascending text offsets; text offset textAt[i] is file offset fileAt[i]. */
+  textAt: number[];
+  fileAt: number[];
+}
+
+export interface SlotPart {
+  kind: 'slot';
+  fileStart: number;
+  fileEnd: number;
+  /** Candidate texts, tried in order; a placeholder's first candidate is its own text. */
+  fillers: (index: number) => string[];
+  /** True for code whose value we do not know (`${…}`); false for a driver placeholder. */
+  hole: boolean;
+}
+
+export type Part = TextPart | SlotPart;
+
+/**
+ * `${…}` holes: a value placeholder where a value is expected, else an identifier, else a
+ * parenthesised list (`IN ${list}`, `VALUES ${rows}`), else nothing (a clause or a whole statement).
+ */
+export const HOLE_FILLERS = (i: number): string[] => [`$${i}`, `poolsafe_hole_${i}`, `($${i})`, ''];
+const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, `$${i}`, `poolsafe_hole_${i}`];
+const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, 'poolsafe_ident'];
+
+export function holePart(fileStart: number, fileEnd: number): SlotPart {
+  return { kind: 'slot', fileStart, fileEnd, fillers: HOLE_FILLERS, hole: true };
+}
+
+/** Length in the source of the escape sequence at raw[i] (a backslash), and the length of its value. */
+function escapeAt(raw: string, i: number): { rawLength: number; cookedLength: number } {
+  const next = raw[i + 1];
+  if (next === '\r') return { rawLength: raw[i + 2] === '\n' ? 3 : 2, cookedLength: 0 }; // line continuation
+  if (next === '\n' || next === '\u2028' || next === '\u2029') return { rawLength: 2, cookedLength: 0 };
+  if (next === 'x') return { rawLength: 4, cookedLength: 1 };
+  if (next === 'u' && raw[i + 2] === '{') {
+    const close = raw.indexOf('}', i + 3);
+    const codePoint = parseInt(raw.slice(i + 3, close), 16);
+    return { rawLength: close - i + 1, cookedLength: codePoint > 0xffff ? 2 : 1 };
+  }
+  if (next === 'u') return { rawLength: 6, cookedLength: 1 };
+  const octal = /^[0-7]{1,3}/.exec(raw.slice(i + 1, i + 4));
+  if (octal && !(octal[0] === '0' && !/[0-9]/.test(raw[i + 2] ?? ''))) return { rawLength: 1 + octal[0].length, cookedLength: 1 };
+  return { rawLength: 2, cookedLength: 1 };
+}
+
+/**
+ * A literal's cooked text with one mapping point after every escape (and every CRLF a template
+ * turns into LF), so offsets after `\``, `\n`, `\\` or `\u00e9` land on the right column.
+ */
+export function literalPart(cooked: string, raw: string, fileStart: number, template: boolean): TextPart {
+  const part: TextPart = { kind: 'text', text: cooked, textAt: [0], fileAt: [fileStart] };
+  let cookedAt = 0;
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw[i];
+    let step: { rawLength: number; cookedLength: number } | undefined;
+    if (c === '\\') step = escapeAt(raw, i);
+    else if (c === '\r' && template) step = { rawLength: raw[i + 1] === '\n' ? 2 : 1, cookedLength: 1 };
+    if (!step) {
+      i++;
+      cookedAt++;
+      continue;
+    }
+    i += step.rawLength;
+    cookedAt += step.cookedLength;
+    part.textAt.push(cookedAt);
+    part.fileAt.push(fileStart + i);
+  }
+  // Should never differ; if it does, a single point is still right up to the first escape.
+  if (cookedAt !== cooked.length) return { kind: 'text', text: cooked, textAt: [0], fileAt: [fileStart] };
+  return part;
+}
+
+function fileOffsetIn(part: TextPart, offset: number): number {
+  let i = 0;
+  while (i + 1 < part.textAt.length && part.textAt[i + 1] <= offset) i++;
+  return part.fileAt[i] + offset - part.textAt[i];
+}
+
+function slicePart(part: TextPart, from: number, to: number): TextPart {
+  const sliced: TextPart = { kind: 'text', text: part.text.slice(from, to), textAt: [0], fileAt: [fileOffsetIn(part, from)] };
+  for (let i = 0; i < part.textAt.length; i++) {
+    if (part.textAt[i] > from && part.textAt[i] < to) {
+      sliced.textAt.push(part.textAt[i] - from);
+      sliced.fileAt.push(part.fileAt[i]);
+    }
+  }
+  return sliced;
+}
+
+/** A driver placeholder at text[i] (outside quotes and comments): its length and fillers. */
+function placeholderAt(text: string, i: number): { length: number; fillers: SlotPart['fillers'] } | undefined {
+  const c = text[i];
+  const before = text[i - 1] ?? ' ';
+  if (c === '?') {
+    // knex `??` is an identifier binding; `?|`, `?&`, `?-`… and jsonb `?` are kept first anyway.
+    if (text[i + 1] === '?') return { length: 2, fillers: IDENTIFIER_ONLY('??') };
+    if (before === '?') return undefined;
+    return { length: 1, fillers: VALUE_OR_IDENTIFIER('?') };
+  }
+  if ((c === ':' || c === '@') && before !== ':' && !/[\w$]/.test(before)) {
+    const name = /^[A-Za-z_][\w]*/.exec(text.slice(i + 1, i + 65));
+    if (name) return { length: 1 + name[0].length, fillers: VALUE_OR_IDENTIFIER(c + name[0]) };
+  }
+  if (c === '$' && !/[\w$]/.test(before)) {
+    // pg-promise: $1:name, $1^, ${prop}, $(prop), $<prop>, $[prop], $/prop/.
+    const match = /^\$(?:\d+(?::\w+|\^)|\{[\w.]+(?::\w+)?\}|\([\w.]+(?::\w+)?\)|<[\w.]+(?::\w+)?>|\[[\w.]+(?::\w+)?\]|\/[\w.]+(?::\w+)?\/)/.exec(text.slice(i, i + 64));
+    if (match) return { length: match[0].length, fillers: VALUE_OR_IDENTIFIER(match[0]) };
+  }
+  return undefined;
+}
+
+/** Splits text parts at driver placeholders (looked for outside quotes and comments). */
+export function withPlaceholders(parts: Part[]): Part[] {
+  const out: Part[] = [];
+  for (const part of parts) {
+    if (part.kind !== 'text' || !/[?:@$]/.test(part.text)) {
+      out.push(part);
+      continue;
+    }
+    const text = part.text;
+    let from = 0;
+    let i = 0;
+    while (i < text.length) {
+      const skipped = skipNonCode(text, i);
+      if (skipped >= 0) {
+        i = Math.max(skipped, i + 1);
+        continue;
+      }
+      const found = placeholderAt(text, i);
+      if (!found) {
+        i++;
+        continue;
+      }
+      if (i > from) out.push(slicePart(part, from, i));
+      const fileStart = fileOffsetIn(part, i);
+      out.push({ kind: 'slot', fileStart, fileEnd: fileOffsetIn(part, i + found.length), fillers: found.fillers, hole: false });
+      i += found.length;
+      from = i;
+    }
+    if (from < text.length || from === 0) out.push(from === 0 ? part : slicePart(part, from, text.length));
+  }
+  return out;
+}
+
+/** One way of filling the slots: the SQL and how its offsets map back into the file. */
+export interface BuiltText {
+  sql: string;
+  sqlAt: number[];
+  fileAt: number[];
+  /** Largest file offset each mapping point may reach (a slot's last character; Infinity for literal text). */
+  fileLimit: number[];
+  /** SQL offset of each slot (in the order of `slots`), and whether it is a `${…}` hole. */
+  slotAt: number[];
+}
+
+export function buildText(parts: Part[], choices: number[]): BuiltText {
+  const built: BuiltText = { sql: '', sqlAt: [], fileAt: [], fileLimit: [], slotAt: [] };
+  let slot = 0;
+  for (const part of parts) {
+    const base = built.sql.length;
+    if (part.kind === 'text') {
+      for (let i = 0; i < part.textAt.length; i++) {
+        built.sqlAt.push(base + part.textAt[i]);
+        built.fileAt.push(part.fileAt[i]);
+        built.fileLimit.push(Infinity);
+      }
+      built.sql += part.text;
+    } else {
+      built.sqlAt.push(base);
+      built.fileAt.push(part.fileStart);
+      built.fileLimit.push(Math.max(part.fileStart, part.fileEnd - 1));
+      built.slotAt.push(base);
+      const fillers = part.fillers(slot + 1);
+      built.sql += fillers[Math.min(choices[slot] ?? 0, fillers.length - 1)];
+      slot++;
+    }
+  }
+  return built;
+}
+
+/** Index of the last mapping point at or before a SQL offset. */
+function pointAt(built: BuiltText, offset: number): number {
+  let low = 0;
+  let high = built.sqlAt.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (built.sqlAt[mid] <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** File offset of a SQL offset of a built text. */
+export function toFileOffset(built: BuiltText, offset: number): number {
+  const i = pointAt(built, offset);
+  return Math.min(built.fileAt[i] + offset - built.sqlAt[i], built.fileLimit[i]);
+}
+
+/** File offset of an exclusive end (or an insertion point): the end of what comes before it, not the start of what follows. */
+export function toFileEnd(built: BuiltText, offset: number): number {
+  if (offset <= 0) return toFileOffset(built, 0);
+  const i = pointAt(built, offset - 1);
+  // Text that ends with a slot's filler ends where the slot ends in the file (`${schema}`).
+  const fillerEnd = i + 1 < built.sqlAt.length ? built.sqlAt[i + 1] : built.sql.length;
+  if (built.fileLimit[i] !== Infinity && offset === fillerEnd) return built.fileLimit[i] + 1;
+  return toFileOffset(built, offset - 1) + 1;
+}
+
+/** Where a statement does not parse: the offset of the error (statement-relative), or undefined. */
+export type SyntaxErrorOffset = (statement: string) => number | undefined;
+
+/**
+ * Fills the slots so that as many statements as possible parse: starting from each slot's first
+ * filler, a syntax error moves the nearest slot before it (in the same statement) to its next filler.
+ * Bounded: each round advances at least one slot, and each slot has at most four fillers.
+ */
+export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): BuiltText {
+  const slots = parts.filter((p): p is SlotPart => p.kind === 'slot');
+  const choices = slots.map(() => 0);
+  let built = buildText(parts, choices);
+  if (slots.length === 0) return built;
+  const fillerCounts = slots.map((s, i) => s.fillers(i + 1).length);
+  for (let round = 0; round < 4 * slots.length + 1; round++) {
+    let advanced = false;
+    for (const span of splitStatements(built.sql)) {
+      const error = syntaxErrorOffset(span.text);
+      if (error === undefined) continue;
+      const at = span.start + error;
+      // The slot nearest before the error (or holding it) that still has another filler to try.
+      for (let s = slots.length - 1; s >= 0; s--) {
+        const slotAt = built.slotAt[s];
+        if (slotAt > at || slotAt < span.start - 1) continue;
+        if (choices[s] + 1 < fillerCounts[s]) {
+          choices[s]++;
+          advanced = true;
+        }
+        break;
+      }
+    }
+    if (!advanced) break;
+    built = buildText(parts, choices);
+  }
+  return built;
+}

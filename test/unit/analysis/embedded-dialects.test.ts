@@ -1,0 +1,46 @@
+// Code for other databases (MySQL, SQLite, SQL Server, Oracle) gets no PostgreSQL findings.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const rules = (text: string, file = 'src/db.ts') => analyze(text, 'typescript', {}, file).map((f) => f.rule);
+const body = "\nawait conn.query('SET NAMES utf8mb4');\nawait conn.query('SELECT * FROM `t` WHERE id = ?', [1]);\n";
+
+test('a file importing only a MySQL/SQLite/SQL Server/Oracle driver gets no findings', () => {
+  for (const line of [
+    "import mysql from 'mysql2/promise';", "const mysql = require('mysql');", "import Database from 'better-sqlite3';",
+    "import sqlite3 from 'sqlite3';", "import { open } from 'sqlite';", "import sql from 'mssql';", "import { Connection } from 'tedious';",
+    "import oracledb from 'oracledb';", "import { drizzle } from 'drizzle-orm/mysql2';",
+  ]) assert.deepEqual(rules(line + body), [], line);
+});
+
+test('the same code with a PostgreSQL driver (or no known driver) is analysed', () => {
+  assert.deepEqual(rules("import { Pool } from 'pg';" + "\nawait conn.query('SET search_path TO app');"), ['session-set']);
+  assert.deepEqual(rules("import { db } from './db';" + "\nawait conn.query('SET search_path TO app');"), ['session-set']);
+});
+
+test('files under another dialect\'s folder or named after it are left alone; PostgreSQL folders are not', () => {
+  const text = "await this.query('SET search_path TO app');";
+  assert.deepEqual(rules(text, 'src/dialects/mysql/query.ts'), []);
+  assert.deepEqual(rules(text, 'lib/dialects/sqlite3/index.js'), []);
+  assert.deepEqual(rules(text, 'src/driver/sqlserver/SqlServerQueryRunner.ts'), []);
+  assert.deepEqual(rules(text, 'src/driver/mysql-like/MysqlDriver.ts'), []);
+  assert.deepEqual(rules(text, 'src/dialects/postgres/query.ts'), ['session-set']);
+  assert.deepEqual(rules(text, 'src/mysqlish-names-do-not-count/query.ts'), ['session-set']);
+});
+
+test('a file importing both pg and mysql: queries on the MySQL connection are skipped, those on pg are analysed', () => {
+  const text = [
+    "import mysql from 'mysql2/promise';",
+    "import { Pool } from 'pg';",
+    'const pg = new Pool();',
+    'const conn = await mysql.createConnection(url);',
+    'const inner = await conn.getConnection();',
+    "await conn.query('SET NAMES utf8mb4');",
+    "await inner.query('SET autocommit = 0');",
+    "await pg.query('SET search_path TO app');",
+  ].join('\n');
+  assert.deepEqual(analyze(text, 'typescript', {}, 'a.ts').map((f) => [f.rule, text.slice(f.start, f.end)]), [['session-set', 'SET search_path TO app']]);
+});

@@ -1,0 +1,119 @@
+// The SQL that reaches a query call through names, concatenation, configs and functions of the same file.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'f.ts') =>
+  analyze(text, file.endsWith('.js') ? 'javascript' : 'typescript', {}, file).map((f) => [f.rule, text.slice(f.start, f.end)]);
+
+test('const/let strings and templates used later as the query text are analysed where they are written', () => {
+  const text = [
+    "const setPath = 'SET search_path TO app';",
+    'let listen = `LISTEN jobs`;',
+    'async function f(client) {',
+    '  await client.query(setPath);',
+    '  await client.query(listen);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [['session-set', 'SET search_path TO app'], ['listen', 'LISTEN jobs']]);
+});
+
+test('names that never reach a query, reassigned lets, shadowing parameters and non-SQL strings are not analysed', () => {
+  assert.deepEqual(found("const s = 'SET search_path TO app';\nconsole.log(s);"), []);
+  assert.deepEqual(found("let s = 'SET search_path TO app';\nif (x) s = 'SELECT 1';\nawait client.query(s);"), []);
+  assert.deepEqual(found("const s = 'SET search_path TO app';\nasync function f(s) { await client.query(s); }"), []);
+  assert.deepEqual(found("const key = 'SET name';\nawait redis.execute(key);"), []);
+});
+
+test('concatenation of known and unknown strings: a SET prefix prepended to every query on a pool is found', () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    'export async function run(sql: string, ms: number) {',
+    "  return pool.query('SET statement_timeout=' + ms + ';' + sql);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [['session-set', "SET statement_timeout=' + ms"]]);
+  const viaTemplate = [
+    'class Server {',
+    '  constructor(private pool: Pool, private timeout: number) {}',
+    '  query(text: string) {',
+    '    const prefixed = this.timeout ? `SET statement_timeout=${this.timeout};${text}` : text;',
+    '    return this.pool.query(prefixed);',
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(viaTemplate), [['session-set', 'SET statement_timeout=${this.timeout}']]);
+});
+
+test('query configs in variables, new Query, new Cursor and pg-native querySync are analysed', () => {
+  const text = [
+    "import Cursor from 'pg-cursor';",
+    "const q = { name: 'by-id', text: 'SELECT pg_advisory_lock($1)' };",
+    'await client.query(q);',
+    "const query = new Query({ name: 'locks', text: 'SELECT 1' });",
+    'await client.query(query);',
+    "const cursor = client.query(new Cursor('DECLARE c CURSOR WITH HOLD FOR SELECT 1'));",
+    "client.querySync('LISTEN native_jobs');",
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    ['protocol-prepared-statement', "'by-id'"], ['advisory-lock', 'pg_advisory_lock'],
+    ['protocol-prepared-statement', "'locks'"],
+    ['cursor-with-hold', 'DECLARE c CURSOR WITH HOLD FOR SELECT 1'],
+    ['listen', 'LISTEN native_jobs'],
+  ]);
+  // An unnamed config is no prepared statement.
+  assert.deepEqual(found("const q = { text: 'SELECT 1' };\nawait client.query(q);"), []);
+});
+
+test('functions and methods returning SQL that a query call runs are analysed; unused ones are not', () => {
+  const text = [
+    'class Session {',
+    '  private setSql(name: string, value: string) { return `SET ${name} = ${value}`; }',
+    "  get resetSql() { return 'RESET ALL'; }",
+    '  async apply(client) {',
+    "    await client.query(this.setSql('search_path', 'app'));",
+    '    await client.query(this.resetSql);',
+    '  }',
+    '}',
+    "function unlockAll() { return 'SELECT pg_advisory_unlock_all()'; }",
+    'await client.query(unlockAll());',
+    "function unused() { return 'SET search_path TO x'; }",
+  ].join('\n');
+  assert.deepEqual(found(text).map(([r, t]) => [r, t.split('\n')[0]]), [
+    ['session-set', 'SET ${name} = ${value}'], ['session-set', "RESET ALL"], ['advisory-lock', 'pg_advisory_unlock_all'],
+  ]);
+});
+
+test('postgres.js: sql.listen is a LISTEN, sql.unsafe is analysed, sql.file is not read', () => {
+  const text = [
+    "import postgres from 'postgres';",
+    'const sql = postgres(url, { prepare: false });',
+    "await sql.listen('jobs', (payload) => work(payload));",
+    "await sql.unsafe('SET search_path TO app');",
+    "await sql.file('./migrations/001.sql');",
+  ].join('\n');
+  assert.deepEqual(found(text).map(([r]) => r), ['listen', 'session-set']);
+  // A listen() method of something that is not a postgres.js client is not a finding.
+  assert.deepEqual(found("import { EventEmitter } from 'events';\nserver.listen(3000);\nemitter.listen('x');"), []);
+});
+
+test('ORM raw query APIs (knex raw, TypeORM/Sequelize query, MikroORM execute, Drizzle execute) are analysed', () => {
+  const text = [
+    "await knex.raw('SET search_path TO a');",
+    "await dataSource.query('SET search_path TO b');",
+    "await sequelize.query('SET search_path TO c');",
+    "await em.execute('SET search_path TO d');",
+    'await db.execute(sql`SET search_path TO e`);',
+  ].join('\n');
+  assert.deepEqual(found(text).map(([r, t]) => [r, t.slice(-1)]), [['session-set', 'a'], ['session-set', 'b'], ['session-set', 'c'], ['session-set', 'd'], ['session-set', 'e']]);
+});
+
+test('a constant used by two calls gives one finding; a /* sql */ template reached by a call is analysed once, in its call\'s sequence', () => {
+  const text = "const s = 'SET search_path TO app';\nawait a.query(s);\nawait b.query(s);";
+  assert.deepEqual(found(text), [['session-set', 'SET search_path TO app']]);
+  const marked = "const local = /* sql */ `SET LOCAL lock_timeout = 1`;\nasync function f(c) { await c.query('BEGIN'); await c.query(local); await c.query('COMMIT'); }";
+  assert.deepEqual(found(marked), []);
+});

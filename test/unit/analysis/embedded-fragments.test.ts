@@ -1,0 +1,61 @@
+// SQL fragments, holes and driver placeholders in TS/JS: no syntax errors on pieces of queries, and
+// a hole that stands for a value, a name, a list, a clause or a whole statement hides nothing else.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'f.ts') =>
+  analyze(text, file.endsWith('.js') ? 'javascript' : 'typescript', {}, file).map((f) => [f.rule, text.slice(f.start, f.end)]);
+
+test('fragments in tagged templates (where clauses, conditions, joins, Prisma pieces) are not syntax errors', () => {
+  const text = [
+    "import { sql } from 'drizzle-orm';",
+    'await db.select().from(users).where(sql`true`);',
+    'const cond = sql`${users.id} = 1`;',
+    'const more = sql`AND status = ${status}`;',
+    "const list = sql.join([sql`a = 1`, sql`b = 2`], sql` AND `);",
+    'const order = sql.raw(`ORDER BY created_at DESC`);',
+    'const p = Prisma.sql`WHERE id IN (${Prisma.join(ids)})`;',
+    'const q = sql`SELECT * FROM t WHERE ${cond} ${more}`;',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
+
+test('a whole statement in a sql tag or a query call that does not parse is still reported', () => {
+  assert.deepEqual(found('await sql`SELECT * FROM WHERE id = 1`;').map(([r]) => r), ['syntax-error']);
+  assert.deepEqual(found("await client.query('SELECT * FROM WHERE id = 1');").map(([r]) => r), ['syntax-error']);
+  // …but not when the same text is an argument of a builder method (a fragment), or is a clause.
+  assert.deepEqual(found('qb.where(sql`SELECT * FROM WHERE id = 1`);'), []);
+  assert.deepEqual(found('await sql`WHERE WHERE`;'), []);
+});
+
+test('a hole standing for a schema or table name, a list, or a value parses, and findings inside still appear', () => {
+  assert.deepEqual(found('await sql`CREATE TEMP TABLE ${name} (a int)`;'), [['temp-table', 'CREATE TEMP TABLE ${name} (a int)']]);
+  assert.deepEqual(found('await sql`SELECT pg_advisory_lock(1) FROM ${sql(schema)}.jobs WHERE id IN ${sql(ids)}`;'), [['advisory-lock', 'pg_advisory_lock']]);
+  assert.deepEqual(found('await client.query(`SET search_path TO ${schema}, public`);'), [['session-set', 'SET search_path TO ${schema}, public']]);
+});
+
+test('a hole standing for a whole statement or a clause does not drop the other statements of the template', () => {
+  const text = 'await sql`BEGIN; ${body}; SELECT pg_advisory_lock(7); ${more} COMMIT`;';
+  assert.deepEqual(found(text), [['advisory-lock', 'pg_advisory_lock']]);
+  const clause = 'await sql`SELECT pg_advisory_lock(${id}) FROM jobs ${where} ${orderBy}`;';
+  assert.deepEqual(found(clause), [['advisory-lock', 'pg_advisory_lock']]);
+});
+
+test('driver placeholders ($n, ?, ??, :name, @name, pg-promise ${prop}) parse as values or names', () => {
+  assert.deepEqual(found("await knex.raw('SELECT pg_advisory_lock(?) FROM ?? WHERE id = ?', [1, 't', 2]);"), [['advisory-lock', 'pg_advisory_lock']]);
+  assert.deepEqual(found("await sequelize.query('SELECT pg_advisory_lock(:key) WHERE a = :a', { replacements });"), [['advisory-lock', 'pg_advisory_lock']]);
+  assert.deepEqual(found("await ds.query('SELECT pg_advisory_lock(@key)');"), [['advisory-lock', 'pg_advisory_lock']]);
+  assert.deepEqual(found("await db.query('SELECT pg_advisory_lock(${key}) FROM ${table:name}', { key, table });"), [['advisory-lock', 'pg_advisory_lock']]);
+  // No syntax errors for placeholders that are not PostgreSQL.
+  assert.deepEqual(found("await knex.raw('UPDATE ?? SET a = ? WHERE id = ?', ['t', 1, 2]);"), []);
+  // PostgreSQL's own `?` (jsonb) and `::` casts are kept as they are.
+  assert.deepEqual(found("await client.query(\"SELECT data ? 'k', x::text, pg_advisory_lock(1) FROM t\");"), [['advisory-lock', 'pg_advisory_lock']]);
+});
+
+test('SET of a hole-named column is an UPDATE fragment, not a session SET; SET of a real setting with a hole value is', () => {
+  assert.deepEqual(found('const assignment = sql`SET ${sql(column)} = ${value}`;'), []);
+  assert.deepEqual(found('await sql`SET statement_timeout = ${ms}`;').map(([r]) => r), ['session-set']);
+});

@@ -1,0 +1,52 @@
+// Transaction context across calls: one client object is one connection, a pool is not.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const rules = (text: string) => analyze(text, 'typescript', {}, 'f.ts').map((f) => f.rule);
+
+test('begin (any case, or START TRANSACTION) on a client, then SET LOCAL / set_config(…, true) on it is safe', () => {
+  for (const begin of ['begin', 'BEGIN', 'Begin', 'START TRANSACTION', 'begin isolation level serializable']) {
+    const text = `async function f(pool) {
+  const client = await pool.connect();
+  await client.query('${begin}');
+  await client.query("SET LOCAL statement_timeout = '5s'");
+  await client.query("SELECT set_config('app.tenant', $1, true)", [tenant]);
+  await client.query('commit');
+  client.release();
+}`;
+    assert.deepEqual(rules(text), [], begin);
+  }
+});
+
+test('SET LOCAL after COMMIT, or on another client object than the one that began, is outside a transaction', () => {
+  const afterCommit = "async function f(c) { await c.query('BEGIN'); await c.query('COMMIT'); await c.query('SET LOCAL lock_timeout = 1'); }";
+  assert.deepEqual(rules(afterCommit), ['set-local-outside-transaction']);
+  const other = "async function f(a, b) { await a.query('BEGIN'); await b.query('SET LOCAL lock_timeout = 1'); await a.query('COMMIT'); }";
+  assert.deepEqual(rules(other), ['set-local-outside-transaction']);
+});
+
+test('BEGIN on a pool does not open a transaction for the next pool call (each call may take another connection)', () => {
+  const text = `import { Pool } from 'pg';
+const db = new Pool();
+async function f() {
+  await db.query('BEGIN');
+  await db.query("SELECT set_config('app.user', $1, true)", [id]);
+  await db.query('COMMIT');
+}
+async function g(ctx) {
+  await ctx.pool.query('BEGIN');
+  await ctx.pool.query("SET LOCAL statement_timeout = 1000");
+  await ctx.pool.query('COMMIT');
+}`;
+  assert.deepEqual(rules(text), ['set-local-outside-transaction', 'set-local-outside-transaction']);
+  // One pool.query with the whole transaction in one text is fine.
+  assert.deepEqual(rules("await pool.query(\"BEGIN; SET LOCAL statement_timeout = 1000; SELECT 1; COMMIT\");"), []);
+});
+
+test('transaction callbacks stay open transactions for their own client, not for a pool used inside them', () => {
+  assert.deepEqual(rules("await db.transaction(async (tx) => { await tx.execute(sql`SET LOCAL app.t = '1'`); });"), []);
+  assert.deepEqual(rules("await knex.transaction(async (trx) => { await pool.query(\"SET LOCAL app.t = '1'\"); });"), ['set-local-outside-transaction']);
+});
