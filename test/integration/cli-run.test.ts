@@ -125,3 +125,12 @@ test('usage errors exit 2: no command, a bad --fail-on, a bad pooler flag', asyn
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--pool-mode must be one of/);
 });
+
+test('a suite that creates its own database reaches it through the pooler too (PgBouncer\'s `*` entry)', async () => {
+  cluster.psql('create database suite_made_db');
+  // Test suites connect to a database of their own (one per test file, or template1 to create it).
+  const result = await poolsafeRun(['--', `${PG_BIN}/psql`, '-X', '-Atc',
+    "select current_database() || ' via ' || current_setting('port')", 'suite_made_db']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^suite_made_db via ${cluster.port}$`, 'm'));
+});
