@@ -21,7 +21,7 @@ export class AnalysisEngine {
     let entry = this.documents.get(request.uri);
     if (request.text === undefined && (!entry || entry.language !== request.language)) throw new OutOfSyncError(`no text for ${request.uri}`);
     if (!entry || entry.language !== request.language) {
-      const analyzer = request.language === 'sql' ? new IncrementalSqlDocument() : new IncrementalTsDocument(request.language, request.fileName);
+      const analyzer = request.language === 'sql' ? new IncrementalSqlDocument(request.fileName) : new IncrementalTsDocument(request.language, request.fileName);
       entry = { language: request.language, analyzer, text: '' };
       this.documents.set(request.uri, entry);
     }

@@ -4,8 +4,10 @@
 // statement boundary coincides with an old one past the edit, everything after it is unchanged, only
 // shifted), and only statements whose text changed are parsed again. The file-wide context pass
 // (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
-import { resolveOptions, splitStatements, LineIndex, type AnalysisOptions, type Finding } from './analysis/index';
+import { resolveOptions, splitStatements, dialectOfPath, LineIndex, type AnalysisOptions, type Finding } from './analysis/index';
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
+import { spanFacts } from './analysis/pieces';
+import { sqlFileOptions } from './analysis/ownSession';
 import { applyContext } from './analysis/context';
 import { Suppressions } from './analysis/suppression';
 
@@ -13,9 +15,13 @@ interface Statement {
   start: number;
   end: number;
   text: string;
-  /** Index of the terminating top-level `;`, or the text length for a final unterminated statement. */
+  /**
+   * Last index of what ends the statement (its top-level `;`, its `\g` meta-command, the `\.` line of
+   * COPY data), so splitting can restart at terminator + 1; the text length for an unterminated last statement.
+   */
   terminator: number;
   facts: StatementFacts;
+  psqlScript?: boolean;
 }
 
 /** Where two texts differ: [start, oldEnd) in the old text became [start, newEnd) in the new one. */
@@ -59,17 +65,9 @@ export function diffTexts(before: string, after: string): TextDiff {
   return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
 }
 
-const WHITESPACE = /\s/;
-
 /** A flat copy that does not reference the string it was sliced from. */
 function ownCopy(text: string): string {
   return (' ' + text).slice(1);
-}
-
-function terminatorOf(text: string, end: number): number {
-  let i = end;
-  while (i < text.length && WHITESPACE.test(text[i])) i++;
-  return i < text.length && text[i] === ';' ? i : text.length;
 }
 
 /** Statement spans of `text.slice(from, to)`, in document offsets; spans cut off by `to` are dropped. */
@@ -78,13 +76,14 @@ function splitWindow(text: string, from: number, to: number, reuse: Map<string, 
   const complete = to >= text.length;
   const statements: Statement[] = [];
   for (const span of splitStatements(window)) {
-    const terminator = terminatorOf(window, span.end);
+    // A statement (or its COPY data) running into the window's end may go on past it: split again with more text.
+    const terminator = span.resume !== undefined && span.resume <= window.length ? span.resume - 1 : window.length;
     if (!complete && terminator >= window.length) break;
-    const facts = reuse.get(span.text) ?? analyzeFragment(span.text, 0);
+    const facts = spanFacts(span, (statement) => reuse.get(statement) ?? analyzeFragment(statement, 0));
     // A slice keeps its whole parent string alive: statements kept across edits would pin one copy of
     // the document per keystroke. Re-splits copy their (short) statement texts out of the document.
     const text = from === 0 && complete ? span.text : ownCopy(span.text);
-    statements.push({ start: from + span.start, end: from + span.end, text, terminator: from + terminator, facts });
+    statements.push({ start: from + span.start, end: from + span.end, text, terminator: from + terminator, facts, psqlScript: span.afterMetaCommand });
   }
   return statements;
 }
@@ -93,14 +92,17 @@ export class IncrementalSqlDocument {
   private text = '';
   private statements: Statement[] = [];
 
+  constructor(private readonly fileName?: string) {}
+
   /**
    * Findings for `text`, re-parsing only what changed since the previous call. `changed`, when the
    * caller knows it (from the editor's edits), saves comparing the texts.
    */
   analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
+    if (this.fileName !== undefined && dialectOfPath(this.fileName)) return [];
     this.update(text, changed);
     const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
-    return applyContext(this.statements, resolveOptions(options), new Suppressions(text, index));
+    return applyContext(this.statements, resolveOptions(sqlFileOptions(text, options, this.fileName)), new Suppressions(text, index));
   }
 
   private update(text: string, changed?: TextDiff): void {

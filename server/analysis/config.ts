@@ -1,5 +1,6 @@
 // `.poolsafe.json`: the project's analysis settings, shared by the editor and the CLI.
-//   { "poolMode": "transaction", "preparedStatements": "unsupported", "rules": { "listen": "off", "temp-table": "error" } }
+//   { "poolMode": "transaction", "preparedStatements": "unsupported", "rules": { "listen": "off", "temp-table": "error" },
+//     "sessionScripts": ["db/migrate/**"] }
 // Unknown keys and bad values are reported (not silently ignored), and the valid part still applies,
 // so one typo never switches the whole linter off.
 import { existsSync, readFileSync } from 'node:fs';
@@ -62,6 +63,9 @@ export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig
       else errors.push(`${path}: preparedStatements must be "unsupported" or "supported" (got ${JSON.stringify(value)})`);
     } else if (key === 'rules') {
       options.rules = parseRules(value, path, errors);
+    } else if (key === 'sessionScripts') {
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) options.sessionScripts = { base: dirname(resolve(path)), patterns: value };
+      else errors.push(`${path}: sessionScripts must be an array of glob strings, e.g. ["db/migrate/**"] (got ${JSON.stringify(value)})`);
     } else if (key !== '$schema') {
       errors.push(`${path}: unknown key "${key}"`);
     }
@@ -91,6 +95,8 @@ export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]
     if (layer.poolMode) merged.poolMode = layer.poolMode;
     if (layer.preparedStatements) merged.preparedStatements = layer.preparedStatements;
     if (layer.rules) merged.rules = { ...merged.rules, ...layer.rules };
+    if (layer.sessionScripts) merged.sessionScripts = layer.sessionScripts;
+    if (layer.ownSession !== undefined) merged.ownSession = layer.ownSession;
   }
   return merged;
 }

@@ -10,6 +10,18 @@ export interface PlacedFacts {
   start: number;
   end: number;
   facts: StatementFacts;
+  /** A psql meta-command precedes or interrupts the statement: the file is a psql script. */
+  psqlScript?: boolean;
+}
+
+/** How the file's SQL reaches the database, as far as its statements tell. */
+function fileScope(statements: readonly PlacedFacts[], options: AnalysisOptions): 'other-dialect' | 'own-session' | 'pooled' {
+  let ownSession = options.ownSession === true;
+  for (const statement of statements) {
+    if (statement.facts.dialect) return 'other-dialect';
+    if (statement.psqlScript) ownSession = true;
+  }
+  return ownSession ? 'own-session' : 'pooled';
 }
 
 function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
@@ -24,6 +36,10 @@ function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefin
 
 export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const findings: Finding[] = [];
+  // A file in another dialect is not ours at all; a script in its own session only gets syntax checks.
+  const scope = fileScope(statements, options);
+  if (scope === 'other-dialect') return findings;
+  if (scope === 'own-session') return syntaxErrorsOnly(statements, options, suppressions);
   const emit = (finding: Finding): void => {
     if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
   };
@@ -35,8 +51,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   for (const { start: base, end, facts } of statements) {
     if (facts.syntaxError) {
-      const severity = severityFor('syntax-error', options);
-      if (severity) emit({ rule: 'syntax-error', severity, message: facts.syntaxError.message, start: facts.syntaxError.offset + base, end: Math.min(facts.syntaxError.end, end - base) + base });
+      emitSyntaxError(facts, base, end, options, emit);
       continue;
     }
     if (facts.transaction === 'begin') {
@@ -70,5 +85,21 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
     if (facts.transaction === 'end') inBlock = false;
   }
+  return findings;
+}
+
+function emitSyntaxError(facts: StatementFacts, base: number, end: number, options: AnalysisOptions, emit: (finding: Finding) => void): void {
+  const error = facts.syntaxError;
+  if (facts.templated || facts.dialect) return; // not surely PostgreSQL as written
+  const severity = severityFor('syntax-error', options);
+  if (error && severity) emit({ rule: 'syntax-error', severity, message: error.message, start: error.offset + base, end: Math.min(error.end, end - base) + base });
+}
+
+function syntaxErrorsOnly(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
+  const findings: Finding[] = [];
+  const emit = (finding: Finding): void => {
+    if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
+  };
+  for (const { start, end, facts } of statements) emitSyntaxError(facts, start, end, options, emit);
   return findings;
 }

@@ -5,6 +5,7 @@ import { normalizeSync, parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
+import { dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 
@@ -31,6 +32,10 @@ export interface StatementFacts {
   syntaxError?: { message: string; offset: number; end: number };
   /** INSERT/MERGE/COPY FROM can call nextval through a column default, so a later currval in the same block is safe. */
   mayAdvanceSequences?: boolean;
+  /** The statement is written in another SQL dialect (then it has no candidates, and its syntax error is not reported). */
+  dialect?: OtherDialect;
+  /** The statement failed to parse but holds template or driver placeholders: its syntax error is not reported. */
+  templated?: boolean;
 }
 
 const ADVISORY_SESSION: Record<string, string | null> = {
@@ -146,16 +151,18 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   const kind = node.kind as string;
   const name = ((node.name as string | undefined) ?? '').toLowerCase();
   if (kind === 'VAR_SET_MULTI') return; // SET TRANSACTION / SET SESSION CHARACTERISTICS: transaction-scoped
+  // RESET restores the default: it leaves nothing behind for the next client (the SET it undoes is the finding).
+  if (kind.startsWith('VAR_RESET')) return;
   if (node.is_local) {
     ctx.facts.candidates.push({ ...statementCandidate(ctx, 'set-local-outside-transaction',
       'SET LOCAL outside a transaction block has no effect: the setting ends with this statement.'), transactionScoped: true });
     return;
   }
-  const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : kind.startsWith('VAR_RESET') ? 'RESET' : 'SET';
+  const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : 'SET';
   const candidate = statementCandidate(ctx, 'session-set',
     `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
   const edit = setLocalEdit(ctx);
-  if (!kind.startsWith('VAR_RESET') && edit) {
+  if (edit) {
     candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };
   }
   ctx.facts.candidates.push(candidate);
@@ -235,9 +242,10 @@ function walk(ctx: WalkContext, value: unknown): void {
       case 'CreateSeqStmt':
         if ((node.sequence as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'sequence');
         break;
-      case 'ListenStmt': case 'UnlistenStmt':
-        ctx.facts.candidates.push(statementCandidate(ctx, 'listen', `${key === 'ListenStmt' ? 'LISTEN' : 'UNLISTEN'} registers the server connection, not this client.`));
+      case 'ListenStmt':
+        ctx.facts.candidates.push(statementCandidate(ctx, 'listen', 'LISTEN registers the server connection, not this client: notifications go to whichever client holds it.'));
         break;
+      // UNLISTEN only stops listening: it leaves no state behind (the LISTEN it undoes is the finding).
       case 'DeclareCursorStmt':
         if (((node.options as number) ?? 0) & CURSOR_OPT_HOLD) ctx.facts.candidates.push(statementCandidate(ctx, 'cursor-with-hold', 'a WITH HOLD cursor outlives the transaction on a server connection this client loses.'));
         break;
@@ -305,6 +313,10 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
   try {
     tree = parseSync(text);
   } catch (error) {
+    // Only text that is surely PostgreSQL gets a syntax error reported (context.ts): not another dialect,
+    // not a template. The error's place is kept either way (embedded SQL repairs holes by it).
+    facts.dialect = dialectOfStatement(text);
+    if (!facts.dialect && hasTemplateMarkers(text)) facts.templated = true;
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     // Verified against libpg-query 18.1.5: cursorPosition is a 0-based code-point index.
     const cursor = Math.max(0, details?.cursorPosition ?? 0);
@@ -313,5 +325,35 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     return facts;
   }
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
+  if (facts.candidates.length > 0) {
+    // Some other dialects' statements parse as PostgreSQL (MySQL's SET sql_mode = …): they are not ours.
+    facts.dialect = dialectOfStatement(text);
+    if (facts.dialect) facts.candidates = [];
+    else keepIntendedSetConfig(tree, facts);
+  }
   return facts;
+}
+
+/**
+ * `SELECT set_config('x', 'y', true), current_setting('x')`, or set_config in a CTE of the query that
+ * needs it: the setting is meant for the rest of this statement, which it does reach. Only a statement
+ * that does nothing but call set_config(…, true) loses the setting unused.
+ */
+function keepIntendedSetConfig(tree: unknown, facts: StatementFacts): void {
+  if (!facts.candidates.some((c) => c.rule === 'set-local-outside-transaction')) return;
+  const statements = (tree as { stmts?: { stmt?: Json }[] }).stmts ?? [];
+  const stmt = statements.length === 1 ? statements[0].stmt : undefined;
+  if (!stmt || stmt.VariableSetStmt) return; // SET LOCAL stays a finding
+  if (stmt.SelectStmt && callsOnlySetConfig(stmt.SelectStmt as Json)) return;
+  facts.candidates = facts.candidates.filter((c) => c.rule !== 'set-local-outside-transaction');
+}
+
+/** `SELECT set_config(…)[, set_config(…)]` and nothing else: no FROM, WHERE, CTE or set operation. */
+function callsOnlySetConfig(select: Json): boolean {
+  if (select.fromClause || select.whereClause || select.withClause || select.larg) return false;
+  const targets = (select.targetList as Json[] | undefined) ?? [];
+  return targets.length > 0 && targets.every((target) => {
+    const call = ((target.ResTarget as Json | undefined)?.val as Json | undefined)?.FuncCall as Json | undefined;
+    return call !== undefined && lastName(call.funcname).toLowerCase() === 'set_config';
+  });
 }

@@ -3,12 +3,16 @@ import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
 import { analyzeSqlPieces, parseFacts, syntaxErrorOffset } from './pieces';
+import { dialectOfPath } from './dialect';
+import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
 export { LineIndex, offsetToPosition } from './positions';
 export { splitStatements, type StatementSpan } from './splitter';
 export { analyzeSqlPieces } from './pieces';
+export { dialectOfPath, dialectOfStatement, surelyPostgresStatement, type OtherDialect } from './dialect';
+export { looksLikePgDump, matchesSessionScripts } from './ownSession';
 export type { StatementFacts } from './detect';
 
 let loaded: Promise<void> | undefined;
@@ -26,11 +30,12 @@ export function initAnalysis(): Promise<void> {
 export class SqlAnalyzer {
   private cache = new Map<string, StatementFacts>();
 
-  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
+  analyze(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
+    if (fileName !== undefined && dialectOfPath(fileName)) return [];
     // Statements of this run form the next cache, so edited-away statements are dropped.
     const previous = this.cache;
     const next = new Map<string, StatementFacts>();
-    const findings = analyzeSqlPieces([text], options, false, (statement) => {
+    const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, (statement) => {
       const facts = next.get(statement) ?? previous.get(statement) ?? parseFacts(statement);
       next.set(statement, facts);
       return facts;
@@ -40,15 +45,21 @@ export class SqlAnalyzer {
   }
 }
 
-/** Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. */
-export function analyzeSql(text: string, options?: Partial<AnalysisOptions>): Finding[] {
+/**
+ * Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. With `fileName`, a dialect
+ * name in the path (mysql/, *.sqlite.sql, …) means "not PostgreSQL" and sessionScripts globs apply.
+ */
+export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
+  if (fileName !== undefined && dialectOfPath(fileName)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
-  return analyzeSqlPieces([text], options, false, parseFacts);
+  return analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, parseFacts);
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
-  if (language === 'sql') return analyzeSql(text, options);
+  if (language === 'sql') return analyzeSql(text, options, fileName);
+  // A TS/JS file listed in sessionScripts (e.g. a maintenance script with its own connection) runs in its own session too.
+  if (matchesSessionScripts(options?.sessionScripts, fileName)) options = { ...options, ownSession: true };
   // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
   // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
   const embedded = require('./embedded') as typeof import('./embedded');

@@ -3,7 +3,7 @@ import { resolveOptions, type AnalysisOptions, type Finding } from './types';
 import { analyzeFragment, type StatementFacts } from './detect';
 import { applyContext, type PlacedFacts } from './context';
 import { LineIndex } from './positions';
-import { splitStatements } from './splitter';
+import { splitStatements, type StatementSpan } from './splitter';
 import { Suppressions } from './suppression';
 
 // Statement facts depend only on the statement text: keep them across calls (bounded) so re-analysing
@@ -35,6 +35,15 @@ export function syntaxErrorOffset(statement: string): number | undefined {
   return sharedFactsSource(statement).syntaxError?.offset;
 }
 
+/**
+ * A span's facts. When psql substituted variables or meta-commands into it, the text PostgreSQL receives
+ * is not known exactly, so a parse error says nothing about the script: it is dropped.
+ */
+export function spanFacts(span: StatementSpan, factsOf: FactsSource): StatementFacts {
+  const facts = factsOf(span.text);
+  return span.psqlSubstituted && facts.syntaxError ? { ...facts, syntaxError: undefined } : facts;
+}
+
 const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
 
 /**
@@ -50,7 +59,7 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
   let base = 0;
   for (const piece of pieces) {
     for (const span of splitStatements(piece)) {
-      placed.push({ start: base + span.start, end: base + span.end, facts: factsOf(span.text) });
+      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand });
     }
     base += piece.length + 1;
   }

@@ -5,7 +5,20 @@ export interface StatementSpan {
   /** UTF-16 offsets into the document; `end` excludes the terminating semicolon. */
   start: number;
   end: number;
+  /**
+   * The statement as PostgreSQL receives it: the document's text, except that psql meta-commands inside
+   * it and the `:` of psql variables are blanked (same length, so offsets stay valid).
+   */
   text: string;
+  /**
+   * Where splitting can start afresh after this statement: past its `;`, its `\g`-family meta-command,
+   * or the `\.` line ending the data of a `COPY … FROM stdin`. Absent for an unterminated last statement.
+   */
+  resume?: number;
+  /** The statement contains psql variables or meta-commands: what PostgreSQL receives is not known exactly. */
+  psqlSubstituted?: boolean;
+  /** A psql meta-command precedes or interrupts this statement: the file is a psql script. */
+  afterMetaCommand?: boolean;
 }
 
 const identChar = /[A-Za-z0-9_$\u0080-\uffff]/;
@@ -91,17 +104,136 @@ function makeSpan(text: string, rawStart: number, rawEnd: number): StatementSpan
   return { start, end, text: text.slice(start, end) };
 }
 
+/** `text` with the masked ranges (document offsets, sorted) replaced by spaces, from `from` to `to`. */
+function blank(text: string, from: number, to: number, masks: readonly number[]): string {
+  let out = '';
+  let at = from;
+  for (let k = 0; k < masks.length; k += 2) {
+    const maskStart = Math.max(masks[k], from);
+    const maskEnd = Math.min(masks[k + 1], to);
+    if (maskEnd <= maskStart) continue;
+    out += text.slice(at, maskStart) + ' '.repeat(maskEnd - maskStart);
+    at = maskEnd;
+  }
+  return out + text.slice(at, to);
+}
+
+/** psql meta-commands that send the query buffer, ending the statement like `;` does. */
+const SENDING_META_COMMANDS = new Set([';', 'g', 'gx', 'gset', 'gexec', 'gdesc', 'crosstabview', 'watch', 'parse', 'sendpipeline']);
+
+/** The meta-command at `i` (a top-level backslash): its name and end (end of line, or just past a `\\` separator). */
+function readMetaCommand(text: string, i: number): { name: string; end: number } {
+  let j = i + 1;
+  while (j < text.length && /[A-Za-z0-9_]/.test(text[j])) j++;
+  const name = j > i + 1 ? text.slice(i + 1, j) : text.slice(i + 1, i + 2);
+  if (name === ';') return { name, end: i + 2 }; // `\;` separates statements psql sends together; SQL goes on after it
+  const newline = text.indexOf('\n', i);
+  const lineEnd = newline < 0 ? text.length : newline;
+  const separator = text.slice(i + 1 + name.length, lineEnd).indexOf('\\\\');
+  return { name, end: separator >= 0 ? i + 1 + name.length + separator + 2 : lineEnd };
+}
+
+/** A `:` that starts a psql variable (`:name`, `:'name'`, `:"name"`), not a cast (`::`), `:=` or an array slice (`a[i:j]`). */
+function isPsqlVariable(text: string, i: number): boolean {
+  const next = text.charCodeAt(i + 1);
+  if (!(next === 39 || next === 34 || next === 95 || (next >= 97 && next <= 122) || (next >= 65 && next <= 90) || next >= 0x80)) return false;
+  const previous = i > 0 ? text.charCodeAt(i - 1) : 32;
+  return previous !== 58 && previous !== 93 && previous !== 41 && !isIdentCode(previous);
+}
+
+const COPY_FROM_STDIN = /^copy\b[^;]*?\bfrom\s+stdin\b/i;
+
+/**
+ * The end of the inline data of a `COPY … FROM stdin` (psql reads it from the script): past the line
+ * that is exactly `\.`, the data starting on the line after `from`. Undefined when there is no such line
+ * (then the text is not a psql script with data, and nothing is skipped).
+ */
+function copyDataEnd(text: string, from: number): number | undefined {
+  const newline = text.indexOf('\n', from);
+  if (newline < 0) return undefined;
+  for (let at = newline + 1; at < text.length; ) {
+    const lineEnd = text.indexOf('\n', at);
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    if (text.charCodeAt(at) === 92 && text.charCodeAt(at + 1) === 46 && text.slice(at + 2, end).trim() === '') return lineEnd < 0 ? end : end + 1;
+    if (lineEnd < 0) return undefined;
+    at = lineEnd + 1;
+  }
+  return undefined;
+}
+
+/** What the splitter collected for the statement being read: blanked psql parts, as [start, end) pairs. */
+class PendingStatement {
+  masks: number[] = [];
+  variables = false;
+  metaCommand = false;
+
+  reset(): void {
+    if (this.masks.length === 0 && !this.metaCommand) return;
+    this.masks = [];
+    this.variables = false;
+    this.metaCommand = false;
+  }
+
+  mask(start: number, end: number, metaCommand: boolean): void {
+    this.masks.push(start, end);
+    if (metaCommand) this.metaCommand = true;
+    else this.variables = true;
+  }
+
+  /** The span of text[rawStart, rawEnd), blanking the masked parts; undefined when only trivia remains. */
+  span(text: string, rawStart: number, rawEnd: number): StatementSpan | undefined {
+    if (this.masks.length === 0) return makeSpan(text, rawStart, rawEnd);
+    const masked = blank(text, rawStart, rawEnd, this.masks);
+    const inner = makeSpan(masked, 0, masked.length);
+    if (!inner) return undefined;
+    const start = rawStart + inner.start;
+    const end = rawStart + inner.end;
+    const span: StatementSpan = { start, end, text: inner.text };
+    if (this.variables || this.masks.some((at, k) => k % 2 === 0 && at < end && this.masks[k + 1] > start)) span.psqlSubstituted = true;
+    if (this.metaCommand) span.afterMetaCommand = true;
+    return span;
+  }
+}
+
 /**
  * Splits SQL into statements at top-level semicolons. Semicolons inside quotes, comments, dollar
- * quotes and BEGIN ATOMIC ... END bodies (where CASE ... END nests) do not split.
+ * quotes and BEGIN ATOMIC ... END bodies (where CASE ... END nests) do not split. psql scripts are
+ * understood: a top-level backslash starts a meta-command that runs to the end of the line (the
+ * `\g` family ends a statement like `;`), psql variables are blanked to names or literals, and the
+ * data of `COPY … FROM stdin` up to `\.` is skipped.
  */
 export function splitStatements(text: string): StatementSpan[] {
   const spans: StatementSpan[] = [];
   let start = 0;
   let atomicDepth = 0;
   let previousWord = '';
+  const pending = new PendingStatement();
   let i = 0;
   const length = text.length;
+  /** Ends the statement at rawEnd; returns where the next one starts (past COPY data when there is some). */
+  const finish = (rawEnd: number, resume: number, byMetaCommand: boolean): number => {
+    const span = pending.span(text, start, rawEnd);
+    pending.reset();
+    if (!span) return resume;
+    span.resume = resume;
+    if (byMetaCommand) span.afterMetaCommand = true;
+    const code = span.text.charCodeAt(0);
+    if ((code === 99 || code === 67) && COPY_FROM_STDIN.test(span.text)) {
+      const dataEnd = copyDataEnd(text, resume);
+      spans.push(span);
+      if (dataEnd === undefined) {
+        // Data without its end (a script being typed, or SQL sent by an application): nothing to skip, but
+        // the statement may go on further than this text shows.
+        span.resume = undefined;
+        return resume;
+      }
+      span.resume = dataEnd;
+      span.afterMetaCommand = true; // inline COPY data exists only in psql scripts
+      return dataEnd;
+    }
+    spans.push(span);
+    return resume;
+  };
   while (i < length) {
     const code = text.charCodeAt(i);
     if (NON_CODE_START.has(code)) {
@@ -124,14 +256,29 @@ export function splitStatements(text: string): StatementSpan[] {
       continue;
     }
     if (code === 59 /* ; */ && atomicDepth === 0) {
-      const span = makeSpan(text, start, i);
-      if (span) spans.push(span);
-      start = i + 1;
+      start = finish(i, i + 1, false);
       previousWord = '';
+      i = start;
+      continue;
     }
+    if (code === 92 /* \ */) {
+      const meta = readMetaCommand(text, i);
+      if (SENDING_META_COMMANDS.has(meta.name) && atomicDepth === 0) {
+        start = finish(i, meta.end, true);
+        previousWord = '';
+        i = start;
+        continue;
+      }
+      // \copy … from stdin reads its data from the script too: blank it with the command.
+      const dataEnd = meta.name === 'copy' && /\bfrom\s+stdin\b/i.test(text.slice(i, meta.end)) ? copyDataEnd(text, meta.end) : undefined;
+      pending.mask(i, dataEnd ?? meta.end, true);
+      i = dataEnd ?? meta.end;
+      continue;
+    }
+    if (code === 58 /* : */ && isPsqlVariable(text, i)) pending.mask(i, i + 1, false);
     i++;
   }
-  const last = makeSpan(text, start, length);
+  const last = pending.span(text, start, length);
   if (last) spans.push(last);
   return spans;
 }

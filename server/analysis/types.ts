@@ -72,6 +72,19 @@ export interface AnalysisOptions {
   preparedStatements: PreparedStatementSupport;
   /** Per-rule severity override; 'off' disables the rule. */
   rules: Partial<Record<RuleId, Severity | 'off'>>;
+  /** Files that run in their own session (`sessionScripts` of .poolsafe.json). */
+  sessionScripts?: SessionScriptGlobs;
+  /**
+   * The analysed SQL runs in its own session, not through the application's pool (a psql script, pg_dump
+   * output, a sessionScripts file): only syntax errors are reported. Set by the file-level entry points.
+   */
+  ownSession?: boolean;
+}
+
+/** gitignore-style patterns, relative to `base` (the folder of the .poolsafe.json that lists them). */
+export interface SessionScriptGlobs {
+  base: string;
+  patterns: readonly string[];
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {

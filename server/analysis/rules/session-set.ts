@@ -7,6 +7,6 @@ export const sessionSet: RuleInfo = {
   poolModes: ['transaction', 'statement'],
   title: "Session-level setting leaks across pooled clients",
   explanation:
-    "SET/RESET, SET ROLE, SET SESSION AUTHORIZATION and set_config(..., false) change the server connection's session. Behind a transaction-mode pooler the next transaction may run on another connection (the setting is missing) while the changed connection is handed to another client (the setting leaks).",
+    "SET, SET ROLE, SET SESSION AUTHORIZATION and set_config(..., false) change the server connection's session. Behind a transaction-mode pooler the next transaction may run on another connection (the setting is missing) while the changed connection is handed to another client (the setting leaks).",
   safeAlternative: "SET LOCAL or set_config(..., true) inside a transaction block, or role/function-level settings (ALTER ROLE ... SET, CREATE FUNCTION ... SET).",
 };

@@ -38,6 +38,13 @@ test('splits at top-level semicolons only', () => {
   assert.deepEqual(analyzeSql(REALISTIC).map((f) => f.rule), ['session-set']);
 });
 
+/** The span's text is the document's, except characters blanked to spaces (psql parts). */
+function isBlankedFrom(spanText: string, documentText: string): boolean {
+  if (spanText.length !== documentText.length) return false;
+  for (let k = 0; k < spanText.length; k++) if (spanText[k] !== documentText[k] && spanText[k] !== ' ') return false;
+  return true;
+}
+
 test('span offsets point into the document', () => {
   for (const span of splitStatements(REALISTIC)) assert.equal(REALISTIC.slice(span.start, span.end), span.text);
 });
@@ -52,7 +59,8 @@ test('random truncations and splices of a realistic file never throw', () => {
     const cut = random(REALISTIC.length + 1);
     const text = i % 2 === 0 ? REALISTIC.slice(0, cut) : REALISTIC.slice(0, cut) + REALISTIC.slice(random(REALISTIC.length));
     const spans = splitStatements(text);
-    for (const span of spans) assert.equal(text.slice(span.start, span.end), span.text);
+    // A cut can leave a backslash outside quotes (a psql meta-command, blanked): the rest is the document's text.
+    for (const span of spans) assert.ok(isBlankedFrom(span.text, text.slice(span.start, span.end)), span.text);
     assert.doesNotThrow(() => analyzeSql(text));
   }
 });

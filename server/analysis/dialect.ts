@@ -1,0 +1,79 @@
+// Which SQL is not PostgreSQL, so the analysis leaves it alone (no syntax errors, no pooling findings).
+// The one place this is decided: by a dialect name in a file's path, and by syntax only another
+// dialect has. Statement checks run only on statements that fail to parse or yield a pooling candidate,
+// so PostgreSQL files never pay for them.
+
+export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle';
+
+const PATH_DIALECTS: Record<string, OtherDialect> = {
+  mysql: 'mysql', mariadb: 'mysql', sqlite: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
+};
+/** How many trailing path segments (the file and its nearest folders) are looked at: a user's home folder
+ *  called `oracle` above the project says nothing about the project's files. */
+const PATH_SEGMENTS = 4;
+
+/**
+ * The dialect a file's path names, if any: a path segment or a part of the file name (split at `.`, `-`,
+ * `_`) equal to mysql, mariadb, sqlite, mssql, sqlserver, tsql or oracle, optionally followed by a
+ * version number (`migrations/mysql/001.sql`, `schema.sqlite.sql`, `mysql8-init.sql`). Only the file
+ * name and its three nearest folders count. Usable for any file (SQL or TS/JS).
+ */
+export function dialectOfPath(path: string): OtherDialect | undefined {
+  const segments = path.split(/[\\/]/).slice(-PATH_SEGMENTS);
+  for (const segment of segments) {
+    for (const part of segment.toLowerCase().split(/[._\-\s]+/)) {
+      const dialect = PATH_DIALECTS[part.replace(/\d+$/, '')];
+      if (dialect) return dialect;
+    }
+  }
+  return undefined;
+}
+
+// Syntax only the other dialect has. Each pattern is specific enough to be a decision on its own, and
+// is matched against one statement's text (quotes included: cheap, and only on suspicious statements).
+const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
+  ['mysql', new RegExp([
+    '`[^`\\n]+`', // backquoted identifiers
+    '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',
+    '\\bSET\\s+NAMES\\s+[A-Za-z]', // SET NAMES utf8 (PostgreSQL needs a quoted name)
+    '\\bSET\\s+(?:(?:SESSION|GLOBAL|LOCAL)\\s+)?@', '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // user and system variables (not tsvector@@tsquery)
+    '\\bSET\\s+(?:(?:SESSION|GLOBAL|PERSIST)\\s+)?(?:sql_mode|foreign_key_checks|unique_checks|character_set_\\w+|collation_\\w+|autocommit|sql_\\w+|innodb_\\w+|net_\\w+|max_allowed_packet|group_concat_max_len)\\b',
+    '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^\\s*DELIMITER\\b',
+    '\\b(?:TINY|MEDIUM|LONG)(?:INT|TEXT|BLOB)\\b', '\\bINT\\s*\\(\\s*\\d+\\s*\\)\\s*UNSIGNED\\b',
+  ].join('|'), 'im')],
+  ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b/i],
+  ['sqlserver', new RegExp([
+    '^\\s*GO\\s*$', // batch separator
+    '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w+\\]', '^\\s*\\[\\w+\\]\\s+\\[?\\w+', // [bracket] names
+    '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
+    '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
+  ].join('|'), 'im')],
+  ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
+];
+
+/** Quoted strings, dollar quotes and comments hold any text (a backquote in a comment is no MySQL). */
+const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
+
+/** The other dialect a statement is written in, if its syntax (outside strings and comments) says so. */
+export function dialectOfStatement(statement: string): OtherDialect | undefined {
+  const code = statement.replace(LITERALS_AND_COMMENTS, "''");
+  for (const [dialect, pattern] of STATEMENT_DIALECTS) if (pattern.test(code)) return dialect;
+  return undefined;
+}
+
+// Placeholders of templates and drivers: text holding them is a template, not the statement PostgreSQL runs.
+const TEMPLATE_MARKERS = /\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])/;
+
+/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `?`, `%s`). */
+export function hasTemplateMarkers(statement: string): boolean {
+  return TEMPLATE_MARKERS.test(statement);
+}
+
+/**
+ * Whether a statement that failed to parse is surely meant as PostgreSQL as written. False for other
+ * dialects and for templates: the text PostgreSQL would receive is not this one, so a parse error here
+ * says nothing.
+ */
+export function surelyPostgresStatement(statement: string): boolean {
+  return !hasTemplateMarkers(statement) && dialectOfStatement(statement) === undefined;
+}

@@ -1,0 +1,46 @@
+// SQL files that run in their own database session, not through the application's pool: pg_dump and
+// pg_restore output, psql scripts (recognised by the splitter from their meta-commands), and the files
+// `.poolsafe.json` names in "sessionScripts". Session state there is the script's own business, so
+// only syntax errors are reported for them.
+import ignore, { type Ignore } from 'ignore';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { AnalysisOptions, SessionScriptGlobs } from './types';
+
+/** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
+const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
+/** pg_dump's search_path reset, emitted by every pg_dump since 10.3 (and 9.x point releases of 2018). */
+const DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false);";
+/** The settings pg_dump's preamble sets; a file opening with two of them is a dump (Rails strips the header). */
+const PREAMBLE_SETTING = String.raw`SET\s+(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout|client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;`;
+const DUMP_PREAMBLE = new RegExp(String.raw`^(?:\s*(?:--[^\n]*)?\n)*\s*${PREAMBLE_SETTING}\s*\n\s*${PREAMBLE_SETTING}`, 'i');
+/** Dumps announce themselves in their first lines; never scan a big file for it. */
+const HEAD = 4096;
+
+/** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, …). */
+export function looksLikePgDump(text: string): boolean {
+  const head = text.length > HEAD ? text.slice(0, HEAD) : text;
+  return DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head);
+}
+
+const matchers = new Map<string, Ignore>();
+
+/** Whether `fileName` (absolute, or relative to the working directory) matches the configured sessionScripts globs. */
+export function matchesSessionScripts(globs: SessionScriptGlobs | undefined, fileName: string | undefined): boolean {
+  if (!globs || globs.patterns.length === 0 || !fileName) return false;
+  const path = relative(globs.base, resolve(fileName));
+  if (path === '' || path.startsWith('..') || isAbsolute(path)) return false;
+  const key = globs.patterns.join('\n');
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    matcher = ignore().add([...globs.patterns]);
+    matchers.set(key, matcher);
+  }
+  return matcher.ignores(path.split(sep).join('/'));
+}
+
+/** Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session. */
+export function sqlFileOptions(text: string, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
+  if (options?.ownSession) return options;
+  if (looksLikePgDump(text) || matchesSessionScripts(options?.sessionScripts, fileName)) return { ...options, ownSession: true };
+  return options;
+}

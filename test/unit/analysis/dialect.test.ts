@@ -1,0 +1,50 @@
+// SQL that is not PostgreSQL is left alone: no syntax errors, no pooling findings.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const UNSAFE = 'SET search_path TO app;\nLISTEN jobs;\n';
+
+test('a dialect name in the path (folder or file-name part) marks the file as not PostgreSQL', () => {
+  for (const path of ['migrations/mysql/001.sql', 'db/schema.sqlite.sql', 'sql/mssql-init.sql', 'test/fixtures/mariadb10/x.sql', 'oracle/pkg.sql', 'dialects/sqlserver/a.sql', 'tsql/proc.sql', 'mysql8_seed.sql']) {
+    assert.ok(dialectOfPath(path), path);
+    assert.deepEqual(analyzeSql(UNSAFE, undefined, path), [], path);
+  }
+});
+
+test('paths that only contain such words, or name them far above the project, stay PostgreSQL', () => {
+  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', '/home/oracle/work/app/db/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
+    assert.equal(dialectOfPath(path), undefined, path);
+    assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
+  }
+});
+
+test('a MySQL schema (backquotes, ENGINE, AUTO_INCREMENT, SET NAMES, SET @var, SET sql_mode) gets nothing', () => {
+  const mysql = 'SET NAMES utf8mb4;\nSET FOREIGN_KEY_CHECKS = 0;\nSET SESSION sql_mode = \'STRICT_ALL_TABLES\';\nSET @old = @@foreign_key_checks;\n'
+    + 'CREATE TABLE `users` (\n  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n';
+  assert.deepEqual(analyzeSql(mysql), []);
+  // Even alone, MySQL-only SETs that PostgreSQL would parse are not session-set findings.
+  assert.deepEqual(analyzeSql("SET SESSION sql_mode = 'ANSI';\nSET FOREIGN_KEY_CHECKS = 0;"), []);
+});
+
+test('T-SQL (GO, [brackets], IDENTITY(1,1), SET NOCOUNT) and SQLite (PRAGMA, AUTOINCREMENT) get nothing', () => {
+  assert.deepEqual(analyzeSql('SET NOCOUNT ON;\nCREATE TABLE [dbo].[Users] (\n  [Id] INT IDENTITY(1,1) NOT NULL\n)\nGO\nSET search_path TO x;'), []);
+  assert.deepEqual(analyzeSql('PRAGMA foreign_keys = ON;\nCREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);\nLISTEN x;'), []);
+  assert.deepEqual(analyzeSql("CREATE TABLE t (name VARCHAR2(20));\nSELECT SYSDATE FROM dual;"), []);
+});
+
+test('PostgreSQL that merely looks alike stays PostgreSQL: quotes, comments, tsvector @@, array slices', () => {
+  assert.equal(dialectOfStatement("SELECT set_config('x', '`y` ENGINE=InnoDB', false) -- `z`"), undefined);
+  assert.equal(dialectOfStatement("SELECT * FROM docs WHERE tsv@@to_tsquery('a') AND b @@ c"), undefined);
+  assert.equal(dialectOfStatement('SELECT a[1:2], ARRAY[1] FROM t'), undefined);
+  assert.deepEqual(analyzeSql("SELECT set_config('x', '`y`', false);").map((f) => f.rule), ['session-set']);
+  assert.deepEqual(analyzeSql('SELECT id, FROM `t`;\nSELECT id, FROM t;').map((f) => f.rule), [], 'one MySQL statement makes the file MySQL');
+});
+
+test('templates and placeholders are never syntax errors; a real mistake in plain SQL still is', () => {
+  const templated = 'SELECT * FROM ${schema}.users;\nSELECT * FROM {{ table }};\nSELECT * FROM t WHERE a = ? AND b = ?;\nINSERT INTO t VALUES (%s, %(name)s);\nSELECT * FROM <%= tbl %>;';
+  assert.deepEqual(analyzeSql(templated), []);
+  assert.deepEqual(analyzeSql('SELECT * FROM users WHERE;').map((f) => f.rule), ['syntax-error']);
+});

@@ -1,0 +1,71 @@
+// SQL that runs in its own session, not through the application's pool: pg_dump/pg_restore output and
+// the files .poolsafe.json names in "sessionScripts". Only syntax errors are reported there.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze, analyzeSql, initAnalysis, loadConfigFile, looksLikePgDump, parseConfig } from '../../../server/analysis/index';
+import { IncrementalSqlDocument } from '../../../server/incrementalSql';
+
+before(() => initAnalysis());
+
+const PREAMBLE = `SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET client_min_messages = warning;
+`;
+const BODY = 'CREATE TABLE public.items (id integer NOT NULL);\nSET search_path TO "$user", public;\n';
+
+test('pg_dump output with its header comment is recognised and not flagged', () => {
+  const dump = `--\n-- PostgreSQL database dump\n--\n\n-- Dumped by pg_dump version 16.2\n\n${PREAMBLE}${BODY}`;
+  assert.ok(looksLikePgDump(dump));
+  assert.deepEqual(analyzeSql(dump), []);
+});
+
+test('a dump without its header (Rails structure.sql) is recognised by its preamble', () => {
+  assert.ok(looksLikePgDump(PREAMBLE + BODY));
+  assert.deepEqual(analyzeSql(PREAMBLE + BODY), []);
+  // Older pg_dump: no set_config line, but the same opening SETs.
+  assert.deepEqual(analyzeSql("SET statement_timeout = 0;\nSET client_encoding = 'UTF8';\nSET search_path = public, pg_catalog;\n"), []);
+});
+
+test('a dump still gets syntax errors (syntax checking stays in session scripts)', () => {
+  assert.deepEqual(analyzeSql(`${PREAMBLE}CREATE TABLE broken (id int,);\n`).map((f) => f.rule), ['syntax-error']);
+});
+
+test('one SET statement_timeout in an application file is not a dump: it is flagged', () => {
+  assert.ok(!looksLikePgDump('SET statement_timeout = 0;\nSELECT * FROM orders;\n'));
+  assert.deepEqual(analyzeSql('SET statement_timeout = 0;\nSELECT * FROM orders;\n').map((f) => f.rule), ['session-set']);
+  // Without pg_dump's own set_config line, its SETs have to open the file; further down they are application SQL.
+  const sets = "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n";
+  assert.ok(looksLikePgDump(sets));
+  assert.deepEqual(analyzeSql(`SELECT 1;\n${sets}`).map((f) => f.rule), ['session-set', 'session-set', 'session-set']);
+});
+
+test('sessionScripts globs in .poolsafe.json are resolved against the config file folder', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-session-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'db', 'migrate'), { recursive: true });
+  writeFileSync(join(root, '.poolsafe.json'), '{"sessionScripts":["db/migrate/**","*.psql"]}');
+  const { options, errors } = loadConfigFile(join(root, '.poolsafe.json'));
+  assert.deepEqual(errors, []);
+  const sql = 'SET lock_timeout = 0;\nCREATE TEMP TABLE scratch (id int);\nSELECT id, FROM t;';
+  assert.deepEqual(analyzeSql(sql, options, join(root, 'db', 'migrate', '001_init.sql')).map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyzeSql(sql, options, join(root, 'tools', 'fix.psql')).map((f) => f.rule), ['syntax-error']);
+  // Files the globs do not name (and files outside the config's folder) are application SQL.
+  assert.deepEqual(analyzeSql(sql, options, join(root, 'app', 'queries.sql')).map((f) => f.rule), ['session-set', 'temp-table', 'syntax-error']);
+  assert.deepEqual(analyzeSql(sql, options, join(root, '..', 'elsewhere', 'db', 'migrate', 'x.sql')).map((f) => f.rule), ['session-set', 'temp-table', 'syntax-error']);
+  // The editor's incremental analysis and TS/JS files follow the same globs.
+  assert.deepEqual(new IncrementalSqlDocument(join(root, 'db', 'migrate', '002.sql')).analyze(sql, options).map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyze("await client.query('LISTEN jobs');", 'typescript', options, join(root, 'db', 'migrate', 'seed.ts')), []);
+});
+
+test('a sessionScripts value that is not a list of strings is reported, and the rest of the config applies', () => {
+  const { options, errors } = parseConfig('{"sessionScripts":"db/**","rules":{"listen":"off"}}', 'cfg.json');
+  assert.match(errors.join('\n'), /cfg\.json: sessionScripts must be an array of glob strings/);
+  assert.deepEqual(options, { rules: { listen: 'off' } });
+});

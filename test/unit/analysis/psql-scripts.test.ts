@@ -1,0 +1,76 @@
+// psql scripts: meta-commands, variables, COPY … FROM stdin data. None of them is a syntax error or a
+// pooling finding by itself, and what follows them keeps its exact position.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis, LineIndex, splitStatements, type Finding } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+/** [line, column] (1-based) and rule of each finding, as the CLI prints them. */
+function placed(text: string, findings: Finding[] = analyzeSql(text)): [number, number, string][] {
+  const lines = new LineIndex(text);
+  return findings.map((f) => {
+    const at = lines.positionAt(f.start);
+    return [at.line + 1, at.character + 1, f.rule];
+  });
+}
+
+test('meta-commands of every kind are neither syntax errors nor findings', () => {
+  const script = [
+    '\\set ON_ERROR_STOP on', '\\set who \'ops\'', '\\echo starting', '\\connect app', '\\c app admin', '\\timing on',
+    '\\pset format unaligned', '\\ir lib/common.sql', '\\i /srv/seed.sql', '\\copy jobs TO \'/tmp/jobs.csv\' CSV',
+    '\\if :is_prod', '\\echo prod', '\\elif :is_test', '\\echo test', '\\else', '\\echo dev', '\\endif', '\\dt+ public.*', '\\x auto',
+    '\\restrict abc123', '\\unrestrict abc123',
+  ].join('\n');
+  assert.deepEqual(analyzeSql(script), []);
+  assert.deepEqual(splitStatements(script), []);
+});
+
+test('a syntax error after meta-commands is still reported at its own line and column', () => {
+  const script = '\\set x 1\n\\echo :x\nSELECT 1;\n\\timing on\n  SELECT id, FROM t;\n';
+  assert.deepEqual(placed(script), [[5, 14, 'syntax-error']]);
+});
+
+test('the \\g family ends a statement like a semicolon; other meta-commands inside a statement are left out of it', () => {
+  const texts = splitStatements('SELECT 1 \\g\nSELECT 2 AS n \\gset\nSELECT 3\n\\echo inside\nFROM t;\nSELECT 4 \\gx\nSELECT 5\\;SELECT 6;').map((s) => s.text.replace(/\s+/g, ' '));
+  assert.deepEqual(texts, ['SELECT 1', 'SELECT 2 AS n', 'SELECT 3 FROM t', 'SELECT 4', 'SELECT 5', 'SELECT 6']);
+  assert.deepEqual(analyzeSql('SELECT format(\'SELECT %L\', x) FROM t \\gexec\nSELECT 1;'), []);
+});
+
+test('psql variables parse as names and literals; casts, := and array slices are untouched', () => {
+  const sql = 'SELECT :one, :\'two\', x::int, a[1:2], a[lo:hi] FROM :"schema".t WHERE y = :v; SELECT f(p := 1);';
+  assert.deepEqual(analyzeSql(sql), []);
+  const texts = splitStatements(sql).map((s) => s.text);
+  assert.equal(texts[0], 'SELECT  one,  \'two\', x::int, a[1:2], a[lo:hi] FROM  "schema".t WHERE y =  v');
+  assert.equal(texts[1], 'SELECT f(p := 1)');
+});
+
+test('a statement psql changes with variables never gets a syntax error, even when the substitute does not parse', () => {
+  assert.deepEqual(analyzeSql('SELECT * FROM t :where_clause;\nSELECT * FROM t WHERE x IN :list;'), []);
+  // Without variables the same mistake is reported.
+  assert.deepEqual(analyzeSql('SELECT * FROM t WHERE x IN 1;').map((f) => f.rule), ['syntax-error']);
+});
+
+test('variables alone do not make an application query file a psql script: its pooling findings stay, at the right place', () => {
+  const sql = 'SELECT * FROM orders WHERE id = :id AND owner = :\'owner\';\nSET search_path TO :schema;\n  LISTEN :"channel";';
+  assert.deepEqual(placed(sql), [[2, 1, 'session-set'], [3, 3, 'listen']]);
+});
+
+test('COPY … FROM stdin data rows up to \\. are skipped, whatever they hold', () => {
+  const script = 'COPY jobs (id, note) FROM stdin;\n1\tit\'s; LISTEN x\n2\t\\N\n3\t$$ open\n\\.\nSELECT id, FROM jobs;\n';
+  assert.deepEqual(splitStatements(script).map((s) => s.text), ['COPY jobs (id, note) FROM stdin', 'SELECT id, FROM jobs']);
+  assert.deepEqual(placed(script), [[6, 12, 'syntax-error']]);
+  // \copy … from stdin reads its rows from the script too.
+  assert.deepEqual(analyzeSql('\\copy jobs from stdin\n1\tSELECT; broken (\n\\.\nSELECT 1;'), []);
+});
+
+test('COPY … FROM stdin without a \\. line (SQL an application sends) skips nothing', () => {
+  assert.deepEqual(analyzeSql('COPY jobs FROM STDIN; LISTEN x;').map((f) => f.rule), ['listen']);
+});
+
+test('a file with meta-commands or inline COPY data is a psql script: it runs in its own session, so no pooling findings', () => {
+  assert.deepEqual(analyzeSql('\\set ON_ERROR_STOP on\nSET search_path TO app;\nLISTEN jobs;'), []);
+  assert.deepEqual(analyzeSql('COPY t FROM stdin;\n1\n\\.\nSET search_path TO app;'), []);
+  // Without them, the same statements are findings.
+  assert.deepEqual(analyzeSql('SET search_path TO app;\nLISTEN jobs;').map((f) => f.rule), ['session-set', 'listen']);
+});
