@@ -101,6 +101,8 @@ export class IncrementalSqlDocument {
   analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
     if (this.fileName !== undefined && dialectOfPath(this.fileName)) return [];
     this.update(text, changed);
+    // A SQL file is written in one dialect: one statement only another dialect has means the whole file is not ours.
+    if (this.statements.some((statement) => statement.facts.dialect)) return [];
     const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
     return applyContext(this.statements, resolveOptions(sqlFileOptions(text, options, this.fileName)), new Suppressions(text, index));
   }

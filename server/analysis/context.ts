@@ -14,14 +14,9 @@ export interface PlacedFacts {
   psqlScript?: boolean;
 }
 
-/** How the file's SQL reaches the database, as far as its statements tell. */
-function fileScope(statements: readonly PlacedFacts[], options: AnalysisOptions): 'other-dialect' | 'own-session' | 'pooled' {
-  let ownSession = options.ownSession === true;
-  for (const statement of statements) {
-    if (statement.facts.dialect) return 'other-dialect';
-    if (statement.psqlScript) ownSession = true;
-  }
-  return ownSession ? 'own-session' : 'pooled';
+/** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
+function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
+  return options.ownSession === true || statements.some((statement) => statement.psqlScript);
 }
 
 function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
@@ -36,10 +31,8 @@ function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefin
 
 export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const findings: Finding[] = [];
-  // A file in another dialect is not ours at all; a script in its own session only gets syntax checks.
-  const scope = fileScope(statements, options);
-  if (scope === 'other-dialect') return findings;
-  if (scope === 'own-session') return syntaxErrorsOnly(statements, options, suppressions);
+  // A script in its own session only gets syntax checks.
+  if (runsInOwnSession(statements, options)) return syntaxErrorsOnly(statements, options, suppressions);
   const emit = (finding: Finding): void => {
     if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
   };
@@ -50,6 +43,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   for (const { start: base, end, facts } of statements) {
+    if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
       emitSyntaxError(facts, base, end, options, emit);
       continue;

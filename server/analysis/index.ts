@@ -41,7 +41,7 @@ export class SqlAnalyzer {
       return facts;
     });
     this.cache = next;
-    return findings;
+    return [...next.values()].some((facts) => facts.dialect) ? [] : findings;
   }
 }
 
@@ -52,7 +52,14 @@ export class SqlAnalyzer {
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (fileName !== undefined && dialectOfPath(fileName)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
-  return analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, parseFacts);
+  let otherDialect = false;
+  const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, (statement) => {
+    const facts = parseFacts(statement);
+    otherDialect ||= facts.dialect !== undefined;
+    return facts;
+  });
+  // A SQL file is written in one dialect: one statement only another dialect has means the whole file is not ours.
+  return otherDialect ? [] : findings;
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */

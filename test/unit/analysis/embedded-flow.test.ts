@@ -72,10 +72,10 @@ test('functions and methods returning SQL that a query call runs are analysed; u
   const text = [
     'class Session {',
     '  private setSql(name: string, value: string) { return `SET ${name} = ${value}`; }',
-    "  get resetSql() { return 'RESET ALL'; }",
+    "  get roleSql() { return 'SET ROLE admin'; }",
     '  async apply(client) {',
     "    await client.query(this.setSql('search_path', 'app'));",
-    '    await client.query(this.resetSql);',
+    '    await client.query(this.roleSql);',
     '  }',
     '}',
     "function unlockAll() { return 'SELECT pg_advisory_unlock_all()'; }",
@@ -83,7 +83,7 @@ test('functions and methods returning SQL that a query call runs are analysed; u
     "function unused() { return 'SET search_path TO x'; }",
   ].join('\n');
   assert.deepEqual(found(text).map(([r, t]) => [r, t.split('\n')[0]]), [
-    ['session-set', 'SET ${name} = ${value}'], ['session-set', "RESET ALL"], ['advisory-lock', 'pg_advisory_unlock_all'],
+    ['session-set', 'SET ${name} = ${value}'], ['session-set', 'SET ROLE admin'], ['advisory-lock', 'pg_advisory_unlock_all'],
   ]);
 });
 
