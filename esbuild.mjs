@@ -22,6 +22,8 @@ const bundles = [
   // TS/JS extraction carries the whole TypeScript compiler (~9 MB): its own bundle, loaded on first use,
   // so a CLI run or server start that sees only SQL does not pay for compiling it.
   { in: 'server/analysis/embedded.ts', out: 'embedded' },
+  // The Pool activity webview's script runs in the editor's browser sandbox, not in Node.
+  { in: 'extension/webview/activity.ts', out: 'activity', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 /** The other bundles require('./embedded.js') from beside them at run time instead of inlining it. */
@@ -54,9 +56,9 @@ async function build() {
         entryPoints: [join(root, b.in)],
         outfile: join(distDir, `${b.out}.js`),
         bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
+        platform: b.platform ?? 'node',
+        target: b.target ?? 'node20',
+        format: b.format ?? 'cjs',
         sourcemap: true,
         external: b.external ?? [],
         plugins: b.out === 'embedded' ? [] : [lazyEmbedded],

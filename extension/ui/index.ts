@@ -14,6 +14,8 @@ import { HAZARD_SCHEME, HazardPresenter } from './hazards';
 import { TargetStore } from './targetStore';
 import { poolerConnectionString, redactUrl, splitPassword, validateTargetUrl, withPassword } from './target';
 import type { TreeNode, TreeSection } from './treeModel';
+import { ActivityRing, type ActivitySeries } from './activityModel';
+import { registerActivityView } from './activityView';
 
 /** What activate() exports for the pooler (extends PoolSafeApi in extension.ts). */
 export interface PoolerUiApi {
@@ -30,6 +32,8 @@ export interface PoolerUiApi {
   treeItems(section: TreeSection): Promise<TreeNode[]>;
   /** Hazards pushed by the pooler as events since it started. */
   hazardEvents(): AdminRow[];
+  /** What the Pool activity view draws right now. */
+  activity(): ActivitySeries;
 }
 
 export interface ConfigureTargetResult {
@@ -74,11 +78,28 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
   let appUrl: string | undefined;
 
   const statusBar = new PoolerStatusBar(() => appUrl);
-  const tree = registerPoolTree(context, store);
+  // The activity chart keeps the last minutes while the pooler runs, so its history is there when opened.
+  const activity = new ActivityRing();
+  const tree = registerPoolTree(context, store, () => true);
+  const activityView = registerActivityView(context, {
+    ring: activity,
+    running: () => pooler.state.status === 'running',
+    showHazard: (id) => {
+      const row = [...hazardEvents, ...(store.snapshot?.hazards ?? [])].find((hazard) => hazard.id === id);
+      return row && vscode.commands.executeCommand('poolsafe.hazard.show', row);
+    },
+    startPooler: () => start(),
+  });
+  store.onDidChange(() => {
+    const snapshot = store.snapshot;
+    if (snapshot && snapshot.takenAt > 0) activity.add(snapshot);
+    activityView.update();
+  });
 
   pooler.on('log', (line) => log.info(`[pooler] ${redactUrl(line)}`));
   pooler.on('hazard', (row) => {
     hazardEvents.push(row);
+    activity.addHazard(row);
     store.addHazard(row);
     void hazards.locate(row);
   });
@@ -88,6 +109,7 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
     if (state.status === 'running') appUrl = connectionFor(state.info.host, state.info.port);
     if (state.status !== 'running') void store.refresh();
     tree.updatePolling();
+    activityView.update();
   });
   statusBar.update(pooler.state);
   void vscode.commands.executeCommand('setContext', 'poolsafe.poolerState', 'off');
@@ -115,6 +137,7 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
     }
     hazards.clear();
     hazardEvents.length = 0;
+    activity.clear();
     const target = await targets.urlWithPassword();
     log.info(`starting the pooler in front of ${target ? redactUrl(target) : ini}`);
     const state = await pooler.start({ script: poolerScript, args: poolerArgs(current, ini), target, cwd: workspaceDir() });
@@ -293,6 +316,7 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
       return tree.providers.get(section)!.nodes();
     },
     hazardEvents: () => [...hazardEvents],
+    activity: () => activity.series(pooler.state.status === 'running'),
     dispose: stop,
   };
 }

@@ -1,5 +1,6 @@
 // The PoolSafe activity-bar views (Pools, Clients, Servers, Stats, Hazards). One snapshot store feeds
-// all five; it polls the pooler once a second only while at least one view is visible.
+// all five (and the Pool activity chart); it polls the pooler once a second while the pooler runs and
+// a view is visible, or while `keepPolling()` says a consumer records history.
 import * as vscode from 'vscode';
 import type { AdminRow, PoolerSnapshot } from '../pooler/ipc';
 import type { PoolerProcess } from './poolerProcess';
@@ -118,10 +119,10 @@ export interface PoolTree {
 }
 
 /** Creates the five views. */
-export function registerPoolTree(context: vscode.ExtensionContext, store: SnapshotStore): PoolTree {
+export function registerPoolTree(context: vscode.ExtensionContext, store: SnapshotStore, keepPolling: () => boolean = () => false): PoolTree {
   const providers = new Map<TreeSection, SectionProvider>();
   const views: vscode.TreeView<TreeNode>[] = [];
-  const updatePolling = () => store.poll(store.running && views.some((view) => view.visible));
+  const updatePolling = () => store.poll(store.running && (keepPolling() || views.some((view) => view.visible)));
   for (const section of TREE_SECTIONS) {
     const provider = new SectionProvider(section, store);
     providers.set(section, provider);
