@@ -4,6 +4,9 @@
 // each chunk is analysed alone, cached by its text: a keystroke re-analyses one chunk. SQL sequences are
 // per function scope, so declarations can stand alone; consecutive top-level *executable* statements
 // stay together in one chunk so module-level sequences (BEGIN … COMMIT in a script) keep their context.
+// Every chunk is analysed after a "prelude" of the file's imports and of the top-level bindings other
+// chunks' SQL may come from (`const PREFIX = 'SET …'`, `const db = new Pool()`), so the editor sees
+// the same SQL as a whole-file analysis; findings inside the prelude map back to where it came from.
 import { analyze, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
 import { topLevelStatementStarts } from './tsScan';
 import { shiftFinding } from './findingsDelta';
@@ -31,28 +34,56 @@ function isDeclaration(statement: string): boolean {
 
 /** Module bindings the analysis resolves across the file (e.g. `import postgres from 'postgres'`). */
 const MODULE_BINDING = /^(?:import\b|(?:const|let|var)\s+[^=;]+=\s*require\s*\()/;
+/** Top-level strings and pools that queries in other chunks may use (`const PREFIX = 'SET …'`, `const db = new Pool()`). */
+const SHARED_BINDING = /^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*(?::[^=]*)?=\s*(?:\/\*\s*sql\s*\*\/\s*)?(?:['"`]|new\s+(?:[\w$]+\.)?Pool\b|postgres\s*\()/;
+
+/** A top-level statement copied into the prelude: where it is in the prelude and in the file. */
+interface PreludeSegment {
+  at: number;
+  fileStart: number;
+  length: number;
+}
 
 interface Chunks {
   chunks: Chunk[];
-  /** The file's imports and top-level require() bindings, given to every chunk's analysis. */
+  /** The file's imports and shared top-level bindings, given to every chunk's analysis. */
   prelude: string;
+  segments: PreludeSegment[];
 }
 
 /** Top-level chunks: each declaration alone, consecutive executable statements together. */
 export function chunkTopLevel(text: string): Chunks {
   const starts = topLevelStatementStarts(text);
   const chunks: Chunk[] = [];
-  const bindings: string[] = [];
+  const segments: PreludeSegment[] = [];
+  let prelude = '';
   let previousExecutable = false;
   for (let s = 0; s < starts.length; s++) {
     const piece = text.slice(starts[s], s + 1 < starts.length ? starts[s + 1] : text.length);
-    if (MODULE_BINDING.test(withoutLeadingTrivia(piece))) bindings.push(piece.trimEnd());
+    const statement = withoutLeadingTrivia(piece);
+    if (MODULE_BINDING.test(statement) || SHARED_BINDING.test(statement)) {
+      const kept = piece.trimEnd();
+      segments.push({ at: prelude.length, fileStart: starts[s], length: kept.length });
+      prelude += `${kept}\n`;
+    }
     const executable = !isDeclaration(piece);
     if (executable && previousExecutable && chunks.length > 0) chunks[chunks.length - 1].text += piece;
     else chunks.push({ start: starts[s], text: piece });
     previousExecutable = executable;
   }
-  return { chunks, prelude: bindings.length ? `${bindings.join('\n')}\n` : '' };
+  return { chunks, prelude, segments };
+}
+
+/** Every offset of a finding (its range, fix edits, related locations). */
+function offsetsOf(finding: Finding): number[] {
+  return [finding.start, finding.end, ...(finding.fix?.edits.flatMap((e) => [e.start, e.end]) ?? []), ...(finding.related?.flatMap((r) => [r.start, r.end]) ?? [])];
+}
+
+/** A finding inside the prelude, moved to where that text is in the file (undefined if it spans segments). */
+function fromPrelude(finding: Finding, segments: PreludeSegment[]): Finding | undefined {
+  const segment = segments.find((s) => s.at <= finding.start && finding.start < s.at + s.length);
+  if (!segment || !offsetsOf(finding).every((o) => o >= segment.at && o <= segment.at + segment.length)) return undefined;
+  return shiftFinding(finding, segment.fileStart - segment.at);
 }
 
 export class IncrementalTsDocument {
@@ -63,27 +94,37 @@ export class IncrementalTsDocument {
 
   analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
     const optionsKey = JSON.stringify(options ?? {});
-    const { chunks, prelude } = chunkTopLevel(text);
-    // Chunks are analysed after the prelude, so changing an import re-analyses every chunk.
+    const { chunks, prelude, segments } = chunkTopLevel(text);
+    // Chunks are analysed after the prelude, so changing an import or a shared binding re-analyses every chunk.
     if (prelude !== this.prelude) this.cache.clear();
     this.prelude = prelude;
     const next = new Map<string, CachedChunk>();
     const findings: Finding[] = [];
+    const inPrelude = new Map<string, Finding>();
     for (const chunk of chunks) {
       let cached = this.cache.get(chunk.text) ?? next.get(chunk.text);
       if (!cached || cached.optionsKey !== optionsKey) cached = { optionsKey, findings: this.analyzeChunk(chunk.text, prelude, options) };
       next.set(chunk.text, cached);
-      for (const finding of cached.findings) findings.push(shiftFinding(finding, chunk.start));
+      for (const finding of cached.findings) {
+        if (finding.start >= prelude.length) findings.push(shiftFinding(finding, chunk.start - prelude.length));
+        else {
+          // SQL of a shared binding that this chunk's query reached; several chunks may reach it.
+          const moved = fromPrelude(finding, segments);
+          if (moved) inPrelude.set(`${moved.rule}:${moved.start}:${moved.end}`, moved);
+        }
+      }
     }
     this.cache = next;
-    return findings;
+    if (inPrelude.size === 0) return findings;
+    const seen = new Set(findings.map((f) => `${f.rule}:${f.start}:${f.end}`));
+    for (const [key, finding] of inPrelude) if (!seen.has(key)) findings.push(finding);
+    return findings.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 
-  /** Findings of one chunk, relative to its start; the prelude only provides context. */
+  /** Findings of one chunk, relative to the prelude's start (the prelude comes first). */
   private analyzeChunk(chunk: string, prelude: string, options?: Partial<AnalysisOptions>): Finding[] {
     // Analysed from a copy: findings derived from a slice would pin this whole version of the file in the cache.
     const source = prelude + chunk;
-    const found = analyze((' ' + source).slice(1), this.language, options, this.fileName);
-    return found.filter((f) => f.start >= prelude.length).map((f) => shiftFinding(f, -prelude.length));
+    return analyze((' ' + source).slice(1), this.language, options, this.fileName);
   }
 }

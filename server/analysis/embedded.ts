@@ -13,7 +13,7 @@ import { LineIndex } from './positions';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { Flow, calleeText, objectProperty, taggedTemplateParts } from './embeddedFlow';
-import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect } from './embeddedDialect';
+import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -116,11 +116,19 @@ class Extractor {
     this.flow = new Flow(source);
   }
 
+  /**
+   * Syntax errors only in files that surely talk to PostgreSQL (a PostgreSQL driver import or a
+   * PostgreSQL path): multi-dialect code (knex, TypeORM, Sequelize tests) holds MySQL, Oracle or SQL
+   * Server statements next to PostgreSQL ones, and PoolSafe cannot tell which one runs.
+   */
+  private surelyPostgres = false;
+
   /** False when the file talks only to another database. */
-  run(): boolean {
+  run(fileName: string | undefined): boolean {
     const modules = importedModules(this.source);
     const dialect = fileDialect(modules);
     if (dialect.otherOnly) return false;
+    this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     for (const module of modules) if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
     this.visitScope(this.source, false);
@@ -288,7 +296,7 @@ class Extractor {
     if (parts.length === 0) return;
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
-    const reportSyntaxErrors = wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
+    const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
     group.pieces.push({ built, parts: withSlots, reportSyntaxErrors, tagged });
   }
 }
@@ -370,7 +378,7 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   const resolved = resolveOptions(options);
   const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
   const extractor = new Extractor(source, resolved, engine);
-  if (!extractor.run()) return [];
+  if (!extractor.run(fileName)) return [];
   const findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, withoutDuplicates(findings));

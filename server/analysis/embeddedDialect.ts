@@ -15,13 +15,26 @@ const OTHER_DIALECT_FOLDER = /^(mysql2?|mariadb|sqlite3?|better-sqlite3?|libsql|
 /** File names such as MysqlDriver.ts, sqlite-utils.js, mssql.test.ts (not mysqlish.ts). */
 const OTHER_DIALECT_FILE = /^(mysql|mariadb|sqlite|mssql|sqlserver|oracle)/i;
 
-/** True when the path names another database's dialect (a folder or the file name). */
-export function pathIsOtherDialect(fileName: string | undefined): boolean {
+const POSTGRES_FOLDER = /^(postgres|postgresql|pg|pglite|postgres-js|node-postgres)$/i;
+const POSTGRES_FILE = /^(postgres|postgresql|pg)/i;
+
+/** A folder named `dialect`, or a file name starting with it (MysqlDriver.ts, mysql.test.ts; not mysqlish.ts). */
+function pathNames(fileName: string | undefined, folder: RegExp, file: RegExp): boolean {
   if (!fileName) return false;
   const segments = fileName.split(/[\\/]/);
   const base = segments.pop() ?? '';
-  const prefix = OTHER_DIALECT_FILE.exec(base);
-  return segments.some((s) => OTHER_DIALECT_FOLDER.test(s)) || (prefix !== null && !/[a-z]/.test(base[prefix[0].length] ?? ''));
+  const prefix = file.exec(base);
+  return segments.some((s) => folder.test(s)) || (prefix !== null && !/[a-z]/.test(base[prefix[0].length] ?? ''));
+}
+
+/** True when the path names another database's dialect (a folder or the file name). */
+export function pathIsOtherDialect(fileName: string | undefined): boolean {
+  return pathNames(fileName, OTHER_DIALECT_FOLDER, OTHER_DIALECT_FILE);
+}
+
+/** True when the path names PostgreSQL (`dialects/postgres/…`, PostgresDriver.ts, pg-helpers.js). */
+export function pathIsPostgres(fileName: string | undefined): boolean {
+  return pathNames(fileName, POSTGRES_FOLDER, POSTGRES_FILE);
 }
 
 export type ModuleDialect = 'postgres' | 'other' | undefined;
@@ -83,6 +96,8 @@ export function importedModules(source: ts.SourceFile): ImportedModule[] {
 export interface FileDialect {
   /** The file talks only to another database: analyse nothing. */
   otherOnly: boolean;
+  /** The file imports a PostgreSQL driver (multi-dialect ORMs and query builders do not count). */
+  postgres: boolean;
   /** Local names bound to another database's driver (for files that import both). */
   otherNames: Set<string>;
 }
@@ -99,7 +114,7 @@ export function fileDialect(modules: ImportedModule[]): FileDialect {
       for (const name of module.names) otherNames.add(name);
     }
   }
-  return { otherOnly: other && !postgres, otherNames };
+  return { otherOnly: other && !postgres, postgres, otherNames };
 }
 
 function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {

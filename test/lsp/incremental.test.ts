@@ -154,7 +154,7 @@ test('TS chunking: statements start at column-0 top-level lines only', () => {
   ]);
   // The module-level BEGIN … COMMIT stays in one chunk.
   assert.ok(chunkTopLevel(TS).chunks.some((c) => c.text.includes("'BEGIN'") && c.text.includes("'COMMIT'")));
-  assert.equal(chunkTopLevel(TS).prelude, "import { Pool } from 'pg';\nimport postgres from 'postgres';\n");
+  assert.equal(chunkTopLevel(TS).prelude, "import { Pool } from 'pg';\nimport postgres from 'postgres';\nconst pool = new Pool();\nconst sql = postgres();\n");
 });
 
 test('incremental TS analysis equals a whole-file analysis, before and after edits inside SQL strings', () => {
@@ -170,6 +170,37 @@ test('incremental TS analysis equals a whole-file analysis, before and after edi
   }
   const session = { poolMode: 'session' as const };
   assert.deepEqual(comparable(document.analyze(text, session)), comparable(analyze(text, 'typescript', session, 'file.ts')));
+});
+
+test('incremental TS analysis follows top-level SQL constants and pools into other chunks, like a whole-file analysis', () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    'const db = new Pool();',
+    "export const TIMEOUT_PREFIX = 'SET statement_timeout = 5000;';",
+    '/* sql */',
+    "const UNUSED = 'SET search_path TO nowhere';",
+    'export async function run(text: string) {',
+    '  return db.query(TIMEOUT_PREFIX + text);',
+    '}',
+    'export async function tx() {',
+    "  await db.query('BEGIN');",
+    "  await db.query('SET LOCAL lock_timeout = 1');",
+    '}',
+    '',
+  ].join('\n');
+  const document = new IncrementalTsDocument('typescript', 'server.ts');
+  const whole = analyze(text, 'typescript', undefined, 'server.ts');
+  assert.deepEqual(whole.map((f) => [f.rule, text.slice(f.start, f.end)]), [
+    ['session-set', 'SET statement_timeout = 5000'], ['set-local-outside-transaction', 'SET LOCAL lock_timeout = 1'],
+  ]);
+  assert.deepEqual(comparable(document.analyze(text)), comparable(whole));
+  // Typing in the function re-analyses its chunk; the constant's finding stays once.
+  const edited = text.replace('return db.query(', 'return  db.query(');
+  assert.deepEqual(comparable(document.analyze(edited)), comparable(analyze(edited, 'typescript', undefined, 'server.ts')));
+  // Once no query uses the constant, its finding goes away in both.
+  const unused = text.replace('TIMEOUT_PREFIX + text', 'text');
+  assert.deepEqual(comparable(document.analyze(unused)), comparable(analyze(unused, 'typescript', undefined, 'server.ts')));
+  assert.equal(document.analyze(unused).filter((f) => f.rule === 'session-set').length, 0);
 });
 
 test('findings deltas rebuild exactly the new findings after random edits, and stay small for a local edit', () => {

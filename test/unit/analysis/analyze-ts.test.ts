@@ -72,7 +72,7 @@ test('/* sql */ templates are SQL; strings passed to .execute() that are not SQL
   assert.deepEqual(rulesOf('const q = /* sql */ `LISTEN jobs`;'), [['listen', 'LISTEN jobs']]);
   assert.deepEqual(rulesOf("await redis.execute('GET key'); await page.evaluate('x');"), []);
   assert.deepEqual(rulesOf('const q = `LISTEN jobs`;'), []);
-  assert.deepEqual(rulesOf("await pool.query('SELECT * FROM WHERE');").map(([r]) => r), ['syntax-error']);
+  assert.deepEqual(rulesOf("import pg from 'pg';\nawait pool.query('SELECT * FROM WHERE');").map(([r]) => r), ['syntax-error']);
   // Does not start like SQL, so it may not be SQL at all: no syntax error.
   assert.deepEqual(rulesOf("await pool.query('SELEC 1');"), []);
 });

@@ -23,12 +23,19 @@ test('fragments in tagged templates (where clauses, conditions, joins, Prisma pi
   assert.deepEqual(found(text), []);
 });
 
-test('a whole statement in a sql tag or a query call that does not parse is still reported', () => {
-  assert.deepEqual(found('await sql`SELECT * FROM WHERE id = 1`;').map(([r]) => r), ['syntax-error']);
-  assert.deepEqual(found("await client.query('SELECT * FROM WHERE id = 1');").map(([r]) => r), ['syntax-error']);
+test('a whole statement that does not parse is reported in a file that surely talks to PostgreSQL', () => {
+  const pg = "import { Pool } from 'pg';\n";
+  assert.deepEqual(found(pg + 'await sql`SELECT * FROM WHERE id = 1`;').map(([r]) => r), ['syntax-error']);
+  assert.deepEqual(found(pg + "await client.query('SELECT * FROM WHERE id = 1');").map(([r]) => r), ['syntax-error']);
+  assert.deepEqual(found("await client.query('SELECT * FROM WHERE id = 1');", 'src/dialects/postgres/query.ts').map(([r]) => r), ['syntax-error']);
   // …but not when the same text is an argument of a builder method (a fragment), or is a clause.
-  assert.deepEqual(found('qb.where(sql`SELECT * FROM WHERE id = 1`);'), []);
-  assert.deepEqual(found('await sql`WHERE WHERE`;'), []);
+  assert.deepEqual(found(pg + 'qb.where(sql`SELECT * FROM WHERE id = 1`);'), []);
+  assert.deepEqual(found(pg + 'await sql`WHERE WHERE`;'), []);
+});
+
+test('multi-dialect code (no PostgreSQL driver import or path) gets pooling findings but no syntax errors', () => {
+  const text = "await knex.raw('CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY)');\nawait knex.raw('SHOW FULL PROCESSLIST');\nawait knex.raw('SET search_path TO app');";
+  assert.deepEqual(found(text, 'test/integration/misc.spec.js').map(([r]) => r), ['session-set']);
 });
 
 test('a hole standing for a schema or table name, a list, or a value parses, and findings inside still appear', () => {
