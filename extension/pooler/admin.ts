@@ -4,13 +4,14 @@
 // AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
 import type { Socket } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
+import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, FIXED_AT_RUN_TIME, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
 import {
   AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, ProtocolError, authentication, authenticationSasl, backendKeyData, errorResponse,
   noticeResponse, parameterStatus, parseSaslInitialResponse, readCString, readyForQuery,
 } from './protocol';
 import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
 import type { Pooler } from './pooler';
+import type { ServerConnection } from './server';
 
 export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
 /** The PgBouncer release whose admin console this one mirrors. */
@@ -152,8 +153,22 @@ export interface AdminSource {
   /** Resolves once no server connection of the paused database(s) is in use. */
   pause(database?: string): Promise<void>;
   resume(database?: string): void;
+  /** Resolves once every socket's buffers are written out. */
+  suspend(): Promise<void>;
+  kill(database?: string): void;
+  /** False when no client has that id. */
+  killClient(id: number): boolean;
+  disable(database: string): void;
+  enable(database: string): void;
+  reconnect(database?: string): void;
+  /** Resolves once the servers RECONNECT/RELOAD marked are closed. */
+  waitClose(database?: string): Promise<void>;
+  /** Throws when the configuration cannot be re-read. */
   reload(): Promise<void> | void;
   shutdown(mode: ShutdownMode): void;
+  /** The global pause mode (PAUSE / SUSPEND without a database). */
+  pauseMode(): 'none' | 'pause' | 'suspend';
+  /** Without a database: globally paused or suspended; with one: that database alone is paused. */
   isPaused(database?: string): boolean;
   isShuttingDown(): boolean;
   hasDatabase(database: string): boolean;
@@ -298,8 +313,6 @@ const FAKE_PARAMETERS: Record<string, string> = {
   timezone: 'GMT',
 };
 
-/** Config keys PgBouncer cannot change at run time (SHOW CONFIG changeable = no; SET refused). */
-const FIXED_KEYS = new Set(['listen_addr', 'listen_port']);
 const ENUM_KEYS: Record<string, readonly string[]> = {
   pool_mode: POOL_MODES,
   server_policy: SERVER_POLICIES,
@@ -355,48 +368,109 @@ export class AdminConsole {
     const verb = command[1].toLowerCase();
     const arg = command[2] === undefined ? '' : unquote(command[2]);
     if (verb === 'show' || verb === 'select') return this.show(arg.toLowerCase(), query);
-    const requireAdmin = () => {
-      if (access !== 'admin') throw new AdminError('admin access needed');
-    };
+    return this.control(verb, arg, query, access);
+  }
+
+  /** Process-control commands: admin_users only (PgBouncer checks the syntax first, then the access). */
+  private control(verb: string, arg: string, query: string, access: AdminAccess): Promise<Buffer[] | null> | Buffer[] | null {
+    const run = this.commandFor(verb, arg, query);
+    if (!run) throw invalidCommand(query);
+    if (access !== 'admin') throw new AdminError('admin access needed');
+    return run();
+  }
+
+  private commandFor(verb: string, arg: string, query: string): (() => Promise<Buffer[] | null> | Buffer[] | null) | undefined {
     switch (verb) {
-      case 'pause':
-        requireAdmin();
-        return this.pause(arg);
-      case 'resume':
-        requireAdmin();
-        return this.resume(arg);
-      case 'reload':
-        requireAdmin();
-        await this.source.reload();
-        return [commandComplete('RELOAD')];
-      case 'shutdown':
-        requireAdmin();
-        return this.shutdown(arg.toLowerCase(), query);
-      default:
-        throw invalidCommand(query);
+      case 'pause': return () => this.pause(arg);
+      case 'resume': return () => this.resume(arg);
+      case 'suspend': return () => this.suspend(arg, query);
+      case 'kill': return () => this.kill(arg);
+      case 'kill_client': return () => this.killClient(arg);
+      case 'disable': return () => this.enableOrDisable(arg, 'disable');
+      case 'enable': return () => this.enableOrDisable(arg, 'enable');
+      case 'reconnect': return () => this.reconnect(arg);
+      case 'wait_close': return () => this.waitClose(arg);
+      case 'reload': return () => this.reload(arg, query);
+      case 'shutdown': return () => this.shutdown(arg.toLowerCase(), query);
+      default: return undefined;
     }
   }
 
   private async pause(database: string): Promise<Buffer[]> {
-    if (this.source.isPaused()) throw new AdminError('already suspended/paused');
-    if (database !== '') {
-      if (isAdminDatabase(database)) throw new AdminError(`cannot pause admin db: ${database}`);
-      if (!this.source.hasDatabase(database)) throw new AdminError(`no such database: ${database}`);
-    }
+    if (this.source.pauseMode() !== 'none') throw new AdminError('already suspended/paused');
+    if (database !== '') this.checkDatabase(database, 'pause');
     await this.source.pause(database || undefined);
     return [commandComplete('PAUSE')];
+  }
+
+  /** PgBouncer's checks for commands naming a database: it must exist and must not be the console. */
+  private checkDatabase(database: string, verb: string): void {
+    if (isAdminDatabase(database)) throw new AdminError(`cannot ${verb} admin db: ${database}`);
+    if (!this.source.hasDatabase(database)) throw new AdminError(`no such database: ${database}`);
   }
 
   private resume(database: string): Buffer[] {
     if (database === '') {
       if (this.source.isShuttingDown()) throw new AdminError('pooler is shutting down');
-      if (!this.source.isPaused()) throw new AdminError('pooler is not paused/suspended');
+      if (this.source.pauseMode() === 'none') throw new AdminError('pooler is not paused/suspended');
     } else {
       if (!this.source.hasDatabase(database)) throw new AdminError(`no such database: ${database}`);
       if (!this.source.isPaused(database)) throw new AdminError(`database ${database} is not paused`);
     }
     this.source.resume(database || undefined);
     return [commandComplete('RESUME')];
+  }
+
+  private async suspend(arg: string, query: string): Promise<Buffer[]> {
+    if (arg !== '') throw invalidCommand(query);
+    if (this.source.pauseMode() !== 'none') throw new AdminError('already suspended/paused');
+    if (this.source.databases().some((d) => d.paused)) throw new AdminError('cannot suspend with paused databases');
+    await this.source.suspend();
+    return [commandComplete('SUSPEND')];
+  }
+
+  private kill(database: string): Buffer[] {
+    if (this.source.pauseMode() !== 'none') throw new AdminError('already suspended/paused');
+    if (database !== '') this.checkDatabase(database, 'kill');
+    this.source.kill(database || undefined);
+    return [commandComplete('KILL')];
+  }
+
+  private killClient(arg: string): Buffer[] {
+    if (!/^\d+$/.test(arg)) throw new AdminError('invalid client pointer supplied');
+    if (!this.source.killClient(Number(arg))) throw new AdminError('client not found');
+    return [commandComplete('KILL_CLIENT')];
+  }
+
+  private enableOrDisable(database: string, verb: 'enable' | 'disable'): Buffer[] {
+    if (database === '') throw new AdminError('a database is required');
+    this.checkDatabase(database, verb);
+    if (verb === 'disable') this.source.disable(database);
+    else this.source.enable(database);
+    return [commandComplete(verb.toUpperCase())];
+  }
+
+  private reconnect(database: string): Buffer[] {
+    if (database !== '') this.checkDatabase(database, 'reconnect');
+    this.source.reconnect(database || undefined);
+    return [commandComplete('RECONNECT')];
+  }
+
+  private async waitClose(database: string): Promise<Buffer[]> {
+    if (database !== '') this.checkDatabase(database, 'wait in');
+    await this.source.waitClose(database || undefined);
+    return [commandComplete('WAIT_CLOSE')];
+  }
+
+  private async reload(arg: string, query: string): Promise<Buffer[]> {
+    if (arg !== '') throw invalidCommand(query);
+    try {
+      await this.source.reload();
+    } catch (error) {
+      process.stderr.write(`poolsafe pooler: RELOAD failed: ${(error as Error).message}\n`);
+      return [errorResponse({ severity: 'ERROR', code: 'F0000', message: 'RELOAD failed, see logs for additional details' })];
+    }
+    return [commandComplete('RELOAD')];
   }
 
   private shutdown(arg: string, query: string): Buffer[] | null {
@@ -412,7 +486,7 @@ export class AdminConsole {
     if (access !== 'admin') throw new AdminError('admin access needed');
     const config = this.source.config as unknown as Record<string, unknown>;
     const current = config[key];
-    if (current === undefined || current instanceof Map || FIXED_KEYS.has(key)) throw new AdminError('SET failed');
+    if (current === undefined || current instanceof Map || FIXED_AT_RUN_TIME.has(key)) throw new AdminError('SET failed');
     const value = convertSetting(key, rawValue, current);
     if (value === undefined) throw new AdminError('SET failed');
     config[key] = value;
@@ -445,11 +519,7 @@ export class AdminConsole {
       case 'version':
         return table([['version', 'text']], [[`PoolSafe (PgBouncer ${PGBOUNCER_COMPAT_VERSION} compatible)`]]);
       case 'state':
-        return table([['key', 'text'], ['value', 'text']], [
-          ['active', this.source.isPaused() ? 'no' : 'yes'],
-          ['paused', this.source.isPaused() ? 'yes' : 'no'],
-          ['suspended', 'no'],
-        ]);
+        return table([['key', 'text'], ['value', 'text']], stateRows(this.source.pauseMode()));
       case 'hazards':
         return table(HAZARD_COLUMNS, this.source.hazards().map(hazardRow));
       case 'help':
@@ -461,7 +531,8 @@ export class AdminConsole {
             detail:
               'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|VERSION|HAZARDS\n' +
               'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|LISTS|STATE\n' +
-              'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]',
+              'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nDISABLE <db>\nENABLE <db>\nRECONNECT [<db>]\n' +
+              'KILL [<db>]\nKILL_CLIENT <client_id>\nSUSPEND\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]\nWAIT_CLOSE [<db>]',
           }),
           commandComplete('SHOW'),
         ];
@@ -500,11 +571,17 @@ export class AdminConsole {
     const rows: Cell[][] = [];
     for (const key of Object.keys(config).sort()) {
       const value = config[key];
-      if (value instanceof Map || typeof value === 'object') continue;
-      rows.push([key, formatSetting(value), formatSetting(defaults[key]), FIXED_KEYS.has(key) ? 'no' : 'yes']);
+      if (value instanceof Map || (typeof value === 'object' && !Array.isArray(value))) continue;
+      rows.push([key, formatSetting(value), formatSetting(defaults[key]), FIXED_AT_RUN_TIME.has(key) ? 'no' : 'yes']);
     }
     return rows;
   }
+}
+
+/** SHOW STATE: PgBouncer's three yes/no rows. */
+function stateRows(mode: 'none' | 'pause' | 'suspend'): Cell[][] {
+  const yesNo = (flag: boolean) => (flag ? 'yes' : 'no');
+  return [['active', yesNo(mode === 'none')], ['paused', yesNo(mode === 'pause')], ['suspended', yesNo(mode === 'suspend')]];
 }
 
 function invalidCommand(query: string): AdminError {
@@ -513,12 +590,14 @@ function invalidCommand(query: string): AdminError {
 
 function formatSetting(value: unknown): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
+  if (Array.isArray(value)) return value.join(',');
   if (value === undefined || value === null) return '';
   return String(value);
 }
 
 /** Converts a SET value to the type of the current one; undefined when it does not fit. */
 function convertSetting(key: string, raw: string, current: unknown): unknown {
+  if (Array.isArray(current)) return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (typeof current === 'number') {
     if (!/^\d+(\.\d+)?$/.test(raw)) return undefined;
     const n = Number(raw);
@@ -680,23 +759,9 @@ export function serveAdminClient(
 // ---------------------------------------------------------------------------------------------
 // Login to the admin database (the pooler hands the socket over right after the startup packet)
 
-/** Optional user lists (PgBouncer's admin_users / stats_users) a configuration may carry. */
-export interface AdminUserLists {
-  admin_users?: string[];
-  stats_users?: string[];
-}
-
-/**
- * PgBouncer admits only admin_users and stats_users to its console. A PoolSafe configuration that
- * lists neither lets every user the pooler authenticates in as admin: the pooler serves one
- * developer's database, and its users are that developer's.
- */
+/** PgBouncer's rule: admin_users and stats_users reach the console; with neither list, nobody does. */
 function accessOf(config: PoolerConfig, user: string): AdminAccess | undefined {
-  const lists = config as PoolerConfig & AdminUserLists;
-  const adminUsers = lists.admin_users ?? [];
-  const statsUsers = lists.stats_users ?? [];
-  if (adminUsers.length === 0 && statsUsers.length === 0) return 'admin';
-  return adminAccessFor(user, adminUsers, statsUsers);
+  return adminAccessFor(user, config.admin_users, config.stats_users);
 }
 
 const LOGIN_TIMEOUT_MS = 60_000;
@@ -897,6 +962,8 @@ export class PoolerAdminSource implements AdminSource {
 
   servers(): SocketInfo[] {
     const states: Record<string, string> = { login: 'new', idle: 'idle', active: 'active' };
+    const closeNeeded = new Set<ServerConnection>();
+    for (const pool of this.pooler.pools.values()) for (const server of [...pool.idle, ...pool.active]) if (pool.isCloseNeeded(server)) closeNeeded.add(server);
     const rows: SocketInfo[] = [];
     for (const server of this.pooler.servers) {
       if (server.state === 'closed') continue;
@@ -905,7 +972,7 @@ export class PoolerAdminSource implements AdminSource {
         type: 'S', user: server.target.user, database: server.target.name, state: states[server.state] ?? server.state,
         addr: server.target.host, port: server.target.port, localAddr: plainAddress(server.socket.localAddress ?? ''),
         localPort: server.localPort, connectTime: server.createdAt, requestTime: server.lastUsedAt, waitMicros: 0,
-        closeNeeded: false, link, remotePid: server.processId, tls: server.tls ? 'TLS' : '',
+        closeNeeded: closeNeeded.has(server), link, remotePid: server.processId, tls: server.tls ? 'TLS' : '',
         applicationName: server.params.get('application_name') ?? '', preparedStatements: 0, id: server.id,
       });
     }
@@ -925,7 +992,8 @@ export class PoolerAdminSource implements AdminSource {
         poolSize: target.pool_size ?? config.default_pool_size, minPoolSize: target.min_pool_size ?? config.min_pool_size,
         reservePoolSize: target.reserve_pool ?? config.reserve_pool_size, serverLifetime: Math.floor(config.server_lifetime),
         poolMode: target.pool_mode ?? null, maxConnections: 0, currentConnections, maxClientConnections: 0,
-        currentClientConnections: currentClients, paused: this.pooler.paused, disabled: false,
+        currentClientConnections: currentClients, paused: this.pooler.paused || this.pooler.pausedDatabases.has(target.name),
+        disabled: this.pooler.disabledDatabases.has(target.name),
       });
     }
     rows.push({
@@ -975,24 +1043,50 @@ export class PoolerAdminSource implements AdminSource {
     return withHazards.hazardRows ? withHazards.hazardRows() : [];
   }
 
-  /** PgBouncer answers PAUSE once every server connection is back in the pool. */
-  async pause(): Promise<void> {
-    this.pooler.pause();
-    for (;;) {
-      let busy = 0;
-      for (const pool of this.pooler.pools.values()) busy += pool.active.size;
-      if (busy === 0 || !this.pooler.paused) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+  pause(database?: string): Promise<void> {
+    return this.pooler.pause(database);
+  }
+
+  resume(database?: string): void {
+    this.pooler.resume(database);
+  }
+
+  suspend(): Promise<void> {
+    return this.pooler.suspend();
+  }
+
+  kill(database?: string): void {
+    this.pooler.kill(database);
+  }
+
+  killClient(id: number): boolean {
+    if (this.pooler.killClient(id)) return true;
+    for (const session of this.sessions) {
+      if (session.id !== id) continue;
+      session.socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: 'admin forced disconnect' }));
+      return true;
     }
+    return false;
   }
 
-  resume(): void {
-    this.pooler.resume();
+  disable(database: string): void {
+    this.pooler.disabledDatabases.add(database);
   }
 
-  async reload(): Promise<void> {
-    const reloadable = this.pooler as Pooler & { reloadConfig?: () => Promise<void> | void };
-    await reloadable.reloadConfig?.();
+  enable(database: string): void {
+    this.pooler.disabledDatabases.delete(database);
+  }
+
+  reconnect(database?: string): void {
+    this.pooler.reconnect(database);
+  }
+
+  waitClose(database?: string): Promise<void> {
+    return this.pooler.waitClose(database);
+  }
+
+  reload(): void {
+    this.pooler.reload();
   }
 
   shutdown(mode: ShutdownMode): void {
@@ -1001,11 +1095,21 @@ export class PoolerAdminSource implements AdminSource {
       for (const session of this.sessions) session.socket.destroy();
     };
     if (mode === 'immediate') closeSessions();
-    void this.pooler.shutdown().finally(closeSessions);
+    this.pooler.requestShutdown(mode);
+    void this.pooler.stopped.then(closeSessions);
   }
 
-  isPaused(): boolean {
-    return this.pooler.paused;
+  pauseMode(): 'none' | 'pause' | 'suspend' {
+    return this.pooler.pauseMode;
+  }
+
+  isPaused(database?: string): boolean {
+    return database === undefined ? this.pooler.paused : this.pooler.pausedDatabases.has(database);
+  }
+
+  /** A session that leaves while the pooler is suspended would leave it stuck: PgBouncer resumes then. */
+  sessionClosed(): void {
+    if (this.sessions.size === 0 && this.pooler.pauseMode === 'suspend') this.pooler.resume();
   }
 
   isShuttingDown(): boolean {
@@ -1042,7 +1146,10 @@ export function createAdminConnectionHandler(pooler: Pooler): (socket: Socket, p
         applicationName: params.get('application_name') ?? '', connectedAt: Date.now(), lastQueryAt: Date.now(),
       };
       source.sessions.add(session);
-      socket.once('close', () => source.sessions.delete(session));
+      socket.once('close', () => {
+        source.sessions.delete(session);
+        source.sessionClosed();
+      });
       serveAdminClient(socket, adminConsole, access, {
         pending,
         onQuery: () => {

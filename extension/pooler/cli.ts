@@ -133,15 +133,19 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
     return 2;
   }
   const pooler = new Pooler(config);
+  // RELOAD and SIGHUP re-read the ini, with the command line's flags on top as at start.
+  if (argv.includes('--config') || argv.some((arg) => arg.startsWith('--config='))) pooler.configSource = () => configFromFlags(argv);
   // Test login before listening: a wrong URL or password should fail now, not on the first query.
-  const [first] = config.databases.values();
-  try {
-    const user = first.user;
-    await pooler.getPool(first, user).ensureTemplate();
-  } catch (error) {
-    io.err(`poolsafe pooler: cannot connect to ${first.host}:${first.port}/${first.dbname} as ${first.user}: ${(error as Error).message}`);
-    await pooler.shutdown();
-    return 2;
+  // Only a database with its own login can be tried: one without user= logs in as each client.
+  const first = [...config.databases.values()].find((target) => target.user);
+  if (first) {
+    try {
+      await pooler.getPool(first, first.user).ensureTemplate();
+    } catch (error) {
+      io.err(`poolsafe pooler: cannot connect to ${first.host}:${first.port}/${first.dbname} as ${first.user}: ${(error as Error).message}`);
+      await pooler.shutdown();
+      return 2;
+    }
   }
   let address: { host: string; port: number };
   try {
@@ -155,6 +159,14 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   if (!isLoopback(address.host)) {
     io.err(`poolsafe pooler: warning: listening on ${address.host}, not loopback: other machines can reach this pooler`);
   }
+  const reload = () => {
+    try {
+      pooler.reload();
+    } catch (error) {
+      io.err(`poolsafe pooler: RELOAD failed: ${(error as Error).message}`);
+    }
+  };
+  process.on('SIGHUP', reload); // PgBouncer's signal for RELOAD; it must not end the process
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.removeListener('SIGINT', stop);
@@ -163,8 +175,10 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    void pooler.stopped.then(stop); // SHUTDOWN from the admin console
     onStarted?.(pooler, address, stop);
   });
+  process.removeListener('SIGHUP', reload);
   await pooler.shutdown();
   return 0;
 }

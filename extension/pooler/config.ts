@@ -77,6 +77,10 @@ export interface PoolerConfig {
   client_tls_sslmode: ClientTlsMode;
   client_tls_key_file: string;
   client_tls_cert_file: string;
+  /** Users who may run every admin console command (PgBouncer's admin_users). */
+  admin_users: string[];
+  /** Users who may only read the admin console (SHOW…; PgBouncer's stats_users). */
+  stats_users: string[];
   /** Client-visible database name → target. */
   databases: Map<string, DatabaseTarget>;
   /** PgBouncer's `*` entry: serves any other database name (its dbname is the client's). */
@@ -114,9 +118,23 @@ export function defaultConfig(): PoolerConfig {
     client_tls_sslmode: 'disable',
     client_tls_key_file: '',
     client_tls_cert_file: '',
+    admin_users: [],
+    stats_users: [],
     databases: new Map(),
     users: new Map(),
   };
+}
+
+/**
+ * Settings that neither admin SET nor RELOAD change in a running pooler (PgBouncer's CF_NO_RELOAD
+ * keys, plus PoolSafe's hazard_detection, whose monitor exists from start or not at all).
+ */
+export const FIXED_AT_RUN_TIME: ReadonlySet<string> = new Set(['listen_addr', 'listen_port', 'hazard_detection']);
+
+/** The connection settings of a target: when RELOAD changes one, its servers are replaced. */
+export function sameConnection(a: DatabaseTarget, b: DatabaseTarget): boolean {
+  return a.host === b.host && a.port === b.port && a.dbname === b.dbname && a.user === b.user && a.password === b.password &&
+    a.sslmode === b.sslmode && a.sslrootcert === b.sslrootcert;
 }
 
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -149,9 +167,12 @@ export function parseTargetUrl(text: string): DatabaseTarget {
   };
 }
 
-/** A configuration serving one target database, with clients logging in as the target's user. */
+/**
+ * A configuration serving one target database, with clients logging in as the target's user. That
+ * user is the admin console's admin (the quick start has no ini to name admin_users).
+ */
 export function configForTarget(target: DatabaseTarget, overrides: Partial<PoolerConfig> = {}): PoolerConfig {
-  const config = { ...defaultConfig(), ...overrides };
+  const config = { ...defaultConfig(), admin_users: [target.user], ...overrides };
   config.databases = new Map([[target.name, target]]);
   config.users = new Map();
   if (target.password !== undefined) config.users.set(target.user, userSecret(target.user, target.password));

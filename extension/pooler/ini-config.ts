@@ -4,7 +4,6 @@ import { loadPgBouncerConfig, type IniDatabase } from './ini';
 import { dirname, resolve } from 'node:path';
 import { userSecret } from './auth';
 import { CLIENT_TLS_MODES, defaultConfig, type ClientTlsMode, type DatabaseTarget, type PoolerConfig } from './config';
-import type { AdminUserLists } from './admin';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
@@ -66,9 +65,9 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerC
   if (s.serverResetQuery !== undefined) config.server_reset_query = s.serverResetQuery;
   if (s.serverResetQueryAlways !== undefined) config.server_reset_query_always = s.serverResetQueryAlways;
   if (s.ignoreStartupParameters !== undefined) config.ignore_startup_parameters = s.ignoreStartupParameters;
-  // Without these the admin console would admit every user the pooler knows.
-  if (s.adminUsers !== undefined) (config as PoolerConfig & AdminUserLists).admin_users = s.adminUsers;
-  if (s.statsUsers !== undefined) (config as PoolerConfig & AdminUserLists).stats_users = s.statsUsers;
+  // PgBouncer's rule: only these users reach the admin console; with neither list, nobody does.
+  if (s.adminUsers !== undefined) config.admin_users = s.adminUsers;
+  if (s.statsUsers !== undefined) config.stats_users = s.statsUsers;
   if (s.authUser !== undefined) config.auth_user = s.authUser;
   if (s.authQuery !== undefined) config.auth_query = s.authQuery;
   applyClientTls(config, s.clientTlsSslmode, s.clientTlsKeyFile, s.clientTlsCertFile, dirname(iniPath));

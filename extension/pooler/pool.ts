@@ -33,11 +33,15 @@ export function emptyStats(): PoolStats {
   return { xact_count: 0, query_count: 0, bytes_received: 0, bytes_sent: 0, xact_time: 0, query_time: 0, wait_time: 0 };
 }
 
-/** Services the pooler gives a pool: ids and a registry of all server connections. */
+/** Services the pooler gives a pool: ids, a registry of all server connections, the pause state. */
 export interface PoolHost {
   nextServerId(): number;
   serverOpened(server: ServerConnection, pool: Pool): void;
   serverClosed(server: ServerConnection): void;
+  /** PAUSE/SUSPEND/KILL in force for this pool's database: hand out no server. */
+  isPoolPaused(pool: Pool): boolean;
+  /** PAUSE (not SUSPEND): servers are disconnected as they are released, as PgBouncer does. */
+  closesServersWhilePaused(pool: Pool): boolean;
 }
 
 export class Pool {
@@ -53,11 +57,17 @@ export class Pool {
   readonly stats = emptyStats();
   /** Clients logged in to this pool (maintained by the pooler, for SHOW POOLS). */
   clientCount = 0;
+  /**
+   * Servers with ids up to this one are to close once released (PgBouncer's close_needed, set by
+   * RECONNECT and by a RELOAD that changes the database's connection settings). Ids only grow.
+   */
+  private closeNeededUpTo = 0;
   private templatePromise: Promise<void> | undefined;
   private lastLaunchError: Error | undefined;
 
   constructor(
-    readonly target: DatabaseTarget,
+    /** Replaced by a RELOAD that changes the database's connection settings. */
+    public target: DatabaseTarget,
     readonly user: string,
     private readonly config: PoolerConfig,
     private readonly host: PoolHost,
@@ -85,7 +95,7 @@ export class Pool {
 
   /** Gives `client` a server now, or queues it (opening a connection when the pool has room). */
   acquire(client: PoolClient): void {
-    const server = this.pickIdle(client);
+    const server = this.host.isPoolPaused(this) ? undefined : this.pickIdle(client);
     if (server) {
       this.give(server, client);
       return;
@@ -133,11 +143,12 @@ export class Pool {
     server.link = null;
     const now = Date.now();
     server.lastUsedAt = now;
-    if (this.config.server_lifetime > 0 && now - server.createdAt > this.config.server_lifetime * 1000) {
-      server.close('server lifetime over');
+    const closeReason = this.closeReasonOnRelease(server, now);
+    if (closeReason) {
+      server.close(closeReason);
       return;
     }
-    const next = this.waiting.shift();
+    const next = this.host.isPoolPaused(this) ? undefined : this.waiting.shift();
     if (next) {
       this.stats.wait_time += (now - next.waitStartedAt) * 1000;
       this.give(server, next);
@@ -145,6 +156,46 @@ export class Pool {
     }
     server.state = 'idle';
     this.idle.push(server);
+  }
+
+  /** Why a released server must not be reused, if it must not. */
+  private closeReasonOnRelease(server: ServerConnection, now: number): string | undefined {
+    if (this.isCloseNeeded(server)) return 'database configuration changed';
+    if (this.host.closesServersWhilePaused(this)) return 'pause mode';
+    if (this.config.server_lifetime > 0 && now - server.createdAt > this.config.server_lifetime * 1000) return 'server lifetime over';
+    return undefined;
+  }
+
+  /** RECONNECT: every server open or opening now closes as soon as it is released. */
+  markCloseNeeded(lastServerId: number): void {
+    this.closeNeededUpTo = lastServerId;
+    for (const server of [...this.idle]) server.close('database configuration changed');
+  }
+
+  isCloseNeeded(server: ServerConnection): boolean {
+    return server.id <= this.closeNeededUpTo;
+  }
+
+  /** Servers still open that RECONNECT/RELOAD asked to close (what WAIT_CLOSE waits for). */
+  get closeNeededCount(): number {
+    let count = 0;
+    for (const server of [...this.idle, ...this.active]) if (this.isCloseNeeded(server)) count++;
+    return count;
+  }
+
+  /** RESUME: clients held while paused get idle servers, then new connections. */
+  wake(): void {
+    this.handIdleToWaiting();
+    this.launchIfNeeded(false);
+  }
+
+  private handIdleToWaiting(): void {
+    if (this.host.isPoolPaused(this)) return;
+    while (this.waiting.length > 0 && this.idle.length > 0) {
+      const client = this.waiting.shift()!;
+      this.stats.wait_time += (Date.now() - client.waitStartedAt) * 1000;
+      this.give(this.idle.pop()!, client);
+    }
   }
 
   /** Called by the pooler when a server connection of this pool is gone. */
@@ -157,6 +208,7 @@ export class Pool {
 
   /** Opens connections for waiting clients up to pool_size (+ reserve_pool when allowed). */
   private launchIfNeeded(useReserve: boolean): void {
+    if (this.host.isPoolPaused(this)) return;
     const limit = this.poolSize + (useReserve ? this.reservePool : 0);
     while (this.serverCount < limit && this.connecting < this.waiting.length) {
       this.launch().catch(() => {});
@@ -192,11 +244,7 @@ export class Pool {
    */
   private launchFailed(error: Error): void {
     // rotate may have queued a client only to avoid its previous server: take that one after all.
-    while (this.waiting.length > 0 && this.idle.length > 0) {
-      const client = this.waiting.shift()!;
-      this.stats.wait_time += (Date.now() - client.waitStartedAt) * 1000;
-      this.give(this.idle.pop()!, client);
-    }
+    this.handIdleToWaiting();
     if (this.serverCount > 0) return;
     const code = sqlstateOf(error, '08006');
     const waiting = this.waiting.splice(0);
@@ -225,18 +273,31 @@ export class Pool {
         this.waiting.shift()!.failWait('query_wait_timeout', '08P01');
       }
     }
+    const pausing = this.host.closesServersWhilePaused(this);
     for (const server of [...this.idle]) {
+      if (pausing || this.isCloseNeeded(server)) {
+        server.close(pausing ? 'pause mode' : 'database configuration changed');
+        continue;
+      }
       const idleTooLong = config.server_idle_timeout > 0 && now - server.lastUsedAt > config.server_idle_timeout * 1000;
       const tooOld = config.server_lifetime > 0 && now - server.createdAt > config.server_lifetime * 1000;
       if ((idleTooLong && this.serverCount > this.minPoolSize) || tooOld) server.close(tooOld ? 'server lifetime over' : 'server idle timeout');
     }
-    if (this.template && !this.lastLaunchError) {
+    // A lowered pool size (SET, RELOAD) takes effect at once, as PgBouncer's janitor does it.
+    const excess = this.serverCount - (this.poolSize + this.reservePool);
+    for (const server of this.idle.slice(0, Math.max(excess, 0))) server.close('too many servers in the pool');
+    if (this.template && !this.lastLaunchError && !this.host.isPoolPaused(this)) {
       while (this.serverCount < Math.min(this.minPoolSize, this.poolSize)) this.launch().catch(() => {});
     }
     if (this.waiting.length > 0) {
       const useReserve = this.reservePool > 0 && now - this.waiting[0].waitStartedAt >= config.reserve_pool_timeout * 1000;
       this.launchIfNeeded(useReserve);
     }
+  }
+
+  /** Servers handed to clients right now (PAUSE waits until there are none). */
+  get busyCount(): number {
+    return this.active.size;
   }
 
   /** Closes every server connection (shutdown). */

@@ -13,7 +13,9 @@
 //   pooler.servers                Set<ServerConnection>: id, state (login|idle|active|closed),
 //                                 target, processId (remote_pid), localPort, createdAt, lastUsedAt,
 //                                 link (holding Client or null), lastClientId, params, txStatus, tls
-//   pooler.startedAt, pooler.paused, pooler.pause()/resume()/shutdown()/reload(config)
+//   pooler.startedAt, pooler.pauseMode, pausedDatabases, disabledDatabases: the admin console's
+//                                 process control (PAUSE, SUSPEND, KILL, RELOAD…), see the
+//                                 "Process control" methods below
 //   pooler.onAdminConnection      set by admin.ts: receives connections to the admin database
 //                                 (`pgbouncer` or `poolsafe`) after their startup packet, before
 //                                 authentication: (socket, startup params, bytes already read).
@@ -22,15 +24,15 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Client } from './client';
-import type { DatabaseTarget, PoolerConfig } from './config';
-import { ScramSecretCache, type ScramKeys } from './auth';
+import { FIXED_AT_RUN_TIME, resolveDatabase, sameConnection, type DatabaseTarget, type PoolerConfig } from './config';
+import { AuthError, ScramSecretCache, type ScramKeys } from './auth';
 import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
 import type { SocketReads } from './reads';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
-import { createAdminConnectionHandler, type HazardInfo } from './admin';
+import { createAdminConnectionHandler, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
 import { PreparedRegistry } from './prepared';
 
@@ -68,7 +70,19 @@ export class Pooler implements ClientHost, PoolHost {
   readonly authQuery = new AuthQuery(() => this.config, () => this.nextServerId());
   private tlsContext: { key: string; cert: string; context: tls.SecureContext } | undefined;
   readonly startedAt = Date.now();
-  paused = false;
+  /** PgBouncer's global pause mode: PAUSE holds new queries; SUSPEND also stops reading every socket. */
+  pauseMode: 'none' | 'pause' | 'suspend' = 'none';
+  /** Databases paused on their own (PAUSE db, KILL db). */
+  readonly pausedDatabases = new Set<string>();
+  /** DISABLE db: new logins to these are refused. */
+  readonly disabledDatabases = new Set<string>();
+  /** SHUTDOWN WAIT_FOR_*: the pooler exits once its servers / clients are done. */
+  shutdownMode: ShutdownMode | null = null;
+  /** Re-reads the configuration (the ini given with --config) for RELOAD and SIGHUP; unset: nothing to re-read. */
+  configSource: (() => PoolerConfig) | undefined;
+  /** Resolves once shutdown() has closed everything (SHUTDOWN from the console ends the process). */
+  readonly stopped: Promise<void>;
+  private markStopped!: () => void;
   onAdminConnection: AdminConnectionHandler | undefined;
   /** Emits 'hazard' (HazardInfo) for each SHOW HAZARDS row as it is recorded. */
   readonly hazards: HazardMonitor | null;
@@ -81,6 +95,7 @@ export class Pooler implements ClientHost, PoolHost {
   private shuttingDown = false;
 
   constructor(public config: PoolerConfig) {
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
     this.onAdminConnection = createAdminConnectionHandler(this);
     this.hazards = config.hazard_detection ? new HazardMonitor({ tracksPreparedStatements: () => this.config.max_prepared_statements > 0 }) : null;
   }
@@ -119,9 +134,9 @@ export class Pooler implements ClientHost, PoolHost {
   }
 
   getPool(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys): Pool {
-    // A database without its own login (ini entry without user=) logs in as the client's user:
-    // with its userlist password, else with the keys from its SCRAM proof (pass-through).
-    const target = configured.user ? configured : { ...configured, user, password: this.config.users.get(user)?.password, scramKeys };
+    // Login code calls this once the client is authenticated: PgBouncer refuses disabled databases then.
+    if (this.disabledDatabases.has(configured.name)) throw new AuthError(`database "${configured.name}" is disabled`, '08P01');
+    const target = this.serverTarget(configured, user, scramKeys);
     const key = `${target.name}\0${user}`;
     let pool = this.pools.get(key);
     if (!pool) {
@@ -131,6 +146,14 @@ export class Pooler implements ClientHost, PoolHost {
       pool.target.scramKeys = scramKeys; // the latest proven keys (the verifier may have changed)
     }
     return pool;
+  }
+
+  /**
+   * A database without its own login (ini entry without user=) logs in as the client's user: with
+   * its userlist password, else with the keys from its SCRAM proof (pass-through).
+   */
+  private serverTarget(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys): DatabaseTarget {
+    return configured.user ? configured : { ...configured, user, password: this.config.users.get(user)?.password, scramKeys };
   }
 
   clientTlsContext(): tls.SecureContext | undefined {
@@ -194,6 +217,7 @@ export class Pooler implements ClientHost, PoolHost {
   private maintain(): void {
     const now = Date.now();
     for (const pool of this.pools.values()) pool.maintain(now);
+    if (this.shutdownMode) this.maintainShutdown();
     const { client_idle_timeout: clientIdle, idle_transaction_timeout: idleTx } = this.config;
     if (clientIdle <= 0 && idleTx <= 0) return;
     for (const client of this.clients) {
@@ -208,12 +232,148 @@ export class Pooler implements ClientHost, PoolHost {
     }
   }
 
-  pause(): void {
-    this.paused = true;
+  // ------------------------------------------------------------------------------------------
+  // Process control (the admin console's PAUSE, RESUME, SUSPEND, KILL, RELOAD…, PgBouncer's semantics)
+
+  get paused(): boolean {
+    return this.pauseMode !== 'none';
   }
 
-  resume(): void {
-    this.paused = false;
+  isPoolPaused(pool: Pool): boolean {
+    return this.pauseMode !== 'none' || this.pausedDatabases.has(pool.target.name);
+  }
+
+  closesServersWhilePaused(pool: Pool): boolean {
+    return this.pauseMode === 'pause' || (this.pauseMode === 'none' && this.pausedDatabases.has(pool.target.name));
+  }
+
+  private poolsOf(database?: string): Pool[] {
+    return [...this.pools.values()].filter((pool) => database === undefined || pool.target.name === database);
+  }
+
+  /** PAUSE [db]: new queries wait; resolves once no server of those pools is in use (all are closed then). */
+  async pause(database?: string): Promise<void> {
+    if (database === undefined) this.pauseMode = 'pause';
+    else this.pausedDatabases.add(database);
+    for (const pool of this.poolsOf(database)) pool.maintain(Date.now()); // idle servers close now
+    await this.until(() => this.poolsOf(database).every((pool) => pool.busyCount === 0) || !this.stillPausing(database));
+  }
+
+  private stillPausing(database?: string): boolean {
+    return database === undefined ? this.pauseMode === 'pause' : this.pausedDatabases.has(database);
+  }
+
+  /** RESUME [db]: ends PAUSE/SUSPEND (no argument) or a database's PAUSE/KILL; held queries run. */
+  resume(database?: string): void {
+    if (database !== undefined) {
+      this.pausedDatabases.delete(database);
+    } else {
+      const wasSuspended = this.pauseMode === 'suspend';
+      this.pauseMode = 'none';
+      if (wasSuspended) for (const socket of this.suspendableSockets()) socket.resume();
+    }
+    for (const pool of this.poolsOf(database)) pool.wake();
+  }
+
+  /** SUSPEND: stop reading every client and server socket; resolves once their buffers are written out. */
+  async suspend(): Promise<void> {
+    this.pauseMode = 'suspend';
+    for (const socket of this.suspendableSockets()) socket.pause();
+    await this.until(() => this.suspendableSockets().every((socket) => socket.writableLength === 0) || this.pauseMode !== 'suspend');
+  }
+
+  private suspendableSockets(): net.Socket[] {
+    const sockets: net.Socket[] = [];
+    for (const client of this.clients) if (client.state !== 'login' && client.state !== 'closed') sockets.push(client.socket);
+    for (const server of this.servers) if (server.state !== 'closed') sockets.push(server.socket);
+    return sockets;
+  }
+
+  /** KILL [db]: drop every client and server connection of db (or all) now; new queries wait for RESUME. */
+  kill(database?: string): void {
+    const names = database === undefined ? new Set([...this.pools.values()].map((pool) => pool.target.name)) : new Set([database]);
+    for (const name of names) this.pausedDatabases.add(name);
+    for (const client of [...this.clients]) {
+      if (client.pool && names.has(client.pool.target.name)) client.fatal('08P01', 'database removed');
+    }
+    for (const pool of this.poolsOf(database)) pool.closeAll('database removed');
+  }
+
+  /** KILL_CLIENT id: drops one client (and its server, unless clean); false when no such client. */
+  killClient(id: number): boolean {
+    for (const client of this.clients) {
+      if (client.id !== id || client.state === 'login') continue;
+      client.fatal('08P01', 'admin forced disconnect');
+      return true;
+    }
+    return false;
+  }
+
+  /** RECONNECT [db]: every server of db (or all) is closed as soon as it is released, and replaced on demand. */
+  reconnect(database?: string): void {
+    for (const pool of this.poolsOf(database)) pool.markCloseNeeded(this.lastServerId);
+  }
+
+  /** WAIT_CLOSE [db]: resolves once the servers RECONNECT/RELOAD marked are closed. */
+  async waitClose(database?: string): Promise<void> {
+    await this.until(() => this.poolsOf(database).every((pool) => pool.closeNeededCount === 0));
+  }
+
+  /**
+   * RELOAD / SIGHUP: re-reads the configuration. Run-time settings, users and databases take effect
+   * for new work; a database whose connection settings changed gets its servers replaced as they
+   * are released (PgBouncer's close_needed). Throws when the file cannot be read or is invalid.
+   */
+  reload(): void {
+    if (!this.configSource) return;
+    const next = this.configSource();
+    const live = this.config as unknown as Record<string, unknown>;
+    const fresh = next as unknown as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(live), ...Object.keys(fresh)])) {
+      if (!FIXED_AT_RUN_TIME.has(key)) live[key] = fresh[key];
+    }
+    for (const pool of this.pools.values()) this.retarget(pool);
+  }
+
+  private retarget(pool: Pool): void {
+    const configured = resolveDatabase(this.config, pool.target.name);
+    if (!configured) return; // removed: new logins are refused; the pool empties as its clients leave
+    const target = this.serverTarget(configured, pool.user, pool.target.scramKeys);
+    const changed = !sameConnection(pool.target, target);
+    pool.target = target;
+    if (changed) pool.markCloseNeeded(this.lastServerId);
+  }
+
+  /**
+   * SHUTDOWN: immediate closes everything now. WAIT_FOR_SERVERS stops accepting, pauses, drops clients
+   * waiting for a server and exits once no server is in use; WAIT_FOR_CLIENTS stops accepting and
+   * exits once every client has disconnected (checked by the janitor, maintainShutdown).
+   */
+  requestShutdown(mode: ShutdownMode): void {
+    if (mode === 'immediate') {
+      void this.shutdown();
+      return;
+    }
+    this.shutdownMode = mode;
+    void this.listener?.close();
+    if (mode === 'wait_for_servers') this.pauseMode = 'pause';
+    this.maintainShutdown();
+  }
+
+  private maintainShutdown(): void {
+    if (this.shutdownMode === 'wait_for_servers') {
+      for (const pool of this.pools.values()) {
+        for (const client of pool.waiting.splice(0)) client.failWait('server shutting down', '08P01');
+      }
+      if ([...this.pools.values()].every((pool) => pool.busyCount === 0)) void this.shutdown();
+    } else if (this.shutdownMode === 'wait_for_clients') {
+      if (this.clients.size === 0) void this.shutdown();
+    }
+  }
+
+  /** Polls `done` (cheap checks over the pools) until it holds or the pooler shuts down. */
+  private async until(done: () => boolean): Promise<void> {
+    while (!done() && !this.shuttingDown) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   /** Stops accepting, closes every client and server connection. */
@@ -226,6 +386,7 @@ export class Pooler implements ClientHost, PoolHost {
     for (const client of [...this.clients]) client.fatal('08P01', 'pooler is shutting down');
     for (const pool of this.pools.values()) pool.closeAll('pooler is shutting down');
     await closing;
+    this.markStopped();
   }
 }
 

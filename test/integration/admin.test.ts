@@ -1,50 +1,57 @@
 // The admin console (database pgbouncer / poolsafe) through psql and node-postgres, against the real
-// pooler process; error texts compared with a real PgBouncer where both should answer alike.
+// pooler process. Each process-control command is tested by its effect on real clients, and where
+// Debian's PgBouncer 1.18 has the command, the same scenario runs against it too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer';
-import { connectPg, run, startPooler, type RunningPooler } from './pooler-harness';
+import { backendPid, connectPg, loginError, startPooler, writeIni, type RunningPooler } from './pooler-harness';
+import {
+  admin as adminAt, adminOk, backendAlive, clientOf, eventually, records, stillPending, track, type AdminAnswer, type Side,
+} from './admin-harness';
 
 let cluster: Cluster;
 let pooler: RunningPooler;
 let bouncer: PgBouncer;
+let ours: Side;
+let theirs: Side;
+let removeIni: () => void;
+/** How long a held query must stay unanswered to count as held. */
+const HELD_MS = 700;
 
 before(async () => {
   cluster = await startCluster();
-  pooler = await startPooler(cluster, ['--server-policy', 'lifo']);
+  cluster.psql('create database second');
+  cluster.psql('create table admin_marks (tag text)');
+  cluster.psql('create table admin_marks (tag text)', 'second');
+  const ini = writeIni(
+    '[databases]\n' +
+      `postgres = host=127.0.0.1 port=${cluster.port} dbname=postgres\n` +
+      `second = host=127.0.0.1 port=${cluster.port} dbname=second\n` +
+      `[pgbouncer]\nadmin_users = ${cluster.user}\n`,
+  );
+  removeIni = ini.remove;
+  pooler = await startPooler(cluster, ['--config', ini.path, '--server-policy', 'lifo']);
   bouncer = await startPgBouncer({ targetPort: cluster.port, users: [{ name: cluster.user, password: cluster.password }] });
+  ours = { name: 'poolsafe', port: pooler.port, url: (database = 'postgres') => pooler.url({ database }) };
+  theirs = { name: 'pgbouncer', port: bouncer.port, url: (database = 'postgres') => bouncer.url(database, cluster.user, cluster.password) };
 });
 
 after(async () => {
   await pooler?.stop();
   await bouncer?.stop();
+  removeIni?.();
   cluster?.stop();
 });
 
-interface AdminAnswer {
-  code: number | null;
-  header: string[];
-  rows: string[][];
-  stdout: string;
-  stderr: string;
+function admin(port: number, sql: string, options: { database?: string; password?: string } = {}): Promise<AdminAnswer> {
+  return adminAt(cluster, port, sql, options);
 }
 
-/** Runs one console command with psql (unaligned, `|`-separated, header kept, no footer). */
-async function admin(port: number, sql: string, options: { database?: string; password?: string } = {}): Promise<AdminAnswer> {
-  const args = ['-X', '-A', '-F', '|', '-P', 'footer=off', '-v', 'VERBOSITY=verbose', '-h', '127.0.0.1', '-p', String(port), '-U', cluster.user];
-  const result = await run('psql', [...args, '-d', options.database ?? 'pgbouncer', '-c', sql], {
-    env: { PGPASSWORD: options.password ?? cluster.password, PGCONNECT_TIMEOUT: '10' },
-    timeoutMs: 20_000,
-  });
-  const lines = result.stdout.split('\n').filter((line) => line !== '');
-  return { ...result, header: lines[0]?.split('|') ?? [], rows: lines.slice(1).map((line) => line.split('|')), };
-}
-
-/** Rows as objects keyed by column name. */
-function records(answer: AdminAnswer): Record<string, string>[] {
-  return answer.rows.map((row) => Object.fromEntries(answer.header.map((name, i) => [name, row[i]])));
+/** Rows of admin_marks with this tag, read directly from PostgreSQL (proof a statement ran). */
+function marks(tag: string, database = 'postgres'): number {
+  return Number(cluster.psql(`select count(*) from admin_marks where tag = '${tag}'`, database).trim());
 }
 
 const SOCKET_COLUMNS = [
@@ -136,30 +143,15 @@ test('live state: a client inside a transaction, its server connection and the p
   const stats = records(await admin(pooler.port, 'show stats')).find((r) => r.database === 'postgres');
   assert.ok(stats && Number(stats.total_xact_count) >= 1 && Number(stats.total_query_count) >= 2, JSON.stringify(stats));
   const databases = records(await admin(pooler.port, 'show databases'));
-  assert.deepEqual(databases.map((r) => r.name), ['postgres', 'pgbouncer']);
+  assert.deepEqual(databases.map((r) => r.name), ['postgres', 'second', 'pgbouncer']);
   assert.equal(databases[0].port, String(cluster.port));
 });
 
-test('SET changes SHOW CONFIG; fixed keys and bad values fail like PgBouncer', async () => {
-  const set = await admin(pooler.port, 'SET default_pool_size = 7');
-  assert.equal(set.code, 0, set.stderr);
-  assert.match(set.stdout, /SET default_pool_size=7/);
-  const quoted = await admin(pooler.port, "set query_wait_timeout to '30'");
-  assert.equal(quoted.code, 0, quoted.stderr);
-  const config = Object.fromEntries(records(await admin(pooler.port, 'show config')).map((r) => [r.key, r]));
-  assert.deepEqual(config.default_pool_size, { key: 'default_pool_size', value: '7', default: '20', changeable: 'yes' });
-  assert.equal(config.query_wait_timeout.value, '30');
-  assert.equal(config.listen_port.changeable, 'no');
-  assert.equal(config.pool_mode.value, 'transaction');
-  const fixed = await admin(pooler.port, 'set listen_port = 1');
-  assert.match(fixed.stderr, /ERROR: +08P01: SET failed/);
-  const badMode = await admin(pooler.port, 'set pool_mode = sometimes');
-  assert.match(badMode.stderr, /SET failed/);
-  await admin(pooler.port, 'SET default_pool_size = 20');
-});
-
 test('error answers match real PgBouncer (text and SQLSTATE)', async () => {
-  const commands = ['show nonsense', 'select 1', 'resume', 'set bogus = 1', 'set default_pool_size = abc', 'pause pgbouncer'];
+  const commands = [
+    'show nonsense', 'select 1', 'resume', 'set bogus = 1', 'set default_pool_size = abc', 'pause pgbouncer', 'resume nosuchdb',
+    'kill pgbouncer', 'reconnect pgbouncer', 'disable', 'enable', 'disable pgbouncer', 'wait_close pgbouncer', 'shutdown now',
+  ];
   for (const command of commands) {
     const ours = await admin(pooler.port, command);
     const theirs = await admin(bouncer.port, command);
@@ -169,29 +161,181 @@ test('error answers match real PgBouncer (text and SQLSTATE)', async () => {
   }
 });
 
-test('PAUSE answers once the active transaction ends; RESUME; RELOAD', async (t) => {
-  const client = await connectPg(pooler.url());
-  t.after(() => client.end());
-  await client.query('begin');
-  await client.query('select 1');
-  let pauseAnswered = false;
-  const pause = admin(pooler.port, 'pause').then((answer) => {
-    pauseAnswered = true;
-    return answer;
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  assert.equal(pauseAnswered, false, 'PAUSE must wait for the server connection in use');
-  await client.query('commit');
-  const paused = await pause;
+/**
+ * PAUSE waits for the transaction in progress, then holds new queries: the held INSERT is not in the
+ * table (read directly from PostgreSQL) until RESUME, after which it completes.
+ */
+async function pauseHoldsQueries(t: { after(fn: () => unknown): void }, side: Side): Promise<void> {
+  const tag = `pause-${side.name}`;
+  const inTransaction = await clientOf(t, side);
+  const later = await clientOf(t, side);
+  await inTransaction.query('begin');
+  await inTransaction.query('select 1');
+  const pause = track(admin(side.port, 'pause'));
+  assert.ok(await stillPending(pause, HELD_MS), `${side.name}: PAUSE answered while a transaction held a server`);
+  await inTransaction.query('commit');
+  const paused = await pause.promise;
   assert.equal(paused.code, 0, paused.stderr);
-  assert.match(paused.stdout, /PAUSE/);
-  assert.match((await admin(pooler.port, 'pause')).stderr, /already suspended\/paused/);
-  const state = Object.fromEntries((await admin(pooler.port, 'show state')).rows.map(([k, v]) => [k, v]));
-  assert.equal(state.paused, 'yes');
-  assert.equal(records(await admin(pooler.port, 'show databases'))[0].paused, '1');
-  const resumed = await admin(pooler.port, 'resume');
-  assert.equal(resumed.code, 0, resumed.stderr);
-  assert.match((await admin(pooler.port, 'reload')).stdout, /RELOAD/);
+  assert.match((await admin(side.port, 'pause')).stderr, /already suspended\/paused/);
+  if (side === ours) assert.equal(Object.fromEntries((await admin(side.port, 'show state')).rows).paused, 'yes'); // 1.18 lacks SHOW STATE
+
+  const insert = track(later.query('insert into admin_marks values ($1)', [tag]));
+  assert.ok(await stillPending(insert, HELD_MS), `${side.name}: a query ran while paused`);
+  assert.equal(marks(tag), 0, `${side.name}: the held INSERT reached PostgreSQL`);
+  await adminOk(cluster, side.port, 'resume');
+  await insert.promise;
+  assert.equal(marks(tag), 1);
+}
+
+test('PAUSE waits for the open transaction, then holds new queries until RESUME (PoolSafe and PgBouncer)', async (t) => {
+  for (const side of [ours, theirs]) await pauseHoldsQueries(t, side);
+});
+
+test('PAUSE db holds only that database; RESUME db releases it (PoolSafe and PgBouncer)', async (t) => {
+  for (const side of [ours, theirs]) {
+    const tag = `pause-db-${side.name}`;
+    const onSecond = await clientOf(t, side, 'second');
+    const onPostgres = await clientOf(t, side, 'postgres');
+    await onSecond.query('select 1');
+    await adminOk(cluster, side.port, 'pause second');
+    assert.equal(records(await admin(side.port, 'show databases')).find((r) => r.name === 'second')?.paused, '1');
+    const held = track(onSecond.query('insert into admin_marks values ($1)', [tag]));
+    const other = await onPostgres.query('insert into admin_marks values ($1)', [tag]);
+    assert.equal(other.rowCount, 1, `${side.name}: the other database was held too`);
+    assert.ok(await stillPending(held, HELD_MS), `${side.name}: a query on the paused database ran`);
+    assert.equal(marks(tag, 'second'), 0);
+    await adminOk(cluster, side.port, 'resume second');
+    await held.promise;
+    assert.equal(marks(tag, 'second'), 1);
+  }
+});
+
+test('KILL db drops its clients at once; new ones wait until RESUME db (PoolSafe and PgBouncer)', async (t) => {
+  for (const side of [ours, theirs]) {
+    const victim = await clientOf(t, side, 'second');
+    const pid = await backendPid(victim);
+    const bystander = await clientOf(t, side, 'postgres');
+    await adminOk(cluster, side.port, 'kill second');
+    await assert.rejects(victim.query('select 1'), `${side.name}: the killed client still works`);
+    assert.ok(await eventually(() => !backendAlive(cluster, pid)), `${side.name}: the server connection survived KILL`);
+    assert.equal((await bystander.query('select 1 as n')).rows[0].n, 1);
+    const newcomer = track(
+      (async () => {
+        const client = await clientOf(t, side, 'second');
+        return client.query('select 2 as n');
+      })(),
+    );
+    assert.ok(await stillPending(newcomer, HELD_MS), `${side.name}: a new client of the killed database was served`);
+    await adminOk(cluster, side.port, 'resume second');
+    // PoolSafe then serves the held client. PgBouncer 1.18 leaves logins made while a database is
+    // killed stuck until the client gives up (so do fresh ones meanwhile): only PoolSafe is checked.
+    if (side === theirs) continue;
+    assert.equal((await newcomer.promise).rows[0].n, 2);
+    const fresh = await clientOf(t, side, 'second');
+    assert.equal((await fresh.query('select 3 as n')).rows[0].n, 3);
+  }
+});
+
+test('DISABLE db refuses new logins while existing clients keep working; ENABLE db (PoolSafe and PgBouncer)', async (t) => {
+  for (const side of [ours, theirs]) {
+    const existing = await clientOf(t, side, 'second');
+    await adminOk(cluster, side.port, 'disable second');
+    assert.equal(records(await admin(side.port, 'show databases')).find((r) => r.name === 'second')?.disabled, '1');
+    const refused = await loginError(side.url('second'));
+    assert.match(refused.message, /database "second" is disabled/, side.name);
+    assert.equal((await existing.query('select 3 as n')).rows[0].n, 3);
+    await adminOk(cluster, side.port, 'enable second');
+    const again = await clientOf(t, side, 'second');
+    assert.equal((await again.query('select 4 as n')).rows[0].n, 4);
+  }
+});
+
+test('RECONNECT replaces server connections once released; WAIT_CLOSE waits for that (PoolSafe and PgBouncer)', async (t) => {
+  for (const side of [ours, theirs]) {
+    const client = await clientOf(t, side);
+    await client.query('begin');
+    const before = await backendPid(client);
+    await adminOk(cluster, side.port, 'reconnect postgres');
+    const waitClose = track(admin(side.port, 'wait_close postgres'));
+    assert.ok(await stillPending(waitClose, HELD_MS), `${side.name}: WAIT_CLOSE answered while the old server was in use`);
+    assert.ok(backendAlive(cluster, before), `${side.name}: RECONNECT closed a server inside a transaction`);
+    await client.query('commit');
+    assert.equal((await waitClose.promise).code, 0);
+    assert.ok(await eventually(() => !backendAlive(cluster, before)), `${side.name}: the old backend is still there`);
+    const after = await backendPid(client);
+    assert.notEqual(after, before, `${side.name}: the same server connection was reused after RECONNECT`);
+  }
+});
+
+test('SUSPEND stops serving until RESUME (PoolSafe and PgBouncer)', async (t) => {
+  for (const side of [ours, theirs]) {
+    // The console session must stay open: when the last one leaves, PgBouncer resumes by itself.
+    const console = await clientOf(t, side, 'pgbouncer');
+    const client = await clientOf(t, side);
+    await client.query('select 1');
+    await console.query('suspend');
+    if (side === ours) assert.equal(Object.fromEntries((await admin(side.port, 'show state')).rows).suspended, 'yes');
+    const query = track(client.query('select 5 as n'));
+    assert.ok(await stillPending(query, HELD_MS), `${side.name}: a query was answered while suspended`);
+    await console.query('resume');
+    assert.equal((await query.promise).rows[0].n, 5);
+  }
+});
+
+test('SUSPEND ends when the last console session leaves, as in PgBouncer', async (t) => {
+  const console = await clientOf(t, ours, 'pgbouncer');
+  const client = await clientOf(t, ours);
+  await console.query('suspend');
+  const query = track(client.query('select 8 as n'));
+  assert.ok(await stillPending(query, HELD_MS));
+  await console.end();
+  assert.equal((await query.promise).rows[0].n, 8);
+});
+
+test('KILL_CLIENT id drops that client only; unknown ids and bad input fail like PgBouncer 1.25', async (t) => {
+  const victim = await connectPg(pooler.url({ application: 'kill-me' }));
+  victim.on('error', () => {});
+  t.after(() => victim.end().catch(() => {}));
+  const bystander = await clientOf(t, ours);
+  await victim.query('select 1');
+  const row = records(await admin(pooler.port, 'show clients')).find((r) => r.application_name === 'kill-me');
+  assert.ok(row);
+  await adminOk(cluster, pooler.port, `kill_client ${row.id}`);
+  await assert.rejects(victim.query('select 1'));
+  assert.equal((await bystander.query('select 6 as n')).rows[0].n, 6);
+  assert.match((await admin(pooler.port, `kill_client ${row.id}`)).stderr, /ERROR: +08P01: client not found/);
+  assert.match((await admin(pooler.port, 'kill_client abc')).stderr, /ERROR: +08P01: invalid client pointer supplied/);
+});
+
+test('SET default_pool_size and query_wait_timeout change how clients are served', async (t) => {
+  const set = await adminOk(cluster, pooler.port, 'SET default_pool_size = 1');
+  assert.match(set.stdout, /SET default_pool_size=1/);
+  t.after(() => adminOk(cluster, pooler.port, 'set default_pool_size = 20'));
+  const holder = await clientOf(t, ours);
+  const waiter = await clientOf(t, ours);
+  await holder.query('begin');
+  const heldPid = await backendPid(holder);
+  // Servers beyond the new size close (PgBouncer's "too many servers in the pool").
+  const oneServer = async () => records(await admin(pooler.port, 'show servers')).filter((r) => r.database === 'postgres').length === 1;
+  assert.ok(await eventually(oneServer), 'extra servers stayed open after SET default_pool_size = 1');
+  const waiting = track(waiter.query('select pg_backend_pid() as pid'));
+  assert.ok(await stillPending(waiting, HELD_MS), 'a second server was opened beyond default_pool_size = 1');
+  await holder.query('commit');
+  assert.equal((await waiting.promise).rows[0].pid, heldPid);
+
+  await adminOk(cluster, pooler.port, "set query_wait_timeout to '1'");
+  t.after(() => adminOk(cluster, pooler.port, 'set query_wait_timeout = 120'));
+  await holder.query('begin');
+  const started = Date.now();
+  await assert.rejects(waiter.query('select 1'), /query_wait_timeout/);
+  assert.ok(Date.now() - started < 10_000);
+  await holder.query('commit');
+
+  const config = Object.fromEntries(records(await admin(pooler.port, 'show config')).map((r) => [r.key, r]));
+  assert.deepEqual(config.default_pool_size, { key: 'default_pool_size', value: '1', default: '20', changeable: 'yes' });
+  assert.equal(config.listen_port.changeable, 'no');
+  assert.match((await admin(pooler.port, 'set listen_port = 1')).stderr, /ERROR: +08P01: SET failed/);
+  assert.match((await admin(pooler.port, 'set pool_mode = sometimes')).stderr, /SET failed/);
 });
 
 test('alias database poolsafe; wrong password refused; extended protocol refused politely', async (t) => {
@@ -211,14 +355,57 @@ test('alias database poolsafe; wrong password refused; extended protocol refused
   assert.equal((await client.query('show version')).rows.length, 1);
 });
 
-test('SHUTDOWN ends the pooler process', async (t) => {
-  const own = await startPooler(cluster);
-  t.after(() => own.stop());
+/** Waits for the pooler process to exit on its own (killed after 15 s, which fails the test). */
+async function exitOf(own: RunningPooler): Promise<{ code: number | null; signal: string | null }> {
+  if (own.process.exitCode !== null) return { code: own.process.exitCode, signal: null };
   const exited = once(own.process, 'exit');
-  await admin(own.port, 'shutdown');
-  const timer = setTimeout(() => own.process.kill('SIGKILL'), 10_000);
+  const timer = setTimeout(() => own.process.kill('SIGKILL'), 15_000);
   const [code, signal] = (await exited) as [number | null, string | null];
   clearTimeout(timer);
-  assert.equal(signal, null, 'the pooler had to be killed: SHUTDOWN did not end it');
-  assert.equal(code, 0);
+  return { code, signal };
+}
+
+test('SHUTDOWN ends the pooler process at once', async (t) => {
+  const own = await startPooler(cluster);
+  t.after(() => own.stop());
+  const client = await connectPg(own.url());
+  client.on('error', () => {});
+  t.after(() => client.end().catch(() => {}));
+  await client.query('begin');
+  await admin(own.port, 'shutdown');
+  assert.deepEqual(await exitOf(own), { code: 0, signal: null });
+  await assert.rejects(client.query('commit'));
+});
+
+test('SHUTDOWN WAIT_FOR_CLIENTS refuses new connections, lets clients finish, exits when the last leaves', async (t) => {
+  const own = await startPooler(cluster);
+  t.after(() => own.stop());
+  const client = await connectPg(own.url());
+  await client.query('begin');
+  const answer = await adminOk(cluster, own.port, 'shutdown wait_for_clients');
+  assert.match(answer.stdout, /SHUTDOWN/);
+  await assert.rejects(connectPg(own.url()), /ECONNREFUSED/);
+  await client.query("insert into admin_marks values ('wait-for-clients')");
+  await client.query('commit');
+  assert.equal((await client.query('select 7 as n')).rows[0].n, 7);
+  assert.equal(own.process.exitCode, null, 'the pooler exited while a client was connected');
+  await client.end();
+  assert.deepEqual(await exitOf(own), { code: 0, signal: null });
+  assert.equal(marks('wait-for-clients'), 1);
+});
+
+test('SHUTDOWN WAIT_FOR_SERVERS lets the open transaction commit, then exits', async (t) => {
+  const own = await startPooler(cluster);
+  t.after(() => own.stop());
+  const client = await connectPg(own.url());
+  client.on('error', () => {});
+  t.after(() => client.end().catch(() => {}));
+  await client.query('begin');
+  await client.query("insert into admin_marks values ('wait-for-servers')");
+  await adminOk(cluster, own.port, 'shutdown wait_for_servers');
+  await assert.rejects(connectPg(own.url()), /ECONNREFUSED/);
+  assert.equal(own.process.exitCode, null, 'the pooler exited while a transaction was open');
+  await client.query('commit');
+  assert.deepEqual(await exitOf(own), { code: 0, signal: null });
+  assert.equal(marks('wait-for-servers'), 1);
 });

@@ -119,7 +119,7 @@ test('[databases] auth_user= runs auth_query for that database only', async (t) 
 test('client TLS: require upgrades psql sslmode=require and refuses plaintext with PgBouncer\'s error', async (t) => {
   const pooler = await poolerWithIni(
     t,
-    `[pgbouncer]\nclient_tls_sslmode = require\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
+    `[pgbouncer]\nadmin_users = ${cluster.user}\nclient_tls_sslmode = require\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
   );
   const base = `postgresql://${cluster.user}:${encodeURIComponent(cluster.password)}@127.0.0.1:${pooler.port}/postgres`;
   const psql = `${PG_BIN}/psql`;
@@ -149,7 +149,7 @@ test('auth_type = plain checks the cleartext password against an auth_query SCRA
 test('client TLS: bytes pipelined after SSLRequest are refused in plaintext, never read as TLS (CVE-2021-23222)', async (t) => {
   const pooler = await poolerWithIni(
     t,
-    `[pgbouncer]\nclient_tls_sslmode = prefer\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
+    `[pgbouncer]\nadmin_users = ${cluster.user}\nclient_tls_sslmode = prefer\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
   );
   const socket = net.connect({ host: '127.0.0.1', port: pooler.port });
   t.after(() => socket.destroy());
@@ -165,7 +165,7 @@ test('client TLS: bytes pipelined after SSLRequest are refused in plaintext, nev
 test('client TLS: prefer serves both TLS and plaintext clients; SET client_tls_sslmode switches to require', async (t) => {
   const pooler = await poolerWithIni(
     t,
-    `[pgbouncer]\nclient_tls_sslmode = prefer\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
+    `[pgbouncer]\nadmin_users = ${cluster.user}\nclient_tls_sslmode = prefer\nclient_tls_key_file = ${join(dir, 'client.key')}\nclient_tls_cert_file = ${join(dir, 'client.crt')}\n`,
   );
   const base = `postgresql://${cluster.user}:${encodeURIComponent(cluster.password)}@127.0.0.1:${pooler.port}/postgres`;
   for (const mode of ['require', 'disable']) {

@@ -77,14 +77,14 @@ export interface ReliablePooler extends RunningPooler {
 
 /**
  * A pooler child in front of `cluster` (its `stop()` also removes the .ini), configured by an .ini (`settings` go into [pgbouncer]) plus
- * CLI flags. client_login_timeout defaults to 2 s here so broken logins end quickly.
+ * CLI flags. client_login_timeout defaults to 2 s here so broken logins end quickly; the cluster user is the admin.
  */
 export async function startReliablePooler(
   cluster: Cluster,
   settings: Record<string, string | number> = {},
   args: string[] = [],
 ): Promise<ReliablePooler> {
-  const lines = Object.entries({ client_login_timeout: 2, ...settings }).map(([k, v]) => `${k} = ${v}`);
+  const lines = Object.entries({ client_login_timeout: 2, admin_users: cluster.user, ...settings }).map(([k, v]) => `${k} = ${v}`);
   const ini = writeIni(`[pgbouncer]\n${lines.join('\n')}\n`);
   try {
     const pooler = await startPooler(cluster, ['--config', ini.path, ...args]);
