@@ -478,8 +478,12 @@ export class AdminConsole {
     const mode = modes[arg];
     if (mode === undefined) throw invalidCommand(query);
     // Like PgBouncer, an immediate shutdown answers nothing: the connection closes as the process exits.
-    setImmediate(() => this.source.shutdown(mode));
-    return mode === 'immediate' ? null : [commandComplete('SHUTDOWN')];
+    if (mode === 'immediate') {
+      setImmediate(() => this.source.shutdown(mode));
+      return null;
+    }
+    this.source.shutdown(mode); // the listener is closed before the answer goes out
+    return [commandComplete('SHUTDOWN')];
   }
 
   private set(key: string, rawValue: string, access: AdminAccess): Buffer[] {

@@ -24,7 +24,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Client } from './client';
-import { FIXED_AT_RUN_TIME, resolveDatabase, sameConnection, type DatabaseTarget, type PoolerConfig } from './config';
+import { FIXED_AT_RUN_TIME, rememberDatabase, resolveDatabase, sameConnection, type DatabaseTarget, type PoolerConfig } from './config';
 import { AuthError, ScramSecretCache, type ScramKeys } from './auth';
 import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
@@ -338,6 +338,7 @@ export class Pooler implements ClientHost, PoolHost {
   private retarget(pool: Pool): void {
     const configured = resolveDatabase(this.config, pool.target.name);
     if (!configured) return; // removed: new logins are refused; the pool empties as its clients leave
+    rememberDatabase(this.config, configured); // a `*` database its clients logged in to stays listed
     const target = this.serverTarget(configured, pool.user, pool.target.scramKeys);
     const changed = !sameConnection(pool.target, target);
     pool.target = target;

@@ -23,12 +23,14 @@ const HELD_MS = 700;
 before(async () => {
   cluster = await startCluster();
   cluster.psql('create database second');
+  cluster.psql('create database third');
   cluster.psql('create table admin_marks (tag text)');
   cluster.psql('create table admin_marks (tag text)', 'second');
   const ini = writeIni(
     '[databases]\n' +
       `postgres = host=127.0.0.1 port=${cluster.port} dbname=postgres\n` +
       `second = host=127.0.0.1 port=${cluster.port} dbname=second\n` +
+      `third = host=127.0.0.1 port=${cluster.port} dbname=third\n` +
       `[pgbouncer]\nadmin_users = ${cluster.user}\n`,
   );
   removeIni = ini.remove;
@@ -143,7 +145,7 @@ test('live state: a client inside a transaction, its server connection and the p
   const stats = records(await admin(pooler.port, 'show stats')).find((r) => r.database === 'postgres');
   assert.ok(stats && Number(stats.total_xact_count) >= 1 && Number(stats.total_query_count) >= 2, JSON.stringify(stats));
   const databases = records(await admin(pooler.port, 'show databases'));
-  assert.deepEqual(databases.map((r) => r.name), ['postgres', 'second', 'pgbouncer']);
+  assert.deepEqual(databases.map((r) => r.name), ['postgres', 'second', 'third', 'pgbouncer']);
   assert.equal(databases[0].port, String(cluster.port));
 });
 
@@ -212,26 +214,27 @@ test('PAUSE db holds only that database; RESUME db releases it (PoolSafe and PgB
 
 test('KILL db drops its clients at once; new ones wait until RESUME db (PoolSafe and PgBouncer)', async (t) => {
   for (const side of [ours, theirs]) {
-    const victim = await clientOf(t, side, 'second');
+    const victim = await clientOf(t, side, 'third');
     const pid = await backendPid(victim);
     const bystander = await clientOf(t, side, 'postgres');
-    await adminOk(cluster, side.port, 'kill second');
+    await adminOk(cluster, side.port, 'kill third');
     await assert.rejects(victim.query('select 1'), `${side.name}: the killed client still works`);
     assert.ok(await eventually(() => !backendAlive(cluster, pid)), `${side.name}: the server connection survived KILL`);
     assert.equal((await bystander.query('select 1 as n')).rows[0].n, 1);
     const newcomer = track(
       (async () => {
-        const client = await clientOf(t, side, 'second');
+        const client = await clientOf(t, side, 'third');
         return client.query('select 2 as n');
       })(),
     );
     assert.ok(await stillPending(newcomer, HELD_MS), `${side.name}: a new client of the killed database was served`);
-    await adminOk(cluster, side.port, 'resume second');
+    await adminOk(cluster, side.port, 'resume third');
     // PoolSafe then serves the held client. PgBouncer 1.18 leaves logins made while a database is
-    // killed stuck until the client gives up (so do fresh ones meanwhile): only PoolSafe is checked.
+    // killed stuck until the client gives up (so do fresh ones meanwhile): only PoolSafe is checked,
+    // and no other test uses database third.
     if (side === theirs) continue;
     assert.equal((await newcomer.promise).rows[0].n, 2);
-    const fresh = await clientOf(t, side, 'second');
+    const fresh = await clientOf(t, side, 'third');
     assert.equal((await fresh.query('select 3 as n')).rows[0].n, 3);
   }
 });
