@@ -1,9 +1,12 @@
 // Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL and TS/JS,
-// skipping node_modules, .git and whatever the repository's .gitignore files exclude.
+// skipping node_modules, .git, whatever the repository's .gitignore files exclude and, unless asked not
+// to, vendored folders and minified files by name (server/generatedFiles.ts; bundles are judged by their
+// text when read, in lint.ts).
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep, extname } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentLanguage } from '../server/analysis/index';
+import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
   '.sql': 'sql',
@@ -61,11 +64,22 @@ function isIgnored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): b
   });
 }
 
-/** Expands the command-line paths into the files to lint, in a stable order. */
-export function collectFiles(inputs: string[]): { files: string[]; problems: FileProblem[] } {
+export interface CollectedFiles {
+  files: string[];
+  /** Files named on the command line: linted even when they look generated. */
+  named: Set<string>;
+  problems: FileProblem[];
+}
+
+/**
+ * Expands the command-line paths into the files to lint, in a stable order. Where `defaultIgnore(dir)`
+ * holds for a directory given, vendored folders and minified names found under it are skipped.
+ */
+export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => boolean = () => true): CollectedFiles {
   const files: string[] = [];
+  const named = new Set<string>();
   const problems: FileProblem[] = [];
-  const walk = (dir: string, scopes: IgnoreScope[]): void => {
+  const walk = (dir: string, scopes: IgnoreScope[], skipGenerated: boolean): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -78,8 +92,9 @@ export function collectFiles(inputs: string[]): { files: string[]; problems: Fil
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!ALWAYS_SKIPPED.has(entry.name) && !isIgnored(path, true, active)) walk(path, active);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && languageOf(path) && !isIgnored(path, false, active)) {
+        const skipped = ALWAYS_SKIPPED.has(entry.name) || (skipGenerated && DEFAULT_IGNORED_DIRECTORIES.has(entry.name));
+        if (!skipped && !isIgnored(path, true, active)) walk(path, active, skipGenerated);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(path, false, active)) {
         files.push(path);
       }
     }
@@ -94,9 +109,11 @@ export function collectFiles(inputs: string[]): { files: string[]; problems: Fil
     }
     if (stats.isDirectory()) {
       const dir = input.replace(/[/\\]+$/, '') || input;
-      walk(dir, ancestorScopes(resolve(dir)));
-    } else if (languageOf(input)) files.push(input);
-    else problems.push({ path: input, message: 'not a SQL, TypeScript or JavaScript file' });
+      walk(dir, ancestorScopes(resolve(dir)), defaultIgnore(dir));
+    } else if (languageOf(input)) {
+      files.push(input);
+      named.add(input);
+    } else problems.push({ path: input, message: 'not a SQL, TypeScript or JavaScript file' });
   }
-  return { files: [...new Set(files)], problems };
+  return { files: [...new Set(files)], named, problems };
 }

@@ -4,14 +4,16 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   initAnalysis, analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions,
-  type AnalysisOptions, type PoolMode, type PreparedStatementSupport,
+  type AnalysisOptions, type LoadedConfig, type PoolMode, type PreparedStatementSupport,
 } from '../server/analysis/index';
+import { isGeneratedText } from '../server/generatedFiles';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, placeFinding, type FileFinding } from './format';
 
 export const LINT_USAGE = `usage: poolsafe lint <files|dirs...> [--format text|json|sarif] [--pool-mode transaction|session|statement]
-                     [--prepared-statements unsupported|supported] [--config .poolsafe.json]
-Directories are searched for .sql .ts .tsx .js .jsx .mjs .cjs .mts .cts files, skipping node_modules and git-ignored paths.
+                     [--prepared-statements unsupported|supported] [--config .poolsafe.json] [--no-default-ignore]
+Directories are searched for .sql .ts .tsx .js .jsx .mjs .cjs .mts .cts files, skipping node_modules and git-ignored paths,
+and by default vendored folders (.yarn, vendor, ...) and minified or bundled JavaScript (--no-default-ignore lints them).
 Settings come from the nearest .poolsafe.json (or --config); flags override it.
 Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
 
@@ -26,6 +28,8 @@ interface LintRequest {
   format: (typeof FORMATS)[number];
   flags: Partial<AnalysisOptions>;
   configPath?: string;
+  /** False when --no-default-ignore was given; otherwise .poolsafe.json decides (default on). */
+  defaultIgnore?: false;
 }
 
 function parseLintArgs(argv: string[]): LintRequest {
@@ -39,6 +43,7 @@ function parseLintArgs(argv: string[]): LintRequest {
         'pool-mode': { type: 'string' },
         'prepared-statements': { type: 'string' },
         config: { type: 'string' },
+        'no-default-ignore': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -59,25 +64,33 @@ function parseLintArgs(argv: string[]): LintRequest {
     flags.preparedStatements = prepared as PreparedStatementSupport;
   }
   if (positionals.length === 0) throw new UsageError('no files or directories given');
-  return { paths: positionals, format, flags, configPath: values.config };
+  return { paths: positionals, format, flags, configPath: values.config, ...(values['no-default-ignore'] && { defaultIgnore: false as const }) };
 }
 
 /** Loads each folder's nearest .poolsafe.json once; a broken config is an I/O-class error (exit 2). */
 class ConfigResolver {
-  private readonly byDir = new Map<string, Partial<AnalysisOptions>>();
+  private readonly byDir = new Map<string, LoadedConfig>();
   constructor(private readonly report: (message: string) => void, private readonly explicit?: string) {}
 
   forFile(file: string): Partial<AnalysisOptions> {
-    const dir = this.explicit ? '' : dirname(file);
-    let options = this.byDir.get(dir);
-    if (!options) {
+    return this.forDirectory(dirname(file)).options;
+  }
+
+  /** Whether vendored and generated files under `dir` are skipped (on unless the config says false). */
+  defaultIgnore(dir: string): boolean {
+    return this.forDirectory(dir).defaultIgnore ?? true;
+  }
+
+  private forDirectory(directory: string): LoadedConfig {
+    const dir = this.explicit ? '' : directory;
+    let loaded = this.byDir.get(dir);
+    if (!loaded) {
       const path = this.explicit ?? findConfigFile(dir);
-      const loaded = path ? loadConfigFile(path) : { options: {}, errors: [] };
+      loaded = path ? loadConfigFile(path) : { options: {}, errors: [] };
       loaded.errors.forEach(this.report);
-      options = loaded.options;
-      this.byDir.set(dir, options);
+      this.byDir.set(dir, loaded);
     }
-    return options;
+    return loaded;
   }
 }
 
@@ -94,9 +107,10 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     ioErrors++;
     io.stderr(`poolsafe: ${message}\n`);
   };
-  const { files, problems } = collectFiles(request.paths);
-  problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   const configs = new ConfigResolver(reportError, request.configPath);
+  const skipGenerated = (dir: string): boolean => request.defaultIgnore ?? configs.defaultIgnore(dir);
+  const { files, named, problems } = collectFiles(request.paths, skipGenerated);
+  problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();
   const findings: FileFinding[] = [];
   for (const file of files) {
@@ -107,9 +121,11 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
       reportError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       continue;
     }
+    const language = languageOf(file)!;
+    if (!named.has(file) && skipGenerated(dirname(file)) && isGeneratedText(text, language)) continue;
     const options = mergeOptions(configs.forFile(file), request.flags);
     const lines = new LineIndex(text);
-    for (const finding of analyze(text, languageOf(file)!, options, file)) {
+    for (const finding of analyze(text, language, options, file)) {
       findings.push(placeFinding(file, finding, (offset) => lines.positionAt(offset)));
     }
   }

@@ -25,6 +25,7 @@ import { OutOfSyncError, createAnalysisHost, type TextChange } from './analysisH
 import { RuleDocs, toDiagnostic } from './diagnostics';
 import { FIX_ALL_KIND, codeActions } from './codeActions';
 import { hoverAt } from './hover';
+import { isDefaultIgnoredPath, isGeneratedText } from './generatedFiles';
 
 const connection = createConnection(ProposedFeatures.all);
 // Edits since the text last sent to the analysis host ('full': send the whole text), recorded as the
@@ -111,6 +112,13 @@ function fileNameOf(uri: string): string | undefined {
   return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
 }
 
+/** Vendored, minified and bundled files get no diagnostics unless .poolsafe.json says "defaultIgnore": false. */
+function skippedAsGenerated(document: TextDocument, language: DocumentLanguage): boolean {
+  if (configFiles.forDocument(document.uri).defaultIgnore === false) return false;
+  const path = fileNameOf(document.uri);
+  return (path !== undefined && isDefaultIgnoredPath(path)) || isGeneratedText(document.getText(), language);
+}
+
 function analysisFor(document: TextDocument): DocumentAnalysis | undefined {
   const language = document.languageId as DocumentLanguage;
   if (!ALL_LANGUAGES.includes(language)) return undefined;
@@ -134,7 +142,7 @@ async function validate(uri: string): Promise<void> {
   const current = documents.get(uri);
   if (current !== document || analysis.result?.version === document.version || analysis.running) return;
   const version = document.version;
-  if (!settings.languages.includes(analysis.language)) {
+  if (!settings.languages.includes(analysis.language) || skippedAsGenerated(document, analysis.language)) {
     analysis.result = { version, findings: [] };
     void connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;

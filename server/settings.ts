@@ -47,6 +47,8 @@ export function parseSettings(raw: RawSettings | null | undefined): EditorSettin
 interface FileConfig {
   path?: string;
   options: Partial<AnalysisOptions>;
+  /** `false` when the file asks to lint vendored, minified and bundled files too. */
+  defaultIgnore?: boolean;
 }
 
 /** Caches the nearest .poolsafe.json per directory; cleared whenever a watched config file changes. */
@@ -75,13 +77,13 @@ export class ConfigFiles {
 
   private load(path: string | undefined): FileConfig {
     if (!path) return { options: {} };
-    const { options, errors } = loadConfigFile(path);
+    const { options, errors, defaultIgnore } = loadConfigFile(path);
     // Report each problem once per load, not once per keystroke.
     for (const error of errors) {
       if (!this.reported.has(error)) this.log(error);
       this.reported.add(error);
     }
-    return { path, options };
+    return { path, options, defaultIgnore };
   }
 }
 

@@ -18,6 +18,8 @@ export interface LoadedConfig {
   options: Partial<AnalysisOptions>;
   /** Human-readable problems, each prefixed with the file path. */
   errors: string[];
+  /** `false` lints vendored, minified and bundled files too (which files, not how: not an analysis option). */
+  defaultIgnore?: boolean;
 }
 
 /** The nearest `.poolsafe.json` in `startDir` or one of its parents. */
@@ -54,6 +56,7 @@ export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig
   }
   const errors: string[] = [];
   const options: Partial<AnalysisOptions> = {};
+  let defaultIgnore: boolean | undefined;
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     if (key === 'poolMode') {
       if (POOL_MODES.includes(value as PoolMode)) options.poolMode = value as PoolMode;
@@ -66,11 +69,14 @@ export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig
     } else if (key === 'sessionScripts') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) options.sessionScripts = { base: dirname(resolve(path)), patterns: value };
       else errors.push(`${path}: sessionScripts must be an array of glob strings, e.g. ["db/migrate/**"] (got ${JSON.stringify(value)})`);
+    } else if (key === 'defaultIgnore') {
+      if (typeof value === 'boolean') defaultIgnore = value;
+      else errors.push(`${path}: defaultIgnore must be true or false (got ${JSON.stringify(value)})`);
     } else if (key !== '$schema') {
       errors.push(`${path}: unknown key "${key}"`);
     }
   }
-  return { options, errors };
+  return defaultIgnore === undefined ? { options, errors } : { options, errors, defaultIgnore };
 }
 
 function parseRules(value: unknown, path: string, errors: string[]): AnalysisOptions['rules'] {

@@ -1,0 +1,45 @@
+// Files a user never wrote — vendored trees, minified and bundled JavaScript — are not linted by
+// default (as ESLint skips node_modules): their findings are noise the user cannot act on, and a 3 MB
+// committed bundle costs seconds and hundreds of MB. Shared by `poolsafe lint` and the language server;
+// `--no-default-ignore` / `"defaultIgnore": false` in .poolsafe.json turn it off.
+import { basename } from 'node:path';
+import type { DocumentLanguage } from './analysis/types';
+
+/** Folders that hold third-party or package-manager code, never the project's own. */
+export const DEFAULT_IGNORED_DIRECTORIES: ReadonlySet<string> = new Set(['.yarn', 'vendor', 'bower_components', 'jspm_packages']);
+
+/** Minified builds by name, and Yarn Plug'n'Play's generated loaders. */
+const GENERATED_NAME = /(\.min\.[cm]?js|^\.pnp\.c?js|^\.pnp\.loader\.mjs)$/i;
+
+/** A line this long is not typed by a person (VS Code stops tokenising at 20,000). */
+const MINIFIED_LINE_LENGTH = 10_000;
+/** Bundles that wrap lines still average far above hand-written code (≈ 30–60 per line). */
+const MINIFIED_MEAN_LINE_LENGTH = 1_000;
+const MEAN_CHECK_MIN_SIZE = 4_096;
+/** Banners bundlers and code generators put at the top of what they write. */
+const GENERATED_BANNER = /@generated\b|\bCode generated\b.*\bDO NOT EDIT\b|webpackBootstrap|^\/\*! For license information please see /m;
+const BANNER_WINDOW = 1_024;
+
+export function isDefaultIgnoredName(fileName: string): boolean {
+  return GENERATED_NAME.test(basename(fileName));
+}
+
+/** Whether any folder on the path, or the file's name, is ignored by default (for single documents). */
+export function isDefaultIgnoredPath(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  return isDefaultIgnoredName(path) || parts.slice(0, -1).some((part) => DEFAULT_IGNORED_DIRECTORIES.has(part) || part === 'node_modules');
+}
+
+/** Minified or bundled JavaScript/TypeScript, judged by its text. SQL files are always the user's. */
+export function isGeneratedText(text: string, language: DocumentLanguage): boolean {
+  if (language === 'sql') return false;
+  if (GENERATED_BANNER.test(text.slice(0, BANNER_WINDOW))) return true;
+  let lines = 0;
+  for (let start = 0; start <= text.length; lines++) {
+    const end = text.indexOf('\n', start);
+    const stop = end === -1 ? text.length : end;
+    if (stop - start >= MINIFIED_LINE_LENGTH) return true;
+    start = stop + 1;
+  }
+  return text.length >= MEAN_CHECK_MIN_SIZE && text.length / lines >= MINIFIED_MEAN_LINE_LENGTH;
+}
