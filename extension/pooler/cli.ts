@@ -79,13 +79,14 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: match[1] || match[2] || '127.0.0.1', port: Number(match[3]) };
 }
 
-/** Flags on top of the .ini (or the defaults): explicit flags always win. */
-export function configFromFlags(argv: string[]): PoolerConfig {
+/** Flags on top of the .ini (or the defaults): explicit flags always win. Ini warnings go to `warn`. */
+export function configFromFlags(argv: string[], warn: (line: string) => void = () => {}): PoolerConfig {
   const flags = parseFlags(argv);
   if (!flags.target && !flags.config) throw new UsageError('--target <postgres URL> is required');
   let config: PoolerConfig;
   if (flags.config) {
-    config = configFromIni(flags.config, flags.target ? parseTargetUrl(flags.target) : undefined);
+    const target = flags.target ? parseTargetUrl(flags.target) : undefined;
+    config = configFromIni(flags.config, target, (w) => warn(`warning: ${w.file}:${w.line}: ${w.message}`));
   } else {
     config = configForTarget(parseTargetUrl(flags.target!));
   }
@@ -126,7 +127,7 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   }
   let config: PoolerConfig;
   try {
-    config = configFromFlags(argv);
+    config = configFromFlags(argv, (line) => io.err(`poolsafe pooler: ${line}`));
   } catch (error) {
     io.err(`poolsafe pooler: ${(error as Error).message}`);
     if (error instanceof UsageError) io.err(POOLER_USAGE);
@@ -134,19 +135,8 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   }
   const pooler = new Pooler(config);
   // RELOAD and SIGHUP re-read the ini, with the command line's flags on top as at start.
-  if (argv.includes('--config') || argv.some((arg) => arg.startsWith('--config='))) pooler.configSource = () => configFromFlags(argv);
-  // Test login before listening: a wrong URL or password should fail now, not on the first query.
-  // Only a database with its own login can be tried: one without user= logs in as each client.
-  const first = [...config.databases.values()].find((target) => target.user);
-  if (first) {
-    try {
-      await pooler.getPool(first, first.user).ensureTemplate();
-    } catch (error) {
-      io.err(`poolsafe pooler: cannot connect to ${first.host}:${first.port}/${first.dbname} as ${first.user}: ${(error as Error).message}`);
-      await pooler.shutdown();
-      return 2;
-    }
-  }
+  if (argv.includes('--config') || argv.some((arg) => arg.startsWith('--config='))) pooler.configSource = () => configFromFlags(argv, (line) => io.err(`poolsafe pooler: ${line}`));
+  if (!(await checkTarget(pooler, argv, io))) return 2;
   let address: { host: string; port: number };
   try {
     address = await pooler.start();
@@ -181,6 +171,27 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   process.removeListener('SIGHUP', reload);
   await pooler.shutdown();
   return 0;
+}
+
+/**
+ * With --target, a test login before listening: a wrong URL or password should fail now, not on the
+ * first query. An ini alone starts without touching any server, as PgBouncer does (its databases may
+ * log in as each client's own user, and servers may come up later).
+ */
+async function checkTarget(pooler: Pooler, argv: string[], io: PoolerCliIo): Promise<boolean> {
+  const url = parseFlags(argv).target;
+  if (!url) return true;
+  const target = pooler.config.databases.get(parseTargetUrl(url).name);
+  if (!target?.user) return true;
+  const pool = pooler.getPool(target, target.user);
+  try {
+    await pool.ensureTemplate();
+    return true;
+  } catch (error) {
+    io.err(`poolsafe pooler: cannot connect to ${target.host}:${target.port}/${target.dbname} as ${target.user}: ${(error as Error).message}`);
+    await pooler.shutdown();
+    return false;
+  }
 }
 
 /** The pooler guards a developer's database: anything but loopback deserves a warning. */

@@ -40,11 +40,28 @@ export interface DatabaseTarget {
   min_pool_size?: number;
   reserve_pool?: number;
   pool_mode?: PoolMode;
+  /** Server connections this database may open over all its pools (0/undefined = the global limit). */
+  max_db_connections?: number;
+  /** SQL run once on every new server connection, before any client uses it. */
+  connect_query?: string;
+}
+
+/** A `[users]` entry (PgBouncer ≥ 1.9): per-user pool settings and limits. */
+export interface UserOverrides {
+  pool_mode?: PoolMode;
+  pool_size?: number;
+  reserve_pool_size?: number;
+  /** Server connections this user may have over all pools (0/undefined = the global limit). */
+  max_user_connections?: number;
 }
 
 export interface PoolerConfig {
   listen_addr: string;
   listen_port: number;
+  /** Folder of the unix socket `.s.PGSQL.<port>` ('' = TCP only; an ini defaults to PgBouncer's /tmp). */
+  unix_socket_dir: string;
+  /** Permission bits of that socket file (PgBouncer's default 0777). */
+  unix_socket_mode: number;
   pool_mode: PoolMode;
   /** PoolSafe's own key: server choice (PgBouncer has only server_round_robin). */
   server_policy: ServerPolicy;
@@ -54,6 +71,11 @@ export interface PoolerConfig {
   reserve_pool_size: number;
   reserve_pool_timeout: number;
   max_client_conn: number;
+  /** Server connections per database / per user over all pools (0 = unlimited). */
+  max_db_connections: number;
+  max_user_connections: number;
+  /** Parameters synced onto servers besides PgBouncer's fixed set (PgBouncer's track_extra_parameters). */
+  track_extra_parameters: string[];
   server_lifetime: number;
   server_idle_timeout: number;
   server_connect_timeout: number;
@@ -85,6 +107,8 @@ export interface PoolerConfig {
   databases: Map<string, DatabaseTarget>;
   /** PgBouncer's `*` entry: serves any other database name (its dbname is the client's). */
   fallback_database?: DatabaseTarget;
+  /** `[users]` overrides by user name. */
+  user_overrides: Map<string, UserOverrides>;
   /** Users clients may log in as, with their secrets. */
   users: Map<string, UserSecret>;
 }
@@ -93,6 +117,8 @@ export function defaultConfig(): PoolerConfig {
   return {
     listen_addr: '127.0.0.1',
     listen_port: 6432,
+    unix_socket_dir: '',
+    unix_socket_mode: 0o777,
     pool_mode: 'transaction', // PgBouncer: session; PoolSafe exists for transaction mode
     server_policy: 'rotate',
     auth_type: 'scram-sha-256',
@@ -101,6 +127,9 @@ export function defaultConfig(): PoolerConfig {
     reserve_pool_size: 0,
     reserve_pool_timeout: 5,
     max_client_conn: 100,
+    max_db_connections: 0,
+    max_user_connections: 0,
+    track_extra_parameters: [],
     server_lifetime: 3600,
     server_idle_timeout: 600,
     server_connect_timeout: 15,
@@ -121,6 +150,7 @@ export function defaultConfig(): PoolerConfig {
     admin_users: [],
     stats_users: [],
     databases: new Map(),
+    user_overrides: new Map(),
     users: new Map(),
   };
 }
@@ -179,8 +209,10 @@ export function configForTarget(target: DatabaseTarget, overrides: Partial<Poole
   return config;
 }
 
-export function poolModeFor(config: PoolerConfig, target: DatabaseTarget): PoolMode {
-  return target.pool_mode ?? config.pool_mode;
+/** PgBouncer's order: the user's `[users]` pool_mode, then the database's, then the global one. */
+export function poolModeFor(config: PoolerConfig, target: DatabaseTarget, user?: string): PoolMode {
+  const own = user === undefined ? undefined : config.user_overrides.get(user)?.pool_mode;
+  return own ?? target.pool_mode ?? config.pool_mode;
 }
 
 /**

@@ -1,9 +1,9 @@
 // Maps a PgBouncer .ini (parsed by ini.ts) onto PoolerConfig, so `--config pgbouncer.ini` mirrors a
 // production pooler's databases, pool settings and auth_file users.
-import { loadPgBouncerConfig, type IniDatabase } from './ini';
+import { loadPgBouncerConfig, type IniDatabase, type IniUser, type IniWarning } from './ini';
 import { dirname, resolve } from 'node:path';
 import { userSecret } from './auth';
-import { CLIENT_TLS_MODES, defaultConfig, type ClientTlsMode, type DatabaseTarget, type PoolerConfig } from './config';
+import { CLIENT_TLS_MODES, defaultConfig, type ClientTlsMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
@@ -22,8 +22,22 @@ function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined)
     reserve_pool: entry.reservePool,
     pool_mode: entry.poolMode,
     auth_user: entry.authUser,
+    max_db_connections: entry.maxDbConnections,
+    connect_query: entry.connectQuery,
   };
 }
+
+function overridesFromIni(entry: IniUser): UserOverrides {
+  return {
+    pool_mode: entry.poolMode,
+    pool_size: entry.poolSize,
+    reserve_pool_size: entry.reservePoolSize,
+    max_user_connections: entry.maxUserConnections,
+  };
+}
+
+/** PgBouncer's default unix socket folder; `unix_socket_dir =` (empty) turns the socket off. */
+const DEFAULT_UNIX_SOCKET_DIR = '/tmp';
 
 /** client_tls_*: relative key/cert paths are taken from the ini's folder, as auth_file is. */
 function applyClientTls(config: PoolerConfig, mode: string | undefined, keyFile: string | undefined, certFile: string | undefined, iniDir: string): void {
@@ -40,13 +54,23 @@ function applyClientTls(config: PoolerConfig, mode: string | undefined, keyFile:
   }
 }
 
-/** Reads `iniPath` (and its auth_file). `target`, when given, is served too and fills missing hosts. */
-export function configFromIni(iniPath: string, target?: DatabaseTarget): PoolerConfig {
-  const { ini, userlist } = loadPgBouncerConfig(iniPath);
+/**
+ * Reads `iniPath` (and its auth_file). `target`, when given, is served too and fills missing hosts.
+ * Every key or section PoolSafe does not act on is passed to `warn` (file:line: message).
+ */
+export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (warning: IniWarning) => void = () => {}): PoolerConfig {
+  const { ini, userlist, warnings } = loadPgBouncerConfig(iniPath);
+  warnings.forEach(warn);
   const config = defaultConfig();
   const s = ini.settings;
   if (s.listenAddr !== undefined) config.listen_addr = s.listenAddr === '*' ? '0.0.0.0' : s.listenAddr;
   if (s.listenPort !== undefined) config.listen_port = s.listenPort;
+  config.unix_socket_dir = s.unixSocketDir ?? DEFAULT_UNIX_SOCKET_DIR;
+  if (s.unixSocketMode !== undefined) config.unix_socket_mode = s.unixSocketMode;
+  if (s.maxDbConnections !== undefined) config.max_db_connections = s.maxDbConnections;
+  if (s.maxUserConnections !== undefined) config.max_user_connections = s.maxUserConnections;
+  if (s.trackExtraParameters !== undefined) config.track_extra_parameters = s.trackExtraParameters;
+  for (const entry of ini.users) config.user_overrides.set(entry.name, overridesFromIni(entry));
   if (s.authType === 'scram-sha-256' || s.authType === 'md5' || s.authType === 'trust' || s.authType === 'plain') config.auth_type = s.authType;
   else if (s.authType !== undefined) throw new Error(`auth_type = ${s.authType} is not supported (use scram-sha-256, md5, plain or trust)`);
   if (s.poolMode !== undefined) config.pool_mode = s.poolMode;

@@ -30,10 +30,23 @@ export interface IniDatabase {
   applicationName?: string;
 }
 
+/** One `[users]` entry: per-user overrides and limits (PgBouncer ≥ 1.9). */
+export interface IniUser {
+  name: string;
+  line: number;
+  poolMode?: IniPoolMode;
+  poolSize?: number;
+  reservePoolSize?: number;
+  maxUserConnections?: number;
+  maxUserClientConnections?: number;
+}
+
 /** The `[pgbouncer]` keys PoolSafe acts on. Durations are in seconds, as PgBouncer writes them. */
 export interface IniPoolerSettings {
   listenAddr?: string;
   listenPort?: number;
+  unixSocketDir?: string;
+  unixSocketMode?: number;
   authType?: IniAuthType;
   authFile?: string;
   authUser?: string;
@@ -43,6 +56,9 @@ export interface IniPoolerSettings {
   minPoolSize?: number;
   reservePoolSize?: number;
   maxClientConn?: number;
+  maxDbConnections?: number;
+  maxUserConnections?: number;
+  trackExtraParameters?: string[];
   serverLifetime?: number;
   serverIdleTimeout?: number;
   serverConnectTimeout?: number;
@@ -73,6 +89,8 @@ export interface ParsedIni {
   databases: IniDatabase[];
   /** The `*` entry: used for any database name not listed. */
   fallback?: IniDatabase;
+  /** `[users]` entries (a repeated name keeps the last definition). */
+  users: IniUser[];
   settings: IniPoolerSettings;
   warnings: IniWarning[];
 }
@@ -103,11 +121,13 @@ export class IniError extends Error {
   }
 }
 
-type SettingKind = 'string' | 'int' | 'seconds' | 'bool' | 'list' | 'poolMode' | 'authType';
+type SettingKind = 'string' | 'int' | 'octal' | 'seconds' | 'bool' | 'list' | 'poolMode' | 'authType';
 
 const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: SettingKind }> = {
   listen_addr: { field: 'listenAddr', kind: 'string' },
   listen_port: { field: 'listenPort', kind: 'int' },
+  unix_socket_dir: { field: 'unixSocketDir', kind: 'string' },
+  unix_socket_mode: { field: 'unixSocketMode', kind: 'octal' },
   auth_type: { field: 'authType', kind: 'authType' },
   auth_file: { field: 'authFile', kind: 'string' },
   auth_user: { field: 'authUser', kind: 'string' },
@@ -117,6 +137,9 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   min_pool_size: { field: 'minPoolSize', kind: 'int' },
   reserve_pool_size: { field: 'reservePoolSize', kind: 'int' },
   max_client_conn: { field: 'maxClientConn', kind: 'int' },
+  max_db_connections: { field: 'maxDbConnections', kind: 'int' },
+  max_user_connections: { field: 'maxUserConnections', kind: 'int' },
+  track_extra_parameters: { field: 'trackExtraParameters', kind: 'list' },
   server_lifetime: { field: 'serverLifetime', kind: 'seconds' },
   server_idle_timeout: { field: 'serverIdleTimeout', kind: 'seconds' },
   server_connect_timeout: { field: 'serverConnectTimeout', kind: 'seconds' },
@@ -146,6 +169,7 @@ const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' |
   pool_size: { field: 'poolSize', kind: 'int' },
   min_pool_size: { field: 'minPoolSize', kind: 'int' },
   reserve_pool: { field: 'reservePool', kind: 'int' },
+  reserve_pool_size: { field: 'reservePool', kind: 'int' },
   max_db_connections: { field: 'maxDbConnections', kind: 'int' },
   pool_mode: { field: 'poolMode', kind: 'poolMode' },
   connect_query: { field: 'connectQuery', kind: 'string' },
@@ -153,6 +177,14 @@ const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' |
   datestyle: { field: 'datestyle', kind: 'string' },
   timezone: { field: 'timezone', kind: 'string' },
   application_name: { field: 'applicationName', kind: 'string' },
+};
+
+const USER_KEYS: Record<string, { field: keyof IniUser; kind: 'int' | 'poolMode' }> = {
+  pool_mode: { field: 'poolMode', kind: 'poolMode' },
+  pool_size: { field: 'poolSize', kind: 'int' },
+  reserve_pool_size: { field: 'reservePoolSize', kind: 'int' },
+  max_user_connections: { field: 'maxUserConnections', kind: 'int' },
+  max_user_client_connections: { field: 'maxUserClientConnections', kind: 'int' },
 };
 
 const POOL_MODES: readonly string[] = ['session', 'transaction', 'statement'];
@@ -163,8 +195,9 @@ const SECONDS_PER_UNIT: Record<string, number> = { us: 1e-6, ms: 1e-3, s: 1, min
 
 /** Parses the text of a PgBouncer `.ini` file. Throws IniError (with the line) on malformed input. */
 export function parseIni(text: string, file = 'pgbouncer.ini'): ParsedIni {
-  const result: ParsedIni = { databases: [], settings: {}, warnings: [] };
+  const result: ParsedIni = { databases: [], users: [], settings: {}, warnings: [] };
   const byName = new Map<string, IniDatabase>();
+  const usersByName = new Map<string, IniUser>();
   let section: string | undefined;
   const lines = text.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
@@ -180,7 +213,7 @@ export function parseIni(text: string, file = 'pgbouncer.ini'): ParsedIni {
     if (header) {
       section = header[1].trim().toLowerCase();
       if (!['databases', 'pgbouncer', 'users', 'peers'].includes(section)) warn(`unknown section [${section}] ignored`);
-      else if (section === 'users' || section === 'peers') warn(`section [${section}] is not supported; ignored`);
+      else if (section === 'peers') warn(`section [${section}] is not supported; ignored`);
       continue;
     }
     const { key, value } = splitKeyValue(line, file, lineNo);
@@ -188,6 +221,8 @@ export function parseIni(text: string, file = 'pgbouncer.ini'): ParsedIni {
     if (section === 'databases') {
       const database = parseDatabaseEntry(key, value, file, lineNo, warn);
       byName.set(database.name, database);
+    } else if (section === 'users') {
+      usersByName.set(key, parseUserEntry(key, value, file, lineNo, warn));
     } else if (section === 'pgbouncer') {
       applyPoolerSetting(result.settings, key.toLowerCase(), value, file, lineNo, warn);
     }
@@ -196,6 +231,7 @@ export function parseIni(text: string, file = 'pgbouncer.ini'): ParsedIni {
     if (database.name === '*') result.fallback = database;
     else result.databases.push(database);
   }
+  result.users = [...usersByName.values()];
   return result;
 }
 
@@ -271,6 +307,9 @@ function convertSetting(key: string, value: string, kind: SettingKind, file: str
       return value;
     case 'int':
       return parseNonNegativeInt(key, value, file, lineNo);
+    case 'octal':
+      if (!/^[0-7]{1,4}$/.test(value)) throw new IniError(file, lineNo, `${key}: expected octal permission bits such as 0777, got "${value}"`);
+      return parseInt(value, 8);
     case 'seconds':
       return parseSeconds(key, value, file, lineNo);
     case 'bool': {
@@ -332,6 +371,21 @@ function parseDatabaseEntry(
     else record[spec.field] = value;
   }
   return database;
+}
+
+/** `[users]` entry: `name = pool_mode=… max_user_connections=…`. */
+function parseUserEntry(name: string, settings: string, file: string, lineNo: number, warn: (message: string) => void): IniUser {
+  const user: IniUser = { name, line: lineNo };
+  const record = user as unknown as Record<string, unknown>;
+  for (const [key, value] of splitConnstring(settings, file, lineNo)) {
+    const spec = USER_KEYS[key.toLowerCase()];
+    if (!spec) {
+      warn(`user "${name}": unknown or unsupported parameter "${key}" ignored`);
+      continue;
+    }
+    record[spec.field] = spec.kind === 'int' ? parseNonNegativeInt(key, value, file, lineNo) : parseEnum(key, value, POOL_MODES, file, lineNo);
+  }
+  return user;
 }
 
 function splitConnstring(text: string, file: string, lineNo: number): Array<[string, string]> {

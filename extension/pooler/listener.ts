@@ -1,60 +1,124 @@
-// The pooler's TCP listener. Connection limits (max_client_conn) are the pooler's call; this only
-// accepts sockets with Nagle off (small protocol messages must not wait for more data).
+// The pooler's listeners: TCP, and (like PgBouncer) a unix-domain socket `<dir>/.s.PGSQL.<port>`,
+// the name libpq looks for, so `psql -h <dir> -p <port>` reaches the pooler. Connection limits
+// (max_client_conn) are the pooler's call; this only accepts sockets with Nagle off (small protocol
+// messages must not wait for more data).
 import * as net from 'node:net';
-import { SocketReads } from './reads';
+import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-type RawHandle = { onconnection?: (error: number, clientHandle: unknown) => void };
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** Folder of the unix socket; '' = no unix socket. */
+  unixSocketDir?: string;
+  /** Permission bits of the socket file (PgBouncer's unix_socket_mode, default 0777). */
+  unixSocketMode?: number;
+}
+
+/** The file name PostgreSQL (and PgBouncer) give the unix socket of `port`. */
+export function unixSocketPath(dir: string, port: number): string {
+  return join(dir, `.s.PGSQL.${port}`);
+}
+
+/** Accepted sockets that arrived through a unix socket, with that socket's path. */
+const unixOrigins = new WeakMap<net.Socket, string>();
+
+/** The unix socket path a client connected through, or undefined for TCP clients. */
+export function unixSocketOf(socket: net.Socket): string | undefined {
+  return unixOrigins.get(socket);
+}
+
+/**
+ * True when only this process's user (and root) can connect to the unix socket at `path`: the socket
+ * file, or a folder on its path owned by this user, grants nothing to group or others. Node cannot
+ * read a unix peer's uid (getpeereid), so this stands in for PgBouncer's "same uid" check.
+ */
+export function unixSocketOwnerOnly(path: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return false;
+  try {
+    const socketStat = lstatSync(path);
+    if (socketStat.uid === uid && (socketStat.mode & 0o077) === 0) return true;
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      const stat = statSync(dir);
+      if (stat.uid === uid && (stat.mode & 0o011) === 0) return true;
+      if (dirname(dir) === dir) return false;
+    }
+  } catch {
+    return false;
+  }
+}
 
 export class Listener {
-  private readonly server: net.Server;
+  private readonly servers: net.Server[] = [];
   address: { host: string; port: number } | undefined;
+  /** Path of the unix socket, when one was asked for. */
+  unixPath: string | undefined;
 
-  /**
-   * `onConnection` gets `reads` when the socket reads into a reused buffer (see SocketReads); then
-   * its bytes arrive through `reads.handler`, not 'data' events.
-   */
-  constructor(private readonly onConnection: (socket: net.Socket, reads?: SocketReads) => void) {
-    this.server = net.createServer({ noDelay: true }, (socket) => onConnection(socket));
+  constructor(private readonly onConnection: (socket: net.Socket) => void) {}
+
+  /** Listens on TCP, then on the unix socket named after the bound TCP port. */
+  async listen(options: ListenOptions): Promise<{ host: string; port: number }> {
+    const tcp = this.newServer();
+    await listenOn(tcp, { host: options.host, port: options.port });
+    const port = (tcp.address() as net.AddressInfo).port;
+    this.address = { host: options.host, port };
+    if (options.unixSocketDir) {
+      const path = unixSocketPath(options.unixSocketDir, port);
+      await removeStaleSocket(path);
+      const unix = this.newServer(path);
+      await listenOn(unix, { path });
+      chmodSync(path, options.unixSocketMode ?? 0o777);
+      this.unixPath = path;
+    }
+    return this.address;
   }
 
-  listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ host, port }, () => {
-        this.server.removeListener('error', reject);
-        this.acceptWithReusedBuffers();
-        const bound = this.server.address() as net.AddressInfo;
-        this.address = { host, port: bound.port };
-        resolve(this.address);
-      });
+  private newServer(unixPath?: string): net.Server {
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      if (unixPath) unixOrigins.set(socket, unixPath);
+      this.onConnection(socket);
     });
+    this.servers.push(server);
+    return server;
   }
 
-  /**
-   * net.Server cannot give accepted sockets an `onread` buffer, so accepted handles are wrapped here
-   * (what net.Server does itself, minus its connection counting, which the pooler does). When the
-   * internal hook is missing (another Node version), plain net.Server sockets are used instead.
-   */
-  private acceptWithReusedBuffers(): void {
-    const handle = (this.server as unknown as { _handle?: RawHandle })._handle;
-    if (!handle || typeof handle.onconnection !== 'function') return;
-    handle.onconnection = (error, clientHandle) => {
-      if (error || !clientHandle) return;
-      const reads = new SocketReads();
-      reads.reused = true;
-      const options = { handle: clientHandle, readable: true, writable: true, onread: { buffer: reads.next, callback: reads.onRead } };
-      const socket = new net.Socket(options as net.SocketConstructorOpts);
-      socket.setNoDelay(true);
-      socket.once('close', () => reads.release());
-      this.onConnection(socket, reads);
-    };
+  /** Stops accepting; resolves once the listening sockets are closed (open clients are not waited for). */
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+    })));
   }
+}
 
-  /** Stops accepting; resolves once the listening socket is closed (open clients are not waited for). */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
+function listenOn(server: net.Server, options: net.ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options, () => {
+      server.removeListener('error', reject);
+      resolve();
     });
+  });
+}
+
+/**
+ * A socket file left by a process that died (SIGKILL, crash) would make listen fail: like PgBouncer,
+ * remove it when nothing answers there; a live listener is left alone (listen then fails).
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    if (!lstatSync(path).isSocket()) return;
+  } catch {
+    return;
   }
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = net.connect({ path });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (!alive) unlinkSync(path);
 }

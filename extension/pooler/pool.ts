@@ -74,11 +74,12 @@ export class Pool {
   ) {}
 
   get mode(): PoolMode {
-    return poolModeFor(this.config, this.target);
+    return poolModeFor(this.config, this.target, this.user);
   }
 
+  /** PgBouncer's order for sizes: the user's `[users]` entry, then the database's, then the global. */
   get poolSize(): number {
-    return this.target.pool_size ?? this.config.default_pool_size;
+    return this.config.user_overrides.get(this.user)?.pool_size ?? this.target.pool_size ?? this.config.default_pool_size;
   }
 
   get minPoolSize(): number {
@@ -86,7 +87,7 @@ export class Pool {
   }
 
   get reservePool(): number {
-    return this.target.reserve_pool ?? this.config.reserve_pool_size;
+    return this.config.user_overrides.get(this.user)?.reserve_pool_size ?? this.target.reserve_pool ?? this.config.reserve_pool_size;
   }
 
   get serverCount(): number {

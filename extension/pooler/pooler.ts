@@ -28,7 +28,6 @@ import { FIXED_AT_RUN_TIME, rememberDatabase, resolveDatabase, sameConnection, t
 import { AuthError, ScramSecretCache, type ScramKeys } from './auth';
 import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
-import type { SocketReads } from './reads';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
 import { errorResponse } from './protocol';
@@ -109,8 +108,13 @@ export class Pooler implements ClientHost, PoolHost {
   async start(): Promise<{ host: string; port: number }> {
     await this.hazards?.init();
     this.clientTlsContext(); // unreadable key/cert files fail the start, not the first TLS client
-    this.listener = new Listener((socket, reads) => this.accept(socket, reads));
-    const address = await this.listener.listen(this.config.listen_addr, this.config.listen_port);
+    this.listener = new Listener((socket) => this.accept(socket));
+    const address = await this.listener.listen({
+      host: this.config.listen_addr,
+      port: this.config.listen_port,
+      unixSocketDir: this.config.unix_socket_dir,
+      unixSocketMode: this.config.unix_socket_mode,
+    });
     this.janitor = setInterval(() => this.maintain(), 250);
     this.janitor.unref();
     return address;
@@ -120,16 +124,16 @@ export class Pooler implements ClientHost, PoolHost {
     return this.listener?.address;
   }
 
-  private accept(socket: net.Socket, reads?: SocketReads): void {
+  private accept(socket: net.Socket): void {
     if (this.shuttingDown) {
       socket.destroy();
       return;
     }
     if (this.clients.size >= this.config.max_client_conn) {
-      refuse(socket, reads, 'no more connections allowed (max_client_conn)');
+      refuse(socket, 'no more connections allowed (max_client_conn)');
       return;
     }
-    const client = new Client(++this.lastClientId, socket, this, reads);
+    const client = new Client(++this.lastClientId, socket, this);
     this.clients.add(client);
   }
 
@@ -400,7 +404,7 @@ function keyOf(processId: number, secretKey: number): string {
  * client's first packet: sent earlier, the client's startup could meet a closed socket and the
  * client would see a reset instead of the message.
  */
-function refuse(socket: net.Socket, reads: SocketReads | undefined, message: string): void {
+function refuse(socket: net.Socket, message: string): void {
   let sent = false;
   const send = () => {
     if (sent) return;
@@ -409,7 +413,6 @@ function refuse(socket: net.Socket, reads: SocketReads | undefined, message: str
     setTimeout(() => socket.destroy(), 2000).unref();
   };
   socket.on('error', () => {});
-  if (reads) reads.handler = send;
-  else socket.once('data', send);
+  socket.once('data', send);
   setTimeout(send, 1000).unref();
 }

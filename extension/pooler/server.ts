@@ -151,12 +151,36 @@ export class ServerConnection {
         }
         // NoticeResponse and NegotiateProtocolVersion need no answer during login.
       }
+      if (target.connect_query) await this.runConnectQuery(target.connect_query, nextMessage);
     } finally {
       this.reads.handler = () => {};
       socket.removeListener('error', onEnd);
       socket.removeAllListeners('close');
     }
     if (reader.takeRemaining().length > 0) throw new ProtocolError('server sent data after ReadyForQuery during login');
+  }
+
+  /**
+   * PgBouncer's connect_query: runs once on the new connection before any client gets it; its
+   * results are dropped, and an error fails the connection (as a failed login would).
+   */
+  private async runConnectQuery(sql: string, nextMessage: () => Promise<{ type: number; body: Buffer }>): Promise<void> {
+    this.socket.write(query(sql));
+    let error: ServerLoginError | undefined;
+    for (;;) {
+      const { type, body } = await nextMessage();
+      if (type === Msg.ErrorResponse) {
+        const fields = parseErrorFields(body);
+        error ??= new ServerLoginError(`connect_query failed: ${fields.get('M') ?? 'error'}`, fields.get('C') ?? '08006', fields.get('S'));
+      } else if (type === Msg.ParameterStatus) {
+        const [name, value] = parseParameterStatus(body);
+        this.params.set(name, value);
+      } else if (type === Msg.ReadyForQuery) {
+        this.txStatus = body[0];
+        if (error) throw error;
+        return;
+      }
+    }
   }
 
   private answerAuthentication(body: Buffer, scram: ScramClientSession | null): ScramClientSession | null {

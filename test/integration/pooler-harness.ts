@@ -22,9 +22,11 @@ export interface RunningPooler {
   stop(): Promise<number | null>;
 }
 
-export async function startPooler(cluster: Cluster, args: string[] = [], options: { target?: string } = {}): Promise<RunningPooler> {
-  const target = options.target ?? cluster.url();
-  const child = spawn(process.execPath, ['--enable-source-maps', poolerPath, '--target', target, '--listen', '127.0.0.1:0', ...args], {
+/** `options.target: null` starts from `--config` alone (no --target), as a PgBouncer ini is run. */
+export async function startPooler(cluster: Cluster, args: string[] = [], options: { target?: string | null } = {}): Promise<RunningPooler> {
+  const target = options.target === undefined ? cluster.url() : options.target;
+  const targetArgs = target === null ? [] : ['--target', target];
+  const child = spawn(process.execPath, ['--enable-source-maps', poolerPath, ...targetArgs, '--listen', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

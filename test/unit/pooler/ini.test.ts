@@ -102,6 +102,25 @@ test('durations accept fractions and unit suffixes; booleans accept PgBouncer sp
   assert.equal(ini.settings.serverRoundRobin, false);
 });
 
+test('[users] entries, unix socket settings and connection limits are read, not warned about', () => {
+  const ini = parseIni(
+    '[pgbouncer]\nunix_socket_dir = /run/pool\nunix_socket_mode = 0750\nmax_db_connections = 9\nmax_user_connections = 4\n' +
+      'track_extra_parameters = search_path, IntervalStyle\n' +
+      '[users]\nalice = pool_mode=session max_user_connections=3\nbob = pool_size=1 reserve_pool_size=2 colour=blue\n',
+  );
+  assert.deepEqual(ini.users, [
+    { name: 'alice', line: 8, poolMode: 'session', maxUserConnections: 3 },
+    { name: 'bob', line: 9, poolSize: 1, reservePoolSize: 2 },
+  ]);
+  assert.equal(ini.settings.unixSocketDir, '/run/pool');
+  assert.equal(ini.settings.unixSocketMode, 0o750);
+  assert.equal(ini.settings.maxDbConnections, 9);
+  assert.equal(ini.settings.maxUserConnections, 4);
+  assert.deepEqual(ini.settings.trackExtraParameters, ['search_path', 'IntervalStyle']);
+  assert.deepEqual(ini.warnings.map((w) => [w.line, w.message]), [[9, 'user "bob": unknown or unsupported parameter "colour" ignored']]);
+  assert.throws(() => parseIni('[pgbouncer]\nunix_socket_mode = 0999'), /octal/);
+});
+
 test('malformed input throws IniError naming the file and line', () => {
   const cases: Array<[string, number, RegExp]> = [
     ['[pgbouncer]\nlisten_port = abc', 2, /listen_port: expected a non-negative integer/],

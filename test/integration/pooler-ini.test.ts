@@ -1,0 +1,145 @@
+// A PgBouncer .ini run as PgBouncer runs it (`--config` alone): unix socket, [users], connect_query,
+// warnings — each observed through psql or pg against a real cluster.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, type Cluster } from '../helpers/cluster';
+import { backendPid, connectPg, run, startPooler, writeIni, type RunningPooler } from './pooler-harness';
+
+let cluster: Cluster;
+
+before(async () => {
+  cluster = await startCluster();
+  cluster.psql("create role app_session login password 'session-pw'; create role app_tx login password 'tx-pw'");
+});
+
+after(() => cluster?.stop());
+
+interface IniPooler {
+  pooler: RunningPooler;
+  socketDir: string;
+}
+
+/** Starts the pooler from an ini alone; `databases`/`pgbouncer`/`extra` are section bodies. */
+async function startFromIni(t: { after(fn: () => unknown): void }, sections: { databases: string; pgbouncer?: string; extra?: string }): Promise<IniPooler> {
+  const socketDir = mkdtempSync(join(tmpdir(), 'poolsafe-sock-'));
+  const userlist = writeIni(`"postgres" "${cluster.password}"\n"app_session" "session-pw"\n"app_tx" "tx-pw"\n`);
+  const ini = writeIni(
+    `[databases]\n${sections.databases}\n` +
+      `[pgbouncer]\nauth_type = scram-sha-256\nauth_file = ${userlist.path}\nunix_socket_dir = ${socketDir}\n${sections.pgbouncer ?? ''}\n` +
+      (sections.extra ?? ''),
+  );
+  const pooler = await startPooler(cluster, ['--config', ini.path], { target: null });
+  t.after(async () => {
+    await pooler.stop();
+    ini.remove();
+    userlist.remove();
+    rmSync(socketDir, { recursive: true, force: true });
+  });
+  return { pooler, socketDir };
+}
+
+const server = () => `host=127.0.0.1 port=${cluster.port}`;
+
+function psqlViaSocket(dir: string, port: number, user: string, password: string, sql: string) {
+  return run('psql', ['-X', '-A', '-t', '-h', dir, '-p', String(port), '-U', user, '-d', 'app', '-c', sql], { env: { PGPASSWORD: password } });
+}
+
+test('unix socket: psql -h <unix_socket_dir> reaches the pooler through .s.PGSQL.<port>, with unix_socket_mode, removed at exit', async (t) => {
+  const { pooler, socketDir } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: 'unix_socket_mode = 0770',
+  });
+  const socketPath = join(socketDir, `.s.PGSQL.${pooler.port}`);
+  assert.equal(statSync(socketPath).mode & 0o777, 0o770);
+  const result = await psqlViaSocket(socketDir, pooler.port, 'postgres', cluster.password, "select current_database() || ' via ' || coalesce(inet_server_addr()::text, 'local')");
+  assert.equal(result.code, 0, result.stderr);
+  // The server side is PostgreSQL over TCP: the pooler, not a direct socket, answered.
+  assert.equal(result.stdout.trim(), 'postgres via 127.0.0.1/32');
+  const wrong = await psqlViaSocket(socketDir, pooler.port, 'postgres', 'not-the-password', 'select 1');
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr, /password authentication failed/);
+  assert.equal(await pooler.stop(), 0);
+  assert.equal(existsSync(socketPath), false, 'socket file left behind after a clean exit');
+});
+
+test('unix socket: a socket file left by a killed pooler is replaced at the next start', async (t) => {
+  const first = await startFromIni(t, { databases: `app = ${server()} dbname=postgres` });
+  first.pooler.process.kill('SIGKILL');
+  await first.pooler.stop();
+  const stale = join(first.socketDir, `.s.PGSQL.${first.pooler.port}`);
+  assert.ok(existsSync(stale), 'SIGKILL should leave the socket file');
+  // Same folder, same port: the ini pins both.
+  const userlist = writeIni(`"postgres" "${cluster.password}"\n`);
+  const ini = writeIni(`[databases]\napp = ${server()} dbname=postgres\n[pgbouncer]\nauth_type = scram-sha-256\nauth_file = ${userlist.path}\nunix_socket_dir = ${first.socketDir}\n`);
+  const second = await startPooler(cluster, ['--config', ini.path, '--listen', `127.0.0.1:${first.pooler.port}`], { target: null });
+  t.after(async () => {
+    await second.stop();
+    ini.remove();
+    userlist.remove();
+  });
+  const result = await psqlViaSocket(first.socketDir, second.port, 'postgres', cluster.password, 'select 1');
+  assert.equal(result.code, 0, result.stderr);
+});
+
+test('--config alone starts when the first [databases] entry has no user=, and prints each ignored key and section', async (t) => {
+  const { pooler } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: 'frobnicate = 1',
+    extra: '[weird]\nx = 1\n',
+  });
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => client.end());
+  assert.equal((await client.query('select current_user as u')).rows[0].u, 'postgres');
+  assert.match(pooler.stderr(), /warning: .*pgbouncer\.ini:\d+: unknown or unsupported \[pgbouncer\] key "frobnicate" ignored/);
+  assert.match(pooler.stderr(), /warning: .*pgbouncer\.ini:\d+: unknown section \[weird\] ignored/);
+});
+
+test('connect_query runs on every new server connection before a client uses it', async (t) => {
+  const { pooler } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres pool_size=2 connect_query='set enable_seqscan = off; set work_mem = ''3MB'''`,
+  });
+  const a = await connectPg(pooler.url({ database: 'app' }));
+  const b = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => Promise.all([a.end(), b.end()]));
+  // Two transactions at once force two server connections.
+  await a.query('begin');
+  await b.query('begin');
+  const seen = [];
+  for (const client of [a, b]) {
+    const { rows } = await client.query("select pg_backend_pid() as pid, current_setting('enable_seqscan') as seqscan, current_setting('work_mem') as mem");
+    seen.push(rows[0]);
+  }
+  await a.query('commit');
+  await b.query('commit');
+  assert.notEqual(seen[0].pid, seen[1].pid);
+  for (const row of seen) assert.deepEqual([row.seqscan, row.mem], ['off', '3MB']);
+});
+
+test('[users] pool_mode and pool_size: a session-mode user keeps its server while a transaction-mode user rotates', async (t) => {
+  const { pooler } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres pool_size=3`,
+    pgbouncer: 'pool_mode = transaction',
+    extra: '[users]\napp_session = pool_mode=session\napp_tx = pool_size=1\n',
+  });
+  const session = await connectPg(pooler.url({ database: 'app', user: 'app_session', password: 'session-pw' }));
+  const tx = await connectPg(pooler.url({ database: 'app', user: 'app_tx', password: 'tx-pw' }));
+  const other = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => Promise.all([session.end(), tx.end(), other.end()]));
+  const sessionPids = new Set<number>();
+  const otherPids = new Set<number>();
+  for (let i = 0; i < 4; i++) {
+    sessionPids.add(await backendPid(session));
+    otherPids.add(await backendPid(other));
+  }
+  assert.equal(sessionPids.size, 1, 'session-mode user changed servers');
+  // The default policy (rotate) moves a transaction-mode client to another server when one can open.
+  assert.ok(otherPids.size > 1, 'transaction-mode user never changed servers');
+  // pool_size = 1 for app_tx: a second client of that user shares the one server.
+  const tx2 = await connectPg(pooler.url({ database: 'app', user: 'app_tx', password: 'tx-pw' }));
+  t.after(() => tx2.end());
+  const txPids = new Set([await backendPid(tx), await backendPid(tx2), await backendPid(tx), await backendPid(tx2)]);
+  assert.equal(txPids.size, 1, `app_tx used ${txPids.size} servers with pool_size=1`);
+});
