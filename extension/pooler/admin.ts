@@ -12,6 +12,7 @@ import {
 import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
 import type { Pooler } from './pooler';
 import type { ServerConnection } from './server';
+import { unixPeerIsOwnUser } from './listener';
 
 export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
 /** The PgBouncer release whose admin console this one mirrors. */
@@ -805,8 +806,7 @@ function authenticateAdminClient(
     if (socket.writable) socket.end(errorResponse({ severity: 'FATAL', code, message }));
   };
   /** `before`: the last authentication message, sent in the same write as the greeting. */
-  const finish = (before?: Buffer) => {
-    const access = accessOf(config, user);
+  const finish = (before?: Buffer, access = accessOf(config, user)) => {
     if (!access) return fail('08P01', 'not allowed');
     clearTimeout(timer);
     socket.removeListener('data', onData);
@@ -859,6 +859,8 @@ function authenticateAdminClient(
   }
 
   socket.on('data', onData);
+  // PgBouncer's peer rule: user "pgbouncer" on a unix socket from the pooler's own OS user is admin.
+  if (user === 'pgbouncer' && unixPeerIsOwnUser(socket)) return finish(undefined, 'admin');
   switch (config.auth_type) {
     case 'trust':
       // As for databases: trust still requires a user the pooler knows.

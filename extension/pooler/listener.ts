@@ -28,6 +28,12 @@ export function unixSocketOf(socket: net.Socket): string | undefined {
   return unixOrigins.get(socket);
 }
 
+/** True when `socket` came through a unix socket that only this process's user can reach. */
+export function unixPeerIsOwnUser(socket: net.Socket): boolean {
+  const path = unixOrigins.get(socket);
+  return path !== undefined && unixSocketOwnerOnly(path);
+}
+
 /**
  * True when only this process's user (and root) can connect to the unix socket at `path`: the socket
  * file, or a folder on its path owned by this user, grants nothing to group or others. Node cannot

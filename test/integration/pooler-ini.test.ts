@@ -2,7 +2,7 @@
 // warnings — each observed through psql or pg against a real cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
@@ -142,4 +142,22 @@ test('[users] pool_mode and pool_size: a session-mode user keeps its server whil
   t.after(() => tx2.end());
   const txPids = new Set([await backendPid(tx), await backendPid(tx2), await backendPid(tx), await backendPid(tx2)]);
   assert.equal(txPids.size, 1, `app_tx used ${txPids.size} servers with pool_size=1`);
+});
+
+test('admin console: user pgbouncer on a unix socket only the pooler\'s OS user can reach is admin without a password', async (t) => {
+  const { pooler, socketDir } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: 'admin_users = postgres',
+  });
+  const console = (password: string) =>
+    run('psql', ['-X', '-A', '-t', '-h', socketDir, '-p', String(pooler.port), '-U', 'pgbouncer', '-d', 'pgbouncer', '-c', 'show databases'], { env: { PGPASSWORD: password } });
+  // mkdtemp folders are 0700: nobody but this user reaches the socket.
+  const admitted = await console('anything');
+  assert.equal(admitted.code, 0, admitted.stderr);
+  assert.match(admitted.stdout, /^app\|/m);
+  // A folder others may enter (and /tmp above it): the peer could be anyone, so no free pass.
+  chmodSync(socketDir, 0o755);
+  const refused = await console('anything');
+  assert.notEqual(refused.code, 0);
+  assert.doesNotMatch(refused.stdout, /app\|/);
 });
