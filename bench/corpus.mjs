@@ -1,6 +1,7 @@
 // Real-code corpus score (issue 10): lints checked-out public repositories with the built CLI and
 // scores the findings against hand labels in bench/corpus/labels/*.json (docs/corpus.md).
-//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out] [--repo <dir>] [--unlabelled] [--json <file>]
+//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out] [--repo <dir>] [--unlabelled] [--failing] [--json <file>]
+// --unlabelled lists pooling findings without a label; --failing lists labels the linter does not satisfy.
 //   node bench/corpus.mjs --fetch-help      prints how to recreate <corpus-dir>
 // <corpus-dir> (or $POOLSAFE_CORPUS) holds one folder per repository, named as its label file.
 // Nothing is downloaded; this is not part of `npm test`. Run `npm run build` first (bench:corpus does).
@@ -71,12 +72,13 @@ const key = (path, line, rule) => `${path}:${line}:${rule}`;
 function score(repo, findings) {
   const found = new Set(findings.map((f) => key(f.file, f.line, f.rule)));
   const labelled = new Set();
-  const s = { findings: findings.length, syntaxErrors: 0, tp: 0, fn: 0, fp: 0, tn: 0, falseSyntax: 0, fixedSyntax: 0, unlabelled: [] };
+  const s = { findings: findings.length, syntaxErrors: 0, tp: 0, fn: 0, fp: 0, tn: 0, falseSyntax: 0, fixedSyntax: 0, unlabelled: [], failing: [] };
   for (const label of repo.labels) {
     const rule = label.expected === 'none' ? label.rule : label.expected;
     const k = key(label.path, label.line, rule);
     labelled.add(k);
     const present = found.has(k);
+    if (present === (label.expected === 'none')) s.failing.push(label);
     if (label.expected === 'none' && rule === 'syntax-error') present ? s.falseSyntax++ : s.fixedSyntax++;
     else if (NOT_POOLING.has(rule)) continue;
     else if (label.expected === 'none') present ? s.fp++ : s.tn++;
@@ -107,7 +109,10 @@ function row(name, r) {
 function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { split: { type: 'string' }, repo: { type: 'string', multiple: true }, unlabelled: { type: 'boolean' }, json: { type: 'string' }, 'fetch-help': { type: 'boolean' } },
+    options: {
+      split: { type: 'string' }, repo: { type: 'string', multiple: true }, unlabelled: { type: 'boolean' }, failing: { type: 'boolean' },
+      json: { type: 'string' }, 'fetch-help': { type: 'boolean' },
+    },
   });
   const corpus = loadCorpus();
   if (values['fetch-help']) return void process.stdout.write(fetchHelp(corpus));
@@ -136,7 +141,10 @@ function main() {
   if (values.unlabelled) {
     for (const r of results) for (const f of r.unlabelled) console.log(`unlabelled ${r.dir} ${f.file}:${f.line}:${f.column} ${f.rule} ${f.message.slice(0, 100)}`);
   }
-  if (values.json) writeFileSync(values.json, JSON.stringify(results.map(({ unlabelled, ...r }) => r), null, 1));
+  if (values.failing) {
+    for (const r of results) for (const l of r.failing) console.log(`failing ${r.dir} ${l.path}:${l.line} ${l.kind} ${l.expected === 'none' ? `no ${l.rule}` : l.expected}: ${l.why}`);
+  }
+  if (values.json) writeFileSync(values.json, JSON.stringify(results.map(({ unlabelled, failing, ...r }) => r), null, 1));
 }
 
 main();
