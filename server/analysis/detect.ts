@@ -5,7 +5,7 @@ import { normalizeSync, parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
-import { dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
+import { dialectOfSetStatement, dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 
@@ -325,12 +325,10 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     return facts;
   }
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
-  if (facts.candidates.length > 0) {
-    // Some other dialects' statements parse as PostgreSQL (MySQL's SET sql_mode = …): they are not ours.
-    facts.dialect = dialectOfStatement(text);
-    if (facts.dialect) facts.candidates = [];
-    else keepIntendedSetConfig(tree, facts);
-  }
+  // The other dialects' statements that parse as PostgreSQL and look unsafe are SETs (MySQL's SET sql_mode = …).
+  if (facts.candidates.some((c) => c.rule === 'session-set')) facts.dialect = dialectOfSetStatement(text);
+  if (facts.dialect) facts.candidates = [];
+  else keepIntendedSetConfig(tree, facts);
   return facts;
 }
 

@@ -29,15 +29,18 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
   return undefined;
 }
 
+/** MySQL SETs, several of which PostgreSQL parses (and would flag as session-set): SET NAMES utf8, SET @v, SET sql_mode. */
+const MYSQL_SET = String.raw`\bSET\s+(?:(?:SESSION|GLOBAL|PERSIST|LOCAL)\s+)?(?:NAMES\s+[A-Za-z]|@|(?:sql_mode|foreign_key_checks|unique_checks|character_set_\w+|collation_\w+|autocommit|sql_\w+|innodb_\w+|net_\w+|max_allowed_packet|group_concat_max_len)\b)`;
+/** The same, for a statement that starts with SET (checked on every session-set candidate: anchored, so cheap). */
+const MYSQL_SET_STATEMENT = new RegExp(String.raw`^\s*${MYSQL_SET}|@@|\``, 'i');
+
 // Syntax only the other dialect has. Each pattern is specific enough to be a decision on its own, and
 // is matched against one statement's text (quotes included: cheap, and only on suspicious statements).
 const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   ['mysql', new RegExp([
     '`[^`\\n]+`', // backquoted identifiers
     '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',
-    '\\bSET\\s+NAMES\\s+[A-Za-z]', // SET NAMES utf8 (PostgreSQL needs a quoted name)
-    '\\bSET\\s+(?:(?:SESSION|GLOBAL|LOCAL)\\s+)?@', '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // user and system variables (not tsvector@@tsquery)
-    '\\bSET\\s+(?:(?:SESSION|GLOBAL|PERSIST)\\s+)?(?:sql_mode|foreign_key_checks|unique_checks|character_set_\\w+|collation_\\w+|autocommit|sql_\\w+|innodb_\\w+|net_\\w+|max_allowed_packet|group_concat_max_len)\\b',
+    MYSQL_SET, '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // system variables (not tsvector@@tsquery)
     '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^\\s*DELIMITER\\b',
     '\\b(?:TINY|MEDIUM|LONG)(?:INT|TEXT|BLOB)\\b', '\\bINT\\s*\\(\\s*\\d+\\s*\\)\\s*UNSIGNED\\b',
   ].join('|'), 'im')],
@@ -51,11 +54,21 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 
+/**
+ * The other dialect of a statement PostgreSQL parsed as a SET: only MySQL's SETs look like ours. A cheap,
+ * anchored test first (it runs on every session-set candidate), the full check on a hit.
+ */
+export function dialectOfSetStatement(statement: string): OtherDialect | undefined {
+  return MYSQL_SET_STATEMENT.test(statement) ? dialectOfStatement(statement) : undefined;
+}
+
 /** Quoted strings, dollar quotes and comments hold any text (a backquote in a comment is no MySQL). */
 const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
 
 /** The other dialect a statement is written in, if its syntax (outside strings and comments) says so. */
 export function dialectOfStatement(statement: string): OtherDialect | undefined {
+  // Strings and comments only ever add matches: test the text as it is first, and strip them only on a hit.
+  if (!STATEMENT_DIALECTS.some(([, pattern]) => pattern.test(statement))) return undefined;
   const code = statement.replace(LITERALS_AND_COMMENTS, "''");
   for (const [dialect, pattern] of STATEMENT_DIALECTS) if (pattern.test(code)) return dialect;
   return undefined;

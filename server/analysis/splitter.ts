@@ -101,7 +101,8 @@ function makeSpan(text: string, rawStart: number, rawEnd: number): StatementSpan
   let end = rawEnd;
   while (end > start && /\s/.test(text[end - 1])) end--;
   if (start >= end) return undefined;
-  return { start, end, text: text.slice(start, end) };
+  // One object shape for every span (resume filled in by the splitter), so consumers' property reads stay monomorphic.
+  return { start, end, text: text.slice(start, end), resume: undefined };
 }
 
 /** `text` with the masked ranges (document offsets, sorted) replaced by spaces, from `from` to `to`. */
