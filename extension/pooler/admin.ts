@@ -11,6 +11,7 @@ import {
 } from './protocol';
 import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
 import type { Pooler } from './pooler';
+import { logLine } from './log';
 import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
 
@@ -468,7 +469,7 @@ export class AdminConsole {
     try {
       await this.source.reload();
     } catch (error) {
-      process.stderr.write(`poolsafe pooler: RELOAD failed: ${(error as Error).message}\n`);
+      logLine(`poolsafe pooler: RELOAD failed: ${(error as Error).message}`);
       return [errorResponse({ severity: 'ERROR', code: 'F0000', message: 'RELOAD failed, see logs for additional details' })];
     }
     return [commandComplete('RELOAD')];
