@@ -7,8 +7,13 @@ import type { ActivitySeries, FromWebview, ToWebview } from '../ui/activityModel
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
 
-const PLOT_HEIGHT = 64;
 const MIN_WIDTH = 160;
+/** Plot heights fill the view's height between these bounds. */
+const MIN_PLOT_HEIGHT = 40;
+const MAX_PLOT_HEIGHT = 160;
+/** Per chart: title, legend and margins; per view: status line, time axis, hazard lane, padding. */
+const CHART_CHROME = 48;
+const VIEW_CHROME = 80;
 
 const host = acquireVsCodeApi();
 const charts = document.getElementById('charts')!;
@@ -22,12 +27,18 @@ function hazardIdOf(target: EventTarget | null): number | undefined {
   return element && Number.isInteger(id) ? id : undefined;
 }
 
+function plotHeight(chartCount: number): number {
+  const free = window.innerHeight - VIEW_CHROME - (details.hidden ? 0 : details.offsetHeight);
+  const height = Math.floor(free / chartCount) - CHART_CHROME;
+  return Math.min(MAX_PLOT_HEIGHT, Math.max(MIN_PLOT_HEIGHT, height));
+}
+
 function render(): void {
   if (!series) return;
   // Re-rendering replaces the marks: keep keyboard focus on the one that had it.
   const focused = document.activeElement && charts.contains(document.activeElement) ? hazardIdOf(document.activeElement) : undefined;
   const width = Math.max(MIN_WIDTH, Math.floor(charts.clientWidth));
-  charts.innerHTML = activityHtml(series, { width, plotHeight: PLOT_HEIGHT }, selected);
+  charts.innerHTML = activityHtml(series, { width, plotHeight: plotHeight(1 + 2 * series.pools.length) }, selected);
   if (focused !== undefined) charts.querySelector<SVGGElement>(`.hazard[data-hazard-id="${focused}"]`)?.focus();
 }
 
@@ -39,8 +50,8 @@ function showDetails(): void {
 
 function select(id: number): void {
   selected = id;
-  render();
   showDetails();
+  render();
   host.postMessage({ type: 'showHazard', id });
 }
 
@@ -52,6 +63,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   if (selected !== undefined && !series.hazards.some((hazard) => hazard.id === selected)) {
     selected = undefined;
     showDetails();
+    render();
   }
 });
 
@@ -78,5 +90,6 @@ document.addEventListener('keydown', (event) => {
   select(id);
 });
 
-new ResizeObserver(() => render()).observe(charts);
+new ResizeObserver(() => render()).observe(document.body);
+window.addEventListener('resize', () => render());
 host.postMessage({ type: 'ready' });

@@ -27,6 +27,12 @@ interface PoolerApi {
   };
   treeItems(section: 'pools' | 'clients' | 'servers' | 'stats' | 'hazards'): Promise<TreeNodeView[]>;
   hazardEvents(): Record<string, unknown>[];
+  activity(): {
+    running: boolean;
+    tps: [number, number][];
+    pools: { key: string; clActive: [number, number][] }[];
+    hazards: { id: number; rule: string; kind: string; statement: string }[];
+  };
 }
 
 function requiredEnv(name: string): string {
@@ -110,6 +116,22 @@ test('a session SET through the pooler arrives as a hazard event and in the Haza
     return nodes.some((n) => `${n.label} ${n.description}`.includes('session-set')) ? nodes : undefined;
   }, 30_000, 250);
   assert.ok(rows.length > 0);
+}, 60_000);
+
+test('the Pool activity series holds the pool, its transactions and the session-set hazard from the real pooler', async () => {
+  const api = await poolerApi();
+  assert.ok(appClient, 'the pg client from the previous tests');
+  // A few more transactions, so the once-a-second samples see the counter move.
+  for (let i = 0; i < 20; i++) await appClient.query('SELECT 1');
+  const series = await waitFor('tps above zero, the pool, and the hazard mark', () => {
+    const current = api.activity();
+    const ready = current.tps.some(([, tps]) => tps > 0) && current.pools.length > 0 && current.hazards.some((h) => h.rule === 'session-set');
+    return ready ? current : undefined;
+  }, 30_000, 250);
+  assert.equal(series.running, true);
+  assert.ok(series.pools.some((pool) => pool.clActive.some(([, n]) => n >= 1)), JSON.stringify(series.pools.map((p) => p.key)));
+  const mark = series.hazards.find((h) => h.rule === 'session-set' && h.kind === 'origin');
+  assert.match(mark?.statement ?? '', /SET search_path/i);
 }, 60_000);
 
 test('poolsafe.pooler.stop stops the pooler and frees its port', async () => {

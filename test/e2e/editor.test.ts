@@ -5,12 +5,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import type { Browser, Frame, Page } from 'playwright-core';
 import {
   artifactsDir, copyDemoWorkspace, launchBrowser, packageVsix, requireTools, screenshot, stageExtension, startCodeServer, tempDir, waitForWorkbench, type CodeServer,
 } from './harness';
 import { Client } from 'pg';
-import { freePort, startCluster, type Cluster } from '../helpers/cluster';
+import { freePort, pgClientBinDir, startCluster, type Cluster } from '../helpers/cluster';
 
 const TEST_TIMEOUT_MS = 300_000;
 const SUITE_TIMEOUT_MS = 240_000;
@@ -144,6 +145,49 @@ async function showProblems(page: Page): Promise<void> {
   await panel.waitFor({ state: 'visible', timeout: 5_000 });
 }
 
+/** Polls the page's frames (webviews are iframes inside iframes of the workbench) for one that `holds`. */
+async function findFrame(page: Page, what: string, holds: (frame: Frame) => Promise<number>, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (!frame.isDetached() && (await holds(frame).catch(() => 0))) return frame;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no frame ${what} within ${timeoutMs} ms`);
+}
+
+/** The Pool Activity webview's document (several webviews may exist: a markdown preview is one too). */
+function activityFrame(page: Page): Promise<Frame> {
+  return findFrame(page, 'with #pool-activity', (frame) => frame.locator('#pool-activity').count());
+}
+
+/** Some frame (e.g. the markdown preview's) that shows `text`. */
+function frameWithText(page: Page, text: RegExp): Promise<Frame> {
+  return findFrame(page, `showing ${text}`, (frame) => frame.getByText(text).count(), 30_000);
+}
+
+/** Polls a number the webview shows until `accept` holds; bounded in time, returns the value seen. */
+async function waitForShownNumber(frame: Frame, selector: string, accept: (value: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await frame.locator(selector).first().textContent({ timeout: 5_000 }).catch(() => null)) ?? '';
+    const value = Number.parseFloat(last);
+    if (Number.isFinite(value) && accept(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`waited ${timeoutMs} ms for ${what} (last shown: "${last}")`);
+}
+
+/** Expands or collapses a view of the PoolSafe container by its header. */
+async function setPaneExpanded(page: Page, name: string, expanded: boolean): Promise<void> {
+  const header = page.locator(`${SIDEBAR} .pane-header`, { hasText: name }).first();
+  await header.waitFor({ state: 'visible', timeout: 30_000 });
+  // The title, not the header's middle: the Pools header carries action buttons (Stop Pooler among them).
+  if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.locator('.title').first().click();
+}
+
 /** One code-server with the packaged .vsix installed, shared by the UI checks below. */
 describe('installed .vsix in code-server, driven through the browser', { timeout: TEST_TIMEOUT_MS * 3 }, () => {
   const cleanup = new Cleanup();
@@ -237,6 +281,70 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
     } catch (error) {
       await screenshot(page, 'ui-tree-failure');
       throw error;
+    }
+  });
+
+  test('the Pool Activity view charts pgbench traffic live, marks a session SET as a hazard, and a click shows its details and source line', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const tmp = tempDir('poolsafe-e2e-bench-');
+    try {
+      assert.ok(appClient, 'the pg client from the previous test is still connected');
+      // The tree views collapsed, so the chart has the side bar's height (and the screenshot shows it whole).
+      for (const name of ['Pools', 'Clients', 'Servers', 'Stats', 'Hazards']) await setPaneExpanded(page, name, false);
+      await setPaneExpanded(page, 'Pool Activity', true);
+      let frame = await activityFrame(page);
+      await frame.locator('#chart-tps').waitFor({ state: 'attached', timeout: 30_000 });
+
+      // Real traffic: pgbench through the pooler, 4 clients, rate-limited and bounded in time.
+      const script = join(tmp.path, 'select.sql');
+      writeFileSync(script, 'SELECT 1;\n');
+      const bench = spawn(join(pgClientBinDir(), 'pgbench'), [
+        '-n', '-f', script, '-c', '4', '-j', '2', '-R', '200', '-T', '12', '-h', '127.0.0.1', '-p', String(poolerPort), '-U', cluster.user, 'postgres',
+      ], { env: { ...process.env, PGPASSWORD: cluster.password }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let benchOutput = '';
+      bench.stdout.on('data', (chunk) => (benchOutput += chunk));
+      bench.stderr.on('data', (chunk) => (benchOutput += chunk));
+      const benchDone = new Promise<number | null>((resolve) => bench.once('close', (code) => resolve(code)));
+      const benchKiller = setTimeout(() => bench.kill('SIGKILL'), 60_000);
+      try {
+        // While pgbench runs, the chart redraws with its transactions and its four clients.
+        const tps = await waitForShownNumber(frame, 'b.value[data-series="line-tps"]', (v) => v > 0, 'a non-zero tps in the legend');
+        const points = Number(await frame.locator('path.line.line-tps').getAttribute('data-points'));
+        assert.ok(points > 0, `the tps line has points (${points})`);
+        const peak = Number(await frame.locator('#chart-tps').getAttribute('data-peak'));
+        assert.ok(peak > 0, `the tps chart's peak is above zero (${peak}, legend ${tps})`);
+        await waitForShownNumber(frame, '#chart-clients-0 b.value[data-series="line-cl-active"]', (v) => v >= 4, "pgbench's 4 clients as active clients");
+        assert.equal(await benchDone, 0, `pgbench failed:\n${benchOutput}`);
+      } finally {
+        clearTimeout(benchKiller);
+        bench.kill('SIGKILL');
+      }
+      // The pgbench run now shows as a line that rose and fell; the SET leaves session state behind.
+      await appClient.query('SET search_path TO app, public');
+      await appClient.query('SELECT 1');
+      frame = await activityFrame(page);
+      const mark = frame.locator('g.hazard.hazard-origin').first();
+      await mark.waitFor({ state: 'attached', timeout: 30_000 });
+      assert.match((await mark.getAttribute('aria-label')) ?? '', /session-set \(origin\)[^]*SET search_path TO app, public/);
+      await screenshot(page.locator(SIDEBAR), 'pool-activity');
+
+      await frame.locator('g.hazard.hazard-origin circle').first().click({ timeout: 15_000 });
+      // The view shows the hazard's details…
+      const details = frame.locator('#details');
+      await details.waitFor({ state: 'visible', timeout: 15_000 });
+      const detailText = await details.innerText();
+      assert.match(detailText, /session-set \(origin\)/);
+      assert.match(detailText, /SET search_path TO app, public/);
+      // …and poolsafe.hazard.show opens the source line (demo/sql/unsafe.sql line 5) and the details page.
+      await page.locator('.tab', { hasText: /hazard-\d+\.md/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await frameWithText(page, /Pooling hazard \d+: session-set \(origin\)/);
+      await page.locator('.tab', { hasText: 'unsafe.sql' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.monaco-editor .line-numbers.active-line-number', { hasText: /^\s*5\s*$/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, 'pool-activity-hazard');
+    } catch (error) {
+      await screenshot(page, 'pool-activity-failure');
+      throw error;
+    } finally {
+      tmp.remove();
     }
   });
 

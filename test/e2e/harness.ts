@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { distDir, repoRoot } from '../helpers/paths';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -168,8 +168,8 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a screenshot as a test artefact; never fails the test by itself. */
-export async function screenshot(page: Page, name: string): Promise<string | undefined> {
+/** Saves a screenshot of the page, or of one element of it, as a test artefact; never fails the test by itself. */
+export async function screenshot(page: Page | Locator, name: string): Promise<string | undefined> {
   mkdirSync(artifactsDir, { recursive: true });
   const path = join(artifactsDir, `${name}.png`);
   try {
