@@ -21,6 +21,7 @@ import type { ClientHost } from './pooler';
 import type { SocketReads } from './reads';
 import { ClientPrepared, cutOut } from './prepared';
 import { logLine } from './log';
+import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -28,8 +29,6 @@ export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 export const TRACKED_PARAMS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
 const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
 
-/** Startup parameters the pooler understands; others need ignore_startup_parameters, as in PgBouncer. */
-const ACCEPTED_STARTUP_PARAMS = new Set(['user', 'database', ...TRACKED_PARAMS.map((p) => p.toLowerCase())]);
 
 /** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
 // Parse is watched only for hazard detection (hazards.ts): it awaits no ReadyForQuery of its own.
@@ -77,6 +76,10 @@ export class Client implements PoolClient, ServerLink {
   /** Replaced whenever `params` changes; a server carrying the same token needs no sync. */
   paramsToken: object = {};
   startupParams = new Map<string, string>();
+  /** Settings from the startup packet (and its `options`), lower-cased name → value. */
+  private startupSettings = new Map<string, string>();
+  /** Settings beyond the fixed tracked set (track_extra_parameters, startup settings); set at greeting. */
+  private extraSettings: ExtraSettings | null = null;
   target: DatabaseTarget | undefined;
   pool: Pool | null = null;
   server: ServerConnection | null = null;
@@ -279,12 +282,7 @@ export class Client implements PoolClient, ServerLink {
   }
 
   private beginAuth(params: Map<string, string>): void {
-    for (const name of params.keys()) {
-      const lower = name.toLowerCase();
-      if (ACCEPTED_STARTUP_PARAMS.has(lower) || lower.startsWith('_pq_.')) continue;
-      if (this.host.config.ignore_startup_parameters.some((ignored) => ignored.toLowerCase() === lower)) continue;
-      throw new AuthError(`unsupported startup parameter: ${name}`, '08P01'); // PgBouncer's refusal
-    }
+    this.startupSettings = this.readStartupSettings(params);
     const user = params.get('user');
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;
@@ -408,21 +406,41 @@ export class Client implements PoolClient, ServerLink {
     );
   }
 
+  /**
+   * Startup parameters become settings applied to every server this client gets (PostgreSQL accepts
+   * them at startup; PgBouncer refuses most). A malformed `options` or a name that cannot be a
+   * setting is refused as PgBouncer refuses it.
+   */
+  private readStartupSettings(params: Map<string, string>): Map<string, string> {
+    const config = this.host.config;
+    const trackedExtra = new Set(config.track_extra_parameters.map((name) => name.toLowerCase()));
+    try {
+      const settings = startupSettings(params, config.ignore_startup_parameters, (name) => TRACKED_BY_LOWER.has(name) || trackedExtra.has(name));
+      checkSettingNames(settings);
+      return settings;
+    } catch (error) {
+      if (error instanceof StartupParamError) throw new AuthError(error.message, '08P01');
+      throw error;
+    }
+  }
+
   private greet(pool: Pool, before: Buffer[]): void {
     if (this.state === 'closed') return;
     const template = pool.template!;
     for (const name of TRACKED_PARAMS) {
-      const own = findParam(this.startupParams, name);
+      const own = this.startupSettings.get(name.toLowerCase());
       this.params.set(name, own ?? template.get(name) ?? '');
     }
+    const extra = new ExtraSettings(this.startupSettings, this.host.config.track_extra_parameters, template, (lower) => TRACKED_BY_LOWER.has(lower));
+    this.extraSettings = extra.size > 0 ? extra : null;
     // Clients of one application greet alike: the ParameterStatus block is built once per value set.
-    const cacheKey = TRACKED_PARAMS.map((name) => this.params.get(name)).join('\0');
+    const cacheKey = TRACKED_PARAMS.map((name) => this.params.get(name)).join('\0') + (this.extraSettings?.key() ?? '');
     let statuses = pool.greetings.get(cacheKey);
     if (!statuses) {
       const parts: Buffer[] = [];
       for (const [name, value] of template) {
         const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
-        parts.push(parameterStatus(name, tracked ? this.params.get(tracked)! : value));
+        parts.push(parameterStatus(name, tracked ? this.params.get(tracked)! : this.extraSettings?.greetingValue(name) ?? value));
       }
       statuses = Buffer.concat(parts);
       if (pool.greetings.size > 100) pool.greetings.clear();
@@ -536,19 +554,31 @@ export class Client implements PoolClient, ServerLink {
     this.state = 'active';
     const sync = server.paramsToken === this.paramsToken ? '' : this.paramSyncSql(server);
     if (!sync) {
-      server.paramsToken = this.paramsToken;
+      if (server.paramsToken !== this.paramsToken) this.settingsApplied(server);
       this.flushQueue(server);
       return;
     }
     this.syncing = true;
-    server.runInternal(sync, () => {
+    server.runInternal(sync, (error) => {
       this.syncing = false;
       if (this.server !== server || server.state === 'closed') return; // onServerClosed handles the client
-      // The server may not report a SET that leaves the value unchanged: record what we asked for.
-      for (const name of TRACKED_PARAMS) server.params.set(name, this.params.get(name)!);
-      server.paramsToken = this.paramsToken;
+      if (error) {
+        // A setting PostgreSQL refuses (unknown name, bad value) would have failed a direct login.
+        this.fatal('22023', `cannot apply this client's settings: ${error}`);
+        return;
+      }
+      this.settingsApplied(server);
       this.flushQueue(server);
     });
+  }
+
+  /** After a sync: `server` carries this client's settings. */
+  private settingsApplied(server: ServerConnection): void {
+    // The server may not report a SET that leaves the value unchanged: record what we asked for.
+    for (const name of TRACKED_PARAMS) server.params.set(name, this.params.get(name)!);
+    if (this.extraSettings) this.extraSettings.recordOn(server.params, server.appliedSettings);
+    else server.appliedSettings.clear();
+    server.paramsToken = this.paramsToken;
   }
 
   /** SET statements for the tracked parameters where the server differs from this client. */
@@ -559,6 +589,8 @@ export class Client implements PoolClient, ServerLink {
       if (wanted === undefined || server.params.get(name) === wanted) continue;
       sql += `SET ${name} = ${quoteLiteral(wanted)};`;
     }
+    if (this.extraSettings) sql += this.extraSettings.syncSql(server.params, server.appliedSettings, quoteLiteral);
+    else for (const name of server.appliedSettings) sql += `RESET ${name};`;
     return sql;
   }
 
@@ -627,8 +659,8 @@ export class Client implements PoolClient, ServerLink {
           const [name, value] = parseParameterStatus(body!);
           server.params.set(name, value);
           const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
-          if (tracked) {
-            this.params.set(tracked, value);
+          if (tracked) this.params.set(tracked, value);
+          if (tracked || this.extraSettings?.onReported(name, value)) {
             this.paramsToken = {};
             server.paramsToken = this.paramsToken;
           }
@@ -755,12 +787,6 @@ export class Client implements PoolClient, ServerLink {
     }
     this.host.clientClosed(this, loggedIn);
   }
-}
-
-function findParam(params: Map<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const [key, value] of params) if (key.toLowerCase() === lower) return value;
-  return undefined;
 }
 
 /**

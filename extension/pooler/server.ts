@@ -55,6 +55,8 @@ export class ServerConnection {
    * null once they may differ (e.g. after a reset query).
    */
   paramsToken: object | null = null;
+  /** Startup settings (lower-cased names) clients' syncs applied here: the next client without them resets them. */
+  readonly appliedSettings = new Set<string>();
   /** Id of the client that held it last (for rotate and for the admin console). */
   lastClientId = 0;
   readonly createdAt = Date.now();

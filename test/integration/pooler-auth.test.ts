@@ -174,21 +174,6 @@ test('CLI: bad flags and an unreachable target exit 2 with one line; SIGTERM exi
   await client.end().catch(() => {});
 });
 
-test('startup parameters beyond the tracked set are refused like PgBouncer unless ignored', async (t) => {
-  const pooler = await startPooler(cluster);
-  t.after(() => pooler.stop());
-  const refused = await loginError(`${pooler.url()}?options=${encodeURIComponent('-c search_path=x')}`);
-  assert.equal(refused.code, '08P01');
-  assert.equal(refused.message, 'unsupported startup parameter: options');
-  const ini = writeIni(`[databases]\n[pgbouncer]\nignore_startup_parameters = options, extra_float_digits\n`);
-  t.after(() => ini.remove());
-  const lenient = await startPooler(cluster, ['--config', ini.path]);
-  t.after(() => lenient.stop());
-  const client = await connectPg(`${lenient.url()}?options=${encodeURIComponent('-c search_path=x')}`);
-  t.after(() => client.end());
-  assert.deepEqual((await client.query('select 1 as one')).rows, [{ one: 1 }]);
-});
-
 test('the ini `*` entry serves databases not listed by name', async (t) => {
   cluster.psql('create database other');
   const ini = writeIni(`[databases]\n* = host=127.0.0.1 port=${cluster.port} user=${cluster.user} password=${cluster.password}\n`);
