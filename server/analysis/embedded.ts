@@ -12,7 +12,7 @@ import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type S
 import { LineIndex } from './positions';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
-import { Flow, calleeText, objectProperty, taggedTemplateParts } from './embeddedFlow';
+import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -21,7 +21,11 @@ export interface SqlEngine {
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
-const SQL_TAG_NAMES = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
+const SQL_TAG_NAMES = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw', 'unsafe', 'fragment']);
+/** Slonik's typed tags: sql.type(schema)`…`, sql.typeAlias('name')`…`. */
+const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
+/** Tags that always build a piece of another query (slonik's sql.fragment`…`). */
+const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
@@ -30,6 +34,8 @@ const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|withTransaction|
 const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|begin|start|commit|rollback|end|abort|savepoint|release|prepare|execute|deallocate|declare|fetch|close|move|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|load|do|call|copy|lock|show|explain|analyze|vacuum|values|table|merge|discard|comment|refresh|cluster|reindex)\b/i;
 /** Words that only start whole statements (not clauses such as SET … of an UPDATE, or VALUES/TABLE lists). */
 const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start|commit|rollback|savepoint|release|prepare|deallocate|declare|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|call|copy|lock|show|explain|vacuum|merge|discard|refresh|cluster|reindex)\b/i;
+/** Functions and methods whose name says they build SQL (getSetSchemaSQL, resetSessionSql, lockQuery). */
+const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** Receivers that are pools: every call may run on another server connection. */
 const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
 /** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
@@ -133,7 +139,8 @@ class Extractor {
     for (const module of modules) if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
     this.visitScope(this.source, false);
     for (const template of this.markedTemplates) {
-      if (!this.reachedLiterals.has(template)) this.addPiece(this.standaloneGroup(false), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true);
+      // Where it runs is unknown: as for SQL builders, only findings that hold anywhere.
+      if (!this.reachedLiterals.has(template)) this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true);
     }
     return true;
   }
@@ -191,6 +198,7 @@ class Extractor {
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);
+        this.inspectSqlBuilder(node);
         this.visitScope(node, inTransaction || opensTransaction);
         this.transactionTags.pop();
         return;
@@ -212,6 +220,7 @@ class Extractor {
   }
 
   private isSqlTag(tag: ts.Expression): boolean {
+    if (ts.isCallExpression(tag)) return SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression);
     const text = tag.getText(this.source);
     if (SQL_TAG_TEXTS.has(text)) return true;
     const name = calleeText(tag);
@@ -223,7 +232,8 @@ class Extractor {
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
-      this.addPiece(groupFor(receiver?.getText(this.source)), taggedTemplateParts(node.template, this.source), isWholeStatementPosition(node), true);
+      const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
+      this.addPiece(groupFor(receiver?.getText(this.source)), taggedTemplateParts(node.template, this.source), whole, true);
     } else if ((ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -231,6 +241,19 @@ class Extractor {
     } else if (ts.isCallExpression(node)) {
       this.inspectCall(node, groupFor);
     }
+  }
+
+  /**
+   * A function named like a SQL builder whose single return is SQL: its callers may be in other files
+   * (a dialect helper's getSetSchemaSQL()), so the SQL is analysed on its own. Where it runs is
+   * unknown, so it counts as inside a transaction: only findings that hold anywhere are reported.
+   */
+  private inspectSqlBuilder(fn: ts.SignatureDeclaration): void {
+    if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !SQL_BUILDER_NAME.test(fn.name.getText(this.source))) return;
+    const returned = singleReturn(fn);
+    const parts = returned && this.flow.stringParts(returned, 0, [], { indirect: false });
+    if (!parts || parts[0].kind !== 'text' || !SQL_START.test(parts[0].text)) return;
+    this.addPiece(this.standaloneGroup(true), parts, false);
   }
 
   /** Remembers pools created in this file; inspects postgres.js client options. */
@@ -258,14 +281,15 @@ class Extractor {
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);
     if (!resolved) return;
-    const firstText = resolved.parts.find((p) => p.kind === 'text');
-    const looksLikeSql = firstText !== undefined && resolved.parts[0].kind === 'text' && SQL_START.test(firstText.text);
+    // A named config prepares a statement whatever its text (even one built elsewhere).
+    if (resolved.preparedName) this.addNamedConfigFinding(resolved.preparedName);
+    const parts = resolved.parts;
+    if (!parts) return;
+    const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
     if (resolved.indirect && !looksLikeSql) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    const group = groupFor(receiver?.getText(this.source));
-    this.addPiece(group, resolved.parts, !resolved.indirect && looksLikeSql);
-    if (resolved.preparedName) this.addNamedConfigFinding(resolved.preparedName);
+    this.addPiece(groupFor(receiver?.getText(this.source)), parts, !resolved.indirect && looksLikeSql);
   }
 
   private isPostgresJsClient(receiver: ts.Expression): boolean {
@@ -313,9 +337,9 @@ function pieceAt(table: PlacedPiece[], offset: number): PlacedPiece {
   return found;
 }
 
-/** A syntax error is the text's own only when no slot (hole or placeholder) comes before it. */
-function isOwnSyntaxError(piece: Piece, offset: number): boolean {
-  return piece.reportSyntaxErrors && !piece.built.slotAt.some((at) => at <= offset);
+/** A syntax error is the text's own only when no slot (hole or placeholder) comes before or within the word it is at. */
+function isOwnSyntaxError(piece: Piece, end: number): boolean {
+  return piece.reportSyntaxErrors && !piece.built.slotAt.some((at) => at < end);
 }
 
 /**
@@ -348,7 +372,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   for (const finding of findings) {
     const placed = pieceAt(table, finding.start);
     const local = finding.start - placed.base;
-    if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, local)) continue;
+    if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
     mapped.push({
       ...finding,

@@ -3,18 +3,19 @@
 // a multi-dialect ORM's `dialects/mysql/…` folder) gets no findings, and in a file that imports both a
 // PostgreSQL and another driver, queries on objects created from the other driver are skipped.
 import ts from 'typescript';
+import { dialectOfPath } from './dialect';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
 const POSTGRES_MODULES = /^(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))(\/|$)/;
 /** Drivers and entry points of other databases (the dialects PoolSafe does not analyse). */
 const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\.js|bun:sqlite|node:sqlite|mssql|tedious|oracledb|ibm_db|snowflake-sdk|@libsql\/client|@planetscale\/database|@mikro-orm\/(mysql|mariadb|sqlite|better-sqlite|libsql|mssql)|drizzle-orm\/(mysql-core|mysql2|mysql-proxy|planetscale-serverless|tidb-serverless|sqlite-core|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|sql-js|sqlite-proxy|singlestore|singlestore-core|durable-sqlite))(\/|$)/;
 
-// TODO(lint-sql): switch to the shared path-dialect function of server/analysis/dialect.ts once it lands.
-/** Folder names that put the code under another database's dialect (knex, TypeORM, Sequelize, Kysely, Drizzle, MikroORM layouts). */
-const OTHER_DIALECT_FOLDER = /^(mysql2?|mariadb|sqlite3?|better-sqlite3?|libsql|mssql|sqlserver|tedious|oracle|oracledb|db2|ibmi|snowflake|spanner|sap|hana|singlestore|mysql-core|sqlite-core|singlestore-core|bun-sqlite|expo-sqlite|op-sqlite|clickhouse|bigquery|duckdb)$/i;
-/** File names such as MysqlDriver.ts, sqlite-utils.js, mssql.test.ts (not mysqlish.ts). */
+/**
+ * ORM and driver folders of databases the SQL side's path check (dialectOfPath: mysql, mariadb, sqlite,
+ * mssql, sqlserver, tsql, oracle) does not name, and CamelCase file names (MysqlDriver.ts).
+ */
+const OTHER_DIALECT_FOLDER = /^(oracledb|tedious|libsql|d1|db2|ibmi|snowflake|spanner|sap|hana|singlestore(-core)?|clickhouse|bigquery|duckdb)$/i;
 const OTHER_DIALECT_FILE = /^(mysql|mariadb|sqlite|mssql|sqlserver|oracle)/i;
-
 const POSTGRES_FOLDER = /^(postgres|postgresql|pg|pglite|postgres-js|node-postgres)$/i;
 const POSTGRES_FILE = /^(postgres|postgresql|pg)/i;
 
@@ -29,7 +30,7 @@ function pathNames(fileName: string | undefined, folder: RegExp, file: RegExp): 
 
 /** True when the path names another database's dialect (a folder or the file name). */
 export function pathIsOtherDialect(fileName: string | undefined): boolean {
-  return pathNames(fileName, OTHER_DIALECT_FOLDER, OTHER_DIALECT_FILE);
+  return fileName !== undefined && (dialectOfPath(fileName) !== undefined || pathNames(fileName, OTHER_DIALECT_FOLDER, OTHER_DIALECT_FILE));
 }
 
 /** True when the path names PostgreSQL (`dialects/postgres/…`, PostgresDriver.ts, pg-helpers.js). */

@@ -12,7 +12,8 @@ const MAX_DEPTH = 8;
 const QUERY_OBJECT_CLASSES = /^(Query|Cursor|QueryStream|PreparedStatement|ParameterizedQuery)$/;
 
 export interface ResolvedQuery {
-  parts: Part[];
+  /** The known parts of the text; undefined when nothing of it is known. */
+  parts?: Part[];
   /** The literal nodes the text came from (so a marker template that reaches a call is not analysed twice). */
   literals: ts.Node[];
   /** True when the text was reached through a name, property or call rather than written inline. */
@@ -54,12 +55,18 @@ function scopeOf(node: ts.Node): ts.Node | undefined {
 interface Declarations {
   variables: Map<string, ts.VariableDeclaration[]>;
   functions: Map<string, FunctionWithBody[]>;
-  /** Names assigned after their declaration somewhere in the file (`x = …`, `x += …`, `x++`). */
-  assigned: Set<string>;
+  /** Assignments to names after their declaration (`x = …`; `x += …` and `x++` are compound). */
+  assignments: Map<string, Assignment[]>;
+}
+
+interface Assignment {
+  node: ts.Expression;
+  /** The assigned value of `x = value`; undefined for compound assignments. */
+  value?: ts.Expression;
 }
 
 function indexDeclarations(source: ts.SourceFile): Declarations {
-  const index: Declarations = { variables: new Map(), functions: new Map(), assigned: new Set() };
+  const index: Declarations = { variables: new Map(), functions: new Map(), assignments: new Map() };
   const add = <T>(map: Map<string, T[]>, name: string, value: T): void => {
     const list = map.get(name);
     if (list) list.push(value);
@@ -68,8 +75,9 @@ function indexDeclarations(source: ts.SourceFile): Declarations {
   const visit = (node: ts.Node): void => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) add(index.variables, node.name.text, node);
     else if (ts.isFunctionDeclaration(node) && node.name) add(index.functions, node.name.text, node);
-    else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) index.assigned.add(node.left.text);
-    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) index.assigned.add(node.operand.text);
+    else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      add(index.assignments, node.left.text, { node, value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : undefined });
+    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) add(index.assignments, node.operand.text, { node });
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -84,7 +92,7 @@ function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
-function singleReturn(fn: FunctionWithBody): ts.Expression | undefined {
+export function singleReturn(fn: FunctionWithBody): ts.Expression | undefined {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return body;
@@ -112,10 +120,10 @@ export class Flow {
     const state = { indirect: false };
     const config = this.queryConfig(unwrap(argument), 0, state);
     const textNode = config ? config.text : argument;
-    if (!textNode) return undefined;
-    const parts = this.stringParts(textNode, 0, literals, state);
-    if (!parts || !parts.some((p) => p.kind === 'text' && p.text.trim() !== '')) return undefined;
-    return { parts, literals, indirect: state.indirect, preparedName: config?.name };
+    const parts = textNode && this.stringParts(textNode, 0, literals, state);
+    const known = parts?.some((p) => p.kind === 'text' && p.text.trim() !== '') ? parts : undefined;
+    if (!known && !config?.name) return undefined;
+    return { parts: known, literals, indirect: state.indirect, preparedName: config?.name };
   }
 
   /** `{ text, name }`, `new Query(text | config)`, or a name bound to one of them. */
@@ -211,9 +219,9 @@ export class Flow {
     for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
       const declaration = candidates.find((d) => scopeOf(d) === scope || (ts.isVariableDeclarationList(d.parent) && scopeOf(d.parent) === scope && ts.isForStatement(d.parent.parent)));
       if (declaration) {
-        if (!declaration.initializer || declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
-        if (!isConstDeclaration(declaration) && this.index.assigned.has(use.text)) return undefined;
-        return declaration.initializer;
+        if (declaration.initializer && declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
+        if (isConstDeclaration(declaration)) return declaration.initializer;
+        return reachingValue(declaration, use, this.index.assignments.get(use.text) ?? []);
       }
       if (ts.isFunctionLike(scope) && hasParameter(scope, use.text)) return undefined;
     }
@@ -250,6 +258,33 @@ export class Flow {
     }
     return undefined;
   }
+}
+
+function isLoop(node: ts.Node): boolean {
+  return ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
+}
+
+/**
+ * The value a let/var has where it is used: the last plain assignment written before the use (or the
+ * initializer). Unknown after a compound assignment (`+=`, `++`), or when a loop around the use also
+ * assigns it (the value depends on the iteration).
+ */
+function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, assignments: Assignment[]): ts.Expression | undefined {
+  const scope = scopeOf(declaration);
+  const mine = assignments.filter((a) => scope !== undefined && a.node.pos >= scope.pos && a.node.end <= scope.end);
+  for (let node: ts.Node | undefined = use.parent; node && node !== scope; node = node.parent) {
+    if (isLoop(node) && mine.some((a) => a.node.pos >= node!.pos && a.node.end <= node!.end)) return undefined;
+  }
+  let value = declaration.initializer;
+  let at = declaration.end;
+  for (const assignment of mine) {
+    // An assignment whose right side holds the use has not happened yet when the use is evaluated.
+    if (assignment.node.end > use.pos || assignment.node.pos < at) continue;
+    if (!assignment.value) return undefined;
+    value = assignment.value;
+    at = assignment.node.pos;
+  }
+  return value;
 }
 
 function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

@@ -30,8 +30,10 @@ export type Part = TextPart | SlotPart;
  * `${…}` holes: a value placeholder where a value is expected, else an identifier, else a
  * parenthesised list (`IN ${list}`, `VALUES ${rows}`), else nothing (a clause or a whole statement).
  */
-export const HOLE_FILLERS = (i: number): string[] => [`$${i}`, `poolsafe_hole_${i}`, `($${i})`, ''];
-const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, `$${i}`, `poolsafe_hole_${i}`];
+// Values and lists are padded so they never merge with a word next to them (`begin${opts}`); an
+// identifier is not, since `${schema}_log` or `x_${n}` is one name.
+export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `poolsafe_hole_${i}`, ` ($${i}) `, ''];
+const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, ` $${i} `, `poolsafe_hole_${i}`];
 const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, 'poolsafe_ident'];
 
 export function holePart(fileStart: number, fileEnd: number): SlotPart {
@@ -203,19 +205,19 @@ function pointAt(built: BuiltText, offset: number): number {
   return low;
 }
 
-/** File offset of a SQL offset of a built text. */
+/** File offset of a SQL offset of a built text (anywhere in a slot's filler: the slot's start). */
 export function toFileOffset(built: BuiltText, offset: number): number {
   const i = pointAt(built, offset);
-  return Math.min(built.fileAt[i] + offset - built.sqlAt[i], built.fileLimit[i]);
+  if (built.fileLimit[i] !== Infinity) return built.fileAt[i];
+  return built.fileAt[i] + offset - built.sqlAt[i];
 }
 
 /** File offset of an exclusive end (or an insertion point): the end of what comes before it, not the start of what follows. */
 export function toFileEnd(built: BuiltText, offset: number): number {
   if (offset <= 0) return toFileOffset(built, 0);
   const i = pointAt(built, offset - 1);
-  // Text that ends with a slot's filler ends where the slot ends in the file (`${schema}`).
-  const fillerEnd = i + 1 < built.sqlAt.length ? built.sqlAt[i + 1] : built.sql.length;
-  if (built.fileLimit[i] !== Infinity && offset === fillerEnd) return built.fileLimit[i] + 1;
+  // Text that ends in a slot's filler ends where the slot ends in the file (`${schema}`).
+  if (built.fileLimit[i] !== Infinity) return built.fileLimit[i] + 1;
   return toFileOffset(built, offset - 1) + 1;
 }
 
@@ -238,7 +240,8 @@ export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): 
     for (const span of splitStatements(built.sql)) {
       const error = syntaxErrorOffset(span.text);
       if (error === undefined) continue;
-      const at = span.start + error;
+      // The whole word the error is at: `begin` glued to an identifier filler (`beginpoolsafe_hole_1`).
+      const at = span.start + error + (/^[\w$]*/.exec(span.text.slice(error, error + 128))?.[0].length ?? 0);
       // The slot nearest before the error (or holding it) that still has another filler to try.
       for (let s = slots.length - 1; s >= 0; s--) {
         const slotAt = built.slotAt[s];

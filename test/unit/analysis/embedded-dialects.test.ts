@@ -27,6 +27,8 @@ test('files under another dialect\'s folder or named after it are left alone; Po
   assert.deepEqual(rules(text, 'lib/dialects/sqlite3/index.js'), []);
   assert.deepEqual(rules(text, 'src/driver/sqlserver/SqlServerQueryRunner.ts'), []);
   assert.deepEqual(rules(text, 'src/driver/mysql-like/MysqlDriver.ts'), []);
+  assert.deepEqual(rules(text, 'src/driver/aurora-mysql/AuroraQueryRunner.ts'), []);
+  assert.deepEqual(rules(text, 'packages/snowflake/src/query.js'), []);
   assert.deepEqual(rules(text, 'src/dialects/postgres/query.ts'), ['session-set']);
   assert.deepEqual(rules(text, 'src/mysqlish-names-do-not-count/query.ts'), ['session-set']);
 });

@@ -22,9 +22,25 @@ test('const/let strings and templates used later as the query text are analysed 
 
 test('names that never reach a query, reassigned lets, shadowing parameters and non-SQL strings are not analysed', () => {
   assert.deepEqual(found("const s = 'SET search_path TO app';\nconsole.log(s);"), []);
-  assert.deepEqual(found("let s = 'SET search_path TO app';\nif (x) s = 'SELECT 1';\nawait client.query(s);"), []);
+  assert.deepEqual(found("let s = 'SELECT 1';\ns += '; SET search_path TO app';\nawait client.query(s);"), []);
+  assert.deepEqual(found("let s = 'SET search_path TO app';\nfor (const x of xs) { await client.query(s); s = 'SELECT 1'; }"), []);
   assert.deepEqual(found("const s = 'SET search_path TO app';\nasync function f(s) { await client.query(s); }"), []);
   assert.deepEqual(found("const key = 'SET name';\nawait redis.execute(key);"), []);
+});
+
+test('a let holds the value last assigned before its use: the initializer, or a later plain assignment', () => {
+  const text = [
+    'pool.connect((err, client) => {',
+    "  let c = 'CREATE TEMP TABLE posts (body text)';",
+    '  client.query(c, () => {',
+    "    c = 'LISTEN posts_changed';",
+    '    client.query(c);',
+    '  });',
+    '});',
+  ].join('\n');
+  assert.deepEqual(found(text), [['temp-table', 'CREATE TEMP TABLE posts (body text)'], ['listen', 'LISTEN posts_changed']]);
+  // The assignment after the use does not count for it, and a value assigned later is not used.
+  assert.deepEqual(found("let q = 'SELECT 1';\nawait client.query(q);\nq = 'SET search_path TO app';"), []);
 });
 
 test('concatenation of known and unknown strings: a SET prefix prepended to every query on a pool is found', () => {
@@ -64,8 +80,10 @@ test('query configs in variables, new Query, new Cursor and pg-native querySync 
     ['cursor-with-hold', 'DECLARE c CURSOR WITH HOLD FOR SELECT 1'],
     ['listen', 'LISTEN native_jobs'],
   ]);
-  // An unnamed config is no prepared statement.
+  // An unnamed config is no prepared statement; a named one is, whatever its text (unknown, empty).
   assert.deepEqual(found("const q = { text: 'SELECT 1' };\nawait client.query(q);"), []);
+  assert.deepEqual(found("async function run(sql, values, name) { return client.query({ name: 'stmt', text: sql, values }); }"), [['protocol-prepared-statement', "'stmt'"]]);
+  assert.deepEqual(found("client.query({ name: 'empty', text: '' });"), [['protocol-prepared-statement', "'empty'"]]);
 });
 
 test('functions and methods returning SQL that a query call runs are analysed; unused ones are not', () => {
@@ -87,6 +105,19 @@ test('functions and methods returning SQL that a query call runs are analysed; u
   ]);
 });
 
+test('functions named as SQL builders are analysed on their own, even with no caller in the file', () => {
+  const text = [
+    'export class PostgresHelper {',
+    '  getSetSchemaSQL(schema: string) { return `set search_path to ${this.quote(schema)}`; }',
+    "  getSetLocalTimeoutSQL() { return 'SET LOCAL statement_timeout = 1000'; }",
+    "  getBeginSQL() { return 'begin'; }",
+    "  describe() { return 'SET search_path TO x'; }",
+    '}',
+  ].join('\n');
+  // SET LOCAL in a builder probably runs inside its caller's transaction: not reported; a session SET is.
+  assert.deepEqual(found(text), [['session-set', 'set search_path to ${this.quote(schema)}']]);
+});
+
 test('postgres.js: sql.listen is a LISTEN, sql.unsafe is analysed, sql.file is not read', () => {
   const text = [
     "import postgres from 'postgres';",
@@ -98,6 +129,19 @@ test('postgres.js: sql.listen is a LISTEN, sql.unsafe is analysed, sql.file is n
   assert.deepEqual(found(text).map(([r]) => r), ['listen', 'session-set']);
   // A listen() method of something that is not a postgres.js client is not a finding.
   assert.deepEqual(found("import { EventEmitter } from 'events';\nserver.listen(3000);\nemitter.listen('x');"), []);
+});
+
+test('slonik tags: sql.unsafe, sql.type(…) and sql.typeAlias(…) templates are analysed; sql.fragment is a fragment', () => {
+  const text = [
+    "import { createPool, sql } from 'slonik';",
+    'await pool.connect(async (connection) => {',
+    '  await connection.query(sql.unsafe`SET statement_timeout = 100`);',
+    '  await connection.query(sql.type(Row)`SELECT pg_advisory_lock(1)`);',
+    "  await connection.query(sql.typeAlias('id')`SELECT pg_advisory_lock(2)`);",
+    '});',
+    'const where = sql.fragment`WHERE WHERE`;',
+  ].join('\n');
+  assert.deepEqual(found(text).map(([r]) => r), ['session-set', 'advisory-lock', 'advisory-lock']);
 });
 
 test('ORM raw query APIs (knex raw, TypeORM/Sequelize query, MikroORM execute, Drizzle execute) are analysed', () => {

@@ -33,6 +33,18 @@ test('a whole statement that does not parse is reported in a file that surely ta
   assert.deepEqual(found(pg + 'await sql`WHERE WHERE`;'), []);
 });
 
+test('a hole glued to a word (`begin${options}`) is no syntax error, and the statement still counts as a BEGIN', () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    'async function f(session, config) {',
+    '  await session.execute(sql`begin${config ? sql` isolation level serializable` : undefined}`);',
+    "  await session.execute(sql`SET LOCAL lock_timeout = '1s'`);",
+    "  await session.execute(sql`commit`);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
+
 test('multi-dialect code (no PostgreSQL driver import or path) gets pooling findings but no syntax errors', () => {
   const text = "await knex.raw('CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY)');\nawait knex.raw('SHOW FULL PROCESSLIST');\nawait knex.raw('SET search_path TO app');";
   assert.deepEqual(found(text, 'test/integration/misc.spec.js').map(([r]) => r), ['session-set']);
