@@ -489,6 +489,8 @@ export class AdminConsole {
   }
 
   private set(key: string, rawValue: string, access: AdminAccess): Buffer[] {
+    // Drivers set session parameters on connect; PgBouncer acknowledges those for anyone.
+    if (FAKE_PARAMETERS[key] !== undefined) return [noticeResponse({ severity: 'NOTICE', code: '00000', message: 'SET ignored' }), commandComplete('SET')];
     if (access !== 'admin') throw new AdminError('admin access needed');
     const config = this.source.config as unknown as Record<string, unknown>;
     const current = config[key];

@@ -161,6 +161,11 @@ test('error answers match real PgBouncer (text and SQLSTATE)', async () => {
     assert.equal(ours.code, 1, `poolsafe accepted ${command}`);
     assert.equal(ours.stderr.trim(), theirs.stderr.trim(), command);
   }
+  // A session parameter drivers set on connect is acknowledged and ignored.
+  const ours = await admin(pooler.port, 'set client_encoding = utf8');
+  const theirs = await admin(bouncer.port, 'set client_encoding = utf8');
+  assert.deepEqual([ours.code, ours.stdout, ours.stderr], [theirs.code, theirs.stdout, theirs.stderr]);
+  assert.match(ours.stderr, /NOTICE: +00000: SET ignored/);
 });
 
 /**
@@ -368,23 +373,26 @@ async function exitOf(own: RunningPooler): Promise<{ code: number | null; signal
   return { code, signal };
 }
 
-test('SHUTDOWN ends the pooler process at once', async (t) => {
+/** A pooler of the test's own (it will be shut down) and a client inside a transaction through it. */
+async function ownPoolerInTransaction(t: { after(fn: () => unknown): void }) {
   const own = await startPooler(cluster);
   t.after(() => own.stop());
   const client = await connectPg(own.url());
   client.on('error', () => {});
   t.after(() => client.end().catch(() => {}));
   await client.query('begin');
+  return { own, client };
+}
+
+test('SHUTDOWN ends the pooler process at once', async (t) => {
+  const { own, client } = await ownPoolerInTransaction(t);
   await admin(own.port, 'shutdown');
   assert.deepEqual(await exitOf(own), { code: 0, signal: null });
   await assert.rejects(client.query('commit'));
 });
 
 test('SHUTDOWN WAIT_FOR_CLIENTS refuses new connections, lets clients finish, exits when the last leaves', async (t) => {
-  const own = await startPooler(cluster);
-  t.after(() => own.stop());
-  const client = await connectPg(own.url());
-  await client.query('begin');
+  const { own, client } = await ownPoolerInTransaction(t);
   const answer = await adminOk(cluster, own.port, 'shutdown wait_for_clients');
   assert.match(answer.stdout, /SHUTDOWN/);
   await assert.rejects(connectPg(own.url()), /ECONNREFUSED/);
@@ -398,12 +406,7 @@ test('SHUTDOWN WAIT_FOR_CLIENTS refuses new connections, lets clients finish, ex
 });
 
 test('SHUTDOWN WAIT_FOR_SERVERS lets the open transaction commit, then exits', async (t) => {
-  const own = await startPooler(cluster);
-  t.after(() => own.stop());
-  const client = await connectPg(own.url());
-  client.on('error', () => {});
-  t.after(() => client.end().catch(() => {}));
-  await client.query('begin');
+  const { own, client } = await ownPoolerInTransaction(t);
   await client.query("insert into admin_marks values ('wait-for-servers')");
   await adminOk(cluster, own.port, 'shutdown wait_for_servers');
   await assert.rejects(connectPg(own.url()), /ECONNREFUSED/);
