@@ -159,7 +159,9 @@ export function defaultConfig(): PoolerConfig {
  * Settings that neither admin SET nor RELOAD change in a running pooler (PgBouncer's CF_NO_RELOAD
  * keys, plus PoolSafe's hazard_detection, whose monitor exists from start or not at all).
  */
-export const FIXED_AT_RUN_TIME: ReadonlySet<string> = new Set(['listen_addr', 'listen_port', 'hazard_detection']);
+export const FIXED_AT_RUN_TIME: ReadonlySet<string> = new Set([
+  'listen_addr', 'listen_port', 'unix_socket_dir', 'unix_socket_mode', 'track_extra_parameters', 'hazard_detection',
+]);
 
 /** The connection settings of a target: when RELOAD changes one, its servers are replaced. */
 export function sameConnection(a: DatabaseTarget, b: DatabaseTarget): boolean {
