@@ -159,11 +159,14 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   process.on('SIGHUP', reload); // PgBouncer's signal for RELOAD; it must not end the process
   await new Promise<void>((resolve) => {
     const stop = () => {
-      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGINT', safeStop);
       process.removeListener('SIGTERM', stop);
       resolve();
     };
-    process.on('SIGINT', stop);
+    // SIGINT is PgBouncer's safe shutdown (SHUTDOWN WAIT_FOR_SERVERS); a second one, or SIGTERM,
+    // stops at once (PgBouncer ≥ 1.23 makes SIGTERM wait for clients; a dev pooler stops when told).
+    const safeStop = () => (pooler.shutdownMode ? stop() : pooler.requestShutdown('wait_for_servers'));
+    process.on('SIGINT', safeStop);
     process.on('SIGTERM', stop);
     void pooler.stopped.then(stop); // SHUTDOWN from the admin console
     onStarted?.(pooler, address, stop);

@@ -415,3 +415,21 @@ test('SHUTDOWN WAIT_FOR_SERVERS lets the open transaction commit, then exits', a
   assert.deepEqual(await exitOf(own), { code: 0, signal: null });
   assert.equal(marks('wait-for-servers'), 1);
 });
+
+test('SIGINT shuts down like SHUTDOWN WAIT_FOR_SERVERS; a second SIGINT stops at once', async (t) => {
+  const safe = await ownPoolerInTransaction(t);
+  await safe.client.query("insert into admin_marks values ('sigint')");
+  assert.ok(safe.own.process.kill('SIGINT'));
+  assert.ok(await eventually(async () => (await connectPg(safe.own.url()).then((c) => c.end(), (e: Error) => e)) instanceof Error));
+  assert.equal(safe.own.process.exitCode, null, 'SIGINT ended the pooler while a transaction was open');
+  await safe.client.query('commit');
+  assert.deepEqual(await exitOf(safe.own), { code: 0, signal: null });
+  assert.equal(marks('sigint'), 1);
+
+  const twice = await ownPoolerInTransaction(t);
+  twice.own.process.kill('SIGINT');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  twice.own.process.kill('SIGINT');
+  assert.deepEqual(await exitOf(twice.own), { code: 0, signal: null });
+  await assert.rejects(twice.client.query('commit'));
+});
