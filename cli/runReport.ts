@@ -73,6 +73,8 @@ function text(groups: HazardGroup[]): string {
 
 function oneLine(statement: string): string {
   const flat = statement.replace(/\s+/g, ' ').trim();
+  // A named statement prepared from an empty query string still holds session state; say so.
+  if (flat === '') return '(empty query string)';
   return flat.length > 160 ? `${flat.slice(0, 157)}…` : flat;
 }
 

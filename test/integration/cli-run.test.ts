@@ -134,3 +134,13 @@ test('a suite that creates its own database reaches it through the pooler too (P
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`^suite_made_db via ${cluster.port}$`, 'm'));
 });
+
+test('a named statement prepared from an empty query string is reported as such, not as a blank line', async () => {
+  // node-postgres's own suite does this (gh-issues/882): Parse of a named, empty statement.
+  const empty = script('empty-named.js', `    await client.query({ name: 'nothing-here', text: '' });
+    await client.query('select 1');`);
+  const result = await poolsafeRun(['--', process.execPath, empty]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stdout, /^ {2}origin ×1 {2}\(empty query string\)$/m);
+  assert.match(result.stdout, /prepared statement "nothing-here" stays on server connection/);
+});
