@@ -124,10 +124,10 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     const language = languageOf(file)!;
     if (!named.has(file) && skipGenerated(dirname(file)) && isGeneratedText(text, language)) continue;
     const options = mergeOptions(configs.forFile(file), request.flags);
+    const found = analyze(text, language, options, file);
+    if (found.length === 0) continue; // most files: no line index needed
     const lines = new LineIndex(text);
-    for (const finding of analyze(text, language, options, file)) {
-      findings.push(placeFinding(file, finding, (offset) => lines.positionAt(offset)));
-    }
+    for (const finding of found) findings.push(placeFinding(file, finding, (offset) => lines.positionAt(offset)));
   }
   if (request.format === 'json') io.stdout(formatJson(findings));
   else if (request.format === 'sarif') io.stdout(formatSarif(findings, io.version));

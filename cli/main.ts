@@ -1,8 +1,13 @@
 // `poolsafe` command line: `lint` (pooling-unsafe SQL in files) and `pooler` (the local pooler).
 import { setFlagsFromString } from 'node:v8';
-// A CLI run is short: V8's optimising tier for the parser's WebAssembly costs more (background
-// compilation that also delays exit by ~0.5 s) than it saves. Must run before the parser loads.
-if (process.argv[2] === 'lint') setFlagsFromString('--liftoff-only');
+import { relaunchWithLintHeap } from './heapFlags';
+if (process.argv[2] === 'lint') {
+  const childExit = relaunchWithLintHeap();
+  if (childExit !== undefined) process.exit(childExit);
+  // A CLI run is short: V8's optimising tier for the parser's WebAssembly costs more (background
+  // compilation that also delays exit by ~0.5 s) than it saves. Must run before the parser loads.
+  setFlagsFromString('--liftoff-only');
+}
 import { LINT_USAGE, UsageError, runLint } from './lint';
 import { RULES } from '../server/analysis/index';
 import { runPoolerCli } from '../extension/pooler/cli';
