@@ -162,7 +162,7 @@ async function showDatabases(pooler: RunningPooler): Promise<string[]> {
 test('with a `*` database entry, failed logins to made-up database names create no database; a real login does', async (t) => {
   const pooler = await poolerWithIni(t, [
     '[databases]', `* = host=127.0.0.1 port=${cluster.port} user=${cluster.user} password=${cluster.password}`,
-    '[pgbouncer]', 'auth_type = scram-sha-256', 'auth_file = userlist.txt', '',
+    '[pgbouncer]', 'auth_type = scram-sha-256', 'auth_file = userlist.txt', `admin_users = ${cluster.user}`, '',
   ].join('\n'), `"${cluster.user}" "${cluster.password}"\n"app" "app-pw"\n`);
   const before = await showDatabases(pooler);
   for (let i = 0; i < 40; i++) {
