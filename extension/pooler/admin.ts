@@ -3,15 +3,14 @@
 // PgBouncer tooling work unchanged; plus SHOW HAZARDS. The console only reads snapshots through
 // AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
 import type { Socket } from 'node:net';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, FIXED_AT_RUN_TIME, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
 import {
-  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, ProtocolError, authentication, authenticationSasl, backendKeyData, errorResponse,
-  noticeResponse, parameterStatus, parseSaslInitialResponse, readCString, readyForQuery,
+  AuthCode, Msg, MessageReader, ProtocolError, authentication, backendKeyData, errorResponse, noticeResponse, parameterStatus, readCString,
+  readyForQuery,
 } from './protocol';
-import { AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, type UserSecret } from './auth';
-import type { Pooler } from './pooler';
+import { secureRandom } from './auth';
 import { logLine } from './log';
+import type { AdminConnectionHandler, Pooler } from './pooler';
 import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
 
@@ -765,132 +764,39 @@ export function serveAdminClient(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Login to the admin database (the pooler hands the socket over right after the startup packet)
+// Admission to the admin database (the pooler hands the socket over once the client is authenticated)
 
 /** PgBouncer's rule: admin_users and stats_users reach the console; with neither list, nobody does. */
 function accessOf(config: PoolerConfig, user: string): AdminAccess | undefined {
   return adminAccessFor(user, config.admin_users, config.stats_users);
 }
 
-const LOGIN_TIMEOUT_MS = 60_000;
+/**
+ * PgBouncer's peer rule: user "pgbouncer" on a unix socket from the pooler's own OS user is admin,
+ * with no password (client.ts skips the password exchange for it).
+ */
+export function isPeerAdmin(socket: Socket, user: string): boolean {
+  return user === 'pgbouncer' && unixPeerIsOwnUser(socket);
+}
+
 /** Largest console message accepted after login (SHOW/SET/PAUSE… are a few bytes). */
 const MAX_ADMIN_MESSAGE_LENGTH = 1 << 20;
 
-type AdminLoginStep =
-  | { step: 'scram-first'; session: ScramServerSession }
-  | { step: 'scram-final'; session: ScramServerSession }
-  | { step: 'md5'; salt: Buffer }
-  | { step: 'password' };
-
 /**
- * Authenticates an admin-console client with the pooler's client auth method and users, then calls
- * `loggedIn` with the bytes that arrived after the login. Failures end the connection with FATAL.
+ * Greets a client the pooler authenticated (client.ts, the same login as for databases) if its
+ * user may use the console; `before` (SASLFinal) goes out in the same write. Returns its access.
  */
-function authenticateAdminClient(
-  socket: Socket,
-  user: string,
-  config: PoolerConfig,
-  scramSecretFor: (secret: UserSecret) => ReturnType<typeof decoySecret> | undefined,
-  loggedIn: (access: AdminAccess, pending: Buffer) => void,
-): void {
-  const secret = config.users.get(user);
-  const reader = new MessageReader();
-  const loginTimeoutMs = config.client_login_timeout > 0 ? config.client_login_timeout * 1000 : LOGIN_TIMEOUT_MS;
-  const timer = setTimeout(() => {
-    fail('08P01', 'client_login_timeout');
-    setTimeout(() => socket.destroy(), 1000).unref(); // a client that never reads must not hold the socket
-  }, loginTimeoutMs);
-  timer.unref();
-  let phase: AdminLoginStep;
-
-  const fail = (code: string, message: string) => {
-    clearTimeout(timer);
-    socket.removeListener('data', onData);
-    if (socket.writable) socket.end(errorResponse({ severity: 'FATAL', code, message }));
-  };
-  /** `before`: the last authentication message, sent in the same write as the greeting. */
-  const finish = (before?: Buffer, access = accessOf(config, user)) => {
-    if (!access) return fail('08P01', 'not allowed');
-    clearTimeout(timer);
-    socket.removeListener('data', onData);
-    const key = randomBytes(8);
-    const greeting = [authentication(AuthCode.Ok), ...adminGreeting(), backendKeyData(key.readInt32BE(0) & 0x7fffffff, key.readInt32BE(4)), readyForQuery('I')];
-    socket.write(Buffer.concat(before ? [before, ...greeting] : greeting));
-    loggedIn(access, reader.takeRemaining());
-  };
-  const onPassword = (body: Buffer) => {
-    switch (phase.step) {
-      case 'scram-first': {
-        const { mechanism, data } = parseSaslInitialResponse(body);
-        if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
-        const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
-        phase = { step: 'scram-final', session: phase.session };
-        socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
-        return;
-      }
-      case 'scram-final': {
-        const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
-        return finish(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
-      }
-      case 'md5': {
-        const [answer] = readCString(body, 0);
-        const stored = secret?.md5 ?? (secret?.password !== undefined ? md5Hash(user, secret.password) : undefined);
-        if (!stored || !sameText(answer, md5Response(stored, phase.salt))) throw passwordFailed(user);
-        return finish();
-      }
-      case 'password': {
-        const [answer] = readCString(body, 0);
-        const ok = secret?.password !== undefined ? sameText(answer, secret.password) : secret?.md5 !== undefined && sameText(md5Hash(user, answer), secret.md5);
-        if (!ok) throw passwordFailed(user);
-        return finish();
-      }
-    }
-  };
-  function onData(chunk: Buffer): void {
-    reader.push(chunk);
-    try {
-      for (let message = reader.next(MAX_AUTH_MESSAGE_LENGTH); message; message = reader.next(MAX_AUTH_MESSAGE_LENGTH)) {
-        if (message.type !== Msg.Password) throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
-        const before = phase.step;
-        onPassword(message.body);
-        if (before === 'scram-final' || before === 'md5' || before === 'password') return;
-      }
-    } catch (error) {
-      const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
-      fail(code, (error as Error).message);
-    }
+function admitAdminClient(socket: Socket, user: string, config: PoolerConfig, before: Buffer | undefined): AdminAccess | undefined {
+  const access = isPeerAdmin(socket, user) ? 'admin' : accessOf(config, user);
+  if (!access) {
+    logLine(`login refused: user="${user}" database="pgbouncer": not allowed (08P01)`);
+    socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: 'not allowed' }));
+    return undefined;
   }
-
-  socket.on('data', onData);
-  // PgBouncer's peer rule: user "pgbouncer" on a unix socket from the pooler's own OS user is admin.
-  if (user === 'pgbouncer' && unixPeerIsOwnUser(socket)) return finish(undefined, 'admin');
-  switch (config.auth_type) {
-    case 'trust':
-      // As for databases: trust still requires a user the pooler knows.
-      if (!secret) return fail('28P01', passwordFailed(user).message);
-      return finish();
-    case 'md5': {
-      const salt = randomBytes(4);
-      phase = { step: 'md5', salt };
-      socket.write(authentication(AuthCode.MD5Password, salt));
-      return;
-    }
-    case 'plain':
-      phase = { step: 'password' };
-      socket.write(authentication(AuthCode.CleartextPassword));
-      return;
-    case 'scram-sha-256': {
-      const scramSecret = (secret && scramSecretFor(secret)) ?? decoySecret(user);
-      phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user) };
-      socket.write(authenticationSasl([SCRAM_MECHANISM]));
-    }
-  }
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  const key = secureRandom(8);
+  const greeting = [authentication(AuthCode.Ok), ...adminGreeting(), backendKeyData(key.readInt32BE(0) & 0x7fffffff, key.readInt32BE(4)), readyForQuery('I')];
+  socket.write(Buffer.concat(before ? [before, ...greeting] : greeting));
+  return access;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1138,35 +1044,34 @@ function plainAddress(address: string): string {
  * The pooler's handler for connections to the admin database: authenticates them like any client,
  * then serves the console. Installed by the Pooler (`onAdminConnection`).
  */
-export function createAdminConnectionHandler(pooler: Pooler): (socket: Socket, params: Map<string, string>, leftover: Buffer) => void {
+export function createAdminConnectionHandler(pooler: Pooler): AdminConnectionHandler {
   const source = new PoolerAdminSource(pooler);
   const adminConsole = new AdminConsole(source);
   let lastSessionId = ADMIN_SESSION_ID_BASE;
-  return (socket, params, leftover) => {
+  return (socket, params, leftover, before) => {
     socket.on('error', () => socket.destroy());
     const user = params.get('user') ?? '';
     if (source.isShuttingDown()) {
       socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: 'pooler is shutting down' }));
       return;
     }
-    authenticateAdminClient(socket, user, pooler.config, (secret) => pooler.scramSecrets.forUser(secret), (access, pending) => {
-      const session: AdminSession = {
-        id: ++lastSessionId, socket, user, database: params.get('database') ?? 'pgbouncer',
-        applicationName: params.get('application_name') ?? '', connectedAt: Date.now(), lastQueryAt: Date.now(),
-      };
-      source.sessions.add(session);
-      socket.once('close', () => {
-        source.sessions.delete(session);
-        source.sessionClosed();
-      });
-      serveAdminClient(socket, adminConsole, access, {
-        pending,
-        onQuery: () => {
-          session.lastQueryAt = Date.now();
-          source.adminQueries++;
-        },
-      });
+    const access = admitAdminClient(socket, user, pooler.config, before);
+    if (!access) return;
+    const session: AdminSession = {
+      id: ++lastSessionId, socket, user, database: params.get('database') ?? 'pgbouncer',
+      applicationName: params.get('application_name') ?? '', connectedAt: Date.now(), lastQueryAt: Date.now(),
+    };
+    source.sessions.add(session);
+    socket.once('close', () => {
+      source.sessions.delete(session);
+      source.sessionClosed();
     });
-    if (leftover.length > 0) socket.emit('data', leftover);
+    serveAdminClient(socket, adminConsole, access, {
+      pending: leftover,
+      onQuery: () => {
+        session.lastQueryAt = Date.now();
+        source.adminQueries++;
+      },
+    });
   };
 }

@@ -2,7 +2,7 @@
 // to PostgreSQL (SCRAM-SHA-256, md5, cleartext). SCRAM follows RFC 5802 / RFC 7677 without channel
 // binding (gs2 header "n,," or "y,,"); passwords are used as given (no SASLprep), which is exact for
 // ASCII passwords, the common case.
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SCRAM_MECHANISM = 'SCRAM-SHA-256';
 const DEFAULT_ITERATIONS = 4096;
@@ -66,17 +66,91 @@ function xor(a: Buffer, b: Buffer): Buffer {
   return out;
 }
 
+/**
+ * Key for the digests that name cache entries: fixed for the pooler's lifetime, never sent anywhere.
+ * Caches are keyed by HMAC(key, inputs) so no password — configured or attempted — is kept as text.
+ */
+const CACHE_KEY = randomBytes(32);
+function cacheKey(...parts: (string | Buffer)[]): string {
+  const mac = createHmac('sha256', CACHE_KEY);
+  for (const part of parts) mac.update(part).update('\0');
+  return mac.digest('base64');
+}
+
+/** A Map that forgets its least recently used entries beyond `max`. */
+export class LruMap<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
 /** PBKDF2 is deliberately slow (~ms); the same (password, salt, iterations) is derived once. */
-const saltedPasswordCache = new Map<string, Buffer>();
+const saltedPasswordCache = new LruMap<string, Buffer>(1000);
 export function saltedPassword(password: string, salt: Buffer, iterations: number): Buffer {
-  const key = `${iterations}:${salt.toString('base64')}:${password}`;
+  const key = cacheKey(String(iterations), salt, password);
   let derived = saltedPasswordCache.get(key);
   if (!derived) {
     derived = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
-    if (saltedPasswordCache.size > 1000) saltedPasswordCache.clear();
     saltedPasswordCache.set(key, derived);
   }
   return derived;
+}
+
+/**
+ * Verdicts of plaintext answers checked against SCRAM verifiers (auth_type plain), by
+ * HMAC(verifier, answer): a repeated login costs no PBKDF2, and no attempted password is kept.
+ */
+const plainVerdicts = new LruMap<string, boolean>(1000);
+
+/** PBKDF2 on libuv's thread pool: other clients are served while a login's key is derived. */
+function saltedPasswordAsync(password: string, salt: Buffer, iterations: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256', (error, derived) => (error ? reject(error) : resolve(derived)));
+  });
+}
+
+async function plainMatchesVerifier(answer: string, verifier: ScramSecret): Promise<boolean> {
+  const key = cacheKey(formatScramVerifier(verifier), answer);
+  const known = plainVerdicts.get(key);
+  if (known !== undefined) return known;
+  const salted = await saltedPasswordAsync(answer, verifier.salt, verifier.iterations);
+  const ok = constantTimeEqual(sha256(hmac(salted, 'Client Key')), verifier.storedKey);
+  plainVerdicts.set(key, ok);
+  return ok;
+}
+
+/** auth_type plain: the cleartext answer checked against whichever form of the secret is known. */
+export async function plainPasswordMatches(user: string, answer: string, secret: UserSecret): Promise<boolean> {
+  if (secret.password !== undefined) return sameText(answer, secret.password);
+  if (secret.md5 !== undefined) return sameText(md5Hash(user, answer), secret.md5);
+  if (secret.scram) return plainMatchesVerifier(answer, secret.scram);
+  return false;
+}
+
+/** Compares two texts in time independent of where they differ. */
+export function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function scramSecretFromPassword(password: string, salt: Buffer = randomBytes(16), iterations = DEFAULT_ITERATIONS): ScramSecret {
@@ -279,7 +353,7 @@ export class ScramSecretCache {
   forUser(user: UserSecret): ScramSecret | undefined {
     if (user.scram) return user.scram;
     if (user.password === undefined) return undefined;
-    const key = `${user.name}\0${user.password}`;
+    const key = cacheKey(user.name, user.password);
     let secret = this.secrets.get(key);
     if (!secret) {
       secret = scramSecretFromPassword(user.password);

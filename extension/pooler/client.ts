@@ -5,15 +5,12 @@
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
-  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, authenticationSasl, backendKeyData,
-  errorResponse, interestIn, parseErrorFields, negotiateProtocolVersion, parameterStatus, parseParameterStatus, parseSaslInitialResponse,
-  parseStartupPacket, readCString, readyForQuery, sqlstateOf, unsupportedProtocolError,
+  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, backendKeyData, errorResponse, interestIn,
+  negotiateProtocolVersion, parameterStatus, parseErrorFields, parseParameterStatus, parseStartupPacket, readyForQuery, sqlstateOf,
+  unsupportedProtocolError,
 } from './protocol';
-import {
-  AuthError, SCRAM_MECHANISM, secureRandom, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, scramSecretFromPassword, type ScramKeys,
-  type ScramSecret, type UserSecret,
-} from './auth';
-import { timingSafeEqual } from 'node:crypto';
+import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
+import { Authenticator, type AuthStep } from './authenticator';
 import { rememberDatabase, resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
@@ -22,6 +19,7 @@ import type { SocketReads } from './reads';
 import { ClientPrepared, cutOut } from './prepared';
 import { logLine } from './log';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
+import { isPeerAdmin } from './admin';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -60,11 +58,9 @@ function firstMessageReady(head: Buffer, total: number): boolean {
 
 type LoginPhase =
   | { step: 'startup' }
-  | { step: 'scram-first'; session: ScramServerSession; secret: ScramSecret; passThrough: boolean }
-  | { step: 'scram-final'; session: ScramServerSession; secret: ScramSecret; passThrough: boolean }
   | { step: 'lookup' }
-  | { step: 'md5'; salt: Buffer; secret: UserSecret | undefined }
-  | { step: 'password'; secret: UserSecret | undefined }
+  | { step: 'auth'; authenticator: Authenticator }
+  | { step: 'verifying' }
   | { step: 'starting' };
 
 export class Client implements PoolClient, ServerLink {
@@ -215,15 +211,15 @@ export class Client implements PoolClient, ServerLink {
         const packet = this.nextStartupOrClose(reader);
         if (!packet) return;
         this.onStartupPacket(packet);
-      } else if (this.phase.step === 'starting' || this.phase.step === 'lookup') {
-        return; // bytes wait in the reader until the greeting is complete
-      } else {
+      } else if (this.phase.step === 'auth') {
         const message = reader.next(MAX_AUTH_MESSAGE_LENGTH);
         if (!message) return;
         if (message.type !== Msg.Password) {
           throw new ProtocolError(`expected password response, got message type "${String.fromCharCode(message.type)}"`);
         }
-        this.onPasswordMessage(message.body);
+        this.onAuthStep(this.phase.authenticator.answer(message.body));
+      } else {
+        return; // lookup, verifying, starting: bytes wait in the reader until the greeting is complete
       }
     }
   }
@@ -287,22 +283,28 @@ export class Client implements PoolClient, ServerLink {
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;
     this.database = params.get('database') || user;
+    const config = this.host.config;
     if (this.host.isAdminDatabase(this.database)) {
-      this.handOverToAdmin();
+      if (isPeerAdmin(this.socket, user)) return this.onAuthStep({ done: true });
+      // The console: the same login, with the userlist only; trust still needs a user the pooler knows.
+      const secret = config.users.get(user);
+      this.challenge(secret, secret !== undefined);
       return;
     }
-    const target = resolveDatabase(this.host.config, this.database);
+    const target = resolveDatabase(config, this.database);
     if (!target) throw new AuthError(`no such database: ${this.database}`, '3D000');
     this.target = target;
-    const secret = this.host.config.users.get(user);
-    const authUser = target.auth_user || this.host.config.auth_user;
-    if (!secret && authUser && this.host.config.auth_type !== 'trust') {
+    const secret = config.users.get(user);
+    const authUser = target.auth_user || config.auth_user;
+    // auth_type trust admits the userlist's users and the database's own user.
+    const trusted = secret !== undefined || user === target.user;
+    if (!secret && authUser && config.auth_type !== 'trust') {
       this.phase = { step: 'lookup' };
       this.host.authQuery.lookup(target, authUser, user).then(
         (found) => {
           if (this.state !== 'login') return;
           try {
-            this.challenge(target, user, found);
+            this.challenge(found, trusted);
           } catch (error) {
             this.rejectLogin(error as Error);
           }
@@ -311,75 +313,43 @@ export class Client implements PoolClient, ServerLink {
       );
       return;
     }
-    this.challenge(target, user, secret);
+    this.challenge(secret, trusted);
   }
 
-  /** Sends the authentication request for the configured method; `secret` undefined = unknown user. */
-  private challenge(target: DatabaseTarget, user: string, secret: UserSecret | undefined): void {
-    switch (this.host.config.auth_type) {
-      case 'trust':
-        if (!secret && user !== target.user) throw passwordFailed(user);
-        this.finishAuth();
-        return;
-      case 'md5': {
-        const salt = secureRandom(4);
-        this.phase = { step: 'md5', salt, secret };
-        this.socket.write(authentication(AuthCode.MD5Password, salt));
-        return;
-      }
-      case 'plain':
-        this.phase = { step: 'password', secret };
-        this.socket.write(authentication(AuthCode.CleartextPassword));
-        return;
-      case 'scram-sha-256': {
-        const known = secret && this.host.scramSecrets.forUser(secret);
-        const scramSecret = known ?? decoySecret(user);
-        // Without a plaintext password the server login must reuse this client's proof.
-        const passThrough = known !== undefined && secret?.password === undefined;
-        this.phase = { step: 'scram-first', session: new ScramServerSession(scramSecret, user), secret: scramSecret, passThrough };
-        this.socket.write(authenticationSasl([SCRAM_MECHANISM]));
-      }
-    }
+  /** Starts the exchange for the configured auth_type; `secret` undefined = unknown user. */
+  private challenge(secret: UserSecret | undefined, trusted: boolean): void {
+    const authenticator = new Authenticator(this.host.config.auth_type, this.user, secret, this.host.scramSecrets, trusted);
+    this.phase = { step: 'auth', authenticator };
+    this.onAuthStep(authenticator.start());
   }
 
-  private onPasswordMessage(body: Buffer): void {
-    const phase = this.phase;
-    switch (phase.step) {
-      case 'scram-first': {
-        const { mechanism, data } = parseSaslInitialResponse(body);
-        if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
-        const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
-        this.phase = { step: 'scram-final', session: phase.session, secret: phase.secret, passThrough: phase.passThrough };
-        this.socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
-        return;
-      }
-      case 'scram-final': {
-        const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
-        if (phase.passThrough && phase.session.clientKey) {
-          const { salt, iterations, serverKey } = phase.secret;
-          this.scramKeys = { clientKey: phase.session.clientKey, serverKey, salt, iterations };
-        }
-        this.finishAuth(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
-        return;
-      }
-      case 'md5': {
-        const [answer] = readCString(body, 0);
-        const stored = phase.secret?.md5 ?? (phase.secret?.password !== undefined ? md5Hash(this.user, phase.secret.password) : undefined);
-        if (!stored || !sameText(answer, md5Response(stored, phase.salt))) throw passwordFailed(this.user);
-        this.finishAuth();
-        return;
-      }
-      case 'password': {
-        const [answer] = readCString(body, 0);
-        const secret = phase.secret;
-        const ok = secret !== undefined && plainPasswordMatches(this.user, answer, secret);
-        if (!ok) throw passwordFailed(this.user);
-        this.finishAuth();
-        return;
-      }
-      default:
-        throw new ProtocolError('unexpected password message');
+  /** Sends the next authentication request, or finishes; a pending verdict holds the client's bytes. */
+  private onAuthStep(step: AuthStep | Promise<AuthStep>): void {
+    if (step instanceof Promise) {
+      const phase = this.phase;
+      this.phase = { step: 'verifying' };
+      step.then(
+        (next) => {
+          if (this.state !== 'login') return;
+          this.phase = phase;
+          try {
+            this.onAuthStep(next);
+            if (this.reader && this.state === 'login') this.consumeLoginMessages(this.reader);
+          } catch (error) {
+            this.rejectLogin(error as Error);
+          }
+        },
+        (error: Error) => this.rejectLogin(error),
+      );
+      return;
     }
+    if ('reply' in step) {
+      this.socket.write(step.reply);
+      return;
+    }
+    this.scramKeys = step.scramKeys;
+    if (this.host.isAdminDatabase(this.database)) this.handOverToAdmin(step.before);
+    else this.finishAuth(step.before);
   }
 
   /** Authenticated: greet like PostgreSQL (AuthenticationOk, ParameterStatus…, BackendKeyData, RFQ). */
@@ -456,8 +426,9 @@ export class Client implements PoolClient, ServerLink {
     if (early.length > 0) this.onData(early);
   }
 
-  private handOverToAdmin(): void {
-    clearTimeout(this.loginTimer); // the admin console times its own login
+  /** Logged in to the console: the admin side decides access and greets. */
+  private handOverToAdmin(before: Buffer | undefined): void {
+    clearTimeout(this.loginTimer);
     const leftover = this.reader!.takeRemaining();
     this.reader = null;
     this.state = 'closed';
@@ -466,7 +437,7 @@ export class Client implements PoolClient, ServerLink {
     this.socket.removeAllListeners('drain');
     // The admin console reads 'data' events: re-emit copies of what lands in the reused buffer.
     if (this.reads) this.reads.handler = (chunk) => this.socket.emit('data', Buffer.from(chunk));
-    this.host.adminConnection(this.socket, this.startupParams, leftover, this);
+    this.host.adminConnection(this.socket, this.startupParams, leftover, this, before);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -797,21 +768,4 @@ export class Client implements PoolClient, ServerLink {
 function quoteLiteral(value: string): string {
   const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
   return value.includes('\\') ? `E${quoted}` : quoted;
-}
-
-/** auth_type plain: the cleartext answer checked against whichever form of the secret is known. */
-function plainPasswordMatches(user: string, answer: string, secret: UserSecret): boolean {
-  if (secret.password !== undefined) return sameText(answer, secret.password);
-  if (secret.md5 !== undefined) return sameText(md5Hash(user, answer), secret.md5);
-  if (secret.scram) {
-    const derived = scramSecretFromPassword(answer, secret.scram.salt, secret.scram.iterations);
-    return timingSafeEqual(derived.storedKey, secret.scram.storedKey);
-  }
-  return false;
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

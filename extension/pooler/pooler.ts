@@ -17,8 +17,8 @@
 //                                 process control (PAUSE, SUSPEND, KILL, RELOAD…), see the
 //                                 "Process control" methods below
 //   pooler.onAdminConnection      set by admin.ts: receives connections to the admin database
-//                                 (`pgbouncer` or `poolsafe`) after their startup packet, before
-//                                 authentication: (socket, startup params, bytes already read).
+//                                 (`pgbouncer` or `poolsafe`) once authenticated like any client:
+//                                 (socket, startup params, bytes already read, last auth message).
 //                                 Unset → such connections get FATAL 3D000 like an unknown database.
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -50,7 +50,8 @@ export interface ClientHost {
   clientTlsContext(): tls.SecureContext | undefined;
   cancelRequest(processId: number, secretKey: number): void;
   isAdminDatabase(database: string): boolean;
-  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client): void;
+  /** A client logged in to the admin database; `before` (SASLFinal) goes out with its greeting. */
+  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void;
   clientLoggedIn(client: Client): void;
   clientClosed(client: Client, loggedIn: boolean): void;
   /** Live hazard detection; null when off (`--hazards off`). */
@@ -59,7 +60,7 @@ export interface ClientHost {
   readonly preparedStatements: PreparedRegistry;
 }
 
-export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer) => void;
+export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer, before: Buffer | undefined) => void;
 
 export class Pooler implements ClientHost, PoolHost {
   readonly pools = new Map<string, Pool>();
@@ -190,13 +191,13 @@ export class Pooler implements ClientHost, PoolHost {
     return ADMIN_DATABASES.includes(database);
   }
 
-  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client): void {
+  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void {
     this.clients.delete(client);
     if (!this.onAdminConnection) {
       socket.end(errorResponse({ severity: 'FATAL', code: '3D000', message: `no such database: ${params.get('database')}` }));
       return;
     }
-    this.onAdminConnection(socket, params, leftover);
+    this.onAdminConnection(socket, params, leftover, before);
   }
 
   clientLoggedIn(client: Client): void {

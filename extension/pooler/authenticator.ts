@@ -1,0 +1,112 @@
+// The pooler's side of one client login, for every database including the admin console: which
+// authentication request to send for the configured auth_type, and what each answer means. The
+// Client reads the messages and writes the replies; this class only decides, so database and
+// console logins cannot drift apart again.
+import {
+  AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, plainPasswordMatches, secureRandom, sameText,
+  type ScramKeys, type ScramSecret, type ScramSecretCache, type UserSecret,
+} from './auth';
+import type { ClientAuthType } from './config';
+import { AuthCode, authentication, authenticationSasl, parseSaslInitialResponse, readCString } from './protocol';
+
+/** What to do next: send `reply` and wait for the client's answer, or the login is done. */
+export type AuthStep =
+  | { reply: Buffer }
+  | {
+      done: true;
+      /** Last authentication message (SASLFinal), sent together with AuthenticationOk. */
+      before?: Buffer;
+      /** Keys from the client's SCRAM proof when only a verifier is known (server pass-through). */
+      scramKeys?: ScramKeys;
+    };
+
+type Phase =
+  | { step: 'scram-first'; session: ScramServerSession; secret: ScramSecret; passThrough: boolean }
+  | { step: 'scram-final'; session: ScramServerSession; secret: ScramSecret; passThrough: boolean }
+  | { step: 'md5'; salt: Buffer }
+  | { step: 'password' }
+  | { step: 'done' };
+
+export class Authenticator {
+  private phase: Phase = { step: 'done' };
+
+  /**
+   * `secret` undefined: a user the pooler does not know (the exchange then fails like a wrong
+   * password). `trusted`: whether auth_type trust lets this user in without a secret.
+   */
+  constructor(
+    private readonly method: ClientAuthType,
+    private readonly user: string,
+    private readonly secret: UserSecret | undefined,
+    private readonly scramSecrets: ScramSecretCache,
+    private readonly trusted: boolean,
+  ) {}
+
+  /** The authentication request to send first (or done, for trust). */
+  start(): AuthStep {
+    switch (this.method) {
+      case 'trust':
+        if (!this.trusted) throw passwordFailed(this.user);
+        return { done: true };
+      case 'md5': {
+        const salt = secureRandom(4);
+        this.phase = { step: 'md5', salt };
+        return { reply: authentication(AuthCode.MD5Password, salt) };
+      }
+      case 'plain':
+        this.phase = { step: 'password' };
+        return { reply: authentication(AuthCode.CleartextPassword) };
+      case 'scram-sha-256': {
+        const known = this.secret && this.scramSecrets.forUser(this.secret);
+        const secret = known ?? decoySecret(this.user);
+        // Without a plaintext password the server login must reuse this client's proof.
+        const passThrough = known !== undefined && this.secret?.password === undefined;
+        this.phase = { step: 'scram-first', session: new ScramServerSession(secret, this.user), secret, passThrough };
+        return { reply: authenticationSasl([SCRAM_MECHANISM]) };
+      }
+    }
+  }
+
+  /**
+   * The client's PasswordMessage / SASL response. Throws AuthError on a wrong answer; a plaintext
+   * password checked against a SCRAM verifier resolves later (PBKDF2 runs off the event loop).
+   */
+  answer(body: Buffer): AuthStep | Promise<AuthStep> {
+    const phase = this.phase;
+    this.phase = { step: 'done' };
+    switch (phase.step) {
+      case 'scram-first': {
+        const { mechanism, data } = parseSaslInitialResponse(body);
+        if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
+        const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
+        this.phase = { ...phase, step: 'scram-final' };
+        return { reply: authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)) };
+      }
+      case 'scram-final': {
+        const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
+        const clientKey = phase.session.clientKey;
+        const { salt, iterations, serverKey } = phase.secret;
+        const scramKeys = phase.passThrough && clientKey ? { clientKey, serverKey, salt, iterations } : undefined;
+        return { done: true, before: authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)), scramKeys };
+      }
+      case 'md5': {
+        const [answer] = readCString(body, 0);
+        const secret = this.secret;
+        const stored = secret?.md5 ?? (secret?.password !== undefined ? md5Hash(this.user, secret.password) : undefined);
+        if (!stored || !sameText(answer, md5Response(stored, phase.salt))) throw passwordFailed(this.user);
+        return { done: true };
+      }
+      case 'password': {
+        const [answer] = readCString(body, 0);
+        const secret = this.secret;
+        if (!secret) throw passwordFailed(this.user);
+        return plainPasswordMatches(this.user, answer, secret).then((ok) => {
+          if (!ok) throw passwordFailed(this.user);
+          return { done: true } as const;
+        });
+      }
+      case 'done':
+        throw new AuthError('unexpected password message', '08P01');
+    }
+  }
+}
