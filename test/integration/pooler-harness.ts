@@ -142,12 +142,12 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static async connect(port: number, user: string, password: string, database = 'postgres'): Promise<RawClient> {
+  static async connect(port: number, user: string, password: string, database = 'postgres', params: Record<string, string> = {}): Promise<RawClient> {
     const net = await import('node:net');
     const socket = net.connect({ host: '127.0.0.1', port });
     await once(socket, 'connect');
     const client = new RawClient(socket);
-    socket.write(startupMessage({ user, database }));
+    socket.write(startupMessage({ ...params, user, database }));
     let scram: ScramClientSession | undefined;
     for (;;) {
       const { type, body } = await client.next();
