@@ -31,8 +31,9 @@ function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefin
 
 export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const findings: Finding[] = [];
-  // A script in its own session only gets syntax checks.
-  if (runsInOwnSession(statements, options)) return syntaxErrorsOnly(statements, options, suppressions);
+  // A script in its own session leaves session state to itself: only the functions it creates, which run
+  // later in the application's sessions, can still hold findings (and syntax errors are still reported).
+  const ownSession = runsInOwnSession(statements, options);
   const emit = (finding: Finding): void => {
     if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
   };
@@ -49,7 +50,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       continue;
     }
     if (facts.transaction === 'begin') {
-      const severity = severityFor('statement-mode-transaction', options);
+      const severity = ownSession ? undefined : severityFor('statement-mode-transaction', options);
       if (severity) emit({ rule: 'statement-mode-transaction', severity, start: base, end, message: 'multi-statement transactions are refused in statement pooling mode.' });
       inBlock = true;
       blockNextvals = [];
@@ -58,6 +59,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     const nextvals = [...(inBlock ? blockNextvals : []), ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const candidate of facts.candidates) {
       if (candidate.transactionScoped && inBlock) continue;
+      if (ownSession && !candidate.storedCode) continue;
       const severity = severityFor(candidate.rule, options);
       if (!severity) continue;
       const finding: Finding = { rule: candidate.rule, severity, message: candidate.message, start: candidate.start + base, end: candidate.end + base };
@@ -87,13 +89,4 @@ function emitSyntaxError(facts: StatementFacts, base: number, end: number, optio
   if (facts.templated || facts.dialect) return; // not surely PostgreSQL as written
   const severity = severityFor('syntax-error', options);
   if (error && severity) emit({ rule: 'syntax-error', severity, message: error.message, start: error.offset + base, end: Math.min(error.end, end - base) + base });
-}
-
-function syntaxErrorsOnly(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
-  const findings: Finding[] = [];
-  const emit = (finding: Finding): void => {
-    if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
-  };
-  for (const { start, end, facts } of statements) emitSyntaxError(facts, start, end, options, emit);
-  return findings;
 }

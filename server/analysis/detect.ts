@@ -22,6 +22,8 @@ export interface Candidate {
   sequence?: string;
   /** SET LOCAL / set_config(..., true): only meaningful inside a transaction block. */
   transactionScoped?: boolean;
+  /** Found in a CREATE FUNCTION/PROCEDURE body: runs later, in the sessions of whoever calls it. */
+  storedCode?: boolean;
 }
 
 export interface StatementFacts {
@@ -253,11 +255,14 @@ function walk(ctx: WalkContext, value: unknown): void {
         ctx.facts.candidates.push(statementCandidate(ctx, 'load', 'LOAD loads the library into one server process only.'));
         break;
       case 'TransactionStmt': visitTransaction(ctx, node); break;
-      case 'CreateFunctionStmt': case 'DoStmt':
+      case 'CreateFunctionStmt': case 'DoStmt': {
         // Function-level SET clauses are function-scoped: only the body (and BEGIN ATOMIC statements) count.
+        const before = ctx.facts.candidates.length;
         visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql');
         walk(ctx, node.sql_body);
+        if (key === 'CreateFunctionStmt') for (const candidate of ctx.facts.candidates.slice(before)) candidate.storedCode = true;
         continue;
+      }
       case 'AlterRoleSetStmt': case 'AlterDatabaseSetStmt': case 'AlterSystemStmt': case 'AlterFunctionStmt':
         continue; // stored settings, applied to future sessions: safe
     }

@@ -1,9 +1,10 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
-// pg_restore output, psql scripts (recognised by the splitter from their meta-commands), and the files
-// `.poolsafe.json` names in "sessionScripts". Session state there is the script's own business, so
-// only syntax errors are reported for them.
+// pg_restore output, psql scripts (recognised by the splitter from their meta-commands), files a psql
+// script includes (`\ir schema.sql`), and the files `.poolsafe.json` names in "sessionScripts". Session
+// state there is the script's own business, so only syntax errors are reported for them.
 import ignore, { type Ignore } from 'ignore';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, SessionScriptGlobs } from './types';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -38,9 +39,51 @@ export function matchesSessionScripts(globs: SessionScriptGlobs | undefined, fil
   return matcher.ignores(path.split(sep).join('/'));
 }
 
+/** `\i file`, `\ir file`, `\include …`, `\include_relative …` at the start of a line (quoted or not). */
+const INCLUDE = /^[ \t]*\\(?:ir|i|include|include_relative)[ \t]+(?:'([^'\n]+)'|(\S+))/gm;
+/** Bounds of the look for including scripts: one folder's SQL files, each read once per CACHE_MS. */
+const MAX_SCRIPTS_PER_FOLDER = 500;
+const MAX_SCRIPT_BYTES = 1 << 20;
+const CACHE_MS = 10_000;
+const includesByFolder = new Map<string, { at: number; files: Set<string> }>();
+
+/** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
+function psqlIncludesOf(folder: string): Set<string> {
+  const cached = includesByFolder.get(folder);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
+  const files = new Set<string>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(folder).filter((name) => /\.p?sql$/i.test(name)).slice(0, MAX_SCRIPTS_PER_FOLDER);
+  } catch {
+    /* not a readable folder: nothing includes from it */
+  }
+  for (const name of names) {
+    try {
+      const path = join(folder, name);
+      if (statSync(path).size > MAX_SCRIPT_BYTES) continue;
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes('\\i')) continue;
+      for (const match of text.matchAll(INCLUDE)) files.add(resolve(folder, match[1] ?? match[2]));
+    } catch {
+      /* unreadable file: skip it */
+    }
+  }
+  includesByFolder.set(folder, { at: Date.now(), files });
+  return files;
+}
+
+/** Whether a psql script in the file's folder or the folder above includes it (a fixture loaded by `\ir`). */
+export function includedByPsqlScript(fileName: string): boolean {
+  const file = resolve(fileName);
+  const folder = dirname(file);
+  return psqlIncludesOf(folder).has(file) || psqlIncludesOf(dirname(folder)).has(file);
+}
+
 /** Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session. */
 export function sqlFileOptions(text: string, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.ownSession) return options;
-  if (looksLikePgDump(text) || matchesSessionScripts(options?.sessionScripts, fileName)) return { ...options, ownSession: true };
-  return options;
+  const ownSession = looksLikePgDump(text)
+    || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName)));
+  return ownSession ? { ...options, ownSession: true } : options;
 }

@@ -69,3 +69,29 @@ test('a sessionScripts value that is not a list of strings is reported, and the 
   assert.match(errors.join('\n'), /cfg\.json: sessionScripts must be an array of glob strings/);
   assert.deepEqual(options, { rules: { listen: 'off' } });
 });
+
+test('a file that a psql script in its folder (or the folder above) includes with \\ir or \\i runs in psql too', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-include-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'fixtures', 'more'), { recursive: true });
+  writeFileSync(join(root, 'fixtures', 'load.sql'), "\\set ON_ERROR_STOP on\n\\ir schema.sql\n\\i 'more/data.sql'\n");
+  const sql = 'SET client_min_messages TO warning;\nLISTEN jobs;';
+  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'fixtures', 'schema.sql')), []);
+  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'fixtures', 'more', 'data.sql')), []);
+  // A neighbour no script includes is application SQL.
+  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'fixtures', 'queries.sql')).map((f) => f.rule), ['session-set', 'listen']);
+});
+
+test('functions a session script creates run later in the application\'s sessions: their bodies keep their findings', () => {
+  const dump = `${PREAMBLE}CREATE FUNCTION public.as_tenant(t text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('app.tenant', t, false);
+END $$;
+DO $$ BEGIN PERFORM set_config('app.loading', 'on', false); END $$;
+LISTEN dump_loaded;
+`;
+  const findings = analyzeSql(dump);
+  assert.deepEqual(findings.map((f) => f.rule), ['session-set']);
+  assert.equal(dump.slice(findings[0].start, findings[0].end), 'set_config');
+  assert.ok(dump.lastIndexOf('set_config', findings[0].start) < dump.indexOf('DO $$'));
+});
