@@ -116,10 +116,13 @@ class Extractor {
   /** `/* sql *\/` templates, analysed at the end unless a query call already reached them. */
   private readonly markedTemplates: ts.TemplateLiteral[] = [];
   private readonly reachedLiterals = new Set<ts.Node>();
+  /** Whether the file has any `/* sql *\/` comment at all (most have none: no comment lookups per template). */
+  private readonly hasMarkers: boolean;
   readonly flow: Flow;
 
   constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {
     this.flow = new Flow(source);
+    this.hasMarkers = /\/\*\s*sql\s*\*\//i.test(source.text);
   }
 
   /**
@@ -215,15 +218,21 @@ class Extractor {
     return group;
   }
 
+  /** The text naming a client object (`client`, `this.pool`), cheaply for the usual shapes. */
+  private keyOf(receiver: ts.Expression): string {
+    if (ts.isIdentifier(receiver)) return receiver.text;
+    if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword) return `this.${receiver.name.text}`;
+    return receiver.getText(this.source);
+  }
+
   private isPool(receiver: string): boolean {
     return POOL_NAME.test(receiver) || this.poolNames.has(receiver);
   }
 
   private isSqlTag(tag: ts.Expression): boolean {
     if (ts.isCallExpression(tag)) return SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression);
-    const text = tag.getText(this.source);
-    if (SQL_TAG_TEXTS.has(text)) return true;
     const name = calleeText(tag);
+    if (ts.isPropertyAccessExpression(tag) && ts.isIdentifier(tag.expression) && SQL_TAG_TEXTS.has(`${tag.expression.text}.${name}`)) return true;
     return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && this.transactionTags.some((tags) => tags.has(name))));
   }
 
@@ -233,8 +242,8 @@ class Extractor {
       const receiver = call ? receiverOf(call) : node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(groupFor(receiver?.getText(this.source)), taggedTemplateParts(node.template, this.source), whole, true);
-    } else if ((ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
+      this.addPiece(groupFor(receiver && this.keyOf(receiver)), taggedTemplateParts(node.template, this.source), whole, true);
+    } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       this.notePool(node.name.text, node.initializer);
@@ -249,7 +258,7 @@ class Extractor {
    * unknown, so it counts as inside a transaction: only findings that hold anywhere are reported.
    */
   private inspectSqlBuilder(fn: ts.SignatureDeclaration): void {
-    if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !SQL_BUILDER_NAME.test(fn.name.getText(this.source))) return;
+    if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !ts.isIdentifier(fn.name) || !SQL_BUILDER_NAME.test(fn.name.text)) return;
     const returned = singleReturn(fn);
     const parts = returned && this.flow.stringParts(returned, 0, [], { indirect: false });
     if (!parts || parts[0].kind !== 'text' || !SQL_START.test(parts[0].text)) return;
@@ -289,7 +298,7 @@ class Extractor {
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
     if (resolved.indirect && !looksLikeSql) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(groupFor(receiver?.getText(this.source)), parts, !resolved.indirect && looksLikeSql);
+    this.addPiece(groupFor(receiver && this.keyOf(receiver)), parts, !resolved.indirect && looksLikeSql);
   }
 
   private isPostgresJsClient(receiver: ts.Expression): boolean {

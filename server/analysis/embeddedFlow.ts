@@ -52,36 +52,47 @@ function scopeOf(node: ts.Node): ts.Node | undefined {
   return current;
 }
 
-interface Declarations {
-  variables: Map<string, ts.VariableDeclaration[]>;
-  functions: Map<string, FunctionWithBody[]>;
-  /** Assignments to names after their declaration (`x = …`; `x += …` and `x++` are compound). */
-  assignments: Map<string, Assignment[]>;
-}
-
 interface Assignment {
   node: ts.Expression;
   /** The assigned value of `x = value`; undefined for compound assignments. */
   value?: ts.Expression;
 }
 
-function indexDeclarations(source: ts.SourceFile): Declarations {
-  const index: Declarations = { variables: new Map(), functions: new Map(), assignments: new Map() };
-  const add = <T>(map: Map<string, T[]>, name: string, value: T): void => {
-    const list = map.get(name);
-    if (list) list.push(value);
-    else map.set(name, [value]);
+/** What one scope declares directly (its own statements), found on first lookup in that scope. */
+interface ScopeNames {
+  variables: Map<string, ts.VariableDeclaration>;
+  functions: Map<string, ts.FunctionDeclaration>;
+}
+
+function statementsOf(scope: ts.Node): readonly ts.Statement[] {
+  if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) return scope.statements;
+  return [];
+}
+
+function namesOf(scope: ts.Node): ScopeNames {
+  const names: ScopeNames = { variables: new Map(), functions: new Map() };
+  const addList = (list: ts.VariableDeclarationList): void => {
+    for (const d of list.declarations) if (ts.isIdentifier(d.name)) names.variables.set(d.name.text, d);
   };
+  if (ts.isForStatement(scope) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) addList(scope.initializer);
+  for (const statement of statementsOf(scope)) {
+    if (ts.isVariableStatement(statement)) addList(statement.declarationList);
+    else if (ts.isFunctionDeclaration(statement) && statement.name) names.functions.set(statement.name.text, statement);
+  }
+  return names;
+}
+
+/** Assignments to `name` inside `scope`, in source order. */
+function assignmentsIn(scope: ts.Node, name: string): Assignment[] {
+  const found: Assignment[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) add(index.variables, node.name.text, node);
-    else if (ts.isFunctionDeclaration(node) && node.name) add(index.functions, node.name.text, node);
-    else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      add(index.assignments, node.left.text, { node, value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : undefined });
-    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) add(index.assignments, node.operand.text, { node });
+    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      found.push({ node, value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : undefined });
+    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name) found.push({ node });
     ts.forEachChild(node, visit);
   };
-  visit(source);
-  return index;
+  visit(scope);
+  return found;
 }
 
 function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
@@ -110,8 +121,6 @@ function memberName(member: ts.ClassElement): string | undefined {
 }
 
 export class Flow {
-  private declarations?: Declarations;
-
   constructor(private readonly source: ts.SourceFile) {}
 
   /** The query text (or config) an argument of a query call stands for, if any of it is known. */
@@ -207,25 +216,34 @@ export class Flow {
     return undefined;
   }
 
-  private get index(): Declarations {
-    this.declarations ??= indexDeclarations(this.source);
-    return this.declarations;
-  }
+  private readonly scopes = new Map<ts.Node, ScopeNames>();
 
-  /** The initializer of the const (or never-reassigned let/var) `use` refers to. */
-  constantInitializer(use: ts.Identifier): ts.Expression | undefined {
-    const candidates = this.index.variables.get(use.text);
-    if (!candidates) return undefined;
+  /**
+   * The declaration `use` refers to, walking out through the scopes around it (a parameter of the
+   * same name shadows it). Each scope's own statements are read once, on the first lookup in it.
+   */
+  private lookUp<T>(use: ts.Identifier, pick: (names: ScopeNames) => T | undefined): T | undefined {
     for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
-      const declaration = candidates.find((d) => scopeOf(d) === scope || (ts.isVariableDeclarationList(d.parent) && scopeOf(d.parent) === scope && ts.isForStatement(d.parent.parent)));
-      if (declaration) {
-        if (declaration.initializer && declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
-        if (isConstDeclaration(declaration)) return declaration.initializer;
-        return reachingValue(declaration, use, this.index.assignments.get(use.text) ?? []);
-      }
       if (ts.isFunctionLike(scope) && hasParameter(scope, use.text)) return undefined;
+      let names = this.scopes.get(scope);
+      if (!names) {
+        names = namesOf(scope);
+        this.scopes.set(scope, names);
+      }
+      const found = pick(names);
+      if (found) return found;
     }
     return undefined;
+  }
+
+  /** The value of the const (or the let/var's reaching value) `use` refers to. */
+  constantInitializer(use: ts.Identifier): ts.Expression | undefined {
+    const declaration = this.lookUp(use, (names) => names.variables.get(use.text));
+    if (!declaration) return undefined;
+    if (declaration.initializer && declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
+    if (isConstDeclaration(declaration)) return declaration.initializer;
+    const scope = scopeOf(declaration);
+    return scope && reachingValue(declaration, use, assignmentsIn(scope, use.text));
   }
 
   /** `this.prop` (class field or getter), `obj.prop` of a const object literal. */
@@ -249,8 +267,7 @@ export class Flow {
     if (ts.isIdentifier(callee)) {
       const init = this.constantInitializer(callee);
       if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init;
-      const declarations = this.index.functions.get(callee.text);
-      return declarations?.length === 1 ? declarations[0] : undefined;
+      return this.lookUp(callee, (names) => names.functions.get(callee.text));
     }
     if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const member = enclosingClass(callee)?.members.find((m) => memberName(m) === callee.name.text);
@@ -269,9 +286,8 @@ function isLoop(node: ts.Node): boolean {
  * initializer). Unknown after a compound assignment (`+=`, `++`), or when a loop around the use also
  * assigns it (the value depends on the iteration).
  */
-function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, assignments: Assignment[]): ts.Expression | undefined {
+function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, mine: Assignment[]): ts.Expression | undefined {
   const scope = scopeOf(declaration);
-  const mine = assignments.filter((a) => scope !== undefined && a.node.pos >= scope.pos && a.node.end <= scope.end);
   for (let node: ts.Node | undefined = use.parent; node && node !== scope; node = node.parent) {
     if (isLoop(node) && mine.some((a) => a.node.pos >= node!.pos && a.node.end <= node!.end)) return undefined;
   }

@@ -124,11 +124,14 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
   return undefined;
 }
 
+/** A cheap first look (most SQL has only `$n`, which PostgreSQL understands): could placeholderAt find one? */
+const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^]|[{(<[/])/;
+
 /** Splits text parts at driver placeholders (looked for outside quotes and comments). */
 export function withPlaceholders(parts: Part[]): Part[] {
   const out: Part[] = [];
   for (const part of parts) {
-    if (part.kind !== 'text' || !/[?:@$]/.test(part.text)) {
+    if (part.kind !== 'text' || !MAY_HOLD_PLACEHOLDER.test(part.text)) {
       out.push(part);
       continue;
     }
