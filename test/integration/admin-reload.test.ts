@@ -96,11 +96,19 @@ test('RELOAD applies an edited ini: pool size, a new and a changed [databases] e
 });
 
 test('SIGHUP reloads like RELOAD and the pooler keeps running', async (t) => {
-  writeConfig(INITIAL);
+  // From whatever the pooler runs now to a state no other test leaves: pool size 3 and `added`.
+  writeConfig({ ...INITIAL, poolSize: 3, withAdded: true });
   assert.ok(pooler.process.kill('SIGHUP'));
-  const applied = async () => records(await admin(cluster, pooler.port, 'show config')).find((r) => r.key === 'default_pool_size')?.value === '1';
+  const applied = async () => records(await admin(cluster, pooler.port, 'show config')).find((r) => r.key === 'default_pool_size')?.value === '3';
   assert.ok(await eventually(applied), 'SIGHUP did not re-read the ini');
   assert.equal(pooler.process.exitCode, null, 'SIGHUP ended the pooler');
+  assert.equal(await secondClientWaits(t), false, 'default_pool_size = 3 after SIGHUP did not apply');
+  assert.equal(await currentDatabase(await clientOf(t, ours, 'added')), 'second');
+
+  writeConfig(INITIAL);
+  assert.ok(pooler.process.kill('SIGHUP'));
+  const back = async () => records(await admin(cluster, pooler.port, 'show config')).find((r) => r.key === 'default_pool_size')?.value === '1';
+  assert.ok(await eventually(back), 'the second SIGHUP did not re-read the ini');
   assert.equal(await secondClientWaits(t), true, 'default_pool_size = 1 after SIGHUP did not hold the second client');
   assert.match((await loginError(ours.url('added'))).message, /no such database: added/);
 });
