@@ -5,6 +5,7 @@ import {
   type ClientAuthType, type PoolMode, type PoolerConfig, type ServerPolicy,
 } from './config';
 import { configFromIni } from './ini-config';
+import { logToFile } from './log';
 
 export const POOLER_USAGE =
   'usage: poolsafe pooler --target <postgres URL> [--listen 127.0.0.1:6432] [--pool-mode transaction|session|statement] ' +
@@ -133,6 +134,7 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
     if (error instanceof UsageError) io.err(POOLER_USAGE);
     return 2;
   }
+  if (config.logfile) logToFile(config.logfile);
   const pooler = new Pooler(config);
   // RELOAD and SIGHUP re-read the ini, with the command line's flags on top as at start.
   if (argv.includes('--config') || argv.some((arg) => arg.startsWith('--config='))) pooler.configSource = () => configFromFlags(argv, (line) => io.err(`poolsafe pooler: ${line}`));

@@ -242,7 +242,7 @@ export class Client implements PoolClient, ServerLink {
     const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
     if (this.state === 'closed') return;
     logLine(`login refused: user="${this.user}" database="${this.database}" from ${this.remoteAddress}:${this.remotePort}: ${error.message} (${code})`);
-    this.fatal(code, error.message);
+    this.fatal(code, error.message, 'FATAL', false);
   }
 
   private onStartupPacket(packet: Buffer): void {
@@ -718,8 +718,10 @@ export class Client implements PoolClient, ServerLink {
   // Shutdown
 
   /** Sends an error and closes the connection (PgBouncer 1.18 sends its pool errors as FATAL 08P01). */
-  fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL'): void {
+  /** Ends the client with an error; `log` writes PgBouncer's "closing because" line (timeouts, limits…). */
+  fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL', log = true): void {
     if (this.state === 'closed') return;
+    if (log) logLine(`client ${this.id} user="${this.user}" database="${this.database}": closing because: ${message} (${code})`);
     if (this.socket.writable) this.socket.end(errorResponse({ severity, code, message }));
     this.close();
   }

@@ -62,6 +62,8 @@ export interface PoolerConfig {
   unix_socket_dir: string;
   /** Permission bits of that socket file (PgBouncer's default 0777). */
   unix_socket_mode: number;
+  /** File the pooler's log lines are appended to, besides stderr ('' = stderr only). */
+  logfile: string;
   pool_mode: PoolMode;
   /** PoolSafe's own key: server choice (PgBouncer has only server_round_robin). */
   server_policy: ServerPolicy;
@@ -119,6 +121,7 @@ export function defaultConfig(): PoolerConfig {
     listen_port: 6432,
     unix_socket_dir: '',
     unix_socket_mode: 0o777,
+    logfile: '',
     pool_mode: 'transaction', // PgBouncer: session; PoolSafe exists for transaction mode
     server_policy: 'rotate',
     auth_type: 'scram-sha-256',

@@ -36,6 +36,9 @@ function overridesFromIni(entry: IniUser): UserOverrides {
   };
 }
 
+/** PgBouncer's default since 1.22: an ini that does not set it gets protocol-level prepared statements. */
+const PGBOUNCER_MAX_PREPARED_STATEMENTS = 200;
+
 /** PgBouncer's default unix socket folder; `unix_socket_dir =` (empty) turns the socket off. */
 const DEFAULT_UNIX_SOCKET_DIR = '/tmp';
 
@@ -85,7 +88,8 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.clientIdleTimeout !== undefined) config.client_idle_timeout = s.clientIdleTimeout;
   if (s.idleTransactionTimeout !== undefined) config.idle_transaction_timeout = s.idleTransactionTimeout;
   if (s.clientLoginTimeout !== undefined) config.client_login_timeout = s.clientLoginTimeout;
-  if (s.maxPreparedStatements !== undefined) config.max_prepared_statements = s.maxPreparedStatements;
+  config.max_prepared_statements = s.maxPreparedStatements ?? PGBOUNCER_MAX_PREPARED_STATEMENTS;
+  if (s.logfile !== undefined) config.logfile = s.logfile === '' ? '' : resolve(dirname(iniPath), s.logfile);
   if (s.serverResetQuery !== undefined) config.server_reset_query = s.serverResetQuery;
   if (s.serverResetQueryAlways !== undefined) config.server_reset_query_always = s.serverResetQueryAlways;
   if (s.ignoreStartupParameters !== undefined) config.ignore_startup_parameters = s.ignoreStartupParameters;

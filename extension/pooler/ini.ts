@@ -45,6 +45,7 @@ export interface IniUser {
 export interface IniPoolerSettings {
   listenAddr?: string;
   listenPort?: number;
+  logfile?: string;
   unixSocketDir?: string;
   unixSocketMode?: number;
   authType?: IniAuthType;
@@ -126,6 +127,7 @@ type SettingKind = 'string' | 'int' | 'octal' | 'seconds' | 'bool' | 'list' | 'p
 const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: SettingKind }> = {
   listen_addr: { field: 'listenAddr', kind: 'string' },
   listen_port: { field: 'listenPort', kind: 'int' },
+  logfile: { field: 'logfile', kind: 'string' },
   unix_socket_dir: { field: 'unixSocketDir', kind: 'string' },
   unix_socket_mode: { field: 'unixSocketMode', kind: 'octal' },
   auth_type: { field: 'authType', kind: 'authType' },

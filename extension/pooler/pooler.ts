@@ -30,7 +30,7 @@ import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
-import { errorResponse } from './protocol';
+import { SSL_REQUEST_CODE, errorResponse } from './protocol';
 import { createAdminConnectionHandler, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
 import { PreparedRegistry } from './prepared';
@@ -414,6 +414,16 @@ function refuse(socket: net.Socket, message: string): void {
     setTimeout(() => socket.destroy(), 2000).unref();
   };
   socket.on('error', () => {});
-  socket.once('data', send);
+  const onFirst = (chunk: Buffer) => {
+    // libpq asks for TLS first (SSLRequest): decline it, so the error comes with the startup packet
+    // and the client shows the message rather than a failed TLS exchange.
+    if (chunk.length === 8 && chunk.readInt32BE(4) === SSL_REQUEST_CODE) {
+      socket.write('N');
+      socket.once('data', send);
+      return;
+    }
+    send();
+  };
+  socket.once('data', onFirst);
   setTimeout(send, 1000).unref();
 }

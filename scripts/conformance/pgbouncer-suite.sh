@@ -52,13 +52,15 @@ prepare_side() {
   [ ${#as_user[@]} -eq 0 ] || chown -R postgres "$work"
 }
 
+# --tb=line: Python 3.11.2's traceback formatting can crash pytest-xdist's session (an AST recursion
+# error when a timeout signal lands mid-parse); one line per failure avoids it.
 run_side() {
   local side="$1" dir="$work/$1" selected=()
   shift
   for name in $files; do [ -f "$dir/test/$name.py" ] && selected+=("$dir/test/$name.py"); done
   echo "== $side: ${#selected[@]} files, $jobs workers, log $work/$side.log" >&2
   (cd "$dir" && "${as_user[@]}" env PATH="$pg_bin:$PATH" TMPDIR="$work/tmp" POOLSAFE_REPO="$POOLSAFE_REPO" \
-    "$python" -m pytest -p no:cacheprovider -n "$jobs" --basetemp="$work/t-$side" \
+    "$python" -m pytest -p no:cacheprovider -n "$jobs" --basetemp="$work/t-$side" --tb=line \
     --junitxml="$work/$side.xml" "${selected[@]}" "$@" >"$work/$side.log" 2>&1) || true
   stop_leftovers
 }

@@ -2,7 +2,7 @@
 // warnings — each observed through psql or pg against a real cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
@@ -160,4 +160,51 @@ test('admin console: user pgbouncer on a unix socket only the pooler\'s OS user 
   const refused = await console('anything');
   assert.notEqual(refused.code, 0);
   assert.doesNotMatch(refused.stdout, /app\|/);
+});
+
+/** Polls `check` every 100 ms for at most `ms`. */
+async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) if (check()) return true;
+  return check();
+}
+
+test('logfile: created at start, and a client ended by client_idle_timeout leaves a "closing because" line', async (t) => {
+  const logDir = mkdtempSync(join(tmpdir(), 'poolsafe-log-'));
+  t.after(() => rmSync(logDir, { recursive: true, force: true }));
+  const logfile = join(logDir, 'pooler.log');
+  const { pooler } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: `logfile = ${logfile}\nclient_idle_timeout = 1`,
+  });
+  assert.ok(await eventually(() => existsSync(logfile), 5000), 'logfile not created');
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  await client.query('select 1');
+  await ended;
+  assert.ok(await eventually(() => /closing because: client_idle_timeout/.test(readFileSync(logfile, 'utf8')), 5000), readFileSync(logfile, 'utf8'));
+});
+
+test('an ini without max_prepared_statements gets PgBouncer\'s default: a named prepared statement works across server connections', async (t) => {
+  const { pooler } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres pool_size=3` });
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => client.end());
+  const pids = new Set<number>();
+  for (let i = 0; i < 4; i++) {
+    const { rows } = await client.query({ name: 'whoami', text: 'select pg_backend_pid() as pid, $1::int as n', values: [i] });
+    pids.add(rows[0].pid);
+    assert.equal(rows[0].n, i);
+  }
+  assert.ok(pids.size > 1, 'the statement should have run on more than one server connection');
+});
+
+test('max_client_conn: a client that asks for TLS first still gets the max_client_conn message', async (t) => {
+  const { pooler } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres`, pgbouncer: 'max_client_conn = 1' });
+  const holder = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => holder.end());
+  // psql's default sslmode=prefer sends SSLRequest before the startup packet.
+  const refused = await run('psql', ['-X', '-h', '127.0.0.1', '-p', String(pooler.port), '-U', 'postgres', '-d', 'app', '-c', 'select 1'], {
+    env: { PGPASSWORD: cluster.password, PGSSLMODE: 'prefer' },
+  });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /no more connections allowed \(max_client_conn\)/);
 });
