@@ -74,14 +74,14 @@ test('a full PgBouncer ini becomes typed databases and settings, without warning
 
 test('unknown keys, sections, database parameters and %include are warnings with line numbers', () => {
   const ini = parseIni(
-    ['[pgbouncer]', 'logfile = /var/log/pgbouncer.log', '%include /etc/other.ini', '[weird]', 'x = 1', '[databases]', 'd = host=h frobnicate=2'].join('\n'),
+    ['[pgbouncer]', 'pidfile = /run/pgbouncer.pid', '%include /etc/other.ini', '[weird]', 'x = 1', '[databases]', 'd = host=h frobnicate=2'].join('\n'),
     'w.ini',
   );
   assert.deepEqual(
     ini.warnings.map((w) => [w.line, w.file]),
     [[2, 'w.ini'], [3, 'w.ini'], [4, 'w.ini'], [7, 'w.ini']],
   );
-  assert.match(ini.warnings[0].message, /logfile/);
+  assert.match(ini.warnings[0].message, /pidfile/);
   assert.match(ini.warnings[1].message, /%include.*\/etc\/other\.ini/);
   assert.match(ini.warnings[2].message, /\[weird\]/);
   assert.match(ini.warnings[3].message, /frobnicate/);
