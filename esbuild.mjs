@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const watch = process.argv.includes('--watch');
 // Separate output folders let several builds/test runs coexist (e.g. parallel work on one checkout).
 const outDir = join(root, process.env.POOLSAFE_OUT ?? 'out');
 const distDir = join(root, process.env.POOLSAFE_DIST ?? 'dist');
+/** `poolsafe --version` prints package.json's version, compiled in (cli/main.ts reads POOLSAFE_VERSION). */
+const define = { POOLSAFE_VERSION: JSON.stringify(require('./package.json').version) };
 
 /** Entry points of the shipped bundles; missing ones are skipped so partial trees still build. */
 const bundles = [
@@ -63,6 +64,7 @@ async function build() {
         external: b.external ?? [],
         plugins: b.out === 'embedded' ? [] : [lazyEmbedded],
         banner: b.banner ? { js: b.banner } : undefined,
+        define,
         logLevel: 'warning',
       }),
     ),
@@ -82,9 +84,9 @@ async function build() {
     target: 'node20',
     format: 'cjs',
     sourcemap: 'inline',
+    define,
     logLevel: 'warning',
   });
 }
 
 await build();
-if (watch) console.log('watch mode is not supported; re-run the build');

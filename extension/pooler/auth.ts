@@ -3,6 +3,7 @@
 // binding (gs2 header "n,," or "y,,"); passwords are used as given (no SASLprep), which is exact for
 // ASCII passwords, the common case.
 import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LruMap } from './lru';
 
 export const SCRAM_MECHANISM = 'SCRAM-SHA-256';
 const DEFAULT_ITERATIONS = 4096;
@@ -75,32 +76,6 @@ function cacheKey(...parts: (string | Buffer)[]): string {
   const mac = createHmac('sha256', CACHE_KEY);
   for (const part of parts) mac.update(part).update('\0');
   return mac.digest('base64');
-}
-
-/** A Map that forgets its least recently used entries beyond `max`. */
-export class LruMap<K, V> {
-  private readonly entries = new Map<K, V>();
-
-  constructor(private readonly max: number) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-  }
 }
 
 /** PBKDF2 is deliberately slow (~ms); the same (password, salt, iterations) is derived once. */

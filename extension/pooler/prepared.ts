@@ -9,6 +9,8 @@
 // Only clients of pools with max_prepared_statements > 0 take this path: their bytes are cut into
 // whole messages, which costs a copy per read; everyone else keeps the zero-copy forwarding.
 
+import { LruMap } from './lru';
+
 const PARSE = 0x50; // P
 const BIND = 0x42; // B
 const DESCRIBE = 0x44; // D
@@ -20,6 +22,8 @@ const PARSE_COMPLETE = 0x31; // 1
 const CLOSE_COMPLETE = 0x33; // 3
 const ERROR_RESPONSE = 0x45; // E
 const READY_FOR_QUERY = 0x5a; // Z
+
+const EMPTY = Buffer.alloc(0);
 
 /** What the client sent that the server will answer, in order (see ClientPrepared.onServerMessage). */
 const enum Expect {
@@ -35,13 +39,25 @@ const enum Expect {
 const NO_SUCH_STATEMENT = 'POOLSAFE_none';
 const RESETS_STATEMENTS = /^\s*(?:deallocate\s+(?:prepare\s+)?all|discard\s+all)\s*;?\s*$/i;
 
+/**
+ * Distinct statement texts whose pooler name is remembered. Beyond it the least recently used text
+ * is forgotten: its next Parse gets a fresh name (prepared again where needed), which costs a Parse,
+ * never correctness, and keeps the map from growing with every distinct text ever seen.
+ */
+export const MAX_STATEMENT_NAMES = 10_000;
+
 /** Pooler-wide: the pooler's statement names and which server connection has which prepared. */
 export class PreparedRegistry {
-  private readonly names = new Map<string, string>();
+  private readonly names = new LruMap<string, string>(MAX_STATEMENT_NAMES);
   private readonly servers = new WeakMap<object, Map<string, true>>();
   private lastId = 0;
 
   constructor(private readonly maxPerServer: () => number) {}
+
+  /** Statement texts currently named (bounded by MAX_STATEMENT_NAMES). */
+  get namedTexts(): number {
+    return this.names.size;
+  }
 
   /** The pooler's name for a Parse body (everything after the client's statement name). */
   nameFor(parseRest: Buffer): string {
@@ -83,16 +99,27 @@ interface ClientStatement {
 export class ClientPrepared {
   private readonly statements = new Map<string, ClientStatement>();
   private readonly expected: Expect[] = [];
-  private partial: Buffer | null = null;
+  /** The start of a message still arriving, as received pieces (copied: reads may reuse buffers). */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** Bytes the partial message needs before it can be cut (5 until its header is known). */
+  private partialNeeds = 0;
 
   constructor(private readonly registry: PreparedRegistry) {}
 
-  /** Whole messages from the bytes read so far (the tail of a split message waits for the rest). */
+  /**
+   * Whole messages from the bytes read so far (the tail of a split message waits for the rest).
+   * A large message arriving in many reads is joined once, when complete, not once per read.
+   */
   collect(chunk: Buffer): Buffer {
     let data = chunk;
-    if (this.partial) {
-      data = Buffer.concat([this.partial, chunk]);
-      this.partial = null;
+    if (this.partialBytes > 0) {
+      this.partial.push(Buffer.from(chunk));
+      this.partialBytes += chunk.length;
+      if (this.partialBytes < this.partialNeeds) return EMPTY;
+      data = Buffer.concat(this.partial, this.partialBytes);
+      this.partial = [];
+      this.partialBytes = 0;
     }
     let pos = 0;
     while (data.length - pos >= 5) {
@@ -100,7 +127,12 @@ export class ClientPrepared {
       if (length < 4 || data.length - pos < length + 1) break;
       pos += length + 1;
     }
-    if (pos < data.length) this.partial = Buffer.from(data.subarray(pos));
+    if (pos < data.length) {
+      const rest = data.subarray(pos);
+      this.partial = [Buffer.from(rest)];
+      this.partialBytes = rest.length;
+      this.partialNeeds = rest.length >= 5 ? rest.readInt32BE(1) + 1 : 5;
+    }
     return pos === data.length ? data : data.subarray(0, pos);
   }
 

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath } from '../helpers/paths';
+import { cliPath, repoRoot } from '../helpers/paths';
 
 function lint(args: string[], cwd: string) {
   const run = spawnSync(process.execPath, [cliPath, 'lint', ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
@@ -121,4 +121,13 @@ test('the demo workspace: every rule fires in unsafe.sql, none in safe.sql', () 
   assert.ok(ts.some((f: { rule: string }) => f.rule === 'protocol-prepared-statement'));
   const safe = lint(['sql/safe.sql'], demo);
   assert.deepEqual([safe.code, safe.stdout], [0, '']);
+});
+
+test('poolsafe --version prints the version in package.json', () => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-v']) {
+    const result = spawnSync(process.execPath, [cliPath, flag], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, `${version}\n`);
+  }
 });
