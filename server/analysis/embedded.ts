@@ -13,6 +13,7 @@ import { LineIndex } from './positions';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
+import { dialectOfStatement } from './dialect';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -29,7 +30,7 @@ const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
-const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|withTransaction|runInTransaction|transact|tx)$/;
+const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
 const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|begin|start|commit|rollback|end|abort|savepoint|release|prepare|execute|deallocate|declare|fetch|close|move|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|load|do|call|copy|lock|show|explain|analyze|vacuum|values|table|merge|discard|comment|refresh|cluster|reindex)\b/i;
 /** Words that only start whole statements (not clauses such as SET … of an UPDATE, or VALUES/TABLE lists). */
@@ -395,6 +396,14 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   return mapped;
 }
 
+/**
+ * A file that also sends MySQL, SQLite, SQL Server or Oracle statements (a multi-dialect test suite
+ * importing a PostgreSQL driver too) may send any of its statements to those: no syntax errors there.
+ */
+function holdsOtherDialect(groups: Group[]): boolean {
+  return groups.some((g) => g.pieces.some((p) => dialectOfStatement(p.built.sql) !== undefined));
+}
+
 /** The same text reached from two calls (a constant used twice) gives one finding. */
 function withoutDuplicates(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
@@ -412,7 +421,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
   const extractor = new Extractor(source, resolved, engine);
   if (!extractor.run(fileName)) return [];
-  const findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
+  let findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
+  if (findings.some((f) => f.rule === 'syntax-error') && holdsOtherDialect(extractor.groups)) findings = findings.filter((f) => f.rule !== 'syntax-error');
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, withoutDuplicates(findings));
 }

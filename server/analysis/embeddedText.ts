@@ -4,6 +4,7 @@
 // A slot is filled with the first of its fillers that lets the statement parse, so a hole can stand
 // for a value, an identifier, a clause or a whole statement without hiding the rest of the template.
 import { skipNonCode, splitStatements } from './splitter';
+import { lastAtOrBefore } from './positions';
 
 /** Literal SQL from the file; `points` map text offsets to file offsets (one pair per escape). */
 export interface TextPart {
@@ -198,14 +199,7 @@ export function buildText(parts: Part[], choices: number[]): BuiltText {
 
 /** Index of the last mapping point at or before a SQL offset. */
 function pointAt(built: BuiltText, offset: number): number {
-  let low = 0;
-  let high = built.sqlAt.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (built.sqlAt[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+  return lastAtOrBefore(built.sqlAt, offset);
 }
 
 /** File offset of a SQL offset of a built text (anywhere in a slot's filler: the slot's start). */

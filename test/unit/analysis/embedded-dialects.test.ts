@@ -2,10 +2,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { embeddedRules } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
-const rules = (text: string, file = 'src/db.ts') => analyze(text, 'typescript', {}, file).map((f) => f.rule);
+const rules = (text: string, file = 'src/db.ts') => embeddedRules(text, file);
 const body = "\nawait conn.query('SET NAMES utf8mb4');\nawait conn.query('SELECT * FROM `t` WHERE id = ?', [1]);\n";
 
 test('a file importing only a MySQL/SQLite/SQL Server/Oracle driver gets no findings', () => {

@@ -1,12 +1,12 @@
 // The SQL that reaches a query call through names, concatenation, configs and functions of the same file.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
-const found = (text: string, file = 'f.ts') =>
-  analyze(text, file.endsWith('.js') ? 'javascript' : 'typescript', {}, file).map((f) => [f.rule, text.slice(f.start, f.end)]);
+const found = embeddedFindings;
 
 test('const/let strings and templates used later as the query text are analysed where they are written', () => {
   const text = [

@@ -2,12 +2,12 @@
 // a hole that stands for a value, a name, a list, a clause or a whole statement hides nothing else.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
-const found = (text: string, file = 'f.ts') =>
-  analyze(text, file.endsWith('.js') ? 'javascript' : 'typescript', {}, file).map((f) => [f.rule, text.slice(f.start, f.end)]);
+const found = embeddedFindings;
 
 test('fragments in tagged templates (where clauses, conditions, joins, Prisma pieces) are not syntax errors', () => {
   const text = [
@@ -31,6 +31,18 @@ test('a whole statement that does not parse is reported in a file that surely ta
   // …but not when the same text is an argument of a builder method (a fragment), or is a clause.
   assert.deepEqual(found(pg + 'qb.where(sql`SELECT * FROM WHERE id = 1`);'), []);
   assert.deepEqual(found(pg + 'await sql`WHERE WHERE`;'), []);
+});
+
+test('a file that also sends another dialect\'s statements reports no syntax errors, even with a PostgreSQL import', () => {
+  const text = [
+    "import { MikroORM } from '@mikro-orm/postgresql';",
+    "await orm.schema.execute('CREATE TABLE t (id int PRIMARY KEY AUTO_INCREMENT)');",
+    "await orm.schema.execute('CREATE INDEX i ON t (name) INVISIBLE');",
+    "await orm.schema.execute('SET search_path TO app');",
+  ].join('\n');
+  assert.deepEqual(found(text).map(([r]) => r), ['session-set']);
+  // Without the other dialect's statement, the broken one is reported.
+  assert.deepEqual(found(text.replace(' AUTO_INCREMENT', '')).map(([r]) => r), ['syntax-error', 'session-set']);
 });
 
 test('a hole glued to a word (`begin${options}`) is no syntax error, and the statement still counts as a BEGIN', () => {

@@ -1,11 +1,12 @@
 // Findings in TS/JS literals land exactly on their SQL, whatever escapes come before them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
-const spans = (text: string) => analyze(text, 'typescript', {}, 'f.ts').map((f) => [f.rule, text.slice(f.start, f.end)]);
+const spans = (text: string) => embeddedFindings(text);
 
 test('escaped backticks and other escapes before a finding in a template literal do not shift it', () => {
   const text = 'await sql`SELECT \'\\`a\\`\', \'\\\\\', \'\\n\', \'\\u00e9\', \'\\u{1F600}\', \'\\x41\', pg_advisory_lock(1)`;';

@@ -1,11 +1,12 @@
 // Transaction context across calls: one client object is one connection, a pool is not.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedRules } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
-const rules = (text: string) => analyze(text, 'typescript', {}, 'f.ts').map((f) => f.rule);
+const rules = (text: string) => embeddedRules(text);
 
 test('begin (any case, or START TRANSACTION) on a client, then SET LOCAL / set_config(…, true) on it is safe', () => {
   for (const begin of ['begin', 'BEGIN', 'Begin', 'START TRANSACTION', 'begin isolation level serializable']) {
@@ -44,6 +45,13 @@ async function g(ctx) {
   assert.deepEqual(rules(text), ['set-local-outside-transaction', 'set-local-outside-transaction']);
   // One pool.query with the whole transaction in one text is fine.
   assert.deepEqual(rules("await pool.query(\"BEGIN; SET LOCAL statement_timeout = 1000; SELECT 1; COMMIT\");"), []);
+});
+
+test('callbacks of functions named …Transaction run inside a transaction; commitTransaction(cb) is not one', () => {
+  const inside = "sideEffectWithPgClientTransaction(executor, $a, async (client) => { await client.query(\"select set_config('app.a', $1, true)\", [a]); });";
+  assert.deepEqual(rules(inside), []);
+  const commit = "commitTransaction(async (client) => { await client.query(\"select set_config('app.a', $1, true)\", [a]); });";
+  assert.deepEqual(rules(commit), ['set-local-outside-transaction']);
 });
 
 test('transaction callbacks stay open transactions for their own client, not for a pool used inside them', () => {
