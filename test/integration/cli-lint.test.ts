@@ -131,3 +131,17 @@ test('poolsafe --version prints the version in package.json', () => {
     assert.equal(result.stdout, `${version}\n`);
   }
 });
+
+test('"syntax-error": "off" in .poolsafe.json is accepted (no exit 2) and silences syntax errors only', (t) => {
+  const root = workspace(t, { '.poolsafe.json': '{"rules":{"syntax-error":"off"}}', 'a.sql': 'SELECT id, FROM t;\nLISTEN jobs;\n' });
+  const run = lint(['a.sql', '--format', 'json'], root);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stderr, '');
+  assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { rule: string }) => f.rule), ['listen']);
+});
+
+test('poolsafe rules lists syntax-error with its default severity', () => {
+  const run = spawnSync(process.execPath, [cliPath, 'rules'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0);
+  assert.match(run.stdout, /^syntax-error\s+warning\s+/m);
+});
