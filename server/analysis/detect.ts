@@ -327,7 +327,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     const cursor = Math.max(0, details?.cursorPosition ?? 0);
     const offset = codePointToUtf16(text, cursor);
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
-    return facts;
+    return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
   // The other dialects' statements that parse as PostgreSQL and look unsafe are SETs (MySQL's SET sql_mode = …).
@@ -359,4 +359,34 @@ function callsOnlySetConfig(select: Json): boolean {
     const call = ((target.ResTarget as Json | undefined)?.val as Json | undefined)?.FuncCall as Json | undefined;
     return call !== undefined && lastName(call.funcname).toLowerCase() === 'set_config';
   });
+}
+
+/** A statement keyword opening a line after a blank line: where a statement whose `;` is missing may start. */
+const STATEMENT_AFTER_BLANK_LINE = /\n[ \t]*\r?\n\s*(?=(?:select|insert|update|delete|merge|with|values|begin|start|commit|rollback|end|create|alter|drop|set|reset|grant|revoke|copy|call|do|listen|notify|lock|truncate|explain|prepare|execute|deallocate|declare|fetch|close|savepoint|release|analyze|vacuum|comment|refresh|discard|load)\b)/gi;
+
+/**
+ * Query logs and snapshots list statements separated by blank lines, without semicolons. When the parser
+ * fails past a statement keyword that opens a line after a blank line, the text is not surely one whole
+ * statement: its blank-line parts are analysed one by one instead (a part's own error is still reported).
+ */
+function statementsWithoutSemicolons(text: string, base: number, errorOffset: number): StatementFacts | undefined {
+  const starts = [0];
+  for (const match of text.matchAll(STATEMENT_AFTER_BLANK_LINE)) starts.push(match.index! + match[0].length);
+  // The parser read past a blank-line boundary before failing (a keyword there may first pass as an alias).
+  if (starts.length < 2 || errorOffset < starts[1]) return undefined;
+  const merged: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
+  let inBlock = false; // a BEGIN among the parts makes the following parts' SET LOCAL meaningful
+  for (let k = 0; k < starts.length; k++) {
+    const part = analyzeFragment(text.slice(starts[k], starts[k + 1] ?? text.length).trimEnd(), base + starts[k]);
+    if (part.transaction === 'begin') inBlock = true;
+    merged.candidates.push(...part.candidates.filter((candidate) => !(inBlock && candidate.transactionScoped)));
+    if (part.transaction === 'end') inBlock = false;
+    merged.nextvals.push(...part.nextvals);
+    if (part.transaction !== 'none') merged.transaction = part.transaction;
+    merged.mayAdvanceSequences ||= part.mayAdvanceSequences;
+    merged.syntaxError ??= part.syntaxError;
+    merged.dialect ??= part.dialect;
+    merged.templated ||= part.templated;
+  }
+  return merged;
 }

@@ -74,3 +74,11 @@ test('a file with meta-commands or inline COPY data is a psql script: it runs in
   // Without them, the same statements are findings.
   assert.deepEqual(analyzeSql('SET search_path TO app;\nLISTEN jobs;').map((f) => f.rule), ['session-set', 'listen']);
 });
+
+test('a query log (statements separated by blank lines, no semicolons) is read statement by statement, not as one broken statement', () => {
+  const log = 'begin\n\nselect set_config(k, v, true) from settings\n\nselect id\nfrom users\nwhere id = $1\n\nLISTEN audit\n\ncommit';
+  assert.deepEqual(placed(log), [[9, 1, 'listen']]);
+  // A real mistake is still one: inside the first statement, or in a part of the log.
+  assert.deepEqual(analyzeSql('select 1 from\n\nselect 2').map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(placed('select 1 from t\n\nselect id, from u'), [[3, 12, 'syntax-error']]);
+});
