@@ -1018,6 +1018,10 @@ export class PoolerAdminSource implements AdminSource {
     return this.pooler.pauseMode;
   }
 
+  configChanged(): void {
+    this.pooler.settingsChanged();
+  }
+
   isPaused(database?: string): boolean {
     return database === undefined ? this.pooler.paused : this.pooler.pausedDatabases.has(database);
   }

@@ -338,6 +338,13 @@ export class Pooler implements ClientHost, PoolHost {
       if (!FIXED_AT_RUN_TIME.has(key)) live[key] = fresh[key];
     }
     for (const pool of this.pools.values()) this.retarget(pool);
+    this.settingsChanged();
+  }
+
+  /** After SET or RELOAD: pools apply new sizes and limits now rather than at the janitor's next run. */
+  settingsChanged(): void {
+    const now = Date.now();
+    for (const pool of this.pools.values()) pool.maintain(now);
   }
 
   private retarget(pool: Pool): void {
