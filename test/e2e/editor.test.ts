@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Frame, Page } from 'playwright-core';
 import {
   artifactsDir, copyDemoWorkspace, launchBrowser, packageVsix, requireTools, screenshot, stageExtension, startCodeServer, tempDir, waitForWorkbench, type CodeServer,
@@ -167,6 +169,37 @@ function frameWithText(page: Page, text: RegExp): Promise<Frame> {
   return findFrame(page, `showing ${text}`, (frame) => frame.getByText(text).count(), 30_000);
 }
 
+/** A local HTTP server that counts the requests it gets and allows any origin to read its answers. */
+async function countingServer(): Promise<{ url: string; hits(): number; close(): Promise<void> }> {
+  let hits = 0;
+  const server: Server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'image/svg+xml' });
+    res.end('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => new Promise((resolve) => {
+    server.close(() => resolve());
+    // Browsers keep connections alive; close() alone would wait for them.
+    server.closeAllConnections();
+  }) };
+}
+
+/** Runs in a frame: an image and a fetch to `url`; says what each did. */
+function loadFromFrame(frame: Frame, url: string): Promise<{ image: string; fetch: string }> {
+  return frame.evaluate(async (base) => {
+    const image = await new Promise<string>((resolve) => {
+      const img = new Image();
+      img.onload = () => resolve('loaded');
+      img.onerror = () => resolve('blocked');
+      img.src = `${base}/image.svg`;
+    });
+    const fetched = await fetch(`${base}/data`).then(() => 'loaded', () => 'blocked');
+    return { image, fetch: fetched };
+  }, url);
+}
+
 /** Polls a number the webview shows until `accept` holds; bounded in time, returns the value seen. */
 async function waitForShownNumber(frame: Frame, selector: string, accept: (value: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -284,7 +317,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
     }
   });
 
-  test('the Pool Activity view charts pgbench traffic live, marks a session SET as a hazard, and a click shows its details and source line', { timeout: TEST_TIMEOUT_MS }, async () => {
+  test('the Pool Activity view loads nothing from the network, charts pgbench traffic live, marks a session SET as a hazard, and a click shows its details and source line', { timeout: TEST_TIMEOUT_MS }, async () => {
     const tmp = tempDir('poolsafe-e2e-bench-');
     try {
       assert.ok(appClient, 'the pg client from the previous test is still connected');
@@ -293,6 +326,22 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
       await setPaneExpanded(page, 'Pool Activity', true);
       let frame = await activityFrame(page);
       await frame.locator('#chart-tps').waitFor({ state: 'attached', timeout: 30_000 });
+
+      // No network from the view: its Content-Security-Policy stops an image and a fetch before they leave.
+      // Control: the same document URL (the webview's fake.html, which VS Code writes the view's HTML
+      // into) opened on its own, without the view's policy, does reach the server.
+      const probe = await countingServer();
+      const control = await page.context().browser()!.newPage();
+      try {
+        assert.deepEqual(await loadFromFrame(frame, probe.url), { image: 'blocked', fetch: 'blocked' });
+        assert.equal(probe.hits(), 0, 'no request from the Pool Activity view reached the server');
+        await control.goto(frame.url(), { timeout: 30_000 });
+        assert.deepEqual(await loadFromFrame(control.mainFrame(), probe.url), { image: 'loaded', fetch: 'loaded' }, `control page ${frame.url()}`);
+        assert.equal(probe.hits(), 2, 'the control page reaches the same server');
+      } finally {
+        await control.close();
+        await probe.close();
+      }
 
       // Real traffic: pgbench through the pooler, 4 clients, rate-limited and bounded in time.
       const script = join(tmp.path, 'select.sql');
