@@ -352,41 +352,41 @@ function parseEnum(key: string, value: string, allowed: readonly string[], file:
   return word;
 }
 
-/** `name = host=… port=… dbname=…`: libpq-style pairs, values optionally in single quotes ('' escapes). */
-function parseDatabaseEntry(
-  name: string,
-  connstring: string,
+type EntryKind = 'string' | 'int' | 'poolMode';
+
+/** Reads libpq-style `key=value` pairs into `record` by `keys`; unknown keys become warnings. */
+function readEntryPairs(
+  label: string,
+  text: string,
+  keys: Record<string, { field: string; kind: EntryKind }>,
+  record: Record<string, unknown>,
   file: string,
   lineNo: number,
   warn: (message: string) => void,
-): IniDatabase {
-  const database: IniDatabase = { name, line: lineNo };
-  const record = database as unknown as Record<string, unknown>;
-  for (const [key, value] of splitConnstring(connstring, file, lineNo)) {
-    const spec = DATABASE_KEYS[key.toLowerCase()];
+): void {
+  for (const [key, value] of splitConnstring(text, file, lineNo)) {
+    const spec = keys[key.toLowerCase()];
     if (!spec) {
-      warn(`database "${name}": unknown or unsupported parameter "${key}" ignored`);
+      warn(`${label}: unknown or unsupported parameter "${key}" ignored`);
       continue;
     }
     if (spec.kind === 'int') record[spec.field] = parseNonNegativeInt(key, value, file, lineNo);
     else if (spec.kind === 'poolMode') record[spec.field] = parseEnum(key, value, POOL_MODES, file, lineNo);
     else record[spec.field] = value;
   }
+}
+
+/** `name = host=… port=… dbname=…`: libpq-style pairs, values optionally in single quotes ('' escapes). */
+function parseDatabaseEntry(name: string, connstring: string, file: string, lineNo: number, warn: (message: string) => void): IniDatabase {
+  const database: IniDatabase = { name, line: lineNo };
+  readEntryPairs(`database "${name}"`, connstring, DATABASE_KEYS, database as unknown as Record<string, unknown>, file, lineNo, warn);
   return database;
 }
 
 /** `[users]` entry: `name = pool_mode=… max_user_connections=…`. */
 function parseUserEntry(name: string, settings: string, file: string, lineNo: number, warn: (message: string) => void): IniUser {
   const user: IniUser = { name, line: lineNo };
-  const record = user as unknown as Record<string, unknown>;
-  for (const [key, value] of splitConnstring(settings, file, lineNo)) {
-    const spec = USER_KEYS[key.toLowerCase()];
-    if (!spec) {
-      warn(`user "${name}": unknown or unsupported parameter "${key}" ignored`);
-      continue;
-    }
-    record[spec.field] = spec.kind === 'int' ? parseNonNegativeInt(key, value, file, lineNo) : parseEnum(key, value, POOL_MODES, file, lineNo);
-  }
+  readEntryPairs(`user "${name}"`, settings, USER_KEYS, user as unknown as Record<string, unknown>, file, lineNo, warn);
   return user;
 }
 
