@@ -18,13 +18,14 @@ import type { ClientHost } from './pooler';
 import type { SocketReads } from './reads';
 import { ClientPrepared, cutOut } from './prepared';
 import { logLine } from './log';
+import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
 import { isPeerAdmin } from './admin';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
 /** Parameters synced onto whichever server a client lands on (PgBouncer's tracked set). */
-export const TRACKED_PARAMS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
+const TRACKED_PARAMS = TRACKED_PARAMETERS;
 const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
 
 

@@ -8,6 +8,7 @@
 // (a real parse) runs only for the rare texts that mention a session feature, and is cached by text.
 import { EventEmitter } from 'node:events';
 import { analyzeSql, initAnalysis, splitStatements } from '../../server/analysis/index';
+import { NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
@@ -47,19 +48,15 @@ const MAX_STATEMENT_CHARS = 300;
 const MAX_CACHED_TEXTS = 500;
 
 /**
- * The cheap gate in front of the analysis: a text can only change session state if it mentions one
- * of these words. `SET` counts only at a statement start, so `UPDATE … SET` (pgbench) stays cheap.
+ * The cheap gate in front of the analysis, generated from the shared vocabulary: a text can only
+ * change session state if it mentions one of these words. `SET` counts only at a statement start.
+ * Keywords by their first (lower-case) letter, as byte arrays.
  */
-const KEYWORDS = [
-  'reset', 'prepare', 'execute', 'deallocate', 'temp', 'temporary', 'currval', 'lastval', 'nextval', 'setval', 'set_config',
-  'listen', 'unlisten', 'declare', 'close', 'load', 'discard', 'drop',
-];
-/** Keywords by their first (lower-case) letter, as byte arrays. */
 const KEYWORDS_BY_FIRST: (Buffer[] | undefined)[] = [];
-for (const word of KEYWORDS) (KEYWORDS_BY_FIRST[word.charCodeAt(0)] ??= []).push(Buffer.from(word));
+for (const word of POOLER_WORDS) (KEYWORDS_BY_FIRST[word.charCodeAt(0)] ??= []).push(Buffer.from(word));
 /** Parts of function names: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*. */
-const NAME_PARTS = ['advisory', 'dblink_', 'pgv_'].map((part) => Buffer.from(part));
-const SET = Buffer.from('set');
+const NAME_PART_BYTES = NAME_PARTS.map((part) => Buffer.from(part));
+const STATEMENT_START_BYTES = STATEMENT_START_WORDS.map((word) => Buffer.from(word));
 
 /**
  * Whether the wire bytes [start, end) mention a session feature: a word scan with ASCII case folding,
@@ -97,11 +94,11 @@ function isWordByte(b: number): boolean {
 
 function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart: boolean): boolean {
   const length = end - start;
-  if (atStatementStart && length === 3 && equalsFolded(buf, start, SET)) return true;
+  if (atStatementStart) for (const word of STATEMENT_START_BYTES) if (word.length === length && equalsFolded(buf, start, word)) return true;
   const candidates = KEYWORDS_BY_FIRST[buf[start] | 0x20];
   if (candidates) for (const word of candidates) if (word.length === length && equalsFolded(buf, start, word)) return true;
   if (length >= 4) {
-    for (const part of NAME_PARTS) {
+    for (const part of NAME_PART_BYTES) {
       for (let at = start; at + part.length <= end; at++) if (equalsFolded(buf, at, part)) return true;
     }
   }
@@ -118,7 +115,7 @@ function equalsFolded(buf: Buffer, at: number, word: Buffer): boolean {
 }
 
 /** Parameters the pooler itself syncs onto every server a client lands on (client.ts): never leaked. */
-const POOLER_SYNCED_SETTINGS = new Set(['client_encoding', 'datestyle', 'timezone', 'standard_conforming_strings', 'application_name']);
+const POOLER_SYNCED_SETTINGS = new Set<string>(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
 
 /** Kinds rolled back with the transaction that created them. */
 const TRANSACTIONAL: ReadonlySet<StateKind> = new Set(['setting', 'temp', 'listen', 'cursor']);

@@ -5,6 +5,7 @@ import { normalizeSync, parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
+import { INTERESTING_STATEMENT } from './vocabulary';
 import { dialectOfSetStatement, dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
@@ -57,9 +58,9 @@ const CURSOR_OPT_HOLD = 0x20;
 
 /**
  * Words a statement must contain to possibly yield a candidate or change the transaction state;
- * others only need a syntax check. Whole words, so INSERT INTO, OFFSET or "pending" do not count.
+ * others only need a syntax check (the shared vocabulary, also the pooler's byte filter).
  */
-const INTERESTING = /\b(set|reset|set_config|prepare|execute|deallocate|temp|temporary|pg_temp|currval|lastval|nextval|listen|unlisten|hold|load|begin|start|commit|rollback|end|abort|function|procedure|do)\b|advisory|dblink|pgv_/i;
+const INTERESTING = INTERESTING_STATEMENT;
 
 type Json = Record<string, unknown>;
 

@@ -1,0 +1,63 @@
+// The session-feature vocabulary, in one place: the words a statement must contain to possibly
+// trip a rule. Two cheap gates are generated from it — the analysis's keyword regex (detect.ts:
+// statements without any of these words get only a syntax check) and the pooler's byte scan
+// (extension/pooler/hazards.ts: wire bytes without any of them skip the parse) — so a rule's word
+// can never be known to one gate and missing from the other. Plus the parameters the pooler syncs.
+import type { RuleId } from './types';
+
+/** Per rule, the words (lower case) whose presence can make a statement trip it. */
+export const RULE_TRIGGERS: Readonly<Record<RuleId, readonly string[]>> = {
+  'session-set': ['set', 'reset', 'set_config'],
+  'set-local-outside-transaction': ['set', 'set_config'],
+  'prepared-statement': ['prepare', 'execute', 'deallocate'],
+  'protocol-prepared-statement': [], // a protocol Parse, not words in a text
+  'temp-table': ['temp', 'temporary', 'pg_temp'],
+  currval: ['currval', 'lastval'],
+  'advisory-lock': ['pg_advisory_lock', 'pg_try_advisory_lock', 'pg_advisory_unlock', 'pg_advisory_lock_shared', 'pg_advisory_unlock_all'],
+  listen: ['listen', 'unlisten'],
+  'cursor-with-hold': ['hold'],
+  load: ['load'],
+  'session-extension': ['dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_insert'],
+  'statement-mode-transaction': ['begin', 'start', 'commit', 'rollback', 'end', 'abort'],
+  'syntax-error': [], // every statement is syntax-checked
+};
+
+/** Rules about transaction boundaries: the analysis needs their words; the pooler sees ReadyForQuery instead. */
+export const TRANSACTION_RULES: ReadonlySet<RuleId> = new Set(['statement-mode-transaction']);
+
+/** Words that undo or feed session state the pooler tracks (hazards.ts), though no rule fires on them. */
+const STATE_CHANGING_WORDS = ['discard', 'drop', 'close', 'declare', 'nextval', 'setval'];
+
+/** Words that introduce code whose body the analysis reads (functions, DO blocks). */
+const CODE_WORDS = ['function', 'procedure', 'do'];
+
+/**
+ * Name parts matched inside longer identifiers: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*.
+ * A trigger word containing one of them needs no whole-word entry.
+ */
+export const NAME_PARTS: readonly string[] = ['advisory', 'dblink', 'pgv_'];
+
+/** `set` counts for the pooler only at a statement start, so `UPDATE … SET` (pgbench) stays cheap. */
+export const STATEMENT_START_WORDS: readonly string[] = ['set'];
+
+function wholeWords(rules: (rule: RuleId) => boolean, extra: readonly string[]): string[] {
+  const words = new Set<string>(extra);
+  for (const [rule, triggers] of Object.entries(RULE_TRIGGERS) as [RuleId, readonly string[]][]) {
+    if (!rules(rule)) continue;
+    for (const word of triggers) if (!NAME_PARTS.some((part) => word.includes(part))) words.add(word);
+  }
+  return [...words];
+}
+
+/** Whole words the pooler's byte scan looks for (besides STATEMENT_START_WORDS and NAME_PARTS). */
+export const POOLER_WORDS: readonly string[] = wholeWords((rule) => !TRANSACTION_RULES.has(rule), STATE_CHANGING_WORDS)
+  .filter((word) => !STATEMENT_START_WORDS.includes(word));
+
+/** The analysis's gate: a statement without a match gets only a syntax check (detect.ts). */
+export const INTERESTING_STATEMENT = new RegExp(
+  String.raw`\b(${wholeWords(() => true, [...STATE_CHANGING_WORDS, ...CODE_WORDS, ...STATEMENT_START_WORDS]).join('|')})\b|${NAME_PARTS.join('|')}`,
+  'i',
+);
+
+/** Parameters the pooler syncs onto whichever server a client lands on (PgBouncer's tracked set). */
+export const TRACKED_PARAMETERS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
