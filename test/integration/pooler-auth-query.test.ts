@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { sslRequest, startupMessage } from '../../extension/pooler/protocol';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { PG_BIN, connectPg, loginError, run, startPooler, type RunningPooler } from './pooler-harness';
+import { PG_BIN, connectPg, loginError, run, startPooler, startPoolerWithIni, type RunningPooler } from './pooler-harness';
 
 let cluster: Cluster;
 let dir: string;
@@ -34,13 +34,8 @@ after(() => {
 });
 
 /** Starts the pooler with `--config` for an ini written into a fresh folder (with its userlist). */
-async function poolerWithIni(t: { after(fn: () => unknown): void }, ini: string, userlist = ''): Promise<RunningPooler> {
-  const folder = mkdtempSync(join(dir, 'ini-'));
-  writeFileSync(join(folder, 'userlist.txt'), userlist);
-  writeFileSync(join(folder, 'pgbouncer.ini'), ini);
-  const pooler = await startPooler(cluster, ['--config', join(folder, 'pgbouncer.ini')]);
-  t.after(() => pooler.stop());
-  return pooler;
+function poolerWithIni(t: { after(fn: () => unknown): void }, ini: string, userlist = ''): Promise<RunningPooler> {
+  return startPoolerWithIni(cluster, dir, t, ini, userlist);
 }
 
 function url(pooler: RunningPooler, user: string, password: string, database = 'postgres'): string {

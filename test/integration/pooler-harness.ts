@@ -106,6 +106,21 @@ export function writeIni(text: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Starts the pooler with `--config` for an ini written into a fresh folder under `parent`, with its
+ * userlist.txt beside it; stopped when the test `t` ends.
+ */
+export async function startPoolerWithIni(
+  cluster: Cluster, parent: string, t: { after(fn: () => unknown): void }, ini: string, userlist = '',
+): Promise<RunningPooler> {
+  const folder = mkdtempSync(join(parent, 'ini-'));
+  writeFileSync(join(folder, 'userlist.txt'), userlist);
+  writeFileSync(join(folder, 'pgbouncer.ini'), ini);
+  const pooler = await startPooler(cluster, ['--config', join(folder, 'pgbouncer.ini')]);
+  t.after(() => pooler.stop());
+  return pooler;
+}
+
 /** Runs a child to completion with a time limit; resolves with its code and output. */
 export async function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) {
   const child = spawn(cmd, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { MessageReader, parseErrorFields, startupMessage, terminate } from '../../extension/pooler/protocol';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { PG_BIN, connectPg, loginError, run, startPooler, type RunningPooler } from './pooler-harness';
+import { PG_BIN, connectPg, loginError, run, startPooler, startPoolerWithIni, type RunningPooler } from './pooler-harness';
 
 let cluster: Cluster;
 let dir: string;
@@ -27,13 +27,8 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function poolerWithIni(t: { after(fn: () => unknown): void }, ini: string, userlist = ''): Promise<RunningPooler> {
-  const folder = mkdtempSync(join(dir, 'ini-'));
-  writeFileSync(join(folder, 'userlist.txt'), userlist);
-  writeFileSync(join(folder, 'pgbouncer.ini'), ini);
-  const pooler = await startPooler(cluster, ['--config', join(folder, 'pgbouncer.ini')]);
-  t.after(() => pooler.stop());
-  return pooler;
+function poolerWithIni(t: { after(fn: () => unknown): void }, ini: string, userlist = ''): Promise<RunningPooler> {
+  return startPoolerWithIni(cluster, dir, t, ini, userlist);
 }
 
 /** Everything a raw connection receives until the pooler closes it (bounded by `timeoutMs`). */
