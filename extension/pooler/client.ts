@@ -449,7 +449,12 @@ export class Client implements PoolClient, ServerLink {
     this.lastActivityAt = now;
     this.bytesReceived += chunk.length;
     if (this.prepared) {
-      chunk = this.prepared.collect(chunk); // whole messages only: they may be rewritten
+      try {
+        chunk = this.prepared.collect(chunk); // whole messages only: they may be rewritten
+      } catch (error) {
+        this.fatal('08P01', (error as Error).message);
+        return;
+      }
       if (chunk.length === 0) return;
     }
     let cut = -1;

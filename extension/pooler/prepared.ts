@@ -10,6 +10,7 @@
 // whole messages, which costs a copy per read; everyone else keeps the zero-copy forwarding.
 
 import { LruMap } from './lru';
+import { MAX_MESSAGE_LENGTH, ProtocolError } from './protocol';
 
 const PARSE = 0x50; // P
 const BIND = 0x42; // B
@@ -124,7 +125,10 @@ export class ClientPrepared {
     let pos = 0;
     while (data.length - pos >= 5) {
       const length = data.readInt32BE(pos + 1);
-      if (length < 4 || data.length - pos < length + 1) break;
+      // Checked before waiting for the body, as the scanner does: a huge or impossible announced
+      // length must be refused now, not buffered (up to 1 GB) in the hope that it completes.
+      if (length < 4 || length > MAX_MESSAGE_LENGTH) throw new ProtocolError(`invalid message length ${length}`);
+      if (data.length - pos < length + 1) break;
       pos += length + 1;
     }
     if (pos < data.length) {

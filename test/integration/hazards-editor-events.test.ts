@@ -2,11 +2,8 @@
 // it) pushes each new SHOW HAZARDS row as a 'hazard' event, and logs it on stderr.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { poolerPath } from '../helpers/paths';
-import { PoolerProcess } from '../../extension/ui/poolerProcess';
-import type { AdminRow } from '../../extension/pooler/ipc';
+import { startEditorPooler } from './hazards-harness';
 
 let cluster: Cluster;
 before(async () => {
@@ -15,25 +12,7 @@ before(async () => {
 after(() => cluster?.stop());
 
 test('a leaked SET arrives in the editor as origin and landed hazard events with SHOW HAZARDS columns', async (t) => {
-  const pooler = new PoolerProcess();
-  t.after(() => pooler.stop());
-  const events: AdminRow[] = [];
-  const logs: string[] = [];
-  pooler.on('hazard', (row) => events.push(row));
-  pooler.on('log', (line) => logs.push(line));
-  const state = await pooler.start({ script: poolerPath, args: ['--listen', '127.0.0.1:0', '--pool-size', '1'], target: cluster.url() });
-  assert.equal(state.status, 'running', JSON.stringify(state));
-  if (state.status !== 'running') return;
-  const connect = async (application: string) => {
-    const client = new pg.Client({
-      host: '127.0.0.1', port: state.info.port, user: cluster.user, password: cluster.password, database: 'postgres',
-      application_name: application, connectionTimeoutMillis: 10_000,
-    });
-    client.on('error', () => {});
-    await client.connect();
-    t.after(() => client.end());
-    return client;
-  };
+  const { events, logs, connect } = await startEditorPooler(t, cluster);
   const a = await connect('editor-a');
   const b = await connect('editor-b');
   await a.query("SET statement_timeout = '5s'");

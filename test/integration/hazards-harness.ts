@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
 import { startCluster, type Cluster } from '../helpers/cluster';
+import pg from 'pg';
+import { poolerPath } from '../helpers/paths';
+import { PoolerProcess } from '../../extension/ui/poolerProcess';
+import type { AdminRow } from '../../extension/pooler/ipc';
 import { PG_BIN, run, startPooler, type RunningPooler } from './pooler-harness';
 
 export { run };
@@ -125,4 +129,36 @@ export function rowTests(row: RowCase): void {
     const errors = (await showHazards(pooler)).filter((h) => h.kind === 'error');
     assert.deepEqual(errors, [], 'no error hazards when the client keeps its connection');
   });
+}
+
+/** The pooler forked as the editor runs it (dist/pooler.js with IPC), with its hazard events and stderr lines collected. */
+export interface EditorPooler {
+  port: number;
+  events: AdminRow[];
+  logs: string[];
+  /** A node-postgres client through it (ended when the test ends). */
+  connect(applicationName?: string): Promise<pg.Client>;
+}
+
+export async function startEditorPooler(t: { after: (fn: () => unknown) => void }, cluster: Cluster): Promise<EditorPooler> {
+  const pooler = new PoolerProcess();
+  t.after(() => pooler.stop());
+  const events: AdminRow[] = [];
+  const logs: string[] = [];
+  pooler.on('hazard', (row) => events.push(row));
+  pooler.on('log', (line) => logs.push(line));
+  const state = await pooler.start({ script: poolerPath, args: ['--listen', '127.0.0.1:0', '--pool-size', '1'], target: cluster.url() });
+  if (state.status !== 'running') throw new Error(`pooler did not start: ${JSON.stringify(state)}`);
+  const port = state.info.port;
+  const connect = async (applicationName?: string) => {
+    const client = new pg.Client({
+      host: '127.0.0.1', port, user: cluster.user, password: cluster.password, database: 'postgres',
+      application_name: applicationName, connectionTimeoutMillis: 10_000,
+    });
+    client.on('error', () => {});
+    await client.connect();
+    t.after(() => client.end());
+    return client;
+  };
+  return { port, events, logs, connect };
 }

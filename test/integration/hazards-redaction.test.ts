@@ -3,12 +3,8 @@
 // channel, the IPC events the tree view shows, SHOW HAZARDS) must show them redacted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { poolerPath } from '../helpers/paths';
-import { PoolerProcess } from '../../extension/ui/poolerProcess';
-import type { AdminRow } from '../../extension/pooler/ipc';
-import { PSQL, run } from './hazards-harness';
+import { PSQL, run, startEditorPooler } from './hazards-harness';
 
 let cluster: Cluster;
 before(async () => {
@@ -20,22 +16,7 @@ after(() => cluster?.stop());
 const SECRETS = ['SECRET-api-token', 'SECRET-jwt-sub', 'SECRET-dblink-pw', 'SECRET-role-pw', 'SECRET-uri-pw'];
 
 test('no secret sent through the pooler appears on stderr, in IPC hazard events or in SHOW HAZARDS', async (t) => {
-  const pooler = new PoolerProcess();
-  t.after(() => pooler.stop());
-  const events: AdminRow[] = [];
-  const logs: string[] = [];
-  pooler.on('hazard', (row) => events.push(row));
-  pooler.on('log', (line) => logs.push(line));
-  const state = await pooler.start({ script: poolerPath, args: ['--listen', '127.0.0.1:0', '--pool-size', '1'], target: cluster.url() });
-  assert.equal(state.status, 'running', JSON.stringify(state));
-  if (state.status !== 'running') return;
-  const connect = async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: state.info.port, user: cluster.user, password: cluster.password, database: 'postgres' });
-    client.on('error', () => {});
-    await client.connect();
-    t.after(() => client.end());
-    return client;
-  };
+  const { port, events, logs, connect } = await startEditorPooler(t, cluster);
   const a = await connect();
   const b = await connect();
   // Session state whose statements carry secrets: each is an origin hazard, then lands on b.
@@ -50,7 +31,7 @@ test('no secret sent through the pooler appears on stderr, in IPC hazard events 
   const wanted = () => events.some((e) => e.kind === 'error') && events.filter((e) => e.kind === 'origin').length >= 4;
   while (!wanted() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(wanted(), `hazard events: ${JSON.stringify(events)}`);
-  const { code, stdout: showHazards, stderr } = await run(PSQL, ['-X', '-A', '-d', `postgres://${cluster.user}:${cluster.password}@127.0.0.1:${state.info.port}/pgbouncer`, '-c', 'SHOW HAZARDS'], { timeoutMs: 15000 });
+  const { code, stdout: showHazards, stderr } = await run(PSQL, ['-X', '-A', '-d', `postgres://${cluster.user}:${cluster.password}@127.0.0.1:${port}/pgbouncer`, '-c', 'SHOW HAZARDS'], { timeoutMs: 15000 });
   assert.equal(code, 0, stderr);
 
   // The hazards really quote those statements (redacted), so the absence below means something.

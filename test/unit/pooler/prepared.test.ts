@@ -36,3 +36,16 @@ test('collect: a 4 MB Bind arriving in 4 KB reads comes out once, whole and inta
   assert.equal(outputs.length, 1, 'released once, when complete');
   assert.ok(outputs[0].equals(stream));
 });
+
+test('collect refuses an announced length above 1 GB or below 4 at once, before any body arrives', () => {
+  for (const length of [0x40000000, 3, -1]) {
+    const prepared = new ClientPrepared(new PreparedRegistry(() => 100));
+    const header = Buffer.from([0x51, 0, 0, 0, 0]);
+    header.writeInt32BE(length, 1);
+    assert.throws(() => prepared.collect(header), /invalid message length/);
+  }
+  // The largest legal length is only waited for.
+  const legal = Buffer.from([0x51, 0, 0, 0, 0]);
+  legal.writeInt32BE(0x3fffffff, 1);
+  assert.equal(new ClientPrepared(new PreparedRegistry(() => 100)).collect(legal).length, 0);
+});
