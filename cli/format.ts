@@ -1,4 +1,4 @@
-// Output formats of `poolsafe lint` (stable; see DESIGN.md "CLI output"): text, json, SARIF 2.1.0.
+// Output formats of `poolsafe lint` (stable; see docs/architecture.md, "Stable interfaces"): text, json, SARIF 2.1.0.
 import { pathToFileURL } from 'node:url';
 import { relative, sep } from 'node:path';
 import { RULES, type Finding, type Severity } from '../server/analysis/index';

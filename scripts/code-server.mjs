@@ -1,4 +1,4 @@
-// Starts a real VS Code (code-server) cleanly, as ../shared/VSCODE-E2E.md describes: every state folder
+// Starts a real VS Code (code-server) cleanly, as docs/editor-tests.md describes: every state folder
 // under one temp dir, no marketplace, no telemetry, its own process group so all helpers die with it.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';

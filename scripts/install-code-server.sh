@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs code-server (the real VS Code workbench + extension host) and the Node 24 it needs into a
-# git-ignored cache folder; skips the work when already present. See ../shared/VSCODE-E2E.md.
+# git-ignored cache folder; skips the work when already present. See docs/editor-tests.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${POOLSAFE_TOOLS:-$root/.cache/tools}"

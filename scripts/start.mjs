@@ -1,4 +1,4 @@
-// `npm start` — PoolSafe's main job (DESIGN.md "Main job"): build everything, start a throwaway
+// `npm start` — PoolSafe's main job (docs/architecture.md, "Main job and tests"): build everything, start a throwaway
 // PostgreSQL cluster (or use DATABASE_URL), start the pooler in front of it, lint the demo workspace,
 // and open a real VS Code on the demo workspace (local `code` when present, else code-server).
 // Flags: --no-editor (skip VS Code), --check (start everything, verify, then stop: used by tests),

@@ -1,7 +1,7 @@
 // Live hazard detection. The client side tells us each Query/Parse/Sync it forwards, the server side
 // each CommandComplete/ErrorResponse/ReadyForQuery it answers, the pool every hand-over. From that we
 // keep, per server connection, the session state it carries and who left it (sessionState.ts), and
-// report DESIGN.md's hazards: `origin` (a transaction ended leaving state behind), `landed` (another
+// report the hazards of docs/architecture.md: `origin` (a transaction ended leaving state behind), `landed` (another
 // client was given a connection carrying it) and `error` (a client hit the error that state explains).
 //
 // Cost on the hot path: one latin1 decode plus one regex test per Query/Parse; the shared analysis

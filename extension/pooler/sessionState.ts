@@ -1,4 +1,4 @@
-// Session state one server connection carries beyond a transaction (what DESIGN.md's table lists):
+// Session state one server connection carries beyond a transaction (what docs/architecture.md's table lists):
 // changed settings, prepared statements, temp tables, sequence values, advisory locks, listened
 // channels, held cursors, loaded libraries, extension state; each with the client that left it.
 

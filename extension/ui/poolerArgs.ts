@@ -1,4 +1,4 @@
-// poolsafe.pooler.* settings → flags of `dist/pooler.js` (DESIGN.md "Pooler CLI").
+// poolsafe.pooler.* settings → flags of `dist/pooler.js` (README, "CLI").
 
 export interface PoolerSettings {
   port: number;

@@ -158,7 +158,7 @@ function killGroup(pid: number): void {
   }
 }
 
-/** Headless Debian Chromium with the flags of VSCODE-E2E.md; playwright gives it a fresh profile. */
+/** Headless Debian Chromium with the flags of docs/editor-tests.md; playwright gives it a fresh profile. */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,

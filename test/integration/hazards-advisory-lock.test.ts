@@ -1,4 +1,4 @@
-// DESIGN.md row: session advisory locks — the unlock runs on another connection and fails; the lock
+// docs/architecture.md table row: session advisory locks — the unlock runs on another connection and fails; the lock
 // stays held by a connection nobody controls.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';

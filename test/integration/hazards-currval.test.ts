@@ -1,4 +1,4 @@
-// DESIGN.md row: currval/lastval — "not yet defined in this session" on the next transaction.
+// docs/architecture.md table row: currval/lastval — "not yet defined in this session" on the next transaction.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 

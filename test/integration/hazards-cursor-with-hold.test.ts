@@ -1,4 +1,4 @@
-// DESIGN.md row: DECLARE … CURSOR WITH HOLD — the cursor lives on a connection the client loses.
+// docs/architecture.md table row: DECLARE … CURSOR WITH HOLD — the cursor lives on a connection the client loses.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 

@@ -94,7 +94,7 @@ export interface RowCase {
 }
 
 /**
- * The two tests every DESIGN.md row gets, on a throwaway cluster of their own: rotate reproduces
+ * The two tests every row of docs/architecture.md's table gets, on a throwaway cluster of their own: rotate reproduces
  * with hazards; lifo passes.
  */
 export function rowTests(row: RowCase): void {

@@ -1,4 +1,4 @@
-// DESIGN.md row: LISTEN — notifications go to a server connection the client no longer has.
+// docs/architecture.md table row: LISTEN — notifications go to a server connection the client no longer has.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 

@@ -1,4 +1,4 @@
-// DESIGN.md row: LOAD 'library' — loaded into one backend only (auto_explain's parameters vanish).
+// docs/architecture.md table row: LOAD 'library' — loaded into one backend only (auto_explain's parameters vanish).
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 

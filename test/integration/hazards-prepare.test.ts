@@ -1,4 +1,4 @@
-// DESIGN.md row: SQL-level PREPARE/EXECUTE — the statement exists on one server connection only.
+// docs/architecture.md table row: SQL-level PREPARE/EXECUTE — the statement exists on one server connection only.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 

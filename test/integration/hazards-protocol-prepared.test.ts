@@ -1,4 +1,4 @@
-// DESIGN.md row: protocol-level named prepared statements (drivers). With --max-prepared-statements 0
+// docs/architecture.md table row: protocol-level named prepared statements (drivers). With --max-prepared-statements 0
 // they fail as behind PgBouncer < 1.21 (26000 on the next transaction) and hazards explain it; with
 // 200 the pooler prepares them on whichever connection the client lands on.
 import { test, before, after } from 'node:test';

@@ -1,4 +1,4 @@
-// DESIGN.md row: extensions with session state — a dblink named connection lives in one backend.
+// docs/architecture.md table row: extensions with session state — a dblink named connection lives in one backend.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 

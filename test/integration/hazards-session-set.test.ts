@@ -1,4 +1,4 @@
-// DESIGN.md row: SET / set_config(…, false) — the setting is missing on the next transaction, or
+// docs/architecture.md table row: SET / set_config(…, false) — the setting is missing on the next transaction, or
 // leaks to another client. Also SET LOCAL outside a transaction: ineffective, but no hazard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// DESIGN.md row: temporary tables (not ON COMMIT DROP) — the table vanishes on the next transaction.
+// docs/architecture.md table row: temporary tables (not ON COMMIT DROP) — the table vanishes on the next transaction.
 import assert from 'node:assert/strict';
 import { rowTests } from './hazards-harness';
 
