@@ -37,3 +37,11 @@ export function pgClientBinDir(): string {
   if (!existsSync(join(dir, 'pgbench'))) throw new Error(`pgbench not found beside ${psql}: install Debian package postgresql (pgbench ships with the server package)`);
   return dir;
 }
+
+/**
+ * PATH without any folder that holds PostgreSQL server programs (initdb, pg_ctl, postgres): what a
+ * machine with only Node sees, so a test proves the npm binaries are enough.
+ */
+export function pathWithoutPostgresServer(path = process.env.PATH ?? ''): string {
+  return path.split(':').filter((dir) => dir && !['initdb', 'pg_ctl', 'postgres'].some((program) => existsSync(join(dir, program)))).join(':');
+}

