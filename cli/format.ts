@@ -42,7 +42,12 @@ export function formatJson(findings: FileFinding[]): string {
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
-const DOCS_BASE = 'https://github.com/poolsafe/poolsafe/blob/main/docs/rules/';
+export const PROJECT_URI = 'https://github.com/poolsafe/poolsafe';
+
+/** The rule's documentation page, for SARIF `helpUri` (lint and run reports). */
+export function ruleHelpUri(ruleId: string): string {
+  return `${PROJECT_URI}/blob/main/docs/rules/${ruleId}.md`;
+}
 
 function sarifRules(): object[] {
   return RULES.map((rule) => ({
@@ -51,7 +56,7 @@ function sarifRules(): object[] {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.explanation },
     help: { text: `${rule.explanation}\nSafe alternative: ${rule.safeAlternative}` },
-    helpUri: `${DOCS_BASE}${rule.id}.md`,
+    helpUri: ruleHelpUri(rule.id),
     defaultConfiguration: { level: SARIF_LEVEL[rule.defaultSeverity] },
     properties: { poolModes: rule.poolModes },
   }));
@@ -77,7 +82,7 @@ export function formatSarif(findings: FileFinding[], version: string, cwd = proc
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'PoolSafe', informationUri: 'https://github.com/poolsafe/poolsafe', version, rules } },
+      tool: { driver: { name: 'PoolSafe', informationUri: PROJECT_URI, version, rules } },
       originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(cwd).href}/` } },
       columnKind: 'utf16CodeUnits',
       results,

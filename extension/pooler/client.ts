@@ -15,7 +15,6 @@ import { rememberDatabase, resolveDatabase, type DatabaseTarget, type PoolMode }
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
-import type { SocketReads } from './reads';
 import { ClientPrepared, cutOut } from './prepared';
 import { logLine } from './log';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
@@ -124,8 +123,6 @@ export class Client implements PoolClient, ServerLink {
     readonly id: number,
     public socket: net.Socket,
     private readonly host: ClientHost,
-    /** Set when the socket reads into a reused buffer: bytes kept beyond the callback are copied. */
-    private reads?: SocketReads,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
@@ -134,8 +131,7 @@ export class Client implements PoolClient, ServerLink {
     this.processId = key.readInt32BE(0) & 0x7fffffff;
     this.secretKey = key.readInt32BE(4);
     socket.setNoDelay(true);
-    if (reads) reads.handler = this.onBytes;
-    else socket.on('data', this.onBytes);
+    socket.on('data', this.onBytes);
     this.listenTo(socket);
     const loginTimeout = host.config.client_login_timeout;
     if (loginTimeout > 0) {
@@ -169,9 +165,6 @@ export class Client implements PoolClient, ServerLink {
     plain.off('data', this.onBytes);
     plain.off('drain', this.onDrain);
     plain.off('close', this.onClose);
-    // TLS reads through its own buffers: the plain socket's reused read buffer is out of the picture.
-    if (this.reads) this.reads.handler = () => {};
-    this.reads = undefined;
     const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: context });
     secure.setNoDelay(true);
     this.socket = secure;
@@ -193,7 +186,7 @@ export class Client implements PoolClient, ServerLink {
 
   private onLoginData(chunk: Buffer): void {
     const reader = this.reader!;
-    reader.push(this.reads ? Buffer.from(chunk) : chunk); // the reader keeps references
+    reader.push(chunk);
     try {
       this.consumeLoginMessages(reader);
     } catch (error) {
@@ -436,8 +429,6 @@ export class Client implements PoolClient, ServerLink {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('drain');
-    // The admin console reads 'data' events: re-emit copies of what lands in the reused buffer.
-    if (this.reads) this.reads.handler = (chunk) => this.socket.emit('data', Buffer.from(chunk));
     this.host.adminConnection(this.socket, this.startupParams, leftover, this, before);
   }
 
@@ -491,7 +482,7 @@ export class Client implements PoolClient, ServerLink {
     if (!this.server && this.state === 'idle') {
       if (this.queue.length > 0 || !firstMessageReady(data, data.length)) {
         // Hold the bytes; take a server connection only once the first message is whole.
-        this.queue.push(this.reads ? Buffer.from(data) : data);
+        this.queue.push(data);
         this.queuedBytes += data.length;
         if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
         const head = this.queue[0].length >= 5 || this.queuedBytes < 5 ? this.queue[0] : Buffer.concat(this.queue, this.queuedBytes);
@@ -507,11 +498,10 @@ export class Client implements PoolClient, ServerLink {
     if (server && !this.syncing) {
       this.unsettled = true;
       if (!server.write(this.prepared ? this.prepared.rewrite(data, server) : data)) this.socket.pause();
-      if (this.reads && server.socket.writableLength > 0) this.reads.retire();
       return;
     }
-    // Waiting for a server or for parameter sync: keep the bytes (copied out of a reused buffer).
-    this.queue.push(this.reads ? Buffer.from(data) : data);
+    // Waiting for a server or for parameter sync: keep the bytes.
+    this.queue.push(data);
     this.queuedBytes += data.length;
     if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
   }
