@@ -19,7 +19,8 @@ function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisO
   return options.ownSession === true || statements.some((statement) => statement.psqlScript);
 }
 
-function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
+/** A rule's severity under these options, or undefined when it does not apply (pool mode, prepared-statement support, `off`). */
+export function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
   const info = getRule(rule)!;
   if (!info.poolModes.includes(options.poolMode)) return undefined;
   // A pooler that tracks protocol-level prepared statements (PgBouncer >= 1.21) makes them safe.

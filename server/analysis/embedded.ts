@@ -10,7 +10,7 @@ import ts from 'typescript';
 // load the TypeScript compiler; it must not import the parser, which the caller passes in as `engine`.
 import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type Severity } from './types';
 import { LineIndex } from './positions';
-import { getRule } from './rules/index';
+import { severityFor } from './context';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
 import { dialectOfStatement } from './dialect';
@@ -174,11 +174,7 @@ class Extractor {
   }
 
   private severityOf(rule: RuleId): Severity | undefined {
-    const info = getRule(rule)!;
-    if (!info.poolModes.includes(this.options.poolMode)) return undefined;
-    if (rule === 'protocol-prepared-statement' && this.options.preparedStatements === 'supported') return undefined;
-    const severity = this.options.rules[rule] ?? info.defaultSeverity;
-    return severity === 'off' ? undefined : severity;
+    return severityFor(rule, this.options);
   }
 
   private visitScope(scope: ts.Node, inTransaction: boolean): void {
@@ -308,22 +304,20 @@ class Extractor {
 
   /** postgres.js `sql.listen(channel, fn)` sends LISTEN on a connection of the pool. */
   private addListenFinding(call: ts.CallExpression): void {
-    const severity = this.severityOf('listen');
-    if (!severity) return;
-    this.extraFindings.push({
-      rule: 'listen', severity, start: call.getStart(this.source), end: call.getEnd(),
-      message: 'sql.listen() sends LISTEN on a server connection: behind a transaction pooler notifications go to a connection other clients share, or are lost when it is reassigned.',
-    });
+    this.addNodeFinding('listen', call,
+      'sql.listen() sends LISTEN on a server connection: behind a transaction pooler notifications go to a connection other clients share, or are lost when it is reassigned.');
   }
 
   /** node-postgres `{ text, name }`: a named query config is a protocol-level prepared statement. */
   private addNamedConfigFinding(name: ts.Expression): void {
-    const severity = this.severityOf('protocol-prepared-statement');
-    if (!severity) return;
-    this.extraFindings.push({
-      rule: 'protocol-prepared-statement', severity, start: name.getStart(this.source), end: name.getEnd(),
-      message: 'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.',
-    });
+    this.addNodeFinding('protocol-prepared-statement', name,
+      'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.');
+  }
+
+  /** A finding on a TS node itself (not on SQL text), when its rule applies. */
+  private addNodeFinding(rule: RuleId, node: ts.Node, message: string): void {
+    const severity = this.severityOf(rule);
+    if (severity) this.extraFindings.push({ rule, severity, start: node.getStart(this.source), end: node.getEnd(), message });
   }
 
   private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false): void {
