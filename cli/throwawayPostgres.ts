@@ -75,13 +75,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-interface OsUser {
+export interface OsUser {
   uid: number;
   gid: number;
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the `postgres` OS user, created if missing. */
-function serverOsUser(): OsUser | undefined {
+export function serverOsUser(): OsUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const lookup = () => {
     const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
@@ -100,7 +100,7 @@ function serverOsUser(): OsUser | undefined {
  * As root, the binaries must be readable by the `postgres` user; node_modules under a private home
  * directory is not. Then a copy in the temporary directory is used (made once per version).
  */
-function binDirUsableBy(binDir: string, user: OsUser | undefined): string {
+export function binDirUsableBy(binDir: string, user: OsUser | undefined): string {
   if (!user) return binDir;
   const probe = spawnSync(join(binDir, 'initdb'), ['--version'], { uid: user.uid, gid: user.gid, cwd: '/' });
   if (probe.status === 0) return binDir;
@@ -114,7 +114,7 @@ function binDirUsableBy(binDir: string, user: OsUser | undefined): string {
   return join(copy, 'bin');
 }
 
-function runAs(user: OsUser | undefined, command: string, args: string[], options: SpawnSyncOptions = {}): void {
+export function runAs(user: OsUser | undefined, command: string, args: string[], options: SpawnSyncOptions = {}): void {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
   if (result.status !== 0) {
     const why = (result.stderr ? String(result.stderr) : '') || result.error?.message || `exit ${result.status}`;
@@ -157,16 +157,41 @@ export async function startThrowawayCluster(options: ThrowawayOptions = {}): Pro
     password_encryption: "'scram-sha-256'",
     ...options.settings,
   };
-  appendFileSync(join(dataDir, 'postgresql.conf'), Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join(''));
-  const pgCtl = (args: string[]) => runAs(user, join(binDir, 'pg_ctl'), ['-D', dataDir, ...args], spawnOptions);
-  try {
-    pgCtl(['-l', join(dataDir, 'server.log'), '-w', '-t', '60', 'start']);
-  } catch (error) {
-    const log = existsSync(join(dataDir, 'server.log')) ? readFileSync(join(dataDir, 'server.log'), 'utf8').slice(-2000) : '';
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${log}`);
-  }
+  appendSettings(dataDir, settings);
+  const cluster = clusterHandle({ user, binDir, dataDir, port, password });
+  startServer(cluster);
+  return cluster;
+}
 
+/** Appends postgresql.conf settings (a later line wins over an earlier one of the same name). */
+export function appendSettings(dataDir: string, settings: Record<string, string>): void {
+  appendFileSync(join(dataDir, 'postgresql.conf'), Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join(''));
+}
+
+/** Starts the cluster's server and waits until it accepts connections; on failure, the directory goes. */
+export function startServer(cluster: ThrowawayCluster): void {
+  const log = join(cluster.dataDir, 'server.log');
+  try {
+    cluster.pgCtl(['-l', log, '-w', '-t', '60', 'start']);
+  } catch (error) {
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
+    rmSync(cluster.dataDir, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n${tail}`);
+  }
+}
+
+export interface ClusterParts {
+  user: OsUser | undefined;
+  binDir: string;
+  dataDir: string;
+  port: number;
+  password: string;
+}
+
+/** The handle of a cluster in `dataDir` (started or not); `stop()` stops it and removes the directory, once. */
+export function clusterHandle({ user, binDir, dataDir, port, password }: ClusterParts): ThrowawayCluster {
+  const pgUser = 'postgres';
+  const pgCtl = (args: string[]) => runAs(user, join(binDir, 'pg_ctl'), ['-D', dataDir, ...args], { cwd: dataDir });
   let stopped = false;
   const cluster: ThrowawayCluster = {
     host: '127.0.0.1',

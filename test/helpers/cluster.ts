@@ -13,7 +13,11 @@ export interface Cluster extends ThrowawayCluster {
 }
 
 export async function startCluster(options: { settings?: Record<string, string> } = {}): Promise<Cluster> {
-  const cluster = await startThrowawayCluster({ settings: options.settings, password: 'poolsafe-test-pw' });
+  return withPsql(await startThrowawayCluster({ settings: options.settings, password: 'poolsafe-test-pw' }));
+}
+
+/** Adds psql() to a throwaway cluster (a primary or a replica). */
+export function withPsql<C extends ThrowawayCluster>(cluster: C): C & Cluster {
   return Object.assign(cluster, {
     psql(sql: string, database = 'postgres') {
       // Over the cluster's own unix socket (trust), so tests can run SQL even while TCP logins are being tested.
