@@ -15,7 +15,7 @@ import { rememberDatabase, resolveDatabase, type DatabaseTarget, type PoolMode }
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
-import { ClientPrepared, cutOut } from './prepared';
+import { Answer, ClientPrepared, cutOut } from './prepared';
 import { logLine } from './log';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
@@ -29,8 +29,9 @@ const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.to
 
 
 /** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
-// Parse is watched only for hazard detection (hazards.ts): it awaits no ReadyForQuery of its own.
-const CLIENT_INTEREST = interestIn([Msg.Query, Msg.Sync, Msg.FunctionCall, Msg.Terminate, Msg.Parse]);
+// Query, Parse and Close are reported whole (even when split across reads) for hazard detection
+// (hazards.ts); Parse and Close await no ReadyForQuery of their own.
+const CLIENT_INTEREST = interestIn([Msg.Sync, Msg.FunctionCall, Msg.Terminate], [], [Msg.Query, Msg.Parse, Msg.Close]);
 const STATUS_IDLE = 0x49; // 'I'
 /** Bytes a client may queue while waiting for a server before we stop reading from it. */
 const MAX_QUEUED_BYTES = 1 << 20;
@@ -451,9 +452,12 @@ export class Client implements PoolClient, ServerLink {
     let cut = -1;
     const hazards = this.host.hazards;
     try {
-      this.scanner.scan(chunk, (type, _body, start, end) => {
-        if (hazards) hazards.onClientMessage(this, type, chunk, start, end);
-        if (type === Msg.Parse) return false;
+      this.scanner.scan(chunk, (type, copy, start, end) => {
+        if (hazards) {
+          if (copy) hazards.onClientMessage(this, type, copy, 0, copy.length);
+          else hazards.onClientMessage(this, type, chunk, start, end);
+        }
+        if (type === Msg.Parse || type === Msg.Close) return false;
         if (type === Msg.Terminate) {
           cut = start < 0 ? 0 : start;
           return true;
@@ -587,11 +591,16 @@ export class Client implements PoolClient, ServerLink {
     const hazards = this.host.hazards;
     const prepared = this.prepared;
     let skips: number[] | null = null;
+    if (prepared) chunk = prepared.withHeldServerBytes(chunk);
     try {
       server.scanner.scan(chunk, (type, body, start, end) => {
         if (hazards && type !== Msg.ParameterStatus) hazards.onServerMessage(this, server, type, body!);
         // Answers to Parse/Close the pooler injected (prepared.ts) are not the client's to see.
-        if (prepared && prepared.onServerMessage(type) && start >= 0 && end >= 0) (skips ??= []).push(start, end);
+        if (prepared) {
+          const answer = prepared.onServerMessage(type, server);
+          if (answer === Answer.Swallow && start >= 0) (skips ??= []).push(start, end);
+          else if (answer === Answer.AsParseComplete && start >= 0) chunk[start] = Msg.ParseComplete;
+        }
         if (type === Msg.ReadyForQuery) {
           const status = body![0];
           server.txStatus = status;
@@ -638,6 +647,8 @@ export class Client implements PoolClient, ServerLink {
       server.close(`protocol error: ${(error as Error).message}`);
       return;
     }
+    // A header split across reads waits for the rest, so that swallowed answers are always whole.
+    if (prepared && releaseAt < 0 && refuseAt < 0) chunk = prepared.holdServerBytes(chunk, server.scanner.takePartialHeader());
     if (skips) ({ chunk, releaseAt, refuseAt } = cutOut(chunk, skips, releaseAt, refuseAt));
     if (refuseAt >= 0) {
       this.writeToClient(chunk.subarray(0, refuseAt), server);

@@ -34,6 +34,8 @@ const TYPE_QUERY = 0x51; // Q
 const TYPE_PARSE = 0x50; // P
 const TYPE_SYNC = 0x53; // S (frontend)
 const TYPE_FUNCTION_CALL = 0x46; // F
+const TYPE_CLOSE = 0x43; // C (frontend)
+const CLOSE_STATEMENT = 0x53; // 'S': Close of a statement (not a portal)
 const TYPE_COMMAND_COMPLETE = 0x43; // C
 const TYPE_ERROR = 0x45; // E
 const TYPE_READY = 0x5a; // Z
@@ -194,7 +196,8 @@ export class HazardMonitor extends EventEmitter {
 
   /**
    * A message the client sent (called from the client's header scan). `start`/`end` locate it in
-   * `chunk`; a message split across reads (start or end < 0) is counted but not inspected.
+   * `chunk` (the client's scanner copies a message split across reads); one too large to copy
+   * (start or end < 0) is counted but not inspected.
    */
   onClientMessage(client: HazardClient, type: number, chunk: Buffer, start: number, end: number): void {
     if (client.mode === 'session') return;
@@ -231,6 +234,13 @@ export class HazardMonitor extends EventEmitter {
           open.effects.push({ op: 'add', kind: 'prepared', name, rule: 'protocol-prepared-statement', statement: text });
         }
         if (text && !open.statement) open.statement = text;
+        return;
+      }
+      case TYPE_CLOSE: {
+        // Without pooler-side statements a protocol Close really drops the server's statement.
+        if (!whole || chunk[start + 5] !== CLOSE_STATEMENT || end - start <= 7 || this.tracksPrepared()) return;
+        const name = chunk.toString('utf8', start + 6, end - 1);
+        (track.open ??= { effects: [], statement: '', failed: false }).effects.push({ op: 'clear', kind: 'prepared', name });
         return;
       }
       case TYPE_SYNC:

@@ -3,7 +3,10 @@
 // distinct Parse (query text + parameter types) one name of its own, POOLSAFE_n, prepares it on
 // whichever server connection the client lands on (just before the Bind/Describe that needs it) and
 // swallows the ParseComplete the client did not ask for. Bind/Describe/Close are rewritten to the
-// pooler's names; Close of a client name is answered by the server with a harmless Close.
+// pooler's names; Close of a client name is answered by the server with a harmless Close. A client
+// Parse of a statement the server already has becomes that harmless Close too, its CloseComplete
+// passed on as ParseComplete (an empty unnamed Parse would replace the client's unnamed statement).
+// A Parse the server refuses (or skips after an error) leaves the statement unprepared there.
 // DEALLOCATE ALL / DISCARD ALL forget the client's statements and the server's (PgBouncer >= 1.22).
 //
 // Only clients of pools with max_prepared_statements > 0 take this path: their bytes are cut into
@@ -25,6 +28,7 @@ const ERROR_RESPONSE = 0x45; // E
 const READY_FOR_QUERY = 0x5a; // Z
 
 const EMPTY = Buffer.alloc(0);
+const READY: Expected = Object.freeze({ what: Expect.Ready });
 
 /** What the client sent that the server will answer, in order (see ClientPrepared.onServerMessage). */
 const enum Expect {
@@ -32,8 +36,25 @@ const enum Expect {
   InjectedParse,
   InjectedClose,
   ClientClose,
+  /** A client Parse of a statement the server has, sent as a Close of no statement. */
+  ParseAsClose,
   /** Sync, Query, FunctionCall: ends with ReadyForQuery. */
   Ready,
+}
+
+/** What to do with a server message (ClientPrepared.onServerMessage). */
+export const enum Answer {
+  Pass,
+  /** An answer to the pooler's own message: cut it out. */
+  Swallow,
+  /** A CloseComplete that answers a client's Parse: its type byte becomes ParseComplete. */
+  AsParseComplete,
+}
+
+interface Expected {
+  what: Expect;
+  /** The pooler's statement name a Parse or Close acts on. */
+  name?: string;
 }
 
 /** Closing a statement that does not exist is not an error: the server just says CloseComplete. */
@@ -85,6 +106,16 @@ export class PreparedRegistry {
     return this.maxPerServer();
   }
 
+  /** The server did not prepare `name` (its Parse failed or was skipped). */
+  notPrepared(server: object, name: string): void {
+    this.servers.get(server)?.delete(name);
+  }
+
+  /** The server still has `name` (a Close of it was skipped after an error). */
+  stillPrepared(server: object, name: string): void {
+    this.onServer(server).set(name, true);
+  }
+
   /** The server ran DISCARD ALL / DEALLOCATE ALL (a client's, or the pooler's reset query). */
   forgetServer(server: object): void {
     this.servers.delete(server);
@@ -99,7 +130,9 @@ interface ClientStatement {
 /** One client's statements, its partial message, and the answers to swallow. */
 export class ClientPrepared {
   private readonly statements = new Map<string, ClientStatement>();
-  private readonly expected: Expect[] = [];
+  private readonly expected: Expected[] = [];
+  /** The start of a server message header that the last server read ended inside. */
+  private heldServerBytes: Buffer | null = null;
   /** The start of a message still arriving, as received pieces (copied: reads may reuse buffers). */
   private partial: Buffer[] = [];
   private partialBytes = 0;
@@ -161,31 +194,55 @@ export class ClientPrepared {
     return Buffer.concat(out);
   }
 
-  /** A server message while this client holds the connection; true = do not pass it on. */
-  onServerMessage(type: number): boolean {
+  /** A server read, behind the header bytes held back from the previous one. */
+  withHeldServerBytes(chunk: Buffer): Buffer {
+    const held = this.heldServerBytes;
+    if (!held) return chunk;
+    this.heldServerBytes = null;
+    return Buffer.concat([held, chunk]);
+  }
+
+  /** Holds back the last `count` bytes of `chunk` (a split header) until the next server read. */
+  holdServerBytes(chunk: Buffer, count: number): Buffer {
+    if (count === 0) return chunk;
+    this.heldServerBytes = Buffer.from(chunk.subarray(chunk.length - count));
+    return chunk.subarray(0, chunk.length - count);
+  }
+
+  /** A server message while this client holds `server`: pass it on, cut it out, or rewrite it. */
+  onServerMessage(type: number, server: object): Answer {
     const expected = this.expected;
+    const first = expected[0]?.what;
     switch (type) {
       case PARSE_COMPLETE:
-        if (expected[0] === Expect.ClientParse) expected.shift();
-        else if (expected[0] === Expect.InjectedParse) return expected.shift() !== undefined;
-        return false;
+        if (first === Expect.ClientParse) expected.shift();
+        else if (first === Expect.InjectedParse) return (expected.shift(), Answer.Swallow);
+        return Answer.Pass;
       case CLOSE_COMPLETE:
-        if (expected[0] === Expect.ClientClose) expected.shift();
-        else if (expected[0] === Expect.InjectedClose) return expected.shift() !== undefined;
-        return false;
+        if (first === Expect.ClientClose) expected.shift();
+        else if (first === Expect.InjectedClose) return (expected.shift(), Answer.Swallow);
+        else if (first === Expect.ParseAsClose) return (expected.shift(), Answer.AsParseComplete);
+        return Answer.Pass;
       case ERROR_RESPONSE: {
-        // The server skips everything up to the next Sync: those messages get no answer.
-        const ready = expected.indexOf(Expect.Ready);
-        expected.splice(0, ready < 0 ? expected.length : ready);
-        return false;
+        // The failing message, and everything up to the next Sync that the server skips, took no effect.
+        const ready = expected.findIndex((entry) => entry.what === Expect.Ready);
+        for (const entry of expected.splice(0, ready < 0 ? expected.length : ready)) this.tookNoEffect(entry, server);
+        return Answer.Pass;
       }
       case READY_FOR_QUERY: {
-        const ready = expected.indexOf(Expect.Ready);
+        const ready = expected.findIndex((entry) => entry.what === Expect.Ready);
         expected.splice(0, ready < 0 ? expected.length : ready + 1);
-        return false;
+        return Answer.Pass;
       }
     }
-    return false;
+    return Answer.Pass;
+  }
+
+  /** A Parse or Close the server refused or skipped: the registry must not believe it happened. */
+  private tookNoEffect(entry: Expected, server: object): void {
+    if (entry.name === undefined) return;
+    if (entry.what === Expect.InjectedClose) this.registry.stillPrepared(server, entry.name);
+    else if (entry.what === Expect.ClientParse || entry.what === Expect.InjectedParse) this.registry.notPrepared(server, entry.name);
   }
 
   private rewriteMessage(type: number, body: Buffer, server: object): Buffer[] | undefined {
@@ -206,13 +263,13 @@ export class ClientPrepared {
         const closing = type === CLOSE;
         if (body[0] !== 0x53 || body.length <= 2) {
           // Portals and the unnamed statement are the client's own.
-          if (closing) this.expected.push(Expect.ClientClose);
+          if (closing) this.expected.push({ what: Expect.ClientClose });
           return undefined;
         }
         const name = body.toString('utf8', 1, body.length - 1);
         const statement = this.statements.get(name);
         if (closing) {
-          this.expected.push(Expect.ClientClose);
+          this.expected.push({ what: Expect.ClientClose });
           this.statements.delete(name);
           return [message(CLOSE, Buffer.from('S'), cstring(NO_SUCH_STATEMENT))];
         }
@@ -220,7 +277,7 @@ export class ClientPrepared {
         return [...this.ensurePrepared(statement, server), message(DESCRIBE, Buffer.from('S'), cstring(statement.name))];
       }
       case QUERY:
-        this.expected.push(Expect.Ready);
+        this.expected.push(READY);
         if (RESETS_STATEMENTS.test(body.toString('latin1', 0, body.length - 1))) {
           this.statements.clear();
           this.registry.forgetServer(server);
@@ -228,7 +285,7 @@ export class ClientPrepared {
         return undefined;
       case SYNC:
       case FUNCTION_CALL:
-        this.expected.push(Expect.Ready);
+        this.expected.push(READY);
         return undefined;
     }
     return undefined;
@@ -237,7 +294,7 @@ export class ClientPrepared {
   private onParse(body: Buffer, server: object): Buffer[] | undefined {
     const nameEnd = body.indexOf(0);
     if (nameEnd === 0) {
-      this.expected.push(Expect.ClientParse);
+      this.expected.push({ what: Expect.ClientParse });
       return undefined; // unnamed statements need no tracking
     }
     const clientName = body.toString('utf8', 0, nameEnd);
@@ -246,14 +303,15 @@ export class ClientPrepared {
     this.statements.set(clientName, statement);
     const onServer = this.registry.onServer(server);
     if (onServer.has(statement.name)) {
-      // Already prepared there: an empty unnamed Parse gives the client the ParseComplete it expects.
+      // Already prepared there: a Close of no statement, whose CloseComplete the client gets as its
+      // ParseComplete (an empty unnamed Parse would replace the client's own unnamed statement).
       touch(onServer, statement.name);
-      this.expected.push(Expect.ClientParse);
-      return [message(PARSE, Buffer.from([0, 0, 0, 0]))];
+      this.expected.push({ what: Expect.ParseAsClose });
+      return [message(CLOSE, Buffer.from('S'), cstring(NO_SUCH_STATEMENT))];
     }
     const evictions = this.makeRoom(onServer);
     onServer.set(statement.name, true);
-    this.expected.push(Expect.ClientParse);
+    this.expected.push({ what: Expect.ClientParse, name: statement.name });
     return [...evictions, message(PARSE, cstring(statement.name), parseRest)];
   }
 
@@ -266,7 +324,7 @@ export class ClientPrepared {
     }
     const evictions = this.makeRoom(onServer);
     onServer.set(statement.name, true);
-    this.expected.push(Expect.InjectedParse);
+    this.expected.push({ what: Expect.InjectedParse, name: statement.name });
     return [...evictions, message(PARSE, cstring(statement.name), statement.parseRest)];
   }
 
@@ -277,7 +335,7 @@ export class ClientPrepared {
     for (const oldest of onServer.keys()) {
       if (onServer.size < max) break;
       onServer.delete(oldest);
-      this.expected.push(Expect.InjectedClose);
+      this.expected.push({ what: Expect.InjectedClose, name: oldest });
       closes.push(message(CLOSE, Buffer.from('S'), cstring(oldest)));
     }
     return closes;

@@ -30,6 +30,8 @@ export const Msg = {
   Terminate: 0x58, // X
   Password: 0x70, // p (PasswordMessage, SASLInitialResponse, SASLResponse)
   Parse: 0x50, // P
+  Close: 0x43, // C (frontend; CommandComplete backend)
+  ParseComplete: 0x31, // 1
 } as const;
 
 export const AuthCode = {
@@ -183,22 +185,29 @@ export class MessageReader {
   }
 }
 
-/** Per type byte: 0 = ignore, 1 = report at its header, 2 = report with its complete body. */
+/**
+ * Per type byte: 0 = ignore, 1 = report at its header, 2 = report with its complete body, 3 = report
+ * once complete, located in the chunk when whole there, else as a copy of the whole message
+ * (header included) when it is at most MAX_COLLECTED_BODY, else at its header like 1.
+ */
 export type Interest = Uint8Array;
 export const NOTIFY_HEADER = 1;
 export const NOTIFY_BODY = 2;
+export const NOTIFY_WHOLE = 3;
 
-export function interestIn(header: number[], body: number[] = []): Interest {
+export function interestIn(header: number[], body: number[] = [], whole: number[] = []): Interest {
   const interest = new Uint8Array(256);
   for (const t of header) interest[t] = NOTIFY_HEADER;
   for (const t of body) interest[t] = NOTIFY_BODY;
+  for (const t of whole) interest[t] = NOTIFY_WHOLE;
   return interest;
 }
 
 /**
  * Called for interesting messages. `start` is where the message begins in the current chunk (-1 when
  * it began in an earlier chunk), `end` where it ends (for header notifications of messages whose body
- * continues in later chunks, -1). Return true to stop scanning after this message.
+ * continues in later chunks, -1). For NOTIFY_WHOLE types `body` is null when the message lies whole in
+ * the chunk at [start, end), else the copied message, header included. Return true to stop scanning.
  */
 export type ScanCallback = (type: number, body: Buffer | null, start: number, end: number) => boolean | void;
 
@@ -227,6 +236,17 @@ export class MessageScanner {
   /** True when the scanner sits exactly on a message boundary. */
   get atBoundary(): boolean {
     return this.remaining === 0 && this.headerFill === 0;
+  }
+
+  /**
+   * Forgets the bytes of a message header that the last chunk ended inside and returns their count:
+   * the caller holds those bytes back and scans them again at the start of the next chunk, so that
+   * every header it sees lies whole in one chunk (prepared.ts cuts whole 5-byte answers out).
+   */
+  takePartialHeader(): number {
+    const fill = this.headerFill;
+    this.headerFill = 0;
+    return fill;
   }
 
   /** Scans `chunk` from `from`; returns the offset where it stopped (chunk.length when done). */
@@ -276,7 +296,23 @@ export class MessageScanner {
         this.remaining = bodyLength - take;
         continue;
       }
-      if (wanted === NOTIFY_HEADER) {
+      if (wanted === NOTIFY_WHOLE) {
+        if (start >= 0 && length - pos >= bodyLength) {
+          pos += bodyLength;
+          if (onMessage(type, null, start, pos)) return pos;
+          continue;
+        }
+        if (bodyLength <= MAX_COLLECTED_BODY) {
+          this.collectSplit(type, messageLength, chunk, pos, start);
+          pos = Math.min(length, pos + bodyLength);
+          if (this.remaining > 0) continue;
+          const message = this.collected!;
+          this.collected = null;
+          if (onMessage(type, message, -1, pos)) return pos;
+          continue;
+        }
+      }
+      if (wanted === NOTIFY_HEADER || wanted === NOTIFY_WHOLE) {
         const take = Math.min(bodyLength, length - pos);
         pos += take;
         this.remaining = bodyLength - take;
@@ -300,6 +336,19 @@ export class MessageScanner {
       pos = length;
     }
     return pos;
+  }
+
+  /** Starts copying a NOTIFY_WHOLE message that is not whole in this chunk (header, then body so far). */
+  private collectSplit(type: number, messageLength: number, chunk: Buffer, bodyAt: number, start: number): void {
+    const message = Buffer.allocUnsafe(messageLength + 1);
+    if (start >= 0) chunk.copy(message, 0, start, bodyAt);
+    else this.header.copy(message, 0, 0, 5);
+    const take = Math.min(messageLength - 4, chunk.length - bodyAt);
+    chunk.copy(message, 5, bodyAt, bodyAt + take);
+    this.currentType = type;
+    this.collected = message;
+    this.collectedFill = 5 + take;
+    this.remaining = messageLength - 4 - take;
   }
 }
 

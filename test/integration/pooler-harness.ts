@@ -220,6 +220,18 @@ export class RawClient {
     }
   }
 
+  /**
+   * Writes `data` one byte per write, each after the previous one left and a pause, so the pooler
+   * reads every message in pieces (split headers and bodies).
+   */
+  async sendByteByByte(data: Buffer, pauseMs = 2): Promise<void> {
+    this.socket.setNoDelay(true);
+    for (let i = 0; i < data.length; i++) {
+      await new Promise<void>((resolve) => this.socket.write(data.subarray(i, i + 1), () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+
   close(): void {
     this.socket.destroy();
   }
