@@ -1,9 +1,13 @@
-// LSP latency benchmark (issue 3): spawns dist/server.js over stdio, opens a 5,000-line TS file, a
-// 5,000-line SQL file and a 1 MB SQL file, types 50 characters into each (one didChange per character),
-// and times didChange -> publishDiagnostics for that version. Prints p50/p95/max and the server's peak
-// RSS (VmHWM) after the 1 MB file. Run after `npm run build` (npm run bench:lsp does both).
+// LSP benchmark (issues 3 and 14): spawns dist/server.js over stdio, opens documents, types into each
+// (one didChange per character) and times didChange -> publishDiagnostics for that version.
+//   Memory run (issue 14): a fresh server with the 5,000-line TS file and the 1 MB SQL file open, 20
+//   edits each: the server's peak RSS (VmHWM, main thread + analysis worker) against <= 200 MB.
+//   Latency run (issue 3): another fresh server, the 5,000-line TS, 5,000-line SQL and 1 MB SQL files,
+//   50 edits each: p50/p95/max per file.
+// Run after `npm run build` (npm run bench:lsp does both).
 //   BENCH_LSP_GAP_MS     pause between keystrokes (default 100: ~10 characters/s, a fast typist)
-//   BENCH_LSP_ONLY       run only the cases whose name contains this text (e.g. "1 MB"), in a fresh server
+//   BENCH_LSP_ONLY       latency run: only the cases whose name contains this text (e.g. "1 MB")
+//   BENCH_LSP_RUNS       "memory,latency" (default), "memory" or "latency"
 //   BENCH_LSP_NODE_ARGS  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,7 +21,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 const serverPath = join(root, process.env.POOLSAFE_DIST ?? 'dist', 'server.js');
-const EDITS = 50;
+const LATENCY_EDITS = 50;
+const MEMORY_EDITS = 20;
+const MEMORY_TARGET_MB = 200;
 const GAP_MS = Number(process.env.BENCH_LSP_GAP_MS ?? 100);
 const DIAGNOSTICS_TIMEOUT_MS = 30_000;
 
@@ -75,7 +81,7 @@ function middleLineEnd(text) {
   return { line, character: lines[line].length };
 }
 
-async function runCase(server, { name, uri, languageId, text, typed, pairs }) {
+async function runCase(server, { name, uri, languageId, text, typed, pairs, edits }) {
   let version = 1;
   const opened = performance.now();
   const openDiagnostics = server.diagnosticsFor(uri, version);
@@ -95,7 +101,7 @@ async function runCase(server, { name, uri, languageId, text, typed, pairs }) {
   const lineText = [''];
   let column = 0;
   // VS Code's auto-closing: an opener inserts its pair in one edit; typing the closer then only moves the cursor.
-  for (let k = 0; latencies.length < EDITS; k++) {
+  for (let k = 0; latencies.length < edits; k++) {
     const char = typed[k % typed.length];
     const after = lineText[lineText.length - 1][column];
     if (char === after && CLOSERS.has(char)) {
@@ -132,46 +138,63 @@ const TS_PAIRS = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"', '`': '`' };
 const SQL_PAIRS = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"' };
 const CLOSERS = new Set([')', ']', '}', "'", '"', '`']);
 const oneMb = generateSql();
-const only = process.env.BENCH_LSP_ONLY; // e.g. "1 MB" to run one case in a fresh server
-const allCases = [
-  { name: '5,000-line TS', file: 'handlers-5000-lines.ts', languageId: 'typescript', text: generateTs(5000), typed: tsTyping, pairs: TS_PAIRS, targetMs: 50 },
-  { name: '5,000-line SQL', file: 'mixed-5000-lines.sql', languageId: 'sql', text: generateSqlLines(5000), typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 50 },
-  { name: `1 MB SQL (${oneMb.statements} statements)`, file: 'mixed-1mb.sql', languageId: 'sql', text: oneMb.text, typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 150 },
-];
-const cases = only ? allCases.filter((c) => c.name.includes(only)) : allCases;
+const only = process.env.BENCH_LSP_ONLY; // e.g. "1 MB" to run one case of the latency run
+const runs = (process.env.BENCH_LSP_RUNS ?? 'memory,latency').split(',');
+const TS_CASE = { name: '5,000-line TS', file: 'handlers-5000-lines.ts', languageId: 'typescript', text: generateTs(5000), typed: tsTyping, pairs: TS_PAIRS, targetMs: 50 };
+const SQL_5K_CASE = { name: '5,000-line SQL', file: 'mixed-5000-lines.sql', languageId: 'sql', text: generateSqlLines(5000), typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 50 };
+const SQL_1MB_CASE = { name: `1 MB SQL (${oneMb.statements} statements)`, file: 'mixed-1mb.sql', languageId: 'sql', text: oneMb.text, typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 150 };
 
-const server = startServer();
-const results = [];
-let memory;
-try {
-  const rootUri = pathToFileURL(join(root, 'bench', '.data')).href;
-  await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
-  void server.connection.sendNotification('initialized', {});
-  for (const c of cases) {
-    const uri = `${pathToFileURL(join(root, 'bench', '.data', c.file)).href}`;
-    results.push({ ...(await runCase(server, { ...c, uri })), targetMs: c.targetMs, peakMb: memoryOf(server.child.pid).hwmMb });
-  }
-  memory = memoryOf(server.child.pid);
-} finally {
+/** Opens and edits `cases` in order in a fresh server; returns per-case results and the server's final memory. */
+async function runServer(cases, edits) {
+  const server = startServer();
+  const results = [];
   try {
-    await Promise.race([server.connection.sendRequest('shutdown'), sleep(2000)]);
-    void server.connection.sendNotification('exit');
-  } catch {
-    // killing below is what matters
+    const rootUri = pathToFileURL(join(root, 'bench', '.data')).href;
+    await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
+    void server.connection.sendNotification('initialized', {});
+    for (const c of cases) {
+      const uri = `${pathToFileURL(join(root, 'bench', '.data', c.file)).href}`;
+      results.push({ ...(await runCase(server, { ...c, uri, edits })), targetMs: c.targetMs, peakMb: memoryOf(server.child.pid).hwmMb });
+    }
+    return { results, memory: memoryOf(server.child.pid) };
+  } finally {
+    try {
+      await Promise.race([server.connection.sendRequest('shutdown'), sleep(2000)]);
+      void server.connection.sendNotification('exit');
+    } catch {
+      // killing below is what matters
+    }
+    setTimeout(() => server.child.kill('SIGKILL'), 2000).unref();
   }
-  setTimeout(() => server.child.kill('SIGKILL'), 2000).unref();
 }
 
-const [load1] = readFileSync('/proc/loadavg', 'utf8').split(' ');
-console.log(`\nLSP latency: didChange -> publishDiagnostics, ${EDITS} one-character edits per file, ${GAP_MS} ms between keystrokes, auto-closed pairs as in VS Code (node ${process.version}, load average ${load1} on ${availableParallelism()} CPUs)\n`);
-const header = ['file', 'lines', 'size', 'open', 'diags', 'p50', 'p95', 'max', 'server CPU/edit', 'peak RSS so far', 'target p95', 'result'];
-const rows = results.map((r) => {
-  const p95 = percentile(r.latencies, 95);
-  return [r.name, String(r.lines), `${(r.bytes / 1e6).toFixed(2)} MB`, `${r.openMs.toFixed(0)} ms`, `${r.initial}->${r.final}`,
-    `${percentile(r.latencies, 50).toFixed(1)} ms`, `${p95.toFixed(1)} ms`, `${Math.max(...r.latencies).toFixed(1)} ms`,
-    `${r.cpuPerEdit.toFixed(1)} ms`, `${r.peakMb.toFixed(0)} MB`, `<= ${r.targetMs} ms`, p95 <= r.targetMs ? 'PASS' : 'MISS'];
-});
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
-const rssOk = memory.hwmMb <= 250;
-console.log(`\nserver peak RSS (VmHWM) after the 1 MB file: ${memory.hwmMb.toFixed(0)} MB (current ${memory.rssMb.toFixed(0)} MB), target <= 250 MB: ${rssOk ? 'PASS' : 'MISS'}`);
+function printTable(results) {
+  const header = ['file', 'lines', 'size', 'open', 'diags', 'p50', 'p95', 'max', 'server CPU/edit', 'peak RSS so far', 'target p95', 'result'];
+  const rows = results.map((r) => {
+    const p95 = percentile(r.latencies, 95);
+    return [r.name, String(r.lines), `${(r.bytes / 1e6).toFixed(2)} MB`, `${r.openMs.toFixed(0)} ms`, `${r.initial}->${r.final}`,
+      `${percentile(r.latencies, 50).toFixed(1)} ms`, `${p95.toFixed(1)} ms`, `${Math.max(...r.latencies).toFixed(1)} ms`,
+      `${r.cpuPerEdit.toFixed(1)} ms`, `${r.peakMb.toFixed(0)} MB`, `<= ${r.targetMs} ms`, p95 <= r.targetMs ? 'PASS' : 'MISS'];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+}
+
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+const environment = () => `node ${process.version}, load average ${load()} on ${availableParallelism()} CPUs`;
+
+if (runs.includes('memory')) {
+  const { results, memory } = await runServer([TS_CASE, SQL_1MB_CASE], MEMORY_EDITS);
+  console.log(`\nLSP memory: one server, the 5,000-line TS and the 1 MB SQL file open, ${MEMORY_EDITS} one-character edits each, ${GAP_MS} ms between keystrokes (${environment()})\n`);
+  printTable(results);
+  const ok = memory.hwmMb <= MEMORY_TARGET_MB;
+  console.log(`\nserver peak RSS (VmHWM): ${memory.hwmMb.toFixed(0)} MB (current ${memory.rssMb.toFixed(0)} MB), target <= ${MEMORY_TARGET_MB} MB: ${ok ? 'PASS' : 'MISS'}`);
+}
+
+if (runs.includes('latency')) {
+  const allCases = [TS_CASE, SQL_5K_CASE, SQL_1MB_CASE];
+  const { results, memory } = await runServer(only ? allCases.filter((c) => c.name.includes(only)) : allCases, LATENCY_EDITS);
+  console.log(`\nLSP latency: didChange -> publishDiagnostics, ${LATENCY_EDITS} one-character edits per file, ${GAP_MS} ms between keystrokes, auto-closed pairs as in VS Code (${environment()})\n`);
+  printTable(results);
+  console.log(`\nserver peak RSS (VmHWM) after all files: ${memory.hwmMb.toFixed(0)} MB (current ${memory.rssMb.toFixed(0)} MB)`);
+}

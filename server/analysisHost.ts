@@ -99,19 +99,25 @@ class WorkerAnalysisHost implements AnalysisHost {
 }
 
 class InProcessAnalysisHost implements AnalysisHost {
-  // Loaded only when needed: the parser (WebAssembly) and the TypeScript compiler stay out of the main thread otherwise.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  private readonly worker = require('./analysisWorker') as typeof import('./analysisWorker');
-  private readonly engine: AnalysisEngine = new this.worker.AnalysisEngine();
-  private readonly ready = this.worker.loadParser();
+  // Loaded on the first analysis only: the parser (WebAssembly) and the TypeScript compiler stay out of
+  // the main thread otherwise (dispose() installs this host as a guard at shutdown, where nothing is analysed).
+  private loaded: { engine: AnalysisEngine; ready: Promise<void> } | undefined;
 
   async analyze(request: AnalyzeRequest): Promise<Finding[]> {
-    await this.ready;
-    return this.engine.analyze(request).findings;
+    const { engine, ready } = this.load();
+    await ready;
+    return engine.analyze(request).findings;
   }
 
   close(uri: string): void {
-    this.engine.close(uri);
+    this.loaded?.engine.close(uri);
+  }
+
+  private load(): { engine: AnalysisEngine; ready: Promise<void> } {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const worker = require('./analysisWorker') as typeof import('./analysisWorker');
+    this.loaded ??= { engine: new worker.AnalysisEngine(), ready: worker.loadParser() };
+    return this.loaded;
   }
 
   async dispose(): Promise<void> {}

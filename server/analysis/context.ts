@@ -30,6 +30,8 @@ export function severityFor(rule: RuleId, options: AnalysisOptions): Severity | 
   return override ?? info.defaultSeverity;
 }
 
+const NO_NEXTVALS: readonly { sequence: string; start: number; end: number }[] = [];
+
 export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const findings: Finding[] = [];
   // A script in its own session leaves session state to itself: only the functions it creates, which run
@@ -39,7 +41,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
   };
   let inBlock = false;
-  let blockNextvals: { sequence: string; start: number; end: number }[] = [];
+  let blockNextvals: readonly { sequence: string; start: number; end: number }[] = NO_NEXTVALS;
   // An INSERT earlier in the block may have called nextval through a serial/identity default.
   let blockMayAdvance = false;
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
@@ -54,10 +56,12 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       const severity = ownSession ? undefined : severityFor('statement-mode-transaction', options);
       if (severity) emit({ rule: 'statement-mode-transaction', severity, start: base, end, message: 'multi-statement transactions are refused in statement pooling mode.' });
       inBlock = true;
-      blockNextvals = [];
+      blockNextvals = NO_NEXTVALS;
       blockMayAdvance = false;
     }
-    const nextvals = [...(inBlock ? blockNextvals : []), ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
+    // Most statements call no nextval: no new array for them (this loop runs over every statement on every keystroke).
+    const inherited = inBlock ? blockNextvals : NO_NEXTVALS;
+    const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const candidate of facts.candidates) {
       if (candidate.transactionScoped && inBlock) continue;
       if (ownSession && !candidate.storedCode) continue;
