@@ -3,7 +3,7 @@
 // PgBouncer tooling work unchanged; plus SHOW HAZARDS. The console only reads snapshots through
 // AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
 import type { Socket } from 'node:net';
-import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, FIXED_AT_RUN_TIME, POOL_MODES, SERVER_POLICIES, defaultConfig, type PoolerConfig } from './config';
+import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, FIXED_AT_RUN_TIME, POOL_MODES, SERVER_POLICIES, SSL_MODES, defaultConfig, type PoolerConfig } from './config';
 import {
   AuthCode, Msg, MessageReader, ProtocolError, authentication, backendKeyData, errorResponse, noticeResponse, parameterStatus, readCString,
   readyForQuery,
@@ -99,6 +99,19 @@ export interface DatabaseInfo {
   disabled: boolean;
 }
 
+/** One SHOW USERS row: a user PgBouncer would know (auth_file, [users], forced or logged-in users). */
+export interface UserInfo {
+  name: string;
+  /** The user's own [users] settings; null when it inherits (PgBouncer prints those empty). */
+  poolSize: number | null;
+  reservePoolSize: number | null;
+  poolMode: string | null;
+  maxUserConnections: number;
+  currentConnections: number;
+  maxUserClientConnections: number;
+  currentClientConnections: number;
+}
+
 /** Cumulative counters of one database; times in microseconds, as PgBouncer reports them. */
 export interface StatsTotals {
   serverAssignmentCount: number;
@@ -148,6 +161,7 @@ export interface AdminSource {
   clients(): SocketInfo[];
   servers(): SocketInfo[];
   databases(): DatabaseInfo[];
+  users(): UserInfo[];
   stats(): Map<string, StatsTotals>;
   lists(): ListCounts;
   hazards(): HazardInfo[];
@@ -280,6 +294,12 @@ const DATABASE_COLUMNS: readonly Column[] = [
   ['paused', 'int4'], ['disabled', 'int4'],
 ];
 
+const USER_COLUMNS: readonly Column[] = [
+  ['name', 'text'], ['pool_size', 'text'], ['reserve_pool_size', 'text'], ['pool_mode', 'text'],
+  ['max_user_connections', 'int4'], ['current_connections', 'int4'], ['max_user_client_connections', 'int4'],
+  ['current_client_connections', 'int4'],
+];
+
 /** The eleven counters in PgBouncer's order, with the names SHOW STATS uses for totals and averages. */
 const STAT_FIELDS: readonly [keyof StatsTotals, total: string, average: string, isTime: boolean][] = [
   ['serverAssignmentCount', 'total_server_assignment_count', 'avg_server_assignment_count', false],
@@ -319,6 +339,7 @@ const ENUM_KEYS: Record<string, readonly string[]> = {
   server_policy: SERVER_POLICIES,
   auth_type: CLIENT_AUTH_TYPES,
   client_tls_sslmode: CLIENT_TLS_MODES,
+  server_tls_sslmode: SSL_MODES,
 };
 
 const EMPTY_TOTALS: StatsTotals = {
@@ -513,6 +534,8 @@ export class AdminConsole {
         return table(SOCKET_COLUMNS, this.source.servers().map(socketRow));
       case 'databases':
         return table(DATABASE_COLUMNS, this.source.databases().map(databaseRow));
+      case 'users':
+        return table(USER_COLUMNS, this.source.users().map(userRow));
       case 'stats':
         return this.showStats('full');
       case 'stats_totals':
@@ -536,7 +559,7 @@ export class AdminConsole {
             code: '00000',
             message: 'Console usage',
             detail:
-              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|VERSION|HAZARDS\n' +
+              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION|HAZARDS\n' +
               'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|LISTS|STATE\n' +
               'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nDISABLE <db>\nENABLE <db>\nRECONNECT [<db>]\n' +
               'KILL [<db>]\nKILL_CLIENT <client_id>\nSUSPEND\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]\nWAIT_CLOSE [<db>]',
@@ -673,6 +696,15 @@ function databaseRow(d: DatabaseInfo): Cell[] {
   ];
 }
 
+function userRow(u: UserInfo): Cell[] {
+  // PgBouncer prints its own sizes with "%9d".
+  const padded = (n: number | null) => (n === null ? '' : String(n).padStart(9));
+  return [
+    u.name, padded(u.poolSize), padded(u.reservePoolSize), u.poolMode, u.maxUserConnections, u.currentConnections,
+    u.maxUserClientConnections, u.currentClientConnections,
+  ];
+}
+
 function listRows(l: ListCounts): Cell[][] {
   // PoolSafe allocates per connection (no slabs, no DNS cache): those lists are always 0.
   return [
@@ -802,7 +834,7 @@ function admitAdminClient(socket: Socket, user: string, config: PoolerConfig, be
 // ---------------------------------------------------------------------------------------------
 // The pooler as an AdminSource
 
-interface AdminSession {
+export interface AdminSession {
   id: number;
   socket: Socket;
   user: string;
@@ -818,11 +850,14 @@ const ADMIN_SESSION_ID_BASE = 1 << 30;
 /** Reads the live pooler for the console; admin sessions are tracked here (the pooler hands them off). */
 export class PoolerAdminSource implements AdminSource {
   readonly defaults = defaultConfig();
-  readonly sessions = new Set<AdminSession>();
   adminQueries = 0;
   private shuttingDown = false;
 
   constructor(private readonly pooler: Pooler) {}
+
+  get sessions(): Set<AdminSession> {
+    return this.pooler.adminSessions;
+  }
 
   get config(): PoolerConfig {
     return this.pooler.config;
@@ -896,28 +931,42 @@ export class PoolerAdminSource implements AdminSource {
 
   databases(): DatabaseInfo[] {
     const config = this.pooler.config;
+    const clientCounts = this.pooler.clientCounts().byDatabase;
     const rows: DatabaseInfo[] = [];
     for (const target of config.databases.values()) {
-      let currentConnections = 0;
-      for (const pool of this.pooler.pools.values()) if (pool.target.name === target.name) currentConnections += pool.serverCount;
-      let currentClients = 0;
-      for (const client of this.pooler.clients) if (client.database === target.name && client.state !== 'login') currentClients++;
       rows.push({
         name: target.name, host: target.host, port: target.port, database: target.dbname, forceUser: target.user || null,
         poolSize: target.pool_size ?? config.default_pool_size, minPoolSize: target.min_pool_size ?? config.min_pool_size,
-        reservePoolSize: target.reserve_pool ?? config.reserve_pool_size, serverLifetime: Math.floor(config.server_lifetime),
-        poolMode: target.pool_mode ?? null, maxConnections: 0, currentConnections, maxClientConnections: 0,
-        currentClientConnections: currentClients, paused: this.pooler.paused || this.pooler.pausedDatabases.has(target.name),
-        disabled: this.pooler.disabledDatabases.has(target.name),
+        reservePoolSize: target.reserve_pool ?? config.reserve_pool_size,
+        serverLifetime: Math.floor(target.server_lifetime ?? config.server_lifetime), poolMode: target.pool_mode ?? null,
+        maxConnections: this.pooler.databaseServerLimit(target.name), currentConnections: this.pooler.databaseServerCount(target.name),
+        maxClientConnections: this.pooler.databaseClientLimit(target.name), currentClientConnections: clientCounts.get(target.name) ?? 0,
+        paused: this.pooler.paused || this.pooler.pausedDatabases.has(target.name), disabled: this.pooler.disabledDatabases.has(target.name),
       });
     }
     rows.push({
       name: 'pgbouncer', host: null, port: this.pooler.address?.port ?? config.listen_port, database: 'pgbouncer', forceUser: 'pgbouncer', poolSize: 2,
       minPoolSize: 0, reservePoolSize: 0, serverLifetime: Math.floor(config.server_lifetime), poolMode: 'statement',
-      maxConnections: 0, currentConnections: 0, maxClientConnections: 0, currentClientConnections: this.sessions.size,
-      paused: false, disabled: false,
+      maxConnections: config.max_db_connections, currentConnections: 0, maxClientConnections: this.pooler.databaseClientLimit('pgbouncer'),
+      currentClientConnections: clientCounts.get('pgbouncer') ?? 0, paused: false, disabled: false,
     });
     return rows;
+  }
+
+  users(): UserInfo[] {
+    const config = this.pooler.config;
+    const clientCounts = this.pooler.clientCounts().byUser;
+    const names = new Set([...config.users.keys(), ...config.user_overrides.keys()]);
+    for (const target of config.databases.values()) if (target.user) names.add(target.user);
+    for (const name of clientCounts.keys()) names.add(name);
+    return [...names].sort().map((name) => {
+      const own = config.user_overrides.get(name);
+      return {
+        name, poolSize: own?.pool_size ?? null, reservePoolSize: own?.reserve_pool_size ?? null, poolMode: own?.pool_mode ?? null,
+        maxUserConnections: this.pooler.userServerLimit(name), currentConnections: this.pooler.userServerCount(name),
+        maxUserClientConnections: this.pooler.userClientLimit(name), currentClientConnections: clientCounts.get(name) ?? 0,
+      };
+    });
   }
 
   stats(): Map<string, StatsTotals> {

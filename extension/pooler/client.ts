@@ -11,7 +11,7 @@ import {
 } from './protocol';
 import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
 import { Authenticator, type AuthStep } from './authenticator';
-import { rememberDatabase, resolveDatabase, type DatabaseTarget, type PoolMode } from './config';
+import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type PoolMode, type UserTimeoutKey } from './config';
 import type { Pool, PoolClient } from './pool';
 import type { ServerConnection, ServerLink } from './server';
 import type { ClientHost } from './pooler';
@@ -94,6 +94,8 @@ export class Client implements PoolClient, ServerLink {
   /** When the current request / transaction started (ms), for query_time / xact_time. */
   private requestStartedAt = 0;
   private xactStartedAt = 0;
+  /** When the server last answered ReadyForQuery (idle_transaction_timeout counts from there). */
+  private lastReadyAt = 0;
   xactCount = 0;
   queryCount = 0;
   bytesReceived = 0;
@@ -343,6 +345,8 @@ export class Client implements PoolClient, ServerLink {
       return;
     }
     this.scramKeys = step.scramKeys;
+    const refusal = this.host.clientLimitRefusal(this.user, this.database);
+    if (refusal) return this.fatal('08P01', refusal);
     if (this.host.isAdminDatabase(this.database)) this.handOverToAdmin(step.before);
     else this.finishAuth(step.before);
   }
@@ -605,6 +609,7 @@ export class Client implements PoolClient, ServerLink {
           const status = body![0];
           server.txStatus = status;
           const now = Date.now();
+          this.lastReadyAt = now;
           if (this.pending > 0 && --this.pending === 0) {
             this.queryCount++;
             pool.stats.query_count++;
@@ -714,6 +719,31 @@ export class Client implements PoolClient, ServerLink {
       return;
     }
     this.pool!.release(server);
+  }
+
+  /**
+   * The janitor's check (PgBouncer's timeouts, each with its `[users]` override): ends this client
+   * when a query, a transaction, an idle transaction or an idle client has run too long. A query
+   * still running on the server is cancelled first, so the backend stops working on it.
+   */
+  enforceTimeouts(now: number): void {
+    if (this.state === 'login' || this.state === 'closed') return;
+    const limit = (key: UserTimeoutKey) => userTimeout(this.host.config, this.user, key) * 1000;
+    const over = (key: UserTimeoutKey, since: number) => limit(key) > 0 && since > 0 && now - since > limit(key);
+    const server = this.server;
+    if (this.state === 'waiting' && over('query_timeout', this.waitStartedAt)) {
+      this.fatal('08P01', 'query_timeout');
+    } else if (server && this.pending > 0 && over('query_timeout', this.requestStartedAt)) {
+      this.host.cancelRequest(this.processId, this.secretKey);
+      this.fatal('08P01', 'query timeout');
+    } else if (server && this.pending === 0 && server.txStatus !== STATUS_IDLE && over('idle_transaction_timeout', this.lastReadyAt)) {
+      this.fatal('08P01', 'idle transaction timeout');
+    } else if (server && over('transaction_timeout', this.xactStartedAt)) {
+      if (this.pending > 0) this.host.cancelRequest(this.processId, this.secretKey);
+      this.fatal('08P01', 'transaction timeout');
+    } else if (this.pending === 0 && this.xactStartedAt === 0 && over('client_idle_timeout', this.lastActivityAt)) {
+      this.fatal('08P01', 'client_idle_timeout');
+    }
   }
 
   /** Called by the pool when this client waited too long or no server can be reached. */

@@ -42,6 +42,12 @@ export interface DatabaseTarget {
   pool_mode?: PoolMode;
   /** Server connections this database may open over all its pools (0/undefined = the global limit). */
   max_db_connections?: number;
+  /** Clients this database admits at once (0/undefined = the global max_db_client_connections). */
+  max_db_client_connections?: number;
+  /** Seconds a server connection of this database may live (undefined = the global server_lifetime). */
+  server_lifetime?: number;
+  /** Set on ini databases: their server TLS follows the global server_tls_sslmode (a URL names its own). */
+  sslmode_from_config?: boolean;
   /** SQL run once on every new server connection, before any client uses it. */
   connect_query?: string;
 }
@@ -53,6 +59,22 @@ export interface UserOverrides {
   reserve_pool_size?: number;
   /** Server connections this user may have over all pools (0/undefined = the global limit). */
   max_user_connections?: number;
+  /** Clients this user may have logged in at once (0/undefined = the global limit). */
+  max_user_client_connections?: number;
+  /** Per-user timeouts, in seconds, overriding the global ones (PgBouncer ≥ 1.24). */
+  query_timeout?: number;
+  idle_transaction_timeout?: number;
+  client_idle_timeout?: number;
+  transaction_timeout?: number;
+}
+
+/** The per-user timeout keys, read from `[users]` and overriding the global value of the same name. */
+export type UserTimeoutKey = 'query_timeout' | 'idle_transaction_timeout' | 'client_idle_timeout' | 'transaction_timeout';
+
+/** A timeout for `user`: its `[users]` value when above 0, else the global one (PgBouncer's rule). */
+export function userTimeout(config: PoolerConfig, user: string, key: UserTimeoutKey): number {
+  const own = config.user_overrides.get(user)?.[key];
+  return own !== undefined && own > 0 ? own : config[key];
 }
 
 export interface PoolerConfig {
@@ -76,6 +98,9 @@ export interface PoolerConfig {
   /** Server connections per database / per user over all pools (0 = unlimited). */
   max_db_connections: number;
   max_user_connections: number;
+  /** Clients per database / per user logged in at once (0 = unlimited; admin_users on the console are exempt). */
+  max_db_client_connections: number;
+  max_user_client_connections: number;
   /** Parameters synced onto servers besides PgBouncer's fixed set (PgBouncer's track_extra_parameters). */
   track_extra_parameters: string[];
   server_lifetime: number;
@@ -84,6 +109,14 @@ export interface PoolerConfig {
   query_wait_timeout: number;
   client_idle_timeout: number;
   idle_transaction_timeout: number;
+  /** Seconds a query may run before it is cancelled and its client closed (0 = no limit). */
+  query_timeout: number;
+  /** Seconds a transaction may stay open before its client is closed (0 = no limit). */
+  transaction_timeout: number;
+  /** Seconds to wait before opening a server connection again after one failed to connect or log in. */
+  server_login_retry: number;
+  /** TLS towards PostgreSQL for ini databases (PgBouncer's server_tls_sslmode; a target URL names its own). */
+  server_tls_sslmode: SslMode;
   /** Seconds a client may take from connect to a completed login (slow-loris guard; 0 = no limit). */
   client_login_timeout: number;
   server_reset_query: string;
@@ -132,6 +165,8 @@ export function defaultConfig(): PoolerConfig {
     max_client_conn: 100,
     max_db_connections: 0,
     max_user_connections: 0,
+    max_db_client_connections: 0,
+    max_user_client_connections: 0,
     track_extra_parameters: [],
     server_lifetime: 3600,
     server_idle_timeout: 600,
@@ -139,6 +174,10 @@ export function defaultConfig(): PoolerConfig {
     query_wait_timeout: 120,
     client_idle_timeout: 0,
     idle_transaction_timeout: 0,
+    query_timeout: 0,
+    transaction_timeout: 0,
+    server_login_retry: 15,
+    server_tls_sslmode: 'disable', // an ini defaults to PgBouncer's prefer (ini-config.ts)
     client_login_timeout: 60,
     server_reset_query: 'DISCARD ALL',
     server_reset_query_always: false,
@@ -172,7 +211,7 @@ export function sameConnection(a: DatabaseTarget, b: DatabaseTarget): boolean {
     a.sslmode === b.sslmode && a.sslrootcert === b.sslrootcert;
 }
 
-const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 /** Parses a postgres:// or postgresql:// URL into a target; throws with a one-line reason. */
 export function parseTargetUrl(text: string): DatabaseTarget {

@@ -3,7 +3,7 @@
 import { loadPgBouncerConfig, type IniDatabase, type IniUser, type IniWarning } from './ini';
 import { dirname, resolve } from 'node:path';
 import { userSecret } from './auth';
-import { CLIENT_TLS_MODES, defaultConfig, type ClientTlsMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
+import { CLIENT_TLS_MODES, SSL_MODES, defaultConfig, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
@@ -17,12 +17,15 @@ function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined)
     password: entry.password,
     sslmode: fallback?.sslmode ?? 'disable',
     sslrootcert: fallback?.sslrootcert,
+    sslmode_from_config: true,
     pool_size: entry.poolSize,
     min_pool_size: entry.minPoolSize,
     reserve_pool: entry.reservePool,
     pool_mode: entry.poolMode,
     auth_user: entry.authUser,
     max_db_connections: entry.maxDbConnections,
+    max_db_client_connections: entry.maxDbClientConnections,
+    server_lifetime: entry.serverLifetime,
     connect_query: entry.connectQuery,
   };
 }
@@ -33,6 +36,11 @@ function overridesFromIni(entry: IniUser): UserOverrides {
     pool_size: entry.poolSize,
     reserve_pool_size: entry.reservePoolSize,
     max_user_connections: entry.maxUserConnections,
+    max_user_client_connections: entry.maxUserClientConnections,
+    query_timeout: entry.queryTimeout,
+    idle_transaction_timeout: entry.idleTransactionTimeout,
+    client_idle_timeout: entry.clientIdleTimeout,
+    transaction_timeout: entry.transactionTimeout,
   };
 }
 
@@ -41,6 +49,13 @@ const PGBOUNCER_MAX_PREPARED_STATEMENTS = 200;
 
 /** PgBouncer's default unix socket folder; `unix_socket_dir =` (empty) turns the socket off. */
 const DEFAULT_UNIX_SOCKET_DIR = '/tmp';
+
+/** server_tls_sslmode: else the --target URL's sslmode, else PgBouncer's default prefer (TLS when offered). */
+function serverTlsMode(mode: string | undefined, target: DatabaseTarget | undefined): SslMode {
+  if (mode === undefined) return target?.sslmode ?? 'prefer';
+  if (!SSL_MODES.includes(mode as SslMode)) throw new Error(`server_tls_sslmode = ${mode} is not supported (use ${SSL_MODES.join(', ')})`);
+  return mode as SslMode;
+}
 
 /** client_tls_*: relative key/cert paths are taken from the ini's folder, as auth_file is. */
 function applyClientTls(config: PoolerConfig, mode: string | undefined, keyFile: string | undefined, certFile: string | undefined, iniDir: string): void {
@@ -72,6 +87,8 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.unixSocketMode !== undefined) config.unix_socket_mode = s.unixSocketMode;
   if (s.maxDbConnections !== undefined) config.max_db_connections = s.maxDbConnections;
   if (s.maxUserConnections !== undefined) config.max_user_connections = s.maxUserConnections;
+  if (s.maxDbClientConnections !== undefined) config.max_db_client_connections = s.maxDbClientConnections;
+  if (s.maxUserClientConnections !== undefined) config.max_user_client_connections = s.maxUserClientConnections;
   if (s.trackExtraParameters !== undefined) config.track_extra_parameters = s.trackExtraParameters;
   for (const entry of ini.users) config.user_overrides.set(entry.name, overridesFromIni(entry));
   if (s.authType === 'scram-sha-256' || s.authType === 'md5' || s.authType === 'trust' || s.authType === 'plain') config.auth_type = s.authType;
@@ -87,6 +104,10 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.queryWaitTimeout !== undefined) config.query_wait_timeout = s.queryWaitTimeout;
   if (s.clientIdleTimeout !== undefined) config.client_idle_timeout = s.clientIdleTimeout;
   if (s.idleTransactionTimeout !== undefined) config.idle_transaction_timeout = s.idleTransactionTimeout;
+  if (s.queryTimeout !== undefined) config.query_timeout = s.queryTimeout;
+  if (s.transactionTimeout !== undefined) config.transaction_timeout = s.transactionTimeout;
+  if (s.serverLoginRetry !== undefined) config.server_login_retry = s.serverLoginRetry;
+  config.server_tls_sslmode = serverTlsMode(s.serverTlsSslmode, target);
   if (s.clientLoginTimeout !== undefined) config.client_login_timeout = s.clientLoginTimeout;
   config.max_prepared_statements = s.maxPreparedStatements ?? PGBOUNCER_MAX_PREPARED_STATEMENTS;
   if (s.logfile !== undefined) config.logfile = s.logfile === '' ? '' : resolve(dirname(iniPath), s.logfile);

@@ -22,6 +22,8 @@ export interface IniDatabase {
   minPoolSize?: number;
   reservePool?: number;
   maxDbConnections?: number;
+  maxDbClientConnections?: number;
+  serverLifetime?: number;
   poolMode?: IniPoolMode;
   connectQuery?: string;
   clientEncoding?: string;
@@ -39,6 +41,10 @@ export interface IniUser {
   reservePoolSize?: number;
   maxUserConnections?: number;
   maxUserClientConnections?: number;
+  queryTimeout?: number;
+  idleTransactionTimeout?: number;
+  clientIdleTimeout?: number;
+  transactionTimeout?: number;
 }
 
 /** The `[pgbouncer]` keys PoolSafe acts on. Durations are in seconds, as PgBouncer writes them. */
@@ -59,6 +65,8 @@ export interface IniPoolerSettings {
   maxClientConn?: number;
   maxDbConnections?: number;
   maxUserConnections?: number;
+  maxDbClientConnections?: number;
+  maxUserClientConnections?: number;
   trackExtraParameters?: string[];
   serverLifetime?: number;
   serverIdleTimeout?: number;
@@ -66,6 +74,10 @@ export interface IniPoolerSettings {
   queryWaitTimeout?: number;
   clientIdleTimeout?: number;
   idleTransactionTimeout?: number;
+  queryTimeout?: number;
+  transactionTimeout?: number;
+  serverLoginRetry?: number;
+  serverTlsSslmode?: string;
   clientLoginTimeout?: number;
   maxPreparedStatements?: number;
   serverResetQuery?: string;
@@ -141,6 +153,8 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   max_client_conn: { field: 'maxClientConn', kind: 'int' },
   max_db_connections: { field: 'maxDbConnections', kind: 'int' },
   max_user_connections: { field: 'maxUserConnections', kind: 'int' },
+  max_db_client_connections: { field: 'maxDbClientConnections', kind: 'int' },
+  max_user_client_connections: { field: 'maxUserClientConnections', kind: 'int' },
   track_extra_parameters: { field: 'trackExtraParameters', kind: 'list' },
   server_lifetime: { field: 'serverLifetime', kind: 'seconds' },
   server_idle_timeout: { field: 'serverIdleTimeout', kind: 'seconds' },
@@ -148,6 +162,10 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   query_wait_timeout: { field: 'queryWaitTimeout', kind: 'seconds' },
   client_idle_timeout: { field: 'clientIdleTimeout', kind: 'seconds' },
   idle_transaction_timeout: { field: 'idleTransactionTimeout', kind: 'seconds' },
+  query_timeout: { field: 'queryTimeout', kind: 'seconds' },
+  transaction_timeout: { field: 'transactionTimeout', kind: 'seconds' },
+  server_login_retry: { field: 'serverLoginRetry', kind: 'seconds' },
+  server_tls_sslmode: { field: 'serverTlsSslmode', kind: 'string' },
   client_login_timeout: { field: 'clientLoginTimeout', kind: 'seconds' },
   max_prepared_statements: { field: 'maxPreparedStatements', kind: 'int' },
   server_reset_query: { field: 'serverResetQuery', kind: 'string' },
@@ -173,6 +191,8 @@ const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' |
   reserve_pool: { field: 'reservePool', kind: 'int' },
   reserve_pool_size: { field: 'reservePool', kind: 'int' },
   max_db_connections: { field: 'maxDbConnections', kind: 'int' },
+  max_db_client_connections: { field: 'maxDbClientConnections', kind: 'int' },
+  server_lifetime: { field: 'serverLifetime', kind: 'int' },
   pool_mode: { field: 'poolMode', kind: 'poolMode' },
   connect_query: { field: 'connectQuery', kind: 'string' },
   client_encoding: { field: 'clientEncoding', kind: 'string' },
@@ -187,6 +207,11 @@ const USER_KEYS: Record<string, { field: keyof IniUser; kind: 'int' | 'poolMode'
   reserve_pool_size: { field: 'reservePoolSize', kind: 'int' },
   max_user_connections: { field: 'maxUserConnections', kind: 'int' },
   max_user_client_connections: { field: 'maxUserClientConnections', kind: 'int' },
+  // PgBouncer reads these as whole seconds.
+  query_timeout: { field: 'queryTimeout', kind: 'int' },
+  idle_transaction_timeout: { field: 'idleTransactionTimeout', kind: 'int' },
+  client_idle_timeout: { field: 'clientIdleTimeout', kind: 'int' },
+  transaction_timeout: { field: 'transactionTimeout', kind: 'int' },
 };
 
 const POOL_MODES: readonly string[] = ['session', 'transaction', 'statement'];

@@ -5,6 +5,7 @@ import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
 import { poolModeFor } from './config';
 import { ServerConnection } from './server';
 import { sqlstateOf } from './protocol';
+import { logLine } from './log';
 
 /** The side of a client the pool talks to. */
 export interface PoolClient {
@@ -42,6 +43,8 @@ export interface PoolHost {
   isPoolPaused(pool: Pool): boolean;
   /** PAUSE (not SUSPEND): servers are disconnected as they are released, as PgBouncer does. */
   closesServersWhilePaused(pool: Pool): boolean;
+  /** max_db_connections / max_user_connections allow one more server; `evict` frees room elsewhere when not. */
+  hasServerRoom(pool: Pool, evict: boolean): boolean;
 }
 
 export class Pool {
@@ -64,6 +67,7 @@ export class Pool {
   private closeNeededUpTo = 0;
   private templatePromise: Promise<void> | undefined;
   private lastLaunchError: Error | undefined;
+  private lastLaunchFailedAt = 0;
 
   constructor(
     /** Replaced by a RELOAD that changes the database's connection settings. */
@@ -88,6 +92,17 @@ export class Pool {
 
   get reservePool(): number {
     return this.config.user_overrides.get(this.user)?.reserve_pool_size ?? this.target.reserve_pool ?? this.config.reserve_pool_size;
+  }
+
+  /** The database's own server_lifetime (PgBouncer ≥ 1.21), else the global one; 0 = unlimited. */
+  private outlived(server: ServerConnection, now: number): boolean {
+    const lifetime = this.target.server_lifetime ?? this.config.server_lifetime;
+    return lifetime > 0 && now - server.createdAt > lifetime * 1000;
+  }
+
+  /** `database/user` as PgBouncer's log lines name a pool. */
+  get label(): string {
+    return `${this.target.name}/${this.user}`;
   }
 
   get serverCount(): number {
@@ -163,7 +178,7 @@ export class Pool {
   private closeReasonOnRelease(server: ServerConnection, now: number): string | undefined {
     if (this.isCloseNeeded(server)) return 'database configuration changed';
     if (this.host.closesServersWhilePaused(this)) return 'pause mode';
-    if (this.config.server_lifetime > 0 && now - server.createdAt > this.config.server_lifetime * 1000) return 'server lifetime over';
+    if (this.outlived(server, now)) return 'server lifetime over';
     return undefined;
   }
 
@@ -211,7 +226,8 @@ export class Pool {
   private launchIfNeeded(useReserve: boolean): void {
     if (this.host.isPoolPaused(this)) return;
     const limit = this.poolSize + (useReserve ? this.reservePool : 0);
-    while (this.serverCount < limit && this.connecting < this.waiting.length) {
+    while (this.serverCount < limit && this.connecting < this.waiting.length && this.host.hasServerRoom(this, true)) {
+      if (this.serverCount >= this.poolSize) logLine(`${this.label}: taking connection from reserve_pool`);
       this.launch().catch(() => {});
     }
   }
@@ -224,6 +240,7 @@ export class Pool {
       (server) => {
         this.connecting--;
         this.lastLaunchError = undefined;
+        logLine(`${this.label}@${this.target.host}:${this.target.port}: new connection to server (from ${server.socket.localAddress}:${server.localPort})`);
         this.template ??= new Map(server.params);
         server.state = 'active';
         this.active.add(server);
@@ -233,6 +250,7 @@ export class Pool {
       (error: Error) => {
         this.connecting--;
         this.lastLaunchError = error;
+        this.lastLaunchFailedAt = Date.now();
         this.launchFailed(error);
         throw error;
       },
@@ -281,14 +299,19 @@ export class Pool {
         continue;
       }
       const idleTooLong = config.server_idle_timeout > 0 && now - server.lastUsedAt > config.server_idle_timeout * 1000;
-      const tooOld = config.server_lifetime > 0 && now - server.createdAt > config.server_lifetime * 1000;
+      const tooOld = this.outlived(server, now);
       if ((idleTooLong && this.serverCount > this.minPoolSize) || tooOld) server.close(tooOld ? 'server lifetime over' : 'server idle timeout');
     }
     // A lowered pool size (SET, RELOAD) takes effect at once, as PgBouncer's janitor does it.
     const excess = this.serverCount - (this.poolSize + this.reservePool);
     for (const server of this.idle.slice(0, Math.max(excess, 0))) server.close('too many servers in the pool');
-    if (this.template && !this.lastLaunchError && !this.host.isPoolPaused(this)) {
-      while (this.serverCount < Math.min(this.minPoolSize, this.poolSize)) this.launch().catch(() => {});
+    // After a failed connection, min_pool_size tries again only after server_login_retry.
+    const retryDue = !this.lastLaunchError || now - this.lastLaunchFailedAt >= config.server_login_retry * 1000;
+    if (this.minPoolSize > 0 && retryDue && !this.host.isPoolPaused(this) && this.connecting === 0 && !this.template) {
+      this.ensureTemplate().catch(() => {}); // a forced-user database's pool fills before any client comes
+    }
+    if (this.template && retryDue && !this.host.isPoolPaused(this)) {
+      while (this.serverCount < Math.min(this.minPoolSize, this.poolSize) && this.host.hasServerRoom(this, false)) this.launch().catch(() => {});
     }
     if (this.waiting.length > 0) {
       const useReserve = this.reservePool > 0 && now - this.waiting[0].waitStartedAt >= config.reserve_pool_timeout * 1000;

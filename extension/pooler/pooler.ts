@@ -31,11 +31,10 @@ import { Listener } from './listener';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
 import { SSL_REQUEST_CODE, errorResponse } from './protocol';
-import { createAdminConnectionHandler, type HazardInfo, type ShutdownMode } from './admin';
+import { createAdminConnectionHandler, type AdminSession, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
 import { PreparedRegistry } from './prepared';
 
-const STATUS_IDLE = 0x49; // ReadyForQuery 'I'
 
 export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
 
@@ -52,6 +51,8 @@ export interface ClientHost {
   isAdminDatabase(database: string): boolean;
   /** A client logged in to the admin database; `before` (SASLFinal) goes out with its greeting. */
   adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void;
+  /** Why a client that just authenticated is refused (max_db/user_client_connections), if it is. */
+  clientLimitRefusal(user: string, database: string): string | undefined;
   clientLoggedIn(client: Client): void;
   clientClosed(client: Client, loggedIn: boolean): void;
   /** Live hazard detection; null when off (`--hazards off`). */
@@ -65,6 +66,8 @@ export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, st
 export class Pooler implements ClientHost, PoolHost {
   readonly pools = new Map<string, Pool>();
   readonly clients = new Set<Client>();
+  /** Logged-in admin console sessions (admin.ts adds and removes them). */
+  readonly adminSessions = new Set<AdminSession>();
   readonly servers = new Set<ServerConnection>();
   readonly scramSecrets = new ScramSecretCache();
   readonly authQuery = new AuthQuery(() => this.config, () => this.nextServerId());
@@ -142,10 +145,11 @@ export class Pooler implements ClientHost, PoolHost {
     // Login code calls this once the client is authenticated: PgBouncer refuses disabled databases then.
     if (this.disabledDatabases.has(configured.name)) throw new AuthError(`database "${configured.name}" is disabled`, '08P01');
     const target = this.serverTarget(configured, user, scramKeys);
-    const key = `${target.name}\0${user}`;
+    // Like PgBouncer, one pool per server login: clients of a database with a forced user= share it.
+    const key = `${target.name}\0${target.user}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(target, user, this.config, this);
+      pool = new Pool(target, target.user, this.config, this);
       this.pools.set(key, pool);
     } else if (scramKeys && !configured.user) {
       pool.target.scramKeys = scramKeys; // the latest proven keys (the verifier may have changed)
@@ -158,7 +162,8 @@ export class Pooler implements ClientHost, PoolHost {
    * its userlist password, else with the keys from its SCRAM proof (pass-through).
    */
   private serverTarget(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys): DatabaseTarget {
-    return configured.user ? configured : { ...configured, user, password: this.config.users.get(user)?.password, scramKeys };
+    const target = configured.sslmode_from_config ? { ...configured, sslmode: this.config.server_tls_sslmode } : configured;
+    return target.user ? target : { ...target, user, password: this.config.users.get(user)?.password, scramKeys };
   }
 
   clientTlsContext(): tls.SecureContext | undefined {
@@ -200,6 +205,90 @@ export class Pooler implements ClientHost, PoolHost {
     this.onAdminConnection(socket, params, leftover, before);
   }
 
+  /** Logged-in clients, console sessions included, per database and per user (SHOW DATABASES|USERS, limits). */
+  clientCounts(): { byDatabase: Map<string, number>; byUser: Map<string, number> } {
+    const byDatabase = new Map<string, number>();
+    const byUser = new Map<string, number>();
+    const add = (database: string, user: string) => {
+      byDatabase.set(database, (byDatabase.get(database) ?? 0) + 1);
+      byUser.set(user, (byUser.get(user) ?? 0) + 1);
+    };
+    for (const client of this.clients) if (client.state !== 'login' && client.state !== 'closed') add(client.database, client.user);
+    for (const session of this.adminSessions) add(ADMIN_DATABASES[0], session.user);
+    return { byDatabase, byUser };
+  }
+
+  /** Server connections a database may have over all its pools (its own max_db_connections, else the global; 0 = no limit). */
+  databaseServerLimit(database: string): number {
+    const own = resolveDatabase(this.config, database)?.max_db_connections;
+    return own && own > 0 ? own : this.config.max_db_connections;
+  }
+
+  userServerLimit(user: string): number {
+    const own = this.config.user_overrides.get(user)?.max_user_connections;
+    return own && own > 0 ? own : this.config.max_user_connections;
+  }
+
+  databaseServerCount(database: string): number {
+    let count = 0;
+    for (const pool of this.pools.values()) if (pool.target.name === database) count += pool.serverCount;
+    return count;
+  }
+
+  userServerCount(user: string): number {
+    let count = 0;
+    for (const pool of this.pools.values()) if (pool.user === user) count += pool.serverCount;
+    return count;
+  }
+
+  /**
+   * max_db_connections / max_user_connections: may `pool` open one more server? When not, an idle
+   * server of another pool of the same database or user is closed to make room later (PgBouncer's
+   * eviction), so a pool with waiting clients is not starved by idle servers elsewhere.
+   */
+  hasServerRoom(pool: Pool, evict: boolean): boolean {
+    const dbLimit = this.databaseServerLimit(pool.target.name);
+    const userLimit = this.userServerLimit(pool.user);
+    const dbFull = dbLimit > 0 && this.databaseServerCount(pool.target.name) >= dbLimit;
+    const userFull = userLimit > 0 && this.userServerCount(pool.user) >= userLimit;
+    if (!dbFull && !userFull) return true;
+    if (evict) this.evictIdleServer(pool, (other) => (!dbFull || other.target.name === pool.target.name) && (!userFull || other.user === pool.user));
+    return false;
+  }
+
+  private evictIdleServer(pool: Pool, sharesLimit: (other: Pool) => boolean): void {
+    let oldest: ServerConnection | undefined;
+    for (const other of this.pools.values()) {
+      if (other === pool || !sharesLimit(other)) continue;
+      const candidate = other.idle[0]; // idle[0] was released longest ago
+      if (candidate && (!oldest || candidate.lastUsedAt < oldest.lastUsedAt)) oldest = candidate;
+    }
+    oldest?.close('evicted');
+  }
+
+  /** PgBouncer's per-database limit: the database's own max_db_client_connections, else the global one. */
+  databaseClientLimit(database: string): number {
+    const own = this.isAdminDatabase(database) ? undefined : resolveDatabase(this.config, database)?.max_db_client_connections;
+    return own && own > 0 ? own : this.config.max_db_client_connections;
+  }
+
+  userClientLimit(user: string): number {
+    const own = this.config.user_overrides.get(user)?.max_user_client_connections;
+    return own && own > 0 ? own : this.config.max_user_client_connections;
+  }
+
+  clientLimitRefusal(user: string, database: string): string | undefined {
+    // admin_users always reach the console, so a full pooler can still be inspected and fixed.
+    if (this.isAdminDatabase(database) && this.config.admin_users.includes(user)) return undefined;
+    const counts = this.clientCounts();
+    const dbLimit = this.databaseClientLimit(database);
+    const dbKey = this.isAdminDatabase(database) ? ADMIN_DATABASES[0] : database;
+    if (dbLimit > 0 && (counts.byDatabase.get(dbKey) ?? 0) >= dbLimit) return 'client connections exceeded (max_db_client_connections)';
+    const userLimit = this.userClientLimit(user);
+    if (userLimit > 0 && (counts.byUser.get(user) ?? 0) >= userLimit) return 'client connections exceeded (max_user_client_connections)';
+    return undefined;
+  }
+
   clientLoggedIn(client: Client): void {
     this.byKey.set(keyOf(client.processId, client.secretKey), client);
     if (client.pool) client.pool.clientCount++;
@@ -221,18 +310,18 @@ export class Pooler implements ClientHost, PoolHost {
 
   private maintain(): void {
     const now = Date.now();
+    if (!this.paused) this.openMinPools();
     for (const pool of this.pools.values()) pool.maintain(now);
     if (this.shutdownMode) this.maintainShutdown();
-    const { client_idle_timeout: clientIdle, idle_transaction_timeout: idleTx } = this.config;
-    if (clientIdle <= 0 && idleTx <= 0) return;
-    for (const client of this.clients) {
-      if (client.pending > 0 || (client.state !== 'idle' && client.state !== 'active')) continue;
-      const quiet = now - client.lastActivityAt;
-      const inTransaction = client.server !== null && client.server.txStatus !== STATUS_IDLE;
-      if (idleTx > 0 && inTransaction && quiet > idleTx * 1000) {
-        client.fatal('08P01', 'idle transaction timeout');
-      } else if (clientIdle > 0 && quiet > clientIdle * 1000) {
-        client.fatal('08P01', 'client_idle_timeout');
+    for (const client of [...this.clients]) client.enforceTimeouts(now);
+  }
+
+  /** A forced-user database with min_pool_size gets its pool at once, so the janitor can fill it before any client comes. */
+  private openMinPools(): void {
+    for (const target of this.config.databases.values()) {
+      const wantsServers = (target.min_pool_size ?? this.config.min_pool_size) > 0;
+      if (target.user && wantsServers && !this.disabledDatabases.has(target.name) && !this.pools.has(`${target.name}\0${target.user}`)) {
+        this.getPool(target, target.user);
       }
     }
   }
@@ -337,12 +426,15 @@ export class Pooler implements ClientHost, PoolHost {
     for (const key of new Set([...Object.keys(live), ...Object.keys(fresh)])) {
       if (!FIXED_AT_RUN_TIME.has(key)) live[key] = fresh[key];
     }
-    for (const pool of this.pools.values()) this.retarget(pool);
     this.settingsChanged();
   }
 
-  /** After SET or RELOAD: pools apply new sizes and limits now rather than at the janitor's next run. */
+  /**
+   * After SET or RELOAD: pools follow changed connection settings (server_tls_sslmode…) and apply
+   * new sizes and limits now rather than at the janitor's next run.
+   */
   settingsChanged(): void {
+    for (const pool of this.pools.values()) this.retarget(pool);
     const now = Date.now();
     for (const pool of this.pools.values()) pool.maintain(now);
   }
