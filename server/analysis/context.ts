@@ -12,6 +12,34 @@ export interface PlacedFacts {
   facts: StatementFacts;
   /** A psql meta-command precedes or interrupts the statement: the file is a psql script. */
   psqlScript?: boolean;
+  /**
+   * Which query message the statement is sent in, when the statements of one multi-statement string
+   * travel together (an embedded query: one simple-protocol Query, one server connection, one implicit
+   * transaction). Undefined when each statement is sent on its own (a SQL file run by psql).
+   */
+  message?: number;
+}
+
+/**
+ * PREPAREs whose DEALLOCATE (of the name, or ALL) follows in the same query message: the prepared
+ * statement never outlives the message, so its PREPARE, EXECUTEs and DEALLOCATE there are safe.
+ * Returned as `message:name` keys.
+ */
+function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> {
+  const prepared = new Set<string>();
+  const closed = new Set<string>();
+  for (const { facts, message } of statements) {
+    if (message === undefined) continue;
+    for (const { prepared: use } of facts.candidates) {
+      if (use?.action === 'prepare') prepared.add(`${message}:${use.name}`);
+      if (use?.action !== 'deallocate') continue;
+      const ofMessage = [...prepared].filter((key) => key.startsWith(`${message}:`));
+      const matching = use.name === '*' ? ofMessage : ofMessage.filter((key) => key === `${message}:${use.name}`);
+      for (const key of matching) closed.add(key);
+      if (use.name === '*' && matching.length > 0) closed.add(`${message}:*`);
+    }
+  }
+  return closed;
 }
 
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
@@ -46,7 +74,8 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   let blockMayAdvance = false;
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
-  for (const { start: base, end, facts } of statements) {
+  const selfContained = preparedWithinMessage(statements);
+  for (const { start: base, end, facts, message } of statements) {
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
       emitSyntaxError(facts, base, end, options, emit);
@@ -65,6 +94,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     for (const candidate of facts.candidates) {
       if (candidate.transactionScoped && inBlock) continue;
       if (ownSession && !candidate.storedCode) continue;
+      if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const severity = severityFor(candidate.rule, options);
       if (!severity) continue;
       const finding: Finding = { rule: candidate.rule, severity, message: candidate.message, start: candidate.start + base, end: candidate.end + base };

@@ -9,6 +9,7 @@ import { INTERESTING_STATEMENT } from './vocabulary';
 import { dialectOfSetStatement, dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
+export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
 
 export interface Candidate {
   rule: RuleId;
@@ -25,6 +26,8 @@ export interface Candidate {
   transactionScoped?: boolean;
   /** Found in a CREATE FUNCTION/PROCEDURE body: runs later, in the sessions of whoever calls it. */
   storedCode?: boolean;
+  /** For prepared-statement: what the statement does with which name ('*': DEALLOCATE ALL). */
+  prepared?: { action: PreparedAction; name: string };
 }
 
 export interface StatementFacts {
@@ -229,10 +232,13 @@ function walk(ctx: WalkContext, value: unknown): void {
     switch (key) {
       case 'FuncCall': addFunctionCall(ctx, node); break;
       case 'VariableSetStmt': visitVariableSet(ctx, node); break;
-      case 'PrepareStmt': case 'ExecuteStmt': case 'DeallocateStmt':
-        ctx.facts.candidates.push(statementCandidate(ctx, 'prepared-statement',
-          `${key.replace('Stmt', '').toUpperCase()} uses a prepared statement that exists on one server connection only.`));
+      case 'PrepareStmt': case 'ExecuteStmt': case 'DeallocateStmt': {
+        const action = key.replace('Stmt', '').toLowerCase() as PreparedAction;
+        ctx.facts.candidates.push({ ...statementCandidate(ctx, 'prepared-statement',
+          `${action.toUpperCase()} uses a prepared statement that exists on one server connection only.`),
+        prepared: { action, name: node.isall ? '*' : String(node.name ?? '') } });
         break;
+      }
       case 'CreateStmt':
         if ((node.relation as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.oncommit as string, true);
         break;

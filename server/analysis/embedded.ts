@@ -18,7 +18,8 @@ import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjec
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
-  analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[];
+  /** Each piece is one query string the application sends (one query message). */
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -37,6 +38,12 @@ const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|be
 const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start|commit|rollback|savepoint|release|prepare|deallocate|declare|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|call|copy|lock|show|explain|vacuum|merge|discard|refresh|cluster|reindex)\b/i;
 /** Functions and methods whose name says they build SQL (getSetSchemaSQL, resetSessionSql, lockQuery). */
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
+/** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */
+const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
+/** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
+function opensWithCapitalised(text: string): boolean {
+  return /^\s*[A-Z][a-z]/.test(text);
+}
 /** Receivers that are pools: every call may run on another server connection. */
 const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
 /** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
@@ -110,6 +117,13 @@ class Extractor {
   private readonly transactionTags: Set<string>[] = [];
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
+  /**
+   * `postgres` bound from a local module (`import postgres from '../src/index.js'`: the driver's own tests,
+   * a vendored copy): objects it creates count as postgres.js clients only when also used as SQL tags.
+   */
+  private readonly localPostgresFactories = new Set<string>();
+  /** Names of objects created by calling a postgres.js factory (`const sql = postgres(options)`). */
+  private readonly postgresJsClients = new Set<string>();
   /** Names bound to pools created in this file (`const db = new Pool()`, `const sql = postgres()`). */
   private readonly poolNames = new Set<string>();
   /** Names of objects of another database's driver, in a file that imports both. */
@@ -140,7 +154,10 @@ class Extractor {
     if (dialect.otherOnly) return false;
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
-    for (const module of modules) if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
+    for (const module of modules) {
+      if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
+      else if (module.specifier.startsWith('.') && module.names.includes('postgres')) this.localPostgresFactories.add('postgres');
+    }
     this.visitScope(this.source, false);
     for (const template of this.markedTemplates) {
       // Where it runs is unknown: as for SQL builders, only findings that hold anywhere.
@@ -223,6 +240,8 @@ class Extractor {
   }
 
   private isPool(receiver: string): boolean {
+    // A transaction callback's parameter (`sql.begin((sql) => …)`) is the transaction's connection, whatever it shadows.
+    if (this.transactionTags.some((tags) => tags.has(receiver))) return false;
     return POOL_NAME.test(receiver) || this.poolNames.has(receiver);
   }
 
@@ -250,16 +269,21 @@ class Extractor {
   }
 
   /**
-   * A function named like a SQL builder whose single return is SQL: its callers may be in other files
-   * (a dialect helper's getSetSchemaSQL()), so the SQL is analysed on its own. Where it runs is
-   * unknown, so it counts as inside a transaction: only findings that hold anywhere are reported.
+   * A function whose single return is SQL: its callers may be in other files (a dialect helper's
+   * getSetSchemaSQL(), a query generator's setSearchPath()), so the SQL is analysed on its own. Where it
+   * runs is unknown, so it counts as inside a transaction: only findings that hold anywhere are reported.
+   * A name that says it builds SQL is enough for any SQL-looking text; other names need text that opens a
+   * whole statement (or a SET, which no clause of another statement starts with in a returned string).
    */
   private inspectSqlBuilder(fn: ts.SignatureDeclaration): void {
-    if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !ts.isIdentifier(fn.name) || !SQL_BUILDER_NAME.test(fn.name.text)) return;
+    if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !ts.isIdentifier(fn.name)) return;
     const returned = singleReturn(fn);
     const parts = returned && this.flow.stringParts(returned, 0, [], { indirect: false });
-    if (!parts || parts[0].kind !== 'text' || !SQL_START.test(parts[0].text)) return;
-    this.addPiece(this.standaloneGroup(true), parts, false);
+    if (!parts?.length || parts[0].kind !== 'text') return;
+    const start = parts[0].text;
+    if (SQL_BUILDER_NAME.test(fn.name.text) ? SQL_START.test(start) : RETURNED_STATEMENT_START.test(start) && !opensWithCapitalised(start)) {
+      this.addPiece(this.standaloneGroup(true), parts, false);
+    }
   }
 
   /** Remembers pools created in this file; inspects postgres.js client options. */
@@ -267,6 +291,7 @@ class Extractor {
     let value = initializer;
     while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
     if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(calleeText(value.expression))) this.poolNames.add(name);
+    if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
   }
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: string | undefined) => Group): void {
@@ -299,7 +324,14 @@ class Extractor {
   }
 
   private isPostgresJsClient(receiver: ts.Expression): boolean {
-    return ts.isIdentifier(receiver) && this.postgresJsNames.size > 0 && (this.poolNames.has(receiver.text) || receiver.text === 'sql');
+    if (!ts.isIdentifier(receiver)) return false;
+    if (this.postgresJsNames.size > 0) return this.poolNames.has(receiver.text) || receiver.text === 'sql';
+    return this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text);
+  }
+
+  /** Whether `name` tags a template somewhere in the file (name`…`), as a postgres.js client does. */
+  private isUsedAsTag(name: string): boolean {
+    return new RegExp(String.raw`(?:^|[^\w$.])${name.replace(/\$/g, '\\$')}\s*\``).test(this.source.text);
   }
 
   /** postgres.js `sql.listen(channel, fn)` sends LISTEN on a connection of the pool. */
@@ -341,9 +373,14 @@ function pieceAt(table: PlacedPiece[], offset: number): PlacedPiece {
   return found;
 }
 
-/** A syntax error is the text's own only when no slot (hole or placeholder) comes before or within the word it is at. */
+/**
+ * A syntax error is the text's own only when no slot (hole or placeholder) comes before or within the
+ * word it is at, nor right after it with only blanks between (`EXPLAIN ${query}`: the hole is the rest
+ * of the statement, and an error at the end of the input is placed before it).
+ */
 function isOwnSyntaxError(piece: Piece, end: number): boolean {
-  return piece.reportSyntaxErrors && !piece.built.slotAt.some((at) => at < end);
+  const { sql, slotAt } = piece.built;
+  return piece.reportSyntaxErrors && !slotAt.some((at) => at < end || sql.slice(end, at).trim() === '');
 }
 
 /**
@@ -371,7 +408,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, Math.max(0, offset - 1));
     return toFileEnd(placed.piece.built, offset - placed.base);
   };
-  const findings = engine.analyzeSqlPieces(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
+  const findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
   const mapped: Finding[] = [];
   for (const finding of findings) {
     const placed = pieceAt(table, finding.start);

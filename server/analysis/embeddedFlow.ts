@@ -56,6 +56,8 @@ interface Assignment {
   node: ts.Expression;
   /** The assigned value of `x = value`; undefined for compound assignments. */
   value?: ts.Expression;
+  /** The appended value of `x += value`. */
+  appended?: ts.Expression;
 }
 
 /** What one scope declares directly (its own statements), found on first lookup in that scope. */
@@ -87,7 +89,8 @@ function assignmentsIn(scope: ts.Node, name: string): Assignment[] {
   const found: Assignment[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      found.push({ node, value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : undefined });
+      const operator = node.operatorToken.kind;
+      found.push({ node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined });
     } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name) found.push({ node });
     ts.forEachChild(node, visit);
   };
@@ -183,6 +186,7 @@ export class Flow {
       const whenFalse = this.stringParts(node.whenFalse, depth + 1, literals, state);
       return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
     }
+    if (ts.isIdentifier(node)) return this.nameParts(node, depth, literals, state);
     const target = this.followName(node);
     if (target) {
       state.indirect = true;
@@ -236,14 +240,34 @@ export class Flow {
     return undefined;
   }
 
-  /** The value of the const (or the let/var's reaching value) `use` refers to. */
+  /** The value of the const (or the let/var's reaching value) `use` refers to, when it is one expression. */
   constantInitializer(use: ts.Identifier): ts.Expression | undefined {
+    const values = this.reachingValues(use);
+    return values?.length === 1 ? values[0] : undefined;
+  }
+
+  /**
+   * The expressions whose concatenation is the value `use` refers to: a const's initializer, or a
+   * let/var's reaching value followed by what `+=` appended to it before the use.
+   */
+  private reachingValues(use: ts.Identifier): ts.Expression[] | undefined {
     const declaration = this.lookUp(use, (names) => names.variables.get(use.text));
     if (!declaration) return undefined;
     if (declaration.initializer && declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
-    if (isConstDeclaration(declaration)) return declaration.initializer;
+    if (isConstDeclaration(declaration)) return declaration.initializer && [declaration.initializer];
     const scope = scopeOf(declaration);
     return scope && reachingValue(declaration, use, assignmentsIn(scope, use.text));
+  }
+
+  /** A name's text: its reaching value, with the parts `+=` appended (conditionally or not) in source order. */
+  private nameParts(use: ts.Identifier, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] | undefined {
+    const values = this.reachingValues(use);
+    if (!values || values.length === 0) return undefined;
+    state.indirect = true;
+    const parts = values.map((value) => this.stringParts(value, depth + 1, literals, state));
+    if (parts.every((p) => p === undefined)) return undefined;
+    // An empty start (`let query = ''`) is no text: what is appended to it is where the SQL starts.
+    return parts.flatMap((p, i) => p ?? [this.hole(values[i])]).filter((p) => p.kind !== 'text' || p.text !== '');
   }
 
   /** `this.prop` (class field or getter), `obj.prop` of a const object literal. */
@@ -283,24 +307,26 @@ function isLoop(node: ts.Node): boolean {
 
 /**
  * The value a let/var has where it is used: the last plain assignment written before the use (or the
- * initializer). Unknown after a compound assignment (`+=`, `++`), or when a loop around the use also
- * assigns it (the value depends on the iteration).
+ * initializer), then whatever `+=` appended after it (a query string built up statement by statement,
+ * some of them under conditions: each may be sent). Unknown after another compound assignment (`-=`,
+ * `++`), or when a loop around the use also assigns it (the value depends on the iteration).
  */
-function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, mine: Assignment[]): ts.Expression | undefined {
+function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, mine: Assignment[]): ts.Expression[] | undefined {
   const scope = scopeOf(declaration);
   for (let node: ts.Node | undefined = use.parent; node && node !== scope; node = node.parent) {
     if (isLoop(node) && mine.some((a) => a.node.pos >= node!.pos && a.node.end <= node!.end)) return undefined;
   }
-  let value = declaration.initializer;
+  let values = declaration.initializer ? [declaration.initializer] : [];
   let at = declaration.end;
   for (const assignment of mine) {
     // An assignment whose right side holds the use has not happened yet when the use is evaluated.
     if (assignment.node.end > use.pos || assignment.node.pos < at) continue;
-    if (!assignment.value) return undefined;
-    value = assignment.value;
+    if (assignment.value) values = [assignment.value];
+    else if (assignment.appended) values = [...values, assignment.appended];
+    else return undefined;
     at = assignment.node.pos;
   }
-  return value;
+  return values;
 }
 
 function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

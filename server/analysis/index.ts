@@ -2,7 +2,7 @@
 import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
-import { analyzeSqlPieces, parseFacts, syntaxErrorOffset } from './pieces';
+import { analyzeQueryMessages, analyzeSqlPieces, parseFacts, syntaxErrorOffset } from './pieces';
 import { dialectOfPath } from './dialect';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 
@@ -70,6 +70,6 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
   // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
   const embedded = require('./embedded') as typeof import('./embedded');
-  return embedded.analyzeEmbedded(text, fileName, options, { analyzeSqlPieces, syntaxErrorOffset });
+  return embedded.analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset });
 }
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

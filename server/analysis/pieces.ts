@@ -54,12 +54,24 @@ const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextv
  * by code we cannot see (e.g. a `db.transaction(async (tx) => …)` callback).
  */
 export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, factsOf: FactsSource = sharedFactsSource): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, factsOf, false);
+}
+
+/**
+ * The same for the query strings an application sends (embedded SQL): each piece is one query message,
+ * so the statements of a multi-statement string run together on one server connection.
+ */
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true);
+}
+
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, factsOf: FactsSource, messages: boolean): Finding[] {
   const placed: PlacedFacts[] = [];
   if (inTransaction) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
-  for (const piece of pieces) {
+  for (const [index, piece] of pieces.entries()) {
     for (const span of splitStatements(piece)) {
-      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand });
+      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand, message: messages ? index : undefined });
     }
     base += piece.length + 1;
   }

@@ -22,7 +22,8 @@ test('const/let strings and templates used later as the query text are analysed 
 
 test('names that never reach a query, reassigned lets, shadowing parameters and non-SQL strings are not analysed', () => {
   assert.deepEqual(found("const s = 'SET search_path TO app';\nconsole.log(s);"), []);
-  assert.deepEqual(found("let s = 'SELECT 1';\ns += '; SET search_path TO app';\nawait client.query(s);"), []);
+  assert.deepEqual(found("let s = 'SET search_path TO app';\ns -= 1;\nawait client.query(s);"), []);
+  assert.deepEqual(found("let s = 'SET search_path TO app';\ns++;\nawait client.query(s);"), []);
   assert.deepEqual(found("let s = 'SET search_path TO app';\nfor (const x of xs) { await client.query(s); s = 'SELECT 1'; }"), []);
   assert.deepEqual(found("const s = 'SET search_path TO app';\nasync function f(s) { await client.query(s); }"), []);
   assert.deepEqual(found("const key = 'SET name';\nawait redis.execute(key);"), []);
@@ -86,7 +87,7 @@ test('query configs in variables, new Query, new Cursor and pg-native querySync 
   assert.deepEqual(found("client.query({ name: 'empty', text: '' });"), [['protocol-prepared-statement', "'empty'"]]);
 });
 
-test('functions and methods returning SQL that a query call runs are analysed; unused ones are not', () => {
+test('functions and methods returning SQL that a query call runs are analysed; ones returning sentences are not', () => {
   const text = [
     'class Session {',
     '  private setSql(name: string, value: string) { return `SET ${name} = ${value}`; }',
@@ -98,7 +99,7 @@ test('functions and methods returning SQL that a query call runs are analysed; u
     '}',
     "function unlockAll() { return 'SELECT pg_advisory_unlock_all()'; }",
     'await client.query(unlockAll());',
-    "function unused() { return 'SET search_path TO x'; }",
+    "function greeting() { return 'Set up your account'; }",
   ].join('\n');
   assert.deepEqual(found(text).map(([r, t]) => [r, t.split('\n')[0]]), [
     ['session-set', 'SET ${name} = ${value}'], ['session-set', 'SET ROLE admin'], ['advisory-lock', 'pg_advisory_unlock_all'],
@@ -111,11 +112,52 @@ test('functions named as SQL builders are analysed on their own, even with no ca
     '  getSetSchemaSQL(schema: string) { return `set search_path to ${this.quote(schema)}`; }',
     "  getSetLocalTimeoutSQL() { return 'SET LOCAL statement_timeout = 1000'; }",
     "  getBeginSQL() { return 'begin'; }",
-    "  describe() { return 'SET search_path TO x'; }",
+    "  label() { return 'Set timezone to UTC'; }",
     '}',
   ].join('\n');
   // SET LOCAL in a builder probably runs inside its caller's transaction: not reported; a session SET is.
+  // A capitalised sentence returned by a method not named as a builder is a label, not SQL.
   assert.deepEqual(found(text), [['session-set', 'set search_path to ${this.quote(schema)}']]);
+});
+
+test('any function or method returning a whole statement or a SET is analysed on its own; clauses, sentences and SET LOCAL are not findings', () => {
+  const text = [
+    'export class Dialect {',
+    '  setSearchPath(path) { return `SET search_path to ${path};`; }',
+    "  keepLock(id) { return 'select pg_advisory_lock(' + id + ')'; }",
+    '  assignments(column) { return `SET ${column} = $1`; }',
+    "  title() { return 'Set role to admin'; }",
+    "  localTimeout() { return 'SET LOCAL lock_timeout = 100'; }",
+    "  plain() { return 'SELECT * FROM jobs'; }",
+    '}',
+    "export function subscribe(channel) { return `LISTEN ${channel}`; }",
+  ].join('\n');
+  assert.deepEqual(found(text, 'f.js').map(([rule]) => rule), ['session-set', 'advisory-lock', 'listen']);
+});
+
+test('a let built up with += (conditionally or not) is the concatenation of what was appended before its use', () => {
+  const text = [
+    "import pg from 'pg';",
+    'export async function onConnect(connection, options) {',
+    "  let query = '';",
+    "  if (options.strings) query += 'SET standard_conforming_strings=on;';",
+    '  query += `SET client_min_messages TO ${options.level};`;',
+    '  if (query) await connection.query(query);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text).map(([rule, t]) => [rule, t.split(';')[0]]), [
+    ['session-set', 'SET standard_conforming_strings=on'], ['session-set', 'SET client_min_messages TO ${options.level}'],
+  ]);
+  // A query built with += of harmless clauses stays harmless; what is appended after the use does not count.
+  const harmless = [
+    'export async function list(client, id) {',
+    "  let text = 'SELECT * FROM jobs';",
+    "  if (id) text += ' WHERE id = $1';",
+    '  await client.query(text);',
+    "  text += '; SET search_path TO app';",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(harmless), []);
 });
 
 test('postgres.js: sql.listen is a LISTEN, sql.unsafe is analysed, sql.file is not read', () => {
@@ -129,6 +171,26 @@ test('postgres.js: sql.listen is a LISTEN, sql.unsafe is analysed, sql.file is n
   assert.deepEqual(found(text).map(([r]) => r), ['listen', 'session-set']);
   // A listen() method of something that is not a postgres.js client is not a finding.
   assert.deepEqual(found("import { EventEmitter } from 'events';\nserver.listen(3000);\nemitter.listen('x');"), []);
+});
+
+test('postgres.js imported from a local path is recognised by its use: a client created by postgres() and used as a SQL tag', () => {
+  const text = [
+    "import postgres from '../src/index.js';",
+    "import http from 'node:http';",
+    'const sql = postgres({ max: 1 });',
+    'export async function wait() {',
+    '  await sql`select 1`;',
+    "  await sql.listen('jobs', (payload) => work(payload));",
+    '}',
+    'const server = http.createServer(handler);',
+    'server.listen(8080, () => {});',
+    'const other = postgres({});',
+    "other.listen('x', () => {});",
+  ].join('\n');
+  // `other` is never used as a tag: it may be anything a local module called postgres returns.
+  assert.deepEqual(found(text, 'f.js'), [['listen', "sql.listen('jobs', (payload) => work(payload))"]]);
+  // A local module bound under another name is not assumed to be postgres.js.
+  assert.deepEqual(found("import db from './db.js';\nconst sql = db();\nawait sql`select 1`;\nawait sql.listen('x', f);", 'f.js'), []);
 });
 
 test('slonik tags: sql.unsafe, sql.type(…) and sql.typeAlias(…) templates are analysed; sql.fragment is a fragment', () => {

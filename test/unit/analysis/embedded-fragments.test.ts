@@ -90,3 +90,20 @@ test('SET of a hole-named column is an UPDATE fragment, not a session SET; SET o
   assert.deepEqual(found('const assignment = sql`SET ${sql(column)} = ${value}`;'), []);
   assert.deepEqual(found('await sql`SET statement_timeout = ${ms}`;').map(([r]) => r), ['session-set']);
 });
+
+test('a hole standing for the rest of a statement (`EXPLAIN (FORMAT JSON) ${query}`) is no syntax error; a real error before a hole still is', () => {
+  const explain = [
+    "import pg from 'pg';",
+    'export async function plan(pool, query) {',
+    '  return pool.query(`EXPLAIN (FORMAT JSON) ${query}`);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(explain), []);
+  const broken = [
+    "import pg from 'pg';",
+    'export async function plan(pool, query) {',
+    '  return pool.query(`SELECT * FROM WHERE id = ${query}`);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(broken).map(([rule]) => rule), ['syntax-error']);
+});

@@ -1,12 +1,12 @@
 // Transaction context across calls: one client object is one connection, a pool is not.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initAnalysis } from '../../../server/analysis/index';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedRules } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
-const rules = (text: string) => embeddedRules(text);
+const rules = (text: string, file?: string) => embeddedRules(text, file);
 
 test('begin (any case, or START TRANSACTION) on a client, then SET LOCAL / set_config(…, true) on it is safe', () => {
   for (const begin of ['begin', 'BEGIN', 'Begin', 'START TRANSACTION', 'begin isolation level serializable']) {
@@ -57,4 +57,45 @@ test('callbacks of functions named …Transaction run inside a transaction; comm
 test('transaction callbacks stay open transactions for their own client, not for a pool used inside them', () => {
   assert.deepEqual(rules("await db.transaction(async (tx) => { await tx.execute(sql`SET LOCAL app.t = '1'`); });"), []);
   assert.deepEqual(rules("await knex.transaction(async (trx) => { await pool.query(\"SET LOCAL app.t = '1'\"); });"), ['set-local-outside-transaction']);
+});
+
+test('a transaction callback\'s parameter is the transaction even when it shadows a pool of the same name', () => {
+  const inside = [
+    "import postgres from 'postgres';",
+    'const sql = postgres({ prepare: false });',
+    'export const read = () => sql.begin((sql) => [',
+    "  sql`select set_config('app.user', 'alice', true)`,",
+    "  sql`select current_setting('app.user')`,",
+    ']);',
+  ].join('\n');
+  assert.deepEqual(rules(inside), []);
+  // On the pool itself, outside the callback, the setting is lost when the statement ends.
+  const outside = [
+    "import postgres from 'postgres';",
+    'const sql = postgres({ prepare: false });',
+    "export const lost = () => sql`select set_config('app.user', 'alice', true)`;",
+  ].join('\n');
+  assert.deepEqual(rules(outside), ['set-local-outside-transaction']);
+});
+
+test('PREPARE … DEALLOCATE within one query string is safe; a PREPARE left for a later call, or a file\'s separate statements, is not', () => {
+  const oneMessage = [
+    'export async function complete(client, ids) {',
+    '  await client.query({ text: `prepare done (bigint) as delete from jobs where id = $1;',
+    '${ids.map((id) => `execute done(${id});`).join("\\n")}',
+    'deallocate done;` });',
+    "  await client.query('prepare one as select 1; execute one; deallocate all');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(oneMessage, 'f.js'), []);
+  const acrossCalls = [
+    'export async function later(client) {',
+    "  await client.query('prepare two as select 1; execute two');",
+    "  await client.query('deallocate two');",
+    "  await client.query('prepare three as select 1; deallocate four');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(acrossCalls, 'f.js'), ['prepared-statement', 'prepared-statement', 'prepared-statement', 'prepared-statement', 'prepared-statement']);
+  // psql sends a file's statements one by one: each may run on another server connection.
+  assert.deepEqual(analyzeSql('prepare five as select 1;\nexecute five;\ndeallocate five;\n').map((f) => f.rule), ['prepared-statement', 'prepared-statement', 'prepared-statement']);
 });
