@@ -3,7 +3,10 @@
 // PgBouncer tooling work unchanged; plus SHOW HAZARDS. The console only reads snapshots through
 // AdminSource and asks it to act (pause, reload…): it holds no pool state of its own.
 import type { Socket } from 'node:net';
-import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, FIXED_AT_RUN_TIME, POOL_MODES, SERVER_POLICIES, SSL_MODES, defaultConfig, type PoolerConfig } from './config';
+import {
+  CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, FIXED_AT_RUN_TIME, POOL_MODES, SERVER_POLICIES, SSL_MODES, defaultConfig, hostTarget, hostWeights,
+  type DatabaseTarget, type PoolerConfig,
+} from './config';
 import {
   AuthCode, Msg, MessageReader, ProtocolError, authentication, backendKeyData, errorResponse, noticeResponse, parameterStatus, readCString,
   readyForQuery,
@@ -13,6 +16,7 @@ import { logLine } from './log';
 import type { AdminConnectionHandler, Pooler } from './pooler';
 import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
+import { DISABLE_ON_WRITE_VALUES, LOAD_BALANCE_MODES } from './balancer';
 
 export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
 /** The PgBouncer release whose admin console this one mirrors. */
@@ -53,6 +57,28 @@ export interface PoolInfo {
   /** How long the oldest waiting client has waited. */
   maxWaitMicros: number;
   poolMode: string;
+  /** Load balancing: off, pgpool or round-robin (null when the database has no replicas). */
+  loadBalanceHosts: string | null;
+  /** host:port this pool's servers are on, `primary` or `replica`, its health and replication delay in bytes. */
+  host: string;
+  role: string;
+  hostStatus: string;
+  replicationDelay: number | null;
+}
+
+/** One host of a database (SHOW HOSTS): Pgpool-II's SHOW POOL_NODES, in short. */
+export interface HostInfo {
+  database: string;
+  node: number;
+  host: string;
+  port: number;
+  role: string;
+  weight: number;
+  status: string;
+  replicationDelay: number | null;
+  replayLsn: string | null;
+  lastCheck: number;
+  error: string;
 }
 
 export interface SocketInfo {
@@ -77,6 +103,9 @@ export interface SocketInfo {
   applicationName: string;
   preparedStatements: number;
   id: number;
+  /** host:port of the server (a client: of its linked server) and whether that is the primary or a replica. */
+  host: string;
+  role: string;
 }
 
 export interface DatabaseInfo {
@@ -158,6 +187,7 @@ export interface AdminSource {
   /** The values used when nothing is configured (SHOW CONFIG's `default` column). */
   defaults: PoolerConfig;
   pools(): PoolInfo[];
+  hosts(): HostInfo[];
   clients(): SocketInfo[];
   servers(): SocketInfo[];
   databases(): DatabaseInfo[];
@@ -276,6 +306,13 @@ const POOL_COLUMNS: readonly Column[] = [
   ['sv_active_cancel', 'int4'], ['sv_being_canceled', 'int4'], ['sv_idle', 'int4'], ['sv_used', 'int4'],
   ['sv_tested', 'int4'], ['sv_login', 'int4'], ['maxwait', 'int4'], ['maxwait_us', 'int4'],
   ['pool_mode', 'text'], ['load_balance_hosts', 'text'],
+  // PoolSafe's own, at the end: which host the pool's servers are on (load balancing).
+  ['host', 'text'], ['role', 'text'], ['host_status', 'text'], ['replication_delay', 'int8'],
+];
+
+const HOST_COLUMNS: readonly Column[] = [
+  ['database', 'text'], ['node_id', 'int4'], ['host', 'text'], ['port', 'int4'], ['role', 'text'], ['lb_weight', 'numeric'],
+  ['status', 'text'], ['replication_delay', 'int8'], ['replay_lsn', 'text'], ['last_check', 'text'], ['error', 'text'],
 ];
 
 const SOCKET_COLUMNS: readonly Column[] = [
@@ -284,6 +321,8 @@ const SOCKET_COLUMNS: readonly Column[] = [
   ['connect_time', 'text'], ['request_time', 'text'], ['wait', 'int4'], ['wait_us', 'int4'],
   ['close_needed', 'int4'], ['ptr', 'text'], ['link', 'text'], ['remote_pid', 'int4'], ['tls', 'text'],
   ['application_name', 'text'], ['prepared_statements', 'int4'], ['id', 'int4'],
+  // PoolSafe's own, at the end: the host of the server connection and its role (load balancing).
+  ['host', 'text'], ['role', 'text'],
 ];
 
 const DATABASE_COLUMNS: readonly Column[] = [
@@ -340,6 +379,8 @@ const ENUM_KEYS: Record<string, readonly string[]> = {
   auth_type: CLIENT_AUTH_TYPES,
   client_tls_sslmode: CLIENT_TLS_MODES,
   server_tls_sslmode: SSL_MODES,
+  load_balance: LOAD_BALANCE_MODES,
+  disable_load_balance_on_write: DISABLE_ON_WRITE_VALUES,
 };
 
 const EMPTY_TOTALS: StatsTotals = {
@@ -552,6 +593,8 @@ export class AdminConsole {
         return table([['key', 'text'], ['value', 'text']], stateRows(this.source.pauseMode()));
       case 'hazards':
         return table(HAZARD_COLUMNS, this.source.hazards().map(hazardRow));
+      case 'hosts':
+        return table(HOST_COLUMNS, this.source.hosts().map(hostRow));
       case 'help':
         return [
           noticeResponse({
@@ -559,7 +602,7 @@ export class AdminConsole {
             code: '00000',
             message: 'Console usage',
             detail:
-              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION|HAZARDS\n' +
+              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION|HAZARDS|HOSTS\n' +
               'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|LISTS|STATE\n' +
               'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nDISABLE <db>\nENABLE <db>\nRECONNECT [<db>]\n' +
               'KILL [<db>]\nKILL_CLIENT <client_id>\nSUSPEND\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]\nWAIT_CLOSE [<db>]',
@@ -670,8 +713,13 @@ function poolRow(p: PoolInfo): Cell[] {
   return [
     p.database, p.user, p.clActive, p.clWaiting, p.clActiveCancelReq, p.clWaitingCancelReq, p.svActive,
     p.svActiveCancel, p.svBeingCanceled, p.svIdle, p.svUsed, p.svTested, p.svLogin,
-    Math.floor(p.maxWaitMicros / 1e6), Math.floor(p.maxWaitMicros % 1e6), p.poolMode, null,
+    Math.floor(p.maxWaitMicros / 1e6), Math.floor(p.maxWaitMicros % 1e6), p.poolMode, p.loadBalanceHosts,
+    p.host, p.role, p.hostStatus, p.replicationDelay,
   ];
+}
+
+function hostRow(h: HostInfo): Cell[] {
+  return [h.database, h.node, h.host, h.port, h.role, h.weight, h.status, h.replicationDelay, h.replayLsn, h.lastCheck ? formatTimestamp(h.lastCheck) : null, h.error];
 }
 
 /** `ptr`/`link` are PgBouncer's object addresses; PoolSafe has none, so it shows ids in that shape. */
@@ -684,7 +732,7 @@ function socketRow(s: SocketInfo): Cell[] {
     s.type, s.user, s.database, 'none', s.state, s.addr, s.port, s.localAddr, s.localPort,
     formatTimestamp(s.connectTime), formatTimestamp(s.requestTime), Math.floor(s.waitMicros / 1e6),
     Math.floor(s.waitMicros % 1e6), s.closeNeeded, pseudoPointer(s.id), pseudoPointer(s.link), s.remotePid, s.tls,
-    s.applicationName, s.preparedStatements, s.id,
+    s.applicationName, s.preparedStatements, s.id, s.host, s.role,
   ];
 }
 
@@ -870,18 +918,41 @@ export class PoolerAdminSource implements AdminSource {
       let clActive = 0;
       for (const client of this.pooler.clients) if (client.pool === pool && (client.state === 'idle' || client.state === 'active')) clActive++;
       const oldest = pool.waiting.reduce((min, c) => (c.waitStartedAt > 0 && c.waitStartedAt < min ? c.waitStartedAt : min), now);
+      const place = hostTarget(pool.target, pool.hostIndex);
+      const health = pool.hostIndex > 0 ? this.pooler.replicaHealth.of(pool.target, pool.hostIndex) : undefined;
+      const balanced = (pool.target.replicas?.length ?? 0) > 0 && this.pooler.config.load_balance !== 'off';
       rows.push({
         database: pool.target.name, user: pool.user, clActive, clWaiting: pool.waiting.length, clActiveCancelReq: 0,
         clWaitingCancelReq: 0, svActive: pool.active.size, svActiveCancel: 0, svBeingCanceled: 0, svIdle: pool.idle.length,
         svUsed: 0, svTested: 0, svLogin: pool.connecting, maxWaitMicros: (now - oldest) * 1000, poolMode: pool.mode,
+        loadBalanceHosts: balanced ? this.pooler.config.load_balance : null,
+        host: this.pooler.config.load_balance === 'round-robin' && balanced ? allHosts(pool.target) : `${place.host}:${place.port}`,
+        role: pool.hostIndex > 0 ? 'replica' : 'primary', hostStatus: health?.status ?? 'up', replicationDelay: health?.delayBytes ?? null,
       });
     }
     // PgBouncer lists its console as a pool of its own (user pgbouncer, statement mode).
     rows.push({
       database: 'pgbouncer', user: 'pgbouncer', clActive: this.sessions.size, clWaiting: 0, clActiveCancelReq: 0,
       clWaitingCancelReq: 0, svActive: 0, svActiveCancel: 0, svBeingCanceled: 0, svIdle: 0, svUsed: 0, svTested: 0,
-      svLogin: 0, maxWaitMicros: 0, poolMode: 'statement',
+      svLogin: 0, maxWaitMicros: 0, poolMode: 'statement', loadBalanceHosts: null, host: '', role: '', hostStatus: '', replicationDelay: null,
     });
+    return rows;
+  }
+
+  hosts(): HostInfo[] {
+    const rows: HostInfo[] = [];
+    for (const target of this.pooler.config.databases.values()) {
+      const weights = hostWeights(target);
+      for (let node = 0; node < weights.length; node++) {
+        const place = hostTarget(target, node);
+        const health = node > 0 ? this.pooler.replicaHealth.of(target, node) : undefined;
+        rows.push({
+          database: target.name, node, host: place.host, port: place.port, role: node > 0 ? 'replica' : 'primary', weight: weights[node],
+          status: health?.status ?? 'up', replicationDelay: health?.delayBytes ?? null, replayLsn: health?.replayLsn ?? null,
+          lastCheck: health?.checkedAt ?? 0, error: health?.error ?? '',
+        });
+      }
+    }
     return rows;
   }
 
@@ -897,6 +968,7 @@ export class PoolerAdminSource implements AdminSource {
         waitMicros: client.state === 'waiting' && client.waitStartedAt > 0 ? (now - client.waitStartedAt) * 1000 : 0,
         closeNeeded: false, link: client.server?.id, remotePid: 0, tls: client.tls ? 'TLS' : '',
         applicationName: client.applicationName, preparedStatements: 0, id: client.id,
+        ...(client.server ? this.placeOf(client.server.target) : { host: '', role: '' }),
       });
     }
     for (const session of this.sessions) {
@@ -904,7 +976,7 @@ export class PoolerAdminSource implements AdminSource {
         type: 'C', user: session.user, database: session.database, state: 'active', addr: plainAddress(session.socket.remoteAddress ?? ''),
         port: session.socket.remotePort ?? 0, localAddr: plainAddress(session.socket.localAddress ?? ''), localPort: session.socket.localPort ?? 0,
         connectTime: session.connectedAt, requestTime: session.lastQueryAt, waitMicros: 0, closeNeeded: false, remotePid: 0, tls: '',
-        applicationName: session.applicationName, preparedStatements: 0, id: session.id,
+        applicationName: session.applicationName, preparedStatements: 0, id: session.id, host: '', role: '',
       });
     }
     return rows;
@@ -924,9 +996,17 @@ export class PoolerAdminSource implements AdminSource {
         localPort: server.localPort, connectTime: server.createdAt, requestTime: server.lastUsedAt, waitMicros: 0,
         closeNeeded: closeNeeded.has(server), link, remotePid: server.processId, tls: server.tls ? 'TLS' : '',
         applicationName: server.params.get('application_name') ?? '', preparedStatements: 0, id: server.id,
+        ...this.placeOf(server.target),
       });
     }
     return rows;
+  }
+
+  /** host:port of a server target and whether it is its database's primary. */
+  private placeOf(target: DatabaseTarget): { host: string; role: string } {
+    const primary = this.pooler.config.databases.get(target.name) ?? target;
+    const isPrimary = primary.host === target.host && primary.port === target.port;
+    return { host: `${target.host}:${target.port}`, role: isPrimary ? 'primary' : 'replica' };
   }
 
   databases(): DatabaseInfo[] {
@@ -1087,6 +1167,14 @@ export class PoolerAdminSource implements AdminSource {
   hasDatabase(database: string): boolean {
     return this.pooler.config.databases.has(database);
   }
+}
+
+/** Every host of a round-robin database, as PgBouncer's host=a,b list. */
+function allHosts(target: DatabaseTarget): string {
+  return hostWeights(target).map((_, index) => {
+    const place = hostTarget(target, index);
+    return `${place.host}:${place.port}`;
+  }).join(',');
 }
 
 function plainAddress(address: string): string {

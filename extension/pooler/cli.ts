@@ -5,12 +5,16 @@ import {
   type ClientAuthType, type PoolMode, type PoolerConfig, type ServerPolicy,
 } from './config';
 import { configFromIni } from './ini-config';
+import { configFromPgpoolConf, looksLikePgpoolConf } from './pgpoolConf';
+import { LOAD_BALANCE_MODES, type LoadBalanceMode } from './balancer';
+import { readFileSync } from 'node:fs';
 import { logToFile } from './log';
 
 export const POOLER_USAGE =
   'usage: poolsafe pooler --target <postgres URL> [--listen 127.0.0.1:6432] [--pool-mode transaction|session|statement] ' +
   '[--pool-size N] [--server-policy rotate|lifo|round-robin] [--auth scram-sha-256|md5|trust] ' +
-  '[--max-prepared-statements N] [--config pgbouncer.ini] [--hazards on|off] [--reset-between-transactions]';
+  '[--max-prepared-statements N] [--config pgbouncer.ini|pgpool.conf] [--replica <postgres URL>]… ' +
+  '[--load-balance off|pgpool|round-robin] [--hazards on|off] [--reset-between-transactions]';
 
 class UsageError extends Error {}
 
@@ -25,9 +29,14 @@ interface PoolerFlags {
   config?: string;
   hazards?: string;
   resetBetweenTransactions?: string;
+  loadBalance?: string;
+  /** --replica, repeatable. */
+  replicas: string[];
 }
 
-const FLAG_NAMES: Record<string, keyof PoolerFlags> = {
+type ValueFlag = Exclude<keyof PoolerFlags, 'replicas'>;
+
+const FLAG_NAMES: Record<string, ValueFlag> = {
   '--target': 'target',
   '--listen': 'listen',
   '--pool-mode': 'poolMode',
@@ -37,16 +46,17 @@ const FLAG_NAMES: Record<string, keyof PoolerFlags> = {
   '--max-prepared-statements': 'maxPreparedStatements',
   '--config': 'config',
   '--hazards': 'hazards',
+  '--load-balance': 'loadBalance',
 };
 
 /** Flags that take no value. */
-const SWITCH_NAMES: Record<string, keyof PoolerFlags> = {
+const SWITCH_NAMES: Record<string, ValueFlag> = {
   '--reset-between-transactions': 'resetBetweenTransactions',
 };
 
 function parseFlags(argv: string[]): PoolerFlags {
   const args = argv[0] === 'pooler' ? argv.slice(1) : argv;
-  const flags: PoolerFlags = {};
+  const flags: PoolerFlags = { replicas: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf('=');
@@ -56,10 +66,11 @@ function parseFlags(argv: string[]): PoolerFlags {
       continue;
     }
     const key = FLAG_NAMES[name];
-    if (!key) throw new UsageError(`unknown argument "${arg}"`);
+    if (!key && name !== '--replica') throw new UsageError(`unknown argument "${arg}"`);
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-    flags[key] = value;
+    if (key) flags[key] = value;
+    else flags.replicas.push(value);
   }
   return flags;
 }
@@ -87,7 +98,8 @@ export function configFromFlags(argv: string[], warn: (line: string) => void = (
   let config: PoolerConfig;
   if (flags.config) {
     const target = flags.target ? parseTargetUrl(flags.target) : undefined;
-    config = configFromIni(flags.config, target, (w) => warn(`warning: ${w.file}:${w.line}: ${w.message}`));
+    const onWarning = (w: { file: string; line: number; message: string }) => warn(`warning: ${w.file}:${w.line}: ${w.message}`);
+    config = isPgpoolConf(flags.config) ? configFromPgpoolConf(flags.config, target, onWarning) : configFromIni(flags.config, target, onWarning);
   } else {
     config = configForTarget(parseTargetUrl(flags.target!));
   }
@@ -103,8 +115,30 @@ export function configFromFlags(argv: string[], warn: (line: string) => void = (
   if (flags.maxPreparedStatements) config.max_prepared_statements = count('--max-prepared-statements', flags.maxPreparedStatements, 0);
   if (flags.hazards) config.hazard_detection = oneOf('--hazards', flags.hazards, ['on', 'off']) === 'on';
   if (flags.resetBetweenTransactions) config.server_reset_query_always = true;
+  applyBalanceFlags(config, flags);
   if (config.databases.size === 0) throw new UsageError('no database to serve: give --target or a [databases] section');
   return config;
+}
+
+function isPgpoolConf(path: string): boolean {
+  try {
+    return looksLikePgpoolConf(readFileSync(path, 'utf8'));
+  } catch {
+    return false; // the ini reader reports the unreadable file
+  }
+}
+
+/** --replica adds read replicas to the --target database; --load-balance picks the routing (pgpool by default with replicas). */
+function applyBalanceFlags(config: PoolerConfig, flags: PoolerFlags): void {
+  if (flags.loadBalance) config.load_balance = oneOf<LoadBalanceMode>('--load-balance', flags.loadBalance, LOAD_BALANCE_MODES);
+  if (flags.replicas.length === 0) return;
+  if (!flags.target) throw new UsageError('--replica needs --target (the primary)');
+  const primary = config.databases.get(parseTargetUrl(flags.target).name)!;
+  primary.replicas = [...(primary.replicas ?? []), ...flags.replicas.map((url) => {
+    const replica = parseTargetUrl(url);
+    return { host: replica.host, port: replica.port, weight: 1 };
+  })];
+  if (!flags.loadBalance && config.load_balance === 'off') config.load_balance = 'pgpool';
 }
 
 export interface PoolerCliIo {

@@ -20,6 +20,7 @@ import { logLine } from './log';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
 import { isPeerAdmin } from './admin';
+import type { BalancedClientSide, ClientBalance } from './balancedClient';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -64,7 +65,7 @@ type LoginPhase =
   | { step: 'verifying' }
   | { step: 'starting' };
 
-export class Client implements PoolClient, ServerLink {
+export class Client implements PoolClient, ServerLink, BalancedClientSide {
   state: ClientState = 'login';
   user = '';
   database = '';
@@ -78,7 +79,12 @@ export class Client implements PoolClient, ServerLink {
   /** Settings beyond the fixed tracked set (track_extra_parameters, startup settings); set at greeting. */
   private extraSettings: ExtraSettings | null = null;
   target: DatabaseTarget | undefined;
+  /** The pool of the server this client uses now: its own, or (load balancing) that of another host. */
   pool: Pool | null = null;
+  /** The pool of the database and user the client logged in to (where it is counted). */
+  homePool: Pool | null = null;
+  /** Load balancing (pgpool): the client's requests are routed between hosts; null otherwise. */
+  balance: ClientBalance | null = null;
   server: ServerConnection | null = null;
   lastServer: ServerConnection | null = null;
   /** Named prepared statements kept by the pooler (max_prepared_statements > 0), else null. */
@@ -362,6 +368,8 @@ export class Client implements PoolClient, ServerLink {
     const ok = authentication(AuthCode.Ok);
     const pool = this.host.getPool(this.target!, this.user, this.scramKeys);
     this.pool = pool;
+    this.homePool = pool;
+    this.balance = this.host.balanceFor(this, pool);
     const registry = this.host.preparedStatements;
     if (this.host.config.max_prepared_statements > 0 && pool.mode !== 'session') this.prepared = new ClientPrepared(registry);
     if (pool.template) {
@@ -487,6 +495,12 @@ export class Client implements PoolClient, ServerLink {
   }
 
   private deliver(data: Buffer): void {
+    if (this.balance) this.balance.accept(data);
+    else this.deliverToServer(data);
+  }
+
+  /** Sends `data` to the linked server, or queues it and takes one from the pool. */
+  private deliverToServer(data: Buffer): void {
     if (!this.server && this.state === 'idle') {
       if (this.queue.length > 0 || !firstMessageReady(data, data.length)) {
         // Hold the bytes; take a server connection only once the first message is whole.
@@ -514,6 +528,30 @@ export class Client implements PoolClient, ServerLink {
     if (this.queuedBytes > MAX_QUEUED_BYTES) this.socket.pause();
   }
 
+  // Load balancing: the balancer (balancedClient.ts) moves this client between per-host servers.
+
+  sendVia(pool: Pool, held: ServerConnection | undefined, data: Buffer): void {
+    this.pool = pool;
+    if (held) {
+      this.server = held;
+      held.link = this;
+      this.state = 'active';
+    }
+    this.deliverToServer(data);
+  }
+
+  parkServer(): ServerConnection {
+    const server = this.server!;
+    this.server = null;
+    server.link = null;
+    this.state = 'idle';
+    return server;
+  }
+
+  handBackServer(): void {
+    this.releaseServer();
+  }
+
   assignServer(server: ServerConnection): void {
     if (this.state === 'closed') {
       this.pool!.release(server);
@@ -530,7 +568,7 @@ export class Client implements PoolClient, ServerLink {
     const sync = server.paramsToken === this.paramsToken ? '' : this.paramSyncSql(server);
     if (!sync) {
       if (server.paramsToken !== this.paramsToken) this.settingsApplied(server);
-      this.flushQueue(server);
+      this.startOn(server);
       return;
     }
     this.syncing = true;
@@ -543,7 +581,28 @@ export class Client implements PoolClient, ServerLink {
         return;
       }
       this.settingsApplied(server);
+      this.startOn(server);
+    });
+  }
+
+  /** Sends the queued bytes; with load balancing, a replica joining an open transaction begins one first. */
+  private startOn(server: ServerConnection): void {
+    const setup = this.balance ? this.balance.setupSql(this.pool!) : '';
+    if (!setup) {
       this.flushQueue(server);
+      this.balance?.pump();
+      return;
+    }
+    this.syncing = true;
+    server.runInternal(setup, (error) => {
+      this.syncing = false;
+      if (this.server !== server || server.state === 'closed') return;
+      if (error) {
+        this.fatal('08006', `cannot begin the transaction on the replica: ${error}`);
+        return;
+      }
+      this.flushQueue(server);
+      this.balance?.pump();
     });
   }
 
@@ -608,6 +667,7 @@ export class Client implements PoolClient, ServerLink {
         if (type === Msg.ReadyForQuery) {
           const status = body![0];
           server.txStatus = status;
+          this.balance?.onReady(status);
           const now = Date.now();
           this.lastReadyAt = now;
           if (this.pending > 0 && --this.pending === 0) {
@@ -634,6 +694,7 @@ export class Client implements PoolClient, ServerLink {
             return true;
           }
         } else if (type === Msg.ErrorResponse) {
+          this.balance?.onError(body!);
           const severity = parseErrorFields(body!).get('S');
           if (severity === 'FATAL' || severity === 'PANIC') this.serverSentFatal = true;
         } else if (type === Msg.ParameterStatus) {
@@ -663,6 +724,7 @@ export class Client implements PoolClient, ServerLink {
     if (releaseAt < 0) {
       this.writeToClient(chunk, server);
       if (this.terminating && this.pending === 0) this.close();
+      this.balance?.pump();
       return;
     }
     this.writeToClient(releaseAt === chunk.length ? chunk : chunk.subarray(0, releaseAt), server);
@@ -702,6 +764,7 @@ export class Client implements PoolClient, ServerLink {
     this.server = null;
     this.lastServer = server;
     this.state = 'idle';
+    this.balance?.releaseHeld();
     this.host.hazards?.onRelease(this, server);
     server.socket.resume();
     this.socket.resume();
@@ -778,6 +841,7 @@ export class Client implements PoolClient, ServerLink {
       setTimeout(() => this.socket.destroy(), 1000).unref();
     }
     if (wasWaiting) this.pool?.cancelWait(this);
+    this.balance?.closeHeld();
     const server = this.server;
     this.server = null;
     if (server && server.state !== 'closed') {

@@ -1,6 +1,7 @@
 // The pooler's resolved settings. Keys use PgBouncer's names and units (seconds) so SHOW CONFIG and a
 // PgBouncer .ini map onto them one to one; defaults are PgBouncer's except where noted.
 import { userSecret, type ScramKeys, type UserSecret } from './auth';
+import type { DisableOnWrite, LoadBalanceMode } from './balancer';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
 export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
@@ -50,6 +51,20 @@ export interface DatabaseTarget {
   sslmode_from_config?: boolean;
   /** SQL run once on every new server connection, before any client uses it. */
   connect_query?: string;
+  /**
+   * Read replicas of this database (--replica, pgpool.conf backend_hostnameN, ini host=a,b); the
+   * target's own host is the primary. Used when load_balance is not off.
+   */
+  replicas?: ReplicaHost[];
+  /** backend_weight0: the primary's share of reads (pgpool.conf; default 0 with --replica: reads go to replicas). */
+  primary_weight?: number;
+}
+
+/** One replica: where it listens and its share of reads (Pgpool-II's backend_weight). */
+export interface ReplicaHost {
+  host: string;
+  port: number;
+  weight: number;
 }
 
 /** A `[users]` entry (PgBouncer ≥ 1.9): per-user pool settings and limits. */
@@ -146,6 +161,18 @@ export interface PoolerConfig {
   user_overrides: Map<string, UserOverrides>;
   /** Users clients may log in as, with their secrets. */
   users: Map<string, UserSecret>;
+  /** PoolSafe's own key: off, pgpool (Pgpool-II's read/write routing) or round-robin (PgBouncer's load_balance_hosts). */
+  load_balance: LoadBalanceMode;
+  /** Pgpool-II's keys (pgpool.conf names and meanings). */
+  disable_load_balance_on_write: DisableOnWrite;
+  statement_level_load_balance: boolean;
+  write_function_list: string[];
+  read_only_function_list: string[];
+  allow_sql_comments: boolean;
+  /** Replication delay in WAL bytes beyond which a replica takes no reads (0 = no limit). */
+  delay_threshold: number;
+  /** Seconds between replica health and delay checks (Pgpool-II's sr_check_period). */
+  sr_check_period: number;
 }
 
 export function defaultConfig(): PoolerConfig {
@@ -194,6 +221,14 @@ export function defaultConfig(): PoolerConfig {
     databases: new Map(),
     user_overrides: new Map(),
     users: new Map(),
+    load_balance: 'off',
+    disable_load_balance_on_write: 'transaction',
+    statement_level_load_balance: false,
+    write_function_list: [],
+    read_only_function_list: [],
+    allow_sql_comments: false,
+    delay_threshold: 0,
+    sr_check_period: 1, // Pgpool-II: 10; a dev balancer should see a stopped replica quickly
   };
 }
 
@@ -202,7 +237,7 @@ export function defaultConfig(): PoolerConfig {
  * keys, plus PoolSafe's hazard_detection, whose monitor exists from start or not at all).
  */
 export const FIXED_AT_RUN_TIME: ReadonlySet<string> = new Set([
-  'listen_addr', 'listen_port', 'unix_socket_dir', 'unix_socket_mode', 'track_extra_parameters', 'hazard_detection',
+  'listen_addr', 'listen_port', 'unix_socket_dir', 'unix_socket_mode', 'track_extra_parameters', 'hazard_detection', 'load_balance',
 ]);
 
 /** The connection settings of a target: when RELOAD changes one, its servers are replaced. */
@@ -275,4 +310,21 @@ export function resolveDatabase(config: PoolerConfig, name: string): DatabaseTar
  */
 export function rememberDatabase(config: PoolerConfig, target: DatabaseTarget): void {
   if (!config.databases.has(target.name)) config.databases.set(target.name, target);
+}
+
+/** Host 0 is the database's own (the primary); host n its n-th replica. */
+export function hostCount(target: DatabaseTarget): number {
+  return 1 + (target.replicas?.length ?? 0);
+}
+
+/** The target with its host and port replaced by those of host `index` (0 = unchanged). */
+export function hostTarget(target: DatabaseTarget, index: number): DatabaseTarget {
+  const replica = index > 0 ? target.replicas?.[index - 1] : undefined;
+  return replica ? { ...target, host: replica.host, port: replica.port } : target;
+}
+
+/** backend_weight per host: the primary's (default 0 when replicas exist, so reads leave it), then each replica's. */
+export function hostWeights(target: DatabaseTarget): number[] {
+  const replicas = target.replicas ?? [];
+  return [target.primary_weight ?? (replicas.length > 0 ? 0 : 1), ...replicas.map((r) => r.weight)];
 }

@@ -443,7 +443,8 @@ export class HazardMonitor extends EventEmitter {
     return fallback;
   }
 
-  private record(kind: HazardKind, rule: string, client: HazardClient, server: HazardServer, statement: string, detail: string): void {
+  /** Records a hazard found outside the session-state tracking (load balancing: balanceHazards.ts). */
+  record(kind: HazardKind, rule: string, client: HazardClient, server: HazardServer, statement: string, detail: string): void {
     const hazard: HazardInfo = {
       id: ++this.lastId,
       time: Date.now(),

@@ -7,10 +7,15 @@ import { CLIENT_TLS_MODES, SSL_MODES, defaultConfig, type ClientTlsMode, type Ss
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
+  const [host, ...others] = (entry.host ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  // PgBouncer ≥ 1.24: host=a,b spreads new connections over the hosts unless load_balance_hosts = disable.
+  const port = entry.port ?? fallback?.port ?? 5432;
+  const replicas = entry.loadBalanceHosts === 'disable' ? [] : others.map((other) => hostAndPort(other, port));
   return {
+    replicas: replicas.length > 0 ? replicas : undefined,
     name: entry.name,
-    host: entry.host ?? fallback?.host ?? '127.0.0.1',
-    port: entry.port ?? fallback?.port ?? 5432,
+    host: host ?? fallback?.host ?? '127.0.0.1',
+    port,
     dbname,
     // Empty user: the server login uses the client's own user and auth_file password (PgBouncer's rule).
     user: entry.user ?? '',
@@ -28,6 +33,12 @@ function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined)
     server_lifetime: entry.serverLifetime,
     connect_query: entry.connectQuery,
   };
+}
+
+/** `host` or `host:port` of a host list entry (the entry's port by default). */
+function hostAndPort(text: string, port: number): { host: string; port: number; weight: number } {
+  const m = /^(.*):(\d+)$/.exec(text);
+  return m ? { host: m[1], port: Number(m[2]), weight: 1 } : { host: text, port, weight: 1 };
 }
 
 function overridesFromIni(entry: IniUser): UserOverrides {
@@ -129,5 +140,6 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   }
   for (const entry of ini.databases) config.databases.set(entry.name, targetFromIni(entry, target));
   if (ini.fallback) config.fallback_database = targetFromIni(ini.fallback, target);
+  if ([...config.databases.values()].some((entry) => entry.replicas)) config.load_balance = 'round-robin';
   return config;
 }

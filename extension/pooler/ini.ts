@@ -30,6 +30,8 @@ export interface IniDatabase {
   datestyle?: string;
   timezone?: string;
   applicationName?: string;
+  /** PgBouncer ≥ 1.24: how a new connection picks among `host=a,b` (round-robin, the default, or disable). */
+  loadBalanceHosts?: string;
 }
 
 /** One `[users]` entry: per-user overrides and limits (PgBouncer ≥ 1.9). */
@@ -199,6 +201,7 @@ const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' |
   datestyle: { field: 'datestyle', kind: 'string' },
   timezone: { field: 'timezone', kind: 'string' },
   application_name: { field: 'applicationName', kind: 'string' },
+  load_balance_hosts: { field: 'loadBalanceHosts', kind: 'string' },
 };
 
 const USER_KEYS: Record<string, { field: keyof IniUser; kind: 'int' | 'poolMode' }> = {

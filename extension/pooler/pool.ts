@@ -2,7 +2,7 @@
 // that decide which server a client gets (lifo, round-robin, rotate) and when connections are
 // opened and closed (pool_size, min_pool_size, reserve_pool, lifetimes, timeouts).
 import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
-import { poolModeFor } from './config';
+import { hostCount, hostTarget, poolModeFor } from './config';
 import { ServerConnection } from './server';
 import { sqlstateOf } from './protocol';
 import { logLine } from './log';
@@ -68,6 +68,8 @@ export class Pool {
   private templatePromise: Promise<void> | undefined;
   private lastLaunchError: Error | undefined;
   private lastLaunchFailedAt = 0;
+  /** load_balance = round-robin: the host the next new server connection goes to. */
+  private nextHost = 0;
 
   constructor(
     /** Replaced by a RELOAD that changes the database's connection settings. */
@@ -75,7 +77,17 @@ export class Pool {
     readonly user: string,
     private readonly config: PoolerConfig,
     private readonly host: PoolHost,
+    /** load_balance = pgpool: which host this pool's servers are on (0 = the primary, n = replica n). */
+    readonly hostIndex = 0,
   ) {}
+
+  /** Where the next server connection goes: this pool's host, or (round-robin) each host in turn, as PgBouncer's load_balance_hosts. */
+  private launchTarget(): DatabaseTarget {
+    if (this.config.load_balance !== 'round-robin') return hostTarget(this.target, this.hostIndex);
+    const index = this.nextHost % hostCount(this.target);
+    this.nextHost = index + 1;
+    return hostTarget(this.target, index);
+  }
 
   get mode(): PoolMode {
     return poolModeFor(this.config, this.target, this.user);
@@ -236,7 +248,7 @@ export class Pool {
   launch(): Promise<void> {
     this.connecting++;
     const id = this.host.nextServerId();
-    return ServerConnection.connect(id, this.target, this.config.server_connect_timeout * 1000).then(
+    return ServerConnection.connect(id, this.launchTarget(), this.config.server_connect_timeout * 1000).then(
       (server) => {
         this.connecting--;
         this.lastLaunchError = undefined;

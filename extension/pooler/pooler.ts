@@ -34,6 +34,10 @@ import { SSL_REQUEST_CODE, errorResponse } from './protocol';
 import { createAdminConnectionHandler, type AdminSession, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
 import { PreparedRegistry } from './prepared';
+import { ClientBalance, type BalanceServices } from './balancedClient';
+import { ReplicaHealth } from './replicaHealth';
+import { FunctionVolatility } from './functionVolatility';
+import { BalanceHazards } from './balanceHazards';
 
 
 export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
@@ -59,11 +63,13 @@ export interface ClientHost {
   readonly hazards: HazardMonitor | null;
   /** Pooler-side named prepared statements (used when max_prepared_statements > 0). */
   readonly preparedStatements: PreparedRegistry;
+  /** With load_balance = pgpool and replicas: the router of a client logged in to `pool`; else null. */
+  balanceFor(client: Client, pool: Pool): ClientBalance | null;
 }
 
 export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer, before: Buffer | undefined) => void;
 
-export class Pooler implements ClientHost, PoolHost {
+export class Pooler implements ClientHost, PoolHost, BalanceServices {
   readonly pools = new Map<string, Pool>();
   readonly clients = new Set<Client>();
   /** Logged-in admin console sessions (admin.ts adds and removes them). */
@@ -90,6 +96,11 @@ export class Pooler implements ClientHost, PoolHost {
   /** Emits 'hazard' (HazardInfo) for each SHOW HAZARDS row as it is recorded. */
   readonly hazards: HazardMonitor | null;
   readonly preparedStatements = new PreparedRegistry(() => this.config.max_prepared_statements);
+  /** Replica up/down and replication delay (load balancing). */
+  readonly replicaHealth = new ReplicaHealth(() => this.config, () => this.nextServerId());
+  readonly volatility = new FunctionVolatility((target, sql, params) => this.replicaHealth.query(target, sql, params));
+  /** read-after-write and write-in-read hazards (null with hazards off). */
+  readonly balanceHazards: BalanceHazards | null;
   private readonly byKey = new Map<string, Client>();
   private listener: Listener | undefined;
   private janitor: NodeJS.Timeout | undefined;
@@ -101,6 +112,30 @@ export class Pooler implements ClientHost, PoolHost {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
     this.onAdminConnection = createAdminConnectionHandler(this);
     this.hazards = config.hazard_detection ? new HazardMonitor({ tracksPreparedStatements: () => this.config.max_prepared_statements > 0 }) : null;
+    this.balanceHazards = this.hazards ? new BalanceHazards(this.hazards, this.replicaHealth) : null;
+  }
+
+  /** Whether some database has replicas to balance over. */
+  get balancing(): boolean {
+    return this.config.load_balance !== 'off' && [...this.config.databases.values()].some((target) => (target.replicas?.length ?? 0) > 0);
+  }
+
+  balanceFor(client: Client, pool: Pool): ClientBalance | null {
+    if (this.config.load_balance !== 'pgpool' || !pool.target.replicas?.length) return null;
+    return new ClientBalance(client, pool, this);
+  }
+
+  /** The pool of (database, user, host `index`): Pgpool-II-style balancing keeps one per host. */
+  hostPool(home: Pool, index: number): Pool {
+    if (index === 0) return home;
+    const key = `${home.target.name}\0${home.user}\0${index}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new Pool(home.target, home.user, this.config, this, index);
+      pool.template = home.template;
+      this.pools.set(key, pool);
+    }
+    return pool;
   }
 
   /** SHOW HAZARDS rows (admin.ts reads them through this name). */
@@ -121,6 +156,7 @@ export class Pooler implements ClientHost, PoolHost {
     });
     this.janitor = setInterval(() => this.maintain(), 250);
     this.janitor.unref();
+    if (this.balancing) await this.replicaHealth.start();
     return address;
   }
 
@@ -291,14 +327,14 @@ export class Pooler implements ClientHost, PoolHost {
 
   clientLoggedIn(client: Client): void {
     this.byKey.set(keyOf(client.processId, client.secretKey), client);
-    if (client.pool) client.pool.clientCount++;
+    if (client.homePool) client.homePool.clientCount++;
   }
 
   clientClosed(client: Client, loggedIn: boolean): void {
     this.clients.delete(client);
     if (!loggedIn) return;
     this.byKey.delete(keyOf(client.processId, client.secretKey));
-    if (client.pool) client.pool.clientCount--;
+    if (client.homePool) client.homePool.clientCount--;
   }
 
   /** Routes a client's CancelRequest to the backend of the server the client holds right now. */
@@ -488,6 +524,7 @@ export class Pooler implements ClientHost, PoolHost {
     if (this.janitor) clearInterval(this.janitor);
     const closing = this.listener?.close();
     this.authQuery.close();
+    this.replicaHealth.close();
     for (const client of [...this.clients]) client.fatal('08P01', 'pooler is shutting down');
     for (const pool of this.pools.values()) pool.closeAll('pooler is shutting down');
     await closing;

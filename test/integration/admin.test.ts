@@ -59,7 +59,7 @@ function marks(tag: string, database = 'postgres'): number {
 const SOCKET_COLUMNS = [
   'type', 'user', 'database', 'replication', 'state', 'addr', 'port', 'local_addr', 'local_port', 'connect_time',
   'request_time', 'wait', 'wait_us', 'close_needed', 'ptr', 'link', 'remote_pid', 'tls', 'application_name',
-  'prepared_statements', 'id',
+  'prepared_statements', 'id', 'host', 'role',
 ];
 
 // PgBouncer 1.25's column names and order (src/admin.c, src/stats.c), plus PoolSafe's SHOW HAZARDS.
@@ -67,7 +67,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   'show pools': [
     'database', 'user', 'cl_active', 'cl_waiting', 'cl_active_cancel_req', 'cl_waiting_cancel_req', 'sv_active',
     'sv_active_cancel', 'sv_being_canceled', 'sv_idle', 'sv_used', 'sv_tested', 'sv_login', 'maxwait', 'maxwait_us',
-    'pool_mode', 'load_balance_hosts',
+    'pool_mode', 'load_balance_hosts', 'host', 'role', 'host_status', 'replication_delay',
   ],
   'show clients': SOCKET_COLUMNS,
   'show servers': SOCKET_COLUMNS,
@@ -86,6 +86,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   'show lists': ['list', 'items'],
   'show version': ['version'],
   'show hazards': ['id', 'time', 'kind', 'rule', 'client_id', 'application_name', 'server_id', 'remote_pid', 'statement', 'detail'],
+  'show hosts': ['database', 'node_id', 'host', 'port', 'role', 'lb_weight', 'status', 'replication_delay', 'replay_lsn', 'last_check', 'error'],
 };
 
 test('every SHOW command answers with PgBouncer 1.25 column names in order', async () => {
