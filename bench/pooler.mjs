@@ -1,13 +1,19 @@
-// Pooler benchmark: pgbench direct vs through PgBouncer vs through PoolSafe (`--server-policy lifo`),
-// same pool size, interleaved rounds in one run so machine noise hits every target alike.
-// Prints TPS, average latency and the pooler's CPU seconds per 1,000 transactions, then ratios;
-// then the cost of live hazard detection: PoolSafe on vs `--hazards off`, select-only c=10, interleaved.
+// Pooler benchmark: pgbench direct, through a bare Node TCP forwarder (bench/forwarder.mjs: the floor
+// of what Node costs on this machine), through PgBouncer, and through PoolSafe with `--server-policy lifo`
+// and `rotate`; same pool size, interleaved rounds in one run so machine noise hits every target alike.
+// Prints TPS, average latency and each relay's CPU seconds per 1,000 transactions (for -C: per 1,000
+// connections, one transaction each), then ratios: PoolSafe against PgBouncer and against the forwarder.
+// Then the cost of live hazard detection: two fresh PoolSafe instances, `--hazards on` and `off`, warmed
+// alike, interleaved, on select-only c=10 and on a mix that passes the keyword filter (SET LOCAL,
+// set_config, named prepared statements, a temp table in each transaction).
 //
 // Run after `npm run build` (uses out/ helpers and dist/pooler.js; POOLSAFE_OUT/POOLSAFE_DIST override).
 // Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2), BENCH_POOL_SIZE (default 20),
-//      BENCH_SCALE (pgbench scale, default 10), BENCH_TARGETS (default direct,pgbouncer,poolsafe),
+//      BENCH_SCALE (pgbench scale, default 10),
+//      BENCH_TARGETS (default direct,forwarder,pgbouncer,poolsafe,poolsafe-rotate),
 //      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
-//      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs poolsafe in BENCH_TARGETS).
+//      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs a poolsafe target in
+//      BENCH_TARGETS), BENCH_ONLY=main (everything but it).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,7 +29,10 @@ const rounds = positiveInt('BENCH_ROUNDS', 2);
 const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
 const scale = positiveInt('BENCH_SCALE', 10);
 const userlistFormat = process.env.BENCH_PGBOUNCER_USERLIST ?? 'scram';
-const targets = (process.env.BENCH_TARGETS ?? 'direct,pgbouncer,poolsafe').split(',').map((s) => s.trim());
+const TARGETS = ['direct', 'forwarder', 'pgbouncer', 'poolsafe', 'poolsafe-rotate'];
+const POOLSAFE_POLICIES = { poolsafe: 'lifo', 'poolsafe-rotate': 'rotate' };
+const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((s) => s.trim());
+const poolsafeTargets = targets.filter((t) => t in POOLSAFE_POLICIES);
 // Debian's pgbench (postgresql package) from the PATH; the npm PostgreSQL ships only the server.
 const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim() || 'pgbench';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -51,10 +60,10 @@ function fail(message) {
 
 function checkPrerequisites() {
   if (!['scram', 'plain'].includes(userlistFormat)) fail(`BENCH_PGBOUNCER_USERLIST must be scram or plain, got "${userlistFormat}"`);
-  for (const t of targets) if (!['direct', 'pgbouncer', 'poolsafe'].includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS`);
+  for (const t of targets) if (!TARGETS.includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS (known: ${TARGETS.join(', ')})`);
   if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql (it ships pgbench)`);
   if (!existsSync(join(outDir, 'test', 'helpers', 'cluster.js'))) fail(`${outDir}/test/helpers is missing: run \`npm run build\` first`);
-  if (targets.includes('poolsafe') && !existsSync(poolerJs)) {
+  if (poolsafeTargets.length > 0 && !existsSync(poolerJs)) {
     fail(`${poolerJs} is missing: run \`npm run build\` (or set BENCH_TARGETS=direct,pgbouncer to skip PoolSafe)`);
   }
 }
@@ -67,14 +76,24 @@ function cpuSeconds(pid) {
 }
 
 /** Starts `node dist/pooler.js` and resolves with its port once it prints `listening on HOST:PORT`. */
-function startPoolSafe(targetUrl, extraArgs = []) {
-  const args = [poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', 'lifo', '--pool-size', String(poolSize), ...extraArgs];
+function startPoolSafe(targetUrl, policy, extraArgs = []) {
+  const args = [poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', policy, '--pool-size', String(poolSize), ...extraArgs];
+  return startListening('PoolSafe', args);
+}
+
+/** The bare forwarder (bench/forwarder.mjs) to the cluster. */
+function startForwarder(port) {
+  return startListening('the forwarder', [join(root, 'bench', 'forwarder.mjs'), '127.0.0.1', String(port)]);
+}
+
+/** Starts a node script and resolves with its port once it prints `listening on HOST:PORT`. */
+function startListening(name, args) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`PoolSafe did not print "listening on" within 15 s:\n${output}`));
+      reject(new Error(`${name} did not print "listening on" within 15 s:\n${output}`));
     }, 15_000);
     const onData = (chunk) => {
       output += chunk.toString();
@@ -92,7 +111,7 @@ function startPoolSafe(targetUrl, extraArgs = []) {
     child.stderr.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`PoolSafe exited (${code ?? signal}) before listening:\n${output}`));
+      reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${output}`));
     });
   });
 }
@@ -185,16 +204,19 @@ function printTable(summary) {
   }
   printRows(header, rows);
   console.log('');
-  const ratioHeader = ['scenario', 'PoolSafe/PgBouncer TPS', 'PoolSafe/direct TPS', 'PgBouncer/direct TPS', 'PoolSafe/PgBouncer CPU'];
-  const ratioRows = SCENARIOS.map((scenario) => {
+  // Distances: each PoolSafe policy against PgBouncer and against the bare forwarder (Node's floor).
+  const ratioHeader = ['scenario', 'PoolSafe', 'TPS /PgBouncer', 'TPS /forwarder', 'CPU /PgBouncer', 'CPU /forwarder', 'PgBouncer CPU /forwarder'];
+  const ratioRows = SCENARIOS.flatMap((scenario) => {
     const s = summary[scenario.id];
-    return [
+    return (poolsafeTargets.length ? poolsafeTargets : ['poolsafe']).map((name) => [
       scenario.id,
-      fmt(ratio(s.poolsafe?.tps, s.pgbouncer?.tps), 2),
-      fmt(ratio(s.poolsafe?.tps, s.direct?.tps), 2),
-      fmt(ratio(s.pgbouncer?.tps, s.direct?.tps), 2),
-      fmt(ratio(s.poolsafe?.cpuPer1kTx, s.pgbouncer?.cpuPer1kTx), 2),
-    ];
+      POOLSAFE_POLICIES[name] ?? '-',
+      fmt(ratio(s[name]?.tps, s.pgbouncer?.tps), 2),
+      fmt(ratio(s[name]?.tps, s.forwarder?.tps), 2),
+      fmt(ratio(s[name]?.cpuPer1kTx, s.pgbouncer?.cpuPer1kTx), 2),
+      fmt(ratio(s[name]?.cpuPer1kTx, s.forwarder?.cpuPer1kTx), 2),
+      fmt(ratio(s.pgbouncer?.cpuPer1kTx, s.forwarder?.cpuPer1kTx), 2),
+    ]);
   });
   printRows(ratioHeader, ratioRows);
 }
@@ -209,51 +231,87 @@ function printRows(header, rows) {
 
 /** The issue's targets, checked against the medians; printed, not enforced (a benchmark reports). */
 function printTargets(summary) {
-  if (!targets.includes('poolsafe') || !targets.includes('pgbouncer')) return;
+  if (poolsafeTargets.length === 0 || !targets.includes('pgbouncer')) return;
   const checks = [];
-  for (const id of ['select c=10', 'select c=50', 'tpc-b c=10']) {
-    checks.push([`${id}: PoolSafe TPS >= 0.9 x PgBouncer`, ratio(summary[id].poolsafe.tps, summary[id].pgbouncer.tps), 0.9, '>=']);
+  for (const name of poolsafeTargets) {
+    const label = `PoolSafe ${POOLSAFE_POLICIES[name]}`;
+    for (const id of ['select c=10', 'select c=50', 'tpc-b c=10']) {
+      checks.push([`${id}: ${label} TPS >= 0.9 x PgBouncer`, ratio(summary[id][name].tps, summary[id].pgbouncer.tps), 0.9, '>=']);
+    }
+    // Issue 14: CPU per transaction <= 1.5x PgBouncer (goal 1.3x); -C: CPU per connection <= 1.5x.
+    for (const scenario of SCENARIOS) {
+      const id = scenario.id;
+      const what = id.includes('-C') ? 'CPU/connection' : 'CPU/tx';
+      checks.push([`${id}: ${label} ${what} <= 1.5 x PgBouncer`, ratio(summary[id][name].cpuPer1kTx, summary[id].pgbouncer.cpuPer1kTx), 1.5, '<=']);
+    }
+    if (targets.includes('direct')) {
+      const id = 'select -C c=10';
+      checks.push([`${id}: ${label} TPS >= 1.8 x direct`, ratio(summary[id][name].tps, summary[id].direct.tps), 1.8, '>=']);
+    }
   }
-  for (const scenario of SCENARIOS) {
-    const id = scenario.id;
-    checks.push([`${id}: PoolSafe CPU/tx <= 1.3 x PgBouncer`, ratio(summary[id].poolsafe.cpuPer1kTx, summary[id].pgbouncer.cpuPer1kTx), 1.3, '<=']);
-  }
-  if (targets.includes('direct')) {
-    const id = 'select -C c=10';
-    checks.push([`${id}: PoolSafe TPS >= 1.8 x direct`, ratio(summary[id].poolsafe.tps, summary[id].direct.tps), 1.8, '>=']);
-  }
-  console.log('\ntargets (issue 4):');
+  console.log('\ntargets (issues 4 and 14):');
   for (const [label, value, bound, op] of checks) {
     const met = value !== undefined && (op === '>=' ? value >= bound : value <= bound);
     console.log(`  ${met ? 'met ' : 'MISS'}  ${label}: ${fmt(value, 2)}`);
   }
 }
 
-/** Hazard detection on (the running PoolSafe) vs a second PoolSafe with `--hazards off`; -S -c 10. */
-async function measureDetectionCost(cluster, on, cleanups) {
-  const offProcess = await startPoolSafe(cluster.url('postgres'), ['--hazards', 'off']);
-  cleanups.push(() => offProcess.stop());
-  const off = { port: offProcess.port, pid: offProcess.pid };
-  const scenario = SCENARIOS.find((s) => s.id === 'select c=10');
-  await runPgbench(off.port, cluster.password, scenario.args, 2);
-  const tps = { on: [], off: [] };
-  const cpu = { on: [], off: [] };
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
-    for (const name of order) {
-      const result = await measure(name === 'on' ? on : off, scenario, cluster.password, seconds);
-      tps[name].push(result.tps);
-      cpu[name].push(result.cpuPer1kTx);
-      console.log(`detection ${name.padEnd(3)} round ${round + 1} ${scenario.id} tps ${fmt(result.tps)}  cpu ${fmt(result.cpuPer1kTx, 4)} s/1k tx`);
-    }
+// A transaction mix every statement of which passes the detector's keyword filter: SET LOCAL,
+// set_config, a temp table created and used inside the transaction; run with -M prepared (named statements).
+const DETECTION_MIX = String.raw`\set aid random(1, 100000 * :scale)
+BEGIN;
+SET LOCAL statement_timeout = '5s';
+SELECT set_config('app.tenant', :aid::text, true);
+CREATE TEMP TABLE scratch (a int) ON COMMIT DROP;
+INSERT INTO scratch VALUES (:aid);
+SELECT abalance FROM pgbench_accounts WHERE aid = :aid;
+END;
+`;
+
+/**
+ * Hazard detection on vs `--hazards off`: two fresh PoolSafe instances (prepared-statement tracking on,
+ * so -M prepared works in transaction mode), warmed alike, then interleaved rounds on each traffic mix.
+ */
+async function measureDetectionCost(cluster, cleanups) {
+  const mixFile = join(root, 'bench', '.data', 'detection-mix.sql');
+  mkdirSync(dirname(mixFile), { recursive: true });
+  writeFileSync(mixFile, DETECTION_MIX);
+  const mixes = [
+    { id: 'select c=10', args: ['-S', '-c', '10', '-j', '2'] },
+    { id: 'filter-passing mix c=10 (-M prepared)', args: ['-f', mixFile, '-M', 'prepared', '-c', '10', '-j', '2'] },
+  ];
+  const instances = {};
+  for (const name of ['on', 'off']) {
+    const started = await startPoolSafe(cluster.url('postgres'), 'lifo', ['--hazards', name, '--max-prepared-statements', '200']);
+    cleanups.push(() => started.stop());
+    instances[name] = { port: started.port, pid: started.pid };
   }
-  const onTps = median(tps.on);
-  const offTps = median(tps.off);
-  const onOff = ratio(onTps, offTps);
-  const cpuOnOff = ratio(median(cpu.on), median(cpu.off));
-  console.log(`\nhazard detection (select c=10): on ${fmt(onTps)} TPS, off ${fmt(offTps)} TPS, on/off ${fmt(onOff, 3)}; pooler CPU per tx on/off ${fmt(cpuOnOff, 3)}`);
-  console.log(`  ${onOff !== undefined && onOff >= 0.9 ? 'met ' : 'MISS'}  detection costs <= 10% TPS (issue 5): on/off ${fmt(onOff, 2)}`);
-  return { onTps, offTps, onOff, tps, cpu, cpuOnOff };
+  // Equal warm-up: both instances run every mix for the same time before anything is recorded.
+  for (const mix of mixes) for (const name of ['on', 'off']) await runPgbench(instances[name].port, cluster.password, mix.args, 3);
+  const results = [];
+  for (const mix of mixes) {
+    const tps = { on: [], off: [] };
+    const cpu = { on: [], off: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
+      for (const name of order) {
+        const result = await measure(instances[name], mix, cluster.password, seconds);
+        tps[name].push(result.tps);
+        cpu[name].push(result.cpuPer1kTx);
+        console.log(`detection ${name.padEnd(3)} round ${round + 1} ${mix.id} tps ${fmt(result.tps)}  cpu ${fmt(result.cpuPer1kTx, 4)} s/1k tx` +
+          (result.failedTransactions ? `  FAILED TX ${result.failedTransactions}` : ''));
+      }
+    }
+    const onOff = ratio(median(tps.on), median(tps.off));
+    const cpuOnOff = ratio(median(cpu.on), median(cpu.off));
+    results.push({ mix: mix.id, onTps: median(tps.on), offTps: median(tps.off), onOff, cpuOnOff, tps, cpu });
+  }
+  console.log('');
+  for (const r of results) {
+    console.log(`hazard detection, ${r.mix}: on ${fmt(r.onTps)} TPS, off ${fmt(r.offTps)} TPS, on/off ${fmt(r.onOff, 3)}; pooler CPU per tx on/off ${fmt(r.cpuOnOff, 3)}`);
+    console.log(`  ${r.onOff !== undefined && r.onOff >= 0.95 ? 'met ' : 'MISS'}  detection costs <= 5% TPS (issue 14): on/off ${fmt(r.onOff, 2)}`);
+  }
+  return results;
 }
 
 async function main() {
@@ -292,10 +350,15 @@ async function main() {
       cleanups.push(() => bouncer.stop());
       running.pgbouncer = { port: bouncer.port, pid: bouncer.pid };
     }
-    if (targets.includes('poolsafe')) {
-      const poolsafe = await startPoolSafe(cluster.url('postgres'));
+    if (targets.includes('forwarder')) {
+      const forwarder = await startForwarder(cluster.port);
+      cleanups.push(() => forwarder.stop());
+      running.forwarder = { port: forwarder.port, pid: forwarder.pid };
+    }
+    for (const name of poolsafeTargets) {
+      const poolsafe = await startPoolSafe(cluster.url('postgres'), POOLSAFE_POLICIES[name]);
       cleanups.push(() => poolsafe.stop());
-      running.poolsafe = { port: poolsafe.port, pid: poolsafe.pid };
+      running[name] = { port: poolsafe.port, pid: poolsafe.pid };
     }
     console.log(`PgBouncer userlist: ${userlistFormat}; pool size ${poolSize}, ${rounds} rounds x ${SCENARIOS.length} scenarios x ${targets.length} targets, ${seconds} s each`);
 
@@ -326,7 +389,7 @@ async function main() {
     const dataDir = join(root, 'bench', '.data');
     mkdirSync(dataDir, { recursive: true });
     const resultPath = join(dataDir, 'pooler.json');
-    const detection = running.poolsafe ? await measureDetectionCost(cluster, running.poolsafe, cleanups) : undefined;
+    const detection = poolsafeTargets.length > 0 && process.env.BENCH_ONLY !== 'main' ? await measureDetectionCost(cluster, cleanups) : undefined;
     writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, detection }, null, 2));
     console.log(`\nraw results: ${resultPath}`);
   } finally {

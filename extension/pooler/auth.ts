@@ -324,16 +324,25 @@ export function decoySecret(user: string): ScramSecret {
 /** Per-pooler cache of SCRAM secrets derived from plaintext passwords (PBKDF2 once per user). */
 export class ScramSecretCache {
   private readonly secrets = new Map<string, ScramSecret>();
+  /**
+   * The same answer by the userlist entry itself: naming the entry by HMAC costs ~30 µs, which a
+   * connection-per-transaction client paid on every login. A reload makes new entries; the keyed
+   * map above still finds their secrets when name and password are unchanged.
+   */
+  private readonly byEntry = new WeakMap<UserSecret, ScramSecret>();
 
   forUser(user: UserSecret): ScramSecret | undefined {
     if (user.scram) return user.scram;
     if (user.password === undefined) return undefined;
+    let secret = this.byEntry.get(user);
+    if (secret) return secret;
     const key = cacheKey(user.name, user.password);
-    let secret = this.secrets.get(key);
+    secret = this.secrets.get(key);
     if (!secret) {
       secret = scramSecretFromPassword(user.password);
       this.secrets.set(key, secret);
     }
+    this.byEntry.set(user, secret);
     return secret;
   }
 }
