@@ -71,7 +71,10 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   database = '';
   /** Tracked parameters as this client believes them to be. */
   readonly params = new Map<string, string>();
-  /** Replaced whenever `params` changes; a server carrying the same token needs no sync. */
+  /**
+   * Replaced whenever `params` changes; a server carrying the same token needs no sync. Shared by the
+   * clients of a pool that greeted with the same settings (Pool.greetings).
+   */
   paramsToken: object = {};
   startupParams = new Map<string, string>();
   /** Settings from the startup packet (and its `options`), lower-cased name → value. */
@@ -412,18 +415,21 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.extraSettings = extra.size > 0 ? extra : null;
     // Clients of one application greet alike: the ParameterStatus block is built once per value set.
     const cacheKey = TRACKED_PARAMS.map((name) => this.params.get(name)).join('\0') + (this.extraSettings?.key() ?? '');
-    let statuses = pool.greetings.get(cacheKey);
-    if (!statuses) {
+    let greeting = pool.greetings.get(cacheKey);
+    if (!greeting) {
       const parts: Buffer[] = [];
       for (const [name, value] of template) {
         const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
         parts.push(parameterStatus(name, tracked ? this.params.get(tracked)! : this.extraSettings?.greetingValue(name) ?? value));
       }
-      statuses = Buffer.concat(parts);
+      greeting = { statuses: Buffer.concat(parts), paramsToken: {} };
       if (pool.greetings.size > 100) pool.greetings.clear();
-      pool.greetings.set(cacheKey, statuses);
+      pool.greetings.set(cacheKey, greeting);
     }
-    this.socket.write(Buffer.concat([...before, statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
+    // Clients with the same settings share a token: a server one of them left needs no sync for another
+    // (before, every hand-over between two clients of one application built and compared the sync SQL).
+    this.paramsToken = greeting.paramsToken;
+    this.socket.write(Buffer.concat([...before, greeting.statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
     clearTimeout(this.loginTimer);
     this.host.clientLoggedIn(this);
     this.state = 'idle';

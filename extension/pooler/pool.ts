@@ -56,7 +56,7 @@ export class Pool {
   /** Parameters a fresh server reports (clients are told these at login unless they set their own). */
   template: Map<string, string> | undefined;
   /** Greeting ParameterStatus blocks by the client's tracked values (see Client.greet). */
-  readonly greetings = new Map<string, Buffer>();
+  readonly greetings = new Map<string, { statuses: Buffer; paramsToken: object }>();
   readonly stats = emptyStats();
   /** Clients logged in to this pool (maintained by the pooler, for SHOW POOLS). */
   clientCount = 0;
