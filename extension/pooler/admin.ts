@@ -18,15 +18,12 @@ import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
 import { DISABLE_ON_WRITE_VALUES, LOAD_BALANCE_MODES } from './balancer';
 
-export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
+import { ADMIN_DATABASES, isAdminDatabase } from './config';
+export { ADMIN_DATABASES, isAdminDatabase };
 /** The PgBouncer release whose admin console this one mirrors. */
 export const PGBOUNCER_COMPAT_VERSION = '1.25.2';
 /** PgBouncer's seconds between the snapshots its SHOW STATS averages are computed from. */
 const STATS_PERIOD_MS = 60_000;
-
-export function isAdminDatabase(database: string): boolean {
-  return ADMIN_DATABASES.includes(database);
-}
 
 export type AdminAccess = 'admin' | 'stats';
 

@@ -5,7 +5,11 @@
 import { userSecret, type UserSecret, AuthError } from './auth';
 import type { DatabaseTarget, PoolerConfig } from './config';
 import { ServerConnection } from './server';
-import { SqlConnection } from './sqlConnection';
+import { SqlConnection, SqlError } from './sqlConnection';
+import { logLine } from './log';
+
+/** PgBouncer's answer to a client whose login hit a configuration problem (auth_query, auth_dbname). */
+export const CONFIG_ERROR = 'bouncer config error';
 
 export class AuthQuery {
   private readonly connections = new Map<string, Promise<SqlConnection>>();
@@ -15,17 +19,24 @@ export class AuthQuery {
     private readonly nextServerId: () => number,
   ) {}
 
-  /** The secret auth_query (run as `authUser`) returns for `user` on `target`'s server; undefined when no row/no password. */
-  async lookup(target: DatabaseTarget, authUser: string, user: string): Promise<UserSecret | undefined> {
+  /**
+   * Runs `sql` (auth_query, `$1` = `user`) as `authUser` on `target`'s server. Resolves with the
+   * user's secret (one without any password form when the row's password is NULL or empty: such a
+   * user cannot log in with a password, as in PostgreSQL), or null when no row names the user.
+   * An error from the query itself is logged and reported as PgBouncer's "bouncer config error".
+   */
+  async lookup(target: DatabaseTarget, authUser: string, sql: string, user: string): Promise<UserSecret | null> {
     const config = this.config();
     const timeoutMs = Math.max(1, config.server_connect_timeout) * 1000;
     const connection = await this.connectionFor(target, authUser);
-    const rows = await connection.run(config.auth_query, [user], timeoutMs).catch((error: Error) => {
-      throw new AuthError(`auth_query failed: ${error.message}`, '08P01');
+    const rows = await connection.run(sql, [user], timeoutMs).catch((error: Error) => {
+      if (!(error instanceof SqlError)) throw new AuthError(`auth_query failed: ${error.message}`, '08P01');
+      logLine(`error in auth_query: ${error.severity} ${error.message}`);
+      throw new AuthError(CONFIG_ERROR, '08P01');
     });
     const row = rows[0];
-    // PostgreSQL's rule: a user without a password (NULL) cannot log in with one.
-    if (!row || row.length < 2 || row[1] === null || row[1] === '') return undefined;
+    if (!row) return null;
+    if (row.length < 2 || row[1] === null || row[1] === '') return { name: user };
     return userSecret(user, row[1]);
   }
 
@@ -34,8 +45,10 @@ export class AuthQuery {
     const key = `${target.host}\0${target.port}\0${target.dbname}\0${authUser}`;
     const cached = this.connections.get(key);
     if (cached) return cached;
-    const password = config.users.get(authUser)?.password ?? (target.user === authUser ? target.password : undefined);
-    const login: DatabaseTarget = { ...target, user: authUser, password, scramKeys: undefined };
+    // The auth_user's auth_file entry (plaintext or md5), else the database's own password for it.
+    const secret = config.users.get(authUser);
+    const password = secret?.password ?? (target.user === authUser ? target.password : undefined);
+    const login: DatabaseTarget = { ...target, user: authUser, password, secret, scramKeys: undefined };
     const opening = ServerConnection.connect(this.nextServerId(), login, config.server_connect_timeout * 1000).then((server) => {
       const connection = new SqlConnection(server);
       server.onClose = () => {

@@ -53,6 +53,11 @@ export function passwordFailed(user: string): AuthError {
   return new AuthError(`password authentication failed for user "${user}"`);
 }
 
+/** A SCRAM exchange whose proof does not verify, worded as PgBouncer words it. */
+export function saslFailed(): AuthError {
+  return new AuthError('SASL authentication failed');
+}
+
 function hmac(key: Buffer, data: string | Buffer): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
@@ -231,9 +236,9 @@ export class ScramServerSession {
     const proof = Buffer.from(clientFinal.slice(proofAt + 3), 'base64');
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const clientSignature = hmac(this.secret.storedKey, authMessage);
-    if (proof.length !== 32) throw passwordFailed(this.user);
+    if (proof.length !== 32) throw saslFailed();
     const clientKey = xor(proof, clientSignature);
-    if (!constantTimeEqual(sha256(clientKey), this.secret.storedKey)) throw passwordFailed(this.user);
+    if (!constantTimeEqual(sha256(clientKey), this.secret.storedKey)) throw saslFailed();
     this.clientKey = clientKey;
     return `v=${hmac(this.secret.serverKey, authMessage).toString('base64')}`;
   }

@@ -46,9 +46,11 @@ export class Authenticator {
   start(): AuthStep {
     switch (this.method) {
       case 'trust':
-        if (!this.trusted) throw passwordFailed(this.user);
+        if (!this.trusted) throw new AuthError('"trust" authentication failed', '28000');
         return { done: true };
       case 'md5': {
+        // A user known only by a SCRAM verifier cannot answer md5: PgBouncer switches to SCRAM.
+        if (this.secret?.scram && this.secret.md5 === undefined && this.secret.password === undefined) return this.startScram();
         const salt = secureRandom(4);
         this.phase = { step: 'md5', salt };
         return { reply: authentication(AuthCode.MD5Password, salt) };
@@ -56,15 +58,18 @@ export class Authenticator {
       case 'plain':
         this.phase = { step: 'password' };
         return { reply: authentication(AuthCode.CleartextPassword) };
-      case 'scram-sha-256': {
-        const known = this.secret && this.scramSecrets.forUser(this.secret);
-        const secret = known ?? decoySecret(this.user);
-        // Without a plaintext password the server login must reuse this client's proof.
-        const passThrough = known !== undefined && this.secret?.password === undefined;
-        this.phase = { step: 'scram-first', session: new ScramServerSession(secret, this.user), secret, passThrough };
-        return { reply: authenticationSasl([SCRAM_MECHANISM]) };
-      }
+      case 'scram-sha-256':
+        return this.startScram();
     }
+  }
+
+  private startScram(): AuthStep {
+    const known = this.secret && this.scramSecrets.forUser(this.secret);
+    const secret = known ?? decoySecret(this.user);
+    // Without a plaintext password the server login must reuse this client's proof.
+    const passThrough = known !== undefined && this.secret?.password === undefined;
+    this.phase = { step: 'scram-first', session: new ScramServerSession(secret, this.user), secret, passThrough };
+    return { reply: authenticationSasl([SCRAM_MECHANISM]) };
   }
 
   /**

@@ -116,7 +116,7 @@ export function configFromFlags(argv: string[], warn: (line: string) => void = (
   if (flags.hazards) config.hazard_detection = oneOf('--hazards', flags.hazards, ['on', 'off']) === 'on';
   if (flags.resetBetweenTransactions) config.server_reset_query_always = true;
   applyBalanceFlags(config, flags);
-  if (config.databases.size === 0) throw new UsageError('no database to serve: give --target or a [databases] section');
+  if (config.databases.size === 0 && !config.fallback_database) throw new UsageError('no database to serve: give --target or a [databases] section');
   return config;
 }
 
@@ -224,7 +224,7 @@ async function checkTarget(pooler: Pooler, argv: string[], io: PoolerCliIo): Pro
   if (!target?.user) return true;
   const pool = pooler.getPool(target, target.user);
   try {
-    await pool.ensureTemplate();
+    await pool.ensureTemplate(true);
     return true;
   } catch (error) {
     io.err(`poolsafe pooler: cannot connect to ${target.host}:${target.port}/${target.dbname} as ${target.user}: ${(error as Error).message}`);

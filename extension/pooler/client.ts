@@ -13,7 +13,7 @@ import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth
 import { Authenticator, type AuthStep } from './authenticator';
 import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type PoolMode, type UserTimeoutKey } from './config';
 import type { Pool, PoolClient } from './pool';
-import type { ServerConnection, ServerLink } from './server';
+import { serverLoginFailure, type ServerConnection, type ServerLink } from './server';
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, cutOut } from './prepared';
 import { logLine } from './log';
@@ -21,6 +21,7 @@ import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
 import { isPeerAdmin } from './admin';
 import type { BalancedClientSide, ClientBalance } from './balancedClient';
+import { findLoginSecret } from './login-secret';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -115,6 +116,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   tls = false;
   /** Keys from this client's SCRAM proof when the pooler knows only a verifier (server pass-through). */
   private scramKeys: ScramKeys | undefined;
+  /** This client's secret as auth_query returned it (the server login may need it). */
+  private lookedUpSecret: UserSecret | undefined;
 
   private phase: LoginPhase = { step: 'startup' };
   private reader: MessageReader | null = new MessageReader();
@@ -247,8 +250,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   private rejectLogin(error: Error): void {
     const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
     if (this.state === 'closed') return;
-    logLine(`login refused: user="${this.user}" database="${this.database}" from ${this.remoteAddress}:${this.remotePort}: ${error.message} (${code})`);
-    this.fatal(code, error.message, 'FATAL', false);
+    this.fatal(code, error.message);
   }
 
   private onStartupPacket(packet: Buffer): void {
@@ -289,37 +291,23 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;
     this.database = params.get('database') || user;
-    const config = this.host.config;
-    if (this.host.isAdminDatabase(this.database)) {
-      if (isPeerAdmin(this.socket, user)) return this.onAuthStep({ done: true });
-      // The console: the same login, with the userlist only; trust still needs a user the pooler knows.
-      const secret = config.users.get(user);
-      this.challenge(secret, secret !== undefined);
-      return;
-    }
-    const target = resolveDatabase(config, this.database);
-    if (!target) throw new AuthError(`no such database: ${this.database}`, '3D000');
-    this.target = target;
-    const secret = config.users.get(user);
-    const authUser = target.auth_user || config.auth_user;
-    // auth_type trust admits the userlist's users and the database's own user.
-    const trusted = secret !== undefined || user === target.user;
-    if (!secret && authUser && config.auth_type !== 'trust') {
-      this.phase = { step: 'lookup' };
-      this.host.authQuery.lookup(target, authUser, user).then(
-        (found) => {
-          if (this.state !== 'login') return;
-          try {
-            this.challenge(found, trusted);
-          } catch (error) {
-            this.rejectLogin(error as Error);
-          }
-        },
-        (error: Error) => this.rejectLogin(error),
-      );
-      return;
-    }
-    this.challenge(secret, trusted);
+    const admin = this.host.isAdminDatabase(this.database);
+    if (admin && isPeerAdmin(this.socket, user)) return this.onAuthStep({ done: true });
+    // An unknown database is refused only after authentication, so it cannot be probed for.
+    this.target = admin ? undefined : resolveDatabase(this.host.config, this.database);
+    this.phase = { step: 'lookup' };
+    findLoginSecret(this.host, this.database, this.target, user).then(
+      (login) => {
+        if (this.state !== 'login') return;
+        if (login.lookedUp) this.lookedUpSecret = login.secret;
+        try {
+          this.challenge(login.secret, login.trusted);
+        } catch (error) {
+          this.rejectLogin(error as Error);
+        }
+      },
+      (error: Error) => this.rejectLogin(error),
+    );
   }
 
   /** Starts the exchange for the configured auth_type; `secret` undefined = unknown user. */
@@ -357,6 +345,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     const refusal = this.host.clientLimitRefusal(this.user, this.database);
     if (refusal) return this.fatal('08P01', refusal);
     if (this.host.isAdminDatabase(this.database)) this.handOverToAdmin(step.before);
+    else if (!this.target) throw new AuthError(`no such database: ${this.database}`, '3D000');
     else this.finishAuth(step.before);
   }
 
@@ -369,7 +358,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.phase = { step: 'starting' };
     rememberDatabase(this.host.config, this.target!); // a `*` database exists once someone logged in to it
     const ok = authentication(AuthCode.Ok);
-    const pool = this.host.getPool(this.target!, this.user, this.scramKeys);
+    const pool = this.host.getPool(this.target!, this.user, this.scramKeys, this.lookedUpSecret);
     this.pool = pool;
     this.homePool = pool;
     this.balance = this.host.balanceFor(this, pool);
@@ -382,7 +371,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.socket.write(before ? Buffer.concat([before, ok]) : ok);
     pool.ensureTemplate().then(
       () => this.greet(pool, []),
-      (error: Error) => this.fatal(sqlstateOf(error, '08006'), `server login failed: ${error.message}`),
+      (error: Error) => this.fatal(sqlstateOf(error, '08006'), serverLoginFailure(error)),
     );
   }
 
@@ -823,11 +812,11 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   // ------------------------------------------------------------------------------------------
   // Shutdown
 
-  /** Sends an error and closes the connection (PgBouncer 1.18 sends its pool errors as FATAL 08P01). */
-  /** Ends the client with an error; `log` writes PgBouncer's "closing because" line (timeouts, limits…). */
-  fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL', log = true): void {
+  /** Ends the client with an error, logged as PgBouncer logs it ("closing because: …" with the client's age). */
+  fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL'): void {
     if (this.state === 'closed') return;
-    if (log) logLine(`client ${this.id} user="${this.user}" database="${this.database}": closing because: ${message} (${code})`);
+    const age = Math.floor((Date.now() - this.connectedAt) / 1000);
+    logLine(`C-${this.id}: ${this.database}/${this.user}@${this.remoteAddress || 'unix'}:${this.remotePort} closing because: ${message} (age=${age}s) [${code}]`);
     if (this.socket.writable) this.socket.end(errorResponse({ severity, code, message }));
     this.close();
   }

@@ -12,9 +12,21 @@ export type ClientTlsMode = 'disable' | 'allow' | 'prefer' | 'require';
 export const CLIENT_TLS_MODES: readonly ClientTlsMode[] = ['disable', 'allow', 'prefer', 'require'];
 export const DEFAULT_AUTH_QUERY = 'SELECT usename, passwd FROM pg_shadow WHERE usename=$1';
 
+/** Database names that reach the admin console (PgBouncer's reserved "pgbouncer", and PoolSafe's own). */
+export const ADMIN_DATABASES: readonly string[] = ['pgbouncer', 'poolsafe'];
+
+export function isAdminDatabase(database: string): boolean {
+  return ADMIN_DATABASES.includes(database);
+}
+
+/** Why an auth_dbname naming the admin console is refused (it has no server to run auth_query on). */
+export function reservedAuthDbnameMessage(name: string): string {
+  return `cannot use the reserved "${name}" database as an auth_dbname`;
+}
+
 export const POOL_MODES: readonly PoolMode[] = ['session', 'transaction', 'statement'];
 export const SERVER_POLICIES: readonly ServerPolicy[] = ['rotate', 'lifo', 'round-robin'];
-export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'trust'];
+export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust'];
 
 /** Where a client-visible database name leads: one PostgreSQL database and the login used there. */
 export interface DatabaseTarget {
@@ -36,6 +48,14 @@ export interface DatabaseTarget {
   scramKeys?: ScramKeys;
   /** Per-database auth_user (PgBouncer `[databases]` auth_user=), overriding the global one. */
   auth_user?: string;
+  /** Per-database auth_dbname / auth_query, overriding the global ones. */
+  auth_dbname?: string;
+  auth_query?: string;
+  /**
+   * The server login's secret when `password` is not set: the auth_file entry of the forced user, or
+   * the client user's (auth_file or auth_query) for a database without user=. Set by the pooler.
+   */
+  secret?: UserSecret;
   /** Per-database overrides (PgBouncer `[databases]` pool_size=, pool_mode=…). */
   pool_size?: number;
   min_pool_size?: number;
@@ -145,6 +165,8 @@ export interface PoolerConfig {
   auth_user: string;
   /** Returns (usename, passwd) for $1; passwd a SCRAM verifier or md5 hash (PgBouncer's default). */
   auth_query: string;
+  /** Database whose server runs auth_query ('' = the client's own database). */
+  auth_dbname: string;
   /** TLS towards clients: disable | allow | prefer | require (PgBouncer's client_tls_sslmode). */
   client_tls_sslmode: ClientTlsMode;
   client_tls_key_file: string;
@@ -213,6 +235,7 @@ export function defaultConfig(): PoolerConfig {
     hazard_detection: true,
     auth_user: '',
     auth_query: DEFAULT_AUTH_QUERY,
+    auth_dbname: '',
     client_tls_sslmode: 'disable',
     client_tls_key_file: '',
     client_tls_cert_file: '',
@@ -243,7 +266,7 @@ export const FIXED_AT_RUN_TIME: ReadonlySet<string> = new Set([
 /** The connection settings of a target: when RELOAD changes one, its servers are replaced. */
 export function sameConnection(a: DatabaseTarget, b: DatabaseTarget): boolean {
   return a.host === b.host && a.port === b.port && a.dbname === b.dbname && a.user === b.user && a.password === b.password &&
-    a.sslmode === b.sslmode && a.sslrootcert === b.sslrootcert;
+    a.secret?.password === b.secret?.password && a.secret?.md5 === b.secret?.md5 && a.sslmode === b.sslmode && a.sslrootcert === b.sslrootcert;
 }
 
 export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];

@@ -3,7 +3,7 @@
 import { loadPgBouncerConfig, type IniDatabase, type IniUser, type IniWarning } from './ini';
 import { dirname, resolve } from 'node:path';
 import { userSecret } from './auth';
-import { CLIENT_TLS_MODES, SSL_MODES, defaultConfig, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
+import { CLIENT_TLS_MODES, SSL_MODES, defaultConfig, isAdminDatabase, reservedAuthDbnameMessage, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
@@ -28,6 +28,8 @@ function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined)
     reserve_pool: entry.reservePool,
     pool_mode: entry.poolMode,
     auth_user: entry.authUser,
+    auth_dbname: entry.authDbname,
+    auth_query: entry.authQuery,
     max_db_connections: entry.maxDbConnections,
     max_db_client_connections: entry.maxDbClientConnections,
     server_lifetime: entry.serverLifetime,
@@ -130,6 +132,8 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.statsUsers !== undefined) config.stats_users = s.statsUsers;
   if (s.authUser !== undefined) config.auth_user = s.authUser;
   if (s.authQuery !== undefined) config.auth_query = s.authQuery;
+  if (s.authDbname !== undefined) config.auth_dbname = s.authDbname;
+  if (isAdminDatabase(config.auth_dbname)) throw new Error(reservedAuthDbnameMessage(config.auth_dbname));
   applyClientTls(config, s.clientTlsSslmode, s.clientTlsKeyFile, s.clientTlsCertFile, dirname(iniPath));
   if (s.serverRoundRobin) config.server_policy = 'round-robin';
   else if (s.serverRoundRobin === false) config.server_policy = 'lifo';

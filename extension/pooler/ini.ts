@@ -18,6 +18,8 @@ export interface IniDatabase {
   user?: string;
   password?: string;
   authUser?: string;
+  authDbname?: string;
+  authQuery?: string;
   poolSize?: number;
   minPoolSize?: number;
   reservePool?: number;
@@ -60,6 +62,7 @@ export interface IniPoolerSettings {
   authFile?: string;
   authUser?: string;
   authQuery?: string;
+  authDbname?: string;
   poolMode?: IniPoolMode;
   defaultPoolSize?: number;
   minPoolSize?: number;
@@ -148,6 +151,7 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   auth_file: { field: 'authFile', kind: 'string' },
   auth_user: { field: 'authUser', kind: 'string' },
   auth_query: { field: 'authQuery', kind: 'string' },
+  auth_dbname: { field: 'authDbname', kind: 'string' },
   pool_mode: { field: 'poolMode', kind: 'poolMode' },
   default_pool_size: { field: 'defaultPoolSize', kind: 'int' },
   min_pool_size: { field: 'minPoolSize', kind: 'int' },
@@ -188,6 +192,8 @@ const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' |
   user: { field: 'user', kind: 'string' },
   password: { field: 'password', kind: 'string' },
   auth_user: { field: 'authUser', kind: 'string' },
+  auth_dbname: { field: 'authDbname', kind: 'string' },
+  auth_query: { field: 'authQuery', kind: 'string' },
   pool_size: { field: 'poolSize', kind: 'int' },
   min_pool_size: { field: 'minPoolSize', kind: 'int' },
   reserve_pool: { field: 'reservePool', kind: 'int' },

@@ -3,7 +3,7 @@
 // opened and closed (pool_size, min_pool_size, reserve_pool, lifetimes, timeouts).
 import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
 import { hostCount, hostTarget, poolModeFor } from './config';
-import { ServerConnection } from './server';
+import { ServerConnection, logServerLoginFailure, serverLoginFailure } from './server';
 import { sqlstateOf } from './protocol';
 import { logLine } from './log';
 
@@ -244,8 +244,11 @@ export class Pool {
     }
   }
 
-  /** Opens one server connection; on success it joins the pool as if just released. */
-  launch(): Promise<void> {
+  /**
+   * Opens one server connection; on success it joins the pool as if just released. A failure is
+   * logged as PgBouncer logs it unless `quiet` (the CLI's start-up check words its own).
+   */
+  launch(quiet = false): Promise<void> {
     this.connecting++;
     const id = this.host.nextServerId();
     return ServerConnection.connect(id, this.launchTarget(), this.config.server_connect_timeout * 1000).then(
@@ -263,6 +266,7 @@ export class Pool {
         this.connecting--;
         this.lastLaunchError = error;
         this.lastLaunchFailedAt = Date.now();
+        if (!quiet) logServerLoginFailure(error);
         this.launchFailed(error);
         throw error;
       },
@@ -279,13 +283,13 @@ export class Pool {
     if (this.serverCount > 0) return;
     const code = sqlstateOf(error, '08006');
     const waiting = this.waiting.splice(0);
-    for (const client of waiting) client.failWait(`server login failed: ${error.message}`, code);
+    for (const client of waiting) client.failWait(serverLoginFailure(error), code);
   }
 
   /** Resolves once the server's default parameters are known (one login, needed to greet clients). */
-  ensureTemplate(): Promise<void> {
+  ensureTemplate(quiet = false): Promise<void> {
     if (this.template) return Promise.resolve();
-    this.templatePromise ??= this.launch().finally(() => {
+    this.templatePromise ??= this.launch(quiet).finally(() => {
       this.templatePromise = undefined;
     });
     return this.templatePromise;

@@ -24,8 +24,8 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Client } from './client';
-import { FIXED_AT_RUN_TIME, rememberDatabase, resolveDatabase, sameConnection, type DatabaseTarget, type PoolerConfig } from './config';
-import { AuthError, ScramSecretCache, type ScramKeys } from './auth';
+import { ADMIN_DATABASES, FIXED_AT_RUN_TIME, isAdminDatabase, rememberDatabase, resolveDatabase, sameConnection, type DatabaseTarget, type PoolerConfig } from './config';
+import { AuthError, ScramSecretCache, type ScramKeys, type UserSecret } from './auth';
 import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
 import { Pool, type PoolHost } from './pool';
@@ -40,15 +40,16 @@ import { FunctionVolatility } from './functionVolatility';
 import { BalanceHazards } from './balanceHazards';
 
 
-export const ADMIN_DATABASES = ['pgbouncer', 'poolsafe'];
 
 /** What a client connection needs from the pooler. */
 export interface ClientHost {
   readonly config: PoolerConfig;
   readonly scramSecrets: ScramSecretCache;
-  getPool(target: DatabaseTarget, user: string, scramKeys?: ScramKeys): Pool;
+  getPool(target: DatabaseTarget, user: string, scramKeys?: ScramKeys, secret?: UserSecret): Pool;
   /** auth_query lookups for users not in the userlist. */
   readonly authQuery: AuthQuery;
+  /** DISABLE db: also refuses logins whose auth_dbname it is. */
+  readonly disabledDatabases: ReadonlySet<string>;
   /** TLS context for clients' SSLRequest; undefined when client TLS is off. */
   clientTlsContext(): tls.SecureContext | undefined;
   cancelRequest(processId: number, secretKey: number): void;
@@ -177,29 +178,35 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     this.clients.add(client);
   }
 
-  getPool(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys): Pool {
+  getPool(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys, secret?: UserSecret): Pool {
     // Login code calls this once the client is authenticated: PgBouncer refuses disabled databases then.
     if (this.disabledDatabases.has(configured.name)) throw new AuthError(`database "${configured.name}" is disabled`, '08P01');
-    const target = this.serverTarget(configured, user, scramKeys);
+    const target = this.serverTarget(configured, user, scramKeys, secret);
     // Like PgBouncer, one pool per server login: clients of a database with a forced user= share it.
     const key = `${target.name}\0${target.user}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(target, target.user, this.config, this);
       this.pools.set(key, pool);
-    } else if (scramKeys && !configured.user) {
-      pool.target.scramKeys = scramKeys; // the latest proven keys (the verifier may have changed)
+    } else if (!configured.user) {
+      // The latest proven keys and looked-up secret (the verifier may have changed).
+      if (scramKeys) pool.target.scramKeys = scramKeys;
+      if (secret) pool.target.secret = target.secret;
     }
     return pool;
   }
 
   /**
-   * A database without its own login (ini entry without user=) logs in as the client's user: with
-   * its userlist password, else with the keys from its SCRAM proof (pass-through).
+   * The server login of a database. A forced user (user=) without password= uses its auth_file
+   * entry; a database without user= logs in as the client's user: with its auth_file (or
+   * auth_query) secret, else with the keys from its SCRAM proof (pass-through).
    */
-  private serverTarget(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys): DatabaseTarget {
+  private serverTarget(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys, secret?: UserSecret): DatabaseTarget {
     const target = configured.sslmode_from_config ? { ...configured, sslmode: this.config.server_tls_sslmode } : configured;
-    return target.user ? target : { ...target, user, password: this.config.users.get(user)?.password, scramKeys };
+    if (target.user) {
+      return target.password !== undefined ? target : { ...target, secret: this.config.users.get(target.user) };
+    }
+    return { ...target, user, secret: this.config.users.get(user) ?? secret, scramKeys };
   }
 
   clientTlsContext(): tls.SecureContext | undefined {
@@ -229,7 +236,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   }
 
   isAdminDatabase(database: string): boolean {
-    return ADMIN_DATABASES.includes(database);
+    return isAdminDatabase(database);
   }
 
   adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void {
@@ -479,7 +486,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     const configured = resolveDatabase(this.config, pool.target.name);
     if (!configured) return; // removed: new logins are refused; the pool empties as its clients leave
     rememberDatabase(this.config, configured); // a `*` database its clients logged in to stays listed
-    const target = this.serverTarget(configured, pool.user, pool.target.scramKeys);
+    const target = this.serverTarget(configured, pool.user, pool.target.scramKeys, pool.target.secret);
     const changed = !sameConnection(pool.target, target);
     pool.target = target;
     if (changed) pool.markCloseNeeded(this.lastServerId);

@@ -13,6 +13,7 @@ import {
 import { AuthError, ScramClientSession, SCRAM_MECHANISM, md5Hash, md5Response } from './auth';
 import type { DatabaseTarget } from './config';
 import { SocketReads } from './reads';
+import { logLine } from './log';
 
 export type ServerState = 'login' | 'idle' | 'active' | 'closed';
 
@@ -28,6 +29,19 @@ export class ServerLoginError extends Error {
   constructor(message: string, readonly code: string, readonly severity = 'FATAL') {
     super(message);
   }
+}
+
+/**
+ * What a client waiting for a failed server login is told: the server's own error as it came
+ * (PgBouncer passes it on), or the pooler's reason prefixed "server login failed:".
+ */
+export function serverLoginFailure(error: Error): string {
+  return error instanceof ServerLoginError ? error.message : `server login failed: ${error.message}`;
+}
+
+/** PgBouncer's log line for a failed server login: `server login failed: FATAL <the server's message>`. */
+export function logServerLoginFailure(error: Error): void {
+  logLine(error instanceof ServerLoginError ? `server login failed: ${error.severity} ${error.message}` : `server login failed: ${error.message}`);
 }
 
 /** CommandComplete's tag tells hazard detection a transaction rolled back (hazards.ts). */
@@ -187,9 +201,9 @@ export class ServerConnection {
 
   private answerAuthentication(body: Buffer, scram: ScramClientSession | null): ScramClientSession | null {
     const code = body.readInt32BE(0);
-    const password = this.target.password;
+    const password = this.target.password ?? this.target.secret?.password;
     const needPassword = () => {
-      if (password === undefined) throw new AuthError(`no password known for server login as "${this.target.user}"`, '28P01');
+      if (password === undefined) throw this.noUsableSecret();
       return password;
     };
     switch (code) {
@@ -198,9 +212,13 @@ export class ServerConnection {
       case AuthCode.CleartextPassword:
         this.socket.write(passwordMessage(needPassword()));
         return scram;
-      case AuthCode.MD5Password:
-        this.socket.write(passwordMessage(md5Response(md5Hash(this.target.user, needPassword()), body.subarray(4, 8))));
+      case AuthCode.MD5Password: {
+        // A stored md5 hash answers an md5 challenge as well as the password would (PgBouncer does the same).
+        const stored = password !== undefined ? md5Hash(this.target.user, password) : this.target.secret?.md5;
+        if (stored === undefined) throw this.noUsableSecret();
+        this.socket.write(passwordMessage(md5Response(stored, body.subarray(4, 8))));
         return scram;
+      }
       case AuthCode.SASL: {
         const mechanisms: string[] = [];
         let pos = 4;
@@ -226,6 +244,16 @@ export class ServerConnection {
       default:
         throw new AuthError(`unsupported server authentication method (code ${code})`, '08P01');
     }
+  }
+
+  /**
+   * The server asked for a password form the pooler cannot produce: a stored md5 hash or SCRAM
+   * verifier cannot answer a cleartext or SCRAM challenge (PgBouncer's "wrong password type").
+   */
+  private noUsableSecret(): AuthError {
+    const secret = this.target.secret;
+    if (secret && (secret.md5 !== undefined || secret.scram)) return new AuthError('wrong password type', '28P01');
+    return new AuthError(`no password known for server login as "${this.target.user}"`, '28P01');
   }
 
   private onData(chunk: Buffer): void {

@@ -6,10 +6,22 @@ import type { ServerConnection, ServerLink } from './server';
 
 const MSG_DATA_ROW = 0x44; // D
 
+/** The server answered the query with an error (as opposed to the connection failing). */
+export class SqlError extends Error {
+  constructor(message: string, readonly severity: string) {
+    super(message);
+  }
+}
+
+function sqlError(body: Buffer): SqlError {
+  const fields = parseErrorFields(body);
+  return new SqlError(fields.get('M') ?? 'error', fields.get('S') ?? 'ERROR');
+}
+
 /** One server connection of the pooler's own and the query currently running on it. */
 export class SqlConnection implements ServerLink {
   private readonly reader = new MessageReader();
-  private current: { rows: (string | null)[][]; error?: string; done: (error?: Error) => void } | null = null;
+  private current: { rows: (string | null)[][]; error?: SqlError; done: (error?: Error) => void } | null = null;
   /** Lookups wait their turn here: the protocol answers one Sync at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
   closed = false;
@@ -49,8 +61,8 @@ export class SqlConnection implements ServerLink {
       const current = this.current;
       if (!current) continue; // ParameterStatus or notices between lookups
       if (message.type === MSG_DATA_ROW) current.rows.push(parseDataRow(message.body));
-      else if (message.type === Msg.ErrorResponse) current.error ??= parseErrorFields(message.body).get('M') ?? 'error';
-      else if (message.type === Msg.ReadyForQuery) current.done(current.error ? new Error(current.error) : undefined);
+      else if (message.type === Msg.ErrorResponse) current.error ??= sqlError(message.body);
+      else if (message.type === Msg.ReadyForQuery) current.done(current.error);
     }
   }
 

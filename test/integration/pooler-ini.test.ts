@@ -60,7 +60,7 @@ test('unix socket: psql -h <unix_socket_dir> reaches the pooler through .s.PGSQL
   assert.equal(result.stdout.trim(), 'postgres via 127.0.0.1/32');
   const wrong = await psqlViaSocket(socketDir, pooler.port, 'postgres', 'not-the-password', 'select 1');
   assert.notEqual(wrong.code, 0);
-  assert.match(wrong.stderr, /password authentication failed/);
+  assert.match(wrong.stderr, /SASL authentication failed/);
   assert.equal(await pooler.stop(), 0);
   assert.equal(existsSync(socketPath), false, 'socket file left behind after a clean exit');
 });

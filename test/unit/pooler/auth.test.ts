@@ -33,7 +33,7 @@ test('SCRAM server reproduces the RFC 7677 exchange and rejects a wrong proof wi
   const again = new ScramServerSession(secret, 'user', RFC.serverNonce);
   again.handleClientFirst(RFC.clientFirst);
   const tampered = RFC.clientFinal.replace('p=dH', 'p=eH');
-  assert.throws(() => again.handleClientFinal(tampered), (e: Error & { code?: string }) => e.code === '28P01' && e.message === 'password authentication failed for user "user"');
+  assert.throws(() => again.handleClientFinal(tampered), (e: Error & { code?: string }) => e.code === '28P01' && e.message === 'SASL authentication failed');
 });
 
 test('SCRAM client and server agree; a wrong password and a decoy secret fail', () => {
@@ -44,11 +44,11 @@ test('SCRAM client and server agree; a wrong password and a decoy secret fail', 
     const serverFirst = server.handleClientFirst(client.clientFirst());
     const clientFinal = client.handleServerFirst(serverFirst);
     if (ok) client.verifyServerFinal(server.handleClientFinal(clientFinal));
-    else assert.throws(() => server.handleClientFinal(clientFinal), /password authentication failed for user "bob"/);
+    else assert.throws(() => server.handleClientFinal(clientFinal), /SASL authentication failed/);
   }
   const decoy = new ScramServerSession(decoySecret('nobody'), 'nobody');
   const client = new ScramClientSession('anything');
-  assert.throws(() => decoy.handleClientFinal(client.handleServerFirst(decoy.handleClientFirst(client.clientFirst()))), /28P01|password authentication failed/);
+  assert.throws(() => decoy.handleClientFinal(client.handleServerFirst(decoy.handleClientFirst(client.clientFirst()))), /SASL authentication failed/);
 });
 
 test('SCRAM verifier strings round-trip and verify without the plaintext', () => {
