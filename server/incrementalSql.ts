@@ -4,7 +4,7 @@
 // statement boundary coincides with an old one past the edit, everything after it is unchanged, only
 // shifted), and only statements whose text changed are parsed again. The file-wide context pass
 // (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
-import { resolveOptions, splitStatements, dialectOfPath, LineIndex, type AnalysisOptions, type Finding } from './analysis/index';
+import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, LineIndex, type AnalysisOptions, type Finding } from './analysis/index';
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
@@ -101,8 +101,7 @@ export class IncrementalSqlDocument {
   analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
     if (this.fileName !== undefined && dialectOfPath(this.fileName)) return [];
     this.update(text, changed);
-    // A SQL file is written in one dialect: one statement only another dialect has means the whole file is not ours.
-    if (this.statements.some((statement) => statement.facts.dialect)) return [];
+    if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
     const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
     return applyContext(this.statements, resolveOptions(sqlFileOptions(text, options, this.fileName)), new Suppressions(text, index));
   }

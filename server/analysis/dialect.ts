@@ -8,6 +8,8 @@ export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle';
 const PATH_DIALECTS: Record<string, OtherDialect> = {
   mysql: 'mysql', mariadb: 'mysql', sqlite: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
 };
+/** The database names a path part may carry (also the prefixes of CamelCase file names: embeddedDialect.ts). */
+export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
 /** How many trailing path segments (the file and its nearest folders) are looked at: a user's home folder
  *  called `oracle` above the project says nothing about the project's files. */
 const PATH_SEGMENTS = 4;
@@ -27,6 +29,17 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A SQL file is written in one dialect, and another dialect's SETs look like ours: the whole file is left
+ * alone when two of its statements, or half of them, have syntax only another dialect has. One such
+ * statement among PostgreSQL ones (a typo, or backquotes being typed in an editor) is skipped on its own.
+ */
+export function mostlyOtherDialect(statements: readonly { dialect?: OtherDialect }[]): boolean {
+  let other = 0;
+  for (const statement of statements) if (statement.dialect) other++;
+  return other >= 2 || (other > 0 && other * 2 >= statements.length);
 }
 
 /** MySQL SETs, several of which PostgreSQL parses (and would flag as session-set): SET NAMES utf8, SET @v, SET sql_mode. */

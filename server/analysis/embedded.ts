@@ -14,6 +14,7 @@ import { severityFor } from './context';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
 import { dialectOfStatement } from './dialect';
+import { walkDescendants } from './astWalk';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -208,8 +209,8 @@ class Extractor {
       }
       return group;
     };
-    const visit = (node: ts.Node): void => {
-      if (node !== scope && ts.isFunctionLike(node)) {
+    walkDescendants(scope, (node) => {
+      if (ts.isFunctionLike(node)) {
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
         const opensTransaction = call !== undefined && isTransactionWrapper(call);
         const tags = new Set<string>();
@@ -218,12 +219,11 @@ class Extractor {
         this.inspectSqlBuilder(node);
         this.visitScope(node, inTransaction || opensTransaction);
         this.transactionTags.pop();
-        return;
+        return false; // its body was its own scope
       }
       this.inspect(node, groupFor);
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(scope, visit);
+      return true;
+    });
   }
 
   private standaloneGroup(inTransaction: boolean): Group {
@@ -449,13 +449,27 @@ function withoutDuplicates(findings: Finding[]): Finding[] {
 export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
   if (pathIsOtherDialect(fileName)) return [];
   const resolved = resolveOptions(options);
-  const source = ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
+  const source = parseSource(text, fileName);
+  if (!source) return [];
   const extractor = new Extractor(source, resolved, engine);
   if (!extractor.run(fileName)) return [];
   let findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   if (findings.some((f) => f.rule === 'syntax-error') && holdsOtherDialect(extractor.groups)) findings = findings.filter((f) => f.rule !== 'syntax-error');
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, withoutDuplicates(findings));
+}
+
+/**
+ * The file's syntax tree, or undefined when TypeScript's own (recursive) parser overflows the stack on
+ * thousands of nested brackets: such generated code is skipped rather than ending the whole run.
+ */
+function parseSource(text: string, fileName: string | undefined): ts.SourceFile | undefined {
+  try {
+    return ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 function scriptKind(fileName: string | undefined): ts.ScriptKind {

@@ -3,7 +3,8 @@
 // a multi-dialect ORM's `dialects/mysql/…` folder) gets no findings, and in a file that imports both a
 // PostgreSQL and another driver, queries on objects created from the other driver are skipped.
 import ts from 'typescript';
-import { dialectOfPath } from './dialect';
+import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
+import { walkDescendants } from './astWalk';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
 const POSTGRES_MODULES = /^(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))(\/|$)/;
@@ -15,7 +16,7 @@ const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\
  * mssql, sqlserver, tsql, oracle) does not name, and CamelCase file names (MysqlDriver.ts).
  */
 const OTHER_DIALECT_FOLDER = /^(oracledb|tedious|libsql|d1|db2|ibmi|snowflake|spanner|sap|hana|singlestore(-core)?|clickhouse|bigquery|duckdb)$/i;
-const OTHER_DIALECT_FILE = /^(mysql|mariadb|sqlite|mssql|sqlserver|oracle)/i;
+const OTHER_DIALECT_FILE = new RegExp(`^(${PATH_DIALECT_NAMES.join('|')})`, 'i');
 const POSTGRES_FOLDER = /^(postgres|postgresql|pg|pglite|postgres-js|node-postgres)$/i;
 const POSTGRES_FILE = /^(postgres|postgresql|pg)/i;
 
@@ -136,11 +137,9 @@ export function otherDialectObjects(source: ts.SourceFile, driverNames: Set<stri
   const names = new Set(driverNames);
   if (names.size === 0) return names;
   const declarations: ts.VariableDeclaration[] = [];
-  const visit = (node: ts.Node): void => {
+  walkDescendants(source, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) declarations.push(node);
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
+  });
   for (let round = 0, grew = true; grew && round < 4; round++) {
     grew = false;
     for (const declaration of declarations) {

@@ -6,6 +6,7 @@
 // anywhere in the file counts as unknown.
 import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
+import { walkDescendants } from './astWalk';
 
 const MAX_DEPTH = 8;
 /** Constructors whose first argument is the query text or a query config (pg, pg-cursor, pg-query-stream, pg-promise). */
@@ -87,14 +88,12 @@ function namesOf(scope: ts.Node): ScopeNames {
 /** Assignments to `name` inside `scope`, in source order. */
 function assignmentsIn(scope: ts.Node, name: string): Assignment[] {
   const found: Assignment[] = [];
-  const visit = (node: ts.Node): void => {
+  walkDescendants(scope, (node) => {
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const operator = node.operatorToken.kind;
       found.push({ node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined });
     } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name) found.push({ node });
-    ts.forEachChild(node, visit);
-  };
-  visit(scope);
+  });
   return found;
 }
 
@@ -111,11 +110,10 @@ export function singleReturn(fn: FunctionWithBody): ts.Expression | undefined {
   if (!body) return undefined;
   if (!ts.isBlock(body)) return body;
   const returns: ts.ReturnStatement[] = [];
-  const visit = (node: ts.Node): void => {
+  walkDescendants(body, (node) => {
     if (ts.isReturnStatement(node)) returns.push(node);
-    else if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(body, visit);
+    return !ts.isReturnStatement(node) && !ts.isFunctionLike(node);
+  });
   return returns.length === 1 ? returns[0].expression : undefined;
 }
 
@@ -187,12 +185,41 @@ export class Flow {
       return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
     }
     if (ts.isIdentifier(node)) return this.nameParts(node, depth, literals, state);
+    const joined = ts.isCallExpression(node) ? this.joinedParts(node, depth, literals, state) : undefined;
+    if (joined) return joined;
     const target = this.followName(node);
     if (target) {
       state.indirect = true;
       return this.stringParts(target, depth + 1, literals, state);
     }
     return undefined;
+  }
+
+  /**
+   * `items.join(', ')` where `items` is an array literal held in a name that is never reassigned, filled
+   * by `items.push(…)` before the join: its elements and each pushed value (once, even when pushed in a
+   * loop), separated by the separator. Undefined for any other call.
+   */
+  private joinedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'join' || !ts.isIdentifier(callee.expression) || call.arguments.length > 1) return undefined;
+    const separator = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+    if (separator && !ts.isStringLiteral(separator) && !ts.isNoSubstitutionTemplateLiteral(separator)) return undefined;
+    const array = callee.expression;
+    const declaration = this.lookUp(array, (names) => names.variables.get(array.text));
+    const initializer = declaration?.initializer && unwrap(declaration.initializer);
+    const scope = declaration && scopeOf(declaration);
+    if (!initializer || !ts.isArrayLiteralExpression(initializer) || !scope || assignmentsIn(scope, array.text).length > 0) return undefined;
+    const items: ts.Expression[] = [...initializer.elements];
+    walkDescendants(scope, (node) => {
+      if (ts.isCallExpression(node) && node.end <= call.pos && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'push'
+        && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === array.text) items.push(...node.arguments);
+    });
+    const known = items.map((item) => (ts.isSpreadElement(item) ? undefined : this.stringParts(item, depth + 1, literals, state)));
+    if (known.every((parts) => parts === undefined)) return undefined;
+    state.indirect = true;
+    const between = separator ? literalOf(separator, this.source) : literalPart(',', ',', call.arguments.end, false);
+    return items.flatMap((item, i) => [...(i > 0 ? [between] : []), ...(known[i] ?? [this.hole(item)])]);
   }
 
   /** Plain templates interpolate strings, so a `${…}` may itself be known SQL. */
@@ -340,13 +367,11 @@ function isReadonlyOrNeverAssigned(member: ts.PropertyDeclaration): boolean {
   if (member.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) return true;
   const name = memberName(member);
   let assigned = false;
-  const visit = (node: ts.Node): void => {
-    if (assigned) return;
+  walkDescendants(member.parent, (node) => {
     if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
       && ts.isPropertyAccessExpression(node.left) && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === name) assigned = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(member.parent);
+    return !assigned;
+  }, () => assigned);
   return !assigned;
 }
 

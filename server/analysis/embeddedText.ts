@@ -29,11 +29,12 @@ export type Part = TextPart | SlotPart;
 
 /**
  * `${…}` holes: a value placeholder where a value is expected, else an identifier, else a
- * parenthesised list (`IN ${list}`, `VALUES ${rows}`), else nothing (a clause or a whole statement).
+ * parenthesised list (`IN ${list}`, `VALUES ${rows}`), else nothing (a clause or a whole statement),
+ * else a number (`$${n}`: the hole is a parameter's number).
  */
 // Values and lists are padded so they never merge with a word next to them (`begin${opts}`); an
 // identifier is not, since `${schema}_log` or `x_${n}` is one name.
-export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `poolsafe_hole_${i}`, ` ($${i}) `, ''];
+export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `poolsafe_hole_${i}`, ` ($${i}) `, '', String(i)];
 const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, ` $${i} `, `poolsafe_hole_${i}`];
 const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, 'poolsafe_ident'];
 
@@ -224,7 +225,7 @@ export type SyntaxErrorOffset = (statement: string) => number | undefined;
 /**
  * Fills the slots so that as many statements as possible parse: starting from each slot's first
  * filler, a syntax error moves the nearest slot before it (in the same statement) to its next filler.
- * Bounded: each round advances at least one slot, and each slot has at most four fillers.
+ * Bounded: each round advances at least one slot, and each slot has at most five fillers.
  */
 export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): BuiltText {
   const slots = parts.filter((p): p is SlotPart => p.kind === 'slot');
@@ -232,7 +233,7 @@ export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): 
   let built = buildText(parts, choices);
   if (slots.length === 0) return built;
   const fillerCounts = slots.map((s, i) => s.fillers(i + 1).length);
-  for (let round = 0; round < 4 * slots.length + 1; round++) {
+  for (let round = 0; round < 5 * slots.length + 1; round++) {
     let advanced = false;
     for (const span of splitStatements(built.sql)) {
       const error = syntaxErrorOffset(span.text);

@@ -3,7 +3,7 @@ import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, parseFacts, syntaxErrorOffset } from './pieces';
-import { dialectOfPath } from './dialect';
+import { dialectOfPath, mostlyOtherDialect } from './dialect';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 
 export * from './types';
@@ -11,7 +11,7 @@ export { RULES, getRule } from './rules/index';
 export { LineIndex, offsetToPosition } from './positions';
 export { splitStatements, type StatementSpan } from './splitter';
 export { analyzeSqlPieces } from './pieces';
-export { dialectOfPath, dialectOfStatement, surelyPostgresStatement, type OtherDialect } from './dialect';
+export { dialectOfPath, dialectOfStatement, mostlyOtherDialect, surelyPostgresStatement, type OtherDialect } from './dialect';
 export { looksLikePgDump, matchesSessionScripts } from './ownSession';
 export type { StatementFacts } from './detect';
 
@@ -41,7 +41,7 @@ export class SqlAnalyzer {
       return facts;
     });
     this.cache = next;
-    return [...next.values()].some((facts) => facts.dialect) ? [] : findings;
+    return mostlyOtherDialect([...next.values()]) ? [] : findings;
   }
 }
 
@@ -52,14 +52,13 @@ export class SqlAnalyzer {
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (fileName !== undefined && dialectOfPath(fileName)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
-  let otherDialect = false;
+  const statements: StatementFacts[] = [];
   const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, (statement) => {
     const facts = parseFacts(statement);
-    otherDialect ||= facts.dialect !== undefined;
+    statements.push(facts);
     return facts;
   });
-  // A SQL file is written in one dialect: one statement only another dialect has means the whole file is not ours.
-  return otherDialect ? [] : findings;
+  return mostlyOtherDialect(statements) ? [] : findings;
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */

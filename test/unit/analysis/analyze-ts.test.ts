@@ -103,3 +103,15 @@ test('postgres.js clients prepare every query unless prepare: false; the fix set
   assert.deepEqual(analyze("import postgres from 'postgres';\nconst sql = postgres(url);", 'typescript', { poolMode: 'session' }), []);
   assert.deepEqual(analyze("import { postgres } from './local';\nconst sql = postgres(url);", 'typescript'), []);
 });
+
+test('an expression nested thousands deep (a long concatenation, a bundle opted back in) is walked without a stack overflow', () => {
+  const deep = Array.from({ length: 6000 }, () => '1').join(' + ');
+  const text = `import { Pool } from 'pg';\nconst pool = new Pool();\nconst total = ${deep};\nawait pool.query('LISTEN jobs');\n`;
+  assert.deepEqual(analyze(text, 'typescript', {}, 'bundle.ts').map((f) => f.rule), ['listen']);
+  // Deep nesting around a query call: the call inside is still found.
+  const around = `const x = ${Array.from({ length: 300 }, () => '(1 +').join(' ')} client.query('LISTEN nested')${')'.repeat(300)};`;
+  assert.deepEqual(analyze(around, 'typescript', {}, 'nested.ts').map((f) => f.rule), ['listen']);
+  // Brackets nested so deep that TypeScript's parser itself overflows: the file is skipped, nothing throws.
+  const unparsable = `const x = ${'('.repeat(20000)}1${')'.repeat(20000)};\nawait client.query('LISTEN jobs');`;
+  assert.deepEqual(analyze(unparsable, 'typescript', {}, 'brackets.ts'), []);
+});

@@ -29,6 +29,14 @@ test('a MySQL schema (backquotes, ENGINE, AUTO_INCREMENT, SET NAMES, SET @var, S
   assert.deepEqual(analyzeSql("SET SESSION sql_mode = 'ANSI';\nSET FOREIGN_KEY_CHECKS = 0;"), []);
 });
 
+test('one statement with backquotes among PostgreSQL ones (being typed, or a typo) is skipped alone; the file keeps its findings', () => {
+  const typing = 'SET search_path TO app;\nLISTEN jobs;\nSELECT `name` FROM users;\nCREATE TEMP TABLE scratch (id int);\n';
+  assert.deepEqual(analyzeSql(typing).map((f) => f.rule), ['session-set', 'listen', 'temp-table']);
+  // Two such statements, or half of a file's statements, make it another dialect's file.
+  assert.deepEqual(analyzeSql(typing + 'SELECT `id` FROM `users`;\n'), []);
+  assert.deepEqual(analyzeSql("SET time_zone = '+00:00';\nCREATE TABLE `t` (id int) ENGINE=InnoDB;"), []);
+});
+
 test('T-SQL (GO, [brackets], IDENTITY(1,1), SET NOCOUNT) and SQLite (PRAGMA, AUTOINCREMENT) get nothing', () => {
   assert.deepEqual(analyzeSql('SET NOCOUNT ON;\nCREATE TABLE [dbo].[Users] (\n  [Id] INT IDENTITY(1,1) NOT NULL\n)\nGO\nSET search_path TO x;'), []);
   assert.deepEqual(analyzeSql('PRAGMA foreign_keys = ON;\nCREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);\nLISTEN x;'), []);

@@ -34,6 +34,15 @@ test('files under another dialect\'s folder or named after it are left alone; Po
   assert.deepEqual(rules(text, 'src/mysqlish-names-do-not-count/query.ts'), ['session-set']);
 });
 
+test('every database name a SQL file\'s path may carry also marks CamelCase TS/JS file names; a longer word does not', () => {
+  const text = "await this.query('SET search_path TO app');";
+  for (const name of ['Mysql', 'Mariadb', 'Sqlite', 'Mssql', 'Sqlserver', 'Tsql', 'Oracle']) {
+    assert.deepEqual(rules(text, `src/driver/${name}QueryRunner.ts`), [], name);
+  }
+  assert.deepEqual(rules(text, 'src/driver/OraclesHelper.ts'), ['session-set']);
+  assert.deepEqual(rules(text, 'src/driver/PostgresQueryRunner.ts'), ['session-set']);
+});
+
 test('a file importing both pg and mysql: queries on the MySQL connection are skipped, those on pg are analysed', () => {
   const text = [
     "import mysql from 'mysql2/promise';",

@@ -223,3 +223,38 @@ test('a constant used by two calls gives one finding; a /* sql */ template reach
   const marked = "const local = /* sql */ `SET LOCAL lock_timeout = 1`;\nasync function f(c) { await c.query('BEGIN'); await c.query(local); await c.query('COMMIT'); }";
   assert.deepEqual(found(marked), []);
 });
+
+test('an array filled with push() and joined into the query text is analysed; `$${n}` holes are parameter numbers', () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    'export async function apply(pool, settings) {',
+    '  const client = await pool.connect();',
+    '  const calls = [];',
+    '  const values = [];',
+    '  for (const [key, value] of Object.entries(settings)) {',
+    '    values.push(key, value);',
+    '    calls.push(`pg_catalog.set_config($${values.length - 1}::text, $${values.length}::text, false)`);',
+    '  }',
+    '  await client.query({ text: `select ${calls.join(", ")}`, values });',
+    "  const statements = ['SET search_path TO app'];",
+    "  statements.push('LISTEN jobs');",
+    "  await client.query(statements.join(';\\n'));",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text).map(([rule]) => rule), ['session-set', 'session-set', 'listen']);
+  // Harmless joined lists stay harmless; an array reassigned, or pushed to after the join, is not followed.
+  const harmless = [
+    'export async function read(client) {',
+    "  const columns = ['id', 'name'];",
+    "  columns.push('created_at');",
+    "  await client.query(`SELECT ${columns.join(', ')} FROM users`);",
+    "  let later = ['SELECT 1'];",
+    "  later = ['SET search_path TO app'];",
+    "  await client.query(later.join(';'));",
+    "  const after = ['SELECT 1'];",
+    "  await client.query(after.join(';'));",
+    "  after.push('SET search_path TO app');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(harmless), []);
+});
