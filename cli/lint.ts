@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  initAnalysis, analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions,
+  initAnalysis, analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions, withWorkspaceCatalog,
   type AnalysisOptions, type LoadedConfig, type PoolMode, type PreparedStatementSupport,
 } from '../server/analysis/index';
 import { isGeneratedText } from '../server/generatedFiles';
@@ -73,7 +73,8 @@ class ConfigResolver {
   constructor(private readonly report: (message: string) => void, private readonly explicit?: string) {}
 
   forFile(file: string): Partial<AnalysisOptions> {
-    return this.forDirectory(dirname(file)).options;
+    const loaded = this.forDirectory(dirname(file));
+    return withWorkspaceCatalog(loaded.options, loaded.root);
   }
 
   /** Whether vendored and generated files under `dir` are skipped (on unless the config says false). */

@@ -20,7 +20,9 @@ export function hoverMarkdown(finding: Finding, poolMode: PoolMode, docs: RuleDo
     '',
     finding.message,
     '',
-    `**Why it breaks in \`${poolMode}\` pool mode** (${MODE_CONSEQUENCE[poolMode]}): ${rule.explanation}`,
+    rule.concern === 'load-balancing'
+      ? `**Why it breaks behind a load balancer** (reads may go to a read replica that lags behind the primary): ${rule.explanation}`
+      : `**Why it breaks in \`${poolMode}\` pool mode** (${MODE_CONSEQUENCE[poolMode]}): ${rule.explanation}`,
   ];
   if (rule.productionError) lines.push('', `**Error in production:** \`${rule.productionError}\``);
   lines.push('', `**Safe form:** ${rule.safeAlternative}`);

@@ -9,6 +9,7 @@ import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
 import { applyContext } from './analysis/context';
+import { applyBalancing } from './analysis/balancing';
 import { Suppressions } from './analysis/suppression';
 
 interface Statement {
@@ -103,7 +104,9 @@ export class IncrementalSqlDocument {
     this.update(text, changed);
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
     const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
-    return applyContext(this.statements, resolveOptions(sqlFileOptions(text, options, this.fileName)), new Suppressions(text, index));
+    const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
+    const suppressions = new Suppressions(text, index);
+    return [...applyContext(this.statements, resolved, suppressions), ...applyBalancing(this.statements, resolved, suppressions, text)];
   }
 
   private update(text: string, changed?: TextDiff): void {

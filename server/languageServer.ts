@@ -26,6 +26,7 @@ import { RuleDocs, toDiagnostic } from './diagnostics';
 import { FIX_ALL_KIND, codeActions } from './codeActions';
 import { hoverAt } from './hover';
 import { isDefaultIgnoredPath, isGeneratedText } from './generatedFiles';
+import { withWorkspaceCatalog } from './analysis/workspaceCatalog';
 
 const connection = createConnection(ProposedFeatures.all);
 // Edits since the text last sent to the analysis host ('full': send the whole text), recorded as the
@@ -104,7 +105,8 @@ function settingsFor(uri: string): Promise<EditorSettings> {
 }
 
 function optionsFor(uri: string, settings: EditorSettings): AnalysisOptions {
-  const merged = effectiveOptions(configFiles.forDocument(uri).options, settings.options);
+  const config = configFiles.forDocument(uri);
+  const merged = effectiveOptions(withWorkspaceCatalog(config.options, config.path && dirname(config.path)), settings.options);
   return { ...DEFAULT_OPTIONS, ...merged, rules: { ...merged.rules } };
 }
 

@@ -1,6 +1,6 @@
 // `.poolsafe.json`: the project's analysis settings, shared by the editor and the CLI.
 //   { "poolMode": "transaction", "preparedStatements": "unsupported", "rules": { "listen": "off", "temp-table": "error" },
-//     "sessionScripts": ["db/migrate/**"] }
+//     "sessionScripts": ["db/migrate/**"], "loadBalancing": true }
 // Unknown keys and bad values are reported (not silently ignored), and the valid part still applies,
 // so one typo never switches the whole linter off.
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ export interface LoadedConfig {
   errors: string[];
   /** `false` lints vendored, minified and bundled files too (which files, not how: not an analysis option). */
   defaultIgnore?: boolean;
+  /** The folder of the config file: the workspace it describes. */
+  root?: string;
 }
 
 /** The nearest `.poolsafe.json` in `startDir` or one of its parents. */
@@ -41,7 +43,7 @@ export function loadConfigFile(path: string): LoadedConfig {
   } catch (error) {
     return { options: {}, errors: [`${path}: cannot read: ${(error as Error).message}`] };
   }
-  return parseConfig(text, path);
+  return { ...parseConfig(text, path), root: dirname(resolve(path)) };
 }
 
 export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig {
@@ -69,6 +71,9 @@ export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig
     } else if (key === 'sessionScripts') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) options.sessionScripts = { base: dirname(resolve(path)), patterns: value };
       else errors.push(`${path}: sessionScripts must be an array of glob strings, e.g. ["db/migrate/**"] (got ${JSON.stringify(value)})`);
+    } else if (key === 'loadBalancing') {
+      if (typeof value === 'boolean') options.loadBalancing = value;
+      else errors.push(`${path}: loadBalancing must be true or false (got ${JSON.stringify(value)})`);
     } else if (key === 'defaultIgnore') {
       if (typeof value === 'boolean') defaultIgnore = value;
       else errors.push(`${path}: defaultIgnore must be true or false (got ${JSON.stringify(value)})`);
@@ -103,6 +108,8 @@ export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]
     if (layer.rules) merged.rules = { ...merged.rules, ...layer.rules };
     if (layer.sessionScripts) merged.sessionScripts = layer.sessionScripts;
     if (layer.ownSession !== undefined) merged.ownSession = layer.ownSession;
+    if (layer.loadBalancing !== undefined) merged.loadBalancing = layer.loadBalancing;
+    if (layer.catalog) merged.catalog = layer.catalog;
   }
   return merged;
 }

@@ -18,6 +18,8 @@ export interface PlacedFacts {
    * transaction). Undefined when each statement is sent on its own (a SQL file run by psql).
    */
   message?: number;
+  /** The statement's text (the load-balancing rules read it; only they need it). */
+  text?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
 }
 
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
-function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
+export function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
   return options.ownSession === true || statements.some((statement) => statement.psqlScript);
 }
 
@@ -51,6 +53,7 @@ function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisO
 export function severityFor(rule: RuleId, options: AnalysisOptions): Severity | undefined {
   const info = getRule(rule)!;
   if (!info.poolModes.includes(options.poolMode)) return undefined;
+  if (info.concern === 'load-balancing' && !options.loadBalancing) return undefined;
   // A pooler that tracks protocol-level prepared statements (PgBouncer >= 1.21) makes them safe.
   if (rule === 'protocol-prepared-statement' && options.preparedStatements === 'supported') return undefined;
   const override = options.rules[rule];

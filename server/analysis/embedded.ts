@@ -11,6 +11,7 @@ import ts from 'typescript';
 import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type Severity } from './types';
 import { LineIndex } from './positions';
 import { severityFor } from './context';
+import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
 import { dialectOfStatement } from './dialect';
@@ -63,6 +64,10 @@ interface Piece {
 interface Group {
   pieces: Piece[];
   inTransaction: boolean;
+  /** The scope's sequence of every query, on any client or pool (load-balancing rules only). */
+  scopeSequence?: Group;
+  /** Analysed for the load-balancing rules only (the others judge each client's own sequence). */
+  balancingOnly?: boolean;
 }
 
 function unwrapParents(node: ts.Node): ts.Node {
@@ -198,12 +203,18 @@ class Extractor {
   private visitScope(scope: ts.Node, inTransaction: boolean): void {
     // One sequence per client object (by its text: `client`, `this.client`, `tx`).
     const sequences = new Map<string, Group>();
+    // A read after a write goes to a replica whichever client or pool sent them: one sequence per scope.
+    const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
     const groupFor = (receiver: string | undefined): Group => {
-      if (receiver !== undefined && this.isPool(receiver)) return this.standaloneGroup(false);
+      if (receiver !== undefined && this.isPool(receiver)) {
+        const standalone = this.standaloneGroup(false);
+        standalone.scopeSequence = scopeSequence;
+        return standalone;
+      }
       const key = receiver ?? '';
       let group = sequences.get(key);
       if (!group) {
-        group = { pieces: [], inTransaction };
+        group = { pieces: [], inTransaction, scopeSequence };
         this.groups.push(group);
         sequences.set(key, group);
       }
@@ -224,6 +235,12 @@ class Extractor {
       this.inspect(node, groupFor);
       return true;
     });
+  }
+
+  private balancingGroup(inTransaction: boolean): Group {
+    const group: Group = { pieces: [], inTransaction, balancingOnly: true };
+    this.groups.push(group);
+    return group;
   }
 
   private standaloneGroup(inTransaction: boolean): Group {
@@ -357,7 +374,9 @@ class Extractor {
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
-    group.pieces.push({ built, parts: withSlots, reportSyntaxErrors, tagged });
+    const piece = { built, parts: withSlots, reportSyntaxErrors, tagged };
+    group.pieces.push(piece);
+    group.scopeSequence?.pieces.push(piece);
   }
 }
 
@@ -408,7 +427,8 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, Math.max(0, offset - 1));
     return toFileEnd(placed.piece.built, offset - placed.base);
   };
-  const findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
+  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
+  if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   const mapped: Finding[] = [];
   for (const finding of findings) {
     const placed = pieceAt(table, finding.start);

@@ -71,4 +71,5 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   const embedded = require('./embedded') as typeof import('./embedded');
   return embedded.analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset });
 }
+export { withWorkspaceCatalog } from './workspaceCatalog';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

@@ -2,6 +2,7 @@
 import { resolveOptions, type AnalysisOptions, type Finding } from './types';
 import { analyzeFragment, type StatementFacts } from './detect';
 import { applyContext, type PlacedFacts } from './context';
+import { applyBalancing } from './balancing';
 import { LineIndex } from './positions';
 import { splitStatements, type StatementSpan } from './splitter';
 import { Suppressions } from './suppression';
@@ -71,12 +72,14 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
   let base = 0;
   for (const [index, piece] of pieces.entries()) {
     for (const span of splitStatements(piece)) {
-      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand, message: messages ? index : undefined });
+      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand, message: messages ? index : undefined, text: span.text });
     }
     base += piece.length + 1;
   }
   const text = pieces.length === 1 ? pieces[0] : pieces.join('\n');
-  const findings = applyContext(placed, resolveOptions(options), new Suppressions(text, new LineIndex(text)));
+  const resolved = resolveOptions(options);
+  const suppressions = new Suppressions(text, new LineIndex(text));
+  const findings = [...applyContext(placed, resolved, suppressions), ...applyBalancing(placed, resolved, suppressions, text)];
   // The invisible BEGIN of a transaction callback has no place in the file.
   return inTransaction ? findings.filter((f) => f.end > 0) : findings;
 }

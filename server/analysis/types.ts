@@ -19,6 +19,9 @@ export type RuleId =
   | 'load'
   | 'session-extension'
   | 'statement-mode-transaction'
+  /** Load-balancing rules (active only with `loadBalancing`): a balancer sends reads to replicas. */
+  | 'read-after-write'
+  | 'write-in-read'
   /** Not a pooling rule: a statement that is surely PostgreSQL and does not parse. */
   | 'syntax-error';
 
@@ -79,6 +82,32 @@ export interface AnalysisOptions {
    * output, a sessionScripts file): only syntax errors are reported. Set by the file-level entry points.
    */
   ownSession?: boolean;
+  /**
+   * Reads may go to a lagging read replica (Pgpool-II's load balancing, `.poolsafe.json` "loadBalancing"):
+   * turns on the read-after-write and write-in-read rules.
+   */
+  loadBalancing?: boolean;
+  /** Functions and views defined in the workspace's .sql files (what their bodies write), for write-in-read. */
+  catalog?: SqlCatalog;
+}
+
+/** What the workspace's SQL defines, by lower-case unqualified name. */
+export interface SqlCatalog {
+  functions: ReadonlyMap<string, CatalogFunction>;
+  views: ReadonlyMap<string, CatalogView>;
+}
+
+export interface CatalogFunction {
+  volatility: 'volatile' | 'stable' | 'immutable';
+  /** Runs INSERT/UPDATE/DELETE/MERGE/TRUNCATE/COPY FROM (directly or as dynamic SQL). */
+  modifiesTables: boolean;
+  /** Functions its body calls (lower-case, unqualified), e.g. nextval or another workspace function. */
+  calls: readonly string[];
+}
+
+export interface CatalogView {
+  /** Functions the view's query calls (lower-case, unqualified). */
+  calls: readonly string[];
 }
 
 /** gitignore-style patterns, relative to `base` (the folder of the .poolsafe.json that lists them). */
@@ -110,6 +139,8 @@ export interface RuleInfo {
   productionError?: string;
   /** The transaction-safe alternative. */
   safeAlternative: string;
+  /** What the rule is about: pooling (the default) or load balancing over read replicas. */
+  concern?: 'load-balancing';
 }
 
 /** Fills in defaults; rule overrides are merged over the (empty) defaults. */

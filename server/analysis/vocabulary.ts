@@ -20,6 +20,9 @@ export const RULE_TRIGGERS: Readonly<Record<RuleId, readonly string[]>> = {
   'session-extension': ['dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_insert'],
   'statement-mode-transaction': ['begin', 'start', 'commit', 'rollback', 'end', 'abort'],
   'syntax-error': [], // every statement is syntax-checked
+  // Load-balancing rules read every statement's tables (balancing.ts parses them itself, only when on).
+  'read-after-write': [],
+  'write-in-read': [],
 };
 
 /** Rules about transaction boundaries: the analysis needs their words; the pooler sees ReadyForQuery instead. */

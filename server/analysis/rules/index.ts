@@ -12,10 +12,13 @@ import { load } from './load';
 import { sessionExtension } from './session-extension';
 import { statementModeTransaction } from './statement-mode-transaction';
 import { syntaxError } from './syntax-error';
+import { readAfterWrite } from './read-after-write';
+import { writeInRead } from './write-in-read';
 
 export const RULES: readonly RuleInfo[] = [
   sessionSet, setLocalOutsideTransaction, preparedStatement, protocolPreparedStatement, tempTable, currval,
   advisoryLock, listen, cursorWithHold, load, sessionExtension, statementModeTransaction, syntaxError,
+  readAfterWrite, writeInRead,
 ];
 
 export function getRule(id: string): RuleInfo | undefined {
