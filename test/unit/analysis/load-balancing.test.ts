@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeSql, initAnalysis, parseConfig, mergeOptions, type AnalysisOptions, type Finding } from '../../../server/analysis/index';
+import { applyFix } from '../../helpers/fixes';
 import { catalogOf } from '../../../server/analysis/balancing';
 import { SqlAnalyzer } from '../../../server/analysis/index';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
@@ -30,13 +31,6 @@ function only(sql: string, rule: string): Finding {
   const findings = analyzeSql(sql, ON).filter((f) => f.rule === rule);
   assert.equal(findings.length, 1, `expected one ${rule} in ${sql}, got ${JSON.stringify(findings)}`);
   return findings[0];
-}
-
-function applyFix(sql: string, finding: Finding): string {
-  assert.ok(finding.fix, 'expected a quick fix');
-  let out = sql;
-  for (const edit of [...finding.fix.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.newText + out.slice(edit.end);
-  return out;
 }
 
 const WRITE_THEN_READ = 'INSERT INTO orders (id) VALUES (1);\nSELECT * FROM orders WHERE id = 1;';

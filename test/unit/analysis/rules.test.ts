@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis, type AnalysisOptions, type Finding } from '../../../server/analysis/index';
+import { applyFix } from '../../helpers/fixes';
 
 before(() => initAnalysis());
 
@@ -12,13 +13,6 @@ function only(sql: string, rule: string, options?: Partial<AnalysisOptions>): Fi
   const findings = analyzeSql(sql, options).filter((f) => f.rule === rule);
   assert.equal(findings.length, 1, `expected one ${rule} in ${sql}, got ${JSON.stringify(findings)}`);
   return findings[0];
-}
-
-function applyFix(sql: string, finding: Finding): string {
-  assert.ok(finding.fix, 'expected a quick fix');
-  let out = sql;
-  for (const edit of [...finding.fix.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.newText + out.slice(edit.end);
-  return out;
 }
 
 test('session SET, RESET, SET ROLE, SET SESSION AUTHORIZATION are findings', () => {
