@@ -11,10 +11,9 @@ if (process.argv[2] === 'lint') {
 import { LINT_USAGE, UsageError, runLint } from './lint';
 import { RULES } from '../server/analysis/index';
 import { runPoolerCli } from '../extension/pooler/cli';
+import { VERSION } from '../extension/pooler/version';
 import { RUN_USAGE, runUnderPooler } from './run';
 
-declare const POOLSAFE_VERSION: string | undefined;
-const VERSION = typeof POOLSAFE_VERSION === 'string' ? POOLSAFE_VERSION : '0.0.0-dev';
 
 const USAGE = `usage: poolsafe <command> [options]
 commands:

@@ -91,7 +91,7 @@ async function startPooler(target, replica) {
   const child = spawn(process.execPath, [join(dist, 'pooler.js'), '--target', target, '--listen', `127.0.0.1:${port}`, ...balancing], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  cleanups.push(() => child.kill('SIGTERM'));
+  cleanups.push(() => child.kill('SIGQUIT')); // PgBouncer's immediate shutdown (SIGTERM waits for clients)
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('pooler did not print "listening on" within 20 s')), 20_000);
     let out = '';

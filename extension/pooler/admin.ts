@@ -16,12 +16,11 @@ import { logLine } from './log';
 import type { AdminConnectionHandler, Pooler } from './pooler';
 import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
+import { PGBOUNCER_COMPAT_VERSION, poolerVersionLine } from './version';
 import { DISABLE_ON_WRITE_VALUES, LOAD_BALANCE_MODES } from './balancer';
 
 import { ADMIN_DATABASES, isAdminDatabase } from './config';
 export { ADMIN_DATABASES, isAdminDatabase };
-/** The PgBouncer release whose admin console this one mirrors. */
-export const PGBOUNCER_COMPAT_VERSION = '1.25.2';
 /** PgBouncer's seconds between the snapshots its SHOW STATS averages are computed from. */
 const STATS_PERIOD_MS = 60_000;
 
@@ -103,6 +102,10 @@ export interface SocketInfo {
   /** host:port of the server (a client: of its linked server) and whether that is the primary or a replica. */
   host: string;
   role: string;
+  /** SHOW SOCKETS' state: the PgBouncer list the socket is on (cl_active, sv_idle, cl_login…). */
+  listState: string;
+  /** Bytes waiting to be written to the socket (SHOW SOCKETS' send_avail; nonzero = "active"). */
+  sendAvail: number;
 }
 
 export interface DatabaseInfo {
@@ -189,6 +192,8 @@ export interface AdminSource {
   servers(): SocketInfo[];
   databases(): DatabaseInfo[];
   users(): UserInfo[];
+  /** Clients still logging in (SHOW SOCKETS lists them as cl_login). */
+  loginClients(): SocketInfo[];
   stats(): Map<string, StatsTotals>;
   lists(): ListCounts;
   hazards(): HazardInfo[];
@@ -322,6 +327,29 @@ const SOCKET_COLUMNS: readonly Column[] = [
   ['host', 'text'], ['role', 'text'],
 ];
 
+/**
+ * SHOW SOCKETS / ACTIVE_SOCKETS: PgBouncer's socket columns with its buffer positions after `id`,
+ * then PoolSafe's own (host, role) as in SHOW CLIENTS.
+ */
+const PGBOUNCER_SOCKET_COLUMN_COUNT = SOCKET_COLUMNS.findIndex(([name]) => name === 'id') + 1;
+const DEBUG_SOCKET_COLUMNS: readonly Column[] = [
+  ...SOCKET_COLUMNS.slice(0, PGBOUNCER_SOCKET_COLUMN_COUNT), ['recv_pos', 'int4'], ['pkt_pos', 'int4'], ['pkt_remain', 'int4'],
+  ['send_pos', 'int4'], ['send_remain', 'int4'], ['pkt_avail', 'int4'], ['send_avail', 'int4'],
+  ...SOCKET_COLUMNS.slice(PGBOUNCER_SOCKET_COLUMN_COUNT),
+];
+
+/**
+ * Tables of things PoolSafe does not have (peers, slab allocators, a DNS cache): PgBouncer's columns,
+ * no rows, so tools that read them keep working.
+ */
+const EMPTY_TABLES: Record<string, readonly Column[]> = {
+  peers: [['peer_id', 'int4'], ['host', 'text'], ['port', 'int4'], ['pool_size', 'int4']],
+  peer_pools: [['peer_id', 'int4'], ['cl_active_cancel_req', 'int4'], ['cl_waiting_cancel_req', 'int4'], ['sv_active_cancel', 'int4'], ['sv_login', 'int4']],
+  mem: [['name', 'text'], ['size', 'int4'], ['used', 'int4'], ['free', 'int4'], ['memtotal', 'int4']],
+  dns_hosts: [['hostname', 'text'], ['ttl', 'int8'], ['addrs', 'text']],
+  dns_zones: [['zonename', 'text'], ['serial', 'int8'], ['count', 'int4']],
+};
+
 const DATABASE_COLUMNS: readonly Column[] = [
   ['name', 'text'], ['host', 'text'], ['port', 'int4'], ['database', 'text'], ['force_user', 'text'],
   ['pool_size', 'int4'], ['min_pool_size', 'int4'], ['reserve_pool_size', 'int4'], ['server_lifetime', 'int4'],
@@ -349,6 +377,11 @@ const STAT_FIELDS: readonly [keyof StatsTotals, total: string, average: string, 
   ['clientParseCount', 'total_client_parse_count', 'avg_client_parse_count', false],
   ['serverParseCount', 'total_server_parse_count', 'avg_server_parse_count', false],
   ['bindCount', 'total_bind_count', 'avg_bind_count', false],
+];
+/** SHOW TOTALS' names for the same counters (after its total_/avg_ prefix). */
+const TOTALS_NAMES = [
+  'server_assignment_count', 'xact_count', 'query_count', 'client_bytes', 'server_bytes', 'xact_time', 'query_time',
+  'wait_time', 'ps_client_parse_count', 'ps_server_parse_count', 'ps_bind_count',
 ];
 /** SHOW STATS_TOTALS / STATS_AVERAGES name the same counters without the prefixes. */
 const SHORT_STAT_NAMES = [
@@ -537,6 +570,7 @@ export class AdminConsole {
     const modes: Record<string, ShutdownMode> = { '': 'immediate', wait_for_clients: 'wait_for_clients', wait_for_servers: 'wait_for_servers' };
     const mode = modes[arg];
     if (mode === undefined) throw invalidCommand(query);
+    logLine(`SHUTDOWN${arg ? ' ' + arg.toUpperCase() : ''} command issued`);
     // Like PgBouncer, an immediate shutdown answers nothing: the connection closes as the process exits.
     if (mode === 'immediate') {
       setImmediate(() => this.source.shutdown(mode));
@@ -574,6 +608,12 @@ export class AdminConsole {
         return table(DATABASE_COLUMNS, this.source.databases().map(databaseRow));
       case 'users':
         return table(USER_COLUMNS, this.source.users().map(userRow));
+      case 'sockets':
+        return table(DEBUG_SOCKET_COLUMNS, this.allSockets().map(debugSocketRow));
+      case 'active_sockets':
+        return table(DEBUG_SOCKET_COLUMNS, this.allSockets().filter((socket) => socket.sendAvail > 0).map(debugSocketRow));
+      case 'totals':
+        return this.showTotals();
       case 'stats':
         return this.showStats('full');
       case 'stats_totals':
@@ -585,7 +625,7 @@ export class AdminConsole {
       case 'lists':
         return table([['list', 'text'], ['items', 'int4']], listRows(this.source.lists()));
       case 'version':
-        return table([['version', 'text']], [[`PoolSafe (PgBouncer ${PGBOUNCER_COMPAT_VERSION} compatible)`]]);
+        return table([['version', 'text']], [[poolerVersionLine()]]);
       case 'state':
         return table([['key', 'text'], ['value', 'text']], stateRows(this.source.pauseMode()));
       case 'hazards':
@@ -599,7 +639,8 @@ export class AdminConsole {
             code: '00000',
             message: 'Console usage',
             detail:
-              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION|HAZARDS|HOSTS\n' +
+              'SHOW HELP|CONFIG|DATABASES|POOLS|CLIENTS|SERVERS|USERS|SOCKETS|ACTIVE_SOCKETS|VERSION|HAZARDS|HOSTS\n' +
+              'SHOW PEERS|PEER_POOLS|MEM|DNS_HOSTS|DNS_ZONES|TOTALS\n' +
               'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|LISTS|STATE\n' +
               'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nDISABLE <db>\nENABLE <db>\nRECONNECT [<db>]\n' +
               'KILL [<db>]\nKILL_CLIENT <client_id>\nSUSPEND\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]\nWAIT_CLOSE [<db>]',
@@ -607,8 +648,30 @@ export class AdminConsole {
           commandComplete('SHOW'),
         ];
       default:
+        if (EMPTY_TABLES[what]) return table(EMPTY_TABLES[what], []);
         throw invalidCommand(query);
     }
+  }
+
+  private allSockets(): SocketInfo[] {
+    return [...this.source.clients(), ...this.source.servers(), ...this.source.loginClients()];
+  }
+
+  /** SHOW TOTALS: every database's counters summed, as name/value rows (total_… then avg_…). */
+  private showTotals(): Buffer[] {
+    const now = Date.now();
+    const sum = (all: Iterable<StatsTotals>): StatsTotals => {
+      const total = { ...EMPTY_TOTALS };
+      for (const totals of all) for (const [field] of STAT_FIELDS) total[field] += totals[field];
+      return total;
+    };
+    const current = sum(this.source.stats().values());
+    const averages = averageStats(current, sum(this.olderStats.values()), Math.max((now - this.olderStamp) / 1000, 0.001));
+    const rows: Cell[][] = [
+      ...STAT_FIELDS.map(([field], i): Cell[] => [`total_${TOTALS_NAMES[i]}`, current[field]]),
+      ...STAT_FIELDS.map(([field], i): Cell[] => [`avg_${TOTALS_NAMES[i]}`, averages[field]]),
+    ];
+    return table([['name', 'text'], ['value', 'numeric']], rows);
   }
 
   /** Totals since start and, like PgBouncer, per-second averages over the last stats period. */
@@ -731,6 +794,13 @@ function socketRow(s: SocketInfo): Cell[] {
     Math.floor(s.waitMicros % 1e6), s.closeNeeded, pseudoPointer(s.id), pseudoPointer(s.link), s.remotePid, s.tls,
     s.applicationName, s.preparedStatements, s.id, s.host, s.role,
   ];
+}
+
+/** The debug columns PgBouncer adds for SHOW SOCKETS: only the unsent byte count means something here. */
+function debugSocketRow(s: SocketInfo): Cell[] {
+  const row = socketRow(s);
+  row[4] = s.listState;
+  return [...row.slice(0, PGBOUNCER_SOCKET_COLUMN_COUNT), 0, 0, 0, 0, 0, 0, s.sendAvail, ...row.slice(PGBOUNCER_SOCKET_COLUMN_COUNT)];
 }
 
 function databaseRow(d: DatabaseInfo): Cell[] {
@@ -889,9 +959,6 @@ export interface AdminSession {
   lastQueryAt: number;
 }
 
-/** Admin sessions get ids far above the pooler's client ids so SHOW CLIENTS ids never collide. */
-const ADMIN_SESSION_ID_BASE = 1 << 30;
-
 /** Reads the live pooler for the console; admin sessions are tracked here (the pooler hands them off). */
 export class PoolerAdminSource implements AdminSource {
   readonly defaults = defaultConfig();
@@ -966,6 +1033,7 @@ export class PoolerAdminSource implements AdminSource {
         closeNeeded: false, link: client.server?.id, remotePid: 0, tls: client.tls ? 'TLS' : '',
         applicationName: client.applicationName, preparedStatements: 0, id: client.id,
         ...(client.server ? this.placeOf(client.server.target) : { host: '', role: '' }),
+        listState: client.state === 'waiting' ? 'cl_waiting' : 'cl_active', sendAvail: client.socket.writableLength,
       });
     }
     for (const session of this.sessions) {
@@ -974,6 +1042,7 @@ export class PoolerAdminSource implements AdminSource {
         port: session.socket.remotePort ?? 0, localAddr: plainAddress(session.socket.localAddress ?? ''), localPort: session.socket.localPort ?? 0,
         connectTime: session.connectedAt, requestTime: session.lastQueryAt, waitMicros: 0, closeNeeded: false, remotePid: 0, tls: '',
         applicationName: session.applicationName, preparedStatements: 0, id: session.id, host: '', role: '',
+        listState: 'cl_active', sendAvail: session.socket.writableLength,
       });
     }
     return rows;
@@ -993,7 +1062,22 @@ export class PoolerAdminSource implements AdminSource {
         localPort: server.localPort, connectTime: server.createdAt, requestTime: server.lastUsedAt, waitMicros: 0,
         closeNeeded: closeNeeded.has(server), link, remotePid: server.processId, tls: server.tls ? 'TLS' : '',
         applicationName: server.params.get('application_name') ?? '', preparedStatements: 0, id: server.id,
-        ...this.placeOf(server.target),
+        ...this.placeOf(server.target), listState: `sv_${server.state}`, sendAvail: server.socket.writableLength,
+      });
+    }
+    return rows;
+  }
+
+  loginClients(): SocketInfo[] {
+    const rows: SocketInfo[] = [];
+    for (const client of this.pooler.clients) {
+      if (client.state !== 'login') continue;
+      rows.push({
+        type: 'C', user: client.user || '(nouser)', database: client.database || '(nodb)', state: 'login',
+        addr: plainAddress(client.remoteAddress), port: client.remotePort, localAddr: plainAddress(client.socket.localAddress ?? ''),
+        localPort: client.localPort, connectTime: client.connectedAt, requestTime: client.lastActivityAt, waitMicros: 0,
+        closeNeeded: false, remotePid: 0, tls: client.tls ? 'TLS' : '', applicationName: client.applicationName,
+        preparedStatements: 0, id: client.id, host: '', role: '', listState: 'cl_login', sendAvail: client.socket.writableLength,
       });
     }
     return rows;
@@ -1058,6 +1142,10 @@ export class PoolerAdminSource implements AdminSource {
       totals.xactTimeMicros += s.xact_time;
       totals.queryTimeMicros += s.query_time;
       totals.waitTimeMicros += s.wait_time;
+      totals.serverAssignmentCount += s.server_assignment_count;
+      totals.clientParseCount += s.client_parse_count;
+      totals.serverParseCount += s.server_parse_count;
+      totals.bindCount += s.bind_count;
       byDatabase.set(pool.target.name, totals);
     }
     // Like PgBouncer, the console's own statements count under database pgbouncer.
@@ -1158,7 +1246,7 @@ export class PoolerAdminSource implements AdminSource {
   }
 
   isShuttingDown(): boolean {
-    return this.shuttingDown;
+    return this.shuttingDown || this.pooler.shutdownMode !== null;
   }
 
   hasDatabase(database: string): boolean {
@@ -1185,18 +1273,17 @@ function plainAddress(address: string): string {
 export function createAdminConnectionHandler(pooler: Pooler): AdminConnectionHandler {
   const source = new PoolerAdminSource(pooler);
   const adminConsole = new AdminConsole(source);
-  let lastSessionId = ADMIN_SESSION_ID_BASE;
-  return (socket, params, leftover, before) => {
+  return (socket, params, leftover, before, id) => {
     socket.on('error', () => socket.destroy());
     const user = params.get('user') ?? '';
-    if (source.isShuttingDown()) {
+    if (pooler.stopping) {
       socket.end(errorResponse({ severity: 'FATAL', code: '08P01', message: 'pooler is shutting down' }));
       return;
     }
     const access = admitAdminClient(socket, user, pooler.config, before);
     if (!access) return;
     const session: AdminSession = {
-      id: ++lastSessionId, socket, user, database: params.get('database') ?? 'pgbouncer',
+      id, socket, user, database: params.get('database') ?? 'pgbouncer',
       applicationName: params.get('application_name') ?? '', connectedAt: Date.now(), lastQueryAt: Date.now(),
     };
     source.sessions.add(session);

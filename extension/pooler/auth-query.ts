@@ -16,7 +16,7 @@ export class AuthQuery {
 
   constructor(
     private readonly config: () => PoolerConfig,
-    private readonly nextServerId: () => number,
+    private readonly nextSocketId: () => number,
   ) {}
 
   /**
@@ -49,7 +49,7 @@ export class AuthQuery {
     const secret = config.users.get(authUser);
     const password = secret?.password ?? (target.user === authUser ? target.password : undefined);
     const login: DatabaseTarget = { ...target, user: authUser, password, secret, scramKeys: undefined };
-    const opening = ServerConnection.connect(this.nextServerId(), login, config.server_connect_timeout * 1000).then((server) => {
+    const opening = ServerConnection.connect(this.nextSocketId(), login, config.server_connect_timeout * 1000).then((server) => {
       const connection = new SqlConnection(server);
       server.onClose = () => {
         if (this.connections.get(key) === opening) this.connections.delete(key);

@@ -8,7 +8,8 @@ import { configFromIni } from './ini-config';
 import { configFromPgpoolConf, looksLikePgpoolConf } from './pgpoolConf';
 import { LOAD_BALANCE_MODES, type LoadBalanceMode } from './balancer';
 import { readFileSync } from 'node:fs';
-import { logToFile } from './log';
+import { logLine, logToFile } from './log';
+import { poolerVersionLine } from './version';
 
 export const POOLER_USAGE =
   'usage: poolsafe pooler --target <postgres URL> [--listen 127.0.0.1:6432] [--pool-mode transaction|session|statement] ' +
@@ -151,13 +152,17 @@ const defaultIo: PoolerCliIo = {
   err: (line) => process.stderr.write(line + '\n'),
 };
 
-/** Called once the pooler listens; `stop` runs the same clean shutdown as SIGTERM (used by ipc.ts). */
+/** Called once the pooler listens; `stop` shuts it down at once, like SIGQUIT (used by ipc.ts). */
 export type PoolerStartedHook = (pooler: Pooler, address: { host: string; port: number }, stop: () => void) => void;
 
 /** Runs the pooler until SIGINT/SIGTERM; resolves with the exit code (0 clean, 2 usage/connect error). */
 export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, onStarted?: PoolerStartedHook): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(POOLER_USAGE);
+    return 0;
+  }
+  if (argv.includes('--version')) {
+    io.out(poolerVersionLine());
     return 0;
   }
   let config: PoolerConfig;
@@ -194,22 +199,57 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   };
   process.on('SIGHUP', reload); // PgBouncer's signal for RELOAD; it must not end the process
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.removeListener('SIGINT', safeStop);
-      process.removeListener('SIGTERM', stop);
+    const handlers = shutdownSignals(pooler, () => {
+      for (const [signal, handler] of handlers) process.removeListener(signal, handler);
       resolve();
-    };
-    // SIGINT is PgBouncer's safe shutdown (SHUTDOWN WAIT_FOR_SERVERS); a second one, or SIGTERM,
-    // stops at once (PgBouncer ≥ 1.23 makes SIGTERM wait for clients; a dev pooler stops when told).
-    const safeStop = () => (pooler.shutdownMode ? stop() : pooler.requestShutdown('wait_for_servers'));
-    process.on('SIGINT', safeStop);
-    process.on('SIGTERM', stop);
-    void pooler.stopped.then(stop); // SHUTDOWN from the admin console
-    onStarted?.(pooler, address, stop);
+    });
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    void pooler.stopped.then(() => resolve()); // SHUTDOWN from the admin console
+    onStarted?.(pooler, address, () => resolve());
   });
   process.removeListener('SIGHUP', reload);
   await pooler.shutdown();
   return 0;
+}
+
+/**
+ * PgBouncer 1.25's signals (doc/usage.md): SIGTERM waits for every client to leave (SHUTDOWN
+ * WAIT_FOR_CLIENTS), SIGINT for every server to be released (WAIT_FOR_SERVERS); either one during a
+ * shutdown, or SIGQUIT, stops at once. SIGUSR1 pauses, SIGUSR2 resumes.
+ */
+function shutdownSignals(pooler: Pooler, stopNow: () => void): [NodeJS.Signals, () => void][] {
+  const safeStop = (signal: string, mode: 'wait_for_clients' | 'wait_for_servers', waitsFor: string) => () => {
+    if (pooler.shutdownMode) {
+      logLine(`got ${signal} while shutting down, fast exit`);
+      stopNow();
+      return;
+    }
+    logLine(`got ${signal}, shutting down, waiting for all ${waitsFor}`);
+    pooler.requestShutdown(mode);
+  };
+  const pause = () => {
+    if (pooler.pauseMode !== 'none') {
+      logLine('got SIGUSR1, but already paused/suspended');
+      return;
+    }
+    logLine('got SIGUSR1, pausing all activity');
+    void pooler.pause();
+  };
+  const resume = () => {
+    if (pooler.shutdownMode) logLine('got SIGUSR2 while shutting down, ignoring');
+    else if (pooler.pauseMode === 'none') logLine('got SIGUSR2, but not paused/suspended');
+    else {
+      logLine(`got SIGUSR2, continuing from ${pooler.pauseMode.toUpperCase()}`);
+      pooler.resume();
+    }
+  };
+  return [
+    ['SIGTERM', safeStop('SIGTERM', 'wait_for_clients', 'clients disconnect')],
+    ['SIGINT', safeStop('SIGINT', 'wait_for_servers', 'servers connections to be released')],
+    ['SIGQUIT', () => (logLine('got SIGQUIT, fast exit'), stopNow())],
+    ['SIGUSR1', pause],
+    ['SIGUSR2', resume],
+  ];
 }
 
 /**

@@ -15,7 +15,7 @@ import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, ty
 import type { Pool, PoolClient } from './pool';
 import { serverLoginFailure, type ServerConnection, type ServerLink } from './server';
 import type { ClientHost } from './pooler';
-import { Answer, ClientPrepared, cutOut } from './prepared';
+import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
 import { logLine } from './log';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
@@ -363,7 +363,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.homePool = pool;
     this.balance = this.host.balanceFor(this, pool);
     const registry = this.host.preparedStatements;
-    if (this.host.config.max_prepared_statements > 0 && pool.mode !== 'session') this.prepared = new ClientPrepared(registry);
+    if (this.host.config.max_prepared_statements > 0 && pool.mode !== 'session') this.prepared = new ClientPrepared(registry, pool.stats);
     if (pool.template) {
       this.greet(pool, before ? [before, ok] : [ok]);
       return;
@@ -514,7 +514,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     const server = this.server;
     if (server && !this.syncing) {
       this.unsettled = true;
-      if (!server.write(this.prepared ? this.prepared.rewrite(data, server) : data)) this.socket.pause();
+      const bytes = this.forServer(data, server);
+      if (bytes && !server.write(bytes)) this.socket.pause();
       return;
     }
     // Waiting for a server or for parameter sync: keep the bytes.
@@ -631,13 +632,35 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.queuedBytes = 0;
     let flowing = true;
     if (queue.length === 1) {
-      flowing = server.write(this.prepared ? this.prepared.rewrite(queue[0], server) : queue[0]);
+      const bytes = this.forServer(queue[0], server);
+      if (!bytes) return;
+      flowing = server.write(bytes);
     } else {
       server.socket.cork();
-      for (const data of queue) flowing = server.write(this.prepared ? this.prepared.rewrite(data, server) : data);
+      for (const data of queue) {
+        const bytes = this.forServer(data, server);
+        if (!bytes) break;
+        flowing = server.write(bytes);
+      }
       server.socket.uncork();
     }
-    if (flowing) this.socket.resume();
+    if (flowing && this.state !== 'closed') this.socket.resume();
+  }
+
+  /**
+   * The client's bytes as `server` must see them: prepared statement names rewritten (when that is
+   * on). Null when the client misused a statement name and was disconnected, as PgBouncer does.
+   */
+  private forServer(data: Buffer, server: ServerConnection): Buffer | null {
+    if (!this.prepared?.enabled) return data;
+    try {
+      return this.prepared.rewrite(data, server);
+    } catch (error) {
+      if (!(error instanceof PreparedStatementMisuse)) throw error;
+      logLine(`client ${this.id} user="${this.user}" database="${this.database}": ${error.logMessage}`);
+      this.fatal('08P01', error.message);
+      return null;
+    }
   }
 
   onServerData(chunk: Buffer): void {

@@ -91,11 +91,23 @@ export class Listener {
 
   /** Stops accepting; resolves once the listening sockets are closed (open clients are not waited for). */
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-    })));
+    await Promise.all(this.servers.map(stopListening));
   }
+
+  /**
+   * Stops accepting TCP connections only: during SHUTDOWN WAIT_FOR_*, PgBouncer keeps its unix socket
+   * so the admin console stays reachable until the pooler exits.
+   */
+  async closeTcp(): Promise<void> {
+    await Promise.all(this.servers.filter((server) => typeof server.address() !== 'string').map(stopListening));
+  }
+}
+
+function stopListening(server: net.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
 }
 
 function listenOn(server: net.Server, options: net.ListenOptions): Promise<void> {

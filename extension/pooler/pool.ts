@@ -21,6 +21,8 @@ export interface PoolClient {
 
 /** Counters with PgBouncer's SHOW STATS meanings (times in microseconds). */
 export interface PoolStats {
+  /** Times a client was given a server connection. */
+  server_assignment_count: number;
   xact_count: number;
   query_count: number;
   bytes_received: number;
@@ -28,15 +30,22 @@ export interface PoolStats {
   xact_time: number;
   query_time: number;
   wait_time: number;
+  /** Named Parse messages from clients; Parse messages sent to servers; Binds of named statements. */
+  client_parse_count: number;
+  server_parse_count: number;
+  bind_count: number;
 }
 
 export function emptyStats(): PoolStats {
-  return { xact_count: 0, query_count: 0, bytes_received: 0, bytes_sent: 0, xact_time: 0, query_time: 0, wait_time: 0 };
+  return {
+    server_assignment_count: 0, xact_count: 0, query_count: 0, bytes_received: 0, bytes_sent: 0, xact_time: 0, query_time: 0, wait_time: 0,
+    client_parse_count: 0, server_parse_count: 0, bind_count: 0,
+  };
 }
 
 /** Services the pooler gives a pool: ids, a registry of all server connections, the pause state. */
 export interface PoolHost {
-  nextServerId(): number;
+  nextSocketId(): number;
   serverOpened(server: ServerConnection, pool: Pool): void;
   serverClosed(server: ServerConnection): void;
   /** PAUSE/SUSPEND/KILL in force for this pool's database: hand out no server. */
@@ -106,10 +115,15 @@ export class Pool {
     return this.config.user_overrides.get(this.user)?.reserve_pool_size ?? this.target.reserve_pool ?? this.config.reserve_pool_size;
   }
 
-  /** The database's own server_lifetime (PgBouncer ≥ 1.21), else the global one; 0 = unlimited. */
+  /**
+   * PgBouncer's rule: a server at least server_lifetime old is closed once released, so 0 means "use
+   * once" (a server that has not served anyone yet waits for its client). The database's own
+   * server_lifetime (PgBouncer ≥ 1.21; 0 there means "the global one") comes first.
+   */
   private outlived(server: ServerConnection, now: number): boolean {
-    const lifetime = this.target.server_lifetime ?? this.config.server_lifetime;
-    return lifetime > 0 && now - server.createdAt > lifetime * 1000;
+    const lifetime = this.target.server_lifetime || this.config.server_lifetime;
+    if (lifetime === 0 && server.lastClientId === 0) return false;
+    return now - server.createdAt >= lifetime * 1000;
   }
 
   /** `database/user` as PgBouncer's log lines name a pool. */
@@ -161,6 +175,7 @@ export class Pool {
   private give(server: ServerConnection, client: PoolClient): void {
     server.state = 'active';
     this.active.add(server);
+    this.stats.server_assignment_count++;
     client.assignServer(server);
   }
 
@@ -250,7 +265,7 @@ export class Pool {
    */
   launch(quiet = false): Promise<void> {
     this.connecting++;
-    const id = this.host.nextServerId();
+    const id = this.host.nextSocketId();
     return ServerConnection.connect(id, this.launchTarget(), this.config.server_connect_timeout * 1000).then(
       (server) => {
         this.connecting--;

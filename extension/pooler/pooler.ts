@@ -34,6 +34,7 @@ import { SSL_REQUEST_CODE, errorResponse } from './protocol';
 import { createAdminConnectionHandler, type AdminSession, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
 import { PreparedRegistry } from './prepared';
+import { logLine } from './log';
 import { ClientBalance, type BalanceServices } from './balancedClient';
 import { ReplicaHealth } from './replicaHealth';
 import { FunctionVolatility } from './functionVolatility';
@@ -68,7 +69,8 @@ export interface ClientHost {
   balanceFor(client: Client, pool: Pool): ClientBalance | null;
 }
 
-export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer, before: Buffer | undefined) => void;
+/** `id`: the connection's socket id (SHOW CLIENTS/SOCKETS), kept from its login. */
+export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer, before: Buffer | undefined, id: number) => void;
 
 export class Pooler implements ClientHost, PoolHost, BalanceServices {
   readonly pools = new Map<string, Pool>();
@@ -77,7 +79,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   readonly adminSessions = new Set<AdminSession>();
   readonly servers = new Set<ServerConnection>();
   readonly scramSecrets = new ScramSecretCache();
-  readonly authQuery = new AuthQuery(() => this.config, () => this.nextServerId());
+  readonly authQuery = new AuthQuery(() => this.config, () => this.nextSocketId());
   private tlsContext: { key: string; cert: string; context: tls.SecureContext } | undefined;
   readonly startedAt = Date.now();
   /** PgBouncer's global pause mode: PAUSE holds new queries; SUSPEND also stops reading every socket. */
@@ -98,15 +100,15 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   readonly hazards: HazardMonitor | null;
   readonly preparedStatements = new PreparedRegistry(() => this.config.max_prepared_statements);
   /** Replica up/down and replication delay (load balancing). */
-  readonly replicaHealth = new ReplicaHealth(() => this.config, () => this.nextServerId());
+  readonly replicaHealth = new ReplicaHealth(() => this.config, () => this.nextSocketId());
   readonly volatility = new FunctionVolatility((target, sql, params) => this.replicaHealth.query(target, sql, params));
   /** read-after-write and write-in-read hazards (null with hazards off). */
   readonly balanceHazards: BalanceHazards | null;
   private readonly byKey = new Map<string, Client>();
   private listener: Listener | undefined;
   private janitor: NodeJS.Timeout | undefined;
-  private lastClientId = 0;
-  private lastServerId = 0;
+  /** One id sequence for clients, servers and console sessions, as PgBouncer numbers its sockets. */
+  private lastSocketId = 0;
   private shuttingDown = false;
 
   constructor(public config: PoolerConfig) {
@@ -174,13 +176,15 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
       refuse(socket, 'no more connections allowed (max_client_conn)');
       return;
     }
-    const client = new Client(++this.lastClientId, socket, this);
+    const client = new Client(this.nextSocketId(), socket, this);
     this.clients.add(client);
   }
 
   getPool(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys, secret?: UserSecret): Pool {
-    // Login code calls this once the client is authenticated: PgBouncer refuses disabled databases then.
+    // Login code calls this once the client is authenticated: PgBouncer refuses disabled databases then,
+    // and, during SHUTDOWN WAIT_FOR_*, everything but the console.
     if (this.disabledDatabases.has(configured.name)) throw new AuthError(`database "${configured.name}" is disabled`, '08P01');
+    if (this.shutdownMode) throw new AuthError('pooler is shutting down', '08P01');
     const target = this.serverTarget(configured, user, scramKeys, secret);
     // Like PgBouncer, one pool per server login: clients of a database with a forced user= share it.
     const key = `${target.name}\0${target.user}`;
@@ -218,8 +222,8 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     return this.tlsContext.context;
   }
 
-  nextServerId(): number {
-    return ++this.lastServerId;
+  nextSocketId(): number {
+    return ++this.lastSocketId;
   }
 
   serverOpened(server: ServerConnection, pool: Pool): void {
@@ -245,7 +249,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
       socket.end(errorResponse({ severity: 'FATAL', code: '3D000', message: `no such database: ${params.get('database')}` }));
       return;
     }
-    this.onAdminConnection(socket, params, leftover, before);
+    this.onAdminConnection(socket, params, leftover, before, client.id);
   }
 
   /** Logged-in clients, console sessions included, per database and per user (SHOW DATABASES|USERS, limits). */
@@ -448,7 +452,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
 
   /** RECONNECT [db]: every server of db (or all) is closed as soon as it is released, and replaced on demand. */
   reconnect(database?: string): void {
-    for (const pool of this.poolsOf(database)) pool.markCloseNeeded(this.lastServerId);
+    for (const pool of this.poolsOf(database)) pool.markCloseNeeded(this.lastSocketId);
   }
 
   /** WAIT_CLOSE [db]: resolves once the servers RECONNECT/RELOAD marked are closed. */
@@ -489,7 +493,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     const target = this.serverTarget(configured, pool.user, pool.target.scramKeys, pool.target.secret);
     const changed = !sameConnection(pool.target, target);
     pool.target = target;
-    if (changed) pool.markCloseNeeded(this.lastServerId);
+    if (changed) pool.markCloseNeeded(this.lastSocketId);
   }
 
   /**
@@ -503,7 +507,8 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
       return;
     }
     this.shutdownMode = mode;
-    void this.listener?.close();
+    // Like PgBouncer: TCP stops at once; the unix socket stays for the console until the exit.
+    void this.listener?.closeTcp();
     if (mode === 'wait_for_servers') this.pauseMode = 'pause';
     this.maintainShutdown();
   }
@@ -513,10 +518,22 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
       for (const pool of this.pools.values()) {
         for (const client of pool.waiting.splice(0)) client.failWait('server shutting down', '08P01');
       }
-      if ([...this.pools.values()].every((pool) => pool.busyCount === 0)) void this.shutdown();
+      if ([...this.pools.values()].every((pool) => pool.busyCount === 0)) {
+        logLine('server connections dropped, exiting');
+        void this.shutdown();
+      }
     } else if (this.shutdownMode === 'wait_for_clients') {
-      if (this.clients.size === 0) void this.shutdown();
+      // Console sessions count too, as every client does in PgBouncer.
+      if (this.clients.size === 0 && this.adminSessions.size === 0) {
+        logLine('client connections dropped, exiting');
+        void this.shutdown();
+      }
     }
+  }
+
+  /** True once shutdown() began: nothing new is accepted, not even the console. */
+  get stopping(): boolean {
+    return this.shuttingDown;
   }
 
   /** Polls `done` (cheap checks over the pools) until it holds or the pooler shuts down. */

@@ -8,12 +8,15 @@
 // passed on as ParseComplete (an empty unnamed Parse would replace the client's unnamed statement).
 // A Parse the server refuses (or skips after an error) leaves the statement unprepared there.
 // DEALLOCATE ALL / DISCARD ALL forget the client's statements and the server's (PgBouncer >= 1.22).
+// Like PgBouncer, a Parse that reuses a name the client still has, or a Bind/Describe of a name it
+// never prepared, ends the client (PreparedStatementMisuse).
 //
 // Only clients of pools with max_prepared_statements > 0 take this path: their bytes are cut into
 // whole messages, which costs a copy per read; everyone else keeps the zero-copy forwarding.
 
 import { LruMap } from './lru';
 import { MAX_MESSAGE_LENGTH, ProtocolError } from './protocol';
+import type { PoolStats } from './pool';
 
 const PARSE = 0x50; // P
 const BIND = 0x42; // B
@@ -56,6 +59,20 @@ interface Expected {
   /** The pooler's statement name a Parse or Close acts on. */
   name?: string;
 }
+
+/** A client used a statement name the way PgBouncer refuses: the client is disconnected with this message. */
+export class PreparedStatementMisuse extends Error {
+  constructor(
+    message: string,
+    /** Logged before the disconnect, as PgBouncer logs it. */
+    readonly logMessage: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The counters ClientPrepared keeps (SHOW STATS' client/server parse and bind counts). */
+export type PreparedStats = Pick<PoolStats, 'client_parse_count' | 'server_parse_count' | 'bind_count'>;
 
 /** Closing a statement that does not exist is not an error: the server just says CloseComplete. */
 const NO_SUCH_STATEMENT = 'POOLSAFE_none';
@@ -139,7 +156,15 @@ export class ClientPrepared {
   /** Bytes the partial message needs before it can be cut (5 until its header is known). */
   private partialNeeds = 0;
 
-  constructor(private readonly registry: PreparedRegistry) {}
+  constructor(
+    private readonly registry: PreparedRegistry,
+    private readonly stats: PreparedStats,
+  ) {}
+
+  /** SET max_prepared_statements = 0 turns the rewriting off for connected clients too, as in PgBouncer. */
+  get enabled(): boolean {
+    return this.registry.max > 0;
+  }
 
   /**
    * Whole messages from the bytes read so far (the tail of a split message waits for the rest).
@@ -254,8 +279,8 @@ export class ClientPrepared {
         const nameEnd = body.indexOf(0, portalEnd + 1);
         const name = body.toString('utf8', portalEnd + 1, nameEnd);
         if (!name) return undefined;
-        const statement = this.statements.get(name);
-        if (!statement) return undefined; // the server reports 26000, as it would without a pooler
+        const statement = this.knownStatement(name);
+        this.stats.bind_count++;
         return [...this.ensurePrepared(statement, server), message(BIND, body.subarray(0, portalEnd + 1), cstring(statement.name), body.subarray(nameEnd + 1))];
       }
       case DESCRIBE:
@@ -267,13 +292,12 @@ export class ClientPrepared {
           return undefined;
         }
         const name = body.toString('utf8', 1, body.length - 1);
-        const statement = this.statements.get(name);
         if (closing) {
           this.expected.push({ what: Expect.ClientClose });
           this.statements.delete(name);
           return [message(CLOSE, Buffer.from('S'), cstring(NO_SUCH_STATEMENT))];
         }
-        if (!statement) return undefined;
+        const statement = this.knownStatement(name);
         return [...this.ensurePrepared(statement, server), message(DESCRIBE, Buffer.from('S'), cstring(statement.name))];
       }
       case QUERY:
@@ -291,6 +315,16 @@ export class ClientPrepared {
     return undefined;
   }
 
+  /**
+   * The client's statement by name. PgBouncer disconnects a client that binds or describes a name it
+   * never prepared (answering with an error instead would break pipelines), and so does this.
+   */
+  private knownStatement(name: string): ClientStatement {
+    const statement = this.statements.get(name);
+    if (!statement) throw new PreparedStatementMisuse('prepared statement did not exist', `prepared statement '${name}' not found`);
+    return statement;
+  }
+
   private onParse(body: Buffer, server: object): Buffer[] | undefined {
     const nameEnd = body.indexOf(0);
     if (nameEnd === 0) {
@@ -298,6 +332,10 @@ export class ClientPrepared {
       return undefined; // unnamed statements need no tracking
     }
     const clientName = body.toString('utf8', 0, nameEnd);
+    if (this.statements.has(clientName)) {
+      throw new PreparedStatementMisuse('prepared statement name is already in use', `prepared statement '${clientName}' was already prepared`);
+    }
+    this.stats.client_parse_count++;
     const parseRest = Buffer.from(body.subarray(nameEnd + 1));
     const statement = { name: this.registry.nameFor(parseRest), parseRest };
     this.statements.set(clientName, statement);
@@ -311,6 +349,7 @@ export class ClientPrepared {
     }
     const evictions = this.makeRoom(onServer);
     onServer.set(statement.name, true);
+    this.stats.server_parse_count++;
     this.expected.push({ what: Expect.ClientParse, name: statement.name });
     return [...evictions, message(PARSE, cstring(statement.name), parseRest)];
   }
@@ -324,6 +363,7 @@ export class ClientPrepared {
     }
     const evictions = this.makeRoom(onServer);
     onServer.set(statement.name, true);
+    this.stats.server_parse_count++;
     this.expected.push({ what: Expect.InjectedParse, name: statement.name });
     return [...evictions, message(PARSE, cstring(statement.name), statement.parseRest)];
   }

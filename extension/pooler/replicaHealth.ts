@@ -38,7 +38,7 @@ export class ReplicaHealth {
 
   constructor(
     private readonly config: () => PoolerConfig,
-    private readonly nextServerId: () => number,
+    private readonly nextSocketId: () => number,
   ) {}
 
   /** Starts the periodic checks (and runs one now). */
@@ -120,7 +120,7 @@ export class ReplicaHealth {
     let opening = this.connections.get(key);
     if (!opening) {
       const timeout = Math.max(1, this.config().server_connect_timeout) * 1000;
-      opening = ServerConnection.connect(this.nextServerId(), { ...target, connect_query: undefined }, Math.min(timeout, QUERY_TIMEOUT_MS)).then((server) => {
+      opening = ServerConnection.connect(this.nextSocketId(), { ...target, connect_query: undefined }, Math.min(timeout, QUERY_TIMEOUT_MS)).then((server) => {
         server.onClose = () => {
           if (this.connections.get(key) === opening) this.connections.delete(key);
         };

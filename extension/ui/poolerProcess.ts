@@ -119,8 +119,8 @@ export class PoolerProcess extends EventEmitter<PoolerProcessEvents> {
     }
     this.stopping = true;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    if (child.connected) this.request({ type: 'shutdown', requestId: 0 }).catch(() => child.kill('SIGTERM'));
-    else child.kill('SIGTERM');
+    if (child.connected) this.request({ type: 'shutdown', requestId: 0 }).catch(() => child.kill('SIGQUIT'));
+    else child.kill('SIGQUIT');
     const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(killer);

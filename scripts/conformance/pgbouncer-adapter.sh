@@ -12,7 +12,7 @@ daemon=0
 ini=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -V|--version) exec "${cli[@]}" --version ;;
+    -V|--version) exec "${cli[@]}" pooler --version ;;
     -h|--help) exec "${cli[@]}" pooler --help ;;
     -d|--daemon) daemon=1 ;;
     # Online restart (-R) takes over PgBouncer's sockets; PoolSafe has no such handover, so it starts plainly.

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer';
-import { backendPid, connectPg, loginError, startPooler, writeIni, type RunningPooler } from './pooler-harness';
+import { backendPid, connectPg, loginError, run, startPooler, writeIni, type RunningPooler } from './pooler-harness';
+import { poolerPath } from '../helpers/paths';
 import {
   admin as adminAt, adminOk, backendAlive, clientOf, eventually, records, stillPending, track, type AdminAnswer, type Side,
 } from './admin-harness';
@@ -62,6 +63,10 @@ const SOCKET_COLUMNS = [
   'prepared_statements', 'id', 'host', 'role',
 ];
 
+const DEBUG_SOCKET_COLUMNS = [
+  ...SOCKET_COLUMNS.slice(0, -2), 'recv_pos', 'pkt_pos', 'pkt_remain', 'send_pos', 'send_remain', 'pkt_avail', 'send_avail', 'host', 'role',
+];
+
 // PgBouncer 1.25's column names and order (src/admin.c, src/stats.c), plus PoolSafe's SHOW HAZARDS.
 const EXPECTED_COLUMNS: Record<string, string[]> = {
   'show pools': [
@@ -87,6 +92,19 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   'show version': ['version'],
   'show hazards': ['id', 'time', 'kind', 'rule', 'client_id', 'application_name', 'server_id', 'remote_pid', 'statement', 'detail'],
   'show hosts': ['database', 'node_id', 'host', 'port', 'role', 'lb_weight', 'status', 'replication_delay', 'replay_lsn', 'last_check', 'error'],
+  // PgBouncer's debug columns come right after its own; PoolSafe's host and role stay last.
+  'show sockets': DEBUG_SOCKET_COLUMNS,
+  'show active_sockets': DEBUG_SOCKET_COLUMNS,
+  'show users': [
+    'name', 'pool_size', 'reserve_pool_size', 'pool_mode', 'max_user_connections', 'current_connections',
+    'max_user_client_connections', 'current_client_connections',
+  ],
+  'show peers': ['peer_id', 'host', 'port', 'pool_size'],
+  'show peer_pools': ['peer_id', 'cl_active_cancel_req', 'cl_waiting_cancel_req', 'sv_active_cancel', 'sv_login'],
+  'show mem': ['name', 'size', 'used', 'free', 'memtotal'],
+  'show dns_hosts': ['hostname', 'ttl', 'addrs'],
+  'show dns_zones': ['zonename', 'serial', 'count'],
+  'show totals': ['name', 'value'],
 };
 
 test('every SHOW command answers with PgBouncer 1.25 column names in order', async () => {
@@ -103,6 +121,48 @@ test('every SHOW command answers with PgBouncer 1.25 column names in order', asy
     'used_servers', 'dns_names', 'dns_zones', 'dns_queries', 'dns_pending',
   ]);
   assert.deepEqual((await admin(pooler.port, 'show hazards')).rows, []);
+});
+
+test('SHOW SOCKETS lists the console session, a client in a transaction and its server, numbered in one sequence', async (t) => {
+  const client = await connectPg(pooler.url({ application: 'sockets-test' }));
+  t.after(() => client.end());
+  await client.query('begin');
+  const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+  const sockets = records(await admin(pooler.port, 'show sockets'));
+  const mine = sockets.find((r) => r.application_name === 'sockets-test');
+  const held = sockets.find((r) => Number(r.remote_pid) === pid);
+  const consoleSession = sockets.find((r) => r.database === 'pgbouncer' && r.application_name === 'psql');
+  assert.ok(mine && held && consoleSession, JSON.stringify(sockets));
+  assert.deepEqual([mine.type, mine.state, held.type, held.state, consoleSession.state], ['C', 'cl_active', 'S', 'sv_active', 'cl_active']);
+  // Clients, servers and console sessions share PgBouncer's one id sequence: no two sockets share an id.
+  const ids = sockets.map((r) => Number(r.id));
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(Number(consoleSession.id) > Math.max(Number(mine.id), Number(held.id)), 'the newest connection has the highest id');
+  const users = records(await admin(pooler.port, 'show users'));
+  const user = users.find((r) => r.name === cluster.user);
+  assert.ok(user, JSON.stringify(users));
+  assert.ok(Number(user.current_client_connections) >= 1 && Number(user.current_connections) >= 1);
+});
+
+test('SHOW VERSION is the first line of poolsafe pooler --version, as PgBouncer\'s two agree', async () => {
+  const version = await run(process.execPath, [poolerPath, '--version'], { timeoutMs: 15_000 });
+  assert.equal(version.code, 0);
+  assert.equal((await admin(pooler.port, 'show version')).rows[0][0], version.stdout.split('\n')[0]);
+});
+
+test('SHOW STATS and SHOW TOTALS count server assignments: one per transaction in transaction mode', async (t) => {
+  const count = async () => {
+    const stats = records(await admin(pooler.port, 'show stats')).find((r) => r.database === 'second');
+    const totals = Object.fromEntries((await admin(pooler.port, 'show totals')).rows.map(([name, value]) => [name, Number(value)]));
+    return { database: Number(stats?.total_server_assignment_count ?? 0), all: totals.total_server_assignment_count };
+  };
+  const before = await count();
+  const client = await connectPg(pooler.url({ database: 'second' }));
+  t.after(() => client.end());
+  for (let i = 0; i < 3; i++) await client.query('select 1');
+  const after = await count();
+  assert.equal(after.database - before.database, 3);
+  assert.ok(after.all - before.all >= 3);
 });
 
 test('live state: a client inside a transaction, its server connection and the pool', async (t) => {

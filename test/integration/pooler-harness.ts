@@ -18,7 +18,7 @@ export interface RunningPooler {
   /** Connection URL through the pooler (defaults: the cluster's superuser and password). */
   url(options?: { database?: string; user?: string; password?: string; application?: string }): string;
   stderr(): string;
-  /** SIGTERM and wait for exit; returns the exit code. */
+  /** SIGQUIT (immediate shutdown, as in PgBouncer) and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -60,7 +60,7 @@ export async function startPooler(cluster: Cluster, args: string[] = [], options
       exited ??= (async () => {
         if (child.exitCode !== null) return child.exitCode;
         const done = once(child, 'exit');
-        child.kill('SIGTERM');
+        child.kill('SIGQUIT');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         const [code] = (await done) as [number | null];
         clearTimeout(timer);

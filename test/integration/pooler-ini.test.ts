@@ -2,6 +2,7 @@
 // warnings — each observed through psql or pg against a real cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,4 +208,72 @@ test('max_client_conn: a client that asks for TLS first still gets the max_clien
   });
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /no more connections allowed \(max_client_conn\)/);
+});
+
+/** psql against the console over the unix socket, as user pgbouncer (admitted as the pooler's own OS user). */
+function consoleViaSocket(dir: string, port: number, sql: string) {
+  return run('psql', ['-X', '-A', '-t', '-h', dir, '-p', String(port), '-U', 'pgbouncer', '-d', 'pgbouncer', '-c', sql], { env: { PGCONNECT_TIMEOUT: '5' } });
+}
+
+test('SIGTERM waits for clients (PgBouncer 1.25): TCP refused, console still on the unix socket, exit when the last client leaves', async (t) => {
+  const { pooler, socketDir } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres` });
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  client.on('error', () => {});
+  t.after(() => client.end().catch(() => {}));
+  await client.query('select 1');
+  assert.ok(pooler.process.kill('SIGTERM'));
+  assert.ok(await eventually(() => pooler.stderr().includes('got SIGTERM, shutting down, waiting for all clients disconnect'), 5000));
+  await assert.rejects(connectPg(pooler.url({ database: 'app' })), /ECONNREFUSED/);
+  assert.equal((await client.query('select 2 as n')).rows[0].n, 2, 'the connected client is still served');
+  const version = await consoleViaSocket(socketDir, pooler.port, 'SHOW VERSION');
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(version.stdout, /^PoolSafe /);
+  const refused = await psqlViaSocket(socketDir, pooler.port, 'postgres', cluster.password, 'select 1');
+  assert.match(refused.stderr, /pooler is shutting down/);
+  assert.equal(pooler.process.exitCode, null, 'SIGTERM ended the pooler while a client was connected');
+  await client.end();
+  assert.equal(await once(pooler.process, 'exit').then(([code]) => code), 0);
+});
+
+test('a second SIGTERM during the shutdown stops at once, cutting the client off', async (t) => {
+  const { pooler } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres` });
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  client.on('error', () => {});
+  t.after(() => client.end().catch(() => {}));
+  const exited = once(pooler.process, 'exit');
+  pooler.process.kill('SIGTERM');
+  await client.query('select 1');
+  pooler.process.kill('SIGTERM');
+  assert.equal((await exited)[0], 0);
+  await assert.rejects(client.query('select 1'));
+  assert.match(pooler.stderr(), /got SIGTERM while shutting down, fast exit/);
+});
+
+test('SIGUSR1 pauses (a query waits), SIGUSR2 resumes (it runs)', async (t) => {
+  const { pooler } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres` });
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => client.end());
+  pooler.process.kill('SIGUSR1');
+  assert.ok(await eventually(() => pooler.stderr().includes('got SIGUSR1, pausing all activity'), 5000));
+  let answered = false;
+  const held = client.query('select 3 as n').then((result) => ((answered = true), result));
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.equal(answered, false, 'a query ran while paused');
+  pooler.process.kill('SIGUSR2');
+  assert.equal((await held).rows[0].n, 3);
+  assert.match(pooler.stderr(), /got SIGUSR2, continuing from PAUSE/);
+});
+
+test('server_lifetime = 0 uses each server connection for one client only, as in PgBouncer', async (t) => {
+  const { pooler } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: 'server_lifetime = 0\nserver_round_robin = 0\npool_mode = transaction',
+  });
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => client.end());
+  const first = await backendPid(client);
+  const second = await backendPid(client);
+  assert.notEqual(first, second, 'a released server connection was handed out again');
+  const gone = () => Number(cluster.psql(`select count(*) from pg_stat_activity where pid = ${first}`).trim()) === 0;
+  assert.ok(await eventually(gone, 5000), 'the used connection is still open');
 });

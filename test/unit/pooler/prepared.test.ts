@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientPrepared, MAX_STATEMENT_NAMES, PreparedRegistry } from '../../../extension/pooler/prepared';
+import { emptyStats } from '../../../extension/pooler/pool';
 
 function parseRest(sql: string): Buffer {
   return Buffer.concat([Buffer.from(sql + '\0'), Buffer.from([0, 0])]);
@@ -22,7 +23,7 @@ test('the pooler-wide statement-name map forgets the least recently used texts b
 });
 
 test('collect: a 4 MB Bind arriving in 4 KB reads comes out once, whole and intact', () => {
-  const prepared = new ClientPrepared(new PreparedRegistry(() => 100));
+  const prepared = new ClientPrepared(new PreparedRegistry(() => 100), emptyStats());
   const body = Buffer.alloc(4 << 20);
   for (let i = 0; i < body.length; i++) body[i] = (i * 31) & 0xff;
   const message = Buffer.concat([Buffer.from([0x42, 0, 0, 0, 0]), body]);
@@ -39,7 +40,7 @@ test('collect: a 4 MB Bind arriving in 4 KB reads comes out once, whole and inta
 
 test('collect refuses an announced length above 1 GB or below 4 at once, before any body arrives', () => {
   for (const length of [0x40000000, 3, -1]) {
-    const prepared = new ClientPrepared(new PreparedRegistry(() => 100));
+    const prepared = new ClientPrepared(new PreparedRegistry(() => 100), emptyStats());
     const header = Buffer.from([0x51, 0, 0, 0, 0]);
     header.writeInt32BE(length, 1);
     assert.throws(() => prepared.collect(header), /invalid message length/);
@@ -47,5 +48,5 @@ test('collect refuses an announced length above 1 GB or below 4 at once, before 
   // The largest legal length is only waited for.
   const legal = Buffer.from([0x51, 0, 0, 0, 0]);
   legal.writeInt32BE(0x3fffffff, 1);
-  assert.equal(new ClientPrepared(new PreparedRegistry(() => 100)).collect(legal).length, 0);
+  assert.equal(new ClientPrepared(new PreparedRegistry(() => 100), emptyStats()).collect(legal).length, 0);
 });
