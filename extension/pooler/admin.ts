@@ -18,9 +18,9 @@ import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
 import { PGBOUNCER_COMPAT_VERSION, poolerVersionLine } from './version';
 import { DISABLE_ON_WRITE_VALUES, LOAD_BALANCE_MODES } from './balancer';
-
 import { ADMIN_DATABASES, isAdminDatabase } from './config';
 export { ADMIN_DATABASES, isAdminDatabase };
+
 /** PgBouncer's seconds between the snapshots its SHOW STATS averages are computed from. */
 const STATS_PERIOD_MS = 60_000;
 
