@@ -13,7 +13,10 @@
 //      BENCH_TARGETS (default direct,forwarder,pgbouncer,poolsafe,poolsafe-rotate),
 //      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
 //      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs a poolsafe target in
-//      BENCH_TARGETS), BENCH_ONLY=main (everything but it).
+//      BENCH_TARGETS), BENCH_ONLY=audit (only the cost of asking the server, see below),
+//      BENCH_ONLY=main (everything but those two).
+// The audit comparison: pgbench scripts calling a user SQL function (each transaction is followed by
+// the pooler's one-query audit, audit.ts) or a built-in one (no audit), hazards on vs off, c=10.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -314,6 +317,51 @@ async function measureDetectionCost(cluster, cleanups) {
   return results;
 }
 
+/** The audit: user-function calls (asked about after each transaction) vs built-in calls, hazards on vs off. */
+async function measureAuditCost(cluster, cleanups) {
+  cluster.psql('create or replace function bench_balance(int) returns int language sql stable as $$ select abalance from pgbench_accounts where aid = $1 $$');
+  const scriptDir = join(root, 'bench', '.data');
+  mkdirSync(scriptDir, { recursive: true });
+  const scripts = {
+    'user function': join(scriptDir, 'audit-user-function.sql'),
+    'built-in': join(scriptDir, 'audit-builtin.sql'),
+  };
+  writeFileSync(scripts['user function'], '\\set aid random(1, 100000)\nSELECT bench_balance(:aid);\n');
+  writeFileSync(scripts['built-in'], '\\set aid random(1, 100000)\nSELECT abs(abalance) FROM pgbench_accounts WHERE aid = :aid;\n');
+  const instances = {};
+  for (const name of ['on', 'off']) {
+    const started = await startPoolSafe(cluster.url('postgres'), 'lifo', ['--hazards', name]);
+    cleanups.push(() => started.stop());
+    instances[name] = { port: started.port, pid: started.pid };
+  }
+  const { on, off } = instances;
+  const results = {};
+  for (const [label, file] of Object.entries(scripts)) {
+    const args = ['-f', file, '-c', '10', '-j', '2'];
+    await runPgbench(on.port, cluster.password, args, 2);
+    await runPgbench(off.port, cluster.password, args, 2);
+    const tps = { on: [], off: [] };
+    const latency = { on: [], off: [] };
+    const cpu = { on: [], off: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const name of round % 2 ? ['off', 'on'] : ['on', 'off']) {
+        const result = await measure(name === 'on' ? on : off, { args }, cluster.password, seconds);
+        tps[name].push(result.tps);
+        latency[name].push(result.latencyMs);
+        cpu[name].push(result.cpuPer1kTx);
+        console.log(`audit ${label.padEnd(13)} hazards ${name.padEnd(3)} round ${round + 1} tps ${fmt(result.tps)}  lat ${fmt(result.latencyMs, 3)} ms  cpu ${fmt(result.cpuPer1kTx, 4)} s/1k tx`);
+      }
+    }
+    results[label] = {
+      onTps: median(tps.on), offTps: median(tps.off), onOff: ratio(median(tps.on), median(tps.off)),
+      addedLatencyMs: median(latency.on) - median(latency.off), cpuOnOff: ratio(median(cpu.on), median(cpu.off)), tps, latency, cpu,
+    };
+    const r = results[label];
+    console.log(`\naudit, ${label} calls (c=10): hazards on ${fmt(r.onTps)} TPS, off ${fmt(r.offTps)} TPS, on/off ${fmt(r.onOff, 3)}; latency +${fmt(r.addedLatencyMs, 3)} ms per transaction; pooler CPU per tx on/off ${fmt(r.cpuOnOff, 3)}\n`);
+  }
+  return results;
+}
+
 async function main() {
   checkPrerequisites();
   const require = createRequire(import.meta.url);
@@ -366,7 +414,7 @@ async function main() {
     for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
 
     const runs = [];
-    const mainRounds = process.env.BENCH_ONLY === 'detection' ? 0 : rounds;
+    const mainRounds = process.env.BENCH_ONLY === 'detection' || process.env.BENCH_ONLY === 'audit' ? 0 : rounds;
     for (let round = 0; round < mainRounds; round++) {
       for (const scenario of SCENARIOS) {
         // Rotate the order each round so no target always runs first (or right after a heavy run).
@@ -389,8 +437,10 @@ async function main() {
     const dataDir = join(root, 'bench', '.data');
     mkdirSync(dataDir, { recursive: true });
     const resultPath = join(dataDir, 'pooler.json');
-    const detection = poolsafeTargets.length > 0 && process.env.BENCH_ONLY !== 'main' ? await measureDetectionCost(cluster, cleanups) : undefined;
-    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, detection }, null, 2));
+    const only = process.env.BENCH_ONLY;
+    const detection = poolsafeTargets.length > 0 && only !== 'main' && only !== 'audit' ? await measureDetectionCost(cluster, cleanups) : undefined;
+    const audit = poolsafeTargets.length > 0 && only !== 'main' && only !== 'detection' ? await measureAuditCost(cluster, cleanups) : undefined;
+    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, detection, audit }, null, 2));
     console.log(`\nraw results: ${resultPath}`);
   } finally {
     await cleanup();

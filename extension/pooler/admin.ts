@@ -179,6 +179,17 @@ export interface HazardInfo {
   detail: string;
 }
 
+/** One piece of session state AUDIT found on an idle server connection. */
+export interface AuditRow {
+  serverId: number;
+  remotePid: number;
+  rule: string;
+  kind: string;
+  name: string;
+  /** The pooler knew of it already (else AUDIT just recorded it as an origin hazard). */
+  known: boolean;
+}
+
 export type ShutdownMode = 'immediate' | 'wait_for_clients' | 'wait_for_servers';
 
 export interface AdminSource {
@@ -197,6 +208,8 @@ export interface AdminSource {
   stats(): Map<string, StatsTotals>;
   lists(): ListCounts;
   hazards(): HazardInfo[];
+  /** AUDIT: the session state idle server connections really carry (one query each). */
+  audit(): Promise<AuditRow[]>;
   /** Resolves once no server connection of the paused database(s) is in use. */
   pause(database?: string): Promise<void>;
   resume(database?: string): void;
@@ -301,6 +314,9 @@ export function formatTimestamp(epochMs: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // Column layouts (PgBouncer 1.25: src/admin.c and src/stats.c)
+
+/** AUDIT's answer (PoolSafe's own command). */
+const AUDIT_COLUMNS: readonly Column[] = [['server_id', 'int4'], ['remote_pid', 'int4'], ['rule', 'text'], ['state', 'text'], ['name', 'text'], ['known', 'text']];
 
 const POOL_COLUMNS: readonly Column[] = [
   ['database', 'text'], ['user', 'text'], ['cl_active', 'int4'], ['cl_waiting', 'int4'],
@@ -482,6 +498,7 @@ export class AdminConsole {
       case 'disable': return () => this.enableOrDisable(arg, 'disable');
       case 'enable': return () => this.enableOrDisable(arg, 'enable');
       case 'reconnect': return () => this.reconnect(arg);
+      case 'audit': return () => this.audit(arg, query);
       case 'wait_close': return () => this.waitClose(arg);
       case 'reload': return () => this.reload(arg, query);
       case 'shutdown': return () => this.shutdown(arg.toLowerCase(), query);
@@ -520,6 +537,19 @@ export class AdminConsole {
     if (this.source.databases().some((d) => d.paused)) throw new AdminError('cannot suspend with paused databases');
     await this.source.suspend();
     return [commandComplete('SUSPEND')];
+  }
+
+  /** AUDIT: asks every idle server connection about its session state; one row per piece found. */
+  private async audit(arg: string, query: string): Promise<Buffer[]> {
+    if (arg !== '') throw invalidCommand(query);
+    let rows: AuditRow[];
+    try {
+      rows = await this.source.audit();
+    } catch (error) {
+      throw new AdminError((error as Error).message);
+    }
+    const cells = rows.map((row) => [row.serverId, row.remotePid, row.rule, row.kind, row.name, row.known ? 'yes' : 'no']);
+    return table(AUDIT_COLUMNS, cells, 'AUDIT');
   }
 
   private kill(database: string): Buffer[] {
@@ -643,7 +673,7 @@ export class AdminConsole {
               'SHOW PEERS|PEER_POOLS|MEM|DNS_HOSTS|DNS_ZONES|TOTALS\n' +
               'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|LISTS|STATE\n' +
               'SET key = arg\nRELOAD\nPAUSE [<db>]\nRESUME [<db>]\nDISABLE <db>\nENABLE <db>\nRECONNECT [<db>]\n' +
-              'KILL [<db>]\nKILL_CLIENT <client_id>\nSUSPEND\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]\nWAIT_CLOSE [<db>]',
+              'KILL [<db>]\nKILL_CLIENT <client_id>\nSUSPEND\nSHUTDOWN [WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS]\nWAIT_CLOSE [<db>]\nAUDIT',
           }),
           commandComplete('SHOW'),
         ];
@@ -1164,6 +1194,10 @@ export class PoolerAdminSource implements AdminSource {
       loginClients,
       usedServers: this.pooler.servers.size,
     };
+  }
+
+  audit(): Promise<AuditRow[]> {
+    return this.pooler.auditIdleServers();
   }
 
   hazards(): HazardInfo[] {

@@ -131,6 +131,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   private unsettled = false;
   /** Terminate arrived while requests were still unanswered. */
   private terminating = false;
+  /** The pooler is asking the server about session state before the release (audit.ts). */
+  private auditing = false;
   /** The server sent this client a FATAL error (e.g. 57P01 terminate): its close needs no second one. */
   private serverSentFatal = false;
 
@@ -512,7 +514,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       this.pool!.acquire(this); // usually assigns an idle server synchronously
     }
     const server = this.server;
-    if (server && !this.syncing) {
+    if (server && !this.syncing && !this.auditing) {
       this.unsettled = true;
       const bytes = this.forServer(data, server);
       if (bytes && !server.write(bytes)) this.socket.pause();
@@ -779,6 +781,35 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   private releaseServer(): void {
     const server = this.server!;
+    const hazards = this.host.hazards;
+    const hidden = hazards?.takeAuditReason(this);
+    if (!hazards || hidden === undefined) {
+      this.unlink(server);
+      return;
+    }
+    // Code the analysis cannot see ran: ask the server what it left before anyone else may get it.
+    // The client keeps the connection meanwhile (its next bytes wait), so the pool's choice of the
+    // next server is the same as without the question.
+    this.auditing = true;
+    server.runQuery(hazards.auditQuery(), (rows, error) => {
+      this.auditing = false;
+      if (error) hazards.auditFailed();
+      else hazards.onAudit(this, server, rows, hidden, server);
+      if (this.state === 'closed') {
+        hazards.onRelease(this, server);
+        this.returnServer(server);
+        return;
+      }
+      this.unlink(server);
+      if (this.queue.length > 0 && this.state === 'idle') {
+        this.state = 'waiting';
+        this.pool!.acquire(this);
+      }
+    });
+  }
+
+  /** The transaction is over: the server goes back to the pool. */
+  private unlink(server: ServerConnection): void {
     this.server = null;
     this.lastServer = server;
     this.state = 'idle';
@@ -786,7 +817,16 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.host.hazards?.onRelease(this, server);
     server.socket.resume();
     this.socket.resume();
+    this.returnServer(server);
+  }
+
+  /** Back to the pool, after the reset query when every transaction must start clean. */
+  private returnServer(server: ServerConnection): void {
     const config = this.host.config;
+    if (server.state === 'closed') {
+      this.pool!.release(server);
+      return;
+    }
     if (config.server_reset_query_always && config.server_reset_query) {
       // --reset-between-transactions: the next transaction starts from a clean session, so a fix
       // can be shown not to depend on state a previous transaction left.
@@ -862,7 +902,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.balance?.closeHeld();
     const server = this.server;
     this.server = null;
-    if (server && server.state !== 'closed') {
+    // During an audit its answer releases the server.
+    if (server && server.state !== 'closed' && !this.auditing) {
       server.link = null;
       server.socket.resume();
       const clean = this.pending === 0 && !this.unsettled && server.txStatus === STATUS_IDLE && !this.syncing && !server.busyWithInternal;

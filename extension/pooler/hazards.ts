@@ -14,6 +14,7 @@ import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
 import { redactSecrets } from './redact';
 import { logLine } from './log';
+import { ASKED_THE_SERVER, auditSql, readAudit, runsHiddenCode, type FoundState } from './audit';
 
 export type HazardKind = HazardInfo['kind'];
 
@@ -145,9 +146,16 @@ interface ClientTrack {
   txAdded: { state: SessionState; entry: StateEntry }[];
   txFailed: boolean;
   rolledBack: boolean;
+  /** The first statement since the last release whose code the analysis cannot see (audit.ts). */
+  hidden: string | undefined;
+  /** Named statements whose text runs hidden code: their later Bind-only executions do too. */
+  hiddenStatements: Map<string, string> | null;
 }
 
 const NO_EFFECTS: Effect[] = [];
+/** The statement quoted for hidden code that has no text of its own. */
+const UNINSPECTED = '(a message too large to inspect)';
+const FUNCTION_CALL_STATEMENT = '(a protocol-level FunctionCall)';
 /** A request with nothing to apply and nothing to quote: shared, never marked failed. */
 const EMPTY_BATCH: Batch = Object.freeze({ effects: NO_EFFECTS, statement: '', failed: false }) as Batch;
 
@@ -168,6 +176,9 @@ export class HazardMonitor extends EventEmitter {
   private readonly tracksPrepared: () => boolean;
   /** Some server connection carries session state (set on every add; a cheap over-approximation). */
   private mayExplainErrors = false;
+  /** Built-in function names (the first audit asks the server); null until known. */
+  private builtins: Set<string> | null = null;
+  private builtinsAsked = false;
 
   constructor(options: HazardMonitorOptions = {}) {
     super();
@@ -203,10 +214,12 @@ export class HazardMonitor extends EventEmitter {
     if (client.mode === 'session') return;
     const track = this.trackOf(client);
     const whole = start >= 0 && end >= 0;
+    if (!whole && type === TYPE_PARSE) track.hidden ??= UNINSPECTED;
     switch (type) {
       case TYPE_QUERY: {
         // Bytes first: most texts are decoded only to be quoted later if a hazard needs them.
         const interesting = whole && mentionsSessionFeature(chunk, start + 5, end - 1);
+        if (!whole || runsHiddenCode(chunk, start + 5, end - 1, this.builtins)) track.hidden ??= whole ? chunk.toString('latin1', start + 5, end - 1) : UNINSPECTED;
         // With no session state anywhere no error can be explained: pool-safe traffic costs no string.
         if (!interesting && !this.mayExplainErrors) {
           track.fifo.push(EMPTY_BATCH);
@@ -225,6 +238,7 @@ export class HazardMonitor extends EventEmitter {
         if (nameEnd < 0 || textEnd < 0 || textEnd >= end) return;
         const named = nameEnd > start + 5 && !this.tracksPrepared();
         const interesting = mentionsSessionFeature(chunk, nameEnd + 1, textEnd);
+        if (runsHiddenCode(chunk, nameEnd + 1, textEnd, this.builtins)) this.noteHiddenParse(track, chunk, start + 5, nameEnd, textEnd);
         if (!named && !interesting && !this.mayExplainErrors) return;
         const open = (track.open ??= { effects: [], statement: '', failed: false });
         const text = chunk.toString('latin1', nameEnd + 1, textEnd);
@@ -241,15 +255,86 @@ export class HazardMonitor extends EventEmitter {
         if (!whole || chunk[start + 5] !== CLOSE_STATEMENT || end - start <= 7 || this.tracksPrepared()) return;
         const name = chunk.toString('utf8', start + 6, end - 1);
         (track.open ??= { effects: [], statement: '', failed: false }).effects.push({ op: 'clear', kind: 'prepared', name });
+        track.hiddenStatements?.delete(name);
         return;
       }
       case TYPE_SYNC:
+        // Bind-only executions are not seen: a client holding a named statement that runs hidden code is asked about.
+        if (track.hiddenStatements && track.hiddenStatements.size > 0) track.hidden ??= track.hiddenStatements.values().next().value;
         track.fifo.push(track.open ?? EMPTY_BATCH);
         track.open = null;
         return;
       case TYPE_FUNCTION_CALL:
+        track.hidden ??= FUNCTION_CALL_STATEMENT;
         track.fifo.push(EMPTY_BATCH);
     }
+  }
+
+  private noteHiddenParse(track: ClientTrack, chunk: Buffer, nameStart: number, nameEnd: number, textEnd: number): void {
+    const text = chunk.toString('latin1', nameEnd + 1, textEnd);
+    track.hidden ??= text;
+    if (nameEnd > nameStart) (track.hiddenStatements ??= new Map()).set(chunk.toString('utf8', nameStart, nameEnd), text);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Asking the server (audit.ts)
+
+  /**
+   * The statement that makes `client`'s finished transaction worth asking the server about (code the
+   * analysis cannot see ran), or undefined; either way the question is taken.
+   */
+  takeAuditReason(client: HazardClient): string | undefined {
+    if (client.mode === 'session') return undefined;
+    const track = this.tracks.get(client);
+    if (!track || track.hidden === undefined) return undefined;
+    const statement = track.hidden;
+    track.hidden = undefined;
+    return statement;
+  }
+
+  /** The audit query to send (the first one also learns the built-in function names). */
+  auditQuery(): string {
+    const ask = !this.builtinsAsked;
+    this.builtinsAsked = true;
+    return auditSql(ask);
+  }
+
+  /** The audit could not run (the connection closed): the built-ins are asked for again next time. */
+  auditFailed(): void {
+    if (!this.builtins) this.builtinsAsked = false;
+  }
+
+  /**
+   * The server's answer to the audit of `server`, last used by `client` running `statement`. State
+   * the pooler did not know about becomes an origin hazard now (the connection is going back to the
+   * pool). Returns everything found, with whether it was already known.
+   */
+  onAudit(client: HazardClient, server: HazardServer, rows: readonly (readonly (string | null)[])[], statement: string,
+    pooler: { appliedSettings: ReadonlySet<string> }): { state: FoundState; known: boolean }[] {
+    const answer = readAudit(rows, { appliedSettings: pooler.appliedSettings, ownStatements: this.tracksPrepared() });
+    if (answer.builtins) this.builtins = answer.builtins;
+    const state = this.stateFor(server);
+    const results: { state: FoundState; known: boolean }[] = [];
+    for (const found of answer.found) {
+      const known = state.get(found.kind, found.name) !== undefined || (found.kind === 'lock' && this.knowsLocks(state, answer.found));
+      results.push({ state: found, known });
+      if (known) continue;
+      const entry = state.add({
+        kind: found.kind, name: found.name, rule: found.rule, clientId: client.id, applicationName: client.applicationName,
+        statement, createdAt: Date.now(), hidden: false, reported: true, landedFor: new Set(),
+      });
+      this.mayExplainErrors = true;
+      this.record('origin', entry.rule, client, server, statement,
+        `${describe(entry)} stays on server connection ${server.id} after the transaction (${ASKED_THE_SERVER}: created where the statement text does not show it, e.g. inside a function)`);
+    }
+    return results;
+  }
+
+  /** Lock names from texts with expressions (hashtext(…)) cannot match the server's keys: compare counts. */
+  private knowsLocks(state: SessionState, found: FoundState[]): boolean {
+    let known = 0;
+    for (const entry of state.values()) if (entry.kind === 'lock') known++;
+    return known >= found.filter((f) => f.kind === 'lock').length;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -318,7 +403,7 @@ export class HazardMonitor extends EventEmitter {
   private trackOf(client: HazardClient): ClientTrack {
     let track = this.tracks.get(client);
     if (!track) {
-      track = { fifo: [], open: null, txAdded: [], txFailed: false, rolledBack: false };
+      track = { fifo: [], open: null, txAdded: [], txFailed: false, rolledBack: false, hidden: undefined, hiddenStatements: null };
       this.tracks.set(client, track);
     }
     return track;

@@ -179,6 +179,16 @@ export class Pool {
     client.assignServer(server);
   }
 
+  /** Takes every idle server for the pooler's own use (AUDIT); each comes back through release(). */
+  checkOutIdle(): ServerConnection[] {
+    const taken = this.idle.splice(0, this.idle.length);
+    for (const server of taken) {
+      server.state = 'active';
+      this.active.add(server);
+    }
+    return taken;
+  }
+
   /** A client is done with `server`: hand it to the next waiting client or park it idle. */
   release(server: ServerConnection): void {
     this.active.delete(server);
@@ -191,7 +201,7 @@ export class Pool {
       server.close(closeReason);
       return;
     }
-    const next = this.host.isPoolPaused(this) ? undefined : this.waiting.shift();
+    const next = this.host.isPoolPaused(this) ? undefined : this.nextWaiting(server);
     if (next) {
       this.stats.wait_time += (now - next.waitStartedAt) * 1000;
       this.give(server, next);
@@ -199,6 +209,17 @@ export class Pool {
     }
     server.state = 'idle';
     this.idle.push(server);
+  }
+
+  /**
+   * The waiting client to give `server`. Under rotate, not a client that just left it while another
+   * connection is on its way (the server was busy with the pooler's own query, e.g. an audit).
+   */
+  private nextWaiting(server: ServerConnection): PoolClient | undefined {
+    if (this.config.server_policy !== 'rotate' || this.waiting.length === 0) return this.waiting.shift();
+    const index = this.waiting.findIndex((client) => client.lastServer !== server);
+    if (index >= 0) return this.waiting.splice(index, 1)[0];
+    return this.connecting > 0 ? undefined : this.waiting.shift();
   }
 
   /** Why a released server must not be reused, if it must not. */

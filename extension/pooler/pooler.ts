@@ -33,6 +33,10 @@ import { type ServerConnection, sendCancel } from './server';
 import { SSL_REQUEST_CODE, errorResponse } from './protocol';
 import { createAdminConnectionHandler, type AdminSession, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
+import type { AuditRow } from './admin';
+
+/** The statement quoted by hazards that the console's AUDIT found. */
+const AUDIT_STATEMENT = 'AUDIT (admin console)';
 import { PreparedRegistry } from './prepared';
 import { logLine } from './log';
 import { ClientBalance, type BalanceServices } from './balancedClient';
@@ -438,6 +442,30 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
       if (client.pool && names.has(client.pool.target.name)) client.fatal('08P01', 'database removed');
     }
     for (const pool of this.poolsOf(database)) pool.closeAll('database removed');
+  }
+
+  /**
+   * AUDIT: asks every idle server connection what session state it carries (audit.ts); state the
+   * pooler did not know about becomes an origin hazard of the client that used it last.
+   */
+  async auditIdleServers(): Promise<AuditRow[]> {
+    const hazards = this.hazards;
+    if (!hazards) throw new Error('hazard detection is off');
+    const audits: Promise<AuditRow[]>[] = [];
+    for (const pool of this.pools.values()) for (const server of pool.checkOutIdle()) audits.push(this.auditOne(hazards, pool, server));
+    return (await Promise.all(audits)).flat();
+  }
+
+  private auditOne(hazards: HazardMonitor, pool: Pool, server: ServerConnection): Promise<AuditRow[]> {
+    return new Promise((resolve) => {
+      server.runQuery(hazards.auditQuery(), (rows, error) => {
+        const lastClient = { id: server.lastClientId, applicationName: '', mode: pool.mode };
+        const found = error ? [] : hazards.onAudit(lastClient, server, rows, AUDIT_STATEMENT, server);
+        if (error) hazards.auditFailed();
+        pool.release(server);
+        resolve(found.map(({ state, known }) => ({ serverId: server.id, remotePid: server.processId, rule: state.rule, kind: state.kind, name: state.name, known })));
+      });
+    });
   }
 
   /** KILL_CLIENT id: drops one client (and its server, unless clean); false when no such client. */

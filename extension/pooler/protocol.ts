@@ -229,9 +229,14 @@ export class MessageScanner {
   private collectedFill = 0;
 
   constructor(
-    private readonly interest: Interest,
+    private interest: Interest,
     private readonly maxMessageLength = MAX_MESSAGE_LENGTH,
   ) {}
+
+  /** Changes the types reported; only on a message boundary (e.g. for the pooler's own query). */
+  watch(interest: Interest): void {
+    this.interest = interest;
+  }
 
   /** True when the scanner sits exactly on a message boundary. */
   get atBoundary(): boolean {

@@ -52,6 +52,26 @@ const MSG_CLOSE_COMPLETE = 0x33; // 3
 /** Server→client messages the pooler looks at: ParameterStatus, ReadyForQuery, ErrorResponse, CommandComplete. */
 export const SERVER_INTEREST = interestIn([MSG_PARSE_COMPLETE, MSG_CLOSE_COMPLETE], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse, MSG_COMMAND_COMPLETE]);
 const STATUS_IDLE = 0x49; // 'I'
+const MSG_DATA_ROW = 0x44; // D
+/** While the pooler's own query reads rows (runAudit), their bodies too. */
+const AUDIT_INTEREST = interestIn([MSG_PARSE_COMPLETE, MSG_CLOSE_COMPLETE], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse, MSG_COMMAND_COMPLETE, MSG_DATA_ROW]);
+
+/** Text columns of one DataRow (null for SQL NULL). */
+function dataRowCells(body: Buffer): (string | null)[] {
+  const cells: (string | null)[] = [];
+  let pos = 2;
+  for (let i = body.readInt16BE(0); i > 0; i--) {
+    const length = body.readInt32BE(pos);
+    pos += 4;
+    if (length < 0) {
+      cells.push(null);
+      continue;
+    }
+    cells.push(body.toString('utf8', pos, pos + length));
+    pos += length;
+  }
+  return cells;
+}
 
 type Socket = net.Socket | tls.TLSSocket;
 
@@ -81,7 +101,7 @@ export class ServerConnection {
   bytesSent = 0;
   tls = false;
   onClose: ((server: ServerConnection, reason: string) => void) | null = null;
-  private internal: { done: (error?: string) => void; error?: string } | null = null;
+  private internal: { done: (error?: string) => void; error?: string; rows?: (string | null)[][] } | null = null;
 
   private constructor(
     readonly id: number,
@@ -272,6 +292,23 @@ export class ServerConnection {
     this.write(query(sql));
   }
 
+  /**
+   * Runs a query of the pooler's own and hands over its rows (text cells), or the first error. The
+   * scanner reads row bodies only meanwhile: the query starts and ends on message boundaries.
+   */
+  runQuery(sql: string, done: (rows: (string | null)[][], error?: string) => void): void {
+    const rows: (string | null)[][] = [];
+    this.scanner.watch(AUDIT_INTEREST);
+    this.internal = {
+      rows,
+      done: (error) => {
+        this.scanner.watch(SERVER_INTEREST);
+        done(rows, error);
+      },
+    };
+    this.write(query(sql));
+  }
+
   /** Bytes nobody asked for (internal query results, or noise while idle): track state, drop. */
   onStrayData(chunk: Buffer): void {
     this.scanOwn(chunk);
@@ -288,6 +325,8 @@ export class ServerConnection {
         const fields = parseErrorFields(body);
         if (this.internal) this.internal.error ??= fields.get('M') ?? 'error';
         else if (fields.get('S') === 'FATAL' || fields.get('S') === 'PANIC') this.close(`server error: ${fields.get('M')}`);
+      } else if (type === MSG_DATA_ROW && body && this.internal?.rows) {
+        this.internal.rows.push(dataRowCells(body));
       } else if (type === Msg.ReadyForQuery && body && this.internal) {
         this.txStatus = body[0];
         const { done, error } = this.internal;

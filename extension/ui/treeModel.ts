@@ -1,6 +1,7 @@
 // Snapshot rows (PgBouncer column names) → the rows of the PoolSafe tree views. Pure: the vscode
 // side only turns these nodes into TreeItems, and the e2e suite asserts on them through the API.
 import type { AdminRow, PoolerSnapshot, SnapshotSection } from '../pooler/ipc';
+import { ASKED_THE_SERVER } from '../pooler/audit';
 
 export type TreeSection = SnapshotSection;
 export const TREE_SECTIONS: readonly TreeSection[] = ['pools', 'clients', 'servers', 'stats', 'hazards'];
@@ -108,7 +109,8 @@ function statsNode(row: AdminRow): TreeNode {
 export function hazardNode(row: AdminRow): TreeNode {
   const [icon, iconColor] = HAZARD_ICONS[text(row.kind)] ?? ['warning', 'list.warningForeground'];
   return {
-    id: `hazard/${text(row.id)}`, label: `${text(row.rule)} (${text(row.kind)})`, description: describe(row, DESCRIPTION_COLUMNS.hazards),
+    id: `hazard/${text(row.id)}`, label: `${text(row.rule)} (${text(row.kind)}${text(row.detail).includes(ASKED_THE_SERVER) ? ', asked the server' : ''})`,
+    description: describe(row, DESCRIPTION_COLUMNS.hazards),
     tooltip: tooltipOf('hazard', row), icon, iconColor, contextValue: 'hazard', row,
   };
 }

@@ -1,5 +1,6 @@
 // Pure parts of the editor UI: stderr → failure reason, target URL handling and .env, settings →
 // pooler flags, snapshot → tree rows, status bar wording, statement → source position.
+import { ASKED_THE_SERVER } from '../../../extension/pooler/audit';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainPoolerExit } from '../../../extension/ui/poolerFailure';
@@ -116,6 +117,12 @@ test('snapshot rows become tree nodes with PgBouncer column names, state icons a
   const hazards = treeNodes('hazards', snapshot, true);
   assert.deepEqual(hazards.map((h) => [h.label, h.icon]), [['session-set (landed)', 'arrow-swap'], ['session-set (origin)', 'warning']]);
   assert.match(hazards[1].description, /kind origin · client_id 7 · server_id 2 · SET search_path TO app/);
+});
+
+test('a hazard found by asking the server says so in its label', () => {
+  const asked = { ...snapshot.hazards[0], id: 3, statement: "select tenant_enter('acme')", detail: `setting app.tenant stays on server connection 2 after the transaction (${ASKED_THE_SERVER}: …)` };
+  const nodes = treeNodes('hazards', { ...snapshot, hazards: [snapshot.hazards[0], asked] }, true);
+  assert.deepEqual(nodes.map((node) => node.label), ['session-set (origin, asked the server)', 'session-set (origin)']);
 });
 
 test('status bar wording', () => {

@@ -1,0 +1,231 @@
+// Asking the server. The analysis reads statement texts, but session state is also created where no
+// text shows it: inside a PL/pgSQL or SQL function, a DO block, a procedure, dynamic SQL. After a
+// transaction that ran such code (runsHiddenCode, a cheap byte scan of the wire text) the pooler
+// asks the server connection in one query what session state it really carries (AUDIT_SQL) before
+// the connection goes back to the pool; hazards.ts turns what it did not know into hazards.
+import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
+import type { StateKind } from './sessionState';
+
+/** How a hazard's detail says the state was found by the audit (the editor marks such hazards). */
+export const ASKED_THE_SERVER = 'found by asking the server';
+
+/** One piece of session state the server reported. */
+export interface FoundState {
+  kind: StateKind;
+  name: string;
+  rule: string;
+}
+
+/**
+ * Words that are followed by `(` without calling a function: SQL syntax, type names with a modifier,
+ * and the word before a column list (INSERT INTO t (…), CREATE TABLE t (…), REFERENCES t (…)).
+ */
+const NOT_A_CALL = new Set([
+  'in', 'values', 'exists', 'any', 'all', 'some', 'cast', 'coalesce', 'nullif', 'greatest', 'least', 'row', 'array',
+  'over', 'filter', 'group', 'as', 'using', 'on', 'and', 'or', 'not', 'when', 'then', 'else', 'select', 'from', 'where',
+  'by', 'join', 'lateral', 'set', 'returning', 'having', 'limit', 'offset', 'case', 'distinct', 'is', 'like', 'ilike',
+  'between', 'to', 'except', 'union', 'intersect', 'extract', 'overlay', 'position', 'substring', 'trim', 'grouping',
+  'cube', 'rollup', 'with', 'into', 'table', 'references', 'conflict', 'index', 'char', 'character', 'varchar', 'decimal',
+  'dec', 'numeric', 'float', 'precision', 'interval', 'time', 'timestamp', 'varying', 'bit', 'nchar', 'window', 'partition',
+  'return', 'do', 'update', 'key', 'unique', 'check', 'primary', 'foreign', 'default', 'include', 'tablesample', 'only',
+  'xmlelement', 'xmlforest', 'xmlattributes', 'xmlconcat', 'xmlparse', 'xmlpi', 'xmlroot', 'xmlserialize', 'xmlexists', 'xmltable',
+]);
+/** Words before `(` that name the table or column list that follows, not a function. */
+const NAMES_FOLLOW = new Set(['into', 'table', 'references', 'exists', 'index', 'with', 'as', 'function', 'procedure']);
+/** Statements that run code the text does not show. */
+const HIDDEN_CODE_STATEMENTS = new Set(['do', 'call', 'execute']);
+/** Built-in functions that run SQL given as text. */
+const RUNS_SQL_TEXT = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'ts_stat']);
+
+const OPEN_PAREN = 0x28;
+const SEMICOLON = 0x3b;
+const QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+
+/**
+ * Whether the wire text [start, end) may run code whose statements the analysis cannot see: a call
+ * of a function that is not built in (`builtins` null: not known yet, so any call), a quoted
+ * function name, DO, CALL, EXECUTE. Texts without `(` and `;` cost one native search and a word.
+ */
+export function runsHiddenCode(buf: Buffer, start: number, end: number, builtins: ReadonlySet<string> | null): boolean {
+  const paren = buf.indexOf(OPEN_PAREN, start);
+  const semicolon = buf.indexOf(SEMICOLON, start);
+  if ((paren < 0 || paren >= end) && (semicolon < 0 || semicolon >= end)) return HIDDEN_CODE_STATEMENTS.has(firstWord(buf, start, end));
+  return scanForHiddenCode(buf, start, end, builtins);
+}
+
+function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: ReadonlySet<string> | null): boolean {
+  let i = start;
+  let atStatementStart = true;
+  // The word before the current one (only spaces or '.' between), decoded only when a call needs it.
+  let previousStart = 0;
+  let previousEnd = 0;
+  const previousWord = () => (previousEnd > previousStart ? buf.toString('latin1', previousStart, previousEnd).toLowerCase() : '');
+  while (i < end) {
+    const b = buf[i];
+    if (isWordByte(b)) {
+      let j = i + 1;
+      while (j < end && isWordByte(buf[j])) j++;
+      const next = nextSignificant(buf, j, end);
+      if (atStatementStart || next === OPEN_PAREN) {
+        const word = buf.toString('latin1', i, j).toLowerCase();
+        if (atStatementStart && HIDDEN_CODE_STATEMENTS.has(word)) return true;
+        if (next === OPEN_PAREN && isCall(word, previousWord(), builtins)) return true;
+      }
+      previousStart = i;
+      previousEnd = j;
+      atStatementStart = false;
+      i = j;
+    } else if (b === QUOTE) {
+      i = skipQuoted(buf, i + 1, end, QUOTE);
+      previousEnd = previousStart;
+    } else if (b === DOUBLE_QUOTE) {
+      const close = skipQuoted(buf, i + 1, end, DOUBLE_QUOTE);
+      if (nextSignificant(buf, close, end) === OPEN_PAREN && !NAMES_FOLLOW.has(previousWord())) return true; // "MyFunction"(…)
+      previousEnd = previousStart;
+      i = close;
+    } else if (b === 0x2d && buf[i + 1] === 0x2d) { // -- comment
+      const nl = buf.indexOf(0x0a, i);
+      i = nl < 0 || nl >= end ? end : nl + 1;
+    } else if (b === 0x2f && buf[i + 1] === 0x2a) { // /* comment */
+      const close = buf.indexOf('*/', i + 2);
+      i = close < 0 || close >= end ? end : close + 2;
+    } else {
+      if (b === SEMICOLON) atStatementStart = true;
+      if (b !== 0x20 && b !== 0x0a && b !== 0x09 && b !== 0x0d && b !== 0x2e) previousEnd = previousStart; // '.' keeps schema.name
+      i++;
+    }
+  }
+  return false;
+}
+
+function isCall(word: string, previousWord: string, builtins: ReadonlySet<string> | null): boolean {
+  if (NOT_A_CALL.has(word) || NAMES_FOLLOW.has(previousWord)) return false;
+  if (RUNS_SQL_TEXT.has(word)) return true;
+  return builtins === null || !builtins.has(word);
+}
+
+function firstWord(buf: Buffer, start: number, end: number): string {
+  let i = start;
+  while (i < end && !isWordByte(buf[i])) i++;
+  let j = i;
+  while (j < end && isWordByte(buf[j])) j++;
+  return j - i > 7 ? '' : buf.toString('latin1', i, j).toLowerCase();
+}
+
+function nextSignificant(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x09 || buf[i] === 0x0d)) i++;
+  return i < end ? buf[i] : -1;
+}
+
+function skipQuoted(buf: Buffer, from: number, end: number, quote: number): number {
+  let i = from;
+  while (i < end) {
+    if (buf[i] === quote) {
+      if (buf[i + 1] !== quote) return i + 1;
+      i += 2;
+    } else {
+      i++;
+    }
+  }
+  return end;
+}
+
+function isWordByte(b: number): boolean {
+  const lower = b | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x24 || b >= 0x80;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The question: one query, rows of (kind, name)
+
+/**
+ * Custom settings (`app.tenant`) are placeholders that pg_settings never lists: their candidate names
+ * come from the bodies of the database's own functions (set_config('x.y', …) and SET x.y), and one
+ * counts when it has a value (after SET LOCAL or set_config(…, true) it is back to ''). Names with a
+ * database or role default are left out: their value is not this session's doing.
+ */
+const CUSTOM_SETTINGS_SQL = String.raw`SELECT 'setting', n FROM (
+  SELECT DISTINCT lower(m[1]) AS n
+  FROM pg_proc p, regexp_matches(p.prosrc, '(?:set_config\s*\(\s*''|\mset\s+(?:session\s+)?)([a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*)', 'gi') m
+  WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+) c
+WHERE coalesce(current_setting(n, true), '') <> ''
+  AND n NOT IN (SELECT lower(split_part(s, '=', 1)) FROM pg_db_role_setting, unnest(setconfig) s)`;
+
+/** Loaded libraries show as parameter prefixes that belong to no language, extension or preload list. */
+const LIBRARIES_SQL = String.raw`SELECT DISTINCT 'library', split_part(name, '.', 1) FROM pg_settings
+WHERE name LIKE '%.%'
+  AND split_part(name, '.', 1) NOT IN (SELECT lanname FROM pg_language UNION ALL SELECT extname FROM pg_extension)
+  AND split_part(name, '.', 1) <> ALL (string_to_array(replace(concat_ws(',', current_setting('shared_preload_libraries'),
+    current_setting('session_preload_libraries'), current_setting('local_preload_libraries')), ' ', ''), ','))`;
+
+/** Session advisory locks, named as the analysis names them: exclusive(42), shared(1,2). */
+const LOCKS_SQL = String.raw`SELECT 'lock', CASE WHEN mode = 'ShareLock' THEN 'shared' ELSE 'exclusive' END || '(' ||
+  CASE WHEN objsubid = 1 THEN ((classid::int8 << 32) | objid::int8)::text
+       ELSE classid::int4::text || ',' || objid::int4::text END || ')'
+FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`;
+
+const STATE_SQL = [
+  `SELECT 'setting', name FROM pg_settings WHERE source = 'session'`,
+  CUSTOM_SETTINGS_SQL,
+  `SELECT CASE WHEN from_sql THEN 'prepared-sql' ELSE 'prepared' END, name FROM pg_prepared_statements`,
+  `SELECT 'listen', pg_listening_channels()`,
+  `SELECT 'cursor', name FROM pg_cursors WHERE is_holdable`,
+  LOCKS_SQL,
+  `SELECT 'temp', relname::text FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f')`,
+  LIBRARIES_SQL,
+].join('\nUNION ALL ');
+
+/** Built-in function names: calls of anything else may hide session state. Asked for once. */
+const BUILTINS_SQL = `SELECT 'builtin', proname::text FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace GROUP BY proname`;
+
+/** The audit query; with `builtins` it also lists the built-in function names. */
+export function auditSql(builtins: boolean): string {
+  return builtins ? `${STATE_SQL}\nUNION ALL ${BUILTINS_SQL}` : STATE_SQL;
+}
+
+const RULE_OF: Record<string, { kind: StateKind; rule: string }> = {
+  setting: { kind: 'setting', rule: 'session-set' },
+  'prepared-sql': { kind: 'prepared', rule: 'prepared-statement' },
+  prepared: { kind: 'prepared', rule: 'protocol-prepared-statement' },
+  listen: { kind: 'listen', rule: 'listen' },
+  cursor: { kind: 'cursor', rule: 'cursor-with-hold' },
+  lock: { kind: 'lock', rule: 'advisory-lock' },
+  temp: { kind: 'temp', rule: 'temp-table' },
+  library: { kind: 'library', rule: 'load' },
+};
+
+/** Parameters the pooler itself keeps in step on every server (client.ts): never a finding. */
+const POOLER_SYNCED = new Set(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
+/** The pooler's own statement names under max_prepared_statements > 0 (prepared.ts). */
+const POOLER_STATEMENT = /^POOLSAFE_/;
+
+export interface AuditAnswer {
+  found: FoundState[];
+  /** Built-in function names, when asked for. */
+  builtins?: Set<string>;
+}
+
+/**
+ * Reads the audit's rows. `pooler` names what the pooler itself put on the connection: settings it
+ * synced for the client, and whether its own prepared statements are there.
+ */
+export function readAudit(rows: readonly (readonly (string | null)[])[], pooler: { appliedSettings: ReadonlySet<string>; ownStatements: boolean }): AuditAnswer {
+  const found: FoundState[] = [];
+  let builtins: Set<string> | undefined;
+  for (const [tag, name] of rows) {
+    if (tag === null || name === null) continue;
+    if (tag === 'builtin') {
+      (builtins ??= new Set()).add(name);
+      continue;
+    }
+    const meaning = RULE_OF[tag];
+    if (!meaning) continue;
+    if (meaning.kind === 'setting' && (POOLER_SYNCED.has(name) || pooler.appliedSettings.has(name))) continue;
+    if (meaning.kind === 'prepared' && pooler.ownStatements && POOLER_STATEMENT.test(name)) continue;
+    found.push({ ...meaning, name });
+  }
+  return { found, builtins };
+}
