@@ -154,12 +154,16 @@ const CUSTOM_SETTINGS_SQL = String.raw`SELECT 'setting', n FROM (
 WHERE coalesce(current_setting(n, true), '') <> ''
   AND n NOT IN (SELECT lower(split_part(s, '=', 1)) FROM pg_db_role_setting, unnest(setconfig) s)`;
 
-/** Loaded libraries show as parameter prefixes that belong to no language, extension or preload list. */
-const LIBRARIES_SQL = String.raw`SELECT DISTINCT 'library', split_part(name, '.', 1) FROM pg_settings
-WHERE name LIKE '%.%'
-  AND split_part(name, '.', 1) NOT IN (SELECT lanname FROM pg_language UNION ALL SELECT extname FROM pg_extension)
-  AND split_part(name, '.', 1) <> ALL (string_to_array(replace(concat_ws(',', current_setting('shared_preload_libraries'),
-    current_setting('session_preload_libraries'), current_setting('local_preload_libraries')), ' ', ''), ','))`;
+/**
+ * One pass over pg_settings (it is built row by row, so the costliest part): settings changed at
+ * session level; the prefixes of loaded libraries' parameters (auto_explain.*); the preload lists.
+ * Prefixes of languages and extensions are listed so readAudit can leave them out.
+ */
+const SETTINGS_SQL = String.raw`SELECT DISTINCT CASE WHEN source = 'session' THEN 'setting' WHEN name LIKE '%.%' THEN 'library' ELSE 'preload' END,
+  CASE WHEN source = 'session' THEN name WHEN name LIKE '%.%' THEN split_part(name, '.', 1) ELSE setting END
+FROM pg_settings WHERE source = 'session' OR name LIKE '%.%' OR name IN ('shared_preload_libraries', 'session_preload_libraries', 'local_preload_libraries')
+UNION ALL SELECT 'not-library', lanname::text FROM pg_language
+UNION ALL SELECT 'not-library', extname::text FROM pg_extension`;
 
 /** Session advisory locks, named as the analysis names them: exclusive(42), shared(1,2). */
 const LOCKS_SQL = String.raw`SELECT 'lock', CASE WHEN mode = 'ShareLock' THEN 'shared' ELSE 'exclusive' END || '(' ||
@@ -168,14 +172,13 @@ const LOCKS_SQL = String.raw`SELECT 'lock', CASE WHEN mode = 'ShareLock' THEN 's
 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`;
 
 const STATE_SQL = [
-  `SELECT 'setting', name FROM pg_settings WHERE source = 'session'`,
+  SETTINGS_SQL,
   CUSTOM_SETTINGS_SQL,
   `SELECT CASE WHEN from_sql THEN 'prepared-sql' ELSE 'prepared' END, name FROM pg_prepared_statements`,
   `SELECT 'listen', pg_listening_channels()`,
   `SELECT 'cursor', name FROM pg_cursors WHERE is_holdable`,
   LOCKS_SQL,
   `SELECT 'temp', relname::text FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f')`,
-  LIBRARIES_SQL,
 ].join('\nUNION ALL ');
 
 /** Built-in function names: calls of anything else may hide session state. Asked for once. */
@@ -214,18 +217,30 @@ export interface AuditAnswer {
  */
 export function readAudit(rows: readonly (readonly (string | null)[])[], pooler: { appliedSettings: ReadonlySet<string>; ownStatements: boolean }): AuditAnswer {
   const found: FoundState[] = [];
+  const notLibraries = new Set<string>();
+  const libraries: string[] = [];
   let builtins: Set<string> | undefined;
   for (const [tag, name] of rows) {
     if (tag === null || name === null) continue;
-    if (tag === 'builtin') {
-      (builtins ??= new Set()).add(name);
-      continue;
-    }
-    const meaning = RULE_OF[tag];
-    if (!meaning) continue;
-    if (meaning.kind === 'setting' && (POOLER_SYNCED.has(name) || pooler.appliedSettings.has(name))) continue;
-    if (meaning.kind === 'prepared' && pooler.ownStatements && POOLER_STATEMENT.test(name)) continue;
-    found.push({ ...meaning, name });
+    if (tag === 'builtin') (builtins ??= new Set()).add(name);
+    else if (tag === 'not-library') notLibraries.add(name);
+    else if (tag === 'preload') for (const library of name.split(',')) notLibraries.add(libraryName(library));
+    else if (tag === 'library') libraries.push(name);
+    else addFound(found, tag, name, pooler);
   }
+  for (const library of libraries) if (!notLibraries.has(library)) addFound(found, 'library', library, pooler);
   return { found, builtins };
+}
+
+function addFound(found: FoundState[], tag: string, name: string, pooler: { appliedSettings: ReadonlySet<string>; ownStatements: boolean }): void {
+  const meaning = RULE_OF[tag];
+  if (!meaning) return;
+  if (meaning.kind === 'setting' && (POOLER_SYNCED.has(name) || pooler.appliedSettings.has(name))) return;
+  if (meaning.kind === 'prepared' && pooler.ownStatements && POOLER_STATEMENT.test(name)) return;
+  found.push({ ...meaning, name });
+}
+
+/** '$libdir/plugins/auto_explain.so' → 'auto_explain' (the prefix of the library's parameters). */
+export function libraryName(path: string): string {
+  return (path.trim().split('/').pop() ?? '').replace(/\.(so|dll|dylib)$/i, '').toLowerCase();
 }

@@ -14,7 +14,7 @@ import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
 import { redactSecrets } from './redact';
 import { logLine } from './log';
-import { ASKED_THE_SERVER, auditSql, readAudit, runsHiddenCode, type FoundState } from './audit';
+import { ASKED_THE_SERVER, auditSql, libraryName, readAudit, runsHiddenCode, type FoundState } from './audit';
 
 export type HazardKind = HazardInfo['kind'];
 
@@ -680,10 +680,6 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   }
 }
 
-/** '$libdir/plugins/auto_explain.so' → 'auto_explain' (the prefix of the library's parameters). */
-function libraryName(path: string): string {
-  return (path.split('/').pop() ?? path).replace(/\.(so|dll|dylib)$/i, '').toLowerCase();
-}
 
 function settingName(raw: string): string {
   const name = raw.replace(/\s+/g, ' ').replace(/"/g, '').toLowerCase();
