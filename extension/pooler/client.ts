@@ -912,7 +912,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
         this.pool!.release(server);
       } else if (this.mode === 'session' || this.host.config.server_reset_query_always) {
         const reset = this.host.config.server_reset_query;
-        if (reset) server.runInternal(reset, () => (this.host.hazards?.onReset(server), this.host.preparedStatements.forgetServer(server), this.pool!.release(server)));
+        // The reset changes the server's settings: no client's token may match it afterwards.
+        if (reset) server.runInternal(reset, () => (this.host.hazards?.onReset(server), this.host.preparedStatements.forgetServer(server), (server.paramsToken = null), this.pool!.release(server)));
         else this.pool!.release(server);
       } else {
         this.pool!.release(server);
