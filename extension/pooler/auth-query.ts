@@ -4,7 +4,7 @@
 // reused; lookups on it run one at a time.
 import { userSecret, type UserSecret, AuthError } from './auth';
 import type { DatabaseTarget, PoolerConfig } from './config';
-import { ServerConnection } from './server';
+import { ServerConnection, logServerLoginFailure } from './server';
 import { SqlConnection, SqlError } from './sqlConnection';
 import { logLine } from './log';
 
@@ -57,7 +57,10 @@ export class AuthQuery {
       return connection;
     });
     this.connections.set(key, opening);
-    opening.catch(() => this.connections.delete(key)); // the next login tries again
+    opening.catch((error: Error) => {
+      logServerLoginFailure(error);
+      this.connections.delete(key); // the next login tries again
+    });
     return opening;
   }
 

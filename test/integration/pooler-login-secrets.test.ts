@@ -4,7 +4,7 @@
 // they cannot be told from a wrong password. Real psql/node-postgres clients, a throwaway cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
@@ -112,4 +112,16 @@ test('a server refusing the login: the client gets the server\'s own message, an
   assert.equal(refused.message, 'database "gone_db" does not exist');
   assert.ok(await logged(p, /server login failed: FATAL database "gone_db" does not exist/), p.stderr());
   assert.ok(await logged(p, /closing because: database "gone_db" does not exist/), p.stderr());
+});
+
+test('logfile: a refused client\'s "closing because" line is in the file by the time the client has its error (PgBouncer writes it first)', async (t) => {
+  const logfile = join(dir, `refusals-${process.pid}.log`);
+  const p = await pooler(t, `[databases]\nshop = host=127.0.0.1 port=${port} dbname=shop\n[pgbouncer]\nauth_type = md5\nauth_file = userlist.txt\nlogfile = ${logfile}\n`, `"guest" "g3st"\n`);
+  for (let i = 0; i < 5; i++) {
+    const refused = await loginError(p.url({ user: 'guest', password: `wrong-${i}`, database: 'shop' }));
+    assert.equal(refused.code, '28P01');
+    // Read at once, without waiting: the line must already be there.
+    const lines = readFileSync(logfile, 'utf8').split('\n').filter((line) => line.includes('shop/guest@') && line.includes('closing because: password authentication failed'));
+    assert.equal(lines.length, i + 1, readFileSync(logfile, 'utf8'));
+  }
 });
