@@ -72,6 +72,15 @@ test('auth_query: a user missing from the userlist logs in with the verifier pg_
   assert.equal(lookups, '1');
 });
 
+test('auth_type trust with an auth_user admits a user auth_query finds (even without a password) and refuses one it does not find', async (t) => {
+  cluster.psql(`CREATE ROLE nopass LOGIN`);
+  const pooler = await poolerWithIni(t, `[pgbouncer]\nauth_user = ${cluster.user}\nauth_type = trust\n`);
+  // --target logs in as the cluster superuser, so the server side needs no password for nopass.
+  assert.deepEqual(await queryAs(url(pooler, 'nopass', ''), 'select 4 as four'), { four: 4 });
+  const unknown = await loginError(url(pooler, 'nobody', ''));
+  assert.match(unknown.message, /authentication failed/);
+});
+
 test('auth_query with auth_type = md5 verifies against the md5 hash pg_shadow returns', async (t) => {
   cluster.psql(`SET password_encryption = 'md5'; CREATE ROLE legacy LOGIN PASSWORD 'old'`);
   const pooler = await poolerWithIni(t, `[pgbouncer]\nauth_user = ${cluster.user}\nauth_type = md5\n`);
