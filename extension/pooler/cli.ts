@@ -264,7 +264,7 @@ async function checkTarget(pooler: Pooler, argv: string[], io: PoolerCliIo): Pro
   if (!target?.user) return true;
   const pool = pooler.getPool(target, target.user);
   try {
-    await pool.ensureTemplate(true);
+    await pool.ensureTemplate(true); // a failure is reported below, in one line
     return true;
   } catch (error) {
     io.err(`poolsafe pooler: cannot connect to ${target.host}:${target.port}/${target.dbname} as ${target.user}: ${(error as Error).message}`);

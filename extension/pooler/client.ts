@@ -13,7 +13,7 @@ import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth
 import { Authenticator, type AuthStep } from './authenticator';
 import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type PoolMode, type UserTimeoutKey } from './config';
 import type { Pool, PoolClient } from './pool';
-import { serverLoginFailure, type ServerConnection, type ServerLink } from './server';
+import { ServerLoginError, serverLoginFailure, type ServerConnection, type ServerLink } from './server';
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
 import { logLine } from './log';
@@ -371,9 +371,27 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       return;
     }
     this.socket.write(before ? Buffer.concat([before, ok]) : ok);
+    this.waitStartedAt = Date.now();
+    this.awaitTemplate(pool);
+  }
+
+  /**
+   * The greeting needs one server login. A login PostgreSQL refuses ends this client; an unreachable
+   * server is tried again every server_login_retry while the client waits (query_wait_timeout and
+   * query_timeout bound the wait, see enforceTimeouts), as PgBouncer holds such clients.
+   */
+  private awaitTemplate(pool: Pool): void {
     pool.ensureTemplate().then(
       () => this.greet(pool, []),
-      (error: Error) => this.fatal(sqlstateOf(error, '08006'), serverLoginFailure(error)),
+      (error: Error) => {
+        if (this.state !== 'login') return;
+        if (error instanceof ServerLoginError) {
+          this.fatal(sqlstateOf(error, '08006'), serverLoginFailure(error));
+          return;
+        }
+        const retry = setTimeout(() => this.state === 'login' && this.awaitTemplate(pool), Math.max(this.host.config.server_login_retry, 0.1) * 1000);
+        retry.unref();
+      },
     );
   }
 
@@ -397,6 +415,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   private greet(pool: Pool, before: Buffer[]): void {
     if (this.state === 'closed') return;
+    this.waitStartedAt = 0;
     const template = pool.template!;
     for (const name of TRACKED_PARAMS) {
       const own = this.startupSettings.get(name.toLowerCase());
@@ -848,12 +867,16 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    * still running on the server is cancelled first, so the backend stops working on it.
    */
   enforceTimeouts(now: number): void {
-    if (this.state === 'login' || this.state === 'closed') return;
-    const limit = (key: UserTimeoutKey) => userTimeout(this.host.config, this.user, key) * 1000;
+    if (this.state === 'closed' || (this.state === 'login' && this.phase.step !== 'starting')) return;
+    const config = this.host.config;
+    const limit = (key: UserTimeoutKey) => userTimeout(config, this.user, key) * 1000;
     const over = (key: UserTimeoutKey, since: number) => limit(key) > 0 && since > 0 && now - since > limit(key);
     const server = this.server;
-    if (this.state === 'waiting' && over('query_timeout', this.waitStartedAt)) {
+    const waiting = this.state === 'waiting' || this.state === 'login'; // login: waiting for a first server login
+    if (waiting && over('query_timeout', this.waitStartedAt)) {
       this.fatal('08P01', 'query_timeout');
+    } else if (this.state === 'login' && config.query_wait_timeout > 0 && now - this.waitStartedAt > config.query_wait_timeout * 1000) {
+      this.fatal('08P01', 'query_wait_timeout'); // (waiting clients of a pool: Pool.maintain)
     } else if (server && this.pending > 0 && over('query_timeout', this.requestStartedAt)) {
       this.host.cancelRequest(this.processId, this.secretKey);
       this.fatal('08P01', 'query timeout');

@@ -3,7 +3,7 @@
 // opened and closed (pool_size, min_pool_size, reserve_pool, lifetimes, timeouts).
 import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
 import { hostCount, hostTarget, poolModeFor } from './config';
-import { ServerConnection, logServerLoginFailure, serverLoginFailure } from './server';
+import { ServerConnection, ServerLoginError, logServerLoginFailure, serverLoginFailure } from './server';
 import { sqlstateOf } from './protocol';
 import { logLine } from './log';
 
@@ -272,12 +272,17 @@ export class Pool {
 
   /** Opens connections for waiting clients up to pool_size (+ reserve_pool when allowed). */
   private launchIfNeeded(useReserve: boolean): void {
-    if (this.host.isPoolPaused(this)) return;
+    if (this.host.isPoolPaused(this) || !this.retryDue(Date.now())) return;
     const limit = this.poolSize + (useReserve ? this.reservePool : 0);
     while (this.serverCount < limit && this.connecting < this.waiting.length && this.host.hasServerRoom(this, true)) {
       if (this.serverCount >= this.poolSize) logLine(`${this.label}: taking connection from reserve_pool`);
       this.launch().catch(() => {});
     }
+  }
+
+  /** After a failed connection attempt, the next one waits server_login_retry (PgBouncer's rule). */
+  private retryDue(now: number): boolean {
+    return !this.lastLaunchError || now - this.lastLaunchFailedAt >= this.config.server_login_retry * 1000;
   }
 
   /**
@@ -302,7 +307,8 @@ export class Pool {
         this.connecting--;
         this.lastLaunchError = error;
         this.lastLaunchFailedAt = Date.now();
-        if (!quiet) logServerLoginFailure(error);
+        if (!quiet && error instanceof ServerLoginError) logServerLoginFailure(error);
+        else if (!quiet) logLine(`${this.label}@${this.target.host}:${this.target.port}: closing because: ${connectFailure(error)}`);
         this.launchFailed(error);
         throw error;
       },
@@ -310,13 +316,15 @@ export class Pool {
   }
 
   /**
-   * PgBouncer keeps clients waiting while it retries; for a local dev pooler a login failure (wrong
-   * password, missing database) is reported to waiting clients at once when no server is left.
+   * A login PostgreSQL refused (wrong password, missing database) is reported to waiting clients at
+   * once when no server is left, as PgBouncer does; an unreachable server is retried instead.
    */
   private launchFailed(error: Error): void {
     // rotate may have queued a client only to avoid its previous server: take that one after all.
     this.handIdleToWaiting();
-    if (this.serverCount > 0) return;
+    // An unreachable server: clients keep waiting (query_wait_timeout, query_timeout) while the
+    // janitor retries after server_login_retry, as in PgBouncer. A login PostgreSQL refused is final.
+    if (this.serverCount > 0 || !(error instanceof ServerLoginError)) return;
     const code = sqlstateOf(error, '08006');
     const waiting = this.waiting.splice(0);
     for (const client of waiting) client.failWait(serverLoginFailure(error), code);
@@ -325,6 +333,7 @@ export class Pool {
   /** Resolves once the server's default parameters are known (one login, needed to greet clients). */
   ensureTemplate(quiet = false): Promise<void> {
     if (this.template) return Promise.resolve();
+    if (!this.templatePromise && !this.retryDue(Date.now())) return Promise.reject(this.lastLaunchError);
     this.templatePromise ??= this.launch(quiet).finally(() => {
       this.templatePromise = undefined;
     });
@@ -358,7 +367,7 @@ export class Pool {
     const excess = this.serverCount - (this.poolSize + this.reservePool);
     for (const server of this.idle.slice(0, Math.max(excess, 0))) server.close('too many servers in the pool');
     // After a failed connection, min_pool_size tries again only after server_login_retry.
-    const retryDue = !this.lastLaunchError || now - this.lastLaunchFailedAt >= config.server_login_retry * 1000;
+    const retryDue = this.retryDue(now);
     if (this.minPoolSize > 0 && retryDue && !this.host.isPoolPaused(this) && this.connecting === 0 && !this.template) {
       this.ensureTemplate().catch(() => {}); // a forced-user database's pool fills before any client comes
     }
@@ -380,4 +389,9 @@ export class Pool {
   closeAll(reason: string): void {
     for (const server of [...this.idle, ...this.active]) server.close(reason);
   }
+}
+
+/** PgBouncer's reasons for a server it could not reach (a refused login is logged by logServerLoginFailure). */
+function connectFailure(error: Error): string {
+  return error.message === 'server connect timeout' ? 'connect timeout' : `connect failed (${error.message})`;
 }
