@@ -395,6 +395,17 @@ export async function openSocket(target: DatabaseTarget, timeoutMs: number, read
   const socket = await connectTcp(target, timeoutMs, plain ? reads : undefined);
   socket.setNoDelay(true);
   if (plain) return socket;
+  // A server that accepts the connection but stays silent (overloaded, pre_auth_delay) counts as a connect timeout.
+  const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(new Error('server connect timeout')), timeoutMs) : undefined;
+  try {
+    return await negotiateTls(socket, target);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+/** SSLRequest, then the TLS handshake when the server agrees (or plaintext where sslmode allows it). */
+async function negotiateTls(socket: net.Socket, target: DatabaseTarget): Promise<Socket> {
   socket.write(sslRequest());
   const answer = await new Promise<number>((resolve, reject) => {
     socket.once('data', (chunk: Buffer) => {
