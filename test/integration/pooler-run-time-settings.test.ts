@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as net from 'node:net';
 import type pg from 'pg';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { connectPg, loginError, startPoolerWithIni, type RunningPooler } from './pooler-harness';
@@ -130,4 +131,47 @@ test('SET server_tls_sslmode applies to new server connections of ini databases'
   await adminOk(cluster, pooler.port, 'SET server_tls_sslmode = require');
   await adminOk(cluster, pooler.port, 'RECONNECT');
   await assert.rejects(client.query('select 1'), /TLS|SSL/i);
+});
+
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A plain TCP relay from `port` to the cluster: the "server" becomes reachable when it starts. */
+async function relayToCluster(t: { after(fn: () => unknown): void }, port: number): Promise<void> {
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((inbound) => {
+    const outbound = net.connect(cluster.port, '127.0.0.1');
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    relay.close();
+  });
+}
+
+test('an unreachable server keeps clients waiting: query_timeout bounds the wait, and a retry after server_login_retry serves them once it is up', { timeout: 30000 }, async (t) => {
+  const port = await freePort();
+  const login = `host=127.0.0.1 port=${port} user=${cluster.user} password=${cluster.password}`;
+  const pooler = await poolerWith(t, 'server_login_retry = 1\nserver_tls_sslmode = disable\nquery_timeout = 2', `late = ${login} dbname=postgres`);
+  assert.match((await loginError(pooler.url({ database: 'late' }))).message, /query_timeout/);
+  assert.match(pooler.stderr(), /closing because: connect failed/);
+  await adminOk(cluster, pooler.port, 'SET query_timeout = 0');
+  const waiting = connectPg(pooler.url({ database: 'late' }));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await relayToCluster(t, port);
+  const client = await waiting;
+  t.after(() => client.end().catch(() => {}));
+  assert.deepEqual((await client.query('select 1 as ok')).rows, [{ ok: 1 }]);
 });
