@@ -90,8 +90,9 @@ export function balancingFindings(statements: readonly SequencedStatement[], opt
   let blockWrote = false;
   let blockWrites: Written[] = [];
   let committed: Written[] = [];
+  const temporary = new Set<string>();
   statements.forEach((statement, index) => {
-    const f = facts[index];
+    const f = withoutTemporaryTables(facts[index], temporary);
     if (statement.transaction === 'begin') {
       inBlock = true;
       blockWrote = f?.serializable === true;
@@ -117,6 +118,16 @@ export function balancingFindings(statements: readonly SequencedStatement[], opt
     }
   });
   return findings;
+}
+
+/** A statement's facts without the temporary tables created earlier in the sequence (their statements stay on the primary). */
+function withoutTemporaryTables(f: BalancingFacts | undefined, temporary: Set<string>): BalancingFacts | undefined {
+  if (!f) return f;
+  if (f.createsTemporary) temporary.add(f.createsTemporary);
+  const isTemporary = (t: NamedSpan) => t.schema === 'pg_temp' || (!t.schema && temporary.has(t.name));
+  if (!f.writes.some(isTemporary) && !f.reads.some(isTemporary)) return f;
+  // A SELECT touching a temporary table is sent to the primary; a write to one leaves nothing to replicate.
+  return { ...f, kind: f.reads.some(isTemporary) && f.kind === 'select' ? 'write' : f.kind, writes: f.writes.filter((t) => !isTemporary(t)), reads: f.reads.filter((t) => !isTemporary(t)) };
 }
 
 function sameTable(a: NamedSpan, b: NamedSpan): boolean {

@@ -38,6 +38,8 @@ export interface BalancingFacts {
   serializable?: boolean;
   /** ROLLBACK/ABORT: the transaction's writes never happened. */
   rollback?: boolean;
+  /** CREATE TEMP TABLE / SELECT … INTO TEMP: Pgpool-II keeps statements on temporary tables on the primary. */
+  createsTemporary?: string;
   definesFunction?: { name: string; fn: CatalogFunction };
   definesView?: { name: string; view: CatalogView };
 }
@@ -88,6 +90,8 @@ function computeFacts(text: string): BalancingFacts {
   }
   if (isOutsideTransactionOnly(key, node)) facts.outsideTransactionOnly = true;
   if (walker.parameters) facts.hasParameters = true;
+  const temporary = temporaryRelation(key, node);
+  if (temporary) facts.createsTemporary = temporary;
   if (key === 'CreateFunctionStmt') facts.definesFunction = functionDefinition(node, text);
   if (key === 'ViewStmt') facts.definesView = { name: String((node.view as Json).relname).toLowerCase(), view: { calls: walker.calls.map((c) => c.name) } };
   return facts;
@@ -98,6 +102,11 @@ function kindOf(key: string, node: Json, walker: Walker): StatementKind {
   if (NEUTRAL_STATEMENTS.has(key)) return 'neutral';
   if (key !== 'SelectStmt' || node.intoClause || walker.locks) return 'write';
   return 'select';
+}
+
+function temporaryRelation(key: string, node: Json): string | undefined {
+  const relation = (key === 'CreateStmt' ? node.relation : key === 'CreateTableAsStmt' ? (node.into as Json | undefined)?.rel : key === 'SelectStmt' ? (node.intoClause as Json | undefined)?.rel : undefined) as Json | undefined;
+  return relation?.relpersistence === 't' ? String(relation.relname).toLowerCase() : undefined;
 }
 
 function isOutsideTransactionOnly(key: string, node: Json): boolean {

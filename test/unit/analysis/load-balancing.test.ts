@@ -82,6 +82,13 @@ test('read-after-write: reads Pgpool-II keeps on the primary are not flagged (FO
   assert.deepEqual(sqlFindings('INSERT INTO shop.orders VALUES (1);\nSELECT * FROM orders;'), [['read-after-write', 'orders']]);
 });
 
+test('read-after-write: temporary tables are not flagged (Pgpool-II keeps their statements on the primary)', () => {
+  assert.deepEqual(sqlFindings('CREATE TEMP TABLE scratch (x int);\nINSERT INTO scratch VALUES (1);\nSELECT * FROM scratch;'), []);
+  assert.deepEqual(sqlFindings('SELECT 1 AS x INTO TEMP scratch;\nINSERT INTO scratch VALUES (2);\nSELECT * FROM scratch;'), []);
+  assert.deepEqual(sqlFindings('INSERT INTO pg_temp.scratch VALUES (1);\nSELECT * FROM pg_temp.scratch;'), []);
+  assert.deepEqual(sqlFindings('CREATE TABLE kept (x int);\nINSERT INTO kept VALUES (1);\nSELECT * FROM kept;'), [['read-after-write', 'kept']], 'a permanent table is');
+});
+
 test('read-after-write: only the first read after a write is flagged; a new write flags again', () => {
   assert.deepEqual(sqlFindings('INSERT INTO t VALUES (1);\nSELECT * FROM t;\nSELECT * FROM t;\nINSERT INTO t VALUES (2);\nSELECT * FROM t;'),
     [['read-after-write', 't'], ['read-after-write', 't']]);
