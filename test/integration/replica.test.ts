@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { startPrimaryAndReplica } from '../helpers/replica';
+import { startCluster, withPsql, type Cluster } from '../helpers/cluster';
+import { startReplicaOfServer } from '../../cli/throwawayReplica';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,26 +40,53 @@ test('throwaway replica streams from its primary, is in recovery, refuses writes
   }
 });
 
+/** A committed write reaches the replica at once but is visible there only after the apply delay. */
+async function assertDelayedReplay(primary: Cluster, replica: Cluster, waitForReplay: () => Promise<void>): Promise<void> {
+  primary.psql('create table orders(id int primary key)');
+  await waitForReplay();
+  const commitLsn = primary.psql('insert into orders values (7); select pg_current_wal_insert_lsn()').trim();
+  // Stale read: the WAL with the commit has arrived on the replica, the row is not visible there yet.
+  let receivedWhileHidden = false;
+  await eventually('the replica received the commit', () => {
+    const [received, rows] = replica.psql(`select pg_last_wal_receive_lsn() >= '${commitLsn}'::pg_lsn, (select count(*) from orders)`).trim().split('|');
+    if (received === 't') receivedWhileHidden = rows === '0';
+    return received === 't';
+  });
+  assert.ok(receivedWhileHidden, 'the committed row was visible on the replica as soon as its WAL arrived (no apply delay)');
+  assert.equal(primary.psql('select count(*) from orders').trim(), '1');
+  // After the delay the same read sees it.
+  await eventually('the replica replays the commit', () => replica.psql('select count(*) from orders').trim() === '1');
+}
+
 test('throwaway replica receives a committed write at once but replays it only after recovery_min_apply_delay', async () => {
   // A long delay, so "received but not yet visible" cannot be missed by a slow machine.
   const pair = await startPrimaryAndReplica({ applyDelayMs: 4000 });
   try {
-    const { primary, replica } = pair;
-    primary.psql('create table orders(id int primary key)');
-    await pair.waitForReplay();
-    const commitLsn = primary.psql('insert into orders values (7); select pg_current_wal_insert_lsn()').trim();
-    // Stale read: the WAL with the commit has arrived on the replica, the row is not visible there yet.
-    let receivedWhileHidden = false;
-    await eventually('the replica received the commit', () => {
-      const [received, rows] = replica.psql(`select pg_last_wal_receive_lsn() >= '${commitLsn}'::pg_lsn, (select count(*) from orders)`).trim().split('|');
-      if (received === 't') receivedWhileHidden = rows === '0';
-      return received === 't';
-    });
-    assert.ok(receivedWhileHidden, 'the committed row was visible on the replica as soon as its WAL arrived (no apply delay)');
-    assert.equal(primary.psql('select count(*) from orders').trim(), '1');
-    // After the delay the same read sees it.
-    await eventually('the replica replays the commit', () => replica.psql('select count(*) from orders').trim() === '1');
+    await assertDelayedReplay(pair.primary, pair.replica, () => pair.waitForReplay());
   } finally {
     pair.stop();
+  }
+});
+
+test('a replica of a running server (the dev database), made with pg_basebackup, streams from it with the apply delay', async () => {
+  const devDatabase = await startCluster();
+  try {
+    devDatabase.psql("create role app login password 'app-pw'");
+    devDatabase.psql('create database appdb owner app');
+    const replica = withPsql(await startReplicaOfServer(devDatabase.url(), { applyDelayMs: 4000 }));
+    try {
+      assert.equal(replica.psql('select pg_is_in_recovery()').trim(), 't');
+      assert.match(replica.url('appdb', 'app', 'app-pw'), /^postgres:\/\/app:app-pw@127\.0\.0\.1:\d+\/appdb$/);
+      // The server's own users log in to the replica over TCP with their passwords (scram, as on the server).
+      assert.equal(execFileSync('psql', ['-X', '-A', '-t', '-d', replica.url('appdb', 'app', 'app-pw'), '-c', 'select current_user, pg_is_in_recovery()'], { encoding: 'utf8' }).trim(), 'app|t');
+      await assertDelayedReplay(devDatabase, replica, async () => {
+        const target = devDatabase.psql('select pg_current_wal_insert_lsn()').trim();
+        await eventually('the replica replays the table', () => replica.psql(`select pg_last_wal_replay_lsn() >= '${target}'::pg_lsn`).trim() === 't');
+      });
+    } finally {
+      replica.stop();
+    }
+  } finally {
+    devDatabase.stop();
   }
 });
