@@ -1039,7 +1039,7 @@ export class PoolerAdminSource implements AdminSource {
       const weights = hostWeights(target);
       for (let node = 0; node < weights.length; node++) {
         const place = hostTarget(target, node);
-        const health = node > 0 ? this.pooler.replicaHealth.of(target, node) : undefined;
+        const health = (target.replicas?.length ?? 0) > 0 ? this.pooler.replicaHealth.of(target, node) : undefined;
         rows.push({
           database: target.name, node, host: place.host, port: place.port, role: node > 0 ? 'replica' : 'primary', weight: weights[node],
           status: health?.status ?? 'up', replicationDelay: health?.delayBytes ?? null, replayLsn: health?.replayLsn ?? null,

@@ -49,7 +49,7 @@ export class ReplicaHealth {
     return this.checkAll();
   }
 
-  /** Health of host `index` (> 0) of `target`; unknown before its first check. */
+  /** Health of host `index` of `target` (the primary's from the same checks); unknown before the first. */
   of(target: DatabaseTarget, index: number): HostHealth {
     return this.health.get(keyOf(hostTarget(target, index))) ?? { status: 'unknown', delayBytes: null, replayLsn: null, checkedAt: 0 };
   }
@@ -81,17 +81,22 @@ export class ReplicaHealth {
     const replica = hostTarget(target, index);
     const key = keyOf(replica);
     const previous = this.health.get(key);
-    try {
-      const [replayText, primaryText] = await Promise.all([this.replayLsnText(replica), this.currentLsnText(target)]);
-      const replay = parseLsn(replayText);
-      const current = parseLsn(primaryText);
-      const delay = replay !== undefined && current !== undefined ? Number(current > replay ? current - replay : 0n) : null;
-      const threshold = this.config().delay_threshold;
-      const status: HostStatus = threshold > 0 && delay !== null && delay > threshold ? 'lagging' : 'up';
-      this.health.set(key, { status, delayBytes: delay, replayLsn: replayText, checkedAt: Date.now() });
-    } catch (error) {
-      this.health.set(key, { status: 'down', delayBytes: previous?.delayBytes ?? null, replayLsn: previous?.replayLsn ?? null, checkedAt: Date.now(), error: (error as Error).message });
+    // The replica's own answer decides up/down; the primary's (which may be down) only the delay.
+    const [replay, current] = await Promise.allSettled([this.replayLsnText(replica), this.currentLsnText(target)]);
+    if (replay.status === 'rejected') {
+      const error = (replay.reason as Error).message;
+      this.health.set(key, { status: 'down', delayBytes: previous?.delayBytes ?? null, replayLsn: previous?.replayLsn ?? null, checkedAt: Date.now(), error });
+      return;
     }
+    this.health.set(keyOf(target), current.status === 'fulfilled'
+      ? { status: 'up', delayBytes: null, replayLsn: null, checkedAt: Date.now() }
+      : { status: 'down', delayBytes: null, replayLsn: null, checkedAt: Date.now(), error: (current.reason as Error).message });
+    const replayLsn = parseLsn(replay.value);
+    const currentLsn = current.status === 'fulfilled' ? parseLsn(current.value) : undefined;
+    const delay = replayLsn !== undefined && currentLsn !== undefined ? Number(currentLsn > replayLsn ? currentLsn - replayLsn : 0n) : null;
+    const threshold = this.config().delay_threshold;
+    const status: HostStatus = threshold > 0 && delay !== null && delay > threshold ? 'lagging' : 'up';
+    this.health.set(key, { status, delayBytes: delay, replayLsn: replay.value, checkedAt: Date.now() });
   }
 
   /** The replica's replay position now (one query on the monitoring connection). */
