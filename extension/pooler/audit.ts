@@ -142,17 +142,25 @@ function isWordByte(b: number): boolean {
 
 /**
  * Custom settings (`app.tenant`) are placeholders that pg_settings never lists: their candidate names
- * come from the bodies of the database's own functions (set_config('x.y', …) and SET x.y), and one
- * counts when it has a value (after SET LOCAL or set_config(…, true) it is back to ''). Names with a
- * database or role default are left out: their value is not this session's doing.
+ * come from the bodies of the database's own functions (set_config('x.y', …) and SET x.y). Scanning
+ * the bodies is the dearest part of the question, so it runs only now and then (customSettingsSql's
+ * `discover`); a candidate counts when it has a value (after SET LOCAL or set_config(…, true) it is
+ * back to ''). Names with a database or role default are left out: their value is not this session's doing.
  */
-const CUSTOM_SETTINGS_SQL = String.raw`SELECT 'setting', n FROM (
-  SELECT DISTINCT lower(m[1]) AS n
+const CANDIDATES_SQL = String.raw`SELECT DISTINCT lower(m[1]) AS n
   FROM pg_proc p, regexp_matches(p.prosrc, '(?:set_config\s*\(\s*''|\mset\s+(?:session\s+)?)([a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*)', 'gi') m
-  WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-) c
-WHERE coalesce(current_setting(n, true), '') <> ''
+  WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace) AND p.prolang NOT IN (12, 13)`;
+const HAS_SESSION_VALUE = String.raw`coalesce(current_setting(n, true), '') <> ''
   AND n NOT IN (SELECT lower(split_part(s, '=', 1)) FROM pg_db_role_setting, unnest(setconfig) s)`;
+
+function customSettingsSql(candidates: readonly string[] | null): string | undefined {
+  if (candidates === null) {
+    return `SELECT tag, n FROM (WITH c AS (${CANDIDATES_SQL}) SELECT 'candidate' AS tag, n FROM c UNION ALL SELECT 'setting', n FROM c WHERE ${HAS_SESSION_VALUE}) found`;
+  }
+  if (candidates.length === 0) return undefined;
+  const list = candidates.map((name) => `'${name.replace(/'/g, "''")}'`).join(', ');
+  return `SELECT 'setting', n FROM unnest(ARRAY[${list}]::text[]) n WHERE ${HAS_SESSION_VALUE}`;
+}
 
 /**
  * One pass over pg_settings (it is built row by row, so the costliest part): settings changed at
@@ -173,20 +181,27 @@ FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`;
 
 const STATE_SQL = [
   SETTINGS_SQL,
-  CUSTOM_SETTINGS_SQL,
   `SELECT CASE WHEN from_sql THEN 'prepared-sql' ELSE 'prepared' END, name FROM pg_prepared_statements`,
   `SELECT 'listen', pg_listening_channels()`,
   `SELECT 'cursor', name FROM pg_cursors WHERE is_holdable`,
   LOCKS_SQL,
-  `SELECT 'temp', relname::text FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f')`,
+  // The constant test first: a session without a temporary schema skips the scan of pg_class.
+  `SELECT 'temp', relname::text FROM pg_class WHERE pg_my_temp_schema() <> 0 AND relnamespace = pg_my_temp_schema() AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f')`,
 ].join('\nUNION ALL ');
 
 /** Built-in function names: calls of anything else may hide session state. Asked for once. */
 const BUILTINS_SQL = `SELECT 'builtin', proname::text FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace GROUP BY proname`;
 
-/** The audit query; with `builtins` it also lists the built-in function names. */
-export function auditSql(builtins: boolean): string {
-  return builtins ? `${STATE_SQL}\nUNION ALL ${BUILTINS_SQL}` : STATE_SQL;
+/**
+ * The audit query. `customSettings`: the candidate names known, or null to look for them in the
+ * function bodies; `builtins`: also list the built-in function names.
+ */
+export function auditSql(customSettings: readonly string[] | null, builtins: boolean): string {
+  const parts = [STATE_SQL];
+  const custom = customSettingsSql(customSettings);
+  if (custom) parts.push(custom);
+  if (builtins) parts.push(BUILTINS_SQL);
+  return parts.join('\nUNION ALL ');
 }
 
 const RULE_OF: Record<string, { kind: StateKind; rule: string }> = {
@@ -207,6 +222,8 @@ const POOLER_STATEMENT = /^POOLSAFE_/;
 
 export interface AuditAnswer {
   found: FoundState[];
+  /** Custom setting names the function bodies mention, when looked for. */
+  candidates?: string[];
   /** Built-in function names, when asked for. */
   builtins?: Set<string>;
 }
@@ -215,21 +232,23 @@ export interface AuditAnswer {
  * Reads the audit's rows. `pooler` names what the pooler itself put on the connection: settings it
  * synced for the client, and whether its own prepared statements are there.
  */
-export function readAudit(rows: readonly (readonly (string | null)[])[], pooler: { appliedSettings: ReadonlySet<string>; ownStatements: boolean }): AuditAnswer {
+export function readAudit(rows: readonly (readonly (string | null)[])[], pooler: { appliedSettings: ReadonlySet<string>; ownStatements: boolean }, asked = false): AuditAnswer {
   const found: FoundState[] = [];
   const notLibraries = new Set<string>();
   const libraries: string[] = [];
   let builtins: Set<string> | undefined;
+  let candidates: string[] | undefined;
   for (const [tag, name] of rows) {
     if (tag === null || name === null) continue;
     if (tag === 'builtin') (builtins ??= new Set()).add(name);
+    else if (tag === 'candidate') (candidates ??= []).push(name);
     else if (tag === 'not-library') notLibraries.add(name);
     else if (tag === 'preload') for (const library of name.split(',')) notLibraries.add(libraryName(library));
     else if (tag === 'library') libraries.push(name);
     else addFound(found, tag, name, pooler);
   }
   for (const library of libraries) if (!notLibraries.has(library)) addFound(found, 'library', library, pooler);
-  return { found, builtins };
+  return { found, builtins, candidates: candidates ?? (asked ? [] : undefined) };
 }
 
 function addFound(found: FoundState[], tag: string, name: string, pooler: { appliedSettings: ReadonlySet<string>; ownStatements: boolean }): void {

@@ -153,6 +153,10 @@ interface ClientTrack {
 }
 
 const NO_EFFECTS: Effect[] = [];
+/** CommandComplete tags of statements that create code (CREATE FUNCTION, CREATE PROCEDURE). */
+const CREATES_CODE = /^CREATE (?:FUNCTION|PROCEDU)/;
+/** Custom setting names are looked for in function bodies again after this long (functions created elsewhere). */
+const CUSTOM_SETTINGS_MAX_AGE_MS = 30_000;
 /** The statement quoted for hidden code that has no text of its own. */
 const UNINSPECTED = '(a message too large to inspect)';
 const FUNCTION_CALL_STATEMENT = '(a protocol-level FunctionCall)';
@@ -179,6 +183,9 @@ export class HazardMonitor extends EventEmitter {
   /** Built-in function names (the first audit asks the server); null until known. */
   private builtins: Set<string> | null = null;
   private builtinsAsked = false;
+  /** Custom setting names the database's function bodies mention (audit.ts); null: to look for. */
+  private customSettings: string[] | null = null;
+  private customSettingsAt = 0;
 
   constructor(options: HazardMonitorOptions = {}) {
     super();
@@ -296,7 +303,8 @@ export class HazardMonitor extends EventEmitter {
   auditQuery(): string {
     const ask = !this.builtinsAsked;
     this.builtinsAsked = true;
-    return auditSql(ask);
+    if (this.customSettings !== null && Date.now() - this.customSettingsAt > CUSTOM_SETTINGS_MAX_AGE_MS) this.customSettings = null;
+    return auditSql(this.customSettings, ask);
   }
 
   /** The audit could not run (the connection closed): the built-ins are asked for again next time. */
@@ -311,8 +319,12 @@ export class HazardMonitor extends EventEmitter {
    */
   onAudit(client: HazardClient, server: HazardServer, rows: readonly (readonly (string | null)[])[], statement: string,
     pooler: { appliedSettings: ReadonlySet<string> }): { state: FoundState; known: boolean }[] {
-    const answer = readAudit(rows, { appliedSettings: pooler.appliedSettings, ownStatements: this.tracksPrepared() });
+    const answer = readAudit(rows, { appliedSettings: pooler.appliedSettings, ownStatements: this.tracksPrepared() }, this.customSettings === null);
     if (answer.builtins) this.builtins = answer.builtins;
+    if (answer.candidates) {
+      this.customSettings = answer.candidates;
+      this.customSettingsAt = Date.now();
+    }
     const state = this.stateFor(server);
     const results: { state: FoundState; known: boolean }[] = [];
     for (const found of answer.found) {
@@ -346,6 +358,8 @@ export class HazardMonitor extends EventEmitter {
     const track = this.trackOf(client);
     if (type === TYPE_COMMAND_COMPLETE) {
       if (body[0] === 0x52 && body.length >= 8 && body.toString('latin1', 0, 8) === 'ROLLBACK') track.rolledBack = true; // 'R'
+      // A new function may set custom settings: look for their names in the bodies again.
+      else if (body[0] === 0x43 && body[1] === 0x52 && CREATES_CODE.test(body.toString('latin1', 0, Math.min(body.length, 16)))) this.customSettings = null; // 'C'
     } else if (type === TYPE_ERROR) {
       const batch = track.fifo[0] ?? track.open;
       if (batch && batch !== EMPTY_BATCH) batch.failed = true;
