@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
   AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, backendKeyData, errorResponse, interestIn,
-  negotiateProtocolVersion, parameterStatus, parseErrorFields, parseParameterStatus, parseStartupPacket, readyForQuery, sqlstateOf,
+  negotiateProtocolVersion, noticeResponse, parameterStatus, parseErrorFields, parseParameterStatus, parseStartupPacket, readyForQuery, sqlstateOf,
   unsupportedProtocolError,
 } from './protocol';
 import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
@@ -358,7 +358,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    */
   private finishAuth(before?: Buffer): void {
     this.phase = { step: 'starting' };
-    rememberDatabase(this.host.config, this.target!); // a `*` database exists once someone logged in to it
+    // A `*` database exists once someone logged in to it; PgBouncer logs its creation.
+    if (rememberDatabase(this.host.config, this.target!)) logLine(`registered new auto-database: ${this.target!.name}`);
     const ok = authentication(AuthCode.Ok);
     const pool = this.host.getPool(this.target!, this.user, this.scramKeys, this.lookedUpSecret);
     this.pool = pool;
@@ -893,6 +894,12 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   /** Called by the pool when this client waited too long or no server can be reached. */
   failWait(message: string, code: string): void {
     this.fatal(code, message);
+  }
+
+  waitNotified = false;
+
+  notifyQueued(message: string): void {
+    if (this.socket.writable) this.socket.write(noticeResponse({ severity: 'NOTICE', code: '00000', message }));
   }
 
   // ------------------------------------------------------------------------------------------

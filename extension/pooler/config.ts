@@ -142,6 +142,14 @@ export interface PoolerConfig {
   server_idle_timeout: number;
   server_connect_timeout: number;
   query_wait_timeout: number;
+  /** Seconds a client waits for a server before it is told so with a NOTICE (0 = never). */
+  query_wait_notify: number;
+  /**
+   * Run on a server that sat idle longer than server_check_delay before a client gets it; a failure
+   * closes it. PgBouncer's default `<empty>` sends an empty query; '' turns the check off.
+   */
+  server_check_query: string;
+  server_check_delay: number;
   client_idle_timeout: number;
   idle_transaction_timeout: number;
   /** Seconds a query may run before it is cancelled and its client closed (0 = no limit). */
@@ -221,6 +229,9 @@ export function defaultConfig(): PoolerConfig {
     server_idle_timeout: 600,
     server_connect_timeout: 15,
     query_wait_timeout: 120,
+    query_wait_notify: 5,
+    server_check_query: '<empty>',
+    server_check_delay: 30,
     client_idle_timeout: 0,
     idle_transaction_timeout: 0,
     query_timeout: 0,
@@ -329,10 +340,12 @@ export function resolveDatabase(config: PoolerConfig, name: string): DatabaseTar
 
 /**
  * Registers a database derived from the `*` entry. Called only once a client has logged in to it,
- * so unauthenticated startups naming random databases leave nothing behind.
+ * so unauthenticated startups naming random databases leave nothing behind. True when it is new.
  */
-export function rememberDatabase(config: PoolerConfig, target: DatabaseTarget): void {
-  if (!config.databases.has(target.name)) config.databases.set(target.name, target);
+export function rememberDatabase(config: PoolerConfig, target: DatabaseTarget): boolean {
+  if (config.databases.has(target.name)) return false;
+  config.databases.set(target.name, target);
+  return true;
 }
 
 /** Host 0 is the database's own (the primary); host n its n-th replica. */

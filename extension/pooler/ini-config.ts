@@ -115,6 +115,9 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.serverIdleTimeout !== undefined) config.server_idle_timeout = s.serverIdleTimeout;
   if (s.serverConnectTimeout !== undefined) config.server_connect_timeout = s.serverConnectTimeout;
   if (s.queryWaitTimeout !== undefined) config.query_wait_timeout = s.queryWaitTimeout;
+  if (s.queryWaitNotify !== undefined) config.query_wait_notify = s.queryWaitNotify;
+  if (s.serverCheckQuery !== undefined) config.server_check_query = s.serverCheckQuery;
+  if (s.serverCheckDelay !== undefined) config.server_check_delay = s.serverCheckDelay;
   if (s.clientIdleTimeout !== undefined) config.client_idle_timeout = s.clientIdleTimeout;
   if (s.idleTransactionTimeout !== undefined) config.idle_transaction_timeout = s.idleTransactionTimeout;
   if (s.queryTimeout !== undefined) config.query_timeout = s.queryTimeout;

@@ -77,6 +77,9 @@ export interface IniPoolerSettings {
   serverIdleTimeout?: number;
   serverConnectTimeout?: number;
   queryWaitTimeout?: number;
+  queryWaitNotify?: number;
+  serverCheckQuery?: string;
+  serverCheckDelay?: number;
   clientIdleTimeout?: number;
   idleTransactionTimeout?: number;
   queryTimeout?: number;
@@ -166,6 +169,9 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   server_idle_timeout: { field: 'serverIdleTimeout', kind: 'seconds' },
   server_connect_timeout: { field: 'serverConnectTimeout', kind: 'seconds' },
   query_wait_timeout: { field: 'queryWaitTimeout', kind: 'seconds' },
+  query_wait_notify: { field: 'queryWaitNotify', kind: 'seconds' },
+  server_check_query: { field: 'serverCheckQuery', kind: 'string' },
+  server_check_delay: { field: 'serverCheckDelay', kind: 'seconds' },
   client_idle_timeout: { field: 'clientIdleTimeout', kind: 'seconds' },
   idle_transaction_timeout: { field: 'idleTransactionTimeout', kind: 'seconds' },
   query_timeout: { field: 'queryTimeout', kind: 'seconds' },

@@ -17,6 +17,10 @@ export interface PoolClient {
   assignServer(server: ServerConnection): void;
   /** The pool gives up on the client (timeout, no server reachable): send this error and close. */
   failWait(message: string, code: string): void;
+  /** Whether this wait was already announced (query_wait_notify); reset when a wait starts. */
+  waitNotified: boolean;
+  /** Tells the client, without ending its wait, that it is queued (a NOTICE). */
+  notifyQueued(message: string): void;
 }
 
 /** Counters with PgBouncer's SHOW STATS meanings (times in microseconds). */
@@ -143,6 +147,7 @@ export class Pool {
       return;
     }
     client.waitStartedAt = Date.now();
+    client.waitNotified = false;
     this.waiting.push(client);
     this.launchIfNeeded(false);
   }
@@ -175,6 +180,10 @@ export class Pool {
   private give(server: ServerConnection, client: PoolClient): void {
     server.state = 'active';
     this.active.add(server);
+    if (this.needsCheck(server)) {
+      this.checkThenGive(server, client);
+      return;
+    }
     this.stats.server_assignment_count++;
     client.assignServer(server);
   }
@@ -187,6 +196,34 @@ export class Pool {
       this.active.add(server);
     }
     return taken;
+  }
+
+  /**
+   * PgBouncer's server_check_query: a server that has served before and sat unused for at least
+   * server_check_delay is checked before a client gets it (a connection a network failure or a
+   * terminated backend left dead is found then, not by the client's query).
+   */
+  private needsCheck(server: ServerConnection): boolean {
+    const { server_check_query: query, server_check_delay: delay } = this.config;
+    return query !== '' && server.lastClientId !== 0 && Date.now() - server.lastUsedAt >= delay * 1000;
+  }
+
+  private checkThenGive(server: ServerConnection, client: PoolClient): void {
+    const query = this.config.server_check_query === '<empty>' ? '' : this.config.server_check_query;
+    server.runInternal(query, (error) => {
+      if (!error && server.state !== 'closed') {
+        this.stats.server_assignment_count++;
+        client.assignServer(server);
+        return;
+      }
+      server.close(`server check query failed: ${error ?? 'closed'}`);
+      this.active.delete(server);
+      // The client goes back to the head of the queue: the next idle server, or a new one.
+      client.waitStartedAt ||= Date.now();
+      this.waiting.unshift(client);
+      this.handIdleToWaiting();
+      this.launchIfNeeded(false);
+    });
   }
 
   /** A client is done with `server`: hand it to the next waiting client or park it idle. */
@@ -353,6 +390,7 @@ export class Pool {
         this.waiting.shift()!.failWait('query_wait_timeout', '08P01');
       }
     }
+    if (config.query_wait_notify > 0) this.notifyLongWaits(now, config.query_wait_notify * 1000);
     const pausing = this.host.closesServersWhilePaused(this);
     for (const server of [...this.idle]) {
       if (pausing || this.isCloseNeeded(server)) {
@@ -377,6 +415,15 @@ export class Pool {
     if (this.waiting.length > 0) {
       const useReserve = this.reservePool > 0 && now - this.waiting[0].waitStartedAt >= config.reserve_pool_timeout * 1000;
       this.launchIfNeeded(useReserve);
+    }
+  }
+
+  /** PgBouncer's query_wait_notify: a client waiting longer than that is told once per wait. */
+  private notifyLongWaits(now: number, after: number): void {
+    for (const client of this.waiting) {
+      if (client.waitNotified || now - client.waitStartedAt <= after) continue;
+      client.waitNotified = true;
+      client.notifyQueued(`No server connection available in ${this.target.name} backend, client being queued`);
     }
   }
 

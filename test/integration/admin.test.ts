@@ -477,6 +477,26 @@ test('SHUTDOWN WAIT_FOR_SERVERS lets the open transaction commit, then exits', a
   assert.equal(marks('wait-for-servers'), 1);
 });
 
+test('SHUTDOWN WAIT_FOR_SERVERS ends a client waiting for the only server; the one holding it still commits', async (t) => {
+  const own = await startPooler(cluster, ['--pool-size', '1']);
+  t.after(() => own.stop());
+  const holder = await connectPg(own.url());
+  const waiter = await connectPg(own.url());
+  for (const client of [holder, waiter]) client.on('error', () => {});
+  t.after(() => Promise.all([holder.end().catch(() => {}), waiter.end().catch(() => {})]));
+  await holder.query('begin');
+  await holder.query("insert into admin_marks values ('held-through-shutdown')");
+  const waiting = waiter.query('select 1');
+  waiting.catch(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await adminOk(cluster, own.port, 'shutdown wait_for_servers');
+  await assert.rejects(waiting, /server shutting down/);
+  assert.equal(own.process.exitCode, null, 'the pooler exited while a transaction was open');
+  await holder.query('commit');
+  assert.deepEqual(await exitOf(own), { code: 0, signal: null });
+  assert.equal(marks('held-through-shutdown'), 1);
+});
+
 test('SIGINT shuts down like SHUTDOWN WAIT_FOR_SERVERS; a second SIGINT stops at once', async (t) => {
   const safe = await ownPoolerInTransaction(t);
   await safe.client.query("insert into admin_marks values ('sigint')");

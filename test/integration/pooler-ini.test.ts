@@ -277,3 +277,55 @@ test('server_lifetime = 0 uses each server connection for one client only, as in
   const gone = () => Number(cluster.psql(`select count(*) from pg_stat_activity where pid = ${first}`).trim()) === 0;
   assert.ok(await eventually(gone, 5000), 'the used connection is still open');
 });
+
+test('server_check_query runs on a used idle server before a client gets it again, once server_check_delay has passed', async (t) => {
+  cluster.psql('create table if not exists server_checks (at timestamptz default now())');
+  t.after(() => cluster.psql('drop table if exists server_checks'));
+  const checks = () => Number(cluster.psql('select count(*) from server_checks').trim());
+  const startWith = (delay: string) => startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: `pool_mode = transaction\nserver_round_robin = 0\nserver_check_delay = ${delay}\nserver_check_query = insert into server_checks default values`,
+  });
+  const eager = await startWith('0');
+  const client = await connectPg(eager.pooler.url({ database: 'app' }));
+  t.after(() => client.end());
+  const first = await backendPid(client);
+  assert.equal(checks(), 0, 'a server that never served is not checked');
+  assert.equal(await backendPid(client), first);
+  assert.equal(await backendPid(client), first);
+  assert.equal(checks(), 2, 'each reuse of the idle server ran the check first');
+
+  const lazy = await startWith('30');
+  const other = await connectPg(lazy.pooler.url({ database: 'app' }));
+  t.after(() => other.end());
+  for (let i = 0; i < 3; i++) await backendPid(other);
+  assert.equal(checks(), 2, 'a server idle for less than server_check_delay is not checked');
+});
+
+test('query_wait_notify: a client queued longer than that gets a NOTICE, once per wait, and then its answer', async (t) => {
+  const { pooler } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres pool_size=1`,
+    pgbouncer: 'pool_mode = transaction\nquery_wait_notify = 1',
+  });
+  const holder = await connectPg(pooler.url({ database: 'app' }));
+  const waiter = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => Promise.all([holder.end(), waiter.end()]));
+  const notices: string[] = [];
+  waiter.on('notice', (notice) => notices.push(notice.message ?? ''));
+  await holder.query('begin');
+  const waiting = waiter.query('select 5 as n');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.deepEqual(notices, ['No server connection available in app backend, client being queued']);
+  await holder.query('commit');
+  assert.equal((await waiting).rows[0].n, 5);
+  assert.equal(notices.length, 1);
+});
+
+test('a `*` database is registered (and logged, as PgBouncer does) when a client first logs in to it', async (t) => {
+  const { pooler } = await startFromIni(t, { databases: `* = ${server()}` });
+  assert.doesNotMatch(pooler.stderr(), /registered new auto-database/);
+  const client = await connectPg(pooler.url({ database: 'postgres' }));
+  t.after(() => client.end());
+  await client.query('select 1');
+  assert.match(pooler.stderr(), /registered new auto-database: postgres/);
+});
