@@ -7,13 +7,20 @@ import ts from 'typescript';
  * Children of a node are skipped when `visit` returns false. `stop`, when it returns true, ends the walk.
  */
 export function walkDescendants(root: ts.Node, visit: (node: ts.Node) => boolean | void, stop?: () => boolean): void {
+  // One stack for the whole walk (no array per node): a node's children are pushed, then put in reverse
+  // order in place so that the first child is popped first.
   const pending: ts.Node[] = [];
+  const push = (child: ts.Node): void => {
+    pending.push(child);
+  };
   const pushChildren = (node: ts.Node): void => {
-    const children: ts.Node[] = [];
-    ts.forEachChild(node, (child) => {
-      children.push(child);
-    });
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+    const first = pending.length;
+    ts.forEachChild(node, push);
+    for (let i = first, j = pending.length - 1; i < j; i++, j--) {
+      const swap = pending[i];
+      pending[i] = pending[j];
+      pending[j] = swap;
+    }
   };
   pushChildren(root);
   while (pending.length > 0) {

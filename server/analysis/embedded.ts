@@ -42,6 +42,14 @@ const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
+/** A string written in place: a literal, a template, or a concatenation starting with one. */
+function isWrittenString(node: ts.Expression): boolean {
+  let current = node;
+  while (ts.isParenthesizedExpression(current) || (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+    current = ts.isParenthesizedExpression(current) ? current.expression : current.left;
+  }
+  return ts.isStringLiteral(current) || ts.isNoSubstitutionTemplateLiteral(current) || ts.isTemplateExpression(current);
+}
 /** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
 function opensWithCapitalised(text: string): boolean {
   return /^\s*[A-Z][a-z]/.test(text);
@@ -294,11 +302,14 @@ class Extractor {
    */
   private inspectSqlBuilder(fn: ts.SignatureDeclaration): void {
     if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !ts.isIdentifier(fn.name)) return;
+    const builderName = SQL_BUILDER_NAME.test(fn.name.text);
     const returned = singleReturn(fn);
-    const parts = returned && this.flow.stringParts(returned, 0, [], { indirect: false });
+    // Other functions count only when they return the text itself (every function of the file gets here).
+    if (!returned || (!builderName && !isWrittenString(returned))) return;
+    const parts = this.flow.stringParts(returned, 0, [], { indirect: false });
     if (!parts?.length || parts[0].kind !== 'text') return;
     const start = parts[0].text;
-    if (SQL_BUILDER_NAME.test(fn.name.text) ? SQL_START.test(start) : RETURNED_STATEMENT_START.test(start) && !opensWithCapitalised(start)) {
+    if (builderName ? SQL_START.test(start) : RETURNED_STATEMENT_START.test(start) && !opensWithCapitalised(start)) {
       this.addPiece(this.standaloneGroup(true), parts, false);
     }
   }
