@@ -38,16 +38,20 @@ try {
   await client.end();
 }
 
-/** The table's creation reaches the replica after the apply delay; until then a read there fails. */
+/**
+ * The table's creation reaches the replica after the apply delay (until then a read there fails), and the
+ * pooler learns current_setting's volatility (STABLE: a read it may balance) from pg_proc on first use:
+ * wait (bounded) until the read is served by a replica, or go on when none ever serves it.
+ */
 async function waitUntilReadable(c) {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     try {
-      await c.query('SELECT 1 FROM public.stale_read_demo LIMIT 1');
-      return;
+      const { rows } = await c.query("SELECT current_setting('transaction_read_only') = 'on' AS on_replica, count(*) FROM public.stale_read_demo");
+      if (rows[0].on_replica || Date.now() > deadline) return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await sleep(200);
     }
+    await sleep(200);
   }
 }

@@ -1,7 +1,7 @@
 // The pooler in the editor: commands, status bar, tree views, hazards and the API the e2e suite uses.
 // Command ids (stable, used by package.json, the walkthrough and tests):
 //   poolsafe.pooler.start | stop | toggle | restart | copyConnectionString | killClient |
-//   openAdminConsole | runLeakDemo | refresh, poolsafe.configureTarget, poolsafe.hazard.show
+//   openAdminConsole | runLeakDemo | refresh | startWithReplica, poolsafe.configureTarget, poolsafe.hazard.show
 import * as vscode from 'vscode';
 import { isAbsolute, join } from 'node:path';
 import type { AdminRow, PoolerSnapshot } from '../pooler/ipc';
@@ -16,6 +16,7 @@ import { poolerConnectionString, redactUrl, splitPassword, validateTargetUrl, wi
 import type { TreeNode, TreeSection } from './treeModel';
 import { ActivityRing, type ActivitySeries } from './activityModel';
 import { registerActivityView } from './activityView';
+import { startDevReplica, type DevReplica } from './devReplica';
 
 /** What activate() exports for the pooler (extends PoolSafeApi in extension.ts). */
 export interface PoolerUiApi {
@@ -108,6 +109,8 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
     void vscode.commands.executeCommand('setContext', 'poolsafe.poolerState', state.status);
     if (state.status === 'running') appUrl = connectionFor(state.info.host, state.info.port);
     if (state.status !== 'running') void store.refresh();
+    // A pooler that crashed or was stopped leaves no replica behind.
+    if (state.status === 'off' || state.status === 'error') stopReplica();
     tree.updatePolling();
     activityView.update();
   });
@@ -127,7 +130,45 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
     return password ? withPassword(appUrl, password) : appUrl;
   }
 
+  /** The lagging replica the pooler balances over (startWithReplica); it goes when the pooler stops. */
+  let replica: DevReplica | undefined;
+  const stopReplica = () => {
+    replica?.stop();
+    replica = undefined;
+  };
+
   async function start(): Promise<PoolerState> {
+    return startPooler([]);
+  }
+
+  /** A streaming replica of the dev database replaying `poolsafe.pooler.replicaDelayMs` late, and the pooler balancing reads to it. */
+  async function startWithReplica(): Promise<PoolerState> {
+    if (pooler.state.status === 'running' || pooler.state.status === 'starting') await stop();
+    if (!targets.url()) {
+      const configured = await configureTarget();
+      if (!configured.ok) return pooler.state;
+    }
+    const target = await targets.urlWithPassword();
+    if (!target) return pooler.state;
+    const delay = vscode.workspace.getConfiguration('poolsafe.pooler').get<number>('replicaDelayMs', 1000);
+    try {
+      replica = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'PoolSafe: making a streaming replica of the dev database (pg_basebackup)…' },
+        () => startDevReplica(target, delay),
+      );
+    } catch (error) {
+      const message = redactUrl((error as Error).message.split('\n')[0]);
+      log.error(`replica: ${redactUrl((error as Error).message)}`);
+      void vscode.window.showErrorMessage(`PoolSafe: cannot make a replica of the dev database: ${message}`, 'Show Output').then((choice) => choice && log.show());
+      return pooler.state;
+    }
+    log.info(`replica of ${redactUrl(target)} on 127.0.0.1:${replica.port}, replaying ${delay} ms late`);
+    const state = await startPooler(replica.poolerArgs);
+    if (state.status !== 'running') stopReplica();
+    return state;
+  }
+
+  async function startPooler(extraArgs: string[]): Promise<PoolerState> {
     if (pooler.state.status === 'running' || pooler.state.status === 'starting') return pooler.state;
     const current = settings();
     const ini = resolveIni(current.iniFile);
@@ -140,7 +181,7 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
     activity.clear();
     const target = await targets.urlWithPassword();
     log.info(`starting the pooler in front of ${target ? redactUrl(target) : ini}`);
-    const state = await pooler.start({ script: poolerScript, args: poolerArgs(current, ini), target, cwd: workspaceDir() });
+    const state = await pooler.start({ script: poolerScript, args: [...poolerArgs(current, ini), ...extraArgs], target, cwd: workspaceDir() });
     if (state.status === 'error') void reportFailure(state.failure);
     else if (state.status === 'running') log.info(`pooler listening on ${state.info.host}:${state.info.port}`);
     return state;
@@ -148,6 +189,7 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
 
   async function stop(): Promise<void> {
     await pooler.stop();
+    stopReplica();
   }
 
   async function reportFailure(failure: PoolerFailure): Promise<void> {
@@ -274,6 +316,8 @@ export function activatePoolerUi(context: vscode.ExtensionContext, log: vscode.L
     hazards,
     vscode.workspace.registerTextDocumentContentProvider(HAZARD_SCHEME, hazards),
     vscode.commands.registerCommand('poolsafe.pooler.start', start),
+    vscode.commands.registerCommand('poolsafe.pooler.startWithReplica', startWithReplica),
+    { dispose: stopReplica },
     vscode.commands.registerCommand('poolsafe.pooler.stop', stop),
     vscode.commands.registerCommand('poolsafe.pooler.toggle', () => (pooler.state.status === 'running' || pooler.state.status === 'starting' ? stop() : start())),
     vscode.commands.registerCommand('poolsafe.pooler.restart', async () => {
