@@ -891,6 +891,10 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     }
   }
 
+  serverIsReady(): boolean {
+    return this.pending === 0 && !this.unsettled && !this.syncing && this.server?.txStatus === STATUS_IDLE;
+  }
+
   /** Called by the pool when this client waited too long or no server can be reached. */
   failWait(message: string, code: string): void {
     this.fatal(code, message);

@@ -158,6 +158,13 @@ export interface PoolerConfig {
   transaction_timeout: number;
   /** Seconds to wait before opening a server connection again after one failed to connect or log in. */
   server_login_retry: number;
+  /**
+   * PgBouncer's debug-log level. Accepted (ini, SET, SHOW CONFIG) so PgBouncer configurations and
+   * scripts work; PoolSafe has one log level, so it changes nothing.
+   */
+  verbose: number;
+  /** Session mode: close a server RECONNECT/RELOAD marked at the client's next transaction boundary. */
+  server_fast_close: boolean;
   /** TLS towards PostgreSQL for ini databases (PgBouncer's server_tls_sslmode; a target URL names its own). */
   server_tls_sslmode: SslMode;
   /** Seconds a client may take from connect to a completed login (slow-loris guard; 0 = no limit). */
@@ -237,6 +244,8 @@ export function defaultConfig(): PoolerConfig {
     query_timeout: 0,
     transaction_timeout: 0,
     server_login_retry: 15,
+    server_fast_close: false,
+    verbose: 0,
     server_tls_sslmode: 'disable', // an ini defaults to PgBouncer's prefer (ini-config.ts)
     client_login_timeout: 60,
     server_reset_query: 'DISCARD ALL',

@@ -123,6 +123,8 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.queryTimeout !== undefined) config.query_timeout = s.queryTimeout;
   if (s.transactionTimeout !== undefined) config.transaction_timeout = s.transactionTimeout;
   if (s.serverLoginRetry !== undefined) config.server_login_retry = s.serverLoginRetry;
+  if (s.serverFastClose !== undefined) config.server_fast_close = s.serverFastClose;
+  if (s.verbose !== undefined) config.verbose = s.verbose;
   config.server_tls_sslmode = serverTlsMode(s.serverTlsSslmode, target);
   if (s.clientLoginTimeout !== undefined) config.client_login_timeout = s.clientLoginTimeout;
   config.max_prepared_statements = s.maxPreparedStatements ?? PGBOUNCER_MAX_PREPARED_STATEMENTS;

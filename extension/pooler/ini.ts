@@ -86,6 +86,8 @@ export interface IniPoolerSettings {
   transactionTimeout?: number;
   serverLoginRetry?: number;
   serverTlsSslmode?: string;
+  serverFastClose?: boolean;
+  verbose?: number;
   clientLoginTimeout?: number;
   maxPreparedStatements?: number;
   serverResetQuery?: string;
@@ -178,6 +180,8 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   transaction_timeout: { field: 'transactionTimeout', kind: 'seconds' },
   server_login_retry: { field: 'serverLoginRetry', kind: 'seconds' },
   server_tls_sslmode: { field: 'serverTlsSslmode', kind: 'string' },
+  server_fast_close: { field: 'serverFastClose', kind: 'bool' },
+  verbose: { field: 'verbose', kind: 'int' },
   client_login_timeout: { field: 'clientLoginTimeout', kind: 'seconds' },
   max_prepared_statements: { field: 'maxPreparedStatements', kind: 'int' },
   server_reset_query: { field: 'serverResetQuery', kind: 'string' },

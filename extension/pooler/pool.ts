@@ -277,6 +277,18 @@ export class Pool {
     return server.id <= this.closeNeededUpTo;
   }
 
+  /**
+   * server_fast_close: a server RECONNECT/RELOAD marked is closed as soon as its session-mode client
+   * is between transactions, instead of when the client leaves (the client is disconnected with it).
+   */
+  private fastClose(): void {
+    for (const server of [...this.active]) {
+      if (!this.isCloseNeeded(server) || !server.link?.serverIsReady?.()) continue;
+      logLine(`${this.label}: server ${server.id} closing because: database configuration changed`);
+      server.close('database configuration changed');
+    }
+  }
+
   /** Servers still open that RECONNECT/RELOAD asked to close (what WAIT_CLOSE waits for). */
   get closeNeededCount(): number {
     let count = 0;
@@ -391,6 +403,7 @@ export class Pool {
       }
     }
     if (config.query_wait_notify > 0) this.notifyLongWaits(now, config.query_wait_notify * 1000);
+    if (config.server_fast_close) this.fastClose();
     const pausing = this.host.closesServersWhilePaused(this);
     for (const server of [...this.idle]) {
       if (pausing || this.isCloseNeeded(server)) {

@@ -22,6 +22,8 @@ export interface ServerLink {
   onServerData(chunk: Buffer): void;
   onServerDrain(): void;
   onServerClosed(server: ServerConnection, reason: string): void;
+  /** No request of the linked side awaits an answer, nor is a transaction open (PgBouncer's `ready`). */
+  serverIsReady?(): boolean;
 }
 
 /** An error PostgreSQL reported during login (fields from its ErrorResponse). */

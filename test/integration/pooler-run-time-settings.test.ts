@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import * as net from 'node:net';
 import type pg from 'pg';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { connectPg, loginError, startPoolerWithIni, type RunningPooler } from './pooler-harness';
-import { adminOk, eventually, records } from './admin-harness';
+import { backendPid, connectPg, loginError, startPoolerWithIni, type RunningPooler } from './pooler-harness';
+import { adminOk, backendAlive, eventually, records } from './admin-harness';
 
 let cluster: Cluster;
 let dir: string;
@@ -174,4 +174,18 @@ test('an unreachable server keeps clients waiting: query_timeout bounds the wait
   const client = await waiting;
   t.after(() => client.end().catch(() => {}));
   assert.deepEqual((await client.query('select 1 as ok')).rows, [{ ok: 1 }]);
+});
+
+test('server_fast_close: after RECONNECT a session-mode client loses its server at the next transaction boundary; without it the client keeps it', { timeout: 30000 }, async (t) => {
+  const login = `host=127.0.0.1 port=${cluster.port} user=${cluster.user} password=${cluster.password}`;
+  const pooler = await poolerWith(t, '', `sess = ${login} dbname=postgres pool_mode=session`);
+  const client = await clientOf(t, pooler, 'sess');
+  const pid = await backendPid(client);
+  await adminOk(cluster, pooler.port, 'RECONNECT sess');
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(await backendPid(client), pid, 'without server_fast_close the session keeps its server');
+  const ended = new Promise<Error>((resolve) => client.once('error', resolve));
+  await adminOk(cluster, pooler.port, 'SET server_fast_close = 1');
+  assert.match((await ended).message, /database configuration changed/);
+  assert.ok(await eventually(() => !backendAlive(cluster, pid), 5000), 'the server connection is closed');
 });
