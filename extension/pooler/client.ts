@@ -17,6 +17,7 @@ import { ServerLoginError, serverLoginFailure, type ServerConnection, type Serve
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
 import { logLine } from './log';
+import { unixSocketOf } from './listener';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
 import { isPeerAdmin } from './admin';
@@ -276,8 +277,9 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
         this.close();
         return;
       case 'startup':
-        // PgBouncer's refusal of plaintext clients under client_tls_sslmode = require.
-        if (this.host.config.client_tls_sslmode === 'require' && !this.tls) throw new AuthError('SSL required', '08P01');
+        // PgBouncer's refusal of plaintext clients under client_tls_sslmode = require; like PgBouncer (and
+        // PostgreSQL), not for the unix socket, where TLS would protect nothing.
+        if (this.host.config.client_tls_sslmode === 'require' && !this.tls && !unixSocketOf(this.socket)) throw new AuthError('SSL required', '08P01');
         this.startupParams = startup.params;
         if (startup.minor > 0) {
           const unknown = [...startup.params.keys()].filter((k) => k.startsWith('_pq_.'));

@@ -65,6 +65,12 @@ test('auth_query with pass-through and client_tls_sslmode = require: PoolSafe an
   }
   assert.equal(await psql(pooler.port, 'app', 'x', 'require'), '0 app ');
   assert.match(await psql(pooler.port, 'app', 'x', 'disable'), /FATAL: {2}SSL required/);
+  // Over the unix socket (PgBouncer's default /tmp) TLS is not required, as in PgBouncer and PostgreSQL.
+  const viaSocket = await run(`${PG_BIN}/psql`, ['-X', '-At', '-h', '/tmp', '-p', String(pooler.port), '-U', 'app', '-d', 'shared', '-c', 'select current_user'], {
+    env: { PGPASSWORD: 'x' },
+    timeoutMs: 20000,
+  });
+  assert.equal(viaSocket.stdout.trim(), 'app', viaSocket.stderr);
   // A wrong password is worded as PgBouncer words it.
   const ours = await psql(pooler.port, 'app', 'nope', 'require');
   const theirs = await psql(bouncer.port, 'app', 'nope', 'require');
