@@ -7,6 +7,7 @@ import {
   type AnalysisOptions, type LoadedConfig, type PoolMode, type PreparedStatementSupport,
 } from '../server/analysis/index';
 import { isGeneratedText } from '../server/generatedFiles';
+import { stateFunctionIndex } from '../server/analysis/stateFunctions';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, placeFinding, type FileFinding } from './format';
 
@@ -101,6 +102,17 @@ export interface LintIo {
   version: string;
 }
 
+function* readSqlFiles(files: readonly string[]): Generator<{ path: string; text: string }> {
+  for (const path of files) {
+    if (languageOf(path) !== 'sql') continue;
+    try {
+      yield { path, text: readFileSync(path, 'utf8') };
+    } catch {
+      // reported when the file is linted
+    }
+  }
+}
+
 export async function runLint(argv: string[], io: LintIo): Promise<number> {
   const request = parseLintArgs(argv);
   let ioErrors = 0;
@@ -113,6 +125,8 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   const { files, named, problems } = collectFiles(request.paths, skipGenerated);
   problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();
+  // Calls of functions whose bodies (in the .sql files linted) create session state are findings too.
+  const stateFunctions = stateFunctionIndex(readSqlFiles(files));
   const findings: FileFinding[] = [];
   for (const file of files) {
     let text: string;
@@ -124,7 +138,7 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     }
     const language = languageOf(file)!;
     if (!named.has(file) && skipGenerated(dirname(file)) && isGeneratedText(text, language)) continue;
-    const options = mergeOptions(configs.forFile(file), request.flags);
+    const options = mergeOptions(configs.forFile(file), { stateFunctions }, request.flags);
     const found = analyze(text, language, options, file);
     if (found.length === 0) continue; // most files: no line index needed
     const lines = new LineIndex(text);

@@ -53,7 +53,9 @@ export function toDiagnostic(finding: Finding, document: TextDocument, docs: Rul
     diagnostic.relatedInformation = finding.related.map(
       (related): DiagnosticRelatedInformation => ({
         message: related.message,
-        location: { uri: document.uri, range: { start: document.positionAt(related.start), end: document.positionAt(related.end) } },
+        location: related.location
+          ? { uri: pathToFileURL(related.location.file).href, range: related.location.range }
+          : { uri: document.uri, range: { start: document.positionAt(related.start), end: document.positionAt(related.end) } },
       }),
     );
   }

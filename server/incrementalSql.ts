@@ -10,6 +10,7 @@ import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
 import { applyContext } from './analysis/context';
 import { applyBalancing } from './analysis/balancing';
+import { applyStateFunctionCalls } from './analysis/stateFunctionCalls';
 import { Suppressions } from './analysis/suppression';
 
 interface Statement {
@@ -106,7 +107,10 @@ export class IncrementalSqlDocument {
     const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
     const suppressions = new Suppressions(text, index);
-    return [...applyContext(this.statements, resolved, suppressions), ...applyBalancing(this.statements, resolved, suppressions, text)];
+    return [
+      ...applyContext(this.statements, resolved, suppressions), ...applyBalancing(this.statements, resolved, suppressions, text),
+      ...applyStateFunctionCalls(this.statements, resolved, suppressions),
+    ];
   }
 
   private update(text: string, changed?: TextDiff): void {

@@ -106,7 +106,7 @@ function settingsFor(uri: string): Promise<EditorSettings> {
 
 function optionsFor(uri: string, settings: EditorSettings): AnalysisOptions {
   const config = configFiles.forDocument(uri);
-  const merged = effectiveOptions(withWorkspaceCatalog(config.options, config.path && dirname(config.path)), settings.options);
+  const merged = effectiveOptions(withWorkspaceCatalog(config.options, workspaceRoot(uri)), settings.options);
   return { ...DEFAULT_OPTIONS, ...merged, rules: { ...merged.rules } };
 }
 
@@ -249,6 +249,12 @@ connection.onCodeAction(async (params) => {
     params.context.only,
   );
 });
+
+/** Where a document's workspace .sql files are indexed from: its .poolsafe.json's folder, else its workspace folder. */
+function workspaceRoot(uri: string): string | undefined {
+  const location = configLocation(uri);
+  return location.existing ? dirname(location.existing) : location.createAt;
+}
 
 /** The existing .poolsafe.json for a document, else the root of its workspace folder (else its folder). */
 function configLocation(uri: string): { existing?: string; createAt?: string } {

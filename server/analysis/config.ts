@@ -110,6 +110,7 @@ export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]
     if (layer.ownSession !== undefined) merged.ownSession = layer.ownSession;
     if (layer.loadBalancing !== undefined) merged.loadBalancing = layer.loadBalancing;
     if (layer.catalog) merged.catalog = layer.catalog;
+    if (layer.stateFunctions) merged.stateFunctions = layer.stateFunctions;
   }
   return merged;
 }

@@ -6,6 +6,7 @@ import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
+import { dynamicStatement } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
@@ -302,7 +303,9 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; skipped: number }
 export function analyzeFragment(text: string, base: number, plpgsql = false): StatementFacts {
   const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
   if (plpgsql) {
-    const parsed = parsePlpgsqlStatement(text);
+    const dynamic = dynamicStatement(text);
+    if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end });
+    const parsed = dynamic ? undefined : parsePlpgsqlStatement(text);
     if (parsed) {
       const rest = text.slice(parsed.skipped);
       walk({ text: rest, base: base + parsed.skipped, ascii: !/[^\x00-\x7f]/.test(rest), facts }, parsed.tree);

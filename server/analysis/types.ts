@@ -55,6 +55,19 @@ export interface RelatedInfo {
   message: string;
   start: number;
   end: number;
+  /** In another file (then `start`/`end` are unused): e.g. the body of a function the finding calls. */
+  location?: { file: string; range: Range };
+}
+
+/** A function the workspace's .sql files define whose body creates session state (stateFunctions.ts). */
+export interface StateFunction {
+  /** Lower-case unqualified name. */
+  name: string;
+  /** The first session-state finding in its body. */
+  rule: RuleId;
+  message: string;
+  file: string;
+  range: Range;
 }
 
 export interface Finding {
@@ -89,6 +102,8 @@ export interface AnalysisOptions {
   loadBalancing?: boolean;
   /** Functions and views defined in the workspace's .sql files (what their bodies write), for write-in-read. */
   catalog?: SqlCatalog;
+  /** Functions the workspace's .sql files define whose bodies create session state, by lower-case name: their calls are findings too. */
+  stateFunctions?: ReadonlyMap<string, StateFunction>;
 }
 
 /** What the workspace's SQL defines, by lower-case unqualified name. */

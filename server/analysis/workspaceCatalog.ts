@@ -1,11 +1,13 @@
-// The functions and views a workspace's .sql files define (migrations, schema files), for the
-// write-in-read rule: a query in one file calls a function another file declares STABLE. Read from the
-// folder of the .poolsafe.json that turns load balancing on; bounded in files, bytes and time, and
-// cached for a short while (the editor asks on every keystroke).
+// The functions and views a workspace's .sql files define (migrations, schema files): for the
+// write-in-read rule (a query in one file calls a function another file declares STABLE; only with load
+// balancing on) and for calls of functions whose bodies create session state (stateFunctions.ts).
+// Read from the workspace root; bounded in files, bytes and time, and cached for a short while (the
+// editor asks on every keystroke).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AnalysisOptions, SqlCatalog } from './types';
+import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
+import { stateFunctionIndex } from './stateFunctions';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
@@ -13,23 +15,38 @@ const MAX_TOTAL_BYTES = 64 << 20;
 const CACHE_MS = 30_000;
 const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'coverage', 'target']);
 
-/** With load balancing on, the functions and views the workspace's .sql files define join the options (write-in-read). */
+/**
+ * The functions that create session state join the options; with load balancing on, the functions and
+ * views the workspace's .sql files define too (write-in-read).
+ */
 export function withWorkspaceCatalog(options: Partial<AnalysisOptions>, root: string | undefined): Partial<AnalysisOptions> {
-  return options.loadBalancing && root ? { ...options, catalog: workspaceCatalog(root) } : options;
+  if (!root) return options;
+  const workspace = workspaceDefinitions(root);
+  return { ...options, stateFunctions: workspace.stateFunctions, ...(options.loadBalancing && { catalog: workspace.catalog }) };
 }
 
-const cache = new Map<string, { at: number; catalog: SqlCatalog }>();
+interface WorkspaceDefinitions {
+  catalog: SqlCatalog;
+  stateFunctions: ReadonlyMap<string, StateFunction>;
+}
+
+const cache = new Map<string, { at: number; definitions: WorkspaceDefinitions }>();
 
 /** The catalog of the .sql files under `root` (recursively, skipping dependency, build and hidden folders). */
 export function workspaceCatalog(root: string): SqlCatalog {
-  const cached = cache.get(root);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.catalog;
-  const catalog = catalogOfDocuments(readSqlFiles(root));
-  cache.set(root, { at: Date.now(), catalog });
-  return catalog;
+  return workspaceDefinitions(root).catalog;
 }
 
-function* readSqlFiles(root: string): Generator<string> {
+function workspaceDefinitions(root: string): WorkspaceDefinitions {
+  const cached = cache.get(root);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.definitions;
+  const files = [...readSqlFiles(root)];
+  const definitions = { catalog: catalogOfDocuments(files.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
+  cache.set(root, { at: Date.now(), definitions });
+  return definitions;
+}
+
+function* readSqlFiles(root: string): Generator<{ path: string; text: string }> {
   const folders = [root];
   let files = 0;
   let bytes = 0;
@@ -51,7 +68,7 @@ function* readSqlFiles(root: string): Generator<string> {
         if (text === undefined) continue;
         files++;
         bytes += text.length;
-        yield text;
+        yield { path, text };
       }
     }
   }

@@ -1,0 +1,50 @@
+// The functions a workspace's .sql files define whose bodies create session state (set_config(…,
+// false), SET without LOCAL, pg_advisory_lock, LISTEN, PREPARE, CREATE TEMP TABLE, dynamic EXECUTE of
+// those): found by the same analysis that flags the bodies. Their calls become findings too
+// (stateFunctionCalls.ts). A later definition of the same name replaces an earlier one, so a
+// migration that fixes a function clears it (files in path order, definitions in file order).
+import type { RuleId, StateFunction } from './types';
+import { analyzeSqlPieces } from './pieces';
+import { LineIndex } from './positions';
+import { splitStatements } from './splitter';
+
+/** Rules about state a function body leaves in the caller's session. */
+const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
+  'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
+]);
+
+const DEFINITION = /^(?:\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/)*create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)/i;
+
+/** Each function or procedure one SQL text defines, with the state its body creates (undefined: none). */
+export function definedFunctions(text: string, file: string): { name: string; site?: StateFunction }[] {
+  if (!/\bcreate\b/i.test(text) || !/\b(?:function|procedure)\b/i.test(text)) return [];
+  const spans = splitStatements(text).filter((span) => DEFINITION.test(span.text));
+  if (spans.length === 0) return [];
+  const findings = analyzeSqlPieces([text], undefined, false).filter((finding) => SESSION_STATE_RULES.has(finding.rule));
+  const lines = new LineIndex(text);
+  return spans.map((span) => {
+    const name = unqualifiedName(DEFINITION.exec(span.text)![1]);
+    const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end);
+    if (!inside) return { name };
+    const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
+    return { name, site: { name, rule: inside.rule, message: inside.message, file, range } };
+  });
+}
+
+/** The index of `documents` (path order). */
+export function stateFunctionIndex(documents: Iterable<{ path: string; text: string }>): Map<string, StateFunction> {
+  const index = new Map<string, StateFunction>();
+  for (const { path, text } of [...documents].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    for (const { name, site } of definedFunctions(text, path)) {
+      if (site) index.set(name, site);
+      else index.delete(name);
+    }
+  }
+  return index;
+}
+
+function unqualifiedName(qualified: string): string {
+  const parts = qualified.match(/"(?:[^"]|"")+"|[^.\s"]+/g) ?? [qualified];
+  const last = parts[parts.length - 1];
+  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"').toLowerCase() : last.toLowerCase();
+}

@@ -1,0 +1,135 @@
+// Functions whose bodies create session state: their calls, in SQL files and in SQL embedded in TS/JS,
+// get the body's finding with related information pointing at the body; functions whose state ends
+// with the transaction do not propagate. Also dynamic EXECUTE in PL/pgSQL bodies.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze, analyzeSql, initAnalysis, withWorkspaceCatalog, type AnalysisOptions } from '../../../server/analysis/index';
+import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { IncrementalSqlDocument } from '../../../server/incrementalSql';
+import { runLint } from '../../../cli/lint';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { RuleDocs, toDiagnostic } from '../../../server/diagnostics';
+
+
+const DEFINITIONS = String.raw`create function tenant_enter(t text) returns void language plpgsql as $$
+begin
+  perform set_config('app.tenant', t, false);
+end $$;
+create function tenant_enter_local(t text) returns void language plpgsql as $$ begin perform set_config('app.tenant', t, true); end $$;
+create function work_mem_local() returns void language plpgsql as $$ begin set local work_mem = '8MB'; end $$;
+create function take_lock() returns void language sql as $$ select pg_advisory_lock(7) $$;
+create function take_xact_lock() returns void language sql as $$ select pg_advisory_xact_lock(7) $$;
+create function listen_on(ch text) returns void language plpgsql as $$ begin execute 'LISTEN ' || quote_ident(ch); end $$;
+create function notify_on(ch text) returns void language plpgsql as $$ begin execute 'NOTIFY ' || quote_ident(ch); end $$;
+create procedure scratch() language plpgsql as $$ begin execute format('CREATE TEMP TABLE %I (id int)', 'scratch'); end $$;
+create procedure scratch_dropped() language plpgsql as $$ begin execute 'CREATE TEMP TABLE s (id int) ON COMMIT DROP'; end $$;
+`;
+const FILE = '/work/db/functions.sql';
+let INDEX: ReturnType<typeof stateFunctionIndex>;
+let OPTIONS: Partial<AnalysisOptions>;
+before(async () => {
+  await initAnalysis();
+  INDEX = stateFunctionIndex([{ path: FILE, text: DEFINITIONS }]);
+  OPTIONS = { stateFunctions: INDEX };
+});
+
+/** [rule, the called name] of the call findings (those with related information in another file). */
+function calls(findings: ReturnType<typeof analyzeSql>, text: string): [string, string][] {
+  return findings.filter((f) => f.related?.some((r) => r.location)).map((f) => [f.rule, text.slice(f.start, f.end)]);
+}
+
+test('the index holds functions whose bodies leave session state, including dynamic EXECUTE, and not the transaction-scoped ones', () => {
+  assert.deepEqual([...INDEX.keys()].sort(), ['listen_on', 'scratch', 'take_lock', 'tenant_enter']);
+  const site = INDEX.get('tenant_enter')!;
+  assert.equal(site.rule, 'session-set');
+  assert.deepEqual(site.range.start, { line: 2, character: 10 }, 'points at set_config in the body');
+});
+
+test('calls in a .sql file get the body finding, with related information at the body', () => {
+  const sql = "select tenant_enter('acme');\nselect app.take_lock();\ncall scratch();\nselect listen_on('jobs');\n";
+  const findings = analyzeSql(sql, OPTIONS, '/work/db/seed.sql');
+  assert.deepEqual(calls(findings, sql), [['session-set', 'tenant_enter'], ['advisory-lock', 'take_lock'], ['temp-table', 'scratch'], ['listen', 'listen_on']]);
+  const related = findings[0].related![0];
+  assert.equal(related.location!.file, FILE);
+  assert.equal(related.location!.range.start.line, 2);
+});
+
+test('no finding for transaction-scoped functions, comments, definitions and DROP FUNCTION, nor without an index', () => {
+  const sql = [
+    "select tenant_enter_local('acme');", 'select work_mem_local();', 'select take_xact_lock();', "select notify_on('jobs');",
+    'call scratch_dropped();', "-- select tenant_enter('x');", 'drop function tenant_enter(text);',
+    "comment on function take_lock() is 'x';", "select 'tenant_enter' as name, my_tenant_enter(1);",
+  ].join('\n');
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS), sql), []);
+  assert.deepEqual(calls(analyzeSql("select tenant_enter('acme');"), "select tenant_enter('acme');"), []);
+});
+
+test('calls in SQL embedded in TypeScript get the finding; a JS function of the same name does not', () => {
+  const code = [
+    "import pg from 'pg';",
+    'export async function run(client: pg.Client) {',
+    "  await client.query('select tenant_enter($1)', ['acme']);",
+    "  await client.query('select tenant_enter_local($1)', ['acme']);",
+    "  tenant_enter('not sql');",
+    '}',
+    'function tenant_enter(_: string) {}',
+  ].join('\n');
+  assert.deepEqual(calls(analyze(code, 'typescript', OPTIONS, 'app.ts'), code), [['session-set', 'tenant_enter']]);
+});
+
+test('suppression and rule severity apply to the call like to any finding', () => {
+  const suppressed = "-- poolsafe-disable-next-line session-set\nselect tenant_enter('acme');";
+  assert.deepEqual(calls(analyzeSql(suppressed, OPTIONS), suppressed), []);
+  const off = "select tenant_enter('acme');";
+  assert.deepEqual(calls(analyzeSql(off, { ...OPTIONS, rules: { 'session-set': 'off' } }), off), []);
+});
+
+test('a later definition without state replaces the function (a migration that fixes it)', () => {
+  const fixed = stateFunctionIndex([
+    { path: '/w/db/002_fix.sql', text: "create or replace function tenant_enter(t text) returns void language plpgsql as $$ begin perform set_config('app.tenant', t, true); end $$;" },
+    { path: '/w/db/001_init.sql', text: DEFINITIONS },
+  ]);
+  assert.equal(fixed.has('tenant_enter'), false);
+  assert.equal(fixed.has('take_lock'), true);
+});
+
+test('the editor: the workspace .sql files are indexed, and the incremental SQL document reports calls', () => {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-state-'));
+  try {
+    mkdirSync(join(root, 'db'));
+    writeFileSync(join(root, 'db', 'functions.sql'), DEFINITIONS);
+    const options = withWorkspaceCatalog({}, root);
+    assert.equal(options.stateFunctions?.get('tenant_enter')?.file, join(root, 'db', 'functions.sql'));
+    const text = "select 1;\nselect tenant_enter('acme');\n";
+    const findings = new IncrementalSqlDocument('seed.sql').analyze(text, options);
+    assert.deepEqual(calls(findings, text), [['session-set', 'tenant_enter']]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('poolsafe lint indexes the .sql files it lints: a TS call of a function defined in one is reported', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-state-'));
+  try {
+    writeFileSync(join(root, 'functions.sql'), DEFINITIONS);
+    writeFileSync(join(root, 'app.ts'), "export const go = (db: { query(s: string): void }) => db.query('select tenant_enter(1)');\n");
+    let out = '';
+    const code = await runLint([root, '--format', 'json'], { stdout: (text) => (out += text), stderr: () => {}, version: 'test' });
+    assert.equal(code, 1);
+    const findings = JSON.parse(out).findings as { file: string; rule: string; line: number }[];
+    assert.ok(findings.some((f) => f.file.endsWith('app.ts') && f.rule === 'session-set'), JSON.stringify(findings));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the language server turns the related body into a location in the other file', () => {
+  const text = "select tenant_enter('acme');";
+  const finding = analyzeSql(text, OPTIONS).find((f) => f.related?.length)!;
+  const document = TextDocument.create('file:///work/db/seed.sql', 'sql', 1, text);
+  const diagnostic = toDiagnostic(finding, document, new RuleDocs('/nonexistent'));
+  assert.deepEqual(diagnostic.relatedInformation?.[0].location, { uri: 'file:///work/db/functions.sql', range: INDEX.get('tenant_enter')!.range });
+});
