@@ -43,8 +43,10 @@ export interface BalancedClientSide extends HazardClient {
   sendVia(pool: Pool, held: ServerConnection | undefined, data: Buffer): void;
   /** Unlinks the linked server without releasing it: its transaction goes on. */
   parkServer(): ServerConnection;
-  /** Gives the linked server back to its pool (no transaction open on it). */
+  /** Gives the linked server back to its pool (no transaction open on it); it may stay linked a while (settling). */
   handBackServer(): void;
+  /** The linked server is still answering a question of the pooler's own (the hazard audit): wait. */
+  readonly settling: boolean;
   fatal(code: string, message: string): void;
 }
 
@@ -110,7 +112,7 @@ export class ClientBalance {
   }
 
   private collect(type: number, body: Buffer): void {
-    const bytes = frame(type, body);
+    const bytes = frame(body);
     if (type === Msg.Query) {
       this.requests.push({ messages: [bytes], text: readCString(body, 0)[0], final: true, pinned: false });
     } else if (type === Msg.FunctionCall) {
@@ -152,7 +154,7 @@ export class ClientBalance {
 
   /** Sends the next requests while nothing awaits an answer. */
   pump(): void {
-    while (this.requests.length > 0 && !this.lookingUp) {
+    while (this.requests.length > 0 && !this.lookingUp && !this.client.settling) {
       const request = this.requests[0];
       if (request.pinned) {
         if (!this.client.server) return; // the server is still being set up: the bytes wait
@@ -162,9 +164,7 @@ export class ClientBalance {
       }
       if (this.inflight) return;
       const statement = classifyStatement(request.text);
-      if (this.needsLookup(statement)) return;
-      this.requests.shift();
-      this.dispatch(request, statement);
+      if (this.needsLookup(statement) || !this.dispatch(request, statement)) return;
     }
   }
 
@@ -188,33 +188,40 @@ export class ClientBalance {
     return true;
   }
 
-  private dispatch(request: Request, statement: StatementClass): void {
+  /** Sends `request` where the router says; false when the linked server must settle first (pump runs again then). */
+  private dispatch(request: Request, statement: StatementClass): boolean {
     const config = this.services.config;
     if (changesFunctions(request.text)) this.services.volatility.forget();
     const writingFunction = statement.functions.some((name) => functionWrites(name, config, (fn) => this.services.volatility.cached(this.primary, fn) === true));
     const wasInTransaction = this.status !== STATUS_IDLE;
     const route = this.router.route(statement, writingFunction, wasInTransaction);
     if (statement.kind === 'begin') this.beginText = /repeatable\s+read/i.test(request.text) ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN';
-    this.inflight = { route, text: request.text, wasInTransaction, failed: false, partial: !request.final };
     const pool = this.services.hostPool(this.home, route.host);
-    this.switchTo(pool);
+    if (!this.switchTo(pool)) return false;
+    this.requests.shift();
+    this.inflight = { route, text: request.text, wasInTransaction, failed: false, partial: !request.final };
     const held = this.held.get(route.host);
     if (held) this.held.delete(route.host);
     if (held?.state === 'closed') {
       this.client.fatal('08006', `server conn crashed? (the ${route.host === 0 ? 'primary' : 'replica'} connection of this transaction closed)`);
-      return;
+      return false;
     }
     const data = request.messages.length === 1 ? request.messages[0] : Buffer.concat(request.messages);
     this.client.sendVia(pool, held, data);
+    return true;
   }
 
-  /** Moves off the linked server when the next request goes to another host. */
-  private switchTo(pool: Pool): void {
+  /** Moves off the linked server when the next request goes to another host; false while it settles. */
+  private switchTo(pool: Pool): boolean {
     const linked = this.client.server;
-    if (!linked || this.client.pool === pool) return;
+    if (!linked || this.client.pool === pool) return true;
     const linkedHost = this.client.pool!.hostIndex;
-    if (linked.txStatus === STATUS_IDLE && this.status === STATUS_IDLE) this.client.handBackServer();
-    else this.held.set(linkedHost, this.client.parkServer());
+    if (linked.txStatus !== STATUS_IDLE || this.status !== STATUS_IDLE) {
+      this.held.set(linkedHost, this.client.parkServer());
+      return true;
+    }
+    this.client.handBackServer();
+    return this.client.server === null;
   }
 
   /**
@@ -285,10 +292,7 @@ export class ClientBalance {
   }
 }
 
-function frame(type: number, body: Buffer): Buffer {
-  const bytes = Buffer.allocUnsafe(body.length + 5);
-  bytes[0] = type;
-  bytes.writeInt32BE(body.length + 4, 1);
-  body.copy(bytes, 5);
-  return bytes;
+/** The whole message: MessageReader hands out bodies that sit right after their 5-byte header, in the same memory. */
+function frame(body: Buffer): Buffer {
+  return Buffer.from(body.buffer, body.byteOffset - 5, body.length + 5);
 }

@@ -572,6 +572,10 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.releaseServer();
   }
 
+  get settling(): boolean {
+    return this.auditing;
+  }
+
   assignServer(server: ServerConnection): void {
     if (this.state === 'closed') {
       this.pool!.release(server);
@@ -827,6 +831,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
         this.state = 'waiting';
         this.pool!.acquire(this);
       }
+      this.balance?.pump();
     });
   }
 

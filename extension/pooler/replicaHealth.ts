@@ -28,6 +28,7 @@ export function parseLsn(text: string | null | undefined): bigint | undefined {
 }
 
 const QUERY_TIMEOUT_MS = 5000;
+const UNKNOWN: HostHealth = Object.freeze({ status: 'unknown', delayBytes: null, replayLsn: null, checkedAt: 0 });
 
 export class ReplicaHealth {
   private readonly health = new Map<string, HostHealth>();
@@ -51,7 +52,15 @@ export class ReplicaHealth {
 
   /** Health of host `index` of `target` (the primary's from the same checks); unknown before the first. */
   of(target: DatabaseTarget, index: number): HostHealth {
-    return this.health.get(keyOf(hostTarget(target, index))) ?? { status: 'unknown', delayBytes: null, replayLsn: null, checkedAt: 0 };
+    return this.health.get(this.keyFor(target, index)) ?? UNKNOWN;
+  }
+
+  /** keyOf(hostTarget(…)), remembered per target object: routing asks for every read. */
+  private readonly keys = new WeakMap<DatabaseTarget, string[]>();
+  private keyFor(target: DatabaseTarget, index: number): string {
+    let keys = this.keys.get(target);
+    if (!keys) this.keys.set(target, (keys = []));
+    return (keys[index] ??= keyOf(hostTarget(target, index)));
   }
 
   /** The primary always; a replica unless its last check found it down or lagging. */

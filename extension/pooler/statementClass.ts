@@ -157,8 +157,30 @@ const TABLE_WRITE_INTRO: Record<string, string[] | undefined> = {
   merge: ['into'],
 };
 
-/** Classifies one Query text (which may hold several statements). */
+/**
+ * Texts differing only in plain literals ('…' without backslashes, numbers) classify alike: cached by
+ * the text with those replaced, when nothing in it (comments, dollar or escape strings, quoted names)
+ * could make that replacement change the tokens. Drivers' parameterised texts repeat exactly anyway.
+ */
+const cache = new Map<string, StatementClass>();
+const MAX_CACHED = 2000;
+const UNSAFE_FOR_CACHE = /[\\$"]|--|\/\*/;
+const PLAIN_LITERALS = /'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b/g;
+
+/** Classifies one Query text (which may hold several statements); the result is shared: do not change it. */
 export function classifyStatement(sql: string): StatementClass {
+  if (sql.length > 2000 || UNSAFE_FOR_CACHE.test(sql)) return classifyUncached(sql);
+  const key = sql.replace(PLAIN_LITERALS, '0');
+  let found = cache.get(key);
+  if (!found) {
+    found = classifyUncached(sql);
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, found);
+  }
+  return found;
+}
+
+function classifyUncached(sql: string): StatementClass {
   const tokens = tokenize(sql);
   const result: StatementClass = {
     kind: 'write', multiStatement: false, functions: [], systemCatalog: false, writes: [], reads: [],
@@ -243,7 +265,7 @@ function setKind(tokens: Token[], words: Set<string>, result: StatementClass): S
     return 'write';
   }
   if (characteristics && words.has('read') && words.has('write')) return 'write';
-  if (target === 'transaction_read_only' && (words.has('off') || words.has('false') || words.has('f') || tokens.some((t) => punct(t) === '0'))) return 'write';
+  if (target === 'transaction_read_only' && (words.has('off') || words.has('false') || words.has('f') || tokens.some((t) => punct(t) === '0' || punct(t) === "'"))) return 'write';
   if (characteristics && words.has('read') && words.has('only')) result.readOnlySetting = true;
   return 'both';
 }

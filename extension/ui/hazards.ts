@@ -20,6 +20,18 @@ const KIND_TEXT: Record<string, string> = {
   error: 'a client hit the error that state causes',
 };
 
+/** Hazards of the pooler's load balancer (--load-balance) are about hosts, not session state. */
+const BALANCING_TEXT: Record<string, { kind: string; diagnostic: string }> = {
+  'read-after-write': {
+    kind: 'a read ran on a replica that had not replayed this client\'s own write yet: it saw old data',
+    diagnostic: 'this read ran on a lagging replica right after the same client wrote the table on the primary, and saw old data',
+  },
+  'write-in-read': {
+    kind: 'the balancer sent a statement that writes to a read-only replica as a read (SQLSTATE 25006)',
+    diagnostic: 'the balancer took this statement for a read and sent it to a replica, where it failed with 25006',
+  },
+};
+
 function text(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
@@ -30,7 +42,7 @@ export function hazardMarkdown(row: AdminRow, source: vscode.Location | undefine
   const lines = [
     `# Pooling hazard ${text(row.id)}: \`${text(row.rule)}\` (${text(row.kind)})`,
     '',
-    `${text(row.time)} — ${KIND_TEXT[text(row.kind)] ?? text(row.kind)}.`,
+    `${text(row.time)} — ${BALANCING_TEXT[text(row.rule)]?.kind ?? KIND_TEXT[text(row.kind)] ?? text(row.kind)}.`,
     '',
     '| | |',
     '|---|---|',
@@ -121,9 +133,9 @@ export class HazardPresenter implements vscode.TextDocumentContentProvider, vsco
     const existing = this.diagnostics.get(location.uri) ?? [];
     const range = new vscode.Range(location.range.start, location.range.start.translate(0, 1_000));
     const rule = getRule(text(row.rule));
-    const what = text(row.kind) === 'error'
+    const what = BALANCING_TEXT[text(row.rule)]?.diagnostic ?? (text(row.kind) === 'error'
       ? 'this statement failed through the pooler: the session state it needs stayed on another server connection'
-      : 'this statement left session state on a pooled server connection; the next client given that connection inherits it';
+      : 'this statement left session state on a pooled server connection; the next client given that connection inherits it');
     const message = `PoolSafe pooler (${text(row.rule)}): ${what} (client ${text(row.client_id)}, server ${text(row.server_id)}).${rule ? ` ${rule.safeAlternative}` : ''}`;
     const diagnostic = new vscode.Diagnostic(range, message, vscode.DiagnosticSeverity.Warning);
     diagnostic.source = 'poolsafe-pooler';

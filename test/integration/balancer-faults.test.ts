@@ -103,7 +103,9 @@ test('with the primary down, reads still run on a replica and writes fail', { ti
     pair.primary.pgCtl(['-m', 'fast', '-w', 'stop']);
     await until('primary reported down', async () => (await hostStatus('primary')).status === 'down');
     assert.equal(Number((await client.query("select current_setting('port') as port")).rows[0].port), pair.replica.port);
-    await assert.rejects(client.query("insert into filler (pad) values ('z')"));
+    // As in PgBouncer, a client waits for a server while the pool retries, up to query_wait_timeout.
+    await adminOk(pair.primary, pooler.port, 'set query_wait_timeout = 2');
+    await assert.rejects(client.query("insert into filler (pad) values ('z')"), /query_wait_timeout|server login failed|connect/);
   } finally {
     await client.end().catch(() => {});
   }
