@@ -306,6 +306,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
         if (login.lookedUp) this.lookedUpSecret = login.secret;
         try {
           this.challenge(login.secret, login.trusted);
+          // A client that did not wait for the request (pipelined its answer) has it in the reader already.
+          if (this.reader && this.state === 'login') this.consumeLoginMessages(this.reader);
         } catch (error) {
           this.rejectLogin(error as Error);
         }

@@ -39,11 +39,16 @@ async function firstCell(client: RawClient): Promise<{ types: string; cell: stri
 test('prepared mode: Parse of a statement the server already has keeps the client unnamed statement', async (t) => {
   const pooler = await startPooler(cluster, ['--pool-size', '1', '--max-prepared-statements', '100']);
   t.after(() => pooler.stop());
+  // One server connection: the first client leaves 'known' prepared on it.
+  const first = await RawClient.connect(pooler.port, cluster.user, cluster.password);
+  t.after(() => first.close());
+  first.socket.write(Buffer.concat([parse('known', 'select 2 as two'), sync()]));
+  assert.equal(await first.readUntil('Z'), '1Z');
+  // The second client (a name it never used: re-using one of its own names ends a client, as in
+  // PgBouncer) sends its unnamed statement, a Parse of the statement the server already has, then
+  // Bind of the unnamed one: its unnamed statement must survive.
   const client = await RawClient.connect(pooler.port, cluster.user, cluster.password);
   t.after(() => client.close());
-  client.socket.write(Buffer.concat([parse('known', 'select 2 as two'), sync()]));
-  assert.equal(await client.readUntil('Z'), '1Z');
-  // The unnamed statement, then a Parse of a statement already on this server, then Bind of the unnamed.
   client.socket.write(Buffer.concat([parse('', 'select 1 as one'), parse('known', 'select 2 as two'), bind(''), execute(), sync()]));
   assert.deepEqual(await firstCell(client), { types: '112DCZ', cell: '1' });
 });
