@@ -6,7 +6,7 @@ import {
   AuthError, SCRAM_MECHANISM, ScramServerSession, decoySecret, md5Hash, md5Response, passwordFailed, plainPasswordMatches, secureRandom, sameText,
   type ScramKeys, type ScramSecret, type ScramSecretCache, type UserSecret,
 } from './auth';
-import type { ClientAuthType } from './config';
+import type { LoginMethod } from './config';
 import { AuthCode, authentication, authenticationSasl, parseSaslInitialResponse, readCString } from './protocol';
 
 /** What to do next: send `reply` and wait for the client's answer, or the login is done. */
@@ -35,7 +35,7 @@ export class Authenticator {
    * password). `trusted`: whether auth_type trust lets this user in without a secret.
    */
   constructor(
-    private readonly method: ClientAuthType,
+    private readonly method: LoginMethod,
     private readonly user: string,
     private readonly secret: UserSecret | undefined,
     private readonly scramSecrets: ScramSecretCache,

@@ -11,7 +11,7 @@ import {
 } from './protocol';
 import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
 import { Authenticator, type AuthStep } from './authenticator';
-import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type PoolMode, type UserTimeoutKey } from './config';
+import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
 import type { Pool, PoolClient } from './pool';
 import { ServerLoginError, serverLoginFailure, type ServerConnection, type ServerLink } from './server';
 import type { ClientHost } from './pooler';
@@ -23,6 +23,7 @@ import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } 
 import { isPeerAdmin } from './admin';
 import type { BalancedClientSide, ClientBalance } from './balancedClient';
 import { findLoginSecret } from './login-secret';
+import { matchHba } from './hba';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
@@ -316,9 +317,29 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     );
   }
 
+  /** The configured auth_type, or with auth_type = hba the method of the first auth_hba_file rule that applies. */
+  private loginMethod(): LoginMethod {
+    const config = this.host.config;
+    if (config.auth_type !== 'hba') return config.auth_type;
+    const rule = matchHba(config.hba.rules, { local: this.remoteAddress === '', tls: this.tls, address: this.remoteAddress, database: this.database, user: this.user });
+    if (!rule) throw new AuthError('no authentication method is found', '28000');
+    switch (rule.method) {
+      case 'trust':
+      case 'md5':
+      case 'scram-sha-256':
+        return rule.method;
+      case 'password':
+        return 'plain';
+      case 'reject':
+        throw new AuthError('login rejected', '28000');
+      default:
+        throw new AuthError(`authentication method "${rule.method}" is not supported by PoolSafe`, '28000');
+    }
+  }
+
   /** Starts the exchange for the configured auth_type; `secret` undefined = unknown user. */
   private challenge(secret: UserSecret | undefined, trusted: boolean): void {
-    const authenticator = new Authenticator(this.host.config.auth_type, this.user, secret, this.host.scramSecrets, trusted);
+    const authenticator = new Authenticator(this.loginMethod(), this.user, secret, this.host.scramSecrets, trusted);
     this.phase = { step: 'auth', authenticator };
     this.onAuthStep(authenticator.start());
   }

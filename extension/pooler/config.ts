@@ -1,11 +1,14 @@
 // The pooler's resolved settings. Keys use PgBouncer's names and units (seconds) so SHOW CONFIG and a
 // PgBouncer .ini map onto them one to one; defaults are PgBouncer's except where noted.
 import { userSecret, type ScramKeys, type UserSecret } from './auth';
+import type { HbaRule } from './hba';
 import type { DisableOnWrite, LoadBalanceMode } from './balancer';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
 export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
-export type ClientAuthType = 'scram-sha-256' | 'md5' | 'trust' | 'plain';
+/** How one login is checked; `hba` picks one of these per connection from auth_hba_file. */
+export type LoginMethod = 'scram-sha-256' | 'md5' | 'trust' | 'plain';
+export type ClientAuthType = LoginMethod | 'hba';
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
 export type ClientTlsMode = 'disable' | 'allow' | 'prefer' | 'require';
@@ -26,7 +29,7 @@ export function reservedAuthDbnameMessage(name: string): string {
 
 export const POOL_MODES: readonly PoolMode[] = ['session', 'transaction', 'statement'];
 export const SERVER_POLICIES: readonly ServerPolicy[] = ['rotate', 'lifo', 'round-robin'];
-export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust'];
+export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust', 'hba'];
 
 /** Where a client-visible database name leads: one PostgreSQL database and the login used there. */
 export interface DatabaseTarget {
@@ -182,6 +185,9 @@ export interface PoolerConfig {
   auth_query: string;
   /** Database whose server runs auth_query ('' = the client's own database). */
   auth_dbname: string;
+  /** PgBouncer's auth_hba_file (used by auth_type = hba) and its rules, read with the ini. */
+  auth_hba_file: string;
+  hba: { rules: readonly HbaRule[] };
   /** TLS towards clients: disable | allow | prefer | require (PgBouncer's client_tls_sslmode). */
   client_tls_sslmode: ClientTlsMode;
   client_tls_key_file: string;
@@ -256,6 +262,8 @@ export function defaultConfig(): PoolerConfig {
     auth_user: '',
     auth_query: DEFAULT_AUTH_QUERY,
     auth_dbname: '',
+    auth_hba_file: '',
+    hba: { rules: [] },
     client_tls_sslmode: 'disable',
     client_tls_key_file: '',
     client_tls_cert_file: '',

@@ -3,7 +3,9 @@
 import { loadPgBouncerConfig, type IniDatabase, type IniUser, type IniWarning } from './ini';
 import { dirname, resolve } from 'node:path';
 import { userSecret } from './auth';
-import { CLIENT_TLS_MODES, SSL_MODES, defaultConfig, isAdminDatabase, reservedAuthDbnameMessage, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
+import { readFileSync } from 'node:fs';
+import { parseHba, type HbaRule } from './hba';
+import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, SSL_MODES, type ClientAuthType, defaultConfig, isAdminDatabase, reservedAuthDbnameMessage, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
   const dbname = entry.dbname ?? entry.name;
@@ -57,6 +59,15 @@ function overridesFromIni(entry: IniUser): UserOverrides {
   };
 }
 
+/** auth_hba_file's rules; an unreadable or malformed file fails the load (start or RELOAD). */
+function readHbaFile(path: string): HbaRule[] {
+  try {
+    return parseHba(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`auth_hba_file ${path}: ${(error as Error).message}`);
+  }
+}
+
 /** PgBouncer's default since 1.22: an ini that does not set it gets protocol-level prepared statements. */
 const PGBOUNCER_MAX_PREPARED_STATEMENTS = 200;
 
@@ -104,8 +115,12 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.maxUserClientConnections !== undefined) config.max_user_client_connections = s.maxUserClientConnections;
   if (s.trackExtraParameters !== undefined) config.track_extra_parameters = s.trackExtraParameters;
   for (const entry of ini.users) config.user_overrides.set(entry.name, overridesFromIni(entry));
-  if (s.authType === 'scram-sha-256' || s.authType === 'md5' || s.authType === 'trust' || s.authType === 'plain') config.auth_type = s.authType;
-  else if (s.authType !== undefined) throw new Error(`auth_type = ${s.authType} is not supported (use scram-sha-256, md5, plain or trust)`);
+  if (s.authType !== undefined) {
+    if (!CLIENT_AUTH_TYPES.includes(s.authType as ClientAuthType)) throw new Error(`auth_type = ${s.authType} is not supported (use ${CLIENT_AUTH_TYPES.join(', ')})`);
+    config.auth_type = s.authType as ClientAuthType;
+  }
+  if (s.authHbaFile !== undefined) config.auth_hba_file = resolve(dirname(iniPath), s.authHbaFile);
+  if (config.auth_hba_file) config.hba = { rules: readHbaFile(config.auth_hba_file) };
   if (s.poolMode !== undefined) config.pool_mode = s.poolMode;
   if (s.defaultPoolSize !== undefined) config.default_pool_size = s.defaultPoolSize;
   if (s.minPoolSize !== undefined) config.min_pool_size = s.minPoolSize;

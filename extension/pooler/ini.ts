@@ -63,6 +63,7 @@ export interface IniPoolerSettings {
   authUser?: string;
   authQuery?: string;
   authDbname?: string;
+  authHbaFile?: string;
   poolMode?: IniPoolMode;
   defaultPoolSize?: number;
   minPoolSize?: number;
@@ -157,6 +158,7 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   auth_user: { field: 'authUser', kind: 'string' },
   auth_query: { field: 'authQuery', kind: 'string' },
   auth_dbname: { field: 'authDbname', kind: 'string' },
+  auth_hba_file: { field: 'authHbaFile', kind: 'string' },
   pool_mode: { field: 'poolMode', kind: 'poolMode' },
   default_pool_size: { field: 'defaultPoolSize', kind: 'int' },
   min_pool_size: { field: 'minPoolSize', kind: 'int' },

@@ -4,6 +4,9 @@
 import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
 import { hostCount, hostTarget, poolModeFor } from './config';
 import { ServerConnection, ServerLoginError, logServerLoginFailure, serverLoginFailure } from './server';
+
+/** 57P03: the server is starting up or shutting down; a login then is worth retrying at once. */
+const CANNOT_CONNECT_NOW = '57P03';
 import { sqlstateOf } from './protocol';
 import { logLine } from './log';
 
@@ -146,10 +149,36 @@ export class Pool {
       this.give(server, client);
       return;
     }
+    const failing = this.failingLogin(Date.now());
+    if (failing) {
+      // PgBouncer's fast fail: while logins fail and server_login_retry has not passed, a client
+      // gets the cached error at once instead of a new attempt at the server.
+      client.failWait(failing.message, failing.code);
+      return;
+    }
     client.waitStartedAt = Date.now();
     client.waitNotified = false;
     this.waiting.push(client);
     this.launchIfNeeded(false);
+  }
+
+  /**
+   * The last login error while it still stands: no usable server, and server_login_retry not yet
+   * over. Only refusals by the server itself count (bad password, missing database…); clients of an
+   * unreachable or starting-up server wait for the retry instead.
+   */
+  private failingLogin(now: number): ServerLoginError | undefined {
+    const error = this.lastLaunchError;
+    if (!(error instanceof ServerLoginError) || error.code === CANNOT_CONNECT_NOW || this.usableServerCount > 0) return undefined;
+    if (now - this.lastLaunchFailedAt >= this.config.server_login_retry * 1000) return undefined;
+    return new ServerLoginError(`server login has been failing, cached error: ${error.message} (server_login_retry)`, error.code, error.severity);
+  }
+
+  /** Servers open or opening that RECONNECT/RELOAD did not mark for closing. */
+  private get usableServerCount(): number {
+    let count = this.connecting;
+    for (const server of [...this.idle, ...this.active]) if (!this.isCloseNeeded(server)) count++;
+    return count;
   }
 
   cancelWait(client: PoolClient): void {
@@ -270,6 +299,7 @@ export class Pool {
   /** RECONNECT: every server open or opening now closes as soon as it is released. */
   markCloseNeeded(lastServerId: number): void {
     this.closeNeededUpTo = lastServerId;
+    this.lastLaunchError = undefined; // new settings (or a RECONNECT) deserve a new login attempt now
     for (const server of [...this.idle]) server.close('database configuration changed');
   }
 
@@ -356,8 +386,12 @@ export class Pool {
         this.connecting--;
         this.lastLaunchError = error;
         this.lastLaunchFailedAt = Date.now();
-        if (!quiet && error instanceof ServerLoginError) logServerLoginFailure(error);
-        else if (!quiet) logLine(`${this.label}@${this.target.host}:${this.target.port}: closing because: ${connectFailure(error)}`);
+        if (!quiet && error instanceof ServerLoginError) {
+          logServerLoginFailure(error);
+          logLine(`S-${id}: ${this.label}@${this.target.host}:${this.target.port} closing because: ${serverLoginFailure(error)} (age=0s)`);
+        } else if (!quiet) {
+          logLine(`${this.label}@${this.target.host}:${this.target.port}: closing because: ${connectFailure(error)}`);
+        }
         this.launchFailed(error);
         throw error;
       },
@@ -373,7 +407,8 @@ export class Pool {
     this.handIdleToWaiting();
     // An unreachable server: clients keep waiting (query_wait_timeout, query_timeout) while the
     // janitor retries after server_login_retry, as in PgBouncer. A login PostgreSQL refused is final.
-    if (this.serverCount > 0 || !(error instanceof ServerLoginError)) return;
+    // Servers RECONNECT marked for closing will not serve the waiting clients (PgBouncer's rule too).
+    if (this.usableServerCount > 0 || !(error instanceof ServerLoginError)) return;
     const code = sqlstateOf(error, '08006');
     const waiting = this.waiting.splice(0);
     for (const client of waiting) client.failWait(serverLoginFailure(error), code);
@@ -382,6 +417,8 @@ export class Pool {
   /** Resolves once the server's default parameters are known (one login, needed to greet clients). */
   ensureTemplate(quiet = false): Promise<void> {
     if (this.template) return Promise.resolve();
+    const failing = this.failingLogin(Date.now());
+    if (failing) return Promise.reject(failing);
     if (!this.templatePromise && !this.retryDue(Date.now())) return Promise.reject(this.lastLaunchError);
     this.templatePromise ??= this.launch(quiet).finally(() => {
       this.templatePromise = undefined;

@@ -4,11 +4,11 @@
 // they cannot be told from a wrong password. Real psql/node-postgres clients, a throwaway cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { connectPg, loginError, startPoolerWithIni, type RunningPooler } from './pooler-harness';
+import { connectPg, loginError, run, startPoolerWithIni, type RunningPooler } from './pooler-harness';
 
 let cluster: Cluster;
 let dir: string;
@@ -124,4 +124,41 @@ test('logfile: a refused client\'s "closing because" line is in the file by the 
     const lines = readFileSync(logfile, 'utf8').split('\n').filter((line) => line.includes('shop/guest@') && line.includes('closing because: password authentication failed'));
     assert.equal(lines.length, i + 1, readFileSync(logfile, 'utf8'));
   }
+});
+
+test('a server that refused a login is not asked again before server_login_retry: clients meanwhile get PgBouncer\'s cached error', async (t) => {
+  const p = await pooler(
+    t,
+    `[databases]\nshop = host=127.0.0.1 port=${port} dbname=shop user=keeper password=wrong\n[pgbouncer]\nauth_type = trust\nauth_file = userlist.txt\nserver_login_retry = 2\n`,
+    `"guest" ""\n`,
+  );
+  const first = await loginError(p.url({ user: 'guest', password: '', database: 'shop' }));
+  assert.equal(first.message, 'password authentication failed for user "keeper"');
+  const second = await loginError(p.url({ user: 'guest', password: '', database: 'shop' }));
+  assert.equal(second.message, 'server login has been failing, cached error: password authentication failed for user "keeper" (server_login_retry)');
+  await new Promise((resolve) => setTimeout(resolve, 2200));
+  // The retry period is over: the server is asked again and answers for itself.
+  const third = await loginError(p.url({ user: 'guest', password: '', database: 'shop' }));
+  assert.equal(third.message, 'password authentication failed for user "keeper"');
+});
+
+test('auth_type = hba: auth_hba_file picks the method per connection (trust, md5, reject, no rule); RELOAD re-reads it', async (t) => {
+  const hbaFile = join(dir, `hba-${process.pid}.conf`);
+  writeFileSync(hbaFile, 'host shop keeper 127.0.0.1/32 trust\nhost shop guest 127.0.0.1/32 md5\nhost shop stranger 0.0.0.0/0 reject\nhost pgbouncer keeper 127.0.0.1/32 md5\n');
+  const p = await pooler(
+    t,
+    `[databases]\nshop = host=127.0.0.1 port=${port} dbname=shop\n[pgbouncer]\nauth_type = hba\nauth_hba_file = ${hbaFile}\nauth_file = userlist.txt\nadmin_users = keeper\n`,
+    `"keeper" "k33p"\n"guest" "g3st"\n"stranger" "s"\n"other" "o"\n`,
+  );
+  assert.equal(await whoAmI(p.url({ user: 'keeper', password: 'not-asked', database: 'shop' })), 'keeper');
+  assert.equal(await whoAmI(p.url({ user: 'guest', password: 'g3st', database: 'shop' })), 'guest');
+  assert.match((await loginError(p.url({ user: 'guest', password: 'nope', database: 'shop' }))).message, /password authentication failed/);
+  assert.equal((await loginError(p.url({ user: 'stranger', password: 's', database: 'shop' }))).message, 'login rejected');
+  assert.equal((await loginError(p.url({ user: 'other', password: 'o', database: 'shop' }))).message, 'no authentication method is found');
+  // keeper no longer trusted after RELOAD: a password is asked for and checked.
+  writeFileSync(hbaFile, 'host all all 127.0.0.1/32 scram-sha-256\n');
+  const reload = await run('psql', ['-X', '-h', '127.0.0.1', '-p', String(p.port), '-U', 'keeper', '-d', 'pgbouncer', '-c', 'RELOAD'], { env: { PGPASSWORD: 'k33p' } });
+  assert.equal(reload.code, 0, reload.stderr);
+  assert.equal((await loginError(p.url({ user: 'keeper', password: 'not-asked', database: 'shop' }))).message, 'SASL authentication failed');
+  assert.equal(await whoAmI(p.url({ user: 'keeper', password: 'k33p', database: 'shop' })), 'keeper');
 });
