@@ -12,7 +12,7 @@ import {
 import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
 import { Authenticator, type AuthStep } from './authenticator';
 import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
-import type { Pool, PoolClient } from './pool';
+import { isLoginRefusal, type Pool, type PoolClient } from './pool';
 import { ServerLoginError, serverLoginFailure, type ServerConnection, type ServerLink } from './server';
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
@@ -411,7 +411,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       () => this.greet(pool, []),
       (error: Error) => {
         if (this.state !== 'login') return;
-        if (error instanceof ServerLoginError) {
+        if (isLoginRefusal(error)) {
           this.fatal(sqlstateOf(error, '08006'), serverLoginFailure(error));
           return;
         }

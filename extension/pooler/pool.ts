@@ -5,9 +5,19 @@ import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
 import { hostCount, hostTarget, poolModeFor } from './config';
 import { ServerConnection, ServerLoginError, logServerLoginFailure, serverLoginFailure } from './server';
 
-/** 57P03: the server is starting up or shutting down; a login then is worth retrying at once. */
+/** 57P03: the server is starting up or shutting down; a login then is worth retrying. */
 const CANNOT_CONNECT_NOW = '57P03';
+
+/**
+ * A login the server refused (bad password, missing database) or the pooler could not answer (wrong
+ * password type): final for the clients waiting, unlike an unreachable or starting-up server.
+ */
+export function isLoginRefusal(error: Error): boolean {
+  if (error instanceof ServerLoginError) return error.code !== CANNOT_CONNECT_NOW;
+  return error instanceof AuthError;
+}
 import { sqlstateOf } from './protocol';
+import { AuthError } from './auth';
 import { logLine } from './log';
 
 /** The side of a client the pool talks to. */
@@ -169,9 +179,10 @@ export class Pool {
    */
   private failingLogin(now: number): ServerLoginError | undefined {
     const error = this.lastLaunchError;
-    if (!(error instanceof ServerLoginError) || error.code === CANNOT_CONNECT_NOW || this.usableServerCount > 0) return undefined;
+    if (!error || !isLoginRefusal(error) || this.usableServerCount > 0) return undefined;
     if (now - this.lastLaunchFailedAt >= this.config.server_login_retry * 1000) return undefined;
-    return new ServerLoginError(`server login has been failing, cached error: ${error.message} (server_login_retry)`, error.code, error.severity);
+    const severity = error instanceof ServerLoginError ? error.severity : 'FATAL';
+    return new ServerLoginError(`server login has been failing, cached error: ${serverLoginFailure(error)} (server_login_retry)`, sqlstateOf(error, '08006'), severity);
   }
 
   /** Servers open or opening that RECONNECT/RELOAD did not mark for closing. */
@@ -386,7 +397,7 @@ export class Pool {
         this.connecting--;
         this.lastLaunchError = error;
         this.lastLaunchFailedAt = Date.now();
-        if (!quiet && error instanceof ServerLoginError) {
+        if (!quiet && isLoginRefusal(error)) {
           logServerLoginFailure(error);
           logLine(`S-${id}: ${this.label}@${this.target.host}:${this.target.port} closing because: ${serverLoginFailure(error)} (age=0s)`);
         } else if (!quiet) {
@@ -408,7 +419,7 @@ export class Pool {
     // An unreachable server: clients keep waiting (query_wait_timeout, query_timeout) while the
     // janitor retries after server_login_retry, as in PgBouncer. A login PostgreSQL refused is final.
     // Servers RECONNECT marked for closing will not serve the waiting clients (PgBouncer's rule too).
-    if (this.usableServerCount > 0 || !(error instanceof ServerLoginError)) return;
+    if (this.usableServerCount > 0 || !isLoginRefusal(error)) return;
     const code = sqlstateOf(error, '08006');
     const waiting = this.waiting.splice(0);
     for (const client of waiting) client.failWait(serverLoginFailure(error), code);

@@ -60,7 +60,7 @@ test('a forced user= without password= logs in to the server with its auth_file 
   assert.equal(await whoAmI(p.url({ user: 'visitor', password: '', database: 'plain' })), 'keeper');
   // guest's entry is a SCRAM verifier: it cannot answer the server's challenge without a client's proof.
   const refused = await loginError(p.url({ user: 'visitor', password: '', database: 'verifier' }));
-  assert.equal(refused.message, 'server login failed: wrong password type');
+  assert.equal(refused.message, 'server login failed: wrong password type', p.stderr());
 });
 
 test('auth_type md5 with a user known only by a SCRAM verifier runs SCRAM, as PgBouncer does; a wrong password still fails', async (t) => {
