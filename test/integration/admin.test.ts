@@ -123,11 +123,16 @@ test('every SHOW command answers with PgBouncer 1.25 column names in order', asy
   assert.deepEqual((await admin(pooler.port, 'show hazards')).rows, []);
 });
 
-test('SHOW SOCKETS lists the console session, a client in a transaction and its server, numbered in one sequence', async (t) => {
-  const client = await connectPg(pooler.url({ application: 'sockets-test' }));
+/** A client (named `application`) inside a transaction, and the PID of the backend it holds. */
+async function clientInTransaction(t: { after(fn: () => unknown): void }, application: string) {
+  const client = await connectPg(pooler.url({ application }));
   t.after(() => client.end());
   await client.query('begin');
-  const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+  return { client, pid: (await client.query('select pg_backend_pid() as pid')).rows[0].pid as number };
+}
+
+test('SHOW SOCKETS lists the console session, a client in a transaction and its server, numbered in one sequence', async (t) => {
+  const { pid } = await clientInTransaction(t, 'sockets-test');
   const sockets = records(await admin(pooler.port, 'show sockets'));
   const mine = sockets.find((r) => r.application_name === 'sockets-test');
   const held = sockets.find((r) => Number(r.remote_pid) === pid);
@@ -166,10 +171,7 @@ test('SHOW STATS and SHOW TOTALS count server assignments: one per transaction i
 });
 
 test('live state: a client inside a transaction, its server connection and the pool', async (t) => {
-  const client = await connectPg(pooler.url({ application: 'admin-test' }));
-  t.after(() => client.end());
-  await client.query('begin');
-  const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+  const { client, pid } = await clientInTransaction(t, 'admin-test');
 
   const clients = records(await admin(pooler.port, 'show clients'));
   const mine = clients.find((r) => r.application_name === 'admin-test');
