@@ -106,7 +106,7 @@ function settingsFor(uri: string): Promise<EditorSettings> {
 
 function optionsFor(uri: string, settings: EditorSettings): AnalysisOptions {
   const config = configFiles.forDocument(uri);
-  const merged = effectiveOptions(withWorkspaceCatalog(config.options, workspaceRoot(uri)), settings.options);
+  const merged = withWorkspaceCatalog(effectiveOptions(config.options, settings.options), workspaceRoot(uri));
   return { ...DEFAULT_OPTIONS, ...merged, rules: { ...merged.rules } };
 }
 

@@ -15,6 +15,7 @@ export interface RawSettings {
   preparedStatements?: unknown;
   rules?: unknown;
   languages?: unknown;
+  loadBalancing?: unknown;
 }
 
 export interface EditorSettings {
@@ -31,6 +32,7 @@ export function parseSettings(raw: RawSettings | null | undefined): EditorSettin
   const options: Partial<AnalysisOptions> = {};
   if (POOL_MODES.has(raw?.poolMode)) options.poolMode = raw!.poolMode as PoolMode;
   if (PREPARED.has(raw?.preparedStatements)) options.preparedStatements = raw!.preparedStatements as PreparedStatementSupport;
+  if (typeof raw?.loadBalancing === 'boolean') options.loadBalancing = raw.loadBalancing;
   if (raw?.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules)) {
     const rules: AnalysisOptions['rules'] = {};
     for (const [id, level] of Object.entries(raw.rules as Record<string, unknown>)) {

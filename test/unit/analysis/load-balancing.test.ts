@@ -9,6 +9,7 @@ import { SqlAnalyzer } from '../../../server/analysis/index';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
 import { hoverMarkdown } from '../../../server/hover';
 import { RuleDocs } from '../../../server/diagnostics';
+import { effectiveOptions, parseSettings } from '../../../server/settings';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,4 +233,13 @@ test('hovers explain the balancer (not the pool mode), name the quick fix and li
   assert.match(text, /Quick fix available: \*Run the write and the read in one transaction/);
   for (const rule of ['read-after-write', 'write-in-read']) assert.ok(existsSync(fileURLToPath(docs.href(rule)!)), rule);
   assert.match(hoverMarkdown(only(`${STABLE_NEXT_ID}\nSELECT next_order_id();`, 'write-in-read'), 'session', docs), /25006/);
+});
+
+test('the editor setting poolsafe.loadBalancing overrides .poolsafe.json; null or a non-boolean leaves the file in charge', () => {
+  const file = parseConfig('{ "loadBalancing": true }').options;
+  assert.equal(effectiveOptions(file, parseSettings({ loadBalancing: false }).options).loadBalancing, false);
+  assert.equal(effectiveOptions({}, parseSettings({ loadBalancing: true }).options).loadBalancing, true);
+  assert.equal(effectiveOptions(file, parseSettings({ loadBalancing: null }).options).loadBalancing, true);
+  assert.equal(effectiveOptions(file, parseSettings({ loadBalancing: 'yes' }).options).loadBalancing, true);
+  assert.deepEqual(sqlFindings(WRITE_THEN_READ, effectiveOptions(file, parseSettings({ loadBalancing: false }).options)), []);
 });
