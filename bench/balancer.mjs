@@ -15,7 +15,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { failer, positiveIntEnv } from './env.mjs';
 
+const fail = failer('balancer');
+const positiveInt = (name, fallback) => positiveIntEnv(name, fallback, fail);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'out');
 const poolerJs = join(root, 'dist', 'pooler.js');
@@ -29,18 +32,6 @@ const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8'
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const TARGETS = ['pgpool2', 'poolsafe', 'poolsafe-direct'];
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-function fail(message) {
-  console.error(`bench/balancer: ${message}`);
-  process.exit(2);
-}
 
 /** utime+stime of one process in seconds, and its parent pid (/proc/<pid>/stat). */
 function procStat(pid) {

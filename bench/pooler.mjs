@@ -22,7 +22,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { failer, positiveIntEnv } from './env.mjs';
 
+const fail = failer('pooler');
+const positiveInt = (name, fallback) => positiveIntEnv(name, fallback, fail);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, process.env.POOLSAFE_OUT ?? 'out');
 const distDir = join(root, process.env.POOLSAFE_DIST ?? 'dist');
@@ -48,18 +51,6 @@ const SCENARIOS = [
   { id: 'select -C c=10', args: ['-S', '-C', '-c', '10', '-j', '2'] },
 ];
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-function fail(message) {
-  console.error(`bench/pooler: ${message}`);
-  process.exit(2);
-}
 
 function checkPrerequisites() {
   if (!['scram', 'plain'].includes(userlistFormat)) fail(`BENCH_PGBOUNCER_USERLIST must be scram or plain, got "${userlistFormat}"`);

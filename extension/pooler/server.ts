@@ -13,6 +13,7 @@ import {
 import { AuthError, ScramClientSession, SCRAM_MECHANISM, md5Hash, md5Response } from './auth';
 import type { DatabaseTarget } from './config';
 import { SocketReads } from './reads';
+import { parseDataRow } from './sqlConnection';
 import { logLine } from './log';
 
 export type ServerState = 'login' | 'idle' | 'active' | 'closed';
@@ -58,22 +59,6 @@ const MSG_DATA_ROW = 0x44; // D
 /** While the pooler's own query reads rows (runAudit), their bodies too. */
 const AUDIT_INTEREST = interestIn([MSG_PARSE_COMPLETE, MSG_CLOSE_COMPLETE], [Msg.ParameterStatus, Msg.ReadyForQuery, Msg.ErrorResponse, MSG_COMMAND_COMPLETE, MSG_DATA_ROW]);
 
-/** Text columns of one DataRow (null for SQL NULL). */
-function dataRowCells(body: Buffer): (string | null)[] {
-  const cells: (string | null)[] = [];
-  let pos = 2;
-  for (let i = body.readInt16BE(0); i > 0; i--) {
-    const length = body.readInt32BE(pos);
-    pos += 4;
-    if (length < 0) {
-      cells.push(null);
-      continue;
-    }
-    cells.push(body.toString('utf8', pos, pos + length));
-    pos += length;
-  }
-  return cells;
-}
 
 type Socket = net.Socket | tls.TLSSocket;
 
@@ -328,7 +313,7 @@ export class ServerConnection {
         if (this.internal) this.internal.error ??= fields.get('M') ?? 'error';
         else if (fields.get('S') === 'FATAL' || fields.get('S') === 'PANIC') this.close(`server error: ${fields.get('M')}`);
       } else if (type === MSG_DATA_ROW && body && this.internal?.rows) {
-        this.internal.rows.push(dataRowCells(body));
+        this.internal.rows.push(parseDataRow(body));
       } else if (type === Msg.ReadyForQuery && body && this.internal) {
         this.txStatus = body[0];
         const { done, error } = this.internal;

@@ -74,7 +74,8 @@ export class SqlConnection implements ServerLink {
   }
 }
 
-function parseDataRow(body: Buffer): (string | null)[] {
+/** Text columns of one DataRow (null for SQL NULL). */
+export function parseDataRow(body: Buffer): (string | null)[] {
   const count = body.readInt16BE(0);
   const values: (string | null)[] = [];
   let pos = 2;

@@ -4,6 +4,7 @@
 // sent to every node (SET, DISCARD, SAVEPOINT…), or one the primary must run. A token scan, no parse:
 // quoted text, quoted identifiers, dollar quotes and comments are skipped, so words inside them count
 // for nothing. The function names it lists are judged by the caller (function lists or pg_proc).
+import { skipNonCode } from '../../server/analysis/splitter';
 
 export type StatementKind =
   /** Pgpool-II's is_select_query: SELECT/WITH/TABLE without INTO, FOR UPDATE/SHARE or a DML CTE; COPY … TO STDOUT. */
@@ -47,24 +48,14 @@ export function tokenize(sql: string, limit = 4000): Token[] {
     const c = sql.charCodeAt(i);
     if (c <= 0x20) {
       i++;
-    } else if (c === 0x2d && sql.charCodeAt(i + 1) === 0x2d) { // --
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
-    } else if (c === 0x2f && sql.charCodeAt(i + 1) === 0x2a) { // /* (nested, as PostgreSQL's lexer)
-      i = skipBlockComment(sql, i);
-    } else if (c === 0x27) { // '
-      i = skipQuoted(sql, i, 0x27, isEscapeString(sql, i));
-      tokens.push({ punct: "'" });
-    } else if (c === 0x22) { // "
-      const end = skipQuoted(sql, i, 0x22, false);
-      tokens.push({ word: sql.slice(i + 1, end - 1).replace(/""/g, '"'), quoted: true });
-      i = end;
-    } else if (c === 0x24 && isDollarQuoteStart(sql, i)) {
-      const tagEnd = sql.indexOf('$', i + 1);
-      const tag = sql.slice(i, tagEnd + 1);
-      const close = sql.indexOf(tag, tagEnd + 1);
-      i = close < 0 ? n : close + tag.length;
-      tokens.push({ punct: "'" });
+      continue;
+    }
+    // Quotes, quoted names, dollar quotes and comments: skipped as the analysis' splitter skips them.
+    const next = c === 0x27 || c === 0x22 || c === 0x2d || c === 0x2f || c === 0x24 ? skipNonCode(sql, i) : -1;
+    if (next >= 0) {
+      if (c === 0x22) tokens.push({ word: sql.slice(i + 1, next - 1).replace(/""/g, '"'), quoted: true });
+      else if (c === 0x27 || c === 0x24) tokens.push({ punct: "'" });
+      i = next;
     } else if (isWordStart(c)) {
       let j = i + 1;
       while (j < n && isWordPart(sql.charCodeAt(j))) j++;
@@ -81,51 +72,6 @@ export function tokenize(sql: string, limit = 4000): Token[] {
     }
   }
   return tokens;
-}
-
-function skipBlockComment(sql: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < sql.length) {
-    if (sql.startsWith('/*', i)) {
-      depth++;
-      i += 2;
-    } else if (sql.startsWith('*/', i)) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
-}
-
-function isEscapeString(sql: string, quote: number): boolean {
-  const before = sql.charCodeAt(quote - 1) | 0x20;
-  return before === 0x65 && (quote < 2 || !isWordPart(sql.charCodeAt(quote - 2))); // E'…'
-}
-
-function skipQuoted(sql: string, start: number, quote: number, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql.charCodeAt(i);
-    if (backslashEscapes && c === 0x5c) {
-      i += 2;
-    } else if (c === quote) {
-      if (sql.charCodeAt(i + 1) === quote) i += 2;
-      else return i + 1;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
-}
-
-function isDollarQuoteStart(sql: string, at: number): boolean {
-  if (at > 0 && isWordPart(sql.charCodeAt(at - 1))) return false;
-  const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(at, at + 64));
-  return m !== null;
 }
 
 function isWordStart(c: number): boolean {

@@ -5,10 +5,10 @@
 // with the server's SCRAM verifier.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './cluster';
+import { waitForExit, waitForPort } from './childProcess';
 
 export const PGBOUNCER_BINARY = '/usr/sbin/pgbouncer';
 
@@ -94,37 +94,6 @@ function writeConfig(dir: string, port: number, options: PgBouncerOptions): stri
   return iniPath;
 }
 
-/** Resolves once something accepts TCP connections on 127.0.0.1:port; bounded by the deadline. */
-async function waitForPort(port: number, deadline: number, child: ChildProcess, describe: () => string): Promise<void> {
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`pgbouncer exited (${child.exitCode ?? child.signalCode}) before accepting connections\n${describe()}`);
-    }
-    const accepted = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (accepted) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(20 * (attempt + 1), 200)));
-  }
-  throw new Error(`pgbouncer did not accept connections on port ${port} in time\n${describe()}`);
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncer> {
   const binary = options.binary ?? PGBOUNCER_BINARY;
   if (!existsSync(binary)) {
@@ -169,7 +138,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   };
 
   try {
-    await Promise.race([waitForPort(port, Date.now() + (options.startTimeoutMs ?? 10_000), child, describe), spawnError]);
+    await Promise.race([waitForPort('pgbouncer', port, Date.now() + (options.startTimeoutMs ?? 10_000), child, describe), spawnError]);
   } catch (error) {
     await stop();
     throw error;

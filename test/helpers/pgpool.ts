@@ -4,12 +4,12 @@
 // password in plain text, Pgpool-II's TEXT prefix); health checks and failover are off, so a
 // stopped replica never triggers a failover script. The same pgpool.conf can be handed to
 // `poolsafe pooler --config`, which is the point: one file, two balancers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './cluster';
+import { waitForExit, waitForPort } from './childProcess';
 
 export const PGPOOL_BINARY = '/usr/sbin/pgpool';
 
@@ -83,34 +83,6 @@ function writeConfig(dir: string, port: number, pcpPort: number, options: Pgpool
   return confPath;
 }
 
-async function waitForPort(port: number, deadline: number, child: ChildProcess, describe: () => string): Promise<void> {
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`pgpool exited (${child.exitCode ?? child.signalCode}) before accepting connections\n${describe()}`);
-    const accepted = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (accepted) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50 * (attempt + 1), 250)));
-  }
-  throw new Error(`pgpool did not accept connections on port ${port} in time\n${describe()}`);
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 export async function startPgpool(options: PgpoolOptions): Promise<Pgpool> {
   if (!existsSync(PGPOOL_BINARY)) throw new Error(`Pgpool-II not found at ${PGPOOL_BINARY}: install the Debian package \`pgpool2\``);
   const dir = mkdtempSync(join(tmpdir(), 'poolsafe-pgpool-'));
@@ -149,7 +121,7 @@ export async function startPgpool(options: PgpoolOptions): Promise<Pgpool> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(port, Date.now() + 20_000, child, describe);
+    await waitForPort('pgpool', port, Date.now() + 20_000, child, describe);
   } catch (error) {
     await stop();
     throw error;
