@@ -5,6 +5,7 @@
 // the connection goes back to the pool; hazards.ts turns what it did not know into hazards.
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import type { StateKind } from './sessionState';
+import { commentEnd, isWordByte } from './wireText';
 
 /** How a hazard's detail says the state was found by the audit (the editor marks such hazards). */
 export const ASKED_THE_SERVER = 'found by asking the server';
@@ -57,6 +58,7 @@ export function runsHiddenCode(buf: Buffer, start: number, end: number, builtins
 function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: ReadonlySet<string> | null): boolean {
   let i = start;
   let atStatementStart = true;
+  let skip: number;
   // The word before the current one (only spaces or '.' between), decoded only when a call needs it.
   let previousStart = 0;
   let previousEnd = 0;
@@ -84,12 +86,8 @@ function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: Re
       if (nextSignificant(buf, close, end) === OPEN_PAREN && !NAMES_FOLLOW.has(previousWord())) return true; // "MyFunction"(…)
       previousEnd = previousStart;
       i = close;
-    } else if (b === 0x2d && buf[i + 1] === 0x2d) { // -- comment
-      const nl = buf.indexOf(0x0a, i);
-      i = nl < 0 || nl >= end ? end : nl + 1;
-    } else if (b === 0x2f && buf[i + 1] === 0x2a) { // /* comment */
-      const close = buf.indexOf('*/', i + 2);
-      i = close < 0 || close >= end ? end : close + 2;
+    } else if ((skip = commentEnd(buf, i, end)) >= 0) {
+      i = skip;
     } else {
       if (b === SEMICOLON) atStatementStart = true;
       if (b !== 0x20 && b !== 0x0a && b !== 0x09 && b !== 0x0d && b !== 0x2e) previousEnd = previousStart; // '.' keeps schema.name
@@ -130,11 +128,6 @@ function skipQuoted(buf: Buffer, from: number, end: number, quote: number): numb
     }
   }
   return end;
-}
-
-function isWordByte(b: number): boolean {
-  const lower = b | 0x20;
-  return (lower >= 0x61 && lower <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x24 || b >= 0x80;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import { SessionState, type StateEntry, type StateKind } from './sessionState';
 import { redactSecrets } from './redact';
 import { logLine } from './log';
 import { ASKED_THE_SERVER, auditSql, libraryName, readAudit, runsHiddenCode, type FoundState } from './audit';
+import { commentEnd, isWordByte } from './wireText';
 
 export type HazardKind = HazardInfo['kind'];
 
@@ -68,6 +69,7 @@ const STATEMENT_START_BYTES = STATEMENT_START_WORDS.map((word) => Buffer.from(wo
 export function mentionsSessionFeature(buf: Buffer, start: number, end: number): boolean {
   let i = start;
   let atStatementStart = true;
+  let skip: number;
   while (i < end) {
     const b = buf[i];
     if (isWordByte(b)) {
@@ -76,23 +78,14 @@ export function mentionsSessionFeature(buf: Buffer, start: number, end: number):
       if (wordIsKeyword(buf, i, j, atStatementStart)) return true;
       atStatementStart = false;
       i = j;
-    } else if (b === 0x2d && buf[i + 1] === 0x2d) { // -- comment
-      const nl = buf.indexOf(0x0a, i);
-      i = nl < 0 || nl >= end ? end : nl + 1;
-    } else if (b === 0x2f && buf[i + 1] === 0x2a) { // /* comment */
-      const close = buf.indexOf('*/', i + 2);
-      i = close < 0 || close >= end ? end : close + 2;
+    } else if ((skip = commentEnd(buf, i, end)) >= 0) {
+      i = skip;
     } else {
       if (b === 0x3b) atStatementStart = true; // ;
       i++;
     }
   }
   return false;
-}
-
-function isWordByte(b: number): boolean {
-  const lower = b | 0x20;
-  return (lower >= 0x61 && lower <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x24 || b >= 0x80;
 }
 
 function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart: boolean): boolean {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { RawClient, cstr, frontend } from './pooler-harness';
+import { RawClient, extended, frontend, cstr } from './pooler-harness';
 import { expectHazard, hazardsOf, showHazards, startHazardPooler } from './hazards-harness';
 
 let cluster: Cluster;
@@ -13,11 +13,7 @@ before(async () => {
 });
 after(() => cluster?.stop());
 
-const parse = (name: string, text: string) => frontend('P', Buffer.concat([cstr(name), cstr(text), Buffer.from([0, 0])]));
-const bind = (statement: string) => frontend('B', Buffer.concat([cstr(''), cstr(statement), Buffer.from([0, 0, 0, 0, 0, 0])]));
-const execute = () => frontend('E', Buffer.concat([cstr(''), Buffer.from([0, 0, 0, 0])]));
-const sync = () => frontend('S');
-const closeStatement = (name: string) => frontend('C', Buffer.concat([Buffer.from('S'), cstr(name)]));
+const { parse, bind, execute, sync, closeStatement } = extended;
 
 test('a Query sent one byte at a time is inspected: origin hazard for its set_config', async (t) => {
   const pooler = await startHazardPooler(cluster, 'rotate');

@@ -245,6 +245,16 @@ export function frontend(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([header, body]);
 }
 
+/** Extended-protocol messages with no parameters (the unnamed portal, text results). */
+export const extended = {
+  parse: (name: string, text: string) => frontend('P', Buffer.concat([cstr(name), cstr(text), Buffer.from([0, 0])])),
+  bind: (statement: string) => frontend('B', Buffer.concat([cstr(''), cstr(statement), Buffer.from([0, 0, 0, 0, 0, 0])])),
+  execute: () => frontend('E', Buffer.concat([cstr(''), Buffer.from([0, 0, 0, 0])])),
+  describeStatement: (name: string) => frontend('D', Buffer.concat([Buffer.from('S'), cstr(name)])),
+  closeStatement: (name: string) => frontend('C', Buffer.concat([Buffer.from('S'), cstr(name)])),
+  sync: () => frontend('S'),
+};
+
 export function cstr(text: string): Buffer {
   return Buffer.from(text + '\0');
 }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster';
-import { RawClient, connectPg, cstr, frontend, startPooler } from './pooler-harness';
+import { RawClient, connectPg, extended, startPooler } from './pooler-harness';
 
 let cluster: Cluster;
 before(async () => {
@@ -11,11 +11,7 @@ before(async () => {
 });
 after(() => cluster?.stop());
 
-const parse = (name: string, text: string) => frontend('P', Buffer.concat([cstr(name), cstr(text), Buffer.from([0, 0])]));
-const bind = (statement: string) => frontend('B', Buffer.concat([cstr(''), cstr(statement), Buffer.from([0, 0, 0, 0, 0, 0])]));
-const execute = () => frontend('E', Buffer.concat([cstr(''), Buffer.from([0, 0, 0, 0])]));
-const describe = (statement: string) => frontend('D', Buffer.concat([Buffer.from('S'), cstr(statement)]));
-const sync = () => frontend('S');
+const { parse, bind, execute, describeStatement: describe, sync } = extended;
 
 /** Message types as letter → count (short enough to read in a failure). */
 function counts(types: string): Record<string, number> {
