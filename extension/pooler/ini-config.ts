@@ -1,9 +1,9 @@
 // Maps a PgBouncer .ini (parsed by ini.ts) onto PoolerConfig, so `--config pgbouncer.ini` mirrors a
 // production pooler's databases, pool settings and auth_file users.
 import { loadPgBouncerConfig, type IniDatabase, type IniUser, type IniWarning } from './ini';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { userSecret } from './auth';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseHba, type HbaRule } from './hba';
 import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, SSL_MODES, type ClientAuthType, defaultConfig, isAdminDatabase, reservedAuthDbnameMessage, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
 
@@ -57,6 +57,15 @@ function overridesFromIni(entry: IniUser): UserOverrides {
     client_idle_timeout: entry.clientIdleTimeout,
     transaction_timeout: entry.transactionTimeout,
   };
+}
+
+/**
+ * A relative auth_hba_file is looked for next to the ini (PoolSafe's rule for auth_file), then in
+ * the working directory (where PgBouncer, which opens it as given, finds it).
+ */
+function hbaFilePath(file: string, iniDir: string): string {
+  const besideIni = resolve(iniDir, file);
+  return isAbsolute(file) || existsSync(besideIni) ? besideIni : resolve(file);
 }
 
 /** auth_hba_file's rules; an unreadable or malformed file fails the load (start or RELOAD). */
@@ -119,7 +128,7 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
     if (!CLIENT_AUTH_TYPES.includes(s.authType as ClientAuthType)) throw new Error(`auth_type = ${s.authType} is not supported (use ${CLIENT_AUTH_TYPES.join(', ')})`);
     config.auth_type = s.authType as ClientAuthType;
   }
-  if (s.authHbaFile !== undefined) config.auth_hba_file = resolve(dirname(iniPath), s.authHbaFile);
+  if (s.authHbaFile !== undefined) config.auth_hba_file = hbaFilePath(s.authHbaFile, dirname(iniPath));
   if (config.auth_hba_file) config.hba = { rules: readHbaFile(config.auth_hba_file) };
   if (s.poolMode !== undefined) config.pool_mode = s.poolMode;
   if (s.defaultPoolSize !== undefined) config.default_pool_size = s.defaultPoolSize;
