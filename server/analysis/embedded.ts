@@ -50,6 +50,16 @@ function isWrittenString(node: ts.Expression): boolean {
   }
   return ts.isStringLiteral(current) || ts.isNoSubstitutionTemplateLiteral(current) || ts.isTemplateExpression(current);
 }
+/** Calls that return a handle on a newly begun transaction (knex `transaction()` without a callback). */
+const TRANSACTION_OPENERS = /^(beginTransaction|startTransaction|transaction)$/;
+
+/** `db.beginTransaction()`, `knex.transaction()` (no callback), or a conditional with one of them in a branch. */
+function opensTransactionHandle(node: ts.Expression): boolean {
+  let value = node;
+  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+  if (ts.isConditionalExpression(value)) return opensTransactionHandle(value.whenTrue) || opensTransactionHandle(value.whenFalse);
+  return ts.isCallExpression(value) && TRANSACTION_OPENERS.test(calleeText(value.expression)) && !value.arguments.some((a) => ts.isFunctionLike(a));
+}
 /** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
 function opensWithCapitalised(text: string): boolean {
   return /^\s*[A-Z][a-z]/.test(text);
@@ -138,6 +148,8 @@ class Extractor {
   private readonly localPostgresFactories = new Set<string>();
   /** Names of objects created by calling a postgres.js factory (`const sql = postgres(options)`). */
   private readonly postgresJsClients = new Set<string>();
+  /** Names bound to an opened transaction (`const tx = await db.beginTransaction()`). */
+  private readonly transactionHandles = new Set<string>();
   /** Names bound to pools created in this file (`const db = new Pool()`, `const sql = postgres()`). */
   private readonly poolNames = new Set<string>();
   /** Names of objects of another database's driver, in a file that imports both. */
@@ -222,7 +234,7 @@ class Extractor {
       const key = receiver ?? '';
       let group = sequences.get(key);
       if (!group) {
-        group = { pieces: [], inTransaction, scopeSequence };
+        group = { pieces: [], inTransaction: inTransaction || (receiver !== undefined && this.isTransactionHandle(receiver)), scopeSequence };
         this.groups.push(group);
         sequences.set(key, group);
       }
@@ -249,6 +261,11 @@ class Extractor {
     const group: Group = { pieces: [], inTransaction, balancingOnly: true };
     this.groups.push(group);
     return group;
+  }
+
+  /** A transaction handle (`const tx = await db.beginTransaction()`) is inside the transaction it opened. */
+  private isTransactionHandle(receiver: string): boolean {
+    return this.transactionHandles.has(receiver);
   }
 
   private standaloneGroup(inTransaction: boolean): Group {
@@ -320,6 +337,7 @@ class Extractor {
     while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
     if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(calleeText(value.expression))) this.poolNames.add(name);
     if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
+    if (opensTransactionHandle(value)) this.transactionHandles.add(name);
   }
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: string | undefined) => Group): void {

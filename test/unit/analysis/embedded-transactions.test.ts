@@ -99,3 +99,24 @@ test('PREPARE … DEALLOCATE within one query string is safe; a PREPARE left for
   // psql sends a file's statements one by one: each may run on another server connection.
   assert.deepEqual(analyzeSql('prepare five as select 1;\nexecute five;\ndeallocate five;\n').map((f) => f.rule), ['prepared-statement', 'prepared-statement', 'prepared-statement']);
 });
+
+test('a handle returned by beginTransaction()/transaction() (no callback) is inside its transaction; the object it came from is not', () => {
+  const handle = [
+    'export async function purge(pool, bucket) {',
+    '  const tnx = await pool.acquire().beginTransaction();',
+    "  await tnx.query(\"SELECT set_config('storage.allow_delete', 'true', true)\");",
+    '  const trx = existing ? outer : await knex.transaction();',
+    "  await trx.raw(\"SELECT set_config('app.user', 'x', true)\");",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(handle, 'f.js'), []);
+  const notHandle = [
+    'export async function purge(db) {',
+    '  const tnx = await db.beginTransaction();',
+    "  await db.query(\"SELECT set_config('storage.allow_delete', 'true', true)\");",
+    '  const ran = await db.transaction(async (t) => t.query("SELECT 1"));',
+    "  await ran.query(\"SELECT set_config('app.user', 'x', true)\");",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(notHandle, 'f.js'), ['set-local-outside-transaction', 'set-local-outside-transaction']);
+});
