@@ -329,8 +329,8 @@ async function measureAuditCost(cluster, cleanups) {
   const results = {};
   for (const [label, file] of Object.entries(scripts)) {
     const args = ['-f', file, '-c', '10', '-j', '2'];
-    await runPgbench(on.port, cluster.password, args, 2);
-    await runPgbench(off.port, cluster.password, args, 2);
+    await runPgbench(on.port, cluster.password, args, 5);
+    await runPgbench(off.port, cluster.password, args, 5);
     const tps = { on: [], off: [] };
     const latency = { on: [], off: [] };
     const cpu = { on: [], off: [] };
