@@ -63,21 +63,31 @@ export class BalanceHazards {
   }
 
   /**
-   * A read of `tables` ran on replica `index` over `server`. Checked after the fact (the replica's
-   * replay position only grows): still below the write's LSN means the read certainly missed it.
+   * A read is being sent to replica `index`: its replay position, asked at once (on a connection of
+   * its own) when the read touches a table this client wrote; undefined otherwise.
    */
-  readOnReplica(client: HazardClient, server: HazardServer, primary: DatabaseTarget, index: number, tables: readonly string[], statement: string): void {
+  replayWhenSent(client: HazardClient, primary: DatabaseTarget, index: number, tables: readonly string[]): Promise<bigint | undefined> | undefined {
+    const writes = this.clients.get(client);
+    if (!writes || !tables.some((table) => writes.committed.has(table))) return undefined;
+    return this.health.replayLsn(primary, index).catch(() => undefined);
+  }
+
+  /**
+   * A read of `tables` ran on replica `index` over `server`; `replayed` is the replica's replay
+   * position taken as the read was sent (it only grows): below the write's LSN, the read missed it.
+   */
+  readOnReplica(client: HazardClient, server: HazardServer, primary: DatabaseTarget, index: number, tables: readonly string[], statement: string, replayed: Promise<bigint | undefined>): void {
     const writes = this.clients.get(client);
     if (!writes) return;
     const hits = tables.map((table) => [table, writes.committed.get(table)] as const).filter((hit): hit is readonly [string, Write] => hit[1] !== undefined);
     if (hits.length === 0) return;
     const serverId = server.id;
     const remotePid = server.processId;
-    void this.check(client, { id: serverId, processId: remotePid }, primary, index, hits, statement);
+    void this.check(client, { id: serverId, processId: remotePid }, primary, index, hits, statement, replayed);
   }
 
-  private async check(client: HazardClient, server: HazardServer, primary: DatabaseTarget, index: number, hits: readonly (readonly [string, Write])[], statement: string): Promise<void> {
-    const replay = await this.health.replayLsn(primary, index).catch(() => undefined);
+  private async check(client: HazardClient, server: HazardServer, primary: DatabaseTarget, index: number, hits: readonly (readonly [string, Write])[], statement: string, replayed: Promise<bigint | undefined>): Promise<void> {
+    const replay = await replayed;
     if (replay === undefined) return;
     const writes = this.clients.get(client);
     for (const [table, write] of hits) {

@@ -67,6 +67,8 @@ interface InFlight {
   failed: boolean;
   /** Waiting for the rest of a batch (sent up to a Flush). */
   partial: boolean;
+  /** A read on a replica of a table this client wrote: the replica's replay position as it was sent. */
+  replayed?: Promise<bigint | undefined>;
 }
 
 export class ClientBalance {
@@ -208,6 +210,7 @@ export class ClientBalance {
     }
     const data = request.messages.length === 1 ? request.messages[0] : Buffer.concat(request.messages);
     this.client.sendVia(pool, held, data);
+    if (route.host > 0 && statement.reads.length > 0) this.inflight.replayed = this.services.balanceHazards?.replayWhenSent(this.client, this.primary, route.host, statement.reads);
     return true;
   }
 
@@ -261,7 +264,7 @@ export class ClientBalance {
     const { statement, host } = inflight.route;
     const inTransaction = status !== STATUS_IDLE;
     const server = this.client.server;
-    if (host > 0 && statement.reads.length > 0 && server) hazards.readOnReplica(this.client, server, this.primary, host, statement.reads, inflight.text);
+    if (inflight.replayed && server) hazards.readOnReplica(this.client, server, this.primary, host, statement.reads, inflight.text, inflight.replayed);
     if (!inflight.failed && inflight.route.host === 0) hazards.wrote(this.client, statement.writes, inflight.text, inTransaction);
     if (!inTransaction && inflight.wasInTransaction) hazards.transactionEnded(this.client, !inflight.failed && statement.kind === 'end' && !/^\s*(rollback|abort)/i.test(inflight.text));
   }

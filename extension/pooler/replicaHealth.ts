@@ -44,6 +44,10 @@ export class ReplicaHealth {
 
   /** Starts the periodic checks (and runs one now). */
   start(): Promise<void> {
+    // Open the hazard checks' connections now: a first check must not wait for a login.
+    for (const target of this.config().databases.values()) {
+      for (let index = 0; index <= (target.replicas?.length ?? 0); index++) void this.query(hostTarget(target, index), 'SELECT 1', [], 'hazards').catch(() => {});
+    }
     const period = Math.max(this.config().sr_check_period, 0.1) * 1000;
     this.timer = setInterval(() => void this.checkAll(), period);
     this.timer.unref();
@@ -108,14 +112,19 @@ export class ReplicaHealth {
     this.health.set(key, { status, delayBytes: delay, replayLsn: replay.value, checkedAt: Date.now() });
   }
 
-  /** The replica's replay position now (one query on the monitoring connection). */
+  /**
+   * The replica's replay position now, on a connection of its own: a hazard check must not wait
+   * behind the periodic checks (by then the replica may have replayed what the read missed).
+   */
   async replayLsn(target: DatabaseTarget, index: number): Promise<bigint | undefined> {
-    return parseLsn(await this.replayLsnText(hostTarget(target, index)));
+    const rows = await this.query(hostTarget(target, index), 'SELECT pg_last_wal_replay_lsn()::text', [], 'hazards');
+    return parseLsn(rows[0]?.[0]);
   }
 
-  /** The primary's WAL write position now. */
+  /** The primary's WAL write position now (hazard checks: their own connection, see replayLsn). */
   async currentLsn(target: DatabaseTarget): Promise<bigint | undefined> {
-    return parseLsn(await this.currentLsnText(target));
+    const rows = await this.query(target, 'SELECT pg_current_wal_lsn()::text', [], 'hazards');
+    return parseLsn(rows[0]?.[0]);
   }
 
   private async replayLsnText(replica: DatabaseTarget): Promise<string | null> {
@@ -129,8 +138,8 @@ export class ReplicaHealth {
   }
 
   /** Runs `sql` on the monitoring connection to `target`'s host (opened on first use, re-opened after a failure). */
-  async query(target: DatabaseTarget, sql: string, params: string[] = []): Promise<(string | null)[][]> {
-    const key = keyOf(target);
+  async query(target: DatabaseTarget, sql: string, params: string[] = [], lane = 'checks'): Promise<(string | null)[][]> {
+    const key = `${keyOf(target)}\0${lane}`;
     let opening = this.connections.get(key);
     if (!opening) {
       const timeout = Math.max(1, this.config().server_connect_timeout) * 1000;
