@@ -122,9 +122,14 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     this.balanceHazards = this.hazards ? new BalanceHazards(this.hazards, this.replicaHealth) : null;
   }
 
-  /** Whether some database has replicas to balance over. */
-  get balancing(): boolean {
-    return this.config.load_balance !== 'off' && [...this.config.databases.values()].some((target) => (target.replicas?.length ?? 0) > 0);
+  /**
+   * Whether replicas are watched (health, delay, the hazard checks' LSN questions): only for pgpool
+   * balancing, which routes by them. round-robin is PgBouncer's load_balance_hosts, which opens no
+   * connection of its own: a monitoring login there would be one more server connection than
+   * PgBouncer makes (and than its limits and its tests count).
+   */
+  get watchesReplicas(): boolean {
+    return this.config.load_balance === 'pgpool' && [...this.config.databases.values()].some((target) => (target.replicas?.length ?? 0) > 0);
   }
 
   balanceFor(client: Client, pool: Pool): ClientBalance | null {
@@ -163,7 +168,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     });
     this.janitor = setInterval(() => this.maintain(), 250);
     this.janitor.unref();
-    if (this.balancing) await this.replicaHealth.start();
+    if (this.watchesReplicas) await this.replicaHealth.start();
     return address;
   }
 
