@@ -121,9 +121,14 @@ export class ReplicaHealth {
     return parseLsn(rows[0]?.[0]);
   }
 
-  /** The primary's WAL write position now (hazard checks: their own connection, see replayLsn). */
+  /**
+   * The primary's WAL insert position now (hazard checks: their own connection, see replayLsn). Not
+   * pg_current_wal_lsn(): with synchronous_commit = off (throwaway clusters, many dev databases) the
+   * write position can still be before the commit record just made, which the replica then seems
+   * to have replayed while its reads still miss the row.
+   */
   async currentLsn(target: DatabaseTarget): Promise<bigint | undefined> {
-    const rows = await this.query(target, 'SELECT pg_current_wal_lsn()::text', [], 'hazards');
+    const rows = await this.query(target, 'SELECT pg_current_wal_insert_lsn()::text', [], 'hazards');
     return parseLsn(rows[0]?.[0]);
   }
 
