@@ -11,11 +11,12 @@
 // Run after `npm run build`. Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2),
 // BENCH_SCALE (pgbench scale, default 10), BENCH_CLIENTS (default "1,10"), BENCH_POOL_SIZE (default 20).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failer, positiveIntEnv } from './env.mjs';
+import { PGBENCH, procStat, runPgbench } from './pgbench.mjs';
 
 const fail = failer('balancer');
 const positiveInt = (name, fallback) => positiveIntEnv(name, fallback, fail);
@@ -28,17 +29,13 @@ const rounds = positiveInt('BENCH_ROUNDS', 2);
 const scale = positiveInt('BENCH_SCALE', 10);
 const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
 const clientCounts = (process.env.BENCH_CLIENTS ?? '1,10').split(',').map((n) => Number(n.trim()));
-const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim() || 'pgbench';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const TARGETS = ['pgpool2', 'poolsafe', 'poolsafe-direct'];
 
 
-/** utime+stime of one process in seconds, and its parent pid (/proc/<pid>/stat). */
-function procStat(pid) {
+/** procStat, or undefined for a process that ended while /proc was read. */
+function procStatIfAlive(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+    return procStat(pid);
   } catch {
     return undefined;
   }
@@ -47,7 +44,7 @@ function procStat(pid) {
 /** CPU seconds of a process and all its descendants (Pgpool-II forks a child per connection slot). */
 function treeCpu(rootPid) {
   const stats = new Map();
-  for (const name of readdirSync('/proc')) if (/^\d+$/.test(name)) stats.set(Number(name), procStat(Number(name)));
+  for (const name of readdirSync('/proc')) if (/^\d+$/.test(name)) stats.set(Number(name), procStatIfAlive(Number(name)));
   const inTree = (pid) => {
     for (let p = pid, depth = 0; p > 1 && depth < 10; p = stats.get(p)?.ppid ?? 0, depth++) if (p === rootPid) return true;
     return false;
@@ -75,25 +72,8 @@ function startPoolSafe(args) {
   });
 }
 
-function runPgbench(port, password, clients, durationSeconds) {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-n', '-S', '-T', String(durationSeconds), '-c', String(clients), '-j', String(Math.min(clients, 2)), 'postgres'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(PGBENCH, args, { env: { ...process.env, PGPASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (durationSeconds * 3 + 60) * 1000);
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      const tps = /^tps = ([\d.]+)/m.exec(stdout);
-      const latency = /^latency average = ([\d.]+) ms/m.exec(stdout);
-      const processed = /^number of transactions actually processed: (\d+)/m.exec(stdout);
-      if (code !== 0 || !tps || !latency || !processed) return reject(new Error(`pgbench ${args.join(' ')} failed (${code}):\n${stdout.slice(-1500)}\n${stderr.slice(-1500)}`));
-      resolve({ tps: Number(tps[1]), latencyMs: Number(latency[1]), transactions: Number(processed[1]) });
-    });
-  });
-}
+/** pgbench -S with `clients` clients on up to 2 threads. */
+const selectOnly = (clients) => ['-S', '-c', String(clients), '-j', String(Math.min(clients, 2))];
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -135,7 +115,7 @@ async function main() {
     console.log(`Pgpool-II ${(({ stdout, stderr }) => (stdout + stderr).trim())(spawnSync('/usr/sbin/pgpool', ['--version'], { encoding: 'utf8' }))}; ${rounds} rounds x clients ${clientCounts.join(',')} x ${TARGETS.length} targets, ${seconds} s each`);
 
     // Warm-up: connections opened (Pgpool-II logs in to both hosts per child), caches filled; not recorded.
-    for (const name of TARGETS) await runPgbench(running[name].port, primary.password, maxClients, 5).catch((error) => console.log(`warm-up ${name}: ${error.message.slice(-600)}`));
+    for (const name of TARGETS) await runPgbench(running[name].port, primary.password, selectOnly(maxClients), 5).catch((error) => console.log(`warm-up ${name}: ${error.message.slice(-600)}`));
     const primaryBefore = xactCommits(primary);
     const runs = [];
     for (let round = 0; round < rounds; round++) {
@@ -144,7 +124,7 @@ async function main() {
         for (const name of order) {
           const target = running[name];
           const cpuBefore = target.tree ? treeCpu(target.pid) : procStat(target.pid).cpu;
-          const result = await runPgbench(target.port, primary.password, clients, seconds);
+          const result = await runPgbench(target.port, primary.password, selectOnly(clients), seconds);
           const cpu = (target.tree ? treeCpu(target.pid) : procStat(target.pid).cpu) - cpuBefore;
           runs.push({ name, clients, ...result, cpuPer1k: (cpu / result.transactions) * 1000 });
           console.log(`round ${round + 1} c=${String(clients).padEnd(3)} ${name.padEnd(16)} tps ${fmt(result.tps).padStart(7)}  lat ${fmt(result.latencyMs, 3)} ms  cpu ${fmt((cpu / result.transactions) * 1000, 4)} s/1k tx`);

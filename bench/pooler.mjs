@@ -18,11 +18,12 @@
 // The audit comparison: pgbench scripts calling a user SQL function (each transaction is followed by
 // the pooler's one-query audit, audit.ts) or a built-in one (no audit), hazards on vs off, c=10.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failer, positiveIntEnv } from './env.mjs';
+import { PGBENCH, procStat, runPgbench } from './pgbench.mjs';
 
 const fail = failer('pooler');
 const positiveInt = (name, fallback) => positiveIntEnv(name, fallback, fail);
@@ -40,8 +41,6 @@ const POOLSAFE_POLICIES = { poolsafe: 'lifo', 'poolsafe-rotate': 'rotate' };
 const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((s) => s.trim());
 const poolsafeTargets = targets.filter((t) => t in POOLSAFE_POLICIES);
 // Debian's pgbench (postgresql package) from the PATH; the npm PostgreSQL ships only the server.
-const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim() || 'pgbench';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 const SCENARIOS = [
   { id: 'select c=1', args: ['-S', '-c', '1', '-j', '1'] },
@@ -60,13 +59,6 @@ function checkPrerequisites() {
   if (poolsafeTargets.length > 0 && !existsSync(poolerJs)) {
     fail(`${poolerJs} is missing: run \`npm run build\` (or set BENCH_TARGETS=direct,pgbouncer to skip PoolSafe)`);
   }
-}
-
-/** utime+stime of a process in seconds, from /proc/<pid>/stat (fields 14 and 15, after the comm field). */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** Starts `node dist/pooler.js` and resolves with its port once it prints `listening on HOST:PORT`. */
@@ -122,41 +114,10 @@ function stopChild(child) {
   });
 }
 
-/** Runs pgbench asynchronously (so this process can keep reading /proc) and parses its summary. */
-function runPgbench(port, password, args, durationSeconds) {
-  const fullArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-n', '-T', String(durationSeconds), ...args, 'postgres'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(PGBENCH, fullArgs, { env: { ...process.env, PGPASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (durationSeconds * 3 + 60) * 1000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(killer);
-      const tps = /^tps = ([\d.]+)/m.exec(stdout);
-      const latency = /^latency average = ([\d.]+) ms/m.exec(stdout);
-      const processed = /^number of transactions actually processed: (\d+)/m.exec(stdout);
-      const failed = /^number of failed transactions: (\d+)/m.exec(stdout);
-      if (code !== 0 || !tps || !latency || !processed) {
-        const hint = processed && Number(processed[1]) === 0 ? ' (no transaction completed: connecting took the whole run? raise BENCH_SECONDS)' : '';
-        reject(new Error(`pgbench ${fullArgs.join(' ')} failed (${code ?? signal})${hint}:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve({
-        tps: Number(tps[1]),
-        latencyMs: Number(latency[1]),
-        transactions: Number(processed[1]),
-        failedTransactions: failed ? Number(failed[1]) : 0,
-      });
-    });
-  });
-}
-
 async function measure(target, scenario, password, durationSeconds) {
-  const before = target.pid ? cpuSeconds(target.pid) : undefined;
+  const before = target.pid ? procStat(target.pid).cpu : undefined;
   const result = await runPgbench(target.port, password, scenario.args, durationSeconds);
-  const cpu = before === undefined ? undefined : cpuSeconds(target.pid) - before;
+  const cpu = before === undefined ? undefined : procStat(target.pid).cpu - before;
   return { ...result, cpuPer1kTx: cpu === undefined ? undefined : (cpu / result.transactions) * 1000 };
 }
 

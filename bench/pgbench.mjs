@@ -1,0 +1,45 @@
+// What the pooler benchmarks share: running pgbench against a port and reading its summary, and the
+// CPU time of a process from /proc (Linux).
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim() || 'pgbench';
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** utime+stime of one process in seconds, and its parent pid (/proc/<pid>/stat); throws if it is gone. */
+export function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+}
+
+/** Runs pgbench asynchronously (so the caller can keep reading /proc) and parses its summary. */
+export function runPgbench(port, password, args, durationSeconds) {
+  const fullArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-n', '-T', String(durationSeconds), ...args, 'postgres'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(PGBENCH, fullArgs, { env: { ...process.env, PGPASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (durationSeconds * 3 + 60) * 1000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(killer);
+      const tps = /^tps = ([\d.]+)/m.exec(stdout);
+      const latency = /^latency average = ([\d.]+) ms/m.exec(stdout);
+      const processed = /^number of transactions actually processed: (\d+)/m.exec(stdout);
+      const failed = /^number of failed transactions: (\d+)/m.exec(stdout);
+      if (code !== 0 || !tps || !latency || !processed) {
+        const hint = processed && Number(processed[1]) === 0 ? ' (no transaction completed: connecting took the whole run? raise BENCH_SECONDS)' : '';
+        reject(new Error(`pgbench ${fullArgs.join(' ')} failed (${code ?? signal})${hint}:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
+        return;
+      }
+      resolve({
+        tps: Number(tps[1]),
+        latencyMs: Number(latency[1]),
+        transactions: Number(processed[1]),
+        failedTransactions: failed ? Number(failed[1]) : 0,
+      });
+    });
+  });
+}
