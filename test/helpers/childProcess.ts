@@ -1,6 +1,7 @@
-// Waiting on a side-by-side peer started as a child process (PgBouncer, Pgpool-II): until it accepts
-// TCP connections, and until it exits. Both bounded.
+// A side-by-side peer started as a child process (PgBouncer, Pgpool-II): waiting until it accepts TCP
+// connections and until it exits (both bounded), and stopping it.
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port; bounded by the deadline. */
@@ -33,4 +34,25 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boo
       resolve(true);
     });
   });
+}
+
+/**
+ * An idempotent stop for a peer: `gentle` first, SIGKILL if it has not exited within 5 s, then its
+ * folder removed. Until then the peer is also killed if the test process exits first.
+ */
+export function peerStopper(child: ChildProcess, dir: string, gentle: NodeJS.Signals, kill: (signal: NodeJS.Signals) => void): () => Promise<void> {
+  const killOnExit = () => kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    kill(gentle);
+    if (!(await waitForExit(child, 5000))) {
+      kill('SIGKILL');
+      await waitForExit(child, 5000);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
 }

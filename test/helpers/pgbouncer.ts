@@ -4,11 +4,11 @@
 // (PgBouncer can then verify clients by any method and log in to the server) unless a user comes
 // with the server's SCRAM verifier.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './cluster';
-import { waitForExit, waitForPort } from './childProcess';
+import { peerStopper, waitForPort } from './childProcess';
 
 export const PGBOUNCER_BINARY = '/usr/sbin/pgbouncer';
 
@@ -120,22 +120,8 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     return existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
   };
   const describe = () => `output:\n${output}\nlog:\n${readLog()}`;
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    // SIGTERM is PgBouncer's immediate shutdown; SIGKILL only if it hangs.
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 5000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5000);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // SIGTERM is PgBouncer's immediate shutdown; SIGKILL only if it hangs.
+  const stop = peerStopper(child, dir, 'SIGTERM', (signal) => child.kill(signal));
 
   try {
     await Promise.race([waitForPort('pgbouncer', port, Date.now() + (options.startTimeoutMs ?? 10_000), child, describe), spawnError]);

@@ -5,11 +5,11 @@
 // stopped replica never triggers a failover script. The same pgpool.conf can be handed to
 // `poolsafe pooler --config`, which is the point: one file, two balancers.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './cluster';
-import { waitForExit, waitForPort } from './childProcess';
+import { peerStopper, waitForPort } from './childProcess';
 
 export const PGPOOL_BINARY = '/usr/sbin/pgpool';
 
@@ -106,20 +106,7 @@ export async function startPgpool(options: PgpoolOptions): Promise<Pgpool> {
       // already gone
     }
   };
-  const killOnExit = () => killGroup('SIGKILL');
-  process.once('exit', killOnExit);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    killGroup('SIGINT'); // Pgpool-II's fast shutdown
-    if (!(await waitForExit(child, 5000))) {
-      killGroup('SIGKILL');
-      await waitForExit(child, 5000);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = peerStopper(child, dir, 'SIGINT', killGroup); // SIGINT: Pgpool-II's fast shutdown
   try {
     await waitForPort('pgpool', port, Date.now() + 20_000, child, describe);
   } catch (error) {
