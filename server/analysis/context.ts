@@ -67,6 +67,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   const findings: Finding[] = [];
   // A script in its own session leaves session state to itself: only the functions it creates, which run
   // later in the application's sessions, can still hold findings (and syntax errors are still reported).
+  // A test script's functions live in its test database: they have none either.
   const ownSession = runsInOwnSession(statements, options);
   const emit = (finding: Finding): void => {
     if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
@@ -96,7 +97,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const candidate of facts.candidates) {
       if (candidate.transactionScoped && inBlock) continue;
-      if (ownSession && !candidate.storedCode) continue;
+      if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const severity = severityFor(candidate.rule, options);
       if (!severity) continue;

@@ -1,10 +1,11 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
 // pg_restore output, psql scripts (recognised by the splitter from their meta-commands), files a psql
-// script includes (`\ir schema.sql`), and the files `.poolsafe.json` names in "sessionScripts". Session
-// state there is the script's own business, so only syntax errors are reported for them.
+// script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove), and
+// the files `.poolsafe.json` names in "sessionScripts". Session state there is the script's own business,
+// so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, SessionScriptGlobs } from './types';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -45,13 +46,56 @@ const INCLUDE = /^[ \t]*\\(?:ir|i|include|include_relative)[ \t]+(?:'([^'\n]+)'|
 const MAX_SCRIPTS_PER_FOLDER = 500;
 const MAX_SCRIPT_BYTES = 1 << 20;
 const CACHE_MS = 10_000;
-const includesByFolder = new Map<string, { at: number; files: Set<string> }>();
+/** Included file (absolute path) -> whether a test script includes it. */
+type Includes = Map<string, boolean>;
+const includesByFolder = new Map<string, { at: number; files: Includes }>();
+
+/**
+ * A pgTAP test (run by pg_prove, or by psql in a test suite): it declares its plan with `SELECT plan(n)`
+ * or `SELECT no_plan()` (pgTAP's own functions, which nothing else calls that way).
+ */
+const PGTAP_PLAN = /^[ \t]*SELECT\s+(?:\*\s+FROM\s+)?(?:[\w"]+\.)?(?:plan\s*\(\s*\d+\s*\)|no_plan\s*\(\s*\))\s*;/im;
+
+/** Whether the text is a pgTAP test script. */
+export function looksLikePgTapTest(text: string): boolean {
+  return text.includes('plan') && PGTAP_PLAN.test(text);
+}
+
+/**
+ * Whether the file is a pg_regress input script: `<suite>/sql/<name>.sql` beside the output it must
+ * produce, `<suite>/expected/<name>.out` (or an alternative `<name>_<n>.out`). pg_regress runs it with psql.
+ */
+export function isPgRegressInput(fileName: string): boolean {
+  const file = resolve(fileName);
+  const folder = dirname(file);
+  if (basename(folder) !== 'sql' || !/\.sql$/i.test(file)) return false;
+  const name = basename(file).slice(0, -'.sql'.length);
+  const expected = join(dirname(folder), 'expected');
+  if (existsSync(join(expected, `${name}.out`))) return true;
+  return expectedOutputs(expected).some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
+}
+
+const outputsByFolder = new Map<string, { at: number; names: string[] }>();
+
+/** The names in a pg_regress `expected` folder (read once per CACHE_MS). */
+function expectedOutputs(folder: string): string[] {
+  const cached = outputsByFolder.get(folder);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.names;
+  let names: string[] = [];
+  try {
+    names = readdirSync(folder).filter((name) => name.endsWith('.out'));
+  } catch {
+    /* no expected folder: not a pg_regress suite */
+  }
+  outputsByFolder.set(folder, { at: Date.now(), names });
+  return names;
+}
 
 /** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
-function psqlIncludesOf(folder: string): Set<string> {
+function psqlIncludesOf(folder: string): Includes {
   const cached = includesByFolder.get(folder);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
-  const files = new Set<string>();
+  const files: Includes = new Map();
   let names: string[] = [];
   try {
     names = readdirSync(folder).filter((name) => /\.p?sql$/i.test(name)).slice(0, MAX_SCRIPTS_PER_FOLDER);
@@ -64,7 +108,11 @@ function psqlIncludesOf(folder: string): Set<string> {
       if (statSync(path).size > MAX_SCRIPT_BYTES) continue;
       const text = readFileSync(path, 'utf8');
       if (!text.includes('\\i')) continue;
-      for (const match of text.matchAll(INCLUDE)) files.add(resolve(folder, match[1] ?? match[2]));
+      const test = looksLikePgTapTest(text) || isPgRegressInput(path);
+      for (const match of text.matchAll(INCLUDE)) {
+        const included = resolve(folder, match[1] ?? match[2]);
+        files.set(included, test || files.get(included) === true);
+      }
     } catch {
       /* unreadable file: skip it */
     }
@@ -73,15 +121,34 @@ function psqlIncludesOf(folder: string): Set<string> {
   return files;
 }
 
-/** Whether a psql script in the file's folder or the folder above includes it (a fixture loaded by `\ir`). */
-export function includedByPsqlScript(fileName: string): boolean {
+/**
+ * Whether a psql script in the file's folder or the folder above includes it (a fixture loaded by `\ir`):
+ * 'test' when a test script does (the fixture is part of the test), undefined when none does.
+ */
+function includingScript(fileName: string): 'script' | 'test' | undefined {
   const file = resolve(fileName);
   const folder = dirname(file);
-  return psqlIncludesOf(folder).has(file) || psqlIncludesOf(dirname(folder)).has(file);
+  const byTest = psqlIncludesOf(folder).get(file) ?? psqlIncludesOf(dirname(folder)).get(file);
+  return byTest === undefined ? undefined : byTest ? 'test' : 'script';
 }
 
-/** Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session. */
+/** Whether a psql script in the file's folder or the folder above includes it. */
+export function includedByPsqlScript(fileName: string): boolean {
+  return includingScript(fileName) !== undefined;
+}
+
+/** A test script, or a file one includes: its own session, on a throwaway test database. */
+function isTestScript(text: string, fileName: string | undefined): boolean {
+  return looksLikePgTapTest(text) || (fileName !== undefined && (isPgRegressInput(fileName) || includingScript(fileName) === 'test'));
+}
+
+/**
+ * Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session, and
+ * `testScript` too when it is a test (what a test creates lives in its test database only).
+ */
 export function sqlFileOptions(text: string, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
+  if (options?.testScript) return options;
+  if (isTestScript(text, fileName)) return { ...options, ownSession: true, testScript: true };
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName)));

@@ -96,6 +96,11 @@ export interface AnalysisOptions {
    */
   ownSession?: boolean;
   /**
+   * The SQL is a test script run in its own session against a test database (pg_regress input, a pgTAP
+   * test, a fixture one includes): not even the functions it creates are reported. Implies ownSession.
+   */
+  testScript?: boolean;
+  /**
    * Reads may go to a lagging read replica (Pgpool-II's load balancing, `.poolsafe.json` "loadBalancing"):
    * turns on the read-after-write and write-in-read rules.
    */

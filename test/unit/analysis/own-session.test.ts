@@ -95,3 +95,48 @@ LISTEN dump_loaded;
   assert.equal(dump.slice(findings[0].start, findings[0].end), 'set_config');
   assert.ok(dump.lastIndexOf('set_config', findings[0].start) < dump.indexOf('DO $$'));
 });
+
+const SESSION_STATE = "LOAD 'auto_explain';\nSET auto_explain.log_min_duration = 0;\nCREATE TEMP TABLE scratch (id int);\n";
+const SESSION_STATE_RULES = ['load', 'session-set', 'temp-table'];
+
+test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <name>_<n>.out) runs in its own psql session', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-regress-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'sql'));
+  mkdirSync(join(root, 'expected'));
+  writeFileSync(join(root, 'expected', 'settings.out'), '');
+  writeFileSync(join(root, 'expected', 'variant_1.out'), '');
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'settings.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant.sql')), []);
+  // No expected output of that name, or not in a sql/ folder: application SQL.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'other.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'settings.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant_x.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
+test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_prove), wherever it is', () => {
+  assert.deepEqual(analyzeSql(`BEGIN;\nSELECT plan(3);\n${SESSION_STATE}SELECT * FROM finish();\nROLLBACK;\n`), []);
+  assert.deepEqual(analyzeSql(`select tap.no_plan();\n${SESSION_STATE}`), []);
+  // A function of the application that merely has "plan" in its name says nothing.
+  assert.deepEqual(analyzeSql(`SELECT plan_route(3);\n${SESSION_STATE}`).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(`SELECT plan FROM subscriptions;\n${SESSION_STATE}`).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
+const AS_USER = `CREATE FUNCTION as_user(r text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('SET ROLE %I', r);
+END $$;
+`;
+
+test('functions a test script creates live in its test database: no findings, unlike those of other session scripts', (t) => {
+  assert.deepEqual(analyzeSql(`SELECT plan(1);\n${AS_USER}SELECT as_user('alice');\n`), []);
+  // A fixture that a pgTAP test includes is part of the test; one a plain psql script includes is not.
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-fixture-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'tests'));
+  mkdirSync(join(root, 'setup'));
+  writeFileSync(join(root, 'tests', 'run.sql'), 'BEGIN;\nSELECT no_plan();\n\\ir helpers.sql\nSELECT * FROM finish();\nROLLBACK;\n');
+  writeFileSync(join(root, 'setup', 'load.sql'), '\\ir helpers.sql\n');
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'tests', 'helpers.sql')), []);
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'setup', 'helpers.sql')).map((f) => f.rule), ['session-set']);
+});
