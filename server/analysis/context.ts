@@ -83,7 +83,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
       emitSyntaxError(facts, base, end, options, emit);
-      continue;
+      if (!facts.repairedTemplate) continue;
     }
     if (facts.transaction === 'begin') {
       const severity = ownSession ? undefined : severityFor('statement-mode-transaction', options);

@@ -7,7 +7,8 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
 import { dynamicStatement } from './dynamicSql';
-import { dialectOfSetStatement, dialectOfStatement, hasTemplateMarkers, type OtherDialect } from './dialect';
+import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
+import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -43,6 +44,12 @@ export interface StatementFacts {
   dialect?: OtherDialect;
   /** The statement failed to parse but holds template or driver placeholders: its syntax error is not reported. */
   templated?: boolean;
+  /**
+   * A templated statement that parses once its placeholders are filled in (`LISTEN {channel}`): its
+   * candidates are those of the filled-in text, and they count although `syntaxError` stays set (the
+   * embedded-SQL slot filling still reads where the text as written stops parsing).
+   */
+  repairedTemplate?: boolean;
 }
 
 const ADVISORY_SESSION: Record<string, string | null> = {
@@ -332,19 +339,47 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     // not a template. The error's place is kept either way (embedded SQL repairs holes by it).
     facts.dialect = dialectOfStatement(text);
     if (!facts.dialect && hasTemplateMarkers(text)) facts.templated = true;
-    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    // Verified against libpg-query 18.1.5: cursorPosition is a 0-based code-point index.
-    const cursor = Math.max(0, details?.cursorPosition ?? 0);
-    const offset = codePointToUtf16(text, cursor);
+    const offset = errorOffset(text, error);
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
+    if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
+  addTreeFacts(text, base, tree, facts);
+  return facts;
+}
+
+/** Where a parse error is, as a UTF-16 offset into the text. */
+function errorOffset(text: string, error: unknown): number {
+  const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+  // Verified against libpg-query 18.1.5: cursorPosition is a 0-based code-point index.
+  return codePointToUtf16(text, Math.max(0, details?.cursorPosition ?? 0));
+}
+
+function parseErrorAt(text: string): number | undefined {
+  try {
+    parseSync(text);
+    return undefined;
+  } catch (error) {
+    return errorOffset(text, error);
+  }
+}
+
+/** The candidates of a template's text once its placeholders are filled in (same offsets), when it then parses. */
+function withRepairedTemplate(text: string, base: number, facts: StatementFacts): StatementFacts {
+  const repaired = templateRepair(text, parseErrorAt);
+  if (repaired === undefined) return facts;
+  addTreeFacts(repaired, base, parseSync(repaired), facts);
+  facts.repairedTemplate = true;
+  return facts;
+}
+
+/** Walks a parsed statement into its facts. */
+function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts): void {
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
   // The other dialects' statements that parse as PostgreSQL and look unsafe are SETs (MySQL's SET sql_mode = …).
   if (facts.candidates.some((c) => c.rule === 'session-set')) facts.dialect = dialectOfSetStatement(text);
   if (facts.dialect) facts.candidates = [];
   else keepIntendedSetConfig(tree, facts);
-  return facts;
 }
 
 /**

@@ -2,6 +2,7 @@
 // The one place this is decided: by a dialect name in a file's path, and by syntax only another
 // dialect has. Statement checks run only on statements that fail to parse or yield a pooling candidate,
 // so PostgreSQL files never pay for them.
+import { LITERALS_AND_COMMENTS, hasTemplateMarkers } from './templatePlaceholders';
 
 export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle';
 
@@ -15,16 +16,24 @@ export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
 const PATH_SEGMENTS = 4;
 
 /**
+ * Go-style package names end in the database they drive (`riversqlite`, `gormmysql`, `entoracle`): a
+ * lower-case word of three or more letters, then the name (`tsql` is left out: too short to be sure).
+ */
+const PACKAGE_SUFFIX = /^[a-z]{3,}(mysql|mariadb|sqlite|mssql|sqlserver|oracle)$/;
+
+/**
  * The dialect a file's path names, if any: a path segment or a part of the file name (split at `.`, `-`,
- * `_`) equal to mysql, mariadb, sqlite, mssql, sqlserver, tsql or oracle, optionally followed by a
- * version number (`migrations/mysql/001.sql`, `schema.sqlite.sql`, `mysql8-init.sql`). Only the file
- * name and its three nearest folders count. Usable for any file (SQL or TS/JS).
+ * `_`) equal to mysql, mariadb, sqlite, mssql, sqlserver, tsql or oracle, or a package name ending in
+ * one (PACKAGE_SUFFIX), optionally followed by a version number (`migrations/mysql/001.sql`,
+ * `schema.sqlite.sql`, `mysql8-init.sql`, `driver/riversqlite/`). Only the file name and its three
+ * nearest folders count. Usable for any file (SQL or TS/JS).
  */
 export function dialectOfPath(path: string): OtherDialect | undefined {
   const segments = path.split(/[\\/]/).slice(-PATH_SEGMENTS);
   for (const segment of segments) {
     for (const part of segment.toLowerCase().split(/[._\-\s]+/)) {
-      const dialect = PATH_DIALECTS[part.replace(/\d+$/, '')];
+      const name = part.replace(/\d+$/, '');
+      const dialect = PATH_DIALECTS[name] ?? PATH_DIALECTS[PACKAGE_SUFFIX.exec(name)?.[1] ?? ''];
       if (dialect) return dialect;
     }
   }
@@ -75,9 +84,6 @@ export function dialectOfSetStatement(statement: string): OtherDialect | undefin
   return MYSQL_SET_STATEMENT.test(statement) ? dialectOfStatement(statement) : undefined;
 }
 
-/** Quoted strings, dollar quotes and comments hold any text (a backquote in a comment is no MySQL). */
-const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
-
 /** The other dialect a statement is written in, if its syntax (outside strings and comments) says so. */
 export function dialectOfStatement(statement: string): OtherDialect | undefined {
   // Strings and comments only ever add matches: test the text as it is first, and strip them only on a hit.
@@ -85,14 +91,6 @@ export function dialectOfStatement(statement: string): OtherDialect | undefined 
   const code = statement.replace(LITERALS_AND_COMMENTS, "''");
   for (const [dialect, pattern] of STATEMENT_DIALECTS) if (pattern.test(code)) return dialect;
   return undefined;
-}
-
-// Placeholders of templates and drivers: text holding them is a template, not the statement PostgreSQL runs.
-const TEMPLATE_MARKERS = /\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])/;
-
-/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `?`, `%s`). */
-export function hasTemplateMarkers(statement: string): boolean {
-  return TEMPLATE_MARKERS.test(statement);
 }
 
 /**

@@ -7,15 +7,15 @@ before(() => initAnalysis());
 
 const UNSAFE = 'SET search_path TO app;\nLISTEN jobs;\n';
 
-test('a dialect name in the path (folder or file-name part) marks the file as not PostgreSQL', () => {
-  for (const path of ['migrations/mysql/001.sql', 'db/schema.sqlite.sql', 'sql/mssql-init.sql', 'test/fixtures/mariadb10/x.sql', 'oracle/pkg.sql', 'dialects/sqlserver/a.sql', 'tsql/proc.sql', 'mysql8_seed.sql']) {
+test('a dialect name in the path (folder or file-name part, or the end of a Go-style package name) marks the file as not PostgreSQL', () => {
+  for (const path of ['migrations/mysql/001.sql', 'db/schema.sqlite.sql', 'sql/mssql-init.sql', 'test/fixtures/mariadb10/x.sql', 'oracle/pkg.sql', 'dialects/sqlserver/a.sql', 'tsql/proc.sql', 'mysql8_seed.sql', 'driver/riversqlite/queries/schema.sql', 'internal/gormmysql3/x.sql']) {
     assert.ok(dialectOfPath(path), path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path), [], path);
   }
 });
 
-test('paths that only contain such words, or name them far above the project, stay PostgreSQL', () => {
-  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', '/home/oracle/work/app/db/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
+test('paths that only contain such words (not as a package-name ending), or name them far above the project, stay PostgreSQL', () => {
+  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', '/home/oracle/work/app/db/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
     assert.equal(dialectOfPath(path), undefined, path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
   }

@@ -1,0 +1,69 @@
+// Placeholders of templates and drivers in SQL files: `${schema}`, `{{ table }}`, `#{id}`, `%(name)s`,
+// `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`. Text holding them is a template, not
+// the statement PostgreSQL runs: its parse error says nothing (dialect.ts), but what the statement does
+// once filled in still matters (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder
+// with an identifier or a number of the same length, so the repaired text parses with every offset in place.
+
+/** Quoted strings, dollar quotes and comments hold any text (a `{a}` array literal is no placeholder). */
+export const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
+
+/** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). */
+const TEMPLATE_MARKERS = /\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
+/** Python str.format fields (`{name}`, `{0}`, `{}`): PostgreSQL has no `{` outside strings, so only there. */
+const FORMAT_FIELD = /\{\w*\}/;
+
+/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `?`, `%s`, `@name`). */
+export function hasTemplateMarkers(statement: string): boolean {
+  if (TEMPLATE_MARKERS.test(statement)) return true;
+  return statement.includes('{') && FORMAT_FIELD.test(statement.replace(LITERALS_AND_COMMENTS, "''"));
+}
+
+/** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */
+const PLACEHOLDER = /\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/g;
+
+/** Where the parser stops on a text (code-point offset as libpg-query reports it), or undefined when it parses. */
+export type ParseErrorAt = (text: string) => number | undefined;
+
+/** The placeholders of a text outside strings and comments, as [start, end) ranges. */
+function placeholderSpans(text: string): [number, number][] {
+  const literals: [number, number][] = [];
+  for (const match of text.matchAll(LITERALS_AND_COMMENTS)) literals.push([match.index!, match.index! + match[0].length]);
+  const spans: [number, number][] = [];
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const start = match.index!;
+    if (!literals.some(([from, to]) => start >= from && start < to)) spans.push([start, start + match[0].length]);
+  }
+  return spans;
+}
+
+const identifierOfLength = (n: number): string => `z${'_'.repeat(n - 1)}`;
+const numberOfLength = (n: number): string => '0'.repeat(n);
+
+/**
+ * The text with its placeholders filled so that it parses, each by an identifier (a name, or a column
+ * where a value goes) or, where the parser stops at or after one, a number; undefined when it still does
+ * not parse. Same lengths, so offsets into the repaired text are offsets into the original. Bounded: one
+ * parse per placeholder turned into a number, plus one.
+ */
+export function templateRepair(text: string, errorAt: ParseErrorAt): string | undefined {
+  const spans = placeholderSpans(text);
+  if (spans.length === 0) return undefined;
+  const asNumber = spans.map(() => false);
+  for (let round = 0; round <= spans.length; round++) {
+    let repaired = '';
+    let at = 0;
+    spans.forEach(([start, end], i) => {
+      repaired += text.slice(at, start) + (asNumber[i] ? numberOfLength : identifierOfLength)(end - start);
+      at = end;
+    });
+    repaired += text.slice(at);
+    const error = errorAt(repaired);
+    if (error === undefined) return repaired;
+    // The placeholder nearest before the error (or holding it) that is still an identifier.
+    let culprit = spans.length - 1;
+    while (culprit >= 0 && (spans[culprit][0] > error || asNumber[culprit])) culprit--;
+    if (culprit < 0) return undefined;
+    asNumber[culprit] = true;
+  }
+  return undefined;
+}

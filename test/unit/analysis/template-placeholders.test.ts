@@ -1,0 +1,32 @@
+// SQL files that are templates (Python str.format, psycopg %(name)s, sqlc @name, `?`): a placeholder makes
+// the text unparsable as written, so no syntax error; what the statement does once filled in is still read.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const found = (sql: string): [string, string][] => analyzeSql(sql).map((f) => [f.rule, sql.slice(f.start, f.end)]);
+
+test('a str.format field standing for a name gives no syntax error, and the statement keeps its finding', () => {
+  assert.deepEqual(found('-- wait_for_jobs --\nLISTEN {queue_channel};\n'), [['listen', 'LISTEN {queue_channel}']]);
+  assert.deepEqual(found('SET search_path TO {tenant_schema}, public;\n'), [['session-set', 'SET search_path TO {tenant_schema}, public']]);
+  assert.deepEqual(found('SELECT * FROM {table} WHERE id = {0};\n'), []);
+});
+
+test('psycopg %(name)s, sqlc @name and ? placeholders: filled in as a name or a value, whichever parses', () => {
+  assert.deepEqual(found('SELECT pg_try_advisory_lock(%(lock_id)s);\n'), [['advisory-lock', 'pg_try_advisory_lock']]);
+  assert.deepEqual(found("SELECT set_config('app.user', @user_id, false) LIMIT @n OFFSET ?;\n"), [['session-set', 'set_config']]);
+  assert.deepEqual(found('SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = cast(@table AS text));\n'), []);
+  // A transaction-level lock stays safe once filled in.
+  assert.deepEqual(found('SELECT pg_advisory_xact_lock(%(lock_id)s);\n'), []);
+});
+
+test('braces inside a string are data, not a placeholder: a real syntax error there is still reported', () => {
+  assert.deepEqual(found("SELECT '{a}'::text[] FROM t WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found("SELECT '{a,b}'::text[] AS tags;\nLISTEN jobs;\n"), [['listen', 'LISTEN jobs']]);
+});
+
+test('a template that still does not parse once filled in (control blocks) gets neither a syntax error nor findings', () => {
+  assert.deepEqual(found('{% if tenant %}SET search_path TO {{ tenant }}{% endif %};\n'), []);
+});
