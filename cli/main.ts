@@ -10,10 +10,12 @@ if (process.argv[2] === 'lint') {
 }
 import { LINT_USAGE, UsageError, runLint } from './lint';
 import { RULES } from '../server/analysis/index';
-import { runPoolerCli } from '../extension/pooler/cli';
 import { VERSION } from '../extension/pooler/version';
-import { RUN_USAGE, runUnderPooler } from './run';
 
+// The pooler and `run` (over half of the bundle, with node:tls, node:crypto, …) are loaded only by their
+// commands: a cold `poolsafe lint` neither runs their module code nor loads the built-in modules they use.
+const poolerCommands = (): typeof import('../extension/pooler/cli') => require('../extension/pooler/cli');
+const runCommand = (): typeof import('./run') => require('./run');
 
 const USAGE = `usage: poolsafe <command> [options]
 commands:
@@ -58,14 +60,15 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
-  if (command === 'pooler') return runPoolerCli(rest);
+  if (command === 'pooler') return poolerCommands().runPoolerCli(rest);
   if (command === 'run') {
+    const run = runCommand();
     const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
-      io.stdout(`${RUN_USAGE}\n`);
+      io.stdout(`${run.RUN_USAGE}\n`);
       return 0;
     }
-    return runUnderPooler(rest, io);
+    return run.runUnderPooler(rest, io);
   }
   io.stderr(`poolsafe: unknown command "${command}"\n${USAGE}\n`);
   return 2;

@@ -4,7 +4,7 @@
 // statement boundary coincides with an old one past the edit, everything after it is unchanged, only
 // shifted), and only statements whose text changed are parsed again. The file-wide context pass
 // (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
-import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, LineIndex, type AnalysisOptions, type Finding } from './analysis/index';
+import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, type AnalysisOptions, type Finding } from './analysis/index';
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
@@ -104,9 +104,8 @@ export class IncrementalSqlDocument {
     if (this.fileName !== undefined && dialectOfPath(this.fileName)) return [];
     this.update(text, changed);
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
-    const index = text.includes('poolsafe-') ? new LineIndex(text) : EMPTY_INDEX; // only suppressions need lines
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
-    const suppressions = new Suppressions(text, index);
+    const suppressions = new Suppressions(text);
     return [
       ...applyContext(this.statements, resolved, suppressions), ...applyBalancing(this.statements, resolved, suppressions, text),
       ...applyStateFunctionCalls(this.statements, resolved, suppressions),
@@ -171,5 +170,3 @@ function resync(fresh: Statement[], old: Statement[], candidate: number, delta: 
   }
   return undefined;
 }
-
-const EMPTY_INDEX = new LineIndex('');

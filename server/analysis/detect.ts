@@ -235,7 +235,9 @@ function walk(ctx: WalkContext, value: unknown): void {
     return;
   }
   if (!value || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Json)) {
+  // for…in, not Object.entries: no [key, value] array per property of every node (JSON.parse objects have no inherited keys).
+  for (const key in value as Json) {
+    const child = (value as Json)[key];
     const node = child as Json;
     switch (key) {
       case 'FuncCall': addFunctionCall(ctx, node); break;

@@ -4,7 +4,6 @@ import { analyzeFragment, type StatementFacts } from './detect';
 import { applyContext, type PlacedFacts } from './context';
 import { applyBalancing } from './balancing';
 import { applyStateFunctionCalls } from './stateFunctionCalls';
-import { LineIndex } from './positions';
 import { splitStatements, type StatementSpan } from './splitter';
 import { Suppressions } from './suppression';
 
@@ -79,7 +78,7 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
   }
   const text = pieces.length === 1 ? pieces[0] : pieces.join('\n');
   const resolved = resolveOptions(options);
-  const suppressions = new Suppressions(text, new LineIndex(text));
+  const suppressions = new Suppressions(text);
   const findings = [...applyContext(placed, resolved, suppressions), ...applyBalancing(placed, resolved, suppressions, text), ...applyStateFunctionCalls(placed, resolved, suppressions)];
   // The invisible BEGIN of a transaction callback has no place in the file.
   return inTransaction ? findings.filter((f) => f.end > 0) : findings;

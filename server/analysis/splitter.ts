@@ -28,8 +28,16 @@ function isIdentCode(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
 }
 
-// Quote, dash, slash and dollar: the only characters that can start non-code.
-const NON_CODE_START = new Set([39, 34, 45, 47, 36]);
+/** Quote, dash, slash and dollar: the only characters that can start non-code (compares, not a Set: called per character). */
+function isNonCodeStart(code: number): boolean {
+  return code === 39 || code === 34 || code === 45 || code === 47 || code === 36;
+}
+
+/** Whether a word starting with this character code may be BEGIN, ATOMIC, CASE or END (the words the splitter tracks). */
+function mayBeTrackedWord(code: number): boolean {
+  const lower = code | 0x20;
+  return lower === 97 || lower === 98 || lower === 99 || lower === 101;
+}
 
 function skipQuoted(text: string, i: number, quote: string, backslashEscapes: boolean): number {
   let j = i + 1;
@@ -237,7 +245,7 @@ export function splitStatements(text: string): StatementSpan[] {
   };
   while (i < length) {
     const code = text.charCodeAt(i);
-    if (NON_CODE_START.has(code)) {
+    if (isNonCodeStart(code)) {
       const skipped = skipNonCode(text, i);
       if (skipped >= 0) {
         i = Math.max(skipped, i + 1);
@@ -248,7 +256,7 @@ export function splitStatements(text: string): StatementSpan[] {
       let j = i + 1;
       while (j < length && isIdentCode(text.charCodeAt(j))) j++;
       // Only BEGIN ATOMIC, CASE and END matter; other words just reset previousWord (no allocation).
-      const word = j - i >= 3 && j - i <= 6 ? text.slice(i, j).toUpperCase() : '';
+      const word = j - i >= 3 && j - i <= 6 && mayBeTrackedWord(code) ? text.slice(i, j).toUpperCase() : '';
       if (word === 'ATOMIC' && previousWord === 'BEGIN') atomicDepth++;
       else if (atomicDepth > 0 && word === 'CASE') atomicDepth++;
       else if (atomicDepth > 0 && word === 'END') atomicDepth--;

@@ -17,9 +17,12 @@ function parseRules(list: string | undefined): string[] {
 export class Suppressions {
   private readonly lines = new Map<number, string[]>();
   private readonly regions: Region[] = [];
+  /** Built only when the text has suppression comments: most files have none, and a 1 MB file's index costs. */
+  private readonly index?: LineIndex;
 
-  constructor(text: string, private readonly index: LineIndex) {
+  constructor(text: string) {
     if (!text.includes('poolsafe-')) return;
+    const index = (this.index = new LineIndex(text));
     for (const match of text.matchAll(/--\s*poolsafe-disable-next-line\b([^\n]*)/g)) {
       this.lines.set(index.positionAt(match.index!).line + 1, parseRules(match[1]));
     }
@@ -37,7 +40,8 @@ export class Suppressions {
   }
 
   isSuppressed(rule: FindingCode, offset: number): boolean {
-    const lineRules = this.lines.get(this.index.positionAt(offset).line);
+    if (!this.index) return false;
+    const lineRules = this.lines.size > 0 ? this.lines.get(this.index.positionAt(offset).line) : undefined;
     if (lineRules && (lineRules.includes('*') || lineRules.includes(rule))) return true;
     return this.regions.some((r) => (r.rule === '*' || r.rule === rule) && offset >= r.start && offset < r.end);
   }

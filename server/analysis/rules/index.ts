@@ -21,8 +21,10 @@ export const RULES: readonly RuleInfo[] = [
   readAfterWrite, writeInRead,
 ];
 
+const RULES_BY_ID = new Map<string, RuleInfo>(RULES.map((rule) => [rule.id, rule]));
+
 export function getRule(id: string): RuleInfo | undefined {
-  return RULES.find((rule) => rule.id === id);
+  return RULES_BY_ID.get(id);
 }
 
 export function isRuleId(id: string): id is RuleId {
