@@ -113,9 +113,16 @@ const coldTs = coldCli(files.ts5k);
 const warmed = await warm(files);
 const sq = squawk(files.sql1mb);
 
+/** Issue 14's cold-CLI target, judged on wall and on CPU time (the machine is shared: wall grows with its load, CPU barely). */
+const COLD_TARGET = { ms: 600, rssMb: 150 };
+function coldTarget(run) {
+  const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+  return `target ≤ ${COLD_TARGET.ms} ms, ≤ ${COLD_TARGET.rssMb} MB (issue 14): wall ${verdict(run.wall <= COLD_TARGET.ms)}, CPU ${verdict(run.cpu <= COLD_TARGET.ms)}, RSS ${verdict(run.rssMb <= COLD_TARGET.rssMb)}`;
+}
+
 const rows = [
   ['', 'wall', 'CPU', 'peak RSS', '', ''],
-  ['PoolSafe cold CLI, 1 MB SQL', ms(cold.wall), ms(cold.cpu), `${cold.rssMb.toFixed(0)} MB`, `${cold.findings} findings`, `target ≤ 600 ms, ≤ 150 MB (issue 14): ${cold.wall <= 600 && cold.rssMb <= 150 ? 'PASS' : 'MISS'}`],
+  ['PoolSafe cold CLI, 1 MB SQL', ms(cold.wall), ms(cold.cpu), `${cold.rssMb.toFixed(0)} MB`, `${cold.findings} findings`, coldTarget(cold)],
   ['PoolSafe cold CLI, 5,000-line TS', ms(coldTs.wall), ms(coldTs.cpu), `${coldTs.rssMb.toFixed(0)} MB`, `${coldTs.findings} findings`, ''],
   ['PoolSafe warm, 1 MB SQL (no cache)', ms(warmed.sql), '', `${warmed.rssMb.toFixed(0)} MB`, '', 'target ≤ 300 ms'],
   ['PoolSafe warm, 1 MB SQL, 1-char edit (cache)', ms(warmed.sqlEdit), '', '', '', ''],

@@ -3,7 +3,6 @@
 // With 32 MB semi-spaces they die young: on a 27 MB tree peak RSS fell from ~315 MB to ~255 MB with
 // slightly less CPU. V8 sizes the heap when the process starts, so the CLI runs itself once more with it
 // — only when a directory is linted: for a few named files the second start (~0.1 s) would cost more.
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 
@@ -18,6 +17,8 @@ function namesADirectory(args: string[]): boolean {
 export function relaunchWithLintHeap(): number | undefined {
   const chosenByUser = process.execArgv.some((arg) => arg.startsWith('--max-semi-space-size'));
   if (process.env[RELAUNCHED] || chosenByUser || !process.argv[1] || !namesADirectory(process.argv.slice(3))) return undefined;
+  // Required here, not at the top: a lint of named files never relaunches and need not load child_process.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const run = spawnSync(process.execPath, [...process.execArgv, SEMI_SPACE_FLAG, process.argv[1], ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, [RELAUNCHED]: '1' },
