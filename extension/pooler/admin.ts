@@ -1017,7 +1017,7 @@ export class PoolerAdminSource implements AdminSource {
       const balanced = (pool.target.replicas?.length ?? 0) > 0 && this.pooler.config.load_balance !== 'off';
       rows.push({
         database: pool.target.name, user: pool.user, clActive, clWaiting: pool.waiting.length, clActiveCancelReq: 0,
-        clWaitingCancelReq: 0, svActive: pool.active.size, svActiveCancel: 0, svBeingCanceled: 0, svIdle: pool.idle.length,
+        clWaitingCancelReq: 0, svActive: pool.active.size - pool.beingCanceledCount, svActiveCancel: 0, svBeingCanceled: pool.beingCanceledCount, svIdle: pool.idle.length,
         svUsed: 0, svTested: 0, svLogin: pool.connecting, maxWaitMicros: (now - oldest) * 1000, poolMode: pool.mode,
         loadBalanceHosts: balanced ? this.pooler.config.load_balance : null,
         host: this.pooler.config.load_balance === 'round-robin' && balanced ? allHosts(pool.target) : `${place.host}:${place.port}`,

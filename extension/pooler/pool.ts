@@ -71,6 +71,10 @@ export interface PoolHost {
   closesServersWhilePaused(pool: Pool): boolean;
   /** max_db_connections / max_user_connections allow one more server; `evict` frees room elsewhere when not. */
   hasServerRoom(pool: Pool, evict: boolean): boolean;
+  /** SHUTDOWN WAIT_FOR_SERVERS: a client that would start waiting for a server is closed instead. */
+  readonly closesNewWaiters: boolean;
+  /** A server was released or is gone: what PAUSE, WAIT_CLOSE and SHUTDOWN wait for may hold now. */
+  serversChanged(): void;
 }
 
 export class Pool {
@@ -164,6 +168,10 @@ export class Pool {
       // PgBouncer's fast fail: while logins fail and server_login_retry has not passed, a client
       // gets the cached error at once instead of a new attempt at the server.
       client.failWait(failing.message, failing.code);
+      return;
+    }
+    if (this.host.closesNewWaiters) {
+      client.failWait('server shutting down', '08P01'); // PgBouncer's pause_client during SHUTDOWN WAIT_FOR_SERVERS
       return;
     }
     client.waitStartedAt = Date.now();
@@ -268,6 +276,15 @@ export class Pool {
 
   /** A client is done with `server`: hand it to the next waiting client or park it idle. */
   release(server: ServerConnection): void {
+    this.settle(server);
+    this.host.serversChanged();
+  }
+
+  private settle(server: ServerConnection): void {
+    if (server.state !== 'closed' && server.cancels.holdRelease(() => this.release(server))) {
+      server.link = null; // being canceled: stays out of reach until its sent cancels are done
+      return;
+    }
     this.active.delete(server);
     if (server.state === 'closed') return;
     server.link = null;
@@ -358,6 +375,7 @@ export class Pool {
     const index = this.idle.indexOf(server);
     if (index >= 0) this.idle.splice(index, 1);
     if (this.waiting.length > 0) this.launchIfNeeded(false);
+    this.host.serversChanged();
   }
 
   /** Opens connections for waiting clients up to pool_size (+ reserve_pool when allowed). */
@@ -486,6 +504,13 @@ export class Pool {
       client.waitNotified = true;
       client.notifyQueued(`No server connection available in ${this.target.name} backend, client being queued`);
     }
+  }
+
+  /** Servers released by their client but held until cancels sent for them are done (cancel.ts). */
+  get beingCanceledCount(): number {
+    let count = 0;
+    for (const server of this.active) if (server.cancels.beingCanceled) count++;
+    return count;
   }
 
   /** Servers handed to clients right now (PAUSE waits until there are none). */

@@ -30,6 +30,7 @@ import { AuthQuery } from './auth-query';
 import { Listener } from './listener';
 import { Pool, type PoolHost } from './pool';
 import { type ServerConnection, sendCancel } from './server';
+import { StateWaiters } from './waiters';
 import { SSL_REQUEST_CODE, errorResponse } from './protocol';
 import { createAdminConnectionHandler, type AdminSession, type HazardInfo, type ShutdownMode } from './admin';
 import { HazardMonitor } from './hazards';
@@ -114,6 +115,8 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   /** One id sequence for clients, servers and console sessions, as PgBouncer numbers its sockets. */
   private lastSocketId = 0;
   private shuttingDown = false;
+  /** PAUSE, WAIT_CLOSE, SUSPEND and SHUTDOWN WAIT_FOR_SERVERS waiting for the pools to settle. */
+  private readonly waiters = new StateWaiters();
 
   constructor(public config: PoolerConfig) {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
@@ -361,7 +364,8 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   cancelRequest(processId: number, secretKey: number): void {
     const server = this.byKey.get(keyOf(processId, secretKey))?.server;
     if (!server || server.state === 'closed') return;
-    sendCancel(server.target, server.processId, server.secretKey, this.config.server_connect_timeout * 1000).catch(() => {});
+    const timeoutMs = this.config.server_connect_timeout * 1000;
+    server.cancels.forward((stillWanted) => sendCancel(server.target, server.processId, server.secretKey, timeoutMs, stillWanted));
   }
 
   private maintain(): void {
@@ -369,6 +373,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     if (!this.paused) this.openMinPools();
     for (const pool of this.pools.values()) pool.maintain(now);
     if (this.shutdownMode) this.maintainShutdown();
+    this.waiters.changed(); // a safety net only: the events that settle PAUSE, WAIT_CLOSE… call it at once
     for (const client of [...this.clients]) client.enforceTimeouts(now);
   }
 
@@ -391,6 +396,14 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
 
   isPoolPaused(pool: Pool): boolean {
     return this.pauseMode !== 'none' || this.pausedDatabases.has(pool.target.name);
+  }
+
+  get closesNewWaiters(): boolean {
+    return this.shutdownMode === 'wait_for_servers';
+  }
+
+  serversChanged(): void {
+    this.waiters.changed();
   }
 
   closesServersWhilePaused(pool: Pool): boolean {
@@ -423,12 +436,16 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
       if (wasSuspended) for (const socket of this.suspendableSockets()) socket.resume();
     }
     for (const pool of this.poolsOf(database)) pool.wake();
+    this.waiters.changed(); // a PAUSE still waiting ends: nothing to wait for any more
   }
 
   /** SUSPEND: stop reading every client and server socket; resolves once their buffers are written out. */
   async suspend(): Promise<void> {
     this.pauseMode = 'suspend';
-    for (const socket of this.suspendableSockets()) socket.pause();
+    for (const socket of this.suspendableSockets()) {
+      socket.pause();
+      if (socket.writableLength > 0) socket.once('drain', () => this.waiters.changed()).once('close', () => this.waiters.changed());
+    }
     await this.until(() => this.suspendableSockets().every((socket) => socket.writableLength === 0) || this.pauseMode !== 'suspend');
   }
 
@@ -530,9 +547,10 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   }
 
   /**
-   * SHUTDOWN: immediate closes everything now. WAIT_FOR_SERVERS stops accepting, pauses, drops clients
-   * waiting for a server and exits once no server is in use; WAIT_FOR_CLIENTS stops accepting and
-   * exits once every client has disconnected (checked by the janitor, maintainShutdown).
+   * SHUTDOWN: immediate closes everything now. WAIT_FOR_SERVERS stops accepting, pauses, closes clients
+   * that start waiting for a server (those already waiting at the janitor's next run, as PgBouncer
+   * does) and exits once no server is in use; WAIT_FOR_CLIENTS stops accepting and exits once every
+   * client has disconnected (checked by the janitor, maintainShutdown).
    */
   requestShutdown(mode: ShutdownMode): void {
     if (mode === 'immediate') {
@@ -542,18 +560,22 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     this.shutdownMode = mode;
     // Like PgBouncer: TCP stops at once; the unix socket stays for the console until the exit.
     void this.listener?.closeTcp();
-    if (mode === 'wait_for_servers') this.pauseMode = 'pause';
-    this.maintainShutdown();
+    if (mode === 'wait_for_servers') {
+      this.pauseMode = 'pause';
+      void this.until(() => [...this.pools.values()].every((pool) => pool.busyCount === 0)).then(() => {
+        if (this.shuttingDown) return;
+        logLine('server connections dropped, exiting');
+        void this.shutdown();
+      });
+    } else {
+      this.maintainShutdown();
+    }
   }
 
   private maintainShutdown(): void {
     if (this.shutdownMode === 'wait_for_servers') {
       for (const pool of this.pools.values()) {
         for (const client of pool.waiting.splice(0)) client.failWait('server shutting down', '08P01');
-      }
-      if ([...this.pools.values()].every((pool) => pool.busyCount === 0)) {
-        logLine('server connections dropped, exiting');
-        void this.shutdown();
       }
     } else if (this.shutdownMode === 'wait_for_clients') {
       // Console sessions count too, as every client does in PgBouncer.
@@ -569,15 +591,16 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     return this.shuttingDown;
   }
 
-  /** Polls `done` (cheap checks over the pools) until it holds or the pooler shuts down. */
-  private async until(done: () => boolean): Promise<void> {
-    while (!done() && !this.shuttingDown) await new Promise((resolve) => setTimeout(resolve, 20));
+  /** Resolves once `done` (a cheap check over the pools) holds, re-checked when servers change, or the pooler shuts down. */
+  private until(done: () => boolean): Promise<void> {
+    return this.waiters.until(() => this.shuttingDown || done());
   }
 
   /** Stops accepting, closes every client and server connection. */
   async shutdown(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    this.waiters.releaseAll();
     if (this.janitor) clearInterval(this.janitor);
     const closing = this.listener?.close();
     this.authQuery.close();

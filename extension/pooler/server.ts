@@ -15,6 +15,7 @@ import type { DatabaseTarget } from './config';
 import { SocketReads } from './reads';
 import { parseDataRow } from './sqlConnection';
 import { logLine } from './log';
+import { ServerCancels } from './cancel';
 
 export type ServerState = 'login' | 'idle' | 'active' | 'closed';
 
@@ -88,6 +89,8 @@ export class ServerConnection {
   bytesSent = 0;
   tls = false;
   onClose: ((server: ServerConnection, reason: string) => void) | null = null;
+  /** CancelRequests its clients forwarded, still on their way (cancel.ts). */
+  readonly cancels = new ServerCancels();
   private internal: { done: (error?: string) => void; error?: string; rows?: (string | null)[][] } | null = null;
 
   private constructor(
@@ -429,13 +432,24 @@ async function negotiateTls(socket: net.Socket, target: DatabaseTarget): Promise
   });
 }
 
-/** Sends a CancelRequest for (processId, secretKey) on a fresh connection, as libpq does. */
-export async function sendCancel(target: DatabaseTarget, processId: number, secretKey: number, timeoutMs: number): Promise<void> {
+/**
+ * Sends a CancelRequest for (processId, secretKey) on a fresh connection, as libpq does, unless
+ * `stillWanted` says no once the connection is open (cancel.ts). Resolves when PostgreSQL has closed
+ * it (it signals the backend first); false when nothing was sent.
+ */
+export async function sendCancel(
+  target: DatabaseTarget, processId: number, secretKey: number, timeoutMs: number, stillWanted: () => boolean = () => true,
+): Promise<boolean> {
   const socket = await openSocket(target, timeoutMs);
+  if (!stillWanted()) {
+    socket.destroy();
+    return false;
+  }
   await new Promise<void>((resolve) => {
     socket.on('error', () => resolve());
     socket.on('close', () => resolve());
     socket.end(cancelRequest(processId, secretKey));
     setTimeout(() => socket.destroy(), timeoutMs > 0 ? timeoutMs : 5000).unref();
   });
+  return true;
 }

@@ -151,6 +151,32 @@ test('cancel: a CancelRequest with the pooler-issued key cancels the running que
   bad.destroy();
 });
 
+test('cancel race: a burst of cancels for one client never cancels the next client\'s query on the same server (pool size 1)', async (t) => {
+  const pooler = await startPooler(cluster, ['--pool-size', '1', '--server-policy', 'lifo']);
+  t.after(() => pooler.stop());
+  const first = await connectPg(pooler.url());
+  const second = await connectPg(pooler.url());
+  t.after(() => Promise.all([first.end(), second.end()]));
+  const keys = first as unknown as { processID: number; secretKey: number };
+  const cancelled = first.query('select pg_sleep(5)').then(() => 'finished', (error: Error & { code?: string }) => error.code);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Queued behind the first client: it gets the same server connection once the first is done.
+  const next = second.query('select pg_sleep(1) as slept').then((result) => result.rows, (error: Error & { code?: string }) => error.code);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Many cancels at once: some reach the pooler only while the first query is already being
+  // cancelled; none of them may land on the second client's query.
+  const sockets = await Promise.all(Array.from({ length: 100 }, async () => {
+    const socket = net.connect({ host: '127.0.0.1', port: pooler.port });
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    socket.end(cancelRequest(keys.processID, keys.secretKey));
+    return socket;
+  }));
+  assert.equal(await cancelled, '57014');
+  assert.deepEqual(await next, [{ slept: '' }]);
+  for (const socket of sockets) socket.destroy();
+});
+
 test('a server connection killed under a client fails that client only; the pool recovers', async (t) => {
   const pooler = await startPooler(cluster, ['--pool-size', '1']);
   t.after(() => pooler.stop());
