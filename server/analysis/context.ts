@@ -63,7 +63,8 @@ export function severityFor(rule: RuleId, options: AnalysisOptions): Severity | 
 
 const NO_NEXTVALS: readonly { sequence: string; start: number; end: number }[] = [];
 
-export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
+/** `maybeInTransaction`: the statements may start inside a transaction their caller opened (unknown). */
+export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, maybeInTransaction = false): Finding[] {
   const findings: Finding[] = [];
   // A script in its own session leaves session state to itself: only the functions it creates, which run
   // later in the application's sessions, can still hold findings (and syntax errors are still reported).
@@ -73,6 +74,8 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     if (!suppressions.isSuppressed(finding.rule, finding.start)) findings.push(finding);
   };
   let inBlock = false;
+  // Until the sequence is seen to end a transaction, SET LOCAL on a client passed in may be inside the caller's.
+  let maybeInBlock = maybeInTransaction;
   let blockNextvals: readonly { sequence: string; start: number; end: number }[] = NO_NEXTVALS;
   // An INSERT earlier in the block may have called nextval through a serial/identity default.
   let blockMayAdvance = false;
@@ -96,7 +99,7 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     const inherited = inBlock ? blockNextvals : NO_NEXTVALS;
     const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const candidate of facts.candidates) {
-      if (candidate.transactionScoped && inBlock) continue;
+      if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const severity = severityFor(candidate.rule, options);
@@ -118,7 +121,10 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
       blockMayAdvance ||= facts.mayAdvanceSequences === true;
     }
     for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
-    if (facts.transaction === 'end') inBlock = false;
+    if (facts.transaction === 'end') {
+      inBlock = false;
+      maybeInBlock = false;
+    }
   }
   return findings;
 }

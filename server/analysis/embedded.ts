@@ -14,6 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
+import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
@@ -21,7 +22,7 @@ import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjec
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -53,12 +54,39 @@ function isWrittenString(node: ts.Expression): boolean {
 /** Calls that return a handle on a newly begun transaction (knex `transaction()` without a callback). */
 const TRANSACTION_OPENERS = /^(beginTransaction|startTransaction|transaction)$/;
 
-/** `db.beginTransaction()`, `knex.transaction()` (no callback), or a conditional with one of them in a branch. */
+/**
+ * `db.beginTransaction()`, `knex.transaction()` (no callback), or a choice with one of them as an option
+ * (`outer ?? await db.beginTransaction()`, `existing ? outer : await knex.transaction()`).
+ */
 function opensTransactionHandle(node: ts.Expression): boolean {
-  let value = node;
-  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+  const value = withoutAwait(node);
   if (ts.isConditionalExpression(value)) return opensTransactionHandle(value.whenTrue) || opensTransactionHandle(value.whenFalse);
+  if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    return opensTransactionHandle(value.left) || opensTransactionHandle(value.right);
+  }
   return ts.isCallExpression(value) && TRANSACTION_OPENERS.test(calleeText(value.expression)) && !value.arguments.some((a) => ts.isFunctionLike(a));
+}
+
+function withoutAwait(node: ts.Expression): ts.Expression {
+  let value = node;
+  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isNonNullExpression(value)) value = value.expression;
+  return value;
+}
+
+/** Calls whose callback receives a connection of its own, fresh from the pool (`pool.connect((err, client) => …)`). */
+const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve)$/;
+
+/** A callback given a fresh connection: its parameters start outside any transaction. */
+function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
+  const call = fn.parent;
+  return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
+}
+
+/** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
+function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
+  let current = withoutAwait(receiver);
+  while (ts.isPropertyAccessExpression(current)) current = withoutAwait(current.expression);
+  return ts.isIdentifier(current) ? current : undefined;
 }
 /** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
 function opensWithCapitalised(text: string): boolean {
@@ -81,7 +109,8 @@ interface Piece {
 
 interface Group {
   pieces: Piece[];
-  inTransaction: boolean;
+  /** Whether the first query runs inside a transaction: 'unknown' for a client the caller passed in. */
+  inTransaction: TransactionStart;
   /** The scope's sequence of every query, on any client or pool (load-balancing rules only). */
   scopeSequence?: Group;
   /** Analysed for the load-balancing rules only (the others judge each client's own sequence). */
@@ -148,8 +177,6 @@ class Extractor {
   private readonly localPostgresFactories = new Set<string>();
   /** Names of objects created by calling a postgres.js factory (`const sql = postgres(options)`). */
   private readonly postgresJsClients = new Set<string>();
-  /** Names bound to an opened transaction (`const tx = await db.beginTransaction()`). */
-  private readonly transactionHandles = new Set<string>();
   /** Names bound to pools created in this file (`const db = new Pool()`, `const sql = postgres()`). */
   private readonly poolNames = new Set<string>();
   /** Names of objects of another database's driver, in a file that imports both. */
@@ -225,18 +252,18 @@ class Extractor {
     const sequences = new Map<string, Group>();
     // A read after a write goes to a replica whichever client or pool sent them: one sequence per scope.
     const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
-    const groupFor = (receiver: string | undefined): Group => {
-      if (receiver !== undefined && this.isPool(receiver)) {
+    const groupFor = (receiver: ts.Expression | undefined): Group => {
+      const key = receiver && this.keyOf(receiver);
+      if (key !== undefined && this.isPool(key)) {
         const standalone = this.standaloneGroup(false);
         standalone.scopeSequence = scopeSequence;
         return standalone;
       }
-      const key = receiver ?? '';
-      let group = sequences.get(key);
+      let group = sequences.get(key ?? '');
       if (!group) {
-        group = { pieces: [], inTransaction: inTransaction || (receiver !== undefined && this.isTransactionHandle(receiver)), scopeSequence };
+        group = { pieces: [], inTransaction: inTransaction || this.handleStart(receiver), scopeSequence };
         this.groups.push(group);
-        sequences.set(key, group);
+        sequences.set(key ?? '', group);
       }
       return group;
     };
@@ -263,9 +290,24 @@ class Extractor {
     return group;
   }
 
-  /** A transaction handle (`const tx = await db.beginTransaction()`) is inside the transaction it opened. */
-  private isTransactionHandle(receiver: string): boolean {
-    return this.transactionHandles.has(receiver);
+  /**
+   * Where the queries sent through a client object start. A handle returned by beginTransaction() is
+   * inside the transaction it opened. A parameter (or an object reached through one, `ctx.client`) comes
+   * from a caller that may have begun a transaction: unknown, so SET LOCAL on it is not known to be lost
+   * (a fresh connection handed to a connect() callback excepted). Anything else — a connection made
+   * here, a module-level or imported client, `this.client` — starts outside one.
+   */
+  private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
+    const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
+    const binding = root && this.flow.bindingOf(root);
+    if (!binding) return false;
+    if ('parameterOf' in binding) return receivesFreshConnection(binding.parameterOf) ? false : 'unknown';
+    const initializer = binding.variable.initializer;
+    if (!initializer) return false;
+    if (withoutAwait(receiver!) === root && opensTransactionHandle(initializer)) return true;
+    // `const client = ctx.client`: whatever the object it was taken from is.
+    const value = withoutAwait(initializer);
+    return ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false;
   }
 
   private standaloneGroup(inTransaction: boolean): Group {
@@ -294,13 +336,13 @@ class Extractor {
     return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && this.transactionTags.some((tags) => tags.has(name))));
   }
 
-  private inspect(node: ts.Node, groupFor: (receiver: string | undefined) => Group): void {
+  private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(groupFor(receiver && this.keyOf(receiver)), taggedTemplateParts(node.template, this.source), whole, true);
+      this.addPiece(groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -337,10 +379,9 @@ class Extractor {
     while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
     if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(calleeText(value.expression))) this.poolNames.add(name);
     if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
-    if (opensTransactionHandle(value)) this.transactionHandles.add(name);
   }
 
-  private inspectCall(call: ts.CallExpression, groupFor: (receiver: string | undefined) => Group): void {
+  private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     const name = calleeText(call.expression);
     if (ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) {
       this.inspectPostgresJsClient(call);
@@ -366,7 +407,7 @@ class Extractor {
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
     if (resolved.indirect && !looksLikeSql) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(groupFor(receiver && this.keyOf(receiver)), parts, !resolved.indirect && looksLikeSql);
+    this.addPiece(groupFor(receiver), parts, !resolved.indirect && looksLikeSql);
   }
 
   private isPostgresJsClient(receiver: ts.Expression): boolean {

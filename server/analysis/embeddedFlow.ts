@@ -101,6 +101,15 @@ function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
   return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
 }
 
+/** Whether a binding (`client`, `{ client }`, `[client]`, `{ db: client }`) declares `name`. */
+function bindsName(binding: ts.BindingName, name: string): boolean {
+  if (ts.isIdentifier(binding)) return binding.text === name;
+  return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(element.name, name));
+}
+
+/** What a name refers to: a parameter of an enclosing function, or a variable declared in a scope around it. */
+export type Binding = { parameterOf: ts.SignatureDeclaration } | { variable: ts.VariableDeclaration };
+
 function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 }
@@ -263,6 +272,21 @@ export class Flow {
       }
       const found = pick(names);
       if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The parameter or variable declaration `use` refers to (undefined for imports, globals, loop variables…). */
+  bindingOf(use: ts.Identifier): Binding | undefined {
+    for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
+      if (ts.isFunctionLike(scope) && scope.parameters.some((p) => bindsName(p.name, use.text))) return { parameterOf: scope };
+      let names = this.scopes.get(scope);
+      if (!names) {
+        names = namesOf(scope);
+        this.scopes.set(scope, names);
+      }
+      const variable = names.variables.get(use.text);
+      if (variable) return { variable };
     }
     return undefined;
   }

@@ -48,6 +48,12 @@ export function spanFacts(span: StatementSpan, factsOf: FactsSource): StatementF
 const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
 
 /**
+ * Whether SQL pieces start inside a transaction opened by code we cannot see (true: a transaction
+ * callback), outside one (false), or either ('unknown': a client the caller passed in).
+ */
+export type TransactionStart = boolean | 'unknown';
+
+/**
  * Analyses SQL pieces that run one after another on one connection (e.g. the queries of one TS/JS
  * function) as one sequence, so `BEGIN` in one piece and `SET LOCAL` in the next are seen together.
  * Each piece is split on its own, so an unterminated quote in one never swallows the next.
@@ -62,13 +68,13 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
  * The same for the query strings an application sends (embedded SQL): each piece is one query message,
  * so the statements of a multi-statement string run together on one server connection.
  */
-export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean): Finding[] {
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart): Finding[] {
   return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true);
 }
 
-function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: boolean, factsOf: FactsSource, messages: boolean): Finding[] {
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean): Finding[] {
   const placed: PlacedFacts[] = [];
-  if (inTransaction) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
+  if (inTransaction === true) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const [index, piece] of pieces.entries()) {
     for (const span of splitStatements(piece)) {
@@ -79,8 +85,8 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
   const text = pieces.length === 1 ? pieces[0] : pieces.join('\n');
   const resolved = resolveOptions(options);
   const suppressions = new Suppressions(text);
-  const findings = [...applyContext(placed, resolved, suppressions), ...applyBalancing(placed, resolved, suppressions, text), ...applyStateFunctionCalls(placed, resolved, suppressions)];
+  const findings = [...applyContext(placed, resolved, suppressions, inTransaction === 'unknown'), ...applyBalancing(placed, resolved, suppressions, text), ...applyStateFunctionCalls(placed, resolved, suppressions)];
   // The invisible BEGIN of a transaction callback has no place in the file.
-  return inTransaction ? findings.filter((f) => f.end > 0) : findings;
+  return inTransaction === true ? findings.filter((f) => f.end > 0) : findings;
 }
 

@@ -53,8 +53,8 @@ test('queries of one function form one sequence: BEGIN … SET LOCAL … COMMIT 
   assert.deepEqual(rulesOf(text), []);
 });
 
-test('…but the same SET LOCAL alone in a function has no effect, and a session SET inside BEGIN still leaks', () => {
-  assert.deepEqual(rulesOf("async function g(c) { await c.query(\"SET LOCAL search_path TO app\"); }"), [['set-local-outside-transaction', 'SET LOCAL search_path TO app']]);
+test('…but the same SET LOCAL alone on a connection the function takes has no effect, and a session SET inside BEGIN still leaks', () => {
+  assert.deepEqual(rulesOf("async function g(pool) { const c = await pool.connect(); await c.query(\"SET LOCAL search_path TO app\"); c.release(); }"), [['set-local-outside-transaction', 'SET LOCAL search_path TO app']]);
   const leak = "async function h(c) { await c.query('BEGIN'); await c.query('SET search_path TO app'); await c.query('COMMIT'); }";
   assert.deepEqual(rulesOf(leak).map(([r]) => r), ['session-set']);
 });

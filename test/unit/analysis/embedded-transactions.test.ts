@@ -1,8 +1,8 @@
 // Transaction context across calls: one client object is one connection, a pool is not.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
-import { embeddedRules } from '../../helpers/embedded';
+import { analyze, analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings, embeddedRules } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
@@ -25,7 +25,7 @@ test('begin (any case, or START TRANSACTION) on a client, then SET LOCAL / set_c
 test('SET LOCAL after COMMIT, or on another client object than the one that began, is outside a transaction', () => {
   const afterCommit = "async function f(c) { await c.query('BEGIN'); await c.query('COMMIT'); await c.query('SET LOCAL lock_timeout = 1'); }";
   assert.deepEqual(rules(afterCommit), ['set-local-outside-transaction']);
-  const other = "async function f(a, b) { await a.query('BEGIN'); await b.query('SET LOCAL lock_timeout = 1'); await a.query('COMMIT'); }";
+  const other = "async function f(pool) { const a = await pool.connect(); const b = await pool.connect(); await a.query('BEGIN'); await b.query('SET LOCAL lock_timeout = 1'); await a.query('COMMIT'); }";
   assert.deepEqual(rules(other), ['set-local-outside-transaction']);
 });
 
@@ -50,8 +50,12 @@ async function g(ctx) {
 test('callbacks of functions named …Transaction run inside a transaction; commitTransaction(cb) is not one', () => {
   const inside = "sideEffectWithPgClientTransaction(executor, $a, async (client) => { await client.query(\"select set_config('app.a', $1, true)\", [a]); });";
   assert.deepEqual(rules(inside), []);
-  const commit = "commitTransaction(async (client) => { await client.query(\"select set_config('app.a', $1, true)\", [a]); });";
-  assert.deepEqual(rules(commit), ['set-local-outside-transaction']);
+  // Inside a transaction a session SET can become SET LOCAL (the quick fix is offered); in commitTransaction's
+  // callback the client is only the caller's (maybe in a transaction, maybe not): no such fix.
+  const fixOf = (text: string) => analyze(text, 'typescript', {}, 'f.ts').map((f) => [f.rule, f.fix?.title ?? 'no fix']);
+  assert.deepEqual(fixOf("sideEffectWithPgClientTransaction(executor, async (client) => { await client.query('SET search_path TO app'); });"),
+    [['session-set', 'Use SET LOCAL (lasts until the end of this transaction)']]);
+  assert.deepEqual(fixOf("commitTransaction(async (client) => { await client.query('SET search_path TO app'); });"), [['session-set', 'no fix']]);
 });
 
 test('transaction callbacks stay open transactions for their own client, not for a pool used inside them', () => {
@@ -111,12 +115,46 @@ test('a handle returned by beginTransaction()/transaction() (no callback) is ins
   ].join('\n');
   assert.deepEqual(rules(handle, 'f.js'), []);
   const notHandle = [
-    'export async function purge(db) {',
-    '  const tnx = await db.beginTransaction();',
-    "  await db.query(\"SELECT set_config('storage.allow_delete', 'true', true)\");",
-    '  const ran = await db.transaction(async (t) => t.query("SELECT 1"));',
+    'export async function purge(pool) {',
+    '  const tnx = await pool.beginTransaction();',
+    "  await pool.query(\"SELECT set_config('storage.allow_delete', 'true', true)\");",
+    '  const ran = await pool.transaction(async (t) => t.query("SELECT 1"));',
     "  await ran.query(\"SELECT set_config('app.user', 'x', true)\");",
     '}',
   ].join('\n');
   assert.deepEqual(rules(notHandle, 'f.js'), ['set-local-outside-transaction', 'set-local-outside-transaction']);
+});
+
+test('a client passed in by the caller may be inside the caller\'s transaction: SET LOCAL on it is not flagged until it is seen to end one', () => {
+  const passedIn = [
+    'export async function setTenant(client, id) {',
+    "  await client.query(\"SELECT set_config('app.tenant', $1, true)\", [id]);",
+    '}',
+    "export const asRole = async ({ tx }, role) => tx.query(`SET LOCAL role TO ${role}`);",
+    "export async function scoped(ctx) { await ctx.db.query(\"SET LOCAL statement_timeout = '1s'\"); }",
+    "export async function viaAlias(ctx) { const c = ctx.client; await c.query(\"SET LOCAL lock_timeout = '1s'\"); }",
+    // An application's own wrapper hands its callback a client: which one, only the wrapper knows.
+    "export const list = () => runQuery('List', async (db) => { await db.query(\"SELECT set_config('app.x', '1', true)\"); });",
+  ].join('\n');
+  assert.deepEqual(rules(passedIn, 'f.js'), []);
+  const lost = [
+    // After its own COMMIT the client is surely outside a transaction.
+    "export async function after(client) { await client.query('COMMIT'); await client.query('SET LOCAL lock_timeout = 1'); }",
+    // A pool (by name), a connection taken here, one handed to a connect() callback, a module-level client.
+    "export async function onPool(pool) { await pool.query('SET LOCAL lock_timeout = 1'); }",
+    "export async function fresh(db) { const conn = await db.connect(); await conn.query('SET LOCAL lock_timeout = 1'); }",
+    "pool.connect((err, client, done) => { client.query('SET LOCAL lock_timeout = 1', done); });",
+    "const admin = new Client(); export const direct = () => admin.query('SET LOCAL lock_timeout = 1');",
+  ].join('\n');
+  assert.deepEqual(rules(lost, 'f.js'), Array(5).fill('set-local-outside-transaction'));
+});
+
+test('transaction handles are told apart by scope, not by name: the same name bound to a plain connection elsewhere is not one', () => {
+  const text = [
+    "export async function inTx(db) { const tx = await db.beginTransaction(); await tx.query('SET LOCAL lock_timeout = 1'); }",
+    "export async function notTx(pool) { const tx = await pool.connect(); await tx.query('SET LOCAL lock_timeout = 1'); }",
+  ].join('\n');
+  assert.deepEqual(embeddedFindings(text, 'f.js').map(([rule]) => rule), ['set-local-outside-transaction']);
+  assert.equal(embeddedFindings(text, 'f.js').length, 1);
+  assert.ok(text.indexOf('notTx') < analyze(text, 'javascript', {}, 'f.js')[0].start);
 });
