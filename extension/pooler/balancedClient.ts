@@ -86,6 +86,8 @@ export class ClientBalance {
   private readonly statementTexts = new Map<string, string>();
   /** The last batch pushed ended with Flush: what follows up to Sync goes to the same server. */
   private afterFlush = false;
+  /** This client's pool per host index (pools are never removed): no key string built per request. */
+  private readonly pools: Pool[] = [];
 
   constructor(
     private readonly client: BalancedClientSide,
@@ -190,15 +192,20 @@ export class ClientBalance {
     return true;
   }
 
+  private poolOf(host: number): Pool {
+    return (this.pools[host] ??= this.services.hostPool(this.home, host));
+  }
+
   /** Sends `request` where the router says; false when the linked server must settle first (pump runs again then). */
   private dispatch(request: Request, statement: StatementClass): boolean {
     const config = this.services.config;
-    if (changesFunctions(request.text)) this.services.volatility.forget();
-    const writingFunction = statement.functions.some((name) => functionWrites(name, config, (fn) => this.services.volatility.cached(this.primary, fn) === true));
+    // Only a text starting with CREATE/ALTER/DROP changes functions, and it never classifies as a read.
+    if (statement.kind !== 'read' && changesFunctions(request.text)) this.services.volatility.forget();
+    const writingFunction = statement.functions.length > 0 && statement.functions.some((name) => functionWrites(name, config, (fn) => this.services.volatility.cached(this.primary, fn) === true));
     const wasInTransaction = this.status !== STATUS_IDLE;
     const route = this.router.route(statement, writingFunction, wasInTransaction);
     if (statement.kind === 'begin') this.beginText = /repeatable\s+read/i.test(request.text) ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN';
-    const pool = this.services.hostPool(this.home, route.host);
+    const pool = this.poolOf(route.host);
     if (!this.switchTo(pool)) return false;
     this.requests.shift();
     this.inflight = { route, text: request.text, wasInTransaction, failed: false, partial: !request.final };
@@ -273,7 +280,7 @@ export class ClientBalance {
   releaseHeld(): void {
     for (const [host, server] of this.held) {
       this.held.delete(host);
-      const pool = this.services.hostPool(this.home, host);
+      const pool = this.poolOf(host);
       if (server.state === 'closed') {
         pool.release(server);
       } else if (server.txStatus !== STATUS_IDLE) {
@@ -288,7 +295,7 @@ export class ClientBalance {
   closeHeld(): void {
     for (const [host, server] of this.held) {
       this.held.delete(host);
-      const pool = this.services.hostPool(this.home, host);
+      const pool = this.poolOf(host);
       if (server.state !== 'closed' && server.txStatus !== STATUS_IDLE) server.close('client disconnect while server was not ready');
       pool.release(server);
     }
