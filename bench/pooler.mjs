@@ -14,7 +14,10 @@
 //      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
 //      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs a poolsafe target in
 //      BENCH_TARGETS), BENCH_ONLY=audit (only the cost of asking the server, see below),
-//      BENCH_ONLY=main (everything but those two).
+//      BENCH_ONLY=main (everything but those two),
+//      BENCH_SCENARIOS (comma-separated scenario ids, e.g. "select -C c=10"; default all),
+//      BENCH_POOLSAFE_NODE_ARGS (node flags for the PoolSafe processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
+//      profiles are written when the bench stops them).
 // The audit comparison: pgbench scripts calling a user SQL function (each transaction is followed by
 // the pooler's one-query audit, audit.ts) or a built-in one (no audit), hazards on vs off, c=10.
 import { spawn, spawnSync } from 'node:child_process';
@@ -42,18 +45,22 @@ const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map(
 const poolsafeTargets = targets.filter((t) => t in POOLSAFE_POLICIES);
 // Debian's pgbench (postgresql package) from the PATH; the npm PostgreSQL ships only the server.
 
-const SCENARIOS = [
+const ALL_SCENARIOS = [
   { id: 'select c=1', args: ['-S', '-c', '1', '-j', '1'] },
   { id: 'select c=10', args: ['-S', '-c', '10', '-j', '2'] },
   { id: 'select c=50', args: ['-S', '-c', '50', '-j', '2'] },
   { id: 'tpc-b c=10', args: ['-c', '10', '-j', '2'] },
   { id: 'select -C c=10', args: ['-S', '-C', '-c', '10', '-j', '2'] },
 ];
+const scenarioIds = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
+const SCENARIOS = scenarioIds ? ALL_SCENARIOS.filter((s) => scenarioIds.includes(s.id)) : ALL_SCENARIOS;
+const poolsafeNodeArgs = (process.env.BENCH_POOLSAFE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 
 function checkPrerequisites() {
   if (!['scram', 'plain'].includes(userlistFormat)) fail(`BENCH_PGBOUNCER_USERLIST must be scram or plain, got "${userlistFormat}"`);
   for (const t of targets) if (!TARGETS.includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS (known: ${TARGETS.join(', ')})`);
+  for (const id of scenarioIds ?? []) if (!ALL_SCENARIOS.some((s) => s.id === id)) fail(`unknown scenario "${id}" in BENCH_SCENARIOS (known: ${ALL_SCENARIOS.map((s) => s.id).join(', ')})`);
   if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql (it ships pgbench)`);
   if (!existsSync(join(outDir, 'test', 'helpers', 'cluster.js'))) fail(`${outDir}/test/helpers is missing: run \`npm run build\` first`);
   if (poolsafeTargets.length > 0 && !existsSync(poolerJs)) {
@@ -63,7 +70,7 @@ function checkPrerequisites() {
 
 /** Starts `node dist/pooler.js` and resolves with its port once it prints `listening on HOST:PORT`. */
 function startPoolSafe(targetUrl, policy, extraArgs = []) {
-  const args = [poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', policy, '--pool-size', String(poolSize), ...extraArgs];
+  const args = [...poolsafeNodeArgs, poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', policy, '--pool-size', String(poolSize), ...extraArgs];
   return startListening('PoolSafe', args);
 }
 
@@ -190,7 +197,7 @@ function printTargets(summary) {
   const checks = [];
   for (const name of poolsafeTargets) {
     const label = `PoolSafe ${POOLSAFE_POLICIES[name]}`;
-    for (const id of ['select c=10', 'select c=50', 'tpc-b c=10']) {
+    for (const id of ['select c=10', 'select c=50', 'tpc-b c=10'].filter((id) => summary[id])) {
       checks.push([`${id}: ${label} TPS >= 0.9 x PgBouncer`, ratio(summary[id][name].tps, summary[id].pgbouncer.tps), 0.9, '>=']);
     }
     // Issue 14: CPU per transaction <= 1.5x PgBouncer (goal 1.3x); -C: CPU per connection <= 1.5x.
@@ -199,7 +206,7 @@ function printTargets(summary) {
       const what = id.includes('-C') ? 'CPU/connection' : 'CPU/tx';
       checks.push([`${id}: ${label} ${what} <= 1.5 x PgBouncer`, ratio(summary[id][name].cpuPer1kTx, summary[id].pgbouncer.cpuPer1kTx), 1.5, '<=']);
     }
-    if (targets.includes('direct')) {
+    if (targets.includes('direct') && summary['select -C c=10']) {
       const id = 'select -C c=10';
       checks.push([`${id}: ${label} TPS >= 1.8 x direct`, ratio(summary[id][name].tps, summary[id].direct.tps), 1.8, '>=']);
     }

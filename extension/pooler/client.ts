@@ -114,7 +114,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   bytesSent = 0;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly localPort: number;
+  /** The accepted TCP/unix socket (under TLS, `socket` wraps it). */
+  private readonly acceptedSocket: net.Socket;
   tls = false;
   /** Keys from this client's SCRAM proof when the pooler knows only a verifier (server pass-through). */
   private scramKeys: ScramKeys | undefined;
@@ -127,12 +128,12 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private syncing = false;
-  /** Drops clients that do not finish logging in (slow-loris); cleared once greeted. */
-  private loginTimer: NodeJS.Timeout | undefined;
   /** Bytes went to the server since its last ReadyForQuery 'I' answered everything. */
   private unsettled = false;
   /** Terminate arrived while requests were still unanswered. */
   private terminating = false;
+  /** The client sent Terminate: it reads nothing more from us once our answers are out. */
+  private saidGoodbye = false;
   /** The pooler is asking the server about session state before the release (audit.ts). */
   private auditing = false;
   /** The server sent this client a FATAL error (e.g. 57P01 terminate): its close needs no second one. */
@@ -145,18 +146,13 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.localPort = socket.localPort ?? 0;
+    this.acceptedSocket = socket;
     const key = secureRandom(8);
     this.processId = key.readInt32BE(0) & 0x7fffffff;
     this.secretKey = key.readInt32BE(4);
     socket.setNoDelay(true);
     socket.on('data', this.onBytes);
     this.listenTo(socket);
-    const loginTimeout = host.config.client_login_timeout;
-    if (loginTimeout > 0) {
-      this.loginTimer = setTimeout(() => this.fatal('08P01', 'client_login_timeout'), loginTimeout * 1000);
-      this.loginTimer.unref();
-    }
   }
 
   private readonly onBytes = (chunk: Buffer) => {
@@ -190,6 +186,11 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.tls = true;
     secure.on('data', this.onBytes);
     this.listenTo(secure);
+  }
+
+  /** Asked for only by the console (SHOW CLIENTS): a getsockname call per login saved. */
+  get localPort(): number {
+    return this.acceptedSocket.localPort ?? 0;
   }
 
   get mode(): PoolMode {
@@ -300,13 +301,18 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (admin && isPeerAdmin(this.socket, user)) return this.onAuthStep({ done: true });
     // An unknown database is refused only after authentication, so it cannot be probed for.
     this.target = admin ? undefined : resolveDatabase(this.host.config, this.database);
+    const login = findLoginSecret(this.host, this.database, this.target, user);
+    if (!(login instanceof Promise)) {
+      this.challenge(login.secret, login.trusted); // the caller's loop reads the answer
+      return;
+    }
     this.phase = { step: 'lookup' };
-    findLoginSecret(this.host, this.database, this.target, user).then(
-      (login) => {
+    login.then(
+      (found) => {
         if (this.state !== 'login') return;
-        if (login.lookedUp) this.lookedUpSecret = login.secret;
+        if (found.lookedUp) this.lookedUpSecret = found.secret;
         try {
-          this.challenge(login.secret, login.trusted);
+          this.challenge(found.secret, found.trusted);
           // A client that did not wait for the request (pipelined its answer) has it in the reader already.
           if (this.reader && this.state === 'login') this.consumeLoginMessages(this.reader);
         } catch (error) {
@@ -466,7 +472,6 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     // (before, every hand-over between two clients of one application built and compared the sync SQL).
     this.paramsToken = greeting.paramsToken;
     this.socket.write(Buffer.concat([...before, greeting.statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
-    clearTimeout(this.loginTimer);
     this.host.clientLoggedIn(this);
     this.state = 'idle';
     const early = this.reader!.takeRemaining();
@@ -477,7 +482,6 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   /** Logged in to the console: the admin side decides access and greets. */
   private handOverToAdmin(before: Buffer | undefined): void {
-    clearTimeout(this.loginTimer);
     const leftover = this.reader!.takeRemaining();
     this.reader = null;
     this.state = 'closed';
@@ -514,6 +518,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
         if (type === Msg.Parse || type === Msg.Close) return false;
         if (type === Msg.Terminate) {
           cut = start < 0 ? 0 : start;
+          this.saidGoodbye = true;
           return true;
         }
         if (this.pending++ === 0) this.requestStartedAt = now;
@@ -898,8 +903,16 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    * still running on the server is cancelled first, so the backend stops working on it.
    */
   enforceTimeouts(now: number): void {
-    if (this.state === 'closed' || (this.state === 'login' && this.phase.step !== 'starting')) return;
+    if (this.state === 'closed') return;
     const config = this.host.config;
+    // Clients that do not finish logging in (slow-loris) are dropped here, as PgBouncer's janitor
+    // does, rather than by a timer per connection (connection-per-transaction clients paid for one each).
+    const loginTimeout = config.client_login_timeout * 1000;
+    if (this.state === 'login' && loginTimeout > 0 && now - this.connectedAt > loginTimeout) {
+      this.fatal('08P01', 'client_login_timeout');
+      return;
+    }
+    if (this.state === 'login' && this.phase.step !== 'starting') return;
     const limit = (key: UserTimeoutKey) => userTimeout(config, this.user, key) * 1000;
     const over = (key: UserTimeoutKey, since: number) => limit(key) > 0 && since > 0 && now - since > limit(key);
     const server = this.server;
@@ -957,8 +970,11 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     const wasWaiting = this.state === 'waiting';
     const loggedIn = this.reader === null;
     this.state = 'closed';
-    clearTimeout(this.loginTimer);
-    if (!this.socket.destroyed) {
+    if (this.saidGoodbye && this.socket.writableLength === 0) {
+      // Everything is out and the client said goodbye: close at once, as PgBouncer does (no half-close,
+      // no wait for its FIN, no timer per connection-per-transaction client).
+      this.socket.destroy();
+    } else if (!this.socket.destroyed) {
       if (this.socket.writable) this.socket.end();
       setTimeout(() => this.socket.destroy(), 1000).unref();
     }

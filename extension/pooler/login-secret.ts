@@ -25,8 +25,9 @@ export interface LoginHost {
 /**
  * `target` is what `database` resolves to; undefined for the admin console or for a database that
  * does not exist, whose login is mocked and refused only once authentication has succeeded.
+ * Answers at once unless auth_query must be asked (a login then costs no promise).
  */
-export async function findLoginSecret(host: LoginHost, database: string, target: DatabaseTarget | undefined, user: string): Promise<LoginSecret> {
+export function findLoginSecret(host: LoginHost, database: string, target: DatabaseTarget | undefined, user: string): LoginSecret | Promise<LoginSecret> {
   const config = host.config;
   const known = config.users.get(user);
   if (known) return { secret: known, trusted: true, lookedUp: false };
@@ -36,6 +37,11 @@ export async function findLoginSecret(host: LoginHost, database: string, target:
     // auth_type trust also admits a database's forced user (user=), which PgBouncer registers as known.
     return { secret: undefined, trusted: target !== undefined && user === target.user, lookedUp: false };
   }
+  return lookUp(host, database, target, authUser, user);
+}
+
+async function lookUp(host: LoginHost, database: string, target: DatabaseTarget | undefined, authUser: string, user: string): Promise<LoginSecret> {
+  const config = host.config;
   const authDatabase = authDatabaseFor(host, database, target);
   const found = await host.authQuery.lookup(authDatabase, authUser, target?.auth_query ?? config.auth_query, user);
   // PgBouncer tells the client "no such user" here; PoolSafe mocks this miss too, so auth_query

@@ -339,11 +339,13 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   clientLimitRefusal(user: string, database: string): string | undefined {
     // admin_users always reach the console, so a full pooler can still be inspected and fixed.
     if (this.isAdminDatabase(database) && this.config.admin_users.includes(user)) return undefined;
-    const counts = this.clientCounts();
     const dbLimit = this.databaseClientLimit(database);
+    const userLimit = this.userClientLimit(user);
+    // Counting walks every client: a login pays for it only when a limit is set.
+    if (dbLimit <= 0 && userLimit <= 0) return undefined;
+    const counts = this.clientCounts();
     const dbKey = this.isAdminDatabase(database) ? ADMIN_DATABASES[0] : database;
     if (dbLimit > 0 && (counts.byDatabase.get(dbKey) ?? 0) >= dbLimit) return 'client connections exceeded (max_db_client_connections)';
-    const userLimit = this.userClientLimit(user);
     if (userLimit > 0 && (counts.byUser.get(user) ?? 0) >= userLimit) return 'client connections exceeded (max_user_client_connections)';
     return undefined;
   }
