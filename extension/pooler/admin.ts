@@ -13,6 +13,7 @@ import {
 } from './protocol';
 import { secureRandom } from './auth';
 import { logLine } from './log';
+import { isTlsSetting } from './tls-settings';
 import type { AdminConnectionHandler, Pooler } from './pooler';
 import type { ServerConnection } from './server';
 import { unixPeerIsOwnUser } from './listener';
@@ -232,7 +233,8 @@ export interface AdminSource {
   isPaused(database?: string): boolean;
   isShuttingDown(): boolean;
   hasDatabase(database: string): boolean;
-  configChanged?(key: string): void;
+  /** After SET of `key`: applies it; returns a notice for the client when it could not be (TLS settings). */
+  configChanged?(key: string): string | undefined;
 }
 
 /** An admin command failed: sent as ErrorResponse with PgBouncer's SQLSTATE 08P01. */
@@ -620,8 +622,9 @@ export class AdminConsole {
     const value = convertSetting(key, rawValue, current);
     if (value === undefined) throw new AdminError('SET failed');
     config[key] = value;
-    this.source.configChanged?.(key);
-    return [commandComplete(`SET ${key}=${rawValue}`)];
+    const notice = this.source.configChanged?.(key);
+    const done = commandComplete(`SET ${key}=${rawValue}`);
+    return notice ? [noticeResponse({ severity: 'NOTICE', code: '00000', message: notice }), done] : [done];
   }
 
   private show(what: string, query: string): Buffer[] {
@@ -1266,8 +1269,12 @@ export class PoolerAdminSource implements AdminSource {
     return this.pooler.pauseMode;
   }
 
-  configChanged(): void {
+  configChanged(key: string): string | undefined {
+    // PgBouncer's rule: SET of a TLS setting rebuilds TLS at once; if that fails the value is kept but
+    // the previous TLS stays in use.
+    const tlsError = isTlsSetting(key) ? this.pooler.applyTls() : undefined;
     this.pooler.settingsChanged();
+    return tlsError ? 'TLS settings could not be applied, still using old configuration' : undefined;
   }
 
   isPaused(database?: string): boolean {

@@ -44,7 +44,8 @@ export function secureRandom(length: number): Buffer {
 }
 
 export class AuthError extends Error {
-  constructor(message: string, readonly code = '28P01') {
+  /** `logDetail`: why, for the log only (the client sees just `message`, as in PgBouncer). */
+  constructor(message: string, readonly code = '28P01', readonly logDetail?: string) {
     super(message);
   }
 }

@@ -7,6 +7,7 @@ import {
   type ScramKeys, type ScramSecret, type ScramSecretCache, type UserSecret,
 } from './auth';
 import type { LoginMethod } from './config';
+import { identAllows, type IdentMapping } from './ident';
 import { AuthCode, authentication, authenticationSasl, parseSaslInitialResponse, readCString } from './protocol';
 
 /** What to do next: send `reply` and wait for the client's answer, or the login is done. */
@@ -27,6 +28,14 @@ type Phase =
   | { step: 'password' }
   | { step: 'done' };
 
+/** What `cert` authentication checks: the client's verified certificate, and the hba rule's ident map, if any. */
+export interface CertificateLogin {
+  /** undefined: the client sent no (verified) certificate, or did not use TLS. */
+  names: ((name: string) => boolean) | undefined;
+  /** hba `map=`: its name and lines; without one the certificate must name the user. */
+  map?: { name: string; mappings: readonly IdentMapping[] };
+}
+
 export class Authenticator {
   private phase: Phase = { step: 'done' };
 
@@ -40,6 +49,7 @@ export class Authenticator {
     private readonly secret: UserSecret | undefined,
     private readonly scramSecrets: ScramSecretCache,
     private readonly trusted: boolean,
+    private readonly certificate: CertificateLogin = { names: undefined },
   ) {}
 
   /** The authentication request to send first (or done, for trust). */
@@ -60,7 +70,23 @@ export class Authenticator {
         return { reply: authentication(AuthCode.CleartextPassword) };
       case 'scram-sha-256':
         return this.startScram();
+      case 'cert':
+        return this.checkCertificate();
     }
+  }
+
+  /** PgBouncer's login_via_cert: a known user whose certificate names them (or maps to them). */
+  private checkCertificate(): AuthStep {
+    const { names, map } = this.certificate;
+    const refuse = (why: string) => new AuthError('certificate authentication failed', '28000', why);
+    if (!names) throw refuse('TLS client certificate required');
+    if (!this.trusted) throw refuse(`unknown user "${this.user}"`);
+    if (map) {
+      if (!identAllows(map.mappings, names, this.user)) throw refuse(`ident map: ${map.name} does not have a match`);
+    } else if (!names(this.user)) {
+      throw refuse('TLS certificate name mismatch');
+    }
+    return { done: true };
   }
 
   private startScram(): AuthStep {

@@ -10,8 +10,8 @@ import {
   unsupportedProtocolError,
 } from './protocol';
 import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
-import { Authenticator, type AuthStep } from './authenticator';
-import { rememberDatabase, resolveDatabase, userTimeout, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
+import { Authenticator, type AuthStep, type CertificateLogin } from './authenticator';
+import { rememberDatabase, resolveDatabase, userTimeout, type ClientTlsMode, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
 import { isLoginRefusal, type Pool, type PoolClient } from './pool';
 import { ServerLoginError, serverLoginFailure, type ServerConnection, type ServerLink } from './server';
 import type { ClientHost } from './pooler';
@@ -24,11 +24,14 @@ import { isPeerAdmin } from './admin';
 import type { BalancedClientSide, ClientBalance } from './balancedClient';
 import { findLoginSecret } from './login-secret';
 import { matchHba } from './hba';
+import { certificateNames, connectionInfo, type ClientTls } from './tls-settings';
 
 export type ClientState = 'login' | 'idle' | 'waiting' | 'active' | 'closed';
 
 /** Parameters synced onto whichever server a client lands on (PgBouncer's tracked set). */
 const TRACKED_PARAMS = TRACKED_PARAMETERS;
+/** client_tls_sslmode values under which a TCP client must use TLS. */
+const TLS_REQUIRED: readonly ClientTlsMode[] = ['require', 'verify-ca', 'verify-full'];
 const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
 
 
@@ -173,17 +176,37 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    * Answers SSLRequest with 'S' and continues the login over TLS. Bytes sent after SSLRequest but
    * before the handshake would be read as if encrypted-channel data (CVE-2021-23222): refused.
    */
-  private upgradeToTls(context: tls.SecureContext): void {
+  private upgradeToTls(settings: ClientTls & { context: tls.SecureContext }): void {
     if (this.reader!.takeRemaining().length > 0) throw new ProtocolError('received unencrypted data after SSL request');
     const plain = this.socket;
     plain.write('S');
     plain.off('data', this.onBytes);
     plain.off('drain', this.onDrain);
-    plain.off('close', this.onClose);
-    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: context });
+    this.tls = true;
+    if (!settings.requestCert) {
+      plain.off('close', this.onClose);
+      this.useSecure(new tls.TLSSocket(plain, { isServer: true, secureContext: settings.context }));
+      return;
+    }
+    // Only a TLSSocket a tls.Server made checks the client's certificate (sets `authorized`): one
+    // unlistening server per such handshake. The plain socket's close still ends the login meanwhile.
+    const server = tls.createServer(settings.serverOptions);
+    server.once('secureConnection', (secure: tls.TLSSocket) => {
+      // A certificate offered where none is required must still verify (libtls's optional verification).
+      if (this.state === 'closed' || (!secure.authorized && secure.getPeerX509Certificate())) {
+        secure.destroy();
+        return;
+      }
+      plain.off('close', this.onClose);
+      this.useSecure(secure);
+    });
+    server.once('tlsClientError', () => plain.destroy());
+    server.emit('connection', plain);
+  }
+
+  private useSecure(secure: tls.TLSSocket): void {
     secure.setNoDelay(true);
     this.socket = secure;
-    this.tls = true;
     secure.on('data', this.onBytes);
     this.listenTo(secure);
   }
@@ -255,6 +278,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   private rejectLogin(error: Error): void {
     const code = error instanceof AuthError || error instanceof ProtocolError ? error.code : '08P01';
     if (this.state === 'closed') return;
+    if (error instanceof AuthError && error.logDetail) logLine(`${this.logPrefix()} ${error.logDetail}`);
     this.fatal(code, error.message);
   }
 
@@ -262,8 +286,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     const startup = parseStartupPacket(packet);
     switch (startup.kind) {
       case 'ssl': {
-        const context = this.tls ? undefined : this.host.clientTlsContext();
-        if (context) this.upgradeToTls(context);
+        const settings = this.host.clientTls;
+        if (!this.tls && settings.context) this.upgradeToTls({ ...settings, context: settings.context });
         else this.socket.write('N'); // no client TLS: the client continues in plaintext (or gives up)
         return;
       }
@@ -281,7 +305,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       case 'startup':
         // PgBouncer's refusal of plaintext clients under client_tls_sslmode = require; like PgBouncer (and
         // PostgreSQL), not for the unix socket, where TLS would protect nothing.
-        if (this.host.config.client_tls_sslmode === 'require' && !this.tls && !unixSocketOf(this.socket)) throw new AuthError('SSL required', '08P01');
+        if (TLS_REQUIRED.includes(this.host.config.client_tls_sslmode) && !this.tls && !unixSocketOf(this.socket)) throw new AuthError('SSL required', '08P01');
         this.startupParams = startup.params;
         if (startup.minor > 0) {
           const unknown = [...startup.params.keys()].filter((k) => k.startsWith('_pq_.'));
@@ -297,6 +321,9 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;
     this.database = params.get('database') || user;
+    // PgBouncer's log_connections line (on by default), naming the TLS version and cipher in use.
+    const tlsInfo = this.socket instanceof tls.TLSSocket ? connectionInfo(this.socket) : 'no';
+    logLine(`${this.logPrefix()} login attempt: db=${this.database} user=${user} tls=${tlsInfo}`);
     const admin = this.host.isAdminDatabase(this.database);
     if (admin && isPeerAdmin(this.socket, user)) return this.onAuthStep({ done: true });
     // An unknown database is refused only after authentication, so it cannot be probed for.
@@ -323,19 +350,24 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     );
   }
 
-  /** The configured auth_type, or with auth_type = hba the method of the first auth_hba_file rule that applies. */
-  private loginMethod(): LoginMethod {
+  /**
+   * The configured auth_type, or with auth_type = hba the method of the first auth_hba_file rule that
+   * applies (and, for `cert`, the ident map it names).
+   */
+  private loginMethod(): { method: LoginMethod; map?: string } {
     const config = this.host.config;
-    if (config.auth_type !== 'hba') return config.auth_type;
+    if (config.auth_type !== 'hba') return { method: config.auth_type };
     const rule = matchHba(config.hba.rules, { local: this.remoteAddress === '', tls: this.tls, address: this.remoteAddress, database: this.database, user: this.user });
     if (!rule) throw new AuthError('no authentication method is found', '28000');
     switch (rule.method) {
       case 'trust':
       case 'md5':
       case 'scram-sha-256':
-        return rule.method;
+        return { method: rule.method };
+      case 'cert':
+        return { method: 'cert', map: rule.map };
       case 'password':
-        return 'plain';
+        return { method: 'plain' };
       case 'reject':
         throw new AuthError('login rejected', '28000');
       default:
@@ -345,9 +377,21 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   /** Starts the exchange for the configured auth_type; `secret` undefined = unknown user. */
   private challenge(secret: UserSecret | undefined, trusted: boolean): void {
-    const authenticator = new Authenticator(this.loginMethod(), this.user, secret, this.host.scramSecrets, trusted);
+    const { method, map } = this.loginMethod();
+    const authenticator = new Authenticator(method, this.user, secret, this.host.scramSecrets, trusted, this.certificateLogin(map));
     this.phase = { step: 'auth', authenticator };
     this.onAuthStep(authenticator.start());
+  }
+
+  /** The client certificate as cert authentication sees it (verified in the handshake, see upgradeToTls). */
+  private certificateLogin(map: string | undefined): CertificateLogin {
+    const socket = this.socket;
+    const verified = socket instanceof tls.TLSSocket && socket.authorized;
+    const mappings = map === undefined ? undefined : this.host.config.hba.identMaps.get(map);
+    return {
+      names: verified ? (name) => certificateNames(socket, name) : undefined,
+      map: map === undefined ? undefined : { name: map, mappings: mappings ?? [] },
+    };
   }
 
   /** Sends the next authentication request, or finishes; a pending verdict holds the client's bytes. */
@@ -952,11 +996,16 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   // ------------------------------------------------------------------------------------------
   // Shutdown
 
+  /** PgBouncer's prefix of a client's log lines: `C-id: db/user@address:port`. */
+  private logPrefix(): string {
+    return `C-${this.id}: ${this.database}/${this.user}@${this.remoteAddress || 'unix'}:${this.remotePort}`;
+  }
+
   /** Ends the client with an error, logged as PgBouncer logs it ("closing because: …" with the client's age). */
   fatal(code: string, message: string, severity: 'FATAL' | 'ERROR' = 'FATAL'): void {
     if (this.state === 'closed') return;
     const age = Math.floor((Date.now() - this.connectedAt) / 1000);
-    logLine(`C-${this.id}: ${this.database}/${this.user}@${this.remoteAddress || 'unix'}:${this.remotePort} closing because: ${message} (age=${age}s) [${code}]`);
+    logLine(`${this.logPrefix()} closing because: ${message} (age=${age}s) [${code}]`);
     if (this.socket.writable) this.socket.end(errorResponse({ severity, code, message }));
     this.close();
   }

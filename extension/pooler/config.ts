@@ -2,17 +2,20 @@
 // PgBouncer .ini map onto them one to one; defaults are PgBouncer's except where noted.
 import { userSecret, type ScramKeys, type UserSecret } from './auth';
 import type { HbaRule } from './hba';
+import type { IdentMaps } from './ident';
+import type { ServerTls } from './tls-settings';
 import type { DisableOnWrite, LoadBalanceMode } from './balancer';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
 export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
 /** How one login is checked; `hba` picks one of these per connection from auth_hba_file. */
-export type LoginMethod = 'scram-sha-256' | 'md5' | 'trust' | 'plain';
+export type LoginMethod = 'scram-sha-256' | 'md5' | 'trust' | 'plain' | 'cert';
 export type ClientAuthType = LoginMethod | 'hba';
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
-export type ClientTlsMode = 'disable' | 'allow' | 'prefer' | 'require';
-export const CLIENT_TLS_MODES: readonly ClientTlsMode[] = ['disable', 'allow', 'prefer', 'require'];
+/** verify-ca / verify-full: a client must present a certificate client_tls_ca_file signed. */
+export type ClientTlsMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+export const CLIENT_TLS_MODES: readonly ClientTlsMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 export const DEFAULT_AUTH_QUERY = 'SELECT usename, passwd FROM pg_shadow WHERE usename=$1';
 
 /** Database names that reach the admin console (PgBouncer's reserved "pgbouncer", and PoolSafe's own). */
@@ -29,7 +32,7 @@ export function reservedAuthDbnameMessage(name: string): string {
 
 export const POOL_MODES: readonly PoolMode[] = ['session', 'transaction', 'statement'];
 export const SERVER_POLICIES: readonly ServerPolicy[] = ['rotate', 'lifo', 'round-robin'];
-export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust', 'hba'];
+export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust', 'cert', 'hba'];
 
 /** Where a client-visible database name leads: one PostgreSQL database and the login used there. */
 export interface DatabaseTarget {
@@ -72,6 +75,8 @@ export interface DatabaseTarget {
   server_lifetime?: number;
   /** Set on ini databases: their server TLS follows the global server_tls_sslmode (a URL names its own). */
   sslmode_from_config?: boolean;
+  /** The applied server_tls_* files, versions and ciphers (ini databases; set by the pooler). */
+  serverTls?: ServerTls;
   /** SQL run once on every new server connection, before any client uses it. */
   connect_query?: string;
   /**
@@ -170,6 +175,13 @@ export interface PoolerConfig {
   server_fast_close: boolean;
   /** TLS towards PostgreSQL for ini databases (PgBouncer's server_tls_sslmode; a target URL names its own). */
   server_tls_sslmode: SslMode;
+  /** The rest of PgBouncer's server_tls_* (tls-settings.ts): CA to verify PostgreSQL, our client certificate, versions, ciphers. */
+  server_tls_ca_file: string;
+  server_tls_key_file: string;
+  server_tls_cert_file: string;
+  server_tls_protocols: string;
+  server_tls_ciphers: string;
+  server_tls13_ciphers: string;
   /** Seconds a client may take from connect to a completed login (slow-loris guard; 0 = no limit). */
   client_login_timeout: number;
   server_reset_query: string;
@@ -187,11 +199,18 @@ export interface PoolerConfig {
   auth_dbname: string;
   /** PgBouncer's auth_hba_file (used by auth_type = hba) and its rules, read with the ini. */
   auth_hba_file: string;
-  hba: { rules: readonly HbaRule[] };
+  /** PgBouncer's auth_ident_file: the user name maps hba rules name with map= (ident.ts). */
+  auth_ident_file: string;
+  hba: { rules: readonly HbaRule[]; identMaps: IdentMaps };
   /** TLS towards clients: disable | allow | prefer | require (PgBouncer's client_tls_sslmode). */
   client_tls_sslmode: ClientTlsMode;
   client_tls_key_file: string;
   client_tls_cert_file: string;
+  /** CA that signs client certificates (verify-ca, verify-full, auth_type = cert). */
+  client_tls_ca_file: string;
+  client_tls_protocols: string;
+  client_tls_ciphers: string;
+  client_tls13_ciphers: string;
   /** Users who may run every admin console command (PgBouncer's admin_users). */
   admin_users: string[];
   /** Users who may only read the admin console (SHOW…; PgBouncer's stats_users). */
@@ -253,6 +272,12 @@ export function defaultConfig(): PoolerConfig {
     server_fast_close: false,
     verbose: 0,
     server_tls_sslmode: 'disable', // an ini defaults to PgBouncer's prefer (ini-config.ts)
+    server_tls_ca_file: '',
+    server_tls_key_file: '',
+    server_tls_cert_file: '',
+    server_tls_protocols: 'secure',
+    server_tls_ciphers: 'default',
+    server_tls13_ciphers: '',
     client_login_timeout: 60,
     server_reset_query: 'DISCARD ALL',
     server_reset_query_always: false,
@@ -263,10 +288,15 @@ export function defaultConfig(): PoolerConfig {
     auth_query: DEFAULT_AUTH_QUERY,
     auth_dbname: '',
     auth_hba_file: '',
-    hba: { rules: [] },
+    auth_ident_file: '',
+    hba: { rules: [], identMaps: new Map() },
     client_tls_sslmode: 'disable',
     client_tls_key_file: '',
     client_tls_cert_file: '',
+    client_tls_ca_file: '',
+    client_tls_protocols: 'secure',
+    client_tls_ciphers: 'default',
+    client_tls13_ciphers: '',
     admin_users: [],
     stats_users: [],
     databases: new Map(),
@@ -294,7 +324,8 @@ export const FIXED_AT_RUN_TIME: ReadonlySet<string> = new Set([
 /** The connection settings of a target: when RELOAD changes one, its servers are replaced. */
 export function sameConnection(a: DatabaseTarget, b: DatabaseTarget): boolean {
   return a.host === b.host && a.port === b.port && a.dbname === b.dbname && a.user === b.user && a.password === b.password &&
-    a.secret?.password === b.secret?.password && a.secret?.md5 === b.secret?.md5 && a.sslmode === b.sslmode && a.sslrootcert === b.sslrootcert;
+    a.secret?.password === b.secret?.password && a.secret?.md5 === b.secret?.md5 && a.sslmode === b.sslmode && a.sslrootcert === b.sslrootcert &&
+    a.serverTls?.fingerprint === b.serverTls?.fingerprint;
 }
 
 export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];

@@ -9,7 +9,7 @@ const TYPES = ['local', 'host', 'hostssl', 'hostnossl'] as const;
 type HbaType = (typeof TYPES)[number];
 
 /** A name list entry: `keyword` for unquoted all/sameuser/replication, else a literal name. */
-interface Name {
+export interface Name {
   text: string;
   keyword: boolean;
 }
@@ -27,6 +27,8 @@ export interface HbaRule {
   /** undefined for `local` rules. */
   network?: Network;
   method: HbaMethod;
+  /** `map=name`: the auth_ident_file map that turns a certificate's name into allowed users. */
+  map?: string;
 }
 
 export interface HbaConnection {
@@ -42,7 +44,7 @@ export interface HbaConnection {
 export class HbaError extends Error {}
 
 /** Splits a line into tokens: whitespace separates, commas separate list items, "…" quotes ("" = "). */
-function tokenize(line: string): Name[][] {
+export function tokenizeHbaLine(line: string): Name[][] {
   const tokens: Name[][] = [];
   let current: Name[] | null = null;
   let i = 0;
@@ -135,7 +137,7 @@ export function parseHba(text: string): HbaRule[] {
   const rules: HbaRule[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
-    const tokens = tokenize(raw);
+    const tokens = tokenizeHbaLine(raw);
     if (tokens.length === 0) return;
     const type = single(tokens[0], 'connection type', line) as HbaType;
     if (!TYPES.includes(type)) throw new HbaError(`line ${line}: unknown connection type "${type}"`);
@@ -149,9 +151,18 @@ export function parseHba(text: string): HbaRule[] {
     }
     const method = single(tokens[at], 'method', line);
     if (!METHODS.includes(method)) throw new HbaError(`line ${line}: unknown method "${method}"`);
-    rules.push({ line, type, databases: tokens[1], users: tokens[2], network, method: method as HbaMethod });
+    rules.push({ line, type, databases: tokens[1], users: tokens[2], network, method: method as HbaMethod, ...options(tokens.slice(at + 1)) });
   });
   return rules;
+}
+
+/** The options after the method: `map=name` is read; others (ldap's) are not used by PoolSafe. */
+function options(tokens: Name[][]): { map?: string } {
+  for (const token of tokens) {
+    const map = token.length === 1 ? /^map=(.+)$/.exec(token[0].text) : null;
+    if (map) return { map: map[1] };
+  }
+  return {};
 }
 
 function nameMatches(names: Name[], value: string, user: string): boolean {

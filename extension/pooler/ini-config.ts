@@ -1,10 +1,11 @@
 // Maps a PgBouncer .ini (parsed by ini.ts) onto PoolerConfig, so `--config pgbouncer.ini` mirrors a
 // production pooler's databases, pool settings and auth_file users.
-import { loadPgBouncerConfig, type IniDatabase, type IniUser, type IniWarning } from './ini';
+import { loadPgBouncerConfig, type IniDatabase, type IniPoolerSettings, type IniUser, type IniWarning } from './ini';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { userSecret } from './auth';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseHba, type HbaRule } from './hba';
+import { parseHba } from './hba';
+import { parseIdent } from './ident';
 import { CLIENT_AUTH_TYPES, CLIENT_TLS_MODES, SSL_MODES, type ClientAuthType, defaultConfig, isAdminDatabase, reservedAuthDbnameMessage, type ClientTlsMode, type SslMode, type DatabaseTarget, type PoolerConfig, type UserOverrides } from './config';
 
 function targetFromIni(entry: IniDatabase, fallback: DatabaseTarget | undefined): DatabaseTarget {
@@ -68,13 +69,22 @@ function hbaFilePath(file: string, iniDir: string): string {
   return isAbsolute(file) || existsSync(besideIni) ? besideIni : resolve(file);
 }
 
-/** auth_hba_file's rules; an unreadable or malformed file fails the load (start or RELOAD). */
-function readHbaFile(path: string): HbaRule[] {
+/** auth_hba_file's rules, or auth_ident_file's maps; an unreadable or malformed file fails the load (start or RELOAD). */
+function readHbaFile<T>(path: string, setting: string, parse: (text: string) => T): T {
   try {
-    return parseHba(readFileSync(path, 'utf8'));
+    return parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`auth_hba_file ${path}: ${(error as Error).message}`);
+    throw new Error(`${setting} ${path}: ${(error as Error).message}`);
   }
+}
+
+/** auth_hba_file and auth_ident_file; a rule's map= must name a map the ident file has (PgBouncer refuses the rule otherwise). */
+function readHba(config: PoolerConfig): PoolerConfig['hba'] {
+  const rules = readHbaFile(config.auth_hba_file, 'auth_hba_file', parseHba);
+  const identMaps = config.auth_ident_file ? readHbaFile(config.auth_ident_file, 'auth_ident_file', parseIdent) : new Map();
+  const unknown = rules.find((rule) => rule.map !== undefined && !identMaps.has(rule.map));
+  if (unknown) throw new Error(`auth_hba_file ${config.auth_hba_file}: line ${unknown.line}: ident map ${unknown.map} is not found in ident config file`);
+  return { rules, identMaps };
 }
 
 /** PgBouncer's default since 1.22: an ini that does not set it gets protocol-level prepared statements. */
@@ -90,19 +100,28 @@ function serverTlsMode(mode: string | undefined, target: DatabaseTarget | undefi
   return mode as SslMode;
 }
 
-/** client_tls_*: relative key/cert paths are taken from the ini's folder, as auth_file is. */
-function applyClientTls(config: PoolerConfig, mode: string | undefined, keyFile: string | undefined, certFile: string | undefined, iniDir: string): void {
+/** client_tls_* / server_tls_*: relative file paths are taken from the ini's folder, as auth_file is. */
+function applyTls(config: PoolerConfig, s: IniPoolerSettings, iniDir: string): void {
+  const mode = s.clientTlsSslmode;
   if (mode !== undefined) {
     if (!CLIENT_TLS_MODES.includes(mode as ClientTlsMode)) {
       throw new Error(`client_tls_sslmode = ${mode} is not supported (use ${CLIENT_TLS_MODES.join(', ')})`);
     }
     config.client_tls_sslmode = mode as ClientTlsMode;
   }
-  if (keyFile !== undefined) config.client_tls_key_file = resolve(iniDir, keyFile);
-  if (certFile !== undefined) config.client_tls_cert_file = resolve(iniDir, certFile);
-  if (config.client_tls_sslmode !== 'disable' && (!config.client_tls_key_file || !config.client_tls_cert_file)) {
-    throw new Error(`client_tls_sslmode = ${config.client_tls_sslmode} needs client_tls_key_file and client_tls_cert_file`);
-  }
+  const file = (value: string | undefined, current: string) => (value === undefined ? current : value === '' ? '' : resolve(iniDir, value));
+  config.client_tls_key_file = file(s.clientTlsKeyFile, config.client_tls_key_file);
+  config.client_tls_cert_file = file(s.clientTlsCertFile, config.client_tls_cert_file);
+  config.client_tls_ca_file = file(s.clientTlsCaFile, config.client_tls_ca_file);
+  config.server_tls_key_file = file(s.serverTlsKeyFile, config.server_tls_key_file);
+  config.server_tls_cert_file = file(s.serverTlsCertFile, config.server_tls_cert_file);
+  config.server_tls_ca_file = file(s.serverTlsCaFile, config.server_tls_ca_file);
+  config.client_tls_protocols = s.clientTlsProtocols ?? config.client_tls_protocols;
+  config.client_tls_ciphers = s.clientTlsCiphers ?? config.client_tls_ciphers;
+  config.client_tls13_ciphers = s.clientTls13Ciphers ?? config.client_tls13_ciphers;
+  config.server_tls_protocols = s.serverTlsProtocols ?? config.server_tls_protocols;
+  config.server_tls_ciphers = s.serverTlsCiphers ?? config.server_tls_ciphers;
+  config.server_tls13_ciphers = s.serverTls13Ciphers ?? config.server_tls13_ciphers;
 }
 
 /**
@@ -129,7 +148,8 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
     config.auth_type = s.authType as ClientAuthType;
   }
   if (s.authHbaFile !== undefined) config.auth_hba_file = hbaFilePath(s.authHbaFile, dirname(iniPath));
-  if (config.auth_hba_file) config.hba = { rules: readHbaFile(config.auth_hba_file) };
+  if (s.authIdentFile !== undefined) config.auth_ident_file = hbaFilePath(s.authIdentFile, dirname(iniPath));
+  if (config.auth_hba_file) config.hba = readHba(config);
   if (s.poolMode !== undefined) config.pool_mode = s.poolMode;
   if (s.defaultPoolSize !== undefined) config.default_pool_size = s.defaultPoolSize;
   if (s.minPoolSize !== undefined) config.min_pool_size = s.minPoolSize;
@@ -163,7 +183,7 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.authQuery !== undefined) config.auth_query = s.authQuery;
   if (s.authDbname !== undefined) config.auth_dbname = s.authDbname;
   if (isAdminDatabase(config.auth_dbname)) throw new Error(reservedAuthDbnameMessage(config.auth_dbname));
-  applyClientTls(config, s.clientTlsSslmode, s.clientTlsKeyFile, s.clientTlsCertFile, dirname(iniPath));
+  applyTls(config, s, dirname(iniPath));
   if (s.serverRoundRobin) config.server_policy = 'round-robin';
   else if (s.serverRoundRobin === false) config.server_policy = 'lifo';
   for (const entry of userlist?.users ?? []) config.users.set(entry.name, userSecret(entry.name, entry.password));

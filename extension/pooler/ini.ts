@@ -100,6 +100,17 @@ export interface IniPoolerSettings {
   clientTlsSslmode?: string;
   clientTlsKeyFile?: string;
   clientTlsCertFile?: string;
+  clientTlsCaFile?: string;
+  clientTlsProtocols?: string;
+  clientTlsCiphers?: string;
+  clientTls13Ciphers?: string;
+  serverTlsCaFile?: string;
+  serverTlsKeyFile?: string;
+  serverTlsCertFile?: string;
+  serverTlsProtocols?: string;
+  serverTlsCiphers?: string;
+  serverTls13Ciphers?: string;
+  authIdentFile?: string;
 }
 
 export interface IniWarning {
@@ -195,6 +206,17 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   client_tls_sslmode: { field: 'clientTlsSslmode', kind: 'string' },
   client_tls_key_file: { field: 'clientTlsKeyFile', kind: 'string' },
   client_tls_cert_file: { field: 'clientTlsCertFile', kind: 'string' },
+  client_tls_ca_file: { field: 'clientTlsCaFile', kind: 'string' },
+  client_tls_protocols: { field: 'clientTlsProtocols', kind: 'string' },
+  client_tls_ciphers: { field: 'clientTlsCiphers', kind: 'string' },
+  client_tls13_ciphers: { field: 'clientTls13Ciphers', kind: 'string' },
+  server_tls_ca_file: { field: 'serverTlsCaFile', kind: 'string' },
+  server_tls_key_file: { field: 'serverTlsKeyFile', kind: 'string' },
+  server_tls_cert_file: { field: 'serverTlsCertFile', kind: 'string' },
+  server_tls_protocols: { field: 'serverTlsProtocols', kind: 'string' },
+  server_tls_ciphers: { field: 'serverTlsCiphers', kind: 'string' },
+  server_tls13_ciphers: { field: 'serverTls13Ciphers', kind: 'string' },
+  auth_ident_file: { field: 'authIdentFile', kind: 'string' },
 };
 
 const DATABASE_KEYS: Record<string, { field: keyof IniDatabase; kind: 'string' | 'int' | 'poolMode' }> = {

@@ -292,7 +292,7 @@ export class Pool {
     server.lastUsedAt = now;
     const closeReason = this.closeReasonOnRelease(server, now);
     if (closeReason) {
-      server.close(closeReason);
+      this.closeLogged(server, closeReason);
       return;
     }
     const next = this.host.isPoolPaused(this) ? undefined : this.nextWaiting(server);
@@ -328,7 +328,14 @@ export class Pool {
   markCloseNeeded(lastServerId: number): void {
     this.closeNeededUpTo = lastServerId;
     this.lastLaunchError = undefined; // new settings (or a RECONNECT) deserve a new login attempt now
-    for (const server of [...this.idle]) server.close('database configuration changed');
+    for (const server of [...this.idle]) this.closeLogged(server, 'database configuration changed');
+  }
+
+  /** Closes a server with PgBouncer's log line (`S-id: db/user@host:port closing because: … (age=…s)`). */
+  private closeLogged(server: ServerConnection, reason: string): void {
+    const age = Math.floor((Date.now() - server.createdAt) / 1000);
+    logLine(`S-${server.id}: ${this.label}@${this.target.host}:${this.target.port} closing because: ${reason} (age=${age}s)`);
+    server.close(reason);
   }
 
   isCloseNeeded(server: ServerConnection): boolean {
@@ -342,8 +349,7 @@ export class Pool {
   private fastClose(): void {
     for (const server of [...this.active]) {
       if (!this.isCloseNeeded(server) || !server.link?.serverIsReady?.()) continue;
-      logLine(`${this.label}: server ${server.id} closing because: database configuration changed`);
-      server.close('database configuration changed');
+      this.closeLogged(server, 'database configuration changed');
     }
   }
 
@@ -473,7 +479,7 @@ export class Pool {
     const pausing = this.host.closesServersWhilePaused(this);
     for (const server of [...this.idle]) {
       if (pausing || this.isCloseNeeded(server)) {
-        server.close(pausing ? 'pause mode' : 'database configuration changed');
+        this.closeLogged(server, pausing ? 'pause mode' : 'database configuration changed');
         continue;
       }
       const idleTooLong = config.server_idle_timeout > 0 && now - server.lastUsedAt > config.server_idle_timeout * 1000;

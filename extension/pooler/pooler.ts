@@ -21,8 +21,6 @@
 //                                 (socket, startup params, bytes already read, last auth message).
 //                                 Unset → such connections get FATAL 3D000 like an unknown database.
 import type * as net from 'node:net';
-import * as tls from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { Client } from './client';
 import { ADMIN_DATABASES, FIXED_AT_RUN_TIME, isAdminDatabase, rememberDatabase, resolveDatabase, sameConnection, type DatabaseTarget, type PoolerConfig } from './config';
 import { AuthError, ScramSecretCache, type ScramKeys, type UserSecret } from './auth';
@@ -44,6 +42,7 @@ import { ClientBalance, type BalanceServices } from './balancedClient';
 import { ReplicaHealth } from './replicaHealth';
 import { FunctionVolatility } from './functionVolatility';
 import { BalanceHazards } from './balanceHazards';
+import { CLIENT_TLS_OFF, TlsSetupError, buildClientTls, buildServerTls, type ClientTls, type ServerTls } from './tls-settings';
 
 
 
@@ -56,8 +55,8 @@ export interface ClientHost {
   readonly authQuery: AuthQuery;
   /** DISABLE db: also refuses logins whose auth_dbname it is. */
   readonly disabledDatabases: ReadonlySet<string>;
-  /** TLS context for clients' SSLRequest; undefined when client TLS is off. */
-  clientTlsContext(): tls.SecureContext | undefined;
+  /** How clients' SSLRequest is answered (the client_tls_* settings last applied). */
+  readonly clientTls: ClientTls;
   cancelRequest(processId: number, secretKey: number): void;
   isAdminDatabase(database: string): boolean;
   /** A client logged in to the admin database; `before` (SASLFinal) goes out with its greeting. */
@@ -85,7 +84,9 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   readonly servers = new Set<ServerConnection>();
   readonly scramSecrets = new ScramSecretCache();
   readonly authQuery = new AuthQuery(() => this.config, () => this.nextSocketId());
-  private tlsContext: { key: string; cert: string; context: tls.SecureContext } | undefined;
+  /** The TLS settings last applied (applyTls): SET or RELOAD of a broken one keeps these. */
+  clientTls: ClientTls = CLIENT_TLS_OFF;
+  serverTls: ServerTls | undefined;
   readonly startedAt = Date.now();
   /** PgBouncer's global pause mode: PAUSE holds new queries; SUSPEND also stops reading every socket. */
   pauseMode: 'none' | 'pause' | 'suspend' = 'none';
@@ -161,7 +162,9 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
   /** Starts listening; resolves with the bound address (port 0 → the real port). */
   async start(): Promise<{ host: string; port: number }> {
     await this.hazards?.init();
-    this.clientTlsContext(); // unreadable key/cert files fail the start, not the first TLS client
+    // Unreadable key/cert files fail the start, not the first TLS client.
+    const tlsError = this.applyTls();
+    if (tlsError) throw new Error(tlsError);
     this.listener = new Listener((socket) => this.accept(socket));
     const address = await this.listener.listen({
       host: this.config.listen_addr,
@@ -218,20 +221,32 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
    * auth_query) secret, else with the keys from its SCRAM proof (pass-through).
    */
   private serverTarget(configured: DatabaseTarget, user: string, scramKeys?: ScramKeys, secret?: UserSecret): DatabaseTarget {
-    const target = configured.sslmode_from_config ? { ...configured, sslmode: this.config.server_tls_sslmode } : configured;
+    // PgBouncer leaves servers alone when server TLS was and stays off, whatever its other settings say.
+    const sslmode = this.config.server_tls_sslmode;
+    const target = configured.sslmode_from_config ? { ...configured, sslmode, serverTls: sslmode === 'disable' ? undefined : this.serverTls } : configured;
     if (target.user) {
       return target.password !== undefined ? target : { ...target, secret: this.config.users.get(target.user) };
     }
     return { ...target, user, secret: this.config.users.get(user) ?? secret, scramKeys };
   }
 
-  clientTlsContext(): tls.SecureContext | undefined {
-    const { client_tls_sslmode: mode, client_tls_key_file: key, client_tls_cert_file: cert } = this.config;
-    if (mode === 'disable' || !key || !cert) return undefined;
-    if (this.tlsContext?.key !== key || this.tlsContext.cert !== cert) {
-      this.tlsContext = { key, cert, context: tls.createSecureContext({ key: readFileSync(key), cert: readFileSync(cert) }) };
+  /**
+   * Builds TLS from the current client_tls_* / server_tls_* settings and switches to it whole, or
+   * returns why it cannot (then the previous TLS stays, as in PgBouncer). Servers opened with other
+   * server TLS settings are replaced as they are released (settingsChanged compares targets).
+   */
+  applyTls(): string | undefined {
+    try {
+      const client = buildClientTls(this.config);
+      const server = buildServerTls(this.config);
+      this.clientTls = client;
+      this.serverTls = server;
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof TlsSetupError)) throw error;
+      logLine(error.message);
+      return error.message;
     }
-    return this.tlsContext.context;
   }
 
   nextSocketId(): number {
@@ -525,7 +540,9 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     for (const key of new Set([...Object.keys(live), ...Object.keys(fresh)])) {
       if (!FIXED_AT_RUN_TIME.has(key)) live[key] = fresh[key];
     }
+    const tlsError = this.applyTls();
     this.settingsChanged();
+    if (tlsError) throw new Error(`TLS configuration could not be reloaded, keeping old configuration: ${tlsError}`);
   }
 
   /**

@@ -416,10 +416,11 @@ async function negotiateTls(socket: net.Socket, target: DatabaseTarget): Promise
   const verify = target.sslmode === 'verify-ca' || target.sslmode === 'verify-full';
   return new Promise((resolve, reject) => {
     const secure = tls.connect({
+      ...target.serverTls?.options,
       socket,
       servername: net.isIP(target.host) ? undefined : target.host,
       rejectUnauthorized: verify,
-      ca: target.sslrootcert ? readFileSync(target.sslrootcert) : undefined,
+      ca: target.sslrootcert ? readFileSync(target.sslrootcert) : target.serverTls?.options.ca,
       // verify-ca checks the chain only, not the host name
       checkServerIdentity: target.sslmode === 'verify-full' ? tls.checkServerIdentity : () => undefined,
     });
@@ -428,8 +429,15 @@ async function negotiateTls(socket: net.Socket, target: DatabaseTarget): Promise
       secure.setNoDelay(true);
       resolve(secure);
     });
-    secure.once('error', reject);
+    secure.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`TLS handshake failed: ${handshakeFailure(error)}`)));
   });
+}
+
+/** libtls's words for a server certificate that does not verify (OpenSSL's verify codes, or a wrong host name). */
+function handshakeFailure(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? '';
+  const verification = code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /^[A-Z_]+$/.test(code) && !code.startsWith('ERR_') && !code.startsWith('E');
+  return verification ? `certificate verify failed: ${error.message}` : error.message;
 }
 
 /**

@@ -177,9 +177,9 @@ test('client TLS: prefer serves both TLS and plaintext clients; SET client_tls_s
     const result = await run(`${PG_BIN}/psql`, [`${base}?sslmode=${mode}`, '-Atc', 'select 7'], { timeoutMs: 20000 });
     assert.equal(result.stdout.trim(), '7', `sslmode=${mode}: ${result.stderr}`);
   }
-  // The admin console switches to require at runtime; values outside the four modes are refused.
+  // The admin console switches to require at runtime; values outside PgBouncer's six modes are refused.
   const admin = (sql: string) => run(`${PG_BIN}/psql`, [`${base.replace(/\/postgres$/, '/pgbouncer')}?sslmode=require`, '-Atc', sql], { timeoutMs: 20000 });
-  assert.match((await admin('SET client_tls_sslmode = verify-full')).stderr, /SET failed/);
+  assert.match((await admin('SET client_tls_sslmode = verify-everything')).stderr, /SET failed/);
   assert.equal((await admin('SET client_tls_sslmode = require')).code, 0);
   const plain = await run(`${PG_BIN}/psql`, [`${base}?sslmode=disable`, '-Atc', 'select 7'], { timeoutMs: 20000 });
   assert.match(plain.stderr, /SSL required/);
