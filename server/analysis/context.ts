@@ -44,6 +44,36 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
   return closed;
 }
 
+/**
+ * Session SETs undone (`RESET x`, `RESET ALL`, `SET x TO DEFAULT`) later in the same transaction block, or
+ * in the same query message: the setting never outlives the transaction (a rollback undoes it too), so
+ * nothing leaks to the next client. Returned as `statement:candidate` index keys (candidates are cached
+ * per statement text, so the same object may stand for two statements).
+ */
+function restoredWithinTransaction(statements: readonly PlacedFacts[]): Set<string> {
+  const restored = new Set<string>();
+  let pending: { key: string; setting: string }[] = [];
+  let inBlock = false;
+  let message: number | undefined;
+  statements.forEach(({ facts, message: current }, index) => {
+    if (facts.transaction === 'begin') inBlock = true;
+    // Outside a block, separate messages may run on separate server connections.
+    else if (!inBlock && (current === undefined || current !== message)) pending = [];
+    message = current;
+    for (const reset of facts.resets ?? []) {
+      for (const set of pending) if (reset === '*' || set.setting === reset) restored.add(set.key);
+    }
+    facts.candidates.forEach((candidate, k) => {
+      if (candidate.rule === 'session-set' && candidate.setting) pending.push({ key: `${index}:${k}`, setting: candidate.setting });
+    });
+    if (facts.transaction === 'end') {
+      inBlock = false;
+      pending = [];
+    }
+  });
+  return restored;
+}
+
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
 export function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
   return options.ownSession === true || statements.some((statement) => statement.psqlScript);
@@ -82,7 +112,8 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   const selfContained = preparedWithinMessage(statements);
-  for (const { start: base, end, facts, message } of statements) {
+  const restored = restoredWithinTransaction(statements);
+  for (const [index, { start: base, end, facts, message }] of statements.entries()) {
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
       emitSyntaxError(facts, base, end, options, emit);
@@ -98,8 +129,9 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
     // Most statements call no nextval: no new array for them (this loop runs over every statement on every keystroke).
     const inherited = inBlock ? blockNextvals : NO_NEXTVALS;
     const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
-    for (const candidate of facts.candidates) {
+    for (const [k, candidate] of facts.candidates.entries()) {
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
+      if (candidate.setting && restored.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const severity = severityFor(candidate.rule, options);

@@ -30,6 +30,8 @@ export interface Candidate {
   storedCode?: boolean;
   /** For prepared-statement: what the statement does with which name ('*': DEALLOCATE ALL). */
   prepared?: { action: PreparedAction; name: string };
+  /** For a session SET: the setting (lower case; `role`, `session_authorization`), which a later RESET may undo. */
+  setting?: string;
 }
 
 export interface StatementFacts {
@@ -42,6 +44,8 @@ export interface StatementFacts {
   mayAdvanceSequences?: boolean;
   /** The statement is written in another SQL dialect (then it has no candidates, and its syntax error is not reported). */
   dialect?: OtherDialect;
+  /** Settings the statement restores to their defaults (`RESET x`, `SET x TO DEFAULT`; '*' for RESET ALL). */
+  resets?: string[];
   /** The statement failed to parse but holds template or driver placeholders: its syntax error is not reported. */
   templated?: boolean;
   /**
@@ -165,16 +169,25 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   const kind = node.kind as string;
   const name = ((node.name as string | undefined) ?? '').toLowerCase();
   if (kind === 'VAR_SET_MULTI') return; // SET TRANSACTION / SET SESSION CHARACTERISTICS: transaction-scoped
-  // RESET restores the default: it leaves nothing behind for the next client (the SET it undoes is the finding).
-  if (kind.startsWith('VAR_RESET')) return;
+  // RESET (or SET … TO DEFAULT) restores the default: it leaves nothing behind for the next client (the SET
+  // it undoes is the finding, unless both ran in one transaction: context.ts).
+  if (kind.startsWith('VAR_RESET')) {
+    (ctx.facts.resets ??= []).push(kind === 'VAR_RESET_ALL' ? '*' : name);
+    return;
+  }
   if (node.is_local) {
     ctx.facts.candidates.push({ ...statementCandidate(ctx, 'set-local-outside-transaction',
       'SET LOCAL outside a transaction block has no effect: the setting ends with this statement.'), transactionScoped: true });
     return;
   }
+  if (kind === 'VAR_SET_DEFAULT') {
+    (ctx.facts.resets ??= []).push(name);
+    return;
+  }
   const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : 'SET';
   const candidate = statementCandidate(ctx, 'session-set',
     `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
+  if (name) candidate.setting = name;
   const edit = setLocalEdit(ctx);
   if (edit) {
     candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };
@@ -220,13 +233,17 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   if (!body || (language !== 'sql' && language !== 'plpgsql')) return;
   const at = ctx.text.indexOf(body);
   if (at < 0) return;
+  const found: Candidate[] = [];
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
-    for (const candidate of bodyFacts.candidates) {
-      // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
-      if (candidate.rule !== 'set-local-outside-transaction') ctx.facts.candidates.push(candidate);
+    // A body runs inside its caller's transaction: a SET it undoes before returning never outlives it.
+    for (const reset of bodyFacts.resets ?? []) {
+      for (let i = found.length - 1; i >= 0; i--) if (found[i].setting !== undefined && (reset === '*' || found[i].setting === reset)) found.splice(i, 1);
     }
+    // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
+    for (const candidate of bodyFacts.candidates) if (candidate.rule !== 'set-local-outside-transaction') found.push(candidate);
   }
+  ctx.facts.candidates.push(...found);
 }
 
 function walk(ctx: WalkContext, value: unknown): void {

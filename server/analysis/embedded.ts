@@ -33,6 +33,13 @@ const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
 const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
+/**
+ * Methods of wrapper APIs that take a whole statement: pg-promise's none/one/many/any/oneOrNone/…,
+ * node-pg-migrate's `pgm.sql()` and `db.select()`. Other libraries use the same names for other things
+ * (knex's `select('id')`), so their text counts only when it opens a whole statement or a SET, and it
+ * gets no syntax errors.
+ */
+const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult)$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
@@ -43,6 +50,33 @@ const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
+/** node-pg-migrate's migration functions (`exports.up = (pgm) => …`): each runs in a transaction unless it calls `pgm.noTransaction()`. */
+const MIGRATION_FUNCTION = /^(up|down)$/;
+
+/** The name a function is known by: its own, the variable, property or export it is assigned to. */
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if (fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  const parent = fn.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
+  return undefined;
+}
+
+/**
+ * A node-pg-migrate migration that runs in a transaction: a function named up/down whose first
+ * parameter is used as the migration builder (`pgm.sql(…)`, `pgm.db.query(…)`) and never opts out
+ * with `pgm.noTransaction()`.
+ */
+function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.SourceFile): boolean {
+  const name = functionName(fn);
+  const builder = fn.parameters[0]?.name;
+  if (!name || !MIGRATION_FUNCTION.test(name) || !builder || !ts.isIdentifier(builder) || !('body' in fn) || !fn.body) return false;
+  const body = fn.body.getText(source);
+  const uses = (member: string): boolean => new RegExp(String.raw`(?:^|[^\w$.])${builder.text.replace(/\$/g, '\\$')}\s*\.\s*${member}\b`).test(body);
+  return (uses('sql') || uses('db')) && !uses('noTransaction');
+}
+
 /** A string written in place: a literal, a template, or a concatenation starting with one. */
 function isWrittenString(node: ts.Expression): boolean {
   let current = node;
@@ -88,6 +122,11 @@ function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
   while (ts.isPropertyAccessExpression(current)) current = withoutAwait(current.expression);
   return ts.isIdentifier(current) ? current : undefined;
 }
+/** Text that opens a whole statement or a SET (not a column list, nor a sentence such as 'Select a file'). */
+function opensStatement(parts: Part[]): boolean {
+  return parts[0].kind === 'text' && RETURNED_STATEMENT_START.test(parts[0].text) && !opensWithCapitalised(parts[0].text);
+}
+
 /** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
 function opensWithCapitalised(text: string): boolean {
   return /^\s*[A-Z][a-z]/.test(text);
@@ -270,7 +309,7 @@ class Extractor {
     walkDescendants(scope, (node) => {
       if (ts.isFunctionLike(node)) {
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
-        const opensTransaction = call !== undefined && isTransactionWrapper(call);
+        const opensTransaction = (call !== undefined && isTransactionWrapper(call)) || isTransactionalMigration(node, this.source);
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);
@@ -368,7 +407,7 @@ class Extractor {
     const parts = this.flow.stringParts(returned, 0, [], { indirect: false });
     if (!parts?.length || parts[0].kind !== 'text') return;
     const start = parts[0].text;
-    if (builderName ? SQL_START.test(start) : RETURNED_STATEMENT_START.test(start) && !opensWithCapitalised(start)) {
+    if (builderName ? SQL_START.test(start) : opensStatement(parts)) {
       this.addPiece(this.standaloneGroup(true), parts, false);
     }
   }
@@ -392,7 +431,8 @@ class Extractor {
       this.addListenFinding(call);
       return;
     }
-    if (!QUERY_METHODS.test(name) || call.arguments.length === 0) return;
+    const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && WRAPPER_QUERY_METHODS.test(name);
+    if ((!QUERY_METHODS.test(name) && !wrapper) || call.arguments.length === 0) return;
     if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
     const first = call.arguments[0];
     // A sql`…` argument is analysed where it stands (with this call's receiver).
@@ -406,8 +446,9 @@ class Extractor {
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
     if (resolved.indirect && !looksLikeSql) return;
+    if (wrapper && !opensStatement(parts)) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(groupFor(receiver), parts, !resolved.indirect && looksLikeSql);
+    this.addPiece(groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
   }
 
   private isPostgresJsClient(receiver: ts.Expression): boolean {

@@ -1,0 +1,61 @@
+// Wrapper APIs that take whole statements (pg-promise's methods, node-pg-migrate's builder), and
+// node-pg-migrate migrations, which run in a transaction unless they opt out.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'f.js') => embeddedFindings(text, file).map(([rule, at]) => `${rule} ${at}`);
+
+test('pg-promise and node-pg-migrate methods that take a whole statement are read', () => {
+  const text = [
+    "const pgp = require('pg-promise')();",
+    'const db = pgp(process.env.DATABASE_URL);',
+    "export const wait = () => db.none('LISTEN job_created');",
+    "export const tryLock = (conn) => conn.select(`SELECT pg_try_advisory_lock(${KEY}) AS locked`);",
+    "export const unlock = (conn) => conn.one('SELECT pg_advisory_unlock(42)');",
+  ].join('\n');
+  assert.deepEqual(found(text), ['listen LISTEN job_created', 'advisory-lock pg_try_advisory_lock', 'advisory-lock pg_advisory_unlock']);
+});
+
+test('the same method names with other arguments (column lists, sentences, callbacks) are not SQL, and wrapper text gets no syntax errors', () => {
+  const text = [
+    "import pg from 'pg';",
+    "export const cols = (knex) => knex.select('set_config', 'listen').from('settings');",
+    "export const label = (ui) => ui.one('Set role for this user');",
+    'export const ids = (rows) => rows.map((r) => r.id);',
+    "export const broken = (db) => db.none('SELECT FROM WHERE');",
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+  // Inside pg-promise's tx callback SET LOCAL is fine.
+  assert.deepEqual(found("db.tx(async (t) => { await t.none(\"SET LOCAL statement_timeout = '2s'\"); await t.any('SELECT 1'); });"), []);
+});
+
+test('a node-pg-migrate migration runs in a transaction: a temp table without ON COMMIT DROP is flagged with the fix; SET ROLE … RESET ROLE is not', () => {
+  const temp = "exports.up = (pgm) => {\n  pgm.sql('CREATE TEMPORARY TABLE staging (id int)');\n};\n";
+  const findings = analyze(temp, 'javascript', {}, 'migrations/001_staging.js');
+  assert.deepEqual(findings.map((f) => [f.rule, f.fix?.title]), [['temp-table', 'Add ON COMMIT DROP (drops the table at the end of this transaction)']]);
+  const role = [
+    'export async function up(pgm) {',
+    "  await pgm.db.query('SET ROLE owner');",
+    "  await pgm.db.query('SELECT * FROM accounts');",
+    "  await pgm.db.query('RESET ROLE');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(role, 'migrations/002_policies.mjs'), []);
+});
+
+test('a migration that opts out with pgm.noTransaction(), or an up() that is no migration, gets its SET ROLE flagged', () => {
+  const optOut = [
+    'export const up = async (pgm) => {',
+    '  pgm.noTransaction();',
+    "  await pgm.db.query('SET ROLE owner');",
+    "  await pgm.db.query('RESET ROLE');",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(optOut), ['session-set SET ROLE owner']);
+  const notMigration = "export async function up(pool) { const c = await pool.connect(); await c.query('SET ROLE owner'); await c.query('RESET ROLE'); }";
+  assert.deepEqual(found(notMigration), ['session-set SET ROLE owner']);
+});

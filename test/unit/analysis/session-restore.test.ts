@@ -1,0 +1,40 @@
+// A session SET undone (RESET, RESET ALL, SET … TO DEFAULT) before its transaction ends never reaches
+// another client: not a session-set finding. Undone in a later transaction, or outside one, it still is.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const rules = (sql: string): string[] => analyzeSql(sql).map((f) => f.rule);
+
+test('SET … then RESET (of the name, ALL, or SET … TO DEFAULT) inside one transaction block leaks nothing', () => {
+  assert.deepEqual(rules('BEGIN;\nSET ROLE reporting;\nSELECT * FROM invoices;\nRESET ROLE;\nCOMMIT;\n'), []);
+  assert.deepEqual(rules("BEGIN;\nSET search_path TO tenant_7;\nSET work_mem = '64MB';\nSELECT 1;\nRESET ALL;\nCOMMIT;\n"), []);
+  assert.deepEqual(rules('START TRANSACTION;\nSET statement_timeout = 100;\nSELECT 1;\nSET statement_timeout TO DEFAULT;\nEND;\n'), []);
+  // SET … TO DEFAULT alone restores the default, as RESET does: nothing to report.
+  assert.deepEqual(rules('SET search_path TO DEFAULT;\n'), []);
+});
+
+test('a SET undone only after COMMIT, outside any block, or for another setting still leaks', () => {
+  assert.deepEqual(rules('BEGIN;\nSET ROLE reporting;\nCOMMIT;\nRESET ROLE;\n'), ['session-set']);
+  assert.deepEqual(rules('SET ROLE reporting;\nSELECT 1;\nRESET ROLE;\n'), ['session-set']);
+  assert.deepEqual(rules('BEGIN;\nSET ROLE reporting;\nSET search_path TO app;\nRESET ROLE;\nCOMMIT;\n'), ['session-set']);
+});
+
+test('a function body that undoes its SET before returning leaks nothing; one that does not still does', () => {
+  const body = (statements: string) => `CREATE FUNCTION as_reporter() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  ${statements}
+END $$;\n`;
+  assert.deepEqual(rules(body('SET ROLE reporting; PERFORM refresh_totals(); RESET ROLE;')), []);
+  assert.deepEqual(rules(body('SET ROLE reporting; PERFORM refresh_totals();')), ['session-set']);
+});
+
+test('embedded: SET and RESET in one query string, or in one transaction on one client, leak nothing; across plain calls they do', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.js').map(([rule, at]) => `${rule} ${at}`);
+  assert.deepEqual(found("await client.query('SET ROLE reporting; SELECT * FROM invoices; RESET ROLE');"), []);
+  assert.deepEqual(found("async function f(pool) { const c = await pool.connect(); await c.query('BEGIN'); await c.query('SET ROLE reporting'); await c.query('RESET ROLE'); await c.query('COMMIT'); }"), []);
+  assert.deepEqual(found("async function f(pool) { const c = await pool.connect(); await c.query('SET ROLE reporting'); await c.query('RESET ROLE'); }"), ['session-set SET ROLE reporting']);
+});
