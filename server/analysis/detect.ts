@@ -1,11 +1,12 @@
 // Per-statement detection: parses one statement with libpg-query and walks its AST once, producing
 // context-free "candidates". Context (transaction blocks, nextval before currval, pool mode) is applied
 // later in context.ts, so a statement's candidates can be cached by its text.
-import { normalizeSync, parseSync } from 'libpg-query';
+import { parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
+import { parsesAlone } from './syntaxCheck';
 import { dynamicStatement } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
@@ -325,8 +326,16 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; skipped: number }
   return undefined;
 }
 
-/** Analyses one piece of SQL (a statement, or a statement of a function body at `base`). */
-export function analyzeFragment(text: string, base: number, plpgsql = false): StatementFacts {
+/** Whether a statement holds no trigger word, so that only its syntax is checked (no AST is built). */
+export function needsOnlySyntaxCheck(text: string): boolean {
+  return !INTERESTING.test(text);
+}
+
+/**
+ * Analyses one piece of SQL (a statement, or a statement of a function body at `base`). `knownToParse`:
+ * the caller already checked that it parses (syntaxCheck.ts, several statements in one parser call).
+ */
+export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false): StatementFacts {
   const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
   if (plpgsql) {
     const dynamic = dynamicStatement(text);
@@ -340,16 +349,9 @@ export function analyzeFragment(text: string, base: number, plpgsql = false): St
     return facts;
   }
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
-  if (!INTERESTING.test(text)) {
-    // Only a syntax check: the parser without building and decoding the JSON AST (≈ 2× faster).
-    // On an error, fall through to parseSync, which reports where.
-    try {
-      normalizeSync(text);
-      return facts;
-    } catch {
-      /* reported below, with its position */
-    }
-  }
+  // Only a syntax check: the parser without building and decoding the JSON AST (≈ 2× faster).
+  // On an error, fall through to parseSync, which reports where.
+  if (!INTERESTING.test(text) && (knownToParse || parsesAlone(text))) return facts;
   let tree: unknown;
   try {
     tree = parseSync(text);

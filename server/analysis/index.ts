@@ -2,7 +2,7 @@
 import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
-import { analyzeQueryMessages, analyzeSqlPieces, parseFacts, syntaxErrorOffset } from './pieces';
+import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
 import { dialectOfPath, mostlyOtherDialect } from './dialect';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 
@@ -53,11 +53,14 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
   if (fileName !== undefined && dialectOfPath(fileName)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
   const statements: StatementFacts[] = [];
-  const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, (statement) => {
-    const facts = parseFacts(statement);
+  const parse = oneShotFacts();
+  const factsOf: FactsSource = (statement) => {
+    const facts = parse(statement);
     statements.push(facts);
     return facts;
-  });
+  };
+  factsOf.prepare = parse.prepare;
+  const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, factsOf);
   return mostlyOtherDialect(statements) ? [] : findings;
 }
 

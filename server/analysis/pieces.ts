@@ -1,6 +1,7 @@
 // SQL pieces that run in sequence on one connection, analysed as one file would be.
 import { resolveOptions, type AnalysisOptions, type Finding } from './types';
-import { analyzeFragment, type StatementFacts } from './detect';
+import { analyzeFragment, needsOnlySyntaxCheck, type StatementFacts } from './detect';
+import { addStatementsThatParse } from './syntaxCheck';
 import { applyContext, type PlacedFacts } from './context';
 import { applyBalancing } from './balancing';
 import { applyStateFunctionCalls } from './stateFunctionCalls';
@@ -12,10 +13,27 @@ import { Suppressions } from './suppression';
 const sharedFacts = new Map<string, StatementFacts>();
 const SHARED_FACTS_LIMIT = 20_000;
 
-/** How a statement's facts are obtained: parsed each time, or from a cache. */
-export type FactsSource = (statement: string) => StatementFacts;
+/**
+ * How a statement's facts are obtained: parsed each time, or from a cache. `prepare`, when present, is
+ * given a text's terminated statements before their facts are asked for.
+ */
+export interface FactsSource {
+  (statement: string): StatementFacts;
+  prepare?: (statements: readonly string[]) => void;
+}
 
 export const parseFacts: FactsSource = (statement) => analyzeFragment(statement, 0);
+
+/**
+ * Parses every statement, nothing cached (one pass over a file: the CLI). The statements that need only
+ * a syntax check are checked several to a parser call first (syntaxCheck.ts).
+ */
+export function oneShotFacts(): FactsSource {
+  const parsing = new Set<string>();
+  const source: FactsSource = (statement) => analyzeFragment(statement, 0, false, parsing.has(statement));
+  source.prepare = (statements) => addStatementsThatParse(statements.filter(needsOnlySyntaxCheck), parsing);
+  return source;
+}
 
 export function cachedFacts(cache: Map<string, StatementFacts>, limit = Infinity): FactsSource {
   return (statement) => {
@@ -77,7 +95,10 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
   if (inTransaction === true) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const [index, piece] of pieces.entries()) {
-    for (const span of splitStatements(piece)) {
+    const spans = splitStatements(piece);
+    // Not an unterminated last statement: its open quote or comment would run into the statements joined after it.
+    factsOf.prepare?.(spans.filter((span) => span.resume !== undefined).map((span) => span.text));
+    for (const span of spans) {
       placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand, message: messages ? index : undefined, text: span.text });
     }
     base += piece.length + 1;
