@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { analyze, analyzeSql, initAnalysis, loadConfigFile, looksLikePgDump, parseConfig } from '../../../server/analysis/index';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
 
@@ -96,16 +96,22 @@ LISTEN dump_loaded;
   assert.ok(dump.lastIndexOf('set_config', findings[0].start) < dump.indexOf('DO $$'));
 });
 
+/** A throwaway folder holding `files` (path -> content), removed after the test. */
+function folderWith(t: { after(fn: () => void): void }, prefix: string, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
 const SESSION_STATE = "LOAD 'auto_explain';\nSET auto_explain.log_min_duration = 0;\nCREATE TEMP TABLE scratch (id int);\n";
 const SESSION_STATE_RULES = ['load', 'session-set', 'temp-table'];
 
 test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <name>_<n>.out) runs in its own psql session', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-regress-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'sql'));
-  mkdirSync(join(root, 'expected'));
-  writeFileSync(join(root, 'expected', 'settings.out'), '');
-  writeFileSync(join(root, 'expected', 'variant_1.out'), '');
+  const root = folderWith(t, 'poolsafe-regress-', { 'expected/settings.out': '', 'expected/variant_1.out': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'settings.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant.sql')), []);
   // No expected output of that name, or not in a sql/ folder: application SQL.
@@ -131,12 +137,10 @@ END $$;
 test('functions a test script creates live in its test database: no findings, unlike those of other session scripts', (t) => {
   assert.deepEqual(analyzeSql(`SELECT plan(1);\n${AS_USER}SELECT as_user('alice');\n`), []);
   // A fixture that a pgTAP test includes is part of the test; one a plain psql script includes is not.
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-fixture-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'tests'));
-  mkdirSync(join(root, 'setup'));
-  writeFileSync(join(root, 'tests', 'run.sql'), 'BEGIN;\nSELECT no_plan();\n\\ir helpers.sql\nSELECT * FROM finish();\nROLLBACK;\n');
-  writeFileSync(join(root, 'setup', 'load.sql'), '\\ir helpers.sql\n');
+  const root = folderWith(t, 'poolsafe-fixture-', {
+    'tests/run.sql': 'BEGIN;\nSELECT no_plan();\n\\ir helpers.sql\nSELECT * FROM finish();\nROLLBACK;\n',
+    'setup/load.sql': '\\ir helpers.sql\n',
+  });
   assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'tests', 'helpers.sql')), []);
   assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'setup', 'helpers.sql')).map((f) => f.rule), ['session-set']);
 });
