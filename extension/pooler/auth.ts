@@ -1,9 +1,9 @@
 // Authentication both ways: the pooler verifies its clients (SCRAM-SHA-256, md5, trust) and logs in
 // to PostgreSQL (SCRAM-SHA-256, md5, cleartext). SCRAM follows RFC 5802 / RFC 7677 without channel
-// binding (gs2 header "n,," or "y,,"); passwords are used as given (no SASLprep), which is exact for
-// ASCII passwords, the common case.
+// binding (gs2 header "n,," or "y,,"); passwords go through SASLprep first, as in PostgreSQL.
 import { createHash, createHmac, createSecretKey, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { LruMap } from './lru';
+import { saslPrep } from './saslprep';
 
 export const SCRAM_MECHANISM = 'SCRAM-SHA-256';
 const DEFAULT_ITERATIONS = 4096;
@@ -104,7 +104,7 @@ export function saltedPassword(password: string, salt: Buffer, iterations: numbe
   const key = cacheKey(String(iterations), salt, password);
   let derived = saltedPasswordCache.get(key);
   if (!derived) {
-    derived = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+    derived = pbkdf2Sync(Buffer.from(saslPrep(password), 'utf8'), salt, iterations, 32, 'sha256');
     saltedPasswordCache.set(key, derived);
   }
   return derived;
@@ -119,7 +119,7 @@ const plainVerdicts = new LruMap<string, boolean>(1000);
 /** PBKDF2 on libuv's thread pool: other clients are served while a login's key is derived. */
 function saltedPasswordAsync(password: string, salt: Buffer, iterations: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    pbkdf2(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256', (error, derived) => (error ? reject(error) : resolve(derived)));
+    pbkdf2(Buffer.from(saslPrep(password), 'utf8'), salt, iterations, 32, 'sha256', (error, derived) => (error ? reject(error) : resolve(derived)));
   });
 }
 

@@ -62,7 +62,11 @@ function quoteUserlist(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
 }
 
-function writeConfig(dir: string, port: number, options: PgBouncerOptions): string {
+/**
+ * Writes pgbouncer.ini and userlist.txt into `dir` for a pooler listening on `port`; returns the ini's
+ * path. Also read by PoolSafe (`pooler --config`) where one ini drives both poolers.
+ */
+export function writePgBouncerConfig(dir: string, port: number, options: PgBouncerOptions): string {
   const iniPath = join(dir, 'pgbouncer.ini');
   const settings: Record<string, string> = {
     listen_addr: '127.0.0.1',
@@ -102,7 +106,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   const dir = mkdtempSync(join(tmpdir(), 'poolsafe-pgbouncer-'));
   const osUser = postgresOsUser();
   const port = await freePort();
-  const iniPath = writeConfig(dir, port, options);
+  const iniPath = writePgBouncerConfig(dir, port, options);
   if (osUser) for (const path of [dir, iniPath, join(dir, 'userlist.txt')]) chownSync(path, osUser.uid, osUser.gid);
 
   const child = spawn(binary, [iniPath], {

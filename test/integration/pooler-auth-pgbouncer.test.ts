@@ -2,10 +2,10 @@
 // the same ini settings give the same logins and the same refusals through psql.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from '../helpers/certificate';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startPgBouncer } from '../helpers/pgbouncer';
 import { PG_BIN, run, startPooler } from './pooler-harness';
@@ -20,9 +20,7 @@ before(async () => {
   cluster.psql('CREATE DATABASE shared');
   dir = mkdtempSync(join(tmpdir(), 'poolsafe-authpgb-'));
   chmodSync(dir, 0o755); // PgBouncer runs as `postgres` and must read the key and certificate
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-    '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'pipe' });
-  chmodSync(join(dir, 'tls.key'), 0o644);
+  selfSignedCertificate(dir, 'tls');
 });
 
 after(() => {

@@ -2,7 +2,6 @@
 // known, and client TLS (client_tls_sslmode), through real clients against a throwaway cluster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import pg from 'pg';
 import { sslRequest, startupMessage } from '../../extension/pooler/protocol';
+import { selfSignedCertificate } from '../helpers/certificate';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { PG_BIN, connectPg, loginError, run, startPooler, startPoolerWithIni, type RunningPooler } from './pooler-harness';
 
@@ -24,8 +24,7 @@ before(async () => {
   cluster.psql(`CREATE ROLE app LOGIN PASSWORD 'x'; CREATE ROLE verified LOGIN PASSWORD 'v3rified'; CREATE ROLE "o'brien" LOGIN PASSWORD 'q'`);
   verifier = cluster.psql(`SELECT rolpassword FROM pg_authid WHERE rolname = 'verified'`).trim();
   assert.match(verifier, /^SCRAM-SHA-256\$/);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-    '-keyout', join(dir, 'client.key'), '-out', join(dir, 'client.crt')], { stdio: 'pipe' });
+  selfSignedCertificate(dir, 'client');
 });
 
 after(() => {

@@ -3,11 +3,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
+import { selfSignedCertificate } from '../helpers/certificate';
 import { poolerPath } from '../helpers/paths';
 import { connectPg, loginError, run, startPooler, writeIni } from './pooler-harness';
 import { GSSENC_REQUEST_CODE, MessageReader, parseErrorFields, sslRequest } from '../../extension/pooler/protocol';
@@ -20,18 +20,9 @@ let certDir: string;
 function makeCertificate(): string {
   const dir = mkdtempSync(join(tmpdir(), 'poolsafe-cert-'));
   chmodSync(dir, 0o755);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-    '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.crt')], { stdio: 'pipe' });
+  selfSignedCertificate(dir, 'server');
   // A second, unrelated certificate: the wrong CA for verify-ca.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=elsewhere', '-days', '1',
-    '-keyout', join(dir, 'other.key'), '-out', join(dir, 'other.crt')], { stdio: 'pipe' });
-  chmodSync(join(dir, 'server.key'), 0o600);
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-    chownSync(join(dir, 'server.key'), uid, gid);
-    chownSync(join(dir, 'server.crt'), uid, gid);
-  }
+  selfSignedCertificate(dir, 'other', 'elsewhere');
   return dir;
 }
 
