@@ -39,17 +39,20 @@ function placeholderSpans(text: string): [number, number][] {
 const identifierOfLength = (n: number): string => `z${'_'.repeat(n - 1)}`;
 const numberOfLength = (n: number): string => '0'.repeat(n);
 
+/** At most this many placeholders turned into numbers per statement (each costs a parse). */
+const MAX_NUMBER_ROUNDS = 8;
+
 /**
  * The text with its placeholders filled so that it parses, each by an identifier (a name, or a column
  * where a value goes) or, where the parser stops at or after one, a number; undefined when it still does
  * not parse. Same lengths, so offsets into the repaired text are offsets into the original. Bounded: one
- * parse per placeholder turned into a number, plus one.
+ * parse per placeholder turned into a number (at most MAX_NUMBER_ROUNDS), plus one.
  */
 export function templateRepair(text: string, errorAt: ParseErrorAt): string | undefined {
   const spans = placeholderSpans(text);
   if (spans.length === 0) return undefined;
   const asNumber = spans.map(() => false);
-  for (let round = 0; round <= spans.length; round++) {
+  for (let round = 0; round <= Math.min(spans.length, MAX_NUMBER_ROUNDS); round++) {
     let repaired = '';
     let at = 0;
     spans.forEach(([start, end], i) => {

@@ -18,6 +18,8 @@ test('psycopg %(name)s, sqlc @name and ? placeholders: filled in as a name or a 
   assert.deepEqual(found('SELECT pg_try_advisory_lock(%(lock_id)s);\n'), [['advisory-lock', 'pg_try_advisory_lock']]);
   assert.deepEqual(found("SELECT set_config('app.user', @user_id, false) LIMIT @n OFFSET ?;\n"), [['session-set', 'set_config']]);
   assert.deepEqual(found('SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = cast(@table AS text));\n'), []);
+  // Where only a number parses (a sequence's START), the placeholder is filled with one.
+  assert.deepEqual(found('CREATE TEMP SEQUENCE scratch_ids START %(first)s;\n').map(([rule]) => rule), ['temp-table']);
   // A transaction-level lock stays safe once filled in.
   assert.deepEqual(found('SELECT pg_advisory_xact_lock(%(lock_id)s);\n'), []);
 });
