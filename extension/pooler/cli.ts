@@ -99,7 +99,7 @@ export function configFromFlags(argv: string[], warn: (line: string) => void = (
   let config: PoolerConfig;
   if (flags.config) {
     const target = flags.target ? parseTargetUrl(flags.target) : undefined;
-    const onWarning = (w: { file: string; line: number; message: string }) => warn(`warning: ${w.file}:${w.line}: ${w.message}`);
+    const onWarning = (w: { file: string; line: number; message: string }) => warn(`warning: ${w.file}${w.line > 0 ? `:${w.line}` : ''}: ${w.message}`);
     config = isPgpoolConf(flags.config) ? configFromPgpoolConf(flags.config, target, onWarning) : configFromIni(flags.config, target, onWarning);
   } else {
     config = configForTarget(parseTargetUrl(flags.target!));

@@ -124,6 +124,10 @@ function applyTls(config: PoolerConfig, s: IniPoolerSettings, iniDir: string): v
   config.server_tls13_ciphers = s.serverTls13Ciphers ?? config.server_tls13_ciphers;
 }
 
+/** PgBouncer's pool_mode when an ini sets none. */
+const PGBOUNCER_POOL_MODE = 'session';
+const POOL_MODE_NOTICE = 'no pool_mode set: session, as in PgBouncer (pool_mode = transaction, or --pool-mode transaction, reproduces transaction-pooling bugs)';
+
 /**
  * Reads `iniPath` (and its auth_file). `target`, when given, is served too and fills missing hosts.
  * Every key or section PoolSafe does not act on is passed to `warn` (file:line: message).
@@ -150,7 +154,10 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.authHbaFile !== undefined) config.auth_hba_file = hbaFilePath(s.authHbaFile, dirname(iniPath));
   if (s.authIdentFile !== undefined) config.auth_ident_file = hbaFilePath(s.authIdentFile, dirname(iniPath));
   if (config.auth_hba_file) config.hba = readHba(config);
-  if (s.poolMode !== undefined) config.pool_mode = s.poolMode;
+  // An ini means what it means to PgBouncer: without pool_mode, session. A team mirroring a production
+  // ini that sets none gets the mode production runs in, not hazards production never sees.
+  config.pool_mode = s.poolMode ?? PGBOUNCER_POOL_MODE;
+  if (s.poolMode === undefined) warn({ file: iniPath, line: 0, message: POOL_MODE_NOTICE });
   if (s.defaultPoolSize !== undefined) config.default_pool_size = s.defaultPoolSize;
   if (s.minPoolSize !== undefined) config.min_pool_size = s.minPoolSize;
   if (s.reservePoolSize !== undefined) config.reserve_pool_size = s.reservePoolSize;

@@ -32,7 +32,7 @@ function writeConfig(edit: IniEdit): void {
       entry('postgres', 'postgres') +
       entry('moving', edit.movingTo) +
       (edit.withAdded ? entry('added', 'second') : '') +
-      `[pgbouncer]\nauth_file = userlist.txt\nadmin_users = ${cluster.user}\ndefault_pool_size = ${edit.poolSize}\n` +
+      `[pgbouncer]\npool_mode = transaction\nauth_file = userlist.txt\nadmin_users = ${cluster.user}\ndefault_pool_size = ${edit.poolSize}\n` +
       (edit.authType ? `auth_type = ${edit.authType}\n` : ''),
   );
   const users = [`"${cluster.user}" "${cluster.password}"\n`, ...(edit.withNewbie ? ['"newbie" "newbie-pw"\n'] : [])];

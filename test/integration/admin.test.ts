@@ -32,7 +32,7 @@ before(async () => {
       `postgres = host=127.0.0.1 port=${cluster.port} dbname=postgres\n` +
       `second = host=127.0.0.1 port=${cluster.port} dbname=second\n` +
       `third = host=127.0.0.1 port=${cluster.port} dbname=third\n` +
-      `[pgbouncer]\nadmin_users = ${cluster.user}\n`,
+      `[pgbouncer]\npool_mode = transaction\nadmin_users = ${cluster.user}\n`,
   );
   removeIni = ini.remove;
   pooler = await startPooler(cluster, ['--config', ini.path, '--server-policy', 'lifo']);

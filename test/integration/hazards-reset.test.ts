@@ -29,7 +29,7 @@ test('lifo hides the leaked SET; with --reset-between-transactions it shows, and
 });
 
 test('ini server_reset_query_always = 1 with server_reset_query = RESET ALL', async (t) => {
-  const ini = writeIni('[pgbouncer]\nserver_reset_query_always = 1\nserver_reset_query = RESET ALL\n');
+  const ini = writeIni('[pgbouncer]\npool_mode = transaction\nserver_reset_query_always = 1\nserver_reset_query = RESET ALL\n');
   t.after(() => ini.remove());
   const pooler = await startHazardPooler(cluster, 'lifo', ['--config', ini.path]);
   t.after(() => pooler.stop());

@@ -185,8 +185,25 @@ test('logfile: created at start, and a client ended by client_idle_timeout leave
   assert.ok(await eventually(() => /closing because: client_idle_timeout/.test(readFileSync(logfile, 'utf8')), 5000), readFileSync(logfile, 'utf8'));
 });
 
-test('an ini without max_prepared_statements gets PgBouncer\'s default: a named prepared statement works across server connections', async (t) => {
+test('an ini without pool_mode runs in session mode, as PgBouncer runs it, and says so at start', async (t) => {
   const { pooler } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres pool_size=3` });
+  assert.match(pooler.stderr(), /warning: .*: no pool_mode set: session, as in PgBouncer/);
+  const client = await connectPg(pooler.url({ database: 'app' }));
+  const other = await connectPg(pooler.url({ database: 'app' }));
+  t.after(() => Promise.all([client.end(), other.end()]));
+  // rotate (the default policy) would move a transaction-mode client to another server each time.
+  const pids = new Set<number>();
+  for (let i = 0; i < 4; i++) {
+    pids.add(await backendPid(client));
+    await backendPid(other);
+  }
+  assert.equal(pids.size, 1, `a client of an ini without pool_mode used ${pids.size} server connections`);
+  await client.query("set application_name = 'kept'");
+  assert.equal((await client.query('show application_name')).rows[0].application_name, 'kept');
+});
+
+test('an ini without max_prepared_statements gets PgBouncer\'s default: a named prepared statement works across server connections', async (t) => {
+  const { pooler } = await startFromIni(t, { databases: `app = ${server()} dbname=postgres pool_size=3`, pgbouncer: 'pool_mode = transaction' });
   const client = await connectPg(pooler.url({ database: 'app' }));
   t.after(() => client.end());
   const pids = new Set<number>();

@@ -102,7 +102,7 @@ test('a client killed mid-transaction leaves nothing behind for the next client'
 });
 
 test('pool exhaustion: a waiting client gets query_wait_timeout like PgBouncer', async (t) => {
-  const ini = writeIni(`[databases]\n[pgbouncer]\nquery_wait_timeout = 1\ndefault_pool_size = 1\n`);
+  const ini = writeIni(`[databases]\n[pgbouncer]\npool_mode = transaction\nquery_wait_timeout = 1\ndefault_pool_size = 1\n`);
   t.after(() => ini.remove());
   const pooler = await startPooler(cluster, ['--config', ini.path]);
   t.after(() => pooler.stop());

@@ -66,7 +66,7 @@ test('a malformed options value is refused at login with PgBouncer\'s message; a
 });
 
 test('ignore_startup_parameters drops the named settings, also inside options', async (t) => {
-  const ini = writeIni('[databases]\n[pgbouncer]\nignore_startup_parameters = extra_float_digits\n');
+  const ini = writeIni('[databases]\n[pgbouncer]\npool_mode = transaction\nignore_startup_parameters = extra_float_digits\n');
   t.after(() => ini.remove());
   const pooler = await startPooler(cluster, ['--config', ini.path]);
   t.after(() => pooler.stop());
@@ -77,7 +77,7 @@ test('ignore_startup_parameters drops the named settings, also inside options', 
 });
 
 test('track_extra_parameters: a client\'s SET of a tracked parameter follows it to the next server, not to other clients', async (t) => {
-  const ini = writeIni('[databases]\n[pgbouncer]\ntrack_extra_parameters = IntervalStyle\n');
+  const ini = writeIni('[databases]\n[pgbouncer]\npool_mode = transaction\ntrack_extra_parameters = IntervalStyle\n');
   t.after(() => ini.remove());
   const pooler = await startPooler(cluster, ['--config', ini.path, '--pool-size', '3', '--server-policy', 'rotate']);
   t.after(() => pooler.stop());

@@ -14,7 +14,7 @@ before(async () => {
 after(() => cluster?.stop());
 
 async function poolerWith(settings: string, t: { after(fn: () => unknown): void }): Promise<RunningPooler> {
-  const ini = writeIni(`[databases]\n[pgbouncer]\n${settings}\n`);
+  const ini = writeIni(`[databases]\n[pgbouncer]\npool_mode = transaction\n${settings}\n`);
   t.after(() => ini.remove());
   const pooler = await startPooler(cluster, ['--config', ini.path]);
   t.after(() => pooler.stop());

@@ -84,7 +84,7 @@ export async function startReliablePooler(
   settings: Record<string, string | number> = {},
   args: string[] = [],
 ): Promise<ReliablePooler> {
-  const lines = Object.entries({ client_login_timeout: 2, admin_users: cluster.user, ...settings }).map(([k, v]) => `${k} = ${v}`);
+  const lines = Object.entries({ client_login_timeout: 2, admin_users: cluster.user, pool_mode: 'transaction', ...settings }).map(([k, v]) => `${k} = ${v}`);
   const ini = writeIni(`[pgbouncer]\n${lines.join('\n')}\n`);
   try {
     const pooler = await startPooler(cluster, ['--config', ini.path, ...args]);
