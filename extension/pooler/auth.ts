@@ -1,7 +1,8 @@
 // Authentication both ways: the pooler verifies its clients (SCRAM-SHA-256, md5, trust) and logs in
 // to PostgreSQL (SCRAM-SHA-256, md5, cleartext). SCRAM follows RFC 5802 / RFC 7677 without channel
 // binding (gs2 header "n,," or "y,,"); passwords go through SASLprep first, as in PostgreSQL.
-import { createHash, createHmac, createSecretKey, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LruMap } from './lru';
 import { saslPrep } from './saslprep';
 
@@ -64,21 +65,33 @@ function hmac(key: Buffer, data: string | Buffer): Buffer {
 }
 
 /**
- * HMAC under a verifier's StoredKey or ServerKey, which every login of that user uses: the key object
- * is made once per key (createHmac with a plain buffer makes one per call, half its cost).
+ * HMAC-SHA-256 (RFC 2104) under a verifier's StoredKey or ServerKey, which every login of that user
+ * uses: the padded keys are made once per key and each HMAC is two one-shot digests. A createHmac
+ * object per call was most of a connection-per-transaction client's SCRAM cost.
  */
-const verifierKeys = new WeakMap<Buffer, KeyObject>();
+const SHA256_BLOCK = 64;
+const verifierPads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
 function verifierHmac(key: Buffer, data: string): Buffer {
-  let keyObject = verifierKeys.get(key);
-  if (!keyObject) {
-    keyObject = createSecretKey(key);
-    verifierKeys.set(key, keyObject);
+  if (!hashOnce || key.length > SHA256_BLOCK) return hmac(key, data);
+  let pads = verifierPads.get(key);
+  if (!pads) {
+    pads = { inner: Buffer.alloc(SHA256_BLOCK, 0x36), outer: Buffer.alloc(SHA256_BLOCK, 0x5c) };
+    for (let i = 0; i < key.length; i++) {
+      pads.inner[i] ^= key[i];
+      pads.outer[i] ^= key[i];
+    }
+    verifierPads.set(key, pads);
   }
-  return createHmac('sha256', keyObject).update(data).digest();
+  const text = Buffer.from(data, 'utf8');
+  const inner = sha256(Buffer.concat([pads.inner, text], SHA256_BLOCK + text.length));
+  return sha256(Buffer.concat([pads.outer, inner], SHA256_BLOCK + inner.length));
 }
 
+/** Node's one-shot digest (20.12+; absent in older runtimes, such as an older editor's). */
+const hashOnce = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer }).hash;
+
 function sha256(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
+  return hashOnce ? hashOnce('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
 function xor(a: Buffer, b: Buffer): Buffer {
