@@ -3,6 +3,9 @@
 // and `rotate`; same pool size, interleaved rounds in one run so machine noise hits every target alike.
 // Prints TPS, average latency and each relay's CPU seconds per 1,000 transactions (for -C: per 1,000
 // connections, one transaction each), then ratios: PoolSafe against PgBouncer and against the forwarder.
+// For -C the forwarder is no floor (it opens a server connection per client): there the login floor
+// (bench/loginFloor.mjs: a bare Node SCRAM login and a canned answer, no server) says what Node itself
+// costs per connection, and runs in the -C scenarios only.
 // Then the cost of live hazard detection: two fresh PoolSafe instances, `--hazards on` and `off`, warmed
 // alike, interleaved, on select-only c=10 and on a mix that passes the keyword filter (SET LOCAL,
 // set_config, named prepared statements, a temp table in each transaction).
@@ -10,7 +13,7 @@
 // Run after `npm run build` (uses out/ helpers and dist/pooler.js; POOLSAFE_OUT/POOLSAFE_DIST override).
 // Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2), BENCH_POOL_SIZE (default 20),
 //      BENCH_SCALE (pgbench scale, default 10),
-//      BENCH_TARGETS (default direct,forwarder,pgbouncer,poolsafe,poolsafe-rotate),
+//      BENCH_TARGETS (default direct,forwarder,login-floor,pgbouncer,poolsafe,poolsafe-rotate),
 //      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
 //      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs a poolsafe target in
 //      BENCH_TARGETS), BENCH_ONLY=audit (only the cost of asking the server, see below),
@@ -39,7 +42,9 @@ const rounds = positiveInt('BENCH_ROUNDS', 2);
 const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
 const scale = positiveInt('BENCH_SCALE', 10);
 const userlistFormat = process.env.BENCH_PGBOUNCER_USERLIST ?? 'scram';
-const TARGETS = ['direct', 'forwarder', 'pgbouncer', 'poolsafe', 'poolsafe-rotate'];
+const TARGETS = ['direct', 'forwarder', 'login-floor', 'pgbouncer', 'poolsafe', 'poolsafe-rotate'];
+/** Targets that answer only some scenarios (the login floor has no server behind it). */
+const runsScenario = (target, scenario) => target !== 'login-floor' || scenario.args.includes('-C');
 const POOLSAFE_POLICIES = { poolsafe: 'lifo', 'poolsafe-rotate': 'rotate' };
 const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((s) => s.trim());
 const poolsafeTargets = targets.filter((t) => t in POOLSAFE_POLICIES);
@@ -77,6 +82,11 @@ function startPoolSafe(targetUrl, policy, extraArgs = []) {
 /** The bare forwarder (bench/forwarder.mjs) to the cluster. */
 function startForwarder(port) {
   return startListening('the forwarder', [join(root, 'bench', 'forwarder.mjs'), '127.0.0.1', String(port)]);
+}
+
+/** The login floor (bench/loginFloor.mjs), checking SCRAM logins against the server's verifier. */
+function startLoginFloor(verifier) {
+  return startListening('the login floor', [join(root, 'bench', 'loginFloor.mjs'), outDir, verifier]);
 }
 
 /** Starts a node script and resolves with its port once it prints `listening on HOST:PORT`. */
@@ -138,7 +148,7 @@ function summarize(runs) {
   const summary = {};
   for (const scenario of SCENARIOS) {
     summary[scenario.id] = {};
-    for (const name of targets) {
+    for (const name of targets.filter((t) => runsScenario(t, scenario))) {
       const mine = runs.filter((r) => r.scenario === scenario.id && r.target === name);
       const cpu = mine.map((r) => r.cpuPer1kTx).filter((v) => v !== undefined);
       summary[scenario.id][name] = {
@@ -155,29 +165,37 @@ function summarize(runs) {
 const fmt = (v, digits = 0) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
 
+/** The target that is Node's floor for `scenario`. */
+function floorOf(scenario) {
+  return scenario.args.includes('-C') && targets.includes('login-floor') ? 'login-floor' : 'forwarder';
+}
+
 function printTable(summary) {
   const header = ['scenario', 'target', 'TPS (median)', 'TPS runs', 'lat ms', 'CPU s/1k tx'];
   const rows = [];
   for (const scenario of SCENARIOS) {
-    for (const name of targets) {
+    for (const name of targets.filter((t) => runsScenario(t, scenario))) {
       const s = summary[scenario.id][name];
       rows.push([scenario.id, name, fmt(s.tps), s.tpsRuns.map((v) => fmt(v)).join('/'), fmt(s.latencyMs, 3), fmt(s.cpuPer1kTx, 4)]);
     }
   }
   printRows(header, rows);
   console.log('');
-  // Distances: each PoolSafe policy against PgBouncer and against the bare forwarder (Node's floor).
-  const ratioHeader = ['scenario', 'PoolSafe', 'TPS /PgBouncer', 'TPS /forwarder', 'CPU /PgBouncer', 'CPU /forwarder', 'PgBouncer CPU /forwarder'];
+  // Distances: each PoolSafe policy against PgBouncer and against Node's floor (the bare forwarder;
+  // for -C the login floor).
+  const ratioHeader = ['scenario', 'PoolSafe', 'floor', 'TPS /PgBouncer', 'TPS /floor', 'CPU /PgBouncer', 'CPU /floor', 'PgBouncer CPU /floor'];
   const ratioRows = SCENARIOS.flatMap((scenario) => {
     const s = summary[scenario.id];
+    const floor = floorOf(scenario);
     return (poolsafeTargets.length ? poolsafeTargets : ['poolsafe']).map((name) => [
       scenario.id,
       POOLSAFE_POLICIES[name] ?? '-',
+      floor,
       fmt(ratio(s[name]?.tps, s.pgbouncer?.tps), 2),
-      fmt(ratio(s[name]?.tps, s.forwarder?.tps), 2),
+      fmt(ratio(s[name]?.tps, s[floor]?.tps), 2),
       fmt(ratio(s[name]?.cpuPer1kTx, s.pgbouncer?.cpuPer1kTx), 2),
-      fmt(ratio(s[name]?.cpuPer1kTx, s.forwarder?.cpuPer1kTx), 2),
-      fmt(ratio(s.pgbouncer?.cpuPer1kTx, s.forwarder?.cpuPer1kTx), 2),
+      fmt(ratio(s[name]?.cpuPer1kTx, s[floor]?.cpuPer1kTx), 2),
+      fmt(ratio(s.pgbouncer?.cpuPer1kTx, s[floor]?.cpuPer1kTx), 2),
     ]);
   });
   printRows(ratioHeader, ratioRows);
@@ -357,6 +375,11 @@ async function main() {
       cleanups.push(() => bouncer.stop());
       running.pgbouncer = { port: bouncer.port, pid: bouncer.pid };
     }
+    if (targets.includes('login-floor')) {
+      const floor = await startLoginFloor(cluster.psql(`select rolpassword from pg_authid where rolname = '${cluster.user}'`).trim());
+      cleanups.push(() => floor.stop());
+      running['login-floor'] = { port: floor.port, pid: floor.pid };
+    }
     if (targets.includes('forwarder')) {
       const forwarder = await startForwarder(cluster.port);
       cleanups.push(() => forwarder.stop());
@@ -371,6 +394,9 @@ async function main() {
 
     // Warm-up fills each pooler's pool and the server's caches; not recorded.
     for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
+    // Logins warmed too (the JIT compiles a pooler's login code during the first seconds of -C).
+    const loginScenario = SCENARIOS.find((scenario) => scenario.args.includes('-C'));
+    if (loginScenario) for (const name of targets) await runPgbench(running[name].port, cluster.password, loginScenario.args, 3);
 
     const runs = [];
     const mainRounds = process.env.BENCH_ONLY === 'detection' || process.env.BENCH_ONLY === 'audit' ? 0 : rounds;
@@ -378,7 +404,7 @@ async function main() {
       for (const scenario of SCENARIOS) {
         // Rotate the order each round so no target always runs first (or right after a heavy run).
         const order = targets.map((_, i) => targets[(i + round) % targets.length]);
-        for (const name of order) {
+        for (const name of order.filter((t) => runsScenario(t, scenario))) {
           const result = await measure(running[name], scenario, cluster.password, seconds);
           runs.push({ round, scenario: scenario.id, target: name, ...result });
           console.log(
