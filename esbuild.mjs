@@ -26,16 +26,24 @@ const bundles = [
   // character in a kept comment made all 10 MB a two-byte string (20 MB); parsing less text also lowers
   // the compiler's peak memory (language server peak RSS: see docs/architecture.md, "Memory").
   { in: 'server/analysis/embedded.ts', out: 'embedded', minify: true },
+  // The CLI's pooler commands (`pooler`, `run`): over half of the CLI's code, compiled only when they run.
+  { in: 'cli/commands.ts', out: 'cli-commands' },
   // The Pool activity webview's script runs in the editor's browser sandbox, not in Node.
   { in: 'extension/webview/activity.ts', out: 'activity', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
-/** The other bundles require('./embedded.js') from beside them at run time instead of inlining it. */
-const lazyEmbedded = {
-  name: 'lazy-embedded',
+/** Modules the other bundles require() from beside them at run time instead of inlining them: [importer, specifier, bundle]. */
+const LAZY_BUNDLES = [
+  [join('server', 'analysis', 'index.ts'), './embedded', './embedded.js'],
+  [join('cli', 'main.ts'), './commands', './cli-commands.js'],
+];
+const lazyBundles = {
+  name: 'lazy-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/embedded$/ }, (args) =>
-      args.importer.endsWith(join('server', 'analysis', 'index.ts')) ? { path: './embedded.js', external: true } : undefined);
+    build.onResolve({ filter: /^\.\/(embedded|commands)$/ }, (args) => {
+      const lazy = LAZY_BUNDLES.find(([importer, specifier]) => args.importer.endsWith(importer) && args.path === specifier);
+      return lazy ? { path: lazy[2], external: true } : undefined;
+    });
   },
 };
 
@@ -65,7 +73,7 @@ async function build() {
         format: b.format ?? 'cjs',
         sourcemap: true,
         external: b.external ?? [],
-        plugins: b.out === 'embedded' ? [] : [lazyEmbedded],
+        plugins: b.out === 'embedded' || b.out === 'cli-commands' ? [] : [lazyBundles],
         banner: b.banner ? { js: b.banner } : undefined,
         define,
         minifyWhitespace: b.minify ?? false,

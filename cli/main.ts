@@ -12,10 +12,9 @@ import { LINT_USAGE, UsageError, runLint } from './lint';
 import { RULES } from '../server/analysis/index';
 import { VERSION } from '../extension/pooler/version';
 
-// The pooler and `run` (over half of the bundle, with node:tls, node:crypto, …) are loaded only by their
-// commands: a cold `poolsafe lint` neither runs their module code nor loads the built-in modules they use.
-const poolerCommands = (): typeof import('../extension/pooler/cli') => require('../extension/pooler/cli');
-const runCommand = (): typeof import('./run') => require('./run');
+// The pooler and `run` (over half of the code, with node:tls, node:crypto, …) are loaded only by their
+// commands: a cold `poolsafe lint` neither compiles their code nor loads the built-in modules they use.
+const poolerCommands = (): typeof import('./commands') => require('./commands');
 
 const USAGE = `usage: poolsafe <command> [options]
 commands:
@@ -62,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'pooler') return poolerCommands().runPoolerCli(rest);
   if (command === 'run') {
-    const run = runCommand();
+    const run = poolerCommands();
     const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
       io.stdout(`${run.RUN_USAGE}\n`);
