@@ -13,7 +13,8 @@ import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth
 import { Authenticator, type AuthStep, type CertificateLogin } from './authenticator';
 import { rememberDatabase, resolveDatabase, userTimeout, type ClientTlsMode, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
 import { isLoginRefusal, type Pool, type PoolClient } from './pool';
-import { ServerLoginError, serverLoginFailure, type ServerConnection, type ServerLink } from './server';
+import { ServerConnection, ServerLoginError, serverLoginFailure, type ServerLink } from './server';
+import { relay, replicationMode } from './replication';
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
 import { logLine } from './log';
@@ -85,6 +86,9 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   startupParams = new Map<string, string>();
   /** Settings from the startup packet (and its `options`), lower-cased name → value. */
   private startupSettings = new Map<string, string>();
+  /** Startup `replication=`: such a client gets its own server connection, relayed unparsed (replication.ts). */
+  private replication: 'true' | 'database' | undefined;
+  private replicationServer: ServerConnection | null = null;
   /** Settings beyond the fixed tracked set (track_extra_parameters, startup settings); set at greeting. */
   private extraSettings: ExtraSettings | null = null;
   target: DatabaseTarget | undefined;
@@ -317,6 +321,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   private beginAuth(params: Map<string, string>): void {
     this.startupSettings = this.readStartupSettings(params);
+    this.replication = replicationMode(params.get('replication'));
     const user = params.get('user');
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;
@@ -437,6 +442,10 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (rememberDatabase(this.host.config, this.target!)) logLine(`registered new auto-database: ${this.target!.name}`);
     const ok = authentication(AuthCode.Ok);
     const pool = this.host.getPool(this.target!, this.user, this.scramKeys, this.lookedUpSecret);
+    if (this.replication) {
+      this.startReplication(pool, before ? [before, ok] : [ok]);
+      return;
+    }
     this.pool = pool;
     this.homePool = pool;
     this.balance = this.host.balanceFor(this, pool);
@@ -449,6 +458,31 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.socket.write(before ? Buffer.concat([before, ok]) : ok);
     this.waitStartedAt = Date.now();
     this.awaitTemplate(pool);
+  }
+
+  /**
+   * A replication client: its own server connection (the pool's login, plus `replication=`), greeted
+   * with that server's parameters, then relayed. A failed server login ends the client with its error.
+   */
+  private startReplication(pool: Pool, first: Buffer[]): void {
+    this.waitStartedAt = Date.now(); // query_wait_timeout bounds the server login, as for any first login
+    ServerConnection.connect(this.host.nextSocketId(), pool.target, this.host.config.server_connect_timeout * 1000, this.replication).then(
+      (server) => {
+        if (this.state === 'closed') return server.close('client gone');
+        this.replicationServer = server;
+        this.waitStartedAt = 0;
+        const statuses = [...server.params].map(([name, value]) => parameterStatus(name, value));
+        this.socket.write(Buffer.concat([...first, ...statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
+        this.host.clientLoggedIn(this);
+        this.state = 'active';
+        const early = this.reader!.takeRemaining();
+        this.reader = null;
+        this.socket.off('data', this.onBytes);
+        this.socket.off('drain', this.onDrain);
+        relay(this.socket, server, early, () => this.close());
+      },
+      (error: Error) => this.fatal(sqlstateOf(error, '08006'), serverLoginFailure(error)),
+    );
   }
 
   /**
@@ -956,7 +990,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       this.fatal('08P01', 'client_login_timeout');
       return;
     }
-    if (this.state === 'login' && this.phase.step !== 'starting') return;
+    if ((this.state === 'login' && this.phase.step !== 'starting') || this.replicationServer) return; // a stream: no query to time
     const limit = (key: UserTimeoutKey) => userTimeout(config, this.user, key) * 1000;
     const over = (key: UserTimeoutKey, since: number) => limit(key) > 0 && since > 0 && now - since > limit(key);
     const server = this.server;
@@ -1016,6 +1050,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    */
   close(): void {
     if (this.state === 'closed') return;
+    this.replicationServer?.close('client disconnected');
     const wasWaiting = this.state === 'waiting';
     const loggedIn = this.reader === null;
     this.state = 'closed';

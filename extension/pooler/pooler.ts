@@ -58,6 +58,8 @@ export interface ClientHost {
   /** How clients' SSLRequest is answered (the client_tls_* settings last applied). */
   readonly clientTls: ClientTls;
   cancelRequest(processId: number, secretKey: number): void;
+  /** The next id of PgBouncer's one socket numbering (a replication client's own server takes one). */
+  nextSocketId(): number;
   isAdminDatabase(database: string): boolean;
   /** A client logged in to the admin database; `before` (SASLFinal) goes out with its greeting. */
   adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void;

@@ -102,15 +102,32 @@ export class ServerConnection {
     if (!reads.reused) socket.on('data', (chunk: Buffer) => reads.handler(chunk));
   }
 
+  /** Set on a replication connection: a client's own, never pooled (see relayTo). */
+  private replication: string | undefined;
+
+  /**
+   * A replication connection carries the replication protocol (CopyBoth streams) that the pooler
+   * does not parse: from now on its bytes go to `receive` as they arrive (copied: the read buffer
+   * is reused), with no message handling of the pooler's own.
+   */
+  relayTo(receive: (chunk: Buffer) => void): void {
+    this.state = 'active';
+    this.reads.handler = (chunk) => receive(this.reads.reused ? Buffer.from(chunk) : chunk);
+  }
+
   get localPort(): number {
     return this.socket.localPort ?? 0;
   }
 
-  /** Opens and authenticates a connection; rejects with ServerLoginError or a socket error. */
-  static async connect(id: number, target: DatabaseTarget, timeoutMs: number): Promise<ServerConnection> {
+  /**
+   * Opens and authenticates a connection; rejects with ServerLoginError or a socket error.
+   * `replication`: the startup parameter of a replication connection (`true` or `database`).
+   */
+  static async connect(id: number, target: DatabaseTarget, timeoutMs: number, replication?: string): Promise<ServerConnection> {
     const reads = new SocketReads();
     const socket = await openSocket(target, timeoutMs, reads);
     const server = new ServerConnection(id, target, socket, reads);
+    server.replication = replication;
     server.tls = socket instanceof tls.TLSSocket;
     const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(new Error('server connect timeout')), timeoutMs) : undefined;
     try {
@@ -155,7 +172,9 @@ export class ServerConnection {
         wake = null;
       }
     };
-    socket.write(startupMessage({ user: target.user, database: target.dbname }));
+    const params: Record<string, string> = { user: target.user, database: target.dbname };
+    if (this.replication !== undefined) params.replication = this.replication;
+    socket.write(startupMessage(params));
     let scram: ScramClientSession | null = null;
     try {
       for (;;) {
