@@ -138,7 +138,7 @@ export function includedByPsqlScript(fileName: string): boolean {
 }
 
 /** A test script, or a file one includes: its own session, on a throwaway test database. */
-function isTestScript(text: string, fileName: string | undefined): boolean {
+export function isTestScript(text: string, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isPgRegressInput(fileName) || includingScript(fileName) === 'test'));
 }
 

@@ -7,6 +7,7 @@ import type { RuleId, StateFunction } from './types';
 import { analyzeSqlPieces } from './pieces';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
+import { isTestScript } from './ownSession';
 
 /** Rules about state a function body leaves in the caller's session. */
 const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
@@ -15,9 +16,12 @@ const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
 
 const DEFINITION = /^(?:\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/)*create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)/i;
 
-/** Each function or procedure one SQL text defines, with the state its body creates (undefined: none). */
+/**
+ * Each function or procedure one SQL text defines, with the state its body creates (undefined: none).
+ * A test script's functions live in its test database only: they define nothing the application calls.
+ */
 export function definedFunctions(text: string, file: string): { name: string; site?: StateFunction }[] {
-  if (!/\bcreate\b/i.test(text) || !/\b(?:function|procedure)\b/i.test(text)) return [];
+  if (!/\bcreate\b/i.test(text) || !/\b(?:function|procedure)\b/i.test(text) || isTestScript(text, file)) return [];
   const spans = splitStatements(text).filter((span) => DEFINITION.test(span.text));
   if (spans.length === 0) return [];
   const findings = analyzeSqlPieces([text], undefined, false).filter((finding) => SESSION_STATE_RULES.has(finding.rule));

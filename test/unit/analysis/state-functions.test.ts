@@ -96,6 +96,18 @@ test('a later definition without state replaces the function (a migration that f
   assert.equal(fixed.has('take_lock'), true);
 });
 
+test('functions a pgTAP test defines exist in its test database only: they neither add to the index nor replace an application function', () => {
+  const testScript = "SELECT plan(1);\ncreate or replace function tenant_enter(t text) returns void language sql as $$ select 1 $$;\n"
+    + "create function as_admin() returns void language plpgsql as $$ begin set role admin; end $$;\n";
+  const index = stateFunctionIndex([{ path: '/w/db/001_init.sql', text: DEFINITIONS }, { path: '/w/tests/tenant.sql', text: testScript }]);
+  assert.equal(index.has('tenant_enter'), true);
+  assert.equal(index.has('as_admin'), false);
+  // The same definitions in an application file do count.
+  const app = stateFunctionIndex([{ path: '/w/db/001_init.sql', text: DEFINITIONS }, { path: '/w/db/002_more.sql', text: testScript.replace('SELECT plan(1);\n', '') }]);
+  assert.equal(app.has('tenant_enter'), false);
+  assert.equal(app.has('as_admin'), true);
+});
+
 test('the editor: the workspace .sql files are indexed, and the incremental SQL document reports calls', () => {
   const root = mkdtempSync(join(tmpdir(), 'poolsafe-state-'));
   try {
