@@ -107,18 +107,22 @@ run_file() {
   echo "$file $status $passed $((SECONDS - started))" >>"$work/$side.results"
 }
 
-prepare_copy
-install_deps
-(cd "$repo" && npm run --silent build) >/dev/null
-[ "$POOLSAFE_REPO" = "$repo" ] || (cd "$POOLSAFE_REPO" && npm run --silent build) >/dev/null
-files="${SUITE_FILES:-$(cd "$tests" && find . -name '*-tests.js' | sed 's|^\./||' | sort)}"
-start_targets
-for side in $sides; do rm -f "$work/$side.results"; done
-echo "== $(echo "$files" | wc -w) files, sides: $sides, ${file_timeout}s per file, logs in $work/logs" >&2
-# Interleaved (each file on every side before the next file), so machine load hits the sides alike.
-for file in $files; do
-  for side in $sides; do run_file "$side" "$file"; done
-done
+main() {
+  prepare_copy
+  install_deps
+  (cd "$repo" && npm run --silent build) >/dev/null
+  [ "$POOLSAFE_REPO" = "$repo" ] || (cd "$POOLSAFE_REPO" && npm run --silent build) >/dev/null
+  files="${SUITE_FILES:-$(cd "$tests" && find . -name '*-tests.js' | sed 's|^\./||' | sort)}"
+  start_targets
+  for side in $sides; do rm -f "$work/$side.results"; done
+  echo "== $(echo "$files" | wc -w) files, sides: $sides, ${file_timeout}s per file, logs in $work/logs" >&2
+  # Interleaved (each file on every side before the next file), so machine load hits the sides alike.
+  for file in $files; do
+    for side in $sides; do run_file "$side" "$file"; done
+  done
+  python3 "$here/node-postgres-table.py" "$work" $sides
+  echo "work folder: $work" >&2
+}
 
-python3 "$here/node-postgres-table.py" "$work" $sides
-echo "work folder: $work" >&2
+# One line: bash reads a script as it runs, so a run survives edits of this file made meanwhile.
+main; exit $?
