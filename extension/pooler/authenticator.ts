@@ -28,11 +28,14 @@ type Phase =
   | { step: 'password' }
   | { step: 'done' };
 
-/** What `cert` authentication checks: the client's verified certificate, and the hba rule's ident map, if any. */
-export interface CertificateLogin {
-  /** undefined: the client sent no (verified) certificate, or did not use TLS. */
+/**
+ * Who the client is outside any password exchange, and the hba rule's ident map, if any: for `cert`
+ * the names of its verified certificate, for `peer` the OS user of its unix socket peer.
+ */
+export interface ExternalIdentity {
+  /** undefined: no verified certificate (cert), or a peer whose OS user cannot be known (peer). */
   names: ((name: string) => boolean) | undefined;
-  /** hba `map=`: its name and lines; without one the certificate must name the user. */
+  /** hba `map=`: its name and lines; without one the certificate (or peer) must name the user. */
   map?: { name: string; mappings: readonly IdentMapping[] };
 }
 
@@ -49,7 +52,7 @@ export class Authenticator {
     private readonly secret: UserSecret | undefined,
     private readonly scramSecrets: ScramSecretCache,
     private readonly trusted: boolean,
-    private readonly certificate: CertificateLogin = { names: undefined },
+    private readonly identity: ExternalIdentity = { names: undefined },
   ) {}
 
   /** The authentication request to send first (or done, for trust). */
@@ -72,12 +75,28 @@ export class Authenticator {
         return this.startScram();
       case 'cert':
         return this.checkCertificate();
+      case 'peer':
+        return this.checkPeer();
     }
+  }
+
+  /** PgBouncer's login_as_unix_peer: a known user whose unix peer is the OS user of that name (or maps to them). */
+  private checkPeer(): AuthStep {
+    const { names, map } = this.identity;
+    const refuse = (why: string) => new AuthError('unix socket login rejected', '28000', why);
+    if (!names) throw refuse('the peer\'s OS user cannot be known');
+    if (!this.trusted) throw refuse(`unknown user "${this.user}"`);
+    if (map) {
+      if (!identAllows(map.mappings, names, this.user)) throw refuse(`ident map ${map.name} cannot be matched`);
+    } else if (!names(this.user)) {
+      throw refuse('peer user name mismatch');
+    }
+    return { done: true };
   }
 
   /** PgBouncer's login_via_cert: a known user whose certificate names them (or maps to them). */
   private checkCertificate(): AuthStep {
-    const { names, map } = this.certificate;
+    const { names, map } = this.identity;
     const refuse = (why: string) => new AuthError('certificate authentication failed', '28000', why);
     if (!names) throw refuse('TLS client certificate required');
     if (!this.trusted) throw refuse(`unknown user "${this.user}"`);

@@ -10,7 +10,7 @@ import {
   unsupportedProtocolError,
 } from './protocol';
 import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
-import { Authenticator, type AuthStep, type CertificateLogin } from './authenticator';
+import { Authenticator, type AuthStep, type ExternalIdentity } from './authenticator';
 import { rememberDatabase, resolveDatabase, userTimeout, type ClientTlsMode, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
 import { isLoginRefusal, type Pool, type PoolClient } from './pool';
 import { ServerConnection, ServerLoginError, serverLoginFailure, type ServerLink } from './server';
@@ -18,7 +18,7 @@ import { relay, replicationMode } from './replication';
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
 import { logLine } from './log';
-import { unixSocketOf } from './listener';
+import { unixPeerUser, unixSocketOf } from './listener';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
 import { isPeerAdmin } from './admin';
@@ -370,7 +370,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       case 'scram-sha-256':
         return { method: rule.method };
       case 'cert':
-        return { method: 'cert', map: rule.map };
+      case 'peer':
+        return { method: rule.method, map: rule.map };
       case 'password':
         return { method: 'plain' };
       case 'reject':
@@ -383,20 +384,27 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   /** Starts the exchange for the configured auth_type; `secret` undefined = unknown user. */
   private challenge(secret: UserSecret | undefined, trusted: boolean): void {
     const { method, map } = this.loginMethod();
-    const authenticator = new Authenticator(method, this.user, secret, this.host.scramSecrets, trusted, this.certificateLogin(map));
+    const identity = method === 'peer' ? this.peerIdentity(map) : this.certificateLogin(map);
+    const authenticator = new Authenticator(method, this.user, secret, this.host.scramSecrets, trusted, identity);
     this.phase = { step: 'auth', authenticator };
     this.onAuthStep(authenticator.start());
   }
 
   /** The client certificate as cert authentication sees it (verified in the handshake, see upgradeToTls). */
-  private certificateLogin(map: string | undefined): CertificateLogin {
+  private certificateLogin(map: string | undefined): ExternalIdentity {
     const socket = this.socket;
     const verified = socket instanceof tls.TLSSocket && socket.authorized;
-    const mappings = map === undefined ? undefined : this.host.config.hba.identMaps.get(map);
-    return {
-      names: verified ? (name) => certificateNames(socket, name) : undefined,
-      map: map === undefined ? undefined : { name: map, mappings: mappings ?? [] },
-    };
+    return { names: verified ? (name) => certificateNames(socket, name) : undefined, map: this.identMap(map) };
+  }
+
+  /** The unix peer as peer authentication sees it: its OS user, when that can be known (listener.ts). */
+  private peerIdentity(map: string | undefined): ExternalIdentity {
+    const peer = unixPeerUser(this.socket);
+    return { names: peer === undefined ? undefined : (name) => name === peer, map: this.identMap(map) };
+  }
+
+  private identMap(map: string | undefined): ExternalIdentity['map'] {
+    return map === undefined ? undefined : { name: map, mappings: this.host.config.hba.identMaps.get(map) ?? [] };
   }
 
   /** Sends the next authentication request, or finishes; a pending verdict holds the client's bytes. */

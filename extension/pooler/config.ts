@@ -9,7 +9,7 @@ import type { DisableOnWrite, LoadBalanceMode } from './balancer';
 export type PoolMode = 'session' | 'transaction' | 'statement';
 export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
 /** How one login is checked; `hba` picks one of these per connection from auth_hba_file. */
-export type LoginMethod = 'scram-sha-256' | 'md5' | 'trust' | 'plain' | 'cert';
+export type LoginMethod = 'scram-sha-256' | 'md5' | 'trust' | 'plain' | 'cert' | 'peer';
 export type ClientAuthType = LoginMethod | 'hba';
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -32,7 +32,7 @@ export function reservedAuthDbnameMessage(name: string): string {
 
 export const POOL_MODES: readonly PoolMode[] = ['session', 'transaction', 'statement'];
 export const SERVER_POLICIES: readonly ServerPolicy[] = ['rotate', 'lifo', 'round-robin'];
-export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust', 'cert', 'hba'];
+export const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = ['scram-sha-256', 'md5', 'plain', 'trust', 'cert', 'peer', 'hba'];
 
 /** Where a client-visible database name leads: one PostgreSQL database and the login used there. */
 export interface DatabaseTarget {

@@ -27,7 +27,7 @@ export interface HbaRule {
   /** undefined for `local` rules. */
   network?: Network;
   method: HbaMethod;
-  /** `map=name`: the auth_ident_file map that turns a certificate's name into allowed users. */
+  /** `map=name`: the auth_ident_file map that turns a certificate's name (or a peer's OS user) into allowed users. */
   map?: string;
 }
 

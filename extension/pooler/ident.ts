@@ -1,7 +1,7 @@
 // PgBouncer's auth_ident_file (PostgreSQL's pg_ident.conf): user name maps that an auth_hba_file rule
 // names with `map=`. Each line is `MAPNAME SYSTEM-USERNAME DATABASE-USERNAME`; an unquoted `all` as the
 // database user name admits any user. Used by `cert` rules, where the system name is the client
-// certificate's name. Pure: text in, maps out.
+// certificate's name, and `peer` rules, where it is the unix peer's OS user. Pure: text in, maps out.
 import { HbaError, tokenizeHbaLine } from './hba';
 
 export interface IdentMapping {
@@ -27,7 +27,7 @@ export function parseIdent(text: string): IdentMaps {
   return maps;
 }
 
-/** Whether some line of `mappings` lets a client whose certificate names a system name in as `user`. */
+/** Whether some line of `mappings` lets a client whose certificate (or peer) names a system name in as `user`. */
 export function identAllows(mappings: readonly IdentMapping[], certificateNames: (name: string) => boolean, user: string): boolean {
   return mappings.some((mapping) => (mapping.databaseUser === undefined || mapping.databaseUser === user) && certificateNames(mapping.systemName));
 }

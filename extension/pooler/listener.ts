@@ -5,6 +5,7 @@
 import * as net from 'node:net';
 import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
 
 export interface ListenOptions {
   host: string;
@@ -32,6 +33,15 @@ export function unixSocketOf(socket: net.Socket): string | undefined {
 export function unixPeerIsOwnUser(socket: net.Socket): boolean {
   const path = unixOrigins.get(socket);
   return path !== undefined && unixSocketOwnerOnly(path);
+}
+
+/**
+ * The OS user of a unix socket peer, for peer authentication, when it can be known: the socket is one
+ * only this process's user (and root, who can be anyone anyway) can reach, so the peer is that user.
+ * Otherwise undefined (Node has no getpeereid; a TCP client has no OS user).
+ */
+export function unixPeerUser(socket: net.Socket): string | undefined {
+  return unixPeerIsOwnUser(socket) ? userInfo().username : undefined;
 }
 
 /**

@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { backendPid, connectPg, run, startPooler, writeIni, type RunningPooler } from './pooler-harness';
@@ -168,6 +168,31 @@ async function eventually(check: () => boolean, ms: number): Promise<boolean> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) if (check()) return true;
   return check();
 }
+
+test('auth_type = hba with a peer rule and an ident map: the unix peer\'s OS user logs in as the users the map names, no password', async (t) => {
+  const files = mkdtempSync(join(tmpdir(), 'poolsafe-peer-'));
+  t.after(() => rmSync(files, { recursive: true, force: true }));
+  const osUser = userInfo().username;
+  writeFileSync(join(files, 'ident.conf'), `mymap ${osUser} postgres\n`);
+  writeFileSync(join(files, 'hba.conf'), 'local all all peer map=mymap\n');
+  const { pooler, socketDir } = await startFromIni(t, {
+    databases: `app = ${server()} dbname=postgres`,
+    pgbouncer: `auth_type = hba\nauth_hba_file = ${join(files, 'hba.conf')}\nauth_ident_file = ${join(files, 'ident.conf')}`,
+  });
+  const login = (user: string) => psqlViaSocket(socketDir, pooler.port, user, 'not-the-password', 'select current_user');
+  const mapped = await login('postgres');
+  assert.equal(mapped.code, 0, mapped.stderr);
+  assert.equal(mapped.stdout.trim(), 'postgres');
+  // A known user the map does not name is refused, as PgBouncer refuses it.
+  const unmapped = await login('app_tx');
+  assert.notEqual(unmapped.code, 0);
+  assert.match(unmapped.stderr, /unix socket login rejected/);
+  // A socket others may reach: the peer could be anyone, so peer authentication fails.
+  chmodSync(socketDir, 0o755);
+  const anyone = await login('postgres');
+  assert.notEqual(anyone.code, 0);
+  assert.match(anyone.stderr, /unix socket login rejected/);
+});
 
 test('logfile: created at start, and a client ended by client_idle_timeout leaves a "closing because" line', async (t) => {
   const logDir = mkdtempSync(join(tmpdir(), 'poolsafe-log-'));
