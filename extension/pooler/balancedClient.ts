@@ -181,7 +181,7 @@ export class ClientBalance {
   /** Function volatility unknown yet: ask pg_proc first (once per name), then route. */
   private needsLookup(statement: StatementClass): boolean {
     const config = this.services.config;
-    if (statement.kind !== 'read' || config.write_function_list.length > 0 || config.read_only_function_list.length > 0) return false;
+    if (statement.kind !== 'read' || statement.functions.length === 0 || config.write_function_list.length > 0 || config.read_only_function_list.length > 0) return false;
     const unknown = statement.functions.filter((name) => this.services.volatility.cached(this.primary, name) === undefined);
     if (unknown.length === 0) return false;
     this.lookingUp = true;
