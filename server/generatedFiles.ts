@@ -30,9 +30,14 @@ export function isDefaultIgnoredPath(path: string): boolean {
   return isDefaultIgnoredName(path) || parts.slice(0, -1).some((part) => DEFAULT_IGNORED_DIRECTORIES.has(part) || part === 'node_modules');
 }
 
-/** Minified or bundled JavaScript/TypeScript, judged by its text. SQL files are always the user's. */
+/** SQL files are always the user's: only JavaScript/TypeScript can be minified or bundled. */
+export function mayBeGenerated(language: DocumentLanguage): boolean {
+  return language !== 'sql';
+}
+
+/** Minified or bundled JavaScript/TypeScript, judged by its text. */
 export function isGeneratedText(text: string, language: DocumentLanguage): boolean {
-  if (language === 'sql') return false;
+  if (!mayBeGenerated(language)) return false;
   if (GENERATED_BANNER.test(text.slice(0, BANNER_WINDOW))) return true;
   let lines = 0;
   for (let start = 0; start <= text.length; lines++) {

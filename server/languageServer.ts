@@ -15,7 +15,8 @@ import {
   type TextDocumentContentChangeEvent,
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { ChunkedTextDocument } from './chunkedDocument';
 // Only the pure parts of the analysis here (types, rule texts, config): the parser and the TypeScript
 // compiler load in the analysis worker.
 import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage } from './analysis/types';
@@ -25,7 +26,7 @@ import { OutOfSyncError, createAnalysisHost, type TextChange } from './analysisH
 import { RuleDocs, toDiagnostic } from './diagnostics';
 import { FIX_ALL_KIND, codeActions } from './codeActions';
 import { hoverAt } from './hover';
-import { isDefaultIgnoredPath, isGeneratedText } from './generatedFiles';
+import { isDefaultIgnoredPath, isGeneratedText, mayBeGenerated } from './generatedFiles';
 import { withWorkspaceCatalog } from './analysis/workspaceCatalog';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -33,14 +34,16 @@ const connection = createConnection(ProposedFeatures.all);
 // client's incremental changes arrive so a keystroke sends a few characters, not the file.
 const unsentEdits = new Map<string, TextChange[] | 'full'>();
 const MAX_UNSENT_EDITS = 200;
-const documents = new TextDocuments<TextDocument>({
+// Chunked: an edit rebuilds a few KB, not the whole text (see chunkedDocument.ts).
+const documents = new TextDocuments<ChunkedTextDocument>({
   create(uri, languageId, version, content) {
     unsentEdits.set(uri, 'full');
-    return TextDocument.create(uri, languageId, version, content);
+    return new ChunkedTextDocument(uri, languageId, version, content);
   },
   update(document, changes, version) {
     recordEdits(document, changes);
-    return TextDocument.update(document, changes, version);
+    document.update(changes, version);
+    return document;
   },
 });
 
@@ -118,7 +121,8 @@ function fileNameOf(uri: string): string | undefined {
 function skippedAsGenerated(document: TextDocument, language: DocumentLanguage): boolean {
   if (configFiles.forDocument(document.uri).defaultIgnore === false) return false;
   const path = fileNameOf(document.uri);
-  return (path !== undefined && isDefaultIgnoredPath(path)) || isGeneratedText(document.getText(), language);
+  // getText() joins the chunks: only for languages whose files can be generated.
+  return (path !== undefined && isDefaultIgnoredPath(path)) || (mayBeGenerated(language) && isGeneratedText(document.getText(), language));
 }
 
 function analysisFor(document: TextDocument): DocumentAnalysis | undefined {
