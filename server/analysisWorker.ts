@@ -1,6 +1,8 @@
 // The analysis worker thread (see analysisHost.ts): keeps each document's text and incremental
-// analyzer, applies the edits the main thread sends, and answers with a findings delta.
-import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
+// analyzer, applies the edits the main thread sends, and answers with a findings delta. Texts are kept
+// chunked (chunkedText.ts): an edit to a 1 MB file does not build a new 1 MB string.
+import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type DocumentText, type Finding } from './analysis/index';
+import { ChunkedText } from './chunkedText';
 import { IncrementalSqlDocument, diffOfEdits, type TextDiff } from './incrementalSql';
 import { IncrementalTsDocument } from './incrementalTs';
 import { computeDelta } from './findingsDelta';
@@ -9,12 +11,12 @@ import { OutOfSyncError, type AnalyzeRequest, type FromWorker, type ToWorker } f
 export const loadParser = initAnalysis;
 
 interface Analyzer {
-  analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[];
+  analyze(text: DocumentText, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[];
 }
 
 /** The per-document texts and incremental analyzers; runs inside the worker (or in-process as the fallback). */
 export class AnalysisEngine {
-  private readonly documents = new Map<string, { language: DocumentLanguage; analyzer: Analyzer; text: string }>();
+  private readonly documents = new Map<string, { language: DocumentLanguage; analyzer: Analyzer; text: ChunkedText }>();
 
   /** Findings for the document after the request's text or edits, and how much its length changed. */
   analyze(request: AnalyzeRequest): { findings: Finding[]; lengthChange: number } {
@@ -22,12 +24,12 @@ export class AnalysisEngine {
     if (request.text === undefined && (!entry || entry.language !== request.language)) throw new OutOfSyncError(`no text for ${request.uri}`);
     if (!entry || entry.language !== request.language) {
       const analyzer = request.language === 'sql' ? new IncrementalSqlDocument(request.fileName) : new IncrementalTsDocument(request.language, request.fileName);
-      entry = { language: request.language, analyzer, text: '' };
+      entry = { language: request.language, analyzer, text: ChunkedText.of('') };
       this.documents.set(request.uri, entry);
     }
     const before = entry.text.length;
-    if (request.text !== undefined) entry.text = request.text;
-    for (const edit of request.edits ?? []) entry.text = entry.text.slice(0, edit.start) + edit.text + entry.text.slice(edit.end);
+    if (request.text !== undefined) entry.text = ChunkedText.of(request.text);
+    for (const edit of request.edits ?? []) entry.text = entry.text.replaced(edit.start, edit.end, edit.text);
     const changed = request.text === undefined && request.edits?.length ? diffOfEdits(request.edits) : undefined;
     return { findings: entry.analyzer.analyze(entry.text, request.options, changed), lengthChange: entry.text.length - before };
   }

@@ -1,16 +1,12 @@
-// The language server's copy of an open document, kept as a list of short chunks. The library's
-// TextDocument keeps one string and rebuilds it on every keystroke (substring + concat, then flattened
-// by the next character read): in a 1 MB file that is a fresh 1-2 MB string per edit in the main thread,
-// which outlives the next scavenge and piles up in the old generation until a major GC (about 2 MB of
-// the server's growth per keystroke; docs/architecture.md, "Memory"). Here an edit rebuilds only the
-// chunks it touches; the whole text is joined only when asked for (opening, resync, code actions).
-// Positions follow vscode-languageserver-textdocument exactly: \n, \r\n and \r end lines, and a
-// position past the end of a line clamps to the line's end.
+// The language server's copy of an open document, on a ChunkedText (chunkedText.ts): the library's
+// TextDocument keeps one string and rebuilds it on every keystroke (substring + concat, flattened by the
+// next character read), a fresh 2 MB string per edit in a 1 MB file with non-ASCII text, which piled
+// up in the main thread until a major GC. Positions follow vscode-languageserver-textdocument exactly:
+// \n, \r\n and \r end lines, and a position past the end of a line clamps to the line's end.
 import type { Position, Range, TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
+import { ChunkedText } from './chunkedText';
 
-/** Chunks are cut at this many UTF-16 units: small enough to stay out of V8's large-object space. */
-const CHUNK = 8192;
 const CR = 13;
 const LF = 10;
 
@@ -19,8 +15,7 @@ function isEol(code: number): boolean {
 }
 
 /** Offsets (shifted by `at`) where lines start after each line end in `text`, as the library computes them. */
-function lineStarts(text: string, at: number): number[] {
-  const starts: number[] = [];
+function lineStarts(text: string, at: number, starts: number[] = []): number[] {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (!isEol(code)) continue;
@@ -35,22 +30,16 @@ function wellFormed(range: Range): Range {
   return start.line > end.line || (start.line === end.line && start.character > end.character) ? { start: end, end: start } : range;
 }
 
-/** `text` cut into chunks of at most CHUNK units. */
-function cut(text: string): string[] {
-  const pieces: string[] = [];
-  for (let at = 0; at < text.length; at += CHUNK) pieces.push(text.slice(at, at + CHUNK));
-  return pieces;
-}
-
 export class ChunkedTextDocument implements TextDocument {
-  private chunks: string[] = [];
-  /** Offset where each chunk starts. */
-  private chunkStarts: number[] = [];
-  private length = 0;
+  private text: ChunkedText;
   private lines: number[] | undefined;
 
   constructor(readonly uri: string, readonly languageId: string, public version: number, content: string) {
-    this.setText(content);
+    this.text = ChunkedText.of(content);
+  }
+
+  private get length(): number {
+    return this.text.length;
   }
 
   get lineCount(): number {
@@ -58,9 +47,9 @@ export class ChunkedTextDocument implements TextDocument {
   }
 
   getText(range?: Range): string {
-    if (!range) return this.chunks.join('');
+    if (!range) return this.text.toString();
     const [start, end] = [this.offsetAt(range.start), this.offsetAt(range.end)];
-    return start <= end ? this.slice(start, end) : this.slice(end, start); // as String.prototype.substring
+    return start <= end ? this.text.slice(start, end) : this.text.slice(end, start); // as String.prototype.substring
   }
 
   positionAt(offset: number): Position {
@@ -108,14 +97,17 @@ export class ChunkedTextDocument implements TextDocument {
     const lines = this.lineOffsets();
     if (line < 0 || line >= lines.length) return '';
     const next = this.nextLineStart(line);
-    return this.slice(this.beforeEol(next, lines[line]), next);
+    return this.text.slice(this.beforeEol(next, lines[line]), next);
   }
 
   /** Applies the client's changes (each in the coordinates left by the previous one). */
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if ('range' in change) this.applyEdit(wellFormed(change.range), change.text);
-      else this.setText(change.text);
+      else {
+        this.text = ChunkedText.of(change.text);
+        this.lines = undefined;
+      }
     }
     this.version = version;
   }
@@ -123,10 +115,11 @@ export class ChunkedTextDocument implements TextDocument {
   private applyEdit(range: Range, text: string): void {
     const start = this.offsetAt(range.start);
     const end = this.offsetAt(range.end);
-    this.replace(start, end, text);
+    this.text = this.text.replaced(start, end, text);
     const insertedEnd = start + text.length;
+    const code = (offset: number): number => this.text.charCodeAt(offset);
     // A CRLF pair across an edit boundary is not in the inserted text's line starts: recount all.
-    if ((this.charCodeAt(start - 1) === CR && this.charCodeAt(start) === LF) || (this.charCodeAt(insertedEnd - 1) === CR && this.charCodeAt(insertedEnd) === LF)) {
+    if ((code(start - 1) === CR && code(start) === LF) || (code(insertedEnd - 1) === CR && code(insertedEnd) === LF)) {
       this.lines = undefined;
       return;
     }
@@ -142,91 +135,14 @@ export class ChunkedTextDocument implements TextDocument {
     if (growth !== 0) for (let i = startLine + 1 + added.length; i < updated.length; i++) updated[i] += growth;
   }
 
-  /** Replaces [start, end) with `text`, rebuilding only the chunks that hold it. */
-  private replace(start: number, end: number, text: string): void {
-    if (this.chunks.length === 0) {
-      this.setText(text);
-      return;
-    }
-    const first = this.chunkAt(start);
-    const last = this.chunkAt(end);
-    const head = this.chunks[first].slice(0, start - this.chunkStarts[first]);
-    const tail = this.chunks[last].slice(end - this.chunkStarts[last]);
-    const merged = head + text + tail;
-    this.chunks.splice(first, last - first + 1, ...(merged.length > 2 * CHUNK ? cut(merged) : merged.length > 0 ? [merged] : []));
-    this.length += text.length - (end - start);
-    this.indexChunks();
-  }
-
-  private setText(text: string): void {
-    this.chunks = cut(text);
-    this.length = text.length;
-    this.lines = undefined;
-    this.indexChunks();
-  }
-
-  private indexChunks(): void {
-    this.chunkStarts = new Array<number>(this.chunks.length);
-    let at = 0;
-    for (let i = 0; i < this.chunks.length; i++) {
-      this.chunkStarts[i] = at;
-      at += this.chunks[i].length;
-    }
-  }
-
-  /** Index of the chunk holding `offset` (the last chunk for the end of the text). */
-  private chunkAt(offset: number): number {
-    let low = 0;
-    let high = this.chunks.length - 1;
-    while (low < high) {
-      const mid = Math.ceil((low + high) / 2);
-      if (this.chunkStarts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
-  }
-
-  private charCodeAt(offset: number): number {
-    if (offset < 0 || offset >= this.length) return NaN;
-    const chunk = this.chunkAt(offset);
-    return this.chunks[chunk].charCodeAt(offset - this.chunkStarts[chunk]);
-  }
-
-  private slice(start: number, end: number): string {
-    if (end <= start) return '';
-    const pieces: string[] = [];
-    for (let chunk = this.chunkAt(start); chunk < this.chunks.length && this.chunkStarts[chunk] < end; chunk++) {
-      const at = this.chunkStarts[chunk];
-      pieces.push(this.chunks[chunk].slice(Math.max(0, start - at), end - at));
-    }
-    return pieces.join('');
-  }
-
   private lineOffsets(): number[] {
-    if (!this.lines) {
-      this.lines = [0];
-      for (let chunk = 0; chunk < this.chunks.length; chunk++) this.addLineStarts(chunk);
-    }
+    // Counted over the joined text: on opening, and after an edit joined or split a CRLF pair.
+    this.lines ??= lineStarts(this.text.toString(), 0, [0]);
     return this.lines;
   }
 
-  /** Line starts inside one chunk, handling a CRLF pair split across two chunks. */
-  private addLineStarts(chunk: number): void {
-    const text = this.chunks[chunk];
-    const at = this.chunkStarts[chunk];
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (!isEol(code)) continue;
-      if (code === CR && this.charCodeAt(at + i + 1) === LF) {
-        if (i + 1 < text.length) i++;
-        else continue; // the LF starting the next chunk ends this line
-      }
-      this.lines!.push(at + i + 1);
-    }
-  }
-
   private beforeEol(offset: number, lineStart: number): number {
-    while (offset > lineStart && isEol(this.charCodeAt(offset - 1))) offset--;
+    while (offset > lineStart && isEol(this.text.charCodeAt(offset - 1))) offset--;
     return offset;
   }
 }

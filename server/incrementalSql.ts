@@ -4,7 +4,7 @@
 // statement boundary coincides with an old one past the edit, everything after it is unchanged, only
 // shifted), and only statements whose text changed are parsed again. The file-wide context pass
 // (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
-import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, type AnalysisOptions, type Finding } from './analysis/index';
+import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, type AnalysisOptions, type DocumentText, type Finding } from './analysis/index';
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
@@ -73,7 +73,7 @@ function ownCopy(text: string): string {
 }
 
 /** Statement spans of `text.slice(from, to)`, in document offsets; spans cut off by `to` are dropped. */
-function splitWindow(text: string, from: number, to: number, reuse: Map<string, StatementFacts>): Statement[] {
+function splitWindow(text: DocumentText, from: number, to: number, reuse: Map<string, StatementFacts>): Statement[] {
   const window = text.slice(from, to);
   const complete = to >= text.length;
   const statements: Statement[] = [];
@@ -91,7 +91,7 @@ function splitWindow(text: string, from: number, to: number, reuse: Map<string, 
 }
 
 export class IncrementalSqlDocument {
-  private text = '';
+  private text: DocumentText = '';
   private statements: Statement[] = [];
 
   constructor(private readonly fileName?: string) {}
@@ -100,7 +100,7 @@ export class IncrementalSqlDocument {
    * Findings for `text`, re-parsing only what changed since the previous call. `changed`, when the
    * caller knows it (from the editor's edits), saves comparing the texts.
    */
-  analyze(text: string, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
+  analyze(text: DocumentText, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
     if (this.fileName !== undefined && dialectOfPath(this.fileName)) return [];
     this.update(text, changed);
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
@@ -112,7 +112,7 @@ export class IncrementalSqlDocument {
     ];
   }
 
-  private update(text: string, changed?: TextDiff): void {
+  private update(text: DocumentText, changed?: TextDiff): void {
     if (text === this.text && this.statements.length > 0) return;
     if (this.statements.length === 0) {
       this.statements = splitWindow(text, 0, text.length, new Map());
@@ -120,7 +120,7 @@ export class IncrementalSqlDocument {
       return;
     }
     const plausible = changed && changed.start >= 0 && changed.oldEnd <= this.text.length && text.length - changed.newEnd === this.text.length - changed.oldEnd;
-    const diff = plausible ? changed : diffTexts(this.text, text);
+    const diff = plausible ? changed : diffTexts(this.text.toString(), text.toString());
     const delta = diff.newEnd - diff.oldEnd;
     const old = this.statements;
     // First statement that the edit may touch (2 characters of margin: the splitter looks one or two ahead).

@@ -7,7 +7,7 @@
 // Every chunk is analysed after a "prelude" of the file's imports and of the top-level bindings other
 // chunks' SQL may come from (`const PREFIX = 'SET …'`, `const db = new Pool()`), so the editor sees
 // the same SQL as a whole-file analysis; findings inside the prelude map back to where it came from.
-import { analyze, type AnalysisOptions, type DocumentLanguage, type Finding } from './analysis/index';
+import { analyze, type AnalysisOptions, type DocumentLanguage, type DocumentText, type Finding } from './analysis/index';
 import { topLevelStatementStarts } from './tsScan';
 import { shiftFinding } from './findingsDelta';
 
@@ -92,7 +92,8 @@ export class IncrementalTsDocument {
 
   constructor(private readonly language: DocumentLanguage, private readonly fileName?: string) {}
 
-  analyze(text: string, options?: Partial<AnalysisOptions>): Finding[] {
+  analyze(document: DocumentText, options?: Partial<AnalysisOptions>): Finding[] {
+    const text = document.toString(); // chunks are analysed from the whole text's top-level scan
     const optionsKey = JSON.stringify(options ?? {});
     const { chunks, prelude, segments } = chunkTopLevel(text);
     // Chunks are analysed after the prelude, so changing an import or a shared binding re-analyses every chunk.

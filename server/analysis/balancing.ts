@@ -7,7 +7,7 @@
 // - write-in-read: it calls a function declared STABLE/IMMUTABLE, or reads a view, that still writes
 //   (nextval/setval, a writing VOLATILE function): Pgpool-II cannot see it, the replica refuses (25006).
 // Statements whose facts are unknown (syntax errors, other dialects) never produce findings.
-import type { AnalysisOptions, CatalogFunction, CatalogView, Finding, Severity, SqlCatalog, TextEdit } from './types';
+import type { AnalysisOptions, CatalogFunction, CatalogView, DocumentText, Finding, Severity, SqlCatalog, TextEdit } from './types';
 import { balancingFacts, type BalancingFacts, type NamedSpan } from './balancingFacts';
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
@@ -63,14 +63,14 @@ interface Written {
  * placement; none unless `loadBalancing` is on. Kept out of context.ts so the TS/JS extractor's bundle,
  * which uses context.ts but must not load the parser, stays without it.
  */
-export function applyBalancing(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, documentText: string): Finding[] {
+export function applyBalancing(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, documentText: DocumentText): Finding[] {
   // A script in its own session talks to the primary directly, not through the application's balancer.
   if (!options.loadBalancing || runsInOwnSession(statements, options)) return [];
   const severities = { readAfterWrite: severityFor('read-after-write', options), writeInRead: severityFor('write-in-read', options) };
   const sequence = statements.map(({ start, end, facts, text, message }) => ({
     start, end, text, message, transaction: facts.transaction, unknown: facts.dialect !== undefined || facts.syntaxError !== undefined,
   }));
-  if (!sentAsQueryMessages(sequence) && NAMED_QUERIES.test(documentText)) severities.readAfterWrite = undefined;
+  if (!sentAsQueryMessages(sequence) && NAMED_QUERIES.test(documentText.toString())) severities.readAfterWrite = undefined;
   return balancingFindings(sequence, options, severities).filter((f) => !suppressions.isSuppressed(f.rule, f.start));
 }
 

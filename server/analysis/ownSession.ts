@@ -6,7 +6,7 @@
 import ignore, { type Ignore } from 'ignore';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { AnalysisOptions, SessionScriptGlobs } from './types';
+import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -19,8 +19,8 @@ const DUMP_PREAMBLE = new RegExp(String.raw`^(?:\s*(?:--[^\n]*)?\n)*\s*${PREAMBL
 const HEAD = 4096;
 
 /** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, …). */
-export function looksLikePgDump(text: string): boolean {
-  const head = text.length > HEAD ? text.slice(0, HEAD) : text;
+export function looksLikePgDump(text: DocumentText): boolean {
+  const head = text.slice(0, HEAD);
   return DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head);
 }
 
@@ -57,8 +57,8 @@ const includesByFolder = new Map<string, { at: number; files: Includes }>();
 const PGTAP_PLAN = /^[ \t]*SELECT\s+(?:\*\s+FROM\s+)?(?:[\w"]+\.)?(?:plan\s*\(\s*\d+\s*\)|no_plan\s*\(\s*\))\s*;/im;
 
 /** Whether the text is a pgTAP test script. */
-export function looksLikePgTapTest(text: string): boolean {
-  return text.includes('plan') && PGTAP_PLAN.test(text);
+export function looksLikePgTapTest(text: DocumentText): boolean {
+  return text.includes('plan') && PGTAP_PLAN.test(text.toString());
 }
 
 /**
@@ -138,7 +138,7 @@ export function includedByPsqlScript(fileName: string): boolean {
 }
 
 /** A test script, or a file one includes: its own session, on a throwaway test database. */
-export function isTestScript(text: string, fileName: string | undefined): boolean {
+export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isPgRegressInput(fileName) || includingScript(fileName) === 'test'));
 }
 
@@ -146,7 +146,7 @@ export function isTestScript(text: string, fileName: string | undefined): boolea
  * Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session, and
  * `testScript` too when it is a test (what a test creates lives in its test database only).
  */
-export function sqlFileOptions(text: string, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
+export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.testScript) return options;
   if (isTestScript(text, fileName)) return { ...options, ownSession: true, testScript: true };
   if (options?.ownSession) return options;

@@ -1,6 +1,6 @@
 // Suppression comments in SQL: `-- poolsafe-disable-next-line [rule, ...]` (no rule = all) and
 // `/* poolsafe-disable rule */` ... `/* poolsafe-enable rule */` for a region of the file.
-import type { FindingCode } from './types';
+import type { DocumentText, FindingCode } from './types';
 import { LineIndex } from './positions';
 
 interface Region {
@@ -20,8 +20,9 @@ export class Suppressions {
   /** Built only when the text has suppression comments: most files have none, and a 1 MB file's index costs. */
   private readonly index?: LineIndex;
 
-  constructor(text: string) {
-    if (!text.includes('poolsafe-')) return;
+  constructor(document: DocumentText) {
+    if (!document.includes('poolsafe-')) return;
+    const text = document.toString();
     const index = (this.index = new LineIndex(text));
     for (const match of text.matchAll(/--\s*poolsafe-disable-next-line\b([^\n]*)/g)) {
       this.lines.set(index.positionAt(match.index!).line + 1, parseRules(match[1]));

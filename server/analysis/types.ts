@@ -143,6 +143,17 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
 };
 
 /** Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code. */
+/**
+ * What the whole-file checks read of a document: a string, or the language server's chunked copy
+ * (server/chunkedText.ts), which joins itself only when toString() is called.
+ */
+export interface DocumentText {
+  readonly length: number;
+  includes(search: string): boolean;
+  slice(start?: number, end?: number): string;
+  toString(): string;
+}
+
 export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact';
 
 /** Static description of a rule: what the editor hover, docs and CLI show. */
