@@ -326,9 +326,11 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (!user) throw new AuthError('no PostgreSQL user name specified in startup packet', '28000');
     this.user = user;
     this.database = params.get('database') || user;
-    // PgBouncer's log_connections line (on by default), naming the TLS version and cipher in use.
-    const tlsInfo = this.socket instanceof tls.TLSSocket ? connectionInfo(this.socket) : 'no';
-    logLine(`${this.logPrefix()} login attempt: db=${this.database} user=${user} tls=${tlsInfo}`);
+    if (this.host.config.log_connections) {
+      // PgBouncer's line (log_connections is on by default), naming the TLS version and cipher in use.
+      const tlsInfo = this.socket instanceof tls.TLSSocket ? connectionInfo(this.socket) : 'no';
+      logLine(`${this.logPrefix()} login attempt: db=${this.database} user=${user} tls=${tlsInfo}`);
+    }
     const admin = this.host.isAdminDatabase(this.database);
     if (admin && isPeerAdmin(this.socket, user)) return this.onAuthStep({ done: true });
     // An unknown database is refused only after authentication, so it cannot be probed for.

@@ -173,6 +173,8 @@ export interface PoolerConfig {
   verbose: number;
   /** Session mode: close a server RECONNECT/RELOAD marked at the client's next transaction boundary. */
   server_fast_close: boolean;
+  /** PgBouncer's log_connections: a `login attempt: …` line per login (the TLS version and cipher in it). */
+  log_connections: boolean;
   /** TLS towards PostgreSQL for ini databases (PgBouncer's server_tls_sslmode; a target URL names its own). */
   server_tls_sslmode: SslMode;
   /** The rest of PgBouncer's server_tls_* (tls-settings.ts): CA to verify PostgreSQL, our client certificate, versions, ciphers. */
@@ -270,6 +272,7 @@ export function defaultConfig(): PoolerConfig {
     transaction_timeout: 0,
     server_login_retry: 15,
     server_fast_close: false,
+    log_connections: true,
     verbose: 0,
     server_tls_sslmode: 'disable', // an ini defaults to PgBouncer's prefer (ini-config.ts)
     server_tls_ca_file: '',

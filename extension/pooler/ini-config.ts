@@ -175,6 +175,7 @@ export function configFromIni(iniPath: string, target?: DatabaseTarget, warn: (w
   if (s.transactionTimeout !== undefined) config.transaction_timeout = s.transactionTimeout;
   if (s.serverLoginRetry !== undefined) config.server_login_retry = s.serverLoginRetry;
   if (s.serverFastClose !== undefined) config.server_fast_close = s.serverFastClose;
+  if (s.logConnections !== undefined) config.log_connections = s.logConnections;
   if (s.verbose !== undefined) config.verbose = s.verbose;
   config.server_tls_sslmode = serverTlsMode(s.serverTlsSslmode, target);
   if (s.clientLoginTimeout !== undefined) config.client_login_timeout = s.clientLoginTimeout;

@@ -88,6 +88,7 @@ export interface IniPoolerSettings {
   serverLoginRetry?: number;
   serverTlsSslmode?: string;
   serverFastClose?: boolean;
+  logConnections?: boolean;
   verbose?: number;
   clientLoginTimeout?: number;
   maxPreparedStatements?: number;
@@ -194,6 +195,7 @@ const POOLER_KEYS: Record<string, { field: keyof IniPoolerSettings; kind: Settin
   server_login_retry: { field: 'serverLoginRetry', kind: 'seconds' },
   server_tls_sslmode: { field: 'serverTlsSslmode', kind: 'string' },
   server_fast_close: { field: 'serverFastClose', kind: 'bool' },
+  log_connections: { field: 'logConnections', kind: 'bool' },
   verbose: { field: 'verbose', kind: 'int' },
   client_login_timeout: { field: 'clientLoginTimeout', kind: 'seconds' },
   max_prepared_statements: { field: 'maxPreparedStatements', kind: 'int' },

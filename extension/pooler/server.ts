@@ -452,10 +452,13 @@ async function negotiateTls(socket: net.Socket, target: DatabaseTarget): Promise
   });
 }
 
-/** libtls's words for a server certificate that does not verify (OpenSSL's verify codes, or a wrong host name). */
+/**
+ * libtls's words for a server certificate that does not verify: Node reports OpenSSL's verify result
+ * as the code (SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, CERT_HAS_EXPIRED…) or a
+ * wrong host name as ERR_TLS_CERT_ALTNAME_INVALID.
+ */
 function handshakeFailure(error: NodeJS.ErrnoException): string {
-  const code = error.code ?? '';
-  const verification = code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /^[A-Z_]+$/.test(code) && !code.startsWith('ERR_') && !code.startsWith('E');
+  const verification = /CERT|ISSUER|SIGNATURE|CHAIN/.test(error.code ?? '');
   return verification ? `certificate verify failed: ${error.message}` : error.message;
 }
 

@@ -297,3 +297,14 @@ test('RELOAD: a changed server TLS setting (server_tls_protocols) replaces the s
   assert.match(pooler.stderr(), /closing because: database configuration changed/);
   assert.equal((await client.query(SERVER_SIDE_SSL)).rows[0].ssl, true);
 });
+
+test('log_connections: each login logs PgBouncer\'s `login attempt` line (plaintext: tls=no); SET log_connections = 0 stops it', async (t) => {
+  const pooler = await poolerWith(t, '');
+  const attempts = () => pooler.stderr().split('\n').filter((line) => / login attempt: db=postgres user=app tls=no$/.test(line)).length;
+  const asApp = { user: 'app', password: 'app-pw', sslmode: 'disable' };
+  assert.equal((await psqlOver(pooler.port, asApp)).ok, true);
+  assert.ok(await eventually(() => attempts() === 1), pooler.stderr());
+  await consoleOk(pooler, 'SET log_connections = 0');
+  assert.equal((await psqlOver(pooler.port, asApp)).ok, true);
+  assert.equal(attempts(), 1);
+});
