@@ -116,6 +116,18 @@ function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
   return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
 }
 
+/** Type names of transaction objects: Knex.Transaction, Kysely's Transaction<DB>, PgTransaction, Prisma.TransactionClient. */
+const TRANSACTION_TYPE = /(?:Transaction|TransactionClient)$/;
+
+/** A parameter declared with a transaction type (every member of a union one): it is inside that transaction. */
+function isTransactionType(type: ts.TypeNode | undefined): boolean {
+  if (!type) return false;
+  if (ts.isUnionTypeNode(type)) return type.types.every(isTransactionType);
+  if (!ts.isTypeReferenceNode(type)) return false;
+  const name = ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text;
+  return TRANSACTION_TYPE.test(name);
+}
+
 /** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
 function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
   let current = withoutAwait(receiver);
@@ -330,17 +342,21 @@ class Extractor {
   }
 
   /**
-   * Where the queries sent through a client object start. A handle returned by beginTransaction() is
-   * inside the transaction it opened. A parameter (or an object reached through one, `ctx.client`) comes
-   * from a caller that may have begun a transaction: unknown, so SET LOCAL on it is not known to be lost
-   * (a fresh connection handed to a connect() callback excepted). Anything else — a connection made
-   * here, a module-level or imported client, `this.client` — starts outside one.
+   * Where the queries sent through a client object start. A handle returned by beginTransaction(), or a
+   * parameter declared with a transaction type (`trx: Knex.Transaction`), is inside a transaction. Another
+   * parameter (or an object reached through one, `ctx.client`) comes from a caller that may have begun a
+   * transaction: unknown, so SET LOCAL on it is not known to be lost (a fresh connection handed to a
+   * connect() callback excepted). Anything else — a connection made here, a module-level or imported
+   * client, `this.client` — starts outside one.
    */
   private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) return false;
-    if ('parameterOf' in binding) return receivesFreshConnection(binding.parameterOf) ? false : 'unknown';
+    if ('parameterOf' in binding) {
+      if (receivesFreshConnection(binding.parameterOf)) return false;
+      return withoutAwait(receiver!) === root && isTransactionType(binding.parameter.type) ? true : 'unknown';
+    }
     const initializer = binding.variable.initializer;
     if (!initializer) return false;
     if (withoutAwait(receiver!) === root && opensTransactionHandle(initializer)) return true;

@@ -108,7 +108,7 @@ function bindsName(binding: ts.BindingName, name: string): boolean {
 }
 
 /** What a name refers to: a parameter of an enclosing function, or a variable declared in a scope around it. */
-export type Binding = { parameterOf: ts.SignatureDeclaration } | { variable: ts.VariableDeclaration };
+export type Binding = { parameterOf: ts.SignatureDeclaration; parameter: ts.ParameterDeclaration } | { variable: ts.VariableDeclaration };
 
 function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
@@ -279,7 +279,8 @@ export class Flow {
   /** The parameter or variable declaration `use` refers to (undefined for imports, globals, loop variables…). */
   bindingOf(use: ts.Identifier): Binding | undefined {
     for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
-      if (ts.isFunctionLike(scope) && scope.parameters.some((p) => bindsName(p.name, use.text))) return { parameterOf: scope };
+      const parameter = ts.isFunctionLike(scope) ? scope.parameters.find((p) => bindsName(p.name, use.text)) : undefined;
+      if (parameter) return { parameterOf: scope as ts.SignatureDeclaration, parameter };
       let names = this.scopes.get(scope);
       if (!names) {
         names = namesOf(scope);

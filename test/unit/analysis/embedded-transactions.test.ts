@@ -158,3 +158,21 @@ test('transaction handles are told apart by scope, not by name: the same name bo
   assert.equal(embeddedFindings(text, 'f.js').length, 1);
   assert.ok(text.indexOf('notTx') < analyze(text, 'javascript', {}, 'f.js')[0].start);
 });
+
+test('a parameter declared with a transaction type is inside that transaction: a SET undone before it ends leaks nothing, and SET LOCAL is offered', () => {
+  const restored = [
+    'export async function asOwner(trx: Knex.Transaction, kind: string) {',
+    "  await trx.raw('SET ROLE owner');",
+    "  await trx.raw('SELECT * FROM accounts');",
+    "  await trx.raw('RESET ROLE');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(restored), []);
+  const fixes = (text: string) => analyze(text, 'typescript', {}, 'f.ts').map((f) => [f.rule, f.fix?.title ?? 'no fix']);
+  assert.deepEqual(fixes("export const f = async (tx: PgTransaction<Schema> | Prisma.TransactionClient) => { await tx.query('SET search_path TO app'); };"),
+    [['session-set', 'Use SET LOCAL (lasts until the end of this transaction)']]);
+  // A type that may be a pool, or no type at all: only the caller knows, so the pair is two separate calls.
+  assert.deepEqual(rules(restored.replace('Knex.Transaction', 'Knex.Transaction | Knex')), ['session-set']);
+  assert.deepEqual(rules(restored.replace('trx: Knex.Transaction', 'trx')), ['session-set']);
+  assert.deepEqual(fixes("export const f = async (tx: Executor) => { await tx.query('SET search_path TO app'); };"), [['session-set', 'no fix']]);
+});
