@@ -39,6 +39,25 @@ export interface ExternalIdentity {
   map?: { name: string; mappings: readonly IdentMapping[] };
 }
 
+/** PgBouncer's texts for a refused cert or peer login: the client's error, and the log's reasons. */
+interface IdentityWords {
+  failure: string;
+  missing: string;
+  mismatch: string;
+  unmatched: (map: string) => string;
+}
+
+const IDENTITY_WORDS: Record<'cert' | 'peer', IdentityWords> = {
+  cert: {
+    failure: 'certificate authentication failed', missing: 'TLS client certificate required', mismatch: 'TLS certificate name mismatch',
+    unmatched: (map) => `ident map: ${map} does not have a match`,
+  },
+  peer: {
+    failure: 'unix socket login rejected', missing: "the peer's OS user cannot be known", mismatch: 'peer user name mismatch',
+    unmatched: (map) => `ident map ${map} cannot be matched`,
+  },
+};
+
 export class Authenticator {
   private phase: Phase = { step: 'done' };
 
@@ -74,36 +93,24 @@ export class Authenticator {
       case 'scram-sha-256':
         return this.startScram();
       case 'cert':
-        return this.checkCertificate();
       case 'peer':
-        return this.checkPeer();
+        return this.checkIdentity(IDENTITY_WORDS[this.method]);
     }
   }
 
-  /** PgBouncer's login_as_unix_peer: a known user whose unix peer is the OS user of that name (or maps to them). */
-  private checkPeer(): AuthStep {
+  /**
+   * PgBouncer's login_via_cert and login_as_unix_peer: a known user whose certificate (or unix peer's
+   * OS user) names them, or maps to them through the hba rule's ident map.
+   */
+  private checkIdentity(words: IdentityWords): AuthStep {
     const { names, map } = this.identity;
-    const refuse = (why: string) => new AuthError('unix socket login rejected', '28000', why);
-    if (!names) throw refuse('the peer\'s OS user cannot be known');
+    const refuse = (why: string) => new AuthError(words.failure, '28000', why);
+    if (!names) throw refuse(words.missing);
     if (!this.trusted) throw refuse(`unknown user "${this.user}"`);
     if (map) {
-      if (!identAllows(map.mappings, names, this.user)) throw refuse(`ident map ${map.name} cannot be matched`);
+      if (!identAllows(map.mappings, names, this.user)) throw refuse(words.unmatched(map.name));
     } else if (!names(this.user)) {
-      throw refuse('peer user name mismatch');
-    }
-    return { done: true };
-  }
-
-  /** PgBouncer's login_via_cert: a known user whose certificate names them (or maps to them). */
-  private checkCertificate(): AuthStep {
-    const { names, map } = this.identity;
-    const refuse = (why: string) => new AuthError('certificate authentication failed', '28000', why);
-    if (!names) throw refuse('TLS client certificate required');
-    if (!this.trusted) throw refuse(`unknown user "${this.user}"`);
-    if (map) {
-      if (!identAllows(map.mappings, names, this.user)) throw refuse(`ident map: ${map.name} does not have a match`);
-    } else if (!names(this.user)) {
-      throw refuse('TLS certificate name mismatch');
+      throw refuse(words.mismatch);
     }
     return { done: true };
   }
