@@ -26,9 +26,14 @@ const PROHIBITED = new RegExp(
   'u',
 );
 
-/** The password PBKDF2 is fed for SCRAM: ASCII unchanged, else mapped and NFKC-normalised unless prohibited. */
+/**
+ * The password PBKDF2 is fed for SCRAM: ASCII unchanged, else mapped and NFKC-normalised unless
+ * prohibited. As in pg_saslprep, the prohibition is checked on the mapped text before normalisation,
+ * and a password that maps to nothing is used as given.
+ */
 export function saslPrep(password: string): string {
   if (/^[\x00-\x7F]*$/.test(password)) return password;
-  const prepared = password.replace(NON_ASCII_SPACE, ' ').replace(MAPPED_TO_NOTHING, '').normalize('NFKC');
-  return PROHIBITED.test(prepared) ? password : prepared;
+  const mapped = password.replace(NON_ASCII_SPACE, ' ').replace(MAPPED_TO_NOTHING, '');
+  if (mapped === '' || PROHIBITED.test(mapped)) return password;
+  return mapped.normalize('NFKC');
 }

@@ -19,4 +19,6 @@ test('SASLprep keeps a password it would prohibit as given, as PostgreSQL does (
   for (const password of ['\u2168\uE000', '\u2168\u0085', '\u2168\u{10FFFD}', '\u2168\u0378', '\u2168\u200E']) {
     assert.equal(saslPrep(password), password);
   }
+  // Only characters mapped to nothing: PostgreSQL keeps the password rather than an empty one.
+  assert.equal(saslPrep('\u00AD'), '\u00AD');
 });
