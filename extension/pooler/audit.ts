@@ -35,6 +35,8 @@ const NOT_A_CALL = new Set([
 const NAMES_FOLLOW = new Set(['into', 'table', 'references', 'exists', 'index', 'with', 'as', 'function', 'procedure']);
 /** Statements that run code the text does not show. */
 const HIDDEN_CODE_STATEMENTS = new Set(['do', 'call', 'execute']);
+/** Their lengths: a statement's first word of another length (SELECT, INSERT…) is not decoded. */
+const HIDDEN_CODE_LENGTHS = new Set([...HIDDEN_CODE_STATEMENTS].map((word) => word.length));
 /** Built-in functions that run SQL given as text. */
 const RUNS_SQL_TEXT = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'ts_stat']);
 
@@ -62,17 +64,16 @@ function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: Re
   // The word before the current one (only spaces or '.' between), decoded only when a call needs it.
   let previousStart = 0;
   let previousEnd = 0;
-  const previousWord = () => (previousEnd > previousStart ? buf.toString('latin1', previousStart, previousEnd).toLowerCase() : '');
   while (i < end) {
     const b = buf[i];
     if (isWordByte(b)) {
       let j = i + 1;
       while (j < end && isWordByte(buf[j])) j++;
       const next = nextSignificant(buf, j, end);
-      if (atStatementStart || next === OPEN_PAREN) {
-        const word = buf.toString('latin1', i, j).toLowerCase();
+      if ((atStatementStart && HIDDEN_CODE_LENGTHS.has(j - i)) || next === OPEN_PAREN) {
+        const word = lowerWord(buf, i, j);
         if (atStatementStart && HIDDEN_CODE_STATEMENTS.has(word)) return true;
-        if (next === OPEN_PAREN && isCall(word, previousWord(), builtins)) return true;
+        if (next === OPEN_PAREN && isCall(word, lowerWord(buf, previousStart, previousEnd), builtins)) return true;
       }
       previousStart = i;
       previousEnd = j;
@@ -83,7 +84,7 @@ function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: Re
       previousEnd = previousStart;
     } else if (b === DOUBLE_QUOTE) {
       const close = skipQuoted(buf, i + 1, end, DOUBLE_QUOTE);
-      if (nextSignificant(buf, close, end) === OPEN_PAREN && !NAMES_FOLLOW.has(previousWord())) return true; // "MyFunction"(…)
+      if (nextSignificant(buf, close, end) === OPEN_PAREN && !NAMES_FOLLOW.has(lowerWord(buf, previousStart, previousEnd))) return true; // "MyFunction"(…)
       previousEnd = previousStart;
       i = close;
     } else if ((skip = commentEnd(buf, i, end)) >= 0) {
@@ -95,6 +96,11 @@ function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: Re
     }
   }
   return false;
+}
+
+/** The ASCII-lower-cased word at [start, end) ('' when empty); a function, not a closure per scan. */
+function lowerWord(buf: Buffer, start: number, end: number): string {
+  return end > start ? buf.toString('latin1', start, end).toLowerCase() : '';
 }
 
 function isCall(word: string, previousWord: string, builtins: ReadonlySet<string> | null): boolean {

@@ -60,6 +60,10 @@ const KEYWORDS_BY_FIRST: (Buffer[] | undefined)[] = [];
 for (const word of POOLER_WORDS) (KEYWORDS_BY_FIRST[word.charCodeAt(0)] ??= []).push(Buffer.from(word));
 /** Parts of function names: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*. */
 const NAME_PART_BYTES = NAME_PARTS.map((part) => Buffer.from(part));
+const SHORTEST_NAME_PART = Math.min(...NAME_PART_BYTES.map((part) => part.length));
+/** Bytes a name part can start with (either case): other positions of a word are not compared. */
+const NAME_PART_FIRST = new Uint8Array(256);
+for (const part of NAME_PART_BYTES) NAME_PART_FIRST[part[0]] = NAME_PART_FIRST[part[0] & ~0x20] = 1;
 const STATEMENT_START_BYTES = STATEMENT_START_WORDS.map((word) => Buffer.from(word));
 
 /**
@@ -93,10 +97,9 @@ function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart
   if (atStatementStart) for (const word of STATEMENT_START_BYTES) if (word.length === length && equalsFolded(buf, start, word)) return true;
   const candidates = KEYWORDS_BY_FIRST[buf[start] | 0x20];
   if (candidates) for (const word of candidates) if (word.length === length && equalsFolded(buf, start, word)) return true;
-  if (length >= 4) {
-    for (const part of NAME_PART_BYTES) {
-      for (let at = start; at + part.length <= end; at++) if (equalsFolded(buf, at, part)) return true;
-    }
+  for (let at = start; at + SHORTEST_NAME_PART <= end; at++) {
+    if (NAME_PART_FIRST[buf[at]] === 0) continue;
+    for (const part of NAME_PART_BYTES) if (at + part.length <= end && equalsFolded(buf, at, part)) return true;
   }
   return false;
 }
