@@ -10,6 +10,7 @@ import { LOAD_BALANCE_MODES, type LoadBalanceMode } from './balancer';
 import { readFileSync } from 'node:fs';
 import { logLine, logToFile } from './log';
 import { poolerVersionLine } from './version';
+import { TlsSetupError } from './tls-settings';
 
 export const POOLER_USAGE =
   'usage: poolsafe pooler --target <postgres URL> [--listen 127.0.0.1:6432] [--pool-mode transaction|session|statement] ' +
@@ -182,7 +183,8 @@ export async function runPoolerCli(argv: string[], io: PoolerCliIo = defaultIo, 
   try {
     address = await pooler.start();
   } catch (error) {
-    io.err(`poolsafe pooler: cannot listen on ${config.listen_addr}:${config.listen_port}: ${(error as Error).message}`);
+    const why = error instanceof TlsSetupError ? `TLS setup failed: ${error.message}` : `cannot listen on ${config.listen_addr}:${config.listen_port}: ${(error as Error).message}`;
+    io.err(`poolsafe pooler: ${why}`);
     await pooler.shutdown();
     return 2;
   }

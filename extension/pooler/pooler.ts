@@ -166,7 +166,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     await this.hazards?.init();
     // Unreadable key/cert files fail the start, not the first TLS client.
     const tlsError = this.applyTls();
-    if (tlsError) throw new Error(tlsError);
+    if (tlsError) throw new TlsSetupError(tlsError);
     this.listener = new Listener((socket) => this.accept(socket));
     const address = await this.listener.listen({
       host: this.config.listen_addr,

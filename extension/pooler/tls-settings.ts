@@ -131,7 +131,7 @@ export function buildClientTls(config: PoolerConfig): ClientTls {
     const context = tls.createSecureContext(contextOptions);
     return { context, requestCert, requireCert, serverOptions: { ...contextOptions, requestCert, rejectUnauthorized: requireCert } };
   } catch (error) {
-    throw new TlsSetupError(`TLS setup failed: ${(error as Error).message}`);
+    throw new TlsSetupError(`client TLS: ${(error as Error).message}`);
   }
 }
 
@@ -155,7 +155,7 @@ export function buildServerTls(config: PoolerConfig): ServerTls {
   try {
     tls.createSecureContext(options);
   } catch (error) {
-    throw new TlsSetupError(`TLS setup failed: ${(error as Error).message}`);
+    throw new TlsSetupError(`server TLS: ${(error as Error).message}`);
   }
   // The file contents count too: a renewed certificate under the same name is a change.
   const fingerprint = JSON.stringify([settings, ...[options.ca, options.key, options.cert].map((file) => (file ? (file as Buffer).toString('base64') : ''))]);

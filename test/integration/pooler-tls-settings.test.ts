@@ -308,3 +308,11 @@ test('log_connections: each login logs PgBouncer\'s `login attempt` line (plaint
   assert.equal((await psqlOver(pooler.port, asApp)).ok, true);
   assert.equal(attempts(), 1);
 });
+
+test('TLS settings that cannot work fail the start with PgBouncer\'s reason (verify-full without client_tls_ca_file)', async () => {
+  const folder = mkdtempSync(join(dir, 'bad-'));
+  const iniPath = join(folder, 'pgbouncer.ini');
+  writeFileSync(iniPath, `[databases]\npostgres = host=127.0.0.1 port=${cluster.port}\n[pgbouncer]\nunix_socket_dir =\n` +
+    `client_tls_sslmode = verify-full\nclient_tls_key_file = ${ca1.serverKey}\nclient_tls_cert_file = ${ca1.serverCert}\n`);
+  await assert.rejects(startPooler(cluster, ['--config', iniPath], { target: null }), /exited with 2.*TLS setup failed: client_tls_sslmode requires client_tls_ca_file/s);
+});
