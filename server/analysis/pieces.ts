@@ -49,6 +49,15 @@ export function cachedFacts(cache: Map<string, StatementFacts>, limit = Infinity
 
 const sharedFactsSource = cachedFacts(sharedFacts, SHARED_FACTS_LIMIT);
 
+/**
+ * Facts of the statements `parsed` accepts (cached as usual); every other statement counts as one
+ * that does nothing (no parse). For callers that read only those statements' findings: a statement's
+ * candidates are its own, so the others matter only through transaction state, which they then lack.
+ */
+export function factsOfOnly(parsed: (statement: string) => boolean): FactsSource {
+  return (statement) => (parsed(statement) ? sharedFactsSource(statement) : EMPTY_FACTS);
+}
+
 /** Where one statement stops parsing (statement-relative offset), or undefined when it parses; cached. */
 export function syntaxErrorOffset(statement: string): number | undefined {
   return sharedFactsSource(statement).syntaxError?.offset;

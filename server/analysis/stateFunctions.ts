@@ -4,7 +4,7 @@
 // (stateFunctionCalls.ts). A later definition of the same name replaces an earlier one, so a
 // migration that fixes a function clears it (files in path order, definitions in file order).
 import type { RuleId, StateFunction } from './types';
-import { analyzeSqlPieces } from './pieces';
+import { analyzeSqlPieces, factsOfOnly } from './pieces';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
@@ -24,7 +24,11 @@ export function definedFunctions(text: string, file: string): { name: string; si
   if (!/\bcreate\b/i.test(text) || !/\b(?:function|procedure)\b/i.test(text) || isTestScript(text, file)) return [];
   const spans = splitStatements(text).filter((span) => DEFINITION.test(span.text));
   if (spans.length === 0) return [];
-  const findings = analyzeSqlPieces([text], undefined, false).filter((finding) => SESSION_STATE_RULES.has(finding.rule));
+  // Only the definitions are parsed: the findings read are those inside them, from their bodies (stored
+  // code: no transaction context applies), and a 1 MB file with one function is not analysed twice over.
+  // The whole text still goes through, for its suppression comments and psql-script detection.
+  const definitionFacts = factsOfOnly((statement) => DEFINITION.test(statement));
+  const findings = analyzeSqlPieces([text], undefined, false, definitionFacts).filter((finding) => SESSION_STATE_RULES.has(finding.rule));
   const lines = new LineIndex(text);
   return spans.map((span) => {
     const name = unqualifiedName(DEFINITION.exec(span.text)![1]);

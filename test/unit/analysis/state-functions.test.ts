@@ -145,3 +145,14 @@ test('the language server turns the related body into a location in the other fi
   const diagnostic = toDiagnostic(finding, document, new RuleDocs('/nonexistent'));
   assert.deepEqual(diagnostic.relatedInformation?.[0].location, { uri: 'file:///work/db/functions.sql', range: INDEX.get('tenant_enter')!.range });
 });
+
+test('a definition among other statements is indexed by its own body: a transaction block, a broken statement and a large file around it change nothing, a suppression comment around it still applies', () => {
+  const definition = "create function enter(t text) returns void language sql as $$ select set_config('app.t', t, false) $$;";
+  const filler = Array.from({ length: 200 }, (_, n) => `update accounts set balance = ${n} where id = ${n};`).join('\n');
+  const surrounded = `${filler}\nbegin;\nselect from from;\n${definition}\ncommit;\n${filler}\n`;
+  const site = stateFunctionIndex([{ path: FILE, text: surrounded }]).get('enter');
+  assert.equal(site?.rule, 'session-set');
+  assert.equal(site.range.start.line, 202, 'the body, on the definition line');
+  const suppressed = `${filler}\n/* poolsafe-disable session-set */\n${definition}\n/* poolsafe-enable session-set */\n`;
+  assert.equal(stateFunctionIndex([{ path: FILE, text: suppressed }]).get('enter'), undefined);
+});
