@@ -61,3 +61,42 @@ export function toDiagnostic(finding: Finding, document: TextDocument, docs: Rul
   }
   return diagnostic;
 }
+
+/** One document's last publish: the findings and the diagnostics built for them. */
+export interface Published {
+  findings: readonly Finding[];
+  diagnostics: readonly Diagnostic[];
+}
+
+function samePosition(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
+/** Whether `before`'s diagnostic is exactly what `after` gives now (related locations: always rebuilt). */
+function stillDescribes(before: Finding, diagnostic: Diagnostic, after: Finding, document: TextDocument): boolean {
+  if (before.rule !== after.rule || before.severity !== after.severity || before.message !== after.message || before.unnecessary !== after.unnecessary) return false;
+  if (before.related?.length || after.related?.length) return false;
+  return samePosition(diagnostic.range.start, document.positionAt(after.start)) && samePosition(diagnostic.range.end, document.positionAt(after.end));
+}
+
+/**
+ * Diagnostics for a document's findings, reusing the previous publish's objects where nothing changed
+ * (matched from the start and from the end, as an edit changes the findings in between). In a 1 MB
+ * file that is thousands of objects per keystroke which, alive while the message is serialised, were
+ * promoted and then left as old-generation garbage (about 3 MB per edit; docs/architecture.md, "Memory").
+ */
+export function toDiagnostics(findings: readonly Finding[], document: TextDocument, docs: RuleDocs, previous?: Published): Diagnostic[] {
+  const diagnostics = new Array<Diagnostic>(findings.length);
+  const before = previous?.findings ?? [];
+  const reusable = (from: number, to: number): boolean => stillDescribes(before[from], previous!.diagnostics[from], findings[to], document);
+  let head = 0;
+  while (head < findings.length && head < before.length && reusable(head, head)) diagnostics[head] = previous!.diagnostics[head++];
+  let tail = 0;
+  const room = Math.min(findings.length, before.length) - head;
+  while (tail < room && reusable(before.length - 1 - tail, findings.length - 1 - tail)) {
+    diagnostics[findings.length - 1 - tail] = previous!.diagnostics[before.length - 1 - tail];
+    tail++;
+  }
+  for (let i = head; i < findings.length - tail; i++) diagnostics[i] = toDiagnostic(findings[i], document, docs);
+  return diagnostics;
+}

@@ -23,7 +23,7 @@ import { DEFAULT_OPTIONS, type AnalysisOptions, type DocumentLanguage } from './
 import { ALL_LANGUAGES, ConfigFiles, effectiveOptions, parseSettings, type EditorSettings, type RawSettings } from './settings';
 import { DocumentAnalysis } from './scheduler';
 import { OutOfSyncError, createAnalysisHost, type TextChange } from './analysisHost';
-import { RuleDocs, toDiagnostic } from './diagnostics';
+import { RuleDocs, toDiagnostic, toDiagnostics } from './diagnostics';
 import { FIX_ALL_KIND, codeActions } from './codeActions';
 import { hoverAt } from './hover';
 import { isDefaultIgnoredPath, isGeneratedText, mayBeGenerated } from './generatedFiles';
@@ -161,7 +161,10 @@ async function validate(uri: string): Promise<void> {
     (findings) => {
       analysis.result = { version, findings };
       const latest = documents.get(uri);
-      if (latest?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, latest, docs)) });
+      if (latest?.version !== version) return;
+      const diagnostics = toDiagnostics(findings, latest, docs, analysis.published);
+      analysis.published = { findings, diagnostics };
+      void connection.sendDiagnostics({ uri, version, diagnostics });
     },
     (error: Error) => {
       unsentEdits.set(uri, 'full');

@@ -1,6 +1,7 @@
 // Per-document analysis state and timing on the main thread (the analysis itself runs in the
 // analysis host, see analysisHost.ts).
 import type { DocumentLanguage, Finding } from './analysis/types';
+import type { Published } from './diagnostics';
 
 /** While the user types faster than this, analysis waits for a pause of DEBOUNCE_MS. */
 export const DEBOUNCE_MS = 30;
@@ -18,6 +19,8 @@ export class DocumentAnalysis {
   result: AnalysisResult | undefined;
   /** The run in flight, if any: one at a time per document, so stale runs never pile up. */
   running: Promise<void> | undefined;
+  /** What was last published for the document (its diagnostics are reused where unchanged). */
+  published: Published | undefined;
   /** A version whose run ended without a result once already (see validate in languageServer.ts). */
   failedVersion: number | undefined;
 
