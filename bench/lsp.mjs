@@ -21,6 +21,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 const serverPath = join(root, process.env.POOLSAFE_DIST ?? 'dist', 'server.js');
+// The node flags the extension starts the server with (server/launch.ts, compiled to out/ by the build).
+const { SERVER_EXEC_ARGV } = require(join(root, process.env.POOLSAFE_OUT ?? 'out', 'server', 'launch.js'));
 const LATENCY_EDITS = 50;
 const MEMORY_EDITS = 20;
 const MEMORY_TARGET_MB = 200;
@@ -52,7 +54,7 @@ function cpuMsOf(pid) {
 
 function startServer() {
   const nodeArgs = (process.env.BENCH_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, ...nodeArgs, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiters = new Map(); // `${uri}@${version}` -> resolve
   connection.onNotification('textDocument/publishDiagnostics', (params) => {
@@ -181,7 +183,7 @@ function printTable(results) {
 }
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-const environment = () => `node ${process.version}, load average ${load()} on ${availableParallelism()} CPUs`;
+const environment = () => `node ${process.version} ${SERVER_EXEC_ARGV.join(' ')}, load average ${load()} on ${availableParallelism()} CPUs`;
 
 if (runs.includes('memory')) {
   const { results, memory } = await runServer([TS_CASE, SQL_1MB_CASE], MEMORY_EDITS);

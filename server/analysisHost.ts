@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './analysis/types';
 import { applyDelta, type FindingsDelta } from './findingsDelta';
 import type { AnalysisEngine } from './analysisWorker';
+import { WORKER_YOUNG_GENERATION_MB } from './launch';
 
 /** Replace [start, end) of the text (UTF-16 offsets, applied in order) with `text`. */
 export interface TextChange {
@@ -127,7 +128,8 @@ class InProcessAnalysisHost implements AnalysisHost {
 export function createAnalysisHost(script: string, log: (message: string) => void): AnalysisHost {
   if (process.env.POOLSAFE_ANALYSIS_IN_PROCESS === '1') return new InProcessAnalysisHost();
   try {
-    return new WorkerAnalysisHost(new Worker(script, { workerData: WORKER_MARKER }), log);
+    const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+    return new WorkerAnalysisHost(new Worker(script, { workerData: WORKER_MARKER, resourceLimits }), log);
   } catch (error) {
     log(`analysis worker unavailable (${(error as Error).message}); analysing on the main thread`);
     return new InProcessAnalysisHost();
