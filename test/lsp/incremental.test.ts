@@ -9,18 +9,9 @@ import { applyDelta, computeDelta } from '../../server/findingsDelta';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../helpers/paths';
+import { random } from '../helpers/random';
 
 before(() => initAnalysis());
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const comparable = (findings: Finding[]): string[] => findings.map((f) => JSON.stringify(f)).sort();
 

@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { TextDocument, type Position } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { ChunkedTextDocument } from '../../../server/chunkedDocument';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../helpers/random';
 
 const PIECES = ['SELECT 1;', '\n', '\r\n', '\r', 'é', '😀', ' ', 'pg_advisory_lock(1)', '\n\n', '\r\r\n'];
 
