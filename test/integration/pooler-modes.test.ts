@@ -197,7 +197,10 @@ test('a server connection killed under a client fails that client only; the pool
 });
 
 test('round-robin: one client cycles through every idle server connection, oldest first', async (t) => {
-  const pooler = await startPooler(cluster, ['--pool-size', '3', '--server-policy', 'round-robin']);
+  // Hazard detection off: until it has learned the server's built-in functions, it asks the server
+  // after a transaction that called one (pg_backend_pid), and that answer can come back after the
+  // test's next commit, so the idle list's order would depend on the machine's load.
+  const pooler = await startPooler(cluster, ['--pool-size', '3', '--server-policy', 'round-robin', '--hazards', 'off']);
   t.after(() => pooler.stop());
   // Three concurrent transactions make the pool open three server connections.
   const openers = await Promise.all([0, 1, 2].map(() => connectPg(pooler.url())));
