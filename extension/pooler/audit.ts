@@ -189,7 +189,7 @@ const STATE_SQL = [
 ].join('\nUNION ALL ');
 
 /** Built-in function names: calls of anything else may hide session state. Asked for once. */
-const BUILTINS_SQL = `SELECT 'builtin', proname::text FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace GROUP BY proname`;
+export const BUILTINS_SQL = `SELECT 'builtin', proname::text FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace GROUP BY proname`;
 
 /**
  * The audit query. `customSettings`: the candidate names known, or null to look for them in the

@@ -14,7 +14,7 @@ import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
 import { redactSecrets } from './redact';
 import { logLine } from './log';
-import { ASKED_THE_SERVER, auditSql, libraryName, readAudit, runsHiddenCode, type FoundState } from './audit';
+import { ASKED_THE_SERVER, BUILTINS_SQL, auditSql, libraryName, readAudit, runsHiddenCode, type FoundState } from './audit';
 import { commentEnd, isWordByte } from './wireText';
 
 export type HazardKind = HazardInfo['kind'];
@@ -301,6 +301,25 @@ export class HazardMonitor extends EventEmitter {
     this.builtinsAsked = true;
     if (this.customSettings !== null && Date.now() - this.customSettingsAt > CUSTOM_SETTINGS_MAX_AGE_MS) this.customSettings = null;
     return auditSql(this.customSettings, ask);
+  }
+
+  /**
+   * The built-in function names query, for a transaction-mode pool's first server connection before
+   * any client gets it; undefined once they are known or being asked for. Learnt later, by the first
+   * audit, a client's first call of any function (pg_backend_pid(), now()…) would count as hidden
+   * code: its server would be asked about after the client already had its answer, and held meanwhile.
+   */
+  builtinsQuery(mode: PoolMode): string | undefined {
+    if (mode === 'session' || this.builtinsAsked) return undefined;
+    this.builtinsAsked = true;
+    return BUILTINS_SQL;
+  }
+
+  /** The answer to builtinsQuery(); on an error they are asked for again by the next audit. */
+  onBuiltins(rows: readonly (readonly (string | null)[])[], error: string | undefined): void {
+    const builtins = error ? undefined : readAudit(rows, { appliedSettings: new Set(), ownStatements: false }).builtins;
+    if (builtins) this.builtins = builtins;
+    else this.builtinsAsked = false;
   }
 
   /** The audit could not run (the connection closed): the built-ins are asked for again next time. */

@@ -64,6 +64,8 @@ export function emptyStats(): PoolStats {
 export interface PoolHost {
   nextSocketId(): number;
   serverOpened(server: ServerConnection, pool: Pool): void;
+  /** A query of the pooler's own to run on a new server connection before any client gets it, if any. */
+  firstQuery(pool: Pool): { sql: string; done: (rows: (string | null)[][], error?: string) => void } | undefined;
   serverClosed(server: ServerConnection): void;
   /** PAUSE/SUSPEND/KILL in force for this pool's database: hand out no server. */
   isPoolPaused(pool: Pool): boolean;
@@ -415,7 +417,15 @@ export class Pool {
         server.state = 'active';
         this.active.add(server);
         this.host.serverOpened(server, this);
-        this.release(server);
+        const first = this.host.firstQuery(this);
+        if (!first) {
+          this.release(server);
+          return;
+        }
+        server.runQuery(first.sql, (rows, error) => {
+          first.done(rows, error);
+          this.release(server);
+        });
       },
       (error: Error) => {
         this.connecting--;

@@ -264,6 +264,12 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     };
   }
 
+  firstQuery(pool: Pool): { sql: string; done: (rows: (string | null)[][], error?: string) => void } | undefined {
+    const hazards = this.hazards;
+    const sql = hazards?.builtinsQuery(pool.mode);
+    return sql && hazards ? { sql, done: (rows, error) => hazards.onBuiltins(rows, error) } : undefined;
+  }
+
   serverClosed(server: ServerConnection): void {
     this.servers.delete(server);
   }

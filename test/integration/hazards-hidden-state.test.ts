@@ -102,6 +102,27 @@ test('a second client lands on the connection a function left a setting on: land
   assert.equal(hazardsOf(hazards, 'origin', 'session-set').length, 1, 'one origin, not one per later transaction');
 });
 
+test('a built-in function call is not hidden code, even on a fresh pooler: the next client gets that connection back, no second one is opened', async (t) => {
+  // The built-in names are learnt on the pool's first server connection, before a client gets it. Were
+  // they learnt by the first audit, a's pg_backend_pid() would be asked about after a had its answer,
+  // with the connection held meanwhile, and b would find no idle connection and open another.
+  for (let round = 0; round < 3; round++) {
+    const pooler = await startHazardPooler(cluster, 'lifo', [], 2);
+    const a = await connectPg(pooler.url({ application: 'a' }));
+    const b = await connectPg(pooler.url({ application: 'b' }));
+    try {
+      const first = (await a.query('select pg_backend_pid() as pid')).rows[0].pid;
+      const second = (await b.query('select pg_backend_pid() as pid')).rows[0].pid;
+      assert.equal(second, first, `round ${round}: b got the connection a had used`);
+      const servers = records(await adminOk(cluster, pooler.port, 'SHOW SERVERS'));
+      assert.equal(servers.length, 1, `round ${round}: one server connection`);
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+      await pooler.stop();
+    }
+  }
+});
+
 test('AUDIT on the console finds state a trigger left (no function call in the text): origin hazard, then known', async (t) => {
   cluster.psql(String.raw`
     create table audited_rows (id int);
