@@ -410,21 +410,18 @@ export class Pool {
     const id = this.host.nextSocketId();
     return ServerConnection.connect(id, this.launchTarget(), this.config.server_connect_timeout * 1000).then(
       (server) => {
-        this.connecting--;
         this.lastLaunchError = undefined;
         logLine(`${this.label}@${this.target.host}:${this.target.port}: new connection to server (from ${server.socket.localAddress}:${server.localPort})`);
         this.template ??= new Map(server.params);
-        server.state = 'active';
-        this.active.add(server);
-        this.host.serverOpened(server, this);
         const first = this.host.firstQuery(this);
         if (!first) {
-          this.release(server);
+          this.join(server);
           return;
         }
+        // Still counted as connecting meanwhile: a waiting client must not make the pool open another.
         server.runQuery(first.sql, (rows, error) => {
           first.done(rows, error);
-          this.release(server);
+          this.join(server);
         });
       },
       (error: Error) => {
@@ -441,6 +438,19 @@ export class Pool {
         throw error;
       },
     );
+  }
+
+  /** A new server connection, logged in (and through the pooler's first query), joins the pool. */
+  private join(server: ServerConnection): void {
+    this.connecting--;
+    if (server.state === 'closed') {
+      this.launchIfNeeded(false);
+      return;
+    }
+    server.state = 'active';
+    this.active.add(server);
+    this.host.serverOpened(server, this);
+    this.release(server);
   }
 
   /**
