@@ -18,6 +18,8 @@ export class StateWaiters {
 
   /** Something the conditions read has changed: resolve the waiters whose condition now holds. */
   changed(): void {
+    // Called on every server release: nothing to copy or test when no admin command waits.
+    if (this.waiting.size === 0) return;
     for (const waiter of [...this.waiting]) {
       if (!waiter.holds()) continue;
       this.waiting.delete(waiter);
