@@ -4,6 +4,9 @@
 import type { DatabaseTarget, PoolMode, PoolerConfig } from './config';
 import { hostCount, hostTarget, poolModeFor } from './config';
 import { ServerConnection, ServerLoginError, logServerLoginFailure, serverLoginFailure } from './server';
+import { sqlstateOf } from './protocol';
+import { AuthError } from './auth';
+import { logLine } from './log';
 
 /** 57P03: the server is starting up or shutting down; a login then is worth retrying. */
 const CANNOT_CONNECT_NOW = '57P03';
@@ -16,9 +19,6 @@ export function isLoginRefusal(error: Error): boolean {
   if (error instanceof ServerLoginError) return error.code !== CANNOT_CONNECT_NOW;
   return error instanceof AuthError;
 }
-import { sqlstateOf } from './protocol';
-import { AuthError } from './auth';
-import { logLine } from './log';
 
 /** The side of a client the pool talks to. */
 export interface PoolClient {
