@@ -176,7 +176,7 @@ export class HazardMonitor extends EventEmitter {
   private readonly tracksPrepared: () => boolean;
   /** Some server connection carries session state (set on every add; a cheap over-approximation). */
   private mayExplainErrors = false;
-  /** Built-in function names (the first audit asks the server); null until known. */
+  /** Built-in function names (asked on a pool's first server connection, else by the next audit); null until known. */
   private builtins: Set<string> | null = null;
   private builtinsAsked = false;
   /** Custom setting names the database's function bodies mention (audit.ts); null: to look for. */
@@ -295,7 +295,7 @@ export class HazardMonitor extends EventEmitter {
     return statement;
   }
 
-  /** The audit query to send (the first one also learns the built-in function names). */
+  /** The audit query to send (it also asks for the built-in function names while they are not known). */
   auditQuery(): string {
     const ask = !this.builtinsAsked;
     this.builtinsAsked = true;
