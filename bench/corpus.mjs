@@ -1,6 +1,6 @@
 // Real-code corpus score (issue 10): lints checked-out public repositories with the built CLI and
 // scores the findings against hand labels in bench/corpus/labels/*.json (docs/corpus.md).
-//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out|held-out-2|held-out-3] [--repo <dir>] [--unlabelled] [--failing] [--json <file>]
+//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out|held-out-2|held-out-3|held-out-4b|…] [--repo <dir>] [--unlabelled] [--failing] [--json <file>]
 // --unlabelled lists pooling findings without a label; --failing lists labels the linter does not satisfy.
 //   node bench/corpus.mjs --fetch-help      prints how to recreate <corpus-dir>
 // <corpus-dir> (or $POOLSAFE_CORPUS) holds one folder per repository, named as its label file.
