@@ -35,11 +35,11 @@ const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
 /**
  * Methods of wrapper APIs that take a whole statement: pg-promise's none/one/many/any/oneOrNone/…,
- * node-pg-migrate's `pgm.sql()` and `db.select()`. Other libraries use the same names for other things
- * (knex's `select('id')`), so their text counts only when it opens a whole statement or a SET, and it
- * gets no syntax errors.
+ * node-pg-migrate's `pgm.sql()` and `db.select()`, Lucid's `rawQuery()`, deno-postgres's
+ * `queryArray()`/`queryObject()`, and pg-boss's `executeSql()`. Other libraries use some of these names for other things (knex's `select('id')`), so their
+ * text counts only when it opens a whole statement or a SET, and it gets no syntax errors.
  */
-const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult)$/;
+const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult|rawQuery|queryArray|queryObject|executeSql)$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
@@ -61,6 +61,20 @@ function functionName(fn: ts.SignatureDeclaration): string | undefined {
   if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
   return undefined;
+}
+
+/**
+ * The name of a function that others may call: a function, method or getter declaration, or a function
+ * or arrow bound to a name (`export const setPath = (p) => …`, `{ lockSql: () => … }`,
+ * `exports.reset = function () { … }`). Undefined for callbacks and other anonymous functions.
+ */
+function namedFunction(fn: ts.SignatureDeclaration): string | undefined {
+  if (ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) return fn.name && ts.isIdentifier(fn.name) ? fn.name.text : undefined;
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const parent = fn.parent;
+  const bound = (ts.isVariableDeclaration(parent) && parent.initializer === fn) || (ts.isPropertyAssignment(parent) && parent.initializer === fn)
+    || (ts.isBinaryExpression(parent) && parent.right === fn && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken);
+  return bound ? functionName(fn) : undefined;
 }
 
 /**
@@ -116,16 +130,28 @@ function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
   return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
 }
 
-/** Type names of transaction objects: Knex.Transaction, Kysely's Transaction<DB>, PgTransaction, Prisma.TransactionClient. */
-const TRANSACTION_TYPE = /(?:Transaction|TransactionClient)$/;
+/** Type names of transaction objects: Knex.Transaction, Kysely's Transaction<DB>, PgTransaction, Prisma.TransactionClient, postgres.js TransactionSql. */
+const TRANSACTION_TYPE = /Transaction(?:Client|Sql)?$/;
+/** postgres.js's client types (`Sql`, `ReservedSql`, `TransactionSql`): a parameter declared with one sends what it tags. */
+const DRIVER_CLIENT_TYPE = /^(?:Reserved|Transaction)?Sql$/;
 
 /** A parameter declared with a transaction type (every member of a union one): it is inside that transaction. */
 function isTransactionType(type: ts.TypeNode | undefined): boolean {
+  return typeNameMatches(type, TRANSACTION_TYPE);
+}
+
+/** Whether a declared type (every member of a union) is a reference whose last name matches (`Knex.Transaction`, `postgres.Sql<{}>`). */
+function typeNameMatches(type: ts.TypeNode | undefined, pattern: RegExp): boolean {
   if (!type) return false;
-  if (ts.isUnionTypeNode(type)) return type.types.every(isTransactionType);
+  if (ts.isUnionTypeNode(type)) return type.types.every((member) => typeNameMatches(member, pattern));
   if (!ts.isTypeReferenceNode(type)) return false;
   const name = ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text;
-  return TRANSACTION_TYPE.test(name);
+  return pattern.test(name);
+}
+
+/** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
+function isReserveCall(value: ts.Expression): boolean {
+  return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'reserve' && value.arguments.length === 0;
 }
 
 /** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
@@ -388,7 +414,21 @@ class Extractor {
     if (ts.isCallExpression(tag)) return SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression);
     const name = calleeText(tag);
     if (ts.isPropertyAccessExpression(tag) && ts.isIdentifier(tag.expression) && SQL_TAG_TEXTS.has(`${tag.expression.text}.${name}`)) return true;
-    return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && this.transactionTags.some((tags) => tags.has(name))));
+    return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && (this.transactionTags.some((tags) => tags.has(name)) || this.isDriverClient(tag))));
+  }
+
+  /**
+   * A postgres.js client used as a tag under a name of its own: one this file creates with `postgres(…)`,
+   * a connection reserved with `await sql.reserve()`, or a parameter declared with the driver's client
+   * types (`client: ReservedSql`). Resolved by scope, so an `html` or `gql` tag is never SQL.
+   */
+  private isDriverClient(tag: ts.Identifier): boolean {
+    const binding = this.flow.bindingOf(tag);
+    if (!binding) return false;
+    if ('parameterOf' in binding) return typeNameMatches(binding.parameter.type, DRIVER_CLIENT_TYPE);
+    const value = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    if (!value || !ts.isCallExpression(value)) return false;
+    return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
   }
 
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
@@ -415,12 +455,13 @@ class Extractor {
    * whole statement (or a SET, which no clause of another statement starts with in a returned string).
    */
   private inspectSqlBuilder(fn: ts.SignatureDeclaration): void {
-    if (!(ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) || !fn.name || !ts.isIdentifier(fn.name)) return;
-    const builderName = SQL_BUILDER_NAME.test(fn.name.text);
-    const returned = singleReturn(fn);
+    const name = namedFunction(fn);
+    if (name === undefined) return;
+    const builderName = SQL_BUILDER_NAME.test(name);
+    const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
     // Other functions count only when they return the text itself (every function of the file gets here).
     if (!returned || (!builderName && !isWrittenString(returned))) return;
-    const parts = this.flow.stringParts(returned, 0, [], { indirect: false });
+    const parts = this.flow.stringParts(returned, 0, [], { indirect: false, choicesUnknown: true });
     if (!parts?.length || parts[0].kind !== 'text') return;
     const start = parts[0].text;
     if (builderName ? SQL_START.test(start) : opensStatement(parts)) {

@@ -25,6 +25,18 @@ export interface ResolvedQuery {
 
 type FunctionWithBody = ts.FunctionLikeDeclaration & { body?: ts.ConciseBody };
 
+/** What following a text learnt, and how to read it. */
+export interface FlowState {
+  /** Set when the text was reached through a name, property or call. */
+  indirect: boolean;
+  /**
+   * Read a choice (`temporary ? ' TEMPORARY' : ''`) as unknown (a hole). At a query call either branch
+   * may run, so the one with more SQL is kept; text read where no call decides (a SQL builder analysed
+   * on its own) holds only what every run sends.
+   */
+  choicesUnknown?: boolean;
+}
+
 function unwrap(node: ts.Expression): ts.Expression {
   let current = node;
   while (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current) || ts.isAsExpression(current)
@@ -136,7 +148,7 @@ export class Flow {
   /** The query text (or config) an argument of a query call stands for, if any of it is known. */
   resolveQuery(argument: ts.Expression): ResolvedQuery | undefined {
     const literals: ts.Node[] = [];
-    const state = { indirect: false };
+    const state: FlowState = { indirect: false };
     const config = this.queryConfig(unwrap(argument), 0, state);
     const textNode = config ? config.text : argument;
     const parts = textNode && this.stringParts(textNode, 0, literals, state);
@@ -146,7 +158,7 @@ export class Flow {
   }
 
   /** `{ text, name }`, `new Query(text | config)`, or a name bound to one of them. */
-  private queryConfig(node: ts.Expression, depth: number, state: { indirect: boolean }): { text?: ts.Expression; name?: ts.Expression } | undefined {
+  private queryConfig(node: ts.Expression, depth: number, state: FlowState): { text?: ts.Expression; name?: ts.Expression } | undefined {
     if (depth > MAX_DEPTH) return undefined;
     if (ts.isObjectLiteralExpression(node)) {
       const text = objectProperty(node, 'text');
@@ -169,7 +181,7 @@ export class Flow {
   }
 
   /** The parts of a string expression; undefined when nothing about it is known. */
-  stringParts(expression: ts.Expression, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] | undefined {
+  stringParts(expression: ts.Expression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const node = unwrap(expression);
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
@@ -188,6 +200,7 @@ export class Flow {
       return [...(left ?? [this.hole(node.left)]), ...(right ?? [this.hole(node.right)])];
     }
     if (ts.isConditionalExpression(node)) {
+      if (state.choicesUnknown) return undefined;
       // Either branch is real code; keep the one with more known SQL (a prefix added when a timeout is set).
       const whenTrue = this.stringParts(node.whenTrue, depth + 1, literals, state);
       const whenFalse = this.stringParts(node.whenFalse, depth + 1, literals, state);
@@ -209,7 +222,7 @@ export class Flow {
    * by `items.push(…)` before the join: its elements and each pushed value (once, even when pushed in a
    * loop), separated by the separator. Undefined for any other call.
    */
-  private joinedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] | undefined {
+  private joinedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'join' || !ts.isIdentifier(callee.expression) || call.arguments.length > 1) return undefined;
     const separator = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
@@ -232,7 +245,7 @@ export class Flow {
   }
 
   /** Plain templates interpolate strings, so a `${…}` may itself be known SQL. */
-  private templateParts(node: ts.TemplateExpression, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] {
+  private templateParts(node: ts.TemplateExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] {
     const parts: Part[] = [templatePiece(node.head, this.source)];
     for (const span of node.templateSpans) {
       parts.push(...(this.stringParts(span.expression, depth + 1, literals, state) ?? [templateHole(span, this.source)]));
@@ -312,7 +325,7 @@ export class Flow {
   }
 
   /** A name's text: its reaching value, with the parts `+=` appended (conditionally or not) in source order. */
-  private nameParts(use: ts.Identifier, depth: number, literals: ts.Node[], state: { indirect: boolean }): Part[] | undefined {
+  private nameParts(use: ts.Identifier, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
     const values = this.reachingValues(use);
     if (!values || values.length === 0) return undefined;
     state.indirect = true;

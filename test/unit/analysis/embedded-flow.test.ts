@@ -135,6 +135,42 @@ test('any function or method returning a whole statement or a SET is analysed on
   assert.deepEqual(found(text, 'f.js').map(([rule]) => rule), ['session-set', 'advisory-lock', 'listen']);
 });
 
+test('functions and arrows bound to a name (const, object property, exports.x) are builders too; callbacks are not', () => {
+  const text = [
+    'export const setTenantPath = (tenant: string) =>',
+    "  `SET search_path = '${tenant}'`;",
+    'export const locks = { hold: (k: number) => `select pg_advisory_lock(${k})`, caption: () => \'Set up locks\' };',
+    "exports.becomeOwner = function () { return 'SET ROLE owner'; };",
+    'export const scoped = (p: string) => `SET LOCAL search_path = ${p}`;',
+    'export const ids = [1, 2].map((n) => `SET x${n} = 1`);',
+    'register(function named() { return `LISTEN jobs`; });',
+  ].join('\n');
+  assert.deepEqual(found(text).map(([rule, at]) => `${rule} ${at}`), [
+    "session-set SET search_path = '${tenant}'", 'advisory-lock pg_advisory_lock', 'session-set SET ROLE owner',
+  ]);
+});
+
+test('a builder analysed on its own reads a choice as unknown: an optional TEMPORARY is not a finding, a fixed one is', () => {
+  const optional = [
+    'export const createSequence = (name: string, temporary = false) => {',
+    "  const temp = temporary ? ' TEMPORARY' : '';",
+    '  return `CREATE${temp} SEQUENCE ${name}`;',
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(optional), []);
+  const fixed = "export const scratchSql = (name: string) => `CREATE TEMPORARY TABLE ${name} (id int)`;";
+  assert.deepEqual(found(fixed).map(([rule]) => rule), ['temp-table']);
+  // At a query call the choice is real code: the branch with more SQL is read.
+  const atCall = [
+    "import pg from 'pg';",
+    'export async function make(client: pg.Client, temporary: boolean) {',
+    "  const temp = temporary ? ' TEMPORARY' : '';",
+    '  await client.query(`CREATE${temp} TABLE scratch (id int)`);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(atCall).map(([rule]) => rule), ['temp-table']);
+});
+
 test('a let built up with += (conditionally or not) is the concatenation of what was appended before its use', () => {
   const text = [
     "import pg from 'pg';",

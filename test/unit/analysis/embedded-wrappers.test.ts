@@ -59,3 +59,28 @@ test('a migration that opts out with pgm.noTransaction(), or an up() that is no 
   const notMigration = "export async function up(pool) { const c = await pool.connect(); await c.query('SET ROLE owner'); await c.query('RESET ROLE'); }";
   assert.deepEqual(found(notMigration), ['session-set SET ROLE owner']);
 });
+
+test('ORM and driver methods that take whole statements (Lucid rawQuery, deno-postgres queryArray/queryObject, pg-boss executeSql) are read', () => {
+  const text = [
+    "import pg from 'pg';",
+    'export class Locks {',
+    '  constructor(private client: Client) {}',
+    "  take(key: string) { return this.client.rawQuery(`SELECT PG_TRY_ADVISORY_LOCK('${key}') AS locked`); }",
+    "  scope(db: Db) { return db.queryArray('SET search_path TO tenant_a'); }",
+    "  rows(db: Db) { return db.queryObject('LISTEN tenants'); }",
+    "  prep(boss: Boss) { return boss.executeSql('PREPARE lookup AS SELECT 1'); }",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text, 'f.ts'), ['advisory-lock PG_TRY_ADVISORY_LOCK', 'session-set SET search_path TO tenant_a', 'listen LISTEN tenants', 'prepared-statement PREPARE lookup AS SELECT 1']);
+});
+
+test('the same methods given a sentence, a column list or broken text give nothing (no syntax errors either)', () => {
+  const text = [
+    "import pg from 'pg';",
+    "export const a = (ui) => ui.rawQuery('Set the search path first');",
+    "export const b = (q) => q.queryObject({ text: 'x' });",
+    "export const c = (db) => db.executeSql('SELECT FROM WHERE');",
+    "export const d = (db) => db.rawQuery('set_config, listen');",
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
