@@ -17,6 +17,7 @@ import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } f
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
+import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -100,7 +101,7 @@ function isWrittenString(node: ts.Expression): boolean {
   return ts.isStringLiteral(current) || ts.isNoSubstitutionTemplateLiteral(current) || ts.isTemplateExpression(current);
 }
 /** Calls that return a handle on a newly begun transaction (knex `transaction()` without a callback). */
-const TRANSACTION_OPENERS = /^(beginTransaction|startTransaction|transaction)$/;
+const TRANSACTION_OPENERS = new RegExp(`^(${TRANSACTION_OPENER_METHODS.join('|')})$`);
 
 /**
  * `db.beginTransaction()`, `knex.transaction()` (no callback), or a choice with one of them as an option
@@ -151,7 +152,7 @@ function typeNameMatches(type: ts.TypeNode | undefined, pattern: RegExp): boolea
 
 /** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
 function isReserveCall(value: ts.Expression): boolean {
-  return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'reserve' && value.arguments.length === 0;
+  return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === RESERVE_METHOD && value.arguments.length === 0;
 }
 
 /** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */

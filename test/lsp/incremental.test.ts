@@ -241,6 +241,38 @@ test('incremental TS analysis follows top-level SQL constants and pools into oth
   assert.equal(document.analyze(unused).filter((f) => f.rule === 'session-set').length, 0);
 });
 
+test('incremental TS analysis sees a transaction handle or reserved connection bound at the top level, like a whole-file analysis', () => {
+  const text = [
+    "import knex from 'knex';",
+    "import postgres from 'postgres';",
+    'const db = knex({ client: "pg" });',
+    'const sql = postgres(url, { prepare: false });',
+    'const trx = await db.transaction();',
+    'const conn = await sql.reserve();',
+    'const later = db.transaction(async (t) => t);',
+    'export async function scoped() {',
+    "  await trx.raw('SET LOCAL statement_timeout = 1000');",
+    '}',
+    'export async function locked() {',
+    '  await conn`select pg_advisory_lock(7)`;',
+    '}',
+    'export async function outside() {',
+    "  await later.raw('SET LOCAL lock_timeout = 10');",
+    '}',
+    '',
+  ].join('\n');
+  const whole = analyze(text, 'typescript', undefined, 'jobs.ts');
+  // The handle is inside its transaction; the reserved connection is a SQL tag; `later` is no handle.
+  assert.deepEqual(whole.map((f) => [f.rule, text.slice(f.start, f.end)]), [
+    ['advisory-lock', 'pg_advisory_lock'],
+    ['set-local-outside-transaction', 'SET LOCAL lock_timeout = 10'],
+  ]);
+  assert.deepEqual(comparable(new IncrementalTsDocument('typescript', 'jobs.ts').analyze(text)), comparable(whole));
+  assert.deepEqual(chunkTopLevel(text).prelude.split('\n').filter((line) => /transaction|reserve/.test(line)), [
+    'const trx = await db.transaction();', 'const conn = await sql.reserve();',
+  ]);
+});
+
 test('findings deltas rebuild exactly the new findings after random edits, and stay small for a local edit', () => {
   const next = random(7);
   let text = SQL.repeat(20);

@@ -1,0 +1,10 @@
+// Calls that hand out a client object with a known start: a transaction already begun, or a connection
+// of its own. The TS/JS analysis reads them where a handle is bound (embedded.ts); the editor's
+// incremental analysis copies top-level bindings of them into every chunk's prelude (incrementalTs.ts),
+// so both see the same handles. Kept apart from embedded.ts, which carries the TypeScript compiler.
+
+/** Methods returning a handle on a newly begun transaction when called without a callback (`await knex.transaction()`). */
+export const TRANSACTION_OPENER_METHODS: readonly string[] = ['beginTransaction', 'startTransaction', 'transaction'];
+
+/** postgres.js `await sql.reserve()`: one connection of the pool, kept until `release()`. */
+export const RESERVE_METHOD = 'reserve';
