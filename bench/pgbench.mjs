@@ -6,11 +6,26 @@ import { readFileSync } from 'node:fs';
 export const PGBENCH = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim() || 'pgbench';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** utime+stime of one process in seconds, and its parent pid (/proc/<pid>/stat); throws if it is gone. */
+/**
+ * CPU seconds of one process (utime+stime, and each apart) and its parent pid (/proc/<pid>/stat);
+ * throws if it is gone.
+ */
 export function procStat(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+  const user = Number(fields[11]) / CLOCK_TICKS;
+  const system = Number(fields[12]) / CLOCK_TICKS;
+  return { ppid: Number(fields[1]), cpu: user + system, user, system };
+}
+
+/**
+ * Read-type and write-type system calls of one process so far (/proc/<pid>/io syscr/syscw: read,
+ * write, readv, writev… — what a Node process relaying sockets makes per message batch).
+ */
+export function procSyscalls(pid) {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+  return { reads: field('syscr'), writes: field('syscw') };
 }
 
 /** Runs pgbench asynchronously (so the caller can keep reading /proc) and parses its summary. */

@@ -7,12 +7,16 @@
 // (bench/loginFloor.mjs: a bare Node SCRAM login and a canned answer, no server) says what Node itself
 // costs per connection, and runs in the -C scenarios only.
 // Then the cost of live hazard detection: two fresh PoolSafe instances, `--hazards on` and `off`, warmed
-// alike, interleaved, on select-only c=10 and on a mix that passes the keyword filter (SET LOCAL,
-// set_config, named prepared statements, a temp table in each transaction).
+// alike, on select-only c=10 and on a mix that passes the keyword filter (SET LOCAL, set_config, named
+// prepared statements, a temp table in each transaction): many short rounds of adjacent on/off pairs,
+// reported as the median and range of the pairs' TPS and pooler-CPU-per-transaction ratios, with what
+// the server saw per round (pg_stat_statements is loaded for it: a server restart before that part).
 //
 // Run after `npm run build` (uses out/ helpers and dist/pooler.js; POOLSAFE_OUT/POOLSAFE_DIST override).
 // Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 2), BENCH_POOL_SIZE (default 20),
 //      BENCH_SCALE (pgbench scale, default 10),
+//      BENCH_DETECTION_ROUNDS (on/off pairs per mix, default 8), BENCH_DETECTION_SECONDS (per run, default 5),
+//      BENCH_DETECTION_CONTROL=1 (both detection instances `--hazards off`: the comparison's noise floor),
 //      BENCH_TARGETS (default direct,forwarder,login-floor,pgbouncer,poolsafe,poolsafe-rotate),
 //      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
 //      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs a poolsafe target in
@@ -26,10 +30,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failer, positiveIntEnv } from './env.mjs';
-import { PGBENCH, procStat, runPgbench } from './pgbench.mjs';
+import { PGBENCH, procStat, procSyscalls, runPgbench } from './pgbench.mjs';
+import { enableStatementCounts, serverDelta, serverSnapshot } from './serverCounts.mjs';
 
 const fail = failer('pooler');
 const positiveInt = (name, fallback) => positiveIntEnv(name, fallback, fail);
@@ -41,6 +47,8 @@ const seconds = positiveInt('BENCH_SECONDS', 10);
 const rounds = positiveInt('BENCH_ROUNDS', 2);
 const poolSize = positiveInt('BENCH_POOL_SIZE', 20);
 const scale = positiveInt('BENCH_SCALE', 10);
+const detectionRounds = positiveInt('BENCH_DETECTION_ROUNDS', 8);
+const detectionSeconds = positiveInt('BENCH_DETECTION_SECONDS', 5);
 const userlistFormat = process.env.BENCH_PGBOUNCER_USERLIST ?? 'scram';
 const TARGETS = ['direct', 'forwarder', 'login-floor', 'pgbouncer', 'poolsafe', 'poolsafe-rotate'];
 /** Targets that answer only some scenarios (the login floor has no server behind it). */
@@ -93,22 +101,28 @@ function startLoginFloor(verifier) {
 function startListening(name, args) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let lines = 0;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${name} did not print "listening on" within 15 s:\n${output}`));
     }, 15_000);
+    let listening = false;
     const onData = (chunk) => {
-      output += chunk.toString();
+      const text = chunk.toString();
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+      if (listening) return; // later output is only counted (the detection comparison reports log lines)
+      output += text;
       const match = /listening on ([\d.]+):(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({
-          port: Number(match[2]),
-          pid: child.pid,
-          stop: () => stopChild(child),
-        });
-      }
+      if (!match) return;
+      listening = true;
+      clearTimeout(timer);
+      resolve({
+        port: Number(match[2]),
+        pid: child.pid,
+        logLines: () => lines,
+        stop: () => stopChild(child),
+      });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -131,11 +145,25 @@ function stopChild(child) {
   });
 }
 
+/**
+ * One pgbench run; for a relay process also its CPU per 1,000 transactions (user and system apart:
+ * a relay's system time is mostly its socket writes, which on loopback carry the receiver's TCP work)
+ * and its read/write system calls per transaction.
+ */
 async function measure(target, scenario, password, durationSeconds) {
-  const before = target.pid ? procStat(target.pid).cpu : undefined;
+  const before = target.pid ? { ...procStat(target.pid), ...procSyscalls(target.pid) } : undefined;
   const result = await runPgbench(target.port, password, scenario.args, durationSeconds);
-  const cpu = before === undefined ? undefined : procStat(target.pid).cpu - before;
-  return { ...result, cpuPer1kTx: cpu === undefined ? undefined : (cpu / result.transactions) * 1000 };
+  if (!before) return result;
+  const after = { ...procStat(target.pid), ...procSyscalls(target.pid) };
+  const perTx = (key, scale = 1) => ((after[key] - before[key]) / result.transactions) * scale;
+  return {
+    ...result,
+    cpuPer1kTx: perTx('cpu', 1000),
+    userPer1kTx: perTx('user', 1000),
+    systemPer1kTx: perTx('system', 1000),
+    readsPerTx: perTx('reads'),
+    writesPerTx: perTx('writes'),
+  };
 }
 
 const median = (values) => {
@@ -250,7 +278,13 @@ END;
 
 /**
  * Hazard detection on vs `--hazards off`: two fresh PoolSafe instances (prepared-statement tracking on,
- * so -M prepared works in transaction mode), warmed alike, then interleaved rounds on each traffic mix.
+ * so -M prepared works in transaction mode), warmed alike, then many short rounds per traffic mix, each
+ * an adjacent on/off pair in alternating order (on-off, off-on, …) so drift and neighbours' load hit
+ * both alike. Each pair gives a TPS ratio and a pooler CPU-per-transaction ratio: their median and
+ * spread are the result (one run's TPS on a shared machine swings more than the cost measured).
+ * Per round it also counts what the server saw (statements per transaction, server connections
+ * opened/closed) and the pooler's log lines, so an instance paying for something else shows.
+ * BENCH_DETECTION_CONTROL=1 compares two `--hazards off` instances the same way: the noise floor.
  */
 async function measureDetectionCost(cluster, cleanups) {
   const mixFile = join(root, 'bench', '.data', 'detection-mix.sql');
@@ -260,38 +294,96 @@ async function measureDetectionCost(cluster, cleanups) {
     { id: 'select c=10', args: ['-S', '-c', '10', '-j', '2'] },
     { id: 'filter-passing mix c=10 (-M prepared)', args: ['-f', mixFile, '-M', 'prepared', '-c', '10', '-j', '2'] },
   ];
+  const countStatements = enableStatementCounts(cluster);
+  const control = process.env.BENCH_DETECTION_CONTROL === '1';
   const instances = {};
   for (const name of ['on', 'off']) {
-    const started = await startPoolSafe(cluster.url('postgres'), 'lifo', ['--hazards', name, '--max-prepared-statements', '200']);
+    const hazards = control ? 'off' : name;
+    const started = await startPoolSafe(cluster.url('postgres'), 'lifo', ['--hazards', hazards, '--max-prepared-statements', '200']);
     cleanups.push(() => started.stop());
-    instances[name] = { port: started.port, pid: started.pid };
+    instances[name] = started;
   }
-  // Equal warm-up: both instances run every mix for the same time before anything is recorded.
-  for (const mix of mixes) for (const name of ['on', 'off']) await runPgbench(instances[name].port, cluster.password, mix.args, 3);
+  const label = control ? { on: 'off#1', off: 'off#2' } : { on: 'on', off: 'off' };
+  // Equal warm-up: both instances run every mix, alternating, for the same time before anything is recorded.
+  for (let pass = 0; pass < 2; pass++) for (const mix of mixes) for (const name of pass ? ['off', 'on'] : ['on', 'off']) await runPgbench(instances[name].port, cluster.password, mix.args, 3);
   const results = [];
   for (const mix of mixes) {
-    const tps = { on: [], off: [] };
-    const cpu = { on: [], off: [] };
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
-      for (const name of order) {
-        const result = await measure(instances[name], mix, cluster.password, seconds);
-        tps[name].push(result.tps);
-        cpu[name].push(result.cpuPer1kTx);
-        console.log(`detection ${name.padEnd(3)} round ${round + 1} ${mix.id} tps ${fmt(result.tps)}  cpu ${fmt(result.cpuPer1kTx, 4)} s/1k tx` +
-          (result.failedTransactions ? `  FAILED TX ${result.failedTransactions}` : ''));
+    const loadBefore = loadavg()[0];
+    const runs = { on: [], off: [] };
+    for (let round = 0; round < detectionRounds; round++) {
+      for (const name of round % 2 ? ['off', 'on'] : ['on', 'off']) {
+        const run = await measureWithServer(instances[name], mix, cluster, countStatements, detectionSeconds);
+        runs[name].push(run);
+        console.log(`detection ${label[name].padEnd(5)} round ${String(round + 1).padStart(2)} ${mix.id}: tps ${fmt(run.tps)}  cpu ${fmt(run.cpuPer1kTx, 4)}` +
+          ` (user ${fmt(run.userPer1kTx, 4)}) s/1k tx  syscalls/tx r ${fmt(run.readsPerTx, 2)} w ${fmt(run.writesPerTx, 2)}` +
+          `  server stmts/tx ${fmt(run.statementsPerTx, 3)}  server conns +${run.opened}/-${run.closed}  log lines ${run.logLines}` +
+          (run.failedTransactions ? `  FAILED TX ${run.failedTransactions}` : ''));
       }
     }
-    const onOff = ratio(median(tps.on), median(tps.off));
-    const cpuOnOff = ratio(median(cpu.on), median(cpu.off));
-    results.push({ mix: mix.id, onTps: median(tps.on), offTps: median(tps.off), onOff, cpuOnOff, tps, cpu });
+    results.push(summarizeDetection(mix.id, runs, [loadBefore, loadavg()[0]]));
   }
   console.log('');
-  for (const r of results) {
-    console.log(`hazard detection, ${r.mix}: on ${fmt(r.onTps)} TPS, off ${fmt(r.offTps)} TPS, on/off ${fmt(r.onOff, 3)}; pooler CPU per tx on/off ${fmt(r.cpuOnOff, 3)}`);
-    console.log(`  ${r.onOff !== undefined && r.onOff >= 0.95 ? 'met ' : 'MISS'}  detection costs <= 5% TPS (issue 14): on/off ${fmt(r.onOff, 2)}`);
-  }
+  for (const r of results) printDetection(r, label);
   return results;
+}
+
+/** One pgbench run against a PoolSafe instance, with the pooler's CPU, the server's counts and the pooler's log lines. */
+async function measureWithServer(instance, mix, cluster, countStatements, durationSeconds) {
+  const before = serverSnapshot(cluster, countStatements);
+  const lines = instance.logLines();
+  const result = await measure(instance, mix, cluster.password, durationSeconds);
+  const server = serverDelta(before, serverSnapshot(cluster, countStatements));
+  const statementsPerTx = server.statements === undefined ? undefined : server.statements / result.transactions;
+  return { ...result, statementsPerTx, opened: server.opened, closed: server.closed, logLines: instance.logLines() - lines };
+}
+
+const spreadOf = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+function summarizeDetection(mix, runs, load) {
+  const pairs = runs.on.map((on, i) => ({ on, off: runs.off[i] }));
+  const statements = (list) => (list.some((r) => r.statementsPerTx === undefined) ? undefined : median(list.map((r) => r.statementsPerTx)));
+  const side = (list) => ({
+    tps: spreadOf(list.map((r) => r.tps)),
+    cpuPer1kTx: spreadOf(list.map((r) => r.cpuPer1kTx)),
+    userPer1kTx: spreadOf(list.map((r) => r.userPer1kTx)),
+    readsPerTx: median(list.map((r) => r.readsPerTx)),
+    writesPerTx: median(list.map((r) => r.writesPerTx)),
+    statementsPerTx: statements(list),
+    opened: sum(list.map((r) => r.opened)),
+    closed: sum(list.map((r) => r.closed)),
+    logLines: sum(list.map((r) => r.logLines)),
+    failed: sum(list.map((r) => r.failedTransactions)),
+  });
+  return {
+    mix,
+    rounds: pairs.length,
+    seconds: detectionSeconds,
+    load,
+    on: side(runs.on),
+    off: side(runs.off),
+    tpsRatio: spreadOf(pairs.map((p) => p.on.tps / p.off.tps)),
+    cpuRatio: spreadOf(pairs.map((p) => p.on.cpuPer1kTx / p.off.cpuPer1kTx)),
+    userRatio: spreadOf(pairs.map((p) => p.on.userPer1kTx / p.off.userPer1kTx)),
+    runs,
+  };
+}
+
+function printDetection(r, label) {
+  const range = (s, digits) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}-${fmt(s.max, digits)})`;
+  console.log(`hazard detection, ${r.mix}: ${r.rounds} rounds of ${r.seconds} s per instance, load average ${fmt(r.load[0], 1)} -> ${fmt(r.load[1], 1)}`);
+  for (const name of ['on', 'off']) {
+    const s = r[name];
+    console.log(`  ${label[name].padEnd(5)} TPS ${range(s.tps)}, pooler CPU ${range(s.cpuPer1kTx, 4)} s/1k tx (user ${fmt(s.userPer1kTx.median, 4)}),` +
+      ` pooler syscalls/tx read ${fmt(s.readsPerTx, 2)} write ${fmt(s.writesPerTx, 2)}, server statements/tx ${fmt(s.statementsPerTx, 3)},` +
+      ` server connections +${s.opened}/-${s.closed}, pooler log lines ${s.logLines}${s.failed ? `, FAILED TX ${s.failed}` : ''}`);
+  }
+  const pair = `${label.on}/${label.off}`;
+  console.log(`  per round pair: TPS ${pair} median ${range(r.tpsRatio, 3)}, pooler CPU per tx ${pair} median ${range(r.cpuRatio, 3)}` +
+    ` (user time alone ${range(r.userRatio, 3)})`);
+  if (label.on !== 'on') return; // the control: no detection to judge
+  console.log(`  ${r.tpsRatio.median >= 0.95 ? 'met ' : 'MISS'}  detection costs <= 5% TPS (issue 14): on/off ${fmt(r.tpsRatio.median, 2)}`);
+  console.log(`  ${r.cpuRatio.median <= 1.05 ? 'met ' : 'MISS'}  detection costs <= 5% pooler CPU per transaction: on/off ${fmt(r.cpuRatio.median, 2)}`);
 }
 
 /** The audit: user-function calls (asked about after each transaction) vs built-in calls, hazards on vs off. */
@@ -416,9 +508,11 @@ async function main() {
       }
     }
     const summary = summarize(runs);
-    console.log('');
-    printTable(summary);
-    printTargets(summary);
+    if (mainRounds > 0) {
+      console.log('');
+      printTable(summary);
+      printTargets(summary);
+    }
     const dataDir = join(root, 'bench', '.data');
     mkdirSync(dataDir, { recursive: true });
     const resultPath = join(dataDir, 'pooler.json');

@@ -5,7 +5,7 @@
 // the connection goes back to the pool; hazards.ts turns what it did not know into hazards.
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import type { StateKind } from './sessionState';
-import { commentEnd, isWordByte } from './wireText';
+import { WORD_BYTES, commentEnd, equalsFolded, mayStartComment } from './wireText';
 
 /** How a hazard's detail says the state was found by the audit (the editor marks such hazards). */
 export const ASKED_THE_SERVER = 'found by asking the server';
@@ -37,6 +37,7 @@ const NAMES_FOLLOW = new Set(['into', 'table', 'references', 'exists', 'index', 
 const HIDDEN_CODE_STATEMENTS = new Set(['do', 'call', 'execute']);
 /** Their lengths: a statement's first word of another length (SELECT, INSERT…) is not decoded. */
 const HIDDEN_CODE_LENGTHS = new Set([...HIDDEN_CODE_STATEMENTS].map((word) => word.length));
+const HIDDEN_CODE_STATEMENT_BYTES = [...HIDDEN_CODE_STATEMENTS].map((word) => Buffer.from(word));
 /** Built-in functions that run SQL given as text. */
 const RUNS_SQL_TEXT = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'ts_stat']);
 
@@ -48,13 +49,51 @@ const DOUBLE_QUOTE = 0x22;
 /**
  * Whether the wire text [start, end) may run code whose statements the analysis cannot see: a call
  * of a function that is not built in (`builtins` null: not known yet, so any call), a quoted
- * function name, DO, CALL, EXECUTE. Texts without `(` and `;` cost one native search and a word.
+ * function name, DO, CALL, EXECUTE. A text without `(` calls nothing: only its first word counts
+ * (two native searches and a word), unless more statements follow; then, as for any text with `(`,
+ * every word is read.
  */
 export function runsHiddenCode(buf: Buffer, start: number, end: number, builtins: ReadonlySet<string> | null): boolean {
   const paren = buf.indexOf(OPEN_PAREN, start);
+  if (paren >= 0 && paren < end) return scanForHiddenCode(buf, start, end, builtins);
+  const first = firstWordStart(buf, start, end);
+  if (first === QUOTED) return scanForHiddenCode(buf, start, end, builtins);
+  if (first >= 0 && startsHiddenCodeStatement(buf, first, end)) return true;
   const semicolon = buf.indexOf(SEMICOLON, start);
-  if ((paren < 0 || paren >= end) && (semicolon < 0 || semicolon >= end)) return HIDDEN_CODE_STATEMENTS.has(firstWord(buf, start, end));
-  return scanForHiddenCode(buf, start, end, builtins);
+  if (semicolon < 0 || semicolon >= end || onlySpaceOrSemicolons(buf, semicolon + 1, end)) return false;
+  return scanForHiddenCode(buf, start, end, builtins); // more statements: the full scan knows quotes and comments
+}
+
+const QUOTED = -2;
+
+/** Where the text's first word starts (spaces, comments and punctuation skipped), -1 without one, QUOTED at a quote first. */
+function firstWordStart(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  let skip: number;
+  while (i < end) {
+    const b = buf[i];
+    if (WORD_BYTES[b] === 1) return i;
+    if (b === QUOTE || b === DOUBLE_QUOTE) return QUOTED;
+    i = mayStartComment(b) && (skip = commentEnd(buf, i, end)) >= 0 ? skip : i + 1;
+  }
+  return -1;
+}
+
+/** The word at `at` is DO, CALL or EXECUTE (any case), compared in place. */
+function startsHiddenCodeStatement(buf: Buffer, at: number, end: number): boolean {
+  let j = at + 1;
+  while (j < end && WORD_BYTES[buf[j]] === 1) j++;
+  for (const word of HIDDEN_CODE_STATEMENT_BYTES) if (word.length === j - at && equalsFolded(buf, at, word)) return true;
+  return false;
+}
+
+/** Only white space and semicolons from `from` to `end` (a text's trailing `;`). */
+function onlySpaceOrSemicolons(buf: Buffer, from: number, end: number): boolean {
+  for (let i = from; i < end; i++) {
+    const b = buf[i];
+    if (b !== 0x20 && b !== 0x0a && b !== 0x09 && b !== 0x0d && b !== SEMICOLON) return false;
+  }
+  return true;
 }
 
 function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: ReadonlySet<string> | null): boolean {
@@ -66,9 +105,9 @@ function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: Re
   let previousEnd = 0;
   while (i < end) {
     const b = buf[i];
-    if (isWordByte(b)) {
+    if (WORD_BYTES[b] === 1) {
       let j = i + 1;
-      while (j < end && isWordByte(buf[j])) j++;
+      while (j < end && WORD_BYTES[buf[j]] === 1) j++;
       const next = nextSignificant(buf, j, end);
       if ((atStatementStart && HIDDEN_CODE_LENGTHS.has(j - i)) || next === OPEN_PAREN) {
         const word = lowerWord(buf, i, j);
@@ -87,7 +126,7 @@ function scanForHiddenCode(buf: Buffer, start: number, end: number, builtins: Re
       if (nextSignificant(buf, close, end) === OPEN_PAREN && !NAMES_FOLLOW.has(lowerWord(buf, previousStart, previousEnd))) return true; // "MyFunction"(…)
       previousEnd = previousStart;
       i = close;
-    } else if ((skip = commentEnd(buf, i, end)) >= 0) {
+    } else if (mayStartComment(b) && (skip = commentEnd(buf, i, end)) >= 0) {
       i = skip;
     } else {
       if (b === SEMICOLON) atStatementStart = true;
@@ -107,14 +146,6 @@ function isCall(word: string, previousWord: string, builtins: ReadonlySet<string
   if (NOT_A_CALL.has(word) || NAMES_FOLLOW.has(previousWord)) return false;
   if (RUNS_SQL_TEXT.has(word)) return true;
   return builtins === null || !builtins.has(word);
-}
-
-function firstWord(buf: Buffer, start: number, end: number): string {
-  let i = start;
-  while (i < end && !isWordByte(buf[i])) i++;
-  let j = i;
-  while (j < end && isWordByte(buf[j])) j++;
-  return j - i > 7 ? '' : buf.toString('latin1', i, j).toLowerCase();
 }
 
 function nextSignificant(buf: Buffer, from: number, end: number): number {

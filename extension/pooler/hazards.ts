@@ -15,7 +15,7 @@ import { SessionState, type StateEntry, type StateKind } from './sessionState';
 import { redactSecrets } from './redact';
 import { logLine } from './log';
 import { ASKED_THE_SERVER, BUILTINS_SQL, auditSql, libraryName, readAudit, runsHiddenCode, type FoundState } from './audit';
-import { commentEnd, isWordByte } from './wireText';
+import { FOLDED, WORD_BYTES, commentEnd, equalsFolded, isWordByte, mayStartComment } from './wireText';
 
 export type HazardKind = HazardInfo['kind'];
 
@@ -58,13 +58,21 @@ const MAX_CACHED_TEXTS = 500;
  */
 const KEYWORDS_BY_FIRST: (Buffer[] | undefined)[] = [];
 for (const word of POOLER_WORDS) (KEYWORDS_BY_FIRST[word.charCodeAt(0)] ??= []).push(Buffer.from(word));
-/** Parts of function names: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*. */
-const NAME_PART_BYTES = NAME_PARTS.map((part) => Buffer.from(part));
-const SHORTEST_NAME_PART = Math.min(...NAME_PART_BYTES.map((part) => part.length));
-/** Bytes a name part can start with (either case): other positions of a word are not compared. */
-const NAME_PART_FIRST = new Uint8Array(256);
-for (const part of NAME_PART_BYTES) NAME_PART_FIRST[part[0]] = NAME_PART_FIRST[part[0] & ~0x20] = 1;
 const STATEMENT_START_BYTES = STATEMENT_START_WORDS.map((word) => Buffer.from(word));
+/** Parts of function names (pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*), found anywhere inside a word. */
+const NAME_PART_BYTES = NAME_PARTS.map((part) => Buffer.from(part));
+/**
+ * Each name part's first four bytes as one integer: the word scan keeps its last four (folded) bytes
+ * in an integer too, so a byte costs a shift and a table lookup (is it the fourth byte of some part?),
+ * and a part is compared in full only where its head matched. Parts are words of at least four bytes
+ * (then a match lies inside the word being scanned).
+ */
+const NAME_PART_HEADS = Int32Array.from(NAME_PART_BYTES, (part) => {
+  if (part.length < 4 || !part.every(isWordByte)) throw new Error(`name part "${part}" must be a word of 4+ bytes`);
+  return part.readInt32BE(0);
+});
+const ENDS_NAME_PART_HEAD = new Uint8Array(256);
+for (const part of NAME_PART_BYTES) ENDS_NAME_PART_HEAD[part[3]] = 1;
 
 /**
  * Whether the wire bytes [start, end) mention a session feature: a word scan with ASCII case folding,
@@ -76,13 +84,19 @@ export function mentionsSessionFeature(buf: Buffer, start: number, end: number):
   let skip: number;
   while (i < end) {
     const b = buf[i];
-    if (isWordByte(b)) {
+    if (WORD_BYTES[b] === 1) {
+      let last4 = FOLDED[b];
       let j = i + 1;
-      while (j < end && isWordByte(buf[j])) j++;
+      for (; j < end; j++) {
+        const c = buf[j];
+        if (WORD_BYTES[c] === 0) break;
+        last4 = (last4 << 8) | FOLDED[c];
+        if (ENDS_NAME_PART_HEAD[FOLDED[c]] === 1 && j - i >= 3 && namePartAt(buf, j - 3, end, last4)) return true;
+      }
       if (wordIsKeyword(buf, i, j, atStatementStart)) return true;
       atStatementStart = false;
       i = j;
-    } else if ((skip = commentEnd(buf, i, end)) >= 0) {
+    } else if (mayStartComment(b) && (skip = commentEnd(buf, i, end)) >= 0) {
       i = skip;
     } else {
       if (b === 0x3b) atStatementStart = true; // ;
@@ -92,25 +106,22 @@ export function mentionsSessionFeature(buf: Buffer, start: number, end: number):
   return false;
 }
 
-function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart: boolean): boolean {
-  const length = end - start;
-  if (atStatementStart) for (const word of STATEMENT_START_BYTES) if (word.length === length && equalsFolded(buf, start, word)) return true;
-  const candidates = KEYWORDS_BY_FIRST[buf[start] | 0x20];
-  if (candidates) for (const word of candidates) if (word.length === length && equalsFolded(buf, start, word)) return true;
-  for (let at = start; at + SHORTEST_NAME_PART <= end; at++) {
-    if (NAME_PART_FIRST[buf[at]] === 0) continue;
-    for (const part of NAME_PART_BYTES) if (at + part.length <= end && equalsFolded(buf, at, part)) return true;
+/** A name part starts at `at`, whose four folded bytes are `head`. */
+function namePartAt(buf: Buffer, at: number, end: number, head: number): boolean {
+  for (let k = 0; k < NAME_PART_HEADS.length; k++) {
+    if (NAME_PART_HEADS[k] !== head) continue;
+    const part = NAME_PART_BYTES[k];
+    if (at + part.length <= end && equalsFolded(buf, at, part)) return true;
   }
   return false;
 }
 
-/** `buf` at `at` equals the lower-case ASCII `word`, ignoring ASCII case. */
-function equalsFolded(buf: Buffer, at: number, word: Buffer): boolean {
-  for (let k = 0; k < word.length; k++) {
-    const b = buf[at + k];
-    if (b !== word[k] && (b | 0x20) !== word[k]) return false;
-  }
-  return true;
+function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart: boolean): boolean {
+  const length = end - start;
+  if (atStatementStart) for (const word of STATEMENT_START_BYTES) if (word.length === length && equalsFolded(buf, start, word)) return true;
+  const candidates = KEYWORDS_BY_FIRST[FOLDED[buf[start]]];
+  if (candidates) for (const word of candidates) if (word.length === length && equalsFolded(buf, start, word)) return true;
+  return false;
 }
 
 /** Parameters the pooler itself syncs onto every server a client lands on (client.ts): never leaked. */

@@ -23,6 +23,9 @@ test('calls of functions that are not built in, DO, CALL and EXECUTE run code th
     'CALL p',
     'execute stmt(1)',
     'select 1; do $$ begin end $$',
+    '/* app: billing */ EXECUTE stmt',
+    '-- refresh\nDO $$ begin perform 1 end $$',
+    "select 'a;b'; EXECUTE stmt",
     "select query_to_xml('select f()', true, true, '')",
   ]) assert.equal(hidden(text), true, text);
 });
@@ -39,6 +42,10 @@ test('built-in calls, column lists, type modifiers and quoted text need no quest
     'create function f(x int) returns int language sql as $$ select 1 $$',
     "select set_config('a.b', 'c', false)",
     'update t set (a, b) = (1, 2) where exists (select 1)',
+    'SELECT abalance FROM pgbench_accounts WHERE aid = 12345;',
+    'select 1;\n ;',
+    "select 'a; do it' from t",
+    'select 1 -- ; do\n',
   ]) assert.equal(hidden(text), false, text);
 });
 

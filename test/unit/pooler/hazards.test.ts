@@ -18,7 +18,7 @@ test('pre-filter: session features pass, in any case, SET only at a statement st
     "SET work_mem = '8MB'", "select 1; set search_path = x", 'PREPARE p AS select 1', 'create TEMP table t(x int)',
     "select currval('s')", 'select pg_advisory_lock(1)', 'SELECT PG_TRY_ADVISORY_LOCK(1)', 'LISTEN ch', 'declare c cursor with hold for select 1',
     "LOAD 'auto_explain'", 'DISCARD ALL', "select set_config('a.b', 'c', false)", "select dblink_connect('c', '')", "select pgv_set('a', 'b', 1)",
-    '/* note */ SET x = 1', '-- note\nRESET ALL',
+    '/* note */ SET x = 1', '-- note\nRESET ALL', 'select public.PG_Advisory_Xact_Lock(1)', 'select x.dbLink_exec(1)', 'select my_advisory_helper()',
   ]) {
     assert.ok(mentions(text), text);
   }
@@ -28,7 +28,7 @@ test('pre-filter: pool-safe traffic stays out of the parser (pgbench, UPDATE …
   for (const text of [
     'SELECT abalance FROM pgbench_accounts WHERE aid = 12345;', 'UPDATE pgbench_accounts SET abalance = abalance + -1 WHERE aid = 5;',
     'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, CURRENT_TIMESTAMP);', 'BEGIN;', 'END;',
-    'select temperature, closed_at, offset_x from readings', "select 'é' as settings",
+    'select temperature, closed_at, offset_x from readings', "select 'é' as settings", 'select advisor, advi_sory, pgv, dblin from t',
   ]) {
     assert.equal(mentions(text), false, text);
   }
