@@ -33,15 +33,39 @@ export interface UserSecret {
  */
 let randomPool = Buffer.alloc(0);
 let randomOffset = 0;
-export function secureRandom(length: number): Buffer {
+
+/** Reserves `length` bytes of the pool (refilled when short) and returns where they start. */
+function drawRandom(length: number): number {
   if (randomOffset + length > randomPool.length) {
     randomPool = randomBytes(Math.max(4096, length));
     randomOffset = 0;
   }
-  const bytes = Buffer.from(randomPool.subarray(randomOffset, randomOffset + length));
-  randomPool.fill(0, randomOffset, randomOffset + length); // handed-out bytes do not linger in the pool
+  const at = randomOffset;
   randomOffset += length;
+  return at;
+}
+
+export function secureRandom(length: number): Buffer {
+  const at = drawRandom(length);
+  const bytes = Buffer.from(randomPool.subarray(at, at + length));
+  randomPool.fill(0, at, at + length); // handed-out bytes do not linger in the pool
   return bytes;
+}
+
+/** `length` random bytes as base64 text (a SCRAM nonce), without a Buffer of their own. */
+export function secureRandomBase64(length: number): string {
+  const at = drawRandom(length);
+  const text = randomPool.toString('base64', at, at + length);
+  randomPool.fill(0, at, at + length);
+  return text;
+}
+
+/** A random signed 32-bit integer (cancel keys). */
+export function secureRandomInt32(): number {
+  const at = drawRandom(4);
+  const value = randomPool.readInt32BE(at);
+  randomPool.fill(0, at, at + 4);
+  return value;
 }
 
 export class AuthError extends Error {
@@ -66,13 +90,28 @@ function hmac(key: Buffer, data: string | Buffer): Buffer {
 
 /**
  * HMAC-SHA-256 (RFC 2104) under a verifier's StoredKey or ServerKey, which every login of that user
- * uses: the padded keys are made once per key and each HMAC is two one-shot digests. A createHmac
- * object per call was most of a connection-per-transaction client's SCRAM cost.
+ * uses: the padded keys are made once per key and each HMAC is two one-shot digests over a scratch
+ * buffer (pad, then data). A createHmac object per call was most of a connection-per-transaction
+ * client's SCRAM cost; a Buffer.concat per digest was most of what was left.
  */
 const SHA256_BLOCK = 64;
+const SHA256_LENGTH = 32;
 const verifierPads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
-function verifierHmac(key: Buffer, data: string): Buffer {
+let hmacScratch = Buffer.allocUnsafeSlow(1024);
+function verifierHmac(key: Buffer, data: Buffer): Buffer {
   if (!hashOnce || key.length > SHA256_BLOCK) return hmac(key, data);
+  const pads = padsOf(key);
+  const innerLength = SHA256_BLOCK + data.length;
+  if (hmacScratch.length < innerLength) hmacScratch = Buffer.allocUnsafeSlow(innerLength);
+  pads.inner.copy(hmacScratch, 0);
+  data.copy(hmacScratch, SHA256_BLOCK);
+  const inner = hashOnce('sha256', hmacScratch.subarray(0, innerLength), 'buffer');
+  pads.outer.copy(hmacScratch, 0);
+  inner.copy(hmacScratch, SHA256_BLOCK);
+  return hashOnce('sha256', hmacScratch.subarray(0, SHA256_BLOCK + SHA256_LENGTH), 'buffer');
+}
+
+function padsOf(key: Buffer): { inner: Buffer; outer: Buffer } {
   let pads = verifierPads.get(key);
   if (!pads) {
     pads = { inner: Buffer.alloc(SHA256_BLOCK, 0x36), outer: Buffer.alloc(SHA256_BLOCK, 0x5c) };
@@ -82,9 +121,7 @@ function verifierHmac(key: Buffer, data: string): Buffer {
     }
     verifierPads.set(key, pads);
   }
-  const text = Buffer.from(data, 'utf8');
-  const inner = sha256(Buffer.concat([pads.inner, text], SHA256_BLOCK + text.length));
-  return sha256(Buffer.concat([pads.outer, inner], SHA256_BLOCK + inner.length));
+  return pads;
 }
 
 /** Node's one-shot digest (20.12+; absent in older runtimes, such as an older editor's). */
@@ -211,6 +248,28 @@ function parseAttributes(text: string): Map<string, string> {
   return attributes;
 }
 
+/**
+ * The value of attribute `key` in a SCRAM message (`k=value,…`), the last one when repeated, as
+ * parseAttributes would give it: the server side reads two or three per login without a Map.
+ */
+function attributeOf(text: string, key: string): string | undefined {
+  let found: string | undefined;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf(',', start);
+    if (end < 0) end = text.length;
+    if (end - start >= 2 && text.charCodeAt(start + 1) === 0x3d && text[start] === key) found = text.slice(start + 2, end);
+    start = end + 1;
+  }
+  return found;
+}
+
+/** c= of a client-final-message for the usual gs2 headers, without encoding them per login. */
+const CHANNEL_BINDING = new Map([['n,,', Buffer.from('n,,').toString('base64')], ['y,,', Buffer.from('y,,').toString('base64')]]);
+
+function channelBinding(gs2Header: string): string {
+  return CHANNEL_BINDING.get(gs2Header) ?? Buffer.from(gs2Header).toString('base64');
+}
+
 function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -234,7 +293,7 @@ export class ScramServerSession {
   constructor(
     private readonly secret: ScramSecret,
     private readonly user: string,
-    private readonly serverNonce = secureRandom(18).toString('base64'),
+    private readonly serverNonce = secureRandomBase64(18),
   ) {}
 
   /** Takes client-first-message, returns server-first-message. */
@@ -244,7 +303,7 @@ export class ScramServerSession {
     if (match[1].startsWith('p')) throw new AuthError('channel binding is not supported by this pooler', '08P01');
     this.gs2Header = `${match[1]},${match[2]},`;
     this.clientFirstBare = match[3];
-    const clientNonce = parseAttributes(this.clientFirstBare).get('r');
+    const clientNonce = attributeOf(this.clientFirstBare, 'r');
     if (!clientNonce) throw new AuthError('malformed SCRAM message (nonce missing)', '08P01');
     this.nonce = clientNonce + this.serverNonce;
     this.serverFirst = `r=${this.nonce},s=${this.secret.salt.toString('base64')},i=${this.secret.iterations}`;
@@ -256,13 +315,12 @@ export class ScramServerSession {
     const proofAt = clientFinal.lastIndexOf(',p=');
     if (proofAt < 0) throw new AuthError('malformed SCRAM message (proof missing)', '08P01');
     const withoutProof = clientFinal.slice(0, proofAt);
-    const attributes = parseAttributes(withoutProof);
-    if (attributes.get('c') !== Buffer.from(this.gs2Header).toString('base64')) {
+    if (attributeOf(withoutProof, 'c') !== channelBinding(this.gs2Header)) {
       throw new AuthError('SCRAM channel binding check failed', '08P01');
     }
-    if (attributes.get('r') !== this.nonce) throw new AuthError('SCRAM nonce mismatch', '08P01');
+    if (attributeOf(withoutProof, 'r') !== this.nonce) throw new AuthError('SCRAM nonce mismatch', '08P01');
     const proof = Buffer.from(clientFinal.slice(proofAt + 3), 'base64');
-    const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
+    const authMessage = Buffer.from(`${this.clientFirstBare},${this.serverFirst},${withoutProof}`, 'utf8');
     const clientSignature = verifierHmac(this.secret.storedKey, authMessage);
     if (proof.length !== 32) throw saslFailed();
     const clientKey = xor(proof, clientSignature);

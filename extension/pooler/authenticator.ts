@@ -8,7 +8,7 @@ import {
 } from './auth';
 import type { LoginMethod } from './config';
 import { identAllows, type IdentMapping } from './ident';
-import { AuthCode, authentication, authenticationSasl, parseSaslInitialResponse, readCString } from './protocol';
+import { AuthCode, authentication, authenticationSasl, authenticationWithText, parseSaslInitialResponse, readCString } from './protocol';
 
 /** What to do next: send `reply` and wait for the client's answer, or the login is done. */
 export type AuthStep =
@@ -58,6 +58,11 @@ const IDENTITY_WORDS: Record<'cert' | 'peer', IdentityWords> = {
   },
 };
 
+/** The SCRAM request every SCRAM login begins with: built once (it never changes). */
+const SCRAM_REQUEST = authenticationSasl([SCRAM_MECHANISM]);
+/** Logins that are not cert or peer logins: no external identity. */
+const NO_IDENTITY: ExternalIdentity = Object.freeze({ names: undefined });
+
 export class Authenticator {
   private phase: Phase = { step: 'done' };
 
@@ -71,7 +76,7 @@ export class Authenticator {
     private readonly secret: UserSecret | undefined,
     private readonly scramSecrets: ScramSecretCache,
     private readonly trusted: boolean,
-    private readonly identity: ExternalIdentity = { names: undefined },
+    private readonly identity: ExternalIdentity = NO_IDENTITY,
   ) {}
 
   /** The authentication request to send first (or done, for trust). */
@@ -121,7 +126,7 @@ export class Authenticator {
     // Without a plaintext password the server login must reuse this client's proof.
     const passThrough = known !== undefined && this.secret?.password === undefined;
     this.phase = { step: 'scram-first', session: new ScramServerSession(secret, this.user), secret, passThrough };
-    return { reply: authenticationSasl([SCRAM_MECHANISM]) };
+    return { reply: SCRAM_REQUEST };
   }
 
   /**
@@ -137,14 +142,14 @@ export class Authenticator {
         if (mechanism !== SCRAM_MECHANISM) throw new AuthError('client selected an invalid SASL authentication mechanism', '08P01');
         const serverFirst = phase.session.handleClientFirst(data.toString('utf8'));
         this.phase = { ...phase, step: 'scram-final' };
-        return { reply: authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)) };
+        return { reply: authenticationWithText(AuthCode.SASLContinue, serverFirst) };
       }
       case 'scram-final': {
         const serverFinal = phase.session.handleClientFinal(body.toString('utf8'));
         const clientKey = phase.session.clientKey;
         const { salt, iterations, serverKey } = phase.secret;
         const scramKeys = phase.passThrough && clientKey ? { clientKey, serverKey, salt, iterations } : undefined;
-        return { done: true, before: authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)), scramKeys };
+        return { done: true, before: authenticationWithText(AuthCode.SASLFinal, serverFinal), scramKeys };
       }
       case 'md5': {
         const [answer] = readCString(body, 0);

@@ -5,11 +5,11 @@
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
-  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, backendKeyData, errorResponse, interestIn,
-  negotiateProtocolVersion, noticeResponse, parameterStatus, parseErrorFields, parseParameterStatus, parseStartupPacket, readyForQuery, sqlstateOf,
+  AuthCode, MAX_AUTH_MESSAGE_LENGTH, Msg, MessageReader, MessageScanner, ProtocolError, authentication, errorResponse, greeting, interestIn,
+  negotiateProtocolVersion, noticeResponse, parameterStatus, parseErrorFields, parseParameterStatus, parseStartupPacket, sqlstateOf,
   unsupportedProtocolError,
 } from './protocol';
-import { AuthError, secureRandom, type ScramKeys, type UserSecret } from './auth';
+import { AuthError, secureRandomInt32, type ScramKeys, type UserSecret } from './auth';
 import { Authenticator, type AuthStep, type ExternalIdentity } from './authenticator';
 import { rememberDatabase, resolveDatabase, userTimeout, type ClientTlsMode, type DatabaseTarget, type LoginMethod, type PoolMode, type UserTimeoutKey } from './config';
 import { isLoginRefusal, type Pool, type PoolClient } from './pool';
@@ -20,7 +20,7 @@ import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepa
 import { logLine } from './log';
 import { unixPeerUser, unixSocketOf } from './listener';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
-import { ExtraSettings, StartupParamError, checkSettingNames, startupSettings } from './startup-params';
+import { ExtraSettings, StartupParamError, checkSettingNames, lowerCaseNames, startupSettings } from './startup-params';
 import { isPeerAdmin } from './admin';
 import type { BalancedClientSide, ClientBalance } from './balancedClient';
 import { findLoginSecret } from './login-secret';
@@ -34,6 +34,12 @@ const TRACKED_PARAMS = TRACKED_PARAMETERS;
 /** client_tls_sslmode values under which a TCP client must use TLS. */
 const TLS_REQUIRED: readonly ClientTlsMode[] = ['require', 'verify-ca', 'verify-full'];
 const TRACKED_BY_LOWER = new Map<string, string>(TRACKED_PARAMS.map((p) => [p.toLowerCase(), p]));
+/** TRACKED_PARAMS lower-cased, index for index (startup settings are keyed lower-case). */
+const TRACKED_LOWER = TRACKED_PARAMS.map((p) => p.toLowerCase());
+const isTrackedLower = (lower: string): boolean => TRACKED_BY_LOWER.has(lower);
+/** Startup parameters and settings of a client whose startup packet has not arrived yet. */
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+const AUTHENTICATION_OK = authentication(AuthCode.Ok);
 
 
 /** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
@@ -83,9 +89,9 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    * clients of a pool that greeted with the same settings (Pool.greetings).
    */
   paramsToken: object = {};
-  startupParams = new Map<string, string>();
+  startupParams: ReadonlyMap<string, string> = NO_PARAMS;
   /** Settings from the startup packet (and its `options`), lower-cased name → value. */
-  private startupSettings = new Map<string, string>();
+  private startupSettings: ReadonlyMap<string, string> = NO_PARAMS;
   /** Startup `replication=`: such a client gets its own server connection, relayed unparsed (replication.ts). */
   private replication: 'true' | 'database' | undefined;
   private replicationServer: ServerConnection | null = null;
@@ -108,8 +114,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   /** The pooler's own BackendKeyData for this client (what CancelRequest must quote). */
   readonly processId: number;
   readonly secretKey: number;
-  readonly connectedAt = Date.now();
-  lastActivityAt = Date.now();
+  readonly connectedAt: number;
+  lastActivityAt: number;
   /** When the current request / transaction started (ms), for query_time / xact_time. */
   private requestStartedAt = 0;
   private xactStartedAt = 0;
@@ -154,9 +160,9 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.acceptedSocket = socket;
-    const key = secureRandom(8);
-    this.processId = key.readInt32BE(0) & 0x7fffffff;
-    this.secretKey = key.readInt32BE(4);
+    this.connectedAt = this.lastActivityAt = Date.now();
+    this.processId = secureRandomInt32() & 0x7fffffff;
+    this.secretKey = secureRandomInt32();
     socket.setNoDelay(true);
     socket.on('data', this.onBytes);
     this.listenTo(socket);
@@ -319,7 +325,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     }
   }
 
-  private beginAuth(params: Map<string, string>): void {
+  private beginAuth(params: ReadonlyMap<string, string>): void {
     this.startupSettings = this.readStartupSettings(params);
     this.replication = replicationMode(params.get('replication'));
     const user = params.get('user');
@@ -386,7 +392,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   /** Starts the exchange for the configured auth_type; `secret` undefined = unknown user. */
   private challenge(secret: UserSecret | undefined, trusted: boolean): void {
     const { method, map } = this.loginMethod();
-    const identity = method === 'peer' ? this.peerIdentity(map) : this.certificateLogin(map);
+    const identity = method === 'peer' ? this.peerIdentity(map) : method === 'cert' ? this.certificateLogin(map) : undefined;
     const authenticator = new Authenticator(method, this.user, secret, this.host.scramSecrets, trusted, identity);
     this.phase = { step: 'auth', authenticator };
     this.onAuthStep(authenticator.start());
@@ -450,7 +456,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     this.phase = { step: 'starting' };
     // A `*` database exists once someone logged in to it; PgBouncer logs its creation.
     if (rememberDatabase(this.host.config, this.target!)) logLine(`registered new auto-database: ${this.target!.name}`);
-    const ok = authentication(AuthCode.Ok);
+    const ok = AUTHENTICATION_OK;
     const pool = this.host.getPool(this.target!, this.user, this.scramKeys, this.lookedUpSecret);
     if (this.replication) {
       this.startReplication(pool, before ? [before, ok] : [ok]);
@@ -482,7 +488,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
         this.replicationServer = server;
         this.waitStartedAt = 0;
         const statuses = [...server.params].map(([name, value]) => parameterStatus(name, value));
-        this.socket.write(Buffer.concat([...first, ...statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
+        this.socket.write(greeting(first, Buffer.concat(statuses), this.processId, this.secretKey));
         this.host.clientLoggedIn(this);
         this.state = 'active';
         const early = this.reader!.takeRemaining();
@@ -520,9 +526,9 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
    * them at startup; PgBouncer refuses most). A malformed `options` or a name that cannot be a
    * setting is refused as PgBouncer refuses it.
    */
-  private readStartupSettings(params: Map<string, string>): Map<string, string> {
+  private readStartupSettings(params: ReadonlyMap<string, string>): Map<string, string> {
     const config = this.host.config;
-    const trackedExtra = new Set(config.track_extra_parameters.map((name) => name.toLowerCase()));
+    const trackedExtra = lowerCaseNames(config.track_extra_parameters);
     try {
       const settings = startupSettings(params, config.ignore_startup_parameters, (name) => TRACKED_BY_LOWER.has(name) || trackedExtra.has(name));
       checkSettingNames(settings);
@@ -537,35 +543,41 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (this.state === 'closed') return;
     this.waitStartedAt = 0;
     const template = pool.template!;
-    for (const name of TRACKED_PARAMS) {
-      const own = this.startupSettings.get(name.toLowerCase());
-      this.params.set(name, own ?? template.get(name) ?? '');
+    for (let i = 0; i < TRACKED_PARAMS.length; i++) {
+      const name = TRACKED_PARAMS[i];
+      this.params.set(name, this.startupSettings.get(TRACKED_LOWER[i]) ?? template.get(name) ?? '');
     }
-    const extra = new ExtraSettings(this.startupSettings, this.host.config.track_extra_parameters, template, (lower) => TRACKED_BY_LOWER.has(lower));
-    this.extraSettings = extra.size > 0 ? extra : null;
-    // Clients of one application greet alike: the ParameterStatus block is built once per value set.
-    const cacheKey = TRACKED_PARAMS.map((name) => this.params.get(name)).join('\0') + (this.extraSettings?.key() ?? '');
-    let greeting = pool.greetings.get(cacheKey);
-    if (!greeting) {
-      const parts: Buffer[] = [];
-      for (const [name, value] of template) {
-        const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
-        parts.push(parameterStatus(name, tracked ? this.params.get(tracked)! : this.extraSettings?.greetingValue(name) ?? value));
-      }
-      greeting = { statuses: Buffer.concat(parts), paramsToken: {} };
-      if (pool.greetings.size > 100) pool.greetings.clear();
-      pool.greetings.set(cacheKey, greeting);
-    }
+    this.extraSettings = ExtraSettings.of(this.startupSettings, this.host.config.track_extra_parameters, template, isTrackedLower);
+    const statuses = this.greetingStatuses(pool, template);
     // Clients with the same settings share a token: a server one of them left needs no sync for another
     // (before, every hand-over between two clients of one application built and compared the sync SQL).
-    this.paramsToken = greeting.paramsToken;
-    this.socket.write(Buffer.concat([...before, greeting.statuses, backendKeyData(this.processId, this.secretKey), readyForQuery('I')]));
+    this.paramsToken = statuses.paramsToken;
+    this.socket.write(greeting(before, statuses.statuses, this.processId, this.secretKey));
     this.host.clientLoggedIn(this);
     this.state = 'idle';
     const early = this.reader!.takeRemaining();
     this.reader = null;
     this.socket.resume(); // paused if it sent much before the greeting
     if (early.length > 0) this.onData(early);
+  }
+
+  /** Clients of one application greet alike: the ParameterStatus block is built once per value set. */
+  private greetingStatuses(pool: Pool, template: ReadonlyMap<string, string>): { statuses: Buffer; paramsToken: object } {
+    let cacheKey = '';
+    for (const name of TRACKED_PARAMS) cacheKey += `${this.params.get(name)}\0`;
+    if (this.extraSettings) cacheKey += this.extraSettings.key();
+    let found = pool.greetings.get(cacheKey);
+    if (!found) {
+      const parts: Buffer[] = [];
+      for (const [name, value] of template) {
+        const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
+        parts.push(parameterStatus(name, tracked ? this.params.get(tracked)! : this.extraSettings?.greetingValue(name) ?? value));
+      }
+      found = { statuses: Buffer.concat(parts), paramsToken: {} };
+      if (pool.greetings.size > 100) pool.greetings.clear();
+      pool.greetings.set(cacheKey, found);
+    }
+    return found;
   }
 
   /** Logged in to the console: the admin side decides access and greets. */

@@ -518,10 +518,10 @@ export class HazardMonitor extends EventEmitter {
   }
 
   private endTransaction(track: ClientTrack): void {
-    if ((track.txFailed || track.rolledBack) && track.txAdded.length > 0) {
-      for (const { state, entry } of track.txAdded) state.removeEntry(entry);
+    if (track.txAdded.length > 0) {
+      if (track.txFailed || track.rolledBack) for (const { state, entry } of track.txAdded) state.removeEntry(entry);
+      track.txAdded.length = 0; // setting an array's length is a runtime call even when it is 0 already
     }
-    track.txAdded.length = 0;
     track.txFailed = false;
     track.rolledBack = false;
   }

@@ -62,7 +62,7 @@ export interface ClientHost {
   nextSocketId(): number;
   isAdminDatabase(database: string): boolean;
   /** A client logged in to the admin database; `before` (SASLFinal) goes out with its greeting. */
-  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void;
+  adminConnection(socket: net.Socket, params: ReadonlyMap<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void;
   /** Why a client that just authenticated is refused (max_db/user_client_connections), if it is. */
   clientLimitRefusal(user: string, database: string): string | undefined;
   clientLoggedIn(client: Client): void;
@@ -76,7 +76,7 @@ export interface ClientHost {
 }
 
 /** `id`: the connection's socket id (SHOW CLIENTS/SOCKETS), kept from its login. */
-export type AdminConnectionHandler = (socket: net.Socket, params: Map<string, string>, leftover: Buffer, before: Buffer | undefined, id: number) => void;
+export type AdminConnectionHandler = (socket: net.Socket, params: ReadonlyMap<string, string>, leftover: Buffer, before: Buffer | undefined, id: number) => void;
 
 export class Pooler implements ClientHost, PoolHost, BalanceServices {
   readonly pools = new Map<string, Pool>();
@@ -202,17 +202,19 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     // and, during SHUTDOWN WAIT_FOR_*, everything but the console.
     if (this.disabledDatabases.has(configured.name)) throw new AuthError(`database "${configured.name}" is disabled`, '08P01');
     if (this.shutdownMode) throw new AuthError('pooler is shutting down', '08P01');
-    const target = this.serverTarget(configured, user, scramKeys, secret);
     // Like PgBouncer, one pool per server login: clients of a database with a forced user= share it.
-    const key = `${target.name}\0${target.user}`;
+    // The key is that of serverTarget's result, known without building it (a login into an existing
+    // pool would otherwise copy the database's whole target).
+    const key = `${configured.name}\0${configured.user || user}`;
     let pool = this.pools.get(key);
     if (!pool) {
+      const target = this.serverTarget(configured, user, scramKeys, secret);
       pool = new Pool(target, target.user, this.config, this);
       this.pools.set(key, pool);
     } else if (!configured.user) {
       // The latest proven keys and looked-up secret (the verifier may have changed).
       if (scramKeys) pool.target.scramKeys = scramKeys;
-      if (secret) pool.target.secret = target.secret;
+      if (secret) pool.target.secret = this.config.users.get(user) ?? secret;
     }
     return pool;
   }
@@ -278,7 +280,7 @@ export class Pooler implements ClientHost, PoolHost, BalanceServices {
     return isAdminDatabase(database);
   }
 
-  adminConnection(socket: net.Socket, params: Map<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void {
+  adminConnection(socket: net.Socket, params: ReadonlyMap<string, string>, leftover: Buffer, client: Client, before: Buffer | undefined): void {
     this.clients.delete(client);
     if (!this.onAdminConnection) {
       socket.end(errorResponse({ severity: 'FATAL', code: '3D000', message: `no such database: ${params.get('database')}` }));

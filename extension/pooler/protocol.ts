@@ -113,8 +113,11 @@ export function unsupportedProtocolError(major: number, minor: number): Buffer {
  * Chunks that arrive while a message is incomplete are only listed; they are joined once, when the
  * message is complete (re-joining on every chunk would make a slow large message quadratic).
  */
+/** A zero-length buffer shared by every reader that holds nothing (nothing can be written into it). */
+const EMPTY = Buffer.alloc(0);
+
 export class MessageReader {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = EMPTY;
   private offset = 0;
   private later: Buffer[] = [];
   private laterBytes = 0;
@@ -178,8 +181,8 @@ export class MessageReader {
   /** Bytes received but not yet consumed (handed to the forwarding path after login). */
   takeRemaining(): Buffer {
     this.gather(this.buffered);
-    const rest = this.buffer.subarray(this.offset);
-    this.buffer = Buffer.alloc(0);
+    const rest = this.offset === 0 ? this.buffer : this.buffer.subarray(this.offset);
+    this.buffer = EMPTY;
     this.offset = 0;
     return rest;
   }
@@ -436,6 +439,15 @@ export function authentication(code: number, extra?: Buffer): Buffer {
   return buf;
 }
 
+/** AuthenticationX carrying `text` (SCRAM's server messages), written straight into the message. */
+export function authenticationWithText(code: number, text: string): Buffer {
+  const textLength = Buffer.byteLength(text, 'utf8');
+  const buf = message(Msg.Authentication, 4 + textLength);
+  buf.writeInt32BE(code, 5);
+  buf.write(text, 9, 'utf8');
+  return buf;
+}
+
 export function authenticationSasl(mechanisms: string[]): Buffer {
   return authentication(AuthCode.SASL, Buffer.concat([cstrings(mechanisms), Buffer.from([0])]));
 }
@@ -451,6 +463,28 @@ export function backendKeyData(processId: number, secretKey: number): Buffer {
   const buf = message(Msg.BackendKeyData, 8);
   buf.writeInt32BE(processId, 5);
   buf.writeInt32BE(secretKey, 9);
+  return buf;
+}
+
+/**
+ * The end of a login: `first` (SASLFinal, AuthenticationOk), the ParameterStatus block, BackendKeyData
+ * and ReadyForQuery 'I', written into one buffer (one write, and no buffer per message).
+ */
+export function greeting(first: readonly Buffer[], statuses: Buffer, processId: number, secretKey: number): Buffer {
+  let length = statuses.length + 13 + 6;
+  for (const part of first) length += part.length;
+  const buf = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const part of first) at += part.copy(buf, at);
+  at += statuses.copy(buf, at);
+  buf[at] = Msg.BackendKeyData;
+  buf.writeInt32BE(12, at + 1);
+  buf.writeInt32BE(processId, at + 5);
+  buf.writeInt32BE(secretKey, at + 9);
+  at += 13;
+  buf[at] = Msg.ReadyForQuery;
+  buf.writeInt32BE(5, at + 1);
+  buf[at + 5] = 0x49; // 'I'
   return buf;
 }
 
@@ -540,7 +574,7 @@ export function parseSaslInitialResponse(body: Buffer): { mechanism: string; dat
   const [mechanism, next] = readCString(body, 0);
   if (next + 4 > body.length) throw new ProtocolError('malformed SASLInitialResponse');
   const length = body.readInt32BE(next);
-  const data = length < 0 ? Buffer.alloc(0) : body.subarray(next + 4, next + 4 + length);
+  const data = length < 0 ? EMPTY : body.subarray(next + 4, next + 4 + length);
   return { mechanism, data };
 }
 

@@ -66,8 +66,8 @@ export function parseOptionsParam(text: string): Array<[string, string]> {
  * `ignored` (ignore_startup_parameters) are dropped; with `options` itself ignored, its pairs are
  * still read leniently and only `tracked` names are kept (PgBouncer's behaviour).
  */
-export function startupSettings(params: Map<string, string>, ignored: readonly string[], tracked: (name: string) => boolean): Map<string, string> {
-  const ignoredLower = new Set(ignored.map((name) => name.toLowerCase()));
+export function startupSettings(params: ReadonlyMap<string, string>, ignored: readonly string[], tracked: (name: string) => boolean): Map<string, string> {
+  const ignoredLower = lowerCaseNames(ignored);
   const settings = new Map<string, string>();
   for (const [rawName, value] of params) {
     const name = rawName.toLowerCase();
@@ -84,7 +84,21 @@ export function startupSettings(params: Map<string, string>, ignored: readonly s
   return settings;
 }
 
-function addLenientOptions(settings: Map<string, string>, value: string, ignored: Set<string>, tracked: (name: string) => boolean): void {
+/**
+ * The lower-cased names of a configured list (ignore_startup_parameters, track_extra_parameters), made
+ * once per list rather than per login: RELOAD and SET replace such a list whole, never edit it.
+ */
+const lowerCased = new WeakMap<readonly string[], ReadonlySet<string>>();
+export function lowerCaseNames(names: readonly string[]): ReadonlySet<string> {
+  let lower = lowerCased.get(names);
+  if (!lower) {
+    lower = new Set(names.map((name) => name.toLowerCase()));
+    lowerCased.set(names, lower);
+  }
+  return lower;
+}
+
+function addLenientOptions(settings: Map<string, string>, value: string, ignored: ReadonlySet<string>, tracked: (name: string) => boolean): void {
   let pairs: Array<[string, string]>;
   try {
     pairs = parseOptionsParam(value);
@@ -98,7 +112,7 @@ function addLenientOptions(settings: Map<string, string>, value: string, ignored
 const SETTING_NAME = /^[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)?$/;
 
 /** Throws when a name could not be a PostgreSQL setting (it would otherwise be written into SQL). */
-export function checkSettingNames(settings: Map<string, string>): void {
+export function checkSettingNames(settings: ReadonlyMap<string, string>): void {
   for (const name of settings.keys()) {
     if (!SETTING_NAME.test(name)) throw new StartupParamError(`unsupported startup parameter: ${name}`);
   }
@@ -120,8 +134,18 @@ interface ExtraSetting {
 export class ExtraSettings {
   private readonly byName = new Map<string, ExtraSetting>();
 
-  constructor(startup: Map<string, string>, trackExtra: readonly string[], template: Map<string, string>, isFixed: (lowerName: string) => boolean) {
-    const reportedName = new Map([...template.keys()].map((name) => [name.toLowerCase(), name]));
+  /**
+   * A client's extra settings, or null when it has none: most clients have only tracked parameters
+   * in their startup packet and no track_extra_parameters apply, so a login builds nothing here.
+   */
+  static of(startup: ReadonlyMap<string, string>, trackExtra: readonly string[], template: ReadonlyMap<string, string>, isFixed: (lowerName: string) => boolean): ExtraSettings | null {
+    if (trackExtra.length === 0 && allFixed(startup, isFixed)) return null;
+    const extra = new ExtraSettings(startup, trackExtra, template, isFixed);
+    return extra.size > 0 ? extra : null;
+  }
+
+  private constructor(startup: ReadonlyMap<string, string>, trackExtra: readonly string[], template: ReadonlyMap<string, string>, isFixed: (lowerName: string) => boolean) {
+    const reportedName = reportedNames(template);
     for (const extra of trackExtra) {
       const lower = extra.toLowerCase();
       const name = reportedName.get(lower);
@@ -181,4 +205,20 @@ export class ExtraSettings {
       applied.add(lower);
     }
   }
+}
+
+function allFixed(startup: ReadonlyMap<string, string>, isFixed: (lowerName: string) => boolean): boolean {
+  for (const lower of startup.keys()) if (!isFixed(lower)) return false;
+  return true;
+}
+
+/** Lower-cased name → the server's spelling, per pool template (a template never changes once made). */
+const reportedByTemplate = new WeakMap<ReadonlyMap<string, string>, ReadonlyMap<string, string>>();
+function reportedNames(template: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  let names = reportedByTemplate.get(template);
+  if (!names) {
+    names = new Map([...template.keys()].map((name) => [name.toLowerCase(), name]));
+    reportedByTemplate.set(template, names);
+  }
+  return names;
 }
