@@ -4,10 +4,19 @@
 // so PostgreSQL files never pay for them.
 import { LITERALS_AND_COMMENTS, hasTemplateMarkers } from './templatePlaceholders';
 
-export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle';
+/** The databases PoolSafe recognises as not PostgreSQL. Only the first four have statement checks below;
+ *  the others are known by name (a folder, a file name), which is how multi-database projects keep them. */
+export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics';
 
+/** The one list of database names a path part may carry (the TS side, embeddedDialect.ts, uses it too).
+ *  `analytics` groups warehouse and other-engine SQL (BigQuery, Snowflake, DuckDB, Trino…) whose
+ *  statements PostgreSQL may half-parse: none of it is sent to PostgreSQL. */
 const PATH_DIALECTS: Record<string, OtherDialect> = {
-  mysql: 'mysql', mariadb: 'mysql', sqlite: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
+  mysql: 'mysql', mariadb: 'mysql', tidb: 'mysql', singlestore: 'mysql', memsql: 'mysql',
+  sqlite: 'sqlite', libsql: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
+  clickhouse: 'clickhouse', bigquery: 'analytics', snowflake: 'analytics', duckdb: 'analytics', spanner: 'analytics',
+  db2: 'analytics', hana: 'analytics', trino: 'analytics', presto: 'analytics', databricks: 'analytics',
+  teradata: 'analytics', vertica: 'analytics', cassandra: 'analytics',
 };
 /** The database names a path part may carry (also the prefixes of CamelCase file names: embeddedDialect.ts). */
 export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
@@ -19,11 +28,11 @@ const PATH_SEGMENTS = 4;
  * Go-style package names end in the database they drive (`riversqlite`, `gormmysql`, `entoracle`): a
  * lower-case word of three or more letters, then the name (`tsql` is left out: too short to be sure).
  */
-const PACKAGE_SUFFIX = /^[a-z]{3,}(mysql|mariadb|sqlite|mssql|sqlserver|oracle)$/;
+const PACKAGE_SUFFIX = /^[a-z]{3,}(mysql|mariadb|sqlite|mssql|sqlserver|oracle|clickhouse|duckdb|bigquery|snowflake|spanner)$/;
 
 /**
  * The dialect a file's path names, if any: a path segment or a part of the file name (split at `.`, `-`,
- * `_`) equal to mysql, mariadb, sqlite, mssql, sqlserver, tsql or oracle, or a package name ending in
+ * `_`) equal to a name in PATH_DIALECTS (mysql, sqlite, mssql, oracle, clickhouse, bigquery…), or a package name ending in
  * one (PACKAGE_SUFFIX), optionally followed by a version number (`migrations/mysql/001.sql`,
  * `schema.sqlite.sql`, `mysql8-init.sql`, `driver/riversqlite/`). Only the file name and its three
  * nearest folders count. Usable for any file (SQL or TS/JS).

@@ -12,10 +12,10 @@ const POSTGRES_MODULES = /^(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-pr
 const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\.js|bun:sqlite|node:sqlite|mssql|tedious|oracledb|ibm_db|snowflake-sdk|@libsql\/client|@planetscale\/database|@mikro-orm\/(mysql|mariadb|sqlite|better-sqlite|libsql|mssql)|drizzle-orm\/(mysql-core|mysql2|mysql-proxy|planetscale-serverless|tidb-serverless|sqlite-core|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|sql-js|sqlite-proxy|singlestore|singlestore-core|durable-sqlite))(\/|$)/;
 
 /**
- * ORM and driver folders of databases the SQL side's path check (dialectOfPath: mysql, mariadb, sqlite,
- * mssql, sqlserver, tsql, oracle) does not name, and CamelCase file names (MysqlDriver.ts).
+ * Driver and ORM folder names that are not database names (the database names themselves are
+ * dialectOfPath's, the one list), and CamelCase file names (MysqlDriver.ts).
  */
-const OTHER_DIALECT_FOLDER = /^(oracledb|tedious|libsql|d1|db2|ibmi|snowflake|spanner|sap|hana|singlestore(-core)?|clickhouse|bigquery|duckdb)$/i;
+const OTHER_DIALECT_FOLDER = /^(oracledb|tedious|d1|ibmi|sap|singlestore-core)$/i;
 const OTHER_DIALECT_FILE = new RegExp(`^(${PATH_DIALECT_NAMES.join('|')})`, 'i');
 const POSTGRES_FOLDER = /^(postgres|postgresql|pg|pglite|postgres-js|node-postgres)$/i;
 const POSTGRES_FILE = /^(postgres|postgresql|pg)/i;

@@ -8,14 +8,15 @@ before(() => initAnalysis());
 const UNSAFE = 'SET search_path TO app;\nLISTEN jobs;\n';
 
 test('a dialect name in the path (folder or file-name part, or the end of a Go-style package name) marks the file as not PostgreSQL', () => {
-  for (const path of ['migrations/mysql/001.sql', 'db/schema.sqlite.sql', 'sql/mssql-init.sql', 'test/fixtures/mariadb10/x.sql', 'oracle/pkg.sql', 'dialects/sqlserver/a.sql', 'tsql/proc.sql', 'mysql8_seed.sql', 'driver/riversqlite/queries/schema.sql', 'internal/gormmysql3/x.sql']) {
+  for (const path of ['migrations/mysql/001.sql', 'db/schema.sqlite.sql', 'sql/mssql-init.sql', 'test/fixtures/mariadb10/x.sql', 'oracle/pkg.sql', 'dialects/sqlserver/a.sql', 'tsql/proc.sql', 'mysql8_seed.sql', 'driver/riversqlite/queries/schema.sql', 'internal/gormmysql3/x.sql',
+    'internal/clickhouse/migrations/003_add_column.sql', 'db/schema.clickhouse.sql', 'warehouse/bigquery/daily.sql', 'models/snowflake/orders.sql', 'internal/storeduckdb/q.sql']) {
     assert.ok(dialectOfPath(path), path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path), [], path);
   }
 });
 
 test('paths that only contain such words (not as a package-name ending), or name them far above the project, stay PostgreSQL', () => {
-  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', '/home/oracle/work/app/db/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
+  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
     assert.equal(dialectOfPath(path), undefined, path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
   }
@@ -55,4 +56,10 @@ test('templates and placeholders are never syntax errors; a real mistake in plai
   const templated = 'SELECT * FROM ${schema}.users;\nSELECT * FROM {{ table }};\nSELECT * FROM t WHERE a = ? AND b = ?;\nINSERT INTO t VALUES (%s, %(name)s);\nSELECT * FROM <%= tbl %>;';
   assert.deepEqual(analyzeSql(templated), []);
   assert.deepEqual(analyzeSql('SELECT * FROM users WHERE;').map((f) => f.rule), ['syntax-error']);
+});
+
+test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nullable types, CODEC) get no syntax errors in a clickhouse folder, and do in a PostgreSQL one', () => {
+  const clickhouse = 'ALTER TABLE events ADD COLUMN IF NOT EXISTS region Nullable(String) AFTER id;\nALTER TABLE events MODIFY COLUMN ts DateTime64(3) CODEC(Delta, ZSTD);\n';
+  assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/clickhouse/0002_region.sql'), []);
+  assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/migrations/0002_region.sql').map((f) => f.rule), ['syntax-error', 'syntax-error']);
 });
