@@ -40,10 +40,19 @@ export class ServerCancels {
    * returned and `release` runs once the last of them is done (the server is being canceled).
    */
   holdRelease(release: () => void): boolean {
-    for (const attempt of this.attempts) if (!attempt.sent) attempt.dropped = true;
-    if (![...this.attempts].some((attempt) => attempt.sent)) return false;
+    let sent = false;
+    for (const attempt of this.attempts) {
+      if (attempt.sent) sent = true;
+      else attempt.dropped = true;
+    }
+    if (!sent) return false;
     this.onSettled = release;
     return true;
+  }
+
+  /** No cancel of this server is in flight (every release asks; nothing to drop or wait for). */
+  get none(): boolean {
+    return this.attempts.size === 0;
   }
 
   /** Waiting for sent cancels before the server can serve anyone again (SHOW POOLS sv_being_canceled). */

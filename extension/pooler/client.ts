@@ -47,6 +47,7 @@ const AUTHENTICATION_OK = authentication(AuthCode.Ok);
 // (hazards.ts); Parse and Close await no ReadyForQuery of their own.
 const CLIENT_INTEREST = interestIn([Msg.Sync, Msg.FunctionCall, Msg.Terminate], [], [Msg.Query, Msg.Parse, Msg.Close]);
 const STATUS_IDLE = 0x49; // 'I'
+const NO_BYTES = Buffer.alloc(0);
 /** Bytes a client may queue while waiting for a server before we stop reading from it. */
 const MAX_QUEUED_BYTES = 1 << 20;
 /**
@@ -151,6 +152,18 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   private auditing = false;
   /** The server sent this client a FATAL error (e.g. 57P01 terminate): its close needs no second one. */
   private serverSentFatal = false;
+  /** The chunk being scanned (by onData or onServerData) and what its messages decided. */
+  private scanning: Buffer = NO_BYTES;
+  /** When the client's chunk arrived (request and transaction start times). */
+  private scanningAt = 0;
+  /** Where a Terminate starts in the client's chunk, -1 if none. */
+  private terminateAt = -1;
+  /** In the server's chunk: where the transaction's last answer ends (the release), -1 if it does not. */
+  private releaseAt = -1;
+  /** In the server's chunk: where statement mode refuses a transaction block, -1 if it does not. */
+  private refuseAt = -1;
+  /** In the server's chunk: [start, end) pairs of answers to cut out (prepared.ts), null if none. */
+  private skips: number[] | null = null;
 
   constructor(
     readonly id: number,
@@ -607,28 +620,18 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       }
       if (chunk.length === 0) return;
     }
-    let cut = -1;
-    const hazards = this.host.hazards;
+    this.scanning = chunk;
+    this.scanningAt = now;
+    this.terminateAt = -1;
     try {
-      this.scanner.scan(chunk, (type, copy, start, end) => {
-        if (hazards) {
-          if (copy) hazards.onClientMessage(this, type, copy, 0, copy.length);
-          else hazards.onClientMessage(this, type, chunk, start, end);
-        }
-        if (type === Msg.Parse || type === Msg.Close) return false;
-        if (type === Msg.Terminate) {
-          cut = start < 0 ? 0 : start;
-          this.saidGoodbye = true;
-          return true;
-        }
-        if (this.pending++ === 0) this.requestStartedAt = now;
-        if (this.xactStartedAt === 0) this.xactStartedAt = now;
-        return false;
-      });
+      this.scanner.scan(chunk, this.onClientMessage);
     } catch (error) {
       this.fatal('08P01', (error as Error).message);
       return;
+    } finally {
+      this.scanning = NO_BYTES; // no reference kept to the chunk
     }
+    const cut = this.terminateAt;
     const data = cut >= 0 ? chunk.subarray(0, cut) : chunk;
     if (data.length > 0) this.deliver(data);
     if (cut < 0) return;
@@ -640,6 +643,24 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       this.close();
     }
   }
+
+  /** A message of the chunk onData scans (a method reading fields, not a closure made per chunk). */
+  private readonly onClientMessage = (type: number, copy: Buffer | null, start: number, end: number): boolean => {
+    const hazards = this.host.hazards;
+    if (hazards) {
+      if (copy) hazards.onClientMessage(this, type, copy, 0, copy.length);
+      else hazards.onClientMessage(this, type, this.scanning, start, end);
+    }
+    if (type === Msg.Parse || type === Msg.Close) return false;
+    if (type === Msg.Terminate) {
+      this.terminateAt = start < 0 ? 0 : start;
+      this.saidGoodbye = true;
+      return true;
+    }
+    if (this.pending++ === 0) this.requestStartedAt = this.scanningAt;
+    if (this.xactStartedAt === 0) this.xactStartedAt = this.scanningAt;
+    return false;
+  };
 
   private deliver(data: Buffer): void {
     if (this.balance) this.balance.accept(data);
@@ -821,72 +842,23 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   onServerData(chunk: Buffer): void {
     const server = this.server!;
-    const pool = this.pool!;
-    const mode = pool.mode;
-    let releaseAt = -1;
-    let refuseAt = -1;
-    const hazards = this.host.hazards;
     const prepared = this.prepared;
-    let skips: number[] | null = null;
     if (prepared) chunk = prepared.withHeldServerBytes(chunk);
+    this.scanning = chunk;
+    this.releaseAt = -1;
+    this.refuseAt = -1;
+    this.skips = null;
     try {
-      server.scanner.scan(chunk, (type, body, start, end) => {
-        if (hazards && type !== Msg.ParameterStatus) hazards.onServerMessage(this, server, type, body!);
-        // Answers to Parse/Close the pooler injected (prepared.ts) are not the client's to see.
-        if (prepared) {
-          const answer = prepared.onServerMessage(type, server);
-          if (answer === Answer.Swallow && start >= 0) (skips ??= []).push(start, end);
-          else if (answer === Answer.AsParseComplete && start >= 0) chunk[start] = Msg.ParseComplete;
-        }
-        if (type === Msg.ReadyForQuery) {
-          const status = body![0];
-          server.txStatus = status;
-          this.balance?.onReady(status);
-          const now = Date.now();
-          this.lastReadyAt = now;
-          if (this.pending > 0 && --this.pending === 0) {
-            this.queryCount++;
-            pool.stats.query_count++;
-            pool.stats.query_time += (now - this.requestStartedAt) * 1000;
-          }
-          if (status !== STATUS_IDLE) {
-            if (mode === 'statement') {
-              refuseAt = start < 0 ? 0 : start;
-              return true;
-            }
-            return false;
-          }
-          if (this.xactStartedAt > 0) {
-            this.xactCount++;
-            pool.stats.xact_count++;
-            pool.stats.xact_time += (now - this.xactStartedAt) * 1000;
-            this.xactStartedAt = this.pending > 0 ? now : 0;
-          }
-          if (this.pending === 0) this.unsettled = false;
-          if (this.pending === 0 && mode !== 'session') {
-            releaseAt = end;
-            return true;
-          }
-        } else if (type === Msg.ErrorResponse) {
-          this.balance?.onError(body!);
-          const severity = parseErrorFields(body!).get('S');
-          if (severity === 'FATAL' || severity === 'PANIC') this.serverSentFatal = true;
-        } else if (type === Msg.ParameterStatus) {
-          const [name, value] = parseParameterStatus(body!);
-          server.params.set(name, value);
-          const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
-          if (tracked) this.params.set(tracked, value);
-          if (tracked || this.extraSettings?.onReported(name, value)) {
-            this.paramsToken = {};
-            server.paramsToken = this.paramsToken;
-          }
-        }
-        return false;
-      });
+      server.scanner.scan(chunk, this.onServerMessage);
     } catch (error) {
       server.close(`protocol error: ${(error as Error).message}`);
       return;
+    } finally {
+      this.scanning = NO_BYTES;
     }
+    let { releaseAt, refuseAt } = this;
+    const skips = this.skips;
+    this.skips = null;
     // A header split across reads waits for the rest, so that swallowed answers are always whole.
     if (prepared && releaseAt < 0 && refuseAt < 0) chunk = prepared.holdServerBytes(chunk, server.scanner.takePartialHeader());
     if (skips) ({ chunk, releaseAt, refuseAt } = cutOut(chunk, skips, releaseAt, refuseAt));
@@ -906,6 +878,69 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
     if (releaseAt < chunk.length) server.onStrayData(chunk.subarray(releaseAt));
     if (this.terminating) this.close();
   }
+
+  /**
+   * A message of the chunk onServerData scans (a method reading fields, not a closure made per
+   * chunk): ReadyForQuery decides the release, answers to the pooler's own Parse/Close are marked to
+   * be cut out, ParameterStatus updates the tracked settings.
+   */
+  private readonly onServerMessage = (type: number, body: Buffer | null, start: number, end: number): boolean => {
+    const server = this.server!;
+    const pool = this.pool!;
+    const hazards = this.host.hazards;
+    if (hazards && type !== Msg.ParameterStatus) hazards.onServerMessage(this, server, type, body!);
+    // Answers to Parse/Close the pooler injected (prepared.ts) are not the client's to see.
+    const prepared = this.prepared;
+    if (prepared) {
+      const answer = prepared.onServerMessage(type, server);
+      if (answer === Answer.Swallow && start >= 0) (this.skips ??= []).push(start, end);
+      else if (answer === Answer.AsParseComplete && start >= 0) this.scanning[start] = Msg.ParseComplete;
+    }
+    if (type === Msg.ReadyForQuery) {
+      const status = body![0];
+      server.txStatus = status;
+      this.balance?.onReady(status);
+      const now = Date.now();
+      this.lastReadyAt = now;
+      if (this.pending > 0 && --this.pending === 0) {
+        this.queryCount++;
+        pool.stats.query_count++;
+        pool.stats.query_time += (now - this.requestStartedAt) * 1000;
+      }
+      if (status !== STATUS_IDLE) {
+        if (pool.mode === 'statement') {
+          this.refuseAt = start < 0 ? 0 : start;
+          return true;
+        }
+        return false;
+      }
+      if (this.xactStartedAt > 0) {
+        this.xactCount++;
+        pool.stats.xact_count++;
+        pool.stats.xact_time += (now - this.xactStartedAt) * 1000;
+        this.xactStartedAt = this.pending > 0 ? now : 0;
+      }
+      if (this.pending === 0) this.unsettled = false;
+      if (this.pending === 0 && pool.mode !== 'session') {
+        this.releaseAt = end;
+        return true;
+      }
+    } else if (type === Msg.ErrorResponse) {
+      this.balance?.onError(body!);
+      const severity = parseErrorFields(body!).get('S');
+      if (severity === 'FATAL' || severity === 'PANIC') this.serverSentFatal = true;
+    } else if (type === Msg.ParameterStatus) {
+      const [name, value] = parseParameterStatus(body!);
+      server.params.set(name, value);
+      const tracked = TRACKED_BY_LOWER.get(name.toLowerCase());
+      if (tracked) this.params.set(tracked, value);
+      if (tracked || this.extraSettings?.onReported(name, value)) {
+        this.paramsToken = {};
+        server.paramsToken = this.paramsToken;
+      }
+    }
+    return false;
+  };
 
   private writeToClient(data: Buffer, server: ServerConnection): void {
     if (data.length === 0) return;

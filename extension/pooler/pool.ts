@@ -283,7 +283,7 @@ export class Pool {
   }
 
   private settle(server: ServerConnection): void {
-    if (server.state !== 'closed' && server.cancels.holdRelease(() => this.release(server))) {
+    if (server.state !== 'closed' && !server.cancels.none && server.cancels.holdRelease(() => this.release(server))) {
       server.link = null; // being canceled: stays out of reach until its sent cancels are done
       return;
     }
