@@ -207,7 +207,7 @@ export class Flow {
       return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
     }
     if (ts.isIdentifier(node)) return this.nameParts(node, depth, literals, state);
-    const joined = ts.isCallExpression(node) ? this.joinedParts(node, depth, literals, state) : undefined;
+    const joined = ts.isCallExpression(node) ? this.joinedParts(node, depth, literals, state) ?? this.formattedParts(node, depth, literals, state) : undefined;
     if (joined) return joined;
     const target = this.followName(node);
     if (target) {
@@ -242,6 +242,18 @@ export class Flow {
     state.indirect = true;
     const between = separator ? literalOf(separator, this.source) : literalPart(',', ',', call.arguments.end, false);
     return items.flatMap((item, i) => [...(i > 0 ? [between] : []), ...(known[i] ?? [this.hole(item)])]);
+  }
+
+  /**
+   * `format('SET search_path TO %I', schema)` (pg-format, util.format), pg-promise's
+   * `as.format('SET search_path TO $1:name', [s])`: the format string, its placeholders left for the
+   * analysis to fill. Undefined for any other call, or a first argument that is not a known string.
+   */
+  private formattedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
+    if (calleeText(call.expression) !== 'format' || call.arguments.length === 0) return undefined;
+    const parts = this.stringParts(call.arguments[0], depth + 1, literals, state);
+    if (parts) state.indirect = true;
+    return parts;
   }
 
   /** Plain templates interpolate strings, so a `${…}` may itself be known SQL. */

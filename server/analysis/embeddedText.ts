@@ -123,11 +123,15 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
     const match = /^\$(?:\d+(?::\w+|\^)|\{[\w.]+(?::\w+)?\}|\([\w.]+(?::\w+)?\)|<[\w.]+(?::\w+)?>|\[[\w.]+(?::\w+)?\]|\/[\w.]+(?::\w+)?\/)/.exec(text.slice(i, i + 64));
     if (match) return { length: match[0].length, fillers: VALUE_OR_IDENTIFIER(match[0]) };
   }
+  // pg-format / util.format: %I an identifier, %L a literal, %s either (`%%` is a percent sign).
+  if (c === '%' && !/[\w%]/.test(before) && /^%[ILs](?![\w%])/.test(text.slice(i, i + 3))) {
+    return { length: 2, fillers: VALUE_OR_IDENTIFIER(text.slice(i, i + 2)) };
+  }
   return undefined;
 }
 
 /** A cheap first look (most SQL has only `$n`, which PostgreSQL understands): could placeholderAt find one? */
-const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^]|[{(<[/])/;
+const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^]|[{(<[/])|(?:^|[^\w%])%[ILs](?![\w%])/;
 
 /** Splits text parts at driver placeholders (looked for outside quotes and comments). */
 export function withPlaceholders(parts: Part[]): Part[] {

@@ -171,6 +171,32 @@ test('a builder analysed on its own reads a choice as unknown: an optional TEMPO
   assert.deepEqual(found(atCall).map(([rule]) => rule), ['temp-table']);
 });
 
+test('SQL passed through a format() helper (pg-format, util.format, pg-promise as.format) is read with its placeholders filled', () => {
+  const text = [
+    "const pg = require('pg');",
+    "const format = require('pg-format');",
+    "const util = require('util');",
+    "exports.path = (client, schemas, pgp) => client.query(pgp.as.format('SET search_path TO $1:name', [schemas]));",
+    "exports.role = (client, role) => client.query(format('SET ROLE %I', role));",
+    "exports.timeout = (client, ms) => client.query(util.format(\"SET statement_timeout = '%s'\", ms));",
+    "exports.wait = (client, channel) => client.query(format('LISTEN %I', channel));",
+  ].join('\n');
+  assert.deepEqual(found(text, 'f.js').map(([rule, at]) => `${rule} ${at}`), [
+    'session-set SET search_path TO $1:name', 'session-set SET ROLE %I', "session-set SET statement_timeout = '%s'", 'listen LISTEN %I',
+  ]);
+  // Harmless statements, a date format, broken text behind format() (not written in place: no syntax error).
+  const harmless = [
+    "import pg from 'pg';",
+    "import format from 'pg-format';",
+    "export const a = (c, d) => c.query(format('SELECT * FROM logs WHERE day = %L AND note LIKE %L', d, '%s'));",
+    "export const b = (c, m) => c.query(m.format('YYYY-MM-DD'));",
+    "export const d = (c) => c.query(format('SELECT FROM WHERE %L', 1));",
+    // The modulo operator is no placeholder: these parse as written.
+    "export const e = (c) => c.query('SELECT amount % 7 AS bucket, id%size AS slot FROM t');",
+  ].join('\n');
+  assert.deepEqual(found(harmless), []);
+});
+
 test('a let built up with += (conditionally or not) is the concatenation of what was appended before its use', () => {
   const text = [
     "import pg from 'pg';",
