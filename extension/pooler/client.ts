@@ -40,6 +40,10 @@ const isTrackedLower = (lower: string): boolean => TRACKED_BY_LOWER.has(lower);
 /** Startup parameters and settings of a client whose startup packet has not arrived yet. */
 const NO_PARAMS: ReadonlyMap<string, string> = new Map();
 const AUTHENTICATION_OK = authentication(AuthCode.Ok);
+/** The answer to SSLRequest/GSSENCRequest when the pooler will not encrypt (a Buffer: no string encoding per login). */
+const DECLINE_ENCRYPTION = Buffer.from('N');
+/** Socket errors end in 'close', which closes the client: nothing to do on the error itself. */
+const ignoreError = (): void => {};
 
 
 /** Client→server messages the pooler counts (each gets one ReadyForQuery) or acts on. */
@@ -191,7 +195,7 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
 
   private listenTo(socket: net.Socket): void {
     socket.on('drain', this.onDrain);
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     socket.on('close', this.onClose);
   }
 
@@ -311,11 +315,11 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
       case 'ssl': {
         const settings = this.host.clientTls;
         if (!this.tls && settings.context) this.upgradeToTls({ ...settings, context: settings.context });
-        else this.socket.write('N'); // no client TLS: the client continues in plaintext (or gives up)
+        else this.socket.write(DECLINE_ENCRYPTION); // no client TLS: the client continues in plaintext (or gives up)
         return;
       }
       case 'gssenc':
-        this.socket.write('N'); // no GSS: the client continues in plaintext
+        this.socket.write(DECLINE_ENCRYPTION); // no GSS: the client continues in plaintext
         return;
       case 'cancel':
         this.host.cancelRequest(startup.processId, startup.secretKey);
