@@ -92,6 +92,14 @@ function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.Source
   return (uses('sql') || uses('db')) && !uses('noTransaction');
 }
 
+/** `export const NAME = …` at a module's top level. */
+function isExportedConstant(declaration: ts.VariableDeclaration): boolean {
+  const list = declaration.parent;
+  const statement = list.parent;
+  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 && ts.isVariableStatement(statement)
+    && ts.isSourceFile(statement.parent) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+}
+
 /** A string written in place: a literal, a template, or a concatenation starting with one. */
 function isWrittenString(node: ts.Expression): boolean {
   let current = node;
@@ -261,6 +269,8 @@ class Extractor {
   private otherObjects = new Set<string>();
   /** `/* sql *\/` templates, analysed at the end unless a query call already reached them. */
   private readonly markedTemplates: ts.TemplateLiteral[] = [];
+  /** Strings held by exported constants, analysed at the end unless a query call already reached them. */
+  private readonly exportedTexts: ts.Expression[] = [];
   private readonly reachedLiterals = new Set<ts.Node>();
   /** Whether the file has any `/* sql *\/` comment at all (most have none: no comment lookups per template). */
   private readonly hasMarkers: boolean;
@@ -294,7 +304,21 @@ class Extractor {
       // Where it runs is unknown: as for SQL builders, only findings that hold anywhere.
       if (!this.reachedLiterals.has(template)) this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true);
     }
+    for (const text of this.exportedTexts) this.inspectExportedText(text);
     return true;
+  }
+
+  /**
+   * An exported constant holding a whole statement or a SET (`export const LOCK = 'SELECT
+   * pg_advisory_lock(1)'`) is sent by importers this analysis does not see (it reads one file at a time,
+   * in the editor as in the CLI): analysed on its own, like a SQL builder, unless a query call of this
+   * file already reached it.
+   */
+  private inspectExportedText(text: ts.Expression): void {
+    const literals: ts.Node[] = [];
+    const parts = this.flow.stringParts(text, 0, literals, { indirect: false, choicesUnknown: true });
+    if (!parts?.length || literals.some((literal) => this.reachedLiterals.has(literal)) || !opensStatement(parts)) return;
+    this.addPiece(this.standaloneGroup(true), parts, false);
   }
 
   /**
@@ -443,6 +467,7 @@ class Extractor {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       this.notePool(node.name.text, node.initializer);
+      if (isExportedConstant(node) && isWrittenString(node.initializer)) this.exportedTexts.push(node.initializer);
     } else if (ts.isCallExpression(node)) {
       this.inspectCall(node, groupFor);
     }

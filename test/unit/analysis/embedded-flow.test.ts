@@ -171,6 +171,35 @@ test('a builder analysed on its own reads a choice as unknown: an optional TEMPO
   assert.deepEqual(found(atCall).map(([rule]) => rule), ['temp-table']);
 });
 
+test('an exported constant holding a whole statement or a SET is analysed on its own: its importers are in other files', () => {
+  const text = [
+    "export const TAKE_LOCK = 'SELECT pg_advisory_lock(4242)';",
+    "export const setTenant = `SET app.tenant = '${DEFAULT_TENANT}'`;",
+    "export const LOCAL_TIMEOUT = 'SET LOCAL statement_timeout = 500';",
+    "export const TITLE = 'Set the tenant';",
+    "export const COLUMNS = 'set_config, listen';",
+    "const PRIVATE_LISTEN = 'LISTEN unused';",
+    "export let mutable = 'LISTEN later';",
+    "export const choose = (flag) => flag ? 'LISTEN a' : 'SELECT 1';",
+  ].join('\n');
+  // SET LOCAL probably runs in its importer's transaction; sentences, column lists, non-exported and
+  // non-const names are not read; nor is a choice.
+  assert.deepEqual(found(text, 'f.js').map(([rule, at]) => `${rule} ${at}`), ['advisory-lock pg_advisory_lock', "session-set SET app.tenant = '${DEFAULT_TENANT}'"]);
+  // Reached by a query call of the same file, it is analysed there, in that call's sequence (undone before COMMIT).
+  const used = [
+    "import pg from 'pg';",
+    "export const AS_OWNER = 'SET ROLE owner';",
+    'export async function run(pool: pg.Pool) {',
+    '  const client = await pool.connect();',
+    "  await client.query('BEGIN');",
+    '  await client.query(AS_OWNER);',
+    "  await client.query('RESET ROLE');",
+    "  await client.query('COMMIT');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(used), []);
+});
+
 test('SQL passed through a format() helper (pg-format, util.format, pg-promise as.format) is read with its placeholders filled', () => {
   const text = [
     "const pg = require('pg');",
