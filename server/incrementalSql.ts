@@ -8,7 +8,7 @@ import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, typ
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
-import { applyContext } from './analysis/context';
+import { applyContext, withMigrationTransactions } from './analysis/context';
 import { applyBalancing } from './analysis/balancing';
 import { applyStateFunctionCalls } from './analysis/stateFunctionCalls';
 import { Suppressions } from './analysis/suppression';
@@ -106,9 +106,10 @@ export class IncrementalSqlDocument {
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
     const suppressions = new Suppressions(text);
+    const sequence = withMigrationTransactions(this.statements, resolved.migrationSections);
     return [
-      ...applyContext(this.statements, resolved, suppressions), ...applyBalancing(this.statements, resolved, suppressions, text),
-      ...applyStateFunctionCalls(this.statements, resolved, suppressions),
+      ...applyContext(sequence, resolved, suppressions), ...applyBalancing(sequence, resolved, suppressions, text),
+      ...applyStateFunctionCalls(sequence, resolved, suppressions),
     ];
   }
 

@@ -1,6 +1,6 @@
 // The cheap, cache-friendly second pass: turns per-statement candidates into findings using the
 // file's context (transaction blocks, nextval before currval, pool mode, options, suppressions).
-import type { AnalysisOptions, Finding, RuleId, Severity } from './types';
+import type { AnalysisOptions, Finding, MigrationSection, RuleId, Severity } from './types';
 import type { StatementFacts } from './detect';
 import { getRule } from './rules/index';
 import { Suppressions } from './suppression';
@@ -20,6 +20,36 @@ export interface PlacedFacts {
   message?: number;
   /** The statement's text (the load-balancing rules read it; only they need it). */
   text?: string;
+  /** A transaction boundary no statement writes: the BEGIN/COMMIT a migration tool sends around a section. */
+  implicit?: boolean;
+}
+
+const IMPLICIT_BEGIN: StatementFacts = { transaction: 'begin', candidates: [], nextvals: [] };
+const IMPLICIT_COMMIT: StatementFacts = { transaction: 'end', candidates: [], nextvals: [] };
+
+/**
+ * The statements with the transaction boundaries a migration tool adds (options.migrationSections): an
+ * implicit BEGIN where a section it wraps in a transaction starts, an implicit COMMIT where that section
+ * ends (at the next section, or after the file's last statement). Zero-width, so they carry no finding.
+ */
+export function withMigrationTransactions(statements: readonly PlacedFacts[], sections: readonly MigrationSection[] | undefined): readonly PlacedFacts[] {
+  if (!sections || sections.length === 0) return statements;
+  const placed: PlacedFacts[] = [];
+  let open = false;
+  let next = 0;
+  const enter = (section: MigrationSection): void => {
+    if (open) placed.push({ start: section.start, end: section.start, facts: IMPLICIT_COMMIT, implicit: true });
+    open = section.transaction;
+    if (open) placed.push({ start: section.start, end: section.start, facts: IMPLICIT_BEGIN, implicit: true });
+  };
+  for (const statement of statements) {
+    while (next < sections.length && sections[next].start <= statement.start) enter(sections[next++]);
+    placed.push(statement);
+  }
+  while (next < sections.length) enter(sections[next++]);
+  const last = placed[placed.length - 1];
+  if (open) placed.push({ start: last.end, end: last.end, facts: IMPLICIT_COMMIT, implicit: true });
+  return placed;
 }
 
 /**
@@ -94,7 +124,7 @@ export function severityFor(rule: RuleId, options: AnalysisOptions): Severity | 
 const NO_NEXTVALS: readonly { sequence: string; start: number; end: number }[] = [];
 
 /** `maybeInTransaction`: the statements may start inside a transaction their caller opened (unknown). */
-export function applyContext(statements: PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, maybeInTransaction = false): Finding[] {
+export function applyContext(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, maybeInTransaction = false): Finding[] {
   const findings: Finding[] = [];
   // A script in its own session leaves session state to itself: only the functions it creates, which run
   // later in the application's sessions, can still hold findings (and syntax errors are still reported).
@@ -113,14 +143,14 @@ export function applyContext(statements: PlacedFacts[], options: AnalysisOptions
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   const selfContained = preparedWithinMessage(statements);
   const restored = restoredWithinTransaction(statements);
-  for (const [index, { start: base, end, facts, message }] of statements.entries()) {
+  for (const [index, { start: base, end, facts, message, implicit }] of statements.entries()) {
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
       emitSyntaxError(facts, base, end, options, emit);
       if (!facts.repairedTemplate) continue;
     }
     if (facts.transaction === 'begin') {
-      const severity = ownSession ? undefined : severityFor('statement-mode-transaction', options);
+      const severity = ownSession || implicit ? undefined : severityFor('statement-mode-transaction', options);
       if (severity) emit({ rule: 'statement-mode-transaction', severity, start: base, end, message: 'multi-statement transactions are refused in statement pooling mode.' });
       inBlock = true;
       blockNextvals = NO_NEXTVALS;

@@ -12,11 +12,11 @@ export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickh
  *  `analytics` groups warehouse and other-engine SQL (BigQuery, Snowflake, DuckDB, Trino…) whose
  *  statements PostgreSQL may half-parse: none of it is sent to PostgreSQL. */
 const PATH_DIALECTS: Record<string, OtherDialect> = {
-  mysql: 'mysql', mariadb: 'mysql', tidb: 'mysql', singlestore: 'mysql', memsql: 'mysql',
-  sqlite: 'sqlite', libsql: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
+  mysql: 'mysql', mariadb: 'mysql', tidb: 'mysql', starrocks: 'mysql', singlestore: 'mysql', memsql: 'mysql',
+  sqlite: 'sqlite', libsql: 'sqlite', turso: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
   clickhouse: 'clickhouse', bigquery: 'analytics', snowflake: 'analytics', duckdb: 'analytics', spanner: 'analytics',
   db2: 'analytics', hana: 'analytics', trino: 'analytics', presto: 'analytics', databricks: 'analytics',
-  teradata: 'analytics', vertica: 'analytics', cassandra: 'analytics',
+  teradata: 'analytics', vertica: 'analytics', cassandra: 'analytics', ydb: 'analytics', firebird: 'analytics',
 };
 /** The database names a path part may carry (also the prefixes of CamelCase file names: embeddedDialect.ts). */
 export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
@@ -42,7 +42,8 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
   for (const segment of segments) {
     for (const part of segment.toLowerCase().split(/[._\-\s]+/)) {
       const name = part.replace(/\d+$/, '');
-      const dialect = PATH_DIALECTS[name] ?? PATH_DIALECTS[PACKAGE_SUFFIX.exec(name)?.[1] ?? ''];
+      // The part as it is first: a name that ends in a digit (db2) is not a version number.
+      const dialect = PATH_DIALECTS[part] ?? PATH_DIALECTS[name] ?? PATH_DIALECTS[PACKAGE_SUFFIX.exec(name)?.[1] ?? ''];
       if (dialect) return dialect;
     }
   }

@@ -142,6 +142,18 @@ function memberName(member: ts.ClassElement): string | undefined {
   return member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
 }
 
+/**
+ * Whether a query config with a name prepares a named statement: not when the name is empty (`name: ''`
+ * is the unnamed statement, as if there were none), nor when its text is `null` or `undefined` (the
+ * driver refuses the config before sending anything).
+ */
+function preparesNamedStatement(config: { text?: ts.Expression; name?: ts.Expression }): boolean {
+  const name = config.name && unwrap(config.name);
+  if (!name || ((ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) && name.text === '')) return false;
+  const text = config.text && unwrap(config.text);
+  return !(text && (text.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(text) && text.text === 'undefined')));
+}
+
 export class Flow {
   constructor(private readonly source: ts.SourceFile) {}
 
@@ -153,8 +165,9 @@ export class Flow {
     const textNode = config ? config.text : argument;
     const parts = textNode && this.stringParts(textNode, 0, literals, state);
     const known = parts?.some((p) => p.kind === 'text' && p.text.trim() !== '') ? parts : undefined;
-    if (!known && !config?.name) return undefined;
-    return { parts: known, literals, indirect: state.indirect, preparedName: config?.name };
+    const preparedName = config && preparesNamedStatement(config) ? config.name : undefined;
+    if (!known && !preparedName) return undefined;
+    return { parts: known, literals, indirect: state.indirect, preparedName };
   }
 
   /** `{ text, name }`, `new Query(text | config)`, or a name bound to one of them. */

@@ -104,6 +104,12 @@ function slicePart(part: TextPart, from: number, to: number): TextPart {
   return sliced;
 }
 
+/**
+ * `SET @name` and `@@name` are MySQL's user and system variables, not placeholders: a driver binds values,
+ * never the name a SET assigns. Left as written, such a statement is recognised as MySQL (dialect.ts).
+ */
+const MYSQL_VARIABLE_SET = /\bSET\s+(?:(?:SESSION|GLOBAL|LOCAL)\s+)?$/i;
+
 /** A driver placeholder at text[i] (outside quotes and comments): its length and fillers. */
 function placeholderAt(text: string, i: number): { length: number; fillers: SlotPart['fillers'] } | undefined {
   const c = text[i];
@@ -114,7 +120,7 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
     if (before === '?') return undefined;
     return { length: 1, fillers: VALUE_OR_IDENTIFIER('?') };
   }
-  if ((c === ':' || c === '@') && before !== ':' && !/[\w$]/.test(before)) {
+  if ((c === ':' || c === '@') && before !== ':' && !/[\w$@]/.test(before) && !(c === '@' && (text[i + 1] === '@' || MYSQL_VARIABLE_SET.test(text.slice(Math.max(0, i - 32), i))))) {
     const name = /^[A-Za-z_][\w]*/.exec(text.slice(i + 1, i + 65));
     if (name) return { length: 1 + name[0].length, fillers: VALUE_OR_IDENTIFIER(c + name[0]) };
   }

@@ -7,6 +7,7 @@ import ignore, { type Ignore } from 'ignore';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
+import { migrationSections } from './migrationAnnotations';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -144,9 +145,15 @@ export function isTestScript(text: DocumentText, fileName: string | undefined): 
 
 /**
  * Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session, and
- * `testScript` too when it is a test (what a test creates lives in its test database only).
+ * `testScript` too when it is a test (what a test creates lives in its test database only);
+ * `migrationSections` when a migration tool's annotations say how it runs the file.
  */
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
+  const sections = migrationSections(text);
+  return sessionOptions(text, sections.length > 0 ? { ...options, migrationSections: sections } : options, fileName);
+}
+
+function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.testScript) return options;
   if (isTestScript(text, fileName)) return { ...options, ownSession: true, testScript: true };
   if (options?.ownSession) return options;

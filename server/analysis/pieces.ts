@@ -2,7 +2,7 @@
 import { resolveOptions, type AnalysisOptions, type Finding } from './types';
 import { analyzeFragment, needsOnlySyntaxCheck, type StatementFacts } from './detect';
 import { addStatementsThatParse } from './syntaxCheck';
-import { applyContext, type PlacedFacts } from './context';
+import { applyContext, withMigrationTransactions, type PlacedFacts } from './context';
 import { applyBalancing } from './balancing';
 import { applyStateFunctionCalls } from './stateFunctionCalls';
 import { splitStatements, type StatementSpan } from './splitter';
@@ -115,7 +115,8 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
   const text = pieces.length === 1 ? pieces[0] : pieces.join('\n');
   const resolved = resolveOptions(options);
   const suppressions = new Suppressions(text);
-  const findings = [...applyContext(placed, resolved, suppressions, inTransaction === 'unknown'), ...applyBalancing(placed, resolved, suppressions, text), ...applyStateFunctionCalls(placed, resolved, suppressions)];
+  const sequence = withMigrationTransactions(placed, resolved.migrationSections);
+  const findings = [...applyContext(sequence, resolved, suppressions, inTransaction === 'unknown'), ...applyBalancing(sequence, resolved, suppressions, text), ...applyStateFunctionCalls(sequence, resolved, suppressions)];
   // The invisible BEGIN of a transaction callback has no place in the file.
   return inTransaction === true ? findings.filter((f) => f.end > 0) : findings;
 }

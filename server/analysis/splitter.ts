@@ -1,5 +1,6 @@
 // Hand-written statement splitter (no WASM): fast, and tolerant of half-typed text, so one broken
 // statement never swallows the rest of the file.
+import { endsStatementAnnotation } from './migrationAnnotations';
 
 export interface StatementSpan {
   /** UTF-16 offsets into the document; `end` excludes the terminating semicolon. */
@@ -209,7 +210,8 @@ class PendingStatement {
  * quotes and BEGIN ATOMIC ... END bodies (where CASE ... END nests) do not split. psql scripts are
  * understood: a top-level backslash starts a meta-command that runs to the end of the line (the
  * `\g` family ends a statement like `;`), psql variables are blanked to names or literals, and the
- * data of `COPY … FROM stdin` up to `\.` is skipped.
+ * data of `COPY … FROM stdin` up to `\.` is skipped. Migration tools' annotations that end a statement
+ * (goose's `-- +goose StatementEnd`: migrationAnnotations.ts) end it as `;` does.
  */
 export function splitStatements(text: string): StatementSpan[] {
   const spans: StatementSpan[] = [];
@@ -246,6 +248,15 @@ export function splitStatements(text: string): StatementSpan[] {
   while (i < length) {
     const code = text.charCodeAt(i);
     if (isNonCodeStart(code)) {
+      // A migration tool's annotation (goose's `-- +goose StatementEnd`) ends the statement, `;` or not.
+      if (code === 45 && (i === 0 || text.charCodeAt(i - 1) === 10) && text.charCodeAt(i + 1) === 45 && endsStatementAnnotation(text, i)) {
+        const newline = text.indexOf('\n', i);
+        start = finish(i, newline < 0 ? length : newline + 1, false);
+        atomicDepth = 0;
+        previousWord = '';
+        i = start;
+        continue;
+      }
       const skipped = skipNonCode(text, i);
       if (skipped >= 0) {
         i = Math.max(skipped, i + 1);

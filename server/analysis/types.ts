@@ -1,6 +1,12 @@
 // Shared vocabulary of the analysis: used by the language server, the CLI and the pooler's live
 // hazard detection. Nothing here (or anywhere under server/analysis) imports vscode or LSP types.
 
+/** One section of a migration file: where it starts (UTF-16 offset) and whether its tool wraps it in a transaction. */
+export interface MigrationSection {
+  start: number;
+  transaction: boolean;
+}
+
 export type PoolMode = 'transaction' | 'session' | 'statement';
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 /** Whether the production pooler tracks protocol-level prepared statements (PgBouncer >= 1.21). */
@@ -100,6 +106,11 @@ export interface AnalysisOptions {
    * test, a fixture one includes): not even the functions it creates are reported. Implies ownSession.
    */
   testScript?: boolean;
+  /**
+   * The SQL file is a migration whose tool runs each annotated section on its own, in a transaction or
+   * not (goose, sql-migrate, dbmate: migrationAnnotations.ts). Set by the file-level entry points.
+   */
+  migrationSections?: readonly MigrationSection[];
   /**
    * Reads may go to a lagging read replica (Pgpool-II's load balancing, `.poolsafe.json` "loadBalancing"):
    * turns on the read-after-write and write-in-read rules.

@@ -15,8 +15,21 @@ test('a dialect name in the path (folder or file-name part, or the end of a Go-s
   }
 });
 
+test('migration folders of analytical and other non-PostgreSQL databases (ClickHouse, Spanner, BigQuery, StarRocks, Turso, YDB…) are not PostgreSQL', () => {
+  // A ClickHouse dictionary and a Spanner table: neither parses as PostgreSQL, and neither is ours to report.
+  const clickhouse = 'CREATE DICTIONARY rates (id UInt64, rate Float64) PRIMARY KEY id SOURCE(CLICKHOUSE(TABLE \'r\')) LAYOUT(FLAT()) LIFETIME(300);\nSET max_threads = 8;\n';
+  const spanner = 'CREATE TABLE accounts (\n  id INT64 NOT NULL,\n  label STRING(40),\n) PRIMARY KEY (id);\n';
+  assert.deepEqual(analyzeSql(clickhouse).map((f) => f.rule), ['syntax-error', 'session-set'], 'the same text without a dialect path is read as PostgreSQL');
+  assert.deepEqual(analyzeSql(spanner).map((f) => f.rule), ['syntax-error']);
+  for (const path of ['db/migrations/clickhouse/0003_views.sql', 'testdata/migrations/clickhouse-replicated/0001_dict.sql', 'schema/spanner/0002.sql', 'warehouse/bigquery/daily.sql',
+    'db/starrocks/init.sql', 'migrations/turso/0001.sql', 'migrations/libsql/0001.sql', 'ydb/0004_index.sql', 'duckdb/load.sql', 'internal/goosespanner/x.sql', 'migrations/tidb/1.sql', 'warehouse/db2/0001.sql']) {
+    assert.ok(dialectOfPath(path), path);
+    assert.deepEqual(analyzeSql(clickhouse + spanner, undefined, path), [], path);
+  }
+});
+
 test('paths that only contain such words (not as a package-name ending), or name them far above the project, stay PostgreSQL', () => {
-  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
+  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/mydb/x.sql', 'db/cockroach/x.sql', 'db/yugabyte/x.sql', 'db/spanners/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
     assert.equal(dialectOfPath(path), undefined, path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
   }

@@ -36,7 +36,7 @@ test('files under another dialect\'s folder or named after it are left alone; Po
 
 test('every database name a SQL file\'s path may carry also marks CamelCase TS/JS file names; a longer word does not', () => {
   const text = "await this.query('SET search_path TO app');";
-  for (const name of ['Mysql', 'Mariadb', 'Sqlite', 'Mssql', 'Sqlserver', 'Tsql', 'Oracle']) {
+  for (const name of ['Mysql', 'Mariadb', 'Sqlite', 'Mssql', 'Sqlserver', 'Tsql', 'Oracle', 'Clickhouse', 'Spanner', 'Bigquery', 'Duckdb', 'Starrocks', 'Turso', 'Libsql']) {
     assert.deepEqual(rules(text, `src/driver/${name}QueryRunner.ts`), [], name);
   }
   assert.deepEqual(rules(text, 'src/driver/OraclesHelper.ts'), ['session-set']);
@@ -55,4 +55,14 @@ test('a file importing both pg and mysql: queries on the MySQL connection are sk
     "await pg.query('SET search_path TO app');",
   ].join('\n');
   assert.deepEqual(analyze(text, 'typescript', {}, 'a.ts').map((f) => [f.rule, text.slice(f.start, f.end)]), [['session-set', 'SET search_path TO app']]);
+});
+
+test('MySQL variables (SET @v, SET SESSION @v, @@system) are MySQL statements in a multi-dialect file, not placeholders to fill', () => {
+  const text = (statement: string) => `import { Pool } from 'pg';\nasync function merge(query) {\n  await query(${JSON.stringify(statement)});\n}\n`;
+  assert.deepEqual(rules(text('SET @autocommit = 0')), []);
+  assert.deepEqual(rules(text('SET SESSION @tx_mode = 1')), []);
+  assert.deepEqual(rules(text('SET @@session.sql_mode = 0')), []);
+  // A named placeholder as the value of a PostgreSQL SET is still a value: the SET is a finding.
+  assert.deepEqual(rules(text('SET search_path = @schema')), ['session-set']);
+  assert.deepEqual(rules(text('SELECT * FROM t WHERE id = @id')), []);
 });

@@ -87,6 +87,16 @@ test('query configs in variables, new Query, new Cursor and pg-native querySync 
   assert.deepEqual(found("client.query({ name: 'empty', text: '' });"), [['protocol-prepared-statement', "'empty'"]]);
 });
 
+test('a config with an empty name (the unnamed statement) or a null/undefined text (refused before sending) prepares nothing', () => {
+  assert.deepEqual(found("await db.one({ name: '', text: 'SELECT 1' });"), []);
+  assert.deepEqual(found("const ps = new pgp.PreparedStatement({ name: ``, text: 'SELECT 2' });\nawait db.any(ps);"), []);
+  assert.deepEqual(found("await client.query({ name: 'missing-text', text: null });"), []);
+  assert.deepEqual(found("await client.query({ name: 'missing-text', text: undefined });"), []);
+  // A name and a text held elsewhere still prepare a named statement.
+  assert.deepEqual(found("const ps = new pgp.PreparedStatement({ name: 'find-user', text: sqlFile });\nawait db.one(ps);"), [['protocol-prepared-statement', "'find-user'"]]);
+  assert.deepEqual(found("await client.query({ name: ' ', text: 'SELECT 1' });"), [['protocol-prepared-statement', "' '"]]);
+});
+
 test('functions and methods returning SQL that a query call runs are analysed; ones returning sentences are not', () => {
   const text = [
     'class Session {',

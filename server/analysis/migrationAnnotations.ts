@@ -1,0 +1,54 @@
+// Migration tools that read annotations in SQL comments, and what those annotations mean for the
+// analysis: where a statement ends, and which sections the tool runs inside a transaction.
+// - goose: `-- +goose Up` / `Down` start the sections; `StatementBegin` … `StatementEnd` delimit one
+//   statement (its last line needs no `;`); each section runs in one transaction unless the file
+//   says `-- +goose NO TRANSACTION` (then neither does).
+// - sql-migrate (goose's syntax with `+migrate`): `-- +migrate Up` / `Down`, a section runs outside a
+//   transaction when its marker adds `notransaction`.
+// - dbmate: `-- migrate:up` / `-- migrate:down`; a section is sent whole (so its marker ends any
+//   statement), in a transaction unless its marker adds `transaction:false`.
+// Annotations start at the beginning of a line and are case-insensitive, as the tools read them.
+import type { DocumentText, MigrationSection } from './types';
+
+/** The annotation lines that end a statement: goose's and sql-migrate's StatementEnd, dbmate's section markers. */
+const STATEMENT_END = /--[ \t]*(?:\+(?:goose|migrate)[ \t]+statementend\b|migrate:(?:up|down)\b)/iy;
+
+/**
+ * Whether the `--` comment at `i` is an annotation that ends the statement before it. Called by the
+ * splitter on comments that start a line, so it must stay cheap: a sticky match at `i`.
+ */
+export function endsStatementAnnotation(text: string, i: number): boolean {
+  STATEMENT_END.lastIndex = i;
+  return STATEMENT_END.test(text);
+}
+
+const GOOSE_SECTION = /^--[ \t]*\+goose[ \t]+(up|down|no[ \t]+transaction)\b/gim;
+const SQL_MIGRATE_SECTION = /^--[ \t]*\+migrate[ \t]+(up|down)\b([^\n]*)/gim;
+const DBMATE_SECTION = /^--[ \t]*migrate:(up|down)\b([^\n]*)/gim;
+
+/** The sections of a goose file: each in a transaction unless the file says NO TRANSACTION. */
+function gooseSections(text: string): MigrationSection[] {
+  const starts: number[] = [];
+  let transaction = true;
+  for (const match of text.matchAll(GOOSE_SECTION)) {
+    if (/^no/i.test(match[1])) transaction = false;
+    else starts.push(match.index);
+  }
+  return starts.map((start) => ({ start, transaction }));
+}
+
+/** Sections whose markers each say whether they run in a transaction (sql-migrate, dbmate). */
+function markedSections(text: string, pattern: RegExp, noTransaction: RegExp): MigrationSection[] {
+  return [...text.matchAll(pattern)].map((match) => ({ start: match.index, transaction: !noTransaction.test(match[2]) }));
+}
+
+/**
+ * The sections of a migration file, in order, when it carries a migration tool's annotations; empty
+ * otherwise. Text before the first section is not run by the tool as SQL (comments, in practice).
+ */
+export function migrationSections(text: DocumentText): MigrationSection[] {
+  if (text.includes('+goose')) return gooseSections(text.toString());
+  if (text.includes('+migrate')) return markedSections(text.toString(), SQL_MIGRATE_SECTION, /\bnotransaction\b/i);
+  if (text.includes('migrate:')) return markedSections(text.toString(), DBMATE_SECTION, /\btransaction:false\b/i);
+  return [];
+}
