@@ -144,14 +144,11 @@ function memberName(member: ts.ClassElement): string | undefined {
 
 /**
  * Whether a query config with a name prepares a named statement: not when the name is empty (`name: ''`
- * is the unnamed statement, as if there were none), nor when its text is `null` or `undefined` (the
- * driver refuses the config before sending anything).
+ * is the unnamed statement, as if there were none). A `null` text still counts: node-postgres sends it.
  */
-function preparesNamedStatement(config: { text?: ts.Expression; name?: ts.Expression }): boolean {
+function preparesNamedStatement(config: { name?: ts.Expression }): boolean {
   const name = config.name && unwrap(config.name);
-  if (!name || ((ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) && name.text === '')) return false;
-  const text = config.text && unwrap(config.text);
-  return !(text && (text.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(text) && text.text === 'undefined')));
+  return name !== undefined && !((ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) && name.text === '');
 }
 
 export class Flow {
