@@ -77,12 +77,16 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
 /**
  * Session SETs undone (`RESET x`, `RESET ALL`, `SET x TO DEFAULT`) later in the same transaction block, or
  * in the same query message: the setting never outlives the transaction (a rollback undoes it too), so
- * nothing leaks to the next client. Returned as `statement:candidate` index keys (candidates are cached
+ * nothing leaks to the next client. In a SQL file (statements not sent as query messages), a SET made
+ * outside any block and undone later in the file is restored too: a script that cleans up its own
+ * settings is written for one session (psql, or a tool that sends it whole), not for a pool that may
+ * run each statement elsewhere. Returned as `statement:candidate` index keys (candidates are cached
  * per statement text, so the same object may stand for two statements).
  */
 function restoredWithinTransaction(statements: readonly PlacedFacts[]): Set<string> {
   const restored = new Set<string>();
   let pending: { key: string; setting: string }[] = [];
+  const script: { key: string; setting: string }[] = [];
   let inBlock = false;
   let message: number | undefined;
   statements.forEach(({ facts, message: current }, index) => {
@@ -91,10 +95,13 @@ function restoredWithinTransaction(statements: readonly PlacedFacts[]): Set<stri
     else if (!inBlock && (current === undefined || current !== message)) pending = [];
     message = current;
     for (const reset of facts.resets ?? []) {
-      for (const set of pending) if (reset === '*' || set.setting === reset) restored.add(set.key);
+      for (const set of [...pending, ...script]) if (reset === '*' || set.setting === reset) restored.add(set.key);
     }
     facts.candidates.forEach((candidate, k) => {
-      if (candidate.rule === 'session-set' && candidate.setting) pending.push({ key: `${index}:${k}`, setting: candidate.setting });
+      if (candidate.rule !== 'session-set' || !candidate.setting) return;
+      const set = { key: `${index}:${k}`, setting: candidate.setting };
+      if (!inBlock && current === undefined) script.push(set);
+      else pending.push(set);
     });
     if (facts.transaction === 'end') {
       inBlock = false;

@@ -17,10 +17,31 @@ test('SET … then RESET (of the name, ALL, or SET … TO DEFAULT) inside one tr
   assert.deepEqual(rules('SET search_path TO DEFAULT;\n'), []);
 });
 
-test('a SET undone only after COMMIT, outside any block, or for another setting still leaks', () => {
+test('a SET undone only after COMMIT, or for another setting, still leaks', () => {
   assert.deepEqual(rules('BEGIN;\nSET ROLE reporting;\nCOMMIT;\nRESET ROLE;\n'), ['session-set']);
-  assert.deepEqual(rules('SET ROLE reporting;\nSELECT 1;\nRESET ROLE;\n'), ['session-set']);
   assert.deepEqual(rules('BEGIN;\nSET ROLE reporting;\nSET search_path TO app;\nRESET ROLE;\nCOMMIT;\n'), ['session-set']);
+  assert.deepEqual(rules('SET ROLE reporting;\nSET search_path TO app;\nSELECT 1;\nRESET ROLE;\n'), ['session-set']);
+});
+
+test('a SQL file that sets, outside any block, what it undoes later (a script that cleans up its session) leaks nothing; one that does not still does', () => {
+  const script = `SET statement_timeout TO 0;
+SET app.rebuild_all = false;
+DO $$
+BEGIN
+  IF current_setting('app.rebuild_all')::boolean THEN
+    SET app.rebuild_all = true;
+  END IF;
+  PERFORM rebuild_reports();
+END $$;
+RESET app.rebuild_all;
+RESET statement_timeout;
+`;
+  assert.deepEqual(rules(script), []);
+  assert.deepEqual(rules('SET ROLE reporting;\nSELECT 1;\nRESET ALL;\n'), []);
+  // Without the clean-up at the end, each SET (the one in the DO block too) is reported.
+  assert.deepEqual(rules(script.replace(/^RESET .*\n/gm, '')), ['session-set', 'session-set', 'session-set']);
+  // A RESET before the SET undoes nothing.
+  assert.deepEqual(rules('RESET ROLE;\nSET ROLE reporting;\nSELECT 1;\n'), ['session-set']);
 });
 
 test('a function body that undoes its SET before returning leaks nothing; one that does not still does', () => {
