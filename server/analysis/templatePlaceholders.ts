@@ -1,4 +1,4 @@
-// Placeholders of templates and drivers in SQL files: `${schema}`, `{{ table }}`, `#{id}`, `%(name)s`,
+// Placeholders of templates and drivers in SQL files: `${schema}`, `$SCHEMA`, `{{ table }}`, `#{id}`, `%(name)s`,
 // `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`. Text holding them is a template, not
 // the statement PostgreSQL runs: its parse error says nothing (dialect.ts), but what the statement does
 // once filled in still matters (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder
@@ -12,14 +12,23 @@ const TEMPLATE_MARKERS = /\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{
 /** Python str.format fields (`{name}`, `{0}`, `{}`): PostgreSQL has no `{` outside strings, so only there. */
 const FORMAT_FIELD = /\{\w*\}/;
 
-/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `?`, `%s`, `@name`). */
+/**
+ * Shell-style variables (`$TABLE_NAME`), which envsubst and goose's `-- +goose ENVSUB ON` fill in before
+ * the SQL is sent: outside strings PostgreSQL has no `$name` (`$1` is a parameter, `$tag$` opens a string).
+ */
+const SHELL_VARIABLE = /(?<![\w$])\$[A-Za-z_]\w*(?![\w$])/;
+
+/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `$NAME`, `?`, `%s`, `@name`). */
 export function hasTemplateMarkers(statement: string): boolean {
   if (TEMPLATE_MARKERS.test(statement)) return true;
-  return statement.includes('{') && FORMAT_FIELD.test(statement.replace(LITERALS_AND_COMMENTS, "''"));
+  const mayHold = statement.includes('{') || statement.includes('$');
+  if (!mayHold) return false;
+  const code = statement.replace(LITERALS_AND_COMMENTS, "''");
+  return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code);
 }
 
 /** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */
-const PLACEHOLDER = /\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/g;
+const PLACEHOLDER = /(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/g;
 
 /** Where the parser stops on a text (code-point offset as libpg-query reports it), or undefined when it parses. */
 export type ParseErrorAt = (text: string) => number | undefined;

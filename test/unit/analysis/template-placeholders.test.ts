@@ -32,3 +32,11 @@ test('braces inside a string are data, not a placeholder: a real syntax error th
 test('a template that still does not parse once filled in (control blocks) gets neither a syntax error nor findings', () => {
   assert.deepEqual(found('{% if tenant %}SET search_path TO {{ tenant }}{% endif %};\n'), []);
 });
+
+test('shell-style $NAME variables (envsubst, goose ENVSUB) are placeholders; dollar quotes and $1 parameters are not', () => {
+  const envsub = '-- +goose Up\n-- +goose ENVSUB ON\nCREATE TABLE $AUDIT_TABLE (id int);\nGRANT SELECT ON audit TO $READER_ROLE;\nSET search_path TO $APP_SCHEMA;\n-- +goose ENVSUB OFF\n';
+  assert.deepEqual(found(envsub), [['session-set', 'SET search_path TO $APP_SCHEMA']]);
+  // A `$word` inside a string or a dollar-quoted body is data: a real mistake in that statement is still reported.
+  assert.deepEqual(found("SELECT 'costs $amount' FROM t WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1 $body$;\nSELECT $1 FROM WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+});
