@@ -7,9 +7,10 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
-import { dynamicStatement } from './dynamicSql';
+import { dynamicStatement, leadingTrivia } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
+import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -33,6 +34,8 @@ export interface Candidate {
   prepared?: { action: PreparedAction; name: string };
   /** For a session SET: the setting (lower case; `role`, `session_authorization`), which a later RESET may undo. */
   setting?: string;
+  /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
+  advisory?: AdvisoryUse;
 }
 
 export interface StatementFacts {
@@ -141,8 +144,10 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
     ctx.facts.nextvals.push({ sequence: firstStringConstant(args[0]) ?? '?', start, end });
   } else if (name in ADVISORY_SESSION) {
     const replacement = ADVISORY_SESSION[name];
+    const shared = name.endsWith('_shared') ? 'shared:' : '';
+    const key = name === 'pg_advisory_unlock_all' ? '*' : shared + argumentsText(ctx.text, end - ctx.base);
     candidates.push({
-      rule: 'advisory-lock', start, end,
+      rule: 'advisory-lock', start, end, advisory: { action: replacement ? 'lock' : 'unlock', key, name },
       message: replacement
         ? `${name} takes a session-level lock that stays on a server connection after the transaction ends; use ${replacement}.`
         : `${name} releases a session-level lock, which was probably taken on another server connection; there is no transaction-level unlock: use pg_advisory_xact_lock, released at commit.`,
@@ -151,6 +156,23 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
   } else if (SESSION_EXTENSION_FUNCTIONS.has(name) && !(name.startsWith('dblink') && args.length < 2)) {
     candidates.push({ rule: 'session-extension', start, end, message: `${name} keeps state in one backend's session.` });
   }
+}
+
+/** A call's argument list as written from its `(` at or after `from`, without whitespace, lower case ('' when not found). */
+function argumentsText(text: string, from: number): string {
+  const open = text.indexOf('(', from);
+  if (open < 0 || text.slice(from, open).trim() !== '') return '';
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      if (close < 0) break;
+      i = close;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return text.slice(open, i + 1).replace(/\s+/g, '').toLowerCase();
+  }
+  return '';
 }
 
 function statementCandidate(ctx: WalkContext, rule: RuleId, message: string): Candidate {
@@ -244,7 +266,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
     for (const candidate of bodyFacts.candidates) if (candidate.rule !== 'set-local-outside-transaction') found.push(candidate);
   }
-  ctx.facts.candidates.push(...found);
+  ctx.facts.candidates.push(...pairBodyLocks(found, body, ctx.base + at));
 }
 
 function walk(ctx: WalkContext, value: unknown): void {
@@ -305,22 +327,40 @@ function walk(ctx: WalkContext, value: unknown): void {
   }
 }
 
-/** PL/pgSQL statements are not SQL; strip leading control words until the rest parses (bounded). */
-function parsePlpgsqlStatement(text: string): { tree: unknown; skipped: number } | undefined {
-  let skipped = text.length - text.trimStart().length;
+/** A PL/pgSQL assignment's target and operator (`v_lock := `, `rec.n = `, `arr[1] := `): its right side is an expression. */
+const ASSIGNMENT = /^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*(?:\[[^\]\n]*\])?\s*:?=\s*/;
+const AS_QUERY = 'SELECT ';
+
+/**
+ * PL/pgSQL statements are not SQL; strip leading control words until the rest parses (bounded). An
+ * assignment's expression is parsed as `SELECT <expression>`. Returns the parsed text and where it
+ * starts relative to the statement (before it, for an assignment: the `SELECT ` added in front).
+ */
+function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at: number } | undefined {
+  let skipped = leadingTrivia(text);
   let rest = text.slice(skipped);
   for (let attempt = 0; attempt < 8 && rest.trim() !== ''; attempt++) {
-    // PL/pgSQL EXECUTE is always dynamic SQL, never a prepared statement.
+    // PL/pgSQL EXECUTE is always dynamic SQL, never a prepared statement (also after a comment).
     if (/^execute\b/i.test(rest)) return undefined;
     // PERFORM and "SELECT " have the same length, so AST offsets stay valid.
-    const candidate = rest.replace(/^perform\b/i, 'SELECT ');
+    const candidate = rest.replace(/^perform\b/i, AS_QUERY);
     try {
-      return { tree: parseSync(candidate), skipped };
+      return { tree: parseSync(candidate), text: candidate, at: skipped };
     } catch {
-      const match = /^\S+\s*/.exec(rest);
+      const assignment = ASSIGNMENT.exec(rest);
+      if (assignment) {
+        const expression = AS_QUERY + rest.slice(assignment[0].length);
+        try {
+          return { tree: parseSync(expression), text: expression, at: skipped + assignment[0].length - AS_QUERY.length };
+        } catch {
+          /* not an assignment after all: strip a word */
+        }
+      }
+      const match = /^\S+/.exec(rest);
       if (!match) return undefined;
-      skipped += match[0].length;
-      rest = rest.slice(match[0].length);
+      const stripped = match[0].length + leadingTrivia(rest.slice(match[0].length));
+      skipped += stripped;
+      rest = rest.slice(stripped);
     }
   }
   return undefined;
@@ -341,10 +381,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     const dynamic = dynamicStatement(text);
     if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end });
     const parsed = dynamic ? undefined : parsePlpgsqlStatement(text);
-    if (parsed) {
-      const rest = text.slice(parsed.skipped);
-      walk({ text: rest, base: base + parsed.skipped, ascii: !/[^\x00-\x7f]/.test(rest), facts }, parsed.tree);
-    }
+    if (parsed) walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts }, parsed.tree);
     facts.transaction = 'none';
     return facts;
   }

@@ -12,11 +12,50 @@ export interface DynamicStatement {
   end: number;
 }
 
+/** Whitespace and comments: the statement splitter leaves those before a statement's first word. */
+const LEADING_TRIVIA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+/** The length of the whitespace and comments that open a text. */
+export function leadingTrivia(text: string): number {
+  return LEADING_TRIVIA.exec(text)![0].length;
+}
+
+/** Block words the splitter leaves in front of a statement (`BEGIN`, `ELSE`…). */
+const BLOCK_WORD = /^(?:begin|then|else|loop)\b/i;
+/** A condition's opening word: it runs to its THEN (`IF n > 0 THEN`, `WHEN 'a' THEN`). */
+const CONDITION_WORD = /^(?:if|elsif|when)\b/i;
+const EXECUTE_WORD = /^execute\s+(?:format\s*\(\s*)?E?'/i;
+/** Bound on the words, comments and conditions skipped before EXECUTE. */
+const MAX_PREFIX_PARTS = 16;
+
 /**
- * `EXECUTE 'literal…'` or `EXECUTE format('literal…', …)`, possibly after block words (`BEGIN`,
- * `THEN`…) that the statement splitter leaves in front: where the literal's quote is.
+ * `EXECUTE 'literal…'` or `EXECUTE format('literal…', …)`, possibly after comments, block words and
+ * conditions (`IF … THEN`) that the statement splitter leaves in front: where the literal's quote is
+ * (a linear scan: a regex for this backtracks badly on long conditions).
  */
-const EXECUTE_LITERAL = /^((?:\s*(?:begin|then|else|loop)\b)*\s*execute\s+(?:format\s*\(\s*)?E?)'/i;
+function executeLiteralStart(text: string): number | undefined {
+  let at = leadingTrivia(text);
+  for (let part = 0; part < MAX_PREFIX_PARTS; part++) {
+    const rest = text.slice(at);
+    const execute = EXECUTE_WORD.exec(rest);
+    if (execute) return at + execute[0].length - 1;
+    const word = BLOCK_WORD.exec(rest)?.[0].length ?? (CONDITION_WORD.test(rest) ? conditionEnd(rest) : undefined);
+    if (word === undefined) return undefined;
+    at += word;
+    at += leadingTrivia(text.slice(at));
+  }
+  return undefined;
+}
+
+/** The length of a condition up to and including its THEN (quoted strings skipped whole), or undefined. */
+function conditionEnd(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") i = literalEnd(text, i + 1) - 1;
+    else if (c === ';') return undefined;
+    else if ((c === 't' || c === 'T') && /^then\b/i.test(text.slice(i, i + 5)) && !/[\w$]/.test(text[i - 1] ?? ' ')) return i + 4;
+  }
+  return undefined;
+}
 
 /** Leading words of a built statement → the rule it trips (SET LOCAL and ON COMMIT DROP are transaction-scoped). */
 const KINDS: { pattern: RegExp; rule: RuleId; what: string }[] = [
@@ -32,9 +71,8 @@ const KINDS: { pattern: RegExp; rule: RuleId; what: string }[] = [
 
 /** The session state a PL/pgSQL `EXECUTE` statement's literal announces, if any. */
 export function dynamicStatement(plpgsql: string): DynamicStatement | undefined {
-  const match = EXECUTE_LITERAL.exec(plpgsql);
-  if (!match) return undefined;
-  const start = match[1].length;
+  const start = executeLiteralStart(plpgsql);
+  if (start === undefined) return undefined;
   const end = literalEnd(plpgsql, start + 1);
   const literal = plpgsql.slice(start + 1, end - 1).replace(/''/g, "'");
   const kind = KINDS.find(({ pattern }) => pattern.test(literal));

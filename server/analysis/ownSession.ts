@@ -1,7 +1,8 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
 // pg_restore output, psql scripts (recognised by the splitter from their meta-commands), files a psql
-// script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove), and
-// the files `.poolsafe.json` names in "sessionScripts". Session state there is the script's own business,
+// script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove),
+// PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), and the files `.poolsafe.json` names in
+// "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -23,6 +24,34 @@ const HEAD = 4096;
 export function looksLikePgDump(text: DocumentText): boolean {
   const head = text.slice(0, HEAD);
   return DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head);
+}
+
+/**
+ * An extension's install or update script: `<ext>--<version>.sql` or `<ext>--<from>--<to>.sql` (versions
+ * never contain `--`), and the `<ext>.sql` source a PGXS build turns into one.
+ */
+const EXTENSION_SCRIPT = /^(.+?)--(?:(?!--).)+?(?:--(?:(?!--).)+?)?\.sql$/i;
+/** How many folders above an extension script its control file may be (`updates/`, `sql/`, `sql/updates/`). */
+const CONTROL_FILE_LEVELS = 3;
+
+/**
+ * Whether the file is a PostgreSQL extension script: named like one, with the extension's control file
+ * (`<ext>.control`) in its folder or a folder above. CREATE/ALTER EXTENSION runs the script in one
+ * transaction of the installing session, never through the application's pool.
+ */
+export function isExtensionScript(fileName: string): boolean {
+  const file = resolve(fileName);
+  const name = basename(file);
+  const extension = EXTENSION_SCRIPT.exec(name)?.[1] ?? (/\.sql$/i.test(name) ? name.slice(0, -'.sql'.length) : undefined);
+  if (!extension) return false;
+  const versioned = EXTENSION_SCRIPT.test(name);
+  let folder = dirname(file);
+  // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
+  for (let level = 0; level <= (versioned ? CONTROL_FILE_LEVELS : 1); level++) {
+    if (existsSync(join(folder, `${extension}.control`))) return true;
+    folder = dirname(folder);
+  }
+  return false;
 }
 
 const matchers = new Map<string, Ignore>();
@@ -158,6 +187,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   if (isTestScript(text, fileName)) return { ...options, ownSession: true, testScript: true };
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
-    || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName)));
+    || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

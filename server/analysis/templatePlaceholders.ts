@@ -1,14 +1,15 @@
 // Placeholders of templates and drivers in SQL files: `${schema}`, `$SCHEMA`, `{{ table }}`, `#{id}`, `%(name)s`,
-// `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`. Text holding them is a template, not
-// the statement PostgreSQL runs: its parse error says nothing (dialect.ts), but what the statement does
-// once filled in still matters (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder
-// with an identifier or a number of the same length, so the repaired text parses with every offset in place.
+// `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`, extension scripts' `@extschema@`
+// (CREATE/ALTER EXTENSION substitutes it). Text holding them is a template, not the statement PostgreSQL
+// runs: its parse error says nothing (dialect.ts), but what the statement does once filled in still matters
+// (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder with an identifier or a number of
+// the same length, so the repaired text parses with every offset in place.
 
 /** Quoted strings, dollar quotes and comments hold any text (a `{a}` array literal is no placeholder). */
 export const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
 
 /** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). */
-const TEMPLATE_MARKERS = /\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
+const TEMPLATE_MARKERS = /@\w+(?::\w+)?@|\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
 /** Python str.format fields (`{name}`, `{0}`, `{}`): PostgreSQL has no `{` outside strings, so only there. */
 const FORMAT_FIELD = /\{\w*\}/;
 
@@ -28,7 +29,7 @@ export function hasTemplateMarkers(statement: string): boolean {
 }
 
 /** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */
-const PLACEHOLDER = /(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/g;
+const PLACEHOLDER = /@\w+(?::\w+)?@|(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/g;
 
 /** Where the parser stops on a text (code-point offset as libpg-query reports it), or undefined when it parses. */
 export type ParseErrorAt = (text: string) => number | undefined;

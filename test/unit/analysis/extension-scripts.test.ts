@@ -1,0 +1,155 @@
+// PostgreSQL extension scripts and the PL/pgSQL they define: install/update scripts run by CREATE/ALTER
+// EXTENSION in the installing session; `@extschema@` is substituted before they run; the functions they
+// create are still read, with the body's own lock/unlock pairs, assignments and commented EXECUTEs
+// understood.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const rules = (sql: string, file?: string): string[] => analyzeSql(sql, undefined, file).map((f) => f.rule);
+
+/** A scratch extension source tree: `<root>/widgets.control`, with the given files. */
+function extensionTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-ext-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  writeFileSync(join(root, 'widgets.control'), "default_version = '1.1'\n");
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const SCRIPT_STATE = `SET LOCAL client_min_messages = warning;
+SET search_path = widgets_old;
+CREATE TEMP TABLE saved_settings AS SELECT * FROM settings;
+DROP TABLE saved_settings;
+`;
+const STATEFUL_FUNCTION = `CREATE FUNCTION remember(v text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('widgets.last', v, false);
+END $$;
+`;
+
+test('an extension update or install script beside its control file runs in its own session: no findings for its statements', (t) => {
+  const root = extensionTree(t, {});
+  for (const name of ['widgets--1.0--1.1.sql', 'widgets--1.1.sql', 'updates/widgets--1.0.2--1.1.sql', 'sql/updates/widgets--1.0--1.0.1.sql', 'sql/widgets.sql']) {
+    assert.deepEqual(rules(SCRIPT_STATE, join(root, name)), [], name);
+  }
+  // The functions an extension script creates run later, in the application's sessions.
+  assert.deepEqual(rules(SCRIPT_STATE + STATEFUL_FUNCTION, join(root, 'updates', 'widgets--1.0--1.1.sql')), ['session-set']);
+});
+
+test('a file named like an extension script without the extension\'s control file is application SQL', (t) => {
+  const root = extensionTree(t, {});
+  const outside = ['set-local-outside-transaction', 'session-set', 'temp-table'];
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'gadgets--1.0--1.1.sql')), outside);
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'queries.sql')), outside);
+  // A plain `<ext>.sql` counts only beside its control file or one folder down.
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'a', 'b', 'widgets.sql')), outside);
+  assert.deepEqual(rules(SCRIPT_STATE), outside);
+});
+
+test('@extschema@ stands for a schema name: no syntax error, and the function it names is still read', () => {
+  const sql = `CREATE FUNCTION @extschema@.stash(p text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE TEMP TABLE IF NOT EXISTS stash_rows (LIKE %I INCLUDING INDEXES)', p);
+  INSERT INTO @extschema@.log VALUES (p);
+END $$;
+GRANT EXECUTE ON FUNCTION @extschema@.stash(text) TO @extowner@;
+`;
+  assert.deepEqual(rules(sql), ['temp-table']);
+  // ON COMMIT DROP in the dynamic statement is transaction-scoped: nothing to report.
+  assert.deepEqual(rules(sql.replace('INCLUDING INDEXES)', 'INCLUDING INDEXES) ON COMMIT DROP')), []);
+  // A real error elsewhere in a statement with a placeholder is not reported (the text is a template).
+  assert.deepEqual(rules('CREATE TABLE @extschema@.t (id int,);'), []);
+  assert.deepEqual(rules('CREATE TABLE widgets.t (id int,);'), ['syntax-error']);
+});
+
+test('a PL/pgSQL EXECUTE after a comment is dynamic SQL, not a prepared statement', () => {
+  const body = (statement: string): string => `CREATE FUNCTION add_check(t text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF t IS NOT NULL THEN
+    ${statement}
+  END IF;
+END $$;`;
+  for (const comment of ['-- positional format arguments', '/* the same column twice */']) {
+    assert.deepEqual(rules(body(`${comment}\n    EXECUTE format('ALTER TABLE %I ADD CHECK (%2$s > 0 AND %2$s < 9)', t, 'n');`)), [], comment);
+    // The dynamic statement's own kind still counts after a comment, and after IF … THEN.
+    assert.deepEqual(rules(body(`${comment}\n    EXECUTE 'LISTEN ' || quote_ident(t);`)), ['listen'], comment);
+  }
+  const conditional = `CREATE FUNCTION f(t text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF t = 'a;b' THEN EXECUTE format('CREATE TEMP TABLE %I (id int)', t);
+  ELSIF t IS NULL THEN EXECUTE 'LISTEN x';
+  END IF;
+END $$;`;
+  assert.deepEqual(rules(conditional), ['temp-table', 'listen']);
+  // SQL EXECUTE of a prepared statement, after a comment, still is one.
+  assert.deepEqual(rules('-- run it\nEXECUTE fetch_user(1);'), ['prepared-statement']);
+});
+
+const lockBody = (statements: string, handler = ''): string => `CREATE FUNCTION nightly() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE got boolean;
+BEGIN
+  ${statements}
+${handler}END $$;`;
+
+test('a body that takes a session advisory lock and releases it in its handler too: neither call is flagged', () => {
+  const statements = `got := pg_try_advisory_lock(hashtext('nightly'));
+  IF NOT got THEN RETURN; END IF;
+  UPDATE jobs SET ran_at = now();
+  PERFORM pg_advisory_unlock(hashtext('nightly'));`;
+  const handler = `EXCEPTION WHEN OTHERS THEN
+  PERFORM pg_advisory_unlock(hashtext( 'nightly' ));
+  RAISE;
+`;
+  assert.deepEqual(rules(lockBody(statements, handler)), []);
+  // pg_advisory_unlock_all in the handler releases it as well.
+  assert.deepEqual(rules(lockBody(statements, 'EXCEPTION WHEN OTHERS THEN\n  PERFORM pg_advisory_unlock_all();\n  RAISE;\n')), []);
+});
+
+test('a body that releases its own session lock only on the normal path: the lock is flagged (errors leak it), the unlock is not', () => {
+  const statements = `got := pg_try_advisory_lock(hashtext('nightly'));
+  UPDATE jobs SET ran_at = now();
+  PERFORM pg_advisory_unlock(hashtext('nightly'));`;
+  const findings = analyzeSql(lockBody(statements, 'EXCEPTION WHEN OTHERS THEN\n  RAISE;\n'));
+  assert.deepEqual(findings.map((f) => f.rule), ['advisory-lock']);
+  assert.match(findings[0].message, /only when it reaches its unlock/);
+  assert.equal(findings[0].fix, undefined);
+  // A procedure that commits between batches holds it across its transactions: flagged the same way.
+  const procedure = `CREATE PROCEDURE batches() LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_lock(7);
+  FOR i IN 1..3 LOOP
+    DELETE FROM queue WHERE id IN (SELECT id FROM queue LIMIT 100);
+    COMMIT;
+  END LOOP;
+  PERFORM pg_advisory_unlock(7);
+END $$;`;
+  assert.deepEqual(rules(procedure), ['advisory-lock']);
+});
+
+test('a lock and an unlock of different keys, or an unlock alone, are still flagged as before', () => {
+  assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_lock(1);\n  PERFORM pg_advisory_unlock(2);`)), ['advisory-lock', 'advisory-lock']);
+  // Exclusive and shared locks of one key are different locks.
+  assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_lock(1);\n  PERFORM pg_advisory_unlock_shared(1);`)), ['advisory-lock', 'advisory-lock']);
+  assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_unlock(hashtext('nightly'));`)), ['advisory-lock']);
+  // An unlock before the lock releases something an earlier call took.
+  assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_unlock(1);\n  PERFORM pg_advisory_lock(1);`)), ['advisory-lock', 'advisory-lock']);
+  // A lock alone, also when taken in an assignment.
+  assert.deepEqual(rules(lockBody(`got := pg_try_advisory_lock(42);`)), ['advisory-lock']);
+  // Outside a function body, statements are separate calls that may run on separate connections.
+  assert.deepEqual(rules('SELECT pg_advisory_lock(1);\nSELECT pg_advisory_unlock(1);'), ['advisory-lock', 'advisory-lock']);
+});
+
+test('PL/pgSQL assignments are read as expressions: session state in them is found, safe calls are not', () => {
+  assert.deepEqual(rules(lockBody(`got := set_config('app.user', 'x', false) IS NOT NULL;`)), ['session-set']);
+  assert.deepEqual(rules(lockBody(`got := pg_try_advisory_xact_lock(42);`)), []);
+  assert.deepEqual(rules(lockBody(`got = set_config('app.user', 'x', true) IS NOT NULL;`)), []);
+});
