@@ -51,6 +51,8 @@ const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
+/** A `return` of a string written in place (possibly parenthesised): what a function not named as a builder needs. */
+const RETURNS_WRITTEN_TEXT = /\breturn\s*[`'"(]/;
 /** node-pg-migrate's migration functions (`exports.up = (pgm) => …`): each runs in a transaction unless it calls `pgm.noTransaction()`. */
 const MIGRATION_FUNCTION = /^(up|down)$/;
 
@@ -484,6 +486,9 @@ class Extractor {
     const name = namedFunction(fn);
     if (name === undefined) return;
     const builderName = SQL_BUILDER_NAME.test(name);
+    // Every named function of the file gets here: a look at the body's text spares most of them the walk for their returns.
+    const body = (fn as ts.FunctionLikeDeclaration).body;
+    if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
     const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
     // Other functions count only when they return the text itself (every function of the file gets here).
     if (!returned || (!builderName && !isWrittenString(returned))) return;
