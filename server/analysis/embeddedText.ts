@@ -125,8 +125,8 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
     if (name) return { length: 1 + name[0].length, fillers: VALUE_OR_IDENTIFIER(c + name[0]) };
   }
   if (c === '$' && !/[\w$]/.test(before)) {
-    // pg-promise: $1:name, $1^, ${prop}, $(prop), $<prop>, $[prop], $/prop/.
-    const match = /^\$(?:\d+(?::\w+|\^)|\{[\w.]+(?::\w+)?\}|\([\w.]+(?::\w+)?\)|<[\w.]+(?::\w+)?>|\[[\w.]+(?::\w+)?\]|\/[\w.]+(?::\w+)?\/)/.exec(text.slice(i, i + 64));
+    // pg-promise: $1:name, $1^, ${prop}, $(prop), $<prop>, $[prop], $/prop/; pgtyped: $name, $name!, $$list.
+    const match = /^\$(?:\d+(?::\w+|\^)|\{[\w.]+(?::\w+)?\}|\([\w.]+(?::\w+)?\)|<[\w.]+(?::\w+)?>|\[[\w.]+(?::\w+)?\]|\/[\w.]+(?::\w+)?\/|\$?[A-Za-z_]\w*!?(?![\w$]))/.exec(text.slice(i, i + 64));
     if (match) return { length: match[0].length, fillers: VALUE_OR_IDENTIFIER(match[0]) };
   }
   // pg-format / util.format: %I an identifier, %L a literal, %s either (`%%` is a percent sign).
@@ -137,7 +137,7 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
 }
 
 /** A cheap first look (most SQL has only `$n`, which PostgreSQL understands): could placeholderAt find one? */
-const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^]|[{(<[/])|(?:^|[^\w%])%[ILs](?![\w%])/;
+const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^]|[{(<[/]|\$?[A-Za-z_])|(?:^|[^\w%])%[ILs](?![\w%])/;
 
 /** Splits text parts at driver placeholders (looked for outside quotes and comments). */
 export function withPlaceholders(parts: Part[]): Part[] {

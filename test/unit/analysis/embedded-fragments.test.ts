@@ -107,3 +107,12 @@ test('a hole standing for the rest of a statement (`EXPLAIN (FORMAT JSON) ${quer
   ].join('\n');
   assert.deepEqual(found(broken).map(([rule]) => rule), ['syntax-error']);
 });
+
+test('pgtyped parameters ($name, $name!, $$list) in a sql template are values, not syntax errors; dollar quotes are not parameters', () => {
+  const file = (query: string): string => ["import pg from 'pg';", "import { sql } from '@pgtyped/runtime';", `export const q = sql\`${query}\`;`].join('\n');
+  assert.deepEqual(found(file('SELECT u.* FROM users u GROUP BY u.id HAVING count(u.id) > $minCount!::int')), []);
+  assert.deepEqual(found(file('SELECT * FROM users WHERE id IN $$ids AND name = $name')), []);
+  assert.deepEqual(found(file('SELECT pg_advisory_lock($key!)')), [['advisory-lock', 'pg_advisory_lock']]);
+  // A dollar-quoted string is no parameter: the call inside it is text.
+  assert.deepEqual(found(file('SELECT $q$pg_advisory_lock(1)$q$ AS note, pg_advisory_lock($key)')).map(([rule]) => rule), ['advisory-lock']);
+});

@@ -40,3 +40,16 @@ test('shell-style $NAME variables (envsubst, goose ENVSUB) are placeholders; dol
   assert.deepEqual(found("SELECT 'costs $amount' FROM t WHERE;\n").map(([rule]) => rule), ['syntax-error']);
   assert.deepEqual(found('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1 $body$;\nSELECT $1 FROM WHERE;\n').map(([rule]) => rule), ['syntax-error']);
 });
+
+test("pg-promise $(name), $<name>, $[name], $/name/ and goyesql %name% are placeholders in code, not in strings", () => {
+  const introspection = "SELECT name FROM pg_proc WHERE CASE WHEN $(allowList) <> '' THEN name = ANY(string_to_array($<allowList>, ',')) ELSE $[deny^] = '' END\nUNION\nSELECT relname FROM pg_class WHERE relname LIKE $/pattern/;\n";
+  assert.deepEqual(found(introspection), []);
+  const goyesql = "-- name: query-items\nSELECT * FROM items WHERE (CARDINALITY($1) = 0 OR id = ANY($1)) AND %query%\nORDER BY %order% OFFSET $2 LIMIT $3;\n";
+  assert.deepEqual(found(goyesql), []);
+  // Filled in, what the statement does is still read.
+  assert.deepEqual(found("SELECT set_config('app.user', $(user), false);\n"), [['session-set', 'set_config']]);
+  assert.deepEqual(found('SET search_path TO %schema%;\n'), [['session-set', 'SET search_path TO %schema%']]);
+  // A LIKE pattern is data, and modulo is an operator: real errors in such statements are still reported.
+  assert.deepEqual(found("SELECT * FROM t WHERE name LIKE '%abc%' AND;\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT a % b % c FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+});
