@@ -18,7 +18,7 @@ import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
-import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres } from './embeddedDialect';
+import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -510,7 +510,8 @@ class Extractor {
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     const name = calleeText(call.expression);
-    if (ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) {
+    // `postgres(…)` under its imported name, or called on the module itself: `require('postgres')({ … })`.
+    if ((ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) || requiredModule(call.expression) === 'postgres') {
       this.inspectPostgresJsClient(call);
       return;
     }

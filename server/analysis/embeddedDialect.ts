@@ -58,7 +58,8 @@ function bindingNames(name: ts.BindingName): string[] {
   return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
 }
 
-function requiredModule(node: ts.Expression | undefined): string | undefined {
+/** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
+export function requiredModule(node: ts.Expression | undefined): string | undefined {
   let current = node;
   while (current && (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isPropertyAccessExpression(current))) current = current.expression;
   if (current && ts.isCallExpression(current) && current.arguments.length === 1 && ts.isStringLiteral(current.arguments[0])

@@ -115,3 +115,14 @@ test('an expression nested thousands deep (a long concatenation, a bundle opted 
   const unparsable = `const x = ${'('.repeat(20000)}1${')'.repeat(20000)};\nawait client.query('LISTEN jobs');`;
   assert.deepEqual(analyze(unparsable, 'typescript', {}, 'brackets.ts'), []);
 });
+
+test('a postgres.js client created inline from require(\'postgres\') or import(\'postgres\') is checked like an imported one', () => {
+  const rules = (text: string) => analyze(text, 'javascript', {}, 'db.js').map((f) => f.rule);
+  assert.deepEqual(rules("exports.connect = (config) => require('postgres')({ onnotice() {}, ...config, max: 1 });"), ['protocol-prepared-statement']);
+  assert.deepEqual(rules("exports.connect = (url) => require('postgres').default(url);"), ['protocol-prepared-statement']);
+  assert.deepEqual(rules("export const open = async (url) => (await import('postgres')).default(url);"), ['protocol-prepared-statement']);
+  // Safe with prepare: false; another module called the same way is not postgres.js.
+  assert.deepEqual(rules("exports.connect = (config) => require('postgres')({ ...config, prepare: false });"), []);
+  assert.deepEqual(rules("exports.connect = (config) => require('./postgres')(config);"), []);
+  assert.deepEqual(rules("exports.connect = (config) => require('pg-pool')(config);"), []);
+});
