@@ -4,7 +4,7 @@
 // statement boundary coincides with an old one past the edit, everything after it is unchanged, only
 // shifted), and only statements whose text changed are parsed again. The file-wide context pass
 // (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
-import { resolveOptions, splitStatements, dialectOfPath, mostlyOtherDialect, type AnalysisOptions, type DocumentText, type Finding } from './analysis/index';
+import { resolveOptions, splitStatements, dialectOfSqlFile, mostlyOtherDialect, type AnalysisOptions, type DocumentText, type Finding } from './analysis/index';
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
@@ -101,7 +101,7 @@ export class IncrementalSqlDocument {
    * caller knows it (from the editor's edits), saves comparing the texts.
    */
   analyze(text: DocumentText, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
-    if (this.fileName !== undefined && dialectOfPath(this.fileName)) return [];
+    if (this.fileName !== undefined && dialectOfSqlFile(this.fileName)) return [];
     this.update(text, changed);
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));

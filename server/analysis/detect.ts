@@ -7,6 +7,7 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
+import { opensLikeStatement } from './statementStart';
 import { dynamicStatement, leadingTrivia } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
@@ -52,6 +53,8 @@ export interface StatementFacts {
   resets?: string[];
   /** The statement failed to parse but holds template or driver placeholders: its syntax error is not reported. */
   templated?: boolean;
+  /** The text that failed to parse does not open like a statement (statementStart.ts): its syntax error is not reported. */
+  notStatement?: boolean;
   /**
    * A templated statement that parses once its placeholders are filled in (`LISTEN {channel}`): its
    * candidates are those of the filled-in text, and they count although `syntaxError` stays set (the
@@ -399,6 +402,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (!facts.dialect && hasTemplateMarkers(text)) facts.templated = true;
     const offset = errorOffset(text, error);
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
+    if (!opensLikeStatement(text)) facts.notStatement = true;
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
@@ -487,7 +491,10 @@ function statementsWithoutSemicolons(text: string, base: number, errorOffset: nu
     merged.nextvals.push(...part.nextvals);
     if (part.transaction !== 'none') merged.transaction = part.transaction;
     merged.mayAdvanceSequences ||= part.mayAdvanceSequences;
-    merged.syntaxError ??= part.syntaxError;
+    if (!merged.syntaxError && part.syntaxError) {
+      merged.syntaxError = part.syntaxError;
+      merged.notStatement = part.notStatement;
+    }
     merged.dialect ??= part.dialect;
     merged.templated ||= part.templated;
   }

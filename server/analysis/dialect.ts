@@ -4,8 +4,9 @@
 // so PostgreSQL files never pay for them.
 import { LITERALS_AND_COMMENTS, hasTemplateMarkers } from './templatePlaceholders';
 
-/** The databases PoolSafe recognises as not PostgreSQL. Only the first four have statement checks below;
- *  the others are known by name (a folder, a file name), which is how multi-database projects keep them. */
+/** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
+ *  analytics), have statement checks below; the others are known by name (a folder, a file name), which is
+ *  how multi-database projects keep them. */
 export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics';
 
 /** The one list of database names a path part may carry (the TS side, embeddedDialect.ts, uses it too).
@@ -13,8 +14,8 @@ export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickh
  *  statements PostgreSQL may half-parse: none of it is sent to PostgreSQL. */
 const PATH_DIALECTS: Record<string, OtherDialect> = {
   mysql: 'mysql', mariadb: 'mysql', tidb: 'mysql', starrocks: 'mysql', singlestore: 'mysql', memsql: 'mysql',
-  sqlite: 'sqlite', libsql: 'sqlite', turso: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
-  clickhouse: 'clickhouse', bigquery: 'analytics', snowflake: 'analytics', duckdb: 'analytics', spanner: 'analytics',
+  sqlite: 'sqlite', libsql: 'sqlite', turso: 'sqlite', sqlcipher: 'sqlite', rqlite: 'sqlite', mssql: 'sqlserver', sqlserver: 'sqlserver', tsql: 'sqlserver', oracle: 'oracle',
+  clickhouse: 'clickhouse', bigquery: 'analytics', snowflake: 'analytics', duckdb: 'analytics', spanner: 'analytics', googlesql: 'analytics',
   db2: 'analytics', hana: 'analytics', trino: 'analytics', presto: 'analytics', databricks: 'analytics',
   teradata: 'analytics', vertica: 'analytics', cassandra: 'analytics', ydb: 'analytics', firebird: 'analytics',
 };
@@ -83,6 +84,8 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
+  // Cloud Spanner / GoogleSQL: the primary key after the column list, and its own type names.
+  ['analytics', /\)\s*PRIMARY\s+KEY\s*\(|\bINTERLEAVE\s+IN\s+PARENT\b|\b(?:INT64|FLOAT64)\b\s*(?:NOT\s+NULL\b|,|\)|$)|\bSTRING\s*\(\s*(?:\d+|MAX)\s*\)/im],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

@@ -516,7 +516,7 @@ class Extractor {
       return;
     }
     const receiver = receiverOf(call);
-    if (name === 'listen' && receiver && this.isPostgresJsClient(receiver)) {
+    if (name === 'listen' && receiver && this.isPostgresJsClient(receiver, call)) {
       this.addListenFinding(call);
       return;
     }
@@ -540,15 +540,17 @@ class Extractor {
     this.addPiece(groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
   }
 
-  private isPostgresJsClient(receiver: ts.Expression): boolean {
+  private isPostgresJsClient(receiver: ts.Expression, call: ts.CallExpression): boolean {
+    // A client an object holds (`this.db`, handed to its constructor) and uses as a SQL tag in this file.
+    if (isClientMember(receiver)) return this.isUsedAsTag(`this.${receiver.name.text}`) && looksLikeListenCall(call);
     if (!ts.isIdentifier(receiver)) return false;
     if (this.postgresJsNames.size > 0) return this.poolNames.has(receiver.text) || receiver.text === 'sql';
     return this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text);
   }
 
-  /** Whether `name` tags a template somewhere in the file (name`…`), as a postgres.js client does. */
+  /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`), as a postgres.js client does. */
   private isUsedAsTag(name: string): boolean {
-    return new RegExp(String.raw`(?:^|[^\w$.])${name.replace(/\$/g, '\\$')}\s*\``).test(this.source.text);
+    return new RegExp(String.raw`(?:^|[^\w$.])${name.replace(/[$.]/g, '\\$&')}\s*\``).test(this.source.text);
   }
 
   /** postgres.js `sql.listen(channel, fn)` sends LISTEN on a connection of the pool. */
@@ -713,4 +715,16 @@ function applyLineSuppressions(text: string, findings: Finding[]): Finding[] {
     const rules = suppressed.get(index.positionAt(f.start).line);
     return !rules || !(rules.includes('*') || rules.includes(f.rule));
   });
+}
+
+/** `this.db`: a client an object holds. */
+function isClientMember(node: ts.Expression): node is ts.PropertyAccessExpression & { name: ts.Identifier } {
+  return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(node.name);
+}
+
+/** postgres.js's `listen(channel, onNotify)`: a channel name written as text, then a callback. */
+function looksLikeListenCall(call: ts.CallExpression): boolean {
+  const [channel, onNotify] = call.arguments;
+  return channel !== undefined && onNotify !== undefined && (ts.isStringLiteralLike(channel) || ts.isTemplateExpression(channel))
+    && (ts.isArrowFunction(onNotify) || ts.isFunctionExpression(onNotify) || ts.isIdentifier(onNotify) || ts.isPropertyAccessExpression(onNotify));
 }

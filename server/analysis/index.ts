@@ -3,7 +3,8 @@ import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
-import { dialectOfPath, mostlyOtherDialect } from './dialect';
+import { mostlyOtherDialect } from './dialect';
+import { dialectOfSqlFile } from './sqlcConfig';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 
 export * from './types';
@@ -13,6 +14,7 @@ export { splitStatements, type StatementSpan } from './splitter';
 export { analyzeSqlPieces } from './pieces';
 export { dialectOfPath, dialectOfStatement, mostlyOtherDialect, surelyPostgresStatement, type OtherDialect } from './dialect';
 export { looksLikePgDump, matchesSessionScripts } from './ownSession';
+export { dialectOfSqlFile } from './sqlcConfig';
 export type { StatementFacts } from './detect';
 
 let loaded: Promise<void> | undefined;
@@ -31,7 +33,7 @@ export class SqlAnalyzer {
   private cache = new Map<string, StatementFacts>();
 
   analyze(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
-    if (fileName !== undefined && dialectOfPath(fileName)) return [];
+    if (fileName !== undefined && dialectOfSqlFile(fileName)) return [];
     // Statements of this run form the next cache, so edited-away statements are dropped.
     const previous = this.cache;
     const next = new Map<string, StatementFacts>();
@@ -47,10 +49,10 @@ export class SqlAnalyzer {
 
 /**
  * Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. With `fileName`, a dialect
- * name in the path (mysql/, *.sqlite.sql, …) means "not PostgreSQL" and sessionScripts globs apply.
+ * name in the path (mysql/, *.sqlite.sql, …) or a sqlc config's engine means "not PostgreSQL" and sessionScripts globs apply.
  */
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
-  if (fileName !== undefined && dialectOfPath(fileName)) return [];
+  if (fileName !== undefined && dialectOfSqlFile(fileName)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
   const statements: StatementFacts[] = [];
   const parse = oneShotFacts();

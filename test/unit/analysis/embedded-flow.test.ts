@@ -294,6 +294,27 @@ test('postgres.js imported from a local path is recognised by its use: a client 
   assert.deepEqual(found("import db from './db.js';\nconst sql = db();\nawait sql`select 1`;\nawait sql.listen('x', f);", 'f.js'), []);
 });
 
+test("postgres.js: a client an object holds and uses as a SQL tag (this.db`…`) sends LISTEN with this.db.listen(channel, fn)", () => {
+  const text = [
+    "import type { Db } from './db';",
+    'export class Wakeups {',
+    '  constructor(private readonly db: Db, private readonly http: Server) {}',
+    '  async claim(id: string) {',
+    '    await this.db`update tasks set claimed = now() where id = ${id}`;',
+    '  }',
+    '  async start() {',
+    "    await this.db.listen('tasks_ready', () => this.wake());",
+    '    this.http.listen(8080, () => {});',
+    "    this.events.listen('tasks_ready', () => this.wake());",
+    '  }',
+    '}',
+  ].join('\n');
+  // `http` and `events` never tag a template: their listen() is no LISTEN.
+  assert.deepEqual(found(text), [['listen', "this.db.listen('tasks_ready', () => this.wake())"]]);
+  // A tag user's listen() without a channel and a callback is not postgres.js's.
+  assert.deepEqual(found('class A {\n  async f() {\n    await this.db`select 1`;\n    this.db.listen(port);\n  }\n}'), []);
+});
+
 test('slonik tags: sql.unsafe, sql.type(…) and sql.typeAlias(…) templates are analysed; sql.fragment is a fragment', () => {
   const text = [
     "import { createPool, sql } from 'slonik';",

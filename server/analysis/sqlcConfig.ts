@@ -1,0 +1,68 @@
+// The SQL dialect a project declares for its .sql files. sqlc (Go's query compiler) names the database
+// of each package's schema and queries in `sqlc.json` / `sqlc.yaml` (`"engine": "mysql"`), beside the
+// files or in a folder above them; MySQL and SQLite query files there carry no dialect in their path
+// (`query.sql`, `schema.sql`) and often no syntax only their dialect has.
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { dialectOfPath, type OtherDialect } from './dialect';
+
+const CONFIG_NAMES = ['sqlc.json', 'sqlc.yaml', 'sqlc.yml'];
+/** How many folders, from the file's own upwards, are searched for a config (sqlc configs sit near their SQL). */
+const MAX_LEVELS = 4;
+const MAX_CONFIG_BYTES = 256 * 1024;
+const CACHE_MS = 10_000;
+/** `engine: mysql`, `"engine": "sqlite"`, quoted or not, in JSON or YAML. */
+const ENGINE = /["']?engine["']?\s*:\s*["']?([A-Za-z]+)/g;
+const ENGINES: Record<string, OtherDialect | 'postgres'> = { postgresql: 'postgres', postgres: 'postgres', mysql: 'mysql', sqlite: 'sqlite' };
+
+/** Folder -> the dialect its own sqlc config declares ('postgres', another, or undefined: no config there). */
+const byFolder = new Map<string, { at: number; dialect: OtherDialect | 'postgres' | undefined }>();
+
+/**
+ * The other dialect the nearest sqlc config above a file declares, when all its packages use that one
+ * engine (a config mixing engines says nothing about a single file here). Undefined for PostgreSQL.
+ */
+export function dialectOfSqlcProject(fileName: string): OtherDialect | undefined {
+  let folder = dirname(resolve(fileName));
+  for (let level = 0; level < MAX_LEVELS; level++) {
+    const dialect = cachedConfigDialect(folder);
+    if (dialect !== undefined) return dialect === 'postgres' ? undefined : dialect;
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return undefined;
+}
+
+/** The dialect a SQL file is in when its path or its project says it is not PostgreSQL. */
+export function dialectOfSqlFile(fileName: string): OtherDialect | undefined {
+  return dialectOfPath(fileName) ?? dialectOfSqlcProject(fileName);
+}
+
+function cachedConfigDialect(folder: string): OtherDialect | 'postgres' | undefined {
+  const cached = byFolder.get(folder);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.dialect;
+  const dialect = configDialect(folder);
+  byFolder.set(folder, { at: Date.now(), dialect });
+  return dialect;
+}
+
+/** The one engine a folder's sqlc config names, 'postgres' for PostgreSQL or a mix, undefined without a config. */
+function configDialect(folder: string): OtherDialect | 'postgres' | undefined {
+  for (const name of CONFIG_NAMES) {
+    const text = readSmallFile(join(folder, name));
+    if (text === undefined) continue;
+    const engines = new Set([...text.matchAll(ENGINE)].map((m) => ENGINES[m[1].toLowerCase()] ?? 'postgres'));
+    return engines.size === 1 ? [...engines][0] : 'postgres';
+  }
+  return undefined;
+}
+
+function readSmallFile(path: string): string | undefined {
+  try {
+    if (statSync(path).size > MAX_CONFIG_BYTES) return undefined;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // no such config here
+  }
+}

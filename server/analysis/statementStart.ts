@@ -1,0 +1,44 @@
+// Whether text that failed to parse is meant as a statement at all. A syntax error helps when a
+// statement is mistyped (`SELEC id`, `selectt *`), not when a file holds something else under a `.sql`
+// name: a migration tool's placeholder fixture (`1 up`), notes, a template's output marker. Such text
+// opens with no statement keyword, nor with a near miss of one, and gets no syntax error.
+
+/** Every word a PostgreSQL statement can open with (gram.y's statement rules). */
+const STATEMENT_KEYWORDS: readonly string[] = [
+  'abort', 'alter', 'analyse', 'analyze', 'begin', 'call', 'checkpoint', 'close', 'cluster', 'comment', 'commit',
+  'copy', 'create', 'deallocate', 'declare', 'delete', 'discard', 'do', 'drop', 'end', 'execute', 'explain', 'fetch',
+  'grant', 'import', 'insert', 'listen', 'load', 'lock', 'merge', 'move', 'notify', 'prepare', 'reassign', 'refresh',
+  'reindex', 'release', 'reset', 'revoke', 'rollback', 'savepoint', 'security', 'select', 'set', 'show', 'start',
+  'table', 'truncate', 'unlisten', 'update', 'vacuum', 'values', 'with',
+];
+const KEYWORDS = new Set(STATEMENT_KEYWORDS);
+/** Shorter words are too easily a near miss of one another (`do`, `end`, `set`): only exact ones count. */
+const MIN_TYPO_LENGTH = 4;
+
+/** Leading blanks and comments (`-- …`, nested-free `/* … *\/`), then the opening word or character. */
+const OPENING = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*([A-Za-z_]+|[\s\S]?)/;
+
+/**
+ * Whether the text opens as a statement: with a statement keyword, a near miss of one (one letter added,
+ * dropped, changed or two swapped: a typo the user wants to hear about), or `(` (`(SELECT …) UNION …`).
+ */
+export function opensLikeStatement(text: string): boolean {
+  const opening = OPENING.exec(text)![1];
+  if (opening === '(') return true;
+  const word = opening.toLowerCase();
+  if (!/^[a-z_]/.test(word)) return false;
+  if (KEYWORDS.has(word)) return true;
+  return word.length >= MIN_TYPO_LENGTH && STATEMENT_KEYWORDS.some((k) => k.length >= MIN_TYPO_LENGTH && withinOneEdit(word, k));
+}
+
+/** Whether `a` becomes `b` by one insertion, deletion, substitution or swap of adjacent letters. */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution (or equal)
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}

@@ -1,0 +1,87 @@
+// Databases and files that are not PostgreSQL statements, found in multi-database tools (migration
+// runners, query compilers): Spanner/GoogleSQL and other engines named by path or by their syntax, a sqlc
+// config's engine, and `.sql` files that hold no statement at all. Each with the PostgreSQL case that
+// must keep its findings.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
+import { dialectOfSqlcProject } from '../../../server/analysis/sqlcConfig';
+import { opensLikeStatement } from '../../../server/analysis/statementStart';
+
+before(() => initAnalysis());
+
+const UNSAFE = 'SET search_path TO app;\nLISTEN jobs;\n';
+const rules = (sql: string, path?: string): string[] => analyzeSql(sql, undefined, path).map((f) => f.rule);
+
+test('Spanner, GoogleSQL, BigQuery, ClickHouse, Cassandra, Firebird, DuckDB and SQLite variants (sqlcipher, rqlite) named in a path are not PostgreSQL', () => {
+  for (const path of ['drivers/spanner/migrations/3_orders.up.sql', 'testdata/lint/googlesql/schema.sql', 'warehouse/bigquery/views.sql',
+    'db/clickhouse/001_events.sql', 'cassandra/keyspace.sql', 'firebird/init.sql', 'analytics/duckdb/load.sql', 'sqlcipher/x.sql', 'store/cloudspanner/schema.sql']) {
+    assert.ok(dialectOfPath(path), path);
+    assert.deepEqual(rules(UNSAFE, path), [], path);
+  }
+  // A word that only contains such a name is no dialect: these stay PostgreSQL.
+  for (const path of ['db/spanners/x.sql', 'migrations/firebirds_table.sql', 'src/googlesqlish/x.sql']) {
+    assert.equal(dialectOfPath(path), undefined, path);
+    assert.deepEqual(rules(UNSAFE, path), ['session-set', 'listen'], path);
+  }
+});
+
+test("Spanner DDL (the primary key after the column list, INT64, STRING(n)) gets no syntax error; a PostgreSQL table's typo still does", () => {
+  const spanner = 'CREATE TABLE Accounts (\n  AccountId INT64 NOT NULL,\n  Owner STRING(64),\n) PRIMARY KEY (AccountId);\n'
+    + 'CREATE TABLE Entries (\n  AccountId INT64 NOT NULL,\n  EntryId INT64 NOT NULL\n) PRIMARY KEY (AccountId, EntryId),\n  INTERLEAVE IN PARENT Accounts;\n';
+  assert.equal(dialectOfStatement('CREATE TABLE a (id INT64) PRIMARY KEY (id)'), 'analytics');
+  assert.deepEqual(rules(spanner), []);
+  assert.deepEqual(rules('CREATE TABLE accounts (\n  id bigint PRIMARY KEY,\n  owner text,\n  flag bool NOT NULL,\n) ;'), ['syntax-error']);
+  assert.equal(dialectOfStatement('CREATE TABLE a (id numeric(10,2) PRIMARY KEY, ok bool NOT NULL, CHECK (id > 0))'), undefined);
+});
+
+test('a .sql file holding no statement (a placeholder line, notes) gets no syntax error; a mistyped keyword still does', () => {
+  assert.deepEqual(rules('2 down\n'), []);
+  assert.deepEqual(rules('placeholder content for the loader test\n'), []);
+  assert.deepEqual(rules('-- fixture\n42\n'), []);
+  for (const typo of ['SELEC id FROM t;', 'selectt * from t;', 'CRAETE TABLE t (id int);', 'UPDTE t SET a = 1;', 'INSERT t VALUES (1);', '/* note */ DELETE t;']) {
+    assert.deepEqual(rules(typo), ['syntax-error'], typo);
+  }
+  assert.equal(opensLikeStatement('(SELECT 1) UNION (SELECT 2'), true);
+  assert.equal(opensLikeStatement('-- header\n/* block */\n  vacuum full x y'), true);
+  assert.equal(opensLikeStatement('7 up'), false);
+  assert.equal(opensLikeStatement('tbl id'), false);
+});
+
+let project: string;
+before(() => {
+  project = mkdtempSync(join(tmpdir(), 'poolsafe-sqlc-'));
+});
+after(() => rmSync(project, { recursive: true, force: true }));
+
+function sqlcProject(folder: string, config: string, configName: string): string {
+  const dir = join(project, folder);
+  mkdirSync(join(dir, 'queries'), { recursive: true });
+  writeFileSync(join(dir, configName), config);
+  return join(dir, 'queries', 'query.sql');
+}
+
+test("a sqlc config whose packages all use MySQL or SQLite makes the project's .sql files that dialect (JSON and YAML)", () => {
+  const mysqlJson = sqlcProject('a', '{"version": "1", "packages": [{"engine": "mysql", "schema": "schema.sql", "queries": "queries/"}]}', 'sqlc.json');
+  const sqliteYaml = sqlcProject('b', 'version: "2"\nsql:\n  - engine: sqlite\n    schema: schema.sql\n    queries: queries\n', 'sqlc.yaml');
+  assert.equal(dialectOfSqlcProject(mysqlJson), 'mysql');
+  assert.equal(dialectOfSqlcProject(sqliteYaml), 'sqlite');
+  // MySQL's multi-table UPDATE, which PostgreSQL cannot parse, and a SET that PostgreSQL would flag.
+  const mysqlQueries = '-- name: MoveRows :exec\nUPDATE a INNER JOIN b ON b.id = a.id SET a.x = b.x;\n-- name: Lock :exec\nSET search_path TO app;\n';
+  assert.deepEqual(analyzeSql(mysqlQueries, undefined, mysqlJson), []);
+  assert.deepEqual(analyzeSql(UNSAFE, undefined, sqliteYaml), []);
+});
+
+test('a PostgreSQL sqlc config, one mixing engines, or none at all leaves the files PostgreSQL', () => {
+  const pg = sqlcProject('c', 'version: "2"\nsql:\n  - engine: "postgresql"\n    queries: "queries"\n', 'sqlc.yml');
+  const mixed = sqlcProject('d', '{"packages": [{"engine": "postgresql"}, {"engine": "mysql"}]}', 'sqlc.json');
+  mkdirSync(join(project, 'e'), { recursive: true });
+  const none = join(project, 'e', 'query.sql');
+  for (const file of [pg, mixed, none]) {
+    assert.equal(dialectOfSqlcProject(file), undefined, file);
+    assert.deepEqual(analyzeSql(UNSAFE, undefined, file).map((f) => f.rule), ['session-set', 'listen'], file);
+  }
+});
