@@ -509,13 +509,14 @@ class Extractor {
   }
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
-    const name = calleeText(call.expression);
     // `postgres(…)` under its imported name, or called on the module itself: `require('postgres')({ … })`.
     if ((ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) || requiredModule(call.expression) === 'postgres') {
       this.inspectPostgresJsClient(call);
       return;
     }
-    const receiver = receiverOf(call);
+    const bound = this.boundQueryMethod(call.expression);
+    const name = bound?.name ?? calleeText(call.expression);
+    const receiver = bound?.receiver ?? receiverOf(call);
     if (name === 'listen' && receiver && this.isPostgresJsClient(receiver, call)) {
       this.addListenFinding(call);
       return;
@@ -538,6 +539,21 @@ class Extractor {
     if (wrapper && !opensStatement(parts)) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
     this.addPiece(groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
+  }
+
+  /**
+   * `const run = db.raw.bind(db)` (or `db.query.bind(db)`): a call `run(…)` is that query method's call
+   * on `db`. Only a query method (not a wrapper such as `select`) bound to a `const` counts.
+   */
+  private boundQueryMethod(callee: ts.Expression): { name: string; receiver: ts.Expression } | undefined {
+    if (!ts.isIdentifier(callee)) return undefined;
+    const binding = this.flow.bindingOf(callee);
+    const constant = binding && 'variable' in binding && (binding.variable.parent.flags & ts.NodeFlags.Const) !== 0;
+    const value = constant ? binding.variable.initializer : undefined;
+    if (!value || !ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || value.expression.name.text !== 'bind') return undefined;
+    const method = value.expression.expression;
+    if (!ts.isPropertyAccessExpression(method) || !QUERY_METHODS.test(method.name.text)) return undefined;
+    return { name: method.name.text, receiver: method.expression };
   }
 
   private isPostgresJsClient(receiver: ts.Expression, call: ts.CallExpression): boolean {

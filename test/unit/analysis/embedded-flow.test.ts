@@ -315,6 +315,32 @@ test("postgres.js: a client an object holds and uses as a SQL tag (this.db`…`)
   assert.deepEqual(found('class A {\n  async f() {\n    await this.db`select 1`;\n    this.db.listen(port);\n  }\n}'), []);
 });
 
+test('a query method bound to a const (const run = db.raw.bind(db)) is that method: run(sql) is analysed as db.raw(sql)', () => {
+  const text = [
+    'export async function wipe(db: Knex, tables: string[]) {',
+    '  const run = db.raw.bind(db);',
+    "  await run(`SET session_replication_role = 'replica'`);",
+    '  for (const t of tables) await run(`TRUNCATE ${t}`);',
+    '  const exec = db.query.bind(db);',
+    "  await exec('LISTEN changes');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [['session-set', "SET session_replication_role = 'replica'"], ['listen', 'LISTEN changes']]);
+  // Other bound methods, a let that may be reassigned, and unbound aliases are not query calls.
+  const others = [
+    'export function setup(db: Knex, log: Logger) {',
+    '  const pick = db.select.bind(db);',
+    "  pick('SET search_path TO app');",
+    '  let run = db.raw.bind(db);',
+    '  run = (text) => log.info(text);',
+    "  run('SET search_path TO app');",
+    "  const write = log.write.bind(log);",
+    "  write('LISTEN is a word in a log line');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(others), []);
+});
+
 test('slonik tags: sql.unsafe, sql.type(…) and sql.typeAlias(…) templates are analysed; sql.fragment is a fragment', () => {
   const text = [
     "import { createPool, sql } from 'slonik';",
