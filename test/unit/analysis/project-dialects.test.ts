@@ -29,7 +29,7 @@ test('Spanner, GoogleSQL, BigQuery, ClickHouse, Cassandra, Firebird, DuckDB and 
   }
 });
 
-test("Spanner DDL (the primary key after the column list, INT64, STRING(n)) gets no syntax error; a PostgreSQL table's typo still does", () => {
+test("Spanner DDL (the primary key after the column list, STRING(n), INTERLEAVE IN PARENT) gets no syntax error; a PostgreSQL table's typo still does", () => {
   const spanner = 'CREATE TABLE Accounts (\n  AccountId INT64 NOT NULL,\n  Owner STRING(64),\n) PRIMARY KEY (AccountId);\n'
     + 'CREATE TABLE Entries (\n  AccountId INT64 NOT NULL,\n  EntryId INT64 NOT NULL\n) PRIMARY KEY (AccountId, EntryId),\n  INTERLEAVE IN PARENT Accounts;\n';
   assert.equal(dialectOfStatement('CREATE TABLE a (id INT64) PRIMARY KEY (id)'), 'analytics');
