@@ -2,6 +2,7 @@
 // statement is mistyped (`SELEC id`, `selectt *`), not when a file holds something else under a `.sql`
 // name: a migration tool's placeholder fixture (`1 up`), notes, a template's output marker. Such text
 // opens with no statement keyword, nor with a near miss of one, and gets no syntax error.
+import { leadingTrivia } from './dynamicSql';
 
 /** Every word a PostgreSQL statement can open with (gram.y's statement rules). */
 const STATEMENT_KEYWORDS: readonly string[] = [
@@ -15,15 +16,15 @@ const KEYWORDS = new Set(STATEMENT_KEYWORDS);
 /** Shorter words are too easily a near miss of one another (`do`, `end`, `set`): only exact ones count. */
 const MIN_TYPO_LENGTH = 4;
 
-/** Leading blanks and comments (`-- …`, nested-free `/* … *\/`), then the opening word or character. */
-const OPENING = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*([A-Za-z_]+|[\s\S]?)/;
+/** The opening word, or else the opening character. */
+const OPENING = /^(?:[A-Za-z_]+|[\s\S]?)/;
 
 /**
  * Whether the text opens as a statement: with a statement keyword, a near miss of one (one letter added,
  * dropped, changed or two swapped: a typo the user wants to hear about), or `(` (`(SELECT …) UNION …`).
  */
 export function opensLikeStatement(text: string): boolean {
-  const opening = OPENING.exec(text)![1];
+  const opening = OPENING.exec(text.slice(leadingTrivia(text)))![0];
   if (opening === '(') return true;
   const word = opening.toLowerCase();
   if (!/^[a-z_]/.test(word)) return false;
