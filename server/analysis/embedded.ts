@@ -405,7 +405,12 @@ class Extractor {
   private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
-    if (!binding) return false;
+    if (!binding) {
+      // `const { pgClient } = context`: whatever the object it was taken from is.
+      const initializer = root && this.flow.destructuringOf(root)?.initializer;
+      const value = initializer && withoutAwait(initializer);
+      return value && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) ? this.handleStart(value, depth + 1) : false;
+    }
     if ('parameterOf' in binding) {
       if (receivesFreshConnection(binding.parameterOf)) return false;
       return withoutAwait(receiver!) === root && isTransactionType(binding.parameter.type) ? true : 'unknown';
@@ -415,7 +420,10 @@ class Extractor {
     if (withoutAwait(receiver!) === root && opensTransactionHandle(initializer)) return true;
     // `const client = ctx.client`: whatever the object it was taken from is.
     const value = withoutAwait(initializer);
-    return ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false;
+    const start = ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false;
+    // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
+    // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
+    return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
   }
 
   private standaloneGroup(inTransaction: boolean): Group {
@@ -743,4 +751,16 @@ function looksLikeListenCall(call: ts.CallExpression): boolean {
   const [channel, onNotify] = call.arguments;
   return channel !== undefined && onNotify !== undefined && (ts.isStringLiteralLike(channel) || ts.isTemplateExpression(channel))
     && (ts.isArrowFunction(onNotify) || ts.isFunctionExpression(onNotify) || ts.isIdentifier(onNotify) || ts.isPropertyAccessExpression(onNotify));
+}
+
+/** Whether `use` sits in a function nested inside the function (not the module) that declares its variable. */
+function capturedFromEnclosingFunction(use: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
+  const declaredIn = enclosingFunction(declaration);
+  return declaredIn !== undefined && enclosingFunction(use) !== declaredIn;
+}
+
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  let current = node.parent;
+  while (current && !ts.isFunctionLike(current)) current = current.parent;
+  return current;
 }

@@ -77,6 +77,8 @@ interface Assignment {
 interface ScopeNames {
   variables: Map<string, ts.VariableDeclaration>;
   functions: Map<string, ts.FunctionDeclaration>;
+  /** Names bound by destructuring (`const { client } = ctx`): their declaration, whose value is the whole object. */
+  destructured: Map<string, ts.VariableDeclaration>;
 }
 
 function statementsOf(scope: ts.Node): readonly ts.Statement[] {
@@ -85,9 +87,12 @@ function statementsOf(scope: ts.Node): readonly ts.Statement[] {
 }
 
 function namesOf(scope: ts.Node): ScopeNames {
-  const names: ScopeNames = { variables: new Map(), functions: new Map() };
+  const names: ScopeNames = { variables: new Map(), functions: new Map(), destructured: new Map() };
   const addList = (list: ts.VariableDeclarationList): void => {
-    for (const d of list.declarations) if (ts.isIdentifier(d.name)) names.variables.set(d.name.text, d);
+    for (const d of list.declarations) {
+      if (ts.isIdentifier(d.name)) names.variables.set(d.name.text, d);
+      else for (const name of boundNames(d.name)) names.destructured.set(name, d);
+    }
   };
   if (ts.isForStatement(scope) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) addList(scope.initializer);
   for (const statement of statementsOf(scope)) {
@@ -114,6 +119,11 @@ function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
 }
 
 /** Whether a binding (`client`, `{ client }`, `[client]`, `{ db: client }`) declares `name`. */
+function boundNames(binding: ts.BindingName): string[] {
+  if (ts.isIdentifier(binding)) return [binding.text];
+  return binding.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
+}
+
 function bindsName(binding: ts.BindingName, name: string): boolean {
   if (ts.isIdentifier(binding)) return binding.text === name;
   return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(element.name, name));
@@ -325,6 +335,11 @@ export class Flow {
       if (variable) return { variable };
     }
     return undefined;
+  }
+
+  /** The declaration that destructures `use` out of an object (`const { client } = ctx`), if that is how it is bound. */
+  destructuringOf(use: ts.Identifier): ts.VariableDeclaration | undefined {
+    return this.lookUp(use, (names) => names.destructured.get(use.text));
   }
 
   /** The value of the const (or the let/var's reaching value) `use` refers to, when it is one expression. */

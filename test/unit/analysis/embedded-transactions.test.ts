@@ -176,3 +176,44 @@ test('a parameter declared with a transaction type is inside that transaction: a
   assert.deepEqual(rules(restored.replace('trx: Knex.Transaction', 'trx')), ['session-set']);
   assert.deepEqual(fixes("export const f = async (tx: Executor) => { await tx.query('SET search_path TO app'); };"), [['session-set', 'no fix']]);
 });
+
+test('a client destructured from a parameter (const { pgClient } = context) may be inside the caller\'s transaction', () => {
+  const resolver = (binding: string) => `import pg from 'pg';
+export async function login(_parent, args, context) {
+  const ${binding} = context;
+  await pgClient.query("select set_config('app.session_id', $1, true)", [args.id]);
+}`;
+  assert.deepEqual(rules(resolver('{ rootPool, pgClient }')), []);
+  assert.deepEqual(rules(resolver('{ db: { pgClient } }')), []);
+  // Destructured from a pool or a module-level object, it is not handed in: the setting is lost.
+  const fromModule = `import pg from 'pg';
+const shared = { pgClient: new pg.Pool() };
+export async function login(args) {
+  const { pgClient } = shared;
+  await pgClient.query("select set_config('app.session_id', $1, true)", [args.id]);
+}`;
+  assert.deepEqual(rules(fromModule), ['set-local-outside-transaction']);
+});
+
+test('a helper closure using a connection its enclosing function took runs within that function\'s sequence', () => {
+  const text = `import pg from 'pg';
+export async function seed(pool) {
+  const client = await pool.connect();
+  await client.query('begin');
+  async function actAs(id) {
+    await client.query("select set_config('app.user_id', $1, true)", [id]);
+  }
+  await actAs(1);
+  await client.query('commit');
+  client.release();
+}`;
+  assert.deepEqual(rules(text), []);
+  // In the function that took the connection itself, before any begin, it is still lost.
+  const direct = `import pg from 'pg';
+export async function seed(pool) {
+  const client = await pool.connect();
+  await client.query("select set_config('app.user_id', $1, true)", [1]);
+  client.release();
+}`;
+  assert.deepEqual(rules(direct), ['set-local-outside-transaction']);
+});
