@@ -80,10 +80,12 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
  * nothing leaks to the next client. In a SQL file (statements not sent as query messages), a SET made
  * outside any block and undone later in the file is restored too: a script that cleans up its own
  * settings is written for one session (psql, or a tool that sends it whole), not for a pool that may
- * run each statement elsewhere. Returned as `statement:candidate` index keys (candidates are cached
- * per statement text, so the same object may stand for two statements).
+ * run each statement elsewhere — unless a migration tool's annotations say how it runs the file
+ * (`oneSession` false): goose without a transaction sends each statement through its connection pool.
+ * Returned as `statement:candidate` index keys (candidates are cached per statement text, so the same
+ * object may stand for two statements).
  */
-function restoredWithinTransaction(statements: readonly PlacedFacts[]): Set<string> {
+function restoredWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean): Set<string> {
   const restored = new Set<string>();
   let pending: { key: string; setting: string }[] = [];
   const script: { key: string; setting: string }[] = [];
@@ -100,7 +102,7 @@ function restoredWithinTransaction(statements: readonly PlacedFacts[]): Set<stri
     facts.candidates.forEach((candidate, k) => {
       if (candidate.rule !== 'session-set' || !candidate.setting) return;
       const set = { key: `${index}:${k}`, setting: candidate.setting };
-      if (!inBlock && current === undefined) script.push(set);
+      if (!inBlock && current === undefined && oneSession) script.push(set);
       else pending.push(set);
     });
     if (facts.transaction === 'end') {
@@ -149,7 +151,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   const selfContained = preparedWithinMessage(statements);
-  const restored = restoredWithinTransaction(statements);
+  const restored = restoredWithinTransaction(statements, !options.migrationSections?.length);
   for (const [index, { start: base, end, facts, message, implicit }] of statements.entries()) {
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {

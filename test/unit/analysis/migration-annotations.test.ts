@@ -67,6 +67,12 @@ test('goose: the Up and Down sections are separate transactions (a RESET in Down
   assert.deepEqual(rules('-- +goose Up\nSET ROLE owner;\nCREATE TABLE t (id int);\n-- +goose Down\nRESET ROLE;\nDROP TABLE t;\n'), ['session-set']);
 });
 
+test('goose NO TRANSACTION sends each statement through its pool: a RESET later in the file does not undo a SET there', () => {
+  assert.deepEqual(rules('-- +goose NO TRANSACTION\n-- +goose Up\nSET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (c);\nRESET lock_timeout;\n'), ['session-set']);
+  // The same script without annotations is written for one session (psql): nothing leaks.
+  assert.deepEqual(rules('SET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (c);\nRESET lock_timeout;\n'), []);
+});
+
 test('a migration tool\'s implicit transaction is not a statement-mode finding; an explicit BEGIN still is', () => {
   assert.deepEqual(rules('-- +goose Up\nCREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n', 'statement'), []);
   assert.deepEqual(rules('BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n', 'statement'), ['statement-mode-transaction']);
