@@ -94,6 +94,8 @@ function fromPrelude(finding: Finding, segments: PreludeSegment[]): Finding | un
 export class IncrementalTsDocument {
   private cache = new Map<string, CachedChunk>();
   private prelude = '';
+  /** Findings of the prelude analysed alone (keyed rule:start:end), for the prelude and options they were made with. */
+  private preludeAlone?: { key: string; findings: Map<string, string> };
 
   constructor(private readonly language: DocumentLanguage, private readonly fileName?: string) {}
 
@@ -115,16 +117,42 @@ export class IncrementalTsDocument {
         if (finding.start >= prelude.length) findings.push(shiftFinding(finding, chunk.start - prelude.length));
         else {
           // SQL of a shared binding that this chunk's query reached; several chunks may reach it.
+          // A chunk whose query reached the binding reads it in context; the others see it as the prelude
+          // alone does (an exported constant analysed on its own). The whole file keeps the in-context
+          // reading, so a chunk's differing reading wins whatever the chunks' order.
           const moved = fromPrelude(finding, segments);
-          if (moved) inPrelude.set(`${moved.rule}:${moved.start}:${moved.end}`, moved);
+          if (!moved) continue;
+          const key = `${moved.rule}:${moved.start}:${moved.end}`;
+          if (inPrelude.has(key) && this.alone(prelude, segments, optionsKey, options).get(key) === JSON.stringify(moved)) continue;
+          inPrelude.set(key, moved);
         }
       }
     }
     this.cache = next;
     if (inPrelude.size === 0) return findings;
-    const seen = new Set(findings.map((f) => `${f.rule}:${f.start}:${f.end}`));
-    for (const [key, finding] of inPrelude) if (!seen.has(key)) findings.push(finding);
+    // The binding's own chunk reads it alone too: an in-context reading from another chunk replaces that.
+    const standalone = this.alone(prelude, segments, optionsKey, options);
+    const seen = new Map(findings.map((f, index) => [`${f.rule}:${f.start}:${f.end}`, index]));
+    for (const [key, finding] of inPrelude) {
+      const index = seen.get(key);
+      if (index === undefined) findings.push(finding);
+      else if (JSON.stringify(findings[index]) === standalone.get(key)) findings[index] = finding;
+    }
     return findings.sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** The prelude's own findings, moved into the file and serialised, made once per prelude and options. */
+  private alone(prelude: string, segments: PreludeSegment[], optionsKey: string, options?: Partial<AnalysisOptions>): Map<string, string> {
+    const key = `${optionsKey}\n${prelude}`;
+    if (this.preludeAlone?.key !== key) {
+      const findings = new Map<string, string>();
+      for (const finding of this.analyzeChunk('', prelude, options)) {
+        const moved = fromPrelude(finding, segments);
+        if (moved) findings.set(`${moved.rule}:${moved.start}:${moved.end}`, JSON.stringify(moved));
+      }
+      this.preludeAlone = { key, findings };
+    }
+    return this.preludeAlone.findings;
   }
 
   /** Findings of one chunk, relative to the prelude's start (the prelude comes first). */

@@ -235,10 +235,15 @@ test('incremental TS analysis follows top-level SQL constants and pools into oth
   // Typing in the function re-analyses its chunk; the constant's finding stays once.
   const edited = text.replace('return db.query(', 'return  db.query(');
   assert.deepEqual(comparable(document.analyze(edited)), comparable(analyze(edited, 'typescript', undefined, 'server.ts')));
-  // Once no query uses the constant, its finding goes away in both.
+  // Once no query of the file uses the exported constant, importers elsewhere may send it: it is read on
+  // its own (with the SET LOCAL fix a standalone statement gets), once, in both.
   const unused = text.replace('TIMEOUT_PREFIX + text', 'text');
   assert.deepEqual(comparable(document.analyze(unused)), comparable(analyze(unused, 'typescript', undefined, 'server.ts')));
-  assert.equal(document.analyze(unused).filter((f) => f.rule === 'session-set').length, 0);
+  assert.deepEqual(document.analyze(unused).filter((f) => f.rule === 'session-set').map((f) => [f.start, f.fix !== undefined]), [[81, true]]);
+  // Not exported, and used by no query: nothing.
+  const local = unused.replace('export const TIMEOUT_PREFIX', 'const TIMEOUT_PREFIX');
+  assert.deepEqual(comparable(document.analyze(local)), comparable(analyze(local, 'typescript', undefined, 'server.ts')));
+  assert.equal(document.analyze(local).filter((f) => f.rule === 'session-set').length, 0);
 });
 
 test('incremental TS analysis sees a transaction handle or reserved connection bound at the top level, like a whole-file analysis', () => {
