@@ -52,6 +52,19 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
 }
 
 /**
+ * Engines that speak PostgreSQL's protocol and most of its SQL, with syntax of their own (CockroachDB's
+ * `table@index`, `INVERTED INDEX`, `STORING`; YugabyteDB's `SPLIT INTO`): their files keep pooling findings
+ * (they sit behind the same poolers) but PostgreSQL's parser is no judge of their syntax.
+ */
+const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyte', 'yugabytedb', 'ysql']);
+
+/** Whether a path names a PostgreSQL-compatible engine (as dialectOfPath reads names: a folder or a file-name part). */
+export function pathNamesCompatibleEngine(path: string): boolean {
+  return path.split(/[\\/]/).slice(-PATH_SEGMENTS).some((segment) =>
+    segment.toLowerCase().split(/[._\-\s]+/).some((part) => COMPATIBLE_ENGINES.has(part.replace(/\d+$/, ''))));
+}
+
+/**
  * A SQL file is written in one dialect, and another dialect's SETs look like ours: the whole file is left
  * alone when two of its statements, or half of them, have syntax only another dialect has. One such
  * statement among PostgreSQL ones (a typo, or backquotes being typed in an editor) is skipped on its own.
@@ -76,6 +89,8 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     MYSQL_SET, '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // system variables (not tsvector@@tsquery)
     '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^\\s*DELIMITER\\b',
     '\\b(?:TINY|MEDIUM|LONG)(?:INT|TEXT|BLOB)\\b', '\\bINT\\s*\\(\\s*\\d+\\s*\\)\\s*UNSIGNED\\b',
+    // DDL PostgreSQL has no form of: ALTER TABLE … MODIFY, DROP INDEX name ON table, FULLTEXT indexes.
+    '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^\\s*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
   ].join('|'), 'im')],
   ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b/i],
   ['sqlserver', new RegExp([

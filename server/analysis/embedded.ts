@@ -289,6 +289,8 @@ class Extractor {
    * Server statements next to PostgreSQL ones, and PoolSafe cannot tell which one runs.
    */
   private surelyPostgres = false;
+  /** The file's only PostgreSQL is in the process (PGlite): one session, so only syntax errors count. */
+  inProcessOnly = false;
 
   /** False when the file talks only to another database. */
   run(fileName: string | undefined): boolean {
@@ -296,6 +298,7 @@ class Extractor {
     const dialect = fileDialect(modules);
     if (dialect.otherOnly) return false;
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
+    this.inProcessOnly = dialect.inProcessOnly;
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     for (const module of modules) {
       if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
@@ -701,6 +704,7 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   if (!extractor.run(fileName)) return [];
   let findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   if (findings.some((f) => f.rule === 'syntax-error') && holdsOtherDialect(extractor.groups)) findings = findings.filter((f) => f.rule !== 'syntax-error');
+  if (extractor.inProcessOnly) findings = findings.filter((f) => f.rule === 'syntax-error');
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, withoutDuplicates(findings));
 }

@@ -8,6 +8,11 @@ import { walkDescendants } from './astWalk';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
 const POSTGRES_MODULES = /^(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))(\/|$)/;
+/**
+ * PostgreSQL that runs inside the process (PGlite, WebAssembly): one session, never behind a pooler, so
+ * session state in it is no hazard. Its SQL is still PostgreSQL (syntax errors stay).
+ */
+const IN_PROCESS_MODULES = /^(@electric-sql\/pglite|drizzle-orm\/pglite)(\/|$)/;
 /** Drivers and entry points of other databases (the dialects PoolSafe does not analyse). */
 const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\.js|bun:sqlite|node:sqlite|mssql|tedious|oracledb|ibm_db|snowflake-sdk|@libsql\/client|@planetscale\/database|@mikro-orm\/(mysql|mariadb|sqlite|better-sqlite|libsql|mssql)|drizzle-orm\/(mysql-core|mysql2|mysql-proxy|planetscale-serverless|tidb-serverless|sqlite-core|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|sql-js|sqlite-proxy|singlestore|singlestore-core|durable-sqlite))(\/|$)/;
 
@@ -103,21 +108,27 @@ export interface FileDialect {
   postgres: boolean;
   /** Local names bound to another database's driver (for files that import both). */
   otherNames: Set<string>;
+  /** Every PostgreSQL driver the file imports runs in the process (PGlite): no pooling findings. */
+  inProcessOnly: boolean;
 }
 
 export function fileDialect(modules: ImportedModule[]): FileDialect {
   let postgres = false;
   let other = false;
+  let pooled = false;
   const otherNames = new Set<string>();
   for (const module of modules) {
     const dialect = moduleDialect(module.specifier);
-    if (dialect === 'postgres') postgres = true;
+    if (dialect === 'postgres') {
+      postgres = true;
+      if (!IN_PROCESS_MODULES.test(module.specifier)) pooled = true;
+    }
     if (dialect === 'other') {
       other = true;
       for (const name of module.names) otherNames.add(name);
     }
   }
-  return { otherOnly: other && !postgres, postgres, otherNames };
+  return { otherOnly: other && !postgres, postgres, otherNames, inProcessOnly: postgres && !pooled };
 }
 
 function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
 import { migrationSections } from './migrationAnnotations';
+import { pathNamesCompatibleEngine } from './dialect';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -179,7 +180,11 @@ export function isTestScript(text: DocumentText, fileName: string | undefined): 
  */
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
-  return sessionOptions(text, sections.length > 0 ? { ...options, migrationSections: sections } : options, fileName);
+  const withSections = sections.length > 0 ? { ...options, migrationSections: sections } : options;
+  // A CockroachDB/YugabyteDB file: pooling findings hold, PostgreSQL's syntax errors do not.
+  const forEngine = fileName !== undefined && pathNamesCompatibleEngine(fileName)
+    ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
+  return sessionOptions(text, forEngine, fileName);
 }
 
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {

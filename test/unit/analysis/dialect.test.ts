@@ -72,8 +72,30 @@ test('templates and placeholders are never syntax errors; a real mistake in plai
   assert.deepEqual(analyzeSql('SELECT * FROM users WHERE;').map((f) => f.rule), ['syntax-error']);
 });
 
-test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nullable types, CODEC) get no syntax errors in a clickhouse folder, and do in a PostgreSQL one', () => {
+test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nullable types, CODEC) get no syntax errors in a clickhouse folder; elsewhere an unmarked one does', () => {
   const clickhouse = 'ALTER TABLE events ADD COLUMN IF NOT EXISTS region Nullable(String) AFTER id;\nALTER TABLE events MODIFY COLUMN ts DateTime64(3) CODEC(Delta, ZSTD);\n';
   assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/clickhouse/0002_region.sql'), []);
-  assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/migrations/0002_region.sql').map((f) => f.rule), ['syntax-error', 'syntax-error']);
+  // Elsewhere, a statement with no other dialect's mark is judged as PostgreSQL (MODIFY is MySQL's mark too).
+  const unmarked = 'ALTER TABLE events ADD COLUMN IF NOT EXISTS region Nullable(String) AFTER id;\n';
+  assert.deepEqual(analyzeSql(unmarked, undefined, 'db/migrations/0002_region.sql').map((f) => f.rule), ['syntax-error']);
+  // With MODIFY, half the file's statements bear another dialect's mark: the file is left alone.
+  assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/migrations/0002_region.sql'), []);
+});
+
+test('CockroachDB/YugabyteDB files (a folder or file-name part) keep pooling findings but get no PostgreSQL syntax errors; the same text elsewhere gets both', () => {
+  const crdb = 'CREATE INDEX ON accounts (email) STORING (name);\nSET search_path TO app;\nSELECT * FROM accounts@accounts_email_idx;\n';
+  for (const path of ['migrations/sql/20200101000000_init.cockroach.up.sql', 'db/crdb/schema.sql', 'schema/cockroachdb/001.sql', 'db/yugabyte/x.sql']) {
+    assert.deepEqual(analyzeSql(crdb, undefined, path).map((f) => f.rule), ['session-set'], path);
+  }
+  assert.deepEqual(analyzeSql(crdb, undefined, 'db/migrations/001.sql').map((f) => f.rule), ['syntax-error', 'session-set', 'syntax-error']);
+  assert.deepEqual(analyzeSql(crdb, undefined, 'db/cockroaches/001.sql').map((f) => f.rule), ['syntax-error', 'session-set', 'syntax-error']);
+});
+
+test('MySQL-only DDL (ALTER TABLE … MODIFY, DROP INDEX name ON table, CREATE FULLTEXT INDEX) is another dialect even with no dialect name near the file; PostgreSQL DDL that reads alike is not', () => {
+  const mysql = 'ALTER TABLE executions MODIFY COLUMN data MEDIUMBLOB;\nDROP INDEX by_type ON visibility;\nCREATE FULLTEXT INDEX by_memo ON visibility (memo);\n';
+  assert.deepEqual(analyzeSql(mysql, undefined, 'schema/db/v8/app/versioned/v1.2/alter.sql'), []);
+  for (const statement of ['DROP INDEX by_type ON visibility', 'ALTER TABLE t MODIFY c int', 'CREATE FULLTEXT INDEX i ON t (c)']) assert.equal(dialectOfStatement(statement), 'mysql', statement);
+  for (const statement of ['DROP INDEX CONCURRENTLY by_type', 'ALTER TABLE t ALTER COLUMN c TYPE bigint', 'CREATE INDEX i ON t USING gin (to_tsvector(\'english\', c))']) assert.equal(dialectOfStatement(statement), undefined, statement);
+  // A lone typo-like statement in a PostgreSQL file is still a syntax error.
+  assert.deepEqual(analyzeSql('DROP INDEX CONCURRENTLY IF EXISTS by_type ON visibility;\n').map((f) => f.rule), ['syntax-error']);
 });

@@ -66,3 +66,15 @@ test('MySQL variables (SET @v, SET SESSION @v, @@system) are MySQL statements in
   assert.deepEqual(rules(text('SET search_path = @schema')), ['session-set']);
   assert.deepEqual(rules(text('SELECT * FROM t WHERE id = @id')), []);
 });
+
+test('PGlite runs PostgreSQL inside the process, one session and no pooler: session state there is no finding, but its SQL still gets syntax errors', () => {
+  const session = "\nconst db = new PGlite();\nawait db.exec('SET search_path TO app');\nawait db.query('LISTEN jobs');\nawait db.exec('CREATE TEMP TABLE scratch (id int)');\n";
+  for (const line of ["import { PGlite } from '@electric-sql/pglite';", "import { PGlite } from '@electric-sql/pglite/worker';", "import { drizzle } from 'drizzle-orm/pglite';\nimport { PGlite } from '@electric-sql/pglite';"]) {
+    assert.deepEqual(rules(line + session), [], line);
+    assert.deepEqual(rules(line + "\nconst db = new PGlite();\nawait db.query('SELECT * FROM WHERE id = 1');\n"), ['syntax-error'], line);
+  }
+  // A file that also imports a pooled driver keeps every finding: which client sends what is not followed.
+  const pooled = "\nconst pool = new Pool();\nawait pool.query('SET search_path TO app');\nawait pool.query('LISTEN jobs');\n";
+  assert.deepEqual(rules("import { PGlite } from '@electric-sql/pglite';\nimport { Pool } from 'pg';" + pooled), ['session-set', 'listen']);
+  assert.deepEqual(rules("import { Pool } from 'pg';" + pooled), ['session-set', 'listen']);
+});
