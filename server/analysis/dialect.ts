@@ -39,16 +39,23 @@ const PACKAGE_SUFFIX = /^[a-z]{3,}(mysql|mariadb|sqlite|mssql|sqlserver|oracle|c
  * nearest folders count. Usable for any file (SQL or TS/JS).
  */
 export function dialectOfPath(path: string): OtherDialect | undefined {
-  const segments = path.split(/[\\/]/).slice(-PATH_SEGMENTS);
-  for (const segment of segments) {
-    for (const part of segment.toLowerCase().split(/[._\-\s]+/)) {
-      const name = part.replace(/\d+$/, '');
-      // The part as it is first: a name that ends in a digit (db2) is not a version number.
-      const dialect = PATH_DIALECTS[part] ?? PATH_DIALECTS[name] ?? PATH_DIALECTS[PACKAGE_SUFFIX.exec(name)?.[1] ?? ''];
-      if (dialect) return dialect;
-    }
+  for (const part of pathNameParts(path)) {
+    const name = withoutVersion(part);
+    // The part as it is first: a name that ends in a digit (db2) is not a version number.
+    const dialect = PATH_DIALECTS[part] ?? PATH_DIALECTS[name] ?? PATH_DIALECTS[PACKAGE_SUFFIX.exec(name)?.[1] ?? ''];
+    if (dialect) return dialect;
   }
   return undefined;
+}
+
+/** The lower-cased name parts of a path's last PATH_SEGMENTS segments (split at `.`, `-`, `_`, spaces). */
+function pathNameParts(path: string): string[] {
+  return path.split(/[\\/]/).slice(-PATH_SEGMENTS).flatMap((segment) => segment.toLowerCase().split(/[._\-\s]+/));
+}
+
+/** A name part without a trailing version number (`mysql8` → `mysql`). */
+function withoutVersion(part: string): string {
+  return part.replace(/\d+$/, '');
 }
 
 /**
@@ -60,8 +67,7 @@ const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyt
 
 /** Whether a path names a PostgreSQL-compatible engine (as dialectOfPath reads names: a folder or a file-name part). */
 export function pathNamesCompatibleEngine(path: string): boolean {
-  return path.split(/[\\/]/).slice(-PATH_SEGMENTS).some((segment) =>
-    segment.toLowerCase().split(/[._\-\s]+/).some((part) => COMPATIBLE_ENGINES.has(part.replace(/\d+$/, ''))));
+  return pathNameParts(path).some((part) => COMPATIBLE_ENGINES.has(withoutVersion(part)));
 }
 
 /**
