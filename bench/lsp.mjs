@@ -1,13 +1,16 @@
 // LSP benchmark (issues 3 and 14): spawns dist/server.js over stdio, opens documents, types into each
 // (one didChange per character) and times didChange -> publishDiagnostics for that version.
 //   Memory run (issue 14): a fresh server with the 5,000-line TS file and the 1 MB SQL file open, 20
-//   edits each: the server's peak RSS (VmHWM, main thread + analysis worker) against <= 200 MB.
+//   edits each: the server's peak RSS (VmHWM, main thread + analysis worker) against <= 200 MB. Peak
+//   RSS moves by ~20 MB run to run for the same build (when V8 happens to collect), so the run is
+//   repeated and the target judged on the median, with the max beside it.
 //   Latency run (issue 3): another fresh server, the 5,000-line TS, 5,000-line SQL and 1 MB SQL files,
 //   50 edits each: p50/p95/max per file.
 // Run after `npm run build` (npm run bench:lsp does both).
 //   BENCH_LSP_GAP_MS     pause between keystrokes (default 100: ~10 characters/s, a fast typist)
 //   BENCH_LSP_ONLY       latency run: only the cases whose name contains this text (e.g. "1 MB")
 //   BENCH_LSP_RUNS       "memory,latency" (default), "memory" or "latency"
+//   BENCH_LSP_MEMORY_RUNS  how many fresh servers the memory run measures (default 5)
 //   BENCH_LSP_NODE_ARGS  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ const { SERVER_EXEC_ARGV } = require(join(root, process.env.POOLSAFE_OUT ?? 'out
 const LATENCY_EDITS = 50;
 const MEMORY_EDITS = 20;
 const MEMORY_TARGET_MB = 200;
+const MEMORY_RUNS = Number(process.env.BENCH_LSP_MEMORY_RUNS ?? 5);
 const GAP_MS = Number(process.env.BENCH_LSP_GAP_MS ?? 100);
 const DIAGNOSTICS_TIMEOUT_MS = 30_000;
 
@@ -38,6 +42,7 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
+const median = (values) => percentile(values, 50);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function memoryOf(pid) {
@@ -185,13 +190,28 @@ function printTable(results) {
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 const environment = () => `node ${process.version} ${SERVER_EXEC_ARGV.join(' ')}, load average ${load()} on ${availableParallelism()} CPUs`;
 
-if (runs.includes('memory')) {
-  const { results, memory } = await runServer([TS_CASE, SQL_1MB_CASE], MEMORY_EDITS);
-  console.log(`\nLSP memory: one server, the 5,000-line TS and the 1 MB SQL file open, ${MEMORY_EDITS} one-character edits each, ${GAP_MS} ms between keystrokes (${environment()})\n`);
-  printTable(results);
-  const ok = memory.hwmMb <= MEMORY_TARGET_MB;
-  console.log(`\nserver peak RSS (VmHWM): ${memory.hwmMb.toFixed(0)} MB (current ${memory.rssMb.toFixed(0)} MB), target <= ${MEMORY_TARGET_MB} MB: ${ok ? 'PASS' : 'MISS'}`);
+/** The memory run, MEMORY_RUNS times: each run's table, then peak RSS median/max and the edits' p95 over all runs. */
+async function memoryRuns() {
+  const runResults = [];
+  for (let run = 1; run <= MEMORY_RUNS; run++) {
+    const { results, memory } = await runServer([TS_CASE, SQL_1MB_CASE], MEMORY_EDITS);
+    console.log(`\nLSP memory run ${run}/${MEMORY_RUNS}: one server, the 5,000-line TS and the 1 MB SQL file open, ${MEMORY_EDITS} one-character edits each, ${GAP_MS} ms between keystrokes (${environment()})\n`);
+    printTable(results);
+    console.log(`\nserver peak RSS (VmHWM): ${memory.hwmMb.toFixed(0)} MB (current ${memory.rssMb.toFixed(0)} MB)`);
+    runResults.push({ results, memory });
+  }
+  const peaks = runResults.map((r) => r.memory.hwmMb);
+  console.log(`\nLSP memory over ${MEMORY_RUNS} runs (load average ${load()}):`);
+  for (const [i, c] of [TS_CASE, SQL_1MB_CASE].entries()) {
+    const latencies = runResults.flatMap((r) => r.results[i].latencies);
+    const cpu = median(runResults.map((r) => r.results[i].cpuPerEdit));
+    console.log(`  ${c.name}: edit-to-diagnostics p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (${latencies.length} edits), server CPU/edit median ${cpu.toFixed(1)} ms`);
+  }
+  const ok = median(peaks) <= MEMORY_TARGET_MB;
+  console.log(`  server peak RSS (VmHWM): median ${median(peaks).toFixed(0)} MB, max ${Math.max(...peaks).toFixed(0)} MB, min ${Math.min(...peaks).toFixed(0)} MB (runs: ${peaks.map((p) => p.toFixed(0)).join(', ')}), target median <= ${MEMORY_TARGET_MB} MB: ${ok ? 'PASS' : 'MISS'}`);
 }
+
+if (runs.includes('memory')) await memoryRuns();
 
 if (runs.includes('latency')) {
   const allCases = [TS_CASE, SQL_5K_CASE, SQL_1MB_CASE];
