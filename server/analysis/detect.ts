@@ -182,9 +182,15 @@ function statementCandidate(ctx: WalkContext, rule: RuleId, message: string): Ca
   return { rule, message, start: ctx.base, end: ctx.base + ctx.text.trimEnd().length };
 }
 
-/** The SET -> SET LOCAL edit: insert LOCAL after SET, or turn an explicit SESSION into LOCAL. */
+/** The setting a `SET SESSION CHARACTERISTICS AS TRANSACTION …` changes first (`default_transaction_read_only`), which `RESET` undoes. */
+function characteristicsSetting(node: Json): string | undefined {
+  const first = ((node.args as Json[] | undefined) ?? [])[0]?.DefElem as Json | undefined;
+  return typeof first?.defname === 'string' ? `default_${first.defname}` : undefined;
+}
+
+/** The SET -> SET LOCAL edit: insert LOCAL after SET, or turn an explicit SESSION (not SESSION AUTHORIZATION/CHARACTERISTICS) into LOCAL. */
 function setLocalEdit(ctx: WalkContext): TextEdit | undefined {
-  const match = /\bset(\s+session\b(?!\s+authorization\b))?/i.exec(ctx.text);
+  const match = /\bset(\s+session\b(?!\s+(?:authorization|characteristics)\b))?/i.exec(ctx.text);
   if (!match) return undefined;
   const setEnd = ctx.base + match.index + 3;
   if (match[1]) return { start: setEnd, end: ctx.base + match.index + match[0].length, newText: ' LOCAL' };
@@ -194,7 +200,10 @@ function setLocalEdit(ctx: WalkContext): TextEdit | undefined {
 function visitVariableSet(ctx: WalkContext, node: Json): void {
   const kind = node.kind as string;
   const name = ((node.name as string | undefined) ?? '').toLowerCase();
-  if (kind === 'VAR_SET_MULTI') return; // SET TRANSACTION / SET SESSION CHARACTERISTICS: transaction-scoped
+  // SET TRANSACTION [SNAPSHOT] lasts one transaction; SET SESSION CHARACTERISTICS AS TRANSACTION sets the
+  // defaults of every later transaction of the session (default_transaction_read_only, …): a session SET.
+  const characteristics = kind === 'VAR_SET_MULTI' && name === 'session characteristics';
+  if (kind === 'VAR_SET_MULTI' && !characteristics) return;
   // RESET (or SET … TO DEFAULT) restores the default: it leaves nothing behind for the next client (the SET
   // it undoes is the finding, unless both ran in one transaction: context.ts).
   if (kind.startsWith('VAR_RESET')) {
@@ -210,10 +219,11 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
     (ctx.facts.resets ??= []).push(name);
     return;
   }
-  const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : 'SET';
+  const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : characteristics ? 'SET SESSION CHARACTERISTICS' : 'SET';
   const candidate = statementCandidate(ctx, 'session-set',
     `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
-  if (name) candidate.setting = name;
+  const setting = characteristics ? characteristicsSetting(node) : name;
+  if (setting) candidate.setting = setting;
   const edit = setLocalEdit(ctx);
   if (edit) {
     candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };

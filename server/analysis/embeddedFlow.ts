@@ -177,12 +177,15 @@ export class Flow {
     return { parts: known, literals, indirect: state.indirect, preparedName };
   }
 
-  /** `{ text, name }`, `new Query(text | config)`, or a name bound to one of them. */
+  /** `{ text, name }`, `{ raw }`, `new Query(text | config)`, or a name bound to one of them. */
   private queryConfig(node: ts.Expression, depth: number, state: FlowState): { text?: ts.Expression; name?: ts.Expression } | undefined {
     if (depth > MAX_DEPTH) return undefined;
     if (ts.isObjectLiteralExpression(node)) {
       const text = objectProperty(node, 'text');
-      return text ? { text, name: objectProperty(node, 'name') } : undefined;
+      if (text) return { text, name: objectProperty(node, 'name') };
+      // An adapter's wrapper that sends its `raw` text as it is (`adapter.execute({ drizzle, raw: sql })`).
+      const raw = objectProperty(node, 'raw');
+      return raw ? { text: raw } : undefined;
     }
     if (ts.isNewExpression(node) && node.arguments?.length && QUERY_OBJECT_CLASSES.test(calleeText(node.expression))) {
       const first = unwrap(node.arguments[0]);
