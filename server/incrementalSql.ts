@@ -106,7 +106,7 @@ export class IncrementalSqlDocument {
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
     const suppressions = new Suppressions(text);
-    const sequence = withMigrationTransactions(this.statements, resolved.migrationSections);
+    const sequence = withMigrationTransactions(this.statements, resolved.migrationSections, resolved.migrationBlocks);
     return [
       ...applyContext(sequence, resolved, suppressions), ...applyBalancing(sequence, resolved, suppressions, text),
       ...applyStateFunctionCalls(sequence, resolved, suppressions),

@@ -1,7 +1,8 @@
 // The cheap, cache-friendly second pass: turns per-statement candidates into findings using the
 // file's context (transaction blocks, nextval before currval, pool mode, options, suppressions).
-import type { AnalysisOptions, Finding, MigrationSection, RuleId, Severity } from './types';
-import type { StatementFacts } from './detect';
+import type { AnalysisOptions, Finding, MigrationBlock, MigrationSection, RuleId, Severity } from './types';
+import type { Candidate, StatementFacts } from './detect';
+import { undoKeys, undoableKey, undoes } from './undo';
 import { getRule } from './rules/index';
 import { Suppressions } from './suppression';
 
@@ -31,9 +32,11 @@ const IMPLICIT_COMMIT: StatementFacts = { transaction: 'end', candidates: [], ne
  * The statements with the transaction boundaries a migration tool adds (options.migrationSections): an
  * implicit BEGIN where a section it wraps in a transaction starts, an implicit COMMIT where that section
  * ends (at the next section, or after the file's last statement). Zero-width, so they carry no finding.
+ * The statements of an annotated block (options.migrationBlocks) are one query message.
  */
-export function withMigrationTransactions(statements: readonly PlacedFacts[], sections: readonly MigrationSection[] | undefined): readonly PlacedFacts[] {
+export function withMigrationTransactions(statements: readonly PlacedFacts[], sections: readonly MigrationSection[] | undefined, blocks?: readonly MigrationBlock[]): readonly PlacedFacts[] {
   if (!sections || sections.length === 0) return statements;
+  if (blocks?.length) statements = inBlockMessages(statements, blocks);
   const placed: PlacedFacts[] = [];
   let open = false;
   let next = 0;
@@ -50,6 +53,14 @@ export function withMigrationTransactions(statements: readonly PlacedFacts[], se
   const last = placed[placed.length - 1];
   if (open) placed.push({ start: last.end, end: last.end, facts: IMPLICIT_COMMIT, implicit: true });
   return placed;
+}
+
+/** Statements inside a migration block get the block's index as their query message (a file's statements have none). */
+function inBlockMessages(statements: readonly PlacedFacts[], blocks: readonly MigrationBlock[]): PlacedFacts[] {
+  return statements.map((statement) => {
+    const block = blocks.findIndex((b) => b.start <= statement.start && statement.end <= b.end);
+    return block < 0 ? statement : { ...statement, message: block };
+  });
 }
 
 /**
@@ -75,42 +86,44 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
 }
 
 /**
- * Session SETs undone (`RESET x`, `RESET ALL`, `SET x TO DEFAULT`) later in the same transaction block, or
- * in the same query message: the setting never outlives the transaction (a rollback undoes it too), so
- * nothing leaks to the next client. In a SQL file (statements not sent as query messages), a SET made
- * outside any block and undone later in the file is restored too: a script that cleans up its own
- * settings is written for one session (psql, or a tool that sends it whole), not for a pool that may
- * run each statement elsewhere — unless a migration tool's annotations say how it runs the file
- * (`oneSession` false): goose without a transaction sends each statement through its connection pool.
+ * Session SETs undone (`RESET x`, `RESET ALL`, `SET x TO DEFAULT`), and temporary tables, views and
+ * sequences dropped (`DROP TABLE t`, `DISCARD TEMP`), later in the same transaction block, or in the same
+ * query message: the state never outlives the transaction (a rollback undoes it too), so nothing leaks to
+ * the next client. In a SQL file (statements not sent as query messages), state made outside any block
+ * and undone later in the file is undone too: a script that cleans up after itself is written for one
+ * session (psql, or a tool that sends it whole), not for a pool that may run each statement elsewhere —
+ * unless a migration tool's annotations say how it runs the file (`oneSession` false): goose without a
+ * transaction sends each statement through its connection pool.
  * Returned as `statement:candidate` index keys (candidates are cached per statement text, so the same
  * object may stand for two statements).
  */
-function restoredWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean): Set<string> {
-  const restored = new Set<string>();
-  let pending: { key: string; setting: string }[] = [];
-  const script: { key: string; setting: string }[] = [];
+function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean): Set<string> {
+  const undone = new Set<string>();
+  let pending: { key: string; candidate: Candidate }[] = [];
+  const script: { key: string; candidate: Candidate }[] = [];
   let inBlock = false;
   let message: number | undefined;
   statements.forEach(({ facts, message: current }, index) => {
+    // Outside a block, separate messages may run on separate server connections (a BEGIN in a later
+    // message too: what the earlier one left is not what this transaction undoes).
+    if (!inBlock && (current === undefined || current !== message)) pending = [];
     if (facts.transaction === 'begin') inBlock = true;
-    // Outside a block, separate messages may run on separate server connections.
-    else if (!inBlock && (current === undefined || current !== message)) pending = [];
     message = current;
-    for (const reset of facts.resets ?? []) {
-      for (const set of [...pending, ...script]) if (reset === '*' || set.setting === reset) restored.add(set.key);
+    for (const undo of undoKeys(facts)) {
+      for (const made of [...pending, ...script]) if (undoes(undo, made.candidate)) undone.add(made.key);
     }
     facts.candidates.forEach((candidate, k) => {
-      if (candidate.rule !== 'session-set' || !candidate.setting) return;
-      const set = { key: `${index}:${k}`, setting: candidate.setting };
-      if (!inBlock && current === undefined && oneSession) script.push(set);
-      else pending.push(set);
+      if (undoableKey(candidate) === undefined) return;
+      const made = { key: `${index}:${k}`, candidate };
+      if (!inBlock && current === undefined && oneSession) script.push(made);
+      else pending.push(made);
     });
     if (facts.transaction === 'end') {
       inBlock = false;
       pending = [];
     }
   });
-  return restored;
+  return undone;
 }
 
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
@@ -151,7 +164,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   const selfContained = preparedWithinMessage(statements);
-  const restored = restoredWithinTransaction(statements, !options.migrationSections?.length);
+  const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
   for (const [index, { start: base, end, facts, message, implicit }] of statements.entries()) {
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
@@ -170,7 +183,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
     const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const [k, candidate] of facts.candidates.entries()) {
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
-      if (candidate.setting && restored.has(`${index}:${k}`)) continue;
+      if (undone.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const severity = severityFor(candidate.rule, options);

@@ -12,6 +12,7 @@ import { dynamicStatement, leadingTrivia } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
+import { undoKeys, undoes } from './undo';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -35,6 +36,8 @@ export interface Candidate {
   prepared?: { action: PreparedAction; name: string };
   /** For a session SET: the setting (lower case; `role`, `session_authorization`), which a later RESET may undo. */
   setting?: string;
+  /** For temp-table: the object's name (as the parser reads it), which a later DROP may remove. */
+  temporary?: string;
   /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
   advisory?: AdvisoryUse;
 }
@@ -51,6 +54,8 @@ export interface StatementFacts {
   dialect?: OtherDialect;
   /** Settings the statement restores to their defaults (`RESET x`, `SET x TO DEFAULT`; '*' for RESET ALL). */
   resets?: string[];
+  /** Tables, views and sequences the statement drops (last name part; '*' for DISCARD TEMP/ALL, which drop every temporary one). */
+  drops?: string[];
   /** The statement failed to parse but holds template or driver placeholders: its syntax error is not reported. */
   templated?: boolean;
   /** The text that failed to parse does not open like a statement (statementStart.ts): its syntax error is not reported. */
@@ -231,15 +236,27 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   ctx.facts.candidates.push(candidate);
 }
 
-function visitTemp(ctx: WalkContext, kindOfObject: string, onCommit?: string, fixable = false): void {
+function visitTemp(ctx: WalkContext, kindOfObject: string, relation: Json, onCommit?: string, fixable = false): void {
   if (onCommit === 'ONCOMMIT_DROP') return;
   const candidate = statementCandidate(ctx, 'temp-table',
     `temporary ${kindOfObject} belongs to the server connection's session, not the transaction; use ON COMMIT DROP inside a transaction block.`);
+  if (typeof relation.relname === 'string') candidate.temporary = relation.relname;
   if (fixable) {
     const end = candidate.end;
     candidate.fixInTransaction = { title: 'Add ON COMMIT DROP (drops the table at the end of this transaction)', edits: [{ start: end, end, newText: ' ON COMMIT DROP' }] };
   }
   ctx.facts.candidates.push(candidate);
+}
+
+const DROPPED_TEMPORARY_KINDS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_SEQUENCE']);
+
+/** `DROP TABLE/VIEW/SEQUENCE a, b`: names a temporary object created earlier may go by (it leaves nothing behind). */
+function visitDrop(ctx: WalkContext, node: Json): void {
+  if (!DROPPED_TEMPORARY_KINDS.has(node.removeType as string)) return;
+  for (const object of (node.objects as Json[] | undefined) ?? []) {
+    const name = lastName((object.List as Json | undefined)?.items);
+    if (name) (ctx.facts.drops ??= []).push(name);
+  }
 }
 
 function visitTransaction(ctx: WalkContext, node: Json): void {
@@ -272,9 +289,10 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   const found: Candidate[] = [];
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
-    // A body runs inside its caller's transaction: a SET it undoes before returning never outlives it.
-    for (const reset of bodyFacts.resets ?? []) {
-      for (let i = found.length - 1; i >= 0; i--) if (found[i].setting !== undefined && (reset === '*' || found[i].setting === reset)) found.splice(i, 1);
+    // A body runs inside its caller's transaction: a SET it undoes, or a temporary table it drops, before
+    // returning never outlives it.
+    for (const undo of undoKeys(bodyFacts)) {
+      for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i])) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
     for (const candidate of bodyFacts.candidates) if (candidate.rule !== 'set-local-outside-transaction') found.push(candidate);
@@ -303,16 +321,20 @@ function walk(ctx: WalkContext, value: unknown): void {
         break;
       }
       case 'CreateStmt':
-        if ((node.relation as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.oncommit as string, true);
+        if ((node.relation as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.relation as Json, node.oncommit as string, true);
         break;
       case 'intoClause': case 'into': // SELECT ... INTO TEMP, CREATE TEMP TABLE ... AS
-        if ((node.rel as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.onCommit as string);
+        if ((node.rel as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.rel as Json, node.onCommit as string);
         break;
       case 'ViewStmt':
-        if ((node.view as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'view');
+        if ((node.view as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'view', node.view as Json);
         break;
       case 'CreateSeqStmt':
-        if ((node.sequence as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'sequence');
+        if ((node.sequence as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'sequence', node.sequence as Json);
+        break;
+      case 'DropStmt': visitDrop(ctx, node); break;
+      case 'DiscardStmt':
+        if (node.target === 'DISCARD_TEMP' || node.target === 'DISCARD_ALL') (ctx.facts.drops ??= []).push('*');
         break;
       case 'ListenStmt':
         ctx.facts.candidates.push(statementCandidate(ctx, 'listen', 'LISTEN registers the server connection, not this client: notifications go to whichever client holds it.'));

@@ -1,14 +1,15 @@
 // Migration tools that read annotations in SQL comments, and what those annotations mean for the
 // analysis: where a statement ends, and which sections the tool runs inside a transaction.
 // - goose: `-- +goose Up` / `Down` start the sections; `StatementBegin` … `StatementEnd` delimit one
-//   statement (its last line needs no `;`); each section runs in one transaction unless the file
-//   says `-- +goose NO TRANSACTION` (then neither does).
+//   statement (its last line needs no `;`), which goose sends whole, as one query message, however many
+//   `;` it holds (a PL/pgSQL body, several statements); each section runs in one transaction unless the
+//   file says `-- +goose NO TRANSACTION` (then neither does).
 // - sql-migrate (goose's syntax with `+migrate`): `-- +migrate Up` / `Down`, a section runs outside a
 //   transaction when its marker adds `notransaction`.
-// - dbmate: `-- migrate:up` / `-- migrate:down`; a section is sent whole (so its marker ends any
-//   statement), in a transaction unless its marker adds `transaction:false`.
+// - dbmate: `-- migrate:up` / `-- migrate:down`; a section is sent whole, as one query message (so its
+//   marker ends any statement), in a transaction unless its marker adds `transaction:false`.
 // Annotations start at the beginning of a line and are case-insensitive, as the tools read them.
-import type { DocumentText, MigrationSection } from './types';
+import type { DocumentText, MigrationBlock, MigrationSection } from './types';
 
 /** The annotation lines that end a statement: goose's and sql-migrate's StatementEnd, dbmate's section markers. */
 const STATEMENT_END = /--[ \t]*(?:\+(?:goose|migrate)[ \t]+statementend\b|migrate:(?:up|down)\b)/iy;
@@ -51,4 +52,32 @@ export function migrationSections(text: DocumentText): MigrationSection[] {
   if (text.includes('+migrate')) return markedSections(text.toString(), SQL_MIGRATE_SECTION, /\bnotransaction\b/i);
   if (text.includes('migrate:')) return markedSections(text.toString(), DBMATE_SECTION, /\btransaction:false\b/i);
   return [];
+}
+
+const BLOCK_ANNOTATION = /^--[ \t]*\+(?:goose|migrate)[ \t]+statement(begin|end)\b/gim;
+
+/**
+ * The parts of a migration file its tool sends whole, as one query message, so that their statements run
+ * together on one server connection even without a transaction: goose's (and sql-migrate's)
+ * `StatementBegin` … `StatementEnd` blocks (one without its end runs to the end of the file), and
+ * dbmate's sections.
+ */
+export function migrationBlocks(text: DocumentText): MigrationBlock[] {
+  if (!text.includes('+goose') && !text.includes('+migrate')) {
+    if (!text.includes('migrate:')) return [];
+    const starts = migrationSections(text).map((section) => section.start);
+    return starts.map((start, k) => ({ start, end: starts[k + 1] ?? text.length }));
+  }
+  const blocks: MigrationBlock[] = [];
+  let open: number | undefined;
+  const whole = text.toString();
+  for (const match of whole.matchAll(BLOCK_ANNOTATION)) {
+    if (/^begin$/i.test(match[1])) open ??= match.index;
+    else if (open !== undefined) {
+      blocks.push({ start: open, end: match.index });
+      open = undefined;
+    }
+  }
+  if (open !== undefined) blocks.push({ start: open, end: whole.length });
+  return blocks;
 }

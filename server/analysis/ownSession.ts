@@ -8,7 +8,7 @@ import ignore, { type Ignore } from 'ignore';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
-import { migrationSections } from './migrationAnnotations';
+import { migrationBlocks, migrationSections } from './migrationAnnotations';
 import { pathNamesCompatibleEngine } from './dialect';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -176,11 +176,12 @@ export function isTestScript(text: DocumentText, fileName: string | undefined): 
 /**
  * Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session, and
  * `testScript` too when it is a test (what a test creates lives in its test database only);
- * `migrationSections` when a migration tool's annotations say how it runs the file.
+ * `migrationSections` (and `migrationBlocks`) when a migration tool's annotations say how it runs the file.
  */
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
-  const withSections = sections.length > 0 ? { ...options, migrationSections: sections } : options;
+  const blocks = migrationBlocks(text);
+  const withSections = sections.length > 0 ? { ...options, migrationSections: sections, migrationBlocks: blocks } : options;
   // A CockroachDB/YugabyteDB file: pooling findings hold, PostgreSQL's syntax errors do not.
   const forEngine = fileName !== undefined && pathNamesCompatibleEngine(fileName)
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;

@@ -7,6 +7,12 @@ export interface MigrationSection {
   transaction: boolean;
 }
 
+/** A migration tool's annotated statement block (goose `StatementBegin` … `StatementEnd`), sent as one query message. */
+export interface MigrationBlock {
+  start: number;
+  end: number;
+}
+
 export type PoolMode = 'transaction' | 'session' | 'statement';
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 /** Whether the production pooler tracks protocol-level prepared statements (PgBouncer >= 1.21). */
@@ -111,6 +117,8 @@ export interface AnalysisOptions {
    * not (goose, sql-migrate, dbmate: migrationAnnotations.ts). Set by the file-level entry points.
    */
   migrationSections?: readonly MigrationSection[];
+  /** The file's annotated statement blocks, each sent by its tool as one query message (migrationAnnotations.ts). */
+  migrationBlocks?: readonly MigrationBlock[];
   /**
    * Reads may go to a lagging read replica (Pgpool-II's load balancing, `.poolsafe.json` "loadBalancing"):
    * turns on the read-after-write and write-in-read rules.

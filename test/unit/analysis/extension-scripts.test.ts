@@ -28,7 +28,6 @@ function extensionTree(t: { after: (fn: () => void) => void }, files: Record<str
 const SCRIPT_STATE = `SET LOCAL client_min_messages = warning;
 SET search_path = widgets_old;
 CREATE TEMP TABLE saved_settings AS SELECT * FROM settings;
-DROP TABLE saved_settings;
 `;
 const STATEFUL_FUNCTION = `CREATE FUNCTION remember(v text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

@@ -112,3 +112,33 @@ test('the editor\'s incremental analysis reads the annotations as the one-shot a
   assert.deepEqual(document.analyze(edited).map((f) => f.rule), []);
   assert.deepEqual(analyzeSql(edited).map((f) => f.rule), []);
 });
+
+test('goose NO TRANSACTION: a StatementBegin … StatementEnd block is one query message, so a SET it resets or a temp table it drops leaves nothing', () => {
+  const block = (statements: string) => `-- +goose NO TRANSACTION\n-- +goose Up\n-- +goose StatementBegin\n${statements}\n-- +goose StatementEnd\n`;
+  assert.deepEqual(rules(block('SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN c int;\nRESET lock_timeout;')), []);
+  assert.deepEqual(rules(block('CREATE TEMP TABLE moved AS SELECT id FROM t;\nUPDATE u SET done = true WHERE id IN (SELECT id FROM moved);\nDROP TABLE moved;')), []);
+  // A PL/pgSQL body's semicolons stay inside the one statement goose sends; its session lock is still found.
+  const plpgsql = block("DO $$\nBEGIN\n  PERFORM pg_advisory_lock(7);\n  UPDATE t SET c = 1;\nEND;\n$$;");
+  assert.deepEqual(lines(plpgsql), [6]);
+  assert.deepEqual(rules(plpgsql), ['advisory-lock']);
+});
+
+test('goose NO TRANSACTION: the same statements outside a block, or reset in another block, are sent one by one: still flagged', () => {
+  const loose = '-- +goose NO TRANSACTION\n-- +goose Up\nSET lock_timeout = 0;\nALTER TABLE t ADD COLUMN c int;\nRESET lock_timeout;\n';
+  assert.deepEqual(rules(loose), ['session-set']);
+  const twoBlocks = [
+    '-- +goose NO TRANSACTION', '-- +goose Up',
+    '-- +goose StatementBegin', 'CREATE TEMP TABLE moved AS SELECT id FROM t;', '-- +goose StatementEnd',
+    '-- +goose StatementBegin', 'DROP TABLE moved;', '-- +goose StatementEnd', '',
+  ].join('\n');
+  assert.deepEqual(rules(twoBlocks), ['temp-table']);
+  // The editor reads the blocks as the one-shot analysis does.
+  assert.deepEqual(new IncrementalSqlDocument('db/migrations/0002_x.sql').analyze(twoBlocks).map((f) => f.rule), ['temp-table']);
+  const oneBlock = twoBlocks.replace('-- +goose StatementEnd\n-- +goose StatementBegin\n', '');
+  assert.deepEqual(new IncrementalSqlDocument('db/migrations/0002_x.sql').analyze(oneBlock).map((f) => f.rule), []);
+});
+
+test('dbmate: a section with transaction:false is still sent whole, as one message: a SET it resets leaves nothing, one it keeps is flagged', () => {
+  assert.deepEqual(rules('-- migrate:up transaction:false\nSET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (c);\nRESET lock_timeout;\n'), []);
+  assert.deepEqual(rules('-- migrate:up transaction:false\nSET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (c);\n-- migrate:down\nRESET lock_timeout;\n'), ['session-set']);
+});

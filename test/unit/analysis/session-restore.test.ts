@@ -59,3 +59,11 @@ test('embedded: SET and RESET in one query string, or in one transaction on one 
   assert.deepEqual(found("async function f(pool) { const c = await pool.connect(); await c.query('BEGIN'); await c.query('SET ROLE reporting'); await c.query('RESET ROLE'); await c.query('COMMIT'); }"), []);
   assert.deepEqual(found("async function f(pool) { const c = await pool.connect(); await c.query('SET ROLE reporting'); await c.query('RESET ROLE'); }"), ['session-set SET ROLE reporting']);
 });
+
+test('embedded: a SET sent before a BEGIN, in an earlier message, is not undone by a RESET inside that later transaction', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.js').map(([rule, at]) => `${rule} ${at}`);
+  const text = "async function f(pool) { const c = await pool.connect(); await c.query('SET ROLE reporting'); await c.query('BEGIN'); await c.query('RESET ROLE'); await c.query('COMMIT'); }";
+  assert.deepEqual(found(text), ['session-set SET ROLE reporting']);
+  // In the same message as the BEGIN, it runs on the same server connection as the RESET.
+  assert.deepEqual(found("await client.query('SET ROLE reporting; BEGIN; RESET ROLE; COMMIT');"), []);
+});

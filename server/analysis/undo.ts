@@ -1,0 +1,25 @@
+// Session state a later statement undoes: a session SET restored (`RESET x`, `RESET ALL`, `SET x TO
+// DEFAULT`), a temporary table, view or sequence dropped (`DROP TABLE t`, `DISCARD TEMP`). Undone in the
+// same transaction, query message or function body, it never reaches another client (context.ts,
+// detect.ts). No parser here: the embedded-SQL bundle reaches this through context.ts.
+import type { Candidate, StatementFacts } from './detect';
+
+/** What a statement undoes, as keys `set:<setting>` and `temp:<name>`; `<kind>:*` undoes every one of its kind. */
+export function undoKeys(facts: StatementFacts): string[] {
+  const resets = facts.resets?.map((setting) => `set:${setting}`) ?? [];
+  return facts.drops ? [...resets, ...facts.drops.map((name) => `temp:${name}`)] : resets;
+}
+
+/** The key an undo of the candidate's state matches (a session SET's setting, a temporary object's name), if any. */
+export function undoableKey(candidate: Candidate): string | undefined {
+  if (candidate.rule === 'session-set' && candidate.setting) return `set:${candidate.setting}`;
+  if (candidate.rule === 'temp-table' && candidate.temporary) return `temp:${candidate.temporary}`;
+  return undefined;
+}
+
+/** Whether an undo key (undoKeys) undoes the candidate's state. */
+export function undoes(undo: string, candidate: Candidate): boolean {
+  const key = undoableKey(candidate);
+  if (!key) return false;
+  return undo === key || (undo.endsWith(':*') && key.startsWith(undo.slice(0, -1)));
+}

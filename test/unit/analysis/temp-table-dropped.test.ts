@@ -1,0 +1,63 @@
+// A temporary table (view, sequence) dropped later in the same query message, transaction block or
+// function body leaves nothing in the session: not a temp-table finding. Created and not dropped, or
+// dropped only by a later message outside a transaction (maybe on another server connection), it still is.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const rules = (sql: string): string[] => analyzeSql(sql).map((f) => f.rule);
+const found = (text: string): string[] => embeddedFindings(text, 'f.js').map(([rule, at]) => `${rule} ${at}`);
+
+test('embedded: a temp table created and dropped in one multi-statement query string (one simple-query message) is no finding', () => {
+  const oneMessage = [
+    'await client.query(`',
+    '  CREATE TEMP TABLE import_batch (id int);',
+    '  INSERT INTO import_batch SELECT id FROM staging;',
+    '  UPDATE items SET seen = true WHERE id IN (SELECT id FROM import_batch);',
+    '  DROP TABLE import_batch;`);',
+  ].join('\n');
+  assert.deepEqual(found(oneMessage), []);
+  assert.deepEqual(found("await pool.query('CREATE TEMP SEQUENCE ids; SELECT nextval($$ids$$); DISCARD TEMP');"), []);
+  assert.deepEqual(found("await pool.query('CREATE TEMPORARY VIEW recent AS SELECT 1; SELECT * FROM recent; DROP VIEW IF EXISTS pg_temp.recent');"), []);
+});
+
+test('embedded: a temp table not dropped, dropped under another name, or dropped by a later message outside a transaction is still flagged', () => {
+  assert.deepEqual(found("await client.query('CREATE TEMP TABLE import_batch (id int); INSERT INTO import_batch VALUES (1);');"),
+    ['temp-table CREATE TEMP TABLE import_batch (id int)']);
+  assert.deepEqual(found("await client.query('CREATE TEMP TABLE import_batch (id int); DROP TABLE other_batch;');"),
+    ['temp-table CREATE TEMP TABLE import_batch (id int)']);
+  const twoMessages = [
+    'async function load(pool) {',
+    "  await pool.query('CREATE TEMP TABLE import_batch (id int)');",
+    "  await pool.query('INSERT INTO import_batch VALUES (1)');",
+    "  await pool.query('DROP TABLE import_batch');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(twoMessages), ['temp-table CREATE TEMP TABLE import_batch (id int)']);
+});
+
+test('SQL: a temp table created and dropped inside one transaction block is no finding; one dropped after COMMIT still is', () => {
+  assert.deepEqual(rules('BEGIN;\nCREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\nCOMMIT;\n'), []);
+  assert.deepEqual(rules('BEGIN;\nCREATE TEMP TABLE t (a int) ON COMMIT DROP;\nINSERT INTO t VALUES (1);\nCOMMIT;\n'), []);
+  assert.deepEqual(rules('BEGIN;\nCREATE TEMP TABLE t (a int);\nCOMMIT;\nDROP TABLE t;\n'), ['temp-table']);
+  assert.deepEqual(rules('BEGIN;\nCREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nCOMMIT;\n'), ['temp-table']);
+  // A DROP before the CREATE drops nothing of it.
+  assert.deepEqual(rules('BEGIN;\nDROP TABLE IF EXISTS t;\nCREATE TEMP TABLE t (a int);\nCOMMIT;\n'), ['temp-table']);
+});
+
+test('a function body that drops its temp table before returning leaves nothing; one that keeps it is flagged', () => {
+  const body = (statements: string) => `CREATE FUNCTION rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  ${statements}
+END $$;\n`;
+  assert.deepEqual(rules(body('CREATE TEMP TABLE work AS SELECT * FROM items; PERFORM refresh(); DROP TABLE work;')), []);
+  assert.deepEqual(rules(body('CREATE TEMP TABLE work AS SELECT * FROM items; PERFORM refresh();')), ['temp-table']);
+});
+
+test('a SQL file that drops its temp table later (a script for one session) is no finding, unless goose sends it statement by statement', () => {
+  assert.deepEqual(rules('CREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\n'), []);
+  assert.deepEqual(rules('-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\n'), ['temp-table']);
+});
