@@ -25,6 +25,12 @@ export interface AnalyzeRequest {
   text?: string;
   edits?: TextChange[];
   options: Partial<AnalysisOptions>;
+  /**
+   * Where the workspace's .sql files are read from for the options' catalog and session-state functions
+   * (withWorkspaceCatalog). Read on the analysis side: it parses SQL, and the main thread loading the
+   * parser for it cost a second WebAssembly instance (docs/architecture.md, "Memory").
+   */
+  workspaceRoot?: string;
 }
 
 /** The host lost the document's text (e.g. a restarted worker): send the whole text again. */

@@ -1,7 +1,7 @@
 // The analysis worker thread (see analysisHost.ts): keeps each document's text and incremental
 // analyzer, applies the edits the main thread sends, and answers with a findings delta. Texts are kept
 // chunked (chunkedText.ts): an edit to a 1 MB file does not build a new 1 MB string.
-import { initAnalysis, type AnalysisOptions, type DocumentLanguage, type DocumentText, type Finding } from './analysis/index';
+import { initAnalysis, withWorkspaceCatalog, type AnalysisOptions, type DocumentLanguage, type DocumentText, type Finding } from './analysis/index';
 import { ChunkedText } from './chunkedText';
 import { IncrementalSqlDocument, diffOfEdits, type TextDiff } from './incrementalSql';
 import { IncrementalTsDocument } from './incrementalTs';
@@ -31,7 +31,8 @@ export class AnalysisEngine {
     if (request.text !== undefined) entry.text = ChunkedText.of(request.text);
     for (const edit of request.edits ?? []) entry.text = entry.text.replaced(edit.start, edit.end, edit.text);
     const changed = request.text === undefined && request.edits?.length ? diffOfEdits(request.edits) : undefined;
-    return { findings: entry.analyzer.analyze(entry.text, request.options, changed), lengthChange: entry.text.length - before };
+    const options = withWorkspaceCatalog(request.options, request.workspaceRoot);
+    return { findings: entry.analyzer.analyze(entry.text, options, changed), lengthChange: entry.text.length - before };
   }
 
   close(uri: string): void {

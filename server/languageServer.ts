@@ -27,7 +27,6 @@ import { RuleDocs, toDiagnostic, toDiagnostics } from './diagnostics';
 import { FIX_ALL_KIND, codeActions } from './codeActions';
 import { hoverAt } from './hover';
 import { isDefaultIgnoredPath, isGeneratedText, mayBeGenerated } from './generatedFiles';
-import { withWorkspaceCatalog } from './analysis/workspaceCatalog';
 
 const connection = createConnection(ProposedFeatures.all);
 // Edits since the text last sent to the analysis host ('full': send the whole text), recorded as the
@@ -109,7 +108,8 @@ function settingsFor(uri: string): Promise<EditorSettings> {
 
 function optionsFor(uri: string, settings: EditorSettings): AnalysisOptions {
   const config = configFiles.forDocument(uri);
-  const merged = withWorkspaceCatalog(effectiveOptions(config.options, settings.options), workspaceRoot(uri));
+  // The workspace's catalog joins these in the analysis host (AnalyzeRequest.workspaceRoot).
+  const merged = effectiveOptions(config.options, settings.options);
   return { ...DEFAULT_OPTIONS, ...merged, rules: { ...merged.rules } };
 }
 
@@ -153,7 +153,9 @@ async function validate(uri: string): Promise<void> {
     void connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
   }
-  const request = { uri, language: analysis.language, fileName: fileNameOf(uri), options: optionsFor(uri, settings), ...takeUnsent(document) };
+  const request = {
+    uri, language: analysis.language, fileName: fileNameOf(uri), options: optionsFor(uri, settings), workspaceRoot: workspaceRoot(uri), ...takeUnsent(document),
+  };
   // After a failure the next run resends the whole text; a version that fails twice is not retried
   // (a bug in the analysis, logged) until the text changes again.
   let retry = true;
