@@ -23,10 +23,18 @@
 //      BENCH_PGBOUNCER_USERLIST (scram: the server's SCRAM verifier, the default; plain: the password),
 //      BENCH_ONLY=detection (only the hazard-detection on/off comparison; needs a poolsafe target in
 //      BENCH_TARGETS), BENCH_ONLY=audit (only the cost of asking the server, see below),
-//      BENCH_ONLY=main (everything but those two),
+//      BENCH_ONLY=main (everything but those two), BENCH_ONLY=rate (only the fixed-rate comparison),
 //      BENCH_SCENARIOS (comma-separated scenario ids, e.g. "select -C c=10"; default all),
 //      BENCH_POOLSAFE_NODE_ARGS (node flags for the PoolSafe processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
-//      profiles are written when the bench stops them).
+//      profiles are written when the bench stops them),
+//      BENCH_RATE_ROUNDS (rounds of the fixed-rate comparison below, default 4, 0 skips),
+//      BENCH_RATE_SCENARIOS (its scenarios, default "select -C c=10,select c=10"),
+//      BENCH_POOLSAFE_BASELINE (another build's pooler.js, e.g. main's copied aside: a target
+//      "poolsafe-baseline", lifo, in the fixed-rate comparison: before/after a change in one run).
+// The fixed-rate comparison: CPU per transaction (for -C: per connection) of PgBouncer, PoolSafe and
+// Node's floor at ONE pgbench rate (-R) for all, interleaved: unthrottled, each target runs at its own
+// speed, and a slower one is woken more per transaction, which skews CPU per transaction. The rate is
+// 60% of the slowest compared target's median TPS in the main runs (or in a short probe).
 // The audit comparison: pgbench scripts calling a user SQL function (each transaction is followed by
 // the pooler's one-query audit, audit.ts) or a built-in one (no audit), hazards on vs off, c=10.
 import { spawn, spawnSync } from 'node:child_process';
@@ -71,12 +79,17 @@ const ALL_SCENARIOS = [
 const scenarioIds = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
 const SCENARIOS = scenarioIds ? ALL_SCENARIOS.filter((s) => scenarioIds.includes(s.id)) : ALL_SCENARIOS;
 const poolsafeNodeArgs = (process.env.BENCH_POOLSAFE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const rateRounds = process.env.BENCH_RATE_ROUNDS === '0' ? 0 : positiveInt('BENCH_RATE_ROUNDS', 4);
+const rateScenarioIds = (process.env.BENCH_RATE_SCENARIOS ?? 'select -C c=10,select c=10').split(',').map((s) => s.trim());
+const baselinePoolerJs = process.env.BENCH_POOLSAFE_BASELINE;
 
 
 function checkPrerequisites() {
   if (!['scram', 'plain'].includes(userlistFormat)) fail(`BENCH_PGBOUNCER_USERLIST must be scram or plain, got "${userlistFormat}"`);
   for (const t of targets) if (!TARGETS.includes(t)) fail(`unknown target "${t}" in BENCH_TARGETS (known: ${TARGETS.join(', ')})`);
   for (const id of scenarioIds ?? []) if (!ALL_SCENARIOS.some((s) => s.id === id)) fail(`unknown scenario "${id}" in BENCH_SCENARIOS (known: ${ALL_SCENARIOS.map((s) => s.id).join(', ')})`);
+  for (const id of rateRounds ? rateScenarioIds : []) if (!ALL_SCENARIOS.some((s) => s.id === id)) fail(`unknown scenario "${id}" in BENCH_RATE_SCENARIOS (known: ${ALL_SCENARIOS.map((s) => s.id).join(', ')})`);
+  if (baselinePoolerJs && !existsSync(baselinePoolerJs)) fail(`BENCH_POOLSAFE_BASELINE: ${baselinePoolerJs} is missing`);
   if (!existsSync(PGBENCH)) fail(`${PGBENCH} is missing: install the Debian package postgresql (it ships pgbench)`);
   if (!existsSync(join(outDir, 'test', 'helpers', 'cluster.js'))) fail(`${outDir}/test/helpers is missing: run \`npm run build\` first`);
   if (poolsafeTargets.length > 0 && !existsSync(poolerJs)) {
@@ -85,8 +98,8 @@ function checkPrerequisites() {
 }
 
 /** Starts `node dist/pooler.js` and resolves with its port once it prints `listening on HOST:PORT`. */
-function startPoolSafe(targetUrl, policy, extraArgs = []) {
-  const args = [...poolsafeNodeArgs, poolerJs, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', policy, '--pool-size', String(poolSize), ...extraArgs];
+function startPoolSafe(targetUrl, policy, extraArgs = [], script = poolerJs) {
+  const args = [...poolsafeNodeArgs, script, '--target', targetUrl, '--listen', '127.0.0.1:0', '--server-policy', policy, '--pool-size', String(poolSize), ...extraArgs];
   return startListening('PoolSafe', args);
 }
 
@@ -264,6 +277,71 @@ function printTargets(summary) {
   for (const [label, value, bound, op] of checks) {
     const met = value !== undefined && (op === '>=' ? value >= bound : value <= bound);
     console.log(`  ${met ? 'met ' : 'MISS'}  ${label}: ${fmt(value, 2)}`);
+  }
+}
+
+/**
+ * CPU per transaction (for -C per connection) of PgBouncer, each PoolSafe, the baseline build if
+ * given and Node's floor, all at one pgbench rate, in rounds of rotating order; medians and ranges,
+ * and the ratios to PgBouncer and to the floor.
+ */
+async function measureAtFixedRate(running, summary, cluster, cleanups) {
+  if (rateRounds === 0 || !targets.includes('pgbouncer')) return undefined;
+  const compared = { ...running };
+  if (baselinePoolerJs) {
+    const baseline = await startPoolSafe(cluster.url('postgres'), 'lifo', [], baselinePoolerJs);
+    cleanups.push(() => baseline.stop());
+    compared['poolsafe-baseline'] = { port: baseline.port, pid: baseline.pid };
+  }
+  const results = [];
+  for (const scenario of rateScenarioIds.map((id) => ALL_SCENARIOS.find((s) => s.id === id))) {
+    const floor = floorOf(scenario);
+    const names = ['pgbouncer', ...poolsafeTargets, ...(baselinePoolerJs ? ['poolsafe-baseline'] : []), floor].filter((n) => compared[n]);
+    if (baselinePoolerJs) await warmUp(compared['poolsafe-baseline'], scenario, cluster.password);
+    const rate = await fixedRateFor(scenario, names, compared, summary, cluster.password);
+    const throttled = { ...scenario, args: [...scenario.args, '-R', String(rate)] };
+    const loadBefore = loadavg()[0];
+    const runs = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 0; round < rateRounds; round++) {
+      for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+        const run = await measure(compared[name], throttled, cluster.password, seconds);
+        runs[name].push(run);
+        console.log(`fixed rate ${rate}/s round ${round + 1} ${scenario.id.padEnd(15)} ${name.padEnd(17)} tps ${fmt(run.tps).padStart(6)}  cpu ${fmt(run.cpuPer1kTx * 1000, 1)} us/tx`);
+      }
+    }
+    results.push({ scenario: scenario.id, rate, floor, load: [loadBefore, loadavg()[0]], runs });
+  }
+  for (const r of results) printFixedRate(r);
+  return results;
+}
+
+/** Warm-up for an instance started after the others' (the JIT compiles its paths in the first seconds). */
+function warmUp(target, scenario, password) {
+  return runPgbench(target.port, password, scenario.args, 3);
+}
+
+/** 60% of the slowest of `names`' median TPS in the main runs (else a 3 s probe each): a rate all sustain. */
+async function fixedRateFor(scenario, names, compared, summary, password) {
+  const measured = (name) => summary[scenario.id]?.[name]?.tps;
+  const tpsOf = async (name) => (Number.isFinite(measured(name)) ? measured(name) : (await runPgbench(compared[name].port, password, scenario.args, 3)).tps);
+  let slowest = Infinity;
+  for (const name of names) slowest = Math.min(slowest, await tpsOf(name));
+  return Math.max(1, Math.floor(0.6 * slowest));
+}
+
+function printFixedRate(r) {
+  const what = r.scenario.includes('-C') ? 'connection' : 'transaction';
+  console.log(`\n${r.scenario} at a fixed ${r.rate} TPS (pgbench -R), ${rateRounds} interleaved rounds of ${seconds} s, load average ${fmt(r.load[0], 1)} -> ${fmt(r.load[1], 1)}:`);
+  const cpu = (name) => median(r.runs[name].map((run) => run.cpuPer1kTx * 1000));
+  const header = ['target', 'TPS (median)', `CPU us/${what} (median)`, 'range', '/PgBouncer', `/${r.floor}`];
+  const rows = Object.keys(r.runs).map((name) => {
+    const values = r.runs[name].map((run) => run.cpuPer1kTx * 1000);
+    return [name, fmt(median(r.runs[name].map((run) => run.tps))), fmt(cpu(name), 1), `${fmt(Math.min(...values), 1)}-${fmt(Math.max(...values), 1)}`, fmt(ratio(cpu(name), cpu('pgbouncer')), 2), fmt(ratio(cpu(name), cpu(r.floor)), 2)];
+  });
+  printRows(header, rows);
+  for (const name of poolsafeTargets) {
+    const value = ratio(cpu(name), cpu('pgbouncer'));
+    console.log(`  ${value !== undefined && value <= 1.5 ? 'met ' : 'MISS'}  at a fixed rate: PoolSafe ${POOLSAFE_POLICIES[name]} CPU/${what} <= 1.5 x PgBouncer: ${fmt(value, 2)}`);
   }
 }
 
@@ -508,7 +586,7 @@ async function main() {
     if (loginScenario) for (const name of targets) await runPgbench(running[name].port, cluster.password, loginScenario.args, 3);
 
     const runs = [];
-    const mainRounds = process.env.BENCH_ONLY === 'detection' || process.env.BENCH_ONLY === 'audit' ? 0 : rounds;
+    const mainRounds = ['detection', 'audit', 'rate'].includes(process.env.BENCH_ONLY) ? 0 : rounds;
     for (let round = 0; round < mainRounds; round++) {
       for (const scenario of SCENARIOS) {
         // Rotate the order each round so no target always runs first (or right after a heavy run).
@@ -534,9 +612,10 @@ async function main() {
     mkdirSync(dataDir, { recursive: true });
     const resultPath = join(dataDir, 'pooler.json');
     const only = process.env.BENCH_ONLY;
-    const detection = poolsafeTargets.length > 0 && only !== 'main' && only !== 'audit' ? await measureDetectionCost(cluster, cleanups) : undefined;
-    const audit = poolsafeTargets.length > 0 && only !== 'main' && only !== 'detection' ? await measureAuditCost(cluster, cleanups) : undefined;
-    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, detection, audit }, null, 2));
+    const fixedRate = !only || only === 'main' || only === 'rate' ? await measureAtFixedRate(running, summary, cluster, cleanups) : undefined;
+    const detection = poolsafeTargets.length > 0 && (!only || only === 'detection') ? await measureDetectionCost(cluster, cleanups) : undefined;
+    const audit = poolsafeTargets.length > 0 && (!only || only === 'audit') ? await measureAuditCost(cluster, cleanups) : undefined;
+    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, fixedRate, detection, audit }, null, 2));
     console.log(`\nraw results: ${resultPath}`);
   } finally {
     await cleanup();

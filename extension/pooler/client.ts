@@ -18,6 +18,7 @@ import { relay, replicationMode } from './replication';
 import type { ClientHost } from './pooler';
 import { Answer, ClientPrepared, PreparedStatementMisuse, cutOut } from './prepared';
 import { logLine } from './log';
+import type { ClientTrack } from './hazards';
 import { unixPeerUser, unixSocketOf } from './listener';
 import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
 import { ExtraSettings, StartupParamError, checkSettingNames, lowerCaseNames, startupSettings } from './startup-params';
@@ -139,6 +140,8 @@ export class Client implements PoolClient, ServerLink, BalancedClientSide {
   private scramKeys: ScramKeys | undefined;
   /** This client's secret as auth_query returned it (the server login may need it). */
   private lookedUpSecret: UserSecret | undefined;
+  /** The hazard monitor's bookkeeping (hazards.ts); declared so the object keeps one shape. */
+  hazardTrack: ClientTrack | undefined = undefined;
 
   private phase: LoginPhase = { step: 'startup' };
   private reader: MessageReader | null = new MessageReader();

@@ -26,6 +26,11 @@ export interface HazardClient {
   readonly id: number;
   readonly applicationName: string;
   readonly mode: PoolMode;
+  /**
+   * The monitor's bookkeeping for this client, kept on the client (the monitor's only writer): a
+   * WeakMap entry per connection cost a hash insert and ephemeron work in every GC.
+   */
+  hazardTrack?: ClientTrack;
 }
 
 /** What the monitor needs to know about a server connection. */
@@ -146,13 +151,13 @@ interface Batch {
   failed: boolean;
 }
 
-interface ClientTrack {
+export interface ClientTrack {
   /** One batch per request still awaiting its ReadyForQuery, in order. */
   fifo: Batch[];
   /** Extended-protocol effects collected since the last Sync. */
   open: Batch | null;
-  /** State added inside the open transaction block, undone if it rolls back. */
-  txAdded: { state: SessionState; entry: StateEntry }[];
+  /** State added inside the open transaction block, undone if it rolls back; null until some is. */
+  txAdded: { state: SessionState; entry: StateEntry }[] | null;
   txFailed: boolean;
   rolledBack: boolean;
   /** The first statement since the last release whose code the analysis cannot see (audit.ts). */
@@ -183,7 +188,6 @@ export class HazardMonitor extends EventEmitter {
   private readonly ring: HazardInfo[] = [];
   private lastId = 0;
   private readonly states = new Map<HazardServer, SessionState>();
-  private readonly tracks = new WeakMap<HazardClient, ClientTrack>();
   private readonly cache = new Map<string, Effect[]>();
   private readonly log: (line: string) => void;
   private readonly tracksPrepared: () => boolean;
@@ -301,7 +305,7 @@ export class HazardMonitor extends EventEmitter {
    */
   takeAuditReason(client: HazardClient): string | undefined {
     if (client.mode === 'session') return undefined;
-    const track = this.tracks.get(client);
+    const track = client.hazardTrack;
     if (!track || track.hidden === undefined) return undefined;
     const statement = track.hidden;
     track.hidden = undefined;
@@ -443,12 +447,7 @@ export class HazardMonitor extends EventEmitter {
   // Internals
 
   private trackOf(client: HazardClient): ClientTrack {
-    let track = this.tracks.get(client);
-    if (!track) {
-      track = { fifo: [], open: null, txAdded: [], txFailed: false, rolledBack: false, hidden: undefined, hiddenStatements: null };
-      this.tracks.set(client, track);
-    }
-    return track;
+    return (client.hazardTrack ??= { fifo: [], open: null, txAdded: null, txFailed: false, rolledBack: false, hidden: undefined, hiddenStatements: null });
   }
 
   private stateFor(server: HazardServer): SessionState {
@@ -481,7 +480,7 @@ export class HazardMonitor extends EventEmitter {
             kind: effect.kind, name: effect.name, rule: effect.rule, clientId: client.id, applicationName: client.applicationName,
             statement: effect.statement, createdAt: Date.now(), hidden: effect.hidden ?? false, reported: false, landedFor: new Set(),
           });
-          if (inTransaction && TRANSACTIONAL.has(effect.kind)) track.txAdded.push({ state, entry });
+          if (inTransaction && TRANSACTIONAL.has(effect.kind)) (track.txAdded ??= []).push({ state, entry });
           this.mayExplainErrors = true;
           break;
         }
@@ -520,7 +519,7 @@ export class HazardMonitor extends EventEmitter {
   }
 
   private endTransaction(track: ClientTrack): void {
-    if (track.txAdded.length > 0) {
+    if (track.txAdded !== null && track.txAdded.length > 0) {
       if (track.txFailed || track.rolledBack) for (const { state, entry } of track.txAdded) state.removeEntry(entry);
       track.txAdded.length = 0; // setting an array's length is a runtime call even when it is 0 already
     }
