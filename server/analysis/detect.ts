@@ -4,7 +4,7 @@
 import { parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
-import { splitStatements } from './splitter';
+import { skipNonCode, splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement } from './statementStart';
@@ -391,7 +391,9 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at:
           /* not an assignment after all: strip a word */
         }
       }
-      const match = /^\S+/.exec(rest);
+      // A quoted string goes whole (a RAISE message's `f (…)` is text, not a call of f), else a word.
+      const literal = skipNonCode(rest, /^e'/i.test(rest) ? 1 : 0);
+      const match = literal > 0 ? [rest.slice(0, literal)] : /^\S+/.exec(rest);
       if (!match) return undefined;
       const stripped = match[0].length + leadingTrivia(rest.slice(match[0].length));
       skipped += stripped;

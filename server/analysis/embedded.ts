@@ -533,9 +533,45 @@ class Extractor {
       return;
     }
     const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && WRAPPER_QUERY_METHODS.test(name);
-    if ((!QUERY_METHODS.test(name) && !wrapper) || call.arguments.length === 0) return;
+    if (!QUERY_METHODS.test(name) && !wrapper) {
+      this.inspectHelperCall(call, groupFor);
+      return;
+    }
+    this.inspectQueryCall(call.arguments[0], receiver, wrapper, groupFor);
+  }
+
+  /**
+   * `runQuery(pool, prefix + sql)` where `runQuery` is a function of this file that sends one of its
+   * parameters as the text of a query call (`(pgpool, sql) => pgpool.query(sql)`): the argument is read as
+   * that query's text, sent through the argument standing for the helper's receiver when that is a
+   * parameter too (else through the helper's own receiver).
+   */
+  private inspectHelperCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+    const helper = this.queryHelperOf(call.expression);
+    const text = helper && call.arguments[helper.textIndex];
+    if (!helper || !text) return;
+    const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
+    this.inspectQueryCall(text, receiver, false, groupFor);
+  }
+
+  private readonly queryHelpers = new Map<ts.Node, QueryHelper | null>();
+
+  /** What a local function forwards to a query call (queryHelper below), cached per function. */
+  private queryHelperOf(callee: ts.Expression): QueryHelper | undefined {
+    if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)) return undefined;
+    const fn = this.flow.localFunction(callee);
+    if (!fn) return undefined;
+    let helper = this.queryHelpers.get(fn);
+    if (helper === undefined) {
+      helper = queryHelper(fn, this.flow) ?? null;
+      this.queryHelpers.set(fn, helper);
+    }
+    return helper ?? undefined;
+  }
+
+  private inspectQueryCall(first: ts.Expression | undefined, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+    if (!first) return;
     if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
-    const first = call.arguments[0];
     // A sql`…` argument is analysed where it stands (with this call's receiver).
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);
@@ -755,6 +791,34 @@ function looksLikeListenCall(call: ts.CallExpression): boolean {
   const [channel, onNotify] = call.arguments;
   return channel !== undefined && onNotify !== undefined && (ts.isStringLiteralLike(channel) || ts.isTemplateExpression(channel))
     && (ts.isArrowFunction(onNotify) || ts.isFunctionExpression(onNotify) || ts.isIdentifier(onNotify) || ts.isPropertyAccessExpression(onNotify));
+}
+
+/** A local function that sends one of its parameters as a query's text: where that parameter is, and the query's receiver. */
+interface QueryHelper {
+  textIndex: number;
+  /** The parameter the query is sent through (`pgpool` of `pgpool.query(sql)`), if the receiver is one. */
+  receiverIndex?: number;
+  receiver?: ts.Expression;
+}
+
+/** The first query call in a function's body (nested callbacks included) whose text is one of the function's own parameters. */
+function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | undefined {
+  if (!fn.body) return undefined;
+  const parameterIndex = (node: ts.Expression | undefined): number | undefined => {
+    const value = node && withoutAwait(node);
+    const binding = value && ts.isIdentifier(value) ? flow.bindingOf(value) : undefined;
+    return binding && 'parameterOf' in binding && binding.parameterOf === fn && ts.isIdentifier(binding.parameter.name) ? fn.parameters.indexOf(binding.parameter) : undefined;
+  };
+  let found: QueryHelper | undefined;
+  walkDescendants(fn.body, (node) => {
+    if (found) return false;
+    if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression)) {
+      const textIndex = parameterIndex(node.arguments[0]);
+      if (textIndex !== undefined) found = { textIndex, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
+    }
+    return found === undefined;
+  });
+  return found;
 }
 
 /** Whether `use` sits in a function nested inside the function (not the module) that declares its variable. */

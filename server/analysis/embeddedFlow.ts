@@ -170,7 +170,7 @@ export class Flow {
     const state: FlowState = { indirect: false };
     const config = this.queryConfig(unwrap(argument), 0, state);
     const textNode = config ? config.text : argument;
-    const parts = textNode && this.stringParts(textNode, 0, literals, state);
+    const parts = textNode && withoutEmptyStart(this.stringParts(textNode, 0, literals, state));
     const known = parts?.some((p) => p.kind === 'text' && p.text.trim() !== '') ? parts : undefined;
     const preparedName = config && preparesNamedStatement(config) ? config.name : undefined;
     if (!known && !preparedName) return undefined;
@@ -392,6 +392,11 @@ export class Flow {
     return undefined;
   }
 
+  /** The function of this file a call's callee names (a function, a const arrow or function, a method of `this`). */
+  localFunction(callee: ts.Expression): FunctionWithBody | undefined {
+    return this.calledFunction(callee);
+  }
+
   private calledFunction(callee: ts.Expression): FunctionWithBody | undefined {
     if (ts.isIdentifier(callee)) {
       const init = this.constantInitializer(callee);
@@ -451,6 +456,18 @@ function isReadonlyOrNeverAssigned(member: ts.PropertyDeclaration): boolean {
     return !assigned;
   }, () => assigned);
   return !assigned;
+}
+
+/** Parts without the empty texts they open with (the head of `${prefix}${sql}`): the SQL starts after them. */
+function withoutEmptyStart(parts: Part[] | undefined): Part[] | undefined {
+  if (!parts) return undefined;
+  let first = 0;
+  while (first < parts.length - 1 && isEmptyText(parts[first])) first++;
+  return first === 0 ? parts : parts.slice(first);
+}
+
+function isEmptyText(part: Part): boolean {
+  return part.kind === 'text' && part.text === '';
 }
 
 function knownLength(parts: Part[] | undefined): number {

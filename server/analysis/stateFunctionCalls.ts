@@ -5,6 +5,7 @@
 import type { AnalysisOptions, Finding, StateFunction } from './types';
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
+import { skipNonCode } from './splitter';
 
 const patterns = new WeakMap<ReadonlyMap<string, StateFunction>, RegExp>();
 
@@ -30,9 +31,11 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
   for (const statement of statements) {
     const text = statement.text;
     if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
+    let notCode: number[] | undefined;
     for (const match of text.matchAll(pattern)) {
       const at = match.index + match[0].indexOf(match[2]);
-      if (NAMED_AS_OBJECT.test(text.slice(Math.max(0, at - 80), at)) || inLineComment(text, at)) continue;
+      notCode ??= textAndComments(text);
+      if (NAMED_AS_OBJECT.test(text.slice(Math.max(0, at - 80), at)) || within(notCode, at)) continue;
       const site = index.get(match[2].toLowerCase());
       const severity = site && severityFor(site.rule, options);
       if (!site || !severity) continue;
@@ -48,7 +51,32 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
   return findings;
 }
 
-function inLineComment(text: string, at: number): boolean {
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  return text.slice(lineStart, at).includes('--');
+const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
+
+/**
+ * The ranges of a statement that are no code, as [start, end) pairs: string literals (a RAISE message
+ * naming a function, `'… tenant_enter(…) …'`) and comments. A dollar-quoted function body is code (its
+ * calls run), so only its delimiters are stepped over and its own literals and comments are found too.
+ */
+function textAndComments(text: string): number[] {
+  const ranges: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '$' && !/[\w$]/.test(text[i - 1] ?? ' ')) {
+      DOLLAR_TAG.lastIndex = i;
+      if (DOLLAR_TAG.test(text)) i = DOLLAR_TAG.lastIndex - 1;
+      continue;
+    }
+    if (c !== "'" && c !== '-' && c !== '/') continue;
+    const end = skipNonCode(text, i);
+    if (end < 0) continue;
+    ranges.push(i, end);
+    i = end - 1;
+  }
+  return ranges;
+}
+
+function within(ranges: readonly number[], at: number): boolean {
+  for (let k = 0; k < ranges.length; k += 2) if (ranges[k] <= at && at < ranges[k + 1]) return true;
+  return false;
 }

@@ -406,3 +406,36 @@ test('an array filled with push() and joined into the query text is analysed; `$
   ].join('\n');
   assert.deepEqual(found(harmless), []);
 });
+
+test('a local helper that sends its parameter as the query text: the text its callers pass (a SET prefix) is analysed, through the pool they pass', () => {
+  const prefixed = [
+    "import pg from 'pg';",
+    'const runOnPool = (pgpool, sql, parameters) => new Promise((resolve, reject) => {',
+    '  pgpool.query(sql, parameters).then(resolve, reject);',
+    '});',
+    'export function connect(config) {',
+    '  const pool = new pg.Pool(config);',
+    '  return {',
+    '    async query(sql, timeout) {',
+    "      const prefix = timeout !== undefined ? `SET statement_timeout='${timeout}s';` : '';",
+    '      return runOnPool(pool, `${prefix}${sql}`);',
+    '    },',
+    '  };',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(prefixed), [['session-set', "SET statement_timeout='${timeout}s'"]]);
+  const declared = "function send(text) { return client.query(text); }\nexport const wait = () => send('LISTEN jobs');";
+  assert.deepEqual(found(declared), [['listen', 'LISTEN jobs']]);
+});
+
+test('a helper that does not send its parameter as query text, plain queries through a helper, SET LOCAL through one in a transaction: no findings', () => {
+  assert.deepEqual(found("function note(message) { logger.info(message); }\nnote('SET search_path failed');"), []);
+  assert.deepEqual(found("function send(text) { return client.query(text); }\nsend('SELECT 1');"), []);
+  // A callback's own parameter of the same name is not the helper's.
+  assert.deepEqual(found("function each(sql) { return items.map((sql) => db.query(sql)); }\neach('SET search_path TO a');"), []);
+  const inTransaction = [
+    'const run = (conn, sql) => conn.query(sql);',
+    "await db.transaction(async (tx) => { await run(tx, \"SET LOCAL statement_timeout = '5s'\"); });",
+  ].join('\n');
+  assert.deepEqual(found(inTransaction), []);
+});
