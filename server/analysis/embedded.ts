@@ -17,6 +17,7 @@ import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } f
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
+import { WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 
@@ -45,8 +46,6 @@ const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNo
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
 const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|begin|start|commit|rollback|end|abort|savepoint|release|prepare|execute|deallocate|declare|fetch|close|move|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|load|do|call|copy|lock|show|explain|analyze|vacuum|values|table|merge|discard|comment|refresh|cluster|reindex)\b/i;
-/** Words that only start whole statements (not clauses such as SET … of an UPDATE, or VALUES/TABLE lists). */
-const WHOLE_STATEMENT_START = /^\s*(select|insert|update|delete|with|begin|start|commit|rollback|savepoint|release|prepare|deallocate|declare|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|call|copy|lock|show|explain|vacuum|merge|discard|refresh|cluster|reindex)\b/i;
 /** Functions and methods whose name says they build SQL (getSetSchemaSQL, resetSessionSql, lockQuery). */
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */

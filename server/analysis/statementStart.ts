@@ -13,6 +13,21 @@ const STATEMENT_KEYWORDS: readonly string[] = [
   'table', 'truncate', 'unlisten', 'update', 'vacuum', 'values', 'with',
 ];
 const KEYWORDS = new Set(STATEMENT_KEYWORDS);
+
+/**
+ * Statement keywords that also open a clause or a fragment of another statement (`SET` of an UPDATE,
+ * `VALUES`/`TABLE` lists, `DO` of ON CONFLICT, `FETCH FIRST`, `END` of CASE, `EXECUTE FUNCTION`, `SECURITY
+ * DEFINER`, `ANALYZE` of EXPLAIN, `RESET`/`CLOSE`/`MOVE`/`ABORT`/`COMMENT`/`LOAD`), or that applications
+ * hardly send (`CHECKPOINT`, `IMPORT FOREIGN SCHEMA`, `REASSIGN OWNED`): text opening with one is not
+ * known to be a whole statement written in code (embedded.ts reports syntax errors only for those).
+ */
+const NOT_SURELY_WHOLE = new Set([
+  'abort', 'analyse', 'analyze', 'checkpoint', 'close', 'comment', 'do', 'end', 'execute', 'fetch', 'import', 'load',
+  'move', 'reassign', 'reset', 'security', 'set', 'table', 'values',
+]);
+
+/** Text opening with a keyword that only starts whole statements (the statement keywords but NOT_SURELY_WHOLE). */
+export const WHOLE_STATEMENT_START = new RegExp(String.raw`^\s*(${STATEMENT_KEYWORDS.filter((k) => !NOT_SURELY_WHOLE.has(k)).join('|')})\b`, 'i');
 /** Shorter words are too easily a near miss of one another (`do`, `end`, `set`): only exact ones count. */
 const MIN_TYPO_LENGTH = 4;
 

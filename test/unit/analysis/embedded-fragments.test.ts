@@ -116,3 +116,13 @@ test('pgtyped parameters ($name, $name!, $$list) in a sql template are values, n
   // A dollar-quoted string is no parameter: the call inside it is text.
   assert.deepEqual(found(file('SELECT $q$pg_advisory_lock(1)$q$ AS note, pg_advisory_lock($key)')).map(([rule]) => rule), ['advisory-lock']);
 });
+
+test('a query call\'s text opening with a statement-only keyword reports its syntax error; one opening with a clause word (SET, VALUES, TABLE, DO, END) does not', () => {
+  const file = (sql: string) => `import pg from 'pg';\nawait client.query(${JSON.stringify(sql)});\n`;
+  for (const sql of ['CREATE TABLE t (a int,)', 'SELECT id, FROM t', 'REINDEX TABLE', 'DISCARD everything']) {
+    assert.deepEqual(found(file(sql)).map(([rule]) => rule), ['syntax-error'], sql);
+  }
+  for (const sql of ['SET a = b = c', 'VALUES (1,)', 'TABLE t WHERE', 'DO UPDATE SET a = 1', 'END IF']) {
+    assert.deepEqual(found(file(sql)).filter(([rule]) => rule === 'syntax-error'), [], sql);
+  }
+});
