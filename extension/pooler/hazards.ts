@@ -624,6 +624,7 @@ const ERROR_EXPLANATIONS: Record<string, ErrorExplanation[]> = {
 const IDENT = String.raw`("(?:[^"]|"")+"|[\w$]+(?:\.(?:"(?:[^"]|"")+"|[\w$]+))*)`;
 const SET_RE = new RegExp(String.raw`^set\s+(?:session\s+(?!authorization\b))?(time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
 const SET_DEFAULT_RE = /(?:=|\bto)\s*default\s*$/i;
+const CHARACTERISTICS_RE = /^set\s+session\s+characteristics\s+as\s+transaction\s+([\s\S]*)$/i;
 const RESET_RE = new RegExp(String.raw`^reset\s+(all|time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
 const SET_CONFIG_RE = /set_config\s*\(\s*'([^']+)'([^)]*)\)/gi;
 const PREPARE_RE = new RegExp(String.raw`^prepare\s+${IDENT}`, 'i');
@@ -674,6 +675,10 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
     out.push(name === 'all' ? { op: 'clear', kind: 'setting' } : { op: 'clear', kind: 'setting', name });
     return;
   }
+  if ((m = CHARACTERISTICS_RE.exec(sql))) {
+    if (rules.has('session-set')) for (const name of characteristicsSettings(m[1])) add('setting', name, 'session-set');
+    return;
+  }
   if ((m = SET_RE.exec(sql)) && !/^set\s+(?:local|transaction|constraints)\b/i.test(sql)) {
     const name = settingName(m[1]);
     if (SET_DEFAULT_RE.test(sql)) out.push({ op: 'clear', kind: 'setting', name });
@@ -721,6 +726,15 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   }
 }
 
+
+/** The defaults `SET SESSION CHARACTERISTICS AS TRANSACTION <modes>` changes, by the names the server reports them under. */
+function characteristicsSettings(modes: string): string[] {
+  const names: string[] = [];
+  if (/\bisolation\b/i.test(modes)) names.push('default_transaction_isolation');
+  if (/\bread\s+(?:only|write)\b/i.test(modes)) names.push('default_transaction_read_only');
+  if (/\bdeferrable\b/i.test(modes)) names.push('default_transaction_deferrable');
+  return names;
+}
 
 function settingName(raw: string): string {
   const name = raw.replace(/\s+/g, ' ').replace(/"/g, '').toLowerCase();

@@ -77,3 +77,28 @@ test('monitor: origin at release, landed for another client, rollback undoes a S
   run(b, 'DISCARD ALL', 'DISCARD ALL');
   assert.equal(monitor.stateOf(server)?.size, 0);
 });
+
+test('monitor: SET SESSION CHARACTERISTICS leaves the session defaults it names; SET TRANSACTION and a temp table dropped in its own message leave nothing', async () => {
+  const monitor = new HazardMonitor({ log: () => {} });
+  await monitor.init();
+  const a = { id: 1, applicationName: 'a', mode: 'transaction' as const };
+  const server = { id: 7, processId: 4242 };
+  const run = (sql: string, tag: string, status: 'I' | 'T' = 'I') => {
+    const q = message('Q', wire(sql + '\0'));
+    monitor.onClientMessage(a, 0x51, q, 0, q.length);
+    monitor.onServerMessage(a, server, 0x43, wire(tag + '\0'));
+    monitor.onServerMessage(a, server, 0x5a, Buffer.from(status));
+  };
+  run('BEGIN', 'BEGIN', 'T');
+  run('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY', 'SET', 'T');
+  run('COMMIT', 'COMMIT');
+  run('CREATE TEMP TABLE batch (id int); INSERT INTO batch VALUES (1); DROP TABLE batch', 'DROP TABLE');
+  monitor.onRelease(a, server);
+  assert.deepEqual(monitor.rows(), []);
+  run('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY', 'SET');
+  monitor.onRelease(a, server);
+  assert.deepEqual(monitor.rows().map((h) => [h.kind, h.rule, h.detail.replace(/ stays on .*/, '')]), [
+    ['origin', 'session-set', 'setting default_transaction_isolation'],
+    ['origin', 'session-set', 'setting default_transaction_read_only'],
+  ]);
+});
