@@ -12,6 +12,8 @@
 //   BENCH_LSP_RUNS       "memory,latency" (default), "memory" or "latency"
 //   BENCH_LSP_MEMORY_RUNS  how many fresh servers the memory run measures (default 5)
 //   BENCH_LSP_NODE_ARGS  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+// The server gets server/launch.ts's SERVER_ENV (malloc settings) unless this process's environment
+// sets those variables itself (e.g. MALLOC_ARENA_MAX=16 to measure without them).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +27,7 @@ const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 const serverPath = join(root, process.env.POOLSAFE_DIST ?? 'dist', 'server.js');
 // The node flags the extension starts the server with (server/launch.ts, compiled to out/ by the build).
-const { SERVER_EXEC_ARGV } = require(join(root, process.env.POOLSAFE_OUT ?? 'out', 'server', 'launch.js'));
+const { SERVER_ENV, SERVER_EXEC_ARGV } = require(join(root, process.env.POOLSAFE_OUT ?? 'out', 'server', 'launch.js'));
 const LATENCY_EDITS = 50;
 const MEMORY_EDITS = 20;
 const MEMORY_TARGET_MB = 200;
@@ -59,7 +61,7 @@ function cpuMsOf(pid) {
 
 function startServer() {
   const nodeArgs = (process.env.BENCH_LSP_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, ...nodeArgs, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, ...nodeArgs, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...SERVER_ENV, ...process.env } });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiters = new Map(); // `${uri}@${version}` -> resolve
   connection.onNotification('textDocument/publishDiagnostics', (params) => {
@@ -188,7 +190,8 @@ function printTable(results) {
 }
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-const environment = () => `node ${process.version} ${SERVER_EXEC_ARGV.join(' ')}, load average ${load()} on ${availableParallelism()} CPUs`;
+const serverEnv = () => Object.keys(SERVER_ENV).map((k) => `${k}=${process.env[k] ?? SERVER_ENV[k]} `).join('');
+const environment = () => `${serverEnv()}node ${process.version} ${SERVER_EXEC_ARGV.join(' ')}, load average ${load()} on ${availableParallelism()} CPUs`;
 
 /** The memory run, MEMORY_RUNS times: each run's table, then peak RSS median/max and the edits' p95 over all runs. */
 async function memoryRuns() {

@@ -1,7 +1,7 @@
 // The PoolSafe language client: starts dist/server.js over IPC for the languages in `poolsafe.languages`.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_EXEC_ARGV } from '../server/launch';
+import { SERVER_ENV, SERVER_EXEC_ARGV } from '../server/launch';
 
 export const ALL_LANGUAGES = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'] as const;
 
@@ -15,8 +15,8 @@ export function configuredLanguages(): string[] {
 export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV], env: { ...SERVER_ENV } } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'], env: { ...SERVER_ENV } } },
   };
   // Saved and unsaved documents alike: diagnostics should appear while typing in a new file.
   const documentSelector = configuredLanguages().flatMap((language) => [

@@ -15,3 +15,13 @@ export const SERVER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=4'];
  * the parser 15-30% more CPU per edit for little memory.
  */
 export const WORKER_YOUNG_GENERATION_MB = 48;
+
+/**
+ * Environment variables the server process starts with, on top of the inherited ones. glibc's malloc
+ * gives each thread its own arena and raises its trim threshold (up to 64 MB) whenever a large mapped
+ * block is freed, so the analysis worker's arena kept the ~35 MB V8 had malloc'ed while compiling the
+ * TypeScript compiler for the rest of the process's life. One arena with a fixed 1 MB threshold gives
+ * it back, and the main thread reuses what is left (bench:lsp memory run: peak RSS median ~200 ->
+ * ~166 MB, CPU per edit unchanged; docs/architecture.md, "Memory"). Only glibc reads these.
+ */
+export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: String(1 << 20) };

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { serverPath } from '../helpers/paths';
-import { SERVER_EXEC_ARGV } from '../../server/launch';
+import { SERVER_ENV, SERVER_EXEC_ARGV } from '../../server/launch';
 
 export interface LspClient {
   connection: MessageConnection;
@@ -23,7 +23,7 @@ export interface LspClient {
 }
 
 export async function startLspClient(options: { rootPath: string; settings?: Record<string, unknown>; initializationOptions?: unknown }): Promise<LspClient> {
-  const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
