@@ -27,6 +27,7 @@
 //      BENCH_SCENARIOS (comma-separated scenario ids, e.g. "select -C c=10"; default all),
 //      BENCH_POOLSAFE_NODE_ARGS (node flags for the PoolSafe processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
 //      profiles are written when the bench stops them),
+//      BENCH_LOGIN_WARMUP (logins per target before -C is measured, default 3000, at most 10 runs of 3 s),
 //      BENCH_RATE_ROUNDS (rounds of the fixed-rate comparison below, default 4, 0 skips),
 //      BENCH_RATE_SCENARIOS (its scenarios, default "select -C c=10,select c=10"),
 //      BENCH_POOLSAFE_BASELINE (another build's pooler.js, e.g. main's copied aside: a target
@@ -82,6 +83,7 @@ const poolsafeNodeArgs = (process.env.BENCH_POOLSAFE_NODE_ARGS ?? '').split(' ')
 const rateRounds = process.env.BENCH_RATE_ROUNDS === '0' ? 0 : positiveInt('BENCH_RATE_ROUNDS', 4);
 const rateScenarioIds = (process.env.BENCH_RATE_SCENARIOS ?? 'select -C c=10,select c=10').split(',').map((s) => s.trim());
 const baselinePoolerJs = process.env.BENCH_POOLSAFE_BASELINE;
+const loginWarmUp = positiveInt('BENCH_LOGIN_WARMUP', 3000);
 
 
 function checkPrerequisites() {
@@ -315,9 +317,14 @@ async function measureAtFixedRate(running, summary, cluster, cleanups) {
   return results;
 }
 
-/** Warm-up for an instance started after the others' (the JIT compiles its paths in the first seconds). */
-function warmUp(target, scenario, password) {
-  return runPgbench(target.port, password, scenario.args, 3);
+/**
+ * Warm-up: 3 s runs until `loginWarmUp` transactions (for -C: logins) or 10 runs. V8 optimizes a
+ * function after enough calls, not after enough seconds: on a loaded machine 3 s of -C were a few
+ * hundred logins, after which PoolSafe was still compiling its login path while measured.
+ */
+async function warmUp(target, scenario, password) {
+  let done = 0;
+  for (let run = 0; run < 10 && done < loginWarmUp; run++) done += (await runPgbench(target.port, password, scenario.args, 3)).transactions;
 }
 
 /** 60% of the slowest of `names`' median TPS in the main runs (else a 3 s probe each): a rate all sustain. */
@@ -581,9 +588,9 @@ async function main() {
 
     // Warm-up fills each pooler's pool and the server's caches; not recorded.
     for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
-    // Logins warmed too (the JIT compiles a pooler's login code during the first seconds of -C).
-    const loginScenario = SCENARIOS.find((scenario) => scenario.args.includes('-C'));
-    if (loginScenario) for (const name of targets) await runPgbench(running[name].port, cluster.password, loginScenario.args, 3);
+    // Logins warmed too: the JIT is still compiling a pooler's login code after a few hundred logins.
+    const loginScenario = [...SCENARIOS, ...ALL_SCENARIOS.filter((s) => rateScenarioIds.includes(s.id))].find((scenario) => scenario.args.includes('-C'));
+    if (loginScenario) for (const name of targets) await warmUp(running[name], loginScenario, cluster.password);
 
     const runs = [];
     const mainRounds = ['detection', 'audit', 'rate'].includes(process.env.BENCH_ONLY) ? 0 : rounds;

@@ -32,14 +32,14 @@ function writeStderr(text: string): void {
     stderr.write(text);
     return;
   }
-  const bytes = Buffer.from(text, 'utf8');
   let written = 0;
   try {
-    written = writeSync(2, bytes);
+    written = writeSync(2, text);
   } catch {
     written = 0;
   }
-  if (written < bytes.length) stderr.write(bytes.subarray(written));
+  if (written === 0) stderr.write(text);
+  else if (written < Buffer.byteLength(text)) stderr.write(Buffer.from(text, 'utf8').subarray(written));
 }
 
 /** PgBouncer's `logfile`: lines also go to this file (appended; created at once, as PgBouncer does). */
