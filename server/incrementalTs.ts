@@ -10,7 +10,7 @@
 import { analyze, type AnalysisOptions, type DocumentLanguage, type DocumentText, type Finding } from './analysis/index';
 import { topLevelStatementStarts } from './tsScan';
 import { shiftFinding } from './findingsDelta';
-import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './analysis/clientHandles';
+import { IN_PROCESS_DATABASE_CLASSES, IN_PROCESS_DATABASE_TYPES, RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './analysis/clientHandles';
 
 interface Chunk {
   start: number;
@@ -35,12 +35,15 @@ function isDeclaration(statement: string): boolean {
 
 /** Module bindings the analysis resolves across the file (e.g. `import postgres from 'postgres'`). */
 const MODULE_BINDING = /^(?:import\b|(?:const|let|var)\s+[^=;]+=\s*require\s*\()/;
+const PGLITE_CLASS = `(?:${IN_PROCESS_DATABASE_CLASSES.join('|')})`;
 /**
- * Top-level strings, pools and handles that queries in other chunks may use (`const PREFIX = 'SET …'`,
- * `const db = new Pool()`, `const trx = await knex.transaction()`, `const conn = await sql.reserve()`).
+ * Top-level strings, pools, handles and in-process databases that queries in other chunks may use (`const
+ * PREFIX = 'SET …'`, `const db = new Pool()`, `const trx = await knex.transaction()`, `const conn = await
+ * sql.reserve()`, `const lite = new PGlite()`, `let lite: PGlite`).
  */
-const SHARED_BINDING = new RegExp(String.raw`^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*(?::[^=]*)?=\s*(?:\/\*\s*sql\s*\*\/\s*)?`
-  + String.raw`(?:['"\x60]|new\s+(?:[\w$]+\.)?Pool\b|postgres\s*\(|(?:await\s+)?[\w$.]+\.(?:${[...TRANSACTION_OPENER_METHODS, RESERVE_METHOD].join('|')})\s*\(\s*\))`);
+const SHARED_BINDING = new RegExp(String.raw`^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*(?:(?::[^=]*)?=\s*(?:\/\*\s*sql\s*\*\/\s*)?`
+  + String.raw`(?:['"\x60]|new\s+(?:[\w$]+\.)?Pool\b|postgres\s*\(|(?:await\s+)?[\w$.]+\.(?:${[...TRANSACTION_OPENER_METHODS, RESERVE_METHOD].join('|')})\s*\(\s*\)`
+  + String.raw`|new\s+${PGLITE_CLASS}\s*\(|(?:await\s+)?${PGLITE_CLASS}\.create\s*\()|:\s*(?:${IN_PROCESS_DATABASE_TYPES.join('|')})\s*[;\n])`);
 
 /** A top-level statement copied into the prelude: where it is in the prelude and in the file. */
 interface PreludeSegment {

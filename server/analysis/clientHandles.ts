@@ -8,3 +8,8 @@ export const TRANSACTION_OPENER_METHODS: readonly string[] = ['beginTransaction'
 
 /** postgres.js `await sql.reserve()`: one connection of the pool, kept until `release()`. */
 export const RESERVE_METHOD = 'reserve';
+
+/** PGlite's classes (in-process PostgreSQL, one session): `new PGlite(…)`, `await PGlite.create(…)`. */
+export const IN_PROCESS_DATABASE_CLASSES: readonly string[] = ['PGlite', 'PGliteWorker'];
+/** Types a PGlite instance is declared with (PGlite's own sources declare parameters as PGliteInterface). */
+export const IN_PROCESS_DATABASE_TYPES: readonly string[] = [...IN_PROCESS_DATABASE_CLASSES, 'PGliteInterface', 'PGliteWithLive'];

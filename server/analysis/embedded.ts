@@ -20,6 +20,7 @@ import { walkDescendants } from './astWalk';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -52,8 +53,16 @@ const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
 /** A `return` of a string written in place (possibly parenthesised): what a function not named as a builder needs. */
 const RETURNS_WRITTEN_TEXT = /\breturn\s*[`'"(]/;
-/** node-pg-migrate's migration functions (`exports.up = (pgm) => …`): each runs in a transaction unless it calls `pgm.noTransaction()`. */
+/** Migration functions (`exports.up = (pgm) => …`, `export async function up(db: Kysely<any>)`). */
 const MIGRATION_FUNCTION = /^(up|down)$/;
+/**
+ * Migration runners that run each migration function in a transaction by default, told apart by the
+ * declared type of the function's first parameter: Kysely's Migrator (PostgreSQL has transactional
+ * DDL; `disableTransactions` is set where the Migrator is made, which a migration file does not show)
+ * and knex's (unless the file exports `config = { transaction: false }`).
+ */
+const TRANSACTIONAL_MIGRATOR_TYPE = /^(Kysely|Knex)$/;
+const KNEX_NO_TRANSACTION = /\btransaction\s*:\s*false\b/;
 
 /** The name a function is known by: its own, the variable, property or export it is assigned to. */
 function functionName(fn: ts.SignatureDeclaration): string | undefined {
@@ -80,16 +89,17 @@ function namedFunction(fn: ts.SignatureDeclaration): string | undefined {
 }
 
 /**
- * A node-pg-migrate migration that runs in a transaction: a function named up/down whose first
- * parameter is used as the migration builder (`pgm.sql(…)`, `pgm.db.query(…)`) and never opts out
- * with `pgm.noTransaction()`.
+ * A migration function its runner calls inside a transaction: a function named up/down whose first
+ * parameter is node-pg-migrate's builder (`pgm.sql(…)`, `pgm.db.query(…)`, and no `pgm.noTransaction()`),
+ * or is declared as a Kysely or knex instance (TRANSACTIONAL_MIGRATOR_TYPE).
  */
 function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.SourceFile): boolean {
   const name = functionName(fn);
-  const builder = fn.parameters[0]?.name;
-  if (!name || !MIGRATION_FUNCTION.test(name) || !builder || !ts.isIdentifier(builder) || !('body' in fn) || !fn.body) return false;
+  const builder = fn.parameters[0];
+  if (!name || !MIGRATION_FUNCTION.test(name) || !builder || !ts.isIdentifier(builder.name) || !('body' in fn) || !fn.body) return false;
+  if (typeNameMatches(builder.type, TRANSACTIONAL_MIGRATOR_TYPE)) return !KNEX_NO_TRANSACTION.test(source.text);
   const body = fn.body.getText(source);
-  const uses = (member: string): boolean => new RegExp(String.raw`(?:^|[^\w$.])${builder.text.replace(/\$/g, '\\$')}\s*\.\s*${member}\b`).test(body);
+  const uses = (member: string): boolean => new RegExp(String.raw`(?:^|[^\w$.])${builder.name.getText(source).replace(/\$/g, '\\$')}\s*\.\s*${member}\b`).test(body);
   return (uses('sql') || uses('db')) && !uses('noTransaction');
 }
 
@@ -202,6 +212,8 @@ interface Group {
   scopeSequence?: Group;
   /** Analysed for the load-balancing rules only (the others judge each client's own sequence). */
   balancingOnly?: boolean;
+  /** Sent to an in-process database (PGlite): only syntax errors count. */
+  inProcess?: boolean;
 }
 
 function unwrapParents(node: ts.Node): ts.Node {
@@ -290,6 +302,12 @@ class Extractor {
   private surelyPostgres = false;
   /** The file's only PostgreSQL is in the process (PGlite): one session, so only syntax errors count. */
   inProcessOnly = false;
+  /** Code that runs only when the file's own dialect test says PGlite (inProcess.ts). */
+  private inProcessBranches: ts.Node[] = [];
+  /** Whether the file names PGlite at all (else no value or branch of it is looked for). */
+  private namesPglite = false;
+  /** The one group of the queries sent to PGlite: analysed for syntax errors only. */
+  private inProcessGroup: Group | undefined;
 
   /** False when the file talks only to another database. */
   run(fileName: string | undefined): boolean {
@@ -297,7 +315,9 @@ class Extractor {
     const dialect = fileDialect(modules);
     if (dialect.otherOnly) return false;
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
-    this.inProcessOnly = dialect.inProcessOnly;
+    this.namesPglite = mayUsePglite(this.source.text);
+    this.inProcessOnly = dialect.inProcessOnly || (this.namesPglite && startsOwnPgliteServer(this.source.text, fileName));
+    if (this.namesPglite) this.inProcessBranches = inProcessBranches(this.source);
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     for (const module of modules) {
       if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
@@ -330,6 +350,7 @@ class Extractor {
    * without prepared-statement support the second run of a query fails with 26000 on another server.
    */
   private inspectPostgresJsClient(call: ts.CallExpression): void {
+    if (this.runsInProcess(call, undefined)) return;
     const options = call.arguments.find(ts.isObjectLiteralExpression);
     const prepare = options && objectProperty(options, 'prepare');
     if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
@@ -474,7 +495,7 @@ class Extractor {
       const receiver = call ? receiverOf(call) : node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
+      this.addPiece(this.runsInProcess(node, receiver) ? this.pgliteGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -575,8 +596,9 @@ class Extractor {
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);
     if (!resolved) return;
+    const inProcess = this.runsInProcess(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
-    if (resolved.preparedName) this.addNamedConfigFinding(resolved.preparedName);
+    if (resolved.preparedName && !inProcess) this.addNamedConfigFinding(resolved.preparedName);
     const parts = resolved.parts;
     if (!parts) return;
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
@@ -584,7 +606,47 @@ class Extractor {
     if (resolved.indirect && !looksLikeSql) return;
     if (wrapper && !opensStatement(parts)) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
+    this.addPiece(inProcess ? this.pgliteGroup() : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
+  }
+
+  /** The group of the queries sent to PGlite, made on first use. */
+  private pgliteGroup(): Group {
+    if (!this.inProcessGroup) {
+      this.inProcessGroup = this.standaloneGroup(false);
+      this.inProcessGroup.inProcess = true;
+    }
+    return this.inProcessGroup;
+  }
+
+  /** Whether a query (or a node's own finding) goes to PGlite: from a PGlite-only branch, or on a PGlite instance. */
+  private runsInProcess(node: ts.Node, receiver: ts.Expression | undefined): boolean {
+    if (!this.namesPglite) return false;
+    return this.inProcessBranches.some((branch) => branch.pos <= node.pos && node.end <= branch.end)
+      || (receiver !== undefined && this.isPgliteValue(receiver));
+  }
+
+  /**
+   * A PGlite instance: created in place (`new PGlite(…)`, `PGlite.create(…)`), declared as one (`db: PGlite`,
+   * `pg: PGliteInterface`), taken from one (`const db = pg`), a callback's parameter on one
+   * (`pg.transaction(async (tx) => …)`), or an object's member declared or created as one (`this.pg`).
+   */
+  private isPgliteValue(receiver: ts.Expression, depth = 0): boolean {
+    const value = withoutAwait(receiver);
+    if (createsPglite(value)) return true;
+    if (isClientMember(value)) return isPgliteMember(value);
+    const root = depth < 4 ? rootIdentifier(value) : undefined;
+    const binding = root && this.flow.bindingOf(root);
+    if (!binding) return false;
+    if ('parameterOf' in binding) {
+      if (typeNameMatches(binding.parameter.type, PGLITE_TYPE)) return true;
+      const call = binding.parameterOf.parent;
+      const on = ts.isCallExpression(call) && call.arguments.includes(binding.parameterOf as ts.Expression) ? receiverOf(call) : undefined;
+      return on !== undefined && this.isPgliteValue(on, depth + 1);
+    }
+    const { type, initializer } = binding.variable;
+    if (typeNameMatches(type, PGLITE_TYPE) || (initializer !== undefined && createsPglite(initializer))) return true;
+    const from = initializer && withoutAwait(initializer);
+    return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.isPgliteValue(from, depth + 1);
   }
 
   /**
@@ -629,6 +691,7 @@ class Extractor {
 
   /** A finding on a TS node itself (not on SQL text), when its rule applies. */
   private addNodeFinding(rule: RuleId, node: ts.Node, message: string): void {
+    if (this.runsInProcess(node, undefined)) return;
     const severity = this.severityOf(rule);
     if (severity) this.extraFindings.push({ rule, severity, start: node.getStart(this.source), end: node.getEnd(), message });
   }
@@ -693,6 +756,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   };
   let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
+  if (group.inProcess) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];
   for (const finding of findings) {
     const placed = pieceAt(table, finding.start);
@@ -777,6 +841,18 @@ function applyLineSuppressions(text: string, findings: Finding[]): Finding[] {
   return findings.filter((f) => {
     const rules = suppressed.get(index.positionAt(f.start).line);
     return !rules || !(rules.includes('*') || rules.includes(f.rule));
+  });
+}
+
+/** `this.pg` declared in its class as a PGlite instance: a property (`pg: PGlite`, `= new PGlite()`) or constructor parameter property. */
+function isPgliteMember(member: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean {
+  let owner: ts.Node | undefined = member.parent;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  if (!owner) return false;
+  const name = member.name.text;
+  return owner.members.some((m) => {
+    if (ts.isPropertyDeclaration(m)) return ts.isIdentifier(m.name) && m.name.text === name && (typeNameMatches(m.type, PGLITE_TYPE) || (m.initializer !== undefined && createsPglite(m.initializer)));
+    return ts.isConstructorDeclaration(m) && m.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.isParameterPropertyDeclaration(p, m) && typeNameMatches(p.type, PGLITE_TYPE));
   });
 }
 

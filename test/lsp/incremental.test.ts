@@ -278,6 +278,27 @@ test('incremental TS analysis sees a transaction handle or reserved connection b
   ]);
 });
 
+test('incremental TS analysis sees a PGlite instance bound at the top level (created or declared), like a whole-file analysis', () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    "import { PGlite } from '@electric-sql/pglite';",
+    'const pool = new Pool();',
+    'const lite = new PGlite();',
+    'let typed: PGlite;',
+    'export async function inProcess() {',
+    "  await lite.query('LISTEN a');",
+    "  await typed.query('SET ROLE app');",
+    '}',
+    'export async function pooled() {',
+    "  await pool.query('LISTEN b');",
+    '}',
+    '',
+  ].join('\n');
+  const whole = analyze(text, 'typescript', undefined, 'live.ts');
+  assert.deepEqual(whole.map((f) => [f.rule, text.slice(f.start, f.end)]), [['listen', 'LISTEN b']]);
+  assert.deepEqual(comparable(new IncrementalTsDocument('typescript', 'live.ts').analyze(text)), comparable(whole));
+});
+
 test('findings deltas rebuild exactly the new findings after random edits, and stay small for a local edit', () => {
   const next = random(7);
   let text = SQL.repeat(20);

@@ -84,3 +84,34 @@ test('the same methods given a sentence, a column list or broken text give nothi
   ].join('\n');
   assert.deepEqual(found(text), []);
 });
+
+test('a Kysely or knex migration (first parameter declared Kysely/Knex) runs in its migrator\'s transaction: SET LOCAL holds, a temp table dropped in it leaks nothing', () => {
+  const kysely = [
+    "import { type Kysely, sql } from 'kysely';",
+    'export async function up(db: Kysely<any>): Promise<void> {',
+    "  await sql`SET LOCAL lock_timeout = '5s'`.execute(db);",
+    '  await db.executeQuery(sql`CREATE TEMP TABLE cp_vals AS SELECT id FROM logs`.compile(db));',
+    '  await db.executeQuery(sql`UPDATE logs SET cp = 1 FROM cp_vals WHERE cp_vals.id = logs.id`.compile(db));',
+    '  await db.executeQuery(sql`DROP TABLE IF EXISTS cp_vals CASCADE`.compile(db));',
+    '}',
+    'export const migrations = { m1: { async down(db: Kysely<unknown>) { await sql`SET LOCAL lock_timeout = 0`.execute(db); } } };',
+  ].join('\n');
+  assert.deepEqual(found(kysely, 'src/db/migrations/001.ts'), []);
+  const knex = "import type { Knex } from 'knex';\nexport async function up(knex: Knex) { await knex.raw('CREATE TEMP TABLE ids (id int)'); await knex.raw('DROP TABLE ids'); }";
+  assert.deepEqual(found(knex, 'migrations/001.ts'), []);
+});
+
+test('in a Kysely/knex migration a session SET and a temp table kept past the migration are flagged; knex\'s transaction: false, and other functions, opt out', () => {
+  const kysely = [
+    "import { type Kysely, sql } from 'kysely';",
+    'export async function up(db: Kysely<any>): Promise<void> {',
+    '  await sql`SET statement_timeout = 0`.execute(db);',
+    '  await sql`CREATE TEMP TABLE kept (id int)`.execute(db);',
+    '}',
+    "export async function backfill(db: Kysely<any>) { await sql`SET LOCAL lock_timeout = '5s'`.execute(db); }",
+  ].join('\n');
+  assert.deepEqual(found(kysely, 'src/db/migrations/001.ts'), ['session-set SET statement_timeout = 0', 'temp-table CREATE TEMP TABLE kept (id int)', "set-local-outside-transaction SET LOCAL lock_timeout = '5s'"]);
+  // Without the transaction, the two calls may run on two server connections.
+  const optOut = "import type { Knex } from 'knex';\nexport const config = { transaction: false };\nexport async function up(knex: Knex) { await knex.raw('CREATE TEMP TABLE ids (id int)'); await knex.raw('DROP TABLE ids'); }";
+  assert.deepEqual(found(optOut, 'migrations/002.ts'), ['temp-table CREATE TEMP TABLE ids (id int)']);
+});
