@@ -346,6 +346,17 @@ function printFixedRate(r) {
     return [name, fmt(median(r.runs[name].map((run) => run.tps))), fmt(cpu(name), 1), `${fmt(Math.min(...values), 1)}-${fmt(Math.max(...values), 1)}`, fmt(ratio(cpu(name), cpu('pgbouncer')), 2), fmt(ratio(cpu(name), cpu(r.floor)), 2)];
   });
   printRows(header, rows);
+  for (const name of Object.keys(r.runs)) {
+    const tps = median(r.runs[name].map((run) => run.tps));
+    if (tps < 0.95 * r.rate) console.log(`  note: ${name} ran below the rate (${fmt(tps)} TPS): not the same work per second; a quieter machine or a lower rate is needed`);
+  }
+  if (r.runs['poolsafe-baseline']) {
+    // Adjacent runs of one round share the machine's load best: their ratio, round by round.
+    for (const name of poolsafeTargets) {
+      const perRound = r.runs[name].map((run, i) => run.cpuPer1kTx / r.runs['poolsafe-baseline'][i].cpuPer1kTx);
+      console.log(`  ${name}/baseline CPU per ${what}, round by round: median ${fmt(median(perRound), 3)} (${perRound.map((v) => fmt(v, 3)).join(' ')})`);
+    }
+  }
   for (const name of poolsafeTargets) {
     const value = ratio(cpu(name), cpu('pgbouncer'));
     console.log(`  ${value !== undefined && value <= 1.5 ? 'met ' : 'MISS'}  at a fixed rate: PoolSafe ${POOLSAFE_POLICIES[name]} CPU/${what} <= 1.5 x PgBouncer: ${fmt(value, 2)}`);
