@@ -19,6 +19,7 @@ import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
+import { mayHoldFindings } from './embeddedGate';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 
@@ -797,6 +798,8 @@ function withoutDuplicates(findings: Finding[]): Finding[] {
 export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
   if (pathIsOtherDialect(fileName)) return [];
   const resolved = resolveOptions(options);
+  // Most files send no SQL: their tokens tell, without the parse (the larger part of the cost).
+  if (!mayHoldFindings(text, fileName, resolved)) return [];
   const source = parseSource(text, fileName);
   if (!source) return [];
   const extractor = new Extractor(source, resolved, engine);

@@ -1,0 +1,86 @@
+// The token gate before the TypeScript parse (embeddedGate.ts): files whose literals hold no word a
+// finding needs are not parsed, and no file that the full analysis flags is ever turned away, whatever
+// sits around its SQL (regular expressions with quotes, JSX text, nested templates, escapes) or when
+// its finding is on code rather than SQL text.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis, resolveOptions, type AnalysisOptions } from '../../../server/analysis/index';
+import { mayHoldFindings } from '../../../server/analysis/embeddedGate';
+import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+
+before(() => initAnalysis());
+
+function rules(text: string, file: string, options: Partial<AnalysisOptions> = {}): string[] {
+  const language = /\.tsx$/.test(file) ? 'typescriptreact' : /\.[cm]?js$/.test(file) ? 'javascript' : 'typescript';
+  return analyze(text, language, options, file).map((f) => f.rule);
+}
+
+/** The file is analysed (the gate lets it through) and has exactly these findings. */
+function assertFound(text: string, file: string, expected: string[], options: Partial<AnalysisOptions> = {}): void {
+  assert.equal(mayHoldFindings(text, file, resolveOptions(options)), true, `gate lets ${file} through`);
+  assert.deepEqual(rules(text, file, options), expected);
+}
+
+test('a module with no SQL in its strings is not parsed, whatever its code and comments say', () => {
+  const component = [
+    "import { useState } from 'react';",
+    '// The server runs SET search_path TO tenant before every request; nothing to do here.',
+    'export function Toolbar({ rows }: { rows: string[] }) {',
+    '  const [selected] = useState(new Set<string>());',
+    '  const remove = () => { for (const id of selected) selected.delete(id); };',
+    "  return <div><button onClick={remove}>Delete selected</button><span>{rows.length} of {'many'}</span></div>;",
+    '}',
+  ].join('\n');
+  assert.equal(mayHoldFindings(component, 'src/Toolbar.tsx', resolveOptions({})), false);
+  assert.deepEqual(rules(component, 'src/Toolbar.tsx'), []);
+  const helper = "export const update = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);\nexport const label = 'Update and select';\n";
+  assert.equal(mayHoldFindings(helper, 'src/counts.ts', resolveOptions({})), false);
+});
+
+test('SQL after regular expressions holding quotes, divisions and JSX closing tags is still analysed', () => {
+  assertFound([
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    'export async function setSchema(total: number, name: string, schema: string) {',
+    "  const half = total / 2 / (total || 1);",
+    "  const clean = name.replace(/[`'\"]/g, '').replace(/\\/\\*/g, '');",
+    '  if (half) /\'/.test(clean);',
+    "  await pool.query(`SET search_path TO ${schema}`);",
+    '}',
+  ].join('\n'), 'src/schema.ts', ['session-set']);
+  assertFound([
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    "export const Note = () => <p>Don't close the tab, it's saving</p>;",
+    "export const lock = () => pool.query('SELECT pg_advisory_lock(1)');",
+  ].join('\n'), 'src/Note.tsx', ['advisory-lock']);
+  // Read as a division, each /`/ would open a template: the two would pair up around the query.
+  assertFound("const tick = /`/;\nawait pool.query(`SET search_path TO app`);\nconst tock = /`/;\n", 'src/ticks.ts', ['session-set']);
+  // Read as code, the apostrophe opens a string that ends at the query's own quote.
+  assertFound("export const Saving = () => <p>Don't leave {pool.query('SET search_path TO app')}</p>;\n", 'src/Saving.tsx', ['session-set']);
+});
+
+test('SQL in nested templates and written with escapes is still analysed', () => {
+  assertFound("await pool.query(`${flag ? `x${ { a: 1 }.a }` : ''} ; SET search_path TO app`);\n", 'src/a.ts', ['session-set']);
+  assertFound("await pool.query('\\x53ET search_path TO app');\n", 'src/b.ts', ['session-set']);
+});
+
+test('findings on code with no SQL word in any string: named configs, postgres.js clients, sql.listen', () => {
+  assertFound("export const byId = (client, userQuery) => client.query({ name: 'get-user', text: userQuery, values: [1] });\n", 'src/users.js', ['protocol-prepared-statement']);
+  assertFound("import postgres from 'postgres';\nexport const db = postgres(process.env.URL);\n", 'src/db.ts', ['protocol-prepared-statement']);
+  assertFound([
+    'export class Jobs {',
+    '  constructor(private db: any) {}',
+    '  count() { return this.db`select count(*) from jobs`; }',
+    "  watch() { return this.db.listen('jobs', (payload: string) => payload); }",
+    '}',
+  ].join('\n'), 'src/jobs.ts', ['listen']);
+});
+
+test('syntax errors in PostgreSQL files and calls of state functions, which no trigger word announces', () => {
+  assertFound("import { Pool } from 'pg';\nconst pool = new Pool();\nawait pool.query('SELECT id FROM users WHERE');\n", 'src/users.ts', ['syntax-error']);
+  assertFound("await db.query('SELECT id FROM users WHERE');\n", 'src/postgres/users.ts', ['syntax-error']);
+  const stateFunctions = stateFunctionIndex([{ path: '/w/db/functions.sql', text: "create function tenant_enter(t text) returns void language sql as $$ select set_config('app.tenant', t, false) $$;\n" }]);
+  assertFound("await pool.query(\"select tenant_enter('acme')\");\n", 'src/tenant.ts', ['session-set'], { stateFunctions });
+  assert.equal(mayHoldFindings("await pool.query(\"select tenant_enter('acme')\");\n", 'src/tenant.ts', resolveOptions({})), false, 'without the index the call is nothing');
+});
