@@ -26,6 +26,8 @@ const bundles = [
   // character in a kept comment made all 10 MB a two-byte string (20 MB); parsing less text also lowers
   // the compiler's peak memory (language server peak RSS: see docs/architecture.md, "Memory").
   { in: 'server/analysis/embedded.ts', out: 'embedded', minify: true },
+  // `poolsafe lint --jobs N`'s worker threads (cli/lintWorkers.ts starts dist/lintWorker.js beside cli.js).
+  { in: 'cli/lintWorker.ts', out: 'lintWorker' },
   // The CLI's pooler commands (`pooler`, `run`): over half of the CLI's code, compiled only when they run.
   { in: 'cli/commands.ts', out: 'cli-commands' },
   // The Pool activity webview's script runs in the editor's browser sandbox, not in Node.

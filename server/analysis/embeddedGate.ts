@@ -13,7 +13,7 @@
 // unknown character) the file goes to the parser.
 import ts from 'typescript';
 import type { AnalysisOptions } from './types';
-import { INTERESTING_STATEMENT } from './vocabulary';
+import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
 
@@ -22,16 +22,26 @@ const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', 
 /** Code words that findings on code need (extractor: postgres.js clients, sql.listen, `{ text, name }` configs). */
 const CODE_WORDS = new Set(['postgres', 'listen', 'text', 'name']);
 
+// Token kinds read once: ts.SyntaxKind is a large object in dictionary mode, slow to look up per token.
 const K = ts.SyntaxKind;
-const LITERALS = new Set([K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail]);
+const END = K.EndOfFileToken;
+const UNKNOWN = K.Unknown;
+const IDENTIFIER = K.Identifier;
+const SLASH = K.SlashToken;
+const SLASH_EQUALS = K.SlashEqualsToken;
+const OPEN_BRACE = K.OpenBraceToken;
+const CLOSE_BRACE = K.CloseBraceToken;
+const TEMPLATE_HEAD = K.TemplateHead;
+const TEMPLATE_MIDDLE = K.TemplateMiddle;
+/** `</div>`: a JSX closing tag, not a regular expression. */
+const BEFORE_CLOSING_TAG = K.LessThanToken;
+const LITERALS = new Set<number>([K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail]);
 /** Tokens after which `/` divides (an operand ends there); after any other token it opens a regular expression. */
-const OPERAND_ENDS = new Set([
+const OPERAND_ENDS = new Set<number>([
   K.Identifier, K.PrivateIdentifier, K.CloseParenToken, K.CloseBracketToken, K.CloseBraceToken, K.NumericLiteral, K.BigIntLiteral,
   K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateTail, K.RegularExpressionLiteral, K.ThisKeyword, K.SuperKeyword,
   K.NullKeyword, K.TrueKeyword, K.FalseKeyword, K.PlusPlusToken, K.MinusMinusToken,
 ]);
-/** `</div>`: a JSX closing tag, not a regular expression. */
-const BEFORE_CLOSING_TAG = K.LessThanToken;
 
 const scanner = ts.createScanner(ts.ScriptTarget.Latest, true);
 
@@ -66,29 +76,34 @@ function scanTokens(needs: Needs): boolean {
   const codeWords = new Set<string>();
   let postgresFile = needs.postgresPath;
   let statementWords = false;
-  let previous = K.Unknown;
-  for (let token = scanner.scan(); token !== K.EndOfFileToken; token = scanner.scan()) {
-    if ((token === K.SlashToken || token === K.SlashEqualsToken) && !OPERAND_ENDS.has(previous) && previous !== BEFORE_CLOSING_TAG) token = scanner.reScanSlashToken();
-    else if (token === K.OpenBraceToken) braces.push(false);
-    else if (token === K.TemplateHead) braces.push(true);
-    else if (token === K.CloseBraceToken && braces.pop() === true) {
+  let previous: number = UNKNOWN;
+  for (let token: number = scanner.scan(); token !== END; token = scanner.scan()) {
+    if ((token === SLASH || token === SLASH_EQUALS) && !OPERAND_ENDS.has(previous) && previous !== BEFORE_CLOSING_TAG) token = scanner.reScanSlashToken();
+    else if (token === OPEN_BRACE) braces.push(false);
+    else if (token === TEMPLATE_HEAD) braces.push(true);
+    else if (token === CLOSE_BRACE && braces.pop() === true) {
       token = scanner.reScanTemplateToken(false);
-      if (token === K.TemplateMiddle) braces.push(true);
+      if (token === TEMPLATE_MIDDLE) braces.push(true);
     }
-    if (token === K.Unknown || scanner.isUnterminated()) return true;
+    if (token === UNKNOWN || scanner.isUnterminated()) return true;
     if (LITERALS.has(token)) {
-      const raw = scanner.getTokenText();
       const cooked = scanner.getTokenValue();
-      const holds = (pattern: RegExp): boolean => pattern.test(cooked) || (raw.includes('\\') && pattern.test(raw));
-      if (holds(INTERESTING_STATEMENT) || (needs.stateFunctions && holds(needs.stateFunctions))) return true;
-      if (moduleDialect(cooked) === 'postgres') postgresFile = true;
-      if (!statementWords && holds(STATEMENT_WORD)) statementWords = true;
-      if (cooked === 'postgres' || cooked === 'text' || cooked === 'name') codeWords.add(cooked);
+      if (literalNeedsAnalysis(cooked, needs)) return true;
+      if (!postgresFile && moduleDialect(cooked) === 'postgres') postgresFile = true;
+      if (!statementWords && STATEMENT_WORD.test(cooked)) statementWords = true;
+      if (CODE_WORDS.has(cooked)) codeWords.add(cooked);
       if (postgresFile && statementWords) return true;
-    } else if (token === K.Identifier && CODE_WORDS.has(scanner.getTokenValue())) {
+      // Escapes (`\x53ET`) are read cooked above; their raw text is tested too, as the analysis may keep it.
+      const raw = cooked.length > 0 && scanner.getTokenText();
+      if (raw && raw.includes('\\') && (literalNeedsAnalysis(raw, needs) || (postgresFile && STATEMENT_WORD.test(raw)))) return true;
+    } else if (token === IDENTIFIER && CODE_WORDS.has(scanner.getTokenValue())) {
       codeWords.add(scanner.getTokenValue());
     }
     previous = token;
   }
   return codeWords.has('postgres') || codeWords.has('listen') || (codeWords.has('text') && codeWords.has('name'));
+}
+
+function literalNeedsAnalysis(text: string, needs: Needs): boolean {
+  return FINDING_WORDS.test(text) || (needs.stateFunctions !== undefined && needs.stateFunctions.test(text));
 }

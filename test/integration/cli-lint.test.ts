@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cliPath, repoRoot } from '../helpers/paths';
 
 function lint(args: string[], cwd: string) {
@@ -70,9 +70,38 @@ test('an unreadable file gets a clear message, the rest is still linted, exit 2'
   assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file), ['ok.sql']);
 });
 
+test('--jobs N lints in N threads and prints what one thread prints, in the same order, errors included', (t) => {
+  assert.ok(existsSync(join(dirname(cliPath), 'lintWorker.js')), 'the worker bundle is built beside cli.js (else --jobs falls back to one thread)');
+  const files: Record<string, string> = {
+    'db/functions.sql': "create function tenant_enter(t text) returns void language sql as $$ select set_config('app.tenant', t, false) $$;\n",
+    'broken/.poolsafe.json': '{"rules":{"listen":"loud"}}',
+    'broken/jobs.ts': "await pool.query('LISTEN jobs');\n",
+  };
+  for (let i = 0; i < 12; i++) {
+    files[`src/m${i}/handler.ts`] = `export const run${i} = (client) => client.query("select tenant_enter('t${i}')");\nexport const lock${i} = () => pool.query('SELECT pg_advisory_lock(${i})');\n`;
+    files[`src/m${i}/view.tsx`] = `export const View${i} = () => <p>Row ${i}</p>;\n`;
+    files[`db/m${i}.sql`] = `SET search_path TO tenant_${i};\nCREATE TEMP TABLE t${i} (a int);\n`;
+  }
+  const root = workspace(t, files);
+  symlinkSync(join(root, 'nowhere.ts'), join(root, 'src', 'gone.ts'));
+  const one = lint(['.', '--format', 'json'], root);
+  assert.equal(one.code, 2, 'the unreadable file and the broken config make it exit 2');
+  assert.match(one.stderr, /gone\.ts: cannot read: ENOENT/);
+  assert.match(one.stderr, /broken[/\\]\.poolsafe\.json/);
+  const findings = JSON.parse(one.stdout).findings as { file: string; rule: string }[];
+  assert.equal(findings.filter((f) => f.file.endsWith('handler.ts') && f.rule === 'session-set').length, 12, 'calls of the .sql files\' state function are findings in every thread');
+  assert.equal(findings.filter((f) => f.rule === 'temp-table').length, 12);
+  for (const jobs of ['2', '3']) {
+    const many = lint(['.', '--format', 'json', '--jobs', jobs], root);
+    assert.deepEqual([many.code, many.stdout, many.stderr], [one.code, one.stdout, one.stderr], `--jobs ${jobs}`);
+  }
+  const text = lint(['.', '-j', '2'], root);
+  assert.equal(text.stdout, lint(['.'], root).stdout);
+});
+
 test('usage errors exit 2 with a message', (t) => {
   const root = workspace(t, { 'a.sql': 'SELECT 1;' });
-  for (const args of [[], ['a.sql', '--format', 'xml'], ['a.sql', '--pool-mode', 'tx'], ['a.sql', '--bogus']]) {
+  for (const args of [[], ['a.sql', '--format', 'xml'], ['a.sql', '--pool-mode', 'tx'], ['a.sql', '--bogus'], ['a.sql', '--jobs', '0'], ['a.sql', '--jobs', 'two']]) {
     const run = lint(args, root);
     assert.equal(run.code, 2, args.join(' '));
     assert.match(run.stderr, /poolsafe lint: .+\nusage: poolsafe lint/);

@@ -1,0 +1,84 @@
+// One file of `poolsafe lint`: read, skipped when generated, analysed with its folder's settings, its
+// findings placed. Shared by the serial run (lint.ts) and the worker threads (lintWorker.ts), so both
+// lint a file the same way.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions, withWorkspaceCatalog,
+  type AnalysisOptions, type LoadedConfig, type StateFunction,
+} from '../server/analysis/index';
+import { isGeneratedText } from '../server/generatedFiles';
+import { languageOf } from './files';
+import { placeFinding, type FileFinding } from './format';
+
+/** Loads each folder's nearest .poolsafe.json once; a broken config is an I/O-class error (exit 2). */
+export class ConfigResolver {
+  private readonly byDir = new Map<string, LoadedConfig>();
+  constructor(private readonly report: (message: string) => void, private readonly explicit?: string) {}
+
+  forFile(file: string): Partial<AnalysisOptions> {
+    const loaded = this.forDirectory(dirname(file));
+    return withWorkspaceCatalog(loaded.options, loaded.root);
+  }
+
+  /** Loads the config `file` is linted with (reporting its errors the first time). */
+  load(file: string): void {
+    this.forDirectory(dirname(file));
+  }
+
+  /** Whether vendored and generated files under `dir` are skipped (on unless the config says false). */
+  defaultIgnore(dir: string): boolean {
+    return this.forDirectory(dir).defaultIgnore ?? true;
+  }
+
+  private forDirectory(directory: string): LoadedConfig {
+    const dir = this.explicit ? '' : directory;
+    let loaded = this.byDir.get(dir);
+    if (!loaded) {
+      const path = this.explicit ?? findConfigFile(dir);
+      loaded = path ? loadConfigFile(path) : { options: {}, errors: [] };
+      loaded.errors.forEach(this.report);
+      this.byDir.set(dir, loaded);
+    }
+    return loaded;
+  }
+}
+
+/** What every file of one run is linted with (plain data: worker threads receive it as it is). */
+export interface LintSettings {
+  flags: Partial<AnalysisOptions>;
+  configPath?: string;
+  /** False when --no-default-ignore was given; otherwise .poolsafe.json decides (default on). */
+  defaultIgnore?: false;
+  /** Functions of the linted .sql files whose bodies create session state (their calls are findings too). */
+  stateFunctions: ReadonlyMap<string, StateFunction>;
+}
+
+/** A file's findings (none when skipped as generated), or why it could not be read. */
+export type FileResult = { findings: FileFinding[] } | { readError: string };
+
+export class FileLinter {
+  constructor(private readonly settings: LintSettings, private readonly configs: ConfigResolver) {}
+
+  /** Whether vendored and generated files under `dir` are skipped. */
+  skipGenerated(dir: string): boolean {
+    return this.settings.defaultIgnore ?? this.configs.defaultIgnore(dir);
+  }
+
+  /** Lints one file; `named`: given on the command line, so linted even when it looks generated. */
+  lint(file: string, named: boolean): FileResult {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      return { readError: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    }
+    const language = languageOf(file)!;
+    if (!named && this.skipGenerated(dirname(file)) && isGeneratedText(text, language)) return { findings: [] };
+    const options = mergeOptions(this.configs.forFile(file), { stateFunctions: this.settings.stateFunctions }, this.settings.flags);
+    const found = analyze(text, language, options, file);
+    if (found.length === 0) return { findings: [] }; // most files: no line index needed
+    const lines = new LineIndex(text);
+    return { findings: found.map((finding) => placeFinding(file, finding, (offset) => lines.positionAt(offset))) };
+  }
+}
