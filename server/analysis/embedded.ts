@@ -572,7 +572,9 @@ class Extractor {
     const text = helper && call.arguments[helper.textIndex];
     if (!helper || !text) return;
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
-    this.inspectQueryCall(text, receiver, false, groupFor);
+    // What a caller passes is read as a wrapper's text is: only a whole statement or a SET, and no syntax
+    // errors (the helper's receiver is not known to be a PostgreSQL client: `queue.execute(message)`).
+    this.inspectQueryCall(text, receiver, true, groupFor);
   }
 
   private readonly queryHelpers = new Map<ts.Node, QueryHelper | null>();
@@ -888,14 +890,15 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | 
     return binding && 'parameterOf' in binding && binding.parameterOf === fn && ts.isIdentifier(binding.parameter.name) ? fn.parameters.indexOf(binding.parameter) : undefined;
   };
   let found: QueryHelper | undefined;
-  walkDescendants(fn.body, (node) => {
-    if (found) return false;
+  const visit = (node: ts.Node): boolean => {
     if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression)) {
       const textIndex = parameterIndex(node.arguments[0]);
       if (textIndex !== undefined) found = { textIndex, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
     }
     return found === undefined;
-  });
+  };
+  // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`).
+  if (visit(withoutAwait(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
   return found;
 }
 

@@ -426,11 +426,16 @@ test('a local helper that sends its parameter as the query text: the text its ca
   assert.deepEqual(found(prefixed), [['session-set', "SET statement_timeout='${timeout}s'"]]);
   const declared = "function send(text) { return client.query(text); }\nexport const wait = () => send('LISTEN jobs');";
   assert.deepEqual(found(declared), [['listen', 'LISTEN jobs']]);
+  // An arrow whose body is the query call itself; outside a transaction its SET LOCAL does nothing.
+  const concise = "const run = (conn, sql) => conn.query(sql);\nawait run(pool, 'LISTEN jobs');\nawait run(pool, \"SET LOCAL statement_timeout = '5s'\");";
+  assert.deepEqual(found(concise), [['listen', 'LISTEN jobs'], ['set-local-outside-transaction', "SET LOCAL statement_timeout = '5s'"]]);
 });
 
 test('a helper that does not send its parameter as query text, plain queries through a helper, SET LOCAL through one in a transaction: no findings', () => {
   assert.deepEqual(found("function note(message) { logger.info(message); }\nnote('SET search_path failed');"), []);
   assert.deepEqual(found("function send(text) { return client.query(text); }\nsend('SELECT 1');"), []);
+  // What reaches a helper is not known to be SQL for PostgreSQL: a sentence gets no syntax error.
+  assert.deepEqual(found("import pg from 'pg';\nconst post = (queue, message) => queue.execute(message);\npost(jobs, 'update available');\npost(jobs, 'select a file');"), []);
   // A callback's own parameter of the same name is not the helper's.
   assert.deepEqual(found("function each(sql) { return items.map((sql) => db.query(sql)); }\neach('SET search_path TO a');"), []);
   const inTransaction = [
