@@ -263,6 +263,15 @@ function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
   return ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
 }
 
+/** Kysely's sql`…`.execute(db) runs on `db` (a transaction handle, a pool, a parameter), not on the tag. */
+function kyselyExecuteTarget(node: ts.TaggedTemplateExpression): ts.Expression | undefined {
+  const outer = unwrapParents(node);
+  const access = outer.parent;
+  if (!access || !ts.isPropertyAccessExpression(access) || access.expression !== outer || access.name.text !== 'execute') return undefined;
+  const call = access.parent;
+  return call && ts.isCallExpression(call) && call.expression === access && call.arguments.length === 1 ? call.arguments[0] : undefined;
+}
+
 class Extractor {
   readonly groups: Group[] = [];
   readonly extraFindings: Finding[] = [];
@@ -493,7 +502,7 @@ class Extractor {
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
       const call = enclosingQueryCall(node);
-      const receiver = call ? receiverOf(call) : node.tag;
+      const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       this.addPiece(this.runsInProcess(node, receiver) ? this.pgliteGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);

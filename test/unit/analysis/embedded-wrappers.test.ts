@@ -101,7 +101,7 @@ test('a Kysely or knex migration (first parameter declared Kysely/Knex) runs in 
   assert.deepEqual(found(knex, 'migrations/001.ts'), []);
 });
 
-test('in a Kysely/knex migration a session SET and a temp table kept past the migration are flagged; knex\'s transaction: false, and other functions, opt out', () => {
+test('in a Kysely/knex migration a session SET and a temp table kept past the migration are flagged; knex\'s transaction: false opts out', () => {
   const kysely = [
     "import { type Kysely, sql } from 'kysely';",
     'export async function up(db: Kysely<any>): Promise<void> {',
@@ -110,8 +110,20 @@ test('in a Kysely/knex migration a session SET and a temp table kept past the mi
     '}',
     "export async function backfill(db: Kysely<any>) { await sql`SET LOCAL lock_timeout = '5s'`.execute(db); }",
   ].join('\n');
-  assert.deepEqual(found(kysely, 'src/db/migrations/001.ts'), ['session-set SET statement_timeout = 0', 'temp-table CREATE TEMP TABLE kept (id int)', "set-local-outside-transaction SET LOCAL lock_timeout = '5s'"]);
+  // backfill's db is a parameter: its caller may have begun a transaction, so its SET LOCAL is not known to be lost.
+  assert.deepEqual(found(kysely, 'src/db/migrations/001.ts'), ['session-set SET statement_timeout = 0', 'temp-table CREATE TEMP TABLE kept (id int)']);
   // Without the transaction, the two calls may run on two server connections.
   const optOut = "import type { Knex } from 'knex';\nexport const config = { transaction: false };\nexport async function up(knex: Knex) { await knex.raw('CREATE TEMP TABLE ids (id int)'); await knex.raw('DROP TABLE ids'); }";
   assert.deepEqual(found(optOut, 'migrations/002.ts'), ['temp-table CREATE TEMP TABLE ids (id int)']);
+});
+
+test('Kysely: sql`…`.execute(db) runs on db — SET LOCAL on a module-level Kysely is lost, on a transaction callback\'s trx or a parameter it is not', () => {
+  const source = [
+    "import { Kysely, sql } from 'kysely';",
+    'const db = new Kysely<any>({ dialect });',
+    "export async function outside() { await sql`SET LOCAL lock_timeout = '5s'`.execute(db); }",
+    "export async function inside() { await db.transaction().execute(async (trx) => { await sql`SET LOCAL lock_timeout = '5s'`.execute(trx); }); }",
+    "export async function helper(conn: Kysely<any>) { await sql`SET LOCAL lock_timeout = '5s'`.execute(conn); }",
+  ].join('\n');
+  assert.deepEqual(found(source, 'src/jobs.ts'), ["set-local-outside-transaction SET LOCAL lock_timeout = '5s'"]);
 });
