@@ -26,7 +26,7 @@ const WORKER_SCRIPT = join(__dirname, 'lintWorker.js');
 /**
  * How many threads lint `fileCount` files for --jobs `requested`; 1 (the default) means in this thread.
  * Not more by default: each thread holds its own TypeScript compiler, parser heap and syntax trees, so
- * two threads on a 30 MB tree take ~1.5× the CPU time and ~1.3–1.5× the peak memory of one (bench:lint).
+ * two threads on 21–30 MB trees take ~1.4× the CPU time and 1.5–1.6× the peak RSS of one (bench:lint).
  */
 export function threadCount(fileCount: number, requested: number | undefined): number {
   if (requested === undefined || requested <= 1 || !existsSync(WORKER_SCRIPT)) return 1;
