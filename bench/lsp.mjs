@@ -12,15 +12,18 @@
 //   BENCH_LSP_RUNS       "memory,latency" (default), "memory" or "latency"
 //   BENCH_LSP_MEMORY_RUNS  how many fresh servers the memory run measures (default 5)
 //   BENCH_LSP_NODE_ARGS  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+// The workspace is a folder of this benchmark's own (under the system's temp folder) holding the three
+// files it opens, written afresh on every run: the server indexes the workspace's .sql files, so its
+// figures must not depend on what else lies there (bench:lint's bench/.data) or on whether it exists.
 // The server gets server/launch.ts's SERVER_ENV (malloc settings) unless this process's environment
 // sets those variables itself (e.g. MALLOC_ARENA_MAX=16 to measure without them).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateSql, generateSqlLines, generateTs } from './generate.mjs';
+import { writeInputs } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -34,6 +37,7 @@ const MEMORY_TARGET_MB = 200;
 const MEMORY_RUNS = Number(process.env.BENCH_LSP_MEMORY_RUNS ?? 5);
 const GAP_MS = Number(process.env.BENCH_LSP_GAP_MS ?? 100);
 const DIAGNOSTICS_TIMEOUT_MS = 30_000;
+const workspace = join(tmpdir(), 'poolsafe-bench', 'lsp-workspace');
 
 if (!existsSync(serverPath)) {
   console.error(`${serverPath} is missing: run npm run build first`);
@@ -146,23 +150,25 @@ const tsTyping = "  await pool.query('LISTEN x');\n  await sql`SELECT 1`;\n";
 const TS_PAIRS = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"', '`': '`' };
 const SQL_PAIRS = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"' };
 const CLOSERS = new Set([')', ']', '}', "'", '"', '`']);
-const oneMb = generateSql();
+rmSync(workspace, { recursive: true, force: true });
+const inputs = writeInputs(workspace); // the documents the runs open, as files of the workspace
 const only = process.env.BENCH_LSP_ONLY; // e.g. "1 MB" to run one case of the latency run
 const runs = (process.env.BENCH_LSP_RUNS ?? 'memory,latency').split(',');
-const TS_CASE = { name: '5,000-line TS', file: 'handlers-5000-lines.ts', languageId: 'typescript', text: generateTs(5000), typed: tsTyping, pairs: TS_PAIRS, targetMs: 50 };
-const SQL_5K_CASE = { name: '5,000-line SQL', file: 'mixed-5000-lines.sql', languageId: 'sql', text: generateSqlLines(5000), typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 50 };
-const SQL_1MB_CASE = { name: `1 MB SQL (${oneMb.statements} statements)`, file: 'mixed-1mb.sql', languageId: 'sql', text: oneMb.text, typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 150 };
+const openedCase = (path, fields) => ({ ...fields, path, text: readFileSync(path, 'utf8') });
+const TS_CASE = openedCase(inputs.files.ts5k, { name: '5,000-line TS', languageId: 'typescript', typed: tsTyping, pairs: TS_PAIRS, targetMs: 50 });
+const SQL_5K_CASE = openedCase(inputs.files.sql5k, { name: '5,000-line SQL', languageId: 'sql', typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 50 });
+const SQL_1MB_CASE = openedCase(inputs.files.sql1mb, { name: `1 MB SQL (${inputs.statements} statements)`, languageId: 'sql', typed: sqlTyping, pairs: SQL_PAIRS, targetMs: 150 });
 
 /** Opens and edits `cases` in order in a fresh server; returns per-case results and the server's final memory. */
 async function runServer(cases, edits) {
   const server = startServer();
   const results = [];
   try {
-    const rootUri = pathToFileURL(join(root, 'bench', '.data')).href;
+    const rootUri = pathToFileURL(workspace).href;
     await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
     void server.connection.sendNotification('initialized', {});
     for (const c of cases) {
-      const uri = `${pathToFileURL(join(root, 'bench', '.data', c.file)).href}`;
+      const uri = pathToFileURL(c.path).href;
       results.push({ ...(await runCase(server, { ...c, uri, edits })), targetMs: c.targetMs, peakMb: memoryOf(server.child.pid).hwmMb });
     }
     return { results, memory: memoryOf(server.child.pid) };
