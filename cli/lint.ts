@@ -29,7 +29,7 @@ interface LintRequest {
   configPath?: string;
   /** False when --no-default-ignore was given; otherwise .poolsafe.json decides (default on). */
   defaultIgnore?: false;
-  /** --jobs: threads to lint in (undefined: chosen by the tree's size). */
+  /** --jobs: threads to lint in (undefined: one, this thread; see threadCount). */
   jobs?: number;
 }
 
