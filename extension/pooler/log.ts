@@ -22,8 +22,9 @@ export function logLine(line: string): void {
 /**
  * One write system call on fd 2 when the stderr stream holds nothing unwritten (the order stays),
  * instead of the stream's path (Writable, a write request, a tick callback), which cost more than
- * the system call itself on every login line. A full non-blocking pipe (EAGAIN), a short write or
- * any other error leaves the rest to the stream, whose behaviour (queueing, error events) it keeps.
+ * the system call itself on every login line. It never blocks the event loop: creating the stream
+ * (process.stderr, read first) made a pipe's fd 2 non-blocking, so a full pipe is EAGAIN. That, a short
+ * write or any other error leaves the rest to the stream, whose behaviour (queueing, error events) it keeps.
  * A worker thread's stderr is not fd 2: it always uses the stream.
  */
 function writeStderr(text: string): void {
