@@ -13,7 +13,7 @@ export const LINT_USAGE = `usage: poolsafe lint <files|dirs...> [--format text|j
 Directories are searched for .sql .ts .tsx .js .jsx .mjs .cjs .mts .cts files, skipping node_modules and git-ignored paths,
 and by default vendored folders (.yarn, vendor, ...) and minified or bundled JavaScript (--no-default-ignore lints them).
 Settings come from the nearest .poolsafe.json (or --config); flags override it.
---jobs N lints in N threads (default 1): less wall time on idle cores, more CPU time and memory; the output is the same.
+--jobs N (-j N) lints in N threads (default 1): less wall time on idle cores, more CPU time and memory; the output is the same.
 Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
