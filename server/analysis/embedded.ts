@@ -263,6 +263,13 @@ function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
   return ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
 }
 
+/** The array given to Prisma's `$transaction([…])` (its batch form: one transaction for the array's queries). */
+function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
+  const outer = unwrapParents(array);
+  const call = outer.parent;
+  return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && calleeText(call.expression) === '$transaction';
+}
+
 /** Kysely's sql`…`.execute(db) runs on `db` (a transaction handle, a pool, a parameter), not on the tag. */
 function kyselyExecuteTarget(node: ts.TaggedTemplateExpression): ts.Expression | undefined {
   const outer = unwrapParents(node);
@@ -416,7 +423,25 @@ class Extractor {
         this.transactionTags.pop();
         return false; // its body was its own scope
       }
+      if (ts.isArrayLiteralExpression(node) && isBatchTransaction(node)) {
+        this.visitBatch(node);
+        return false;
+      }
       this.inspect(node, groupFor);
+      return true;
+    });
+  }
+
+  /** Prisma's `$transaction([q1, q2])`: the queries of the array run in order in one transaction, on one connection. */
+  private visitBatch(batch: ts.ArrayLiteralExpression): void {
+    const group: Group = { pieces: [], inTransaction: true };
+    this.groups.push(group);
+    walkDescendants(batch, (node) => {
+      if (ts.isFunctionLike(node)) {
+        this.visitScope(node, false);
+        return false;
+      }
+      this.inspect(node, () => group);
       return true;
     });
   }

@@ -127,3 +127,17 @@ test('Kysely: sql`…`.execute(db) runs on db — SET LOCAL on a module-level Ky
   ].join('\n');
   assert.deepEqual(found(source, 'src/jobs.ts'), ["set-local-outside-transaction SET LOCAL lock_timeout = '5s'"]);
 });
+
+test('Prisma $transaction([…]) runs its array of queries in one transaction: SET LOCAL/set_config(…, true) there hold; a session SET there and SET LOCAL outside the batch are flagged', () => {
+  const source = [
+    "import { PrismaClient } from '@prisma/client';",
+    'const prisma = new PrismaClient();',
+    'export async function notes(userId: string) {',
+    '  await prisma.$transaction([prisma.$executeRaw`SET LOCAL app.user_id = ${userId}`, prisma.$queryRaw`SELECT * FROM notes`]);',
+    "  await prisma.$transaction([prisma.$executeRawUnsafe(`SELECT set_config('app.user_id', $1, true)`, userId), prisma.note.findMany()]);",
+    '  await prisma.$transaction([prisma.$executeRaw`SET search_path = tenant`, prisma.$queryRaw`SELECT 1`]);',
+    "  await prisma.$executeRaw`SET LOCAL app.user_id = 'x'`;",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(source, 'src/notes.ts'), ['session-set SET search_path = tenant', "set-local-outside-transaction SET LOCAL app.user_id = 'x'"]);
+});
