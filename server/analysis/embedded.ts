@@ -17,6 +17,7 @@ import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } f
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
+import { clientNeverPrepares } from './postgresJsUses';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
@@ -372,6 +373,7 @@ class Extractor {
     const prepare = options && objectProperty(options, 'prepare');
     if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
     if (prepare && prepare.kind !== ts.SyntaxKind.TrueKeyword) return; // computed: cannot tell
+    if (clientNeverPrepares(call)) return;
     const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
     const target = prepare ?? call.expression;

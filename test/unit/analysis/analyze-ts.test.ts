@@ -104,6 +104,29 @@ test('postgres.js clients prepare every query unless prepare: false; the fix set
   assert.deepEqual(analyze("import { postgres } from './local';\nconst sql = postgres(url);", 'typescript'), []);
 });
 
+test('a postgres.js client that only sends parameterless sql.unsafe() text and ends, and never leaves the file, is not flagged', () => {
+  const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'setup.ts').map((f) => f.rule);
+  const setup = (uses: string) => `async function main() {\n  const sql = postgres(url);\n${uses}\n}`;
+  // Never prepares: unsafe(text) runs over the simple query protocol; end(), options and types send nothing.
+  assert.deepEqual(rules(setup('  await sql.unsafe(`CREATE TABLE person (id int)`);\n  await sql.end();')), []);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1], { prepare: false });\n  await sql.unsafe('SELECT 2', { prepare: false });")), []);
+  assert.deepEqual(rules(setup('  const size = sql.options.max;\n  const t = sql.types;\n  await sql.end();')), []);
+  // May prepare: a tagged template, unsafe() with parameters (or a spread), or a client that leaves the file.
+  const flagged = ['protocol-prepared-statement'];
+  assert.deepEqual(rules(setup("  await sql.unsafe('CREATE TABLE t (id int)');\n  await sql`SELECT 1`;")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1]);")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1], { prepare: true });")), flagged);
+  assert.deepEqual(rules(setup('  await sql.unsafe(...args);')), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT 1');\n  await migrate(sql);")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT 1');\n  return sql;")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT 1');\n  holder.db = sql;")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT 1');\n  registry.add({ sql });")), flagged);
+  assert.deepEqual(rules("export const sql = postgres(url);\nawait sql.unsafe('SELECT 1');"), flagged);
+  assert.deepEqual(rules("const sql = postgres(url);\nawait sql.unsafe('SELECT 1');\nexport { sql };"), flagged);
+  assert.deepEqual(rules("const sql = postgres(url);\nawait sql.unsafe('SELECT 1');\nexport default sql;"), flagged);
+  assert.deepEqual(rules("const sql = postgres(url);\nawait sql.unsafe('SELECT 1');\nconst q = sql.begin;"), flagged);
+});
+
 test('an expression nested thousands deep (a long concatenation, a bundle opted back in) is walked without a stack overflow', () => {
   const deep = Array.from({ length: 6000 }, () => '1').join(' + ');
   const text = `import { Pool } from 'pg';\nconst pool = new Pool();\nconst total = ${deep};\nawait pool.query('LISTEN jobs');\n`;
