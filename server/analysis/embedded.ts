@@ -22,6 +22,7 @@ import { WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -322,6 +323,8 @@ class Extractor {
   inProcessOnly = false;
   /** Code that runs only when the file's own dialect test says PGlite (inProcess.ts). */
   private inProcessBranches: ts.Node[] = [];
+  /** Declarations of the clients a replication command is sent through (replication.ts). */
+  private readonly replicationSessions = new Set<ts.Node>();
   /** Whether the file names PGlite at all (else no value or branch of it is looked for). */
   private namesPglite = false;
   /** The one group of the queries sent to PGlite: analysed for syntax errors only. */
@@ -337,6 +340,7 @@ class Extractor {
     this.inProcessOnly = dialect.inProcessOnly || (this.namesPglite && startsOwnPgliteServer(this.source.text, fileName));
     if (this.namesPglite) this.inProcessBranches = inProcessBranches(this.source);
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
+    this.noteReplicationSessions();
     for (const module of modules) {
       if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes('postgres')) this.localPostgresFactories.add('postgres');
@@ -368,7 +372,7 @@ class Extractor {
    * without prepared-statement support the second run of a query fails with 26000 on another server.
    */
   private inspectPostgresJsClient(call: ts.CallExpression): void {
-    if (this.runsInProcess(call, undefined)) return;
+    if (this.runsInProcess(call, undefined) || createsReplicationClient(call)) return;
     const options = call.arguments.find(ts.isObjectLiteralExpression);
     const prepare = options && objectProperty(options, 'prepare');
     if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
@@ -532,7 +536,7 @@ class Extractor {
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(this.runsInProcess(node, receiver) ? this.pgliteGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
+      this.addPiece(this.runsInProcess(node, receiver) || this.isReplicationValue(receiver) ? this.pgliteGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -635,7 +639,7 @@ class Extractor {
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);
     if (!resolved) return;
-    const inProcess = this.runsInProcess(first, receiver);
+    const inProcess = this.runsInProcess(first, receiver) || this.isReplicationValue(receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
     if (resolved.preparedName && !inProcess) this.addNamedConfigFinding(resolved.preparedName);
     const parts = resolved.parts;
@@ -662,6 +666,38 @@ class Extractor {
     if (!this.namesPglite) return false;
     return this.inProcessBranches.some((branch) => branch.pos <= node.pos && node.end <= branch.end)
       || (receiver !== undefined && this.isPgliteValue(receiver));
+  }
+
+  /** The variables and parameters this file sends a replication command through: walsender sessions. */
+  private noteReplicationSessions(): void {
+    for (const receiver of replicationCommandReceivers(this.source)) {
+      const root = rootIdentifier(receiver);
+      const binding = root && this.flow.bindingOf(root);
+      if (binding) this.replicationSessions.add('parameterOf' in binding ? binding.parameter : binding.variable);
+    }
+  }
+
+  /**
+   * A logical-replication (walsender) client (replication.ts): created in place with a replication option,
+   * taken from one (`const db = session`), or a callback's parameter on one (`session.begin(async (tx) => …)`).
+   * It is never behind a pooler: its queries go to the group that keeps only syntax errors, like PGlite's.
+   */
+  private isReplicationValue(receiver: ts.Expression | undefined, depth = 0): boolean {
+    if (!receiver) return false;
+    const value = withoutAwait(receiver);
+    if (createsReplicationClient(value)) return true;
+    const root = depth < 4 ? rootIdentifier(value) : undefined;
+    const binding = root && this.flow.bindingOf(root);
+    if (!binding) return false;
+    if (this.replicationSessions.has('parameterOf' in binding ? binding.parameter : binding.variable)) return true;
+    if ('parameterOf' in binding) {
+      const call = binding.parameterOf.parent;
+      const on = ts.isCallExpression(call) && call.arguments.includes(binding.parameterOf as ts.Expression) ? receiverOf(call) : undefined;
+      return this.isReplicationValue(on, depth + 1);
+    }
+    const from = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    if (from && createsReplicationClient(from)) return true;
+    return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.isReplicationValue(from, depth + 1);
   }
 
   /**
