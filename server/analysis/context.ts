@@ -216,6 +216,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
 function emitSyntaxError(facts: StatementFacts, base: number, end: number, options: AnalysisOptions, emit: (finding: Finding) => void): void {
   const error = facts.syntaxError;
   if (facts.templated || facts.dialect || facts.notStatement) return; // not surely a PostgreSQL statement as written
+  if (facts.newerSyntax) return; // valid on a newer PostgreSQL than the bundled parser
   const severity = severityFor('syntax-error', options);
   if (error && severity) emit({ rule: 'syntax-error', severity, message: error.message, start: error.offset + base, end: Math.min(error.end, end - base) + base });
 }

@@ -13,6 +13,7 @@ import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { undoKeys, undoes } from './undo';
+import { failsOnNewerSyntax } from './newerSyntax';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -60,6 +61,8 @@ export interface StatementFacts {
   templated?: boolean;
   /** The text that failed to parse does not open like a statement (statementStart.ts): its syntax error is not reported. */
   notStatement?: boolean;
+  /** The statement fails to parse where it uses syntax of a newer PostgreSQL (newerSyntax.ts): its syntax error is not reported. */
+  newerSyntax?: boolean;
   /**
    * A templated statement that parses once its placeholders are filled in (`LISTEN {channel}`): its
    * candidates are those of the filled-in text, and they count although `syntaxError` stays set (the
@@ -437,6 +440,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     const offset = errorOffset(text, error);
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
     if (!opensLikeStatement(text)) facts.notStatement = true;
+    if (failsOnNewerSyntax(text, offset)) facts.newerSyntax = true;
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
@@ -528,6 +532,7 @@ function statementsWithoutSemicolons(text: string, base: number, errorOffset: nu
     if (!merged.syntaxError && part.syntaxError) {
       merged.syntaxError = part.syntaxError;
       merged.notStatement = part.notStatement;
+      merged.newerSyntax = part.newerSyntax;
     }
     merged.dialect ??= part.dialect;
     merged.templated ||= part.templated;

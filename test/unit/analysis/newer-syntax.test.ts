@@ -1,0 +1,42 @@
+// Syntax of a PostgreSQL newer than the bundled parser (SQL/PGQ, FOR PORTION OF) is valid on newer servers:
+// no syntax error for it; a real typo, before such syntax or in a statement without it, is still reported.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const rules = (sql: string): string[] => analyzeSql(sql).map((f) => f.rule);
+
+test('CREATE, ALTER and DROP PROPERTY GRAPH get no syntax error; a LISTEN after them is still found', () => {
+  const sql = [
+    'CREATE PROPERTY GRAPH g VERTEX TABLES (actor KEY (actor_id) LABEL actor PROPERTIES (actor_id, name));',
+    'ALTER PROPERTY GRAPH g ADD VERTEX TABLES (film);',
+    'DROP PROPERTY GRAPH g;',
+    'LISTEN jobs;',
+  ].join('\n');
+  assert.deepEqual(rules(sql), ['listen']);
+});
+
+test('a GRAPH_TABLE query gets no syntax error', () => {
+  assert.deepEqual(rules('SELECT name\n  FROM GRAPH_TABLE (g MATCH (v IS vertex) COLUMNS (v.name))\n ORDER BY name;'), []);
+});
+
+test('UPDATE and DELETE … FOR PORTION OF get no syntax error', () => {
+  const sql = [
+    "UPDATE price FOR PORTION OF valid_at FROM '2024-07-01' TO '2024-08-01' SET rate = 0.49 WHERE id = 1;",
+    "DELETE FROM price FOR PORTION OF valid_at FROM '2023-06-01' TO '2023-07-01' WHERE id = 2;",
+  ].join('\n');
+  assert.deepEqual(rules(sql), []);
+});
+
+test('a typo before the newer syntax is still a syntax error', () => {
+  assert.deepEqual(rules('SELEC name FROM GRAPH_TABLE (g MATCH (v) COLUMNS (v.name));'), ['syntax-error']);
+  assert.deepEqual(rules("UPDATE price SET rate = , FOR PORTION OF valid_at FROM '2024-07-01' TO '2024-08-01';"), ['syntax-error']);
+});
+
+test('a typo in a statement without newer syntax is still a syntax error, also when the marker is only in a string or comment', () => {
+  assert.deepEqual(rules('SELECT id, FROM orders;'), ['syntax-error']);
+  assert.deepEqual(rules("SELECT 'property graph', FROM orders;"), ['syntax-error']);
+  assert.deepEqual(rules('SELECT id, /* FOR PORTION OF */ FROM orders;'), ['syntax-error']);
+});
