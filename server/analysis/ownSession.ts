@@ -1,5 +1,6 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
-// pg_restore output, psql scripts (recognised by the splitter from their meta-commands), files a psql
+// pg_restore output, psql scripts (recognised by the splitter from their meta-commands or psql-only
+// `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,

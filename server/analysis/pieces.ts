@@ -108,7 +108,7 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
     // Not an unterminated last statement: its open quote or comment would run into the statements joined after it.
     factsOf.prepare?.(spans.filter((span) => span.resume !== undefined).map((span) => span.text));
     for (const span of spans) {
-      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand, message: messages ? index : undefined, text: span.text });
+      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text });
     }
     base += piece.length + 1;
   }

@@ -20,6 +20,11 @@ export interface StatementSpan {
   psqlSubstituted?: boolean;
   /** A psql meta-command precedes or interrupts this statement: the file is a psql script. */
   afterMetaCommand?: boolean;
+  /**
+   * The statement interpolates a psql variable as a literal or identifier (`:'name'`, `:"name"`): forms only
+   * psql knows (drivers' named placeholders are bare `:name`), so the file is a psql script.
+   */
+  quotedPsqlVariable?: boolean;
 }
 
 const identChar = /[A-Za-z0-9_$\u0080-\uffff]/;
@@ -176,18 +181,27 @@ class PendingStatement {
   masks: number[] = [];
   variables = false;
   metaCommand = false;
+  quotedVariable = false;
 
   reset(): void {
     if (this.masks.length === 0 && !this.metaCommand) return;
     this.masks = [];
     this.variables = false;
     this.metaCommand = false;
+    this.quotedVariable = false;
   }
 
   mask(start: number, end: number, metaCommand: boolean): void {
     this.masks.push(start, end);
     if (metaCommand) this.metaCommand = true;
     else this.variables = true;
+  }
+
+  /** Blanks the `:` of a psql variable at `i`, noting the psql-only quoted forms. */
+  maskVariable(text: string, i: number): void {
+    this.mask(i, i + 1, false);
+    const next = text.charCodeAt(i + 1);
+    if (next === 39 /* ' */ || next === 34 /* " */) this.quotedVariable = true;
   }
 
   /** The span of text[rawStart, rawEnd), blanking the masked parts; undefined when only trivia remains. */
@@ -201,6 +215,7 @@ class PendingStatement {
     const span: StatementSpan = { start, end, text: inner.text };
     if (this.variables || this.masks.some((at, k) => k % 2 === 0 && at < end && this.masks[k + 1] > start)) span.psqlSubstituted = true;
     if (this.metaCommand) span.afterMetaCommand = true;
+    if (this.quotedVariable) span.quotedPsqlVariable = true;
     return span;
   }
 }
@@ -295,7 +310,7 @@ export function splitStatements(text: string): StatementSpan[] {
       i = dataEnd ?? meta.end;
       continue;
     }
-    if (code === 58 /* : */ && isPsqlVariable(text, i)) pending.mask(i, i + 1, false);
+    if (code === 58 /* : */ && isPsqlVariable(text, i)) pending.maskVariable(text, i);
     i++;
   }
   const last = pending.span(text, start, length);

@@ -51,9 +51,18 @@ test('a statement psql changes with variables never gets a syntax error, even wh
   assert.deepEqual(analyzeSql('SELECT * FROM t WHERE x IN 1;').map((f) => f.rule), ['syntax-error']);
 });
 
-test('variables alone do not make an application query file a psql script: its pooling findings stay, at the right place', () => {
-  const sql = 'SELECT * FROM orders WHERE id = :id AND owner = :\'owner\';\nSET search_path TO :schema;\n  LISTEN :"channel";';
+test('bare :name variables (also drivers\' named placeholders) do not make a query file a psql script: its pooling findings stay, at the right place', () => {
+  const sql = 'SELECT * FROM orders WHERE id = :id AND owner = :owner;\nSET search_path TO :schema;\n  LISTEN :channel;';
   assert.deepEqual(placed(sql), [[2, 1, 'session-set'], [3, 3, 'listen']]);
+  // Without any variable, the same.
+  assert.deepEqual(placed("SELECT set_config('app.key', 'k', false);\nLISTEN jobs;").map(([, , rule]) => rule), ['session-set', 'listen']);
+});
+
+test(':\'name\' and :"name" (psql-only interpolation) make the file a psql script run in its own session: its settings are for its own later statements', () => {
+  assert.deepEqual(analyzeSql("SELECT set_config('ai.openai_api_key', :'OPENAI_API_KEY', false);\nSELECT ai.embed('text');"), []);
+  assert.deepEqual(analyzeSql('SET search_path TO :"schema";\nCREATE TABLE t (id int);\nLISTEN jobs;'), []);
+  // The same file still gets syntax errors.
+  assert.deepEqual(analyzeSql("SELECT :'key';\nSELECT id, FROM t;").map((f) => f.rule), ['syntax-error']);
 });
 
 test('COPY … FROM stdin data rows up to \\. are skipped, whatever they hold', () => {
