@@ -265,6 +265,20 @@ function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
   return ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
 }
 
+/** A kind of client `tracesTo` follows a value back to (PGlite, a replication session). */
+interface ClientOrigin {
+  creates(value: ts.Expression): boolean;
+  /** Judges `this.x` members; without it they are followed like other property accesses. */
+  member?(value: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean;
+  declared(declaration: ts.VariableDeclaration | ts.ParameterDeclaration): boolean;
+}
+
+/** The receiver of the call a callback is passed to (`pg.transaction(async (tx) => …)`: `pg`). */
+function callbackReceiver(fn: ts.SignatureDeclaration): ts.Expression | undefined {
+  const call = fn.parent;
+  return ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) ? receiverOf(call) : undefined;
+}
+
 /** The array given to Prisma's `$transaction([…])` (its batch form: one transaction for the array's queries). */
 function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
   const outer = unwrapParents(array);
@@ -682,22 +696,12 @@ class Extractor {
    * taken from one (`const db = session`), or a callback's parameter on one (`session.begin(async (tx) => …)`).
    * It is never behind a pooler: its queries go to the group that keeps only syntax errors, like PGlite's.
    */
-  private isReplicationValue(receiver: ts.Expression | undefined, depth = 0): boolean {
-    if (!receiver) return false;
-    const value = withoutAwait(receiver);
-    if (createsReplicationClient(value)) return true;
-    const root = depth < 4 ? rootIdentifier(value) : undefined;
-    const binding = root && this.flow.bindingOf(root);
-    if (!binding) return false;
-    if (this.replicationSessions.has('parameterOf' in binding ? binding.parameter : binding.variable)) return true;
-    if ('parameterOf' in binding) {
-      const call = binding.parameterOf.parent;
-      const on = ts.isCallExpression(call) && call.arguments.includes(binding.parameterOf as ts.Expression) ? receiverOf(call) : undefined;
-      return this.isReplicationValue(on, depth + 1);
-    }
-    const from = binding.variable.initializer && withoutAwait(binding.variable.initializer);
-    if (from && createsReplicationClient(from)) return true;
-    return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.isReplicationValue(from, depth + 1);
+  private isReplicationValue(receiver: ts.Expression | undefined): boolean {
+    return receiver !== undefined && this.tracesTo(receiver, {
+      creates: createsReplicationClient,
+      declared: (declaration) => this.replicationSessions.has(declaration)
+        || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createsReplicationClient(withoutAwait(declaration.initializer))),
+    });
   }
 
   /**
@@ -705,23 +709,34 @@ class Extractor {
    * `pg: PGliteInterface`), taken from one (`const db = pg`), a callback's parameter on one
    * (`pg.transaction(async (tx) => …)`), or an object's member declared or created as one (`this.pg`).
    */
-  private isPgliteValue(receiver: ts.Expression, depth = 0): boolean {
+  private isPgliteValue(receiver: ts.Expression): boolean {
+    return this.tracesTo(receiver, {
+      creates: createsPglite,
+      member: isPgliteMember,
+      declared: (declaration) => typeNameMatches(declaration.type, PGLITE_TYPE)
+        || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createsPglite(declaration.initializer)),
+    });
+  }
+
+  /**
+   * Whether a client expression comes from a kind of client (`origin`): made in place, a member the object
+   * holds (`this.db`, when the origin judges members), a variable or parameter the origin accepts, a variable
+   * taken from such a client, or a callback's parameter on one. One walk for PGlite and replication clients.
+   */
+  private tracesTo(receiver: ts.Expression, origin: ClientOrigin, depth = 0): boolean {
     const value = withoutAwait(receiver);
-    if (createsPglite(value)) return true;
-    if (isClientMember(value)) return isPgliteMember(value);
+    if (origin.creates(value)) return true;
+    if (origin.member && isClientMember(value)) return origin.member(value);
     const root = depth < 4 ? rootIdentifier(value) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) return false;
+    if (origin.declared('parameterOf' in binding ? binding.parameter : binding.variable)) return true;
     if ('parameterOf' in binding) {
-      if (typeNameMatches(binding.parameter.type, PGLITE_TYPE)) return true;
-      const call = binding.parameterOf.parent;
-      const on = ts.isCallExpression(call) && call.arguments.includes(binding.parameterOf as ts.Expression) ? receiverOf(call) : undefined;
-      return on !== undefined && this.isPgliteValue(on, depth + 1);
+      const on = callbackReceiver(binding.parameterOf);
+      return on !== undefined && this.tracesTo(on, origin, depth + 1);
     }
-    const { type, initializer } = binding.variable;
-    if (typeNameMatches(type, PGLITE_TYPE) || (initializer !== undefined && createsPglite(initializer))) return true;
-    const from = initializer && withoutAwait(initializer);
-    return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.isPgliteValue(from, depth + 1);
+    const from = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.tracesTo(from, origin, depth + 1);
   }
 
   /**
