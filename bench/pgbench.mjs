@@ -28,17 +28,48 @@ export function procSyscalls(pid) {
   return { reads: field('syscr'), writes: field('syscw') };
 }
 
+/** pgbench processes started by this process and not yet exited (stopped when a benchmark is interrupted). */
+const running = new Set();
+
+/** Ends every pgbench this process started that is still running (SIGTERM). */
+export function stopRunningPgbench() {
+  for (const child of running) child.kill('SIGTERM');
+}
+
+/**
+ * Runs `pgbench -i` (initialization) asynchronously, so a signal arriving meanwhile is handled at once;
+ * rejects with its stderr on failure.
+ */
+export function initPgbench(port, password, scale, timeoutMs = 300_000) {
+  const args = ['-i', '-q', '-s', String(scale), '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'postgres'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(PGBENCH, args, { env: { ...process.env, PGPASSWORD: password }, stdio: ['ignore', 'ignore', 'pipe'] });
+    running.add(child);
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      clearTimeout(killer);
+      if (code === 0) resolve();
+      else reject(new Error(`pgbench -i failed (${code ?? signal}):\n${stderr.slice(-2000)}`));
+    });
+  });
+}
+
 /** Runs pgbench asynchronously (so the caller can keep reading /proc) and parses its summary. */
 export function runPgbench(port, password, args, durationSeconds) {
   const fullArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-n', '-T', String(durationSeconds), ...args, 'postgres'];
   return new Promise((resolve, reject) => {
     const child = spawn(PGBENCH, fullArgs, { env: { ...process.env, PGPASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     const killer = setTimeout(() => child.kill('SIGKILL'), (durationSeconds * 3 + 60) * 1000);
     child.once('exit', (code, signal) => {
+      running.delete(child);
       clearTimeout(killer);
       const tps = /^tps = ([\d.]+)/m.exec(stdout);
       const latency = /^latency average = ([\d.]+) ms/m.exec(stdout);

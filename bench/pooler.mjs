@@ -4,8 +4,9 @@
 // Prints TPS, average latency and each relay's CPU seconds per 1,000 transactions (for -C: per 1,000
 // connections, one transaction each), then ratios: PoolSafe against PgBouncer and against the forwarder.
 // For -C the forwarder is no floor (it opens a server connection per client): there the login floor
-// (bench/loginFloor.mjs: a bare Node SCRAM login and a canned answer, no server) says what Node itself
-// costs per connection, and runs in the -C scenarios only.
+// (bench/loginFloor.mjs: a bare Node SCRAM login, a canned greeting, then the query forwarded over one of
+// the server connections it keeps, lifo, and the answer relayed back) says what Node itself costs per
+// pooled connection and transaction, and runs in the -C scenarios only.
 // Then the cost of live hazard detection: two fresh PoolSafe instances, `--hazards on` and `off`, warmed
 // alike, on select-only c=10 and on a mix that passes the keyword filter (SET LOCAL, set_config, named
 // prepared statements, a temp table in each transaction): many short rounds of adjacent on/off pairs,
@@ -38,14 +39,14 @@
 // 60% of the slowest compared target's median TPS in the main runs (or in a short probe).
 // The audit comparison: pgbench scripts calling a user SQL function (each transaction is followed by
 // the pooler's one-query audit, audit.ts) or a built-in one (no audit), hazards on vs off, c=10.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failer, positiveIntEnv } from './env.mjs';
-import { PGBENCH, procStat, procSyscalls, runPgbench } from './pgbench.mjs';
+import { PGBENCH, initPgbench, procStat, procSyscalls, runPgbench, stopRunningPgbench } from './pgbench.mjs';
 import { enableStatementCounts, serverDelta, serverSnapshot } from './serverCounts.mjs';
 
 const fail = failer('pooler');
@@ -110,14 +111,28 @@ function startForwarder(port) {
   return startListening('the forwarder', [join(root, 'bench', 'forwarder.mjs'), '127.0.0.1', String(port)]);
 }
 
-/** The login floor (bench/loginFloor.mjs), checking SCRAM logins against the server's verifier. */
-function startLoginFloor(verifier) {
-  return startListening('the login floor', [join(root, 'bench', 'loginFloor.mjs'), outDir, verifier]);
+/**
+ * The login floor (bench/loginFloor.mjs), checking SCRAM logins against the server's verifier and
+ * forwarding each query over one of `poolSize` server connections it keeps logged in to `serverUrl`.
+ */
+function startLoginFloor(verifier, serverUrl) {
+  return startListening('the login floor', [join(root, 'bench', 'loginFloor.mjs'), outDir, verifier, serverUrl, String(poolSize)]);
 }
+
+/** What each floor does, printed with the figures so a ratio to it can be read right. */
+const FLOOR_DESCRIPTIONS = {
+  forwarder: 'bare Node TCP forwarder, one server connection per client, bytes piped unparsed',
+  'login-floor': 'bare Node SCRAM login and canned greeting, then the query forwarded over a kept server connection (lifo) and the answer relayed; no settings, bookkeeping, logging or detection',
+};
+
+/** Node processes this bench started and that have not exited (an interrupted start is stopped too). */
+const nodeChildren = new Set();
 
 /** Starts a node script and resolves with its port once it prints `listening on HOST:PORT`. */
 function startListening(name, args) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  nodeChildren.add(child);
+  child.once('exit', () => nodeChildren.delete(child));
   let output = '';
   let lines = 0;
   return new Promise((resolve, reject) => {
@@ -340,6 +355,7 @@ function printFixedRate(r) {
   const what = r.scenario.includes('-C') ? 'connection' : 'transaction';
   console.log(`\n${r.scenario} at a fixed ${r.rate} TPS (pgbench -R), ${rateRounds} interleaved rounds of ${seconds} s, load average ${fmt(r.load[0], 1)} -> ${fmt(r.load[1], 1)}:`);
   const cpu = (name) => median(r.runs[name].map((run) => run.cpuPer1kTx * 1000));
+  console.log(`floor ${r.floor}: ${FLOOR_DESCRIPTIONS[r.floor]}`);
   const header = ['target', 'TPS (median)', `CPU us/${what} (median)`, 'range', '/PgBouncer', `/${r.floor}`];
   const rows = Object.keys(r.runs).map((name) => {
     const values = r.runs[name].map((run) => run.cpuPer1kTx * 1000);
@@ -544,26 +560,37 @@ async function measureAuditCost(cluster, cleanups) {
   return results;
 }
 
+/** Set once SIGINT/SIGTERM arrived: the signal handler, not main's failure, ends the process. */
+let interrupted = false;
+
 async function main() {
   checkPrerequisites();
   const require = createRequire(import.meta.url);
   const { startCluster } = require(join(outDir, 'test', 'helpers', 'cluster.js'));
   const { startPgBouncer } = require(join(outDir, 'test', 'helpers', 'pgbouncer.js'));
   const cleanups = [];
-  const cleanup = async () => {
+  let cleaning;
+  /** Stops everything started, last first, once (a signal and main's own end may both ask). */
+  const cleanup = () => (cleaning ??= (async () => {
+    stopRunningPgbench();
     for (const fn of cleanups.reverse().splice(0)) await fn().catch((e) => console.error(`cleanup: ${e.message}`));
+    await Promise.all([...nodeChildren].map(stopChild)); // any still starting when interrupted
+  })());
+  // Ctrl-C (SIGINT) or SIGTERM: pgbench, the poolers, the floors, PgBouncer and the cluster are all
+  // stopped before exiting; main's own failure (its targets going away) then waits for the same cleanup.
+  const onSignal = (signal, code) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`bench/pooler: ${signal}: stopping everything it started`);
+    cleanup().finally(() => process.exit(code));
   };
-  process.once('SIGINT', () => cleanup().finally(() => process.exit(130)));
+  process.once('SIGINT', () => onSignal('SIGINT', 130));
+  process.once('SIGTERM', () => onSignal('SIGTERM', 143));
   try {
     const cluster = await startCluster({ settings: { max_connections: '200', shared_buffers: "'128MB'" } });
     cleanups.push(async () => cluster.stop());
     console.log(`cluster on port ${cluster.port}; pgbench -i -s ${scale} ...`);
-    const init = spawnSync(PGBENCH, ['-i', '-q', '-s', String(scale), '-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'postgres', 'postgres'], {
-      env: { ...process.env, PGPASSWORD: cluster.password },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    if (init.status !== 0) throw new Error(`pgbench -i failed:\n${init.stderr}`);
+    await initPgbench(cluster.port, cluster.password, scale);
 
     const running = {};
     if (targets.includes('direct')) running.direct = { port: cluster.port, pid: undefined };
@@ -581,7 +608,7 @@ async function main() {
       running.pgbouncer = { port: bouncer.port, pid: bouncer.pid };
     }
     if (targets.includes('login-floor')) {
-      const floor = await startLoginFloor(cluster.psql(`select rolpassword from pg_authid where rolname = '${cluster.user}'`).trim());
+      const floor = await startLoginFloor(cluster.psql(`select rolpassword from pg_authid where rolname = '${cluster.user}'`).trim(), cluster.url('postgres'));
       cleanups.push(() => floor.stop());
       running['login-floor'] = { port: floor.port, pid: floor.pid };
     }
@@ -596,6 +623,7 @@ async function main() {
       running[name] = { port: poolsafe.port, pid: poolsafe.pid };
     }
     console.log(`PgBouncer userlist: ${userlistFormat}; pool size ${poolSize}, ${rounds} rounds x ${SCENARIOS.length} scenarios x ${targets.length} targets, ${seconds} s each`);
+    for (const [name, what] of Object.entries(FLOOR_DESCRIPTIONS)) if (targets.includes(name)) console.log(`floor ${name}: ${what}`);
 
     // Warm-up fills each pooler's pool and the server's caches; not recorded.
     for (const name of targets) await runPgbench(running[name].port, cluster.password, ['-S', '-c', '10', '-j', '2'], 2);
@@ -641,6 +669,7 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (interrupted) return; // the signal handler exits once everything is stopped
   console.error(`bench/pooler: ${error.stack ?? error}`);
   process.exit(1);
 });
