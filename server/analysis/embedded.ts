@@ -42,10 +42,23 @@ const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$exec
 /**
  * Methods of wrapper APIs that take a whole statement: pg-promise's none/one/many/any/oneOrNone/…,
  * node-pg-migrate's `pgm.sql()` and `db.select()`, Lucid's `rawQuery()`, deno-postgres's
- * `queryArray()`/`queryObject()`, and pg-boss's `executeSql()`. Other libraries use some of these names for other things (knex's `select('id')`), so their
+ * `queryArray()`/`queryObject()`, and methods named for running SQL text: a verb and what it runs
+ * (pg-boss's `executeSql()`, a migration driver's `runSql()`, a framework connection's `executeRaw()`,
+ * `executeUnprepared()`, `executeValues()`). Other libraries use some of these names for other things (knex's `select('id')`), so their
  * text counts only when it opens a whole statement or a SET, and it gets no syntax errors.
  */
-const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult|rawQuery|queryArray|queryObject|executeSql)$/;
+const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult|rawQuery|queryArray|queryObject)$|^(run|exec|execute|query)(Raw|Unprepared|Values|Sql|SQL|Query|Simple|Unsafe)+$/;
+/**
+ * `all(sql)` runs SQL text in SQLite-style APIs and migration drivers (db-migrate's): read as a wrapper's
+ * text only in a file that surely talks to PostgreSQL, where it is not SQLite's. (Not `exec`: PGlite's,
+ * in-process, in files on a `pglite/` path; nor `run`, too common for other things.)
+ */
+const GENERIC_RUN_METHODS = /^all$/;
+/**
+ * Functions named for running a query (`query`, `rquery`, `dbQuery`, `runQuery`, `execSql`): defined in another
+ * file, they are read as wrappers are (a local function is read by what it does: queryHelper).
+ */
+const SQL_RUNNER_FUNCTION = /^(?:(?:[a-z]|db|pg)?(?:query|Query)|(?:run|exec|execute|send)(?:Query|Sql|SQL|Raw|Unprepared))$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
@@ -54,8 +67,8 @@ const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|be
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
-/** A `return` of a string written in place (possibly parenthesised): what a function not named as a builder needs. */
-const RETURNS_WRITTEN_TEXT = /\breturn\s*[`'"(]/;
+/** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
+const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
 /** Migration functions (`exports.up = (pgm) => …`, `export async function up(db: Kysely<any>)`). */
 const MIGRATION_FUNCTION = /^(up|down)$/;
 /**
@@ -155,8 +168,11 @@ function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
 
 /** Type names of transaction objects: Knex.Transaction, Kysely's Transaction<DB>, PgTransaction, Prisma.TransactionClient, postgres.js TransactionSql. */
 const TRANSACTION_TYPE = /Transaction(?:Client|Sql)?$/;
-/** postgres.js's client types (`Sql`, `ReservedSql`, `TransactionSql`): a parameter declared with one sends what it tags. */
-const DRIVER_CLIENT_TYPE = /^(?:Reserved|Transaction)?Sql$/;
+/**
+ * postgres.js's client types (`Sql`, `ReservedSql`, `TransactionSql`), and types named for PostgreSQL (an
+ * application's alias such as `PostgresDB`, `PgClient`): a name declared with one sends what it tags.
+ */
+const DRIVER_CLIENT_TYPE = /^(?:(?:Reserved|Transaction)?Sql|(?:Postgres(?:ql|QL)?|Pg|PG)(?:[A-Z]\w*)?)$/;
 
 /** A parameter declared with a transaction type (every member of a union one): it is inside that transaction. */
 function isTransactionType(type: ts.TypeNode | undefined): boolean {
@@ -532,13 +548,16 @@ class Extractor {
 
   /**
    * A postgres.js client used as a tag under a name of its own: one this file creates with `postgres(…)`,
-   * a connection reserved with `await sql.reserve()`, or a parameter declared with the driver's client
-   * types (`client: ReservedSql`). Resolved by scope, so an `html` or `gql` tag is never SQL.
+   * a connection reserved with `await sql.reserve()`, or a parameter or variable declared with the driver's client
+   * types or a type named for PostgreSQL (`client: ReservedSql`, `let db: PostgresDB`). Resolved by scope, so an
+   * `html` or `gql` tag is never SQL.
    */
   private isDriverClient(tag: ts.Identifier): boolean {
     const binding = this.flow.bindingOf(tag);
     if (!binding) return false;
     if ('parameterOf' in binding) return typeNameMatches(binding.parameter.type, DRIVER_CLIENT_TYPE);
+    // `let db: PostgresDB` assigned later (a test's beforeEach).
+    if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;
     const value = binding.variable.initializer && withoutAwait(binding.variable.initializer);
     if (!value || !ts.isCallExpression(value)) return false;
     return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
@@ -575,7 +594,9 @@ class Extractor {
     // Every named function of the file gets here: a look at the body's text spares most of them the walk for their returns.
     const body = (fn as ts.FunctionLikeDeclaration).body;
     if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
-    const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
+    const result = singleReturn(fn as ts.FunctionLikeDeclaration);
+    // A query config written in place (`return { statement: 'SET search_path TO …' }`) is read by its text.
+    const returned = result && (this.flow.configText(result) ?? result);
     // Other functions count only when they return the text itself (every function of the file gets here).
     if (!returned || (!builderName && !isWrittenString(returned))) return;
     const parts = this.flow.stringParts(returned, 0, [], { indirect: false, choicesUnknown: true });
@@ -607,12 +628,38 @@ class Extractor {
       this.addListenFinding(call);
       return;
     }
-    const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && WRAPPER_QUERY_METHODS.test(name);
+    if (name === 'unsafe') this.inspectUnsafePrepare(call);
+    const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)));
     if (!QUERY_METHODS.test(name) && !wrapper) {
       this.inspectHelperCall(call, groupFor);
       return;
     }
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, groupFor);
+  }
+
+  /**
+   * postgres.js `sql.unsafe(text, args, { prepare: true })`: this one query is prepared as a named statement,
+   * whatever the client's own `prepare` option says. A client this file creates preparing by default has its
+   * own finding already.
+   */
+  private inspectUnsafePrepare(call: ts.CallExpression): void {
+    const options = call.arguments[2] && withoutAwait(call.arguments[2]);
+    const prepare = options && ts.isObjectLiteralExpression(options) ? objectProperty(options, 'prepare') : undefined;
+    const receiver = receiverOf(call);
+    if (prepare?.kind !== ts.SyntaxKind.TrueKeyword || this.isReplicationValue(receiver)) return;
+    const made = receiver && ts.isIdentifier(receiver) ? this.postgresJsCreation(receiver) : undefined;
+    if (made && !made.arguments.some((a) => ts.isObjectLiteralExpression(a) && objectProperty(a, 'prepare')?.kind === ts.SyntaxKind.FalseKeyword)) return;
+    this.addNodeFinding('protocol-prepared-statement', prepare,
+      'unsafe(…, { prepare: true }) prepares this query as a named statement on one server connection; a transaction pooler without prepared-statement support may run it again on another, where it does not exist.');
+  }
+
+  /** The `postgres(…)` call that made the client a name is bound to in this file, if it is one. */
+  private postgresJsCreation(name: ts.Identifier): ts.CallExpression | undefined {
+    const binding = this.flow.bindingOf(name);
+    const value = binding && 'variable' in binding && binding.variable.initializer ? withoutAwait(binding.variable.initializer) : undefined;
+    if (!value || !ts.isCallExpression(value)) return undefined;
+    const factory = (ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text)) || requiredModule(value.expression) === 'postgres';
+    return factory ? value : undefined;
   }
 
   /**
@@ -623,12 +670,27 @@ class Extractor {
    */
   private inspectHelperCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     const helper = this.queryHelperOf(call.expression);
-    const text = helper && call.arguments[helper.textIndex];
-    if (!helper || !text) return;
+    if (!helper) {
+      this.inspectImportedRunner(call, groupFor);
+      return;
+    }
+    const text = call.arguments[helper.textIndex];
+    if (!text) return;
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
     // What a caller passes is read as a wrapper's text is: only a whole statement or a SET, and no syntax
     // errors (the helper's receiver is not known to be a PostgreSQL client: `queue.execute(message)`).
     this.inspectQueryCall(text, receiver, true, groupFor);
+  }
+
+  /**
+   * `rquery(connection, 'SET …')`, `runQuery(db, sql)`: a function defined elsewhere (imported, global) whose
+   * name says it runs a query. Its first argument that is known text is read as a wrapper's text (only a
+   * whole statement or a SET, no syntax errors), sent through the argument before it, if any.
+   */
+  private inspectImportedRunner(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+    if (!ts.isIdentifier(call.expression) || !SQL_RUNNER_FUNCTION.test(call.expression.text) || this.flow.localFunction(call.expression)) return;
+    const textIndex = call.arguments.findIndex((argument) => this.flow.resolveQuery(argument)?.parts !== undefined);
+    if (textIndex >= 0) this.inspectQueryCall(call.arguments[textIndex], textIndex > 0 ? call.arguments[textIndex - 1] : undefined, true, groupFor);
   }
 
   private readonly queryHelpers = new Map<ts.Node, QueryHelper | null>();
@@ -758,13 +820,16 @@ class Extractor {
     // A client an object holds (`this.db`, handed to its constructor) and uses as a SQL tag in this file.
     if (isClientMember(receiver)) return this.isUsedAsTag(`this.${receiver.name.text}`) && looksLikeListenCall(call);
     if (!ts.isIdentifier(receiver)) return false;
-    if (this.postgresJsNames.size > 0) return this.poolNames.has(receiver.text) || receiver.text === 'sql';
-    return this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text);
+    if (this.postgresJsNames.size > 0 && (this.poolNames.has(receiver.text) || receiver.text === 'sql')) return true;
+    if (this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text)) return true;
+    // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
+    // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
+    return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);
   }
 
-  /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`), as a postgres.js client does. */
+  /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`, name<Row>`…`, name /* sql *\/ `…`), as a postgres.js client does. */
   private isUsedAsTag(name: string): boolean {
-    return new RegExp(String.raw`(?:^|[^\w$.])${name.replace(/[$.]/g, '\\$&')}\s*\``).test(this.source.text);
+    return new RegExp(String.raw`(?:^|[^\w$.])${name.replace(/[$.]/g, '\\$&')}\s*(?:<[^\`;]*?>\s*)?(?:\/\*[^*]*\*\/\s*)?\``).test(this.source.text);
   }
 
   /** postgres.js `sql.listen(channel, fn)` sends LISTEN on a connection of the pool. */
@@ -958,6 +1023,11 @@ function looksLikeListenCall(call: ts.CallExpression): boolean {
   const [channel, onNotify] = call.arguments;
   return channel !== undefined && onNotify !== undefined && (ts.isStringLiteralLike(channel) || ts.isTemplateExpression(channel))
     && (ts.isArrowFunction(onNotify) || ts.isFunctionExpression(onNotify) || ts.isIdentifier(onNotify) || ts.isPropertyAccessExpression(onNotify));
+}
+
+/** A LISTEN channel: a name written as text or held in a variable or property (not a port number, not options). */
+function namesChannel(argument: ts.Expression | undefined): boolean {
+  return argument !== undefined && (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument) || ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument));
 }
 
 /** A local function that sends one of its parameters as a query's text: where that parameter is, and the query's receiver. */

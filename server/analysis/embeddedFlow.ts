@@ -115,7 +115,7 @@ function assignmentsIn(scope: ts.Node, name: string): Assignment[] {
 }
 
 function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
-  return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
+  return fn.parameters.some((p) => bindsName(p.name, name));
 }
 
 /** Whether a binding (`client`, `{ client }`, `[client]`, `{ db: client }`) declares `name`. */
@@ -136,13 +136,14 @@ function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
+/** The one value a function returns (a bare `return;` that gives up early is no value of it), if it has one. */
 export function singleReturn(fn: FunctionWithBody): ts.Expression | undefined {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return body;
   const returns: ts.ReturnStatement[] = [];
   walkDescendants(body, (node) => {
-    if (ts.isReturnStatement(node)) returns.push(node);
+    if (ts.isReturnStatement(node) && node.expression) returns.push(node);
     return !ts.isReturnStatement(node) && !ts.isFunctionLike(node);
   });
   return returns.length === 1 ? returns[0].expression : undefined;
@@ -177,7 +178,13 @@ export class Flow {
     return { parts: known, literals, indirect: state.indirect, preparedName };
   }
 
-  /** `{ text, name }`, `{ raw }`, `new Query(text | config)`, or a name bound to one of them. */
+  /** The text of a query config written in place (`{ text }`, `{ statement }`, `{ raw }`), if `node` is one. */
+  configText(node: ts.Expression): ts.Expression | undefined {
+    const value = unwrap(node);
+    return ts.isObjectLiteralExpression(value) ? this.queryConfig(value, 0, { indirect: false })?.text : undefined;
+  }
+
+  /** `{ text, name }`, `{ raw }`, `{ statement }`, `new Query(text | config)`, or a name bound to one of them. */
   private queryConfig(node: ts.Expression, depth: number, state: FlowState): { text?: ts.Expression; name?: ts.Expression } | undefined {
     if (depth > MAX_DEPTH) return undefined;
     if (ts.isObjectLiteralExpression(node)) {
@@ -185,7 +192,12 @@ export class Flow {
       if (text) return { text, name: objectProperty(node, 'name') };
       // An adapter's wrapper that sends its `raw` text as it is (`adapter.execute({ drizzle, raw: sql })`).
       const raw = objectProperty(node, 'raw');
-      return raw ? { text: raw } : undefined;
+      if (raw) return { text: raw };
+      // pgwire's `{ statement, params }`. Other libraries' configs may hold a `statement` that is no SQL
+      // (a policy, a sentence): read as text reached through a name, it counts only when it looks like SQL.
+      const statement = objectProperty(node, 'statement');
+      if (statement) state.indirect = true;
+      return statement ? { text: statement } : undefined;
     }
     if (ts.isNewExpression(node) && node.arguments?.length && QUERY_OBJECT_CLASSES.test(calleeText(node.expression))) {
       const first = unwrap(node.arguments[0]);
@@ -230,7 +242,9 @@ export class Flow {
       return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
     }
     if (ts.isIdentifier(node)) return this.nameParts(node, depth, literals, state);
-    const joined = ts.isCallExpression(node) ? this.joinedParts(node, depth, literals, state) ?? this.formattedParts(node, depth, literals, state) : undefined;
+    const joined = ts.isCallExpression(node)
+      ? this.joinedParts(node, depth, literals, state) ?? this.mappedParts(node, depth, literals, state) ?? this.formattedParts(node, depth, literals, state)
+      : undefined;
     if (joined) return joined;
     const target = this.followName(node);
     if (target) {
@@ -265,6 +279,21 @@ export class Flow {
     state.indirect = true;
     const between = separator ? literalOf(separator, this.source) : literalPart(',', ',', call.arguments.end, false);
     return items.flatMap((item, i) => [...(i > 0 ? [between] : []), ...(known[i] ?? [this.hole(item)])]);
+  }
+
+  /**
+   * `items.map((item) => \`…\`).join(', ')` or `Array.from(items, (item) => \`…\`).join(', ')`: the text each
+   * element is made from. One element stands for them all (their holes differ, their SQL does not).
+   */
+  private mappedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'join' || call.arguments.length > 1) return undefined;
+    const elements = unwrap(callee.expression);
+    const mapper = ts.isCallExpression(elements) ? mapperOf(elements) : undefined;
+    const element = mapper && singleReturn(mapper);
+    const parts = element && this.stringParts(element, depth + 1, literals, state);
+    if (parts) state.indirect = true;
+    return parts;
   }
 
   /**
@@ -409,6 +438,15 @@ export class Flow {
     }
     return undefined;
   }
+}
+
+/** The callback that makes each element: of `items.map(fn)`, or of `Array.from(items, fn)`. */
+function mapperOf(call: ts.CallExpression): FunctionWithBody | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const isArrayFrom = callee.name.text === 'from' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Array';
+  const fn = callee.name.text === 'map' ? call.arguments[0] : isArrayFrom ? call.arguments[1] : undefined;
+  return fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ? fn : undefined;
 }
 
 function isLoop(node: ts.Node): boolean {
