@@ -60,10 +60,11 @@ function withoutVersion(part: string): string {
 
 /**
  * Engines that speak PostgreSQL's protocol and most of its SQL, with syntax of their own (CockroachDB's
- * `table@index`, `INVERTED INDEX`, `STORING`; YugabyteDB's `SPLIT INTO`): their files keep pooling findings
+ * `table@index`, `INVERTED INDEX`, `STORING`; YugabyteDB's `SPLIT INTO`; EDB Postgres Advanced Server's
+ * Oracle-style `COMPOUND TRIGGER`, packages and resource groups, in `ppas`/`epas` folders): their files keep pooling findings
  * (they sit behind the same poolers) but PostgreSQL's parser is no judge of their syntax.
  */
-const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyte', 'yugabytedb', 'ysql']);
+const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyte', 'yugabytedb', 'ysql', 'ppas', 'epas']);
 
 /** Whether a path names a PostgreSQL-compatible engine (as dialectOfPath reads names: a folder or a file-name part). */
 export function pathNamesCompatibleEngine(path: string): boolean {

@@ -1,7 +1,8 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
 // pg_restore output, psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
-// script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove),
+// script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
+// a `__fixtures__` folder),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
@@ -169,9 +170,17 @@ export function includedByPsqlScript(fileName: string): boolean {
   return includingScript(fileName) !== undefined;
 }
 
-/** A test script, or a file one includes: its own session, on a throwaway test database. */
+/**
+ * Whether the file is test input in a `__fixtures__` folder (the Jest/Babel convention): a parser's or
+ * formatter's sample SQL, or a fixture a test loads into its own database; never the application's pool.
+ */
+export function isTestFixture(fileName: string): boolean {
+  return fileName.split(/[\\/]/).includes('__fixtures__');
+}
+
+/** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
-  return looksLikePgTapTest(text) || (fileName !== undefined && (isPgRegressInput(fileName) || includingScript(fileName) === 'test'));
+  return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName) || includingScript(fileName) === 'test'));
 }
 
 /**

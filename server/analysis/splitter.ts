@@ -40,6 +40,18 @@ function isNonCodeStart(code: number): boolean {
 }
 
 /** Whether a word starting with this character code may be BEGIN, ATOMIC, CASE or END (the words the splitter tracks). */
+/**
+ * Whether text[i, j) is DO, ALSO or INSTEAD, the words a rule's parenthesised action list follows
+ * (`CREATE RULE … DO INSTEAD (UPDATE …; INSERT …)`). Compared in place: the splitter allocates no words.
+ */
+function isRuleActionVerb(text: string, i: number, j: number): boolean {
+  const length = j - i;
+  if (length !== 2 && length !== 4 && length !== 7) return false;
+  const verb = length === 2 ? 'do' : length === 4 ? 'also' : 'instead';
+  for (let k = 0; k < length; k++) if ((text.charCodeAt(i + k) | 0x20) !== verb.charCodeAt(k)) return false;
+  return true;
+}
+
 function mayBeTrackedWord(code: number): boolean {
   const lower = code | 0x20;
   return lower === 97 || lower === 98 || lower === 99 || lower === 101;
@@ -222,7 +234,8 @@ class PendingStatement {
 
 /**
  * Splits SQL into statements at top-level semicolons. Semicolons inside quotes, comments, dollar
- * quotes and BEGIN ATOMIC ... END bodies (where CASE ... END nests) do not split. psql scripts are
+ * quotes, BEGIN ATOMIC ... END bodies (where CASE ... END nests) and a rule's parenthesised action list
+ * (`DO INSTEAD (stmt; stmt)`, one CREATE RULE statement, as psql and the server read it) do not split. psql scripts are
  * understood: a top-level backslash starts a meta-command that runs to the end of the line (the
  * `\g` family ends a statement like `;`), psql variables are blanked to names or literals, and the
  * data of `COPY … FROM stdin` up to `\.` is skipped. Migration tools' annotations that end a statement
@@ -233,6 +246,9 @@ export function splitStatements(text: string): StatementSpan[] {
   let start = 0;
   let atomicDepth = 0;
   let previousWord = '';
+  /** Parenthesis depth inside a rule's action list, and whether the last token was DO/ALSO/INSTEAD. */
+  let ruleActionDepth = 0;
+  let afterRuleVerb = false;
   const pending = new PendingStatement();
   let i = 0;
   const length = text.length;
@@ -268,6 +284,7 @@ export function splitStatements(text: string): StatementSpan[] {
         const newline = text.indexOf('\n', i);
         start = finish(i, newline < 0 ? length : newline + 1, false);
         atomicDepth = 0;
+        ruleActionDepth = 0;
         previousWord = '';
         i = start;
         continue;
@@ -287,10 +304,14 @@ export function splitStatements(text: string): StatementSpan[] {
       else if (atomicDepth > 0 && word === 'CASE') atomicDepth++;
       else if (atomicDepth > 0 && word === 'END') atomicDepth--;
       previousWord = word;
+      afterRuleVerb = isRuleActionVerb(text, i, j);
       i = j;
       continue;
     }
-    if (code === 59 /* ; */ && atomicDepth === 0) {
+    if (code === 40 /* ( */ && (ruleActionDepth > 0 || afterRuleVerb)) ruleActionDepth++;
+    else if (code === 41 /* ) */ && ruleActionDepth > 0) ruleActionDepth--;
+    if (code > 32) afterRuleVerb = false;
+    if (code === 59 /* ; */ && atomicDepth === 0 && ruleActionDepth === 0) {
       start = finish(i, i + 1, false);
       previousWord = '';
       i = start;
@@ -300,6 +321,7 @@ export function splitStatements(text: string): StatementSpan[] {
       const meta = readMetaCommand(text, i);
       if (SENDING_META_COMMANDS.has(meta.name) && atomicDepth === 0) {
         start = finish(i, meta.end, true);
+        ruleActionDepth = 0;
         previousWord = '';
         i = start;
         continue;

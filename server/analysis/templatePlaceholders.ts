@@ -1,7 +1,8 @@
 // Placeholders of templates and drivers in SQL files: `${schema}`, `$SCHEMA`, `{{ table }}`, `#{id}`, `%(name)s`,
 // `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`, pg-promise's `$(name)` (and `$<name>`,
 // `$[name]`, `$/name/`), goyesql's `%name%`, extension scripts' `@extschema@`
-// (CREATE/ALTER EXTENSION substitutes it). Text holding them is a template, not the statement PostgreSQL
+// (CREATE/ALTER EXTENSION substitutes it), and `<OWNER>`-style capitalised names in angle brackets, which
+// tests substitute into expected SQL before comparing. Text holding them is a template, not the statement PostgreSQL
 // runs: its parse error says nothing (dialect.ts), but what the statement does once filled in still matters
 // (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder with an identifier or a number of
 // the same length, so the repaired text parses with every offset in place.
@@ -24,20 +25,25 @@ const SHELL_VARIABLE = /(?<![\w$])\$[A-Za-z_]\w*(?![\w$])/;
 const PG_PROMISE_VARIABLE = String.raw`\$\([\w.]+(?:\^|~|:\w+)?\)|\$<[\w.]+(?:\^|~|:\w+)?>|\$\[[\w.]+(?:\^|~|:\w+)?\]|\$\/[\w.]+(?:\^|~|:\w+)?\/`;
 /** `%name%` (goyesql, replaced by Go code before sending): PostgreSQL's `%` is modulo, never glued to a name on both sides. */
 const PERCENT_NAME = String.raw`(?<![\w%])%[A-Za-z_]\w*%(?![\w%])`;
+/**
+ * `<OWNER>`, `<TEST_DB_NAME>`: a capitalised name between angle brackets, glued to both. As SQL it would be
+ * `(x < NAME) > y`, a boolean compared again, which nobody writes that way.
+ */
+const ANGLE_NAME = String.raw`(?<![<\w])<[A-Z][A-Z0-9_]*>(?![>=])`;
 /** Placeholders looked for in code only (a `'%abc%'` LIKE pattern is data). */
-const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}`);
+const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}`);
 
-/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `$NAME`, `$(name)`, `%name%`, `?`, `%s`, `@name`). */
+/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `$NAME`, `$(name)`, `%name%`, `<NAME>`, `?`, `%s`, `@name`). */
 export function hasTemplateMarkers(statement: string): boolean {
   if (TEMPLATE_MARKERS.test(statement)) return true;
-  const mayHold = statement.includes('{') || statement.includes('$') || statement.includes('%');
+  const mayHold = statement.includes('{') || statement.includes('$') || statement.includes('%') || statement.includes('<');
   if (!mayHold) return false;
   const code = statement.replace(LITERALS_AND_COMMENTS, "''");
   return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code) || CODE_PLACEHOLDER.test(code);
 }
 
 /** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */
-const PLACEHOLDER = new RegExp(String.raw`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|` + /@\w+(?::\w+)?@|(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/.source, 'g');
+const PLACEHOLDER = new RegExp(String.raw`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}|` + /@\w+(?::\w+)?@|(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/.source, 'g');
 
 /** Where the parser stops on a text (code-point offset as libpg-query reports it), or undefined when it parses. */
 export type ParseErrorAt = (text: string) => number | undefined;

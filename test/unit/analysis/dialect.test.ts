@@ -82,6 +82,15 @@ test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nulla
   assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/migrations/0002_region.sql'), []);
 });
 
+test('EDB Advanced Server files (a ppas or epas folder) keep pooling findings but get no PostgreSQL syntax errors; the same text elsewhere gets both', () => {
+  const edb = 'CREATE OR REPLACE TRIGGER audit_trg FOR INSERT ON orders COMPOUND TRIGGER\nAFTER EACH ROW IS\nBEGIN\n  NULL;\nEND;\nEND audit_trg;\nSET search_path TO app;\n';
+  for (const path of ['tests/ppas/default/create_trigger.sql', 'sql/epas15/create_trigger.sql']) {
+    assert.deepEqual(analyzeSql(edb, undefined, path).map((f) => f.rule), ['session-set'], path);
+  }
+  assert.ok(analyzeSql(edb, undefined, 'tests/pg/default/create_trigger.sql').some((f) => f.rule === 'syntax-error'));
+  assert.ok(analyzeSql(edb, undefined, 'tests/pappas/create_trigger.sql').some((f) => f.rule === 'syntax-error'));
+});
+
 test('CockroachDB/YugabyteDB files (a folder or file-name part) keep pooling findings but get no PostgreSQL syntax errors; the same text elsewhere gets both', () => {
   const crdb = 'CREATE INDEX ON accounts (email) STORING (name);\nSET search_path TO app;\nSELECT * FROM accounts@accounts_email_idx;\n';
   for (const path of ['migrations/sql/20200101000000_init.cockroach.up.sql', 'db/crdb/schema.sql', 'schema/cockroachdb/001.sql', 'db/yugabyte/x.sql']) {

@@ -120,6 +120,17 @@ test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <n
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant_x.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test('SQL in a __fixtures__ folder is test input (a parser sample, a test database fixture): only syntax errors', () => {
+  for (const path of ['__fixtures__/upstream/settings.sql', 'packages/deparser/__fixtures__/kitchen/settings.sql', 'C:\\repo\\__fixtures__\\settings.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path), [], path);
+  }
+  assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, '__fixtures__/errors.sql').map((f) => f.rule), ['syntax-error']);
+  // Folders that only look alike hold application SQL.
+  for (const path of ['fixtures/settings.sql', 'src/__fixtures/settings.sql', 'db/my__fixtures__/settings.sql', 'settings.__fixtures__.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path).map((f) => f.rule), SESSION_STATE_RULES, path);
+  }
+});
+
 test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_prove), wherever it is', () => {
   assert.deepEqual(analyzeSql(`BEGIN;\nSELECT plan(3);\n${SESSION_STATE}SELECT * FROM finish();\nROLLBACK;\n`), []);
   assert.deepEqual(analyzeSql(`select tap.no_plan();\n${SESSION_STATE}`), []);

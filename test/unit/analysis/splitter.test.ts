@@ -82,3 +82,29 @@ test('SqlAnalyzer reuses cached statements and gives the same findings after an 
   assert.equal(after.slice(findings[1].start, findings[1].end), 'SET x.y = 1');
   assert.ok(findings[1].fix, 'block context is recomputed over cached statements');
 });
+
+test("a rule's parenthesised action list is one statement: its inner semicolons do not split it", () => {
+  const script = [
+    'CREATE RULE archive_on_delete AS ON DELETE TO invoices DO ALSO (',
+    '  INSERT INTO invoices_archive SELECT old.*;',
+    '  UPDATE ledger SET open_count = open_count - 1 WHERE ledger.id = old.ledger_id;',
+    ');',
+    'create rule notify_both as on insert to jobs do instead (notify queue_a; notify queue_b);',
+    'SET search_path = billing;',
+  ].join('\n');
+  const firstWords = splitStatements(script).map((s) => s.text.trim().split(/\s+/).slice(0, 3).join(' '));
+  assert.deepEqual(firstWords, ['CREATE RULE archive_on_delete', 'create rule notify_both', 'SET search_path =']);
+  assert.deepEqual(analyzeSql(script).map((f) => f.rule), ['session-set'], 'no syntax error, and the SET after the rules is still read');
+});
+
+test('only a list right after DO, ALSO or INSTEAD keeps semicolons: other parentheses, and a mistyped action, do not', () => {
+  const others = [
+    'INSERT INTO tags (name) VALUES (\'do\') ON CONFLICT DO NOTHING;',
+    'CREATE TRIGGER t INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION f();',
+    'SELECT also (1);',
+    'SET search_path = app;',
+  ].join('\n');
+  assert.equal(splitStatements(others).length, 4);
+  const typo = 'CREATE RULE r AS ON INSERT TO t DO INSTEAD (UPDAT t SET a = 1; DELETE FROM t);\nLISTEN jobs;';
+  assert.deepEqual(analyzeSql(typo).map((f) => f.rule), ['syntax-error', 'listen']);
+});

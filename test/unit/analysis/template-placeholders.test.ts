@@ -53,3 +53,14 @@ test("pg-promise $(name), $<name>, $[name], $/name/ and goyesql %name% are place
   assert.deepEqual(found("SELECT * FROM t WHERE name LIKE '%abc%' AND;\n").map(([rule]) => rule), ['syntax-error']);
   assert.deepEqual(found('SELECT a % b % c FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
 });
+
+test('<NAME> placeholders a test fills into expected SQL are names: no syntax error, and the statement is still read', () => {
+  assert.deepEqual(found('ALTER DEFAULT PRIVILEGES FOR ROLE <OWNER> GRANT SELECT ON TABLES TO reporting;\n'), []);
+  assert.deepEqual(found('CREATE DATABASE scratch_copy TEMPLATE <SOURCE_DB>;\nSET ROLE <APP_ROLE>;\n'), [['session-set', 'SET ROLE <APP_ROLE>']]);
+});
+
+test('comparisons with < and > are not <NAME> placeholders: a real mistake beside them is still reported', () => {
+  assert.deepEqual(found('SELECT id FROM t WHERE a <MAX_A AND b> 2 ORDER;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT 1 FROM t WHERE x<y AND z>w AND;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT 1 FROM t WHERE x <> Y AND;\n').map(([rule]) => rule), ['syntax-error']);
+});
