@@ -18,6 +18,10 @@ const PATH_DIALECTS: Record<string, OtherDialect> = {
   clickhouse: 'clickhouse', bigquery: 'analytics', snowflake: 'analytics', duckdb: 'analytics', spanner: 'analytics', googlesql: 'analytics',
   db2: 'analytics', hana: 'analytics', trino: 'analytics', presto: 'analytics', databricks: 'analytics',
   teradata: 'analytics', vertica: 'analytics', cassandra: 'analytics', ydb: 'analytics', firebird: 'analytics',
+  athena: 'analytics', hive: 'analytics', impala: 'analytics', spark: 'analytics', sparksql: 'analytics',
+  flink: 'analytics', exasol: 'analytics', soql: 'analytics', doris: 'mysql',
+  // Standard SQL written for no engine in particular (a multi-dialect tool's `ansi` base dialect).
+  ansi: 'analytics',
 };
 /** The database names a path part may carry (also the prefixes of CamelCase file names: embeddedDialect.ts). */
 export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
@@ -61,10 +65,12 @@ function withoutVersion(part: string): string {
 /**
  * Engines that speak PostgreSQL's protocol and most of its SQL, with syntax of their own (CockroachDB's
  * `table@index`, `INVERTED INDEX`, `STORING`; YugabyteDB's `SPLIT INTO`; EDB Postgres Advanced Server's
- * Oracle-style `COMPOUND TRIGGER`, packages and resource groups, in `ppas`/`epas` folders): their files keep pooling findings
+ * Oracle-style `COMPOUND TRIGGER`, packages and resource groups, in `ppas`/`epas` folders; forks and
+ * wire-compatible engines such as Greenplum, Redshift, Materialize and RisingWave): their files keep pooling findings
  * (they sit behind the same poolers) but PostgreSQL's parser is no judge of their syntax.
  */
-const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyte', 'yugabytedb', 'ysql', 'ppas', 'epas']);
+const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyte', 'yugabytedb', 'ysql', 'ppas', 'epas',
+  'greenplum', 'redshift', 'materialize', 'risingwave']);
 
 /** Whether a path names a PostgreSQL-compatible engine (as dialectOfPath reads names: a folder or a file-name part). */
 export function pathNamesCompatibleEngine(path: string): boolean {

@@ -2,7 +2,7 @@
 // pg_restore output, psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
-// a `__fixtures__` folder),
+// a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml`),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
@@ -178,9 +178,28 @@ export function isTestFixture(fileName: string): boolean {
   return fileName.split(/[\\/]/).includes('__fixtures__');
 }
 
+/** Folders that hold a project's tests and their data. */
+const TEST_FOLDER = /^(?:tests?|__tests__|spec|fixtures|testdata|test_data)$/i;
+/** The forms a tool's expected result takes beside its SQL input (a parse tree, a formatted copy's metadata). */
+const EXPECTED_RESULT_EXTENSIONS = ['.yml', '.yaml', '.json'];
+
+/**
+ * Whether the file is the input of a test that compares a result recorded beside it: `<name>.sql` next to
+ * `<name>.yml` (or `.yaml`, `.json`) in a test folder, as a SQL linter or parser keeps its parse-tree
+ * fixtures. The test reads the SQL; no pool ever runs it.
+ */
+export function hasExpectedResultBeside(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  if (!dirname(file).split(sep).some((segment) => TEST_FOLDER.test(segment))) return false;
+  const stem = file.slice(0, -'.sql'.length);
+  return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension));
+}
+
 /** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
-  return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName) || includingScript(fileName) === 'test'));
+  return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName)
+    || hasExpectedResultBeside(fileName) || includingScript(fileName) === 'test'));
 }
 
 /**

@@ -23,14 +23,15 @@ test('migration folders of analytical and other non-PostgreSQL databases (ClickH
   // Spanner's DDL is also known by its syntax (the primary key after the column list): no path needed.
   assert.deepEqual(analyzeSql(spanner).map((f) => f.rule), []);
   for (const path of ['db/migrations/clickhouse/0003_views.sql', 'testdata/migrations/clickhouse-replicated/0001_dict.sql', 'schema/spanner/0002.sql', 'warehouse/bigquery/daily.sql',
-    'db/starrocks/init.sql', 'migrations/turso/0001.sql', 'migrations/libsql/0001.sql', 'ydb/0004_index.sql', 'duckdb/load.sql', 'internal/goosespanner/x.sql', 'migrations/tidb/1.sql', 'warehouse/db2/0001.sql']) {
+    'db/starrocks/init.sql', 'migrations/turso/0001.sql', 'migrations/libsql/0001.sql', 'ydb/0004_index.sql', 'duckdb/load.sql', 'internal/goosespanner/x.sql', 'migrations/tidb/1.sql', 'warehouse/db2/0001.sql',
+    'queries/athena/daily.sql', 'etl/hive/load.sql', 'etl/spark-sql/load.sql', 'jobs/flink/stream.sql', 'dialects/exasol/x.sql', 'dialects/impala/x.sql', 'dialects/soql/x.sql', 'dialects/doris/x.sql', 'dialects/ansi/select.sql']) {
     assert.ok(dialectOfPath(path), path);
     assert.deepEqual(analyzeSql(clickhouse + spanner, undefined, path), [], path);
   }
 });
 
 test('paths that only contain such words (not as a package-name ending), or name them far above the project, stay PostgreSQL', () => {
-  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/mydb/x.sql', 'db/cockroach/x.sql', 'db/yugabyte/x.sql', 'db/spanners/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
+  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/mydb/x.sql', 'db/cockroach/x.sql', 'db/yugabyte/x.sql', 'db/spanners/x.sql', 'archive/beehive/x.sql', 'db/sparkle/x.sql', 'db/redshifted/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
     assert.equal(dialectOfPath(path), undefined, path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
   }
@@ -82,9 +83,9 @@ test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nulla
   assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/migrations/0002_region.sql'), []);
 });
 
-test('EDB Advanced Server files (a ppas or epas folder) keep pooling findings but get no PostgreSQL syntax errors; the same text elsewhere gets both', () => {
+test('EDB Advanced Server (ppas, epas) and PostgreSQL forks (Greenplum, Redshift, Materialize) keep pooling findings but get no PostgreSQL syntax errors; the same text elsewhere gets both', () => {
   const edb = 'CREATE OR REPLACE TRIGGER audit_trg FOR INSERT ON orders COMPOUND TRIGGER\nAFTER EACH ROW IS\nBEGIN\n  NULL;\nEND;\nEND audit_trg;\nSET search_path TO app;\n';
-  for (const path of ['tests/ppas/default/create_trigger.sql', 'sql/epas15/create_trigger.sql']) {
+  for (const path of ['tests/ppas/default/create_trigger.sql', 'sql/epas15/create_trigger.sql', 'dialects/greenplum/x.sql', 'warehouse/redshift/x.sql', 'views/materialize/x.sql']) {
     assert.deepEqual(analyzeSql(edb, undefined, path).map((f) => f.rule), ['session-set'], path);
   }
   assert.ok(analyzeSql(edb, undefined, 'tests/pg/default/create_trigger.sql').some((f) => f.rule === 'syntax-error'));

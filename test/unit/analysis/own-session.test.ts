@@ -131,6 +131,19 @@ test('SQL in a __fixtures__ folder is test input (a parser sample, a test databa
   }
 });
 
+test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, .json) is test input: only syntax errors', (t) => {
+  const root = folderWith(t, 'poolsafe-expected-', {
+    'test/fixtures/dialect/settings.yml': 'file: []', 'test/fixtures/dialect/errors.yaml': '', 'spec/cases/listen.json': '{}',
+    'db/settings.yml': '', 'test/fixtures/other.yml': '',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'test', 'fixtures', 'dialect', 'settings.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'spec', 'cases', 'listen.sql')), []);
+  assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, join(root, 'test', 'fixtures', 'dialect', 'errors.sql')).map((f) => f.rule), ['syntax-error']);
+  // Outside a test folder, or with no result of the same name, it is application SQL.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'settings.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'test', 'fixtures', 'settings.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_prove), wherever it is', () => {
   assert.deepEqual(analyzeSql(`BEGIN;\nSELECT plan(3);\n${SESSION_STATE}SELECT * FROM finish();\nROLLBACK;\n`), []);
   assert.deepEqual(analyzeSql(`select tap.no_plan();\n${SESSION_STATE}`), []);
