@@ -632,6 +632,7 @@ async function main() {
     if (loginScenario) for (const name of targets) await warmUp(running[name], loginScenario, cluster.password);
 
     const runs = [];
+    const mainLoad = [loadavg()[0]];
     const mainRounds = ['detection', 'audit', 'rate'].includes(process.env.BENCH_ONLY) ? 0 : rounds;
     for (let round = 0; round < mainRounds; round++) {
       for (const scenario of SCENARIOS) {
@@ -649,8 +650,10 @@ async function main() {
       }
     }
     const summary = summarize(runs);
+    mainLoad.push(loadavg()[0]);
     if (mainRounds > 0) {
-      console.log('');
+      // A shared machine's load moves every figure: it is printed with them.
+      console.log(`\nload average ${fmt(mainLoad[0], 1)} -> ${fmt(mainLoad[1], 1)} over the ${mainRounds} rounds`);
       printTable(summary);
       printTargets(summary);
     }
@@ -661,7 +664,7 @@ async function main() {
     const fixedRate = !only || only === 'main' || only === 'rate' ? await measureAtFixedRate(running, summary, cluster, cleanups) : undefined;
     const detection = poolsafeTargets.length > 0 && (!only || only === 'detection') ? await measureDetectionCost(cluster, cleanups) : undefined;
     const audit = poolsafeTargets.length > 0 && (!only || only === 'audit') ? await measureAuditCost(cluster, cleanups) : undefined;
-    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, runs, summary, fixedRate, detection, audit }, null, 2));
+    writeFileSync(resultPath, JSON.stringify({ date: new Date().toISOString(), seconds, rounds, poolSize, scale, userlistFormat, mainLoad, runs, summary, fixedRate, detection, audit }, null, 2));
     console.log(`\nraw results: ${resultPath}`);
   } finally {
     await cleanup();
