@@ -112,8 +112,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
-  // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n).
-  ['analytics', /\)\s*PRIMARY\s+KEY\s*\(|\bINTERLEAVE\s+IN\s+PARENT\b|\bSTRING\s*\(\s*(?:\d+|MAX)\s*\)/im],
+  // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
+  // Hive/Spark/Databricks/DuckDB: semi and anti joins, LATERAL VIEW explode(…), UNION BY NAME.
+  ['analytics', /\)\s*PRIMARY\s+KEY\s*\(|\bINTERLEAVE\s+IN\s+PARENT\b|\bSTRING\s*\(\s*(?:\d+|MAX)\s*\)|\b(?:LEFT\s+|RIGHT\s+)?(?:ANTI|SEMI)\s+JOIN\b|\bLATERAL\s+VIEW\b|\bUNION\s+(?:ALL\s+)?BY\s+NAME\b/im],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

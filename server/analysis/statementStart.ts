@@ -34,13 +34,18 @@ const MIN_TYPO_LENGTH = 4;
 /** The opening word, or else the opening character. */
 const OPENING = /^(?:[A-Za-z_]+|[\s\S]?)/;
 
+/** How many opening parentheses are looked through (`((SELECT …))`). */
+const MAX_OPENING_PARENS = 8;
+
 /**
  * Whether the text opens as a statement: with a statement keyword, a near miss of one (one letter added,
- * dropped, changed or two swapped: a typo the user wants to hear about), or `(` (`(SELECT …) UNION …`).
+ * dropped, changed or two swapped: a typo the user wants to hear about), or `(` before one (`(SELECT …)
+ * UNION …`). A parenthesised expression (`(a OR b) AND c`, a query tool's test input) is no statement.
  */
-export function opensLikeStatement(text: string): boolean {
-  const opening = OPENING.exec(text.slice(leadingTrivia(text)))![0];
-  if (opening === '(') return true;
+export function opensLikeStatement(text: string, parens = 0): boolean {
+  const rest = text.slice(leadingTrivia(text));
+  const opening = OPENING.exec(rest)![0];
+  if (opening === '(') return parens < MAX_OPENING_PARENS && opensLikeStatement(rest.slice(1), parens + 1);
   const word = opening.toLowerCase();
   if (!/^[a-z_]/.test(word)) return false;
   if (KEYWORDS.has(word)) return true;

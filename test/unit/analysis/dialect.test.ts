@@ -101,6 +101,17 @@ test('CockroachDB/YugabyteDB files (a folder or file-name part) keep pooling fin
   assert.deepEqual(analyzeSql(crdb, undefined, 'db/cockroaches/001.sql').map((f) => f.rule), ['syntax-error', 'session-set', 'syntax-error']);
 });
 
+test('Spark/Hive/DuckDB query syntax (semi and anti joins, LATERAL VIEW, UNION BY NAME) is another dialect; a PostgreSQL mistake is still reported', () => {
+  for (const statement of ['SELECT a FROM x LEFT ANTI JOIN y ON x.id = y.id', 'SELECT a FROM x LEFT SEMI JOIN y ON x.id = y.id', 'SELECT c FROM t LATERAL VIEW explode(arr) v AS c', 'SELECT a FROM x UNION BY NAME SELECT a FROM y']) {
+    assert.equal(dialectOfStatement(statement), 'analytics', statement);
+    assert.deepEqual(analyzeSql(`${statement};\n`), [], statement);
+  }
+  for (const statement of ['SELECT a FROM x LEFT JOIN y ON x.id = y.id', 'SELECT a FROM x, LATERAL (SELECT 1) v', 'SELECT a FROM x UNION ALL SELECT a FROM y']) {
+    assert.equal(dialectOfStatement(statement), undefined, statement);
+  }
+  assert.deepEqual(analyzeSql('SELECT a FROM x LEFT JOIN y;\n').map((f) => f.rule), ['syntax-error']);
+});
+
 test('MySQL-only DDL (ALTER TABLE … MODIFY, DROP INDEX name ON table, CREATE FULLTEXT INDEX) is another dialect even with no dialect name near the file; PostgreSQL DDL that reads alike is not', () => {
   const mysql = 'ALTER TABLE executions MODIFY COLUMN data MEDIUMBLOB;\nDROP INDEX by_type ON visibility;\nCREATE FULLTEXT INDEX by_memo ON visibility (memo);\n';
   assert.deepEqual(analyzeSql(mysql, undefined, 'schema/db/v8/app/versioned/v1.2/alter.sql'), []);

@@ -51,6 +51,15 @@ test('a .sql file holding no statement (a placeholder line, notes) gets no synta
   assert.equal(opensLikeStatement('tbl id'), false);
 });
 
+test('a parenthesised expression (a query tool\'s test input) is no statement; a parenthesised query, even mistyped, is', () => {
+  assert.deepEqual(rules('(A OR B) AND (B OR C);\n(x AND y) OR z;\n(1);\n'), []);
+  assert.deepEqual(rules('((SELECT id FROM t) UNION (SELECT id FROM u) ORDER;\n'), ['syntax-error']);
+  assert.deepEqual(rules('(SELEC id FROM t);\n'), ['syntax-error']);
+  assert.deepEqual(rules('( -- first branch\n  WITH a AS (SELECT 1) SELECT * FROM a WHERE);\n'), ['syntax-error']);
+  assert.equal(opensLikeStatement('(a OR b) AND c'), false);
+  assert.equal(opensLikeStatement('((VALUES (1)))'), true);
+});
+
 let project: string;
 before(() => {
   project = mkdtempSync(join(tmpdir(), 'poolsafe-sqlc-'));
