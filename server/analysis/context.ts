@@ -157,7 +157,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   };
   let inBlock = false;
   // Until the sequence is seen to end a transaction, SET LOCAL on a client passed in may be inside the caller's.
-  let maybeInBlock = maybeInTransaction;
+  let maybeInBlock = maybeInTransaction || options.opensInsideTransaction === true;
   let blockNextvals: readonly { sequence: string; start: number; end: number }[] = NO_NEXTVALS;
   // An INSERT earlier in the block may have called nextval through a serial/identity default.
   let blockMayAdvance = false;

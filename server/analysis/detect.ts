@@ -8,7 +8,7 @@ import { skipNonCode, splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement } from './statementStart';
-import { dynamicStatement, leadingTrivia } from './dynamicSql';
+import { ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
@@ -290,11 +290,15 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   const at = ctx.text.indexOf(body);
   if (at < 0) return;
   const found: Candidate[] = [];
+  const constants = new ConstantStrings();
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
     // A body runs inside its caller's transaction: a SET it undoes, or a temporary table it drops, before
-    // returning never outlives it.
-    for (const undo of undoKeys(bodyFacts)) {
+    // returning never outlives it — also when dynamic SQL of a known text does it (`EXECUTE drop_sql`).
+    const executed = language === 'plpgsql' ? constants.executed(span.text) : undefined;
+    if (language === 'plpgsql') constants.read(span.text);
+    const undos = executed === undefined ? undoKeys(bodyFacts) : [...undoKeys(bodyFacts), ...undoKeys(analyzeFragment(executed, 0))];
+    for (const undo of undos) {
       for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i])) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.

@@ -96,3 +96,40 @@ function literalEnd(text: string, from: number): number {
   }
   return text.length;
 }
+
+/** The target of a PL/pgSQL assignment (`name :=`, or `name =`). */
+const ASSIGNED_VARIABLE = /^([A-Za-z_][\w$]*)\s*:?=/;
+/** An assigned value that is one whole constant string. */
+const CONSTANT_VALUE = /^\s*'((?:[^']|'')*)'\s*;?\s*$/;
+/** `EXECUTE name;` or `EXECUTE 'text';` ending the statement: dynamic SQL whose whole text is one value (no `||`, INTO or USING). */
+const EXECUTE_ONE_VALUE = /\bexecute\s+(?:([A-Za-z_][\w$]*)|'((?:[^']|'')*)')\s*;?\s*$/i;
+
+/**
+ * The PL/pgSQL variables of one body known to hold a constant string, read statement by statement in
+ * order, and the whole text an `EXECUTE` of one of them (or of a literal) runs: `sql := 'DROP TABLE t';
+ * EXECUTE sql;` drops what `EXECUTE 'DROP TABLE t'` does.
+ */
+export class ConstantStrings {
+  private readonly values = new Map<string, string>();
+
+  /** Reads one statement of the body: an assignment records the variable's value, or forgets it when not constant. */
+  read(statement: string): void {
+    const text = statement.slice(leadingTrivia(statement));
+    const target = ASSIGNED_VARIABLE.exec(text);
+    if (!target) return;
+    const constant = CONSTANT_VALUE.exec(text.slice(target[0].length));
+    if (constant) this.values.set(target[1].toLowerCase(), unquote(constant[1]));
+    else this.values.delete(target[1].toLowerCase());
+  }
+
+  /** The SQL text the statement runs with EXECUTE, when it is one known constant. */
+  executed(statement: string): string | undefined {
+    const match = EXECUTE_ONE_VALUE.exec(statement);
+    if (!match) return undefined;
+    return match[2] !== undefined ? unquote(match[2]) : this.values.get(match[1].toLowerCase());
+  }
+}
+
+function unquote(literalBody: string): string {
+  return literalBody.replace(/''/g, "'");
+}

@@ -12,6 +12,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
 import { migrationBlocks, migrationSections } from './migrationAnnotations';
 import { pathNamesCompatibleEngine } from './dialect';
+import { leadingTrivia } from './dynamicSql';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -202,6 +203,19 @@ export function isTestScript(text: DocumentText, fileName: string | undefined): 
     || hasExpectedResultBeside(fileName) || includingScript(fileName) === 'test'));
 }
 
+/** `SET LOCAL …` or `SELECT set_config(…, true)` as the file's first statement (after comments). */
+const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:;|$))/i;
+
+/**
+ * Whether the file opens with a transaction-scoped setting. Nobody writes one first in a script meant to
+ * run statement by statement (psql would only warn that it has no effect); it opens an extension script's
+ * source, a migration a tool runs in a transaction, or a script an installer sends as one message.
+ */
+export function opensWithTransactionScopedSetting(text: DocumentText): boolean {
+  const head = text.slice(0, HEAD);
+  return TRANSACTION_SCOPED_SETTING.test(head.slice(leadingTrivia(head)));
+}
+
 /**
  * Options for analysing a whole SQL file: `ownSession` set when the file runs in its own session, and
  * `testScript` too when it is a test (what a test creates lives in its test database only);
@@ -210,7 +224,8 @@ export function isTestScript(text: DocumentText, fileName: string | undefined): 
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
   const blocks = migrationBlocks(text);
-  const withSections = sections.length > 0 ? { ...options, migrationSections: sections, migrationBlocks: blocks } : options;
+  const sectioned = sections.length > 0 ? { ...options, migrationSections: sections, migrationBlocks: blocks } : options;
+  const withSections = opensWithTransactionScopedSetting(text) ? { ...sectioned, opensInsideTransaction: true } : sectioned;
   // A CockroachDB/YugabyteDB file: pooling findings hold, PostgreSQL's syntax errors do not.
   const forEngine = fileName !== undefined && pathNamesCompatibleEngine(fileName)
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;

@@ -2,13 +2,20 @@
 //
 // postgres.js prepares tagged-template queries (`sql\`…\``) by default, but `sql.unsafe(text)` without a
 // parameter array defaults to `prepare: false` and the simple query protocol. A client whose every use
-// in its file is such an unsafe() call, `.end()`, or a look at its options/serializers/types, and which
-// never leaves the file, prepares nothing.
+// in its file is such an unsafe() call, `.end()`, a look at its options/serializers/types, a value helper
+// (`sql.json(v)`, `sql.typed(v, oid)`), or a query that is never run, and which never leaves the file,
+// prepares nothing. postgres.js queries are lazy: a tagged template is sent only once it is awaited,
+// `.then()`-ed or `.execute()`-d, so one whose value is thrown away (`sql\`…\`;`, `void sql\`…\``, as
+// type-checking demos write them) never reaches the server, nor does a fragment inside such a query.
 import ts from 'typescript';
 import { objectProperty } from './embeddedFlow';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
+/** Helpers that wrap a value as a query parameter (`sql.json(v)`, `sql.typed.rect(v)`): they send nothing. */
+const VALUE_HELPERS = new Set(['json', 'array', 'typed']);
+/** Query methods that return the same query, still unsent (`sql\`…\`.simple()`). */
+const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
 
 /**
  * True when `creation` (`const sql = postgres(…)`, not exported) is used at least once and every use in
@@ -61,9 +68,12 @@ function isReference(id: ts.Identifier): boolean {
 
 function isNonPreparingUse(id: ts.Identifier): boolean {
   const access = id.parent;
+  if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access);
+  // `sql(column)`, `sql(rows, 'a', 'b')` in a query's hole: an identifier or values helper, part of that query.
+  if (ts.isCallExpression(access) && access.expression === id) return isPartOfEnclosingQuery(access);
   if (!ts.isPropertyAccessExpression(access) || access.expression !== id) return false;
   const member = access.name.text;
-  if (INERT_MEMBERS.has(member)) return true;
+  if (INERT_MEMBERS.has(member) || VALUE_HELPERS.has(member)) return true;
   const call = access.parent;
   if (!ts.isCallExpression(call) || call.expression !== access) return false;
   if (member === 'end') return true;
@@ -78,4 +88,51 @@ function unsafeCallSkipsPrepare(call: ts.CallExpression): boolean {
   const options = call.arguments.length === 2 ? second : third;
   if (!options || !ts.isObjectLiteralExpression(options)) return false;
   return objectProperty(options, 'prepare')?.kind === ts.SyntaxKind.FalseKeyword;
+}
+
+/** A query whose value is thrown away (after lazy modifiers), or a fragment inside another query's hole. */
+function isNeverSent(query: ts.TaggedTemplateExpression): boolean {
+  let outer = outsideParentheses(query);
+  for (;;) {
+    const access = outer.parent;
+    const call = access.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== outer || !LAZY_MODIFIERS.has(access.name.text)) break;
+    if (!ts.isCallExpression(call) || call.expression !== access || call.arguments.length > 0) break;
+    outer = outsideParentheses(call);
+  }
+  return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent) || isPartOfEnclosingQuery(query);
+}
+
+function outsideParentheses(node: ts.Node): ts.Node {
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  return node;
+}
+
+/**
+ * Whether `node`'s value only becomes part of a tagged template's hole: through parentheses, a choice
+ * (`c ? sql\`a\` : sql\`b\``), `&&`/`||`/`??`, arrays, spreads and arrow callbacks whose body it is
+ * (`\${cols.map((c) => sql\`\${sql(c)}\`)}`). Anything else (an await, a call taking it) may run it.
+ */
+function isPartOfEnclosingQuery(node: ts.Node): boolean {
+  for (let depth = 0; depth < MAX_HOLE_DEPTH; depth++) {
+    const parent = node.parent;
+    if (!parent) return false;
+    if (ts.isTemplateSpan(parent)) return parent.expression === node && ts.isTaggedTemplateExpression(parent.parent.parent);
+    if (!carriesValueToParent(node, parent)) return false;
+    node = parent;
+  }
+  return false;
+}
+
+const MAX_HOLE_DEPTH = 16;
+const LOGICAL = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken]);
+
+function carriesValueToParent(node: ts.Node, parent: ts.Node): boolean {
+  if (ts.isParenthesizedExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isSpreadElement(parent)) return true;
+  if (ts.isConditionalExpression(parent)) return parent.condition !== node;
+  if (ts.isBinaryExpression(parent)) return LOGICAL.has(parent.operatorToken.kind) && parent.right === node;
+  if (ts.isArrowFunction(parent)) return parent.body === node;
+  // The arrow callback of `cols.map(cb)`: its results become the call's value.
+  if (ts.isCallExpression(parent)) return ts.isArrowFunction(node) && parent.arguments.includes(node as ts.Expression);
+  return false;
 }

@@ -117,6 +117,12 @@ export interface AnalysisOptions {
    * not (goose, sql-migrate, dbmate: migrationAnnotations.ts). Set by the file-level entry points.
    */
   migrationSections?: readonly MigrationSection[];
+  /**
+   * The SQL file opens with a transaction-scoped setting (`SET LOCAL`, `set_config(…, true)`): whoever runs
+   * it (CREATE EXTENSION, a migration tool, an installer sending it as one message) opens a transaction
+   * around it, so SET LOCAL is not known to be lost until the file itself ends a transaction.
+   */
+  opensInsideTransaction?: boolean;
   /** The file's annotated statement blocks, each sent by its tool as one query message (migrationAnnotations.ts). */
   migrationBlocks?: readonly MigrationBlock[];
   /**

@@ -127,6 +127,27 @@ test('a postgres.js client that only sends parameterless sql.unsafe() text and e
   assert.deepEqual(rules("const sql = postgres(url);\nawait sql.unsafe('SELECT 1');\nconst q = sql.begin;"), flagged);
 });
 
+test('a postgres.js client whose queries are written but never run (lazy, value thrown away) is not flagged; one run or handed on is', () => {
+  const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'demo.ts').map((f) => f.rule);
+  const demo = (uses: string) => `export function typeCheckOnly() {\n  const db = postgres();\n${uses}\n}`;
+  // Never sent: a statement or `void` throws the query away; fragments and helpers in its holes go with it.
+  assert.deepEqual(rules(demo('  db<{ n: number }[]>`SELECT count(*) AS n FROM orders`;')), []);
+  assert.deepEqual(rules(demo('  void db`SELECT ${db(column)} FROM ${db.unsafe("items")} WHERE tag = ${db.json(tag)}`;')), []);
+  assert.deepEqual(rules(demo('  void db`SELECT 1 ORDER BY ${keys.map((k) => db`${db(k)} ${asc ? db`ASC` : db`DESC`}`)}`;')), []);
+  assert.deepEqual(rules(demo('  void db`SELECT 1; SELECT 2`.simple();\n  (db`SELECT 3`).values();')), []);
+  const flagged = ['protocol-prepared-statement'];
+  // Sent: awaited, run, kept, passed, or a fragment an awaited query of the same client carries.
+  assert.deepEqual(rules(demo('  await db`SELECT 1`;')), flagged);
+  assert.deepEqual(rules(demo('  db`SELECT 1`.execute();')), flagged);
+  assert.deepEqual(rules(demo('  db`SELECT 1`.then(print);')), flagged);
+  assert.deepEqual(rules(demo('  void db`SELECT 1`.forEach(print);')), flagged);
+  assert.deepEqual(rules(demo('  const q = db`SELECT 1`;\n  return q;')), flagged);
+  assert.deepEqual(rules(demo('  run(db`SELECT 1`);')), flagged);
+  assert.deepEqual(rules(demo('  void db`SELECT 1`;\n  await db`SELECT ${db`2`}`;')), flagged);
+  assert.deepEqual(rules(demo('  void db`SELECT ${await db`SELECT 2`}`;')), flagged);
+  assert.deepEqual(rules(demo('  void db`SELECT ${send(db`SELECT 2`)}`;')), flagged);
+});
+
 test('an expression nested thousands deep (a long concatenation, a bundle opted back in) is walked without a stack overflow', () => {
   const deep = Array.from({ length: 6000 }, () => '1').join(' + ');
   const text = `import { Pool } from 'pg';\nconst pool = new Pool();\nconst total = ${deep};\nawait pool.query('LISTEN jobs');\n`;

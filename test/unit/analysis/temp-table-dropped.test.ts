@@ -57,6 +57,22 @@ END $$;\n`;
   assert.deepEqual(rules(body('CREATE TEMP TABLE work AS SELECT * FROM items; PERFORM refresh();')), ['temp-table']);
 });
 
+test('a function body that drops its temp table through dynamic SQL of a known text (a constant, or a variable holding one) leaves nothing', () => {
+  const body = (statements: string) => `CREATE FUNCTION report() RETURNS SETOF int LANGUAGE plpgsql AS $$
+DECLARE cleanup text;
+BEGIN
+  CREATE TEMPORARY TABLE picked (n int);
+  ${statements}
+END $$;`;
+  assert.deepEqual(rules(body("cleanup := 'DROP TABLE picked';\n  /* done */\n  EXECUTE cleanup;")), []);
+  assert.deepEqual(rules(body("EXECUTE 'DROP TABLE IF EXISTS Picked';")), []);
+  // Not known to drop it: another table, a text built at run time, a variable reassigned, or never executed.
+  assert.deepEqual(rules(body("EXECUTE 'DROP TABLE other';")), ['temp-table']);
+  assert.deepEqual(rules(body("EXECUTE 'DROP TABLE ' || which;")), ['temp-table']);
+  assert.deepEqual(rules(body("cleanup := 'DROP TABLE picked';\n  cleanup := 'DROP TABLE ' || which;\n  EXECUTE cleanup;")), ['temp-table']);
+  assert.deepEqual(rules(body("cleanup := 'DROP TABLE picked';\n  RETURN;")), ['temp-table']);
+});
+
 test('a SQL file that drops its temp table later (a script for one session) is no finding, unless goose sends it statement by statement', () => {
   assert.deepEqual(rules('CREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\n'), []);
   assert.deepEqual(rules('-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\n'), ['temp-table']);
