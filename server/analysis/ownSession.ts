@@ -225,7 +225,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const sections = migrationSections(text);
   const blocks = migrationBlocks(text);
   const sectioned = sections.length > 0 ? { ...options, migrationSections: sections, migrationBlocks: blocks } : options;
-  const withSections = opensWithTransactionScopedSetting(text) ? { ...sectioned, opensInsideTransaction: true } : sectioned;
+  // Only a whole file (a query text the pooler sees is no file), and only where no tool's annotations say how it runs.
+  const opensInside = fileName !== undefined && sections.length === 0 && opensWithTransactionScopedSetting(text);
+  const withSections = opensInside ? { ...sectioned, opensInsideTransaction: true } : sectioned;
   // A CockroachDB/YugabyteDB file: pooling findings hold, PostgreSQL's syntax errors do not.
   const forEngine = fileName !== undefined && pathNamesCompatibleEngine(fileName)
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;

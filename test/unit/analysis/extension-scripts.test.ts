@@ -25,8 +25,8 @@ function extensionTree(t: { after: (fn: () => void) => void }, files: Record<str
   return root;
 }
 
-const SCRIPT_STATE = `SET LOCAL client_min_messages = warning;
-SET search_path = widgets_old;
+const SCRIPT_STATE = `SET search_path = widgets_old;
+SET LOCAL client_min_messages = warning;
 CREATE TEMP TABLE saved_settings AS SELECT * FROM settings;
 `;
 const STATEFUL_FUNCTION = `CREATE FUNCTION remember(v text) RETURNS void LANGUAGE plpgsql AS $$
@@ -46,7 +46,7 @@ test('an extension update or install script beside its control file runs in its 
 
 test('a file named like an extension script without the extension\'s control file is application SQL', (t) => {
   const root = extensionTree(t, {});
-  const outside = ['set-local-outside-transaction', 'session-set', 'temp-table'];
+  const outside = ['session-set', 'set-local-outside-transaction', 'temp-table'];
   assert.deepEqual(rules(SCRIPT_STATE, join(root, 'gadgets--1.0--1.1.sql')), outside);
   assert.deepEqual(rules(SCRIPT_STATE, join(root, 'queries.sql')), outside);
   // A plain `<ext>.sql` counts only beside its control file or one folder down.

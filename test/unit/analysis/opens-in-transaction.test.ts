@@ -23,4 +23,8 @@ test('SET LOCAL is still flagged after another opening statement, or after the f
   assert.deepEqual(rules('SET LOCAL lock_timeout = 0;\nCOMMIT;\nSET LOCAL lock_timeout = 0;\n'), ['set-local-outside-transaction']);
   // Mentioned in a comment only: the file opens with what follows it.
   assert.deepEqual(rules('-- SET LOCAL x = 1;\nSELECT 1;\nSET LOCAL lock_timeout = 0;\n'), ['set-local-outside-transaction']);
+  // A migration tool's annotations say how the file runs (goose NO TRANSACTION: outside one).
+  assert.deepEqual(rules("-- +goose NO TRANSACTION\n-- +goose Up\nSET LOCAL lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY i ON t (c);\n"), ['set-local-outside-transaction']);
+  // Query text with no file (what the pooler reads) is not a file its runner wraps.
+  assert.deepEqual(analyzeSql('SET LOCAL lock_timeout = 0;\nSELECT 1;\n').map((f) => f.rule), ['set-local-outside-transaction']);
 });
