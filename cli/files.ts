@@ -43,13 +43,22 @@ function readIgnoreFile(dir: string): IgnoreScope | undefined {
   }
 }
 
-/** The .gitignore files of `dir`'s ancestors up to the repository root (the folder holding .git). */
+/** A repository's root (or a nested repository's, a submodule's): the folder holding `.git`. */
+function isRepositoryRoot(dir: string): boolean {
+  return existsSync(join(dir, '.git'));
+}
+
+/**
+ * The .gitignore files of `dir`'s ancestors up to the repository root (the folder holding .git). None for
+ * a repository's own root: git reads no .gitignore above it, even when an enclosing repository holds it.
+ */
 function ancestorScopes(dir: string): IgnoreScope[] {
+  if (isRepositoryRoot(dir)) return [];
   const chain: string[] = [];
   let current = dirname(dir);
   for (;;) {
     chain.unshift(current);
-    if (existsSync(join(current, '.git'))) break;
+    if (isRepositoryRoot(current)) break;
     const parent = dirname(current);
     if (parent === current) return []; // not inside a repository: parent .gitignore files do not apply
     current = parent;
@@ -87,8 +96,10 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
       problems.push({ path: dir, message: `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
       return;
     }
+    // A nested repository (a folder with its own .git) follows its own .gitignore files, not the enclosing one's.
+    const inherited = entries.some((entry) => entry.name === '.git') ? [] : scopes;
     const own = readIgnoreFile(dir);
-    const active = own ? [...scopes, own] : scopes;
+    const active = own ? [...inherited, own] : inherited;
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {

@@ -18,6 +18,7 @@ import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { clientNeverPrepares } from './postgresJsUses';
+import { LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from './codeWords';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
@@ -231,8 +232,8 @@ interface Group {
   scopeSequence?: Group;
   /** Analysed for the load-balancing rules only (the others judge each client's own sequence). */
   balancingOnly?: boolean;
-  /** Sent to an in-process database (PGlite): only syntax errors count. */
-  inProcess?: boolean;
+  /** Sent on a session no transaction pooler carries (PGlite in the process, a logical-replication connection): only syntax errors count. */
+  unpooled?: boolean;
 }
 
 function unwrapParents(node: ts.Node): ts.Node {
@@ -256,8 +257,7 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
   if (!parent) return false;
   if (ts.isExpressionStatement(parent) || ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return true;
   if (ts.isVariableDeclaration(parent) && parent.initializer === outer) return true;
-  // Kysely: sql`…`.execute(db)
-  if (ts.isPropertyAccessExpression(parent) && parent.expression === outer && parent.name.text === 'execute') return true;
+  if (kyselyExecuteAccess(node)) return true;
   return enclosingQueryCall(node) !== undefined;
 }
 
@@ -302,11 +302,17 @@ function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
   return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && calleeText(call.expression) === '$transaction';
 }
 
-/** Kysely's sql`…`.execute(db) runs on `db` (a transaction handle, a pool, a parameter), not on the tag. */
-function kyselyExecuteTarget(node: ts.TaggedTemplateExpression): ts.Expression | undefined {
+/** Kysely's `sql\`…\`.execute`: the member access, when the template is run that way (a whole statement). */
+function kyselyExecuteAccess(node: ts.TaggedTemplateExpression): ts.PropertyAccessExpression | undefined {
   const outer = unwrapParents(node);
   const access = outer.parent;
-  if (!access || !ts.isPropertyAccessExpression(access) || access.expression !== outer || access.name.text !== 'execute') return undefined;
+  return access && ts.isPropertyAccessExpression(access) && access.expression === outer && access.name.text === 'execute' ? access : undefined;
+}
+
+/** Kysely's sql`…`.execute(db) runs on `db` (a transaction handle, a pool, a parameter), not on the tag. */
+function kyselyExecuteTarget(node: ts.TaggedTemplateExpression): ts.Expression | undefined {
+  const access = kyselyExecuteAccess(node);
+  if (!access) return undefined;
   const call = access.parent;
   return call && ts.isCallExpression(call) && call.expression === access && call.arguments.length === 1 ? call.arguments[0] : undefined;
 }
@@ -357,8 +363,8 @@ class Extractor {
   private readonly replicationSessions = new Set<ts.Node>();
   /** Whether the file names PGlite at all (else no value or branch of it is looked for). */
   private namesPglite = false;
-  /** The one group of the queries sent to PGlite: analysed for syntax errors only. */
-  private inProcessGroup: Group | undefined;
+  /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
+  private unpooledSessionGroup: Group | undefined;
 
   /** False when the file talks only to another database. */
   run(fileName: string | undefined): boolean {
@@ -372,8 +378,8 @@ class Extractor {
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
     for (const module of modules) {
-      if (module.specifier === 'postgres') for (const name of module.names) this.postgresJsNames.add(name);
-      else if (module.specifier.startsWith('.') && module.names.includes('postgres')) this.localPostgresFactories.add('postgres');
+      if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
+      else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
     }
     this.visitScope(this.source, false);
     for (const template of this.markedTemplates) {
@@ -569,7 +575,7 @@ class Extractor {
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(this.runsInProcess(node, receiver) || this.isReplicationValue(receiver) ? this.pgliteGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
+      this.addPiece(this.bypassesPooler(node, receiver) ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -617,18 +623,18 @@ class Extractor {
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     // `postgres(…)` under its imported name, or called on the module itself: `require('postgres')({ … })`.
-    if ((ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) || requiredModule(call.expression) === 'postgres') {
+    if ((ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) || requiredModule(call.expression) === POSTGRES_JS_MODULE) {
       this.inspectPostgresJsClient(call);
       return;
     }
     const bound = this.boundQueryMethod(call.expression);
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
-    if (name === 'listen' && receiver && this.isPostgresJsClient(receiver, call)) {
+    if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
       this.addListenFinding(call);
       return;
     }
-    if (name === 'unsafe') this.inspectUnsafePrepare(call);
+    if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
     const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)));
     if (!QUERY_METHODS.test(name) && !wrapper) {
       this.inspectHelperCall(call, groupFor);
@@ -644,7 +650,7 @@ class Extractor {
    */
   private inspectUnsafePrepare(call: ts.CallExpression): void {
     const options = call.arguments[2] && withoutAwait(call.arguments[2]);
-    const prepare = options && ts.isObjectLiteralExpression(options) ? objectProperty(options, 'prepare') : undefined;
+    const prepare = options && ts.isObjectLiteralExpression(options) ? objectProperty(options, PREPARE_OPTION) : undefined;
     const receiver = receiverOf(call);
     if (prepare?.kind !== ts.SyntaxKind.TrueKeyword || this.isReplicationValue(receiver)) return;
     const made = receiver && ts.isIdentifier(receiver) ? this.postgresJsCreation(receiver) : undefined;
@@ -715,9 +721,9 @@ class Extractor {
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);
     if (!resolved) return;
-    const inProcess = this.runsInProcess(first, receiver) || this.isReplicationValue(receiver);
+    const unpooled = this.bypassesPooler(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
-    if (resolved.preparedName && !inProcess) this.addNamedConfigFinding(resolved.preparedName);
+    if (resolved.preparedName && !unpooled) this.addNamedConfigFinding(resolved.preparedName);
     const parts = resolved.parts;
     if (!parts) return;
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
@@ -725,16 +731,21 @@ class Extractor {
     if (resolved.indirect && !looksLikeSql) return;
     if (wrapper && !opensStatement(parts)) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(inProcess ? this.pgliteGroup() : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
+    this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
   }
 
-  /** The group of the queries sent to PGlite, made on first use. */
-  private pgliteGroup(): Group {
-    if (!this.inProcessGroup) {
-      this.inProcessGroup = this.standaloneGroup(false);
-      this.inProcessGroup.inProcess = true;
+  /** The group of the queries no pooler carries (to PGlite, on a replication session), made on first use. */
+  private unpooledGroup(): Group {
+    if (!this.unpooledSessionGroup) {
+      this.unpooledSessionGroup = this.standaloneGroup(false);
+      this.unpooledSessionGroup.unpooled = true;
     }
-    return this.inProcessGroup;
+    return this.unpooledSessionGroup;
+  }
+
+  /** Whether a query goes where no transaction pooler sits: to PGlite, or on a logical-replication session. */
+  private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
+    return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver);
   }
 
   /** Whether a query (or a node's own finding) goes to PGlite: from a PGlite-only branch, or on a PGlite instance. */
@@ -911,7 +922,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   };
   let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
-  if (group.inProcess) findings = findings.filter((f) => f.rule === 'syntax-error');
+  if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];
   for (const finding of findings) {
     const placed = pieceAt(table, finding.start);

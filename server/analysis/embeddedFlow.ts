@@ -7,6 +7,7 @@
 import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
 import { walkDescendants } from './astWalk';
+import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 
 const MAX_DEPTH = 8;
 /** Constructors whose first argument is the query text or a query config (pg, pg-cursor, pg-query-stream, pg-promise). */
@@ -188,8 +189,8 @@ export class Flow {
   private queryConfig(node: ts.Expression, depth: number, state: FlowState): { text?: ts.Expression; name?: ts.Expression } | undefined {
     if (depth > MAX_DEPTH) return undefined;
     if (ts.isObjectLiteralExpression(node)) {
-      const text = objectProperty(node, 'text');
-      if (text) return { text, name: objectProperty(node, 'name') };
+      const text = objectProperty(node, CONFIG_TEXT);
+      if (text) return { text, name: objectProperty(node, CONFIG_NAME) };
       // An adapter's wrapper that sends its `raw` text as it is (`adapter.execute({ drizzle, raw: sql })`).
       const raw = objectProperty(node, 'raw');
       if (raw) return { text: raw };

@@ -6,9 +6,7 @@
 //   error (a whole statement, in a file importing a PostgreSQL driver or on a PostgreSQL path), a call
 //   of a state function (.sql files' index), and the load-balancing rules (any statement: with them on,
 //   every file is parsed);
-// - the findings on code rather than text need `postgres` (postgres.js clients), `listen`
-//   (sql.listen), both `text` and `name` (a named query config) or both `unsafe` and `prepare`
-//   (`sql.unsafe(q, [], { prepare: true })`) among the file's words.
+// - the findings on code rather than text need one of codeWords.ts's words among the file's words.
 // SQL text is made of string and template literals (each literal's own words are tested, cooked and
 // raw); when the scanner cannot be sure what is a literal (an unterminated string or template, an
 // unknown character) the file goes to the parser.
@@ -17,11 +15,10 @@ import type { AnalysisOptions } from './types';
 import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
+import { CODE_WORDS, codeMayHoldFindings } from './codeWords';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
-/** Code words that findings on code need (extractor: postgres.js clients, sql.listen, `{ text, name }` configs, unsafe's `prepare`). */
-const CODE_WORDS = new Set(['postgres', 'listen', 'text', 'name', 'unsafe', 'prepare']);
 
 // Token kinds read once: ts.SyntaxKind is a large object in dictionary mode, slow to look up per token.
 const K = ts.SyntaxKind;
@@ -102,7 +99,7 @@ function scanTokens(needs: Needs): boolean {
     }
     previous = token;
   }
-  return codeWords.has('postgres') || codeWords.has('listen') || (codeWords.has('text') && codeWords.has('name')) || (codeWords.has('unsafe') && codeWords.has('prepare'));
+  return codeMayHoldFindings(codeWords);
 }
 
 function literalNeedsAnalysis(text: string, needs: Needs): boolean {

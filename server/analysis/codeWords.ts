@@ -1,0 +1,23 @@
+// The words of code (not of SQL text) that the TS/JS analysis's code findings hang on. The extractor
+// (embedded.ts, embeddedFlow.ts) matches them, and the gate that skips files before parsing
+// (embeddedGate.ts) lets through every file holding them: one list, so the two cannot drift apart.
+
+/** postgres.js's module and factory: `postgres(url)` without `prepare: false` prepares every query. */
+export const POSTGRES_JS_MODULE = 'postgres';
+/** postgres.js `sql.listen(channel, fn)` sends LISTEN. */
+export const LISTEN_METHOD = 'listen';
+/** A node-postgres query config's text and name (`{ text, name }`): a named, protocol-level prepared statement. */
+export const CONFIG_TEXT = 'text';
+export const CONFIG_NAME = 'name';
+/** postgres.js `sql.unsafe(text, args, { prepare: true })`: a named prepared statement asked for by name. */
+export const UNSAFE_METHOD = 'unsafe';
+export const PREPARE_OPTION = 'prepare';
+
+/** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
+export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION]);
+
+/** Whether a file holding these code words may have a finding on code (a postgres.js client, sql.listen, a named config, unsafe's prepare). */
+export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
+  return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
+    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION));
+}

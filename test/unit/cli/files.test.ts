@@ -1,0 +1,50 @@
+// Which files a directory lint collects (cli/files.ts): .gitignore files apply within their own
+// repository only; a nested repository (a folder with its own .git) follows its own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { collectFiles } from '../../../cli/files';
+
+/** A scratch tree of the given files (a path ending in `/` is an empty folder). */
+function tree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-files-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    if (path.endsWith('/')) mkdirSync(join(root, path), { recursive: true });
+    else writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const collected = (root: string, dir: string): string[] =>
+  collectFiles([join(root, dir)]).files.map((file) => relative(root, file).split(sep).join('/')).sort();
+
+const OUTER = {
+  '.git/': '',
+  '.gitignore': '*.sql\n',
+  'app/q.sql': 'LISTEN a;',
+  'app/run.ts': '',
+  'tools/dbkit/.git/': '',
+  'tools/dbkit/schema.sql': 'LISTEN b;',
+  'tools/dbkit/.gitignore': 'scratch/\n',
+  'tools/dbkit/scratch/x.sql': 'LISTEN c;',
+};
+
+test('an enclosing repository\'s .gitignore does not apply inside a nested repository; the nested one\'s own does', (t) => {
+  const root = tree(t, OUTER);
+  // Linted from the outer root, and from the nested repository's root.
+  assert.deepEqual(collected(root, '.'), ['app/run.ts', 'tools/dbkit/schema.sql']);
+  assert.deepEqual(collected(root, 'tools/dbkit'), ['tools/dbkit/schema.sql']);
+});
+
+test('within one repository, an ancestor folder\'s .gitignore still applies to a subfolder linted on its own', (t) => {
+  const root = tree(t, OUTER);
+  assert.deepEqual(collected(root, 'app'), ['app/run.ts']);
+  // The same folder without the .git that made it a nested repository inherits the outer rules.
+  rmSync(join(root, 'tools/dbkit/.git'), { recursive: true });
+  assert.deepEqual(collected(root, '.'), ['app/run.ts']);
+  assert.deepEqual(collected(root, 'tools/dbkit'), []);
+});
