@@ -7,7 +7,7 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
 import { INTERESTING_STATEMENT } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
-import { opensLikeStatement } from './statementStart';
+import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
 import { ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
@@ -509,9 +509,6 @@ function callsOnlySetConfig(select: Json): boolean {
     return call !== undefined && lastName(call.funcname).toLowerCase() === 'set_config';
   });
 }
-
-/** A statement keyword opening a line after a blank line: where a statement whose `;` is missing may start. */
-const STATEMENT_AFTER_BLANK_LINE = /\n[ \t]*\r?\n\s*(?=(?:select|insert|update|delete|merge|with|values|begin|start|commit|rollback|end|create|alter|drop|set|reset|grant|revoke|copy|call|do|listen|notify|lock|truncate|explain|prepare|execute|deallocate|declare|fetch|close|savepoint|release|analyze|vacuum|comment|refresh|discard|load)\b)/gi;
 
 /**
  * Query logs and snapshots list statements separated by blank lines, without semicolons. When the parser

@@ -19,7 +19,7 @@ import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { clientNeverPrepares } from './postgresJsUses';
 import { LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from './codeWords';
-import { WHOLE_STATEMENT_START } from './statementStart';
+import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
@@ -62,8 +62,6 @@ const GENERIC_RUN_METHODS = /^all$/;
 const SQL_RUNNER_FUNCTION = /^(?:(?:[a-z]|db|pg)?(?:query|Query)|(?:run|exec|execute|send)(?:Query|Sql|SQL|Raw|Unprepared))$/;
 /** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
-/** SQL usually starts with one of these; other strings given to .query()/.execute() may not be SQL at all. */
-const SQL_START = /^\s*(\(|--|\/\*|select|insert|update|delete|with|set|reset|begin|start|commit|rollback|end|abort|savepoint|release|prepare|execute|deallocate|declare|fetch|close|move|create|alter|drop|truncate|grant|revoke|listen|unlisten|notify|load|do|call|copy|lock|show|explain|analyze|vacuum|values|table|merge|discard|comment|refresh|cluster|reindex)\b/i;
 /** Functions and methods whose name says they build SQL (getSetSchemaSQL, resetSessionSql, lockQuery). */
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */

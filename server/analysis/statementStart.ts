@@ -26,6 +26,20 @@ const NOT_SURELY_WHOLE = new Set([
   'move', 'reassign', 'reset', 'security', 'set', 'table', 'values',
 ]);
 
+/**
+ * Statement keywords an application hardly sends (`CHECKPOINT`, `IMPORT FOREIGN SCHEMA`, `REASSIGN OWNED`),
+ * the British `ANALYSE`, and `SECURITY` (of `SECURITY LABEL`, more often `SECURITY DEFINER`): as a text's
+ * first word they do not make it look like a query.
+ */
+const RARELY_SENT = new Set(['analyse', 'checkpoint', 'import', 'reassign', 'security']);
+/** The keywords that open the statements applications and scripts send (every statement keyword but RARELY_SENT). */
+const SENT_STATEMENT_KEYWORDS = STATEMENT_KEYWORDS.filter((k) => !RARELY_SENT.has(k)).join('|');
+
+/** Text that looks like SQL sent to PostgreSQL: opening with a sent statement's keyword, `(`, or a comment. */
+export const SQL_START = new RegExp(String.raw`^\s*(\(|--|\/\*|${SENT_STATEMENT_KEYWORDS})\b`, 'i');
+/** A sent statement's keyword opening a line after a blank line: where a statement whose `;` is missing may start. */
+export const STATEMENT_AFTER_BLANK_LINE = new RegExp(String.raw`\n[ \t]*\r?\n\s*(?=(?:${SENT_STATEMENT_KEYWORDS})\b)`, 'gi');
+
 /** Text opening with a keyword that only starts whole statements (the statement keywords but NOT_SURELY_WHOLE). */
 export const WHOLE_STATEMENT_START = new RegExp(String.raw`^\s*(${STATEMENT_KEYWORDS.filter((k) => !NOT_SURELY_WHOLE.has(k)).join('|')})\b`, 'i');
 /** Shorter words are too easily a near miss of one another (`do`, `end`, `set`): only exact ones count. */

@@ -90,4 +90,7 @@ test('a query log (statements separated by blank lines, no semicolons) is read s
   // A real mistake is still one: inside the first statement, or in a part of the log.
   assert.deepEqual(analyzeSql('select 1 from\n\nselect 2').map((f) => f.rule), ['syntax-error']);
   assert.deepEqual(placed('select 1 from t\n\nselect id, from u'), [[3, 12, 'syntax-error']]);
+  // Every statement an application sends may open a part, not only the common ones (SHOW, TABLE, UNLISTEN…).
+  assert.deepEqual(analyzeSql('select current_user\n\nshow search_path\n\ntable audit_log\n\nunlisten audit'), []);
+  assert.deepEqual(placed('select 1\n\nshow search_path,'), [[3, 17, 'syntax-error']]);
 });
