@@ -634,7 +634,8 @@ class Extractor {
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
     const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)));
-    if (!QUERY_METHODS.test(name) && !wrapper) {
+    // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter: a helper.
+    if ((!QUERY_METHODS.test(name) && !wrapper) || (this.queryHelperOf(call.expression)?.textIndex ?? 0) > 0) {
       this.inspectHelperCall(call, groupFor);
       return;
     }
@@ -1058,7 +1059,7 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | 
   let found: QueryHelper | undefined;
   const visit = (node: ts.Node): boolean => {
     if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression)) {
-      const textIndex = parameterIndex(node.arguments[0]);
+      const textIndex = parameterIndex(configText(node.arguments[0]) ?? node.arguments[0]);
       if (textIndex !== undefined) found = { textIndex, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
     }
     return found === undefined;
@@ -1066,6 +1067,16 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | 
   // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`).
   if (visit(withoutAwait(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
   return found;
+}
+
+/** The `text` of a query config written in place (`{ text: sql, rowMode: 'array' }`). */
+function configText(argument: ts.Expression | undefined): ts.Expression | undefined {
+  if (!argument || !ts.isObjectLiteralExpression(argument)) return undefined;
+  for (const property of argument.properties) {
+    if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'text') return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property) && property.name.text === 'text') return property.name;
+  }
+  return undefined;
 }
 
 /** Whether `use` sits in a function nested inside the function (not the module) that declares its variable. */

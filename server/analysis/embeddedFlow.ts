@@ -434,6 +434,8 @@ export class Flow {
       return this.lookUp(callee, (names) => names.functions.get(callee.text));
     }
     if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const object = thisObjectLiteral(callee);
+      if (object) return objectMethod(object, callee.name.text);
       const member = enclosingClass(callee)?.members.find((m) => memberName(m) === callee.name.text);
       return member && ts.isMethodDeclaration(member) ? member : undefined;
     }
@@ -448,6 +450,28 @@ function mapperOf(call: ts.CallExpression): FunctionWithBody | undefined {
   const isArrayFrom = callee.name.text === 'from' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Array';
   const fn = callee.name.text === 'map' ? call.arguments[0] : isArrayFrom ? call.arguments[1] : undefined;
   return fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ? fn : undefined;
+}
+
+/**
+ * The object literal `this` stands for at `node`: the one holding the nearest enclosing non-arrow
+ * function as a method (`{ async connect() { this.query(…) }, async query(…) {…} }`, a driver object).
+ */
+function thisObjectLiteral(node: ts.Node): ts.ObjectLiteralExpression | undefined {
+  let current = node.parent;
+  while (current && (!ts.isFunctionLike(current) || ts.isArrowFunction(current))) current = current.parent;
+  if (!current) return undefined;
+  const holder = ts.isFunctionExpression(current) && ts.isPropertyAssignment(current.parent) ? current.parent : current;
+  return ts.isObjectLiteralExpression(holder.parent) ? holder.parent : undefined;
+}
+
+/** A method of an object literal by name (`query(…) {…}` or `query: function (…) {…}`). */
+function objectMethod(object: ts.ObjectLiteralExpression, name: string): FunctionWithBody | undefined {
+  for (const property of object.properties) {
+    if (!property.name || !ts.isIdentifier(property.name) || property.name.text !== name) continue;
+    if (ts.isMethodDeclaration(property)) return property;
+    if (ts.isPropertyAssignment(property) && ts.isFunctionExpression(property.initializer)) return property.initializer;
+  }
+  return undefined;
 }
 
 function isLoop(node: ts.Node): boolean {

@@ -30,11 +30,12 @@ export type Part = TextPart | SlotPart;
 /**
  * `${…}` holes: a value placeholder where a value is expected, else an identifier, else a
  * parenthesised list (`IN ${list}`, `VALUES ${rows}`), else nothing (a clause or a whole statement),
- * else a number (`$${n}`: the hole is a parameter's number).
+ * else a number (`$${n}`: the hole is a parameter's number), else a keyword option where only keywords
+ * fit (`ISOLATION LEVEL ${level}`, so `BEGIN` and `SET SESSION CHARACTERISTICS` are still read).
  */
 // Values and lists are padded so they never merge with a word next to them (`begin${opts}`); an
 // identifier is not, since `${schema}_log` or `x_${n}` is one name.
-export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `poolsafe_hole_${i}`, ` ($${i}) `, '', String(i)];
+export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `poolsafe_hole_${i}`, ` ($${i}) `, '', String(i), ' serializable '];
 const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, ` $${i} `, `poolsafe_hole_${i}`];
 const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, 'poolsafe_ident'];
 
@@ -235,7 +236,7 @@ export type SyntaxErrorOffset = (statement: string) => number | undefined;
 /**
  * Fills the slots so that as many statements as possible parse: starting from each slot's first
  * filler, a syntax error moves the nearest slot before it (in the same statement) to its next filler.
- * Bounded: each round advances at least one slot, and each slot has at most five fillers.
+ * Bounded: each round advances at least one slot to its next filler.
  */
 export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): BuiltText {
   const slots = parts.filter((p): p is SlotPart => p.kind === 'slot');
@@ -243,13 +244,17 @@ export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): 
   let built = buildText(parts, choices);
   if (slots.length === 0) return built;
   const fillerCounts = slots.map((s, i) => s.fillers(i + 1).length);
-  for (let round = 0; round < 5 * slots.length + 1; round++) {
+  const rounds = fillerCounts.reduce((sum, count) => sum + count, 1);
+  for (let round = 0; round < rounds; round++) {
     let advanced = false;
-    for (const span of splitStatements(built.sql)) {
+    const spans = splitStatements(built.sql);
+    for (const [k, span] of spans.entries()) {
       const error = syntaxErrorOffset(span.text);
       if (error === undefined) continue;
       // The whole word the error is at: `begin` glued to an identifier filler (`beginpoolsafe_hole_1`).
-      const at = span.start + error + (/^[\w$]*/.exec(span.text.slice(error, error + 128))?.[0].length ?? 0);
+      // An error at the end of the statement may be a slot filled with nothing after its last word.
+      const at = error >= span.text.trimEnd().length ? (spans[k + 1]?.start ?? built.sql.length)
+        : span.start + error + (/^[\w$]*/.exec(span.text.slice(error, error + 128))?.[0].length ?? 0);
       // The slot nearest before the error (or holding it) that still has another filler to try.
       for (let s = slots.length - 1; s >= 0; s--) {
         const slotAt = built.slotAt[s];

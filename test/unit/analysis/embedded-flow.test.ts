@@ -444,3 +444,71 @@ test('a helper that does not send its parameter as query text, plain queries thr
   ].join('\n');
   assert.deepEqual(found(inTransaction), []);
 });
+
+test("a driver object's own query(handle, sql) method sends a config { text: sql }: what this.query(handle, …) passes is read", () => {
+  const driver = [
+    "const pg = require('pg');",
+    'module.exports = {',
+    '  async open(settings) {',
+    '    const handle = { client: new pg.Client(settings) };',
+    "    if (settings.readOnly) await this.query(handle, 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');",
+    "    await this.query(handle, 'LISTEN schema_changes');",
+    '    return handle;',
+    '  },',
+    '  query: function (handle, sql) {',
+    "    return handle.client.query({ text: sql, rowMode: 'array' });",
+    '  },',
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(driver, 'driver.js'), [
+    ['session-set', 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'],
+    ['listen', 'LISTEN schema_changes'],
+  ]);
+  // Shorthand `{ text }` and a method declaration, called from a sibling's arrow callback.
+  const shorthand = [
+    "import pg from 'pg';",
+    'export const store = {',
+    '  async run(conn, text) { return conn.query({ text }); },',
+    "  async start(conn) { await Promise.all(['a', 'b'].map(() => this.run(conn, 'SET search_path TO tenant'))); },",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(shorthand), [['session-set', 'SET search_path TO tenant']]);
+});
+
+test('this.query(handle, …) is no query when the method is not this object\'s, sends something else, or the driver is MySQL', () => {
+  // The sibling method sends the handle's name, not the text it is given.
+  const other = [
+    "import pg from 'pg';",
+    'export const driver = {',
+    "  async query(handle, sql) { return handle.client.query({ text: 'SELECT 1', values: [sql] }); },",
+    "  async open(handle) { await this.query(handle, 'SET search_path TO x'); },",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(other), []);
+  // `this` in a plain function is not the object literal around it.
+  const unbound = [
+    "import pg from 'pg';",
+    'export const driver = {',
+    '  async query(handle, sql) { return handle.client.query({ text: sql }); },',
+    "  open: () => function () { return this.query(handle, 'SET search_path TO x'); },",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(unbound), []);
+  const mysql = [
+    "const mysql2 = require('mysql2');",
+    'module.exports = {',
+    '  async query(handle, sql) { return handle.client.query({ text: sql }); },',
+    "  async open(handle) { await this.query(handle, 'SET SESSION TRANSACTION READ ONLY'); },",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(mysql, 'driver.js'), []);
+  // Plain statements through the helper stay quiet.
+  const plain = [
+    "import pg from 'pg';",
+    'export const driver = {',
+    '  async query(handle, sql) { return handle.client.query({ text: sql }); },',
+    "  async open(handle) { await this.query(handle, 'SELECT oid, typname FROM pg_type'); },",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(plain), []);
+});

@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
 
@@ -63,4 +64,16 @@ test('comparisons with < and > are not <NAME> placeholders: a real mistake besid
   assert.deepEqual(found('SELECT id FROM t WHERE a <MAX_A AND b> 2 ORDER;\n').map(([rule]) => rule), ['syntax-error']);
   assert.deepEqual(found('SELECT 1 FROM t WHERE x<y AND z>w AND;\n').map(([rule]) => rule), ['syntax-error']);
   assert.deepEqual(found('SELECT 1 FROM t WHERE x <> Y AND;\n').map(([rule]) => rule), ['syntax-error']);
+});
+
+test('a hole where only keywords fit (an isolation level) is filled with one: the statement is still read', () => {
+  const text = (sql: string): [string, string][] => embeddedFindings(`import pg from 'pg';\nconst client = new pg.Client();\n${sql}`);
+  assert.deepEqual(text('await client.query(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level}`);'),
+    [['session-set', 'SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level}']]);
+  // A BEGIN with the level as a hole still opens the transaction the next SET LOCAL runs in.
+  assert.deepEqual(text("await client.query(`BEGIN ISOLATION LEVEL ${level}`);\nawait client.query(\"SET LOCAL lock_timeout = '1s'\");\nawait client.query('COMMIT');"), []);
+  // SET TRANSACTION lasts one transaction: no finding, filled or not.
+  assert.deepEqual(text('await client.query(`SET TRANSACTION ISOLATION LEVEL ${level}`);'), []);
+  // The hole is a statement: nothing to report, and no syntax error.
+  assert.deepEqual(text('await client.query(`EXPLAIN ${query}`);'), []);
 });
