@@ -15,6 +15,13 @@ test('a file importing only a MySQL/SQLite/SQL Server/Oracle driver gets no find
     "import sqlite3 from 'sqlite3';", "import { open } from 'sqlite';", "import sql from 'mssql';", "import { Connection } from 'tedious';",
     "import oracledb from 'oracledb';", "import { drizzle } from 'drizzle-orm/mysql2';",
   ]) assert.deepEqual(rules(line + body), [], line);
+  // In-app SQLite and DuckDB, whose APIs share names with SQL runners (executeSql, all): a temp table there is theirs.
+  const temp = "\nawait tx.executeSql('CREATE TEMP TABLE scratch (id int)');\nawait db.all('CREATE TEMP TABLE seen (id int)');\n";
+  for (const line of [
+    "import * as SQLite from 'expo-sqlite';", "import SQLite from 'react-native-sqlite-storage';", "import { open } from '@op-engineering/op-sqlite';",
+    "import duckdb from 'duckdb';", "import { DuckDBInstance } from '@duckdb/node-api';",
+  ]) assert.deepEqual(rules(line + temp), [], line);
+  assert.deepEqual(rules("import { Pool } from 'pg';" + temp), ['temp-table', 'temp-table']);
 });
 
 test('the same code with a PostgreSQL driver (or no known driver) is analysed', () => {

@@ -165,6 +165,8 @@ test('listen(channel) on a client that tags SQL in a PostgreSQL file sends LISTE
     '}',
   ].join('\n');
   assert.deepEqual(found(text), ['listen sql.listen(channel)']);
+  // The framework's PostgreSQL entry point says it as well as the driver does.
+  assert.deepEqual(found(text.replace("import { Pool } from 'pg';", "import { PgClient } from '@effect/sql-pg';")), ['listen sql.listen(channel)']);
   // Without a PostgreSQL driver or path the tag may be any database's.
   assert.deepEqual(found(text.replace("import { Pool } from 'pg';\n", '')), []);
 });
