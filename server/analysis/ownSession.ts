@@ -181,12 +181,12 @@ export function isTestFixture(fileName: string): boolean {
 
 /** Folders that hold a project's tests and their data. */
 const TEST_FOLDER = /^(?:tests?|__tests__|spec|fixtures|testdata|test_data)$/i;
-/** The forms a tool's expected result takes beside its SQL input (a parse tree, a formatted copy's metadata). */
-const EXPECTED_RESULT_EXTENSIONS = ['.yml', '.yaml', '.json'];
+/** The forms a tool's expected result takes beside its SQL input (a parse tree, a snapshot of its output). */
+const EXPECTED_RESULT_EXTENSIONS = ['.yml', '.yaml', '.json', '.snap'];
 
 /**
  * Whether the file is the input of a test that compares a result recorded beside it: `<name>.sql` next to
- * `<name>.yml` (or `.yaml`, `.json`) in a test folder, as a SQL linter or parser keeps its parse-tree
+ * `<name>.yml` (or `.yaml`, `.json`, `.snap`, `<name>.sql.snap`) in a test folder, as a SQL linter or parser keeps its parse-tree
  * fixtures. The test reads the SQL; no pool ever runs it.
  */
 export function hasExpectedResultBeside(fileName: string): boolean {
@@ -194,7 +194,8 @@ export function hasExpectedResultBeside(fileName: string): boolean {
   const file = resolve(fileName);
   if (!dirname(file).split(sep).some((segment) => TEST_FOLDER.test(segment))) return false;
   const stem = file.slice(0, -'.sql'.length);
-  return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension));
+  // `<name>.yml` beside `<name>.sql`, or a snapshot named after the whole file (`<name>.sql.snap`, Rust's insta).
+  return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension)) || existsSync(`${file}.snap`);
 }
 
 /** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */

@@ -131,11 +131,13 @@ test('SQL in a __fixtures__ folder is test input (a parser sample, a test databa
   }
 });
 
-test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, .json) is test input: only syntax errors', (t) => {
+test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, .json, .sql.snap) is test input: only syntax errors', (t) => {
   const root = folderWith(t, 'poolsafe-expected-', {
     'test/fixtures/dialect/settings.yml': 'file: []', 'test/fixtures/dialect/errors.yaml': '', 'spec/cases/listen.json': '{}',
-    'db/settings.yml': '', 'test/fixtures/other.yml': '',
+    'db/settings.yml': '', 'test/fixtures/other.yml': '', 'tests/specs/timeouts/basic.sql.snap': '', 'db/basic.sql.snap': '',
   });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tests', 'specs', 'timeouts', 'basic.sql')), [], 'an insta snapshot named after the file');
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'basic.sql')).map((f) => f.rule), SESSION_STATE_RULES);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'test', 'fixtures', 'dialect', 'settings.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'spec', 'cases', 'listen.sql')), []);
   assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, join(root, 'test', 'fixtures', 'dialect', 'errors.sql')).map((f) => f.rule), ['syntax-error']);
