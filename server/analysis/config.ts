@@ -1,17 +1,18 @@
 // `.poolsafe.json`: the project's analysis settings, shared by the editor and the CLI.
-//   { "poolMode": "transaction", "preparedStatements": "unsupported", "rules": { "listen": "off", "temp-table": "error" },
+//   { "poolMode": "transaction", "preparedStatements": "unsupported", "trackedParameters": "synced", "rules": { "listen": "off", "temp-table": "error" },
 //     "sessionScripts": ["db/migrate/**"], "loadBalancing": true }
 // Unknown keys and bad values are reported (not silently ignored), and the valid part still applies,
 // so one typo never switches the whole linter off.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { AnalysisOptions, PoolMode, PreparedStatementSupport, RuleId, Severity } from './types';
+import type { AnalysisOptions, PoolMode, PreparedStatementSupport, RuleId, Severity, TrackedParameterSupport } from './types';
 import { isRuleId } from './rules/index';
 
 export const CONFIG_FILE_NAME = '.poolsafe.json';
 
 const POOL_MODES: readonly PoolMode[] = ['transaction', 'session', 'statement'];
 const PREPARED_SUPPORT: readonly PreparedStatementSupport[] = ['unsupported', 'supported'];
+const TRACKED_SUPPORT: readonly TrackedParameterSupport[] = ['synced', 'unsynced'];
 const RULE_LEVELS: readonly (Severity | 'off')[] = ['error', 'warning', 'info', 'hint', 'off'];
 
 export interface LoadedConfig {
@@ -66,6 +67,9 @@ export function parseConfig(text: string, path = CONFIG_FILE_NAME): LoadedConfig
     } else if (key === 'preparedStatements') {
       if (PREPARED_SUPPORT.includes(value as PreparedStatementSupport)) options.preparedStatements = value as PreparedStatementSupport;
       else errors.push(`${path}: preparedStatements must be "unsupported" or "supported" (got ${JSON.stringify(value)})`);
+    } else if (key === 'trackedParameters') {
+      if (TRACKED_SUPPORT.includes(value as TrackedParameterSupport)) options.trackedParameters = value as TrackedParameterSupport;
+      else errors.push(`${path}: trackedParameters must be "synced" or "unsynced" (got ${JSON.stringify(value)})`);
     } else if (key === 'rules') {
       options.rules = parseRules(value, path, errors);
     } else if (key === 'sessionScripts') {
@@ -105,6 +109,7 @@ export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]
     if (!layer) continue;
     if (layer.poolMode) merged.poolMode = layer.poolMode;
     if (layer.preparedStatements) merged.preparedStatements = layer.preparedStatements;
+    if (layer.trackedParameters) merged.trackedParameters = layer.trackedParameters;
     if (layer.rules) merged.rules = { ...merged.rules, ...layer.rules };
     if (layer.sessionScripts) merged.sessionScripts = layer.sessionScripts;
     if (layer.ownSession !== undefined) merged.ownSession = layer.ownSession;

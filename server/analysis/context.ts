@@ -143,6 +143,11 @@ export function severityFor(rule: RuleId, options: AnalysisOptions): Severity | 
   return override ?? info.defaultSeverity;
 }
 
+/** A SET of a parameter the pooler re-applies per client is a heads-up, not a hazard, behind PgBouncer: info at most. */
+function atMostInfo(severity: Severity): Severity {
+  return severity === 'error' || severity === 'warning' ? 'info' : severity;
+}
+
 const NO_NEXTVALS: readonly { sequence: string; start: number; end: number }[] = [];
 
 /** `maybeInTransaction`: the statements may start inside a transaction their caller opened (unknown). */
@@ -186,8 +191,9 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (undone.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
-      const severity = severityFor(candidate.rule, options);
-      if (!severity) continue;
+      const ruleSeverity = severityFor(candidate.rule, options);
+      if (!ruleSeverity) continue;
+      const severity = candidate.trackedParameter && options.trackedParameters !== 'unsynced' ? atMostInfo(ruleSeverity) : ruleSeverity;
       const finding: Finding = { rule: candidate.rule, severity, message: candidate.message, start: candidate.start + base, end: candidate.end + base };
       if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
       if (candidate.rule === 'currval') {

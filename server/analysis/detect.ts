@@ -5,7 +5,7 @@ import { parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
-import { INTERESTING_STATEMENT } from './vocabulary';
+import { INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
 import { ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
@@ -37,6 +37,8 @@ export interface Candidate {
   prepared?: { action: PreparedAction; name: string };
   /** For a session SET: the setting (lower case; `role`, `session_authorization`), which a later RESET may undo. */
   setting?: string;
+  /** For a session SET: the setting is one the pooler re-applies for each client (vocabulary.ts, TRACKED_PARAMETERS). */
+  trackedParameter?: boolean;
   /** For temp-table: the object's name (as the parser reads it), which a later DROP may remove. */
   temporary?: string;
   /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
@@ -139,10 +141,14 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
     const isLocal = (flag?.boolval as { boolval?: boolean } | undefined)?.boolval === true;
     if (flag && 'boolval' in flag && !isLocal) {
       const at = toOffset(ctx, (flag.location as number) ?? 0);
+      const setting = firstStringConstant(args[0]);
+      const tracked = setting !== undefined && isTrackedParameter(setting);
       candidates.push({
         rule: 'session-set', start, end,
-        message: 'set_config(..., false) changes the whole session; behind a transaction pooler the setting leaks to other clients.',
+        message: tracked ? trackedMessage('set_config(..., false)', setting)
+          : 'set_config(..., false) changes the whole session; behind a transaction pooler the setting leaks to other clients.',
         fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: at + 5, newText: 'true' }] },
+        ...(tracked ? { trackedParameter: true } : {}),
       });
     } else if (isLocal) {
       candidates.push({ rule: 'set-local-outside-transaction', start, end, transactionScoped: true,
@@ -205,6 +211,16 @@ function setLocalEdit(ctx: WalkContext): TextEdit | undefined {
   return { start: setEnd, end: setEnd, newText: ' LOCAL' };
 }
 
+/**
+ * A tracked parameter (TimeZone, application_name, …) is reported by the server to the pooler, which
+ * re-applies each client's value on whichever server connection it lands on: PgBouncer and PoolSafe's
+ * pooler do, some poolers do not. The finding says so (and is only info: context.ts).
+ */
+function trackedMessage(what: string, setting: string): string {
+  return `${what} changes the session's ${setting}, a parameter PgBouncer and PoolSafe's pooler re-apply for each client; `
+    + 'behind a pooler that does not track it, it leaks to other clients or is missing in the next transaction.';
+}
+
 function visitVariableSet(ctx: WalkContext, node: Json): void {
   const kind = node.kind as string;
   const name = ((node.name as string | undefined) ?? '').toLowerCase();
@@ -228,10 +244,12 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
     return;
   }
   const what = name === 'role' ? 'SET ROLE' : name === 'session_authorization' ? 'SET SESSION AUTHORIZATION' : characteristics ? 'SET SESSION CHARACTERISTICS' : 'SET';
-  const candidate = statementCandidate(ctx, 'session-set',
-    `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
+  const tracked = !characteristics && isTrackedParameter(name);
+  const candidate = statementCandidate(ctx, 'session-set', tracked ? trackedMessage(what, name)
+    : `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
   const setting = characteristics ? characteristicsSetting(node) : name;
   if (setting) candidate.setting = setting;
+  if (tracked) candidate.trackedParameter = true;
   const edit = setLocalEdit(ctx);
   if (edit) {
     candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };

@@ -95,9 +95,17 @@ export interface Finding {
   unnecessary?: boolean;
 }
 
+export type TrackedParameterSupport = 'synced' | 'unsynced';
+
 export interface AnalysisOptions {
   poolMode: PoolMode;
   preparedStatements: PreparedStatementSupport;
+  /**
+   * Whether the target pooler re-applies each client's tracked parameters (TimeZone, application_name, …) on
+   * the server connection it lands on: `synced` (default; PgBouncer, PoolSafe's pooler) reports a session SET
+   * of one as info only, `unsynced` (a pooler that does not track them) as any other session SET.
+   */
+  trackedParameters?: TrackedParameterSupport;
   /** Per-rule severity override; 'off' disables the rule. */
   rules: Partial<Record<RuleId, Severity | 'off'>>;
   /** Files that run in their own session (`sessionScripts` of .poolsafe.json). */

@@ -71,3 +71,10 @@ export const FINDING_WORDS = new RegExp(String.raw`\b(${wholeWords(() => true, [
 
 /** Parameters the pooler syncs onto whichever server a client lands on (PgBouncer's tracked set). */
 export const TRACKED_PARAMETERS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
+
+const TRACKED_LOWER = new Set<string>(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
+
+/** Whether a setting (any case) is one the pooler re-applies per client: PgBouncer and PoolSafe's pooler track it. */
+export function isTrackedParameter(name: string): boolean {
+  return TRACKED_LOWER.has(name.toLowerCase());
+}
