@@ -3,7 +3,7 @@
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml`),
-// PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), and the files `.poolsafe.json` names in
+// PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -90,9 +90,19 @@ const includesByFolder = new Map<string, { at: number; files: Includes }>();
  */
 const PGTAP_PLAN = /^[ \t]*SELECT\s+(?:\*\s+FROM\s+)?(?:[\w"]+\.)?(?:plan\s*\(\s*\d+\s*\)|no_plan\s*\(\s*\))\s*;/im;
 
-/** Whether the text is a pgTAP test script. */
+/** The file installs pgTAP itself (a test suite's setup script). */
+const CREATES_PGTAP = /^[ \t]*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?pgtap"?/im;
+/** pg_prove --runtests runs functions returning SETOF TEXT; pgTAP tests return their assertions' TAP lines. */
+const SETOF_TEXT = /\bRETURNS\s+SETOF\s+TEXT\b/i;
+const PGTAP_ASSERTION_RETURNED = /\bRETURN\s+(?:NEXT|QUERY\s+SELECT)\s+(?:[\w"]+\.)?(?:ok|is|isnt|matches|imatches|doesnt_match|alike|unalike|cmp_ok|pass|fail|throws_ok|throws_like|throws_matching|lives_ok|performs_ok|results_eq|results_ne|set_eq|set_has|bag_eq|bag_has|is_empty|isnt_empty|row_eq|has_table|hasnt_table|has_view|has_column|hasnt_column|has_function|hasnt_function|has_schema|has_role|has_index|col_type_is|col_not_null|col_is_pk|fk_ok|table_privs_are|function_returns)\s*\(/i;
+
+/** Whether the text is a pgTAP test script: a planned test, a suite's setup installing pgTAP, or pg_prove test functions. */
 export function looksLikePgTapTest(text: DocumentText): boolean {
-  return text.includes('plan') && PGTAP_PLAN.test(text.toString());
+  if (text.includes('plan') && PGTAP_PLAN.test(text.toString())) return true;
+  const head = text.slice(0, HEAD);
+  if (/pgtap/i.test(head) && CREATES_PGTAP.test(head)) return true;
+  const whole = text.toString();
+  return SETOF_TEXT.test(whole) && PGTAP_ASSERTION_RETURNED.test(whole);
 }
 
 /**
@@ -144,8 +154,9 @@ function psqlIncludesOf(folder: string): Includes {
       if (!text.includes('\\i')) continue;
       const test = looksLikePgTapTest(text) || isPgRegressInput(path);
       for (const match of text.matchAll(INCLUDE)) {
-        const included = resolve(folder, match[1] ?? match[2]);
-        files.set(included, test || files.get(included) === true);
+        for (const included of includedPaths(folder, match[0], match[1] ?? match[2])) {
+          files.set(included, test || files.get(included) === true);
+        }
       }
     } catch {
       /* unreadable file: skip it */
@@ -156,14 +167,51 @@ function psqlIncludesOf(folder: string): Includes {
 }
 
 /**
- * Whether a psql script in the file's folder or the folder above includes it (a fixture loaded by `\ir`):
- * 'test' when a test script does (the fixture is part of the test), undefined when none does.
+ * Where an include may point: `\ir` is relative to the including script; `\i` to psql's working folder,
+ * which is the script's folder or, as pg_regress runs `sql/<name>.sql` from its suite, the folder above.
+ */
+function includedPaths(folder: string, command: string, path: string): string[] {
+  const relativeToScript = /^\s*\\(?:ir|include_relative)\b/.test(command);
+  return relativeToScript || isAbsolute(path) ? [resolve(folder, path)] : [resolve(folder, path), resolve(dirname(folder), path)];
+}
+
+/** Bound of the look in the folders beside the file's (pg_regress' `sql/` beside a `common/` fixture folder). */
+const MAX_SIBLING_FOLDERS = 32;
+
+/** The folders beside `folder` (same parent), at most MAX_SIBLING_FOLDERS. */
+function siblingFolders(folder: string): string[] {
+  const parent = dirname(folder);
+  try {
+    return readdirSync(parent, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && join(parent, entry.name) !== folder)
+      .slice(0, MAX_SIBLING_FOLDERS).map((entry) => join(parent, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether a psql script in the file's folder, the folder above or a folder beside it includes it (a fixture
+ * loaded by `\ir`, or by `\i` from a pg_regress script): 'test' when a test script does (the fixture is part
+ * of the test), undefined when none does.
  */
 function includingScript(fileName: string): 'script' | 'test' | undefined {
   const file = resolve(fileName);
   const folder = dirname(file);
-  const byTest = psqlIncludesOf(folder).get(file) ?? psqlIncludesOf(dirname(folder)).get(file);
+  let byTest = psqlIncludesOf(folder).get(file) ?? psqlIncludesOf(dirname(folder)).get(file);
+  for (const sibling of byTest === undefined ? siblingFolders(folder) : []) {
+    byTest = psqlIncludesOf(sibling).get(file);
+    if (byTest !== undefined) break;
+  }
   return byTest === undefined ? undefined : byTest ? 'test' : 'script';
+}
+
+/** Folders that hold a project's benchmarks: their SQL is a benchmark's input, sent on its own connection. */
+const BENCHMARK_FOLDER = /^(?:benchmarks?|bench)$/i;
+
+/** Whether the file is a benchmark's SQL input (in a `benchmark`, `benchmarks` or `bench` folder). */
+export function isBenchmarkInput(fileName: string): boolean {
+  return /\.sql$/i.test(fileName) && fileName.split(/[\\/]/).slice(0, -1).some((segment) => BENCHMARK_FOLDER.test(segment));
 }
 
 /** Whether a psql script in the file's folder or the folder above includes it. */
@@ -240,6 +288,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   if (isTestScript(text, fileName)) return { ...options, ownSession: true, testScript: true };
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
-    || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)));
+    || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
+      || isBenchmarkInput(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

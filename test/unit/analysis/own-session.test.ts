@@ -170,3 +170,43 @@ test('functions a test script creates live in its test database: no findings, un
   assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'tests', 'helpers.sql')), []);
   assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'setup', 'helpers.sql')).map((f) => f.rule), ['session-set']);
 });
+
+test('a file of pg_prove test functions (RETURNS SETOF TEXT returning pgTAP assertions) is a test script, even when psql includes it', (t) => {
+  const suite = `CREATE OR REPLACE FUNCTION test_reader_role() RETURNS SETOF TEXT AS $$
+BEGIN
+  SET ROLE reader;
+  CREATE TEMP TABLE seen (id int);
+  RETURN NEXT is(current_user::text, 'reader', 'the role switched');
+END;
+$$ LANGUAGE plpgsql;
+`;
+  const root = folderWith(t, 'poolsafe-tapfns-', { 'db/startup.sql': '\\ir suite_functions.sql\n' });
+  assert.deepEqual(analyzeSql(suite, undefined, join(root, 'db', 'suite_functions.sql')), []);
+  assert.deepEqual(analyzeSql(suite.replace('is(', 'throws_ok('), undefined, 'tests/suite.sql'), []);
+  // A suite's setup that installs pgTAP is part of the tests too.
+  assert.deepEqual(analyzeSql(`CREATE EXTENSION IF NOT EXISTS pgtap;\n${AS_USER}`, undefined, join(root, 'db', 'setup.sql')), []);
+  // An application function returning SETOF TEXT from its own helpers is no test: its SET ROLE stays flagged.
+  const app = suite.replace('is(current_user::text', 'is_reader(current_user::text');
+  assert.deepEqual(analyzeSql(app, undefined, join(root, 'db', 'app_functions.sql')).map((f) => f.rule), ['session-set', 'temp-table']);
+});
+
+test('a fixture a pg_regress script includes with \\i (resolved from the suite folder) is part of the test', (t) => {
+  const root = folderWith(t, 'poolsafe-regress-include-', {
+    'suite/expected/search.out': '',
+    'suite/sql/search.sql': '\\i common/search_setup.sql\nSELECT 1;\n',
+  });
+  assert.deepEqual(analyzeSql(AS_USER + SESSION_STATE, undefined, join(root, 'suite', 'common', 'search_setup.sql')), []);
+  // A neighbour folder's file that no script includes stays application SQL.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'suite', 'common', 'unused.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
+test('SQL in a benchmark folder is the benchmark\'s input, sent on its own connection: no session findings', () => {
+  const variant = 'SET work_mem = \'256MB\';\nSET enable_seqscan = off;\nSELECT id FROM docs ORDER BY score DESC LIMIT 10;\n';
+  for (const path of ['benchmarks/queries/top10.sql', 'bench/q1.sql', 'tools/Benchmark/datasets/q.sql', 'C:\\repo\\benchmarks\\q.sql']) {
+    assert.deepEqual(analyzeSql(variant, undefined, path), [], path);
+  }
+  // Folders or files that only mention benchmarks are application SQL.
+  for (const path of ['src/benchmarking/q.sql', 'db/benchmarks.sql', 'db/bench_queries/q.sql']) {
+    assert.deepEqual(analyzeSql(variant, undefined, path).map((f) => f.rule), ['session-set', 'session-set'], path);
+  }
+});
