@@ -132,14 +132,15 @@ function makeSpan(text: string, rawStart: number, rawEnd: number): StatementSpan
 }
 
 /** `text` with the masked ranges (document offsets, sorted) replaced by spaces, from `from` to `to`. */
-function blank(text: string, from: number, to: number, masks: readonly number[]): string {
+function blank(text: string, from: number, to: number, masks: readonly number[], glued: ReadonlySet<number>): string {
   let out = '';
   let at = from;
   for (let k = 0; k < masks.length; k += 2) {
     const maskStart = Math.max(masks[k], from);
     const maskEnd = Math.min(masks[k + 1], to);
     if (maskEnd <= maskStart) continue;
-    out += text.slice(at, maskStart) + ' '.repeat(maskEnd - maskStart);
+    // A glued variable's `:` becomes `_`, so the name and the variable read as one identifier.
+    out += text.slice(at, maskStart) + (glued.has(maskStart) ? '_' : ' ').repeat(maskEnd - maskStart);
     at = maskEnd;
   }
   return out + text.slice(at, to);
@@ -160,12 +161,41 @@ function readMetaCommand(text: string, i: number): { name: string; end: number }
   return { name, end: separator >= 0 ? i + 1 + name.length + separator + 2 : lineEnd };
 }
 
+/** Whether a psql variable name (letter, `_` or non-ASCII) starts at `i`. */
+function startsVariableName(code: number): boolean {
+  return code === 95 || (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code >= 0x80;
+}
+
 /** A `:` that starts a psql variable (`:name`, `:'name'`, `:"name"`), not a cast (`::`), `:=` or an array slice (`a[i:j]`). */
 function isPsqlVariable(text: string, i: number): boolean {
   const next = text.charCodeAt(i + 1);
-  if (!(next === 39 || next === 34 || next === 95 || (next >= 97 && next <= 122) || (next >= 65 && next <= 90) || next >= 0x80)) return false;
+  if (!(next === 39 || next === 34 || startsVariableName(next))) return false;
   const previous = i > 0 ? text.charCodeAt(i - 1) : 32;
   return previous !== 58 && previous !== 93 && previous !== 41 && !isIdentCode(previous);
+}
+
+/** How far back on its line a `:` is checked for an open `[` (an array slice). */
+const SLICE_LOOKBACK = 200;
+
+/** Whether an unclosed `[` precedes `i` on its line: a `:` there separates the bounds of an array slice. */
+function insideBrackets(text: string, i: number): boolean {
+  let depth = 0;
+  for (let at = i - 1; at >= 0 && at >= i - SLICE_LOOKBACK; at--) {
+    const code = text.charCodeAt(at);
+    if (code === 10) return false;
+    if (code === 93 /* ] */) depth++;
+    else if (code === 91 /* [ */ && depth-- === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * A bare psql variable glued to the end of a name (`log_:suffix`): psql substitutes it anywhere outside
+ * quotes, so the value becomes part of that identifier. Not an array slice's `a[lo:hi]`.
+ */
+function isGluedPsqlVariable(text: string, i: number): boolean {
+  if (i === 0 || !isIdentCode(text.charCodeAt(i - 1)) || !startsVariableName(text.charCodeAt(i + 1))) return false;
+  return !insideBrackets(text, i);
 }
 
 const COPY_FROM_STDIN = /^copy\b[^;]*?\bfrom\s+stdin\b/i;
@@ -194,10 +224,13 @@ class PendingStatement {
   variables = false;
   metaCommand = false;
   quotedVariable = false;
+  /** Offsets of the `:` of variables glued to a name (`log_:suffix`). */
+  glued = new Set<number>();
 
   reset(): void {
     if (this.masks.length === 0 && !this.metaCommand) return;
     this.masks = [];
+    this.glued = new Set();
     this.variables = false;
     this.metaCommand = false;
     this.quotedVariable = false;
@@ -216,10 +249,16 @@ class PendingStatement {
     if (next === 39 /* ' */ || next === 34 /* " */) this.quotedVariable = true;
   }
 
+  /** Masks the `:` of a variable glued to the name before it (`log_:suffix`). */
+  maskGluedVariable(i: number): void {
+    this.mask(i, i + 1, false);
+    this.glued.add(i);
+  }
+
   /** The span of text[rawStart, rawEnd), blanking the masked parts; undefined when only trivia remains. */
   span(text: string, rawStart: number, rawEnd: number): StatementSpan | undefined {
     if (this.masks.length === 0) return makeSpan(text, rawStart, rawEnd);
-    const masked = blank(text, rawStart, rawEnd, this.masks);
+    const masked = blank(text, rawStart, rawEnd, this.masks, this.glued);
     const inner = makeSpan(masked, 0, masked.length);
     if (!inner) return undefined;
     const start = rawStart + inner.start;
@@ -332,7 +371,10 @@ export function splitStatements(text: string): StatementSpan[] {
       i = dataEnd ?? meta.end;
       continue;
     }
-    if (code === 58 /* : */ && isPsqlVariable(text, i)) pending.maskVariable(text, i);
+    if (code === 58 /* : */) {
+      if (isPsqlVariable(text, i)) pending.maskVariable(text, i);
+      else if (isGluedPsqlVariable(text, i)) pending.maskGluedVariable(i);
+    }
     i++;
   }
   const last = pending.span(text, start, length);

@@ -45,6 +45,16 @@ test('psql variables parse as names and literals; casts, := and array slices are
   assert.equal(texts[1], 'SELECT f(p := 1)');
 });
 
+test('a psql variable glued to the end of a name becomes part of that identifier; slices, casts and spaced mistakes are not', () => {
+  const sql = 'CREATE TABLE audit.events_:run_id (n int, tag kind_:run_id);\nINSERT INTO audit.events_:run_id VALUES (1);';
+  assert.deepEqual(analyzeSql(sql), []);
+  assert.equal(splitStatements(sql)[1].text, 'INSERT INTO audit.events__run_id VALUES (1)');
+  // An array slice with names as bounds, a cast and a := keep their colon.
+  assert.equal(splitStatements('SELECT v[first:last], w::text FROM t')[0].text, 'SELECT v[first:last], w::text FROM t');
+  // Without the variable the same broken statement (a name followed by another word) is still reported.
+  assert.deepEqual(analyzeSql('CREATE TABLE audit.events_ run_id (n int);').map((f) => f.rule), ['syntax-error']);
+});
+
 test('a statement psql changes with variables never gets a syntax error, even when the substitute does not parse', () => {
   assert.deepEqual(analyzeSql('SELECT * FROM t :where_clause;\nSELECT * FROM t WHERE x IN :list;'), []);
   // Without variables the same mistake is reported.
