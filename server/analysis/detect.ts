@@ -9,6 +9,7 @@ import { INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
 import { ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
+import { SavedSettings } from './savedSettings';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
@@ -301,6 +302,11 @@ function functionBody(node: Json, defaultLanguage: string): { language: string; 
   return { language, body };
 }
 
+/** Whether a session-set candidate sets `setting` (dynamic SQL's candidates name no setting: the restore's own text does). */
+function restoresSetting(candidate: Candidate, setting: string): boolean {
+  return candidate.rule === 'session-set' && (candidate.setting === undefined || candidate.setting === setting);
+}
+
 /** Analyses a function/DO body as code that runs in the caller's session, with positions inside the body. */
 function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void {
   const { language, body } = functionBody(node, defaultLanguage);
@@ -309,6 +315,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   if (at < 0) return;
   const found: Candidate[] = [];
   const constants = new ConstantStrings();
+  const saved = new SavedSettings();
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
     // A body runs inside its caller's transaction: a SET it undoes, or a temporary table it drops, before
@@ -320,7 +327,13 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
       for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i])) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
-    for (const candidate of bodyFacts.candidates) if (candidate.rule !== 'set-local-outside-transaction') found.push(candidate);
+    // Putting back a setting's saved earlier value leaves nothing behind (savedSettings.ts).
+    const restored = language === 'plpgsql' ? saved.restored(span.text.slice(leadingTrivia(span.text))) : undefined;
+    for (const candidate of bodyFacts.candidates) {
+      if (candidate.rule === 'set-local-outside-transaction' || (restored && restoresSetting(candidate, restored))) continue;
+      found.push(candidate);
+    }
+    if (language === 'plpgsql') saved.read(span.text.slice(leadingTrivia(span.text)));
   }
   ctx.facts.candidates.push(...pairBodyLocks(found, body, ctx.base + at));
 }

@@ -53,6 +53,39 @@ END $$;\n`;
   assert.deepEqual(rules(body('SET ROLE reporting; PERFORM refresh_totals();')), ['session-set']);
 });
 
+test('a function body that puts back the setting it saved from current_setting is not a second finding; its own SET still is', () => {
+  const fn = (declare: string, statements: string) => `CREATE FUNCTION in_tenant(tenant text) RETURNS int LANGUAGE plpgsql AS $fn$
+DECLARE
+  ${declare}
+BEGIN
+  ${statements}
+  RETURN 1;
+END $fn$;\n`;
+  const lines = (sql: string) => analyzeSql(sql).map((f) => [f.rule, sql.slice(0, f.start).split('\n').length]);
+  // Saved with SELECT … INTO, put back by dynamic SQL: only the SET of the tenant's path (line 6) is reported.
+  const dynamic = fn('previous_path text;', "SELECT current_setting('search_path') INTO previous_path;\n  EXECUTE format('SET search_path TO %s', tenant);\n  PERFORM count_rows();\n  EXECUTE format('SET search_path TO %s', previous_path);");
+  assert.deepEqual(lines(dynamic), [['session-set', 6]]);
+  // Saved with :=, put back by set_config: the same.
+  const setConfig = fn('old_path text;', "old_path := current_setting('search_path');\n  PERFORM set_config('search_path', tenant, false);\n  PERFORM set_config('search_path', old_path, false);");
+  assert.deepEqual(lines(setConfig), [['session-set', 6]]);
+});
+
+test('a SET from a variable that does not hold the same setting\'s earlier value is still a finding', () => {
+  const fn = (statements: string) => `CREATE FUNCTION in_tenant(tenant text) RETURNS int LANGUAGE plpgsql AS $fn$
+DECLARE
+  kept text;
+BEGIN
+  ${statements}
+  RETURN 1;
+END $fn$;\n`;
+  // Saved from another setting.
+  assert.deepEqual(rules(fn("kept := current_setting('work_mem');\n  EXECUTE format('SET search_path TO %s', tenant);\n  EXECUTE format('SET search_path TO %s', kept);")), ['session-set', 'session-set']);
+  // Overwritten before the restore.
+  assert.deepEqual(rules(fn("kept := current_setting('search_path');\n  kept := tenant || ', public';\n  PERFORM set_config('search_path', tenant, false);\n  PERFORM set_config('search_path', kept, false);")), ['session-set', 'session-set']);
+  // A plain variable never saved.
+  assert.deepEqual(rules(fn("PERFORM set_config('search_path', tenant, false);\n  PERFORM set_config('search_path', kept, false);")), ['session-set', 'session-set']);
+});
+
 test('embedded: SET and RESET in one query string, or in one transaction on one client, leak nothing; across plain calls they do', () => {
   const found = (text: string) => embeddedFindings(text, 'f.js').map(([rule, at]) => `${rule} ${at}`);
   assert.deepEqual(found("await client.query('SET ROLE reporting; SELECT * FROM invoices; RESET ROLE');"), []);

@@ -1,0 +1,53 @@
+// PL/pgSQL bodies that save a setting and put it back: `saved := current_setting('search_path')`, then
+// their own SET, then `SET search_path TO <saved>` (by EXECUTE or set_config). The last statement returns
+// the session to the value it had before the call: it leaves nothing behind, so it is no finding itself
+// (the SET before it still is: a RETURN or an error between the two skips the restore).
+
+/** Block words the statement splitter leaves in front of a body's statement (`BEGIN`, `THEN`…). */
+const BLOCK_WORDS = String.raw`^(?:(?:begin|then|else|loop)\s+)*`;
+/** `v := current_setting('name')` / `v = current_setting('name')`. */
+const ASSIGNED_FROM_SETTING = new RegExp(BLOCK_WORDS + /([A-Za-z_][\w$]*)\s*:?=\s*current_setting\s*\(\s*'([\w.]+)'/.source, 'i');
+/** `SELECT current_setting('name') INTO v` (PERFORM cannot keep a value). */
+const SELECTED_INTO_FROM_SETTING = new RegExp(BLOCK_WORDS + /select\s+current_setting\s*\(\s*'([\w.]+)'[^;]*?\binto\s+([A-Za-z_][\w$]*)/.source, 'i');
+/** Any other assignment, which forgets what its target held. */
+const ASSIGNED = new RegExp(BLOCK_WORDS + /([A-Za-z_][\w$]*)\s*:?=/.source, 'i');
+/** A SET of one setting inside dynamic SQL's text: `EXECUTE format('SET search_path TO %s', v)` or `EXECUTE 'SET x = ' || v`. */
+const DYNAMIC_SET = /\bexecute\b[^;]*?'\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i;
+/** `set_config('name', v, …)` with a plain variable as the value. */
+const SET_CONFIG_OF_VARIABLE = /\bset_config\s*\(\s*'([\w.]+)'\s*,\s*([A-Za-z_][\w$]*)\s*,/i;
+
+/** Variables of one PL/pgSQL body holding a setting's value from before the body changed it, read in order. */
+export class SavedSettings {
+  /** Variable (lower case) → the setting whose earlier value it holds. */
+  private readonly saved = new Map<string, string>();
+
+  /** Reads one statement (leading trivia removed): a save records its variable; another assignment forgets it. */
+  read(statement: string): void {
+    const assigned = ASSIGNED_FROM_SETTING.exec(statement);
+    if (assigned) return void this.saved.set(assigned[1].toLowerCase(), assigned[2].toLowerCase());
+    const selected = SELECTED_INTO_FROM_SETTING.exec(statement);
+    if (selected) return void this.saved.set(selected[2].toLowerCase(), selected[1].toLowerCase());
+    const other = ASSIGNED.exec(statement);
+    if (other) this.saved.delete(other[1].toLowerCase());
+  }
+
+  /** The setting the statement puts back to its saved value, if it is such a restore. */
+  restored(statement: string): string | undefined {
+    const setConfig = SET_CONFIG_OF_VARIABLE.exec(statement);
+    if (setConfig) return this.saved.get(setConfig[2].toLowerCase()) === setConfig[1].toLowerCase() ? setConfig[1].toLowerCase() : undefined;
+    const dynamic = DYNAMIC_SET.exec(statement);
+    if (!dynamic) return undefined;
+    const setting = dynamic[1].toLowerCase();
+    const rest = statement.slice(dynamic[0].length);
+    return this.variablesOf(setting).some((name) => mentions(rest, name)) ? setting : undefined;
+  }
+
+  private variablesOf(setting: string): string[] {
+    return [...this.saved].filter(([, saved]) => saved === setting).map(([name]) => name);
+  }
+}
+
+/** Whether the text uses the variable as a whole word (not part of a longer name). */
+function mentions(text: string, name: string): boolean {
+  return new RegExp(String.raw`(?<![\w$])${name.replace(/\$/g, '\\$&')}(?![\w$])`, 'i').test(text);
+}
