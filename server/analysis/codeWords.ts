@@ -12,12 +12,14 @@ export const CONFIG_NAME = 'name';
 /** postgres.js `sql.unsafe(text, args, { prepare: true })`: a named prepared statement asked for by name. */
 export const UNSAFE_METHOD = 'unsafe';
 export const PREPARE_OPTION = 'prepare';
+/** knex's `searchPath` option: its PostgreSQL dialect sends SET search_path on every new connection (knexSearchPath.ts). */
+export const SEARCH_PATH_OPTION = 'searchPath';
 
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
-export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION]);
+export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js client, sql.listen, a named config, unsafe's prepare). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js client, sql.listen, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
-    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION));
+    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION);
 }

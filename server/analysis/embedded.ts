@@ -25,6 +25,7 @@ import { mayHoldFindings } from './embeddedGate';
 import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
+import { knexSearchPathOption } from './knexSearchPath';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -581,7 +582,17 @@ class Extractor {
       if (isExportedConstant(node) && isWrittenString(node.initializer)) this.exportedTexts.push(node.initializer);
     } else if (ts.isCallExpression(node)) {
       this.inspectCall(node, groupFor);
+    } else if (ts.isObjectLiteralExpression(node)) {
+      this.inspectKnexConfig(node);
     }
+  }
+
+  /** knex's `searchPath` on a PostgreSQL config: a session SET on each new connection (knexSearchPath.ts). */
+  private inspectKnexConfig(object: ts.ObjectLiteralExpression): void {
+    const option = knexSearchPathOption(object, this.surelyPostgres);
+    if (!option) return;
+    this.addNodeFinding('session-set', option,
+      "knex's searchPath option sends SET search_path on each new connection knex opens: behind a transaction pooler later queries run on server connections without it (and it stays on the one it was sent on for other clients). Schema-qualify table names, or set it for the role: ALTER ROLE … SET search_path.");
   }
 
   /**
