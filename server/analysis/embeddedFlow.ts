@@ -38,7 +38,8 @@ export interface FlowState {
   choicesUnknown?: boolean;
 }
 
-function unwrap(node: ts.Expression): ts.Expression {
+/** An expression through parentheses, await, type assertions and `!`. */
+export function unwrap(node: ts.Expression): ts.Expression {
   let current = node;
   while (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current) || ts.isAsExpression(current)
     || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {

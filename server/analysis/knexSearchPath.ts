@@ -3,19 +3,13 @@
 // connection the login got; later queries run on others without it (and it stays behind for other
 // clients). Recognised on a knex configuration object for PostgreSQL (embedded.ts reports it).
 import ts from 'typescript';
-import { objectProperty } from './embeddedFlow';
+import { objectProperty, unwrap } from './embeddedFlow';
 import { SEARCH_PATH_OPTION } from './codeWords';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
 /** A connection string for PostgreSQL, which tells a knex config's dialect when its client is computed. */
 const POSTGRES_URL = /^\s*postgres(?:ql)?:\/\//i;
-
-function unwrap(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
-  return current;
-}
 
 /** The string literals a value may be (`env.CLIENT || 'pg'`, `a ? 'pg' : 'postgres'`); undefined where a leaf is not a literal nor a fallback. */
 function literalChoices(node: ts.Expression, out: string[] = []): string[] {
