@@ -206,10 +206,14 @@ function includingScript(fileName: string): 'script' | 'test' | undefined {
   return byTest === undefined ? undefined : byTest ? 'test' : 'script';
 }
 
-/** Folders that hold a project's benchmarks: their SQL is a benchmark's input, sent on its own connection. */
-const BENCHMARK_FOLDER = /^(?:benchmarks?|bench)$/i;
+/**
+ * Folders that hold a project's benchmarks: their SQL is a benchmark's input, sent on its own connection.
+ * Not `bench`: too short a name to say that much (this repository's own `bench/.data` holds the generated
+ * files its linter benchmark lints for their findings).
+ */
+const BENCHMARK_FOLDER = /^benchmarks?$/i;
 
-/** Whether the file is a benchmark's SQL input (in a `benchmark`, `benchmarks` or `bench` folder). */
+/** Whether the file is a benchmark's SQL input (in a `benchmark` or `benchmarks` folder). */
 export function isBenchmarkInput(fileName: string): boolean {
   return /\.sql$/i.test(fileName) && fileName.split(/[\\/]/).slice(0, -1).some((segment) => BENCHMARK_FOLDER.test(segment));
 }

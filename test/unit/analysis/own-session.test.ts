@@ -202,11 +202,11 @@ test('a fixture a pg_regress script includes with \\i (resolved from the suite f
 
 test('SQL in a benchmark folder is the benchmark\'s input, sent on its own connection: no session findings', () => {
   const variant = 'SET work_mem = \'256MB\';\nSET enable_seqscan = off;\nSELECT id FROM docs ORDER BY score DESC LIMIT 10;\n';
-  for (const path of ['benchmarks/queries/top10.sql', 'bench/q1.sql', 'tools/Benchmark/datasets/q.sql', 'C:\\repo\\benchmarks\\q.sql']) {
+  for (const path of ['benchmarks/queries/top10.sql', 'tools/Benchmark/datasets/q.sql', 'C:\\repo\\benchmarks\\q.sql']) {
     assert.deepEqual(analyzeSql(variant, undefined, path), [], path);
   }
-  // Folders or files that only mention benchmarks are application SQL.
-  for (const path of ['src/benchmarking/q.sql', 'db/benchmarks.sql', 'db/bench_queries/q.sql']) {
+  // Folders or files that only mention benchmarks are application SQL; so is a folder merely named `bench`.
+  for (const path of ['src/benchmarking/q.sql', 'db/benchmarks.sql', 'db/bench_queries/q.sql', 'bench/q1.sql', 'bench/.data/mixed.sql']) {
     assert.deepEqual(analyzeSql(variant, undefined, path).map((f) => f.rule), ['session-set', 'session-set'], path);
   }
 });
