@@ -3,7 +3,7 @@
 // transaction that ran such code (runsHiddenCode, a cheap byte scan of the wire text) the pooler
 // asks the server connection in one query what session state it really carries (AUDIT_SQL) before
 // the connection goes back to the pool; hazards.ts turns what it did not know into hazards.
-import { TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
+import { TRACKED_PARAMETER_NAMES } from '../../server/analysis/vocabulary';
 import type { StateKind } from './sessionState';
 import { WORD_BYTES, commentEnd, equalsFolded, mayStartComment } from './wireText';
 
@@ -246,7 +246,7 @@ const RULE_OF: Record<string, { kind: StateKind; rule: string }> = {
 };
 
 /** Parameters the pooler itself keeps in step on every server (client.ts): never a finding. */
-const POOLER_SYNCED = new Set(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
+const POOLER_SYNCED = TRACKED_PARAMETER_NAMES;
 /** The pooler's own statement names under max_prepared_statements > 0 (prepared.ts). */
 const POOLER_STATEMENT = /^POOLSAFE_/;
 

@@ -10,7 +10,7 @@
 // is cached by text. Texts are decoded only when state exists that an error could be explained by.
 import { EventEmitter } from 'node:events';
 import { analyzeSql, initAnalysis, splitStatements } from '../../server/analysis/index';
-import { NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETERS } from '../../server/analysis/vocabulary';
+import { NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETER_NAMES } from '../../server/analysis/vocabulary';
 import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
@@ -132,7 +132,7 @@ function wordIsKeyword(buf: Buffer, start: number, end: number, atStatementStart
 }
 
 /** Parameters the pooler itself syncs onto every server a client lands on (client.ts): never leaked. */
-const POOLER_SYNCED_SETTINGS = new Set<string>(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
+const POOLER_SYNCED_SETTINGS = TRACKED_PARAMETER_NAMES;
 
 /** Kinds rolled back with the transaction that created them. */
 const TRANSACTIONAL: ReadonlySet<StateKind> = new Set(['setting', 'temp', 'listen', 'cursor']);

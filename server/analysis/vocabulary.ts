@@ -72,9 +72,10 @@ export const FINDING_WORDS = new RegExp(String.raw`\b(${wholeWords(() => true, [
 /** Parameters the pooler syncs onto whichever server a client lands on (PgBouncer's tracked set). */
 export const TRACKED_PARAMETERS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
 
-const TRACKED_LOWER = new Set<string>(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
+/** The same parameters in lower case, as setting names are compared (the linter's and the pooler's one set). */
+export const TRACKED_PARAMETER_NAMES: ReadonlySet<string> = new Set(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
 
 /** Whether a setting (any case) is one the pooler re-applies per client: PgBouncer and PoolSafe's pooler track it. */
 export function isTrackedParameter(name: string): boolean {
-  return TRACKED_LOWER.has(name.toLowerCase());
+  return TRACKED_PARAMETER_NAMES.has(name.toLowerCase());
 }
