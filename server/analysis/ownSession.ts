@@ -13,6 +13,7 @@ import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types'
 import { migrationBlocks, migrationSections } from './migrationAnnotations';
 import { pathNamesCompatibleEngine } from './dialect';
 import { leadingTrivia } from './dynamicSql';
+import { inSqlcProject } from './sqlcConfig';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -250,6 +251,22 @@ export function hasExpectedResultBeside(fileName: string): boolean {
   return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension)) || existsSync(`${file}.snap`);
 }
 
+/** Test folders whose `.sql` files a test harness runs (pg_regress-style `regress`, end-to-end `e2e`), besides TEST_FOLDER's. */
+const TEST_RUN_FOLDER = /^(?:regress|e2e)$/i;
+
+/**
+ * Whether the file is a `.sql` file in a test folder (`test/`, `tests/`, `__tests__/`, `spec/`, `fixtures/`,
+ * `testdata/`, `regress/`, `e2e/`…): a schema, seed or script the test harness loads on its own connection to a
+ * throwaway database, never through the application's pool. The functions it creates still run later in the
+ * application's sessions (a test schema of the app's own functions): those keep their findings. sqlc's query
+ * files (an sqlc config above them) are the queries generated code sends on the app's pool, test data or not.
+ */
+export function isTestFolderSql(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const inTestFolder = fileName.split(/[\\/]/).slice(0, -1).some((segment) => TEST_FOLDER.test(segment) || TEST_RUN_FOLDER.test(segment));
+  return inTestFolder && !inSqlcProject(fileName);
+}
+
 /** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName)
@@ -293,6 +310,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
-      || isBenchmarkInput(fileName)));
+      || isBenchmarkInput(fileName) || isTestFolderSql(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

@@ -34,6 +34,21 @@ export function dialectOfSqlcProject(fileName: string): OtherDialect | undefined
   return undefined;
 }
 
+/**
+ * Whether an sqlc config sits in the file's folder or up to MAX_LEVELS above it: the file is then one of
+ * sqlc's schema or query files, whose queries the generated code runs on the application's pool.
+ */
+export function inSqlcProject(fileName: string): boolean {
+  let folder = dirname(resolve(fileName));
+  for (let level = 0; level < MAX_LEVELS; level++) {
+    if (cachedConfigDialect(folder) !== undefined) return true;
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return false;
+}
+
 /** The dialect a SQL file is in when its path or its project says it is not PostgreSQL. */
 export function dialectOfSqlFile(fileName: string): OtherDialect | undefined {
   return dialectOfPath(fileName) ?? dialectOfSqlcProject(fileName);

@@ -85,7 +85,7 @@ test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nulla
 
 test('EDB Advanced Server (ppas, epas) and PostgreSQL forks (Greenplum, Redshift, Materialize) keep pooling findings but get no PostgreSQL syntax errors; the same text elsewhere gets both', () => {
   const edb = 'CREATE OR REPLACE TRIGGER audit_trg FOR INSERT ON orders COMPOUND TRIGGER\nAFTER EACH ROW IS\nBEGIN\n  NULL;\nEND;\nEND audit_trg;\nSET search_path TO app;\n';
-  for (const path of ['tests/ppas/default/create_trigger.sql', 'sql/epas15/create_trigger.sql', 'dialects/greenplum/x.sql', 'warehouse/redshift/x.sql', 'views/materialize/x.sql']) {
+  for (const path of ['db/ppas/default/create_trigger.sql', 'sql/epas15/create_trigger.sql', 'dialects/greenplum/x.sql', 'warehouse/redshift/x.sql', 'views/materialize/x.sql']) {
     assert.deepEqual(analyzeSql(edb, undefined, path).map((f) => f.rule), ['session-set'], path);
   }
   assert.ok(analyzeSql(edb, undefined, 'tests/pg/default/create_trigger.sql').some((f) => f.rule === 'syntax-error'));

@@ -73,13 +73,13 @@ test('a sessionScripts value that is not a list of strings is reported, and the 
 test('a file that a psql script in its folder (or the folder above) includes with \\ir or \\i runs in psql too', (t) => {
   const root = mkdtempSync(join(tmpdir(), 'poolsafe-include-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'fixtures', 'more'), { recursive: true });
-  writeFileSync(join(root, 'fixtures', 'load.sql'), "\\set ON_ERROR_STOP on\n\\ir schema.sql\n\\i 'more/data.sql'\n");
+  mkdirSync(join(root, 'scripts', 'more'), { recursive: true });
+  writeFileSync(join(root, 'scripts', 'load.sql'), "\\set ON_ERROR_STOP on\n\\ir schema.sql\n\\i 'more/data.sql'\n");
   const sql = 'SET client_min_messages TO warning;\nLISTEN jobs;';
-  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'fixtures', 'schema.sql')), []);
-  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'fixtures', 'more', 'data.sql')), []);
+  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'scripts', 'schema.sql')), []);
+  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'scripts', 'more', 'data.sql')), []);
   // A neighbour no script includes is application SQL.
-  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'fixtures', 'queries.sql')).map((f) => f.rule), ['session-set', 'listen']);
+  assert.deepEqual(analyzeSql(sql, undefined, join(root, 'scripts', 'queries.sql')).map((f) => f.rule), ['session-set', 'listen']);
 });
 
 test('functions a session script creates run later in the application\'s sessions: their bodies keep their findings', () => {
@@ -110,6 +110,12 @@ function folderWith(t: { after(fn: () => void): void }, prefix: string, files: R
 const SESSION_STATE = "LOAD 'auto_explain';\nSET auto_explain.log_min_duration = 0;\nCREATE TEMP TABLE scratch (id int);\n";
 const SESSION_STATE_RULES = ['load', 'session-set', 'temp-table'];
 
+const AS_USER = `CREATE FUNCTION as_user(r text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('SET ROLE %I', r);
+END $$;
+`;
+
 test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <name>_<n>.out) runs in its own psql session', (t) => {
   const root = folderWith(t, 'poolsafe-regress-', { 'expected/settings.out': '', 'expected/variant_1.out': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'settings.sql')), []);
@@ -126,7 +132,7 @@ test('SQL in a __fixtures__ folder is test input (a parser sample, a test databa
   }
   assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, '__fixtures__/errors.sql').map((f) => f.rule), ['syntax-error']);
   // Folders that only look alike hold application SQL.
-  for (const path of ['fixtures/settings.sql', 'src/__fixtures/settings.sql', 'db/my__fixtures__/settings.sql', 'settings.__fixtures__.sql']) {
+  for (const path of ['src/__fixtures/settings.sql', 'db/my__fixtures__/settings.sql', 'settings.__fixtures__.sql']) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path).map((f) => f.rule), SESSION_STATE_RULES, path);
   }
 });
@@ -143,7 +149,10 @@ test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, 
   assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, join(root, 'test', 'fixtures', 'dialect', 'errors.sql')).map((f) => f.rule), ['syntax-error']);
   // Outside a test folder, or with no result of the same name, it is application SQL.
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'settings.sql')).map((f) => f.rule), SESSION_STATE_RULES);
-  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'test', 'fixtures', 'settings.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  // A test folder's SQL with no recorded result is still test SQL (its own statements have no findings), but
+  // not a test of a tool's output: the functions it creates keep theirs.
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'test', 'fixtures', 'settings.sql')).map((f) => f.rule), ['session-set']);
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'test', 'fixtures', 'dialect', 'settings.sql')), []);
 });
 
 test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_prove), wherever it is', () => {
@@ -153,12 +162,6 @@ test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_pro
   assert.deepEqual(analyzeSql(`SELECT plan_route(3);\n${SESSION_STATE}`).map((f) => f.rule), SESSION_STATE_RULES);
   assert.deepEqual(analyzeSql(`SELECT plan FROM subscriptions;\n${SESSION_STATE}`).map((f) => f.rule), SESSION_STATE_RULES);
 });
-
-const AS_USER = `CREATE FUNCTION as_user(r text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE format('SET ROLE %I', r);
-END $$;
-`;
 
 test('functions a test script creates live in its test database: no findings, unlike those of other session scripts', (t) => {
   assert.deepEqual(analyzeSql(`SELECT plan(1);\n${AS_USER}SELECT as_user('alice');\n`), []);
@@ -209,4 +212,22 @@ test('SQL in a benchmark folder is the benchmark\'s input, sent on its own conne
   for (const path of ['src/benchmarking/q.sql', 'db/benchmarks.sql', 'db/bench_queries/q.sql', 'bench/q1.sql', 'bench/.data/mixed.sql']) {
     assert.deepEqual(analyzeSql(variant, undefined, path).map((f) => f.rule), ['session-set', 'session-set'], path);
   }
+});
+
+test('SQL in a test folder is loaded by the test harness on its own connection: its statements have no session findings, its functions keep theirs', (t) => {
+  for (const path of ['test/schema.sql', 'tests/fixtures/seed.sql', 'packages/db/__tests__/setup.sql', 'spec/support/data.sql',
+    'internal/testdata/dump.sql', 'regress/sql/cases.sql', 'e2e/seed.sql', 'C:\\repo\\tests\\seed.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path), [], path);
+    // A function the test schema creates is the application's own, called later through its pool.
+    assert.deepEqual(analyzeSql(AS_USER, undefined, path).map((f) => f.rule), ['session-set'], path);
+  }
+  // Folders whose names only contain "test", and application folders, hold application SQL.
+  for (const path of ['db/schema.sql', 'src/contest/rules.sql', 'latest/setup.sql', 'db/testing_helpers.sql', 'tests.sql', 'fixtures.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path).map((f) => f.rule), SESSION_STATE_RULES, path);
+  }
+  // sqlc's query files are the queries its generated code sends on the app's pool, also as test data.
+  const root = folderWith(t, 'poolsafe-sqlc-tests-', { 'testdata/locks/sqlc.json': '{"version": "2", "sql": [{"engine": "postgresql"}]}' });
+  const query = '-- name: Lock :exec\nSELECT pg_advisory_lock($1);\n';
+  assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'locks', 'query.sql')).map((f) => f.rule), ['advisory-lock']);
+  assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'other', 'query.sql')), []);
 });
