@@ -26,6 +26,7 @@ import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjec
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
+import { OwnServerClients } from './ownServerClients';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -342,6 +343,8 @@ class Extractor {
   /** Whether the file has any `/* sql *\/` comment at all (most have none: no comment lookups per template). */
   private readonly hasMarkers: boolean;
   readonly flow: Flow;
+  /** Clients of a server the code started itself (ownServerClients.ts), set once the file's name is known. */
+  private ownServer: OwnServerClients | undefined;
 
   constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {
     this.flow = new Flow(source);
@@ -370,6 +373,7 @@ class Extractor {
     const modules = importedModules(this.source);
     const dialect = fileDialect(modules);
     if (dialect.otherOnly) return false;
+    this.ownServer = new OwnServerClients(this.source, this.flow, fileName);
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
     this.namesPglite = mayUsePglite(this.source.text);
     this.inProcessOnly = dialect.inProcessOnly || (this.namesPglite && startsOwnPgliteServer(this.source.text, fileName));
@@ -753,9 +757,13 @@ class Extractor {
     return this.unpooledSessionGroup;
   }
 
-  /** Whether a query goes where no transaction pooler sits: to PGlite, or on a logical-replication session. */
+  /**
+   * Whether a query goes where no transaction pooler sits: to PGlite, on a logical-replication session, or on
+   * a client (not a pool) of a server the code started itself, maybe through a helper in another file.
+   */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
-    return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver);
+    return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
+      || (receiver !== undefined && !this.isPool(this.keyOf(receiver)) && this.ownServer !== undefined && this.ownServer.reaches(receiver));
   }
 
   /** Whether a query (or a node's own finding) goes to PGlite: from a PGlite-only branch, or on a PGlite instance. */

