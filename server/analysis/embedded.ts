@@ -27,6 +27,7 @@ import { createsReplicationClient, replicationCommandReceivers } from './replica
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
+import { optionsObject, prepareOption } from './postgresJsOptions';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -412,24 +413,35 @@ class Extractor {
    */
   private inspectPostgresJsClient(call: ts.CallExpression): void {
     if (this.runsInProcess(call, undefined) || createsReplicationClient(call)) return;
-    const options = call.arguments.find(ts.isObjectLiteralExpression);
-    const prepare = options && objectProperty(options, 'prepare');
+    const options = call.arguments.find(ts.isObjectLiteralExpression) ?? this.heldOptions(call);
+    const prepare = options && prepareOption(options, this.flow);
     if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
     if (prepare && prepare.kind !== ts.SyntaxKind.TrueKeyword) return; // computed: cannot tell
     if (clientNeverPrepares(call)) return;
     const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
-    const target = prepare ?? call.expression;
-    const edits = prepare
-      ? [{ start: prepare.getStart(this.source), end: prepare.getEnd(), newText: 'false' }]
-      : options
-        ? [{ start: options.getStart(this.source) + 1, end: options.getStart(this.source) + 1, newText: ' prepare: false,' }]
+    // A `prepare: true` of shared options elsewhere in the file: reported (and fixed) at this call.
+    const own = prepare && prepare.pos >= call.pos && prepare.end <= call.end ? prepare : undefined;
+    const target = own ?? call.expression;
+    const edits = own
+      ? [{ start: own.getStart(this.source), end: own.getEnd(), newText: 'false' }]
+      : options && options.pos >= call.pos && options.end <= call.end
+        ? [prepareFalseEdit(options, this.source)]
         : [{ start: call.arguments.end, end: call.arguments.end, newText: `${call.arguments.length ? ', ' : "undefined, "}{ prepare: false }` }];
     this.extraFindings.push({
       rule: 'protocol-prepared-statement', severity, start: target.getStart(this.source), end: target.getEnd(),
       message: 'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.',
       fix: { title: 'Set prepare: false', edits },
     });
+  }
+
+  /** An options object the call is given by a name (`postgres(options)`, `postgres(url, settings)`), when it is a local literal. */
+  private heldOptions(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+    for (const argument of call.arguments) {
+      const object = ts.isIdentifier(argument) ? optionsObject(argument, this.flow) : undefined;
+      if (object) return object;
+    }
+    return undefined;
   }
 
   private severityOf(rule: RuleId): Severity | undefined {
@@ -1108,4 +1120,16 @@ function enclosingFunction(node: ts.Node): ts.Node | undefined {
   let current = node.parent;
   while (current && !ts.isFunctionLike(current)) current = current.parent;
   return current;
+}
+
+/**
+ * The edit adding `prepare: false` to an options literal: first, or last when it spreads other options
+ * (a spread after it could set `prepare` again).
+ */
+function prepareFalseEdit(options: ts.ObjectLiteralExpression, source: ts.SourceFile): { start: number; end: number; newText: string } {
+  if (!options.properties.some(ts.isSpreadAssignment)) {
+    return { start: options.getStart(source) + 1, end: options.getStart(source) + 1, newText: ' prepare: false,' };
+  }
+  const separator = options.properties.hasTrailingComma ? ' ' : ', ';
+  return { start: options.properties.end, end: options.properties.end, newText: `${separator}prepare: false` };
 }

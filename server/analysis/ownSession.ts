@@ -2,7 +2,7 @@
 // pg_restore output, psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
-// a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml`),
+// a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
@@ -106,34 +106,65 @@ export function looksLikePgTapTest(text: DocumentText): boolean {
   return SETOF_TEXT.test(whole) && PGTAP_ASSERTION_RETURNED.test(whole);
 }
 
+/** Folders of a regression suite's input scripts (pg_regress' `sql/`; `input/` for suites whose test program reads them). */
+const REGRESSION_INPUT_FOLDER = /^(?:sql|input)$/;
+/** Path segments of a project's test tree, where a `sql/` folder beside `expected/` is a regression suite. */
+const TEST_TREE_SEGMENT = /^(?:tests?|regress|regression)$/i;
+
 /**
- * Whether the file is a pg_regress input script: `<suite>/sql/<name>.sql` beside the output it must
- * produce, `<suite>/expected/<name>.out` (or an alternative `<name>_<n>.out`). pg_regress runs it with psql.
+ * Whether the file is a regression suite's input script: `<suite>/sql/<name>.sql` (or `input/<name>.sql`)
+ * beside the output it must produce, `<suite>/expected/<name>.out` (or an alternative `<name>_<n>.out`).
+ * In a test tree, any `sql/` folder beside an `expected/` one is such a suite (its driver script may name
+ * the outputs its own way). pg_regress, or the suite's script, runs it with psql.
  */
 export function isPgRegressInput(fileName: string): boolean {
   const file = resolve(fileName);
   const folder = dirname(file);
-  if (basename(folder) !== 'sql' || !/\.sql$/i.test(file)) return false;
+  if (!REGRESSION_INPUT_FOLDER.test(basename(folder)) || !/\.sql$/i.test(file)) return false;
   const name = basename(file).slice(0, -'.sql'.length);
   const expected = join(dirname(folder), 'expected');
   if (existsSync(join(expected, `${name}.out`))) return true;
-  return expectedOutputs(expected).some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
+  const outputs = expectedOutputs(expected);
+  if (outputs.some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)))) return true;
+  return basename(folder) === 'sql' && expectedFolderHasFiles(expected) && dirname(folder).split(sep).some((segment) => TEST_TREE_SEGMENT.test(segment));
+}
+
+/**
+ * The names a regression driver gives the expected output of `<name>.sql` in the same folder: PostGIS'
+ * `<name>_expected`, and `<name>.expected`, `<name>.out`. A query file never has such a twin.
+ */
+const EXPECTED_OUTPUT_SUFFIXES = ['_expected', '.expected', '.out'];
+
+/** Whether the expected output of the regression script `fileName` lies beside it, under one of those names. */
+export function hasExpectedOutputBeside(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const stem = resolve(fileName).slice(0, -'.sql'.length);
+  return EXPECTED_OUTPUT_SUFFIXES.some((suffix) => existsSync(stem + suffix));
 }
 
 const outputsByFolder = new Map<string, { at: number; names: string[] }>();
 
-/** The names in a pg_regress `expected` folder (read once per CACHE_MS). */
-function expectedOutputs(folder: string): string[] {
+/** The files in a pg_regress `expected` folder (read once per CACHE_MS). */
+function expectedFiles(folder: string): string[] {
   const cached = outputsByFolder.get(folder);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.names;
   let names: string[] = [];
   try {
-    names = readdirSync(folder).filter((name) => name.endsWith('.out'));
+    names = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
   } catch {
     /* no expected folder: not a pg_regress suite */
   }
   outputsByFolder.set(folder, { at: Date.now(), names });
   return names;
+}
+
+/** The `.out` files of a pg_regress `expected` folder. */
+function expectedOutputs(folder: string): string[] {
+  return expectedFiles(folder).filter((name) => name.endsWith('.out'));
+}
+
+function expectedFolderHasFiles(folder: string): boolean {
+  return expectedFiles(folder).length > 0;
 }
 
 /** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
@@ -270,7 +301,7 @@ export function isTestFolderSql(fileName: string): boolean {
 /** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName)
-    || hasExpectedResultBeside(fileName) || includingScript(fileName) === 'test'));
+    || hasExpectedResultBeside(fileName) || hasExpectedOutputBeside(fileName) || includingScript(fileName) === 'test'));
 }
 
 /** `SET LOCAL …` or `SELECT set_config(…, true)` as the file's first statement (after comments). */

@@ -170,3 +170,27 @@ test('a postgres.js client created inline from require(\'postgres\') or import(\
   assert.deepEqual(rules("exports.connect = (config) => require('./postgres')(config);"), []);
   assert.deepEqual(rules("exports.connect = (config) => require('pg-pool')(config);"), []);
 });
+
+test('a postgres.js client\'s prepare option is read through a local options object, named or spread; a later property wins', () => {
+  const findings = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'javascript', {}, 'suite.js');
+  const rules = (body: string) => findings(body).map((f) => f.rule);
+  const shared = "const options = { host: 'db', prepare: process.env.MODE !== 'transaction', max: 1 };\n";
+  // Decided by the shared options (computed, so not knowable here, or false): not flagged, named or spread.
+  assert.deepEqual(rules(`${shared}const sql = postgres(options);`), []);
+  assert.deepEqual(rules(`${shared}const other = postgres({ ...options, debug: true });`), []);
+  assert.deepEqual(rules("const base = { prepare: false };\nconst options = { ...base, max: 2 };\nconst sql = postgres('postgres://db/app', options);"), []);
+  // Turned back on after the spread, or on in the shared options: flagged, and the fix sets it false at the call.
+  assert.deepEqual(rules(`${shared}const sql = postgres({ ...options, prepare: true });`), ['protocol-prepared-statement']);
+  const text = "const options = { prepare: true };\nconst sql = postgres({ ...options, max: 2 });";
+  const [finding] = findings(text);
+  assert.equal(finding?.rule, 'protocol-prepared-statement');
+  const edit = finding.fix?.edits[0];
+  assert.ok(edit);
+  const fixed = `import postgres from 'postgres';\n${text}`;
+  assert.match(fixed.slice(0, edit.start) + edit.newText + fixed.slice(edit.end), /postgres\(\{ \.\.\.options, max: 2, prepare: false \}\)/);
+  // Options with no prepare, or spread from something unknown (a parameter): the default, flagged.
+  assert.deepEqual(rules("const options = { max: 1 };\nconst sql = postgres(options);"), ['protocol-prepared-statement']);
+  assert.deepEqual(rules("export const open = (config) => postgres({ ...config, max: 1 });"), ['protocol-prepared-statement']);
+  // A prepare: false that an options object spread later turns back on does not count.
+  assert.deepEqual(rules("const loud = { prepare: true };\nconst sql = postgres({ prepare: false, ...loud });"), ['protocol-prepared-statement']);
+});

@@ -126,6 +126,32 @@ test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <n
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant_x.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test('a regression script beside its expected output (<name>_expected, <name>.expected, <name>.out) runs in its own psql session', (t) => {
+  const root = folderWith(t, 'poolsafe-expected-output-', {
+    'regress/core/geometry_expected': '', 'loader/Basic.select.expected': '', 'checks/timeouts.out': '', 'regress/core/notes.txt': '',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'regress', 'core', 'geometry.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'loader', 'Basic.select.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'checks', 'timeouts.sql')), []);
+  assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, join(root, 'checks', 'timeouts.sql')).map((f) => f.rule), ['syntax-error']);
+  // A neighbour with no expected output of its own name (another extension, a prefix only) is application SQL.
+  for (const path of [['regress', 'core', 'notes.sql'], ['regress', 'core', 'geometry_more.sql'], ['loader', 'Basic.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
+  }
+});
+
+test('input/<name>.sql beside expected/<name>.out, and in a test tree any sql/ folder beside a filled expected/ one, is a regression suite', (t) => {
+  const root = folderWith(t, 'poolsafe-suites-', {
+    'parser/expected/cursor.out': '', 'tests/001.balance/expected/expected6-r': '', 'db/expected/report.txt': '',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'cursor.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tests', '001.balance', 'sql', '6.sql')), []);
+  // No output of that name for input/, no test tree above sql/, or no expected output at all: application SQL.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'other.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'sql', 'report.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tests', '003.none', 'sql', '6.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('SQL in a __fixtures__ folder is test input (a parser sample, a test database fixture): only syntax errors', () => {
   for (const path of ['__fixtures__/upstream/settings.sql', 'packages/deparser/__fixtures__/kitchen/settings.sql', 'C:\\repo\\__fixtures__\\settings.sql']) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path), [], path);
