@@ -3,7 +3,8 @@
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`),
-// PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, and the files `.poolsafe.json` names in
+// PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
+// image runs at first start (docker-entrypoint-initdb.d), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -14,6 +15,7 @@ import { migrationBlocks, migrationSections } from './migrationAnnotations';
 import { pathNamesCompatibleEngine } from './dialect';
 import { leadingTrivia } from './dynamicSql';
 import { inSqlcProject } from './sqlcConfig';
+import { isDockerInitScript } from './dockerInit';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -108,14 +110,11 @@ export function looksLikePgTapTest(text: DocumentText): boolean {
 
 /** Folders of a regression suite's input scripts (pg_regress' `sql/`; `input/` for suites whose test program reads them). */
 const REGRESSION_INPUT_FOLDER = /^(?:sql|input)$/;
-/** Path segments of a project's test tree, where a `sql/` folder beside `expected/` is a regression suite. */
-const TEST_TREE_SEGMENT = /^(?:tests?|regress|regression)$/i;
 
 /**
  * Whether the file is a regression suite's input script: `<suite>/sql/<name>.sql` (or `input/<name>.sql`)
  * beside the output it must produce, `<suite>/expected/<name>.out` (or an alternative `<name>_<n>.out`).
- * In a test tree, any `sql/` folder beside an `expected/` one is such a suite (its driver script may name
- * the outputs its own way). pg_regress, or the suite's script, runs it with psql.
+ * pg_regress, or the suite's own test program, runs it.
  */
 export function isPgRegressInput(fileName: string): boolean {
   const file = resolve(fileName);
@@ -124,9 +123,7 @@ export function isPgRegressInput(fileName: string): boolean {
   const name = basename(file).slice(0, -'.sql'.length);
   const expected = join(dirname(folder), 'expected');
   if (existsSync(join(expected, `${name}.out`))) return true;
-  const outputs = expectedOutputs(expected);
-  if (outputs.some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)))) return true;
-  return basename(folder) === 'sql' && expectedFolderHasFiles(expected) && dirname(folder).split(sep).some((segment) => TEST_TREE_SEGMENT.test(segment));
+  return expectedOutputs(expected).some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
 }
 
 /**
@@ -144,27 +141,18 @@ export function hasExpectedOutputBeside(fileName: string): boolean {
 
 const outputsByFolder = new Map<string, { at: number; names: string[] }>();
 
-/** The files in a pg_regress `expected` folder (read once per CACHE_MS). */
-function expectedFiles(folder: string): string[] {
+/** The names in a pg_regress `expected` folder (read once per CACHE_MS). */
+function expectedOutputs(folder: string): string[] {
   const cached = outputsByFolder.get(folder);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.names;
   let names: string[] = [];
   try {
-    names = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    names = readdirSync(folder).filter((name) => name.endsWith('.out'));
   } catch {
     /* no expected folder: not a pg_regress suite */
   }
   outputsByFolder.set(folder, { at: Date.now(), names });
   return names;
-}
-
-/** The `.out` files of a pg_regress `expected` folder. */
-function expectedOutputs(folder: string): string[] {
-  return expectedFiles(folder).filter((name) => name.endsWith('.out'));
-}
-
-function expectedFolderHasFiles(folder: string): boolean {
-  return expectedFiles(folder).length > 0;
 }
 
 /** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
@@ -341,6 +329,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
-      || isBenchmarkInput(fileName) || isTestFolderSql(fileName)));
+      || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

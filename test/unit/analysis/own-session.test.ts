@@ -126,30 +126,40 @@ test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <n
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant_x.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
-test('a regression script beside its expected output (<name>_expected, <name>.expected, <name>.out) runs in its own psql session', (t) => {
+test('a regression script beside its expected output (<name>_expected, <name>.expected, <name>.out) runs in its own session, test folder or not', (t) => {
   const root = folderWith(t, 'poolsafe-expected-output-', {
-    'regress/core/geometry_expected': '', 'loader/Basic.select.expected': '', 'checks/timeouts.out': '', 'regress/core/notes.txt': '',
+    'checks/core/geometry_expected': '', 'loader/Basic.select.expected': '', 'checks/timeouts.out': '', 'checks/core/notes.txt': '',
   });
-  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'regress', 'core', 'geometry.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'checks', 'core', 'geometry.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'loader', 'Basic.select.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'checks', 'timeouts.sql')), []);
   assert.deepEqual(analyzeSql('DROP TABLE;\n', undefined, join(root, 'checks', 'timeouts.sql')).map((f) => f.rule), ['syntax-error']);
   // A neighbour with no expected output of its own name (another extension, a prefix only) is application SQL.
-  for (const path of [['regress', 'core', 'notes.sql'], ['regress', 'core', 'geometry_more.sql'], ['loader', 'Basic.sql']]) {
+  for (const path of [['checks', 'core', 'notes.sql'], ['checks', 'core', 'geometry_more.sql'], ['loader', 'Basic.sql']]) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
   }
 });
 
-test('input/<name>.sql beside expected/<name>.out, and in a test tree any sql/ folder beside a filled expected/ one, is a regression suite', (t) => {
-  const root = folderWith(t, 'poolsafe-suites-', {
-    'parser/expected/cursor.out': '', 'tests/001.balance/expected/expected6-r': '', 'db/expected/report.txt': '',
-  });
+test('input/<name>.sql beside expected/<name>.out is a regression suite\'s input, like sql/<name>.sql', (t) => {
+  const root = folderWith(t, 'poolsafe-suites-', { 'parser/expected/cursor.out': '', 'parser/expected/notes.txt': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'cursor.sql')), []);
-  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tests', '001.balance', 'sql', '6.sql')), []);
-  // No output of that name for input/, no test tree above sql/, or no expected output at all: application SQL.
-  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'other.sql')).map((f) => f.rule), SESSION_STATE_RULES);
-  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'sql', 'report.sql')).map((f) => f.rule), SESSION_STATE_RULES);
-  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tests', '003.none', 'sql', '6.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  // No output of that name: application SQL.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'notes.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'queries', 'cursor.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
+test('SQL a compose file mounts, or a Dockerfile copies, into /docker-entrypoint-initdb.d runs in psql at the container\'s first start', (t) => {
+  const root = folderWith(t, 'poolsafe-docker-init-', {
+    'deploy/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro\n      - "./initdb:/docker-entrypoint-initdb.d"\n      - ./seed.sql:/srv/seed.sql\n',
+    'image/Dockerfile': 'FROM postgres:16\nCOPY --chown=postgres schema.sql roles.sql /docker-entrypoint-initdb.d/\nCOPY scripts/*.sql /docker-entrypoint-initdb.d/\n',
+  });
+  for (const path of [['deploy', 'init.sql'], ['deploy', 'initdb', '01-roles.sql'], ['image', 'schema.sql'], ['image', 'roles.sql'], ['image', 'scripts', 'extra.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  // Mounted elsewhere (the app reads it), not named, or beside no container file: application SQL.
+  for (const path of [['deploy', 'seed.sql'], ['deploy', 'queries.sql'], ['image', 'app.sql'], ['other', 'init.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
+  }
 });
 
 test('SQL in a __fixtures__ folder is test input (a parser sample, a test database fixture): only syntax errors', () => {
