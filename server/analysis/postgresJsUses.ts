@@ -23,6 +23,7 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
  * passed, returned, stored or exported — may prepare, so the answer is false.
  */
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
+  if (onlyReadsInertMember(creation)) return true;
   const declaration = localConstDeclaration(creation);
   if (!declaration) return false;
   const name = (declaration.name as ts.Identifier).text;
@@ -39,6 +40,14 @@ export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   };
   scope.forEachChild(visit);
   return allInert && uses > 0;
+}
+
+/** `postgres(…).options`: a client made only to read what it parsed, never kept, so it never sends a query. */
+function onlyReadsInertMember(creation: ts.CallExpression): boolean {
+  let node: ts.Node = creation;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const access = node.parent;
+  return ts.isPropertyAccessExpression(access) && access.expression === node && INERT_MEMBERS.has(access.name.text);
 }
 
 function localConstDeclaration(creation: ts.CallExpression): ts.VariableDeclaration | undefined {

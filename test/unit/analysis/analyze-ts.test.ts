@@ -194,3 +194,11 @@ test('a postgres.js client\'s prepare option is read through a local options obj
   // A prepare: false that an options object spread later turns back on does not count.
   assert.deepEqual(rules("const loud = { prepare: true };\nconst sql = postgres({ prepare: false, ...loud });"), ['protocol-prepared-statement']);
 });
+
+test('a postgres.js client made inline only to read its parsed options is not flagged; one made inline and queried is', () => {
+  const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'javascript', {}, 'options.js').map((f) => f.rule);
+  assert.deepEqual(rules("const parsed = postgres('postgres://u:p@db/app').options;"), []);
+  assert.deepEqual(rules("const bigint = (postgres({ types: {} })).types.bigint;"), []);
+  assert.deepEqual(rules("await postgres('postgres://db/app')`SELECT 1`;"), ['protocol-prepared-statement']);
+  assert.deepEqual(rules("const rows = await postgres('postgres://db/app').begin((sql) => sql`SELECT 1`);"), ['protocol-prepared-statement']);
+});
