@@ -190,6 +190,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
       if (undone.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
+      if (candidate.unknownParameter && !options.compatibleEngine) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const ruleSeverity = severityFor(candidate.rule, options);
       if (!ruleSeverity) continue;

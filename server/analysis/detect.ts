@@ -11,7 +11,8 @@ import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart
 import { ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
 import { SavedSettings } from './savedSettings';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
-import { hasTemplateMarkers, templateRepair } from './templatePlaceholders';
+import { hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
+import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax } from './newerSyntax';
@@ -40,6 +41,8 @@ export interface Candidate {
   setting?: string;
   /** For a session SET: the setting is one the pooler re-applies for each client (vocabulary.ts, TRACKED_PARAMETERS). */
   trackedParameter?: boolean;
+  /** For a session SET: PostgreSQL has no parameter of that name (postgresParameters.ts). */
+  unknownParameter?: boolean;
   /** For temp-table: the object's name (as the parser reads it), which a later DROP may remove. */
   temporary?: string;
   /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
@@ -251,6 +254,10 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   const setting = characteristics ? characteristicsSetting(node) : name;
   if (setting) candidate.setting = setting;
   if (tracked) candidate.trackedParameter = true;
+  // PostgreSQL refuses SET of a name it has no parameter for (a pooler console's setting, another database's
+  // variable): unless the file is for a compatible engine with variables of its own (context.ts). A template
+  // hole standing for the name may be anything: kept.
+  if (!characteristics && !isPostgresParameter(name) && !isFilledPlaceholder(name)) candidate.unknownParameter = true;
   const edit = setLocalEdit(ctx);
   if (edit) {
     candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };

@@ -72,6 +72,13 @@ function withoutVersion(part: string): string {
 const COMPATIBLE_ENGINES = new Set(['cockroach', 'cockroachdb', 'crdb', 'yugabyte', 'yugabytedb', 'ysql', 'ppas', 'epas',
   'greenplum', 'redshift', 'materialize', 'risingwave']);
 
+const COMPATIBLE_ENGINE_WORD = new RegExp(String.raw`\b(?:${[...COMPATIBLE_ENGINES].join('|')})\b`, 'i');
+
+/** Whether a file is for a PostgreSQL-compatible engine: its path names one, or its text does (`enabledDrivers: ['cockroachdb']`). */
+export function namesCompatibleEngine(text: string, fileName: string | undefined): boolean {
+  return (fileName !== undefined && pathNamesCompatibleEngine(fileName)) || COMPATIBLE_ENGINE_WORD.test(text);
+}
+
 /** Whether a path names a PostgreSQL-compatible engine (as dialectOfPath reads names: a folder or a file-name part). */
 export function pathNamesCompatibleEngine(path: string): boolean {
   return pathNameParts(path).some((part) => COMPATIBLE_ENGINES.has(withoutVersion(part)));

@@ -5,6 +5,7 @@
 // for a value, an identifier, a clause or a whole statement without hiding the rest of the template.
 import { skipNonCode, splitStatements } from './splitter';
 import { lastAtOrBefore } from './positions';
+import { HOLE_IDENTIFIER_PREFIX } from './templatePlaceholders';
 
 /** Literal SQL from the file; `points` map text offsets to file offsets (one pair per escape). */
 export interface TextPart {
@@ -35,9 +36,9 @@ export type Part = TextPart | SlotPart;
  */
 // Values and lists are padded so they never merge with a word next to them (`begin${opts}`); an
 // identifier is not, since `${schema}_log` or `x_${n}` is one name.
-export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `poolsafe_hole_${i}`, ` ($${i}) `, '', String(i), ' serializable '];
-const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, ` $${i} `, `poolsafe_hole_${i}`];
-const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, 'poolsafe_ident'];
+export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `${HOLE_IDENTIFIER_PREFIX}hole_${i}`, ` ($${i}) `, '', String(i), ' serializable '];
+const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, ` $${i} `, `${HOLE_IDENTIFIER_PREFIX}hole_${i}`];
+const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, `${HOLE_IDENTIFIER_PREFIX}ident`];
 
 export function holePart(fileStart: number, fileEnd: number): SlotPart {
   return { kind: 'slot', fileStart, fileEnd, fillers: HOLE_FILLERS, hole: true };

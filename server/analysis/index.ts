@@ -3,7 +3,7 @@ import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
-import { mostlyOtherDialect } from './dialect';
+import { mostlyOtherDialect, namesCompatibleEngine } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 
@@ -71,6 +71,7 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   if (language === 'sql') return analyzeSql(text, options, fileName);
   // A TS/JS file listed in sessionScripts (e.g. a maintenance script with its own connection) runs in its own session too.
   if (matchesSessionScripts(options?.sessionScripts, fileName)) options = { ...options, ownSession: true };
+  if (namesCompatibleEngine(text, fileName)) options = { ...options, compatibleEngine: true };
   // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
   // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
   const embedded = require('./embedded') as typeof import('./embedded');

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
 import { migrationBlocks, migrationSections } from './migrationAnnotations';
-import { pathNamesCompatibleEngine } from './dialect';
+import { namesCompatibleEngine, pathNamesCompatibleEngine } from './dialect';
 import { leadingTrivia } from './dynamicSql';
 import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
@@ -320,7 +320,8 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   // A CockroachDB/YugabyteDB file: pooling findings hold, PostgreSQL's syntax errors do not.
   const forEngine = fileName !== undefined && pathNamesCompatibleEngine(fileName)
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
-  return sessionOptions(text, forEngine, fileName);
+  const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
+  return sessionOptions(text, engine, fileName);
 }
 
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {

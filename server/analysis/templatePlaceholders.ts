@@ -61,6 +61,10 @@ function placeholderSpans(text: string): [number, number][] {
 }
 
 const identifierOfLength = (n: number): string => `z${'_'.repeat(n - 1)}`;
+/** The prefix of the identifiers embedded SQL's `${…}` holes are filled with (embeddedText.ts). */
+export const HOLE_IDENTIFIER_PREFIX = 'poolsafe_';
+/** Whether a name in filled-in text stands for a hole or placeholder (whose real name is unknown). */
+export const isFilledPlaceholder = (name: string): boolean => /^z_*$/.test(name) || name.startsWith(HOLE_IDENTIFIER_PREFIX);
 const numberOfLength = (n: number): string => '0'.repeat(n);
 
 /** At most this many placeholders turned into numbers per statement (each costs a parse). */

@@ -106,6 +106,11 @@ export interface AnalysisOptions {
    * of one as info only, `unsynced` (a pooler that does not track them) as any other session SET.
    */
   trackedParameters?: TrackedParameterSupport;
+  /**
+   * The file is for (or names) a PostgreSQL-compatible engine such as CockroachDB: a SET of a name PostgreSQL
+   * has no parameter for may be that engine's session variable, and stays a finding. Set by the file-level entry points.
+   */
+  compatibleEngine?: boolean;
   /** Per-rule severity override; 'off' disables the rule. */
   rules: Partial<Record<RuleId, Severity | 'off'>>;
   /** Files that run in their own session (`sessionScripts` of .poolsafe.json). */
