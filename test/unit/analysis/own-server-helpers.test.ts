@@ -232,3 +232,35 @@ test('a server started in the file itself (a PostgreSQL container, an embedded P
     '});',
   ]), ['session-set SET ROLE app_user']);
 });
+
+test('a helper that starts a local server on one path but may return a pool or the environment\'s database on another is not sure: its callers keep their findings', () => {
+  write('repo1/test/helpers/either.ts', [
+    "import { startPrismaDevServer } from '@prisma/dev';",
+    "import { Pool } from 'pg';",
+    'export async function localOrShared() {',
+    '  if (!process.env.DATABASE_URL) return startPrismaDevServer({});',
+    '  return { connectionString: process.env.DATABASE_URL };',
+    '}',
+    'export async function devServer() {',
+    '  return startPrismaDevServer({});',
+    '}',
+    'export function sharedPool() {',
+    '  return new Pool();',
+    '}',
+    'export async function devOrPool(local: boolean) {',
+    '  if (local) return devServer();',
+    '  return sharedPool();',
+    '}',
+  ]);
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/either.test.ts'), [
+    "import { Client } from 'pg';",
+    "import { localOrShared, devOrPool } from './helpers/either';",
+    "it('x', async () => {",
+    '  const one = await localOrShared();',
+    '  const client = new Client({ connectionString: one.connectionString });',
+    "  await client.query('SET ROLE a');",
+    '  const two = await devOrPool(true);',
+    "  await two.query('SET ROLE b');",
+    '});',
+  ]), ['session-set SET ROLE a', 'session-set SET ROLE b']);
+});
