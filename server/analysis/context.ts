@@ -23,6 +23,8 @@ export interface PlacedFacts {
   text?: string;
   /** A transaction boundary no statement writes: the BEGIN/COMMIT a migration tool sends around a section. */
   implicit?: boolean;
+  /** Code the analysis cannot see ran here and may have begun a transaction (a test helper's per-test hook). */
+  mayOpenTransaction?: boolean;
 }
 
 const IMPLICIT_BEGIN: StatementFacts = { transaction: 'begin', candidates: [], nextvals: [] };
@@ -170,7 +172,8 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   const selfContained = preparedWithinMessage(statements);
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
-  for (const [index, { start: base, end, facts, message, implicit }] of statements.entries()) {
+  for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
+    if (mayOpenTransaction) maybeInBlock = true;
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
       emitSyntaxError(facts, base, end, options, emit);

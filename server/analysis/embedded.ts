@@ -22,17 +22,18 @@ import { LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
-import { fileDialect, importedModules, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { fileDialect, importedModules, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { optionsObject, prepareOption } from './postgresJsOptions';
+import { opensPerTestTransaction } from './testHarnessHooks';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -235,6 +236,8 @@ interface Group {
   balancingOnly?: boolean;
   /** Sent on a session no transaction pooler carries (PGlite in the process, a logical-replication connection): only syntax errors count. */
   unpooled?: boolean;
+  /** Indices of pieces before which a test helper's hook on the client may have begun a transaction (testHarnessHooks.ts). */
+  mayOpenBefore?: Set<number>;
 }
 
 function unwrapParents(node: ts.Node): ts.Node {
@@ -369,11 +372,20 @@ class Extractor {
   /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
   private unpooledSessionGroup: Group | undefined;
 
+  /**
+   * In a file that imports only another database's driver, the branches its own dialect test gives to
+   * PostgreSQL (embeddedDialect.ts): findings count only there. Undefined: the whole file counts.
+   */
+  postgresOnlyIn: ts.Node[] | undefined;
+
   /** False when the file talks only to another database. */
   run(fileName: string | undefined): boolean {
     const modules = importedModules(this.source);
     const dialect = fileDialect(modules);
-    if (dialect.otherOnly) return false;
+    if (dialect.otherOnly) {
+      this.postgresOnlyIn = postgresBranches(this.source);
+      if (this.postgresOnlyIn.length === 0) return false;
+    }
     this.ownServer = new OwnServerClients(this.source, this.flow, fileName);
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
     this.namesPglite = mayUsePglite(this.source.text);
@@ -660,6 +672,11 @@ class Extractor {
       return;
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
+    if (receiver && opensPerTestTransaction(call, receiver, this.source)) {
+      const group = groupFor(receiver);
+      (group.mayOpenBefore ??= new Set()).add(group.pieces.length);
+      return;
+    }
     const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)));
     // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter: a helper.
     if ((!QUERY_METHODS.test(name) && !wrapper) || (this.queryHelperOf(call.expression)?.textIndex ?? 0) > 0) {
@@ -950,7 +967,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, Math.max(0, offset - 1));
     return toFileEnd(placed.piece.built, offset - placed.base);
   };
-  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction);
+  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];
@@ -1002,6 +1019,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   let findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   if (findings.some((f) => f.rule === 'syntax-error') && holdsOtherDialect(extractor.groups)) findings = findings.filter((f) => f.rule !== 'syntax-error');
   if (extractor.inProcessOnly) findings = findings.filter((f) => f.rule === 'syntax-error');
+  const branches = extractor.postgresOnlyIn;
+  if (branches) findings = findings.filter((f) => branches.some((b) => b.getStart(source) <= f.start && f.end <= b.getEnd()));
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, withoutDuplicates(findings));
 }

@@ -171,3 +171,50 @@ export function isOtherDialectReceiver(receiver: ts.Expression, objects: Set<str
   const root = rootIdentifier(receiver);
   return root !== undefined && objects.has(root.text);
 }
+
+/** What a dialect test compares with or asks about, when it asks about PostgreSQL. */
+const POSTGRES_DIALECT_NAME = /^(?:postgres|postgresql|pg)$/i;
+/** A predicate named for PostgreSQL: `isPostgres()`, `this.isPostgresCompatibleDialect()`, `isPG(db)`. */
+const POSTGRES_PREDICATE = /^is(?:Postgres|PostgreSQL|Postgresql|Pg|PG)(?![a-z])/;
+/** A dialect test taking dialect names: `inDialect('postgres')`, `isDialect('postgres', 'pg')`. */
+const DIALECT_QUESTION = /^(?:in|is)(?:Dialect|Dialects)$|^(?:in|is)[A-Z]\w*Dialects?$/;
+
+/** Whether an expression is a test that holds only on PostgreSQL (a conjunction holds when one of its terms does). */
+function testsForPostgres(condition: ts.Expression): boolean {
+  const value = ts.isParenthesizedExpression(condition) ? condition.expression : condition;
+  if (ts.isBinaryExpression(value)) {
+    const operator = value.operatorToken.kind;
+    if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return testsForPostgres(value.left) || testsForPostgres(value.right);
+    if (operator !== ts.SyntaxKind.EqualsEqualsEqualsToken && operator !== ts.SyntaxKind.EqualsEqualsToken) return false;
+    return [value.left, value.right].some((side) => ts.isStringLiteralLike(side) && POSTGRES_DIALECT_NAME.test(side.text));
+  }
+  if (!ts.isCallExpression(value)) return false;
+  const callee = ts.isPropertyAccessExpression(value.expression) ? value.expression.name.text : ts.isIdentifier(value.expression) ? value.expression.text : '';
+  if (POSTGRES_PREDICATE.test(callee)) return true;
+  return DIALECT_QUESTION.test(callee) && value.arguments.length > 0 && value.arguments.every((a) => ts.isStringLiteralLike(a) && POSTGRES_DIALECT_NAME.test(a.text));
+}
+
+/** `!test`: the else branch is the one that holds on PostgreSQL. */
+function negatedPostgresTest(condition: ts.Expression): boolean {
+  return ts.isPrefixUnaryExpression(condition) && condition.operator === ts.SyntaxKind.ExclamationToken && testsForPostgres(condition.operand);
+}
+
+/**
+ * Code that runs only when the file's own dialect test says PostgreSQL: the branch of an `if` (or `?:`)
+ * whose condition is such a test (`if (this.isPostgresCompatibleDialect()) { … }`, `if (dialect === 'postgres')`,
+ * the else of `if (!isPostgres())`). In a file that imports only another database's driver (a multi-dialect
+ * ORM's core, which also imports mysql2), these branches are still PostgreSQL.
+ */
+export function postgresBranches(source: ts.SourceFile): ts.Node[] {
+  if (!/postgres|\bpg\b/i.test(source.text)) return [];
+  const branches: ts.Node[] = [];
+  walkDescendants(source, (node) => {
+    if (ts.isIfStatement(node) || ts.isConditionalExpression(node)) {
+      const [condition, then, otherwise] = ts.isIfStatement(node) ? [node.expression, node.thenStatement, node.elseStatement] : [node.condition, node.whenTrue, node.whenFalse];
+      if (testsForPostgres(condition)) branches.push(then);
+      else if (otherwise && negatedPostgresTest(condition)) branches.push(otherwise);
+    }
+    return true;
+  });
+  return branches;
+}

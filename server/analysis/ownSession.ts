@@ -286,6 +286,48 @@ export function isTestFolderSql(fileName: string): boolean {
   return inTestFolder && !inSqlcProject(fileName);
 }
 
+/** Test code files that may load a fixture: TS/JS sources, at most this many per test folder, each read once per CACHE_MS. */
+const TEST_SOURCE = /\.[cm]?[jt]sx?$/i;
+const MAX_TEST_SOURCES = 200;
+const testSourcesByFolder = new Map<string, { at: number; texts: string[] }>();
+
+/** The TS/JS sources of a test folder (not its subfolders: snapshots and fixtures live there), cached. */
+function testSources(folder: string): string[] {
+  const cached = testSourcesByFolder.get(folder);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.texts;
+  const texts: string[] = [];
+  try {
+    for (const name of readdirSync(folder).filter((n) => TEST_SOURCE.test(n)).slice(0, MAX_TEST_SOURCES)) {
+      const path = join(folder, name);
+      if (statSync(path).size <= MAX_SCRIPT_BYTES) texts.push(readFileSync(path, 'utf8'));
+    }
+  } catch {
+    // unreadable: no test loads anything from here
+  }
+  testSourcesByFolder.set(folder, { at: Date.now(), texts });
+  return texts;
+}
+
+/**
+ * Whether a test beside the file's folder loads it: a TS/JS file in a test folder next to the SQL's folder
+ * (`__tests__/` beside `sql/`) names the file in a string (`'schema.sql'`) and reaches its folder
+ * (`'../sql'`, `'sql/schema.sql'`). Such a file is the test's seed, loaded into its throwaway database by
+ * the test harness (psql -f, a seed adapter), on the test's own connection; not a migration (a `migrations`
+ * folder is a tool's, whoever else reads it).
+ */
+export function isLoadedByTests(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  const folder = dirname(file);
+  const folderName = basename(folder);
+  if (/migrations?/i.test(folderName)) return false;
+  const name = basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const namesFile = new RegExp(`['"\`/]${name}['"\`]`);
+  const reaches = [`../${folderName}'`, `../${folderName}"`, `../${folderName}\``, `../${folderName}/`, `'${folderName}/`, `"${folderName}/`];
+  return siblingFolders(folder).some((sibling) => TEST_FOLDER.test(basename(sibling))
+    && testSources(sibling).some((text) => namesFile.test(text) && reaches.some((r) => text.includes(r))));
+}
+
 /** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName)
@@ -330,6 +372,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
-      || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName)));
+      || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

@@ -95,15 +95,17 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
  * The same for the query strings an application sends (embedded SQL): each piece is one query message,
  * so the statements of a multi-statement string run together on one server connection.
  */
-export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart): Finding[] {
-  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true);
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore);
 }
 
-function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean): Finding[] {
+/** `mayOpenBefore`: indices of pieces before which code we cannot see may have begun a transaction (a test helper's hook). */
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>): Finding[] {
   const placed: PlacedFacts[] = [];
   if (inTransaction === true) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const [index, piece] of pieces.entries()) {
+    if (mayOpenBefore?.has(index)) placed.push({ start: base, end: base, facts: EMPTY_FACTS, mayOpenTransaction: true });
     const spans = splitStatements(piece);
     // Not an unterminated last statement: its open quote or comment would run into the statements joined after it.
     factsOf.prepare?.(spans.filter((span) => span.resume !== undefined).map((span) => span.text));
