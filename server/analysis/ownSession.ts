@@ -139,20 +139,25 @@ export function hasExpectedOutputBeside(fileName: string): boolean {
   return EXPECTED_OUTPUT_SUFFIXES.some((suffix) => existsSync(stem + suffix));
 }
 
-const outputsByFolder = new Map<string, { at: number; names: string[] }>();
+/** What `read` says of a folder, read again only after CACHE_MS (`fallback` when the folder cannot be read). */
+function perFolder<T>(cache: Map<string, { at: number; value: T }>, folder: string, read: () => T, fallback: T): T {
+  const cached = cache.get(folder);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
+  let value = fallback;
+  try {
+    value = read();
+  } catch {
+    /* unreadable or missing: nothing there */
+  }
+  cache.set(folder, { at: Date.now(), value });
+  return value;
+}
+
+const outputsByFolder = new Map<string, { at: number; value: string[] }>();
 
 /** The names in a pg_regress `expected` folder (read once per CACHE_MS). */
 function expectedOutputs(folder: string): string[] {
-  const cached = outputsByFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.names;
-  let names: string[] = [];
-  try {
-    names = readdirSync(folder).filter((name) => name.endsWith('.out'));
-  } catch {
-    /* no expected folder: not a pg_regress suite */
-  }
-  outputsByFolder.set(folder, { at: Date.now(), names });
-  return names;
+  return perFolder(outputsByFolder, folder, () => readdirSync(folder).filter((name) => name.endsWith('.out')), []);
 }
 
 /** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
@@ -289,23 +294,12 @@ export function isTestFolderSql(fileName: string): boolean {
 /** Test code files that may load a fixture: TS/JS sources, at most this many per test folder, each read once per CACHE_MS. */
 const TEST_SOURCE = /\.[cm]?[jt]sx?$/i;
 const MAX_TEST_SOURCES = 200;
-const testSourcesByFolder = new Map<string, { at: number; texts: string[] }>();
+const testSourcesByFolder = new Map<string, { at: number; value: string[] }>();
 
 /** The TS/JS sources of a test folder (not its subfolders: snapshots and fixtures live there), cached. */
 function testSources(folder: string): string[] {
-  const cached = testSourcesByFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.texts;
-  const texts: string[] = [];
-  try {
-    for (const name of readdirSync(folder).filter((n) => TEST_SOURCE.test(n)).slice(0, MAX_TEST_SOURCES)) {
-      const path = join(folder, name);
-      if (statSync(path).size <= MAX_SCRIPT_BYTES) texts.push(readFileSync(path, 'utf8'));
-    }
-  } catch {
-    // unreadable: no test loads anything from here
-  }
-  testSourcesByFolder.set(folder, { at: Date.now(), texts });
-  return texts;
+  return perFolder(testSourcesByFolder, folder, () => readdirSync(folder).filter((n) => TEST_SOURCE.test(n)).slice(0, MAX_TEST_SOURCES)
+    .map((name) => join(folder, name)).filter((path) => statSync(path).size <= MAX_SCRIPT_BYTES).map((path) => readFileSync(path, 'utf8')), []);
 }
 
 /**
