@@ -22,7 +22,7 @@ import { LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
-import { fileDialect, importedModules, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { fileDialect, importedModules, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
@@ -388,6 +388,7 @@ class Extractor {
     }
     this.ownServer = new OwnServerClients(this.source, this.flow, fileName);
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
+    this.flow.readsSqlConfigs = this.surelyPostgres || importsPostgresCode(modules);
     this.namesPglite = mayUsePglite(this.source.text);
     this.inProcessOnly = dialect.inProcessOnly || (this.namesPglite && startsOwnPgliteServer(this.source.text, fileName));
     if (this.namesPglite) this.inProcessBranches = inProcessBranches(this.source);

@@ -44,6 +44,14 @@ export function pathIsPostgres(fileName: string | undefined): boolean {
   return pathNames(fileName, POSTGRES_FOLDER, POSTGRES_FILE);
 }
 
+/**
+ * A file importing from a module or folder named for PostgreSQL (`@scope/postgres/runtime`,
+ * `../pg/driver`), or a PostgreSQL driver: its code is for PostgreSQL, even where no driver shows.
+ */
+export function importsPostgresCode(modules: ImportedModule[]): boolean {
+  return modules.some((m) => moduleDialect(m.specifier) === 'postgres' || m.specifier.split('/').some((segment) => POSTGRES_FOLDER.test(segment)));
+}
+
 export type ModuleDialect = 'postgres' | 'other' | undefined;
 
 export function moduleDialect(specifier: string): ModuleDialect {

@@ -12,6 +12,12 @@ import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 const MAX_DEPTH = 8;
 /** Constructors whose first argument is the query text or a query config (pg, pg-cursor, pg-query-stream, pg-promise). */
 const QUERY_OBJECT_CLASSES = /^(Query|Cursor|QueryStream|PreparedStatement|ParameterizedQuery)$/;
+/**
+ * Classes named for a query object (`NamedCursor`, `PreparedQuery`, a subclass of pg's Query or
+ * pg-cursor's Cursor): their first argument counts only when it is a query config (`{ text, name }`),
+ * whose keys are node-postgres's.
+ */
+const QUERY_OBJECT_SUBCLASS = /[a-z0-9_](Query|Cursor|QueryStream|Statement)$/;
 
 export interface ResolvedQuery {
   /** The known parts of the text; undefined when nothing of it is known. */
@@ -79,6 +85,7 @@ interface Assignment {
 interface ScopeNames {
   variables: Map<string, ts.VariableDeclaration>;
   functions: Map<string, ts.FunctionDeclaration>;
+  classes: Map<string, ts.ClassDeclaration>;
   /** Names bound by destructuring (`const { client } = ctx`): their declaration, whose value is the whole object. */
   destructured: Map<string, ts.VariableDeclaration>;
 }
@@ -89,7 +96,7 @@ function statementsOf(scope: ts.Node): readonly ts.Statement[] {
 }
 
 function namesOf(scope: ts.Node): ScopeNames {
-  const names: ScopeNames = { variables: new Map(), functions: new Map(), destructured: new Map() };
+  const names: ScopeNames = { variables: new Map(), functions: new Map(), classes: new Map(), destructured: new Map() };
   const addList = (list: ts.VariableDeclarationList): void => {
     for (const d of list.declarations) {
       if (ts.isIdentifier(d.name)) names.variables.set(d.name.text, d);
@@ -100,6 +107,7 @@ function namesOf(scope: ts.Node): ScopeNames {
   for (const statement of statementsOf(scope)) {
     if (ts.isVariableStatement(statement)) addList(statement.declarationList);
     else if (ts.isFunctionDeclaration(statement) && statement.name) names.functions.set(statement.name.text, statement);
+    else if (ts.isClassDeclaration(statement) && statement.name) names.classes.set(statement.name.text, statement);
   }
   return names;
 }
@@ -165,6 +173,9 @@ function preparesNamedStatement(config: { name?: ts.Expression }): boolean {
 }
 
 export class Flow {
+  /** Whether `{ sql }` objects are query configs: set for files that import PostgreSQL code (embeddedDialect.ts). */
+  readsSqlConfigs = false;
+
   constructor(private readonly source: ts.SourceFile) {}
 
   /** The query text (or config) an argument of a query call stands for, if any of it is known. */
@@ -197,13 +208,22 @@ export class Flow {
       if (raw) return { text: raw };
       // pgwire's `{ statement, params }`. Other libraries' configs may hold a `statement` that is no SQL
       // (a policy, a sentence): read as text reached through a name, it counts only when it looks like SQL.
-      const statement = objectProperty(node, 'statement');
+      // Likewise a runtime's `{ sql, params }` (`conn.execute({ sql: 'SELECT set_config(…)' })`), in a file that
+      // talks to PostgreSQL: the shape of many libraries' plans, handed to fakes in their unit tests too.
+      const statement = objectProperty(node, 'statement') ?? (this.readsSqlConfigs ? objectProperty(node, 'sql') : undefined);
       if (statement) state.indirect = true;
       return statement ? { text: statement } : undefined;
     }
-    if (ts.isNewExpression(node) && node.arguments?.length && QUERY_OBJECT_CLASSES.test(calleeText(node.expression))) {
+    if (ts.isNewExpression(node) && node.arguments?.length) {
       const first = unwrap(node.arguments[0]);
-      return this.queryConfig(first, depth + 1, state) ?? { text: first };
+      if (QUERY_OBJECT_CLASSES.test(calleeText(node.expression))) return this.queryConfig(first, depth + 1, state) ?? { text: first };
+      if (this.isQueryObjectSubclass(node.expression) && ts.isObjectLiteralExpression(first) && objectProperty(first, CONFIG_TEXT)) return this.queryConfig(first, depth + 1, state);
+      return undefined;
+    }
+    // `named ? new NamedCursor({ name, text }) : new Cursor(text)`: either may be sent; a named one prepares a statement.
+    if (ts.isConditionalExpression(node)) {
+      const choices = [node.whenTrue, node.whenFalse].map((branch) => this.queryConfig(unwrap(branch), depth + 1, state));
+      return choices.find((c) => c !== undefined && preparesNamedStatement(c)) ?? choices.find((c) => c !== undefined);
     }
     if (ts.isIdentifier(node)) {
       const init = this.constantInitializer(node);
@@ -215,6 +235,19 @@ export class Flow {
       return found;
     }
     return undefined;
+  }
+
+  /**
+   * A class named for a query object (`NamedCursor`), or one this file declares extending pg's Query or
+   * pg-cursor's Cursor (through local subclasses too): `new` of it with a query config is a query.
+   */
+  private isQueryObjectSubclass(callee: ts.Expression, depth = 0): boolean {
+    const name = calleeText(callee);
+    if (QUERY_OBJECT_SUBCLASS.test(name)) return true;
+    if (!ts.isIdentifier(callee) || depth > 3) return false;
+    const declared = this.lookUp(callee, (names) => names.classes.get(name));
+    const base = declared?.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    return base !== undefined && (QUERY_OBJECT_CLASSES.test(calleeText(base)) || this.isQueryObjectSubclass(base, depth + 1));
   }
 
   /** The parts of a string expression; undefined when nothing about it is known. */
@@ -246,6 +279,7 @@ export class Flow {
     if (ts.isIdentifier(node)) return this.nameParts(node, depth, literals, state);
     const joined = ts.isCallExpression(node)
       ? this.joinedParts(node, depth, literals, state) ?? this.mappedParts(node, depth, literals, state) ?? this.formattedParts(node, depth, literals, state)
+        ?? this.rawParts(node, depth, literals, state)
       : undefined;
     if (joined) return joined;
     const target = this.followName(node);
@@ -305,6 +339,17 @@ export class Flow {
    */
   private formattedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
     if (calleeText(call.expression) !== 'format' || call.arguments.length === 0) return undefined;
+    const parts = this.stringParts(call.arguments[0], depth + 1, literals, state);
+    if (parts) state.indirect = true;
+    return parts;
+  }
+
+  /**
+   * `sql.raw(text)` (slonik, pgkit, Drizzle, Kysely), `Prisma.raw(text)`: SQL text inserted as it is, so the
+   * query it stands for is that text. Undefined for any other call, or a text that is not known.
+   */
+  private rawParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
+    if (!ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'raw' || call.arguments.length !== 1) return undefined;
     const parts = this.stringParts(call.arguments[0], depth + 1, literals, state);
     if (parts) state.indirect = true;
     return parts;
