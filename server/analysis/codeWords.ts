@@ -15,11 +15,15 @@ export const PREPARE_OPTION = 'prepare';
 /** knex's `searchPath` option: its PostgreSQL dialect sends SET search_path on every new connection (knexSearchPath.ts). */
 export const SEARCH_PATH_OPTION = 'searchPath';
 
-/** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
-export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION]);
+/** Bun's module and global: its SQL client prepares every PostgreSQL query by default (bunSql.ts). */
+export const BUN_MODULE = 'bun';
+export const BUN_GLOBAL = 'Bun';
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js client, sql.listen, a named config, unsafe's prepare, knex's searchPath). */
+/** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
+export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL]);
+
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
-    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION);
+    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL);
 }

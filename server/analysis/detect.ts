@@ -8,7 +8,7 @@ import { skipNonCode, splitStatements } from './splitter';
 import { INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
-import { ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
+import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
 import { SavedSettings } from './savedSettings';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
@@ -322,9 +322,16 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   if (at < 0) return;
   const found: Candidate[] = [];
   const constants = new ConstantStrings();
+  const builtStatements = new BuiltStatements();
   const saved = new SavedSettings();
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
+    if (language === 'plpgsql') {
+      // `EXECUTE sql` of a statement built earlier in the body (`sql := format('CREATE TEMP TABLE …')`).
+      const built = builtStatements.executed(span.text);
+      if (built) bodyFacts.candidates.push({ rule: built.rule, message: built.message, start: built.start, end: built.end });
+      builtStatements.read(span.text, ctx.base + at + span.start);
+    }
     // A body runs inside its caller's transaction: a SET it undoes, or a temporary table it drops, before
     // returning never outlives it — also when dynamic SQL of a known text does it (`EXECUTE drop_sql`).
     const executed = language === 'plpgsql' ? constants.executed(span.text) : undefined;

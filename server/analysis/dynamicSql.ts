@@ -72,7 +72,11 @@ const KINDS: { pattern: RegExp; rule: RuleId; what: string }[] = [
 /** The session state a PL/pgSQL `EXECUTE` statement's literal announces, if any. */
 export function dynamicStatement(plpgsql: string): DynamicStatement | undefined {
   const start = executeLiteralStart(plpgsql);
-  if (start === undefined) return undefined;
+  return start === undefined ? undefined : literalStatement(plpgsql, start);
+}
+
+/** The session state the string literal whose quote is at `start` opens with, if any. */
+function literalStatement(plpgsql: string, start: number): DynamicStatement | undefined {
   const end = literalEnd(plpgsql, start + 1);
   const literal = plpgsql.slice(start + 1, end - 1).replace(/''/g, "'");
   const kind = KINDS.find(({ pattern }) => pattern.test(literal));
@@ -132,4 +136,56 @@ export class ConstantStrings {
 
 function unquote(literalBody: string): string {
   return literalBody.replace(/''/g, "'");
+}
+
+/** `name := format('literal…', …)` or `name := 'literal…' || …`: the variable and where the literal's quote is. */
+const ASSIGNED_TEXT = /^([A-Za-z_][\w$]*)\s*:?=\s*(?:format\s*\(\s*)?E?'/i;
+/** `SELECT format('literal…', …) INTO name`, also after a WITH: where the literal's quote is. */
+const SELECTED_TEXT = /^(?:with\b[\s\S]*?\b)?select\s+(?:format\s*\(\s*)?E?'/i;
+const SELECT_INTO = /\binto\s+(?:strict\s+)?([A-Za-z_][\w$]*)/i;
+/** `EXECUTE name` (with USING or INTO after it): dynamic SQL whose text a variable holds. */
+const EXECUTE_VARIABLE = /^execute\s+([A-Za-z_][\w$]*)\s*(?:;|$|using\b|into\b)/i;
+/** A text that may end with ON COMMIT DROP (in a later literal of the same expression): not surely a lasting table. */
+const ON_COMMIT_DROP = /\bon\s+commit\s+drop\b/i;
+
+/**
+ * The PL/pgSQL variables of one body that hold a statement built from a literal (`sql := format('CREATE TEMP
+ * TABLE %I (…)', name)`, `SELECT format(…) INTO sql`), read statement by statement in order, and the session
+ * state an `EXECUTE` of one of them creates: the finding is on the literal where the statement was built.
+ */
+export class BuiltStatements {
+  private readonly built = new Map<string, DynamicStatement>();
+
+  /** Reads one statement at `base`: an assignment of a built statement records it; any other assignment forgets the variable. */
+  read(statement: string, base: number): void {
+    const lead = afterBlockWords(statement);
+    const text = statement.slice(lead);
+    const assigned = ASSIGNED_TEXT.exec(text);
+    const selected = assigned ? undefined : SELECTED_TEXT.exec(text);
+    const match = assigned ?? selected;
+    const quote = match ? match.index + match[0].length - 1 : -1;
+    const name = assigned ? assigned[1] : selected ? SELECT_INTO.exec(text.slice(literalEnd(text, quote + 1)))?.[1] : ASSIGNED_VARIABLE.exec(text)?.[1];
+    if (!name) return;
+    const kind = match && !ON_COMMIT_DROP.test(text) ? literalStatement(text, quote) : undefined;
+    if (kind) this.built.set(name.toLowerCase(), { ...kind, start: base + lead + kind.start, end: base + lead + kind.end });
+    else this.built.delete(name.toLowerCase());
+  }
+
+  /** What an `EXECUTE name` statement runs, when the variable holds a built statement: positioned in the file. */
+  executed(statement: string): DynamicStatement | undefined {
+    const match = EXECUTE_VARIABLE.exec(statement.slice(afterBlockWords(statement)));
+    return match ? this.built.get(match[1].toLowerCase()) : undefined;
+  }
+}
+
+/** Where a statement's own words start: after the comments and block words (`BEGIN`, `ELSE`…) the splitter leaves in front. */
+function afterBlockWords(text: string): number {
+  let at = leadingTrivia(text);
+  for (let part = 0; part < MAX_PREFIX_PARTS; part++) {
+    const word = BLOCK_WORD.exec(text.slice(at));
+    if (!word) break;
+    at += word[0].length;
+    at += leadingTrivia(text.slice(at));
+  }
+  return at;
 }

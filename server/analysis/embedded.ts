@@ -13,7 +13,7 @@ import { LineIndex } from './positions';
 import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
-import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts } from './embeddedFlow';
+import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
@@ -29,6 +29,7 @@ import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { optionsObject, prepareOption } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
+import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
@@ -371,6 +372,10 @@ class Extractor {
   private namesPglite = false;
   /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
   private unpooledSessionGroup: Group | undefined;
+  /** The names Bun's SQL client goes by in this file (bunSql.ts). */
+  private bunNames: BunSqlNames | undefined;
+  /** Whether Bun's default client (`Bun.sql`) already has its finding in this file. */
+  private bunDefaultReported = false;
 
   /**
    * In a file that imports only another database's driver, the branches its own dialect test gives to
@@ -394,11 +399,13 @@ class Extractor {
     if (this.namesPglite) this.inProcessBranches = inProcessBranches(this.source);
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
+    this.bunNames = bunSqlNames(this.source);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
     }
     this.visitScope(this.source, false);
+    this.inspectBunDefaultImports();
     for (const template of this.markedTemplates) {
       // Where it runs is unknown: as for SQL builders, only findings that hold anywhere.
       if (!this.reachedLiterals.has(template)) this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true);
@@ -426,11 +433,39 @@ class Extractor {
    */
   private inspectPostgresJsClient(call: ts.CallExpression): void {
     if (this.runsInProcess(call, undefined) || createsReplicationClient(call)) return;
-    const options = call.arguments.find(ts.isObjectLiteralExpression) ?? this.heldOptions(call);
+    if (clientNeverPrepares(call)) return;
+    this.addPreparesByDefaultFinding(call, 'undefined, ',
+      'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.');
+  }
+
+  /**
+   * Bun's `new SQL(…)` for PostgreSQL (its default adapter) prepares every query as a named statement unless
+   * created with `prepare: false` (bunSql.ts). A client for MySQL or SQLite is another database's: its queries
+   * are skipped like other drivers' objects.
+   */
+  private inspectBunClient(creation: ts.NewExpression): void {
+    const database = bunClientDatabase(creation);
+    if (database === 'other') {
+      const holder = unwrapParents(creation).parent;
+      if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) this.otherObjects.add(holder.name.text);
+      return;
+    }
+    if (database === 'unknown' || urlDisablesPrepare(creation)) return;
+    this.addPreparesByDefaultFinding(creation, '',
+      "Bun's SQL client prepares every PostgreSQL query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.");
+  }
+
+  /**
+   * A client created without `prepare: false` (postgres.js, Bun's SQL): the finding on its `prepare: true` or its
+   * constructor, with a fix that sets `prepare: false` (`noOptionsPrefix` goes before a new options object when
+   * the call has no arguments). A computed `prepare` cannot be told: no finding.
+   */
+  private addPreparesByDefaultFinding(call: ts.CallExpression | ts.NewExpression, noOptionsPrefix: string, message: string): void {
+    const args: readonly ts.Expression[] = call.arguments ?? [];
+    const options = args.find(ts.isObjectLiteralExpression) ?? this.heldOptions(args);
     const prepare = options && prepareOption(options, this.flow);
     if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
     if (prepare && prepare.kind !== ts.SyntaxKind.TrueKeyword) return; // computed: cannot tell
-    if (clientNeverPrepares(call)) return;
     const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
     // A `prepare: true` of shared options elsewhere in the file: reported (and fixed) at this call.
@@ -440,21 +475,39 @@ class Extractor {
       ? [{ start: own.getStart(this.source), end: own.getEnd(), newText: 'false' }]
       : options && options.pos >= call.pos && options.end <= call.end
         ? [prepareFalseEdit(options, this.source)]
-        : [{ start: call.arguments.end, end: call.arguments.end, newText: `${call.arguments.length ? ', ' : "undefined, "}{ prepare: false }` }];
+        : call.arguments
+          ? [{ start: call.arguments.end, end: call.arguments.end, newText: `${call.arguments.length ? ', ' : noOptionsPrefix}{ prepare: false }` }]
+          : undefined;
     this.extraFindings.push({
-      rule: 'protocol-prepared-statement', severity, start: target.getStart(this.source), end: target.getEnd(),
-      message: 'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.',
-      fix: { title: 'Set prepare: false', edits },
+      rule: 'protocol-prepared-statement', severity, start: target.getStart(this.source), end: target.getEnd(), message,
+      ...(edits && { fix: { title: 'Set prepare: false', edits } }),
     });
   }
 
   /** An options object the call is given by a name (`postgres(options)`, `postgres(url, settings)`), when it is a local literal. */
-  private heldOptions(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
-    for (const argument of call.arguments) {
+  private heldOptions(args: readonly ts.Expression[]): ts.ObjectLiteralExpression | undefined {
+    for (const argument of args) {
       const object = ts.isIdentifier(argument) ? optionsObject(argument, this.flow) : undefined;
       if (object) return object;
     }
     return undefined;
+  }
+
+  /**
+   * Bun's default client (`import { sql } from 'bun'` used as a tag, or `Bun.sql`): PostgreSQL unless the
+   * environment names another database, and it prepares every query; its options cannot be changed.
+   */
+  private inspectBunDefaultImports(): void {
+    for (const [name, specifier] of this.bunNames?.defaultClients ?? []) {
+      if (this.isUsedAsTag(name)) this.addBunDefaultFinding(specifier);
+    }
+  }
+
+  private addBunDefaultFinding(node: ts.Node): void {
+    if (this.bunDefaultReported) return;
+    this.bunDefaultReported = true;
+    this.addNodeFinding('protocol-prepared-statement', node,
+      "Bun's default sql client (PostgreSQL unless the environment names another database) prepares every query as a named statement, and its options cannot be changed: behind a transaction pooler without prepared-statement support, use new SQL({ …, prepare: false }).");
   }
 
   private severityOf(rule: RuleId): Severity | undefined {
@@ -593,12 +646,14 @@ class Extractor {
     // `let db: PostgresDB` assigned later (a test's beforeEach).
     if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;
     const value = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    if (value && ts.isNewExpression(value) && this.bunNames && isBunSqlClass(value.expression, this.bunNames)) return bunClientDatabase(value) === 'postgres';
     if (!value || !ts.isCallExpression(value)) return false;
     return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
   }
 
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
+      if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
@@ -613,6 +668,8 @@ class Extractor {
       this.inspectCall(node, groupFor);
     } else if (ts.isObjectLiteralExpression(node)) {
       this.inspectKnexConfig(node);
+    } else if (ts.isNewExpression(node) && this.bunNames && isBunSqlClass(node.expression, this.bunNames)) {
+      this.inspectBunClient(node);
     }
   }
 

@@ -77,3 +77,25 @@ test('a SQL file that drops its temp table later (a script for one session) is n
   assert.deepEqual(rules('CREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\n'), []);
   assert.deepEqual(rules('-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TEMP TABLE t (a int);\nINSERT INTO t VALUES (1);\nDROP TABLE t;\n'), ['temp-table']);
 });
+
+test('PL/pgSQL: a temp table built into a variable (:= format(…), SELECT format(…) INTO) and run with EXECUTE is flagged at its text', () => {
+  const body = (build: string, run = 'EXECUTE stmt;') => [
+    'CREATE FUNCTION make_scratch(tab text, cols text) RETURNS void AS $$',
+    'DECLARE stmt text;',
+    'BEGIN',
+    `  ${build}`,
+    `  ${run}`,
+    'END;',
+    '$$ LANGUAGE plpgsql;',
+  ].join('\n');
+  const atText = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(f.start, f.end)}`);
+  assert.deepEqual(atText(body("stmt := format('CREATE TEMP TABLE %I (%s)', tab, cols);")), ["temp-table 'CREATE TEMP TABLE %I (%s)'"]);
+  assert.deepEqual(atText(body("WITH c AS (SELECT 1) SELECT format('CREATE TEMPORARY TABLE %I (%s)', tab, cols) INTO stmt FROM c;", 'EXECUTE stmt USING tab;')),
+    ["temp-table 'CREATE TEMPORARY TABLE %I (%s)'"]);
+  // ON COMMIT DROP (also in a later literal), another statement, a variable never run or reassigned before it runs: nothing.
+  assert.deepEqual(rules(body("stmt := format('CREATE TEMP TABLE %I (%s) ON COMMIT DROP', tab, cols);")), []);
+  assert.deepEqual(rules(body("stmt := format('CREATE TEMP TABLE %I (%s)', tab, cols) || ' ON COMMIT DROP';")), []);
+  assert.deepEqual(rules(body("stmt := format('CREATE TABLE %I (%s)', tab, cols);")), []);
+  assert.deepEqual(rules(body("stmt := format('CREATE TEMP TABLE %I (%s)', tab, cols);", 'RETURN;')), []);
+  assert.deepEqual(rules(body("stmt := format('CREATE TEMP TABLE %I (%s)', tab, cols); stmt := format('TRUNCATE %I', tab);")), []);
+});

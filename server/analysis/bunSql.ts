@@ -1,0 +1,86 @@
+// Bun's built-in SQL client (`import { SQL, sql } from 'bun'`, the global `Bun.SQL` / `Bun.sql`). For
+// PostgreSQL, its default adapter, it prepares every query as a named statement unless created with
+// `prepare: false` (the option defaults to true), as postgres.js does: behind a transaction pooler without
+// prepared-statement support the next run of a query lands on a server connection that lacks it. The same
+// class also talks to MySQL and SQLite, told apart by its URL's scheme or its `adapter`/`filename` options.
+import ts from 'typescript';
+import { objectProperty, unwrap } from './embeddedFlow';
+import { BUN_GLOBAL, BUN_MODULE } from './codeWords';
+
+/** The local names a file binds to Bun's SQL class, its default client, and the module itself. */
+export interface BunSqlNames {
+  classes: Set<string>;
+  defaultClients: Map<string, ts.ImportSpecifier>;
+  modules: Set<string>;
+}
+
+/** `import { SQL, sql as db } from 'bun'`, `import * as bun from 'bun'` (and the global `Bun`). */
+export function bunSqlNames(source: ts.SourceFile): BunSqlNames {
+  const names: BunSqlNames = { classes: new Set(), defaultClients: new Map(), modules: new Set([BUN_GLOBAL]) };
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || statement.moduleSpecifier.text !== BUN_MODULE) continue;
+    const clause = statement.importClause;
+    if (!clause || clause.isTypeOnly) continue;
+    if (clause.name) names.modules.add(clause.name.text);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) names.modules.add(bindings.name.text);
+    else if (bindings) {
+      for (const element of bindings.elements) {
+        if (element.isTypeOnly) continue;
+        const imported = (element.propertyName ?? element.name).text;
+        if (imported === 'SQL') names.classes.add(element.name.text);
+        else if (imported === 'sql') names.defaultClients.set(element.name.text, element);
+      }
+    }
+  }
+  return names;
+}
+
+/** Whether `callee` names Bun's SQL class (`SQL`, `Bun.SQL`, `bun.SQL`). */
+export function isBunSqlClass(callee: ts.Expression, names: BunSqlNames): boolean {
+  if (ts.isIdentifier(callee)) return names.classes.has(callee.text);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'SQL' && ts.isIdentifier(callee.expression) && names.modules.has(callee.expression.text);
+}
+
+/** `Bun.sql` (or `bun.sql` of the module): the default client, read from the environment. */
+export function isBunDefaultClient(node: ts.Expression, names: BunSqlNames): boolean {
+  return ts.isPropertyAccessExpression(node) && node.name.text === 'sql' && ts.isIdentifier(node.expression) && names.modules.has(node.expression.text);
+}
+
+/** URL schemes and file names of Bun's other adapters (MySQL, MariaDB, SQLite). */
+const OTHER_DATABASE_URL = /^\s*(?:mysql2?:|mariadb:|sqlite:|file:|:memory:)|\.(?:db|db3|sqlite3?)\s*$/i;
+const POSTGRES_ADAPTER = /^postgres(?:ql)?$/i;
+
+/** The known text of a string value (a literal, or a template's head), if any. */
+function knownText(value: ts.Expression): string | undefined {
+  const node = unwrap(value);
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  return ts.isTemplateExpression(node) ? node.head.text : undefined;
+}
+
+/**
+ * The database a `new SQL(…)` talks to: another one when its `adapter` names one, it has SQLite's `filename`,
+ * or its URL is MySQL's or SQLite's; PostgreSQL otherwise (Bun's fallback adapter, also for a URL taken from
+ * the environment); unknown when the adapter is computed.
+ */
+export function bunClientDatabase(creation: ts.NewExpression): 'postgres' | 'other' | 'unknown' {
+  const args = creation.arguments ?? [];
+  const options = args.map(unwrap).find(ts.isObjectLiteralExpression);
+  const adapter = options && objectProperty(options, 'adapter');
+  if (adapter) {
+    const name = knownText(adapter);
+    if (name === undefined) return 'unknown';
+    return POSTGRES_ADAPTER.test(name) ? 'postgres' : 'other';
+  }
+  if (options && objectProperty(options, 'filename')) return 'other';
+  const url = args[0] && !ts.isObjectLiteralExpression(unwrap(args[0])) ? args[0] : options && objectProperty(options, 'url');
+  const text = url && knownText(url);
+  return text !== undefined && OTHER_DATABASE_URL.test(text) ? 'other' : 'postgres';
+}
+
+/** A connection URL written with `prepare=false` among its parameters. */
+export function urlDisablesPrepare(creation: ts.NewExpression): boolean {
+  const first = creation.arguments?.[0];
+  const text = first && knownText(first);
+  return text !== undefined && /[?&]prepare=false\b/i.test(text);
+}

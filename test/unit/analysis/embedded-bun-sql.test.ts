@@ -1,0 +1,58 @@
+// Bun's built-in SQL client: for PostgreSQL (its default adapter) it prepares every query as a named
+// statement unless created with `prepare: false`. Clients for MySQL or SQLite (by URL scheme, file name,
+// `adapter` or `filename`) are another database's; a PostgreSQL client's tags are SQL.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'f.ts') => embeddedFindings(text, file).map(([rule, at]) => `${rule} ${at}`);
+const IMPORT = "import { SQL } from 'bun';\n";
+
+test('a Bun SQL client for PostgreSQL without prepare: false is flagged, from options, a URL or the environment', () => {
+  assert.deepEqual(found(`${IMPORT}const db = new SQL({ database: 'shop' });\nawait db\`SELECT 1\`;`), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(`${IMPORT}const db = new SQL('postgres://app@db/shop', { max: 4 });`), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(`${IMPORT}export const db = new SQL(process.env.DATABASE_URL);`), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(`${IMPORT}const db = new SQL({ adapter: 'postgres', prepare: true });`), ['protocol-prepared-statement true']);
+  // Renamed on import, or through the global and a namespace import.
+  assert.deepEqual(found("import { SQL as Client } from 'bun';\nconst db = new Client(url);"), ['protocol-prepared-statement Client']);
+  assert.deepEqual(found('const db = new Bun.SQL(url);', 'f.js'), ['protocol-prepared-statement Bun.SQL']);
+  assert.deepEqual(found("import * as bun from 'bun';\nconst db = new bun.SQL(url);"), ['protocol-prepared-statement bun.SQL']);
+});
+
+test('the fix adds prepare: false to the options, or an options object', () => {
+  const apply = (text: string) => {
+    const [finding] = analyze(text, 'typescript', {}, 'db.ts');
+    const edits = [...finding.fix!.edits].sort((a, b) => b.start - a.start);
+    return edits.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
+  };
+  assert.equal(apply(`${IMPORT}const db = new SQL(url);`), `${IMPORT}const db = new SQL(url, { prepare: false });`);
+  assert.equal(apply(`${IMPORT}const db = new SQL();`), `${IMPORT}const db = new SQL({ prepare: false });`);
+  assert.equal(apply(`${IMPORT}const db = new SQL({ max: 2 });`), `${IMPORT}const db = new SQL({ prepare: false, max: 2 });`);
+});
+
+test('prepare: false (as an option or a URL parameter), a computed prepare or adapter, MySQL and SQLite clients are not flagged', () => {
+  assert.deepEqual(found(`${IMPORT}const db = new SQL(url, { prepare: false });`), []);
+  assert.deepEqual(found(`${IMPORT}const db = new SQL('postgres://db/shop?prepare=false');`), []);
+  assert.deepEqual(found(`${IMPORT}const db = new SQL({ url, prepare: usePooler ? false : true });`), []);
+  assert.deepEqual(found(`${IMPORT}const db = new SQL({ adapter: config.adapter });`), []);
+  for (const sqlite of ["'sqlite://data/app.db'", "':memory:'", "'./data/app.sqlite'", "{ adapter: 'sqlite', filename: 'app.db' }", "{ filename: ':memory:' }"]) {
+    assert.deepEqual(found(`${IMPORT}const sql = new SQL(${sqlite});\nawait sql\`SET search_path TO x\`;`), [], sqlite);
+  }
+  assert.deepEqual(found(`${IMPORT}const sql = new SQL('mysql://root@db/shop');\nawait sql\`SET NAMES utf8mb4\`;`), []);
+  assert.deepEqual(found(`${IMPORT}const sql = new SQL({ adapter: 'mariadb' });\nawait sql\`LOCK TABLES t WRITE\`;`), []);
+  // Another library's SQL class, and Bun's types only.
+  assert.deepEqual(found("import { SQL } from 'sql-template-strings';\nconst q = new SQL('x');"), []);
+  assert.deepEqual(found("import type { SQL } from 'bun';\nexport function run(db: SQL) { return db; }"), []);
+});
+
+test("a PostgreSQL Bun client's tags are SQL; Bun's default client is flagged once where it is imported or used", () => {
+  assert.deepEqual(found(`${IMPORT}const pg = new SQL(url, { prepare: false });\nawait pg\`SET search_path TO app\`;`), ['session-set SET search_path TO app']);
+  const defaultClient = "import { sql } from 'bun';\nawait sql`SELECT 1`;\nawait sql`SELECT 2`;";
+  assert.deepEqual(found(defaultClient), ['protocol-prepared-statement sql']);
+  assert.deepEqual(found('await Bun.sql`SELECT 1`;\nawait Bun.sql`SELECT 2`;', 'f.js'), ['protocol-prepared-statement Bun.sql']);
+  // Imported and never used as a tag: nothing is sent.
+  assert.deepEqual(found("import { sql } from 'bun';\nexport { sql };"), []);
+});
