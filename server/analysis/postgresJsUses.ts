@@ -1,14 +1,16 @@
 // Whether a postgres.js client this file creates can ever send a named prepared statement.
 //
-// postgres.js prepares tagged-template queries (`sql\`…\``) by default, but `sql.unsafe(text)` without a
-// parameter array defaults to `prepare: false` and the simple query protocol. A client whose every use
-// in its file is such an unsafe() call, `.end()`, a look at its options/serializers/types, a value helper
-// (`sql.json(v)`, `sql.typed(v, oid)`), or a query that is never run, and which never leaves the file,
-// prepares nothing. postgres.js queries are lazy: a tagged template is sent only once it is awaited,
+// postgres.js prepares tagged-template queries (`sql\`…\``) by default, but `sql.unsafe(text, values?)`
+// defaults to `prepare: false` (the simple query protocol without values, an unnamed statement with them).
+// A client whose every use in its file is such an unsafe() call, `.end()`, a look at its
+// options/serializers/types, a value helper (`sql.json(v)`, `sql.typed(v, oid)`), a query that is never run,
+// or a handoff to a wrapper that only calls unsafe() (postgresJsWrappers.ts), and which never leaves the
+// file otherwise, prepares nothing. postgres.js queries are lazy: a tagged template is sent only once it is awaited,
 // `.then()`-ed or `.execute()`-d, so one whose value is thrown away (`sql\`…\`;`, `void sql\`…\``, as
 // type-checking demos write them) never reaches the server, nor does a fragment inside such a query.
 import ts from 'typescript';
 import { objectProperty } from './embeddedFlow';
+import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
@@ -23,7 +25,7 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
  * passed, returned, stored or exported — may prepare, so the answer is false.
  */
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
-  if (onlyReadsInertMember(creation)) return true;
+  if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
   const declaration = localConstDeclaration(creation);
   if (!declaration) return false;
   const name = (declaration.name as ts.Identifier).text;
@@ -76,6 +78,7 @@ function isReference(id: ts.Identifier): boolean {
 }
 
 function isNonPreparingUse(id: ts.Identifier): boolean {
+  if (isHandedToUnpreparingWrapper(id)) return true;
   const access = id.parent;
   if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access);
   // `sql(column)`, `sql(rows, 'a', 'b')` in a query's hole: an identifier or values helper, part of that query.
@@ -89,14 +92,21 @@ function isNonPreparingUse(id: ts.Identifier): boolean {
   return member === 'unsafe' && unsafeCallSkipsPrepare(call);
 }
 
-/** `unsafe(text)`, or unsafe() told `{ prepare: false }` as its options (second or third argument). */
+/**
+ * postgres.js `unsafe(text, args?, options?)` defaults to `prepare: false`: it prepares only when its options
+ * say `prepare: true`. Its options are the object literal in second place (postgres.js reads a non-array
+ * second argument as options) or the third argument; any other second argument is taken as the values
+ * (`unsafe(text, params)`, as query builders call it). Options that cannot be read (a spread, a name, a
+ * computed `prepare`) may prepare.
+ */
 function unsafeCallSkipsPrepare(call: ts.CallExpression): boolean {
-  const [, second, third] = call.arguments;
   if (call.arguments.some(ts.isSpreadElement)) return false;
-  if (call.arguments.length === 1) return true;
-  const options = call.arguments.length === 2 ? second : third;
-  if (!options || !ts.isObjectLiteralExpression(options)) return false;
-  return objectProperty(options, 'prepare')?.kind === ts.SyntaxKind.FalseKeyword;
+  const [, second, third] = call.arguments;
+  const options = second && ts.isObjectLiteralExpression(second) ? second : third;
+  if (!options) return true;
+  if (!ts.isObjectLiteralExpression(options)) return false;
+  const prepare = objectProperty(options, 'prepare');
+  return prepare === undefined || prepare.kind === ts.SyntaxKind.FalseKeyword;
 }
 
 /** A query whose value is thrown away (after lazy modifiers), or a fragment inside another query's hole. */

@@ -104,17 +104,20 @@ test('postgres.js clients prepare every query unless prepare: false; the fix set
   assert.deepEqual(analyze("import { postgres } from './local';\nconst sql = postgres(url);", 'typescript'), []);
 });
 
-test('a postgres.js client that only sends parameterless sql.unsafe() text and ends, and never leaves the file, is not flagged', () => {
+test('a postgres.js client that only sends sql.unsafe() text and ends, and never leaves the file, is not flagged', () => {
   const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'setup.ts').map((f) => f.rule);
   const setup = (uses: string) => `async function main() {\n  const sql = postgres(url);\n${uses}\n}`;
   // Never prepares: unsafe(text) runs over the simple query protocol; end(), options and types send nothing.
   assert.deepEqual(rules(setup('  await sql.unsafe(`CREATE TABLE person (id int)`);\n  await sql.end();')), []);
   assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1], { prepare: false });\n  await sql.unsafe('SELECT 2', { prepare: false });")), []);
+  // unsafe() defaults to prepare: false even with values: an unnamed statement, nothing kept on the server.
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1]);\n  await sql.unsafe(text, params, { simple: false });")), []);
   assert.deepEqual(rules(setup('  const size = sql.options.max;\n  const t = sql.types;\n  await sql.end();')), []);
-  // May prepare: a tagged template, unsafe() with parameters (or a spread), or a client that leaves the file.
+  // May prepare: a tagged template, unsafe() told prepare: true (or options it cannot read), or a client that leaves the file.
   const flagged = ['protocol-prepared-statement'];
   assert.deepEqual(rules(setup("  await sql.unsafe('CREATE TABLE t (id int)');\n  await sql`SELECT 1`;")), flagged);
-  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1]);")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT 1', { prepare: true });")), flagged);
+  assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1], options);")), flagged);
   assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1], { prepare: true });")), flagged);
   assert.deepEqual(rules(setup('  await sql.unsafe(...args);')), flagged);
   assert.deepEqual(rules(setup("  await sql.unsafe('SELECT 1');\n  await migrate(sql);")), flagged);
