@@ -86,6 +86,10 @@ const ADVISORY_SESSION: Record<string, string | null> = {
   pg_advisory_unlock_shared: null,
   pg_advisory_unlock_all: null,
 };
+/** Whether the function only releases a session advisory lock (it creates no session state). */
+export function releasesAdvisoryLock(name: string): boolean {
+  return ADVISORY_SESSION[name.toLowerCase()] === null;
+}
 const SESSION_EXTENSION_FUNCTIONS = new Set([
   'dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_set_int', 'pgv_set_text', 'pgv_set_numeric',
   'pgv_set_timestamp', 'pgv_set_timestamptz', 'pgv_set_date', 'pgv_set_jsonb', 'pgv_insert',
@@ -314,6 +318,33 @@ function restoresSetting(candidate: Candidate, setting: string): boolean {
   return candidate.rule === 'session-set' && (candidate.setting === undefined || candidate.setting === setting);
 }
 
+/**
+ * What the statements read so far in one body did to sequences. One call of a function runs on one server
+ * connection, so a currval after a nextval of its sequence (or after an INSERT/MERGE/COPY, whose serial or
+ * identity default calls nextval) earlier in the same body reads the value this call drew: no finding,
+ * as after a nextval earlier in one transaction block (context.ts).
+ */
+class BodySequences {
+  private readonly sequences = new Set<string>();
+  private mayAdvance = false;
+
+  /** Whether the currval candidate reads a value the body drew before it (earlier statement, or an earlier nextval in its own). */
+  precede(candidate: Candidate, facts: StatementFacts): boolean {
+    if (candidate.rule !== 'currval') return false;
+    if (this.mayAdvance || this.drew(candidate.sequence)) return true;
+    return facts.nextvals.some((n) => n.start < candidate.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
+  }
+
+  read(facts: StatementFacts): void {
+    for (const n of facts.nextvals) this.sequences.add(n.sequence);
+    this.mayAdvance ||= facts.mayAdvanceSequences === true;
+  }
+
+  private drew(sequence: string | undefined): boolean {
+    return sequence === '*' ? this.sequences.size > 0 : this.sequences.has(sequence ?? '?');
+  }
+}
+
 /** Analyses a function/DO body as code that runs in the caller's session, with positions inside the body. */
 function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void {
   const { language, body } = functionBody(node, defaultLanguage);
@@ -324,8 +355,11 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   const constants = new ConstantStrings();
   const builtStatements = new BuiltStatements();
   const saved = new SavedSettings();
+  const advances = new BodySequences();
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
+    bodyFacts.candidates = bodyFacts.candidates.filter((candidate) => !advances.precede(candidate, bodyFacts));
+    advances.read(bodyFacts);
     if (language === 'plpgsql') {
       // `EXECUTE sql` of a statement built earlier in the body (`sql := format('CREATE TEMP TABLE …')`).
       const built = builtStatements.executed(span.text);
@@ -466,6 +500,7 @@ export function needsOnlySyntaxCheck(text: string): boolean {
  */
 export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false): StatementFacts {
   const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
+  facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
     const dynamic = dynamicStatement(text);
     if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end });
@@ -474,7 +509,6 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     facts.transaction = 'none';
     return facts;
   }
-  facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   // Only a syntax check: the parser without building and decoding the JSON AST (≈ 2× faster).
   // On an error, fall through to parseSync, which reports where.
   if (!INTERESTING.test(text) && (knownToParse || parsesAlone(text))) return facts;

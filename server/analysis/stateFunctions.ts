@@ -8,6 +8,7 @@ import { analyzeSqlPieces, factsOfOnly } from './pieces';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
+import { releasesAdvisoryLock } from './detect';
 
 /** Rules about state a function body leaves in the caller's session. */
 const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
@@ -32,7 +33,8 @@ export function definedFunctions(text: string, file: string): { name: string; si
   const lines = new LineIndex(text);
   return spans.map((span) => {
     const name = unqualifiedName(DEFINITION.exec(span.text)![1]);
-    const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end);
+    // A body that only releases an advisory lock (an unlock helper) leaves no state behind: its calls are no finding.
+    const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding));
     if (!inside) return { name };
     const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
     return { name, site: { name, rule: inside.rule, message: inside.message, file, range } };
@@ -49,6 +51,11 @@ export function stateFunctionIndex(documents: Iterable<{ path: string; text: str
     }
   }
   return index;
+}
+
+/** Whether the finding is at a call of a function that releases an advisory lock (the finding's range is the called name). */
+function releasesLock(text: string, finding: { rule: RuleId | string; start: number; end: number }): boolean {
+  return finding.rule === 'advisory-lock' && releasesAdvisoryLock(text.slice(finding.start, finding.end));
 }
 
 function unqualifiedName(qualified: string): string {
