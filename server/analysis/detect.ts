@@ -8,7 +8,7 @@ import { skipNonCode, splitStatements } from './splitter';
 import { INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
-import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia } from './dynamicSql';
+import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia, statementStart } from './dynamicSql';
 import { SavedSettings } from './savedSettings';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
@@ -376,12 +376,12 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
     // Putting back a setting's saved earlier value leaves nothing behind (savedSettings.ts).
-    const restored = language === 'plpgsql' ? saved.restored(span.text.slice(leadingTrivia(span.text))) : undefined;
+    const restored = language === 'plpgsql' ? saved.restored(span.text.slice(statementStart(span.text))) : undefined;
     for (const candidate of bodyFacts.candidates) {
       if (candidate.rule === 'set-local-outside-transaction' || (restored && restoresSetting(candidate, restored))) continue;
       found.push(candidate);
     }
-    if (language === 'plpgsql') saved.read(span.text.slice(leadingTrivia(span.text)));
+    if (language === 'plpgsql') saved.read(span.text.slice(statementStart(span.text)));
   }
   ctx.facts.candidates.push(...pairBodyLocks(found, body, ctx.base + at));
 }

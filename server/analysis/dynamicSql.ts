@@ -33,17 +33,25 @@ const MAX_PREFIX_PARTS = 16;
  * (a linear scan: a regex for this backtracks badly on long conditions).
  */
 function executeLiteralStart(text: string): number | undefined {
+  const at = statementStart(text);
+  const execute = EXECUTE_WORD.exec(text.slice(at));
+  return execute ? at + execute[0].length - 1 : undefined;
+}
+
+/**
+ * Where a PL/pgSQL statement's own first word is, after the comments, block words and conditions
+ * (`IF … THEN`) that the statement splitter leaves in front of it.
+ */
+export function statementStart(text: string): number {
   let at = leadingTrivia(text);
   for (let part = 0; part < MAX_PREFIX_PARTS; part++) {
     const rest = text.slice(at);
-    const execute = EXECUTE_WORD.exec(rest);
-    if (execute) return at + execute[0].length - 1;
     const word = BLOCK_WORD.exec(rest)?.[0].length ?? (CONDITION_WORD.test(rest) ? conditionEnd(rest) : undefined);
-    if (word === undefined) return undefined;
+    if (word === undefined) return at;
     at += word;
     at += leadingTrivia(text.slice(at));
   }
-  return undefined;
+  return at;
 }
 
 /** The length of a condition up to and including its THEN (quoted strings skipped whole), or undefined. */

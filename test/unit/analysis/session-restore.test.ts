@@ -100,3 +100,24 @@ test('embedded: a SET sent before a BEGIN, in an earlier message, is not undone 
   // In the same message as the BEGIN, it runs on the same server connection as the RESET.
   assert.deepEqual(found("await client.query('SET ROLE reporting; BEGIN; RESET ROLE; COMMIT');"), []);
 });
+
+test('a saved setting put back is no finding also when the save opens an IF … THEN branch; the SET before the restore still is', () => {
+  const body = (restore: string): string => `DO $$
+DECLARE keep text;
+BEGIN
+  IF to_regclass('ledger') IS NOT NULL THEN
+    -- a comment before the save
+    keep := current_setting('search_path');
+    SET search_path = pg_temp;
+    PERFORM build_ledger_parts();
+    ${restore};
+  END IF;
+END $$;`;
+  const sql = body("EXECUTE format('SET search_path = %s', keep)");
+  const found = analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
+  assert.deepEqual(found.length, 1);
+  assert.match(found[0], /^SET search_path = pg_temp/);
+  // Putting back another variable's value is no restore of the saved one: both stay findings.
+  const other = body("EXECUTE format('SET search_path = %s', 'public')");
+  assert.equal(analyzeSql(other).filter((f) => f.rule === 'session-set').length, 2);
+});
