@@ -69,8 +69,13 @@ const SQL_RUNNER_FUNCTION = /^(?:(?:[a-z]|db|pg)?(?:query|Query)|(?:run|exec|exe
 const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** Functions and methods whose name says they build SQL (getSetSchemaSQL, resetSessionSql, lockQuery). */
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
-/** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET. */
-const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?[a-z_]`, 'i');
+/**
+ * A driver's placeholder for a name, where a SET's parameter goes: knex's `??` and `:name:`, pg-promise's `$1~`,
+ * `$1:name`, `${name~}`, `$<name:name>` (and its other brackets).
+ */
+const NAME_PLACEHOLDER = String.raw`\?\?|:[a-z_]\w*:(?!:)|\$(?:\d+|[{(<[/][\w.]+)(?:~|:name|:alias)`;
+/** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET (of a name, or a placeholder for one). */
+const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?(?:[a-z_]|${NAME_PLACEHOLDER})`, 'i');
 /** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
 const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
 /** Migration functions (`exports.up = (pgm) => …`, `export async function up(db: Kysely<any>)`). */
@@ -824,7 +829,7 @@ class Extractor {
     if (!resolved) return;
     const unpooled = this.bypassesPooler(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
-    if (resolved.preparedName && !unpooled) this.addNamedConfigFinding(resolved.preparedName);
+    if (!unpooled) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
     const parts = resolved.parts;
     if (!parts) return;
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);

@@ -26,8 +26,19 @@ export interface ResolvedQuery {
   literals: ts.Node[];
   /** True when the text was reached through a name, property or call rather than written inline. */
   indirect: boolean;
-  /** The `name` of a query config: a protocol-level prepared statement. */
-  preparedName?: ts.Expression;
+  /**
+   * The `name` of each query config the argument may be (both of `cond ? { name: 'a', … } : { name: 'b', … }`):
+   * each is a protocol-level prepared statement.
+   */
+  preparedNames: ts.Expression[];
+}
+
+/** A query config's text and name, and the names of the other configs a choice could have sent instead. */
+interface QueryConfig {
+  text?: ts.Expression;
+  name?: ts.Expression;
+  /** Names of every named config among the alternatives of a choice (`?:`, `||`, `??`), this one's included. */
+  alternativeNames?: ts.Expression[];
 }
 
 type FunctionWithBody = ts.FunctionLikeDeclaration & { body?: ts.ConciseBody };
@@ -167,9 +178,25 @@ function memberName(member: ts.ClassElement): string | undefined {
  * Whether a query config with a name prepares a named statement: not when the name is empty (`name: ''`
  * is the unnamed statement, as if there were none). A `null` text still counts: node-postgres sends it.
  */
-function preparesNamedStatement(config: { name?: ts.Expression }): boolean {
+function preparesNamedStatement(config: QueryConfig): boolean {
   const name = config.name && unwrap(config.name);
   return name !== undefined && !((ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) && name.text === '');
+}
+
+/** The names a query config (or any of a choice's alternatives) prepares statements under. */
+function namesPrepared(config: QueryConfig): ts.Expression[] {
+  if (config.alternativeNames) return config.alternativeNames;
+  return preparesNamedStatement(config) ? [config.name!] : [];
+}
+
+/**
+ * The values a choice may yield: both branches of `?:`, both sides of `||` and `??` (the right one is sent
+ * when the left is missing). Undefined for anything else (`&&` yields a config or `false`, which no driver sends).
+ */
+function choiceAlternatives(node: ts.Expression): ts.Expression[] | undefined {
+  if (ts.isConditionalExpression(node)) return [node.whenTrue, node.whenFalse];
+  if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.BarBarToken || node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return [node.left, node.right];
+  return undefined;
 }
 
 export class Flow {
@@ -186,9 +213,9 @@ export class Flow {
     const textNode = config ? config.text : argument;
     const parts = textNode && withoutEmptyStart(this.stringParts(textNode, 0, literals, state));
     const known = parts?.some((p) => p.kind === 'text' && p.text.trim() !== '') ? parts : undefined;
-    const preparedName = config && preparesNamedStatement(config) ? config.name : undefined;
-    if (!known && !preparedName) return undefined;
-    return { parts: known, literals, indirect: state.indirect, preparedName };
+    const preparedNames = config ? namesPrepared(config) : [];
+    if (!known && preparedNames.length === 0) return undefined;
+    return { parts: known, literals, indirect: state.indirect, preparedNames };
   }
 
   /** The text of a query config written in place (`{ text }`, `{ statement }`, `{ raw }`), if `node` is one. */
@@ -198,7 +225,7 @@ export class Flow {
   }
 
   /** `{ text, name }`, `{ raw }`, `{ statement }`, `new Query(text | config)`, or a name bound to one of them. */
-  private queryConfig(node: ts.Expression, depth: number, state: FlowState): { text?: ts.Expression; name?: ts.Expression } | undefined {
+  private queryConfig(node: ts.Expression, depth: number, state: FlowState): QueryConfig | undefined {
     if (depth > MAX_DEPTH) return undefined;
     if (ts.isObjectLiteralExpression(node)) {
       const text = objectProperty(node, CONFIG_TEXT);
@@ -220,10 +247,13 @@ export class Flow {
       if (this.isQueryObjectSubclass(node.expression) && ts.isObjectLiteralExpression(first) && objectProperty(first, CONFIG_TEXT)) return this.queryConfig(first, depth + 1, state);
       return undefined;
     }
-    // `named ? new NamedCursor({ name, text }) : new Cursor(text)`: either may be sent; a named one prepares a statement.
-    if (ts.isConditionalExpression(node)) {
-      const choices = [node.whenTrue, node.whenFalse].map((branch) => this.queryConfig(unwrap(branch), depth + 1, state));
-      return choices.find((c) => c !== undefined && preparesNamedStatement(c)) ?? choices.find((c) => c !== undefined);
+    // `named ? new NamedCursor({ name, text }) : new Cursor(text)`, `custom ?? { name: 'x', text }`: any one may be
+    // sent, and each named one prepares a statement. The text read is a named one's (else the first known).
+    const alternatives = choiceAlternatives(node);
+    if (alternatives) {
+      const choices = alternatives.map((branch) => this.queryConfig(unwrap(branch), depth + 1, state)).filter((c): c is QueryConfig => c !== undefined);
+      const chosen = choices.find(preparesNamedStatement) ?? choices[0];
+      return chosen && { ...chosen, alternativeNames: choices.flatMap(namesPrepared) };
     }
     if (ts.isIdentifier(node)) {
       const init = this.constantInitializer(node);

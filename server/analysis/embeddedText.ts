@@ -113,6 +113,25 @@ function slicePart(part: TextPart, from: number, to: number): TextPart {
  */
 const MYSQL_VARIABLE_SET = /\bSET\s+(?:(?:SESSION|GLOBAL|LOCAL)\s+)?$/i;
 
+/**
+ * knex's named identifier binding `:name:` (a column, a table, a setting's name) ends with a colon that opens no
+ * `::` cast: `:col:` and `:col:::text` are identifiers, `:val::text` is a value cast to text.
+ */
+function isKnexIdentifierEnd(text: string, at: number): boolean {
+  return text[at] === ':' && (text[at + 1] !== ':' || text.startsWith(':::', at));
+}
+
+/** pg-promise's filters, `:name`, `:raw`, `:json`… and the short `^` (raw text) and `~` (an SQL name), glued to a variable. */
+const PG_PROMISE_FILTER = String.raw`(?::\w+|\^|~)`;
+/**
+ * pg-promise's variables, `$1` (only with a filter: a bare `$1` is PostgreSQL's) and the bracketed `${prop}`, `$(prop)`,
+ * `$<prop>`, `$[prop]`, `$/prop/` (a filter optional); pgtyped's `$name`, `$name!`, `$$list`. A `~` after a number is a
+ * filter only before what cannot be the regular-expression operator's operand (`$1~ `, `$1~,`, not `$1~'^a'`).
+ */
+const PG_PROMISE_OR_PGTYPED = new RegExp(String.raw`^\$(?:\d+(?::\w+|\^|~(?![\w'"$(:]))|\{[\w.]+${PG_PROMISE_FILTER}?\}|\([\w.]+${PG_PROMISE_FILTER}?\)|<[\w.]+${PG_PROMISE_FILTER}?>|\[[\w.]+${PG_PROMISE_FILTER}?\]|\/[\w.]+${PG_PROMISE_FILTER}?\/|\$?[A-Za-z_]\w*!?(?![\w$]))`);
+/** pg-promise's SQL-name filters (`:name`, `:alias`, `~`): the variable is an identifier (`LISTEN $1~`, `SET $<param:name> = …`), never a value. */
+const SQL_NAME_FILTER = /(?::name|:alias|~)[)}>\]/]?$/;
+
 /** A driver placeholder at text[i] (outside quotes and comments): its length and fillers. */
 function placeholderAt(text: string, i: number): { length: number; fillers: SlotPart['fillers'] } | undefined {
   const c = text[i];
@@ -125,12 +144,13 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
   }
   if ((c === ':' || c === '@') && before !== ':' && !/[\w$@]/.test(before) && !(c === '@' && (text[i + 1] === '@' || MYSQL_VARIABLE_SET.test(text.slice(Math.max(0, i - 32), i))))) {
     const name = /^[A-Za-z_][\w]*/.exec(text.slice(i + 1, i + 65));
+    if (name && c === ':' && isKnexIdentifierEnd(text, i + 1 + name[0].length)) return { length: 2 + name[0].length, fillers: IDENTIFIER_ONLY(`:${name[0]}:`) };
     if (name) return { length: 1 + name[0].length, fillers: VALUE_OR_IDENTIFIER(c + name[0]) };
   }
   if (c === '$' && !/[\w$]/.test(before)) {
-    // pg-promise: $1:name, $1^, ${prop}, $(prop), $<prop>, $[prop], $/prop/; pgtyped: $name, $name!, $$list.
-    const match = /^\$(?:\d+(?::\w+|\^)|\{[\w.]+(?::\w+)?\}|\([\w.]+(?::\w+)?\)|<[\w.]+(?::\w+)?>|\[[\w.]+(?::\w+)?\]|\/[\w.]+(?::\w+)?\/|\$?[A-Za-z_]\w*!?(?![\w$]))/.exec(text.slice(i, i + 64));
-    if (match) return { length: match[0].length, fillers: VALUE_OR_IDENTIFIER(match[0]) };
+    // pg-promise: $1, ${prop}, $(prop), $<prop>, $[prop], $/prop/ with a filter (`:name`, `~`, `^`, `:raw`…); pgtyped: $name, $name!, $$list.
+    const match = PG_PROMISE_OR_PGTYPED.exec(text.slice(i, i + 64));
+    if (match) return { length: match[0].length, fillers: (SQL_NAME_FILTER.test(match[0]) ? IDENTIFIER_ONLY : VALUE_OR_IDENTIFIER)(match[0]) };
   }
   // pg-format / util.format: %I an identifier, %L a literal, %s either (`%%` is a percent sign).
   if (c === '%' && !/[\w%]/.test(before) && /^%[ILs](?![\w%])/.test(text.slice(i, i + 3))) {
@@ -140,7 +160,7 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
 }
 
 /** A cheap first look (most SQL has only `$n`, which PostgreSQL understands): could placeholderAt find one? */
-const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^]|[{(<[/]|\$?[A-Za-z_])|(?:^|[^\w%])%[ILs](?![\w%])/;
+const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^~]|[{(<[/]|\$?[A-Za-z_])|(?:^|[^\w%])%[ILs](?![\w%])/;
 
 /** Splits text parts at driver placeholders (looked for outside quotes and comments). */
 export function withPlaceholders(parts: Part[]): Part[] {

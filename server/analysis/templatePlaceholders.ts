@@ -21,8 +21,12 @@ const FORMAT_FIELD = /\{\w*\}/;
  */
 const SHELL_VARIABLE = /(?<![\w$])\$[A-Za-z_]\w*(?![\w$])/;
 
-/** pg-promise's other bracket forms, `$(name)`, `$<name>`, `$[name]`, `$/name/`, with its `^`, `~`, `:raw`… modifiers. */
-const PG_PROMISE_VARIABLE = String.raw`\$\([\w.]+(?:\^|~|:\w+)?\)|\$<[\w.]+(?:\^|~|:\w+)?>|\$\[[\w.]+(?:\^|~|:\w+)?\]|\$\/[\w.]+(?:\^|~|:\w+)?\/`;
+/**
+ * pg-promise's other bracket forms, `$(name)`, `$<name>`, `$[name]`, `$/name/`, with its `^`, `~`, `:raw`… modifiers,
+ * and its numbered variables with a filter (`$1:name`, `$1^`, `LISTEN $1~`; a `~` before an operand is the regex operator).
+ */
+const PG_PROMISE_VARIABLE = String.raw`\$\d+(?::[a-z]+|\^|~(?![\w'"$(:]))|`
+  + String.raw`\$\([\w.]+(?:\^|~|:\w+)?\)|\$<[\w.]+(?:\^|~|:\w+)?>|\$\[[\w.]+(?:\^|~|:\w+)?\]|\$\/[\w.]+(?:\^|~|:\w+)?\/`;
 /** `%name%` (goyesql, replaced by Go code before sending): PostgreSQL's `%` is modulo, never glued to a name on both sides. */
 const PERCENT_NAME = String.raw`(?<![\w%])%[A-Za-z_]\w*%(?![\w%])`;
 /**

@@ -55,6 +55,13 @@ test("pg-promise $(name), $<name>, $[name], $/name/ and goyesql %name% are place
   assert.deepEqual(found('SELECT a % b % c FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
 });
 
+test("pg-promise's numbered variables with a filter ($1~, $1^) in a query file are placeholders; the ~ operator before an operand is not", () => {
+  assert.deepEqual(found('LISTEN $1~;\n'), [['listen', 'LISTEN $1~']]);
+  assert.deepEqual(found('SELECT * FROM $1~ WHERE id = $2;\n'), []);
+  // `$1~'^a'` is a regular-expression match on a parameter: a real mistake after it is still reported.
+  assert.deepEqual(found("SELECT * FROM t WHERE $1~'^a' AND;\n").map(([rule]) => rule), ['syntax-error']);
+});
+
 test('<NAME> placeholders a test fills into expected SQL are names: no syntax error, and the statement is still read', () => {
   assert.deepEqual(found('ALTER DEFAULT PRIVILEGES FOR ROLE <OWNER> GRANT SELECT ON TABLES TO reporting;\n'), []);
   assert.deepEqual(found('CREATE DATABASE scratch_copy TEMPLATE <SOURCE_DB>;\nSET ROLE <APP_ROLE>;\n'), [['session-set', 'SET ROLE <APP_ROLE>']]);
