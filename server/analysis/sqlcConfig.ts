@@ -23,15 +23,8 @@ const byFolder = new Map<string, { at: number; dialect: OtherDialect | 'postgres
  * engine (a config mixing engines says nothing about a single file here). Undefined for PostgreSQL.
  */
 export function dialectOfSqlcProject(fileName: string): OtherDialect | undefined {
-  let folder = dirname(resolve(fileName));
-  for (let level = 0; level < MAX_LEVELS; level++) {
-    const dialect = cachedConfigDialect(folder);
-    if (dialect !== undefined) return dialect === 'postgres' ? undefined : dialect;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return undefined;
+  const dialect = nearestConfigDialect(fileName);
+  return dialect === 'postgres' ? undefined : dialect;
 }
 
 /**
@@ -39,14 +32,20 @@ export function dialectOfSqlcProject(fileName: string): OtherDialect | undefined
  * sqlc's schema or query files, whose queries the generated code runs on the application's pool.
  */
 export function inSqlcProject(fileName: string): boolean {
+  return nearestConfigDialect(fileName) !== undefined;
+}
+
+/** What the nearest sqlc config in the file's folder or up to MAX_LEVELS above it declares; undefined without one. */
+function nearestConfigDialect(fileName: string): OtherDialect | 'postgres' | undefined {
   let folder = dirname(resolve(fileName));
   for (let level = 0; level < MAX_LEVELS; level++) {
-    if (cachedConfigDialect(folder) !== undefined) return true;
+    const dialect = cachedConfigDialect(folder);
+    if (dialect !== undefined) return dialect;
     const parent = dirname(folder);
     if (parent === folder) break;
     folder = parent;
   }
-  return false;
+  return undefined;
 }
 
 /** The dialect a SQL file is in when its path or its project says it is not PostgreSQL. */
