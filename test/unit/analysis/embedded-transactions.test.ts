@@ -149,6 +149,22 @@ test('a client passed in by the caller may be inside the caller\'s transaction: 
   assert.deepEqual(rules(lost, 'f.js'), Array(5).fill('set-local-outside-transaction'));
 });
 
+test('a client held by an object a call returned (a request context another file fills) may be inside a transaction: SET LOCAL on it is not flagged', () => {
+  const fromContext = [
+    "import { store } from './requestStore';",
+    "export async function asUser(id) { const ctx = store.current(); await ctx.client.query(\"SELECT set_config('app.uid', $1, true)\", [id]); }",
+    "export async function asRole(role) { const { client } = getRequestContext(); await client.query(`SET LOCAL role TO ${role}`); }",
+  ].join('\n');
+  assert.deepEqual(rules(fromContext, 'f.js'), []);
+  const lost = [
+    // A connection the call itself took (directly or as the root of the receiver) starts outside one.
+    "export async function taken(pool) { const conn = await pool.connect(); await conn.query('SET LOCAL lock_timeout = 1'); }",
+    "export async function viaOpener(pool) { const { client } = await pool.connect(); await client.query('SET LOCAL lock_timeout = 1'); }",
+    "export async function made() { const client = makeClient(); await client.query('SET LOCAL lock_timeout = 1'); }",
+  ].join('\n');
+  assert.deepEqual(rules(lost, 'f.js'), Array(3).fill('set-local-outside-transaction'));
+});
+
 test('transaction handles are told apart by scope, not by name: the same name bound to a plain connection elsewhere is not one', () => {
   const text = [
     "export async function inTx(db) { const tx = await db.beginTransaction(); await tx.query('SET LOCAL lock_timeout = 1'); }",

@@ -74,6 +74,17 @@ test('a client made from what a relatively imported helper returns, when that he
   ]), []);
 });
 
+test('a helper imported through a tsconfig path alias (its `extends` chain followed) is read too; an alias to nowhere is not', () => {
+  write('repo-alias/tsconfig.base.json', ['{ "compilerOptions": { "baseUrl": ".", "paths": { "~helpers/*": ["test/helpers/*"] } } }']);
+  write('repo-alias/tsconfig.json', ['{', '  // the project extends the base', '  "extends": "./tsconfig.base",', '}']);
+  write('repo-alias/test/helpers/db.ts', DEV_SERVER_HELPER);
+  const session = ["  const client = new Client({ connectionString: database.connectionString });", "  await client.query('SET ROLE app_user');", '});'];
+  const viaAlias = ["import { Client } from 'pg';", "import { createTestDatabase } from '~helpers/db';", "it('x', async () => {", '  const database = await createTestDatabase();', ...session];
+  assert.deepEqual(findingsOf(join(root, 'repo-alias/test/a.test.ts'), viaAlias), []);
+  const nowhere = viaAlias.map((line) => line.replace('~helpers/db', '~helpers/missing'));
+  assert.deepEqual(findingsOf(join(root, 'repo-alias/test/b.test.ts'), nowhere), ['session-set SET ROLE app_user']);
+});
+
 test('a helper that returns a pool, or a client of the environment\'s database, stays pooled: its session SQL keeps its findings', () => {
   const file = join(root, 'repo1/test/app.test.ts');
   assert.deepEqual(findingsOf(file, [

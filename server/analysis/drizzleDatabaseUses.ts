@@ -1,0 +1,229 @@
+// Whether a drizzle database made on a postgres.js client may ever run a transaction (postgresJsWrappers.ts
+// explains why that decides if the client prepares anything). The database is followed wherever it goes in
+// its file — a `const`, a `let` assigned once per branch, a global cache property (`globalForDb.db = …`),
+// `export const db = dbConnection`, `export default`, `export { db }` — and, once exported, into every file of
+// the project that imports it (relative paths, tsconfig path aliases, workspace packages; re-exports are
+// followed). It never runs one when every use anywhere reads a member other than `transaction`/`$client`
+// (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
+// drizzle's migrator once. A use passed on, returned, stored elsewhere, imported as a namespace or required
+// may run transactions anywhere; so may an export no file of the project imports (a library's, for its users).
+import ts from 'typescript';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { importedNames } from './ownServerHelpers';
+import { resolveModule } from './moduleResolution';
+import { importersOf, specifiersIn } from './projectImporters';
+
+const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
+/** Database members that run a transaction on the client, or hand the client itself out. */
+const TRANSACTION_MEMBERS = new Set(['transaction', '$client']);
+/** Names and exports a database may pass through before the answer is "may run one". */
+const MAX_HOPS = 24;
+const MAX_FILES = 400;
+const CACHE_MS = 30_000;
+const MAX_CACHED = 64;
+
+/** One file's view: its syntax tree and the names drizzle's `migrate` is imported under. */
+interface FileView { source: ts.SourceFile; migrate: Set<string> }
+
+/** What one question has seen: names already followed, files read, migrations counted. */
+interface Walk { seen: Set<string>; hops: number; migrations: number; files: Map<string, FileView | undefined> }
+
+/** True when the database `call` (`drizzle(client, …)`) makes is never given a transaction, in this file or any importer. */
+export function drizzleNeverRunsTransaction(call: ts.CallExpression): boolean {
+  const view = viewOf(call.getSourceFile());
+  if (isMigrateArgument(call, view)) return true; // `migrate(drizzle(client), …)`: one transaction, nothing else
+  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]) };
+  return valueStaysSafe(call, view, walk) && walk.migrations <= 1;
+}
+
+function viewOf(source: ts.SourceFile): FileView {
+  const migrate = new Set<string>();
+  for (const [local, imported] of importedNames(source)) if (imported.specifier === DRIZZLE_MIGRATOR_MODULE && imported.name === 'migrate') migrate.add(local);
+  return { source, migrate };
+}
+
+/** Where the value of `node` goes: into a name, an export, a choice between databases; anything else is not followed. */
+function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
+  const value = outside(node);
+  const parent = value.parent;
+  if (ts.isConditionalExpression(parent) && parent.condition !== value) return valueStaysSafe(parent, view, walk);
+  if (ts.isBinaryExpression(parent) && isChoice(parent.operatorToken.kind)) return valueStaysSafe(parent, view, walk);
+  if (ts.isVariableDeclaration(parent) && parent.initializer === value && ts.isIdentifier(parent.name)) {
+    const name = parent.name.text;
+    return nameStaysSafe(name, scopeOf(parent), view, walk) && (!isExported(parent) || exportStaysSafe(view.source.fileName, name, walk));
+  }
+  if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const target = parent.left;
+    if (ts.isIdentifier(target)) {
+      const declaration = topLevelDeclaration(view.source, target.text);
+      return nameStaysSafe(target.text, view.source, view, walk) && (!declaration || !isExported(declaration) || exportStaysSafe(view.source.fileName, target.text, walk));
+    }
+    // `globalForDb.db = drizzle(…)`: the same property read anywhere in this file.
+    return ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && nameStaysSafe(`${target.expression.text}.${target.name.text}`, view.source, view, walk);
+  }
+  if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
+  return false;
+}
+
+/** Every read of a name (`db`) or of a property path (`cache.db`) in a scope is a safe use. */
+function nameStaysSafe(key: string, scope: ts.Node, view: FileView, walk: Walk): boolean {
+  const seenKey = `${view.source.fileName}\u0000${key}\u0000${scope.pos}`;
+  if (walk.seen.has(seenKey)) return true;
+  walk.seen.add(seenKey);
+  if (++walk.hops > MAX_HOPS) return false;
+  const references: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isReferenceTo(node, key)) references.push(node as ts.Expression);
+    else if (!shadows(node, key)) node.forEachChild(visit);
+  };
+  scope.forEachChild(visit);
+  return references.every((reference) => useStaysSafe(reference, view, walk));
+}
+
+/** A function whose parameter has the name (`(db) => db.transaction(…)`): the name means that parameter inside. */
+function shadows(node: ts.Node, key: string): boolean {
+  return ts.isFunctionLike(node) && node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === key);
+}
+
+function isReferenceTo(node: ts.Node, key: string): boolean {
+  const dot = key.indexOf('.');
+  if (dot < 0) return ts.isIdentifier(node) && node.text === key && isValueReference(node);
+  return ts.isPropertyAccessExpression(node) && node.name.text === key.slice(dot + 1) && ts.isIdentifier(node.expression) && node.expression.text === key.slice(0, dot);
+}
+
+function useStaysSafe(reference: ts.Expression, view: FileView, walk: Walk): boolean {
+  const use = outside(reference);
+  const parent = use.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true; // a write
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === use) return !TRANSACTION_MEMBERS.has(parent.name.text);
+  if (isMigrateArgument(use, view)) return ++walk.migrations <= 1;
+  if (isTruthinessTest(use)) return true;
+  if (ts.isExportSpecifier(parent) && !parent.parent.parent.moduleSpecifier) return exportStaysSafe(view.source.fileName, parent.name.text, walk);
+  return valueStaysSafe(use, view, walk);
+}
+
+/** `if (!cache.db)`, `cache.db ? … : …`, `typeof db`: the database is looked at, not used. */
+function isTruthinessTest(use: ts.Node): boolean {
+  const parent = use.parent;
+  return (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken)
+    || ts.isTypeOfExpression(parent)
+    || (ts.isIfStatement(parent) && parent.expression === use)
+    || (ts.isConditionalExpression(parent) && parent.condition === use);
+}
+
+const verdicts = new Map<string, { at: number; safe: boolean }>();
+
+/** Every file of the project importing `exported` from `file` uses it safely (at least one does import it). */
+function exportStaysSafe(fileName: string, exported: string, walk: Walk): boolean {
+  const file = resolve(fileName); // the CLI names files relative to where it runs
+  const key = `${file}\u0000${exported}`;
+  const cached = verdicts.get(key);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.safe;
+  if (walk.seen.has(key)) return true;
+  walk.seen.add(key);
+  if (++walk.hops > MAX_HOPS) return false;
+  const importers = importersOf(file);
+  const safe = importers !== undefined && importers.length > 0 && importers.every((importer) => importerStaysSafe(importer, file, exported, walk));
+  if (verdicts.size >= MAX_CACHED) verdicts.delete(verdicts.keys().next().value!);
+  verdicts.set(key, { at: Date.now(), safe });
+  return safe;
+}
+
+/** How one importer takes the export: named or default imports followed, re-exports followed, anything else unsafe. */
+function importerStaysSafe(importer: string, file: string, exported: string, walk: Walk): boolean {
+  const view = readView(importer, walk);
+  if (!view) return false;
+  const declared = new Set<string>();
+  for (const statement of view.source.statements) {
+    const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+    if (specifier === undefined || resolveModule(importer, specifier) !== file) continue;
+    declared.add(specifier);
+    if (!(ts.isImportDeclaration(statement) ? importStaysSafe(statement, exported, view, walk) : reexportStaysSafe(statement as ts.ExportDeclaration, importer, exported, walk))) return false;
+  }
+  // A `require('./db')` or `import('./db')` of the same file: how its result is used is not followed.
+  return specifiersIn(view.source.text).every((s) => declared.has(s) || resolveModule(importer, s) !== file);
+}
+
+function importStaysSafe(statement: ts.ImportDeclaration, exported: string, view: FileView, walk: Walk): boolean {
+  const clause = statement.importClause;
+  if (!clause || clause.isTypeOnly) return true;
+  if (clause.name && exported === 'default' && !nameStaysSafe(clause.name.text, view.source, view, walk)) return false;
+  const bindings = clause.namedBindings;
+  if (bindings && ts.isNamespaceImport(bindings)) return false;
+  return !bindings || bindings.elements.every((e) => e.isTypeOnly || (e.propertyName ?? e.name).text !== exported || nameStaysSafe(e.name.text, view.source, view, walk));
+}
+
+function reexportStaysSafe(statement: ts.ExportDeclaration, importer: string, exported: string, walk: Walk): boolean {
+  if (statement.isTypeOnly) return true;
+  const clause = statement.exportClause;
+  if (!clause) return exported === 'default' || exportStaysSafe(importer, exported, walk); // `export * from` passes every name but default
+  if (ts.isNamespaceExport(clause)) return false;
+  return clause.elements.every((e) => e.isTypeOnly || (e.propertyName ?? e.name).text !== exported || exportStaysSafe(importer, e.name.text, walk));
+}
+
+function readView(file: string, walk: Walk): FileView | undefined {
+  if (walk.files.has(file)) return walk.files.get(file);
+  let view: FileView | undefined;
+  if (walk.files.size < MAX_FILES) {
+    try {
+      if (statSync(file).size <= 2 * 1024 * 1024) view = viewOf(ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, scriptKindOf(file)));
+    } catch {
+      view = undefined;
+    }
+  }
+  walk.files.set(file, view);
+  return view;
+}
+
+function scriptKindOf(file: string): ts.ScriptKind {
+  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
+  return /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+}
+
+function isMigrateArgument(node: ts.Node, view: FileView): boolean {
+  const value = outside(node);
+  const call = value.parent;
+  return ts.isCallExpression(call) && call.arguments[0] === value && ts.isIdentifier(call.expression) && view.migrate.has(call.expression.text);
+}
+
+function isChoice(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.QuestionQuestionToken || kind === ts.SyntaxKind.BarBarToken;
+}
+
+function isExported(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  return ts.isVariableStatement(statement) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
+}
+
+/** `let dbConnection: Database;` at the top of the file. */
+function topLevelDeclaration(source: ts.SourceFile, name: string): ts.VariableDeclaration | undefined {
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const found = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function scopeOf(declaration: ts.VariableDeclaration): ts.Node {
+  let node: ts.Node = declaration.parent;
+  while (!ts.isBlock(node) && !ts.isSourceFile(node) && !ts.isModuleBlock(node) && !ts.isFunctionLike(node) && node.parent) node = node.parent;
+  return node;
+}
+
+/** An identifier naming a value: not a member (`obj.db`), nor the name a declaration, property or parameter declares. */
+function isValueReference(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isPropertyAccessExpression(parent)) return parent.expression === id;
+  if (ts.isExportSpecifier(parent)) return parent.propertyName === undefined || parent.propertyName === id; // `export { db as database }`
+  if (ts.isShorthandPropertyAssignment(parent)) return true;
+  if ((parent as { name?: ts.Node }).name === id) return false;
+  return !ts.isImportSpecifier(parent) && !ts.isImportClause(parent) && !ts.isTypeReferenceNode(parent) && !ts.isTypeQueryNode(parent) && !ts.isQualifiedName(parent);
+}
+
+function outside(node: ts.Node): ts.Node {
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAwaitExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) node = node.parent;
+  return node;
+}

@@ -1,0 +1,223 @@
+// Which source file of the repository an import specifier names, as the cross-file facts need it
+// (ownServerHelpers.ts, projectImporters.ts): a relative path, a tsconfig/jsconfig path alias
+// (`@/server/db` → `./server/db`), or a package of the importer's own workspace. Folders, manifests and
+// config files are read from disk with bounded walks and cached, so the CLI and the editor, which analyse one
+// file at a time, resolve the same way without reading the disk again for every file.
+import ts from 'typescript';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { folderEntries } from './folderEntries';
+
+const CACHE_MS = 30_000;
+const MAX_CACHED_FOLDERS = 256;
+const MAX_WORKSPACE_FOLDERS = 5000;
+const MAX_WORKSPACE_DEPTH = 6;
+/** How many `extends` a tsconfig chain may follow for its path aliases. */
+const MAX_EXTENDS = 4;
+/** Folders no import of the repository's own code points into (dependencies, build output). */
+export const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'target', 'vendor']);
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+
+/** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, or a package of its workspace. */
+export function resolveModule(importer: string, specifier: string): string | undefined {
+  if (specifier.startsWith('.')) return resolveFile(resolve(dirname(importer), specifier));
+  const aliased = resolveAlias(importer, specifier);
+  if (aliased) return aliased;
+  const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
+  const folder = match && workspacePackage(importer, match[1]);
+  return folder ? packageEntry(folder, match![2]) : undefined;
+}
+
+/** `./x` as written, with a source extension, as a folder's index; `./x.js` also as `./x.ts` (TypeScript's ESM imports). */
+function resolveFile(base: string): string | undefined {
+  const stem = base.replace(/\.(?:d\.)?[cm]?[jt]sx?$/, '');
+  const candidates = [base, ...SOURCE_EXTENSIONS.map((e) => stem + e), ...SOURCE_EXTENSIONS.map((e) => join(base, `index${e}`))];
+  return candidates.find(isFile);
+}
+
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** One `paths` entry: `@/*` → [`/repo/app/*`] (targets absolute, `*` kept). */
+interface PathAlias { prefix: string; suffix: string; wildcard: boolean; targets: string[] }
+
+/** A specifier through the nearest tsconfig.json/jsconfig.json's `paths` (the longest matching prefix first, as TypeScript does). */
+function resolveAlias(importer: string, specifier: string): string | undefined {
+  const aliases = aliasesFor(dirname(importer));
+  const matching = aliases.filter((a) => (a.wildcard ? specifier.startsWith(a.prefix) && specifier.endsWith(a.suffix) && specifier.length >= a.prefix.length + a.suffix.length : specifier === a.prefix));
+  matching.sort((a, b) => b.prefix.length - a.prefix.length);
+  for (const alias of matching) {
+    const star = alias.wildcard ? specifier.slice(alias.prefix.length, specifier.length - alias.suffix.length) : '';
+    for (const target of alias.targets) {
+      const file = resolveFile(target.replace('*', star));
+      if (file) return file;
+    }
+  }
+  return undefined;
+}
+
+const aliasCache = new Map<string, { at: number; aliases: PathAlias[] }>();
+
+/** The path aliases of the nearest config above a folder, cached per folder. */
+function aliasesFor(folder: string): PathAlias[] {
+  const cached = aliasCache.get(folder);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.aliases;
+  let aliases: PathAlias[] = [];
+  for (let current = folder, level = 0; level < 16; level++) {
+    const config = ['tsconfig.json', 'jsconfig.json'].map((name) => join(current, name)).find(isFile);
+    if (config) {
+      aliases = configAliases(config, 0);
+      break;
+    }
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  if (aliasCache.size >= MAX_CACHED_FOLDERS) aliasCache.delete(aliasCache.keys().next().value!);
+  aliasCache.set(folder, { at: Date.now(), aliases });
+  return aliases;
+}
+
+/** `compilerOptions.paths` of a config (or of the config it extends), relative to `baseUrl` or else to the config declaring them. */
+function configAliases(configFile: string, depth: number): PathAlias[] {
+  const options = readConfig(configFile)?.compilerOptions;
+  const parent = depth < MAX_EXTENDS ? extendedConfig(configFile) : undefined;
+  const paths = options?.paths;
+  if (!paths || typeof paths !== 'object') return parent ? configAliases(parent, depth + 1) : [];
+  const base = resolve(dirname(configFile), typeof options.baseUrl === 'string' ? options.baseUrl : '.');
+  return Object.entries(paths as Record<string, unknown>).flatMap(([pattern, targets]): PathAlias[] => {
+    if (!Array.isArray(targets)) return [];
+    const star = pattern.indexOf('*');
+    return [{
+      prefix: star < 0 ? pattern : pattern.slice(0, star),
+      suffix: star < 0 ? '' : pattern.slice(star + 1),
+      wildcard: star >= 0,
+      targets: targets.filter((t): t is string => typeof t === 'string').map((t) => resolve(base, t)),
+    }];
+  });
+}
+
+/** The file a config's relative `extends` names (package configs such as `@tsconfig/node20` hold no project paths). */
+function extendedConfig(configFile: string): string | undefined {
+  const extended = readConfig(configFile)?.extends;
+  const first = Array.isArray(extended) ? extended[0] : extended;
+  if (typeof first !== 'string' || !first.startsWith('.')) return undefined;
+  const target = resolve(dirname(configFile), first);
+  return [target, `${target}.json`].find(isFile);
+}
+
+/** A tsconfig read as TypeScript reads it (comments, trailing commas). */
+function readConfig(file: string): any {
+  try {
+    return ts.parseConfigFileTextToJson(file, readFileSync(file, 'utf8')).config;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A workspace package's source for a subpath: its `exports`/`main` target, or where its build took it from (dist/ → src/). */
+function packageEntry(folder: string, subpath: string | undefined): string | undefined {
+  const manifest = readJson(join(folder, 'package.json'));
+  const exports = manifest?.exports;
+  const key = subpath ? `./${subpath}` : '.';
+  const target = typeof exports === 'string' && !subpath ? exports : firstString(exports?.[key]) ?? (subpath ? `./${subpath}` : manifest?.main ?? manifest?.module);
+  const targets = typeof target === 'string' ? [target, target.replace(/^(?:\.\/)?(?:dist|build|lib|out)(?:-[\w-]+)?\//, 'src/')] : [];
+  targets.push(subpath ? `src/${subpath}` : 'src/index');
+  for (const candidate of targets) {
+    const file = resolveFile(resolve(folder, candidate));
+    if (file && /\.[cm]?[jt]sx?$/.test(file) && !/\.d\.[cm]?ts$/.test(file)) return file;
+  }
+  return undefined;
+}
+
+/** The first path of a conditional export (`{ source, import, default, … }`). */
+function firstString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!value || typeof value !== 'object') return undefined;
+  const conditions = value as Record<string, unknown>;
+  for (const key of ['source', 'import', 'default', 'require', 'node', ...Object.keys(conditions)]) {
+    const found = key in conditions ? firstString(conditions[key]) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function readJson(path: string): any {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const workspaces = new Map<string, { at: number; packages: Map<string, string> }>();
+
+/** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the importer belongs to. */
+function workspacePackage(importer: string, name: string): string | undefined {
+  const root = workspaceRoot(dirname(importer));
+  if (!root) return undefined;
+  let cached = workspaces.get(root);
+  if (!cached || Date.now() - cached.at > CACHE_MS) {
+    cached = { at: Date.now(), packages: packagesUnder(root) };
+    workspaces.set(root, cached);
+  }
+  return cached.packages.get(name);
+}
+
+const roots = new Map<string, { at: number; root: string | undefined }>();
+
+/** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
+export function workspaceRoot(start: string): string | undefined {
+  const cached = roots.get(start);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.root;
+  let root: string | undefined;
+  for (let folder = start, level = 0; level < 16; level++) {
+    if (isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined) {
+      root = folder;
+      break;
+    }
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  if (roots.size >= MAX_CACHED_FOLDERS) roots.delete(roots.keys().next().value!);
+  roots.set(start, { at: Date.now(), root });
+  return root;
+}
+
+/** Package name → folder, for the package.json files under a workspace root (bounded walk). */
+function packagesUnder(root: string): Map<string, string> {
+  const packages = new Map<string, string>();
+  const queue: Array<[string, number]> = [[root, 0]];
+  for (let visited = 0; queue.length > 0 && visited < MAX_WORKSPACE_FOLDERS; visited++) {
+    const [folder, level] = queue.shift()!;
+    for (const entry of folderEntries(folder)) {
+      if (entry.isFile() && entry.name === 'package.json') {
+        const name = readJson(join(folder, entry.name))?.name;
+        if (typeof name === 'string' && !packages.has(name)) packages.set(name, folder);
+      } else if (entry.isDirectory() && level < MAX_WORKSPACE_DEPTH && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) {
+        queue.push([join(folder, entry.name), level + 1]);
+      }
+    }
+  }
+  return packages;
+}
+
+/** The folder whose files may import a file: its workspace's root, or else the nearest folder with a package.json. */
+export function projectRoot(file: string): string | undefined {
+  const start = dirname(file);
+  const root = workspaceRoot(start);
+  if (root) return root;
+  for (let folder = start, level = 0; level < 16; level++) {
+    if (isFile(join(folder, 'package.json'))) return folder;
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
+  return undefined;
+}

@@ -1,0 +1,106 @@
+// Cross-file flow of a drizzle database made on a postgres.js client: drizzle sends queries unprepared, but a
+// transaction on the database names its commit as a prepared statement, so the client is flagged unless no
+// file of the project ever runs one on it. Each project is written to its own temporary folder on disk,
+// because the analysis reads the importers from there (as the CLI and the editor do), reached by relative
+// paths, tsconfig path aliases and re-exports.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+
+let root: string;
+
+before(async () => {
+  await initAnalysis();
+  root = mkdtempSync(join(tmpdir(), 'poolsafe-drizzle-uses-'));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** Writes a project (package.json, a tsconfig with `@/*` → `./src/*`, and the given files), returns its folder. */
+function project(name: string, files: Record<string, string[]>): string {
+  const folder = join(root, name);
+  const all: Record<string, string> = {
+    'package.json': JSON.stringify({ name }),
+    // A comment and a trailing comma, as tsconfig files allow.
+    'tsconfig.json': '{\n  // aliases\n  "compilerOptions": { "paths": { "@/*": ["./src/*"], }, },\n}',
+  };
+  for (const [path, lines] of Object.entries(files)) all[path] = lines.join('\n');
+  for (const [path, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  }
+  return folder;
+}
+
+const rulesOf = (folder: string, path: string, text: string[]) => analyze(text.join('\n'), 'typescript', {}, join(folder, path)).map((f) => f.rule);
+const FLAGGED = ['protocol-prepared-statement'];
+
+/** A Next.js-style database module: a global cache in development, the database exported. */
+const CACHED_DB = [
+  "import postgres from 'postgres';",
+  "import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';",
+  'const cache = globalThis as unknown as { db?: PostgresJsDatabase };',
+  'let connection: PostgresJsDatabase;',
+  "if (process.env.NODE_ENV === 'production') {",
+  '  connection = drizzle(postgres(process.env.DATABASE_URL!));',
+  '} else {',
+  '  if (!cache.db) cache.db = drizzle(postgres(process.env.DATABASE_URL!));',
+  '  connection = cache.db;',
+  '}',
+  'export const db: PostgresJsDatabase = connection;',
+];
+const SIMPLE_DB = ["import postgres from 'postgres';", "import { drizzle } from 'drizzle-orm/postgres-js';", 'export const db = drizzle(postgres(url));'];
+
+test('an exported drizzle database every importer only queries (via a path alias, a relative path, a re-export) leaves its postgres.js client unflagged', () => {
+  const folder = project('queries-only', {
+    'src/db/index.ts': CACHED_DB,
+    'src/routes/users.ts': ["import { db } from '@/db';", 'export const list = () => db.select().from(users);', 'export async function add(row) { if (!db) return; await db\n  .insert(users).values(row); }'],
+    'src/routes/tags.ts': ["import { db as database } from '../db';", 'export const one = (id) => database.query.tags.findFirst({ where: eq(tags.id, id) });'],
+    'src/server.ts': ["export { db } from './db';", "export type { Db } from './db';"],
+    'src/jobs/cleanup.ts': ["import { db } from '../server';", "export const run = () => db.execute(sql`DELETE FROM sessions WHERE expires < now()`);"],
+    // A parameter of the same name elsewhere is another value, whatever it does.
+    'src/routes/other.ts': ["import { db } from '@/db';", 'export const n = () => db.select();', 'export const t = (db) => db.transaction(work);'],
+  });
+  assert.deepEqual(rulesOf(folder, 'src/db/index.ts', CACHED_DB), []);
+});
+
+test('an exported drizzle database is flagged when an importer may run a transaction on it, or takes it in a way not followed', () => {
+  const cases: Record<string, string[]> = {
+    transaction: ["import { db } from '@/db';", 'export const move = () => db.transaction(async (tx) => { await tx.update(a).set(b); });'],
+    client: ["import { db } from '../db';", 'export const raw = () => db.$client`SELECT 1`;'],
+    passedOn: ["import { db } from '@/db';", 'export const repo = new UserRepository(db);'],
+    namespace: ["import * as data from '@/db';", 'export const list = () => data.db.select();'],
+    required: ["const { db } = require('../db');", 'module.exports = () => db.select();'],
+    reexported: ["import { db } from '../server';", 'export const move = () => db.transaction(work);'],
+  };
+  for (const [name, importer] of Object.entries(cases)) {
+    const folder = project(`flagged-${name}`, {
+      'src/db/index.ts': SIMPLE_DB,
+      'src/server.ts': ["export * from './db';"],
+      'src/routes/list.ts': ["import { db } from '@/db';", 'export const list = () => db.select();'],
+      'src/routes/uses.ts': importer,
+    });
+    assert.deepEqual(rulesOf(folder, 'src/db/index.ts', SIMPLE_DB), FLAGGED, name);
+  }
+  // An export no file of the project imports is there for the package's users, who may run transactions.
+  const unused = project('flagged-unused', { 'src/db/index.ts': SIMPLE_DB, 'src/other.ts': ["import { x } from './y';"] });
+  assert.deepEqual(rulesOf(unused, 'src/db/index.ts', SIMPLE_DB), FLAGGED);
+});
+
+test('a drizzle database kept in a global cache in its own file is followed through the cache and the variable it is copied to', () => {
+  const local = [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'const cache = globalThis as unknown as { db?: any };',
+    'let db;',
+    'if (!cache.db) cache.db = drizzle(postgres(url));',
+    'db = cache.db;',
+  ];
+  const folder = project('local-cache', { 'src/db.ts': local });
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', [...local, 'export const list = () => db.select();']), []);
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', [...local, 'export const move = () => db.transaction(work);']), FLAGGED);
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', [...local, 'export const move = () => cache.db.transaction(work);']), FLAGGED);
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', [...local, 'register(cache.db);']), FLAGGED);
+});
