@@ -697,7 +697,7 @@ class Extractor {
   }
 
   /**
-   * A function whose single return is SQL: its callers may be in other files (a dialect helper's
+   * A function whose single return is SQL (besides returns of empty text): its callers may be in other files (a dialect helper's
    * getSetSchemaSQL(), a query generator's setSearchPath()), so the SQL is analysed on its own. Where it
    * runs is unknown, so it counts as inside a transaction: only findings that hold anywhere are reported.
    * A name that says it builds SQL is enough for any SQL-looking text; other names need text that opens a
@@ -710,7 +710,8 @@ class Extractor {
     // Every named function of the file gets here: a look at the body's text spares most of them the walk for their returns.
     const body = (fn as ts.FunctionLikeDeclaration).body;
     if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
-    const result = singleReturn(fn as ts.FunctionLikeDeclaration);
+    // An early `return ''` (nothing to do: `if (!table.schemaName) return ''`) sends nothing: the other return is the SQL.
+    const result = singleReturn(fn as ts.FunctionLikeDeclaration, true);
     // A query config written in place (`return { statement: 'SET search_path TO …' }`) is read by its text.
     const returned = result && (this.flow.configText(result) ?? result);
     // Other functions count only when they return the text itself (every function of the file gets here).

@@ -158,16 +158,22 @@ function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
 }
 
 /** The one value a function returns (a bare `return;` that gives up early is no value of it), if it has one. */
-export function singleReturn(fn: FunctionWithBody): ts.Expression | undefined {
+export function singleReturn(fn: FunctionWithBody, ignoreEmptyText = false): ts.Expression | undefined {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return body;
   const returns: ts.ReturnStatement[] = [];
   walkDescendants(body, (node) => {
-    if (ts.isReturnStatement(node) && node.expression) returns.push(node);
+    if (ts.isReturnStatement(node) && node.expression && !(ignoreEmptyText && isEmptyLiteral(node.expression))) returns.push(node);
     return !ts.isReturnStatement(node) && !ts.isFunctionLike(node);
   });
   return returns.length === 1 ? returns[0].expression : undefined;
+}
+
+/** `''`, `""`, a template without text: a returned "no SQL here". */
+function isEmptyLiteral(expression: ts.Expression): boolean {
+  const value = unwrap(expression);
+  return (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value)) && value.text === '';
 }
 
 function memberName(member: ts.ClassElement): string | undefined {

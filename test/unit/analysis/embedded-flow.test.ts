@@ -145,6 +145,19 @@ test('any function or method returning a whole statement or a SET is analysed on
   assert.deepEqual(found(text, 'f.js').map(([rule]) => rule), ['session-set', 'advisory-lock', 'listen']);
 });
 
+test('a method whose other returns give empty text (nothing to run) is read by the SQL it returns; two different SQL returns are not one', () => {
+  const text = [
+    'export class Platform {',
+    "  useSchema(table) { if (!table.schema) return ''; return `SET search_path TO ${this.quote(table.schema)}`; }",
+    "  lockFor(id) { if (!id) return ``; return 'SELECT pg_advisory_lock(' + id + ')'; }",
+    // Two texts to choose from: which one runs is the caller's choice, as before.
+    "  either(flag) { if (flag) return 'SET search_path TO a'; return 'SELECT 1'; }",
+    "  maybe(flag) { if (flag) return undefined; return 'SELECT 1'; }",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text, 'f.js').map(([rule]) => rule), ['session-set', 'advisory-lock']);
+});
+
 test('functions and arrows bound to a name (const, object property, exports.x) are builders too; callbacks are not', () => {
   const text = [
     'export const setTenantPath = (tenant: string) =>',
