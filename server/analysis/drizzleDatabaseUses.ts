@@ -5,8 +5,10 @@
 // the project that imports it (relative paths, tsconfig path aliases, workspace packages; re-exports are
 // followed). It never runs one when every use anywhere reads a member other than `transaction`/`$client`
 // (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
-// drizzle's migrator once. A use passed on, returned, stored elsewhere, imported as a namespace or required
-// may run transactions anywhere; so may an export no file of the project imports (a library's, for its users).
+// drizzle's migrator once; a database passed to a function of the file or of the project is followed into
+// that function's parameter. A use returned, stored elsewhere, passed to anything else, imported as a
+// namespace or required may run transactions anywhere; so may an export no file of the project imports (a
+// library's, for its users).
 import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,10 +17,12 @@ import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
+/** drizzle functions that only look at a database (`is(db, PgDatabase)`, an instanceof check). */
+const DRIZZLE_INERT = new Set(['drizzle-orm:is']);
 /** Database members that run a transaction on the client, or hand the client itself out. */
 const TRANSACTION_MEMBERS = new Set(['transaction', '$client']);
 /** Names and exports a database may pass through before the answer is "may run one". */
-const MAX_HOPS = 24;
+const MAX_HOPS = 256;
 const MAX_FILES = 400;
 const CACHE_MS = 30_000;
 const MAX_CACHED = 64;
@@ -63,7 +67,51 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
     return ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && nameStaysSafe(`${target.expression.text}.${target.name.text}`, view.source, view, walk);
   }
   if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
+  if (ts.isCallExpression(parent) && parent.expression !== value) return argumentStaysSafe(parent, parent.arguments.indexOf(value as ts.Expression), view, walk);
   return false;
+}
+
+/**
+ * A database passed to a function: drizzle's own `is(db, PgDatabase)` looks at it; a function of this file or
+ * of the project (imported by name) is followed into the parameter it is given (`DrizzleAdapter(db)`).
+ */
+function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileView, walk: Walk): boolean {
+  if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement) || !ts.isIdentifier(call.expression)) return false;
+  const callee = call.expression.text;
+  const imported = importedNames(view.source).get(callee);
+  if (imported && DRIZZLE_INERT.has(`${imported.specifier}:${imported.name}`)) return true;
+  const target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee) };
+  const parameter = target?.fn?.parameters[index];
+  if (!target || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return false;
+  return nameStaysSafe(parameter.name.text, target.fn!, target.view, walk);
+}
+
+/** The function a file of the project exports under a name (`export function f`, `export const f = (…) => …`, `export default function`). */
+function importedFunction(importer: string, specifier: string, name: string, walk: Walk): { view: FileView; fn: ts.FunctionLikeDeclaration | undefined } | undefined {
+  const file = resolveModule(resolve(importer), specifier);
+  const view = file === undefined ? undefined : readView(file, walk);
+  return view && { view, fn: topLevelFunction(view.source, name) };
+}
+
+function topLevelFunction(source: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.body) {
+      const isDefault = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true;
+      if (statement.name?.text === name || (name === 'default' && isDefault)) return statement;
+    }
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const value = declaration.initializer && withoutWrappers(declaration.initializer);
+      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
+    }
+  }
+  return undefined;
+}
+
+function withoutWrappers(expression: ts.Expression): ts.Expression {
+  let value = expression;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value)) value = value.expression;
+  return value;
 }
 
 /** Every read of a name (`db`) or of a property path (`cache.db`) in a scope is a safe use. */

@@ -104,3 +104,33 @@ test('a drizzle database kept in a global cache in its own file is followed thro
   assert.deepEqual(rulesOf(folder, 'src/db.ts', [...local, 'export const move = () => cache.db.transaction(work);']), FLAGGED);
   assert.deepEqual(rulesOf(folder, 'src/db.ts', [...local, 'register(cache.db);']), FLAGGED);
 });
+
+test('a drizzle database passed to a function of the project is followed into its parameter; passed to anything else it may run transactions', () => {
+  const consumer = (adapter: string[]) => ({
+    'src/db.ts': SIMPLE_DB,
+    'src/adapter.ts': adapter,
+    'src/app.ts': ["import { db } from './db';", "import { makeAdapter } from './adapter';", 'export const adapter = makeAdapter(db, {});'],
+  });
+  const queries = [
+    "import { is } from 'drizzle-orm';",
+    "import { PgDatabase } from 'drizzle-orm/pg-core';",
+    'export function makeAdapter(client, options) {',
+    '  if (!is(client, PgDatabase)) throw new Error("unsupported");',
+    '  return { users: () => client.select().from(users), add: (row) => pgInsert(client, row) };',
+    '}',
+    'function pgInsert(database, row) { return database.insert(users).values(row); }',
+  ];
+  const passed = project('passed-queries', consumer(queries));
+  assert.deepEqual(rulesOf(passed, 'src/db.ts', SIMPLE_DB), []);
+  const variants: Record<string, string[]> = {
+    transaction: queries.map((line) => line.replace('database.insert(users).values(row)', 'database.transaction((tx) => tx.insert(users).values(row))')),
+    unknownCallee: queries.map((line) => line.replace('pgInsert(client, row)', 'externalInsert(client, row)')),
+    rest: queries.map((line) => line.replace('function pgInsert(database, row)', 'function pgInsert(...args)').replace('database.insert', 'args[0].insert')),
+    // Another library's `is` could do anything with it.
+    otherIs: queries.map((line) => line.replace("from 'drizzle-orm'", "from './checks'")),
+  };
+  for (const [name, adapter] of Object.entries(variants)) {
+    const folder = project(`passed-${name}`, consumer(adapter));
+    assert.deepEqual(rulesOf(folder, 'src/db.ts', SIMPLE_DB), FLAGGED, name);
+  }
+});
