@@ -67,17 +67,9 @@ const aliasCache = new Map<string, { at: number; aliases: PathAlias[] }>();
 function aliasesFor(folder: string): PathAlias[] {
   const cached = aliasCache.get(folder);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.aliases;
-  let aliases: PathAlias[] = [];
-  for (let current = folder, level = 0; level < 16; level++) {
-    const config = ['tsconfig.json', 'jsconfig.json'].map((name) => join(current, name)).find(isFile);
-    if (config) {
-      aliases = configAliases(config, 0);
-      break;
-    }
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
+  const configOf = (current: string) => ['tsconfig.json', 'jsconfig.json'].map((name) => join(current, name)).find(isFile);
+  const nearest = nearestFolder(folder, (current) => configOf(current) !== undefined);
+  const aliases = nearest === undefined ? [] : configAliases(configOf(nearest)!, 0);
   if (aliasCache.size >= MAX_CACHED_FOLDERS) aliasCache.delete(aliasCache.keys().next().value!);
   aliasCache.set(folder, { at: Date.now(), aliases });
   return aliases;
@@ -175,16 +167,7 @@ const roots = new Map<string, { at: number; root: string | undefined }>();
 export function workspaceRoot(start: string): string | undefined {
   const cached = roots.get(start);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.root;
-  let root: string | undefined;
-  for (let folder = start, level = 0; level < 16; level++) {
-    if (isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined) {
-      root = folder;
-      break;
-    }
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
+  const root = nearestFolder(start, (folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined);
   if (roots.size >= MAX_CACHED_FOLDERS) roots.delete(roots.keys().next().value!);
   roots.set(start, { at: Date.now(), root });
   return root;
@@ -211,10 +194,13 @@ function packagesUnder(root: string): Map<string, string> {
 /** The folder whose files may import a file: its workspace's root, or else the nearest folder with a package.json. */
 export function projectRoot(file: string): string | undefined {
   const start = dirname(file);
-  const root = workspaceRoot(start);
-  if (root) return root;
+  return workspaceRoot(start) ?? nearestFolder(start, (folder) => isFile(join(folder, 'package.json')));
+}
+
+/** The nearest folder at or above `start` (16 levels at most) for which `holds` is true. */
+function nearestFolder(start: string, holds: (folder: string) => boolean): string | undefined {
   for (let folder = start, level = 0; level < 16; level++) {
-    if (isFile(join(folder, 'package.json'))) return folder;
+    if (holds(folder)) return folder;
     const parent = dirname(folder);
     if (parent === folder) return undefined;
     folder = parent;
