@@ -24,6 +24,9 @@ const TRANSACTION_MEMBERS = new Set(['transaction', '$client']);
 /** Names and exports a database may pass through before the answer is "may run one". */
 const MAX_HOPS = 256;
 const MAX_FILES = 400;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** Text that may run a transaction on a database (`db.transaction(`, `db.$client`). */
+const MENTIONS_TRANSACTION = /\.\s*(?:transaction|\$client)\b/;
 const CACHE_MS = 30_000;
 const MAX_CACHED = 64;
 
@@ -31,13 +34,13 @@ const MAX_CACHED = 64;
 interface FileView { source: ts.SourceFile; migrate: Set<string> }
 
 /** What one question has seen: names already followed, files read, migrations counted. */
-interface Walk { seen: Set<string>; hops: number; migrations: number; files: Map<string, FileView | undefined> }
+interface Walk { seen: Set<string>; hops: number; migrations: number; files: Map<string, FileView | undefined>; texts: Map<string, string | undefined> }
 
 /** True when the database `call` (`drizzle(client, …)`) makes is never given a transaction, in this file or any importer. */
 export function drizzleNeverRunsTransaction(call: ts.CallExpression): boolean {
   const view = viewOf(call.getSourceFile());
   if (isMigrateArgument(call, view)) return true; // `migrate(drizzle(client), …)`: one transaction, nothing else
-  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]) };
+  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map() };
   return valueStaysSafe(call, view, walk) && walk.migrations <= 1;
 }
 
@@ -172,7 +175,7 @@ function exportStaysSafe(fileName: string, exported: string, walk: Walk): boolea
   walk.seen.add(key);
   if (++walk.hops > MAX_HOPS) return false;
   const importers = importersOf(file);
-  const safe = importers !== undefined && importers.length > 0 && importers.every((importer) => importerStaysSafe(importer, file, exported, walk));
+  const safe = importers !== undefined && importers.length > 0 && likelyUnsafeFirst(importers, walk).every((importer) => importerStaysSafe(importer, file, exported, walk));
   if (verdicts.size >= MAX_CACHED) verdicts.delete(verdicts.keys().next().value!);
   verdicts.set(key, { at: Date.now(), safe });
   return safe;
@@ -210,18 +213,34 @@ function reexportStaysSafe(statement: ts.ExportDeclaration, importer: string, ex
   return clause.elements.every((e) => e.isTypeOnly || (e.propertyName ?? e.name).text !== exported || exportStaysSafe(importer, e.name.text, walk));
 }
 
+/**
+ * Importers whose text mentions a transaction or the client come first: the answer is the same in any order,
+ * but one of them usually decides it, so a project whose database does run transactions (most) is not parsed
+ * file by file.
+ */
+function likelyUnsafeFirst(importers: string[], walk: Walk): string[] {
+  const mentions = (file: string) => (MENTIONS_TRANSACTION.test(readText(file, walk) ?? '') ? 0 : 1);
+  return importers.map((file) => ({ file, order: mentions(file) })).sort((a, b) => a.order - b.order).map((entry) => entry.file);
+}
+
 function readView(file: string, walk: Walk): FileView | undefined {
   if (walk.files.has(file)) return walk.files.get(file);
-  let view: FileView | undefined;
-  if (walk.files.size < MAX_FILES) {
-    try {
-      if (statSync(file).size <= 2 * 1024 * 1024) view = viewOf(ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, scriptKindOf(file)));
-    } catch {
-      view = undefined;
-    }
-  }
+  const text = walk.files.size < MAX_FILES ? readText(file, walk) : undefined;
+  const view = text === undefined ? undefined : viewOf(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file)));
   walk.files.set(file, view);
   return view;
+}
+
+function readText(file: string, walk: Walk): string | undefined {
+  if (walk.texts.has(file)) return walk.texts.get(file);
+  let text: string | undefined;
+  try {
+    if (statSync(file).size <= MAX_FILE_BYTES) text = readFileSync(file, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  walk.texts.set(file, text);
+  return text;
 }
 
 function scriptKindOf(file: string): ts.ScriptKind {

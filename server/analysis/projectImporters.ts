@@ -1,8 +1,9 @@
 // Which files of a project import a given file: the reverse of moduleResolution.ts, for facts that depend on
-// how a module's exports are used elsewhere (postgresJsWrappers.ts: whether any importer runs a transaction
-// on an exported drizzle database). The project's source files are listed and their import specifiers
-// read once per project root (bounded in count and size, cached for a while); only specifiers that could
-// name the file (their last segment is its name, or its folder's for an index file) are resolved.
+// how a module's exports are used elsewhere (drizzleDatabaseUses.ts: whether any importer runs a transaction
+// on an exported drizzle database). The project's source files are listed once per project root (bounded in
+// count, cached for a while); each is searched as bytes for the end of a specifier that could name the file
+// (its name, or its folder's for an index file, before a quote), and only those are decoded and their
+// specifiers resolved. The answer is cached per file for a while.
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { folderEntries } from './folderEntries';
@@ -17,10 +18,11 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const SPECIFIER = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,300})\1/g;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
-/** A project's source files with the specifiers each names; undefined when the project is too big to list. */
-type ProjectIndex = Map<string, string[]> | undefined;
+/** A project's source files; undefined when the project is too big to list. */
+type ProjectFiles = string[] | undefined;
 
-const projects = new Map<string, { at: number; index: ProjectIndex }>();
+const projects = new Map<string, { at: number; files: ProjectFiles }>();
+const importers = new Map<string, { at: number; files: string[] | undefined }>();
 
 /**
  * The files of `file`'s project that import it (by any specifier resolving to it), or undefined when that
@@ -28,16 +30,31 @@ const projects = new Map<string, { at: number; index: ProjectIndex }>();
  */
 export function importersOf(file: string): string[] | undefined {
   if (!isAbsolute(file) || !isFile(file)) return undefined;
+  const cached = importers.get(file);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
   const root = projectRoot(file);
-  const index = root === undefined ? undefined : projectIndex(root);
-  if (!index) return undefined;
-  const names = namesOf(file);
-  const importers: string[] = [];
-  for (const [candidate, specifiers] of index) {
-    if (candidate === file) continue;
-    if (specifiers.some((s) => names.has(lastSegment(s)) && resolveModule(candidate, s) === file)) importers.push(candidate);
+  const files = root === undefined ? undefined : projectFiles(root);
+  const found = files && files.filter((candidate) => candidate !== file && imports(candidate, file));
+  if (importers.size >= MAX_PROJECTS * 8) importers.delete(importers.keys().next().value!);
+  importers.set(file, { at: Date.now(), files: found });
+  return found;
+}
+
+/**
+ * Whether `candidate` names `file` in a specifier. Its bytes are searched first for the text a specifier
+ * naming the file ends with (`/db'`, `"./index"`…), so most files are never decoded.
+ */
+function imports(candidate: string, file: string): boolean {
+  let bytes: Buffer;
+  try {
+    if (statSync(candidate).size > MAX_FILE_BYTES) return false;
+    bytes = readFileSync(candidate);
+  } catch {
+    return false;
   }
-  return importers;
+  const names = namesOf(file);
+  if (![...names].some((name) => bytes.includes(`${name}'`) || bytes.includes(`${name}"`))) return false;
+  return specifiersIn(bytes.toString('utf8')).some((s) => names.has(lastSegment(s)) && resolveModule(candidate, s) === file);
 }
 
 /** The last segment a specifier naming the file may end in: its name with or without extension, or its folder's for an index. */
@@ -55,18 +72,18 @@ function lastSegment(specifier: string): string {
   return slash < 0 ? trimmed : trimmed.slice(slash + 1);
 }
 
-function projectIndex(root: string): ProjectIndex {
+function projectFiles(root: string): ProjectFiles {
   const cached = projects.get(root);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.index;
-  const index = listProject(root);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
+  const files = listProject(root);
   if (projects.size >= MAX_PROJECTS) projects.delete(projects.keys().next().value!);
-  projects.set(root, { at: Date.now(), index });
-  return index;
+  projects.set(root, { at: Date.now(), files });
+  return files;
 }
 
-/** Every source file under the root (dependencies, build output and hidden folders skipped) with its specifiers. */
-function listProject(root: string): ProjectIndex {
-  const index = new Map<string, string[]>();
+/** Every source file under the root (dependencies, build output and hidden folders skipped). */
+function listProject(root: string): ProjectFiles {
+  const files: string[] = [];
   const queue = [root];
   for (let visited = 0; queue.length > 0; visited++) {
     if (visited >= MAX_FOLDERS) return undefined;
@@ -76,24 +93,13 @@ function listProject(root: string): ProjectIndex {
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) queue.push(path);
       } else if (entry.isFile() && SOURCE_EXTENSIONS.some((e) => entry.name.endsWith(e)) && !DECLARATION_FILE.test(entry.name)) {
-        if (index.size >= MAX_FILES) return undefined;
-        const specifiers = specifiersOf(path);
-        if (specifiers.length > 0) index.set(path, specifiers);
+        if (files.length >= MAX_FILES) return undefined;
+        files.push(path);
       }
     }
   }
-  return index;
+  return files;
 }
-
-function specifiersOf(file: string): string[] {
-  try {
-    if (statSync(file).size > MAX_FILE_BYTES) return [];
-    return specifiersIn(readFileSync(file, 'utf8'));
-  } catch {
-    return [];
-  }
-}
-
 
 /** The module specifiers a file's text names, in any form (import, export … from, import(), require()). */
 export function specifiersIn(text: string): string[] {
