@@ -18,7 +18,7 @@ import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { clientNeverPrepares } from './postgresJsUses';
-import { LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from './codeWords';
+import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
@@ -29,6 +29,7 @@ import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { optionsObject, prepareOption } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
+import { isOnlyRendered } from './renderedOnly';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -669,6 +670,7 @@ class Extractor {
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
       if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
+      if (isOnlyRendered(node, this.flow)) return;
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
@@ -802,7 +804,7 @@ class Extractor {
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
     // What a caller passes is read as a wrapper's text is: only a whole statement or a SET, and no syntax
     // errors (the helper's receiver is not known to be a PostgreSQL client: `queue.execute(message)`).
-    this.inspectQueryCall(text, receiver, true, groupFor);
+    this.inspectQueryCall(text, receiver, true, groupFor, helper.sendsCallersName);
   }
 
   /**
@@ -831,7 +833,7 @@ class Extractor {
     return helper ?? undefined;
   }
 
-  private inspectQueryCall(first: ts.Expression | undefined, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+  private inspectQueryCall(first: ts.Expression | undefined, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group, sendsName = true): void {
     if (!first) return;
     if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
     // A sql`…` argument is analysed where it stands (with this call's receiver).
@@ -840,7 +842,7 @@ class Extractor {
     if (!resolved) return;
     const unpooled = this.bypassesPooler(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
-    if (!unpooled) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
+    if (!unpooled && sendsName) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
     const parts = resolved.parts;
     if (!parts) return;
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
@@ -1170,21 +1172,36 @@ interface QueryHelper {
   /** The parameter the query is sent through (`pgpool` of `pgpool.query(sql)`), if the receiver is one. */
   receiverIndex?: number;
   receiver?: ts.Expression;
+  /**
+   * False when the helper sends only the text of the config it is given (`{ text: q.text }`): a `name` its
+   * callers write never reaches the driver. True when it sends the config itself or carries its name along
+   * (`{ name: \`${prefix}:${q.name}\`, text: q.text }`).
+   */
+  sendsCallersName: boolean;
 }
 
-/** The first query call in a function's body (nested callbacks included) whose text is one of the function's own parameters. */
+/**
+ * The first query call in a function's body (nested callbacks included) whose text is one of the function's
+ * own parameters: sent as it is (`pool.query(sql)`, `pool.query(config)`), as a config's text
+ * (`{ text: sql }`), or as the text of a config the helper rebuilds from it (`{ text: q.text, values: q.values }`),
+ * written in place or held in a const.
+ */
 function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | undefined {
   if (!fn.body) return undefined;
-  const parameterIndex = (node: ts.Expression | undefined): number | undefined => {
+  const parameterOf = (node: ts.Expression | undefined): ts.ParameterDeclaration | undefined => {
     const value = node && withoutAwait(node);
     const binding = value && ts.isIdentifier(value) ? flow.bindingOf(value) : undefined;
-    return binding && 'parameterOf' in binding && binding.parameterOf === fn && ts.isIdentifier(binding.parameter.name) ? fn.parameters.indexOf(binding.parameter) : undefined;
+    return binding && 'parameterOf' in binding && binding.parameterOf === fn && ts.isIdentifier(binding.parameter.name) ? binding.parameter : undefined;
+  };
+  const parameterIndex = (node: ts.Expression | undefined): number | undefined => {
+    const parameter = parameterOf(node);
+    return parameter && fn.parameters.indexOf(parameter);
   };
   let found: QueryHelper | undefined;
   const visit = (node: ts.Node): boolean => {
-    if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression)) {
-      const textIndex = parameterIndex(configText(node.arguments[0]) ?? node.arguments[0]);
-      if (textIndex !== undefined) found = { textIndex, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
+    if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
+      const sent = forwardedParameter(node.arguments[0], flow, parameterOf);
+      if (sent) found = { ...sent, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
     }
     return found === undefined;
   };
@@ -1193,14 +1210,40 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | 
   return found;
 }
 
-/** The `text` of a query config written in place (`{ text: sql, rowMode: 'array' }`). */
-function configText(argument: ts.Expression | undefined): ts.Expression | undefined {
-  if (!argument || !ts.isObjectLiteralExpression(argument)) return undefined;
-  for (const property of argument.properties) {
-    if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'text') return property.initializer;
-    if (ts.isShorthandPropertyAssignment(property) && property.name.text === 'text') return property.name;
-  }
-  return undefined;
+/** Which parameter a query call's argument forwards, and whether the config sent keeps that parameter's `name`. */
+function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): { textIndex: number; sendsCallersName: boolean } | undefined {
+  const whole = parameterOf(argument);
+  const indexOf = (parameter: ts.ParameterDeclaration): number => (parameter.parent as ts.SignatureDeclaration).parameters.indexOf(parameter);
+  if (whole) return { textIndex: indexOf(whole), sendsCallersName: true };
+  const config = configObject(argument, flow);
+  const text = config && objectProperty(config, CONFIG_TEXT);
+  if (!config || !text) return undefined;
+  const asText = parameterOf(text);
+  if (asText) return { textIndex: indexOf(asText), sendsCallersName: false };
+  // `{ text: q.text, … }`: the caller's config, rebuilt; its name is sent only if the new one is made from it.
+  const unwrapped = unwrap(text);
+  const source = ts.isPropertyAccessExpression(unwrapped) && unwrapped.name.text === CONFIG_TEXT ? parameterOf(unwrapped.expression) : undefined;
+  if (!source) return undefined;
+  const name = objectProperty(config, CONFIG_NAME);
+  return { textIndex: indexOf(source), sendsCallersName: name !== undefined && mentionsName(name, source.name as ts.Identifier) };
+}
+
+/** An object literal written in place, or held in a const of the helper. */
+function configObject(argument: ts.Expression, flow: Flow): ts.ObjectLiteralExpression | undefined {
+  const value = unwrap(argument);
+  if (ts.isObjectLiteralExpression(value)) return value;
+  const held = ts.isIdentifier(value) ? flow.constantInitializer(value) : undefined;
+  return held && ts.isObjectLiteralExpression(unwrap(held)) ? (unwrap(held) as ts.ObjectLiteralExpression) : undefined;
+}
+
+/** Whether an expression reads the given name (`q.name`, `${prefix}:${q.name}`). */
+function mentionsName(expression: ts.Expression, name: ts.Identifier): boolean {
+  let seen = false;
+  walkDescendants(expression, (node) => {
+    if (ts.isIdentifier(node) && node.text === name.text) seen = true;
+    return !seen;
+  });
+  return seen || (ts.isIdentifier(expression) && expression.text === name.text);
 }
 
 /** Whether `use` sits in a function nested inside the function (not the module) that declares its variable. */

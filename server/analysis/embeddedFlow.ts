@@ -10,6 +10,8 @@ import { walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 
 const MAX_DEPTH = 8;
+/** Keys every query config or query result has: a read of one says nothing about which object it is. */
+const SHARED_KEYS = new Set([CONFIG_TEXT, CONFIG_NAME, 'values', 'sql', 'query', 'statement', 'raw', 'rows']);
 /** Constructors whose first argument is the query text or a query config (pg, pg-cursor, pg-query-stream, pg-promise). */
 const QUERY_OBJECT_CLASSES = /^(Query|Cursor|QueryStream|PreparedStatement|ParameterizedQuery)$/;
 /**
@@ -157,14 +159,18 @@ function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
-/** The one value a function returns (a bare `return;` that gives up early is no value of it), if it has one. */
+/**
+ * The one value a function returns, if it has one. A bare `return;`, `return undefined` or `return null` that
+ * gives up early (`if (keys.length === 0) return undefined;`) is no value of it: its callers send nothing then;
+ * with `ignoreEmptyText`, neither is a `return ''`.
+ */
 export function singleReturn(fn: FunctionWithBody, ignoreEmptyText = false): ts.Expression | undefined {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return body;
   const returns: ts.ReturnStatement[] = [];
   walkDescendants(body, (node) => {
-    if (ts.isReturnStatement(node) && node.expression && !(ignoreEmptyText && isEmptyLiteral(node.expression))) returns.push(node);
+    if (ts.isReturnStatement(node) && node.expression && !isNoValue(node.expression) && !(ignoreEmptyText && isEmptyLiteral(node.expression))) returns.push(node);
     return !ts.isReturnStatement(node) && !ts.isFunctionLike(node);
   });
   return returns.length === 1 ? returns[0].expression : undefined;
@@ -174,6 +180,19 @@ export function singleReturn(fn: FunctionWithBody, ignoreEmptyText = false): ts.
 function isEmptyLiteral(expression: ts.Expression): boolean {
   const value = unwrap(expression);
   return (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value)) && value.text === '';
+}
+
+/** A string, template or concatenation written in place. */
+function isStringBuilt(node: ts.Expression): boolean {
+  const value = unwrap(node);
+  return ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isTemplateExpression(value)
+    || (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken);
+}
+
+/** Nothing to send: `undefined`, `null` or `void …`. */
+function isNoValue(node: ts.Expression): boolean {
+  const value = unwrap(node);
+  return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined') || ts.isVoidExpression(value);
 }
 
 function memberName(member: ts.ClassElement): string | undefined {
@@ -312,7 +331,8 @@ export class Flow {
       const whenFalse = this.stringParts(node.whenFalse, depth + 1, literals, state);
       return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
     }
-    if (ts.isIdentifier(node)) return this.nameParts(node, depth, literals, state);
+    const named = ts.isIdentifier(node) ? this.nameParts(node, depth, literals, state) : undefined;
+    if (named) return named;
     const joined = ts.isCallExpression(node)
       ? this.joinedParts(node, depth, literals, state) ?? this.mappedParts(node, depth, literals, state) ?? this.formattedParts(node, depth, literals, state)
         ?? this.rawParts(node, depth, literals, state)
@@ -405,10 +425,13 @@ export class Flow {
     return holePart(node.getStart(this.source), node.getEnd());
   }
 
-  /** What a name, property or call stands for: a constant's initializer or a function's returned expression. */
+  /**
+   * What a name, property or call stands for: a constant's initializer, a function's returned expression, or
+   * the one value this file writes to a property that a name is destructured from or read through.
+   */
   private followName(node: ts.Expression): ts.Expression | undefined {
-    if (ts.isIdentifier(node)) return this.constantInitializer(node);
-    if (ts.isPropertyAccessExpression(node)) return this.propertyValue(node);
+    if (ts.isIdentifier(node)) return this.constantInitializer(node) ?? this.destructuredPropertyValue(node);
+    if (ts.isPropertyAccessExpression(node)) return this.propertyValue(node) ?? this.propertyWrittenOnce(node.name.text);
     if (ts.isCallExpression(node)) {
       const fn = this.calledFunction(node.expression);
       return fn && singleReturn(fn);
@@ -487,6 +510,32 @@ export class Flow {
     return parts.flatMap((p, i) => p ?? [this.hole(values[i])]).filter((p) => p.kind !== 'text' || p.text !== '');
   }
 
+  /** `const { roleSql } = setup`, `const { role: roleSql } = setup` (never reassigned): the value this file writes to that property. */
+  private destructuredPropertyValue(use: ts.Identifier): ts.Expression | undefined {
+    const declaration = this.destructuringOf(use);
+    if (!declaration || !isConstDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;
+    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === use.text);
+    if (!element || element.dotDotDotToken || element.initializer) return undefined;
+    const property = element.propertyName ?? element.name;
+    return ts.isIdentifier(property) || ts.isStringLiteral(property) ? this.propertyWrittenOnce(property.text) : undefined;
+  }
+
+  private propertyWrites?: Map<string, ts.Expression[]>;
+
+  /**
+   * The value of a property that this file writes exactly once (`result.roleSql = \`SET ROLE …\``, or
+   * `{ roleSql: … }`), as a string, template or concatenation: an object built by one function and read by
+   * another (SQL set up in one place and sent in another) holds that text whenever it holds the property.
+   * Written twice or more, or with any other value, it is unknown; so is a query config's own key (`q.text`
+   * may be any config's text, not the one config this file writes).
+   */
+  private propertyWrittenOnce(name: string): ts.Expression | undefined {
+    if (SHARED_KEYS.has(name)) return undefined;
+    if (!this.propertyWrites) this.propertyWrites = propertyWritesOf(this.source);
+    const writes = this.propertyWrites.get(name);
+    return writes?.length === 1 && isStringBuilt(writes[0]) ? writes[0] : undefined;
+  }
+
   /** `this.prop` (class field or getter), `obj.prop` of a const object literal. */
   private propertyValue(node: ts.PropertyAccessExpression): ts.Expression | undefined {
     const name = node.name.text;
@@ -523,6 +572,27 @@ export class Flow {
     }
     return undefined;
   }
+}
+
+/** Every value the file writes to each property name: `x.name = value` and `{ name: value }` (a shorthand's value is its name). */
+function propertyWritesOf(source: ts.SourceFile): Map<string, ts.Expression[]> {
+  const writes = new Map<string, ts.Expression[]>();
+  const add = (name: string, value: ts.Expression): void => {
+    const list = writes.get(name);
+    if (list) list.push(value);
+    else writes.set(name, [value]);
+  };
+  walkDescendants(source, (node) => {
+    if (ts.isBinaryExpression(node) && ts.isPropertyAccessExpression(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      // A compound assignment (`x.sql += …`) is a write whose value is not what it appends.
+      add(node.left.name.text, node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : node);
+    } else if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+      add(node.name.text, node.initializer);
+    } else if (ts.isShorthandPropertyAssignment(node)) {
+      add(node.name.text, node.name);
+    }
+  });
+  return writes;
 }
 
 /** The callback that makes each element: of `items.map(fn)`, or of `Array.from(items, fn)`. */

@@ -41,7 +41,69 @@ export function clientNeverPrepares(creation: ts.CallExpression): boolean {
     node.forEachChild(visit);
   };
   scope.forEachChild(visit);
-  return allInert && uses > 0;
+  return (allInert && uses > 0) || endedWithoutWaiting(scope, name);
+}
+
+/** Calls that run a postgres.js query (or wait for some promise that may be one). */
+const RUNS_QUERY = new Set(['then', 'catch', 'finally', 'execute']);
+
+/**
+ * A client made and `.end()`-ed in the same synchronous function body that waits for nothing and returns
+ * nothing, used otherwise only as a value (compared, passed to a call that returns something to compare): a
+ * unit test of code that picks or wraps a client (`assertEquals(pick({ sql }), sql); sql.end();`). postgres.js
+ * queries run only once awaited or `.then()`-ed, so nothing here sends one, and the client ends before the
+ * function returns. A tag, a member call other than `end`, a use inside a nested function, a store into
+ * something that outlives the body, or any wait gives the answer false.
+ */
+function endedWithoutWaiting(scope: ts.Node, name: string): boolean {
+  const fn = scope.parent;
+  if (!ts.isBlock(scope) || !fn || !isSynchronousFunction(fn)) return false;
+  let ended = false;
+  let safe = true;
+  const visit = (node: ts.Node, nested: boolean): void => {
+    if (!safe) return;
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isReturnStatement(node) && node.expression && !nested)) safe = false;
+    else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && RUNS_QUERY.has(node.expression.name.text)) safe = false;
+    else if (ts.isIdentifier(node) && node.text === name && isReference(node)) {
+      if (nested || !isPassedAsValue(node)) safe = false;
+      else if (isEndCall(node)) ended = true;
+    }
+    node.forEachChild((child) => visit(child, nested || ts.isFunctionLike(child)));
+  };
+  scope.forEachChild((child) => visit(child, ts.isFunctionLike(child)));
+  return safe && ended;
+}
+
+function isSynchronousFunction(node: ts.Node): boolean {
+  if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node) && !ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node)) return false;
+  return !node.asteriskToken && !node.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+/** `name.end()` as a statement of its own. */
+function isEndCall(id: ts.Identifier): boolean {
+  const access = id.parent;
+  return ts.isPropertyAccessExpression(access) && access.expression === id && access.name.text === 'end'
+    && ts.isCallExpression(access.parent) && access.parent.expression === access && ts.isExpressionStatement(access.parent.parent);
+}
+
+/**
+ * The client used as a plain value: ended, an argument of a call, a property value of an object literal held
+ * in a const or passed along (`{ sql: client }`), or the declaration itself. Not a tag, not another member,
+ * not assigned to anything (`this.sql = client`, `outer = client`).
+ */
+function isPassedAsValue(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isVariableDeclaration(parent) && parent.name === id) return true;
+  if (isEndCall(id)) return true;
+  if (ts.isCallExpression(parent)) return parent.expression !== id;
+  if (ts.isShorthandPropertyAssignment(parent) || (ts.isPropertyAssignment(parent) && parent.initializer === id)) return heldOrPassed(parent.parent);
+  return false;
+}
+
+/** An object literal that is a call's argument or a const's initializer. */
+function heldOrPassed(object: ts.ObjectLiteralExpression): boolean {
+  const holder = object.parent;
+  return (ts.isCallExpression(holder) && holder.arguments.includes(object)) || (ts.isVariableDeclaration(holder) && holder.initializer === object);
 }
 
 /** `postgres(…).options`: a client made only to read what it parsed, never kept, so it never sends a query. */
@@ -122,7 +184,8 @@ function isNeverSent(query: ts.TaggedTemplateExpression): boolean {
   return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent) || isPartOfEnclosingQuery(query);
 }
 
-function outsideParentheses(node: ts.Node): ts.Node {
+/** A node through the parentheses around it. */
+export function outsideParentheses(node: ts.Node): ts.Node {
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   return node;
 }

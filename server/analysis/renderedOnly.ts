@@ -1,0 +1,70 @@
+// SQL templates a test only renders to text and compares, never sends: `expect(sql\`…\`.toSQL()).toBe(…)`,
+// or `const q = sql\`…\`` whose every use is such a rendering. A query builder's unit test checks the text a
+// template makes (a `SET LOCAL` among them); no connection ever runs it, so it holds no pooling hazard.
+import ts from 'typescript';
+import { walkDescendants } from './astWalk';
+import type { Flow } from './embeddedFlow';
+import { outsideParentheses } from './postgresJsUses';
+
+/** Methods that turn a query object into its text without sending it (toSQL/makeSQL, knex's toQuery, Kysely's compile). */
+const RENDER_METHODS = new Set(['toSQL', 'toSql', 'makeSQL', 'toQuery', 'compile']);
+/** Assertion calls that compare a value: `expect(v)`, `assert(v)`, `assertEquals(v, w)`, `assert.equal(v, w)`, `t.is(v, w)`. */
+const ASSERTION_FUNCTION = /^(expect|assert\w*)$/;
+const ASSERTION_OBJECT = /^(assert|expect|t)$/;
+
+/** Whether a tagged template is only rendered to text for an assertion, directly or through a const that nothing else uses. */
+export function isOnlyRendered(template: ts.TaggedTemplateExpression, flow: Flow): boolean {
+  if (!rendersAnything(template.getSourceFile())) return false;
+  const outer = outsideParentheses(template);
+  if (isRenderedForAssertion(outer)) return true;
+  const declaration = outer.parent;
+  if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== outer || !ts.isIdentifier(declaration.name)) return false;
+  if (!ts.isVariableDeclarationList(declaration.parent) || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+  const name = declaration.name;
+  let uses = 0;
+  let allRendered = true;
+  walkDescendants(declaration.parent.parent.parent, (node) => {
+    if (ts.isIdentifier(node) && node !== name && node.text === name.text && refersTo(node, declaration, flow)) {
+      uses += 1;
+      if (!isRenderedForAssertion(node)) allRendered = false;
+    }
+    return allRendered;
+  }, () => !allRendered);
+  return allRendered && uses > 0;
+}
+
+const RENDER_CALL = new RegExp(`\\.(${[...RENDER_METHODS].join('|')})\\s*\\(`);
+const rendering = new WeakMap<ts.SourceFile, boolean>();
+
+/** Whether the file calls any render method at all (most files do not: their templates need no further look). */
+function rendersAnything(source: ts.SourceFile): boolean {
+  let found = rendering.get(source);
+  if (found === undefined) {
+    found = RENDER_CALL.test(source.text);
+    rendering.set(source, found);
+  }
+  return found;
+}
+
+function refersTo(use: ts.Identifier, declaration: ts.VariableDeclaration, flow: Flow): boolean {
+  const parent = use.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === use) return false;
+  if (ts.isPropertyAssignment(parent) && parent.name === use) return false;
+  const binding = flow.bindingOf(use);
+  return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+}
+
+/** `value.toSQL(…)` whose text goes straight into an assertion. */
+function isRenderedForAssertion(value: ts.Node): boolean {
+  const access = value.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== value || !RENDER_METHODS.has(access.name.text)) return false;
+  const render = access.parent;
+  if (!ts.isCallExpression(render) || render.expression !== access) return false;
+  const assertion = outsideParentheses(render).parent;
+  return ts.isCallExpression(assertion) && assertion.arguments.includes(outsideParentheses(render) as ts.Expression) && isAssertionCallee(assertion.expression);
+}
+
+function isAssertionCallee(callee: ts.Expression): boolean {
+  if (ts.isIdentifier(callee)) return ASSERTION_FUNCTION.test(callee.text);
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && ASSERTION_OBJECT.test(callee.expression.text);
+}
