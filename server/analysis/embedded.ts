@@ -30,6 +30,7 @@ import { OwnServerClients } from './ownServerClients';
 import { optionsObject, prepareOption } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
+import { isTypeOnlyTest } from './typeOnlyTests';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -55,6 +56,13 @@ const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$exec
  * text counts only when it opens a whole statement or a SET, and it gets no syntax errors.
  */
 const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult|rawQuery|queryArray|queryObject)$|^(run|exec|execute|query)(Raw|Unprepared|Values|Sql|SQL|Query|Simple|Unsafe)+$/;
+/**
+ * Members named for running a query, used as tags (deno-postgres's ``client.queryArray`…` ``, a driver's
+ * ``db.query`…` ``): the template is the statement the member sends. A wrapper's name (queryArray,
+ * executeSql) says so anywhere; a plain `query`/`execute`/`queryOne` only in a file that surely talks to
+ * PostgreSQL (elsewhere it may be GraphQL's or another database's).
+ */
+const TAGGED_QUERY_MEMBER = /^(?:query|execute)(?:[A-Z]\w*)?$/;
 /**
  * `all(sql)` runs SQL text in SQLite-style APIs and migration drivers (db-migrate's): read as a wrapper's
  * text only in a file that surely talks to PostgreSQL, where it is not SQLite's. (Not `exec`: PGlite's,
@@ -649,6 +657,20 @@ class Extractor {
     return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && (this.transactionTags.some((tags) => tags.has(name)) || this.isDriverClient(tag))));
   }
 
+  /** ``client.queryArray`…` ``, or ``db.query`…` `` in a file that surely talks to PostgreSQL: a member that runs the template. */
+  private isQueryMemberTag(tag: ts.Expression): tag is ts.PropertyAccessExpression {
+    if (!ts.isPropertyAccessExpression(tag) || !TAGGED_QUERY_MEMBER.test(tag.name.text)) return false;
+    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(tag.name.text);
+  }
+
+  /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
+  private inspectQueryMemberTag(node: ts.TaggedTemplateExpression, client: ts.Expression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+    if (isOtherDialectReceiver(client, this.otherObjects)) return;
+    const parts = taggedTemplateParts(node.template, this.source);
+    if (parts.length === 0 || !opensStatement(parts)) return;
+    this.addPiece(this.bypassesPooler(node, client) ? this.unpooledGroup() : groupFor(client), parts, false, true);
+  }
+
   /**
    * A postgres.js client used as a tag under a name of its own: one this file creates with `postgres(…)`,
    * a connection reserved with `await sql.reserve()`, or a parameter or variable declared with the driver's client
@@ -676,6 +698,8 @@ class Extractor {
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       this.addPiece(this.bypassesPooler(node, receiver) ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
+    } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag)) {
+      this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -1084,7 +1108,7 @@ function withoutDuplicates(findings: Finding[]): Finding[] {
 }
 
 export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
-  if (pathIsOtherDialect(fileName)) return [];
+  if (pathIsOtherDialect(fileName) || isTypeOnlyTest(fileName)) return [];
   const resolved = resolveOptions(options);
   // Most files send no SQL: their tokens tell, without the parse (the larger part of the cost).
   if (!mayHoldFindings(text, fileName, resolved)) return [];
