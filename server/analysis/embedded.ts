@@ -60,9 +60,10 @@ const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNo
  * Members named for running a query, used as tags (deno-postgres's ``client.queryArray`…` ``, a driver's
  * ``db.query`…` ``): the template is the statement the member sends. A wrapper's name (queryArray,
  * executeSql) says so anywhere; a plain `query`/`execute`/`queryOne` only in a file that surely talks to
- * PostgreSQL (elsewhere it may be GraphQL's or another database's).
+ * PostgreSQL (elsewhere it may be GraphQL's or another database's). A leading `$` marks an ORM's raw-SQL
+ * escape hatch (``db.$query`…` ``, named so it cannot clash with a table): as telling as a wrapper's name.
  */
-const TAGGED_QUERY_MEMBER = /^(?:query|execute)(?:[A-Z]\w*)?$/;
+const TAGGED_QUERY_MEMBER = /^\$?(?:query|execute)(?:[A-Z]\w*)?$/;
 /**
  * `all(sql)` runs SQL text in SQLite-style APIs and migration drivers (db-migrate's): read as a wrapper's
  * text only in a file that surely talks to PostgreSQL, where it is not SQLite's. (Not `exec`: PGlite's,
@@ -660,7 +661,7 @@ class Extractor {
   /** ``client.queryArray`…` ``, or ``db.query`…` `` in a file that surely talks to PostgreSQL: a member that runs the template. */
   private isQueryMemberTag(tag: ts.Expression): tag is ts.PropertyAccessExpression {
     if (!ts.isPropertyAccessExpression(tag) || !TAGGED_QUERY_MEMBER.test(tag.name.text)) return false;
-    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(tag.name.text);
+    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(tag.name.text) || tag.name.text.startsWith('$');
   }
 
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */

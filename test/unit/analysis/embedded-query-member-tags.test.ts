@@ -68,3 +68,26 @@ test('type-only test files (*.test-d.ts, *.spec-d.tsx) get no findings; the same
   assert.deepEqual(found(text, 'client.spec-d.tsx'), []);
   assert.deepEqual(found(text, 'client.test.ts').map((f) => f.split(' ')[0]).sort(), ['protocol-prepared-statement', 'session-set']);
 });
+
+test('an ORM\'s $-prefixed raw members (db.$query`…`, db.$queryArrays`…`) send their template, also where the file names no driver; not in a MySQL file', () => {
+  const body = [
+    'export async function tenant(db) {',
+    "  await db.$query`SELECT set_config('app.tenant', 'acme', false)`;",
+    "  await db.$queryArrays`SET statement_timeout = 0`;",
+    "  return db.$query`SELECT set_config('app.scoped', 'x', true)`;",
+    '}',
+  ].join('\n');
+  const expected = ['session-set set_config', 'session-set SET statement_timeout = 0'];
+  assert.deepEqual(found(`import pg from 'pg';\n${body}`), expected);
+  assert.deepEqual(found(`import { orm } from './orm';\n${body}`), expected);
+  assert.deepEqual(found(`import mysql from 'mysql2/promise';\n${body}`), []);
+});
+
+test('a $-prefixed member named otherwise ($exec) or whose template opens no statement ($queryKey`users …`, prose) gives nothing', () => {
+  const text = [
+    "export const a = (store) => store.$queryKey`users ${1}`;",
+    "export const b = (db) => db.$exec`SET search_path TO x`;",
+    "export const c = (db) => db.$query`Set up the tenant first`;",
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
