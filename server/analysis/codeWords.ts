@@ -6,6 +6,11 @@
 export const POSTGRES_JS_MODULE = 'postgres';
 /** postgres.js `sql.listen(channel, fn)` sends LISTEN. */
 export const LISTEN_METHOD = 'listen';
+/** LISTEN/NOTIFY libraries' subscribe calls (listenLibraries.ts): pg-listen's `listenTo`, pg-pubsub's `addChannel`. */
+export const LISTEN_TO_METHOD = 'listenTo';
+export const ADD_CHANNEL_METHOD = 'addChannel';
+export const PG_LISTEN_MODULE = 'pg-listen';
+export const PG_PUBSUB_MODULE = 'pg-pubsub';
 /** A node-postgres query config's text and name (`{ text, name }`): a named, protocol-level prepared statement. */
 export const CONFIG_TEXT = 'text';
 export const CONFIG_NAME = 'name';
@@ -20,10 +25,12 @@ export const BUN_MODULE = 'bun';
 export const BUN_GLOBAL = 'Bun';
 
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
-export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL]);
+export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
+  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a named config, unsafe's prepare, knex's searchPath). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
-    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL);
+    || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
+    || words.has(LISTEN_TO_METHOD) || (words.has(ADD_CHANNEL_METHOD) && words.has(PG_PUBSUB_MODULE));
 }

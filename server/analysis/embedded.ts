@@ -31,6 +31,7 @@ import { optionsObject, prepareOption } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
+import { ListenLibraryCalls } from './listenLibraries';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -392,6 +393,8 @@ class Extractor {
   private namesPglite = false;
   /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
   private unpooledSessionGroup: Group | undefined;
+  /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
+  private listenLibraries: ListenLibraryCalls | undefined;
   /** The names Bun's SQL client goes by in this file (bunSql.ts). */
   private bunNames: BunSqlNames | undefined;
   /** Whether Bun's default client (`Bun.sql`) already has its finding in this file. */
@@ -420,6 +423,7 @@ class Extractor {
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
     this.bunNames = bunSqlNames(this.source);
+    this.listenLibraries = new ListenLibraryCalls(modules, this.source.text);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
@@ -772,6 +776,10 @@ class Extractor {
       this.addListenFinding(call);
       return;
     }
+    if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {
+      if (!this.bypassesPooler(call, receiver)) this.addLibraryListenFinding(call, name);
+      return;
+    }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
     if (receiver && opensPerTestTransaction(call, receiver, this.source)) {
       const group = groupFor(receiver);
@@ -995,6 +1003,12 @@ class Extractor {
   private addListenFinding(call: ts.CallExpression): void {
     this.addNodeFinding('listen', call,
       'sql.listen() sends LISTEN on a server connection: behind a transaction pooler notifications go to a connection other clients share, or are lost when it is reassigned.');
+  }
+
+  /** pg-listen `subscriber.listenTo(channel)`, pg-pubsub `addChannel(channel)`: LISTEN on the library's connection. */
+  private addLibraryListenFinding(call: ts.CallExpression, method: string): void {
+    this.addNodeFinding('listen', call,
+      `${method}() sends LISTEN on the connection the LISTEN/NOTIFY library holds: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.`);
   }
 
   /** node-postgres `{ text, name }`: a named query config is a protocol-level prepared statement. */

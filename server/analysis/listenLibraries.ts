@@ -1,0 +1,44 @@
+// LISTEN sent by a LISTEN/NOTIFY library, not written as SQL: pg-listen's `subscriber.listenTo(channel)` and
+// pg-pubsub's `pubsub.addChannel(channel, fn)` each send `LISTEN "channel"` on the one pg Client the library
+// opened with the connection string it was given. Behind a transaction pooler that registration stays on a
+// server connection other clients share, and notifications are lost when the pooler reassigns it.
+import ts from 'typescript';
+import { ADD_CHANNEL_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
+import type { ImportedModule } from './embeddedDialect';
+
+export class ListenLibraryCalls {
+  private readonly importsPgListen: boolean;
+  private readonly importsPgPubsub: boolean;
+
+  constructor(modules: readonly ImportedModule[], private readonly text: string) {
+    this.importsPgListen = modules.some((module) => module.specifier === PG_LISTEN_MODULE);
+    this.importsPgPubsub = modules.some((module) => module.specifier === PG_PUBSUB_MODULE);
+  }
+
+  /**
+   * Whether `receiver.name(…)` subscribes through such a library. pg-listen's `listenTo` takes the channel
+   * alone; it counts in a file importing pg-listen, or on a receiver whose `.notifications.on(…)` (pg-listen's
+   * emitter of channel payloads) this file also uses: a subscriber made in another module. (Backbone's
+   * `listenTo(object, event, fn)` has three arguments.) pg-pubsub's `addChannel` is a common name: only in a
+   * file importing pg-pubsub.
+   */
+  sendsListen(call: ts.CallExpression, name: string, receiver: ts.Expression): boolean {
+    const channel = call.arguments[0];
+    if (!namesChannel(channel)) return false;
+    if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver));
+    return name === ADD_CHANNEL_METHOD && this.importsPgPubsub;
+  }
+
+  private usesNotificationEmitter(receiver: ts.Expression): boolean {
+    const text = receiver.getText().replace(/\s+/g, '');
+    const escaped = text.replace(/[$.()[\]]/g, '\\$&');
+    return new RegExp(String.raw`(?:^|[^\w$.])${escaped}\s*\.\s*notifications\s*\.\s*(?:on|once|addListener)\s*\(`).test(this.text);
+  }
+}
+
+/** A channel: a name written as text or held in a variable or property (`channel as string` too). */
+function namesChannel(argument: ts.Expression | undefined): boolean {
+  let value = argument;
+  while (value && (ts.isAsExpression(value) || ts.isNonNullExpression(value) || ts.isParenthesizedExpression(value))) value = value.expression;
+  return value !== undefined && (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value));
+}
