@@ -284,7 +284,8 @@ export class Flow {
       const init = this.constantInitializer(node);
       if (!init) return undefined;
       const inner = unwrap(init);
-      if (!ts.isObjectLiteralExpression(inner) && !ts.isNewExpression(inner)) return undefined;
+      // A config, a query object, or a choice of them (`const q = named ? new Query({ name, text }) : new Query(text)`).
+      if (!ts.isObjectLiteralExpression(inner) && !ts.isNewExpression(inner) && !choiceAlternatives(inner)) return undefined;
       const found = this.queryConfig(inner, depth + 1, state);
       if (found) state.indirect = true;
       return found;

@@ -525,3 +525,22 @@ test('this.query(handle, …) is no query when the method is not this object\'s,
   ].join('\n');
   assert.deepEqual(found(plain), []);
 });
+
+test('a const holding a choice of query objects (prepared ? new Query({ name, text }) : new Query(text)) is followed to the query it reaches', () => {
+  const chosen = [
+    "import pg from 'pg';",
+    'export async function send(client, spec, values) {',
+    '  const q = spec.cached',
+    '    ? new pg.Query({ name: spec.statementName, text: spec.sql, values })',
+    '    : new pg.Query(spec.sql, values);',
+    '  return client.query(q);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(chosen), [['protocol-prepared-statement', 'spec.statementName']]);
+  // Neither branch named (or the name empty): nothing is prepared; a choice of plain strings is read as text as before.
+  assert.deepEqual(found(chosen.replace('name: spec.statementName, ', '')), []);
+  assert.deepEqual(found(chosen.replace('name: spec.statementName', "name: ''")), []);
+  assert.deepEqual(found("import pg from 'pg';\nconst text = fast ? 'SELECT 1' : 'SELECT 2';\nawait client.query(text);"), []);
+  // A choice held in a const but never sent is nothing.
+  assert.deepEqual(found(chosen.replace('return client.query(q);', 'return q;')), []);
+});
