@@ -12,6 +12,7 @@ import { applyContext, withMigrationTransactions } from './analysis/context';
 import { applyBalancing } from './analysis/balancing';
 import { applyStateFunctionCalls } from './analysis/stateFunctionCalls';
 import { Suppressions } from './analysis/suppression';
+import { withoutUnlocksOfTransactionKeys } from './analysis/transactionLockKeys';
 
 interface Statement {
   start: number;
@@ -107,10 +108,10 @@ export class IncrementalSqlDocument {
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
     const suppressions = new Suppressions(text);
     const sequence = withMigrationTransactions(this.statements, resolved.migrationSections, resolved.migrationBlocks);
-    return [
+    return withoutUnlocksOfTransactionKeys(text, [
       ...applyContext(sequence, resolved, suppressions), ...applyBalancing(sequence, resolved, suppressions, text),
       ...applyStateFunctionCalls(sequence, resolved, suppressions),
-    ];
+    ]);
   }
 
   private update(text: DocumentText, changed?: TextDiff): void {

@@ -6,6 +6,7 @@ import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, synta
 import { mostlyOtherDialect, namesCompatibleEngine } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
+import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -43,7 +44,7 @@ export class SqlAnalyzer {
       return facts;
     });
     this.cache = next;
-    return mostlyOtherDialect([...next.values()]) ? [] : findings;
+    return mostlyOtherDialect([...next.values()]) ? [] : withoutUnlocksOfTransactionKeys(text, findings);
   }
 }
 
@@ -63,7 +64,7 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
   };
   factsOf.prepare = parse.prepare;
   const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, factsOf);
-  return mostlyOtherDialect(statements) ? [] : findings;
+  return mostlyOtherDialect(statements) ? [] : withoutUnlocksOfTransactionKeys(text, findings);
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
@@ -75,7 +76,7 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
   // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
   const embedded = require('./embedded') as typeof import('./embedded');
-  return embedded.analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset });
+  return withoutUnlocksOfTransactionKeys(text, embedded.analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset }));
 }
 export { withWorkspaceCatalog } from './workspaceCatalog';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';
