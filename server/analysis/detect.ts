@@ -5,7 +5,7 @@ import { parseSync } from 'libpg-query';
 import type { RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
-import { INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
+import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia, statementStart } from './dynamicSql';
@@ -77,15 +77,6 @@ export interface StatementFacts {
   repairedTemplate?: boolean;
 }
 
-const ADVISORY_SESSION: Record<string, string | null> = {
-  pg_advisory_lock: 'pg_advisory_xact_lock',
-  pg_advisory_lock_shared: 'pg_advisory_xact_lock_shared',
-  pg_try_advisory_lock: 'pg_try_advisory_xact_lock',
-  pg_try_advisory_lock_shared: 'pg_try_advisory_xact_lock_shared',
-  pg_advisory_unlock: null,
-  pg_advisory_unlock_shared: null,
-  pg_advisory_unlock_all: null,
-};
 /** Whether the function only releases a session advisory lock (it creates no session state). */
 export function releasesAdvisoryLock(name: string): boolean {
   return ADVISORY_SESSION[name.toLowerCase()] === null;

@@ -13,6 +13,7 @@ import { LineIndex } from './positions';
 import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
+import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
@@ -702,7 +703,7 @@ class Extractor {
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(this.bypassesPooler(node, receiver) ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source), whole, true);
+      this.addPiece(this.bypassesPooler(node, receiver) ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
@@ -884,6 +885,8 @@ class Extractor {
     if (wrapper && !opensStatement(parts)) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
     this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
+    // Each caller's session-lock name spliced in as the called function (callerNames.ts): a finding wherever it runs.
+    if (!unpooled) for (const variant of callerNameVariants(this.flow, this.source, resolved.literals, parts)) this.addPiece(this.standaloneGroup(true), variant, false);
   }
 
   /** The group of the queries no pooler carries (to PGlite, on a replication session), made on first use. */

@@ -8,6 +8,7 @@ import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
 import { walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
+import { SESSION_ADVISORY_NAME } from './vocabulary';
 
 const MAX_DEPTH = 8;
 /** Keys every query config or query result has: a read of one says nothing about which object it is. */
@@ -327,9 +328,13 @@ export class Flow {
     }
     if (ts.isConditionalExpression(node)) {
       if (state.choicesUnknown) return undefined;
-      // Either branch is real code; keep the one with more known SQL (a prefix added when a timeout is set).
+      // Either branch is real code; keep the one that names a session advisory lock (`permanent ?
+      // 'pg_advisory_lock' : 'pg_advisory_xact_lock'` may send it), else the one with more known SQL (a
+      // prefix added when a timeout is set).
       const whenTrue = this.stringParts(node.whenTrue, depth + 1, literals, state);
       const whenFalse = this.stringParts(node.whenFalse, depth + 1, literals, state);
+      const sessionLock = [whenTrue, whenFalse].filter(namesSessionLock);
+      if (sessionLock.length === 1) return sessionLock[0];
       return knownLength(whenTrue) >= knownLength(whenFalse) ? whenTrue : whenFalse;
     }
     const named = ts.isIdentifier(node) ? this.nameParts(node, depth, literals, state) : undefined;
@@ -410,6 +415,19 @@ export class Flow {
     const parts = this.stringParts(call.arguments[0], depth + 1, literals, state);
     if (parts) state.indirect = true;
     return parts;
+  }
+
+  /**
+   * `sql.raw(fn)`, `SQL.plain(fn)`, `sql.unsafe(fn)` in a tagged template's hole, where `fn` is known to be
+   * a session advisory-lock function's name (a constant, or either branch of a choice): the name's parts.
+   * Other raw text stays a hole (a word such as `asc` alone would not parse where it stands for more).
+   */
+  rawSessionLockName(hole: ts.Expression): Part[] | undefined {
+    const call = unwrap(hole);
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !RAW_INSERTS.has(call.expression.name.text) || call.arguments.length !== 1) return undefined;
+    const parts = this.stringParts(call.arguments[0], 1, [], { indirect: false });
+    const onlyName = parts?.length === 1 && parts[0].kind === 'text' && SESSION_ADVISORY_NAME.test(parts[0].text) && /^\s*[a-z_]+\s*$/i.test(parts[0].text);
+    return onlyName ? parts : undefined;
   }
 
   /** Plain templates interpolate strings, so a `${…}` may itself be known SQL. */
@@ -686,6 +704,13 @@ function isEmptyText(part: Part): boolean {
   return part.kind === 'text' && part.text === '';
 }
 
+/** Methods of SQL tags that insert their argument as raw SQL text inside a tagged template. */
+const RAW_INSERTS = new Set(['raw', 'plain', 'unsafe']);
+
+function namesSessionLock(parts: Part[] | undefined): boolean {
+  return parts !== undefined && parts.some((p) => p.kind === 'text' && SESSION_ADVISORY_NAME.test(p.text));
+}
+
 function knownLength(parts: Part[] | undefined): number {
   return parts ? parts.reduce((n, p) => n + (p.kind === 'text' ? p.text.length : 0), 0) : -1;
 }
@@ -714,12 +739,16 @@ function templateHole(span: ts.TemplateSpan, source: ts.SourceFile): Part {
   return holePart(span.pos - 2, span.literal.getStart(source) + 1);
 }
 
-/** Parts of a template whose `${…}` are bound parameters (a sql`…` tag), not interpolated text. */
-export function taggedTemplateParts(template: ts.TemplateLiteral, source: ts.SourceFile): Part[] {
+/**
+ * Parts of a template whose `${…}` are bound parameters (a sql`…` tag), not interpolated text. A hole
+ * may insert raw text instead (`${sql.raw(fn)}`, dumbo's `${SQL.plain(fn)}`): when `rawName` finds that
+ * the text is the name of a session advisory-lock function, the name stands there.
+ */
+export function taggedTemplateParts(template: ts.TemplateLiteral, source: ts.SourceFile, rawName?: (hole: ts.Expression) => Part[] | undefined): Part[] {
   if (ts.isNoSubstitutionTemplateLiteral(template)) return [literalOf(template, source)];
   const parts: Part[] = [templatePiece(template.head, source)];
   for (const span of template.templateSpans) {
-    parts.push(templateHole(span, source));
+    parts.push(...(rawName?.(span.expression) ?? [templateHole(span, source)]));
     parts.push(templatePiece(span.literal, source));
   }
   return parts;

@@ -25,6 +25,20 @@ export const RULE_TRIGGERS: Readonly<Record<RuleId, readonly string[]>> = {
   'write-in-read': [],
 };
 
+/** The session advisory-lock functions, each with its transaction-level replacement (null: an unlock, which has none). */
+export const ADVISORY_SESSION: Readonly<Record<string, string | null>> = {
+  pg_advisory_lock: 'pg_advisory_xact_lock',
+  pg_advisory_lock_shared: 'pg_advisory_xact_lock_shared',
+  pg_try_advisory_lock: 'pg_try_advisory_xact_lock',
+  pg_try_advisory_lock_shared: 'pg_try_advisory_xact_lock_shared',
+  pg_advisory_unlock: null,
+  pg_advisory_unlock_shared: null,
+  pg_advisory_unlock_all: null,
+};
+
+/** Matches a name of the session advisory-lock family (takes or releases a lock that outlives the transaction). */
+export const SESSION_ADVISORY_NAME = new RegExp(String.raw`\b(?:${Object.keys(ADVISORY_SESSION).join('|')})\b`, 'i');
+
 /** Rules about transaction boundaries: the analysis needs their words; the pooler sees ReadyForQuery instead. */
 export const TRANSACTION_RULES: ReadonlySet<RuleId> = new Set(['statement-mode-transaction']);
 
