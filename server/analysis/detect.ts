@@ -14,6 +14,7 @@ import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './
 import { hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
+import { pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax } from './newerSyntax';
 
@@ -47,6 +48,10 @@ export interface Candidate {
   temporary?: string;
   /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
   advisory?: AdvisoryUse;
+  /** For a dblink_connect: the connection's name as written, which a later dblink_disconnect may close (bodyConnections.ts). */
+  dblink?: { name: string };
+  /** The state is left only when a function body fails midway: a call that returns leaves none (not carried to callers). */
+  errorPathOnly?: boolean;
 }
 
 export interface StatementFacts {
@@ -59,6 +64,8 @@ export interface StatementFacts {
   mayAdvanceSequences?: boolean;
   /** The statement is written in another SQL dialect (then it has no candidates, and its syntax error is not reported). */
   dialect?: OtherDialect;
+  /** The named dblink connections the statement closes (bodyConnections.ts). */
+  disconnects?: Disconnect[];
   /** Settings the statement restores to their defaults (`RESET x`, `SET x TO DEFAULT`; '*' for RESET ALL). */
   resets?: string[];
   /** Tables, views and sequences the statement drops (last name part; '*' for DISCARD TEMP/ALL, which drop every temporary one). */
@@ -170,7 +177,11 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
       fix: replacement ? { title: `Use ${replacement}`, edits: [{ start: end - name.length, end, newText: replacement }] } : undefined,
     });
   } else if (SESSION_EXTENSION_FUNCTIONS.has(name) && !(name.startsWith('dblink') && args.length < 2)) {
-    candidates.push({ rule: 'session-extension', start, end, message: `${name} keeps state in one backend's session.` });
+    const connection = name.startsWith('dblink') ? firstArgument(argumentsText(ctx.text, end - ctx.base)) : '';
+    candidates.push({ rule: 'session-extension', start, end, message: `${name} keeps state in one backend's session.`, ...(connection ? { dblink: { name: connection } } : {}) });
+  } else if (name === 'dblink_disconnect' && args.length === 1) {
+    const connection = firstArgument(argumentsText(ctx.text, end - ctx.base));
+    if (connection) (ctx.facts.disconnects ??= []).push({ name: connection, start });
   }
 }
 
@@ -187,6 +198,19 @@ function argumentsText(text: string, from: number): string {
       i = close;
     } else if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return text.slice(open, i + 1).replace(/\s+/g, '').toLowerCase();
+  }
+  return '';
+}
+
+/** The first argument of an argument list as argumentsText gives it (`(conn,info)` -> `conn`; '' when none). */
+function firstArgument(list: string): string {
+  let depth = 0;
+  for (let i = 1; i < list.length; i++) {
+    const c = list[i];
+    if (c === "'") i = list.indexOf("'", i + 1) < 0 ? list.length : list.indexOf("'", i + 1);
+    else if (c === '(') depth++;
+    else if (c === ')' && depth-- === 0) return list.slice(1, i);
+    else if (c === ',' && depth === 0) return list.slice(1, i);
   }
   return '';
 }
@@ -347,8 +371,10 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
   const builtStatements = new BuiltStatements();
   const saved = new SavedSettings();
   const advances = new BodySequences();
+  const disconnects: Disconnect[] = [];
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
+    if (bodyFacts.disconnects) disconnects.push(...bodyFacts.disconnects);
     bodyFacts.candidates = bodyFacts.candidates.filter((candidate) => !advances.precede(candidate, bodyFacts));
     advances.read(bodyFacts);
     if (language === 'plpgsql') {
@@ -374,7 +400,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
     }
     if (language === 'plpgsql') saved.read(span.text.slice(statementStart(span.text)));
   }
-  ctx.facts.candidates.push(...pairBodyLocks(found, body, ctx.base + at));
+  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(found, body, ctx.base + at), disconnects, body, ctx.base + at));
 }
 
 function walk(ctx: WalkContext, value: unknown): void {
@@ -554,6 +580,7 @@ function addTreeFacts(text: string, base: number, tree: unknown, facts: Statemen
   if (facts.candidates.some((c) => c.rule === 'session-set')) facts.dialect = dialectOfSetStatement(text);
   if (facts.dialect) facts.candidates = [];
   else keepIntendedSetConfig(tree, facts);
+  facts.candidates = pairStatementConnections(facts.candidates, facts.disconnects);
 }
 
 /**

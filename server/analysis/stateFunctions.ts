@@ -33,8 +33,9 @@ export function definedFunctions(text: string, file: string): { name: string; si
   const lines = new LineIndex(text);
   return spans.map((span) => {
     const name = unqualifiedName(DEFINITION.exec(span.text)![1]);
-    // A body that only releases an advisory lock (an unlock helper) leaves no state behind: its calls are no finding.
-    const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding));
+    // A body that only releases an advisory lock (an unlock helper) leaves no state behind, nor does one that
+    // leaves a dblink connection open only when it fails midway: their calls are no finding.
+    const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
     if (!inside) return { name };
     const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
     return { name, site: { name, rule: inside.rule, message: inside.message, file, range } };

@@ -93,6 +93,8 @@ export interface Finding {
   related?: RelatedInfo[];
   /** True for findings about code that has no effect (e.g. SET LOCAL outside a transaction block). */
   unnecessary?: boolean;
+  /** The state is left only when a function body fails midway (bodyConnections.ts): its calls are no finding. */
+  errorPathOnly?: boolean;
 }
 
 export type TrackedParameterSupport = 'synced' | 'unsynced';

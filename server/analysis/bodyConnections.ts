@@ -1,0 +1,87 @@
+// Named dblink connections a statement or a function body opens and closes itself. One statement, and one
+// call of a function, run on one server connection: a dblink_connect('n', …) followed by
+// dblink_disconnect('n') there leaves nothing open for the next client of that server connection, as long
+// as the body cannot leave between the two. The connection stays a finding when the body may leave in
+// between (RAISE, RETURN, EXIT, CONTINUE, COMMIT, ROLLBACK) without also closing it in an EXCEPTION
+// handler after the connect — then an error leaves it open in a pooled server connection, where the next
+// dblink_connect of that name fails — unless its name is fresh for each call (a uuid, random or
+// txid-derived value), which no other client can collide with. Such an error-path-only finding is not
+// carried to the function's callers (stateFunctions.ts): a call that returns leaves nothing open.
+import type { Candidate } from './detect';
+import { LITERALS_AND_COMMENTS } from './templatePlaceholders';
+
+/** A dblink_disconnect call: the connection name as written (lower case, no whitespace), and where. */
+export interface Disconnect {
+  name: string;
+  start: number;
+}
+
+const HANDLER = /\bexception\s+when\b/gi;
+const WAY_OUT = /\b(?:raise(?!\s+(?:notice|warning|info|log|debug)\b)|return(?!\s+next\b)|exit|continue|commit|rollback)\b/i;
+const FRESH_VALUE = /\b(?:gen_random_uuid|uuid_generate_v[14]|random|txid_current|pg_current_xact_id)\s*\(/i;
+
+/** The text with literals and comments blanked (same length), so keywords in them do not count. */
+function codeOnly(text: string): string {
+  return text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length));
+}
+
+/** A statement's own connect/disconnect pairs: the connects it closes later in the same statement are dropped. */
+export function pairStatementConnections(candidates: Candidate[], disconnects: readonly Disconnect[] | undefined): Candidate[] {
+  if (!disconnects?.length) return candidates;
+  return candidates.filter((c) => !c.dblink || !disconnects.some((d) => d.start > c.start && d.name === c.dblink!.name));
+}
+
+/**
+ * Applies a body's connect/disconnect pairs to its candidates (offsets relative to the statement; the body
+ * starts at `bodyStart`): see the file comment.
+ */
+export function pairBodyConnections(candidates: Candidate[], disconnects: readonly Disconnect[], body: string, bodyStart: number): Candidate[] {
+  if (disconnects.length === 0 || !candidates.some((c) => c.dblink)) return candidates;
+  const code = codeOnly(body);
+  const handlers = [...code.matchAll(HANDLER)].map((match) => handlerSection(code, match.index!, bodyStart));
+  const result: Candidate[] = [];
+  for (const candidate of candidates) {
+    const closes = candidate.dblink ? disconnects.filter((d) => d.start > candidate.start && d.name === candidate.dblink!.name) : [];
+    if (closes.length === 0) {
+      result.push(candidate);
+      continue;
+    }
+    const inHandler = closes.some((d) => handlers.some((h) => h.start > candidate.start && h.start < d.start && d.start < h.end));
+    const between = code.slice(candidate.start - bodyStart, Math.min(...closes.map((d) => d.start)) - bodyStart);
+    if (inHandler || !WAY_OUT.test(between) || isFreshName(code, candidate.dblink!.name)) continue;
+    result.push(closedOnNormalPathOnly(candidate));
+  }
+  return result;
+}
+
+const BLOCK_WORD = /\b(?:begin|case|end(?!\s+(?:if|loop)\b))\b/gi;
+
+/**
+ * An EXCEPTION handler's section, from `exception when` to the `end` of the block it belongs to (offsets
+ * relative to the statement): `begin` and `case` open, and an `end` that is no `end if`/`end loop` closes.
+ */
+function handlerSection(code: string, at: number, bodyStart: number): { start: number; end: number } {
+  let depth = 0;
+  BLOCK_WORD.lastIndex = at;
+  for (let match = BLOCK_WORD.exec(code); match; match = BLOCK_WORD.exec(code)) {
+    const word = match[0].toLowerCase();
+    if (word !== 'end') depth++;
+    else if (depth-- === 0) return { start: bodyStart + at, end: bodyStart + match.index };
+  }
+  return { start: bodyStart + at, end: bodyStart + code.length };
+}
+
+/** Whether the body assigns the connection's name variable from a value fresh for each call (`conn text := gen_random_uuid()`). */
+function isFreshName(code: string, name: string): boolean {
+  if (!/^[a-z_][\w$]*$/.test(name)) return FRESH_VALUE.test(name);
+  const assignment = new RegExp(String.raw`\b${name.replace(/\$/g, '\\$')}\b[^;:=]*:?=([^;]*)`, 'gi');
+  return [...code.matchAll(assignment)].some((match) => FRESH_VALUE.test(match[1]));
+}
+
+function closedOnNormalPathOnly(connect: Candidate): Candidate {
+  return {
+    ...connect,
+    errorPathOnly: true,
+    message: 'dblink_connect opens a named connection that this body closes only when it reaches its dblink_disconnect: after an error it stays open in a server connection the pooler hands to other clients (where a dblink_connect of the same name fails); close it in an EXCEPTION handler too, or name it freshly for each call.',
+  };
+}

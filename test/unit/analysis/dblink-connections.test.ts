@@ -1,0 +1,97 @@
+// Named dblink connections that one statement or one function call opens and closes itself leave nothing
+// open for the next client of the pooled server connection — unless the body can leave between the
+// connect and the disconnect without closing it in an EXCEPTION handler (and the name is not fresh per call).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+
+before(async () => {
+  await initAnalysis();
+});
+
+const extensionFindings = (sql: string): string[] =>
+  analyzeSql(sql).filter((finding) => finding.rule === 'session-extension').map((finding) => finding.message);
+
+const copyRows = (between: string, handler = ''): string => `create function copy_rows(remote text) returns void language plpgsql as $$
+begin
+  perform dblink_connect('copier', remote);
+  perform dblink_exec('copier', 'insert into archive select * from staging');
+${between}
+  perform dblink_disconnect('copier');${handler}
+end $$;`;
+
+test('a body that connects and disconnects the same name with no way out in between is no finding', () => {
+  assert.deepEqual(extensionFindings(copyRows('  perform pg_sleep(0);')), []);
+});
+
+test('a body that may RAISE between connect and disconnect keeps a finding about the error path', () => {
+  const found = extensionFindings(copyRows("  if not found then raise exception 'nothing copied'; end if;"));
+  assert.equal(found.length, 1);
+  assert.match(found[0], /closes only when it reaches its dblink_disconnect/);
+});
+
+test('a body that also disconnects in an EXCEPTION handler after the connect is no finding', () => {
+  const handler = `
+exception when others then
+  perform dblink_disconnect('copier');
+  raise;`;
+  assert.deepEqual(extensionFindings(copyRows("  if not found then raise exception 'nothing copied'; end if;", handler)), []);
+});
+
+test('an EXCEPTION handler that does not close the connection does not make it safe', () => {
+  const sql = `create function copy_rows(remote text) returns void language plpgsql as $$
+begin
+  begin
+    perform 1 / 0;
+  exception when division_by_zero then
+    null;
+  end;
+  perform dblink_connect('copier', remote);
+  if random() < 0.5 then return; end if;
+  perform dblink_disconnect('copier');
+end $$;`;
+  assert.equal(extensionFindings(sql).length, 1);
+});
+
+test('a connection named by a fresh uuid per call, closed later in the body, is no finding even with a way out between', () => {
+  const sql = `create function sync_once(remote text) returns void language plpgsql as $$
+declare link text := gen_random_uuid()::text;
+begin
+  perform dblink_connect(link, remote);
+  if random() < 0.5 then raise exception 'unlucky'; end if;
+  perform dblink_disconnect(link);
+end $$;`;
+  assert.deepEqual(extensionFindings(sql), []);
+});
+
+test('a connection the body never closes is still a finding, fresh name or not', () => {
+  const sql = `create function open_link(remote text) returns text language plpgsql as $$
+declare link text := gen_random_uuid()::text;
+begin
+  perform dblink_connect(link, remote);
+  return link;
+end $$;`;
+  assert.equal(extensionFindings(sql).length, 1);
+});
+
+test('disconnecting another name does not pair with the connect', () => {
+  const sql = copyRows('  perform 1;').replace("dblink_disconnect('copier')", "dblink_disconnect('other')");
+  assert.equal(extensionFindings(sql).length, 1);
+});
+
+test('one statement that connects, uses and disconnects a name is no finding; a connect alone still is', () => {
+  assert.deepEqual(extensionFindings("select dblink_connect('once', 'dbname=app'), dblink_exec('once', 'vacuum'), dblink_disconnect('once');"), []);
+  assert.equal(extensionFindings("select dblink_connect('kept', 'dbname=app');\nselect dblink_disconnect('kept');").length, 1);
+});
+
+test('calls of a function that leaves its connection open only on the error path are no finding', () => {
+  const definitions = copyRows("  if not found then raise exception 'nothing copied'; end if;");
+  const index = stateFunctionIndex([{ path: 'schema.sql', text: definitions }]);
+  assert.equal(index.has('copy_rows'), false);
+  const leaky = `create function open_link(remote text) returns void language plpgsql as $$
+begin
+  perform dblink_connect('kept', remote);
+end $$;`;
+  assert.equal(stateFunctionIndex([{ path: 'schema.sql', text: leaky }]).get('open_link')?.rule, 'session-extension');
+});
