@@ -672,7 +672,7 @@ class Extractor {
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
   private inspectQueryMemberTag(node: ts.TaggedTemplateExpression, client: ts.Expression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (isOtherDialectReceiver(client, this.otherObjects)) return;
-    const parts = taggedTemplateParts(node.template, this.source);
+    const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
     if (parts.length === 0 || !opensStatement(parts)) return;
     this.addPiece(this.bypassesPooler(node, client) ? this.unpooledGroup() : groupFor(client), parts, false, true);
   }

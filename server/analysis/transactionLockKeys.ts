@@ -5,27 +5,17 @@
 // leaves no state behind. So an unlock is no finding when the same file takes that very key (the call's
 // arguments as written) with a transaction-level lock and calls no session lock function anywhere.
 import type { DocumentText, Finding } from './types';
+import { argumentsText } from './detect';
 
-const SESSION_LOCK = /\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(/i;
+const SESSION_LOCK = /\bpg_(?:try_)?advisory_lock(?:_shared)?\b/i;
 const TRANSACTION_LOCK = /\bpg_(?:try_)?advisory_xact_lock(?:_shared)?\s*(?=\()/gi;
 const UNLOCK = /^pg_advisory_unlock(?:_shared)?$/i;
-
-/** A call's argument list from the `(` at `open`, without whitespace, lower case ('' when it does not close on this line range). */
-function argumentsAt(text: string, open: number): string {
-  let depth = 0;
-  const limit = Math.min(text.length, open + 500);
-  for (let i = open; i < limit; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return text.slice(open, i + 1).replace(/\s+/g, '').toLowerCase();
-  }
-  return '';
-}
 
 /** The keys (argument lists as written) the text takes with transaction-level advisory locks. */
 function transactionLockKeys(text: string): Set<string> {
   const keys = new Set<string>();
   for (const match of text.matchAll(TRANSACTION_LOCK)) {
-    const key = argumentsAt(text, match.index! + match[0].length);
+    const key = argumentsText(text, match.index! + match[0].length);
     if (key) keys.add(key);
   }
   return keys;
@@ -39,7 +29,7 @@ export function withoutUnlocksOfTransactionKeys(document: DocumentText, findings
   const keys = transactionLockKeys(text);
   return findings.filter((finding) => {
     if (finding.rule !== 'advisory-lock' || !UNLOCK.test(text.slice(finding.start, finding.end))) return true;
-    const open = text.slice(finding.end).search(/\S/);
-    return !(open >= 0 && text[finding.end + open] === '(' && keys.has(argumentsAt(text, finding.end + open)));
+    const key = argumentsText(text, finding.end);
+    return !(key && keys.has(key));
   });
 }
