@@ -33,11 +33,13 @@ export type Part = TextPart | SlotPart;
  * parenthesised list (`IN ${list}`, `VALUES ${rows}`), else nothing (a clause or a whole statement),
  * else a number (`$${n}`: the hole is a parameter's number), else a statement where only a statement fits
  * (`PREPARE s AS ${query}`: PostgreSQL's bare `SELECT` is the shortest), else a keyword option where only
- * keywords fit (`ISOLATION LEVEL ${level}`, so `BEGIN` and `SET SESSION CHARACTERISTICS` are still read).
+ * keywords fit (`ISOLATION LEVEL ${level}`, so `BEGIN` and `SET SESSION CHARACTERISTICS` are still read),
+ * else, last, a name with an empty column list where a table's name and columns go (`CREATE TEMP TABLE ${t}`,
+ * `${name}${columns}`: PostgreSQL accepts `CREATE TABLE t ()`), so what the statement does is still read.
  */
 // Values and lists are padded so they never merge with a word next to them (`begin${opts}`); an
 // identifier is not, since `${schema}_log` or `x_${n}` is one name.
-export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `${HOLE_IDENTIFIER_PREFIX}hole_${i}`, ` ($${i}) `, '', String(i), ' select ', ' serializable '];
+export const HOLE_FILLERS = (i: number): string[] => [` $${i} `, `${HOLE_IDENTIFIER_PREFIX}hole_${i}`, ` ($${i}) `, '', String(i), ' select ', ' serializable ', `${HOLE_IDENTIFIER_PREFIX}hole_${i} () `];
 const VALUE_OR_IDENTIFIER = (original: string) => (i: number): string[] => [original, ` $${i} `, `${HOLE_IDENTIFIER_PREFIX}hole_${i}`];
 const IDENTIFIER_ONLY = (original: string) => (): string[] => [original, `${HOLE_IDENTIFIER_PREFIX}ident`];
 

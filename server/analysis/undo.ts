@@ -3,6 +3,7 @@
 // same transaction, query message or function body, it never reaches another client (context.ts,
 // detect.ts). No parser here: the embedded-SQL bundle reaches this through context.ts.
 import type { Candidate, StatementFacts } from './detect';
+import { HOLE_IDENTIFIER_PREFIX, isFilledPlaceholder } from './templatePlaceholders';
 
 /** What a statement undoes, as keys `set:<setting>` and `temp:<name>`; `<kind>:*` undoes every one of its kind. */
 export function undoKeys(facts: StatementFacts): string[] {
@@ -21,5 +22,15 @@ export function undoableKey(candidate: Candidate): string | undefined {
 export function undoes(undo: string, candidate: Candidate): boolean {
   const key = undoableKey(candidate);
   if (!key) return false;
-  return undo === key || (undo.endsWith(':*') && key.startsWith(undo.slice(0, -1)));
+  return undo === key || (undo.endsWith(':*') && key.startsWith(undo.slice(0, -1))) || dropsUnknownTemp(undo, key);
+}
+
+/**
+ * A temporary table named by a template hole (`CREATE TEMP TABLE ${t} …; DROP TABLE ${t}`) is filled with a
+ * different placeholder at each hole, so the names never match: a DROP whose name is a hole too is taken to
+ * drop it (guessing it left is a false finding; it is the same code's own table in practice).
+ */
+function dropsUnknownTemp(undo: string, key: string): boolean {
+  const standsForHole = (name: string) => isFilledPlaceholder(name) || name.includes(HOLE_IDENTIFIER_PREFIX);
+  return key.startsWith('temp:') && undo.startsWith('temp:') && standsForHole(key.slice(5)) && standsForHole(undo.slice(5));
 }
