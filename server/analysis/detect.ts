@@ -186,7 +186,7 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
 }
 
 /** A call's argument list as written from its `(` at or after `from`, without whitespace, lower case ('' when not found). */
-function argumentsText(text: string, from: number): string {
+export function argumentsText(text: string, from: number): string {
   const open = text.indexOf('(', from);
   if (open < 0 || text.slice(from, open).trim() !== '') return '';
   let depth = 0;
