@@ -11,7 +11,7 @@ import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart
 import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia, statementStart } from './dynamicSql';
 import { SavedSettings } from './savedSettings';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
-import { hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
+import { LITERALS_AND_COMMENTS, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
@@ -494,9 +494,11 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at:
           /* not an assignment after all: strip a word */
         }
       }
-      // A quoted string goes whole (a RAISE message's `f (…)` is text, not a call of f), else a word.
+      // A quoted string goes whole (a RAISE message's `f (…)` is text, not a call of f), a loop's header up
+      // to its LOOP (the statement after it may follow a long query), else a word.
       const literal = skipNonCode(rest, /^e'/i.test(rest) ? 1 : 0);
-      const match = literal > 0 ? [rest.slice(0, literal)] : /^\S+/.exec(rest);
+      const header = literal > 0 ? undefined : controlHeader(rest);
+      const match = literal > 0 ? [rest.slice(0, literal)] : header !== undefined ? [rest.slice(0, header)] : /^\S+/.exec(rest);
       if (!match) return undefined;
       const stripped = match[0].length + leadingTrivia(rest.slice(match[0].length));
       skipped += stripped;
@@ -504,6 +506,18 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at:
     }
   }
   return undefined;
+}
+
+const LOOP_HEADER = /^(?:for|foreach|while)\b/i;
+
+/**
+ * The length of a FOR/FOREACH/WHILE header up to and with its LOOP (undefined: none). An IF's THEN is not
+ * skipped: what an IF guards (`if exists (… pg_prepared_statements …) then deallocate s`) depends on it.
+ */
+function controlHeader(text: string): number | undefined {
+  if (!LOOP_HEADER.test(text)) return undefined;
+  const found = /\bloop\b/i.exec(text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length)));
+  return found ? found.index + found[0].length : undefined;
 }
 
 /** Whether a statement holds no trigger word, so that only its syntax is checked (no AST is built). */
