@@ -157,8 +157,26 @@ function readMetaCommand(text: string, i: number): { name: string; end: number }
   if (name === ';') return { name, end: i + 2 }; // `\;` separates statements psql sends together; SQL goes on after it
   const newline = text.indexOf('\n', i);
   const lineEnd = newline < 0 ? text.length : newline;
-  const separator = text.slice(i + 1 + name.length, lineEnd).indexOf('\\\\');
-  return { name, end: separator >= 0 ? i + 1 + name.length + separator + 2 : lineEnd };
+  const separator = metaSeparatorAt(text, i + 1 + name.length, lineEnd);
+  return { name, end: separator >= 0 ? separator + 2 : lineEnd };
+}
+
+/**
+ * Where the `\\` that ends a meta-command's arguments is, or -1. Inside a quoted argument (`'…'`, where a
+ * backslash escapes the next character, `"…"` or a backquoted shell command) `\\` is text, as psql reads
+ * it: `\set cmd '\\copy t FROM …'` holds a command for a later `:cmd`.
+ */
+function metaSeparatorAt(text: string, from: number, lineEnd: number): number {
+  let quote = 0;
+  for (let k = from; k < lineEnd; k++) {
+    const code = text.charCodeAt(k);
+    if (quote !== 0) {
+      if (quote === 39 && code === 92) k++;
+      else if (code === quote) quote = 0;
+    } else if (code === 39 || code === 34 || code === 96) quote = code;
+    else if (code === 92 && text.charCodeAt(k + 1) === 92) return k;
+  }
+  return -1;
 }
 
 /** Whether a psql variable name (letter, `_` or non-ASCII) starts at `i`. */

@@ -37,6 +37,24 @@ test('the \\g family ends a statement like a semicolon; other meta-commands insi
   assert.deepEqual(analyzeSql('SELECT format(\'SELECT %L\', x) FROM t \\gexec\nSELECT 1;'), []);
 });
 
+test('a \\\\ inside a quoted meta-command argument is text, not the end of the meta-command; outside quotes it still ends it', () => {
+  // A variable holding a whole command (a \\copy) for psql to run where :name stands alone.
+  const script = [
+    "\\set data_file :abs_srcdir '/data/rows.csv'",
+    "\\set load_rows '\\\\copy events FROM ' :'data_file' ' WITH CSV;'",
+    ':load_rows',
+    "\\set quoted \"a \\\\ b\" `echo \\\\`",
+    "\\set escaped 'it''s \\' not over \\\\ yet'",
+    'SELECT count(*) FROM events;',
+  ].join('\n');
+  assert.deepEqual(analyzeSql(script), []);
+  // The quoted arguments are not SQL: the only SQL text is the :load_rows statement and the SELECT.
+  assert.deepEqual(splitStatements(script).map((s) => s.text.replace(/\s+/g, ' ').trim()), ['load_rows SELECT count(*) FROM events']);
+  // Unquoted, \\\\ separates the meta-command from SQL on the same line, which is read (and checked) as SQL.
+  assert.deepEqual(splitStatements("\\set n 1 \\\\ SELECT 1;").map((s) => s.text.trim()), ['SELECT 1']);
+  assert.deepEqual(placed("\\echo 'done' \\\\ SELECT id, FROM t;"), [[1, 28, 'syntax-error']]);
+});
+
 test('psql variables parse as names and literals; casts, := and array slices are untouched', () => {
   const sql = 'SELECT :one, :\'two\', x::int, a[1:2], a[lo:hi] FROM :"schema".t WHERE y = :v; SELECT f(p := 1);';
   assert.deepEqual(analyzeSql(sql), []);
