@@ -112,7 +112,8 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // DDL PostgreSQL has no form of: ALTER TABLE … MODIFY, DROP INDEX name ON table, FULLTEXT indexes.
     '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^\\s*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
   ].join('|'), 'im')],
-  ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b/i],
+  // SQLite's datetime('now') function; a table named user, unquoted (PostgreSQL reserves the word, MySQL and SQLite do not).
+  ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b|\bdatetime\s*\(\s*'|\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|INTO|REFERENCES|UPDATE|FROM|JOIN)\s+user\b(?![.\w])/i],
   ['sqlserver', new RegExp([
     '^\\s*GO\\s*$', // batch separator
     '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w+\\]', '^\\s*\\[\\w+\\]\\s+\\[?\\w+', // [bracket] names

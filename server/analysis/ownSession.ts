@@ -16,6 +16,7 @@ import { namesCompatibleEngine, pathNamesCompatibleEngine } from './dialect';
 import { leadingTrivia } from './dynamicSql';
 import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
+import { hasPostgresVariant } from './postgresVariant';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -52,13 +53,31 @@ export function isExtensionScript(fileName: string): boolean {
   const extension = EXTENSION_SCRIPT.exec(name)?.[1] ?? (/\.sql$/i.test(name) ? name.slice(0, -'.sql'.length) : undefined);
   if (!extension) return false;
   const versioned = EXTENSION_SCRIPT.test(name);
-  let folder = dirname(file);
   // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
-  for (let level = 0; level <= (versioned ? CONTROL_FILE_LEVELS : 1); level++) {
+  if (hasControlFileAbove(dirname(file), extension, versioned ? CONTROL_FILE_LEVELS : 1)) return true;
+  return versioned && amongExtensionScripts(dirname(file));
+}
+
+function hasControlFileAbove(start: string, extension: string, levels: number): boolean {
+  let folder = start;
+  for (let level = 0; level <= levels; level++) {
     if (existsSync(join(folder, `${extension}.control`))) return true;
     folder = dirname(folder);
   }
   return false;
+}
+
+const scriptNamesByFolder = new Map<string, { at: number; value: string[] }>();
+
+/**
+ * Whether a folder holds another extension's scripts (`<ext>--<version>.sql` with `<ext>.control` above): a
+ * versioned script there under an older name is one too — the extension was renamed, or its scripts are
+ * pasted into another extension's by the build (`#include "…/oldname--1.0--1.1.sql"`).
+ */
+function amongExtensionScripts(folder: string): boolean {
+  const names = perFolder(scriptNamesByFolder, folder, () => readdirSync(folder).filter((n) => EXTENSION_SCRIPT.test(n)).slice(0, MAX_SCRIPTS_PER_FOLDER), []);
+  const extensions = new Set(names.map((n) => EXTENSION_SCRIPT.exec(n)?.[1] ?? ''));
+  return [...extensions].some((extension) => extension !== '' && hasControlFileAbove(folder, extension, CONTROL_FILE_LEVELS));
 }
 
 const matchers = new Map<string, Ignore>();
@@ -353,8 +372,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   // Only a whole file (a query text the pooler sees is no file), and only where no tool's annotations say how it runs.
   const opensInside = fileName !== undefined && sections.length === 0 && opensWithTransactionScopedSetting(text);
   const withSections = opensInside ? { ...sectioned, opensInsideTransaction: true } : sectioned;
-  // A CockroachDB/YugabyteDB file: pooling findings hold, PostgreSQL's syntax errors do not.
-  const forEngine = fileName !== undefined && pathNamesCompatibleEngine(fileName)
+  // A CockroachDB/YugabyteDB file, or a generic migration PostgreSQL runs a variant of instead: pooling
+  // findings hold (the other engines sit behind the same poolers), PostgreSQL's syntax errors do not.
+  const forEngine = fileName !== undefined && (pathNamesCompatibleEngine(fileName) || hasPostgresVariant(fileName))
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   return sessionOptions(text, engine, fileName);

@@ -1,6 +1,9 @@
 // SQL that is not PostgreSQL is left alone: no syntax errors, no pooling findings.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
 
 before(() => initAnalysis());
@@ -120,4 +123,39 @@ test('MySQL-only DDL (ALTER TABLE … MODIFY, DROP INDEX name ON table, CREATE F
   for (const statement of ['DROP INDEX CONCURRENTLY by_type', 'ALTER TABLE t ALTER COLUMN c TYPE bigint', 'CREATE INDEX i ON t USING gin (to_tsvector(\'english\', c))']) assert.equal(dialectOfStatement(statement), undefined, statement);
   // A lone typo-like statement in a PostgreSQL file is still a syntax error.
   assert.deepEqual(analyzeSql('DROP INDEX CONCURRENTLY IF EXISTS by_type ON visibility;\n').map((f) => f.rule), ['syntax-error']);
+});
+
+test('a generic pop/popx migration with a PostgreSQL variant beside it (never run on PostgreSQL) keeps pooling findings but gets no syntax errors; without the variant it gets both', (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'poolsafe-variants-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  // CockroachDB/MySQL-style indexes inside CREATE TABLE, and a session SET, in the file every other database runs.
+  const generic = 'CREATE TABLE codes (id int, nid uuid,\n  UNIQUE INDEX codes_nid_idx (nid)\n);\nSET search_path TO app;\n';
+  const rules = (name: string): string[] => {
+    writeFileSync(join(folder, name), generic);
+    return analyzeSql(generic, undefined, join(folder, name)).map((f) => f.rule);
+  };
+  writeFileSync(join(folder, '20240101000000_codes.postgres.up.sql'), 'CREATE TABLE codes (id int, nid uuid);\n');
+  writeFileSync(join(folder, '20240102000000_flows.postgres.autocommit.down.sql'), 'DROP INDEX CONCURRENTLY flows_idx;\n');
+  assert.deepEqual(rules('20240101000000_codes.up.sql'), ['session-set']);
+  assert.deepEqual(rules('20240101000000_codes.autocommit.up.sql'), ['session-set']);
+  assert.deepEqual(rules('20240102000000_flows.down.sql'), ['session-set']);
+  // No PostgreSQL variant for this direction or this migration, or not a pop-style name: PostgreSQL runs the file.
+  assert.deepEqual(rules('20240101000000_codes.down.sql'), ['syntax-error', 'session-set']);
+  assert.deepEqual(rules('20240103000000_other.up.sql'), ['syntax-error', 'session-set']);
+  assert.deepEqual(rules('codes.up.sql'), ['syntax-error', 'session-set']);
+});
+
+
+test('an unquoted table named user and SQLite\'s datetime(\'now\') are another dialect\'s: no syntax error; PostgreSQL\'s quoted "user", user columns and roles stay PostgreSQL', () => {
+  const sqlite = 'create table user (\n  user_id integer primary key,\n  username text unique not null\n);\n';
+  assert.deepEqual(analyzeSql(sqlite), []);
+  assert.equal(dialectOfStatement('create table post (id integer, created_at datetime default (datetime(\'now\')))'), 'sqlite');
+  for (const statement of ['CREATE TABLE user (id int)', 'create table if not exists user (id int)', 'INSERT INTO user VALUES (1)', 'SELECT * FROM user u JOIN post p ON p.uid = u.id', 'ALTER TABLE post ADD FOREIGN KEY (uid) REFERENCES user (id)']) {
+    assert.notEqual(dialectOfStatement(statement), undefined, statement);
+  }
+  for (const statement of ['CREATE TABLE "user" (id int)', 'SELECT * FROM user_accounts', 'SELECT * FROM users', 'CREATE USER app', 'SELECT user', 'SELECT id FROM t WHERE owner = user', 'ALTER TABLE t ADD COLUMN user_id int', 'SELECT * FROM app.user_roles', "SELECT 'FROM user'"]) {
+    assert.equal(dialectOfStatement(statement), undefined, statement);
+  }
+  // Other PostgreSQL mistakes in the same shape are still reported.
+  assert.deepEqual(analyzeSql('CREATE TABLE users (id int,);').map((f) => f.rule), ['syntax-error']);
 });

@@ -54,6 +54,16 @@ test('a file named like an extension script without the extension\'s control fil
   assert.deepEqual(rules(SCRIPT_STATE), outside);
 });
 
+test('a versioned script under another name among an extension\'s scripts (a renamed extension, or one the build pastes in) runs in its own session too', (t) => {
+  const root = extensionTree(t, { 'sql/widgets--1.1--1.2.sql': 'SELECT 1;\n', 'lib/readme.txt': 'notes\n' });
+  const outside = ['session-set', 'set-local-outside-transaction', 'temp-table'];
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'sql', 'gizmos--0.9--1.0.sql')), []);
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'sql', 'gizmos--1.0.sql')), []);
+  // Only versioned names count, and only in a folder that holds the extension's own scripts.
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'sql', 'gizmos.sql')), outside);
+  assert.deepEqual(rules(SCRIPT_STATE, join(root, 'lib', 'gizmos--0.9--1.0.sql')), outside);
+});
+
 test('@extschema@ stands for a schema name: no syntax error, and the function it names is still read', () => {
   const sql = `CREATE FUNCTION @extschema@.stash(p text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
