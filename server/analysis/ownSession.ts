@@ -17,6 +17,7 @@ import { leadingTrivia } from './dynamicSql';
 import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
+import { errorsRecordedIn } from './expectedErrors';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -143,6 +144,20 @@ export function isPgRegressInput(fileName: string): boolean {
   const expected = join(dirname(folder), 'expected');
   if (existsSync(join(expected, `${name}.out`))) return true;
   return expectedOutputs(expected).some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
+}
+
+/** The expected outputs of a regression script: pg_regress' `expected/<name>.out` and `<name>_<n>.out`, or one beside it. */
+export function regressionOutputsOf(fileName: string): string[] {
+  const file = resolve(fileName);
+  if (!/\.sql$/i.test(file)) return [];
+  const stem = file.slice(0, -'.sql'.length);
+  const beside = EXPECTED_OUTPUT_SUFFIXES.map((suffix) => stem + suffix).filter((path) => existsSync(path));
+  const folder = dirname(file);
+  if (!REGRESSION_INPUT_FOLDER.test(basename(folder))) return beside;
+  const name = basename(stem);
+  const expected = join(dirname(folder), 'expected');
+  const outputs = expectedOutputs(expected).filter((out) => out === `${name}.out` || (out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length))));
+  return [...beside, ...outputs.map((out) => join(expected, out))];
 }
 
 /**
@@ -382,7 +397,10 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
 
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.testScript) return options;
-  if (isTestScript(text, fileName)) return { ...options, ownSession: true, testScript: true };
+  if (isTestScript(text, fileName)) {
+    const expectedErrors = fileName !== undefined ? errorsRecordedIn(regressionOutputsOf(fileName)) : undefined;
+    return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }) };
+  }
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)

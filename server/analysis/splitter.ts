@@ -184,10 +184,21 @@ function startsVariableName(code: number): boolean {
   return code === 95 || (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code >= 0x80;
 }
 
-/** A `:` that starts a psql variable (`:name`, `:'name'`, `:"name"`), not a cast (`::`), `:=` or an array slice (`a[i:j]`). */
+/** The end (just past the `}`) of a psql `:{?name}` test at `i`, or -1 when the text there is not one. */
+function definedTestEnd(text: string, i: number): number {
+  if (text.charCodeAt(i + 1) !== 123 || text.charCodeAt(i + 2) !== 63 || !startsVariableName(text.charCodeAt(i + 3))) return -1;
+  let j = i + 4;
+  while (j < text.length && isIdentCode(text.charCodeAt(j))) j++;
+  return text.charCodeAt(j) === 125 ? j + 1 : -1;
+}
+
+/**
+ * A `:` that starts a psql variable (`:name`, `:'name'`, `:"name"`, or the test `:{?name}`), not a cast (`::`), `:=`
+ * or an array slice (`a[i:j]`).
+ */
 function isPsqlVariable(text: string, i: number): boolean {
   const next = text.charCodeAt(i + 1);
-  if (!(next === 39 || next === 34 || startsVariableName(next))) return false;
+  if (!(next === 39 || next === 34 || startsVariableName(next) || definedTestEnd(text, i) > 0)) return false;
   const previous = i > 0 ? text.charCodeAt(i - 1) : 32;
   return previous !== 58 && previous !== 93 && previous !== 41 && !isIdentCode(previous);
 }
@@ -262,8 +273,16 @@ class PendingStatement {
 
   /** Blanks the `:` of a psql variable at `i`, noting the psql-only quoted forms. */
   maskVariable(text: string, i: number): void {
-    this.mask(i, i + 1, false);
     const next = text.charCodeAt(i + 1);
+    if (next === 123 /* { */) {
+      // `:{?name}` (whether name is set) becomes psql's TRUE or FALSE: read it as the bare name.
+      const close = definedTestEnd(text, i);
+      this.mask(i, i + 3, false);
+      this.mask(close - 1, close, false);
+      this.quotedVariable = true;
+      return;
+    }
+    this.mask(i, i + 1, false);
     if (next === 39 /* ' */ || next === 34 /* " */) this.quotedVariable = true;
   }
 

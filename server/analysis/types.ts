@@ -128,6 +128,11 @@ export interface AnalysisOptions {
    */
   testScript?: boolean;
   /**
+   * Error messages the test script's expected output records (its `ERROR:` lines): a statement that fails
+   * with one of them is written to fail, and gets no syntax-error finding. Set by the file-level entry points.
+   */
+  expectedErrors?: ReadonlySet<string>;
+  /**
    * The SQL file is a migration whose tool runs each annotated section on its own, in a transaction or
    * not (goose, sql-migrate, dbmate: migrationAnnotations.ts). Set by the file-level entry points.
    */

@@ -140,6 +140,25 @@ test('a regression script beside its expected output (<name>_expected, <name>.ex
   }
 });
 
+test('a statement a regression test feeds PostgreSQL to record its error (the expected output holds that ERROR line) gets no syntax-error; other mistakes do', (t) => {
+  const failing = 'MERGE INTO target t BOGUSWORD USING source s ON t.id = s.id WHEN MATCHED THEN DELETE;\n';
+  const output = `${failing}ERROR:  syntax error at or near "BOGUSWORD"\nLINE 1: MERGE INTO target t BOGUSWORD USING source s ON t.id = s.i...\n                            ^\n`;
+  const root = folderWith(t, 'poolsafe-expected-errors-', {
+    'expected/merge_errors.out': output, 'expected/merge_ok.out': 'SELECT 1;\n', 'checks/merge_beside.out': output,
+  });
+  for (const path of [['sql', 'merge_errors.sql'], ['checks', 'merge_beside.sql']]) {
+    assert.deepEqual(analyzeSql(failing, undefined, join(root, ...path)), [], path.join('/'));
+    // A mistake the expected output does not record is still reported.
+    assert.deepEqual(analyzeSql('SELECT id, FROM t;\n', undefined, join(root, ...path)).map((f) => f.rule), ['syntax-error'], path.join('/'));
+  }
+  // The same statement in a test whose expected output records no such error, or in application SQL.
+  assert.deepEqual(analyzeSql(failing, undefined, join(root, 'sql', 'merge_ok.sql')).map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyzeSql(failing, undefined, join(root, 'merge_errors.sql')).map((f) => f.rule), ['syntax-error']);
+  // The editor's incremental analysis agrees.
+  const document = new IncrementalSqlDocument(join(root, 'sql', 'merge_errors.sql'));
+  assert.deepEqual(document.analyze(failing), []);
+});
+
 test('input/<name>.sql beside expected/<name>.out is a regression suite\'s input, like sql/<name>.sql', (t) => {
   const root = folderWith(t, 'poolsafe-suites-', { 'parser/expected/cursor.out': '', 'parser/expected/notes.txt': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'cursor.sql')), []);

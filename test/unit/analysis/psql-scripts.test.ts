@@ -63,6 +63,14 @@ test('psql variables parse as names and literals; casts, := and array slices are
   assert.equal(texts[1], 'SELECT f(p := 1)');
 });
 
+test('psql\'s :{?name} test (is the variable set) reads as a value, and marks a psql script; a mistake beside it is still reported', () => {
+  assert.deepEqual(analyzeSql('\\set ready 1\nSELECT :{?ready} AS is_set, NOT :{?missing} AS unset;\n\\if :{?ready}\n\\echo yes\n\\endif\n'), []);
+  assert.equal(splitStatements('SELECT :{?ready} AS is_set')[0].text, 'SELECT    ready  AS is_set');
+  // Not the test's shape (no ?, no name, no closing brace): left as it is.
+  assert.equal(splitStatements("SELECT '{a}'::text[], x FROM t WHERE y = :{ready}")[0].text, "SELECT '{a}'::text[], x FROM t WHERE y = :{ready}");
+  assert.deepEqual(placed('SELECT :{?ready} AS is_set;\nSELECT id, FROM t;\n'), [[2, 12, 'syntax-error']]);
+});
+
 test('a psql variable glued to the end of a name becomes part of that identifier; slices, casts and spaced mistakes are not', () => {
   const sql = 'CREATE TABLE audit.events_:run_id (n int, tag kind_:run_id);\nINSERT INTO audit.events_:run_id VALUES (1);';
   assert.deepEqual(analyzeSql(sql), []);

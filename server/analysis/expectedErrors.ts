@@ -1,0 +1,36 @@
+// A regression test may feed PostgreSQL a statement that must fail, to record the error: the test's expected
+// output then holds the line `ERROR:  syntax error at or near "…"`. Such a statement is written to fail, so
+// a syntax-error finding on it tells its author nothing; the parser's message is PostgreSQL's own, which is
+// what makes the two comparable.
+import { readFileSync, statSync } from 'node:fs';
+
+/** Expected outputs bigger than this are not read (a regression output is rarely over a few hundred KB). */
+const MAX_OUTPUT_BYTES = 8 << 20;
+/** Outputs read recently, by path, with their modification time; kept small (one suite at a time). */
+const CACHE_SIZE = 32;
+const cache = new Map<string, { mtimeMs: number; errors: ReadonlySet<string> }>();
+
+/** `ERROR:  <message>` lines of psql output (also with a `psql:file:line:` prefix). */
+const ERROR_LINE = /^(?:psql:[^\n]*?:\d+: )?ERROR:\s+([^\n]*)$/gm;
+
+/** The error messages the given expected outputs record, or undefined when they record none. */
+export function errorsRecordedIn(outputFiles: readonly string[]): ReadonlySet<string> | undefined {
+  const all = new Set<string>();
+  for (const path of outputFiles) for (const message of errorsOf(path)) all.add(message);
+  return all.size > 0 ? all : undefined;
+}
+
+function errorsOf(path: string): ReadonlySet<string> {
+  try {
+    const { mtimeMs, size } = statSync(path);
+    const cached = cache.get(path);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.errors;
+    const errors = new Set<string>();
+    if (size <= MAX_OUTPUT_BYTES) for (const match of readFileSync(path, 'utf8').matchAll(ERROR_LINE)) errors.add(match[1].trimEnd());
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(path, { mtimeMs, errors });
+    return errors;
+  } catch {
+    return new Set();
+  }
+}
