@@ -8,11 +8,13 @@
 //   transaction when its marker adds `notransaction`.
 // - dbmate: `-- migrate:up` / `-- migrate:down`; a section is sent whole, as one query message (so its
 //   marker ends any statement), in a transaction unless its marker adds `transaction:false`.
+// - drizzle-kit: `--> statement-breakpoint` between statements; its migrator splits the file there and sends
+//   each chunk alone, so a chunk's last statement needs no `;`.
 // Annotations start at the beginning of a line and are case-insensitive, as the tools read them.
 import type { DocumentText, MigrationBlock, MigrationSection } from './types';
 
-/** The annotation lines that end a statement: goose's and sql-migrate's StatementEnd, dbmate's section markers. */
-const STATEMENT_END = /--[ \t]*(?:\+(?:goose|migrate)[ \t]+statementend\b|migrate:(?:up|down)\b)/iy;
+/** The annotation lines that end a statement: goose's and sql-migrate's StatementEnd, dbmate's section markers, drizzle-kit's breakpoint. */
+const STATEMENT_END = /--[ \t]*(?:\+(?:goose|migrate)[ \t]+statementend\b|migrate:(?:up|down)\b|>[ \t]*statement-breakpoint\b)/iy;
 
 /**
  * Whether the `--` comment at `i` is an annotation that ends the statement before it. Called by the

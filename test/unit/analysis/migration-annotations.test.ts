@@ -142,3 +142,26 @@ test('dbmate: a section with transaction:false is still sent whole, as one messa
   assert.deepEqual(rules('-- migrate:up transaction:false\nSET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (c);\nRESET lock_timeout;\n'), []);
   assert.deepEqual(rules('-- migrate:up transaction:false\nSET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (c);\n-- migrate:down\nRESET lock_timeout;\n'), ['session-set']);
 });
+
+test('drizzle-kit: a chunk before a --> statement-breakpoint line needs no semicolon (the migrator sends each chunk alone)', () => {
+  const migration = [
+    'CREATE TABLE "tags" ("id" serial PRIMARY KEY, "label" text NOT NULL);',
+    '-- fill it from the old column',
+    'INSERT INTO "tags" ("label") SELECT DISTINCT "tag" FROM "posts" WHERE "tag" IS NOT NULL',
+    '--> statement-breakpoint',
+    'ALTER TABLE "posts" DROP COLUMN "tag";--> statement-breakpoint',
+    'CREATE INDEX "tags_label_idx" ON "tags" ("label")',
+    '',
+  ].join('\n');
+  assert.deepEqual(rules(migration), []);
+  assert.deepEqual(splitStatements(migration).map((s) => s.text.split(/\s+/)[0]), ['CREATE', 'INSERT', 'ALTER', 'CREATE']);
+});
+
+test('drizzle-kit: without the breakpoint the two statements run together, and a mistake inside a chunk is still a syntax error', () => {
+  const joined = 'INSERT INTO "tags" ("label") SELECT "tag" FROM "posts"\n-- no breakpoint here\nALTER TABLE "posts" DROP COLUMN "tag";\n';
+  assert.deepEqual(lines(joined), [3]);
+  // A breakpoint inside the statement ends nothing but what is before it: the broken chunk is reported.
+  assert.deepEqual(lines('CREATE TABLE "t" ("id" int,)\n--> statement-breakpoint\nSELECT 1;\n'), [1]);
+  // The marker must be drizzle's: an arrow comment with other words is an ordinary comment.
+  assert.deepEqual(lines('SELECT 1\n--> next: the index\nSELECT 2;\n'), [3]);
+});
