@@ -103,6 +103,15 @@ const MYSQL_SET_STATEMENT = new RegExp(String.raw`^\s*${MYSQL_SET}|@@|\``, 'i');
 // Syntax only the other dialect has. Each pattern is specific enough to be a decision on its own, and
 // is matched against one statement's text (quotes included: cheap, and only on suspicious statements).
 const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
+  // ClickHouse (before MySQL, whose ENGINE = it shares): MergeTree-family and log engines, its wrapper types
+  // and unsigned integers, column codecs, TTL expressions, ORDER BY tuple(), a materialized view that
+  // writes TO another table (PostgreSQL's has no TO).
+  ['clickhouse', new RegExp([
+    '\\bENGINE\\s*=\\s*\\w*(?:MergeTree|Log)\\b', '\\b(?:LowCardinality|Nullable)\\s*\\(\\s*[A-Za-z]', '\\bCODEC\\s*\\(\\s*[A-Za-z]',
+    '\\bTTL\\s+[\\w.]+(?:\\s*\\([^()]*\\))?\\s*\\+\\s*(?:INTERVAL\\b|to\\w+\\s*\\()', '\\bORDER\\s+BY\\s+tuple\\s*\\(\\s*\\)',
+    '\\bUInt(?:8|16|32|64|128|256)\\b', '\\bDateTime64\\s*\\(',
+    '\\bMATERIALIZED\\s+VIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?[\\w."`]+\\s+TO\\s',
+  ].join('|'), 'im')],
   ['mysql', new RegExp([
     '`[^`\\n]+`', // backquoted identifiers
     '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',

@@ -20,7 +20,8 @@ test('a dialect name in the path (folder or file-name part, or the end of a Go-s
 
 test('migration folders of analytical and other non-PostgreSQL databases (ClickHouse, Spanner, BigQuery, StarRocks, Turso, YDB…) are not PostgreSQL', () => {
   // A ClickHouse dictionary and a Spanner table: neither parses as PostgreSQL, and neither is ours to report.
-  const clickhouse = 'CREATE DICTIONARY rates (id UInt64, rate Float64) PRIMARY KEY id SOURCE(CLICKHOUSE(TABLE \'r\')) LAYOUT(FLAT()) LIFETIME(300);\nSET max_threads = 8;\n';
+  // (Int32/Float32 rather than UInt64: an unsigned type alone already marks a statement as ClickHouse.)
+  const clickhouse = 'CREATE DICTIONARY rates (id Int32, rate Float32) PRIMARY KEY id SOURCE(CLICKHOUSE(TABLE \'r\')) LAYOUT(FLAT()) LIFETIME(300);\nSET max_threads = 8;\n';
   const spanner = 'CREATE TABLE accounts (\n  id INT64 NOT NULL,\n  label STRING(40),\n) PRIMARY KEY (id);\n';
   // (Its SET max_threads is no PostgreSQL parameter, so even read as PostgreSQL it is no session-set.)
   assert.deepEqual(analyzeSql(clickhouse).map((f) => f.rule), ['syntax-error'], 'the same text without a dialect path is read as PostgreSQL');
@@ -81,7 +82,7 @@ test('ClickHouse statements PostgreSQL cannot parse (ADD COLUMN … AFTER, Nulla
   const clickhouse = 'ALTER TABLE events ADD COLUMN IF NOT EXISTS region Nullable(String) AFTER id;\nALTER TABLE events MODIFY COLUMN ts DateTime64(3) CODEC(Delta, ZSTD);\n';
   assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/clickhouse/0002_region.sql'), []);
   // Elsewhere, a statement with no other dialect's mark is judged as PostgreSQL (MODIFY is MySQL's mark too).
-  const unmarked = 'ALTER TABLE events ADD COLUMN IF NOT EXISTS region Nullable(String) AFTER id;\n';
+  const unmarked = 'ALTER TABLE events ADD COLUMN IF NOT EXISTS region String AFTER id;\n';
   assert.deepEqual(analyzeSql(unmarked, undefined, 'db/migrations/0002_region.sql').map((f) => f.rule), ['syntax-error']);
   // With MODIFY, half the file's statements bear another dialect's mark: the file is left alone.
   assert.deepEqual(analyzeSql(clickhouse, undefined, 'db/migrations/0002_region.sql'), []);
@@ -158,4 +159,32 @@ test('an unquoted table named user and SQLite\'s datetime(\'now\') are another d
   }
   // Other PostgreSQL mistakes in the same shape are still reported.
   assert.deepEqual(analyzeSql('CREATE TABLE users (id int,);').map((f) => f.rule), ['syntax-error']);
+});
+
+test('ClickHouse-only syntax marks a statement as ClickHouse with no dialect name in the path (engines, wrapper types, codecs, TTL, ORDER BY tuple(), a materialized view TO a table)', () => {
+  const path = 'analytics/migrations/20240101_events.sql';
+  const marked = [
+    'CREATE TABLE hits (day Date, site LowCardinality(String), n UInt64) ENGINE = SummingMergeTree ORDER BY (site, day) TTL day + INTERVAL 90 DAY',
+    'CREATE TABLE raw (at DateTime64(3), body String CODEC(ZSTD(3))) ENGINE = MergeTree ORDER BY tuple()',
+    'ALTER TABLE hits ADD COLUMN IF NOT EXISTS referrer Nullable(String)',
+    'CREATE MATERIALIZED VIEW IF NOT EXISTS hits_daily_mv TO hits_daily AS SELECT toStartOfDay(at) AS day, count() AS n FROM raw GROUP BY day',
+  ];
+  for (const statement of marked) assert.equal(dialectOfStatement(statement), 'clickhouse', statement);
+  // A migration whose one marked statement sits beside an unmarked one (DROP COLUMN IsNull fails in
+  // PostgreSQL, where ISNULL is a keyword) is a ClickHouse file: half its statements bear the mark.
+  const migration = '-- migrate:up\nALTER TABLE hits ADD COLUMN IF NOT EXISTS IsNull Bool DEFAULT false CODEC(ZSTD(1));\n-- migrate:down\nALTER TABLE hits DROP COLUMN IF EXISTS IsNull;\n';
+  assert.deepEqual(analyzeSql(migration, undefined, path), []);
+  assert.deepEqual(analyzeSql(`${marked[3]};\nDROP VIEW IF EXISTS hits_daily_mv;\n`, undefined, path), []);
+});
+
+test('PostgreSQL that shares words with ClickHouse stays PostgreSQL: a ttl column, ORDER BY a tuple of columns, a materialized view with a tablespace; a real mistake there is still reported', () => {
+  for (const statement of [
+    'CREATE TABLE cache (key text PRIMARY KEY, ttl interval NOT NULL, expires_at timestamptz)',
+    "SELECT key FROM cache WHERE expires_at < now() + ttl ORDER BY (key, expires_at)",
+    'CREATE MATERIALIZED VIEW IF NOT EXISTS daily TABLESPACE fast AS SELECT 1',
+    "SELECT 'ENGINE = MergeTree', 'LowCardinality(String)' -- quoted, CODEC(ZSTD)",
+  ]) assert.equal(dialectOfStatement(statement), undefined, statement);
+  const path = 'analytics/migrations/20240101_cache.sql';
+  assert.deepEqual(analyzeSql('CREATE TABLE cache (key text PRIMARY KEY, ttl interval,);\nSELECT 1;\n', undefined, path).map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyzeSql('CREATE MATERIALIZED VIEW daily AS SELECT day, FROM hits;\n', undefined, path).map((f) => f.rule), ['syntax-error']);
 });
