@@ -117,7 +117,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',
     MYSQL_SET, '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // system variables (not tsvector@@tsquery)
     '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^\\s*DELIMITER\\b',
-    '\\b(?:TINY|MEDIUM|LONG)(?:INT|TEXT|BLOB)\\b', '\\bINT\\s*\\(\\s*\\d+\\s*\\)\\s*UNSIGNED\\b',
+    '\\b(?:TINY|MEDIUM|LONG)(?:INT|TEXT|BLOB)\\b',
+    // Unsigned integer types (BIGINT UNSIGNED, int(11) unsigned, SQLite's UNSIGNED BIG INT): PostgreSQL has none.
+    '\\b(?:SMALL|BIG)?INT(?:EGER)?(?:\\s*\\(\\s*\\d+\\s*\\)\\s*|\\s+)UNSIGNED\\b', '\\bUNSIGNED\\s+BIG\\s+INT\\b',
     // DDL PostgreSQL has no form of: ALTER TABLE … MODIFY, DROP INDEX name ON table, FULLTEXT indexes.
     '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^\\s*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
   ].join('|'), 'im')],

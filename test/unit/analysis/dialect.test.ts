@@ -188,3 +188,22 @@ test('PostgreSQL that shares words with ClickHouse stays PostgreSQL: a ttl colum
   assert.deepEqual(analyzeSql('CREATE TABLE cache (key text PRIMARY KEY, ttl interval,);\nSELECT 1;\n', undefined, path).map((f) => f.rule), ['syntax-error']);
   assert.deepEqual(analyzeSql('CREATE MATERIALIZED VIEW daily AS SELECT day, FROM hits;\n', undefined, path).map((f) => f.rule), ['syntax-error']);
 });
+
+test('unsigned integer types (BIGINT UNSIGNED, INTEGER(10) UNSIGNED, UNSIGNED BIG INT) are another dialect: an old SQLite/MySQL-era migration gets no syntax errors; unsigned as a PostgreSQL name does not count', () => {
+  const delta = [
+    'CREATE TABLE IF NOT EXISTS new_sessions(id BIGINT UNSIGNED PRIMARY KEY, owner TEXT NOT NULL, seen_at BIGINT UNSIGNED);',
+    'INSERT INTO new_sessions SELECT id, owner, seen_at FROM sessions;',
+    'DROP TABLE sessions;',
+    'ALTER TABLE new_sessions RENAME TO sessions;',
+    'CREATE TABLE IF NOT EXISTS new_counters(name TEXT, hits INTEGER(10) UNSIGNED NOT NULL, total UNSIGNED BIG INT);',
+    '',
+  ].join('\n');
+  assert.deepEqual(analyzeSql(delta, undefined, 'storage/schema/delta/16/sessions.sql'), []);
+  for (const statement of ['CREATE TABLE t (id bigint unsigned)', 'CREATE TABLE t (n int(11)unsigned)', 'CREATE TABLE t (n UNSIGNED BIG INT)']) {
+    assert.ok(dialectOfStatement(statement), statement);
+  }
+  // PostgreSQL: a column named unsigned (after its type, or as a name), and a real mistake beside it.
+  assert.equal(dialectOfStatement('CREATE TABLE flags (unsigned boolean, n bigint NOT NULL)'), undefined);
+  assert.equal(dialectOfStatement('SELECT n::bigint AS unsigned_n FROM t'), undefined);
+  assert.deepEqual(analyzeSql('CREATE TABLE flags (unsigned boolean, n bigint NOT NULL,);\n').map((f) => f.rule), ['syntax-error']);
+});
