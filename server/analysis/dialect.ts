@@ -121,6 +121,8 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // Unsigned integer types (BIGINT UNSIGNED, int(11) unsigned, SQLite's UNSIGNED BIG INT): PostgreSQL has none.
     '\\b(?:SMALL|BIG)?INT(?:EGER)?(?:\\s*\\(\\s*\\d+\\s*\\)\\s*|\\s+)UNSIGNED\\b', '\\bUNSIGNED\\s+BIG\\s+INT\\b',
     // DDL PostgreSQL has no form of: ALTER TABLE … MODIFY, DROP INDEX name ON table, FULLTEXT indexes.
+    // An empty double-quoted string ("" as a value): MySQL's (and SQLite's) string; PostgreSQL rejects a zero-length name.
+    '(?:^|[\\s(,=])""(?=[\\s,);]|$)',
     '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^\\s*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
   ].join('|'), 'im')],
   // SQLite's datetime('now') function; a table named user, unquoted (PostgreSQL reserves the word, MySQL and SQLite do not).

@@ -207,3 +207,17 @@ test('unsigned integer types (BIGINT UNSIGNED, INTEGER(10) UNSIGNED, UNSIGNED BI
   assert.equal(dialectOfStatement('SELECT n::bigint AS unsigned_n FROM t'), undefined);
   assert.deepEqual(analyzeSql('CREATE TABLE flags (unsigned boolean, n bigint NOT NULL,);\n').map((f) => f.rule), ['syntax-error']);
 });
+
+test('double-quoted string values with an empty one ("" is MySQL\'s empty string, a zero-length name PostgreSQL rejects) are another dialect: a MySQL seed file gets no syntax error', () => {
+  const seed = 'INSERT INTO visits (path, referrer, seen_at) VALUES\n  ("/", "", "2020-01-02 10:00:00"),\n  ("/about", "https://example.org/", "2020-01-02 10:05:00");\n';
+  assert.equal(dialectOfStatement(seed), 'mysql');
+  assert.deepEqual(analyzeSql(seed, undefined, 'internal/store/seed/visits.sql'), []);
+  assert.equal(dialectOfStatement('UPDATE visits SET referrer = "" WHERE referrer IS NULL'), 'mysql');
+});
+
+test('PostgreSQL quoted names with doubled quotes inside ("a""b", """x") are not empty strings; a real mistake beside them is still reported', () => {
+  for (const statement of ['SELECT "say ""hi""" FROM t', 'CREATE TABLE "odd""name" ("""quoted""" int)', "SELECT '' AS empty, \"\"\"\" AS q"]) {
+    assert.equal(dialectOfStatement(statement), undefined, statement);
+  }
+  assert.deepEqual(analyzeSql('SELECT "say ""hi""", FROM t;\n').map((f) => f.rule), ['syntax-error']);
+});
