@@ -45,6 +45,13 @@ export const WHOLE_STATEMENT_START = new RegExp(String.raw`^\s*(${STATEMENT_KEYW
 /** Shorter words are too easily a near miss of one another (`do`, `end`, `set`): only exact ones count. */
 const MIN_TYPO_LENGTH = 4;
 
+/**
+ * `END IF`, `END LOOP`, `END CASE`: the close of a PL/pgSQL block, not PostgreSQL's END (which takes only
+ * WORK, TRANSACTION or AND [NO] CHAIN). Such text at the top level is a piece of a function body that a
+ * template or build step includes into one (its `IF … THEN` opener is no statement either).
+ */
+const PLPGSQL_BLOCK_END = /^end\s+(?:if|loop|case)\b/i;
+
 /** The opening word, or else the opening character. */
 const OPENING = /^(?:[A-Za-z_]+|[\s\S]?)/;
 
@@ -62,6 +69,7 @@ export function opensLikeStatement(text: string, parens = 0): boolean {
   if (opening === '(') return parens < MAX_OPENING_PARENS && opensLikeStatement(rest.slice(1), parens + 1);
   const word = opening.toLowerCase();
   if (!/^[a-z_]/.test(word)) return false;
+  if (word === 'end') return !PLPGSQL_BLOCK_END.test(rest);
   if (KEYWORDS.has(word)) return true;
   return word.length >= MIN_TYPO_LENGTH && STATEMENT_KEYWORDS.some((k) => k.length >= MIN_TYPO_LENGTH && withinOneEdit(word, k));
 }

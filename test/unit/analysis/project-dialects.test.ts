@@ -94,3 +94,26 @@ test('a PostgreSQL sqlc config, one mixing engines, or none at all leaves the fi
     assert.deepEqual(analyzeSql(UNSAFE, undefined, file).map((f) => f.rule), ['session-set', 'listen'], file);
   }
 });
+
+test('a .sql file that is a piece of a PL/pgSQL body (top-level IF … THEN … ELSE … END IF, included into a function by a template) gets no syntax error for its END IF', () => {
+  const piece = [
+    "if current_setting('server_version_num')::int >= 150000 then",
+    'create view unique_keys as select indexrelid from pg_index where indisunique and not indnullsnotdistinct;',
+    'else',
+    'create view unique_keys as select indexrelid from pg_index where indisunique;',
+    'end if;',
+    'create view primary_keys as select indexrelid from pg_index where indisprimary;',
+    'for r in select relname from pg_class loop',
+    '  perform 1;',
+    'end loop;',
+    '',
+  ].join('\n');
+  assert.deepEqual(rules(piece), []);
+  for (const end of ['end if', 'END LOOP', 'End Case', 'end  if  -- done']) assert.equal(opensLikeStatement(end), false, end);
+});
+
+test("PostgreSQL's own END (END, END WORK, END TRANSACTION AND CHAIN) is still a statement, and a mistake after it or in a piece's plain SQL is still reported", () => {
+  for (const end of ['END', 'end work', 'END TRANSACTION AND NO CHAIN', 'end iff']) assert.equal(opensLikeStatement(end), true, end);
+  assert.deepEqual(rules('BEGIN;\nUPDATE t SET a = 1;\nEND WORKS;\n'), ['syntax-error']);
+  assert.deepEqual(rules('end if;\ncreate view v as select a, from t;\n'), ['syntax-error']);
+});
