@@ -5,6 +5,7 @@ import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
 import { mostlyOtherDialect, namesCompatibleEngine } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
+import { withoutOtherDialectFolderErrors } from './dialectFolder';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
 
@@ -16,6 +17,7 @@ export { analyzeSqlPieces } from './pieces';
 export { dialectOfPath, dialectOfStatement, mostlyOtherDialect, surelyPostgresStatement, type OtherDialect } from './dialect';
 export { looksLikePgDump, matchesSessionScripts } from './ownSession';
 export { dialectOfSqlFile } from './sqlcConfig';
+export { withoutOtherDialectFolderErrors } from './dialectFolder';
 export type { StatementFacts } from './detect';
 
 let loaded: Promise<void> | undefined;
@@ -44,7 +46,7 @@ export class SqlAnalyzer {
       return facts;
     });
     this.cache = next;
-    return mostlyOtherDialect([...next.values()]) ? [] : withoutUnlocksOfTransactionKeys(text, findings);
+    return mostlyOtherDialect([...next.values()]) ? [] : withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName);
   }
 }
 
@@ -64,7 +66,7 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
   };
   factsOf.prepare = parse.prepare;
   const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, factsOf);
-  return mostlyOtherDialect(statements) ? [] : withoutUnlocksOfTransactionKeys(text, findings);
+  return mostlyOtherDialect(statements) ? [] : withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName);
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */

@@ -221,3 +221,35 @@ test('PostgreSQL quoted names with doubled quotes inside ("a""b", """x") are not
   }
   assert.deepEqual(analyzeSql('SELECT "say ""hi""", FROM t;\n').map((f) => f.rule), ['syntax-error']);
 });
+
+// An INSERT … SELECT with trailing commas in its column lists (ClickHouse accepts them), and a session SET.
+const UNMARKED = 'INSERT INTO events_v2 (at, name,)\nSELECT at, name,\nFROM events;\nSET search_path TO app;\n';
+
+/** The rules UNMARKED gets as the last file of a fresh migrations folder holding `others` (removed after the test). */
+function unmarkedRulesAmong(t: { after: (fn: () => void) => void }, others: readonly string[]): string[] {
+  const folder = mkdtempSync(join(tmpdir(), 'poolsafe-dialect-folder-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  others.forEach((text, k) => writeFileSync(join(folder, `00${k}_step.sql`), text));
+  writeFileSync(join(folder, '999_copy.sql'), UNMARKED);
+  return analyzeSql(UNMARKED, undefined, join(folder, '999_copy.sql')).map((f) => f.rule);
+}
+
+test('a file with no dialect mark in a migrations folder whose files are mostly ClickHouse gets no syntax error; its pooling findings stay', (t) => {
+  assert.deepEqual(unmarkedRulesAmong(t, [
+    'CREATE TABLE events (at DateTime64(3), name LowCardinality(String)) ENGINE = MergeTree ORDER BY at;\n',
+    'CREATE TABLE daily (day Date, n UInt64) ENGINE = SummingMergeTree ORDER BY day;\n',
+    'CREATE MATERIALIZED VIEW daily_mv TO daily AS SELECT toDate(at) AS day, count() AS n FROM events GROUP BY day;\n',
+  ]), ['session-set']);
+});
+
+test('a PostgreSQL migrations folder with two other-dialect files among its own, or as many unmarked files as marked, still reports a real syntax error', (t) => {
+  assert.deepEqual(unmarkedRulesAmong(t, [
+    'CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);\n',
+    'CREATE TABLE `users` (`id` int(11) unsigned NOT NULL AUTO_INCREMENT) ENGINE=InnoDB;\n',
+    'ALTER TABLE `users` ADD COLUMN `name` varchar(40);\n',
+  ]), ['syntax-error', 'session-set']);
+  assert.deepEqual(unmarkedRulesAmong(t, [
+    'CREATE TABLE a (id int) ENGINE = MergeTree ORDER BY id;\n', 'CREATE TABLE b (id UInt32) ENGINE = Log;\n',
+    'ALTER TABLE a ADD COLUMN n Nullable(String);\n', 'CREATE TABLE c (id int);\n', 'CREATE TABLE d (id int);\n',
+  ]), ['syntax-error', 'session-set']);
+});
