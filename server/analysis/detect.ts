@@ -9,7 +9,9 @@ import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './v
 import { parsesAlone } from './syntaxCheck';
 import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia, statementStart } from './dynamicSql';
-import { SavedSettings } from './savedSettings';
+import { SavedSettings, type Save } from './savedSettings';
+import { flowEvents, surelyReaches } from './bodyFlow';
+import { plpgsqlPieces } from './plpgsqlPieces';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { LITERALS_AND_COMMENTS, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
@@ -155,6 +157,7 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
           : 'set_config(..., false) changes the whole session; behind a transaction pooler the setting leaks to other clients.',
         fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: at + 5, newText: 'true' }] },
         ...(tracked ? { trackedParameter: true } : {}),
+        ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}),
       });
     } else if (isLocal) {
       candidates.push({ rule: 'set-local-outside-transaction', start, end, transactionScoped: true,
@@ -329,6 +332,17 @@ function functionBody(node: Json, defaultLanguage: string): { language: string; 
 }
 
 /** Whether a session-set candidate sets `setting` (dynamic SQL's candidates name no setting: the restore's own text does). */
+/** Drops the SETs of the restored setting made after its save from which control surely reaches the restore at `restoreAt` (body offsets). */
+function dropRestoredSets(found: Candidate[], save: Save, restoreAt: number, body: { body: string; start: number }): void {
+  const events = flowEvents(body.body);
+  for (let i = found.length - 1; i >= 0; i--) {
+    const candidate = found[i];
+    const at = candidate.start - body.start;
+    if (candidate.rule !== 'session-set' || candidate.setting !== save.setting || at <= save.at) continue;
+    if (surelyReaches(events, at, restoreAt)) found.splice(i, 1);
+  }
+}
+
 function restoresSetting(candidate: Candidate, setting: string): boolean {
   return candidate.rule === 'session-set' && (candidate.setting === undefined || candidate.setting === setting);
 }
@@ -361,7 +375,7 @@ class BodySequences {
 }
 
 /** Analyses a function/DO body as code that runs in the caller's session, with positions inside the body. */
-function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void {
+function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, storedRoutine: boolean): void {
   const { language, body } = functionBody(node, defaultLanguage);
   if (!body || (language !== 'sql' && language !== 'plpgsql')) return;
   const at = ctx.text.indexOf(body);
@@ -392,15 +406,18 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string): void 
       for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i])) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
-    // Putting back a setting's saved earlier value leaves nothing behind (savedSettings.ts).
-    const restored = language === 'plpgsql' ? saved.restored(span.text.slice(statementStart(span.text))) : undefined;
+    // Putting back a setting's saved earlier value leaves nothing behind (savedSettings.ts), and neither
+    // does a SET after the save that surely reaches that restore.
+    const statementAt = span.start + statementStart(span.text);
+    const restored = language === 'plpgsql' ? saved.restoredSave(span.text.slice(statementAt - span.start)) : undefined;
+    if (restored) dropRestoredSets(found, restored, statementAt, { body, start: ctx.base + at });
     for (const candidate of bodyFacts.candidates) {
-      if (candidate.rule === 'set-local-outside-transaction' || (restored && restoresSetting(candidate, restored))) continue;
+      if (candidate.rule === 'set-local-outside-transaction' || (restored && restoresSetting(candidate, restored.setting))) continue;
       found.push(candidate);
     }
-    if (language === 'plpgsql') saved.read(span.text.slice(statementStart(span.text)));
+    if (language === 'plpgsql') saved.read(span.text.slice(statementAt - span.start), statementAt);
   }
-  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(found, body, ctx.base + at), disconnects, body, ctx.base + at));
+  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(found, body, ctx.base + at, storedRoutine), disconnects, body, ctx.base + at));
 }
 
 function walk(ctx: WalkContext, value: unknown): void {
@@ -453,7 +470,7 @@ function walk(ctx: WalkContext, value: unknown): void {
       case 'CreateFunctionStmt': case 'DoStmt': {
         // Function-level SET clauses are function-scoped: only the body (and BEGIN ATOMIC statements) count.
         const before = ctx.facts.candidates.length;
-        visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql');
+        visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql', key === 'CreateFunctionStmt');
         walk(ctx, node.sql_body);
         if (key === 'CreateFunctionStmt') for (const candidate of ctx.facts.candidates.slice(before)) candidate.storedCode = true;
         continue;
@@ -469,6 +486,37 @@ function walk(ctx: WalkContext, value: unknown): void {
 const ASSIGNMENT = /^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*(?:\[[^\]\n]*\])?\s*:?=\s*/;
 const AS_QUERY = 'SELECT ';
 
+type ParsedPiece = { tree: unknown; text: string; at: number };
+
+/** The parsed SQL of a PL/pgSQL statement: its conditions and expressions (plpgsqlPieces.ts) and its statement. */
+function parsePlpgsqlPieces(text: string): ParsedPiece[] {
+  const pieces = plpgsqlPieces(text);
+  if (!pieces) return optional(parsePlpgsqlStatement(text));
+  return pieces.flatMap((piece) => {
+    const parsed = piece.expression ? parseExpression(piece.text) : parsePlpgsqlStatement(piece.text);
+    return parsed ? [{ ...parsed, at: parsed.at + piece.at }] : [];
+  });
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
+}
+
+/** An expression parsed as `SELECT <expression>` (`at`: where that text starts relative to the expression). */
+function parseExpression(expression: string): ParsedPiece | undefined {
+  const text = AS_QUERY + withoutStrictInto(expression);
+  try {
+    return { tree: parseSync(text), text, at: -AS_QUERY.length };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `INTO STRICT v` is PL/pgSQL; SQL's `INTO v` parses (same length: STRICT becomes spaces). */
+function withoutStrictInto(text: string): string {
+  return text.replace(/\binto(\s+)strict\b/gi, (_, space: string) => `into${space}${' '.repeat(6)}`);
+}
+
 /**
  * PL/pgSQL statements are not SQL; strip leading control words until the rest parses (bounded). An
  * assignment's expression is parsed as `SELECT <expression>`. Returns the parsed text and where it
@@ -481,7 +529,7 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at:
     // PL/pgSQL EXECUTE is always dynamic SQL, never a prepared statement (also after a comment).
     if (/^execute\b/i.test(rest)) return undefined;
     // PERFORM and "SELECT " have the same length, so AST offsets stay valid.
-    const candidate = rest.replace(/^perform\b/i, AS_QUERY);
+    const candidate = withoutStrictInto(rest.replace(/^perform\b/i, AS_QUERY));
     try {
       return { tree: parseSync(candidate), text: candidate, at: skipped };
     } catch {
@@ -534,9 +582,10 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
     const dynamic = dynamicStatement(text);
-    if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end });
-    const parsed = dynamic ? undefined : parsePlpgsqlStatement(text);
-    if (parsed) walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts }, parsed.tree);
+    if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end, setting: dynamic.setting });
+    for (const parsed of dynamic ? [] : parsePlpgsqlPieces(text)) {
+      walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts }, parsed.tree);
+    }
     facts.transaction = 'none';
     return facts;
   }

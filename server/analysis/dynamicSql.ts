@@ -10,6 +10,8 @@ export interface DynamicStatement {
   /** The string literal, relative to the PL/pgSQL statement. */
   start: number;
   end: number;
+  /** The setting a dynamic `SET name …` sets (lower case), when the literal names it. */
+  setting?: string;
 }
 
 /** Whitespace and comments: the statement splitter leaves those before a statement's first word. */
@@ -89,8 +91,9 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   const literal = plpgsql.slice(start + 1, end - 1).replace(/''/g, "'");
   const kind = KINDS.find(({ pattern }) => pattern.test(literal));
   if (!kind) return undefined;
+  const setting = kind.rule === 'session-set' ? /^\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i.exec(literal)?.[1].toLowerCase() : undefined;
   return {
-    rule: kind.rule, start, end,
+    rule: kind.rule, start, end, setting,
     message: `dynamic SQL builds ${kind.what}: it runs in the caller's session and outlives the transaction behind a transaction pooler.`,
   };
 }

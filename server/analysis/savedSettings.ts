@@ -1,7 +1,9 @@
 // PL/pgSQL bodies that save a setting and put it back: `saved := current_setting('search_path')`, then
 // their own SET, then `SET search_path TO <saved>` (by EXECUTE or set_config). The last statement returns
-// the session to the value it had before the call: it leaves nothing behind, so it is no finding itself
-// (the SET before it still is: a RETURN or an error between the two skips the restore).
+// the session to the value it had before the call: it leaves nothing behind, so it is no finding itself.
+// The SET between the save and the restore is no finding either when control surely passes from it to the
+// restore (bodyFlow.ts: an error in between rolls the SET back; a RETURN, or a restore in another branch,
+// would skip the restore and leave it).
 
 /** Block words the statement splitter leaves in front of a body's statement (`BEGIN`, `THEN`…). */
 const BLOCK_WORDS = String.raw`^(?:(?:begin|then|else|loop)\s+)*`;
@@ -18,33 +20,38 @@ const SET_CONFIG_OF_VARIABLE = /\bset_config\s*\(\s*'([\w.]+)'\s*,\s*([A-Za-z_][
 
 /** Variables of one PL/pgSQL body holding a setting's value from before the body changed it, read in order. */
 export class SavedSettings {
-  /** Variable (lower case) → the setting whose earlier value it holds. */
-  private readonly saved = new Map<string, string>();
+  /** Variable (lower case) → the setting whose earlier value it holds, and where it was saved. */
+  private readonly saved = new Map<string, Save>();
 
-  /** Reads one statement (leading trivia removed): a save records its variable; another assignment forgets it. */
-  read(statement: string): void {
+  /** Reads one statement (leading trivia removed) at `at`: a save records its variable; another assignment forgets it. */
+  read(statement: string, at = 0): void {
     const assigned = ASSIGNED_FROM_SETTING.exec(statement);
-    if (assigned) return void this.saved.set(assigned[1].toLowerCase(), assigned[2].toLowerCase());
+    if (assigned) return void this.saved.set(assigned[1].toLowerCase(), { setting: assigned[2].toLowerCase(), at });
     const selected = SELECTED_INTO_FROM_SETTING.exec(statement);
-    if (selected) return void this.saved.set(selected[2].toLowerCase(), selected[1].toLowerCase());
+    if (selected) return void this.saved.set(selected[2].toLowerCase(), { setting: selected[1].toLowerCase(), at });
     const other = ASSIGNED.exec(statement);
     if (other) this.saved.delete(other[1].toLowerCase());
   }
 
-  /** The setting the statement puts back to its saved value, if it is such a restore. */
-  restored(statement: string): string | undefined {
+  /** The save whose value the statement puts back, if it is such a restore. */
+  restoredSave(statement: string): Save | undefined {
     const setConfig = SET_CONFIG_OF_VARIABLE.exec(statement);
-    if (setConfig) return this.saved.get(setConfig[2].toLowerCase()) === setConfig[1].toLowerCase() ? setConfig[1].toLowerCase() : undefined;
+    if (setConfig) {
+      const save = this.saved.get(setConfig[2].toLowerCase());
+      return save?.setting === setConfig[1].toLowerCase() ? save : undefined;
+    }
     const dynamic = DYNAMIC_SET.exec(statement);
     if (!dynamic) return undefined;
     const setting = dynamic[1].toLowerCase();
     const rest = statement.slice(dynamic[0].length);
-    return this.variablesOf(setting).some((name) => mentions(rest, name)) ? setting : undefined;
+    return [...this.saved].find(([name, save]) => save.setting === setting && mentions(rest, name))?.[1];
   }
+}
 
-  private variablesOf(setting: string): string[] {
-    return [...this.saved].filter(([, saved]) => saved === setting).map(([name]) => name);
-  }
+/** A setting's value kept in a variable, and where (an offset the caller chose) it was read. */
+export interface Save {
+  setting: string;
+  at: number;
 }
 
 /** Whether the text uses the variable as a whole word (not part of a longer name). */

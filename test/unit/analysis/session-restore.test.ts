@@ -53,7 +53,7 @@ END $$;\n`;
   assert.deepEqual(rules(body('SET ROLE reporting; PERFORM refresh_totals();')), ['session-set']);
 });
 
-test('a function body that puts back the setting it saved from current_setting is not a second finding; its own SET still is', () => {
+test('a function body that puts back the setting it saved from current_setting leaks nothing: neither the restore nor the SET that surely reaches it is a finding', () => {
   const fn = (declare: string, statements: string) => `CREATE FUNCTION in_tenant(tenant text) RETURNS int LANGUAGE plpgsql AS $fn$
 DECLARE
   ${declare}
@@ -62,12 +62,15 @@ BEGIN
   RETURN 1;
 END $fn$;\n`;
   const lines = (sql: string) => analyzeSql(sql).map((f) => [f.rule, sql.slice(0, f.start).split('\n').length]);
-  // Saved with SELECT … INTO, put back by dynamic SQL: only the SET of the tenant's path (line 6) is reported.
+  // Saved with SELECT … INTO, put back by dynamic SQL.
   const dynamic = fn('previous_path text;', "SELECT current_setting('search_path') INTO previous_path;\n  EXECUTE format('SET search_path TO %s', tenant);\n  PERFORM count_rows();\n  EXECUTE format('SET search_path TO %s', previous_path);");
-  assert.deepEqual(lines(dynamic), [['session-set', 6]]);
+  assert.deepEqual(lines(dynamic), []);
   // Saved with :=, put back by set_config: the same.
   const setConfig = fn('old_path text;', "old_path := current_setting('search_path');\n  PERFORM set_config('search_path', tenant, false);\n  PERFORM set_config('search_path', old_path, false);");
-  assert.deepEqual(lines(setConfig), [['session-set', 6]]);
+  assert.deepEqual(lines(setConfig), []);
+  // A RETURN between the SET and the restore skips the restore: the SET (line 6) leaks.
+  const early = fn('old_path text;', "old_path := current_setting('search_path');\n  PERFORM set_config('search_path', tenant, false);\n  IF tenant = '' THEN RETURN 0; END IF;\n  PERFORM set_config('search_path', old_path, false);");
+  assert.deepEqual(lines(early), [['session-set', 6]]);
 });
 
 test('a SET from a variable that does not hold the same setting\'s earlier value is still a finding', () => {
@@ -114,10 +117,42 @@ BEGIN
   END IF;
 END $$;`;
   const sql = body("EXECUTE format('SET search_path = %s', keep)");
-  const found = analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
-  assert.deepEqual(found.length, 1);
-  assert.match(found[0], /^SET search_path = pg_temp/);
+  assert.deepEqual(analyzeSql(sql).filter((f) => f.rule === 'session-set'), []);
   // Putting back another variable's value is no restore of the saved one: both stay findings.
   const other = body("EXECUTE format('SET search_path = %s', 'public')");
   assert.equal(analyzeSql(other).filter((f) => f.rule === 'session-set').length, 2);
+});
+
+test('a SET between a save and its restore leaks nothing when control surely passes from it to the restore (an error rolls the SET back)', () => {
+  const body = (statements: string): string => `DO $$
+DECLARE keep text;
+BEGIN
+  ${statements}
+END $$;`;
+  const sets = (sql: string) => analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
+  const save = "keep := current_setting('search_path');";
+  const restore = "PERFORM set_config('search_path', keep, false);";
+  // Restored after the END IF of the branch holding the SET, after an inner IF and CASE, after a loop.
+  assert.deepEqual(sets(body(`${save}\n  IF is_cluster() THEN\n    SET search_path = pg_temp;\n    PERFORM split_tables();\n  END IF;\n  ${restore}`)), []);
+  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  IF now() > '2020-01-01' THEN PERFORM a(); ELSE PERFORM b(); END IF;\n  FOR i IN 1..3 LOOP PERFORM c(i); END LOOP;\n  PERFORM CASE WHEN true THEN 1 ELSE 2 END;\n  RAISE NOTICE 'done';\n  ${restore}`)), []);
+  // DROP TABLE IF EXISTS opens no block.
+  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  DROP TABLE IF EXISTS scratch;\n  ${restore}`)), []);
+});
+
+test('a SET whose restore control may skip stays a finding: restore in an inner branch, in the other branch, after an EXIT or COMMIT, or a SET made before the save', () => {
+  const body = (statements: string): string => `DO $$
+DECLARE keep text;
+BEGIN
+  ${statements}
+END $$;`;
+  const sets = (sql: string) => analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
+  const save = "keep := current_setting('search_path');";
+  const restore = "PERFORM set_config('search_path', keep, false);";
+  const leaked = ['SET search_path = pg_temp'];
+  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  IF is_cluster() THEN\n    ${restore}\n  END IF;`)), leaked);
+  assert.deepEqual(sets(body(`${save}\n  IF is_cluster() THEN\n    SET search_path = pg_temp;\n  ELSE\n    ${restore}\n  END IF;`)), leaked);
+  assert.deepEqual(sets(body(`${save}\n  LOOP\n    SET search_path = pg_temp;\n    EXIT WHEN ready();\n    ${restore}\n  END LOOP;`)), leaked);
+  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  COMMIT;\n  ${restore}`)), leaked);
+  // Set before the save: the restore puts back pg_temp itself.
+  assert.deepEqual(sets(body(`SET search_path = pg_temp;\n  ${save}\n  ${restore}`)), leaked);
 });

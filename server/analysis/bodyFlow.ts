@@ -1,0 +1,53 @@
+// Whether control in a PL/pgSQL body surely passes from one statement to a later one. A plain SET is
+// transactional: an error between a SET and the statement that puts the setting back aborts the
+// transaction (or the subtransaction of an EXCEPTION block around both) and undoes the SET with it. What
+// skips the later statement and keeps the SET is leaving early (RETURN, EXIT, CONTINUE), a COMMIT or
+// ROLLBACK that ends the transaction in between, or the later statement sitting in a branch or block the
+// earlier one does not surely enter (another IF branch, a handler, an inner IF).
+import { LITERALS_AND_COMMENTS } from './templatePlaceholders';
+
+type FlowEvent = { at: number; kind: 'open' | 'close' | 'branch' | 'leave' };
+
+/** Block words, branch words and early exits, outside literals and comments (`END IF` and friends as one). */
+const FLOW_WORD = /\b(?:end\s+(?:if|loop|case)\b|end\b|begin\b|loop\b|if\b|case\b|else\b|elsif\b|elseif\b|when\b|exception\b|return\b(?!\s+(?:next|query)\b)|exit\b|continue\b|commit\b|rollback\b)/gi;
+/** What ends just before an IF that opens a statement (not `DROP TABLE IF EXISTS`). */
+const STATEMENT_HEAD_BEFORE = /(?:^|;|>>|\b(?:then|else|loop|begin))\s*$/i;
+
+/** The body's control-flow events in order (offsets into the body). */
+export function flowEvents(body: string): FlowEvent[] {
+  const code = body.replace(LITERALS_AND_COMMENTS, (text) => ' '.repeat(text.length));
+  const events: FlowEvent[] = [];
+  for (const match of code.matchAll(FLOW_WORD)) {
+    const kind = eventKind(match[0].toLowerCase(), code.slice(Math.max(0, match.index! - 40), match.index!));
+    if (kind) events.push({ at: match.index!, kind });
+  }
+  return events;
+}
+
+function eventKind(word: string, before: string): FlowEvent['kind'] | undefined {
+  if (word.startsWith('end')) return 'close';
+  if (word === 'if') return STATEMENT_HEAD_BEFORE.test(before) ? 'open' : undefined;
+  if (word === 'begin' || word === 'loop' || word === 'case') return /\bend\s*$/i.test(before) ? undefined : 'open';
+  if (word === 'exception') return /\braise\s*$/i.test(before) ? undefined : 'branch';
+  if (word === 'else' || word === 'elsif' || word === 'elseif' || word === 'when') return 'branch';
+  return 'leave';
+}
+
+/**
+ * Whether every path that runs the statement at `from` reaches the one at `to` (body offsets, from < to),
+ * unless an error rolls both back: nothing leaves early in between, and every block entered in between
+ * is closed again without crossing into another branch of a block that was open at `from`.
+ */
+export function surelyReaches(events: FlowEvent[], from: number, to: number): boolean {
+  let depth = 0;
+  let lowest = 0;
+  for (const event of events) {
+    if (event.at <= from) continue;
+    if (event.at >= to) break;
+    if (event.kind === 'leave') return false;
+    if (event.kind === 'open') depth++;
+    else if (event.kind === 'close') lowest = Math.min(lowest, --depth);
+    else lowest = Math.min(lowest, depth - 1);
+  }
+  return depth === lowest;
+}
