@@ -1,6 +1,7 @@
 // The cheap, cache-friendly second pass: turns per-statement candidates into findings using the
 // file's context (transaction blocks, nextval before currval, pool mode, options, suppressions).
 import type { AnalysisOptions, Finding, MigrationBlock, MigrationSection, RuleId, Severity } from './types';
+import { isScheduledJob } from './scheduledJobs';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
 import { getRule } from './rules/index';
@@ -193,6 +194,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
       if (undone.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
+      if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
       if (candidate.unknownParameter && !options.compatibleEngine) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       const ruleSeverity = severityFor(candidate.rule, options);

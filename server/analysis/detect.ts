@@ -38,6 +38,8 @@ export interface Candidate {
   transactionScoped?: boolean;
   /** Found in a CREATE FUNCTION/PROCEDURE body: runs later, in the sessions of whoever calls it. */
   storedCode?: boolean;
+  /** For stored code: the routine's name as written (lower case, `schema.name` or `name`). */
+  routine?: string;
   /** For prepared-statement: what the statement does with which name ('*': DEALLOCATE ALL). */
   prepared?: { action: PreparedAction; name: string };
   /** For a session SET: the setting (lower case; `role`, `session_authorization`), which a later RESET may undo. */
@@ -114,6 +116,14 @@ interface WalkContext {
 
 function toOffset(ctx: WalkContext, byteLocation: number): number {
   return ctx.base + (ctx.ascii ? byteLocation : utf8ByteToUtf16(ctx.text, byteLocation));
+}
+
+function markStoredCode(candidates: Candidate[], node: Json): void {
+  const routine = ((node.funcname as { String?: { sval?: string } }[] | undefined) ?? []).map((part) => part.String?.sval ?? '').join('.').toLowerCase();
+  for (const candidate of candidates) {
+    candidate.storedCode = true;
+    candidate.routine = routine;
+  }
 }
 
 function lastName(names: unknown): string {
@@ -472,7 +482,7 @@ function walk(ctx: WalkContext, value: unknown): void {
         const before = ctx.facts.candidates.length;
         visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql', key === 'CreateFunctionStmt');
         walk(ctx, node.sql_body);
-        if (key === 'CreateFunctionStmt') for (const candidate of ctx.facts.candidates.slice(before)) candidate.storedCode = true;
+        if (key === 'CreateFunctionStmt') markStoredCode(ctx.facts.candidates.slice(before), node);
         continue;
       }
       case 'AlterRoleSetStmt': case 'AlterDatabaseSetStmt': case 'AlterSystemStmt': case 'AlterFunctionStmt':

@@ -8,6 +8,7 @@
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
+import { scheduledJobRoutines } from './scheduledJobs';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
@@ -392,7 +393,8 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const forEngine = fileName !== undefined && (pathNamesCompatibleEngine(fileName) || hasPostgresVariant(fileName))
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
-  return sessionOptions(text, engine, fileName);
+  const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;
+  return sessionOptions(text, scheduledJobs ? { ...engine, scheduledJobs } : engine, fileName);
 }
 
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {

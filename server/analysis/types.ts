@@ -127,6 +127,8 @@ export interface AnalysisOptions {
    * test, a fixture one includes): not even the functions it creates are reported. Implies ownSession.
    */
   testScript?: boolean;
+  /** Routines the SQL file registers with TimescaleDB's job scheduler and calls nowhere else (scheduledJobs.ts). */
+  scheduledJobs?: Set<string>;
   /**
    * Error messages the test script's expected output records (its `ERROR:` lines): a statement that fails
    * with one of them is written to fail, and gets no syntax-error finding. Set by the file-level entry points.
