@@ -224,7 +224,14 @@ function insideBrackets(text: string, i: number): boolean {
  */
 function isGluedPsqlVariable(text: string, i: number): boolean {
   if (i === 0 || !isIdentCode(text.charCodeAt(i - 1)) || !startsVariableName(text.charCodeAt(i + 1))) return false;
-  return !insideBrackets(text, i);
+  return !insideBrackets(text, i) && !afterNumberedParameter(text, i);
+}
+
+/** Whether `$<digits>` ends at `i`: a driver's numbered parameter with a filter (pg-promise's `$1:name`), not a name psql extends. */
+function afterNumberedParameter(text: string, i: number): boolean {
+  let at = i - 1;
+  while (at >= 0 && at > i - 8 && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) at--;
+  return at < i - 1 && text.charCodeAt(at) === 36 /* $ */ && !isIdentCode(text.charCodeAt(at - 1));
 }
 
 const COPY_FROM_STDIN = /^copy\b[^;]*?\bfrom\s+stdin\b/i;

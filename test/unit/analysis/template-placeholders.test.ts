@@ -62,6 +62,13 @@ test("pg-promise's numbered variables with a filter ($1~, $1^) in a query file a
   assert.deepEqual(found("SELECT * FROM t WHERE $1~'^a' AND;\n").map(([rule]) => rule), ['syntax-error']);
 });
 
+test("pg-promise's $1:name in a query file is a name placeholder, not a psql variable glued to $1: SET of it is a session SET", () => {
+  assert.deepEqual(found('SET search_path TO $1:name, public;\n'), [['session-set', 'SET search_path TO $1:name, public']]);
+  assert.deepEqual(found('SELECT * FROM $1:name WHERE id = $2;\n'), []);
+  // A psql variable glued to a name still extends that name (no finding, no syntax error).
+  assert.deepEqual(found('\\set part 2024\nSELECT count(*) FROM events_:part;\n'), []);
+});
+
 test('<NAME> placeholders a test fills into expected SQL are names: no syntax error, and the statement is still read', () => {
   assert.deepEqual(found('ALTER DEFAULT PRIVILEGES FOR ROLE <OWNER> GRANT SELECT ON TABLES TO reporting;\n'), []);
   assert.deepEqual(found('CREATE DATABASE scratch_copy TEMPLATE <SOURCE_DB>;\nSET ROLE <APP_ROLE>;\n'), [['session-set', 'SET ROLE <APP_ROLE>']]);
