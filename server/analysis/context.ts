@@ -171,6 +171,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   let blockMayAdvance = false;
   // Every nextval seen so far: a currval after one in another transaction is the classic pooling bug.
   const earlierNextvals = new Map<string, { start: number; end: number }>();
+  let fileMayAdvance = false;
   const selfContained = preparedWithinMessage(statements);
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
@@ -206,6 +207,8 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.rule === 'currval') {
         const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
         if (earlier.length || (inBlock && blockMayAdvance)) continue;
+        // A whole file runs on one connection: what its earlier statements drew is this run's (not a function body's: that runs later).
+        if (options.wholeFile && !candidate.storedCode && (fileMayAdvance || earlierNextvals.has(candidate.sequence ?? ''))) continue;
         const previous = earlierNextvals.get(candidate.sequence ?? '');
         if (previous) finding.related = [{ message: 'nextval ran here, in another transaction (possibly on another server connection)', ...previous }];
       }
@@ -218,6 +221,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       blockMayAdvance ||= facts.mayAdvanceSequences === true;
     }
     for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
+    fileMayAdvance ||= facts.mayAdvanceSequences === true;
     if (facts.transaction === 'end') {
       inBlock = false;
       maybeInBlock = false;

@@ -381,6 +381,9 @@ export function opensWithTransactionScopedSetting(text: DocumentText): boolean {
  * `testScript` too when it is a test (what a test creates lives in its test database only);
  * `migrationSections` (and `migrationBlocks`) when a migration tool's annotations say how it runs the file.
  */
+/** A query collection's name annotation (sqlc, yesql, pgtyped, PugSQL `-- name: get_user :one`): each query is sent on its own. */
+const NAMED_QUERY = /^[ \t]*--[ \t]*(?:name|@name)[ \t]*:?[ \t]*[\w-]/im;
+
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
   const blocks = migrationBlocks(text);
@@ -394,7 +397,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;
-  return sessionOptions(text, scheduledJobs ? { ...engine, scheduledJobs } : engine, fileName);
+  const jobs = scheduledJobs ? { ...engine, scheduledJobs } : engine;
+  const whole = fileName !== undefined && sections.length === 0 && !NAMED_QUERY.test(text.toString()) ? { ...jobs, wholeFile: true } : jobs;
+  return sessionOptions(text, whole, fileName);
 }
 
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {

@@ -127,6 +127,12 @@ export interface AnalysisOptions {
    * test, a fixture one includes): not even the functions it creates are reported. Implies ownSession.
    */
   testScript?: boolean;
+  /**
+   * The SQL is a whole file run on one connection (psql, a migration tool, a program sending it whole): not a
+   * collection of named queries (`-- name: …`) nor a migration split into sections. A currval after an
+   * INSERT or nextval earlier in the file reads what this run drew. Set by the file-level entry points.
+   */
+  wholeFile?: boolean;
   /** Routines the SQL file registers with TimescaleDB's job scheduler and calls nowhere else (scheduledJobs.ts). */
   scheduledJobs?: Set<string>;
   /**
