@@ -123,36 +123,29 @@ END $$;`;
   assert.equal(analyzeSql(other).filter((f) => f.rule === 'session-set').length, 2);
 });
 
-test('a SET between a save and its restore leaks nothing when control surely passes from it to the restore (an error rolls the SET back)', () => {
-  const body = (statements: string): string => `DO $$
+const doBlock = (statements: string): string => `DO $$
 DECLARE keep text;
 BEGIN
   ${statements}
 END $$;`;
-  const sets = (sql: string) => analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
-  const save = "keep := current_setting('search_path');";
-  const restore = "PERFORM set_config('search_path', keep, false);";
+const sessionSets = (sql: string) => analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
+const SAVE = "keep := current_setting('search_path');";
+const RESTORE = "PERFORM set_config('search_path', keep, false);";
+
+test('a SET between a save and its restore leaks nothing when control surely passes from it to the restore (an error rolls the SET back)', () => {
   // Restored after the END IF of the branch holding the SET, after an inner IF and CASE, after a loop.
-  assert.deepEqual(sets(body(`${save}\n  IF is_cluster() THEN\n    SET search_path = pg_temp;\n    PERFORM split_tables();\n  END IF;\n  ${restore}`)), []);
-  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  IF now() > '2020-01-01' THEN PERFORM a(); ELSE PERFORM b(); END IF;\n  FOR i IN 1..3 LOOP PERFORM c(i); END LOOP;\n  PERFORM CASE WHEN true THEN 1 ELSE 2 END;\n  RAISE NOTICE 'done';\n  ${restore}`)), []);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  IF is_cluster() THEN\n    SET search_path = pg_temp;\n    PERFORM split_tables();\n  END IF;\n  ${RESTORE}`)), []);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  IF now() > '2020-01-01' THEN PERFORM a(); ELSE PERFORM b(); END IF;\n  FOR i IN 1..3 LOOP PERFORM c(i); END LOOP;\n  PERFORM CASE WHEN true THEN 1 ELSE 2 END;\n  RAISE NOTICE 'done';\n  ${RESTORE}`)), []);
   // DROP TABLE IF EXISTS opens no block.
-  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  DROP TABLE IF EXISTS scratch;\n  ${restore}`)), []);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  DROP TABLE IF EXISTS scratch;\n  ${RESTORE}`)), []);
 });
 
 test('a SET whose restore control may skip stays a finding: restore in an inner branch, in the other branch, after an EXIT or COMMIT, or a SET made before the save', () => {
-  const body = (statements: string): string => `DO $$
-DECLARE keep text;
-BEGIN
-  ${statements}
-END $$;`;
-  const sets = (sql: string) => analyzeSql(sql).filter((f) => f.rule === 'session-set').map((f) => sql.slice(f.start, f.end).split('\n')[0]);
-  const save = "keep := current_setting('search_path');";
-  const restore = "PERFORM set_config('search_path', keep, false);";
   const leaked = ['SET search_path = pg_temp'];
-  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  IF is_cluster() THEN\n    ${restore}\n  END IF;`)), leaked);
-  assert.deepEqual(sets(body(`${save}\n  IF is_cluster() THEN\n    SET search_path = pg_temp;\n  ELSE\n    ${restore}\n  END IF;`)), leaked);
-  assert.deepEqual(sets(body(`${save}\n  LOOP\n    SET search_path = pg_temp;\n    EXIT WHEN ready();\n    ${restore}\n  END LOOP;`)), leaked);
-  assert.deepEqual(sets(body(`${save}\n  SET search_path = pg_temp;\n  COMMIT;\n  ${restore}`)), leaked);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  IF is_cluster() THEN\n    ${RESTORE}\n  END IF;`)), leaked);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  IF is_cluster() THEN\n    SET search_path = pg_temp;\n  ELSE\n    ${RESTORE}\n  END IF;`)), leaked);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  LOOP\n    SET search_path = pg_temp;\n    EXIT WHEN ready();\n    ${RESTORE}\n  END LOOP;`)), leaked);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  COMMIT;\n  ${RESTORE}`)), leaked);
   // Set before the save: the restore puts back pg_temp itself.
-  assert.deepEqual(sets(body(`SET search_path = pg_temp;\n  ${save}\n  ${restore}`)), leaked);
+  assert.deepEqual(sessionSets(doBlock(`SET search_path = pg_temp;\n  ${SAVE}\n  ${RESTORE}`)), leaked);
 });
