@@ -160,13 +160,14 @@ test('hover over a flagged statement explains the pool mode, the production erro
 });
 
 test('related information points a currval at its nextval; SET LOCAL outside a block is tagged Unnecessary', async () => {
-  const text = "SELECT nextval('s');\nSELECT currval('s');\nSET LOCAL work_mem TO '64MB';\n";
+  // Named queries (each sent on its own): a whole script would run both on one connection.
+  const text = "-- name: NextId :one\nSELECT nextval('s');\n-- name: CurrentId :one\nSELECT currval('s');\nSET LOCAL work_mem TO '64MB';\n";
   const uri = client.open(join(workspace, 'related.sql'), 'sql', text);
   const diagnostics = await client.diagnostics(uri, (d) => d.length === 2, 1);
   const currval = diagnostics.find((d) => d.code === 'currval')!;
   assert.equal(currval.relatedInformation?.length, 1);
   assert.equal(currval.relatedInformation![0].location.uri, uri);
-  assert.deepEqual(currval.relatedInformation![0].location.range, { start: { line: 0, character: 7 }, end: { line: 0, character: 14 } });
+  assert.deepEqual(currval.relatedInformation![0].location.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 14 } });
   const setLocal = diagnostics.find((d) => d.code === 'set-local-outside-transaction')!;
   assert.deepEqual(setLocal.tags, [1]);
 });
