@@ -326,6 +326,22 @@ export function isTestFolderSql(fileName: string): boolean {
   return inTestFolder && !inSqlcProject(fileName);
 }
 
+/** Folders of examples and samples a user runs by hand (psql, or a tool that sends the file whole). */
+const EXAMPLE_FOLDER = /^(?:examples?|samples?)$/i;
+/** A query collection's annotations (sqlc/yesql/PugSQL `-- name:`, pgtyped `/* @name … *\/`): each query is sent on its own, through the app's pool. */
+const QUERY_ANNOTATION = /^[ \t]*--[ \t]*name[ \t]*:|\/\*\s*@name\b/im;
+
+/**
+ * Whether the file is a `.sql` example or sample script (`examples/`, `samples/`): run by hand in its own
+ * session, not sent by the application through its pool. An annotated query collection there (sqlc, pgtyped)
+ * is what generated code sends on the app's pool: not one.
+ */
+export function isExampleScript(fileName: string, text: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  if (!fileName.split(/[\\/]/).slice(0, -1).some((segment) => EXAMPLE_FOLDER.test(segment))) return false;
+  return !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName);
+}
+
 /** Test code files that may load a fixture: TS/JS sources, at most this many per test folder, each read once per CACHE_MS. */
 const TEST_SOURCE = /\.[cm]?[jt]sx?$/i;
 const MAX_TEST_SOURCES = 200;
@@ -381,9 +397,6 @@ export function opensWithTransactionScopedSetting(text: DocumentText): boolean {
  * `testScript` too when it is a test (what a test creates lives in its test database only);
  * `migrationSections` (and `migrationBlocks`) when a migration tool's annotations say how it runs the file.
  */
-/** A query collection's name annotation (sqlc, yesql, pgtyped, PugSQL `-- name: get_user :one`): each query is sent on its own. */
-const NAMED_QUERY = /^[ \t]*--[ \t]*(?:name|@name)[ \t]*:?[ \t]*[\w-]/im;
-
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
   const blocks = migrationBlocks(text);
@@ -398,7 +411,7 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;
   const jobs = scheduledJobs ? { ...engine, scheduledJobs } : engine;
-  const whole = fileName !== undefined && sections.length === 0 && !NAMED_QUERY.test(text.toString()) ? { ...jobs, wholeFile: true } : jobs;
+  const whole = fileName !== undefined && sections.length === 0 && !QUERY_ANNOTATION.test(text.toString()) ? { ...jobs, wholeFile: true } : jobs;
   return sessionOptions(text, whole, fileName);
 }
 
@@ -411,6 +424,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   if (options?.ownSession) return options;
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
-      || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)));
+      || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
+      || isExampleScript(fileName, text.toString())));
   return ownSession ? { ...options, ownSession: true } : options;
 }

@@ -286,3 +286,16 @@ test('SQL in a test folder is loaded by the test harness on its own connection: 
   assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'locks', 'query.sql')).map((f) => f.rule), ['advisory-lock']);
   assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'other', 'query.sql')), []);
 });
+
+test('a .sql example or sample script (examples/, samples/) runs in its own session; annotated query files there, and other folders, keep their findings', () => {
+  const rulesIn = (path: string, text: string) => analyzeSql(text, undefined, path).map((f) => f.rule);
+  assert.deepEqual(rulesIn('/proj/examples/semantic_search.sql', SESSION_STATE), []);
+  assert.deepEqual(rulesIn('/proj/docs/samples/chain.sql', SESSION_STATE), []);
+  // Functions an example creates still run later in other sessions.
+  assert.deepEqual(rulesIn('/proj/examples/roles.sql', AS_USER), ['session-set']);
+  // Query collections (sqlc/yesql names, pgtyped annotations) are sent by the application.
+  assert.deepEqual(rulesIn('/proj/examples/queries.sql', `-- name: SlowMode :exec\n${SESSION_STATE}`), SESSION_STATE_RULES);
+  assert.deepEqual(rulesIn('/proj/example/src/books.sql', `/* @name SlowMode */\n${SESSION_STATE}`), SESSION_STATE_RULES);
+  // An example in a name that merely contains the word is no example folder.
+  assert.deepEqual(rulesIn('/proj/example_app/db/setup.sql', SESSION_STATE), SESSION_STATE_RULES);
+});
