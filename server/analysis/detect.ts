@@ -12,6 +12,7 @@ import { BuiltStatements, ConstantStrings, dynamicStatement, leadingTrivia, stat
 import { SavedSettings, type Save } from './savedSettings';
 import { flowEvents, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
+import { withoutGuardedDeallocates } from './preparedGuard';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { LITERALS_AND_COMMENTS, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
@@ -427,7 +428,8 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     }
     if (language === 'plpgsql') saved.read(span.text.slice(statementAt - span.start), statementAt);
   }
-  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(found, body, ctx.base + at, storedRoutine), disconnects, body, ctx.base + at));
+  const kept = withoutGuardedDeallocates(found, body);
+  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at, storedRoutine), disconnects, body, ctx.base + at));
 }
 
 function walk(ctx: WalkContext, value: unknown): void {
