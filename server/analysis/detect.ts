@@ -13,6 +13,7 @@ import { SavedSettings, type Save } from './savedSettings';
 import { flowEvents, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
+import { falseDefaultParameters, refersToFlag } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { LITERALS_AND_COMMENTS, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
@@ -113,6 +114,8 @@ interface WalkContext {
   base: number;
   ascii: boolean;
   facts: StatementFacts;
+  /** In a routine's body: its parameters that default to false (sessionFlags.ts). */
+  sessionFlags?: ReadonlySet<string>;
 }
 
 function toOffset(ctx: WalkContext, byteLocation: number): number {
@@ -158,7 +161,12 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
   if (name === 'set_config' && args.length === 3) {
     const flag = args[2].A_Const as Json | undefined;
     const isLocal = (flag?.boolval as { boolval?: boolean } | undefined)?.boolval === true;
-    if (flag && 'boolval' in flag && !isLocal) {
+    if (!flag && refersToFlag(args[2], ctx.sessionFlags)) {
+      const setting = firstStringConstant(args[0]);
+      candidates.push({ rule: 'session-set', start, end,
+        message: 'set_config(…, is_local) with an is_local parameter that defaults to false changes the whole session when the routine is called without it; behind a transaction pooler the setting leaks to other clients.',
+        ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}) });
+    } else if (flag && 'boolval' in flag && !isLocal) {
       const at = toOffset(ctx, (flag.location as number) ?? 0);
       const setting = firstStringConstant(args[0]);
       const tracked = setting !== undefined && isTrackedParameter(setting);
@@ -397,8 +405,9 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   const saved = new SavedSettings();
   const advances = new BodySequences();
   const disconnects: Disconnect[] = [];
+  const sessionFlags = storedRoutine ? falseDefaultParameters(node) : undefined;
   for (const span of splitStatements(body)) {
-    const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql');
+    const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags);
     if (bodyFacts.disconnects) disconnects.push(...bodyFacts.disconnects);
     bodyFacts.candidates = bodyFacts.candidates.filter((candidate) => !advances.precede(candidate, bodyFacts));
     advances.read(bodyFacts);
@@ -589,14 +598,14 @@ export function needsOnlySyntaxCheck(text: string): boolean {
  * Analyses one piece of SQL (a statement, or a statement of a function body at `base`). `knownToParse`:
  * the caller already checked that it parses (syntaxCheck.ts, several statements in one parser call).
  */
-export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false): StatementFacts {
+export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false, sessionFlags?: ReadonlySet<string>): StatementFacts {
   const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
     const dynamic = dynamicStatement(text);
     if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end, setting: dynamic.setting });
     for (const parsed of dynamic ? [] : parsePlpgsqlPieces(text)) {
-      walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts }, parsed.tree);
+      walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts, sessionFlags }, parsed.tree);
     }
     facts.transaction = 'none';
     return facts;
@@ -619,7 +628,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
-  addTreeFacts(text, base, tree, facts);
+  addTreeFacts(text, base, tree, facts, sessionFlags);
   return facts;
 }
 
@@ -649,8 +658,8 @@ function withRepairedTemplate(text: string, base: number, facts: StatementFacts)
 }
 
 /** Walks a parsed statement into its facts. */
-function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts): void {
-  walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts }, tree);
+function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts, sessionFlags?: ReadonlySet<string>): void {
+  walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts, sessionFlags }, tree);
   // The other dialects' statements that parse as PostgreSQL and look unsafe are SETs (MySQL's SET sql_mode = …).
   if (facts.candidates.some((c) => c.rule === 'session-set')) facts.dialect = dialectOfSetStatement(text);
   if (facts.dialect) facts.candidates = [];
