@@ -9,6 +9,8 @@
 const BLOCK_WORDS = String.raw`^(?:(?:begin|then|else|loop)\s+)*`;
 /** `v := current_setting('name')` / `v = current_setting('name')`. */
 const ASSIGNED_FROM_SETTING = new RegExp(BLOCK_WORDS + /([A-Za-z_][\w$]*)\s*:?=\s*current_setting\s*\(\s*'([\w.]+)'/.source, 'i');
+/** A declaration initialised from a setting: `[DECLARE] v [CONSTANT] text := current_setting('name')` (also `=`, `DEFAULT`). */
+const DECLARED_FROM_SETTING = /^(?:declare\s+)?([A-Za-z_][\w$]*)\s+(?:constant\s+)?[A-Za-z_][\w$. ()\[\]"]*?\s*(?::=|=|\bdefault\b)\s*current_setting\s*\(\s*'([\w.]+)'/i;
 /** `SELECT current_setting('name') INTO v` (PERFORM cannot keep a value). */
 const SELECTED_INTO_FROM_SETTING = new RegExp(BLOCK_WORDS + /select\s+current_setting\s*\(\s*'([\w.]+)'[^;]*?\binto\s+([A-Za-z_][\w$]*)/.source, 'i');
 /** Any other assignment, which forgets what its target held. */
@@ -27,6 +29,8 @@ export class SavedSettings {
   read(statement: string, at = 0): void {
     const assigned = ASSIGNED_FROM_SETTING.exec(statement);
     if (assigned) return void this.saved.set(assigned[1].toLowerCase(), { setting: assigned[2].toLowerCase(), at });
+    const declared = DECLARED_FROM_SETTING.exec(statement);
+    if (declared) return void this.saved.set(declared[1].toLowerCase(), { setting: declared[2].toLowerCase(), at });
     const selected = SELECTED_INTO_FROM_SETTING.exec(statement);
     if (selected) return void this.saved.set(selected[2].toLowerCase(), { setting: selected[1].toLowerCase(), at });
     const other = ASSIGNED.exec(statement);

@@ -149,3 +149,22 @@ test('a SET whose restore control may skip stays a finding: restore in an inner 
   // Set before the save: the restore puts back pg_temp itself.
   assert.deepEqual(sessionSets(doBlock(`SET search_path = pg_temp;\n  ${SAVE}\n  ${RESTORE}`)), leaked);
 });
+
+test('a setting saved in the DECLARE section (:=, = or DEFAULT, also CONSTANT) and put back by set_config leaks nothing; put back into another setting it does', () => {
+  const procedure = (declare: string, statements: string) => `CREATE PROCEDURE route(target text) LANGUAGE plpgsql AS $fn$
+DECLARE
+  hits int;
+  ${declare}
+BEGIN
+  ${statements}
+END $fn$;\n`;
+  const lines = (sql: string) => analyzeSql(sql).map((f) => [f.rule, sql.slice(0, f.start).split('\n').length]);
+  const restore = "PERFORM set_config('search_path', target, true);\n  hits := 0;\n  PERFORM set_config('search_path', entry_path, false);";
+  assert.deepEqual(lines(procedure("entry_path text := current_setting('search_path');", restore)), []);
+  assert.deepEqual(lines(procedure("entry_path CONSTANT text DEFAULT current_setting('search_path', true);", restore)), []);
+  // The SET after the save surely reaches the restore: neither is a finding.
+  assert.deepEqual(lines(procedure("entry_path character varying = current_setting('search_path');",
+    "PERFORM set_config('search_path', target, false);\n  PERFORM set_config('search_path', entry_path, false);")), []);
+  // Saved from another setting: writing it into search_path is new session state.
+  assert.deepEqual(lines(procedure("entry_path text := current_setting('work_mem');", restore)), [['session-set', 8]]);
+});
