@@ -4,7 +4,8 @@
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
-// image runs at first start (docker-entrypoint-initdb.d), and the files `.poolsafe.json` names in
+// image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
+// `psql -f` (psqlRuns.ts), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -19,6 +20,7 @@ import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { errorsRecordedIn } from './expectedErrors';
+import { isRunByPsql } from './psqlRuns';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -425,6 +427,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
-      || isExampleScript(fileName, text.toString())));
+      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

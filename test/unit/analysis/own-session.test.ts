@@ -181,6 +181,23 @@ test('SQL a compose file mounts, or a Dockerfile copies, into /docker-entrypoint
   }
 });
 
+test('SQL the repository\'s scripts run with psql -f / --file / < (shell, CI config, Makefile, package.json) runs in psql\'s own session', (t) => {
+  const root = folderWith(t, 'poolsafe-psql-runs-', {
+    'run_checks.sh': '#!/bin/sh\nsu - postgres -c "psql -X -d ${DB} -f "${here}"/.ci/seed_db.sql"\npg_dump -f dump/out.sql app\n',
+    '.gitlab-ci.yml': 'test:\n  script:\n    - psql -h db -U ci --file=ci/fixture.sql app\n',
+    '.github/workflows/ci.yml': 'steps:\n  - run: psql "$DATABASE_URL" < ./db/baseline.sql\n',
+    'Makefile': 'reset:\n\tpsql $(DB_URL) -v ON_ERROR_STOP=1 -f ./scripts/reset.sql\n',
+    'api/package.json': '{"scripts":{"db:load":"psql app -f sql/load.sql && node seed.js"}}\n',
+  });
+  for (const path of [['.ci', 'seed_db.sql'], ['ci', 'fixture.sql'], ['db', 'baseline.sql'], ['scripts', 'reset.sql'], ['api', 'sql', 'load.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  // Written by pg_dump -f, another file of the same folder, a name that only ends alike, or a folder no script reaches: application SQL.
+  for (const path of [['dump', 'out.sql'], ['.ci', 'queries.sql'], ['db', 'old_baseline.sql'], ['api', 'load.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
+  }
+});
+
 test('SQL in a __fixtures__ folder is test input (a parser sample, a test database fixture): only syntax errors', () => {
   for (const path of ['__fixtures__/upstream/settings.sql', 'packages/deparser/__fixtures__/kitchen/settings.sql', 'C:\\repo\\__fixtures__\\settings.sql']) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path), [], path);
