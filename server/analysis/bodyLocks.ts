@@ -28,13 +28,9 @@ function handlerStart(body: string): number {
  * the body starts at `bodyStart`): paired unlocks are dropped, and paired locks are dropped when a
  * handler releases them too, or else keep a finding that says why.
  */
-export function pairBodyLocks(candidates: Candidate[], body: string, bodyStart: number, storedRoutine = false): Candidate[] {
+export function pairBodyLocks(candidates: Candidate[], body: string, bodyStart: number): Candidate[] {
   const uses = candidates.filter((candidate) => candidate.advisory);
-  const locks = uses.some((c) => c.advisory!.action === 'lock');
-  // A stored function or procedure that only releases runs in its caller's session, on the connection of
-  // the caller's lock: that lock is the finding (and calls of such a helper are none, stateFunctions.ts).
-  if (!locks && storedRoutine) return candidates.filter((candidate) => candidate.advisory?.action !== 'unlock');
-  if (!locks || !uses.some((c) => c.advisory!.action === 'unlock')) return candidates;
+  if (!uses.some((c) => c.advisory!.action === 'lock') || !uses.some((c) => c.advisory!.action === 'unlock')) return candidates;
   const handlerAt = bodyStart + handlerStart(body);
   const releases = (lock: Candidate, unlock: Candidate): boolean =>
     unlock.advisory!.action === 'unlock' && (unlock.advisory!.key === '*' || unlock.advisory!.key === lock.advisory!.key);

@@ -438,7 +438,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     if (language === 'plpgsql') saved.read(span.text.slice(statementAt - span.start), statementAt);
   }
   const kept = withoutGuardedDeallocates(found, body);
-  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at, storedRoutine), disconnects, body, ctx.base + at));
+  ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at), disconnects, body, ctx.base + at));
 }
 
 function walk(ctx: WalkContext, value: unknown): void {

@@ -144,12 +144,11 @@ END $$;`;
   assert.deepEqual(rules(procedure), ['advisory-lock']);
 });
 
-test('a lock and an unlock of different keys are still flagged as before; an unlock alone in a stored function is not', () => {
+test('a lock and an unlock of different keys, or an unlock alone, are still flagged as before', () => {
   assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_lock(1);\n  PERFORM pg_advisory_unlock(2);`)), ['advisory-lock', 'advisory-lock']);
   // Exclusive and shared locks of one key are different locks.
   assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_lock(1);\n  PERFORM pg_advisory_unlock_shared(1);`)), ['advisory-lock', 'advisory-lock']);
-  // A function that only releases runs in its caller's session: the caller's lock is the finding.
-  assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_unlock(hashtext('nightly'));`)), []);
+  assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_unlock(hashtext('nightly'));`)), ['advisory-lock']);
   // An unlock before the lock releases something an earlier call took.
   assert.deepEqual(rules(lockBody(`PERFORM pg_advisory_unlock(1);\n  PERFORM pg_advisory_lock(1);`)), ['advisory-lock', 'advisory-lock']);
   // A lock alone, also when taken in an assignment.

@@ -52,21 +52,3 @@ test('conditions and returned expressions without session state are no findings 
   // DROP TABLE IF EXISTS is no IF statement.
   assert.deepEqual(found(inBody('DROP TABLE IF EXISTS scratch;\n  RETURN true;')), []);
 });
-
-test('a stored function whose body only releases a session lock is no finding; a DO block or a statement that only releases one still is', () => {
-  const release = `CREATE FUNCTION release_slot(slot int) RETURNS void LANGUAGE plpgsql AS $body$
-BEGIN
-  PERFORM pg_advisory_unlock(7, slot);
-END $body$;`;
-  assert.deepEqual(found(release), []);
-  assert.deepEqual(found("CREATE PROCEDURE release_all() LANGUAGE sql AS 'SELECT pg_advisory_unlock_all()';"), []);
-  assert.deepEqual(found('DO $$ BEGIN PERFORM pg_advisory_unlock(7, 1); END $$;'), ['advisory-lock pg_advisory_unlock']);
-  assert.deepEqual(found('SELECT pg_advisory_unlock(7, 1);'), ['advisory-lock pg_advisory_unlock']);
-  // A body that takes a lock and releases another keeps both.
-  const swap = `CREATE FUNCTION swap_slot(a int, b int) RETURNS void LANGUAGE plpgsql AS $body$
-BEGIN
-  PERFORM pg_advisory_unlock(7, a);
-  PERFORM pg_advisory_lock(7, b);
-END $body$;`;
-  assert.deepEqual(found(swap), ['advisory-lock pg_advisory_unlock', 'advisory-lock pg_advisory_lock']);
-});
