@@ -304,6 +304,13 @@ function hasSqlMarkerComment(node: ts.Node, source: ts.SourceFile): boolean {
   return comments.some((c) => /^\/\*\s*sql\s*\*\/$/i.test(source.text.slice(c.pos, c.end)));
 }
 
+/** The object whose method is called with `node` as its first argument, whatever the method (`db.execute.command(sql)`: `db.execute`). */
+function argumentReceiver(node: ts.Node): ts.Expression | undefined {
+  const outer = unwrapParents(node);
+  const call = outer.parent;
+  return call && ts.isCallExpression(call) && call.arguments[0] === outer ? receiverOf(call) : undefined;
+}
+
 function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
   return ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
 }
@@ -703,7 +710,9 @@ class Extractor {
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
-      this.addPiece(this.bypassesPooler(node, receiver) ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true);
+      // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
+      const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
+      this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
@@ -900,11 +909,16 @@ class Extractor {
 
   /**
    * Whether a query goes where no transaction pooler sits: to PGlite, on a logical-replication session, or on
-   * a client (not a pool) of a server the code started itself, maybe through a helper in another file.
+   * a client of a server the code started itself (maybe through a helper in another file), a connection held
+   * from a pool of it, or a pool of it capped at one connection.
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
-      || (receiver !== undefined && !this.isPool(this.keyOf(receiver)) && this.ownServer !== undefined && this.ownServer.reaches(receiver));
+      || this.reachesOwnServer(receiver);
+  }
+
+  private reachesOwnServer(receiver: ts.Expression | undefined): boolean {
+    return receiver !== undefined && this.ownServer !== undefined && this.ownServer.reaches(receiver, this.isPool(this.keyOf(receiver)));
   }
 
   /** Whether a query (or a node's own finding) goes to PGlite: from a PGlite-only branch, or on a PGlite instance. */
@@ -916,11 +930,18 @@ class Extractor {
 
   /** The variables and parameters this file sends a replication command through: walsender sessions. */
   private noteReplicationSessions(): void {
-    for (const receiver of replicationCommandReceivers(this.source)) {
+    for (const declaration of this.declarationsOf(replicationCommandReceivers(this.source))) this.replicationSessions.add(declaration);
+  }
+
+  /** The variables and parameters that receivers are rooted in (`session` of `session.query(…)`). */
+  private declarationsOf(receivers: ts.Expression[]): Set<ts.Node> {
+    const declarations = new Set<ts.Node>();
+    for (const receiver of receivers) {
       const root = rootIdentifier(receiver);
       const binding = root && this.flow.bindingOf(root);
-      if (binding) this.replicationSessions.add('parameterOf' in binding ? binding.parameter : binding.variable);
+      if (binding) declarations.add('parameterOf' in binding ? binding.parameter : binding.variable);
     }
+    return declarations;
   }
 
   /**

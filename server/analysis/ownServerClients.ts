@@ -4,34 +4,69 @@
 // string, a `Client` or driver created with it, a callback's parameter given it (`withClient(url, (c) => …)`),
 // a variable every assignment of which is one of these, a local function's parameter every call passes one.
 // Such a client reaches that server directly: no transaction pooler is between. Pools stay pools: a pool
-// made from such a value (`new Pool({ connectionString })`) may still run each query on another connection.
+// made from such a value (`new Pool({ connectionString })`) may still run each query on another connection —
+// unless it holds one connection only (`max: 1`), and a connection held from it (`await pool.connect()`,
+// `pool.connection()`) is one session of that server like a client.
 import ts from 'typescript';
 import { calleeText, unwrap, type Flow } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
-import { NAMES_POOLER, OWN_SERVER_MODULE, importedNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { namesPooler, OWN_SERVER_MODULE, importedNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 
-const MAX_DEPTH = 8;
+/** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
+const MAX_DEPTH = 12;
 /** Constructors and factories of pools (pg, postgres.js, knex, Drizzle, …), and anything named for a pool, pooler or proxy. */
 const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient)$|pool|bouncer|proxy/i;
 const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
+/** Methods that take one connection out of a pool and hold it until it is released (pg, dumbo, mysql-style, generic-pool, postgres.js). */
+const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve)$/;
 
 export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
   private readonly helperVerdicts = new Map<string, boolean>();
   private callsByName: Map<string, ts.CallExpression[]> | undefined;
   private readonly verdicts = new Map<ts.Node, boolean>();
+  /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
+  private readonly poolVerdicts = { any: new Map<ts.Node, boolean>(), single: new Map<ts.Node, boolean>() };
 
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
 
   constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined) {
-    this.namesPooler = NAMES_POOLER.test(source.text);
+    this.namesPooler = namesPooler(source.text);
   }
 
-  /** Whether queries on `receiver` go to a server the code started itself (not a pool of it). */
-  reaches(receiver: ts.Expression): boolean {
-    if (!this.fileName || this.namesPooler || POOL_NAME.test(receiver.getText(this.source))) return false;
+  /**
+   * Whether queries on `receiver` go to one session of a server the code started itself: a client of it, or a
+   * pool of it that holds a single connection (`pooled` says the caller knows `receiver` for a pool).
+   */
+  reaches(receiver: ts.Expression, pooled = false): boolean {
+    if (!this.fileName || this.namesPooler) return false;
+    if (pooled || POOL_NAME.test(receiver.getText(this.source))) return this.poolOfOwnServer(receiver, 0, true);
     return this.fromOwnServer(receiver, 0);
+  }
+
+  /**
+   * A pool made from such a value (`pgPool({ connectionString })` with the started container's URL), followed
+   * through names like a client; with `single`, only one whose options cap it at one connection (`max: 1`).
+   */
+  private poolOfOwnServer(expression: ts.Expression, depth: number, single: boolean): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const value = unwrap(expression);
+    if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
+      const args = value.arguments ?? [];
+      return POOL_MAKER.test(calleeText(value.expression)) && (!single || args.some(capsAtOneConnection))
+        && args.some((argument) => this.argumentFromOwnServer(argument, depth + 1));
+    }
+    if (!ts.isIdentifier(value)) return false;
+    const binding = this.flow.bindingOf(value);
+    if (!binding || !('variable' in binding)) return false;
+    const verdicts = single ? this.poolVerdicts.single : this.poolVerdicts.any;
+    const cached = verdicts.get(binding.variable);
+    if (cached !== undefined) return cached;
+    verdicts.set(binding.variable, false);
+    const verdict = this.everyValueOf(binding.variable, (v) => this.poolOfOwnServer(v, depth + 1, single));
+    verdicts.set(binding.variable, verdict);
+    return verdict;
   }
 
   private fromOwnServer(expression: ts.Expression, depth: number): boolean {
@@ -52,6 +87,9 @@ export class OwnServerClients {
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
   private callFromOwnServer(call: ts.CallExpression | ts.NewExpression, depth: number): boolean {
     if (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text)) return true;
+    // A connection held out of a pool of such a server (`await pool.connection()`): one session of it.
+    if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)
+      && this.poolOfOwnServer(call.expression.expression, depth + 1, false)) return true;
     if (POOL_MAKER.test(calleeText(call.expression))) return false;
     // A method of such a value (`container.getConnectionUri()`, `server.connect()`).
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
@@ -99,6 +137,11 @@ export class OwnServerClients {
 
   /** A variable whose initializer and every plain assignment (`database = await createDevDatabase()` in a hook) is such a value. */
   private variableFromOwnServer(variable: ts.VariableDeclaration, depth: number): boolean {
+    return this.everyValueOf(variable, (v) => this.fromOwnServer(v, depth + 1));
+  }
+
+  /** Whether a variable has a value, and its initializer and every plain assignment to it satisfy `test` (none is compound). */
+  private everyValueOf(variable: ts.VariableDeclaration, test: (value: ts.Expression) => boolean): boolean {
     const values: ts.Expression[] = variable.initializer ? [variable.initializer] : [];
     let scope: ts.Node = variable;
     while (scope.parent && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
@@ -113,7 +156,7 @@ export class OwnServerClients {
         return !other;
       });
     }
-    return !other && values.length > 0 && values.every((v) => this.fromOwnServer(v, depth + 1));
+    return !other && values.length > 0 && values.every(test);
   }
 
   /** A named local function's parameter: every call of the function in this file passes such a value there. */
@@ -151,4 +194,12 @@ export class OwnServerClients {
     }
     return verdict;
   }
+}
+
+/** An options object that caps a pool at one connection (`{ max: 1 }`): every query runs on the same session. */
+function capsAtOneConnection(argument: ts.Expression): boolean {
+  const value = unwrap(argument);
+  return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
+    && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max'
+    && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1');
 }

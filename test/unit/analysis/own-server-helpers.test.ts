@@ -275,3 +275,71 @@ test('a helper that starts a local server on one path but may return a pool or t
     '});',
   ]), ['session-set SET ROLE a', 'session-set SET ROLE b']);
 });
+
+test('a connection held out of a pool of a container the test started (`await pool.connect()`, `pool.connection()`) is one session of it; the pool itself still hands out any connection', () => {
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/held.test.ts'), [
+    "import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import { Pool } from 'pg';",
+    "import { makeDbPool } from '../src/pool';",
+    'let server: StartedPostgreSqlContainer;',
+    'let url: string;',
+    'beforeAll(async () => {',
+    "  server = await new PostgreSqlContainer('postgres:17').start();",
+    '  url = server.getConnectionUri();',
+    '});',
+    "it('keeps scratch rows', async () => {",
+    '  const pool = new Pool({ connectionString: url });',
+    '  const held = await pool.connect();',
+    "  await held.query('CREATE TEMP TABLE scratch (n int)');",
+    "  await held.query(`SELECT set_config('app.tenant', '7', false)`);",
+    '  const wrapped = makeDbPool({ connectionString: url });',
+    '  const conn = await wrapped.connection();',
+    '  await conn.execute.command(SQL`CREATE TEMP TABLE other_scratch (n int)`);',
+    "  await pool.query('SET search_path TO tenant_7');",
+    '  await wrapped.execute.command(SQL`CREATE TEMP TABLE shared_scratch (n int)`);',
+    '});',
+  ]), ['session-set SET search_path TO tenant_7', 'temp-table CREATE TEMP TABLE shared_scratch (n int)']);
+});
+
+test('a pool of a server the test started that is capped at one connection (`max: 1`) is one session; a larger pool of it, or a one-connection pool of the environment\'s database, is not', () => {
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/single.test.ts'), [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import { Pool } from 'pg';",
+    'let container;',
+    'let pool: Pool;',
+    'let wide: Pool;',
+    'beforeAll(async () => {',
+    '  container = await new PostgreSqlContainer().start();',
+    '  pool = new Pool({ host: container.getHost(), port: container.getPort(), max: 1 });',
+    '  wide = new Pool({ host: container.getHost(), port: container.getPort(), max: 4 });',
+    '});',
+    'const envPool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });',
+    'async function freezeClock(at: string) {',
+    "  await pool.query(`SELECT set_config('app.now', $1, false)`, [at]);",
+    "  await wide.query(`SELECT set_config('app.later', $1, false)`, [at]);",
+    "  await envPool.query('SET ROLE reporting');",
+    '}',
+  ]), ['session-set set_config', 'session-set SET ROLE reporting']);
+});
+
+test('a camel-case name of a pg pool (`pgPool`, `getPgPool`) does not count as naming the Pgpool-II pooler; Pgpool-II itself does', () => {
+  const body = [
+    "it('x', async () => {",
+    '  const container = await new PostgreSqlContainer().start();',
+    '  const client = new Client({ connectionString: container.getConnectionUri() });',
+    "  await client.query('SET ROLE app_user');",
+    '});',
+  ];
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/camel-pool.test.ts'), [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import { Client } from 'pg';",
+    "import { pgPool, getPgPool } from '../src/pool';",
+    ...body,
+  ]), []);
+  assert.deepEqual(findingsOf(join(root, 'repo1/test/pgpool2.test.ts'), [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import { Client } from 'pg';",
+    '// runs the queries through pgpool-II started in front of the container',
+    ...body,
+  ]), ['session-set SET ROLE app_user']);
+});
