@@ -25,7 +25,7 @@ import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { fileDialect, importedModules, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
-import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, startsOwnPgliteServer } from './inProcess';
+import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { optionsObject, prepareOption } from './postgresJsOptions';
@@ -397,6 +397,8 @@ class Extractor {
   private inProcessBranches: ts.Node[] = [];
   /** Declarations of the clients a replication command is sent through (replication.ts). */
   private readonly replicationSessions = new Set<ts.Node>();
+  /** Variables and parameters this file calls a PGlite-only method on (`db.execProtocolRaw(…)`): PGlite instances. */
+  private pgliteHandles = new Set<ts.Node>();
   /** Whether the file names PGlite at all (else no value or branch of it is looked for). */
   private namesPglite = false;
   /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
@@ -427,7 +429,10 @@ class Extractor {
     this.flow.readsSqlConfigs = this.surelyPostgres || importsPostgresCode(modules);
     this.namesPglite = mayUsePglite(this.source.text);
     this.inProcessOnly = dialect.inProcessOnly || (this.namesPglite && startsOwnPgliteServer(this.source.text, fileName));
-    if (this.namesPglite) this.inProcessBranches = inProcessBranches(this.source);
+    if (this.namesPglite) {
+      this.inProcessBranches = inProcessBranches(this.source);
+      this.pgliteHandles = this.declarationsOf(pgliteMethodReceivers(this.source));
+    }
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
     this.bunNames = bunSqlNames(this.source);
@@ -966,7 +971,7 @@ class Extractor {
     return this.tracesTo(receiver, {
       creates: createsPglite,
       member: isPgliteMember,
-      declared: (declaration) => typeNameMatches(declaration.type, PGLITE_TYPE)
+      declared: (declaration) => typeNameMatches(declaration.type, PGLITE_TYPE) || this.pgliteHandles.has(declaration)
         || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createsPglite(declaration.initializer)),
     });
   }

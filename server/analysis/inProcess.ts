@@ -18,9 +18,27 @@ const DIALECT_NAME = /dialect$/i;
 const PGLITE_SERVER_CLASS = /\bnew\s+PGLiteSocket(?:Server|Handler)\s*\(/i;
 const TEST_PATH = /(?:^|[\\/])(?:tests?|__tests__|spec)[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/i;
 
-/** A cheap gate: files that never name PGlite need none of this file's walks. */
+/**
+ * Methods only PGlite's instances have (raw wire-protocol exchange, data-directory dumps, multi-tab leadership):
+ * a value the code calls one of them on is PGlite, whatever another file declared it as.
+ */
+const PGLITE_ONLY_METHOD = /^(?:execProtocol|execProtocolRaw|execProtocolStream|dumpDataDir|syncToFs|refreshArrayTypes|onLeaderChange)$/;
+
+/** A cheap gate: files that never name PGlite nor call a method only it has need none of this file's walks. */
 export function mayUsePglite(text: string): boolean {
-  return /pglite/i.test(text);
+  return /pglite|\.(?:execProtocol|dumpDataDir|syncToFs|refreshArrayTypes|onLeaderChange)/i.test(text);
+}
+
+/** The objects this file calls a PGlite-only method on (`db.execProtocolRaw(message)`: `db`). */
+export function pgliteMethodReceivers(source: ts.SourceFile): ts.Expression[] {
+  const receivers: ts.Expression[] = [];
+  walkDescendants(source, (node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && PGLITE_ONLY_METHOD.test(node.expression.name.text)) {
+      receivers.push(node.expression.expression);
+    }
+    return true;
+  });
+  return receivers;
 }
 
 /** A test file that starts a PGlite socket server: its clients connect to it, not through a pooler. */

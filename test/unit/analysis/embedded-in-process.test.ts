@@ -111,3 +111,23 @@ test('a test that starts its own PGlite socket server talks to it, not to a pool
   const noServer = text.replace('const server = new PGLiteSocketServer({ db, port: 5499 });\n', '');
   assert.deepEqual(found(noServer, 'tests/clients.test.ts').map((f) => f.split(' ')[0]), ['listen', 'protocol-prepared-statement']);
 });
+
+test('a value the file hands raw wire-protocol messages to (execProtocolRaw) or dumps the data directory of is PGlite, whatever file made it; a client without such calls keeps its findings', () => {
+  const text = [
+    "import { Client } from 'pg';",
+    "import { openBrowserDatabase } from './local';",
+    'export async function relay(id: string, frames: Uint8Array[]) {',
+    '  const local = await openBrowserDatabase(id);',
+    '  for (const frame of frames) await local.execProtocolRaw(frame);',
+    "  await local.query('set search_path to public');",
+    '}',
+    'export async function backup(store: { open(): Promise<unknown> }, handle: any) {',
+    '  await handle.dumpDataDir();',
+    "  await handle.query('SET ROLE owner');",
+    '}',
+    'export async function remote(client: Client) {',
+    "  await client.query('set search_path to public');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['session-set set search_path to public']);
+});
