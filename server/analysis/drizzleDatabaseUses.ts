@@ -6,7 +6,7 @@
 // followed). It never runs one when every use anywhere reads a member other than `transaction`/`$client`
 // (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
 // drizzle's migrator once; a database passed to a function of the file or of the project is followed into
-// that function's parameter. A use returned, stored elsewhere, passed to anything else, imported as a
+// that function's parameter, one given to a class's constructor into the methods the file calls on the instance. A use returned, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
@@ -71,7 +71,140 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
   }
   if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
   if (ts.isCallExpression(parent) && parent.expression !== value) return argumentStaysSafe(parent, parent.arguments.indexOf(value as ts.Expression), view, walk);
+  if (ts.isNewExpression(parent) && parent.expression !== value) return constructedStaysSafe(parent, parent.arguments!.indexOf(value as ts.Expression), view, walk);
   return false;
+}
+
+/**
+ * A database given to `new Repository(…, db)`, a class of this file or of the project, held in a `const` that
+ * the file uses only to call methods (`repo.queueDeletion(…)`): the database is safe when the class keeps it
+ * in fields (`private db: Database`, `this.db = db`, `this.billing = new Billing(db)`) and the methods called —
+ * with the methods of `this` and of such member objects they call in turn — use those fields safely. Methods
+ * nobody calls here may run transactions: they never run on this database.
+ */
+function constructedStaysSafe(made: ts.NewExpression, index: number, view: FileView, walk: Walk): boolean {
+  const holder = outside(made).parent;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || isExported(holder)) return false;
+  const methods = new Set<string>();
+  const name = holder.name.text;
+  let other = false;
+  const visit = (node: ts.Node): void => {
+    if (isReferenceTo(node, name)) {
+      const member = node.parent;
+      if (ts.isPropertyAccessExpression(member) && ts.isCallExpression(member.parent) && member.parent.expression === member) methods.add(member.name.text);
+      else if (node !== holder.name) other = true;
+    } else if (!shadows(node, name)) node.forEachChild(visit);
+  };
+  scopeOf(holder).forEachChild(visit);
+  return !other && classStaysSafe({ made, index, methods }, view, walk);
+}
+
+/** An object made with the database as its `index`th argument, and the methods called on it. */
+interface Instance { made: ts.NewExpression; index: number; methods: Set<string> }
+
+/** Whether the database argument of an instance stays safe inside its class when only its `methods` are called. */
+function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk: Walk): boolean {
+  if (++walk.hops > MAX_HOPS || !ts.isIdentifier(made.expression) || index < 0 || made.arguments!.slice(0, index).some(ts.isSpreadElement)) return false;
+  const found = classNamed(made.expression.text, view, walk);
+  const ctor = found?.cls.members.find(ts.isConstructorDeclaration);
+  const parameter = ctor?.parameters[index];
+  if (!found || !ctor?.body || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || found.cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) return false;
+  const fields = new Set<string>(ts.isParameterPropertyDeclaration(parameter, ctor) ? [parameter.name.text] : []);
+  const members = new Map<string, Instance>();
+  const bodies: ts.Node[] = [ctor.body, ...found.cls.members.filter((m) => ts.isPropertyDeclaration(m) && m.initializer && !ts.isFunctionLike(withoutWrappers(m.initializer)))];
+  const queued = [...methods];
+  for (let i = 0; i < queued.length; i++) {
+    const method = methodNamed(found.cls, queued[i]);
+    if (!method) return false;
+    bodies.push(method);
+  }
+  // Each use of the constructor's parameter or of a field holding the database; `this` only to reach members.
+  const databaseName = parameter.name.text;
+  let safe = true;
+  const visitUse = (node: ts.Node, inConstructor: boolean): void => {
+    if (!safe) return;
+    if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      const member = node.parent;
+      if (!ts.isPropertyAccessExpression(member) || member.expression !== node) { safe = false; return; }
+      const key = member.name.text;
+      if (fields.has(key)) safe = databaseUseSafe(member, fields, members, inConstructor);
+      else if (members.has(key) && !(ts.isPropertyAccessExpression(member.parent) && ts.isCallExpression(member.parent.parent) && member.parent.parent.expression === member.parent)) {
+        if (!isAssignedBy(member)) safe = false;
+      } else if (members.has(key)) members.get(key)!.methods.add((member.parent as ts.PropertyAccessExpression).name.text);
+      else {
+        // Another method runs on the same fields: it must be called here (so it is checked), not handed out.
+        const method = methodNamed(found.cls, key);
+        if (method && !(ts.isCallExpression(member.parent) && member.parent.expression === member)) safe = false;
+        else if (method && !queued.includes(key)) {
+          queued.push(key);
+          bodies.push(method);
+        }
+      }
+      return;
+    }
+    if (inConstructor && ts.isIdentifier(node) && node.text === databaseName && isValueReference(node) && node !== parameter.name) {
+      safe = databaseUseSafe(node, fields, members, true);
+      return;
+    }
+    if (ts.isClassLike(node)) return;
+    node.forEachChild((child) => visitUse(child, inConstructor));
+  };
+  for (let i = 0; i < bodies.length && safe; i++) visitUse(bodies[i], i === 0 || ts.isPropertyDeclaration(bodies[i]));
+  if (!safe) return false;
+  for (const member of members.values()) if (!classStaysSafe(member, found.view, walk)) return false;
+  return true;
+}
+
+/**
+ * One use of the database inside a class: a member other than `transaction`/`$client` (`this.db.select()`), a
+ * truthiness test, a field set in the constructor (`this.db = db`), or a member object made with it
+ * (`this.billing = new Billing(this.db)`, followed into the methods called on `this.billing`). Nothing else.
+ */
+function databaseUseSafe(use: ts.Expression, fields: Set<string>, members: Map<string, Instance>, inConstructor: boolean): boolean {
+  const value = outside(use);
+  const parent = value.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === value) return !TRANSACTION_MEMBERS.has(parent.name.text);
+  if (isTruthinessTest(value)) return true;
+  if (!inConstructor) return false;
+  if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && isThisMember(parent.left)) {
+    fields.add(parent.left.name.text);
+    return true;
+  }
+  const made = ts.isNewExpression(parent) && parent.expression !== value ? parent : undefined;
+  const assignment = made && outside(made).parent;
+  if (!made || !assignment || !ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !isThisMember(assignment.left)) return false;
+  members.set(assignment.left.name.text, { made, index: made.arguments!.indexOf(value as ts.Expression), methods: new Set() });
+  return true;
+}
+
+function isThisMember(node: ts.Expression): node is ts.PropertyAccessExpression {
+  return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/** `this.billing = …`: the write that sets a member object. */
+function isAssignedBy(member: ts.PropertyAccessExpression): boolean {
+  const parent = member.parent;
+  return ts.isBinaryExpression(parent) && parent.left === member && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+}
+
+/** A method, an accessor, or a property holding a function, of the class. */
+function methodNamed(cls: ts.ClassDeclaration, name: string): ts.Node | undefined {
+  return cls.members.find((m) => m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === name
+    && (ts.isMethodDeclaration(m) || ts.isAccessor(m) ? m.body !== undefined : ts.isPropertyDeclaration(m) && m.initializer !== undefined && ts.isFunctionLike(withoutWrappers(m.initializer))));
+}
+
+/** A class declared at the top of this file, or exported by name from a file of the project this file imports it from. */
+function classNamed(name: string, view: FileView, walk: Walk): { view: FileView; cls: ts.ClassDeclaration } | undefined {
+  const imported = importedNames(view.source).get(name);
+  let target: FileView | undefined = view;
+  if (imported) {
+    const file = resolveModule(resolve(view.source.fileName), imported.specifier);
+    target = file === undefined ? undefined : readView(file, walk);
+    name = imported.name;
+  }
+  const cls = target?.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s)
+    && (s.name?.text === name || (name === 'default' && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true)));
+  return target && cls ? { view: target, cls } : undefined;
 }
 
 /**

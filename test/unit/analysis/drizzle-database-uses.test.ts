@@ -134,3 +134,70 @@ test('a drizzle database passed to a function of the project is followed into it
     assert.deepEqual(rulesOf(folder, 'src/db.ts', SIMPLE_DB), FLAGGED, name);
   }
 });
+
+test('a drizzle database handed to a repository class of the project is followed into the methods the file calls on it (and the member objects they reach); a called method that runs a transaction, or a repository used otherwise, keeps the flag', () => {
+  const job = (calls: string[]) => [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    "import { AccountStore } from './stores/accounts';",
+    'const client = postgres(process.env.DATABASE_URL!);',
+    'const db = drizzle(client);',
+    'const stale = await db.select().from(accounts);',
+    'const store = new AccountStore(console, db);',
+    ...calls,
+    'await client.end();',
+  ];
+  const store = [
+    "import { AuditTrail } from './audit';",
+    'export class AccountStore implements Closeable {',
+    '  private audit: AuditTrail;',
+    '  constructor(private log: Logger, private db: Database) {',
+    '    this.audit = new AuditTrail(db);',
+    '  }',
+    '  async markDormant(id: string) {',
+    '    await this.db.update(accounts).set({ dormant: true }).where(eq(accounts.id, id));',
+    '    await this.note(id);',
+    '  }',
+    '  private async note(id: string) {',
+    "    await this.audit.record(id, 'dormant');",
+    '  }',
+    '  async merge(a: string, b: string) {',
+    '    return this.db.transaction(async (tx) => { await tx.delete(accounts).where(eq(accounts.id, b)); });',
+    '  }',
+    '  async wipe(id: string) {',
+    '    await this.audit.purge(id);',
+    '  }',
+    '  handOut() {',
+    '    return this.db;',
+    '  }',
+    '}',
+  ];
+  const audit = [
+    'export class AuditTrail {',
+    '  constructor(private readonly database: Database) {}',
+    '  record(id: string, what: string) {',
+    '    return this.database.insert(audit).values({ id, what });',
+    '  }',
+    '  purge(id: string) {',
+    '    return this.database.transaction((tx) => tx.delete(audit).where(eq(audit.id, id)));',
+    '  }',
+    '}',
+  ];
+  const files = (calls: string[]) => ({ 'src/job.ts': job(calls), 'src/stores/accounts.ts': store, 'src/stores/audit.ts': audit });
+  const safe = project('class-plain', files(['for (const row of stale) await store.markDormant(row.id);']));
+  assert.deepEqual(rulesOf(safe, 'src/job.ts', job(['for (const row of stale) await store.markDormant(row.id);'])), []);
+  const variants: Record<string, string[]> = {
+    // the method itself runs a transaction
+    ownTransaction: ["await store.merge('a', 'b');"],
+    // a member object it reaches runs one
+    memberTransaction: ["await store.wipe('a');"],
+    // the database leaves the class
+    handedOut: ['const raw = store.handOut();'],
+    // the repository itself goes where it is not followed
+    passedOn: ['await schedule(store);'],
+  };
+  for (const [name, calls] of Object.entries(variants)) {
+    const folder = project(`class-${name}`, files(calls));
+    assert.deepEqual(rulesOf(folder, 'src/job.ts', job(calls)), FLAGGED, name);
+  }
+});
