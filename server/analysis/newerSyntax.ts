@@ -1,5 +1,6 @@
-// Syntax of PostgreSQL releases newer than the bundled parser (libpg-query 18). A statement that fails to
-// parse where it uses one of these is valid on a newer server, so it gets no syntax error.
+// Syntax of PostgreSQL releases newer than the bundled parser (libpg-query 18), and syntax older releases
+// accepted that the bundled parser rejects. A statement that fails to parse where it uses one of these is
+// valid on the server it is written for, so it gets no syntax error.
 // The one list of such markers; docs/rules/syntax-error.md names them for users.
 import { LITERALS_AND_COMMENTS } from './templatePlaceholders';
 
@@ -13,6 +14,8 @@ export const NEWER_SYNTAX: readonly NewerSyntax[] = [
   { pattern: /\bPROPERTY\s+GRAPH\b/i, what: 'SQL/PGQ property graphs (CREATE/ALTER/DROP PROPERTY GRAPH)', since: 'PostgreSQL 19' },
   { pattern: /\bGRAPH_TABLE\s*\(/i, what: 'SQL/PGQ graph queries (GRAPH_TABLE (… MATCH … COLUMNS …))', since: 'PostgreSQL 19' },
   { pattern: /\bFOR\s+PORTION\s+OF\b/i, what: 'application-time UPDATE/DELETE … FOR PORTION OF', since: 'PostgreSQL 19' },
+  // Removed in PostgreSQL 10; init scripts for older servers (a postgres:9 image) still carry it.
+  { pattern: /\bUNENCRYPTED\s+PASSWORD\b/i, what: 'CREATE/ALTER ROLE … UNENCRYPTED PASSWORD', since: 'PostgreSQL 9.6 and older' },
 ];
 
 /**

@@ -40,3 +40,9 @@ test('a typo in a statement without newer syntax is still a syntax error, also w
   assert.deepEqual(rules("SELECT 'property graph', FROM orders;"), ['syntax-error']);
   assert.deepEqual(rules('SELECT id, /* FOR PORTION OF */ FROM orders;'), ['syntax-error']);
 });
+
+test('an init script for PostgreSQL 9 (CREATE USER … WITH UNENCRYPTED PASSWORD, removed in 10) gets no syntax error; a typo before the clause, or in another role statement, is still reported', () => {
+  assert.deepEqual(rules("CREATE USER app_clear WITH UNENCRYPTED PASSWORD 'secret';\nALTER ROLE app_md5 UNENCRYPTED PASSWORD 'other';\nGRANT ALL ON DATABASE app TO app_clear;\n"), []);
+  assert.deepEqual(rules("CREAT USER app_clear WITH UNENCRYPTED PASSWORD 'secret';\n"), ['syntax-error']);
+  assert.deepEqual(rules("CREATE USER app_clear WITH ENCRYPTED PASSWORD 'secret' LOGINN;\n"), ['syntax-error']);
+});
