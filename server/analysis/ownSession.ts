@@ -59,7 +59,32 @@ export function isExtensionScript(fileName: string): boolean {
   const versioned = EXTENSION_SCRIPT.test(name);
   // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
   if (hasControlFileAbove(dirname(file), extension, versioned ? CONTROL_FILE_LEVELS : 1)) return true;
-  return versioned && amongExtensionScripts(dirname(file));
+  return versioned && (amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)));
+}
+
+/**
+ * An update script's source named by its versions alone, `<from>--<to>.sql` (`2.13.1--2.14.0.sql`): the build
+ * prefixes it with the extension's name, or pastes it into `<ext>--<from>--<to>.sql`. Only in an extension's
+ * source tree, with a control file (`<ext>.control`, or the `<ext>.control.in` the build configures) in its
+ * folder or a folder above.
+ */
+const VERSION_ONLY_SCRIPT = /^v?\d(?:(?!--)[\w.-])*--v?\d(?:(?!--)[\w.-])*\.sql$/i;
+
+function isUpdateScriptSource(name: string, folder: string): boolean {
+  if (!VERSION_ONLY_SCRIPT.test(name)) return false;
+  let above = folder;
+  for (let level = 0; level <= CONTROL_FILE_LEVELS; level++) {
+    if (controlFilesIn(above).length > 0) return true;
+    above = dirname(above);
+  }
+  return false;
+}
+
+const controlFilesByFolder = new Map<string, { at: number; value: string[] }>();
+
+/** The control files (`*.control`, `*.control.in`) in a folder (read once per CACHE_MS). */
+function controlFilesIn(folder: string): string[] {
+  return perFolder(controlFilesByFolder, folder, () => readdirSync(folder).filter((n) => /\.control(?:\.in)?$/i.test(n)), []);
 }
 
 function hasControlFileAbove(start: string, extension: string, levels: number): boolean {

@@ -162,3 +162,54 @@ test('PL/pgSQL assignments are read as expressions: session state in them is fou
   assert.deepEqual(rules(lockBody(`got := pg_try_advisory_xact_lock(42);`)), []);
   assert.deepEqual(rules(lockBody(`got = set_config('app.user', 'x', true) IS NOT NULL;`)), []);
 });
+
+/** A scratch source tree with the given files (no control file unless one is given). */
+function sourceTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-src-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const UPDATE_SCRIPT_STATE = `SET timescaledb.restoring = on;
+DO $$ BEGIN
+  SET search_path = pg_catalog;
+END $$;
+SET timescaledb.restoring = off;
+`;
+
+test('an update script source named by its versions (`2.13.1--2.14.0.sql`) in an extension\'s tree runs inside ALTER EXTENSION UPDATE: no findings for its SETs', (t) => {
+  // The build names the extension from a configured `<ext>.control.in`; a plain `.control` counts as well.
+  for (const control of ['gizmo.control.in', 'gizmo.control']) {
+    const root = sourceTree(t, { [control]: "default_version = '@PROJECT_VERSION@'\n" });
+    for (const name of ['sql/updates/2.13.1--2.14.0.sql', 'sql/updates/2.14.0--2.13.1.sql', 'sql/1.0--1.1.sql', 'upgrade/v0.9.2--v1.0.0-beta1.sql']) {
+      assert.deepEqual(rules(UPDATE_SCRIPT_STATE, join(root, name)), [], `${control}: ${name}`);
+    }
+  }
+});
+
+test('a function an update script source creates keeps its findings: its body runs later in the callers\' sessions', (t) => {
+  const root = sourceTree(t, { 'gizmo.control.in': "default_version = '2.14.0'\n" });
+  const createsFunction = `${UPDATE_SCRIPT_STATE}CREATE OR REPLACE FUNCTION gizmo.begin_restore() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  SET timescaledb.restoring = on;
+END $$;
+`;
+  assert.deepEqual(rules(createsFunction, join(root, 'sql', 'updates', '2.13.1--2.14.0.sql')), ['session-set']);
+});
+
+test('a version-named script outside an extension\'s source tree, or not named by two versions, keeps its findings', (t) => {
+  // No control file anywhere above: an application's migration that happens to be named by versions.
+  const app = sourceTree(t, { 'package.json': '{}\n' });
+  assert.deepEqual(rules(UPDATE_SCRIPT_STATE, join(app, 'sql', 'updates', '2.13.1--2.14.0.sql')), ['session-set', 'session-set', 'session-set']);
+  // In an extension's tree, only `<version>--<version>.sql` is an update script's source.
+  const extension = sourceTree(t, { 'gizmo.control.in': "default_version = '2.14.0'\n" });
+  for (const name of ['sql/updates/latest--init.sql', 'sql/updates/2024-01-01.sql', 'sql/updates/post-update.sql']) {
+    assert.deepEqual(rules(UPDATE_SCRIPT_STATE, join(extension, name)), ['session-set', 'session-set', 'session-set'], name);
+  }
+  // A control file more than three folders above does not reach the script.
+  assert.deepEqual(rules(UPDATE_SCRIPT_STATE, join(extension, 'a', 'b', 'c', 'd', '1.0--1.1.sql')), ['session-set', 'session-set', 'session-set']);
+});
