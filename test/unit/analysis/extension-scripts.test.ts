@@ -13,16 +13,20 @@ before(() => initAnalysis());
 
 const rules = (sql: string, file?: string): string[] => analyzeSql(sql, undefined, file).map((f) => f.rule);
 
-/** A scratch extension source tree: `<root>/widgets.control`, with the given files. */
-function extensionTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-ext-'));
+/** A scratch source tree with the given files (no control file unless one is given). */
+function sourceTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-src-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  writeFileSync(join(root, 'widgets.control'), "default_version = '1.1'\n");
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), text);
   }
   return root;
+}
+
+/** A scratch extension source tree: `<root>/widgets.control`, with the given files. */
+function extensionTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+  return sourceTree(t, { 'widgets.control': "default_version = '1.1'\n", ...files });
 }
 
 const SCRIPT_STATE = `SET search_path = widgets_old;
@@ -162,17 +166,6 @@ test('PL/pgSQL assignments are read as expressions: session state in them is fou
   assert.deepEqual(rules(lockBody(`got := pg_try_advisory_xact_lock(42);`)), []);
   assert.deepEqual(rules(lockBody(`got = set_config('app.user', 'x', true) IS NOT NULL;`)), []);
 });
-
-/** A scratch source tree with the given files (no control file unless one is given). */
-function sourceTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-src-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
 
 const UPDATE_SCRIPT_STATE = `SET timescaledb.restoring = on;
 DO $$ BEGIN
