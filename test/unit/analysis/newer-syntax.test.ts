@@ -46,3 +46,21 @@ test('an init script for PostgreSQL 9 (CREATE USER … WITH UNENCRYPTED PASSWORD
   assert.deepEqual(rules("CREAT USER app_clear WITH UNENCRYPTED PASSWORD 'secret';\n"), ['syntax-error']);
   assert.deepEqual(rules("CREATE USER app_clear WITH ENCRYPTED PASSWORD 'secret' LOGINN;\n"), ['syntax-error']);
 });
+
+test('INSERT … ON CONFLICT … DO SELECT (PostgreSQL 19 get-or-create) gets no syntax error, with WHERE, a row lock or a RETURNING list', () => {
+  const sql = [
+    "INSERT INTO tag (name) VALUES ('red') ON CONFLICT (name) DO SELECT RETURNING id;",
+    "INSERT INTO tag (name) VALUES ('red') ON CONFLICT ON CONSTRAINT tag_name_key DO SELECT WHERE tag.hidden = false RETURNING id, name;",
+    "INSERT INTO tag AS t (name) VALUES ('red') ON CONFLICT (name) WHERE deleted_at IS NULL DO SELECT FOR UPDATE RETURNING t.id * 2 AS doubled;",
+  ].join('\n');
+  assert.deepEqual(rules(sql), []);
+});
+
+test('around ON CONFLICT … DO SELECT a typo before the clause, a misspelt DO SELEC, or DO SELECT without ON CONFLICT is still a syntax error', () => {
+  assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red',) ON CONFLICT (name) DO SELECT RETURNING id;"), ['syntax-error']);
+  assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') ON CONFLICT (name,) DO SELECT RETURNING id;"), ['syntax-error']);
+  assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') ON CONFLICT (name) DO SELEC RETURNING id;"), ['syntax-error']);
+  assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') DO SELECT RETURNING id;"), ['syntax-error']);
+  assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') /* ON CONFLICT (name) */ DO SELECT RETURNING id;"), ['syntax-error']);
+  assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') ON CONFLICT (name) DO NOTHING;\nINSERT INTO tag (name) VALUES ('blue') DO SELECT RETURNING id;"), ['syntax-error']);
+});
