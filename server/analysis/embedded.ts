@@ -19,7 +19,7 @@ import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { clientNeverPrepares } from './postgresJsUses';
-import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, UNSAFE_METHOD } from './codeWords';
+import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
@@ -33,6 +33,7 @@ import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
+import { DriverStatementCalls, type DriverStatementKind } from './driverStatements';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -405,6 +406,8 @@ class Extractor {
   private unpooledSessionGroup: Group | undefined;
   /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
   private listenLibraries: ListenLibraryCalls | undefined;
+  /** postgrejs / ts-postgres `prepare(text)` and `listen(channel, fn)` (driverStatements.ts). */
+  private driverStatements: DriverStatementCalls | undefined;
   /** The names Bun's SQL client goes by in this file (bunSql.ts). */
   private bunNames: BunSqlNames | undefined;
   /** Whether Bun's default client (`Bun.sql`) already has its finding in this file. */
@@ -437,6 +440,7 @@ class Extractor {
     this.noteReplicationSessions();
     this.bunNames = bunSqlNames(this.source);
     this.listenLibraries = new ListenLibraryCalls(modules, this.source.text);
+    this.driverStatements = new DriverStatementCalls(modules, this.source.text);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
@@ -795,6 +799,11 @@ class Extractor {
       if (!this.bypassesPooler(call, receiver)) this.addLibraryListenFinding(call, name);
       return;
     }
+    const driverKind = receiver && this.driverStatements?.kindOf(call, name, receiver);
+    if (driverKind) {
+      if (!this.bypassesPooler(call, receiver)) this.addDriverStatementFinding(call, driverKind);
+      return;
+    }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
     if (receiver && opensPerTestTransaction(call, receiver, this.source)) {
       const group = groupFor(receiver);
@@ -807,6 +816,7 @@ class Extractor {
       this.inspectHelperCall(call, groupFor);
       return;
     }
+    if (name === 'query' && call.arguments[0] && namedTemplate(call.arguments[0])) this.addNamedTemplateFinding(call.arguments[0]);
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, groupFor);
   }
 
@@ -1038,6 +1048,21 @@ class Extractor {
   private addLibraryListenFinding(call: ts.CallExpression, method: string): void {
     this.addNodeFinding('listen', call,
       `${method}() sends LISTEN on the connection the LISTEN/NOTIFY library holds: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.`);
+  }
+
+  private addDriverStatementFinding(call: ts.CallExpression, kind: DriverStatementKind): void {
+    if (kind === 'listen') {
+      this.addNodeFinding('listen', call,
+        'listen() sends LISTEN on this driver connection: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.');
+      return;
+    }
+    this.addNodeFinding('protocol-prepared-statement', call,
+      'prepare() parses a named statement on one server connection and later calls execute it by name; a transaction pooler without prepared-statement support may run them on another, where it does not exist.');
+  }
+
+  private addNamedTemplateFinding(query: ts.Expression): void {
+    this.addNodeFinding('protocol-prepared-statement', query,
+      'setName() gives this query a statement name: node-postgres prepares it on one server connection and later runs bind it by name; the pooler may route them elsewhere.');
   }
 
   /** node-postgres `{ text, name }`: a named query config is a protocol-level prepared statement. */
@@ -1336,4 +1361,14 @@ function prepareFalseEdit(options: ts.ObjectLiteralExpression, source: ts.Source
   }
   const separator = options.properties.hasTrailingComma ? ' ' : ', ';
   return { start: options.properties.end, end: options.properties.end, newText: `${separator}prepare: false` };
+}
+
+/**
+ * sql-template-strings' `SQL\`…\`.setName('n')` sent as a query: the tagged template's statement object
+ * carries a name, so node-postgres parses it as a named statement. Only this shape, sent straight to a query
+ * call; a name read back in a test is never sent.
+ */
+function namedTemplate(argument: ts.Expression): boolean {
+  return ts.isCallExpression(argument) && ts.isPropertyAccessExpression(argument.expression) && argument.expression.name.text === SET_NAME_METHOD
+    && ts.isTaggedTemplateExpression(argument.expression.expression) && argument.arguments.length === 1 && ts.isStringLiteralLike(argument.arguments[0]);
 }

@@ -1,0 +1,70 @@
+// A driver's own API that keeps state on one server connection, with no SQL written for it: postgrejs
+// (postgresql-client) and ts-postgres parse `prepare(text)` as a NAMED protocol statement executed by later
+// calls, and postgrejs's `listen(channel, fn)` sends LISTEN. Behind a transaction pooler the later call may
+// run on another server connection. `prepare` and `listen` are common method names (express's
+// `app.listen(port, fn)`, ORMs' `prepare`), so only a receiver this file makes or types with such a driver's
+// own class counts, in a file importing that driver.
+import ts from 'typescript';
+import { DRIVER_LISTEN_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_OPTION } from './codeWords';
+import type { ImportedModule } from './embeddedDialect';
+
+export type DriverStatementKind = 'prepare' | 'listen';
+
+export class DriverStatementCalls {
+  private readonly prepareClasses: string[];
+  private readonly listenClasses: string[];
+
+  constructor(modules: readonly ImportedModule[], private readonly text: string) {
+    this.prepareClasses = classesFrom(modules, DRIVER_PREPARE_MODULES);
+    this.listenClasses = classesFrom(modules, DRIVER_LISTEN_MODULES);
+  }
+
+  /** What `receiver.name(…)` keeps on its server connection, if it is such a driver call. */
+  kindOf(call: ts.CallExpression, name: string, receiver: ts.Expression): DriverStatementKind | undefined {
+    if (name === PREPARE_OPTION && preparesText(call.arguments[0]) && this.madeFrom(receiver, this.prepareClasses)) return 'prepare';
+    if (name === LISTEN_METHOD && call.arguments.length === 2 && isChannel(call.arguments[0]) && isFunction(call.arguments[1])
+      && this.madeFrom(receiver, this.listenClasses)) return 'listen';
+    return undefined;
+  }
+
+  /**
+   * Whether the receiver (`conn` or `this.conn`) is declared with, or assigned a `new` of, one of the driver's
+   * classes, or is a connection acquired from such a pool (`pool.acquire()` awaited, or its `.then(conn => …)`).
+   */
+  private madeFrom(receiver: ts.Expression, classes: readonly string[]): boolean {
+    if (classes.length === 0) return false;
+    const name = ts.isIdentifier(receiver) ? receiver.text
+      : ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword ? receiver.name.text : undefined;
+    if (!name) return false;
+    const own = name.replace(/\$/g, '\\$');
+    const types = classes.join('|');
+    const declared = new RegExp(String.raw`(?:^|[^\w$.])${own}\s*[?!]?\s*:\s*(?:${types})\b`);
+    const created = new RegExp(String.raw`(?:^|[^\w$])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|${acquired})`);
+    const acquiredIn = new RegExp(String.raw`\.acquire\(\s*\)\s*\.then\(\s*(?:async\s+)?\(?\s*${own}\b`);
+    return declared.test(this.text) || created.test(this.text) || acquiredIn.test(this.text);
+  }
+}
+
+/** `pool.acquire()` awaited into the name: a connection of the pool. */
+const acquired = String.raw`[\w$.]+\.acquire\(\s*\)`;
+
+/** The driver's classes this file imports (`Connection`, `Pool`, `Client`), under their local names. */
+function classesFrom(modules: readonly ImportedModule[], drivers: ReadonlySet<string>): string[] {
+  return modules.filter((module) => drivers.has(module.specifier)).flatMap((module) => module.names).filter((name) => /^[A-Z][\w$]*$/.test(name));
+}
+
+/** SQL text (a literal or template) or a query object with `text`: what the driver parses as a named statement. */
+function preparesText(argument: ts.Expression | undefined): boolean {
+  if (!argument) return false;
+  if (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument)) return true;
+  if (ts.isIdentifier(argument)) return true;
+  return ts.isObjectLiteralExpression(argument) && argument.properties.some((p) => p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === 'text');
+}
+
+function isChannel(argument: ts.Expression): boolean {
+  return ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument) || ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument);
+}
+
+function isFunction(argument: ts.Expression): boolean {
+  return ts.isArrowFunction(argument) || ts.isFunctionExpression(argument) || ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument);
+}
