@@ -1050,13 +1050,15 @@ class Extractor {
       `${method}() sends LISTEN on the connection the LISTEN/NOTIFY library holds: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.`);
   }
 
+  /** On the method's name, the line a chain (`conn\n  .listen(…)`) sends it from. */
   private addDriverStatementFinding(call: ts.CallExpression, kind: DriverStatementKind): void {
+    const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
     if (kind === 'listen') {
-      this.addNodeFinding('listen', call,
+      this.addNodeFinding('listen', method,
         'listen() sends LISTEN on this driver connection: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.');
       return;
     }
-    this.addNodeFinding('protocol-prepared-statement', call,
+    this.addNodeFinding('protocol-prepared-statement', method,
       'prepare() parses a named statement on one server connection and later calls execute it by name; a transaction pooler without prepared-statement support may run them on another, where it does not exist.');
   }
 

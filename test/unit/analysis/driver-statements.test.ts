@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
+import { analyze } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
@@ -17,15 +18,19 @@ test('postgrejs: prepare(text) on a pool it creates, listen(channel, fn) on a ty
     'export async function run() {',
     "  const byId = await pool.prepare('select * from orders where id = $1');",
     '  await byId.execute({ params: [1] });',
-    "  await feed.listen('orders', (msg) => console.log(msg));",
+    "  await feed",
+    "    .listen('orders', (msg) => console.log(msg));",
     "  pool.acquire().then(async (conn) => conn.listen('audit', onAudit));",
     '}',
   ].join('\n');
   assert.deepEqual(found(text), [
-    "protocol-prepared-statement pool.prepare('select * from orders where id = $1')",
-    "listen feed.listen('orders', (msg) => console.log(msg))",
-    "listen conn.listen('audit', onAudit)",
+    'protocol-prepared-statement prepare',
+    'listen listen',
+    'listen listen',
   ]);
+  // A chained call is reported on the line of its `.listen(`, not of the receiver above it.
+  const lines = analyze(text, 'typescript', {}, 'jobs.ts').map((f) => text.slice(0, f.start).split('\n').length);
+  assert.deepEqual(lines, [5, 8, 9]);
 });
 
 test('ts-postgres: prepare of a text or a query object on its Client is a named statement', () => {
@@ -38,8 +43,8 @@ test('ts-postgres: prepare of a text or a query object on its Client is a named 
     '}',
   ].join('\n');
   assert.deepEqual(found(text), [
-    "protocol-prepared-statement client.prepare('select $1::int as i')",
-    "protocol-prepared-statement client.prepare({ text: 'insert into t values ($1)' })",
+    'protocol-prepared-statement prepare',
+    'protocol-prepared-statement prepare',
   ]);
 });
 
