@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { dialectOfStatement, type OtherDialect } from './dialect';
 import { folderEntries } from './folderEntries';
 import type { Finding } from './types';
+import { TimedCache } from './timedCache';
 
 /** How many of a folder's .sql files are read at the most; a larger folder is judged by these. */
 const MAX_FILES = 200;
@@ -15,7 +16,7 @@ const MAX_FILE_BYTES = 256 * 1024;
 const MIN_MARKED_FILES = 3;
 const CACHE_MS = 10_000;
 
-const byFolder = new Map<string, { at: number; dialect: OtherDialect | undefined }>();
+const byFolder = new TimedCache<OtherDialect | undefined>(CACHE_MS);
 
 /** The findings of a SQL file without its syntax errors when its folder is mostly another dialect's SQL. */
 export function withoutOtherDialectFolderErrors(findings: Finding[], fileName: string | undefined): Finding[] {
@@ -25,11 +26,7 @@ export function withoutOtherDialectFolderErrors(findings: Finding[], fileName: s
 
 /** The other dialect most of a folder's .sql files are written in, if any (cached for CACHE_MS: files change in an editor). */
 export function dialectOfFolder(folder: string): OtherDialect | undefined {
-  const cached = byFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.dialect;
-  const dialect = countedDialect(folder);
-  byFolder.set(folder, { at: Date.now(), dialect });
-  return dialect;
+  return byFolder.get(folder, () => countedDialect(folder));
 }
 
 function countedDialect(folder: string): OtherDialect | undefined {

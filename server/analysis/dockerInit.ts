@@ -3,6 +3,7 @@
 // psql, each in its own session on the freshly created database, never through the application's pool.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { TimedCache } from './timedCache';
 
 const INIT_FOLDER = '/docker-entrypoint-initdb.d';
 /** Files that can mount or copy a script into the image: compose files and Dockerfiles. */
@@ -19,7 +20,7 @@ const CACHE_MS = 10_000;
 
 /** What a container file puts into the init folder: files (absolute paths) and whole folders' contents. */
 interface InitSources { files: Set<string>; folders: Set<string> }
-const sourcesByFolder = new Map<string, { at: number; sources: InitSources }>();
+const sourcesByFolder = new TimedCache<InitSources>(CACHE_MS);
 
 /** Whether a compose file or Dockerfile in the file's folder or up to FOLDER_LEVELS above puts it into the postgres image's init folder. */
 export function isDockerInitScript(fileName: string): boolean {
@@ -37,8 +38,10 @@ export function isDockerInitScript(fileName: string): boolean {
 }
 
 function initSourcesIn(folder: string): InitSources {
-  const cached = sourcesByFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.sources;
+  return sourcesByFolder.get(folder, () => readInitSources(folder));
+}
+
+function readInitSources(folder: string): InitSources {
   const sources: InitSources = { files: new Set(), folders: new Set() };
   for (const name of containerFilesIn(folder)) {
     try {
@@ -50,7 +53,6 @@ function initSourcesIn(folder: string): InitSources {
       /* unreadable: it puts nothing there */
     }
   }
-  sourcesByFolder.set(folder, { at: Date.now(), sources });
   return sources;
 }
 

@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
+import { TimedCache } from './timedCache';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /** drizzle functions that only look at a database (`is(db, PgDatabase)`, an instanceof check). */
@@ -296,21 +297,20 @@ function isTruthinessTest(use: ts.Node): boolean {
     || (ts.isConditionalExpression(parent) && parent.condition === use);
 }
 
-const verdicts = new Map<string, { at: number; safe: boolean }>();
+const verdicts = new TimedCache<boolean>(CACHE_MS, MAX_CACHED);
 
 /** Every file of the project importing `exported` from `file` uses it safely (at least one does import it). */
 function exportStaysSafe(fileName: string, exported: string, walk: Walk): boolean {
   const file = resolve(fileName); // the CLI names files relative to where it runs
   const key = `${file}\u0000${exported}`;
-  const cached = verdicts.get(key);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.safe;
+  const cached = verdicts.fresh(key);
+  if (cached) return cached.value;
   if (walk.seen.has(key)) return true;
   walk.seen.add(key);
   if (++walk.hops > MAX_HOPS) return false;
   const importers = importersOf(file);
   const safe = importers !== undefined && importers.length > 0 && likelyUnsafeFirst(importers, walk).every((importer) => importerStaysSafe(importer, file, exported, walk));
-  if (verdicts.size >= MAX_CACHED) verdicts.delete(verdicts.keys().next().value!);
-  verdicts.set(key, { at: Date.now(), safe });
+  verdicts.set(key, safe);
   return safe;
 }
 

@@ -7,6 +7,7 @@ import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { folderEntries } from './folderEntries';
+import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
 const MAX_CACHED_FOLDERS = 256;
@@ -61,18 +62,15 @@ function resolveAlias(importer: string, specifier: string): string | undefined {
   return undefined;
 }
 
-const aliasCache = new Map<string, { at: number; aliases: PathAlias[] }>();
+const aliasCache = new TimedCache<PathAlias[]>(CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The path aliases of the nearest config above a folder, cached per folder. */
 function aliasesFor(folder: string): PathAlias[] {
-  const cached = aliasCache.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.aliases;
-  const configOf = (current: string) => ['tsconfig.json', 'jsconfig.json'].map((name) => join(current, name)).find(isFile);
-  const nearest = nearestFolder(folder, (current) => configOf(current) !== undefined);
-  const aliases = nearest === undefined ? [] : configAliases(configOf(nearest)!, 0);
-  if (aliasCache.size >= MAX_CACHED_FOLDERS) aliasCache.delete(aliasCache.keys().next().value!);
-  aliasCache.set(folder, { at: Date.now(), aliases });
-  return aliases;
+  return aliasCache.get(folder, () => {
+    const configOf = (current: string) => ['tsconfig.json', 'jsconfig.json'].map((name) => join(current, name)).find(isFile);
+    const nearest = nearestFolder(folder, (current) => configOf(current) !== undefined);
+    return nearest === undefined ? [] : configAliases(configOf(nearest)!, 0);
+  });
 }
 
 /** `compilerOptions.paths` of a config (or of the config it extends), relative to `baseUrl` or else to the config declaring them. */
@@ -147,30 +145,20 @@ function readJson(path: string): any {
   }
 }
 
-const workspaces = new Map<string, { at: number; packages: Map<string, string> }>();
+const workspaces = new TimedCache<Map<string, string>>(CACHE_MS);
 
 /** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the importer belongs to. */
 function workspacePackage(importer: string, name: string): string | undefined {
   const root = workspaceRoot(dirname(importer));
   if (!root) return undefined;
-  let cached = workspaces.get(root);
-  if (!cached || Date.now() - cached.at > CACHE_MS) {
-    cached = { at: Date.now(), packages: packagesUnder(root) };
-    workspaces.set(root, cached);
-  }
-  return cached.packages.get(name);
+  return workspaces.get(root, () => packagesUnder(root)).get(name);
 }
 
-const roots = new Map<string, { at: number; root: string | undefined }>();
+const roots = new TimedCache<string | undefined>(CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
 export function workspaceRoot(start: string): string | undefined {
-  const cached = roots.get(start);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.root;
-  const root = nearestFolder(start, (folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined);
-  if (roots.size >= MAX_CACHED_FOLDERS) roots.delete(roots.keys().next().value!);
-  roots.set(start, { at: Date.now(), root });
-  return root;
+  return roots.get(start, () => nearestFolder(start, (folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined));
 }
 
 /** Package name → folder, for the package.json files under a workspace root (bounded walk). */

@@ -21,6 +21,7 @@ import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
+import { TimedCache } from './timedCache';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -31,6 +32,9 @@ const PREAMBLE_SETTING = String.raw`SET\s+(?:statement_timeout|lock_timeout|idle
 const DUMP_PREAMBLE = new RegExp(String.raw`^(?:\s*(?:--[^\n]*)?\n)*\s*${PREAMBLE_SETTING}\s*\n\s*${PREAMBLE_SETTING}`, 'i');
 /** Dumps announce themselves in their first lines; never scan a big file for it. */
 const HEAD = 4096;
+
+/** How long what is read of a folder (its scripts, expected outputs, test sources) is trusted: files change in an editor. */
+const CACHE_MS = 10_000;
 
 /** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, …). */
 export function looksLikePgDump(text: DocumentText): boolean {
@@ -96,7 +100,7 @@ function hasControlFileAbove(start: string, extension: string, levels: number): 
   return false;
 }
 
-const scriptNamesByFolder = new Map<string, { at: number; value: string[] }>();
+const scriptNamesByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /**
  * Whether a folder holds another extension's scripts (`<ext>--<version>.sql` with `<ext>.control` above): a
@@ -130,10 +134,9 @@ const INCLUDE = /^[ \t]*\\(?:ir|i|include|include_relative)[ \t]+(?:'([^'\n]+)'|
 /** Bounds of the look for including scripts: one folder's SQL files, each read once per CACHE_MS. */
 const MAX_SCRIPTS_PER_FOLDER = 500;
 const MAX_SCRIPT_BYTES = 1 << 20;
-const CACHE_MS = 10_000;
 /** Included file (absolute path) -> whether a test script includes it. */
 type Includes = Map<string, boolean>;
-const includesByFolder = new Map<string, { at: number; files: Includes }>();
+const includesByFolder = new TimedCache<Includes>(CACHE_MS);
 
 /**
  * A pgTAP test (run by pg_prove, or by psql in a test suite): it declares its plan with `SELECT plan(n)`
@@ -202,20 +205,17 @@ export function hasExpectedOutputBeside(fileName: string): boolean {
 }
 
 /** What `read` says of a folder, read again only after CACHE_MS (`fallback` when the folder cannot be read). */
-function perFolder<T>(cache: Map<string, { at: number; value: T }>, folder: string, read: () => T, fallback: T): T {
-  const cached = cache.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
-  let value = fallback;
-  try {
-    value = read();
-  } catch {
-    /* unreadable or missing: nothing there */
-  }
-  cache.set(folder, { at: Date.now(), value });
-  return value;
+function perFolder<T>(cache: TimedCache<T>, folder: string, read: () => T, fallback: T): T {
+  return cache.get(folder, () => {
+    try {
+      return read();
+    } catch {
+      return fallback; // unreadable or missing: nothing there
+    }
+  });
 }
 
-const outputsByFolder = new Map<string, { at: number; value: string[] }>();
+const outputsByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The names in a pg_regress `expected` folder (read once per CACHE_MS). */
 function expectedOutputs(folder: string): string[] {
@@ -224,8 +224,10 @@ function expectedOutputs(folder: string): string[] {
 
 /** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
 function psqlIncludesOf(folder: string): Includes {
-  const cached = includesByFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
+  return includesByFolder.get(folder, () => readPsqlIncludes(folder));
+}
+
+function readPsqlIncludes(folder: string): Includes {
   const files: Includes = new Map();
   let names: string[] = [];
   try {
@@ -249,7 +251,6 @@ function psqlIncludesOf(folder: string): Includes {
       /* unreadable file: skip it */
     }
   }
-  includesByFolder.set(folder, { at: Date.now(), files });
   return files;
 }
 
@@ -300,9 +301,14 @@ function includingScript(fileName: string): 'script' | 'test' | undefined {
  */
 const BENCHMARK_FOLDER = /^benchmarks?$/i;
 
+/** The names of the folders in a path as written (either separator), the file's own name left out. */
+function folderNamesOf(fileName: string): string[] {
+  return fileName.split(/[\\/]/).slice(0, -1);
+}
+
 /** Whether the file is a benchmark's SQL input (in a `benchmark` or `benchmarks` folder). */
 export function isBenchmarkInput(fileName: string): boolean {
-  return /\.sql$/i.test(fileName) && fileName.split(/[\\/]/).slice(0, -1).some((segment) => BENCHMARK_FOLDER.test(segment));
+  return /\.sql$/i.test(fileName) && folderNamesOf(fileName).some((segment) => BENCHMARK_FOLDER.test(segment));
 }
 
 /** Whether a psql script in the file's folder or the folder above includes it. */
@@ -349,7 +355,7 @@ const TEST_RUN_FOLDER = /^(?:regress|e2e)$/i;
  */
 export function isTestFolderSql(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
-  const inTestFolder = fileName.split(/[\\/]/).slice(0, -1).some((segment) => TEST_FOLDER.test(segment) || TEST_RUN_FOLDER.test(segment));
+  const inTestFolder = folderNamesOf(fileName).some((segment) => TEST_FOLDER.test(segment) || TEST_RUN_FOLDER.test(segment));
   return inTestFolder && !inSqlcProject(fileName);
 }
 
@@ -365,14 +371,14 @@ const QUERY_ANNOTATION = /^[ \t]*--[ \t]*name[ \t]*:|\/\*\s*@name\b/im;
  */
 export function isExampleScript(fileName: string, text: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
-  if (!fileName.split(/[\\/]/).slice(0, -1).some((segment) => EXAMPLE_FOLDER.test(segment))) return false;
+  if (!folderNamesOf(fileName).some((segment) => EXAMPLE_FOLDER.test(segment))) return false;
   return !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName);
 }
 
 /** Test code files that may load a fixture: TS/JS sources, at most this many per test folder, each read once per CACHE_MS. */
 const TEST_SOURCE = /\.[cm]?[jt]sx?$/i;
 const MAX_TEST_SOURCES = 200;
-const testSourcesByFolder = new Map<string, { at: number; value: string[] }>();
+const testSourcesByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The TS/JS sources of a test folder (not its subfolders: snapshots and fixtures live there), cached. */
 function testSources(folder: string): string[] {

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { folderEntries } from './folderEntries';
 import { SKIPPED_FOLDERS, SOURCE_EXTENSIONS, isFile, projectRoot, resolveModule } from './moduleResolution';
+import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
 const MAX_PROJECTS = 8;
@@ -21,8 +22,8 @@ const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 /** A project's source files; undefined when the project is too big to list. */
 type ProjectFiles = string[] | undefined;
 
-const projects = new Map<string, { at: number; files: ProjectFiles }>();
-const importers = new Map<string, { at: number; files: string[] | undefined }>();
+const projects = new TimedCache<ProjectFiles>(CACHE_MS, MAX_PROJECTS);
+const importers = new TimedCache<string[] | undefined>(CACHE_MS, MAX_PROJECTS * 8);
 
 /**
  * The files of `file`'s project that import it (by any specifier resolving to it), or undefined when that
@@ -30,14 +31,11 @@ const importers = new Map<string, { at: number; files: string[] | undefined }>()
  */
 export function importersOf(file: string): string[] | undefined {
   if (!isAbsolute(file) || !isFile(file)) return undefined;
-  const cached = importers.get(file);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
-  const root = projectRoot(file);
-  const files = root === undefined ? undefined : projectFiles(root);
-  const found = files && files.filter((candidate) => candidate !== file && imports(candidate, file));
-  if (importers.size >= MAX_PROJECTS * 8) importers.delete(importers.keys().next().value!);
-  importers.set(file, { at: Date.now(), files: found });
-  return found;
+  return importers.get(file, () => {
+    const root = projectRoot(file);
+    const files = root === undefined ? undefined : projectFiles(root);
+    return files && files.filter((candidate) => candidate !== file && imports(candidate, file));
+  });
 }
 
 /**
@@ -73,12 +71,7 @@ function lastSegment(specifier: string): string {
 }
 
 function projectFiles(root: string): ProjectFiles {
-  const cached = projects.get(root);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.files;
-  const files = listProject(root);
-  if (projects.size >= MAX_PROJECTS) projects.delete(projects.keys().next().value!);
-  projects.set(root, { at: Date.now(), files });
-  return files;
+  return projects.get(root, () => listProject(root));
 }
 
 /** Every source file under the root (dependencies, build output and hidden folders skipped). */

@@ -4,6 +4,7 @@
 // that script's own business (a CI fixture's `SET statement_timeout`).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { TimedCache } from './timedCache';
 
 /** Files that run commands: shell scripts, CI and compose configurations, Makefiles, Justfiles, package.json. */
 const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|package\.json)$/;
@@ -17,7 +18,7 @@ const MAX_FILES_PER_FOLDER = 40;
 const MAX_FILE_BYTES = 256 * 1024;
 const CACHE_MS = 10_000;
 
-const runsByFolder = new Map<string, { at: number; paths: string[] }>();
+const runsByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql. */
 export function isRunByPsql(fileName: string): boolean {
@@ -47,8 +48,10 @@ function names(file: string, folder: string, argument: string): boolean {
 
 /** The psql file arguments in the command files of `folder` (and its CI folders), read once per CACHE_MS. */
 function psqlRunsIn(folder: string): string[] {
-  const cached = runsByFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.paths;
+  return runsByFolder.get(folder, () => readPsqlRuns(folder));
+}
+
+function readPsqlRuns(folder: string): string[] {
   const paths: string[] = [];
   for (const path of [folder, ...CI_FOLDERS.map((ci) => join(folder, ci))].flatMap(commandFilesIn)) {
     try {
@@ -60,7 +63,6 @@ function psqlRunsIn(folder: string): string[] {
       /* unreadable: it runs nothing */
     }
   }
-  runsByFolder.set(folder, { at: Date.now(), paths });
   return paths;
 }
 

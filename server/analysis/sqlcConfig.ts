@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { dialectOfPath, type OtherDialect } from './dialect';
+import { TimedCache } from './timedCache';
 
 const CONFIG_NAMES = ['sqlc.json', 'sqlc.yaml', 'sqlc.yml'];
 /** How many folders, from the file's own upwards, are searched for a config (sqlc configs sit near their SQL). */
@@ -16,7 +17,7 @@ const ENGINE = /["']?engine["']?\s*:\s*["']?([A-Za-z]+)/g;
 const ENGINES: Record<string, OtherDialect | 'postgres'> = { postgresql: 'postgres', postgres: 'postgres', mysql: 'mysql', sqlite: 'sqlite' };
 
 /** Folder -> the dialect its own sqlc config declares ('postgres', another, or undefined: no config there). */
-const byFolder = new Map<string, { at: number; dialect: OtherDialect | 'postgres' | undefined }>();
+const byFolder = new TimedCache<OtherDialect | 'postgres' | undefined>(CACHE_MS);
 
 /**
  * The other dialect the nearest sqlc config above a file declares, when all its packages use that one
@@ -54,11 +55,7 @@ export function dialectOfSqlFile(fileName: string): OtherDialect | undefined {
 }
 
 function cachedConfigDialect(folder: string): OtherDialect | 'postgres' | undefined {
-  const cached = byFolder.get(folder);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.dialect;
-  const dialect = configDialect(folder);
-  byFolder.set(folder, { at: Date.now(), dialect });
-  return dialect;
+  return byFolder.get(folder, () => configDialect(folder));
 }
 
 /** The one engine a folder's sqlc config names, 'postgres' for PostgreSQL or a mix, undefined without a config. */

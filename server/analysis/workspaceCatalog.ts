@@ -9,6 +9,7 @@ import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
 import { folderEntries } from './folderEntries';
+import { TimedCache } from './timedCache';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
@@ -31,7 +32,7 @@ interface WorkspaceDefinitions {
   stateFunctions: ReadonlyMap<string, StateFunction>;
 }
 
-const cache = new Map<string, { at: number; definitions: WorkspaceDefinitions }>();
+const cache = new TimedCache<WorkspaceDefinitions>(CACHE_MS);
 
 /** The catalog of the .sql files under `root` (recursively, skipping dependency, build and hidden folders). */
 export function workspaceCatalog(root: string): SqlCatalog {
@@ -39,12 +40,10 @@ export function workspaceCatalog(root: string): SqlCatalog {
 }
 
 function workspaceDefinitions(root: string): WorkspaceDefinitions {
-  const cached = cache.get(root);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.definitions;
-  const files = [...readSqlFiles(root)];
-  const definitions = { catalog: catalogOfDocuments(files.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
-  cache.set(root, { at: Date.now(), definitions });
-  return definitions;
+  return cache.get(root, () => {
+    const files = [...readSqlFiles(root)];
+    return { catalog: catalogOfDocuments(files.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
+  });
 }
 
 function* readSqlFiles(root: string): Generator<{ path: string; text: string }> {

@@ -1,0 +1,31 @@
+// A cache of values keyed by string that are read again after a while: the linter's facts from the disk
+// (folders, config files, a project's files) change while an editor runs, so each is trusted only for a
+// given number of milliseconds. Optionally bounded in entries: the oldest stored key makes room.
+
+export class TimedCache<T> {
+  private readonly entries = new Map<string, { at: number; value: T }>();
+
+  /** `lifetimeMs`: how long a value stays fresh after it was stored; `maxEntries`: how many keys are kept at the most. */
+  constructor(private readonly lifetimeMs: number, private readonly maxEntries = Infinity) {}
+
+  /** The value stored for `key` less than the lifetime ago, or else `compute`'s, stored. */
+  get(key: string, compute: () => T): T {
+    const cached = this.fresh(key);
+    if (cached) return cached.value;
+    const value = compute();
+    this.set(key, value);
+    return value;
+  }
+
+  /** The value stored for `key` less than the lifetime ago (boxed: a stored value may be undefined). */
+  fresh(key: string): { value: T } | undefined {
+    const cached = this.entries.get(key);
+    return cached && Date.now() - cached.at < this.lifetimeMs ? cached : undefined;
+  }
+
+  /** Stores `value` for `key` from now on, first dropping the oldest stored key when the cache is full. */
+  set(key: string, value: T): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { at: Date.now(), value });
+  }
+}

@@ -1,0 +1,72 @@
+// The linter's caches of facts read from the disk: fresh for their lifetime, read again after it, bounded in keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TimedCache } from '../../../server/analysis/timedCache';
+
+/** A computation that counts its runs and answers with the run's number. */
+function counter(): { runs: number; next: () => number } {
+  const state = { runs: 0, next: () => ++state.runs };
+  return state;
+}
+
+test('a value is computed once and served from the cache while it is fresh, per key', () => {
+  const cache = new TimedCache<number>(60_000);
+  const count = counter();
+  assert.equal(cache.get('a', count.next), 1);
+  assert.equal(cache.get('a', count.next), 1);
+  assert.equal(cache.get('b', count.next), 2);
+  assert.equal(cache.get('a', count.next), 1);
+  assert.equal(count.runs, 2);
+});
+
+test('an undefined value is cached like any other (fresh answers a box)', () => {
+  const cache = new TimedCache<string | undefined>(60_000);
+  let runs = 0;
+  assert.equal(cache.get('x', () => (runs++, undefined)), undefined);
+  assert.equal(cache.get('x', () => (runs++, 'later')), undefined);
+  assert.equal(runs, 1);
+  assert.equal(cache.fresh('x')?.value, undefined);
+  assert.ok(cache.fresh('x'));
+  assert.equal(cache.fresh('y'), undefined);
+});
+
+test('a value older than the lifetime is computed again and the new one stored', async () => {
+  const cache = new TimedCache<number>(5);
+  const count = counter();
+  assert.equal(cache.get('a', count.next), 1);
+  await sleep(30);
+  assert.equal(cache.fresh('a'), undefined);
+  assert.equal(cache.get('a', count.next), 2);
+  assert.equal(cache.fresh('a')?.value, 2);
+});
+
+test('a lifetime of 0 computes every time', () => {
+  const cache = new TimedCache<number>(0);
+  const count = counter();
+  assert.equal(cache.get('a', count.next), 1);
+  assert.equal(cache.get('a', count.next), 2);
+});
+
+test('a bounded cache drops its oldest stored key to make room, and keeps the others', () => {
+  const cache = new TimedCache<number>(60_000, 2);
+  const count = counter();
+  cache.get('a', count.next);
+  cache.get('b', count.next);
+  cache.get('c', count.next); // full: 'a' goes
+  assert.equal(cache.fresh('a'), undefined);
+  assert.equal(cache.fresh('b')?.value, 2);
+  assert.equal(cache.fresh('c')?.value, 3);
+  assert.equal(cache.get('a', count.next), 4); // computed again; 'b' goes
+  assert.equal(cache.fresh('b'), undefined);
+  assert.equal(cache.get('c', count.next), 3);
+});
+
+test('set stores a value from now on, as get does', () => {
+  const cache = new TimedCache<boolean>(60_000, 1);
+  cache.set('k', true);
+  assert.equal(cache.get('k', () => false), true);
+  cache.set('other', false);
+  assert.equal(cache.fresh('k'), undefined);
+  assert.equal(cache.fresh('other')?.value, false);
+});
