@@ -84,7 +84,7 @@ function isUpdateScriptSource(name: string, folder: string): boolean {
   return false;
 }
 
-const controlFilesByFolder = new Map<string, { at: number; value: string[] }>();
+const controlFilesByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The control files (`*.control`, `*.control.in`) in a folder (read once per CACHE_MS). */
 function controlFilesIn(folder: string): string[] {
