@@ -2,10 +2,9 @@
 // syntax (ClickHouse's engines and codecs, MySQL's backquotes…) and its name does not say so, the files
 // without such a mark are that dialect's too (an INSERT … SELECT, a DROP COLUMN): PostgreSQL's parser is no
 // judge of them. Only consulted for a file that has a syntax error, so PostgreSQL projects never pay for it.
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dialectOfStatement, type OtherDialect } from './dialect';
-import { folderEntries } from './folderEntries';
+import { boundedText, folderEntries } from './folderEntries';
 import type { Finding } from './types';
 import { TimedCache } from './timedCache';
 
@@ -41,10 +40,6 @@ function countedDialect(folder: string): OtherDialect | undefined {
 }
 
 function dialectOfFileText(path: string): OtherDialect | undefined {
-  try {
-    if (statSync(path).size > MAX_FILE_BYTES) return undefined;
-    return dialectOfStatement(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined; // vanished or unreadable: it says nothing
-  }
+  const text = boundedText(path, MAX_FILE_BYTES);
+  return text === undefined ? undefined : dialectOfStatement(text); // vanished or unreadable: it says nothing
 }

@@ -2,8 +2,8 @@
 // `psql … < seed.sql`) in a shell script, a CI configuration, a Makefile or a package.json script: psql
 // sends the file in its own session, never through the application's pool, so the session state it sets is
 // that script's own business (a CI fixture's `SET statement_timeout`).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { boundedText, folderEntries } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 /** Files that run commands: shell scripts, CI and compose configurations, Makefiles, Justfiles, package.json. */
@@ -54,22 +54,14 @@ function psqlRunsIn(folder: string): string[] {
 function readPsqlRuns(folder: string): string[] {
   const paths: string[] = [];
   for (const path of [folder, ...CI_FOLDERS.map((ci) => join(folder, ci))].flatMap(commandFilesIn)) {
-    try {
-      if (statSync(path).size > MAX_FILE_BYTES) continue;
-      const text = readFileSync(path, 'utf8');
-      if (!text.includes('psql')) continue;
-      for (const match of text.matchAll(PSQL_FILE)) paths.push(match[1]);
-    } catch {
-      /* unreadable: it runs nothing */
-    }
+    const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
+    if (text === undefined || !text.includes('psql')) continue;
+    for (const match of text.matchAll(PSQL_FILE)) paths.push(match[1]);
   }
   return paths;
 }
 
 function commandFilesIn(folder: string): string[] {
-  try {
-    return readdirSync(folder).filter((name) => COMMAND_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER).map((name) => join(folder, name));
-  } catch {
-    return [];
-  }
+  return folderEntries(folder).map((entry) => entry.name).filter((name) => COMMAND_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER)
+    .map((name) => join(folder, name));
 }

@@ -2,9 +2,9 @@
 // of each package's schema and queries in `sqlc.json` / `sqlc.yaml` (`"engine": "mysql"`), beside the
 // files or in a folder above them; MySQL and SQLite query files there carry no dialect in their path
 // (`query.sql`, `schema.sql`) and often no syntax only their dialect has.
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { dialectOfPath, type OtherDialect } from './dialect';
+import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const CONFIG_NAMES = ['sqlc.json', 'sqlc.yaml', 'sqlc.yml'];
@@ -61,7 +61,7 @@ function cachedConfigDialect(folder: string): OtherDialect | 'postgres' | undefi
 /** The one engine a folder's sqlc config names, 'postgres' for PostgreSQL or a mix, undefined without a config. */
 function configDialect(folder: string): OtherDialect | 'postgres' | undefined {
   for (const name of CONFIG_NAMES) {
-    const text = readSmallFile(join(folder, name));
+    const text = boundedText(join(folder, name), MAX_CONFIG_BYTES);
     if (text === undefined) continue;
     const engines = new Set([...text.matchAll(ENGINE)].map((m) => ENGINES[m[1].toLowerCase()] ?? 'postgres'));
     return engines.size === 1 ? [...engines][0] : 'postgres';
@@ -69,11 +69,3 @@ function configDialect(folder: string): OtherDialect | 'postgres' | undefined {
   return undefined;
 }
 
-function readSmallFile(path: string): string | undefined {
-  try {
-    if (statSync(path).size > MAX_CONFIG_BYTES) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined; // no such config here
-  }
-}

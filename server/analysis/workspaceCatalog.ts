@@ -3,12 +3,11 @@
 // balancing on) and for calls of functions whose bodies create session state (stateFunctions.ts).
 // Read from the workspace root; bounded in files, bytes and time, and cached for a short while (the
 // editor asks on every keystroke).
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
-import { folderEntries } from './folderEntries';
+import { boundedText, folderEntries } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const MAX_FILES = 5000;
@@ -58,7 +57,7 @@ function* readSqlFiles(root: string): Generator<{ path: string; text: string }> 
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) folders.push(path);
       } else if (entry.isFile() && /\.sql$/i.test(entry.name)) {
-        const text = readBounded(path);
+        const text = boundedText(path, MAX_FILE_BYTES);
         if (text === undefined) continue;
         files++;
         bytes += text.length;
@@ -68,11 +67,3 @@ function* readSqlFiles(root: string): Generator<{ path: string; text: string }> 
   }
 }
 
-function readBounded(path: string): string | undefined {
-  try {
-    if (statSync(path).size > MAX_FILE_BYTES) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
