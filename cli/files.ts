@@ -73,6 +73,19 @@ function isIgnored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): b
   });
 }
 
+/**
+ * A symbolic link found while walking is linted when it leads to a file. Checkouts often hold links into folders
+ * that exist only after a build or an install (`static/x.js -> ../node_modules/x/x.js`): those lead nowhere, hold
+ * nothing the user wrote, and must not fail the lint of the whole tree. A file named on the command line still does.
+ */
+function linksToFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export interface CollectedFiles {
   files: string[];
   /** Files named on the command line: linted even when they look generated. */
@@ -105,7 +118,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
       if (entry.isDirectory()) {
         const skipped = ALWAYS_SKIPPED.has(entry.name) || (skipGenerated && DEFAULT_IGNORED_DIRECTORIES.has(entry.name));
         if (!skipped && !isIgnored(path, true, active)) walk(path, active, skipGenerated);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(path, false, active)) {
+      } else if ((entry.isFile() || (entry.isSymbolicLink() && linksToFile(path))) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(path, false, active)) {
         files.push(path);
       }
     }

@@ -2,7 +2,7 @@
 // repository only; a nested repository (a folder with its own .git) follows its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { collectFiles } from '../../../cli/files';
@@ -47,4 +47,15 @@ test('within one repository, an ancestor folder\'s .gitignore still applies to a
   rmSync(join(root, 'tools/dbkit/.git'), { recursive: true });
   assert.deepEqual(collected(root, '.'), ['app/run.ts']);
   assert.deepEqual(collected(root, 'tools/dbkit'), []);
+});
+
+test('a directory lint skips symbolic links that lead nowhere and lints those that lead to a file', (t) => {
+  const root = tree(t, { 'db/real.sql': 'LISTEN a;', 'static/': '' });
+  symlinkSync(join(root, 'node_modules', 'lib', 'bundle.js'), join(root, 'static', 'bundle.js'));
+  symlinkSync(join(root, 'db', 'real.sql'), join(root, 'static', 'alias.sql'));
+  const result = collectFiles([root]);
+  assert.deepEqual(result.files.map((file) => relative(root, file).split(sep).join('/')).sort(), ['db/real.sql', 'static/alias.sql']);
+  assert.deepEqual(result.problems, []);
+  // Named on the command line, the dangling link is still a problem the user is told about.
+  assert.equal(collectFiles([join(root, 'static', 'bundle.js')]).problems.length, 1);
 });
