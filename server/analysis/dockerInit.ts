@@ -1,9 +1,9 @@
 // SQL files the official postgres container image runs at first start: a compose file mounts them (or a
 // Dockerfile copies them) into /docker-entrypoint-initdb.d, whose .sql files the image's entrypoint runs with
 // psql, each in its own session on the freshly created database, never through the application's pool.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { TimedCache } from './timedCache';
+import { boundedText, folderEntries } from './folderEntries';
 
 const INIT_FOLDER = '/docker-entrypoint-initdb.d';
 /** Files that can mount or copy a script into the image: compose files and Dockerfiles. */
@@ -44,24 +44,15 @@ function initSourcesIn(folder: string): InitSources {
 function readInitSources(folder: string): InitSources {
   const sources: InitSources = { files: new Set(), folders: new Set() };
   for (const name of containerFilesIn(folder)) {
-    try {
-      const path = join(folder, name);
-      if (statSync(path).size > MAX_FILE_BYTES) continue;
-      const text = readFileSync(path, 'utf8');
-      if (text.includes(INIT_FOLDER)) addInitSources(text, folder, sources);
-    } catch {
-      /* unreadable: it puts nothing there */
-    }
+    // Unreadable or too large: it puts nothing there.
+    const text = boundedText(join(folder, name), MAX_FILE_BYTES);
+    if (text?.includes(INIT_FOLDER)) addInitSources(text, folder, sources);
   }
   return sources;
 }
 
 function containerFilesIn(folder: string): string[] {
-  try {
-    return readdirSync(folder).filter((name) => CONTAINER_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER);
-  } catch {
-    return [];
-  }
+  return folderEntries(folder).map((entry) => entry.name).filter((name) => CONTAINER_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER);
 }
 
 /** Records each source a mount or COPY line puts into the init folder, resolved against the container file's folder. */

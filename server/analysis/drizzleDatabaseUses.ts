@@ -10,12 +10,12 @@
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
 import { TimedCache } from './timedCache';
+import { boundedText } from './folderEntries';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /** drizzle functions that only look at a database (`is(db, PgDatabase)`, an instanceof check). */
@@ -366,12 +366,7 @@ function readView(file: string, walk: Walk): FileView | undefined {
 
 function readText(file: string, walk: Walk): string | undefined {
   if (walk.texts.has(file)) return walk.texts.get(file);
-  let text: string | undefined;
-  try {
-    if (statSync(file).size <= MAX_FILE_BYTES) text = readFileSync(file, 'utf8');
-  } catch {
-    text = undefined;
-  }
+  const text = boundedText(file, MAX_FILE_BYTES);
   walk.texts.set(file, text);
   return text;
 }
