@@ -112,6 +112,15 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bUInt(?:8|16|32|64|128|256)\\b', '\\bDateTime64\\s*\\(',
     '\\bMATERIALIZED\\s+VIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?[\\w."`]+\\s+TO\\s',
   ].join('|'), 'im')],
+  // ClickHouse's camelCase functions, matched case-sensitively (PostgreSQL's built-in functions are
+  // snake_case, and it folds an unquoted name to lower case): type and date conversions (toDate,
+  // toStartOfMonth, toUInt32, toYYYYMM…) and its -If, uniqExact and array aggregates (not plain `uniq`,
+  // which intarray also has). A query sent to ClickHouse over HTTP from a
+  // file whose path and imports say nothing about ClickHouse is known by these.
+  ['clickhouse', new RegExp([
+    '\\bto(?:Date(?:Time)?(?:32|64)?|StartOf[A-Z]\\w*|YYYYMM(?:DD(?:hhmmss)?)?|UnixTimestamp(?:64\\w*)?|U?Int(?:8|16|32|64|128|256)(?:OrZero|OrNull)?|Float(?:32|64)|Decimal(?:32|64|128|256)|Monday|TypeName|Relative[A-Z]\\w*Num)\\s*\\(',
+    '\\b(?:uniq(?:Exact|Combined|HLL12)|(?:count|sum|avg|min|max)If|groupArray|groupUniqArray|arrayJoin|argM(?:ax|in))\\s*\\(',
+  ].join('|'), 'm')],
   ['mysql', new RegExp([
     '`[^`\\n]+`', // backquoted identifiers
     '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',

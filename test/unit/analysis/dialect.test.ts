@@ -177,6 +177,22 @@ test('ClickHouse-only syntax marks a statement as ClickHouse with no dialect nam
   assert.deepEqual(analyzeSql(`${marked[3]};\nDROP VIEW IF EXISTS hits_daily_mv;\n`, undefined, path), []);
 });
 
+test('ClickHouse camelCase functions (conversions, start-of-period, -If and uniq aggregates) mark a statement that PostgreSQL cannot parse as ClickHouse', () => {
+  for (const statement of [
+    'SELECT org FROM monthly WHERE day >= toDate(toStartOfMonth(now() - INTERVAL 2 MONTH)) GROUP BY org',
+    'SELECT countIf(status >= 500) AS failures, toUInt32(sum(bytes)) FROM requests WHERE at > now() - INTERVAL 1 HOUR',
+    'SELECT uniqCombined(user_id), toYYYYMM(at) AS month FROM hits GROUP BY month SETTINGS max_threads = 2',
+  ]) assert.equal(dialectOfStatement(statement), 'clickhouse', statement);
+});
+
+test('PostgreSQL functions whose names resemble ClickHouse ones stay PostgreSQL: to_date, lower-case todate, intarray uniq', () => {
+  for (const statement of [
+    "SELECT to_date('2024-01-01', 'YYYY-MM-DD') FROM",
+    'SELECT todate(created_at) FROM events WHERE',
+    'SELECT uniq(sort(tags)) FROM posts WHERE',
+  ]) assert.equal(dialectOfStatement(statement), undefined, statement);
+});
+
 test('PostgreSQL that shares words with ClickHouse stays PostgreSQL: a ttl column, ORDER BY a tuple of columns, a materialized view with a tablespace; a real mistake there is still reported', () => {
   for (const statement of [
     'CREATE TABLE cache (key text PRIMARY KEY, ttl interval NOT NULL, expires_at timestamptz)',

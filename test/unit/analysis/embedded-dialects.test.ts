@@ -85,3 +85,22 @@ test('PGlite runs PostgreSQL inside the process, one session and no pooler: sess
   assert.deepEqual(rules("import { PGlite } from '@electric-sql/pglite';\nimport { Pool } from 'pg';" + pooled), ['session-set', 'listen']);
   assert.deepEqual(rules("import { Pool } from 'pg';" + pooled), ['session-set', 'listen']);
 });
+
+test('a report query written with ClickHouse functions and sent over HTTP from a PostgreSQL script is not a PostgreSQL syntax error; a broken PostgreSQL query beside it still is', () => {
+  const script = [
+    "import { createPool, sql } from 'slonik';",
+    "import got from 'got';",
+    'async function run(body: string) { return got.post(analyticsUrl, { body, searchParams: { default_format: "JSON" } }); }',
+    'export async function activeTenants() {',
+    '  return run(`SELECT tenant FROM usage_by_month WHERE month >= toDate(toStartOfQuarter(now() - INTERVAL 3 MONTH)) GROUP BY tenant`);',
+    '}',
+    'export async function dailyVisitors() {',
+    '  return run(`SELECT uniqExact(visitor) AS visitors, toYYYYMMDD(at) AS day FROM visits WHERE at > now() - INTERVAL 1 DAY GROUP BY day`);',
+    '}',
+    '',
+  ].join('\n');
+  assert.deepEqual(rules(script, 'tools/scripts/backfill.ts'), []);
+  // The same mistake (an unquoted interval) without any ClickHouse function is PostgreSQL as far as anyone can tell.
+  const broken = "import { Pool } from 'pg';\nconst pool = new Pool();\nawait pool.query(`SELECT tenant FROM usage WHERE at >= now() - INTERVAL 3 MONTH`);\n";
+  assert.deepEqual(rules(broken, 'tools/scripts/backfill.ts'), ['syntax-error']);
+});
