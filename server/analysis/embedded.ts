@@ -406,6 +406,7 @@ class Extractor {
   private unpooledSessionGroup: Group | undefined;
   /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
   private listenLibraries: ListenLibraryCalls | undefined;
+  private fileName: string | undefined;
   /** postgrejs / ts-postgres `prepare(text)` and `listen(channel, fn)` (driverStatements.ts). */
   private driverStatements: DriverStatementCalls | undefined;
   /** The names Bun's SQL client goes by in this file (bunSql.ts). */
@@ -421,6 +422,7 @@ class Extractor {
 
   /** False when the file talks only to another database. */
   run(fileName: string | undefined): boolean {
+    this.fileName = fileName;
     const modules = importedModules(this.source);
     const dialect = fileDialect(modules);
     if (dialect.otherOnly) {
@@ -796,7 +798,7 @@ class Extractor {
       return;
     }
     if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {
-      if (!this.bypassesPooler(call, receiver)) this.addLibraryListenFinding(call, name);
+      if (!this.bypassesPooler(call, receiver) && !this.listenLibraries!.connectsDirectly(this.source, this.fileName)) this.addLibraryListenFinding(call, name);
       return;
     }
     const driverKind = receiver && this.driverStatements?.kindOf(call, name, receiver);

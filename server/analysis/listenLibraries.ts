@@ -5,12 +5,14 @@
 import ts from 'typescript';
 import { ADD_CHANNEL_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
+import { walkDescendants } from './astWalk';
+import { subscriberConnectsDirectly } from './directUrls';
 
 export class ListenLibraryCalls {
   private readonly importsPgListen: boolean;
   private readonly importsPgPubsub: boolean;
 
-  constructor(modules: readonly ImportedModule[], private readonly text: string) {
+  constructor(private readonly modules: readonly ImportedModule[], private readonly text: string) {
     this.importsPgListen = modules.some((module) => module.specifier === PG_LISTEN_MODULE);
     this.importsPgPubsub = modules.some((module) => module.specifier === PG_PUBSUB_MODULE);
   }
@@ -27,6 +29,32 @@ export class ListenLibraryCalls {
     if (!namesChannel(channel)) return false;
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver));
     return name === ADD_CHANNEL_METHOD && this.importsPgPubsub;
+  }
+
+  /**
+   * Whether the subscribers this file makes (`createSubscriber(…)` of pg-listen, `new PGPubsub(…)`) all connect
+   * with a URL the project keeps for direct sessions (directUrls.ts). A subscriber made in another file, or
+   * none found, keeps the finding.
+   */
+  connectsDirectly(source: ts.SourceFile, fileName: string | undefined): boolean {
+    if (this.direct === undefined) {
+      const creations = this.subscriberCreations(source);
+      this.direct = creations.length > 0 && creations.every((creation) => subscriberConnectsDirectly(creation, fileName));
+    }
+    return this.direct;
+  }
+
+  private direct: boolean | undefined;
+
+  private subscriberCreations(source: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
+    const factories = new Set(this.modules.filter((m) => m.specifier === PG_LISTEN_MODULE || m.specifier === PG_PUBSUB_MODULE).flatMap((m) => m.names));
+    const creations: (ts.CallExpression | ts.NewExpression)[] = [];
+    if (factories.size === 0) return creations;
+    walkDescendants(source, (node) => {
+      if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && ts.isIdentifier(node.expression) && factories.has(node.expression.text)) creations.push(node);
+      return true;
+    });
+    return creations;
   }
 
   private usesNotificationEmitter(receiver: ts.Expression): boolean {

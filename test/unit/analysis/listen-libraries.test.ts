@@ -4,6 +4,9 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 before(() => initAnalysis());
 
@@ -55,4 +58,72 @@ test('pg-pubsub: addChannel(channel, fn) sends LISTEN only in a file that import
   ].join('\n');
   assert.deepEqual(found(`const PGPubsub = require('pg-pubsub');\n${body}`), ["listen bus.addChannel('jobs', (payload) => console.log(payload))"]);
   assert.deepEqual(found(`const PGPubsub = require('./notifications');\n${body}`), []);
+});
+
+test('a subscriber opened with a URL whose name says it bypasses the pooler (direct, unpooled, non-pooling) gives no listen finding; a plain or pooled name keeps it', () => {
+  const withUrl = (url: string) => [
+    "import makeSubscriber from 'pg-listen';",
+    `const hub = makeSubscriber({ connectionString: ${url} });`,
+    "export const start = () => hub.listenTo('orders_changed');",
+  ].join('\n');
+  for (const url of ['process.env.DIRECT_URL', 'process.env.DATABASE_URL_UNPOOLED', "process.env['POSTGRES_URL_NON_POOLING']", 'settings.directDatabaseUrl']) {
+    assert.deepEqual(found(withUrl(url)), [], url);
+  }
+  for (const url of ['process.env.DATABASE_URL', 'process.env.DATABASE_POOL_URL', 'settings.sessionDirectory', 'makeUrl()']) {
+    assert.deepEqual(found(withUrl(url)), ["listen hub.listenTo('orders_changed')"], url);
+  }
+});
+
+/** A small project: settings.ts, a class making a pg-listen subscriber from its constructor's URL, a barrel, and its users. */
+function project(t: { after: (fn: () => void) => void }, settings: string, users: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-direct-url-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'src', 'events'), { recursive: true });
+  writeFileSync(join(root, 'package.json'), '{ "name": "shop" }\n');
+  writeFileSync(join(root, 'src', 'settings.ts'), settings);
+  writeFileSync(join(root, 'src', 'events', 'index.ts'), "export * from './listener';\n");
+  writeFileSync(join(root, 'src', 'events', 'listener.ts'), LISTENER);
+  for (const [name, text] of Object.entries(users)) writeFileSync(join(root, 'src', name), text);
+  return join(root, 'src', 'events', 'listener.ts');
+}
+
+const LISTENER = [
+  "import makeSubscriber from 'pg-listen';",
+  'export class ChangeFeed {',
+  '  private hub;',
+  '  constructor(url: string) { this.hub = makeSubscriber({ connectionString: url }); }',
+  '  follow(channel: string) { return this.hub.listenTo(channel); }',
+  '}',
+  '',
+].join('\n');
+
+const SETTINGS_WITH_POOL = [
+  'export const settings = () => ({',
+  "  primaryUrl: process.env.PRIMARY_URL ?? '',",
+  "  primaryPoolUrl: process.env.PRIMARY_POOL_URL ?? '',",
+  '});',
+  '',
+].join('\n');
+
+const user = (argument: string, names = 'primaryUrl, primaryPoolUrl') => [
+  "import { settings } from './settings';",
+  "import { ChangeFeed } from './events';",
+  `const { ${names} } = settings();`,
+  `export const feed = new ChangeFeed(${argument});`,
+  '',
+].join('\n');
+
+const lintListener = (file: string) => embeddedFindings(readFileSync(file, 'utf8'), file).map(([rule]) => rule);
+
+test('a URL setting kept apart from its pooled sibling (primaryUrl beside primaryPoolUrl), passed to the class that opens the subscriber, is a direct connection: no listen finding', (t) => {
+  assert.deepEqual(lintListener(project(t, SETTINGS_WITH_POOL, { 'feed.ts': user('primaryUrl') })), []);
+});
+
+test('the subscriber keeps its listen finding when any caller passes the pooled URL, a URL with no pooled sibling, or something not followed', (t) => {
+  assert.deepEqual(lintListener(project(t, SETTINGS_WITH_POOL, { 'feed.ts': user('primaryPoolUrl') })), ['listen']);
+  const noPool = "export const settings = () => ({ primaryUrl: process.env.PRIMARY_URL ?? '', replicaUrl: process.env.REPLICA_URL ?? '' });\n";
+  assert.deepEqual(lintListener(project(t, noPool, { 'feed.ts': user('primaryUrl', 'primaryUrl') })), ['listen']);
+  assert.deepEqual(lintListener(project(t, SETTINGS_WITH_POOL, { 'feed.ts': user('primaryUrl'), 'other.ts': user('pickUrl()') })), ['listen']);
+  // No caller in the project at all: a library's class, for its users to give any URL.
+  assert.deepEqual(lintListener(project(t, SETTINGS_WITH_POOL, {})), ['listen']);
 });

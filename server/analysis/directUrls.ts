@@ -1,0 +1,236 @@
+// Whether a LISTEN/NOTIFY library's subscriber (listenLibraries.ts) connects with a URL the project keeps for
+// sessions of its own, past the pooler. Two ways a project says so in its names:
+//   - the name itself: `DIRECT_URL`, `directUrl`, `DATABASE_URL_UNPOOLED`, `POSTGRES_URL_NON_POOLING`;
+//   - a pooled sibling beside it: a project with both `databaseURL` and `databasePoolURL` (`DATABASE_URL` and
+//     `DATABASE_POOL_URL`) sends its pooled queries through the one that names the pool, so the other one is
+//     the direct connection (the same words with a pool word added).
+// The URL is followed where the code shows it: a literal name (`process.env.DIRECT_URL`, `config.directUrl`, a
+// destructured setting, a const, either side of a `?:`), and, when the subscriber is made in a class from a
+// constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
+// can reach the subscriber must be direct; anything not followed keeps the finding.
+import ts from 'typescript';
+import { resolve } from 'node:path';
+import { resolveModule } from './moduleResolution';
+import { importersOf, specifiersIn } from './projectImporters';
+import { boundedText } from './folderEntries';
+import { TimedCache } from './timedCache';
+
+const MAX_FILE_BYTES = 1 << 20;
+/** Files read to find a class's `new` calls, and imported files searched for a pooled sibling name. */
+const MAX_CALLER_FILES = 40;
+const MAX_IMPORTS_SEARCHED = 30;
+/** How many consts a URL is followed through within one file. */
+const MAX_DEPTH = 4;
+const CACHE_MS = 30_000;
+
+/** Words that say a URL bypasses the pooler. */
+const DIRECT_WORDS = new Set(['direct', 'unpooled', 'nonpooled', 'nonpooling']);
+/** Words that name a pool in a URL setting's name. */
+const POOL_WORDS = new Set(['pool', 'pooled', 'pooler', 'pooling', 'pgbouncer', 'bouncer']);
+/** Words that make a name a connection URL's. */
+const URL_WORDS = new Set(['url', 'uri', 'dsn', 'connectionstring']);
+/** Identifiers (and env names in strings) that mention a pool: the candidates for a pooled sibling. */
+const POOL_NAME = /[A-Za-z_$][\w$]*(?:pool|bouncer)[\w$]*/gi;
+
+/** The words of a name: `databasePoolURL` → database pool url, `DATABASE_URL_UNPOOLED` → database url unpooled. */
+export function nameWords(name: string): string[] {
+  const spaced = name.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  const words = spaced.toLowerCase().split(/[^a-z\d]+/).filter(Boolean);
+  // `NON_POOLING`, `non-pooled`: one word, as `unpooled` is.
+  const joined: string[] = [];
+  for (const word of words) {
+    const last = joined[joined.length - 1];
+    if ((last === 'non' && word.startsWith('pool')) || (last === 'connection' && word === 'string')) joined[joined.length - 1] = last + word;
+    else joined.push(word);
+  }
+  return joined;
+}
+
+function namesUrl(words: readonly string[]): boolean {
+  return words.some((word) => URL_WORDS.has(word));
+}
+
+/** Whether a URL setting's name says it is the direct one. */
+export function namesDirectUrl(name: string): boolean {
+  const words = nameWords(name);
+  return namesUrl(words) && words.some((word) => DIRECT_WORDS.has(word));
+}
+
+/** Whether `text` has a name made of `name`'s words plus a pool word (`databasePoolURL` for `databaseURL`). */
+export function hasPooledSibling(name: string, text: string): boolean {
+  const words = nameWords(name);
+  if (!namesUrl(words) || words.some((word) => POOL_WORDS.has(word))) return false;
+  const wanted = words.join(' ');
+  for (const match of text.matchAll(POOL_NAME)) {
+    const candidate = nameWords(match[0]);
+    const pools = candidate.filter((word) => POOL_WORDS.has(word));
+    if (pools.length === 1 && candidate.filter((word) => !POOL_WORDS.has(word)).join(' ') === wanted) return true;
+  }
+  return false;
+}
+
+/** A parsed file and its path. */
+interface FileView { source: ts.SourceFile; path: string }
+
+/** What an expression's URL comes from: names of settings, and the constructor parameters it is passed in by. */
+interface UrlSources { names: string[]; parameters: ts.ParameterDeclaration[]; unknown: boolean }
+
+function withoutWrappers(node: ts.Expression): ts.Expression {
+  let value = node;
+  while (ts.isAsExpression(value) || ts.isNonNullExpression(value) || ts.isParenthesizedExpression(value) || ts.isAwaitExpression(value) || ts.isTypeAssertionExpression(value)) value = value.expression;
+  return value;
+}
+
+/** The declaration a name refers to in its file: a const, a destructured name, an import, or a parameter (scopes are not told apart). */
+function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): ts.Node | undefined {
+  for (let scope: ts.Node | undefined = near; scope; scope = scope.parent) {
+    if (ts.isFunctionLike(scope)) {
+      const parameter = scope.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
+      if (parameter) return parameter;
+    }
+  }
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ((ts.isVariableDeclaration(node) || ts.isBindingElement(node) || ts.isImportSpecifier(node) || ts.isImportClause(node)) && node.name && ts.isIdentifier(node.name) && node.name.text === name) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** Where the URL an expression evaluates to comes from, in its own file. */
+function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSources {
+  const sources: UrlSources = { names: [], parameters: [], unknown: false };
+  const add = (more: UrlSources): void => {
+    sources.names.push(...more.names);
+    sources.parameters.push(...more.parameters);
+    sources.unknown ||= more.unknown;
+  };
+  const value = withoutWrappers(expression);
+  if (ts.isConditionalExpression(value)) {
+    add(urlSources(value.whenTrue, view, depth));
+    add(urlSources(value.whenFalse, view, depth));
+  } else if (ts.isBinaryExpression(value) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(value.operatorToken.kind)) {
+    add(urlSources(value.left, view, depth));
+    // `url || ''`: an empty fallback adds no URL.
+    if (!(ts.isStringLiteralLike(value.right) && value.right.text === '')) add(urlSources(value.right, view, depth));
+  } else if (ts.isPropertyAccessExpression(value)) {
+    sources.names.push(value.name.text);
+  } else if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) {
+    sources.names.push(value.argumentExpression.text);
+  } else if (ts.isCallExpression(value) && value.arguments.length > 0 && value.arguments.every((a) => ts.isStringLiteralLike(a))) {
+    sources.names.push(...value.arguments.map((a) => (a as ts.StringLiteralLike).text)); // getEnv('DIRECT_URL', 'DATABASE_DIRECT_URL')
+  } else if (ts.isIdentifier(value)) {
+    add(identifierSources(value, view, depth));
+  } else {
+    sources.unknown = true;
+  }
+  return sources;
+}
+
+function identifierSources(name: ts.Identifier, view: FileView, depth: number): UrlSources {
+  const declaration = declarationNamed(view.source, name.text, name);
+  if (declaration && ts.isParameter(declaration)) return { names: [], parameters: [declaration], unknown: false };
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && depth < MAX_DEPTH) return urlSources(declaration.initializer, view, depth + 1);
+  // A destructured or imported setting: its own name says what it is (`const { directUrl } = config`).
+  if (declaration && ts.isImportClause(declaration)) return { names: [name.text], parameters: [], unknown: false };
+  if (declaration && (ts.isBindingElement(declaration) || ts.isImportSpecifier(declaration))) {
+    const property = ts.isBindingElement(declaration) ? declaration.propertyName : declaration.propertyName;
+    return { names: [property && ts.isIdentifier(property) ? property.text : name.text], parameters: [], unknown: false };
+  }
+  return { names: [], parameters: [], unknown: true };
+}
+
+/** The texts a pooled sibling may be declared in: the file, and the project files it imports. */
+function siblingTexts(view: FileView): string[] {
+  const texts = [view.source.text];
+  for (const specifier of specifiersIn(view.source.text).slice(0, MAX_IMPORTS_SEARCHED)) {
+    if (!specifier.startsWith('.') && !specifier.startsWith('@') && !specifier.startsWith('~')) continue;
+    const file = resolveModule(view.path, specifier);
+    const text = file && boundedText(file, MAX_FILE_BYTES);
+    if (text) texts.push(text);
+  }
+  return texts;
+}
+
+function isDirectName(name: string, texts: () => string[]): boolean {
+  return namesDirectUrl(name) || texts().some((text) => hasPooledSibling(name, text));
+}
+
+/** Whether every URL an expression may hold is a direct one, following constructor parameters to callers. */
+function holdsDirectUrl(expression: ts.Expression, view: FileView, followCallers: boolean): boolean {
+  const sources = urlSources(expression, view);
+  if (sources.unknown || (sources.names.length === 0 && sources.parameters.length === 0)) return false;
+  let texts: string[] | undefined;
+  const lazyTexts = (): string[] => (texts ??= siblingTexts(view));
+  if (!sources.names.every((name) => isDirectName(name, lazyTexts))) return false;
+  return sources.parameters.every((parameter) => followCallers && constructorCallersPassDirect(parameter, view));
+}
+
+/** `constructor(url)` of a named class: every `new Class(…)` in the project passes a direct URL at its place. */
+function constructorCallersPassDirect(parameter: ts.ParameterDeclaration, view: FileView): boolean {
+  const constructor = parameter.parent;
+  if (!ts.isConstructorDeclaration(constructor) || !ts.isClassDeclaration(constructor.parent) || !constructor.parent.name) return false;
+  const className = constructor.parent.name.text;
+  const index = constructor.parameters.indexOf(parameter);
+  let calls = 0;
+  for (const file of callerFiles(view.path)) {
+    const caller = file === view.path ? view : parsed(file);
+    if (!caller || !caller.source.text.includes(`new ${className}`)) continue;
+    let allDirect = true;
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === className) {
+        calls++;
+        const argument = node.arguments?.[index];
+        if (!argument || !holdsDirectUrl(argument, caller, false)) allDirect = false;
+      }
+      if (allDirect) ts.forEachChild(node, visit);
+    };
+    visit(caller.source);
+    if (!allDirect) return false;
+  }
+  return calls > 0;
+}
+
+/** The file and the files that import it, directly or through a barrel that re-exports it (bounded). */
+function callerFiles(path: string): string[] {
+  const files = [path];
+  const direct = importersOf(path);
+  if (!direct) return files;
+  for (const importer of direct) {
+    if (files.length >= MAX_CALLER_FILES) break;
+    files.push(importer);
+    const text = boundedText(importer, MAX_FILE_BYTES) ?? '';
+    if (/^\s*export\s+(?:\*|\{[^}]*\})\s+from\s/m.test(text)) for (const next of importersOf(importer) ?? []) if (files.length < MAX_CALLER_FILES && !files.includes(next)) files.push(next);
+  }
+  return files;
+}
+
+const parsedFiles = new TimedCache<FileView | undefined>(CACHE_MS, 64);
+
+function parsed(path: string): FileView | undefined {
+  return parsedFiles.get(path, () => {
+    const text = boundedText(path, MAX_FILE_BYTES);
+    return text === undefined ? undefined : { path, source: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true) };
+  });
+}
+
+/**
+ * Whether a subscriber made by `creation` (`createSubscriber({ connectionString })`, `new PGPubsub(url)`)
+ * connects with a direct URL: its first argument, or that object's `connectionString`.
+ */
+export function subscriberConnectsDirectly(creation: ts.CallExpression | ts.NewExpression, fileName: string | undefined): boolean {
+  const first = creation.arguments?.[0];
+  if (!first || !fileName) return false;
+  const value = withoutWrappers(first);
+  let url: ts.Expression | undefined = value;
+  if (ts.isObjectLiteralExpression(value)) {
+    const property = value.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'connectionString');
+    url = property && ts.isShorthandPropertyAssignment(property) ? property.name : property && ts.isPropertyAssignment(property) ? property.initializer : undefined;
+  }
+  return url !== undefined && holdsDirectUrl(url, { source: creation.getSourceFile(), path: resolve(fileName) }, true);
+}
