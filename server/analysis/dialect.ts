@@ -133,6 +133,10 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // An empty double-quoted string ("" as a value): MySQL's (and SQLite's) string; PostgreSQL rejects a zero-length name.
     '(?:^|[\\s(,=])""(?=[\\s,);]|$)',
     '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^\\s*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
+    // A `#` line comment naming a field (`# title: …`, `# dialect: bigquery`, as SQL tools' test fixtures write
+    // them; MySQL and BigQuery have `#` comments): PostgreSQL and psql have none. Their `#` is an operator (XOR,
+    // `#>>`), and an operand (`# mask`) is never followed by a lone `:` (`::` casts, `:=` assigns).
+    '^[ \\t]*#[ \\t]*[A-Za-z][\\w-]*[ \\t]*:(?![:=])',
   ].join('|'), 'im')],
   // SQLite's datetime('now') function; a table named user, unquoted (PostgreSQL reserves the word, MySQL and SQLite do not).
   ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b|\bdatetime\s*\(\s*'|\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|INTO|REFERENCES|UPDATE|FROM|JOIN)\s+user\b(?![.\w])/i],

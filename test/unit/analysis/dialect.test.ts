@@ -269,3 +269,36 @@ test('a PostgreSQL migrations folder with two other-dialect files among its own,
     'ALTER TABLE a ADD COLUMN n Nullable(String);\n', 'CREATE TABLE c (id int);\n', 'CREATE TABLE d (id int);\n',
   ]), ['syntax-error', 'session-set']);
 });
+
+test('`#` line comments naming a field (`# title: …`, `#dialect: spark`) mark another dialect: PostgreSQL and psql have no such comment', () => {
+  for (const statement of [
+    '# title: join without a condition\nSELECT * FROM orders JOIN lines WHERE orders.id = 1',
+    'SELECT a\n  #dialect: bigquery\nFROM t QUALIFY ROW_NUMBER() OVER () = 1',
+    '  # expected-output : none\nCREATE TABLE shop (id int)',
+  ]) assert.equal(dialectOfStatement(statement), 'mysql', statement);
+  // A `#` before prose is not told from an XOR of a column (`# other_mask FROM t`): it is no mark on its own.
+  assert.equal(dialectOfStatement('# Tables of the shop\nCREATE TABLE shop (id int)'), undefined);
+  // Two such statements make the file another dialect's: neither its syntax errors nor its SETs are ours.
+  const fixture = '# title: cross join\nSELECT * FROM a JOIN b;\n# title: session\nSET sql_big_selects = 1;\n# title: cte then ddl\nWITH c AS (SELECT 1) CREATE TABLE d AS SELECT * FROM c;\n';
+  assert.deepEqual(analyzeSql(fixture, undefined, 'tests/fixtures/rewrite.sql'), []);
+});
+
+test('PostgreSQL\'s own `#` (XOR, #>> and #- JSON paths, `#` inside strings and PL/Python bodies) is no comment mark; a mistake beside it is still reported', () => {
+  for (const statement of [
+    'SELECT flags\n  # 4 AS toggled FROM t',
+    "SELECT doc\n  #>> '{author,name}' AS author FROM books",
+    "UPDATE books SET doc = doc\n  #- '{draft}'",
+    "SELECT '\n# not a comment: quoted\n' AS note",
+    "CREATE FUNCTION shout(s text) RETURNS text LANGUAGE plpython3u AS $$\n# upper-case the text\nreturn s.upper()\n$$",
+    'SELECT mask\n  # other_mask FROM t',
+    'SELECT mask\n  # bits::int FROM t',
+  ]) assert.equal(dialectOfStatement(statement), undefined, statement);
+  const script = "CREATE FUNCTION shout(s text) RETURNS text LANGUAGE plpython3u AS $$\n# upper-case the text\nreturn s.upper()\n$$;\nSELECT doc\n  #>> '{a}' FROM books,;\n";
+  assert.deepEqual(analyzeSql(script).map((f) => f.rule), ['syntax-error']);
+});
+
+test('a test-fixture folder whose .sql files mostly carry `#` comments is another dialect\'s: its files without one get no syntax error either; two such files among PostgreSQL ones do not count', (t) => {
+  const marked = (k: number): string => `# title: case ${k}\nSELECT * FROM t${k} JOIN u;\nSELECT * FROM t${k} CROSS JOIN u;\n`;
+  assert.deepEqual(unmarkedRulesAmong(t, [marked(1), marked(2), marked(3)]), ['session-set']);
+  assert.deepEqual(unmarkedRulesAmong(t, [marked(1), marked(2), 'CREATE TABLE t (id int);\n', 'CREATE TABLE u (id int);\n']), ['syntax-error', 'session-set']);
+});
