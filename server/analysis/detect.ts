@@ -21,6 +21,7 @@ import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax } from './newerSyntax';
+import { versionVariant } from './versionComments';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -76,7 +77,7 @@ export interface StatementFacts {
   resets?: string[];
   /** Tables, views and sequences the statement drops (last name part; '*' for DISCARD TEMP/ALL, which drop every temporary one). */
   drops?: string[];
-  /** The statement failed to parse but holds template or driver placeholders: its syntax error is not reported. */
+  /** The statement failed to parse but holds template or driver placeholders, or version-tagged comment lines its loader uncomments (versionComments.ts): its syntax error is not reported. */
   templated?: boolean;
   /** The text that failed to parse does not open like a statement (statementStart.ts): its syntax error is not reported. */
   notStatement?: boolean;
@@ -625,6 +626,8 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
     if (!opensLikeStatement(text)) facts.notStatement = true;
     if (failsOnNewerSyntax(text, offset)) facts.newerSyntax = true;
+    const variant = facts.dialect || facts.templated ? undefined : versionVariant(text, (t) => parseErrorAt(t) === undefined);
+    if (variant !== undefined) return withVersionVariant(variant, base, facts);
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
@@ -653,6 +656,18 @@ function withRepairedTemplate(text: string, base: number, facts: StatementFacts)
   const repaired = templateRepair(text, parseErrorAt);
   if (repaired === undefined) return facts;
   addTreeFacts(repaired, base, parseSync(repaired), facts);
+  facts.repairedTemplate = true;
+  return facts;
+}
+
+/**
+ * A query written for several server versions (versionComments.ts): its text as written is a template, and
+ * its facts are those of the variant its loader sends for the first version tag that parses.
+ */
+function withVersionVariant(variant: string, base: number, facts: StatementFacts): StatementFacts {
+  facts.templated = true;
+  if (!INTERESTING.test(variant)) return facts;
+  addTreeFacts(variant, base, parseSync(variant), facts);
   facts.repairedTemplate = true;
   return facts;
 }
