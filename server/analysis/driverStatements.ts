@@ -3,10 +3,13 @@
 // calls, and postgrejs's `listen(channel, fn)` sends LISTEN. Behind a transaction pooler the later call may
 // run on another server connection. `prepare` and `listen` are common method names (express's
 // `app.listen(port, fn)`, ORMs' `prepare`), so only a receiver this file makes or types with such a driver's
-// own class counts, in a file importing that driver.
+// own class counts, in a file importing that driver. Inside the driver's own package (its tests, examples,
+// benchmarks) the driver is its own source: a relative import there is an import of the driver.
 import ts from 'typescript';
 import { DRIVER_LISTEN_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_OPTION } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
+import { relative, resolve } from 'node:path';
+import { owningPackage } from './moduleResolution';
 
 export type DriverStatementKind = 'prepare' | 'listen';
 
@@ -43,6 +46,26 @@ export class DriverStatementCalls {
     const acquiredIn = new RegExp(String.raw`\.acquire\(\s*\)\s*\.then\(\s*(?:async\s+)?\(?\s*${own}\b`);
     return declared.test(this.text) || created.test(this.text) || acquiredIn.test(this.text);
   }
+}
+
+/**
+ * Files of a package that use it as its users do: tests, examples, benchmarks. The package's own source
+ * (a Pool whose `prepare` forwards to a connection's) implements the API: the hazard is its callers'.
+ */
+const USER_CODE_PATH = /(?:^|[\\/])(?:tests?|__tests__|spec|examples?|bench(?:marks?)?)[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/i;
+
+/** The driver (of DRIVER_PREPARE_MODULES or DRIVER_LISTEN_MODULES) whose own package's test or example the file is, if any. */
+export function ownDriverPackage(fileName: string | undefined): string | undefined {
+  const owner = fileName && USER_CODE_PATH.test(fileName) ? owningPackage(fileName) : undefined;
+  if (!owner || !(DRIVER_PREPARE_MODULES.has(owner.name) || DRIVER_LISTEN_MODULES.has(owner.name))) return undefined;
+  return USER_CODE_PATH.test(relative(owner.folder, resolve(fileName!))) ? owner.name : undefined;
+}
+
+/** The file's imports, its relative ones read as imports of the driver when the file is in the driver's own package. */
+export function withOwnDriverImports(modules: readonly ImportedModule[], fileName: string | undefined): readonly ImportedModule[] {
+  const driver = ownDriverPackage(fileName);
+  if (!driver) return modules;
+  return modules.map((module) => (module.specifier.startsWith('.') ? { ...module, specifier: driver } : module));
 }
 
 /** `pool.acquire()` awaited into the name: a connection of the pool. */

@@ -33,7 +33,7 @@ import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
-import { DriverStatementCalls, type DriverStatementKind } from './driverStatements';
+import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -442,7 +442,7 @@ class Extractor {
     this.noteReplicationSessions();
     this.bunNames = bunSqlNames(this.source);
     this.listenLibraries = new ListenLibraryCalls(modules, this.source.text);
-    this.driverStatements = new DriverStatementCalls(modules, this.source.text);
+    this.driverStatements = new DriverStatementCalls(withOwnDriverImports(modules, fileName), this.source.text);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);

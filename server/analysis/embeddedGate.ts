@@ -16,6 +16,7 @@ import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { CODE_WORDS, codeMayHoldFindings } from './codeWords';
+import { ownDriverPackage } from './driverStatements';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
@@ -48,6 +49,8 @@ interface Needs {
   postgresPath: boolean;
   /** Names of state functions a literal may call. */
   stateFunctions?: RegExp;
+  /** The driver whose own package the file is in: its name counts as written (its relative imports are the driver). */
+  ownDriver?: string;
 }
 
 /** Whether the analysis of `text` could report anything with these options; false only when it surely cannot. */
@@ -58,6 +61,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
   const needs: Needs = {
     postgresPath: pathIsPostgres(fileName),
     stateFunctions: names.length > 0 ? new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i') : undefined,
+    ownDriver: ownDriverPackage(fileName),
   };
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
   scanner.setText(text);
@@ -71,7 +75,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
 function scanTokens(needs: Needs): boolean {
   /** Per open brace: whether it closes a template hole (`${ … }`) rather than a block or object. */
   const braces: boolean[] = [];
-  const codeWords = new Set<string>();
+  const codeWords = new Set<string>(needs.ownDriver ? [needs.ownDriver] : []);
   let postgresFile = needs.postgresPath;
   let statementWords = false;
   let previous: number = UNKNOWN;

@@ -179,6 +179,18 @@ function packagesUnder(root: string): Map<string, string> {
   return packages;
 }
 
+const owningPackages = new TimedCache<{ name: string; folder: string } | undefined>(CACHE_MS, MAX_CACHED_FOLDERS);
+
+/** The nearest package.json at or above the file's folder (its `name` and folder): the package whose own source the file is. */
+export function owningPackage(file: string): { name: string; folder: string } | undefined {
+  const start = dirname(resolve(file));
+  return owningPackages.get(start, () => {
+    const folder = nearestFolder(start, (candidate) => isFile(join(candidate, 'package.json')));
+    const name = folder ? readJson(join(folder, 'package.json'))?.name : undefined;
+    return folder && typeof name === 'string' ? { name, folder } : undefined;
+  });
+}
+
 /** The folder whose files may import a file: its workspace's root, or else the nearest folder with a package.json. */
 export function projectRoot(file: string): string | undefined {
   const start = dirname(file);
