@@ -129,6 +129,36 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
   return undone;
 }
 
+/**
+ * Functions created in pg_temp (`temporaryRoutine` candidates) that a later statement calls on what may be
+ * another server connection: in another query message, with no transaction block held open between the
+ * two (a block, or a hook that may have begun one, keeps one connection). Made and called in one message
+ * or one transaction, the function is there when called. Statements sent on their own (a SQL file, no
+ * query messages) are a script's: not counted. Returned as `statement:candidate` index keys.
+ */
+function temporaryRoutinesCalledLater(statements: readonly PlacedFacts[]): Set<string> {
+  const calledLater = new Set<string>();
+  const made: { key: string; name: string; stretch: number }[] = [];
+  // A stretch: consecutive statements that surely run on one server connection.
+  let stretch = 0;
+  let inBlock = false;
+  let message: number | undefined;
+  statements.forEach(({ facts, message: current, mayOpenTransaction }, index) => {
+    if (mayOpenTransaction) inBlock = true;
+    if (!inBlock && current !== message) stretch++;
+    message = current;
+    if (facts.transaction === 'begin') inBlock = true;
+    for (const name of facts.temporaryCalls ?? []) {
+      for (const routine of made) if (routine.name === name && routine.stretch !== stretch) calledLater.add(routine.key);
+    }
+    facts.candidates.forEach((candidate, k) => {
+      if (candidate.temporaryRoutine !== undefined && current !== undefined) made.push({ key: `${index}:${k}`, name: candidate.temporaryRoutine, stretch });
+    });
+    if (facts.transaction === 'end') inBlock = false;
+  });
+  return calledLater;
+}
+
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
 export function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
   return options.ownSession === true || statements.some((statement) => statement.psqlScript);
@@ -174,6 +204,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   let fileMayAdvance = false;
   const selfContained = preparedWithinMessage(statements);
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
+  const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
     if (facts.dialect) continue; // another dialect's statement is not ours
@@ -194,6 +225,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
     for (const [k, candidate] of facts.candidates.entries()) {
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
       if (undone.has(`${index}:${k}`)) continue;
+      if (candidate.temporaryRoutine !== undefined && !routinesCalledLater.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
       if (candidate.unknownParameter && !options.compatibleEngine) continue;

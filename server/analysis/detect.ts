@@ -53,6 +53,8 @@ export interface Candidate {
   unknownParameter?: boolean;
   /** For temp-table: the object's name (as the parser reads it), which a later DROP may remove. */
   temporary?: string;
+  /** For temp-table: a function or procedure created in pg_temp (its name), a finding only when a later call calls it (context.ts). */
+  temporaryRoutine?: string;
   /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
   advisory?: AdvisoryUse;
   /** For a dblink_connect: the connection's name as written, which a later dblink_disconnect may close (bodyConnections.ts). */
@@ -75,6 +77,8 @@ export interface StatementFacts {
   disconnects?: Disconnect[];
   /** Settings the statement restores to their defaults (`RESET x`, `SET x TO DEFAULT`; '*' for RESET ALL). */
   resets?: string[];
+  /** Functions the statement calls in pg_temp (`pg_temp.f(…)`, name in lower case): a temporary routine's later use. */
+  temporaryCalls?: string[];
   /** Tables, views and sequences the statement drops (last name part; '*' for DISCARD TEMP/ALL, which drop every temporary one). */
   drops?: string[];
   /** The statement failed to parse but holds template or driver placeholders, or version-tagged comment lines its loader uncomments (versionComments.ts): its syntax error is not reported. */
@@ -131,6 +135,25 @@ function markStoredCode(candidates: Candidate[], node: Json): void {
   }
 }
 
+/** The name of `pg_temp.name` (lower case), or undefined for a name not qualified with pg_temp. */
+function temporarySchemaName(names: unknown): string | undefined {
+  const list = names as { String?: { sval?: string } }[] | undefined;
+  if (list?.length !== 2 || list[0].String?.sval?.toLowerCase() !== 'pg_temp') return undefined;
+  return list[1].String?.sval?.toLowerCase();
+}
+
+/**
+ * `CREATE FUNCTION pg_temp.f …` lives in the server connection's temporary schema, as a temporary table does.
+ * Only a later call of it is the hazard (context.ts): made and used in one message or transaction, it is safe.
+ */
+function visitTemporaryRoutine(ctx: WalkContext, node: Json): void {
+  const name = temporarySchemaName(node.funcname);
+  if (name === undefined) return;
+  ctx.facts.candidates.push({ ...statementCandidate(ctx, 'temp-table',
+    `function created in pg_temp belongs to the server connection's session; a later call may run on another server connection, where pg_temp.${name} does not exist.`),
+  temporaryRoutine: name });
+}
+
 function lastName(names: unknown): string {
   const list = names as { String?: { sval?: string } }[] | undefined;
   return list?.[list.length - 1]?.String?.sval ?? '';
@@ -155,6 +178,7 @@ function wordEnd(text: string, start: number): number {
 
 function addFunctionCall(ctx: WalkContext, call: Json): void {
   const name = lastName(call.funcname).toLowerCase();
+  if (temporarySchemaName(call.funcname) !== undefined) (ctx.facts.temporaryCalls ??= []).push(name);
   const args = (call.args as Json[] | undefined) ?? [];
   const start = toOffset(ctx, (call.location as number) ?? 0);
   const end = ctx.base + wordEnd(ctx.text, start - ctx.base);
@@ -490,6 +514,7 @@ function walk(ctx: WalkContext, value: unknown): void {
         break;
       case 'TransactionStmt': visitTransaction(ctx, node); break;
       case 'CreateFunctionStmt': case 'DoStmt': {
+        if (key === 'CreateFunctionStmt') visitTemporaryRoutine(ctx, node);
         // Function-level SET clauses are function-scoped: only the body (and BEGIN ATOMIC statements) count.
         const before = ctx.facts.candidates.length;
         visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql', key === 'CreateFunctionStmt');
@@ -733,6 +758,7 @@ function statementsWithoutSemicolons(text: string, base: number, errorOffset: nu
     }
     merged.dialect ??= part.dialect;
     merged.templated ||= part.templated;
+    if (part.temporaryCalls) (merged.temporaryCalls ??= []).push(...part.temporaryCalls);
   }
   return merged;
 }

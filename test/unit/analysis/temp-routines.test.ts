@@ -1,0 +1,74 @@
+// A function created in pg_temp lives in the server connection's temporary schema, as a temporary table does:
+// called by a later query on what may be another server connection, it is not there.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis, analyze } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const rulesAndLines = (text: string, file = 'report.ts') =>
+  embeddedFindings(text, file).map(([rule, at]) => `${rule} ${text.slice(0, text.indexOf(at)).split('\n').length}`);
+
+const header = ["import { Pool } from 'pg';", 'const pool = new Pool({ connectionString: process.env.DATABASE_URL });'];
+
+test('a pg_temp function made by one query and called by a later one on the same client is flagged at its CREATE', () => {
+  const text = [...header,
+    'export async function totals() {',
+    '  const client = await pool.connect();',
+    "  await client.query('CREATE OR REPLACE FUNCTION pg_temp.to_cents(n numeric) RETURNS bigint LANGUAGE sql AS $$ SELECT (n * 100)::bigint $$');",
+    "  const result = await client.query('SELECT pg_temp.to_cents(amount) FROM invoices');",
+    '  client.release();',
+    '  return result;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(rulesAndLines(text), ['temp-table 5']);
+});
+
+test('a pg_temp function made and called in one message, in one transaction, or never called later is not flagged', () => {
+  const oneMessage = [...header,
+    'export async function totals() {',
+    "  return pool.query('CREATE FUNCTION pg_temp.double(i int) RETURNS int LANGUAGE sql AS $$ SELECT i * 2 $$; SELECT pg_temp.double(21);');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rulesAndLines(oneMessage), []);
+  const oneTransaction = [...header,
+    'export async function totals() {',
+    '  const client = await pool.connect();',
+    "  await client.query('BEGIN');",
+    "  await client.query('CREATE FUNCTION pg_temp.double(i int) RETURNS int LANGUAGE sql AS $$ SELECT i * 2 $$');",
+    "  await client.query('SELECT pg_temp.double(21)');",
+    "  await client.query('COMMIT');",
+    '  client.release();',
+    '}',
+  ].join('\n');
+  assert.deepEqual(rulesAndLines(oneTransaction), []);
+  const neverCalled = [...header,
+    'export async function setup() {',
+    "  await pool.query('CREATE FUNCTION pg_temp.double(i int) RETURNS int LANGUAGE sql AS $$ SELECT i * 2 $$');",
+    "  await pool.query('SELECT public.double(21)');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rulesAndLines(neverCalled), []);
+});
+
+test('a SQL script that makes a pg_temp helper and calls it is one session: not flagged', () => {
+  const sql = [
+    'CREATE FUNCTION pg_temp.slugify(t text) RETURNS text LANGUAGE sql AS $$ SELECT lower(t) $$;',
+    'UPDATE articles SET slug = pg_temp.slugify(title);',
+  ].join('\n');
+  assert.deepEqual(analyze(sql, 'sql', {}, 'backfill.sql').map((f) => f.rule), []);
+});
+
+test('called again after the transaction that made it has ended, it is flagged', () => {
+  const text = [...header,
+    'export async function totals() {',
+    '  const client = await pool.connect();',
+    "  await client.query('BEGIN');",
+    "  await client.query('CREATE FUNCTION pg_temp.double(i int) RETURNS int LANGUAGE sql AS $$ SELECT i * 2 $$');",
+    "  await client.query('COMMIT');",
+    "  await client.query('SELECT pg_temp.double(21)');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rulesAndLines(text), ['temp-table 6']);
+});
