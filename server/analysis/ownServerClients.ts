@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { calleeText, unwrap, type Flow } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
-import { namesPooler, OWN_SERVER_MODULE, importedNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
@@ -19,6 +19,8 @@ const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient)$|pool
 const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
 /** Methods that take one connection out of a pool and hold it until it is released (pg, dumbo, mysql-style, generic-pool, postgres.js). */
 const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve)$/;
+/** Methods that hold one connection (or one transaction on it) for the callback they are given (`pool.withTransaction(async (tx) => …)`). */
+const LENDS_CONNECTION = /^(?:withConnection|withTransaction|transaction|begin|connect|reserve)$/;
 
 export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
@@ -53,6 +55,8 @@ export class OwnServerClients {
     if (depth > MAX_DEPTH) return false;
     const value = unwrap(expression);
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
+      // A pool class handed out by the emulated server itself (pg-mem's `db.adapters.createPg().Pool`): its connections are all in the process.
+      if (this.classOfOwnServer(value.expression, depth)) return true;
       const args = value.arguments ?? [];
       return POOL_MAKER.test(calleeText(value.expression)) && (!single || args.some(capsAtOneConnection))
         && args.some((argument) => this.argumentFromOwnServer(argument, depth + 1));
@@ -87,6 +91,8 @@ export class OwnServerClients {
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
   private callFromOwnServer(call: ts.CallExpression | ts.NewExpression, depth: number): boolean {
     if (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text)) return true;
+    if (ts.isCallExpression(call) && this.injectsOwnServer(call)) return true;
+    if (this.classOfOwnServer(call.expression, depth)) return true;
     // A connection held out of a pool of such a server (`await pool.connection()`): one session of it.
     if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)
       && this.poolOfOwnServer(call.expression.expression, depth + 1, false)) return true;
@@ -130,9 +136,30 @@ export class OwnServerClients {
     if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
       // A callback's parameter: `withClient(url, async (client) => …)`, `withDevDatabase(async (db) => …)`.
       return (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text))
+        || this.lendsOwnServerConnection(call.expression, depth)
         || call.arguments.some((argument) => argument !== fn && this.argumentFromOwnServer(argument, depth + 1));
     }
     return this.parameterFromOwnServer(fn, binding.parameter, depth);
+  }
+
+  /**
+   * `x.withTransaction(…)` / `x.connect(…)` handing its callback one connection of such a server: a pool of it, or
+   * a client or driver object made from it (`dumbo({ connectionString })`, whose maker is not known for a pool's).
+   */
+  private lendsOwnServerConnection(callee: ts.Expression, depth: number): boolean {
+    if (!ts.isPropertyAccessExpression(callee) || !LENDS_CONNECTION.test(callee.name.text)) return false;
+    return this.poolOfOwnServer(callee.expression, depth + 1, false) || this.fromOwnServer(callee.expression, depth + 1);
+  }
+
+  /** A constructor or factory taken from such a value (`const { Client } = db.adapters.createPg()`), not an imported one. */
+  private classOfOwnServer(callee: ts.Expression, depth: number): boolean {
+    return ts.isIdentifier(callee) && this.flow.destructuringOf(callee) !== undefined && this.fromOwnServer(callee, depth + 1);
+  }
+
+  /** `inject('databaseUrl')` of vitest, provided by a global setup that starts its own server (ownServerHelpers.ts). */
+  private injectsOwnServer(call: ts.CallExpression): boolean {
+    this.imports ??= importedNames(this.source);
+    return isOwnServerInjection(this.fileName!, call, this.imports);
   }
 
   /** A variable whose initializer and every plain assignment (`database = await createDevDatabase()` in a hook) is such a value. */

