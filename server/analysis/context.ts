@@ -159,6 +159,43 @@ function temporaryRoutinesCalledLater(statements: readonly PlacedFacts[]): Set<s
   return calledLater;
 }
 
+/**
+ * Session advisory locks released where they were taken: an unlock of the same key (as written) or
+ * pg_advisory_unlock_all later in the same transaction block, or in the same query message, runs on the
+ * server connection that holds the lock, so the unlock is no finding. The lock still is one, reworded: an
+ * error before the unlock rolls the transaction back, but a session lock survives ROLLBACK and stays with a
+ * server connection the pooler hands to other clients. Returned as `statement:candidate` index keys.
+ */
+function advisoryPairsWithinTransaction(statements: readonly PlacedFacts[]): { unlocks: Set<string>; locks: Set<string> } {
+  const unlocks = new Set<string>();
+  const locks = new Set<string>();
+  let pending: { key: string; lock: string }[] = [];
+  let inBlock = false;
+  let message: number | undefined;
+  statements.forEach(({ facts, message: current }, index) => {
+    if (!inBlock && (current === undefined || current !== message)) pending = [];
+    message = current;
+    if (facts.transaction === 'begin') inBlock = true;
+    facts.candidates.forEach((candidate, k) => {
+      const use = candidate.advisory;
+      if (candidate.rule !== 'advisory-lock' || !use || candidate.storedCode) return;
+      if (use.action === 'lock') {
+        pending.push({ key: `${index}:${k}`, lock: use.key });
+        return;
+      }
+      const released = pending.filter((taken) => use.key === '*' || taken.lock === use.key);
+      if (released.length === 0) return;
+      unlocks.add(`${index}:${k}`);
+      for (const taken of released) locks.add(taken.key);
+    });
+    if (facts.transaction === 'end') {
+      inBlock = false;
+      pending = [];
+    }
+  });
+  return { unlocks, locks };
+}
+
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
 export function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
   return options.ownSession === true || statements.some((statement) => statement.psqlScript);
@@ -205,6 +242,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const selfContained = preparedWithinMessage(statements);
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
+  const advisoryPairs = advisoryPairsWithinTransaction(statements);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
     if (facts.dialect) continue; // another dialect's statement is not ours
@@ -226,6 +264,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
       if (undone.has(`${index}:${k}`)) continue;
       if (candidate.temporaryRoutine !== undefined && !routinesCalledLater.has(`${index}:${k}`)) continue;
+      if (advisoryPairs.unlocks.has(`${index}:${k}`)) continue;
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
       if (candidate.unknownParameter && !options.compatibleEngine) continue;
@@ -233,7 +272,8 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       const ruleSeverity = severityFor(candidate.rule, options);
       if (!ruleSeverity) continue;
       const severity = candidate.trackedParameter && options.trackedParameters !== 'unsynced' ? atMostInfo(ruleSeverity) : ruleSeverity;
-      const finding: Finding = { rule: candidate.rule, severity, message: candidate.message, start: candidate.start + base, end: candidate.end + base };
+      const explanation = advisoryPairs.locks.has(`${index}:${k}`) ? releasedInTransactionMessage(candidate) : candidate.message;
+      const finding: Finding = { rule: candidate.rule, severity, message: explanation, start: candidate.start + base, end: candidate.end + base };
       if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
       if (candidate.errorPathOnly) finding.errorPathOnly = true;
       if (candidate.rule === 'currval') {
@@ -260,6 +300,11 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
     }
   }
   return findings;
+}
+
+/** A session lock its transaction (or query message) releases on the normal path only. */
+function releasedInTransactionMessage(lock: Candidate): string {
+  return `${lock.advisory?.name ?? 'pg_advisory_lock'} takes a session-level lock that is released only when this transaction reaches its unlock: after an error (session locks survive ROLLBACK) it stays held by a server connection the pooler hands to other clients; use the transaction-level pg_advisory_xact_lock family.`;
 }
 
 function emitSyntaxError(facts: StatementFacts, base: number, end: number, options: AnalysisOptions, emit: (finding: Finding) => void): void {
