@@ -4,6 +4,7 @@ import type { AnalysisOptions, Finding, MigrationBlock, MigrationSection, RuleId
 import { isScheduledJob } from './scheduledJobs';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
+import { closingHalvesOfPairs } from './routinePairs';
 import { getRule } from './rules/index';
 import { Suppressions } from './suppression';
 
@@ -243,6 +244,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
+  const closing = closingHalvesOfPairs(statements);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
     if (facts.dialect) continue; // another dialect's statement is not ours
@@ -265,6 +267,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (undone.has(`${index}:${k}`)) continue;
       if (candidate.temporaryRoutine !== undefined && !routinesCalledLater.has(`${index}:${k}`)) continue;
       if (advisoryPairs.unlocks.has(`${index}:${k}`)) continue;
+      if (closing.has(candidate)) continue; // puts back what a companion routine set: the companion holds the finding
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
       if (candidate.unknownParameter && !options.compatibleEngine) continue;

@@ -47,6 +47,8 @@ export interface Candidate {
   prepared?: { action: PreparedAction; name: string };
   /** For a session SET: the setting (lower case; `role`, `session_authorization`), which a later RESET may undo. */
   setting?: string;
+  /** For a session SET of one constant: the value as written (lower case; `0` for a zero integer). */
+  settingValue?: string;
   /** For a session SET: the setting is one the pooler re-applies for each client (vocabulary.ts, TRACKED_PARAMETERS). */
   trackedParameter?: boolean;
   /** For a session SET: PostgreSQL has no parameter of that name (postgresParameters.ts). */
@@ -291,6 +293,17 @@ function trackedMessage(what: string, setting: string): string {
     + 'behind a pooler that does not track it, it leaks to other clients or is missing in the next transaction.';
 }
 
+/** The value of `SET name TO <one constant>` (lower case; the parser leaves a zero integer's ival empty). */
+function constantValue(node: Json): string | undefined {
+  const args = (node.args as Json[] | undefined) ?? [];
+  const constant = args.length === 1 ? args[0].A_Const as Json | undefined : undefined;
+  if (!constant) return undefined;
+  const text = (constant.sval as Json | undefined)?.sval;
+  if (typeof text === 'string') return text.toLowerCase();
+  const integer = constant.ival as Json | undefined;
+  return integer ? String(integer.ival ?? 0) : undefined;
+}
+
 function visitVariableSet(ctx: WalkContext, node: Json): void {
   const kind = node.kind as string;
   const name = ((node.name as string | undefined) ?? '').toLowerCase();
@@ -319,6 +332,8 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
     : `${what} changes the server connection's session; behind a transaction pooler it leaks to other clients or is missing in the next transaction.`);
   const setting = characteristics ? characteristicsSetting(node) : name;
   if (setting) candidate.setting = setting;
+  const value = characteristics ? undefined : constantValue(node);
+  if (value !== undefined) candidate.settingValue = value;
   if (tracked) candidate.trackedParameter = true;
   // PostgreSQL refuses SET of a name it has no parameter for (a pooler console's setting, another database's
   // variable): unless the file is for a compatible engine with variables of its own (context.ts). A template

@@ -1,0 +1,48 @@
+// Pairs of routines around one piece of session state, one beginning it and leaving it on purpose, the other
+// ending it: an extension's `pre_restore()` that marks the session as restoring a dump and `post_restore()`
+// that turns the mark back off; `lock_for_maintenance(id)` that takes a session advisory lock and
+// `unlock_for_maintenance(id)` that releases it, called by the same caller on the same connection. The state
+// the pair leaves is the opener's: its statement is the finding. The closer's only ends it.
+// No parser here: the embedded-SQL bundle reaches this through context.ts.
+import type { Candidate, StatementFacts } from './detect';
+
+/** The values that read as "off" for a custom (dotted) setting, which is empty until set. */
+const OFF_VALUES = new Set(['off', 'false', 'f', 'no', 'n', '0', '']);
+
+/**
+ * The closing halves of routine pairs among the statements' candidates (stored code only):
+ * - a session SET that turns a custom setting (`ext.flag`) off when another routine turns the same setting to
+ *   a value that is not off: it puts back what an unset custom setting reads as (a RESET in effect, written as
+ *   a SET because a database- or role-level default may be on). A custom setting only: a built-in parameter's
+ *   default may be on (`enable_seqscan`), so turning it off is no return;
+ * - an advisory unlock of the very key (arguments as written) another routine locks.
+ */
+export function closingHalvesOfPairs(statements: readonly { facts: StatementFacts }[]): Set<Candidate> {
+  const stored = statements.flatMap(({ facts }) => facts.candidates).filter((c) => c.storedCode === true && c.routine !== undefined);
+  const closing = new Set<Candidate>();
+  if (stored.length < 2) return closing;
+  const sets = stored.filter(isSetOfCustomSetting);
+  for (const candidate of sets) {
+    if (!OFF_VALUES.has(candidate.settingValue ?? '?')) continue;
+    if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isOn(other))) closing.add(candidate);
+  }
+  const locks = stored.filter((c) => c.rule === 'advisory-lock' && c.advisory?.action === 'lock');
+  for (const candidate of stored) {
+    const unlock = candidate.rule === 'advisory-lock' && candidate.advisory?.action === 'unlock' ? candidate.advisory : undefined;
+    if (unlock && unlock.key !== '*' && locks.some((lock) => sameKey(lock.advisory!.key, unlock.key) && lock.routine !== candidate.routine)) closing.add(candidate);
+  }
+  return closing;
+}
+
+function isSetOfCustomSetting(candidate: Candidate): boolean {
+  return candidate.rule === 'session-set' && candidate.setting?.includes('.') === true;
+}
+
+function isOn(candidate: Candidate): boolean {
+  return candidate.settingValue !== undefined && !OFF_VALUES.has(candidate.settingValue);
+}
+
+/** Lock keys as written, compared without their spacing or letter case (`f(), id` and `F(),id`). */
+function sameKey(a: string, b: string): boolean {
+  return a.replace(/\s+/g, '').toLowerCase() === b.replace(/\s+/g, '').toLowerCase();
+}

@@ -1,0 +1,53 @@
+// Two routines around one custom setting: the one that turns it on and leaves it on is the finding; the
+// one that turns it back off only ends that state (routinePairs.ts).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const routine = (name: string, statement: string): string =>
+  `CREATE FUNCTION ${name}() RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  ${statement}\nEND\n$fn$;\n`;
+const lines = (sql: string): number[] => analyzeSql(sql).map((f) => sql.slice(0, f.start).split('\n').length);
+
+test('the routine that turns a custom setting back off, beside the one that turns it on, is not reported', () => {
+  const begin = routine('begin_bulk_load', "SET bulkload.active = 'on';");
+  const finish = routine('finish_bulk_load', 'SET bulkload.active TO off;');
+  // Only the opener's SET (line 3, or 8 when second) is reported, whichever routine comes first in the file.
+  assert.deepEqual(lines(begin + finish), [3]);
+  assert.deepEqual(lines(finish + begin), [8]);
+  for (const off of ['false', '0', "''", 'no']) {
+    assert.deepEqual(lines(begin + routine('finish_bulk_load', `SET SESSION bulkload.active = ${off};`)), [3], off);
+  }
+});
+
+test('a SET to off with no companion, of a built-in parameter, or of another setting is still reported', () => {
+  // Alone: nothing says it ends a state another routine began.
+  assert.deepEqual(lines(routine('finish_bulk_load', 'SET bulkload.active TO off;')), [3]);
+  // A built-in parameter may default to on: turning it off is a change of its own.
+  const planner = routine('prefer_index', 'SET enable_seqscan = off;') + routine('allow_scan', 'SET enable_seqscan = on;');
+  assert.deepEqual(lines(planner), [3, 8]);
+  // Another setting, or both in one routine, is no pair.
+  const other = routine('begin_bulk_load', "SET bulkload.active = 'on';") + routine('finish_bulk_load', 'SET bulkload.skip_checks = off;');
+  assert.deepEqual(lines(other), [3, 8]);
+  const oneRoutine = routine('toggle', "SET bulkload.active = 'on';\n  SET bulkload.active = off;");
+  assert.deepEqual(lines(oneRoutine), [3, 4]);
+  // Both turning it on: two openers.
+  const twice = routine('begin_bulk_load', "SET bulkload.active = 'on';") + routine('begin_again', 'SET bulkload.active = true;');
+  assert.deepEqual(lines(twice), [3, 8]);
+});
+
+test('a routine that releases the advisory lock a companion routine of the file takes is not reported; the lock is', () => {
+  const take = routine('lock_for_upkeep', 'PERFORM pg_advisory_lock(upkeep_prefix(), item_id);');
+  const release = routine('unlock_for_upkeep', 'PERFORM pg_advisory_unlock(upkeep_prefix(),item_id);');
+  assert.deepEqual(analyzeSql(take + release).map((f) => [f.rule, take.length > f.start ? 'take' : 'release']), [['advisory-lock', 'take']]);
+});
+
+test('an unlock helper of another key, of every lock, or with no lock in the file is still reported', () => {
+  const take = routine('lock_for_upkeep', 'PERFORM pg_advisory_lock(upkeep_prefix(), item_id);');
+  const other = routine('unlock_other', 'PERFORM pg_advisory_unlock(other_prefix(), item_id);');
+  assert.deepEqual(lines(take + other), [3, 8]);
+  const all = routine('unlock_everything', 'PERFORM pg_advisory_unlock_all();');
+  assert.deepEqual(lines(take + all), [3, 8]);
+  assert.deepEqual(lines(routine('unlock_for_upkeep', 'PERFORM pg_advisory_unlock(upkeep_prefix(), item_id);')), [3]);
+});
