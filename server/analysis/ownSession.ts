@@ -134,8 +134,21 @@ const INCLUDE = /^[ \t]*\\(?:ir|i|include|include_relative)[ \t]+(?:'([^'\n]+)'|
 /** Bounds of the look for including scripts: one folder's SQL files, each read once per CACHE_MS. */
 const MAX_SCRIPTS_PER_FOLDER = 500;
 const MAX_SCRIPT_BYTES = 1 << 20;
-/** Included file (absolute path) -> whether a test script includes it. */
-type Includes = Map<string, boolean>;
+/**
+ * What a folder's scripts include: file (absolute path) -> whether a test script includes it, and the path
+ * patterns a script includes through a psql variable (`\ir :LOAD_FILE` after `SELECT format('include/%s_load.sql', …)
+ * AS "LOAD_FILE" \gset`), with `%s` standing for any name part.
+ */
+interface Includes {
+  files: Map<string, boolean>;
+  patterns: { path: RegExp; test: boolean }[];
+}
+/** `\i :name` / `\ir :name`: a psql include of a variable's value. */
+const INCLUDE_OF_VARIABLE = /^[ \t]*\\(?:ir|i|include|include_relative)[ \t]+:['"]?\w/m;
+/** A quoted relative `.sql` path in a script (a literal a variable's value is built from), `%s` allowed. */
+const QUOTED_SQL_PATH = /'((?:[\w.-]|%s)+(?:\/(?:[\w.-]|%s)+)*\.sql)'/g;
+/** Bound of the path patterns taken from one script. */
+const MAX_PATTERNS_PER_SCRIPT = 20;
 const includesByFolder = new TimedCache<Includes>(CACHE_MS);
 
 /**
@@ -175,6 +188,20 @@ export function isPgRegressInput(fileName: string): boolean {
   const expected = join(dirname(folder), 'expected');
   if (existsSync(join(expected, `${name}.out`))) return true;
   return expectedOutputs(expected).some((out) => out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
+}
+
+/**
+ * Whether the file is a regression test's template, `sql/<name>.sql.in`, which the build configures into the
+ * `<name>-<version>.sql` scripts pg_regress runs: its expected output is `expected/<name>.out` or
+ * `expected/<name>-<version>.out` (`_<n>` alternatives too).
+ */
+export function isPgRegressTemplate(fileName: string): boolean {
+  const file = resolve(fileName);
+  const folder = dirname(file);
+  if (!REGRESSION_INPUT_FOLDER.test(basename(folder)) || !/\.sql\.in$/i.test(file)) return false;
+  const name = basename(file).slice(0, -'.sql.in'.length);
+  return expectedOutputs(join(dirname(folder), 'expected'))
+    .some((out) => out === `${name}.out` || (out.startsWith(name) && /^[-_][\w.]+\.out$/.test(out.slice(name.length))));
 }
 
 /** The expected outputs of a regression script: pg_regress' `expected/<name>.out` and `<name>_<n>.out`, or one beside it. */
@@ -228,10 +255,12 @@ function psqlIncludesOf(folder: string): Includes {
 }
 
 function readPsqlIncludes(folder: string): Includes {
-  const files: Includes = new Map();
+  const files = new Map<string, boolean>();
+  const patterns: Includes['patterns'] = [];
   let names: string[] = [];
   try {
-    names = readdirSync(folder).filter((name) => /\.p?sql$/i.test(name)).slice(0, MAX_SCRIPTS_PER_FOLDER);
+    // `.sql.in`: a test template the build configures into the `.sql` scripts pg_regress runs (one per server version).
+    names = readdirSync(folder).filter((name) => /\.p?sql(?:\.in)?$/i.test(name)).slice(0, MAX_SCRIPTS_PER_FOLDER);
   } catch {
     /* not a readable folder: nothing includes from it */
   }
@@ -241,17 +270,41 @@ function readPsqlIncludes(folder: string): Includes {
       if (statSync(path).size > MAX_SCRIPT_BYTES) continue;
       const text = readFileSync(path, 'utf8');
       if (!text.includes('\\i')) continue;
-      const test = looksLikePgTapTest(text) || isPgRegressInput(path);
+      const test = looksLikePgTapTest(text) || isPgRegressInput(path) || isPgRegressTemplate(path);
       for (const match of text.matchAll(INCLUDE)) {
         for (const included of includedPaths(folder, match[0], match[1] ?? match[2])) {
           files.set(included, test || files.get(included) === true);
         }
       }
+      if (INCLUDE_OF_VARIABLE.test(text)) patterns.push(...variableIncludePatterns(folder, text).map((pattern) => ({ path: pattern, test })));
     } catch {
       /* unreadable file: skip it */
     }
   }
-  return files;
+  return { files, patterns };
+}
+
+/**
+ * The files a script that includes a variable's value may include: its quoted relative `.sql` paths, the
+ * literals such a value is built from (`format('include/%s_load.sql', :'TEST_NAME')`), relative to the
+ * script's folder (`\ir`) as absolute-path patterns, `%s` standing for one name part.
+ */
+function variableIncludePatterns(folder: string, text: string): RegExp[] {
+  const patterns: RegExp[] = [];
+  for (const match of text.matchAll(QUOTED_SQL_PATH)) {
+    if (patterns.length >= MAX_PATTERNS_PER_SCRIPT) break;
+    const parts = resolve(folder, match[1]).split('%s').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    patterns.push(new RegExp(`^${parts.join('[^\\\\/]+')}$`));
+  }
+  return patterns;
+}
+
+/** Whether a folder's scripts include the file, by name or through a variable's pattern: whether a test does, undefined when none does. */
+function includedFrom(includes: Includes, file: string): boolean | undefined {
+  const named = includes.files.get(file);
+  if (named !== undefined) return named;
+  const patterns = includes.patterns.filter((pattern) => pattern.path.test(file));
+  return patterns.length === 0 ? undefined : patterns.some((pattern) => pattern.test);
 }
 
 /**
@@ -286,9 +339,9 @@ function siblingFolders(folder: string): string[] {
 function includingScript(fileName: string): 'script' | 'test' | undefined {
   const file = resolve(fileName);
   const folder = dirname(file);
-  let byTest = psqlIncludesOf(folder).get(file) ?? psqlIncludesOf(dirname(folder)).get(file);
+  let byTest = includedFrom(psqlIncludesOf(folder), file) ?? includedFrom(psqlIncludesOf(dirname(folder)), file);
   for (const sibling of byTest === undefined ? siblingFolders(folder) : []) {
-    byTest = psqlIncludesOf(sibling).get(file);
+    byTest = includedFrom(psqlIncludesOf(sibling), file);
     if (byTest !== undefined) break;
   }
   return byTest === undefined ? undefined : byTest ? 'test' : 'script';

@@ -316,3 +316,18 @@ test('a .sql example or sample script (examples/, samples/) runs in its own sess
   // An example in a name that merely contains the word is no example folder.
   assert.deepEqual(rulesIn('/proj/example_app/db/setup.sql', SESSION_STATE), SESSION_STATE_RULES);
 });
+
+test('a file a pg_regress template (sql/<name>.sql.in) includes through a psql variable built from a path pattern is part of the test', (t) => {
+  const template = "\\set NAME joins\nSELECT format('include/%s_setup.sql', :'NAME') AS \"SETUP_FILE\"\n\\gset\n\\ir :SETUP_FILE\n";
+  const root = folderWith(t, 'poolsafe-regress-template-', {
+    'suite/expected/joins-16.out': '',
+    'suite/sql/joins.sql.in': template,
+    'other/sql/joins.sql.in': template.replace('\\ir :SETUP_FILE', 'SELECT 1;'),
+    'other/expected/joins.out': '',
+  });
+  assert.deepEqual(analyzeSql(AS_USER + SESSION_STATE, undefined, join(root, 'suite', 'sql', 'include', 'joins_setup.sql')), []);
+  // A file the pattern does not match, and one a template only names without including a variable, keep their findings.
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'suite', 'sql', 'include', 'joins_query.sql')).map((f) => f.rule), ['session-set']);
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'other', 'sql', 'include', 'joins_setup.sql')).map((f) => f.rule), ['session-set']);
+});
+
