@@ -21,6 +21,7 @@ import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
+import { isAmongSessionScripts } from './scriptFolder';
 import { TimedCache } from './timedCache';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -465,6 +466,11 @@ export function isTestScript(text: DocumentText, fileName: string | undefined): 
     || hasExpectedResultBeside(fileName) || hasExpectedOutputBeside(fileName) || includingScript(fileName) === 'test'));
 }
 
+/** A script in a folder of session scripts (scriptFolder.ts), unless it is a query collection or an sqlc project's. */
+function isAdministratorScript(fileName: string, text: string): boolean {
+  return isAmongSessionScripts(fileName) && !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName);
+}
+
 /** `SET LOCAL …` or `SELECT set_config(…, true)` as the file's first statement (after comments). */
 const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:;|$))/i;
 
@@ -511,6 +517,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
-      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName)));
+      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString())));
   return ownSession ? { ...options, ownSession: true } : options;
 }

@@ -40,7 +40,8 @@ export function isRunByPsql(fileName: string): boolean {
  * variable or quote — must be the end of the file's path below the folder the command file is in.
  */
 function names(file: string, folder: string, argument: string): boolean {
-  const tail = argument.replace(/^.*(?:\$\{[^}]*\}|\$\(\S*\)|\$\w+|["'])/, '').replace(/^(?:\.{0,2}\/)+/, '');
+  // A closing quote ends the argument (`"$SQLDIR/fixture.sql"`): the tail is what stands before it.
+  const tail = argument.replace(/["']$/, '').replace(/^.*(?:\$\{[^}]*\}|\$\(\S*\)|\$\w+|["'])/, '').replace(/^(?:\.{0,2}\/)+/, '');
   if (!/\.sql$/i.test(tail)) return false;
   const below = file.slice(folder.length + 1).split(sep).join('/');
   return below === tail || below.endsWith(`/${tail}`);

@@ -331,3 +331,33 @@ test('a file a pg_regress template (sql/<name>.sql.in) includes through a psql v
   assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'other', 'sql', 'include', 'joins_setup.sql')).map((f) => f.rule), ['session-set']);
 });
 
+test('a folder whose other scripts mostly run in their own session (psql -f from a script, psql meta-commands, container init) is a folder of session scripts', (t) => {
+  const root = folderWith(t, 'poolsafe-script-folder-', {
+    'share/setup.sh': '#!/bin/sh\npsql --set ON_ERROR_STOP=on -f "$SQL_DIR/demo-data.sql"\n',
+    'share/sql/demo-data.sql': '\\echo loading demo data\nINSERT INTO items VALUES (1);\n',
+    'share/sql/grants.sql': '\\set ON_ERROR_STOP on\nGRANT SELECT ON items TO viewer;\n',
+    'share/sql/cleanup.sql': 'DELETE FROM items;\n',
+    // One run by psql among app queries, and a migrations folder beside psql scripts: no majority, or a tool's folder.
+    'ops/run.sh': '#!/bin/sh\npsql -f "$DIR/db/seed.sql"\n',
+    'ops/db/seed.sql': 'INSERT INTO items VALUES (2);\n',
+    'ops/db/report.sql': 'SELECT 1;\n',
+    'ops/db/totals.sql': 'SELECT 2;\n',
+    'tool/migrations/0001_init.sql': '\\set ON_ERROR_STOP on\nSELECT 1;\n',
+    'tool/migrations/0002_more.sql': '\\echo more\nSELECT 2;\n',
+  });
+  // The folder's upgrade script, run by hand beside them: its session state is its own.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'share', 'sql', 'upgrade-2-3.sql')), []);
+  // The function it creates still runs later in the application's sessions.
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'share', 'sql', 'upgrade-2-3.sql')).map((f) => f.rule), ['session-set']);
+  for (const path of [['ops', 'db', 'report.sql'], ['tool', 'migrations', '0003_next.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
+  }
+  // A query collection among such scripts is still the application's.
+  assert.deepEqual(analyzeSql(`-- name: ListItems :many\n${SESSION_STATE}`, undefined, join(root, 'share', 'sql', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
+test('a psql file argument quoted whole with a variable in it ("$DIR/x.sql") names the file', (t) => {
+  const root = folderWith(t, 'poolsafe-psql-quoted-', { 'tools/load.sh': '#!/bin/sh\npsql -X -f "$SQL_DIR/sql/load_demo.sql"\n' });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'load_demo.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'demo.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});

@@ -1,0 +1,47 @@
+// A folder of session scripts: an administrator's or installer's scripts (an installed `share/<app>/sql`, a
+// `scripts/` folder), each run whole with psql in its own session. When most of a folder's other `.sql` files
+// are seen to run that way — the repository's scripts run them with psql (psqlRuns.ts), they use psql's
+// meta-commands, or a container runs them at first start (dockerInit.ts) — the rest of the folder is more of
+// the same: an upgrade script next to them is run by hand, not sent through the application's pool. As
+// dialectFolder.ts does for another dialect's migrations, the folder's majority speaks for files that carry
+// no mark of their own. A migrations folder is its tool's, whatever runs a file beside it.
+import { basename, dirname, join, resolve } from 'node:path';
+import { boundedText, folderEntries } from './folderEntries';
+import { isRunByPsql } from './psqlRuns';
+import { isDockerInitScript } from './dockerInit';
+import { TimedCache } from './timedCache';
+
+/** A folder of migrations a tool applies (`migrations`, `migrate`, `db_migrations`…). */
+const MIGRATIONS_FOLDER = /migrat/i;
+/** A psql meta-command at the start of a line (`\set ON_ERROR_STOP on`, `\echo`, `\connect`, `\i file`…). */
+const META_COMMAND = /^[ \t]*\\(?:set|unset|echo|qecho|i|ir|include|include_relative|c|connect|gset|gexec|o|out|pset|timing|if|elif|else|endif|q|copy|cd|prompt|setenv)\b/m;
+/** Bounds: the folder's .sql files looked at, and the bytes read of each. */
+const MAX_SCRIPTS = 40;
+const MAX_SCRIPT_BYTES = 256 * 1024;
+/** At least this many of the other files must be seen to run in their own session, and at least half of them. */
+const MIN_SESSION_SCRIPTS = 2;
+const CACHE_MS = 10_000;
+
+const sessionScriptsByFolder = new TimedCache<string[]>(CACHE_MS);
+
+/** Whether most of the other `.sql` files of the file's folder (at least two) are seen to run whole in their own session. */
+export function isAmongSessionScripts(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  const folder = dirname(file);
+  if (MIGRATIONS_FOLDER.test(basename(folder))) return false;
+  const others = sqlFilesOf(folder).filter((path) => path !== file);
+  const seen = sessionScriptsByFolder.get(folder, () => sqlFilesOf(folder).filter(runsInOwnSession)).filter((path) => path !== file);
+  return seen.length >= MIN_SESSION_SCRIPTS && seen.length * 2 >= others.length;
+}
+
+function sqlFilesOf(folder: string): string[] {
+  return folderEntries(folder).filter((entry) => entry.isFile() && /\.sql$/i.test(entry.name)).slice(0, MAX_SCRIPTS)
+    .map((entry) => join(folder, entry.name));
+}
+
+function runsInOwnSession(path: string): boolean {
+  if (isRunByPsql(path) || isDockerInitScript(path)) return true;
+  const text = boundedText(path, MAX_SCRIPT_BYTES); // unreadable: no mark
+  return text !== undefined && text.includes('\\') && META_COMMAND.test(text);
+}
