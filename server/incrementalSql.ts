@@ -109,7 +109,7 @@ export class IncrementalSqlDocument {
     const suppressions = new Suppressions(text);
     const sequence = withMigrationTransactions(this.statements, resolved.migrationSections, resolved.migrationBlocks);
     return withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, [
-      ...applyContext(sequence, resolved, suppressions), ...applyBalancing(sequence, resolved, suppressions, text),
+      ...applyContext(sequence, resolved, suppressions, false, text), ...applyBalancing(sequence, resolved, suppressions, text),
       ...applyStateFunctionCalls(sequence, resolved, suppressions),
     ]), this.fileName);
   }

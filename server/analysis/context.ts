@@ -1,6 +1,6 @@
 // The cheap, cache-friendly second pass: turns per-statement candidates into findings using the
 // file's context (transaction blocks, nextval before currval, pool mode, options, suppressions).
-import type { AnalysisOptions, Finding, MigrationBlock, MigrationSection, RuleId, Severity } from './types';
+import type { AnalysisOptions, DocumentText, Finding, MigrationBlock, MigrationSection, RuleId, Severity } from './types';
 import { isScheduledJob } from './scheduledJobs';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
@@ -221,8 +221,8 @@ function atMostInfo(severity: Severity): Severity {
 
 const NO_NEXTVALS: readonly { sequence: string; start: number; end: number }[] = [];
 
-/** `maybeInTransaction`: the statements may start inside a transaction their caller opened (unknown). */
-export function applyContext(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, maybeInTransaction = false): Finding[] {
+/** `maybeInTransaction`: the statements may start inside a transaction their caller opened (unknown); `text`: what their offsets point into. */
+export function applyContext(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions, maybeInTransaction = false, text?: DocumentText): Finding[] {
   const findings: Finding[] = [];
   // A script in its own session leaves session state to itself: only the functions it creates, which run
   // later in the application's sessions, can still hold findings (and syntax errors are still reported).
@@ -244,7 +244,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
-  const closing = closingHalvesOfPairs(statements);
+  const closing = closingHalvesOfPairs(statements, text);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
     if (facts.dialect) continue; // another dialect's statement is not ours

@@ -118,7 +118,7 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
   const resolved = resolveOptions(options);
   const suppressions = new Suppressions(text);
   const sequence = withMigrationTransactions(placed, resolved.migrationSections, resolved.migrationBlocks);
-  const findings = [...applyContext(sequence, resolved, suppressions, inTransaction === 'unknown'), ...applyBalancing(sequence, resolved, suppressions, text), ...applyStateFunctionCalls(sequence, resolved, suppressions)];
+  const findings = [...applyContext(sequence, resolved, suppressions, inTransaction === 'unknown', text), ...applyBalancing(sequence, resolved, suppressions, text), ...applyStateFunctionCalls(sequence, resolved, suppressions)];
   // The invisible BEGIN of a transaction callback has no place in the file.
   return inTransaction === true ? findings.filter((f) => f.end > 0) : findings;
 }

@@ -5,6 +5,14 @@
 // the pair leaves is the opener's: its statement is the finding. The closer's only ends it.
 // No parser here: the embedded-SQL bundle reaches this through context.ts.
 import type { Candidate, StatementFacts } from './detect';
+import type { DocumentText } from './types';
+
+/** A statement of the file: where it is in the text, and what it holds. */
+export interface PlacedStatement {
+  start: number;
+  end: number;
+  facts: StatementFacts;
+}
 
 /** The values that read as "off" for a custom (dotted) setting, which is empty until set. */
 const OFF_VALUES = new Set(['off', 'false', 'f', 'no', 'n', '0', '']);
@@ -15,9 +23,12 @@ const OFF_VALUES = new Set(['off', 'false', 'f', 'no', 'n', '0', '']);
  *   a value that is not off: it puts back what an unset custom setting reads as (a RESET in effect, written as
  *   a SET because a database- or role-level default may be on). A custom setting only: a built-in parameter's
  *   default may be on (`enable_seqscan`), so turning it off is no return;
- * - an advisory unlock of the very key (arguments as written) another routine locks.
+ * - an advisory unlock of the very key (arguments as written) another routine locks, when a third routine of
+ *   the statements calls both (one call, one server connection: the unlock releases the lock where it was
+ *   taken). Called apart, by the application, the unlock may run on another connection: still a finding.
+ * `text` is the text the statements' offsets point into (without it, no lock pair is found).
  */
-export function closingHalvesOfPairs(statements: readonly { facts: StatementFacts }[]): Set<Candidate> {
+export function closingHalvesOfPairs(statements: readonly PlacedStatement[], text?: DocumentText): Set<Candidate> {
   const stored = statements.flatMap(({ facts }) => facts.candidates).filter((c) => c.storedCode === true && c.routine !== undefined);
   const closing = new Set<Candidate>();
   if (stored.length < 2) return closing;
@@ -29,9 +40,28 @@ export function closingHalvesOfPairs(statements: readonly { facts: StatementFact
   const locks = stored.filter((c) => c.rule === 'advisory-lock' && c.advisory?.action === 'lock');
   for (const candidate of stored) {
     const unlock = candidate.rule === 'advisory-lock' && candidate.advisory?.action === 'unlock' ? candidate.advisory : undefined;
-    if (unlock && unlock.key !== '*' && locks.some((lock) => sameKey(lock.advisory!.key, unlock.key) && lock.routine !== candidate.routine)) closing.add(candidate);
+    if (!unlock || unlock.key === '*' || text === undefined) continue;
+    const helpers = locks.filter((lock) => sameKey(lock.advisory!.key, unlock.key) && lock.routine !== candidate.routine);
+    if (helpers.some((lock) => calledTogether(statements, text, lock.routine!, candidate.routine!))) closing.add(candidate);
   }
   return closing;
+}
+
+/** Bound of the statements searched for a caller of both helpers. */
+const MAX_CALLER_STATEMENTS = 5000;
+
+/** Whether one statement (another routine's definition) calls both routines by name. */
+function calledTogether(statements: readonly PlacedStatement[], text: DocumentText, first: string, second: string): boolean {
+  const calls = [first, second].map((routine) => new RegExp(`\\b${escaped(routine.split('.').pop()!)}\\s*\\(`, 'i'));
+  return statements.slice(0, MAX_CALLER_STATEMENTS).some(({ start, end, facts }) => {
+    if (facts.candidates.some((c) => c.routine === first || c.routine === second)) return false; // a helper's own definition
+    const statement = text.slice(start, end);
+    return calls.every((call) => call.test(statement));
+  });
+}
+
+function escaped(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function isSetOfCustomSetting(candidate: Candidate): boolean {
