@@ -5,7 +5,8 @@
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
 // image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
-// `psql -f` (psqlRuns.ts), and the files `.poolsafe.json` names in
+// `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
+// documentation pastes whole for readers to run (docSnippets.ts), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -22,6 +23,7 @@ import { hasPostgresVariant } from './postgresVariant';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
 import { isAmongSessionScripts } from './scriptFolder';
+import { isDocumentedSnippet } from './docSnippets';
 import { TimedCache } from './timedCache';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -471,6 +473,11 @@ function isAdministratorScript(fileName: string, text: string): boolean {
   return isAmongSessionScripts(fileName) && !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName);
 }
 
+/** A script the documentation pastes whole for its readers to run (docSnippets.ts), unless it is a query collection. */
+function isHandRunSnippet(fileName: string, text: string): boolean {
+  return !QUERY_ANNOTATION.test(text) && isDocumentedSnippet(fileName);
+}
+
 /** `SET LOCAL …` or `SELECT set_config(…, true)` as the file's first statement (after comments). */
 const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:;|$))/i;
 
@@ -517,6 +524,6 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
-      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString())));
+      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())));
   return ownSession ? { ...options, ownSession: true } : options;
 }

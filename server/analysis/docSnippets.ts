@@ -1,0 +1,63 @@
+// SQL files a project's documentation shows whole as a snippet for its readers to run (MkDocs'
+// `--8<-- "extras/convert.sql"`, Sphinx's `.. literalinclude:: ../scripts/convert.sql`, AsciiDoc's
+// `include::scripts/convert.sql[]`): a one-off conversion or maintenance script a person pastes into psql or
+// runs with `psql -f`, in a session of its own, never sent through the application's pool.
+import { dirname, join, resolve, sep } from 'node:path';
+import { boundedText, folderEntries } from './folderEntries';
+import { TimedCache } from './timedCache';
+
+/** The documentation folders looked for at each level above the file. */
+const DOCS_FOLDERS = ['docs', 'doc'];
+/** Documentation pages: Markdown, reStructuredText, AsciiDoc. */
+const DOC_PAGE = /\.(?:md|markdown|rst|adoc)$/i;
+/** A directive that pastes a whole `.sql` file into a page: its path argument. */
+const SNIPPET = /(?:--8<--\s*["']|literalinclude::\s*|include::)([^\s"'[\]]+\.sql)\b/gi;
+/** Bounds: how far up the documentation folder may be, how many pages are read (and their size). */
+const LEVELS_UP = 4;
+const MAX_PAGES = 200;
+const MAX_PAGE_BYTES = 512 * 1024;
+const CACHE_MS = 10_000;
+
+const snippetsByDocs = new TimedCache<string[]>(CACHE_MS);
+
+/** Whether a documentation page of the project shows the file whole as a snippet. */
+export function isDocumentedSnippet(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  let level = dirname(file);
+  for (let step = 0; step <= LEVELS_UP; step++) {
+    const below = file.slice(level.length + 1).split(sep).join('/');
+    for (const docs of DOCS_FOLDERS) {
+      if (snippetsOf(join(level, docs)).some((path) => names(below, path))) return true;
+    }
+    const parent = dirname(level);
+    if (parent === level) break;
+    level = parent;
+  }
+  return false;
+}
+
+/**
+ * Whether a snippet path names the file `below` the level the docs folder is in: MkDocs resolves it from the
+ * project root (`extras/x.sql`), Sphinx and AsciiDoc from the page (`../extras/x.sql`): compared without the
+ * leading `./` and `../` steps, it must be the file's path below that level.
+ */
+function names(below: string, path: string): boolean {
+  return below === path.replace(/^(?:\.{1,2}\/)+/, '');
+}
+
+/** The `.sql` paths the pages of a documentation folder (and its subfolders, one level) paste whole. */
+function snippetsOf(docs: string): string[] {
+  return snippetsByDocs.get(docs, () => {
+    const pages = [docs, ...folderEntries(docs).filter((e) => e.isDirectory()).map((e) => join(docs, e.name))]
+      .flatMap((folder) => folderEntries(folder).filter((e) => e.isFile() && DOC_PAGE.test(e.name)).map((e) => join(folder, e.name)))
+      .slice(0, MAX_PAGES);
+    const paths: string[] = [];
+    for (const page of pages) {
+      const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it shows nothing
+      if (text === undefined || !text.includes('.sql')) continue;
+      for (const match of text.matchAll(SNIPPET)) paths.push(match[1]);
+    }
+    return paths;
+  });
+}

@@ -1,0 +1,42 @@
+// A .sql file the project's documentation pastes whole into a page (a snippet directive) is a script for
+// readers to run by hand, in a session of their own (docSnippets.ts).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const HAND_RUN = "SET ROLE admin_role;\nINSERT INTO jobs SELECT * FROM old_jobs;\n";
+
+function project(t: { after(fn: () => void): void }, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-doc-snippets-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+test('a .sql file a documentation page pastes whole (MkDocs --8<--, Sphinx literalinclude, AsciiDoc include::) runs in its own session', (t) => {
+  const root = project(t, {
+    'docs/upgrading.md': 'Run this as the owner:\n\n```sql\n--8<-- "contrib/convert_jobs.sql"\n```\n',
+    'docs/source/admin.rst': '.. literalinclude:: ../../tools/sql/fix_owner.sql\n   :language: sql\n',
+    'doc/guide.adoc': 'include::scripts/reindex.sql[]\n',
+  });
+  for (const path of [['contrib', 'convert_jobs.sql'], ['tools', 'sql', 'fix_owner.sql'], ['scripts', 'reindex.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)), [], path.join('/'));
+  }
+});
+
+test('a file the documentation only mentions, or a file of the same name elsewhere, keeps its findings', (t) => {
+  const root = project(t, {
+    'docs/upgrading.md': 'The scheduler reads `contrib/queries.sql` at start.\n\n--8<-- "contrib/convert_jobs.sql"\n',
+  });
+  for (const path of [['contrib', 'queries.sql'], ['app', 'contrib', 'convert_jobs.sql'], ['convert_jobs.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
+  }
+});
