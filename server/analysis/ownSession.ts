@@ -399,8 +399,12 @@ export function hasExpectedResultBeside(fileName: string): boolean {
   return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension)) || existsSync(`${file}.snap`);
 }
 
-/** Test folders whose `.sql` files a test harness runs (pg_regress-style `regress`, end-to-end `e2e`), besides TEST_FOLDER's. */
-const TEST_RUN_FOLDER = /^(?:regress|e2e)$/i;
+/**
+ * Test folders whose `.sql` files a test harness runs (pg_regress-style `regress`, end-to-end `e2e`, an
+ * `integration` suite's cases and setup, `integration-tests`), besides TEST_FOLDER's. Not `integrations`: an
+ * application's connectors to other services.
+ */
+const TEST_RUN_FOLDER = /^(?:regress|e2e|integration|integration[-_]tests?)$/i;
 
 /**
  * Whether the file is a `.sql` file in a test folder (`test/`, `tests/`, `__tests__/`, `spec/`, `fixtures/`,

@@ -288,13 +288,15 @@ test('SQL in a benchmark folder is the benchmark\'s input, sent on its own conne
 
 test('SQL in a test folder is loaded by the test harness on its own connection: its statements have no session findings, its functions keep theirs', (t) => {
   for (const path of ['test/schema.sql', 'tests/fixtures/seed.sql', 'packages/db/__tests__/setup.sql', 'spec/support/data.sql',
-    'internal/testdata/dump.sql', 'regress/sql/cases.sql', 'e2e/seed.sql', 'C:\\repo\\tests\\seed.sql']) {
+    'internal/testdata/dump.sql', 'regress/sql/cases.sql', 'e2e/seed.sql', 'C:\\repo\\tests\\seed.sql',
+    'integration/sql/cases/017_group_by.sql', 'integration-tests/data/seed.sql']) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path), [], path);
     // A function the test schema creates is the application's own, called later through its pool.
     assert.deepEqual(analyzeSql(AS_USER, undefined, path).map((f) => f.rule), ['session-set'], path);
   }
   // Folders whose names only contain "test", and application folders, hold application SQL.
-  for (const path of ['db/schema.sql', 'src/contest/rules.sql', 'latest/setup.sql', 'db/testing_helpers.sql', 'tests.sql', 'fixtures.sql']) {
+  for (const path of ['db/schema.sql', 'src/contest/rules.sql', 'latest/setup.sql', 'db/testing_helpers.sql', 'tests.sql', 'fixtures.sql',
+    'src/integrations/billing/queries.sql', 'db/integration.sql']) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path).map((f) => f.rule), SESSION_STATE_RULES, path);
   }
   // sqlc's query files are the queries its generated code sends on the app's pool, also as test data.
