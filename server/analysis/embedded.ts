@@ -18,7 +18,7 @@ import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts, un
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
-import { clientNeverPrepares } from './postgresJsUses';
+import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
@@ -493,7 +493,7 @@ class Extractor {
       if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) this.otherObjects.add(holder.name.text);
       return;
     }
-    if (database === 'unknown' || urlDisablesPrepare(creation)) return;
+    if (database === 'unknown' || urlDisablesPrepare(creation) || bunClientNeverPrepares(creation)) return;
     this.addPreparesByDefaultFinding(creation, '',
       "Bun's SQL client prepares every PostgreSQL query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.");
   }

@@ -1,4 +1,4 @@
-// Whether a postgres.js client this file creates can ever send a named prepared statement.
+// Whether a postgres.js client (or Bun's SQL client, whose API follows it) this file creates can ever send a named prepared statement.
 //
 // postgres.js prepares tagged-template queries (`sql\`…\``) by default, but `sql.unsafe(text, values?)`
 // defaults to `prepare: false` (the simple query protocol without values, an unnamed statement with them).
@@ -28,20 +28,46 @@ export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
   const declaration = localConstDeclaration(creation);
   if (!declaration) return false;
+  return everyUseIs(declaration, isNonPreparingUse) || endedWithoutWaiting(declaringScope(declaration), (declaration.name as ts.Identifier).text);
+}
+
+/**
+ * The same question for Bun's SQL client (`const sql = new SQL(url)`, bunSql.ts), whose API follows
+ * postgres.js: `unsafe(text)` without values runs with the simple query protocol (Bun allows several statements
+ * there), which names no statement, and `close()`/`end()` send nothing. `unsafe(text, values)` and tags that
+ * are sent may prepare.
+ */
+export function bunClientNeverPrepares(creation: ts.NewExpression): boolean {
+  const declaration = localConstDeclaration(creation);
+  return declaration !== undefined && everyUseIs(declaration, isBunNonPreparingUse);
+}
+
+/** Whether the const is used at least once in its declaring scope, and every use passes `inert`. */
+function everyUseIs(declaration: ts.VariableDeclaration, inert: (use: ts.Identifier) => boolean): boolean {
   const name = (declaration.name as ts.Identifier).text;
-  const scope = declaringScope(declaration);
   let uses = 0;
   let allInert = true;
   const visit = (node: ts.Node): void => {
     if (!allInert) return;
     if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && isReference(node)) {
       uses += 1;
-      if (!isNonPreparingUse(node)) allInert = false;
+      if (!inert(node)) allInert = false;
     }
     node.forEachChild(visit);
   };
-  scope.forEachChild(visit);
-  return (allInert && uses > 0) || endedWithoutWaiting(scope, name);
+  declaringScope(declaration).forEachChild(visit);
+  return allInert && uses > 0;
+}
+
+function isBunNonPreparingUse(id: ts.Identifier): boolean {
+  const access = id.parent;
+  if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access);
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== id) return false;
+  const call = access.parent;
+  if (!ts.isCallExpression(call) || call.expression !== access) return false;
+  const member = access.name.text;
+  if (member === 'close' || member === 'end') return true;
+  return member === 'unsafe' && call.arguments.length === 1 && !ts.isSpreadElement(call.arguments[0]);
 }
 
 /** Calls that run a postgres.js query (or wait for some promise that may be one). */
@@ -114,7 +140,7 @@ function onlyReadsInertMember(creation: ts.CallExpression): boolean {
   return ts.isPropertyAccessExpression(access) && access.expression === node && INERT_MEMBERS.has(access.name.text);
 }
 
-function localConstDeclaration(creation: ts.CallExpression): ts.VariableDeclaration | undefined {
+function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
   let node: ts.Node = creation;
   while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const declaration = node.parent;

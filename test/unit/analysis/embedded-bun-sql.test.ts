@@ -56,3 +56,15 @@ test("a PostgreSQL Bun client's tags are SQL; Bun's default client is flagged on
   // Imported and never used as a tag: nothing is sent.
   assert.deepEqual(found("import { sql } from 'bun';\nexport { sql };"), []);
 });
+
+test('a Bun client used only for unsafe(text) without values (the simple query protocol: a setup script of several statements) and close() prepares nothing: not flagged', () => {
+  const setup = `${IMPORT}export async function seed(url: string) {\n  const db = new SQL(url);\n  await db.unsafe(\`CREATE TABLE IF NOT EXISTS notes (id int);\n    INSERT INTO notes VALUES (1);\`);\n  await db.unsafe("NOTIFY cache, 'reload'");\n  db.close();\n}`;
+  assert.deepEqual(found(setup), []);
+});
+
+test('a Bun client that also sends unsafe(text, values), a tagged query, or leaves the function is still flagged', () => {
+  const body = (use: string) => `${IMPORT}export async function seed(url: string) {\n  const db = new SQL(url);\n  await db.unsafe('CREATE TABLE IF NOT EXISTS notes (id int)');\n  ${use}\n  db.close();\n}`;
+  assert.deepEqual(found(body("await db.unsafe('INSERT INTO notes VALUES ($1)', [1]);")), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(body('await db`INSERT INTO notes VALUES (${1})`;')), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(body('return db;')), ['protocol-prepared-statement SQL']);
+});
