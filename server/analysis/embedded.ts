@@ -33,6 +33,7 @@ import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
+import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
@@ -1194,6 +1195,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   if (extractor.inProcessOnly) findings = findings.filter((f) => f.rule === 'syntax-error');
   const branches = extractor.postgresOnlyIn;
   if (branches) findings = findings.filter((f) => branches.some((b) => b.getStart(source) <= f.start && f.end <= b.getEnd()));
+  const sessionOnly = outsideTransactionModeBranches(source);
+  if (sessionOnly.length > 0) findings = findings.filter((f) => f.rule === 'syntax-error' || getRule(f.rule)?.concern === 'load-balancing' || !sessionOnly.some((b) => b.getStart(source) <= f.start && f.end <= b.getEnd()));
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return applyLineSuppressions(text, withoutDuplicates(findings));
 }
