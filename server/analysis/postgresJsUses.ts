@@ -4,13 +4,15 @@
 // defaults to `prepare: false` (the simple query protocol without values, an unnamed statement with them).
 // A client whose every use in its file is such an unsafe() call, `.end()`, a look at its
 // options/serializers/types, a value helper (`sql.json(v)`, `sql.typed(v, oid)`), a query that is never run,
-// or a handoff to a wrapper that only calls unsafe() (postgresJsWrappers.ts), and which never leaves the
+// a handoff to a wrapper that only calls unsafe() (postgresJsWrappers.ts) or to a function of the project that
+// only sends unsafe(text) through it (unsafeOnlyFunctions.ts), and which never leaves the
 // file otherwise, prepares nothing. postgres.js queries are lazy: a tagged template is sent only once it is awaited,
 // `.then()`-ed or `.execute()`-d, so one whose value is thrown away (`sql\`…\`;`, `void sql\`…\``, as
 // type-checking demos write them) never reaches the server, nor does a fragment inside such a query.
 import ts from 'typescript';
 import { objectProperty } from './embeddedFlow';
 import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
+import { isPassedToUnsafeOnlyFunction } from './unsafeOnlyFunctions';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
@@ -166,7 +168,7 @@ function isReference(id: ts.Identifier): boolean {
 }
 
 function isNonPreparingUse(id: ts.Identifier): boolean {
-  if (isHandedToUnpreparingWrapper(id)) return true;
+  if (isHandedToUnpreparingWrapper(id) || isPassedToUnsafeOnlyFunction(id)) return true;
   const access = id.parent;
   if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access);
   // `sql(column)`, `sql(rows, 'a', 'b')` in a query's hole: an identifier or values helper, part of that query.
