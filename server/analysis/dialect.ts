@@ -7,7 +7,7 @@ import { LITERALS_AND_COMMENTS, hasTemplateMarkers } from './templatePlaceholder
 /** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
  *  analytics), have statement checks below; the others are known by name (a folder, a file name), which is
  *  how multi-database projects keep them. */
-export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics';
+export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics' | 'pooler';
 
 /** The one list of database names a path part may carry (the TS side, embeddedDialect.ts, uses it too).
  *  `analytics` groups warehouse and other-engine SQL (BigQuery, Snowflake, DuckDB, Trino…) whose
@@ -149,6 +149,11 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
   // Hive/Spark/Databricks/DuckDB: semi and anti joins, LATERAL VIEW explode(…), UNION BY NAME.
   ['analytics', /\)\s*PRIMARY\s+KEY\s*\(|\bINTERLEAVE\s+IN\s+PARENT\b|\bSTRING\s*\(\s*(?:\d+|MAX)\s*\)|\b(?:LEFT\s+|RIGHT\s+)?(?:ANTI|SEMI)\s+JOIN\b|\bLATERAL\s+VIEW\b|\bUNION\s+(?:ALL\s+)?BY\s+NAME\b/im],
+  // A pooler's or proxy's own command, which it answers itself and never passes on (pgcat's SET SHARDING KEY TO
+  // '17', SET SERVER ROLE TO 'replica', SET PRIMARY READS TO 'on'): a SET whose name is several words before TO
+  // or =. PostgreSQL's only such forms start with LOCAL or SESSION (SET LOCAL name TO …); its other multi-word
+  // SETs (TIME ZONE, TRANSACTION, SESSION AUTHORIZATION, XML OPTION, CONSTRAINTS) take no TO.
+  ['pooler', /^\s*SET\s+(?!(?:LOCAL|SESSION)\s)[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)+\s*(?:\bTO\b|=)/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

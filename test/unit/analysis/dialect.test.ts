@@ -302,3 +302,17 @@ test('a test-fixture folder whose .sql files mostly carry `#` comments is anothe
   assert.deepEqual(unmarkedRulesAmong(t, [marked(1), marked(2), marked(3)]), ['session-set']);
   assert.deepEqual(unmarkedRulesAmong(t, [marked(1), marked(2), 'CREATE TABLE t (id int);\n', 'CREATE TABLE u (id int);\n']), ['syntax-error', 'session-set']);
 });
+
+test("a pooler's own SET command (several words before TO or =) is not PostgreSQL: no syntax error; PostgreSQL's SETs still checked", () => {
+  for (const command of ["SET SHARDING KEY TO '17';", "set server role to 'replica';", "SeT PRIMARY READS TO 'on';", "SET SERVER ROLE = 'auto';"]) {
+    assert.equal(dialectOfStatement(command), 'pooler', command);
+    assert.deepEqual(analyzeSql(`SELECT 1;\n${command}\nSELECT 2;\n`).map((f) => f.rule), [], command);
+  }
+  // PostgreSQL's own multi-word SETs are not taken for a pooler's, and keep their findings.
+  for (const sql of ['SET LOCAL statement_timeout TO 0;', "SET SESSION search_path TO app;", "SET TIME ZONE 'UTC';", 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;', 'SET SESSION AUTHORIZATION alice;', 'SET app.tenant = 1;']) {
+    assert.equal(dialectOfStatement(sql), undefined, sql);
+  }
+  assert.deepEqual(analyzeSql('SET SESSION search_path TO app;\n').map((f) => f.rule), ['session-set']);
+  // A typo in a one-word SET is still PostgreSQL's error.
+  assert.deepEqual(analyzeSql('SET search_path TOO app;\n').map((f) => f.rule), ['syntax-error']);
+});
