@@ -2,7 +2,8 @@
 // pg_restore output, psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
-// a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`),
+// a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`,
+// or with a snapshot named after it in the test tree's `snapshots/` folder),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
 // image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
@@ -396,7 +397,48 @@ export function hasExpectedResultBeside(fileName: string): boolean {
   if (!dirname(file).split(sep).some((segment) => TEST_FOLDER.test(segment))) return false;
   const stem = file.slice(0, -'.sql'.length);
   // `<name>.yml` beside `<name>.sql`, or a snapshot named after the whole file (`<name>.sql.snap`, Rust's insta).
-  return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension)) || existsSync(`${file}.snap`);
+  return EXPECTED_RESULT_EXTENSIONS.some((extension) => existsSync(stem + extension)) || existsSync(`${file}.snap`)
+    || hasSnapshotInTestTree(file);
+}
+
+/** Folders a snapshot-testing tool keeps its recorded outputs in (Rust's insta: `snapshots/`; Jest: `__snapshots__/`). */
+const SNAPSHOT_FOLDERS = ['snapshots', '__snapshots__'];
+/** How many folders above the SQL file, within its test folder, a snapshot folder is looked for. */
+const SNAPSHOT_LEVELS = 3;
+const MAX_SNAPSHOTS_PER_FOLDER = 5000;
+const snapshotsByFolder = new TimedCache<string[]>(CACHE_MS);
+
+/** The `.snap` files of a folder (read once per CACHE_MS). */
+function snapshotsIn(folder: string): string[] {
+  return perFolder(snapshotsByFolder, folder, () => readdirSync(folder).filter((n) => n.endsWith('.snap')).slice(0, MAX_SNAPSHOTS_PER_FOLDER), []);
+}
+
+/**
+ * Whether a snapshot test records its output for the file in a snapshot folder of the same test tree: a
+ * parser's or pretty printer's `tests/data/multi/<name>.sql` with `tests/snapshots/multi/<test>__<name>.snap`
+ * (insta names a snapshot `<module>__<name>`, `<test>@<file>`, with any suffix the test adds: `_80`). The folder
+ * is looked for in the file's folder and the folders above it up to the outermost test folder, holding the file's path below
+ * that folder whole or without its first folders (`data/`). Such a file is read by the test, never run on a pool.
+ */
+function hasSnapshotInTestTree(file: string): boolean {
+  const stem = basename(file).slice(0, -'.sql'.length).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const named = new RegExp(`(?:^|__|@)${stem}(?:\\.sql)?(?:[_@-][^/\\\\]*)?\\.snap$`);
+  let folder = dirname(file);
+  const below: string[] = [];
+  for (let level = 0; level <= SNAPSHOT_LEVELS; level++) {
+    for (const snapshots of SNAPSHOT_FOLDERS) {
+      for (let skip = 0; skip <= below.length; skip++) {
+        if (snapshotsIn(join(folder, snapshots, ...below.slice(skip))).some((name) => named.test(name))) return true;
+      }
+    }
+    // Up to the outermost test folder of the path (`crate/test/` above `crate/test/fixtures/`), no further.
+    if (!dirname(folder).split(sep).some((segment) => TEST_FOLDER.test(segment))) break;
+    below.unshift(basename(folder));
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return false;
 }
 
 /**

@@ -227,6 +227,25 @@ test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, 
   assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'test', 'fixtures', 'dialect', 'settings.sql')), []);
 });
 
+test('a test folder\'s SQL input whose snapshot test records its output in a snapshots folder of the test tree is test input, functions too', (t) => {
+  // A formatter's inputs under tests/cases/, its insta snapshots under tests/snapshots/ (module prefix, a width suffix).
+  const root = folderWith(t, 'poolsafe-snapshots-', {
+    'tests/snapshots/long/format__reports_120.snap': '', 'tests/snapshots/long/format__weird@grants.sql.snap': '',
+    'crate/test/__snapshots__/printer__short.snap': '', 'tests/snapshots/long/format__other_120.snap.new': '',
+    'db/snapshots/format__seed.snap': '',
+  });
+  for (const path of ['tests/cases/long/reports.sql', 'tests/long/grants.sql', 'crate/test/fixtures/short.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, path)), [], path);
+    // Never run: the functions it defines are not the application's either.
+    assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, path)), [], path);
+  }
+  // No snapshot named after it (a pending .snap.new, a name that only ends like it), or no test folder: not a snapshot test's input.
+  for (const path of ['tests/cases/long/other.sql', 'tests/cases/long/ports.sql']) {
+    assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, path)).map((f) => f.rule), ['session-set'], path);
+  }
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'seed.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_prove), wherever it is', () => {
   assert.deepEqual(analyzeSql(`BEGIN;\nSELECT plan(3);\n${SESSION_STATE}SELECT * FROM finish();\nROLLBACK;\n`), []);
   assert.deepEqual(analyzeSql(`select tap.no_plan();\n${SESSION_STATE}`), []);
