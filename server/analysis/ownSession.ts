@@ -547,7 +547,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const blocks = migrationBlocks(text);
   const sectioned = sections.length > 0 ? { ...options, migrationSections: sections, migrationBlocks: blocks } : options;
   // Only a whole file (a query text the pooler sees is no file), and only where no tool's annotations say how it runs.
-  const opensInside = fileName !== undefined && sections.length === 0 && opensWithTransactionScopedSetting(text);
+  // A query collection (sqlc, yesql, PugSQL, pgtyped annotations) is no script: the application sends each
+  // query on its own, often inside a transaction it opened (`q.WithTx(tx)`), which the file cannot show.
+  const opensInside = fileName !== undefined && sections.length === 0 && (opensWithTransactionScopedSetting(text) || QUERY_ANNOTATION.test(text.toString()));
   const withSections = opensInside ? { ...sectioned, opensInsideTransaction: true } : sectioned;
   // A CockroachDB/YugabyteDB file, or a generic migration PostgreSQL runs a variant of instead: pooling
   // findings hold (the other engines sit behind the same poolers), PostgreSQL's syntax errors do not.

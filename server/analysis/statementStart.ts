@@ -37,8 +37,11 @@ const SENT_STATEMENT_KEYWORDS = STATEMENT_KEYWORDS.filter((k) => !RARELY_SENT.ha
 
 /** Text that looks like SQL sent to PostgreSQL: opening with a sent statement's keyword, `(`, or a comment. */
 export const SQL_START = new RegExp(String.raw`^\s*(\(|--|\/\*|${SENT_STATEMENT_KEYWORDS})\b`, 'i');
-/** A sent statement's keyword opening a line after a blank line: where a statement whose `;` is missing may start. */
-export const STATEMENT_AFTER_BLANK_LINE = new RegExp(String.raw`\n[ \t]*\r?\n\s*(?=(?:${SENT_STATEMENT_KEYWORDS})\b)`, 'gi');
+/**
+ * A sent statement's keyword opening a line after a blank line, or after whole-line comments that follow one
+ * (a query collection's `-- name: …` header): where a statement whose `;` is missing may start.
+ */
+export const STATEMENT_AFTER_BLANK_LINE = new RegExp(String.raw`\n[ \t]*\r?\n(?:[ \t]*(?:--[^\n]*)?\n)*[ \t]*(?=(?:${SENT_STATEMENT_KEYWORDS})\b)`, 'gi');
 
 /** Text opening with a keyword that only starts whole statements (the statement keywords but NOT_SURELY_WHOLE). */
 export const WHOLE_STATEMENT_START = new RegExp(String.raw`^\s*(${STATEMENT_KEYWORDS.filter((k) => !NOT_SURELY_WHOLE.has(k)).join('|')})\b`, 'i');

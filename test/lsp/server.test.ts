@@ -161,14 +161,17 @@ test('hover over a flagged statement explains the pool mode, the production erro
 
 test('related information points a currval at its nextval; SET LOCAL outside a block is tagged Unnecessary', async () => {
   // Named queries (each sent on its own): a whole script would run both on one connection.
-  const text = "-- name: NextId :one\nSELECT nextval('s');\n-- name: CurrentId :one\nSELECT currval('s');\nSET LOCAL work_mem TO '64MB';\n";
+  const text = "-- name: NextId :one\nSELECT nextval('s');\n-- name: CurrentId :one\nSELECT currval('s');\n";
   const uri = client.open(join(workspace, 'related.sql'), 'sql', text);
-  const diagnostics = await client.diagnostics(uri, (d) => d.length === 2, 1);
+  const diagnostics = await client.diagnostics(uri, (d) => d.length === 1, 1);
   const currval = diagnostics.find((d) => d.code === 'currval')!;
   assert.equal(currval.relatedInformation?.length, 1);
   assert.equal(currval.relatedInformation![0].location.uri, uri);
   assert.deepEqual(currval.relatedInformation![0].location.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 14 } });
-  const setLocal = diagnostics.find((d) => d.code === 'set-local-outside-transaction')!;
+  // A script (no query-collection headers: in those the caller may open the transaction) runs statement by statement.
+  const scriptUri = client.open(join(workspace, 'unnecessary.sql'), 'sql', "SELECT 1;\nSET LOCAL work_mem TO '64MB';\n");
+  const [setLocal] = await client.diagnostics(scriptUri, (d) => d.length === 1, 1);
+  assert.equal(setLocal.code, 'set-local-outside-transaction');
   assert.deepEqual(setLocal.tags, [1]);
 });
 
