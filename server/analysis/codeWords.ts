@@ -11,6 +11,8 @@ export const LISTEN_TO_METHOD = 'listenTo';
 export const ADD_CHANNEL_METHOD = 'addChannel';
 export const PG_LISTEN_MODULE = 'pg-listen';
 export const PG_PUBSUB_MODULE = 'pg-pubsub';
+/** @imqueue/pg-pubsub's `pubSub.listen(channel)`: a subscriber object of its `PgPubSub` class (listenLibraries.ts). */
+export const IMQUEUE_PG_PUBSUB_MODULE = '@imqueue/pg-pubsub';
 /** A node-postgres query config's text and name (`{ text, name }`): a named, protocol-level prepared statement. */
 export const CONFIG_TEXT = 'text';
 export const CONFIG_NAME = 'name';

@@ -1,9 +1,9 @@
-// LISTEN sent by a LISTEN/NOTIFY library, not written as SQL: pg-listen's `subscriber.listenTo(channel)` and
-// pg-pubsub's `pubsub.addChannel(channel, fn)` each send `LISTEN "channel"` on the one pg Client the library
-// opened with the connection string it was given. Behind a transaction pooler that registration stays on a
+// LISTEN sent by a LISTEN/NOTIFY library, not written as SQL: pg-listen's `subscriber.listenTo(channel)`,
+// pg-pubsub's `pubsub.addChannel(channel, fn)` and @imqueue/pg-pubsub's `pubSub.listen(channel)` each send
+// `LISTEN "channel"` on the one pg Client the library opened with the connection string it was given. Behind a transaction pooler that registration stays on a
 // server connection other clients share, and notifications are lost when the pooler reassigns it.
 import ts from 'typescript';
-import { ADD_CHANNEL_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
+import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
@@ -11,10 +11,13 @@ import { subscriberConnectsDirectly } from './directUrls';
 export class ListenLibraryCalls {
   private readonly importsPgListen: boolean;
   private readonly importsPgPubsub: boolean;
+  /** The names @imqueue/pg-pubsub's exports are imported under in this file (its `PgPubSub` class). */
+  private readonly imqueueClasses: readonly string[];
 
   constructor(private readonly modules: readonly ImportedModule[], private readonly text: string) {
     this.importsPgListen = modules.some((module) => module.specifier === PG_LISTEN_MODULE);
     this.importsPgPubsub = modules.some((module) => module.specifier === PG_PUBSUB_MODULE);
+    this.imqueueClasses = modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names);
   }
 
   /**
@@ -22,13 +25,25 @@ export class ListenLibraryCalls {
    * alone; it counts in a file importing pg-listen, or on a receiver whose `.notifications.on(…)` (pg-listen's
    * emitter of channel payloads) this file also uses: a subscriber made in another module. (Backbone's
    * `listenTo(object, event, fn)` has three arguments.) pg-pubsub's `addChannel` is a common name: only in a
-   * file importing pg-pubsub.
+   * file importing pg-pubsub. @imqueue/pg-pubsub's `listen(channel)` is a far commoner name (`server.listen(port)`):
+   * only on a receiver this file makes or declares as one of that module's classes (`pubSub = new PgPubSub(…)`,
+   * `private pubSub: PgPubSub`).
    */
   sendsListen(call: ts.CallExpression, name: string, receiver: ts.Expression): boolean {
     const channel = call.arguments[0];
     if (!namesChannel(channel)) return false;
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver));
+    if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.isImqueueSubscriber(receiver);
     return name === ADD_CHANNEL_METHOD && this.importsPgPubsub;
+  }
+
+  /** Whether the receiver's name is bound in this file to a new instance, or a declared type, of @imqueue/pg-pubsub's class. */
+  private isImqueueSubscriber(receiver: ts.Expression): boolean {
+    if (this.imqueueClasses.length === 0) return false;
+    const name = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+    if (!name) return false;
+    const classes = this.imqueueClasses.map((c) => c.replace(/[$]/g, '\\$&')).join('|');
+    return new RegExp(String.raw`(?:^|[^\w$])${name.replace(/[$]/g, '\\$&')}\s*(?::\s*(?:${classes})\b|=\s*new\s+(?:${classes})\s*\()`).test(this.text);
   }
 
   /**
@@ -47,7 +62,7 @@ export class ListenLibraryCalls {
   private direct: boolean | undefined;
 
   private subscriberCreations(source: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
-    const factories = new Set(this.modules.filter((m) => m.specifier === PG_LISTEN_MODULE || m.specifier === PG_PUBSUB_MODULE).flatMap((m) => m.names));
+    const factories = new Set(this.modules.filter((m) => m.specifier === PG_LISTEN_MODULE || m.specifier === PG_PUBSUB_MODULE || m.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((m) => m.names));
     const creations: (ts.CallExpression | ts.NewExpression)[] = [];
     if (factories.size === 0) return creations;
     walkDescendants(source, (node) => {

@@ -127,3 +127,42 @@ test('the subscriber keeps its listen finding when any caller passes the pooled 
   // No caller in the project at all: a library's class, for its users to give any URL.
   assert.deepEqual(lintListener(project(t, SETTINGS_WITH_POOL, {})), ['listen']);
 });
+
+test('@imqueue/pg-pubsub: listen(channel) on a PgPubSub this file makes or declares sends LISTEN; other listen() calls do not', () => {
+  const text = [
+    "import { PgPubSub } from '@imqueue/pg-pubsub';",
+    "import http from 'node:http';",
+    'export class Invalidator {',
+    '  private hub: PgPubSub;',
+    '  private server = http.createServer();',
+    '  async start(tables: string[], port: number) {',
+    '    this.hub = new PgPubSub({ connectionString: process.env.APP_DB });',
+    '    await this.hub.connect();',
+    '    await Promise.all(tables.map((table) => this.hub.listen(table)));',
+    '    this.server.listen(port);',
+    "    await this.hub.notify('warmed', { ok: true });",
+    '  }',
+    '}',
+    'export async function side(url: string) {',
+    '  const feed = new PgPubSub({ connectionString: url });',
+    "  await feed.listen('prices');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['listen this.hub.listen(table)', "listen feed.listen('prices')"]);
+});
+
+test('listen(channel) without @imqueue/pg-pubsub, or on an object that is not its subscriber, gives nothing', () => {
+  const server = [
+    "import { PgPubSub } from '@imqueue/pg-pubsub';",
+    "import { createBroker } from './broker';",
+    'const broker = createBroker();',
+    "export const go = async () => { await broker.listen('ticks'); };",
+  ].join('\n');
+  assert.deepEqual(found(server), []);
+  const elsewhere = [
+    "import { PgPubSub } from './local-pubsub';",
+    'const hub = new PgPubSub({});',
+    "export const go = async () => { await hub.listen('ticks'); };",
+  ].join('\n');
+  assert.deepEqual(found(elsewhere), []);
+});
