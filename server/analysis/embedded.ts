@@ -1315,6 +1315,8 @@ function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
   const whole = parameterOf(argument);
   const indexOf = (parameter: ts.ParameterDeclaration): number => (parameter.parent as ts.SignatureDeclaration).parameters.indexOf(parameter);
   if (whole) return { textIndex: indexOf(whole), sendsCallersName: true };
+  const rewritten = rewrittenParameter(argument, flow, parameterOf);
+  if (rewritten) return { textIndex: indexOf(rewritten), sendsCallersName: false };
   const config = configObject(argument, flow);
   const text = config && objectProperty(config, CONFIG_TEXT);
   if (!config || !text) return undefined;
@@ -1327,6 +1329,30 @@ function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
   const name = objectProperty(config, CONFIG_NAME);
   return { textIndex: indexOf(source), sendsCallersName: name !== undefined && mentionsName(name, source.name as ts.Identifier) };
 }
+
+/**
+ * The parameter a query's text is rewritten from before it is sent: the first argument of a call whose result
+ * (or a name destructured from it) is the text, such as a named-parameter helper turning `$name` into `$1`
+ * (`const { text, values } = toPositional(sql, params); client.query(text, values)`), or a string method called
+ * on the parameter (`sql.trim()`). Its callers' text is still read as a wrapper's is: only a whole statement or
+ * a SET, without syntax errors.
+ */
+function rewrittenParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): ts.ParameterDeclaration | undefined {
+  let value = withoutAwait(argument);
+  if (ts.isIdentifier(value)) {
+    const held = flow.constantInitializer(value) ?? flow.destructuringOf(value)?.initializer;
+    if (!held) return undefined;
+    value = withoutAwait(held);
+  }
+  if (!ts.isCallExpression(value)) return undefined;
+  const first = value.arguments[0];
+  if (first && parameterOf(first)) return parameterOf(first);
+  const callee = value.expression;
+  return ts.isPropertyAccessExpression(callee) && STRING_REWRITES.test(callee.name.text) ? parameterOf(callee.expression) : undefined;
+}
+
+/** String methods that give back the text they are called on, changed: `sql.trim()`, `sql.replace(…)`. */
+const STRING_REWRITES = /^(?:trim|trimStart|trimEnd|replace|replaceAll|concat)$/;
 
 /** An object literal written in place, or held in a const of the helper. */
 function configObject(argument: ts.Expression, flow: Flow): ts.ObjectLiteralExpression | undefined {

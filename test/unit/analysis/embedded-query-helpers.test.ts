@@ -193,3 +193,39 @@ test("a query config's own key read elsewhere (q.text) is not taken for the one 
   ].join('\n');
   assert.deepEqual(found(text, 'f.ts'), []);
 });
+
+/** A database class whose `exec` helper turns `$name` placeholders into positional ones before sending. */
+const rewritingHelper = (sendLine: string): string => [
+  "import pg from 'pg';",
+  'function positional(text: string, named: Record<string, unknown>) {',
+  '  const keys = Object.keys(named);',
+  "  return { sql: text.replace(/\\$(\\w+)/g, (_, k) => '$' + (keys.indexOf(k) + 1)), args: keys.map((k) => named[k]) };",
+  '}',
+  'export class Warehouse {',
+  '  private pool = new pg.Pool();',
+  '  async exec(conn: pg.PoolClient, text: string, named: Record<string, unknown>) {',
+  sendLine,
+  '  }',
+  '  async checkout(tenant: string) {',
+  '    const conn = await this.pool.connect();',
+  '    const scoped = `SET search_path TO ${pg.escapeIdentifier(tenant)}, public`;',
+  '    await this.exec(conn, scoped, {});',
+  "    await this.exec(conn, 'SELECT * FROM shelves WHERE id = $id', { id: 1 });",
+  "    await this.exec(conn, 'shelf report', {});",
+  '    return conn;',
+  '  }',
+  '}',
+].join('\n');
+
+test('a helper that rewrites its text parameter before sending it (named placeholders to positional, trim) still sends what its callers pass', () => {
+  const viaDestructuring = '    const { sql, args } = positional(text, named);\n    return conn.query(sql, args);';
+  assert.deepEqual(found(rewritingHelper(viaDestructuring), 'f.ts'), ['session-set SET search_path TO ${pg.escapeIdentifier(tenant)}, public']);
+  const inPlace = '    return conn.query(text.trim(), Object.values(named));';
+  assert.deepEqual(found(rewritingHelper(inPlace), 'f.ts'), ['session-set SET search_path TO ${pg.escapeIdentifier(tenant)}, public']);
+});
+
+test('a helper whose query text is built from something other than its text parameter does not make its callers\' strings SQL', () => {
+  // The text argument only names a log line; the query is a fixed statement built from the other parameter.
+  const unrelated = "    console.log(text);\n    const { sql, args } = positional('SELECT * FROM audit WHERE tag = $tag', named);\n    return conn.query(sql, args);";
+  assert.deepEqual(found(rewritingHelper(unrelated), 'f.ts'), []);
+});
