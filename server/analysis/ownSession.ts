@@ -7,7 +7,8 @@
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
 // image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
-// documentation pastes whole for readers to run (docSnippets.ts), and the files `.poolsafe.json` names in
+// documentation pastes whole for readers to run (docSnippets.ts), scripts an Ansible role or playbook ships to its
+// hosts and runs there (ansibleFiles.ts), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -25,6 +26,7 @@ import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
 import { isAmongSessionScripts } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
+import { isShippedByAnsible } from './ansibleFiles';
 import { TimedCache } from './timedCache';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -572,6 +574,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const ownSession = looksLikePgDump(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
-      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())));
+      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
+      || isShippedByAnsible(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }

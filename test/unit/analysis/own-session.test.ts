@@ -246,6 +246,26 @@ test('a test folder\'s SQL input whose snapshot test records its output in a sna
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'seed.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test('SQL an Ansible role or playbook folder ships to its hosts (files/, templates/) runs there in its own session; its functions keep their findings', (t) => {
+  const root = folderWith(t, 'poolsafe-ansible-', {
+    // A playbook folder marked by ansible.cfg, one marked by its own roles, and a role's own folders.
+    'ops/ansible.cfg': '[defaults]\n', 'deploy/roles/db/tasks/main.yml': '- name: load\n',
+    'site/roles/cache/tasks/main.yml': '', 'site/roles/cache/defaults/main.yml': '',
+    // Look-alikes: a roles folder of access definitions (no tasks), and an app's own files folder.
+    'app/roles/admin/grants.yml': '', 'web/files/.keep': '',
+  });
+  for (const path of ['ops/files/baseline.sql', 'ops/files/sql/upgrade/v2.sql', 'deploy/templates/init.sql', 'site/roles/cache/files/warm.sql',
+    'site/roles/cache/templates/tune.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, path)), [], path);
+  }
+  // The functions such a script creates are called later by the application: they keep their findings.
+  assert.deepEqual(analyzeSql(AS_USER, undefined, join(root, 'ops', 'files', 'baseline.sql')).map((f) => f.rule), ['session-set']);
+  for (const path of ['app/files/report.sql', 'app/roles/admin/files/grant.sql', 'web/files/report.sql', 'ops/db/files.sql', 'ops/sql/baseline.sql',
+    'ops/files/a/b/c/d/deep.sql']) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, path)).map((f) => f.rule), SESSION_STATE_RULES, path);
+  }
+});
+
 test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_prove), wherever it is', () => {
   assert.deepEqual(analyzeSql(`BEGIN;\nSELECT plan(3);\n${SESSION_STATE}SELECT * FROM finish();\nROLLBACK;\n`), []);
   assert.deepEqual(analyzeSql(`select tap.no_plan();\n${SESSION_STATE}`), []);
