@@ -2,7 +2,8 @@
 //
 // postgres.js prepares tagged-template queries (`sql\`…\``) by default, but `sql.unsafe(text, values?)`
 // defaults to `prepare: false` (the simple query protocol without values, an unnamed statement with them).
-// A client whose every use in its file is such an unsafe() call, `.end()`, a look at its
+// A client whose every use in its file is such an unsafe() call, a tagged query run with `.simple()` (postgres.js
+// turns prepare off for it and uses the simple query protocol), `.end()`, a look at its
 // options/serializers/types, a value helper (`sql.json(v)`, `sql.typed(v, oid)`), a query that is never run,
 // a handoff to a wrapper that only calls unsafe() (postgresJsWrappers.ts) or to a function of the project that
 // only sends unsafe(text) through it (unsafeOnlyFunctions.ts), and which never leaves the
@@ -12,7 +13,7 @@
 import ts from 'typescript';
 import { objectProperty } from './embeddedFlow';
 import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
-import { isPassedToUnsafeOnlyFunction } from './unsafeOnlyFunctions';
+import { isPassedToUnsafeOnlyFunction, isSimpleQueryTag } from './unsafeOnlyFunctions';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
@@ -144,7 +145,9 @@ function onlyReadsInertMember(creation: ts.CallExpression): boolean {
 
 function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
   let node: ts.Node = creation;
-  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  // `const db = postgres() as PostgresDB`: a type assertion changes nothing of the value.
+  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)
+    || ts.isSatisfiesExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
   const declaration = node.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
   const statement = declaration.parent.parent;
@@ -170,7 +173,7 @@ function isReference(id: ts.Identifier): boolean {
 function isNonPreparingUse(id: ts.Identifier): boolean {
   if (isHandedToUnpreparingWrapper(id) || isPassedToUnsafeOnlyFunction(id)) return true;
   const access = id.parent;
-  if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access);
+  if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access) || isSimpleQueryTag(id);
   // `sql(column)`, `sql(rows, 'a', 'b')` in a query's hole: an identifier or values helper, part of that query.
   if (ts.isCallExpression(access) && access.expression === id) return isPartOfEnclosingQuery(access);
   if (!ts.isPropertyAccessExpression(access) || access.expression !== id) return false;

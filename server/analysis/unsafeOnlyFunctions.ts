@@ -1,8 +1,11 @@
 // A postgres.js client handed to a function of the project (`await runMigrations(sql)`) prepares nothing there
 // when that function only ever sends text through it with `unsafe(text)` (postgres.js' `unsafe` does not
-// prepare unless asked) or ends it. The function is one of the file's own, or one a relative or aliased import
-// names (read from disk, bounded, cached briefly); anything else done with the parameter — a tag, unsafe()
-// asking to prepare, passing it on, storing it — may prepare, and the answer is false.
+// prepare unless asked) or tagged queries run with `.simple()` (the simple query protocol, which names no
+// statement), ends it, reads what it was configured with (`sql.options`, to open another connection
+// with the same settings: a replication session) or hands it on to another such function of its own file. The
+// function is one of the file's own, or one a relative or aliased import names (read from disk, bounded, cached
+// briefly); anything else done with the parameter — a tag, unsafe() asking to prepare, passing it elsewhere,
+// storing it — may prepare, and the answer is false.
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
@@ -14,16 +17,20 @@ import { objectProperty } from './embeddedFlow';
 const MAX_FILE_BYTES = 512 * 1024;
 const CACHE_MS = 10_000;
 const parsedFiles = new TimedCache<ts.SourceFile | undefined>(CACHE_MS, 64);
+/** How many functions a client is followed through (`subscribe(db)` handing it to `sessionFor(db)`). */
+const MAX_HANDOFFS = 3;
+/** Members read without sending anything: what the client was configured with, its type parsers and serializers. */
+const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
 
 /** Whether `id` is an argument of a call to a project function that only sends unprepared text through it. */
-export function isPassedToUnsafeOnlyFunction(id: ts.Identifier): boolean {
+export function isPassedToUnsafeOnlyFunction(id: ts.Identifier, handoffs = 0): boolean {
   const call = id.parent;
-  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return false;
+  if (handoffs >= MAX_HANDOFFS || !ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return false;
   const index = call.arguments.indexOf(id);
   if (index < 0) return false;
   const target = functionNamed(call.expression.text, id.getSourceFile());
   const parameter = target?.parameters[index];
-  return parameter !== undefined && ts.isIdentifier(parameter.name) && target?.body !== undefined && usesOnlyUnsafe(parameter.name.text, target.body);
+  return parameter !== undefined && ts.isIdentifier(parameter.name) && target?.body !== undefined && usesOnlyUnsafe(parameter.name.text, target.body, handoffs + 1);
 }
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -57,20 +64,56 @@ function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean
   return undefined;
 }
 
-/** Every use of `name` in the body is `name.unsafe(text)` (not asking to prepare) or `name.end()`; at least one. */
-function usesOnlyUnsafe(name: string, body: ts.Node): boolean {
+/**
+ * Every use of `name` in the body is `name.unsafe(text)` (not asking to prepare), a tagged query run with
+ * `.simple()`, `name.end()`, a read of an inert member (`name.options`) or a handoff to another such function; at least one.
+ */
+function usesOnlyUnsafe(name: string, body: ts.Node, handoffs: number): boolean {
   let uses = 0;
   let safe = true;
   const visit = (node: ts.Node): void => {
     if (!safe) return;
     if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) {
       uses++;
-      if (!isUnsafeOrEnd(node)) safe = false;
+      if (!isUnsafeOrEnd(node) && !readsInertMember(node) && !isSimpleQueryTag(node) && !isPassedToUnsafeOnlyFunction(node, handoffs)) safe = false;
     }
     node.forEachChild(visit);
   };
   visit(body);
   return safe && uses > 0;
+}
+
+/** Query methods that return the same query, still unsent (`.simple()` also turns prepare off). */
+const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
+
+/**
+ * `name\`…\`.simple()` (among other lazy modifiers: `.simple().values()`): postgres.js' simple() sets
+ * `prepare: false` and sends the text with the simple query protocol, which names no statement.
+ */
+export function isSimpleQueryTag(id: ts.Identifier): boolean {
+  const tagged = id.parent;
+  if (!ts.isTaggedTemplateExpression(tagged) || tagged.tag !== id) return false;
+  let outer: ts.Node = tagged;
+  let simple = false;
+  for (;;) {
+    while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+    const access = outer.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== outer || !LAZY_MODIFIERS.has(access.name.text)) break;
+    const call = access.parent;
+    if (!ts.isCallExpression(call) || call.expression !== access || call.arguments.length > 0) break;
+    simple ||= access.name.text === 'simple';
+    outer = call;
+  }
+  return simple;
+}
+
+/** `name.options` read as a value (not called, not assigned to). */
+function readsInertMember(id: ts.Identifier): boolean {
+  const access = id.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== id || !INERT_MEMBERS.has(access.name.text)) return false;
+  const user = access.parent;
+  if (ts.isCallExpression(user) && user.expression === access) return false;
+  return !(ts.isBinaryExpression(user) && user.left === access && user.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && user.operatorToken.kind <= ts.SyntaxKind.LastAssignment);
 }
 
 function isUnsafeOrEnd(id: ts.Identifier): boolean {

@@ -130,6 +130,18 @@ test('a postgres.js client that only sends sql.unsafe() text and ends, and never
   assert.deepEqual(rules("const sql = postgres(url);\nawait sql.unsafe('SELECT 1');\nconst q = sql.begin;"), flagged);
 });
 
+test('a postgres.js client whose tagged queries all run with .simple() (prepare turned off, simple query protocol) is not flagged', () => {
+  const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'warmup.ts').map((f) => f.rule);
+  const warmup = (uses: string) => `export async function warmUp(url: string) {\n  const conn = postgres(url);\n${uses}\n  await conn.end();\n}`;
+  assert.deepEqual(rules(warmup('  await conn`SELECT 1; SELECT 2`.simple();')), []);
+  assert.deepEqual(rules(warmup('  const rows = await (conn`SELECT oid FROM pg_type`).values().simple();\n  await conn.unsafe(\'ANALYZE\');')), []);
+  const flagged = ['protocol-prepared-statement'];
+  // Any tagged query of the client sent without .simple() prepares, a modifier alone does not turn it off.
+  assert.deepEqual(rules(warmup('  await conn`SELECT 1`.simple();\n  await conn`SELECT 2`;')), flagged);
+  assert.deepEqual(rules(warmup('  await conn`SELECT 1`.values();')), flagged);
+  assert.deepEqual(rules(warmup('  const start = conn`SELECT 1`.simple;\n  await start();')), flagged);
+});
+
 test('a postgres.js client whose queries are written but never run (lazy, value thrown away) is not flagged; one run or handed on is', () => {
   const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'demo.ts').map((f) => f.rule);
   const demo = (uses: string) => `export function typeCheckOnly() {\n  const db = postgres();\n${uses}\n}`;

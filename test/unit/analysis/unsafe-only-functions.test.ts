@@ -50,3 +50,58 @@ test('the client keeps its prepared-statement finding when the function tags a q
   assert.deepEqual(inProject(t, passesOn), ['protocol-prepared-statement']);
   assert.deepEqual(embeddedRules(script("import { createSchema } from 'schema-kit';"), 'seed.ts'), ['protocol-prepared-statement']);
 });
+
+/** A project with `replica.ts` (the helpers) and a tool script that makes a client and hands it over. */
+function withReplicaHelpers(t: { after: (fn: () => void) => void }, helpers: string, tool: string): string[] {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-options-only-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  writeFileSync(join(root, 'package.json'), '{ "name": "replica-tool" }\n');
+  writeFileSync(join(root, 'replica.ts'), helpers);
+  const file = join(root, 'tool.ts');
+  writeFileSync(file, tool);
+  return embeddedRules(tool, file);
+}
+
+const TOOL = [
+  "import postgres from 'postgres';",
+  "import type { Database } from './types';",
+  "import { follow } from './replica';",
+  'const source = postgres() as Database;',
+  "for await (const change of await follow(source, 'slot_a')) console.log(change);",
+  '',
+].join('\n');
+
+/** `openStream(db)` builds a walsender client from `db.options`; `follow(db, slot)` hands `db` to it. */
+const helpersWhere = (openStreamBody: string, followBody = 'const stream = openStream(db);') => [
+  "import postgres from 'postgres';",
+  `function openStream(db) {\n  ${openStreamBody}\n}`,
+  `export async function follow(db, slot: string) {\n  ${followBody}\n  await stream.unsafe(\`START_REPLICATION SLOT \${slot} LOGICAL 0/0\`);\n  return stream;\n}`,
+  '',
+].join('\n');
+
+test('a client handed to a function that only copies its options into another connection (through a helper of that file) prepares nothing', (t) => {
+  const copiesOptions = helpersWhere("return postgres({ ...db.options, max: 1, connection: { replication: 'database' } });");
+  assert.deepEqual(withReplicaHelpers(t, copiesOptions, TOOL), []);
+  // Reading the options where it is handed over counts the same.
+  const readsThere = helpersWhere("return postgres({ max: 1, connection: { replication: 'database' } });",
+    "const settings = db.options; const stream = openStream(settings);");
+  assert.deepEqual(withReplicaHelpers(t, readsThere, TOOL), []);
+});
+
+test('the client keeps its finding when a helper it is handed to also queries it, changes its options, or the handoffs go too deep', (t) => {
+  const queriesToo = helpersWhere("const since = db`SELECT now()`;\n  return postgres({ ...db.options, connection: { replication: 'database' } });");
+  assert.deepEqual(withReplicaHelpers(t, queriesToo, TOOL), ['protocol-prepared-statement']);
+  const setsOptions = helpersWhere("db.options = { max: 1 };\n  return postgres({ connection: { replication: 'database' } });");
+  assert.deepEqual(withReplicaHelpers(t, setsOptions, TOOL), ['protocol-prepared-statement']);
+  const deep = [
+    "import postgres from 'postgres';",
+    'function level3(db) { return postgres(db.options); }',
+    'function level2(db) { return level3(db); }',
+    'function level1(db) { return level2(db); }',
+    'export async function follow(db, slot: string) { const stream = level1(db); return stream.unsafe(slot); }',
+    '',
+  ].join('\n');
+  assert.deepEqual(withReplicaHelpers(t, deep, TOOL), ['protocol-prepared-statement']);
+  // A client queried in its own file keeps the finding, type assertion or not.
+  assert.deepEqual(withReplicaHelpers(t, helpersWhere('return postgres(db.options);'), `${TOOL}await source\`SELECT 1\`;\n`), ['protocol-prepared-statement']);
+});
