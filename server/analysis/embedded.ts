@@ -28,6 +28,7 @@ import { createsReplicationClient, replicationCommandReceivers } from './replica
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
+import { connectsToAdminConsole } from './adminConsole';
 import { optionsObject, prepareOption } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
@@ -926,13 +927,14 @@ class Extractor {
   }
 
   /**
-   * Whether a query goes where no transaction pooler sits: to PGlite, on a logical-replication session, or on
+   * Whether a query goes where no transaction pooler sits: to PGlite, on a logical-replication session, on
    * a client of a server the code started itself (maybe through a helper in another file), a connection held
-   * from a pool of it, or a pool of it capped at one connection.
+   * from a pool of it, or a pool of it capped at one connection; or to no PostgreSQL at all: a pooler's admin
+   * console (adminConsole.ts).
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
-      || this.reachesOwnServer(receiver);
+      || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow));
   }
 
   private reachesOwnServer(receiver: ts.Expression | undefined): boolean {

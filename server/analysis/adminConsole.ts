@@ -1,0 +1,73 @@
+// Clients of a connection pooler's admin console: the virtual database the pooler answers itself — PgBouncer's
+// `pgbouncer`, pgcat's `pgcat` (or `pgbouncer`), PgDog's `admin`, Odyssey's `console` — where `SHOW POOLS`,
+// `RELOAD` and `SET default_pool_size = 20` change or show the pooler, never a PostgreSQL session. Statements sent
+// there are no pooling hazard, whatever setting name a template fills in. A client counts when the code makes it
+// (`new Client(…)`, `new pg.Pool(…)`, `postgres(…)`, held in a const, or a let with one reaching value) from a
+// connection string written in the file (directly or through consts) whose database is one of these, or from
+// options naming such a `database`. `admin` and `console` are ordinary database names too: they count only with
+// the port poolers listen on by default, 6432, written beside them.
+import ts from 'typescript';
+import { objectProperty, unwrap, type Flow } from './embeddedFlow';
+
+/** Databases only a pooler's console is called. */
+const CONSOLE_DATABASES = new Set(['pgbouncer', 'pgcat']);
+/** Console databases whose names an application database may have too: only on the pooler's port. */
+const CONSOLE_DATABASES_ON_POOLER_PORT = new Set(['admin', 'console']);
+/** The port PgBouncer, pgcat, PgDog and Odyssey listen on by default. */
+const POOLER_PORT = '6432';
+/** How many consts a client, or its connection string, is followed through. */
+const MAX_DEPTH = 4;
+
+/** Whether queries on `receiver` go to a pooler's admin console (see above). */
+export function connectsToAdminConsole(receiver: ts.Expression, flow: Flow): boolean {
+  let value = unwrap(receiver);
+  for (let depth = 0; ts.isIdentifier(value) && depth < MAX_DEPTH; depth++) {
+    const initializer = flow.constantInitializer(value);
+    if (!initializer) return false;
+    value = unwrap(initializer);
+  }
+  if (!ts.isNewExpression(value) && !ts.isCallExpression(value)) return false;
+  const first = value.arguments?.[0];
+  return first !== undefined && namesConsole(first, flow);
+}
+
+/** A connection string, or options (`{ connectionString }`, `{ database, port }`), that reach a console. */
+function namesConsole(argument: ts.Expression, flow: Flow): boolean {
+  const value = unwrap(argument);
+  if (!ts.isObjectLiteralExpression(value)) {
+    const text = textOf(value, flow, 0);
+    return text !== undefined && connectionStringNamesConsole(text);
+  }
+  const url = objectProperty(value, 'connectionString') ?? objectProperty(value, 'url') ?? objectProperty(value, 'connection');
+  if (url) return namesConsole(url, flow);
+  const database = objectProperty(value, 'database');
+  const port = objectProperty(value, 'port');
+  const name = database && textOf(database, flow, 0);
+  return name !== undefined && isConsole(name, port && textOf(port, flow, 0));
+}
+
+/** The text of a string or number literal, or of a const holding one (a template literal without holes too). */
+function textOf(expression: ts.Expression, flow: Flow, depth: number): string | undefined {
+  const value = unwrap(expression);
+  if (ts.isStringLiteralLike(value) || ts.isNumericLiteral(value)) return value.text;
+  if (!ts.isIdentifier(value) || depth >= MAX_DEPTH) return undefined;
+  const initializer = flow.constantInitializer(value);
+  return initializer && textOf(initializer, flow, depth + 1);
+}
+
+/** `postgresql://user:pw@host:6432/pgbouncer?…`, or libpq's `host=… port=6432 dbname=pgbouncer`. */
+const URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)\/([^/?#]+)/i;
+const KEYWORD_DATABASE = /(?:^|\s)dbname\s*=\s*'?([^'\s]+)/;
+const KEYWORD_PORT = /(?:^|\s)port\s*=\s*'?(\d+)/;
+
+function connectionStringNamesConsole(text: string): boolean {
+  const url = URL.exec(text.trim());
+  if (url) return isConsole(url[2], /:(\d+)$/.exec(url[1])?.[1]);
+  const database = KEYWORD_DATABASE.exec(text)?.[1];
+  return database !== undefined && isConsole(database, KEYWORD_PORT.exec(text)?.[1]);
+}
+
+function isConsole(database: string, port: string | undefined): boolean {
+  const name = database.toLowerCase();
+  return CONSOLE_DATABASES.has(name) || (CONSOLE_DATABASES_ON_POOLER_PORT.has(name) && port === POOLER_PORT);
+}
