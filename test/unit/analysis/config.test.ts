@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { findConfigFile, loadConfigFile, mergeOptions, parseConfig } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
 
 test('a valid .poolsafe.json gives pool mode, prepared-statement support and rule levels', () => {
   const { options, errors } = parseConfig('{"poolMode":"statement","preparedStatements":"supported","rules":{"listen":"off","temp-table":"error"}}');
@@ -27,15 +25,14 @@ test('invalid JSON is one clear error, not an exception', () => {
 });
 
 test('the nearest config file is found walking up, and later layers win when merged', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-config-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'a', 'b'), { recursive: true });
-  writeFileSync(join(root, '.poolsafe.json'), '{"poolMode":"session","rules":{"listen":"off"}}');
-  const found = findConfigFile(join(root, 'a', 'b'));
-  assert.equal(found, join(root, '.poolsafe.json'));
+  const repo = scratchRepository('config', t);
+  const nested = repo.mkdir('a/b');
+  const config = repo.write('.poolsafe.json', '{"poolMode":"session","rules":{"listen":"off"}}');
+  const found = findConfigFile(nested);
+  assert.equal(found, config);
   const file = loadConfigFile(found!).options;
   assert.deepEqual(mergeOptions(file, { poolMode: 'transaction', rules: { load: 'error' } }), {
     poolMode: 'transaction', rules: { listen: 'off', load: 'error' },
   });
-  assert.match(loadConfigFile(join(root, 'missing.json')).errors[0], /cannot read/);
+  assert.match(loadConfigFile(repo.path('missing.json')).errors[0], /cannot read/);
 });

@@ -1,10 +1,8 @@
 // SQL that is not PostgreSQL is left alone: no syntax errors, no pooling findings.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -127,16 +125,12 @@ test('MySQL-only DDL (ALTER TABLE … MODIFY, DROP INDEX name ON table, CREATE F
 });
 
 test('a generic pop/popx migration with a PostgreSQL variant beside it (never run on PostgreSQL) keeps pooling findings but gets no syntax errors; without the variant it gets both', (t) => {
-  const folder = mkdtempSync(join(tmpdir(), 'poolsafe-variants-'));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const folder = scratchRepository('variants', t);
   // CockroachDB/MySQL-style indexes inside CREATE TABLE, and a session SET, in the file every other database runs.
   const generic = 'CREATE TABLE codes (id int, nid uuid,\n  UNIQUE INDEX codes_nid_idx (nid)\n);\nSET search_path TO app;\n';
-  const rules = (name: string): string[] => {
-    writeFileSync(join(folder, name), generic);
-    return analyzeSql(generic, undefined, join(folder, name)).map((f) => f.rule);
-  };
-  writeFileSync(join(folder, '20240101000000_codes.postgres.up.sql'), 'CREATE TABLE codes (id int, nid uuid);\n');
-  writeFileSync(join(folder, '20240102000000_flows.postgres.autocommit.down.sql'), 'DROP INDEX CONCURRENTLY flows_idx;\n');
+  const rules = (name: string): string[] => analyzeSql(generic, undefined, folder.write(name, generic)).map((f) => f.rule);
+  folder.write('20240101000000_codes.postgres.up.sql', 'CREATE TABLE codes (id int, nid uuid);\n');
+  folder.write('20240102000000_flows.postgres.autocommit.down.sql', 'DROP INDEX CONCURRENTLY flows_idx;\n');
   assert.deepEqual(rules('20240101000000_codes.up.sql'), ['session-set']);
   assert.deepEqual(rules('20240101000000_codes.autocommit.up.sql'), ['session-set']);
   assert.deepEqual(rules('20240102000000_flows.down.sql'), ['session-set']);
@@ -242,12 +236,10 @@ test('PostgreSQL quoted names with doubled quotes inside ("a""b", """x") are not
 const UNMARKED = 'INSERT INTO events_v2 (at, name,)\nSELECT at, name,\nFROM events;\nSET search_path TO app;\n';
 
 /** The rules UNMARKED gets as the last file of a fresh migrations folder holding `others` (removed after the test). */
-function unmarkedRulesAmong(t: { after: (fn: () => void) => void }, others: readonly string[]): string[] {
-  const folder = mkdtempSync(join(tmpdir(), 'poolsafe-dialect-folder-'));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
-  others.forEach((text, k) => writeFileSync(join(folder, `00${k}_step.sql`), text));
-  writeFileSync(join(folder, '999_copy.sql'), UNMARKED);
-  return analyzeSql(UNMARKED, undefined, join(folder, '999_copy.sql')).map((f) => f.rule);
+function unmarkedRulesAmong(t: Cleanup, others: readonly string[]): string[] {
+  const folder = scratchRepository('dialect-folder', t);
+  others.forEach((text, k) => folder.write(`00${k}_step.sql`, text));
+  return analyzeSql(UNMARKED, undefined, folder.write('999_copy.sql', UNMARKED)).map((f) => f.rule);
 }
 
 test('a file with no dialect mark in a migrations folder whose files are mostly ClickHouse gets no syntax error; its pooling findings stay', (t) => {

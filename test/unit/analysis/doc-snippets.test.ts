@@ -2,23 +2,16 @@
 // readers to run by hand, in a session of their own (docSnippets.ts).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
 const HAND_RUN = "SET ROLE admin_role;\nINSERT INTO jobs SELECT * FROM old_jobs;\n";
 
-function project(t: { after(fn: () => void): void }, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-doc-snippets-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
+function project(t: Cleanup, files: Record<string, string>): string {
+  return scratchRepository('doc-snippets', t).writeAll(files);
 }
 
 test('a .sql file a documentation page pastes whole (MkDocs --8<--, Sphinx literalinclude, AsciiDoc include::) runs in its own session', (t) => {

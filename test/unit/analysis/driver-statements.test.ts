@@ -2,12 +2,10 @@
 // prepare(text) / listen(channel, fn) and ts-postgres's prepare(text), on a receiver made from the driver.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { initAnalysis } from '../../../server/analysis/index';
 import { analyze } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -86,42 +84,36 @@ test('sql-template-strings: SQL`…`.setName(name) sent to a query is a named st
   assert.deepEqual(found(text, 'users.js'), ["protocol-prepared-statement SQL`SELECT * FROM users WHERE id = ${id}`.setName('user_by_id')"]);
 });
 
-test("a driver's own package: its tests import the driver from its own source, and a Client typed so prepares by name", () => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-own-driver-'));
-  try {
-    const spec = [
-      "import { test } from './fixtures.js';",
-      "import { Client } from '../src/index.js';",
-      'async function insertTwice(client: Client) {',
-      "  const stmt = await client.prepare('insert into items values ($1)');",
-      '  await stmt.execute([1]); await stmt.execute([2]);',
-      '}',
-      "test('select', async ({ db }) => { await db.prepare('select 1'); });",
-    ].join('\n');
-    const driverFolder = join(root, 'driver');
-    mkdirSync(join(driverFolder, 'test'), { recursive: true });
-    writeFileSync(join(driverFolder, 'package.json'), JSON.stringify({ name: 'ts-postgres' }));
-    // The Client-typed receiver is the driver's; `db`, typed nowhere in the file, is not taken for one.
-    assert.deepEqual(found(spec, join(driverFolder, 'test', 'insert.test.ts')), ['protocol-prepared-statement prepare']);
-    // The driver's own source implements the API (a pool forwarding prepare to a connection): not its user.
-    const forwarding = [
-      "import { Connection } from './connection.js';",
-      'export class Pool {',
-      '  async prepare(sql: string) {',
-      '    const conn: Connection = await this.acquire();',
-      '    return conn.prepare(sql);',
-      '  }',
-      '}',
-    ].join('\n');
-    mkdirSync(join(driverFolder, 'src'), { recursive: true });
-    assert.deepEqual(found(forwarding, join(driverFolder, 'src', 'pool.ts')), []);
-    assert.deepEqual(found(forwarding, join(driverFolder, 'examples', 'pool.ts')), ['protocol-prepared-statement prepare']);
-    // The same text in an application's package: its own Client class is not the driver's.
-    const appFolder = join(root, 'app');
-    mkdirSync(join(appFolder, 'test'), { recursive: true });
-    writeFileSync(join(appFolder, 'package.json'), JSON.stringify({ name: 'orders-service' }));
-    assert.deepEqual(found(spec, join(appFolder, 'test', 'insert.test.ts')), []);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+test("a driver's own package: its tests import the driver from its own source, and a Client typed so prepares by name", (t) => {
+  const repo = scratchRepository('own-driver', t);
+  const spec = [
+    "import { test } from './fixtures.js';",
+    "import { Client } from '../src/index.js';",
+    'async function insertTwice(client: Client) {',
+    "  const stmt = await client.prepare('insert into items values ($1)');",
+    '  await stmt.execute([1]); await stmt.execute([2]);',
+    '}',
+    "test('select', async ({ db }) => { await db.prepare('select 1'); });",
+  ].join('\n');
+  repo.mkdir('driver/test');
+  repo.write('driver/package.json', JSON.stringify({ name: 'ts-postgres' }));
+  // The Client-typed receiver is the driver's; `db`, typed nowhere in the file, is not taken for one.
+  assert.deepEqual(found(spec, repo.path('driver', 'test', 'insert.test.ts')), ['protocol-prepared-statement prepare']);
+  // The driver's own source implements the API (a pool forwarding prepare to a connection): not its user.
+  const forwarding = [
+    "import { Connection } from './connection.js';",
+    'export class Pool {',
+    '  async prepare(sql: string) {',
+    '    const conn: Connection = await this.acquire();',
+    '    return conn.prepare(sql);',
+    '  }',
+    '}',
+  ].join('\n');
+  repo.mkdir('driver/src');
+  assert.deepEqual(found(forwarding, repo.path('driver', 'src', 'pool.ts')), []);
+  assert.deepEqual(found(forwarding, repo.path('driver', 'examples', 'pool.ts')), ['protocol-prepared-statement prepare']);
+  // The same text in an application's package: its own Client class is not the driver's.
+  repo.mkdir('app/test');
+  repo.write('app/package.json', JSON.stringify({ name: 'orders-service' }));
+  assert.deepEqual(found(spec, repo.path('app', 'test', 'insert.test.ts')), []);
 });

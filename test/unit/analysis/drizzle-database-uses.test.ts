@@ -5,33 +5,23 @@
 // paths, tsconfig path aliases and re-exports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
 
-let root: string;
-
-before(async () => {
-  await initAnalysis();
-  root = mkdtempSync(join(tmpdir(), 'poolsafe-drizzle-uses-'));
-});
-after(() => rmSync(root, { recursive: true, force: true }));
+const repo = scratchRepository('drizzle-uses', { after });
+before(() => initAnalysis());
 
 /** Writes a project (package.json, a tsconfig with `@/*` → `./src/*`, and the given files), returns its folder. */
 function project(name: string, files: Record<string, string[]>): string {
-  const folder = join(root, name);
-  const all: Record<string, string> = {
+  const all: Record<string, string | string[]> = {
     'package.json': JSON.stringify({ name }),
     // A comment and a trailing comma, as tsconfig files allow.
     'tsconfig.json': '{\n  // aliases\n  "compilerOptions": { "paths": { "@/*": ["./src/*"], }, },\n}',
+    ...files,
   };
-  for (const [path, lines] of Object.entries(files)) all[path] = lines.join('\n');
-  for (const [path, text] of Object.entries(all)) {
-    mkdirSync(dirname(join(folder, path)), { recursive: true });
-    writeFileSync(join(folder, path), text);
-  }
-  return folder;
+  for (const [path, text] of Object.entries(all)) repo.write(`${name}/${path}`, text);
+  return repo.path(name);
 }
 
 const rulesOf = (folder: string, path: string, text: string[]) => analyze(text.join('\n'), 'typescript', {}, join(folder, path)).map((f) => f.rule);

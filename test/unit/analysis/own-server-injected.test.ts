@@ -6,40 +6,26 @@
 // database keep their findings. Files are written to a temporary repository, as the analysis reads them from disk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
 
-let root: string;
-
-before(async () => {
-  await initAnalysis();
-  root = mkdtempSync(join(tmpdir(), 'poolsafe-injected-'));
-});
-after(() => rmSync(root, { recursive: true, force: true }));
-
-function write(path: string, lines: string[]): string {
-  const file = join(root, path);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, lines.join('\n'));
-  return file;
-}
+const repo = scratchRepository('injected', { after });
+before(() => initAnalysis());
 
 /** The rules of a file's findings with the line of each. */
 function findingsOf(path: string, lines: string[]): string[] {
-  const file = write(path, lines);
+  const file = repo.write(path, lines);
   const text = lines.join('\n');
   return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
 }
 
 function writeProject(folder: string, setupLines: string[]): void {
-  write(`${folder}/package.json`, ['{ "name": "orders" }']);
-  write(`${folder}/vitest.config.ts`, [
+  repo.write(`${folder}/package.json`, ['{ "name": "orders" }']);
+  repo.write(`${folder}/vitest.config.ts`, [
     "import { defineConfig } from 'vitest/config';",
     "export default defineConfig({ test: { globalSetup: ['./test/setup/database.ts'] } });",
   ]);
-  write(`${folder}/test/setup/containers.ts`, [
+  repo.write(`${folder}/test/setup/containers.ts`, [
     "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
     "const makeContainer = () => new PostgreSqlContainer('postgres:17');",
     'export const startDatabase = async () => {',
@@ -47,7 +33,7 @@ function writeProject(folder: string, setupLines: string[]): void {
     '  return container.start();',
     '};',
   ]);
-  write(`${folder}/test/setup/database.ts`, setupLines);
+  repo.write(`${folder}/test/setup/database.ts`, setupLines);
 }
 
 const SETUP = [
@@ -82,7 +68,7 @@ test('a setup that names a pooler provides nothing sure', () => {
 
 test("a test helper building its URL from the injected one, and the connection a pool of it lends a callback, are that server's", () => {
   writeProject('helper', SETUP);
-  write('helper/test/support/db.ts', [
+  repo.write('helper/test/support/db.ts', [
     "import { inject } from 'vitest';",
     'export const testDatabase = async () => ({ connectionString: `${inject(\'ordersDatabaseUrl\')}?application_name=tests` });',
   ]);

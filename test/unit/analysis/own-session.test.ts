@@ -2,11 +2,10 @@
 // the files .poolsafe.json names in "sessionScripts". Only syntax errors are reported there.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { analyze, analyzeSql, initAnalysis, loadConfigFile, looksLikePgDump, parseConfig } from '../../../server/analysis/index';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -47,11 +46,10 @@ test('one SET statement_timeout in an application file is not a dump: it is flag
 });
 
 test('sessionScripts globs in .poolsafe.json are resolved against the config file folder', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-session-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'db', 'migrate'), { recursive: true });
-  writeFileSync(join(root, '.poolsafe.json'), '{"sessionScripts":["db/migrate/**","*.psql"]}');
-  const { options, errors } = loadConfigFile(join(root, '.poolsafe.json'));
+  const repo = scratchRepository('session', t);
+  const root = repo.root;
+  repo.mkdir('db/migrate');
+  const { options, errors } = loadConfigFile(repo.write('.poolsafe.json', '{"sessionScripts":["db/migrate/**","*.psql"]}'));
   assert.deepEqual(errors, []);
   const sql = 'SET lock_timeout = 0;\nCREATE TEMP TABLE scratch (id int);\nSELECT id, FROM t;';
   assert.deepEqual(analyzeSql(sql, options, join(root, 'db', 'migrate', '001_init.sql')).map((f) => f.rule), ['syntax-error']);
@@ -71,10 +69,10 @@ test('a sessionScripts value that is not a list of strings is reported, and the 
 });
 
 test('a file that a psql script in its folder (or the folder above) includes with \\ir or \\i runs in psql too', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-include-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'scripts', 'more'), { recursive: true });
-  writeFileSync(join(root, 'scripts', 'load.sql'), "\\set ON_ERROR_STOP on\n\\ir schema.sql\n\\i 'more/data.sql'\n");
+  const repo = scratchRepository('include', t);
+  const root = repo.root;
+  repo.mkdir('scripts/more');
+  repo.write('scripts/load.sql', "\\set ON_ERROR_STOP on\n\\ir schema.sql\n\\i 'more/data.sql'\n");
   const sql = 'SET client_min_messages TO warning;\nLISTEN jobs;';
   assert.deepEqual(analyzeSql(sql, undefined, join(root, 'scripts', 'schema.sql')), []);
   assert.deepEqual(analyzeSql(sql, undefined, join(root, 'scripts', 'more', 'data.sql')), []);
@@ -96,17 +94,6 @@ LISTEN dump_loaded;
   assert.ok(dump.lastIndexOf('set_config', findings[0].start) < dump.indexOf('DO $$'));
 });
 
-/** A throwaway folder holding `files` (path -> content), removed after the test. */
-function folderWith(t: { after(fn: () => void): void }, prefix: string, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
-
 const SESSION_STATE = "LOAD 'auto_explain';\nSET auto_explain.log_min_duration = 0;\nCREATE TEMP TABLE scratch (id int);\n";
 const SESSION_STATE_RULES = ['load', 'session-set', 'temp-table'];
 
@@ -117,7 +104,7 @@ END $$;
 `;
 
 test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <name>_<n>.out) runs in its own psql session', (t) => {
-  const root = folderWith(t, 'poolsafe-regress-', { 'expected/settings.out': '', 'expected/variant_1.out': '' });
+  const root = scratchRepository('regress', t).writeAll({ 'expected/settings.out': '', 'expected/variant_1.out': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'settings.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'sql', 'variant.sql')), []);
   // No expected output of that name, or not in a sql/ folder: application SQL.
@@ -127,7 +114,7 @@ test('a pg_regress input script (sql/<name>.sql beside expected/<name>.out or <n
 });
 
 test('a regression script beside its expected output (<name>_expected, <name>.expected, <name>.out) runs in its own session, test folder or not', (t) => {
-  const root = folderWith(t, 'poolsafe-expected-output-', {
+  const root = scratchRepository('expected-output', t).writeAll({
     'checks/core/geometry_expected': '', 'loader/Basic.select.expected': '', 'checks/timeouts.out': '', 'checks/core/notes.txt': '',
   });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'checks', 'core', 'geometry.sql')), []);
@@ -143,7 +130,7 @@ test('a regression script beside its expected output (<name>_expected, <name>.ex
 test('a statement a regression test feeds PostgreSQL to record its error (the expected output holds that ERROR line) gets no syntax-error; other mistakes do', (t) => {
   const failing = 'MERGE INTO target t BOGUSWORD USING source s ON t.id = s.id WHEN MATCHED THEN DELETE;\n';
   const output = `${failing}ERROR:  syntax error at or near "BOGUSWORD"\nLINE 1: MERGE INTO target t BOGUSWORD USING source s ON t.id = s.i...\n                            ^\n`;
-  const root = folderWith(t, 'poolsafe-expected-errors-', {
+  const root = scratchRepository('expected-errors', t).writeAll({
     'expected/merge_errors.out': output, 'expected/merge_ok.out': 'SELECT 1;\n', 'checks/merge_beside.out': output,
   });
   for (const path of [['sql', 'merge_errors.sql'], ['checks', 'merge_beside.sql']]) {
@@ -160,7 +147,7 @@ test('a statement a regression test feeds PostgreSQL to record its error (the ex
 });
 
 test('input/<name>.sql beside expected/<name>.out is a regression suite\'s input, like sql/<name>.sql', (t) => {
-  const root = folderWith(t, 'poolsafe-suites-', { 'parser/expected/cursor.out': '', 'parser/expected/notes.txt': '' });
+  const root = scratchRepository('suites', t).writeAll({ 'parser/expected/cursor.out': '', 'parser/expected/notes.txt': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'cursor.sql')), []);
   // No output of that name: application SQL.
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'notes.sql')).map((f) => f.rule), SESSION_STATE_RULES);
@@ -168,7 +155,7 @@ test('input/<name>.sql beside expected/<name>.out is a regression suite\'s input
 });
 
 test('SQL a compose file mounts, or a Dockerfile copies, into /docker-entrypoint-initdb.d runs in psql at the container\'s first start', (t) => {
-  const root = folderWith(t, 'poolsafe-docker-init-', {
+  const root = scratchRepository('docker-init', t).writeAll({
     'deploy/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro\n      - "./initdb:/docker-entrypoint-initdb.d"\n      - ./seed.sql:/srv/seed.sql\n',
     'image/Dockerfile': 'FROM postgres:16\nCOPY --chown=postgres schema.sql roles.sql /docker-entrypoint-initdb.d/\nCOPY scripts/*.sql /docker-entrypoint-initdb.d/\n',
   });
@@ -182,7 +169,7 @@ test('SQL a compose file mounts, or a Dockerfile copies, into /docker-entrypoint
 });
 
 test('SQL the repository\'s scripts run with psql -f / --file / < (shell, CI config, Makefile, package.json) runs in psql\'s own session', (t) => {
-  const root = folderWith(t, 'poolsafe-psql-runs-', {
+  const root = scratchRepository('psql-runs', t).writeAll({
     'run_checks.sh': '#!/bin/sh\nsu - postgres -c "psql -X -d ${DB} -f "${here}"/.ci/seed_db.sql"\npg_dump -f dump/out.sql app\n',
     '.gitlab-ci.yml': 'test:\n  script:\n    - psql -h db -U ci --file=ci/fixture.sql app\n',
     '.github/workflows/ci.yml': 'steps:\n  - run: psql "$DATABASE_URL" < ./db/baseline.sql\n',
@@ -210,7 +197,7 @@ test('SQL in a __fixtures__ folder is test input (a parser sample, a test databa
 });
 
 test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, .json, .sql.snap) is test input: only syntax errors', (t) => {
-  const root = folderWith(t, 'poolsafe-expected-', {
+  const root = scratchRepository('expected', t).writeAll({
     'test/fixtures/dialect/settings.yml': 'file: []', 'test/fixtures/dialect/errors.yaml': '', 'spec/cases/listen.json': '{}',
     'db/settings.yml': '', 'test/fixtures/other.yml': '', 'tests/specs/timeouts/basic.sql.snap': '', 'db/basic.sql.snap': '',
   });
@@ -229,7 +216,7 @@ test('a test folder\'s SQL input beside its recorded result (<name>.yml, .yaml, 
 
 test('a test folder\'s SQL input whose snapshot test records its output in a snapshots folder of the test tree is test input, functions too', (t) => {
   // A formatter's inputs under tests/cases/, its insta snapshots under tests/snapshots/ (module prefix, a width suffix).
-  const root = folderWith(t, 'poolsafe-snapshots-', {
+  const root = scratchRepository('snapshots', t).writeAll({
     'tests/snapshots/long/format__reports_120.snap': '', 'tests/snapshots/long/format__weird@grants.sql.snap': '',
     'crate/test/__snapshots__/printer__short.snap': '', 'tests/snapshots/long/format__other_120.snap.new': '',
     'db/snapshots/format__seed.snap': '',
@@ -277,7 +264,7 @@ test('a pgTAP test (SELECT plan(n) or no_plan()) runs in its own session (pg_pro
 test('functions a test script creates live in its test database: no findings, unlike those of other session scripts', (t) => {
   assert.deepEqual(analyzeSql(`SELECT plan(1);\n${AS_USER}SELECT as_user('alice');\n`), []);
   // A fixture that a pgTAP test includes is part of the test; one a plain psql script includes is not.
-  const root = folderWith(t, 'poolsafe-fixture-', {
+  const root = scratchRepository('fixture', t).writeAll({
     'tests/run.sql': 'BEGIN;\nSELECT no_plan();\n\\ir helpers.sql\nSELECT * FROM finish();\nROLLBACK;\n',
     'setup/load.sql': '\\ir helpers.sql\n',
   });
@@ -294,7 +281,7 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 `;
-  const root = folderWith(t, 'poolsafe-tapfns-', { 'db/startup.sql': '\\ir suite_functions.sql\n' });
+  const root = scratchRepository('tapfns', t).writeAll({ 'db/startup.sql': '\\ir suite_functions.sql\n' });
   assert.deepEqual(analyzeSql(suite, undefined, join(root, 'db', 'suite_functions.sql')), []);
   assert.deepEqual(analyzeSql(suite.replace('is(', 'throws_ok('), undefined, 'tests/suite.sql'), []);
   // A suite's setup that installs pgTAP is part of the tests too.
@@ -305,7 +292,7 @@ $$ LANGUAGE plpgsql;
 });
 
 test('a fixture a pg_regress script includes with \\i (resolved from the suite folder) is part of the test', (t) => {
-  const root = folderWith(t, 'poolsafe-regress-include-', {
+  const root = scratchRepository('regress-include', t).writeAll({
     'suite/expected/search.out': '',
     'suite/sql/search.sql': '\\i common/search_setup.sql\nSELECT 1;\n',
   });
@@ -339,7 +326,7 @@ test('SQL in a test folder is loaded by the test harness on its own connection: 
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, path).map((f) => f.rule), SESSION_STATE_RULES, path);
   }
   // sqlc's query files are the queries its generated code sends on the app's pool, also as test data.
-  const root = folderWith(t, 'poolsafe-sqlc-tests-', { 'testdata/locks/sqlc.json': '{"version": "2", "sql": [{"engine": "postgresql"}]}' });
+  const root = scratchRepository('sqlc-tests', t).writeAll({ 'testdata/locks/sqlc.json': '{"version": "2", "sql": [{"engine": "postgresql"}]}' });
   const query = '-- name: Lock :exec\nSELECT pg_advisory_lock($1);\n';
   assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'locks', 'query.sql')).map((f) => f.rule), ['advisory-lock']);
   assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'other', 'query.sql')), []);
@@ -360,7 +347,7 @@ test('a .sql example or sample script (examples/, samples/) runs in its own sess
 
 test('a file a pg_regress template (sql/<name>.sql.in) includes through a psql variable built from a path pattern is part of the test', (t) => {
   const template = "\\set NAME joins\nSELECT format('include/%s_setup.sql', :'NAME') AS \"SETUP_FILE\"\n\\gset\n\\ir :SETUP_FILE\n";
-  const root = folderWith(t, 'poolsafe-regress-template-', {
+  const root = scratchRepository('regress-template', t).writeAll({
     'suite/expected/joins-16.out': '',
     'suite/sql/joins.sql.in': template,
     'other/sql/joins.sql.in': template.replace('\\ir :SETUP_FILE', 'SELECT 1;'),
@@ -373,7 +360,7 @@ test('a file a pg_regress template (sql/<name>.sql.in) includes through a psql v
 });
 
 test('a folder whose other scripts mostly run in their own session (psql -f from a script, psql meta-commands, container init) is a folder of session scripts', (t) => {
-  const root = folderWith(t, 'poolsafe-script-folder-', {
+  const root = scratchRepository('script-folder', t).writeAll({
     'share/setup.sh': '#!/bin/sh\npsql --set ON_ERROR_STOP=on -f "$SQL_DIR/demo-data.sql"\n',
     'share/sql/demo-data.sql': '\\echo loading demo data\nINSERT INTO items VALUES (1);\n',
     'share/sql/grants.sql': '\\set ON_ERROR_STOP on\nGRANT SELECT ON items TO viewer;\n',
@@ -398,7 +385,7 @@ test('a folder whose other scripts mostly run in their own session (psql -f from
 });
 
 test('a psql file argument quoted whole with a variable in it ("$DIR/x.sql") names the file', (t) => {
-  const root = folderWith(t, 'poolsafe-psql-quoted-', { 'tools/load.sh': '#!/bin/sh\npsql -X -f "$SQL_DIR/sql/load_demo.sql"\n' });
+  const root = scratchRepository('psql-quoted', t).writeAll({ 'tools/load.sh': '#!/bin/sh\npsql -X -f "$SQL_DIR/sql/load_demo.sql"\n' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'load_demo.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'demo.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });

@@ -4,12 +4,10 @@
 // must keep its findings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
 import { dialectOfSqlcProject } from '../../../server/analysis/sqlcConfig';
 import { opensLikeStatement } from '../../../server/analysis/statementStart';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -60,17 +58,12 @@ test('a parenthesised expression (a query tool\'s test input) is no statement; a
   assert.equal(opensLikeStatement('((VALUES (1)))'), true);
 });
 
-let project: string;
-before(() => {
-  project = mkdtempSync(join(tmpdir(), 'poolsafe-sqlc-'));
-});
-after(() => rmSync(project, { recursive: true, force: true }));
+const project = scratchRepository('sqlc', { after });
 
 function sqlcProject(folder: string, config: string, configName: string): string {
-  const dir = join(project, folder);
-  mkdirSync(join(dir, 'queries'), { recursive: true });
-  writeFileSync(join(dir, configName), config);
-  return join(dir, 'queries', 'query.sql');
+  project.mkdir(`${folder}/queries`);
+  project.write(`${folder}/${configName}`, config);
+  return project.path(folder, 'queries', 'query.sql');
 }
 
 test("a sqlc config whose packages all use MySQL or SQLite makes the project's .sql files that dialect (JSON and YAML)", () => {
@@ -87,8 +80,8 @@ test("a sqlc config whose packages all use MySQL or SQLite makes the project's .
 test('a PostgreSQL sqlc config, one mixing engines, or none at all leaves the files PostgreSQL', () => {
   const pg = sqlcProject('c', 'version: "2"\nsql:\n  - engine: "postgresql"\n    queries: "queries"\n', 'sqlc.yml');
   const mixed = sqlcProject('d', '{"packages": [{"engine": "postgresql"}, {"engine": "mysql"}]}', 'sqlc.json');
-  mkdirSync(join(project, 'e'), { recursive: true });
-  const none = join(project, 'e', 'query.sql');
+  project.mkdir('e');
+  const none = project.path('e', 'query.sql');
   for (const file of [pg, mixed, none]) {
     assert.equal(dialectOfSqlcProject(file), undefined, file);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, file).map((f) => f.rule), ['session-set', 'listen'], file);

@@ -3,15 +3,13 @@
 // with the transaction do not propagate. Also dynamic EXECUTE in PL/pgSQL bodies.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { analyze, analyzeSql, initAnalysis, withWorkspaceCatalog, type AnalysisOptions } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
 import { runLint } from '../../../cli/lint';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { RuleDocs, toDiagnostic } from '../../../server/diagnostics';
+import { scratchRepository } from '../../helpers/scratch';
 
 
 const DEFINITIONS = String.raw`create function tenant_enter(t text) returns void language plpgsql as $$
@@ -108,34 +106,26 @@ test('functions a pgTAP test defines exist in its test database only: they neith
   assert.equal(app.has('as_admin'), true);
 });
 
-test('the editor: the workspace .sql files are indexed, and the incremental SQL document reports calls', () => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-state-'));
-  try {
-    mkdirSync(join(root, 'db'));
-    writeFileSync(join(root, 'db', 'functions.sql'), DEFINITIONS);
-    const options = withWorkspaceCatalog({}, root);
-    assert.equal(options.stateFunctions?.get('tenant_enter')?.file, join(root, 'db', 'functions.sql'));
-    const text = "select 1;\nselect tenant_enter('acme');\n";
-    const findings = new IncrementalSqlDocument('seed.sql').analyze(text, options);
-    assert.deepEqual(calls(findings, text), [['session-set', 'tenant_enter']]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+test('the editor: the workspace .sql files are indexed, and the incremental SQL document reports calls', (t) => {
+  const repo = scratchRepository('state', t);
+  const definitions = repo.write('db/functions.sql', DEFINITIONS);
+  const options = withWorkspaceCatalog({}, repo.root);
+  assert.equal(options.stateFunctions?.get('tenant_enter')?.file, definitions);
+  const text = "select 1;\nselect tenant_enter('acme');\n";
+  const findings = new IncrementalSqlDocument('seed.sql').analyze(text, options);
+  assert.deepEqual(calls(findings, text), [['session-set', 'tenant_enter']]);
 });
 
-test('poolsafe lint indexes the .sql files it lints: a TS call of a function defined in one is reported', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-state-'));
-  try {
-    writeFileSync(join(root, 'functions.sql'), DEFINITIONS);
-    writeFileSync(join(root, 'app.ts'), "export const go = (db: { query(s: string): void }) => db.query('select tenant_enter(1)');\n");
-    let out = '';
-    const code = await runLint([root, '--format', 'json'], { stdout: (text) => (out += text), stderr: () => {}, version: 'test' });
-    assert.equal(code, 1);
-    const findings = JSON.parse(out).findings as { file: string; rule: string; line: number }[];
-    assert.ok(findings.some((f) => f.file.endsWith('app.ts') && f.rule === 'session-set'), JSON.stringify(findings));
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+test('poolsafe lint indexes the .sql files it lints: a TS call of a function defined in one is reported', async (t) => {
+  const root = scratchRepository('state', t).writeAll({
+    'functions.sql': DEFINITIONS,
+    'app.ts': "export const go = (db: { query(s: string): void }) => db.query('select tenant_enter(1)');\n",
+  });
+  let out = '';
+  const code = await runLint([root, '--format', 'json'], { stdout: (text) => (out += text), stderr: () => {}, version: 'test' });
+  assert.equal(code, 1);
+  const findings = JSON.parse(out).findings as { file: string; rule: string; line: number }[];
+  assert.ok(findings.some((f) => f.file.endsWith('app.ts') && f.rule === 'session-set'), JSON.stringify(findings));
 });
 
 test('the language server turns the related body into a location in the other file', () => {

@@ -2,23 +2,13 @@
 // runs on the test harness's own connection to its throwaway database: no session findings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
 
-const root = mkdtempSync(join(tmpdir(), 'poolsafe-seed-'));
+const { write } = scratchRepository('seed', { after });
 before(() => initAnalysis());
-after(() => rmSync(root, { recursive: true, force: true }));
 
 const SEED = "SET client_min_messages TO WARNING;\nBEGIN;\nCREATE SCHEMA app;\nCOMMIT;\nSET search_path = app;\n";
-
-function write(path: string, text: string): string {
-  const file = join(root, path);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
 
 test('a seed a sibling test folder loads by folder and name is linted as its own session', () => {
   write('plugin-a/__tests__/search.test.ts', "const sql = (f: string) => join(__dirname, '../sql', f);\nseed.sqlfile([sql('schema.sql')]);\n");

@@ -2,11 +2,9 @@
 // (never prepared unless asked) prepares nothing, so its creation needs no prepare: false.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { initAnalysis } from '../../../server/analysis/index';
 import { embeddedRules } from '../../helpers/embedded';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -23,15 +21,11 @@ const script = (importLine: string, local = '') => [
   '',
 ].join('\n');
 
-function inProject(t: { after: (fn: () => void) => void }, helper: string, importLine = "import { createSchema } from './schema';"): string[] {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-unsafe-only-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  writeFileSync(join(root, 'package.json'), '{ "name": "bench" }\n');
-  writeFileSync(join(root, 'schema.ts'), helper);
-  const file = join(root, 'seed.ts');
+function inProject(t: Cleanup, helper: string, importLine = "import { createSchema } from './schema';"): string[] {
+  const repo = scratchRepository('unsafe-only', t);
+  repo.writeAll({ 'package.json': '{ "name": "bench" }\n', 'schema.ts': helper });
   const text = script(importLine);
-  writeFileSync(file, text);
-  return embeddedRules(text, file);
+  return embeddedRules(text, repo.write('seed.ts', text));
 }
 
 test('a client handed to an imported or local function that only runs unsafe(text) on it, or ends it, prepares nothing', (t) => {

@@ -1,0 +1,62 @@
+// A throwaway repository on disk, for tests of analysis that reads other files of a project (importers,
+// config files, control files, expected outputs) from where the CLI and the editor would find them.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** What a file is written from: its text, or its lines (joined with '\n', no newline added at the end). */
+export type FileText = string | readonly string[];
+
+export interface ScratchRepository {
+  /** The repository's folder (absolute). */
+  readonly root: string;
+  /** The absolute path of `path`, a path relative to the root ('/'-separated, or several parts). */
+  path(...parts: string[]): string;
+  /** Writes one file, making its folders; returns its absolute path. */
+  write(path: string, text: FileText): string;
+  /** Writes each file of `files` (relative path → text), making their folders; returns the root. */
+  writeAll(files: Readonly<Record<string, FileText>>): string;
+  /** Makes a folder (and its parents) with no file in it; returns its absolute path. */
+  mkdir(path: string): string;
+  /** Removes the repository and everything in it. */
+  remove(): void;
+}
+
+/** Where a repository's removal is registered: a test's context (`t`), or `{ after }` of node:test for the whole file. */
+export interface Cleanup {
+  after(fn: () => void): void;
+}
+
+/**
+ * Makes an empty repository under the system's temporary folder, named `poolsafe-<name>-XXXXXX`. Given `cleanup`,
+ * it is removed when that test (or file) ends; without it, the caller calls remove().
+ */
+export function scratchRepository(name: string, cleanup?: Cleanup): ScratchRepository {
+  const root = mkdtempSync(join(tmpdir(), `poolsafe-${name}-`));
+  const path = (...parts: string[]): string => join(root, ...parts);
+  const write = (relative: string, text: FileText): string => {
+    const file = path(relative);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, typeof text === 'string' ? text : text.join('\n'));
+    return file;
+  };
+  const repository: ScratchRepository = {
+    root,
+    path,
+    write,
+    writeAll(files) {
+      for (const [relative, text] of Object.entries(files)) write(relative, text);
+      return root;
+    },
+    mkdir(relative) {
+      const folder = path(relative);
+      mkdirSync(folder, { recursive: true });
+      return folder;
+    },
+    remove() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  cleanup?.after(() => repository.remove());
+  return repository;
+}
