@@ -12,12 +12,17 @@ export function folderEntries(folder: string): Dirent[] {
   }
 }
 
-/** A file's text when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable. */
-export function boundedText(path: string, maxBytes: number): string | undefined {
+/** A file's bytes when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable (a folder). */
+export function boundedBytes(path: string, maxBytes: number): Buffer | undefined {
   try {
     if (statSync(path).size > maxBytes) return undefined;
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch {
     return undefined;
   }
+}
+
+/** A file's text (UTF-8) when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable. */
+export function boundedText(path: string, maxBytes: number): string | undefined {
+  return boundedBytes(path, maxBytes)?.toString('utf8');
 }

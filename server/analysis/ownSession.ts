@@ -13,7 +13,7 @@
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
 import { scheduledJobRoutines } from './scheduledJobs';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
 import { migrationBlocks, migrationSections } from './migrationAnnotations';
@@ -28,6 +28,7 @@ import { isAmongSessionScripts } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
 import { isShippedByAnsible } from './ansibleFiles';
 import { TimedCache } from './timedCache';
+import { boundedText, folderEntries } from './folderEntries';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -94,7 +95,7 @@ const controlFilesByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The control files (`*.control`, `*.control.in`) in a folder (read once per CACHE_MS). */
 function controlFilesIn(folder: string): string[] {
-  return perFolder(controlFilesByFolder, folder, () => readdirSync(folder).filter((n) => /\.control(?:\.in)?$/i.test(n)), []);
+  return controlFilesByFolder.get(folder, () => namesIn(folder).filter((n) => /\.control(?:\.in)?$/i.test(n)));
 }
 
 function hasControlFileAbove(start: string, extension: string, levels: number): boolean {
@@ -114,7 +115,7 @@ const scriptNamesByFolder = new TimedCache<string[]>(CACHE_MS);
  * pasted into another extension's by the build (`#include "…/oldname--1.0--1.1.sql"`).
  */
 function amongExtensionScripts(folder: string): boolean {
-  const names = perFolder(scriptNamesByFolder, folder, () => readdirSync(folder).filter((n) => EXTENSION_SCRIPT.test(n)).slice(0, MAX_SCRIPTS_PER_FOLDER), []);
+  const names = scriptNamesByFolder.get(folder, () => namesIn(folder).filter((n) => EXTENSION_SCRIPT.test(n)).slice(0, MAX_SCRIPTS_PER_FOLDER));
   const extensions = new Set(names.map((n) => EXTENSION_SCRIPT.exec(n)?.[1] ?? ''));
   return [...extensions].some((extension) => extension !== '' && hasControlFileAbove(folder, extension, CONTROL_FILE_LEVELS));
 }
@@ -237,22 +238,16 @@ export function hasExpectedOutputBeside(fileName: string): boolean {
   return EXPECTED_OUTPUT_SUFFIXES.some((suffix) => existsSync(stem + suffix));
 }
 
-/** What `read` says of a folder, read again only after CACHE_MS (`fallback` when the folder cannot be read). */
-function perFolder<T>(cache: TimedCache<T>, folder: string, read: () => T, fallback: T): T {
-  return cache.get(folder, () => {
-    try {
-      return read();
-    } catch {
-      return fallback; // unreadable or missing: nothing there
-    }
-  });
+/** The names in a folder; none when it is unreadable or missing (folderEntries.ts). */
+function namesIn(folder: string): string[] {
+  return folderEntries(folder).map((entry) => entry.name);
 }
 
 const outputsByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The names in a pg_regress `expected` folder (read once per CACHE_MS). */
 function expectedOutputs(folder: string): string[] {
-  return perFolder(outputsByFolder, folder, () => readdirSync(folder).filter((name) => name.endsWith('.out')), []);
+  return outputsByFolder.get(folder, () => namesIn(folder).filter((name) => name.endsWith('.out')));
 }
 
 /** Absolute paths the .sql/.psql files of `folder` include with psql's \i/\ir (resolved against the folder). */
@@ -263,29 +258,19 @@ function psqlIncludesOf(folder: string): Includes {
 function readPsqlIncludes(folder: string): Includes {
   const files = new Map<string, boolean>();
   const patterns: Includes['patterns'] = [];
-  let names: string[] = [];
-  try {
-    // `.sql.in`: a test template the build configures into the `.sql` scripts pg_regress runs (one per server version).
-    names = readdirSync(folder).filter((name) => /\.p?sql(?:\.in)?$/i.test(name)).slice(0, MAX_SCRIPTS_PER_FOLDER);
-  } catch {
-    /* not a readable folder: nothing includes from it */
-  }
+  // `.sql.in`: a test template the build configures into the `.sql` scripts pg_regress runs (one per server version).
+  const names = namesIn(folder).filter((name) => /\.p?sql(?:\.in)?$/i.test(name)).slice(0, MAX_SCRIPTS_PER_FOLDER);
   for (const name of names) {
-    try {
-      const path = join(folder, name);
-      if (statSync(path).size > MAX_SCRIPT_BYTES) continue;
-      const text = readFileSync(path, 'utf8');
-      if (!text.includes('\\i')) continue;
-      const test = looksLikePgTapTest(text) || isPgRegressInput(path) || isPgRegressTemplate(path);
-      for (const match of text.matchAll(INCLUDE)) {
-        for (const included of includedPaths(folder, match[0], match[1] ?? match[2])) {
-          files.set(included, test || files.get(included) === true);
-        }
+    const path = join(folder, name);
+    const text = boundedText(path, MAX_SCRIPT_BYTES); // unreadable: it includes nothing
+    if (text === undefined || !text.includes('\\i')) continue;
+    const test = looksLikePgTapTest(text) || isPgRegressInput(path) || isPgRegressTemplate(path);
+    for (const match of text.matchAll(INCLUDE)) {
+      for (const included of includedPaths(folder, match[0], match[1] ?? match[2])) {
+        files.set(included, test || files.get(included) === true);
       }
-      if (INCLUDE_OF_VARIABLE.test(text)) patterns.push(...variableIncludePatterns(folder, text).map((pattern) => ({ path: pattern, test })));
-    } catch {
-      /* unreadable file: skip it */
     }
+    if (INCLUDE_OF_VARIABLE.test(text)) patterns.push(...variableIncludePatterns(folder, text).map((pattern) => ({ path: pattern, test })));
   }
   return { files, patterns };
 }
@@ -328,13 +313,8 @@ const MAX_SIBLING_FOLDERS = 32;
 /** The folders beside `folder` (same parent), at most MAX_SIBLING_FOLDERS. */
 function siblingFolders(folder: string): string[] {
   const parent = dirname(folder);
-  try {
-    return readdirSync(parent, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && join(parent, entry.name) !== folder)
-      .slice(0, MAX_SIBLING_FOLDERS).map((entry) => join(parent, entry.name));
-  } catch {
-    return [];
-  }
+  return folderEntries(parent).filter((entry) => entry.isDirectory() && join(parent, entry.name) !== folder)
+    .slice(0, MAX_SIBLING_FOLDERS).map((entry) => join(parent, entry.name));
 }
 
 /**
@@ -412,7 +392,7 @@ const snapshotsByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The `.snap` files of a folder (read once per CACHE_MS). */
 function snapshotsIn(folder: string): string[] {
-  return perFolder(snapshotsByFolder, folder, () => readdirSync(folder).filter((n) => n.endsWith('.snap')).slice(0, MAX_SNAPSHOTS_PER_FOLDER), []);
+  return snapshotsByFolder.get(folder, () => namesIn(folder).filter((n) => n.endsWith('.snap')).slice(0, MAX_SNAPSHOTS_PER_FOLDER));
 }
 
 /**
@@ -486,8 +466,8 @@ const testSourcesByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /** The TS/JS sources of a test folder (not its subfolders: snapshots and fixtures live there), cached. */
 function testSources(folder: string): string[] {
-  return perFolder(testSourcesByFolder, folder, () => readdirSync(folder).filter((n) => TEST_SOURCE.test(n)).slice(0, MAX_TEST_SOURCES)
-    .map((name) => join(folder, name)).filter((path) => statSync(path).size <= MAX_SCRIPT_BYTES).map((path) => readFileSync(path, 'utf8')), []);
+  return testSourcesByFolder.get(folder, () => namesIn(folder).filter((n) => TEST_SOURCE.test(n)).slice(0, MAX_TEST_SOURCES)
+    .flatMap((name) => boundedText(join(folder, name), MAX_SCRIPT_BYTES) ?? []));
 }
 
 /**

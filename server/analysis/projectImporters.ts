@@ -4,9 +4,8 @@
 // count, cached for a while); each is searched as bytes for the end of a specifier that could name the file
 // (its name, or its folder's for an index file, before a quote), and only those are decoded and their
 // specifiers resolved. The answer is cached per file for a while.
-import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { folderEntries } from './folderEntries';
+import { boundedBytes, folderEntries } from './folderEntries';
 import { SKIPPED_FOLDERS, SOURCE_EXTENSIONS, isFile, projectRoot, resolveModule } from './moduleResolution';
 import { TimedCache } from './timedCache';
 
@@ -43,13 +42,8 @@ export function importersOf(file: string): string[] | undefined {
  * naming the file ends with (`/db'`, `"./index"`…), so most files are never decoded.
  */
 function imports(candidate: string, file: string): boolean {
-  let bytes: Buffer;
-  try {
-    if (statSync(candidate).size > MAX_FILE_BYTES) return false;
-    bytes = readFileSync(candidate);
-  } catch {
-    return false;
-  }
+  const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+  if (bytes === undefined) return false;
   const names = namesOf(file);
   if (![...names].some((name) => bytes.includes(`${name}'`) || bytes.includes(`${name}"`))) return false;
   return specifiersIn(bytes.toString('utf8')).some((s) => names.has(lastSegment(s)) && resolveModule(candidate, s) === file);

@@ -2,10 +2,11 @@
 // runs on the test harness's own connection to its throwaway database: no session findings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
 
-const { write } = scratchRepository('seed', { after });
+const { write, path } = scratchRepository('seed', { after });
 before(() => initAnalysis());
 
 const SEED = "SET client_min_messages TO WARNING;\nBEGIN;\nCREATE SCHEMA app;\nCOMMIT;\nSET search_path = app;\n";
@@ -24,4 +25,11 @@ test('the same file is the application\'s when no test names it, when a test nam
   assert.deepEqual(analyzeSql(SEED, {}, write('app-b/sql/schema.sql', SEED)).map((f) => f.rule), ['session-set', 'session-set']);
   write('app-c/test/migrate.test.ts', "await runFile(join(__dirname, '../migrations/001_init.sql'));\n");
   assert.deepEqual(analyzeSql(SEED, {}, write('app-c/migrations/001_init.sql', SEED)).map((f) => f.rule), ['session-set', 'session-set']);
+});
+
+test('an unreadable source in the test folder (a dangling link, a folder named like a source) hides only itself, not the test that loads the seed', () => {
+  write('plugin-c/__tests__/seed.test.ts', "await loadFile(join(__dirname, '../sql', 'schema.sql'));\n");
+  symlinkSync(path('plugin-c', '__tests__', 'missing.ts'), path('plugin-c', '__tests__', 'broken.test.ts'));
+  mkdirSync(path('plugin-c', '__tests__', 'fixtures.ts'));
+  assert.deepEqual(analyzeSql(SEED, {}, write('plugin-c/sql/schema.sql', SEED)), []);
 });
