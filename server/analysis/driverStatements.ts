@@ -16,6 +16,8 @@ export type DriverStatementKind = 'prepare' | 'listen';
 export class DriverStatementCalls {
   private readonly prepareClasses: string[];
   private readonly listenClasses: string[];
+  /** madeFrom's verdicts by class list and receiver name: the text is searched once for each name. */
+  private readonly madeFromVerdicts = new Map<readonly string[], Map<string, boolean>>();
 
   constructor(modules: readonly ImportedModule[], private readonly text: string) {
     this.prepareClasses = classesFrom(modules, DRIVER_PREPARE_MODULES);
@@ -39,13 +41,25 @@ export class DriverStatementCalls {
     const name = ts.isIdentifier(receiver) ? receiver.text
       : ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword ? receiver.name.text : undefined;
     if (!name) return false;
-    const own = name.replace(/\$/g, '\\$');
-    const types = classes.join('|');
-    const declared = new RegExp(String.raw`(?:^|[^\w$.])${own}\s*[?!]?\s*:\s*(?:${types})\b`);
-    const created = new RegExp(String.raw`(?:^|[^\w$])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|${acquired})`);
-    const acquiredIn = new RegExp(String.raw`\.acquire\(\s*\)\s*\.then\(\s*(?:async\s+)?\(?\s*${own}\b`);
-    return declared.test(this.text) || created.test(this.text) || acquiredIn.test(this.text);
+    let verdicts = this.madeFromVerdicts.get(classes);
+    if (!verdicts) this.madeFromVerdicts.set(classes, (verdicts = new Map()));
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) {
+      verdict = madeInText(this.text, name, classes);
+      verdicts.set(name, verdict);
+    }
+    return verdict;
   }
+}
+
+/** Whether `text` declares `name` with one of the classes, assigns it a `new` of one, or takes it from a pool's acquire(). */
+function madeInText(text: string, name: string, classes: readonly string[]): boolean {
+  const own = name.replace(/\$/g, '\\$');
+  const types = classes.join('|');
+  const declared = new RegExp(String.raw`(?:^|[^\w$.])${own}\s*[?!]?\s*:\s*(?:${types})\b`);
+  const created = new RegExp(String.raw`(?:^|[^\w$])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|${acquired})`);
+  const acquiredIn = new RegExp(String.raw`\.acquire\(\s*\)\s*\.then\(\s*(?:async\s+)?\(?\s*${own}\b`);
+  return declared.test(text) || created.test(text) || acquiredIn.test(text);
 }
 
 /**
