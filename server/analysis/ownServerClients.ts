@@ -14,6 +14,12 @@ import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, st
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
+
+/**
+ * A cached verdict on a name: sure (true, or false), or false only because its chain was cut at MAX_DEPTH when
+ * followed from `cutFrom` steps deep; a caller at a shallower depth may follow it further, so judges it again.
+ */
+type Verdict = boolean | { readonly cutFrom: number };
 /** Constructors and factories of pools (pg, postgres.js, knex, Drizzle, …), and anything named for a pool, pooler or proxy. */
 const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient)$|pool|bouncer|proxy/i;
 const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
@@ -26,9 +32,11 @@ export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
   private readonly helperVerdicts = new Map<string, boolean>();
   private callsByName: Map<string, ts.CallExpression[]> | undefined;
-  private readonly verdicts = new Map<ts.Node, boolean>();
+  private readonly verdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
-  private readonly poolVerdicts = { any: new Map<ts.Node, boolean>(), single: new Map<ts.Node, boolean>() };
+  private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>() };
+  /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
+  private cuts = 0;
 
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
@@ -52,7 +60,7 @@ export class OwnServerClients {
    * through names like a client; with `single`, only one whose options cap it at one connection (`max: 1`).
    */
   private poolOfOwnServer(expression: ts.Expression, depth: number, single: boolean): boolean {
-    if (depth > MAX_DEPTH) return false;
+    if (depth > MAX_DEPTH) return this.cut();
     const value = unwrap(expression);
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
       // A pool class handed out by the emulated server itself (pg-mem's `db.adapters.createPg().Pool`): its connections are all in the process.
@@ -65,27 +73,38 @@ export class OwnServerClients {
     const binding = this.flow.bindingOf(value);
     if (!binding || !('variable' in binding)) return false;
     const verdicts = single ? this.poolVerdicts.single : this.poolVerdicts.any;
-    const cached = verdicts.get(binding.variable);
-    if (cached !== undefined) return cached;
-    verdicts.set(binding.variable, false);
-    const verdict = this.everyValueOf(binding.variable, (v) => this.poolOfOwnServer(v, depth + 1, single));
-    verdicts.set(binding.variable, verdict);
+    return this.judged(verdicts, binding.variable, depth, () => this.everyValueOf(binding.variable, (v) => this.poolOfOwnServer(v, depth + 1, single)));
+  }
+
+  /** False, because the chain is cut here at MAX_DEPTH: counted, so that no verdict depending on it is cached as sure. */
+  private cut(): false {
+    this.cuts++;
+    return false;
+  }
+
+  /**
+   * The verdict on `key` (judged at `depth` by `judge`), cached: each is judged once — a cycle back to it is false
+   * while it is judged — except a false one that a cut at MAX_DEPTH decided, judged again from a shallower depth.
+   */
+  private judged(cache: Map<ts.Node, Verdict>, key: ts.Node, depth: number, judge: () => boolean): boolean {
+    const cached = cache.get(key);
+    if (typeof cached === 'boolean') return cached;
+    if (cached !== undefined && depth >= cached.cutFrom) return this.cut();
+    cache.set(key, false);
+    const cutsBefore = this.cuts;
+    const verdict = judge();
+    cache.set(key, verdict || this.cuts === cutsBefore ? verdict : { cutFrom: depth });
     return verdict;
   }
 
   private fromOwnServer(expression: ts.Expression, depth: number): boolean {
-    if (depth > MAX_DEPTH) return false;
+    if (depth > MAX_DEPTH) return this.cut();
     const value = unwrap(expression);
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) return this.fromOwnServer(value.expression, depth + 1);
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
-    const cached = this.verdicts.get(value);
-    if (cached !== undefined) return cached;
-    this.verdicts.set(value, false);
-    const verdict = this.nameFromOwnServer(value, depth);
-    this.verdicts.set(value, verdict);
-    return verdict;
+    return this.judged(this.verdicts, value, depth, () => this.nameFromOwnServer(value, depth));
   }
 
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */

@@ -322,3 +322,31 @@ test('a camel-case name of a pg pool (`pgPool`, `getPgPool`) does not count as n
     ...body,
   ]), ['session-set SET ROLE app_user']);
 });
+
+test('a name judged near the end of a long chain of names is judged again for a query on it that starts closer: the answer does not depend on which query came first', () => {
+  // `hop0` is a client of the file's own container, `hop1 = hop0`, … `hop15 = hop14`; likewise a single-connection
+  // pool `step0Pool` … `step15Pool`. Followed from the last name, the chain is cut (a bound on how far a value is
+  // followed) before it reaches the container, so `hop6` is judged false there; a query on `hop6` itself is only
+  // six names away from the container, and must get the same answer whether or not the far query came first.
+  const chain = (first: string, name: (k: number) => string): string[] => [
+    `  const ${name(0)} = ${first};`,
+    ...Array.from({ length: 15 }, (_, k) => `  const ${name(k + 1)} = ${name(k)};`),
+  ];
+  const hop = (k: number) => `hop${k}`;
+  const step = (k: number) => `step${k}Pool`;
+  const lines = (queries: string[]) => [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import { Client, Pool } from 'pg';",
+    "it('x', async () => {",
+    '  const container = await new PostgreSqlContainer().start();',
+    ...chain('new Client({ connectionString: container.getConnectionUri() })', hop),
+    ...chain('new Pool({ connectionString: container.getConnectionUri(), max: 1 })', step),
+    ...queries,
+    '});',
+  ];
+  const near = ["  await hop6.query('SET ROLE near_client');", "  await step6Pool.query('SET ROLE near_pool');"];
+  const far = ["  await hop15.query('SET ROLE far_client');", "  await step15Pool.query('SET ROLE far_pool');"];
+  const nearFindings = (findings: string[]) => findings.filter((f) => f.includes('near'));
+  assert.deepEqual(findingsOf('repo-chain/test/near.test.ts', lines(near)), []);
+  assert.deepEqual(nearFindings(findingsOf('repo-chain/test/far-first.test.ts', lines([...far, ...near]))), []);
+});
