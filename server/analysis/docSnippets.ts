@@ -3,7 +3,7 @@
 // `include::scripts/convert.sql[]`): a one-off conversion or maintenance script a person pastes into psql or
 // runs with `psql -f`, in a session of its own, never sent through the application's pool.
 import { dirname, join, resolve, sep } from 'node:path';
-import { boundedText, folderEntries } from './folderEntries';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 /** The documentation folders looked for at each level above the file. */
@@ -24,17 +24,10 @@ const snippetsByDocs = new TimedCache<string[]>(CACHE_MS);
 export function isDocumentedSnippet(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
-  let level = dirname(file);
-  for (let step = 0; step <= LEVELS_UP; step++) {
+  return foldersUp(dirname(file), LEVELS_UP).some((level) => {
     const below = file.slice(level.length + 1).split(sep).join('/');
-    for (const docs of DOCS_FOLDERS) {
-      if (snippetsOf(join(level, docs)).some((path) => names(below, path))) return true;
-    }
-    const parent = dirname(level);
-    if (parent === level) break;
-    level = parent;
-  }
-  return false;
+    return DOCS_FOLDERS.some((docs) => snippetsOf(join(level, docs)).some((path) => names(below, path)));
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
 // psql, each in its own session on the freshly created database, never through the application's pool.
 import { dirname, join, resolve } from 'node:path';
 import { TimedCache } from './timedCache';
-import { boundedText, folderEntries } from './folderEntries';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
 
 const INIT_FOLDER = '/docker-entrypoint-initdb.d';
 /** Files that can mount or copy a script into the image: compose files and Dockerfiles. */
@@ -26,15 +26,10 @@ const sourcesByFolder = new TimedCache<InitSources>(CACHE_MS);
 export function isDockerInitScript(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
-  let folder = dirname(file);
-  for (let level = 0; level <= FOLDER_LEVELS; level++) {
+  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => {
     const { files, folders } = initSourcesIn(folder);
-    if (files.has(file) || folders.has(dirname(file))) return true;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return false;
+    return files.has(file) || folders.has(dirname(file));
+  });
 }
 
 function initSourcesIn(folder: string): InitSources {

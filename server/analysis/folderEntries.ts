@@ -2,6 +2,18 @@
 // workspace (workspaceCatalog.ts, in the main bundle; ownServerHelpers.ts, in the TS/JS bundle), so it
 // imports nothing of either.
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** `start` and the folders above it, nearest first: `levels` above at most, fewer where the file system's root comes first. */
+export function foldersUp(start: string, levels: number): string[] {
+  const folders = [start];
+  for (let folder = start; folders.length <= levels; ) {
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folders.push((folder = parent));
+  }
+  return folders;
+}
 
 /** A folder's entries; none when it cannot be read. */
 export function folderEntries(folder: string): Dirent[] {

@@ -6,7 +6,7 @@
 import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { folderEntries } from './folderEntries';
+import { folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
@@ -199,11 +199,5 @@ export function projectRoot(file: string): string | undefined {
 
 /** The nearest folder at or above `start` (16 levels at most) for which `holds` is true. */
 function nearestFolder(start: string, holds: (folder: string) => boolean): string | undefined {
-  for (let folder = start, level = 0; level < 16; level++) {
-    if (holds(folder)) return folder;
-    const parent = dirname(folder);
-    if (parent === folder) return undefined;
-    folder = parent;
-  }
-  return undefined;
+  return foldersUp(start, 15).find(holds);
 }

@@ -28,7 +28,7 @@ import { isAmongSessionScripts } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
 import { isShippedByAnsible } from './ansibleFiles';
 import { TimedCache } from './timedCache';
-import { boundedText, folderEntries } from './folderEntries';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -83,12 +83,7 @@ const VERSION_ONLY_SCRIPT = /^v?\d(?:(?!--)[\w.-])*--v?\d(?:(?!--)[\w.-])*\.sql$
 
 function isUpdateScriptSource(name: string, folder: string): boolean {
   if (!VERSION_ONLY_SCRIPT.test(name)) return false;
-  let above = folder;
-  for (let level = 0; level <= CONTROL_FILE_LEVELS; level++) {
-    if (controlFilesIn(above).length > 0) return true;
-    above = dirname(above);
-  }
-  return false;
+  return foldersUp(folder, CONTROL_FILE_LEVELS).some((above) => controlFilesIn(above).length > 0);
 }
 
 const controlFilesByFolder = new TimedCache<string[]>(CACHE_MS);
@@ -99,12 +94,7 @@ function controlFilesIn(folder: string): string[] {
 }
 
 function hasControlFileAbove(start: string, extension: string, levels: number): boolean {
-  let folder = start;
-  for (let level = 0; level <= levels; level++) {
-    if (existsSync(join(folder, `${extension}.control`))) return true;
-    folder = dirname(folder);
-  }
-  return false;
+  return foldersUp(start, levels).some((folder) => existsSync(join(folder, `${extension}.control`)));
 }
 
 const scriptNamesByFolder = new TimedCache<string[]>(CACHE_MS);

@@ -3,7 +3,7 @@
 // sends the file in its own session, never through the application's pool, so the session state it sets is
 // that script's own business (a CI fixture's `SET statement_timeout`).
 import { dirname, join, resolve, sep } from 'node:path';
-import { boundedText, folderEntries } from './folderEntries';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 /** Files that run commands: shell scripts, CI and compose configurations, Makefiles, Justfiles, package.json. */
@@ -24,14 +24,7 @@ const runsByFolder = new TimedCache<string[]>(CACHE_MS);
 export function isRunByPsql(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
-  let folder = dirname(file);
-  for (let level = 0; level <= FOLDER_LEVELS; level++) {
-    if (psqlRunsIn(folder).some((path) => names(file, folder, path))) return true;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return false;
+  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => psqlRunsIn(folder).some((path) => names(file, folder, path)));
 }
 
 /**

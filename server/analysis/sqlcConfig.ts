@@ -4,7 +4,7 @@
 // (`query.sql`, `schema.sql`) and often no syntax only their dialect has.
 import { dirname, join, resolve } from 'node:path';
 import { dialectOfPath, type OtherDialect } from './dialect';
-import { boundedText } from './folderEntries';
+import { boundedText, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const CONFIG_NAMES = ['sqlc.json', 'sqlc.yaml', 'sqlc.yml'];
@@ -38,13 +38,9 @@ export function inSqlcProject(fileName: string): boolean {
 
 /** What the nearest sqlc config in the file's folder or up to MAX_LEVELS above it declares; undefined without one. */
 function nearestConfigDialect(fileName: string): OtherDialect | 'postgres' | undefined {
-  let folder = dirname(resolve(fileName));
-  for (let level = 0; level < MAX_LEVELS; level++) {
+  for (const folder of foldersUp(dirname(resolve(fileName)), MAX_LEVELS - 1)) {
     const dialect = cachedConfigDialect(folder);
     if (dialect !== undefined) return dialect;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
   }
   return undefined;
 }

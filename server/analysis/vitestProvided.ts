@@ -5,7 +5,7 @@
 // server's (its connection URI): a client connected with `inject(key)` reaches it directly. Configuration and
 // setup files are found by bounded walks (a few folders up to the package root) and cached.
 import { dirname, join, resolve } from 'node:path';
-import { boundedText, folderEntries } from './folderEntries';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 import { resolveModule } from './moduleResolution';
 
@@ -49,14 +49,11 @@ export function ownServerProvidedKeys(file: string, startsOwnServer: StartsOwnSe
 
 /** The global setup files named by the nearest vitest (or vite) configuration at or above the folder, within its package. */
 function globalSetupFiles(start: string): string[] {
-  for (let folder = start, level = 0; level < MAX_LEVELS; level++) {
+  for (const folder of foldersUp(start, MAX_LEVELS - 1)) {
     const entries = folderEntries(folder);
     const configs = entries.filter((entry) => entry.isFile() && VITEST_CONFIG.test(entry.name));
     if (configs.length > 0) return configs.flatMap((config) => setupsNamedIn(folder, join(folder, config.name)));
     if (entries.some((entry) => entry.isFile() && entry.name === 'package.json')) return [];
-    const parent = dirname(folder);
-    if (parent === folder) return [];
-    folder = parent;
   }
   return [];
 }
