@@ -234,7 +234,7 @@ test('a test folder\'s SQL input whose snapshot test records its output in a sna
 });
 
 test('SQL an Ansible role or playbook folder ships to its hosts (files/, templates/) runs there in its own session; its functions keep their findings', (t) => {
-  const root = folderWith(t, 'poolsafe-ansible-', {
+  const root = scratchRepository('ansible', t).writeAll({
     // A playbook folder marked by ansible.cfg, one marked by its own roles, and a role's own folders.
     'ops/ansible.cfg': '[defaults]\n', 'deploy/roles/db/tasks/main.yml': '- name: load\n',
     'site/roles/cache/tasks/main.yml': '', 'site/roles/cache/defaults/main.yml': '',

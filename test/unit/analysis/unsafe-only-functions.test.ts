@@ -46,14 +46,10 @@ test('the client keeps its prepared-statement finding when the function tags a q
 });
 
 /** A project with `replica.ts` (the helpers) and a tool script that makes a client and hands it over. */
-function withReplicaHelpers(t: { after: (fn: () => void) => void }, helpers: string, tool: string): string[] {
-  const root = mkdtempSync(join(tmpdir(), 'poolsafe-options-only-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  writeFileSync(join(root, 'package.json'), '{ "name": "replica-tool" }\n');
-  writeFileSync(join(root, 'replica.ts'), helpers);
-  const file = join(root, 'tool.ts');
-  writeFileSync(file, tool);
-  return embeddedRules(tool, file);
+function withReplicaHelpers(t: Cleanup, helpers: string, tool: string): string[] {
+  const repo = scratchRepository('options-only', t);
+  repo.writeAll({ 'package.json': '{ "name": "replica-tool" }\n', 'replica.ts': helpers });
+  return embeddedRules(tool, repo.write('tool.ts', tool));
 }
 
 const TOOL = [
