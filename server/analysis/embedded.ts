@@ -34,6 +34,7 @@ import { opensPerTestTransaction } from './testHarnessHooks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
+import { subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -479,6 +480,8 @@ class Extractor {
   private inspectPostgresJsClient(call: ts.CallExpression): void {
     if (this.runsInProcess(call, undefined) || createsReplicationClient(call)) return;
     if (clientNeverPrepares(call)) return;
+    // Made with a URL the project keeps for direct sessions: no pooler between it and the server.
+    if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
     this.addPreparesByDefaultFinding(call, 'undefined, ',
       'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.');
   }
@@ -796,7 +799,7 @@ class Extractor {
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
-      this.addListenFinding(call);
+      if (!this.isDirectClient(receiver)) this.addListenFinding(call);
       return;
     }
     if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {
@@ -929,12 +932,53 @@ class Extractor {
   /**
    * Whether a query goes where no transaction pooler sits: to PGlite, on a logical-replication session, on
    * a client of a server the code started itself (maybe through a helper in another file), a connection held
-   * from a pool of it, or a pool of it capped at one connection; or to no PostgreSQL at all: a pooler's admin
-   * console (adminConsole.ts).
+   * from a pool of it, or a pool of it capped at one connection, or on a connection opened with a direct-session
+   * URL; or to no PostgreSQL at all: a pooler's admin console (adminConsole.ts).
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
-      || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow));
+      || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))
+      || this.isDirectClient(receiver);
+  }
+
+  /**
+   * A single connection the code opens itself with a URL the project keeps for direct sessions
+   * (directUrls.ts): `new Client({ connectionString: process.env.DIRECT_URL })`, `new pg.Client(directUrl)`,
+   * or a postgres.js client made from one. Taken from a variable holding it, a callback's parameter on it, or
+   * `this.x` when every assignment to `x` in the class makes such a client. What it sends never meets the pooler.
+   */
+  private isDirectClient(receiver: ts.Expression | undefined): boolean {
+    if (!receiver || !this.fileName || !/direct|unpooled|non_?pool|pool/i.test(this.source.text)) return false;
+    return this.tracesTo(receiver, {
+      creates: (value) => this.createsDirectClient(value),
+      member: (value) => this.memberHoldsDirectClient(value),
+      declared: (declaration) => ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined
+        && this.createsDirectClient(withoutAwait(declaration.initializer)),
+    });
+  }
+
+  /** `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`. */
+  private createsDirectClient(value: ts.Expression): boolean {
+    const single = ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression));
+    const postgresJs = ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text);
+    return (single || postgresJs) && subscriberConnectsDirectly(value as ts.NewExpression | ts.CallExpression, this.fileName);
+  }
+
+  /** `this.listener` where each `this.listener = …` (and the property's initializer) in the class makes a direct client. */
+  private memberHoldsDirectClient(member: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean {
+    let owner: ts.Node | undefined = member.parent;
+    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+    if (!owner) return false;
+    const values: ts.Expression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === member.name.text && node.initializer) values.push(node.initializer);
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isClientMember(node.left) && node.left.name.text === member.name.text) {
+        values.push(node.right);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(owner);
+    return values.length > 0 && values.every((value) => this.createsDirectClient(withoutAwait(value)));
   }
 
   private reachesOwnServer(receiver: ts.Expression | undefined): boolean {
@@ -1028,14 +1072,65 @@ class Extractor {
   }
 
   private isPostgresJsClient(receiver: ts.Expression, call: ts.CallExpression): boolean {
-    // A client an object holds (`this.db`, handed to its constructor) and uses as a SQL tag in this file.
-    if (isClientMember(receiver)) return this.isUsedAsTag(`this.${receiver.name.text}`) && looksLikeListenCall(call);
+    // A client an object holds (`this.db`, handed to its constructor) and uses as a SQL tag in this file, or
+    // declares with postgres.js's client type (`private readonly db: Sql`).
+    if (isClientMember(receiver)) {
+      if (this.memberTypedAsPostgresJs(receiver)) return namesChannel(call.arguments[0]);
+      return this.isUsedAsTag(`this.${receiver.name.text}`) && looksLikeListenCall(call);
+    }
     if (!ts.isIdentifier(receiver)) return false;
     if (this.postgresJsNames.size > 0 && (this.poolNames.has(receiver.text) || receiver.text === 'sql')) return true;
     if (this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text)) return true;
+    // A parameter or variable declared with postgres.js's client type (`function f(db: Sql)`), whatever its
+    // name: the type settles what `listen` is, so the channel may be held in a constant.
+    const binding = this.postgresJsNames.size > 0 ? this.flow.bindingOf(receiver) : undefined;
+    const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
+    if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
     // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
     // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
     return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);
+  }
+
+  /**
+   * postgres.js's client types, imported from the driver: `Sql`, `Sql<{}>`, `TransactionSql`, `ReservedSql`
+   * (under any local name holding `Sql`), `postgres.Sql` on the default or namespace import, or
+   * `ReturnType<typeof postgres>`. A union counts only when each member is one (or null/undefined).
+   */
+  private isPostgresJsClientType(type: ts.TypeNode | undefined): boolean {
+    if (!type) return false;
+    if (ts.isParenthesizedTypeNode(type)) return this.isPostgresJsClientType(type.type);
+    if (ts.isUnionTypeNode(type)) {
+      const members = type.types.filter((member) => !isNullishType(member));
+      return members.length > 0 && members.every((member) => this.isPostgresJsClientType(member));
+    }
+    if (!ts.isTypeReferenceNode(type)) return false;
+    const name = type.typeName;
+    if (ts.isIdentifier(name)) {
+      if (this.postgresJsNames.has(name.text) && /Sql$/.test(name.text)) return true;
+      const [argument] = type.typeArguments ?? [];
+      return name.text === 'ReturnType' && argument !== undefined && ts.isTypeQueryNode(argument)
+        && ts.isIdentifier(argument.exprName) && this.postgresJsNames.has(argument.exprName.text);
+    }
+    return ts.isIdentifier(name.left) && this.postgresJsNames.has(name.left.text) && POSTGRES_JS_CLIENT_TYPE.test(name.right.text);
+  }
+
+  /** `this.db` where the enclosing class declares `db` (a property or a constructor's parameter property) with postgres.js's client type. */
+  private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean {
+    if (this.postgresJsNames.size === 0) return false;
+    let owner: ts.Node | undefined = member.parent;
+    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+    if (!owner) return false;
+    for (const element of owner.members) {
+      if (ts.isPropertyDeclaration(element) && ts.isIdentifier(element.name) && element.name.text === member.name.text) {
+        return this.isPostgresJsClientType(element.type);
+      }
+      if (ts.isConstructorDeclaration(element)) {
+        const parameter = element.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === member.name.text
+          && (ts.getCombinedModifierFlags(p) & ts.ModifierFlags.ParameterPropertyModifier) !== 0);
+        if (parameter) return this.isPostgresJsClientType(parameter.type);
+      }
+    }
+    return false;
   }
 
   /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`, name<Row>`…`, name /* sql *\/ `…`), as a postgres.js client does. */
@@ -1254,6 +1349,18 @@ function isPgliteMember(member: ts.PropertyAccessExpression & { name: ts.Identif
 /** `this.db`: a client an object holds. */
 function isClientMember(node: ts.Expression): node is ts.PropertyAccessExpression & { name: ts.Identifier } {
   return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(node.name);
+}
+
+/** node-postgres's (and look-alike drivers') single-connection client class: `Client`, `pg.Client`, `new (require('pg').Client)`. */
+const DIRECT_CLIENT_CLASS = /(?:^|\.)(?:Native)?Client$/;
+
+/** The client types postgres.js exports (`postgres.Sql`, `postgres.TransactionSql`, `postgres.ReservedSql`). */
+const POSTGRES_JS_CLIENT_TYPE = /^(?:Sql|TransactionSql|ReservedSql)$/;
+
+/** `null` or `undefined` in a union (`db: Sql | undefined`). */
+function isNullishType(type: ts.TypeNode): boolean {
+  return type.kind === ts.SyntaxKind.UndefinedKeyword
+    || (ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword);
 }
 
 /** postgres.js's `listen(channel, onNotify)`: a channel name written as text, then a callback. */

@@ -1,0 +1,62 @@
+// A connection the code opens itself with a URL its project keeps for direct sessions (a name such as
+// DIRECT_URL or DATABASE_URL_UNPOOLED) never meets the transaction pooler: the LISTEN, SET or prepared
+// statements it sends are what such a connection is for. The same code on the pooled URL stays flagged.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+// The direct-URL test needs a file name (it may look at the project around it); none of these files exist.
+const found = (text: string) => embeddedFindings(text, '/nowhere/scout/notifier.ts').map(([rule, at]) => `${rule} ${at}`);
+
+const notifier = (url: string) => [
+  "import pg from 'pg';",
+  'export async function subscribe(onMessage: (m: unknown) => void) {',
+  `  const listener = new pg.Client({ connectionString: ${url} });`,
+  '  await listener.connect();',
+  "  await listener.query('LISTEN billing_events');",
+  "  await listener.query('SET idle_session_timeout = 0');",
+  "  listener.on('notification', onMessage);",
+  '}',
+].join('\n');
+
+test('a pg Client opened with a direct URL may LISTEN and SET; on the pooled URL it may not', () => {
+  assert.deepEqual(found(notifier('process.env.DIRECT_DATABASE_URL')), []);
+  assert.deepEqual(found(notifier('process.env.POSTGRES_URL_NON_POOLING')), []);
+  assert.deepEqual(found(notifier('process.env.DATABASE_URL')), [
+    "listen LISTEN billing_events",
+    'session-set SET idle_session_timeout = 0',
+  ]);
+});
+
+test('a member assigned a direct client in every place counts; one pooled assignment keeps the findings', () => {
+  const member = (second: string) => [
+    "import { Client } from 'pg';",
+    'export class Relay {',
+    '  private conn?: Client;',
+    '  async open() { this.conn = new Client(process.env.DIRECT_URL); }',
+    `  async reopen() { this.conn = new Client(${second}); }`,
+    "  async follow() { await this.conn!.query('LISTEN relay'); }",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(member('process.env.DIRECT_URL')), []);
+  assert.deepEqual(found(member('process.env.DATABASE_URL')), ['listen LISTEN relay']);
+});
+
+test('a postgres.js client made with a direct URL neither prepares through the pooler nor listens through it', () => {
+  const text = [
+    "import postgres from 'postgres';",
+    'const owner = postgres(process.env.DIRECT_URL!);',
+    'const shared = postgres(process.env.DATABASE_URL!);',
+    'export async function go() {',
+    "  owner.listen('audit', () => undefined);",
+    "  shared.listen('audit', () => undefined);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    'protocol-prepared-statement postgres',
+    "listen shared.listen('audit', () => undefined)",
+  ]);
+});
