@@ -555,8 +555,12 @@ export class Flow {
     return writes?.length === 1 && isStringBuilt(writes[0]) ? writes[0] : undefined;
   }
 
-  /** `this.prop` (class field or getter), `obj.prop` of a const object literal. */
-  private propertyValue(node: ts.PropertyAccessExpression): ts.Expression | undefined {
+  /**
+   * `this.prop` (class field or getter), `obj.prop` of a const object literal, and one level further: a
+   * property of the object literal a getter or field returns (`this.words.listen` where `get words()` returns
+   * `{ listen: … }`), also through a const holding it (`const w = this.words; w.listen`).
+   */
+  private propertyValue(node: ts.PropertyAccessExpression, depth = 0): ts.Expression | undefined {
     const name = node.name.text;
     if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const member = enclosingClass(node)?.members.find((m) => memberName(m) === name);
@@ -564,11 +568,16 @@ export class Flow {
       if (member && ts.isGetAccessorDeclaration(member)) return singleReturn(member);
       return undefined;
     }
-    if (ts.isIdentifier(node.expression)) {
-      const init = this.constantInitializer(node.expression);
-      const object = init && unwrap(init);
-      if (object && ts.isObjectLiteralExpression(object)) return objectProperty(object, name);
+    let holder: ts.Expression | undefined;
+    if (ts.isIdentifier(node.expression)) holder = this.constantInitializer(node.expression);
+    else if (depth < 2 && ts.isPropertyAccessExpression(node.expression) && node.expression.expression.kind === ts.SyntaxKind.ThisKeyword) holder = node.expression;
+    let object = holder && unwrap(holder);
+    // A const or member access that stands for `this.words`: the object its getter or field gives.
+    if (object && depth < 2 && ts.isPropertyAccessExpression(object) && object.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const value = this.propertyValue(object, depth + 1);
+      object = value && unwrap(value);
     }
+    if (object && ts.isObjectLiteralExpression(object)) return objectProperty(object, name);
     return undefined;
   }
 
