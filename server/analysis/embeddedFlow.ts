@@ -341,7 +341,7 @@ export class Flow {
     if (named) return named;
     const joined = ts.isCallExpression(node)
       ? this.joinedParts(node, depth, literals, state) ?? this.mappedParts(node, depth, literals, state) ?? this.formattedParts(node, depth, literals, state)
-        ?? this.rawParts(node, depth, literals, state)
+        ?? this.rawParts(node, depth, literals, state) ?? this.concatenatedParts(node, depth, literals, state)
       : undefined;
     if (joined) return joined;
     const target = this.followName(node);
@@ -404,6 +404,36 @@ export class Flow {
     const parts = this.stringParts(call.arguments[0], depth + 1, literals, state);
     if (parts) state.indirect = true;
     return parts;
+  }
+
+  /**
+   * pg-promise's `pgp.helpers.concat(queries)`: one text of the queries given, each a string or a
+   * `{ query, values }` object, in an array literal or made by `items.map(fn)` (one element stands for all).
+   * Their texts joined with `;`. Undefined for any other call.
+   */
+  private concatenatedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'concat' || call.arguments.length !== 1) return undefined;
+    const owner = callee.expression;
+    const helpers = (ts.isIdentifier(owner) && owner.text === 'helpers') || (ts.isPropertyAccessExpression(owner) && owner.name.text === 'helpers');
+    if (!helpers) return undefined;
+    const list = unwrap(call.arguments[0]);
+    let items: ts.Expression[] = [];
+    if (ts.isArrayLiteralExpression(list)) items = list.elements.filter((e) => !ts.isSpreadElement(e));
+    else if (ts.isCallExpression(list)) {
+      const mapper = mapperOf(list);
+      const element = mapper && singleReturn(mapper);
+      if (element) items = [element];
+    }
+    const texts = items.map((item) => {
+      const value = unwrap(item);
+      const text = ts.isObjectLiteralExpression(value) ? objectProperty(value, 'query') : value;
+      return text && this.stringParts(text, depth + 1, literals, state);
+    });
+    if (texts.length === 0 || texts.some((parts) => parts === undefined)) return undefined;
+    state.indirect = true;
+    const between = literalPart(';', ';', call.arguments[0].end, false);
+    return texts.flatMap((parts, i) => [...(i > 0 ? [between] : []), ...parts!]);
   }
 
   /**
