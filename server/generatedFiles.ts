@@ -19,6 +19,10 @@ const MEAN_CHECK_MIN_SIZE = 4_096;
 /** Banners bundlers and code generators put at the top of what they write. */
 const GENERATED_BANNER = /@generated\b|\bCode generated\b.*\bDO NOT EDIT\b|webpackBootstrap|^\/\*! For license information please see /m;
 const BANNER_WINDOW = 1_024;
+/** A file's opening comment saying it is generated and not to be edited, in any words and case (`// ⚠️
+ * generated - do not modify ⚠️`, `/* This file is auto-generated. Do not edit by hand. *⁠/`). Looked for only in
+ * the comments that open the file: a generator's own source holds the same words in a string further down. */
+const GENERATED_HEADER = /\b(?:auto-?)?generated\b[^\n]{0,40}\bdo not (?:edit|modify)\b/i;
 
 export function isDefaultIgnoredName(fileName: string): boolean {
   return GENERATED_NAME.test(basename(fileName));
@@ -38,7 +42,8 @@ export function mayBeGenerated(language: DocumentLanguage): boolean {
 /** Minified or bundled JavaScript/TypeScript, judged by its text. */
 export function isGeneratedText(text: string, language: DocumentLanguage): boolean {
   if (!mayBeGenerated(language)) return false;
-  if (GENERATED_BANNER.test(text.slice(0, BANNER_WINDOW))) return true;
+  const top = text.slice(0, BANNER_WINDOW);
+  if (GENERATED_BANNER.test(top) || GENERATED_HEADER.test(openingComments(top))) return true;
   let lines = 0;
   for (let start = 0; start <= text.length; lines++) {
     const end = text.indexOf('\n', start);
@@ -47,4 +52,21 @@ export function isGeneratedText(text: string, language: DocumentLanguage): boole
     start = stop + 1;
   }
   return text.length >= MEAN_CHECK_MIN_SIZE && text.length / lines >= MINIFIED_MEAN_LINE_LENGTH;
+}
+
+/** The comments (and a `#!` line) before a file's first code: where generators put their banner. */
+function openingComments(text: string): string {
+  let at = 0;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at])) at++;
+    if (text.startsWith('//', at) || (at === 0 && text.startsWith('#!'))) {
+      const end = text.indexOf('\n', at);
+      at = end === -1 ? text.length : end + 1;
+    } else if (text.startsWith('/*', at)) {
+      const end = text.indexOf('*/', at + 2);
+      at = end === -1 ? text.length : end + 2;
+    } else {
+      return text.slice(0, at);
+    }
+  }
 }

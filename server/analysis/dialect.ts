@@ -154,6 +154,10 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // or =. PostgreSQL's only such forms start with LOCAL or SESSION (SET LOCAL name TO …); its other multi-word
   // SETs (TIME ZONE, TRANSACTION, SESSION AUTHORIZATION, XML OPTION, CONSTRAINTS) take no TO.
   ['pooler', /^\s*SET\s+(?!(?:LOCAL|SESSION)\s)[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)+\s*(?:\bTO\b|=)/i],
+  // Another engine's variable, set from an expression (SQLPage's SET x = sqlpage.fn(…), SET x = (SELECT …);
+  // Snowflake's SET v = (SELECT …)): a SET at the start of a statement whose value is a call, a subquery, a CAST
+  // or NULL. PostgreSQL's SET takes only literals and names; an UPDATE's SET line is not at a statement's start.
+  ['analytics', /^(?:\s+|''|--[^\n]*|\/\*[\s\S]*?\*\/)*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|[A-Za-z_][\w.]*\s*\()/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

@@ -10,8 +10,10 @@
 /** Quoted strings, dollar quotes and comments hold any text (a `{a}` array literal is no placeholder). */
 export const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
 
-/** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). */
-const TEMPLATE_MARKERS = /@\w+(?::\w+)?@|\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
+/** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). The
+ *  last one is a block comment standing where a schema name goes, the dot glued to it (`ON /* SCHEMA *⁠/."users"`):
+ *  a migration runner replaces the comment before sending; PostgreSQL has no name that starts with a dot. */
+const TEMPLATE_MARKERS = /(?:^|[\s(,=])\/\*[^*]*\*\/\.(?=["A-Za-z_])|@\w+(?::\w+)?@|\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
 /** Python str.format fields (`{name}`, `{0}`, `{}`): PostgreSQL has no `{` outside strings, so only there. */
 const FORMAT_FIELD = /\{\w*\}/;
 

@@ -308,3 +308,17 @@ test("a pooler's own SET command (several words before TO or =) is not PostgreSQ
   // A typo in a one-word SET is still PostgreSQL's error.
   assert.deepEqual(analyzeSql('SET search_path TOO app;\n').map((f) => f.rule), ['syntax-error']);
 });
+
+test("another engine's variable set from an expression (a call, a subquery, a CAST, NULL) is not PostgreSQL: no syntax error; an UPDATE's SET line and PostgreSQL's SETs still checked", () => {
+  for (const sql of ["SET greeting = page.fetch_text('hello');", 'set total = (SELECT count(*) FROM orders);', "SET started = CAST('2024-01-01' AS date);", 'SET chosen = NULL;', "-- the page's inputs\nSET who = upper($name);"]) {
+    assert.equal(dialectOfStatement(sql), 'analytics', sql);
+    assert.deepEqual(analyzeSql(`SELECT 1;\n${sql}\nSELECT 2;\n`).map((f) => f.rule), [], sql);
+  }
+  // PostgreSQL's SET values are literals and names: those keep their findings.
+  for (const sql of ["SET search_path = app, public;", "SET statement_timeout TO '5s';", 'SET app.tenant = 1;']) {
+    assert.equal(dialectOfStatement(sql), undefined, sql);
+  }
+  // An UPDATE whose SET line calls a function is PostgreSQL, and its typo is still reported.
+  assert.equal(dialectOfStatement('UPDATE t\nSET touched = now()\nWHERE id = 1;'), undefined);
+  assert.deepEqual(analyzeSql('UPDATE t\nSET touched = now()\nWHER id = 1;\n').map((f) => f.rule), ['syntax-error']);
+});

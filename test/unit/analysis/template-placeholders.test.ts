@@ -91,3 +91,12 @@ test('a hole where only keywords fit (an isolation level) is filled with one: th
   // The hole is a statement: nothing to report, and no syntax error.
   assert.deepEqual(text('await client.query(`EXPLAIN ${query}`);'), []);
 });
+
+test('a block comment standing for a schema name (the dot glued to it) is a placeholder: no syntax error; a comment before a whole name is not', () => {
+  const migration = 'CREATE INDEX orders_by_customer\nON /* SCHEMA_PLACEHOLDER */."Orders" ("customerId");\n';
+  assert.deepEqual(analyzeSql(migration).map((f) => f.rule), []);
+  assert.deepEqual(analyzeSql('ALTER TABLE /* target */."Users" ADD COLUMN age int;\n').map((f) => f.rule), []);
+  // A comment before a full name, then a real typo: still PostgreSQL's error.
+  assert.deepEqual(analyzeSql('CREATE INDEX i ON /* app schema */ app."Orders" ("customerId"\n;\n').map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyzeSql('SELECT * FROM /* no schema */ ."Orders";\n').map((f) => f.rule), ['syntax-error']);
+});
