@@ -5,7 +5,7 @@
 // `psql -f` or the postgresql_script/postgresql_query modules, each on a connection of its own to the server it
 // administers: a deployment's script, not SQL an application sends through its pool.
 import { basename, dirname, join, resolve } from 'node:path';
-import { folderEntries } from './folderEntries';
+import { folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 /** The folders of a role or playbook whose files Ansible copies to hosts as they are (`files`) or rendered (`templates`). */
@@ -21,14 +21,9 @@ const ownersByFolder = new TimedCache<boolean>(CACHE_MS);
 /** Whether the `.sql` file lies in the files/templates folder of an Ansible role or playbook folder. */
 export function isShippedByAnsible(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
-  let folder = dirname(resolve(fileName));
-  for (let level = 0; level <= LEVELS; level++) {
-    if (SHIPPED_FOLDER.test(basename(folder)) && ownersByFolder.get(dirname(folder), () => isAnsibleOwner(dirname(folder)))) return true;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return false;
+  return foldersUp(dirname(resolve(fileName)), LEVELS).some(
+    (folder) => SHIPPED_FOLDER.test(basename(folder)) && ownersByFolder.get(dirname(folder), () => isAnsibleOwner(dirname(folder))),
+  );
 }
 
 /** A role (`roles/<role>` with a `tasks` folder) or a playbook folder (`ansible.cfg`, or roles of its own). */
