@@ -80,8 +80,11 @@ export const INTERESTING_STATEMENT = new RegExp(
  * Words some rule's finding needs in the SQL text (its triggers): the TS/JS token gate's test of a file's
  * literals (embeddedGate.ts). Narrower than the analysis's gate, which also parses statements that only
  * feed or undo state (DROP, DISCARD, nextval) or hold code (CREATE FUNCTION, DO) for the triggers in them.
+ * A trigger joined to a word by a hyphen is prose, not SQL (`Set-Cookie`, `end-to-end`, `load-balancer`,
+ * `start-up`): SQL puts no hyphen against a keyword, except a `--` comment after it (`END-- done`). Files
+ * of recorded HTTP traffic hold thousands of `Set-Cookie` headers and would otherwise all be parsed.
  */
-export const FINDING_WORDS = new RegExp(String.raw`\b(${wholeWords(() => true, []).join('|')})\b|${NAME_PARTS.join('|')}`, 'i');
+export const FINDING_WORDS = new RegExp(String.raw`(?<![\w-])(${wholeWords(() => true, []).join('|')})(?!\w|-(?!-))|${NAME_PARTS.join('|')}`, 'i');
 
 /** Parameters the pooler syncs onto whichever server a client lands on (PgBouncer's tracked set). */
 export const TRACKED_PARAMETERS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;

@@ -84,3 +84,17 @@ test('syntax errors in PostgreSQL files and calls of state functions, which no t
   assertFound("await pool.query(\"select tenant_enter('acme')\");\n", 'src/tenant.ts', ['session-set'], { stateFunctions });
   assert.equal(mayHoldFindings("await pool.query(\"select tenant_enter('acme')\");\n", 'src/tenant.ts', resolveOptions({})), false, 'without the index the call is nothing');
 });
+
+test('recorded HTTP traffic is not parsed for its hyphenated header names and prose; SQL keywords next to a comment still count', () => {
+  const recording = [
+    "const nock = require('nock');",
+    "nock('https://api.example.test:443').post('/v1/contacts', { email: 'a@b.test' })",
+    "  .reply(200, { id: 7, stage: 'end-to-end' }, ['Set-Cookie', 'sid=1; path=/', 'X-Load-Balancer', 'edge-3', 'Keep-Alive', 'timeout=5']);",
+    "nock('https://api.example.test:443').get('/v1/start-up').reply(204, '', ['set-cookie', 'a=b']);",
+  ].join('\n');
+  assert.equal(mayHoldFindings(recording, 'test/fixtures/contacts.js', resolveOptions({})), false);
+  // The same words standing alone in a literal still open the file to the parser.
+  assert.equal(mayHoldFindings("const header = 'Set cookie';\n", 'src/prose.ts', resolveOptions({})), true);
+  assertFound("await pool.query(`DO $$BEGIN PERFORM 1; END$$; SET search_path TO app-- tenant schema\n`);\n", 'src/dash.ts', ['session-set']);
+  assertFound("await pool.query('LISTEN jobs--wake the worker');\n", 'src/wake.ts', ['listen']);
+});
