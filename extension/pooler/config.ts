@@ -4,7 +4,7 @@ import { userSecret, type ScramKeys, type UserSecret } from './auth';
 import type { HbaRule } from './hba';
 import type { IdentMaps } from './ident';
 import type { ServerTls } from './tls-settings';
-import type { DisableOnWrite, LoadBalanceMode } from './balancer';
+import type { BalanceSettings, LoadBalanceMode } from './balancer';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
 export type ServerPolicy = 'lifo' | 'round-robin' | 'rotate';
@@ -120,7 +120,8 @@ export function userTimeout(config: PoolerConfig, user: string, key: UserTimeout
   return own !== undefined && own > 0 ? own : config[key];
 }
 
-export interface PoolerConfig {
+/** The pooler's settings: PgBouncer's keys, PoolSafe's own, and Pgpool-II's load-balancing keys (BalanceSettings, pgpool.conf names). */
+export interface PoolerConfig extends BalanceSettings {
   listen_addr: string;
   listen_port: number;
   /** Folder of the unix socket `.s.PGSQL.<port>` ('' = TCP only; an ini defaults to PgBouncer's /tmp). */
@@ -227,12 +228,6 @@ export interface PoolerConfig {
   users: Map<string, UserSecret>;
   /** PoolSafe's own key: off, pgpool (Pgpool-II's read/write routing) or round-robin (PgBouncer's load_balance_hosts). */
   load_balance: LoadBalanceMode;
-  /** Pgpool-II's keys (pgpool.conf names and meanings). */
-  disable_load_balance_on_write: DisableOnWrite;
-  statement_level_load_balance: boolean;
-  write_function_list: string[];
-  read_only_function_list: string[];
-  allow_sql_comments: boolean;
   /** Replication delay in WAL bytes beyond which a replica takes no reads (0 = no limit). */
   delay_threshold: number;
   /** Seconds between replica health and delay checks (Pgpool-II's sr_check_period). */

@@ -395,9 +395,10 @@ function snapshotsIn(folder: string): string[] {
 function hasSnapshotInTestTree(file: string): boolean {
   const stem = basename(file).slice(0, -'.sql'.length).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const named = new RegExp(`(?:^|__|@)${stem}(?:\\.sql)?(?:[_@-][^/\\\\]*)?\\.snap$`);
-  let folder = dirname(file);
-  const below: string[] = [];
-  for (let level = 0; level <= SNAPSHOT_LEVELS; level++) {
+  const start = dirname(file);
+  for (const folder of foldersUp(start, SNAPSHOT_LEVELS)) {
+    /** The file's folders below this one (`data/multi`): the snapshot folder mirrors them, whole or without the first. */
+    const below = relative(folder, start).split(sep).filter(Boolean);
     for (const snapshots of SNAPSHOT_FOLDERS) {
       for (let skip = 0; skip <= below.length; skip++) {
         if (snapshotsIn(join(folder, snapshots, ...below.slice(skip))).some((name) => named.test(name))) return true;
@@ -405,10 +406,6 @@ function hasSnapshotInTestTree(file: string): boolean {
     }
     // Up to the outermost test folder of the path (`crate/test/` above `crate/test/fixtures/`), no further.
     if (!dirname(folder).split(sep).some((segment) => TEST_FOLDER.test(segment))) break;
-    below.unshift(basename(folder));
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
   }
   return false;
 }
