@@ -115,9 +115,14 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     add(urlSources(value.whenTrue, view, depth));
     add(urlSources(value.whenFalse, view, depth));
   } else if (ts.isBinaryExpression(value) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(value.operatorToken.kind)) {
-    add(urlSources(value.left, view, depth));
-    // `url || ''`: an empty fallback adds no URL.
-    if (!(ts.isStringLiteralLike(value.right) && value.right.text === '')) add(urlSources(value.right, view, depth));
+    const preferred = urlSources(value.left, view, depth);
+    add(preferred);
+    // `url || ''`: an empty fallback adds no URL. `process.env.DIRECT_URL || process.env.DATABASE_URL`: the direct
+    // URL is taken whenever it is set, and a deployment with a pooler sets it; the fallback serves setups with no
+    // pooler (a laptop, CI), so it is no URL the pooler sees.
+    const prefersDirect = !preferred.unknown && preferred.parameters.length === 0 && preferred.names.length > 0
+      && preferred.names.every(namesDirectUrl);
+    if (!prefersDirect && !(ts.isStringLiteralLike(value.right) && value.right.text === '')) add(urlSources(value.right, view, depth));
   } else if (ts.isPropertyAccessExpression(value)) {
     sources.names.push(value.name.text);
   } else if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) {

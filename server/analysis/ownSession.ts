@@ -7,7 +7,8 @@
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
 // image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
-// documentation pastes whole for readers to run (docSnippets.ts), scripts an Ansible role or playbook ships to its
+// documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
+// run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
 // hosts and runs there (ansibleFiles.ts), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
@@ -26,6 +27,7 @@ import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
 import { isAmongSessionScripts } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
+import { isHandRunScript } from './handRunScripts';
 import { isShippedByAnsible } from './ansibleFiles';
 import { TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
@@ -488,9 +490,12 @@ function isAdministratorScript(fileName: string, text: string): boolean {
   return isAmongSessionScripts(fileName) && !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName);
 }
 
-/** A script the documentation pastes whole for its readers to run (docSnippets.ts), unless it is a query collection. */
+/**
+ * A script the documentation pastes whole for its readers to run (docSnippets.ts), or whose opening comment tells
+ * a person to run it in a console or psql (handRunScripts.ts), unless it is a query collection.
+ */
 function isHandRunSnippet(fileName: string, text: string): boolean {
-  return !QUERY_ANNOTATION.test(text) && isDocumentedSnippet(fileName);
+  return !QUERY_ANNOTATION.test(text) && (isDocumentedSnippet(fileName) || isHandRunScript(fileName, text));
 }
 
 /** `SET LOCAL …` or `SELECT set_config(…, true)` as the file's first statement (after comments). */

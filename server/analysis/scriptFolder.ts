@@ -1,7 +1,8 @@
 // A folder of session scripts: an administrator's or installer's scripts (an installed `share/<app>/sql`, a
 // `scripts/` folder), each run whole with psql in its own session. When most of a folder's other `.sql` files
 // are seen to run that way — the repository's scripts run them with psql (psqlRuns.ts), they use psql's
-// meta-commands, or a container runs them at first start (dockerInit.ts) — the rest of the folder is more of
+// meta-commands, their opening comment says to run them by hand (handRunScripts.ts), or a container runs them at
+// first start (dockerInit.ts) — the rest of the folder is more of
 // the same: an upgrade script next to them is run by hand, not sent through the application's pool. As
 // dialectFolder.ts does for another dialect's migrations, the folder's majority speaks for files that carry
 // no mark of their own. A migrations folder is its tool's, whatever runs a file beside it.
@@ -9,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
 import { isRunByPsql } from './psqlRuns';
 import { isDockerInitScript } from './dockerInit';
+import { isHandRunScript } from './handRunScripts';
 import { TimedCache } from './timedCache';
 
 /** A folder of migrations a tool applies (`migrations`, `migrate`, `db_migrations`…). */
@@ -43,5 +45,5 @@ function sqlFilesOf(folder: string): string[] {
 function runsInOwnSession(path: string): boolean {
   if (isRunByPsql(path) || isDockerInitScript(path)) return true;
   const text = boundedText(path, MAX_SCRIPT_BYTES); // unreadable: no mark
-  return text !== undefined && text.includes('\\') && META_COMMAND.test(text);
+  return text !== undefined && ((text.includes('\\') && META_COMMAND.test(text)) || isHandRunScript(path, text));
 }

@@ -60,3 +60,29 @@ test('a postgres.js client made with a direct URL neither prepares through the p
     "listen shared.listen('audit', () => undefined)",
   ]);
 });
+
+// `DIRECT || POOLED` (or `??`) picks the direct URL whenever it is configured; the fallback serves setups that run
+// no pooler at all. A config object's camelCase member (`settings.unpooledUri`) names the URL as well as an
+// environment variable does. The other order, or a `?:` whose pooled branch production takes, stays flagged.
+const sessionOpener = (url: string) => [
+  "import postgres from 'postgres';",
+  "import { settings } from './settings';",
+  'export async function openAs(role: string) {',
+  `  const conn = postgres(${url}, { max: 1 });`,
+  "  await conn.unsafe('SET ROLE reporting');",
+  '  return conn;',
+  '}',
+].join('\n');
+
+test('a direct URL preferred over a pooled fallback (|| or ??) counts as direct', () => {
+  assert.deepEqual(found(sessionOpener('process.env.DIRECT_URL || process.env.DATABASE_URL')), []);
+  assert.deepEqual(found(sessionOpener('settings.unpooledUri ?? settings.uri')), []);
+  assert.deepEqual(found(sessionOpener('settings.databaseUrlNonPooling || settings.databaseUrl || ""')), []);
+});
+
+test('a pooled URL preferred over a direct one, or a choice whose other branch is pooled, keeps the findings', () => {
+  const flagged = ['protocol-prepared-statement postgres', 'session-set SET ROLE reporting'];
+  assert.deepEqual(found(sessionOpener('process.env.DATABASE_URL || process.env.DIRECT_URL')), flagged);
+  assert.deepEqual(found(sessionOpener("process.env.NODE_ENV === 'test' ? settings.directUrl : settings.url")), flagged);
+  assert.deepEqual(found(sessionOpener('settings.url')), flagged);
+});

@@ -1,0 +1,73 @@
+// SQL files whose opening comment tells a person to run them by hand: "Run this in the Supabase SQL Editor",
+// "Paste into psql", "Execute this script manually on your production database", "Usage: psql -d app -f
+// fix.sql". Such a one-off script (a seed, a repair, a schema bootstrap) is pasted into a console or run with
+// psql in a session of its own, never sent through the application's pool, so its session state (a `SET
+// search_path` at the top, a temporary table) is the script's own business. Only the comment lines before the
+// file's first statement count, and only outside a migrations folder, or a folder of one (a migration tool
+// applies those, whatever their comments say).
+import { basename, dirname } from 'node:path';
+
+/** The bytes of the file's head searched for its opening comment. */
+const HEAD = 4096;
+/** A folder of migrations a tool applies (`migrations`, `migrate`, `db_migrations`…). */
+const MIGRATIONS_FOLDER = /migrat/i;
+/** How many folders up a migrations folder may be (Prisma: `migrations/<timestamp>_<name>/migration.sql`). */
+const MIGRATION_LEVELS = 3;
+/** A verb telling the reader to run the file. */
+const RUN_VERB = /\b(?:run|execute|paste|apply)\b/i;
+/**
+ * Where a person runs it: a SQL console or editor, a desktop client, psql, a hosting dashboard, by hand, or
+ * "on your/the … database" (`Run this SQL on your Neon database`, `run on the production database`).
+ */
+const HAND_VENUE = new RegExp([
+  String.raw`\bsql\s*(?:editor|console|tab|window|shell)\b`,
+  String.raw`\bquery\s*(?:editor|tool|window|console)\b`,
+  String.raw`\b(?:psql|pgadmin|dbeaver|datagrip|tableplus|postico|beekeeper)\b`,
+  String.raw`\bdashboard\b`,
+  String.raw`\b(?:manually|by\s+hand)\b`,
+  String.raw`\b(?:on|in|against|into)\s+(?:your|the)\b[^.;]{0,30}\b(?:database|db)\b`,
+  String.raw`\b(?:on|against)\s+[A-Z][\w-]*\s+(?:database|db)\b`,
+].join('|'), 'i');
+/** `psql … -f file.sql` or `psql … < file.sql` in a usage line. */
+const PSQL_USAGE = /\bpsql\b[^\n]*\s(?:-f\s*\S|--file[=\s]\S|<\s*\S)/i;
+
+/** The comment lines that open the text, before its first statement (`--` lines and `/* … *\/` blocks). */
+function openingComments(text: string): string[] {
+  const lines: string[] = [];
+  let rest = text.slice(0, HEAD);
+  for (;;) {
+    const trimmed = rest.replace(/^\s+/, '');
+    if (trimmed.startsWith('--')) {
+      const end = trimmed.indexOf('\n');
+      lines.push(trimmed.slice(2, end < 0 ? undefined : end));
+      if (end < 0) break;
+      rest = trimmed.slice(end + 1);
+    } else if (trimmed.startsWith('/*')) {
+      const end = trimmed.indexOf('*/');
+      if (end < 0) break;
+      lines.push(...trimmed.slice(2, end).split('\n'));
+      rest = trimmed.slice(end + 2);
+    } else break;
+  }
+  return lines;
+}
+
+/** Whether the file's opening comment tells a person to run it by hand (in a console, psql, a client, on the database). */
+export function hasHandRunHeader(text: string): boolean {
+  return openingComments(text).some((line) => (RUN_VERB.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line));
+}
+
+/** A `.sql` file outside a migrations folder whose opening comment says it is run by hand. */
+export function isHandRunScript(fileName: string, text: string): boolean {
+  if (!/\.sql$/i.test(fileName) || inMigrationsFolder(fileName)) return false;
+  return hasHandRunHeader(text);
+}
+
+/** Whether the file's folder, or one of the two above it, is a migrations folder. */
+export function inMigrationsFolder(fileName: string): boolean {
+  let folder = dirname(fileName);
+  for (let level = 0; level < MIGRATION_LEVELS; level++, folder = dirname(folder)) {
+    if (MIGRATIONS_FOLDER.test(basename(folder))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,51 @@
+// A .sql file whose opening comment tells a person to run it by hand — in a hosted SQL editor or console, in psql
+// or a desktop client, "manually on your database" — is a one-off script pasted or run in a session of its own
+// (handRunScripts.ts). Its SET or temporary table is no pooling hazard; the same text without such a comment, with
+// the instruction further down, or in a migrations folder keeps its findings.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { hasHandRunHeader } from '../../../server/analysis/handRunScripts';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const BODY = "SET search_path TO billing, public;\nCREATE TEMP TABLE stale_invoices AS SELECT id FROM invoices WHERE paid_at IS NULL;\nUPDATE invoices SET flagged = true WHERE id IN (SELECT id FROM stale_invoices);\n";
+const rules = (text: string, path: string) => analyzeSql(text, undefined, path).map((f) => f.rule);
+
+test('opening comments that send a person to a console, psql or a client make the file its own session', (t) => {
+  const root = scratchRepository('hand-run', t).writeAll({});
+  const headers = [
+    '-- Run this whole file in the Supabase SQL Editor once.\n',
+    '-- ==========\n-- Backfill stale invoices\n-- ==========\n-- Paste into the SQL console of your hosting provider and execute.\n',
+    '/*\n  One-off repair.\n  Usage: psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -f repair.sql\n*/\n',
+    '-- Execute manually, after the deploy, from pgAdmin or DBeaver.\n',
+    '-- Run this SQL on your staging database before the import.\n',
+  ];
+  for (const header of headers) {
+    assert.equal(hasHandRunHeader(header + BODY), true, header);
+    assert.deepEqual(rules(header + BODY, join(root, 'scripts', 'backfill.sql')), [], header);
+  }
+});
+
+test('no instruction, an instruction below the first statement, a plain description, or a migrations folder keep the findings', (t) => {
+  const root = scratchRepository('hand-run-not', t).writeAll({});
+  const flagged = ['session-set', 'temp-table'];
+  const description = '-- Marks unpaid invoices; the billing worker runs this every night.\n';
+  assert.equal(hasHandRunHeader(description + BODY), false);
+  assert.deepEqual(rules(description + BODY, join(root, 'sql', 'flag_unpaid.sql')), flagged);
+  assert.deepEqual(rules(BODY + '-- Run this in the SQL editor.\n', join(root, 'sql', 'flag_unpaid.sql')), flagged);
+  const migration = '-- Run this in the SQL editor if the CLI is unavailable.\n' + BODY;
+  assert.deepEqual(rules(migration, join(root, 'db', 'migrations', '0007_flag_unpaid.sql')), flagged);
+  assert.deepEqual(rules(migration, join(root, 'prisma', 'migrations', '20250101000000_flag_unpaid', 'migration.sql')), flagged);
+});
+
+test('a folder whose other scripts say to run them by hand speaks for a file without a comment', (t) => {
+  const header = '-- Run this in the Neon SQL console.\n';
+  const root = scratchRepository('hand-run-folder', t).writeAll({
+    'ops/sql/seed_plans.sql': header + "INSERT INTO plans VALUES ('free');\n",
+    'ops/sql/reset_demo.sql': header + 'DELETE FROM demo_accounts;\n',
+  });
+  assert.deepEqual(rules(BODY, join(root, 'ops', 'sql', 'flag_unpaid.sql')), []);
+});
