@@ -1,5 +1,5 @@
 // SQL files whose opening comment tells a person to run them by hand: "Run this in the Supabase SQL Editor",
-// "Paste into psql", "Execute this script manually on your production database", "Usage: psql -d app -f
+// "Paste into psql", "This script must be run manually on the production database", "Usage: psql -d app -f
 // fix.sql". Such a one-off script (a seed, a repair, a schema bootstrap) is pasted into a console or run with
 // psql in a session of its own, never sent through the application's pool, so its session state (a `SET
 // search_path` at the top, a temporary table) is the script's own business. Only the comment lines before the
@@ -13,17 +13,23 @@ const HEAD = 4096;
 const MIGRATIONS_FOLDER = /migrat/i;
 /** How many folders up a migrations folder may be (Prisma: `migrations/<timestamp>_<name>/migration.sql`). */
 const MIGRATION_LEVELS = 3;
-/** A verb telling the reader to run the file. */
-const RUN_VERB = /\b(?:run|execute|paste|apply)\b/i;
 /**
- * Where a person runs it: a SQL console or editor, a desktop client, psql, a hosting dashboard, by hand, or
- * "on your/the … database" (`Run this SQL on your Neon database`, `run on the production database`).
+ * An instruction to the reader to run the file: a comment line that opens with the verb (`Run this …`, `Paste into
+ * …`, `1. Execute …`, `Usage: run …`, `Please apply …`), or says it is to be run (`must be run in psql`). A
+ * description of what the file does (`trigger that runs in the database`) is no instruction.
+ */
+const RUN_INSTRUCTION = new RegExp([
+  String.raw`^\s*(?:[-*#>]+\s*|\d+[.)]\s*)?(?:(?:note|usage|how\s+to\s+use|instructions?|step\s*\d*)\s*[:-]\s*)?(?:please\s+)?(?:run|execute|paste|apply)\b`,
+  String.raw`\b(?:should|must|can|needs?\s+to|is\s+to|are\s+to|to)\s+be\s+(?:run|executed|pasted|applied)\b`,
+].join('|'), 'i');
+/**
+ * Where a person runs it: a SQL console or editor, a desktop client, psql, by hand, or "on your/the … database"
+ * (`Run this SQL on your Neon database`, `run on the production database`).
  */
 const HAND_VENUE = new RegExp([
   String.raw`\bsql\s*(?:editor|console|tab|window|shell)\b`,
   String.raw`\bquery\s*(?:editor|tool|window|console)\b`,
   String.raw`\b(?:psql|pgadmin|dbeaver|datagrip|tableplus|postico|beekeeper)\b`,
-  String.raw`\bdashboard\b`,
   String.raw`\b(?:manually|by\s+hand)\b`,
   String.raw`\b(?:on|in|against|into)\s+(?:your|the)\b[^.;]{0,30}\b(?:database|db)\b`,
   String.raw`\b(?:on|against)\s+[A-Z][\w-]*\s+(?:database|db)\b`,
@@ -54,7 +60,7 @@ function openingComments(text: string): string[] {
 
 /** Whether the file's opening comment tells a person to run it by hand (in a console, psql, a client, on the database). */
 export function hasHandRunHeader(text: string): boolean {
-  return openingComments(text).some((line) => (RUN_VERB.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line));
+  return openingComments(text).some((line) => (RUN_INSTRUCTION.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line));
 }
 
 /** A `.sql` file outside a migrations folder whose opening comment says it is run by hand. */

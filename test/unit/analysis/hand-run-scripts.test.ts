@@ -22,6 +22,7 @@ test('opening comments that send a person to a console, psql or a client make th
     '/*\n  One-off repair.\n  Usage: psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -f repair.sql\n*/\n',
     '-- Execute manually, after the deploy, from pgAdmin or DBeaver.\n',
     '-- Run this SQL on your staging database before the import.\n',
+    '-- Nightly cleanup.\n-- This script must be run in psql as the table owner.\n',
   ];
   for (const header of headers) {
     assert.equal(hasHandRunHeader(header + BODY), true, header);
@@ -34,6 +35,8 @@ test('no instruction, an instruction below the first statement, a plain descript
   const flagged = ['session-set', 'temp-table'];
   const description = '-- Marks unpaid invoices; the billing worker runs this every night.\n';
   assert.equal(hasHandRunHeader(description + BODY), false);
+  assert.equal(hasHandRunHeader('-- Trigger helpers; the check runs in the database on every insert.\n' + BODY), false);
+  assert.equal(hasHandRunHeader('-- Query the admin dashboard runs to list stale invoices.\n' + BODY), false);
   assert.deepEqual(rules(description + BODY, join(root, 'sql', 'flag_unpaid.sql')), flagged);
   assert.deepEqual(rules(BODY + '-- Run this in the SQL editor.\n', join(root, 'sql', 'flag_unpaid.sql')), flagged);
   const migration = '-- Run this in the SQL editor if the CLI is unavailable.\n' + BODY;
