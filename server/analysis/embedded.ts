@@ -37,6 +37,8 @@ import { ListenLibraryCalls } from './listenLibraries';
 import { subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
+import { importedQueryHelper } from './importedQueryHelpers';
+import { importedNames } from './ownServerHelpers';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -151,6 +153,74 @@ function isExportedConstant(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 && ts.isVariableStatement(statement)
     && ts.isSourceFile(statement.parent) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
 }
+
+/**
+ * `exports.LOCK = …`, `module.exports.LOCK = …`, `module.exports = …` as a statement of the module's top level:
+ * CommonJS's export of a value other modules `require`.
+ */
+function isCommonJsExport(assignment: ts.BinaryExpression): boolean {
+  if (!ts.isExpressionStatement(assignment.parent) || !ts.isSourceFile(assignment.parent.parent)) return false;
+  const target = assignment.left;
+  const isModuleExports = (node: ts.Expression): boolean => ts.isPropertyAccessExpression(node) && node.name.text === 'exports'
+    && ts.isIdentifier(node.expression) && node.expression.text === 'module';
+  if (isModuleExports(target)) return true;
+  if (!ts.isPropertyAccessExpression(target)) return false;
+  const owner = target.expression;
+  return (ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner);
+}
+
+/**
+ * The strings an exported value holds written in place: the value itself (`export const LOCK = 'SELECT …'`,
+ * `exports.lock = 'SELECT …'`), each element of an array literal of them, or each property of an object literal of them (`export const queries = { lock:
+ * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), one level deep. Another module
+ * sends them: each is read on its own where it is written, as the defining file is all this analysis reads.
+ */
+function exportedStrings(value: ts.Expression): ts.Expression[] {
+  const unwrapped = unwrap(value);
+  if (isWrittenString(unwrapped)) return [unwrapped];
+  if (ts.isArrayLiteralExpression(unwrapped)) return unwrapped.elements.map(unwrap).filter(isWrittenString);
+  if (!ts.isObjectLiteralExpression(unwrapped)) return [];
+  const strings: ts.Expression[] = [];
+  for (const property of unwrapped.properties) {
+    if (ts.isPropertyAssignment(property) && isWrittenString(unwrap(property.initializer))) strings.push(unwrap(property.initializer));
+  }
+  return strings;
+}
+
+/**
+ * The strings written in place into the one array a named function returns: a list of statements its callers (in
+ * this file or another) run one by one or join into a script (`const statements: string[] = [];
+ * statements.push(\`SET ROLE ${role}\`); … return statements`, `return ['SET lock_timeout = 0', sql]`). Each is
+ * read on its own, like a SQL builder's return, unless a query call of this file reaches it.
+ */
+function returnedStatementList(fn: ts.SignatureDeclaration): ts.Expression[] {
+  if (!('body' in fn) || !fn.body || namedFunction(fn) === undefined) return [];
+  // Most functions fill and return no list of strings: a look at the body's text spares them the walks.
+  if (!LIST_OF_WRITTEN_TEXT.test(fn.body.getSourceFile().text.slice(fn.body.pos, fn.body.end))) return [];
+  const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
+  const value = returned && unwrap(returned);
+  if (!value) return [];
+  if (ts.isArrayLiteralExpression(value)) return value.elements.map(unwrap).filter(isWrittenString);
+  if (!ts.isIdentifier(value)) return [];
+  // A local array, declared empty or with strings, filled with push/unshift in the function's own body.
+  let declared: ts.ArrayLiteralExpression | undefined;
+  const strings: ts.Expression[] = [];
+  walkDescendants(fn.body, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === value.text && node.initializer && ts.isArrayLiteralExpression(unwrap(node.initializer))) {
+      declared = unwrap(node.initializer) as ts.ArrayLiteralExpression;
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)
+      && node.expression.expression.text === value.text && ARRAY_ADDERS.test(node.expression.name.text)) {
+      strings.push(...node.arguments.map(unwrap).filter(isWrittenString));
+    }
+    return !ts.isFunctionLike(node);
+  });
+  return declared ? [...declared.elements.map(unwrap).filter(isWrittenString), ...strings] : [];
+}
+
+const ARRAY_ADDERS = /^(?:push|unshift)$/;
+/** A text written into an array: an element of a literal, or an argument of push/unshift. */
+const LIST_OF_WRITTEN_TEXT = /(?:\[|\.(?:push|unshift)\()\s*[`'"]/;
 
 /** A string written in place: a literal, a template, or a concatenation starting with one. */
 function isWrittenString(node: ts.Expression): boolean {
@@ -449,6 +519,10 @@ class Extractor {
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
+      if (module.specifier.startsWith('.') && module.whole) this.projectModules.set(module.whole, module.specifier);
+    }
+    for (const [local, imported] of [...importedNames(this.source), ...requiredNames(this.source)]) {
+      if (imported.specifier.startsWith('.')) this.projectFunctions.set(local, imported);
     }
     this.visitScope(this.source, false);
     this.inspectBunDefaultImports();
@@ -590,6 +664,7 @@ class Extractor {
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);
         this.inspectSqlBuilder(node);
+        this.exportedTexts.push(...returnedStatementList(node));
         this.visitScope(node, inTransaction || opensTransaction);
         this.transactionTags.pop();
         return false; // its body was its own scope
@@ -735,7 +810,11 @@ class Extractor {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       this.notePool(node.name.text, node.initializer);
-      if (isExportedConstant(node) && isWrittenString(node.initializer)) this.exportedTexts.push(node.initializer);
+      if (isExportedConstant(node)) this.exportedTexts.push(...exportedStrings(node.initializer));
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isCommonJsExport(node)) {
+      this.exportedTexts.push(...exportedStrings(node.right));
+    } else if (ts.isExportAssignment(node) && !node.isExportEquals) {
+      this.exportedTexts.push(...exportedStrings(node.expression));
     } else if (ts.isCallExpression(node)) {
       this.inspectCall(node, groupFor);
     } else if (ts.isObjectLiteralExpression(node)) {
@@ -817,6 +896,14 @@ class Extractor {
       (group.mayOpenBefore ??= new Set()).add(group.pieces.length);
       return;
     }
+    // `helpers.query(client, sql)`, `db.runSql(conn, sql)`: a runner exported by a module of the project, given its client first.
+    if (receiver && this.isProjectModule(receiver) && !this.flow.resolveQuery(call.arguments[0] ?? receiver)?.parts) {
+      if (this.inspectImportedHelper(call, groupFor)) return;
+      if (SQL_RUNNER_FUNCTION.test(name)) {
+        this.inspectImportedRunner(call, groupFor);
+        return;
+      }
+    }
     const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)));
     // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter: a helper.
     if ((!QUERY_METHODS.test(name) && !wrapper) || (this.queryHelperOf(call.expression)?.textIndex ?? 0) > 0) {
@@ -861,7 +948,7 @@ class Extractor {
   private inspectHelperCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     const helper = this.queryHelperOf(call.expression);
     if (!helper) {
-      this.inspectImportedRunner(call, groupFor);
+      if (!this.inspectImportedHelper(call, groupFor)) this.inspectImportedRunner(call, groupFor);
       return;
     }
     const text = call.arguments[helper.textIndex];
@@ -878,24 +965,55 @@ class Extractor {
    * whole statement or a SET, no syntax errors), sent through the argument before it, if any.
    */
   private inspectImportedRunner(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
-    if (!ts.isIdentifier(call.expression) || !SQL_RUNNER_FUNCTION.test(call.expression.text) || this.flow.localFunction(call.expression)) return;
+    const callee = call.expression;
+    const imported = ts.isIdentifier(callee) ? !this.flow.localFunction(callee)
+      : ts.isPropertyAccessExpression(callee) && this.isProjectModule(callee.expression);
+    if (!imported || !SQL_RUNNER_FUNCTION.test(calleeText(callee))) return;
     const textIndex = call.arguments.findIndex((argument) => this.flow.resolveQuery(argument)?.parts !== undefined);
     if (textIndex >= 0) this.inspectQueryCall(call.arguments[textIndex], textIndex > 0 ? call.arguments[textIndex - 1] : undefined, true, groupFor);
   }
 
   private readonly queryHelpers = new Map<ts.Node, QueryHelper | null>();
 
+  /** Names bound to a whole module of the project (`const helpers = require('./helpers')`, `import * as db from '../db'`): their specifiers. */
+  private projectModules = new Map<string, string>();
+  /** Functions imported by name from a module of the project (`import { run } from './db'`, `const { run } = require('./db')`). */
+  private projectFunctions = new Map<string, { specifier: string; name: string }>();
+
+  private isProjectModule(node: ts.Expression): boolean {
+    return ts.isIdentifier(node) && this.projectModules.has(node.text) && this.flow.localFunction(node) === undefined;
+  }
+
+  /** The module and exported name a call's callee stands for: `run(…)` imported by name, `db.run(…)` on a whole module. */
+  private importedTarget(callee: ts.Expression): { specifier: string; name: string } | undefined {
+    if (ts.isIdentifier(callee)) return this.flow.localFunction(callee) ? undefined : this.projectFunctions.get(callee.text);
+    if (ts.isPropertyAccessExpression(callee) && this.isProjectModule(callee.expression)) {
+      return { specifier: this.projectModules.get((callee.expression as ts.Identifier).text)!, name: callee.name.text };
+    }
+    return undefined;
+  }
+
+  /**
+   * `run(client, sql)` where `run` is a function another module of the project exports that sends one of its
+   * parameters as a query's text (importedQueryHelpers.ts): read as a local helper's call is (a wrapper's text:
+   * a whole statement or a SET, no syntax errors). False when the callee is no such function.
+   */
+  private inspectImportedHelper(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): boolean {
+    const target = this.fileName ? this.importedTarget(call.expression) : undefined;
+    if (!target) return false;
+    const helper = importedQueryHelper(this.fileName!, target.specifier, target.name, (fn, flow) => queryHelper(fn, flow, new Map()));
+    if (!helper) return false;
+    const text = call.arguments[helper.textIndex];
+    if (text) this.inspectQueryCall(text, helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : undefined, true, groupFor, helper.sendsCallersName);
+    return true;
+  }
+
   /** What a local function forwards to a query call (queryHelper below), cached per function. */
   private queryHelperOf(callee: ts.Expression): QueryHelper | undefined {
     if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)) return undefined;
     const fn = this.flow.localFunction(callee);
     if (!fn) return undefined;
-    let helper = this.queryHelpers.get(fn);
-    if (helper === undefined) {
-      helper = queryHelper(fn, this.flow) ?? null;
-      this.queryHelpers.set(fn, helper);
-    }
-    return helper ?? undefined;
+    return queryHelper(fn, this.flow, this.queryHelpers);
   }
 
   private inspectQueryCall(first: ts.Expression | undefined, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group, sendsName = true): void {
@@ -1395,8 +1513,11 @@ interface QueryHelper {
  * (`{ text: sql }`), or as the text of a config the helper rebuilds from it (`{ text: q.text, values: q.values }`),
  * written in place or held in a const.
  */
-function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | undefined {
+function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: Map<ts.Node, QueryHelper | null>, depth = 0): QueryHelper | undefined {
   if (!fn.body) return undefined;
+  const cached = cache.get(fn);
+  if (cached !== undefined) return cached ?? undefined;
+  cache.set(fn, null); // a helper calling itself (or a cycle of them) forwards nothing more
   const parameterOf = (node: ts.Expression | undefined): ts.ParameterDeclaration | undefined => {
     const value = node && withoutAwait(node);
     const binding = value && ts.isIdentifier(value) ? flow.bindingOf(value) : undefined;
@@ -1411,12 +1532,53 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow): QueryHelper | 
     if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
       const sent = forwardedParameter(node.arguments[0], flow, parameterOf);
       if (sent) found = { ...sent, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
+    } else if (ts.isCallExpression(node) && depth < MAX_HELPER_CHAIN && isLocalCallee(node.expression)) {
+      // Through another helper of the file (`runCommand(sql) { return this.enqueue(sql) }`, where `enqueue`
+      // sends it with `conn.query(sql)`): the text goes where that helper sends its own.
+      const inner = flow.localFunction(node.expression);
+      const next = inner && inner !== fn ? queryHelper(inner, flow, cache, depth + 1) : undefined;
+      const sent = next && node.arguments[next.textIndex] ? forwardedParameter(node.arguments[next.textIndex], flow, parameterOf) : undefined;
+      if (next && sent) {
+        const through = next.receiverIndex !== undefined ? node.arguments[next.receiverIndex] : undefined;
+        found = next.receiverIndex !== undefined
+          ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through }
+          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver };
+      }
     }
     return found === undefined;
   };
   // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`).
   if (visit(withoutAwait(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
+  cache.set(fn, found ?? null);
   return found;
+}
+
+/** `const { run, exec: execute } = require('./db')` at the top level: each local name → the module and the name it exports. */
+function requiredNames(source: ts.SourceFile): Map<string, { specifier: string; name: string }> {
+  const names = new Map<string, { specifier: string; name: string }>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const specifier = declaration.initializer && ts.isCallExpression(unwrap(declaration.initializer)) ? requiredModule(declaration.initializer) : undefined;
+      if (!specifier) continue;
+      if (ts.isIdentifier(declaration.name)) names.set(declaration.name.text, { specifier, name: 'default' });
+      else if (ts.isObjectBindingPattern(declaration.name)) {
+        for (const element of declaration.name.elements) {
+          const exported = element.propertyName ?? element.name;
+          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported)) names.set(element.name.text, { specifier, name: exported.text });
+        }
+      }
+    }
+  }
+  return names;
+}
+
+/** How many helpers deep a query's text is followed from a caller (`a(sql)` → `b(sql)` → `conn.query(sql)`). */
+const MAX_HELPER_CHAIN = 3;
+
+/** A call of a function or method the file may define: `run(…)`, `this.run(…)`. */
+function isLocalCallee(callee: ts.Expression): boolean {
+  return ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword);
 }
 
 /** Which parameter a query call's argument forwards, and whether the config sent keeps that parameter's `name`. */

@@ -64,6 +64,8 @@ export function moduleDialect(specifier: string): ModuleDialect {
 export interface ImportedModule {
   specifier: string;
   names: string[];
+  /** The name bound to the module as a whole: a default or namespace import, `import x = require(…)`, `const x = require(…)`. */
+  whole?: string;
 }
 
 function bindingNames(name: ts.BindingName): string[] {
@@ -72,6 +74,13 @@ function bindingNames(name: ts.BindingName): string[] {
 }
 
 /** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
+/** `require('./x')` (awaited or parenthesised), not a member of it (`require('./x').query`). */
+function isWholeRequire(node: ts.Expression): boolean {
+  let current = node;
+  while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
+  return ts.isCallExpression(current);
+}
+
 export function requiredModule(node: ts.Expression | undefined): string | undefined {
   let current = node;
   while (current && (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isPropertyAccessExpression(current))) current = current.expression;
@@ -93,13 +102,14 @@ export function importedModules(source: ts.SourceFile): ImportedModule[] {
       const bindings = clause?.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
       else if (bindings) for (const element of bindings.elements) names.push(element.name.text);
-      modules.push({ specifier: statement.moduleSpecifier.text, names });
+      const whole = bindings && ts.isNamespaceImport(bindings) ? bindings.name.text : clause?.name?.text;
+      modules.push({ specifier: statement.moduleSpecifier.text, names, whole });
     } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
-      modules.push({ specifier: statement.moduleReference.expression.text, names: [statement.name.text] });
+      modules.push({ specifier: statement.moduleReference.expression.text, names: [statement.name.text], whole: statement.name.text });
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const specifier = requiredModule(declaration.initializer);
-        if (specifier) modules.push({ specifier, names: bindingNames(declaration.name) });
+        if (specifier) modules.push({ specifier, names: bindingNames(declaration.name), whole: ts.isIdentifier(declaration.name) && declaration.initializer && isWholeRequire(declaration.initializer) ? declaration.name.text : undefined });
       }
     } else if (ts.isExpressionStatement(statement)) {
       const specifier = requiredModule(statement.expression);

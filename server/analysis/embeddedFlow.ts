@@ -321,7 +321,9 @@ export class Flow {
       return this.templateParts(node, depth, literals, state);
     }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      const left = this.stringParts(node.left, depth + 1, literals, state);
+      // A long concatenation (`'SELECT …' +` one line at a time) nests to the left: its chain costs no depth.
+      const chained = ts.isBinaryExpression(node.left) && node.left.operatorToken.kind === ts.SyntaxKind.PlusToken;
+      const left = this.stringParts(node.left, chained ? depth : depth + 1, literals, state);
       const right = this.stringParts(node.right, depth + 1, literals, state);
       if (!left && !right) return undefined;
       return [...(left ?? [this.hole(node.left)]), ...(right ?? [this.hole(node.right)])];
