@@ -12,6 +12,7 @@ import { balancingFacts, type BalancingFacts, type NamedSpan } from './balancing
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { splitStatements } from './splitter';
+import { holdsNamedQueries } from './namedQueries';
 
 /** One statement of the sequence, as context.ts places it. */
 export interface SequencedStatement {
@@ -70,12 +71,9 @@ export function applyBalancing(statements: readonly PlacedFacts[], options: Anal
   const sequence = statements.map(({ start, end, facts, text, message }) => ({
     start, end, text, message, transaction: facts.transaction, unknown: facts.dialect !== undefined || facts.syntaxError !== undefined,
   }));
-  if (!sentAsQueryMessages(sequence) && NAMED_QUERIES.test(documentText.toString())) severities.readAfterWrite = undefined;
+  if (!sentAsQueryMessages(sequence) && holdsNamedQueries(documentText)) severities.readAfterWrite = undefined;
   return balancingFindings(sequence, options, severities).filter((f) => !suppressions.isSuppressed(f.rule, f.start));
 }
-
-/** sqlc, yesql, HugSQL, aiosql (`-- name: x`) and PgTyped (`/* @name x *\/`): a file of separate queries, not a script. */
-const NAMED_QUERIES = /^\s*--\s*name\s*:\s*\S|\/\*\s*@name\s+\w/m;
 
 export function balancingFindings(statements: readonly SequencedStatement[], options: AnalysisOptions, severities: BalancingSeverities): Finding[] {
   if (!severities.readAfterWrite && !severities.writeInRead) return [];

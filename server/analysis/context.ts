@@ -5,6 +5,7 @@ import { isScheduledJob } from './scheduledJobs';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
 import { closingHalvesOfPairs } from './routinePairs';
+import { holdsNamedQueries } from './namedQueries';
 import { getRule } from './rules/index';
 import { Suppressions } from './suppression';
 
@@ -27,6 +28,21 @@ export interface PlacedFacts {
   implicit?: boolean;
   /** Code the analysis cannot see ran here and may have begun a transaction (a test helper's per-test hook). */
   mayOpenTransaction?: boolean;
+  /**
+   * The conditional paths of the code that sends the statement (an `if`'s then or else, a `case`, a `catch`,
+   * a loop's body, the right of `&&`/`||`), as ids: a statement on no path of its own runs whenever the
+   * code around it does. Undefined for a SQL file's statements (they run in order, one after another).
+   */
+  branches?: readonly number[];
+}
+
+/**
+ * Whether `later` runs whenever `earlier` does (as far as the code's branches tell): every conditional path
+ * `later` sits on, `earlier` sits on too. A RESET in the `else` of the `if` whose `then` holds the SET, or
+ * a ROLLBACK in one branch after a SET before the `if`, runs on another path than the state it would undo.
+ */
+function runsAfterwardsOnSamePath(earlier: readonly number[] | undefined, later: readonly number[] | undefined): boolean {
+  return later === undefined || later.every((branch) => earlier?.includes(branch) === true);
 }
 
 const IMPLICIT_BEGIN: StatementFacts = { transaction: 'begin', candidates: [], nextvals: [] };
@@ -93,36 +109,47 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
  * Session SETs undone (`RESET x`, `RESET ALL`, `SET x TO DEFAULT`), and temporary tables, views and
  * sequences dropped (`DROP TABLE t`, `DISCARD TEMP`), later in the same transaction block, or in the same
  * query message: the state never outlives the transaction (a rollback undoes it too), so nothing leaks to
- * the next client. In a SQL file (statements not sent as query messages), state made outside any block
+ * the next client. A block that ends in ROLLBACK undoes every session SET and temporary object made in it
+ * (a plain SET inside a transaction is transactional: the rollback restores the old value). In a SQL file
+ * (statements not sent as query messages), state made outside any block
  * and undone later in the file is undone too: a script that cleans up after itself is written for one
  * session (psql, or a tool that sends it whole), not for a pool that may run each statement elsewhere —
  * unless a migration tool's annotations say how it runs the file (`oneSession` false): goose without a
- * transaction sends each statement through its connection pool.
+ * transaction sends each statement through its connection pool. Nor is a file of named queries (sqlc,
+ * yesql, PgTyped: `separateQueries`) a script: the application sends each query on its own, so a RESET
+ * query does not undo what a SET query leaves on whichever connection ran it (read only when it matters).
+ * The undo must run on every path the state was made on (runsAfterwardsOnSamePath): a RESET or ROLLBACK
+ * in one branch of the code does not undo what the other branch, or the code before the branch, left.
  * Returned as `statement:candidate` index keys (candidates are cached per statement text, so the same
  * object may stand for two statements).
  */
-function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean): Set<string> {
+function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean, separateQueries: () => boolean): Set<string> {
   const undone = new Set<string>();
-  let pending: { key: string; candidate: Candidate }[] = [];
-  const script: { key: string; candidate: Candidate }[] = [];
+  type Made = { key: string; candidate: Candidate; branches?: readonly number[]; inBlock: boolean };
+  let pending: Made[] = [];
+  const script: Made[] = [];
   let inBlock = false;
   let message: number | undefined;
-  statements.forEach(({ facts, message: current }, index) => {
+  statements.forEach(({ facts, message: current, branches }, index) => {
     // Outside a block, separate messages may run on separate server connections (a BEGIN in a later
     // message too: what the earlier one left is not what this transaction undoes).
     if (!inBlock && (current === undefined || current !== message)) pending = [];
     if (facts.transaction === 'begin') inBlock = true;
     message = current;
     for (const undo of undoKeys(facts)) {
-      for (const made of [...pending, ...script]) if (undoes(undo, made.candidate)) undone.add(made.key);
+      for (const made of pending) if (undoes(undo, made.candidate) && runsAfterwardsOnSamePath(made.branches, branches)) undone.add(made.key);
+      for (const made of script) if (undoes(undo, made.candidate) && !separateQueries()) undone.add(made.key);
     }
     facts.candidates.forEach((candidate, k) => {
       if (undoableKey(candidate) === undefined) return;
-      const made = { key: `${index}:${k}`, candidate };
+      const made = { key: `${index}:${k}`, candidate, branches, inBlock };
       if (!inBlock && current === undefined && oneSession) script.push(made);
       else pending.push(made);
     });
     if (facts.transaction === 'end') {
+      if (facts.rollsBack && inBlock) {
+        for (const made of pending) if (made.inBlock && runsAfterwardsOnSamePath(made.branches, branches)) undone.add(made.key);
+      }
       inBlock = false;
       pending = [];
     }
@@ -241,7 +268,9 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const earlierNextvals = new Map<string, { start: number; end: number }>();
   let fileMayAdvance = false;
   const selfContained = preparedWithinMessage(statements);
-  const undone = undoneWithinTransaction(statements, !options.migrationSections?.length);
+  let namedQueries: boolean | undefined;
+  const separateQueries = (): boolean => (namedQueries ??= text !== undefined && holdsNamedQueries(text));
+  const undone = undoneWithinTransaction(statements, !options.migrationSections?.length, separateQueries);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
   const closing = closingHalvesOfPairs(statements, text);

@@ -67,6 +67,8 @@ export interface Candidate {
 
 export interface StatementFacts {
   transaction: TransactionEffect;
+  /** The transaction ends in ROLLBACK (or ABORT), not COMMIT: what it made in the session is undone (context.ts). */
+  rollsBack?: boolean;
   candidates: Candidate[];
   /** Sequences passed to nextval, with their offsets (for currval's related information). */
   nextvals: { sequence: string; start: number; end: number }[];
@@ -375,6 +377,7 @@ function visitTransaction(ctx: WalkContext, node: Json): void {
   else if ((kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') && node.chain) ctx.facts.transaction = 'none';
   else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED'].includes(kind)) {
     if (kind !== 'TRANS_STMT_COMMIT_PREPARED' && kind !== 'TRANS_STMT_ROLLBACK_PREPARED') ctx.facts.transaction = 'end';
+    if (kind === 'TRANS_STMT_ROLLBACK') ctx.facts.rollsBack = true;
   }
 }
 

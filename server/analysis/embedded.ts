@@ -31,6 +31,8 @@ import { OwnServerClients } from './ownServerClients';
 import { connectsToAdminConsole } from './adminConsole';
 import { optionsObject, prepareOption } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
+import { CodeBranches } from './codeBranches';
+import { runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
@@ -44,7 +46,7 @@ import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlD
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[]): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -321,6 +323,8 @@ interface Piece {
   reportSyntaxErrors: boolean;
   /** A sql`…` tag: its `${…}` are bound parameters, never a setting's name. */
   tagged: boolean;
+  /** The conditional paths of the code that sends it (codeBranches.ts), when it sits on any. */
+  branches?: number[];
 }
 
 interface Group {
@@ -430,6 +434,8 @@ class Extractor {
   readonly extraFindings: Finding[] = [];
   /** Parameter names of transaction callbacks (postgres.js `sql.begin(async (tx) => tx\`…\`)`) act as SQL tags. */
   private readonly transactionTags: Set<string>[] = [];
+  /** Per enclosing callback: the parameter a helper hands it inside a transaction it always rolls back, if any. */
+  private readonly rolledBackClients: (string | undefined)[] = [];
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
   /**
@@ -477,6 +483,9 @@ class Extractor {
   private namesPglite = false;
   /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
   private unpooledSessionGroup: Group | undefined;
+  /** The node of the scope walk being inspected: where the pieces it adds are sent from. */
+  private sentFrom: ts.Node | undefined;
+  private readonly branches = new CodeBranches();
   /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
   private listenLibraries: ListenLibraryCalls | undefined;
   private fileName: string | undefined;
@@ -650,7 +659,7 @@ class Extractor {
       }
       let group = sequences.get(key ?? '');
       if (!group) {
-        group = { pieces: [], inTransaction: inTransaction || this.handleStart(receiver), scopeSequence };
+        group = { pieces: [], inTransaction: this.inRolledBackTransaction(receiver) ? 'rolledBack' : inTransaction || this.handleStart(receiver), scopeSequence };
         this.groups.push(group);
         sequences.set(key ?? '', group);
       }
@@ -663,9 +672,15 @@ class Extractor {
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);
+        // A helper's callback it runs between BEGIN and a ROLLBACK on the client it hands it (rolledBackCallbacks.ts).
+        const first = node.parameters[0];
+        const rolledBack = call !== undefined && first !== undefined && ts.isIdentifier(first.name)
+          && runsInRolledBackTransaction(call, call.arguments.indexOf(node as ts.Expression));
+        this.rolledBackClients.push(rolledBack ? first.name.getText(this.source) : undefined);
         this.inspectSqlBuilder(node);
         this.exportedTexts.push(...returnedStatementList(node));
         this.visitScope(node, inTransaction || opensTransaction);
+        this.rolledBackClients.pop();
         this.transactionTags.pop();
         return false; // its body was its own scope
       }
@@ -673,6 +688,7 @@ class Extractor {
         this.visitBatch(node);
         return false;
       }
+      this.sentFrom = node;
       this.inspect(node, groupFor);
       return true;
     });
@@ -687,6 +703,7 @@ class Extractor {
         this.visitScope(node, false);
         return false;
       }
+      this.sentFrom = node;
       this.inspect(node, () => group);
       return true;
     });
@@ -733,6 +750,12 @@ class Extractor {
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
     return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
+  }
+
+  /** Queries on the client a helper hands a callback between its BEGIN and its ROLLBACK (or on an object reached from it). */
+  private inRolledBackTransaction(receiver: ts.Expression | undefined): boolean {
+    const root = receiver && rootIdentifier(receiver);
+    return root !== undefined && this.rolledBackClients.includes(root.text);
   }
 
   private standaloneGroup(inTransaction: boolean): Group {
@@ -1303,7 +1326,7 @@ class Extractor {
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
-    const piece = { built, parts: withSlots, reportSyntaxErrors, tagged };
+    const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
   }
@@ -1356,7 +1379,8 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, Math.max(0, offset - 1));
     return toFileEnd(placed.piece.built, offset - placed.base);
   };
-  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore);
+  const branches = group.pieces.some((p) => p.branches) ? group.pieces.map((p) => p.branches) : undefined;
+  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];

@@ -1,5 +1,5 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
-// pg_restore output, psql scripts (recognised by the splitter from their meta-commands or psql-only
+// pg_restore output, schema-design tools' model exports (pgModeler and the like, by their header), psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`,
@@ -49,6 +49,24 @@ const CACHE_MS = 10_000;
 export function looksLikePgDump(text: DocumentText): boolean {
   const head = text.slice(0, HEAD);
   return DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head);
+}
+
+/**
+ * Schema-design tools that write a model out as one SQL script for a person to load into a database (pgModeler,
+ * pgAdmin's ERD tool, dbdiagram.io's DBML, Vertabelo, DbSchema, Toad Data Modeler, SQL Power Architect,
+ * Hackolade, Navicat's data transfer), as their header comment says.
+ */
+const MODEL_TOOL = String.raw`(?:pgModeler|(?:the\s+)?ERD\s+tool\s+in\s+pgAdmin|DBML|dbdiagram(?:\.io)?|Vertabelo|DbSchema|Toad\s+Data\s+Modeler|(?:SQL\s+)?Power\s*Architect|Hackolade)`;
+const MODEL_EXPORT_HEADER = new RegExp(String.raw`\b(?:generated|created|exported|written)\s+(?:\w+\s+){0,2}(?:with|by|using|in)\s+${MODEL_TOOL}\b|\bNavicat\b[^\n]*\bData\s+Transfer\b`, 'i');
+
+/**
+ * Whether the file opens with a schema-design tool's header saying the tool generated it: a model export,
+ * loaded by hand (psql, the tool itself, a diffing tool's scratch database) in a session of its own, like
+ * a pg_dump file. Only the comments before the first statement are read.
+ */
+export function looksLikeModelExport(text: DocumentText): boolean {
+  const head = text.slice(0, HEAD);
+  return MODEL_EXPORT_HEADER.test(head.slice(0, leadingTrivia(head)));
 }
 
 /**
@@ -543,7 +561,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }) };
   }
   if (options?.ownSession) return options;
-  const ownSession = looksLikePgDump(text)
+  const ownSession = looksLikePgDump(text) || looksLikeModelExport(text)
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())

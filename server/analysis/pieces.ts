@@ -76,9 +76,11 @@ const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextv
 
 /**
  * Whether SQL pieces start inside a transaction opened by code we cannot see (true: a transaction
- * callback), outside one (false), or either ('unknown': a client the caller passed in).
+ * callback), outside one (false), or either ('unknown': a client the caller passed in); 'rolledBack':
+ * inside one that the code we cannot see also ends with ROLLBACK after the last piece (a test helper's
+ * callback, rolledBackCallbacks.ts).
  */
-export type TransactionStart = boolean | 'unknown';
+export type TransactionStart = boolean | 'unknown' | 'rolledBack';
 
 /**
  * Analyses SQL pieces that run one after another on one connection (e.g. the queries of one TS/JS
@@ -95,14 +97,18 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
  * The same for the query strings an application sends (embedded SQL): each piece is one query message,
  * so the statements of a multi-statement string run together on one server connection.
  */
-export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>): Finding[] {
-  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore);
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[]): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches);
 }
 
-/** `mayOpenBefore`: indices of pieces before which code we cannot see may have begun a transaction (a test helper's hook). */
-function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>): Finding[] {
+/**
+ * `mayOpenBefore`: indices of pieces before which code we cannot see may have begun a transaction (a test helper's hook).
+ * `branches`: per piece, the conditional paths of the code that sends it (PlacedFacts.branches).
+ */
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[]): Finding[] {
   const placed: PlacedFacts[] = [];
-  if (inTransaction === true) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
+  const invisibleBegin = inTransaction === true || inTransaction === 'rolledBack';
+  if (invisibleBegin) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const [index, piece] of pieces.entries()) {
     if (mayOpenBefore?.has(index)) placed.push({ start: base, end: base, facts: EMPTY_FACTS, mayOpenTransaction: true });
@@ -110,16 +116,17 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
     // Not an unterminated last statement: its open quote or comment would run into the statements joined after it.
     factsOf.prepare?.(spans.filter((span) => span.resume !== undefined).map((span) => span.text));
     for (const span of spans) {
-      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text });
+      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text, branches: branches?.[index] });
     }
     base += piece.length + 1;
   }
   const text = pieces.length === 1 ? pieces[0] : pieces.join('\n');
+  if (inTransaction === 'rolledBack') placed.push({ start: text.length, end: text.length, facts: { ...EMPTY_FACTS, transaction: 'end', rollsBack: true } });
   const resolved = resolveOptions(options);
   const suppressions = new Suppressions(text);
   const sequence = withMigrationTransactions(placed, resolved.migrationSections, resolved.migrationBlocks);
   const findings = [...applyContext(sequence, resolved, suppressions, inTransaction === 'unknown', text), ...applyBalancing(sequence, resolved, suppressions, text), ...applyStateFunctionCalls(sequence, resolved, suppressions)];
   // The invisible BEGIN of a transaction callback has no place in the file.
-  return inTransaction === true ? findings.filter((f) => f.end > 0) : findings;
+  return invisibleBegin ? findings.filter((f) => f.end > 0) : findings;
 }
 

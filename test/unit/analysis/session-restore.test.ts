@@ -168,3 +168,129 @@ END $fn$;\n`;
   // Saved from another setting: writing it into search_path is new session state.
   assert.deepEqual(lines(procedure("entry_path text := current_setting('work_mem');", restore)), [['session-set', 8]]);
 });
+
+test('a transaction that ends in ROLLBACK (or ABORT) takes its session SETs and temporary tables with it; one that commits does not', () => {
+  assert.deepEqual(rules('BEGIN;\nSET search_path TO staging;\nSELECT count(*) FROM orders;\nROLLBACK;\n'), []);
+  assert.deepEqual(rules("START TRANSACTION;\nSELECT set_config('app.user_id', '42', false);\nCREATE TEMP TABLE scratch (id int);\nABORT;\n"), []);
+  assert.deepEqual(rules('BEGIN;\nSET ROLE auditor;\nSELECT 1;\nCOMMIT;\n'), ['session-set']);
+  // Set before the transaction began: the rollback does not reach it.
+  assert.deepEqual(rules('SET ROLE auditor;\nBEGIN;\nSELECT 1;\nROLLBACK;\n'), ['session-set']);
+  // ROLLBACK AND CHAIN keeps the transaction going: still undone by the rollback itself.
+  assert.deepEqual(rules('BEGIN;\nSET ROLE auditor;\nCOMMIT;\nBEGIN;\nROLLBACK;\n'), ['session-set']);
+});
+
+test('embedded: a session SET between BEGIN and a ROLLBACK that always runs (after a try/catch, in finally) leaks nothing', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
+  const afterCatch = `export async function dryRun(pool: Pool, schema: string, statement: string) {
+  const conn = await pool.connect();
+  try {
+    await conn.query('BEGIN');
+    await conn.query(\`SET search_path TO \${schema}\`);
+    await conn.query(statement);
+  } catch (error) {
+    console.warn(error);
+  }
+  await conn.query('ROLLBACK');
+  conn.release();
+}`;
+  assert.deepEqual(found(afterCatch), []);
+  const inFinally = `export async function asViewer(db: Pool) {
+  const c = await db.connect();
+  await c.query('begin');
+  try {
+    await c.query('set role viewer');
+    return await c.query('select * from reports');
+  } finally {
+    await c.query('rollback');
+    c.release();
+  }
+}`;
+  assert.deepEqual(found(inFinally), []);
+  // The same with COMMIT in place of the rollback: the role outlives the transaction.
+  assert.deepEqual(found(inFinally.replace("'rollback'", "'commit'")), ['session-set set role viewer']);
+});
+
+test('embedded: a ROLLBACK on one path only (a branch, a catch) does not undo the SET the committing path keeps', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
+  const choice = (end: string) => `export async function apply(pool: Pool, dryRun: boolean) {
+  const c = await pool.connect();
+  await c.query('BEGIN');
+  await c.query("SET search_path TO billing");
+  await c.query('UPDATE invoices SET paid = true');
+  ${end}
+  c.release();
+}`;
+  const leaked = ['session-set SET search_path TO billing'];
+  assert.deepEqual(found(choice("if (dryRun) await c.query('ROLLBACK'); else await c.query('COMMIT');")), leaked);
+  assert.deepEqual(found(choice("dryRun ? await c.query('ROLLBACK') : await c.query('COMMIT');")), leaked);
+  assert.deepEqual(found(choice("switch (dryRun) { case true: await c.query('ROLLBACK'); break; default: await c.query('COMMIT'); }")), leaked);
+  assert.deepEqual(found(choice("try { await c.query('COMMIT'); } catch { await c.query('ROLLBACK'); }")), leaked);
+  // A rollback after the branch runs on every path.
+  assert.deepEqual(found(choice("if (dryRun) console.log('dry run'); await c.query('ROLLBACK');")), []);
+});
+
+test('embedded: a RESET in the other branch of an if/else does not undo the SET of this one, nor a SET before the if', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
+  const perRequest = `export function withTenant(db: Db, tenant: string | undefined, work: (tx: Tx) => Promise<void>) {
+  return db.transaction(async (tx) => {
+    if (tenant) {
+      await tx.execute(sql\`set app.tenant = \${tenant}\`);
+    } else {
+      await tx.execute(sql\`reset app.tenant\`);
+    }
+    return work(tx);
+  });
+}`;
+  assert.deepEqual(found(perRequest), ['session-set set app.tenant = ${tenant}']);
+  // The branches the other way round: same.
+  const flipped = `export function withTenant(db: Db, tenant: string | undefined, work: (tx: Tx) => Promise<void>) {
+  return db.transaction(async (tx) => {
+    if (!tenant) await tx.execute(sql\`reset app.tenant\`);
+    else await tx.execute(sql\`set app.tenant = \${tenant}\`);
+    return work(tx);
+  });
+}`;
+  assert.deepEqual(found(flipped), ['session-set set app.tenant = ${tenant}']);
+  // A RESET only when a flag is set does not undo a SET made on every path.
+  const conditionalReset = `export async function report(pool: Pool, keep: boolean) {
+  const c = await pool.connect();
+  await c.query('BEGIN');
+  await c.query('SET ROLE analyst');
+  await c.query('SELECT * FROM totals');
+  if (!keep) await c.query('RESET ROLE');
+  await c.query('COMMIT');
+}`;
+  assert.deepEqual(found(conditionalReset), ['session-set SET ROLE analyst']);
+  assert.deepEqual(found(conditionalReset.replace("if (!keep) await c.query('RESET ROLE');", "keep || await c.query('RESET ROLE');")), ['session-set SET ROLE analyst']);
+});
+
+test('embedded: a RESET after the if/else, or in the same branch as its SET, still undoes it', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
+  const text = (tail: string) => `export async function scoped(pool: Pool, role: string | undefined, rows: string[]) {
+  const c = await pool.connect();
+  await c.query('BEGIN');
+  if (role) {
+    await c.query(\`SET ROLE \${role}\`);
+    ${tail.startsWith('inner') ? "await c.query('SELECT 1'); await c.query('RESET ROLE');" : ''}
+  } else {
+    await c.query('SELECT 2');
+  }
+  for (const row of rows) await c.query('INSERT INTO seen VALUES ($1)', [row]);
+  ${tail === 'after' ? "await c.query('RESET ROLE');" : ''}
+  await c.query('COMMIT');
+}`;
+  assert.deepEqual(found(text('after')), []);
+  assert.deepEqual(found(text('inner')), []);
+  assert.deepEqual(found(text('none')), ['session-set SET ROLE ${role}']);
+});
+
+test('a file of named queries (sqlc, yesql, PgTyped) is no script: a later RESET query does not undo what a set_config(…, false) or SET query leaves', () => {
+  const sqlc = "-- name: UseAccount :exec\nSELECT set_config('app.account', $1, false);\n\n-- name: ForgetAccount :exec\nRESET app.account;\n";
+  assert.deepEqual(rules(sqlc), ['session-set']);
+  const yesql = '-- name: enter-reporting!\nSET ROLE reporting;\n\n-- name: leave-reporting!\nRESET ROLE;\n';
+  assert.deepEqual(rules(yesql), ['session-set']);
+  const pgtyped = "/* @name SetZone */\nSET TIME ZONE 'UTC';\n\n/* @name ClearZone */\nRESET TIME ZONE;\n";
+  assert.deepEqual(rules(pgtyped), ['session-set']);
+  // The same statements as a plain script, run top to bottom in one session, clean up after themselves.
+  assert.deepEqual(rules(sqlc.replace(/^-- name.*\n/gm, '').replace('$1', "'7'")), []);
+});

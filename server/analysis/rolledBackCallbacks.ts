@@ -1,0 +1,235 @@
+// Callbacks that run inside a transaction their caller always rolls back: a test helper such as
+// `withClient(async (client) => …)` that sends BEGIN on a client, hands that client to the callback, and
+// sends ROLLBACK on it in a `finally` (or after the call, with no COMMIT on the client anywhere). A plain
+// SET (not LOCAL) the callback sends on that client is undone by the rollback and reaches no other client
+// (context.ts). The helper is a function of the same file, or one a relative or aliased import (`import`,
+// `require`, `const { f } = require(…)`, `const m = require(…)` called as `m.f(…)`) names, read from disk
+// (bounded, cached briefly); a helper that hands the callback on to another such helper's callback counts
+// too (`(setup) => withClient(async (c) => { await setup(c); … })`).
+import ts from 'typescript';
+import { resolve } from 'node:path';
+import { importedNames } from './ownServerHelpers';
+import { resolveModule } from './moduleResolution';
+import { boundedText } from './folderEntries';
+import { TimedCache } from './timedCache';
+import { calleeText } from './embeddedFlow';
+
+const MAX_FILE_BYTES = 512 * 1024;
+const CACHE_MS = 10_000;
+const parsedFiles = new TimedCache<ts.SourceFile | undefined>(CACHE_MS, 64);
+/** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
+const MAX_DEPTH = 3;
+const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
+const ROLLS_BACK = /^\s*(?:rollback|abort)\s*;?\s*$/i;
+const COMMITS = /^\s*(?:commit|end)\b/i;
+
+type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+
+/** Whether the function passed as argument `index` of `call` runs inside a transaction the called helper always rolls back. */
+export function runsInRolledBackTransaction(call: ts.CallExpression, index: number, depth = 0): boolean {
+  if (depth >= MAX_DEPTH) return false;
+  const helper = calledFunction(call);
+  if (!helper?.body || helper.parameters.length <= index) return false;
+  return callsWithinRollback(helper, index) || handsOnToRolledBack(helper, index, depth);
+}
+
+/** The names the helper's parameter `index` goes by in its body (the parameter, and variables assigned it: `fn = url`). */
+function callbackNames(helper: FunctionLike, index: number): Set<string> {
+  const names = new Set<string>();
+  const parameter = helper.parameters[index];
+  if (!parameter || !ts.isIdentifier(parameter.name)) return names;
+  names.add(parameter.name.text);
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && ts.isIdentifier(node.right) && node.right.text === parameter.name.getText()) names.add(node.left.text);
+    node.forEachChild(visit);
+  };
+  if (helper.body) visit(helper.body);
+  return names;
+}
+
+/** Calls of the callback in the helper's body (`fn(client)`, `await fn(client)`). */
+function callbackCalls(helper: FunctionLike, index: number): ts.CallExpression[] {
+  const names = callbackNames(helper, index);
+  const calls: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && names.has(node.expression.text)) calls.push(node);
+    node.forEachChild(visit);
+  };
+  if (names.size > 0 && helper.body) visit(helper.body);
+  return calls;
+}
+
+/**
+ * Every call of the callback hands it a client on which the function around the call sent BEGIN before it,
+ * and sends ROLLBACK after it on every path (in a `finally` around the call, or as a later statement of its
+ * body), never COMMIT.
+ */
+function callsWithinRollback(helper: FunctionLike, index: number): boolean {
+  const calls = callbackCalls(helper, index);
+  return calls.length > 0 && calls.every((call) => {
+    const client = call.arguments[0];
+    const around = enclosingFunction(call);
+    if (!client || !ts.isIdentifier(client) || !around?.body) return false;
+    const sent = textsSentOn(client.text, around.body);
+    if (sent.some((s) => COMMITS.test(s.text))) return false;
+    const begun = sent.some((s) => BEGINS.test(s.text) && s.node.end <= call.pos);
+    return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, around.body!)));
+  });
+}
+
+/**
+ * The helper calls the callback inside a function it passes to another helper whose callbacks run in a
+ * rolled-back transaction, handing it that function's client (`withClient(async (c) => setup(c))`).
+ */
+function handsOnToRolledBack(helper: FunctionLike, index: number, depth: number): boolean {
+  const calls = callbackCalls(helper, index);
+  return calls.length > 0 && calls.every((call) => {
+    const client = call.arguments[0];
+    const around = enclosingFunction(call);
+    const outer = around?.parent;
+    if (!client || !ts.isIdentifier(client) || !around || !outer || !ts.isCallExpression(outer)) return false;
+    const position = outer.arguments.indexOf(around as ts.Expression);
+    const first = around.parameters[0];
+    return position >= 0 && first !== undefined && ts.isIdentifier(first.name) && first.name.text === client.text && runsInRolledBackTransaction(outer, position, depth + 1);
+  });
+}
+
+/** Literal texts sent as the first argument of a method call on `client` in `body` (`client.query('begin')`). */
+function textsSentOn(client: string, body: ts.Node): { text: string; node: ts.CallExpression }[] {
+  const sent: { text: string; node: ts.CallExpression }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === client) {
+      const first = node.arguments[0];
+      if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) sent.push({ text: first.text, node });
+    }
+    node.forEachChild(visit);
+  };
+  visit(body);
+  return sent;
+}
+
+/** `node` sits in the `finally` block of a `try` whose `try` block holds `call`. */
+function inFinallyAround(node: ts.Node, call: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (ts.isTryStatement(current) && current.finallyBlock && isWithin(node, current.finallyBlock) && isWithin(call, current.tryBlock)) return true;
+    if (ts.isFunctionLike(current)) return false;
+  }
+  return false;
+}
+
+/** `node` is (inside) a statement of the function's own body that comes after the one holding `call`. */
+function laterStatementOf(node: ts.Node, call: ts.Node, body: ts.Node): boolean {
+  if (!ts.isBlock(body)) return false;
+  const statement = body.statements.find((s) => isWithin(node, s));
+  const callStatement = body.statements.find((s) => isWithin(call, s));
+  return statement !== undefined && callStatement !== undefined && statement.pos > callStatement.pos && ts.isExpressionStatement(statement);
+}
+
+function isWithin(node: ts.Node, container: ts.Node): boolean {
+  return container.pos <= node.pos && node.end <= container.end;
+}
+
+function enclosingFunction(node: ts.Node): FunctionLike | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isFunctionDeclaration(current) || ts.isArrowFunction(current) || ts.isFunctionExpression(current)) return current;
+    if (ts.isFunctionLike(current)) return undefined;
+  }
+  return undefined;
+}
+
+/** The function a call names: one of this file's top-level functions, or one an import names. */
+function calledFunction(call: ts.CallExpression): FunctionLike | undefined {
+  const source = call.getSourceFile();
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return topLevelFunction(source, callee.text) ?? importedFunction(source, callee.text);
+  // `helpers.withClient(…)` on `const helpers = require('./helpers')` or `import * as helpers from './helpers'`.
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+    const specifier = namespaceSpecifier(source, callee.expression.text);
+    return specifier === undefined ? undefined : functionOfModule(source, specifier, callee.name.text);
+  }
+  return undefined;
+}
+
+const importsOf = new WeakMap<ts.SourceFile, Map<string, { specifier: string; name: string }>>();
+
+function importedFunction(source: ts.SourceFile, name: string): FunctionLike | undefined {
+  let imports = importsOf.get(source);
+  if (!imports) {
+    imports = new Map([...requiredNames(source), ...importedNames(source)]);
+    importsOf.set(source, imports);
+  }
+  const imported = imports.get(name);
+  return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name) : undefined;
+}
+
+function functionOfModule(source: ts.SourceFile, specifier: string, name: string): FunctionLike | undefined {
+  if (!specifier.startsWith('.') && !specifier.startsWith('@/') && !specifier.startsWith('~/')) return undefined;
+  const file = resolveModule(resolve(source.fileName), specifier);
+  if (!file) return undefined;
+  const other = parsedFiles.get(file, () => {
+    const text = boundedText(file, MAX_FILE_BYTES);
+    return text === undefined ? undefined : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  });
+  return other && topLevelFunction(other, name);
+}
+
+/** `const { a, b: c } = require('./m')`: c -> { specifier, name: b }. */
+function requiredNames(source: ts.SourceFile): Map<string, { specifier: string; name: string }> {
+  const names = new Map<string, { specifier: string; name: string }>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const specifier = declaration.initializer && requireSpecifier(declaration.initializer);
+      if (specifier === undefined || !ts.isObjectBindingPattern(declaration.name)) continue;
+      for (const element of declaration.name.elements) {
+        if (!ts.isIdentifier(element.name)) continue;
+        const property = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+        names.set(element.name.text, { specifier, name: property });
+      }
+    }
+  }
+  return names;
+}
+
+/** The module a namespace name stands for: `const m = require('./m')` or `import * as m from './m'`. */
+function namespaceSpecifier(source: ts.SourceFile, name: string): string | undefined {
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const bindings = statement.importClause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings) && bindings.name.text === name) return statement.moduleSpecifier.text;
+    }
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer) return requireSpecifier(declaration.initializer);
+    }
+  }
+  return undefined;
+}
+
+function requireSpecifier(node: ts.Expression): string | undefined {
+  if (!ts.isCallExpression(node) || calleeText(node.expression) !== 'require' || !ts.isIdentifier(node.expression)) return undefined;
+  const first = node.arguments[0];
+  return first && ts.isStringLiteral(first) ? first.text : undefined;
+}
+
+/**
+ * A top-level function of the file by name: a function declaration, a const bound to an arrow or function
+ * expression, or one assigned to `exports.name` / `module.exports.name`.
+ */
+function topLevelFunction(source: ts.SourceFile, name: string): FunctionLike | undefined {
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return statement;
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const value = declaration.initializer;
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
+      }
+    }
+    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const { left, right } = statement.expression;
+      const target = ts.isPropertyAccessExpression(left) && left.name.text === name ? left.expression.getText(source) : undefined;
+      if ((target === 'exports' || target === 'module.exports') && (ts.isArrowFunction(right) || ts.isFunctionExpression(right))) return right;
+    }
+  }
+  return undefined;
+}

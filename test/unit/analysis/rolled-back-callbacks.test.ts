@@ -1,0 +1,89 @@
+// A callback that a helper runs between BEGIN and a ROLLBACK that always follows, on the client it hands
+// the callback: a session SET the callback sends on that client is undone by the rollback.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'f.ts') => embeddedFindings(text, file).map(([rule, at]) => `${rule} ${at}`);
+
+/** A helper that checks a client out, opens a transaction, runs the callback and always rolls back. */
+const ROLLING_HELPER = `import { Pool } from 'pg';
+const pool = new Pool();
+export async function inScratchTransaction(work) {
+  const conn = await pool.connect();
+  await conn.query('BEGIN');
+  try {
+    return await work(conn);
+  } finally {
+    await conn.query('ROLLBACK');
+    conn.release();
+  }
+}
+`;
+
+const CALLER = `export async function listAsGuest() {
+  return inScratchTransaction(async (db) => {
+    await db.query('SET ROLE guest');
+    await db.query("SET search_path TO sandbox, public");
+    return db.query('SELECT * FROM listings');
+  });
+}
+`;
+
+test('a helper of the same file that rolls back after the callback: the callback\'s session SETs leak nothing', () => {
+  assert.deepEqual(found(ROLLING_HELPER + CALLER), []);
+  // The rollback as a later statement of the function (no finally) also always follows.
+  const after = ROLLING_HELPER.replace("try {\n    return await work(conn);\n  } finally {\n    await conn.query('ROLLBACK');\n    conn.release();\n  }", "let result;\n  try { result = await work(conn); } catch (e) { console.error(e); }\n  await conn.query('ROLLBACK');\n  conn.release();\n  return result;");
+  assert.ok(after.includes("await conn.query('ROLLBACK');\n  conn.release();\n  return result;"));
+  assert.deepEqual(found(after + CALLER), []);
+});
+
+test('a helper that commits, commits on success only, or never began: the callback\'s session SETs stay findings', () => {
+  const leaked = ['session-set SET ROLE guest', 'session-set SET search_path TO sandbox, public'];
+  assert.deepEqual(found(ROLLING_HELPER.replace("'ROLLBACK'", "'COMMIT'") + CALLER), leaked);
+  const commitsOnSuccess = ROLLING_HELPER.replace("return await work(conn);", "const out = await work(conn);\n    await conn.query('COMMIT');\n    return out;");
+  assert.deepEqual(found(commitsOnSuccess + CALLER), leaked);
+  assert.deepEqual(found(ROLLING_HELPER.replace("  await conn.query('BEGIN');\n", '') + CALLER), leaked);
+  // Rolled back only when the work throws (in a catch): the successful path keeps the settings.
+  const onError = ROLLING_HELPER.replace("} finally {\n    await conn.query('ROLLBACK');\n    conn.release();\n  }", "} catch (e) {\n    await conn.query('ROLLBACK');\n    throw e;\n  }");
+  assert.deepEqual(found(onError + CALLER), leaked);
+  // A query on another client inside the callback is not in that transaction.
+  const otherClient = CALLER.replace("await db.query('SET ROLE guest');", "await pool.query('SET ROLE guest');");
+  assert.deepEqual(found(ROLLING_HELPER + otherClient), ['session-set SET ROLE guest']);
+});
+
+function inProject(t: Cleanup, files: Record<string, string>, caller: string, callerText: string): string[] {
+  const repo = scratchRepository('rolled-back', t);
+  repo.writeAll({ 'package.json': '{ "name": "shop" }\n', ...files });
+  return embeddedFindings(callerText, repo.write(caller, callerText)).map(([rule, at]) => `${rule} ${at}`);
+}
+
+test('an imported helper (import, require, a required module\'s member) that rolls back, also one handing the callback to another such helper', (t) => {
+  const files = { 'test/support/db.ts': ROLLING_HELPER };
+  assert.deepEqual(inProject(t, files, 'test/guest.test.ts', `import { inScratchTransaction } from './support/db';\n${CALLER}`), []);
+  // CommonJS: the helper assigned to exports, taken with a destructuring require.
+  const commonJs = `const { Pool } = require('pg');
+const pool = new Pool();
+const withClient = (url, fn) => {
+  if (!fn) { fn = url; url = undefined; }
+  return pool.connect().then(async (client) => {
+    await client.query('begin');
+    try { return await fn(client); } finally { await client.query('rollback'); client.release(); }
+  });
+};
+exports.withClient = withClient;
+`;
+  const cjsCaller = "const { withClient } = require('./support/helpers');\ntest('reads as reader', () => withClient(async (c) => { await c.query('set role reader'); await c.query('select 1'); }));\n";
+  assert.deepEqual(inProject(t, { 'test/support/helpers.js': commonJs }, 'test/reader.test.js', cjsCaller), []);
+  // A schema helper module whose exported function hands its setup callback to withClient's callback.
+  const schemaHelper = "const { withClient } = require('./helpers');\nexports.check = (name, setup) => () => withClient(async (client) => {\n  if (setup) await setup(client);\n  await client.query('select 1');\n});\n";
+  const memberCaller = "const schema = require('./support/schema');\ntest('as reader', schema.check('reader', (client) => client.query('set role reader')));\n";
+  assert.deepEqual(inProject(t, { 'test/support/helpers.js': commonJs, 'test/support/schema.js': schemaHelper }, 'test/schema.test.js', memberCaller), []);
+  // The same helpers committing instead: the SET stays a finding through both.
+  const committing = commonJs.replace("'rollback'", "'commit'");
+  assert.deepEqual(inProject(t, { 'test/support/helpers.js': committing, 'test/support/schema.js': schemaHelper }, 'test/schema.test.js', memberCaller), ['session-set set role reader']);
+});
