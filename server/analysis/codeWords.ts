@@ -29,18 +29,27 @@ export const DRIVER_LISTEN_MODULES: ReadonlySet<string> = new Set(['postgrejs', 
 /** sql-template-strings' `SQL\`…\`.setName('n')`: node-postgres sends the statement named, a protocol prepared statement. */
 export const SET_NAME_METHOD = 'setName';
 
+/**
+ * A function or class that builds a named prepared statement from a name and a text: pg-promise's
+ * `new PreparedStatement('find-user', text)` or `({ name, text })`, a helper of another package or of the project
+ * (`makePreparedStatement('find-user', text)`). Any identifier ending so counts as the word below.
+ */
+export const PREPARED_STATEMENT_FACTORY = /[pP]reparedStatement$/;
+export const PREPARED_STATEMENT_WORD = 'PreparedStatement';
+
 /** Bun's module and global: its SQL client prepares every PostgreSQL query by default (bunSql.ts). */
 export const BUN_MODULE = 'bun';
 export const BUN_GLOBAL = 'Bun';
 
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
-  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD]);
+  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD, PREPARED_STATEMENT_WORD]);
 
 /** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
-    || words.has(LISTEN_TO_METHOD) || (words.has(ADD_CHANNEL_METHOD) && words.has(PG_PUBSUB_MODULE))
-    || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD);
+    || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD)
+    || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
+    || words.has(PREPARED_STATEMENT_WORD);
 }

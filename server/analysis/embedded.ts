@@ -19,7 +19,7 @@ import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
-import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
+import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
@@ -29,7 +29,7 @@ import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMeth
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { connectsToAdminConsole } from './adminConsole';
-import { optionsObject, prepareOption } from './postgresJsOptions';
+import { optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { CodeBranches } from './codeBranches';
 import { runsInRolledBackTransaction } from './rolledBackCallbacks';
@@ -523,7 +523,7 @@ class Extractor {
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
     this.bunNames = bunSqlNames(this.source);
-    this.listenLibraries = new ListenLibraryCalls(modules, this.source.text);
+    this.listenLibraries = new ListenLibraryCalls(modules, this.source.text, fileName);
     this.driverStatements = new DriverStatementCalls(withOwnDriverImports(modules, fileName), this.source.text);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
@@ -595,15 +595,15 @@ class Extractor {
     const args: readonly ts.Expression[] = call.arguments ?? [];
     const options = args.find(ts.isObjectLiteralExpression) ?? this.heldOptions(args);
     const prepare = options && prepareOption(options, this.flow);
-    if (prepare && prepare.kind === ts.SyntaxKind.FalseKeyword) return;
-    if (prepare && prepare.kind !== ts.SyntaxKind.TrueKeyword) return; // computed: cannot tell
+    // Computed: prepares by default (a const or a parameter default that is true), or else the author's decision.
+    if (prepare && preparesByDefault(prepare, this.flow) !== true) return;
     const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
     // A `prepare: true` of shared options elsewhere in the file: reported (and fixed) at this call.
     const own = prepare && prepare.pos >= call.pos && prepare.end <= call.end ? prepare : undefined;
     const target = own ?? call.expression;
     const edits = own
-      ? [{ start: own.getStart(this.source), end: own.getEnd(), newText: 'false' }]
+      ? [{ start: own.getStart(this.source), end: own.getEnd(), newText: ts.isShorthandPropertyAssignment(own.parent) ? `${PREPARE_OPTION}: false` : 'false' }]
       : options && options.pos >= call.pos && options.end <= call.end
         ? [prepareFalseEdit(options, this.source)]
         : call.arguments
@@ -839,11 +839,14 @@ class Extractor {
     } else if (ts.isExportAssignment(node) && !node.isExportEquals) {
       this.exportedTexts.push(...exportedStrings(node.expression));
     } else if (ts.isCallExpression(node)) {
+      if (PREPARED_STATEMENT_FACTORY.test(calleeText(node.expression))) this.inspectStatementFactory(node);
       this.inspectCall(node, groupFor);
     } else if (ts.isObjectLiteralExpression(node)) {
       this.inspectKnexConfig(node);
     } else if (ts.isNewExpression(node) && this.bunNames && isBunSqlClass(node.expression, this.bunNames)) {
       this.inspectBunClient(node);
+    } else if (ts.isNewExpression(node) && PREPARED_STATEMENT_FACTORY.test(calleeText(node.expression))) {
+      this.inspectStatementFactory(node);
     }
   }
 
@@ -946,11 +949,39 @@ class Extractor {
     const options = call.arguments[2] && withoutAwait(call.arguments[2]);
     const prepare = options && ts.isObjectLiteralExpression(options) ? objectProperty(options, PREPARE_OPTION) : undefined;
     const receiver = receiverOf(call);
-    if (prepare?.kind !== ts.SyntaxKind.TrueKeyword || this.isReplicationValue(receiver)) return;
+    // `{ prepare: true }`, or a value that is true when nothing is configured (`{ prepare }` where `prepare = id !== undefined`).
+    if (!prepare || preparesByDefault(prepare, this.flow) !== true || this.isReplicationValue(receiver)) return;
     const made = receiver && ts.isIdentifier(receiver) ? this.postgresJsCreation(receiver) : undefined;
     if (made && !made.arguments.some((a) => ts.isObjectLiteralExpression(a) && objectProperty(a, 'prepare')?.kind === ts.SyntaxKind.FalseKeyword)) return;
     this.addNodeFinding('protocol-prepared-statement', prepare,
-      'unsafe(…, { prepare: true }) prepares this query as a named statement on one server connection; a transaction pooler without prepared-statement support may run it again on another, where it does not exist.');
+      'unsafe(…, { prepare }) with prepare true (here, or whenever nothing else is configured) prepares this query as a named statement on one server connection; a transaction pooler without prepared-statement support may run it again on another, where it does not exist.');
+  }
+
+  /**
+   * `new PreparedStatement('find-user', text)`, `new PreparedStatement({ name: 'find-user', text })` (pg-promise), or a
+   * helper named so (`makePreparedStatement('find-user', text)`): the object exists to be sent under that name, a
+   * named protocol-level statement wherever it is sent (often from another module), so the finding is on the name
+   * where it is made. Positionally, the first argument must be a name (known text that is not SQL) and the second
+   * SQL; an empty name (the unnamed statement) or anything else is not flagged.
+   */
+  private inspectStatementFactory(node: ts.CallExpression | ts.NewExpression): void {
+    const [first, second] = node.arguments ?? [];
+    if (!first) return;
+    const config = this.flow.resolveQuery(first);
+    if (config && config.preparedNames.length > 0) {
+      if (!this.bypassesPooler(node, undefined)) for (const name of config.preparedNames) this.addNamedConfigFinding(name);
+      return;
+    }
+    if (!second) return;
+    const name = this.flow.stringParts(first, 0, [], { indirect: false });
+    const text = this.flow.resolveQuery(second)?.parts;
+    const nameText = name?.[0]?.kind === 'text' ? name[0].text : '';
+    if (!name || nameText.trim() === '' || SQL_START.test(nameText) || /\s/.test(nameText.trim())) return;
+    if (!text || text[0].kind !== 'text' || !SQL_START.test(text[0].text)) return;
+    if (!this.bypassesPooler(node, undefined)) {
+      this.addNodeFinding('protocol-prepared-statement', first,
+        'this builds a named prepared statement: wherever it is sent, the driver prepares it under this name on one server connection and later runs it by name; a transaction pooler may route those runs elsewhere.');
+    }
   }
 
   /** The `postgres(…)` call that made the client a name is bound to in this file, if it is one. */

@@ -254,6 +254,8 @@ export class Flow {
   private queryConfig(node: ts.Expression, depth: number, state: FlowState): QueryConfig | undefined {
     if (depth > MAX_DEPTH) return undefined;
     if (ts.isObjectLiteralExpression(node)) {
+      const spread = node.properties.some(ts.isSpreadAssignment) ? this.spreadConfig(node, depth, state) : undefined;
+      if (spread) return spread;
       const text = objectProperty(node, CONFIG_TEXT);
       if (text) return { text, name: objectProperty(node, CONFIG_NAME) };
       // An adapter's wrapper that sends its `raw` text as it is (`adapter.execute({ drizzle, raw: sql })`).
@@ -290,6 +292,64 @@ export class Flow {
       const found = this.queryConfig(inner, depth + 1, state);
       if (found) state.indirect = true;
       return found;
+    }
+    // A config kept elsewhere: an object's member or a class field (`this.findUser`, `QUERIES.findUser`), or what a
+    // factory of this file returns (`userQuery(table)`). Only a config counts: other values say nothing.
+    const held = this.heldConfigValues(node);
+    if (held) {
+      const found = held.map((value) => this.queryConfig(unwrap(value), depth + 1, state)).filter((c): c is QueryConfig => c !== undefined);
+      if (found.length === 0) return undefined;
+      state.indirect = true;
+      const chosen = found.find(preparesNamedStatement) ?? found[0];
+      return found.length === 1 ? chosen : { ...chosen, alternativeNames: found.flatMap(namesPrepared) };
+    }
+    return undefined;
+  }
+
+  /**
+   * `{ ...this.findUser, values }`, `{ ...base, name: 'find-user' }`: the config a spread copies, with the properties
+   * written around it; a later one wins, as at run time. Undefined when neither a spread nor the object gives a text or a name.
+   */
+  private spreadConfig(node: ts.ObjectLiteralExpression, depth: number, state: FlowState): QueryConfig | undefined {
+    let config: QueryConfig = {};
+    let fromSpread = false;
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const copied = this.queryConfig(unwrap(property.expression), depth + 1, state);
+        if (!copied) continue;
+        fromSpread = true;
+        const names = namesPrepared(copied);
+        config = { text: copied.text ?? config.text, name: copied.name ?? config.name, ...(names.length > 1 && { alternativeNames: names }) };
+        continue;
+      }
+      const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+      if (key !== CONFIG_TEXT && key !== CONFIG_NAME) continue;
+      const value = ts.isPropertyAssignment(property) ? property.initializer : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+      if (!value) continue;
+      // A name written after the spread replaces every name the spread could have brought.
+      config = key === CONFIG_TEXT ? { ...config, text: value } : { text: config.text, name: value };
+    }
+    return fromSpread && (config.text || config.name) ? config : undefined;
+  }
+
+  /**
+   * The values a config may be read from, other than a name: every value the class assigns to `this.field` (its
+   * initializer and each `this.field = …`), a member of a const object literal, or the single return of a
+   * function of this file called here. Undefined for anything else.
+   */
+  private heldConfigValues(node: ts.Expression): ts.Expression[] | undefined {
+    if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const owner = enclosingClass(node);
+      return owner ? fieldValues(owner, node.name.text) : undefined;
+    }
+    if (ts.isPropertyAccessExpression(node)) {
+      const value = this.propertyValue(node);
+      return value ? [value] : undefined;
+    }
+    if (ts.isCallExpression(node)) {
+      const fn = this.calledFunction(node.expression);
+      const value = fn && singleReturn(fn);
+      return value ? [value] : undefined;
     }
     return undefined;
   }
@@ -718,6 +778,17 @@ function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   let current = node.parent;
   while (current && !ts.isClassLike(current)) current = current.parent;
   return current;
+}
+
+/** What a class puts in a field: its initializer and the value of each `this.field = …` in the class. */
+function fieldValues(owner: ts.ClassLikeDeclaration, name: string): ts.Expression[] {
+  const values: ts.Expression[] = [];
+  for (const member of owner.members) if (ts.isPropertyDeclaration(member) && memberName(member) === name && member.initializer) values.push(member.initializer);
+  walkDescendants(owner, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+      && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === name) values.push(node.right);
+  });
+  return values;
 }
 
 /** A class field keeps its initializer when it is readonly or no `this.field = …` appears in the class. */

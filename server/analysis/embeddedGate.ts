@@ -15,7 +15,7 @@ import type { AnalysisOptions } from './types';
 import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
-import { CODE_WORDS, codeMayHoldFindings } from './codeWords';
+import { CODE_WORDS, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
 import { ownDriverPackage } from './driverStatements';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
@@ -98,8 +98,10 @@ function scanTokens(needs: Needs): boolean {
       // Escapes (`\x53ET`) are read cooked above; their raw text is tested too, as the analysis may keep it.
       const raw = cooked.length > 0 && scanner.getTokenText();
       if (raw && raw.includes('\\') && (literalNeedsAnalysis(raw, needs) || (postgresFile && STATEMENT_WORD.test(raw)))) return true;
-    } else if (token === IDENTIFIER && CODE_WORDS.has(scanner.getTokenValue())) {
-      codeWords.add(scanner.getTokenValue());
+    } else if (token === IDENTIFIER) {
+      const word = scanner.getTokenValue();
+      if (CODE_WORDS.has(word)) codeWords.add(word);
+      else if (PREPARED_STATEMENT_FACTORY.test(word)) codeWords.add(PREPARED_STATEMENT_WORD);
     }
     previous = token;
   }

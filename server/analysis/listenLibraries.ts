@@ -2,19 +2,39 @@
 // pg-pubsub's `pubsub.addChannel(channel, fn)` and @imqueue/pg-pubsub's `pubSub.listen(channel)` each send
 // `LISTEN "channel"` on the one pg Client the library opened with the connection string it was given. Behind a transaction pooler that registration stays on a
 // server connection other clients share, and notifications are lost when the pooler reassigns it.
+//
+// A project may be such a library itself, or keep its own copy or fork of one: its tests and examples then
+// subscribe through a class imported by a relative path (`import { Subscriber } from '..'`). The same subscribe
+// calls count there when the class's own method of that name sends LISTEN (read from the imported file). Other
+// methods of the project that send LISTEN are not reported at their callers: the LISTEN is reported once, where
+// the method sends it.
 import ts from 'typescript';
 import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
+import { resolveModule } from './moduleResolution';
+import { boundedText } from './folderEntries';
+import { TimedCache } from './timedCache';
+
+/**
+ * The subscribe calls of the LISTEN/NOTIFY libraries this file knows that count on the project's own class too.
+ * Not `listen`: a far commoner name (servers, emitters, mocks in a library's unit tests), whose LISTEN is
+ * reported where the method sends it.
+ */
+const SUBSCRIBE_METHODS: ReadonlySet<string> = new Set([LISTEN_TO_METHOD, ADD_CHANNEL_METHOD]);
 
 export class ListenLibraryCalls {
   private readonly importsPgListen: boolean;
   private readonly importsPgPubsub: boolean;
   /** The names @imqueue/pg-pubsub's exports are imported under in this file (its `PgPubSub` class). */
   private readonly imqueueClasses: readonly string[];
+  /** Names this file binds to a new instance, or declares with the type, of one of @imqueue/pg-pubsub's classes; found on first use. */
+  private imqueueSubscribers: Set<string> | undefined;
+  /** Per module imported by a relative path: the names bound here to its classes, with the class; found on first use. */
+  private ownSubscribers: Map<string, Map<string, string>> | undefined;
 
-  constructor(private readonly modules: readonly ImportedModule[], private readonly text: string) {
+  constructor(private readonly modules: readonly ImportedModule[], private readonly text: string, private readonly fileName?: string) {
     this.importsPgListen = modules.some((module) => module.specifier === PG_LISTEN_MODULE);
     this.importsPgPubsub = modules.some((module) => module.specifier === PG_PUBSUB_MODULE);
     this.imqueueClasses = modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names);
@@ -32,6 +52,7 @@ export class ListenLibraryCalls {
   sendsListen(call: ts.CallExpression, name: string, receiver: ts.Expression): boolean {
     const channel = call.arguments[0];
     if (!namesChannel(channel)) return false;
+    if (SUBSCRIBE_METHODS.has(name) && this.isOwnSubscriber(receiver, name)) return true;
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver));
     if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.isImqueueSubscriber(receiver);
     return name === ADD_CHANNEL_METHOD && this.importsPgPubsub;
@@ -40,10 +61,35 @@ export class ListenLibraryCalls {
   /** Whether the receiver's name is bound in this file to a new instance, or a declared type, of @imqueue/pg-pubsub's class. */
   private isImqueueSubscriber(receiver: ts.Expression): boolean {
     if (this.imqueueClasses.length === 0) return false;
-    const name = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+    const name = receiverName(receiver);
     if (!name) return false;
-    const classes = this.imqueueClasses.map((c) => c.replace(/[$]/g, '\\$&')).join('|');
-    return new RegExp(String.raw`(?:^|[^\w$])${name.replace(/[$]/g, '\\$&')}\s*(?::\s*(?:${classes})\b|=\s*new\s+(?:${classes})\s*\()`).test(this.text);
+    this.imqueueSubscribers ??= new Set(namesBoundTo(this.text, this.imqueueClasses).keys());
+    return this.imqueueSubscribers.has(name);
+  }
+
+  /**
+   * Whether the receiver is bound here to a class this file imports by a relative path (the project's own), whose
+   * module has a class with a method of this name that sends LISTEN itself: the project's own subscriber library.
+   */
+  private isOwnSubscriber(receiver: ts.Expression, method: string): boolean {
+    const name = receiverName(receiver);
+    if (!name || !this.fileName) return false;
+    if (!this.ownSubscribers) {
+      this.ownSubscribers = new Map();
+      for (const module of this.modules) {
+        if (!module.specifier.startsWith('.')) continue;
+        const classes = module.names.filter((n) => /^[A-Z][\w$]*$/.test(n));
+        if (classes.length > 0) this.ownSubscribers.set(module.specifier, namesBoundTo(this.text, classes));
+      }
+    }
+    for (const [specifier, names] of this.ownSubscribers) {
+      const className = names.get(name);
+      const path = className && resolveModule(this.fileName, specifier);
+      const classes = path ? listeningMethods(path) : undefined;
+      // The class of that name, or the module's default export (imported under any name).
+      if (classes && (classes.get(className!) ?? classes.get(DEFAULT_EXPORT))?.has(method)) return true;
+    }
+    return false;
   }
 
   /**
@@ -77,6 +123,70 @@ export class ListenLibraryCalls {
     const escaped = text.replace(/[$.()[\]]/g, '\\$&');
     return new RegExp(String.raw`(?:^|[^\w$.])${escaped}\s*\.\s*notifications\s*\.\s*(?:on|once|addListener)\s*\(`).test(this.text);
   }
+}
+
+function receiverName(receiver: ts.Expression): string | undefined {
+  return ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+}
+
+/**
+ * The names `text` binds to a `new` of one of the classes (`sub = new Subscriber(…)`) or declares with one as type
+ * (`sub: Subscriber`), each with its class (the first one found).
+ */
+function namesBoundTo(text: string, classes: readonly string[]): Map<string, string> {
+  const alternatives = classes.map((c) => c.replace(/[$]/g, '\\$&')).join('|');
+  const binding = new RegExp(String.raw`(?<![\w$])([\w$]+)\s*(?::\s*(${alternatives})\b|=\s*new\s+(${alternatives})\s*\()`, 'g');
+  const names = new Map<string, string>();
+  for (const match of text.matchAll(binding)) if (!names.has(match[1])) names.set(match[1], match[2] ?? match[3]);
+  return names;
+}
+
+const CACHE_MS = 30_000;
+const MAX_MODULE_BYTES = 512 * 1024;
+const DEFAULT_EXPORT = 'default';
+const listeningMethodsByFile = new TimedCache<ReadonlyMap<string, ReadonlySet<string>>>(CACHE_MS, 64);
+
+/**
+ * Per class the file declares (by name, and its default export as `default`): its subscribe methods
+ * (SUBSCRIBE_METHODS) that send LISTEN in their own body, a query of text opening with `LISTEN`
+ * (`this.client.query(\`LISTEN "${channel}"\`)`).
+ */
+function listeningMethods(path: string): ReadonlyMap<string, ReadonlySet<string>> {
+  return listeningMethodsByFile.get(path, () => {
+    const classes = new Map<string, Set<string>>();
+    const text = boundedText(path, MAX_MODULE_BYTES);
+    if (text === undefined || !/\blisten\b/i.test(text)) return classes;
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+    walkDescendants(source, (node) => {
+      if (!ts.isClassDeclaration(node)) return true;
+      const methods = new Set<string>();
+      for (const member of node.members) {
+        const name = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+        if (name && SUBSCRIBE_METHODS.has(name) && ts.isMethodDeclaration(member) && member.body && sendsListenText(member.body)) methods.add(name);
+      }
+      if (methods.size === 0) return true;
+      if (node.name) classes.set(node.name.text, methods);
+      const exportsDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+      if (exportsDefault) classes.set(DEFAULT_EXPORT, methods);
+      return true;
+    });
+    return classes;
+  });
+}
+
+/** Whether a body holds a call whose first argument is a string or template opening with LISTEN. */
+function sendsListenText(body: ts.Node): boolean {
+  let sends = false;
+  walkDescendants(body, (node) => {
+    if (ts.isCallExpression(node) && node.arguments.length > 0) {
+      let first = node.arguments[0];
+      while (ts.isBinaryExpression(first) && first.operatorToken.kind === ts.SyntaxKind.PlusToken) first = first.left;
+      const head = ts.isStringLiteralLike(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined;
+      if (head !== undefined && /^\s*listen\s/i.test(head)) sends = true;
+    }
+    return !sends;
+  }, () => sends);
+  return sends;
 }
 
 /** A channel: a name written as text or held in a variable or property (`channel as string` too). */

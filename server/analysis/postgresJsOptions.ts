@@ -39,3 +39,72 @@ export function prepareOption(options: ts.ObjectLiteralExpression, flow: Flow, h
 function propertyNamed(name: ts.PropertyName, wanted: string): boolean {
   return (ts.isIdentifier(name) || ts.isStringLiteral(name)) && name.text === wanted;
 }
+
+/** A computed `prepare` that reads a pooler or pool-mode setting (`mode !== 'transaction'`, `!behindPgBouncer`): the author's switch. */
+const POOLER_SWITCH = /pool|bouncer|supavisor|transaction|mode|prepar/i;
+
+/**
+ * Whether a `prepare` value prepares when nothing is configured: true for `true`, a const or a parameter default
+ * that is true (`{ prepareStatements = true }`), or a test of the query's own data (`id !== undefined`: some
+ * runs prepare); false for `false`; undefined when the author decides at run time (a parameter without a
+ * default, a test of a pooler or pool-mode setting) or when it cannot be told. `!`, `&&`, `||` and `??` combine.
+ */
+export function preparesByDefault(value: ts.Expression, flow: Flow, hops = 0): boolean | undefined {
+  const node = unwrapValue(value);
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (hops >= MAX_OPTION_HOPS) return undefined;
+  if (ts.isIdentifier(node)) {
+    const bound = boundValue(node, flow);
+    return bound ? preparesByDefault(bound, flow, hops + 1) : undefined;
+  }
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = preparesByDefault(node.operand, flow, hops + 1);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (!ts.isBinaryExpression(node)) return undefined;
+  const operator = node.operatorToken.kind;
+  if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken) {
+    const left = preparesByDefault(node.left, flow, hops + 1);
+    const right = preparesByDefault(node.right, flow, hops + 1);
+    const and = operator === ts.SyntaxKind.AmpersandAmpersandToken;
+    if (left === !and || right === !and) return !and;
+    return left === and && right === and ? and : undefined;
+  }
+  if (operator === ts.SyntaxKind.QuestionQuestionToken) return preparesByDefault(node.right, flow, hops + 1);
+  if (operator >= ts.SyntaxKind.FirstBinaryOperator && operator <= ts.SyntaxKind.LastBinaryOperator && COMPARISONS.has(operator)) {
+    return POOLER_SWITCH.test(node.getText()) ? undefined : true;
+  }
+  return undefined;
+}
+
+const COMPARISONS = new Set<ts.SyntaxKind>([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken]);
+
+function unwrapValue(value: ts.Expression): ts.Expression {
+  let node = value;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) node = node.expression;
+  return node;
+}
+
+/** What a name holds when nothing is configured: a const's initializer, or a parameter's default (also a destructured one's). */
+function boundValue(name: ts.Identifier, flow: Flow): ts.Expression | undefined {
+  const binding = flow.bindingOf(name);
+  if (!binding) return undefined;
+  if ('variable' in binding) {
+    const list = binding.variable.parent;
+    const isConst = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0;
+    return isConst && ts.isIdentifier(binding.variable.name) ? binding.variable.initializer : undefined;
+  }
+  return defaultOf(binding.parameter.name, binding.parameter.initializer, name.text);
+}
+
+function defaultOf(binding: ts.BindingName, initializer: ts.Expression | undefined, wanted: string): ts.Expression | undefined {
+  if (ts.isIdentifier(binding)) return binding.text === wanted ? initializer : undefined;
+  for (const element of binding.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    const found = defaultOf(element.name, element.initializer, wanted);
+    if (found) return found;
+  }
+  return undefined;
+}
