@@ -366,6 +366,42 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
   return enclosingQueryCall(node) !== undefined;
 }
 
+/**
+ * An options argument after the query text that names the transaction to run in: Sequelize's
+ * `{ transaction: t }` or `{ transaction }` (not `transaction: null`/`undefined`/`false`, which run outside any).
+ */
+function hasTransactionOption(call: ts.CallExpression): boolean {
+  return call.arguments.slice(1).some((argument) => {
+    const value = withoutAwait(argument);
+    return ts.isObjectLiteralExpression(value) && value.properties.some((property) => {
+      if (ts.isShorthandPropertyAssignment(property)) return property.name.text === 'transaction';
+      if (!ts.isPropertyAssignment(property) || !property.name || propertyNameText(property.name) !== 'transaction') return false;
+      const given = withoutAwait(property.initializer);
+      return !(given.kind === ts.SyntaxKind.NullKeyword || given.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(given) && given.text === 'undefined'));
+    });
+  });
+}
+
+function propertyNameText(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+}
+
+/**
+ * The local names a file gives an SQL tag it imports under another name: `import { sql as dsql } from
+ * 'drizzle-orm'`, `import { sql as q } from 'kysely'` (a tag whose exported name is one of SQL_TAG_NAMES).
+ */
+function renamedSqlTagImports(source: ts.SourceFile): string[] {
+  const names: string[] = [];
+  for (const statement of source.statements) {
+    const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : undefined;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const element of bindings.elements) {
+      if (element.propertyName && SQL_TAG_NAMES.has(element.propertyName.text) && !element.isTypeOnly) names.push(element.name.text);
+    }
+  }
+  return names;
+}
+
 /** `db.transaction(cb)`, `sql.begin(cb)`, Kysely's `db.transaction().execute(cb)`. */
 function isTransactionWrapper(call: ts.CallExpression): boolean {
   const name = calleeText(call.expression);
@@ -438,6 +474,8 @@ class Extractor {
   private readonly rolledBackClients: (string | undefined)[] = [];
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
+  /** Local names of an imported SQL tag renamed on import (`import { sql as q } from 'drizzle-orm'`). */
+  private readonly renamedSqlTags = new Set<string>();
   /**
    * `postgres` bound from a local module (`import postgres from '../src/index.js'`: the driver's own tests,
    * a vendored copy): objects it creates count as postgres.js clients only when also used as SQL tags.
@@ -525,6 +563,7 @@ class Extractor {
     this.bunNames = bunSqlNames(this.source);
     this.listenLibraries = new ListenLibraryCalls(modules, this.source.text, fileName);
     this.driverStatements = new DriverStatementCalls(withOwnDriverImports(modules, fileName), this.source.text);
+    for (const name of renamedSqlTagImports(this.source)) this.renamedSqlTags.add(name);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
@@ -781,7 +820,7 @@ class Extractor {
     if (ts.isCallExpression(tag)) return SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression);
     const name = calleeText(tag);
     if (ts.isPropertyAccessExpression(tag) && ts.isIdentifier(tag.expression) && SQL_TAG_TEXTS.has(`${tag.expression.text}.${name}`)) return true;
-    return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && (this.transactionTags.some((tags) => tags.has(name)) || this.isDriverClient(tag))));
+    return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && (this.renamedSqlTags.has(name) || this.transactionTags.some((tags) => tags.has(name)) || this.isDriverClient(tag))));
   }
 
   /** ``client.queryArray`…` ``, or ``db.query`…` `` in a file that surely talks to PostgreSQL: a member that runs the template. */
@@ -937,7 +976,9 @@ class Extractor {
       return;
     }
     if (name === 'query' && call.arguments[0] && namedTemplate(call.arguments[0])) this.addNamedTemplateFinding(call.arguments[0]);
-    this.inspectQueryCall(call.arguments[0], receiver, wrapper, groupFor);
+    // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
+    const inTransaction = hasTransactionOption(call) ? (): Group => this.standaloneGroup(true) : groupFor;
+    this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
   }
 
   /**
