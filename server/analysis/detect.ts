@@ -20,7 +20,7 @@ import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
-import { failsOnNewerSyntax } from './newerSyntax';
+import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
@@ -671,6 +671,8 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (failsOnNewerSyntax(text, offset)) facts.newerSyntax = true;
     const variant = facts.dialect || facts.templated ? undefined : versionVariant(text, (t) => parseErrorAt(t) === undefined);
     if (variant !== undefined) return withVersionVariant(variant, base, facts);
+    const older = facts.dialect || facts.templated ? undefined : withOlderNames(text, parseErrorAt, offset);
+    if (older !== undefined) return withOlderNamesRenamed(older, base, facts);
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
@@ -715,6 +717,18 @@ function withVersionVariant(variant: string, base: number, facts: StatementFacts
   return facts;
 }
 
+/**
+ * A statement valid on PostgreSQL 15 or older that names something with a word newer releases made a keyword
+ * (newerSyntax.ts): no syntax error, and its facts are those of the text with the names renamed.
+ */
+function withOlderNamesRenamed(renamed: string, base: number, facts: StatementFacts): StatementFacts {
+  facts.newerSyntax = true;
+  if (!INTERESTING.test(renamed)) return facts;
+  addTreeFacts(renamed, base, parseSync(renamed), facts);
+  facts.repairedTemplate = true;
+  return facts;
+}
+
 /** Walks a parsed statement into its facts. */
 function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts, sessionFlags?: ReadonlySet<string>): void {
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts, sessionFlags }, tree);
@@ -749,6 +763,20 @@ function callsOnlySetConfig(select: Json): boolean {
   });
 }
 
+/** The parenthesis depth at an offset of the text, outside strings and comments (offsets asked in increasing order). */
+function parenthesisDepths(text: string): (offset: number) => number {
+  const code = text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length));
+  let at = 0;
+  let depth = 0;
+  return (offset) => {
+    for (; at < offset; at++) {
+      if (code[at] === '(') depth++;
+      else if (code[at] === ')' && depth > 0) depth--;
+    }
+    return depth;
+  };
+}
+
 /**
  * Query logs and snapshots list statements separated by blank lines, without semicolons. When the parser
  * fails past a statement keyword that opens a line after a blank line, the text is not surely one whole
@@ -756,7 +784,18 @@ function callsOnlySetConfig(select: Json): boolean {
  */
 function statementsWithoutSemicolons(text: string, base: number, errorOffset: number): StatementFacts | undefined {
   const starts = [0];
-  for (const match of text.matchAll(STATEMENT_AFTER_BLANK_LINE)) starts.push(match.index! + match[0].length);
+  // Only at the top level: a blank line before the SELECT of a subquery or of a CTE's body is inside one statement.
+  const depth = parenthesisDepths(text);
+  for (const match of text.matchAll(STATEMENT_AFTER_BLANK_LINE)) {
+    const start = match.index! + match[0].length;
+    if (depth(start) === 0) starts.push(start);
+  }
+  // A part the parser finds unfinished (`WITH a AS (…)` before the blank line, its query after it) goes on in the next.
+  for (let k = 0; k + 1 < starts.length;) {
+    const part = text.slice(starts[k], starts[k + 1]).trimEnd();
+    if ((parseErrorAt(part) ?? -1) >= part.length) starts.splice(k + 1, 1);
+    else k++;
+  }
   // The parser read past a blank-line boundary before failing (a keyword there may first pass as an alias).
   if (starts.length < 2 || errorOffset < starts[1]) return undefined;
   const merged: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };

@@ -137,13 +137,26 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // them; MySQL and BigQuery have `#` comments): PostgreSQL and psql have none. Their `#` is an operator (XOR,
     // `#>>`), and an operand (`# mask`) is never followed by a lone `:` (`::` casts, `:=` assigns).
     '^[ \\t]*#[ \\t]*[A-Za-z][\\w-]*[ \\t]*:(?![:=])',
+    // MySQL's and SQLite's group_concat(…), and their char(10) function (PostgreSQL's char(10) is only a type,
+    // never an operand of ||; its function is chr).
+    '\\bgroup_concat\\s*\\(', '\\|\\|\\s*char\\s*\\(\\s*\\d+\\s*\\)|(?<!::\\s*)\\bchar\\s*\\(\\s*\\d+\\s*\\)\\s*\\|\\|',
   ].join('|'), 'im')],
   // SQLite's datetime('now') function; a table named user, unquoted (PostgreSQL reserves the word, MySQL and SQLite do not).
+  // SQLite's (and MariaDB's) CREATE TRIGGER/VIEW IF NOT EXISTS (PostgreSQL's take OR REPLACE), its virtual tables and
+  // built-in collations.
+  ['sqlite', /\bCREATE\s+(?:TEMP(?:ORARY)?\s+)?(?:TRIGGER|VIEW)\s+IF\s+NOT\s+EXISTS\b|\bCREATE\s+VIRTUAL\s+TABLE\b|\bCOLLATE\s+(?:NOCASE|BINARY|RTRIM)\b/i],
+  // A column alias written as a string (`SELECT 1 AS 'total'`): SQLite, MySQL and SQL Server take it, PostgreSQL
+  // does not. A function's body (`CREATE FUNCTION … AS 'select 1'`, `AS 'lib', 'symbol'`) is the one place
+  // PostgreSQL has AS before a string, besides COPY's `DELIMITER AS ','`, `NULL AS ''`; not anchored to lines (m flag
+  // off), so `^` is the statement's start.
+  ['sqlite', /^(?![\s\S]*?\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b)[\s\S]*?(?<!\b(?:DELIMITER|NULL|QUOTE|ESCAPE)\s+)\bAS\s+'(?:[^'\n]|'')*'\s*(?:,|\)|\bFROM\b|;|$)/i],
   ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b|\bdatetime\s*\(\s*'|\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|INTO|REFERENCES|UPDATE|FROM|JOIN)\s+user\b(?![.\w])/i],
   ['sqlserver', new RegExp([
     '^\\s*GO\\s*$', // batch separator
     '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w+\\]', '^\\s*\\[\\w+\\]\\s+\\[?\\w+', // [bracket] names
     '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
+    // FOR JSON/XML result shaping, APPLY joins and SELECT TOP n.
+    '\\bFOR\\s+(?:JSON|XML)\\s+(?:PATH|AUTO|RAW|EXPLICIT)\\b', '\\b(?:CROSS|OUTER)\\s+APPLY\\b', '\\bSELECT\\s+(?:DISTINCT\\s+)?TOP\\s*\\(?\\s*\\d',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
@@ -154,10 +167,11 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // or =. PostgreSQL's only such forms start with LOCAL or SESSION (SET LOCAL name TO …); its other multi-word
   // SETs (TIME ZONE, TRANSACTION, SESSION AUTHORIZATION, XML OPTION, CONSTRAINTS) take no TO.
   ['pooler', /^\s*SET\s+(?!(?:LOCAL|SESSION)\s)[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)+\s*(?:\bTO\b|=)/i],
-  // Another engine's variable, set from an expression (SQLPage's SET x = sqlpage.fn(…), SET x = (SELECT …);
-  // Snowflake's SET v = (SELECT …)): a SET at the start of a statement whose value is a call, a subquery, a CAST
-  // or NULL. PostgreSQL's SET takes only literals and names; an UPDATE's SET line is not at a statement's start.
-  ['analytics', /^(?:\s+|''|--[^\n]*|\/\*[\s\S]*?\*\/)*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|[A-Za-z_][\w.]*\s*\()/i],
+  // Another engine's variable, set from an expression (SQLPage's SET x = sqlpage.fn(…), SET x = (SELECT …),
+  // SET x = CASE … END, SET x = 'a' || $b; Snowflake's SET v = (SELECT …)): a SET at the start of a statement whose
+  // value is a call, a subquery, a CAST, NULL, a CASE, or a literal or name followed by an operator. PostgreSQL's SET
+  // takes only literals and names (a list of them); an UPDATE's SET line is not at a statement's start.
+  ['analytics', /^(?:\s+|''|--[^\n]*|\/\*[\s\S]*?\*\/)*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

@@ -1,6 +1,6 @@
 // Placeholders of templates and drivers in SQL files: `${schema}`, `$SCHEMA`, `{{ table }}`, `#{id}`, `%(name)s`,
 // `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`, pg-promise's `$(name)` (and `$<name>`,
-// `$[name]`, `$/name/`), goyesql's `%name%`, extension scripts' `@extschema@`
+// `$[name]`, `$/name/`), goyesql's `%name%`, xo's `%%name type%%`, extension scripts' `@extschema@`
 // (CREATE/ALTER EXTENSION substitutes it), and `<OWNER>`-style capitalised names in angle brackets, which
 // tests substitute into expected SQL before comparing. Text holding them is a template, not the statement PostgreSQL
 // runs: its parse error says nothing (dialect.ts), but what the statement does once filled in still matters
@@ -29,8 +29,11 @@ const SHELL_VARIABLE = /(?<![\w$])\$[A-Za-z_]\w*(?![\w$])/;
  */
 const PG_PROMISE_VARIABLE = String.raw`\$\d+(?::[a-z]+|\^|~(?![\w'"$(:]))|`
   + String.raw`\$\([\w.]+(?:\^|~|:\w+)?\)|\$<[\w.]+(?:\^|~|:\w+)?>|\$\[[\w.]+(?:\^|~|:\w+)?\]|\$\/[\w.]+(?:\^|~|:\w+)?\/`;
-/** `%name%` (goyesql, replaced by Go code before sending): PostgreSQL's `%` is modulo, never glued to a name on both sides. */
-const PERCENT_NAME = String.raw`(?<![\w%])%[A-Za-z_]\w*%(?![\w%])`;
+/**
+ * `%name%` (goyesql, replaced by Go code before sending) and `%%name type%%` (xo's query parameters, with an
+ * optional Go type: `%%ids []int64%%`): PostgreSQL's `%` is modulo, never glued to a name on both sides.
+ */
+const PERCENT_NAME = String.raw`(?<![\w%])%[A-Za-z_]\w*%(?![\w%])|(?<![\w%])%%[A-Za-z_]\w*(?:[ \t]+[\w.*\[\]]+)?%%(?![\w%])`;
 /**
  * `<OWNER>`, `<TEST_DB_NAME>`: a capitalised name between angle brackets, glued to both. As SQL it would be
  * `(x < NAME) > y`, a boolean compared again, which nobody writes that way.

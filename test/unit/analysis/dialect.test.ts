@@ -322,3 +322,49 @@ test("another engine's variable set from an expression (a call, a subquery, a CA
   assert.equal(dialectOfStatement('UPDATE t\nSET touched = now()\nWHERE id = 1;'), undefined);
   assert.deepEqual(analyzeSql('UPDATE t\nSET touched = now()\nWHER id = 1;\n').map((f) => f.rule), ['syntax-error']);
 });
+
+test("SQLite's and SQL Server's own syntax marks a statement as theirs: no syntax error (triggers and views IF NOT EXISTS, virtual tables, NOCASE/BINARY collations, FOR JSON, APPLY, TOP)", () => {
+  const cases: [string, string][] = [
+    ['CREATE TRIGGER IF NOT EXISTS touch_row AFTER UPDATE ON notes BEGIN UPDATE notes SET seen = 1; END;', 'sqlite'],
+    ['create temp view if not exists recent as select * from notes;', 'sqlite'],
+    ['CREATE VIRTUAL TABLE note_search USING fts5(title, body);', 'sqlite'],
+    ['CREATE TABLE login (name TEXT COLLATE NOCASE PRIMARY KEY, secret TEXT COLLATE BINARY NOT NULL);', 'sqlite'],
+    ['SELECT id, title FROM notes FOR JSON PATH;', 'sqlserver'],
+    ['select n.id, t.tag from notes n cross apply split_tags(n.tags) t;', 'sqlserver'],
+    ['SELECT TOP 10 * FROM notes ORDER BY id;', 'sqlserver'],
+    ['select distinct top (3) title from notes;', 'sqlserver'],
+  ];
+  for (const [sql, dialect] of cases) {
+    assert.equal(dialectOfStatement(sql), dialect, sql);
+    assert.deepEqual(analyzeSql(`SELECT 1;\n${sql}\nSELECT 2;\n`).map((f) => f.rule), [], sql);
+  }
+  // PostgreSQL's forms: CREATE OR REPLACE TRIGGER/VIEW, a materialized view IF NOT EXISTS, COLLATE "C", FOR UPDATE.
+  for (const sql of ['CREATE MATERIALIZED VIEW IF NOT EXISTS recent AS SELECT * FROM notes;', 'CREATE OR REPLACE VIEW recent AS SELECT 1;', 'SELECT title COLLATE "C" FROM notes;', 'SELECT * FROM notes FOR UPDATE;', 'SELECT top FROM ranking;']) {
+    assert.equal(dialectOfStatement(sql), undefined, sql);
+  }
+  assert.deepEqual(analyzeSql('CREATE OR REPLACE VIEW recent AS SELECT 1,;\n').map((f) => f.rule), ['syntax-error']);
+});
+
+test("MySQL's and SQLite's group_concat and char(n) function, and a column alias written as a string, are not PostgreSQL; a function body after AS and COPY's DELIMITER AS are", () => {
+  for (const sql of ["SELECT group_concat(name, ', ') FROM tags;", "SELECT 'a' || char(10) || 'b';", "select title || CHAR(13) from notes", "SELECT 'Name' AS 'label', id AS value FROM people;", "select count(*) as 'total'\nfrom people;"]) {
+    assert.notEqual(dialectOfStatement(sql), undefined, sql);
+    assert.deepEqual(analyzeSql(`SELECT 1;\n${sql}\nSELECT 2;\n`).map((f) => f.rule), [], sql);
+  }
+  for (const sql of ["CREATE FUNCTION one() RETURNS int AS 'SELECT 1' LANGUAGE sql;", "CREATE OR REPLACE FUNCTION add_one(int) RETURNS int AS 'MODULE_PATHNAME', 'add_one' LANGUAGE c STRICT;", "COPY people FROM stdin WITH DELIMITER AS ',' NULL AS '';", "SELECT name::char(10) || '!' FROM people;", "SELECT CAST(name AS char(10)) FROM people;"]) {
+    assert.equal(dialectOfStatement(sql), undefined, sql);
+  }
+  // A typo next to PostgreSQL's char type or a function body is still reported.
+  assert.deepEqual(analyzeSql("SELECT name::char(10) || '!' FROM people WHERE;\n").map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyzeSql("CREATE FUNCTION one() RETURNS int AS 'SELECT 1' LANGUAGE sql STRICTT;\n").map((f) => f.rule), ['syntax-error']);
+});
+
+test("another engine's variable set from a CASE or from an operator expression ('a' || 'b', $x + 1) is not PostgreSQL either; PostgreSQL's SET values still checked", () => {
+  for (const sql of ["SET mood = CASE WHEN 1 = 1 THEN 'fine' ELSE 'bad' END;", "set label = 'part ' || 'two';", 'SET next_page = current_page + 1;', "SET greeting = 'hi' || :who;"]) {
+    assert.equal(dialectOfStatement(sql), 'analytics', sql);
+    assert.deepEqual(analyzeSql(`SELECT 1;\n${sql}\nSELECT 2;\n`).map((f) => f.rule), [], sql);
+  }
+  for (const sql of ["SET search_path = app, public;", 'SET statement_timeout TO -1;', "SET application_name = 'worker'; -- tagged", "SET work_mem = '64MB' /* for sorts */;"]) {
+    assert.equal(dialectOfStatement(sql), undefined, sql);
+  }
+  assert.deepEqual(analyzeSql("SET application_name = 'worker' 'two';\n").map((f) => f.rule), ['syntax-error']);
+});

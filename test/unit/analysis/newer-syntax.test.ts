@@ -64,3 +64,37 @@ test('around ON CONFLICT … DO SELECT a typo before the clause, a misspelt DO S
   assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') /* ON CONFLICT (name) */ DO SELECT RETURNING id;"), ['syntax-error']);
   assert.deepEqual(rules("INSERT INTO tag (name) VALUES ('red') ON CONFLICT (name) DO NOTHING;\nINSERT INTO tag (name) VALUES ('blue') DO SELECT RETURNING id;"), ['syntax-error']);
 });
+
+test('names that PostgreSQL 16 and 17 made keywords (a parameter json of type json, a column system_user, a function json_value) get no syntax error: valid up to PostgreSQL 15', () => {
+  const sql = [
+    'CREATE FUNCTION render(json json) RETURNS text LANGUAGE sql AS $$ SELECT $1::text $$;',
+    'CREATE FUNCTION merge_docs(base int, JSON jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT $2 $$;',
+    'CREATE TABLE audit_entry (system_user text, payload json);',
+    'CREATE FUNCTION json_value(doc jsonb, key text) RETURNS text LANGUAGE sql AS $$ SELECT doc ->> key $$;',
+  ].join('\n');
+  assert.deepEqual(rules(sql), []);
+});
+
+test("a statement that uses such a name keeps its pooling findings (they are those of the statement as PostgreSQL 15 reads it)", () => {
+  const sql = "CREATE FUNCTION remember(json json) RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM set_config('search_path', 'tenant_a', false);\nEND\n$$;\n";
+  assert.deepEqual(rules(sql), ['session-set']);
+});
+
+test('a real mistake next to such a name is still a syntax error (a third word, a doubled comma, a misspelt keyword)', () => {
+  assert.deepEqual(rules('CREATE FUNCTION render(doc json json) RETURNS text LANGUAGE sql AS $$ SELECT 1 $$;'), ['syntax-error']);
+  assert.deepEqual(rules('CREATE TABLE audit_entry (system_user text,, note text);'), ['syntax-error']);
+  assert.deepEqual(rules('CREAT TABLE audit_entry (json_table text);'), ['syntax-error']);
+  assert.deepEqual(rules('SET search_path = json json;'), ['syntax-error']);
+});
+
+test('pg_dump output of old releases (a quoted language name with LANCOMPILER, WITH (iscachable), tables WITH OIDS) gets no syntax error; a typo elsewhere still does', () => {
+  const sql = [
+    "CREATE TRUSTED PROCEDURAL LANGUAGE 'plpgsql' HANDLER \"plpgsql_call_handler\" LANCOMPILER 'PL/pgSQL';",
+    "CREATE FUNCTION double_it(integer) RETURNS integer AS 'SELECT $1 * 2' LANGUAGE 'sql' WITH (iscachable);",
+    'CREATE TABLE shelves (id integer, label text) WITH OIDS;',
+    'COPY shelves TO stdout WITH OIDS;',
+  ].join('\n');
+  assert.deepEqual(rules(sql), []);
+  assert.deepEqual(rules('CREATE TABLE shelves (id integer, label text) WITH OIDZ;'), ['syntax-error']);
+  assert.deepEqual(rules('CREATE TABLE shelves (id integer label text) WITH OIDS;'), ['syntax-error']);
+});

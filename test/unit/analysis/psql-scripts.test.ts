@@ -113,6 +113,35 @@ test('COPY … FROM stdin without a \\. line (SQL an application sends) skips no
   assert.deepEqual(analyzeSql('COPY jobs FROM STDIN; LISTEN x;').map((f) => f.rule), ['listen']);
 });
 
+test('without semicolons, a blank line inside a statement (before a CTE body or subquery SELECT, or between WITH … (…) and its query) does not cut it in two', () => {
+  const lab = [
+    'CREATE TYPE season_stats AS (season int, points real)',
+    '',
+    '',
+    'WITH last_year AS (',
+    '',
+    '    SELECT * FROM stats WHERE season = 2023',
+    '),',
+    '     this_year AS (',
+    '',
+    '    SELECT * FROM stats WHERE season = 2024',
+    '     )',
+    '',
+    '',
+    'SELECT * FROM (',
+    '    SELECT * FROM last_year',
+    '',
+    '    UNION ALL',
+    '',
+    '    SELECT * FROM this_year',
+    ') merged',
+  ].join('\n');
+  assert.deepEqual(analyzeSql(lab), []);
+  // A LISTEN after such a statement, in its own part, is still found; a CTE list with no query after it is still an error.
+  assert.deepEqual(analyzeSql('WITH a AS (\n\n  SELECT 1\n)\n\nSELECT * FROM a\n\nLISTEN audit').map((f) => f.rule), ['listen']);
+  assert.deepEqual(analyzeSql('SELECT 1\n\nWITH a AS (\n\n  SELECT 1\n)').map((f) => f.rule), ['syntax-error']);
+});
+
 test('a file with meta-commands or inline COPY data is a psql script: it runs in its own session, so no pooling findings', () => {
   assert.deepEqual(analyzeSql('\\set ON_ERROR_STOP on\nSET search_path TO app;\nLISTEN jobs;'), []);
   assert.deepEqual(analyzeSql('COPY t FROM stdin;\n1\n\\.\nSET search_path TO app;'), []);

@@ -55,6 +55,16 @@ test("pg-promise $(name), $<name>, $[name], $/name/ and goyesql %name% are place
   assert.deepEqual(found('SELECT a % b % c FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
 });
 
+test("a code generator's `%%name type%%` parameters (with or without a Go type) are placeholders; `%%` text in a string or a lone modulo is not", () => {
+  assert.deepEqual(found('SELECT id FROM books WHERE tags && %%wanted pq.StringArray%%::text[] AND shelf = %%shelf int%%;\n'), []);
+  assert.deepEqual(found('SELECT id FROM books WHERE id = ANY(%%ids []int64%%) ORDER BY %%order%%;\n'), []);
+  // Filled in, the statement is still read.
+  assert.deepEqual(found('SELECT pg_advisory_lock(%%key int64%%);\n').map(([rule]) => rule), ['advisory-lock']);
+  // In a string it is data, and `a %% b` has no name glued to both signs: the statements' real errors are still reported.
+  assert.deepEqual(found("SELECT '%%done int%%' FROM books WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT 7 % 3, FROM books;\n').map(([rule]) => rule), ['syntax-error']);
+});
+
 test("pg-promise's numbered variables with a filter ($1~, $1^) in a query file are placeholders; the ~ operator before an operand is not", () => {
   assert.deepEqual(found('LISTEN $1~;\n'), [['listen', 'LISTEN $1~']]);
   assert.deepEqual(found('SELECT * FROM $1~ WHERE id = $2;\n'), []);
