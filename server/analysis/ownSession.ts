@@ -36,8 +36,12 @@ import { boundedText, folderEntries, foldersUp } from './folderEntries';
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
 /** pg_dump's search_path reset, emitted by every pg_dump since 10.3 (and 9.x point releases of 2018). */
 const DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false);";
-/** The settings pg_dump's preamble sets; a file opening with two of them is a dump (Rails strips the header). */
-const PREAMBLE_SETTING = String.raw`SET\s+(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout|client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;`;
+/**
+ * The settings pg_dump's preamble sets; a file opening with two of them is a dump (Rails strips the header).
+ * pg_dump turns its timeouts off (`= 0`): a migration that opens with `SET lock_timeout = '2s'` and
+ * `SET statement_timeout = '30s'` (a guard linters of migrations recommend) is no dump, and those SETs outlive its transaction.
+ */
+const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\s*=\s*'?0'?\s*;|(?:client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;)`;
 const DUMP_PREAMBLE = new RegExp(String.raw`^(?:\s*(?:--[^\n]*)?\n)*\s*${PREAMBLE_SETTING}\s*\n\s*${PREAMBLE_SETTING}`, 'i');
 /** Dumps announce themselves in their first lines; never scan a big file for it. */
 const HEAD = 4096;

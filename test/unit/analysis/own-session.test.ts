@@ -49,6 +49,16 @@ test('a schema-design tool\'s model export (its header says which tool generated
   assert.deepEqual(analyzeSql(`-- TODO: model this in pgModeler\n${model}`).map((f) => f.rule), ['session-set', 'session-set']);
 });
 
+test("a migration that opens with its own lock and statement timeouts (not pg_dump's zeros) is no dump: those SETs are flagged", () => {
+  for (const opening of ["SET lock_timeout = '2s';\nSET statement_timeout = '30s';\n", "-- +migrate Up\nSET statement_timeout TO 5000;\nSET lock_timeout = '3s';\n", "SET lock_timeout = '1min';\nSET client_min_messages = warning;\n"]) {
+    const migration = `${opening}ALTER TABLE orders ADD COLUMN note text;\n`;
+    assert.ok(!looksLikePgDump(migration), opening);
+    assert.ok(analyzeSql(migration).some((f) => f.rule === 'session-set'), opening);
+  }
+  // pg_dump's own zeros, quoted or not, still open a dump.
+  assert.ok(looksLikePgDump("SET statement_timeout = 0;\nSET lock_timeout = '0';\nSET search_path = app;\n"));
+});
+
 test('a dump still gets syntax errors (syntax checking stays in session scripts)', () => {
   assert.deepEqual(analyzeSql(`${PREAMBLE}CREATE TABLE broken (id int,);\n`).map((f) => f.rule), ['syntax-error']);
 });
