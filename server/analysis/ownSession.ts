@@ -9,7 +9,7 @@
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
 // run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
-// hosts and runs there (ansibleFiles.ts), and the files `.poolsafe.json` names in
+// hosts and runs there (ansibleFiles.ts), a sqitch project's change scripts (run with psql), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -569,6 +569,26 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName)));
+      || isShippedByAnsible(fileName) || isSqitchChange(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
+}
+
+/** The folders of a sqitch project's change scripts. */
+const SQITCH_SCRIPT_FOLDERS = new Set(['deploy', 'revert', 'verify']);
+/** How many folders a change script may sit below its `deploy/` (`deploy/schema/users.sql`). */
+const SQITCH_NESTING = 2;
+
+/**
+ * A sqitch change script: under a `deploy/`, `revert/` or `verify/` folder whose parent (or, for a reworked
+ * change's `reworked/deploy/`, the folder above) holds the project's `sqitch.plan`. Sqitch's PostgreSQL engine
+ * runs each one with psql, in its own session.
+ */
+export function isSqitchChange(fileName: string): boolean {
+  for (const folder of foldersUp(dirname(resolve(fileName)), SQITCH_NESTING)) {
+    if (!SQITCH_SCRIPT_FOLDERS.has(basename(folder))) continue;
+    // Reworked changes keep their earlier scripts in `reworked/deploy/` beside the plan's own folders.
+    const top = basename(dirname(folder)) === 'reworked' ? dirname(dirname(folder)) : dirname(folder);
+    if (existsSync(join(top, 'sqitch.plan'))) return true;
+  }
+  return false;
 }

@@ -416,3 +416,15 @@ test('a psql file argument quoted whole with a variable in it ("$DIR/x.sql") nam
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'load_demo.sql')), []);
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'demo.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
+
+test("a sqitch project's change scripts (deploy/, revert/, verify/ beside sqitch.plan, and reworked/deploy/) run with psql in their own session; the same folders without a plan are application SQL", (t) => {
+  const repo = scratchRepository('sqitch', t);
+  repo.write('db/sqitch.plan', '%project=shop\n\norders 2024-01-01T00:00:00Z Ann <ann@example.com> # orders table\n');
+  const sql = "SET client_min_messages = warning;\nCREATE TABLE orders (id int);\nSELECT id, FROM orders;\n";
+  for (const script of ['db/deploy/orders.sql', 'db/revert/orders.sql', 'db/verify/orders.sql', 'db/deploy/sales/orders.sql', 'db/reworked/deploy/orders@v1.sql']) {
+    assert.deepEqual(analyzeSql(sql, undefined, repo.write(script, sql)).map((f) => f.rule), ['syntax-error'], script);
+  }
+  // No plan above: a deploy folder of another tool's, whose SETs are flagged.
+  assert.deepEqual(analyzeSql(sql, undefined, repo.write('app/deploy/orders.sql', sql)).map((f) => f.rule), ['session-set', 'syntax-error']);
+  assert.deepEqual(analyzeSql(sql, undefined, repo.write('db/queries/orders.sql', sql)).map((f) => f.rule), ['session-set', 'syntax-error']);
+});
