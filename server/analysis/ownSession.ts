@@ -42,7 +42,7 @@ const DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false)
  * `SET statement_timeout = '30s'` (a guard linters of migrations recommend) is no dump, and those SETs outlive its transaction.
  */
 const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\s*=\s*'?0'?\s*;|(?:client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;)`;
-const DUMP_PREAMBLE = new RegExp(String.raw`^(?:\s*(?:--[^\n]*)?\n)*\s*${PREAMBLE_SETTING}\s*\n\s*${PREAMBLE_SETTING}`, 'i');
+const DUMP_PREAMBLE = new RegExp(String.raw`^(?:[^\S\n]*(?:--[^\n]*)?\n)*\s*${PREAMBLE_SETTING}\s*\n\s*${PREAMBLE_SETTING}`, 'i');
 /** Dumps announce themselves in their first lines; never scan a big file for it. */
 const HEAD = 4096;
 

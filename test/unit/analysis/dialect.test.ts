@@ -3,6 +3,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type Cleanup } from '../../helpers/scratch';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 before(() => initAnalysis());
 
@@ -367,4 +369,25 @@ test("another engine's variable set from a CASE or from an operator expression (
     assert.equal(dialectOfStatement(sql), undefined, sql);
   }
   assert.deepEqual(analyzeSql("SET application_name = 'worker' 'two';\n").map((f) => f.rule), ['syntax-error']);
+});
+
+test('statements after long runs of blanks (a comment blanked out) are read in a bounded time: no regular expression backtracks over them', () => {
+  // Run in a child with a deadline: a regular expression that backtracks exponentially never yields to a timer in-process.
+  const analysisModule = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
+  const stateModule = join(__dirname, '..', '..', '..', 'server', 'analysis', 'stateFunctions.js');
+  const script = [
+    `const { analyzeSql, dialectOfStatement, initAnalysis } = require(${JSON.stringify(analysisModule)});`,
+    `const { stateFunctionIndex } = require(${JSON.stringify(stateModule)});`,
+    "const blanks = ' \\n'.repeat(60);",
+    '(async () => {',
+    '  await initAnalysis();',
+    "  const results = [dialectOfStatement(blanks + 'DELETE FROM t WHERE id = 1') ?? 'postgres'];",
+    "  results.push(analyzeSql(blanks + 'SET search_path TO app;\\n' + blanks + 'DELETE FROM t;').map((f) => f.rule).join(','));",
+    "  results.push(stateFunctionIndex([{ path: '/w/f.sql', text: blanks + 'select 1;' }]).size);",
+    '  console.log(JSON.stringify(results));',
+    '})();',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.signal, null, 'the child finished before its deadline');
+  assert.deepEqual(JSON.parse(run.stdout), ['postgres', 'session-set', 0]);
 });
