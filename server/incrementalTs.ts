@@ -25,7 +25,7 @@ interface CachedChunk {
 const DECLARATION = /^(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:(?:async\s+)?function\b|(?:abstract\s+)?class\b|interface\b|type\b|enum\b|namespace\b|module\b|import\b|(?:const|let|var)\s+[\w$]+\s*(?::[^=]*)?=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[\w$]+\s*=>))/;
 
 function withoutLeadingTrivia(statement: string): string {
-  return statement.replace(/^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/|@[\w$.]+(?:\([^)]*\))?)*/, '');
+  return statement.replace(/^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*(?:[^*]|\*+[^*/])*\*+\/|@[\w$.]+(?:\([^)]*\))?)*/, '');
 }
 
 /** True for top-level statements that run no SQL themselves (functions, classes, types, imports). */

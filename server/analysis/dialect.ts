@@ -171,9 +171,10 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // SET x = CASE … END, SET x = 'a' || $b; Snowflake's SET v = (SELECT …)): a SET at the start of a statement whose
   // value is a call, a subquery, a CAST, NULL, a CASE, or a literal or name followed by an operator. PostgreSQL's SET
   // takes only literals and names (a list of them); an UPDATE's SET line is not at a statement's start.
-  // Leading trivia one character at a time: `(?:\s+|…)*` backtracks exponentially over a run of blanks (a statement after
-  // a long comment blanked out) when no SET follows.
-  ['analytics', /^(?:\s|''|--[^\n]*|\/\*[\s\S]*?\*\/)*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))/i],
+  // Leading trivia matched one way only (a blank at a time, a line comment to its newline, a block comment to its first
+  // end): `(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*` split runs of blanks, dashes and comments in exponentially many ways
+  // when no SET followed, and hung on a real file.
+  ['analytics', /^(?:\s|''|--[^\n]*(?:\n|$)|\/\*(?:[^*]|\*+[^*/])*\*+\/)*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

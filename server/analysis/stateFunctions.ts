@@ -15,7 +15,7 @@ const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
 ]);
 
-const DEFINITION = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)/i;
+const DEFINITION = /^(?:\s|--[^\n]*\n|\/\*(?:[^*]|\*+[^*/])*\*+\/)*create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)/i;
 
 /**
  * Each function or procedure one SQL text defines, with the state its body creates (undefined: none).
