@@ -1,7 +1,9 @@
 // Real-code corpus score (issue 10): lints checked-out public repositories with the built CLI and
 // scores the findings against hand labels in bench/corpus/labels/*.json (docs/corpus.md).
-//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out|held-out-2|held-out-3|held-out-4b|…] [--repo <dir>] [--unlabelled] [--failing] [--json <file>]
+//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out|held-out-2|held-out-3|held-out-4b|…] [--repo <dir>] [--unlabelled] [--failing] [--json <file>] [--timeout <s>]
 // --unlabelled lists pooling findings without a label; --failing lists labels the linter does not satisfy.
+// --timeout (default 600 s) stops one repository's lint: it is listed as timed out and left out of every total,
+// so one file that makes the linter hang cannot stall a whole run. Progress goes to stderr, one line per repository.
 //   node bench/corpus.mjs --fetch-help      prints how to recreate <corpus-dir>
 // <corpus-dir> (or $POOLSAFE_CORPUS) holds one folder per repository, named as its label file.
 // Nothing is downloaded; this is not part of `npm test`. Run `npm run build` first (bench:corpus does).
@@ -51,15 +53,21 @@ function checkedOutCommit(dir) {
   return existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
 }
 
-/** Runs `poolsafe lint <dir> --format json` and measures wall time and peak RSS (GNU time's %M). */
-function lintRepository(dir) {
+/**
+ * Runs `poolsafe lint <dir> --format json` and measures wall time and peak RSS (GNU time's %M).
+ * Returns undefined when the lint did not finish within `timeoutSeconds` (killed).
+ */
+function lintRepository(dir, timeoutSeconds) {
   const gnuTime = existsSync('/usr/bin/time');
   const args = [cli, 'lint', '.', '--format', 'json'];
   const started = performance.now();
+  // GNU time would survive a kill of its own and leave the linter running: put coreutils' timeout under it instead,
+  // whose exit status 137 (128 + SIGKILL) says the deadline hit. %M still covers the linter (a waited-for child).
   const run = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 })
-    : spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
+    ? spawnSync('/usr/bin/time', ['-f', '%M', 'timeout', '-s', 'KILL', String(timeoutSeconds), process.execPath, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
   const seconds = (performance.now() - started) / 1000;
+  if (run.status === 137 || run.signal === 'SIGKILL') return undefined;
   if (run.status !== 0 && run.status !== 1) throw new Error(`poolsafe lint ${dir} exited ${run.status}: ${run.stderr.slice(-2000)}`);
   const rssMb = gnuTime ? Number(run.stderr.trim().split('\n').pop()) / 1024 : NaN;
   const findings = JSON.parse(run.stdout).findings.map((f) => ({ ...f, file: relative(dir, join(dir, f.file)).split('\\').join('/') }));
@@ -111,7 +119,7 @@ function main() {
     allowPositionals: true,
     options: {
       split: { type: 'string' }, repo: { type: 'string', multiple: true }, unlabelled: { type: 'boolean' }, failing: { type: 'boolean' },
-      json: { type: 'string' }, 'fetch-help': { type: 'boolean' },
+      json: { type: 'string' }, 'fetch-help': { type: 'boolean' }, timeout: { type: 'string', default: '600' },
     },
   });
   const corpus = loadCorpus();
@@ -120,13 +128,18 @@ function main() {
   if (!corpusDir) throw new Error('usage: node bench/corpus.mjs <corpus-dir> (or POOLSAFE_CORPUS); --fetch-help shows how to create it');
   if (!existsSync(cli)) throw new Error(`${cli} not found: run npm run build`);
   const chosen = corpus.filter((r) => (!values.split || r.split === values.split) && (!values.repo || values.repo.includes(r.dir)));
+  const timeoutSeconds = Number(values.timeout);
+  if (!(timeoutSeconds > 0)) throw new Error(`--timeout wants a number of seconds, not ${values.timeout}`);
   const results = [];
+  const timedOut = [];
   for (const repo of chosen) {
     const dir = join(corpusDir, repo.dir);
     if (!existsSync(dir)) { console.error(`skipped ${repo.dir}: ${dir} is missing (see --fetch-help)`); continue; }
     const commit = checkedOutCommit(dir);
     if (commit !== repo.commit) console.error(`warning: ${repo.dir} is at ${commit ?? 'an unknown commit'}, labels are for ${repo.commit}`);
-    const run = lintRepository(dir);
+    const run = lintRepository(dir, timeoutSeconds);
+    if (!run) { timedOut.push(repo.dir); console.error(`timed out ${repo.dir} after ${timeoutSeconds} s`); continue; }
+    console.error(`done ${repo.dir} ${run.seconds.toFixed(1)} s`);
     const s = score(repo, run.findings);
     results.push({ dir: repo.dir, kind: repo.kind, split: repo.split, ...s, unlabelledCount: s.unlabelled.length, seconds: run.seconds, rssMb: run.rssMb });
   }
@@ -138,6 +151,7 @@ function main() {
     for (const group of [...new Set(results.map((r) => r[field]))].sort()) console.log(row(group, sum(results.filter((r) => r[field] === group))));
   }
   console.log(row('-- all', sum(results)));
+  if (timedOut.length) console.log(`-- timed out after ${timeoutSeconds} s, not scored: ${timedOut.join(' ')}`);
   if (values.unlabelled) {
     for (const r of results) for (const f of r.unlabelled) console.log(`unlabelled ${r.dir} ${f.file}:${f.line}:${f.column} ${f.rule} ${f.message.slice(0, 100)}`);
   }
