@@ -174,6 +174,23 @@ function firstStringConstant(node: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * set_config's value when it is a literal (lower case; NULL sets the empty string, as PostgreSQL does), for the
+ * routine pairs (routinePairs.ts) that turn a setting on and back off; nothing for an expression or a parameter.
+ */
+function literalValue(node: Json | undefined): { settingValue?: string } {
+  const cast = node?.TypeCast as Json | undefined;
+  const constant = ((cast ? cast.arg as Json | undefined : node)?.A_Const) as Json | undefined;
+  if (!constant) return {};
+  if (constant.isnull === true) return { settingValue: '' };
+  if ('sval' in constant) {
+    const text = (constant.sval as Json | undefined)?.sval;
+    return { settingValue: typeof text === 'string' ? text.toLowerCase() : '' };
+  }
+  if ('ival' in constant) return { settingValue: String((constant.ival as Json | undefined)?.ival ?? 0) };
+  return {};
+}
+
 function wordEnd(text: string, start: number): number {
   let i = start;
   while (i < text.length && /[A-Za-z0-9_."]/.test(text[i])) i++;
@@ -206,6 +223,7 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
         fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: at + 5, newText: 'true' }] },
         ...(tracked ? { trackedParameter: true } : {}),
         ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}),
+        ...literalValue(args[1]),
       });
     } else if (isLocal) {
       candidates.push({ rule: 'set-local-outside-transaction', start, end, transactionScoped: true,

@@ -9,7 +9,8 @@
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
 // run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
-// hosts and runs there (ansibleFiles.ts), a sqitch project's change scripts (run with psql), and the files `.poolsafe.json` names in
+// hosts and runs there (ansibleFiles.ts), a sqitch project's change scripts (run with psql), a Supabase project's
+// migrations and seed (supabaseCli.ts), and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -29,6 +30,7 @@ import { isAmongSessionScripts } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
 import { isHandRunScript } from './handRunScripts';
 import { isShippedByAnsible } from './ansibleFiles';
+import { isSupabaseCliScript } from './supabaseCli';
 import { TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 
@@ -94,7 +96,27 @@ export function isExtensionScript(fileName: string): boolean {
   const versioned = EXTENSION_SCRIPT.test(name);
   // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
   if (hasControlFileAbove(dirname(file), extension, versioned ? CONTROL_FILE_LEVELS : 1)) return true;
-  return versioned && (amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)));
+  return versioned && (amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)) || inVersionChain(name, dirname(file)));
+}
+
+/**
+ * Whether the file belongs to a chain of scripts written the way PostgreSQL's extension scripts are, without a
+ * control file: its folder holds an install script `<name>--<version>.sql` and an update script
+ * `<name>--<version>--<next>.sql` starting from that version, under the file's `<name>`. A project that versions
+ * its schema like an extension without packaging it as one (its own migrate command walks the chain from the
+ * installed version) runs each script whole, one after the other, in the session it opens for the upgrade, as
+ * ALTER EXTENSION UPDATE would: the scripts set their role and search_path for what follows, even reset the role
+ * the previous one left. The functions they create keep their findings.
+ */
+function inVersionChain(name: string, folder: string): boolean {
+  const extension = EXTENSION_SCRIPT.exec(name)?.[1];
+  if (!extension) return false;
+  const prefix = `${extension.toLowerCase()}--`;
+  const versions = scriptNamesByFolder.get(folder, () => namesIn(folder).filter((n) => EXTENSION_SCRIPT.test(n)).slice(0, MAX_SCRIPTS_PER_FOLDER))
+    .filter((n) => n.toLowerCase().startsWith(prefix))
+    .map((n) => n.slice(prefix.length, -'.sql'.length).split('--'));
+  const installed = new Set(versions.filter((v) => v.length === 1).map(([version]) => version));
+  return versions.some((v) => v.length === 2 && installed.has(v[0]));
 }
 
 /**
@@ -569,7 +591,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName) || isSqitchChange(fileName)));
+      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isSupabaseCliScript(fileName)));
   return ownSession ? { ...options, ownSession: true } : options;
 }
 

@@ -19,8 +19,10 @@ const OFF_VALUES = new Set(['off', 'false', 'f', 'no', 'n', '0', '']);
 
 /**
  * The closing halves of routine pairs among the statements' candidates (stored code only):
- * - a session SET that turns a custom setting (`ext.flag`) off when another routine turns the same setting to
- *   a value that is not off: it puts back what an unset custom setting reads as (a RESET in effect, written as
+ * - a session SET (or set_config(…, false)) that turns a custom setting (`ext.flag`) off — `off`, `false`, `0`,
+ *   `''`, NULL — when another routine sets the same setting to a value not known to be off (a constant that is
+ *   not, a parameter: `set_config('app.tenant', p_tenant, false)` and its clearing `set_config('app.tenant', '',
+ *   false)`): it puts back what an unset custom setting reads as (a RESET in effect, written as
  *   a SET because a database- or role-level default may be on). A custom setting only: a built-in parameter's
  *   default may be on (`enable_seqscan`), so turning it off is no return;
  * - an advisory unlock of the very key (arguments as written) another routine locks, when a third routine of
@@ -68,8 +70,9 @@ function isSetOfCustomSetting(candidate: Candidate): boolean {
   return candidate.rule === 'session-set' && candidate.setting?.includes('.') === true;
 }
 
+/** A value not known to be off: a constant that is not, or what a parameter or expression holds (`set_config('app.tenant', p_tenant, false)`). */
 function isOn(candidate: Candidate): boolean {
-  return candidate.settingValue !== undefined && !OFF_VALUES.has(candidate.settingValue);
+  return candidate.settingValue === undefined || !OFF_VALUES.has(candidate.settingValue);
 }
 
 /** Lock keys as written, compared without their spacing or letter case (`f(), id` and `F(),id`). */

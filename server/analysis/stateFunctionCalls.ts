@@ -6,6 +6,7 @@ import type { AnalysisOptions, Finding, StateFunction } from './types';
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
+import { leadingTrivia } from './dynamicSql';
 
 const patterns = new WeakMap<ReadonlyMap<string, StateFunction>, RegExp>();
 
@@ -20,8 +21,15 @@ function callPattern(index: ReadonlyMap<string, StateFunction>): RegExp {
   return pattern;
 }
 
-/** The name is being defined, dropped, altered or commented on (`FUNCTION name(`), not called. */
-const NAMED_AS_OBJECT = /\b(?:function|procedure|routine)\s+(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?"?$/i;
+/** The name is being defined, dropped, altered or commented on (`FUNCTION name(`, `FUNCTION IF EXISTS name(`), not called. */
+const NAMED_AS_OBJECT = /\b(?:function|procedure|routine)\s+(?:if\s+exists\s+)?(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?"?$/i;
+/**
+ * A statement that only names routines, with their argument types, as the objects it acts on: `DROP FUNCTION [IF
+ * EXISTS] a(text), b(uuid)`, `ALTER FUNCTION`, `COMMENT ON FUNCTION`, `GRANT EXECUTE ON FUNCTION a(int), b(int) TO
+ * r`, `REVOKE … ON PROCEDURE`, `SECURITY LABEL … ON FUNCTION`, `ALTER EXTENSION e ADD FUNCTION`. Every name of its
+ * list is an object, none a call (the later ones follow a comma, not the keyword).
+ */
+const NAMES_ROUTINES = /^(?:(?:drop|alter)\s+|comment\s+on\s+|security\s+label\s+(?:for\s+\S+\s+)?on\s+|(?:grant|revoke)\s[^;]*?\bon\s+|alter\s+extension\s+\S+\s+(?:add|drop)\s+)(?:function|procedure|routine|aggregate)\s/i;
 
 export function applyStateFunctionCalls(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const index = options.stateFunctions;
@@ -31,6 +39,7 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
   for (const statement of statements) {
     const text = statement.text;
     if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
+    if (NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) continue;
     let notCode: number[] | undefined;
     for (const match of text.matchAll(pattern)) {
       const at = match.index + match[0].indexOf(match[2]);

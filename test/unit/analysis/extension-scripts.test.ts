@@ -199,3 +199,30 @@ test('a version-named script outside an extension\'s source tree, or not named b
   // A control file more than three folders above does not reach the script.
   assert.deepEqual(rules(UPDATE_SCRIPT_STATE, join(extension, 'a', 'b', 'c', 'd', '1.0--1.1.sql')), ['session-set', 'session-set', 'session-set']);
 });
+
+test('a chain of extension-style scripts without a control file (an install script and an update starting from its version) runs whole in its own session; its functions keep their findings', (t) => {
+  const root = sourceTree(t, {
+    'db/versions/ledger--2.0.sql': 'SELECT 1;\n',
+    'db/versions/ledger--2.0--2.1.sql': 'SELECT 1;\n',
+  });
+  for (const name of ['ledger--2.0.sql', 'ledger--2.0--2.1.sql', 'ledger--2.1--2.2.sql', 'ledger--next.sql']) {
+    assert.deepEqual(rules(SCRIPT_STATE, join(root, 'db', 'versions', name)), [], name);
+  }
+  assert.deepEqual(rules(SCRIPT_STATE + STATEFUL_FUNCTION, join(root, 'db', 'versions', 'ledger--2.1--2.2.sql')), ['session-set']);
+});
+
+test('a lone double-dashed name, an update without the install script it starts from, or another name beside a chain is no chain: application SQL', (t) => {
+  const outside = ['session-set', 'set-local-outside-transaction', 'temp-table'];
+  const lone = sourceTree(t, { 'sql/report--monthly.sql': 'SELECT 1;\n' });
+  assert.deepEqual(rules(SCRIPT_STATE, join(lone, 'sql', 'report--monthly.sql')), outside);
+  // Updates only: nothing installs the version the first one starts from.
+  const updates = sourceTree(t, { 'sql/ledger--1.0--1.1.sql': 'SELECT 1;\n', 'sql/ledger--1.1--1.2.sql': 'SELECT 1;\n' });
+  assert.deepEqual(rules(SCRIPT_STATE, join(updates, 'sql', 'ledger--1.2--1.3.sql')), outside);
+  // An update whose start no install script of the folder has.
+  const unlinked = sourceTree(t, { 'sql/ledger--3.0.sql': 'SELECT 1;\n', 'sql/ledger--1.0--1.1.sql': 'SELECT 1;\n' });
+  assert.deepEqual(rules(SCRIPT_STATE, join(unlinked, 'sql', 'ledger--1.0--1.1.sql')), outside);
+  // Another name in the folder of a chain.
+  const chain = sourceTree(t, { 'sql/ledger--1.0.sql': 'SELECT 1;\n', 'sql/ledger--1.0--1.1.sql': 'SELECT 1;\n' });
+  assert.deepEqual(rules(SCRIPT_STATE, join(chain, 'sql', 'audit--1.0--1.1.sql')), outside);
+  assert.deepEqual(rules(SCRIPT_STATE, join(chain, 'sql', 'queries.sql')), outside);
+});

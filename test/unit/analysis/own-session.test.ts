@@ -428,3 +428,22 @@ test("a sqitch project's change scripts (deploy/, revert/, verify/ beside sqitch
   assert.deepEqual(analyzeSql(sql, undefined, repo.write('app/deploy/orders.sql', sql)).map((f) => f.rule), ['session-set', 'syntax-error']);
   assert.deepEqual(analyzeSql(sql, undefined, repo.write('db/queries/orders.sql', sql)).map((f) => f.rule), ['session-set', 'syntax-error']);
 });
+
+test("a Supabase project's migrations and seed (supabase/migrations/*.sql, supabase/seed.sql) run on the CLI's own session: their top-level state is theirs, the RPC functions they create keep their findings", (t) => {
+  const repo = scratchRepository('supa', t);
+  const script = "set check_function_bodies = off;\nSET search_path TO billing, public;\nCREATE TEMP TABLE moved AS SELECT 1 AS id;\nCREATE TABLE invoices (id int);\n";
+  const rpc = "CREATE FUNCTION use_workspace(w text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $$\nBEGIN\n  PERFORM set_config('app.workspace', w, false);\nEND $$;\n";
+  for (const file of ['supabase/migrations/20240101000000_billing.sql', 'supabase/migrations/hotfix-policies.sql', 'apps/web/supabase/migrations/20240102000000_x.sql', 'supabase/seed.sql']) {
+    assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), [], file);
+  }
+  assert.deepEqual(analyzeSql(script + rpc, undefined, repo.write('supabase/migrations/20240103000000_rpc.sql', script + rpc)).map((f) => f.rule), ['session-set']);
+});
+
+test('migrations of other tools, and other files of a supabase folder, keep their top-level findings: they may run through the application\'s pool or its pooler', (t) => {
+  const repo = scratchRepository('supa-other', t);
+  const script = "SET search_path TO billing, public;\nCREATE TABLE invoices (id int);\n";
+  for (const file of ['db/migrations/20240101000000_billing.sql', 'migrations/0001_init.up.sql', 'prisma/migrations/20240101_init/migration.sql',
+    'supabase/migrations/archive/20240101000000_old.sql', 'supabase/functions/report/query.sql', 'supabase/queries.sql', 'app/supabase-migrations/0001.sql']) {
+    assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), ['session-set'], file);
+  }
+});

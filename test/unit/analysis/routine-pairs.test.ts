@@ -61,3 +61,26 @@ test('an unlock helper called apart from the lock helper, of another key, of eve
   assert.ok(lines(take + all + callsAll).includes(8));
   assert.deepEqual(lines(routine('unlock_for_upkeep', 'PERFORM pg_advisory_unlock(upkeep_prefix(), item_id);')), [3]);
 });
+
+test('set_config(…, false) of a custom setting back to an empty value, beside a routine that sets it from its parameter, is the closing half: not reported', () => {
+  const enter = "CREATE FUNCTION enter_shop(shop text) RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  PERFORM set_config('shop.current', shop, false);\nEND\n$fn$;\n";
+  for (const off of ["''", 'NULL', "''::text", "'off'"]) {
+    const leave = routine('leave_shop', `PERFORM set_config('shop.current', ${off}, false);`);
+    assert.deepEqual(lines(enter + leave), [3], off);
+    assert.deepEqual(lines(leave + enter), [8], off);
+  }
+  // The SET statement form closes a set_config opener too.
+  assert.deepEqual(lines(enter + routine('leave_shop', "SET shop.current = '';")), [3]);
+});
+
+test('set_config(…, false) to a non-empty value, of another setting, or with no opener is still reported', () => {
+  const enter = "CREATE FUNCTION enter_shop(shop text) RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  PERFORM set_config('shop.current', shop, false);\nEND\n$fn$;\n";
+  // Two routines setting values: two openers.
+  assert.deepEqual(lines(enter + routine('default_shop', "PERFORM set_config('shop.current', 'main', false);")), [3, 8]);
+  // Clearing another setting is no pair.
+  assert.deepEqual(lines(enter + routine('leave_shop', "PERFORM set_config('shop.previous', '', false);")), [3, 8]);
+  // A clearing routine alone: nothing in the file began what it ends.
+  assert.deepEqual(lines(routine('leave_shop', "PERFORM set_config('shop.current', '', false);")), [3]);
+  // A built-in parameter set back to '' is a change of its own.
+  assert.deepEqual(lines(routine('use_schema', "PERFORM set_config('search_path', 'shop', false);") + routine('no_schema', "PERFORM set_config('search_path', '', false);")), [3, 8]);
+});

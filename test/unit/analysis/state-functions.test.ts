@@ -65,6 +65,25 @@ test('no finding for transaction-scoped functions, comments, definitions and DRO
   assert.deepEqual(calls(analyzeSql("select tenant_enter('acme');"), "select tenant_enter('acme');"), []);
 });
 
+test('statements that only name a routine as their object (DROP … IF EXISTS, lists of them, GRANT/REVOKE, ALTER, SECURITY LABEL, ALTER EXTENSION) call nothing', () => {
+  const sql = [
+    'DROP FUNCTION IF EXISTS tenant_enter(text);', 'drop function if exists public.tenant_enter(uuid), take_lock();',
+    'DROP ROUTINE listen_on(text), tenant_enter(text) CASCADE;', 'GRANT EXECUTE ON FUNCTION take_lock(), tenant_enter(text) TO web_user;',
+    'revoke all on function tenant_enter(text) from public;', 'ALTER FUNCTION tenant_enter(text) OWNER TO admin;',
+    'alter procedure scratch() set search_path = app;', "SECURITY LABEL FOR selinux ON FUNCTION tenant_enter(text) IS 'x';",
+    'ALTER EXTENSION tenancy ADD FUNCTION tenant_enter(text);', '/* cleanup */ DROP FUNCTION IF EXISTS "tenant_enter"(text);',
+  ].join('\n');
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/cleanup.sql'), sql), []);
+});
+
+test('a call beside such a statement, or inside a statement that grants on a table, is still a call', () => {
+  const sql = "DROP FUNCTION IF EXISTS old_helper(text);\nSELECT tenant_enter('acme');\nGRANT SELECT ON TABLE accounts TO web_user;\nSELECT take_lock() FROM accounts;\n";
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/cleanup.sql'), sql), [['session-set', 'tenant_enter'], ['advisory-lock', 'take_lock']]);
+  // The keywords inside a routine body do not hide the body's own calls.
+  const body = "CREATE FUNCTION reset_all() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  DROP FUNCTION IF EXISTS tmp_helper();\n  PERFORM tenant_enter('x');\nEND $$;\n";
+  assert.deepEqual(calls(analyzeSql(body, OPTIONS, '/work/db/cleanup.sql'), body), [['session-set', 'tenant_enter']]);
+});
+
 test('calls in SQL embedded in TypeScript get the finding; a JS function of the same name does not', () => {
   const code = [
     "import pg from 'pg';",
