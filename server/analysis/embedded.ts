@@ -32,6 +32,7 @@ import { connectsToAdminConsole } from './adminConsole';
 import { optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { CodeBranches } from './codeBranches';
+import { declaredType } from './declaredTypes';
 import { runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
@@ -108,6 +109,15 @@ const MIGRATION_FUNCTION = /^(up|down)$/;
  */
 const TRANSACTIONAL_MIGRATOR_TYPE = /^(Kysely|Knex)$/;
 const KNEX_NO_TRANSACTION = /\btransaction\s*:\s*false\b/;
+/** knex's migration parameter in untyped JS (`exports.up = (knex) => knex.raw(…)`, `up(knex, Promise)`): the same runner. */
+const KNEX_PARAMETER = /^knex$/i;
+/**
+ * TypeORM's migration classes: `up`/`down` methods whose first parameter is the migrator's `QueryRunner` (typed so, or
+ * named so in JS). TypeORM runs them in a transaction on that runner (migrationsTransactionMode `all` by default, or
+ * `each`) unless the class opts out with `transaction = false`. (Sequelize's and umzug's runners open none.)
+ */
+const TYPEORM_RUNNER_TYPE = /^QueryRunner$/;
+const TYPEORM_RUNNER_NAME = /^queryRunner$/;
 
 /** The name a function is known by: its own, the variable, property or export it is assigned to. */
 function functionName(fn: ts.SignatureDeclaration): string | undefined {
@@ -133,16 +143,26 @@ function namedFunction(fn: ts.SignatureDeclaration): string | undefined {
   return bound ? functionName(fn) : undefined;
 }
 
+/** A TypeORM migration class's `transaction = false` (or `transaction: boolean = false`): its runner opens no transaction for it. */
+function optsOutOfTransaction(migration: ts.ClassLikeDeclaration): boolean {
+  return migration.members.some((member) => ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === 'transaction'
+    && member.initializer?.kind === ts.SyntaxKind.FalseKeyword);
+}
+
 /**
  * A migration function its runner calls inside a transaction: a function named up/down whose first
  * parameter is node-pg-migrate's builder (`pgm.sql(…)`, `pgm.db.query(…)`, and no `pgm.noTransaction()`),
- * or is declared as a Kysely or knex instance (TRANSACTIONAL_MIGRATOR_TYPE).
+ * is declared as a Kysely or knex instance (TRANSACTIONAL_MIGRATOR_TYPE) or named `knex` in JS, or is the
+ * `QueryRunner` of a TypeORM migration class's method.
  */
 function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.SourceFile): boolean {
   const name = functionName(fn);
   const builder = fn.parameters[0];
   if (!name || !MIGRATION_FUNCTION.test(name) || !builder || !ts.isIdentifier(builder.name) || !('body' in fn) || !fn.body) return false;
-  if (typeNameMatches(builder.type, TRANSACTIONAL_MIGRATOR_TYPE)) return !KNEX_NO_TRANSACTION.test(source.text);
+  if (typeNameMatches(builder.type, TRANSACTIONAL_MIGRATOR_TYPE) || (!builder.type && KNEX_PARAMETER.test(builder.name.text))) return !KNEX_NO_TRANSACTION.test(source.text);
+  if (ts.isMethodDeclaration(fn) && ts.isClassLike(fn.parent) && (typeNameMatches(builder.type, TYPEORM_RUNNER_TYPE) || (!builder.type && TYPEORM_RUNNER_NAME.test(builder.name.text)))) {
+    return !optsOutOfTransaction(fn.parent);
+  }
   const body = fn.body.getText(source);
   const uses = (member: string): boolean => new RegExp(String.raw`(?:^|[^\w$.])${builder.name.getText(source).replace(/\$/g, '\\$')}\s*\.\s*${member}\b`).test(body);
   return (uses('sql') || uses('db')) && !uses('noTransaction');
@@ -190,10 +210,11 @@ function exportedStrings(value: ts.Expression): ts.Expression[] {
 }
 
 /**
- * The strings written in place into the one array a named function returns: a list of statements its callers (in
- * this file or another) run one by one or join into a script (`const statements: string[] = [];
- * statements.push(\`SET ROLE ${role}\`); … return statements`, `return ['SET lock_timeout = 0', sql]`). Each is
- * read on its own, like a SQL builder's return, unless a query call of this file reaches it.
+ * The strings written in place into the one array a named function builds and returns: a list of statements its
+ * callers (in this file or another) run one by one or join into a script (`const statements: string[] = [];
+ * statements.push(\`SET ROLE ${role}\`); … return statements`). Each is read on its own, like a SQL builder's
+ * return, unless a query call of this file reaches it. The list must be filled with push/unshift: an array literal
+ * returned as it is written is not followed.
  */
 function returnedStatementList(fn: ts.SignatureDeclaration): ts.Expression[] {
   if (!('body' in fn) || !fn.body || namedFunction(fn) === undefined) return [];
@@ -202,22 +223,25 @@ function returnedStatementList(fn: ts.SignatureDeclaration): ts.Expression[] {
   const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
   const value = returned && unwrap(returned);
   if (!value) return [];
-  if (ts.isArrayLiteralExpression(value)) return value.elements.map(unwrap).filter(isWrittenString);
+  // A list written in place and returned (`(digits) => [\`SET extra_float_digits = ${digits}\`]`) is data as often as a plan:
+  // test cases' setup for a connection of their own, a table of fixtures. Only a list the function builds is followed.
   if (!ts.isIdentifier(value)) return [];
   // A local array, declared empty or with strings, filled with push/unshift in the function's own body.
   let declared: ts.ArrayLiteralExpression | undefined;
   const strings: ts.Expression[] = [];
+  let built = false;
   walkDescendants(fn.body, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === value.text && node.initializer && ts.isArrayLiteralExpression(unwrap(node.initializer))) {
       declared = unwrap(node.initializer) as ts.ArrayLiteralExpression;
     }
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)
       && node.expression.expression.text === value.text && ARRAY_ADDERS.test(node.expression.name.text)) {
+      built = true;
       strings.push(...node.arguments.map(unwrap).filter(isWrittenString));
     }
     return !ts.isFunctionLike(node);
   });
-  return declared ? [...declared.elements.map(unwrap).filter(isWrittenString), ...strings] : [];
+  return declared && built ? [...declared.elements.map(unwrap).filter(isWrittenString), ...strings] : [];
 }
 
 const ARRAY_ADDERS = /^(?:push|unshift)$/;
@@ -756,7 +780,7 @@ class Extractor {
 
   /**
    * Where the queries sent through a client object start. A handle returned by beginTransaction(), or a
-   * parameter declared with a transaction type (`trx: Knex.Transaction`), is inside a transaction. Another
+   * parameter, variable or field declared with a transaction type (`trx: Knex.Transaction`; declaredTypes.ts), is inside a transaction. Another
    * parameter (or an object reached through one, `ctx.client`) comes from a caller that may have begun a
    * transaction: unknown, so SET LOCAL on it is not known to be lost (a fresh connection handed to a
    * connect() callback excepted); so does a client held by an object a call returned (a request context,
@@ -764,6 +788,9 @@ class Extractor {
    * client, `this.client` — starts outside one.
    */
   private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
+    // `tx` of `{ tx }: { tx: Prisma.TransactionClient }`, of `const { tx } = params` or `params.tx` with `params: Params`
+    // declaring such a field: the declared type says it, as for a parameter declared with it.
+    if (depth === 0 && receiver && isTransactionType(declaredType(receiver, this.flow))) return true;
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) {

@@ -134,6 +134,22 @@ test("the statements a named function collects into the array it returns are rea
   assert.deepEqual(found(text, 'f.ts'), ['session-set SET ROLE "${role}"']);
 });
 
+test('a list a function returns as written (test cases\' setup, a table of fixtures) is not followed; the same strings pushed into a built list are', () => {
+  const literal = [
+    'const timeZoneSetup = (zone: string): readonly string[] => [',
+    '  `SET TimeZone = \'${zone}\'`,',
+    "  'SET extra_float_digits = 3',",
+    '];',
+    'export function sessionFor(kind: string) { return [\'SET ROLE tester\', `SET app.kind = \'${kind}\'`]; }',
+    "export const cases = [{ name: 'utc', setup: timeZoneSetup('UTC') }];",
+  ].join('\n');
+  assert.deepEqual(found(literal, 'f.ts'), []);
+  // A declared list returned without any push is data too.
+  assert.deepEqual(found("export function roles() { const list = ['SET ROLE tester']; return list; }", 'f.ts'), []);
+  const built = "export function roles(extra: boolean) { const list = ['SET ROLE tester']; if (extra) list.push('SELECT 1'); return list; }";
+  assert.deepEqual(found(built, 'f.ts'), ['session-set SET ROLE tester']);
+});
+
 test("a function another module of the project exports that sends its parameter as a query makes its callers' text a query", (t) => {
   const project = scratchRepository('imported-helpers', t);
   project.write('lib/db.js', [

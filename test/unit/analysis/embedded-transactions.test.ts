@@ -193,6 +193,32 @@ test('a parameter declared with a transaction type is inside that transaction: a
   assert.deepEqual(fixes("export const f = async (tx: Executor) => { await tx.query('SET search_path TO app'); };"), [['session-set', 'no fix']]);
 });
 
+test('a client taken from a field declared with a transaction type (destructured, or read as params.tx) is inside that transaction: a SET ROLE put back in finally leaks nothing', () => {
+  const body = (tx: string) => [
+    `  await ${tx}.$executeRawUnsafe(\`SET ROLE \${role}\`);`,
+    '  try {',
+    `    for (const step of steps) await ${tx}.$executeRawUnsafe(step);`,
+    '  } finally {',
+    `    await ${tx}.$executeRawUnsafe('RESET ROLE');`,
+    '  }',
+  ].join('\n');
+  const declared = "import type { Prisma } from '@prisma/client';\ninterface SeedJob { tx: Prisma.TransactionClient; role: string; steps: string[] }\n";
+  // In a parameter's binding pattern, with the type written in place.
+  assert.deepEqual(rules(`export async function seed({ tx, role, steps }: { tx: Prisma.TransactionClient; role: string; steps: string[] }) {\n${body('tx')}\n}`), []);
+  // Destructured in the body from a parameter whose interface the file declares.
+  assert.deepEqual(rules(`${declared}export async function seed(job: SeedJob) {\n  const { tx, role, steps } = job;\n${body('tx')}\n}`), []);
+  // Read through the parameter, from a type alias (and an intersection).
+  assert.deepEqual(rules(`${declared}type Job = SeedJob & { retries: number };\nexport async function seed(job: Job, role: string, steps: string[]) {\n${body('job.tx')}\n}`), []);
+});
+
+test('a field typed as something else, or declared in another module, leaves the client\'s transaction unknown: SET ROLE … RESET ROLE on it is two separate calls', () => {
+  const body = "  await db.query(`SET ROLE ${role}`);\n  try { await db.query('SELECT 1'); } finally { await db.query('RESET ROLE'); }";
+  assert.deepEqual(rules(`interface Job { db: pg.PoolClient; role: string }\nexport async function run({ db, role }: Job) {\n${body}\n}`), ['session-set']);
+  assert.deepEqual(rules(`import type { Job } from './job';\nexport async function run(job: Job, role: string) {\n  const { db } = job;\n${body}\n}`), ['session-set']);
+  // A SET ROLE that nothing puts back outlives the transaction's COMMIT, typed field or not.
+  assert.deepEqual(rules("export async function run({ tx }: { tx: Prisma.TransactionClient }) { await tx.$executeRawUnsafe('SET ROLE auditor'); }"), ['session-set']);
+});
+
 test('a client destructured from a parameter (const { pgClient } = context) may be inside the caller\'s transaction', () => {
   const resolver = (binding: string) => `import pg from 'pg';
 export async function login(_parent, args, context) {

@@ -117,6 +117,73 @@ test('in a Kysely/knex migration a session SET and a temp table kept past the mi
   assert.deepEqual(found(optOut, 'migrations/002.ts'), ['temp-table CREATE TEMP TABLE ids (id int)']);
 });
 
+test('TypeORM migration classes and untyped knex migrations run in their migrator\'s transaction: a scratch table dropped before up() returns leaks nothing', () => {
+  const typeorm = (extra: string) => [
+    "import { MigrationInterface, QueryRunner } from 'typeorm';",
+    'export class MergeDuplicateTags1700000000000 implements MigrationInterface {',
+    extra,
+    '  public async up(queryRunner: QueryRunner): Promise<void> {',
+    '    await queryRunner.query(`CREATE TEMPORARY TABLE tag_pairs AS SELECT min(id) AS keep, name FROM tags GROUP BY name`);',
+    '    await queryRunner.query(`UPDATE posts SET tag_id = p.keep FROM tag_pairs p WHERE posts.tag_name = p.name`);',
+    '    await queryRunner.query(`DROP TABLE tag_pairs`);',
+    "    await queryRunner.query(`SET LOCAL lock_timeout = '2s'`);",
+    '  }',
+    '  public async down(): Promise<void> {}',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(typeorm(''), 'src/migrations/1700000000000-MergeDuplicateTags.ts'), []);
+  // Plain JS: the runner is recognised by its name.
+  const js = [
+    'module.exports = class Backfill1700000000001 {',
+    '  async up(queryRunner) {',
+    "    await queryRunner.query('CREATE TEMP TABLE todo AS SELECT id FROM orders WHERE total IS NULL');",
+    "    await queryRunner.query('DROP TABLE todo');",
+    '  }',
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(js, 'migrations/1700000000001-Backfill.js'), []);
+  const knexJs = [
+    'exports.up = async function (knex) {',
+    "  await knex.raw('CREATE TEMP TABLE moved (id int)');",
+    "  await knex.raw('INSERT INTO archive SELECT * FROM items WHERE id IN (SELECT id FROM moved)');",
+    "  await knex.raw('DROP TABLE moved');",
+    '};',
+    "exports.down = (knex) => knex.raw('SELECT 1');",
+  ].join('\n');
+  assert.deepEqual(found(knexJs, 'db/migrations/20240101_move.js'), []);
+});
+
+test('a TypeORM migration that opts out of its transaction, keeps its scratch table, or sets a session value is still flagged; so is a Sequelize migration', () => {
+  const typeorm = (extra: string, body: string) => [
+    "import { MigrationInterface, QueryRunner } from 'typeorm';",
+    'export class Reindex1700000000002 implements MigrationInterface {',
+    extra,
+    '  async up(queryRunner: QueryRunner): Promise<void> {',
+    body,
+    '  }',
+    '  async down(queryRunner: QueryRunner): Promise<void> {}',
+    '}',
+  ].join('\n');
+  const scratch = "    await queryRunner.query('CREATE TEMP TABLE ids (id int)');\n    await queryRunner.query('DROP TABLE ids');";
+  assert.deepEqual(found(typeorm('  transaction = false;', scratch), 'src/migrations/a.ts'), ['temp-table CREATE TEMP TABLE ids (id int)']);
+  assert.deepEqual(found(typeorm('', "    await queryRunner.query('CREATE TEMP TABLE ids (id int)');"), 'src/migrations/b.ts'), ['temp-table CREATE TEMP TABLE ids (id int)']);
+  // A plain SET inside the migration's transaction outlives its COMMIT.
+  assert.deepEqual(found(typeorm('', "    await queryRunner.query('SET search_path TO reporting');"), 'src/migrations/c.ts'), ['session-set SET search_path TO reporting']);
+  // A method named up on some other class, whose parameter is no query runner: not a migration.
+  const other = "export class Cache { async up(conn: Connection) { await conn.query('CREATE TEMP TABLE ids (id int)'); await conn.query('DROP TABLE ids'); } }";
+  assert.deepEqual(found(other, 'src/cache.ts'), ['temp-table CREATE TEMP TABLE ids (id int)']);
+  // sequelize-cli and umzug open no transaction around a migration.
+  const sequelize = [
+    'module.exports = {',
+    '  async up(queryInterface) {',
+    "    await queryInterface.sequelize.query('CREATE TEMP TABLE ids (id int)');",
+    "    await queryInterface.sequelize.query('DROP TABLE ids');",
+    '  },',
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(sequelize, 'migrations/20240101-ids.js'), ['temp-table CREATE TEMP TABLE ids (id int)']);
+});
+
 test('Kysely: sql`…`.execute(db) runs on db — SET LOCAL on a module-level Kysely is lost, on a transaction callback\'s trx or a parameter it is not', () => {
   const source = [
     "import { Kysely, sql } from 'kysely';",
