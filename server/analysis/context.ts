@@ -5,6 +5,7 @@ import { isScheduledJob } from './scheduledJobs';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
 import { closingHalvesOfPairs } from './routinePairs';
+import { coveredByArms } from './branchArms';
 import { holdsNamedQueries } from './namedQueries';
 import { getRule } from './rules/index';
 import { Suppressions } from './suppression';
@@ -125,19 +126,35 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
  */
 function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean, separateQueries: () => boolean): Set<string> {
   const undone = new Set<string>();
-  type Made = { key: string; candidate: Candidate; branches?: readonly number[]; inBlock: boolean };
+  type Made = { key: string; candidate: Candidate; branches?: readonly number[]; inBlock: boolean; armsUndone?: number[][] };
   let pending: Made[] = [];
   const script: Made[] = [];
   let inBlock = false;
   let message: number | undefined;
+  // The block's BEGIN paths, and a block that an end on some arm of a choice closed (its other arms may end it too).
+  let blockBranches: readonly number[] | undefined;
+  let endedOnArm: { made: Made[]; branches?: readonly number[] } | undefined;
+  const undoOn = (made: Made, branches: readonly number[] | undefined): void => {
+    if (runsAfterwardsOnSamePath(made.branches, branches)) {
+      undone.add(made.key);
+      return;
+    }
+    // On paths of its own: undone once every arm of a choice below the state's paths holds an undo.
+    (made.armsUndone ??= []).push(beyond(made.branches, branches));
+    if (coveredByArms(made.armsUndone)) undone.add(made.key);
+  };
   statements.forEach(({ facts, message: current, branches }, index) => {
     // Outside a block, separate messages may run on separate server connections (a BEGIN in a later
     // message too: what the earlier one left is not what this transaction undoes).
     if (!inBlock && (current === undefined || current !== message)) pending = [];
-    if (facts.transaction === 'begin') inBlock = true;
+    if (facts.transaction === 'begin') {
+      inBlock = true;
+      blockBranches = branches;
+      endedOnArm = undefined;
+    }
     message = current;
     for (const undo of undoKeys(facts)) {
-      for (const made of pending) if (undoes(undo, made.candidate) && runsAfterwardsOnSamePath(made.branches, branches)) undone.add(made.key);
+      for (const made of pending) if (undoes(undo, made.candidate)) undoOn(made, branches);
       for (const made of script) if (undoes(undo, made.candidate) && !separateQueries()) undone.add(made.key);
     }
     facts.candidates.forEach((candidate, k) => {
@@ -147,14 +164,21 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
       else pending.push(made);
     });
     if (facts.transaction === 'end') {
-      if (facts.rollsBack && inBlock) {
-        for (const made of pending) if (made.inBlock && runsAfterwardsOnSamePath(made.branches, branches)) undone.add(made.key);
-      }
+      // `if (…) ROLLBACK; else ROLLBACK;`: the first end closes the block as far as the reading goes; a later end
+      // with no BEGIN between, on paths of its own, closes it on another arm.
+      const closing = inBlock ? pending.filter((made) => made.inBlock) : endedOnArm && branches !== undefined ? endedOnArm.made : [];
+      if (facts.rollsBack) for (const made of closing) undoOn(made, branches);
+      if (inBlock && !runsAfterwardsOnSamePath(blockBranches, branches)) endedOnArm = { made: closing };
       inBlock = false;
       pending = [];
     }
   });
   return undone;
+}
+
+/** The paths `later` takes that `earlier` does not, outermost first. */
+function beyond(earlier: readonly number[] | undefined, later: readonly number[] | undefined): number[] {
+  return (later ?? []).filter((branch) => earlier?.includes(branch) !== true).reverse();
 }
 
 /**

@@ -229,6 +229,44 @@ test('embedded: a ROLLBACK on one path only (a branch, a catch) does not undo th
   assert.deepEqual(found(choice("if (dryRun) console.log('dry run'); await c.query('ROLLBACK');")), []);
 });
 
+test('embedded: a ROLLBACK, or a RESET, written in every arm of an if/else, a ?: or a switch with a default undoes the SET made before it', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
+  const trial = (tail: string) => `export async function preview(pool: Pool, mode: string) {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query("SET search_path TO staging");
+    await c.query('UPDATE prices SET amount = amount * 1.1');
+    ${tail}
+  } finally {
+    c.release();
+  }
+}`;
+  assert.deepEqual(found(trial("if (mode === 'quiet') { await c.query('ROLLBACK'); } else { console.log('done'); await c.query('ROLLBACK'); }")), []);
+  assert.deepEqual(found(trial("mode ? await c.query('ROLLBACK') : await c.query('ROLLBACK');")), []);
+  assert.deepEqual(found(trial("switch (mode) { case 'a': await c.query('ROLLBACK'); break; case 'b': await c.query('ABORT'); break; default: await c.query('ROLLBACK'); }")), []);
+  assert.deepEqual(found(trial("if (mode === 'a') await c.query('ROLLBACK'); else if (mode === 'b') await c.query('ROLLBACK'); else await c.query('ROLLBACK');")), []);
+  assert.deepEqual(found(trial("if (mode) await c.query('RESET search_path'); else await c.query('RESET ALL');\n    await c.query('COMMIT');")), []);
+});
+
+test('embedded: an undo missing from one arm (an if without else, a switch without default, an arm that commits, a nested if without else) leaves the SET', () => {
+  const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
+  const trial = (tail: string) => `export async function preview(pool: Pool, mode: string, deep: boolean) {
+  const c = await pool.connect();
+  await c.query('BEGIN');
+  await c.query("SET search_path TO staging");
+  ${tail}
+  c.release();
+}`;
+  const leaked = ['session-set SET search_path TO staging'];
+  assert.deepEqual(found(trial("if (mode) await c.query('ROLLBACK'); else await c.query('COMMIT');")), leaked);
+  assert.deepEqual(found(trial("switch (mode) { case 'a': await c.query('ROLLBACK'); break; case 'b': await c.query('ROLLBACK'); break; }\n  await c.query('COMMIT');")), leaked);
+  assert.deepEqual(found(trial("if (mode) { if (deep) await c.query('ROLLBACK'); } else await c.query('ROLLBACK');\n  await c.query('COMMIT');")), leaked);
+  assert.deepEqual(found(trial("if (mode) await c.query('RESET search_path'); else await c.query('SELECT 1');\n  await c.query('COMMIT');")), leaked);
+  // A BEGIN between the arms starts another transaction: the second ROLLBACK is that one's.
+  assert.deepEqual(found(trial("if (mode) { await c.query('COMMIT'); } else { await c.query('COMMIT'); await c.query('BEGIN'); await c.query('ROLLBACK'); }")), leaked);
+});
+
 test('embedded: a RESET in the other branch of an if/else does not undo the SET of this one, nor a SET before the if', () => {
   const found = (text: string) => embeddedFindings(text, 'f.ts').map(([rule, at]) => `${rule} ${at}`);
   const perRequest = `export function withTenant(db: Db, tenant: string | undefined, work: (tx: Tx) => Promise<void>) {
