@@ -10,6 +10,7 @@
 import { analyze, type AnalysisOptions, type DocumentLanguage, type DocumentText, type Finding } from './analysis/index';
 import { topLevelStatementStarts } from './tsScan';
 import { shiftFinding } from './findingsDelta';
+import { BLOCK_COMMENT } from './analysis/sqlTrivia';
 import { IN_PROCESS_DATABASE_CLASSES, IN_PROCESS_DATABASE_TYPES, RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './analysis/clientHandles';
 
 interface Chunk {
@@ -24,8 +25,11 @@ interface CachedChunk {
 
 const DECLARATION = /^(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:(?:async\s+)?function\b|(?:abstract\s+)?class\b|interface\b|type\b|enum\b|namespace\b|module\b|import\b|(?:const|let|var)\s+[\w$]+\s*(?::[^=]*)?=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[\w$]+\s*=>))/;
 
+/** Blanks, comments and decorators before a TS/JS statement, each one way only (block comments as in SQL: sqlTrivia.ts). */
+const LEADING_TS_TRIVIA = new RegExp(String.raw`^(?:\s|\/\/[^\n]*(?:\n|(?![\s\S]))|${BLOCK_COMMENT}|@[\w$.]+(?:\([^)]*\))?)*`);
+
 function withoutLeadingTrivia(statement: string): string {
-  return statement.replace(/^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*(?:[^*]|\*+[^*/])*\*+\/|@[\w$.]+(?:\([^)]*\))?)*/, '');
+  return statement.replace(LEADING_TS_TRIVIA, '');
 }
 
 /** True for top-level statements that run no SQL themselves (functions, classes, types, imports). */

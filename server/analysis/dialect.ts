@@ -3,6 +3,7 @@
 // dialect has. Statement checks run only on statements that fail to parse or yield a pooling candidate,
 // so PostgreSQL files never pay for them.
 import { LITERALS_AND_COMMENTS, hasTemplateMarkers } from './templatePlaceholders';
+import { SQL_TRIVIA } from './sqlTrivia';
 
 /** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
  *  analytics), have statement checks below; the others are known by name (a folder, a file name), which is
@@ -171,10 +172,8 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // SET x = CASE … END, SET x = 'a' || $b; Snowflake's SET v = (SELECT …)): a SET at the start of a statement whose
   // value is a call, a subquery, a CAST, NULL, a CASE, or a literal or name followed by an operator. PostgreSQL's SET
   // takes only literals and names (a list of them); an UPDATE's SET line is not at a statement's start.
-  // Leading trivia matched one way only (a blank at a time, a line comment to its newline, a block comment to its first
-  // end): `(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*` split runs of blanks, dashes and comments in exponentially many ways
-  // when no SET followed, and hung on a real file.
-  ['analytics', /^(?:\s|''|--[^\n]*(?:\n|$)|\/\*(?:[^*]|\*+[^*/])*\*+\/)*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))/i],
+  // Leading trivia (and strings blanked out to '') matched one way only: SQL_TRIVIA (sqlTrivia.ts).
+  ['analytics', new RegExp(String.raw`^(?:${SQL_TRIVIA}|'')*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))`, 'i')],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
 ];
 

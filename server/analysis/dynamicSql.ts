@@ -3,6 +3,7 @@
 // it is; that is enough for the session-state rules (never for a prepared statement: PL/pgSQL's
 // EXECUTE itself is not one).
 import type { RuleId } from './types';
+import { leadingTrivia } from './sqlTrivia';
 
 export interface DynamicStatement {
   rule: RuleId;
@@ -14,12 +15,6 @@ export interface DynamicStatement {
   setting?: string;
 }
 
-/** Whitespace and comments: the statement splitter leaves those before a statement's first word. */
-const LEADING_TRIVIA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
-/** The length of the whitespace and comments that open a text. */
-export function leadingTrivia(text: string): number {
-  return LEADING_TRIVIA.exec(text)![0].length;
-}
 
 /** Block words the splitter leaves in front of a statement (`BEGIN`, `ELSE`…). */
 const BLOCK_WORD = /^(?:begin|then|else|loop)\b/i;

@@ -20,7 +20,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
 import { migrationBlocks, migrationSections } from './migrationAnnotations';
 import { namesCompatibleEngine, pathNamesCompatibleEngine } from './dialect';
-import { leadingTrivia } from './dynamicSql';
+import { LEADING_SQL_TRIVIA, leadingTrivia } from './sqlTrivia';
 import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
@@ -44,7 +44,9 @@ const DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false)
  * `SET statement_timeout = '30s'` (a guard linters of migrations recommend) is no dump, and those SETs outlive its transaction.
  */
 const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\s*=\s*'?0'?\s*;|(?:client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;)`;
-const DUMP_PREAMBLE = new RegExp(String.raw`^(?:[^\S\n]*(?:--[^\n]*)?\n)*\s*${PREAMBLE_SETTING}\s*\n\s*${PREAMBLE_SETTING}`, 'i');
+// The blanks and comments before the first setting one way only (sqlTrivia.ts); a newline between the two settings
+// one way only too (`\s*\n\s*` could place it anywhere in a run of blank lines).
+const DUMP_PREAMBLE = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${PREAMBLE_SETTING}[^\S\n]*\n\s*${PREAMBLE_SETTING}`, 'i');
 /** Dumps announce themselves in their first lines; never scan a big file for it. */
 const HEAD = 4096;
 

@@ -6,7 +6,7 @@ import type { AnalysisOptions, Finding, StateFunction } from './types';
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
-import { leadingTrivia } from './dynamicSql';
+import { leadingTrivia } from './sqlTrivia';
 
 const patterns = new WeakMap<ReadonlyMap<string, StateFunction>, RegExp>();
 

@@ -9,13 +9,15 @@ import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
+import { LEADING_SQL_TRIVIA } from './sqlTrivia';
 
 /** Rules about state a function body leaves in the caller's session. */
 const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
 ]);
 
-const DEFINITION = /^(?:\s|--[^\n]*\n|\/\*(?:[^*]|\*+[^*/])*\*+\/)*create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)/i;
+/** A statement that creates a function or procedure (after the blanks and comments before it), with its name. */
+const DEFINITION = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`, 'i');
 
 /**
  * Each function or procedure one SQL text defines, with the state its body creates (undefined: none).

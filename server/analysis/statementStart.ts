@@ -2,7 +2,7 @@
 // statement is mistyped (`SELEC id`, `selectt *`), not when a file holds something else under a `.sql`
 // name: a migration tool's placeholder fixture (`1 up`), notes, a template's output marker. Such text
 // opens with no statement keyword, nor with a near miss of one, and gets no syntax error.
-import { leadingTrivia } from './dynamicSql';
+import { leadingTrivia } from './sqlTrivia';
 
 /** Every word a PostgreSQL statement can open with (gram.y's statement rules). */
 const STATEMENT_KEYWORDS: readonly string[] = [
