@@ -76,7 +76,7 @@ export type PreparedStats = Pick<PoolStats, 'client_parse_count' | 'server_parse
 
 /** Closing a statement that does not exist is not an error: the server just says CloseComplete. */
 const NO_SUCH_STATEMENT = 'POOLSAFE_none';
-const RESETS_STATEMENTS = /^\s*(?:deallocate\s+(?:prepare\s+)?all|discard\s+all)\s*;?\s*$/i;
+const RESETS_STATEMENTS = /^\s*(?:deallocate\s+(?:prepare\s+)?all|discard\s+all)\s*(?:;\s*)?$/i;
 
 /**
  * Distinct statement texts whose pooler name is remembered. Beyond it the least recently used text

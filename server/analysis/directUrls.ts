@@ -30,7 +30,7 @@ const POOL_WORDS = new Set(['pool', 'pooled', 'pooler', 'pooling', 'pgbouncer', 
 /** Words that make a name a connection URL's. */
 const URL_WORDS = new Set(['url', 'uri', 'dsn', 'connectionstring']);
 /** Identifiers (and env names in strings) that mention a pool: the candidates for a pooled sibling. */
-const POOL_NAME = /[A-Za-z_$][\w$]*(?:pool|bouncer)[\w$]*/gi;
+const POOL_NAME = /(?<![\w$])[A-Za-z_$][\w$]*(?:pool|bouncer)[\w$]*/gi;
 
 /** The words of a name: `databasePoolURL` → database pool url, `DATABASE_URL_UNPOOLED` → database url unpooled. */
 export function nameWords(name: string): string[] {

@@ -110,9 +110,9 @@ function literalEnd(text: string, from: number): number {
 /** The target of a PL/pgSQL assignment (`name :=`, or `name =`). */
 const ASSIGNED_VARIABLE = /^([A-Za-z_][\w$]*)\s*:?=/;
 /** An assigned value that is one whole constant string. */
-const CONSTANT_VALUE = /^\s*'((?:[^']|'')*)'\s*;?\s*$/;
+const CONSTANT_VALUE = /^\s*'((?:[^']|'')*)'\s*(?:;\s*)?$/;
 /** `EXECUTE name;` or `EXECUTE 'text';` ending the statement: dynamic SQL whose whole text is one value (no `||`, INTO or USING). */
-const EXECUTE_ONE_VALUE = /\bexecute\s+(?:([A-Za-z_][\w$]*)|'((?:[^']|'')*)')\s*;?\s*$/i;
+const EXECUTE_ONE_VALUE = /\bexecute\s+(?:([A-Za-z_][\w$]*)|'((?:[^']|'')*)')\s*(?:;\s*)?$/i;
 
 /**
  * The PL/pgSQL variables of one body known to hold a constant string, read statement by statement in

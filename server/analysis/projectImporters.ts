@@ -15,7 +15,7 @@ const MAX_FILES = 20_000;
 const MAX_FOLDERS = 20_000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** `from '…'`, `import '…'`, `import('…')`, `require('…')`: every way a file can name another. */
-const SPECIFIER = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,300})\1/g;
+const SPECIFIER = /\b(?:from|import|require)\s*(?:\(\s*)?(['"])([^'"\n]{1,300})\1/g;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
 /** A project's source files; undefined when the project is too big to list. */

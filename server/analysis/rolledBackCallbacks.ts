@@ -20,7 +20,7 @@ const parsedFiles = new TimedCache<ts.SourceFile | undefined>(CACHE_MS, 64);
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
 const MAX_DEPTH = 3;
 const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
-const ROLLS_BACK = /^\s*(?:rollback|abort)\s*;?\s*$/i;
+const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
 const COMMITS = /^\s*(?:commit|end)\b/i;
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;

@@ -8,13 +8,13 @@
 /** Block words the statement splitter leaves in front of a body's statement (`BEGIN`, `THEN`…). */
 const BLOCK_WORDS = String.raw`^(?:(?:begin|then|else|loop)\s+)*`;
 /** `v := current_setting('name')` / `v = current_setting('name')`. */
-const ASSIGNED_FROM_SETTING = new RegExp(BLOCK_WORDS + /([A-Za-z_][\w$]*)\s*:?=\s*current_setting\s*\(\s*'([\w.]+)'/.source, 'i');
+const ASSIGNED_FROM_SETTING = new RegExp(BLOCK_WORDS + String.raw`([A-Za-z_][\w$]*)\s*:?=\s*current_setting\s*\(\s*'([\w.]+)'`, 'i');
 /** A declaration initialised from a setting: `[DECLARE] v [CONSTANT] text := current_setting('name')` (also `=`, `DEFAULT`). */
 const DECLARED_FROM_SETTING = /^(?:declare\s+)?([A-Za-z_][\w$]*)\s+(?:constant\s+)?[A-Za-z_][\w$. ()\[\]"]*?\s*(?::=|=|\bdefault\b)\s*current_setting\s*\(\s*'([\w.]+)'/i;
 /** `SELECT current_setting('name') INTO v` (PERFORM cannot keep a value). */
-const SELECTED_INTO_FROM_SETTING = new RegExp(BLOCK_WORDS + /select\s+current_setting\s*\(\s*'([\w.]+)'[^;]*?\binto\s+([A-Za-z_][\w$]*)/.source, 'i');
+const SELECTED_INTO_FROM_SETTING = new RegExp(BLOCK_WORDS + String.raw`select\s+current_setting\s*\(\s*'([\w.]+)'[^;]*?\binto\s+([A-Za-z_][\w$]*)`, 'i');
 /** Any other assignment, which forgets what its target held. */
-const ASSIGNED = new RegExp(BLOCK_WORDS + /([A-Za-z_][\w$]*)\s*:?=/.source, 'i');
+const ASSIGNED = new RegExp(BLOCK_WORDS + String.raw`([A-Za-z_][\w$]*)\s*:?=`, 'i');
 /** A SET of one setting inside dynamic SQL's text: `EXECUTE format('SET search_path TO %s', v)` or `EXECUTE 'SET x = ' || v`. */
 const DYNAMIC_SET = /\bexecute\b[^;]*?'\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i;
 /** `set_config('name', v, …)` with a plain variable as the value. */
