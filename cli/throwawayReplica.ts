@@ -63,7 +63,7 @@ function allowReplication(primary: ThrowawayCluster): void {
   appendSettings(primary.dataDir, { wal_level: 'replica', max_wal_senders: '10', wal_keep_size: "'256MB'" });
   const hba = join(primary.dataDir, 'pg_hba.conf');
   // The replica connects over the primary's own unix socket (trust for local connections, as initdb set).
-  if (!/^\s*local\s+replication\s/m.test(readFileSync(hba, 'utf8'))) appendFileSync(hba, 'local replication all trust\n');
+  if (!/^[^\S\r\n\u2028\u2029]*local\s+replication\s/m.test(readFileSync(hba, 'utf8'))) appendFileSync(hba, 'local replication all trust\n');
 }
 
 function configureStandby(dataDir: string, primary: ThrowawayCluster, port: number, applyDelayMs: number): void {

@@ -29,7 +29,7 @@ export function parsePgpoolConf(text: string): Map<string, { value: string; line
 
 /** Whether a --config file is a pgpool.conf rather than a PgBouncer ini. */
 export function looksLikePgpoolConf(text: string): boolean {
-  return !/^\s*\[[^\]]+\]\s*$/m.test(text) && /^\s*(backend_hostname\d+|load_balance_mode|backend_clustering_mode)\s*=/m.test(text);
+  return !/^[^\S\r\n\u2028\u2029]*\[[^\]\n]+\][^\S\r\n\u2028\u2029]*$/m.test(text) && /^[^\S\r\n\u2028\u2029]*(backend_hostname\d+|load_balance_mode|backend_clustering_mode)\s*=/m.test(text);
 }
 
 /** Keys that change Pgpool-II's routing but are not reproduced (a warning each, when set). */

@@ -126,14 +126,14 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '`[^`\\n]+`', // backquoted identifiers
     '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',
     MYSQL_SET, '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // system variables (not tsvector@@tsquery)
-    '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^\\s*DELIMITER\\b',
+    '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^[^\\S\\r\\n\\u2028\\u2029]*DELIMITER\\b',
     '\\b(?:TINY|MEDIUM|LONG)(?:INT|TEXT|BLOB)\\b',
     // Unsigned integer types (BIGINT UNSIGNED, int(11) unsigned, SQLite's UNSIGNED BIG INT): PostgreSQL has none.
     '\\b(?:SMALL|BIG)?INT(?:EGER)?(?:\\s*\\(\\s*\\d+\\s*\\)\\s*|\\s+)UNSIGNED\\b', '\\bUNSIGNED\\s+BIG\\s+INT\\b',
     // DDL PostgreSQL has no form of: ALTER TABLE … MODIFY, DROP INDEX name ON table, FULLTEXT indexes.
     // An empty double-quoted string ("" as a value): MySQL's (and SQLite's) string; PostgreSQL rejects a zero-length name.
     '(?:^|[\\s(,=])""(?=[\\s,);]|$)',
-    '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^\\s*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
+    '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^[^\\S\\r\\n\\u2028\\u2029]*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
     // A `#` line comment naming a field (`# title: …`, `# dialect: bigquery`, as SQL tools' test fixtures write
     // them; MySQL and BigQuery have `#` comments): PostgreSQL and psql have none. Their `#` is an operator (XOR,
     // `#>>`), and an operand (`# mask`) is never followed by a lone `:` (`::` casts, `:=` assigns).
@@ -153,11 +153,11 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   ['sqlite', /^(?![\s\S]*?\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b)[\s\S]*?(?<!\b(?:DELIMITER|NULL|QUOTE|ESCAPE)\s+)\bAS\s+'(?:[^'\n]|'')*'\s*(?:,|\)|\bFROM\b|;|$)/i],
   ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b|\bdatetime\s*\(\s*'|\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|INTO|REFERENCES|UPDATE|FROM|JOIN)\s+user\b(?![.\w])/i],
   ['sqlserver', new RegExp([
-    '^\\s*GO\\s*$', // batch separator
-    '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w+\\]', '^\\s*\\[\\w+\\]\\s+\\[?\\w+', // [bracket] names
+    '^[^\\S\\r\\n\\u2028\\u2029]*GO[^\\S\\r\\n\\u2028\\u2029]*$', // batch separator
+    '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w+\\]', '^[^\\S\\r\\n\\u2028\\u2029]*\\[\\w+\\]\\s+\\[?\\w+', // [bracket] names
     '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
     // FOR JSON/XML result shaping, APPLY joins and SELECT TOP n.
-    '\\bFOR\\s+(?:JSON|XML)\\s+(?:PATH|AUTO|RAW|EXPLICIT)\\b', '\\b(?:CROSS|OUTER)\\s+APPLY\\b', '\\bSELECT\\s+(?:DISTINCT\\s+)?TOP\\s*\\(?\\s*\\d',
+    '\\bFOR\\s+(?:JSON|XML)\\s+(?:PATH|AUTO|RAW|EXPLICIT)\\b', '\\b(?:CROSS|OUTER)\\s+APPLY\\b', '\\bSELECT\\s+(?:DISTINCT\\s+)?TOP\\s*(?:\\(\\s*)?\\d',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
@@ -174,7 +174,7 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // takes only literals and names (a list of them); an UPDATE's SET line is not at a statement's start.
   // Leading trivia (and strings blanked out to '') matched one way only: SQL_TRIVIA (sqlTrivia.ts).
   ['analytics', new RegExp(String.raw`^(?:${SQL_TRIVIA}|'')*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))`, 'i')],
-  ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^\s*\/\s*$/im],
+  ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^[^\S\r\n\u2028\u2029]*\/[^\S\r\n\u2028\u2029]*$/im],
 ];
 
 /**

@@ -210,7 +210,7 @@ function callerFiles(path: string): string[] {
     if (files.length >= MAX_CALLER_FILES) break;
     files.push(importer);
     const text = boundedText(importer, MAX_FILE_BYTES) ?? '';
-    if (/^\s*export\s+(?:\*|\{[^}]*\})\s+from\s/m.test(text)) for (const next of importersOf(importer) ?? []) if (files.length < MAX_CALLER_FILES && !files.includes(next)) files.push(next);
+    if (/^[^\S\r\n\u2028\u2029]*export\s+(?:\*|\{[^}]*\})\s+from\s/m.test(text)) for (const next of importersOf(importer) ?? []) if (files.length < MAX_CALLER_FILES && !files.includes(next)) files.push(next);
   }
   return files;
 }

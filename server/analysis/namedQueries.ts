@@ -4,7 +4,7 @@
 // (context.ts, which the TS/JS extractor's bundle loads, reads it).
 import type { DocumentText } from './types';
 
-const NAMED_QUERIES = /^\s*--\s*name\s*:\s*\S|\/\*\s*@name\s+\w/m;
+const NAMED_QUERIES = /^[^\S\r\n\u2028\u2029]*--[^\S\r\n\u2028\u2029]*name[^\S\r\n\u2028\u2029]*:[^\S\r\n\u2028\u2029]*\S|\/\*\s*@name\s+\w/m;
 
 /** Whether the text holds named queries (one such name makes it a query file). */
 export function holdsNamedQueries(text: DocumentText): boolean {

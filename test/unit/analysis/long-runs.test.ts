@@ -1,0 +1,62 @@
+// Long runs of blank lines are read in linear time. A multiline expression (`m` flag) that opens with `^\s*` tries
+// every line start of a blank run and runs to its end from each: quadratic. The other-dialect test reads whole
+// files (each .sql file of a folder when one of them has a syntax error, up to 256 KB each), where a file of
+// blank lines cost minutes; such an expression now takes a line's own blanks only (`^[^\S\n]*`).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { analyzeSql, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+test("line-anchored marks of other dialects are still found after blank lines: SQL Server's GO and [names], Oracle's /, MySQL's DELIMITER and DROP INDEX … ON", () => {
+  const blanks = '\n\n  \n\t\n';
+  assert.equal(dialectOfStatement(`SELECT 1${blanks}  GO  ${blanks}SELECT 2`), 'sqlserver');
+  assert.equal(dialectOfStatement(`SELECT 1\r\n\r\nGO\r\nSELECT 2`), 'sqlserver');
+  assert.equal(dialectOfStatement(`SELECT 1\r\rGO\rSELECT 2`), 'sqlserver');
+  assert.equal(dialectOfStatement(`CREATE TABLE t (${blanks}  [id] int${blanks})`), 'sqlserver');
+  assert.equal(dialectOfStatement(`BEGIN NULL; END;${blanks} /${blanks}`), 'oracle');
+  assert.equal(dialectOfStatement(`${blanks}  DELIMITER $$${blanks}`), 'mysql');
+  assert.equal(dialectOfStatement(`${blanks}DROP INDEX idx_a ON items`), 'mysql');
+});
+
+test('the same words not alone on their line, or not opening it, mark no other dialect', () => {
+  assert.equal(dialectOfStatement('SELECT 1\nGO home\nSELECT 2'), undefined);
+  assert.equal(dialectOfStatement('SELECT a / b\nFROM t'), undefined);
+  assert.equal(dialectOfStatement('SELECT 1 -- GO\n'), undefined);
+  assert.equal(dialectOfStatement('SELECT 1;\nx DELIMITER $$'), undefined);
+  assert.equal(dialectOfStatement('DROP INDEX idx_a;\n'), undefined);
+});
+
+test('a PostgreSQL folder whose files hold long blank runs still reports a real syntax error', (t) => {
+  const folder = scratchRepository('blank-runs', t);
+  folder.write('001_blank.sql', `${'\n'.repeat(2000)}CREATE TABLE a (id int);\n`);
+  folder.write('002_blank.sql', `CREATE TABLE b (id int);\n${' \n'.repeat(2000)}`);
+  const broken = 'CREATE TABLE c (id int,, name text);\nSET search_path TO app;\n';
+  assert.deepEqual(analyzeSql(broken, undefined, folder.write('003_broken.sql', broken)).map((f) => f.rule), ['syntax-error', 'session-set']);
+});
+
+test('other-dialect tests over whole files of blank lines finish in linear time (a child with a deadline)', () => {
+  const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
+  const script = [
+    `const { analyzeSql, dialectOfStatement, initAnalysis } = require(${JSON.stringify(index)});`,
+    "const { mkdtempSync, writeFileSync } = require('node:fs');",
+    "const { join } = require('node:path');",
+    "const { tmpdir } = require('node:os');",
+    '(async () => {',
+    '  await initAnalysis();',
+    "  const runs = ['\\n'.repeat(120000), '\\r\\n'.repeat(60000), '\\r'.repeat(120000), ' \\t\\n'.repeat(40000)];",
+    "  for (const run of runs) dialectOfStatement(run + 'SELECT 1');",
+    // A file with a syntax error makes its folder's other files read whole.
+    "  const folder = mkdtempSync(join(tmpdir(), 'poolsafe-blank-runs-'));",
+    "  writeFileSync(join(folder, 'a.sql'), '\\n'.repeat(200000) + 'SELECT 1;\\n');",
+    "  const broken = join(folder, 'b.sql');",
+    "  console.log(analyzeSql('SELECT (1;\\n', undefined, broken).map((f) => f.rule).join(','));",
+    '})();',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.signal, null, 'the child finished before its deadline');
+  assert.equal(run.stdout.trim(), 'syntax-error');
+});
