@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 /** Bump when the recipe changes, so an old tree on disk is replaced. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 
 /** Small deterministic PRNG (mulberry32): the same tree on every machine. */
 function randomSource(seed) {
@@ -222,6 +222,45 @@ function script(rng, name, blocks) {
   return lines;
 }
 
+/**
+ * Files that are hard rather than typical: what made regular expressions of the linter hang or go quadratic on
+ * real repositories (runs of comment lines, dashes, blank lines and block comments before statements; a long
+ * statement that does not parse; a file on one line). Each is a few hundred KB, so the tree's figures show
+ * such a regression (seconds to minutes) without these files weighing on the usual ones.
+ */
+function hardFiles() {
+  const statements = ['DELETE FROM audit_log WHERE created_at < now()', "SET search_path TO tenant_7, public", 'SELECT 1', "SET total = price * 2", 'CREATE FUNCTION touch() RETURNS void LANGUAGE sql AS $$ SELECT 1 $$'];
+  const runs = {
+    comments: '-- a note about the next statement\n'.repeat(400),
+    dashes: `-- ${'-'.repeat(4000)}\n`.repeat(10),
+    blanks: ' \n\n\t\n'.repeat(2000),
+    blocks: '/* a block comment */ /**/ /*** stars ***/\n'.repeat(400),
+    mixed: '/* keep 7 | 8 */ -- -------------\n'.repeat(400),
+  };
+  const files = {};
+  // Runs before each kind of statement (a SET that matches, one that does not, no SET at all), and before the end.
+  files['sql/trivia-runs.sql'] = Object.values(runs).flatMap((run) => statements.map((statement) => `${run}${statement};\n`)).join('') + runs.mixed;
+  // The same runs at the head of a file (pg_dump and model-export detection read the head), one file per run.
+  for (const [name, run] of Object.entries(runs)) files[`sql/head-${name}.sql`] = `${run}SET statement_timeout = 0;\n${run}SELECT 1;\n`;
+  // A file of blank lines beside one that does not parse: the folder's other files are then read whole for other dialects' marks.
+  files['sql/blank-lines.sql'] = `${'\n'.repeat(150000)}SELECT 1;\n`;
+  // One INSERT of ~300 KB that does not parse (a missing closing parenthesis at the end), after a SET.
+  const rows = Array.from({ length: 6000 }, (_, i) => `(${i}, 'item ${i}', ${i % 97}.5, now())`).join(',\n');
+  files['sql/long-broken-statement.sql'] = `SET search_path TO app;\nINSERT INTO items (id, title, price, created_at) VALUES\n${rows},\n(6000, 'last', 1.5, now();\n`;
+  // A whole script on one line (~300 KB), statements separated by comments.
+  files['sql/one-line.sql'] = Array.from({ length: 4000 }, (_, i) => `UPDATE items SET price = price + ${i % 9} WHERE id = ${i}; /* step ${i} */`).join(' ') + '\n';
+  // TS: a query whose SQL template holds the same runs; a long statement that does not parse; a one-line module.
+  files['ts/trivia-templates.ts'] = [
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    ...Object.entries(runs).map(([name, run], i) => `export const ${name} = () => pool.query(\`${run.replace(/`/g, '')}${statements[i % statements.length]}\`);`),
+    `export const broken = () => pool.query(\`INSERT INTO items (id, title) VALUES ${Array.from({ length: 3000 }, (_, i) => `(${i}, 'n${i}')`).join(', ')}, (1, 'x'\`);`,
+    '',
+  ].join('\n');
+  files['ts/one-line.js'] = `${Array.from({ length: 6000 }, (_, i) => `exports.q${i} = (pool) => pool.query('SELECT ${i} AS n');`).join(' ')}\n`;
+  return files;
+}
+
 /** Kinds of file with their share of the files, extension and folder: most files hold no SQL. */
 const KINDS = [
   { weight: 26, make: component, ext: '.tsx', folder: 'admin/src/routes' },
@@ -263,6 +302,11 @@ export function writeTree(dir, targetBytes = 30_000_000) {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, `${name}${kind.ext}`), text);
     written += Buffer.byteLength(text);
+  }
+  for (const [path, text] of Object.entries(hardFiles())) {
+    const file = join(dir, 'packages', 'hard', path);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, text);
   }
   // What a real checkout also holds and the linter must skip: dependencies, build output it ignores.
   mkdirSync(join(dir, 'node_modules', 'pg', 'lib'), { recursive: true });
