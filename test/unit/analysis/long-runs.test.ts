@@ -38,7 +38,7 @@ test('a PostgreSQL folder whose files hold long blank runs still reports a real 
   assert.deepEqual(analyzeSql(broken, undefined, folder.write('003_broken.sql', broken)).map((f) => f.rule), ['syntax-error', 'session-set']);
 });
 
-test('other-dialect tests over whole files of blank lines finish in linear time (a child with a deadline)', () => {
+test('other-dialect tests over whole files of blank lines or ruled comment lines finish in linear time (a child with a deadline)', () => {
   const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
   const script = [
     `const { analyzeSql, dialectOfStatement, initAnalysis } = require(${JSON.stringify(index)});`,
@@ -52,6 +52,8 @@ test('other-dialect tests over whole files of blank lines finish in linear time 
     // A file with a syntax error makes its folder's other files read whole.
     "  const folder = mkdtempSync(join(tmpdir(), 'poolsafe-blank-runs-'));",
     "  writeFileSync(join(folder, 'a.sql'), '\\n'.repeat(200000) + 'SELECT 1;\\n');",
+    // A migration that opens with ruled comment lines (a line of dashes under and over a title) and no SET.
+    "  writeFileSync(join(folder, 'c.sql'), ('-- ' + '-'.repeat(70) + '\\n-- Accounts\\n').repeat(30) + 'CREATE TABLE accounts (id int);\\n');",
     "  const broken = join(folder, 'b.sql');",
     "  console.log(analyzeSql('SELECT (1;\\n', undefined, broken).map((f) => f.rule).join(','));",
     '})();',
