@@ -126,14 +126,23 @@ function namesOf(scope: ts.Node): ScopeNames {
   return names;
 }
 
-/** Assignments to `name` inside `scope`, in source order. */
-function assignmentsIn(scope: ts.Node, name: string): Assignment[] {
-  const found: Assignment[] = [];
+/**
+ * Assignments inside `scope` (`x = …`, `x += …`, `x++`, `--x`), by the name assigned, each list in source order.
+ * One walk gives every name's list: the flow asks for them per use of a let/var, and a bundle wraps thousands of
+ * such uses in one function, so a walk per use was quadratic in the file's size (Flow caches this per scope).
+ */
+function assignmentsByName(scope: ts.Node): Map<string, Assignment[]> {
+  const found = new Map<string, Assignment[]>();
+  const add = (name: string, assignment: Assignment): void => {
+    const list = found.get(name);
+    if (list) list.push(assignment);
+    else found.set(name, [assignment]);
+  };
   walkDescendants(scope, (node) => {
-    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const operator = node.operatorToken.kind;
-      found.push({ node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined });
-    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name) found.push({ node });
+      add(node.left.text, { node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined });
+    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) add(node.operand.text, { node });
   });
   return found;
 }
@@ -428,7 +437,7 @@ export class Flow {
     const declaration = this.lookUp(array, (names) => names.variables.get(array.text));
     const initializer = declaration?.initializer && unwrap(declaration.initializer);
     const scope = declaration && scopeOf(declaration);
-    if (!initializer || !ts.isArrayLiteralExpression(initializer) || !scope || assignmentsIn(scope, array.text).length > 0) return undefined;
+    if (!initializer || !ts.isArrayLiteralExpression(initializer) || !scope || this.assignmentsIn(scope, array.text).length > 0) return undefined;
     const items: ts.Expression[] = [...initializer.elements];
     walkDescendants(scope, (node) => {
       if (ts.isCallExpression(node) && node.end <= call.pos && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'push'
@@ -551,6 +560,17 @@ export class Flow {
   }
 
   private readonly scopes = new Map<ts.Node, ScopeNames>();
+  private readonly assignments = new Map<ts.Node, Map<string, Assignment[]>>();
+
+  /** Assignments to `name` inside `scope`, in source order (one walk per scope, however many names are asked). */
+  private assignmentsIn(scope: ts.Node, name: string): readonly Assignment[] {
+    let byName = this.assignments.get(scope);
+    if (!byName) {
+      byName = assignmentsByName(scope);
+      this.assignments.set(scope, byName);
+    }
+    return byName.get(name) ?? [];
+  }
 
   /**
    * The declaration `use` refers to, walking out through the scopes around it (a parameter of the
@@ -607,7 +627,7 @@ export class Flow {
     if (declaration.initializer && declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
     if (isConstDeclaration(declaration)) return declaration.initializer && [declaration.initializer];
     const scope = scopeOf(declaration);
-    return scope && reachingValue(declaration, use, assignmentsIn(scope, use.text));
+    return scope && reachingValue(declaration, use, this.assignmentsIn(scope, use.text));
   }
 
   /** A name's text: its reaching value, with the parts `+=` appended (conditionally or not) in source order. */
@@ -756,7 +776,7 @@ function isLoop(node: ts.Node): boolean {
  * some of them under conditions: each may be sent). Unknown after another compound assignment (`-=`,
  * `++`), or when a loop around the use also assigns it (the value depends on the iteration).
  */
-function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, mine: Assignment[]): ts.Expression[] | undefined {
+function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, mine: readonly Assignment[]): ts.Expression[] | undefined {
   const scope = scopeOf(declaration);
   for (let node: ts.Node | undefined = use.parent; node && node !== scope; node = node.parent) {
     if (isLoop(node) && mine.some((a) => a.node.pos >= node!.pos && a.node.end <= node!.end)) return undefined;
