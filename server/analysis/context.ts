@@ -248,6 +248,27 @@ function advisoryPairsWithinTransaction(statements: readonly PlacedFacts[]): { u
   return { unlocks, locks };
 }
 
+/**
+ * Statements that a later statement of the same query message follows before any transaction boundary.
+ * A multi-statement string goes out as one simple-protocol Query, which the server runs as one implicit
+ * transaction block: a SET LOCAL (or set_config(…, true)) there lasts until the message's last statement,
+ * so it reaches the statements after it. Alone, or last in its message, it still reaches nothing.
+ * Statements sent on their own (a SQL file) have no message: not counted. Returned as statement indices.
+ */
+function followedWithinMessage(statements: readonly PlacedFacts[]): Set<number> {
+  const followed = new Set<number>();
+  let open: number[] = [];
+  let message: number | undefined;
+  statements.forEach(({ facts, message: current, implicit }, index) => {
+    if (current === undefined || current !== message || implicit || facts.transaction !== 'none') open = [];
+    message = current;
+    if (current === undefined || implicit || facts.transaction !== 'none') return;
+    for (const earlier of open) followed.add(earlier);
+    open = [index];
+  });
+  return followed;
+}
+
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
 export function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
   return options.ownSession === true || statements.some((statement) => statement.psqlScript);
@@ -297,6 +318,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length, separateQueries);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
+  const followed = followedWithinMessage(statements);
   const closing = closingHalvesOfPairs(statements, text);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
@@ -317,6 +339,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
     const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
     for (const [k, candidate] of facts.candidates.entries()) {
       if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
+      if (candidate.transactionScoped && followed.has(index)) continue; // one implicit transaction with what follows
       if (undone.has(`${index}:${k}`)) continue;
       if (candidate.temporaryRoutine !== undefined && !routinesCalledLater.has(`${index}:${k}`)) continue;
       if (advisoryPairs.unlocks.has(`${index}:${k}`)) continue;

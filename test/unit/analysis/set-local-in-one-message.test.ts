@@ -1,0 +1,47 @@
+// A string of several statements, sent without parameters, goes to the server as one simple-protocol Query,
+// which runs as one implicit transaction block: a SET LOCAL or set_config(…, true) there lasts until the
+// message's last statement, so the statements after it in that string do see it. Alone in its string, or
+// last in it, or before a transaction boundary in it, it still reaches nothing.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string) => embeddedFindings(text, '/nowhere/scout/reports.ts').map(([rule, at]) => `${rule} ${at}`);
+const HEAD = "import pg from 'pg';\nconst pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });\n";
+
+test('a transaction-local setting followed by other statements of the same string reaches them', () => {
+  const text = HEAD + [
+    'export async function purge() {',
+    '  await pool.query(`',
+    "    SET LOCAL statement_timeout = '5min';",
+    '    DELETE FROM events WHERE created_at < now() - interval \'1 year\';',
+    '  `);',
+    '}',
+    'export async function report(client: pg.PoolClient) {',
+    "  await client.query(\"SELECT set_config('app.region', 'eu', true); SELECT count(*) FROM orders\");",
+    '}',
+    'export async function rebuild() {',
+    "  const text = \"SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL lock_timeout = '2s'; REINDEX TABLE orders;\";",
+    '  await pool.query(text);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
+
+test('alone in its string, last in it, or cut off by a COMMIT in it, the setting is still lost', () => {
+  const text = HEAD + [
+    'export async function tune() {',
+    "  await pool.query(\"SET LOCAL work_mem = '256MB'\");",
+    "  await pool.query('SELECT 1; SET LOCAL lock_timeout = 1000');",
+    "  await pool.query(\"SET LOCAL search_path TO archive; COMMIT; SELECT * FROM invoices\");",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    "set-local-outside-transaction SET LOCAL work_mem = '256MB'",
+    'set-local-outside-transaction SET LOCAL lock_timeout = 1000',
+    'set-local-outside-transaction SET LOCAL search_path TO archive',
+  ]);
+});
