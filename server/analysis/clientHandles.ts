@@ -3,8 +3,11 @@
 // incremental analysis copies top-level bindings of them into every chunk's prelude (incrementalTs.ts),
 // so both see the same handles. Kept apart from embedded.ts, which carries the TypeScript compiler.
 
-/** Methods returning a handle on a newly begun transaction when called without a callback (`await knex.transaction()`). */
-export const TRANSACTION_OPENER_METHODS: readonly string[] = ['beginTransaction', 'startTransaction', 'transaction'];
+/**
+ * Methods returning a handle on a newly begun transaction when called without a callback (`await knex.transaction()`),
+ * or on one its queries can only run in once begun (deno-postgres `client.createTransaction('name')`, then `begin()`).
+ */
+export const TRANSACTION_OPENER_METHODS: readonly string[] = ['beginTransaction', 'startTransaction', 'transaction', 'createTransaction'];
 
 /** postgres.js `await sql.reserve()`: one connection of the pool, kept until `release()`. */
 export const RESERVE_METHOD = 'reserve';

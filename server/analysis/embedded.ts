@@ -86,8 +86,12 @@ const GENERIC_RUN_METHODS = /^all$/;
  * file, they are read as wrappers are (a local function is read by what it does: queryHelper).
  */
 const SQL_RUNNER_FUNCTION = /^(?:(?:[a-z]|db|pg)?(?:query|Query)|(?:run|exec|execute|send)(?:Query|Sql|SQL|Raw|Unprepared))$/;
-/** Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…). */
-const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
+/**
+ * Calls whose callback runs inside a transaction (knex, Drizzle, Sequelize, Prisma, postgres.js, pg-promise…),
+ * also those named for the isolation level they begin it with (Zapatos' `serializable(pool, cb)`,
+ * `repeatableReadRO(pool, cb)`, `readCommitted(pool, cb)`).
+ */
+const TRANSACTION_WRAPPERS = /^(begin|transaction|\$transaction|transact|tx|(?:serializable|repeatableRead|readCommitted)(?:RO(?:Deferrable)?)?)$|^(?!(commit|rollback|end|abort|close|finish))\w*Transaction$/;
 /** Functions and methods whose name says they build SQL (getSetSchemaSQL, resetSessionSql, lockQuery). */
 const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 /**
@@ -269,7 +273,15 @@ function opensTransactionHandle(node: ts.Expression): boolean {
   if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
     return opensTransactionHandle(value.left) || opensTransactionHandle(value.right);
   }
-  return ts.isCallExpression(value) && TRANSACTION_OPENERS.test(calleeText(value.expression)) && !value.arguments.some((a) => ts.isFunctionLike(a));
+  if (!ts.isCallExpression(value) || value.arguments.some((a) => ts.isFunctionLike(a))) return false;
+  if (TRANSACTION_OPENERS.test(calleeText(value.expression))) return true;
+  // A builder run without a callback: Kysely's `await db.startTransaction().setIsolationLevel(…).execute()`.
+  if (calleeText(value.expression) !== 'execute' || value.arguments.length > 0) return false;
+  for (let receiver = receiverOf(value); receiver && ts.isCallExpression(receiver); receiver = receiverOf(receiver)) {
+    if (receiver.arguments.some((a) => ts.isFunctionLike(a))) return false;
+    if (TRANSACTION_OPENERS.test(calleeText(receiver.expression))) return true;
+  }
+  return false;
 }
 
 function withoutAwait(node: ts.Expression): ts.Expression {
@@ -467,12 +479,16 @@ function callbackReceiver(fn: ts.SignatureDeclaration): ts.Expression | undefine
   return ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) ? receiverOf(call) : undefined;
 }
 
-/** The array given to Prisma's `$transaction([…])` (its batch form: one transaction for the array's queries). */
+/**
+ * The array given to Prisma's `$transaction([…])` or to Neon's `sql.transaction([…])` (their batch form: one
+ * transaction for the array's queries).
+ */
 function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
   const outer = unwrapParents(array);
   const call = outer.parent;
-  return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && calleeText(call.expression) === '$transaction';
+  return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && BATCH_TRANSACTIONS.test(calleeText(call.expression));
 }
+const BATCH_TRANSACTIONS = /^\$?transaction$/;
 
 /** Kysely's `sql\`…\`.execute`: the member access, when the template is run that way (a whole statement). */
 function kyselyExecuteAccess(node: ts.TaggedTemplateExpression): ts.PropertyAccessExpression | undefined {
