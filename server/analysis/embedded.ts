@@ -290,8 +290,22 @@ function withoutAwait(node: ts.Expression): ts.Expression {
   return value;
 }
 
-/** Calls whose callback receives a connection of its own, fresh from the pool (`pool.connect((err, client) => …)`). */
-const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve)$/;
+/**
+ * Calls whose callback receives a connection of its own, fresh from the pool (`pool.connect((err, client) => …)`,
+ * pg-promise's `db.task(async (t) => …)`, which holds one connection for the callback without a transaction).
+ */
+const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve|task)$/;
+
+/**
+ * A transaction begun by a method of the client object the later queries go through, with no callback and no
+ * handle taken from it: TypeORM's `await queryRunner.startTransaction()`, MikroORM's `await em.begin()`.
+ */
+const CLIENT_TRANSACTION_BEGIN = /^(begin|startTransaction|beginTransaction)$/;
+function beginsTransactionOnClient(call: ts.CallExpression, name: string): boolean {
+  if (!CLIENT_TRANSACTION_BEGIN.test(name) || call.arguments.some((a) => ts.isFunctionLike(a))) return false;
+  const outer = unwrapParents(call);
+  return outer.parent !== undefined && ts.isExpressionStatement(outer.parent);
+}
 
 /** A callback given a fresh connection: its parameters start outside any transaction. */
 function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
@@ -999,7 +1013,7 @@ class Extractor {
       return;
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
-    if (receiver && opensPerTestTransaction(call, receiver, this.source)) {
+    if (receiver && (beginsTransactionOnClient(call, name) || opensPerTestTransaction(call, receiver, this.source))) {
       const group = groupFor(receiver);
       (group.mayOpenBefore ??= new Set()).add(group.pieces.length);
       return;
