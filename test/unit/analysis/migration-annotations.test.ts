@@ -93,14 +93,16 @@ DROP TABLE t;
 });
 
 test('dbmate: a section is sent whole (its marker ends the last statement) in a transaction, unless transaction:false', () => {
+  // Without the transaction, the section is still one multi-statement message (one implicit transaction): a SET
+  // LOCAL followed by other statements of the section reaches them; last in the section, it reaches nothing.
   const sql = `-- migrate:up
 SET LOCAL search_path TO app;
 CREATE TABLE app.t (id int)
 -- migrate:down transaction:false
-SET LOCAL search_path TO app;
 DROP TABLE app.t;
+SET LOCAL search_path TO app;
 `;
-  assert.deepEqual(lines(sql), [5]);
+  assert.deepEqual(lines(sql), [6]);
   assert.deepEqual(rules(sql), ['set-local-outside-transaction']);
 });
 
