@@ -1,5 +1,5 @@
 // SQL files the official postgres container image runs at first start: a compose file mounts them (or a
-// Dockerfile copies them) into /docker-entrypoint-initdb.d, whose .sql files the image's entrypoint runs with
+// Dockerfile copies them, also one a compose file builds from another folder) into /docker-entrypoint-initdb.d, whose .sql files the image's entrypoint runs with
 // psql, each in its own session on the freshly created database, never through the application's pool.
 import { dirname, join, resolve } from 'node:path';
 import { TimedCache } from './timedCache';
@@ -42,17 +42,69 @@ function readInitSources(folder: string): InitSources {
     // Unreadable or too large: it puts nothing there.
     const text = boundedText(join(folder, name), MAX_FILE_BYTES);
     if (text?.includes(INIT_FOLDER)) addInitSources(text, folder, sources);
+    // A compose file building an image from a Dockerfile elsewhere: that Dockerfile's COPY sources are paths in the build context.
+    if (text && /^(?:docker-)?compose/i.test(name)) {
+      for (const { context, dockerfile } of composeBuilds(text, folder)) {
+        const built = boundedText(dockerfile, MAX_FILE_BYTES);
+        if (built?.includes(INIT_FOLDER)) addInitSources(built, context, sources);
+      }
+    }
   }
   return sources;
+}
+
+/** `context: <dir>` and `dockerfile: <path>` lines of a compose file's `build:` sections (quoted or not). */
+const BUILD_KEY = /^\s*(context|dockerfile)\s*:\s*["']?([^\s"'#]+)["']?\s*(?:#.*)?$/;
+/** Bound of the Dockerfiles followed from one compose file. */
+const MAX_BUILDS = 10;
+
+/**
+ * The images a compose file builds from a named Dockerfile: the build context (resolved against the compose file's
+ * folder; `.` when the section names none before its `dockerfile:`) and the Dockerfile (resolved against the context).
+ * Lines are read in order, a `context:` standing for the `dockerfile:` that follows it in the same section.
+ */
+function composeBuilds(text: string, folder: string): { context: string; dockerfile: string }[] {
+  const builds: { context: string; dockerfile: string }[] = [];
+  let context: string | undefined;
+  for (const line of text.split('\n')) {
+    if (/^\s*build\s*:/.test(line) || /^\s{0,2}[\w.-]+\s*:\s*$/.test(line)) context = undefined; // a new build section or service
+    const key = BUILD_KEY.exec(line);
+    if (!key) continue;
+    if (key[1] === 'context') context = resolve(folder, key[2]);
+    else if (builds.length < MAX_BUILDS) {
+      const base = context ?? folder;
+      builds.push({ context: base, dockerfile: resolve(base, key[2]) });
+    }
+  }
+  return builds;
 }
 
 function containerFilesIn(folder: string): string[] {
   return folderEntries(folder).map((entry) => entry.name).filter((name) => CONTAINER_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER);
 }
 
-/** Records each source a mount or COPY line puts into the init folder, resolved against the container file's folder. */
+/** `WORKDIR /docker-entrypoint-initdb.d`: the relative destinations of the COPY lines after it are in the init folder. */
+const WORKDIR = /^\s*WORKDIR\s+["']?(\S+?)["']?\s*$/i;
+/** `COPY [--chown=…] src… <relative destination>` (or ADD), read after a WORKDIR in the init folder. */
+const COPY_RELATIVE = /^\s*(?:COPY|ADD)\s+((?:--\S+\s+)*)(.+?)\s+(?!\/)(\S+)\s*$/i;
+
+/**
+ * Records each source a mount or COPY line puts into the init folder, resolved against the container file's folder
+ * (a Dockerfile's: its build context). A Dockerfile that first changes into the init folder (`WORKDIR
+ * /docker-entrypoint-initdb.d`) and then copies to a relative name (`COPY db/schema.sql 10_schema.sql`, `COPY
+ * init/ .`) puts its sources there too, until another WORKDIR or FROM.
+ */
 function addInitSources(text: string, folder: string, sources: InitSources): void {
+  let inInitFolder = false;
   for (const line of text.split('\n')) {
+    const workdir = WORKDIR.exec(line);
+    if (workdir || /^\s*FROM\s/i.test(line)) inInitFolder = workdir !== null && workdir[1].replace(/\/+$/, '') === INIT_FOLDER;
+    if (inInitFolder && !line.includes(INIT_FOLDER)) {
+      const copy = COPY_RELATIVE.exec(line);
+      const target = copy?.[3].replace(/^\.\/?/, '/');
+      for (const source of copy ? copy[2].split(/\s+/) : []) addSource(resolve(folder, source), target === '' ? '/' : target, sources);
+      continue;
+    }
     if (!line.includes(INIT_FOLDER)) continue;
     const mount = VOLUME_MOUNT.exec(line);
     if (mount) {

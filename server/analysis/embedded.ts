@@ -57,6 +57,8 @@ const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
 /** Tags that always build a piece of another query (slonik's sql.fragment`…`). */
 const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
+/** Supabase's client libraries (npm, or a CDN URL such as `https://esm.sh/@supabase/supabase-js@2`): HTTP clients of PostgREST. */
+const SUPABASE_CLIENT_MODULE = /(?:^|\/|:)@supabase\/(?:supabase-js|ssr|auth-helpers-[\w-]+)(?:@[\w.^~-]+)?(?:\/|$)/;
 const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
 /**
  * Methods of wrapper APIs that take a whole statement: pg-promise's none/one/many/any/oneOrNone/…,
@@ -535,6 +537,8 @@ class Extractor {
    * a vendored copy): objects it creates count as postgres.js clients only when also used as SQL tags.
    */
   private readonly localPostgresFactories = new Set<string>();
+  /** Names this file imports from Supabase's client libraries (`createClient`, `createBrowserClient`…): their clients speak HTTP, not SQL. */
+  private readonly supabaseClientFactories = new Set<string>();
   /** Names of objects created by calling a postgres.js factory (`const sql = postgres(options)`). */
   private readonly postgresJsClients = new Set<string>();
   /** Names bound to pools created in this file (`const db = new Pool()`, `const sql = postgres()`). */
@@ -620,6 +624,7 @@ class Extractor {
     for (const name of renamedSqlTagImports(this.source)) this.renamedSqlTags.add(name);
     for (const module of modules) {
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
+      else if (SUPABASE_CLIENT_MODULE.test(module.specifier)) for (const name of module.names) this.supabaseClientFactories.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
       if (module.specifier.startsWith('.') && module.whole) this.projectModules.set(module.whole, module.specifier);
     }
@@ -874,10 +879,24 @@ class Extractor {
   }
 
   private isSqlTag(tag: ts.Expression): boolean {
+    if (this.isSupabaseClientMember(tag)) return false;
     if (ts.isCallExpression(tag)) return SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression);
     const name = calleeText(tag);
     if (ts.isPropertyAccessExpression(tag) && ts.isIdentifier(tag.expression) && SQL_TAG_TEXTS.has(`${tag.expression.text}.${name}`)) return true;
     return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && (this.renamedSqlTags.has(name) || this.transactionTags.some((tags) => tags.has(name)) || this.isDriverClient(tag))));
+  }
+
+  /**
+   * ``supabase.sql`…` `` on a client made by Supabase's client library (`const supabase = createClient(url, key)`,
+   * imported from `@supabase/supabase-js`, `@supabase/ssr`, or a CDN URL of them): that client talks to PostgREST
+   * over HTTP and has no `sql` member, so the template is never sent to the database (the call throws).
+   */
+  private isSupabaseClientMember(tag: ts.Expression): boolean {
+    if (this.supabaseClientFactories.size === 0 || !ts.isPropertyAccessExpression(tag) || !ts.isIdentifier(tag.expression)) return false;
+    const binding = this.flow.bindingOf(tag.expression);
+    if (!binding || 'parameterOf' in binding) return false;
+    const value = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    return value !== undefined && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.supabaseClientFactories.has(value.expression.text);
   }
 
   /** ``client.queryArray`…` ``, or ``db.query`…` `` in a file that surely talks to PostgreSQL: a member that runs the template. */

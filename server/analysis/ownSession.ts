@@ -10,7 +10,7 @@
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
 // run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
 // hosts and runs there (ansibleFiles.ts), a sqitch project's change scripts (run with psql), a Supabase project's
-// migrations and seed (supabaseCli.ts), and the files `.poolsafe.json` names in
+// migrations and seed (supabaseCli.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -544,8 +544,8 @@ function isHandRunSnippet(fileName: string, text: string): boolean {
   return !QUERY_ANNOTATION.test(text) && (isDocumentedSnippet(fileName) || isHandRunScript(fileName, text));
 }
 
-/** `SET LOCAL …` or `SELECT set_config(…, true)` as the file's first statement (after comments). */
-const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:;|$))/i;
+/** `SET LOCAL …` or `SELECT set_config(…, true)` (with a column alias or not: `AS user_context`) as the file's first statement (after comments). */
+const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:(?:as\s+)?(?:"[^"\n]+"|[a-z_]\w*)\s*)?(?:;|$))/i;
 
 /**
  * Whether the file opens with a transaction-scoped setting. Nobody writes one first in a script meant to
@@ -582,6 +582,20 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   return sessionOptions(text, whole, fileName);
 }
 
+/** `CREATE DATABASE` or `DROP DATABASE` as the file's first statement (after comments). */
+const CREATES_DATABASE = /^(?:create|drop)\s+database\s/i;
+
+/**
+ * Whether the file opens by creating (or dropping) a database: a bootstrap script an administrator, a container's
+ * init or a setup script runs with psql on a maintenance connection (CREATE DATABASE cannot run inside a
+ * transaction block, and the statements after it are meant for the new database, which a pooled connection
+ * to the application's database never is). Not a file the application sends through its pool.
+ */
+export function opensByCreatingDatabase(text: DocumentText): boolean {
+  const head = text.slice(0, HEAD);
+  return CREATES_DATABASE.test(head.slice(leadingTrivia(head)));
+}
+
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.testScript) return options;
   if (isTestScript(text, fileName)) {
@@ -589,7 +603,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }) };
   }
   if (options?.ownSession) return options;
-  const ownSession = looksLikePgDump(text) || looksLikeModelExport(text)
+  const ownSession = looksLikePgDump(text) || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())

@@ -3,7 +3,8 @@
 // load its `supabase/seed.sql`, over one connection the CLI opens for the run and closes after it (to the local
 // container, or to the hosted database directly or through the session-mode pooler; Supabase sends migrations
 // there, not through the transaction pooler the application's serverless code uses). A file of that folder the CLI
-// skips for its name (`fix-policies.sql`) is pasted into the dashboard's SQL editor, a session of its own as well.
+// skips for its name (`fix-policies.sql`) or its place (a subfolder, or a sibling `supabase/migrations_backup/` of
+// migrations set aside) is pasted into the dashboard's SQL editor or run with psql, a session of its own as well.
 // So a migration's top-level `SET search_path`, `SET check_function_bodies = off` (the first line of the files
 // `supabase db diff` writes), `SET ROLE` or scratch temporary table is that session's business, as in a psql
 // script. The functions a migration creates still run later, in PostgREST's pooled sessions when the application
@@ -19,11 +20,19 @@ const PROJECT_FOLDER = 'supabase';
 const MIGRATIONS_FOLDER = 'migrations';
 const SEED_FILE = 'seed.sql';
 
-/** Whether the file is one the Supabase CLI runs in its own session: `supabase/migrations/*.sql` or `supabase/seed.sql`. */
+/** How many folders below `supabase/migrations*` a migration set aside may be. */
+const NESTING = 3;
+
+/**
+ * Whether the file is one the Supabase CLI runs in its own session: `supabase/seed.sql`, or a `.sql` file in
+ * `supabase/migrations/` (or a folder of it, or a sibling folder named for it: `migrations_backup`, `migrations-old`).
+ */
 export function isSupabaseCliScript(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
-  const folder = dirname(file);
-  if (basename(folder) === PROJECT_FOLDER) return basename(file) === SEED_FILE;
-  return basename(folder) === MIGRATIONS_FOLDER && basename(dirname(folder)) === PROJECT_FOLDER;
+  if (basename(dirname(file)) === PROJECT_FOLDER) return basename(file) === SEED_FILE;
+  for (let folder = dirname(file), level = 0; level < NESTING; folder = dirname(folder), level++) {
+    if (basename(folder).startsWith(MIGRATIONS_FOLDER) && basename(dirname(folder)) === PROJECT_FOLDER) return true;
+  }
+  return false;
 }

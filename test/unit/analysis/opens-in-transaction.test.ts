@@ -28,3 +28,13 @@ test('SET LOCAL is still flagged after another opening statement, or after the f
   // Query text with no file (what the pooler reads) is not a file its runner wraps.
   assert.deepEqual(analyzeSql('SET LOCAL lock_timeout = 0;\nSELECT 1;\n').map((f) => f.rule), ['set-local-outside-transaction']);
 });
+
+test('an opening set_config(…, true) that names its result column (AS ctx, or a bare alias) still opens the file inside its runner\'s transaction', () => {
+  assert.deepEqual(rules("-- sets who is asking\nSELECT set_config('app.member_id', $1::text, true) AS member_ctx;\n"), []);
+  assert.deepEqual(rules("select set_config('app.member_id', $1, true) member_ctx;\nselect set_config('app.org_id', $2, true) \"org ctx\";\n"), []);
+});
+
+test('an aliased set_config(…, true) after another opening statement, or only in the opening comment, is still flagged', () => {
+  assert.deepEqual(rules("CREATE TABLE members (id int);\nSELECT set_config('app.member_id', $1, true) AS member_ctx;\n"), ['set-local-outside-transaction']);
+  assert.deepEqual(rules("-- SELECT set_config('app.member_id', $1, true) AS member_ctx;\nSELECT 1;\nSELECT set_config('app.member_id', $1, true) AS member_ctx;\n"), ['set-local-outside-transaction']);
+});

@@ -195,6 +195,29 @@ test('SQL a compose file mounts, or a Dockerfile copies, into /docker-entrypoint
   }
 });
 
+test('a Dockerfile that changes into /docker-entrypoint-initdb.d copies its relative destinations there, also when a compose file at the root builds it from a subfolder with the root as context', (t) => {
+  const root = scratchRepository('docker-workdir', t).writeAll({
+    'compose.yaml': 'services:\n  database:\n    build:\n      context: .\n      dockerfile: ops/db/Dockerfile\n    ports:\n      - "5432:5432"\n',
+    'ops/db/Dockerfile': 'FROM postgres:16 AS base\nWORKDIR /docker-entrypoint-initdb.d\nCOPY ops/db/start.sh 10_start.sh\nCOPY db/install.sql 20_install.sql\nCOPY db/extra/ .\nWORKDIR /srv\nCOPY db/report.sql report.sql\n',
+    'local/Dockerfile': 'FROM postgres:16\nWORKDIR /docker-entrypoint-initdb.d/\nCOPY bootstrap.sql ./\n',
+  });
+  for (const path of [['db', 'install.sql'], ['db', 'extra', 'grants.sql'], ['local', 'bootstrap.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+});
+
+test('COPY after a WORKDIR elsewhere, or a Dockerfile no compose file builds, puts nothing into the init folder', (t) => {
+  const root = scratchRepository('docker-workdir-not', t).writeAll({
+    'compose.yaml': 'services:\n  api:\n    build:\n      context: .\n      dockerfile: ops/api/Dockerfile\n',
+    'ops/api/Dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY db/queries.sql queries.sql\n',
+    'ops/db/Dockerfile': 'FROM postgres:16\nWORKDIR /docker-entrypoint-initdb.d\nCOPY db/orphan.sql 10_orphan.sql\n',
+    'other/Dockerfile': 'FROM postgres:16\nWORKDIR /docker-entrypoint-initdb.d\nFROM postgres:16 AS final\nCOPY late.sql late.sql\n',
+  });
+  for (const path of [['db', 'queries.sql'], ['db', 'orphan.sql'], ['other', 'late.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
+  }
+});
+
 test('SQL the repository\'s scripts run with psql -f / --file / < (shell, CI config, Makefile, package.json) runs in psql\'s own session', (t) => {
   const root = scratchRepository('psql-runs', t).writeAll({
     'run_checks.sh': '#!/bin/sh\nsu - postgres -c "psql -X -d ${DB} -f "${here}"/.ci/seed_db.sql"\npg_dump -f dump/out.sql app\n',
@@ -433,7 +456,8 @@ test("a Supabase project's migrations and seed (supabase/migrations/*.sql, supab
   const repo = scratchRepository('supa', t);
   const script = "set check_function_bodies = off;\nSET search_path TO billing, public;\nCREATE TEMP TABLE moved AS SELECT 1 AS id;\nCREATE TABLE invoices (id int);\n";
   const rpc = "CREATE FUNCTION use_workspace(w text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $$\nBEGIN\n  PERFORM set_config('app.workspace', w, false);\nEND $$;\n";
-  for (const file of ['supabase/migrations/20240101000000_billing.sql', 'supabase/migrations/hotfix-policies.sql', 'apps/web/supabase/migrations/20240102000000_x.sql', 'supabase/seed.sql']) {
+  for (const file of ['supabase/migrations/20240101000000_billing.sql', 'supabase/migrations/hotfix-policies.sql', 'apps/web/supabase/migrations/20240102000000_x.sql', 'supabase/seed.sql',
+    'supabase/migrations/archive/20230101000000_old.sql', 'supabase/migrations_backup/20230101000000_old.sql']) {
     assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), [], file);
   }
   assert.deepEqual(analyzeSql(script + rpc, undefined, repo.write('supabase/migrations/20240103000000_rpc.sql', script + rpc)).map((f) => f.rule), ['session-set']);
@@ -443,7 +467,25 @@ test('migrations of other tools, and other files of a supabase folder, keep thei
   const repo = scratchRepository('supa-other', t);
   const script = "SET search_path TO billing, public;\nCREATE TABLE invoices (id int);\n";
   for (const file of ['db/migrations/20240101000000_billing.sql', 'migrations/0001_init.up.sql', 'prisma/migrations/20240101_init/migration.sql',
-    'supabase/migrations/archive/20240101000000_old.sql', 'supabase/functions/report/query.sql', 'supabase/queries.sql', 'app/supabase-migrations/0001.sql']) {
+    'supabase/functions/report/query.sql', 'supabase/queries.sql', 'supabase/sql/report.sql', 'app/supabase-migrations/0001.sql', 'supabase/functions/migrations/0001.sql']) {
     assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), ['session-set'], file);
   }
+});
+
+test('a script that opens by creating or dropping a database is a bootstrap run on a maintenance session (psql, an init container), wherever it sits', (t) => {
+  const repo = scratchRepository('bootstrap', t);
+  const script = "-- one-time setup\nDROP DATABASE IF EXISTS shop_db;\nCREATE DATABASE shop_db TEMPLATE template0;\n-- reconnect to shop_db, then:\nSET TIME ZONE 'UTC';\nSET search_path TO shop;\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\n";
+  for (const file of ['db/migrations/001_create_database.sql', 'setup/create_db.sql']) {
+    assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), [], file);
+  }
+  const created = "CREATE DATABASE reports;\n" + "CREATE FUNCTION use_shop(s text) RETURNS void LANGUAGE sql AS $$ SELECT set_config('app.shop', s, false) $$;\n";
+  assert.deepEqual(analyzeSql(created, undefined, repo.write('setup/functions.sql', created)).map((f) => f.rule), ['session-set']);
+});
+
+test('a database created later in a file, or only named in a comment, does not make the file a bootstrap script', (t) => {
+  const repo = scratchRepository('bootstrap-not', t);
+  const later = "SET search_path TO shop;\nCREATE DATABASE reports;\n";
+  assert.deepEqual(analyzeSql(later, undefined, repo.write('db/migrations/002.sql', later)).map((f) => f.rule), ['session-set']);
+  const comment = "-- CREATE DATABASE shop_db; was done by hand\nSET search_path TO shop;\n";
+  assert.deepEqual(analyzeSql(comment, undefined, repo.write('db/migrations/003.sql', comment)).map((f) => f.rule), ['session-set']);
 });
