@@ -19,6 +19,8 @@ export const CONFIG_NAME = 'name';
 /** postgres.js `sql.unsafe(text, args, { prepare: true })`: a named prepared statement asked for by name. */
 export const UNSAFE_METHOD = 'unsafe';
 export const PREPARE_OPTION = 'prepare';
+/** postgres.js's older name for the same switch, still read by v3: `no_prepare: true` is `prepare: false`. */
+export const NO_PREPARE_OPTION = 'no_prepare';
 /** knex's `searchPath` option: its PostgreSQL dialect sends SET search_path on every new connection (knexSearchPath.ts). */
 export const SEARCH_PATH_OPTION = 'searchPath';
 

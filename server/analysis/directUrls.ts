@@ -72,8 +72,30 @@ export function hasPooledSibling(name: string, text: string): boolean {
 /** A parsed file and its path. */
 interface FileView { source: ts.SourceFile; path: string }
 
-/** What an expression's URL comes from: names of settings, and the constructor parameters it is passed in by. */
-interface UrlSources { names: string[]; parameters: ts.ParameterDeclaration[]; unknown: boolean }
+/**
+ * What an expression's URL comes from: names of settings, and the constructor parameters it is passed in by;
+ * `unpooled` when the code itself turns a pooled URL into the direct one (`url.replace('-pooler', '')`).
+ */
+interface UrlSources { names: string[]; parameters: ts.ParameterDeclaration[]; unknown: boolean; unpooled?: boolean }
+
+/** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
+const POOLER_PORT = /\b(?:6432|6543)\b/;
+const STRING_METHODS_REPLACING = new Set(['replace', 'replaceAll']);
+
+/**
+ * `url.replace('-pooler', '')`, `url.replace(/-pooler\./, '.')`, `url.replace(':6543', ':5432')`: the code derives
+ * the direct endpoint from the pooled URL by removing the pooler's part of the host (Neon's `-pooler` suffix) or its
+ * port. What is removed must name a pool word or a pooler port, and what is put instead neither.
+ */
+function removesPooler(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !STRING_METHODS_REPLACING.has(callee.name.text) || call.arguments.length !== 2) return false;
+  const [removed, added] = call.arguments;
+  const removedText = ts.isStringLiteralLike(removed) || ts.isRegularExpressionLiteral(removed) ? removed.text : undefined;
+  if (removedText === undefined || !ts.isStringLiteralLike(added)) return false;
+  const namesPooler = (text: string): boolean => POOLER_PORT.test(text) || /pool|bouncer/i.test(text);
+  return namesPooler(removedText) && !namesPooler(added.text);
+}
 
 function withoutWrappers(node: ts.Expression): ts.Expression {
   let value = node;
@@ -109,6 +131,7 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     sources.names.push(...more.names);
     sources.parameters.push(...more.parameters);
     sources.unknown ||= more.unknown;
+    sources.unpooled ||= more.unpooled;
   };
   const value = withoutWrappers(expression);
   if (ts.isConditionalExpression(value)) {
@@ -127,6 +150,8 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     sources.names.push(value.name.text);
   } else if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) {
     sources.names.push(value.argumentExpression.text);
+  } else if (ts.isCallExpression(value) && removesPooler(value)) {
+    sources.unpooled = true;
   } else if (ts.isCallExpression(value) && value.arguments.length > 0 && value.arguments.every((a) => ts.isStringLiteralLike(a))) {
     sources.names.push(...value.arguments.map((a) => (a as ts.StringLiteralLike).text)); // getEnv('DIRECT_URL', 'DATABASE_DIRECT_URL')
   } else if (ts.isIdentifier(value)) {
@@ -169,7 +194,7 @@ function isDirectName(name: string, texts: () => string[]): boolean {
 /** Whether every URL an expression may hold is a direct one, following constructor parameters to callers. */
 function holdsDirectUrl(expression: ts.Expression, view: FileView, followCallers: boolean): boolean {
   const sources = urlSources(expression, view);
-  if (sources.unknown || (sources.names.length === 0 && sources.parameters.length === 0)) return false;
+  if (sources.unknown || (sources.names.length === 0 && sources.parameters.length === 0 && !sources.unpooled)) return false;
   let texts: string[] | undefined;
   const lazyTexts = (): string[] => (texts ??= siblingTexts(view));
   if (!sources.names.every((name) => isDirectName(name, lazyTexts))) return false;

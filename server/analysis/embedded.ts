@@ -29,7 +29,7 @@ import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMeth
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { connectsToAdminConsole } from './adminConsole';
-import { optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
+import { TURNS_PREPARE_OFF, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { CodeBranches } from './codeBranches';
 import { declaredType } from './declaredTypes';
@@ -485,7 +485,7 @@ function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
 interface ClientOrigin {
   creates(value: ts.Expression): boolean;
   /** Judges `this.x` members; without it they are followed like other property accesses. */
-  member?(value: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean;
+  member?(value: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean;
   declared(declaration: ts.VariableDeclaration | ts.ParameterDeclaration): boolean;
 }
 
@@ -692,9 +692,13 @@ class Extractor {
   private addPreparesByDefaultFinding(call: ts.CallExpression | ts.NewExpression, noOptionsPrefix: string, message: string): void {
     const args: readonly ts.Expression[] = call.arguments ?? [];
     const options = args.find(ts.isObjectLiteralExpression) ?? this.heldOptions(args);
-    const prepare = options && prepareOption(options, this.flow);
+    // Options built elsewhere in the file (merged by a call, returned by a local function): read, never edited.
+    const prepare = options ? prepareOption(options, this.flow) : firstDefined(args, (argument) => heldPrepareOption(argument, this.flow));
     // Computed: prepares by default (a const or a parameter default that is true), or else the author's decision.
     if (prepare && preparesByDefault(prepare, this.flow) !== true) return;
+    // Options the caller hands in, in a module that turns preparing off in the options it builds itself: the
+    // caller's options are (most likely) those; the module's author has dealt with prepare.
+    if (!prepare && TURNS_PREPARE_OFF.test(this.source.text) && args.some((argument) => optionsFromParameter(argument, this.flow))) return;
     const severity = this.severityOf('protocol-prepared-statement');
     if (!severity) return;
     // A `prepare: true` of shared options elsewhere in the file: reported (and fixed) at this call.
@@ -1237,7 +1241,7 @@ class Extractor {
    * `this.x` when every assignment to `x` in the class makes such a client. What it sends never meets the pooler.
    */
   private isDirectClient(receiver: ts.Expression | undefined): boolean {
-    if (!receiver || !this.fileName || !/direct|unpooled|non_?pool|pool/i.test(this.source.text)) return false;
+    if (!receiver || !this.fileName || !/direct|unpooled|non_?pool|pool|bouncer|\b(?:6432|6543)\b/i.test(this.source.text)) return false;
     return this.tracesTo(receiver, {
       creates: (value) => this.createsDirectClient(value),
       member: (value) => this.memberHoldsDirectClient(value),
@@ -1254,13 +1258,13 @@ class Extractor {
   }
 
   /** `this.listener` where each `this.listener = …` (and the property's initializer) in the class makes a direct client. */
-  private memberHoldsDirectClient(member: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean {
+  private memberHoldsDirectClient(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
     let owner: ts.Node | undefined = member.parent;
     while (owner && !ts.isClassLike(owner)) owner = owner.parent;
     if (!owner) return false;
     const values: ts.Expression[] = [];
     const visit = (node: ts.Node): void => {
-      if (ts.isPropertyDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === member.name.text && node.initializer) values.push(node.initializer);
+      if (ts.isPropertyDeclaration(node) && memberNameText(node.name) === member.name.text && node.initializer) values.push(node.initializer);
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isClientMember(node.left) && node.left.name.text === member.name.text) {
         values.push(node.right);
       }
@@ -1404,13 +1408,13 @@ class Extractor {
   }
 
   /** `this.db` where the enclosing class declares `db` (a property or a constructor's parameter property) with postgres.js's client type. */
-  private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean {
+  private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
     if (this.postgresJsNames.size === 0) return false;
     let owner: ts.Node | undefined = member.parent;
     while (owner && !ts.isClassLike(owner)) owner = owner.parent;
     if (!owner) return false;
     for (const element of owner.members) {
-      if (ts.isPropertyDeclaration(element) && ts.isIdentifier(element.name) && element.name.text === member.name.text) {
+      if (ts.isPropertyDeclaration(element) && memberNameText(element.name) === member.name.text) {
         return this.isPostgresJsClientType(element.type);
       }
       if (ts.isConstructorDeclaration(element)) {
@@ -1625,20 +1629,34 @@ function applyLineSuppressions(text: string, findings: Finding[]): Finding[] {
 }
 
 /** `this.pg` declared in its class as a PGlite instance: a property (`pg: PGlite`, `= new PGlite()`) or constructor parameter property. */
-function isPgliteMember(member: ts.PropertyAccessExpression & { name: ts.Identifier }): boolean {
+function isPgliteMember(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
   let owner: ts.Node | undefined = member.parent;
   while (owner && !ts.isClassLike(owner)) owner = owner.parent;
   if (!owner) return false;
   const name = member.name.text;
   return owner.members.some((m) => {
-    if (ts.isPropertyDeclaration(m)) return ts.isIdentifier(m.name) && m.name.text === name && (typeNameMatches(m.type, PGLITE_TYPE) || (m.initializer !== undefined && createsPglite(m.initializer)));
+    if (ts.isPropertyDeclaration(m)) return memberNameText(m.name) === name && (typeNameMatches(m.type, PGLITE_TYPE) || (m.initializer !== undefined && createsPglite(m.initializer)));
     return ts.isConstructorDeclaration(m) && m.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.isParameterPropertyDeclaration(p, m) && typeNameMatches(p.type, PGLITE_TYPE));
   });
 }
 
 /** `this.db`: a client an object holds. */
-function isClientMember(node: ts.Expression): node is ts.PropertyAccessExpression & { name: ts.Identifier } {
-  return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(node.name);
+function firstDefined<T, U>(items: readonly T[], pick: (item: T) => U | undefined): U | undefined {
+  for (const item of items) {
+    const found = pick(item);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** `this.db`, or a private field `this.#db`: a client the object holds. */
+function isClientMember(node: ts.Expression): node is ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier } {
+  return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name));
+}
+
+/** A class member's declared name (`db`, `#db`), the way `this.…` reads it. */
+function memberNameText(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
 }
 
 /** node-postgres's (and look-alike drivers') single-connection client class: `Client`, `pg.Client`, `new (require('pg').Client)`. */

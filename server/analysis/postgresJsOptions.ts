@@ -1,9 +1,12 @@
 // The `prepare` option a postgres.js client is created with, followed through the shapes options take in
-// real code: an options object held in a local name (`postgres(options)`), and spreads of such objects
-// (`postgres({ ...options, max: 2 })`) where a later property wins over an earlier one.
+// real code: an options object held in a local name (`postgres(options)`), spreads of such objects
+// (`postgres({ ...options, max: 2 })`) where a later property wins over an earlier one, objects merged by a
+// call (`merge(defaults, overrides)`, `Object.assign({}, a, b)`: later arguments win) and the one value a local
+// function returns (`postgres(buildOptions(opts))`). postgres.js's older option name `no_prepare` counts as
+// the opposite of `prepare` (v3 still reads it).
 import ts from 'typescript';
-import type { Flow } from './embeddedFlow';
-import { PREPARE_OPTION } from './codeWords';
+import { singleReturn, type Flow } from './embeddedFlow';
+import { NO_PREPARE_OPTION, PREPARE_OPTION } from './codeWords';
 
 /** How many names deep an options object is followed (`const base = {…}; const options = { ...base }`). */
 const MAX_OPTION_HOPS = 4;
@@ -25,16 +28,68 @@ export function prepareOption(options: ts.ObjectLiteralExpression, flow: Flow, h
   let prepare: ts.Expression | undefined;
   for (const property of options.properties) {
     if (ts.isSpreadAssignment(property)) {
-      const spread = hops < MAX_OPTION_HOPS ? optionsObject(property.expression, flow, hops + 1) : undefined;
-      prepare = (spread && prepareOption(spread, flow, hops + 1)) ?? prepare;
+      prepare = (hops < MAX_OPTION_HOPS ? heldPrepareOption(property.expression, flow, hops + 1) : undefined) ?? prepare;
     } else if (ts.isPropertyAssignment(property) && propertyNamed(property.name, PREPARE_OPTION)) {
       prepare = property.initializer;
     } else if (ts.isShorthandPropertyAssignment(property) && property.name.text === PREPARE_OPTION) {
       prepare = property.name;
+    } else if (ts.isPropertyAssignment(property) && propertyNamed(property.name, NO_PREPARE_OPTION)) {
+      // `no_prepare: x` is `prepare: !x` (a node of its own, outside the file's text: no fix edits it).
+      prepare = ts.factory.createLogicalNot(property.initializer);
     }
   }
   return prepare;
 }
+
+/** Calls that merge option objects into one, a later argument's property winning (lodash's and deepmerge's `merge`, `Object.assign`). */
+const MERGING_CALL = /^(?:merge|mergeDeep|deepMerge|deepmerge|assign|extend|mergeOptions|mergeConfig)$/;
+
+/**
+ * The `prepare` value of options given by an expression other than a literal written at the call: a local name
+ * holding an object, a merging call of several (the last one that sets it wins), or a call of a local function
+ * whose one returned value is such options. Unknown (a parameter, another module's function): undefined.
+ */
+export function heldPrepareOption(expression: ts.Expression, flow: Flow, hops = 0): ts.Expression | undefined {
+  const node = unwrapValue(expression);
+  if (ts.isObjectLiteralExpression(node)) return prepareOption(node, flow, hops);
+  if (hops >= MAX_OPTION_HOPS) return undefined;
+  if (ts.isIdentifier(node)) {
+    const binding = flow.bindingOf(node);
+    const value = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+    return value ? heldPrepareOption(value, flow, hops + 1) : undefined;
+  }
+  if (!ts.isCallExpression(node)) return undefined;
+  const callee = node.expression;
+  const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (MERGING_CALL.test(calleeName)) {
+    let prepare: ts.Expression | undefined;
+    for (const argument of node.arguments) prepare = heldPrepareOption(argument, flow, hops + 1) ?? prepare;
+    return prepare;
+  }
+  const fn = flow.localFunction(callee);
+  const returned = fn && singleReturn(fn);
+  return returned ? heldPrepareOption(returned, flow, hops + 1) : undefined;
+}
+
+/**
+ * Whether options come from the caller: a parameter of the enclosing function, given as it is, spread into a
+ * literal (`{ ...connectionOptions, database }`) or held in a local name first.
+ */
+export function optionsFromParameter(expression: ts.Expression, flow: Flow, hops = 0): boolean {
+  const node = unwrapValue(expression);
+  if (hops >= MAX_OPTION_HOPS) return false;
+  if (ts.isObjectLiteralExpression(node)) {
+    return node.properties.some((property) => ts.isSpreadAssignment(property) && optionsFromParameter(property.expression, flow, hops + 1));
+  }
+  if (!ts.isIdentifier(node)) return false;
+  const binding = flow.bindingOf(node);
+  if (!binding) return false;
+  if ('parameterOf' in binding) return true;
+  return binding.variable.initializer !== undefined && optionsFromParameter(binding.variable.initializer, flow, hops + 1);
+}
+
+/** An options object written in the file that turns preparing off (`prepare: false`, or the older `no_prepare: true`). */
+export const TURNS_PREPARE_OFF = new RegExp(String.raw`(?:[{,]\s*|^\s*)(?:${PREPARE_OPTION}\s*:\s*false|${NO_PREPARE_OPTION}\s*:\s*true)\b`, 'm');
 
 function propertyNamed(name: ts.PropertyName, wanted: string): boolean {
   return (ts.isIdentifier(name) || ts.isStringLiteral(name)) && name.text === wanted;

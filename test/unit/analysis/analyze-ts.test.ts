@@ -210,6 +210,39 @@ test('a postgres.js client\'s prepare option is read through a local options obj
   assert.deepEqual(rules("const loud = { prepare: true };\nconst sql = postgres({ prepare: false, ...loud });"), ['protocol-prepared-statement']);
 });
 
+test('postgres.js options built by a merging call or a local function, and the older no_prepare name, are read', () => {
+  const rules = (body: string) => analyze(`import postgres from 'postgres';\nimport merge from 'lodash.merge';\n${body}`, 'javascript', {}, 'store.js').map((f) => f.rule);
+  // no_prepare: true is prepare: false (postgres.js still reads the old name); no_prepare: false prepares.
+  assert.deepEqual(rules("export const ledger = postgres(process.env.LEDGER_URL, { no_prepare: true, max: 4 });"), []);
+  assert.deepEqual(rules("export const ledger = postgres({ no_prepare: false });"), ['protocol-prepared-statement']);
+  // Options merged by a call: a later argument wins; a local function's one returned value is followed.
+  const builder = [
+    'function ledgerOptions(overrides) {',
+    '  const merged = Object.assign({}, { idle_timeout: 20, no_prepare: true }, overrides);',
+    '  return merged;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(`${builder}\nexport const ledger = postgres(ledgerOptions({ max: 2 }));`), []);
+  assert.deepEqual(rules(`${builder}\nconst options = ledgerOptions();\nexport const ledger = postgres(process.env.LEDGER_URL ?? options, options);`), []);
+  assert.deepEqual(rules("export const ledger = postgres(merge({ prepare: false }, { prepare: true }));"), ['protocol-prepared-statement']);
+  assert.deepEqual(rules("function ledgerOptions() { return { max: 3 }; }\nexport const ledger = postgres(ledgerOptions());"), ['protocol-prepared-statement']);
+  // A function of another module builds the options: unknown, the default counts.
+  assert.deepEqual(rules("import { ledgerOptions } from './options';\nexport const ledger = postgres(ledgerOptions());"), ['protocol-prepared-statement']);
+});
+
+test('a postgres.js client given its caller\'s options is not flagged in a module whose own options turn preparing off', () => {
+  const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'javascript', {}, 'admin.js').map((f) => f.rule);
+  const maintenance = 'export function maintenanceClient(callerOptions) {\n  const options = { ...callerOptions, database: "postgres" };\n  return postgres(options);\n}';
+  assert.deepEqual(rules(`export const defaults = { prepare: false, max: 5 };\n${maintenance}`), []);
+  assert.deepEqual(rules(`const defaults = {\n  no_prepare: true,\n};\n${maintenance}`), []);
+  // Nothing in the module turns it off (or only says so in a comment, or as a different value): flagged.
+  assert.deepEqual(rules(maintenance), ['protocol-prepared-statement']);
+  assert.deepEqual(rules(`// set prepare: false before deploying\n${maintenance}`), ['protocol-prepared-statement']);
+  assert.deepEqual(rules(`export const defaults = { prepare: falseish };\n${maintenance}`), ['protocol-prepared-statement']);
+  // Options the module makes itself (no caller's options) without prepare: flagged though another client turns it off.
+  assert.deepEqual(rules("export const quiet = postgres({ prepare: false });\nexport const loud = postgres({ max: 1 });"), ['protocol-prepared-statement']);
+});
+
 test('a postgres.js client made inline only to read its parsed options is not flagged; one made inline and queried is', () => {
   const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'javascript', {}, 'options.js').map((f) => f.rule);
   assert.deepEqual(rules("const parsed = postgres('postgres://u:p@db/app').options;"), []);

@@ -86,3 +86,17 @@ test('a pooled URL preferred over a direct one, or a choice whose other branch i
   assert.deepEqual(found(sessionOpener("process.env.NODE_ENV === 'test' ? settings.directUrl : settings.url")), flagged);
   assert.deepEqual(found(sessionOpener('settings.url')), flagged);
 });
+
+// A pooled URL turned into the direct endpoint by the code itself: the pooler's part of the host (Neon's
+// `-pooler` suffix) or its port removed with a string replace. Anything else put in, or a replace that adds a
+// pool word instead, leaves the URL pooled.
+test('a pooled URL with its pooler host part or port replaced away connects directly', () => {
+  assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace('-pooler', '')")), []);
+  assert.deepEqual(found(notifier("settings.url.replaceAll(/-pooler\\./g, '.')")), []);
+  assert.deepEqual(found(notifier("String(process.env.PG_URL).replace(':6543/', ':5432/')")), []);
+  const flagged = ['listen LISTEN billing_events', 'session-set SET idle_session_timeout = 0'];
+  assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace('.internal', '-pooler.internal')")), flagged);
+  assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace('-pooler', '-pooler-eu')")), flagged);
+  assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace('http', 'postgres')")), flagged);
+  assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace(prefix, '')")), flagged);
+});

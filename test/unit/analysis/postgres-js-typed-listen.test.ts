@@ -73,3 +73,21 @@ test('listen on something else in a file that imports postgres.js types is not f
   ].join('\n');
   assert.deepEqual(found(elsewhere), []);
 });
+
+test('listen on a private field (#client) typed with postgres.js Sql is flagged; an http server in a private field is not', () => {
+  const text = [
+    "import type { Sql } from 'postgres';",
+    "import type { Server } from 'node:http';",
+    'export class Outbox {',
+    '  readonly #client: Sql;',
+    '  readonly #web: Server;',
+    "  #topic = 'outbox_ready';",
+    '  constructor(client: Sql, web: Server) { this.#client = client; this.#web = web; }',
+    '  async watch(onReady: () => void) {',
+    '    this.#web.listen(8080, () => undefined);',
+    '    return this.#client.listen(this.#topic, onReady);',
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['listen this.#client.listen(this.#topic, onReady)']);
+});
