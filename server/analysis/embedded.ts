@@ -21,6 +21,7 @@ import { walkDescendants } from './astWalk';
 import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
+import { leadingTrivia } from './dynamicSql';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { fileDialect, importedModules, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
@@ -77,6 +78,21 @@ const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNo
  * escape hatch (``db.$query`…` ``, named so it cannot clash with a table): as telling as a wrapper's name.
  */
 const TAGGED_QUERY_MEMBER = /^\$?(?:query|execute)(?:[A-Z]\w*)?$/;
+/**
+ * Text only PostgreSQL runs, that keeps state on the server connection it is sent on: a session advisory-lock call,
+ * `LISTEN`, `set_config(…)`, or a `SET` of a dotted custom setting (`SET app.tenant = …`, `SET SESSION "app.user"
+ * TO …`). No other database and no other language writes it (`SET search_path` is DuckDB's and Redshift's too), so a sink whose name only says it runs a query (a project's own `query` tag, `db.query` of an ORM whose
+ * module is not a PostgreSQL driver, a client API's `sql(text)`) is known to send it to PostgreSQL.
+ */
+const POSTGRES_SESSION_TEXT = /\bpg_(?:try_)?advisory_(?:lock|unlock)(?:_shared|_all)?\s*\(|^listen\s+[\w"$]|\bset_config\s*\(|^set\s+(?:session\s+|local\s+)?"?[a-z_]\w*"?\."?[a-z_]\w*"?\s*(?:=|to\b)/i;
+/** Functions named for sending SQL text, not driver query methods (`sql(text)` of a client API, an imported `exec(text)`): read only with POSTGRES_SESSION_TEXT. */
+const SESSION_TEXT_SINK = /^(?:sql|exec|execute|run)$/;
+/** Tags named for running a query (`query\`…\``, a project's own builder): read only with POSTGRES_SESSION_TEXT. */
+/** node-postgres's wire-protocol `connection.parse({ name, text })` (inspectProtocolParse). */
+const PROTOCOL_PARSE_METHOD = 'parse';
+/** A receiver named for a server connection: `connection`, `this.conn`, `con`, `pgConnection`. */
+const CONNECTION_NAME = /^(?:con|conn|connection|\w*Connection|\w*Conn)$/;
+const QUERY_TAG_NAME = /^(?:query|execute)(?:[A-Z]\w*)?$/;
 /**
  * `all(sql)` runs SQL text in SQLite-style APIs and migration drivers (db-migrate's): read as a wrapper's
  * text only in a file that surely talks to PostgreSQL, where it is not SQLite's. (Not `exec`: PGlite's,
@@ -353,9 +369,21 @@ function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
   while (ts.isPropertyAccessExpression(current)) current = withoutAwait(current.expression);
   return ts.isIdentifier(current) ? current : undefined;
 }
-/** Text that opens a whole statement or a SET (not a column list, nor a sentence such as 'Select a file'). */
+/** Text that opens a whole statement or a SET only PostgreSQL runs and that keeps session state (POSTGRES_SESSION_TEXT). */
+function opensPostgresSessionStatement(parts: Part[]): boolean {
+  if (!opensStatement(parts)) return false;
+  const text = (parts[0] as { text: string }).text;
+  return POSTGRES_SESSION_TEXT.test(text.slice(leadingTrivia(text)));
+}
+
+/**
+ * Text that opens a whole statement or a SET (not a column list, nor a sentence such as 'Select a file'), after any
+ * comments it starts with (`/* tag for pg_stat_activity *\/ LISTEN $1~`, `-- name: lock\nSELECT …`).
+ */
 function opensStatement(parts: Part[]): boolean {
-  return parts[0].kind === 'text' && RETURNED_STATEMENT_START.test(parts[0].text) && !opensWithCapitalised(parts[0].text);
+  if (parts[0].kind !== 'text') return false;
+  const text = parts[0].text.slice(leadingTrivia(parts[0].text));
+  return RETURNED_STATEMENT_START.test(text) && !opensWithCapitalised(text);
 }
 
 /** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
@@ -903,10 +931,31 @@ class Extractor {
     return value !== undefined && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.supabaseClientFactories.has(value.expression.text);
   }
 
-  /** ``client.queryArray`…` ``, or ``db.query`…` `` in a file that surely talks to PostgreSQL: a member that runs the template. */
-  private isQueryMemberTag(tag: ts.Expression): tag is ts.PropertyAccessExpression {
+  /**
+   * ``client.queryArray`…` ``, or ``db.query`…` `` in a file that surely talks to PostgreSQL, or anywhere when its
+   * text is a session statement only PostgreSQL runs (``orm.query`SELECT pg_advisory_lock(…)` ``): a member that runs the template.
+   */
+  private isQueryMemberTag(tag: ts.Expression, template: ts.TemplateLiteral): tag is ts.PropertyAccessExpression {
     if (!ts.isPropertyAccessExpression(tag) || !TAGGED_QUERY_MEMBER.test(tag.name.text)) return false;
-    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(tag.name.text) || tag.name.text.startsWith('$');
+    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(tag.name.text) || tag.name.text.startsWith('$')
+      || opensPostgresSessionStatement(taggedTemplateParts(template, this.source));
+  }
+
+  /**
+   * A project's own query tag (``query`SELECT pg_advisory_lock(${key})`.exec(db)``, ``executeSql`LISTEN jobs` ``),
+   * named for running a query, whose text is a session statement only PostgreSQL runs. Sent on the client its
+   * result is run with (`.exec(db)`), else on a client this file cannot see.
+   */
+  private inspectOwnQueryTag(node: ts.TaggedTemplateExpression, groupFor: (receiver: ts.Expression | undefined) => Group): boolean {
+    if (!ts.isIdentifier(node.tag) || !QUERY_TAG_NAME.test(node.tag.text)) return false;
+    const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
+    if (parts.length === 0 || !opensPostgresSessionStatement(parts)) return false;
+    const runner = node.parent;
+    const run = ts.isPropertyAccessExpression(runner) && runner.expression === node && ts.isCallExpression(runner.parent) && runner.parent.expression === runner ? runner.parent : undefined;
+    const client = run && run.arguments.length === 1 ? run.arguments[0] : undefined;
+    if (client && isOtherDialectReceiver(client, this.otherObjects)) return true;
+    this.addPiece(client && this.bypassesPooler(node, client) ? this.unpooledGroup() : groupFor(client), parts, false, true);
+    return true;
   }
 
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
@@ -946,8 +995,10 @@ class Extractor {
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
       const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
       this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true);
-    } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag)) {
+    } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag, node.template)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
+    } else if (ts.isTaggedTemplateExpression(node) && this.inspectOwnQueryTag(node, groupFor)) {
+      // read above
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -993,6 +1044,7 @@ class Extractor {
     if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
     // An early `return ''` (nothing to do: `if (!table.schemaName) return ''`) sends nothing: the other return is the SQL.
     const result = singleReturn(fn as ts.FunctionLikeDeclaration, true);
+
     // A query config written in place (`return { statement: 'SET search_path TO …' }`) is read by its text.
     const returned = result && (this.flow.configText(result) ?? result);
     // Other functions count only when they return the text itself (every function of the file gets here).
@@ -1036,6 +1088,7 @@ class Extractor {
       return;
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
+    if (name === PROTOCOL_PARSE_METHOD && receiver && this.inspectProtocolParse(call, receiver)) return;
     if (receiver && (beginsTransactionOnClient(call, name) || opensPerTestTransaction(call, receiver, this.source))) {
       const group = groupFor(receiver);
       (group.mayOpenBefore ??= new Set()).add(group.pieces.length);
@@ -1059,6 +1112,21 @@ class Extractor {
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
     const inTransaction = hasTransactionOption(call) ? (): Group => this.standaloneGroup(true) : groupFor;
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
+  }
+
+  /**
+   * node-postgres's wire-protocol connection (what a `Submittable`'s `submit(connection)` is given, as pg-cursor's is):
+   * `connection.parse({ name, text })` sends a Parse message for a NAMED statement, kept on that server connection
+   * for later Bind/Describe messages and `EXECUTE`s. Only in a file that surely talks to PostgreSQL, on a receiver named
+   * for a connection (a template engine's `parser.parse({ name, text })` is not one); an empty name is the unnamed statement.
+   */
+  private inspectProtocolParse(call: ts.CallExpression, receiver: ts.Expression): boolean {
+    const [config] = call.arguments;
+    if (!this.surelyPostgres || call.arguments.length !== 1 || !ts.isObjectLiteralExpression(config) || !CONNECTION_NAME.test(calleeText(receiver) || receiver.getText(this.source))) return false;
+    if (!objectProperty(config, CONFIG_TEXT) || !objectProperty(config, CONFIG_NAME)) return false;
+    if (this.bypassesPooler(call, receiver)) return true;
+    for (const name of this.flow.resolveQuery(config)?.preparedNames ?? []) this.addNamedConfigFinding(name);
+    return true;
   }
 
   /**
@@ -1140,10 +1208,18 @@ class Extractor {
    * whole statement or a SET, no syntax errors), sent through the argument before it, if any.
    */
   private inspectImportedRunner(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
-    const callee = call.expression;
+    let callee: ts.Expression = call.expression;
+    // `sql!(text)`: a client API function a test holds as possibly undefined.
+    while (ts.isNonNullExpression(callee) || ts.isParenthesizedExpression(callee)) callee = callee.expression;
     const imported = ts.isIdentifier(callee) ? !this.flow.localFunction(callee)
       : ts.isPropertyAccessExpression(callee) && this.isProjectModule(callee.expression);
-    if (!imported || !SQL_RUNNER_FUNCTION.test(calleeText(callee))) return;
+    if (!imported) return;
+    if (!SQL_RUNNER_FUNCTION.test(calleeText(callee))) {
+      // `sql('LISTEN jobs', {})` of a client API, an imported `exec(…)`: only a session statement only PostgreSQL runs.
+      const parts = SESSION_TEXT_SINK.test(calleeText(callee)) && call.arguments[0] ? this.flow.resolveQuery(call.arguments[0])?.parts : undefined;
+      if (parts?.length && opensPostgresSessionStatement(parts)) this.inspectQueryCall(call.arguments[0], undefined, true, groupFor);
+      return;
+    }
     const textIndex = call.arguments.findIndex((argument) => this.flow.resolveQuery(argument)?.parts !== undefined);
     if (textIndex >= 0) this.inspectQueryCall(call.arguments[textIndex], textIndex > 0 ? call.arguments[textIndex - 1] : undefined, true, groupFor);
   }
