@@ -85,8 +85,25 @@ function containerFilesIn(folder: string): string[] {
 
 /** `WORKDIR /docker-entrypoint-initdb.d`: the relative destinations of the COPY lines after it are in the init folder. */
 const WORKDIR = /^\s*WORKDIR\s+["']?(\S+?)["']?\s*$/i;
-/** `COPY [--chown=…] src… <relative destination>` (or ADD), read after a WORKDIR in the init folder. */
-const COPY_RELATIVE = /^\s*(?:COPY|ADD)\s+((?:--\S+\s+)*)(.+?)\s+(?!\/)(\S+)\s*$/i;
+/**
+ * `COPY [--chown=…] src… <relative destination>` (or ADD), read after a WORKDIR in the init folder: the sources and
+ * the destination, read word by word (no expression: each word one way).
+ */
+function relativeCopy(line: string): { sources: string[]; target: string } | undefined {
+  const words = line.trim().split(/\s+/);
+  if (words.length < 3 || !/^(?:COPY|ADD)$/i.test(words[0])) return undefined;
+  const rest = words.slice(1).filter((word) => !word.startsWith('--'));
+  const target = rest.pop();
+  if (!target || rest.length === 0 || target.startsWith('/')) return undefined;
+  return { sources: rest, target };
+}
+
+/** A path without its trailing slashes. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 1 && path[end - 1] === '/') end--;
+  return path.slice(0, end);
+}
 
 /**
  * Records each source a mount or COPY line puts into the init folder, resolved against the container file's folder
@@ -98,11 +115,12 @@ function addInitSources(text: string, folder: string, sources: InitSources): voi
   let inInitFolder = false;
   for (const line of text.split('\n')) {
     const workdir = WORKDIR.exec(line);
-    if (workdir || /^\s*FROM\s/i.test(line)) inInitFolder = workdir !== null && workdir[1].replace(/\/+$/, '') === INIT_FOLDER;
+    if (workdir || /^\s*FROM\s/i.test(line)) inInitFolder = workdir !== null && withoutTrailingSlashes(workdir[1]) === INIT_FOLDER;
     if (inInitFolder && !line.includes(INIT_FOLDER)) {
-      const copy = COPY_RELATIVE.exec(line);
-      const target = copy?.[3].replace(/^\.\/?/, '/');
-      for (const source of copy ? copy[2].split(/\s+/) : []) addSource(resolve(folder, source), target === '' ? '/' : target, sources);
+      const copy = relativeCopy(line);
+      // `.` and `./` are the init folder itself; any other relative name a file in it.
+      const target = copy && (copy.target === '.' || copy.target === './' ? '/' : copy.target);
+      for (const source of copy?.sources ?? []) addSource(resolve(folder, source), target, sources);
       continue;
     }
     if (!line.includes(INIT_FOLDER)) continue;
