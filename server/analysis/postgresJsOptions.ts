@@ -88,8 +88,11 @@ export function optionsFromParameter(expression: ts.Expression, flow: Flow, hops
   return binding.variable.initializer !== undefined && optionsFromParameter(binding.variable.initializer, flow, hops + 1);
 }
 
-/** An options object written in the file that turns preparing off (`prepare: false`, or the older `no_prepare: true`). */
-export const TURNS_PREPARE_OFF = new RegExp(String.raw`(?:[{,]\s*|^\s*)(?:${PREPARE_OPTION}\s*:\s*false|${NO_PREPARE_OPTION}\s*:\s*true)\b`, 'm');
+/**
+ * An options object written in the file that turns preparing off (`prepare: false`, or the older `no_prepare: true`).
+ * Run on the whole file: a line start takes that line's own blanks only (`^\s*` would try every line of a blank run).
+ */
+export const TURNS_PREPARE_OFF = new RegExp(String.raw`(?:[{,]\s*|^[ \t]*)(?:${PREPARE_OPTION}\s*:\s*false|${NO_PREPARE_OPTION}\s*:\s*true)\b`, 'm');
 
 function propertyNamed(name: ts.PropertyName, wanted: string): boolean {
   return (ts.isIdentifier(name) || ts.isStringLiteral(name)) && name.text === wanted;
