@@ -2,7 +2,8 @@
 // `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`, pg-promise's `$(name)` (and `$<name>`,
 // `$[name]`, `$/name/`), goyesql's `%name%`, xo's `%%name type%%`, extension scripts' `@extschema@`
 // (CREATE/ALTER EXTENSION substitutes it), and `<OWNER>`-style capitalised names in angle brackets, which
-// tests substitute into expected SQL before comparing. Text holding them is a template, not the statement PostgreSQL
+// tests substitute into expected SQL before comparing, and `tenant_<id>.orders`, `<schema>.orders`-style names of docs and
+// reference templates. Text holding them is a template, not the statement PostgreSQL
 // runs: its parse error says nothing (dialect.ts), but what the statement does once filled in still matters
 // (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder with an identifier or a number of
 // the same length, so the repaired text parses with every offset in place.
@@ -36,9 +37,12 @@ const PG_PROMISE_VARIABLE = String.raw`\$\d+(?::[a-z]+|\^|~(?![\w'"$(:]))|`
 const PERCENT_NAME = String.raw`(?<![\w%])%[A-Za-z_]\w*%(?![\w%])|(?<![\w%])%%[A-Za-z_]\w*(?:[ \t]+[\w.*\[\]]+)?%%(?![\w%])`;
 /**
  * `<OWNER>`, `<TEST_DB_NAME>`: a capitalised name between angle brackets, glued to both. As SQL it would be
- * `(x < NAME) > y`, a boolean compared again, which nobody writes that way.
+ * `(x < NAME) > y`, a boolean compared again, which nobody writes that way. A lower-case `<name>` only where it
+ * stands for (part of) a name: glued after a name's letter or underscore (`tenant_<id>.orders`, `CREATE SCHEMA
+ * org_<slug>;`) and followed by a dot, a blank, `;`, `,`, `(` or the end, or standing before a dot and a name
+ * (`<schema>.orders`). A comparison `a<b` never closes with `>` that way (`(a<b)>.x` is not SQL anyone writes).
  */
-const ANGLE_NAME = String.raw`(?<![<\w])<[A-Z][A-Z0-9_]*>(?![>=])`;
+const ANGLE_NAME = String.raw`(?<![<\w])<[A-Z][A-Z0-9_]*>(?![>=])|(?<=[A-Za-z_])<[a-z][a-z0-9_]*>(?=[.\s;,(]|$)|(?<![<\w])<[a-z][a-z0-9_]*>(?=\.[A-Za-z_"])`;
 /** Placeholders looked for in code only (a `'%abc%'` LIKE pattern is data). */
 const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}`);
 

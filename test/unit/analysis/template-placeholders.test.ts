@@ -90,6 +90,21 @@ test('comparisons with < and > are not <NAME> placeholders: a real mistake besid
   assert.deepEqual(found('SELECT 1 FROM t WHERE x <> Y AND;\n').map(([rule]) => rule), ['syntax-error']);
 });
 
+test('a lower-case <name> glued into a name or before a dot and a name is a placeholder: no syntax error, findings kept', () => {
+  assert.deepEqual(found('CREATE TABLE shop_<org>.carts (id int PRIMARY KEY);\nCREATE INDEX carts_id ON shop_<org>.carts(id);\n'), []);
+  assert.deepEqual(found('CREATE SCHEMA org_<slug>;\nSELECT count(*) FROM <schema>.carts;\n'), []);
+  assert.deepEqual(found('SET search_path TO shop_<org>, public;\n'), [['session-set', 'SET search_path TO shop_<org>, public']]);
+});
+
+test('comparisons written without blanks are not lower-case <name> placeholders: a real mistake beside them is still reported', () => {
+  assert.deepEqual(found('SELECT 1 FROM t WHERE a<b AND c>d AND;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT 1 FROM t WHERE a<b>c AND;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT 1 FROM t WHERE a<>b AND x<=y AND doc->>k AND tags <@ c ORDER;\n').map(([rule]) => rule), ['syntax-error']);
+  // Inside a string or a comment it is data: the broken statement around it is still reported.
+  assert.deepEqual(found("SELECT 'shop_<org>.carts' FROM t WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('-- see shop_<org>.carts\nSELECT 1 FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+});
+
 test('a hole where only keywords fit (an isolation level) is filled with one: the statement is still read', () => {
   const text = (sql: string): [string, string][] => embeddedFindings(`import pg from 'pg';\nconst client = new pg.Client();\n${sql}`);
   assert.deepEqual(text('await client.query(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level}`);'),
