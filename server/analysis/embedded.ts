@@ -691,6 +691,8 @@ class Extractor {
     if (clientNeverPrepares(call)) return;
     // Made with a URL the project keeps for direct sessions: no pooler between it and the server.
     if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
+    // Made with the URL of a server the code started itself (a test container): no pooler in front of it.
+    if (this.ownServer?.createdFrom(call)) return;
     this.addPreparesByDefaultFinding(call, 'undefined, ',
       'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.');
   }
@@ -1276,7 +1278,8 @@ class Extractor {
     if (!resolved) return;
     const unpooled = this.bypassesPooler(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
-    if (!unpooled && sendsName) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
+    // On any pool of a server the code started itself, a named statement meets no pooler either.
+    if (!unpooled && sendsName && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
     const parts = resolved.parts;
     if (!parts) return;
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);

@@ -56,6 +56,22 @@ export class OwnServerClients {
   }
 
   /**
+   * Whether a client or pool is created from such a value (`postgres(container.getConnectionUri())`, `new Pool({
+   * connectionString: url })` with the started server's URL): no transaction pooler is between it and that server,
+   * so what only a pooler breaks (named prepared statements) is safe on it, however many connections it holds.
+   */
+  createdFrom(creation: ts.CallExpression | ts.NewExpression): boolean {
+    if (!this.fileName || this.namesPooler) return false;
+    return (creation.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, 1));
+  }
+
+  /** Whether `receiver` is a client, or a pool of any size, of a server the code started itself (see createdFrom). */
+  reachesAnyConnection(receiver: ts.Expression): boolean {
+    if (!this.fileName || this.namesPooler) return false;
+    return this.fromOwnServer(receiver, 0) || this.poolOfOwnServer(receiver, 0, false);
+  }
+
+  /**
    * A pool made from such a value (`pgPool({ connectionString })` with the started container's URL), followed
    * through names like a client; with `single`, only one whose options cap it at one connection (`max: 1`).
    */

@@ -350,3 +350,47 @@ test('a name judged near the end of a long chain of names is judged again for a 
   assert.deepEqual(findingsOf('repo-chain/test/near.test.ts', lines(near)), []);
   assert.deepEqual(nearFindings(findingsOf('repo-chain/test/far-first.test.ts', lines([...far, ...near]))), []);
 });
+
+test('a postgres.js client or a pg pool made from the URL of a container the test started meets no pooler: no prepared-statement finding', () => {
+  assert.deepEqual(findingsOf('repo1/test/prepared-container.test.ts', [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import postgres from 'postgres';",
+    "import { Pool } from 'pg';",
+    "it('x', async () => {",
+    "  const started = await new PostgreSqlContainer('postgres:16').withDatabase('scratch').start();",
+    '  const uri = started.getConnectionUri();',
+    '  const sql = postgres(uri);',
+    '  await sql`SELECT id FROM widgets`;',
+    '  const pool = new Pool({ connectionString: uri, max: 4 });',
+    "  await pool.query({ name: 'widget-count', text: 'SELECT count(*) FROM widgets' });",
+    '});',
+  ]), []);
+});
+
+test('a postgres.js client or a pg pool of the environment\'s URL, or of a container behind a pooler, keeps its prepared-statement finding', () => {
+  const rules = (lines: string[], path: string): string[] => findingsOf(path, lines).map((f) => f.split(' ')[0]);
+  assert.deepEqual(rules([
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import postgres from 'postgres';",
+    "import { Pool } from 'pg';",
+    "it('x', async () => {",
+    '  const started = await new PostgreSqlContainer().start();',
+    '  const sql = postgres(process.env.DATABASE_URL);',
+    '  await sql`SELECT id FROM widgets`;',
+    '  const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    "  await pool.query({ name: 'widget-count', text: 'SELECT count(*) FROM widgets' });",
+    '  await started.stop();',
+    '});',
+  ], 'repo1/test/prepared-env.test.ts'), ['protocol-prepared-statement', 'protocol-prepared-statement']);
+  assert.deepEqual(rules([
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import postgres from 'postgres';",
+    "import { startPgbouncer } from './helpers/bouncer';",
+    "it('x', async () => {",
+    '  const started = await new PostgreSqlContainer().start();',
+    '  const bouncer = await startPgbouncer(started.getConnectionUri());',
+    '  const sql = postgres(bouncer.url);',
+    '  await sql`SELECT id FROM widgets`;',
+    '});',
+  ], 'repo1/test/prepared-bouncer.test.ts'), ['protocol-prepared-statement']);
+});
