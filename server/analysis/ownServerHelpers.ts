@@ -124,7 +124,8 @@ function summarise(file: string, text: string): FileSummary | undefined {
     }
     for (const [name, fn] of topLevelFunctions(statement)) {
       // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
-      if (MAY_CONNECT_ELSEWHERE.test(text.slice(fn.pos, fn.end))) continue;
+      const body = text.slice(fn.pos, fn.end);
+      if (MAY_CONNECT_ELSEWHERE.test(body) && !connectsOnlyToStarted(fn, imports, body)) continue;
       if (callsOwnServerModule(fn, imports) || readsOwnServerInjection(file, fn, imports)) summary.starts.add(name);
       else {
         others.push([name, fn]);
@@ -135,6 +136,54 @@ function summarise(file: string, text: string): FileSummary | undefined {
   }
   addLocalStarters(summary, others);
   return summary;
+}
+
+const CONNECTS_ANYWHERE = new RegExp(MAY_CONNECT_ELSEWHERE.source, 'g');
+const CLIENT_MAKER = /^(?:Pool|Client|createPool|postgres|knex|drizzle)$/;
+
+/**
+ * Whether every client or pool a function makes (each of MAY_CONNECT_ELSEWHERE's calls) is made from what an
+ * own-server module's call returned, through its locals (`const url = container.getConnectionUri(); const sql =
+ * postgres(url)`), and it reads no environment: it connects to the server it starts and nowhere else.
+ */
+function connectsOnlyToStarted(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>, body: string): boolean {
+  if (!fn.body || body.includes('process.env')) return false;
+  const started = new Set<string>();
+  const fromStarted = (expression: ts.Expression): boolean => {
+    let value = unwrap(expression);
+    for (let step = 0; step < 16; step++) {
+      if (ts.isIdentifier(value)) return started.has(value.text) || OWN_SERVER_MODULE.test(imports.get(value.text)?.specifier ?? '');
+      if (ts.isCallExpression(value) || ts.isNewExpression(value) || ts.isPropertyAccessExpression(value)) value = unwrap(value.expression);
+      else return false;
+    }
+    return false;
+  };
+  const argumentFromStarted = (argument: ts.Expression): boolean => {
+    const value = unwrap(argument);
+    if (!ts.isObjectLiteralExpression(value)) return fromStarted(value);
+    return value.properties.length > 0 && value.properties.every((p) => (ts.isPropertyAssignment(p) ? fromStarted(p.initializer)
+      : ts.isShorthandPropertyAssignment(p) ? fromStarted(p.name) : false));
+  };
+  const madeFromStarted = (node: ts.Expression): boolean => {
+    const value = unwrap(node);
+    if (!ts.isCallExpression(value) && !ts.isNewExpression(value)) return false;
+    const callee = ts.isPropertyAccessExpression(value.expression) ? value.expression.name : value.expression;
+    const args = value.arguments ?? [];
+    return ts.isIdentifier(callee) && CLIENT_MAKER.test(callee.text) && args.length > 0 && args.every(argumentFromStarted);
+  };
+  let made = 0;
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && node !== fn) return;
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && madeFromStarted(node)) made++;
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (fromStarted(node.initializer) || madeFromStarted(node.initializer))) {
+      ts.forEachChild(node, visit);
+      started.add(node.name.text);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return made > 0 && made >= [...body.matchAll(CONNECTS_ANYWHERE)].length;
 }
 
 /**

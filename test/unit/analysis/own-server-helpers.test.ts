@@ -394,3 +394,50 @@ test('a postgres.js client or a pg pool of the environment\'s URL, or of a conta
     '});',
   ], 'repo1/test/prepared-bouncer.test.ts'), ['protocol-prepared-statement']);
 });
+
+test('a helper that starts a container and also makes a client from that container\'s URL still starts a server of its own: its callers\' clients meet no pooler', () => {
+  repo.write('repo6/test/support/scratch-db.ts', [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    "import postgres from 'postgres';",
+    'export async function bootScratch() {',
+    "  const box = await new PostgreSqlContainer('postgres:16').withDatabase('scratch').start();",
+    '  const address = box.getConnectionUri();',
+    '  const admin = postgres(address);',
+    '  await admin`CREATE EXTENSION IF NOT EXISTS citext`;',
+    '  return { address, admin, halt: async () => { await admin.end(); await box.stop(); } };',
+    '}',
+    'export async function bootScratchOrShared(shared: string) {',
+    "  const box = await new PostgreSqlContainer('postgres:16').start();",
+    '  const admin = postgres(shared);',
+    '  return { address: box.getConnectionUri(), admin };',
+    '}',
+    'export async function bootScratchFromEnv() {',
+    "  const box = await new PostgreSqlContainer('postgres:16').start();",
+    '  const admin = postgres(process.env.DATABASE_URL ?? box.getConnectionUri());',
+    '  return { address: box.getConnectionUri(), admin };',
+    '}',
+  ]);
+  assert.deepEqual(findingsOf('repo6/test/notify.test.ts', [
+    "import postgres from 'postgres';",
+    "import { bootScratch } from './support/scratch-db';",
+    'let scratch: Awaited<ReturnType<typeof bootScratch>>;',
+    'beforeAll(async () => { scratch = await bootScratch(); });',
+    "it('x', async () => {",
+    '  const listener = postgres(scratch.address);',
+    '  await listener`SELECT 1`;',
+    "  await scratch.admin.unsafe('SET search_path TO app');",
+    '});',
+  ]), []);
+  // A helper that may also connect to a URL it is given, or to the environment's database, is not sure.
+  for (const helper of ['bootScratchOrShared', 'bootScratchFromEnv']) {
+    assert.deepEqual(findingsOf(`repo6/test/${helper}.test.ts`, [
+      "import postgres from 'postgres';",
+      `import { ${helper} } from './support/scratch-db';`,
+      "it('x', async () => {",
+      `  const scratch = await ${helper}('postgres://elsewhere/app');`,
+      '  const listener = postgres(scratch.address);',
+      '  await listener`SELECT 1`;',
+      '});',
+    ]).map((f) => f.split(' ')[0]), ['protocol-prepared-statement'], helper);
+  }
+});
