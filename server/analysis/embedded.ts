@@ -1279,7 +1279,7 @@ class Extractor {
     const unpooled = this.bypassesPooler(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
     // On any pool of a server the code started itself, a named statement meets no pooler either.
-    if (!unpooled && sendsName && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
+    if (!unpooled && sendsName && resolved.preparedNames.length > 0 && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
     const parts = resolved.parts;
     if (!parts) return;
     const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
