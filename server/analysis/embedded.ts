@@ -70,6 +70,8 @@ const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$exec
  * text counts only when it opens a whole statement or a SET, and it gets no syntax errors.
  */
 const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult|rawQuery|queryArray|queryObject)$|^(run|exec|execute|query)(Raw|Unprepared|Values|Sql|SQL|Query|Simple|Unsafe)+$/;
+/** A name for running a query: `query`, `execute`, `queryOne`, `executeSql` (the member and tag forms below). */
+const QUERY_RUNNER_NAME = String.raw`(?:query|execute)(?:[A-Z]\w*)?`;
 /**
  * Members named for running a query, used as tags (deno-postgres's ``client.queryArray`…` ``, a driver's
  * ``db.query`…` ``): the template is the statement the member sends. A wrapper's name (queryArray,
@@ -77,7 +79,7 @@ const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNo
  * PostgreSQL (elsewhere it may be GraphQL's or another database's). A leading `$` marks an ORM's raw-SQL
  * escape hatch (``db.$query`…` ``, named so it cannot clash with a table): as telling as a wrapper's name.
  */
-const TAGGED_QUERY_MEMBER = /^\$?(?:query|execute)(?:[A-Z]\w*)?$/;
+const TAGGED_QUERY_MEMBER = new RegExp(String.raw`^\$?${QUERY_RUNNER_NAME}$`);
 /**
  * Text only PostgreSQL runs, that keeps state on the server connection it is sent on: a session advisory-lock call,
  * `LISTEN`, `set_config(…)`, or a `SET` of a dotted custom setting (`SET app.tenant = …`, `SET SESSION "app.user"
@@ -87,12 +89,15 @@ const TAGGED_QUERY_MEMBER = /^\$?(?:query|execute)(?:[A-Z]\w*)?$/;
 const POSTGRES_SESSION_TEXT = /\bpg_(?:try_)?advisory_(?:lock|unlock)(?:_shared|_all)?\s*\(|^listen\s+[\w"$]|\bset_config\s*\(|^set\s+(?:session\s+|local\s+)?"?[a-z_]\w*"?\."?[a-z_]\w*"?\s*(?:=|to\b)/i;
 /** Functions named for sending SQL text, not driver query methods (`sql(text)` of a client API, an imported `exec(text)`): read only with POSTGRES_SESSION_TEXT. */
 const SESSION_TEXT_SINK = /^(?:sql|exec|execute|run)$/;
-/** Tags named for running a query (`query\`…\``, a project's own builder): read only with POSTGRES_SESSION_TEXT. */
 /** node-postgres's wire-protocol `connection.parse({ name, text })` (inspectProtocolParse). */
 const PROTOCOL_PARSE_METHOD = 'parse';
 /** A receiver named for a server connection: `connection`, `this.conn`, `con`, `pgConnection`. */
 const CONNECTION_NAME = /^(?:con|conn|connection|\w*Connection|\w*Conn)$/;
-const QUERY_TAG_NAME = /^(?:query|execute)(?:[A-Z]\w*)?$/;
+/**
+ * Tags named for running a query (`query\`…\``, a project's own builder): read only with POSTGRES_SESSION_TEXT.
+ * TAGGED_QUERY_MEMBER's names, without the `$` an escape-hatch member carries.
+ */
+const QUERY_TAG_NAME = new RegExp(`^${QUERY_RUNNER_NAME}$`);
 /**
  * `all(sql)` runs SQL text in SQLite-style APIs and migration drivers (db-migrate's): read as a wrapper's
  * text only in a file that surely talks to PostgreSQL, where it is not SQLite's. (Not `exec`: PGlite's,
@@ -1046,7 +1051,6 @@ class Extractor {
     if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
     // An early `return ''` (nothing to do: `if (!table.schemaName) return ''`) sends nothing: the other return is the SQL.
     const result = singleReturn(fn as ts.FunctionLikeDeclaration, true);
-
     // A query config written in place (`return { statement: 'SET search_path TO …' }`) is read by its text.
     const returned = result && (this.flow.configText(result) ?? result);
     // Other functions count only when they return the text itself (every function of the file gets here).
@@ -1719,7 +1723,7 @@ function isPgliteMember(member: ts.PropertyAccessExpression & { name: ts.Identif
   });
 }
 
-/** `this.db`: a client an object holds. */
+/** The first value `pick` gives for the items, in order (`Array.prototype.find` that returns what it found). */
 function firstDefined<T, U>(items: readonly T[], pick: (item: T) => U | undefined): U | undefined {
   for (const item of items) {
     const found = pick(item);
