@@ -5,8 +5,11 @@
 export class TimedCache<T> {
   private readonly entries = new Map<string, { at: number; value: T }>();
 
-  /** `lifetimeMs`: how long a value stays fresh after it was stored; `maxEntries`: how many keys are kept at the most. */
-  constructor(private readonly lifetimeMs: number, private readonly maxEntries = Infinity) {}
+  /**
+   * `lifetimeMs`: how long a value stays fresh after it was stored; `maxEntries`: how many keys are kept at the most;
+   * `now`: the clock, in milliseconds (tests pass their own, so that what is fresh never depends on the machine's speed).
+   */
+  constructor(private readonly lifetimeMs: number, private readonly maxEntries = Infinity, private readonly now: () => number = Date.now) {}
 
   /** The value stored for `key` less than the lifetime ago, or else `compute`'s, stored. */
   get(key: string, compute: () => T): T {
@@ -20,12 +23,12 @@ export class TimedCache<T> {
   /** The value stored for `key` less than the lifetime ago (boxed: a stored value may be undefined). */
   fresh(key: string): { value: T } | undefined {
     const cached = this.entries.get(key);
-    return cached && Date.now() - cached.at < this.lifetimeMs ? cached : undefined;
+    return cached && this.now() - cached.at < this.lifetimeMs ? cached : undefined;
   }
 
   /** Stores `value` for `key` from now on, first dropping the oldest stored key when the cache is full. */
   set(key: string, value: T): void {
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: Date.now(), value });
+    this.entries.set(key, { at: this.now(), value });
   }
 }
