@@ -7,6 +7,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { Diagnostic, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { serverPath } from '../helpers/paths';
 import { SERVER_ENV, SERVER_EXEC_ARGV } from '../../server/launch';
+import { cpuDeadline } from '../helpers/cpuDeadline';
 
 export interface LspClient {
   connection: MessageConnection;
@@ -16,8 +17,13 @@ export interface LspClient {
   open(path: string, languageId: string, text: string): string;
   change(uri: string, changes: TextDocumentContentChangeEvent[]): number;
   settingsChanged(): void;
-  /** Resolves with the first diagnostics for `uri` (at `version`, if given) accepted by `accept`. */
-  diagnostics(uri: string, accept?: (d: Diagnostic[]) => boolean, version?: number, timeoutMs?: number): Promise<Diagnostic[]>;
+  /**
+   * Resolves with the first diagnostics for `uri` (at `version`, if given) accepted by `accept`. Fails once the
+   * server has used `cpuBudgetMs` of CPU time (10 s) while none came, or after ten times as long on the wall clock:
+   * a server's first TS/JS file compiles the TypeScript compiler (1-2 s of CPU), which on a loaded machine took
+   * over 10 s of wall-clock time, so a wall-clock deadline failed tests whose server was only waiting for a core.
+   */
+  diagnostics(uri: string, accept?: (d: Diagnostic[]) => boolean, version?: number, cpuBudgetMs?: number): Promise<Diagnostic[]>;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -49,21 +55,21 @@ export async function startLspClient(options: { rootPath: string; settings?: Rec
     settingsChanged() {
       void connection.sendNotification('workspace/didChangeConfiguration', { settings: { poolsafe: client.settings } });
     },
-    diagnostics(uri, accept = () => true, version, timeoutMs = 10_000) {
+    diagnostics(uri, accept = () => true, version, cpuBudgetMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
           const hit = published.find((p) => p.uri === uri && (version === undefined || p.version === version) && accept(p.diagnostics));
           if (!hit) return false;
           waiters.delete(check);
-          clearTimeout(timer);
+          cancel();
           resolve(hit.diagnostics);
           return true;
         };
-        const timer = setTimeout(() => {
+        const cancel = cpuDeadline(child.pid!, { cpuMs: cpuBudgetMs, wallMs: 10 * cpuBudgetMs }, (reason) => {
           waiters.delete(check);
           const seen = published.filter((p) => p.uri === uri).map((p) => `v${p.version}: ${p.diagnostics.map((d) => d.code).join(',')}`);
-          reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; published: ${seen.join(' | ')}; stderr: ${stderr}`));
-        }, timeoutMs);
+          reject(new Error(`no matching diagnostics for ${uri}: the server ${reason}; published: ${seen.join(' | ')}; stderr: ${stderr}`));
+        });
         if (!check()) waiters.add(check);
       });
     },

@@ -4,10 +4,10 @@
 // blank lines cost minutes; such an expression now takes a line's own blanks only (`^[^\S\n]*`).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { analyzeSql, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { runNodeWithCpuBudget } from '../../helpers/cpuDeadline';
 
 before(() => initAnalysis());
 
@@ -38,7 +38,7 @@ test('a PostgreSQL folder whose files hold long blank runs still reports a real 
   assert.deepEqual(analyzeSql(broken, undefined, folder.write('003_broken.sql', broken)).map((f) => f.rule), ['syntax-error', 'session-set']);
 });
 
-test('other-dialect tests over whole files of blank lines or ruled comment lines finish in linear time (a child with a deadline)', () => {
+test('other-dialect tests over whole files of blank lines or ruled comment lines finish in linear time (a child with a CPU budget)', async () => {
   const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
   const script = [
     `const { analyzeSql, dialectOfStatement, initAnalysis } = require(${JSON.stringify(index)});`,
@@ -58,15 +58,15 @@ test('other-dialect tests over whole files of blank lines or ruled comment lines
     "  console.log(analyzeSql('SELECT (1;\\n', undefined, broken).map((f) => f.rule).join(','));",
     '})();',
   ].join('\n');
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(run.signal, null, 'the child finished before its deadline');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 30_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'syntax-error');
 });
 
 // A bundle wraps a whole program in one function: thousands of `var`s and functions in one scope. The flow read a
 // let/var's assignments by walking its whole scope once per use, quadratic in the file's size (a 400 KB bundle took
 // a minute); it now walks each scope once.
-test('a bundle-shaped file (one wrapper function, thousands of vars read where queries are built) is analysed in linear time (a child with a deadline)', () => {
+test('a bundle-shaped file (one wrapper function, thousands of vars read where queries are built) is analysed in linear time (a child with a CPU budget)', async () => {
   const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
   const script = [
     `const { analyze, initAnalysis } = require(${JSON.stringify(index)});`,
@@ -82,7 +82,7 @@ test('a bundle-shaped file (one wrapper function, thousands of vars read where q
     "  console.log(analyze(lines.join('\\n'), 'javascript', undefined, '/tmp/bundle.js').map((f) => f.rule).join(','));",
     '})();',
   ].join('\n');
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.signal, null, 'the child finished before its deadline');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 20_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'session-set');
 });

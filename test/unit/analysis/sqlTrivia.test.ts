@@ -1,11 +1,11 @@
 // The one pattern of the blanks and comments before a SQL statement (sqlTrivia.ts), and the expressions built on it.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LEADING_SQL_TRIVIA, leadingTrivia } from '../../../server/analysis/sqlTrivia';
 import { dialectOfStatement, initAnalysis, looksLikePgDump } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { runNodeWithCpuBudget } from '../../helpers/cpuDeadline';
 
 before(() => initAnalysis());
 
@@ -48,8 +48,8 @@ test('the expressions spliced from it: function definitions, pg_dump preambles a
   assert.equal(dialectOfStatement("-- step\n/* vars */\nSET search_path = app"), undefined);
 });
 
-test('every expression built on the trivia pattern is linear in long runs of blanks, dashes and block comments', () => {
-  // A child with a deadline: an exponential backtrack never yields to a timer in-process.
+test('every expression built on the trivia pattern is linear in long runs of blanks, dashes and block comments', async () => {
+  // A child with a CPU budget: an exponential backtrack never yields to a timer in-process.
   const out = join(__dirname, '..', '..', '..', 'server');
   const script = [
     `const { initAnalysis, dialectOfStatement, looksLikePgDump } = require(${JSON.stringify(join(out, 'analysis', 'index.js'))});`,
@@ -68,7 +68,7 @@ test('every expression built on the trivia pattern is linear in long runs of bla
     '  console.log(Date.now() - started);',
     '})();',
   ].join('\n');
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(run.signal, null, 'the child finished before its deadline');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 60_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.status, 0, run.stderr);
 });
