@@ -49,6 +49,20 @@ const lazyBundles = {
   },
 };
 
+/**
+ * One CommonJS-to-ESM wrapper of the TypeScript compiler per bundle. esbuild wraps a CommonJS module in
+ * each ES module that imports it (`__toESM`, a fresh object with a getter per export), and ~30 of ours
+ * import the compiler's ~2,000 exports: copied at every load of embedded.js, ~60 ms of each CLI run.
+ * Every `import ts from 'typescript'` goes through one module that imports it once.
+ */
+const typescriptOnce = {
+  name: 'typescript-once',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, (args) => (args.namespace === 'typescript-once' ? undefined : { path: 'typescript', namespace: 'typescript-once' }));
+    build.onLoad({ filter: /.*/, namespace: 'typescript-once' }, () => ({ contents: "import ts from 'typescript';\nexport default ts;\n", resolveDir: root, loader: 'js' }));
+  },
+};
+
 function listTs(dir) {
   const found = [];
   if (!existsSync(dir)) return found;
@@ -75,7 +89,7 @@ async function build() {
         format: b.format ?? 'cjs',
         sourcemap: true,
         external: b.external ?? [],
-        plugins: b.out === 'embedded' || b.out === 'cli-commands' ? [] : [lazyBundles],
+        plugins: b.out === 'embedded' || b.out === 'cli-commands' ? [typescriptOnce] : [lazyBundles, typescriptOnce],
         banner: b.banner ? { js: b.banner } : undefined,
         define,
         minifyWhitespace: b.minify ?? false,
