@@ -19,6 +19,7 @@ import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
 import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
+import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
@@ -689,11 +690,16 @@ class Extractor {
 
   /**
    * postgres.js names every query's prepared statement by default (`prepare: true`): behind a pooler
-   * without prepared-statement support the second run of a query fails with 26000 on another server.
+   * without prepared-statement support a query's later run on the same connection sends Bind alone, which
+   * fails with 26000 on another server connection (inside a transaction the error reaches the application;
+   * outside one postgres.js parses again, leaving one more statement behind). A client whose statements
+   * each run once (postgresJsOneShot.ts) never sends that Bind.
    */
   private inspectPostgresJsClient(call: ts.CallExpression): void {
     if (this.runsInProcess(call, undefined) || createsReplicationClient(call)) return;
     if (clientNeverPrepares(call)) return;
+    // Every statement it names runs once (a one-shot script, a test's throwaway client): no Bind ever comes without its Parse.
+    if (runsEachStatementOnce(call)) return;
     // Made with a URL the project keeps for direct sessions: no pooler between it and the server.
     if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
     // Made with the URL of a server the code started itself (a test container): no pooler in front of it.

@@ -789,7 +789,7 @@ function objectMethod(object: ts.ObjectLiteralExpression, name: string): Functio
   return undefined;
 }
 
-function isLoop(node: ts.Node): boolean {
+export function isLoop(node: ts.Node): boolean {
   return ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
 }
 

@@ -143,7 +143,7 @@ function onlyReadsInertMember(creation: ts.CallExpression): boolean {
   return ts.isPropertyAccessExpression(access) && access.expression === node && INERT_MEMBERS.has(access.name.text);
 }
 
-function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
+export function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
   let node: ts.Node = creation;
   // `const db = postgres() as PostgresDB`: a type assertion changes nothing of the value.
   while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)
@@ -156,21 +156,21 @@ function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): 
 }
 
 /** The block, function body or file the declaration lives in; a shadowing name inside only makes the answer stricter. */
-function declaringScope(declaration: ts.VariableDeclaration): ts.Node {
+export function declaringScope(declaration: ts.VariableDeclaration): ts.Node {
   let node: ts.Node = declaration.parent;
   while (!ts.isBlock(node) && !ts.isSourceFile(node) && !ts.isModuleBlock(node) && !ts.isCaseClause(node) && !ts.isFunctionLike(node) && !ts.isForStatement(node) && node.parent) node = node.parent;
   return node;
 }
 
 /** An identifier naming a value, not a member name (`obj.sql`) or a property key (`{ sql: 1 }`). */
-function isReference(id: ts.Identifier): boolean {
+export function isReference(id: ts.Identifier): boolean {
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === id) return false;
   if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === id) return false;
   return true;
 }
 
-function isNonPreparingUse(id: ts.Identifier): boolean {
+export function isNonPreparingUse(id: ts.Identifier): boolean {
   if (isHandedToUnpreparingWrapper(id) || isPassedToUnsafeOnlyFunction(id)) return true;
   const access = id.parent;
   if (ts.isTaggedTemplateExpression(access) && access.tag === id) return isNeverSent(access) || isSimpleQueryTag(id);

@@ -50,7 +50,7 @@ function functionNamed(name: string, source: ts.SourceFile): FunctionLike | unde
   return other && topLevelFunction(other, imported.name, true);
 }
 
-function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean): FunctionLike | undefined {
+export function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean): FunctionLike | undefined {
   for (const statement of source.statements) {
     const isExported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     if (exported && !isExported) continue;

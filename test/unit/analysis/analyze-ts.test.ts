@@ -106,7 +106,8 @@ test('postgres.js clients prepare every query unless prepare: false; the fix set
 
 test('a postgres.js client that only sends sql.unsafe() text and ends, and never leaves the file, is not flagged', () => {
   const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'setup.ts').map((f) => f.rule);
-  const setup = (uses: string) => `async function main() {\n  const sql = postgres(url);\n${uses}\n}`;
+  // The client serves an exported function (called any number of times), so a query it runs may run again.
+  const setup = (uses: string) => `const sql = postgres(url);\nexport async function main() {\n${uses}\n}`;
   // Never prepares: unsafe(text) runs over the simple query protocol; end(), options and types send nothing.
   assert.deepEqual(rules(setup('  await sql.unsafe(`CREATE TABLE person (id int)`);\n  await sql.end();')), []);
   assert.deepEqual(rules(setup("  await sql.unsafe('SELECT $1', [1], { prepare: false });\n  await sql.unsafe('SELECT 2', { prepare: false });")), []);
@@ -132,7 +133,7 @@ test('a postgres.js client that only sends sql.unsafe() text and ends, and never
 
 test('a postgres.js client whose tagged queries all run with .simple() (prepare turned off, simple query protocol) is not flagged', () => {
   const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'warmup.ts').map((f) => f.rule);
-  const warmup = (uses: string) => `export async function warmUp(url: string) {\n  const conn = postgres(url);\n${uses}\n  await conn.end();\n}`;
+  const warmup = (uses: string) => `const conn = postgres(url);\nexport async function warmUp() {\n${uses}\n}\nexport const stop = () => conn.end();`;
   assert.deepEqual(rules(warmup('  await conn`SELECT 1; SELECT 2`.simple();')), []);
   assert.deepEqual(rules(warmup('  const rows = await (conn`SELECT oid FROM pg_type`).values().simple();\n  await conn.unsafe(\'ANALYZE\');')), []);
   const flagged = ['protocol-prepared-statement'];
@@ -144,7 +145,7 @@ test('a postgres.js client whose tagged queries all run with .simple() (prepare 
 
 test('a postgres.js client whose queries are written but never run (lazy, value thrown away) is not flagged; one run or handed on is', () => {
   const rules = (body: string) => analyze(`import postgres from 'postgres';\n${body}`, 'typescript', {}, 'demo.ts').map((f) => f.rule);
-  const demo = (uses: string) => `export function typeCheckOnly() {\n  const db = postgres();\n${uses}\n}`;
+  const demo = (uses: string) => `const db = postgres();\nexport function typeCheckOnly() {\n${uses}\n}`;
   // Never sent: a statement or `void` throws the query away; fragments and helpers in its holes go with it.
   assert.deepEqual(rules(demo('  db<{ n: number }[]>`SELECT count(*) AS n FROM orders`;')), []);
   assert.deepEqual(rules(demo('  void db`SELECT ${db(column)} FROM ${db.unsafe("items")} WHERE tag = ${db.json(tag)}`;')), []);

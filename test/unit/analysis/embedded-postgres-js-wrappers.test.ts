@@ -14,7 +14,7 @@ test('a postgres.js client handed only to kysely-postgres-js (which sends everyt
   assert.deepEqual(rules(`${KYSELY}export const db = new Kysely({ dialect: new PostgresJSDialect({ postgres: postgres(url, { max: 4 }) }) });`), []);
   assert.deepEqual(rules(`${KYSELY}const postgresClient = postgres(url);\nconst dialect = new PostgresJSDialect({ postgres: postgresClient });`), []);
   // The same client also running its own tagged query, or put elsewhere in the dialect's options, still prepares.
-  assert.deepEqual(rules(`${KYSELY}const client = postgres(url);\nconst dialect = new PostgresJSDialect({ postgres: client });\nawait client\`SELECT 1\`;`), flagged);
+  assert.deepEqual(rules(`${KYSELY}const client = postgres(url);\nconst dialect = new PostgresJSDialect({ postgres: client });\nexport const ping = () => client\`SELECT 1\`;`), flagged);
   assert.deepEqual(rules(`${KYSELY}const client = postgres(url);\nconst dialect = new PostgresJSDialect({ postgres: client, extra: client });`), flagged);
   // Another library's class of the same name is not kysely-postgres-js.
   assert.deepEqual(rules(`import postgres from 'postgres';\nimport { PostgresJSDialect } from './mine';\nconst dialect = new PostgresJSDialect({ postgres: postgres(url) });`), flagged);
@@ -42,7 +42,7 @@ test('a postgres.js client handed to drizzle is flagged when its database may ru
   // Two migrations on one client: the second sends the first one's named commit again.
   assert.deepEqual(rules(`${DRIZZLE}const client = postgres(url);\nconst db = drizzle(client);\nawait migrate(db, a);\nawait migrate(db, b);`), flagged);
   // The client's own tagged queries prepare whatever drizzle does.
-  assert.deepEqual(rules(`${DRIZZLE}const client = postgres(url);\nconst db = drizzle(client);\nawait db.select().from(users);\nawait client\`SELECT 1\`;`), flagged);
+  assert.deepEqual(rules(`${DRIZZLE}const client = postgres(url);\nconst db = drizzle(client);\nawait db.select().from(users);\nfor (const id of ids) await client\`SELECT \${id}\`;`), flagged);
   // drizzle from another entry point (node-postgres) or a local function of that name is not this wrapper.
   assert.deepEqual(rules(`import postgres from 'postgres';\nimport { drizzle } from './drizzle';\nconst db = drizzle(postgres(url));\nawait db.select();`), flagged);
 });

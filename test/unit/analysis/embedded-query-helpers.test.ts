@@ -154,7 +154,7 @@ test('a postgres.js client that may send a query before it ends (awaited, tagged
   const cases = [
     body(['  assert.equal(await chooseClient({ client: db }), db);', '  db.end();'], true),
     body(['  chooseClient({ client: db }).then(() => db.end());']),
-    body(['  const rows = db`SELECT 1`;', '  db.end();']),
+    body(['  const rows = ids.map((id) => db`SELECT ${id}`);', '  db.end();']),
     body(['  const repo = new Repo(db);', '  db.end();', '  return repo;']),
     body(['  globalThis.db = db;', '  db.end();']),
     body(['  assert.equal(chooseClient({ client: db }), db);']),

@@ -360,7 +360,7 @@ test('a postgres.js client or a pg pool made from the URL of a container the tes
     "  const started = await new PostgreSqlContainer('postgres:16').withDatabase('scratch').start();",
     '  const uri = started.getConnectionUri();',
     '  const sql = postgres(uri);',
-    '  await sql`SELECT id FROM widgets`;',
+    '  for (const id of ids) await sql`SELECT id FROM widgets WHERE id = ${id}`;',
     '  const pool = new Pool({ connectionString: uri, max: 4 });',
     "  await pool.query({ name: 'widget-count', text: 'SELECT count(*) FROM widgets' });",
     '});',
@@ -376,7 +376,7 @@ test('a postgres.js client or a pg pool of the environment\'s URL, or of a conta
     "it('x', async () => {",
     '  const started = await new PostgreSqlContainer().start();',
     '  const sql = postgres(process.env.DATABASE_URL);',
-    '  await sql`SELECT id FROM widgets`;',
+    '  for (const id of ids) await sql`SELECT id FROM widgets WHERE id = ${id}`;',
     '  const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
     "  await pool.query({ name: 'widget-count', text: 'SELECT count(*) FROM widgets' });",
     '  await started.stop();',
@@ -390,7 +390,7 @@ test('a postgres.js client or a pg pool of the environment\'s URL, or of a conta
     '  const started = await new PostgreSqlContainer().start();',
     '  const bouncer = await startPgbouncer(started.getConnectionUri());',
     '  const sql = postgres(bouncer.url);',
-    '  await sql`SELECT id FROM widgets`;',
+    '  for (const id of ids) await sql`SELECT id FROM widgets WHERE id = ${id}`;',
     '});',
   ], 'repo1/test/prepared-bouncer.test.ts'), ['protocol-prepared-statement']);
 });
@@ -436,7 +436,7 @@ test('a helper that starts a container and also makes a client from that contain
       "it('x', async () => {",
       `  const scratch = await ${helper}('postgres://elsewhere/app');`,
       '  const listener = postgres(scratch.address);',
-      '  await listener`SELECT 1`;',
+      '  for (const id of ids) await listener`SELECT ${id}`;',
       '});',
     ]).map((f) => f.split(' ')[0]), ['protocol-prepared-statement'], helper);
   }

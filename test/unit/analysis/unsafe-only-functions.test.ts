@@ -93,5 +93,5 @@ test('the client keeps its finding when a helper it is handed to also queries it
   ].join('\n');
   assert.deepEqual(withReplicaHelpers(t, deep, TOOL), ['protocol-prepared-statement']);
   // A client queried in its own file keeps the finding, type assertion or not.
-  assert.deepEqual(withReplicaHelpers(t, helpersWhere('return postgres(db.options);'), `${TOOL}await source\`SELECT 1\`;\n`), ['protocol-prepared-statement']);
+  assert.deepEqual(withReplicaHelpers(t, helpersWhere('return postgres(db.options);'), `${TOOL}for (const table of tables) await source\`SELECT count(*) FROM \${source(table)}\`;\n`), ['protocol-prepared-statement']);
 });

@@ -1,0 +1,243 @@
+// Whether a postgres.js client this file creates sends each of its prepared statements at most once.
+//
+// postgres.js (v3) names a statement the first time a query text runs on one of its connections and sends
+// Parse, Describe, Bind, Execute and Sync for it with no Sync before the Execute, so a pooler keeps that whole
+// exchange on one server connection: a first run cannot fail. Only a later run of the same text (same
+// connection, same text and parameter types) sends Bind alone and may reach a server connection that never
+// parsed it. Outside a transaction postgres.js answers that 26000 by parsing again under a new name (a wasted
+// round trip, and one more statement left on that server connection); inside a transaction the error has
+// aborted it and reaches the application — for `sql.begin`'s own `commit`, the retried COMMIT of the aborted
+// transaction is a silent ROLLBACK. So a client whose every tagged query text runs once in its life, with at
+// most one `begin()` (its `commit`/`rollback` run once), and whose transaction sends no text the client also
+// sends outside it, never sends a Bind without its Parse: it leaves at most one named statement per text on
+// a server connection, and nothing fails. Typical: a one-shot script or a test's throwaway admin client.
+//
+// "Runs once" is read from the code: the query is written in the client's own scope (the block, function
+// body or file that declares it; a function of the file that receives the client and is called from one
+// place only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
+// `it`/`test`/`describe`/`beforeAll`/`afterAll` callback, which runs once), not inside a loop, and no other
+// query of the client has the same text. Inside the one transaction any repetition is fine (one server
+// connection holds the whole transaction, and its first run parsed the text there).
+import ts from 'typescript';
+import { isLoop } from './embeddedFlow';
+import { declaringScope, isNonPreparingUse, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
+import { topLevelFunction } from './unsafeOnlyFunctions';
+
+/** How many functions deep a client handed to the file's own functions is followed. */
+const MAX_DEPTH = 3;
+/** Promise callbacks: each runs at most once. */
+const PROMISE_CALLBACKS = new Set(['then', 'catch', 'finally']);
+/** postgres.js methods whose callback runs once per call, inside the transaction or savepoint they open. */
+const TRANSACTION_METHODS = new Set(['begin', 'savepoint']);
+/** Test framework calls whose callback runs once (not `beforeEach`/`afterEach`, not `.each`). */
+const ONCE_TEST_CALLS = new Set(['describe', 'it', 'test', 'beforeAll', 'afterAll', 'before', 'after', 'suite']);
+const ONCE_TEST_MODIFIERS = new Set(['only', 'skip', 'todo']);
+
+interface Tally {
+  /** How many times each query text is written outside the transaction. */
+  texts: Map<string, number>;
+  /** Texts sent inside the transaction. */
+  inTransaction: Set<string>;
+  begins: number;
+}
+
+/**
+ * True when the client made by `creation` (`const sql = postgres(…)`, kept in its scope) is used at least
+ * once, every use prepares nothing or runs once as described above, and no statement text repeats.
+ */
+export function runsEachStatementOnce(creation: ts.CallExpression): boolean {
+  const declaration = localConstDeclaration(creation);
+  if (!declaration) return false;
+  const tally: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
+  const name = (declaration.name as ts.Identifier).text;
+  if (!everyUseRunsOnce(name, declaringScope(declaration), declaration.name, tally, 0)) return false;
+  if (tally.begins > 1) return false;
+  for (const count of tally.texts.values()) if (count > 1) return false;
+  for (const text of tally.inTransaction) if (tally.texts.has(text)) return false;
+  return true;
+}
+
+/** Every reference to `name` in `root` (but `skip`, its declaration) is a use that runs at most once. */
+function everyUseRunsOnce(name: string, root: ts.Node, skip: ts.Node | undefined, tally: Tally, depth: number): boolean {
+  let uses = 0;
+  let once = true;
+  const visit = (node: ts.Node): void => {
+    if (!once) return;
+    if (ts.isIdentifier(node) && node.text === name && node !== skip && isReference(node)) {
+      uses += 1;
+      if (!useRunsOnce(node, root, tally, depth)) once = false;
+    }
+    node.forEachChild(visit);
+  };
+  visit(root);
+  return once && uses > 0;
+}
+
+function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: number): boolean {
+  if (isNonPreparingUse(id)) return true;
+  const parent = id.parent;
+  if (ts.isTaggedTemplateExpression(parent) && parent.tag === id) {
+    if (!runsOnce(parent, root)) return false;
+    const text = textOf(parent);
+    tally.texts.set(text, (tally.texts.get(text) ?? 0) + 1);
+    return true;
+  }
+  const begin = transactionCall(id, 'begin');
+  if (begin) {
+    if (!runsOnce(begin.call, root)) return false;
+    tally.begins += 1;
+    return begin.body === undefined || transactionUsesStayInside(begin.handle, begin.body, tally, depth);
+  }
+  const handoff = ownFunctionReceiving(id);
+  if (handoff && depth < MAX_DEPTH && runsOnce(handoff.call, root) && soleCall(handoff.name, id.getSourceFile()) === handoff.call) {
+    return everyUseRunsOnce(handoff.parameter, handoff.body, undefined, tally, depth + 1);
+  }
+  return false;
+}
+
+/**
+ * Inside the one transaction: tagged queries (any number of times), unprepared uses, nested savepoints and
+ * the file's own functions given the transaction. Their texts are collected to be compared with the texts
+ * the client sends outside it.
+ */
+function transactionUsesStayInside(name: string | undefined, body: ts.Node, tally: Tally, depth: number): boolean {
+  if (name === undefined) return true;
+  let inside = true;
+  const visit = (node: ts.Node): void => {
+    if (!inside) return;
+    if (ts.isIdentifier(node) && node.text === name && isReference(node)) inside = transactionUseStaysInside(node, tally, depth);
+    node.forEachChild(visit);
+  };
+  visit(body);
+  return inside;
+}
+
+function transactionUseStaysInside(id: ts.Identifier, tally: Tally, depth: number): boolean {
+  if (isNonPreparingUse(id)) return true;
+  const parent = id.parent;
+  if (ts.isTaggedTemplateExpression(parent) && parent.tag === id) {
+    tally.inTransaction.add(textOf(parent));
+    return true;
+  }
+  const savepoint = transactionCall(id, 'savepoint');
+  if (savepoint) return savepoint.body === undefined || transactionUsesStayInside(savepoint.handle, savepoint.body, tally, depth);
+  const handoff = ownFunctionReceiving(id);
+  return handoff !== undefined && depth < MAX_DEPTH && transactionUsesStayInside(handoff.parameter, handoff.body, tally, depth + 1);
+}
+
+/**
+ * `id.begin(cb)` / `id.begin(mode, cb)` (or `savepoint`) with an inline callback: the call, the callback's
+ * body and the name its first parameter gives the transaction. Undefined for any other use (a callback
+ * that is not written in place cannot be read).
+ */
+function transactionCall(id: ts.Identifier, method: string): { call: ts.CallExpression; body?: ts.Node; handle?: string } | undefined {
+  const access = id.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== id || access.name.text !== method) return undefined;
+  const call = access.parent;
+  if (!ts.isCallExpression(call) || call.expression !== access) return undefined;
+  const callback = call.arguments[call.arguments.length - 1];
+  if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return undefined;
+  const first = callback.parameters[0];
+  if (first && !ts.isIdentifier(first.name)) return undefined;
+  return { call, body: callback.body, handle: first ? (first.name as ts.Identifier).text : undefined };
+}
+
+/** `f(…, id, …)` where `f` is a top-level function of this file: the call, the parameter's name and the body. */
+function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; name: string; parameter: string; body: ts.Node } | undefined {
+  const call = outsideParentheses(id).parent;
+  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return undefined;
+  const index = call.arguments.indexOf(outsideParentheses(id) as ts.Expression);
+  if (index < 0) return undefined;
+  const target = topLevelFunction(id.getSourceFile(), call.expression.text, false);
+  const parameter = target?.parameters[index];
+  if (!target?.body || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return undefined;
+  return { call, name: call.expression.text, parameter: parameter.name.text, body: target.body };
+}
+
+/**
+ * Whether `node` is evaluated at most once each time `root` runs: no loop around it (a `for…of`'s iterated
+ * expression and a `for`'s initializer run once), and every function between them runs once per run of
+ * the code that calls it (`onceCaller`), the walk going on from that call.
+ */
+export function runsOnce(node: ts.Node, root: ts.Node): boolean {
+  let child: ts.Node = node;
+  let current: ts.Node | undefined = node.parent;
+  while (current) {
+    if (current === root) return true;
+    if (isLoop(current) && !inLoopHeader(current, child)) return false;
+    if (ts.isFunctionLike(current)) {
+      const call = onceCaller(current);
+      if (!call) return false;
+      current = call;
+    }
+    child = current;
+    current = current.parent;
+  }
+  return false;
+}
+
+function inLoopHeader(loop: ts.Node, child: ts.Node): boolean {
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return loop.expression === child;
+  return ts.isForStatement(loop) && loop.initializer === child;
+}
+
+/** The call that runs `fn` once each time it is evaluated, if `fn` is known to run no more often than that. */
+function onceCaller(fn: ts.SignatureDeclaration): ts.Node | undefined {
+  const outer = outsideParentheses(fn);
+  const parent = outer.parent;
+  if (ts.isCallExpression(parent) && parent.expression === outer) return parent;
+  if (ts.isNewExpression(parent) && ts.isIdentifier(parent.expression) && parent.expression.text === 'Promise' && parent.arguments?.[0] === outer) return parent;
+  if (ts.isCallExpression(parent) && parent.arguments.includes(outer as ts.Expression)) {
+    const callee = parent.expression;
+    if (ts.isPropertyAccessExpression(callee) && (PROMISE_CALLBACKS.has(callee.name.text) || TRANSACTION_METHODS.has(callee.name.text))) return parent;
+    if (isOnceTestCall(callee)) return parent;
+    return undefined;
+  }
+  const name = functionName(fn);
+  return name ? soleCall(name, fn.getSourceFile()) : undefined;
+}
+
+/** `it(…)`, `test(…)`, `describe.only(…)`, `test.beforeAll(…)`: a test framework call whose callback runs once. */
+function isOnceTestCall(callee: ts.Expression): boolean {
+  if (ts.isIdentifier(callee)) return ONCE_TEST_CALLS.has(callee.text);
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || !ONCE_TEST_CALLS.has(callee.expression.text)) return false;
+  return ONCE_TEST_MODIFIERS.has(callee.name.text) || ONCE_TEST_CALLS.has(callee.name.text);
+}
+
+/** The name a function declaration or a `const f = () => …` gives the function. */
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name?.text;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn
+    && ts.isIdentifier(fn.parent.name) && (fn.parent.parent.flags & ts.NodeFlags.Const) !== 0) return fn.parent.name.text;
+  return undefined;
+}
+
+/**
+ * The one call of the function `name` when the file mentions it exactly once besides its declaration and
+ * that mention is the callee of a call (`main().catch(…)`); undefined when it is exported, passed as a
+ * value or called from several places.
+ */
+function soleCall(name: string, source: ts.SourceFile): ts.CallExpression | undefined {
+  const mentions: ts.Identifier[] = [];
+  const visit = (node: ts.Node): void => {
+    if (mentions.length > 1) return;
+    if (ts.isIdentifier(node) && node.text === name && isReference(node) && !isDeclarationName(node)) mentions.push(node);
+    node.forEachChild(visit);
+  };
+  visit(source);
+  if (mentions.length !== 1) return undefined;
+  const call = mentions[0].parent;
+  return ts.isCallExpression(call) && call.expression === mentions[0] ? call : undefined;
+}
+
+function isDeclarationName(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  return (ts.isFunctionDeclaration(parent) || ts.isVariableDeclaration(parent) || ts.isParameter(parent)) && parent.name === id;
+}
+
+/** A query's text as postgres.js keys its statements: the literal parts, holes marked (not their values). */
+function textOf(query: ts.TaggedTemplateExpression): string {
+  const template = query.template;
+  if (ts.isNoSubstitutionTemplateLiteral(template)) return template.rawText ?? template.text;
+  return (template.head.rawText ?? template.head.text) + template.templateSpans.map((span) => `\u0000${span.literal.rawText ?? span.literal.text}`).join('');
+}

@@ -1,0 +1,47 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+
+before(() => initAnalysis());
+
+const RULE = 'protocol-prepared-statement';
+const prepared = (code: string, file = 'tool.ts') => analyze(code, 'typescript', {}, file).filter((f) => f.rule === RULE).length;
+const PG = "import postgres from 'postgres';\n";
+
+test('a client whose every tagged query text runs once is not flagged: no Bind is ever sent without its Parse', () => {
+  // A script: distinct lookups at the top level, then the client is ended.
+  assert.equal(prepared(`${PG}const db = postgres(process.env.DATABASE_URL!, { max: 1 });\nconst [account] = await db\`SELECT id FROM accounts WHERE email = \${email}\`;\nif (account) await db\`UPDATE accounts SET locked = true WHERE id = \${account.id}\`;\nelse await db\`INSERT INTO accounts (email) VALUES (\${email})\`;\nawait db.end();`), 0);
+  // Made inside a function each call of which makes a fresh client: the texts run once per client.
+  assert.equal(prepared(`${PG}export async function countRows(url: string, table: string) {\n  const admin = postgres(url, { max: 1 });\n  try {\n    const [row] = await admin\`SELECT count(*)::int AS n FROM audit_entries WHERE kind = \${table}\`;\n    return row.n;\n  } finally {\n    await admin.end();\n  }\n}`), 0);
+  // Handed to the file's own function, called from one place, from a main() called once.
+  assert.equal(prepared(`${PG}async function pendingCount(client) {\n  const rows = await client\`SELECT count(*) FROM jobs WHERE done = false\`;\n  return rows[0].count;\n}\nasync function main() {\n  const client = postgres(url);\n  try {\n    console.log(await pendingCount(client));\n  } finally {\n    await client.end();\n  }\n}\nmain().catch((e) => { console.error(e); process.exit(1); });`, 'count.js'), 0);
+  // One transaction: its queries may repeat inside it (one server connection holds it), its commit runs once.
+  assert.equal(prepared(`${PG}const sql = postgres(url);\nconst [owner] = await sql\`SELECT id FROM users WHERE handle = \${handle}\`;\nawait sql.begin(async (tx) => {\n  for (const item of items) await tx\`INSERT INTO items (owner, name) VALUES (\${owner.id}, \${item})\`;\n  await tx\`UPDATE users SET item_count = item_count + \${items.length} WHERE id = \${owner.id}\`;\n});\nawait sql.end();`), 0);
+  // Test callbacks that run once (it, beforeAll), each with its own text.
+  assert.equal(prepared(`${PG}describe('orders', () => {\n  const admin = postgres(adminUrl, { max: 1 });\n  beforeAll(async () => { await admin\`TRUNCATE orders\`; });\n  it('keeps the audit row', async () => {\n    const rows = await admin\`SELECT 1 FROM audit WHERE entity = 'order'\`;\n    expect(rows.length).toBe(1);\n  });\n  afterAll(() => admin.end());\n});`, 'orders.test.ts'), 0);
+});
+
+test('a client that may run a statement text again is still flagged', () => {
+  // In a loop: every run after the first is a Bind without Parse (re-prepared outside a transaction).
+  assert.equal(prepared(`${PG}const db = postgres(url);\nfor (const row of rows) await db\`INSERT INTO t (v) VALUES (\${row})\`;\nawait db.end();`), 1);
+  // The same text written twice.
+  assert.equal(prepared(`${PG}const db = postgres(url);\nawait db\`DELETE FROM sessions WHERE expired\`;\nawait work();\nawait db\`DELETE FROM sessions WHERE expired\`;\nawait db.end();`), 1);
+  // Two transactions: postgres.js sends the first one's named commit again in the second.
+  assert.equal(prepared(`${PG}const db = postgres(url);\nawait db.begin(async (tx) => { await tx\`DELETE FROM a\`; });\nawait db.begin(async (tx) => { await tx\`DELETE FROM b\`; });\nawait db.end();`), 1);
+  // A transaction that sends a text the client already sent outside it: inside, its Bind fails with 26000.
+  assert.equal(prepared(`${PG}const db = postgres(url);\nawait db\`SELECT set_config('app.user', \${u}, false)\`;\nawait db.begin(async (tx) => { await tx\`SELECT set_config('app.user', \${u}, false)\`; });`), 1);
+  // In a callback that runs many times: a request handler, an array callback, a per-test hook.
+  assert.equal(prepared(`${PG}const db = postgres(url);\napp.get('/n', async () => db\`SELECT count(*) FROM users\`);`), 1);
+  assert.equal(prepared(`${PG}const db = postgres(url);\nawait Promise.all(ids.map((id) => db\`SELECT * FROM users WHERE id = \${id}\`));`), 1);
+  assert.equal(prepared(`${PG}const admin = postgres(url);\nbeforeEach(async () => { await admin\`TRUNCATE orders\`; });`, 'orders.test.ts'), 1);
+  // In a function called from two places, exported, or passed as a value.
+  assert.equal(prepared(`${PG}const db = postgres(url);\nasync function count() { return db\`SELECT count(*) FROM users\`; }\nawait count();\nawait count();`), 1);
+  assert.equal(prepared(`${PG}const db = postgres(url);\nexport async function count() { return db\`SELECT count(*) FROM users\`; }`), 1);
+  assert.equal(prepared(`${PG}const db = postgres(url);\nasync function count() { return db\`SELECT count(*) FROM users\`; }\nsetInterval(count, 1000);`), 1);
+  // Handed to a function called twice, or to an unknown one.
+  assert.equal(prepared(`${PG}async function touch(c) { await c\`UPDATE t SET seen = now()\`; }\nconst db = postgres(url);\nawait touch(db);\nawait touch(db);`), 1);
+  assert.equal(prepared(`${PG}import { seed } from './seed';\nconst db = postgres(url);\nawait db\`SELECT 1\`;\nawait seed(db);`), 1);
+  // Exported, or never used: not one-shot.
+  assert.equal(prepared(`${PG}export const db = postgres(url);\nawait db\`SELECT 1\`;`), 1);
+  assert.equal(prepared(`${PG}const db = postgres(url);`), 1);
+});
