@@ -140,6 +140,29 @@ function markStoredCode(candidates: Candidate[], node: Json): void {
   }
 }
 
+/** Whether a CREATE FUNCTION/PROCEDURE says `SECURITY DEFINER`. */
+function isSecurityDefiner(node: Json): boolean {
+  return ((node.options ?? []) as Json[]).some((option) => {
+    const def = option.DefElem as Json | undefined;
+    return def?.defname === 'security' && ((def.arg as Json | undefined)?.Boolean as Json | undefined)?.boolval === true;
+  });
+}
+
+/** Settings PostgreSQL refuses to change inside a security-definer function, however they are set (SET, SET LOCAL, set_config). */
+const REFUSED_IN_SECURITY_DEFINER = new Set(['role', 'session_authorization']);
+
+/**
+ * Drops the body's changes of the session's identity (`SET ROLE`, `SET SESSION AUTHORIZATION`, `set_config('role', …)`)
+ * found from `from` on: inside a SECURITY DEFINER function PostgreSQL refuses them ("cannot set parameter "role" within
+ * security-definer function"), so the call fails and nothing stays on the session.
+ */
+function dropRefusedIdentityChanges(candidates: Candidate[], from: number): void {
+  for (let i = candidates.length - 1; i >= from; i--) {
+    const { rule, setting } = candidates[i];
+    if (rule === 'session-set' && setting !== undefined && REFUSED_IN_SECURITY_DEFINER.has(setting)) candidates.splice(i, 1);
+  }
+}
+
 /** The name of `pg_temp.name` (lower case), or undefined for a name not qualified with pg_temp. */
 function temporarySchemaName(names: unknown): string | undefined {
   const list = names as { String?: { sval?: string } }[] | undefined;
@@ -556,6 +579,7 @@ function walk(ctx: WalkContext, value: unknown): void {
         const before = ctx.facts.candidates.length;
         visitBody(ctx, node, key === 'DoStmt' ? 'plpgsql' : 'sql', key === 'CreateFunctionStmt');
         walk(ctx, node.sql_body);
+        if (key === 'CreateFunctionStmt' && isSecurityDefiner(node)) dropRefusedIdentityChanges(ctx.facts.candidates, before);
         if (key === 'CreateFunctionStmt') markStoredCode(ctx.facts.candidates.slice(before), node);
         continue;
       }

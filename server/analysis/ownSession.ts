@@ -98,7 +98,8 @@ export function isExtensionScript(fileName: string): boolean {
   const versioned = EXTENSION_SCRIPT.test(name);
   // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
   if (hasControlFileAbove(dirname(file), extension, versioned ? CONTROL_FILE_LEVELS : 1)) return true;
-  return versioned && (amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)) || inVersionChain(name, dirname(file)));
+  if (versioned) return amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)) || inVersionChain(name, dirname(file));
+  return inDashedVersionChain(file);
 }
 
 /**
@@ -119,6 +120,63 @@ function inVersionChain(name: string, folder: string): boolean {
     .map((n) => n.slice(prefix.length, -'.sql'.length).split('--'));
   const installed = new Set(versions.filter((v) => v.length === 1).map(([version]) => version));
   return versions.some((v) => v.length === 2 && installed.has(v[0]));
+}
+
+/**
+ * A script named with single dashes as an install script `<name>-<version>.sql` or an upgrade script
+ * `<name>-<from>-<to>.sql`, versions dotted numbers (`1.2`, `v0.2.14`): the name in lower case and its one or two
+ * versions, or undefined. Read part by part (no expression over the whole name), a name part that opens with a digit
+ * being the first version.
+ */
+function dashedVersions(fileName: string): { name: string; versions: string[] } | undefined {
+  if (!/\.sql$/i.test(fileName)) return undefined;
+  const parts = fileName.slice(0, -'.sql'.length).split('-');
+  const first = parts.findIndex((part, i) => i > 0 && /^v?\d/i.test(part));
+  if (first < 1) return undefined;
+  const versions = parts.slice(first).map((part) => part.replace(/^v/i, ''));
+  if (versions.length > 2 || !versions.every((version) => /^\d+(?:\.\d+)+$/.test(version))) return undefined;
+  return { name: parts.slice(0, first).join('-').toLowerCase(), versions };
+}
+
+/**
+ * Whether the file is an install or upgrade script of a schema versioned with single dashes, as extensions are
+ * with double ones: `<name>-<from>-<to>.sql` upgrade scripts beside the install script they start from. The chain
+ * holds when the folder has an install script at a version (`<name>-<version>.sql`) that the upgrades link up to,
+ * one from another (each upgrade's versions meet the install's or another linked upgrade's), or when the plain
+ * install script `<name>.sql` beside them runs in its own session (psql runs it, a psql script includes it, a
+ * container runs it at first start): its upgrade scripts are applied the same way, one after the other, each whole
+ * in the session opened for it, and the settings they open with (`SET search_path TO app;`) are meant for what
+ * follows in that script. The functions they create keep their findings.
+ */
+function inDashedVersionChain(fileName: string): boolean {
+  const file = resolve(fileName);
+  const own = dashedVersions(basename(file));
+  if (!own) return false;
+  const folder = dirname(file);
+  const names = sqlNamesByFolder.get(folder, () => namesIn(folder).filter((n) => /\.sql$/i.test(n)).slice(0, MAX_SCRIPTS_PER_FOLDER));
+  const scripts = names.flatMap((n) => dashedVersions(n) ?? []).filter((script) => script.name === own.name);
+  const upgrades = scripts.filter((script) => script.versions.length === 2);
+  if (upgrades.length === 0) return false;
+  const plain = names.find((n) => n.toLowerCase() === `${own.name}.sql`);
+  if (plain !== undefined) {
+    const install = join(folder, plain);
+    if (isRunByPsql(install) || includedByPsqlScript(install) || isDockerInitScript(install)) return true;
+  }
+  // The versions the folder's install scripts reach, following the upgrades either way.
+  const linked = new Set(scripts.filter((script) => script.versions.length === 1).map((script) => script.versions[0]));
+  if (linked.size === 0) return false;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { versions: [from, to] } of upgrades) {
+      if (linked.has(from) === linked.has(to)) continue;
+      linked.add(from);
+      linked.add(to);
+      grew = true;
+    }
+  }
+  // An install script belongs only when an upgrade starts or ends at its version; an upgrade, when it links up.
+  if (own.versions.length === 1) return upgrades.some(({ versions }) => versions.includes(own.versions[0]));
+  return own.versions.some((version) => linked.has(version));
 }
 
 /**
@@ -146,6 +204,8 @@ function hasControlFileAbove(start: string, extension: string, levels: number): 
 }
 
 const scriptNamesByFolder = new TimedCache<string[]>(CACHE_MS);
+/** The `.sql` names of a folder (read once per CACHE_MS). */
+const sqlNamesByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /**
  * Whether a folder holds another extension's scripts (`<ext>--<version>.sql` with `<ext>.control` above): a
@@ -356,14 +416,24 @@ function siblingFolders(folder: string): string[] {
 }
 
 /**
- * Whether a psql script in the file's folder, the folder above or a folder beside it includes it (a fixture
- * loaded by `\ir`, or by `\i` from a pg_regress script): 'test' when a test script does (the fixture is part
- * of the test), undefined when none does.
+ * How many folders above a file a psql script that includes it may be: an init script at the top of a tree of
+ * includes (`\ir base/setting/tables.sql` from `db/init/init.sql`).
+ */
+const INCLUDE_LEVELS = 3;
+
+/**
+ * Whether a psql script in the file's folder, a folder above (up to INCLUDE_LEVELS) or a folder beside it includes
+ * it (a file loaded by `\ir`, or by `\i` from a pg_regress script): 'test' when a test script does (the fixture is
+ * part of the test), undefined when none does. The included file runs in the includer's psql session.
  */
 function includingScript(fileName: string): 'script' | 'test' | undefined {
   const file = resolve(fileName);
   const folder = dirname(file);
-  let byTest = includedFrom(psqlIncludesOf(folder), file) ?? includedFrom(psqlIncludesOf(dirname(folder)), file);
+  let byTest: boolean | undefined;
+  for (const above of foldersUp(folder, INCLUDE_LEVELS)) {
+    byTest = includedFrom(psqlIncludesOf(above), file);
+    if (byTest !== undefined) break;
+  }
   for (const sibling of byTest === undefined ? siblingFolders(folder) : []) {
     byTest = includedFrom(psqlIncludesOf(sibling), file);
     if (byTest !== undefined) break;
@@ -388,7 +458,7 @@ export function isBenchmarkInput(fileName: string): boolean {
   return /\.sql$/i.test(fileName) && folderNamesOf(fileName).some((segment) => BENCHMARK_FOLDER.test(segment));
 }
 
-/** Whether a psql script in the file's folder or the folder above includes it. */
+/** Whether a psql script in the file's folder, a folder above or beside it includes it. */
 export function includedByPsqlScript(fileName: string): boolean {
   return includingScript(fileName) !== undefined;
 }

@@ -4,6 +4,7 @@
 // session (`IF NOT pg_try_advisory_lock(…) THEN`, `RETURN set_config(…)`), so it is cut out and
 // analysed on its own, as is the statement after THEN/LOOP. Offsets stay those of the statement.
 import { skipNonCode } from './splitter';
+import { SQL_TRIVIA } from './sqlTrivia';
 
 /** A part of a PL/pgSQL statement: `expression` (analyse as `SELECT <text>`) or a statement; `at` is its offset. */
 export interface PlpgsqlPiece {
@@ -12,8 +13,11 @@ export interface PlpgsqlPiece {
   expression: boolean;
 }
 
-/** Block words and labels that may precede a statement inside the splitter's span. */
-const BLOCK_PREFIX = /(?:(?:begin|then|else|loop|exception|<<\s*[A-Za-z_]\w*\s*>>)\s+)*/iy;
+/**
+ * Block words and labels that may precede a statement inside the splitter's span, each followed by blanks and
+ * comments (`BEGIN -- the caller's lock` before an `IF`: a comment's apostrophe is no string).
+ */
+const BLOCK_PREFIX = new RegExp(String.raw`(?:(?:begin|then|else|loop|exception|<<\s*[A-Za-z_]\w*\s*>>)(?:${SQL_TRIVIA})+)*`, 'iy');
 /** Control words followed by an expression, ended by THEN or LOOP (`until`), or by the statement's end. */
 const HEADS: { pattern: RegExp; until?: 'then' | 'loop'; expression: boolean }[] = [
   { pattern: /(?:if|elsif|elseif|when|case\s+when)\s+/iy, until: 'then', expression: true },

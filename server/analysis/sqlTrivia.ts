@@ -1,5 +1,6 @@
 // The blanks and comments before a SQL statement: the one source of the pattern that every expression skipping
-// them splices in (dynamicSql.ts's leadingTrivia, dialect.ts's expression SET, stateFunctions.ts's definitions,
+// them splices in (dynamicSql.ts's leadingTrivia, dialect.ts's expression SET, routineDefinitions.ts's definitions,
+// plpgsqlPieces.ts's block words,
 // ownSession.ts's dump preamble; incrementalTs.ts builds its TS/JS variant from the block comment).
 //
 // Each piece of trivia is matched one way only, so the expressions stay linear when what follows the trivia does

@@ -1,12 +1,16 @@
 // Calls of functions whose bodies create session state (the workspace index, stateFunctions.ts): a
 // `SELECT tenant_enter('acme')` leaves the setting its function sets, so the call gets the finding
 // the body has, with related information pointing at the body. Runs for .sql files and for the SQL
-// embedded in TS/JS alike (both go through PlacedFacts).
+// embedded in TS/JS alike (both go through PlacedFacts). Not a call that never reaches that body in the
+// caller's session: one inside a job scheduler's command string (pg_cron runs the command later, on a
+// connection of its own), or a script's call of the definition the script itself made before it (an
+// upgrade script creating an older version of the routine and calling it at once).
 import type { AnalysisOptions, Finding, StateFunction } from './types';
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
+import { SESSION_STATE_RULES, definedRoutine } from './routineDefinitions';
 
 const patterns = new WeakMap<ReadonlyMap<string, StateFunction>, RegExp>();
 
@@ -36,26 +40,46 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
   if (!index || index.size === 0 || runsInOwnSession(statements, options)) return [];
   const pattern = callPattern(index);
   const findings: Finding[] = [];
+  /** What the statements so far defined, by name: whether that definition's body creates session state. */
+  const defined = new Map<string, boolean>();
   for (const statement of statements) {
     const text = statement.text;
     if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
-    if (NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) continue;
-    let notCode: number[] | undefined;
-    for (const match of text.matchAll(pattern)) {
-      const at = match.index + match[0].indexOf(match[2]);
-      notCode ??= textAndComments(text);
-      if (NAMED_AS_OBJECT.test(text.slice(Math.max(0, at - 80), at)) || within(notCode, at)) continue;
-      const site = index.get(match[2].toLowerCase());
-      const severity = site && severityFor(site.rule, options);
-      if (!site || !severity) continue;
-      const start = statement.start + at;
-      if (suppressions.isSuppressed(site.rule, start)) continue;
-      findings.push({
-        rule: site.rule, severity, start, end: start + match[2].length,
-        message: `${site.name}() creates session state in its body (${site.rule}): ${site.message}`,
-        related: [{ message: `${site.name}() creates the session state here`, start: 0, end: 0, location: { file: site.file, range: site.range } }],
-      });
+    const definition = definedRoutine(text);
+    if (!NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) {
+      // A body runs later, when the last definition of all holds; a statement run now calls what the statements before it defined.
+      findings.push(...callFindings(statement, text, index, pattern, definition === undefined ? defined : undefined, options, suppressions));
     }
+    if (definition !== undefined) defined.set(definition, statement.facts.candidates.some((c) => c.storedCode === true && SESSION_STATE_RULES.has(c.rule)));
+  }
+  return findings;
+}
+
+/**
+ * The findings at the calls of indexed functions in one statement's code. `definedBefore` (for a statement run now)
+ * holds what the statements before it defined: a call of a routine whose last definition there creates no session
+ * state reaches that definition, not the indexed one.
+ */
+function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<string, StateFunction>, pattern: RegExp,
+  definedBefore: ReadonlyMap<string, boolean> | undefined, options: AnalysisOptions, suppressions: Suppressions): Finding[] {
+  const findings: Finding[] = [];
+  let notCode: number[] | undefined;
+  for (const match of text.matchAll(pattern)) {
+    const at = match.index + match[0].indexOf(match[2]);
+    notCode ??= textAndComments(text);
+    if (NAMED_AS_OBJECT.test(text.slice(Math.max(0, at - 80), at)) || within(notCode, at)) continue;
+    const name = match[2].toLowerCase();
+    if (definedBefore?.get(name) === false) continue;
+    const site = index.get(name);
+    const severity = site && severityFor(site.rule, options);
+    if (!site || !severity) continue;
+    const start = statement.start + at;
+    if (suppressions.isSuppressed(site.rule, start)) continue;
+    findings.push({
+      rule: site.rule, severity, start, end: start + match[2].length,
+      message: `${site.name}() creates session state in its body (${site.rule}): ${site.message}`,
+      related: [{ message: `${site.name}() creates the session state here`, start: 0, end: 0, location: { file: site.file, range: site.range } }],
+    });
   }
   return findings;
 }
@@ -63,17 +87,34 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
 const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
 
 /**
+ * A job scheduler's call whose string arguments are commands it runs later on a connection of its own, never in
+ * the caller's session: pg_cron's `cron.schedule(…)`, `cron.schedule_in_database(…)` and `cron.alter_job(…)`,
+ * pg_timetable's `timetable.add_job(…)`.
+ */
+const SCHEDULER_CALL = /\b(?:cron\s*\.\s*(?:schedule|schedule_in_database|alter_job)|timetable\s*\.\s*add_job)\s*\(/gi;
+
+/**
  * The ranges of a statement that are no code, as [start, end) pairs: string literals (a RAISE message
  * naming a function, `'… tenant_enter(…) …'`) and comments. A dollar-quoted function body is code (its
- * calls run), so only its delimiters are stepped over and its own literals and comments are found too.
+ * calls run), so only its delimiters are stepped over and its own literals and comments are found too; a
+ * dollar-quoted command handed to a job scheduler (`cron.schedule('nightly', '0 3 * * *', $job$ CALL …; $job$)`)
+ * is a literal like any other.
  */
 function textAndComments(text: string): number[] {
   const ranges: number[] = [];
+  const scheduled = schedulerArguments(text);
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '$' && !/[\w$]/.test(text[i - 1] ?? ' ')) {
       DOLLAR_TAG.lastIndex = i;
-      if (DOLLAR_TAG.test(text)) i = DOLLAR_TAG.lastIndex - 1;
+      if (!DOLLAR_TAG.test(text)) continue;
+      if (within(scheduled, i)) {
+        const end = skipNonCode(text, i);
+        ranges.push(i, end);
+        i = end - 1;
+      } else {
+        i = DOLLAR_TAG.lastIndex - 1;
+      }
       continue;
     }
     if (c !== "'" && c !== '-' && c !== '/') continue;
@@ -81,6 +122,30 @@ function textAndComments(text: string): number[] {
     if (end < 0) continue;
     ranges.push(i, end);
     i = end - 1;
+  }
+  return ranges;
+}
+
+/** The argument lists of the job scheduler calls in a statement, as [start, end) pairs (parentheses matched, literals and comments stepped over). */
+function schedulerArguments(text: string): number[] {
+  if (!/\b(?:cron|timetable)\b/i.test(text)) return [];
+  const ranges: number[] = [];
+  for (const match of text.matchAll(SCHEDULER_CALL)) {
+    const open = match.index + match[0].length - 1;
+    if (within(ranges, open)) continue;
+    let depth = 1;
+    let j = open + 1;
+    while (j < text.length && depth > 0) {
+      const skipped = skipNonCode(text, j);
+      if (skipped >= 0) {
+        j = skipped;
+        continue;
+      }
+      if (text[j] === '(') depth++;
+      else if (text[j] === ')') depth--;
+      j++;
+    }
+    ranges.push(open, j);
   }
   return ranges;
 }

@@ -9,15 +9,8 @@ import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
-import { LEADING_SQL_TRIVIA } from './sqlTrivia';
+import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine } from './routineDefinitions';
 
-/** Rules about state a function body leaves in the caller's session. */
-const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
-  'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
-]);
-
-/** A statement that creates a function or procedure (after the blanks and comments before it), with its name. */
-const DEFINITION = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`, 'i');
 
 /**
  * Each function or procedure one SQL text defines, with the state its body creates (undefined: none).
@@ -34,7 +27,7 @@ export function definedFunctions(text: string, file: string): { name: string; si
   const findings = analyzeSqlPieces([text], undefined, false, definitionFacts).filter((finding) => SESSION_STATE_RULES.has(finding.rule));
   const lines = new LineIndex(text);
   return spans.map((span) => {
-    const name = unqualifiedName(DEFINITION.exec(span.text)![1]);
+    const name = definedRoutine(span.text)!;
     // A body that only releases an advisory lock (an unlock helper) leaves no state behind, nor does one that
     // leaves a dblink connection open only when it fails midway: their calls are no finding.
     const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
@@ -59,10 +52,4 @@ export function stateFunctionIndex(documents: Iterable<{ path: string; text: str
 /** Whether the finding is at a call of a function that releases an advisory lock (the finding's range is the called name). */
 function releasesLock(text: string, finding: { rule: RuleId | string; start: number; end: number }): boolean {
   return finding.rule === 'advisory-lock' && releasesAdvisoryLock(text.slice(finding.start, finding.end));
-}
-
-function unqualifiedName(qualified: string): string {
-  const parts = qualified.match(/"(?:[^"]|"")+"|[^.\s"]+/g) ?? [qualified];
-  const last = parts[parts.length - 1];
-  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"').toLowerCase() : last.toLowerCase();
 }

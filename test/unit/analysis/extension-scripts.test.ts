@@ -226,3 +226,50 @@ test('a lone double-dashed name, an update without the install script it starts 
   assert.deepEqual(rules(SCRIPT_STATE, join(chain, 'sql', 'audit--1.0--1.1.sql')), outside);
   assert.deepEqual(rules(SCRIPT_STATE, join(chain, 'sql', 'queries.sql')), outside);
 });
+
+test('a schema versioned with single dashes (an install script at a version, upgrades that link up to it) runs each script whole in its own session; its functions keep their findings', (t) => {
+  const root = sourceTree(t, {
+    'schema/broker-1.4.sql': 'SELECT 1;\n',
+    'schema/broker-1.2-1.3.sql': 'SELECT 1;\n',
+    'schema/broker-1.3-1.4.sql': 'SELECT 1;\n',
+    'schema/broker-1.4-2.0.sql': 'SELECT 1;\n',
+    'schema/broker-2.0-2.0.1.sql': 'SELECT 1;\n',
+    'schema/broker-v2.0.1-v2.1.sql': 'SELECT 1;\n',
+  });
+  // Before the install's version, after it, chained through another upgrade, with a `v` before the versions, and the install itself.
+  for (const name of ['broker-1.2-1.3.sql', 'broker-1.4-2.0.sql', 'broker-2.0-2.0.1.sql', 'broker-v2.0.1-v2.1.sql', 'broker-1.4.sql']) {
+    assert.deepEqual(rules(SCRIPT_STATE, join(root, 'schema', name)), [], name);
+  }
+  // What the scripts create still runs later in the application's sessions.
+  assert.deepEqual(rules(SCRIPT_STATE + STATEFUL_FUNCTION, join(root, 'schema', 'broker-1.4-2.0.sql')), ['session-set']);
+});
+
+test('upgrade scripts with single dashes beside a plain install script that psql runs follow it into their own session', (t) => {
+  const root = sourceTree(t, {
+    'tools/setup.sh': '#!/bin/sh\nset -e\npsql "$DATABASE_URL" --single-transaction -f ../db/ledger.sql\n',
+    'db/ledger.sql': 'SELECT 1;\n',
+    'db/ledger-0.3-0.4.sql': 'SELECT 1;\n',
+    'db/ledger-0.9-1.0.sql': 'SELECT 1;\n',
+  });
+  for (const name of ['ledger-0.3-0.4.sql', 'ledger-0.9-1.0.sql']) assert.deepEqual(rules(SCRIPT_STATE, join(root, 'db', name)), [], name);
+});
+
+test('dashed names that are no such chain stay application SQL: upgrades without an install, an unlinked upgrade, dates, another name, or a plain install nothing runs', (t) => {
+  const outside = ['session-set', 'set-local-outside-transaction', 'temp-table'];
+  const cases: [Record<string, string>, string][] = [
+    // Upgrades only, nothing installs a version they reach.
+    [{ 'sql/orders-1.0-1.1.sql': 'SELECT 1;\n', 'sql/orders-1.1-1.2.sql': 'SELECT 1;\n' }, 'orders-1.1-1.2.sql'],
+    // An install at 3.0 and an upgrade far from it.
+    [{ 'sql/orders-3.0.sql': 'SELECT 1;\n', 'sql/orders-1.0-1.1.sql': 'SELECT 1;\n' }, 'orders-1.0-1.1.sql'],
+    // Date-stamped migrations are not versions.
+    [{ 'sql/orders-2024-01-05.sql': 'SELECT 1;\n', 'sql/orders-2024.sql': 'SELECT 1;\n' }, 'orders-2024-01-05.sql'],
+    // Queries for server version ranges (`-7.4`, `-8.0-8.1`): the range touches no install's version, nor the install any range.
+    [{ 'sql/bloat-7.4.sql': 'SELECT 1;\n', 'sql/bloat-8.0-8.1.sql': 'SELECT 1;\n' }, 'bloat-7.4.sql'],
+    [{ 'sql/bloat-7.4.sql': 'SELECT 1;\n', 'sql/bloat-8.0-8.1.sql': 'SELECT 1;\n' }, 'bloat-8.0-8.1.sql'],
+    // Another name beside a chain.
+    [{ 'sql/orders-1.0.sql': 'SELECT 1;\n', 'sql/orders-1.0-1.1.sql': 'SELECT 1;\n', 'sql/audit-1.0-1.1.sql': 'SELECT 1;\n' }, 'audit-1.0-1.1.sql'],
+    // A plain install script nothing runs: its upgrades prove nothing.
+    [{ 'sql/orders.sql': 'SELECT 1;\n', 'sql/orders-1.0-1.1.sql': 'SELECT 1;\n' }, 'orders-1.0-1.1.sql'],
+  ];
+  for (const [files, name] of cases) assert.deepEqual(rules(SCRIPT_STATE, join(sourceTree(t, files), 'sql', name)), outside, name);
+});

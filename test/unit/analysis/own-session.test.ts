@@ -434,6 +434,37 @@ test('a folder whose other scripts mostly run in their own session (psql -f from
   assert.deepEqual(analyzeSql(`-- name: ListItems :many\n${SESSION_STATE}`, undefined, join(root, 'share', 'sql', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test('a script in a scripts folder beside the SQL runs it with psql (its path from the folder above), also after a quoted -c holding a semicolon, and so does a Dockerfile', (t) => {
+  const root = scratchRepository('psql-script-folders', t).writeAll({
+    'scripts/install.sh': '#!/bin/sh\nset -e\npsql "$PG_URL" -1 -f "../schema/install.sql"\n',
+    'bin/reset': '#!/bin/sh\n',
+    'bin/reset.sh': '#!/bin/sh\npsql "$PG_URL" -c "DROP SCHEMA IF EXISTS app CASCADE;" -f schema/reset.sql\n',
+    'Dockerfile.seed': 'FROM postgres:16\nCOPY . /src\nRUN psql -h db -f seed/demo.sql\n',
+    // psql kept in a shell array, called with its quoted expansion.
+    'ci/load.sh': '#!/bin/bash\npsql=(psql -X --set ON_ERROR_STOP=on)\n"${psql[@]}" -f "$SQL_DIR/fixture.sql"\n',
+  });
+  for (const path of [['schema', 'install.sql'], ['schema', 'reset.sql'], ['seed', 'demo.sql'], ['sql', 'fixture.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  // A neighbour those scripts do not run, and a psql -c whose command only mentions a file: application SQL.
+  const other = scratchRepository('psql-script-folders-other', t).writeAll({
+    'scripts/check.sh': '#!/bin/sh\npsql -c "SELECT 1" app\necho schema/queries.sql\n',
+  });
+  for (const path of [[root, 'schema', 'queries.sql'], [other, 'schema', 'queries.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(...path)).map((f) => f.rule), SESSION_STATE_RULES, path.slice(1).join('/'));
+  }
+});
+
+test('a file an init script includes from a folder two or three levels up (\\ir base/settings/tables.sql) runs in that psql session', (t) => {
+  const root = scratchRepository('include-up', t).writeAll({
+    'db/init/main.sql': '\\set ON_ERROR_STOP on\n\\ir base/settings/tables.sql\n\\if :dev\n  \\ir base/auth/dev/fixtures.sql\n\\endif\n',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'init', 'base', 'settings', 'tables.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'init', 'base', 'auth', 'dev', 'fixtures.sql')), []);
+  // A file of the same tree the script does not include is the application's.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'init', 'base', 'settings', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('a psql file argument quoted whole with a variable in it ("$DIR/x.sql") names the file', (t) => {
   const root = scratchRepository('psql-quoted', t).writeAll({ 'tools/load.sh': '#!/bin/sh\npsql -X -f "$SQL_DIR/sql/load_demo.sql"\n' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'load_demo.sql')), []);

@@ -52,3 +52,28 @@ test('conditions and returned expressions without session state are no findings 
   // DROP TABLE IF EXISTS is no IF statement.
   assert.deepEqual(found(inBody('DROP TABLE IF EXISTS scratch;\n  RETURN true;')), []);
 });
+
+test('comments between BEGIN, THEN or a label and the control statement are skipped: an apostrophe in them opens no string that hides the lock', () => {
+  const lock = 'advisory-lock pg_try_advisory_lock';
+  // The body's first statement after BEGIN, with a comment before it; a later comment's apostrophe would close the "string".
+  const guarded = `CREATE FUNCTION next_batch(grp text) RETURNS SETOF int LANGUAGE plpgsql AS $body$
+BEGIN
+  -- one reader per group: the others don't wait
+  IF NOT pg_try_advisory_lock(hashtext(grp)) THEN
+    RETURN;
+  END IF;
+  -- the group's rows
+  RETURN QUERY SELECT 1;
+END $body$;`;
+  assert.deepEqual(found(guarded), [lock]);
+  // A block comment, and one after THEN before the statement it guards.
+  assert.deepEqual(found(inBody("/* it's ours */ IF slot > 0 THEN -- the slot's lock\n    PERFORM pg_advisory_lock(7, slot); END IF;\n  RETURN true; -- that's all")),
+    ['advisory-lock pg_advisory_lock']);
+  // A labelled block with a comment after its label.
+  assert.deepEqual(found(inBody("<<outer>> -- Bob's loop\n  WHILE NOT pg_try_advisory_lock(7, slot) LOOP PERFORM pg_sleep(0.1); END LOOP;\n  RETURN true;")), [lock]);
+});
+
+test('a comment that only names a session lock, before or after such a statement, is no finding', () => {
+  assert.deepEqual(found(inBody("-- don't call pg_advisory_lock(7, slot) here, it's held by the caller\n  IF slot > 0 THEN RETURN pg_try_advisory_xact_lock(7, slot); END IF;\n  RETURN false;")), []);
+  assert.deepEqual(found(inBody("IF slot > 0 THEN -- pg_advisory_lock isn't needed: the xact lock's enough\n    RETURN pg_try_advisory_xact_lock(7, slot); END IF;\n  RETURN false;")), []);
+});

@@ -165,3 +165,57 @@ test('a definition among other statements is indexed by its own body: a transact
   const suppressed = `${filler}\n/* poolsafe-disable session-set */\n${definition}\n/* poolsafe-enable session-set */\n`;
   assert.equal(stateFunctionIndex([{ path: FILE, text: suppressed }]).get('enter'), undefined);
 });
+
+test('a command string handed to a job scheduler (pg_cron, pg_timetable) runs later on the scheduler\'s own connection: its calls are no finding', () => {
+  const sql = [
+    "select cron.schedule('tenants', '*/10 * * * *', $job$ select tenant_enter('acme'); $job$);",
+    "select cron.schedule_in_database('locks', '0 * * * *', $$call scratch()$$, 'app');",
+    "select cron.alter_job(42, command := $cmd$select take_lock()$cmd$);",
+    "select timetable.add_job('listen', '@every 1 minute', $sql$select listen_on('jobs')$sql$);",
+    "select cron.schedule('quoted', '0 4 * * *', 'select tenant_enter(''acme'')');",
+  ].join('\n');
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/jobs.sql'), sql), []);
+  // The same inside a function body that schedules the job (its own dollar quotes around the command).
+  const body = `create function schedule_jobs() returns void language plpgsql as $body$
+begin
+  perform cron.schedule('scratch', '0 * * * *', $cmd$ call scratch(); $cmd$);
+end $body$;
+`;
+  assert.deepEqual(calls(analyzeSql(body, OPTIONS, '/work/db/jobs.sql'), body), []);
+});
+
+test('a call beside a scheduler call, or a scheduler argument computed by a call now, is still a call', () => {
+  const sql = [
+    "select cron.schedule('tenants', '*/10 * * * *', $job$ select 1; $job$), tenant_enter('acme');",
+    "select cron.schedule('x', '0 * * * *', 'select 1');\nselect take_lock();",
+    // A scheduler-like name of the application's own schema is not pg_cron.
+    "select app.schedule('later', $$select 1$$); call scratch();",
+  ].join('\n');
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/jobs.sql'), sql), [['session-set', 'tenant_enter'], ['advisory-lock', 'take_lock'], ['temp-table', 'scratch']]);
+});
+
+test('a script that defines its own version of a routine and then calls it reaches that version, not the stateful one another file defines', () => {
+  const sql = `create or replace function tenant_enter(t text) returns void language sql
+set search_path = app
+as $$ select 1 $$;
+select tenant_enter('acme');
+`;
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/upgrade.sql'), sql), []);
+});
+
+test('a call before the script\'s own definition, in a body that runs later, or of a stateful local definition is still a finding', () => {
+  const before = `select tenant_enter('acme');
+create or replace function tenant_enter(t text) returns void language sql as $$ select 1 $$;
+`;
+  assert.deepEqual(calls(analyzeSql(before, OPTIONS, '/work/db/upgrade.sql'), before), [['session-set', 'tenant_enter']]);
+  // A body runs after every script has run: the last definition of all (the index's) is the one it reaches.
+  const body = `create or replace function take_lock() returns void language sql as $$ select 1 $$;
+create function nightly() returns void language plpgsql as $$ begin perform take_lock(); end $$;
+`;
+  assert.deepEqual(calls(analyzeSql(body, OPTIONS, '/work/db/upgrade.sql'), body), [['advisory-lock', 'take_lock']]);
+  // The script's own definition leaves state too.
+  const stateful = `create or replace function tenant_enter(t text) returns void language plpgsql as $$ begin perform set_config('app.tenant', t, false); end $$;
+select tenant_enter('acme');
+`;
+  assert.deepEqual(calls(analyzeSql(stateful, OPTIONS, '/work/db/upgrade.sql'), stateful), [['session-set', 'tenant_enter']]);
+});

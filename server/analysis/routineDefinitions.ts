@@ -1,0 +1,26 @@
+// How a statement that creates a function or procedure is recognised, and the name it defines: shared by the
+// workspace index of routines whose bodies create session state (stateFunctions.ts) and the finder of their
+// calls (stateFunctionCalls.ts), which needs to know what a script itself defined before a call. No parser here.
+import { LEADING_SQL_TRIVIA } from './sqlTrivia';
+import type { RuleId } from './types';
+
+/** Rules about state a function body leaves in the caller's session. */
+export const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
+  'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
+]);
+
+/** A statement that creates a function or procedure (after the blanks and comments before it), with its name. */
+export const ROUTINE_DEFINITION = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`, 'i');
+
+/** The routine a statement creates: its unqualified name in lower case (quotes removed), or undefined for another statement. */
+export function definedRoutine(statement: string): string | undefined {
+  const qualified = ROUTINE_DEFINITION.exec(statement)?.[1];
+  return qualified === undefined ? undefined : unqualifiedName(qualified);
+}
+
+/** The last part of a possibly qualified, possibly quoted name, in lower case unless quoted. */
+export function unqualifiedName(qualified: string): string {
+  const parts = qualified.match(/"(?:[^"]|"")+"|[^.\s"]+/g) ?? [qualified];
+  const last = parts[parts.length - 1];
+  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"').toLowerCase() : last.toLowerCase();
+}
