@@ -193,17 +193,7 @@ function requiredNames(source: ts.SourceFile): Map<string, { specifier: string; 
 
 /** The module a namespace name stands for: `const m = require('./m')` or `import * as m from './m'`. */
 function namespaceSpecifier(source: ts.SourceFile, name: string): string | undefined {
-  for (const statement of source.statements) {
-    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
-      const bindings = statement.importClause?.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings) && bindings.name.text === name) return statement.moduleSpecifier.text;
-    }
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer) return requireSpecifier(declaration.initializer);
-    }
-  }
-  return undefined;
+  return topLevelNames(source).namespaces.get(name);
 }
 
 function requireSpecifier(node: ts.Expression): string | undefined {
@@ -217,19 +207,55 @@ function requireSpecifier(node: ts.Expression): string | undefined {
  * expression, or one assigned to `exports.name` / `module.exports.name`.
  */
 function topLevelFunction(source: ts.SourceFile, name: string): FunctionLike | undefined {
+  return topLevelNames(source).functions.get(name);
+}
+
+interface TopLevelNames {
+  /** Each name's first top-level function (topLevelFunction). */
+  functions: Map<string, FunctionLike>;
+  /** Each name's module, or undefined, as its first namespace import or initialised declaration says (namespaceSpecifier). */
+  namespaces: Map<string, string | undefined>;
+}
+
+const topLevelNamesOf = new WeakMap<ts.SourceFile, TopLevelNames>();
+
+/**
+ * The file's top-level functions and namespace names, read in one pass over its statements: asked per call
+ * that takes a callback (`rows.map((r) => …)`), a pass each time was quadratic in a long module's size.
+ * The first statement that binds a name decides it, as a search from the top would.
+ */
+function topLevelNames(source: ts.SourceFile): TopLevelNames {
+  let names = topLevelNamesOf.get(source);
+  if (names) return names;
+  const functions = new Map<string, FunctionLike>();
+  const namespaces = new Map<string, string | undefined>();
+  const addFunction = (name: string, fn: FunctionLike): void => {
+    if (!functions.has(name)) functions.set(name, fn);
+  };
+  const addNamespace = (name: string, specifier: string | undefined): void => {
+    if (!namespaces.has(name)) namespaces.set(name, specifier);
+  };
   for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return statement;
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const bindings = statement.importClause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) addNamespace(bindings.name.text, statement.moduleSpecifier.text);
+    }
+    if (ts.isFunctionDeclaration(statement) && statement.name) addFunction(statement.name.text, statement);
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const value = declaration.initializer;
-        if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
+        if (!ts.isIdentifier(declaration.name) || !value) continue;
+        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) addFunction(declaration.name.text, value);
+        addNamespace(declaration.name.text, requireSpecifier(value));
       }
     }
     if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const { left, right } = statement.expression;
-      const target = ts.isPropertyAccessExpression(left) && left.name.text === name ? left.expression.getText(source) : undefined;
-      if ((target === 'exports' || target === 'module.exports') && (ts.isArrowFunction(right) || ts.isFunctionExpression(right))) return right;
+      const target = ts.isPropertyAccessExpression(left) ? left.expression.getText(source) : undefined;
+      if ((target === 'exports' || target === 'module.exports') && (ts.isArrowFunction(right) || ts.isFunctionExpression(right))) addFunction((left as ts.PropertyAccessExpression).name.text, right);
     }
   }
-  return undefined;
+  names = { functions, namespaces };
+  topLevelNamesOf.set(source, names);
+  return names;
 }

@@ -86,3 +86,25 @@ test('a bundle-shaped file (one wrapper function, thousands of vars read where q
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'session-set');
 });
+
+// A call that takes a callback (`rows.forEach((row) => …)`) is asked whether it is a helper that rolls the
+// callback's transaction back (rolledBackCallbacks.ts): the helper was looked for among the file's top-level
+// statements once per such call, quadratic in a long flat module (16,000 of each took ~25 s); they are now read once.
+test('a long module with thousands of top-level statements and of calls taking a callback is analysed in linear time (a child with a CPU budget)', async () => {
+  const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
+  const script = [
+    `const { analyze, initAnalysis } = require(${JSON.stringify(index)});`,
+    '(async () => {',
+    '  await initAnalysis();',
+    "  const lines = [\"const pg = require('pg');\", 'const pool = new pg.Pool();'];",
+    "  for (let i = 0; i < 16000; i++) lines.push('const limit' + i + ' = ' + i + ';');",
+    "  lines.push('function load(rows) {');",
+    "  for (let i = 0; i < 16000; i++) lines.push('  rows.forEach((row) => row.n' + i + '++);');",
+    "  lines.push('}', \"async function tx() { await pool.query('SET search_path TO app'); }\");",
+    "  console.log(analyze(lines.join('\\n'), 'javascript', undefined, '/tmp/callbacks.js').map((f) => f.rule).join(','));",
+    '})();',
+  ].join('\n');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 12_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'session-set');
+});
