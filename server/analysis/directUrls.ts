@@ -165,6 +165,7 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
 function identifierSources(name: ts.Identifier, view: FileView, depth: number): UrlSources {
   const declaration = declarationNamed(view.source, name.text, name);
   if (declaration && ts.isParameter(declaration)) return { names: [], parameters: [declaration], unknown: false };
+  if (declaration && ts.isVariableDeclaration(declaration) && depth < MAX_DEPTH && !isConst(declaration)) return variableSources(declaration, view, depth + 1);
   if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && depth < MAX_DEPTH) return urlSources(declaration.initializer, view, depth + 1);
   // A destructured or imported setting: its own name says what it is (`const { directUrl } = config`).
   if (declaration && ts.isImportClause(declaration)) return { names: [name.text], parameters: [], unknown: false };
@@ -173,6 +174,38 @@ function identifierSources(name: ts.Identifier, view: FileView, depth: number): 
     return { names: [property && ts.isIdentifier(property) ? property.text : name.text], parameters: [], unknown: false };
   }
   return { names: [], parameters: [], unknown: true };
+}
+
+function isConst(declaration: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+/**
+ * A `let`/`var` URL: its initializer and every value `name = …` gives it in the file (`let url = process.env.DIRECT_URL;
+ * … url = config.directUrl`); a compound assignment makes it unknown. Starts with no URL (`let url: string`) add none.
+ */
+function variableSources(declaration: ts.VariableDeclaration, view: FileView, depth: number): UrlSources {
+  const sources: UrlSources = { names: [], parameters: [], unknown: false };
+  const add = (value: ts.Expression): void => {
+    const more = urlSources(value, view, depth);
+    sources.names.push(...more.names);
+    sources.parameters.push(...more.parameters);
+    sources.unknown ||= more.unknown;
+    sources.unpooled ||= more.unpooled;
+  };
+  const empty = (value: ts.Expression): boolean => value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
+  if (declaration.initializer && !empty(withoutWrappers(declaration.initializer))) add(declaration.initializer);
+  const name = (declaration.name as ts.Identifier).text;
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name
+      && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) sources.unknown = true;
+      else if (!empty(withoutWrappers(node.right))) add(node.right);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(view.source);
+  return sources;
 }
 
 /** The texts a pooled sibling may be declared in: the file, and the project files it imports. */
@@ -227,7 +260,7 @@ function constructorCallersPassDirect(parameter: ts.ParameterDeclaration, view: 
 }
 
 /** The file and the files that import it, directly or through a barrel that re-exports it (bounded). */
-function callerFiles(path: string): string[] {
+export function callerFiles(path: string): string[] {
   const files = [path];
   const direct = importersOf(path);
   if (!direct) return files;
@@ -242,7 +275,8 @@ function callerFiles(path: string): string[] {
 
 const parsedFiles = new TimedCache<FileView | undefined>(CACHE_MS, 64);
 
-function parsed(path: string): FileView | undefined {
+/** A file of the project, parsed (cached for a while; bounded in size). */
+export function parsed(path: string): FileView | undefined {
   return parsedFiles.get(path, () => {
     const text = boundedText(path, MAX_FILE_BYTES);
     return text === undefined ? undefined : { path, source: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true) };

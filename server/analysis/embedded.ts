@@ -43,7 +43,8 @@ import { subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
-import { importedNames } from './ownServerHelpers';
+import { importedNames, type ImportedName } from './ownServerHelpers';
+import { importedPostgresJsClient } from './importedPostgresJsClients';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -321,14 +322,26 @@ function withoutAwait(node: ts.Expression): ts.Expression {
 const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve|task)$/;
 
 /**
- * A transaction begun by a method of the client object the later queries go through, with no callback and no
- * handle taken from it: TypeORM's `await queryRunner.startTransaction()`, MikroORM's `await em.begin()`.
+ * A transaction begun and ended by methods of the client object the queries go through, with no callback and no
+ * handle taken from them: TypeORM's `await queryRunner.startTransaction()` … `commitTransaction()` /
+ * `rollbackTransaction()`, MikroORM's `await em.begin()` … `em.commit()` / `em.rollback()`, a driver connection's
+ * `beginTransaction()` … `commit()`; and the end of a handle's transaction (`await trx.commit()`, Kysely's
+ * `await trx.rollback().execute()`). Each such call stands in that client's sequence as the statement it sends.
  */
 const CLIENT_TRANSACTION_BEGIN = /^(begin|startTransaction|beginTransaction)$/;
-function beginsTransactionOnClient(call: ts.CallExpression, name: string): boolean {
-  if (!CLIENT_TRANSACTION_BEGIN.test(name) || call.arguments.some((a) => ts.isFunctionLike(a))) return false;
-  const outer = unwrapParents(call);
-  return outer.parent !== undefined && ts.isExpressionStatement(outer.parent);
+const CLIENT_TRANSACTION_END = /^(commit|commitTransaction|rollback|rollbackTransaction)$/;
+type ClientBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK';
+function clientTransactionBoundary(call: ts.CallExpression, name: string): ClientBoundary | undefined {
+  const begins = CLIENT_TRANSACTION_BEGIN.test(name);
+  if ((!begins && !CLIENT_TRANSACTION_END.test(name)) || call.arguments.some((a) => ts.isFunctionLike(a))) return undefined;
+  let outer = unwrapParents(call);
+  // Kysely's controlled transaction ends with a builder run: `await trx.commit().execute()`.
+  if (!begins && outer.parent && ts.isPropertyAccessExpression(outer.parent) && outer.parent.name.text === 'execute'
+    && outer.parent.parent && ts.isCallExpression(outer.parent.parent) && outer.parent.parent.arguments.length === 0) {
+    outer = unwrapParents(outer.parent.parent);
+  }
+  if (!outer.parent || !ts.isExpressionStatement(outer.parent)) return undefined;
+  return begins ? 'BEGIN' : name.startsWith('commit') ? 'COMMIT' : 'ROLLBACK';
 }
 
 /** A callback given a fresh connection: its parameters start outside any transaction. */
@@ -411,6 +424,8 @@ interface Piece {
   tagged: boolean;
   /** The conditional paths of the code that sends it (codeBranches.ts), when it sits on any. */
   branches?: number[];
+  /** A transaction boundary a client method sends (no SQL written in the file): no finding is placed in it. */
+  boundary?: boolean;
 }
 
 interface Group {
@@ -616,6 +631,8 @@ class Extractor {
   /** The node of the scope walk being inspected: where the pieces it adds are sent from. */
   private sentFrom: ts.Node | undefined;
   private readonly branches = new CodeBranches();
+  /** What this file imports by name, read once (importedPostgresJsCreation). */
+  private importedByName: Map<string, ImportedName> | undefined;
   /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
   private listenLibraries: ListenLibraryCalls | undefined;
   private fileName: string | undefined;
@@ -1101,7 +1118,12 @@ class Extractor {
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
     if (name === PROTOCOL_PARSE_METHOD && receiver && this.inspectProtocolParse(call, receiver)) return;
-    if (receiver && (beginsTransactionOnClient(call, name) || opensPerTestTransaction(call, receiver, this.source))) {
+    const boundary = receiver && clientTransactionBoundary(call, name);
+    if (boundary) {
+      this.addBoundary(groupFor(receiver), boundary);
+      return;
+    }
+    if (receiver && opensPerTestTransaction(call, receiver, this.source)) {
       const group = groupFor(receiver);
       (group.mayOpenBefore ??= new Set()).add(group.pieces.length);
       return;
@@ -1330,12 +1352,14 @@ class Extractor {
    * `this.x` when every assignment to `x` in the class makes such a client. What it sends never meets the pooler.
    */
   private isDirectClient(receiver: ts.Expression | undefined): boolean {
+    const imported = receiver && ts.isIdentifier(receiver) ? this.importedPostgresJsCreation(receiver) : undefined;
+    if (imported) return subscriberConnectsDirectly(imported, imported.getSourceFile().fileName);
     if (!receiver || !this.fileName || !this.mayNameDirectUrl()) return false;
     return this.tracesTo(receiver, {
       creates: (value) => this.createsDirectClient(value),
       member: (value) => this.memberHoldsDirectClient(value),
-      declared: (declaration) => ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined
-        && this.createsDirectClient(withoutAwait(declaration.initializer)),
+      // Every value the variable holds: `let listener = null`, filled in by a function (`listener = postgres(directUrl)`), counts.
+      declared: (declaration) => ts.isVariableDeclaration(declaration) && this.flow.everyHeldValue(declaration, (value) => this.createsDirectClient(withoutAwait(value))),
     });
   }
 
@@ -1349,6 +1373,22 @@ class Extractor {
   }
 
   private namesDirectUrl: boolean | undefined;
+
+  /** The `postgres(…)` call of another module of the project that makes the client a name of this file imports (importedPostgresJsClients.ts). */
+  private importedPostgresJsCreation(name: ts.Identifier): ts.CallExpression | undefined {
+    if (!this.fileName || this.flow.bindingOf(name)) return undefined;
+    const imported = (this.importedByName ??= importedNames(this.source)).get(name.text);
+    if (!imported) return undefined;
+    // Asked on every query call through an imported name: the module is looked up once per name.
+    let creation = this.importedClients.get(name.text);
+    if (creation === undefined) {
+      creation = importedPostgresJsClient(this.fileName, imported) ?? null;
+      this.importedClients.set(name.text, creation);
+    }
+    return creation ?? undefined;
+  }
+
+  private readonly importedClients = new Map<string, ts.CallExpression | null>();
 
   /** `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`. */
   private createsDirectClient(value: ts.Expression): boolean {
@@ -1479,6 +1519,8 @@ class Extractor {
     const binding = this.postgresJsNames.size > 0 ? this.flow.bindingOf(receiver) : undefined;
     const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
     if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
+    // A client another module of the project creates and exports (`import { sql } from './db'`).
+    if (namesChannel(call.arguments[0]) && this.importedPostgresJsCreation(receiver)) return true;
     // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
     // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
     return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);
@@ -1573,6 +1615,17 @@ class Extractor {
     if (severity) this.extraFindings.push({ rule, severity, start: node.getStart(this.source), end: node.getEnd(), message });
   }
 
+  /**
+   * A transaction boundary a method of the client sends (clientTransactionBoundary), as a piece of the client's
+   * sequence at the call, on the call's code paths: the statements around it are read as inside or after that
+   * transaction. It holds no finding of its own (not even statement mode's: no SQL is written there).
+   */
+  private addBoundary(group: Group, statement: ClientBoundary): void {
+    const at = this.sentFrom ? this.sentFrom.getStart(this.source) : 0;
+    const built: BuiltText = { sql: statement, sqlAt: [0], fileAt: [at], fileLimit: [Infinity], slotAt: [] };
+    group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentFrom && this.branches.of(this.sentFrom) });
+  }
+
   private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false): void {
     if (parts.length === 0) return;
     const withSlots = withPlaceholders(parts);
@@ -1639,6 +1692,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   for (const finding of findings) {
     const placed = pieceAt(table, finding.start);
     const local = finding.start - placed.base;
+    if (placed.piece.boundary) continue;
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
     mapped.push({

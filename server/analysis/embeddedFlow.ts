@@ -176,6 +176,12 @@ function bindsName(binding: ts.BindingName, name: string): boolean {
 /** What a name refers to: a parameter of an enclosing function, or a variable declared in a scope around it. */
 export type Binding = { parameterOf: ts.SignatureDeclaration; parameter: ts.ParameterDeclaration } | { variable: ts.VariableDeclaration };
 
+/** `null`, `undefined` or `void 0`: a variable set to it holds no object. */
+function isEmptyValue(value: ts.Expression): boolean {
+  const bare = unwrap(value);
+  return bare.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(bare) && bare.text === 'undefined') || ts.isVoidExpression(bare);
+}
+
 function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 }
@@ -632,6 +638,28 @@ export class Flow {
   /** The declaration that destructures `use` out of an object (`const { client } = ctx`), if that is how it is bound. */
   destructuringOf(use: ts.Identifier): ts.VariableDeclaration | undefined {
     return this.lookUp(use, (names) => names.destructured.get(use.text));
+  }
+
+  /**
+   * Every value a variable may hold wherever it is read: a const's initializer; a let's or var's initializer and the
+   * value of each `name = …` in its scope (a module-level `let client = null` that a function fills in later). Empty
+   * starts (`null`, `undefined`, none) hold nothing; a compound assignment (`+=`, `++`) makes it unknown (undefined).
+   */
+  heldValues(declaration: ts.VariableDeclaration): ts.Expression[] | undefined {
+    const held = declaration.initializer && !isEmptyValue(declaration.initializer) ? [declaration.initializer] : [];
+    if (isConstDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return held;
+    const scope = scopeOf(declaration);
+    for (const assignment of scope ? this.assignmentsIn(scope, declaration.name.text) : []) {
+      if (!assignment.value) return undefined;
+      if (!isEmptyValue(assignment.value)) held.push(assignment.value);
+    }
+    return held;
+  }
+
+  /** Whether a variable holds something and every value it may hold (heldValues) passes `test`. */
+  everyHeldValue(declaration: ts.VariableDeclaration, test: (value: ts.Expression) => boolean): boolean {
+    const values = this.heldValues(declaration);
+    return values !== undefined && values.length > 0 && values.every(test);
   }
 
   /** The value of the const (or the let/var's reaching value) `use` refers to, when it is one expression. */

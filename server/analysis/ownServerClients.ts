@@ -8,12 +8,19 @@
 // unless it holds one connection only (`max: 1`), and a connection held from it (`await pool.connect()`,
 // `pool.connection()`) is one session of that server like a client.
 import ts from 'typescript';
-import { calleeText, unwrap, type Flow } from './embeddedFlow';
+import { resolve } from 'node:path';
+import { Flow, calleeText, unwrap } from './embeddedFlow';
+import { callerFiles, parsed } from './directUrls';
+import { resolveModule } from './moduleResolution';
+import { TEST_PATH } from './inProcess';
 import { walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
+/** How many files away the callers of an exported function are read, and how many importing files at most. */
+const MAX_FILE_DEPTH = 1;
+const MAX_CALLER_FILES = 40;
 
 /**
  * A cached verdict on a name: sure (true, or false), or false only because its chain was cut at MAX_DEPTH when
@@ -41,7 +48,8 @@ export class OwnServerClients {
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
 
-  constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined) {
+  /** `fileDepth`: how many files away from the linted one this file's calls are read (callers of an exported function). */
+  constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0) {
     this.namesPooler = namesPooler(source.text);
   }
 
@@ -202,33 +210,73 @@ export class OwnServerClients {
     return this.everyValueOf(variable, (v) => this.fromOwnServer(v, depth + 1));
   }
 
-  /** Whether a variable has a value, and its initializer and every plain assignment to it satisfy `test` (none is compound). */
+  /** Whether a variable has a value, and every value it holds (its initializer unless empty, each plain assignment) satisfies `test`. */
   private everyValueOf(variable: ts.VariableDeclaration, test: (value: ts.Expression) => boolean): boolean {
-    const values: ts.Expression[] = variable.initializer ? [variable.initializer] : [];
-    let scope: ts.Node = variable;
-    while (scope.parent && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
-    let other = false;
-    if (ts.isIdentifier(variable.name)) {
-      const name = variable.name.text;
-      walkDescendants(scope, (node) => {
-        if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-          if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) values.push(node.right);
-          else other = true;
-        }
-        return !other;
-      });
-    }
-    return !other && values.length > 0 && values.every(test);
+    return this.flow.everyHeldValue(variable, test);
   }
 
-  /** A named local function's parameter: every call of the function in this file passes such a value there. */
+  /**
+   * A named function's parameter: every call of the function in this file passes such a value there, and, when the
+   * function is exported, every call in the files of the project that import it (`export async function migrate(url)`
+   * called by tests with their container's URL: `await migrate(db.url)`), judged in each caller's own file.
+   */
   private parameterFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number): boolean {
     const index = fn.parameters.indexOf(parameter);
     const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text
       : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
     if (!name || index < 0 || parameter.dotDotDotToken) return false;
     const calls = this.callsNamed(name).filter((call) => this.flow.localFunction(call.expression) === fn);
-    return calls.length > 0 && calls.every((call) => call.arguments[index] !== undefined && this.fromOwnServer(call.arguments[index], depth + 1));
+    if (!calls.every((call) => call.arguments[index] !== undefined && this.fromOwnServer(call.arguments[index], depth + 1))) return false;
+    // Only a test's helper (or a module that starts a server itself) is worth reading its importers for.
+    const elsewhere = isExported(fn) && this.fileDepth < MAX_FILE_DEPTH && this.mayServeTests() ? this.callsElsewhereFromOwnServer(name, index) : 0;
+    return elsewhere !== undefined && calls.length + elsewhere > 0;
+  }
+
+  /**
+   * How many calls the files importing this one make of its export `name`, when each passes a value of a server the
+   * caller started itself at `index`; undefined when one does not, or when a caller cannot be read (too many
+   * importers, the function used otherwise than called by a name imported from here).
+   */
+  private callsElsewhereFromOwnServer(name: string, index: number): number | undefined {
+    const self = resolve(this.fileName!);
+    const files = callerFiles(self).filter((file) => file !== self);
+    if (files.length >= MAX_CALLER_FILES) return undefined;
+    let count = 0;
+    for (const file of files) {
+      const view = parsed(file);
+      if (!view) return undefined;
+      if (!view.source.text.includes(name)) continue;
+      const locals = [...importedNames(view.source)].filter(([, imported]) => imported.name === name && resolveModule(file, imported.specifier) === self).map(([local]) => local);
+      // Reached another way (a barrel, a namespace import, `require`): its calls are not read here.
+      if (locals.length === 0) return undefined;
+      const caller = new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1);
+      let allPass = true;
+      walkDescendants(view.source, (node) => {
+        if (!allPass) return false;
+        if (!ts.isIdentifier(node) || !locals.includes(node.text) || ts.isImportSpecifier(node.parent) || ts.isImportClause(node.parent)) return true;
+        const call = node.parent;
+        // Handed on as a value (`beforeAll(migrate)`): its arguments are not seen.
+        if (!ts.isCallExpression(call) || call.expression !== node) allPass = false;
+        else {
+          count++;
+          const argument = call.arguments[index];
+          allPass = argument !== undefined && !ts.isSpreadElement(argument) && caller.holdsOwnServerValue(argument);
+        }
+        return true;
+      });
+      if (!allPass) return undefined;
+    }
+    return count;
+  }
+
+  /** A file under a test folder or named for a test, or one that imports a module starting its own server. */
+  private mayServeTests(): boolean {
+    return TEST_PATH.test(this.fileName!) || [...(this.imports ??= importedNames(this.source)).values()].some((imported) => OWN_SERVER_MODULE.test(imported.specifier));
+  }
+
+  /** Whether a value of this file is (or is made from) a server the code started itself. */
+  holdsOwnServerValue(expression: ts.Expression): boolean {
+    return this.fileName !== undefined && !this.namesPooler && this.fromOwnServer(expression, 0);
   }
 
   private callsNamed(name: string): ts.CallExpression[] {
@@ -256,6 +304,13 @@ export class OwnServerClients {
     }
     return verdict;
   }
+}
+
+/** A top-level function or const arrow declared with `export` (`export function f`, `export const f = (…) => …`). */
+function isExported(fn: ts.SignatureDeclaration): boolean {
+  const statement = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false)
+    && ts.isSourceFile(statement.parent);
 }
 
 /** An options object that caps a pool at one connection (`{ max: 1 }`): every query runs on the same session. */
