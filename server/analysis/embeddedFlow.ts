@@ -309,9 +309,8 @@ export class Flow {
       const chosen = choices.find(preparesNamedStatement) ?? choices[0];
       return chosen && { ...chosen, alternativeNames: choices.flatMap(namesPrepared) };
     }
-    if (ts.isIdentifier(node)) {
-      const init = this.constantInitializer(node);
-      if (!init) return undefined;
+    const init = ts.isIdentifier(node) ? this.constantInitializer(node) : undefined;
+    if (init) {
       const inner = unwrap(init);
       // A config, a query object, or a choice of them (`const q = named ? new Query({ name, text }) : new Query(text)`).
       if (!ts.isObjectLiteralExpression(inner) && !ts.isNewExpression(inner) && !choiceAlternatives(inner)) return undefined;
@@ -367,6 +366,12 @@ export class Flow {
     if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const owner = enclosingClass(node);
       return owner ? fieldValues(owner, node.name.text) : undefined;
+    }
+    // `const { findUser: query } = this`: the field, under whatever name it is read.
+    const field = ts.isIdentifier(node) ? this.fieldDestructuredFromThis(node) : undefined;
+    if (field !== undefined) {
+      const owner = enclosingClass(node);
+      return owner ? fieldValues(owner, field) : undefined;
     }
     if (ts.isPropertyAccessExpression(node)) {
       const value = this.propertyValue(node);
@@ -693,6 +698,17 @@ export class Flow {
   }
 
   /** `const { roleSql } = setup`, `const { role: roleSql } = setup` (never reassigned): the value this file writes to that property. */
+  /** The field a const destructures from `this` under `use`'s name (`const { queryConfig: query } = this`: queryConfig). */
+  private fieldDestructuredFromThis(use: ts.Identifier): string | undefined {
+    const declaration = this.destructuringOf(use);
+    if (!declaration || !isConstDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;
+    if (!declaration.initializer || unwrap(declaration.initializer).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === use.text);
+    if (!element || element.dotDotDotToken || element.initializer) return undefined;
+    const property = element.propertyName ?? element.name;
+    return ts.isIdentifier(property) || ts.isStringLiteral(property) ? property.text : undefined;
+  }
+
   private destructuredPropertyValue(use: ts.Identifier): ts.Expression | undefined {
     const declaration = this.destructuringOf(use);
     if (!declaration || !isConstDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;

@@ -14,6 +14,10 @@ import ts from 'typescript';
 import { objectProperty } from './embeddedFlow';
 import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
 import { isPassedToUnsafeOnlyFunction, isSimpleQueryTag } from './unsafeOnlyFunctions';
+import { resolve } from 'node:path';
+import { callerFiles, parsed } from './directUrls';
+import { importedNames } from './ownServerHelpers';
+import { resolveModule } from './moduleResolution';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
@@ -30,8 +34,67 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
   const declaration = localConstDeclaration(creation);
-  if (!declaration) return false;
+  if (!declaration) return exportedClientNeverPrepares(creation);
   return everyUseIs(declaration, isNonPreparingUse) || endedWithoutWaiting(declaringScope(declaration), (declaration.name as ts.Identifier).text);
+}
+
+/**
+ * An exported client (`export const migrationClient = postgres(url, { max: 1 })`) is used where it is imported: it
+ * prepares nothing when it is used at least once, and every use in its file and in each file of the project that
+ * imports it by name (`import { migrationClient } from './db'`) is one that prepares nothing (`migrate(drizzle(
+ * migrationClient), …)`, `migrationClient.end()`). A file reaching it another way (a namespace import, a barrel,
+ * `require`), or no file of the project at all (a library's export, for its users), may do anything with it.
+ */
+function exportedClientNeverPrepares(creation: ts.CallExpression): boolean {
+  const declaration = exportedConstDeclaration(creation);
+  const self = declaration && resolve(declaration.getSourceFile().fileName);
+  if (!declaration || !self) return false;
+  const name = (declaration.name as ts.Identifier).text;
+  let uses = usesPassing(declaringScope(declaration), [name], declaration.name, isNonPreparingUse);
+  if (uses === undefined) return false;
+  // An export no file of the project imports is for users the analysis cannot see.
+  let imported = false;
+  for (const file of callerFiles(self)) {
+    if (file === self) continue;
+    const view = parsed(file);
+    if (!view) return false;
+    if (!view.source.text.includes(name)) continue;
+    const locals = [...importedNames(view.source)].filter(([, imported]) => imported.name === name && resolveModule(file, imported.specifier) === self).map(([local]) => local);
+    if (locals.length === 0) return false;
+    const more = usesPassing(view.source, locals, undefined, isNonPreparingUse);
+    if (more === undefined) return false;
+    imported = true;
+    uses += more;
+  }
+  return imported && uses > 0;
+}
+
+/** `export const x = postgres(…)` at the top of its module. */
+function exportedConstDeclaration(creation: ts.CallExpression): ts.VariableDeclaration | undefined {
+  const node = outsideWrappers(creation);
+  const declaration = node.parent;
+  if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
+  const list = declaration.parent;
+  const statement = list.parent;
+  const exported = ts.isVariableStatement(statement) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+  return exported && (list.flags & ts.NodeFlags.Const) !== 0 && ts.isSourceFile(statement.parent) ? declaration : undefined;
+}
+
+/** How many references to `names` under `scope` there are (import bindings and `declared` aside), when all pass `inert`. */
+function usesPassing(scope: ts.Node, names: readonly string[], declared: ts.Node | undefined, inert: (use: ts.Identifier) => boolean): number | undefined {
+  let uses = 0;
+  let allInert = true;
+  const visit = (node: ts.Node): void => {
+    if (!allInert) return;
+    if (ts.isIdentifier(node) && names.includes(node.text) && node !== declared && isReference(node)
+      && !ts.isImportSpecifier(node.parent) && !ts.isImportClause(node.parent)) {
+      uses += 1;
+      if (!inert(node)) allInert = false;
+    }
+    node.forEachChild(visit);
+  };
+  scope.forEachChild(visit);
+  return allInert ? uses : undefined;
 }
 
 /**
@@ -47,19 +110,8 @@ export function bunClientNeverPrepares(creation: ts.NewExpression): boolean {
 
 /** Whether the const is used at least once in its declaring scope, and every use passes `inert`. */
 function everyUseIs(declaration: ts.VariableDeclaration, inert: (use: ts.Identifier) => boolean): boolean {
-  const name = (declaration.name as ts.Identifier).text;
-  let uses = 0;
-  let allInert = true;
-  const visit = (node: ts.Node): void => {
-    if (!allInert) return;
-    if (ts.isIdentifier(node) && node.text === name && node !== declaration.name && isReference(node)) {
-      uses += 1;
-      if (!inert(node)) allInert = false;
-    }
-    node.forEachChild(visit);
-  };
-  declaringScope(declaration).forEachChild(visit);
-  return allInert && uses > 0;
+  const uses = usesPassing(declaringScope(declaration), [(declaration.name as ts.Identifier).text], declaration.name, inert);
+  return uses !== undefined && uses > 0;
 }
 
 function isBunNonPreparingUse(id: ts.Identifier): boolean {
@@ -143,11 +195,16 @@ function onlyReadsInertMember(creation: ts.CallExpression): boolean {
   return ts.isPropertyAccessExpression(access) && access.expression === node && INERT_MEMBERS.has(access.name.text);
 }
 
-export function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
-  let node: ts.Node = creation;
-  // `const db = postgres() as PostgresDB`: a type assertion changes nothing of the value.
+/** The creation through the await, parentheses and type assertions around it (`postgres() as PostgresDB` is the same value). */
+function outsideWrappers(creation: ts.Node): ts.Node {
+  let node = creation;
   while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)
     || ts.isSatisfiesExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  return node;
+}
+
+export function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
+  const node = outsideWrappers(creation);
   const declaration = node.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
   const statement = declaration.parent.parent;

@@ -35,6 +35,34 @@ test('a named config kept in a class field (either branch of a choice) and sprea
   ]);
 });
 
+test('a class field read by destructuring `this`, under its own name or another, is the field: its named config is flagged', () => {
+  const text = [
+    "import { Client } from 'pg';",
+    'export class Lookup {',
+    '  private readonly plain: { name?: string; text: string };',
+    '  private readonly asArrays: { name?: string; text: string; rowMode: string };',
+    '  private readonly unnamed = { text: "SELECT 1" };',
+    '  constructor(private client: Client, statementName: string | undefined, text: string) {',
+    '    this.plain = { name: statementName, text };',
+    "    this.asArrays = { name: statementName, text, rowMode: 'array' };",
+    '  }',
+    '  async rows(params: unknown[]) {',
+    '    const { client, asArrays: config } = this;',
+    '    return client.query(config, params);',
+    '  }',
+    '  async objects(params: unknown[]) {',
+    '    const { plain, unnamed } = this;',
+    '    await this.client.query(unnamed);',
+    '    return this.client.query(plain, params);',
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    'protocol-prepared-statement statementName',
+    'protocol-prepared-statement statementName',
+  ]);
+});
+
 test('a named config from a const object\'s member or from a factory of the file, spread or passed whole, is flagged', () => {
   const text = [
     "import { Pool } from 'pg';",
