@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, enclosingClass, fieldValues, memberName, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
@@ -976,16 +976,15 @@ class Extractor {
    * named for running a query, whose text is a session statement only PostgreSQL runs. Sent on the client its
    * result is run with (`.exec(db)`), else on a client this file cannot see.
    */
-  private inspectOwnQueryTag(node: ts.TaggedTemplateExpression, groupFor: (receiver: ts.Expression | undefined) => Group): boolean {
-    if (!ts.isIdentifier(node.tag) || !QUERY_TAG_NAME.test(node.tag.text)) return false;
+  private inspectOwnQueryTag(node: ts.TaggedTemplateExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+    if (!ts.isIdentifier(node.tag) || !QUERY_TAG_NAME.test(node.tag.text)) return;
     const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
-    if (parts.length === 0 || !opensPostgresSessionStatement(parts)) return false;
+    if (parts.length === 0 || !opensPostgresSessionStatement(parts)) return;
     const runner = node.parent;
     const run = ts.isPropertyAccessExpression(runner) && runner.expression === node && ts.isCallExpression(runner.parent) && runner.parent.expression === runner ? runner.parent : undefined;
     const client = run && run.arguments.length === 1 ? run.arguments[0] : undefined;
-    if (client && isOtherDialectReceiver(client, this.otherObjects)) return true;
+    if (client && isOtherDialectReceiver(client, this.otherObjects)) return;
     this.addPiece(client && this.bypassesPooler(node, client) ? this.unpooledGroup() : groupFor(client), parts, false, true);
-    return true;
   }
 
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
@@ -1027,8 +1026,8 @@ class Extractor {
       this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag, node.template)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
-    } else if (ts.isTaggedTemplateExpression(node) && this.inspectOwnQueryTag(node, groupFor)) {
-      // read above
+    } else if (ts.isTaggedTemplateExpression(node)) {
+      this.inspectOwnQueryTag(node, groupFor); // no branch below takes a tagged template
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -1399,18 +1398,8 @@ class Extractor {
 
   /** `this.listener` where each `this.listener = …` (and the property's initializer) in the class makes a direct client. */
   private memberHoldsDirectClient(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
-    let owner: ts.Node | undefined = member.parent;
-    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
-    if (!owner) return false;
-    const values: ts.Expression[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isPropertyDeclaration(node) && memberNameText(node.name) === member.name.text && node.initializer) values.push(node.initializer);
-      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isClientMember(node.left) && node.left.name.text === member.name.text) {
-        values.push(node.right);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(owner);
+    const owner = enclosingClass(member);
+    const values = owner ? fieldValues(owner, member.name.text) : [];
     return values.length > 0 && values.every((value) => this.createsDirectClient(withoutAwait(value)));
   }
 
@@ -1551,21 +1540,7 @@ class Extractor {
 
   /** `this.db` where the enclosing class declares `db` (a property or a constructor's parameter property) with postgres.js's client type. */
   private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
-    if (this.postgresJsNames.size === 0) return false;
-    let owner: ts.Node | undefined = member.parent;
-    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
-    if (!owner) return false;
-    for (const element of owner.members) {
-      if (ts.isPropertyDeclaration(element) && memberNameText(element.name) === member.name.text) {
-        return this.isPostgresJsClientType(element.type);
-      }
-      if (ts.isConstructorDeclaration(element)) {
-        const parameter = element.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === member.name.text
-          && (ts.getCombinedModifierFlags(p) & ts.ModifierFlags.ParameterPropertyModifier) !== 0);
-        if (parameter) return this.isPostgresJsClientType(parameter.type);
-      }
-    }
-    return false;
+    return this.postgresJsNames.size > 0 && this.isPostgresJsClientType(memberDeclaration(member)?.type);
   }
 
   /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`, name<Row>`…`, name /* sql *\/ `…`), as a postgres.js client does. */
@@ -1784,14 +1759,21 @@ function applyLineSuppressions(text: string, findings: Finding[]): Finding[] {
 
 /** `this.pg` declared in its class as a PGlite instance: a property (`pg: PGlite`, `= new PGlite()`) or constructor parameter property. */
 function isPgliteMember(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
-  let owner: ts.Node | undefined = member.parent;
-  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
-  if (!owner) return false;
+  const declaration = memberDeclaration(member);
+  if (!declaration) return false;
+  return typeNameMatches(declaration.type, PGLITE_TYPE) || (ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined && createsPglite(declaration.initializer));
+}
+
+/** Where the class around `this.db` declares `db`: a property, or a parameter property of its constructor (the first one, in source order). */
+function memberDeclaration(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): ts.PropertyDeclaration | ts.ParameterDeclaration | undefined {
   const name = member.name.text;
-  return owner.members.some((m) => {
-    if (ts.isPropertyDeclaration(m)) return memberNameText(m.name) === name && (typeNameMatches(m.type, PGLITE_TYPE) || (m.initializer !== undefined && createsPglite(m.initializer)));
-    return ts.isConstructorDeclaration(m) && m.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.isParameterPropertyDeclaration(p, m) && typeNameMatches(p.type, PGLITE_TYPE));
-  });
+  for (const element of enclosingClass(member)?.members ?? []) {
+    if (ts.isPropertyDeclaration(element) && memberName(element) === name) return element;
+    if (!ts.isConstructorDeclaration(element)) continue;
+    const parameter = element.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.isParameterPropertyDeclaration(p, element));
+    if (parameter) return parameter;
+  }
+  return undefined;
 }
 
 /** The first value `pick` gives for the items, in order (`Array.prototype.find` that returns what it found). */
@@ -1808,10 +1790,6 @@ function isClientMember(node: ts.Expression): node is ts.PropertyAccessExpressio
   return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name));
 }
 
-/** A class member's declared name (`db`, `#db`), the way `this.…` reads it. */
-function memberNameText(name: ts.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
-}
 
 /** node-postgres's (and look-alike drivers') single-connection client class: `Client`, `pg.Client`, `new (require('pg').Client)`. */
 const DIRECT_CLIENT_CLASS = /(?:^|\.)(?:Native)?Client$/;

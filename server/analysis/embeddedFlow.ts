@@ -222,7 +222,8 @@ function isNoValue(node: ts.Expression): boolean {
   return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined') || ts.isVoidExpression(value);
 }
 
-function memberName(member: ts.ClassElement): string | undefined {
+/** A class member's declared name (`db`, `#db`, `'db'`), the way `this.…` reads it. */
+export function memberName(member: ts.ClassElement): string | undefined {
   return member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
 }
 
@@ -861,14 +862,15 @@ function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, 
   return values;
 }
 
-function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+/** The class (declaration or expression) whose body holds `node`, the innermost one. */
+export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   let current = node.parent;
   while (current && !ts.isClassLike(current)) current = current.parent;
   return current;
 }
 
 /** What a class puts in a field: its initializer and the value of each `this.field = …` in the class. */
-function fieldValues(owner: ts.ClassLikeDeclaration, name: string): ts.Expression[] {
+export function fieldValues(owner: ts.ClassLikeDeclaration, name: string): ts.Expression[] {
   const values: ts.Expression[] = [];
   for (const member of owner.members) if (ts.isPropertyDeclaration(member) && memberName(member) === name && member.initializer) values.push(member.initializer);
   walkDescendants(owner, (node) => {
