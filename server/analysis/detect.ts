@@ -712,10 +712,20 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
     if (!opensLikeStatement(text)) facts.notStatement = true;
     if (failsOnNewerSyntax(text, offset)) facts.newerSyntax = true;
+    // A query written for several server versions (versionComments.ts): its text as written is a template, and
+    // its facts are those of the variant its loader sends for the first version tag that parses.
     const variant = facts.dialect || facts.templated ? undefined : versionVariant(text, (t) => parseErrorAt(t) === undefined);
-    if (variant !== undefined) return withVersionVariant(variant, base, facts);
+    if (variant !== undefined) {
+      facts.templated = true;
+      return withStandInFacts(variant, base, facts);
+    }
+    // A statement valid on PostgreSQL 15 or older that names something with a word newer releases made a keyword
+    // (newerSyntax.ts): no syntax error, and its facts are those of the text with the names renamed.
     const older = facts.dialect || facts.templated ? undefined : withOlderNames(text, parseErrorAt, offset);
-    if (older !== undefined) return withOlderNamesRenamed(older, base, facts);
+    if (older !== undefined) {
+      facts.newerSyntax = true;
+      return withStandInFacts(older, base, facts);
+    }
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
@@ -748,26 +758,10 @@ function withRepairedTemplate(text: string, base: number, facts: StatementFacts)
   return facts;
 }
 
-/**
- * A query written for several server versions (versionComments.ts): its text as written is a template, and
- * its facts are those of the variant its loader sends for the first version tag that parses.
- */
-function withVersionVariant(variant: string, base: number, facts: StatementFacts): StatementFacts {
-  facts.templated = true;
-  if (!INTERESTING.test(variant)) return facts;
-  addTreeFacts(variant, base, parseSync(variant), facts);
-  facts.repairedTemplate = true;
-  return facts;
-}
-
-/**
- * A statement valid on PostgreSQL 15 or older that names something with a word newer releases made a keyword
- * (newerSyntax.ts): no syntax error, and its facts are those of the text with the names renamed.
- */
-function withOlderNamesRenamed(renamed: string, base: number, facts: StatementFacts): StatementFacts {
-  facts.newerSyntax = true;
-  if (!INTERESTING.test(renamed)) return facts;
-  addTreeFacts(renamed, base, parseSync(renamed), facts);
+/** The facts of a text that parses and stands for the statement at the same offsets (a version variant, the names renamed). */
+function withStandInFacts(standIn: string, base: number, facts: StatementFacts): StatementFacts {
+  if (!INTERESTING.test(standIn)) return facts;
+  addTreeFacts(standIn, base, parseSync(standIn), facts);
   facts.repairedTemplate = true;
   return facts;
 }
