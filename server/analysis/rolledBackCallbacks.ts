@@ -10,13 +10,9 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { boundedText } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { parsedModule } from './parsedModules';
 import { calleeText } from './embeddedFlow';
 
-const MAX_FILE_BYTES = 512 * 1024;
-const CACHE_MS = 10_000;
-const parsedFiles = new TimedCache<ts.SourceFile | undefined>(CACHE_MS, 64);
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
 const MAX_DEPTH = 3;
 const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
@@ -166,10 +162,7 @@ function functionOfModule(source: ts.SourceFile, specifier: string, name: string
   if (!specifier.startsWith('.') && !specifier.startsWith('@/') && !specifier.startsWith('~/')) return undefined;
   const file = resolveModule(resolve(source.fileName), specifier);
   if (!file) return undefined;
-  const other = parsedFiles.get(file, () => {
-    const text = boundedText(file, MAX_FILE_BYTES);
-    return text === undefined ? undefined : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  });
+  const other = parsedModule(file);
   return other && topLevelFunction(other, name);
 }
 

@@ -10,13 +10,9 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { boundedText } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { parsedModule } from './parsedModules';
 import { objectProperty } from './embeddedFlow';
 
-const MAX_FILE_BYTES = 512 * 1024;
-const CACHE_MS = 10_000;
-const parsedFiles = new TimedCache<ts.SourceFile | undefined>(CACHE_MS, 64);
 /** How many functions a client is followed through (`subscribe(db)` handing it to `sessionFor(db)`). */
 const MAX_HANDOFFS = 3;
 /** Members read without sending anything: what the client was configured with, its type parsers and serializers. */
@@ -43,10 +39,7 @@ function functionNamed(name: string, source: ts.SourceFile): FunctionLike | unde
   if (!imported || imported.name === 'default') return undefined;
   const file = resolveModule(resolve(source.fileName), imported.specifier);
   if (!file) return undefined;
-  const other = parsedFiles.get(file, () => {
-    const text = boundedText(file, MAX_FILE_BYTES);
-    return text === undefined ? undefined : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  });
+  const other = parsedModule(file);
   return other && topLevelFunction(other, imported.name, true);
 }
 
