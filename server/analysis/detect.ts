@@ -7,7 +7,7 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
-import { STATEMENT_AFTER_BLANK_LINE, opensLikeStatement } from './statementStart';
+import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
 import { leadingTrivia } from './sqlTrivia';
 import { SavedSettings, type Save } from './savedSettings';
@@ -823,10 +823,7 @@ function statementsWithoutSemicolons(text: string, base: number, errorOffset: nu
   const starts = [0];
   // Only at the top level: a blank line before the SELECT of a subquery or of a CTE's body is inside one statement.
   const depth = parenthesisDepths(text);
-  for (const match of text.matchAll(STATEMENT_AFTER_BLANK_LINE)) {
-    const start = match.index! + match[0].length;
-    if (depth(start) === 0) starts.push(start);
-  }
+  for (const start of statementsAfterBlankLine(text)) if (depth(start) === 0) starts.push(start);
   // A part the parser finds unfinished (`WITH a AS (…)` before the blank line, its query after it) goes on in the next.
   for (let k = 0; k + 1 < starts.length;) {
     const part = text.slice(starts[k], starts[k + 1]).trimEnd();

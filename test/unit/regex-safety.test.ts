@@ -43,7 +43,6 @@ const REVIEWED: readonly [string, string, string][] = [
   ['server/analysis/handRunScripts.ts', String.raw`how\s+to\s+use`, 'the comments that open a script'],
   ['server/analysis/importedQueryHelpers.ts', String.raw`[^/\\]*$`, 'a module path'],
   ['server/analysis/projectImporters.ts', String.raw`\/+$`, 'a module path'],
-  ['server/analysis/statementStart.ts', String.raw`\n[ \t]*\r?\n(?:[ \t]*(?:--[^\n]*)?\n)*`, 'one template literal of a TS file'],
   ['server/analysis/templatePlaceholders.ts', String.raw`(?<![\w$])\$[A-Za-z_]\w*(?![\w$])`, 'one SQL string of a TS file'],
   ['server/analysis/savedSettings.ts', String.raw`[A-Za-z_][\w$. ()\[\]"]*?`, 'one PL/pgSQL statement, anchored'],
   ['server/incrementalTs.ts', String.raw`require\s*\(`, 'one top-level statement, anchored'],

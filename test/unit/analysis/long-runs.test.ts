@@ -6,6 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { analyzeSql, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
+import { statementsAfterBlankLine } from '../../../server/analysis/statementStart';
 import { scratchRepository } from '../../helpers/scratch';
 import { runNodeWithCpuBudget } from '../../helpers/cpuDeadline';
 
@@ -107,4 +108,46 @@ test('a long module with thousands of top-level statements and of calls taking a
   const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 12_000 });
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'session-set');
+});
+
+test('a statement keyword opening a line counts as a start after a blank line, or after comment lines that follow one; not after a plain line break', () => {
+  const starts = (text: string) => statementsAfterBlankLine(text).map((at) => text.slice(at, at + 6));
+  assert.deepEqual(starts('SELECT 1\n\nSELECT 2\n  \r\n  LISTEN a\n\n-- name: x\n-- more\nDELETE FROM t'), ['SELECT', 'LISTEN', 'DELETE']);
+  assert.deepEqual(starts('SELECT 1\nSELECT 2\n\nx SELECT 3\n\nselector\n\n-- c\ny\nSELECT 4'), []);
+  assert.deepEqual(starts('\nSELECT 1'), [], 'a blank first line follows no line');
+});
+
+// A statement that does not parse is cut at blank lines before statement keywords (a query log without semicolons): the
+// expression that found those lines ran from every line break of a blank run to its end, 12 s for 25 KB of blank lines.
+test('a broken statement holding 200 KB of blank lines is read in linear time (a child with a CPU budget)', async () => {
+  const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
+  const script = [
+    `const { analyzeSql, initAnalysis } = require(${JSON.stringify(index)});`,
+    '(async () => {',
+    '  await initAnalysis();',
+    "  const blanks = ['\\n', '\\n \\t', '\\n\\n-- note\\n'].map((unit) => unit.repeat(Math.ceil(200000 / unit.length)));",
+    "  console.log(blanks.map((run) => analyzeSql('SELECT (1' + run + 'FROM t;\\n').map((f) => f.rule).join(',')).join(' '));",
+    '})();',
+  ].join('\n');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 20_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'syntax-error syntax-error syntax-error');
+});
+
+// A function body's comments are stripped before its calls are read (load balancing): each `/*` with no `*/` after it
+// looked for one to the end of the body, quadratic in their number (400 KB of them: ~30 s).
+test('a function body full of unclosed /* is read in linear time, closed comments still hide calls (a child with a CPU budget)', async () => {
+  const out = join(__dirname, '..', '..', '..', 'server', 'analysis');
+  const script = [
+    `const { initAnalysis } = require(${JSON.stringify(join(out, 'index.js'))});`,
+    `const { balancingFacts } = require(${JSON.stringify(join(out, 'balancingFacts.js'))});`,
+    '(async () => {',
+    '  await initAnalysis();',
+    "  const body = 'SELECT a() /* b() */ ' + '/* '.repeat(140000) + ' c()';",
+    "  console.log(balancingFacts('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ ' + body + ' $$;').definesFunction.fn.calls.join(','));",
+    '})();',
+  ].join('\n');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 10_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'a,c');
 });
