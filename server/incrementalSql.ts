@@ -4,7 +4,7 @@
 // statement boundary coincides with an old one past the edit, everything after it is unchanged, only
 // shifted), and only statements whose text changed are parsed again. The file-wide context pass
 // (transaction blocks, nextval/currval, suppressions) still runs over all statements: it is cheap.
-import { resolveOptions, splitStatements, dialectOfSqlFile, mostlyOtherDialect, withoutOtherDialectFolderErrors, type AnalysisOptions, type DocumentText, type Finding } from './analysis/index';
+import { resolveOptions, splitStatements, dialectOfSqlFile, mostlyOtherDialect, withoutOtherDialectFolderErrors, foldRepeatedSyntaxErrors, type AnalysisOptions, type DocumentText, type Finding } from './analysis/index';
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
@@ -108,10 +108,10 @@ export class IncrementalSqlDocument {
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));
     const suppressions = new Suppressions(text);
     const sequence = withMigrationTransactions(this.statements, resolved.migrationSections, resolved.migrationBlocks);
-    return withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, [
+    return foldRepeatedSyntaxErrors(withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, [
       ...applyContext(sequence, resolved, suppressions, false, text), ...applyBalancing(sequence, resolved, suppressions, text),
       ...applyStateFunctionCalls(sequence, resolved, suppressions),
-    ]), this.fileName);
+    ]), this.fileName));
   }
 
   private update(text: DocumentText, changed?: TextDiff): void {

@@ -8,7 +8,7 @@ import { SQL_TRIVIA } from './sqlTrivia';
 /** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
  *  analytics), have statement checks below; the others are known by name (a folder, a file name), which is
  *  how multi-database projects keep them. */
-export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics' | 'pooler';
+export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics' | 'pooler' | 'tool';
 
 /** The one list of database names a path part may carry (the TS side, embeddedDialect.ts, uses it too).
  *  `analytics` groups warehouse and other-engine SQL (BigQuery, Snowflake, DuckDB, Trino…) whose
@@ -174,6 +174,11 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // takes only literals and names (a list of them); an UPDATE's SET line is not at a statement's start.
   // Leading trivia (and strings blanked out to '') matched one way only: SQL_TRIVIA (sqlTrivia.ts).
   ['analytics', new RegExp(String.raw`^(?:${SQL_TRIVIA}|'')*SET\s+(?:(?:LOCAL|SESSION)\s+)?[A-Za-z_][\w.]*\s*(?:=|\bTO\b)\s*(?:\(|NULL\b|CASE\b|[A-Za-z_][\w.]*\s*\(|(?:'(?:[^'\n]|'')*'|[A-Za-z_$][\w.$]*)\s*(?:\|\||[+*%]|-(?!-)|\/(?!\*)))`, 'i')],
+  // A tool's own notation that reads like PostgreSQL but is read by the tool, never sent as written: an EXECUTE of a
+  // prepared statement whose parameters follow as a bracketed list of values (a replication or change-data-capture
+  // tool's apply files: `EXECUTE stmt_1["2024-05-13","metric",22];`). PostgreSQL's EXECUTE takes its parameters in
+  // parentheses, and a PL/pgSQL `EXECUTE cmds[i]` subscript holds neither a string nor a comma.
+  ['tool', new RegExp(String.raw`^(?:${SQL_TRIVIA})*EXECUTE\s+"?[A-Za-z_][\w$]*"?\s*\[\s*(?:["']|\]|[^\]\n]*,)`, 'i')],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^[^\S\r\n\u2028\u2029]*\/[^\S\r\n\u2028\u2029]*$/im],
 ];
 

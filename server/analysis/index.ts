@@ -6,6 +6,7 @@ import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, synta
 import { mostlyOtherDialect, namesCompatibleEngine } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
 import { withoutOtherDialectFolderErrors } from './dialectFolder';
+import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
 
@@ -18,6 +19,7 @@ export { dialectOfPath, dialectOfStatement, mostlyOtherDialect, surelyPostgresSt
 export { looksLikePgDump, matchesSessionScripts } from './ownSession';
 export { dialectOfSqlFile } from './sqlcConfig';
 export { withoutOtherDialectFolderErrors } from './dialectFolder';
+export { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
 export type { StatementFacts } from './detect';
 
 let loaded: Promise<void> | undefined;
@@ -66,7 +68,7 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
   };
   factsOf.prepare = parse.prepare;
   const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, factsOf);
-  return mostlyOtherDialect(statements) ? [] : withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName);
+  return mostlyOtherDialect(statements) ? [] : foldRepeatedSyntaxErrors(withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName));
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
