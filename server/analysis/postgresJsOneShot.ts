@@ -13,8 +13,8 @@
 // a server connection, and nothing fails. Typical: a one-shot script or a test's throwaway admin client.
 //
 // "Runs once" is read from the code: the query is written in the client's own scope (the block, function
-// body or file that declares it; a function of the file that receives the client and is called from one
-// place only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
+// body or file that declares it; a function of the file that the client is handed to (also inside an options
+// object) from a call that runs once; a function called from one place only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
 // `it`/`test`/`describe`/`beforeAll`/`afterAll` callback, which runs once), not inside a loop, and no other
 // query of the client has the same text. Inside the one transaction any repetition is fine (one server
 // connection holds the whole transaction, and its first run parsed the text there).
@@ -88,11 +88,39 @@ function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: numb
     tally.begins += 1;
     return begin.body === undefined || transactionUsesStayInside(begin.handle, begin.body, tally, depth);
   }
+  // Handed to a function of the file from a call that runs once: that call runs its body once with this
+  // client (other calls, from here or from other files, bring other clients). Also inside an options object.
   const handoff = ownFunctionReceiving(id);
-  if (handoff && depth < MAX_DEPTH && runsOnce(handoff.call, root) && soleCall(handoff.name, id.getSourceFile()) === handoff.call) {
-    return everyUseRunsOnce(handoff.parameter, handoff.body, undefined, tally, depth + 1);
+  if (handoff && depth < MAX_DEPTH && runsOnce(handoff.call, root)) {
+    if (handoff.member === undefined) return everyUseRunsOnce(handoff.parameter, handoff.body, undefined, tally, depth + 1);
+    return everyMemberUseRunsOnce(handoff.parameter, handoff.member, handoff.body, tally, depth + 1);
   }
   return false;
+}
+
+/**
+ * The client reached the function as the `member` of an options object (`run({ sql, tenant })`, the
+ * parameter `options`): every mention of the parameter must read one of its members, and each
+ * `options.sql` is a use of the client.
+ */
+function everyMemberUseRunsOnce(parameter: string, member: string, body: ts.Node, tally: Tally, depth: number): boolean {
+  let uses = 0;
+  let once = true;
+  const visit = (node: ts.Node): void => {
+    if (!once) return;
+    if (ts.isIdentifier(node) && node.text === parameter && isReference(node)) {
+      const access = node.parent;
+      if (!ts.isPropertyAccessExpression(access) || access.expression !== node) once = false;
+      else if (access.name.text === member) {
+        uses += 1;
+        // The member access stands where the client's name would: the same shapes are read around it.
+        if (!useRunsOnce(access as unknown as ts.Identifier, body, tally, depth)) once = false;
+      }
+    }
+    node.forEachChild(visit);
+  };
+  visit(body);
+  return once && uses > 0;
 }
 
 /**
@@ -122,7 +150,7 @@ function transactionUseStaysInside(id: ts.Identifier, tally: Tally, depth: numbe
   const savepoint = transactionCall(id, 'savepoint');
   if (savepoint) return savepoint.body === undefined || transactionUsesStayInside(savepoint.handle, savepoint.body, tally, depth);
   const handoff = ownFunctionReceiving(id);
-  return handoff !== undefined && depth < MAX_DEPTH && transactionUsesStayInside(handoff.parameter, handoff.body, tally, depth + 1);
+  return handoff !== undefined && handoff.member === undefined && depth < MAX_DEPTH && transactionUsesStayInside(handoff.parameter, handoff.body, tally, depth + 1);
 }
 
 /**
@@ -142,16 +170,37 @@ function transactionCall(id: ts.Identifier, method: string): { call: ts.CallExpr
   return { call, body: callback.body, handle: first ? (first.name as ts.Identifier).text : undefined };
 }
 
-/** `f(…, id, …)` where `f` is a top-level function of this file: the call, the parameter's name and the body. */
-function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; name: string; parameter: string; body: ts.Node } | undefined {
-  const call = outsideParentheses(id).parent;
+/**
+ * `f(…, id, …)` or `f({ id, … })` / `f({ key: id })` where `f` is a top-level function of this file: the call,
+ * the name the function's parameter gives the client (a destructured `{ key }` too), or the parameter holding
+ * the options object and the member that holds the client.
+ */
+function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; parameter: string; member?: string; body: ts.Node } | undefined {
+  let argument = outsideParentheses(id);
+  let key: string | undefined;
+  const property = argument.parent;
+  if ((ts.isShorthandPropertyAssignment(property) || (ts.isPropertyAssignment(property) && property.initializer === argument))
+    && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) {
+    key = property.name.text;
+    argument = outsideParentheses(property.parent);
+  }
+  const call = argument.parent;
   if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return undefined;
-  const index = call.arguments.indexOf(outsideParentheses(id) as ts.Expression);
+  const index = call.arguments.indexOf(argument as ts.Expression);
   if (index < 0) return undefined;
   const target = topLevelFunction(id.getSourceFile(), call.expression.text, false);
   const parameter = target?.parameters[index];
-  if (!target?.body || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return undefined;
-  return { call, name: call.expression.text, parameter: parameter.name.text, body: target.body };
+  if (!target?.body || !parameter || parameter.dotDotDotToken) return undefined;
+  if (key === undefined) return ts.isIdentifier(parameter.name) ? { call, parameter: parameter.name.text, body: target.body } : undefined;
+  if (ts.isIdentifier(parameter.name)) return { call, parameter: parameter.name.text, member: key, body: target.body };
+  if (!ts.isObjectBindingPattern(parameter.name)) return undefined;
+  for (const element of parameter.name.elements) {
+    const from = element.propertyName ?? element.name;
+    if (!element.dotDotDotToken && (ts.isIdentifier(from) || ts.isStringLiteral(from)) && from.text === key && ts.isIdentifier(element.name)) {
+      return { call, parameter: element.name.text, body: target.body };
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -15,6 +15,10 @@ test('a client whose every tagged query text runs once is not flagged: no Bind i
   assert.equal(prepared(`${PG}export async function countRows(url: string, table: string) {\n  const admin = postgres(url, { max: 1 });\n  try {\n    const [row] = await admin\`SELECT count(*)::int AS n FROM audit_entries WHERE kind = \${table}\`;\n    return row.n;\n  } finally {\n    await admin.end();\n  }\n}`), 0);
   // Handed to the file's own function, called from one place, from a main() called once.
   assert.equal(prepared(`${PG}async function pendingCount(client) {\n  const rows = await client\`SELECT count(*) FROM jobs WHERE done = false\`;\n  return rows[0].count;\n}\nasync function main() {\n  const client = postgres(url);\n  try {\n    console.log(await pendingCount(client));\n  } finally {\n    await client.end();\n  }\n}\nmain().catch((e) => { console.error(e); process.exit(1); });`, 'count.js'), 0);
+  // Handed once inside an options object, read as a member or destructured; the function is also exported
+  // (other callers bring other clients, this one reaches it once).
+  assert.equal(prepared(`${PG}export async function audit(opts) {\n  return opts.conn.begin(async (t) => t\`SELECT count(*) FROM ledger WHERE org = \${opts.org}\`);\n}\nasync function run() {\n  const conn = postgres(url);\n  console.log(await audit({ conn, org }));\n  await conn.end();\n}\nrun();`, 'audit.js'), 0);
+  assert.equal(prepared(`${PG}async function purge({ store: c, days }) {\n  await c\`DELETE FROM events WHERE at < now() - \${days} * interval '1 day'\`;\n}\nconst pg = postgres(url);\nawait purge({ store: pg, days: 30 });\nawait pg.end();`), 0);
   // One transaction: its queries may repeat inside it (one server connection holds it), its commit runs once.
   assert.equal(prepared(`${PG}const sql = postgres(url);\nconst [owner] = await sql\`SELECT id FROM users WHERE handle = \${handle}\`;\nawait sql.begin(async (tx) => {\n  for (const item of items) await tx\`INSERT INTO items (owner, name) VALUES (\${owner.id}, \${item})\`;\n  await tx\`UPDATE users SET item_count = item_count + \${items.length} WHERE id = \${owner.id}\`;\n});\nawait sql.end();`), 0);
   // Test callbacks that run once (it, beforeAll), each with its own text.
@@ -40,6 +44,8 @@ test('a client that may run a statement text again is still flagged', () => {
   assert.equal(prepared(`${PG}const db = postgres(url);\nasync function count() { return db\`SELECT count(*) FROM users\`; }\nsetInterval(count, 1000);`), 1);
   // Handed to a function called twice, or to an unknown one.
   assert.equal(prepared(`${PG}async function touch(c) { await c\`UPDATE t SET seen = now()\`; }\nconst db = postgres(url);\nawait touch(db);\nawait touch(db);`), 1);
+  assert.equal(prepared(`${PG}async function purge(o) { await o.store\`DELETE FROM events\`; }\nconst pg = postgres(url);\nfor (const d of days) await purge({ store: pg, d });`), 1);
+  assert.equal(prepared(`${PG}async function purge(o) { keep(o); await o.store\`DELETE FROM events\`; }\nconst pg = postgres(url);\nawait purge({ store: pg });`), 1);
   assert.equal(prepared(`${PG}import { seed } from './seed';\nconst db = postgres(url);\nawait db\`SELECT 1\`;\nawait seed(db);`), 1);
   // Exported, or never used: not one-shot.
   assert.equal(prepared(`${PG}export const db = postgres(url);\nawait db\`SELECT 1\`;`), 1);
