@@ -177,8 +177,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // A tool's own notation that reads like PostgreSQL but is read by the tool, never sent as written: an EXECUTE of a
   // prepared statement whose parameters follow as a bracketed list of values (a replication or change-data-capture
   // tool's apply files: `EXECUTE stmt_1["2024-05-13","metric",22];`). PostgreSQL's EXECUTE takes its parameters in
-  // parentheses, and a PL/pgSQL `EXECUTE cmds[i]` subscript holds neither a string nor a comma.
-  ['tool', new RegExp(String.raw`^(?:${SQL_TRIVIA})*EXECUTE\s+"?[A-Za-z_][\w$]*"?\s*\[\s*(?:["']|\]|[^\]\n]*,)`, 'i')],
+  // parentheses, and a PL/pgSQL `EXECUTE cmds[i]` subscript holds neither a string nor a comma. (Blanks after the `[`
+  // belong to one alternative at a time, so no two quantifiers trade them: the ReDoS test checks this.)
+  ['tool', new RegExp(String.raw`^(?:${SQL_TRIVIA})*EXECUTE\s+"?[A-Za-z_][\w$]*"?\s*\[(?:\s*["']|\s*\]|[^\]\n]*,)`, 'i')],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^[^\S\r\n\u2028\u2029]*\/[^\S\r\n\u2028\u2029]*$/im],
 ];
 
