@@ -252,7 +252,8 @@ function advisoryPairsWithinTransaction(statements: readonly PlacedFacts[]): { u
  * Statements that a later statement of the same query message follows before any transaction boundary.
  * A multi-statement string goes out as one simple-protocol Query, which the server runs as one implicit
  * transaction block: a SET LOCAL (or set_config(…, true)) there lasts until the message's last statement,
- * so it reaches the statements after it. Alone, or last in its message, it still reaches nothing.
+ * so it reaches the statements after it. Alone, or last in its message, or followed only by more such settings, it
+ * still reaches nothing.
  * Statements sent on their own (a SQL file) have no message: not counted. Returned as statement indices.
  */
 function followedWithinMessage(statements: readonly PlacedFacts[]): Set<number> {
@@ -263,10 +264,21 @@ function followedWithinMessage(statements: readonly PlacedFacts[]): Set<number> 
     if (current === undefined || current !== message || implicit || facts.transaction !== 'none') open = [];
     message = current;
     if (current === undefined || implicit || facts.transaction !== 'none') return;
+    // Another transaction-local setting reads none of the settings before it: they still wait for a statement that
+    // does (`SET LOCAL a = 1; SET LOCAL b = 2` alone in a string reaches nothing).
+    if (onlySetsTransactionSettings(facts)) {
+      open.push(index);
+      return;
+    }
     for (const earlier of open) followed.add(earlier);
     open = [index];
   });
   return followed;
+}
+
+/** A statement whose only findings are transaction-local settings (SET LOCAL, set_config(…, true)): it sets, it reads nothing. */
+function onlySetsTransactionSettings(facts: StatementFacts): boolean {
+  return facts.candidates.length > 0 && facts.candidates.every((candidate) => candidate.transactionScoped);
 }
 
 /** Whether the SQL runs in its own session: as configured, or because it is a psql script. */

@@ -45,3 +45,21 @@ test('alone in its string, last in it, or cut off by a COMMIT in it, the setting
     'set-local-outside-transaction SET LOCAL search_path TO archive',
   ]);
 });
+
+test('settings followed only by more transaction-local settings in their string reach nothing, each one is lost', () => {
+  const text = HEAD + [
+    'export async function scope() {',
+    "  await pool.query(`SELECT set_config('app.user_id', '7', true); SELECT set_config('app.tenant_id', 'acme', true)`);",
+    '  const client = await pool.connect();',
+    "  await client.query(`SET LOCAL app.role = 'reader'; SET LOCAL app.region = 'eu';`);",
+    "  await client.query(\"SET LOCAL app.a = '1'; SET LOCAL app.b = '2'; SELECT * FROM accounts\");",
+    '  client.release();',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    'set-local-outside-transaction set_config',
+    'set-local-outside-transaction set_config',
+    "set-local-outside-transaction SET LOCAL app.role = 'reader'",
+    "set-local-outside-transaction SET LOCAL app.region = 'eu'",
+  ]);
+});
