@@ -1389,19 +1389,41 @@ class Extractor {
 
   private readonly importedClients = new Map<string, ts.CallExpression | null>();
 
-  /** `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`. */
+  /**
+   * `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`.
+   * Answered once per creation: every query on the client asks, and each answer reads the file's text for a
+   * pooled sibling of the URL's name (a module with thousands of queries on one client was quadratic).
+   */
   private createsDirectClient(value: ts.Expression): boolean {
-    const single = ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression));
-    const postgresJs = ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text);
-    return (single || postgresJs) && subscriberConnectsDirectly(value as ts.NewExpression | ts.CallExpression, this.fileName);
+    let verdict = this.directCreations.get(value);
+    if (verdict === undefined) {
+      const single = ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression));
+      const postgresJs = ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text);
+      verdict = (single || postgresJs) && subscriberConnectsDirectly(value as ts.NewExpression | ts.CallExpression, this.fileName);
+      this.directCreations.set(value, verdict);
+    }
+    return verdict;
   }
+
+  private readonly directCreations = new Map<ts.Expression, boolean>();
 
   /** `this.listener` where each `this.listener = …` (and the property's initializer) in the class makes a direct client. */
   private memberHoldsDirectClient(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
     const owner = enclosingClass(member);
-    const values = owner ? fieldValues(owner, member.name.text) : [];
-    return values.length > 0 && values.every((value) => this.createsDirectClient(withoutAwait(value)));
+    if (!owner) return false;
+    // Once per class and member: each `this.listener.query(…)` asks, and each answer reads the whole class.
+    let byName = this.directMembers.get(owner);
+    if (!byName) this.directMembers.set(owner, (byName = new Map()));
+    let verdict = byName.get(member.name.text);
+    if (verdict === undefined) {
+      const values = fieldValues(owner, member.name.text);
+      verdict = values.length > 0 && values.every((value) => this.createsDirectClient(withoutAwait(value)));
+      byName.set(member.name.text, verdict);
+    }
+    return verdict;
   }
+
+  private readonly directMembers = new Map<ts.Node, Map<string, boolean>>();
 
   private reachesOwnServer(receiver: ts.Expression | undefined): boolean {
     return receiver !== undefined && this.ownServer !== undefined && this.ownServer.reaches(receiver, this.isPool(this.keyOf(receiver)));

@@ -39,6 +39,7 @@ export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
   private readonly helperVerdicts = new Map<string, boolean>();
   private callsByName: Map<string, ts.CallExpression[]> | undefined;
+  private readonly returnsByBody = new Map<ts.Block, readonly ts.Expression[]>();
   private readonly verdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
   private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>() };
@@ -158,12 +159,23 @@ export class OwnServerClients {
   private returnsOwnServer(fn: ts.FunctionLikeDeclaration, depth: number): boolean {
     if (!fn.body) return false;
     if (!ts.isBlock(fn.body)) return this.fromOwnServer(fn.body, depth + 1);
-    const returns: ts.Expression[] = [];
-    walkDescendants(fn.body, (node) => {
-      if (ts.isReturnStatement(node) && node.expression) returns.push(node.expression);
-      return !ts.isFunctionLike(node);
-    });
+    const returns = this.returnsOf(fn.body);
     return returns.length > 0 && returns.every((r) => this.fromOwnServer(r, depth + 1));
+  }
+
+  /** The expressions a function body returns (not its inner functions'): read once per function, however many calls ask. */
+  private returnsOf(body: ts.Block): readonly ts.Expression[] {
+    let returns = this.returnsByBody.get(body);
+    if (!returns) {
+      const found: ts.Expression[] = [];
+      walkDescendants(body, (node) => {
+        if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
+        return !ts.isFunctionLike(node);
+      });
+      returns = found;
+      this.returnsByBody.set(body, returns);
+    }
+    return returns;
   }
 
   private nameFromOwnServer(name: ts.Identifier, depth: number): boolean {
@@ -173,8 +185,13 @@ export class OwnServerClients {
       const initializer = this.flow.destructuringOf(name)?.initializer;
       return initializer !== undefined && this.fromOwnServer(initializer, depth + 1);
     }
-    if ('variable' in binding) return this.variableFromOwnServer(binding.variable, depth);
-    const fn = binding.parameterOf;
+    // Judged once per declaration, not once per use: a module's thousand `client.query(…)` all ask of one variable.
+    if ('variable' in binding) return this.judged(this.verdicts, binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
+    return this.judged(this.verdicts, binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
+  }
+
+  /** A callback's parameter given such a value, or a named local function's parameter every call passes one. */
+  private parameterBindingFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number): boolean {
     const call = fn.parent;
     if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
       // A callback's parameter: `withClient(url, async (client) => …)`, `withDevDatabase(async (db) => …)`.
@@ -182,7 +199,7 @@ export class OwnServerClients {
         || this.lendsOwnServerConnection(call.expression, depth)
         || call.arguments.some((argument) => argument !== fn && this.argumentFromOwnServer(argument, depth + 1));
     }
-    return this.parameterFromOwnServer(fn, binding.parameter, depth);
+    return this.parameterFromOwnServer(fn, parameter, depth);
   }
 
   /**

@@ -151,3 +151,34 @@ test('a function body full of unclosed /* is read in linear time, closed comment
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'a,c');
 });
+
+// Whether a query's receiver is a client of a server the code started itself (ownServerClients.ts) is asked at each
+// named query config; the verdict was cached per use of the name, and each use walked the variable's whole scope
+// for its assignments, so a module with one top-level client and thousands of calls on it was quadratic (4,000
+// calls took ~24 s). The verdict is now kept per declaration, and the assignments come from the flow's one walk per
+// scope. Whether a client's URL is a direct one (directUrls.ts) was likewise read from the whole file per query
+// (8,000 calls on a client of `process.env.DATABASE_URL` took ~25 s); it is now answered once per creation.
+test('thousands of named query configs on one top-level client, of a pooled server, of one the code started or of a URL setting, are analysed in linear time (a child with a CPU budget)', async () => {
+  const index = join(__dirname, '..', '..', '..', 'server', 'analysis', 'index.js');
+  const script = [
+    `const { analyze, initAnalysis } = require(${JSON.stringify(index)});`,
+    '(async () => {',
+    '  await initAnalysis();',
+    '  const calls = [];',
+    "  for (let i = 0; i < 4000; i++) calls.push(\"  await client.query({ name: 'item-\" + i + \"', text: 'SELECT id FROM items WHERE id = $1', values: [id] });\");",
+    "  const body = ['async function load(id) {', ...calls, '}'];",
+    "  const pooled = [\"const pg = require('pg');\", 'const client = new pg.Client();', ...body].join('\\n');",
+    "  const own = [\"import pg from 'pg';\", \"import { PostgreSqlContainer } from '@testcontainers/postgresql';\",",
+    "    'const container = await new PostgreSqlContainer().start();',",
+    "    'const client = new pg.Client({ connectionString: container.getConnectionUri() });', ...body].join('\\n');",
+    // A word of a pooler in the file (here a comment) makes the direct-URL check read the text; twice the calls.
+    "  const fromSetting = [own.replace('container.getConnectionUri()', 'process.env.DATABASE_URL'), '// no pooler in front', 'async function more(id) {', ...calls, '}'].join('\\n');",
+    "  const count = (findings) => findings.filter((f) => f.rule === 'protocol-prepared-statement').length;",
+    "  console.log(count(analyze(pooled, 'javascript', undefined, '/tmp/many-queries.js')), count(analyze(own, 'typescript', undefined, '/tmp/many-queries.test.ts')),",
+    "    count(analyze(fromSetting, 'typescript', undefined, '/tmp/many-queries-of-setting.test.ts')));",
+    '})();',
+  ].join('\n');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 15_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), '4000 0 8000');
+});
