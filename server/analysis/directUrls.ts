@@ -14,6 +14,7 @@ import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
 import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
+import { scriptKindOf } from './parsedModules';
 
 const MAX_FILE_BYTES = 1 << 20;
 /** Files read to find a class's `new` calls, and imported files searched for a pooled sibling name. */
@@ -279,7 +280,7 @@ const parsedFiles = new TimedCache<FileView | undefined>(CACHE_MS, 64);
 export function parsed(path: string): FileView | undefined {
   return parsedFiles.get(path, () => {
     const text = boundedText(path, MAX_FILE_BYTES);
-    return text === undefined ? undefined : { path, source: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true) };
+    return text === undefined ? undefined : { path, source: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path)) };
   });
 }
 

@@ -16,6 +16,7 @@ import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
 import { TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
+import { scriptKindOf } from './parsedModules';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /** drizzle functions that only look at a database (`is(db, PgDatabase)`, an instanceof check). */
@@ -369,12 +370,6 @@ function readText(file: string, walk: Walk): string | undefined {
   const text = boundedText(file, MAX_FILE_BYTES);
   walk.texts.set(file, text);
   return text;
-}
-
-function scriptKindOf(file: string): ts.ScriptKind {
-  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
-  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
-  return /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
 }
 
 function isMigrateArgument(node: ts.Node, view: FileView): boolean {

@@ -45,6 +45,7 @@ import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } 
 import { importedQueryHelper } from './importedQueryHelpers';
 import { importedNames, type ImportedName } from './ownServerHelpers';
 import { importedPostgresJsClient } from './importedPostgresJsClients';
+import { scriptKindOf } from './parsedModules';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
@@ -1749,19 +1750,11 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
  */
 function parseSource(text: string, fileName: string | undefined): ts.SourceFile | undefined {
   try {
-    return ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
+    return ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
   } catch (error) {
     if (error instanceof RangeError) return undefined;
     throw error;
   }
-}
-
-function scriptKind(fileName: string | undefined): ts.ScriptKind {
-  if (!fileName) return ts.ScriptKind.TS;
-  if (/\.tsx$/i.test(fileName)) return ts.ScriptKind.TSX;
-  if (/\.jsx$/i.test(fileName)) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/i.test(fileName)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
 }
 
 /** `// poolsafe-disable-next-line [rule, …]` in TS/JS (no rule: all rules). */

@@ -13,6 +13,7 @@ import { unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
 import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
+import { scriptKindOf } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
 import type { ImportedName } from './ownServerHelpers';
 
@@ -50,8 +51,7 @@ function moduleClients(path: string): ModuleClients | undefined {
   const text = boundedText(path, MAX_MODULE_BYTES);
   const facts: ModuleClients = { mtimeMs, clients: new Map() };
   if (text !== undefined && NAMES_DRIVER.test(text)) {
-    const kind = /\.[cm]?tsx?$/.test(path) ? (path.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : ts.ScriptKind.JS;
-    facts.clients = exportedClients(ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, kind));
+    facts.clients = exportedClients(ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path)));
   }
   modules.set(path, facts);
   return facts;

@@ -13,6 +13,7 @@ import { Flow, unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
 import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
+import { scriptKindOf } from './parsedModules';
 
 /** What a helper of another module does with its parameters: which one is sent as text, and which one it is sent through. */
 export interface ForwardedText {
@@ -68,8 +69,7 @@ function moduleFacts(path: string): ModuleFacts | undefined {
   const text = boundedText(path, MAX_MODULE_BYTES);
   const facts: ModuleFacts = { mtimeMs, helpers: new Map() };
   if (text !== undefined && SENDS_QUERIES.test(text)) {
-    const kind = /\.[cm]?tsx?$/.test(path) ? (path.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : ts.ScriptKind.JS;
-    facts.source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, kind);
+    facts.source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
     facts.flow = new Flow(facts.source);
   }
   modules.set(path, facts);

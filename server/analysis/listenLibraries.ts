@@ -16,6 +16,7 @@ import { subscriberConnectsDirectly } from './directUrls';
 import { resolveModule } from './moduleResolution';
 import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
+import { scriptKindOf } from './parsedModules';
 
 /**
  * The subscribe calls of the LISTEN/NOTIFY libraries this file knows that count on the project's own class too.
@@ -156,7 +157,7 @@ function listeningMethods(path: string): ReadonlyMap<string, ReadonlySet<string>
     const classes = new Map<string, Set<string>>();
     const text = boundedText(path, MAX_MODULE_BYTES);
     if (text === undefined || !/\blisten\b/i.test(text)) return classes;
-    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
     walkDescendants(source, (node) => {
       if (!ts.isClassDeclaration(node)) return true;
       const methods = new Set<string>();

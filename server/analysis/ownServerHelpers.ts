@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
 import { unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
+import { scriptKindOf } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
 
 /** Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`). */
@@ -114,7 +115,7 @@ function summaryOf(file: string): FileSummary | undefined {
 /** Reads a helper's file once: which top-level functions start a server, and which return another's result. */
 function summarise(file: string, text: string): FileSummary | undefined {
   if (namesPooler(text)) return undefined;
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
   const imports = importedNames(source);
   const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [] };
   const others: Array<[string, ts.FunctionLikeDeclaration]> = [];
@@ -259,7 +260,7 @@ function readsOwnServerInjection(file: string, fn: ts.FunctionLikeDeclaration, i
 /** A vitest global setup that names no pooler and calls something that starts a server of its own (a module's or a repository helper's). */
 function setupStartsOwnServer(setupFile: string, text: string): boolean {
   if (namesPooler(text)) return false;
-  const source = ts.createSourceFile(setupFile, text, ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(setupFile, text, ts.ScriptTarget.Latest, true, scriptKindOf(setupFile));
   const imports = importedNames(source);
   let found = false;
   const visit = (node: ts.Node): void => {

@@ -13,6 +13,19 @@ const trees = new TimedCache<ts.SourceFile | undefined>(CACHE_MS, 64);
 export function parsedModule(file: string): ts.SourceFile | undefined {
   return trees.get(file, () => {
     const text = boundedText(file, MAX_FILE_BYTES);
-    return text === undefined ? undefined : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    return text === undefined ? undefined : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
   });
+}
+
+/**
+ * How TypeScript reads a file of that name: `.tsx` as TSX, `.jsx` as JSX, `.js`/`.cjs`/`.mjs` as JavaScript, and
+ * anything else (`.ts`, `.mts`, `.cts`, `.vue`, no name at all) as TypeScript; the extension in any case. The one
+ * source of this choice for every syntax tree the analysis makes (the file analysed and the modules it reads).
+ */
+export function scriptKindOf(fileName: string | undefined): ts.ScriptKind {
+  if (!fileName) return ts.ScriptKind.TS;
+  if (/\.tsx$/i.test(fileName)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/i.test(fileName)) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/i.test(fileName)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
 }
