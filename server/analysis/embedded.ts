@@ -571,6 +571,8 @@ function kyselyExecuteTarget(node: ts.TaggedTemplateExpression): ts.Expression |
   return call && ts.isCallExpression(call) && call.expression === access && call.arguments.length === 1 ? call.arguments[0] : undefined;
 }
 
+const PRISMA_RAW_TAGS = new Set(['$queryRaw', '$executeRaw']);
+
 class Extractor {
   readonly groups: Group[] = [];
   readonly extraFindings: Finding[] = [];
@@ -916,6 +918,18 @@ class Extractor {
     return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
   }
 
+  /**
+   * Prisma's raw tags on a transaction's client (`tx.$queryRaw\`…\``, `tx.$executeRaw\`…\`` in `prisma.$transaction(async
+   * (tx) => …)`, or on a client declared with a transaction type) run on that client, as its `$queryRawUnsafe(…)` calls
+   * do: the client, so that its tags and calls form one sequence on the transaction's one connection. On other objects
+   * each tag keeps its own sequence, as before.
+   */
+  private prismaTransactionClient(tag: ts.Expression): ts.Expression | undefined {
+    if (!ts.isPropertyAccessExpression(tag) || !PRISMA_RAW_TAGS.has(tag.name.text) || !ts.isIdentifier(tag.expression)) return undefined;
+    const client = tag.expression;
+    return this.transactionTags.some((tags) => tags.has(client.text)) || this.handleStart(client) === true ? client : undefined;
+  }
+
   /** Queries on the client a helper hands a callback between its BEGIN and its ROLLBACK (or on an object reached from it). */
   private inRolledBackTransaction(receiver: ts.Expression | undefined): boolean {
     const root = receiver && rootIdentifier(receiver);
@@ -1019,7 +1033,7 @@ class Extractor {
       if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
       if (isOnlyRendered(node, this.flow)) return;
       const call = enclosingQueryCall(node);
-      const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? node.tag;
+      const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? this.prismaTransactionClient(node.tag) ?? node.tag;
       if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
