@@ -22,6 +22,8 @@ const RUN_INSTRUCTION = new RegExp([
   String.raw`^\s*(?:[-*#>]+\s*|\d+[.)]\s*)?(?:(?:note|usage|how\s+to\s+use|instructions?|step\s*\d*)\s*[:-]\s*)?(?:please\s+)?(?:run|execute|paste|apply)\b`,
   String.raw`\b(?:should|must|can|needs?\s+to|is\s+to|are\s+to|to)\s+be\s+(?:run|executed|pasted|applied)\b`,
 ].join('|'), 'i');
+/** psql or a desktop SQL client, by name. */
+export const SQL_CLIENT = /\b(?:psql|pgadmin|dbeaver|datagrip|tableplus|postico|beekeeper)\b/i;
 /**
  * Where a person runs it: a SQL console or editor, a desktop client, psql, by hand, or "on your/the … database"
  * (`Run this SQL on your Neon database`, `run on the production database`).
@@ -29,7 +31,7 @@ const RUN_INSTRUCTION = new RegExp([
 const HAND_VENUE = new RegExp([
   String.raw`\bsql\s*(?:editor|console|tab|window|shell)\b`,
   String.raw`\bquery\s*(?:editor|tool|window|console)\b`,
-  String.raw`\b(?:psql|pgadmin|dbeaver|datagrip|tableplus|postico|beekeeper)\b`,
+  SQL_CLIENT.source,
   String.raw`\b(?:manually|by\s+hand)\b`,
   String.raw`\b(?:on|in|against|into)\s+(?:your|the)\b[^.;]{0,30}\b(?:database|db)\b`,
   String.raw`\b(?:on|against)\s+[A-Z][\w-]*\s+(?:database|db)\b`,
@@ -60,7 +62,15 @@ function openingComments(text: string): string[] {
 
 /** Whether the file's opening comment tells a person to run it by hand (in a console, psql, a client, on the database). */
 export function hasHandRunHeader(text: string): boolean {
-  return openingComments(text).some((line) => (RUN_INSTRUCTION.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line));
+  return openingComments(text).some(tellsToRunByHand);
+}
+
+/**
+ * Whether a line tells a person to run something by hand (a run instruction naming a console, psql, a client or the
+ * database) or shows a psql usage line (`psql -d app -f roles.sql`).
+ */
+export function tellsToRunByHand(line: string): boolean {
+  return (RUN_INSTRUCTION.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line);
 }
 
 /** A `.sql` file outside a migrations folder whose opening comment says it is run by hand. */

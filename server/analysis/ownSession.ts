@@ -9,7 +9,8 @@
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
 // run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
-// hosts and runs there (ansibleFiles.ts), a sqitch project's change scripts (run with psql), a Supabase project's
+// hosts and runs there (ansibleFiles.ts), the scripts of a project that holds no program and names psql
+// (psqlOnlyProjects.ts), a sqitch project's change scripts (run with psql), a Supabase project's
 // migrations and seed (supabaseCli.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
@@ -26,9 +27,10 @@ import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
-import { isAmongSessionScripts } from './scriptFolder';
+import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
-import { isHandRunScript } from './handRunScripts';
+import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
+import { isInPsqlOnlyProject } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { TimedCache } from './timedCache';
@@ -614,6 +616,16 @@ function isHandRunSnippet(fileName: string, text: string): boolean {
   return !QUERY_ANNOTATION.test(text) && (isDocumentedSnippet(fileName) || isHandRunScript(fileName, text));
 }
 
+/**
+ * A script of a project that holds no program and names psql (psqlOnlyProjects.ts), unless it is a query collection,
+ * an sqlc project's, a migration (in a migrations folder, or annotated for a tool): a migration tool run from the
+ * command line may apply it over the application's URL, a pooler's.
+ */
+function isPsqlOnlyProjectScript(fileName: string, text: string, options: Partial<AnalysisOptions> | undefined): boolean {
+  if (QUERY_ANNOTATION.test(text) || (options?.migrationSections?.length ?? 0) > 0 || inMigrationsFolder(fileName)) return false;
+  return !inSqlcProject(fileName) && isInPsqlOnlyProject(fileName);
+}
+
 /** `SET LOCAL …` or `SELECT set_config(…, true)` (with a column alias or not: `AS user_context`) as the file's first statement (after comments). */
 const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:(?:as\s+)?(?:"[^"\n]+"|[a-z_]\w*)\s*)?(?:;|$))/i;
 
@@ -652,20 +664,6 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   return sessionOptions(text, whole, fileName);
 }
 
-/** `CREATE DATABASE` or `DROP DATABASE` as the file's first statement (after comments). */
-const CREATES_DATABASE = /^(?:create|drop)\s+database\s/i;
-
-/**
- * Whether the file opens by creating (or dropping) a database: a bootstrap script an administrator, a container's
- * init or a setup script runs with psql on a maintenance connection (CREATE DATABASE cannot run inside a
- * transaction block, and the statements after it are meant for the new database, which a pooled connection
- * to the application's database never is). Not a file the application sends through its pool.
- */
-export function opensByCreatingDatabase(text: DocumentText): boolean {
-  const head = text.slice(0, HEAD);
-  return CREATES_DATABASE.test(head.slice(leadingTrivia(head)));
-}
-
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.testScript) return options;
   if (isTestScript(text, fileName)) {
@@ -677,7 +675,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isSupabaseCliScript(fileName)));
+      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isSupabaseCliScript(fileName) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
   return ownSession ? { ...options, ownSession: true } : options;
 }
 

@@ -9,7 +9,7 @@ import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 /** Files that run commands: shell scripts, CI and compose configurations, Makefiles, Justfiles, Dockerfiles, package.json. */
-const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json)$/;
+export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json)$/;
 /**
  * Where, below a folder, the commands that run its files may live: CI configurations, and the folders projects keep
  * their install, setup and CI scripts in (a script there names the file by its path from the folder above:

@@ -1,8 +1,9 @@
 // A folder of session scripts: an administrator's or installer's scripts (an installed `share/<app>/sql`, a
 // `scripts/` folder), each run whole with psql in its own session. When most of a folder's other `.sql` files
 // are seen to run that way — the repository's scripts run them with psql (psqlRuns.ts), they use psql's
-// meta-commands, their opening comment says to run them by hand (handRunScripts.ts), or a container runs them at
-// first start (dockerInit.ts) — the rest of the folder is more of
+// meta-commands or its quoted variables (`:'password'`, `:"schema"`), they open by creating a database (a bootstrap
+// run on a maintenance connection), their opening comment says to run them by hand (handRunScripts.ts), or a
+// container runs them at first start (dockerInit.ts) — the rest of the folder is more of
 // the same: an upgrade script next to them is run by hand, not sent through the application's pool. As
 // dialectFolder.ts does for another dialect's migrations, the folder's majority speaks for files that carry
 // no mark of their own. A migrations folder is its tool's, whatever runs a file beside it.
@@ -12,6 +13,9 @@ import { isRunByPsql } from './psqlRuns';
 import { isDockerInitScript } from './dockerInit';
 import { isHandRunScript } from './handRunScripts';
 import { TimedCache } from './timedCache';
+import { leadingTrivia } from './sqlTrivia';
+import { splitStatements } from './splitter';
+import type { DocumentText } from './types';
 
 /** A folder of migrations a tool applies (`migrations`, `migrate`, `db_migrations`…). */
 const MIGRATIONS_FOLDER = /migrat/i;
@@ -23,6 +27,8 @@ const MAX_SCRIPT_BYTES = 256 * 1024;
 /** At least this many of the other files must be seen to run in their own session, and at least half of them. */
 const MIN_SESSION_SCRIPTS = 2;
 const CACHE_MS = 10_000;
+/** Bootstrap scripts announce themselves in their first statement; never scan a big file for it. */
+const HEAD = 4096;
 
 const sessionScriptsByFolder = new TimedCache<string[]>(CACHE_MS);
 
@@ -45,5 +51,26 @@ function sqlFilesOf(folder: string): string[] {
 function runsInOwnSession(path: string): boolean {
   if (isRunByPsql(path) || isDockerInitScript(path)) return true;
   const text = boundedText(path, MAX_SCRIPT_BYTES); // unreadable: no mark
-  return text !== undefined && ((text.includes('\\') && META_COMMAND.test(text)) || isHandRunScript(path, text));
+  return text !== undefined && ((text.includes('\\') && META_COMMAND.test(text)) || usesQuotedPsqlVariables(text) || opensByCreatingDatabase(text)
+    || isHandRunScript(path, text));
 }
+
+/** Whether the text interpolates a psql variable as a literal or identifier (`:'password'`, `:"schema"`), which only psql does. */
+function usesQuotedPsqlVariables(text: string): boolean {
+  return (text.includes(":'") || text.includes(':"')) && splitStatements(text).some((span) => span.quotedPsqlVariable);
+}
+
+/** `CREATE DATABASE` or `DROP DATABASE` as the file's first statement (after comments). */
+const CREATES_DATABASE = /^(?:create|drop)\s+database\s/i;
+
+/**
+ * Whether the file opens by creating (or dropping) a database: a bootstrap script an administrator, a container's
+ * init or a setup script runs with psql on a maintenance connection (CREATE DATABASE cannot run inside a
+ * transaction block, and the statements after it are meant for the new database, which a pooled connection
+ * to the application's database never is). Not a file the application sends through its pool.
+ */
+export function opensByCreatingDatabase(text: DocumentText): boolean {
+  const head = text.slice(0, HEAD);
+  return CREATES_DATABASE.test(head.slice(leadingTrivia(head)));
+}
+

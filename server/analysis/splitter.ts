@@ -18,7 +18,10 @@ export interface StatementSpan {
   resume?: number;
   /** The statement contains psql variables or meta-commands: what PostgreSQL receives is not known exactly. */
   psqlSubstituted?: boolean;
-  /** A psql meta-command precedes or interrupts this statement: the file is a psql script. */
+  /**
+   * A psql meta-command precedes or interrupts this statement, or follows it as the file's last statement: the file is
+   * a psql script.
+   */
   afterMetaCommand?: boolean;
   /**
    * The statement interpolates a psql variable as a literal or identifier (`:'name'`, `:"name"`): forms only
@@ -423,5 +426,7 @@ export function splitStatements(text: string): StatementSpan[] {
   }
   const last = pending.span(text, start, length);
   if (last) spans.push(last);
+  // Meta-commands after the last statement (`\ir` includes, `\echo done`, `\q`) make the file a psql script too.
+  else if (pending.metaCommand && spans.length > 0) spans[spans.length - 1].afterMetaCommand = true;
   return spans;
 }

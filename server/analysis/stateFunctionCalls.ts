@@ -4,13 +4,27 @@
 // embedded in TS/JS alike (both go through PlacedFacts). Not a call that never reaches that body in the
 // caller's session: one inside a job scheduler's command string (pg_cron runs the command later, on a
 // connection of its own), or a script's call of the definition the script itself made before it (an
-// upgrade script creating an older version of the routine and calling it at once).
+// upgrade script creating an older version of the routine and calling it at once). In a script that runs in its own
+// session (psql), only the calls inside the routines it creates count: a procedure calling a function that returns
+// holding a session lock leaves the lock on whatever connection runs the procedure.
 import type { AnalysisOptions, Finding, StateFunction } from './types';
 import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
 import { SESSION_STATE_RULES, definedRoutine } from './routineDefinitions';
+import { ADVISORY_SESSION } from './vocabulary';
+
+/**
+ * Built-in functions that create session state, with the argument counts they take. A project's routine of the same
+ * name (a `public.set_config(name, value)` wrapper) is reached only by a call with another count, or qualified with its
+ * schema: pg_catalog is searched first, so `set_config(k, v, false)` in any body calls the built-in, which the body's own
+ * analysis reads.
+ */
+const BUILTIN_ARGUMENT_COUNTS: ReadonlyMap<string, readonly number[]> = new Map([
+  ['set_config', [3]],
+  ...Object.entries(ADVISORY_SESSION).filter(([, replacement]) => replacement !== null).map(([name]): [string, number[]] => [name, [1, 2]]),
+]);
 
 const patterns = new WeakMap<ReadonlyMap<string, StateFunction>, RegExp>();
 
@@ -37,7 +51,10 @@ const NAMES_ROUTINES = /^(?:(?:drop|alter)\s+|comment\s+on\s+|security\s+label\s
 
 export function applyStateFunctionCalls(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const index = options.stateFunctions;
-  if (!index || index.size === 0 || runsInOwnSession(statements, options)) return [];
+  if (!index || index.size === 0 || options.testScript) return [];
+  // A script run in its own session (psql, an installer) keeps the calls in the bodies it creates: they run later, in
+  // the sessions of whoever calls the routine. Its own statements run now, in that script's session.
+  const ownSession = runsInOwnSession(statements, options);
   const pattern = callPattern(index);
   const findings: Finding[] = [];
   /** What the statements so far defined, by name: whether that definition's body creates session state. */
@@ -46,9 +63,10 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
     const text = statement.text;
     if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
     const definition = definedRoutine(text);
+    if (ownSession && definition === undefined) continue;
     if (!NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) {
       // A body runs later, when the last definition of all holds; a statement run now calls what the statements before it defined.
-      findings.push(...callFindings(statement, text, index, pattern, definition === undefined ? defined : undefined, options, suppressions));
+      findings.push(...callFindings(statement, text, index, pattern, definition === undefined ? defined : undefined, definition, options, suppressions));
     }
     if (definition !== undefined) defined.set(definition, statement.facts.candidates.some((c) => c.storedCode === true && SESSION_STATE_RULES.has(c.rule)));
   }
@@ -58,10 +76,12 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
 /**
  * The findings at the calls of indexed functions in one statement's code. `definedBefore` (for a statement run now)
  * holds what the statements before it defined: a call of a routine whose last definition there creates no session
- * state reaches that definition, not the indexed one.
+ * state reaches that definition, not the indexed one. `definition`, for a statement that creates a routine: a call of
+ * that same name in its body adds nothing to the body's own finding (a recursive call, or a built-in the routine
+ * shadows and wraps: `set_config(name, value)` calling `set_config(name, value, false)`).
  */
 function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<string, StateFunction>, pattern: RegExp,
-  definedBefore: ReadonlyMap<string, boolean> | undefined, options: AnalysisOptions, suppressions: Suppressions): Finding[] {
+  definedBefore: ReadonlyMap<string, boolean> | undefined, definition: string | undefined, options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const findings: Finding[] = [];
   let notCode: number[] | undefined;
   for (const match of text.matchAll(pattern)) {
@@ -69,7 +89,7 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     notCode ??= textAndComments(text);
     if (NAMED_AS_OBJECT.test(text.slice(Math.max(0, at - 80), at)) || within(notCode, at)) continue;
     const name = match[2].toLowerCase();
-    if (definedBefore?.get(name) === false) continue;
+    if (definedBefore?.get(name) === false || name === definition || callsBuiltin(text, match, name)) continue;
     const site = index.get(name);
     const severity = site && severityFor(site.rule, options);
     if (!site || !severity) continue;
@@ -82,6 +102,38 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     });
   }
   return findings;
+}
+
+/** Whether a call matched by callPattern reaches the built-in of that name: unqualified (or pg_catalog's) with the built-in's argument count. */
+function callsBuiltin(text: string, match: RegExpMatchArray, name: string): boolean {
+  const counts = BUILTIN_ARGUMENT_COUNTS.get(name);
+  if (!counts) return false;
+  const qualifier = match[0].slice(0, match[0].indexOf(match[2])).replace(/["\s.]/g, '').toLowerCase();
+  if (qualifier !== '' && qualifier !== 'pg_catalog') return false;
+  return qualifier === 'pg_catalog' || counts.includes(argumentCount(text, match.index! + match[0].length));
+}
+
+/** The number of top-level arguments of the call whose `(` ends just before `from` (literals and comments stepped over). */
+function argumentCount(text: string, from: number): number {
+  let depth = 1;
+  let commas = 0;
+  let any = false;
+  for (let j = from; j < text.length; ) {
+    const skipped = skipNonCode(text, j);
+    if (skipped >= 0) {
+      j = Math.max(skipped, j + 1);
+      any = true;
+      continue;
+    }
+    const c = text[j];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') {
+      if (--depth === 0) break;
+    } else if (c === ',' && depth === 1) commas++;
+    if (c > ' ' && depth >= 1) any = true;
+    j++;
+  }
+  return any ? commas + 1 : 0;
 }
 
 const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;

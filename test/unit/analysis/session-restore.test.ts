@@ -332,3 +332,16 @@ test('a file of named queries (sqlc, yesql, PgTyped) is no script: a later RESET
   // The same statements as a plain script, run top to bottom in one session, clean up after themselves.
   assert.deepEqual(rules(sqlc.replace(/^-- name.*\n/gm, '').replace('$1', "'7'")), []);
 });
+
+// PostgreSQL restores a parameter named in a routine's own SET clause at exit only over the body's SET LOCAL (or
+// set_config(…, true)); a plain SET, or set_config(…, false), of that parameter in the body overrides the clause and
+// stays after the call (CREATE FUNCTION's documentation; checked on PostgreSQL 15).
+test('a routine\'s SET clause does not undo a plain SET of the same parameter in its body: still flagged', () => {
+  const withClause = (body: string): string =>
+    `CREATE FUNCTION refresh_totals() RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = ledger, pg_temp AS $$\nBEGIN\n  ${body}\n  UPDATE totals SET n = n + 1;\nEND $$;\n`;
+  assert.deepEqual(rules(withClause('SET search_path TO ledger_archive, public;')), ['session-set']);
+  assert.deepEqual(rules(withClause("PERFORM set_config('search_path', 'ledger_archive', false);")), ['session-set']);
+  // Transaction-local forms end with the routine (the clause) or with the caller's transaction: nothing to report.
+  assert.deepEqual(rules(withClause('SET LOCAL search_path TO ledger_archive, public;')), []);
+  assert.deepEqual(rules(withClause("PERFORM set_config('search_path', 'ledger_archive', true);")), []);
+});

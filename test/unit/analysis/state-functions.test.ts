@@ -219,3 +219,47 @@ select tenant_enter('acme');
 `;
   assert.deepEqual(calls(analyzeSql(stateful, OPTIONS, '/work/db/upgrade.sql'), stateful), [['session-set', 'tenant_enter']]);
 });
+
+test('in a script run in its own session, a routine it creates that calls a stateful function is still a finding; its own statements are not', () => {
+  const script = [
+    "select tenant_enter('setup');",
+    'create procedure run_batch(b int) language plpgsql as $$',
+    'begin',
+    '  if not take_lock() is null then null; end if;',
+    '  commit;',
+    'end $$;',
+    "create function enter_and_count(t text) returns bigint language sql as $$ select tenant_enter(t); select count(*) from jobs $$;",
+    'call scratch();',
+  ].join('\n');
+  const expected = [['advisory-lock', 'take_lock'], ['session-set', 'tenant_enter']];
+  // Marked as its own session by the caller (a psql-run file), or by its own meta-commands.
+  assert.deepEqual(calls(analyzeSql(script, { ...OPTIONS, ownSession: true }, '/work/db/install.sql'), script), expected);
+  const withMeta = `${script}\n\\echo installed\n`;
+  assert.deepEqual(calls(analyzeSql(withMeta, OPTIONS, '/work/db/install.sql'), withMeta), expected);
+  // A test script's routines live in its test database: nothing.
+  assert.deepEqual(calls(analyzeSql(script, { ...OPTIONS, ownSession: true, testScript: true }, '/work/db/install.sql'), script), []);
+  // A DO block runs now, in the script's session: no finding either.
+  const block = "do $$ begin perform take_lock(); end $$;\n\\echo done\n";
+  assert.deepEqual(calls(analyzeSql(block, OPTIONS, '/work/db/install.sql'), block), []);
+});
+
+test('a routine calling its own name in its body (recursion, or the built-in it shadows and wraps) gets only the body\'s own finding', () => {
+  const wrapper = "create function set_config(k text, v text) returns void language plpgsql as $$ begin perform set_config(k, v, false); end $$;\n";
+  const index = stateFunctionIndex([{ path: FILE, text: wrapper }]);
+  const findings = analyzeSql(wrapper, { stateFunctions: index }, '/work/db/rpc.sql');
+  assert.deepEqual(findings.map((f) => [f.rule, wrapper.slice(f.start, f.end), f.related?.some((r) => r.location) ?? false]), [['session-set', 'set_config', false]]);
+  // Another routine's body calling the wrapper is still a call finding.
+  const caller = "create function enter(t text) returns void language sql as $$ select set_config('app.t', t) $$;\n";
+  assert.deepEqual(calls(analyzeSql(caller, { stateFunctions: index }, '/work/db/enter.sql'), caller), [['session-set', 'set_config']]);
+});
+
+test('a call with the built-in\'s argument count reaches the built-in, not a project routine of that name; another count or the project\'s schema reaches the routine', () => {
+  const wrapper = "create function public.set_config(k text, v text, is_local boolean default false) returns text language plpgsql as $$ begin perform pg_catalog.set_config(k, v, is_local); return v; end $$;\n";
+  const index = stateFunctionIndex([{ path: FILE, text: wrapper }]);
+  const local = "create function enter_local(t text) returns void language plpgsql as $$ begin perform set_config('app.t', t, true); end $$;\n";
+  assert.deepEqual(calls(analyzeSql(local, { stateFunctions: index }, '/work/db/local.sql'), local), []);
+  const catalog = "select pg_catalog.set_config('app.t', '1', true);\n";
+  assert.deepEqual(calls(analyzeSql(catalog, { stateFunctions: index }, '/work/db/local.sql'), catalog), []);
+  const twoArguments = "select set_config('app.t', '1');\nselect public.set_config('app.t', '2', true);\n";
+  assert.deepEqual(calls(analyzeSql(twoArguments, { stateFunctions: index }, '/work/db/rpc.sql'), twoArguments), [['session-set', 'set_config'], ['session-set', 'set_config']]);
+});

@@ -1,0 +1,95 @@
+// SQL files of a project that holds no program at all: a course exercise, a set of role and policy test scripts,
+// a database's DDL and seed files kept in a repository of their own. Nothing in such a project can send a file
+// through a connection pool (no source file of any programming language — a Go service with sqlc, a Python or
+// Ruby app, a Node server — and no package manifest of one), and its README or docs tell the reader to run the files
+// by hand (`psql -d lab -f roles.sql`, "Run each script in pgAdmin") or its shell scripts, Makefiles or CI files run
+// psql: each one runs whole in the session a person or a script opens for it,
+// so a `SET ROLE` or `SET app.current_tenant` at its top is that session's business. Read from the repository's
+// root (the folder holding `.git`, or failing that the outermost folder with a README within a few levels), once
+// per CACHE_MS, bounded in folders and files: a project too big to walk is taken to hold a program.
+import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { COMMAND_FILE } from './psqlRuns';
+import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
+import { TimedCache } from './timedCache';
+
+/**
+ * Source files of programs that could hold a database connection: compiled and scripted languages, notebooks,
+ * single-file components. Shell scripts are not among them (they run psql, not a pool); nor is PL/pgSQL.
+ */
+const PROGRAM_SOURCE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|go|py|pyw|ipynb|rb|rake|erb|java|kt|kts|scala|groovy|clj|cljs|cs|fs|vb|php|rs|ex|exs|erl|hs|swift|dart|pl|pm|lua|r|jl|cr|nim|zig|c|cc|cpp|cxx|h|hpp|m|mm|ml|d)$/i;
+/** Manifests of a language's package manager: a program (or a tool run through one, a migration runner) lives here. */
+const PROGRAM_MANIFEST = new Set([
+  'package.json', 'deno.json', 'deno.jsonc', 'bun.lockb', 'go.mod', 'Cargo.toml', 'pom.xml', 'build.gradle', 'build.gradle.kts',
+  'settings.gradle', 'build.sbt', 'Gemfile', 'requirements.txt', 'pyproject.toml', 'Pipfile', 'setup.cfg', 'composer.json',
+  'mix.exs', 'rebar.config', 'stack.yaml', 'Package.swift', 'pubspec.yaml', 'project.clj', 'deps.edn', 'cpanfile', 'Makefile.PL',
+]);
+/** .NET projects and solutions. */
+const PROGRAM_PROJECT = /\.(?:csproj|fsproj|vbproj|sln|gemspec|cabal|nimble)$/i;
+/** Documentation pages that may tell the reader how the scripts are run. */
+const DOC_PAGE = /^(?:readme|install|usage|setup)(?:\.[\w-]+)?$|\.(?:md|markdown|rst|adoc|txt)$/i;
+/** Dependency, build and cache folders: not the project's own files. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'target', 'coverage', '__pycache__']);
+/** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`). */
+const README = /^readme(?:\.[\w-]+)?$/i;
+/** Bounds: how far up the root is looked for, the folders and files walked, the pages and scripts read. */
+const GIT_LEVELS = 8;
+const README_LEVELS = 4;
+const MAX_FOLDERS = 400;
+const MAX_FILES = 4000;
+const MAX_READ = 60;
+const MAX_READ_BYTES = 256 * 1024;
+const CACHE_MS = 10_000;
+
+const byRoot = new TimedCache<boolean>(CACHE_MS);
+
+/**
+ * Whether the `.sql` file belongs to a project without any program (no source file of a programming language, no
+ * package manifest) whose READMEs or documentation pages tell the reader to run scripts by hand, or whose command
+ * files name psql or a desktop SQL client. A collection of queries whose README only says they suit psql sessions
+ * (another project's library may send them through its pool) is not one.
+ */
+export function isInPsqlOnlyProject(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const root = projectRoot(dirname(resolve(fileName)));
+  return root !== undefined && byRoot.get(root, () => holdsNoProgramAndNamesPsql(root));
+}
+
+/**
+ * The repository's root: the nearest folder holding `.git` (a folder, or the file of a worktree or submodule);
+ * without one (an exported tree), the outermost folder with a README a few levels up from the file's folder.
+ */
+function projectRoot(start: string): string | undefined {
+  const up = foldersUp(start, GIT_LEVELS);
+  const git = up.find((folder) => existsSync(join(folder, '.git')));
+  if (git !== undefined) return git;
+  return up.slice(0, README_LEVELS + 1).filter((folder) => folderEntries(folder).some((entry) => entry.isFile() && README.test(entry.name))).pop();
+}
+
+/** Walks the root (bounded): no program, and a page telling to run scripts by hand or a command file naming psql. */
+function holdsNoProgramAndNamesPsql(root: string): boolean {
+  const commands: string[] = [];
+  const pages: string[] = [];
+  const queue = [root];
+  let files = 0;
+  for (let visited = 0; queue.length > 0; visited++) {
+    if (visited >= MAX_FOLDERS) return false;
+    const folder = queue.shift()!;
+    for (const entry of folderEntries(folder)) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        // Hidden folders hold tools' settings, except CI workflows, which may run psql.
+        if ((!entry.name.startsWith('.') || entry.name === '.github') && !SKIPPED_FOLDERS.has(entry.name)) queue.push(path);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      if (++files > MAX_FILES) return false;
+      if (PROGRAM_SOURCE.test(entry.name) || PROGRAM_MANIFEST.has(entry.name) || PROGRAM_PROJECT.test(entry.name)) return false;
+      if (COMMAND_FILE.test(entry.name)) commands.push(path);
+      else if (DOC_PAGE.test(entry.name)) pages.push(path);
+    }
+  }
+  return commands.slice(0, MAX_READ).some((path) => SQL_CLIENT.test(boundedText(path, MAX_READ_BYTES) ?? ''))
+    || pages.slice(0, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(tellsToRunByHand));
+}
