@@ -58,13 +58,23 @@ export function isInPsqlOnlyProject(fileName: string): boolean {
 
 /**
  * The repository's root: the nearest folder holding `.git` (a folder, or the file of a worktree or submodule);
- * without one (an exported tree), the outermost folder with a README a few levels up from the file's folder.
+ * without one (an exported tree), the outermost folder with a README a few levels up from the file's folder, unless
+ * the folder above it holds a program's file itself (`go.mod`, `main.py`): then that README is a sub-project's, and
+ * the tree's root, with its program, lies further up.
  */
 function projectRoot(start: string): string | undefined {
   const up = foldersUp(start, GIT_LEVELS);
   const git = up.find((folder) => existsSync(join(folder, '.git')));
   if (git !== undefined) return git;
-  return up.slice(0, README_LEVELS + 1).filter((folder) => folderEntries(folder).some((entry) => entry.isFile() && README.test(entry.name))).pop();
+  const readme = up.slice(0, README_LEVELS + 1).filter((folder) => folderEntries(folder).some((entry) => entry.isFile() && README.test(entry.name))).pop();
+  if (readme === undefined) return undefined;
+  const above = dirname(readme);
+  return above !== readme && folderEntries(above).some((entry) => entry.isFile() && isProgramFile(entry.name)) ? undefined : readme;
+}
+
+/** A source file of a programming language, a package manifest or a .NET project. */
+function isProgramFile(name: string): boolean {
+  return PROGRAM_SOURCE.test(name) || PROGRAM_MANIFEST.has(name) || PROGRAM_PROJECT.test(name);
 }
 
 /** Walks the root (bounded): no program, and a page telling to run scripts by hand or a command file naming psql. */
@@ -85,7 +95,7 @@ function holdsNoProgramAndNamesPsql(root: string): boolean {
       }
       if (!entry.isFile()) continue;
       if (++files > MAX_FILES) return false;
-      if (PROGRAM_SOURCE.test(entry.name) || PROGRAM_MANIFEST.has(entry.name) || PROGRAM_PROJECT.test(entry.name)) return false;
+      if (isProgramFile(entry.name)) return false;
       if (COMMAND_FILE.test(entry.name)) commands.push(path);
       else if (DOC_PAGE.test(entry.name)) pages.push(path);
     }

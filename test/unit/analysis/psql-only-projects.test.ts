@@ -47,6 +47,10 @@ test('an exported tree without .git: the outermost folder with a README is the p
   const withProgram = scratchRepository('psql-only-export-program', t);
   withProgram.writeAll({ 'README.md': README, 'sql/roles/clerk.sql': ROLE_CHECK, 'api/main.py': 'import psycopg\n' });
   assert.deepEqual(rules(withProgram, 'sql/roles/clerk.sql'), ['session-set', 'session-set']);
+  // A sub-project's README in a tree whose top holds the program (no README there) is not the root either.
+  const nested = scratchRepository('psql-only-export-nested', t);
+  nested.writeAll({ 'go.mod': 'module example.com/ledger\n', 'db/README.md': README, 'db/checks/clerk.sql': ROLE_CHECK });
+  assert.deepEqual(rules(nested, 'db/checks/clerk.sql'), ['session-set', 'session-set']);
 });
 
 test('any program in the repository, or a package manifest, keeps the findings: it may send the scripts through its pool', (t) => {
