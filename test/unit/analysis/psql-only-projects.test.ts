@@ -40,13 +40,14 @@ test('a repository of SQL scripts whose README or docs say to run them with psql
 });
 
 test('an exported tree without .git: the outermost folder with a README is the project', (t) => {
+  // The tree sits in a folder of its own: the folder above it (the scratch root) holds no program file.
   const repository = scratchRepository('psql-only-export', t);
-  repository.writeAll({ 'README.md': README, 'sql/roles/clerk.sql': ROLE_CHECK });
-  assert.deepEqual(rules(repository, 'sql/roles/clerk.sql'), []);
+  repository.writeAll({ 'lab/README.md': README, 'lab/sql/roles/clerk.sql': ROLE_CHECK });
+  assert.deepEqual(rules(repository, 'lab/sql/roles/clerk.sql'), []);
   // The same tree with a program beside the scripts keeps the findings.
   const withProgram = scratchRepository('psql-only-export-program', t);
-  withProgram.writeAll({ 'README.md': README, 'sql/roles/clerk.sql': ROLE_CHECK, 'api/main.py': 'import psycopg\n' });
-  assert.deepEqual(rules(withProgram, 'sql/roles/clerk.sql'), ['session-set', 'session-set']);
+  withProgram.writeAll({ 'lab/README.md': README, 'lab/sql/roles/clerk.sql': ROLE_CHECK, 'lab/api/main.py': 'import psycopg\n' });
+  assert.deepEqual(rules(withProgram, 'lab/sql/roles/clerk.sql'), ['session-set', 'session-set']);
   // A sub-project's README in a tree whose top holds the program (no README there) is not the root either.
   const nested = scratchRepository('psql-only-export-nested', t);
   nested.writeAll({ 'go.mod': 'module example.com/ledger\n', 'db/README.md': README, 'db/checks/clerk.sql': ROLE_CHECK });
