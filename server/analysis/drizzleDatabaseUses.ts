@@ -290,7 +290,7 @@ function useStaysSafe(reference: ts.Expression, view: FileView, walk: Walk): boo
 }
 
 /** `if (!cache.db)`, `cache.db ? … : …`, `typeof db`: the database is looked at, not used. */
-function isTruthinessTest(use: ts.Node): boolean {
+export function isTruthinessTest(use: ts.Node): boolean {
   const parent = use.parent;
   return (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken)
     || ts.isTypeOfExpression(parent)

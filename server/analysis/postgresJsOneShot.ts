@@ -32,6 +32,11 @@ const TRANSACTION_METHODS = new Set(['begin', 'savepoint']);
 /** Test framework calls whose callback runs once (not `beforeEach`/`afterEach`, not `.each`). */
 const ONCE_TEST_CALLS = new Set(['describe', 'it', 'test', 'beforeAll', 'afterAll', 'before', 'after', 'suite']);
 const ONCE_TEST_MODIFIERS = new Set(['only', 'skip', 'todo']);
+/**
+ * postgres.js's `sql.notify(channel, payload)` is a tagged query of its own, `select pg_notify(${channel},
+ * ${payload})`, on the client's connections: the same text whatever the channel, so it counts as one text.
+ */
+const NOTIFY_TEXT = '\u0001notify';
 
 interface Tally {
   /** How many times each query text is written outside the transaction. */
@@ -80,6 +85,12 @@ function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: numb
     if (!runsOnce(parent, root)) return false;
     const text = textOf(parent);
     tally.texts.set(text, (tally.texts.get(text) ?? 0) + 1);
+    return true;
+  }
+  const notify = notifyCall(id);
+  if (notify) {
+    if (!runsOnce(notify, root)) return false;
+    tally.texts.set(NOTIFY_TEXT, (tally.texts.get(NOTIFY_TEXT) ?? 0) + 1);
     return true;
   }
   const begin = transactionCall(id, 'begin');
@@ -147,10 +158,21 @@ function transactionUseStaysInside(id: ts.Identifier, tally: Tally, depth: numbe
     tally.inTransaction.add(textOf(parent));
     return true;
   }
+  if (notifyCall(id)) {
+    tally.inTransaction.add(NOTIFY_TEXT);
+    return true;
+  }
   const savepoint = transactionCall(id, 'savepoint');
   if (savepoint) return savepoint.body === undefined || transactionUsesStayInside(savepoint.handle, savepoint.body, tally, depth);
   const handoff = ownFunctionReceiving(id);
   return handoff !== undefined && handoff.member === undefined && depth < MAX_DEPTH && transactionUsesStayInside(handoff.parameter, handoff.body, tally, depth + 1);
+}
+
+/** `id.notify(channel, payload)`: the call. */
+function notifyCall(id: ts.Identifier): ts.CallExpression | undefined {
+  const access = id.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== id || access.name.text !== 'notify') return undefined;
+  return ts.isCallExpression(access.parent) && access.parent.expression === access ? access.parent : undefined;
 }
 
 /**

@@ -11,7 +11,8 @@
 // `.then()`-ed or `.execute()`-d, so one whose value is thrown away (`sql\`…\`;`, `void sql\`…\``, as
 // type-checking demos write them) never reaches the server, nor does a fragment inside such a query.
 import ts from 'typescript';
-import { objectProperty } from './embeddedFlow';
+import { enclosingClass, memberName, objectProperty } from './embeddedFlow';
+import { isTruthinessTest } from './drizzleDatabaseUses';
 import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
 import { isPassedToUnsafeOnlyFunction, isSimpleQueryTag } from './unsafeOnlyFunctions';
 import { resolve } from 'node:path';
@@ -23,6 +24,15 @@ import { resolveModule } from './moduleResolution';
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
 /** Helpers that wrap a value as a query parameter (`sql.json(v)`, `sql.typed.rect(v)`): they send nothing. */
 const VALUE_HELPERS = new Set(['json', 'array', 'typed']);
+/**
+ * postgres.js's LISTEN helpers: `sql.listen(channel, fn)` makes a client of its own (one connection, the same
+ * options) and sends `listen "channel"` there once per channel (another listener of a channel already listened
+ * to sends nothing; a reconnect starts a new connection with an empty cache); `unlisten` sends `unlisten "channel"`
+ * on that connection. No statement goes through the client's own connections, and no text repeats on the
+ * listener's connection unless one channel is listened to again after an unlisten. Whether that LISTEN itself
+ * reaches a pooled connection is the `listen` rule's finding.
+ */
+const LISTENER_METHODS = new Set(['listen', 'unlisten']);
 /** Query methods that return the same query, still unsent (`sql\`…\`.simple()`). */
 const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
 
@@ -34,7 +44,7 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
   const declaration = localConstDeclaration(creation);
-  if (!declaration) return exportedClientNeverPrepares(creation);
+  if (!declaration) return exportedClientNeverPrepares(creation) || heldClientNeverPrepares(creation);
   return everyUseIs(declaration, isNonPreparingUse) || endedWithoutWaiting(declaringScope(declaration), (declaration.name as ts.Identifier).text);
 }
 
@@ -67,6 +77,120 @@ function exportedClientNeverPrepares(creation: ts.CallExpression): boolean {
     uses += more;
   }
   return imported && uses > 0;
+}
+
+/**
+ * A client kept in a private field of its class (`this.sql = postgres(url)` in the constructor, `#sql =
+ * postgres(url)`, `private sql = postgres(url)`) or in a `let`/`var` the code fills in (`listener =
+ * postgres(url)` in a start-up function): it prepares nothing when every mention of that field in the class, or
+ * of that variable in its scope, is a use that prepares nothing (`listen`, `unlisten`, `end`, `unsafe(text)`…), a
+ * test of whether it is set (`if (!this.sql)`, `listener === null`) or an assignment to it, and there is at
+ * least one use. A field the class does not declare private can be used from outside it, an exported variable
+ * likewise: no answer.
+ */
+function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
+  const node = outsideWrappers(creation);
+  const parent = node.parent;
+  if (ts.isPropertyDeclaration(parent) && parent.initializer === node) {
+    const name = memberName(parent);
+    return name !== undefined && ts.isClassLike(parent.parent) && privateFieldNeverPrepares(parent.parent, name);
+  }
+  if (!ts.isBinaryExpression(parent) || parent.right !== node || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = parent.left;
+  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(parent);
+    return owner !== undefined && privateFieldNeverPrepares(owner, target.name.text);
+  }
+  if (!ts.isIdentifier(target)) return false;
+  const scope = variableScope(target);
+  if (!scope) return false;
+  let uses = 0;
+  let safe = true;
+  const visit = (child: ts.Node): void => {
+    if (!safe) return;
+    if (ts.isIdentifier(child) && child.text === target.text && isReference(child) && !isDeclaredName(child)) {
+      const verdict = heldUse(child);
+      if (verdict === undefined) safe = false;
+      else if (verdict) uses += 1;
+    }
+    child.forEachChild(visit);
+  };
+  scope.forEachChild(visit);
+  return safe && uses > 0;
+}
+
+/** The block, module or file whose own `let`/`var` statement declares `id`'s name (not exported), if one encloses it before any parameter of that name. */
+function variableScope(id: ts.Identifier): ts.Node | undefined {
+  for (let node: ts.Node | undefined = id.parent; node; node = node.parent) {
+    if (ts.isFunctionLike(node) && node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === id.text)) return undefined;
+    if (!ts.isBlock(node) && !ts.isSourceFile(node) && !ts.isModuleBlock(node)) continue;
+    for (const statement of node.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      const declares = statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === id.text);
+      if (!declares) continue;
+      const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+      return exported || (statement.declarationList.flags & ts.NodeFlags.Const) !== 0 ? undefined : node;
+    }
+  }
+  return undefined;
+}
+
+function isDeclaredName(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  return ts.isVariableDeclaration(parent) && parent.name === id;
+}
+
+/**
+ * Every `this.<name>` in the class (nested classes aside, whose `this` is another) reads the field: a `private`
+ * or `#` field only. Reading `this` another way (`const { sql } = this`, `this['sql']`) may reach it unseen.
+ */
+function privateFieldNeverPrepares(owner: ts.ClassLikeDeclaration, name: string): boolean {
+  const isPrivate = name.startsWith('#') || owner.members.some((member) => memberName(member) === name && isPrivateMember(member))
+    || owner.members.some((member) => ts.isConstructorDeclaration(member) && member.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name && isPrivateMember(p)));
+  if (!isPrivate) return false;
+  let uses = 0;
+  let safe = true;
+  const visit = (node: ts.Node): void => {
+    if (!safe || (node !== owner && ts.isClassLike(node))) return;
+    if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      const access = node.parent;
+      if (ts.isPropertyAccessExpression(access) && access.expression === node) {
+        if (access.name.text === name) {
+          const verdict = heldUse(access);
+          if (verdict === undefined) safe = false;
+          else if (verdict) uses += 1;
+        }
+      } else if (ts.isElementAccessExpression(access) || ts.isVariableDeclaration(access) || ts.isBinaryExpression(access)) safe = false;
+      return;
+    }
+    node.forEachChild(visit);
+  };
+  visit(owner);
+  return safe && uses > 0;
+}
+
+function isPrivateMember(member: ts.Node): boolean {
+  return ts.canHaveModifiers(member) && (ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) ?? false);
+}
+
+/**
+ * One mention of a held client: true for a use that prepares nothing, false for an assignment to it or a test of
+ * whether it is set (`!sql`, `sql === null`, `if (sql)`), undefined for anything else.
+ */
+function heldUse(use: ts.Expression): boolean | undefined {
+  let value: ts.Node = use;
+  while (ts.isParenthesizedExpression(value.parent) || ts.isNonNullExpression(value.parent)) value = value.parent;
+  const parent = value.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
+  if (isTruthinessTest(value)) return false;
+  if (ts.isBinaryExpression(parent) && NULL_TESTS.has(parent.operatorToken.kind) && isNullish(parent.left === value ? parent.right : parent.left)) return false;
+  return isNonPreparingUse(use as ts.Identifier) ? true : undefined;
+}
+
+const NULL_TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+
+function isNullish(node: ts.Expression): boolean {
+  return node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === 'undefined');
 }
 
 /** `export const x = postgres(…)` at the top of its module. */
@@ -238,7 +362,7 @@ export function isNonPreparingUse(id: ts.Identifier): boolean {
   if (INERT_MEMBERS.has(member) || VALUE_HELPERS.has(member)) return true;
   const call = access.parent;
   if (!ts.isCallExpression(call) || call.expression !== access) return false;
-  if (member === 'end') return true;
+  if (member === 'end' || LISTENER_METHODS.has(member)) return true;
   return member === 'unsafe' && unsafeCallSkipsPrepare(call);
 }
 

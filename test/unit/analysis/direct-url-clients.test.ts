@@ -53,6 +53,9 @@ test('a postgres.js client made with a direct URL neither prepares through the p
     'export async function go() {',
     "  owner.listen('audit', () => undefined);",
     "  shared.listen('audit', () => undefined);",
+    // A query run on every call: a named statement the pooled client may send again (listen alone prepares nothing on it).
+    '  await owner`SELECT count(*) FROM audit`;',
+    '  await shared`SELECT count(*) FROM audit`;',
     '}',
   ].join('\n');
   assert.deepEqual(found(text), [
