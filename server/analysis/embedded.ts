@@ -1118,7 +1118,8 @@ class Extractor {
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
-      if (!this.isDirectClient(receiver)) this.addListenFinding(call);
+      // On a direct client, or on a client of a server the code started itself or of test code's local database.
+      if (!this.isDirectClient(receiver) && !this.reachesOwnServer(receiver)) this.addListenFinding(call);
       return;
     }
     if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {

@@ -15,12 +15,15 @@ import { resolveModule } from './moduleResolution';
 import { TEST_PATH } from './inProcess';
 import { walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
 /** How many files away the callers of an exported function are read, and how many importing files at most. */
 const MAX_FILE_DEPTH = 1;
 const MAX_CALLER_FILES = 40;
+/** How many files away a test file's helpers are read for what they return (a test → its setup helper → the URL helper). */
+const MAX_TEST_HELPER_DEPTH = 3;
 
 /**
  * A cached verdict on a name: sure (true, or false), or false only because its chain was cut at MAX_DEPTH when
@@ -48,10 +51,19 @@ export class OwnServerClients {
 
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
+  /**
+   * Test code (a test folder, a `*.test.*` / `*.spec.*` file): there a connection string or host pointing at this
+   * machine, also as an environment variable's literal default, is the suite's local test database
+   * (localTestDatabases.ts), and the helpers of test folders it imports are read for what they return.
+   */
+  private readonly testCode: boolean;
+  /** The helpers of other test files this one imports, each read once. */
+  private readonly testHelpers = new Map<string, OwnServerClients | null>();
 
   /** `fileDepth`: how many files away from the linted one this file's calls are read (callers of an exported function). */
   constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0) {
     this.namesPooler = namesPooler(source.text);
+    this.testCode = fileName !== undefined && TEST_PATH.test(fileName);
   }
 
   /**
@@ -60,7 +72,8 @@ export class OwnServerClients {
    */
   reaches(receiver: ts.Expression, pooled = false): boolean {
     if (!this.fileName || this.namesPooler) return false;
-    if (pooled || POOL_NAME.test(receiver.getText(this.source))) return this.poolOfOwnServer(receiver, 0, true);
+    // In test code a postgres.js client of the local test database is one too (fromOwnServer), as one made from a direct URL is.
+    if (pooled || POOL_NAME.test(receiver.getText(this.source))) return this.poolOfOwnServer(receiver, 0, true) || (this.testCode && this.fromOwnServer(receiver, 0));
     return this.fromOwnServer(receiver, 0);
   }
 
@@ -126,7 +139,11 @@ export class OwnServerClients {
     if (depth > MAX_DEPTH) return this.cut();
     const value = unwrap(expression);
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
-    if (ts.isPropertyAccessExpression(value)) return this.fromOwnServer(value.expression, depth + 1);
+    if (ts.isPropertyAccessExpression(value)) {
+      const property = this.testCode ? this.objectProperty(value) : undefined;
+      return property ? this.fromOwnServer(property, depth + 1) : this.fromOwnServer(value.expression, depth + 1);
+    }
+    if (this.testCode && !ts.isIdentifier(value)) return this.localTestDatabase(value, depth);
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
     return this.judged(this.verdicts, value, depth, () => this.nameFromOwnServer(value, depth));
@@ -140,7 +157,9 @@ export class OwnServerClients {
     // A connection held out of a pool of such a server (`await pool.connection()`): one session of it.
     if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)
       && this.poolOfOwnServer(call.expression.expression, depth + 1, false)) return true;
-    if (POOL_MAKER.test(calleeText(call.expression))) return false;
+    // A postgres.js client made from the local test database's URL, in test code, is that database's client.
+    const maker = calleeText(call.expression);
+    if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
     // A method of such a value (`container.getConnectionUri()`, `server.connect()`).
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
     const local = ts.isCallExpression(call) ? this.flow.localFunction(call.expression) : undefined;
@@ -183,7 +202,10 @@ export class OwnServerClients {
     if (!binding) {
       // `const { connectionString } = database`: whatever the object it was taken from is.
       const initializer = this.flow.destructuringOf(name)?.initializer;
-      return initializer !== undefined && this.fromOwnServer(initializer, depth + 1);
+      if (initializer !== undefined) return this.fromOwnServer(initializer, depth + 1);
+      // A value a test helper of another file exports (`import { testDbUrl } from './setup/db'`).
+      const imported = this.testCode ? (this.imports ??= importedNames(this.source)).get(name.text) : undefined;
+      return imported !== undefined && this.testHelperExports(imported, false);
     }
     // Judged once per declaration, not once per use: a module's thousand `client.query(…)` all ask of one variable.
     if ('variable' in binding) return this.judged(this.verdicts, binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
@@ -316,11 +338,102 @@ export class OwnServerClients {
     if (OWN_SERVER_MODULE.test(imported.specifier)) return true;
     let verdict = this.helperVerdicts.get(local);
     if (verdict === undefined) {
-      verdict = startsOwnServer(this.fileName!, imported);
+      verdict = startsOwnServer(this.fileName!, imported) || (this.testCode && this.testHelperExports(imported, true));
       this.helperVerdicts.set(local, verdict);
     }
     return verdict;
   }
+
+  /**
+   * In test code: a value (`pieces.value`) of the local test database — a connection string or host pointing at
+   * this machine (localTestDatabases.ts), a test environment variable read with such a default (`process.env.TEST_PGHOST
+   * ?? 'localhost'`), a template whose host is one (`postgres://u:p@${host}:${port}/t`) or that continues such a URL
+   * (`${base}?search_path=${schema}`), either side of a `?:` being one, or an object literal (a test's context, a
+   * connection config) holding such a value.
+   */
+  private localTestDatabase(value: ts.Expression, depth: number): boolean {
+    if (ts.isStringLiteralLike(value)) return hostPart(value.text).kind === 'loopback';
+    if (ts.isTemplateExpression(value)) {
+      const { text, holes } = templateSkeleton(value);
+      if (text.startsWith('\u00000\u0000')) return this.fromOwnServer(holes[0], depth + 1);
+      const host = hostPart(text);
+      return host.kind === 'loopback' || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
+    }
+    if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return (readsTestEnvironment(value.left) || this.fromOwnServer(value.left, depth + 1)) && this.fromOwnServer(value.right, depth + 1);
+    }
+    if (ts.isConditionalExpression(value)) return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
+    if (ts.isObjectLiteralExpression(value)) {
+      return value.properties.some((p) => (ts.isPropertyAssignment(p) ? this.fromOwnServer(p.initializer, depth + 1)
+        : ts.isShorthandPropertyAssignment(p) ? this.fromOwnServer(p.name, depth + 1) : false));
+    }
+    return false;
+  }
+
+  /** `settings.host` where `settings` is a const object literal of this file with that property: the property's value. */
+  private objectProperty(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+    if (!ts.isIdentifier(access.expression)) return undefined;
+    const binding = this.flow.bindingOf(access.expression);
+    const initializer = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+    const object = initializer && unwrap(initializer);
+    if (!object || !ts.isObjectLiteralExpression(object)) return undefined;
+    const property = object.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === access.name.text);
+    return property && ts.isPropertyAssignment(property) ? property.initializer : property && ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+  }
+
+  /**
+   * Whether a name this test file imports from another test file is (`call`: returns, on every path) a value of a
+   * server the code started itself or of the local test database, judged in the helper's own file — followed
+   * through `export { x } from` and `export *` re-exports, MAX_TEST_HELPER_DEPTH files at most.
+   */
+  private testHelperExports(imported: ImportedName, call: boolean): boolean {
+    if (!imported.specifier.startsWith('.') && !imported.specifier.startsWith('/')) return false;
+    const file = resolveModule(this.fileName!, imported.specifier);
+    const helper = file !== undefined && TEST_PATH.test(file) ? this.testHelper(file) : undefined;
+    return helper !== undefined && helper.exports(imported.name, call);
+  }
+
+  private testHelper(file: string): OwnServerClients | undefined {
+    if (this.fileDepth >= MAX_TEST_HELPER_DEPTH) return undefined;
+    let helper = this.testHelpers.get(file);
+    if (helper === undefined) {
+      const view = parsed(file);
+      helper = view && !namesPooler(view.source.text) ? new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1) : null;
+      this.testHelpers.set(file, helper);
+    }
+    return helper ?? undefined;
+  }
+
+  /** Whether this file's export `name` is such a value (`call`: a function every return of which is one). */
+  private exports(name: string, call: boolean): boolean {
+    for (const statement of this.source.statements) {
+      if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+        const specifier = statement.moduleSpecifier.text;
+        const clause = statement.exportClause;
+        if (!clause) {
+          if (this.testHelperExports({ specifier, name }, call)) return true;
+        } else if (ts.isNamedExports(clause)) {
+          const element = clause.elements.find((e) => e.name.text === name);
+          if (element) return this.testHelperExports({ specifier, name: (element.propertyName ?? element.name).text }, call);
+        }
+        continue;
+      }
+      if (!hasExportModifier(statement)) continue;
+      if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && this.returnsOwnServer(statement, 0);
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer) continue;
+        const value = unwrap(declaration.initializer);
+        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return call && this.returnsOwnServer(value, 0);
+        return !call && this.fromOwnServer(value, 0);
+      }
+    }
+    return false;
+  }
+}
+
+function hasExportModifier(statement: ts.Statement): boolean {
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
 }
 
 /** A top-level function or const arrow declared with `export` (`export function f`, `export const f = (…) => …`). */

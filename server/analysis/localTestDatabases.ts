@@ -1,0 +1,83 @@
+// Test code's local database: in a test file (inProcess.ts's TEST_PATH) a connection string, or a host, that
+// points at this machine — `postgres://app:app@localhost:5432/app_test`, `host=127.0.0.1 dbname=t`, a host
+// `localhost` / `127.x.x.x` / `::1` — reaches the PostgreSQL the test suite runs beside it (a compose service, a
+// container the harness starts, a developer's server), with no transaction pooler between unless one listens on
+// a pooler's port (PgBouncer's 6432, Supabase's 6543). ownServerClients.ts treats such values, and values built
+// from environment variables with such a literal default (`process.env.TEST_PG_HOST ?? '127.0.0.1'`), like the
+// URL of a server the code started itself, when the variable is one the suite keeps for its test database (its name
+// says test); the application's own `DATABASE_URL` with a local default is production's setting too. Outside test
+// code a local default proves nothing about production.
+import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
+import { nameWords } from './directUrls';
+
+/** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
+/** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
+const POOLER_PORT = new Set(['6432', '6543']);
+/** A hole of a template, as put into its skeleton text. */
+const HOLE = /^\u0000(\d+)\u0000$/;
+
+/** What a connection string's text says of its host: a loopback host, a hole (by index) that stands for it, or neither. */
+export type HostPart = { kind: 'loopback' } | { kind: 'hole'; index: number; portHole?: number } | { kind: 'other' };
+
+/**
+ * The host of a PostgreSQL URL (`postgres://user:pw@host:port/db?…`) or key/value connection string
+ * (`host=… port=…`), or of a bare host, in `text`, where template holes are written `\0<n>\0`.
+ */
+export function hostPart(text: string): HostPart {
+  const url = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(?:[/?#]|$)/i.exec(text);
+  if (url) return judgeHost(url[1], url[2]);
+  if (/^\s*\w+\s*=/.test(text)) {
+    const host = /(?:^|\s)host\s*=\s*'?([^'\s]+)/i.exec(text);
+    const port = /(?:^|\s)port\s*=\s*'?([^'\s]+)/i.exec(text);
+    return host ? judgeHost(host[1], port?.[1]) : { kind: 'other' };
+  }
+  return judgeHost(text, undefined);
+}
+
+function judgeHost(host: string, port: string | undefined): HostPart {
+  if (port !== undefined && POOLER_PORT.has(port)) return { kind: 'other' };
+  const portHole = port !== undefined ? HOLE.exec(port) : null;
+  const hole = HOLE.exec(host);
+  if (hole) return { kind: 'hole', index: Number(hole[1]), ...(portHole && { portHole: Number(portHole[1]) }) };
+  return LOOPBACK_HOST.test(host) ? { kind: 'loopback' } : { kind: 'other' };
+}
+
+/** A template's text with each hole written `\0<n>\0` (n: the hole's index), and its hole expressions. */
+export function templateSkeleton(template: ts.TemplateExpression): { text: string; holes: ts.Expression[] } {
+  let text = template.head.text;
+  const holes: ts.Expression[] = [];
+  for (const span of template.templateSpans) {
+    text += `\u0000${holes.length}\u0000${span.literal.text}`;
+    holes.push(span.expression);
+  }
+  return { text, holes };
+}
+
+/**
+ * The name of an environment variable read (`process.env.X`, `process.env['X']`, `import.meta.env.X`, `Bun.env.X`,
+ * `Deno.env.get('X')`), or undefined.
+ */
+function environmentName(expression: ts.Expression): string | undefined {
+  const value = unwrap(expression);
+  if (ts.isCallExpression(value)) {
+    const isDeno = ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'get' && /^Deno\.env$/.test(value.expression.expression.getText());
+    const argument = value.arguments[0];
+    return isDeno && argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
+  }
+  if (ts.isPropertyAccessExpression(value) && /^(?:process\.env|import\.meta\.env|Bun\.env)$/.test(value.expression.getText())) return value.name.text;
+  if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression) && /^(?:process\.env|import\.meta\.env|Bun\.env)$/.test(value.expression.getText())) return value.argumentExpression.text;
+  return undefined;
+}
+
+/**
+ * An environment variable the suite keeps for its test database: its name has a word saying so
+ * (`TEST_DATABASE_URL`, `DATABASE_URL_TEST`, `APP_TEST_PG_HOST`, `PGHOST_TESTING`). The application's own setting
+ * (`DATABASE_URL`, `PGHOST`) read by a test with a local default is the setting production uses too, pooler and all.
+ */
+export function readsTestEnvironment(expression: ts.Expression): boolean {
+  const name = environmentName(expression);
+  return name !== undefined && nameWords(name).some((word) => TEST_WORDS.has(word));
+}
+const TEST_WORDS = new Set(['test', 'tests', 'testing', 'spec', 'integration']);
