@@ -363,11 +363,37 @@ export class OwnServerClients {
       return (readsTestEnvironment(value.left) || this.fromOwnServer(value.left, depth + 1)) && this.fromOwnServer(value.right, depth + 1);
     }
     if (ts.isConditionalExpression(value)) return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
-    if (ts.isObjectLiteralExpression(value)) {
-      return value.properties.some((p) => (ts.isPropertyAssignment(p) ? this.fromOwnServer(p.initializer, depth + 1)
-        : ts.isShorthandPropertyAssignment(p) ? this.fromOwnServer(p.name, depth + 1) : false));
-    }
+    if (ts.isObjectLiteralExpression(value)) return this.localObject(value, depth);
     return false;
+  }
+
+  /**
+   * An object literal (a connection config, a test's context) holding a value of the local test database, and no
+   * client made from anything else: `{ address: local, admin: postgres(given) }` may send through either.
+   */
+  private localObject(object: ts.ObjectLiteralExpression, depth: number): boolean {
+    let local = false;
+    for (const property of object.properties) {
+      const value = ts.isPropertyAssignment(property) ? property.initializer : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+      if (value === undefined) continue;
+      if (this.fromOwnServer(value, depth + 1)) local = true;
+      else if (this.makesClient(value)) return false;
+    }
+    return local;
+  }
+
+  /** Whether a value is a client or pool made here (`postgres(url)`, `new Client(…)`), directly or through a const. */
+  private makesClient(expression: ts.Expression): boolean {
+    let value = unwrap(expression);
+    if (ts.isIdentifier(value)) {
+      const binding = this.flow.bindingOf(value);
+      const initializer = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+      if (initializer === undefined) return false;
+      value = unwrap(initializer);
+    }
+    if (!ts.isCallExpression(value) && !ts.isNewExpression(value)) return false;
+    const maker = calleeText(value.expression);
+    return POOL_MAKER.test(maker) || /(?:^|\.)Client$/.test(maker);
   }
 
   /** `settings.host` where `settings` is a const object literal of this file with that property: the property's value. */

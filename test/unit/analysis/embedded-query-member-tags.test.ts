@@ -61,7 +61,8 @@ test('query-member tags holding a sentence, a GraphQL document, a lone hole or b
 test('type-only test files (*.test-d.ts, *.spec-d.tsx) get no findings; the same code in a test that runs does', () => {
   const text = [
     "import postgres from 'postgres';",
-    "const sql = postgres('postgres://localhost/app');",
+    // Not a loopback host: in a test file that would be the suite's local test database (localTestDatabases.ts).
+    "const sql = postgres('postgres://db.internal/app');",
     'export const check = () => sql`SET search_path TO tenant_a`;',
   ].join('\n');
   assert.deepEqual(found(text, 'client.test-d.ts'), []);
