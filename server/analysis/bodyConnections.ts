@@ -8,7 +8,7 @@
 // txid-derived value), which no other client can collide with. Such an error-path-only finding is not
 // carried to the function's callers (stateFunctions.ts): a call that returns leaves nothing open.
 import type { Candidate } from './detect';
-import { LITERALS_AND_COMMENTS } from './templatePlaceholders';
+import { replaceLiteralsAndComments } from './templatePlaceholders';
 
 /** A dblink_disconnect call: the connection name as written (lower case, no whitespace), and where. */
 export interface Disconnect {
@@ -22,7 +22,7 @@ const FRESH_VALUE = /\b(?:gen_random_uuid|uuid_generate_v[14]|random|txid_curren
 
 /** The text with literals and comments blanked (same length), so keywords in them do not count. */
 function codeOnly(text: string): string {
-  return text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length));
+  return replaceLiteralsAndComments(text);
 }
 
 /** A statement's own connect/disconnect pairs: the connects it closes later in the same statement are dropped. */

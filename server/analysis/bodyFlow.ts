@@ -4,7 +4,7 @@
 // skips the later statement and keeps the SET is leaving early (RETURN, EXIT, CONTINUE), a COMMIT or
 // ROLLBACK that ends the transaction in between, or the later statement sitting in a branch or block the
 // earlier one does not surely enter (another IF branch, a handler, an inner IF).
-import { LITERALS_AND_COMMENTS } from './templatePlaceholders';
+import { replaceLiteralsAndComments } from './templatePlaceholders';
 
 type FlowEvent = { at: number; kind: 'open' | 'close' | 'branch' | 'leave' };
 
@@ -15,7 +15,7 @@ const STATEMENT_HEAD_BEFORE = /(?:^|;|>>|\b(?:then|else|loop|begin))\s*$/i;
 
 /** The body's control-flow events in order (offsets into the body). */
 export function flowEvents(body: string): FlowEvent[] {
-  const code = body.replace(LITERALS_AND_COMMENTS, (text) => ' '.repeat(text.length));
+  const code = replaceLiteralsAndComments(body);
   const events: FlowEvent[] = [];
   for (const match of code.matchAll(FLOW_WORD)) {
     const kind = eventKind(match[0].toLowerCase(), code.slice(Math.max(0, match.index! - 40), match.index!));

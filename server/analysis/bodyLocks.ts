@@ -5,7 +5,7 @@
 // COMMIT that outlives the caller's transaction) leaves it held by a pooled server connection that a
 // transaction pooler hands to other clients, where nobody can release it.
 import type { Candidate } from './detect';
-import { LITERALS_AND_COMMENTS } from './templatePlaceholders';
+import { replaceLiteralsAndComments } from './templatePlaceholders';
 
 /** Which lock a call takes or releases: `shared:` for the shared family, then its arguments as written ('*': unlock all). */
 export interface AdvisoryUse {
@@ -19,7 +19,7 @@ const HANDLER = /\bexception\s+when\b/i;
 
 /** Where the body's first EXCEPTION handler starts (offset into the body), or Infinity. */
 function handlerStart(body: string): number {
-  const blanked = body.replace(LITERALS_AND_COMMENTS, (text) => ' '.repeat(text.length));
+  const blanked = replaceLiteralsAndComments(body);
   return HANDLER.exec(blanked)?.index ?? Infinity;
 }
 

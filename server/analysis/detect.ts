@@ -16,7 +16,7 @@ import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, refersToFlag } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
-import { LITERALS_AND_COMMENTS, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
+import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
@@ -672,7 +672,7 @@ const LOOP_HEADER = /^(?:for|foreach|while)\b/i;
  */
 function controlHeader(text: string): number | undefined {
   if (!LOOP_HEADER.test(text)) return undefined;
-  const found = /\bloop\b/i.exec(text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length)));
+  const found = /\bloop\b/i.exec(replaceLiteralsAndComments(text));
   return found ? found.index + found[0].length : undefined;
 }
 
@@ -802,7 +802,7 @@ function callsOnlySetConfig(select: Json): boolean {
 
 /** The parenthesis depth at an offset of the text, outside strings and comments (offsets asked in increasing order). */
 function parenthesisDepths(text: string): (offset: number) => number {
-  const code = text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length));
+  const code = replaceLiteralsAndComments(text);
   let at = 0;
   let depth = 0;
   return (offset) => {

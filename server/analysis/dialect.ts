@@ -2,7 +2,7 @@
 // The one place this is decided: by a dialect name in a file's path, and by syntax only another
 // dialect has. Statement checks run only on statements that fail to parse or yield a pooling candidate,
 // so PostgreSQL files never pay for them.
-import { LITERALS_AND_COMMENTS, hasTemplateMarkers } from './templatePlaceholders';
+import { replaceLiteralsAndComments, hasTemplateMarkers } from './templatePlaceholders';
 import { SQL_TRIVIA } from './sqlTrivia';
 
 /** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
@@ -195,7 +195,7 @@ export function dialectOfSetStatement(statement: string): OtherDialect | undefin
 export function dialectOfStatement(statement: string): OtherDialect | undefined {
   // Strings and comments only ever add matches: test the text as it is first, and strip them only on a hit.
   if (!STATEMENT_DIALECTS.some(([, pattern]) => pattern.test(statement))) return undefined;
-  const code = statement.replace(LITERALS_AND_COMMENTS, "''");
+  const code = replaceLiteralsAndComments(statement, "''");
   for (const [dialect, pattern] of STATEMENT_DIALECTS) if (pattern.test(code)) return dialect;
   return undefined;
 }

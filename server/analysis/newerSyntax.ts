@@ -2,7 +2,7 @@
 // accepted that the bundled parser rejects. A statement that fails to parse where it uses one of these is
 // valid on the server it is written for, so it gets no syntax error.
 // The one list of such markers; docs/rules/syntax-error.md names them for users.
-import { LITERALS_AND_COMMENTS, type ParseErrorAt } from './templatePlaceholders';
+import { replaceLiteralsAndComments, type ParseErrorAt } from './templatePlaceholders';
 
 interface NewerSyntax {
   readonly pattern: RegExp;
@@ -34,7 +34,7 @@ export const NEWER_SYNTAX: readonly NewerSyntax[] = [
  * the first marker is still a syntax error on every server.
  */
 export function failsOnNewerSyntax(statement: string, errorOffset: number): boolean {
-  const code = statement.replace(LITERALS_AND_COMMENTS, (text) => ' '.repeat(text.length));
+  const code = replaceLiteralsAndComments(statement);
   return NEWER_SYNTAX.some(({ pattern }) => {
     const first = code.search(pattern);
     return first >= 0 && first <= errorOffset;
@@ -79,7 +79,7 @@ export function withOlderNames(statement: string, errorAt: ParseErrorAt, offset:
   let text = statement;
   let at: number | undefined = offset;
   for (let attempt = 0; attempt < 4 && at !== undefined; attempt++) {
-    const code = text.replace(LITERALS_AND_COMMENTS, (literal) => ' '.repeat(literal.length));
+    const code = replaceLiteralsAndComments(text);
     const words = wordsAround(code, at);
     if (words.length === 0) return undefined;
     // Rename the earliest candidate first (`json json`: the parameter's name, not its type).

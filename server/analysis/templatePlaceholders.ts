@@ -8,8 +8,102 @@
 // (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder with an identifier or a number of
 // the same length, so the repaired text parses with every offset in place.
 
-/** Quoted strings, dollar quotes and comments hold any text (a `{a}` array literal is no placeholder). */
-export const LITERALS_AND_COMMENTS = /'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//g;
+/** Where a quoted string, dollar quote or comment may open: `'`, `$`, `--`, `/*`. */
+const LITERAL_OPENER = /['$]|--|\/\*/g;
+/** A dollar quote's opening tag, `$tag$` or `$$` (sticky: read where a `$` stands). */
+const DOLLAR_TAG = /\$(\w*)\$/y;
+/** Every `$tag$` of a text, by tag: where each stands, in order. */
+function dollarTagsByName(text: string): Map<string, number[]> {
+  const byName = new Map<string, number[]>();
+  for (let at = text.indexOf('$'); at >= 0; at = text.indexOf('$', at + 1)) {
+    DOLLAR_TAG.lastIndex = at;
+    const tag = DOLLAR_TAG.exec(text);
+    if (!tag) continue;
+    const places = byName.get(tag[1]);
+    if (places) places.push(at);
+    else byName.set(tag[1], [at]);
+  }
+  return byName;
+}
+
+/**
+ * Quoted strings, dollar quotes and comments hold any text (a `{a}` array literal is no placeholder): their
+ * [start, end) spans, left to right, as the expression `'(?:[^']|'')*'|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/`
+ * matches them (a string left open at the end of the text ends at the first quote of its last `''`; a `/*` or
+ * `$tag$` never closed is no span, and what follows it is read as code). Linear: that expression looked for the
+ * end of each unclosed `/*` and `$tag$` to the end of the text from every one of them (200 KB: minutes).
+ */
+export function literalAndCommentSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  // Where the last `*/` search started and what it found (-1: none after it), reused while it stays ahead.
+  let commentEndFrom = -1;
+  let commentEnd = -1;
+  let dollarTags: Map<string, number[]> | undefined;
+  /** Per tag, how many of its places lie before the last search (searches only move forward). */
+  const dollarTagsPassed = new Map<string, number>();
+  LITERAL_OPENER.lastIndex = 0;
+  for (let opener = LITERAL_OPENER.exec(text); opener; opener = LITERAL_OPENER.exec(text)) {
+    const start = opener.index;
+    let end = -1;
+    const first = text.charCodeAt(start);
+    if (first === 0x27 /* ' */) {
+      // `''` inside is a quote; at the end of an unclosed string the expression backs off to the last `''`.
+      let lastPair = -1;
+      for (let at = text.indexOf("'", start + 1); ; at = text.indexOf("'", at + 2)) {
+        if (at < 0) {
+          if (lastPair >= 0) end = lastPair + 1;
+          break;
+        }
+        if (text.charCodeAt(at + 1) !== 0x27) {
+          end = at + 1;
+          break;
+        }
+        lastPair = at;
+      }
+    } else if (first === 0x24 /* $ */) {
+      DOLLAR_TAG.lastIndex = start;
+      const tag = DOLLAR_TAG.exec(text);
+      if (tag) {
+        const from = start + tag[0].length;
+        dollarTags ??= dollarTagsByName(text);
+        const places = dollarTags.get(tag[1])!;
+        let passed = dollarTagsPassed.get(tag[1]) ?? 0;
+        while (passed < places.length && places[passed] < from) passed++;
+        dollarTagsPassed.set(tag[1], passed);
+        if (passed < places.length) end = places[passed] + tag[0].length;
+      }
+    } else if (first === 0x2d /* - */) {
+      const newline = text.indexOf('\n', start + 2);
+      end = newline < 0 ? text.length : newline;
+    } else {
+      const from = start + 2;
+      if (!(commentEndFrom >= 0 && commentEndFrom <= from && (commentEnd < 0 || commentEnd >= from))) {
+        commentEndFrom = from;
+        commentEnd = text.indexOf('*/', from);
+      }
+      if (commentEnd >= 0) end = commentEnd + 2;
+    }
+    if (end < 0) LITERAL_OPENER.lastIndex = start + 1;
+    else {
+      spans.push([start, end]);
+      LITERAL_OPENER.lastIndex = end;
+    }
+  }
+  return spans;
+}
+
+/** The text with each quoted string, dollar quote and comment replaced (by default with blanks of its length, so offsets stay). */
+export function replaceLiteralsAndComments(text: string, replacement?: string): string {
+  const spans = literalAndCommentSpans(text);
+  if (spans.length === 0) return text;
+  let replaced = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    replaced += text.slice(at, start) + (replacement ?? ' '.repeat(end - start));
+    at = end;
+  }
+  return replaced + text.slice(at);
+}
 
 /** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). The
  *  last one is a block comment standing where a schema name goes, the dot glued to it (`ON /* SCHEMA *⁠/."users"`):
@@ -51,7 +145,7 @@ export function hasTemplateMarkers(statement: string): boolean {
   if (TEMPLATE_MARKERS.test(statement)) return true;
   const mayHold = statement.includes('{') || statement.includes('$') || statement.includes('%') || statement.includes('<');
   if (!mayHold) return false;
-  const code = statement.replace(LITERALS_AND_COMMENTS, "''");
+  const code = replaceLiteralsAndComments(statement, "''");
   return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code) || CODE_PLACEHOLDER.test(code);
 }
 
@@ -63,8 +157,7 @@ export type ParseErrorAt = (text: string) => number | undefined;
 
 /** The placeholders of a text outside strings and comments, as [start, end) ranges. */
 function placeholderSpans(text: string): [number, number][] {
-  const literals: [number, number][] = [];
-  for (const match of text.matchAll(LITERALS_AND_COMMENTS)) literals.push([match.index!, match.index! + match[0].length]);
+  const literals = literalAndCommentSpans(text);
   const spans: [number, number][] = [];
   for (const match of text.matchAll(PLACEHOLDER)) {
     const start = match.index!;
