@@ -14,6 +14,8 @@ import { placeFinding, type FileFinding } from './format';
 /** Loads each folder's nearest .poolsafe.json once; a broken config is an I/O-class error (exit 2). */
 export class ConfigResolver {
   private readonly byDir = new Map<string, LoadedConfig>();
+  /** Each folder's nearest config file, as found (shared by the folders under it). */
+  private readonly configFiles = new Map<string, string | undefined>();
   constructor(private readonly report: (message: string) => void, private readonly explicit?: string) {}
 
   forFile(file: string): Partial<AnalysisOptions> {
@@ -35,7 +37,7 @@ export class ConfigResolver {
     const dir = this.explicit ? '' : directory;
     let loaded = this.byDir.get(dir);
     if (!loaded) {
-      const path = this.explicit ?? findConfigFile(dir);
+      const path = this.explicit ?? findConfigFile(dir, this.configFiles);
       loaded = path ? loadConfigFile(path) : { options: {}, errors: [] };
       loaded.errors.forEach(this.report);
       this.byDir.set(dir, loaded);

@@ -25,16 +25,30 @@ export interface LoadedConfig {
   root?: string;
 }
 
-/** The nearest `.poolsafe.json` in `startDir` or one of its parents. */
-export function findConfigFile(startDir: string): string | undefined {
-  let dir = resolve(startDir);
-  for (;;) {
+/**
+ * The nearest `.poolsafe.json` in `startDir` or one of its parents. With `known` (folder -> its answer), each
+ * folder is looked at once: a whole-repository lint asks for every folder, and their parents are shared.
+ */
+export function findConfigFile(startDir: string, known?: Map<string, string | undefined>): string | undefined {
+  const visited: string[] = [];
+  let found: string | undefined;
+  for (let dir = resolve(startDir); ; ) {
+    if (known?.has(dir)) {
+      found = known.get(dir);
+      break;
+    }
+    visited.push(dir);
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate)) {
+      found = candidate;
+      break;
+    }
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (parent === dir) break;
     dir = parent;
   }
+  for (const dir of visited) known?.set(dir, found);
+  return found;
 }
 
 export function loadConfigFile(path: string): LoadedConfig {
