@@ -77,11 +77,14 @@ export interface LintIo {
   version: string;
 }
 
-function* readSqlFiles(files: readonly string[]): Generator<{ path: string; text: string }> {
+/** The .sql files' texts, each also kept in `read` (path -> text) so that linting it does not read it again. */
+function* readSqlFiles(files: readonly string[], read: Map<string, string>): Generator<{ path: string; text: string }> {
   for (const path of files) {
     if (languageOf(path) !== 'sql') continue;
     try {
-      yield { path, text: readFileSync(path, 'utf8') };
+      const text = readFileSync(path, 'utf8');
+      read.set(path, text);
+      yield { path, text };
     } catch {
       // reported when the file is linted
     }
@@ -100,18 +103,21 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   const { files, named, problems } = collectFiles(request.paths, skipGenerated);
   problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();
+  const sqlTexts = new Map<string, string>();
   const settings: LintSettings = {
     flags: request.flags,
     configPath: request.configPath,
     ...(request.defaultIgnore === false && { defaultIgnore: false as const }),
     // Calls of functions whose bodies (in the .sql files linted) create session state are findings too.
-    stateFunctions: stateFunctionIndex(readSqlFiles(files)),
+    stateFunctions: stateFunctionIndex(readSqlFiles(files, sqlTexts)),
   };
   const threads = threadCount(files.length, request.jobs);
   // Config errors are reported below, in file order, however many threads linted.
+  // Worker threads read their files themselves.
+  if (threads > 1) sqlTexts.clear();
   const results = threads > 1
     ? await lintInWorkers(files, named, settings, threads)
-    : lintHere(files, named, new FileLinter(settings, new ConfigResolver(() => undefined, request.configPath)));
+    : lintHere(files, named, new FileLinter(settings, new ConfigResolver(() => undefined, request.configPath)), sqlTexts);
   const findings: FileFinding[] = [];
   results.forEach((result, i) => {
     if ('readError' in result) reportError(`${files[i]}: ${result.readError}`);
@@ -127,6 +133,11 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   return findings.length > 0 ? 1 : 0;
 }
 
-function lintHere(files: readonly string[], named: ReadonlySet<string>, linter: FileLinter): FileResult[] {
-  return files.map((file) => linter.lint(file, named.has(file)));
+/** Lints the files in this thread; `read`: texts already read (each dropped once linted, so it can be freed). */
+function lintHere(files: readonly string[], named: ReadonlySet<string>, linter: FileLinter, read: Map<string, string>): FileResult[] {
+  return files.map((file) => {
+    const text = read.get(file);
+    read.delete(file);
+    return linter.lint(file, named.has(file), text);
+  });
 }

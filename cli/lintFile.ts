@@ -67,11 +67,11 @@ export class FileLinter {
     return this.settings.defaultIgnore ?? this.configs.defaultIgnore(dir);
   }
 
-  /** Lints one file; `named`: given on the command line, so linted even when it looks generated. */
-  lint(file: string, named: boolean): FileResult {
+  /** Lints one file; `named`: given on the command line, so linted even when it looks generated; `read`: its text when already read. */
+  lint(file: string, named: boolean, read?: string): FileResult {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = read ?? readFileSync(file, 'utf8');
     } catch (error) {
       return { readError: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
     }

@@ -3,6 +3,7 @@
 // with the transaction do not propagate. Also dynamic EXECUTE in PL/pgSQL bodies.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { analyze, analyzeSql, initAnalysis, withWorkspaceCatalog, type AnalysisOptions } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
@@ -145,6 +146,30 @@ test('poolsafe lint indexes the .sql files it lints: a TS call of a function def
   assert.equal(code, 1);
   const findings = JSON.parse(out).findings as { file: string; rule: string; line: number }[];
   assert.ok(findings.some((f) => f.file.endsWith('app.ts') && f.rule === 'session-set'), JSON.stringify(findings));
+});
+
+test('poolsafe lint reads the text of each .sql file once, for the index and the lint, and reports its own findings from it', async (t) => {
+  const root = scratchRepository('state', t).writeAll({
+    'functions.sql': `${DEFINITIONS}select tenant_enter('acme');\n`,
+    'app.ts': "export const go = (db: { query(s: string): void }) => db.query('select tenant_enter(1)');\n",
+  });
+  const functions = join(root, 'functions.sql');
+  const textReads: string[] = [];
+  // Only whole-text reads count (readFileSync(path, 'utf8')); folder checks read bounded bytes of sibling scripts.
+  // The module object itself (an ES import is a copy whose members cannot be replaced).
+  const fs = require('node:fs') as typeof import('node:fs');
+  const original = fs.readFileSync;
+  t.mock.method(fs, 'readFileSync', function (this: unknown, ...args: Parameters<typeof fs.readFileSync>) {
+    if (args[0] === functions && args[1] === 'utf8') textReads.push(String(args[0]));
+    return original.apply(this, args as never);
+  });
+  let out = '';
+  const code = await runLint([root, '--format', 'json'], { stdout: (text) => (out += text), stderr: () => {}, version: 'test' });
+  assert.equal(code, 1);
+  const findings = JSON.parse(out).findings as { file: string; rule: string }[];
+  assert.ok(findings.some((f) => f.file.endsWith('functions.sql') && f.rule === 'session-set'), JSON.stringify(findings));
+  assert.ok(findings.some((f) => f.file.endsWith('app.ts') && f.rule === 'session-set'), JSON.stringify(findings));
+  assert.equal(textReads.length, 1);
 });
 
 test('the language server turns the related body into a location in the other file', () => {
