@@ -4,57 +4,28 @@
 // `export default postgres(url)`, with `postgres` imported (or required) from the driver there. A call on such a
 // name (`sql.listen(channel, fn)`) is a call on that client; the creation, in the other module's syntax tree, tells
 // how it connects (directUrls.ts). The module is found as the other cross-file facts find theirs
-// (moduleResolution.ts: a relative path, a tsconfig alias, a workspace package), read from disk (bounded in size,
-// cached by modification time), so the CLI and the editor decide the same way.
+// (moduleResolution.ts: a relative path, a tsconfig alias, a workspace package), read from disk by
+// parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor decide the same way.
 import ts from 'typescript';
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
-import { boundedText } from './folderEntries';
-import { TimedCache } from './timedCache';
-import { scriptKindOf } from './parsedModules';
+import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
 import type { ImportedName } from './ownServerHelpers';
 
-const MAX_MODULE_BYTES = 512 * 1024;
-const CACHE_MS = 2_000;
-const MAX_CACHED_MODULES = 32;
 /** A module that never names the driver creates no client of it: most are never parsed. */
 const NAMES_DRIVER = /['"]postgres['"]/;
 
-interface ModuleClients {
-  mtimeMs: number;
-  /** Exported name (`default` for the default export) → the `postgres(…)` call that makes it. */
-  clients: Map<string, ts.CallExpression>;
-}
-
-const modules = new TimedCache<ModuleClients | undefined>(CACHE_MS, MAX_CACHED_MODULES);
+/** Per module (parsedModules.ts's read): exported name (`default` for the default export) → the `postgres(…)` call that makes it. */
+const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) ? exportedClients(read.source) : new Map<string, ts.CallExpression>()));
 
 /** The `postgres(…)` call that makes the client `imported` names, when a module of the project creates and exports one. */
 export function importedPostgresJsClient(importer: string, imported: ImportedName): ts.CallExpression | undefined {
   if (imported.specifier === POSTGRES_JS_MODULE) return undefined;
   const path = resolveModule(resolve(importer), imported.specifier);
   if (!path || path === resolve(importer)) return undefined;
-  return moduleClients(path)?.clients.get(imported.name);
-}
-
-function moduleClients(path: string): ModuleClients | undefined {
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  const cached = modules.fresh(path)?.value;
-  if (cached && cached.mtimeMs === mtimeMs) return cached;
-  const text = boundedText(path, MAX_MODULE_BYTES);
-  const facts: ModuleClients = { mtimeMs, clients: new Map() };
-  if (text !== undefined && NAMES_DRIVER.test(text)) {
-    facts.clients = exportedClients(ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path)));
-  }
-  modules.set(path, facts);
-  return facts;
+  return moduleClients.of(path)?.get(imported.name);
 }
 
 /** The module's exported postgres.js clients, by exported name. */

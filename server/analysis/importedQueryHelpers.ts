@@ -4,16 +4,14 @@
 // (`import { run } from './db'`, `const db = require('./db'); db.exec(…)`) sends its text: the TS/JS analysis
 // reads that argument as a query's, as it does for a helper of its own file. The module is found as
 // ownServerHelpers finds its helpers (moduleResolution.ts: a relative path, a tsconfig alias, a workspace
-// package), read from disk (bounded in size, cached by modification time), so the CLI and the editor, which
+// package), read from disk by parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor, which
 // both analyse one file at a time, decide the same way. Only what a function does with its parameters is
 // taken from the other file: its text stays where the caller writes it.
 import ts from 'typescript';
-import { statSync } from 'node:fs';
 import { Flow, unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
-import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
-import { scriptKindOf } from './parsedModules';
+import { ModuleFacts } from './parsedModules';
 
 /** What a helper of another module does with its parameters: which one is sent as text, and which one it is sent through. */
 export interface ForwardedText {
@@ -25,29 +23,27 @@ export interface ForwardedText {
 /** Reads what a function does with its parameters, with the module's own flow (embedded.ts's queryHelper). */
 export type Summarise = (fn: ts.FunctionLikeDeclaration, flow: Flow) => ForwardedText | undefined;
 
-const MAX_MODULE_BYTES = 512 * 1024;
-const CACHE_MS = 2_000;
-const MAX_CACHED_MODULES = 32;
+const RESOLVED_MS = 2_000;
 /** A module without a query call sends nothing of its callers: most are never parsed. */
 const SENDS_QUERIES = /\.\s*(?:query|querySync|execute|unsafe|raw)\s*\(/;
 
-interface ModuleFacts {
-  mtimeMs: number;
-  source?: ts.SourceFile;
-  flow?: Flow;
+/** A module that sends queries (parsedModules.ts's read), its flow, and its verdict per exported name. */
+interface HelperModule {
+  source: ts.SourceFile;
+  flow: Flow;
   helpers: Map<string, ForwardedText | null>;
 }
 
-const modules = new TimedCache<ModuleFacts | undefined>(CACHE_MS, MAX_CACHED_MODULES);
-const resolved = new TimedCache<string | undefined>(CACHE_MS, 1024);
+const helperModules = new ModuleFacts<HelperModule | undefined>((read) => (SENDS_QUERIES.test(read.text) ? { source: read.source, flow: new Flow(read.source), helpers: new Map() } : undefined));
+const resolved = new TimedCache<string | undefined>(RESOLVED_MS, 1024);
 
 /** The helper `exported` of the module `specifier` names, seen from `importer`, if it forwards a parameter to a query call. */
 export function importedQueryHelper(importer: string, specifier: string, exported: string, summarise: Summarise): ForwardedText | undefined {
   const importerFolder = importer.replace(/[^/\\]*$/, '');
   const path = resolved.get(`${importerFolder}\u0000${specifier}`, () => resolveModule(importer, specifier));
   if (!path || path === importer) return undefined;
-  const facts = moduleFacts(path);
-  if (!facts?.source || !facts.flow) return undefined;
+  const facts = helperModules.of(path);
+  if (!facts) return undefined;
   let helper = facts.helpers.get(exported);
   if (helper === undefined) {
     const fn = exportedFunction(facts.source, exported);
@@ -55,25 +51,6 @@ export function importedQueryHelper(importer: string, specifier: string, exporte
     facts.helpers.set(exported, helper);
   }
   return helper ?? undefined;
-}
-
-function moduleFacts(path: string): ModuleFacts | undefined {
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  const cached = modules.fresh(path)?.value;
-  if (cached && cached.mtimeMs === mtimeMs) return cached;
-  const text = boundedText(path, MAX_MODULE_BYTES);
-  const facts: ModuleFacts = { mtimeMs, helpers: new Map() };
-  if (text !== undefined && SENDS_QUERIES.test(text)) {
-    facts.source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
-    facts.flow = new Flow(facts.source);
-  }
-  modules.set(path, facts);
-  return facts;
 }
 
 type FunctionWithBody = ts.FunctionLikeDeclaration;

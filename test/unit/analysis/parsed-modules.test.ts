@@ -4,7 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ts from 'typescript';
-import { parsedModule, scriptKindOf } from '../../../server/analysis/parsedModules';
+import { utimesSync } from 'node:fs';
+import { ModuleFacts, moduleRead, parsedModule, scriptKindOf } from '../../../server/analysis/parsedModules';
 import { scratchRepository } from '../../helpers/scratch';
 
 const repo = scratchRepository('parsed-modules', { after });
@@ -41,4 +42,48 @@ test('a module read from disk is read by its name: `a < b > (c)` compares in a .
   const tsx = repo.write('web/src/lib/cells.tsx', [line]);
   assert.equal(hasTypedCall(parsedModule(jsx)), false);
   assert.equal(hasTypedCall(parsedModule(tsx)), true);
+});
+
+// One reader and cache of other modules for every cross-file fact: a module is read and parsed once whichever
+// facts ask about it, read again as soon as it changes on disk, and what a reader derives from it is derived
+// once per read.
+
+/** Gives `file` a modification time `seconds` after the epoch, as a save in the editor would move it. */
+function touch(file: string, seconds: number): void {
+  utimesSync(file, seconds, seconds);
+}
+
+test('a module several facts ask about is read and parsed once: they share one syntax tree', () => {
+  const file = repo.write('api/src/db/pool.ts', ['export function run(client, text) { return client.query(text); }']);
+  const read = moduleRead(file);
+  assert.ok(read);
+  assert.equal(moduleRead(file), read);
+  assert.equal(parsedModule(file), read.source);
+  assert.equal(parsedModule(file), parsedModule(file));
+});
+
+test("a reader's facts are derived once per read of the module, and again when the module is saved with other text", () => {
+  const file = repo.write('api/src/db/clients.ts', ['export const first = 1;']);
+  touch(file, 1_000);
+  let derivations = 0;
+  const names = new ModuleFacts((read) => (derivations++, read.source.statements.length));
+  assert.equal(names.of(file), 1);
+  assert.equal(names.of(file), 1);
+  assert.equal(derivations, 1);
+  repo.write('api/src/db/clients.ts', ['export const first = 1;', 'export const second = 2;']);
+  touch(file, 2_000);
+  assert.equal(names.of(file), 2);
+  assert.equal(derivations, 2);
+  assert.equal(parsedModule(file)?.statements.length, 2);
+});
+
+test('a module that is missing or over the size bound gives no read, no tree and no facts', () => {
+  const missing = repo.path('api/src/db/none.ts');
+  const large = repo.write('api/src/db/generated.ts', `export const blob = '${'x'.repeat(600 * 1024)}';`);
+  const facts = new ModuleFacts(() => 'derived');
+  for (const file of [missing, large]) {
+    assert.equal(moduleRead(file), undefined);
+    assert.equal(parsedModule(file), undefined);
+    assert.equal(facts.of(file), undefined);
+  }
 });
