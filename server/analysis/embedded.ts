@@ -198,12 +198,64 @@ function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.Source
   return (uses('sql') || uses('db')) && !uses('noTransaction');
 }
 
-/** `export const NAME = …` at a module's top level. */
+/**
+ * A name a module's top level declares and exports, holding its first value for good: `export const NAME = …`;
+ * `export var`/`export let` that the module never assigns again (older TS/JS writes `export var`); a top-level
+ * `const` (or such a `var`/`let`) exported by reference — `export { NAME }`, `export { NAME as other }`, `export
+ * default NAME`, `module.exports = { NAME }` or `{ key: NAME }`, `exports.key = NAME`.
+ */
 function isExportedConstant(declaration: ts.VariableDeclaration): boolean {
   const list = declaration.parent;
   const statement = list.parent;
-  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 && ts.isVariableStatement(statement)
-    && ts.isSourceFile(statement.parent) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+  if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !ts.isIdentifier(declaration.name)) return false;
+  const name = declaration.name.text;
+  const exported = (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false) || namesExportedByReference(statement.parent).has(name);
+  return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !isAssignedAgain(name, statement.parent));
+}
+
+const exportedByReference = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** The local names a module's top-level statements export without declaring them there (see isExportedConstant). */
+function namesExportedByReference(source: ts.SourceFile): Set<string> {
+  let names = exportedByReference.get(source);
+  if (names) return names;
+  names = new Set();
+  const add = (node: ts.Expression): void => {
+    const value = unwrap(node);
+    if (ts.isIdentifier(value)) names!.add(value.text);
+  };
+  for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) names.add((element.propertyName ?? element.name).text);
+    } else if (ts.isExportAssignment(statement)) {
+      add(statement.expression);
+    } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      && isCommonJsExport(statement.expression)) {
+      const value = unwrap(statement.expression.right);
+      if (!ts.isObjectLiteralExpression(value)) add(value);
+      else for (const property of value.properties) {
+        if (ts.isShorthandPropertyAssignment(property)) names.add(property.name.text);
+        else if (ts.isPropertyAssignment(property)) add(property.initializer);
+      }
+    }
+  }
+  exportedByReference.set(source, names);
+  return names;
+}
+
+/** Whether the module assigns `name` anywhere (`name = …`, `name += …`, `name++`); a shadowing local counts too. */
+function isAssignedAgain(name: string, source: ts.SourceFile): boolean {
+  let assigned = false;
+  const visit = (node: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      && ts.isIdentifier(node.left) && node.left.text === name) assigned = true;
+    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name
+      && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) assigned = true;
+    else node.forEachChild(visit);
+  };
+  source.forEachChild(visit);
+  return assigned;
 }
 
 /**

@@ -203,10 +203,11 @@ test('an exported constant holding a whole statement or a SET is analysed on its
     "export const COLUMNS = 'set_config, listen';",
     "const PRIVATE_LISTEN = 'LISTEN unused';",
     "export let mutable = 'LISTEN later';",
+    "mutable = 'SELECT 1';",
     "export const choose = (flag) => flag ? 'LISTEN a' : 'SELECT 1';",
   ].join('\n');
-  // SET LOCAL probably runs in its importer's transaction; sentences, column lists, non-exported and
-  // non-const names are not read; nor is a choice.
+  // SET LOCAL probably runs in its importer's transaction; sentences, column lists, non-exported names and
+  // names the module assigns again are not read; nor is a choice.
   assert.deepEqual(found(text, 'f.js').map(([rule, at]) => `${rule} ${at}`), ['advisory-lock pg_advisory_lock', "session-set SET app.tenant = '${DEFAULT_TENANT}'"]);
   // Reached by a query call of the same file, it is analysed there, in that call's sequence (undone before COMMIT).
   const used = [
