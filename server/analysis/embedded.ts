@@ -943,6 +943,10 @@ class Extractor {
     // `tx` of `{ tx }: { tx: Prisma.TransactionClient }`, of `const { tx } = params` or `params.tx` with `params: Params`
     // declaring such a field: the declared type says it, as for a parameter declared with it.
     if (depth === 0 && receiver && isTransactionType(declaredType(receiver, this.flow))) return true;
+    // `this.client` in an arrow callback of a method (`this.client.query('BEGIN').then(() => this.client.query(…))`):
+    // the method's client, used by a closure that runs wherever in the method's sequence it is called, as a
+    // captured variable is (below).
+    if (depth === 0 && receiver && thisMemberInMethodClosure(withoutAwait(receiver))) return 'unknown';
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) {
@@ -2051,6 +2055,19 @@ function mentionsName(expression: ts.Expression, name: ts.Identifier): boolean {
 function capturedFromEnclosingFunction(use: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
   const declaredIn = enclosingFunction(declaration);
   return declaredIn !== undefined && enclosingFunction(use) !== declaredIn;
+}
+
+/**
+ * `this.x` inside an arrow function (arrows keep their enclosing `this`) that sits, through arrows only, in a method,
+ * constructor, accessor or `function`: a closure over that function's client. Not an arrow that is itself the method
+ * (`query = async () => …` as a class field), whose `this.x` starts its own sequence.
+ */
+function thisMemberInMethodClosure(receiver: ts.Expression): boolean {
+  if (!ts.isPropertyAccessExpression(receiver) || receiver.expression.kind !== ts.SyntaxKind.ThisKeyword) return false;
+  let current = enclosingFunction(receiver);
+  if (!current || !ts.isArrowFunction(current)) return false;
+  while (current && ts.isArrowFunction(current)) current = enclosingFunction(current);
+  return current !== undefined && !ts.isClassStaticBlockDeclaration(current);
 }
 
 function enclosingFunction(node: ts.Node): ts.Node | undefined {

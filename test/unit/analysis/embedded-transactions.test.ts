@@ -259,3 +259,35 @@ export async function seed(pool) {
 }`;
   assert.deepEqual(rules(direct), ['set-local-outside-transaction']);
 });
+
+test('this.client in an arrow callback of a method (a then-chain after BEGIN) runs within the method\'s sequence; the method\'s own or a field arrow\'s lone SET LOCAL is still lost', () => {
+  const chained = `import pg from 'pg';
+export class ScopedClient {
+  constructor(private client: pg.PoolClient, private owner: string) {}
+  async run(text: string) {
+    return this.client.query('BEGIN')
+      .then(() => this.client.query("SELECT set_config('app.owner', $1, true)", [this.owner]))
+      .then(() => this.client.query(text))
+      .then(async (result) => { await this.client.query('COMMIT'); return result; });
+  }
+}`;
+  assert.deepEqual(rules(chained), []);
+  const inMethod = `import pg from 'pg';
+export class ScopedClient {
+  constructor(private client: pg.PoolClient) {}
+  async run() {
+    await this.client.query("SET LOCAL app.owner = 'a'");
+    return this.client.query('SELECT 1');
+  }
+}`;
+  assert.deepEqual(rules(inMethod), ['set-local-outside-transaction']);
+  const fieldArrow = `import pg from 'pg';
+export class ScopedClient {
+  constructor(private client: pg.PoolClient) {}
+  run = async () => {
+    await this.client.query("SET LOCAL app.owner = 'a'");
+    return this.client.query('SELECT 1');
+  };
+}`;
+  assert.deepEqual(rules(fieldArrow), ['set-local-outside-transaction']);
+});
