@@ -2067,7 +2067,7 @@ function thisMemberInMethodClosure(receiver: ts.Expression): boolean {
   let current = enclosingFunction(receiver);
   if (!current || !ts.isArrowFunction(current)) return false;
   while (current && ts.isArrowFunction(current)) current = enclosingFunction(current);
-  return current !== undefined && !ts.isClassStaticBlockDeclaration(current);
+  return current !== undefined;
 }
 
 function enclosingFunction(node: ts.Node): ts.Node | undefined {

@@ -626,6 +626,12 @@ export class Flow {
 
   private readonly bindings = new Map<ts.Identifier, Binding | undefined>();
 
+  /** The initializer of the variable `use` is bound to (not a parameter's, not a later assignment's), if it has one. */
+  declaredInitializer(use: ts.Identifier): ts.Expression | undefined {
+    const binding = this.bindingOf(use);
+    return binding && 'variable' in binding ? binding.variable.initializer : undefined;
+  }
+
   private findBinding(use: ts.Identifier): Binding | undefined {
     for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
       const parameter = ts.isFunctionLike(scope) ? scope.parameters.find((p) => bindsName(p.name, use.text)) : undefined;

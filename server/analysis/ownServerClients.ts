@@ -386,8 +386,7 @@ export class OwnServerClients {
   private makesClient(expression: ts.Expression): boolean {
     let value = unwrap(expression);
     if (ts.isIdentifier(value)) {
-      const binding = this.flow.bindingOf(value);
-      const initializer = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+      const initializer = this.flow.declaredInitializer(value);
       if (initializer === undefined) return false;
       value = unwrap(initializer);
     }
@@ -399,8 +398,7 @@ export class OwnServerClients {
   /** `settings.host` where `settings` is a const object literal of this file with that property: the property's value. */
   private objectProperty(access: ts.PropertyAccessExpression): ts.Expression | undefined {
     if (!ts.isIdentifier(access.expression)) return undefined;
-    const binding = this.flow.bindingOf(access.expression);
-    const initializer = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+    const initializer = this.flow.declaredInitializer(access.expression);
     const object = initializer && unwrap(initializer);
     if (!object || !ts.isObjectLiteralExpression(object)) return undefined;
     const property = object.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === access.name.text);

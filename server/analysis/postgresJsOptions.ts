@@ -15,8 +15,7 @@ const MAX_OPTION_HOPS = 4;
 export function optionsObject(expression: ts.Expression, flow: Flow, hops = 0): ts.ObjectLiteralExpression | undefined {
   if (ts.isObjectLiteralExpression(expression)) return expression;
   if (!ts.isIdentifier(expression) || hops >= MAX_OPTION_HOPS) return undefined;
-  const binding = flow.bindingOf(expression);
-  const value = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+  const value = flow.declaredInitializer(expression);
   return value ? optionsObject(value, flow, hops + 1) : undefined;
 }
 
@@ -54,8 +53,7 @@ export function heldPrepareOption(expression: ts.Expression, flow: Flow, hops = 
   if (ts.isObjectLiteralExpression(node)) return prepareOption(node, flow, hops);
   if (hops >= MAX_OPTION_HOPS) return undefined;
   if (ts.isIdentifier(node)) {
-    const binding = flow.bindingOf(node);
-    const value = binding && 'variable' in binding ? binding.variable.initializer : undefined;
+    const value = flow.declaredInitializer(node);
     return value ? heldPrepareOption(value, flow, hops + 1) : undefined;
   }
   if (!ts.isCallExpression(node)) return undefined;
