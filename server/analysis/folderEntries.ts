@@ -1,8 +1,8 @@
-// Reading a folder, or a small file, without failing on one that vanished or cannot be read: shared by the walks over a
-// workspace (workspaceCatalog.ts, in the main bundle; ownServerHelpers.ts, in the TS/JS bundle), so it
-// imports nothing of either.
+// Reading a folder, or a small file, without failing on one that vanished or cannot be read, and the one bounded walk
+// over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
+// main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either.
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** `start` and the folders above it, nearest first: `levels` above at most, fewer where the file system's root comes first. */
 export function foldersUp(start: string, levels: number): string[] {
@@ -22,6 +22,35 @@ export function folderEntries(folder: string): Dirent[] {
   } catch {
     return [];
   }
+}
+
+/** Dependency, build and cache folders: no walk of a project's own files enters them. */
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'target', 'coverage', '__pycache__']);
+
+/** How a walk ended: every folder visited, cut by its folder bound, or stopped by its visitor. */
+export type WalkEnd = 'complete' | 'bounded' | 'stopped';
+
+/**
+ * Walks `root` and the folders under it breadth first (nearest first; a folder's sub-folders in the order the file
+ * system lists them), giving `visit` each folder's entries and its depth (the root's is 0). A sub-folder is entered
+ * when `enter` allows it (by default: not hidden and not in SKIPPED_FOLDERS). At most `maxFolders` folders are
+ * visited; `visit` returning false stops the walk. Linear in the folders listed.
+ */
+export function walkFolders(
+  root: string,
+  maxFolders: number,
+  visit: (folder: string, entries: Dirent[], depth: number) => boolean | void,
+  enter: (name: string, depth: number) => boolean = (name) => !name.startsWith('.') && !SKIPPED_FOLDERS.has(name),
+): WalkEnd {
+  const queue: Array<{ folder: string; depth: number }> = [{ folder: root, depth: 0 }];
+  for (let next = 0; next < queue.length; next++) {
+    if (next >= maxFolders) return 'bounded';
+    const { folder, depth } = queue[next];
+    const entries = folderEntries(folder);
+    if (visit(folder, entries, depth) === false) return 'stopped';
+    for (const entry of entries) if (entry.isDirectory() && enter(entry.name, depth + 1)) queue.push({ folder: join(folder, entry.name), depth: depth + 1 });
+  }
+  return 'complete';
 }
 
 /** A file's bytes when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable (a folder). */

@@ -6,7 +6,7 @@
 import ts from 'typescript';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { folderEntries, foldersUp } from './folderEntries';
+import { SKIPPED_FOLDERS, foldersUp, walkFolders } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
@@ -15,8 +15,6 @@ const MAX_WORKSPACE_FOLDERS = 5000;
 const MAX_WORKSPACE_DEPTH = 6;
 /** How many `extends` a tsconfig chain may follow for its path aliases. */
 const MAX_EXTENDS = 4;
-/** Folders no import of the repository's own code points into (dependencies, build output). */
-export const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'target', 'vendor']);
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
 
 /** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, or a package of its workspace. */
@@ -164,18 +162,12 @@ export function workspaceRoot(start: string): string | undefined {
 /** Package name → folder, for the package.json files under a workspace root (bounded walk). */
 function packagesUnder(root: string): Map<string, string> {
   const packages = new Map<string, string>();
-  const queue: Array<[string, number]> = [[root, 0]];
-  for (let visited = 0; queue.length > 0 && visited < MAX_WORKSPACE_FOLDERS; visited++) {
-    const [folder, level] = queue.shift()!;
-    for (const entry of folderEntries(folder)) {
-      if (entry.isFile() && entry.name === 'package.json') {
-        const name = readJson(join(folder, entry.name))?.name;
-        if (typeof name === 'string' && !packages.has(name)) packages.set(name, folder);
-      } else if (entry.isDirectory() && level < MAX_WORKSPACE_DEPTH && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) {
-        queue.push([join(folder, entry.name), level + 1]);
-      }
-    }
-  }
+  // A walk cut by its bound keeps the packages it found.
+  walkFolders(root, MAX_WORKSPACE_FOLDERS, (folder, entries) => {
+    if (!entries.some((entry) => entry.isFile() && entry.name === 'package.json')) return;
+    const name = readJson(join(folder, 'package.json'))?.name;
+    if (typeof name === 'string' && !packages.has(name)) packages.set(name, folder);
+  }, (name, depth) => depth <= MAX_WORKSPACE_DEPTH && !name.startsWith('.') && !SKIPPED_FOLDERS.has(name));
   return packages;
 }
 

@@ -5,8 +5,8 @@
 // (its name, or its folder's for an index file, before a quote), and only those are decoded and their
 // specifiers resolved. The answer is cached per file for a while.
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { boundedBytes, folderEntries } from './folderEntries';
-import { SKIPPED_FOLDERS, SOURCE_EXTENSIONS, isFile, projectRoot, resolveModule } from './moduleResolution';
+import { boundedBytes, walkFolders } from './folderEntries';
+import { SOURCE_EXTENSIONS, isFile, projectRoot, resolveModule } from './moduleResolution';
 import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
@@ -71,21 +71,15 @@ function projectFiles(root: string): ProjectFiles {
 /** Every source file under the root (dependencies, build output and hidden folders skipped). */
 function listProject(root: string): ProjectFiles {
   const files: string[] = [];
-  const queue = [root];
-  for (let visited = 0; queue.length > 0; visited++) {
-    if (visited >= MAX_FOLDERS) return undefined;
-    const folder = queue.shift()!;
-    for (const entry of folderEntries(folder)) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) queue.push(path);
-      } else if (entry.isFile() && SOURCE_EXTENSIONS.some((e) => entry.name.endsWith(e)) && !DECLARATION_FILE.test(entry.name)) {
-        if (files.length >= MAX_FILES) return undefined;
-        files.push(path);
-      }
+  const end = walkFolders(root, MAX_FOLDERS, (folder, entries) => {
+    for (const entry of entries) {
+      if (!entry.isFile() || !SOURCE_EXTENSIONS.some((e) => entry.name.endsWith(e)) || DECLARATION_FILE.test(entry.name)) continue;
+      if (files.length >= MAX_FILES) return false;
+      files.push(join(folder, entry.name));
     }
-  }
-  return files;
+    return true;
+  });
+  return end === 'complete' ? files : undefined;
 }
 
 /** The module specifiers a file's text names, in any form (import, export … from, import(), require()). */

@@ -8,8 +8,8 @@
 // root (the folder holding `.git`, or failing that the outermost folder with a README within a few levels), once
 // per CACHE_MS, bounded in folders and files: a project too big to walk is taken to hold a program.
 import { dirname, join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
-import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { existsSync, type Dirent } from 'node:fs';
+import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
 import { COMMAND_FILE } from './psqlRuns';
 import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
 import { TimedCache } from './timedCache';
@@ -29,8 +29,6 @@ const PROGRAM_MANIFEST = new Set([
 const PROGRAM_PROJECT = /\.(?:csproj|fsproj|vbproj|sln|gemspec|cabal|nimble)$/i;
 /** Documentation pages that may tell the reader how the scripts are run. */
 const DOC_PAGE = /^(?:readme|install|usage|setup)(?:\.[\w-]+)?$|\.(?:md|markdown|rst|adoc|txt)$/i;
-/** Dependency, build and cache folders: not the project's own files. */
-const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'target', 'coverage', '__pycache__']);
 /** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`). */
 const README = /^readme(?:\.[\w-]+)?$/i;
 /** Bounds: how far up the root is looked for, the folders and files walked, the pages and scripts read. */
@@ -81,25 +79,19 @@ function isProgramFile(name: string): boolean {
 function holdsNoProgramAndNamesPsql(root: string): boolean {
   const commands: string[] = [];
   const pages: string[] = [];
-  const queue = [root];
   let files = 0;
-  for (let visited = 0; queue.length > 0; visited++) {
-    if (visited >= MAX_FOLDERS) return false;
-    const folder = queue.shift()!;
-    for (const entry of folderEntries(folder)) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        // Hidden folders hold tools' settings, except CI workflows, which may run psql.
-        if ((!entry.name.startsWith('.') || entry.name === '.github') && !SKIPPED_FOLDERS.has(entry.name)) queue.push(path);
-        continue;
-      }
+  const visit = (folder: string, entries: Dirent[]): boolean => {
+    for (const entry of entries) {
       if (!entry.isFile()) continue;
-      if (++files > MAX_FILES) return false;
-      if (isProgramFile(entry.name)) return false;
-      if (COMMAND_FILE.test(entry.name)) commands.push(path);
-      else if (DOC_PAGE.test(entry.name)) pages.push(path);
+      if (++files > MAX_FILES || isProgramFile(entry.name)) return false;
+      if (COMMAND_FILE.test(entry.name)) commands.push(join(folder, entry.name));
+      else if (DOC_PAGE.test(entry.name)) pages.push(join(folder, entry.name));
     }
-  }
+    return true;
+  };
+  // Hidden folders hold tools' settings, except CI workflows, which may run psql.
+  const enter = (name: string): boolean => (!name.startsWith('.') || name === '.github') && !SKIPPED_FOLDERS.has(name);
+  if (walkFolders(root, MAX_FOLDERS, visit, enter) !== 'complete') return false;
   return commands.slice(0, MAX_READ).some((path) => SQL_CLIENT.test(boundedText(path, MAX_READ_BYTES) ?? ''))
     || pages.slice(0, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(tellsToRunByHand));
 }

@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
-import { boundedText, folderEntries } from './folderEntries';
+import { boundedText, walkFolders } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
 const MAX_TOTAL_BYTES = 64 << 20;
 const CACHE_MS = 30_000;
-const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'coverage', 'target']);
 
 /**
  * The functions that create session state join the options; with load balancing on, the functions and
@@ -40,30 +39,27 @@ export function workspaceCatalog(root: string): SqlCatalog {
 
 function workspaceDefinitions(root: string): WorkspaceDefinitions {
   return cache.get(root, () => {
-    const files = [...readSqlFiles(root)];
+    const files = readSqlFiles(root);
     return { catalog: catalogOfDocuments(files.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
   });
 }
 
-function* readSqlFiles(root: string): Generator<{ path: string; text: string }> {
-  const folders = [root];
-  let files = 0;
+/** The .sql files under the root, nearest folders first, until a folder starts past the bounds in files or bytes. */
+function readSqlFiles(root: string): Array<{ path: string; text: string }> {
+  const files: Array<{ path: string; text: string }> = [];
   let bytes = 0;
-  while (folders.length > 0 && files < MAX_FILES && bytes < MAX_TOTAL_BYTES) {
-    const folder = folders.pop()!;
-    for (const entry of folderEntries(folder)) {
-      if (entry.name.startsWith('.')) continue;
+  walkFolders(root, Infinity, (folder, entries) => {
+    if (files.length >= MAX_FILES || bytes >= MAX_TOTAL_BYTES) return false;
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || !entry.isFile() || !/\.sql$/i.test(entry.name)) continue;
       const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) folders.push(path);
-      } else if (entry.isFile() && /\.sql$/i.test(entry.name)) {
-        const text = boundedText(path, MAX_FILE_BYTES);
-        if (text === undefined) continue;
-        files++;
-        bytes += text.length;
-        yield { path, text };
-      }
+      const text = boundedText(path, MAX_FILE_BYTES);
+      if (text === undefined) continue;
+      bytes += text.length;
+      files.push({ path, text });
     }
-  }
+    return true;
+  });
+  return files;
 }
 
