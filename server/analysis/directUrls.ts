@@ -12,17 +12,15 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
-import { boundedText } from './folderEntries';
-import { TimedCache } from './timedCache';
-import { scriptKindOf } from './parsedModules';
+import { moduleRead } from './parsedModules';
 
+/** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
 /** Files read to find a class's `new` calls, and imported files searched for a pooled sibling name. */
 const MAX_CALLER_FILES = 40;
 const MAX_IMPORTS_SEARCHED = 30;
 /** How many consts a URL is followed through within one file. */
 const MAX_DEPTH = 4;
-const CACHE_MS = 30_000;
 
 /** Words that say a URL bypasses the pooler. */
 const DIRECT_WORDS = new Set(['direct', 'unpooled', 'nonpooled', 'nonpooling']);
@@ -215,7 +213,7 @@ function siblingTexts(view: FileView): string[] {
   for (const specifier of specifiersIn(view.source.text).slice(0, MAX_IMPORTS_SEARCHED)) {
     if (!specifier.startsWith('.') && !specifier.startsWith('@') && !specifier.startsWith('~')) continue;
     const file = resolveModule(view.path, specifier);
-    const text = file && boundedText(file, MAX_FILE_BYTES);
+    const text = file && moduleRead(file, MAX_FILE_BYTES)?.text;
     if (text) texts.push(text);
   }
   return texts;
@@ -268,20 +266,15 @@ export function callerFiles(path: string): string[] {
   for (const importer of direct) {
     if (files.length >= MAX_CALLER_FILES) break;
     files.push(importer);
-    const text = boundedText(importer, MAX_FILE_BYTES) ?? '';
+    const text = moduleRead(importer, MAX_FILE_BYTES)?.text ?? '';
     if (/^[^\S\r\n\u2028\u2029]*export\s+(?:\*|\{[^}]*\})\s+from\s/m.test(text)) for (const next of importersOf(importer) ?? []) if (files.length < MAX_CALLER_FILES && !files.includes(next)) files.push(next);
   }
   return files;
 }
 
-const parsedFiles = new TimedCache<FileView | undefined>(CACHE_MS, 64);
-
-/** A file of the project, parsed (cached for a while; bounded in size). */
+/** A file of the project, parsed (parsedModules.ts's read: cached while it is fresh and unchanged; bounded in size). */
 export function parsed(path: string): FileView | undefined {
-  return parsedFiles.get(path, () => {
-    const text = boundedText(path, MAX_FILE_BYTES);
-    return text === undefined ? undefined : { path, source: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path)) };
-  });
+  return moduleRead(path, MAX_FILE_BYTES);
 }
 
 /**

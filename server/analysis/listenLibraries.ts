@@ -14,9 +14,7 @@ import type { ImportedModule } from './embeddedDialect';
 import { walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
 import { resolveModule } from './moduleResolution';
-import { boundedText } from './folderEntries';
-import { TimedCache } from './timedCache';
-import { scriptKindOf } from './parsedModules';
+import { ModuleFacts, type ModuleRead } from './parsedModules';
 
 /**
  * The subscribe calls of the LISTEN/NOTIFY libraries this file knows that count on the project's own class too.
@@ -142,10 +140,9 @@ function namesBoundTo(text: string, classes: readonly string[]): Map<string, str
   return names;
 }
 
-const CACHE_MS = 30_000;
-const MAX_MODULE_BYTES = 512 * 1024;
 const DEFAULT_EXPORT = 'default';
-const listeningMethodsByFile = new TimedCache<ReadonlyMap<string, ReadonlySet<string>>>(CACHE_MS, 64);
+const listeningMethodsByFile = new ModuleFacts(classesListening);
+const NO_CLASSES: ReadonlyMap<string, ReadonlySet<string>> = new Map();
 
 /**
  * Per class the file declares (by name, and its default export as `default`): its subscribe methods
@@ -153,26 +150,27 @@ const listeningMethodsByFile = new TimedCache<ReadonlyMap<string, ReadonlySet<st
  * (`this.client.query(\`LISTEN "${channel}"\`)`).
  */
 function listeningMethods(path: string): ReadonlyMap<string, ReadonlySet<string>> {
-  return listeningMethodsByFile.get(path, () => {
-    const classes = new Map<string, Set<string>>();
-    const text = boundedText(path, MAX_MODULE_BYTES);
-    if (text === undefined || !/\blisten\b/i.test(text)) return classes;
-    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
-    walkDescendants(source, (node) => {
-      if (!ts.isClassDeclaration(node)) return true;
-      const methods = new Set<string>();
-      for (const member of node.members) {
-        const name = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
-        if (name && SUBSCRIBE_METHODS.has(name) && ts.isMethodDeclaration(member) && member.body && sendsListenText(member.body)) methods.add(name);
-      }
-      if (methods.size === 0) return true;
-      if (node.name) classes.set(node.name.text, methods);
-      const exportsDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
-      if (exportsDefault) classes.set(DEFAULT_EXPORT, methods);
-      return true;
-    });
-    return classes;
+  return listeningMethodsByFile.of(path) ?? NO_CLASSES;
+}
+
+/** The subscribe methods that send LISTEN of each class a module declares (read once per read of the module, parsedModules.ts). */
+function classesListening(read: ModuleRead): ReadonlyMap<string, ReadonlySet<string>> {
+  const classes = new Map<string, Set<string>>();
+  if (!/\blisten\b/i.test(read.text)) return classes;
+  walkDescendants(read.source, (node) => {
+    if (!ts.isClassDeclaration(node)) return true;
+    const methods = new Set<string>();
+    for (const member of node.members) {
+      const name = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+      if (name && SUBSCRIBE_METHODS.has(name) && ts.isMethodDeclaration(member) && member.body && sendsListenText(member.body)) methods.add(name);
+    }
+    if (methods.size === 0) return true;
+    if (node.name) classes.set(node.name.text, methods);
+    const exportsDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    if (exportsDefault) classes.set(DEFAULT_EXPORT, methods);
+    return true;
   });
+  return classes;
 }
 
 /** Whether a body holds a call whose first argument is a string or template opening with LISTEN. */

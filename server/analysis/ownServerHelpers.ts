@@ -4,13 +4,12 @@
 // pooler between. The TS/JS analysis (ownServerClients.ts) asks here about the functions a file imports by
 // relative path, by a tsconfig path alias or by the name of a workspace package of its repository
 // (moduleResolution.ts). The helper's file is read from
-// disk (bounded in size, summarised, cached by modification time), so the CLI and the editor, which both
-// analyse one file at a time, decide the same way.
+// disk by parsedModules.ts (bounded in size, read again when it changes) and summarised once per read, so the CLI
+// and the editor, which both analyse one file at a time, decide the same way.
 import ts from 'typescript';
-import { readFileSync, statSync } from 'node:fs';
 import { unwrap } from './embeddedFlow';
 import { resolveModule } from './moduleResolution';
-import { scriptKindOf } from './parsedModules';
+import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
 
 /** Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`). */
@@ -24,10 +23,8 @@ export function namesPooler(text: string): boolean {
 }
 /** Code that may connect to another database than the one a helper starts: the environment's URL, a pool, a client, a driver's factory. */
 const MAY_CONNECT_ELSEWHERE = /process\.env|\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\b|\b(?:createPool|postgres|knex|drizzle)\s*\(/;
-const MAX_HELPER_BYTES = 512 * 1024;
 /** How many files a chain of helpers may cross (`createTestDatabase` → `createDevDatabase` → @prisma/dev). */
 const MAX_DEPTH = 4;
-const MAX_CACHED_FILES = 256;
 
 /** A name a file imports: the module and the name the module exports it under (`default` for a default import). */
 export interface ImportedName {
@@ -64,7 +61,8 @@ interface FileSummary {
   reexports: string[];
 }
 
-const summaries = new Map<string, { mtimeMs: number; summary: FileSummary | undefined }>();
+/** Each helper module's summary, derived once per read of it (undefined: it names a pooler). */
+const summaries = new ModuleFacts(summarise);
 
 /**
  * Whether `name`, imported by `importer` from `specifier`, is a function of the same repository that surely
@@ -74,7 +72,7 @@ const summaries = new Map<string, { mtimeMs: number; summary: FileSummary | unde
 export function startsOwnServer(importer: string, imported: ImportedName, depth = 0): boolean {
   if (depth >= MAX_DEPTH || OWN_SERVER_MODULE.test(imported.specifier)) return false;
   const file = resolveModule(importer, imported.specifier);
-  const summary = file === undefined ? undefined : summaryOf(file);
+  const summary = file === undefined ? undefined : summaries.of(file);
   return summary !== undefined && functionStarts(file!, summary, imported.name, depth, new Set());
 }
 
@@ -89,33 +87,11 @@ function functionStarts(file: string, summary: FileSummary, name: string, depth:
   return summary.reexports.some((specifier) => startsOwnServer(file, { specifier, name }, depth + 1));
 }
 
-function summaryOf(file: string): FileSummary | undefined {
-  let mtimeMs: number;
-  let size: number;
-  try {
-    ({ mtimeMs, size } = statSync(file));
-  } catch {
-    return undefined;
-  }
-  const cached = summaries.get(file);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.summary;
-  let summary: FileSummary | undefined;
-  if (size <= MAX_HELPER_BYTES) {
-    try {
-      summary = summarise(file, readFileSync(file, 'utf8'));
-    } catch {
-      summary = undefined;
-    }
-  }
-  if (summaries.size >= MAX_CACHED_FILES) summaries.delete(summaries.keys().next().value!);
-  summaries.set(file, { mtimeMs, summary });
-  return summary;
-}
-
 /** Reads a helper's file once: which top-level functions start a server, and which return another's result. */
-function summarise(file: string, text: string): FileSummary | undefined {
+function summarise(read: ModuleRead): FileSummary | undefined {
+  const { path: file, text } = read;
   if (namesPooler(text)) return undefined;
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
+  const source = read.source;
   const imports = importedNames(source);
   const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [] };
   const others: Array<[string, ts.FunctionLikeDeclaration]> = [];

@@ -1,17 +1,23 @@
 // A project's other modules, read from disk when a fact of the file being analysed depends on what one of them
 // defines: a function it rolls back or only sends unsafe text through (rolledBackCallbacks.ts,
 // unsafeOnlyFunctions.ts), a query helper (importedQueryHelpers.ts) or a postgres.js client (importedPostgresJsClients.ts)
-// it exports. One reader and one cache for all of them, so a module several facts ask about is read and parsed
-// once: a module up to 512 KB, read again when its modification time changes and at least every 10 s, at most
-// 64 modules. Its syntax tree is made at the first reader that asks for it: most readers first test the text for
-// a code word, and most modules never need parsing. What a reader derives from a module (ModuleFacts) lives as
-// long as the module's read, so a changed module's facts are derived again and an evicted one's are dropped.
+// it exports, a helper that starts a server of its own (ownServerHelpers.ts), a class whose methods send LISTEN
+// (listenLibraries.ts), and the files that import a module or that it imports (directUrls.ts, ownServerClients.ts,
+// postgresJsUses.ts). One reader and one cache for all of them, so a module several facts ask about is read and parsed
+// once: read again when its modification time changes and at least every 10 s, at most 64 modules. A module is
+// read when it is at most 512 KB, or at most as large as its reader allows (the files read for a subscriber's URL or a
+// client's callers: 1 MB); its size is known from the same `stat`, so a reader with a smaller bound never reads a
+// larger file. Its syntax tree is made at the first reader that asks for it: most readers first test the text for a
+// code word, and most modules never need parsing. What a reader derives from a module (ModuleFacts) lives as long as
+// the module's read, so a changed module's facts are derived again and an evicted one's are dropped.
 import ts from 'typescript';
 import { statSync } from 'node:fs';
 import { boundedText } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const MAX_FILE_BYTES = 512 * 1024;
+/** The largest bound a reader may ask for. */
+const MAX_READER_BYTES = 1 << 20;
 const CACHE_MS = 10_000;
 const MAX_MODULES = 64;
 
@@ -26,27 +32,36 @@ export class ModuleRead {
   }
 }
 
-const reads = new TimedCache<{ mtimeMs: number; read: ModuleRead | undefined }>(CACHE_MS, MAX_MODULES);
+/** A module's size and time as last seen; its read once a reader within bounds asked (null: it could not be read). */
+interface Entry { mtimeMs: number; size: number; read?: ModuleRead | null }
 
-/** The module at `file` as last read from disk; undefined when it cannot be read or is too large. */
-export function moduleRead(file: string): ModuleRead | undefined {
+const reads = new TimedCache<Entry>(CACHE_MS, MAX_MODULES);
+
+/**
+ * The module at `file` as last read from disk; undefined when it cannot be read or is larger than `maxBytes`
+ * (512 KB unless the reader says otherwise, 1 MB at most).
+ */
+export function moduleRead(file: string, maxBytes = MAX_FILE_BYTES): ModuleRead | undefined {
   let mtimeMs: number;
+  let size: number;
   try {
-    mtimeMs = statSync(file).mtimeMs;
+    ({ mtimeMs, size } = statSync(file));
   } catch {
     return undefined;
   }
-  const cached = reads.fresh(file)?.value;
-  if (cached && cached.mtimeMs === mtimeMs) return cached.read;
-  const text = boundedText(file, MAX_FILE_BYTES);
-  const read = text === undefined ? undefined : new ModuleRead(file, text);
-  reads.set(file, { mtimeMs, read });
-  return read;
+  let entry = reads.fresh(file)?.value;
+  if (!entry || entry.mtimeMs !== mtimeMs) reads.set(file, (entry = { mtimeMs, size }));
+  if (entry.size > Math.min(maxBytes, MAX_READER_BYTES)) return undefined;
+  if (entry.read === undefined) {
+    const text = boundedText(file, MAX_READER_BYTES);
+    entry.read = text === undefined ? null : new ModuleRead(file, text);
+  }
+  return entry.read ?? undefined;
 }
 
 /** The syntax tree (with parent links) of the module at `file`; undefined when it cannot be read or is too large. */
-export function parsedModule(file: string): ts.SourceFile | undefined {
-  return moduleRead(file)?.source;
+export function parsedModule(file: string, maxBytes = MAX_FILE_BYTES): ts.SourceFile | undefined {
+  return moduleRead(file, maxBytes)?.source;
 }
 
 /** What one reader derives from a module (`derive`, at most once per read of it), kept as long as that read. */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import ts from 'typescript';
 import { utimesSync } from 'node:fs';
 import { ModuleFacts, moduleRead, parsedModule, scriptKindOf } from '../../../server/analysis/parsedModules';
+import { parsed } from '../../../server/analysis/directUrls';
 import { scratchRepository } from '../../helpers/scratch';
 
 const repo = scratchRepository('parsed-modules', { after });
@@ -86,4 +87,24 @@ test('a module that is missing or over the size bound gives no read, no tree and
     assert.equal(parsedModule(file), undefined);
     assert.equal(facts.of(file), undefined);
   }
+});
+
+test("a reader may allow larger modules than the default bound, and what it reads never reaches a reader with a smaller bound", () => {
+  const line = `export const table = '${'y'.repeat(700 * 1024)}';`;
+  const file = repo.write('api/src/db/seed-data.ts', [line]);
+  assert.equal(moduleRead(file), undefined);
+  const read = moduleRead(file, 1 << 20);
+  assert.ok(read);
+  assert.ok(read.text.startsWith(line));
+  assert.equal(moduleRead(file), undefined, 'the default bound still refuses it');
+  assert.equal(new ModuleFacts(() => 'derived').of(file), undefined);
+  assert.equal(moduleRead(file, 1 << 20), read, 'read once');
+  const huge = repo.write('api/src/db/dump.ts', `export const blob = '${'z'.repeat(1100 * 1024)}';`);
+  assert.equal(moduleRead(huge, 4 << 20), undefined, 'no reader reads past 1 MB');
+});
+
+test('the files read for a URL or a client\'s callers are the same reads, and the same trees, as every other fact\'s', () => {
+  const file = repo.write('api/src/db/listener.ts', ['export function subscribe(url) { return url; }']);
+  assert.equal(parsed(file)?.source, parsedModule(file));
+  assert.equal(parsed(file)?.path, file);
 });
