@@ -5,6 +5,7 @@
 // a write as disable_load_balance_on_write says, go to the primary. One router per client (a Pgpool-II
 // session); it only decides, the client moves the bytes.
 import type { StatementClass } from './statementClass';
+import { escapeRegExp } from '../../server/analysis/regexText';
 
 export const LOAD_BALANCE_MODES = ['off', 'pgpool', 'round-robin'] as const;
 export type LoadBalanceMode = (typeof LOAD_BALANCE_MODES)[number];
@@ -46,7 +47,7 @@ function matchesAny(name: string, patterns: readonly string[]): boolean {
       try {
         re = new RegExp(`^(?:${pattern})$`, 'i');
       } catch {
-        re = new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i');
+        re = new RegExp(`^${escapeRegExp(pattern)}$`, 'i');
       }
       compiled.set(pattern, re);
     }

@@ -17,6 +17,7 @@ import { moduleDialect, pathIsPostgres } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { CODE_WORDS, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
 import { ownDriverPackage } from './driverStatements';
+import { escapeRegExp } from './regexText';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
@@ -60,7 +61,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
   const names = options.stateFunctions && options.stateFunctions.size > 0 ? [...options.stateFunctions.keys()] : [];
   const needs: Needs = {
     postgresPath: pathIsPostgres(fileName),
-    stateFunctions: names.length > 0 ? new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i') : undefined,
+    stateFunctions: names.length > 0 ? new RegExp(names.map(escapeRegExp).join('|'), 'i') : undefined,
     ownDriver: ownDriverPackage(fileName),
   };
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);

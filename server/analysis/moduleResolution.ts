@@ -16,6 +16,9 @@ const MAX_WORKSPACE_DEPTH = 6;
 /** How many `extends` a tsconfig chain may follow for its path aliases. */
 const MAX_EXTENDS = 4;
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+/** A TS/JS source file's extension (SOURCE_EXTENSIONS), and a declaration file's, which holds no code to read. */
+export const SOURCE_FILE = /\.[cm]?[jt]sx?$/;
+export const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
 /** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, or a package of its workspace. */
 export function resolveModule(importer: string, specifier: string): string | undefined {
@@ -118,7 +121,7 @@ function packageEntry(folder: string, subpath: string | undefined): string | und
   targets.push(subpath ? `src/${subpath}` : 'src/index');
   for (const candidate of targets) {
     const file = resolveFile(resolve(folder, candidate));
-    if (file && /\.[cm]?[jt]sx?$/.test(file) && !/\.d\.[cm]?ts$/.test(file)) return file;
+    if (file && SOURCE_FILE.test(file) && !DECLARATION_FILE.test(file)) return file;
   }
   return undefined;
 }

@@ -35,6 +35,7 @@ import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { escapeRegExp } from './regexText';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -384,7 +385,7 @@ function variableIncludePatterns(folder: string, text: string): RegExp[] {
   const patterns: RegExp[] = [];
   for (const match of text.matchAll(QUOTED_SQL_PATH)) {
     if (patterns.length >= MAX_PATTERNS_PER_SCRIPT) break;
-    const parts = resolve(folder, match[1]).split('%s').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const parts = resolve(folder, match[1]).split('%s').map(escapeRegExp);
     patterns.push(new RegExp(`^${parts.join('[^\\\\/]+')}$`));
   }
   return patterns;
@@ -513,7 +514,7 @@ function snapshotsIn(folder: string): string[] {
  * that folder whole or without its first folders (`data/`). Such a file is read by the test, never run on a pool.
  */
 function hasSnapshotInTestTree(file: string): boolean {
-  const stem = basename(file).slice(0, -'.sql'.length).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stem = escapeRegExp(basename(file).slice(0, -'.sql'.length));
   const named = new RegExp(`(?:^|__|@)${stem}(?:\\.sql)?(?:[_@-][^/\\\\]*)?\\.snap$`);
   const start = dirname(file);
   for (const folder of foldersUp(start, SNAPSHOT_LEVELS)) {
@@ -590,7 +591,7 @@ export function isLoadedByTests(fileName: string): boolean {
   const folder = dirname(file);
   const folderName = basename(folder);
   if (/migrations?/i.test(folderName)) return false;
-  const name = basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const name = escapeRegExp(basename(file));
   const namesFile = new RegExp(`['"\`/]${name}['"\`]`);
   const reaches = [`../${folderName}'`, `../${folderName}"`, `../${folderName}\``, `../${folderName}/`, `'${folderName}/`, `"${folderName}/`];
   return siblingFolders(folder).some((sibling) => TEST_FOLDER.test(basename(sibling))

@@ -6,7 +6,7 @@
 // specifiers resolved. The answer is cached per file for a while.
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { boundedBytes, walkFolders } from './folderEntries';
-import { SOURCE_EXTENSIONS, isFile, projectRoot, resolveModule } from './moduleResolution';
+import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, isFile, projectRoot, resolveModule } from './moduleResolution';
 import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
@@ -16,7 +16,6 @@ const MAX_FOLDERS = 20_000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** `from '…'`, `import '…'`, `import('…')`, `require('…')`: every way a file can name another. */
 const SPECIFIER = /\b(?:from|import|require)\s*(?:\(\s*)?(['"])([^'"\n]{1,300})\1/g;
-const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
 /** A project's source files; undefined when the project is too big to list. */
 type ProjectFiles = string[] | undefined;
@@ -52,7 +51,7 @@ function imports(candidate: string, file: string): boolean {
 /** The last segment a specifier naming the file may end in: its name with or without extension, or its folder's for an index. */
 function namesOf(file: string): Set<string> {
   const name = basename(file);
-  const stem = name.replace(/\.[cm]?[jt]sx?$/, '');
+  const stem = name.replace(SOURCE_FILE, '');
   const names = new Set([name, stem, `${stem}.js`, `${stem}.mjs`, `${stem}.cjs`]);
   if (stem === 'index') names.add(basename(dirname(file))).add('.').add('..');
   return names;

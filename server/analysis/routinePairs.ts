@@ -6,6 +6,7 @@
 // No parser here: the embedded-SQL bundle reaches this through context.ts.
 import type { Candidate, StatementFacts } from './detect';
 import type { DocumentText } from './types';
+import { escapeRegExp } from './regexText';
 
 /** A statement of the file: where it is in the text, and what it holds. */
 export interface PlacedStatement {
@@ -54,16 +55,12 @@ const MAX_CALLER_STATEMENTS = 5000;
 
 /** Whether one statement (another routine's definition) calls both routines by name. */
 function calledTogether(statements: readonly PlacedStatement[], text: DocumentText, first: string, second: string): boolean {
-  const calls = [first, second].map((routine) => new RegExp(`\\b${escaped(routine.split('.').pop()!)}\\s*\\(`, 'i'));
+  const calls = [first, second].map((routine) => new RegExp(`\\b${escapeRegExp(routine.split('.').pop()!)}\\s*\\(`, 'i'));
   return statements.slice(0, MAX_CALLER_STATEMENTS).some(({ start, end, facts }) => {
     if (facts.candidates.some((c) => c.routine === first || c.routine === second)) return false; // a helper's own definition
     const statement = text.slice(start, end);
     return calls.every((call) => call.test(statement));
   });
-}
-
-function escaped(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function isSetOfCustomSetting(candidate: Candidate): boolean {

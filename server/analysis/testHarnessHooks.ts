@@ -6,6 +6,7 @@
 // read here, and the hook pair is what it is known by.
 import ts from 'typescript';
 import { calleeText } from './embeddedFlow';
+import { escapeRegExp } from './regexText';
 
 const SETUP_HOOK = 'beforeEach';
 const TEARDOWN_HOOK = 'afterEach';
@@ -38,7 +39,7 @@ function insideFrameworkHook(call: ts.CallExpression): boolean {
 }
 
 function callsTeardown(text: string, key: string): boolean {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(key);
   return new RegExp(`(?<![\\w$.])${escaped}\\s*\\.\\s*${TEARDOWN_HOOK}\\s*\\(`).test(text);
 }
 
