@@ -36,6 +36,10 @@ const MAX_CACHED = 64;
 interface FileView { source: ts.SourceFile; migrate: Set<string> }
 
 /** What one question has seen: names already followed, files read, migrations counted. */
+/**
+ * One question's walk. Its texts and trees are its own, not parsedModules.ts's: it may read up to MAX_FILES importers of
+ * up to 2 MB once each, which through that 64-module cache would evict every other fact's modules for nothing.
+ */
 interface Walk { seen: Set<string>; hops: number; migrations: number; files: Map<string, FileView | undefined>; texts: Map<string, string | undefined> }
 
 /** True when the database `call` (`drizzle(client, …)`) makes is never given a transaction, in this file or any importer. */
