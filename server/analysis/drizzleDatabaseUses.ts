@@ -6,7 +6,9 @@
 // followed). It never runs one when every use anywhere reads a member other than `transaction`/`$client`
 // (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
 // drizzle's migrator once; a database passed to a function of the file or of the project is followed into
-// that function's parameter, one given to a class's constructor into the methods the file calls on the instance. A use returned, stored elsewhere, passed to anything else, imported as a
+// that function's parameter, one given to a class's constructor into the methods the file calls on the instance; a
+// dynamic `import('./db')` destructured (`const { db } = await import('./db')`) or read by member counts as a named
+// import. A use returned, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
@@ -330,8 +332,59 @@ function importerStaysSafe(importer: string, file: string, exported: string, wal
     declared.add(specifier);
     if (!(ts.isImportDeclaration(statement) ? importStaysSafe(statement, exported, view, walk) : reexportStaysSafe(statement as ts.ExportDeclaration, importer, exported, walk))) return false;
   }
-  // A `require('./db')` or `import('./db')` of the same file: how its result is used is not followed.
-  return specifiersIn(view.source.text).every((s) => declared.has(s) || resolveModule(importer, s) !== file);
+  // A `require('./db')` of the same file, or an `import('./db')` whose result is not destructured or read by
+  // member: how its result is used is not followed.
+  const loaded = specifiersIn(view.source.text).filter((s) => !declared.has(s) && resolveModule(importer, s) === file);
+  if (loaded.length === 0) return true;
+  const loads = dynamicImportsOf(view.source, new Set(loaded));
+  return loaded.every((s) => loads.some((load) => (load.arguments[0] as ts.StringLiteralLike).text === s))
+    && loads.every((load) => dynamicImportStaysSafe(load, exported, view, walk));
+}
+
+/** The `import('…')` calls of a file whose (literal) specifier is one of `specifiers`. */
+function dynamicImportsOf(source: ts.SourceFile, specifiers: Set<string>): ts.CallExpression[] {
+  const found: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const argument = node.arguments[0];
+      if (argument && ts.isStringLiteralLike(argument) && specifiers.has(argument.text)) found.push(node);
+    }
+    node.forEachChild(visit);
+  };
+  source.forEachChild(visit);
+  return found;
+}
+
+/**
+ * A dynamic import is a named import written another way: `const { db } = await import('./db')` (also renamed,
+ * `{ db: database }`), `(await import('./db')).db.select()`, `import('./db').then(({ db }) => …)`, and a bare
+ * `await import('./db')` for its side effects. The export is followed through the name it is bound to; the
+ * module object kept whole (`const mod = await import('./db')`), a rest element or a nested pattern is not followed.
+ */
+function dynamicImportStaysSafe(load: ts.CallExpression, exported: string, view: FileView, walk: Walk): boolean {
+  const value = outside(load);
+  const parent = value.parent;
+  if (value === load && ts.isPropertyAccessExpression(parent) && parent.name.text === 'then' && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
+    const callback = parent.parent.arguments[0];
+    if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return false;
+    const module = callback.parameters[0];
+    return !module || bindingStaysSafe(module.name, exported, callback, view, walk);
+  }
+  if (ts.isVariableDeclaration(parent) && parent.initializer === value) return bindingStaysSafe(parent.name, exported, scopeOf(parent), view, walk);
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === value && value !== load) return parent.name.text !== exported || useStaysSafe(parent, view, walk);
+  return ts.isExpressionStatement(parent) && value !== load;
+}
+
+/** The names a destructuring pattern binds the module's export to are each used safely in the scope. */
+function bindingStaysSafe(name: ts.BindingName, exported: string, scope: ts.Node, view: FileView, walk: Walk): boolean {
+  if (!ts.isObjectBindingPattern(name)) return false;
+  return name.elements.every((element) => {
+    if (element.dotDotDotToken) return false;
+    const key = element.propertyName ?? element.name;
+    if (!ts.isIdentifier(key) && !ts.isStringLiteral(key)) return false;
+    if (key.text !== exported) return true;
+    return ts.isIdentifier(element.name) && nameStaysSafe(element.name.text, scope, view, walk);
+  });
 }
 
 function importStaysSafe(statement: ts.ImportDeclaration, exported: string, view: FileView, walk: Walk): boolean {

@@ -191,3 +191,41 @@ test('a drizzle database handed to a repository class of the project is followed
     assert.deepEqual(rulesOf(folder, 'src/job.ts', job(calls)), FLAGGED, name);
   }
 });
+
+test('a drizzle database loaded with a dynamic import() and only queried is followed like a named import', () => {
+  const folder = project('dynamic-import-queries', {
+    'src/db/index.ts': SIMPLE_DB,
+    'src/routes/list.ts': ["import { db } from '@/db';", 'export const list = () => db.select().from(notes);'],
+    // Loaded lazily inside a handler, destructured, renamed, read by member, or in a then-callback.
+    'src/routes/lazy.ts': [
+      'export async function handler(id) {',
+      "  const { db } = await import('../db');",
+      '  return db.select().from(notes).where(eq(notes.id, id));',
+      '}',
+      "export const count = async () => { const { db: database } = await import('@/db'); return database.$count(notes); };",
+      "export const first = async () => (await import('../db/index')).db.query.notes.findFirst();",
+      "export const later = () => import('@/db').then(({ db }) => db.execute(sql`SELECT 1`));",
+    ],
+  });
+  assert.deepEqual(rulesOf(folder, 'src/db/index.ts', SIMPLE_DB), []);
+});
+
+test('a drizzle database loaded with a dynamic import() is flagged when the loaded name runs a transaction or the module is kept whole', () => {
+  const cases: Record<string, string[]> = {
+    destructuredTransaction: ['export async function move() {', "  const { db } = await import('../db');", '  await db.transaction(async (tx) => { await tx.delete(a); });', '}'],
+    renamedTransaction: ["export const move = async () => { const { db: d } = await import('@/db'); return d.transaction(work); };"],
+    memberTransaction: ["export const move = async () => (await import('@/db')).db.transaction(work);"],
+    thenTransaction: ["export const move = () => import('@/db').then(({ db }) => db.transaction(work));"],
+    moduleKept: ["export const list = async () => { const mod = await import('@/db'); return mod.db.select(); };"],
+    moduleHandedOn: ["export const list = () => import('@/db').then(run);"],
+    restElement: ["export const list = async () => { const { ...all } = await import('@/db'); return all.db.select(); };"],
+  };
+  for (const [name, importer] of Object.entries(cases)) {
+    const folder = project(`dynamic-flagged-${name}`, {
+      'src/db/index.ts': SIMPLE_DB,
+      'src/routes/list.ts': ["import { db } from '@/db';", 'export const list = () => db.select();'],
+      'src/routes/uses.ts': importer,
+    });
+    assert.deepEqual(rulesOf(folder, 'src/db/index.ts', SIMPLE_DB), FLAGGED, name);
+  }
+});
