@@ -15,11 +15,12 @@ const MIGRATIONS_FOLDER = /migrat/i;
 const MIGRATION_LEVELS = 3;
 /**
  * An instruction to the reader to run the file: a comment line that opens with the verb (`Run this …`, `Paste into
- * …`, `1. Execute …`, `Usage: run …`, `Please apply …`), or says it is to be run (`must be run in psql`). A
+ * …`, `1. Execute …`, `Usage: run …`, `Please apply …`), also after an adverb that qualifies the order (`Only execute
+ * these manually …`, `Just paste …`, `Then run …`, `Always run …`), or says it is to be run (`must be run in psql`). A
  * description of what the file does (`trigger that runs in the database`) is no instruction.
  */
 const RUN_INSTRUCTION = new RegExp([
-  String.raw`^\s*(?:[-*#>]+\s*|\d+[.)]\s*)?(?:(?:note|usage|how\s+to\s+use|instructions?|step\s*\d*)\s*[:-]\s*)?(?:please\s+)?(?:run|execute|paste|apply)\b`,
+  String.raw`^\s*(?:[-*#>]+\s*|\d+[.)]\s*)?(?:(?:note|usage|how\s+to\s+use|instructions?|step\s*\d*)\s*[:-]\s*)?(?:please\s+)?(?:(?:only|just|then|always|first|now)\s+)?(?:run|execute|paste|apply)\b`,
   String.raw`\b(?:should|must|can|needs?\s+to|is\s+to|are\s+to|to)\s+be\s+(?:run|executed|pasted|applied)\b`,
 ].join('|'), 'i');
 /** psql or a desktop SQL client, by name. */

@@ -23,6 +23,9 @@ test('opening comments that send a person to a console, psql or a client make th
     '-- Execute manually, after the deploy, from pgAdmin or DBeaver.\n',
     '-- Run this SQL on your staging database before the import.\n',
     '-- Nightly cleanup.\n-- This script must be run in psql as the table owner.\n',
+    // The order qualified by an adverb before its verb.
+    '-- ==========\n-- One-off repairs, not part of any migration.\n-- Only execute these manually, once you know why.\n-- ==========\n',
+    '-- Then run it in the SQL editor of the reporting replica.\n',
   ];
   for (const header of headers) {
     assert.equal(hasHandRunHeader(header + BODY), true, header);
@@ -37,6 +40,9 @@ test('no instruction, an instruction below the first statement, a plain descript
   assert.equal(hasHandRunHeader(description + BODY), false);
   assert.equal(hasHandRunHeader('-- Trigger helpers; the check runs in the database on every insert.\n' + BODY), false);
   assert.equal(hasHandRunHeader('-- Query the admin dashboard runs to list stale invoices.\n' + BODY), false);
+  // An adverb before a verb that is no order, or an order naming no place a person runs it.
+  assert.equal(hasHandRunHeader('-- Only runs inside the nightly job, in its own transaction.\n' + BODY), false);
+  assert.equal(hasHandRunHeader('-- Then execute the rest once the billing worker has started.\n' + BODY), false);
   assert.deepEqual(rules(description + BODY, join(root, 'sql', 'flag_unpaid.sql')), flagged);
   assert.deepEqual(rules(BODY + '-- Run this in the SQL editor.\n', join(root, 'sql', 'flag_unpaid.sql')), flagged);
   const migration = '-- Run this in the SQL editor if the CLI is unavailable.\n' + BODY;
