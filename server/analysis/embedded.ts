@@ -35,7 +35,7 @@ import { TURNS_PREPARE_OFF, heldPrepareOption, optionsFromParameter, optionsObje
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { CodeBranches } from './codeBranches';
 import { declaredType } from './declaredTypes';
-import { runsInRolledBackTransaction } from './rolledBackCallbacks';
+import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
@@ -883,12 +883,15 @@ class Extractor {
     walkDescendants(scope, (node) => {
       if (ts.isFunctionLike(node)) {
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
-        const opensTransaction = (call !== undefined && isTransactionWrapper(call)) || isTransactionalMigration(node, this.source);
+        const first = node.parameters[0];
+        // A helper of the project, whatever its name, that runs the callback between BEGIN and COMMIT on the
+        // client it hands it (`withTenant(id, async (client) => …)`, rolledBackCallbacks.ts) opens one too.
+        const opensTransaction = (call !== undefined && isTransactionWrapper(call)) || isTransactionalMigration(node, this.source)
+          || (call !== undefined && node.parameters.some((p) => ts.isIdentifier(p.name)) && runsInHelperTransaction(call, call.arguments.indexOf(node as ts.Expression)));
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);
         // A helper's callback it runs between BEGIN and a ROLLBACK on the client it hands it (rolledBackCallbacks.ts).
-        const first = node.parameters[0];
         const rolledBack = call !== undefined && first !== undefined && ts.isIdentifier(first.name)
           && runsInRolledBackTransaction(call, call.arguments.indexOf(node as ts.Expression));
         this.rolledBackClients.push(rolledBack ? first.name.getText(this.source) : undefined);

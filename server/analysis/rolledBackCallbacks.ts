@@ -6,6 +6,10 @@
 // `require`, `const { f } = require(…)`, `const m = require(…)` called as `m.f(…)`) names, read from disk
 // (bounded, cached briefly); a helper that hands the callback on to another such helper's callback counts
 // too (`(setup) => withClient(async (c) => { await setup(c); … })`).
+// The same reading tells callbacks that run inside a transaction block the helper opens and ends on the client
+// it hands them, whatever its name (`withTenant(id, async (client) => …)` sending BEGIN, then the callback, then
+// COMMIT): runsInHelperTransaction. Its helper may also sit in a package of the workspace (`@app/db`), reached
+// through the package's re-exports, or hand its own callback on whole (`(id, fn) => withTenant(id, fn)`).
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
@@ -26,7 +30,46 @@ export function runsInRolledBackTransaction(call: ts.CallExpression, index: numb
   if (depth >= MAX_DEPTH) return false;
   const helper = calledFunction(call);
   if (!helper?.body || helper.parameters.length <= index) return false;
-  return callsWithinRollback(helper, index) || handsOnToRolledBack(helper, index, depth);
+  return callsWithinRollback(helper, index) || handsOnTo(helper, index, depth, runsInRolledBackTransaction);
+}
+
+/**
+ * Whether the function passed as argument `index` of `call` runs inside a transaction block the called helper
+ * opens on the client it hands it: BEGIN sent on that client before the call (with no COMMIT or ROLLBACK between),
+ * and COMMIT or ROLLBACK after it. A lock and its unlock the callback sends on that client are one transaction's.
+ */
+export function runsInHelperTransaction(call: ts.CallExpression, index: number, depth = 0): boolean {
+  if (depth >= MAX_DEPTH) return false;
+  const helper = calledFunction(call);
+  if (!helper?.body || helper.parameters.length <= index) return false;
+  return callsWithinTransaction(helper, index) || handsOnTo(helper, index, depth, runsInHelperTransaction) || passesOnWhole(helper, index, depth);
+}
+
+/** Every call of the callback is made between a BEGIN and a COMMIT/ROLLBACK sent on the client it is handed. */
+function callsWithinTransaction(helper: FunctionLike, index: number): boolean {
+  const calls = callbackCalls(helper, index);
+  return calls.length > 0 && calls.every((call) => {
+    const client = call.arguments[0];
+    const around = enclosingFunction(call);
+    if (!client || !ts.isIdentifier(client) || !around?.body) return false;
+    const sent = textsSentOn(client.text, around.body).filter((s) => BEGINS.test(s.text) || COMMITS.test(s.text) || ROLLS_BACK.test(s.text));
+    const before = sent.filter((s) => s.node.end <= call.pos);
+    const opened = before.length > 0 && BEGINS.test(before[before.length - 1]!.text);
+    return opened && sent.some((s) => s.node.pos >= call.end && !BEGINS.test(s.text));
+  });
+}
+
+/** The helper hands its callback parameter itself to another helper (`return withTenant(id, fn)`): judged there. */
+function passesOnWhole(helper: FunctionLike, index: number, depth: number): boolean {
+  const names = callbackNames(helper, index);
+  const handed: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.arguments.some((a) => ts.isIdentifier(a) && names.has(a.text))) handed.push(node);
+    node.forEachChild(visit);
+  };
+  if (names.size > 0 && helper.body) visit(helper.body);
+  return handed.length > 0 && callbackCalls(helper, index).length === 0
+    && handed.every((call) => runsInHelperTransaction(call, call.arguments.findIndex((a) => ts.isIdentifier(a) && names.has(a.text)), depth + 1));
 }
 
 /** The names the helper's parameter `index` goes by in its body (the parameter, and variables assigned it: `fn = url`). */
@@ -75,9 +118,10 @@ function callsWithinRollback(helper: FunctionLike, index: number): boolean {
 
 /**
  * The helper calls the callback inside a function it passes to another helper whose callbacks run in a
- * rolled-back transaction, handing it that function's client (`withClient(async (c) => setup(c))`).
+ * rolled-back transaction (or, for runsInHelperTransaction, in a transaction), handing it that function's
+ * client (`withClient(async (c) => setup(c))`).
  */
-function handsOnToRolledBack(helper: FunctionLike, index: number, depth: number): boolean {
+function handsOnTo(helper: FunctionLike, index: number, depth: number, runsIn: (call: ts.CallExpression, index: number, depth: number) => boolean): boolean {
   const calls = callbackCalls(helper, index);
   return calls.length > 0 && calls.every((call) => {
     const client = call.arguments[0];
@@ -86,7 +130,7 @@ function handsOnToRolledBack(helper: FunctionLike, index: number, depth: number)
     if (!client || !ts.isIdentifier(client) || !around || !outer || !ts.isCallExpression(outer)) return false;
     const position = outer.arguments.indexOf(around as ts.Expression);
     const first = around.parameters[0];
-    return position >= 0 && first !== undefined && ts.isIdentifier(first.name) && first.name.text === client.text && runsInRolledBackTransaction(outer, position, depth + 1);
+    return position >= 0 && first !== undefined && ts.isIdentifier(first.name) && first.name.text === client.text && runsIn(outer, position, depth + 1);
   });
 }
 
@@ -158,12 +202,27 @@ function importedFunction(source: ts.SourceFile, name: string): FunctionLike | u
   return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name) : undefined;
 }
 
-function functionOfModule(source: ts.SourceFile, specifier: string, name: string): FunctionLike | undefined {
-  if (!specifier.startsWith('.') && !specifier.startsWith('@/') && !specifier.startsWith('~/')) return undefined;
+/**
+ * The function a module of the project (a relative path, a tsconfig alias, a workspace package) exports by
+ * name, also through its re-exports (`export { withTenant } from './db.js'`, `export * from './db'`).
+ */
+function functionOfModule(source: ts.SourceFile, specifier: string, name: string, depth = 0): FunctionLike | undefined {
+  if (specifier.startsWith('node:') || depth >= MAX_DEPTH) return undefined;
   const file = resolveModule(resolve(source.fileName), specifier);
   if (!file) return undefined;
   const other = parsedModule(file);
-  return other && topLevelFunction(other, name);
+  if (!other) return undefined;
+  const own = topLevelFunction(other, name);
+  if (own) return own;
+  for (const statement of other.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.isTypeOnly || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const clause = statement.exportClause;
+    const element = clause && ts.isNamedExports(clause) ? clause.elements.find((e) => e.name.text === name && !e.isTypeOnly) : undefined;
+    if (clause && !element) continue;
+    const found = functionOfModule(other, statement.moduleSpecifier.text, element ? (element.propertyName ?? element.name).text : name, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** `const { a, b: c } = require('./m')`: c -> { specifier, name: b }. */
