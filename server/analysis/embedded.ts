@@ -30,6 +30,7 @@ import { createsReplicationClient, replicationCommandReceivers } from './replica
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
+import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
@@ -659,6 +660,8 @@ class Extractor {
   readonly flow: Flow;
   /** Clients of a server the code started itself (ownServerClients.ts), set once the file's name is known. */
   private ownServer: OwnServerClients | undefined;
+  /** A test file's mocked drivers and clients (testDoubles.ts), set once the file's name is known. */
+  private doubles: TestDoubles | undefined;
 
   constructor(private readonly source: ts.SourceFile, private readonly options: AnalysisOptions, private readonly engine: SqlEngine) {
     this.flow = new Flow(source);
@@ -714,6 +717,7 @@ class Extractor {
       if (this.postgresOnlyIn.length === 0) return false;
     }
     this.ownServer = new OwnServerClients(this.source, this.flow, fileName);
+    this.doubles = testDoublesOf(this.source, fileName);
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
     this.flow.readsSqlConfigs = this.surelyPostgres || importsPostgresCode(modules);
     this.namesPglite = mayUsePglite(this.source.text);
@@ -1411,10 +1415,12 @@ class Extractor {
    * Whether a query goes where no transaction pooler sits: to PGlite, on a logical-replication session, on
    * a client of a server the code started itself (maybe through a helper in another file), a connection held
    * from a pool of it, or a pool of it capped at one connection, or on a connection opened with a direct-session
-   * URL; or to no PostgreSQL at all: a pooler's admin console (adminConsole.ts).
+   * URL; or to no PostgreSQL at all: a pooler's admin console (adminConsole.ts), a test's mocked driver or
+   * client (testDoubles.ts).
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
+      || (this.doubles !== undefined && sentToDouble(this.doubles, receiver))
       || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))
       || this.isDirectClient(receiver);
   }

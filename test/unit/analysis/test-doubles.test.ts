@@ -1,0 +1,59 @@
+// Queries a unit test sends to a mocked driver or a mocked client reach no database, so no pooler: they get no
+// pooling findings. The same queries on a real client of the test, outside test code, or under a mock that keeps
+// the real driver, keep theirs.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string, file: string) => embeddedFindings(text, file).map(([rule]) => rule);
+
+const SENDS = `
+describe('tenant setup', () => {
+  it('switches schema', async () => {
+    await pool.query('SET search_path TO tenant_a, public');
+    await pool.query('SELECT pg_advisory_lock(7)');
+    expect(pool.query).toHaveBeenCalledTimes(2);
+  });
+});
+`;
+const REAL_POOL = "import { Pool } from 'pg';\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\n";
+const FLAGGED = ['session-set', 'advisory-lock'];
+
+test('a test file that mocks the PostgreSQL driver module sends nothing to a database', () => {
+  assert.deepEqual(found(`${REAL_POOL}jest.mock('pg');\n${SENDS}`, 'test/tenant.test.ts'), []);
+  const factory = "vi.mock('pg', () => ({ Pool: vi.fn(() => ({ query: vi.fn(), release: vi.fn() })) }));\n";
+  assert.deepEqual(found(`import { vi } from 'vitest';\n${REAL_POOL}${factory}${SENDS}`, 'src/__tests__/tenant.spec.ts'), []);
+  // postgres.js mocked for an ESM suite.
+  const esm = "jest.unstable_mockModule('postgres', () => ({ default: jest.fn(() => sql) }));\nconst sql = Object.assign(jest.fn(), { unsafe: jest.fn() });\n";
+  assert.deepEqual(found(`${esm}it('sets', async () => { await sql.unsafe('SET ROLE auditor'); });\n`, 'tests/role.test.mjs'), []);
+});
+
+test('a client whose query method the test casts to, configures as, or replaces by a mock is a double', () => {
+  const cast = "    (pool.query as jest.Mock).mockResolvedValue({ rows: [] });\n";
+  assert.deepEqual(found(REAL_POOL + SENDS.replace("  it('switches schema', async () => {\n", `  it('switches schema', async () => {\n${cast}`), 'test/tenant.test.ts'), []);
+  const typed = "const mockedQuery = vi.mocked(pool.query);\n";
+  assert.deepEqual(found(REAL_POOL + typed + SENDS, 'test/tenant.test.ts'), []);
+  const replaced = "pool.query = jest.fn().mockResolvedValue({ rows: [] });\n";
+  assert.deepEqual(found(REAL_POOL + replaced + SENDS, 'test/tenant.test.ts'), []);
+  const spied = "beforeEach(() => { jest.spyOn(pool, 'query').mockImplementation(async () => ({ rows: [] })); });\n";
+  assert.deepEqual(found(REAL_POOL + spied + SENDS, 'test/tenant.test.ts'), []);
+  const literal = "const pool = { query: vi.fn(async () => ({ rows: [] })), connect: vi.fn() };\n";
+  assert.deepEqual(found(literal + SENDS, 'test/tenant.test.ts'), []);
+});
+
+test('real clients in tests, mocks that keep the real driver, other modules mocked, and code outside tests keep their findings', () => {
+  assert.deepEqual(found(REAL_POOL + SENDS, 'test/tenant.test.ts'), FLAGGED);
+  // The real driver passed through the mock factory.
+  assert.deepEqual(found(`${REAL_POOL}jest.mock('pg', () => ({ ...jest.requireActual('pg'), native: null }));\n${SENDS}`, 'test/tenant.test.ts'), FLAGGED);
+  // Another module mocked (a logger), the pool real.
+  assert.deepEqual(found(`${REAL_POOL}jest.mock('../src/logger');\n${SENDS}`, 'test/tenant.test.ts'), FLAGGED);
+  // A spy that still calls through to the real method.
+  assert.deepEqual(found(`${REAL_POOL}jest.spyOn(pool, 'query');\n${SENDS}`, 'test/tenant.test.ts'), FLAGGED);
+  // Another client is the mock; the queries go to the real pool.
+  assert.deepEqual(found(`${REAL_POOL}const fake = { query: jest.fn() };\n${SENDS}`, 'test/tenant.test.ts'), FLAGGED);
+  // Not a test file: whatever names a mock there, the pool is the application's.
+  assert.deepEqual(found(`${REAL_POOL}jest.mock('pg');\n${SENDS}`, 'src/tenant.ts'), FLAGGED);
+});
