@@ -5,7 +5,8 @@ import { initAnalysis, type AnalysisOptions, type PoolMode, type PreparedStateme
 import { stateFunctionIndex } from '../server/analysis/stateFunctions';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, type FileFinding } from './format';
-import { ConfigResolver, FileLinter, type FileResult, type LintSettings } from './lintFile';
+import { ConfigResolver, FileLinter, loadAnalysisThroughCodeCache, type FileResult, type LintSettings } from './lintFile';
+import { saveCodeCaches } from './codeCache';
 import { lintInWorkers, threadCount } from './lintWorkers';
 
 export const LINT_USAGE = `usage: poolsafe lint <files|dirs...> [--format text|json|sarif] [--pool-mode transaction|session|statement]
@@ -100,6 +101,7 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   };
   const configs = new ConfigResolver(reportError, request.configPath);
   const skipGenerated = (dir: string): boolean => request.defaultIgnore ?? configs.defaultIgnore(dir);
+  loadAnalysisThroughCodeCache();
   const { files, named, problems } = collectFiles(request.paths, skipGenerated);
   problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();
@@ -129,6 +131,8 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   if (request.format === 'json') io.stdout(formatJson(findings));
   else if (request.format === 'sarif') io.stdout(formatSarif(findings, io.version));
   else io.stdout(formatText(findings));
+  // After the output: the cache then holds what this run compiled, and the user saw the findings first.
+  saveCodeCaches();
   if (ioErrors > 0) return 2;
   return findings.length > 0 ? 1 : 0;
 }

@@ -1,15 +1,24 @@
 // One file of `poolsafe lint`: read, skipped when generated, analysed with its folder's settings, its
 // findings placed. Shared by the serial run (lint.ts) and the worker threads (lintWorker.ts), so both
 // lint a file the same way.
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
-  analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions, withWorkspaceCatalog,
+  analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions, setEmbeddedLoader, withWorkspaceCatalog,
   type AnalysisOptions, type LoadedConfig, type StateFunction,
 } from '../server/analysis/index';
+import { requireWithCodeCache } from './codeCache';
 import { isGeneratedText } from '../server/generatedFiles';
 import { languageOf } from './files';
 import { placeFinding, type FileFinding } from './format';
+
+/** The TS/JS analysis bundle beside the CLI's (dist/embedded.js); absent where the sources run unbundled (out/, tests). */
+const EMBEDDED_BUNDLE = join(__dirname, 'embedded.js');
+
+/** Has the TS/JS analysis loaded through the user's code cache (cli/codeCache.ts) when it is first needed. */
+export function loadAnalysisThroughCodeCache(): void {
+  if (existsSync(EMBEDDED_BUNDLE)) setEmbeddedLoader(() => requireWithCodeCache(EMBEDDED_BUNDLE) as typeof import('../server/analysis/embedded'));
+}
 
 /** Loads each folder's nearest .poolsafe.json once; a broken config is an I/O-class error (exit 2). */
 export class ConfigResolver {

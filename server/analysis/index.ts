@@ -77,10 +77,26 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   // A TS/JS file listed in sessionScripts (e.g. a maintenance script with its own connection) runs in its own session too.
   if (matchesSessionScripts(options?.sessionScripts, fileName)) options = { ...options, ownSession: true };
   if (namesCompatibleEngine(text, fileName)) options = { ...options, compatibleEngine: true };
-  // Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
-  // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
-  const embedded = require('./embedded') as typeof import('./embedded');
-  return withoutUnlocksOfTransactionKeys(text, embedded.analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset }));
+  return withoutUnlocksOfTransactionKeys(text, embeddedAnalysis().analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset }));
+}
+
+type EmbeddedModule = typeof import('./embedded');
+// Loaded on first use: the TypeScript compiler is large, and SQL-only runs (the CLI on .sql files) never need it.
+// esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
+let loadEmbedded = (): EmbeddedModule => require('./embedded') as EmbeddedModule;
+let embedded: EmbeddedModule | undefined;
+
+function embeddedAnalysis(): EmbeddedModule {
+  embedded ??= loadEmbedded();
+  return embedded;
+}
+
+/**
+ * Loads the TS/JS analysis with `load` instead of require() (the CLI loads dist/embedded.js through its code
+ * cache, cli/codeCache.ts). Takes effect only before the first TS/JS document is analysed.
+ */
+export function setEmbeddedLoader(load: () => EmbeddedModule): void {
+  loadEmbedded = load;
 }
 export { withWorkspaceCatalog } from './workspaceCatalog';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cliPath, repoRoot } from '../helpers/paths';
@@ -101,6 +101,37 @@ test('--jobs N lints in N threads and prints what one thread prints, in the same
   }
   const text = lint(['.', '-j', '2'], root);
   assert.equal(text.stdout, lint(['.'], root).stdout);
+});
+
+test('a lint that meets TS/JS saves a V8 code cache in the user\'s cache folder once; later runs use it and print the same; POOLSAFE_CODE_CACHE=off writes none', (t) => {
+  const root = workspace(t, { 'src/jobs.ts': "await pool.query('LISTEN jobs');\n", 'db/a.sql': 'LISTEN a;\n' });
+  const cacheHome = join(root, 'cache-home');
+  const run = (env: NodeJS.ProcessEnv, args = ['.', '--format', 'json']) => spawnSync(process.execPath, [cliPath, 'lint', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  const caches = () => (existsSync(join(cacheHome, 'poolsafe')) ? readdirSync(join(cacheHome, 'poolsafe')) : []);
+
+  const off = run({ XDG_CACHE_HOME: cacheHome, POOLSAFE_CODE_CACHE: 'off' });
+  assert.equal(off.status, 1, off.stderr);
+  assert.deepEqual(caches(), []);
+  const sqlOnly = run({ XDG_CACHE_HOME: cacheHome }, ['db/a.sql']);
+  assert.equal(sqlOnly.status, 1, sqlOnly.stderr);
+  assert.deepEqual(caches(), [], 'a run that never loads the TS/JS analysis writes no cache');
+
+  const first = run({ XDG_CACHE_HOME: cacheHome });
+  assert.deepEqual([first.status, first.stdout, first.stderr], [off.status, off.stdout, off.stderr]);
+  const written = caches();
+  assert.equal(written.length, 1);
+  assert.match(written[0], /^embedded-[0-9a-f]{32}\.v8cache$/);
+  assert.equal(statSync(join(cacheHome, 'poolsafe')).mode & 0o777, 0o700);
+  const { mtimeMs } = statSync(join(cacheHome, 'poolsafe', written[0]));
+  const second = run({ XDG_CACHE_HOME: cacheHome });
+  assert.deepEqual([second.status, second.stdout, second.stderr], [off.status, off.stdout, off.stderr]);
+  assert.equal(statSync(join(cacheHome, 'poolsafe', written[0])).mtimeMs, mtimeMs, 'a cache that was used is not written again');
+
+  // A damaged cache changes nothing the user sees: it is ignored and written again.
+  writeFileSync(join(cacheHome, 'poolsafe', written[0]), 'not a cache');
+  const damaged = run({ XDG_CACHE_HOME: cacheHome });
+  assert.deepEqual([damaged.status, damaged.stdout, damaged.stderr], [off.status, off.stdout, off.stderr]);
+  assert.ok(statSync(join(cacheHome, 'poolsafe', written[0])).size > 1000);
 });
 
 test('usage errors exit 2 with a message', (t) => {
