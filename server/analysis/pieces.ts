@@ -26,12 +26,14 @@ export const parseFacts: FactsSource = (statement) => analyzeFragment(statement,
 
 /**
  * Parses every statement, nothing cached (one pass over a file: the CLI). The statements that need only
- * a syntax check are checked several to a parser call first (syntaxCheck.ts).
+ * a syntax check are checked several to a parser call first (syntaxCheck.ts). A statement whose facts an
+ * earlier analysis kept is not parsed again: the CLI's index of state functions (stateFunctions.ts) parses
+ * each function definition of the .sql files before they are linted.
  */
 export function oneShotFacts(): FactsSource {
   const parsing = new Set<string>();
-  const source: FactsSource = (statement) => analyzeFragment(statement, 0, false, parsing.has(statement));
-  source.prepare = (statements) => addStatementsThatParse(statements.filter(needsOnlySyntaxCheck), parsing);
+  const source: FactsSource = (statement) => sharedFacts.get(statement) ?? analyzeFragment(statement, 0, false, parsing.has(statement));
+  source.prepare = (statements) => addStatementsThatParse(statements.filter((statement) => needsOnlySyntaxCheck(statement) && !sharedFacts.has(statement)), parsing);
   return source;
 }
 

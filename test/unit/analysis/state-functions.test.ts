@@ -172,6 +172,38 @@ test('poolsafe lint reads the text of each .sql file once, for the index and the
   assert.equal(textReads.length, 1);
 });
 
+test('poolsafe lint parses each function definition once, for the index and the lint', async (t) => {
+  // Definitions no other test parses (parsed facts are kept per statement text for the whole process).
+  const definitions = String.raw`create function region_enter(r text) returns void language plpgsql as $$
+begin
+  perform set_config('app.region', r, false);
+end $$;
+create procedure region_scratch() language plpgsql as $$ begin execute 'CREATE TEMP TABLE region_rows (id int)'; end $$;
+`;
+  const root = scratchRepository('state', t).writeAll({
+    'regions.sql': `${definitions}select region_enter('north');\n`,
+    'app.ts': "export const go = (db: { query(s: string): void }) => db.query('call region_scratch()');\n",
+  });
+  const parsed: string[] = [];
+  // The module object detect.ts calls the parser through (an ES import is a copy whose members cannot be replaced).
+  const parser = require('libpg-query') as typeof import('libpg-query');
+  const original = parser.parseSync;
+  t.mock.method(parser, 'parseSync', function (this: unknown, text: string) {
+    parsed.push(text);
+    return original.call(this, text);
+  });
+  let out = '';
+  const code = await runLint([root, '--format', 'json'], { stdout: (text) => (out += text), stderr: () => {}, version: 'test' });
+  assert.equal(code, 1);
+  const findings = JSON.parse(out).findings as { file: string; rule: string; line: number }[];
+  assert.deepEqual(findings.map((f) => [f.file.replace(/^.*[\\/]/, ''), f.rule, f.line]).sort(), [
+    ['app.ts', 'temp-table', 1], ['regions.sql', 'session-set', 3], ['regions.sql', 'session-set', 6], ['regions.sql', 'temp-table', 5],
+  ]);
+  const times = (start: string) => parsed.filter((text) => text.trimStart().startsWith(start)).length;
+  assert.equal(times('create function region_enter(r text)'), 1);
+  assert.equal(times('create procedure region_scratch()'), 1);
+});
+
 test('the language server turns the related body into a location in the other file', () => {
   const text = "select tenant_enter('acme');";
   const finding = analyzeSql(text, OPTIONS).find((f) => f.related?.length)!;
