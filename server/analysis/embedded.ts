@@ -1191,7 +1191,8 @@ class Extractor {
     }
     const driverKind = receiver && this.driverStatements?.kindOf(call, name, receiver);
     if (driverKind) {
-      if (!this.bypassesPooler(call, receiver)) this.addDriverStatementFinding(call, driverKind);
+      // The driver's own API keeps the connection it prepares or listens on, also a pool's: only a pooler between breaks it.
+      if (!this.bypassesPooler(call, receiver) && !this.ownServer?.reachesAnyConnection(receiver)) this.addDriverStatementFinding(call, driverKind);
       return;
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);

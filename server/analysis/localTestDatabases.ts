@@ -6,7 +6,8 @@
 // from environment variables with such a literal default (`process.env.TEST_PG_HOST ?? '127.0.0.1'`), like the
 // URL of a server the code started itself, when the variable is one the suite keeps for its test database (its name
 // says test); the application's own `DATABASE_URL` with a local default is production's setting too. Outside test
-// code a local default proves nothing about production.
+// code a local default proves nothing about production. What the repository's test environment says of a variable with
+// no literal in the code (a CI workflow's env, `.env.test`) is read by testEnvironment.ts.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { nameWords } from './directUrls';
@@ -59,7 +60,7 @@ export function templateSkeleton(template: ts.TemplateExpression): { text: strin
  * The name of an environment variable read (`process.env.X`, `process.env['X']`, `import.meta.env.X`, `Bun.env.X`,
  * `Deno.env.get('X')`), or undefined.
  */
-function environmentName(expression: ts.Expression): string | undefined {
+export function environmentName(expression: ts.Expression): string | undefined {
   const value = unwrap(expression);
   if (ts.isCallExpression(value)) {
     const isDeno = ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'get' && /^Deno\.env$/.test(value.expression.expression.getText());

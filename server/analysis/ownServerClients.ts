@@ -15,7 +15,8 @@ import { resolveModule } from './moduleResolution';
 import { TEST_PATH } from './inProcess';
 import { walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
+import { environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
+import { testEnvironmentVariable } from './testEnvironment';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
@@ -37,6 +38,11 @@ const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
 const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve)$/;
 /** Methods that hold one connection (or one transaction on it) for the callback they are given (`pool.withTransaction(async (tx) => …)`). */
 const LENDS_CONNECTION = /^(?:withConnection|withTransaction|transaction|begin|connect|reserve)$/;
+/** Makers of PostgreSQL clients and pools that fall back to libpq's `PG*` variables, else this machine, for what they are not given (not Bun's SQL, which reads `DATABASE_URL`). */
+const DEFAULTING_MAKER = /(?:^|\.)(?:Client|Pool|Connection|postgres)$/;
+/** Options that say where to connect: with one of them set, the maker's own defaults do not decide the host. */
+const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
+const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 
 export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
@@ -84,7 +90,54 @@ export class OwnServerClients {
    */
   createdFrom(creation: ts.CallExpression | ts.NewExpression): boolean {
     if (!this.fileName || this.namesPooler) return false;
-    return (creation.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, 1));
+    return (creation.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, 1)) || this.defaultsToLocalHost(creation);
+  }
+
+  /**
+   * In test code, a client or pool made without saying where to connect (`new Client()`, `new Pool({ max: 2 })`,
+   * `postgres({ database: 'app_test' })`, a `host` taken from a const object literal that has none): the driver takes
+   * libpq's `PGHOST`, else this machine. It is the local test database unless the repository's test environment gives
+   * `PGHOST` another host or `PGPORT` a pooler's port, this file sets `PGHOST` itself, or the options name a pooler's port.
+   */
+  private defaultsToLocalHost(call: ts.CallExpression | ts.NewExpression): boolean {
+    if (!this.testCode || !DEFAULTING_MAKER.test(calleeText(call.expression))) return false;
+    for (const argument of call.arguments ?? []) {
+      const options = unwrap(argument);
+      if (!ts.isObjectLiteralExpression(options)) return false;
+      for (const property of options.properties) {
+        if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) return false;
+        const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+        if (key === undefined) return false;
+        const given = ts.isPropertyAssignment(property) ? property.initializer : property.name;
+        if (key === 'port' && POOLER_PORT_TEXT.test(this.portText(given))) return false;
+        if (WHERE_OPTION.test(key) && !this.isAbsent(given)) return false;
+      }
+    }
+    if (/process\.env(?:\.PGHOST|\[\s*['"]PGHOST['"]\s*\])\s*=[^=]/.test(this.source.text)) return false;
+    return testEnvironmentVariable(this.fileName!, 'PGHOST') !== 'elsewhere' && testEnvironmentVariable(this.fileName!, 'PGPORT') !== 'elsewhere';
+  }
+
+  /** The text of a port option, and of a const object literal's property it is taken from (`port: cfg.port`). */
+  private portText(value: ts.Expression): string {
+    const unwrapped = unwrap(value);
+    const property = ts.isPropertyAccessExpression(unwrapped) ? this.objectProperty(unwrapped) : undefined;
+    return property ? property.getText(this.source) : unwrapped.getText(this.source);
+  }
+
+  /** `undefined`, or a property a const object literal of this file does not have (`host: cfg.host` where `cfg` has no `host`). */
+  private isAbsent(value: ts.Expression): boolean {
+    const unwrapped = unwrap(value);
+    if (ts.isIdentifier(unwrapped) && unwrapped.text === 'undefined') return true;
+    if (!ts.isPropertyAccessExpression(unwrapped) || !ts.isIdentifier(unwrapped.expression)) return false;
+    const initializer = this.flow.declaredInitializer(unwrapped.expression);
+    const object = initializer && unwrap(initializer);
+    // A const object no statement of the file gives that property later (`cfg.host = …`).
+    const declaration = initializer?.parent;
+    if (!declaration || !ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
+    const written = `${unwrapped.expression.text}.${unwrapped.name.text}`;
+    if (this.source.text.includes(`${written} =`) || this.source.text.includes(`${written}=`)) return false;
+    return object !== undefined && ts.isObjectLiteralExpression(object) && this.objectProperty(unwrapped) === undefined
+      && object.properties.every((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)));
   }
 
   /** Whether `receiver` is a client, or a pool of any size, of a server the code started itself (see createdFrom). */
@@ -105,7 +158,7 @@ export class OwnServerClients {
       if (this.classOfOwnServer(value.expression, depth)) return true;
       const args = value.arguments ?? [];
       return POOL_MAKER.test(calleeText(value.expression)) && (!single || args.some(capsAtOneConnection))
-        && args.some((argument) => this.argumentFromOwnServer(argument, depth + 1));
+        && (args.some((argument) => this.argumentFromOwnServer(argument, depth + 1)) || this.defaultsToLocalHost(value));
     }
     if (!ts.isIdentifier(value)) return false;
     const binding = this.flow.bindingOf(value);
@@ -138,6 +191,11 @@ export class OwnServerClients {
   private fromOwnServer(expression: ts.Expression, depth: number): boolean {
     if (depth > MAX_DEPTH) return this.cut();
     const value = unwrap(expression);
+    // In test code, a variable every value of which the repository's test environment (CI workflows, `.env.test`) points at this machine.
+    if (this.testCode) {
+      const variable = environmentName(value);
+      if (variable !== undefined) return testEnvironmentVariable(this.fileName!, variable) === 'local';
+    }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) {
       const property = this.testCode ? this.objectProperty(value) : undefined;
@@ -160,6 +218,7 @@ export class OwnServerClients {
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = calleeText(call.expression);
     if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
+    if (this.defaultsToLocalHost(call)) return true;
     // A method of such a value (`container.getConnectionUri()`, `server.connect()`).
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
     const local = ts.isCallExpression(call) ? this.flow.localFunction(call.expression) : undefined;
@@ -215,6 +274,9 @@ export class OwnServerClients {
   /** A callback's parameter given such a value, or a named local function's parameter every call passes one. */
   private parameterBindingFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number): boolean {
     const call = fn.parent;
+    // `pool.acquire().then((conn) => …)`: the first parameter of a promise's callback is what the promise resolves to.
+    if (ts.isCallExpression(call) && call.arguments[0] === fn && fn.parameters[0] === parameter && ts.isPropertyAccessExpression(call.expression)
+      && call.expression.name.text === 'then') return this.fromOwnServer(call.expression.expression, depth + 1);
     if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
       // A callback's parameter: `withClient(url, async (client) => …)`, `withDevDatabase(async (db) => …)`.
       return (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text))

@@ -1,0 +1,135 @@
+// The environment a repository's own files give its test suite: the values its CI workflows (GitHub Actions,
+// GitLab CI, CircleCI, Bitbucket Pipelines), its env files kept for tests (`.env.test`, `.env.ci`, …) and its
+// compose files named for tests (`docker-compose.test.yml`) set for an environment variable. A test that reads
+// `process.env.DATABASE_URL`, or makes a client with no host at all (libpq's `PGHOST`, else this machine), reaches
+// whatever these say: a CI service container on `localhost`, a compose service running a PostgreSQL image. Files that
+// name a pooler (a PgBouncer service in the workflow) make nothing sure. The application's own deployment files
+// (`docker-compose.yml`, `.env`, `.env.production`) are not read: their values are production's.
+import { join } from 'node:path';
+import { TimedCache } from './timedCache';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { hostPart } from './localTestDatabases';
+import { namesPooler } from './ownServerHelpers';
+
+/** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
+export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
+
+/** How far up from a test file the repository's root is looked for; the walk stops at a folder holding `.git` or `.github`. */
+const FOLDER_LEVELS = 8;
+const MAX_FILE_BYTES = 256 * 1024;
+const MAX_WORKFLOWS = 40;
+const CACHE_MS = 10_000;
+/** CI configurations at a repository's root (besides `.github/workflows/*.yml` and `.circleci/config.yml`). */
+const CI_FILES = ['.gitlab-ci.yml', '.gitlab-ci.yaml', 'bitbucket-pipelines.yml'];
+/** Env files a suite keeps for its test or CI runs (not `.env`, `.env.example`, `.env.production`: the application's). */
+const TEST_ENV_FILE = /^\.env\.(?:test|tests|testing|ci|e2e|integration)(?:\.local)?$/i;
+/** Compose files named for tests or CI (`docker-compose.test.yml`, `compose.ci.yaml`, `docker-compose-e2e.yml`). */
+const TEST_COMPOSE_FILE = /^(?:docker-)?compose[\w.-]*[.-](?:test|tests|testing|ci|e2e|integration)(?:[.-][\w.-]*)?\.ya?ml$/i;
+/** `NAME: value` (YAML maps), `- NAME=value` (compose lists), `NAME=value` / `export NAME=value` (env files). */
+const ASSIGNMENT = /^\s*(?:-\s+)?(?:export\s+)?["']?([A-Z_][A-Z0-9_]*)["']?\s*[:=](.*)$/;
+/** A YAML key that opens a block (`db-test:`), and an `image:` line under it. */
+const BLOCK_KEY = /^(\s*)["']?([\w.-]+)["']?\s*:\s*(?:#.*)?$/;
+const IMAGE = /^(\s*)image\s*:\s*["']?([^\s"'#]+)/;
+/** Images of PostgreSQL itself (the official one, PostGIS, pgvector, TimescaleDB, Supabase's, Bitnami's). */
+const POSTGRES_IMAGE = /(?:^|\/)(?:postgres|postgresql|postgis|pgvector|timescaledb[\w-]*)(?::|@|$)/i;
+const POOLER_PORT = new Set(['6432', '6543']);
+
+interface Environment {
+  /** Per variable, whether every value given reaches a local or CI-service PostgreSQL. */
+  readonly values: Map<string, boolean>;
+  /** A file of the environment names a pooler. */
+  pooler: boolean;
+}
+const byFolder = new TimedCache<Environment>(CACHE_MS, 512);
+
+/** What the test environment of the repository holding `fileName` sets `name` to (see TestEnvironmentVerdict). */
+export function testEnvironmentVariable(fileName: string, name: string): TestEnvironmentVerdict {
+  let given = false;
+  for (const folder of repositoryFolders(fileName)) {
+    const environment = byFolder.get(folder, () => readEnvironment(folder));
+    if (environment.pooler) return 'elsewhere';
+    const local = environment.values.get(name);
+    if (local === false) return 'elsewhere';
+    if (local) given = true;
+  }
+  return given ? 'local' : 'unset';
+}
+
+/** The folder of `fileName` and those above it up to the repository's root (the first holding `.git` or `.github`). */
+function repositoryFolders(fileName: string): string[] {
+  const folders: string[] = [];
+  for (const folder of foldersUp(join(fileName, '..'), FOLDER_LEVELS)) {
+    folders.push(folder);
+    if (folderEntries(folder).some((entry) => entry.name === '.git' || entry.name === '.github')) break;
+  }
+  return folders;
+}
+
+function readEnvironment(folder: string): Environment {
+  const environment: Environment = { values: new Map(), pooler: false };
+  const files: string[] = [];
+  const workflows = join(folder, '.github', 'workflows');
+  for (const entry of folderEntries(workflows).slice(0, MAX_WORKFLOWS)) if (/\.ya?ml$/i.test(entry.name)) files.push(join(workflows, entry.name));
+  for (const entry of folderEntries(folder)) {
+    if (TEST_ENV_FILE.test(entry.name) || TEST_COMPOSE_FILE.test(entry.name) || CI_FILES.includes(entry.name)) files.push(join(folder, entry.name));
+  }
+  files.push(join(folder, '.circleci', 'config.yml'));
+  for (const file of files) {
+    const text = boundedText(file, MAX_FILE_BYTES);
+    if (text === undefined) continue;
+    if (namesPooler(text)) environment.pooler = true;
+    readAssignments(text, environment.values);
+  }
+  return environment;
+}
+
+/** Each `NAME: value` of a file, judged: a value reaching this machine, a service of the same file that runs PostgreSQL, or (a port) not a pooler's. */
+function readAssignments(text: string, values: Map<string, boolean>): void {
+  const lines = text.split(/\r?\n/);
+  const postgresServices = postgresServicesOf(lines);
+  for (const line of lines) {
+    const assignment = ASSIGNMENT.exec(line);
+    if (!assignment) continue;
+    const value = unquoted(assignment[2].trim());
+    if (value === '' || value === '|' || value === '>') continue;
+    const local = /PORT$/.test(assignment[1]) ? !POOLER_PORT.has(value) : reachesTestDatabase(value, postgresServices);
+    values.set(assignment[1], (values.get(assignment[1]) ?? true) && local);
+  }
+}
+
+function reachesTestDatabase(value: string, postgresServices: Set<string>): boolean {
+  const host = hostPart(value);
+  if (host.kind === 'loopback') return true;
+  // A service's name as the host (`postgres://u:p@db-test:5432/t`, `PGHOST: postgres`): that service's container.
+  const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([\w.-]+)(?::(\d+))?(?:[/?#]|$)/i.exec(value) ?? /^([\w.-]+)$/.exec(value);
+  return named !== null && postgresServices.has(named[1]) && !(named[2] !== undefined && POOLER_PORT.has(named[2]));
+}
+
+/** The keys of the blocks whose `image:` is PostgreSQL's (CI service containers, compose services). */
+function postgresServicesOf(lines: string[]): Set<string> {
+  const services = new Set<string>();
+  const open: Array<{ indent: number; key: string }> = [];
+  for (const line of lines) {
+    const image = IMAGE.exec(line);
+    if (image) {
+      const indent = image[1].length;
+      const owner = [...open].reverse().find((block) => block.indent < indent);
+      if (owner && POSTGRES_IMAGE.test(image[2])) services.add(owner.key);
+      continue;
+    }
+    const block = BLOCK_KEY.exec(line);
+    if (!block) continue;
+    const indent = block[1].length;
+    while (open.length > 0 && open[open.length - 1].indent >= indent) open.pop();
+    open.push({ indent, key: block[2] });
+  }
+  return services;
+}
+
+/** A value without its trailing comment and surrounding quotes. */
+function unquoted(value: string): string {
+  const quote = value[0];
+  if ((quote === '"' || quote === "'") && value.length > 1 && value.endsWith(quote)) return value.slice(1, -1);
+  const comment = value.search(/\s#/);
+  return comment < 0 ? value : value.slice(0, comment).trim();
+}

@@ -1,0 +1,173 @@
+// Test code whose database comes from the test environment rather than from a literal: a client made with no host at
+// all (the driver falls back to libpq's PGHOST, else this machine), and an environment variable that the repository's
+// own test environment — a CI workflow's env beside a PostgreSQL service container, an env file kept for tests, a compose
+// file named for tests — sets to this machine or to a service running a PostgreSQL image. Such clients reach the
+// suite's own database, not a pooler. What keeps the findings: the same code in application modules, a test
+// environment that sends the variable (or PGHOST) elsewhere, or names a pooler, a pooler's port in the options, a test
+// that sets PGHOST itself, and pools (each query may take another connection) for what holds without a pooler too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('test-environment-databases', { after });
+before(() => initAnalysis());
+
+function findingsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+/** A spec that makes a pg client from `made` and sends a session SET (line 5) and a LISTEN (line 6) on it, each a line later per line of `before`. */
+const clientSpec = (made: string, before: string[] = []) => [
+  "import pg from 'pg';",
+  '// the archive suite',
+  ...before,
+  `const reader = ${made};`,
+  "it('reads the archive', async () => {",
+  "  await reader.query('SET search_path TO archive, public');",
+  "  await reader.query('LISTEN archive_changed');",
+  '});',
+];
+
+const GITHUB_SERVICE_WORKFLOW = [
+  'name: checks',
+  'on: [push]',
+  'jobs:',
+  '  unit:',
+  '    runs-on: ubuntu-latest',
+  '    services:',
+  '      archive-db:',
+  '        image: postgres:16-alpine',
+  '        env:',
+  '          POSTGRES_PASSWORD: archive',
+  '        ports: ["5432:5432"]',
+  '    env:',
+  "      ARCHIVE_DB_URL: 'postgres://postgres:archive@localhost:5432/postgres'",
+  '      PGHOST: 127.0.0.1',
+  '    steps:',
+  '      - run: npm test',
+];
+
+test('a test client made with no host at all reaches PGHOST or this machine: no pooler-only finding', () => {
+  repo.write('a/package.json', '{"name": "a"}');
+  const bare = repo.write('a/test/archive.test.ts', clientSpec('new pg.Client()'));
+  assert.deepEqual(findingsOf(bare), []);
+  const options = repo.write('a/test/options.test.ts', clientSpec("new pg.Client({ database: 'archive_test', user: process.env.PGUSER })"));
+  assert.deepEqual(findingsOf(options), []);
+  // The host taken from a settings object that has none is undefined: the driver's default again.
+  const absent = repo.write('a/test/absent.test.ts', clientSpec('new pg.Client({ host: settings.host, port: settings.port })', [
+    "const settings = { port: Number(process.env.PGPORT ?? '55432'), database: 'archive' };",
+  ]));
+  assert.deepEqual(findingsOf(absent), []);
+});
+
+test('a client with no host keeps its findings in application code, with a pooler port, or where PGHOST is set elsewhere', () => {
+  repo.write('b/package.json', '{"name": "b"}');
+  const app = repo.write('b/src/archive.ts', clientSpec('new pg.Client()'));
+  assert.deepEqual(findingsOf(app), ['session-set 5', 'listen 6']);
+  const port = repo.write('b/test/port.test.ts', clientSpec("new pg.Client({ port: 6432, database: 'archive' })"));
+  assert.deepEqual(findingsOf(port), ['session-set 5', 'listen 6']);
+  const given = repo.write('b/test/given.test.ts', clientSpec('new pg.Client({ host: settings.host })', [
+    "const settings = { host: 'archive.internal.example.com' };",
+  ]));
+  assert.deepEqual(findingsOf(given), ['session-set 6', 'listen 7']);
+  const setsHost = repo.write('b/test/sets.test.ts', clientSpec('new pg.Client()', ["process.env.PGHOST = 'archive.internal.example.com';"]));
+  assert.deepEqual(findingsOf(setsHost), ['session-set 6', 'listen 7']);
+
+  repo.write('c/package.json', '{"name": "c"}');
+  repo.write('c/.github/workflows/ci.yml', ['jobs:', '  unit:', '    env:', '      PGHOST: archive.internal.example.com']);
+  const remote = repo.write('c/test/archive.test.ts', clientSpec('new pg.Client()'));
+  assert.deepEqual(findingsOf(remote), ['session-set 5', 'listen 6']);
+});
+
+test("a variable the repository's CI workflow sets to its service container on localhost is the test database", () => {
+  repo.write('d/package.json', '{"name": "d"}');
+  repo.write('d/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  const spec = repo.write('d/packages/archive/src/__tests__/archive.ts', clientSpec('new pg.Client({ connectionString: process.env.ARCHIVE_DB_URL })'));
+  assert.deepEqual(findingsOf(spec), []);
+  // Application code reading the same variable is production's client.
+  const app = repo.write('d/packages/archive/src/db.ts', clientSpec('new pg.Client({ connectionString: process.env.ARCHIVE_DB_URL })'));
+  assert.deepEqual(findingsOf(app), ['session-set 5', 'listen 6']);
+  // A variable the workflow does not set says nothing.
+  const other = repo.write('d/test/other.test.ts', clientSpec("new pg.Client(process.env['REPORTING_DB_URL'])"));
+  assert.deepEqual(findingsOf(other), ['session-set 5', 'listen 6']);
+});
+
+test('a variable some workflow takes from a secret, or a workflow that runs a pooler, keeps the findings', () => {
+  repo.write('e/package.json', '{"name": "e"}');
+  repo.write('e/.github/workflows/checks.yml', GITHUB_SERVICE_WORKFLOW);
+  repo.write('e/.github/workflows/deploy.yml', ['jobs:', '  migrate:', '    env:', '      ARCHIVE_DB_URL: ${{ secrets.ARCHIVE_DB_URL }}']);
+  const spec = repo.write('e/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(spec), ['session-set 5', 'listen 6']);
+
+  repo.write('f/package.json', '{"name": "f"}');
+  repo.write('f/.github/workflows/checks.yml', [...GITHUB_SERVICE_WORKFLOW.slice(0, 11), '      bouncer:', '        image: edoburu/pgbouncer', ...GITHUB_SERVICE_WORKFLOW.slice(11)]);
+  const pooled = repo.write('f/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(pooled), ['session-set 5', 'listen 6']);
+  const bare = repo.write('f/test/bare.test.ts', clientSpec('new pg.Client()'));
+  assert.deepEqual(findingsOf(bare), ['session-set 5', 'listen 6']);
+});
+
+test("an env file kept for tests, or a test compose file's PostgreSQL service, is the test database; the app's .env is not", () => {
+  repo.write('g/package.json', '{"name": "g"}');
+  repo.write('g/.env.test', ['# test runs', 'LEDGER_URL="postgresql://ledger:ledger@127.0.0.1:5433/ledger_test"']);
+  const envFile = repo.write('g/spec/ledger.spec.ts', clientSpec('new pg.Client(process.env.LEDGER_URL)'));
+  assert.deepEqual(findingsOf(envFile), []);
+
+  repo.write('h/package.json', '{"name": "h"}');
+  repo.write('h/.env', 'LEDGER_URL=postgresql://ledger:ledger@127.0.0.1:5433/ledger');
+  const appEnv = repo.write('h/spec/ledger.spec.ts', clientSpec('new pg.Client(process.env.LEDGER_URL)'));
+  assert.deepEqual(findingsOf(appEnv), ['session-set 5', 'listen 6']);
+
+  repo.write('i/package.json', '{"name": "i"}');
+  repo.write('i/docker-compose.test.yml', [
+    'services:',
+    '  ledger-db:',
+    '    image: postgis/postgis:16-3.4',
+    '  suite:',
+    '    build: .',
+    '    environment:',
+    '      - LEDGER_URL=postgres://ledger:ledger@ledger-db:5432/ledger_test',
+  ]);
+  const compose = repo.write('i/test/ledger.test.ts', clientSpec('new pg.Client(process.env.LEDGER_URL)'));
+  assert.deepEqual(findingsOf(compose), []);
+
+  repo.write('j/package.json', '{"name": "j"}');
+  repo.write('j/docker-compose.test.yml', [
+    'services:',
+    '  ledger-db:',
+    '    image: postgres:16',
+    '  suite:',
+    '    environment:',
+    '      - LEDGER_URL=postgres://ledger:ledger@ledger-cache:5432/ledger_test',
+  ]);
+  const unknownHost = repo.write('j/test/ledger.test.ts', clientSpec('new pg.Client(process.env.LEDGER_URL)'));
+  assert.deepEqual(findingsOf(unknownHost), ['session-set 5', 'listen 6']);
+});
+
+test('a pool with no host stays a pool for a session SET, but its own driver API and a connection it hands a promise callback are one session', () => {
+  repo.write('k/package.json', '{"name": "k"}');
+  const pool = repo.write('k/test/pool.test.ts', [
+    "import pg from 'pg';",
+    'const pool = new pg.Pool();',
+    "it('sets', async () => { await pool.query('SET search_path TO archive'); });",
+    "it('listens on one connection', () => pool.connect().then((conn) => conn.query('LISTEN archive_changed')));",
+  ]);
+  assert.deepEqual(findingsOf(pool), ['session-set 3']);
+  const driver = repo.write('k/test/driver.test.ts', [
+    "import { Pool } from 'postgrejs';",
+    'let pool: Pool;',
+    'before(() => { pool = new Pool(); });',
+    "it('prepares', async () => { const statement = await pool.prepare('SELECT $1::int'); await statement.execute({ params: [1] }); });",
+    "it('listens', () => pool.listen('archive_changed', () => {}));",
+  ]);
+  assert.deepEqual(findingsOf(driver), []);
+  const appDriver = repo.write('k/src/driver.ts', [
+    "import { Pool } from 'postgrejs';",
+    'const pool = new Pool();',
+    "export const ready = pool.listen('archive_changed', () => {});",
+  ]);
+  assert.deepEqual(findingsOf(appDriver), ['listen 3']);
+});
