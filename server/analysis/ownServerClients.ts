@@ -8,10 +8,11 @@
 // unless it holds one connection only (`max: 1`), and a connection held from it (`await pool.connect()`,
 // `pool.connection()`) is one session of that server like a client.
 import ts from 'typescript';
-import { resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { foldersUp } from './folderEntries';
 import { Flow, calleeText, unwrap } from './embeddedFlow';
-import { callerFiles, parsed } from './directUrls';
-import { resolveModule } from './moduleResolution';
+import { callerFiles, nameWords, parsed } from './directUrls';
+import { isFile, resolveModule } from './moduleResolution';
 import { TEST_PATH } from './inProcess';
 import { walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
@@ -66,10 +67,13 @@ export class OwnServerClients {
   /** The helpers of other test files this one imports, each read once. */
   private readonly testHelpers = new Map<string, OwnServerClients | null>();
 
-  /** `fileDepth`: how many files away from the linted one this file's calls are read (callers of an exported function). */
-  constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0) {
+  /**
+   * `fileDepth`: how many files away from the linted one this file's calls are read (callers of an exported function);
+   * `testPackage`: the file is a helper of a workspace package named for tests (`@repo/test-utils`), test code like a test folder's.
+   */
+  constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0, private readonly testPackage = false) {
     this.namesPooler = namesPooler(source.text);
-    this.testCode = fileName !== undefined && TEST_PATH.test(fileName);
+    this.testCode = fileName !== undefined && (testPackage || TEST_PATH.test(fileName));
   }
 
   /**
@@ -473,21 +477,32 @@ export class OwnServerClients {
    * through `export { x } from` and `export *` re-exports, MAX_TEST_HELPER_DEPTH files at most.
    */
   private testHelperExports(imported: ImportedName, call: boolean): boolean {
-    if (!imported.specifier.startsWith('.') && !imported.specifier.startsWith('/')) return false;
+    const relative = imported.specifier.startsWith('.') || imported.specifier.startsWith('/');
+    // A workspace package named for tests (`@repo/test-utils`, `@app/testing`): a monorepo's shared test helpers.
     const file = resolveModule(this.fileName!, imported.specifier);
-    const helper = file !== undefined && TEST_PATH.test(file) ? this.testHelper(file) : undefined;
+    // … and the modules of that package its files import or re-export (`export * from './db'` in its index).
+    const testPackage = relative ? file !== undefined && this.testPackage && this.withinOwnPackage(file) : namedForTests(imported.specifier);
+    if (!relative && !testPackage) return false;
+    const helper = file !== undefined && (testPackage || TEST_PATH.test(file)) ? this.testHelper(file, testPackage) : undefined;
     return helper !== undefined && helper.exports(imported.name, call);
   }
 
-  private testHelper(file: string): OwnServerClients | undefined {
+  private testHelper(file: string, testPackage: boolean): OwnServerClients | undefined {
     if (this.fileDepth >= MAX_TEST_HELPER_DEPTH) return undefined;
-    let helper = this.testHelpers.get(file);
+    const key = `${testPackage}:${file}`;
+    let helper = this.testHelpers.get(key);
     if (helper === undefined) {
       const view = parsed(file);
-      helper = view && !namesPooler(view.source.text) ? new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1) : null;
-      this.testHelpers.set(file, helper);
+      helper = view && !namesPooler(view.source.text) ? new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1, testPackage) : null;
+      this.testHelpers.set(key, helper);
     }
     return helper ?? undefined;
+  }
+
+  /** Whether `file` is in the package this file belongs to (under the folder of its nearest package.json). */
+  private withinOwnPackage(file: string): boolean {
+    const root = foldersUp(dirname(resolve(this.fileName!)), 6).find((folder) => isFile(join(folder, 'package.json')));
+    return root !== undefined && resolve(file).startsWith(root + sep);
   }
 
   /** Whether this file's export `name` is such a value (`call`: a function every return of which is one). */
@@ -516,6 +531,12 @@ export class OwnServerClients {
     }
     return false;
   }
+}
+
+/** A package specifier whose name (without its scope) has a word saying test: `@repo/test-utils`, `testing-helpers`, `@app/db-testing`. */
+function namedForTests(specifier: string): boolean {
+  const name = /^(?:@[^/]+\/)?([^/]+)/.exec(specifier)?.[1];
+  return name !== undefined && nameWords(name).some((word) => word === 'test' || word === 'tests' || word === 'testing');
 }
 
 function hasExportModifier(statement: ts.Statement): boolean {

@@ -171,3 +171,33 @@ test('a pool with no host stays a pool for a session SET, but its own driver API
   ]);
   assert.deepEqual(findingsOf(appDriver), ['listen 3']);
 });
+
+/** A monorepo: its workspace, a CI workflow with a PostgreSQL service on localhost, and a spec using a helper package's client. */
+function monorepo(root: string, helperPackage: string, helperIndex: string[]): string {
+  repo.write(`${root}/package.json`, '{"name": "root", "private": true, "workspaces": ["packages/*"]}');
+  repo.write(`${root}/.github/workflows/checks.yaml`, GITHUB_SERVICE_WORKFLOW);
+  repo.write(`${root}/packages/helpers/package.json`, `{"name": "${helperPackage}", "main": "src/index.ts"}`);
+  repo.write(`${root}/packages/helpers/src/index.ts`, helperIndex);
+  repo.write(`${root}/packages/helpers/src/client.ts`, [
+    "import pg from 'pg';",
+    'export function openArchive() {',
+    '  return new pg.Client({ connectionString: process.env.ARCHIVE_DB_URL });',
+    '}',
+  ]);
+  repo.write(`${root}/packages/archive/package.json`, '{"name": "@shop/archive"}');
+  return repo.write(`${root}/packages/archive/test/archive.test.ts`, [
+    `import { openArchive } from '${helperPackage}';`,
+    'const reader = openArchive();',
+    "it('reads the archive', async () => {",
+    "  await reader.query('SET search_path TO archive, public');",
+    "  await reader.query('LISTEN archive_changed');",
+    '});',
+  ]);
+}
+
+test("a workspace package named for tests makes the monorepo's test clients; another package's client is the application's", () => {
+  const spec = monorepo('l', '@shop/test-utils', ["export * from './client';"]);
+  assert.deepEqual(findingsOf(spec), []);
+  const appPackage = monorepo('m', '@shop/archive-client', ["export * from './client';"]);
+  assert.deepEqual(findingsOf(appPackage), ['session-set 4', 'listen 5']);
+});
