@@ -51,6 +51,13 @@ export class OwnServerClients {
   private callsByName: Map<string, ts.CallExpression[]> | undefined;
   private readonly returnsByBody = new Map<ts.Block, readonly ts.Expression[]>();
   private readonly verdicts = new Map<ts.Node, Verdict>();
+  /**
+   * While a postgres.js client's arguments are judged (literalOnly): only a value written in the code (a local URL or
+   * host, a started server) makes it one session of the test database; one the environment gives (a variable the CI
+   * sets, no host at all) leaves it the pool it is (ten connections by default). Names are judged apart in that mode.
+   */
+  private literalOnly = false;
+  private readonly literalVerdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
   private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>() };
   /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
@@ -198,7 +205,7 @@ export class OwnServerClients {
     // In test code, a variable every value of which the repository's test environment (CI workflows, `.env.test`) points at this machine.
     if (this.testCode) {
       const variable = environmentName(value);
-      if (variable !== undefined) return testEnvironmentVariable(this.fileName!, variable) === 'local';
+      if (variable !== undefined) return !this.literalOnly && testEnvironmentVariable(this.fileName!, variable) === 'local';
     }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) {
@@ -208,7 +215,18 @@ export class OwnServerClients {
     if (this.testCode && !ts.isIdentifier(value)) return this.localTestDatabase(value, depth);
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
-    return this.judged(this.verdicts, value, depth, () => this.nameFromOwnServer(value, depth));
+    return this.judged(this.literalOnly ? this.literalVerdicts : this.verdicts, value, depth, () => this.nameFromOwnServer(value, depth));
+  }
+
+  /** `judge`'s verdict with only values written in the code counting (see literalOnly). */
+  private literally(judge: () => boolean): boolean {
+    const before = this.literalOnly;
+    this.literalOnly = true;
+    try {
+      return judge();
+    } finally {
+      this.literalOnly = before;
+    }
   }
 
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
@@ -222,6 +240,7 @@ export class OwnServerClients {
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = calleeText(call.expression);
     if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
+    if (maker === 'postgres') return this.literally(() => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1)));
     if (this.defaultsToLocalHost(call)) return true;
     // A method of such a value (`container.getConnectionUri()`, `server.connect()`).
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
@@ -271,8 +290,8 @@ export class OwnServerClients {
       return imported !== undefined && this.testHelperExports(imported, false);
     }
     // Judged once per declaration, not once per use: a module's thousand `client.query(…)` all ask of one variable.
-    if ('variable' in binding) return this.judged(this.verdicts, binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
-    return this.judged(this.verdicts, binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
+    if ('variable' in binding) return this.judged(this.literalOnly ? this.literalVerdicts : this.verdicts, binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
+    return this.judged(this.literalOnly ? this.literalVerdicts : this.verdicts, binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
   }
 
   /** A callback's parameter given such a value, or a named local function's parameter every call passes one. */

@@ -201,3 +201,27 @@ test("a workspace package named for tests makes the monorepo's test clients; ano
   const appPackage = monorepo('m', '@shop/archive-client', ["export * from './client';"]);
   assert.deepEqual(findingsOf(appPackage), ['session-set 4', 'listen 5']);
 });
+
+test("a postgres.js client of the environment's test database is still a pool: its session SET is flagged, its prepared statements are not", () => {
+  repo.write('n/package.json', '{"name": "n"}');
+  repo.write('n/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  const spec = repo.write('n/test/archive.test.ts', [
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.ARCHIVE_DB_URL!);',
+    "it('reads the archive', async () => {",
+    "  await sql.unsafe('SET search_path TO archive, public');",
+    '  await sql`SELECT count(*) FROM entries`;',
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(spec), ['session-set 4']);
+  // Written out in the test, the local URL is the suite's own database, one session as before.
+  const literal = repo.write('n/test/literal.test.ts', [
+    "import postgres from 'postgres';",
+    "const sql = postgres('postgres://postgres:archive@localhost:5432/postgres');",
+    "it('reads the archive', async () => {",
+    "  await sql.unsafe('SET search_path TO archive, public');",
+    '  await sql`SELECT count(*) FROM entries`;',
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(literal), []);
+});
