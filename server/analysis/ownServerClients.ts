@@ -43,6 +43,8 @@ const LENDS_CONNECTION = /^(?:withConnection|withTransaction|transaction|begin|c
 const DEFAULTING_MAKER = /(?:^|\.)(?:Client|Pool|Connection|postgres)$/;
 /** Options that say where to connect: with one of them set, the maker's own defaults do not decide the host. */
 const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
+/** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
+const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
 const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 
 export class OwnServerClients {
@@ -246,7 +248,10 @@ export class OwnServerClients {
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
     const local = ts.isCallExpression(call) ? this.flow.localFunction(call.expression) : undefined;
     if (local && this.returnsOwnServer(local, depth)) return true;
-    return (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1));
+    const given = () => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1));
+    // A driver's single client given the environment's test database is one session of it; what another function
+    // makes of it (`getDb(url)`, often a pool) counts only for a value written in the code.
+    return SINGLE_CLIENT_MAKER.test(maker) ? given() : this.literally(given);
   }
 
   /** An argument, or a property of an object literal written as one (`{ kind: 'pgClient', client }`). */

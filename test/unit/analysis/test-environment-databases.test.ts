@@ -225,3 +225,25 @@ test("a postgres.js client of the environment's test database is still a pool: i
   ]);
   assert.deepEqual(findingsOf(literal), []);
 });
+
+test("what another function makes of the environment's test database (often a pool) keeps the findings; a driver's Client made from it is one session", () => {
+  repo.write('o/package.json', '{"name": "o"}');
+  repo.write('o/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  repo.write('o/src/db.ts', ["import postgres from 'postgres';", 'export const openDb = (url: string) => postgres(url, { max: 5 });']);
+  const helper = repo.write('o/test/tenant.test.ts', [
+    "import { openDb } from '../src/db';",
+    'const sql = openDb(process.env.ARCHIVE_DB_URL!);',
+    "it('scopes to a tenant', async () => {",
+    "  await sql`SELECT set_config('app.tenant', ${'t1'}, false)`;",
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(helper), ['session-set 4']);
+  const client = repo.write('o/test/client.test.ts', [
+    "import pg from 'pg';",
+    'const client = new pg.Client(process.env.ARCHIVE_DB_URL);',
+    "it('scopes to a tenant', async () => {",
+    "  await client.query(\"SELECT set_config('app.tenant', 't1', false)\");",
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(client), []);
+});
