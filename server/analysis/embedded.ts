@@ -45,7 +45,7 @@ import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
 import { importedNames, type ImportedName } from './ownServerHelpers';
-import { importedPostgresJsClient } from './importedPostgresJsClients';
+import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
@@ -689,7 +689,7 @@ class Extractor {
   /** The node of the scope walk being inspected: where the pieces it adds are sent from. */
   private sentFrom: ts.Node | undefined;
   private readonly branches = new CodeBranches();
-  /** What this file imports by name, read once (importedPostgresJsCreation). */
+  /** What this file imports or requires by name, read once (importedName). */
   private importedByName: Map<string, ImportedName> | undefined;
   /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
   private listenLibraries: ListenLibraryCalls | undefined;
@@ -871,7 +871,7 @@ class Extractor {
     const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
     const groupFor = (receiver: ts.Expression | undefined): Group => {
       const key = receiver && this.keyOf(receiver);
-      if (key !== undefined && this.isPool(key)) {
+      if (key !== undefined && (this.isPool(key) || (receiver !== undefined && this.clientMadeElsewhere(receiver) !== undefined))) {
         const standalone = this.standaloneGroup(false);
         standalone.scopeSequence = scopeSequence;
         return standalone;
@@ -1020,7 +1020,10 @@ class Extractor {
 
   private isSqlTag(tag: ts.Expression): boolean {
     if (this.isSupabaseClientMember(tag)) return false;
-    if (ts.isCallExpression(tag)) return SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression);
+    if (ts.isCallExpression(tag)) {
+      return (SQL_TAG_FACTORIES.has(calleeText(tag.expression)) && ts.isPropertyAccessExpression(tag.expression) && this.isSqlTag(tag.expression.expression))
+        || this.factoryCreation(tag) !== undefined; // ``getDb()`…` ``: the client a function of the project hands out
+    }
     const name = calleeText(tag);
     if (ts.isPropertyAccessExpression(tag) && ts.isIdentifier(tag.expression) && SQL_TAG_TEXTS.has(`${tag.expression.text}.${name}`)) return true;
     return name !== '' && (SQL_TAG_NAMES.has(name) || (ts.isIdentifier(tag) && (this.renamedSqlTags.has(name) || this.transactionTags.some((tags) => tags.has(name)) || this.isDriverClient(tag))));
@@ -1080,6 +1083,7 @@ class Extractor {
    * `html` or `gql` tag is never SQL.
    */
   private isDriverClient(tag: ts.Identifier): boolean {
+    if (this.clientMadeElsewhere(tag)) return true;
     const binding = this.flow.bindingOf(tag);
     if (!binding) return false;
     if ('parameterOf' in binding) return typeNameMatches(binding.parameter.type, DRIVER_CLIENT_TYPE);
@@ -1433,8 +1437,8 @@ class Extractor {
    * `this.x` when every assignment to `x` in the class makes such a client. What it sends never meets the pooler.
    */
   private isDirectClient(receiver: ts.Expression | undefined): boolean {
-    const imported = receiver && ts.isIdentifier(receiver) ? this.importedPostgresJsCreation(receiver) : undefined;
-    if (imported) return subscriberConnectsDirectly(imported, imported.getSourceFile().fileName);
+    const elsewhere = receiver && this.clientMadeElsewhere(receiver);
+    if (elsewhere) return subscriberConnectsDirectly(elsewhere, elsewhere.getSourceFile().fileName);
     if (!receiver || !this.fileName || !this.mayNameDirectUrl()) return false;
     return this.tracesTo(receiver, {
       creates: (value) => this.createsDirectClient(value),
@@ -1458,7 +1462,7 @@ class Extractor {
   /** The `postgres(…)` call of another module of the project that makes the client a name of this file imports (importedPostgresJsClients.ts). */
   private importedPostgresJsCreation(name: ts.Identifier): ts.CallExpression | undefined {
     if (!this.fileName || this.flow.bindingOf(name)) return undefined;
-    const imported = (this.importedByName ??= importedNames(this.source)).get(name.text);
+    const imported = this.importedName(name.text);
     if (!imported) return undefined;
     // Asked on every query call through an imported name: the module is looked up once per name.
     let creation = this.importedClients.get(name.text);
@@ -1470,6 +1474,52 @@ class Extractor {
   }
 
   private readonly importedClients = new Map<string, ts.CallExpression | null>();
+
+  /** What a top-level name of this file is imported as: `import { a } from './db'`, `const { a } = require('./db')`. */
+  private importedName(name: string): ImportedName | undefined {
+    this.importedByName ??= new Map([...requiredNames(this.source), ...importedNames(this.source)]);
+    return this.importedByName.get(name);
+  }
+
+  /**
+   * A postgres.js client (a pool) made by code this query does not see written beside it: a client another module of
+   * the project exports (`import { pg } from './db'`), what a function of the project hands out (``getDb()`…` ``), or a
+   * variable holding that (`const db = getDb()`, `const db = await makeClient()`). The `postgres(…)` call that made it
+   * (importedPostgresJsClients.ts), in whichever file it is; undefined for anything else.
+   */
+  private clientMadeElsewhere(receiver: ts.Expression): ts.CallExpression | undefined {
+    const value = withoutAwait(receiver);
+    if (ts.isCallExpression(value)) return this.factoryCreation(value);
+    if (!ts.isIdentifier(value)) return undefined;
+    const binding = this.flow.bindingOf(value);
+    if (!binding) return this.importedPostgresJsCreation(value);
+    if ('parameterOf' in binding || !binding.variable.initializer || (binding.variable.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+    const initializer = withoutAwait(binding.variable.initializer);
+    return ts.isCallExpression(initializer) ? this.factoryCreation(initializer) : undefined;
+  }
+
+  /** The `postgres(…)` call making the client that a call of a client-handing function returns (`getDb()`), of this file or imported. */
+  private factoryCreation(call: ts.CallExpression): ts.CallExpression | undefined {
+    if (!ts.isIdentifier(call.expression) || !this.fileName) return undefined;
+    const callee = call.expression;
+    const local = this.flow.localFunction(callee);
+    const key = local ?? callee.text;
+    let creation = this.factoryCreations.get(key);
+    if (creation === undefined) {
+      const imported = local || this.flow.bindingOf(callee) ? undefined : this.importedName(callee.text);
+      if (imported) creation = importedPostgresJsFactory(this.fileName, imported) ?? null;
+      else if (local && this.postgresJsNames.size > 0) {
+        // A function of this file at its top level (`function getDb() { return client ??= postgres(url) }`).
+        this.topLevelClients ??= new TopLevelClients(this.source, this.postgresJsNames);
+        creation = (this.topLevelClients.functionNamed(callee.text) === local && this.topLevelClients.returnedBy(local as ts.FunctionDeclaration)) || null;
+      } else creation = null;
+      this.factoryCreations.set(key, creation);
+    }
+    return creation ?? undefined;
+  }
+
+  private readonly factoryCreations = new Map<ts.Node | string, ts.CallExpression | null>();
+  private topLevelClients: TopLevelClients | undefined;
 
   /**
    * `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`.

@@ -58,6 +58,9 @@ export interface FlowState {
   choicesUnknown?: boolean;
 }
 
+/** How many base classes of the file are looked through for a method `this.name(…)` calls. */
+const MAX_INHERITED = 3;
+
 /** An expression through parentheses, await, type assertions and `!`. */
 export function unwrap(node: ts.Expression): ts.Expression {
   let current = node;
@@ -781,10 +784,22 @@ export class Flow {
     if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const object = thisObjectLiteral(callee);
       if (object) return objectMethod(object, callee.name.text);
-      const member = enclosingClass(callee)?.members.find((m) => memberName(m) === callee.name.text);
-      return member && ts.isMethodDeclaration(member) ? member : undefined;
+      return this.classMethod(enclosingClass(callee), callee.name.text);
     }
     return undefined;
+  }
+
+  /**
+   * A method of the class, or one it inherits from a class of this file (`class Jobs extends AppPool`, where
+   * `AppPool` declares `keep(text) { … client.query(text) … }`; `this.keep(…)` in `Jobs` calls it), a few classes up.
+   */
+  private classMethod(owner: ts.ClassLikeDeclaration | undefined, name: string, depth = 0): ts.MethodDeclaration | undefined {
+    if (!owner) return undefined;
+    const member = owner.members.find((m) => memberName(m) === name);
+    if (member) return ts.isMethodDeclaration(member) ? member : undefined;
+    const base = owner.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base || !ts.isIdentifier(base) || depth >= MAX_INHERITED) return undefined;
+    return this.classMethod(this.lookUp(base, (names) => names.classes.get(base.text)), name, depth + 1);
   }
 }
 

@@ -2,13 +2,20 @@
 // imports by name or as the default (`import { sql } from './db'`, `import db from '@/lib/db'`). The module shows
 // it: `export const sql = postgres(url)`, `const sql = postgres(url); export { sql as db }` or `export default sql`,
 // `export default postgres(url)`, with `postgres` imported (or required) from the driver there. A call on such a
-// name (`sql.listen(channel, fn)`) is a call on that client; the creation, in the other module's syntax tree, tells
-// how it connects (directUrls.ts). The module is found as the other cross-file facts find theirs
+// name (`sql.listen(channel, fn)`) is a call on that client, and the name used as a tag (``sql`SET LOCAL …` ``)
+// sends its template on that client; the creation, in the other module's syntax tree, tells how it connects
+// (directUrls.ts). So does a function the module exports that hands out such a client (`export function getDb() {
+// return client }`, `export const makeSql = () => postgres(url)`): what a call of it returns (`const db = getDb();
+// db\`…\``) is that client. A function's one returned value, a top-level name, a `let` every assignment of which
+// (`client ??= postgres(url)`, `if (!client) client = postgres(url)`) makes a client, another top-level function of
+// the module, and either side of `cache ?? postgres(url)` are followed, a few steps deep.
+// The module is found as the other cross-file facts find theirs
 // (moduleResolution.ts: a relative path, a tsconfig alias, a workspace package), read from disk by
 // parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor decide the same way.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { unwrap } from './embeddedFlow';
+import { singleReturn, unwrap } from './embeddedFlow';
+import { walkDescendants } from './astWalk';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
@@ -17,53 +24,202 @@ import type { ImportedName } from './ownServerHelpers';
 /** A module that never names the driver creates no client of it: most are never parsed. */
 const NAMES_DRIVER = /['"]postgres['"]/;
 
-/** Per module (parsedModules.ts's read): exported name (`default` for the default export) → the `postgres(…)` call that makes it. */
-const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) ? exportedClients(read.source) : new Map<string, ts.CallExpression>()));
+/** What a module exports of postgres.js: clients and functions returning one, by exported name (`default` for the default export). */
+interface ModuleClients {
+  clients: Map<string, ts.CallExpression>;
+  factories: Map<string, ts.CallExpression>;
+}
+
+const NONE: ModuleClients = { clients: new Map(), factories: new Map() };
+
+/** Per module (parsedModules.ts's read): its exported clients and client factories, each with the `postgres(…)` call that makes the client. */
+const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) ? exportedClients(read.source) : NONE));
 
 /** The `postgres(…)` call that makes the client `imported` names, when a module of the project creates and exports one. */
 export function importedPostgresJsClient(importer: string, imported: ImportedName): ts.CallExpression | undefined {
+  return clientsOf(importer, imported)?.clients.get(imported.name);
+}
+
+/** The `postgres(…)` call that makes the client a function `imported` names returns, when a module of the project exports one. */
+export function importedPostgresJsFactory(importer: string, imported: ImportedName): ts.CallExpression | undefined {
+  return clientsOf(importer, imported)?.factories.get(imported.name);
+}
+
+function clientsOf(importer: string, imported: ImportedName): ModuleClients | undefined {
   if (imported.specifier === POSTGRES_JS_MODULE) return undefined;
   const path = resolveModule(resolve(importer), imported.specifier);
   if (!path || path === resolve(importer)) return undefined;
-  return moduleClients.of(path)?.get(imported.name);
+  return moduleClients.of(path);
 }
 
-/** The module's exported postgres.js clients, by exported name. */
-function exportedClients(source: ts.SourceFile): Map<string, ts.CallExpression> {
-  const factories = driverFactories(source);
-  const exported = new Map<string, ts.CallExpression>();
-  if (factories.size === 0) return exported;
-  const creation = (value: ts.Expression | undefined): ts.CallExpression | undefined => {
-    const call = value && unwrap(value);
-    return call && ts.isCallExpression(call) && ts.isIdentifier(call.expression) && factories.has(call.expression.text) ? call : undefined;
-  };
-  const topLevel = new Map<string, ts.CallExpression>();
-  const exportedLater: [exportedAs: string, local: string][] = [];
-  for (const statement of source.statements) {
-    if (ts.isVariableStatement(statement)) {
-      const isExported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
-      // Only a const holds the client it was created with wherever it is read.
-      if ((statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
+/** How many names, calls and returns are followed from a value to the `postgres(…)` call that made it. */
+const MAX_STEPS = 6;
+
+type FunctionWithBody = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+
+/**
+ * A source file's top-level names, for following a value to the postgres.js client it holds: the driver's factory
+ * names, top-level functions, and top-level variables with every value assigned to them anywhere in the file.
+ */
+export class TopLevelClients {
+  private readonly functions = new Map<string, FunctionWithBody>();
+  private readonly values = new Map<string, ts.Expression[]>();
+  private readonly verdicts = new Map<ts.Node, ts.CallExpression | null>();
+
+  constructor(source: ts.SourceFile, private readonly factories: ReadonlySet<string>) {
+    const variables = new Set<string>();
+    for (const statement of source.statements) {
+      if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) this.functions.set(statement.name.text, statement);
+      if (!ts.isVariableStatement(statement)) continue;
       for (const declaration of statement.declarationList.declarations) {
-        const made = ts.isIdentifier(declaration.name) ? creation(declaration.initializer) : undefined;
-        if (!made) continue;
-        topLevel.set((declaration.name as ts.Identifier).text, made);
-        if (isExported) exported.set((declaration.name as ts.Identifier).text, made);
+        if (!ts.isIdentifier(declaration.name)) continue;
+        const value = declaration.initializer && unwrap(declaration.initializer);
+        if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) this.functions.set(declaration.name.text, value);
+        else {
+          variables.add(declaration.name.text);
+          this.values.set(declaration.name.text, declaration.initializer ? [declaration.initializer] : []);
+        }
       }
+    }
+    if (variables.size === 0) return;
+    // Assignments anywhere (`client = postgres(url)` in an init function, `client ??= postgres(url)`): read once.
+    walkDescendants(source, (node) => {
+      if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind) && ts.isIdentifier(node.left) && variables.has(node.left.text)) {
+        this.values.get(node.left.text)!.push(node.right);
+      }
+    });
+  }
+
+  /** The `postgres(…)` call whose client the expression is, if it surely is one. */
+  creationOf(expression: ts.Expression, steps = 0): ts.CallExpression | undefined {
+    if (steps > MAX_STEPS) return undefined;
+    const value = unwrap(expression);
+    if (ts.isCallExpression(value) && ts.isIdentifier(value.expression)) {
+      if (this.factories.has(value.expression.text)) return value;
+      const fn = this.functions.get(value.expression.text);
+      return fn ? this.returnedBy(fn, steps + 1) : undefined;
+    }
+    if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      // `cached ?? postgres(url)`: a global cache of the client, or a new one.
+      return this.creationOf(value.right, steps + 1) ?? this.creationOf(value.left, steps + 1);
+    }
+    if (ts.isIdentifier(value)) return this.heldBy(value.text, steps + 1);
+    return undefined;
+  }
+
+  /** The client a top-level function returns (its one returned value). */
+  returnedBy(fn: FunctionWithBody, steps = 0): ts.CallExpression | undefined {
+    let verdict = this.verdicts.get(fn);
+    if (verdict === undefined) {
+      this.verdicts.set(fn, null); // a function that returns its own call sends nothing known
+      const returned = singleReturn(fn);
+      verdict = (returned && this.creationOf(returned, steps)) ?? null;
+      this.verdicts.set(fn, verdict);
+    }
+    return verdict ?? undefined;
+  }
+
+  /** A top-level function by name. */
+  functionNamed(name: string): FunctionWithBody | undefined {
+    return this.functions.get(name);
+  }
+
+  /** The client every value of a top-level variable makes (`null`/`undefined` placeholders aside). */
+  heldBy(name: string, steps = 0): ts.CallExpression | undefined {
+    const values = this.values.get(name)?.filter((value) => !isNothing(value));
+    if (!values?.length) return undefined;
+    let made: ts.CallExpression | undefined;
+    for (const value of values) {
+      const creation = this.creationOf(value, steps);
+      if (!creation) return undefined;
+      made ??= creation;
+    }
+    return made;
+  }
+}
+
+const ASSIGNMENTS = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+
+function isNothing(expression: ts.Expression): boolean {
+  const value = unwrap(expression);
+  return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
+}
+
+/** The module's exported postgres.js clients and client factories, by exported name. */
+function exportedClients(source: ts.SourceFile): ModuleClients {
+  const factories = driverFactories(source);
+  if (factories.size === 0) return NONE;
+  const clients = new Map<string, ts.CallExpression>();
+  const functions = new Map<string, ts.CallExpression>();
+  const names = new TopLevelClients(source, factories);
+  // A name exported from the module: a client it holds, or a function returning one.
+  const exportName = (exportedAs: string, local: string): void => {
+    const fn = names.functionNamed(local);
+    const made = fn ? names.returnedBy(fn) : names.heldBy(local);
+    if (made) (fn ? functions : clients).set(exportedAs, made);
+  };
+  for (const statement of source.statements) {
+    const isExported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+    if (ts.isVariableStatement(statement)) {
+      if (!isExported) continue;
+      const isConst = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name)) continue;
+        const value = declaration.initializer && unwrap(declaration.initializer);
+        // Only a const holds the client it was created with wherever it is read; a function is one wherever.
+        if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) exportName(declaration.name.text, declaration.name.text);
+        else if (isConst && value) {
+          const made = names.creationOf(value);
+          if (made) clients.set(declaration.name.text, made);
+        }
+      }
+    } else if (ts.isFunctionDeclaration(statement) && statement.name && isExported) {
+      const isDefault = ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
+      exportName(isDefault ? 'default' : statement.name.text, statement.name.text);
     } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const value = unwrap(statement.expression);
-      const made = creation(value);
-      if (made) exported.set('default', made);
-      else if (ts.isIdentifier(value)) exportedLater.push(['default', value.text]);
+      if (ts.isIdentifier(value)) exportName('default', value.text);
+      else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) {
+        const made = names.returnedBy(value);
+        if (made) functions.set('default', made);
+      } else {
+        const made = names.creationOf(value);
+        if (made) clients.set('default', made);
+      }
     } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) exportedLater.push([element.name.text, (element.propertyName ?? element.name).text]);
+      for (const element of statement.exportClause.elements) exportName(element.name.text, (element.propertyName ?? element.name).text);
+    } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      // CommonJS: `module.exports = { getDb, sql }`, `module.exports = sql`, `exports.getDb = getDb`.
+      const exportedAs = commonJsExportName(statement.expression.left);
+      const value = unwrap(statement.expression.right);
+      if (exportedAs === 'default' && ts.isObjectLiteralExpression(value)) {
+        for (const property of value.properties) {
+          if (ts.isShorthandPropertyAssignment(property)) exportName(property.name.text, property.name.text);
+          else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && ts.isIdentifier(unwrap(property.initializer))) {
+            exportName(property.name.text, (unwrap(property.initializer) as ts.Identifier).text);
+          }
+        }
+      } else if (exportedAs !== undefined && ts.isIdentifier(value)) exportName(exportedAs, value.text);
+      else if (exportedAs !== undefined && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) {
+        const made = names.returnedBy(value);
+        if (made) functions.set(exportedAs, made);
+      } else if (exportedAs !== undefined) {
+        const made = names.creationOf(value);
+        if (made) clients.set(exportedAs, made);
+      }
     }
   }
-  for (const [exportedAs, local] of exportedLater) {
-    const made = topLevel.get(local);
-    if (made) exported.set(exportedAs, made);
-  }
-  return exported;
+  return { clients, factories: functions };
+}
+
+/** `module.exports` → `default`, `exports.x` or `module.exports.x` → `x`; anything else undefined. */
+function commonJsExportName(target: ts.Expression): string | undefined {
+  const isModuleExports = (node: ts.Expression): boolean => ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)
+    && node.expression.text === 'module' && node.name.text === 'exports';
+  if (isModuleExports(target)) return 'default';
+  if (!ts.isPropertyAccessExpression(target)) return undefined;
+  const owner = target.expression;
+  return (ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner) ? target.name.text : undefined;
 }
 
 /** The names the driver's factory goes by in the module: `import postgres from 'postgres'`, `const pg = require('postgres')`. */

@@ -2,7 +2,7 @@
 // statement is mistyped (`SELEC id`, `selectt *`), not when a file holds something else under a `.sql`
 // name: a migration tool's placeholder fixture (`1 up`), notes, a template's output marker. Such text
 // opens with no statement keyword, nor with a near miss of one, and gets no syntax error.
-import { leadingTrivia } from './sqlTrivia';
+import { LEADING_SQL_TRIVIA, leadingTrivia } from './sqlTrivia';
 
 /** Every word a PostgreSQL statement can open with (gram.y's statement rules). */
 const STATEMENT_KEYWORDS: readonly string[] = [
@@ -35,8 +35,13 @@ const RARELY_SENT = new Set(['analyse', 'checkpoint', 'import', 'reassign', 'sec
 /** The keywords that open the statements applications and scripts send (every statement keyword but RARELY_SENT). */
 const SENT_STATEMENT_KEYWORDS = STATEMENT_KEYWORDS.filter((k) => !RARELY_SENT.has(k)).join('|');
 
-/** Text that looks like SQL sent to PostgreSQL: opening with a sent statement's keyword, `(`, or a comment. */
-export const SQL_START = new RegExp(String.raw`^\s*(\(|--|\/\*|${SENT_STATEMENT_KEYWORDS})\b`, 'i');
+/**
+ * Text that looks like SQL sent to PostgreSQL: opening with a sent statement's keyword or `(`, after any blanks and
+ * comments (`-- why\nSET search_path …`, `/* lock *\/ SELECT pg_advisory_lock(…)`). A comment once counted only when a
+ * word touched its opener (`--x`): `\b` after `--` or `/*` needs one, so a commented statement reached through a name
+ * or a `format(…)` was not read.
+ */
+export const SQL_START = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}(?:\(|${SENT_STATEMENT_KEYWORDS})\b`, 'i');
 /** A line (after its own blanks) that opens with a sent statement's keyword; lines end at `\n` only. */
 const STATEMENT_LINE = new RegExp(String.raw`(?<![^\n])[ \t]*(?=(?:${SENT_STATEMENT_KEYWORDS})\b)`, 'gi');
 /** A blank line (its text, without the `\n` that ends it). */

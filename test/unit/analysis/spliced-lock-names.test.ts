@@ -63,3 +63,27 @@ test('a lock name passed to a helper that uses it as a value, not as the called 
 export const note = () => record(pool, 'pg_advisory_lock');`;
   assert.deepEqual(locks(text), []);
 });
+
+test("a caller's session lock name concatenated into the query by a helper ('SELECT ' + fn + '(' + key + ')') is a finding", () => {
+  const text = `${header}function take(client: Pool, fn: string, key: number) {
+  return new Promise((done) => { client.query('SELECT ' + fn + '(' + key + ')', done); });
+}
+const SESSION_LOCK = 'pg_advisory_lock';
+export const a = (key: number) => take(pool, 'pg_try_advisory_lock', key);
+export const b = (key: number, shared: boolean) => take(pool, shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_lock_shared', key);
+export const c = (key: number) => take(pool, SESSION_LOCK, key);`;
+  assert.deepEqual(locks(text).sort(), ['pg_advisory_lock', 'pg_advisory_lock_shared', 'pg_try_advisory_lock']);
+});
+
+test('transaction-level names concatenated in by a helper, or a name concatenated where no call follows, are no finding', () => {
+  const text = `${header}function take(client: Pool, fn: string, key: number) {
+  return client.query('SELECT ' + fn + '(' + key + ')');
+}
+function label(client: Pool, column: string) {
+  return client.query('SELECT ' + column + ' FROM locks');
+}
+export const a = (key: number) => take(pool, 'pg_advisory_xact_lock', key);
+export const b = (key: number) => take(pool, 'pg_try_advisory_xact_lock', key);
+export const c = () => label(pool, 'pg_advisory_lock');`;
+  assert.deepEqual(locks(text), []);
+});

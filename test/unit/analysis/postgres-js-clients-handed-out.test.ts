@@ -1,0 +1,114 @@
+// A postgres.js client that the code querying it does not create beside the query: a client another module of the
+// project exports and this file uses as a tag under any name (`import { store } from './pg'`; ``store`…` ``), or the
+// client a function hands out (`const conn = getConnection()`, ``openPool()`…` ``), whether that function is this
+// file's or another module's (read from disk, ESM or CommonJS). Its templates are queries on that pool, so a
+// transaction-local setting sent alone is lost and a session lock stays on one server connection.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('handed-out-clients', { after });
+before(() => initAnalysis());
+
+function findingsOf(path: string, lines: string[]): string[] {
+  const text = lines.join('\n');
+  const file = repo.write(path, lines);
+  return analyze(text, 'typescript', {}, file).filter((f) => f.rule !== 'protocol-prepared-statement').map((f) => `${f.rule} ${text.slice(f.start, f.end)}`);
+}
+
+test('a client handed out by a getter of another module, or exported by it under any name, tags queries on a pool', () => {
+  repo.write('billing/src/storage/pg.ts', [
+    "import postgres from 'postgres';",
+    'let pool: postgres.Sql | undefined;',
+    'function ensure() {',
+    '  pool ??= postgres(process.env.BILLING_DB!, { prepare: false });',
+    '  return pool;',
+    '}',
+    'export function getConnection() { return ensure(); }',
+    "export const store = postgres(process.env.BILLING_DB!, { prepare: false });",
+    'export const openPool = () => postgres(process.env.BILLING_DB!, { prepare: false });',
+  ]);
+  assert.deepEqual(findingsOf('billing/src/tenancy.ts', [
+    "import { getConnection, store, openPool } from './storage/pg';",
+    'export async function scope(account: string) {',
+    '  const conn = getConnection();',
+    '  await conn`SET LOCAL billing.account = ${account}`;',
+    "  await store`SELECT set_config('billing.account', ${account}, true)`;",
+    '  await openPool()`SELECT pg_advisory_lock(42)`;',
+    '}',
+  ]), [
+    'set-local-outside-transaction SET LOCAL billing.account = ${account}',
+    'set-local-outside-transaction set_config',
+    'advisory-lock pg_advisory_lock',
+  ]);
+});
+
+test("a CommonJS module's exported client factory, and a getter of the file itself, hand out clients too", () => {
+  repo.write('kiosk/lib/connection.js', [
+    "const postgres = require('postgres');",
+    'let cached = null;',
+    'function connection() {',
+    '  if (!cached) cached = postgres(process.env.KIOSK_URL, { prepare: false });',
+    '  return cached;',
+    '}',
+    'module.exports = { connection };',
+  ]);
+  assert.deepEqual(findingsOf('kiosk/app/session.ts', [
+    "const { connection } = require('../lib/connection');",
+    'export async function mark(id: string) {',
+    '  const db = await connection();',
+    "  await db`SELECT set_config('kiosk.visitor', ${id}, true)`;",
+    '}',
+  ]), ['set-local-outside-transaction set_config']);
+  assert.deepEqual(findingsOf('kiosk/app/local.ts', [
+    "import postgres from 'postgres';",
+    'const shared = postgres(process.env.KIOSK_URL!, { prepare: false });',
+    'const current = () => shared;',
+    'export async function hold() {',
+    '  const db = current();',
+    '  await db`SET LOCAL lock_timeout = 1000`;',
+    '}',
+  ]), ['set-local-outside-transaction SET LOCAL lock_timeout = 1000']);
+});
+
+test('BEGIN sent as a template on a handed-out pool opens nothing for the next template', () => {
+  repo.write('depot/db.ts', [
+    "import postgres from 'postgres';",
+    'export default function database() { return postgres(process.env.DEPOT_URL!, { prepare: false }); }',
+  ]);
+  assert.deepEqual(findingsOf('depot/jobs.ts', [
+    "import database from './db';",
+    'export async function run() {',
+    '  const db = database();',
+    '  await db`BEGIN`;',
+    '  await db`SET LOCAL work_mem = 65536`;',
+    '}',
+  ]), ['set-local-outside-transaction SET LOCAL work_mem = 65536']);
+});
+
+test("a handed-out client's transaction callback, other handed-out objects and other tags are not flagged", () => {
+  repo.write('atlas/src/db.ts', [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'const client = postgres(process.env.ATLAS_URL!, { prepare: false });',
+    'export const orm = drizzle(client);',
+    'export const getOrm = () => orm;',
+    'export const getClient = () => client;',
+    "export function either(read: boolean) { if (read) return client; return postgres(process.env.ATLAS_RO!, { prepare: false }); }",
+  ]);
+  repo.write('atlas/src/markup.ts', ['export const html = (parts: TemplateStringsArray) => parts.join("");']);
+  assert.deepEqual(findingsOf('atlas/src/report.ts', [
+    "import { getOrm, getClient, either } from './db';",
+    "import { html } from './markup';",
+    'export async function render(region: string) {',
+    '  const db = getClient();',
+    '  await db.begin(async (tx) => { await tx`SET LOCAL atlas.region = ${region}`; });',
+    '  const orm = getOrm();',
+    '  await orm`SET LOCAL atlas.region = ${region}`;',
+    '  const maybe = either(true);',
+    '  await maybe`SET LOCAL atlas.region = ${region}`;',
+    '  return html`<p>SET LOCAL ${region}</p>`;',
+    '}',
+  ]), []);
+});
