@@ -480,6 +480,11 @@ interface Piece {
   branches?: number[];
   /** A transaction boundary a client method sends (no SQL written in the file): no finding is placed in it. */
   boundary?: boolean;
+  /**
+   * Sent on a PostgreSQL session no transaction pooler carries (PGlite, a server the code started, a direct URL):
+   * only syntax errors and `set-local-outside-transaction`, which is lost without a pooler too, count.
+   */
+  unpooled?: boolean;
 }
 
 interface Group {
@@ -1065,7 +1070,8 @@ class Extractor {
     const run = ts.isPropertyAccessExpression(runner) && runner.expression === node && ts.isCallExpression(runner.parent) && runner.parent.expression === runner ? runner.parent : undefined;
     const client = run && run.arguments.length === 1 ? run.arguments[0] : undefined;
     if (client && isOtherDialectReceiver(client, this.otherObjects)) return;
-    this.addPiece(client && this.bypassesPooler(node, client) ? this.unpooledGroup() : groupFor(client), parts, false, true);
+    const unpooled = client !== undefined && this.bypassesPooler(node, client);
+    this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled);
   }
 
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
@@ -1073,7 +1079,8 @@ class Extractor {
     if (isOtherDialectReceiver(client, this.otherObjects)) return;
     const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
     if (parts.length === 0 || !opensStatement(parts)) return;
-    this.addPiece(this.bypassesPooler(node, client) ? this.unpooledGroup() : groupFor(client), parts, false, true);
+    const unpooled = this.bypassesPooler(node, client);
+    this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled);
   }
 
   /**
@@ -1105,7 +1112,7 @@ class Extractor {
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
       const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
-      this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true);
+      this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag, node.template)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (ts.isTaggedTemplateExpression(node)) {
@@ -1402,9 +1409,20 @@ class Extractor {
     if (resolved.indirect && !looksLikeSql) return;
     if (wrapper && !opensStatement(parts)) return;
     for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(unpooled ? this.unpooledGroup() : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql);
+    this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql, false, unpooled);
     // Each caller's session-lock name spliced in as the called function (callerNames.ts): a finding wherever it runs.
     if (!unpooled) for (const variant of callerNameVariants(this.flow, this.source, resolved.literals, parts)) this.addPiece(this.standaloneGroup(true), variant, false);
+  }
+
+  /**
+   * Where a query no pooler carries goes: a PostgreSQL session of its own (PGlite, a server the code started, a
+   * direct URL) keeps the client's own sequence, so a `SET LOCAL` alone on it is still read as lost (PostgreSQL
+   * warns and ignores it there too); a replication session or a pooler's admin console, which run no such
+   * transaction, share the one group that reports syntax errors only.
+   */
+  private unpooledSequence(receiver: ts.Expression | undefined, groupFor: (receiver: ts.Expression | undefined) => Group): Group {
+    if (this.isReplicationValue(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))) return this.unpooledGroup();
+    return groupFor(receiver);
   }
 
   /** The group of the queries no pooler carries (to PGlite, on a replication session), made on first use. */
@@ -1755,16 +1773,20 @@ class Extractor {
     group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentFrom && this.branches.of(this.sentFrom) });
   }
 
-  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false): void {
+  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false): void {
     if (parts.length === 0) return;
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
+    if (unpooled) piece.unpooled = true;
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
   }
 }
+
+/** What a query sent on a PostgreSQL session no pooler carries can still be reported: a syntax error, and a SET LOCAL that is lost anyway. */
+const HOLDS_WITHOUT_POOLER: ReadonlySet<string> = new Set(['syntax-error', 'set-local-outside-transaction']);
 
 interface PlacedPiece {
   piece: Piece;
@@ -1822,6 +1844,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, finding.start);
     const local = finding.start - placed.base;
     if (placed.piece.boundary) continue;
+    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule)) continue;
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
     mapped.push({
@@ -1866,7 +1889,7 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   if (!extractor.run(fileName)) return [];
   let findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];
   if (findings.some((f) => f.rule === 'syntax-error') && holdsOtherDialect(extractor.groups)) findings = findings.filter((f) => f.rule !== 'syntax-error');
-  if (extractor.inProcessOnly) findings = findings.filter((f) => f.rule === 'syntax-error');
+  if (extractor.inProcessOnly) findings = findings.filter((f) => HOLDS_WITHOUT_POOLER.has(f.rule));
   const branches = extractor.postgresOnlyIn;
   if (branches) findings = findings.filter((f) => branches.some((b) => b.getStart(source) <= f.start && f.end <= b.getEnd()));
   const sessionOnly = outsideTransactionModeBranches(source);
