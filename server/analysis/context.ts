@@ -318,6 +318,11 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   let inBlock = false;
   // Until the sequence is seen to end a transaction, SET LOCAL on a client passed in may be inside the caller's.
   let maybeInBlock = maybeInTransaction || options.opensInsideTransaction === true;
+  // Where the block began (its BEGIN's conditional paths; undefined: wherever the code runs), and the paths of a
+  // COMMIT/ROLLBACK that ended it on some runs only (`if (denied) { ROLLBACK; return … }`): code after that branch
+  // may still be inside the block, since early exits are not followed (codeBranches.ts).
+  let blockBranches: readonly number[] | undefined;
+  let endedOnSomePaths: readonly number[] | undefined;
   let blockNextvals: readonly { sequence: string; start: number; end: number }[] = NO_NEXTVALS;
   // An INSERT earlier in the block may have called nextval through a serial/identity default.
   let blockMayAdvance = false;
@@ -332,7 +337,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
   const followed = followedWithinMessage(statements);
   const closing = closingHalvesOfPairs(statements, text);
-  for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction }] of statements.entries()) {
+  for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction, branches }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
     if (facts.dialect) continue; // another dialect's statement is not ours
     if (facts.syntaxError) {
@@ -343,14 +348,17 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       const severity = ownSession || implicit ? undefined : severityFor('statement-mode-transaction', options);
       if (severity) emit({ rule: 'statement-mode-transaction', severity, start: base, end, message: 'multi-statement transactions are refused in statement pooling mode.' });
       inBlock = true;
+      blockBranches = branches;
+      endedOnSomePaths = undefined;
       blockNextvals = NO_NEXTVALS;
       blockMayAdvance = false;
     }
     // Most statements call no nextval: no new array for them (this loop runs over every statement on every keystroke).
     const inherited = inBlock ? blockNextvals : NO_NEXTVALS;
     const nextvals = facts.nextvals.length === 0 ? inherited : [...inherited, ...facts.nextvals.map((n) => ({ ...n, start: n.start + base, end: n.end + base }))];
+    const mayStillBeInBlock = endedOnSomePaths !== undefined && !runsAfterwardsOnSamePath(branches, endedOnSomePaths);
     for (const [k, candidate] of facts.candidates.entries()) {
-      if (candidate.transactionScoped && (inBlock || maybeInBlock)) continue;
+      if (candidate.transactionScoped && (inBlock || maybeInBlock || mayStillBeInBlock)) continue;
       if (candidate.transactionScoped && followed.has(index)) continue; // one implicit transaction with what follows
       if (undone.has(`${index}:${k}`)) continue;
       if (candidate.temporaryRoutine !== undefined && !routinesCalledLater.has(`${index}:${k}`)) continue;
@@ -386,6 +394,10 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
     for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
     fileMayAdvance ||= facts.mayAdvanceSequences === true;
     if (facts.transaction === 'end') {
+      // An end that runs on every run of the block closes it; one on a path of its own closes it on that path only.
+      const wasOpen = inBlock || maybeInBlock || mayStillBeInBlock;
+      const closesOnEveryRun = runsAfterwardsOnSamePath(inBlock ? blockBranches : undefined, branches);
+      endedOnSomePaths = wasOpen && !closesOnEveryRun ? branches : undefined;
       inBlock = false;
       maybeInBlock = false;
     }
