@@ -1142,6 +1142,10 @@ class Extractor {
   private inspectKnexConfig(object: ts.ObjectLiteralExpression): void {
     const option = knexSearchPathOption(object, this.surelyPostgres);
     if (!option) return;
+    // A config for a server no pooler fronts (the test's local database, a server it started): knex sets the path on
+    // each connection it opens, which holds there.
+    const connection = objectProperty(object, 'connection');
+    if (connection && this.ownServer?.holdsOwnServerValue(connection)) return;
     this.addNodeFinding('session-set', option,
       "knex's searchPath option sends SET search_path on each new connection knex opens: behind a transaction pooler later queries run on server connections without it (and it stays on the one it was sent on for other clients). Schema-qualify table names, or set it for the role: ALTER ROLE … SET search_path.");
   }

@@ -305,6 +305,12 @@ export class OwnServerClients {
     // `pool.acquire().then((conn) => …)`: the first parameter of a promise's callback is what the promise resolves to.
     if (ts.isCallExpression(call) && call.arguments[0] === fn && fn.parameters[0] === parameter && ts.isPropertyAccessExpression(call.expression)
       && call.expression.name.text === 'then') return this.fromOwnServer(call.expression.expression, depth + 1);
+    // `pool.on('connect', (client) => …)`: pg hands the handler each new connection of the pool, once, before any
+    // query; what it sets there is per-connection setup, which only a pooler between them would break.
+    if (ts.isCallExpression(call) && call.arguments[1] === fn && fn.parameters[0] === parameter && isNewConnectionEvent(call)) {
+      const pool = (call.expression as ts.PropertyAccessExpression).expression;
+      return this.poolOfOwnServer(pool, depth + 1, false) || this.fromOwnServer(pool, depth + 1);
+    }
     if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
       // A callback's parameter: `withClient(url, async (client) => …)`, `withDevDatabase(async (db) => …)`.
       return (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text))
@@ -580,4 +586,11 @@ function capsAtOneConnection(argument: ts.Expression): boolean {
   return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max'
     && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1');
+}
+
+/** `x.on('connect', handler)`: an event handler for each new connection a pool opens. */
+function isNewConnectionEvent(call: ts.CallExpression): boolean {
+  const event = call.arguments[0];
+  return ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'on' && event !== undefined
+    && (ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) && event.text === 'connect';
 }
