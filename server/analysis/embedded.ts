@@ -205,13 +205,13 @@ function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.Source
  * `const` (or such a `var`/`let`) exported by reference — `export { NAME }`, `export { NAME as other }`, `export
  * default NAME`, `module.exports = { NAME }` or `{ key: NAME }`, `exports.key = NAME`.
  */
-function isExportedConstant(declaration: ts.VariableDeclaration): boolean {
+function isExportedConstant(declaration: ts.VariableDeclaration, flow: Flow): boolean {
   const list = declaration.parent;
   const statement = list.parent;
   if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !ts.isIdentifier(declaration.name)) return false;
   const name = declaration.name.text;
   const exported = (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false) || namesExportedByReference(statement.parent).has(name);
-  return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !isAssignedAgain(name, statement.parent));
+  return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !flow.assignedInFile(name));
 }
 
 const exportedByReference = new WeakMap<ts.SourceFile, Set<string>>();
@@ -242,21 +242,6 @@ function namesExportedByReference(source: ts.SourceFile): Set<string> {
   }
   exportedByReference.set(source, names);
   return names;
-}
-
-/** Whether the module assigns `name` anywhere (`name = …`, `name += …`, `name++`); a shadowing local counts too. */
-function isAssignedAgain(name: string, source: ts.SourceFile): boolean {
-  let assigned = false;
-  const visit = (node: ts.Node): void => {
-    if (assigned) return;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      && ts.isIdentifier(node.left) && node.left.text === name) assigned = true;
-    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name
-      && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) assigned = true;
-    else node.forEachChild(visit);
-  };
-  source.forEachChild(visit);
-  return assigned;
 }
 
 /**
@@ -1121,7 +1106,7 @@ class Extractor {
       this.markedTemplates.push(node);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       this.notePool(node.name.text, node.initializer);
-      if (isExportedConstant(node)) this.exportedTexts.push(...exportedStrings(node.initializer));
+      if (isExportedConstant(node, this.flow)) this.exportedTexts.push(...exportedStrings(node.initializer));
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isCommonJsExport(node)) {
       this.exportedTexts.push(...exportedStrings(node.right));
     } else if (ts.isExportAssignment(node) && !node.isExportEquals) {

@@ -588,6 +588,16 @@ export class Flow {
   private readonly scopes = new Map<ts.Node, ScopeNames>();
   private readonly assignments = new Map<ts.Node, Map<string, Assignment[]>>();
 
+  /**
+   * Whether the file assigns `name` anywhere (`name = …`, `name += …`, `name++`, `--name`), a shadowing local's
+   * included: the file's assignment index, read once for every name asked.
+   */
+  assignedInFile(name: string): boolean {
+    return this.assignmentsIn(this.source, name).some(({ node }) => ts.isBinaryExpression(node)
+      || ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node))
+        && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)));
+  }
+
   /** Assignments to `name` inside `scope`, in source order (one walk per scope, however many names are asked). */
   private assignmentsIn(scope: ts.Node, name: string): readonly Assignment[] {
     let byName = this.assignments.get(scope);
