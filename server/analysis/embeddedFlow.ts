@@ -497,8 +497,14 @@ export class Flow {
    * analysis to fill. Undefined for any other call, or a first argument that is not a known string.
    */
   private formattedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
-    if (calleeText(call.expression) !== 'format' || call.arguments.length === 0) return undefined;
+    const name = calleeText(call.expression);
+    const formatNamed = name === 'format';
+    if ((!formatNamed && !FORMAT_HELPER.test(name)) || call.arguments.length === 0) return undefined;
+    // Other names (pg-escape's `escape`, `sprintf`, `pgFormat`) also name value-quoting helpers (`escape(value)`): only
+    // a format string, given with the values it formats, is SQL to read.
+    if (!formatNamed && call.arguments.length < 2) return undefined;
     const parts = this.stringParts(call.arguments[0], depth + 1, literals, state);
+    if (!formatNamed && !parts?.some((part) => part.kind === 'text' && FORMAT_PLACEHOLDER.test(part.text))) return undefined;
     if (parts) state.indirect = true;
     return parts;
   }
@@ -946,6 +952,15 @@ function namesSessionLock(parts: Part[] | undefined): boolean {
 function knownLength(parts: Part[] | undefined): number {
   return parts ? parts.reduce((n, p) => n + (p.kind === 'text' ? p.text.length : 0), 0) : -1;
 }
+
+/**
+ * Format helpers that fill a format string's `%s`/`%I`/`%L` placeholders, besides `format` itself (pg-format,
+ * util.format, pg-promise's as.format): pg-escape's default export `escape(fmt, …)`, sprintf-js's `sprintf`/`vsprintf`,
+ * and pg-format imported under another name (`pgFormat`, `pgformat`, `pg_format`, `pgEscape`).
+ */
+const FORMAT_HELPER = /^(?:pg_?(?:format|escape)|escape|v?sprintf)$/i;
+/** A format string's placeholder: `%s`, `%I`, `%L`, also positional (`%1$s`). */
+const FORMAT_PLACEHOLDER = /%(?:\d+\$)?[sIL]/;
 
 export function calleeText(expression: ts.Expression): string {
   if (ts.isPropertyAccessExpression(expression)) return expression.name.text;

@@ -250,6 +250,33 @@ test('SQL passed through a format() helper (pg-format, util.format, pg-promise a
   assert.deepEqual(found(harmless), []);
 });
 
+test('other format helpers (pg-escape, sprintf, pg-format under another name) are read when given a format string and its values', () => {
+  const text = [
+    "const escape = require('pg-escape');",
+    "const { sprintf } = require('sprintf-js');",
+    "const pgFormat = require('pg-format');",
+    'function Feed(conn, topic) { this.conn = conn; this.topic = topic; }',
+    "Feed.prototype.start = function () { return this.conn.query(escape('LISTEN \"%s\"', this.topic)); };",
+    "exports.asRole = (c, who) => c.query(sprintf('SET ROLE %s', who));",
+    "exports.inSchema = (c, s) => c.query(pgFormat('SET search_path TO %I, public', s));",
+    "exports.hold = (c, k) => c.query(vsprintf('SELECT pg_advisory_lock(%s)', [k]));",
+  ].join('\n');
+  assert.deepEqual(found(text, 'feed.js').map(([rule, at]) => `${rule} ${at}`), [
+    'listen LISTEN "%s"', 'session-set SET ROLE %s', 'session-set SET search_path TO %I, public', 'advisory-lock pg_advisory_lock',
+  ]);
+  // escape(value) quotes one value (no format string); a text with no placeholder is not a format string; a
+  // format string that is not SQL, and a harmless statement, give nothing.
+  const harmless = [
+    "const escape = require('pg-escape');",
+    "const { sprintf } = require('sprintf-js');",
+    "exports.a = (c) => c.query('SELECT * FROM people WHERE name = ' + escape('Ada Lovelace'));",
+    "exports.b = (c, n) => c.query('SELECT * FROM t WHERE label = ' + escape('two words', n));",
+    "exports.c = (c, n) => c.query(sprintf('SELECT * FROM t WHERE id = %s', n));",
+    "exports.d = (c, n) => c.query(escape('NOTIFY %I, %L', 'jobs', n));",
+  ].join('\n');
+  assert.deepEqual(found(harmless, 'safe.js'), []);
+});
+
 test('a let built up with += (conditionally or not) is the concatenation of what was appended before its use', () => {
   const text = [
     "import pg from 'pg';",
