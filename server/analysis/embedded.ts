@@ -14,7 +14,8 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, enclosingClass, fieldValues, memberName, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
 import { walkDescendants } from './astWalk';
@@ -568,6 +569,46 @@ function argumentReceiver(node: ts.Node): ts.Expression | undefined {
   const outer = unwrapParents(node);
   const call = outer.parent;
   return call && ts.isCallExpression(call) && call.arguments[0] === outer ? receiverOf(call) : undefined;
+}
+
+/** Text opening with a call of a session advisory-lock function, not a statement: a fragment of a select list. */
+const LOCK_CALL_FRAGMENT = /^\s*pg_(?:try_)?advisory_(?:lock|unlock)(?:_shared|_all)?\s*\(/i;
+
+/** A query builder's helper for calling an SQL function by name (Kysely's `eb.fn`, Sequelize's and Objection's `fn`). */
+const FUNCTION_HELPER = 'fn';
+
+/** Whether the call is such a helper naming a session advisory-lock function in a literal (`eb.fn('pg_advisory_lock', [k])`). */
+function lockHelperName(call: ts.CallExpression): boolean {
+  if (calleeText(call.expression) !== FUNCTION_HELPER || call.arguments.length === 0) return false;
+  const named = call.arguments[0];
+  return (ts.isStringLiteral(named) || ts.isNoSubstitutionTemplateLiteral(named)) && /^[a-z_]+$/i.test(named.text) && SESSION_ADVISORY_NAME.test(named.text);
+}
+
+/**
+ * The query builder's chain holding `inner`: the first call around it (`db.selectNoFrom((eb) => …)`, `Model.findAll({
+ * attributes: [[fn(…), 'x']] })`) whose callee chain begins with a name or a `this` member that is not a parameter of a
+ * callback between them (Kysely's `eb`), with that client. Undefined when there is none.
+ */
+function builderChainOf(inner: ts.Node): { call: ts.CallExpression; client: ts.Expression } | undefined {
+  const callbackParameters = new Set<string>();
+  let child: ts.Node = inner;
+  for (let node = inner.parent; node && !ts.isSourceFile(node); child = node, node = node.parent) {
+    if (ts.isFunctionLike(node)) {
+      if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node)) return undefined;
+      for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) callbackParameters.add(parameter.name.text);
+      continue;
+    }
+    // A call reached through its callee (`eb.fn(…).as('locked')`) is the helper's own chain, not the builder's.
+    if (!ts.isCallExpression(node) || node.expression === child) continue;
+    let root: ts.Expression = node.expression;
+    while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root) || ts.isNonNullExpression(root) || ts.isElementAccessExpression(root)) {
+      if (ts.isPropertyAccessExpression(root) && root.expression.kind === ts.SyntaxKind.ThisKeyword) break;
+      root = root.expression;
+    }
+    if (root === node.expression) continue; // a plain function call: not a builder's method
+    if ((ts.isIdentifier(root) && !callbackParameters.has(root.text)) || ts.isPropertyAccessExpression(root)) return { call: node, client: root };
+  }
+  return undefined;
 }
 
 function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
@@ -1177,6 +1218,7 @@ class Extractor {
       this.inspectPostgresJsClient(call);
       return;
     }
+    if (this.inspectFunctionHelper(call, groupFor)) return;
     const bound = this.boundQueryMethod(call.expression);
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
@@ -1225,6 +1267,54 @@ class Extractor {
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
     const inTransaction = hasTransactionOption(call) ? (): Group => this.standaloneGroup(true) : groupFor;
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
+  }
+
+  /**
+   * A query builder's SQL-function helper naming a session advisory-lock function: Kysely's `eb.fn('pg_try_advisory_lock',
+   * [key])`, Sequelize's `sequelize.fn('pg_advisory_lock', key)`, Objection's `fn('pg_advisory_unlock', key)`. The builder
+   * sends `SELECT name(args)`, read as that statement on the client the builder chain starts from (`db.selectNoFrom((eb)
+   * => …)` runs on `db`; a transaction's `trx` in that transaction): added when that chain's call is inspected, in the
+   * client's scope, so that a lock and its unlock in one transaction pair up. A helper with no such chain around it is read
+   * on a client of its own. True for a helper naming such a function (nothing else to read in that call).
+   */
+  private inspectFunctionHelper(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): boolean {
+    if (!this.mayCallLockHelpers) return false;
+    if (lockHelperName(call)) {
+      if (!builderChainOf(call)) this.addLockHelperPiece(call, this.standaloneGroup(false));
+      return true;
+    }
+    if (!ts.isPropertyAccessExpression(call.expression)) return false;
+    const visit = (node: ts.Node): boolean => {
+      if (ts.isCallExpression(node) && lockHelperName(node)) {
+        const chain = builderChainOf(node);
+        if (chain?.call === call && !isOtherDialectReceiver(chain.client, this.otherObjects)) this.addLockHelperPiece(node, groupFor(chain.client));
+      }
+      return true;
+    };
+    for (const argument of call.arguments) if (visit(argument)) walkDescendants(argument, visit);
+    return false;
+  }
+
+  /** Whether the file's text names a session advisory-lock function at all (helpers are looked for only then). */
+  private get mayCallLockHelpers(): boolean {
+    return (this.lockHelperText ??= SESSION_ADVISORY_NAME.test(this.source.text));
+  }
+
+  private lockHelperText: boolean | undefined;
+
+  /** `SELECT name($1, …)` for a lock helper's call, its name mapped to the string literal, its arguments one placeholder each. */
+  private addLockHelperPiece(call: ts.CallExpression, group: Group): void {
+    const named = call.arguments[0] as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral;
+    // Kysely passes the arguments as one array; Sequelize and Objection one by one.
+    const rest = call.arguments.slice(1);
+    const list = rest.length === 1 && ts.isArrayLiteralExpression(rest[0]) ? rest[0].elements : rest;
+    const start = call.getStart(this.source);
+    const fixed = (text: string) => (): string[] => [text];
+    this.addPiece(group, [
+      { kind: 'slot', fileStart: start, fileEnd: start, fillers: fixed('SELECT '), hole: false },
+      literalOf(named, this.source),
+      { kind: 'slot', fileStart: call.end, fileEnd: call.end, fillers: fixed(`(${list.map((_, i) => `$${i + 1}`).join(', ')})`), hole: false },
+    ], false);
   }
 
   /**
@@ -1764,6 +1854,12 @@ class Extractor {
 
   private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false): void {
     if (parts.length === 0) return;
+    // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
+    // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`): the query it goes into runs it, read as `SELECT <fragment>`.
+    const first = parts[0];
+    if (first.kind === 'text' && LOCK_CALL_FRAGMENT.test(first.text)) {
+      parts = [{ kind: 'slot', fileStart: first.fileAt[0], fileEnd: first.fileAt[0], fillers: () => ['SELECT '], hole: false }, ...parts];
+    }
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
