@@ -45,7 +45,7 @@ import { subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
-import { importedNames, type ImportedName } from './ownServerHelpers';
+import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -2127,26 +2127,6 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: Map<ts.N
   if (visit(withoutAwait(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
   cache.set(fn, found ?? null);
   return found;
-}
-
-/** `const { run, exec: execute } = require('./db')` at the top level: each local name → the module and the name it exports. */
-function requiredNames(source: ts.SourceFile): Map<string, { specifier: string; name: string }> {
-  const names = new Map<string, { specifier: string; name: string }>();
-  for (const statement of source.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      const specifier = declaration.initializer && ts.isCallExpression(unwrap(declaration.initializer)) ? requiredModule(declaration.initializer) : undefined;
-      if (!specifier) continue;
-      if (ts.isIdentifier(declaration.name)) names.set(declaration.name.text, { specifier, name: 'default' });
-      else if (ts.isObjectBindingPattern(declaration.name)) {
-        for (const element of declaration.name.elements) {
-          const exported = element.propertyName ?? element.name;
-          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported)) names.set(element.name.text, { specifier, name: exported.text });
-        }
-      }
-    }
-  }
-  return names;
 }
 
 /** How many helpers deep a query's text is followed from a caller (`a(sql)` → `b(sql)` → `conn.query(sql)`). */

@@ -8,6 +8,7 @@
 // and the editor, which both analyse one file at a time, decide the same way.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
+import { requiredModule } from './embeddedDialect';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
@@ -43,6 +44,29 @@ export function importedNames(source: ts.SourceFile): Map<string, ImportedName> 
     const bindings = clause?.namedBindings;
     if (bindings && ts.isNamedImports(bindings)) {
       for (const element of bindings.elements) if (!element.isTypeOnly) names.set(element.name.text, { specifier, name: (element.propertyName ?? element.name).text });
+    }
+  }
+  return names;
+}
+
+/**
+ * `const { run, exec: execute } = require('./db')` at the top level (also `await import('./db')`, parenthesised): each
+ * local name → the module and the name it exports; `const db = require('./db')` → `default`.
+ */
+export function requiredNames(source: ts.SourceFile): Map<string, ImportedName> {
+  const names = new Map<string, ImportedName>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const specifier = declaration.initializer && ts.isCallExpression(unwrap(declaration.initializer)) ? requiredModule(declaration.initializer) : undefined;
+      if (!specifier) continue;
+      if (ts.isIdentifier(declaration.name)) names.set(declaration.name.text, { specifier, name: 'default' });
+      else if (ts.isObjectBindingPattern(declaration.name)) {
+        for (const element of declaration.name.elements) {
+          const exported = element.propertyName ?? element.name;
+          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported)) names.set(element.name.text, { specifier, name: exported.text });
+        }
+      }
     }
   }
   return names;

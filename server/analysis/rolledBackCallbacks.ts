@@ -3,7 +3,7 @@
 // sends ROLLBACK on it in a `finally` (or after the call, with no COMMIT on the client anywhere). A plain
 // SET (not LOCAL) the callback sends on that client is undone by the rollback and reaches no other client
 // (context.ts). The helper is a function of the same file, or one a relative or aliased import (`import`,
-// `require`, `const { f } = require(…)`, `const m = require(…)` called as `m.f(…)`) names, read from disk
+// `require`, `const { f } = require(…)` or `await import(…)`, `const m = require(…)` called as `m.f(…)`) names, read from disk
 // (bounded, cached briefly); a helper that hands the callback on to another such helper's callback counts
 // too (`(setup) => withClient(async (c) => { await setup(c); … })`).
 // The same reading tells callbacks that run inside a transaction block the helper opens and ends on the client
@@ -12,7 +12,7 @@
 // through the package's re-exports, or hand its own callback on whole (`(id, fn) => withTenant(id, fn)`).
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { importedNames } from './ownServerHelpers';
+import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
 import { calleeText } from './embeddedFlow';
@@ -223,24 +223,6 @@ function functionOfModule(source: ts.SourceFile, specifier: string, name: string
     if (found) return found;
   }
   return undefined;
-}
-
-/** `const { a, b: c } = require('./m')`: c -> { specifier, name: b }. */
-function requiredNames(source: ts.SourceFile): Map<string, { specifier: string; name: string }> {
-  const names = new Map<string, { specifier: string; name: string }>();
-  for (const statement of source.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      const specifier = declaration.initializer && requireSpecifier(declaration.initializer);
-      if (specifier === undefined || !ts.isObjectBindingPattern(declaration.name)) continue;
-      for (const element of declaration.name.elements) {
-        if (!ts.isIdentifier(element.name)) continue;
-        const property = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
-        names.set(element.name.text, { specifier, name: property });
-      }
-    }
-  }
-  return names;
 }
 
 /** The module a namespace name stands for: `const m = require('./m')` or `import * as m from './m'`. */

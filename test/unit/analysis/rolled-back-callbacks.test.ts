@@ -87,3 +87,15 @@ exports.withClient = withClient;
   const committing = commonJs.replace("'rollback'", "'commit'");
   assert.deepEqual(inProject(t, { 'test/support/helpers.js': committing, 'test/support/schema.js': schemaHelper }, 'test/schema.test.js', memberCaller), ['session-set set role reader']);
 });
+
+test('a helper taken with a top-level await import() (an ES module test that mocks modules before loading them) is read like a required one', (t) => {
+  const files = { 'test/support/db.ts': ROLLING_HELPER };
+  const awaited = `jest.unstable_mockModule('../src/mailer', () => ({ send: jest.fn() }));\nconst { inScratchTransaction } = await import('./support/db');\n${CALLER}`;
+  assert.deepEqual(inProject(t, files, 'test/guest.test.ts', awaited), []);
+  // Parenthesised, and renamed while destructured.
+  const renamed = `const { inScratchTransaction: scratch } = (await import('./support/db'));\n${CALLER.replace('return inScratchTransaction(', 'return scratch(')}`;
+  assert.deepEqual(inProject(t, files, 'test/renamed.test.ts', renamed), []);
+  // The same helper committing: the callback's settings stay findings.
+  const committing = { 'test/support/db.ts': ROLLING_HELPER.replace("'ROLLBACK'", "'COMMIT'") };
+  assert.deepEqual(inProject(t, committing, 'test/guest.test.ts', awaited), ['session-set SET ROLE guest', 'session-set SET search_path TO sandbox, public']);
+});
