@@ -9,6 +9,7 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
@@ -96,12 +97,6 @@ function removesPooler(call: ts.CallExpression): boolean {
   return namesPooler(removedText) && !namesPooler(added.text);
 }
 
-function withoutWrappers(node: ts.Expression): ts.Expression {
-  let value = node;
-  while (ts.isAsExpression(value) || ts.isNonNullExpression(value) || ts.isParenthesizedExpression(value) || ts.isAwaitExpression(value) || ts.isTypeAssertionExpression(value)) value = value.expression;
-  return value;
-}
-
 /** The declaration a name refers to in its file: a const, a destructured name, an import, or a parameter (scopes are not told apart). */
 function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): ts.Node | undefined {
   for (let scope: ts.Node | undefined = near; scope; scope = scope.parent) {
@@ -132,7 +127,7 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     sources.unknown ||= more.unknown;
     sources.unpooled ||= more.unpooled;
   };
-  const value = withoutWrappers(expression);
+  const value = unwrap(expression);
   if (ts.isConditionalExpression(value)) {
     add(urlSources(value.whenTrue, view, depth));
     add(urlSources(value.whenFalse, view, depth));
@@ -193,13 +188,13 @@ function variableSources(declaration: ts.VariableDeclaration, view: FileView, de
     sources.unpooled ||= more.unpooled;
   };
   const empty = (value: ts.Expression): boolean => value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
-  if (declaration.initializer && !empty(withoutWrappers(declaration.initializer))) add(declaration.initializer);
+  if (declaration.initializer && !empty(unwrap(declaration.initializer))) add(declaration.initializer);
   const name = (declaration.name as ts.Identifier).text;
   const visit = (node: ts.Node): void => {
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name
       && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) sources.unknown = true;
-      else if (!empty(withoutWrappers(node.right))) add(node.right);
+      else if (!empty(unwrap(node.right))) add(node.right);
     }
     ts.forEachChild(node, visit);
   };
@@ -284,7 +279,7 @@ export function parsed(path: string): FileView | undefined {
 export function subscriberConnectsDirectly(creation: ts.CallExpression | ts.NewExpression, fileName: string | undefined): boolean {
   const first = creation.arguments?.[0];
   if (!first || !fileName) return false;
-  const value = withoutWrappers(first);
+  const value = unwrap(first);
   let url: ts.Expression | undefined = value;
   if (ts.isObjectLiteralExpression(value)) {
     const property = value.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'connectionString');

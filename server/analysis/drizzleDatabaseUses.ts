@@ -12,6 +12,7 @@
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
+import { outermostWrapper, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
@@ -60,7 +61,7 @@ function viewOf(source: ts.SourceFile): FileView {
 
 /** Where the value of `node` goes: into a name, an export, a choice between databases; anything else is not followed. */
 function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
-  const value = outside(node);
+  const value = outermostWrapper(node);
   const parent = value.parent;
   if (ts.isConditionalExpression(parent) && parent.condition !== value) return valueStaysSafe(parent, view, walk);
   if (ts.isBinaryExpression(parent) && isChoice(parent.operatorToken.kind)) return valueStaysSafe(parent, view, walk);
@@ -91,7 +92,7 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
  * nobody calls here may run transactions: they never run on this database.
  */
 function constructedStaysSafe(made: ts.NewExpression, index: number, view: FileView, walk: Walk): boolean {
-  const holder = outside(made).parent;
+  const holder = outermostWrapper(made).parent;
   if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || isExported(holder)) return false;
   const methods = new Set<string>();
   const name = holder.name.text;
@@ -119,7 +120,7 @@ function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk
   if (!found || !ctor?.body || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || found.cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) return false;
   const fields = new Set<string>(ts.isParameterPropertyDeclaration(parameter, ctor) ? [parameter.name.text] : []);
   const members = new Map<string, Instance>();
-  const bodies: ts.Node[] = [ctor.body, ...found.cls.members.filter((m) => ts.isPropertyDeclaration(m) && m.initializer && !ts.isFunctionLike(withoutWrappers(m.initializer)))];
+  const bodies: ts.Node[] = [ctor.body, ...found.cls.members.filter((m) => ts.isPropertyDeclaration(m) && m.initializer && !ts.isFunctionLike(unwrap(m.initializer)))];
   const queued = [...methods];
   for (let i = 0; i < queued.length; i++) {
     const method = methodNamed(found.cls, queued[i]);
@@ -169,7 +170,7 @@ function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk
  * (`this.billing = new Billing(this.db)`, followed into the methods called on `this.billing`). Nothing else.
  */
 function databaseUseSafe(use: ts.Expression, fields: Set<string>, members: Map<string, Instance>, inConstructor: boolean): boolean {
-  const value = outside(use);
+  const value = outermostWrapper(use);
   const parent = value.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === value) return !TRANSACTION_MEMBERS.has(parent.name.text);
   if (isTruthinessTest(value)) return true;
@@ -179,7 +180,7 @@ function databaseUseSafe(use: ts.Expression, fields: Set<string>, members: Map<s
     return true;
   }
   const made = ts.isNewExpression(parent) && parent.expression !== value ? parent : undefined;
-  const assignment = made && outside(made).parent;
+  const assignment = made && outermostWrapper(made).parent;
   if (!made || !assignment || !ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !isThisMember(assignment.left)) return false;
   members.set(assignment.left.name.text, { made, index: made.arguments!.indexOf(value as ts.Expression), methods: new Set() });
   return true;
@@ -198,7 +199,7 @@ function isAssignedBy(member: ts.PropertyAccessExpression): boolean {
 /** A method, an accessor, or a property holding a function, of the class. */
 function methodNamed(cls: ts.ClassDeclaration, name: string): ts.Node | undefined {
   return cls.members.find((m) => m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === name
-    && (ts.isMethodDeclaration(m) || ts.isAccessor(m) ? m.body !== undefined : ts.isPropertyDeclaration(m) && m.initializer !== undefined && ts.isFunctionLike(withoutWrappers(m.initializer))));
+    && (ts.isMethodDeclaration(m) || ts.isAccessor(m) ? m.body !== undefined : ts.isPropertyDeclaration(m) && m.initializer !== undefined && ts.isFunctionLike(unwrap(m.initializer))));
 }
 
 /** A class declared at the top of this file, or exported by name from a file of the project this file imports it from. */
@@ -245,17 +246,11 @@ function topLevelFunction(source: ts.SourceFile, name: string): ts.FunctionLikeD
     }
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      const value = declaration.initializer && withoutWrappers(declaration.initializer);
+      const value = declaration.initializer && unwrap(declaration.initializer);
       if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
     }
   }
   return undefined;
-}
-
-function withoutWrappers(expression: ts.Expression): ts.Expression {
-  let value = expression;
-  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value)) value = value.expression;
-  return value;
 }
 
 /** Every read of a name (`db`) or of a property path (`cache.db`) in a scope is a safe use. */
@@ -285,7 +280,7 @@ function isReferenceTo(node: ts.Node, key: string): boolean {
 }
 
 function useStaysSafe(reference: ts.Expression, view: FileView, walk: Walk): boolean {
-  const use = outside(reference);
+  const use = outermostWrapper(reference);
   const parent = use.parent;
   if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true; // a write
   if (ts.isPropertyAccessExpression(parent) && parent.expression === use) return !TRANSACTION_MEMBERS.has(parent.name.text);
@@ -362,7 +357,7 @@ function dynamicImportsOf(source: ts.SourceFile, specifiers: Set<string>): ts.Ca
  * module object kept whole (`const mod = await import('./db')`), a rest element or a nested pattern is not followed.
  */
 function dynamicImportStaysSafe(load: ts.CallExpression, exported: string, view: FileView, walk: Walk): boolean {
-  const value = outside(load);
+  const value = outermostWrapper(load);
   const parent = value.parent;
   if (value === load && ts.isPropertyAccessExpression(parent) && parent.name.text === 'then' && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
     const callback = parent.parent.arguments[0];
@@ -430,7 +425,7 @@ function readText(file: string, walk: Walk): string | undefined {
 }
 
 function isMigrateArgument(node: ts.Node, view: FileView): boolean {
-  const value = outside(node);
+  const value = outermostWrapper(node);
   const call = value.parent;
   return ts.isCallExpression(call) && call.arguments[0] === value && ts.isIdentifier(call.expression) && view.migrate.has(call.expression.text);
 }
@@ -470,7 +465,3 @@ function isValueReference(id: ts.Identifier): boolean {
   return !ts.isImportSpecifier(parent) && !ts.isImportClause(parent) && !ts.isTypeReferenceNode(parent) && !ts.isTypeQueryNode(parent) && !ts.isQualifiedName(parent);
 }
 
-function outside(node: ts.Node): ts.Node {
-  while (ts.isParenthesizedExpression(node.parent) || ts.isAwaitExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) node = node.parent;
-  return node;
-}

@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement } from './dialect';
@@ -333,7 +333,7 @@ const TRANSACTION_OPENERS = new RegExp(`^(${TRANSACTION_OPENER_METHODS.join('|')
  * (`outer ?? await db.beginTransaction()`, `existing ? outer : await knex.transaction()`).
  */
 function opensTransactionHandle(node: ts.Expression): boolean {
-  const value = withoutAwait(node);
+  const value = unwrap(node);
   if (ts.isConditionalExpression(value)) return opensTransactionHandle(value.whenTrue) || opensTransactionHandle(value.whenFalse);
   if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
     return opensTransactionHandle(value.left) || opensTransactionHandle(value.right);
@@ -347,12 +347,6 @@ function opensTransactionHandle(node: ts.Expression): boolean {
     if (TRANSACTION_OPENERS.test(calleeText(receiver.expression))) return true;
   }
   return false;
-}
-
-function withoutAwait(node: ts.Expression): ts.Expression {
-  let value = node;
-  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isNonNullExpression(value)) value = value.expression;
-  return value;
 }
 
 /**
@@ -374,11 +368,11 @@ type ClientBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK';
 function clientTransactionBoundary(call: ts.CallExpression, name: string): ClientBoundary | undefined {
   const begins = CLIENT_TRANSACTION_BEGIN.test(name);
   if ((!begins && !CLIENT_TRANSACTION_END.test(name)) || call.arguments.some((a) => ts.isFunctionLike(a))) return undefined;
-  let outer = unwrapParents(call);
+  let outer = outermostWrapper(call);
   // Kysely's controlled transaction ends with a builder run: `await trx.commit().execute()`.
   if (!begins && outer.parent && ts.isPropertyAccessExpression(outer.parent) && outer.parent.name.text === 'execute'
     && outer.parent.parent && ts.isCallExpression(outer.parent.parent) && outer.parent.parent.arguments.length === 0) {
-    outer = unwrapParents(outer.parent.parent);
+    outer = outermostWrapper(outer.parent.parent);
   }
   if (!outer.parent || !ts.isExpressionStatement(outer.parent)) return undefined;
   return begins ? 'BEGIN' : name.startsWith('commit') ? 'COMMIT' : 'ROLLBACK';
@@ -424,8 +418,8 @@ function isReserveCall(value: ts.Expression): boolean {
 
 /** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
 function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
-  let current = withoutAwait(receiver);
-  while (ts.isPropertyAccessExpression(current)) current = withoutAwait(current.expression);
+  let current = unwrap(receiver);
+  while (ts.isPropertyAccessExpression(current)) current = unwrap(current.expression);
   return ts.isIdentifier(current) ? current : undefined;
 }
 /** Text that opens a whole statement or a SET only PostgreSQL runs and that keeps session state (POSTGRES_SESSION_TEXT). */
@@ -487,15 +481,9 @@ interface Group {
   mayOpenBefore?: Set<number>;
 }
 
-function unwrapParents(node: ts.Node): ts.Node {
-  let current = node;
-  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAwaitExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent))) current = current.parent;
-  return current;
-}
-
 /** The query call whose first argument `node` is (through parentheses and await), if any. */
 function enclosingQueryCall(node: ts.Node): ts.CallExpression | undefined {
-  const outer = unwrapParents(node);
+  const outer = outermostWrapper(node);
   const call = outer.parent;
   if (call && ts.isCallExpression(call) && call.arguments[0] === outer && QUERY_METHODS.test(calleeText(call.expression))) return call;
   return undefined;
@@ -503,7 +491,7 @@ function enclosingQueryCall(node: ts.Node): ts.CallExpression | undefined {
 
 /** A sql`…` tag in a position where it is a whole statement, not a piece of another query. */
 function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
-  const outer = unwrapParents(node);
+  const outer = outermostWrapper(node);
   const parent = outer.parent;
   if (!parent) return false;
   if (ts.isExpressionStatement(parent) || ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return true;
@@ -518,11 +506,11 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
  */
 function hasTransactionOption(call: ts.CallExpression): boolean {
   return call.arguments.slice(1).some((argument) => {
-    const value = withoutAwait(argument);
+    const value = unwrap(argument);
     return ts.isObjectLiteralExpression(value) && value.properties.some((property) => {
       if (ts.isShorthandPropertyAssignment(property)) return property.name.text === 'transaction';
       if (!ts.isPropertyAssignment(property) || !property.name || propertyNameText(property.name) !== 'transaction') return false;
-      const given = withoutAwait(property.initializer);
+      const given = unwrap(property.initializer);
       return !(given.kind === ts.SyntaxKind.NullKeyword || given.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(given) && given.text === 'undefined'));
     });
   });
@@ -566,7 +554,7 @@ function hasSqlMarkerComment(node: ts.Node, source: ts.SourceFile): boolean {
 
 /** The object whose method is called with `node` as its first argument, whatever the method (`db.execute.command(sql)`: `db.execute`). */
 function argumentReceiver(node: ts.Node): ts.Expression | undefined {
-  const outer = unwrapParents(node);
+  const outer = outermostWrapper(node);
   const call = outer.parent;
   return call && ts.isCallExpression(call) && call.arguments[0] === outer ? receiverOf(call) : undefined;
 }
@@ -634,7 +622,7 @@ function callbackReceiver(fn: ts.SignatureDeclaration): ts.Expression | undefine
  * transaction for the array's queries).
  */
 function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
-  const outer = unwrapParents(array);
+  const outer = outermostWrapper(array);
   const call = outer.parent;
   return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && BATCH_TRANSACTIONS.test(calleeText(call.expression));
 }
@@ -642,7 +630,7 @@ const BATCH_TRANSACTIONS = /^\$?transaction$/;
 
 /** Kysely's `sql\`…\`.execute`: the member access, when the template is run that way (a whole statement). */
 function kyselyExecuteAccess(node: ts.TaggedTemplateExpression): ts.PropertyAccessExpression | undefined {
-  const outer = unwrapParents(node);
+  const outer = outermostWrapper(node);
   const access = outer.parent;
   return access && ts.isPropertyAccessExpression(access) && access.expression === outer && access.name.text === 'execute' ? access : undefined;
 }
@@ -823,7 +811,7 @@ class Extractor {
   private inspectBunClient(creation: ts.NewExpression): void {
     const database = bunClientDatabase(creation);
     if (database === 'other') {
-      const holder = unwrapParents(creation).parent;
+      const holder = outermostWrapper(creation).parent;
       if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) this.otherObjects.add(holder.name.text);
       return;
     }
@@ -984,28 +972,28 @@ class Extractor {
     // `this.client` in an arrow callback of a method (`this.client.query('BEGIN').then(() => this.client.query(…))`):
     // the method's client, used by a closure that runs wherever in the method's sequence it is called, as a
     // captured variable is (below).
-    if (depth === 0 && receiver && thisMemberInMethodClosure(withoutAwait(receiver))) return 'unknown';
+    if (depth === 0 && receiver && thisMemberInMethodClosure(unwrap(receiver))) return 'unknown';
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) {
       // `const { pgClient } = context`: whatever the object it was taken from is.
       const initializer = root && this.flow.destructuringOf(root)?.initializer;
-      const value = initializer && withoutAwait(initializer);
+      const value = initializer && unwrap(initializer);
       if (value && heldByReturnedObject(value)) return 'unknown'; // `const { client } = getRequestContext()`
       return value && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) ? this.handleStart(value, depth + 1) : false;
     }
     if ('parameterOf' in binding) {
       if (receivesFreshConnection(binding.parameterOf)) return false;
-      return withoutAwait(receiver!) === root && isTransactionType(binding.parameter.type) ? true : 'unknown';
+      return unwrap(receiver!) === root && isTransactionType(binding.parameter.type) ? true : 'unknown';
     }
     const initializer = binding.variable.initializer;
     if (!initializer) return false;
-    if (withoutAwait(receiver!) === root && opensTransactionHandle(initializer)) return true;
+    if (unwrap(receiver!) === root && opensTransactionHandle(initializer)) return true;
     // `const client = ctx.client`: whatever the object it was taken from is.
-    const value = withoutAwait(initializer);
+    const value = unwrap(initializer);
     // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call
     // holds was put there by code elsewhere (often a transaction helper in another file, after its BEGIN).
-    if (withoutAwait(receiver!) !== root && heldByReturnedObject(value)) return 'unknown';
+    if (unwrap(receiver!) !== root && heldByReturnedObject(value)) return 'unknown';
     const start = ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false;
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
@@ -1069,7 +1057,7 @@ class Extractor {
     if (this.supabaseClientFactories.size === 0 || !ts.isPropertyAccessExpression(tag) || !ts.isIdentifier(tag.expression)) return false;
     const binding = this.flow.bindingOf(tag.expression);
     if (!binding || 'parameterOf' in binding) return false;
-    const value = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    const value = binding.variable.initializer && unwrap(binding.variable.initializer);
     return value !== undefined && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.supabaseClientFactories.has(value.expression.text);
   }
 
@@ -1122,7 +1110,7 @@ class Extractor {
     if ('parameterOf' in binding) return typeNameMatches(binding.parameter.type, DRIVER_CLIENT_TYPE);
     // `let db: PostgresDB` assigned later (a test's beforeEach).
     if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;
-    const value = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    const value = binding.variable.initializer && unwrap(binding.variable.initializer);
     if (value && ts.isNewExpression(value) && this.bunNames && isBunSqlClass(value.expression, this.bunNames)) return bunClientDatabase(value) === 'postgres';
     if (!value || !ts.isCallExpression(value)) return false;
     return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
@@ -1206,8 +1194,7 @@ class Extractor {
 
   /** Remembers pools created in this file; inspects postgres.js client options. */
   private notePool(name: string, initializer: ts.Expression): void {
-    let value = initializer;
-    while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+    const value = unwrap(initializer);
     if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(calleeText(value.expression))) this.poolNames.add(name);
     if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
   }
@@ -1338,7 +1325,7 @@ class Extractor {
    * own finding already.
    */
   private inspectUnsafePrepare(call: ts.CallExpression): void {
-    const options = call.arguments[2] && withoutAwait(call.arguments[2]);
+    const options = call.arguments[2] && unwrap(call.arguments[2]);
     const prepare = options && ts.isObjectLiteralExpression(options) ? objectProperty(options, PREPARE_OPTION) : undefined;
     const receiver = receiverOf(call);
     // `{ prepare: true }`, or a value that is true when nothing is configured (`{ prepare }` where `prepare = id !== undefined`).
@@ -1379,7 +1366,7 @@ class Extractor {
   /** The `postgres(…)` call that made the client a name is bound to in this file, if it is one. */
   private postgresJsCreation(name: ts.Identifier): ts.CallExpression | undefined {
     const binding = this.flow.bindingOf(name);
-    const value = binding && 'variable' in binding && binding.variable.initializer ? withoutAwait(binding.variable.initializer) : undefined;
+    const value = binding && 'variable' in binding && binding.variable.initializer ? unwrap(binding.variable.initializer) : undefined;
     if (!value || !ts.isCallExpression(value)) return undefined;
     const factory = (ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text)) || requiredModule(value.expression) === 'postgres';
     return factory ? value : undefined;
@@ -1411,9 +1398,8 @@ class Extractor {
    * whole statement or a SET, no syntax errors), sent through the argument before it, if any.
    */
   private inspectImportedRunner(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
-    let callee: ts.Expression = call.expression;
     // `sql!(text)`: a client API function a test holds as possibly undefined.
-    while (ts.isNonNullExpression(callee) || ts.isParenthesizedExpression(callee)) callee = callee.expression;
+    const callee = unwrap(call.expression);
     const imported = ts.isIdentifier(callee) ? !this.flow.localFunction(callee)
       : ts.isPropertyAccessExpression(callee) && this.isProjectModule(callee.expression);
     if (!imported) return;
@@ -1541,7 +1527,7 @@ class Extractor {
       creates: (value) => this.createsDirectClient(value),
       member: (value) => this.memberHoldsDirectClient(value),
       // Every value the variable holds: `let listener = null`, filled in by a function (`listener = postgres(directUrl)`), counts.
-      declared: (declaration) => ts.isVariableDeclaration(declaration) && this.flow.everyHeldValue(declaration, (value) => this.createsDirectClient(withoutAwait(value))),
+      declared: (declaration) => ts.isVariableDeclaration(declaration) && this.flow.everyHeldValue(declaration, (value) => this.createsDirectClient(unwrap(value))),
     });
   }
 
@@ -1585,13 +1571,13 @@ class Extractor {
    * (importedPostgresJsClients.ts), in whichever file it is; undefined for anything else.
    */
   private clientMadeElsewhere(receiver: ts.Expression): ts.CallExpression | undefined {
-    const value = withoutAwait(receiver);
+    const value = unwrap(receiver);
     if (ts.isCallExpression(value)) return this.factoryCreation(value);
     if (!ts.isIdentifier(value)) return undefined;
     const binding = this.flow.bindingOf(value);
     if (!binding) return this.importedPostgresJsCreation(value);
     if ('parameterOf' in binding || !binding.variable.initializer || (binding.variable.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
-    const initializer = withoutAwait(binding.variable.initializer);
+    const initializer = unwrap(binding.variable.initializer);
     return ts.isCallExpression(initializer) ? this.factoryCreation(initializer) : undefined;
   }
 
@@ -1646,7 +1632,7 @@ class Extractor {
     let verdict = byName.get(member.name.text);
     if (verdict === undefined) {
       const values = fieldValues(owner, member.name.text);
-      verdict = values.length > 0 && values.every((value) => this.createsDirectClient(withoutAwait(value)));
+      verdict = values.length > 0 && values.every((value) => this.createsDirectClient(unwrap(value)));
       byName.set(member.name.text, verdict);
     }
     return verdict;
@@ -1690,7 +1676,7 @@ class Extractor {
     return receiver !== undefined && this.tracesTo(receiver, {
       creates: createsReplicationClient,
       declared: (declaration) => this.replicationSessions.has(declaration)
-        || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createsReplicationClient(withoutAwait(declaration.initializer))),
+        || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createsReplicationClient(unwrap(declaration.initializer))),
     });
   }
 
@@ -1714,7 +1700,7 @@ class Extractor {
    * taken from such a client, or a callback's parameter on one. One walk for PGlite and replication clients.
    */
   private tracesTo(receiver: ts.Expression, origin: ClientOrigin, depth = 0): boolean {
-    const value = withoutAwait(receiver);
+    const value = unwrap(receiver);
     if (origin.creates(value)) return true;
     if (origin.member && isClientMember(value)) return origin.member(value);
     const root = depth < 4 ? rootIdentifier(value) : undefined;
@@ -1725,7 +1711,7 @@ class Extractor {
       const on = callbackReceiver(binding.parameterOf);
       return on !== undefined && this.tracesTo(on, origin, depth + 1);
     }
-    const from = binding.variable.initializer && withoutAwait(binding.variable.initializer);
+    const from = binding.variable.initializer && unwrap(binding.variable.initializer);
     return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.tracesTo(from, origin, depth + 1);
   }
 
@@ -2095,7 +2081,7 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: Map<ts.N
   if (cached !== undefined) return cached ?? undefined;
   cache.set(fn, null); // a helper calling itself (or a cycle of them) forwards nothing more
   const parameterOf = (node: ts.Expression | undefined): ts.ParameterDeclaration | undefined => {
-    const value = node && withoutAwait(node);
+    const value = node && unwrap(node);
     const binding = value && ts.isIdentifier(value) ? flow.bindingOf(value) : undefined;
     return binding && 'parameterOf' in binding && binding.parameterOf === fn && ts.isIdentifier(binding.parameter.name) ? binding.parameter : undefined;
   };
@@ -2124,7 +2110,7 @@ function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: Map<ts.N
     return found === undefined;
   };
   // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`).
-  if (visit(withoutAwait(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
+  if (visit(unwrap(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
   cache.set(fn, found ?? null);
   return found;
 }
@@ -2165,11 +2151,11 @@ function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
  * a SET, without syntax errors.
  */
 function rewrittenParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): ts.ParameterDeclaration | undefined {
-  let value = withoutAwait(argument);
+  let value = unwrap(argument);
   if (ts.isIdentifier(value)) {
     const held = flow.constantInitializer(value) ?? flow.destructuringOf(value)?.initializer;
     if (!held) return undefined;
-    value = withoutAwait(held);
+    value = unwrap(held);
   }
   if (!ts.isCallExpression(value)) return undefined;
   const first = value.arguments[0];

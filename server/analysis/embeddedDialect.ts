@@ -3,6 +3,7 @@
 // a multi-dialect ORM's `dialects/mysql/…` folder) gets no findings, and in a file that imports both a
 // PostgreSQL and another driver, queries on objects created from the other driver are skipped.
 import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
 import { walkDescendants } from './astWalk';
 
@@ -76,9 +77,7 @@ function bindingNames(name: ts.BindingName): string[] {
 /** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
 /** `require('./x')` (awaited or parenthesised), not a member of it (`require('./x').query`). */
 function isWholeRequire(node: ts.Expression): boolean {
-  let current = node;
-  while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
-  return ts.isCallExpression(current);
+  return ts.isCallExpression(unwrap(node));
 }
 
 export function requiredModule(node: ts.Expression | undefined): string | undefined {

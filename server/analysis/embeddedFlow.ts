@@ -61,13 +61,28 @@ export interface FlowState {
 /** How many base classes of the file are looked through for a method `this.name(…)` calls. */
 const MAX_INHERITED = 3;
 
-/** An expression through parentheses, await, type assertions and `!`. */
+/**
+ * The wrappers an expression is read through: parentheses, `await`, type assertions (`as T`, `<T>`), `satisfies T`
+ * and `!`. The analysis's one list of them: `unwrap` goes down through them, `outermostWrapper` up.
+ */
+type Wrapper = ts.ParenthesizedExpression | ts.AwaitExpression | ts.AsExpression | ts.NonNullExpression | ts.SatisfiesExpression | ts.TypeAssertion;
+
+function isWrapper(node: ts.Node): node is Wrapper {
+  return ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node) || ts.isAsExpression(node)
+    || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node);
+}
+
+/** An expression through parentheses, await, type assertions, `satisfies` and `!`. */
 export function unwrap(node: ts.Expression): ts.Expression {
   let current = node;
-  while (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current) || ts.isAsExpression(current)
-    || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
-    current = current.expression;
-  }
+  while (isWrapper(current)) current = current.expression;
+  return current;
+}
+
+/** The outermost of the wrappers (`unwrap`'s) around a node: `(await x) as T` for `x`; the node itself when none is. */
+export function outermostWrapper(node: ts.Node): ts.Node {
+  let current = node;
+  while (current.parent && isWrapper(current.parent)) current = current.parent;
   return current;
 }
 

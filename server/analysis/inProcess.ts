@@ -4,6 +4,7 @@
 // PGlite's classes, branches that run only when the code's own dialect test says PGlite, and test files
 // that start their own PGlite socket server for their clients. A pooled client next to them keeps its findings.
 import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { IN_PROCESS_DATABASE_CLASSES, IN_PROCESS_DATABASE_TYPES } from './clientHandles';
 
@@ -48,8 +49,7 @@ export function startsOwnPgliteServer(text: string, fileName: string | undefined
 
 /** `new PGlite(…)`, `PGlite.create(…)` (through await and parentheses). */
 export function createsPglite(expression: ts.Expression): boolean {
-  let value = expression;
-  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+  const value = unwrap(expression);
   if (ts.isNewExpression(value)) return ts.isIdentifier(value.expression) && PGLITE_CLASS.test(value.expression.text);
   return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'create'
     && ts.isIdentifier(value.expression.expression) && PGLITE_CLASS.test(value.expression.expression.text);

@@ -3,7 +3,7 @@
 // connection the login got; later queries run on others without it (and it stays behind for other
 // clients). Recognised on a knex configuration object for PostgreSQL (embedded.ts reports it).
 import ts from 'typescript';
-import { objectProperty, unwrap } from './embeddedFlow';
+import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { SEARCH_PATH_OPTION } from './codeWords';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
@@ -53,8 +53,7 @@ function setsNothing(value: ts.Expression): boolean {
 
 /** The knex factory call an object is passed to directly (`knex({ … })`, `require('knex')({ … })`). */
 function passedToKnex(object: ts.ObjectLiteralExpression): boolean {
-  let outer: ts.Node = object;
-  while (outer.parent && (ts.isParenthesizedExpression(outer.parent) || ts.isAsExpression(outer.parent) || ts.isSatisfiesExpression(outer.parent))) outer = outer.parent;
+  const outer = outermostWrapper(object);
   const call = outer.parent;
   if (!call || !ts.isCallExpression(call) || call.arguments[0] !== outer) return false;
   const callee = call.expression;

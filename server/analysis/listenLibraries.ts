@@ -9,6 +9,7 @@
 // methods of the project that send LISTEN are not reported at their callers: the LISTEN is reported once, where
 // the method sends it.
 import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
 import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { walkDescendants } from './astWalk';
@@ -190,7 +191,6 @@ function sendsListenText(body: ts.Node): boolean {
 
 /** A channel: a name written as text or held in a variable or property (`channel as string` too). */
 function namesChannel(argument: ts.Expression | undefined): boolean {
-  let value = argument;
-  while (value && (ts.isAsExpression(value) || ts.isNonNullExpression(value) || ts.isParenthesizedExpression(value))) value = value.expression;
+  const value = argument && unwrap(argument);
   return value !== undefined && (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value));
 }

@@ -5,7 +5,7 @@
 // function returns (`postgres(buildOptions(opts))`). postgres.js's older option name `no_prepare` counts as
 // the opposite of `prepare` (v3 still reads it).
 import ts from 'typescript';
-import { singleReturn, type Flow } from './embeddedFlow';
+import { singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { NO_PREPARE_OPTION, PREPARE_OPTION } from './codeWords';
 
 /** How many names deep an options object is followed (`const base = {…}; const options = { ...base }`). */
@@ -49,7 +49,7 @@ const MERGING_CALL = /^(?:merge|mergeDeep|deepMerge|deepmerge|assign|extend|merg
  * whose one returned value is such options. Unknown (a parameter, another module's function): undefined.
  */
 export function heldPrepareOption(expression: ts.Expression, flow: Flow, hops = 0): ts.Expression | undefined {
-  const node = unwrapValue(expression);
+  const node = unwrap(expression);
   if (ts.isObjectLiteralExpression(node)) return prepareOption(node, flow, hops);
   if (hops >= MAX_OPTION_HOPS) return undefined;
   if (ts.isIdentifier(node)) {
@@ -74,7 +74,7 @@ export function heldPrepareOption(expression: ts.Expression, flow: Flow, hops = 
  * literal (`{ ...connectionOptions, database }`) or held in a local name first.
  */
 export function optionsFromParameter(expression: ts.Expression, flow: Flow, hops = 0): boolean {
-  const node = unwrapValue(expression);
+  const node = unwrap(expression);
   if (hops >= MAX_OPTION_HOPS) return false;
   if (ts.isObjectLiteralExpression(node)) {
     return node.properties.some((property) => ts.isSpreadAssignment(property) && optionsFromParameter(property.expression, flow, hops + 1));
@@ -106,7 +106,7 @@ const POOLER_SWITCH = /pool|bouncer|supavisor|transaction|mode|prepar/i;
  * default, a test of a pooler or pool-mode setting) or when it cannot be told. `!`, `&&`, `||` and `??` combine.
  */
 export function preparesByDefault(value: ts.Expression, flow: Flow, hops = 0): boolean | undefined {
-  const node = unwrapValue(value);
+  const node = unwrap(value);
   if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (hops >= MAX_OPTION_HOPS) return undefined;
@@ -136,12 +136,6 @@ export function preparesByDefault(value: ts.Expression, flow: Flow, hops = 0): b
 
 const COMPARISONS = new Set<ts.SyntaxKind>([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken]);
-
-function unwrapValue(value: ts.Expression): ts.Expression {
-  let node = value;
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) node = node.expression;
-  return node;
-}
 
 /** What a name holds when nothing is configured: a const's initializer, or a parameter's default (also a destructured one's). */
 function boundValue(name: ts.Identifier, flow: Flow): ts.Expression | undefined {

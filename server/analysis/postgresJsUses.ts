@@ -11,7 +11,7 @@
 // `.then()`-ed or `.execute()`-d, so one whose value is thrown away (`sql\`…\`;`, `void sql\`…\``, as
 // type-checking demos write them) never reaches the server, nor does a fragment inside such a query.
 import ts from 'typescript';
-import { enclosingClass, memberName, objectProperty } from './embeddedFlow';
+import { enclosingClass, memberName, objectProperty, outermostWrapper } from './embeddedFlow';
 import { isTruthinessTest } from './drizzleDatabaseUses';
 import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
 import { isPassedToUnsafeOnlyFunction, isSimpleQueryTag } from './unsafeOnlyFunctions';
@@ -89,7 +89,7 @@ function exportedClientNeverPrepares(creation: ts.CallExpression): boolean {
  * likewise: no answer.
  */
 function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
-  const node = outsideWrappers(creation);
+  const node = outermostWrapper(creation);
   const parent = node.parent;
   if (ts.isPropertyDeclaration(parent) && parent.initializer === node) {
     const name = memberName(parent);
@@ -195,7 +195,7 @@ function isNullish(node: ts.Expression): boolean {
 
 /** `export const x = postgres(…)` at the top of its module. */
 function exportedConstDeclaration(creation: ts.CallExpression): ts.VariableDeclaration | undefined {
-  const node = outsideWrappers(creation);
+  const node = outermostWrapper(creation);
   const declaration = node.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
   const list = declaration.parent;
@@ -319,16 +319,8 @@ function onlyReadsInertMember(creation: ts.CallExpression): boolean {
   return ts.isPropertyAccessExpression(access) && access.expression === node && INERT_MEMBERS.has(access.name.text);
 }
 
-/** The creation through the await, parentheses and type assertions around it (`postgres() as PostgresDB` is the same value). */
-function outsideWrappers(creation: ts.Node): ts.Node {
-  let node = creation;
-  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)
-    || ts.isSatisfiesExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
-  return node;
-}
-
 export function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
-  const node = outsideWrappers(creation);
+  const node = outermostWrapper(creation);
   const declaration = node.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
   const statement = declaration.parent.parent;

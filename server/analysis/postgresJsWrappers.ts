@@ -9,6 +9,7 @@
 //   imports it (drizzleDatabaseUses.ts); drizzle's migrator runs one transaction, whose named `commit` is
 //   never sent again when `migrate()` is called once.
 import ts from 'typescript';
+import { outermostWrapper } from './embeddedFlow';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 
 const KYSELY_MODULE = 'kysely-postgres-js';
@@ -32,13 +33,13 @@ export function isHandedToUnpreparingWrapper(node: ts.Expression): boolean {
     if (ts.isNewExpression(call) && isNamed(call.expression, names.kyselyDialect)) return configKey(node) === 'postgres';
     return ts.isCallExpression(call) && isNamed(call.expression, names.drizzle) && configKey(node) === 'client' && drizzleNeverRunsTransaction(call);
   }
-  const call = outside(node).parent;
-  return ts.isCallExpression(call) && call.arguments[0] === outside(node) && isNamed(call.expression, names.drizzle) && drizzleNeverRunsTransaction(call);
+  const call = outermostWrapper(node).parent;
+  return ts.isCallExpression(call) && call.arguments[0] === outermostWrapper(node) && isNamed(call.expression, names.drizzle) && drizzleNeverRunsTransaction(call);
 }
 
 /** The object literal passed as a call's or `new`'s first argument whose property value `node` is. */
 function configObjectHolding(node: ts.Expression): ts.ObjectLiteralExpression | undefined {
-  const property = outside(node).parent;
+  const property = outermostWrapper(node).parent;
   if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) return undefined;
   const object = property.parent;
   const call = object.parent;
@@ -47,19 +48,14 @@ function configObjectHolding(node: ts.Expression): ts.ObjectLiteralExpression | 
 }
 
 function configKey(node: ts.Expression): string | undefined {
-  const property = outside(node).parent;
+  const property = outermostWrapper(node).parent;
   if (ts.isShorthandPropertyAssignment(property)) return property.name.text;
-  if (ts.isPropertyAssignment(property) && property.initializer === outside(node) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) return property.name.text;
+  if (ts.isPropertyAssignment(property) && property.initializer === outermostWrapper(node) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) return property.name.text;
   return undefined;
 }
 
 function isNamed(expression: ts.Expression, names: Set<string>): boolean {
   return ts.isIdentifier(expression) && names.has(expression.text);
-}
-
-function outside(node: ts.Node): ts.Node {
-  while (ts.isParenthesizedExpression(node.parent) || ts.isAwaitExpression(node.parent)) node = node.parent;
-  return node;
 }
 
 /** Local names the wrappers are imported under (`import { drizzle as d } from 'drizzle-orm/postgres-js'`). */

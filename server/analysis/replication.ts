@@ -5,6 +5,7 @@
 // are its own. The TS/JS analysis (embedded.ts) reports nothing about pooling on it; a pooled client
 // next to it keeps its findings.
 import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
 
 /** `replication` values that open a walsender: 'database' (logical), true/'true'/'on'/'1' (physical). */
 const WALSENDER_VALUE = /^(?:database|true|on|yes|1)$/i;
@@ -13,8 +14,7 @@ const REPLICATION_PARAMETER = /(?:^|[?&\s])replication=(?:database|true|on|yes|1
 
 /** Whether a client-creating call or `new` names a replication connection in its arguments. */
 export function createsReplicationClient(expression: ts.Expression): boolean {
-  let value = expression;
-  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+  const value = unwrap(expression);
   if (!ts.isCallExpression(value) && !ts.isNewExpression(value)) return false;
   return (value.arguments ?? []).some(asksForReplication);
 }

@@ -11,6 +11,7 @@
 //   client (the same expression: `pool`, `this.pool`) are not read for pooling findings.
 import ts from 'typescript';
 import { TEST_PATH } from './inProcess';
+import { unwrap } from './embeddedFlow';
 
 /** PostgreSQL driver modules a test may mock wholesale. */
 const DRIVER_MODULES = new Set(['pg', 'pg-pool', 'postgres', 'pg-promise', '@neondatabase/serverless', '@vercel/postgres']);
@@ -40,8 +41,8 @@ export function testDoublesOf(source: ts.SourceFile, fileName: string | undefine
   let driverMocked = false;
   const clients = new Set<string>();
   const receiverOfMember = (node: ts.Expression): string | undefined => {
-    const value = unwrapped(node);
-    return ts.isPropertyAccessExpression(value) ? unwrapped(value.expression).getText(source) : undefined;
+    const value = unwrap(node);
+    return ts.isPropertyAccessExpression(value) ? unwrap(value.expression).getText(source) : undefined;
   };
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
@@ -50,22 +51,22 @@ export function testDoublesOf(source: ts.SourceFile, fileName: string | undefine
       if (MODULE_MOCK.test(callee) && first && ts.isStringLiteralLike(first) && DRIVER_MODULES.has(first.text) && !KEEPS_ACTUAL.test(node.getText(source))) driverMocked = true;
       // jest.mocked(pool.query) / vi.mocked(pool): the value is typed as (and is) a double.
       if (/^(?:jest|vi)\.mocked$/.test(callee) && first) {
-        const value = unwrapped(first);
+        const value = unwrap(first);
         clients.add(receiverOfMember(value) ?? value.getText(source));
       }
       // jest.spyOn(pool, 'query').mockResolvedValue(…): replaced only once a mock behaviour is set.
-      if (/^(?:jest|vi)\.spyOn$/.test(callee) && first && ts.isPropertyAccessExpression(node.parent) && MOCK_SETUP.test(node.parent.name.text)) clients.add(unwrapped(first).getText(source));
+      if (/^(?:jest|vi)\.spyOn$/.test(callee) && first && ts.isPropertyAccessExpression(node.parent) && MOCK_SETUP.test(node.parent.name.text)) clients.add(unwrap(first).getText(source));
     } else if ((ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) && MOCK_TYPE.test(node.type.getText(source))) {
       const owner = receiverOfMember(node.expression);
       if (owner) clients.add(owner);
-    } else if (ts.isPropertyAccessExpression(node) && MOCK_SETUP.test(node.name.text) && ts.isPropertyAccessExpression(unwrapped(node.expression))) {
+    } else if (ts.isPropertyAccessExpression(node) && MOCK_SETUP.test(node.name.text) && ts.isPropertyAccessExpression(unwrap(node.expression))) {
       const owner = receiverOfMember(node.expression);
       if (owner) clients.add(owner);
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isMockFunction(node.right, source)) {
       const owner = receiverOfMember(node.left);
       if (owner) clients.add(owner);
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      const value = unwrapped(node.initializer);
+      const value = unwrap(node.initializer);
       if (ts.isObjectLiteralExpression(value) && value.properties.length > 0 && value.properties.some((p) => ts.isPropertyAssignment(p) && isMockFunction(p.initializer, source))) clients.add(node.name.text);
     }
     node.forEachChild(visit);
@@ -78,18 +79,13 @@ export function testDoublesOf(source: ts.SourceFile, fileName: string | undefine
 export function sentToDouble(doubles: TestDoubles, receiver: ts.Expression | undefined): boolean {
   if (doubles.driverMocked) return true;
   if (!receiver || doubles.clients.size === 0) return false;
-  return doubles.clients.has(unwrapped(receiver).getText());
+  return doubles.clients.has(unwrap(receiver).getText());
 }
 
 function isMockFunction(node: ts.Expression, source: ts.SourceFile): boolean {
-  let value = unwrapped(node);
+  let value = unwrap(node);
   // jest.fn().mockResolvedValue(…): the chain starts at a mock function.
-  while (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && MOCK_SETUP.test(value.expression.name.text)) value = unwrapped(value.expression.expression);
+  while (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && MOCK_SETUP.test(value.expression.name.text)) value = unwrap(value.expression.expression);
   return ts.isCallExpression(value) && MOCK_FUNCTION.test(value.expression.getText(source));
 }
 
-function unwrapped(node: ts.Expression): ts.Expression {
-  let value = node;
-  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isNonNullExpression(value) || ts.isAwaitExpression(value) || ts.isTypeAssertionExpression(value) || ts.isSatisfiesExpression(value)) value = value.expression;
-  return value;
-}
