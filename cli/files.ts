@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep, extname } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentLanguage } from '../server/analysis/index';
 import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
+import { isFile } from '../server/analysis/folderEntries';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
   '.sql': 'sql',
@@ -73,19 +74,6 @@ function isIgnored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): b
   });
 }
 
-/**
- * A symbolic link found while walking is linted when it leads to a file. Checkouts often hold links into folders
- * that exist only after a build or an install (`static/x.js -> ../node_modules/x/x.js`): those lead nowhere, hold
- * nothing the user wrote, and must not fail the lint of the whole tree. A file named on the command line still does.
- */
-function linksToFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 export interface CollectedFiles {
   files: string[];
   /** Files named on the command line: linted even when they look generated. */
@@ -113,12 +101,15 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     const inherited = entries.some((entry) => entry.name === '.git') ? [] : scopes;
     const own = readIgnoreFile(dir);
     const active = own ? [...inherited, own] : inherited;
+    // A symbolic link is linted when it leads to a file. Checkouts often hold links into folders that exist only after a
+    // build or an install (`static/x.js -> ../node_modules/x/x.js`): those lead nowhere, hold nothing the user wrote, and
+    // must not fail the lint of the whole tree. A file named on the command line still does.
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         const skipped = ALWAYS_SKIPPED.has(entry.name) || (skipGenerated && DEFAULT_IGNORED_DIRECTORIES.has(entry.name));
         if (!skipped && !isIgnored(path, true, active)) walk(path, active, skipGenerated);
-      } else if ((entry.isFile() || (entry.isSymbolicLink() && linksToFile(path))) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(path, false, active)) {
+      } else if ((entry.isFile() || (entry.isSymbolicLink() && isFile(path))) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(path, false, active)) {
         files.push(path);
       }
     }

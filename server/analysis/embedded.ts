@@ -1154,13 +1154,12 @@ class Extractor {
 
   /** knex's `searchPath` on a PostgreSQL config: a session SET on each new connection (knexSearchPath.ts). */
   private inspectKnexConfig(object: ts.ObjectLiteralExpression): void {
-    const option = knexSearchPathOption(object, this.surelyPostgres);
-    if (!option) return;
+    const found = knexSearchPathOption(object, this.surelyPostgres);
+    if (!found) return;
     // A config for a server no pooler fronts (the test's local database, a server it started): knex sets the path on
     // each connection it opens, which holds there.
-    const connection = objectProperty(object, 'connection');
-    if (connection && this.ownServer?.holdsOwnServerValue(connection)) return;
-    this.addNodeFinding('session-set', option,
+    if (found.connection && this.ownServer?.holdsOwnServerValue(found.connection)) return;
+    this.addNodeFinding('session-set', found.option,
       "knex's searchPath option sends SET search_path on each new connection knex opens: behind a transaction pooler later queries run on server connections without it (and it stays on the one it was sent on for other clients). Schema-qualify table names, or set it for the role: ALTER ROLE … SET search_path.");
   }
 

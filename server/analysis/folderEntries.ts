@@ -24,6 +24,15 @@ export function folderEntries(folder: string): Dirent[] {
   }
 }
 
+/** Whether a path is a file, or a symbolic link that leads to one; false where it is missing or cannot be read. */
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Dependency, build and cache folders: no walk of a project's own files enters them. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'target', 'coverage', '__pycache__']);
 

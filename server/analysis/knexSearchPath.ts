@@ -62,13 +62,19 @@ function passedToKnex(object: ts.ObjectLiteralExpression): boolean {
     && callee.arguments.length === 1 && ts.isStringLiteral(callee.arguments[0]) && callee.arguments[0].text === 'knex';
 }
 
+/** A knex configuration's `searchPath` property and its `connection` value. */
+export interface KnexSearchPath {
+  option: ts.ObjectLiteralElementLike;
+  connection: ts.Expression | undefined;
+}
+
 /**
- * The `searchPath` property of a knex configuration for PostgreSQL, or undefined. A knex config has a
- * `client`; its dialect is PostgreSQL when the client names it (a fallback counts: `env.CLIENT || 'pg'`),
- * or, for a computed client, when the connection string is a PostgreSQL URL, or the object is passed to
- * knex in a file that talks to PostgreSQL (`filePostgres`).
+ * The `searchPath` property of a knex configuration for PostgreSQL (with the config's `connection`), or undefined.
+ * A knex config has a `client`; its dialect is PostgreSQL when the client names it (a fallback counts:
+ * `env.CLIENT || 'pg'`), or, for a computed client, when the connection string is a PostgreSQL URL, or the object
+ * is passed to knex in a file that talks to PostgreSQL (`filePostgres`).
  */
-export function knexSearchPathOption(object: ts.ObjectLiteralExpression, filePostgres: boolean): ts.ObjectLiteralElementLike | undefined {
+export function knexSearchPathOption(object: ts.ObjectLiteralExpression, filePostgres: boolean): KnexSearchPath | undefined {
   const option = object.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === SEARCH_PATH_OPTION);
   if (!option) return undefined;
@@ -78,6 +84,7 @@ export function knexSearchPathOption(object: ts.ObjectLiteralExpression, filePos
   if (!client) return undefined;
   const dialect = clientDialect(client);
   if (dialect === 'other') return undefined;
-  if (dialect === 'postgres') return option;
-  return connectsToPostgres(objectProperty(object, 'connection')) || (filePostgres && passedToKnex(object)) ? option : undefined;
+  const connection = objectProperty(object, 'connection');
+  if (dialect === 'postgres') return { option, connection };
+  return connectsToPostgres(connection) || (filePostgres && passedToKnex(object)) ? { option, connection } : undefined;
 }

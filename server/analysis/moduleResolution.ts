@@ -4,9 +4,9 @@
 // config files are read from disk with bounded walks and cached, so the CLI and the editor, which analyse one
 // file at a time, resolve the same way without reading the disk again for every file.
 import ts from 'typescript';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SKIPPED_FOLDERS, foldersUp, walkFolders } from './folderEntries';
+import { SKIPPED_FOLDERS, foldersUp, isFile, walkFolders } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
@@ -35,14 +35,6 @@ function resolveFile(base: string): string | undefined {
   const stem = base.replace(/\.(?:d\.)?[cm]?[jt]sx?$/, '');
   const candidates = [base, ...SOURCE_EXTENSIONS.map((e) => stem + e), ...SOURCE_EXTENSIONS.map((e) => join(base, `index${e}`))];
   return candidates.find(isFile);
-}
-
-export function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** One `paths` entry: `@/*` → [`/repo/app/*`] (targets absolute, `*` kept). */

@@ -6,7 +6,8 @@
 // specifiers resolved. The answer is cached per file for a while.
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { boundedBytes, walkFolders } from './folderEntries';
-import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, isFile, projectRoot, resolveModule } from './moduleResolution';
+import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, projectRoot, resolveModule } from './moduleResolution';
+import { isFile } from './folderEntries';
 import { TimedCache } from './timedCache';
 
 const CACHE_MS = 30_000;
