@@ -11,7 +11,7 @@
 // run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
 // hosts and runs there (ansibleFiles.ts), the scripts of a project that holds no program and names psql
 // (psqlOnlyProjects.ts), a sqitch project's change scripts (run with psql), a Supabase project's
-// migrations and seed (supabaseCli.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
+// migrations and seed (supabaseCli.ts), scripts set aside in an archive or backup folder (setAsideFolders.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
@@ -33,6 +33,7 @@ import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
 import { isInPsqlOnlyProject } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
+import { isInSetAsideFolder } from './setAsideFolders';
 import { TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { escapeRegExp } from './regexText';
@@ -627,6 +628,14 @@ function isPsqlOnlyProjectScript(fileName: string, text: string, options: Partia
   return !inSqlcProject(fileName) && isInPsqlOnlyProject(fileName);
 }
 
+/**
+ * A script in a set-aside folder (setAsideFolders.ts: `prisma_backup/`, `migrations_archive/`, `old/`) that nothing
+ * applies any more, unless it is a query collection or an sqlc project's (generated code may still send those).
+ */
+function isSetAsideScript(fileName: string, text: string): boolean {
+  return !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName) && isInSetAsideFolder(fileName);
+}
+
 /** `SET LOCAL …` or `SELECT set_config(…, true)` (with a column alias or not: `AS user_context`) as the file's first statement (after comments). */
 const TRANSACTION_SCOPED_SETTING = /^(?:set\s+local\s|(?:select|perform)\s+(?:pg_catalog\.)?set_config\s*\([^;]*,\s*true\s*\)\s*(?:(?:as\s+)?(?:"[^"\n]+"|[a-z_]\w*)\s*)?(?:;|$))/i;
 
@@ -676,7 +685,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isSupabaseCliScript(fileName) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
+      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
   return ownSession ? { ...options, ownSession: true } : options;
 }
 

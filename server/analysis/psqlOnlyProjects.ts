@@ -20,7 +20,7 @@ import { TimedCache } from './timedCache';
  */
 const PROGRAM_SOURCE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|go|py|pyw|ipynb|rb|rake|erb|java|kt|kts|scala|groovy|clj|cljs|cs|fs|vb|php|rs|ex|exs|erl|hs|swift|dart|pl|pm|lua|r|jl|cr|nim|zig|c|cc|cpp|cxx|h|hpp|m|mm|ml|d)$/i;
 /** Manifests of a language's package manager: a program (or a tool run through one, a migration runner) lives here. */
-const PROGRAM_MANIFEST = new Set([
+export const PROGRAM_MANIFEST: ReadonlySet<string> = new Set([
   'package.json', 'deno.json', 'deno.jsonc', 'bun.lockb', 'go.mod', 'Cargo.toml', 'pom.xml', 'build.gradle', 'build.gradle.kts',
   'settings.gradle', 'build.sbt', 'Gemfile', 'requirements.txt', 'pyproject.toml', 'Pipfile', 'setup.cfg', 'composer.json',
   'mix.exs', 'rebar.config', 'stack.yaml', 'Package.swift', 'pubspec.yaml', 'project.clj', 'deps.edn', 'cpanfile', 'Makefile.PL',
@@ -30,7 +30,7 @@ const PROGRAM_PROJECT = /\.(?:csproj|fsproj|vbproj|sln|gemspec|cabal|nimble)$/i;
 /** Documentation pages that may tell the reader how the scripts are run. */
 const DOC_PAGE = /^(?:readme|install|usage|setup)(?:\.[\w-]+)?$|\.(?:md|markdown|rst|adoc|txt)$/i;
 /** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`). */
-const README = /^readme(?:\.[\w-]+)?$/i;
+export const README = /^readme(?:\.[\w-]+)?$/i;
 /** Bounds: how far up the root is looked for, the folders and files walked, the pages and scripts read. */
 const GIT_LEVELS = 8;
 const README_LEVELS = 4;

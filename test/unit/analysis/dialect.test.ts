@@ -36,7 +36,7 @@ test('migration folders of analytical and other non-PostgreSQL databases (ClickH
 });
 
 test('paths that only contain such words (not as a package-name ending), or name them far above the project, stay PostgreSQL', () => {
-  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/mydb/x.sql', 'db/cockroach/x.sql', 'db/yugabyte/x.sql', 'db/spanners/x.sql', 'archive/beehive/x.sql', 'db/sparkle/x.sql', 'db/redshifted/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
+  for (const path of ['migrations/postgres/001.sql', 'db/mysqlish/x.sql', 'src/my_sql/x.sql', 'db/sqlitely/x.sql', 'db/xtsql/x.sql', 'db/mysqlx/x.sql', 'db/clickhousey/x.sql', 'events/house/x.sql', '/home/oracle/work/app/db/x.sql', 'db/mydb/x.sql', 'db/cockroach/x.sql', 'db/yugabyte/x.sql', 'db/spanners/x.sql', 'apiary/beehive/x.sql', 'db/sparkle/x.sql', 'db/redshifted/x.sql', 'db/from_mysql_to_pg/../x.sql'.replace('/from_mysql_to_pg/..', '')]) {
     assert.equal(dialectOfPath(path), undefined, path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
   }

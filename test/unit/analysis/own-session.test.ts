@@ -520,3 +520,40 @@ test('a database created later in a file, or only named in a comment, does not m
   const comment = "-- CREATE DATABASE shop_db; was done by hand\nSET search_path TO shop;\n";
   assert.deepEqual(analyzeSql(comment, undefined, repo.write('db/migrations/003.sql', comment)).map((f) => f.rule), ['session-set']);
 });
+
+test('a script kept in a set-aside folder below the project root (an archive, a backup, old or disabled copies of migrations) is applied by no tool: its top-level settings are the session of whoever runs it by hand', (t) => {
+  const repo = scratchRepository('set-aside', t);
+  repo.write('package.json', '{ "name": "shop", "scripts": { "migrate": "prisma migrate deploy" } }\n');
+  const script = "SET search_path TO shop, public;\nCREATE TABLE orders (id int);\n";
+  for (const file of ['prisma/_archive_0001_init/migration.sql', 'prisma_backup/migrations/20240101_init/migration.sql', 'db/migrations_old/0001.sql',
+    'db/OldMigrations/0002.sql', 'sql/deprecated/fix_orders.sql', 'backups/2024-05-01/orders.sql', 'db/bak/seed.sql', 'prisma/migrations.disabled/20240101_x/migration.sql']) {
+    assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), [], file);
+  }
+  // A function such a script creates would still keep its findings if it were created again.
+  const rpc = "CREATE FUNCTION use_shop(s text) RETURNS void LANGUAGE sql AS $$ SELECT set_config('app.shop', s, false) $$;\n";
+  assert.deepEqual(analyzeSql(rpc, undefined, repo.write('archive/functions.sql', rpc)).map((f) => f.rule), ['session-set']);
+});
+
+test('a folder is not set aside for a word inside another word, for a name that describes a change or a feature, for the repository\'s own name, or when the project\'s configuration still names it', (t) => {
+  const repo = scratchRepository('in-use', t);
+  repo.write('package.json', '{ "name": "shop", "scripts": { "db:legacy": "knex migrate:latest --migrations-directory db/migrations_old" } }\n');
+  const script = "SET search_path TO shop, public;\nCREATE TABLE orders (id int);\n";
+  for (const file of ['prisma/migrations/20240101_init/migration.sql', 'db/migrations_old/0001.sql', 'db/bold/0001.sql', 'db/folder/0001.sql',
+    'db/legacy/0001.sql', 'db/oldest_first/0001.sql', 'sql/backupjobs/queries.sql',
+    // Names that describe a change, a routine or a feature, not the folder's state: in use.
+    'prisma/migrations/20240101093000_add_archived_flag/migration.sql', 'db/migrations/2024-03-01-120000_drop_old_columns/up.sql',
+    'sql/functions/purge_old_partitions/latest.sql', 'sql/inspect/unused_indexes/unused_indexes.sql', 'internal/backup_jobs/queries.sql']) {
+    assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), ['session-set'], file);
+  }
+  // The project's root is where the name stops being read: a checkout in a folder called `old` or `backup-service` is no archive.
+  const outer = scratchRepository('outer', t);
+  outer.write('backup-service/README.md', '# Backup service\n');
+  outer.write('backup-service/package.json', '{ "name": "backup-service" }\n');
+  assert.deepEqual(analyzeSql(script, undefined, outer.write('backup-service/db/migrations/0001.sql', script)).map((f) => f.rule), ['session-set']);
+  // A query collection in an old folder is what generated code sends: kept.
+  const named = "-- name: SetShop :exec\nSET search_path TO shop, public;\n";
+  assert.deepEqual(analyzeSql(named, undefined, repo.write('queries/old/shop.sql', named)).map((f) => f.rule), ['session-set']);
+  // Without a project root within reach nothing is known about the folders above: kept.
+  const bare = scratchRepository('bare', t);
+  assert.deepEqual(analyzeSql(script, undefined, bare.write('a/b/c/d/e/f/g/archive/0001.sql', script)).map((f) => f.rule), ['session-set']);
+});
