@@ -3,7 +3,7 @@
 // to, vendored folders and minified files by name (server/generatedFiles.ts; bundles are judged by their
 // text when read, in lint.ts).
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep, extname } from 'node:path';
+import { dirname, join, resolve, sep, extname } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentLanguage } from '../server/analysis/index';
 import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
@@ -30,15 +30,17 @@ export interface FileProblem {
 
 /** A .gitignore file's rules apply to paths relative to the folder it sits in. */
 interface IgnoreScope {
-  base: string;
+  /** The folder's absolute path followed by a separator: the paths the rules apply to start with it. */
+  prefix: string;
   rules: Ignore;
 }
 
-function readIgnoreFile(dir: string): IgnoreScope | undefined {
+/** The rules of `dir`'s .gitignore (`dir` absolute); `listed`: the walk saw the name in the folder's listing, so no probe is needed. */
+function readIgnoreFile(dir: string, listed = false): IgnoreScope | undefined {
   const file = join(dir, '.gitignore');
-  if (!existsSync(file)) return undefined;
+  if (!listed && !existsSync(file)) return undefined;
   try {
-    return { base: dir, rules: ignore().add(readFileSync(file, 'utf8')) };
+    return { prefix: dir.endsWith(sep) ? dir : dir + sep, rules: ignore().add(readFileSync(file, 'utf8')) };
   } catch {
     return undefined;
   }
@@ -64,14 +66,22 @@ function ancestorScopes(dir: string): IgnoreScope[] {
     if (parent === current) return []; // not inside a repository: parent .gitignore files do not apply
     current = parent;
   }
-  return chain.map(readIgnoreFile).filter((s): s is IgnoreScope => s !== undefined);
+  return chain.map((folder) => readIgnoreFile(folder)).filter((s): s is IgnoreScope => s !== undefined);
 }
 
-function isIgnored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): boolean {
-  return scopes.some((scope) => {
-    const rel = relative(scope.base, path).split(sep).join('/');
-    return rel !== '' && !rel.startsWith('..') && scope.rules.ignores(isDirectory ? `${rel}/` : rel);
-  });
+/**
+ * Whether a .gitignore of `scopes` excludes the path (`absolute`: its absolute path). The path relative to each
+ * scope's folder is a slice of the absolute one (path.relative resolved both paths again for every entry of every
+ * folder walked: ~1/4 of the walk's time in a repository of 9,000 folders).
+ */
+function isIgnored(absolute: string, isDirectory: boolean, scopes: IgnoreScope[]): boolean {
+  for (const scope of scopes) {
+    if (!absolute.startsWith(scope.prefix) || absolute.length === scope.prefix.length) continue;
+    const slice = absolute.slice(scope.prefix.length);
+    const rel = sep === '/' ? slice : slice.split(sep).join('/');
+    if (scope.rules.ignores(isDirectory ? `${rel}/` : rel)) return true;
+  }
+  return false;
 }
 
 export interface CollectedFiles {
@@ -89,7 +99,8 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
   const files: string[] = [];
   const named = new Set<string>();
   const problems: FileProblem[] = [];
-  const walk = (dir: string, scopes: IgnoreScope[], skipGenerated: boolean): void => {
+  /** `dir` as the user wrote it (the files' paths are printed from it), `absolute` resolved (the .gitignore rules read that). */
+  const walk = (dir: string, absolute: string, scopes: IgnoreScope[], skipGenerated: boolean): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -99,8 +110,9 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     }
     // A nested repository (a folder with its own .git) follows its own .gitignore files, not the enclosing one's.
     const inherited = entries.some((entry) => entry.name === '.git') ? [] : scopes;
-    const own = readIgnoreFile(dir);
+    const own = entries.some((entry) => entry.name === '.gitignore') ? readIgnoreFile(absolute, true) : undefined;
     const active = own ? [...inherited, own] : inherited;
+    const within = absolute.endsWith(sep) ? absolute : absolute + sep;
     // A symbolic link is linted when it leads to a file. Checkouts often hold links into folders that exist only after a
     // build or an install (`static/x.js -> ../node_modules/x/x.js`): those lead nowhere, hold nothing the user wrote, and
     // must not fail the lint of the whole tree. A file named on the command line still does.
@@ -108,8 +120,9 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         const skipped = ALWAYS_SKIPPED.has(entry.name) || (skipGenerated && DEFAULT_IGNORED_DIRECTORIES.has(entry.name));
-        if (!skipped && !isIgnored(path, true, active)) walk(path, active, skipGenerated);
-      } else if ((entry.isFile() || (entry.isSymbolicLink() && isFile(path))) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(path, false, active)) {
+        const inside = within + entry.name;
+        if (!skipped && !isIgnored(inside, true, active)) walk(path, inside, active, skipGenerated);
+      } else if ((entry.isFile() || (entry.isSymbolicLink() && isFile(path))) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(within + entry.name, false, active)) {
         files.push(path);
       }
     }
@@ -124,7 +137,8 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     }
     if (stats.isDirectory()) {
       const dir = input.replace(/[/\\]+$/, '') || input;
-      walk(dir, ancestorScopes(resolve(dir)), defaultIgnore(dir));
+      const absolute = resolve(dir);
+      walk(dir, absolute, ancestorScopes(absolute), defaultIgnore(dir));
     } else if (languageOf(input)) {
       files.push(input);
       named.add(input);

@@ -59,3 +59,24 @@ test('a directory lint skips symbolic links that lead nowhere and lints those th
   // Named on the command line, the dangling link is still a problem the user is told about.
   assert.equal(collectFiles([join(root, 'static', 'bundle.js')]).problems.length, 1);
 });
+
+test('a folder named relative to the working directory keeps its paths as written and gets the same .gitignore rules', (t) => {
+  const root = tree(t, {
+    ...OUTER,
+    'app/.gitignore': 'generated/\nlocal-*.ts\n',
+    'app/generated/api.ts': '',
+    'app/local-notes.ts': '',
+    'app/jobs/worker.ts': '',
+  });
+  const cwd = process.cwd();
+  t.after(() => process.chdir(cwd));
+  process.chdir(root);
+  // The root's *.sql and app's own rules (a folder, a name pattern) apply below app/, however the folder is named.
+  for (const named of ['app', './app', 'app/', join(root, 'app')]) {
+    const expected = ['app/jobs/worker.ts', 'app/run.ts'].map((file) => (named.startsWith(root) ? join(root, file) : file));
+    assert.deepEqual(collectFiles([named]).files.sort(), expected, named);
+  }
+  // From inside the folder: '.' and the ancestor's rules.
+  process.chdir(join(root, 'app'));
+  assert.deepEqual(collectFiles(['.']).files.sort(), ['jobs/worker.ts', 'run.ts']);
+});
