@@ -5,7 +5,7 @@ import { initAnalysis, type AnalysisOptions, type PoolMode, type PreparedStateme
 import { stateFunctionIndex } from '../server/analysis/stateFunctions';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, type FileFinding } from './format';
-import { ConfigResolver, FileLinter, loadAnalysisThroughCodeCache, type FileResult, type LintSettings } from './lintFile';
+import { ConfigResolver, FileLinter, prepareLintRun, type FileResult, type LintSettings } from './lintFile';
 import { saveCodeCaches } from './codeCache';
 import { lintInWorkers, threadCount } from './lintWorkers';
 
@@ -101,7 +101,7 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   };
   const configs = new ConfigResolver(reportError, request.configPath);
   const skipGenerated = (dir: string): boolean => request.defaultIgnore ?? configs.defaultIgnore(dir);
-  loadAnalysisThroughCodeCache();
+  prepareLintRun();
   const { files, named, problems } = collectFiles(request.paths, skipGenerated);
   problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();

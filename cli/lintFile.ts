@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  analyze, LineIndex, findConfigFile, loadConfigFile, mergeOptions, setEmbeddedLoader, withWorkspaceCatalog,
+  analyze, LineIndex, findConfigFile, keepFolderListings, loadConfigFile, mergeOptions, setEmbeddedLoader, withWorkspaceCatalog,
   type AnalysisOptions, type LoadedConfig, type StateFunction,
 } from '../server/analysis/index';
 import { requireWithCodeCache } from './codeCache';
@@ -15,9 +15,14 @@ import { placeFinding, type FileFinding } from './format';
 /** The TS/JS analysis bundle beside the CLI's (dist/embedded.js); absent where the sources run unbundled (out/, tests). */
 const EMBEDDED_BUNDLE = join(__dirname, 'embedded.js');
 
-/** Has the TS/JS analysis loaded through the user's code cache (cli/codeCache.ts) when it is first needed. */
-export function loadAnalysisThroughCodeCache(): void {
+/**
+ * Prepares the analysis for one run of `poolsafe lint` (the serial run and each worker thread): the TS/JS analysis
+ * loads through the user's code cache (cli/codeCache.ts) when it is first needed, and folder listings, read once, are
+ * kept for the run (folderEntries.ts: nothing changes under a one-shot lint; the language server reads them afresh).
+ */
+export function prepareLintRun(): void {
   if (existsSync(EMBEDDED_BUNDLE)) setEmbeddedLoader(() => requireWithCodeCache(EMBEDDED_BUNDLE) as typeof import('../server/analysis/embedded'));
+  keepFolderListings();
 }
 
 /** Loads each folder's nearest .poolsafe.json once; a broken config is an I/O-class error (exit 2). */

@@ -3,11 +3,11 @@
 // same configs in file order), so here they are dropped.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initAnalysis } from '../server/analysis/index';
-import { ConfigResolver, FileLinter, loadAnalysisThroughCodeCache, type LintSettings } from './lintFile';
+import { ConfigResolver, FileLinter, prepareLintRun, type LintSettings } from './lintFile';
 import type { LintJob, LintJobResult } from './lintWorkers';
 
 // Worker threads read the cache the main thread's runs saved; they never write it.
-loadAnalysisThroughCodeCache();
+prepareLintRun();
 const settings = workerData as LintSettings;
 const linter = new FileLinter(settings, new ConfigResolver(() => undefined, settings.configPath));
 const ready = initAnalysis();

@@ -1,8 +1,9 @@
 // Reading a folder, or a small file, without failing on one that vanished or cannot be read, and the one bounded walk
 // over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
-// main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either.
+// main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { TimedCache } from './timedCache';
 
 /** `start` and the folders above it, nearest first: `levels` above at most, fewer where the file system's root comes first. */
 export function foldersUp(start: string, levels: number): string[] {
@@ -15,8 +16,28 @@ export function foldersUp(start: string, levels: number): string[] {
   return folders;
 }
 
-/** A folder's entries; none when it cannot be read. */
-export function folderEntries(folder: string): Dirent[] {
+/** Listings a one-shot run keeps at most (the oldest read is dropped first). */
+const MAX_LISTINGS = 4_000;
+/** The listings kept since keepFolderListings(); undefined (the default, the language server's): each is read when asked for. */
+let kept: TimedCache<readonly Dirent[]> | undefined;
+
+/**
+ * Has folderEntries keep each folder's listing once read, for the rest of the process: for a one-shot run over a
+ * tree that does not change under it (`poolsafe lint`), where the probes around each SQL file (its folder, the
+ * folders above and beside it) ask for the same folders once per file, thousands of times in a repository's
+ * migrations. The language server never calls it: a file created beside the document counts at its next analysis.
+ * Affects this bundle's copy of the module (the CLI's; the TS/JS bundle's walks keep their own caches).
+ */
+export function keepFolderListings(): void {
+  kept ??= new TimedCache<readonly Dirent[]>(Infinity, MAX_LISTINGS);
+}
+
+/** A folder's entries; none when it cannot be read. Shared when kept (keepFolderListings): callers must not modify the array. */
+export function folderEntries(folder: string): readonly Dirent[] {
+  return kept ? kept.get(folder, () => listing(folder)) : listing(folder);
+}
+
+function listing(folder: string): Dirent[] {
   try {
     return readdirSync(folder, { withFileTypes: true });
   } catch {
@@ -48,7 +69,7 @@ export type WalkEnd = 'complete' | 'bounded' | 'stopped';
 export function walkFolders(
   root: string,
   maxFolders: number,
-  visit: (folder: string, entries: Dirent[], depth: number) => boolean | void,
+  visit: (folder: string, entries: readonly Dirent[], depth: number) => boolean | void,
   enter: (name: string, depth: number) => boolean = (name) => !name.startsWith('.') && !SKIPPED_FOLDERS.has(name),
 ): WalkEnd {
   const queue: Array<{ folder: string; depth: number }> = [{ folder: root, depth: 0 }];

@@ -99,4 +99,5 @@ export function setEmbeddedLoader(load: () => EmbeddedModule): void {
   loadEmbedded = load;
 }
 export { withWorkspaceCatalog } from './workspaceCatalog';
+export { keepFolderListings } from './folderEntries';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

@@ -415,7 +415,8 @@ const MAX_SIBLING_FOLDERS = 32;
 /** The folders beside `folder` (same parent), at most MAX_SIBLING_FOLDERS. */
 function siblingFolders(folder: string): string[] {
   const parent = dirname(folder);
-  return folderEntries(parent).filter((entry) => entry.isDirectory() && join(parent, entry.name) !== folder)
+  const own = basename(folder);
+  return folderEntries(parent).filter((entry) => entry.isDirectory() && entry.name !== own)
     .slice(0, MAX_SIBLING_FOLDERS).map((entry) => join(parent, entry.name));
 }
 

@@ -80,7 +80,7 @@ function holdsNoProgramAndNamesPsql(root: string): boolean {
   const commands: string[] = [];
   const pages: string[] = [];
   let files = 0;
-  const visit = (folder: string, entries: Dirent[]): boolean => {
+  const visit = (folder: string, entries: readonly Dirent[]): boolean => {
     for (const entry of entries) {
       if (!entry.isFile()) continue;
       if (++files > MAX_FILES || isProgramFile(entry.name)) return false;
