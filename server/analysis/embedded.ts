@@ -17,7 +17,7 @@ import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
-import { dialectOfStatement } from './dialect';
+import { dialectOfStatement, namesCompatibleEngine } from './dialect';
 import { walkDescendants } from './astWalk';
 import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
@@ -1949,10 +1949,12 @@ function withoutDuplicates(findings: Finding[]): Finding[] {
 }
 
 export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
-  if (pathIsOtherDialect(fileName) || isTypeOnlyTest(fileName)) return [];
   const resolved = resolveOptions(options);
-  // Most files send no SQL: their tokens tell, without the parse (the larger part of the cost).
+  // Most files send no SQL: their tokens tell, without the parse (the larger part of the cost). What only a file
+  // that may hold findings needs is read after that: its path's dialect, and whether it names a compatible engine.
   if (!mayHoldFindings(text, fileName, resolved)) return [];
+  if (pathIsOtherDialect(fileName) || isTypeOnlyTest(fileName)) return [];
+  if (namesCompatibleEngine(text, fileName)) resolved.compatibleEngine = true;
   const source = parseSource(text, fileName);
   if (!source) return [];
   const extractor = new Extractor(source, resolved, engine);

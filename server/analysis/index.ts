@@ -3,7 +3,7 @@ import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
-import { mostlyOtherDialect, namesCompatibleEngine } from './dialect';
+import { mostlyOtherDialect } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
 import { withoutOtherDialectFolderErrors } from './dialectFolder';
 import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
@@ -76,7 +76,6 @@ export function analyze(text: string, language: DocumentLanguage, options?: Part
   if (language === 'sql') return analyzeSql(text, options, fileName);
   // A TS/JS file listed in sessionScripts (e.g. a maintenance script with its own connection) runs in its own session too.
   if (matchesSessionScripts(options?.sessionScripts, fileName)) options = { ...options, ownSession: true };
-  if (namesCompatibleEngine(text, fileName)) options = { ...options, compatibleEngine: true };
   return withoutUnlocksOfTransactionKeys(text, embeddedAnalysis().analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset }));
 }
 
