@@ -4,14 +4,13 @@
 // statement), ends it, reads what it was configured with (`sql.options`, to open another connection
 // with the same settings: a replication session) or hands it on to another such function of its own file. The
 // function is one of the file's own, or one a relative or aliased import names (read from disk, bounded, cached
-// briefly); anything else done with the parameter — a tag, unsafe() asking to prepare, passing it elsewhere,
-// storing it — may prepare, and the answer is false.
+// briefly), also through the project's re-exports (`export * from './remote'` in a barrel `index.ts`, `export { f }
+// from './f'`, a local function exported by an `export { f }` list); anything else done with the parameter — a tag,
+// unsafe() asking to prepare, passing it elsewhere, storing it — may prepare, and the answer is false.
 import ts from 'typescript';
-import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
-import { resolveModule } from './moduleResolution';
-import { parsedModule } from './parsedModules';
 import { objectProperty } from './embeddedFlow';
+import { functionOfModule } from './rolledBackCallbacks';
 
 /** How many functions a client is followed through (`subscribe(db)` handing it to `sessionFor(db)`). */
 const MAX_HANDOFFS = 3;
@@ -31,16 +30,16 @@ export function isPassedToUnsafeOnlyFunction(id: ts.Identifier, handoffs = 0): b
 
 type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
-/** The file's own top-level function of that name, or the one an import of it names. */
+/**
+ * The file's own top-level function of that name, or the one an import of it names, also through the project's
+ * re-exports (a barrel `index.ts` of `export * from './remote'`: rolledBackCallbacks.ts's functionOfModule).
+ */
 function functionNamed(name: string, source: ts.SourceFile): FunctionLike | undefined {
   const own = topLevelFunction(source, name, false);
   if (own) return own;
   const imported = importedNames(source).get(name);
   if (!imported || imported.name === 'default') return undefined;
-  const file = resolveModule(resolve(source.fileName), imported.specifier);
-  if (!file) return undefined;
-  const other = parsedModule(file);
-  return other && topLevelFunction(other, imported.name, true);
+  return functionOfModule(source, imported.specifier, imported.name);
 }
 
 export function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean): FunctionLike | undefined {

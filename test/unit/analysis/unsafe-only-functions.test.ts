@@ -95,3 +95,66 @@ test('the client keeps its finding when a helper it is handed to also queries it
   // A client queried in its own file keeps the finding, type assertion or not.
   assert.deepEqual(withReplicaHelpers(t, helpersWhere('return postgres(db.options);'), `${TOOL}for (const table of tables) await source\`SELECT count(*) FROM \${source(table)}\`;\n`), ['protocol-prepared-statement']);
 });
+
+/** A CLI that opens two clients on URLs it is given and hands each to an inspector imported through `importLine`. */
+function inspectorProject(t: Cleanup, files: Record<string, string>, importLine: string): string[] {
+  const repo = scratchRepository('unsafe-barrel', t);
+  repo.writeAll({ 'package.json': '{ "name": "catalog-cli" }\n', ...files });
+  const cli = [
+    "import postgres from 'postgres';",
+    importLine,
+    'export async function compare(left: string, right: string) {',
+    '  const a = postgres(left);',
+    '  const b = postgres(right);',
+    '  try {',
+    '    return [await readCatalog(a), await readCatalog(b)];',
+    '  } finally {',
+    '    await a.end();',
+    '    await b.end();',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  return embeddedRules(cli, repo.write('src/cli/compare.ts', cli));
+}
+
+const UNSAFE_INSPECTOR = "export async function readCatalog(conn) {\n  const rows = await conn.unsafe<{ name: string }[]>('SELECT relname AS name FROM pg_class');\n  return rows.map((r) => r.name);\n}\n";
+const TAGGING_INSPECTOR = "export async function readCatalog(conn) {\n  return conn`SELECT relname FROM pg_class`;\n}\n";
+
+test('the function is found through the project\'s barrel files: export * chains, export { name } from, and an export list', (t) => {
+  // src/catalog/index.ts re-exports src/catalog/read/index.ts, which re-exports the file that defines the function.
+  const chain = {
+    'src/catalog/index.ts': "export * from './read';\nexport * from './types';\n",
+    'src/catalog/types.ts': 'export type Catalog = string[];\n',
+    'src/catalog/read/index.ts': "export * from './inspect';\n",
+    'src/catalog/read/inspect.ts': UNSAFE_INSPECTOR,
+  };
+  assert.deepEqual(inspectorProject(t, chain, "import { readCatalog } from '../catalog';"), []);
+  // A named re-export under another name.
+  const renamed = {
+    'src/catalog/index.ts': "export { inspectCatalog as readCatalog } from './inspect';\n",
+    'src/catalog/inspect.ts': UNSAFE_INSPECTOR.replace('readCatalog', 'inspectCatalog'),
+  };
+  assert.deepEqual(inspectorProject(t, renamed, "import { readCatalog } from '../catalog';"), []);
+  // A module that declares the function unexported and exports it in a list at the end.
+  const listed = { 'src/catalog.ts': `${UNSAFE_INSPECTOR.replace('export async', 'async')}export { readCatalog };\n` };
+  assert.deepEqual(inspectorProject(t, listed, "import { readCatalog } from '../catalog';"), []);
+});
+
+test('through a barrel the clients keep their findings when the function tags a query, or the barrel leads nowhere readable', (t) => {
+  const chain = {
+    'src/catalog/index.ts': "export * from './read';\n",
+    'src/catalog/read/index.ts': "export * from './inspect';\n",
+    'src/catalog/read/inspect.ts': TAGGING_INSPECTOR,
+  };
+  assert.deepEqual(inspectorProject(t, chain, "import { readCatalog } from '../catalog';"), ['protocol-prepared-statement', 'protocol-prepared-statement']);
+  // The named re-export points at a package, not at a file of the project.
+  const external = { 'src/catalog/index.ts': "export { readCatalog } from 'catalog-reader';\n" };
+  assert.deepEqual(inspectorProject(t, external, "import { readCatalog } from '../catalog';"), ['protocol-prepared-statement', 'protocol-prepared-statement']);
+  // A barrel whose named re-export list does not hold the name.
+  const other = {
+    'src/catalog/index.ts': "export { listTables } from './inspect';\n",
+    'src/catalog/inspect.ts': `${UNSAFE_INSPECTOR}export const listTables = () => [];\n`,
+  };
+  assert.deepEqual(inspectorProject(t, other, "import { readCatalog } from '../catalog';"), ['protocol-prepared-statement', 'protocol-prepared-statement']);
+});
