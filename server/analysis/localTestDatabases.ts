@@ -57,6 +57,36 @@ export function templateSkeleton(template: ts.TemplateExpression): { text: strin
 }
 
 /**
+ * The same skeleton for a string built with `+` (`base + '?application_name=t'`, `'postgres://u@' + host + ':5432/t'`):
+ * string parts as text, templates as their skeletons, anything else a hole. Undefined without a string part.
+ */
+export function concatenationSkeleton(sum: ts.BinaryExpression): { text: string; holes: ts.Expression[] } | undefined {
+  let text = '';
+  let strings = 0;
+  const holes: ts.Expression[] = [];
+  const add = (part: ts.Expression): void => {
+    const value = unwrap(part);
+    if (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      add(value.left);
+      add(value.right);
+    } else if (ts.isStringLiteralLike(value)) {
+      text += value.text;
+      strings++;
+    } else if (ts.isTemplateExpression(value)) {
+      const inner = templateSkeleton(value);
+      text += inner.text.replace(/\u0000(\d+)\u0000/g, (_, n: string) => `\u0000${holes.length + Number(n)}\u0000`);
+      holes.push(...inner.holes);
+      strings++;
+    } else {
+      text += `\u0000${holes.length}\u0000`;
+      holes.push(part);
+    }
+  };
+  add(sum);
+  return strings > 0 ? { text, holes } : undefined;
+}
+
+/**
  * The name of an environment variable read (`process.env.X`, `process.env['X']`, `import.meta.env.X`, `Bun.env.X`,
  * `Deno.env.get('X')`), or undefined.
  */

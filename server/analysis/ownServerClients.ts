@@ -17,7 +17,7 @@ import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
+import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { testEnvironmentVariable } from './testEnvironment';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
@@ -445,13 +445,15 @@ export class OwnServerClients {
    * In test code: a value (`pieces.value`) of the local test database — a connection string or host pointing at
    * this machine (localTestDatabases.ts), a test environment variable read with such a default (`process.env.TEST_PGHOST
    * ?? 'localhost'`), a template whose host is one (`postgres://u:p@${host}:${port}/t`) or that continues such a URL
-   * (`${base}?search_path=${schema}`), either side of a `?:` being one, or an object literal (a test's context, a
+   * (`${base}?search_path=${schema}`), the same built with `+` (`base + '?application_name=t'`), either side of a `?:` being one, or an object literal (a test's context, a
    * connection config) holding such a value.
    */
   private localTestDatabase(value: ts.Expression, depth: number): boolean {
     if (ts.isStringLiteralLike(value)) return hostPart(value.text).kind === 'loopback';
-    if (ts.isTemplateExpression(value)) {
-      const { text, holes } = templateSkeleton(value);
+    const skeleton = ts.isTemplateExpression(value) ? templateSkeleton(value)
+      : ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken ? concatenationSkeleton(value) : undefined;
+    if (skeleton) {
+      const { text, holes } = skeleton;
       if (text.startsWith('\u00000\u0000')) return this.fromOwnServer(holes[0], depth + 1);
       const host = hostPart(text);
       return host.kind === 'loopback' || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));

@@ -140,3 +140,44 @@ test('a URL helper outside test folders, or one with a remote default, is not fo
   assert.deepEqual(findingsOf(remoteConnect), ['protocol-prepared-statement 4']);
   assert.deepEqual(findingsOf(remoteSpec), ['session-set 7', 'listen 8']);
 });
+
+test('a local URL built with + is the local test database: a base with options appended, a host spliced in, a template part', () => {
+  repo.write('plus/package.json', '{"name": "plus"}');
+  const appended = repo.write('plus/test/appended.test.ts', [
+    "const base = 'postgres://suite:suite@localhost:5432/suite';",
+    ...pgTest("{ connectionString: base + '?application_name=' + 'tenants-suite' }"),
+  ]);
+  assert.deepEqual(findingsOf(appended), []);
+  const spliced = repo.write('plus/test/spliced.test.ts', [
+    "const host = process.env.SUITE_TEST_HOST || '127.0.0.1';",
+    ...pgTest("'postgresql://suite@' + host + ':' + 5432 + '/suite'"),
+  ]);
+  assert.deepEqual(findingsOf(spliced), []);
+  const mixed = repo.write('plus/test/mixed.test.ts', [
+    "const port = '5432';",
+    ...pgTest("`postgres://suite@localhost:${port}` + '/suite_' + process.pid"),
+  ]);
+  assert.deepEqual(findingsOf(mixed), []);
+});
+
+test('a URL built with + keeps the findings on a remote or unknown host, a pooler port, or outside test code', () => {
+  repo.write('plus2/package.json', '{"name": "plus2"}');
+  const remote = repo.write('plus2/test/remote.test.ts', [
+    "const base = 'postgres://suite@db.staging.example.com:5432/suite';",
+    ...pgTest("{ connectionString: base + '?application_name=suite' }"),
+  ]);
+  assert.deepEqual(findingsOf(remote), ['session-set 7', 'listen 8']);
+  const unknown = repo.write('plus2/test/unknown.test.ts', pgTest("'postgres://suite@' + process.env.DB_HOST + '/suite'"));
+  assert.deepEqual(findingsOf(unknown), ['session-set 6', 'listen 7']);
+  const pooler = repo.write('plus2/test/pooler.test.ts', pgTest("'postgres://suite@localhost:6432/' + 'suite'"));
+  assert.deepEqual(findingsOf(pooler), ['session-set 6', 'listen 7']);
+  const app = repo.write('plus2/src/tenants.ts', [
+    "import { Client } from 'pg';",
+    "const base = 'postgres://app@localhost:5432/app';",
+    "const client = new Client({ connectionString: base + '?application_name=api' });",
+    'export async function inTenant() {',
+    "  await client.query('SET search_path TO tenant_one');",
+    '}',
+  ]);
+  assert.deepEqual(findingsOf(app), ['session-set 5']);
+});
