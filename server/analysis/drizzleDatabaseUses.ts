@@ -6,9 +6,11 @@
 // followed). It never runs one when every use anywhere reads a member other than `transaction`/`$client`
 // (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
 // drizzle's migrator once; a database passed to a function of the file or of the project is followed into
-// that function's parameter, one given to a class's constructor into the methods the file calls on the instance; a
-// dynamic `import('./db')` destructured (`const { db } = await import('./db')`) or read by member counts as a named
-// import. A use returned, stored elsewhere, passed to anything else, imported as a
+// that function's parameter, one given to a class's constructor into the methods the file calls on the instance,
+// one a function returns (a factory: `async function tenantDb(id) { … return drizzle(client); }`, `const getDb = () =>
+// db`) into every call of that function, here and in the importers of its export; a dynamic `import('./db')`
+// destructured (`const { db } = await import('./db')`) or read by member counts as a named import. A use returned
+// from a method or from a function that is not followed, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
@@ -26,6 +28,8 @@ const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 const DRIZZLE_INERT = new Set(['drizzle-orm:is']);
 /** Database members that run a transaction on the client, or hand the client itself out. */
 const TRANSACTION_MEMBERS = new Set(['transaction', '$client']);
+/** Members of a promise a factory returns (settledStaysSafe). */
+const PROMISE_MEMBERS = new Set(['then', 'catch', 'finally']);
 /** Names and exports a database may pass through before the answer is "may run one". */
 const MAX_HOPS = 256;
 const MAX_FILES = 400;
@@ -81,7 +85,34 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
   if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
   if (ts.isCallExpression(parent) && parent.expression !== value) return argumentStaysSafe(parent, parent.arguments.indexOf(value as ts.Expression), view, walk);
   if (ts.isNewExpression(parent) && parent.expression !== value) return constructedStaysSafe(parent, parent.arguments!.indexOf(value as ts.Expression), view, walk);
+  const factory = returningFunction(value);
+  if (factory) return factoryStaysSafe(factory, view, walk);
   return false;
+}
+
+/** The function `value` is the result of: `return value;` in its body, or an arrow function's expression body. */
+function returningFunction(value: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  const parent = value.parent;
+  if (ts.isArrowFunction(parent) && parent.body === value) return parent;
+  if (!ts.isReturnStatement(parent)) return undefined;
+  let node: ts.Node = parent;
+  while (node.parent && !ts.isFunctionLike(node)) node = node.parent;
+  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) ? node : undefined;
+}
+
+/**
+ * A factory that returns the database (`async function tenantDb(id) { … return drizzle(client); }`, `const getDb = () =>
+ * db`): every call of it, in this file or (exported) in the project's importers, is followed like the database itself
+ * (`const db = await tenantDb(id); db.select()…`: useStaysSafe follows a call of a followed name into its result).
+ * Each call makes or hands out a database; none may run a transaction.
+ */
+function factoryStaysSafe(factory: ts.FunctionLikeDeclaration, view: FileView, walk: Walk): boolean {
+  if (!ts.isFunctionDeclaration(factory)) return valueStaysSafe(factory, view, walk); // `const f = () => …`, `export default …`, an argument
+  if (!factory.name) return factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true && exportStaysSafe(view.source.fileName, 'default', walk);
+  const name = factory.name.text;
+  const exported = factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
+  const isDefault = exported && factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true;
+  return nameStaysSafe(name, factory.parent, view, walk) && (!exported || exportStaysSafe(view.source.fileName, isDefault ? 'default' : name, walk));
 }
 
 /**
@@ -283,11 +314,27 @@ function useStaysSafe(reference: ts.Expression, view: FileView, walk: Walk): boo
   const use = outermostWrapper(reference);
   const parent = use.parent;
   if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true; // a write
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === use && PROMISE_MEMBERS.has(parent.name.text)) return settledStaysSafe(parent, view, walk);
   if (ts.isPropertyAccessExpression(parent) && parent.expression === use) return !TRANSACTION_MEMBERS.has(parent.name.text);
   if (isMigrateArgument(use, view)) return ++walk.migrations <= 1;
   if (isTruthinessTest(use)) return true;
   if (ts.isExportSpecifier(parent) && !parent.parent.parent.moduleSpecifier) return exportStaysSafe(view.source.fileName, parent.name.text, walk);
+  // A call of a followed name: the name is a factory of the database (factoryStaysSafe), the call's value one made by it.
+  if (ts.isCallExpression(parent) && parent.expression === use) return useStaysSafe(parent, view, walk);
   return valueStaysSafe(use, view, walk);
+}
+
+/**
+ * A factory's promise of a database (drizzle's own database has no `then`): `.then((db) => …)` hands it to the
+ * callback, followed through its parameter; `.catch`/`.finally` and any other callback pass it on unread.
+ */
+function settledStaysSafe(member: ts.PropertyAccessExpression, view: FileView, walk: Walk): boolean {
+  const call = member.parent;
+  const callback = ts.isCallExpression(call) && call.expression === member && member.name.text === 'then' ? call.arguments[0] : undefined;
+  const fn = callback && withoutWrappers(callback);
+  const parameter = fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ? fn.parameters[0] : undefined;
+  if (!fn || !parameter || !ts.isIdentifier(parameter.name)) return false;
+  return nameStaysSafe(parameter.name.text, fn, view, walk);
 }
 
 /** `if (!cache.db)`, `cache.db ? … : …`, `typeof db`: the database is looked at, not used. */

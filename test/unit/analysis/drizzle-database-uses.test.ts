@@ -229,3 +229,74 @@ test('a drizzle database loaded with a dynamic import() is flagged when the load
     assert.deepEqual(rulesOf(folder, 'src/db/index.ts', SIMPLE_DB), FLAGGED, name);
   }
 });
+
+/** A multi-tenant module: a function that opens a client on the tenant's URL and returns a drizzle database on it. */
+const TENANT_FACTORY = [
+  "import postgres from 'postgres';",
+  "import { drizzle } from 'drizzle-orm/postgres-js';",
+  "import { tenantUrl } from './catalog';",
+  'export async function openTenant(tenant: string) {',
+  '  const client = postgres(await tenantUrl(tenant));',
+  '  const database = drizzle(client);',
+  '  return database;',
+  '}',
+];
+
+test('a drizzle database a factory returns is followed into every call of the factory: declared, arrow or default-exported, here and in importers', () => {
+  const folder = project('factory-queries', {
+    'src/db/tenant.ts': TENANT_FACTORY,
+    'src/routes/invoices.ts': [
+      "import { openTenant } from '@/db/tenant';",
+      'export async function list(tenant: string) {',
+      '  const tdb = await openTenant(tenant);',
+      '  return tdb.select().from(invoices);',
+      '}',
+      "export const count = async (t: string) => (await openTenant(t)).$count(invoices);",
+      "export const later = (t: string) => openTenant(t).then((tdb) => tdb.select().from(invoices));",
+    ],
+  });
+  assert.deepEqual(rulesOf(folder, 'src/db/tenant.ts', TENANT_FACTORY), []);
+  // An arrow factory with an expression body, used in its own file only.
+  const arrow = [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'const connect = (url: string) => drizzle(postgres(url));',
+    'export async function report(url: string) {',
+    '  const reporting = connect(url);',
+    '  return reporting.select().from(orders);',
+    '}',
+  ];
+  assert.deepEqual(rulesOf(project('factory-arrow', { 'src/report.ts': arrow }), 'src/report.ts', arrow), []);
+  // A default-exported factory function.
+  const byDefault = TENANT_FACTORY.map((line) => line.replace('export async function openTenant', 'export default async function openTenant'));
+  const defaults = project('factory-default', {
+    'src/db/tenant.ts': byDefault,
+    'src/jobs/sweep.ts': ["import open from '../db/tenant';", "export const sweep = async () => (await open('t1')).delete(sessions);"],
+  });
+  assert.deepEqual(rulesOf(defaults, 'src/db/tenant.ts', byDefault), []);
+});
+
+test('a factory-made drizzle database keeps its flag when a caller runs a transaction on it, hands it on, or nobody calls the export', () => {
+  const callers: Record<string, string[]> = {
+    transaction: ["import { openTenant } from '@/db/tenant';", 'export async function move(t) {', '  const tdb = await openTenant(t);', '  await tdb.transaction(async (tx) => { await tx.update(a).set(b); });', '}'],
+    client: ["import { openTenant } from '@/db/tenant';", 'export const raw = async (t) => (await openTenant(t)).$client`SELECT 1`;'],
+    stored: ["import { openTenant } from '@/db/tenant';", 'const pool = new Map();', 'export async function keep(t) { pool.set(t, await openTenant(t)); }'],
+    thenCallback: ["import { openTenant } from '@/db/tenant';", 'export const later = (t) => openTenant(t).then((tdb) => tdb.transaction(work));'],
+    caught: ["import { openTenant } from '@/db/tenant';", 'export const later = (t) => openTenant(t).catch(report);'],
+  };
+  for (const [name, caller] of Object.entries(callers)) {
+    const folder = project(`factory-${name}`, { 'src/db/tenant.ts': TENANT_FACTORY, 'src/routes/use.ts': caller });
+    assert.deepEqual(rulesOf(folder, 'src/db/tenant.ts', TENANT_FACTORY), FLAGGED, name);
+  }
+  const unused = project('factory-unused', { 'src/db/tenant.ts': TENANT_FACTORY, 'src/other.ts': ["import { x } from './y';"] });
+  assert.deepEqual(rulesOf(unused, 'src/db/tenant.ts', TENANT_FACTORY), FLAGGED);
+  // A method that returns the database is not followed.
+  const method = [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'export class Tenants {',
+    '  open(url: string) { return drizzle(postgres(url)); }',
+    '}',
+  ];
+  assert.deepEqual(rulesOf(project('factory-method', { 'src/tenants.ts': method }), 'src/tenants.ts', method), FLAGGED);
+});
