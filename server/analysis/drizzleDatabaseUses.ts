@@ -22,6 +22,7 @@ import { importersOf, specifiersIn } from './projectImporters';
 import { TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
+import { functionOfModule } from './rolledBackCallbacks';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /** drizzle functions that only look at a database (`is(db, PgDatabase)`, an instanceof check). */
@@ -249,14 +250,20 @@ function classNamed(name: string, view: FileView, walk: Walk): { view: FileView;
 
 /**
  * A database passed to a function: drizzle's own `is(db, PgDatabase)` looks at it; a function of this file or
- * of the project (imported by name) is followed into the parameter it is given (`DrizzleAdapter(db)`).
+ * of the project (imported by name, also through barrel re-exports) is followed into the parameter it is given
+ * (`DrizzleAdapter(db)`).
  */
 function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileView, walk: Walk): boolean {
   if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement) || !ts.isIdentifier(call.expression)) return false;
   const callee = call.expression.text;
   const imported = importedNames(view.source).get(callee);
   if (imported && DRIZZLE_INERT.has(`${imported.specifier}:${imported.name}`)) return true;
-  const target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee) };
+  let target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee) };
+  if (imported && !target?.fn) {
+    // Exported through the project's barrel files (`export * from './adapter'` in an index.ts), or by an export list.
+    const fn = functionOfModule(view.source, imported.specifier, imported.name);
+    if (fn?.body) target = { view: viewOf(fn.getSourceFile()), fn };
+  }
   const parameter = target?.fn?.parameters[index];
   if (!target || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return false;
   return nameStaysSafe(parameter.name.text, target.fn!, target.view, walk);

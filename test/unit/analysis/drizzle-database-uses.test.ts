@@ -300,3 +300,22 @@ test('a factory-made drizzle database keeps its flag when a caller runs a transa
   ];
   assert.deepEqual(rulesOf(project('factory-method', { 'src/tenants.ts': method }), 'src/tenants.ts', method), FLAGGED);
 });
+
+test('a drizzle database passed to a function imported through a barrel file is followed into its parameter', () => {
+  const adapter = (body: string) => [
+    'export function makeAdapter(client, options) {',
+    `  return { users: () => ${body} };`,
+    '}',
+  ];
+  const files = (body: string) => ({
+    'src/db.ts': SIMPLE_DB,
+    'src/adapters/index.ts': ["export * from './auth';", "export { makeAdapter as authAdapter } from './auth';"],
+    'src/adapters/auth.ts': adapter(body),
+    'src/app.ts': ["import { db } from './db';", "import { makeAdapter, authAdapter } from './adapters';", 'export const a = makeAdapter(db, {});', 'export const b = authAdapter(db, {});'],
+  });
+  assert.deepEqual(rulesOf(project('barrel-queries', files('client.select().from(users)')), 'src/db.ts', SIMPLE_DB), []);
+  assert.deepEqual(rulesOf(project('barrel-transaction', files('client.transaction(work)')), 'src/db.ts', SIMPLE_DB), FLAGGED);
+  // Only an overload signature behind the barrel, no body to read: not followed.
+  const signatureOnly = { ...files('client.select()'), 'src/adapters/auth.ts': ['export declare function makeAdapter(client: unknown, options: object): object;'] };
+  assert.deepEqual(rulesOf(project('barrel-declared', signatureOnly), 'src/db.ts', SIMPLE_DB), FLAGGED);
+});
