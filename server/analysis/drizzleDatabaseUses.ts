@@ -108,12 +108,29 @@ function returningFunction(value: ts.Node): ts.FunctionLikeDeclaration | undefin
  * Each call makes or hands out a database; none may run a transaction.
  */
 function factoryStaysSafe(factory: ts.FunctionLikeDeclaration, view: FileView, walk: Walk): boolean {
-  if (!ts.isFunctionDeclaration(factory)) return valueStaysSafe(factory, view, walk); // `const f = () => …`, `export default …`, an argument
+  // `const f = () => …`: followed through its name (`export default …` and an argument as valueStaysSafe goes).
+  const holder = ts.isFunctionDeclaration(factory) ? undefined : outside(factory).parent;
+  if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && !isExported(holder) && !isReferenced(holder.name.text, scopeOf(holder))) return false;
+  if (!ts.isFunctionDeclaration(factory)) return valueStaysSafe(factory, view, walk);
   if (!factory.name) return factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true && exportStaysSafe(view.source.fileName, 'default', walk);
   const name = factory.name.text;
   const exported = factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
   const isDefault = exported && factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true;
+  // A factory nobody calls or exports is not followed: it keeps the finding, as a database made and left unused there.
+  if (!exported && !isReferenced(name, factory.parent)) return false;
   return nameStaysSafe(name, factory.parent, view, walk) && (!exported || exportStaysSafe(view.source.fileName, isDefault ? 'default' : name, walk));
+}
+
+/** Whether a name is read anywhere in a scope (not only declared). */
+function isReferenced(name: string, scope: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (isReferenceTo(node, name)) found = true;
+    else if (!shadows(node, name)) node.forEachChild(visit);
+  };
+  scope.forEachChild(visit);
+  return found;
 }
 
 /**
