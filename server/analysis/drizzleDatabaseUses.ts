@@ -116,9 +116,16 @@ function factoryStaysSafe(factory: ts.FunctionLikeDeclaration, view: FileView, w
   const name = factory.name.text;
   const exported = factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
   const isDefault = exported && factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true;
-  // A factory nobody calls or exports is not followed: it keeps the finding, as a database made and left unused there.
-  if (!exported && !isReferenced(name, factory.parent)) return false;
+  // A factory nobody calls is not followed: it keeps the finding (an exported one is there for callers to come, who
+  // may run transactions). An export counts as called when an importer names it (a barrel's importers are not read).
+  if (!isReferenced(name, factory.parent) && (!exported || (!isDefault && !importersName(view.source.fileName, name, walk)))) return false;
   return nameStaysSafe(name, factory.parent, view, walk) && (!exported || exportStaysSafe(view.source.fileName, isDefault ? 'default' : name, walk));
+}
+
+/** Whether a file of the project that imports `fileName` mentions `name` (the export it would call). */
+function importersName(fileName: string, name: string, walk: Walk): boolean {
+  const word = new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+  return (importersOf(resolve(fileName)) ?? []).some((importer) => word.test(readText(importer, walk) ?? ''));
 }
 
 /** Whether a name is read anywhere in a scope (not only declared). */

@@ -290,6 +290,10 @@ test('a factory-made drizzle database keeps its flag when a caller runs a transa
   }
   const unused = project('factory-unused', { 'src/db/tenant.ts': TENANT_FACTORY, 'src/other.ts': ["import { x } from './y';"] });
   assert.deepEqual(rulesOf(unused, 'src/db/tenant.ts', TENANT_FACTORY), FLAGGED);
+  // The module is imported, but for something else: the factory is there for callers to come.
+  const withOther = [...TENANT_FACTORY, 'export const tenantHeader = "x-tenant";'];
+  const uncalled = project('factory-uncalled', { 'src/db/tenant.ts': withOther, 'src/routes/h.ts': ["import { tenantHeader } from '@/db/tenant';", 'export const h = tenantHeader;'] });
+  assert.deepEqual(rulesOf(uncalled, 'src/db/tenant.ts', withOther), FLAGGED);
   // A method that returns the database is not followed.
   const method = [
     "import postgres from 'postgres';",
