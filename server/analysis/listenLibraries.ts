@@ -3,6 +3,9 @@
 // `LISTEN "channel"` on the one pg Client the library opened with the connection string it was given. Behind a transaction pooler that registration stays on a
 // server connection other clients share, and notifications are lost when the pooler reassigns it.
 //
+// Forks published under a scope (`@acme/pg-pubsub`) count as the library; a subscriber made in another module and reached
+// through an object counts in a package whose package.json depends on the library or such a fork.
+//
 // A project may be such a library itself, or keep its own copy or fork of one: its tests and examples then
 // subscribe through a class imported by a relative path (`import { Subscriber } from '..'`). The same subscribe
 // calls count there when the class's own method of that name sends LISTEN (read from the imported file). Other
@@ -14,7 +17,7 @@ import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_
 import type { ImportedModule } from './embeddedDialect';
 import { walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
-import { resolveModule } from './moduleResolution';
+import { packageDependencies, resolveModule } from './moduleResolution';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
 
 /**
@@ -35,8 +38,8 @@ export class ListenLibraryCalls {
   private ownSubscribers: Map<string, Map<string, string>> | undefined;
 
   constructor(private readonly modules: readonly ImportedModule[], private readonly text: string, private readonly fileName?: string) {
-    this.importsPgListen = modules.some((module) => module.specifier === PG_LISTEN_MODULE);
-    this.importsPgPubsub = modules.some((module) => module.specifier === PG_PUBSUB_MODULE);
+    this.importsPgListen = modules.some((module) => isLibrary(module.specifier, PG_LISTEN_MODULE));
+    this.importsPgPubsub = modules.some((module) => isLibrary(module.specifier, PG_PUBSUB_MODULE));
     this.imqueueClasses = modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names);
   }
 
@@ -53,9 +56,21 @@ export class ListenLibraryCalls {
     const channel = call.arguments[0];
     if (!namesChannel(channel)) return false;
     if (SUBSCRIBE_METHODS.has(name) && this.isOwnSubscriber(receiver, name)) return true;
-    if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver));
+    if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver) || this.projectDependsOn(PG_LISTEN_MODULE));
     if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.isImqueueSubscriber(receiver);
-    return name === ADD_CHANNEL_METHOD && this.importsPgPubsub;
+    // A subscriber made in another module (`this.ctx.emitter.addChannel(channel, onEvent)`): pg-pubsub's two-argument
+    // form with a handler, in a package that depends on pg-pubsub or a fork of it.
+    return name === ADD_CHANNEL_METHOD && (this.importsPgPubsub || (call.arguments.length === 2 && isHandler(call.arguments[1]) && this.projectDependsOn(PG_PUBSUB_MODULE)));
+  }
+
+  private dependencies: ReadonlySet<string> | undefined;
+
+  /** Whether the file's own package.json lists the library, or a fork of it published under a scope (`@acme/pg-pubsub`). */
+  private projectDependsOn(library: string): boolean {
+    if (!this.fileName) return false;
+    this.dependencies ??= packageDependencies(this.fileName);
+    for (const name of this.dependencies) if (isLibrary(name, library)) return true;
+    return false;
   }
 
   /** Whether the receiver's name is bound in this file to a new instance, or a declared type, of @imqueue/pg-pubsub's class. */
@@ -108,7 +123,7 @@ export class ListenLibraryCalls {
   private direct: boolean | undefined;
 
   private subscriberCreations(source: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
-    const factories = new Set(this.modules.filter((m) => m.specifier === PG_LISTEN_MODULE || m.specifier === PG_PUBSUB_MODULE || m.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((m) => m.names));
+    const factories = new Set(this.modules.filter((m) => isLibrary(m.specifier, PG_LISTEN_MODULE) || isLibrary(m.specifier, PG_PUBSUB_MODULE) || m.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((m) => m.names));
     const creations: (ts.CallExpression | ts.NewExpression)[] = [];
     if (factories.size === 0) return creations;
     walkDescendants(source, (node) => {
@@ -123,6 +138,21 @@ export class ListenLibraryCalls {
     const escaped = text.replace(/[$.()[\]]/g, '\\$&');
     return new RegExp(String.raw`(?:^|[^\w$.])${escaped}\s*\.\s*notifications\s*\.\s*(?:on|once|addListener)\s*\(`).test(this.text);
   }
+}
+
+/**
+ * Whether a module specifier or dependency names the library or a fork of it published under a scope (`@acme/pg-pubsub`,
+ * `@acme/pg-listen`); @imqueue/pg-pubsub is another library with another API (its own entry).
+ */
+function isLibrary(specifier: string, library: string): boolean {
+  return specifier === library || (specifier.startsWith('@') && specifier.endsWith(`/${library}`) && specifier !== IMQUEUE_PG_PUBSUB_MODULE);
+}
+
+/** A handler argument: a function, or a name, member or call that stands for one (not a literal or an object). */
+function isHandler(argument: ts.Expression): boolean {
+  let value = argument;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value)) value = value.expression;
+  return ts.isArrowFunction(value) || ts.isFunctionExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) || ts.isCallExpression(value);
 }
 
 function receiverName(receiver: ts.Expression): string | undefined {

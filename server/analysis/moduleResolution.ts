@@ -178,6 +178,23 @@ export function owningPackage(file: string): { name: string; folder: string } | 
   });
 }
 
+const packageDependencyNames = new TimedCache<ReadonlySet<string>>(CACHE_MS, MAX_CACHED_FOLDERS);
+
+/** The packages the file's own package.json (the nearest one above it) depends on: `dependencies`, `devDependencies`, `peerDependencies`. */
+export function packageDependencies(file: string): ReadonlySet<string> {
+  const folder = nearestFolder(dirname(resolve(file)), (candidate) => isFile(join(candidate, 'package.json')));
+  if (!folder) return new Set();
+  return packageDependencyNames.get(folder, () => {
+    const manifest = readJson(join(folder, 'package.json'));
+    const names = new Set<string>();
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+      const listed = manifest?.[field];
+      if (listed && typeof listed === 'object') for (const name of Object.keys(listed)) names.add(name);
+    }
+    return names;
+  });
+}
+
 /** The folder whose files may import a file: its workspace's root, or else the nearest folder with a package.json. */
 export function projectRoot(file: string): string | undefined {
   const start = dirname(file);

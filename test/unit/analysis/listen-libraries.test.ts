@@ -165,3 +165,58 @@ test('listen(channel) without @imqueue/pg-pubsub, or on an object that is not it
   ].join('\n');
   assert.deepEqual(found(elsewhere), []);
 });
+
+test("a subscriber made in another module: addChannel(channel, handler) counts in a package that depends on pg-pubsub or a scoped fork of it", (t) => {
+  const CALLER = [
+    'class Reporter {',
+    '  constructor(deps) { this.deps = deps; }',
+    '  start(topic) {',
+    '    this.deps.bus.addChannel(topic, () => this.refresh());',
+    "    this.deps.bus.addChannel('report_done', onDone);",
+    '  }',
+    '}',
+    'function onDone() {}',
+    'module.exports = Reporter;',
+    '',
+  ].join('\n');
+  const lint = (manifest: string): string[] => {
+    const repo = scratchRepository('pubsub-dependency', t);
+    repo.writeAll({ 'package.json': manifest, 'lib/reporter.js': CALLER });
+    return found(readFileSync(repo.path('lib', 'reporter.js'), 'utf8'), repo.path('lib', 'reporter.js'));
+  };
+  const both = ['listen this.deps.bus.addChannel(topic, () => this.refresh())', "listen this.deps.bus.addChannel('report_done', onDone)"];
+  assert.deepEqual(lint('{ "name": "reports", "dependencies": { "@acme/pg-pubsub": "^1.0.0" } }\n'), both);
+  assert.deepEqual(lint('{ "name": "reports", "dependencies": { "pg-pubsub": "^0.8.0" } }\n'), both);
+  // No such dependency (an event bus of another kind), or @imqueue/pg-pubsub, whose API is listen(): nothing.
+  assert.deepEqual(lint('{ "name": "reports", "dependencies": { "eventemitter3": "^5.0.0" } }\n'), []);
+  assert.deepEqual(lint('{ "name": "reports", "dependencies": { "@imqueue/pg-pubsub": "^1.0.0" } }\n'), []);
+});
+
+test('a scoped fork imported by the file counts like the library: its subscriber, and one-argument addChannel in a dependent package does not', (t) => {
+  const forked = [
+    "const Bus = require('@acme/pg-pubsub');",
+    'const bus = new Bus(process.env.APP_DB);',
+    "exports.watch = () => bus.addChannel('audit');",
+  ].join('\n');
+  assert.deepEqual(found(forked, 'watch.js'), ["listen bus.addChannel('audit')"]);
+  // Elsewhere in a dependent package, a one-argument addChannel (a chat room's, a mixer's) is not pg-pubsub's subscribe form.
+  const repo = scratchRepository('pubsub-one-argument', t);
+  repo.writeAll({ 'package.json': '{ "name": "chat", "dependencies": { "pg-pubsub": "^0.8.0" } }\n', 'src/room.js': "exports.open = (room) => room.addChannel('lobby');\n" });
+  assert.deepEqual(found(readFileSync(repo.path('src', 'room.js'), 'utf8'), repo.path('src', 'room.js')), []);
+});
+
+test('pg-listen listenTo(channel) on a subscriber made elsewhere counts in a package that depends on pg-listen', (t) => {
+  const repo = scratchRepository('listen-dependency', t);
+  repo.writeAll({
+    'package.json': '{ "name": "feed", "dependencies": { "pg-listen": "^1.7.0" } }\n',
+    'src/follow.ts': 'export const follow = (hub: { listenTo(c: string): Promise<void> }, channel: string) => hub.listenTo(channel);\n',
+  });
+  assert.deepEqual(found(readFileSync(repo.path('src', 'follow.ts'), 'utf8'), repo.path('src', 'follow.ts')), ['listen hub.listenTo(channel)']);
+  // The same call in a package without pg-listen (a view library's listenTo) is nothing.
+  const other = scratchRepository('listen-no-dependency', t);
+  other.writeAll({
+    'package.json': '{ "name": "feed", "dependencies": { "backbone": "^1.4.0" } }\n',
+    'src/follow.ts': 'export const follow = (hub: { listenTo(c: string): Promise<void> }, channel: string) => hub.listenTo(channel);\n',
+  });
+  assert.deepEqual(found(readFileSync(other.path('src', 'follow.ts'), 'utf8'), other.path('src', 'follow.ts')), []);
+});
