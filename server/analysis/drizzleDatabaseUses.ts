@@ -109,7 +109,7 @@ function returningFunction(value: ts.Node): ts.FunctionLikeDeclaration | undefin
  */
 function factoryStaysSafe(factory: ts.FunctionLikeDeclaration, view: FileView, walk: Walk): boolean {
   // `const f = () => …`: followed through its name (`export default …` and an argument as valueStaysSafe goes).
-  const holder = ts.isFunctionDeclaration(factory) ? undefined : outside(factory).parent;
+  const holder = ts.isFunctionDeclaration(factory) ? undefined : outermostWrapper(factory).parent;
   if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && !isExported(holder) && !isReferenced(holder.name.text, scopeOf(holder))) return false;
   if (!ts.isFunctionDeclaration(factory)) return valueStaysSafe(factory, view, walk);
   if (!factory.name) return factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true && exportStaysSafe(view.source.fileName, 'default', walk);
@@ -362,7 +362,7 @@ function useStaysSafe(reference: ts.Expression, view: FileView, walk: Walk): boo
 function settledStaysSafe(member: ts.PropertyAccessExpression, view: FileView, walk: Walk): boolean {
   const call = member.parent;
   const callback = ts.isCallExpression(call) && call.expression === member && member.name.text === 'then' ? call.arguments[0] : undefined;
-  const fn = callback && withoutWrappers(callback);
+  const fn = callback && unwrap(callback);
   const parameter = fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ? fn.parameters[0] : undefined;
   if (!fn || !parameter || !ts.isIdentifier(parameter.name)) return false;
   return nameStaysSafe(parameter.name.text, fn, view, walk);
