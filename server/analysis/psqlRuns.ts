@@ -3,10 +3,14 @@
 // beside the file, in a folder above it, or in a scripts folder of one of those (`scripts/install.sh` running
 // `psql -1 -f ../sql/schema.sql`): psql sends the file in its own session, never through the application's pool,
 // so the session state it sets is that script's own business (a CI fixture's `SET statement_timeout`, an install
-// script's `SET search_path`).
-import { dirname, join, resolve, sep } from 'node:path';
+// script's `SET search_path`). The same holds for a file the project's documentation tells you to run with psql
+// (a README's `psql -d app -f db/setup.sql`), and for a file handed to a runner script — a script that runs psql on
+// the file it is given (`psql -f "$1"`) — in a command file or the documentation (`./scripts/run-sql.sh db/setup.sql`),
+// and for a file a here-document fed to psql includes (`psql <<EOSQL` … `\i ${DIR}/schema/seed.sql` … `EOSQL`).
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
+import { escapeRegExp } from './regexText';
 
 /** Files that run commands: shell scripts, CI and compose configurations, Makefiles, Justfiles, Dockerfiles, package.json. */
 export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json)$/;
@@ -18,6 +22,18 @@ export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile
 const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack'];
 /** A psql command's file argument on one line: `-f path`, `-fpath`, `--file path`, `--file=path`, or `< path`. */
 const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'])+)/g;
+/** Documentation that may show the commands to run: Markdown and reStructuredText files. */
+const DOCUMENT_FILE = /^[\w.-]+\.(?:md|markdown|rst)$/i;
+/** Folders, below a command folder's parent, that hold documentation. */
+const DOCUMENT_FOLDERS = ['docs', 'doc'];
+/** A psql file argument that is the script's own argument: `$1`…`$9`, `${1}`, `$@`, `$*` (quoted or not). */
+const POSITIONAL = /^["']?\$(?:[1-9@*]|\{[1-9@*]\})["']?$/;
+/** A psql file argument held in a variable (`"$SQL_FILE"`, `${file}`): its name. */
+const VARIABLE_ARGUMENT = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?$/;
+/** The line that starts a here-document fed to psql (`psql -v ON_ERROR_STOP=1 <<-EOSQL`): its closing word. */
+const PSQL_HEREDOC_START = /\bpsql\b[^<\n]*(?:<[^<\n]+)*<<-?[ \t]*["']?(\w+)/;
+/** A psql include on a line of its input: `\i path`, `\include path`, `\ir path`, `\include_relative path`. */
+const PSQL_INCLUDE = /^[ \t]*\\(?:i|include|ir|include_relative)[ \t]+(\S+)/;
 /** A quoted word on one line, whose `;`, `|` and `&` end no command (`psql "$URI" -c "SELECT 1;" -f schema.sql`). */
 const QUOTED_WORD = /"[^"\n]*"|'[^'\n]*'/g;
 /** Bounds: how far up command files are looked for, how many are read per folder, and their size. */
@@ -55,14 +71,61 @@ function psqlRunsIn(folder: string): string[] {
 
 function readPsqlRuns(folder: string): string[] {
   const paths: string[] = [];
-  for (const path of [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))].flatMap(commandFilesIn)) {
+  const runners = new Set<string>();
+  const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
+  const commandFiles = folders.flatMap(commandFilesIn);
+  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(documentsIn);
+  const texts = new Map<string, string>();
+  for (const path of [...commandFiles, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
-    if (text === undefined || !text.includes('psql')) continue;
+    if (text !== undefined) texts.set(path, text);
+  }
+  for (const [path, text] of texts) {
+    if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
-    for (const match of unquoted.matchAll(PSQL_FILE)) paths.push(match[1]);
+    for (const [, argument] of unquoted.matchAll(PSQL_FILE)) {
+      if (runsItsArgument(argument, text)) runners.add(basename(path));
+      else paths.push(argument);
+    }
+    paths.push(...heredocIncludes(text));
   }
+  if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
   return paths;
+}
+
+/** The files that here-documents fed to psql include (`psql <<EOSQL`, then `\i ${DIR}/seed.sql`, up to `EOSQL`). */
+function heredocIncludes(script: string): string[] {
+  const lines = script.split('\n');
+  const included: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const end = PSQL_HEREDOC_START.exec(lines[i])?.[1];
+    if (end === undefined) continue;
+    for (i++; i < lines.length && lines[i].trim() !== end; i++) {
+      const file = PSQL_INCLUDE.exec(lines[i])?.[1];
+      if (file !== undefined) included.push(file);
+    }
+  }
+  return included;
+}
+
+/** Whether a psql file argument is the script's own argument, directly or through a variable set from it (`f="$1"`). */
+function runsItsArgument(argument: string, script: string): boolean {
+  if (POSITIONAL.test(argument)) return true;
+  const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
+  return variable !== undefined && new RegExp(`(?:^|[\\s;])(?:local\\s+|readonly\\s+)?${variable}=["']?\\$(?:[1-9]|\\{[1-9][}:])`, 'm').test(script);
+}
+
+/** The `.sql` files a text hands to a runner script: `./scripts/run-sql.sh db/setup.sql`, `bash run_sql.sh "x.sql"`. */
+function runnerArguments(text: string, runners: ReadonlySet<string>): string[] {
+  const names = [...runners].map(escapeRegExp).join('|');
+  const call = new RegExp(`(?:^|[\\s/\`'"(])(?:${names})\\s+["']?([^\\s"'\`;|&)]+\\.sql)\\b`, 'gim');
+  return [...text.matchAll(call)].map((match) => match[1]);
+}
+
+function documentsIn(folder: string): string[] {
+  return folderEntries(folder).map((entry) => entry.name).filter((name) => DOCUMENT_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER)
+    .map((name) => join(folder, name));
 }
 
 function commandFilesIn(folder: string): string[] {

@@ -455,6 +455,34 @@ test('a script in a scripts folder beside the SQL runs it with psql (its path fr
   }
 });
 
+test('a file the documentation tells you to run with psql, hands to a script that runs psql on its argument, or a psql here-document includes, runs in psql\'s own session', (t) => {
+  const root = scratchRepository('psql-runner-scripts', t).writeAll({
+    // A runner: psql on the script's own argument, directly or through a variable set from it.
+    'scripts/run-sql.sh': '#!/bin/bash\nfile="$1"\n[ -f "$file" ] || exit 1\nPGPASSWORD=$PW psql -h "$HOST" -d app -f "$file"\n',
+    'tools/apply': '#!/bin/sh\n',
+    'tools/apply.sh': '#!/bin/sh\nexec psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f "$1"\n',
+    'scripts/README.md': '# Scripts\n\n```bash\n./scripts/run-sql.sh db/setup.sql\n./scripts/run-sql.sh scripts/report.sql\n```\n',
+    'Makefile': 'seed:\n\tbash tools/apply.sh "seed/demo.sql"\n',
+    // Documentation that shows psql itself running a file.
+    'docs/install.md': 'Create the schema by hand:\n\n    psql -d app -f sql/schema.sql\n',
+    // A here-document fed to psql that includes files.
+    'database/init.sh': '#!/bin/bash\nset -e\npsql -X -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" <<-EOSQL\n  BEGIN;\n  \\i ${INIT_DIR}/schema/tables.sql\n  \\ir seed/forms.sql\n  COMMIT;\nEOSQL\necho "\\i schema/after.sql"\n',
+  });
+  for (const path of [['db', 'setup.sql'], ['scripts', 'report.sql'], ['seed', 'demo.sql'], ['sql', 'schema.sql'], ['database', 'schema', 'tables.sql'], ['database', 'seed', 'forms.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  // A runner's neighbour nobody hands it, a file a document only names, and a script whose argument is the database
+  // (it runs a fixed file): application SQL.
+  const other = scratchRepository('psql-runner-scripts-other', t).writeAll({
+    'scripts/load.sh': '#!/bin/sh\ntarget="$1"\npsql "$target" -f fixtures/base.sql\n',
+    'scripts/README.md': 'Run `./scripts/load.sh app_db` to load.\nThe queries live in db/app_queries.sql; see ./scripts/load.sh.\n',
+    'README.md': 'The application sends sql/queries.sql through its pool.\n',
+  });
+  for (const path of [[root, 'db', 'queries.sql'], [root, 'database', 'schema', 'after.sql'], [other, 'db', 'queries.sql'], [other, 'db', 'app_queries.sql'], [other, 'sql', 'queries.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(...path)).map((f) => f.rule), SESSION_STATE_RULES, path.slice(1).join('/'));
+  }
+});
+
 test('a file an init script includes from a folder two or three levels up (\\ir base/settings/tables.sql) runs in that psql session', (t) => {
   const root = scratchRepository('include-up', t).writeAll({
     'db/init/main.sql': '\\set ON_ERROR_STOP on\n\\ir base/settings/tables.sql\n\\if :dev\n  \\ir base/auth/dev/fixtures.sql\n\\endif\n',

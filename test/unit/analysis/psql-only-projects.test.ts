@@ -13,6 +13,11 @@ before(() => initAnalysis());
 const ROLE_CHECK = "SET ROLE billing_clerk;\nSET app.org_id = '17';\nSELECT count(*) FROM invoices;\nINSERT INTO invoices (org_id, total) VALUES (17, 10);\n";
 const SCHEMA = 'CREATE TABLE invoices (id serial PRIMARY KEY, org_id int NOT NULL, total numeric);\n';
 const README = '# Invoices RLS lab\n\nLoad the schema, then check each role:\n\n```sh\npsql -d lab -f schema.sql\npsql -d lab -f checks/clerk.sql\n```\n';
+/**
+ * A README that says to run the scripts with psql without naming the role check: one that names it
+ * (`psql -d lab -f checks/clerk.sql`) puts that file in psql's session wherever it is (psqlRuns.ts).
+ */
+const README_NAMING_NO_FILE = '# Invoices RLS lab\n\nLoad the schema, then run each role check in checks/ with psql.\n';
 
 const rules = (repository: ScratchRepository, path: string): string[] =>
   analyzeSql(ROLE_CHECK, undefined, repository.path(path)).map((f) => f.rule);
@@ -46,11 +51,11 @@ test('an exported tree without .git: the outermost folder with a README is the p
   assert.deepEqual(rules(repository, 'lab/sql/roles/clerk.sql'), []);
   // The same tree with a program beside the scripts keeps the findings.
   const withProgram = scratchRepository('psql-only-export-program', t);
-  withProgram.writeAll({ 'lab/README.md': README, 'lab/sql/roles/clerk.sql': ROLE_CHECK, 'lab/api/main.py': 'import psycopg\n' });
+  withProgram.writeAll({ 'lab/README.md': README_NAMING_NO_FILE, 'lab/sql/roles/clerk.sql': ROLE_CHECK, 'lab/api/main.py': 'import psycopg\n' });
   assert.deepEqual(rules(withProgram, 'lab/sql/roles/clerk.sql'), ['session-set', 'session-set']);
   // A sub-project's README in a tree whose top holds the program (no README there) is not the root either.
   const nested = scratchRepository('psql-only-export-nested', t);
-  nested.writeAll({ 'go.mod': 'module example.com/ledger\n', 'db/README.md': README, 'db/checks/clerk.sql': ROLE_CHECK });
+  nested.writeAll({ 'go.mod': 'module example.com/ledger\n', 'db/README.md': README_NAMING_NO_FILE, 'db/checks/clerk.sql': ROLE_CHECK });
   assert.deepEqual(rules(nested, 'db/checks/clerk.sql'), ['session-set', 'session-set']);
 });
 
@@ -66,7 +71,7 @@ test('any program in the repository, or a package manifest, keeps the findings: 
     { 'go.mod': 'module example.com/lab\n' },
   ];
   for (const [i, files] of programs.entries()) {
-    const repository = repositoryWith(`psql-only-program-${i}`, t, { 'README.md': README, ...files });
+    const repository = repositoryWith(`psql-only-program-${i}`, t, { 'README.md': README_NAMING_NO_FILE, ...files });
     assert.deepEqual(rules(repository, 'checks/clerk.sql'), ['session-set', 'session-set'], Object.keys(files)[0]);
   }
 });
