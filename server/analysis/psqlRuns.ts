@@ -73,8 +73,8 @@ function readPsqlRuns(folder: string): string[] {
   const paths: string[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
-  const commandFiles = folders.flatMap(commandFilesIn);
-  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(documentsIn);
+  const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
+  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap((below) => filesNamed(below, DOCUMENT_FILE));
   const texts = new Map<string, string>();
   for (const path of [...commandFiles, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
@@ -123,12 +123,8 @@ function runnerArguments(text: string, runners: ReadonlySet<string>): string[] {
   return [...text.matchAll(call)].map((match) => match[1]);
 }
 
-function documentsIn(folder: string): string[] {
-  return folderEntries(folder).map((entry) => entry.name).filter((name) => DOCUMENT_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER)
-    .map((name) => join(folder, name));
-}
-
-function commandFilesIn(folder: string): string[] {
-  return folderEntries(folder).map((entry) => entry.name).filter((name) => COMMAND_FILE.test(name)).slice(0, MAX_FILES_PER_FOLDER)
+/** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */
+function filesNamed(folder: string, pattern: RegExp): string[] {
+  return folderEntries(folder).map((entry) => entry.name).filter((name) => pattern.test(name)).slice(0, MAX_FILES_PER_FOLDER)
     .map((name) => join(folder, name));
 }
