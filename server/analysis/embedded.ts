@@ -45,6 +45,7 @@ import { subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
+import { WrapperObjects } from './wrapperObjects';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
@@ -1252,6 +1253,12 @@ class Extractor {
     if (name === 'query' && call.arguments[0] && namedTemplate(call.arguments[0])) this.addNamedTemplateFinding(call.arguments[0]);
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
     const inTransaction = hasTransactionOption(call) ? (): Group => this.standaloneGroup(true) : groupFor;
+    // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
+    const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword ? this.wrapperSend(call) : undefined;
+    if (through) {
+      if (through.text) this.inspectQueryCall(through.text, through.receiver ?? receiver, wrapper || through.text !== call.arguments[0], inTransaction, through.sendsCallersName);
+      return;
+    }
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
   }
 
@@ -1380,7 +1387,7 @@ class Extractor {
   private inspectHelperCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     const helper = this.queryHelperOf(call.expression);
     if (!helper) {
-      if (!this.inspectImportedHelper(call, groupFor)) this.inspectImportedRunner(call, groupFor);
+      if (!this.inspectImportedHelper(call, groupFor) && !this.inspectWrapperCall(call, groupFor)) this.inspectImportedRunner(call, groupFor);
       return;
     }
     const text = call.arguments[helper.textIndex];
@@ -1446,6 +1453,38 @@ class Extractor {
     if (text) this.inspectQueryCall(text, helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : undefined, true, groupFor, helper.sendsCallersName);
     return true;
   }
+
+  /**
+   * `db(client).exec(sql)`, `executor.run(sql)`, `repo.send(sql)`, `this.perform(sql)` inherited from a class of
+   * another module, `run(sql)` where `run = makeRunner(pool)`: a method of an object the project's own wrapper makes,
+   * or a closure its factory returns (wrapperObjects.ts), that sends one of its
+   * parameters as a query's text. Read as a local helper's call is (a wrapper's text: a whole statement or a SET, no
+   * syntax errors), on the client the method sends on as the caller wrote it (the factory's or constructor's
+   * argument), else on the object itself. False when the callee is no such method.
+   */
+  private inspectWrapperCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): boolean {
+    const through = this.wrapperSend(call);
+    if (!through) return false;
+    const object = ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
+    if (through.text) this.inspectQueryCall(through.text, through.receiver ?? (object && ts.isIdentifier(object) ? object : undefined), true, groupFor, through.sendsCallersName);
+    return true;
+  }
+
+  /** The text a call of a wrapper object's method sends, the caller's expression for the client it sends on, and whether a config's name goes along. */
+  private wrapperSend(call: ts.CallExpression): { text: ts.Expression | undefined; receiver: ts.Expression | undefined; sendsCallersName: boolean } | undefined {
+    if (!this.fileName || call.arguments.length === 0) return undefined;
+    this.wrapperObjects ??= new WrapperObjects(this.source, this.flow, this.fileName);
+    const method = ts.isPropertyAccessExpression(call.expression) ? this.wrapperObjects.methodOf(call.expression) : this.wrapperObjects.closureOf(call.expression);
+    if (!method) return undefined;
+    const helper = queryHelper(method.fn, method.flow, method.flow === this.flow ? this.queryHelpers : this.wrapperHelpers);
+    if (!helper) return undefined;
+    const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver && method.receiverFor(helper.receiver);
+    return { text: call.arguments[helper.textIndex], receiver, sendsCallersName: helper.sendsCallersName };
+  }
+
+  private wrapperObjects: WrapperObjects | undefined;
+  /** What the methods of other modules' wrapper objects forward (queryHelper), per function. */
+  private readonly wrapperHelpers = new Map<ts.Node, QueryHelper | null>();
 
   /** What a local function forwards to a query call (queryHelper below), cached per function. */
   private queryHelperOf(callee: ts.Expression): QueryHelper | undefined {

@@ -720,11 +720,26 @@ export class Flow {
    */
   private reachingValues(use: ts.Identifier): ts.Expression[] | undefined {
     const declaration = this.lookUp(use, (names) => names.variables.get(use.text));
-    if (!declaration) return undefined;
+    if (!declaration) return this.reassignedParameter(use);
     if (declaration.initializer && declaration.initializer.pos <= use.pos && use.pos < declaration.initializer.end) return undefined;
     if (isConstDeclaration(declaration)) return declaration.initializer && [declaration.initializer];
     const scope = scopeOf(declaration);
     return scope && reachingValue(declaration, use, this.assignmentsIn(scope, use.text));
+  }
+
+  /**
+   * A parameter the function assigns before `use` (`if (!query.startsWith('SET')) query = \`SET search_path TO …;\` +
+   * query; return query`): the value that assignment gives, as a let's reaching value is read (the caller's text is
+   * a hole in it). Undefined when no assignment comes before the use: what the caller passes is not known here.
+   */
+  private reassignedParameter(use: ts.Identifier): ts.Expression[] | undefined {
+    const binding = this.bindingOf(use);
+    if (!binding || !('parameterOf' in binding) || !ts.isIdentifier(binding.parameter.name)) return undefined;
+    const body = (binding.parameterOf as ts.FunctionLikeDeclaration).body;
+    const mine = body ? this.assignmentsIn(body, use.text) : [];
+    if (!mine.some((assignment) => assignment.node.end <= use.pos)) return undefined;
+    const values = reachingValue({ initializer: undefined, end: binding.parameter.end, scope: body! }, use, mine);
+    return values && values.length > 0 ? values : undefined;
   }
 
   /** A name's text: its reaching value, with the parts `+=` appended (conditionally or not) in source order. */
@@ -799,6 +814,11 @@ export class Flow {
     }
     if (object && ts.isObjectLiteralExpression(object)) return objectProperty(object, name);
     return undefined;
+  }
+
+  /** The class declaration of this file a name refers to in its scope (`new Executor(…)`, `extends Base`). */
+  localClass(name: ts.Identifier): ts.ClassDeclaration | undefined {
+    return this.lookUp(name, (names) => names.classes.get(name.text));
   }
 
   /** The function of this file a call's callee names (a function, a const arrow or function, a method of `this`). */
@@ -896,8 +916,8 @@ export function isLoop(node: ts.Node): boolean {
  * some of them under conditions: each may be sent). Unknown after another compound assignment (`-=`,
  * `++`), or when a loop around the use also assigns it (the value depends on the iteration).
  */
-function reachingValue(declaration: ts.VariableDeclaration, use: ts.Identifier, mine: readonly Assignment[]): ts.Expression[] | undefined {
-  const scope = scopeOf(declaration);
+function reachingValue(declaration: ts.VariableDeclaration | { initializer: undefined; end: number; scope: ts.Node }, use: ts.Identifier, mine: readonly Assignment[]): ts.Expression[] | undefined {
+  const scope = 'scope' in declaration ? declaration.scope : scopeOf(declaration);
   for (let node: ts.Node | undefined = use.parent; node && node !== scope; node = node.parent) {
     if (isLoop(node) && mine.some((a) => a.node.pos >= node!.pos && a.node.end <= node!.end)) return undefined;
   }

@@ -39,8 +39,7 @@ const resolved = new TimedCache<string | undefined>(RESOLVED_MS, 1024);
 
 /** The helper `exported` of the module `specifier` names, seen from `importer`, if it forwards a parameter to a query call. */
 export function importedQueryHelper(importer: string, specifier: string, exported: string, summarise: Summarise): ForwardedText | undefined {
-  const importerFolder = importer.replace(/[^/\\]*$/, '');
-  const path = resolved.get(`${importerFolder}\u0000${specifier}`, () => resolveModule(importer, specifier));
+  const path = projectModulePath(importer, specifier);
   if (!path || path === importer) return undefined;
   const facts = helperModules.of(path);
   if (!facts) return undefined;
@@ -51,6 +50,12 @@ export function importedQueryHelper(importer: string, specifier: string, exporte
     facts.helpers.set(exported, helper);
   }
   return helper ?? undefined;
+}
+
+/** The file a module specifier of `importer` names (moduleResolution.ts), cached a short while per folder and specifier. */
+export function projectModulePath(importer: string, specifier: string): string | undefined {
+  const importerFolder = importer.replace(/[^/\\]*$/, '');
+  return resolved.get(`${importerFolder}\u0000${specifier}`, () => resolveModule(importer, specifier));
 }
 
 type FunctionWithBody = ts.FunctionLikeDeclaration;

@@ -1,0 +1,394 @@
+// Objects a project writes around its database client, whose methods send their callers' text: what a factory
+// returns (`db(client).exec(sql)`, `const d = makeDb(pool); d.exec(sql)`), an instance of a class of the project
+// (`new Executor(conn).run(sql)`, `executor.run(sql)` where `executor = new Executor(conn)`, a parameter or field
+// declared as one), an object literal of helpers (`repo.send(sql)`), and a method a class inherits from a base class
+// of another module (`this.perform(sql)`). Each is found in this file or in a module of the project it imports
+// (a relative path, a tsconfig alias, a workspace package; default and named exports, `module.exports`, `export { x }`
+// re-exports), a few steps and files deep. The method itself is judged by the caller (embedded.ts's queryHelper:
+// which parameter it sends as text, on which receiver); this module says which of the caller's expressions that
+// receiver is: the factory's argument a closure sends on, the constructor argument a field was filled from, a name of
+// the caller's own file — so the statement is judged on the client the wrapper really sends on (a pool, one held
+// connection, a transaction's client, a test database's client), as a direct call on it is.
+import ts from 'typescript';
+import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedFlow';
+import { ModuleFacts } from './parsedModules';
+import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { projectModulePath } from './importedQueryHelpers';
+
+/** How many names, calls, exports and base classes one object is followed through (files included). */
+const MAX_STEPS = 6;
+/** A module without a query call holds no wrapper method; one without `class`, `return` or exports makes none. */
+const MIGHT_WRAP = /\.\s*(?:query|querySync|execute|unsafe|raw)\s*\(|\bclass\b|\breturn\b|\bexport\b|\bexports\b/;
+
+type FunctionWithBody = ts.FunctionLikeDeclaration;
+
+/** A file the object is followed in: the caller's own (`local`) or a module of the project. */
+interface Context {
+  source: ts.SourceFile;
+  flow: Flow;
+  fileName: string;
+  local: boolean;
+  imports?: Map<string, ImportedName>;
+}
+
+/** An object a wrapper made: an object literal or an instance of a class, and the caller's arguments its maker was given. */
+interface Made {
+  ctx: Context;
+  object?: ts.ObjectLiteralExpression;
+  cls?: ts.ClassLikeDeclaration;
+  /** The factory function whose parameters `args` fill (for an object literal it returns). */
+  factory?: FunctionWithBody;
+  /** For each parameter of the factory (or of the class's constructor): the caller's expression given there, if known. */
+  args?: readonly (ts.Expression | undefined)[];
+}
+
+/** A method of a wrapper object, with the file it is declared in, and the caller's expression for a receiver it sends on. */
+export interface WrapperMethod {
+  fn: FunctionWithBody;
+  flow: Flow;
+  /** The caller's expression standing for `receiver` (an expression of the method's own file), if there is one. */
+  receiverFor(receiver: ts.Expression): ts.Expression | undefined;
+}
+
+const modules = new ModuleFacts<Context | undefined>((read) => (MIGHT_WRAP.test(read.text) ? { source: read.source, flow: new Flow(read.source), fileName: read.path, local: false } : undefined));
+
+/** Resolves, for one file, the wrapper objects its calls are made on. */
+export class WrapperObjects {
+  private readonly own: Context;
+  private readonly made = new Map<ts.Node | string, Made | null>();
+
+  constructor(source: ts.SourceFile, flow: Flow, fileName: string) {
+    this.own = { source, flow, fileName, local: true };
+  }
+
+  /** The method `object.name` calls, when `object` is a wrapper object this file or a module of the project makes. */
+  methodOf(callee: ts.PropertyAccessExpression): WrapperMethod | undefined {
+    const made = this.objectMade(callee.expression);
+    if (!made) return undefined;
+    const found = methodIn(made, callee.name.text, 0);
+    if (!found) return undefined;
+    return { fn: found.fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, found.made) };
+  }
+
+  /**
+   * The function a call's callee stands for when a factory of the project made it: `run(…)` where `const run =
+   * makeRunner(pool)` and `makeRunner` returns a closure (an arrow, a function, one of its own inner functions), or
+   * `makeRunner(pool)(…)` itself.
+   */
+  closureOf(callee: ts.Expression): WrapperMethod | undefined {
+    let value = unwrap(callee);
+    if (ts.isIdentifier(value)) {
+      const binding = this.own.flow.bindingOf(value);
+      const held = binding && 'variable' in binding ? this.own.flow.heldValues(binding.variable) : undefined;
+      if (held?.length !== 1) return undefined;
+      value = unwrap(held[0]);
+    }
+    if (!ts.isCallExpression(value)) return undefined;
+    const call = value;
+    const found = functionOf(call.expression, this.own, 0);
+    const returned = found && singleReturn(found.fn);
+    const inner = returned && unwrap(returned);
+    const fn = inner && (isFunctionWithBody(inner) ? inner : ts.isIdentifier(inner) ? found.ctx.flow.localFunction(inner) : undefined);
+    if (!found || !fn) return undefined;
+    const made: Made = { ctx: found.ctx, factory: found.fn, args: found.fn.parameters.map((_, i) => call.arguments[i]) };
+    return { fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, made) };
+  }
+
+  private objectMade(object: ts.Expression): Made | undefined {
+    const value = unwrap(object);
+    // An object made in place (`db(c).exec(…)`) is judged at each call; a name once per declaration or import.
+    let key: ts.Node | string = value;
+    if (ts.isIdentifier(value)) {
+      const binding = this.own.flow.bindingOf(value);
+      if (binding) key = 'variable' in binding ? binding.variable : binding.parameter;
+      else if (importsOf(this.own).has(value.text)) key = `import:${value.text}`;
+      else return undefined; // a global (`console`, `JSON`)
+    }
+    let made = this.made.get(key);
+    if (made === undefined) {
+      made = objectOf(value, this.own, 0) ?? null;
+      this.made.set(key, made);
+    }
+    return made ?? undefined;
+  }
+}
+
+function importsOf(ctx: Context): Map<string, ImportedName> {
+  return (ctx.imports ??= new Map([...requiredNames(ctx.source), ...importedNames(ctx.source)]));
+}
+
+/** The module of the project a name of `ctx` is imported from, and the name it exports there. */
+function importedModule(ctx: Context, name: string): { ctx: Context; name: string } | undefined {
+  const imported = importsOf(ctx).get(name);
+  return imported ? moduleExport(ctx, imported) : undefined;
+}
+
+function moduleExport(ctx: Context, imported: ImportedName): { ctx: Context; name: string } | undefined {
+  if (!/^[.@~#/]/.test(imported.specifier) && !imported.specifier.includes('/')) return undefined;
+  const path = projectModulePath(ctx.fileName, imported.specifier);
+  if (!path || path === ctx.fileName || /[/\\]node_modules[/\\]/.test(path)) return undefined;
+  const module = modules.of(path);
+  return module ? { ctx: module, name: imported.name } : undefined;
+}
+
+/** What a value is: an object literal, an instance of a class of the project, or what a factory of the project returns. */
+function objectOf(expression: ts.Expression, ctx: Context, steps: number): Made | undefined {
+  if (steps > MAX_STEPS) return undefined;
+  let value = unwrap(expression);
+  while (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+  if (ts.isObjectLiteralExpression(value)) return { ctx, object: value };
+  if (ts.isNewExpression(value)) {
+    const found = classOf(value.expression, ctx, steps + 1);
+    return found && { ctx: found.ctx, cls: found.cls, args: ctx.local ? value.arguments ?? [] : undefined };
+  }
+  if (ts.isCallExpression(value)) return factoryResult(value, ctx, steps + 1);
+  if (value.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClassOf(value);
+    return owner && { ctx, cls: owner };
+  }
+  if (!ts.isIdentifier(value)) return undefined;
+  const binding = ctx.flow.bindingOf(value);
+  if (binding && 'variable' in binding) {
+    const held = ctx.flow.heldValues(binding.variable);
+    if (held?.length === 1) return objectOf(held[0], ctx, steps + 1);
+    if (held?.length === 0 && binding.variable.type) return typed(binding.variable.type, ctx, steps + 1);
+    return undefined;
+  }
+  if (binding) return binding.parameter.type ? typed(binding.parameter.type, ctx, steps + 1) : undefined;
+  const elsewhere = importedModule(ctx, value.text);
+  return elsewhere && exportedObject(elsewhere.ctx, elsewhere.name, steps + 1);
+}
+
+/** A name declared with a class of the project as its type (`executor: Executor`): an instance, made by code not seen. */
+function typed(type: ts.TypeNode, ctx: Context, steps: number): Made | undefined {
+  if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+  const found = classOf(type.typeName, ctx, steps);
+  return found && { ctx: found.ctx, cls: found.cls };
+}
+
+/** The object a call of a factory returns (`db(client)`): its one returned object literal, or the instance it returns. */
+function factoryResult(call: ts.CallExpression, ctx: Context, steps: number): Made | undefined {
+  const found = functionOf(call.expression, ctx, steps);
+  if (!found) return undefined;
+  const returned = singleReturn(found.fn);
+  if (!returned) return undefined;
+  let value = unwrap(returned);
+  while (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+  const args = ctx.local ? call.arguments : undefined;
+  // What the factory's own parameters stand for, in the caller's file.
+  const given = (expression: ts.Expression): ts.Expression | undefined => {
+    const inner = unwrap(expression);
+    const binding = ts.isIdentifier(inner) ? found.ctx.flow.bindingOf(inner) : undefined;
+    if (!binding || !('parameterOf' in binding) || binding.parameterOf !== found.fn || !args) return undefined;
+    return args[found.fn.parameters.indexOf(binding.parameter)];
+  };
+  if (ts.isObjectLiteralExpression(value)) return { ctx: found.ctx, object: value, factory: found.fn, args: found.fn.parameters.map((_, i) => args?.[i]) };
+  if (ts.isNewExpression(value)) {
+    const cls = classOf(value.expression, found.ctx, steps + 1);
+    return cls && { ctx: cls.ctx, cls: cls.cls, args: (value.arguments ?? []).map(given) };
+  }
+  return undefined;
+}
+
+/** The function a callee names, in `ctx` or exported by a module of the project it imports. */
+function functionOf(callee: ts.Expression, ctx: Context, steps: number): { fn: FunctionWithBody; ctx: Context } | undefined {
+  if (!ts.isIdentifier(callee) || steps > MAX_STEPS) return undefined;
+  const local = ctx.flow.localFunction(callee);
+  if (local) return { fn: local, ctx };
+  if (ctx.flow.bindingOf(callee)) return undefined;
+  const elsewhere = importedModule(ctx, callee.text);
+  const exported = elsewhere && exportedNode(elsewhere.ctx, elsewhere.name, steps + 1);
+  if (!exported) return undefined;
+  const value = ts.isVariableDeclaration(exported.node) ? exported.node.initializer && unwrap(exported.node.initializer) : exported.node;
+  return value && isFunctionWithBody(value) ? { fn: value, ctx: exported.ctx } : undefined;
+}
+
+/** The class a name stands for, in `ctx` or exported by a module of the project it imports. */
+function classOf(name: ts.Expression, ctx: Context, steps: number): { cls: ts.ClassLikeDeclaration; ctx: Context } | undefined {
+  if (!ts.isIdentifier(name) || steps > MAX_STEPS) return undefined;
+  const local = ctx.flow.localClass(name);
+  if (local) return { cls: local, ctx };
+  if (ctx.flow.bindingOf(name)) return undefined;
+  const elsewhere = importedModule(ctx, name.text);
+  const exported = elsewhere && exportedNode(elsewhere.ctx, elsewhere.name, steps + 1);
+  if (!exported) return undefined;
+  const value = ts.isVariableDeclaration(exported.node) ? exported.node.initializer && unwrap(exported.node.initializer) : exported.node;
+  return value && ts.isClassLike(value) ? { cls: value, ctx: exported.ctx } : undefined;
+}
+
+/** The object a module exports under `name` (an object literal, an instance, a factory's result). */
+function exportedObject(ctx: Context, name: string, steps: number): Made | undefined {
+  const exported = exportedNode(ctx, name, steps);
+  if (!exported) return undefined;
+  const node = exported.node;
+  if (ts.isVariableDeclaration(node)) {
+    if (!ts.isIdentifier(node.name)) return undefined;
+    return objectOf(node.name, exported.ctx, steps + 1);
+  }
+  return ts.isExpression(node) && !ts.isClassLike(node) && !isFunctionWithBody(node) ? objectOf(node, exported.ctx, steps + 1) : undefined;
+}
+
+type Exported = ts.VariableDeclaration | ts.FunctionDeclaration | ts.ClassDeclaration | ts.Expression;
+
+/**
+ * What a module exports under `name` (`default` for its default export): a top-level function, class or variable
+ * declared with `export` (or exported by `export { local as name }`), `export default …`, `module.exports = …` (a
+ * property of the object literal given to it for a name), `exports.name = …`, or the same re-exported from another
+ * module (`export { name } from './x'`, `export * from './x'`).
+ */
+function exportedNode(ctx: Context, name: string, steps: number): { node: Exported; ctx: Context } | undefined {
+  if (steps > MAX_STEPS) return undefined;
+  const topLevel = (local: string): Exported | undefined => {
+    for (const statement of ctx.source.statements) {
+      if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === local) return statement;
+      if (ts.isVariableStatement(statement)) {
+        const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === local);
+        if (declaration) return declaration;
+      }
+    }
+    return undefined;
+  };
+  const local = (expression: ts.Expression): Exported => {
+    const value = unwrap(expression);
+    return (ts.isIdentifier(value) && topLevel(value.text)) || value;
+  };
+  const followed: ImportedName[] = [];
+  for (const statement of ctx.source.statements) {
+    const exported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+    const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
+    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && exported && (isDefault ? name === 'default' : statement.name?.text === name)) return { node: statement, ctx };
+    if (ts.isVariableStatement(statement) && exported) {
+      const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+      if (declaration) return { node: declaration, ctx };
+    }
+    if (ts.isExportAssignment(statement) && !statement.isExportEquals && name === 'default') return { node: local(statement.expression), ctx };
+    if (ts.isExportDeclaration(statement) && !statement.isTypeOnly) {
+      const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+      const clause = statement.exportClause;
+      if (clause && ts.isNamedExports(clause)) {
+        const element = clause.elements.find((e) => e.name.text === name);
+        if (!element) continue;
+        const original = (element.propertyName ?? element.name).text;
+        if (!specifier) {
+          const found = topLevel(original);
+          if (found) return { node: found, ctx };
+          // `import { Executor } from './executor'; export { Executor }`: what the module re-exports from its own import.
+          const module = importedModule(ctx, original);
+          return module && exportedNode(module.ctx, module.name, steps + 1);
+        }
+        followed.unshift({ specifier, name: original });
+      } else if (!clause && specifier) followed.push({ specifier, name });
+    }
+    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const { left, right } = statement.expression;
+      if (isModuleExports(left)) {
+        if (name === 'default') return { node: local(right), ctx };
+        const object = unwrap(right);
+        if (ts.isObjectLiteralExpression(object)) {
+          const property = object.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === name);
+          if (property && ts.isPropertyAssignment(property)) return { node: local(property.initializer), ctx };
+          if (property && ts.isShorthandPropertyAssignment(property)) return { node: local(property.name), ctx };
+          if (property && ts.isMethodDeclaration(property)) return { node: object, ctx };
+        }
+      } else if (ts.isPropertyAccessExpression(left) && left.name.text === name && (isModuleExports(left.expression) || (ts.isIdentifier(left.expression) && left.expression.text === 'exports'))) {
+        return { node: local(right), ctx };
+      }
+    }
+  }
+  for (const imported of followed) {
+    const module = moduleExport(ctx, imported);
+    const found = module && exportedNode(module.ctx, module.name, steps + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A method of the object (a property holding a function) or of the class, or one it inherits from a base class. */
+function methodIn(made: Made, name: string, steps: number): { fn: FunctionWithBody; ctx: Context; made: Made } | undefined {
+  if (steps > MAX_STEPS) return undefined;
+  if (made.object) {
+    for (const property of made.object.properties) {
+      if (!property.name || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) || property.name.text !== name) continue;
+      if (ts.isMethodDeclaration(property) && property.body) return { fn: property, ctx: made.ctx, made };
+      const value = ts.isPropertyAssignment(property) ? unwrap(property.initializer) : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+      if (value && isFunctionWithBody(value)) return { fn: value, ctx: made.ctx, made };
+      const named = value && ts.isIdentifier(value) ? made.ctx.flow.localFunction(value) : undefined;
+      return named ? { fn: named, ctx: made.ctx, made } : undefined;
+    }
+    return undefined;
+  }
+  const cls = made.cls;
+  if (!cls) return undefined;
+  const member = cls.members.find((m) => memberName(m) === name);
+  if (member) {
+    if (ts.isMethodDeclaration(member) && member.body) return { fn: member, ctx: made.ctx, made };
+    const value = ts.isPropertyDeclaration(member) && member.initializer ? unwrap(member.initializer) : undefined;
+    return value && isFunctionWithBody(value) ? { fn: value, ctx: made.ctx, made } : undefined;
+  }
+  const base = baseClass(cls, made.ctx, steps + 1);
+  // A subclass without a constructor of its own is made with its base's: the same arguments fill it.
+  return base && methodIn({ ctx: base.ctx, cls: base.cls, args: constructorOf(cls) ? undefined : made.args }, name, steps + 1);
+}
+
+function baseClass(cls: ts.ClassLikeDeclaration, ctx: Context, steps: number): { cls: ts.ClassLikeDeclaration; ctx: Context } | undefined {
+  const base = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  return base ? classOf(base, ctx, steps) : undefined;
+}
+
+function constructorOf(cls: ts.ClassLikeDeclaration): ts.ConstructorDeclaration | undefined {
+  return cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+}
+
+/**
+ * The caller's expression for a receiver the method sends on: a parameter of the factory that made the object (a
+ * closure over `db(client)`'s `client`), a field the constructor fills from one of its parameters (`constructor(private
+ * conn)`, `this.conn = conn`), or a name declared at the top level of the caller's own file.
+ */
+function receiverFor(receiver: ts.Expression, ctx: Context, made: Made): ts.Expression | undefined {
+  const value = unwrap(receiver);
+  if (ts.isIdentifier(value)) {
+    const binding = ctx.flow.bindingOf(value);
+    if (binding && 'parameterOf' in binding) {
+      return made.factory && binding.parameterOf === made.factory ? made.args?.[made.factory.parameters.indexOf(binding.parameter)] : undefined;
+    }
+    // A module-level client of the caller's own file (`const pool = new Pool()` used by `const repo = { send(q) { … pool.query(q) } }`).
+    return ctx.local && binding && ts.isSourceFile(binding.variable.parent.parent.parent) ? value : undefined;
+  }
+  if (!ts.isPropertyAccessExpression(value) || value.expression.kind !== ts.SyntaxKind.ThisKeyword || !made.cls || !made.args) return undefined;
+  const constructor = constructorOf(made.cls);
+  if (!constructor) return undefined;
+  const field = value.name.text;
+  const index = constructor.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === field && ts.getModifiers(p)?.some(isParameterPropertyModifier));
+  if (index >= 0) return made.args[index];
+  const values = fieldValues(made.cls, field);
+  const only = values.length === 1 ? unwrap(values[0]) : undefined;
+  const binding = only && ts.isIdentifier(only) ? ctx.flow.bindingOf(only) : undefined;
+  return binding && 'parameterOf' in binding && binding.parameterOf === constructor ? made.args[constructor.parameters.indexOf(binding.parameter)] : undefined;
+}
+
+function isParameterPropertyModifier(modifier: ts.ModifierLike): boolean {
+  return modifier.kind === ts.SyntaxKind.PrivateKeyword || modifier.kind === ts.SyntaxKind.ProtectedKeyword
+    || modifier.kind === ts.SyntaxKind.PublicKeyword || modifier.kind === ts.SyntaxKind.ReadonlyKeyword;
+}
+
+function enclosingClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  let current = node.parent;
+  // `this` in an arrow is its enclosing function's; in a nested `function`, not the class's.
+  while (current && !ts.isClassLike(current)) {
+    if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current) || ts.isObjectLiteralExpression(current)) return undefined;
+    current = current.parent;
+  }
+  return current;
+}
+
+function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
+  return (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.body !== undefined;
+}
+
+function hasModifier(statement: ts.Statement, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === kind) ?? false);
+}
+
+function isModuleExports(node: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(node) && node.name.text === 'exports' && ts.isIdentifier(node.expression) && node.expression.text === 'module';
+}
