@@ -12,7 +12,7 @@ import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type S
 import { LineIndex } from './positions';
 import { severityFor } from './context';
 import { getRule } from './rules/index';
-import { fillSlots, toFileEnd, toFileOffset, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
+import { fillSlots, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
@@ -1944,6 +1944,12 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, Math.max(0, offset - 1));
     return toFileEnd(placed.piece.built, offset - placed.base);
   };
+  // A range within one piece never ends before it starts (toFileRange), even when its text ends in a value written earlier.
+  const toFileRangeOf = (start: number, end: number): { start: number; end: number } => {
+    const placed = pieceAt(table, start);
+    if (pieceAt(table, Math.max(0, end - 1)) !== placed) return { start: toFile(start), end: toFileEndOf(end) };
+    return toFileRange(placed.piece.built, start - placed.base, end - placed.base);
+  };
   const branches = group.pieces.some((p) => p.branches) ? group.pieces.map((p) => p.branches) : undefined;
   let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
@@ -1958,11 +1964,10 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
     mapped.push({
       ...finding,
-      start: toFile(finding.start),
-      end: toFileEndOf(finding.end),
+      ...toFileRangeOf(finding.start, finding.end),
       // An insertion (SET -> SET LOCAL, ON COMMIT DROP) goes right after the text before it.
       fix: finding.fix && { title: finding.fix.title, edits: finding.fix.edits.map((e) => ({ ...e, start: e.start === e.end ? toFileEndOf(e.start) : toFile(e.start), end: toFileEndOf(e.end) })) },
-      related: finding.related?.map((r) => ({ ...r, start: toFile(r.start), end: toFileEndOf(r.end) })),
+      related: finding.related?.map((r) => ({ ...r, ...toFileRangeOf(r.start, r.end) })),
     });
   }
   return mapped;

@@ -254,6 +254,28 @@ export function toFileEnd(built: BuiltText, offset: number): number {
   return toFileOffset(built, offset - 1) + 1;
 }
 
+/**
+ * File range of the SQL range [start, end) of a built text: `toFileOffset` and `toFileEnd`, unless that end comes
+ * before the start. It does when the text a finding ends with was written earlier in the file than the text it
+ * starts in: a name's value followed into the hole that ends it (`const schema = 'app'` or `let p = …; p = …`
+ * before `SET search_path TO ${p}`). Such a range ends where the last of its text written at or after its start
+ * ends, or where the text right after it begins (the rest of the template, after the hole's `}`).
+ */
+export function toFileRange(built: BuiltText, start: number, end: number): { start: number; end: number } {
+  const fileStart = toFileOffset(built, start);
+  const fileEnd = toFileEnd(built, end);
+  if (fileEnd >= fileStart) return { start: fileStart, end: fileEnd };
+  let last = fileStart;
+  for (let i = pointAt(built, start); i < built.sqlAt.length && built.sqlAt[i] <= end; i++) {
+    const slot = built.fileLimit[i] !== Infinity;
+    const from = built.fileAt[i] + (slot ? 0 : Math.max(0, start - built.sqlAt[i]));
+    const to = built.sqlAt[i] === end ? built.fileAt[i]
+      : slot ? built.fileLimit[i] + 1 : built.fileAt[i] + Math.min(end, built.sqlAt[i + 1] ?? end) - built.sqlAt[i];
+    if (from >= fileStart) last = Math.max(from, to);
+  }
+  return { start: fileStart, end: last };
+}
+
 /** Where a statement does not parse: the offset of the error (statement-relative), or undefined. */
 export type SyntaxErrorOffset = (statement: string) => number | undefined;
 

@@ -33,3 +33,19 @@ test('a finding after a ${…} hole maps to the text after the hole; a finding e
   const text = 'await client.query(`SELECT ${a + b}, \\`x\\`; SET search_path TO ${schemaName}`);';
   assert.deepEqual(spans(text), [['session-set', 'SET search_path TO ${schemaName}']]);
 });
+
+test('a finding ending in a hole whose value is written earlier (a constant, a let reassigned before) ends at the hole, never before its start', () => {
+  const constant = "const tenantSchema = 'billing';\nawait client.query(`SET search_path TO ${tenantSchema}`);";
+  assert.deepEqual(spans(constant), [['session-set', 'SET search_path TO ${tenantSchema}']]);
+  const reassigned = [
+    'async function useSchemas(client, names) {',
+    "  let list = 'public';",
+    "  list = names.map((n) => `\"${n}\"`).join(', ');",
+    '  await client.query(`SET search_path TO ${list};`);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(spans(reassigned), [['session-set', 'SET search_path TO ${list}']]);
+  // Text that starts in the earlier value still runs from there to where it ends.
+  const prefix = "const setPath = 'SET search_path TO ';\nawait client.query(setPath + target);";
+  assert.deepEqual(spans(prefix), [['session-set', "SET search_path TO ';\nawait client.query(setPath + target"]]);
+});
