@@ -171,7 +171,11 @@ function assignmentsByName(scope: ts.Node): Map<string, Assignment[]> {
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const operator = node.operatorToken.kind;
       add(node.left.text, { node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined });
-    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) add(node.operand.text, { node });
+    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)
+      && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {
+      // Only ++ and -- assign; `!x`, `-x`, `~x`, `+x` read the name.
+      add(node.operand.text, { node });
+    }
   });
   return found;
 }
@@ -614,9 +618,7 @@ export class Flow {
    * included: the file's assignment index, read once for every name asked.
    */
   assignedInFile(name: string): boolean {
-    return this.assignmentsIn(this.source, name).some(({ node }) => ts.isBinaryExpression(node)
-      || ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node))
-        && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)));
+    return this.assignmentsIn(this.source, name).length > 0;
   }
 
   /** Assignments to `name` inside `scope`, in source order (one walk per scope, however many names are asked). */

@@ -44,6 +44,23 @@ test('a let holds the value last assigned before its use: the initializer, or a 
   assert.deepEqual(found("let q = 'SELECT 1';\nawait client.query(q);\nq = 'SET search_path TO app';"), []);
 });
 
+test('reading a let in a test or an operation (!q, typeof q, -n, void q) leaves its value known; only ++/-- change it', () => {
+  const text = [
+    'async function prepareSession(client, tenant) {',
+    "  let statement = 'SET search_path TO tenant_a';",
+    '  if (!statement) throw new Error("no schema");',
+    "  if (typeof statement !== 'string') return;",
+    '  await client.query(statement);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [['session-set', 'SET search_path TO tenant_a']]);
+  assert.deepEqual(found("let lockSql = 'SELECT pg_advisory_lock(42)';\nconst negated = -lockSql, flipped = ~lockSql;\nawait client.query(lockSql);"), [['advisory-lock', 'pg_advisory_lock']]);
+  // Increments and decrements, before or after the name, still make it unknown.
+  assert.deepEqual(found("let s = 'SET search_path TO app';\n--s;\nawait client.query(s);"), []);
+  assert.deepEqual(found("let s = 'SET search_path TO app';\n++s;\nawait client.query(s);"), []);
+  assert.deepEqual(found("let s = 'SET search_path TO app';\ns--;\nawait client.query(s);"), []);
+});
+
 test('concatenation of known and unknown strings: a SET prefix prepended to every query on a pool is found', () => {
   const text = [
     "import { Pool } from 'pg';",
