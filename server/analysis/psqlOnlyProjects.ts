@@ -10,7 +10,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, type Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
-import { COMMAND_FILE } from './psqlRuns';
+import { COMMAND_FILE, DOC_PAGE, README } from './psqlRuns';
 import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
 import { TimedCache } from './timedCache';
 
@@ -27,10 +27,6 @@ export const PROGRAM_MANIFEST: ReadonlySet<string> = new Set([
 ]);
 /** .NET projects and solutions. */
 const PROGRAM_PROJECT = /\.(?:csproj|fsproj|vbproj|sln|gemspec|cabal|nimble)$/i;
-/** Documentation pages that may tell the reader how the scripts are run. */
-const DOC_PAGE = /^(?:readme|install|usage|setup)(?:\.[\w-]+)?$|\.(?:md|markdown|rst|adoc|txt)$/i;
-/** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`). */
-export const README = /^readme(?:\.[\w-]+)?$/i;
 /** Bounds: how far up the root is looked for, the folders and files walked, the pages and scripts read. */
 const GIT_LEVELS = 8;
 const README_LEVELS = 4;

@@ -22,8 +22,15 @@ export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile
 const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack'];
 /** A psql command's file argument on one line: `-f path`, `-fpath`, `--file path`, `--file=path`, or `< path`. */
 const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'])+)/g;
-/** Documentation that may show the commands to run: Markdown and reStructuredText files. */
-const DOCUMENT_FILE = /^[\w.-]+\.(?:md|markdown|rst)$/i;
+/** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`, `README.Debian`). */
+export const README = /^readme(?:\.[\w-]+)?$/i;
+/**
+ * Documentation pages, which may show the commands to run or tell the reader to run scripts by hand: Markdown,
+ * reStructuredText, AsciiDoc and plain-text pages, a README with any extension, and INSTALL, USAGE or SETUP pages
+ * without one (`setup.sh`, `install.sql`, `setup.ts` are scripts, not pages). The one list, for psqlRuns.ts and
+ * psqlOnlyProjects.ts.
+ */
+export const DOC_PAGE = new RegExp(`${README.source}|^(?:install|usage|setup)$|\\.(?:md|markdown|rst|adoc|txt)$`, 'i');
 /** Folders, below a command folder's parent, that hold documentation. */
 const DOCUMENT_FOLDERS = ['docs', 'doc'];
 /** A psql file argument that is the script's own argument: `$1`…`$9`, `${1}`, `$@`, `$*` (quoted or not). */
@@ -74,7 +81,7 @@ function readPsqlRuns(folder: string): string[] {
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
-  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap((below) => filesNamed(below, DOCUMENT_FILE));
+  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap((below) => filesNamed(below, DOC_PAGE));
   const texts = new Map<string, string>();
   for (const path of [...commandFiles, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing

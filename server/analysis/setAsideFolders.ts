@@ -9,7 +9,8 @@
 // name (`"migrations": { "directory": "db/migrations_old" }`) is in use after all.
 import { basename, dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
-import { PROGRAM_MANIFEST, README } from './psqlOnlyProjects';
+import { PROGRAM_MANIFEST } from './psqlOnlyProjects';
+import { README } from './psqlRuns';
 import { TimedCache } from './timedCache';
 
 /**

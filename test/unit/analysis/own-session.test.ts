@@ -493,6 +493,28 @@ test('a file an init script includes from a folder two or three levels up (\\ir 
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'init', 'base', 'settings', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test('documentation pages that show psql running a file are the same pages a psql-only project is told by: a README or INSTALL without extension, AsciiDoc, plain text, any file name; a script named setup or install is no page', (t) => {
+  // A program in the repository: only psqlRuns.ts can put these files in psql's session.
+  const root = scratchRepository('psql-doc-pages', t).writeAll({
+    'package.json': '{ "name": "ledger-api" }\n',
+    'src/server.ts': 'export const port = 8080;\n',
+    README: 'Ledger API\n\nLoad the demo accounts by hand:\n\n    psql -d ledger -f fixtures/accounts.sql\n',
+    INSTALL: 'Create the roles first: psql "$ADMIN_URL" -f install/roles.sql\n',
+    'docs/operations.adoc': '== Key rotation\n\n----\npsql -d ledger -f ops/rotate_keys.sql\n----\n',
+    'docs/upgrade notes.md': 'Before v2:\n\n    psql -d ledger -f upgrade/v2_prepare.sql\n',
+    'scripts/NOTES.txt': 'monthly: psql -d ledger -f reports/monthly.sql > out.csv\n',
+    // Scripts whose text shows psql running a file are not pages (nor command files): they name what they run.
+    'setup.ts': '// After the container starts: psql -d ledger -f seed/users.sql\nexport {};\n',
+    'install.sql': '-- psql -d ledger -f seed/tenants.sql\nSELECT 1;\n',
+  });
+  for (const path of [['fixtures', 'accounts.sql'], ['install', 'roles.sql'], ['ops', 'rotate_keys.sql'], ['upgrade', 'v2_prepare.sql'], ['reports', 'monthly.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  for (const path of [['seed', 'users.sql'], ['seed', 'tenants.sql'], ['db', 'queries.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)).map((f) => f.rule), SESSION_STATE_RULES, path.join('/'));
+  }
+});
+
 test('a psql file argument quoted whole with a variable in it ("$DIR/x.sql") names the file', (t) => {
   const root = scratchRepository('psql-quoted', t).writeAll({ 'tools/load.sh': '#!/bin/sh\npsql -X -f "$SQL_DIR/sql/load_demo.sql"\n' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'tools', 'sql', 'load_demo.sql')), []);

@@ -37,6 +37,8 @@ test('a repository of SQL scripts whose README or docs say to run them with psql
     { Makefile: 'check:\n\tfor f in checks/*.sql; do psql "$(DB)" -f $$f; done\n' },
     { 'scripts/load.sh': '#!/bin/sh\nfor f in "$@"; do psql "$DATABASE" < "$f"; done\n' },
     { 'README.txt': 'Setup\n\n1. Run each file in pgAdmin as the role it names.\n' },
+    { INSTALL: 'Run each role check with psql, as the role it names.\n' },
+    { 'docs/lab.adoc': '== Checks\n\nRun every file of checks/ in psql, one role at a time.\n' },
   ];
   for (const [i, files] of cases.entries()) {
     const repository = repositoryWith(`psql-only-${i}`, t, files);
@@ -79,6 +81,9 @@ test('any program in the repository, or a package manifest, keeps the findings: 
 test('no instruction to run the scripts, a README that only mentions psql, a migrations folder, or a query collection keeps the findings', (t) => {
   const silent = repositoryWith('psql-only-silent', t, { 'README.md': '# Invoices\n\nThe schema and some role checks.\n' });
   assert.deepEqual(rules(silent, 'checks/clerk.sql'), ['session-set', 'session-set']);
+  // A script named like a page (install.sql, setup.sh) is no page: its own comment speaks for itself only.
+  const script = repositoryWith('psql-only-script-named-page', t, { 'README.md': '# Invoices\n\nThe schema and some role checks.\n', 'install.sql': '-- Run this with psql first.\n' + SCHEMA });
+  assert.deepEqual(rules(script, 'checks/clerk.sql'), ['session-set', 'session-set']);
 
   // A query collection that only says it suits psql sessions may be another project's library, sent through its pool.
   const collection = repositoryWith('psql-only-library', t, { 'README.md': '# Lint queries\n\nPlain SQL, usable from psql sessions, scripts or dashboards.\n' });
