@@ -14,6 +14,7 @@ import { NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETER_NAME
 import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
+import { parseErrorFields } from './protocol';
 import { redactSecrets } from './redact';
 import { logLine } from './log';
 import { ASKED_THE_SERVER, BUILTINS_SQL, auditSql, libraryName, readAudit, runsHiddenCode, type FoundState } from './audit';
@@ -529,7 +530,12 @@ export class HazardMonitor extends EventEmitter {
 
   /** An ErrorResponse whose SQLSTATE a pool-mode bug causes: find the state that explains it. */
   private explainError(client: HazardClient, server: HazardServer, body: Buffer, statement: string): void {
-    const fields = errorFields(body);
+    let fields: Map<string, string>;
+    try {
+      fields = parseErrorFields(body);
+    } catch {
+      return; // a malformed ErrorResponse (a field without its NUL) explains nothing
+    }
     const code = fields.get('C') ?? '';
     const explanation = ERROR_EXPLANATIONS[code];
     if (!explanation) return;
@@ -789,17 +795,4 @@ function utf8(latin1: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function errorFields(body: Buffer): Map<string, string> {
-  const fields = new Map<string, string>();
-  let pos = 0;
-  while (pos < body.length && body[pos] !== 0) {
-    const code = String.fromCharCode(body[pos]);
-    const end = body.indexOf(0, pos + 1);
-    if (end < 0) break;
-    fields.set(code, body.toString('utf8', pos + 1, end));
-    pos = end + 1;
-  }
-  return fields;
 }
