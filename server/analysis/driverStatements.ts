@@ -10,6 +10,7 @@ import { DRIVER_LISTEN_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_O
 import type { ImportedModule } from './embeddedDialect';
 import { relative, resolve } from 'node:path';
 import { owningPackage } from './moduleResolution';
+import { TEST_PATH } from './inProcess';
 
 export type DriverStatementKind = 'prepare' | 'listen';
 
@@ -63,10 +64,10 @@ function madeInText(text: string, name: string, classes: readonly string[]): boo
 }
 
 /**
- * Files of a package that use it as its users do: tests, examples, benchmarks. The package's own source
- * (a Pool whose `prepare` forwards to a connection's) implements the API: the hazard is its callers'.
+ * Files of a package that use it as its users do: tests (inProcess.ts's TEST_PATH), examples, benchmarks. The
+ * package's own source (a Pool whose `prepare` forwards to a connection's) implements the API: the hazard is its callers'.
  */
-const USER_CODE_PATH = /(?:^|[\\/])(?:tests?|__tests__|spec|examples?|bench(?:marks?)?)[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/i;
+const USER_CODE_PATH = new RegExp(String.raw`${TEST_PATH.source}|(?:^|[\\/])(?:examples?|bench(?:marks?)?)[\\/]`, 'i');
 
 /** The driver (of DRIVER_PREPARE_MODULES or DRIVER_LISTEN_MODULES) whose own package's test or example the file is, if any. */
 export function ownDriverPackage(fileName: string | undefined): string | undefined {
