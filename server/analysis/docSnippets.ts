@@ -4,12 +4,11 @@
 // runs with `psql -f`, in a session of its own, never sent through the application's pool.
 import { dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { DOC_PAGE } from './psqlRuns';
 import { TimedCache } from './timedCache';
 
 /** The documentation folders looked for at each level above the file. */
 const DOCS_FOLDERS = ['docs', 'doc'];
-/** Documentation pages: Markdown, reStructuredText, AsciiDoc. */
-const DOC_PAGE = /\.(?:md|markdown|rst|adoc)$/i;
 /** A directive that pastes a whole `.sql` file into a page: its path argument. */
 const SNIPPET = /(?:--8<--\s*["']|literalinclude::\s*|include::)([^\s"'[\]]+\.sql)\b/gi;
 /** Bounds: how far up the documentation folder may be, how many pages are read (and their size). */

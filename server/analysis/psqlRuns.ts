@@ -27,8 +27,8 @@ export const README = /^readme(?:\.[\w-]+)?$/i;
 /**
  * Documentation pages, which may show the commands to run or tell the reader to run scripts by hand: Markdown,
  * reStructuredText, AsciiDoc and plain-text pages, a README with any extension, and INSTALL, USAGE or SETUP pages
- * without one (`setup.sh`, `install.sql`, `setup.ts` are scripts, not pages). The one list, for psqlRuns.ts and
- * psqlOnlyProjects.ts.
+ * without one (`setup.sh`, `install.sql`, `setup.ts` are scripts, not pages). The one list, for psqlRuns.ts,
+ * psqlOnlyProjects.ts and docSnippets.ts.
  */
 export const DOC_PAGE = new RegExp(`${README.source}|^(?:install|usage|setup)$|\\.(?:md|markdown|rst|adoc|txt)$`, 'i');
 /** Folders, below a command folder's parent, that hold documentation. */
