@@ -146,6 +146,7 @@ function objectOf(expression: ts.Expression, ctx: Context, steps: number): Made 
     const owner = enclosingClassOf(value);
     return owner && { ctx, cls: owner };
   }
+  if (ts.isPropertyAccessExpression(value) && value.expression.kind === ts.SyntaxKind.ThisKeyword) return fieldObject(value, ctx, steps + 1);
   if (!ts.isIdentifier(value)) return undefined;
   const binding = ctx.flow.bindingOf(value);
   if (binding && 'variable' in binding) {
@@ -157,6 +158,24 @@ function objectOf(expression: ts.Expression, ctx: Context, steps: number): Made 
   if (binding) return binding.parameter.type ? typed(binding.parameter.type, ctx, steps + 1) : undefined;
   const elsewhere = importedModule(ctx, value.text);
   return elsewhere && exportedObject(elsewhere.ctx, elsewhere.name, steps + 1);
+}
+
+/**
+ * `this.executor` in a class: what the class puts in that field when it puts one thing there (`this.executor = new
+ * Executor(pool)`, an initializer), else an instance of the class the field or the constructor's parameter property is
+ * declared as (`constructor(private executor: Executor)`).
+ */
+function fieldObject(member: ts.PropertyAccessExpression, ctx: Context, steps: number): Made | undefined {
+  const owner = enclosingClassOf(member);
+  if (!owner) return undefined;
+  const name = member.name.text;
+  const values = fieldValues(owner, name);
+  if (values.length === 1) return objectOf(values[0], ctx, steps);
+  if (values.length > 1) return undefined;
+  const field = owner.members.find((m) => ts.isPropertyDeclaration(m) && memberName(m) === name) as ts.PropertyDeclaration | undefined;
+  const parameter = constructorOf(owner)?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.getModifiers(p)?.some(isParameterPropertyModifier));
+  const type = field?.type ?? parameter?.type;
+  return type ? typed(type, ctx, steps) : undefined;
 }
 
 /** A name declared with a class of the project as its type (`executor: Executor`): an instance, made by code not seen. */

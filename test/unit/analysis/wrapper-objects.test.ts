@@ -53,6 +53,25 @@ test("a method of the project's own class, made in place, held in a name or at t
   assert.deepEqual(found(text).map((f) => f.split(' ')[0]), ['session-set', 'session-set', 'listen']);
 });
 
+test("a field holding the project's wrapper, filled in the constructor or declared as its class, sends through it", () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    'class Executor { constructor(private readonly db: Pool) {} run(statement: string) { return this.db.query(statement); } }',
+    'class Reports {',
+    '  private executor: Executor;',
+    '  constructor(pool: Pool) { this.executor = new Executor(pool); }',
+    "  async scope() { await this.executor.run('SET search_path TO reports'); }",
+    '}',
+    'class Audit {',
+    '  constructor(private readonly executor: Executor) {}',
+    "  async scope() { await this.executor.run('SET ROLE auditor'); }",
+    "  async read() { await this.executor.run('SELECT 1'); }",
+    '}',
+    'export { Reports, Audit };',
+  ].join('\n');
+  assert.deepEqual(found(text), ['session-set SET search_path TO reports', 'session-set SET ROLE auditor']);
+});
+
 test('an object literal of helpers and a closure a factory returns send their text too', () => {
   const text = [
     "import { Pool } from 'pg';",
