@@ -12,7 +12,7 @@ import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type S
 import { LineIndex } from './positions';
 import { severityFor } from './context';
 import { getRule } from './rules/index';
-import { fillSlots, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SyntaxErrorOffset } from './embeddedText';
+import { fillSlots, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
@@ -26,7 +26,8 @@ import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
-import { fileDialect, importedModules, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
+import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { knexSearchPathOption } from './knexSearchPath';
@@ -457,6 +458,11 @@ interface Piece {
   reportSyntaxErrors: boolean;
   /** A sql`…` tag: its `${…}` are bound parameters, never a setting's name. */
   tagged: boolean;
+  /**
+   * For a text holding a SET and a `$n`: which of its slots are a tag's holes of plain values (bound as parameters),
+   * and whether a `$n` written in the text is sent as a protocol parameter (boundSetValues.ts).
+   */
+  setParameters?: { boundHoles: boolean[]; writtenBound: boolean };
   /** The conditional paths of the code that sends it (codeBranches.ts), when it sits on any. */
   branches?: number[];
   /** A transaction boundary a client method sends (no SQL written in the file): no finding is placed in it. */
@@ -708,6 +714,8 @@ class Extractor {
   private unpooledSessionGroup: Group | undefined;
   /** The node of the scope walk being inspected: where the pieces it adds are sent from. */
   private sentFrom: ts.Node | undefined;
+  /** The modules the file imports (run()). */
+  private modules: ImportedModule[] = [];
   private readonly branches = new CodeBranches();
   /** What this file imports or requires by name, read once (importedName). */
   private importedByName: Map<string, ImportedName> | undefined;
@@ -731,6 +739,7 @@ class Extractor {
   run(fileName: string | undefined): boolean {
     this.fileName = fileName;
     const modules = importedModules(this.source);
+    this.modules = modules;
     const dialect = fileDialect(modules);
     if (dialect.otherOnly) {
       this.postgresOnlyIn = postgresBranches(this.source);
@@ -1086,7 +1095,8 @@ class Extractor {
     const client = run && run.arguments.length === 1 ? run.arguments[0] : undefined;
     if (client && isOtherDialectReceiver(client, this.otherObjects)) return;
     const unpooled = client !== undefined && this.bypassesPooler(node, client);
-    this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled);
+    // A project's own tag may bind its holes or splice them into the text.
+    this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled, false);
   }
 
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
@@ -1858,6 +1868,17 @@ class Extractor {
       'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.');
   }
 
+  /** How the `$n` of a SET's value reach the server (boundSetValues.ts): a tag's plain-value holes, and the text's written `$n`. */
+  private setParametersOf(parts: Part[], holesBound: boolean): { boundHoles: boolean[]; writtenBound: boolean } {
+    // A tag's holes are bound where the file imports a driver that binds (not pg-promise): a tag of unknown origin may splice.
+    const tagBinds = holesBound && writtenParametersBound(this.modules, undefined);
+    const boundHoles = parts.filter((part): part is SlotPart => part.kind === 'slot')
+      .map((slot) => tagBinds && slot.hole && isPlainValueHole(this.source.text.slice(slot.fileStart, slot.fileEnd)));
+    const sender = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom.expression : undefined;
+    const method = sender && ts.isPropertyAccessExpression(sender) ? sender.name.text : sender && ts.isIdentifier(sender) ? sender.text : undefined;
+    return { boundHoles, writtenBound: writtenParametersBound(this.modules, method) };
+  }
+
   /** A finding on a TS node itself (not on SQL text), when its rule applies. */
   private addNodeFinding(rule: RuleId, node: ts.Node, message: string): void {
     if (this.runsInProcess(node, undefined)) return;
@@ -1876,7 +1897,7 @@ class Extractor {
     group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentFrom && this.branches.of(this.sentFrom) });
   }
 
-  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false): void {
+  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false, holesBound = tagged): void {
     if (parts.length === 0) return;
     // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
     // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`): the query it goes into runs it, read as `SELECT <fragment>`.
@@ -1889,6 +1910,7 @@ class Extractor {
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
     if (unpooled) piece.unpooled = true;
+    if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
   }
@@ -1927,6 +1949,28 @@ function isUpdateSetFragment(piece: Piece, offset: number): boolean {
   return piece.tagged && /^set\s+(?:(?:session|local)\s+)?poolsafe_hole_\d/i.test(piece.built.sql.slice(offset, offset + 40));
 }
 
+/** A text that may hold a SET whose value is a numbered parameter. */
+const MAY_SET_PARAMETER = /\bset\b[\s\S]*\$\d/i;
+
+/**
+ * Whether the SET statement at `[start, end)` of the piece's SQL has a bound parameter as its value (boundSetValues.ts):
+ * a tag's plain-value hole, or a `$n` written in the text of a driver that binds it. PostgreSQL refuses the statement,
+ * so nothing is set: no session-set finding. A placeholder slot (`?`, `:name`) or an interpolated hole is not.
+ */
+function setsBoundValue(piece: Piece, start: number, end: number): boolean {
+  const facts = piece.setParameters;
+  if (!facts) return false;
+  const { sql, slotAt } = piece.built;
+  for (const parameter of setValueParameters(sql, start, end)) {
+    let slot = -1;
+    for (let s = 0; s < slotAt.length && slotAt[s] <= parameter.at; s++) slot = s;
+    // A slot's filler ` $<slot + 1> ` stands there: the slot decides; else the `$n` is written in the text.
+    const filled = slot >= 0 && parameter.number === slot + 1 && sql.slice(slotAt[slot], parameter.at).trim() === '';
+    if (filled ? facts.boundHoles[slot] : facts.writtenBound) return true;
+  }
+  return false;
+}
+
 function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine): Finding[] {
   if (group.pieces.length === 0) return [];
   const table: PlacedPiece[] = [];
@@ -1962,6 +2006,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule)) continue;
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
+    if (finding.rule === 'session-set' && setsBoundValue(placed.piece, local, finding.end - placed.base)) continue;
     mapped.push({
       ...finding,
       ...toFileRangeOf(finding.start, finding.end),

@@ -44,10 +44,12 @@ const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
 const DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false);";
 /**
  * The settings pg_dump's preamble sets; a file opening with two of them is a dump (Rails strips the header).
+ * pg_dump before 10.3 also set `search_path = public, pg_catalog` (its schema's name, then the catalog last), a form
+ * scripts that imitate a dump's preamble copy; a script setting its own schema (`SET search_path = app, public`) is none.
  * pg_dump turns its timeouts off (`= 0`): a migration that opens with `SET lock_timeout = '2s'` and
  * `SET statement_timeout = '30s'` (a guard linters of migrations recommend) is no dump, and those SETs outlive its transaction.
  */
-const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\s*=\s*'?0'?\s*;|(?:client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;)`;
+const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|idle_in_transaction_session_timeout|transaction_timeout)\s*=\s*'?0'?\s*;|search_path\s*=\s*public\s*,\s*pg_catalog\s*;|(?:client_encoding|standard_conforming_strings|check_function_bodies|xmloption|client_min_messages|row_security|escape_string_warning|default_tablespace|default_with_oids|default_table_access_method)\s*=\s*[^;\n]*;)`;
 // The blanks and comments before the first setting one way only (sqlTrivia.ts); a newline between the two settings
 // one way only too (`\s*\n\s*` could place it anywhere in a run of blank lines).
 const DUMP_PREAMBLE = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${PREAMBLE_SETTING}[^\S\n]*\n\s*${PREAMBLE_SETTING}`, 'i');

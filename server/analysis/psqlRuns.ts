@@ -7,6 +7,9 @@
 // (a README's `psql -d app -f db/setup.sql`), and for a file handed to a runner script — a script that runs psql on
 // the file it is given (`psql -f "$1"`) — in a command file or the documentation (`./scripts/run-sql.sh db/setup.sql`),
 // and for a file a here-document fed to psql includes (`psql <<EOSQL` … `\i ${DIR}/schema/seed.sql` … `EOSQL`).
+// Also the files those command files concatenate into a build file (`cat db/$part.sql >> build/schema.sql`,
+// `cat sql/functions/*.sql > all.sql`) where they run psql on a file: the build output is what psql runs, each source
+// pasted whole into that one session.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
@@ -41,6 +44,11 @@ const VARIABLE_ARGUMENT = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?$/;
 const PSQL_HEREDOC_START = /\bpsql\b[^<\n]*(?:<[^<\n]+)*<<-?[ \t]*["']?(\w+)/;
 /** A psql include on a line of its input: `\i path`, `\include path`, `\ir path`, `\include_relative path`. */
 const PSQL_INCLUDE = /^[ \t]*\\(?:i|include|ir|include_relative)[ \t]+(\S+)/;
+/**
+ * A `cat` that appends or writes files to another (`cat a.sql b.sql > all.sql`, `cat db/$f.sql >> $out`): its arguments
+ * before the redirection, on one line (each piece matches one way: the arguments are split on blanks afterwards).
+ */
+const CAT_INTO = /(?:^|[\s;&|(])cat[ \t]([^\n;|&<>]*)>/g;
 /** A quoted word on one line, whose `;`, `|` and `&` end no command (`psql "$URI" -c "SELECT 1;" -f schema.sql`). */
 const QUOTED_WORD = /"[^"\n]*"|'[^'\n]*'/g;
 /** Bounds: how far up command files are looked for, how many are read per folder, and their size. */
@@ -49,13 +57,40 @@ const MAX_FILES_PER_FOLDER = 40;
 const MAX_FILE_BYTES = 256 * 1024;
 const CACHE_MS = 10_000;
 
-const runsByFolder = new TimedCache<string[]>(CACHE_MS);
+const runsByFolder = new TimedCache<PsqlRuns>(CACHE_MS);
 
-/** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql. */
+/** What a folder's command files (and documentation) run with psql: the files named, and the files concatenated into a build file. */
+interface PsqlRuns {
+  files: string[];
+  /** `cat` arguments (paths, with variables and globs), read only where the command files also run psql on a file. */
+  concatenated: string[];
+}
+
+/** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file psql runs). */
 export function isRunByPsql(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
-  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => psqlRunsIn(folder).some((path) => names(file, folder, path)));
+  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => {
+    const runs = psqlRunsIn(folder);
+    return runs.files.some((path) => names(file, folder, path)) || runs.concatenated.some((path) => matchesPattern(file, folder, path));
+  });
+}
+
+/**
+ * Whether a `cat` argument, read as a pattern (a variable or `*` stands for any part of a path, `db/$f.sql` for
+ * `db/main/guc/settings.sql`), names the file: its whole path below the command file's folder, or its end after a `/`.
+ * Only an argument with a literal folder before its first variable or glob counts (`db/$f.sql`, `sql/*.sql`, not
+ * `$f.sql`, which could be any file of the tree), or one with none at all.
+ */
+function matchesPattern(file: string, folder: string, argument: string): boolean {
+  const path = argument.replace(/["']/g, '').replace(/^(?:\.{0,2}\/)+/, '');
+  if (!/\.sql$/i.test(path)) return false;
+  const variable = /\$\{[^}]*\}|\$\(\S*?\)|\$\w+|\*/g;
+  const first = path.search(variable);
+  if (first >= 0 && !path.slice(0, first).includes('/')) return false;
+  const pattern = path.split(variable).map(escapeRegExp).join('.*');
+  const below = file.slice(folder.length + 1).split(sep).join('/');
+  return new RegExp(`(?:^|\\/)${pattern}$`).test(below);
 }
 
 /**
@@ -72,12 +107,13 @@ function names(file: string, folder: string, argument: string): boolean {
 }
 
 /** The psql file arguments in the command files of `folder` (and its COMMAND_FOLDERS), read once per CACHE_MS. */
-function psqlRunsIn(folder: string): string[] {
+function psqlRunsIn(folder: string): PsqlRuns {
   return runsByFolder.get(folder, () => readPsqlRuns(folder));
 }
 
-function readPsqlRuns(folder: string): string[] {
+function readPsqlRuns(folder: string): PsqlRuns {
   const paths: string[] = [];
+  const concatenated: string[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
@@ -86,6 +122,11 @@ function readPsqlRuns(folder: string): string[] {
   for (const path of [...commandFiles, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
     if (text !== undefined) texts.set(path, text);
+  }
+  for (const path of commandFiles) {
+    const text = texts.get(path);
+    if (text === undefined || !text.includes('cat')) continue;
+    for (const match of text.matchAll(CAT_INTO)) concatenated.push(...match[1].split(/\s+/).filter((word) => /\.sql["']?$/i.test(word)));
   }
   for (const [path, text] of texts) {
     if (!text.includes('psql')) continue;
@@ -98,7 +139,7 @@ function readPsqlRuns(folder: string): string[] {
     paths.push(...heredocIncludes(text));
   }
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
-  return paths;
+  return { files: paths, concatenated: paths.length > 0 ? concatenated : [] };
 }
 
 /** The files that here-documents fed to psql include (`psql <<EOSQL`, then `\i ${DIR}/seed.sql`, up to `EOSQL`). */

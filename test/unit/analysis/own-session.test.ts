@@ -607,3 +607,40 @@ test('a folder is not set aside for a word inside another word, for a name that 
   const bare = scratchRepository('bare', t);
   assert.deepEqual(analyzeSql(script, undefined, bare.write('a/b/c/d/e/f/g/archive/0001.sql', script)).map((f) => f.rule), ['session-set']);
 });
+
+test("a script that opens with a dump's preamble in pg_dump's pre-10.3 form (search_path = public, pg_catalog) is a dump's copy, loaded in its own session; a schema of the script's own is not", () => {
+  const copied = "-- schema generated from the models\nSET client_min_messages = WARNING;\n\nSET search_path = public, pg_catalog;\n\nCREATE TABLE IF NOT EXISTS accounts (id uuid PRIMARY KEY);\n";
+  assert.ok(looksLikePgDump(copied));
+  assert.deepEqual(analyzeSql(copied), []);
+  const own = "SET client_min_messages = WARNING;\nSET search_path = billing, public;\nCREATE TABLE invoices (id int);\n";
+  assert.ok(!looksLikePgDump(own));
+  assert.deepEqual(analyzeSql(own).map((f) => f.rule), ['session-set', 'session-set']);
+  // The catalog first is a search path chosen on purpose, not a dump's.
+  const catalogFirst = "SET client_min_messages = WARNING;\nSET search_path = pg_catalog, public;\nCREATE TABLE t (id int);\n";
+  assert.deepEqual(analyzeSql(catalogFirst).map((f) => f.rule), ['session-set', 'session-set']);
+});
+
+test('files a build script concatenates into the file psql runs (cat db/$part.sql >> build/all.sql, cat sql/views/*.sql > views.sql) run in that psql session', (t) => {
+  const root = scratchRepository('psql-concat', t).writeAll({
+    'bin/build.sh': '#!/bin/bash\nout=build/model.sql\nfor part in $PARTS; do\n  cat db/$part.sql >> $out\ndone\ncat "sql/views/"*.sql > build/views.sql\n',
+    'bin/recreate.sh': '#!/bin/bash\npsql "$DB" -1 --file build/model.sql && psql "$DB" -1 --file build/views.sql\n',
+  });
+  for (const path of [['db', 'settings', 'app.tenant_column.sql'], ['db', 'table', 'orders.sql'], ['sql', 'views', 'totals.sql']]) {
+    assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  // Files outside what is concatenated keep their findings.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'queries', 'orders.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
+test('a concatenation is no psql run where no command file runs psql on a file, nor for a cat argument with no literal folder before its variable', (t) => {
+  // The bundle is sent by the application, not by psql.
+  const bundled = scratchRepository('concat-no-psql', t).writeAll({
+    'scripts/bundle.sh': '#!/bin/sh\ncat db/*.sql > dist/schema.sql\n',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(bundled, 'db', 'setup.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  // `cat $f.sql` could be any file of the tree: not read as naming them all.
+  const loose = scratchRepository('concat-loose', t).writeAll({
+    'scripts/build.sh': '#!/bin/sh\nfor f in $FILES; do cat $f.sql >> out.sql; done\npsql -f out.sql\n',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(loose, 'db', 'setup.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});

@@ -1,0 +1,60 @@
+// `SET name = $1` with the value as a bound parameter. PostgreSQL takes no parameters in utility statements: SET's
+// value must be written in the text, so the server answers "syntax error at or near "$1"" and sets nothing, on any
+// connection. Most drivers send a query's `$1` (and a sql`…` tag's `${value}`) as a protocol parameter: node-postgres
+// (`client.query(text, values)`), postgres.js (sql`…`, `sql.unsafe(text, values)`), Prisma (`$executeRaw`…`,
+// `$executeRawUnsafe(text, …values)`), TypeORM, Sequelize's `bind`, knex, Kysely, Drizzle, Slonik, @databases/pg, Neon, Vercel Postgres. Such
+// a SET is a run-time error, not a leak: the session-set rule does not report it (embedded.ts asks here). pg-promise
+// (and massive, built on it) formats `$1`, `${name}` into the text on the client instead: there the SET is sent with
+// its value and is a real session SET, as is a plain template's `${value}` (interpolated text), a tag's hole that
+// inserts raw text (`${sql(name)}`, `${sql.raw(v)}`, `${Prisma.raw(v)}`), and a driver placeholder whose formatting
+// depends on the library (`?`, `:name`: knex binds them, Sequelize's replacements format them): those keep it.
+import type { ImportedModule } from './embeddedDialect';
+
+/** Libraries that format a query's variables into its text on the client. */
+const CLIENT_FORMATTING_MODULES = /^(?:pg-promise|massive)(?:\/|$)/;
+/**
+ * Drivers (and the libraries over them) that send `$1` as a protocol parameter. A file importing one of them and none
+ * of CLIENT_FORMATTING_MODULES sends its written `$1` bound.
+ */
+const BINDING_MODULES = /^(?:pg|pg-native|pg-pool|postgres|@prisma\/client|typeorm|knex|kysely|sequelize|slonik|drizzle-orm|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@mikro-orm\/[\w-]+|@effect\/sql-pg|ts-postgres|postgresql-client)(?:\/|$)/;
+/** Methods that only a binding driver has: Prisma's raw unsafe calls, postgres.js's `unsafe`. */
+const BINDING_METHODS: ReadonlySet<string> = new Set(['$executeRawUnsafe', '$queryRawUnsafe', 'unsafe']);
+/** pg-promise's query methods (`db.none(text, values)`, `t.oneOrNone(…)`…): a receiver with them formats on the client. */
+const CLIENT_FORMATTING_METHODS: ReadonlySet<string> = new Set([
+  'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any', 'result', 'multi', 'multiResult', 'each', 'map', 'func', 'proc',
+]);
+
+/** How a file's written `$1` reaches the server: bound by the driver, or formatted into the text (or unknown: not bound). */
+export function writtenParametersBound(modules: readonly ImportedModule[], method: string | undefined): boolean {
+  if (method !== undefined && CLIENT_FORMATTING_METHODS.has(method)) return false;
+  if (modules.some((m) => CLIENT_FORMATTING_MODULES.test(m.specifier))) return false;
+  return (method !== undefined && BINDING_METHODS.has(method)) || modules.some((m) => BINDING_MODULES.test(m.specifier));
+}
+
+/** Calls a tag's hole may hold and still be a plain value bound as a parameter (`${String(ms)}`, `${ids.join(',')}`). */
+const VALUE_CALLS = /\b(?:String|Number|JSON\.stringify)\s*\(|\.(?:toString|toFixed|join|trim|toLowerCase|toUpperCase)\s*\(/g;
+
+/**
+ * Whether the code of a tag's `${…}` hole is a plain value (a name, a member, a literal, arithmetic, a conversion):
+ * bound as a parameter. Any other call may insert raw text or a name (`sql(schema)`, `sql.raw(v)`, `Prisma.raw(v)`).
+ */
+export function isPlainValueHole(code: string): boolean {
+  return !code.replace(VALUE_CALLS, '').includes('(');
+}
+
+/** `SET [SESSION] name =` / `TO` (the name dotted or quoted): what stands before the value. */
+const SET_HEAD = /^\s*set\s+(?:session\s+(?!authorization\b|characteristics\b))?(?!local\b)(?:"[^"]*"|[\w$]+)(?:\s*\.\s*(?:"[^"]*"|[\w$]+))*\s*(?:=|\bto\b)/i;
+
+/**
+ * The numbered parameters (`$1`) in the value of the SET statement `sql[start, end)`: their offsets in `sql` and
+ * numbers. Quoted strings are skipped. None when the statement is no `SET name = …` / `TO …`.
+ */
+export function setValueParameters(sql: string, start: number, end: number): Array<{ at: number; number: number }> {
+  const statement = sql.slice(start, end);
+  const head = SET_HEAD.exec(statement);
+  if (!head) return [];
+  const value = statement.slice(head[0].length).replace(/'(?:[^']|'')*'|"[^"]*"/g, (quoted) => ' '.repeat(quoted.length));
+  const found: Array<{ at: number; number: number }> = [];
+  for (const match of value.matchAll(/(?<![\w$])\$(\d+)\b/g)) found.push({ at: start + head[0].length + (match.index ?? 0), number: Number(match[1]) });
+  return found;
+}

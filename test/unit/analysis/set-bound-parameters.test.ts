@@ -1,0 +1,99 @@
+// A SET whose value is a bound parameter: PostgreSQL refuses parameters in SET ("syntax error at or near $1"), so a
+// driver that binds `$1` (or a tag's `${value}`) sets nothing; one that formats the value into the text on the client
+// (pg-promise) sends a real session SET.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'f.ts') => embeddedFindings(text, file).filter(([rule]) => rule === 'session-set').map(([, at]) => at);
+
+test('a SET whose value is a parameter the driver binds fails on the server and sets nothing: node-postgres, postgres.js, Prisma, Kysely', () => {
+  const pgClient = [
+    "import { Pool } from 'pg';",
+    'const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    'export async function withTimeout(ms: number) {',
+    "  await pool.query('SET statement_timeout = $1', [ms]);",
+    "  await pool.query({ text: 'set app.tenant to $1;', values: [String(ms)] });",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(pgClient), []);
+  const postgresJs = [
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.DATABASE_URL!);',
+    'export async function scope(tenant: string, ms: number) {',
+    '  await sql`SET app.tenant TO ${tenant}`;',
+    '  await sql`SET lock_timeout = ${String(ms)}`;',
+    "  await sql.unsafe('SET search_path TO $1', [tenant]);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(postgresJs), []);
+  const prisma = [
+    "import { PrismaClient } from '@prisma/client';",
+    'const prisma = new PrismaClient();',
+    'export async function scope(tenant: string) {',
+    '  await prisma.$executeRaw`SET app.tenant = ${tenant}`;',
+    "  await prisma.$executeRawUnsafe('SET app.tenant = $1', tenant);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(prisma), []);
+  const kysely = [
+    "import { sql, Kysely } from 'kysely';",
+    'export async function scope(db: Kysely<any>, user: string) {',
+    '  await sql`SET app.user_id = ${user}`.execute(db);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(kysely), []);
+});
+
+test('a SET whose value reaches the text is a real session SET: pg-promise formats $1 on the client, a plain template interpolates, a tag hole that inserts text, a written literal', () => {
+  const pgPromise = [
+    "import pgPromise from 'pg-promise';",
+    'const db = pgPromise()(process.env.DATABASE_URL!);',
+    'export async function scope(schema: string, ms: number) {',
+    "  await db.none('SET search_path TO $1', [schema]);",
+    "  await db.query('SET statement_timeout = $1', [ms]);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(pgPromise), ['SET search_path TO $1', 'SET statement_timeout = $1']);
+  // A pg-promise database object imported from the project's own module: its methods say so.
+  const imported = [
+    "import { db } from './db';",
+    'export async function scope(schema: string) {',
+    "  await db.none('SET search_path TO $1', [schema]);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(imported), ['SET search_path TO $1']);
+  const interpolated = [
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    'export async function scope(schema: string) {',
+    '  await pool.query(`SET search_path TO ${schema}`);',
+    "  await pool.query('SET statement_timeout = 5000');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(interpolated), ['SET search_path TO ${schema}', 'SET statement_timeout = 5000']);
+  const rawHoles = [
+    "import postgres from 'postgres';",
+    "import { PrismaClient, Prisma } from '@prisma/client';",
+    'const sql = postgres(process.env.DATABASE_URL!);',
+    'const prisma = new PrismaClient();',
+    'export async function scope(schema: string) {',
+    '  await sql`SET search_path TO ${sql(schema)}`;',
+    '  await prisma.$executeRaw`SET search_path TO ${Prisma.raw(schema)}`;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(rawHoles), ['SET search_path TO ${sql(schema)}', 'SET search_path TO ${Prisma.raw(schema)}']);
+});
+
+test('without a driver that surely binds, a written $1 in a SET keeps its finding (the sender may format it)', () => {
+  const unknown = [
+    "import { getDb } from './db';",
+    'export async function scope(schema: string) {',
+    "  await getDb().query('SET search_path TO $1', [schema]);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(unknown), ['SET search_path TO $1']);
+});
