@@ -16,9 +16,10 @@ import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { walkDescendants } from './astWalk';
-import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
-import { testEnvironmentVariable } from './testEnvironment';
+import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
+import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
@@ -61,6 +62,14 @@ export class OwnServerClients {
    */
   private literalOnly = false;
   private readonly literalVerdicts = new Map<ts.Node, Verdict>();
+  /**
+   * While the arguments of a single connection are judged (oneSession: a driver's `Client`, a LISTEN library's
+   * subscriber, a postgres.js client or a pool capped at one connection): in test code an environment variable the
+   * test environment does not set is the developer's own test database too, unless the repository's files point it
+   * at a pooler or a remote host (testEnvironment.ts). Names are judged apart in that mode.
+   */
+  private oneSession = false;
+  private readonly oneSessionVerdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
   private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>() };
   /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
@@ -171,8 +180,10 @@ export class OwnServerClients {
       // A pool class handed out by the emulated server itself (pg-mem's `db.adapters.createPg().Pool`): its connections are all in the process.
       if (this.classOfOwnServer(value.expression, depth)) return true;
       const args = value.arguments ?? [];
-      return POOL_MAKER.test(calleeText(value.expression)) && (!single || args.some(capsAtOneConnection))
-        && (args.some((argument) => this.argumentFromOwnServer(argument, depth + 1)) || this.defaultsToLocalHost(value));
+      if (!POOL_MAKER.test(calleeText(value.expression)) || (single && !args.some(capsAtOneConnection))) return false;
+      const given = () => args.some((argument) => this.argumentFromOwnServer(argument, depth + 1)) || this.defaultsToLocalHost(value);
+      // A pool of one connection is one session: judged as a single client's arguments are.
+      return single ? this.singly(given) : given();
     }
     if (!ts.isIdentifier(value)) return false;
     const binding = this.flow.bindingOf(value);
@@ -208,7 +219,7 @@ export class OwnServerClients {
     // In test code, a variable every value of which the repository's test environment (CI workflows, `.env.test`) points at this machine.
     if (this.testCode) {
       const variable = environmentName(value);
-      if (variable !== undefined) return !this.literalOnly && testEnvironmentVariable(this.fileName!, variable) === 'local';
+      if (variable !== undefined) return this.testDatabaseVariable(variable);
     }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) {
@@ -218,7 +229,34 @@ export class OwnServerClients {
     if (this.testCode && !ts.isIdentifier(value)) return this.localTestDatabase(value, depth);
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
-    return this.judged(this.literalOnly ? this.literalVerdicts : this.verdicts, value, depth, () => this.nameFromOwnServer(value, depth));
+    return this.judged(this.nameVerdicts(), value, depth, () => this.nameFromOwnServer(value, depth));
+  }
+
+  /** The cache of verdicts on names for the mode judged in (literalOnly, oneSession, neither). */
+  private nameVerdicts(): Map<ts.Node, Verdict> {
+    return this.literalOnly ? this.literalVerdicts : this.oneSession ? this.oneSessionVerdicts : this.verdicts;
+  }
+
+  /** `judge`'s verdict for a single connection's arguments (see oneSession). */
+  private singly(judge: () => boolean): boolean {
+    const before = this.oneSession;
+    this.oneSession = true;
+    try {
+      return judge();
+    } finally {
+      this.oneSession = before;
+    }
+  }
+
+  /**
+   * In test code, whether an environment variable is the suite's own database: the repository's test environment
+   * sets it to this machine or a service of it, or — for a single connection (oneSession) — sets it nowhere, and no
+   * file of the repository points it at a pooler or a remote host.
+   */
+  private testDatabaseVariable(name: string): boolean {
+    if (this.literalOnly) return false;
+    const verdict = testEnvironmentVariable(this.fileName!, name);
+    return verdict === 'local' || (this.oneSession && verdict === 'unset' && applicationEnvironmentVariable(this.fileName!, name) !== 'elsewhere');
   }
 
   /** `judge`'s verdict with only values written in the code counting (see literalOnly). */
@@ -243,17 +281,32 @@ export class OwnServerClients {
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = calleeText(call.expression);
     if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
-    if (maker === 'postgres') return this.literally(() => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1)));
+    const given = () => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1));
+    // …and one capped at a single connection (`{ max: 1 }`) is one session of whatever database the test has.
+    if (maker === 'postgres') return (call.arguments ?? []).some(capsAtOneConnection) ? this.singly(given) : this.literally(given);
     if (this.defaultsToLocalHost(call)) return true;
     // A method of such a value (`container.getConnectionUri()`, `server.connect()`).
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
     const local = ts.isCallExpression(call) ? this.flow.localFunction(call.expression) : undefined;
     if (local && this.returnsOwnServer(local, depth)) return true;
-    const given = () => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1));
-    // A driver's single client given the environment's test database is one session of it; what another function
-    // makes of it (`getDb(url)`, often a pool) counts only for a value written in the code.
-    return SINGLE_CLIENT_MAKER.test(maker) ? given() : this.literally(given);
+    // A driver's single client (or a LISTEN library's subscriber) given the environment's test database is one session
+    // of it; what another function makes of it (`getDb(url)`, often a pool) counts only for a value written in the code.
+    return SINGLE_CLIENT_MAKER.test(maker) || this.makesSubscriber(call.expression) ? this.singly(given) : this.literally(given);
   }
+
+  /**
+   * A LISTEN/NOTIFY library's subscriber maker, imported or required under any name: pg-listen's default export,
+   * pg-pubsub's class, @imqueue/pg-pubsub's `PgPubSub` (forks published under a scope too). Each opens one pg Client.
+   */
+  private makesSubscriber(callee: ts.Expression): boolean {
+    if (!ts.isIdentifier(callee)) return false;
+    this.imports ??= importedNames(this.source);
+    this.required ??= requiredNames(this.source);
+    const specifier = (this.imports.get(callee.text) ?? this.required.get(callee.text))?.specifier;
+    return specifier !== undefined && SUBSCRIBER_MODULES.some((library) => specifier === library || (specifier.startsWith('@') && specifier.endsWith(`/${library}`)));
+  }
+
+  private required: Map<string, ImportedName> | undefined;
 
   /** An argument, or a property of an object literal written as one (`{ kind: 'pgClient', client }`). */
   private argumentFromOwnServer(argument: ts.Expression, depth: number): boolean {
@@ -296,8 +349,8 @@ export class OwnServerClients {
       return imported !== undefined && this.testHelperExports(imported, false);
     }
     // Judged once per declaration, not once per use: a module's thousand `client.query(…)` all ask of one variable.
-    if ('variable' in binding) return this.judged(this.literalOnly ? this.literalVerdicts : this.verdicts, binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
-    return this.judged(this.literalOnly ? this.literalVerdicts : this.verdicts, binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
+    if ('variable' in binding) return this.judged(this.nameVerdicts(), binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
+    return this.judged(this.nameVerdicts(), binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
   }
 
   /** A callback's parameter given such a value, or a named local function's parameter every call passes one. */
@@ -583,13 +636,20 @@ function isExported(fn: ts.SignatureDeclaration): boolean {
     && ts.isSourceFile(statement.parent);
 }
 
-/** An options object that caps a pool at one connection (`{ max: 1 }`): every query runs on the same session. */
+/**
+ * An options object that caps a pool at one connection (`{ max: 1 }`, knex's `{ pool: { min: 0, max: 1 } }`): every
+ * query runs on the same session.
+ */
 function capsAtOneConnection(argument: ts.Expression): boolean {
   const value = unwrap(argument);
   return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
-    && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max'
-    && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1');
+    && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))
+    && ((p.name.text === 'max' && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1')
+      || (p.name.text === 'pool' && capsAtOneConnection(p.initializer))));
 }
+
+/** The LISTEN/NOTIFY libraries whose subscriber holds one connection of its own (listenLibraries.ts). */
+const SUBSCRIBER_MODULES = [PG_LISTEN_MODULE, PG_PUBSUB_MODULE, IMQUEUE_PG_PUBSUB_MODULE];
 
 /** `x.on('connect', handler)`: an event handler for each new connection a pool opens. */
 function isNewConnectionEvent(call: ts.CallExpression): boolean {

@@ -4,7 +4,10 @@
 // `process.env.DATABASE_URL`, or makes a client with no host at all (libpq's `PGHOST`, else this machine), reaches
 // whatever these say: a CI service container on `localhost`, a compose service running a PostgreSQL image. Files that
 // name a pooler (a PgBouncer service in the workflow) make nothing sure. The application's own deployment files
-// (`docker-compose.yml`, `.env`, `.env.production`) are not read: their values are production's.
+// (`docker-compose.yml`, `.env`, `.env.production`) do not make a variable the test database: their values may be
+// production's. They are read for the opposite (applicationEnvironmentVariable): whether the repository points a variable
+// at a pooler or at a remote host, which keeps the findings of a test's single connection on a variable the test
+// environment does not set.
 import { join } from 'node:path';
 import { TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
@@ -53,6 +56,59 @@ export function testEnvironmentVariable(fileName: string, name: string): TestEnv
     if (local) given = true;
   }
   return given ? 'local' : 'unset';
+}
+
+/**
+ * The application's own env and compose files (`.env`, `.env.example`, `.env.development`, `.env.production`,
+ * `docker-compose.yml`, …) beside a test file and up to the repository's root, read for what they set `name` to:
+ * 'elsewhere' when a value reaches a pooler (its port, a pooler's name) or a remote host (a host name with a dot, an
+ * address not of this machine: a managed database, production), 'local' when every value is this machine, a compose
+ * service or a placeholder, 'unset' when none sets it. Commented lines (`# DATABASE_URL=…@pooled-host`) are not read.
+ */
+export function applicationEnvironmentVariable(fileName: string, name: string): TestEnvironmentVerdict {
+  let given = false;
+  for (const folder of repositoryFolders(fileName)) {
+    const values = byFolderApplication.get(folder, () => readApplicationEnvironment(folder));
+    const elsewhere = values.get(name);
+    if (elsewhere) return 'elsewhere';
+    if (elsewhere === false) given = true;
+  }
+  return given ? 'local' : 'unset';
+}
+const byFolderApplication = new TimedCache<Map<string, boolean>>(CACHE_MS, 512);
+/** An application's env files (`.env`, `.env.example`, `.env.dev`, `app.env`) and compose files, whatever they are named for. */
+const APPLICATION_ENV_FILE = /^(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env|env\.(?:example|sample|template))$/i;
+const COMPOSE_FILE = /^(?:docker-)?compose[\w.-]*\.ya?ml$/i;
+
+/** Per variable, whether a value the application's files give it reaches a pooler or a remote host. */
+function readApplicationEnvironment(folder: string): Map<string, boolean> {
+  const values = new Map<string, boolean>();
+  for (const entry of folderEntries(folder)) {
+    if (!APPLICATION_ENV_FILE.test(entry.name) && !COMPOSE_FILE.test(entry.name)) continue;
+    const text = boundedText(join(folder, entry.name), MAX_FILE_BYTES);
+    if (text === undefined) continue;
+    for (const line of text.split(/\r?\n/)) {
+      const assignment = ASSIGNMENT.exec(line);
+      if (!assignment) continue;
+      const value = unquoted(assignment[2].trim());
+      if (value === '' || value === '|' || value === '>') continue;
+      values.set(assignment[1], (values.get(assignment[1]) ?? false) || reachesElsewhere(assignment[1], value));
+    }
+  }
+  return values;
+}
+
+/** A value that reaches a pooler (its port, a pooler's name) or a host of another machine (`db.example.supabase.co`, `10.0.0.7`). */
+function reachesElsewhere(name: string, value: string): boolean {
+  if (/PORT$/.test(name)) return POOLER_PORT.has(value);
+  if (namesPooler(value)) return true;
+  const host = hostPart(value);
+  if (host.kind !== 'other') return false;
+  const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(value) ?? (/^[\w.-]+$/.test(value) && /HOST$/.test(name) ? [value, value] : null);
+  if (!named) return false;
+  if (named[2] !== undefined && POOLER_PORT.has(named[2])) return true;
+  // A compose service, a placeholder (`HOST`, `<host>`, `your_host`) or Docker's name for this machine: not another machine.
+  return /^[\w-]+(?:\.[\w-]+)+$/.test(named[1]) && !/^host\.docker\.internal$/i.test(named[1]);
 }
 
 /** The folder of `fileName` and those above it up to the repository's root (the first holding `.git` or `.github`). */

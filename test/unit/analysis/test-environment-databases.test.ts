@@ -90,8 +90,8 @@ test("a variable the repository's CI workflow sets to its service container on l
   // Application code reading the same variable is production's client.
   const app = repo.write('d/packages/archive/src/db.ts', clientSpec('new pg.Client({ connectionString: process.env.ARCHIVE_DB_URL })'));
   assert.deepEqual(findingsOf(app), ['session-set 5', 'listen 6']);
-  // A variable the workflow does not set says nothing.
-  const other = repo.write('d/test/other.test.ts', clientSpec("new pg.Client(process.env['REPORTING_DB_URL'])"));
+  // A variable the workflow does not set says nothing of a pool (a single Client on it: test-single-connections.test.ts).
+  const other = repo.write('d/test/other.test.ts', clientSpec("new pg.Pool({ connectionString: process.env['REPORTING_DB_URL'] })"));
   assert.deepEqual(findingsOf(other), ['session-set 5', 'listen 6']);
 });
 
@@ -110,7 +110,7 @@ test('a variable some workflow takes from a secret, or a workflow that runs a po
   assert.deepEqual(findingsOf(bare), ['session-set 5', 'listen 6']);
 });
 
-test("an env file kept for tests, or a test compose file's PostgreSQL service, is the test database; the app's .env is not", () => {
+test("an env file kept for tests, or a test compose file's PostgreSQL service, is the test database; the app's .env is not (for a pool)", () => {
   repo.write('g/package.json', '{"name": "g"}');
   repo.write('g/.env.test', ['# test runs', 'LEDGER_URL="postgresql://ledger:ledger@127.0.0.1:5433/ledger_test"']);
   const envFile = repo.write('g/spec/ledger.spec.ts', clientSpec('new pg.Client(process.env.LEDGER_URL)'));
@@ -118,7 +118,7 @@ test("an env file kept for tests, or a test compose file's PostgreSQL service, i
 
   repo.write('h/package.json', '{"name": "h"}');
   repo.write('h/.env', 'LEDGER_URL=postgresql://ledger:ledger@127.0.0.1:5433/ledger');
-  const appEnv = repo.write('h/spec/ledger.spec.ts', clientSpec('new pg.Client(process.env.LEDGER_URL)'));
+  const appEnv = repo.write('h/spec/ledger.spec.ts', clientSpec('new pg.Pool({ connectionString: process.env.LEDGER_URL })'));
   assert.deepEqual(findingsOf(appEnv), ['session-set 5', 'listen 6']);
 
   repo.write('i/package.json', '{"name": "i"}');

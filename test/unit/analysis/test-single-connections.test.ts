@@ -1,0 +1,105 @@
+// A test's single connection on an environment variable that nothing in the repository sets: a driver's Client, a
+// LISTEN library's subscriber (pg-listen, pg-pubsub), a postgres.js client or a pool capped at one connection. The
+// variable is then the developer's own test database (the suite creates tables, notifies itself, truncates), so the
+// pooler-only findings go — unless some file of the repository (an env file, an example env, a compose file) points
+// that variable at a pooler or at another machine. Pools keep their findings: what a pool's connection keeps of its
+// session reaches the next test's queries without any pooler. Application code keeps its findings whatever is set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('test-single-connections', { after });
+before(() => initAnalysis());
+
+function findingsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+/** A subscriber spec: pg-listen's subscriber made from `url` in a hook, LISTEN through it on line 6. */
+const subscriberSpec = (url: string, importLine = "import makeSubscriber from 'pg-listen';") => [
+  importLine,
+  'let feed: ReturnType<typeof makeSubscriber>;',
+  `beforeEach(async () => { feed = makeSubscriber({ connectionString: ${url} }); await feed.connect(); });`,
+  'afterEach(() => feed.close());',
+  "it('hears its own notification', async () => {",
+  "  await feed.listenTo('stock_moved');",
+  "  await feed.notify('stock_moved', { sku: 'A-1' });",
+  '});',
+];
+
+/** A spec sending a session SET on line 3 through `made`. */
+const setSpec = (importLine: string, made: string, send = "await db.query('SET search_path TO stock, public')") => [
+  importLine,
+  `const db = ${made};`,
+  `it('reads stock', async () => { ${send}; });`,
+];
+
+test('a LISTEN library subscriber in a test, on a variable nothing in the repository sets, is the test database', () => {
+  repo.write('a/package.json', '{"name": "a"}');
+  const spec = repo.write('a/test/feed.test.ts', subscriberSpec('process.env.STOCK_DB_URL'));
+  assert.deepEqual(findingsOf(spec), []);
+  // Required under another name, in a file named for tests outside a test folder.
+  const required = repo.write('a/src/feed.spec.ts', subscriberSpec("process.env['STOCK_DB_URL']", "const makeSubscriber = require('pg-listen');"));
+  assert.deepEqual(findingsOf(required), []);
+  // pg-pubsub's subscriber holds one connection too.
+  const pubsub = repo.write('a/test/pubsub.test.ts', [
+    "import PGPubsub from 'pg-pubsub';",
+    'const bus = new PGPubsub(process.env.STOCK_DB_URL);',
+    "it('hears', () => bus.addChannel('stock_moved', (payload) => payload));",
+  ]);
+  assert.deepEqual(findingsOf(pubsub), []);
+});
+
+test('the same subscriber keeps its finding in application code, and where the repository points the variable at a pooler or another machine', () => {
+  repo.write('b/package.json', '{"name": "b"}');
+  const app = repo.write('b/src/feed.ts', subscriberSpec('process.env.STOCK_DB_URL'));
+  assert.deepEqual(findingsOf(app), ['listen 6']);
+
+  repo.write('c/package.json', '{"name": "c"}');
+  repo.write('c/.env.example', ['# copy to .env', 'STOCK_DB_URL=postgres://stock:secret@localhost:6543/stock']);
+  const pooled = repo.write('c/test/feed.test.ts', subscriberSpec('process.env.STOCK_DB_URL'));
+  assert.deepEqual(findingsOf(pooled), ['listen 6']);
+
+  repo.write('d/package.json', '{"name": "d"}');
+  repo.write('d/.env', 'STOCK_DB_URL="postgresql://stock:secret@stock-primary.eu-west-1.example-cloud.com:5432/stock"');
+  const remote = repo.write('d/test/feed.test.ts', subscriberSpec('process.env.STOCK_DB_URL'));
+  assert.deepEqual(findingsOf(remote), ['listen 6']);
+
+  repo.write('e/package.json', '{"name": "e"}');
+  repo.write('e/docker-compose.yml', ['services:', '  api:', '    environment:', '      STOCK_DB_URL: postgres://stock:secret@pgbouncer:5432/stock']);
+  const bouncer = repo.write('e/test/feed.test.ts', subscriberSpec('process.env.STOCK_DB_URL'));
+  assert.deepEqual(findingsOf(bouncer), ['listen 6']);
+});
+
+test("an example env file, a development env file or the app's compose service pointing at this machine leave the test database local", () => {
+  repo.write('f/package.json', '{"name": "f"}');
+  repo.write('f/.env.example', ['STOCK_DB_URL=postgresql://USER:PASSWORD@HOST:5432/stock', '# STOCK_DB_URL=postgres://stock@stock.pooler.example-cloud.com:6543/stock']);
+  repo.write('f/.env.development', 'STOCK_DB_URL=postgres://stock:stock@127.0.0.1:5432/stock_dev');
+  repo.write('f/docker-compose.yml', ['services:', '  stock-db:', '    image: postgres:17', '  api:', '    environment:', '      - STOCK_DB_URL=postgres://stock:stock@stock-db:5432/stock']);
+  const spec = repo.write('f/test/feed.test.ts', subscriberSpec('process.env.STOCK_DB_URL'));
+  assert.deepEqual(findingsOf(spec), []);
+});
+
+test("a driver's Client, and postgres.js or knex capped at one connection, on an unset variable are the test database; pools are not", () => {
+  repo.write('g/package.json', '{"name": "g"}');
+  const client = repo.write('g/test/client.test.ts', setSpec("import pg from 'pg';", 'new pg.Client({ connectionString: process.env.STOCK_DB_URL })'));
+  assert.deepEqual(findingsOf(client), []);
+  const oneConnection = repo.write('g/test/one.test.ts', setSpec("import postgres from 'postgres';", 'postgres(process.env.STOCK_DB_URL!, { max: 1 })', "await db.unsafe('SET search_path TO stock, public')"));
+  assert.deepEqual(findingsOf(oneConnection), []);
+  const knexOne = repo.write('g/test/knex.test.ts', setSpec("import knex from 'knex';", "knex({ client: 'pg', connection: process.env.STOCK_DB_URL, pool: { min: 0, max: 1 } })", "await db.raw('SET search_path TO stock, public')"));
+  assert.deepEqual(findingsOf(knexOne), []);
+
+  // Ten connections by default, or a pg pool: a later test may run on a connection the SET changed, or on one it did not.
+  const tenConnections = repo.write('g/test/ten.test.ts', setSpec("import postgres from 'postgres';", 'postgres(process.env.STOCK_DB_URL!)', "await db.unsafe('SET search_path TO stock, public')"));
+  assert.deepEqual(findingsOf(tenConnections), ['session-set 3']);
+  const pool = repo.write('g/test/pool.test.ts', setSpec("import pg from 'pg';", 'new pg.Pool({ connectionString: process.env.STOCK_DB_URL })'));
+  assert.deepEqual(findingsOf(pool), ['session-set 3']);
+  const knexPool = repo.write('g/test/knexpool.test.ts', setSpec("import knex from 'knex';", "knex({ client: 'pg', connection: process.env.STOCK_DB_URL, pool: { min: 0, max: 4 } })", "await db.raw('SET search_path TO stock, public')"));
+  assert.deepEqual(findingsOf(knexPool), ['session-set 3']);
+  // The same single Client in the application's code is production's.
+  const app = repo.write('g/src/client.ts', setSpec("import pg from 'pg';", 'new pg.Client({ connectionString: process.env.STOCK_DB_URL })'));
+  assert.deepEqual(findingsOf(app), ['session-set 3']);
+});
