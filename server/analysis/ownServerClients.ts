@@ -15,6 +15,7 @@ import { callerFiles, nameWords, parsed } from './directUrls';
 import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
+import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
@@ -78,11 +79,27 @@ export class OwnServerClients {
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
   /**
-   * Test code (a test folder, a `*.test.*` / `*.spec.*` file): there a connection string or host pointing at this
-   * machine, also as an environment variable's literal default, is the suite's local test database
-   * (localTestDatabases.ts), and the helpers of test folders it imports are read for what they return.
+   * Test code (a test folder, a `*.test.*` / `*.spec.*` file, a test runner's setup file: testSetupFiles.ts), or
+   * development code (an examples or playground folder): there a connection string or host pointing at this machine,
+   * also as an environment variable's literal default, is the developer's own database (localTestDatabases.ts), and
+   * the helpers of test folders it imports are read for what they return. Found on first use.
    */
-  private readonly testCode: boolean;
+  private get testCode(): boolean {
+    this.codeKind ??= this.fileName === undefined ? 'app' : this.testPackage || isTestCode(this.fileName) ? 'test' : isDevCode(this.fileName) ? 'dev' : 'app';
+    return this.codeKind !== 'app';
+  }
+
+  /**
+   * Development code, not test code: only what the repository's env files show is local counts there — a variable a
+   * test or application env file sets to this machine, and a local default of such a variable; a variable set nowhere
+   * may be the production URL the script is run with, and a local URL written out may be an example app's module a
+   * user deploys as it is (seen corpus labels).
+   */
+  private get devOnly(): boolean {
+    return this.testCode && this.codeKind === 'dev';
+  }
+
+  private codeKind: 'test' | 'dev' | 'app' | undefined;
   /** The helpers of other test files this one imports, each read once. */
   private readonly testHelpers = new Map<string, OwnServerClients | null>();
 
@@ -92,7 +109,6 @@ export class OwnServerClients {
    */
   constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0, private readonly testPackage = false) {
     this.namesPooler = namesPooler(source.text);
-    this.testCode = fileName !== undefined && (testPackage || TEST_PATH.test(fileName));
   }
 
   /**
@@ -123,7 +139,7 @@ export class OwnServerClients {
    * `PGHOST` another host or `PGPORT` a pooler's port, this file sets `PGHOST` itself, or the options name a pooler's port.
    */
   private defaultsToLocalHost(call: ts.CallExpression | ts.NewExpression): boolean {
-    if (!this.testCode || !DEFAULTING_MAKER.test(calleeText(call.expression))) return false;
+    if (!this.testCode || this.devOnly || !DEFAULTING_MAKER.test(calleeText(call.expression))) return false;
     for (const argument of call.arguments ?? []) {
       const options = unwrap(argument);
       if (!ts.isObjectLiteralExpression(options)) return false;
@@ -223,6 +239,9 @@ export class OwnServerClients {
     }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) {
+      // `global.__DB__`: what the test runner's setup files (or this file) put there.
+      const global = this.testCode ? globalProperty(value, unwrap) : undefined;
+      if (global !== undefined) return this.globalFromOwnServer(global);
       const property = this.testCode ? this.objectProperty(value) : undefined;
       return property ? this.fromOwnServer(property, depth + 1) : this.fromOwnServer(value.expression, depth + 1);
     }
@@ -256,8 +275,12 @@ export class OwnServerClients {
   private testDatabaseVariable(name: string): boolean {
     if (this.literalOnly) return false;
     const verdict = testEnvironmentVariable(this.fileName!, name);
-    return verdict === 'local' || (this.oneSession && verdict === 'unset' && applicationEnvironmentVariable(this.fileName!, name) !== 'elsewhere');
+    if (verdict !== 'unset') return verdict === 'local';
+    const application = applicationEnvironmentVariable(this.fileName!, name);
+    // Development code: only an env file that sets it to this machine (or a compose service) says it is local.
+    return this.devOnly ? application === 'local' : this.oneSession && application !== 'elsewhere';
   }
+
 
   /** `judge`'s verdict with only values written in the code counting (see literalOnly). */
   private literally(judge: () => boolean): boolean {
@@ -502,17 +525,23 @@ export class OwnServerClients {
    * connection config) holding such a value.
    */
   private localTestDatabase(value: ts.Expression, depth: number): boolean {
-    if (ts.isStringLiteralLike(value)) return hostPart(value.text).kind === 'loopback';
+    // In development code a local URL written out is no proof (an example app's module a user deploys as it is): only with
+    // the environment's word for it (below).
+    if (ts.isStringLiteralLike(value)) return !this.devOnly && hostPart(value.text).kind === 'loopback';
     const skeleton = ts.isTemplateExpression(value) ? templateSkeleton(value)
       : ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken ? concatenationSkeleton(value) : undefined;
     if (skeleton) {
       const { text, holes } = skeleton;
       if (text.startsWith('\u00000\u0000')) return this.fromOwnServer(holes[0], depth + 1);
       const host = hostPart(text);
-      return host.kind === 'loopback' || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
+      return (host.kind === 'loopback' && !this.devOnly) || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
     }
     if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-      return (readsTestEnvironment(value.left) || this.fromOwnServer(value.left, depth + 1)) && this.fromOwnServer(value.right, depth + 1);
+      if (!readsTestEnvironment(value.left) && !this.fromOwnServer(value.left, depth + 1)) return false;
+      // In development code, a local default of a variable the repository's env files set to this machine (an example's
+      // `process.env.PGHOST || 'localhost'` beside a `.env.test` giving `PGHOST=localhost`).
+      const fallback = unwrap(value.right);
+      return this.devOnly && ts.isStringLiteralLike(fallback) ? hostPart(fallback.text).kind === 'loopback' : this.fromOwnServer(value.right, depth + 1);
     }
     if (ts.isConditionalExpression(value)) return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
     if (ts.isObjectLiteralExpression(value)) return this.localObject(value, depth);
@@ -583,6 +612,52 @@ export class OwnServerClients {
       this.testHelpers.set(key, helper);
     }
     return helper ?? undefined;
+  }
+
+  /**
+   * A property of the global object a test reads (`client = global.__DB_CLIENT__`): every value assigned to it in
+   * this file and in the setup files the repository's test runner configurations name (Jest's `globalSetup`, Mocha's
+   * `--require`, …) is a value of a server the code started itself or of the local test database; at least one.
+   */
+  private globalFromOwnServer(name: string): boolean {
+    const cached = this.globals.get(name);
+    if (cached !== undefined) return cached;
+    // A cycle back to it (`global.db = global.db ?? make()`) is not one.
+    this.globals.set(name, false);
+    const verdict = this.judgeGlobal(name);
+    this.globals.set(name, verdict);
+    return verdict;
+  }
+
+  private readonly globals = new Map<string, boolean>();
+
+  private judgeGlobal(name: string): boolean {
+    let found = 0;
+    const self = resolve(this.fileName!);
+    const judges: OwnServerClients[] = [this];
+    for (const file of testSetupFiles(this.fileName!)) {
+      if (file === self) continue;
+      const helper = this.testHelper(file, false);
+      if (helper) judges.push(helper);
+    }
+    for (const judge of judges) {
+      for (const assigned of judge.globalAssignments(name)) {
+        if (!judge.holdsOwnServerValue(assigned)) return false;
+        found++;
+      }
+    }
+    return found > 0;
+  }
+
+  /** The values this file assigns to the global object's property `name` (`(global as any).__DB__ = client`). */
+  private globalAssignments(name: string): ts.Expression[] {
+    if (!this.source.text.includes(name)) return [];
+    const values: ts.Expression[] = [];
+    walkDescendants(this.source, (node) => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && globalProperty(node.left, unwrap) === name) values.push(node.right);
+      return true;
+    });
+    return values;
   }
 
   /** Whether `file` is in the package this file belongs to (under the folder of its nearest package.json). */

@@ -62,37 +62,44 @@ export function testEnvironmentVariable(fileName: string, name: string): TestEnv
  * The application's own env and compose files (`.env`, `.env.example`, `.env.development`, `.env.production`,
  * `docker-compose.yml`, …) beside a test file and up to the repository's root, read for what they set `name` to:
  * 'elsewhere' when a value reaches a pooler (its port, a pooler's name) or a remote host (a host name with a dot, an
- * address not of this machine: a managed database, production), 'local' when every value is this machine, a compose
- * service or a placeholder, 'unset' when none sets it. Commented lines (`# DATABASE_URL=…@pooled-host`) are not read.
+ * address not of this machine: a managed database, production), else 'local' when a value is this machine or a service
+ * of the same compose file running a PostgreSQL image, else 'unset' (none, or placeholders: `postgres://USER:PW@HOST/db`).
+ * Commented lines (`# DATABASE_URL=…@pooled-host`) are not read.
  */
 export function applicationEnvironmentVariable(fileName: string, name: string): TestEnvironmentVerdict {
-  let given = false;
+  let local = false;
   for (const folder of repositoryFolders(fileName)) {
-    const values = byFolderApplication.get(folder, () => readApplicationEnvironment(folder));
-    const elsewhere = values.get(name);
-    if (elsewhere) return 'elsewhere';
-    if (elsewhere === false) given = true;
+    const reach = byFolderApplication.get(folder, () => readApplicationEnvironment(folder)).get(name);
+    if (reach === 'elsewhere') return 'elsewhere';
+    if (reach === 'local') local = true;
   }
-  return given ? 'local' : 'unset';
+  return local ? 'local' : 'unset';
 }
-const byFolderApplication = new TimedCache<Map<string, boolean>>(CACHE_MS, 512);
+/** Where a value of the application's files leads: a pooler or another machine, this machine or a compose service, or neither (a placeholder). */
+type Reach = 'elsewhere' | 'local' | 'unknown';
+const byFolderApplication = new TimedCache<Map<string, Reach>>(CACHE_MS, 512);
 /** An application's env files (`.env`, `.env.example`, `.env.dev`, `app.env`) and compose files, whatever they are named for. */
 const APPLICATION_ENV_FILE = /^(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env|env\.(?:example|sample|template))$/i;
 const COMPOSE_FILE = /^(?:docker-)?compose[\w.-]*\.ya?ml$/i;
 
-/** Per variable, whether a value the application's files give it reaches a pooler or a remote host. */
-function readApplicationEnvironment(folder: string): Map<string, boolean> {
-  const values = new Map<string, boolean>();
+/** Per variable, where the values the application's files give it lead (a pooler or a remote host first). */
+function readApplicationEnvironment(folder: string): Map<string, Reach> {
+  const values = new Map<string, Reach>();
   for (const entry of folderEntries(folder)) {
     if (!APPLICATION_ENV_FILE.test(entry.name) && !COMPOSE_FILE.test(entry.name)) continue;
     const text = boundedText(join(folder, entry.name), MAX_FILE_BYTES);
     if (text === undefined) continue;
-    for (const line of text.split(/\r?\n/)) {
+    const lines = text.split(/\r?\n/);
+    const services = postgresServicesOf(lines);
+    for (const line of lines) {
       const assignment = ASSIGNMENT.exec(line);
       if (!assignment) continue;
       const value = unquoted(assignment[2].trim());
       if (value === '' || value === '|' || value === '>') continue;
-      values.set(assignment[1], (values.get(assignment[1]) ?? false) || reachesElsewhere(assignment[1], value));
+      const before = values.get(assignment[1]);
+      if (before === 'elsewhere') continue;
+      const reach: Reach = reachesElsewhere(assignment[1], value) ? 'elsewhere' : reachesTestDatabase(value, services) ? 'local' : 'unknown';
+      values.set(assignment[1], before === 'local' ? before : reach);
     }
   }
   return values;
@@ -112,7 +119,7 @@ function reachesElsewhere(name: string, value: string): boolean {
 }
 
 /** The folder of `fileName` and those above it up to the repository's root (the first holding `.git` or `.github`). */
-function repositoryFolders(fileName: string): string[] {
+export function repositoryFolders(fileName: string): string[] {
   const folders: string[] = [];
   for (const folder of foldersUp(join(fileName, '..'), FOLDER_LEVELS)) {
     folders.push(folder);

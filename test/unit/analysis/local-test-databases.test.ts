@@ -46,6 +46,9 @@ test('a test client on an environment URL with a local default, or on a local ho
 
 test("the application's own variable with a local default, a remote default, no default, or a pooler port keep the findings", () => {
   repo.write('b/package.json', '{"name": "b"}');
+  // Where the repository points the application's variable at another machine: a test's single Client on a variable
+  // nothing points elsewhere is the developer's test database (test-single-connections.test.ts).
+  repo.write('b/.env.production', 'DATABASE_URL=postgres://app:secret@app-db.prod.example.com:5432/app');
   const remote = repo.write('b/test/remote.test.ts', pgTest("process.env.TEST_DATABASE_URL ?? 'postgres://app@db.internal:5432/app'"));
   assert.deepEqual(findingsOf(remote), ['session-set 6', 'listen 7']);
   const app = repo.write('b/test/app.test.ts', pgTest("process.env.DATABASE_URL ?? 'postgres://app@localhost:5432/app_test'"));
@@ -162,6 +165,7 @@ test('a local URL built with + is the local test database: a base with options a
 
 test('a URL built with + keeps the findings on a remote or unknown host, a pooler port, or outside test code', () => {
   repo.write('plus2/package.json', '{"name": "plus2"}');
+  repo.write('plus2/.env', 'DB_HOST=db.staging.example.com');
   const remote = repo.write('plus2/test/remote.test.ts', [
     "const base = 'postgres://suite@db.staging.example.com:5432/suite';",
     ...pgTest("{ connectionString: base + '?application_name=suite' }"),

@@ -38,6 +38,10 @@ const DEV_SERVER_HELPER = [
   '}',
 ];
 
+// The application's variable points at another machine here: a test's single Client on a variable nothing points
+// elsewhere would be the developer's test database (test-single-connections.test.ts).
+repo.write('repo1/.env', 'DATABASE_URL=postgres://app:secret@app-db.prod.example.com:5432/app');
+
 test('a client made from what a relatively imported helper returns, when that helper (or one it returns) starts a local dev server, gets no pooling findings', () => {
   repo.write('repo1/test/helpers/db.ts', DEV_SERVER_HELPER);
   assert.deepEqual(findingsOf('repo1/test/roles.test.ts', [

@@ -1,0 +1,105 @@
+// Test and development code outside the usual test names (inProcess.ts's TEST_PATH: a test folder, a `*.test.*` or
+// `*.spec.*` file). A client there reaches the developer's own database just as a test's does:
+// - files a test runner's configuration names for its setup: Jest's and Vitest's `globalSetup`, `globalTeardown`,
+//   `setupFiles`, `setupFilesAfterEnv`; Playwright's `globalSetup`/`globalTeardown`; Mocha's `require`/`file` (in
+//   `.mocharc.*`, or `--require`/`--file` in a package.json script); AVA's `require` — each resolved from the
+//   configuration's folder (`<rootDir>/…`, `./…`, `require.resolve('./…')`), with the usual extensions;
+// - files by the conventional names of such setup (`global-setup.ts`, `globalSetup.js`, `setupTests.ts`,
+//   `jest.setup.js`, `vitest.setup.ts`, `test-setup.ts`), end-to-end test files (`app.e2e-spec.ts`, `login.e2e.ts`)
+//   and the folders of end-to-end suites and shared test helpers (`e2e/`, `playwright/`, `cypress/`, `test-utils/`);
+// - development code (devCodeKind): the folders of examples and playgrounds (`examples/`, `demo/`, `sandbox/`, `dev/`)
+//   and the Supabase CLI's local project folder (a `supabase/` holding its `config.toml`, not its deployed
+//   `functions/`), judged against the repository's root, so that a developer's own `~/dev/` checkout counts for nothing.
+import ts from 'typescript';
+import { join, relative, resolve, sep } from 'node:path';
+import { TimedCache } from './timedCache';
+import { boundedText, folderEntries, isFile } from './folderEntries';
+import { TEST_PATH } from './inProcess';
+import { repositoryFolders } from './testEnvironment';
+
+/** Setup files by their conventional names, end-to-end test files, and the folders of end-to-end suites and shared test helpers. */
+const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;
+/** Folders of examples, demos and playgrounds: code a developer runs against their own database. */
+const DEV_FOLDER = /^(?:examples?|samples?|demos?|playgrounds?|sandbox|scratch|dev)$/i;
+/** Test runners' configuration files (package.json's `jest`/`mocha`/`ava` keys and scripts are read too). */
+const RUNNER_CONFIG = /^(?:(?:jest|vitest|vite|playwright|ava)\.config\.(?:[cm]?[jt]s|json)|vitest\.workspace\.[cm]?[jt]s|\.mocharc(?:\.(?:js|cjs|json|jsonc|ya?ml))?|package\.json)$/i;
+/** A setup key and what follows it on the line (or up to its array's end): `globalSetup: './setup.ts'`, `"setupFiles": ["…", "…"]`. */
+const SETUP_KEY = /\b(?:globalSetup|globalTeardown|setupFiles|setupFilesAfterEnv|require|file)\b["']?\s*[:=]\s*(\[[^\]]*\]|[^\n,}]*)/g;
+/** A script's option naming a file the runner loads first: `mocha --require test/setup.js`, `--file ./test/root-hooks.ts`. */
+const SCRIPT_OPTION = /(?:--require|--file|--import|--setup|\s-r)[=\s]+["']?([\w@./<>-]+)/g;
+const QUOTED = /["'`]([^"'`\n]+)["'`]/g;
+const EXTENSIONS = ['', '.ts', '.js', '.mjs', '.cjs', '.mts', '.cts', '.tsx', '.jsx'];
+const MAX_CONFIG_BYTES = 256 * 1024;
+const CACHE_MS = 10_000;
+const byFolder = new TimedCache<ReadonlySet<string>>(CACHE_MS, 512);
+
+/** Whether `fileName` is test code by the names above or a file a test runner's configuration names for its setup (not TEST_PATH's). */
+export function isTestSetupFile(fileName: string): boolean {
+  if (SETUP_PATH.test(fileName)) return true;
+  const file = resolve(fileName);
+  return repositoryFolders(fileName).some((folder) => setupFilesOf(folder).has(file));
+}
+
+/** Whether `fileName` is test code: TEST_PATH's names, or a test setup file. */
+export function isTestCode(fileName: string): boolean {
+  return TEST_PATH.test(fileName) || isTestSetupFile(fileName);
+}
+
+/** The setup files the test runners' configurations of the repository holding `fileName` name (from its folder up to the root). */
+export function testSetupFiles(fileName: string): string[] {
+  return [...new Set(repositoryFolders(fileName).flatMap((folder) => [...setupFilesOf(folder)]))];
+}
+
+/**
+ * Development code: a file under a folder of examples or a playground, or under the Supabase CLI's local project
+ * folder (not its `functions/`), the path read from the repository's root (the first folder up holding `.git` or
+ * `.github`).
+ */
+export function isDevCode(fileName: string): boolean {
+  const folders = repositoryFolders(fileName);
+  const root = folders[folders.length - 1];
+  const parts = relative(root, resolve(fileName)).split(sep).slice(0, -1);
+  for (let index = 0; index < parts.length; index++) {
+    if (DEV_FOLDER.test(parts[index])) return true;
+    if (parts[index] === 'supabase' && parts[index + 1] !== 'functions' && isFile(join(root, ...parts.slice(0, index + 1), 'config.toml'))) return true;
+  }
+  return false;
+}
+
+/** The files the test runners' configurations in `folder` name for setup. */
+function setupFilesOf(folder: string): ReadonlySet<string> {
+  return byFolder.get(folder, () => {
+    const files = new Set<string>();
+    for (const entry of folderEntries(folder)) {
+      if (!RUNNER_CONFIG.test(entry.name)) continue;
+      const text = boundedText(join(folder, entry.name), MAX_CONFIG_BYTES);
+      if (text === undefined) continue;
+      const named: string[] = [];
+      for (const match of text.matchAll(SETUP_KEY)) for (const quoted of match[1].matchAll(QUOTED)) named.push(quoted[1]);
+      if (entry.name === 'package.json') for (const match of text.matchAll(SCRIPT_OPTION)) named.push(match[1]);
+      for (const name of named) {
+        const file = resolveSetupFile(folder, name);
+        if (file) files.add(file);
+      }
+    }
+    return files;
+  });
+}
+
+/** A named setup file, from the configuration's folder: `<rootDir>/x`, `./x`, `x`, with or without its extension; not a package. */
+function resolveSetupFile(folder: string, name: string): string | undefined {
+  const path = name.replace(/^<rootDir>[\\/]?/, '');
+  // A package (`ts-node/register`, `dotenv/config`) is no file of the folder: only what is there counts.
+  const base = resolve(folder, path);
+  for (const extension of EXTENSIONS) if (isFile(base + extension)) return base + extension;
+  for (const extension of EXTENSIONS.slice(1)) if (isFile(join(base, `index${extension}`))) return join(base, `index${extension}`);
+  return undefined;
+}
+
+/** `global.x`, `globalThis.x` (also as `(global as any).x`): a property of the runtime's global object, which a runner's setup may fill. */
+export function globalProperty(expression: ts.Expression, unwrapped: (e: ts.Expression) => ts.Expression): string | undefined {
+  const value = unwrapped(expression);
+  if (!ts.isPropertyAccessExpression(value) || !ts.isIdentifier(value.name)) return undefined;
+  const owner = unwrapped(value.expression);
+  return ts.isIdentifier(owner) && (owner.text === 'global' || owner.text === 'globalThis') ? value.name.text : undefined;
+}

@@ -1,0 +1,144 @@
+// Test and development code outside the usual test names: a test runner's setup files (named by its configuration or
+// by the usual setup names), end-to-end suites' folders, a client a runner's setup puts on the global object, and
+// example or playground folders and the Supabase CLI's local project folder. Their clients reach the developer's own
+// database: the rules that only a pooler breaks say nothing there. The same code in the application keeps its
+// findings; in development code only what the repository shows is local counts (a variable set nowhere may be the
+// production URL the script is run with).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('test-setup-clients', { after });
+before(() => initAnalysis());
+
+function findingsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return analyze(text, 'typescript', {}, file).filter((f) => f.rule !== 'syntax-error').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+/** A purge before the browser suite: one connection from `url`, a session-wide setting on line 4. */
+const purge = (url: string) => [
+  "import postgres from 'postgres';",
+  'export default async function purge() {',
+  `  const sql = postgres(${url}, { max: 1 });`,
+  "  await sql`select set_config('shop.tenant', ${'demo'}, false)`;",
+  '  await sql`delete from carts`;',
+  '  await sql.end();',
+  '}',
+];
+
+test("a file the test runner's configuration names for its setup is test code, wherever it is", () => {
+  repo.write('a/package.json', '{"name": "a"}');
+  repo.write('a/playwright.config.ts', ["import { defineConfig } from '@playwright/test';", "export default defineConfig({ globalSetup: require.resolve('./support/purge-carts'), use: { baseURL: 'http://localhost:3000' } });"]);
+  const named = repo.write('a/support/purge-carts.ts', purge('process.env.SHOP_DB_URL!'));
+  assert.deepEqual(findingsOf(named), []);
+  // The same file that no configuration names is the application's.
+  const other = repo.write('a/support/purge-orders.ts', purge('process.env.SHOP_DB_URL!'));
+  assert.deepEqual(findingsOf(other), ['session-set 4']);
+
+  repo.write('b/package.json', JSON.stringify({ name: 'b', scripts: { test: 'mocha --require ./hooks/db.js "specs/**/*.js"' } }));
+  const mocha = repo.write('b/hooks/db.js', purge('process.env.SHOP_DB_URL'));
+  assert.deepEqual(findingsOf(mocha), []);
+
+  repo.write('c/package.json', '{"name": "c"}');
+  repo.write('c/jest.config.js', ['module.exports = {', "  setupFilesAfterEnv: ['<rootDir>/config/after-env.ts'],", '};']);
+  const jest = repo.write('c/config/after-env.ts', purge('process.env.SHOP_DB_URL!'));
+  assert.deepEqual(findingsOf(jest), []);
+});
+
+test('end-to-end folders and the usual setup names are test code; an application folder is not', () => {
+  repo.write('d/package.json', '{"name": "d"}');
+  assert.deepEqual(findingsOf(repo.write('d/e2e/purge.ts', purge('process.env.SHOP_DB_URL!'))), []);
+  assert.deepEqual(findingsOf(repo.write('d/src/global-setup.ts', purge('process.env.SHOP_DB_URL!'))), []);
+  assert.deepEqual(findingsOf(repo.write('d/src/checkout.e2e-spec.ts', purge('process.env.SHOP_DB_URL!'))), []);
+  assert.deepEqual(findingsOf(repo.write('d/src/purge.ts', purge('process.env.SHOP_DB_URL!'))), ['session-set 4']);
+  assert.deepEqual(findingsOf(repo.write('d/src/setup.ts', purge('process.env.SHOP_DB_URL!'))), ['session-set 4']);
+});
+
+/** A spec that takes its client from the global object and sets a session variable on line 4. */
+const globalSpec = (global: string) => [
+  'let db: any;',
+  `beforeAll(() => { db = ${global}; });`,
+  "it('refuses another tenant', async () => {",
+  "  await db.query(`SET app.tenant = 'other'`);",
+  '});',
+];
+
+test("a client the test runner's global setup puts on the global object is the setup's client", () => {
+  repo.write('e/package.json', '{"name": "e"}');
+  repo.write('e/jest.config.ts', ['export default {', "  globalSetup: './jest/start-db.ts',", '};']);
+  repo.write('e/jest/start-db.ts', [
+    "import { Client } from 'pg';",
+    'export default async () => {',
+    "  const client = new Client({ connectionString: 'postgres://shop:shop@127.0.0.1:55432/shop_test' });",
+    '  await client.connect();',
+    '  (global as any).__SHOP_DB__ = client;',
+    '};',
+  ]);
+  assert.deepEqual(findingsOf(repo.write('e/specs/tenant.test.ts', globalSpec('(global as any).__SHOP_DB__'))), []);
+  assert.deepEqual(findingsOf(repo.write('e/specs/tenant2.test.ts', globalSpec('globalThis.__SHOP_DB__'))), []);
+  // A global nothing in the repository fills, or one filled with a pool, keeps the finding.
+  assert.deepEqual(findingsOf(repo.write('e/specs/other.test.ts', globalSpec('(global as any).__REPORT_DB__'))), ['session-set 4']);
+
+  repo.write('f/package.json', '{"name": "f"}');
+  repo.write('f/vitest.config.ts', ["export default { test: { setupFiles: ['./vitest/db.ts'] } };"]);
+  repo.write('f/vitest/db.ts', ["import pg from 'pg';", 'globalThis.__SHOP_DB__ = new pg.Pool({ connectionString: process.env.SHOP_DB_URL });']);
+  assert.deepEqual(findingsOf(repo.write('f/specs/tenant.test.ts', globalSpec('globalThis.__SHOP_DB__'))), ['session-set 4']);
+});
+
+/** A report script: a pool from `config`, a connection held from it with a session SET on line 5. */
+const report = (config: string) => [
+  "import pg from 'pg';",
+  `const pool = new pg.Pool(${config});`,
+  'async function main() {',
+  '  const conn = await pool.connect();',
+  "  await conn.query('SET search_path TO reports, public');",
+  '  conn.release();',
+  '}',
+  'main();',
+];
+
+test("an example on a variable the repository's env files set to this machine is the developer's database; without them, or in the application's scripts, it is not", () => {
+  const withDefault = "{ host: process.env.PGHOST || 'localhost', database: process.env.PGDATABASE || 'reports' }";
+  repo.write('g/package.json', '{"name": "g"}');
+  repo.write('g/.env.test', 'PGHOST=localhost');
+  assert.deepEqual(findingsOf(repo.write('g/examples/report.ts', report(withDefault))), []);
+  // The application's script with the same default is run with production's variables.
+  assert.deepEqual(findingsOf(repo.write('g/scripts/report.ts', report(withDefault))), ['session-set 5']);
+
+  repo.write('h/package.json', '{"name": "h"}');
+  repo.write('h/.env.example', 'REPORTS_URL=postgres://me:me@localhost:5432/reports');
+  assert.deepEqual(findingsOf(repo.write('h/examples/given.ts', report('{ connectionString: process.env.REPORTS_URL }'))), []);
+
+  // No env file says so: a local default, a variable set nowhere, or a local URL written out in an example app's module.
+  repo.write('i/package.json', '{"name": "i"}');
+  assert.deepEqual(findingsOf(repo.write('i/examples/report.ts', report(withDefault))), ['session-set 5']);
+  assert.deepEqual(findingsOf(repo.write('i/examples/given.ts', report('{ connectionString: process.env.REPORTS_URL }'))), ['session-set 5']);
+  assert.deepEqual(findingsOf(repo.write('i/playground/report.ts', report("'postgres://me@localhost:5432/reports'"))), ['session-set 5']);
+  // An env file pointing it at another machine.
+  repo.write('l/package.json', '{"name": "l"}');
+  repo.write('l/.env.example', 'PGHOST=reports.cluster-abc.eu-west-1.rds.example.com');
+  assert.deepEqual(findingsOf(repo.write('l/examples/report.ts', report(withDefault))), ['session-set 5']);
+});
+
+test("the Supabase CLI's local project folder is development code, its deployed functions are not; a checkout under ~/dev is not", () => {
+  repo.write('j/package.json', '{"name": "j"}');
+  repo.write('j/supabase/config.toml', ['[db]', 'port = 54322']);
+  repo.write('j/.env.development', 'STACK_DB_URL=postgresql://postgres:postgres@127.0.0.1:54322/postgres');
+  const waiter = [
+    "import pg from 'pg';",
+    'const db = new pg.Client(process.env.STACK_DB_URL);',
+    'await db.connect();',
+    "await db.query('SET statement_timeout = 0');",
+    'await db.end();',
+  ];
+  assert.deepEqual(findingsOf(repo.write('j/supabase/wait-ready.ts', waiter)), []);
+  assert.deepEqual(findingsOf(repo.write('j/supabase/functions/ready/index.ts', waiter)), ['session-set 4']);
+
+  repo.mkdir('dev/k/.git');
+  repo.write('dev/k/package.json', '{"name": "k"}');
+  repo.write('dev/k/.env.test', 'PGHOST=localhost');
+  assert.deepEqual(findingsOf(repo.write('dev/k/src/report.ts', report("{ host: process.env.PGHOST || 'localhost' }"))), ['session-set 5']);
+});
