@@ -2,6 +2,9 @@
 // deep (`1 + 1 + … + 1`, a long chain of concatenations), which a recursive walk turns into a stack overflow.
 import ts from 'typescript';
 
+/** Kinds up to this one are tokens (identifiers, keywords, literals): ts.forEachChild gives them no children, so none are looked for. */
+const LAST_TOKEN = ts.SyntaxKind.LastToken;
+
 /**
  * Calls `visit` on every node below `root` (not on `root`), parents before children, in source order.
  * Children of a node are skipped when `visit` returns false. `stop`, when it returns true, ends the walk.
@@ -25,7 +28,7 @@ export function walkDescendants(root: ts.Node, visit: (node: ts.Node) => boolean
   pushChildren(root);
   while (pending.length > 0) {
     const node = pending.pop()!;
-    if (visit(node) !== false) pushChildren(node);
+    if (visit(node) !== false && node.kind > LAST_TOKEN) pushChildren(node);
     if (stop?.()) return;
   }
 }

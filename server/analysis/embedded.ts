@@ -59,6 +59,9 @@ export interface SqlEngine {
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
+/** Kinds up to this one are tokens, to which ts.forEachChild gives no children (read once: ts.SyntaxKind is slow to look up per node). */
+const LAST_TOKEN = ts.SyntaxKind.LastToken;
+const NO_SUBSTITUTION_TEMPLATE = ts.SyntaxKind.NoSubstitutionTemplateLiteral;
 const SQL_TAG_NAMES = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw', 'unsafe', 'fragment']);
 /** Slonik's typed tags: sql.type(schema)`…`, sql.typeAlias('name')`…`. */
 const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
@@ -914,6 +917,12 @@ class Extractor {
       return group;
     };
     walkDescendants(scope, (node) => {
+      // A token (identifier, keyword, literal: about half of a file's nodes) has no children, and inspect reads none
+      // but a template literal a marker comment names: spared the checks below.
+      if (node.kind <= LAST_TOKEN && node.kind !== NO_SUBSTITUTION_TEMPLATE) {
+        this.sentFrom = node;
+        return false;
+      }
       if (ts.isFunctionLike(node)) {
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
         const first = node.parameters[0];
@@ -2038,12 +2047,13 @@ function withoutDuplicates(findings: Finding[]): Finding[] {
 }
 
 export function analyzeEmbedded(text: string, fileName: string | undefined, options: Partial<AnalysisOptions> | undefined, engine: SqlEngine): Finding[] {
-  const resolved = resolveOptions(options);
+  let resolved = resolveOptions(options);
   // Most files send no SQL: their tokens tell, without the parse (the larger part of the cost). What only a file
   // that may hold findings needs is read after that: its path's dialect, and whether it names a compatible engine.
   if (!mayHoldFindings(text, fileName, resolved)) return [];
   if (pathIsOtherDialect(fileName) || isTypeOnlyTest(fileName)) return [];
-  if (namesCompatibleEngine(text, fileName)) resolved.compatibleEngine = true;
+  // A copy: resolved options may be the caller's own (resolveOptions gives them back as they are).
+  if (namesCompatibleEngine(text, fileName)) resolved = resolveOptions({ ...resolved, compatibleEngine: true });
   const source = parseSource(text, fileName);
   if (!source) return [];
   const extractor = new Extractor(source, resolved, engine);

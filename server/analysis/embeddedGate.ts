@@ -35,13 +35,22 @@ const TEMPLATE_HEAD = K.TemplateHead;
 const TEMPLATE_MIDDLE = K.TemplateMiddle;
 /** `</div>`: a JSX closing tag, not a regular expression. */
 const BEFORE_CLOSING_TAG = K.LessThanToken;
-const LITERALS = new Set<number>([K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail]);
+/** Per token kind, whether it is a string or template literal (an array: read for every token of every file). */
+const LITERALS: readonly boolean[] = kindTable([K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail]);
 /** Tokens after which `/` divides (an operand ends there); after any other token it opens a regular expression. */
-const OPERAND_ENDS = new Set<number>([
+const OPERAND_ENDS: readonly boolean[] = kindTable([
   K.Identifier, K.PrivateIdentifier, K.CloseParenToken, K.CloseBracketToken, K.CloseBraceToken, K.NumericLiteral, K.BigIntLiteral,
   K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateTail, K.RegularExpressionLiteral, K.ThisKeyword, K.SuperKeyword,
   K.NullKeyword, K.TrueKeyword, K.FalseKeyword, K.PlusPlusToken, K.MinusMinusToken,
 ]);
+/** The shortest identifier PREPARED_STATEMENT_FACTORY can match: shorter ones (most) are not tested. */
+const FACTORY_MIN_LENGTH = PREPARED_STATEMENT_WORD.length;
+
+function kindTable(kinds: readonly number[]): boolean[] {
+  const table = new Array<boolean>(K.Count).fill(false);
+  for (const kind of kinds) table[kind] = true;
+  return table;
+}
 
 const scanner = ts.createScanner(ts.ScriptTarget.Latest, true);
 
@@ -58,10 +67,9 @@ interface Needs {
 export function mayHoldFindings(text: string, fileName: string | undefined, options: AnalysisOptions): boolean {
   // The load-balancing rules read every statement's tables: no word tells them apart.
   if (options.loadBalancing) return true;
-  const names = options.stateFunctions && options.stateFunctions.size > 0 ? [...options.stateFunctions.keys()] : [];
   const needs: Needs = {
     postgresPath: pathIsPostgres(fileName),
-    stateFunctions: names.length > 0 ? new RegExp(names.map(escapeRegExp).join('|'), 'i') : undefined,
+    stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
     ownDriver: ownDriverPackage(fileName),
   };
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
@@ -73,6 +81,14 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
   }
 }
 
+/** The names of an index's state functions as one pattern, made once per index (a run lints every file with the same one). */
+const STATE_FUNCTION_NAMES = new WeakMap<ReadonlyMap<string, unknown>, RegExp | undefined>();
+
+function stateFunctionNames(index: ReadonlyMap<string, unknown>): RegExp | undefined {
+  if (!STATE_FUNCTION_NAMES.has(index)) STATE_FUNCTION_NAMES.set(index, index.size > 0 ? new RegExp([...index.keys()].map(escapeRegExp).join('|'), 'i') : undefined);
+  return STATE_FUNCTION_NAMES.get(index);
+}
+
 function scanTokens(needs: Needs): boolean {
   /** Per open brace: whether it closes a template hole (`${ … }`) rather than a block or object. */
   const braces: boolean[] = [];
@@ -81,7 +97,7 @@ function scanTokens(needs: Needs): boolean {
   let statementWords = false;
   let previous: number = UNKNOWN;
   for (let token: number = scanner.scan(); token !== END; token = scanner.scan()) {
-    if ((token === SLASH || token === SLASH_EQUALS) && !OPERAND_ENDS.has(previous) && previous !== BEFORE_CLOSING_TAG) token = scanner.reScanSlashToken();
+    if ((token === SLASH || token === SLASH_EQUALS) && !OPERAND_ENDS[previous] && previous !== BEFORE_CLOSING_TAG) token = scanner.reScanSlashToken();
     else if (token === OPEN_BRACE) braces.push(false);
     else if (token === TEMPLATE_HEAD) braces.push(true);
     else if (token === CLOSE_BRACE && braces.pop() === true) {
@@ -89,7 +105,7 @@ function scanTokens(needs: Needs): boolean {
       if (token === TEMPLATE_MIDDLE) braces.push(true);
     }
     if (token === UNKNOWN || scanner.isUnterminated()) return true;
-    if (LITERALS.has(token)) {
+    if (LITERALS[token]) {
       const cooked = scanner.getTokenValue();
       if (literalNeedsAnalysis(cooked, needs)) return true;
       if (!postgresFile && moduleDialect(cooked) === 'postgres') postgresFile = true;
@@ -102,7 +118,7 @@ function scanTokens(needs: Needs): boolean {
     } else if (token === IDENTIFIER) {
       const word = scanner.getTokenValue();
       if (CODE_WORDS.has(word)) codeWords.add(word);
-      else if (PREPARED_STATEMENT_FACTORY.test(word)) codeWords.add(PREPARED_STATEMENT_WORD);
+      else if (word.length >= FACTORY_MIN_LENGTH && PREPARED_STATEMENT_FACTORY.test(word)) codeWords.add(PREPARED_STATEMENT_WORD);
     }
     previous = token;
   }

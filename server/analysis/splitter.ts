@@ -37,6 +37,11 @@ function isIdentCode(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
 }
 
+/** Whether the character is one `\s` matches, by char code: ASCII compared, the rarer others tested as `\s` (no string per character). */
+function isSpaceCode(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code >= 0xa0 && /\s/.test(String.fromCharCode(code)));
+}
+
 /** Quote, dash, slash and dollar: the only characters that can start non-code (compares, not a Set: called per character). */
 function isNonCodeStart(code: number): boolean {
   return code === 39 || code === 34 || code === 45 || code === 47 || code === 36;
@@ -118,7 +123,7 @@ export function skipNonCode(text: string, i: number): number {
 function skipLeadingTrivia(text: string, start: number, end: number): number {
   let i = start;
   while (i < end) {
-    if (/\s/.test(text[i])) i++;
+    if (isSpaceCode(text.charCodeAt(i))) i++;
     else if (text.startsWith('--', i) || text.startsWith('/*', i)) i = Math.min(end, skipNonCode(text, i));
     else break;
   }
@@ -128,7 +133,7 @@ function skipLeadingTrivia(text: string, start: number, end: number): number {
 function makeSpan(text: string, rawStart: number, rawEnd: number): StatementSpan | undefined {
   const start = skipLeadingTrivia(text, rawStart, rawEnd);
   let end = rawEnd;
-  while (end > start && /\s/.test(text[end - 1])) end--;
+  while (end > start && isSpaceCode(text.charCodeAt(end - 1))) end--;
   if (start >= end) return undefined;
   // One object shape for every span (resume filled in by the splitter), so consumers' property reads stay monomorphic.
   return { start, end, text: text.slice(start, end), resume: undefined };

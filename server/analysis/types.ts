@@ -227,7 +227,23 @@ export interface RuleInfo {
   concern?: 'load-balancing';
 }
 
-/** Fills in defaults; rule overrides are merged over the (empty) defaults. */
+/**
+ * Marks the options objects resolveOptions made: complete already, so resolving one again gives it back (no copy).
+ * A registered symbol, not a module's own set: the TS/JS analysis bundle (dist/embedded.js) carries its own copy of
+ * this module, and hands the options it resolved to the main bundle's SQL analysis. Not enumerable: a spread copy
+ * (`{ ...resolved, x }`) is a new object, resolved again.
+ */
+const RESOLVED = Symbol.for('poolsafe.resolvedOptions');
+
+/**
+ * Fills in defaults; rule overrides are merged over the (empty) defaults. Options it made come back as they are:
+ * a TS/JS file's SQL is analysed one group at a time with the file's resolved options, and copying them per group
+ * (~20 properties and the rules) was ~1-2% of a whole-repository lint. The result is read, never changed: a caller
+ * that needs other options makes a new object (as analyzeEmbedded does for a compatible engine).
+ */
 export function resolveOptions(options?: Partial<AnalysisOptions>): AnalysisOptions {
-  return { ...DEFAULT_OPTIONS, ...options, rules: { ...DEFAULT_OPTIONS.rules, ...options?.rules } };
+  if (options && (options as { [RESOLVED]?: true })[RESOLVED]) return options as AnalysisOptions;
+  const resolved = { ...DEFAULT_OPTIONS, ...options, rules: { ...DEFAULT_OPTIONS.rules, ...options?.rules } };
+  Object.defineProperty(resolved, RESOLVED, { value: true });
+  return resolved;
 }
