@@ -192,6 +192,9 @@ test("a test's wrapper around a client of the suite's local test database sends 
   ].join('\n');
   const local = suite('TEST_DATABASE_URL');
   assert.deepEqual(embeddedFindings(local, project.write('test/schema.test.ts', local)), []);
+  // A single test connection on a variable nothing sets is the developer's own database too (fix19a's policy): the
+  // shared one is a variable the repository's .env points at another machine.
+  project.write('.env', 'SHARED_DATABASE_URL=postgres://app:secret@db.staging.example.com:5432/app\n');
   const shared = suite('SHARED_DATABASE_URL');
   assert.deepEqual(embeddedFindings(shared, project.write('test/shared.test.ts', shared)).map(([rule]) => rule), ['session-set', 'session-set']);
 });
