@@ -9,22 +9,39 @@
 // and for a file a here-document fed to psql includes (`psql <<EOSQL` … `\i ${DIR}/schema/seed.sql` … `EOSQL`).
 // Also the files those command files concatenate into a build file (`cat db/$part.sql >> build/schema.sql`,
 // `cat sql/functions/*.sql > all.sql`) where they run psql on a file: the build output is what psql runs, each source
-// pasted whole into that one session.
+// pasted whole into that one session. And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`), the
+// files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`), the files a Windows
+// script (PowerShell, batch) runs with psql (`psql -f .\db\seed.sql`), and those a program in a scripts folder
+// runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``).
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
 
-/** Files that run commands: shell scripts, CI and compose configurations, Makefiles, Justfiles, Dockerfiles, package.json. */
-export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|ya?ml)|Makefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json)$/;
+/**
+ * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
+ * Makefiles, Justfiles, Dockerfiles, package.json, and the build files of Vagrant, Jenkins and Rake.
+ */
+export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|zsh|ps1|bat|cmd|ya?ml)|[Mm]akefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json|Vagrantfile|Jenkinsfile|Rakefile)$/;
+/** Command files of Windows, whose paths are written with backslashes (`.\db\seed.sql`). */
+const WINDOWS_COMMAND_FILE = /\.(?:ps1|bat|cmd)$/i;
+/**
+ * Programs a scripts folder may hold that spawn psql themselves (`execSync(`psql ${url} -f db/schema.sql`)`,
+ * `subprocess.run("psql -f db/seed.sql", shell=True)`): read in the COMMAND_FOLDERS only, never in the folder itself,
+ * where the application's own sources live.
+ */
+const SCRIPT_PROGRAM = /^[\w.-]+\.(?:[cm]?[jt]s|py|rb)$/;
 /**
  * Where, below a folder, the commands that run its files may live: CI configurations, and the folders projects keep
  * their install, setup and CI scripts in (a script there names the file by its path from the folder above:
  * `psql -f ../sql/install.sql` from `scripts/`, or `sql/install.sql` when run from the root).
  */
 const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack'];
-/** A psql command's file argument on one line: `-f path`, `-fpath`, `--file path`, `--file=path`, or `< path`. */
-const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'])+)/g;
+/**
+ * A psql command's file argument on one line: `-f path`, `-fpath`, `--file path`, `--file=path`, or `< path` (a backtick
+ * ends it: a command substitution's, or a program's template string's).
+ */
+const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
 /** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`, `README.Debian`). */
 export const README = /^readme(?:\.[\w-]+)?$/i;
 /**
@@ -49,6 +66,22 @@ const PSQL_INCLUDE = /^[ \t]*\\(?:i|include|ir|include_relative)[ \t]+(\S+)/;
  * before the redirection, on one line (each piece matches one way: the arguments are split on blanks afterwards).
  */
 const CAT_INTO = /(?:^|[\s;&|(])cat[ \t]([^\n;|&<>]*)>/g;
+/**
+ * A `cat` whose output is piped on the same line (`cat db/schema.sql | docker exec -i pg psql -U app`): its arguments,
+ * and the command it is piped into (which must run psql).
+ */
+const CAT_PIPED = /(?:^|[\s;&(])cat[ \t]([^\n;|&<>]*)\|([^\n;|&]*)/g;
+/** psql as a word of a command. */
+const PSQL_WORD = /\bpsql\b/;
+/**
+ * A shell `for` loop: its variable and its list (`for f in db/init/*.sql db/seed.sql`, `for f in $(ls sql/*.sql)`,
+ * `for f in $(find db -name '*.sql' | sort)`), up to the `;` or end of line before `do`.
+ */
+const FOR_LOOP = /(?:^|[\s;&(])for\s+([A-Za-z_]\w*)\s+in\s+([^;\n]*)/g;
+/** A `find <folder>` in a loop's list (`$(find db -name '*.sql')`): its folder. */
+const FIND_FOLDER = /\bfind[ \t]+["']?([^\s"'|;)]+)/g;
+/** A `find` test that keeps `.sql` files (`-name '*.sql'`, `-iname "*.sql"`). */
+const FIND_SQL_NAME = /-i?name[ \t]+["']?\*\.sql\b/;
 /** A quoted word on one line, whose `;`, `|` and `&` end no command (`psql "$URI" -c "SELECT 1;" -f schema.sql`). */
 const QUOTED_WORD = /"[^"\n]*"|'[^'\n]*'/g;
 /** Bounds: how far up command files are looked for, how many are read per folder, and their size. */
@@ -59,11 +92,15 @@ const CACHE_MS = 10_000;
 
 const runsByFolder = new TimedCache<PsqlRuns>(CACHE_MS);
 
-/** What a folder's command files (and documentation) run with psql: the files named, and the files concatenated into a build file. */
+/** What a folder's command files (and documentation) run with psql: the files named, and patterns of files it runs. */
 interface PsqlRuns {
   files: string[];
-  /** `cat` arguments (paths, with variables and globs), read only where the command files also run psql on a file. */
-  concatenated: string[];
+  /**
+   * Paths with variables and globs, each standing for the files it matches (matchesPattern): the `cat` arguments of
+   * a build file, read only where the command files also run psql on a file, and the lists of loops that hand psql
+   * their variable.
+   */
+  patterns: string[];
 }
 
 /** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file psql runs). */
@@ -72,7 +109,7 @@ export function isRunByPsql(fileName: string): boolean {
   const file = resolve(fileName);
   return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => {
     const runs = psqlRunsIn(folder);
-    return runs.files.some((path) => names(file, folder, path)) || runs.concatenated.some((path) => matchesPattern(file, folder, path));
+    return runs.files.some((path) => names(file, folder, path)) || runs.patterns.some((path) => matchesPattern(file, folder, path));
   });
 }
 
@@ -114,32 +151,62 @@ function psqlRunsIn(folder: string): PsqlRuns {
 function readPsqlRuns(folder: string): PsqlRuns {
   const paths: string[] = [];
   const concatenated: string[] = [];
+  const looped: string[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
+  const programs = COMMAND_FOLDERS.flatMap((below) => filesNamed(join(folder, below), SCRIPT_PROGRAM));
   const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap((below) => filesNamed(below, DOC_PAGE));
   const texts = new Map<string, string>();
-  for (const path of [...commandFiles, ...documents]) {
+  for (const path of [...commandFiles, ...programs, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
-    if (text !== undefined) texts.set(path, text);
+    if (text === undefined) continue;
+    // A Windows script's `.\db\seed.sql` is the path `./db/seed.sql`.
+    texts.set(path, WINDOWS_COMMAND_FILE.test(path) ? text.replace(/\\/g, '/') : text);
   }
   for (const path of commandFiles) {
     const text = texts.get(path);
     if (text === undefined || !text.includes('cat')) continue;
-    for (const match of text.matchAll(CAT_INTO)) concatenated.push(...match[1].split(/\s+/).filter((word) => /\.sql["']?$/i.test(word)));
+    for (const match of text.matchAll(CAT_INTO)) concatenated.push(...sqlWords(match[1]));
   }
   for (const [path, text] of texts) {
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
-    for (const [, argument] of unquoted.matchAll(PSQL_FILE)) {
+    const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2])).flatMap((match) => match[1].split(/\s+/));
+    const loops = loopLists(text);
+    for (const argument of [...[...unquoted.matchAll(PSQL_FILE)].map((match) => match[1]), ...piped]) {
+      const list = loops.get(VARIABLE_ARGUMENT.exec(argument)?.[1] ?? '');
       if (runsItsArgument(argument, text)) runners.add(basename(path));
+      else if (list !== undefined) looped.push(...list);
       else paths.push(argument);
     }
     paths.push(...heredocIncludes(text));
   }
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
-  return { files: paths, concatenated: paths.length > 0 ? concatenated : [] };
+  // A build file's sources count where these command files run psql on some file: the build output, presumably.
+  const runsFiles = paths.length > 0 || looped.length > 0;
+  return { files: paths, patterns: [...looped, ...(runsFiles ? concatenated : [])] };
+}
+
+/** The words of a command's arguments that name `.sql` files (quoted or not). */
+function sqlWords(argumentsText: string): string[] {
+  return argumentsText.split(/\s+/).filter((word) => /\.sql["']?$/i.test(word));
+}
+
+/**
+ * The `.sql` patterns of a script's `for` loops, by loop variable: the list's words naming `.sql` files (`db/*.sql`,
+ * inside `$(ls …)` too), and `<folder>/*.sql` for a `find <folder> -name '*.sql'` in it.
+ */
+function loopLists(script: string): Map<string, string[]> {
+  const lists = new Map<string, string[]>();
+  if (!script.includes('for')) return lists;
+  for (const [, variable, list] of script.matchAll(FOR_LOOP)) {
+    const words = sqlWords(list.replace(/[`()]/g, ' '));
+    if (FIND_SQL_NAME.test(list)) for (const [, found] of list.matchAll(FIND_FOLDER)) words.push(`${found.replace(/\/$/, '')}/*.sql`);
+    lists.set(variable, [...(lists.get(variable) ?? []), ...words]);
+  }
+  return lists;
 }
 
 /** The files that here-documents fed to psql include (`psql <<EOSQL`, then `\i ${DIR}/seed.sql`, up to `EOSQL`). */

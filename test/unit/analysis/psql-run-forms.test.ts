@@ -1,0 +1,87 @@
+// More ways a repository's scripts hand a `.sql` file to psql, which runs it in its own session (psqlRuns.ts): piped
+// into psql, one by one from a shell loop, from a PowerShell or batch script, from a program in a scripts folder.
+// Files none of them names keep their findings.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+/** A script that leaves session state behind: a preload, a custom setting, a scratch table. */
+const LEAVES_STATE = "SET app.region = 'eu';\nCREATE TEMP TABLE staging_rows (id bigint);\nLOAD 'pg_hint_plan';\n";
+const STATE_RULES = ['load', 'session-set', 'temp-table'];
+
+const rules = (root: string, ...path: string[]): string[] => analyzeSql(LEAVES_STATE, undefined, join(root, ...path)).map((f) => f.rule).sort();
+
+test('a file piped into psql (cat … | psql, also through docker exec) runs in psql\'s session', (t) => {
+  const root = scratchRepository('psql-pipe', t).writeAll({
+    'scripts/restore.sh': '#!/bin/sh\nset -e\ncat database/baseline.sql | docker compose exec -T pg psql -U owner -d shop\ncat "$ROOT/database/grants.sql" | psql "$ADMIN_URL"\n',
+  });
+  assert.deepEqual(rules(root, 'database', 'baseline.sql'), []);
+  assert.deepEqual(rules(root, 'database', 'grants.sql'), []);
+  // Piped elsewhere (a formatter, a file) it is no psql run; a file nothing names keeps its findings.
+  const other = scratchRepository('psql-pipe-other', t).writeAll({
+    'scripts/check.sh': '#!/bin/sh\ncat database/baseline.sql | pg_format > /tmp/out.sql\npsql "$URL" -c "select 1"\n',
+  });
+  assert.deepEqual(rules(other, 'database', 'baseline.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'database', 'reports.sql'), STATE_RULES);
+});
+
+test('the files a shell loop hands psql one at a time (globs, $(ls …), $(find … -name "*.sql")) run in psql\'s session', (t) => {
+  const root = scratchRepository('psql-loop', t).writeAll({
+    'bin/setup-db.sh': [
+      '#!/usr/bin/env bash',
+      'for script in db/bootstrap/*.sql; do',
+      '  echo "running $script"',
+      '  psql "$DATABASE_ADMIN_URL" -v ON_ERROR_STOP=1 -f "$script"',
+      'done',
+      'for extra in $(find db/fixtures-dev -name "*.sql" | sort); do',
+      '  cat "$extra" | psql "$DATABASE_ADMIN_URL"',
+      'done',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'db', 'bootstrap', '010_roles.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'fixtures-dev', 'nested', 'accounts.sql'), []);
+  // A folder the loops do not list keeps its findings.
+  assert.deepEqual(rules(root, 'db', 'queries', 'report.sql'), STATE_RULES);
+});
+
+test('a loop whose variable psql does not run, or whose list names no folder, makes no psql run', (t) => {
+  const root = scratchRepository('psql-loop-other', t).writeAll({
+    // The loop copies the files; psql runs another variable.
+    'bin/package.sh': '#!/bin/sh\nfor part in db/bootstrap/*.sql; do cp "$part" dist/; done\npsql "$URL" -f "$MIGRATION"\n',
+    // `$name.sql` could be any file of the tree.
+    'scripts/apply.sh': '#!/bin/sh\nfor file in $name.sql; do psql -f "$file"; done\n',
+  });
+  assert.deepEqual(rules(root, 'db', 'bootstrap', '010_roles.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'db', 'queries', 'report.sql'), STATE_RULES);
+});
+
+test('PowerShell and batch scripts that run psql on a file (backslash paths), and a zsh or lowercase makefile, are command files', (t) => {
+  const root = scratchRepository('psql-windows', t).writeAll({
+    'scripts/init-db.ps1': '$env:PGPASSWORD = "dev"\n& psql -h localhost -U dev -d shop -f .\\sql\\schema\\base.sql\n',
+    'tools/seed.bat': '@echo off\r\npsql -U dev -d shop -f sql\\seed\\demo.sql\r\n',
+    'makefile': 'reset:\n\tpsql $(URL) -f sql/reset.sql\n',
+    'scripts/local.zsh': 'psql "$URL" --file sql/local.sql\n',
+  });
+  for (const path of [['sql', 'schema', 'base.sql'], ['sql', 'seed', 'demo.sql'], ['sql', 'reset.sql'], ['sql', 'local.sql']]) {
+    assert.deepEqual(rules(root, ...path), [], path.join('/'));
+  }
+  assert.deepEqual(rules(root, 'sql', 'queries.sql'), STATE_RULES);
+});
+
+test('a program in a scripts folder that spawns psql on a file runs it in psql\'s session; the application\'s own sources are not read', (t) => {
+  const root = scratchRepository('psql-program', t).writeAll({
+    'scripts/setup.ts': "import { execSync } from 'node:child_process';\nexecSync(`psql ${process.env.ADMIN_URL} -1 -f db/install.sql`, { stdio: 'inherit' });\n",
+    'tools/load_demo.py': 'import subprocess\nsubprocess.run("psql $ADMIN_URL -f db/demo.sql", shell=True, check=True)\n',
+  });
+  assert.deepEqual(rules(root, 'db', 'install.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'demo.sql'), []);
+  // A server module beside the file that merely mentions psql in a message is not a scripts folder's program.
+  const app = scratchRepository('psql-program-app', t).writeAll({
+    'src/db.ts': "// For a manual reset, run: psql -f sql/bootstrap.sql\nexport const bootstrap = readFileSync('sql/bootstrap.sql', 'utf8');\n",
+  });
+  assert.deepEqual(rules(app, 'src', 'sql', 'bootstrap.sql'), STATE_RULES);
+});
