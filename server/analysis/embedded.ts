@@ -1214,8 +1214,19 @@ class Extractor {
   /** Remembers pools created in this file; inspects postgres.js client options. */
   private notePool(name: string, initializer: ts.Expression): void {
     const value = unwrap(initializer);
-    if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(calleeText(value.expression))) this.poolNames.add(name);
+    if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(this.factoryName(value.expression))) this.poolNames.add(name);
     if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
+  }
+
+  /**
+   * The name a pool factory is called by, seen through a rename on import from a package (`import { Pool as PgPool }
+   * from 'pg'`, `import { drizzle as drizzleNeon } from 'drizzle-orm/neon-http'`): its exported name. A project's own
+   * module keeps the local name (its function may make anything).
+   */
+  private factoryName(callee: ts.Expression): string {
+    if (!ts.isIdentifier(callee)) return calleeText(callee);
+    const imported = this.importedName(callee.text);
+    return imported && imported.name !== 'default' && !/^[./]/.test(imported.specifier) ? imported.name : callee.text;
   }
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
