@@ -4,8 +4,11 @@
 // psql in a session of its own, never sent through the application's pool, so its session state (a `SET
 // search_path` at the top, a temporary table) is the script's own business. Only the comment lines before the
 // file's first statement count, and only outside a migrations folder, or a folder of one (a migration tool
-// applies those, whatever their comments say).
+// applies those, whatever their comments say). A file with a top-level `SHOW` statement is such a script too: only a
+// person reads what `SHOW` returns.
 import { basename, dirname } from 'node:path';
+import { splitStatements } from './splitter';
+import { leadingTrivia } from './sqlTrivia';
 
 /** The bytes of the file's head searched for its opening comment. */
 const HEAD = 4096;
@@ -74,10 +77,26 @@ export function tellsToRunByHand(line: string): boolean {
   return (RUN_INSTRUCTION.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line);
 }
 
-/** A `.sql` file outside a migrations folder whose opening comment says it is run by hand. */
+/** A `.sql` file outside a migrations folder whose opening comment says it is run by hand, or that shows a setting to its reader. */
 export function isHandRunScript(fileName: string, text: string): boolean {
   if (!/\.sql$/i.test(fileName) || inMigrationsFolder(fileName)) return false;
-  return hasHandRunHeader(text);
+  return hasHandRunHeader(text) || showsSettings(text);
+}
+
+/** The word `SHOW` before a name: the cheap test before the file is split into statements. */
+const SHOW_WORD = /\bshow\s+["\w]/i;
+/** A statement that is `SHOW <parameter>` (`SHOW ALL`, `SHOW TIME ZONE`, `SHOW "app.tenant"`), its words only. */
+const SHOW_STATEMENT = /^show\s+(?:"[^"]+"|[a-z_][\w.$]*)(?:\s+[a-z_]\w*){0,2}\s*$/i;
+
+/**
+ * Whether a statement of the file, at its top level, is a `SHOW` (`SHOW server_encoding;`): it only hands a value back
+ * for a person to read, so the file is a scratch script run by hand in a console or psql (a list of checks and one-off
+ * fixes), never one an application sends through its pool — code reads a setting with `current_setting()` in a query
+ * whose result it uses. A `SHOW` inside a routine's body or a string does not count.
+ */
+export function showsSettings(text: string): boolean {
+  if (!SHOW_WORD.test(text)) return false;
+  return splitStatements(text).some((span) => SHOW_STATEMENT.test(span.text.slice(leadingTrivia(span.text)).trim()));
 }
 
 /** Whether the file's folder, or one of the two above it, is a migrations folder. */

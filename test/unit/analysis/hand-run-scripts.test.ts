@@ -58,3 +58,31 @@ test('a folder whose other scripts say to run them by hand speaks for a file wit
   });
   assert.deepEqual(rules(BODY, join(root, 'ops', 'sql', 'flag_unpaid.sql')), []);
 });
+
+// A scratch file of checks and one-off fixes someone runs in a console: a top-level SHOW hands its value to a reader,
+// which no application does through its pool (code asks current_setting() in a query whose result it uses).
+const SCRATCH = "-- look at the encodings first\nSHOW server_encoding;\nSHOW client_encoding;\nSET search_path TO billing, public;\nCREATE TEMP TABLE stale AS SELECT id FROM invoices WHERE paid_at IS NULL;\nSELECT count(*) FROM stale;\n";
+
+test('a top-level SHOW marks a scratch script run by hand: its SET and temp table are its own session', (t) => {
+  const root = scratchRepository('hand-run-show', t).writeAll({});
+  assert.deepEqual(rules(SCRATCH, join(root, 'server', 'sql_queries', 'queries.sql')), []);
+  // SHOW ALL, SHOW TIME ZONE and a quoted custom setting, in any case, after a block comment.
+  for (const show of ['show all;', 'SHOW TIME ZONE;', '/* which tenant? */ SHOW "app.tenant";', 'Show transaction isolation level;']) {
+    assert.deepEqual(rules(BODY + show + '\n', join(root, 'notes', 'checks.sql')), [], show);
+  }
+});
+
+test('without a top-level SHOW, or with one only in a body, a comment or a string, or in a migration, the findings stay', (t) => {
+  const root = scratchRepository('hand-run-show-not', t).writeAll({});
+  const flagged = ['session-set', 'temp-table'];
+  const path = join(root, 'server', 'sql_queries', 'queries.sql');
+  assert.deepEqual(rules(BODY, path), flagged);
+  assert.deepEqual(rules('-- SHOW search_path;\n' + BODY, path), flagged);
+  assert.deepEqual(rules(BODY + "SELECT 'show search_path;\nshow all' AS hint;\n", path), flagged);
+  const body = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nSHOW search_path;\nEND $$;\n";
+  assert.deepEqual(rules(body + BODY, path), flagged);
+  // A SHOW that is part of another statement's words is none: `SHOW` alone, or a word after the name that no SHOW takes.
+  assert.equal(rules(BODY.replace('UPDATE', 'SHOW x UPDATE'), path).includes('session-set'), true);
+  assert.deepEqual(rules(SCRATCH, join(root, 'db', 'migrations', '0007_backfill.sql')), flagged);
+  assert.deepEqual(rules('-- name: Encoding :one\nSHOW client_encoding;\n-- name: SetPath :exec\nSET search_path TO billing;\n', path), ['session-set']);
+});
