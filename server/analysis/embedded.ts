@@ -52,6 +52,9 @@ import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } 
 import { scriptKindOf } from './parsedModules';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
+// index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
+export { keepFolderListings } from './folderEntries';
+
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */

@@ -26,7 +26,8 @@ let kept: TimedCache<readonly Dirent[]> | undefined;
  * tree that does not change under it (`poolsafe lint`), where the probes around each SQL file (its folder, the
  * folders above and beside it) ask for the same folders once per file, thousands of times in a repository's
  * migrations. The language server never calls it: a file created beside the document counts at its next analysis.
- * Affects this bundle's copy of the module (the CLI's; the TS/JS bundle's walks keep their own caches).
+ * Affects this copy of the module: each bundle has its own (index.ts's keepFolderListings turns it on in the CLI's
+ * bundle and in the TS/JS analysis's, dist/embedded.js).
  */
 export function keepFolderListings(): void {
   kept ??= new TimedCache<readonly Dirent[]>(Infinity, MAX_LISTINGS);

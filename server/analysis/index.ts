@@ -9,6 +9,7 @@ import { withoutOtherDialectFolderErrors } from './dialectFolder';
 import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
+import { keepFolderListings as keepListingsOfThisBundle } from './folderEntries';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -84,10 +85,27 @@ type EmbeddedModule = typeof import('./embedded');
 // esbuild.mjs keeps './embedded' out of the bundles and ships it as dist/embedded.js beside them.
 let loadEmbedded = (): EmbeddedModule => require('./embedded') as EmbeddedModule;
 let embedded: EmbeddedModule | undefined;
+/** Whether keepFolderListings was called: the TS/JS analysis, loaded later, keeps its listings too. */
+let keepingListings = false;
 
 function embeddedAnalysis(): EmbeddedModule {
-  embedded ??= loadEmbedded();
+  if (!embedded) {
+    embedded = loadEmbedded();
+    if (keepingListings) embedded.keepFolderListings();
+  }
   return embedded;
+}
+
+/**
+ * Has folder listings kept, once read, for the rest of the process (folderEntries.ts): for a one-shot run over a tree
+ * that does not change under it (`poolsafe lint`; the language server never calls it). Both copies of folderEntries.ts
+ * keep them: this bundle's and the TS/JS analysis's (dist/embedded.js has its own copy of every module it imports),
+ * whether that is loaded already or later.
+ */
+export function keepFolderListings(): void {
+  keepingListings = true;
+  keepListingsOfThisBundle();
+  embedded?.keepFolderListings();
 }
 
 /**
@@ -98,5 +116,4 @@ export function setEmbeddedLoader(load: () => EmbeddedModule): void {
   loadEmbedded = load;
 }
 export { withWorkspaceCatalog } from './workspaceCatalog';
-export { keepFolderListings } from './folderEntries';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile, parseConfig, mergeOptions, type LoadedConfig } from './config';

@@ -118,27 +118,19 @@ function reachesElsewhere(name: string, value: string): boolean {
   return /^[\w-]+(?:\.[\w-]+)+$/.test(named[1]) && !/^host\.docker\.internal$/i.test(named[1]);
 }
 
-/** The folder of `fileName` and those above it up to the repository's root (the first holding `.git` or `.github`). */
-export function repositoryFolders(fileName: string): readonly string[] {
-  // Asked for every TS/JS file analysed (test code, dev code, setup files): kept per folder like the readings below,
-  // since the analysis bundle reads folder listings fresh each time (folderEntries.ts keeps them only in the CLI's).
-  const start = join(fileName, '..');
-  return repositoryFoldersOf.get(start, () => {
-    const folders: string[] = [];
-    for (const folder of foldersUp(start, FOLDER_LEVELS)) {
-      folders.push(folder);
-      if (isRepositoryRoot(folder)) break;
-    }
-    return folders;
-  });
+/**
+ * The folder of `fileName` and those above it up to the repository's root (the first holding `.git` or `.github`).
+ * Asked for every TS/JS file analysed (test code, dev code, setup files): a one-shot lint lists each folder once
+ * (keepFolderListings, in this bundle too), the language server afresh at each analysis.
+ */
+export function repositoryFolders(fileName: string): string[] {
+  const folders: string[] = [];
+  for (const folder of foldersUp(join(fileName, '..'), FOLDER_LEVELS)) {
+    folders.push(folder);
+    if (folderEntries(folder).some((entry) => entry.name === '.git' || entry.name === '.github')) break;
+  }
+  return folders;
 }
-const repositoryFoldersOf = new TimedCache<readonly string[]>(CACHE_MS, 512);
-
-/** Whether a folder holds `.git` or `.github`; each folder listed once however many folders below it ask. */
-function isRepositoryRoot(folder: string): boolean {
-  return repositoryRoots.get(folder, () => folderEntries(folder).some((entry) => entry.name === '.git' || entry.name === '.github'));
-}
-const repositoryRoots = new TimedCache<boolean>(CACHE_MS, 2048);
 
 function readEnvironment(folder: string): Environment {
   const environment: Environment = { values: new Map(), pooler: false };

@@ -48,6 +48,16 @@ test("a file the test runner's configuration names for its setup is test code, w
   assert.deepEqual(findingsOf(jest), []);
 });
 
+test("in the editor, a repository created above a setup file counts at the file's next analysis (folder listings are read afresh)", () => {
+  repo.write('n/.git/HEAD', 'ref: refs/heads/main');
+  repo.write('n/playwright.config.ts', ["import { defineConfig } from '@playwright/test';", "export default defineConfig({ globalSetup: './shop/support/purge-carts' });"]);
+  const named = repo.write('n/shop/support/purge-carts.ts', purge('process.env.SHOP_DB_URL!'));
+  assert.deepEqual(findingsOf(named), []);
+  // shop/ is now a repository of its own: the configuration above it names none of its files.
+  repo.mkdir('n/shop/.git');
+  assert.deepEqual(findingsOf(named), ['session-set 4']);
+});
+
 test('end-to-end folders and the usual setup names are test code; an application folder is not', () => {
   repo.write('d/package.json', '{"name": "d"}');
   assert.deepEqual(findingsOf(repo.write('d/e2e/purge.ts', purge('process.env.SHOP_DB_URL!'))), []);
