@@ -29,6 +29,12 @@ const MAX_FILE_DEPTH = 1;
 const MAX_CALLER_FILES = 40;
 /** How many files away a test file's helpers are read for what they return (a test → its setup helper → the URL helper). */
 const MAX_TEST_HELPER_DEPTH = 3;
+/**
+ * How many barrel modules in a row are passed through on the way to a helper (`export { connect } from './db'` in a
+ * test folder's `index.ts`, or in a helper module that gathers the suite's helpers), each without counting as one of
+ * MAX_TEST_HELPER_DEPTH's files: it holds no code of its own to read, only the name of the file that does.
+ */
+const MAX_REEXPORT_HOPS = 2;
 
 /**
  * A cached verdict on a name: sure (true, or false), or false only because its chain was cut at MAX_DEPTH when
@@ -105,9 +111,11 @@ export class OwnServerClients {
 
   /**
    * `fileDepth`: how many files away from the linted one this file's calls are read (callers of an exported function);
-   * `testPackage`: the file is a helper of a workspace package named for tests (`@repo/test-utils`), test code like a test folder's.
+   * `testPackage`: the file is a helper of a workspace package named for tests (`@repo/test-utils`), test code like a test folder's;
+   * `reexportHops`: how many re-exports in a row led here from the last file read for its code (MAX_REEXPORT_HOPS).
    */
-  constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0, private readonly testPackage = false) {
+  constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0, private readonly testPackage = false,
+    private readonly reexportHops = 0) {
     this.namesPooler = namesPooler(source.text);
   }
 
@@ -447,7 +455,10 @@ export class OwnServerClients {
   /**
    * How many calls the files importing this one make of its export `name`, when each passes a value of a server the
    * caller started itself at `index`; undefined when one does not, or when a caller cannot be read (too many
-   * importers, the function used otherwise than called by a name imported from here).
+   * importers, the function used otherwise than called by a name imported from here). A barrel module that re-exports
+   * it (`export { name } from './here'`, `export * from './here'`: callerFiles reads that module's importers too) is
+   * followed: a name imported from the barrel under which it re-exports `name` is the function too, and the barrel's
+   * re-export itself is no use of it.
    */
   private callsElsewhereFromOwnServer(name: string, index: number): number | undefined {
     const self = resolve(this.fileName!);
@@ -458,14 +469,21 @@ export class OwnServerClients {
       const view = parsed(file);
       if (!view) return undefined;
       if (!view.source.text.includes(name)) continue;
-      const locals = [...importedNames(view.source)].filter(([, imported]) => imported.name === name && resolveModule(file, imported.specifier) === self).map(([local]) => local);
-      // Reached another way (a barrel, a namespace import, `require`): its calls are not read here.
+      const locals = [...importedNames(view.source)].filter(([, imported]) => {
+        const from = resolveModule(file, imported.specifier);
+        return from === self ? imported.name === name : from !== undefined && from !== file && reexportedNames(from, name, self).includes(imported.name);
+      }).map(([local]) => local);
+      // A barrel that only re-exports it: its importers' calls are read in their own files.
+      if (locals.length === 0 && reexportedNames(file, name, self).length > 0 && !usesOutsideReexports(view.source, name)) continue;
+      // Reached another way (a namespace import, `require`, a barrel's import of it handed on): its calls are not read here.
       if (locals.length === 0) return undefined;
       const caller = new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1);
       let allPass = true;
       walkDescendants(view.source, (node) => {
         if (!allPass) return false;
         if (!ts.isIdentifier(node) || !locals.includes(node.text) || ts.isImportSpecifier(node.parent) || ts.isImportClause(node.parent)) return true;
+        // `export { name } from './here'` beside the barrel's own import of it: the module's export, not the local name.
+        if (isReexportSpecifier(node)) return true;
         const call = node.parent;
         // Handed on as a value (`beforeAll(migrate)`): its arguments are not seen.
         if (!ts.isCallExpression(call) || call.expression !== node) allPass = false;
@@ -594,26 +612,29 @@ export class OwnServerClients {
   /**
    * Whether a name this test file imports from another test file is (`call`: returns, on every path) a value of a
    * server the code started itself or of the local test database, judged in the helper's own file — followed
-   * through `export { x } from` and `export *` re-exports, MAX_TEST_HELPER_DEPTH files at most.
+   * through `export { x } from` and `export *` re-exports, MAX_TEST_HELPER_DEPTH files at most besides the re-exporting
+   * modules passed through (`reexport`: this file re-exports the name, MAX_REEXPORT_HOPS in a row at most).
    */
-  private testHelperExports(imported: ImportedName, call: boolean): boolean {
+  private testHelperExports(imported: ImportedName, call: boolean, reexport = false): boolean {
     const relative = imported.specifier.startsWith('.') || imported.specifier.startsWith('/');
     // A workspace package named for tests (`@repo/test-utils`, `@app/testing`): a monorepo's shared test helpers.
     const file = resolveModule(this.fileName!, imported.specifier);
     // … and the modules of that package its files import or re-export (`export * from './db'` in its index).
     const testPackage = relative ? file !== undefined && this.testPackage && this.withinOwnPackage(file) : namedForTests(imported.specifier);
     if (!relative && !testPackage) return false;
-    const helper = file !== undefined && (testPackage || TEST_PATH.test(file)) ? this.testHelper(file, testPackage) : undefined;
+    const helper = file !== undefined && (testPackage || TEST_PATH.test(file)) ? this.testHelper(file, testPackage, reexport) : undefined;
     return helper !== undefined && helper.exports(imported.name, call);
   }
 
-  private testHelper(file: string, testPackage: boolean): OwnServerClients | undefined {
-    if (this.fileDepth >= MAX_TEST_HELPER_DEPTH) return undefined;
-    const key = `${testPackage}:${file}`;
+  private testHelper(file: string, testPackage: boolean, reexport = false): OwnServerClients | undefined {
+    if (reexport ? this.reexportHops >= MAX_REEXPORT_HOPS : this.fileDepth >= MAX_TEST_HELPER_DEPTH) return undefined;
+    const key = `${testPackage}:${reexport}:${file}`;
     let helper = this.testHelpers.get(key);
     if (helper === undefined) {
       const view = parsed(file);
-      helper = view && !namesPooler(view.source.text) ? new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1, testPackage) : null;
+      helper = view && !namesPooler(view.source.text)
+        ? new OwnServerClients(view.source, new Flow(view.source), file, reexport ? this.fileDepth : this.fileDepth + 1, testPackage, reexport ? this.reexportHops + 1 : 0)
+        : null;
       this.testHelpers.set(key, helper);
     }
     return helper ?? undefined;
@@ -678,10 +699,10 @@ export class OwnServerClients {
         const specifier = statement.moduleSpecifier.text;
         const clause = statement.exportClause;
         if (!clause) {
-          if (this.testHelperExports({ specifier, name }, call)) return true;
+          if (this.testHelperExports({ specifier, name }, call, true)) return true;
         } else if (ts.isNamedExports(clause)) {
           const element = clause.elements.find((e) => e.name.text === name);
-          if (element) return this.testHelperExports({ specifier, name: (element.propertyName ?? element.name).text }, call);
+          if (element) return this.testHelperExports({ specifier, name: (element.propertyName ?? element.name).text }, call, true);
         }
         continue;
       }
@@ -697,6 +718,43 @@ export class OwnServerClients {
     }
     return false;
   }
+}
+
+/**
+ * The names under which module `file` re-exports the export `name` of module `target`: `export { name } from
+ * './target'` (→ name), `export { name as other } from …` (→ other), `export * from …` (→ name). Type-only
+ * re-exports and `export * as ns from …` (a namespace) are not followed.
+ */
+function reexportedNames(file: string, name: string, target: string): string[] {
+  const view = parsed(file);
+  if (!view || !view.source.text.includes('export')) return [];
+  const names: string[] = [];
+  for (const statement of view.source.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.isTypeOnly || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const clause = statement.exportClause;
+    if (clause && !ts.isNamedExports(clause)) continue;
+    if (clause && !clause.elements.some((e) => !e.isTypeOnly && (e.propertyName ?? e.name).text === name)) continue;
+    if (resolveModule(file, statement.moduleSpecifier.text) !== target) continue;
+    if (!clause) names.push(name);
+    else for (const e of clause.elements) if (!e.isTypeOnly && (e.propertyName ?? e.name).text === name) names.push(e.name.text);
+  }
+  return names;
+}
+
+/** An identifier in the list of an `export { … } from '…'` (a re-export of another module's name, no local binding). */
+function isReexportSpecifier(node: ts.Identifier): boolean {
+  return ts.isExportSpecifier(node.parent) && node.parent.parent.parent.moduleSpecifier !== undefined;
+}
+
+/** Whether `name` appears in the module as an identifier anywhere but in its `export { … } from` lists. */
+function usesOutsideReexports(source: ts.SourceFile, name: string): boolean {
+  let used = false;
+  walkDescendants(source, (node) => {
+    if (used) return false;
+    if (ts.isIdentifier(node) && node.text === name && !isReexportSpecifier(node)) used = true;
+    return true;
+  });
+  return used;
 }
 
 /** A package specifier whose name (without its scope) has a word saying test: `@repo/test-utils`, `testing-helpers`, `@app/db-testing`. */
