@@ -25,8 +25,12 @@ import { scriptKindOf } from './parsedModules';
 import { functionOfModule } from './rolledBackCallbacks';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
-/** drizzle functions that only look at a database (`is(db, PgDatabase)`, an instanceof check). */
-const DRIZZLE_INERT = new Set(['drizzle-orm:is']);
+/**
+ * Library functions that take a database and never open a transaction on it: drizzle's `is(db, PgDatabase)` (an
+ * instanceof check), and drizzle-seed's `seed(db, schema)` and `reset(db, schema)`, which send their rows and
+ * `truncate` with `db.insert`/`db.update`/`db.execute` (no version of drizzle-seed calls `transaction`).
+ */
+const DRIZZLE_INERT = new Set(['drizzle-orm:is', 'drizzle-seed:seed', 'drizzle-seed:reset']);
 /** Database members that run a transaction on the client, or hand the client itself out. */
 const TRANSACTION_MEMBERS = new Set(['transaction', '$client']);
 /** Members of a promise a factory returns (settledStaysSafe). */
@@ -273,7 +277,8 @@ function classNamed(name: string, view: FileView, walk: Walk): { view: FileView;
 }
 
 /**
- * A database passed to a function: drizzle's own `is(db, PgDatabase)` looks at it; a function of this file or
+ * A database passed to a function: drizzle's own `is(db, PgDatabase)` looks at it, drizzle-seed's `seed`/`reset`
+ * query it without a transaction (DRIZZLE_INERT); a function of this file or
  * of the project (imported by name, also through barrel re-exports) is followed into the parameter it is given
  * (`DrizzleAdapter(db)`).
  */

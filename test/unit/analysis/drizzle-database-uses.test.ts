@@ -323,3 +323,31 @@ test('a drizzle database passed to a function imported through a barrel file is 
   const signatureOnly = { ...files('client.select()'), 'src/adapters/auth.ts': ['export declare function makeAdapter(client: unknown, options: object): object;'] };
   assert.deepEqual(rulesOf(project('barrel-declared', signatureOnly), 'src/db.ts', SIMPLE_DB), FLAGGED);
 });
+
+test("a drizzle database handed to drizzle-seed's seed() or reset() runs no transaction there; the same call of another module's seed keeps the flag", () => {
+  const script = (importLine: string, call: string) => [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    importLine,
+    'async function main() {',
+    '  const client = postgres(process.env.DATABASE_URL!);',
+    '  const db = drizzle(client, { schema });',
+    '  await db.insert(schema.users).values(rows).onConflictDoNothing();',
+    `  ${call}`,
+    '  await client.end();',
+    '}',
+    'main();',
+  ];
+  const seeded = script("import { seed, reset } from 'drizzle-seed';", 'await reset(db, schema); await seed(db, { posts: schema.posts }, { seed: 7 }).refine((f) => ({ posts: { count: 20 } }));');
+  const folder = project('drizzle-seed', { 'scripts/seed.ts': seeded });
+  assert.deepEqual(rulesOf(folder, 'scripts/seed.ts', seeded), []);
+  // Renamed on import, still drizzle-seed's.
+  const renamed = script("import { seed as fill } from 'drizzle-seed';", 'await fill(db, schema);');
+  assert.deepEqual(rulesOf(folder, 'scripts/renamed.ts', renamed), []);
+  // A seed function of unknown origin (here the project's own, not on disk) may open a transaction on it.
+  const other = script("import { seed } from './fixtures';", 'await seed(db, schema);');
+  assert.deepEqual(rulesOf(folder, 'scripts/other.ts', other), FLAGGED);
+  // drizzle-seed's seed does not excuse a transaction the script runs itself.
+  const withTransaction = script("import { seed } from 'drizzle-seed';", 'await seed(db, schema); await db.transaction(async (tx) => { await tx.delete(schema.posts); });');
+  assert.deepEqual(rulesOf(folder, 'scripts/tx.ts', withTransaction), FLAGGED);
+});
