@@ -15,7 +15,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { TimedCache } from './timedCache';
 import { boundedText, folderEntries, isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
-import { repositoryFolders } from './testEnvironment';
+import { CACHE_MS, repositoryFolders } from './testEnvironment';
 
 /** Setup files by their conventional names, end-to-end test files, and the folders of end-to-end suites and shared test helpers. */
 const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;
@@ -30,7 +30,6 @@ const SCRIPT_OPTION = /(?:--require|--file|--import|--setup|\s-r)[=\s]+["']?([\w
 const QUOTED = /["'`]([^"'`\n]+)["'`]/g;
 const EXTENSIONS = ['', '.ts', '.js', '.mjs', '.cjs', '.mts', '.cts', '.tsx', '.jsx'];
 const MAX_CONFIG_BYTES = 256 * 1024;
-const CACHE_MS = 10_000;
 const byFolder = new TimedCache<ReadonlySet<string>>(CACHE_MS, 512);
 
 /** Whether `fileName` is test code by the names above or a file a test runner's configuration names for its setup (not TEST_PATH's). */
