@@ -156,7 +156,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
   const programs = COMMAND_FOLDERS.flatMap((below) => filesNamed(join(folder, below), SCRIPT_PROGRAM));
-  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap((below) => filesNamed(below, DOC_PAGE));
+  const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesIn);
   const texts = new Map<string, string>();
   for (const path of [...commandFiles, ...programs, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
@@ -236,6 +236,21 @@ function runnerArguments(text: string, runners: ReadonlySet<string>): string[] {
   const names = [...runners].map(escapeRegExp).join('|');
   const call = new RegExp(`(?:^|[\\s/\`'"(])(?:${names})\\s+["']?([^\\s"'\`;|&)]+\\.sql)\\b`, 'gim');
   return [...text.matchAll(call)].map((match) => match[1]);
+}
+
+/** A plain-text file, and the names that make one a page whatever its extension (`README.txt`, `INSTALL.txt`). */
+const TEXT_FILE = /\.txt$/i;
+const NAMED_PAGE = /^(?:readme|install|usage|setup)\./i;
+
+/**
+ * The documentation pages of a folder (DOC_PAGE), at most MAX_FILES_PER_FOLDER: a plain-text file by its extension
+ * alone (`notes.txt`, but also a data file such as `words.txt` or `requirements.txt`) only after every other page, so
+ * that a folder of data files does not leave its README, INSTALL or Markdown pages unread.
+ */
+function pagesIn(folder: string): string[] {
+  const names = folderEntries(folder).map((entry) => entry.name).filter((name) => DOC_PAGE.test(name));
+  const textFile = (name: string): boolean => TEXT_FILE.test(name) && !NAMED_PAGE.test(name);
+  return [...names.filter((name) => !textFile(name)), ...names.filter(textFile)].slice(0, MAX_FILES_PER_FOLDER).map((name) => join(folder, name));
 }
 
 /** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */

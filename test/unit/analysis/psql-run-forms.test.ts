@@ -85,3 +85,21 @@ test('a program in a scripts folder that spawns psql on a file runs it in psql\'
   });
   assert.deepEqual(rules(app, 'src', 'sql', 'bootstrap.sql'), STATE_RULES);
 });
+
+test('a folder\'s data .txt files, listed first, do not crowd its README out of the pages read for psql runs', (t) => {
+  const files: Record<string, string> = {
+    'db/README.md': '# Schema\n\nFrom this folder: psql -d warehouse -f seed.sql\n',
+  };
+  for (let i = 0; i < 60; i++) files[`db/words-${String(i).padStart(2, '0')}.txt`] = `lemma ${i}\n`;
+  const root = scratchRepository('psql-pages-data', t).writeAll(files);
+  // Whatever order the file system lists a folder in: here every .txt file before the README.
+  const fs = require('node:fs') as typeof import('node:fs');
+  const original = fs.readdirSync;
+  t.mock.method(fs, 'readdirSync', function (this: unknown, ...args: Parameters<typeof fs.readdirSync>) {
+    const entries = original.apply(this, args as never) as unknown as Array<{ name: string }>;
+    return [...entries].sort((a, b) => Number(!a.name.endsWith('.txt')) - Number(!b.name.endsWith('.txt')) || a.name.localeCompare(b.name));
+  });
+  assert.deepEqual(rules(root, 'db', 'seed.sql'), []);
+  // A file the README does not name keeps its findings.
+  assert.deepEqual(rules(root, 'db', 'reports.sql'), STATE_RULES);
+});
