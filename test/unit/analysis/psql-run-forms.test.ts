@@ -103,3 +103,12 @@ test('a folder\'s data .txt files, listed first, do not crowd its README out of 
   // A file the README does not name keeps its findings.
   assert.deepEqual(rules(root, 'db', 'reports.sql'), STATE_RULES);
 });
+
+test('psql -f in Markdown inline code names its file: the closing backtick ends the argument', (t) => {
+  const root = scratchRepository('psql-inline-code', t).writeAll({
+    'README.md': '# Inventory\n\nCreate the schema with `psql "$DATABASE_URL" -f db/schema.sql`, then seed it (`psql -f db/seed.sql`).\n',
+  });
+  assert.deepEqual(rules(root, 'db', 'schema.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'seed.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'queries.sql'), STATE_RULES);
+});
