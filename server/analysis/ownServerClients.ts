@@ -21,6 +21,7 @@ import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, re
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
+import { requiredModule } from './embeddedDialect';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
@@ -339,6 +340,12 @@ export class OwnServerClients {
 
   private required: Map<string, ImportedName> | undefined;
 
+  /** What a name of this file stands for in another module: an `import`, or a top-level `require` (`const { f } = require('./x')`). */
+  private importedOrRequired(local: string): ImportedName | undefined {
+    this.imports ??= importedNames(this.source);
+    return this.imports.get(local) ?? (this.required ??= requiredNames(this.source)).get(local);
+  }
+
   /** An argument, or a property of an object literal written as one (`{ kind: 'pgClient', client }`). */
   private argumentFromOwnServer(argument: ts.Expression, depth: number): boolean {
     const value = unwrap(argument);
@@ -374,6 +381,10 @@ export class OwnServerClients {
     if (!binding) {
       // `const { connectionString } = database`: whatever the object it was taken from is.
       const initializer = this.flow.destructuringOf(name)?.initializer;
+      // A value a test helper of another file exports, taken CommonJS-style (`const { testDbUrl } = require('./setup/db')`).
+      const required = this.testCode && initializer !== undefined && requiredModule(initializer) !== undefined
+        ? (this.required ??= requiredNames(this.source)).get(name.text) : undefined;
+      if (required !== undefined) return this.testHelperExports(required, false);
       if (initializer !== undefined) return this.fromOwnServer(initializer, depth + 1);
       // A value a test helper of another file exports (`import { testDbUrl } from './setup/db'`).
       const imported = this.testCode ? (this.imports ??= importedNames(this.source)).get(name.text) : undefined;
@@ -528,8 +539,7 @@ export class OwnServerClients {
 
   /** Whether a name this file imports starts a server: a function of an own-server module, or a helper of the repository that calls one. */
   private startsServer(local: string): boolean {
-    this.imports ??= importedNames(this.source);
-    const imported = this.imports.get(local);
+    const imported = this.importedOrRequired(local);
     if (!imported) return false;
     if (OWN_SERVER_MODULE.test(imported.specifier)) return true;
     let verdict = this.helperVerdicts.get(local);
@@ -706,6 +716,9 @@ export class OwnServerClients {
         }
         continue;
       }
+      // CommonJS: `module.exports = { name, name: local, name() {…} }`, `module.exports.name = …`, `exports.name = …`.
+      const commonJs = ts.isExpressionStatement(statement) ? commonJsExport(statement.expression, name) : undefined;
+      if (commonJs !== undefined) return this.valueExports(commonJs, call);
       if (!hasExportModifier(statement)) continue;
       if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && this.returnsOwnServer(statement, 0);
       if (!ts.isVariableStatement(statement)) continue;
@@ -718,6 +731,50 @@ export class OwnServerClients {
     }
     return false;
   }
+
+  /**
+   * Whether a CommonJS export's value is such a value (`call`: a function every return of which is one): a function
+   * written there, a function or variable of the file's top level it names (`module.exports = { getParams }`), or a value.
+   */
+  private valueExports(exported: ts.Expression | ts.MethodDeclaration, call: boolean): boolean {
+    if (ts.isMethodDeclaration(exported)) return call && this.returnsOwnServer(exported, 0);
+    const value = unwrap(exported);
+    if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return call && this.returnsOwnServer(value, 0);
+    if (ts.isIdentifier(value)) {
+      for (const statement of this.source.statements) {
+        if (ts.isFunctionDeclaration(statement) && statement.name?.text === value.text) return call && this.returnsOwnServer(statement, 0);
+        if (!ts.isVariableStatement(statement)) continue;
+        for (const declaration of statement.declarationList.declarations) {
+          if (!ts.isIdentifier(declaration.name) || declaration.name.text !== value.text || !declaration.initializer) continue;
+          const initial = unwrap(declaration.initializer);
+          if (ts.isArrowFunction(initial) || ts.isFunctionExpression(initial)) return call && this.returnsOwnServer(initial, 0);
+        }
+      }
+    }
+    return !call && this.fromOwnServer(value, 0);
+  }
+}
+
+/**
+ * What a CommonJS assignment exports under `name`: the value of `module.exports.name = v` / `exports.name = v`, or of the
+ * property `name` of `module.exports = { … }` (a shorthand `{ name }` gives its identifier, a method its declaration).
+ */
+function commonJsExport(expression: ts.Expression, name: string): ts.Expression | ts.MethodDeclaration | undefined {
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const target = expression.left;
+  const isModuleExports = (e: ts.Expression) => ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)
+    && e.expression.text === 'module' && e.name.text === 'exports';
+  if (ts.isPropertyAccessExpression(target) && target.name.text === name
+    && ((ts.isIdentifier(target.expression) && target.expression.text === 'exports') || isModuleExports(target.expression))) return expression.right;
+  const value = unwrap(expression.right);
+  if (!isModuleExports(target) || !ts.isObjectLiteralExpression(value)) return undefined;
+  for (const property of value.properties) {
+    if (!property.name || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) || property.name.text !== name) continue;
+    if (ts.isShorthandPropertyAssignment(property)) return property.name;
+    if (ts.isPropertyAssignment(property)) return property.initializer;
+    if (ts.isMethodDeclaration(property)) return property;
+  }
+  return undefined;
 }
 
 /**

@@ -89,13 +89,18 @@ exports.withClient = withClient;
 });
 
 test('a helper taken with a top-level await import() (an ES module test that mocks modules before loading them) is read like a required one', (t) => {
-  const files = { 'test/support/db.ts': ROLLING_HELPER };
+  // The helper's pool on a remote host: a `new Pool()` saying nowhere to connect is, in a test folder, the suite's local
+  // database (docs/embedded-sql.md), whose clients get no pooling finding however the helper is imported; here only the
+  // rollback decides.
+  const remote = ROLLING_HELPER.replace('new Pool()', "new Pool({ host: 'db.shop.example.com' })");
+  assert.notEqual(remote, ROLLING_HELPER);
+  const files = { 'test/support/db.ts': remote };
   const awaited = `jest.unstable_mockModule('../src/mailer', () => ({ send: jest.fn() }));\nconst { inScratchTransaction } = await import('./support/db');\n${CALLER}`;
   assert.deepEqual(inProject(t, files, 'test/guest.test.ts', awaited), []);
   // Parenthesised, and renamed while destructured.
   const renamed = `const { inScratchTransaction: scratch } = (await import('./support/db'));\n${CALLER.replace('return inScratchTransaction(', 'return scratch(')}`;
   assert.deepEqual(inProject(t, files, 'test/renamed.test.ts', renamed), []);
   // The same helper committing: the callback's settings stay findings.
-  const committing = { 'test/support/db.ts': ROLLING_HELPER.replace("'ROLLBACK'", "'COMMIT'") };
+  const committing = { 'test/support/db.ts': remote.replace("'ROLLBACK'", "'COMMIT'") };
   assert.deepEqual(inProject(t, committing, 'test/guest.test.ts', awaited), ['session-set SET ROLE guest', 'session-set SET search_path TO sandbox, public']);
 });
