@@ -29,7 +29,8 @@ import { mayHoldFindings } from './embeddedGate';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
-import { PGLITE_TYPE, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
+import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
+import { expectedToFail } from './expectedFailures';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
@@ -1575,11 +1576,13 @@ class Extractor {
    * a client of a server the code started itself (maybe through a helper in another file), a connection held
    * from a pool of it, or a pool of it capped at one connection, or on a connection opened with a direct-session
    * URL; or to no PostgreSQL at all: a pooler's admin console (adminConsole.ts), a test's mocked driver or
-   * client (testDoubles.ts).
+   * client (testDoubles.ts). Or it changes nothing there: a statement the test expects the server to refuse
+   * (expectedFailures.ts).
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
       || (this.doubles !== undefined && sentToDouble(this.doubles, receiver))
+      || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && expectedToFail(node))
       || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))
       || this.isDirectClient(receiver);
   }
