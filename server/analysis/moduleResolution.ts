@@ -30,6 +30,15 @@ export function resolveModule(importer: string, specifier: string): string | und
   return folder ? packageEntry(folder, match![2]) : undefined;
 }
 
+/** How long a resolved specifier is kept per importing folder (the files it names may appear while an editor runs). */
+const RESOLVED_MS = 2_000;
+const resolved = new TimedCache<string | undefined>(RESOLVED_MS, 1024);
+
+/** The file a module specifier of `importer` names (resolveModule), cached a short while per folder and specifier. */
+export function projectModulePath(importer: string, specifier: string): string | undefined {
+  return resolved.get(`${dirname(importer)}\u0000${specifier}`, () => resolveModule(importer, specifier));
+}
+
 /** `./x` as written, with a source extension, as a folder's index; `./x.js` also as `./x.ts` (TypeScript's ESM imports). */
 function resolveFile(base: string): string | undefined {
   const stem = base.replace(/\.(?:d\.)?[cm]?[jt]sx?$/, '');

@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedFlow';
 import { ModuleFacts } from './parsedModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { projectModulePath } from './importedQueryHelpers';
+import { projectModulePath } from './moduleResolution';
 
 /** How many names, calls, exports and base classes one object is followed through (files included). */
 const MAX_STEPS = 6;
@@ -215,11 +215,8 @@ function functionOf(callee: ts.Expression, ctx: Context, steps: number): { fn: F
   const local = ctx.flow.localFunction(callee);
   if (local) return { fn: local, ctx };
   if (ctx.flow.bindingOf(callee)) return undefined;
-  const elsewhere = importedModule(ctx, callee.text);
-  const exported = elsewhere && exportedNode(elsewhere.ctx, elsewhere.name, steps + 1);
-  if (!exported) return undefined;
-  const value = ts.isVariableDeclaration(exported.node) ? exported.node.initializer && unwrap(exported.node.initializer) : exported.node;
-  return value && isFunctionWithBody(value) ? { fn: value, ctx: exported.ctx } : undefined;
+  const imported = importedValue(ctx, callee.text, steps);
+  return imported && isFunctionWithBody(imported.value) ? { fn: imported.value, ctx: imported.ctx } : undefined;
 }
 
 /** The class a name stands for, in `ctx` or exported by a module of the project it imports. */
@@ -228,11 +225,53 @@ function classOf(name: ts.Expression, ctx: Context, steps: number): { cls: ts.Cl
   const local = ctx.flow.localClass(name);
   if (local) return { cls: local, ctx };
   if (ctx.flow.bindingOf(name)) return undefined;
-  const elsewhere = importedModule(ctx, name.text);
-  const exported = elsewhere && exportedNode(elsewhere.ctx, elsewhere.name, steps + 1);
+  const imported = importedValue(ctx, name.text, steps);
+  return imported && ts.isClassLike(imported.value) ? { cls: imported.value, ctx: imported.ctx } : undefined;
+}
+
+/** What a name of `ctx` imported from a module of the project stands for there (exportedValue). */
+function importedValue(ctx: Context, name: string, steps: number): { value: ts.Node; ctx: Context } | undefined {
+  const elsewhere = importedModule(ctx, name);
+  return exportedValue(elsewhere && exportedNode(elsewhere.ctx, elsewhere.name, steps + 1));
+}
+
+/** An exported node's value: a variable's initializer (unwrapped), else the declaration or expression itself. */
+function exportedValue(exported: { node: Exported; ctx: Context } | undefined): { value: ts.Node; ctx: Context } | undefined {
   if (!exported) return undefined;
   const value = ts.isVariableDeclaration(exported.node) ? exported.node.initializer && unwrap(exported.node.initializer) : exported.node;
-  return value && ts.isClassLike(value) ? { cls: value, ctx: exported.ctx } : undefined;
+  return value && { value, ctx: exported.ctx };
+}
+
+/**
+ * The function the module at `path` exports under `name` (`default` for its default export), and the flow of the file
+ * declaring it (importedQueryHelpers.ts's helpers): what exportedNode finds when it is a function (re-exports followed),
+ * else a method of the object literal or class instance the module exports whole (`module.exports = { exec(sql) {…} }`,
+ * `export default new Db()`, methodIn: inherited ones too), else a function declared at its top level by that name.
+ */
+export function exportedFunction(path: string, name: string): { fn: FunctionWithBody; flow: Flow } | undefined {
+  const ctx = modules.of(path);
+  if (!ctx) return undefined;
+  const exported = exportedValue(exportedNode(ctx, name, 0));
+  if (exported && isFunctionWithBody(exported.value)) return { fn: exported.value, flow: exported.ctx.flow };
+  // `module.exports = { name() {…} }`: exportedNode gives the object literal holding the method.
+  const whole = exported && ts.isObjectLiteralExpression(exported.value) ? { ctx: exported.ctx, object: exported.value } : exportedObject(ctx, 'default', 0);
+  const method = whole && methodIn(whole, name, 0);
+  if (method) return { fn: method.fn, flow: method.ctx.flow };
+  const local = topLevelFunction(ctx.source, name);
+  return local && { fn: local, flow: ctx.flow };
+}
+
+/** A function declared at a module's top level by `name`: `function name`, `const name = (…) => …`, exported or not. */
+function topLevelFunction(source: ts.SourceFile, name: string): FunctionWithBody | undefined {
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.body && statement.name?.text === name) return statement;
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const value = ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer ? unwrap(declaration.initializer) : undefined;
+      if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
+    }
+  }
+  return undefined;
 }
 
 /** The object a module exports under `name` (an object literal, an instance, a factory's result). */

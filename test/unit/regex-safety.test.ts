@@ -41,7 +41,6 @@ const REVIEWED: readonly [string, string, string][] = [
   ['server/analysis/dockerInit.ts', String.raw`docker-entrypoint-initdb`, 'one compose or Dockerfile line'],
   ['server/analysis/expectedErrors.ts', String.raw`ERROR:\s+`, "an expected-output file: [^\\n]*? within one line"],
   ['server/analysis/handRunScripts.ts', String.raw`how\s+to\s+use`, 'the comments that open a script'],
-  ['server/analysis/importedQueryHelpers.ts', String.raw`[^/\\]*$`, 'a module path'],
   ['server/analysis/projectImporters.ts', String.raw`\/+$`, 'a module path'],
   ['server/analysis/templatePlaceholders.ts', String.raw`(?<![\w$])\$[A-Za-z_]\w*(?![\w$])`, 'one SQL string of a TS file'],
   ['server/analysis/savedSettings.ts', String.raw`[A-Za-z_][\w$. ()\[\]"]*?`, 'one PL/pgSQL statement, anchored'],

@@ -185,3 +185,27 @@ test("a function another module of the project exports that sends its parameter 
   // The same calls with no such module on disk (a package, or a file that does not exist) send nothing known.
   assert.deepEqual(inFile(esm.replace("'./lib/store'", "'./lib/missing'"), 'other.ts'), []);
 });
+
+test("an imported helper is found by the same reading of a module's exports as a wrapper object (wrapperObjects.ts exportedFunction): export lists, default objects, re-exports", (t) => {
+  const project = scratchRepository('imported-helper-exports', t);
+  project.write('db/run.ts', 'const run = (conn: any, text: string) => conn.query(text);\nexport { run };\n');
+  project.write('db/repo.js', [
+    'const send = (client, text) => client.query(text);',
+    'export default { send, lock(client, key) { return client.query(`SELECT pg_advisory_lock(${key})`); } };',
+  ]);
+  // A module that sends queries of its own and re-exports another's helper.
+  project.write('db/index.ts', "export { run as perform } from './run';\nexport const ping = (conn: any) => conn.query('SELECT 1');\n");
+  const caller = [
+    "import { run } from './db/run';",
+    "import repo from './db/repo';",
+    "import { perform } from './db/index';",
+    'export async function go(c: any) {',
+    "  await run(c, 'LISTEN a');",
+    "  await repo.send(c, 'SET ROLE admin');",
+    "  await perform(c, 'LISTEN b');",
+    "  await run(c, 'SELECT 2');",
+    '}',
+  ].join('\n');
+  const file = project.write('app.ts', caller);
+  assert.deepEqual(embeddedFindings(caller, file).map(([rule, at]) => `${rule} ${at}`), ['listen LISTEN a', 'session-set SET ROLE admin', 'listen LISTEN b']);
+});
