@@ -92,15 +92,11 @@ function readApplicationEnvironment(folder: string): Map<string, Reach> {
     if (text === undefined) continue;
     const lines = text.split(/\r?\n/);
     const services = postgresServicesOf(lines);
-    for (const line of lines) {
-      const assignment = ASSIGNMENT.exec(line);
-      if (!assignment) continue;
-      const value = unquoted(assignment[2].trim());
-      if (value === '' || value === '|' || value === '>') continue;
-      const before = values.get(assignment[1]);
+    for (const [name, value] of assignmentsOf(lines)) {
+      const before = values.get(name);
       if (before === 'elsewhere') continue;
-      const reach: Reach = reachesElsewhere(assignment[1], value) ? 'elsewhere' : reachesTestDatabase(value, services) ? 'local' : 'unknown';
-      values.set(assignment[1], before === 'local' ? before : reach);
+      const reach: Reach = reachesElsewhere(name, value) ? 'elsewhere' : reachesTestDatabase(value, services) ? 'local' : 'unknown';
+      values.set(name, before === 'local' ? before : reach);
     }
   }
   return values;
@@ -155,14 +151,22 @@ function readEnvironment(folder: string): Environment {
 function readAssignments(text: string, values: Map<string, boolean>): void {
   const lines = text.split(/\r?\n/);
   const postgresServices = postgresServicesOf(lines);
+  for (const [name, value] of assignmentsOf(lines)) {
+    const local = /PORT$/.test(name) ? !POOLER_PORT.has(value) : reachesTestDatabase(value, postgresServices);
+    values.set(name, (values.get(name) ?? true) && local);
+  }
+}
+
+/** A file's assignments (ASSIGNMENT) that give a value, unquoted: not an empty one, nor a YAML block's `|` or `>`. */
+function assignmentsOf(lines: readonly string[]): Array<[name: string, value: string]> {
+  const found: Array<[string, string]> = [];
   for (const line of lines) {
     const assignment = ASSIGNMENT.exec(line);
     if (!assignment) continue;
     const value = unquoted(assignment[2].trim());
-    if (value === '' || value === '|' || value === '>') continue;
-    const local = /PORT$/.test(assignment[1]) ? !POOLER_PORT.has(value) : reachesTestDatabase(value, postgresServices);
-    values.set(assignment[1], (values.get(assignment[1]) ?? true) && local);
+    if (value !== '' && value !== '|' && value !== '>') found.push([assignment[1], value]);
   }
+  return found;
 }
 
 function reachesTestDatabase(value: string, postgresServices: Set<string>): boolean {
