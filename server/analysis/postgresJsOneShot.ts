@@ -13,7 +13,8 @@
 // a server connection, and nothing fails. Typical: a one-shot script or a test's throwaway admin client.
 //
 // "Runs once" is read from the code: the query is written in the client's own scope (the block, function
-// body or file that declares it; a function of the file that the client is handed to (also inside an options
+// body or file that declares it; a function of the file, or one imported by name from a module of the project, that
+// the client is handed to (also inside an options
 // object) from a call that runs once; a function called from one place only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
 // `it`/`test`/`describe`/`beforeAll`/`afterAll` callback, which runs once), not inside a loop, and no other
 // query of the client has the same text. Inside the one transaction any repetition is fine (one server
@@ -21,7 +22,7 @@
 import ts from 'typescript';
 import { isLoop } from './embeddedFlow';
 import { declaringScope, isNonPreparingUse, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
-import { topLevelFunction } from './unsafeOnlyFunctions';
+import { functionNamed } from './unsafeOnlyFunctions';
 
 /** How many functions deep a client handed to the file's own functions is followed. */
 const MAX_DEPTH = 3;
@@ -79,6 +80,7 @@ function everyUseRunsOnce(name: string, root: ts.Node, skip: ts.Node | undefined
 }
 
 function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: number): boolean {
+  if (writesMember(id)) return false;
   if (isNonPreparingUse(id)) return true;
   const parent = id.parent;
   if (ts.isTaggedTemplateExpression(parent) && parent.tag === id) {
@@ -168,6 +170,14 @@ function transactionUseStaysInside(id: ts.Identifier, tally: Tally, depth: numbe
   return handoff !== undefined && handoff.member === undefined && depth < MAX_DEPTH && transactionUsesStayInside(handoff.parameter, handoff.body, tally, depth + 1);
 }
 
+/** `id.options = …`, `id.x += …`: the client's own state changed, not read (unsafeOnlyFunctions.ts refuses it too). */
+function writesMember(id: ts.Identifier): boolean {
+  const access = id.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== id) return false;
+  const user = access.parent;
+  return ts.isBinaryExpression(user) && user.left === access && user.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && user.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
 /** `id.notify(channel, payload)`: the call. */
 function notifyCall(id: ts.Identifier): ts.CallExpression | undefined {
   const access = id.parent;
@@ -193,7 +203,8 @@ function transactionCall(id: ts.Identifier, method: string): { call: ts.CallExpr
 }
 
 /**
- * `f(…, id, …)` or `f({ id, … })` / `f({ key: id })` where `f` is a top-level function of this file: the call,
+ * `f(…, id, …)` or `f({ id, … })` / `f({ key: id })` where `f` is a top-level function of this file, or one a module
+ * of the project exports and this file imports by name (unsafeOnlyFunctions.ts's functionNamed): the call,
  * the name the function's parameter gives the client (a destructured `{ key }` too), or the parameter holding
  * the options object and the member that holds the client.
  */
@@ -210,7 +221,7 @@ function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; par
   if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return undefined;
   const index = call.arguments.indexOf(argument as ts.Expression);
   if (index < 0) return undefined;
-  const target = topLevelFunction(id.getSourceFile(), call.expression.text, false);
+  const target = functionNamed(call.expression.text, id.getSourceFile());
   const parameter = target?.parameters[index];
   if (!target?.body || !parameter || parameter.dotDotDotToken) return undefined;
   if (key === undefined) return ts.isIdentifier(parameter.name) ? { call, parameter: parameter.name.text, body: target.body } : undefined;

@@ -33,8 +33,9 @@ type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpre
 /**
  * The file's own top-level function of that name, or the one an import of it names, also through the project's
  * re-exports (a barrel `index.ts` of `export * from './remote'`: rolledBackCallbacks.ts's functionOfModule).
+ * Also read by postgresJsOneShot.ts.
  */
-function functionNamed(name: string, source: ts.SourceFile): FunctionLike | undefined {
+export function functionNamed(name: string, source: ts.SourceFile): FunctionLike | undefined {
   const own = topLevelFunction(source, name, false);
   if (own) return own;
   const imported = importedNames(source).get(name);

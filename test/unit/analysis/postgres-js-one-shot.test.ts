@@ -1,6 +1,7 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -50,4 +51,50 @@ test('a client that may run a statement text again is still flagged', () => {
   // Exported, or never used: not one-shot.
   assert.equal(prepared(`${PG}export const db = postgres(url);\nawait db\`SELECT 1\`;`), 1);
   assert.equal(prepared(`${PG}const db = postgres(url);`), 1);
+});
+
+test("a client handed once to a function another module of the project exports is followed into that function's body", () => {
+  const repo = scratchRepository('one-shot-imported', { after });
+  repo.writeAll({
+    'package.json': JSON.stringify({ name: 'checker', type: 'module' }),
+    'src/db/checks.ts': [
+      "import type postgres from 'postgres';",
+      'export async function unprotectedTables(sql: ReturnType<typeof postgres>): Promise<string[]> {',
+      '  const rows = await sql`SELECT relname FROM pg_class WHERE relkind = \'r\' AND NOT relrowsecurity`;',
+      '  return rows.map((r) => r.relname);',
+      '}',
+      'export async function touchAll(sql, tables: string[]) {',
+      '  for (const t of tables) await sql`UPDATE audit SET seen = now() WHERE name = ${t}`;',
+      '}',
+      'export async function sameAsScript(sql) {',
+      '  return sql`SELECT current_user AS who`;',
+      '}',
+    ],
+    'src/index.ts': ["export * from './db/checks.js';"],
+  });
+  const script = (importLine: string, calls: string) => [
+    "import postgres from 'postgres';",
+    importLine,
+    'async function main() {',
+    '  const sql = postgres(process.env.APP_DATABASE_URL!, { max: 1 });',
+    '  try {',
+    '    const [me] = await sql`SELECT current_user AS who`;',
+    `    ${calls}`,
+    '  } finally {',
+    '    await sql.end();',
+    '  }',
+    '}',
+    'main().catch(() => process.exit(1));',
+  ].join('\n');
+  const lint = (text: string) => analyze(text, 'typescript', {}, repo.path('scripts/verify.ts')).filter((f) => f.rule === RULE).length;
+  // Imported by a relative path, and through the project's barrel: its one query runs once with this client.
+  assert.equal(lint(script("import { unprotectedTables } from '../src/db/checks.js';", 'const bad = await unprotectedTables(sql);')), 0);
+  assert.equal(lint(script("import { unprotectedTables as check } from '../src/index.js';", 'console.log(await check(sql));')), 0);
+  // The imported function repeats its query in a loop, is called twice, or sends a text the script also sends.
+  assert.equal(lint(script("import { touchAll } from '../src/db/checks.js';", "await touchAll(sql, ['a', 'b']);")), 1);
+  assert.equal(lint(script("import { unprotectedTables } from '../src/db/checks.js';", 'await unprotectedTables(sql); await unprotectedTables(sql);')), 1);
+  assert.equal(lint(script("import { sameAsScript } from '../src/db/checks.js';", 'await sameAsScript(sql);')), 1);
+  // A module that is not on disk, or a package's function, cannot be read.
+  assert.equal(lint(script("import { unprotectedTables } from '../src/db/missing.js';", 'await unprotectedTables(sql);')), 1);
+  assert.equal(lint(script("import { unprotectedTables } from 'rls-checks';", 'await unprotectedTables(sql);')), 1);
 });

@@ -36,7 +36,8 @@ test('a client handed to an imported or local function that only runs unsafe(tex
 });
 
 test('the client keeps its prepared-statement finding when the function tags a query on it, asks unsafe() to prepare, passes it on, or cannot be read', (t) => {
-  const tags = "export function createSchema(sql) {\n  return sql`SELECT count(*) FROM account`;\n}\n";
+  // (Tagged in a loop: a tag that runs once per client would be one-shot, postgresJsOneShot.ts, and need no flag.)
+  const tags = "export async function createSchema(sql) {\n  for (const table of ['account', 'ledger']) await sql`SELECT count(*) FROM ${sql(table)}`;\n}\n";
   assert.deepEqual(inProject(t, tags), ['protocol-prepared-statement']);
   const prepares = "export function createSchema(sql) {\n  return sql.unsafe('SELECT 1', [], { prepare: true });\n}\n";
   assert.deepEqual(inProject(t, prepares), ['protocol-prepared-statement']);
@@ -79,13 +80,18 @@ test('a client handed to a function that only copies its options into another co
 });
 
 test('the client keeps its finding when a helper it is handed to also queries it, changes its options, or the handoffs go too deep', (t) => {
-  const queriesToo = helpersWhere("const since = db`SELECT now()`;\n  return postgres({ ...db.options, connection: { replication: 'database' } });");
+  const queriesToo = helpersWhere("for (const attempt of [1, 2]) await db`SELECT now()`;\n  return postgres({ ...db.options, connection: { replication: 'database' } });");
   assert.deepEqual(withReplicaHelpers(t, queriesToo, TOOL), ['protocol-prepared-statement']);
   const setsOptions = helpersWhere("db.options = { max: 1 };\n  return postgres({ connection: { replication: 'database' } });");
   assert.deepEqual(withReplicaHelpers(t, setsOptions, TOOL), ['protocol-prepared-statement']);
+  // Deeper than both bounds together: postgresJsOneShot.ts follows a client handed to the project's functions three
+  // calls deep, and at each of them this file's unsafe-only check may follow three more.
   const deep = [
     "import postgres from 'postgres';",
-    'function level3(db) { return postgres(db.options); }',
+    'function level6(db) { return postgres(db.options); }',
+    'function level5(db) { return level6(db); }',
+    'function level4(db) { return level5(db); }',
+    'function level3(db) { return level4(db); }',
     'function level2(db) { return level3(db); }',
     'function level1(db) { return level2(db); }',
     'export async function follow(db, slot: string) { const stream = level1(db); return stream.unsafe(slot); }',
@@ -119,7 +125,8 @@ function inspectorProject(t: Cleanup, files: Record<string, string>, importLine:
 }
 
 const UNSAFE_INSPECTOR = "export async function readCatalog(conn) {\n  const rows = await conn.unsafe<{ name: string }[]>('SELECT relname AS name FROM pg_class');\n  return rows.map((r) => r.name);\n}\n";
-const TAGGING_INSPECTOR = "export async function readCatalog(conn) {\n  return conn`SELECT relname FROM pg_class`;\n}\n";
+/** Tags a query once per schema: it may run again on the same client (once only, it would be one-shot: postgresJsOneShot.ts). */
+const TAGGING_INSPECTOR = "export async function readCatalog(conn) {\n  const names = [];\n  for (const schema of ['public', 'app']) names.push(...await conn`SELECT relname FROM pg_class WHERE relnamespace = ${schema}::regnamespace`);\n  return names;\n}\n";
 
 test('the function is found through the project\'s barrel files: export * chains, export { name } from, and an export list', (t) => {
   // src/catalog/index.ts re-exports src/catalog/read/index.ts, which re-exports the file that defines the function.
