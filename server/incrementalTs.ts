@@ -11,6 +11,7 @@ import { analyze, type AnalysisOptions, type DocumentLanguage, type DocumentText
 import { topLevelStatementStarts } from './tsScan';
 import { shiftFinding } from './findingsDelta';
 import { BLOCK_COMMENT } from './analysis/sqlTrivia';
+import { withoutClosingSettings } from './analysis/embeddedSettingPairs';
 import { IN_PROCESS_DATABASE_CLASSES, IN_PROCESS_DATABASE_TYPES, RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './analysis/clientHandles';
 
 interface Chunk {
@@ -136,7 +137,8 @@ export class IncrementalTsDocument {
       }
     }
     this.cache = next;
-    if (inPrelude.size === 0) return findings;
+    // Pairs of a setter and a clearer of one custom setting in two chunks: as the whole-file analysis pairs them.
+    if (inPrelude.size === 0) return withoutClosingSettings(text, findings);
     // The binding's own chunk reads it alone too: an in-context reading from another chunk replaces that.
     const standalone = this.alone(prelude, segments, optionsKey, options);
     const seen = new Map(findings.map((f, index) => [`${f.rule}:${f.start}:${f.end}`, index]));
@@ -145,7 +147,7 @@ export class IncrementalTsDocument {
       if (index === undefined) findings.push(finding);
       else if (JSON.stringify(findings[index]) === standalone.get(key)) findings[index] = finding;
     }
-    return findings.sort((a, b) => a.start - b.start || a.end - b.end);
+    return withoutClosingSettings(text, findings.sort((a, b) => a.start - b.start || a.end - b.end));
   }
 
   /** The prelude's own findings, moved into the file and serialised, made once per prelude and options. */

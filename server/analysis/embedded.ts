@@ -37,6 +37,7 @@ import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
+import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
 import { declaredType } from './declaredTypes';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
@@ -2083,7 +2084,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   const sessionOnly = outsideTransactionModeBranches(source);
   if (sessionOnly.length > 0) findings = findings.filter((f) => f.rule === 'syntax-error' || getRule(f.rule)?.concern === 'load-balancing' || !sessionOnly.some((b) => b.getStart(source) <= f.start && f.end <= b.getEnd()));
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  return applyLineSuppressions(text, withoutDuplicates(findings));
+  // A function that puts a custom setting back to '' (or off) while another sets it: the setter's is the finding.
+  return withoutClosingSettings(text, applyLineSuppressions(text, withoutDuplicates(findings)));
 }
 
 /**

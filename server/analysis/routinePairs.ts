@@ -18,6 +18,11 @@ export interface PlacedStatement {
 /** The values that read as "off" for a custom (dotted) setting, which is empty until set. */
 const OFF_VALUES = new Set(['off', 'false', 'f', 'no', 'n', '0', '']);
 
+/** Whether a constant (lower case, NULL as `''`) reads as "off" for a custom setting; also read by embeddedSettingPairs.ts. */
+export function readsAsOff(value: string | undefined): boolean {
+  return value !== undefined && OFF_VALUES.has(value);
+}
+
 /**
  * The closing halves of routine pairs among the statements' candidates (stored code only):
  * - a session SET (or set_config(…, false)) that turns a custom setting (`ext.flag`) off — `off`, `false`, `0`,
@@ -37,7 +42,7 @@ export function closingHalvesOfPairs(statements: readonly PlacedStatement[], tex
   if (stored.length < 2) return closing;
   const sets = stored.filter(isSetOfCustomSetting);
   for (const candidate of sets) {
-    if (!OFF_VALUES.has(candidate.settingValue ?? '?')) continue;
+    if (!readsAsOff(candidate.settingValue)) continue;
     if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isOn(other))) closing.add(candidate);
   }
   const locks = stored.filter((c) => c.rule === 'advisory-lock' && c.advisory?.action === 'lock');
@@ -69,7 +74,7 @@ function isSetOfCustomSetting(candidate: Candidate): boolean {
 
 /** A value not known to be off: a constant that is not, or what a parameter or expression holds (`set_config('app.tenant', p_tenant, false)`). */
 function isOn(candidate: Candidate): boolean {
-  return candidate.settingValue === undefined || !OFF_VALUES.has(candidate.settingValue);
+  return !readsAsOff(candidate.settingValue);
 }
 
 /** Lock keys as written, compared without their spacing or letter case (`f(), id` and `F(),id`). */

@@ -246,6 +246,28 @@ test('incremental TS analysis follows top-level SQL constants and pools into oth
   assert.equal(document.analyze(local).filter((f) => f.rule === 'session-set').length, 0);
 });
 
+test('incremental TS analysis pairs a custom setting\'s setter and clearer in two top-level functions, like a whole-file analysis', () => {
+  const text = [
+    "import { Pool } from 'pg';",
+    'const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    'export async function enter(tenant: string) {',
+    "  await pool.query(\"SELECT set_config('app.tenant', $1, false)\", [tenant]);",
+    '}',
+    'export async function leave() {',
+    "  await pool.query(\"SELECT set_config('app.tenant', '', false)\");",
+    '}',
+    '',
+  ].join('\n');
+  const document = new IncrementalTsDocument('typescript', 'tenant.ts');
+  const whole = analyze(text, 'typescript', undefined, 'tenant.ts');
+  assert.deepEqual(whole.map((f) => [f.rule, text.slice(0, f.start).split('\n').length]), [['session-set', 4]]);
+  assert.deepEqual(comparable(document.analyze(text)), comparable(whole));
+  // Without its setter the clearer is reported, in both.
+  const alone = text.replace("'app.tenant', $1", "'app.user', $1");
+  assert.deepEqual(comparable(document.analyze(alone)), comparable(analyze(alone, 'typescript', undefined, 'tenant.ts')));
+  assert.equal(document.analyze(alone).length, 2);
+});
+
 test('incremental TS analysis sees a transaction handle or reserved connection bound at the top level, like a whole-file analysis', () => {
   const text = [
     "import knex from 'knex';",
