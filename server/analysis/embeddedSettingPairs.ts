@@ -23,7 +23,9 @@ export interface WrittenSetting {
 
 /** `set_config('name', value,`: the value only when it is one constant up to its comma (not `'' || x`). */
 const SET_CONFIG_CALL = /^set_config\s*\(\s*'((?:[^']|'')*)'\s*,\s*(?:('(?:[^']|'')*'|null|[+-]?\d+)\s*,)?/i;
-const SET_STATEMENT = /^set\s+(?:session\s+)?((?:"[^"]+"|[a-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[a-z_][\w$]*))+)\s*(?:to\b|=)\s*([\s\S]*?)\s*;?\s*$/i;
+// The value is everything after `TO`/`=`, trimmed of blanks and a closing `;` in code (a lazy `[\s\S]*?` before `\s*$`
+// backtracks super-linearly: regex-safety.test.ts).
+const SET_STATEMENT = /^set\s+(?:session\s+)?((?:"[^"]+"|[a-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[a-z_][\w$]*))+)\s*(?:to\b|=)([\s\S]*)$/i;
 
 /**
  * The custom (dotted) setting written by a session-set finding over `sql.slice(start, end)` (a `set_config` call's
@@ -39,7 +41,9 @@ export function writtenSetting(sql: string, start: number, end: number): Written
   const set = SET_STATEMENT.exec(sql.slice(start, end));
   if (!set) return undefined;
   const name = set[1].split('.').map((part) => part.trim().replace(/^"|"$/g, '')).join('.').toLowerCase();
-  return { name, value: constantOf(/^(?:'(?:[^']|'')*'|[a-z_]\w*|[+-]?\d+)$/i.test(set[2]) ? set[2] : undefined) };
+  let written = set[2].trim();
+  if (written.endsWith(';')) written = written.slice(0, -1).trim();
+  return { name, value: constantOf(/^(?:'(?:[^']|'')*'|[a-z_]\w*|[+-]?\d+)$/i.test(written) ? written : undefined) };
 }
 
 function constantOf(written: string | undefined): string | undefined {
