@@ -285,5 +285,42 @@ export function subscriberConnectsDirectly(creation: ts.CallExpression | ts.NewE
     const property = value.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'connectionString');
     url = property && ts.isShorthandPropertyAssignment(property) ? property.name : property && ts.isPropertyAssignment(property) ? property.initializer : undefined;
   }
+  if (url && isProviderDirectLiteral(url)) return true;
+  if (!url && ts.isObjectLiteralExpression(value)) return optionsNameProviderDirectHost(value);
   return url !== undefined && holdsDirectUrl(url, { source: creation.getSourceFile(), path: resolve(fileName) }, true);
+}
+
+/**
+ * Hosts a managed PostgreSQL provider gives its direct endpoint, never its pooler: Supabase's `db.<ref>.supabase.co`
+ * (its poolers are `*.pooler.supabase.com`) and Neon's `ep-<name>.<region>.aws.neon.tech` (the pooled one carries
+ * `-pooler` in its first label). Written out in the code, such a host is a session of its own, as `DIRECT_URL` is.
+ */
+const PROVIDER_DIRECT_HOST = /^(?:db\.[a-z0-9]+\.supabase\.co|(?![^.]*-pooler\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.neon\.tech)$/i;
+
+/** Whether `host` (and `port`, when given) is a provider's direct endpoint (PROVIDER_DIRECT_HOST), on no pooler's port. */
+export function isProviderDirectEndpoint(host: string, port: string | undefined): boolean {
+  return PROVIDER_DIRECT_HOST.test(host) && (port === undefined || !POOLER_PORT.test(port));
+}
+
+/** A connection string written out (`'postgresql://u:p@db.abc.supabase.co:5432/postgres'`) whose host is a provider's direct endpoint. */
+function isProviderDirectLiteral(url: ts.Expression): boolean {
+  const value = unwrap(url);
+  if (!ts.isStringLiteralLike(value)) return false;
+  const match = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^:/?#]+)(?::(\d+))?/i.exec(value.text);
+  return match !== null && isProviderDirectEndpoint(match[1], match[2]);
+}
+
+/** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */
+function optionsNameProviderDirectHost(options: ts.ObjectLiteralExpression): boolean {
+  const literal = (name: string): string | undefined => {
+    const property = options.properties.find((p) => ts.isPropertyAssignment(p) && p.name && ts.isIdentifier(p.name) && p.name.text === name);
+    if (!property || !ts.isPropertyAssignment(property)) return undefined;
+    const initializer = unwrap(property.initializer);
+    return ts.isStringLiteralLike(initializer) || ts.isNumericLiteral(initializer) ? initializer.text : undefined;
+  };
+  const host = literal('host');
+  const hasPort = options.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'port');
+  const port = literal('port');
+  // A port that is not written out may be a pooler's: only a literal one, or none at all, counts.
+  return host !== undefined && (!hasPort || port !== undefined) && isProviderDirectEndpoint(host, port);
 }

@@ -1611,7 +1611,7 @@ class Extractor {
    * not per query call (a search of the whole text per call was ~5% of a whole-repository lint).
    */
   private mayNameDirectUrl(): boolean {
-    this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|\b(?:6432|6543)\b/i.test(this.source.text);
+    this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|\b(?:6432|6543)\b|supabase\.co|neon\.tech/i.test(this.source.text);
     return this.namesDirectUrl;
   }
 

@@ -11,16 +11,17 @@ before(() => initAnalysis());
 // The direct-URL test needs a file name (it may look at the project around it); none of these files exist.
 const found = (text: string) => embeddedFindings(text, '/nowhere/scout/notifier.ts').map(([rule, at]) => `${rule} ${at}`);
 
-const notifier = (url: string) => [
+const notifierWith = (options: string) => [
   "import pg from 'pg';",
   'export async function subscribe(onMessage: (m: unknown) => void) {',
-  `  const listener = new pg.Client({ connectionString: ${url} });`,
+  `  const listener = new pg.Client(${options});`,
   '  await listener.connect();',
   "  await listener.query('LISTEN billing_events');",
   "  await listener.query('SET idle_session_timeout = 0');",
   "  listener.on('notification', onMessage);",
   '}',
 ].join('\n');
+const notifier = (url: string) => notifierWith(`{ connectionString: ${url} }`);
 
 test('a pg Client opened with a direct URL may LISTEN and SET; on the pooled URL it may not', () => {
   assert.deepEqual(found(notifier('process.env.DIRECT_DATABASE_URL')), []);
@@ -102,4 +103,21 @@ test('a pooled URL with its pooler host part or port replaced away connects dire
   assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace('-pooler', '-pooler-eu')")), flagged);
   assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace('http', 'postgres')")), flagged);
   assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace(prefix, '')")), flagged);
+});
+
+// A managed provider's direct endpoint written out in the code (a one-off script's literal connection) is a session
+// of its own: Supabase's `db.<ref>.supabase.co` and Neon's host without `-pooler`. Their pooler hosts, a pooler's
+// port, or a port the code does not write out keep the findings.
+test("a pg Client on a provider's direct host written out may SET and LISTEN; on its pooler host it may not", () => {
+  const options = (fields: string) => notifierWith(`{ ${fields} }`);
+  assert.deepEqual(found(options("host: 'db.mbqtkzlehwxrpa.supabase.co', port: 5432, database: 'postgres'")), []);
+  assert.deepEqual(found(options("host: 'db.mbqtkzlehwxrpa.supabase.co', database: 'postgres'")), []);
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.mbqtkzlehwxrpa.supabase.co:5432/postgres'")), []);
+  assert.deepEqual(found(notifier("'postgres://app:pw@ep-cool-river-123456.us-east-2.aws.neon.tech/neondb?sslmode=require'")), []);
+  const flagged = ["listen LISTEN billing_events", 'session-set SET idle_session_timeout = 0'];
+  assert.deepEqual(found(notifier("'postgres://app:pw@ep-cool-river-123456-pooler.us-east-2.aws.neon.tech/neondb'")), flagged);
+  assert.deepEqual(found(notifier("'postgresql://postgres.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres'")), flagged);
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.mbqtkzlehwxrpa.supabase.co:6543/postgres'")), flagged);
+  assert.deepEqual(found(options("host: 'db.mbqtkzlehwxrpa.supabase.co', port: Number(process.env.PGPORT)")), flagged);
+  assert.deepEqual(found(options("host: 'db.example.com', port: 5432")), flagged);
 });
