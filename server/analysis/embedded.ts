@@ -1241,6 +1241,7 @@ class Extractor {
       return;
     }
     if (this.inspectFunctionHelper(call, groupFor)) return;
+    if (this.inspectSavedMethodCall(call, groupFor)) return;
     const bound = this.boundQueryMethod(call.expression);
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
@@ -1795,14 +1796,41 @@ class Extractor {
    * on `db`. Only a query method (not a wrapper such as `select`) bound to a `const` counts.
    */
   private boundQueryMethod(callee: ts.Expression): { name: string; receiver: ts.Expression } | undefined {
-    if (!ts.isIdentifier(callee)) return undefined;
-    const binding = this.flow.bindingOf(callee);
-    const constant = binding && 'variable' in binding && (binding.variable.parent.flags & ts.NodeFlags.Const) !== 0;
-    const value = constant ? binding.variable.initializer : undefined;
+    const value = this.constantValue(callee);
     if (!value || !ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || value.expression.name.text !== 'bind') return undefined;
     const method = value.expression.expression;
     if (!ts.isPropertyAccessExpression(method) || !QUERY_METHODS.test(method.name.text)) return undefined;
     return { name: method.name.text, receiver: method.expression };
+  }
+
+  /** What a `const` name of this file holds, seen through casts and parentheses (`const q = r.query.bind(r) as Fn`). */
+  private constantValue(name: ts.Expression): ts.Expression | undefined {
+    if (!ts.isIdentifier(name)) return undefined;
+    const binding = this.flow.bindingOf(name);
+    const constant = binding && 'variable' in binding && (binding.variable.parent.flags & ts.NodeFlags.Const) !== 0;
+    return constant && binding.variable.initializer ? unwrap(binding.variable.initializer) : undefined;
+  }
+
+  /**
+   * A driver's query method saved aside before the code patches it, called with the receiver handed in:
+   * `const originalQuery = Client.prototype.query;` (or `pool.query`, or `client.query.bind(client)`), then
+   * `originalQuery.call(self, 'SELECT set_config(…)', params)`. The text is the call's second argument and the
+   * receiver its first, as if `self.query(text, params)` were written; the wrapper that patches the driver sends it
+   * before each of the application's queries. `apply` with the arguments in an array literal counts the same way;
+   * `originalQuery.apply(this, args)` passes on the caller's own query, which is analysed where it is written.
+   */
+  private inspectSavedMethodCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): boolean {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'call' && callee.name.text !== 'apply')) return false;
+    const saved = this.constantValue(callee.expression);
+    const method = saved && ts.isCallExpression(saved) && ts.isPropertyAccessExpression(saved.expression) && saved.expression.name.text === 'bind'
+      ? saved.expression.expression : saved;
+    if (!method || !ts.isPropertyAccessExpression(method) || method.name.text !== 'query') return false;
+    const [receiver, second] = call.arguments;
+    const text = callee.name.text === 'call' ? second : second && ts.isArrayLiteralExpression(second) ? second.elements[0] : undefined;
+    if (!receiver || !text || ts.isSpreadElement(text)) return true;
+    this.inspectQueryCall(text, receiver, false, groupFor);
+    return true;
   }
 
   private isPostgresJsClient(receiver: ts.Expression, call: ts.CallExpression): boolean {
