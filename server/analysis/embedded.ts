@@ -1132,6 +1132,10 @@ class Extractor {
     if (this.clientMadeElsewhere(tag)) return true;
     const binding = this.flow.bindingOf(tag);
     if (!binding) return false;
+    // Declared with postgres.js's client type, in a file importing it: `let lockClient: ReturnType<typeof postgres> | null = null`
+    // filled in by a function, `(db: postgres.Sql) => …`.
+    const declared = 'parameterOf' in binding ? binding.parameter.type : binding.variable.type;
+    if (this.postgresJsNames.size > 0 && this.isPostgresJsClientType(declared)) return true;
     if ('parameterOf' in binding) return typeNameMatches(binding.parameter.type, DRIVER_CLIENT_TYPE);
     // `let db: PostgresDB` assigned later (a test's beforeEach).
     if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;

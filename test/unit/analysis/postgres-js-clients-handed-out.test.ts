@@ -112,3 +112,19 @@ test("a handed-out client's transaction callback, other handed-out objects and o
     '}',
   ]), []);
 });
+
+// A variable declared with postgres.js's client type and filled in later by a function (a leader-election lock
+// connection kept for the process) tags queries on the client it will hold; a variable of another type does not.
+test("a variable declared with postgres.js's client type, assigned later, tags its queries", () => {
+  const leader = (type: string) => [
+    "import postgres from 'postgres';",
+    `let lockClient: ${type} = null;`,
+    'export async function becomeLeader() {',
+    "  lockClient = postgres(process.env.DATABASE_URL!, { max: 1 });",
+    '  return lockClient<{ locked: boolean }[]>`SELECT pg_try_advisory_lock(${42}) AS locked`;',
+    '}',
+  ];
+  assert.deepEqual(findingsOf('src/leader.ts', leader('ReturnType<typeof postgres> | null')), ['advisory-lock pg_try_advisory_lock']);
+  assert.deepEqual(findingsOf('src/leader2.ts', leader('postgres.Sql | null')), ['advisory-lock pg_try_advisory_lock']);
+  assert.deepEqual(findingsOf('src/leader3.ts', leader('Map<string, number> | null')), []);
+});
