@@ -2298,7 +2298,7 @@ function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
  * The parameter a query's text is rewritten from before it is sent: the first argument of a call whose result
  * (or a name destructured from it) is the text, such as a named-parameter helper turning `$name` into `$1`
  * (`const { text, values } = toPositional(sql, params); client.query(text, values)`), or a string method called
- * on the parameter (`sql.trim()`). Its callers' text is still read as a wrapper's is: only a whole statement or
+ * on the parameter (`sql.trim()`, also chained: `sql.replace(/\s+/, ' ').trim()`). Its callers' text is still read as a wrapper's is: only a whole statement or
  * a SET, without syntax errors.
  */
 function rewrittenParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): ts.ParameterDeclaration | undefined {
@@ -2311,8 +2311,14 @@ function rewrittenParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
   if (!ts.isCallExpression(value)) return undefined;
   const first = value.arguments[0];
   if (first && parameterOf(first)) return parameterOf(first);
-  const callee = value.expression;
-  return ts.isPropertyAccessExpression(callee) && STRING_REWRITES.test(callee.name.text) ? parameterOf(callee.expression) : undefined;
+  // `sql.trim()`, and a chain of them: `query.replace(/\s+/, ' ').trim()`.
+  let callee = value.expression;
+  while (ts.isPropertyAccessExpression(callee) && STRING_REWRITES.test(callee.name.text)) {
+    const target = unwrap(callee.expression);
+    if (!ts.isCallExpression(target)) return parameterOf(target);
+    callee = target.expression;
+  }
+  return undefined;
 }
 
 /** String methods that give back the text they are called on, changed: `sql.trim()`, `sql.replace(…)`. */

@@ -43,3 +43,22 @@ test('a query method bound and cast to a function type is still the bound query'
   assert.deepEqual(found(text('')), ['session-set SET search_path TO tenant_a']);
   assert.deepEqual(found(text(' as (query: string, parameters?: unknown[]) => Promise<unknown>')), ['session-set SET search_path TO tenant_a']);
 });
+
+// A helper that tidies its text before sending it (`query.replace(/\s+/, ' ').trim()`) still sends its caller's text.
+test('a query helper sending its text through a chain of string rewrites forwards the text', () => {
+  const store = (send: string) => [
+    "import { Client } from 'pg';",
+    'export function queryStore(client: Client) {',
+    '  const runner = (query: string, values: unknown[]) => () => client',
+    `    .query(${send}, values)`,
+    '    .then((result) => result.rows);',
+    "  const getLock = runner('SELECT pg_advisory_lock($1, $2) AS locked', [7, 8]);",
+    "  const count = runner('SELECT count(*) FROM migrations', []);",
+    '  return { getLock, count };',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(store("query.replace(/\\s+/, ' ').trim()")), ['advisory-lock pg_advisory_lock']);
+  assert.deepEqual(found(store('query.trim().replaceAll("\\n", " ")')), ['advisory-lock pg_advisory_lock']);
+  // Something else than the parameter tidied: no helper.
+  assert.deepEqual(found(store("'SELECT 1'.trim()")), []);
+});
