@@ -496,13 +496,16 @@ export class Flow {
   }
 
   /**
-   * `items.map((item) => \`…\`).join(', ')` or `Array.from(items, (item) => \`…\`).join(', ')`: the text each
-   * element is made from. One element stands for them all (their holes differ, their SQL does not).
+   * `items.map((item) => \`…\`).join(', ')` or `Array.from(items, (item) => \`…\`).join(', ')`, also with the mapped
+   * list held in a const before the join: the text each element is made from. One element stands for them all (their holes differ, their SQL does not).
    */
   private mappedParts(call: ts.CallExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'join' || call.arguments.length > 1) return undefined;
-    const elements = unwrap(callee.expression);
+    // Written in place, or held in a const first (`const statements = channels.map((c) => \`LISTEN ${c}\`)`).
+    const target = unwrap(callee.expression);
+    const held = ts.isIdentifier(target) ? this.constantInitializer(target) : undefined;
+    const elements = held ? unwrap(held) : target;
     const mapper = ts.isCallExpression(elements) ? mapperOf(elements) : undefined;
     const element = mapper && singleReturn(mapper);
     const parts = element && this.stringParts(element, depth + 1, literals, state);

@@ -229,3 +229,21 @@ test('a helper whose query text is built from something other than its text para
   const unrelated = "    console.log(text);\n    const { sql, args } = positional('SELECT * FROM audit WHERE tag = $tag', named);\n    return conn.query(sql, args);";
   assert.deepEqual(found(rewritingHelper(unrelated), 'f.ts'), []);
 });
+
+// Statements made one per item and held in a const before they are joined (a LISTEN per channel) are read like
+// `items.map(…).join(';')` written in place: one element stands for them all.
+test('a mapped list of statements held in a const, then joined and sent through a method helper, is read', () => {
+  const subscriber = (statement: string) => [
+    "import { Client } from 'pg';",
+    'export class Channels {',
+    '  private client = new Client(process.env.DATABASE_URL);',
+    '  async listen(...channels: string[]) {',
+    `    const statements = channels.map((channel) => \`${statement} \${this.client.escapeIdentifier(channel)}\`);`,
+    "    if (statements.length > 0) await this.query(statements.join(';'));",
+    '  }',
+    '  async query(text: string, params?: unknown[]) { return this.client.query(text, params); }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(subscriber('LISTEN'), 'channels.ts'), ['listen LISTEN ${this.client.escapeIdentifier(channel)}']);
+  assert.deepEqual(found(subscriber('NOTIFY'), 'channels.ts'), []);
+});
