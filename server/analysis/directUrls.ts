@@ -9,7 +9,7 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { unwrap } from './embeddedFlow';
+import { objectProperty, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
@@ -312,15 +312,13 @@ function isProviderDirectLiteral(url: ts.Expression): boolean {
 
 /** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */
 function optionsNameProviderDirectHost(options: ts.ObjectLiteralExpression): boolean {
-  const literal = (name: string): string | undefined => {
-    const property = options.properties.find((p) => ts.isPropertyAssignment(p) && p.name && ts.isIdentifier(p.name) && p.name.text === name);
-    if (!property || !ts.isPropertyAssignment(property)) return undefined;
-    const initializer = unwrap(property.initializer);
-    return ts.isStringLiteralLike(initializer) || ts.isNumericLiteral(initializer) ? initializer.text : undefined;
+  const written = (value: ts.Expression | undefined): string | undefined => {
+    const literal = value && unwrap(value);
+    return literal && (ts.isStringLiteralLike(literal) || ts.isNumericLiteral(literal)) ? literal.text : undefined;
   };
-  const host = literal('host');
-  const hasPort = options.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'port');
-  const port = literal('port');
+  const host = written(objectProperty(options, 'host'));
+  const portValue = objectProperty(options, 'port');
+  const port = written(portValue);
   // A port that is not written out may be a pooler's: only a literal one, or none at all, counts.
-  return host !== undefined && (!hasPort || port !== undefined) && isProviderDirectEndpoint(host, port);
+  return host !== undefined && (portValue === undefined || port !== undefined) && isProviderDirectEndpoint(host, port);
 }
