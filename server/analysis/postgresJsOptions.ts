@@ -5,7 +5,7 @@
 // function returns (`postgres(buildOptions(opts))`). postgres.js's older option name `no_prepare` counts as
 // the opposite of `prepare` (v3 still reads it).
 import ts from 'typescript';
-import { singleReturn, unwrap, type Flow } from './embeddedFlow';
+import { fieldValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { NO_PREPARE_OPTION, PREPARE_OPTION } from './codeWords';
 
 /** How many names deep an options object is followed (`const base = {…}; const options = { ...base }`). */
@@ -114,6 +114,7 @@ export function preparesByDefault(value: ts.Expression, flow: Flow, hops = 0): b
     const bound = boundValue(node, flow);
     return bound ? preparesByDefault(bound, flow, hops + 1) : undefined;
   }
+  if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) return fieldPrepares(node, flow, hops);
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
     const inner = preparesByDefault(node.operand, flow, hops + 1);
     return inner === undefined ? undefined : !inner;
@@ -130,6 +131,41 @@ export function preparesByDefault(value: ts.Expression, flow: Flow, hops = 0): b
   if (operator === ts.SyntaxKind.QuestionQuestionToken) return preparesByDefault(node.right, flow, hops + 1);
   if (operator >= ts.SyntaxKind.FirstBinaryOperator && operator <= ts.SyntaxKind.LastBinaryOperator && COMPARISONS.has(operator)) {
     return POOLER_SWITCH.test(node.getText()) ? undefined : true;
+  }
+  return undefined;
+}
+
+/**
+ * `prepare: this.prepare` in a class: what the class puts in that field (its initializer, each `this.prepare = …`,
+ * a constructor parameter property's default), every value giving the same answer (`this.prepare = options.prepare ??
+ * true` prepares when the caller configures nothing). A parameter property without default, a field the class never
+ * fills, values that disagree, or `this` of a plain function inside the class: the author's decision at run time.
+ */
+function fieldPrepares(access: ts.PropertyAccessExpression, flow: Flow, hops: number): boolean | undefined {
+  const owner = thisClass(access);
+  if (!owner) return undefined;
+  const name = access.name.text;
+  const values = fieldValues(owner, name);
+  const ctor = owner.members.find(ts.isConstructorDeclaration);
+  const property = ctor?.parameters.find((p) => ts.isParameterPropertyDeclaration(p, ctor) && ts.isIdentifier(p.name) && p.name.text === name);
+  if (property) {
+    if (!property.initializer) return undefined;
+    values.push(property.initializer);
+  }
+  let verdict: boolean | undefined;
+  for (const value of values) {
+    const each = preparesByDefault(value, flow, hops + 1);
+    if (each === undefined || (verdict !== undefined && each !== verdict)) return undefined;
+    verdict = each;
+  }
+  return verdict;
+}
+
+/** The class whose instance `this` is at `node`: the enclosing class, unless a plain function (its own `this`) is between. */
+function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) return undefined;
+    if (ts.isClassLike(current)) return current;
   }
   return undefined;
 }

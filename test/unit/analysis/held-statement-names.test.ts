@@ -215,3 +215,38 @@ test('the same call on a relative class whose method sends no LISTEN, or on a cl
   const file = repo.write('src/test/feed.test.ts', spec);
   assert.deepEqual(embeddedFindings(spec, file), []);
 });
+
+test('postgres(): prepare read from a field of the class is what the class puts there (a true default flags, none or false does not)', () => {
+  const store = (fill: string, field = '  private readonly prepare: boolean;') => [
+    "import postgres from 'postgres';",
+    'export class Store {',
+    field,
+    '  private readonly sql;',
+    '  constructor(options: { url: string; prepare?: boolean }) {',
+    fill,
+    '    this.sql = postgres(options.url, { max: 4, prepare: this.prepare });',
+    '  }',
+    '}',
+  ].join('\n');
+  // The caller's option, else true: named statements unless someone turns them off.
+  assert.deepEqual(found(store('    this.prepare = options.prepare ?? true;')), ['protocol-prepared-statement this.prepare']);
+  // A constructor parameter property with a true default reads the same.
+  assert.deepEqual(found([
+    "import postgres from 'postgres';",
+    'export class Store {',
+    '  constructor(private readonly url: string, private readonly prepare = true) {}',
+    '  connect() { return postgres(this.url, { prepare: this.prepare }); }',
+    '}',
+  ].join('\n')), ['protocol-prepared-statement this.prepare']);
+  // The caller decides (no default), the class turns it off, or two values disagree: no finding.
+  assert.deepEqual(found(store('    this.prepare = options.prepare ?? false;')), []);
+  assert.deepEqual(found(store('    this.prepare = options.prepare;')), []);
+  assert.deepEqual(found(store('    this.prepare = options.prepare ?? true;', '  private prepare = false;')), []);
+  assert.deepEqual(found([
+    "import postgres from 'postgres';",
+    'export class Store {',
+    '  constructor(private readonly url: string, private readonly prepare: boolean) {}',
+    '  connect() { return postgres(this.url, { prepare: this.prepare }); }',
+    '}',
+  ].join('\n')), []);
+});
