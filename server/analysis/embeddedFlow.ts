@@ -204,7 +204,7 @@ function isEmptyValue(value: ts.Expression): boolean {
   return bare.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(bare) && bare.text === 'undefined') || ts.isVoidExpression(bare);
 }
 
-function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
+export function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 

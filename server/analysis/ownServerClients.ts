@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, unwrap } from './embeddedFlow';
+import { Flow, calleeText, isConstDeclaration, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
 import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -56,6 +56,12 @@ const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connecti
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
 const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
 const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
+
+/** `Reflect.get(object, key)`. */
+function isReflectGet(value: ts.Expression): value is ts.CallExpression {
+  return ts.isCallExpression(value) && value.arguments.length === 2 && ts.isPropertyAccessExpression(value.expression)
+    && ts.isIdentifier(value.expression.expression) && value.expression.expression.text === 'Reflect' && value.expression.name.text === 'get';
+}
 
 export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
@@ -243,7 +249,7 @@ export class OwnServerClients {
     const value = unwrap(expression);
     // In test code, a variable every value of which the repository's test environment (CI workflows, `.env.test`) points at this machine.
     if (this.testCode) {
-      const variable = environmentName(value);
+      const variable = environmentName(value) ?? this.environmentRead(value, 0);
       if (variable !== undefined) return this.testDatabaseVariable(variable);
     }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
@@ -258,6 +264,57 @@ export class OwnServerClients {
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
     return this.judged(this.nameVerdicts(), value, depth, () => this.nameFromOwnServer(value, depth));
+  }
+
+  /**
+   * The environment variable a value reads through a name for the environment object rather than `process.env.X`
+   * itself (environmentName): a member of an alias of it (`const env = process.env; env.X`, `env['X']`), a
+   * `Reflect.get(env, 'X')`, or a name destructured from it (`const { X } = process.env`, `{ X: url }`, not one with a
+   * default). The environment object is `process.env`, `import.meta.env`, `Bun.env`, `Reflect.get(import.meta, 'env')`,
+   * `const { env } = process`, or a const holding one of these.
+   */
+  private environmentRead(value: ts.Expression, depth: number): string | undefined {
+    if (depth > 3) return undefined;
+    if ((ts.isPropertyAccessExpression(value) || ts.isElementAccessExpression(value)) && this.environmentObject(value.expression, depth + 1)) {
+      if (ts.isPropertyAccessExpression(value)) return value.name.text;
+      return ts.isStringLiteralLike(value.argumentExpression) ? value.argumentExpression.text : undefined;
+    }
+    if (isReflectGet(value)) {
+      const [object, key] = value.arguments;
+      return ts.isStringLiteralLike(key) && this.environmentObject(object, depth + 1) ? key.text : undefined;
+    }
+    if (!ts.isIdentifier(value) || this.flow.bindingOf(value)) return undefined;
+    const declaration = this.flow.destructuringOf(value);
+    if (!declaration || !ts.isObjectBindingPattern(declaration.name) || !declaration.initializer || !isConstDeclaration(declaration)) return undefined;
+    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === value.text);
+    if (!element || element.dotDotDotToken || element.initializer) return undefined;
+    const property = element.propertyName ?? element.name;
+    if (!ts.isIdentifier(property) && !ts.isStringLiteral(property)) return undefined;
+    return this.environmentObject(declaration.initializer, depth + 1) ? property.text : undefined;
+  }
+
+  /** Whether a value is the process's environment object (see environmentRead). */
+  private environmentObject(expression: ts.Expression, depth: number): boolean {
+    if (depth > 4) return false;
+    const value = unwrap(expression);
+    if (/^(?:process\.env|import\.meta\.env|Bun\.env)$/.test(value.getText(this.source))) return true;
+    if (isReflectGet(value)) {
+      const [object, key] = value.arguments;
+      return ts.isStringLiteralLike(key) && key.text === 'env' && /^(?:process|import\.meta|Bun)$/.test(unwrap(object).getText(this.source));
+    }
+    if (!ts.isIdentifier(value)) return false;
+    const initializer = this.flow.declaredInitializer(value);
+    if (initializer) {
+      const binding = this.flow.bindingOf(value);
+      return binding !== undefined && 'variable' in binding && isConstDeclaration(binding.variable) && this.environmentObject(initializer, depth + 1);
+    }
+    // `const { env } = process`.
+    const declaration = this.flow.destructuringOf(value);
+    if (!declaration || !ts.isObjectBindingPattern(declaration.name) || !declaration.initializer || !isConstDeclaration(declaration)) return false;
+    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === value.text);
+    const property = element && !element.dotDotDotToken && !element.initializer ? element.propertyName ?? element.name : undefined;
+    return property !== undefined && ts.isIdentifier(property) && property.text === 'env'
+      && /^(?:process|import\.meta|Bun)$/.test(unwrap(declaration.initializer).getText(this.source));
   }
 
   /** The cache of verdicts on names for the mode judged in (literalOnly, oneSession, neither). */

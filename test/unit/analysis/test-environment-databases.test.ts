@@ -247,3 +247,53 @@ test("what another function makes of the environment's test database (often a po
   ]);
   assert.deepEqual(findingsOf(client), []);
 });
+
+test('the environment read through another name for it: an alias, a destructured name, Reflect.get', () => {
+  repo.write('q/package.json', '{"name": "q"}');
+  repo.write('q/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  const spellings: [string, string[]][] = [
+    ['new pg.Client(env.ARCHIVE_DB_URL)', ['const env = process.env;']],
+    ["new pg.Client(settings['ARCHIVE_DB_URL'])", ['const settings = import.meta.env;']],
+    ['new pg.Client({ connectionString: ARCHIVE_DB_URL })', ['const { ARCHIVE_DB_URL } = process.env;']],
+    ['new pg.Client(archiveUrl)', ['const { ARCHIVE_DB_URL: archiveUrl } = process.env;']],
+    ['new pg.Client(env.ARCHIVE_DB_URL)', ['const { env } = process;']],
+    ["new pg.Client(Reflect.get(process.env, 'ARCHIVE_DB_URL'))", []],
+    ["new pg.Client(Reflect.get(env, 'ARCHIVE_DB_URL'))", ["const env = Reflect.get(import.meta, 'env');"]],
+  ];
+  spellings.forEach(([made, before], i) => {
+    const spec = repo.write(`q/test/spelling${i}.test.ts`, clientSpec(made, before));
+    assert.deepEqual(findingsOf(spec), [], made);
+    // The same code in an application module is production's client.
+    const app = repo.write(`q/src/spelling${i}.ts`, clientSpec(made, before));
+    assert.equal(findingsOf(app).length, 2, made);
+  });
+  // A postgres.js client of it, read the way a test helper does, prepares on the test database only.
+  const helper = repo.write('q/test/helper.test.ts', [
+    "import postgres from 'postgres';",
+    'function archiveUrl(): string {',
+    "  const env = Reflect.get(import.meta, 'env');",
+    "  const url = Reflect.get(env, 'ARCHIVE_DB_URL');",
+    "  if (typeof url !== 'string') throw new Error('no ARCHIVE_DB_URL');",
+    '  return url;',
+    '}',
+    'const sql = postgres(archiveUrl());',
+    "it('counts', async () => { for (const n of [1, 2]) await sql`SELECT ${n}::int`; });",
+  ]);
+  assert.deepEqual(findingsOf(helper), []);
+});
+
+test("another name for the environment keeps the findings where the test environment points the variable at a pooler, or for another object", () => {
+  repo.write('r/package.json', '{"name": "r"}');
+  repo.write('r/.github/workflows/checks.yml', ['jobs:', '  unit:', '    env:', '      ARCHIVE_DB_URL: postgres://app@pgbouncer:6432/archive']);
+  const pooled = repo.write('r/test/pooled.test.ts', clientSpec('new pg.Client({ connectionString: ARCHIVE_DB_URL })', ['const { ARCHIVE_DB_URL } = process.env;']));
+  assert.deepEqual(findingsOf(pooled), ['session-set 6', 'listen 7']);
+  const reflected = repo.write('r/test/reflected.test.ts', clientSpec("new pg.Client(Reflect.get(process.env, 'ARCHIVE_DB_URL'))"));
+  assert.deepEqual(findingsOf(reflected), ['session-set 5', 'listen 6']);
+  // Not the environment: a settings object the test writes, a name given a default, a variable that may be reassigned.
+  repo.write('s/package.json', '{"name": "s"}');
+  repo.write('s/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  const settings = repo.write('s/test/settings.test.ts', clientSpec('new pg.Client(env.ARCHIVE_DB_URL)', ["const env = { ARCHIVE_DB_URL: 'postgres://app@archive.internal.example.com/archive' };"]));
+  assert.deepEqual(findingsOf(settings), ['session-set 6', 'listen 7']);
+  const reassigned = repo.write('s/test/reassigned.test.ts', clientSpec('new pg.Client(env.ARCHIVE_DB_URL)', ['let env = process.env;', "env = { ARCHIVE_DB_URL: 'postgres://app@archive.internal.example.com/archive' };"]));
+  assert.deepEqual(findingsOf(reassigned), ['session-set 7', 'listen 8']);
+});
