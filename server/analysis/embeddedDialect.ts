@@ -8,7 +8,15 @@ import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
 import { walkDescendants } from './astWalk';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
-const POSTGRES_MODULES = /^(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|pgwire|ts-postgres|@effect\/sql-pg|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))(\/|$)/;
+const POSTGRES_MODULE_NAMES = String.raw`(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|pgwire|ts-postgres|@effect\/sql-pg|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))`;
+const POSTGRES_MODULES = new RegExp(String.raw`^${POSTGRES_MODULE_NAMES}(\/|$)`);
+/**
+ * Where a file's raw text may hold a string or template literal that moduleDialect reads as PostgreSQL's: such a
+ * module's name just after a literal's opening (a quote, a backtick, the `}` closing a template hole) and before `/`
+ * or the literal's end (a quote, a backtick, the `${` of a hole). Every such literal written without an escape
+ * matches; other text may too (embeddedGate.ts reads it as "maybe").
+ */
+export const POSTGRES_MODULE_IN_TEXT = new RegExp(String.raw`['"\`}]${POSTGRES_MODULE_NAMES}[/'"\`$]`);
 /**
  * PostgreSQL that runs inside the process (PGlite, WebAssembly): one session, never behind a pooler, so
  * session state in it is no hazard. Its SQL is still PostgreSQL (syntax errors stay).

@@ -9,11 +9,12 @@
 // - the findings on code rather than text need one of codeWords.ts's words among the file's words.
 // SQL text is made of string and template literals (each literal's own words are tested, cooked and
 // raw); when the scanner cannot be sure what is a literal (an unterminated string or template, an
-// unknown character) the file goes to the parser.
+// unknown character) the file goes to the parser. Before the scan, the raw text (textRulesOut): a file
+// without a backslash whose whole text holds none of those words cannot hold them in a literal either.
 import ts from 'typescript';
 import type { AnalysisOptions } from './types';
 import { FINDING_WORDS } from './vocabulary';
-import { moduleDialect, pathIsPostgres } from './embeddedDialect';
+import { moduleDialect, pathIsPostgres, POSTGRES_MODULE_IN_TEXT } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
 import { CODE_WORDS, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
 import { ownDriverPackage } from './driverStatements';
@@ -72,6 +73,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
     stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
     ownDriver: ownDriverPackage(fileName),
   };
+  if (textRulesOut(text, needs)) return false;
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
   scanner.setText(text);
   try {
@@ -80,6 +82,29 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
     scanner.setText('');
   }
 }
+
+/**
+ * Whether the raw text alone shows that the token scan would find nothing (most files: one pass of a few regular
+ * expressions instead of the scanner over every token). Each literal's cooked text is a piece of the raw text when the
+ * file holds no backslash (no escape, no line continuation), and each identifier is too; so a word no literal or
+ * identifier can hold unless the whole text holds it: no finding word, no state function's name, no statement word in
+ * a file that may be PostgreSQL's, and code words that make no code finding. A file with a backslash is scanned.
+ */
+function textRulesOut(text: string, needs: Needs): boolean {
+  if (text.includes('\\') || literalNeedsAnalysis(text, needs)) return false;
+  if ((needs.postgresPath || POSTGRES_MODULE_IN_TEXT.test(text)) && STATEMENT_WORD.test(text)) return false;
+  const words = new Set<string>(needs.ownDriver ? [needs.ownDriver] : []);
+  for (const match of text.matchAll(CODE_WORD_IN_TEXT)) words.add(match[0].endsWith(FACTORY_ENDING) ? PREPARED_STATEMENT_WORD : match[0]);
+  return !codeMayHoldFindings(words);
+}
+
+/**
+ * The code words standing alone in a text (not inside a longer identifier: an identifier or a literal equal to one
+ * is), and every end of an identifier PREPARED_STATEMENT_FACTORY matches (its word without the capital, which the
+ * factory's name may or may not have).
+ */
+const FACTORY_ENDING = PREPARED_STATEMENT_WORD.slice(1);
+const CODE_WORD_IN_TEXT = new RegExp(String.raw`(?<![\w$])(?:${[...CODE_WORDS].map(escapeRegExp).join('|')})(?!\w)|${FACTORY_ENDING}`, 'g');
 
 /** The names of an index's state functions as one pattern, made once per index (a run lints every file with the same one). */
 const STATE_FUNCTION_NAMES = new WeakMap<ReadonlyMap<string, unknown>, RegExp | undefined>();

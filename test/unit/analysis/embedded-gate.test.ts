@@ -98,3 +98,28 @@ test('recorded HTTP traffic is not parsed for its hyphenated header names and pr
   assertFound("await pool.query(`DO $$BEGIN PERFORM 1; END$$; SET search_path TO app-- tenant schema\n`);\n", 'src/dash.ts', ['session-set']);
   assertFound("await pool.query('LISTEN jobs--wake the worker');\n", 'src/wake.ts', ['listen']);
 });
+
+test('a component whose text has an apostrophe and no SQL word is turned away on its raw text, without the token scan', () => {
+  // Scanned as code, "Don't" opens a string that never closes: the scan cannot tell the literals and lets the file through.
+  const notice = [
+    "import { Banner } from './Banner';",
+    "export const Offline = () => <Banner tone=\"warn\"><p>We can't reach the server. Don't close the tab: it's retrying.</p></Banner>;",
+  ].join('\n');
+  assert.equal(mayHoldFindings(notice, 'src/Offline.tsx', resolveOptions({})), false);
+  assert.deepEqual(rules(notice, 'src/Offline.tsx'), []);
+});
+
+test('the raw-text test never turns away what the token scan would let through', () => {
+  const apostrophe = "export const Hint = () => <p>Don't wait</p>;\n";
+  // A finding word made of an escape: the raw text does not show it, so the file is scanned.
+  assertFound(`${apostrophe}export const reset = (pool) => pool.query('\\x53ET search_path TO app');\n`, 'src/Hint.tsx', ['session-set']);
+  // A statement in a file that imports a PostgreSQL driver (a syntax error needs no finding word).
+  assert.equal(mayHoldFindings(`import { Pool } from "pg";\n${apostrophe}const q = 'SELECT 1';\n`, 'src/Hint.tsx', resolveOptions({})), true);
+  assert.equal(mayHoldFindings(`import { Pool } from 'pg-pool/x';\nconst q = \`SELECT \${1}\`;\n`, 'src/q.ts', resolveOptions({})), true);
+  // Code words: postgres.js's factory, a named config's name and text, a project's prepared-statement factory.
+  assert.equal(mayHoldFindings(`${apostrophe}import postgres from 'postgres';\n`, 'src/Hint.tsx', resolveOptions({})), true);
+  assert.equal(mayHoldFindings(`${apostrophe}export const c = { name: n, text: t };\n`, 'src/Hint.tsx', resolveOptions({})), true);
+  assert.equal(mayHoldFindings(`${apostrophe}new makePreparedStatement(a, b);\n`, 'src/Hint.tsx', resolveOptions({})), true);
+  // …but a code word inside a longer name is none.
+  assert.equal(mayHoldFindings(`${apostrophe}const postgresVersion = 16, textual = 1, named = 2;\n`, 'src/Hint.tsx', resolveOptions({})), false);
+});
