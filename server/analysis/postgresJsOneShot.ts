@@ -21,7 +21,8 @@
 // connection holds the whole transaction, and its first run parsed the text there).
 import ts from 'typescript';
 import { isLoop } from './embeddedFlow';
-import { declaringScope, isNonPreparingUse, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
+import { declaringScope, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses, variableScope } from './postgresJsUses';
+import { outermostWrapper } from './embeddedFlow';
 import { functionNamed } from './unsafeOnlyFunctions';
 
 /** How many functions deep a client handed to the file's own functions is followed. */
@@ -53,14 +54,89 @@ interface Tally {
  */
 export function runsEachStatementOnce(creation: ts.CallExpression): boolean {
   const declaration = localConstDeclaration(creation);
-  if (!declaration) return false;
   const tally: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
+  if (!declaration) return refilledVariableRunsOnce(creation, tally) && eachTextOnce(tally);
   const name = (declaration.name as ts.Identifier).text;
-  if (!everyUseRunsOnce(name, declaringScope(declaration), declaration.name, tally, 0)) return false;
+  return everyUseRunsOnce(name, declaringScope(declaration), declaration.name, tally, 0) && eachTextOnce(tally);
+}
+
+/** At most one transaction, no text written twice outside it, none sent both inside and outside it. */
+function eachTextOnce(tally: Tally): boolean {
   if (tally.begins > 1) return false;
   for (const count of tally.texts.values()) if (count > 1) return false;
   for (const text of tally.inTransaction) if (tally.texts.has(text)) return false;
   return true;
+}
+
+/**
+ * A `let`/`var` (not exported) that a statement of a function fills with a fresh client each time it runs
+ * (`lockClient = postgres(url, { max: 1 })`, then ``await lockClient`SELECT pg_try_advisory_lock(…)` ``): each run
+ * of that block brings a new client, whose statements are judged as a const's in that block. Every other mention of
+ * the variable in its scope must prepare nothing (`lockClient.end()`), test whether it is set, or empty it (`=
+ * null`); every use that may prepare must come after the filling statement in the same block, with nothing awaited
+ * between them (another run of the function may fill the variable with its own client meanwhile).
+ */
+function refilledVariableRunsOnce(creation: ts.CallExpression, tally: Tally): boolean {
+  const filled = outermostWrapper(creation);
+  const assignment = filled.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.right !== filled || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(assignment.left)) return false;
+  const statement = outsideParentheses(assignment).parent;
+  const block = statement.parent;
+  if (!ts.isExpressionStatement(statement) || !ts.isBlock(block)) return false;
+  const target = assignment.left;
+  const scope = variableScope(target);
+  if (!scope) return false;
+  let uses = 0;
+  let safe = true;
+  const visit = (node: ts.Node): void => {
+    if (!safe) return;
+    if (ts.isIdentifier(node) && node.text === target.text && node !== target && isReference(node)) {
+      const declared = node.parent;
+      if (ts.isVariableDeclaration(declared) && declared.name === node) safe = declared.initializer === undefined || isNullish(declared.initializer);
+      else if (isAssigned(node)) safe = isNullish(outermostAssigned(node));
+      else if (heldUse(node) === undefined) {
+        uses += 1;
+        safe = node.pos >= statement.end && isInside(node, block) && !waitsBetween(block, statement, node) && useRunsOnce(node, block, tally, 0);
+      }
+    }
+    node.forEachChild(visit);
+  };
+  scope.forEachChild(visit);
+  return safe && uses > 0;
+}
+
+/** `name = …` (the identifier on the left of a plain assignment). */
+function isAssigned(id: ts.Identifier): boolean {
+  const assignment = outsideParentheses(id).parent;
+  return ts.isBinaryExpression(assignment) && assignment.left === outsideParentheses(id) && assignment.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
+    && assignment.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** The value assigned to the identifier on the left of an assignment (a compound assignment's counts as unknown). */
+function outermostAssigned(id: ts.Identifier): ts.Expression {
+  const assignment = outsideParentheses(id).parent as ts.BinaryExpression;
+  return assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken ? assignment.right : assignment;
+}
+
+function isInside(node: ts.Node, ancestor: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) if (current === ancestor) return true;
+  return false;
+}
+
+/**
+ * Whether the block awaits (or yields) anything after `statement` and before `use` is evaluated: an `await` around the
+ * use itself comes after it (`await lockClient\`…\``), one in a function written there does not run there.
+ */
+function waitsBetween(block: ts.Block, statement: ts.Statement, use: ts.Node): boolean {
+  const start = use.getStart();
+  let waits = false;
+  const visit = (node: ts.Node): void => {
+    if (waits || node.end <= statement.end || node.pos >= start || ts.isFunctionLike(node)) return;
+    if ((ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && !isInside(use, node)) waits = true;
+    else node.forEachChild(visit);
+  };
+  block.forEachChild(visit);
+  return waits;
 }
 
 /** Every reference to `name` in `root` (but `skip`, its declaration) is a use that runs at most once. */

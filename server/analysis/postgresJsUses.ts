@@ -44,8 +44,73 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
   const declaration = localConstDeclaration(creation);
-  if (!declaration) return exportedClientNeverPrepares(creation) || heldClientNeverPrepares(creation);
+  if (!declaration) return exportedClientNeverPrepares(creation) || heldClientNeverPrepares(creation) || cachedClientNeverPrepares(creation);
   return everyUseIs(declaration, isNonPreparingUse) || endedWithoutWaiting(declaringScope(declaration), (declaration.name as ts.Identifier).text);
+}
+
+/**
+ * A client kept in a cache across module reloads (`const client = globalForDb.pgClient ?? postgres(url)`, then
+ * `globalForDb.pgClient = client`, as Next.js apps keep one in development): the cached value is a client this same
+ * line made when the module was loaded before, used by the same code. It prepares nothing when the const (not
+ * exported) is used at least once, every use of it is one that prepares nothing or the store back into that cache,
+ * and the file mentions the cache nowhere else (no other value is put there, nothing else reads it), as the drizzle
+ * rule follows a database kept in such a cache through this file.
+ */
+function cachedClientNeverPrepares(creation: ts.CallExpression): boolean {
+  const choice = outermostWrapper(creation).parent;
+  if (!ts.isBinaryExpression(choice) || choice.right !== outermostWrapper(creation) || !CACHE_CHOICE.has(choice.operatorToken.kind)) return false;
+  const cache = unwrapCache(choice.left);
+  const key = cache && cacheKey(cache);
+  const declaration = key ? localConstDeclaration(choice) : undefined;
+  if (!key || !cache || !declaration || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+  const name = (declaration.name as ts.Identifier).text;
+  // Every mention of the cache in the file: the read on the left of the choice, or a store of this client into it.
+  let mentionsSafe = true;
+  const visit = (node: ts.Node): void => {
+    if (!mentionsSafe) return;
+    if (node !== cache && (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && cacheKey(node) === key) {
+      if (!isStoreOf(node, name)) mentionsSafe = false;
+      return;
+    }
+    node.forEachChild(visit);
+  };
+  visit(creation.getSourceFile());
+  return mentionsSafe && everyUseIs(declaration, (use) => isNonPreparingUse(use) || isStoreIntoCache(use, key));
+}
+
+const CACHE_CHOICE = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
+
+/** The cache read on the left of the choice, through parentheses and type assertions: a member of a name (`globalForDb.pgClient`). */
+function unwrapCache(left: ts.Expression): ts.PropertyAccessExpression | ts.ElementAccessExpression | undefined {
+  let node = left;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) node = node.expression;
+  return (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && cacheKey(node) !== undefined ? node : undefined;
+}
+
+/** `holder.member` / `holder['member']` on a plain name: `holder.member`; undefined for anything else. */
+function cacheKey(node: ts.PropertyAccessExpression | ts.ElementAccessExpression): string | undefined {
+  if (!ts.isIdentifier(node.expression)) return undefined;
+  if (ts.isPropertyAccessExpression(node)) return ts.isIdentifier(node.name) ? `${node.expression.text}.${node.name.text}` : undefined;
+  return ts.isStringLiteralLike(node.argumentExpression) ? `${node.expression.text}.${node.argumentExpression.text}` : undefined;
+}
+
+/** `cache = name` as a statement's assignment. */
+function isStoreOf(target: ts.Node, name: string): boolean {
+  const assignment = target.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.left !== target || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  let value = assignment.right;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isNonNullExpression(value)) value = value.expression;
+  return ts.isIdentifier(value) && value.text === name;
+}
+
+/** The client's name as the value stored into the cache (`globalForDb.pgClient = client`). */
+function isStoreIntoCache(use: ts.Identifier, key: string): boolean {
+  let value: ts.Node = use;
+  while (ts.isParenthesizedExpression(value.parent) || ts.isAsExpression(value.parent) || ts.isNonNullExpression(value.parent)) value = value.parent;
+  const assignment = value.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.right !== value || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = assignment.left;
+  return (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) && cacheKey(target) === key;
 }
 
 /**
@@ -120,7 +185,7 @@ function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
 }
 
 /** The block, module or file whose own `let`/`var` statement declares `id`'s name (not exported), if one encloses it before any parameter of that name. */
-function variableScope(id: ts.Identifier): ts.Node | undefined {
+export function variableScope(id: ts.Identifier): ts.Node | undefined {
   for (let node: ts.Node | undefined = id.parent; node; node = node.parent) {
     if (ts.isFunctionLike(node) && node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === id.text)) return undefined;
     if (!ts.isBlock(node) && !ts.isSourceFile(node) && !ts.isModuleBlock(node)) continue;
@@ -177,7 +242,7 @@ function isPrivateMember(member: ts.Node): boolean {
  * One mention of a held client: true for a use that prepares nothing, false for an assignment to it or a test of
  * whether it is set (`!sql`, `sql === null`, `if (sql)`), undefined for anything else.
  */
-function heldUse(use: ts.Expression): boolean | undefined {
+export function heldUse(use: ts.Expression): boolean | undefined {
   let value: ts.Node = use;
   while (ts.isParenthesizedExpression(value.parent) || ts.isNonNullExpression(value.parent)) value = value.parent;
   const parent = value.parent;
@@ -189,7 +254,7 @@ function heldUse(use: ts.Expression): boolean | undefined {
 
 const NULL_TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
-function isNullish(node: ts.Expression): boolean {
+export function isNullish(node: ts.Expression): boolean {
   return node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === 'undefined');
 }
 
@@ -319,7 +384,7 @@ function onlyReadsInertMember(creation: ts.CallExpression): boolean {
   return ts.isPropertyAccessExpression(access) && access.expression === node && INERT_MEMBERS.has(access.name.text);
 }
 
-export function localConstDeclaration(creation: ts.CallExpression | ts.NewExpression): ts.VariableDeclaration | undefined {
+export function localConstDeclaration(creation: ts.Expression): ts.VariableDeclaration | undefined {
   const node = outermostWrapper(creation);
   const declaration = node.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;

@@ -351,3 +351,44 @@ test("a drizzle database handed to drizzle-seed's seed() or reset() runs no tran
   const withTransaction = script("import { seed } from 'drizzle-seed';", 'await seed(db, schema); await db.transaction(async (tx) => { await tx.delete(schema.posts); });');
   assert.deepEqual(rulesOf(folder, 'scripts/tx.ts', withTransaction), FLAGGED);
 });
+
+/** A client kept in a development cache across reloads, under a database that only queries. */
+const CACHED_CLIENT = (extra: string[] = []) => [
+  "import postgres from 'postgres';",
+  "import { drizzle } from 'drizzle-orm/postgres-js';",
+  'const holder = globalThis as unknown as { sqlClient: ReturnType<typeof postgres> | undefined };',
+  'const client = holder.sqlClient ?? postgres(process.env.DATABASE_URL!, { max: 5 });',
+  "if (process.env.NODE_ENV !== 'production') holder.sqlClient = client;",
+  ...extra,
+  'export const db = drizzle(client);',
+];
+
+test('a postgres.js client taken from a reload cache or made (`cache ?? postgres(…)`) and stored back is followed like a const: under a drizzle database that never runs a transaction it is not flagged', () => {
+  const folder = project('cached-client', {
+    'src/db.ts': CACHED_CLIENT(),
+    'src/routes/notes.ts': ["import { db } from './../db';", 'export const all = () => db.select().from(notes);'],
+  });
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', CACHED_CLIENT()), []);
+  // `||` reads the cache the same way.
+  const either = CACHED_CLIENT().map((line) => line.replace(' ?? ', ' || '));
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', either), []);
+});
+
+test('a cached postgres.js client keeps its finding when the cache or the client is used otherwise, or the database runs a transaction', () => {
+  const folder = project('cached-client-used', {
+    'src/db.ts': CACHED_CLIENT(),
+    'src/routes/notes.ts': ["import { db } from './../db';", 'export const all = () => db.select().from(notes);'],
+  });
+  // The cache read elsewhere in the file (its client may be tagged there), or given another value.
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', CACHED_CLIENT(['export const ping = () => holder.sqlClient!`SELECT 1`;'])), FLAGGED);
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', CACHED_CLIENT(['export function swap(other: ReturnType<typeof postgres>) { holder.sqlClient = other; }'])), FLAGGED);
+  // The client itself tagged, or exported.
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', CACHED_CLIENT(['export const ping = () => client`SELECT 1`;'])), FLAGGED);
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', CACHED_CLIENT(['export { client };'])), FLAGGED);
+  // The database runs a transaction in an importer.
+  const busy = project('cached-client-tx', {
+    'src/db.ts': CACHED_CLIENT(),
+    'src/routes/notes.ts': ["import { db } from '../db';", 'export const move = () => db.transaction(async (tx) => tx.delete(notes));'],
+  });
+  assert.deepEqual(rulesOf(busy, 'src/db.ts', CACHED_CLIENT()), FLAGGED);
+});

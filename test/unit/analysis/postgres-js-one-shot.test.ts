@@ -98,3 +98,25 @@ test("a client handed once to a function another module of the project exports i
   assert.equal(lint(script("import { unprotectedTables } from '../src/db/missing.js';", 'await unprotectedTables(sql);')), 1);
   assert.equal(lint(script("import { unprotectedTables } from 'rls-checks';", 'await unprotectedTables(sql);')), 1);
 });
+
+test('a module-level let that a function fills with a fresh client, which then runs each of its texts once, is not flagged', () => {
+  // Each call makes a new client and runs its one query on it once; the client is ended, emptied or kept elsewhere.
+  const leader = (extra = '') => `${PG}let holder: ReturnType<typeof postgres> | null = null;\nexport async function becomeLeader(url: string) {\n  try {\n    holder = postgres(url, { max: 1 });\n    const [row] = await holder\`SELECT pg_try_advisory_lock(\${42}) AS got\`;\n    if (!row.got) {\n      await holder.end();\n      holder = null;\n    }\n    return row.got;\n  } catch {\n    return false;\n  }\n}\nexport async function resign() {\n  if (holder) await holder.end();\n  holder = null;\n}${extra}`;
+  assert.equal(prepared(leader()), 0);
+  // Two distinct texts in a row, the second evaluated before anything is awaited: still one run each.
+  assert.equal(prepared(`${PG}let admin;\nasync function check(url) {\n  admin = postgres(url);\n  const both = await Promise.all([admin\`SELECT 1 FROM pg_roles\`, admin\`SELECT 2 FROM pg_database\`]);\n  await admin.end();\n  return both;\n}\nexport { check };`), 0);
+});
+
+test('a let filled with a client keeps its finding when a text may run twice on one client', () => {
+  // Filled only when empty (lazily): later calls reuse the client and run the text again.
+  assert.equal(prepared(`${PG}let db = null;\nexport async function count() {\n  if (!db) db = postgres(url);\n  return db\`SELECT count(*) FROM users\`;\n}`), 1);
+  // Used from another function, which may run many times on one client.
+  assert.equal(prepared(`${PG}let db = null;\nexport function open(url) {\n  db = postgres(url);\n}\nexport async function count() {\n  return db\`SELECT count(*) FROM users\`;\n}`), 1);
+  // Something awaited between the filling and the query: a concurrent call may have put its own client there.
+  assert.equal(prepared(`${PG}let db = null;\nexport async function probe(url) {\n  db = postgres(url);\n  await warmUp();\n  return db\`SELECT now()\`;\n}`), 1);
+  // The query in a loop, or the same text twice.
+  assert.equal(prepared(`${PG}let db = null;\nexport async function touch(url, ids) {\n  db = postgres(url);\n  for (const id of ids) await db\`UPDATE t SET seen = now() WHERE id = \${id}\`;\n}`), 1);
+  // Exported, or given another value than a fresh client or null.
+  assert.equal(prepared(`${PG}export let db = null;\nexport async function probe(url) {\n  db = postgres(url);\n  return db\`SELECT now()\`;\n}`), 1);
+  assert.equal(prepared(`${PG}let db = null;\nexport async function probe(url, other) {\n  db = postgres(url);\n  const r = await db\`SELECT now()\`;\n  db = other;\n  return r;\n}`), 1);
+});
