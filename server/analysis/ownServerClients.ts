@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, isConstDeclaration, unwrap } from './embeddedFlow';
+import { Flow, calleeText, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
 import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -45,8 +45,16 @@ type Verdict = boolean | { readonly cutFrom: number };
 /** Constructors and factories of pools (pg, postgres.js, knex, Drizzle, …), and anything named for a pool, pooler or proxy. */
 const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient)$|pool|bouncer|proxy/i;
 const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
-/** Methods that take one connection out of a pool and hold it until it is released (pg, dumbo, mysql-style, generic-pool, postgres.js). */
-const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve)$/;
+/**
+ * Methods that take one connection out of a pool and hold it until it is released (pg, dumbo, mysql-style, generic-pool,
+ * postgres.js; TypeORM's `createQueryRunner()`, whose runner takes one connection of its DataSource's pool and keeps it
+ * until `release()`).
+ */
+const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve|createQueryRunner)$/;
+/** Makers of pools that no client is made from directly: TypeORM's `DataSource` (its queries go to a pool of connections). */
+const POOL_ONLY_MAKER = /(?:^|\.)DataSource$/;
+/** Parts of a WHATWG `URL` that say where it connects: a URL object with one of them rewritten is another place. */
+const URL_PLACE = /^(?:host|hostname|port|href|protocol|origin|search|searchParams)$/;
 /** Methods that hold one connection (or one transaction on it) for the callback they are given (`pool.withTransaction(async (tx) => …)`). */
 const LENDS_CONNECTION = /^(?:withConnection|withTransaction|transaction|begin|connect|reserve)$/;
 /** Makers of PostgreSQL clients and pools that fall back to libpq's `PG*` variables, else this machine, for what they are not given (not Bun's SQL, which reads `DATABASE_URL`). */
@@ -85,7 +93,7 @@ export class OwnServerClients {
   private oneSession = false;
   private readonly oneSessionVerdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
-  private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>() };
+  private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>(), anyOneSession: new Map<ts.Node, Verdict>() };
   /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
   private cuts = 0;
 
@@ -211,15 +219,21 @@ export class OwnServerClients {
       // A pool class handed out by the emulated server itself (pg-mem's `db.adapters.createPg().Pool`): its connections are all in the process.
       if (this.classOfOwnServer(value.expression, depth)) return true;
       const args = value.arguments ?? [];
-      if (!POOL_MAKER.test(calleeText(value.expression)) || (single && !args.some(capsAtOneConnection))) return false;
+      const maker = calleeText(value.expression);
+      if (!(POOL_MAKER.test(maker) || POOL_ONLY_MAKER.test(maker)) || (single && !args.some(capsAtOneConnection))) return false;
       const given = () => args.some((argument) => this.argumentFromOwnServer(argument, depth + 1)) || this.defaultsToLocalHost(value);
       // A pool of one connection is one session: judged as a single client's arguments are.
       return single ? this.singly(given) : given();
     }
     if (!ts.isIdentifier(value)) return false;
     const binding = this.flow.bindingOf(value);
-    if (!binding || !('variable' in binding)) return false;
-    const verdicts = single ? this.poolVerdicts.single : this.poolVerdicts.any;
+    if (!binding) return false;
+    const verdicts = single ? this.poolVerdicts.single : this.oneSession ? this.poolVerdicts.anyOneSession : this.poolVerdicts.any;
+    // A named local function's parameter every call of which passes such a pool (`seed(dataSource)` → `seed(target)`).
+    if (!('variable' in binding)) {
+      return this.judged(verdicts, binding.parameter, depth, () => this.parameterFromOwnServer(binding.parameterOf, binding.parameter, depth,
+        (argument) => this.poolOfOwnServer(argument, depth + 1, single), false));
+    }
     return this.judged(verdicts, binding.variable, depth, () => this.everyValueOf(binding.variable, (v) => this.poolOfOwnServer(v, depth + 1, single)));
   }
 
@@ -364,9 +378,14 @@ export class OwnServerClients {
     if (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text)) return true;
     if (ts.isCallExpression(call) && this.injectsOwnServer(call)) return true;
     if (this.classOfOwnServer(call.expression, depth)) return true;
-    // A connection held out of a pool of such a server (`await pool.connection()`): one session of it.
-    if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)
-      && this.poolOfOwnServer(call.expression.expression, depth + 1, false)) return true;
+    // A connection held out of a pool of such a server (`await pool.connection()`): one session of it. In test code the
+    // pool's arguments are judged as a single connection's: the environment's database makes one session of a
+    // connection held out of a pool made from it, as of a driver's Client (embedded-sql.md).
+    if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)) {
+      const pool = call.expression.expression;
+      const held = () => this.poolOfOwnServer(pool, depth + 1, false);
+      if (this.testCode ? this.singly(held) : held()) return true;
+    }
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = calleeText(call.expression);
     if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
@@ -374,6 +393,8 @@ export class OwnServerClients {
     // …and one capped at a single connection (`{ max: 1 }`) is one session of whatever database the test has.
     if (maker === 'postgres') return (call.arguments ?? []).some(capsAtOneConnection) ? this.singly(given) : this.literally(given);
     if (this.defaultsToLocalHost(call)) return true;
+    // `new URL(value)`: the same place, parsed (its user, password and path may be edited; not where it connects).
+    if (ts.isNewExpression(call) && maker === 'URL' && call.arguments?.length === 1 && !this.urlMovedElsewhere(call)) return this.fromOwnServer(call.arguments[0], depth + 1);
     // A method of such a value (`container.getConnectionUri()`, `server.connect()`).
     if (ts.isPropertyAccessExpression(call.expression) && this.fromOwnServer(call.expression.expression, depth + 1)) return true;
     const local = ts.isCallExpression(call) ? this.flow.localFunction(call.expression) : undefined;
@@ -381,6 +402,28 @@ export class OwnServerClients {
     // A driver's single client (or a LISTEN library's subscriber) given the environment's test database is one session
     // of it; what another function makes of it (`getDb(url)`, often a pool) counts only for a value written in the code.
     return SINGLE_CLIENT_MAKER.test(maker) || this.makesSubscriber(call.expression) ? this.singly(given) : this.literally(given);
+  }
+
+  /**
+   * Whether the `URL` object `made` makes, held in a variable, has a part that says where it connects rewritten in this
+   * file (`url.hostname = …`, `url.port = …`, `url.searchParams.set(…)`), or is held where that cannot be seen.
+   */
+  private urlMovedElsewhere(made: ts.NewExpression): boolean {
+    const holder = outermostWrapper(made).parent;
+    if (!ts.isVariableDeclaration(holder) || holder.initializer !== outermostWrapper(made)) return !isReadInPlace(made);
+    if (!ts.isIdentifier(holder.name)) return true;
+    const name = holder.name.text;
+    let moved = false;
+    walkDescendants(this.source, (node) => {
+      if (moved) return false;
+      if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && URL_PLACE.test(node.name.text)) {
+        const user = node.parent;
+        // Read (`url.host`, `url.toString()`) is fine; written, or its search parameters changed, is another place.
+        if ((ts.isBinaryExpression(user) && user.left === node) || node.name.text === 'searchParams') moved = true;
+      }
+      return true;
+    });
+    return moved;
   }
 
   /**
@@ -508,13 +551,15 @@ export class OwnServerClients {
    * function is exported, every call in the files of the project that import it (`export async function migrate(url)`
    * called by tests with their container's URL: `await migrate(db.url)`), judged in each caller's own file.
    */
-  private parameterFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number): boolean {
+  private parameterFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number,
+    passes: (argument: ts.Expression) => boolean = (argument) => this.fromOwnServer(argument, depth + 1), readImporters = true): boolean {
     const index = fn.parameters.indexOf(parameter);
     const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text
       : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
     if (!name || index < 0 || parameter.dotDotDotToken) return false;
     const calls = this.callsNamed(name).filter((call) => this.flow.localFunction(call.expression) === fn);
-    if (!calls.every((call) => call.arguments[index] !== undefined && this.fromOwnServer(call.arguments[index], depth + 1))) return false;
+    if (!calls.every((call) => call.arguments[index] !== undefined && passes(call.arguments[index]))) return false;
+    if (!readImporters) return !isExported(fn) && calls.length > 0;
     // Only a test's helper (or a module that starts a server itself) is worth reading its importers for.
     const elsewhere = isExported(fn) && this.fileDepth < MAX_FILE_DEPTH && this.mayServeTests() ? this.callsElsewhereFromOwnServer(name, index) : 0;
     return elsewhere !== undefined && calls.length + elsewhere > 0;
@@ -892,6 +937,14 @@ function isExported(fn: ts.SignatureDeclaration): boolean {
  * An options object that caps a pool at one connection (`{ max: 1 }`, knex's `{ pool: { min: 0, max: 1 } }`): every
  * query runs on the same session.
  */
+/** `new URL(x).toString()`, `new URL(x).href`, or the URL handed on as a value: read where it is made, never edited. */
+function isReadInPlace(made: ts.NewExpression): boolean {
+  const outer = outermostWrapper(made);
+  const parent = outer.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === outer) return !ts.isBinaryExpression(parent.parent) || parent.parent.left !== parent;
+  return ts.isCallExpression(parent) || ts.isPropertyAssignment(parent) || ts.isTemplateSpan(parent);
+}
+
 function capsAtOneConnection(argument: ts.Expression): boolean {
   const value = unwrap(argument);
   return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)

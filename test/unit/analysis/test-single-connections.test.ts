@@ -103,3 +103,83 @@ test("a driver's Client, and postgres.js or knex capped at one connection, on an
   const app = repo.write('g/src/client.ts', setSpec("import pg from 'pg';", 'new pg.Client({ connectionString: process.env.STOCK_DB_URL })'));
   assert.deepEqual(findingsOf(app), ['session-set 3']);
 });
+
+/** A TypeORM spec: a DataSource on `url` (after `edits` of the URL object), a QueryRunner held from it and handed to a helper that sets the tenant (line 12, a line later per edit). */
+const runnerSpec = (url: string, edits: string[] = [], send = 'source.createQueryRunner()') => [
+  "import { DataSource } from 'typeorm';",
+  'let source: DataSource;',
+  'beforeAll(async () => {',
+  `  const target = new URL(${url});`,
+  ...edits,
+  "  source = new DataSource({ type: 'postgres', url: target.toString() });",
+  '  await source.initialize();',
+  '});',
+  'async function scope(runner: ReturnType<DataSource["createQueryRunner"]>, tenant: string) {',
+  '  await runner.query(',
+  '    `',
+  '      SELECT',
+  "        set_config('app.tenant', $1, false)",
+  '    `,',
+  '    [tenant],',
+  '  );',
+  '}',
+  "it('sees its own tenant', async () => {",
+  `  const runner = ${send};`,
+  '  await runner.connect();',
+  "  await scope(runner, 't1');",
+  '  await runner.release();',
+  '});',
+];
+
+test('a connection held out of a pool made from an unset variable is one session of the test database, also a TypeORM QueryRunner on a URL the test edits', () => {
+  repo.write('h/package.json', '{"name": "h"}');
+  const held = repo.write('h/test/held.test.ts', [
+    "import pg from 'pg';",
+    'const pool = new pg.Pool({ connectionString: process.env.STOCK_DB_URL });',
+    "it('reads stock', async () => { const c = await pool.connect(); await c.query('SET search_path TO stock, public'); c.release(); });",
+  ]);
+  assert.deepEqual(findingsOf(held), []);
+  // The database and role changed in a parsed URL (`new URL(…)`), the runner handed to a helper typed for it.
+  const runner = repo.write('h/test/runner.spec.ts', runnerSpec('process.env.STOCK_ADMIN_URL as string', ['  target.pathname = `/stock_${Date.now()}`;', "  target.username = 'stock_app';"]));
+  assert.deepEqual(findingsOf(runner), []);
+  // A helper given the DataSource itself, which holds a runner out of it: every call passes the test's DataSource.
+  const seeded = (call: string) => [
+    "import { DataSource } from 'typeorm';",
+    'const source = new DataSource({ type: "postgres", url: new URL(process.env.STOCK_ADMIN_URL!).toString() });',
+    'const other = new DataSource({ type: "postgres", url: "postgres://stock@stock.db.example-cloud.com/stock" });',
+    'async function seed(target: DataSource) {',
+    '  const r = target.createQueryRunner();',
+    "  await r.query(\"SELECT set_config('app.tenant', 'seed', false)\");",
+    '  await r.release();',
+    '}',
+    `beforeEach(() => ${call});`,
+  ];
+  assert.deepEqual(findingsOf(repo.write('h/test/seed.spec.ts', seeded('seed(source)'))), []);
+  assert.deepEqual(findingsOf(repo.write('h/test/seed-other.spec.ts', seeded('Promise.all([seed(source), seed(other)])'))), ['session-set 6']);
+});
+
+test('a held connection keeps its finding when the pool itself sends the SET, the URL is moved, the variable points at a pooler, or in application code', () => {
+  repo.write('i/package.json', '{"name": "i"}');
+  // The DataSource's own query may run on any of its connections.
+  const pooled = repo.write('i/test/pooled.spec.ts', runnerSpec('process.env.STOCK_ADMIN_URL as string', [], 'source'));
+  assert.deepEqual(findingsOf(pooled), ['session-set 12']);
+  // The host or port rewritten: not where the variable points.
+  const moved = repo.write('i/test/moved.spec.ts', runnerSpec('process.env.STOCK_ADMIN_URL as string', ["  target.hostname = 'stock.db.example-cloud.com';"]));
+  assert.deepEqual(findingsOf(moved), ['session-set 13']);
+  const port = repo.write('i/test/port.spec.ts', runnerSpec('process.env.STOCK_ADMIN_URL as string', ["  target.port = '6432';"]));
+  assert.deepEqual(findingsOf(port), ['session-set 13']);
+  // The same code in the application's modules.
+  const app = repo.write('i/src/runner.ts', runnerSpec('process.env.STOCK_ADMIN_URL as string'));
+  assert.deepEqual(findingsOf(app), ['session-set 12']);
+  // The repository points the variable at a pooler.
+  repo.write('j/package.json', '{"name": "j"}');
+  repo.write('j/.env.example', 'STOCK_ADMIN_URL=postgres://stock:secret@localhost:6432/stock');
+  const bouncer = repo.write('j/test/runner.spec.ts', runnerSpec('process.env.STOCK_ADMIN_URL as string'));
+  assert.deepEqual(findingsOf(bouncer), ['session-set 12']);
+  const heldBouncer = repo.write('j/test/held.test.ts', [
+    "import pg from 'pg';",
+    'const pool = new pg.Pool({ connectionString: process.env.STOCK_ADMIN_URL });',
+    "it('reads stock', async () => { const c = await pool.connect(); await c.query('SET search_path TO stock, public'); c.release(); });",
+  ]);
+  assert.deepEqual(findingsOf(heldBouncer), ['session-set 3']);
+});
