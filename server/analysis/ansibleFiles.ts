@@ -6,7 +6,7 @@
 // administers: a deployment's script, not SQL an application sends through its pool.
 import { basename, dirname, join, resolve } from 'node:path';
 import { folderEntries, foldersUp } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 /** The folders of a role or playbook whose files Ansible copies to hosts as they are (`files`) or rendered (`templates`). */
 const SHIPPED_FOLDER = /^(?:files|templates)$/;
@@ -14,7 +14,6 @@ const SHIPPED_FOLDER = /^(?:files|templates)$/;
 const LEVELS = 3;
 /** How many roles of a `roles/` folder are looked at for their `tasks/`. */
 const MAX_ROLES = 50;
-const CACHE_MS = 10_000;
 
 const ownersByFolder = new TimedCache<boolean>(CACHE_MS);
 

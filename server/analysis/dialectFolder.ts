@@ -6,14 +6,13 @@ import { dirname, join } from 'node:path';
 import { dialectOfStatement, type OtherDialect } from './dialect';
 import { boundedText, folderEntries } from './folderEntries';
 import type { Finding } from './types';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 /** How many of a folder's .sql files are read at the most; a larger folder is judged by these. */
 const MAX_FILES = 200;
 const MAX_FILE_BYTES = 256 * 1024;
 /** A folder is another dialect's only with at least this many marked files, and more marked than not. */
 const MIN_MARKED_FILES = 3;
-const CACHE_MS = 10_000;
 
 const byFolder = new TimedCache<OtherDialect | undefined>(CACHE_MS);
 

@@ -5,7 +5,7 @@
 import { dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { DOC_PAGE } from './psqlRuns';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 /** The documentation folders looked for at each level above the file. */
 const DOCS_FOLDERS = ['docs', 'doc'];
@@ -15,7 +15,6 @@ const SNIPPET = /(?:--8<--\s*["']|literalinclude::\s*|include::)([^\s"'[\]]+\.sq
 const LEVELS_UP = 4;
 const MAX_PAGES = 200;
 const MAX_PAGE_BYTES = 512 * 1024;
-const CACHE_MS = 10_000;
 
 const snippetsByDocs = new TimedCache<string[]>(CACHE_MS);
 

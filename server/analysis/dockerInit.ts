@@ -2,7 +2,7 @@
 // Dockerfile copies them, also one a compose file builds from another folder) into /docker-entrypoint-initdb.d, whose .sql files the image's entrypoint runs with
 // psql, each in its own session on the freshly created database, never through the application's pool.
 import { dirname, join, resolve } from 'node:path';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 
 const INIT_FOLDER = '/docker-entrypoint-initdb.d';
@@ -16,7 +16,6 @@ const COPY_INTO = /^\s*(?:COPY|ADD)\s+((?:--\S+\s+)*)(.+?)\s+\/docker-entrypoint
 const FOLDER_LEVELS = 3;
 const MAX_FILES_PER_FOLDER = 20;
 const MAX_FILE_BYTES = 256 * 1024;
-const CACHE_MS = 10_000;
 
 /** What a container file puts into the init folder: files (absolute paths) and whole folders' contents. */
 interface InitSources { files: Set<string>; folders: Set<string> }

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
-import { TimedCache } from './timedCache';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
 import { functionOfModule } from './rolledBackCallbacks';
@@ -41,7 +41,6 @@ const MAX_FILES = 400;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** Text that may run a transaction on a database (`db.transaction(`, `db.$client`). */
 const MENTIONS_TRANSACTION = /\.\s*(?:transaction|\$client)\b/;
-const CACHE_MS = 30_000;
 const MAX_CACHED = 64;
 
 /** One file's view: its syntax tree and the names drizzle's `migrate` is imported under. */
@@ -382,7 +381,7 @@ export function isTruthinessTest(use: ts.Node): boolean {
     || (ts.isConditionalExpression(parent) && parent.condition === use);
 }
 
-const verdicts = new TimedCache<boolean>(CACHE_MS, MAX_CACHED);
+const verdicts = new TimedCache<boolean>(PROJECT_CACHE_MS, MAX_CACHED);
 
 /** Every file of the project importing `exported` from `file` uses it safely (at least one does import it). */
 function exportStaysSafe(fileName: string, exported: string, walk: Walk): boolean {

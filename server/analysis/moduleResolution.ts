@@ -7,9 +7,8 @@ import ts from 'typescript';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SKIPPED_FOLDERS, foldersUp, isFile, walkFolders } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
-const CACHE_MS = 30_000;
 const MAX_CACHED_FOLDERS = 256;
 const MAX_WORKSPACE_FOLDERS = 5000;
 const MAX_WORKSPACE_DEPTH = 6;
@@ -64,7 +63,7 @@ function resolveAlias(importer: string, specifier: string): string | undefined {
   return undefined;
 }
 
-const aliasCache = new TimedCache<PathAlias[]>(CACHE_MS, MAX_CACHED_FOLDERS);
+const aliasCache = new TimedCache<PathAlias[]>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The path aliases of the nearest config above a folder, cached per folder. */
 function aliasesFor(folder: string): PathAlias[] {
@@ -147,7 +146,7 @@ function readJson(path: string): any {
   }
 }
 
-const workspaces = new TimedCache<Map<string, string>>(CACHE_MS);
+const workspaces = new TimedCache<Map<string, string>>(PROJECT_CACHE_MS);
 
 /** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the importer belongs to. */
 function workspacePackage(importer: string, name: string): string | undefined {
@@ -156,7 +155,7 @@ function workspacePackage(importer: string, name: string): string | undefined {
   return workspaces.get(root, () => packagesUnder(root)).get(name);
 }
 
-const roots = new TimedCache<string | undefined>(CACHE_MS, MAX_CACHED_FOLDERS);
+const roots = new TimedCache<string | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
 export function workspaceRoot(start: string): string | undefined {
@@ -175,7 +174,7 @@ function packagesUnder(root: string): Map<string, string> {
   return packages;
 }
 
-const owningPackages = new TimedCache<{ name: string; folder: string } | undefined>(CACHE_MS, MAX_CACHED_FOLDERS);
+const owningPackages = new TimedCache<{ name: string; folder: string } | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The nearest package.json at or above the file's folder (its `name` and folder): the package whose own source the file is. */
 export function owningPackage(file: string): { name: string; folder: string } | undefined {
@@ -187,7 +186,7 @@ export function owningPackage(file: string): { name: string; folder: string } | 
   });
 }
 
-const packageDependencyNames = new TimedCache<ReadonlySet<string>>(CACHE_MS, MAX_CACHED_FOLDERS);
+const packageDependencyNames = new TimedCache<ReadonlySet<string>>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The packages the file's own package.json (the nearest one above it) depends on: `dependencies`, `devDependencies`, `peerDependencies`. */
 export function packageDependencies(file: string): ReadonlySet<string> {

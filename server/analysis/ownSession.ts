@@ -34,7 +34,7 @@ import { isInPsqlOnlyProject } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { isInSetAsideFolder } from './setAsideFolders';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { escapeRegExp } from './regexText';
 
@@ -55,9 +55,6 @@ const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|i
 const DUMP_PREAMBLE = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${PREAMBLE_SETTING}[^\S\n]*\n\s*${PREAMBLE_SETTING}`, 'i');
 /** Dumps announce themselves in their first lines; never scan a big file for it. */
 const HEAD = 4096;
-
-/** How long what is read of a folder (its scripts, expected outputs, test sources) is trusted: files change in an editor. */
-const CACHE_MS = 10_000;
 
 /** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, …). */
 export function looksLikePgDump(text: DocumentText): boolean {

@@ -13,12 +13,11 @@
 import ts from 'typescript';
 import { statSync } from 'node:fs';
 import { boundedText } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_FILE_BYTES = 512 * 1024;
 /** The largest bound a reader may ask for. */
 const MAX_READER_BYTES = 1 << 20;
-const CACHE_MS = 10_000;
 const MAX_MODULES = 64;
 
 /** One read of a module: its text, and its syntax tree (with parent links) once a reader needed it. */

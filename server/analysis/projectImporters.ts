@@ -8,9 +8,8 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { boundedBytes, walkFolders } from './folderEntries';
 import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, projectRoot, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
-const CACHE_MS = 30_000;
 const MAX_PROJECTS = 8;
 const MAX_FILES = 20_000;
 const MAX_FOLDERS = 20_000;
@@ -21,8 +20,8 @@ const SPECIFIER = /\b(?:from|import|require)\s*(?:\(\s*)?(['"])([^'"\n]{1,300})\
 /** A project's source files; undefined when the project is too big to list. */
 type ProjectFiles = string[] | undefined;
 
-const projects = new TimedCache<ProjectFiles>(CACHE_MS, MAX_PROJECTS);
-const importers = new TimedCache<string[] | undefined>(CACHE_MS, MAX_PROJECTS * 8);
+const projects = new TimedCache<ProjectFiles>(PROJECT_CACHE_MS, MAX_PROJECTS);
+const importers = new TimedCache<string[] | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS * 8);
 
 /**
  * The files of `file`'s project that import it (by any specifier resolving to it), or undefined when that

@@ -12,7 +12,7 @@ import { existsSync, type Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
 import { COMMAND_FILE, DOC_PAGE, README } from './psqlRuns';
 import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 /**
  * Source files of programs that could hold a database connection: compiled and scripted languages, notebooks,
@@ -34,7 +34,6 @@ const MAX_FOLDERS = 400;
 const MAX_FILES = 4000;
 const MAX_READ = 60;
 const MAX_READ_BYTES = 256 * 1024;
-const CACHE_MS = 10_000;
 
 const byRoot = new TimedCache<boolean>(CACHE_MS);
 

@@ -15,7 +15,7 @@
 // runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``).
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
 
 /**
@@ -88,7 +88,6 @@ const QUOTED_WORD = /"[^"\n]*"|'[^'\n]*'/g;
 const FOLDER_LEVELS = 3;
 const MAX_FILES_PER_FOLDER = 40;
 const MAX_FILE_BYTES = 256 * 1024;
-const CACHE_MS = 10_000;
 
 const runsByFolder = new TimedCache<PsqlRuns>(CACHE_MS);
 

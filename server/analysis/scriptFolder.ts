@@ -12,7 +12,7 @@ import { boundedText, folderEntries } from './folderEntries';
 import { isRunByPsql } from './psqlRuns';
 import { isDockerInitScript } from './dockerInit';
 import { isHandRunScript } from './handRunScripts';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 import { leadingTrivia } from './sqlTrivia';
 import { splitStatements } from './splitter';
 import type { DocumentText } from './types';
@@ -26,7 +26,6 @@ const MAX_SCRIPTS = 40;
 const MAX_SCRIPT_BYTES = 256 * 1024;
 /** At least this many of the other files must be seen to run in their own session, and at least half of them. */
 const MIN_SESSION_SCRIPTS = 2;
-const CACHE_MS = 10_000;
 /** Bootstrap scripts announce themselves in their first statement; never scan a big file for it. */
 const HEAD = 4096;
 

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { PROGRAM_MANIFEST } from './psqlOnlyProjects';
 import { README } from './psqlRuns';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 /**
  * Words of a folder's name that say its files are set aside: archived, backed up, old, disabled, deprecated,
@@ -40,7 +40,6 @@ const ROOT_LEVELS = 6;
 const ROOT_CONFIG = /^(?:package\.json|Makefile|GNUmakefile|Justfile|\.env[\w.-]*|\.sequelizerc|\.?[\w.-]*(?:config|knexfile|ormconfig|migrat|flyway|dbmate|prisma|drizzle)[\w.-]*\.(?:[cm]?[jt]s|json5?|ya?ml|toml|ini|conf|properties))$/i;
 const MAX_CONFIG_FILES = 30;
 const MAX_CONFIG_BYTES = 128 * 1024;
-const CACHE_MS = 10_000;
 
 const configByRoot = new TimedCache<string[]>(CACHE_MS);
 

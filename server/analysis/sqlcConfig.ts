@@ -5,13 +5,12 @@
 import { dirname, join, resolve } from 'node:path';
 import { dialectOfPath, type OtherDialect } from './dialect';
 import { boundedText, foldersUp } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 const CONFIG_NAMES = ['sqlc.json', 'sqlc.yaml', 'sqlc.yml'];
 /** How many folders, from the file's own upwards, are searched for a config (sqlc configs sit near their SQL). */
 const MAX_LEVELS = 4;
 const MAX_CONFIG_BYTES = 256 * 1024;
-const CACHE_MS = 10_000;
 /** `engine: mysql`, `"engine": "sqlite"`, quoted or not, in JSON or YAML. */
 const ENGINE = /["']?engine["']?\s*:\s*["']?([A-Za-z]+)/g;
 const ENGINES: Record<string, OtherDialect | 'postgres'> = { postgresql: 'postgres', postgres: 'postgres', mysql: 'mysql', sqlite: 'sqlite' };

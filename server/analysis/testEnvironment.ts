@@ -9,7 +9,7 @@
 // at a pooler or at a remote host, which keeps the findings of a test's single connection on a variable the test
 // environment does not set.
 import { join } from 'node:path';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { hostPart } from './localTestDatabases';
 import { namesPooler } from './ownServerHelpers';
@@ -21,8 +21,6 @@ export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
 const FOLDER_LEVELS = 8;
 const MAX_FILE_BYTES = 256 * 1024;
 const MAX_WORKFLOWS = 40;
-/** How long the test environment's readings, and testSetupFiles.ts's, are trusted: files change while an editor runs. */
-export const CACHE_MS = 10_000;
 /** CI configurations at a repository's root (besides `.github/workflows/*.yml` and `.circleci/config.yml`). */
 const CI_FILES = ['.gitlab-ci.yml', '.gitlab-ci.yaml', 'bitbucket-pipelines.yml'];
 /** Env files a suite keeps for its test or CI runs (not `.env`, `.env.example`, `.env.production`: the application's). */

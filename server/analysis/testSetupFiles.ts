@@ -12,10 +12,10 @@
 //   `functions/`), judged against the repository's root, so that a developer's own `~/dev/` checkout counts for nothing.
 import ts from 'typescript';
 import { join, relative, resolve, sep } from 'node:path';
-import { TimedCache } from './timedCache';
+import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
-import { CACHE_MS, repositoryFolders } from './testEnvironment';
+import { repositoryFolders } from './testEnvironment';
 
 /** Setup files by their conventional names, end-to-end test files, and the folders of end-to-end suites and shared test helpers. */
 const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;

@@ -2,6 +2,18 @@
 // (folders, config files, a project's files) change while an editor runs, so each is trusted only for a
 // given number of milliseconds. Optionally bounded in entries: the oldest stored key makes room.
 
+/**
+ * How long a fact read from the disk near a file (a folder's scripts or outputs, a config, an env file, a module read
+ * for its exports) is trusted: files change while an editor runs. The one lifetime of every such cache.
+ */
+export const CACHE_MS = 10_000;
+
+/**
+ * How long a fact read by a walk over a whole project (its workspaces, module paths, importers, vitest's provided
+ * keys, drizzle's database modules) is trusted: a walk costs more to repeat than one folder's read.
+ */
+export const PROJECT_CACHE_MS = 30_000;
+
 export class TimedCache<T> {
   private readonly entries = new Map<string, { at: number; value: T }>();
 

@@ -6,10 +6,9 @@
 // setup files are found by bounded walks (a few folders up to the package root) and cached.
 import { dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { resolveModule } from './moduleResolution';
 
-const CACHE_MS = 30_000;
 const MAX_CACHED_FOLDERS = 256;
 const MAX_CONFIG_BYTES = 64 * 1024;
 const MAX_SETUP_BYTES = 256 * 1024;
@@ -31,7 +30,7 @@ const PROVIDE = /\bprovide\s*\(\s*(?:'([^'\n]+)'|"([^"\n]+)")/g;
 /** Whether a setup file starts a PostgreSQL of its own and names no pooler (ownServerHelpers.ts). */
 export type StartsOwnServer = (setupFile: string, text: string) => boolean;
 
-const keysByFolder = new TimedCache<ReadonlySet<string>>(CACHE_MS, MAX_CACHED_FOLDERS);
+const keysByFolder = new TimedCache<ReadonlySet<string>>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
 
 /** The keys the global setups of the file's vitest configuration provide from a server they start themselves. */
 export function ownServerProvidedKeys(file: string, startsOwnServer: StartsOwnServer): ReadonlySet<string> {

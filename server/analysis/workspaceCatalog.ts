@@ -8,12 +8,11 @@ import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
 import { boundedText, walkFolders } from './folderEntries';
-import { TimedCache } from './timedCache';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
 const MAX_TOTAL_BYTES = 64 << 20;
-const CACHE_MS = 30_000;
 
 /**
  * The functions that create session state join the options; with load balancing on, the functions and
@@ -30,7 +29,7 @@ interface WorkspaceDefinitions {
   stateFunctions: ReadonlyMap<string, StateFunction>;
 }
 
-const cache = new TimedCache<WorkspaceDefinitions>(CACHE_MS);
+const cache = new TimedCache<WorkspaceDefinitions>(PROJECT_CACHE_MS);
 
 /** The catalog of the .sql files under `root` (recursively, skipping dependency, build and hidden folders). */
 export function workspaceCatalog(root: string): SqlCatalog {

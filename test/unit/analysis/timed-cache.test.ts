@@ -1,7 +1,10 @@
 // The linter's caches of facts read from the disk: fresh for their lifetime, read again after it, bounded in keys.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimedCache } from '../../../server/analysis/timedCache';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from '../../../server/analysis/timedCache';
+import { repoRoot } from '../../helpers/paths';
 
 /** A computation that counts its runs and answers with the run's number. */
 function counter(): { runs: number; next: () => number } {
@@ -76,4 +79,15 @@ test('set stores a value from now on, as get does', () => {
   cache.set('other', false);
   assert.equal(cache.fresh('k'), undefined);
   assert.equal(cache.fresh('other')?.value, false);
+});
+
+test('the caches of disk facts take their lifetimes from timedCache.ts: no module of the analysis restates one', () => {
+  assert.equal(CACHE_MS, 10_000);
+  assert.equal(PROJECT_CACHE_MS, 30_000);
+  const folder = join(repoRoot, 'server', 'analysis');
+  const sources = readdirSync(folder).filter((name) => name.endsWith('.ts') && name !== 'timedCache.ts').map((name) => [name, readFileSync(join(folder, name), 'utf8')]);
+  // Neither lifetime written out again, as a constant or in place.
+  assert.deepEqual(sources.filter(([, text]) => /\b(?:10|30)_?000\b/.test(text)).map(([name]) => name), []);
+  const shared = sources.filter(([, text]) => /new TimedCache<[^(]*>\((?:PROJECT_)?CACHE_MS\b/.test(text)).map(([name]) => name);
+  assert.ok(shared.length >= 15, shared.join(', '));
 });
