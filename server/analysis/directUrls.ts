@@ -280,11 +280,7 @@ export function subscriberConnectsDirectly(creation: ts.CallExpression | ts.NewE
   const first = creation.arguments?.[0];
   if (!first || !fileName) return false;
   const value = unwrap(first);
-  let url: ts.Expression | undefined = value;
-  if (ts.isObjectLiteralExpression(value)) {
-    const property = value.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'connectionString');
-    url = property && ts.isShorthandPropertyAssignment(property) ? property.name : property && ts.isPropertyAssignment(property) ? property.initializer : undefined;
-  }
+  const url = ts.isObjectLiteralExpression(value) ? objectProperty(value, 'connectionString') : value;
   if (url && isProviderDirectLiteral(url)) return true;
   if (!url && ts.isObjectLiteralExpression(value)) return optionsNameProviderDirectHost(value);
   return url !== undefined && holdsDirectUrl(url, { source: creation.getSourceFile(), path: resolve(fileName) }, true);

@@ -121,3 +121,18 @@ test("a pg Client on a provider's direct host written out may SET and LISTEN; on
   assert.deepEqual(found(options("host: 'db.mbqtkzlehwxrpa.supabase.co', port: Number(process.env.PGPORT)")), flagged);
   assert.deepEqual(found(options("host: 'db.example.com', port: 5432")), flagged);
 });
+
+// The options' connectionString is read as every other option is (embeddedFlow's objectProperty): a quoted key is the
+// same property, and a method of that name is no URL.
+test('a connectionString written as a quoted key counts as the direct URL it holds; a pooled one keeps the findings', () => {
+  assert.deepEqual(found(notifierWith("{ 'connectionString': process.env.DIRECT_URL, max: 1 }")), []);
+  assert.deepEqual(found(notifierWith('{ "connectionString": process.env.DATABASE_URL_UNPOOLED }')), []);
+  assert.deepEqual(found(notifierWith("{ 'connectionString': process.env.DATABASE_URL }")), [
+    'listen LISTEN billing_events',
+    'session-set SET idle_session_timeout = 0',
+  ]);
+  assert.deepEqual(found(notifierWith('{ connectionString() { return process.env.DIRECT_URL; } }')), [
+    'listen LISTEN billing_events',
+    'session-set SET idle_session_timeout = 0',
+  ]);
+});
