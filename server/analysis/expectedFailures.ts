@@ -3,7 +3,9 @@
 // leaves no session state for a pooler to hand on. Only the test's own words say so, around the query call:
 // - the promise is asserted to reject: `await expect(db.query('SET ROLE admin')).rejects.toThrow(…)`, chai's
 //   `expect(q).to.be.rejected` / `rejectedWith(…)` (also after `eventually`), `assert.rejects(q)`, `t.rejects(q)`,
-//   `assert.isRejected(q)`, also with the query in an arrow function handed to them (`assert.rejects(() => q)`);
+//   `assert.isRejected(q)`, also with the query in an arrow function handed to them (`assert.rejects(() => q)`), and
+//   node's `rejects(q)` imported by name from `assert`/`node:assert` (`import { rejects } from 'node:assert'`); the query
+//   may be held in a const first whose every use is such an assertion (`const p = db.prepare(…); await rejects(p, /x/)`);
 // - the query is awaited in a `try` block with a `catch` clause, and the very next statement of that block fails the
 //   test: `expect(true).toBe(false)`, `expect.fail(…)`, `assert.fail(…)`, `fail(…)`, `t.fail(…)`, `expect.unreachable(…)`,
 //   `assert(false)`, `assert.ok(false)`. If the statement succeeded, the test would fail.
@@ -17,10 +19,57 @@ const REJECTS_CALL = /^(?:assert\.rejects|assert\.isRejected|t\.rejects|t\.throw
 /** A call that fails the test outright. */
 const FAIL_CALL = /^(?:fail|expect\.fail|expect\.unreachable|assert\.fail|t\.fail|chai\.assert\.fail|should\.fail)$/;
 
+/** node's assert module, whose `rejects` a test may import by name. */
+const ASSERT_MODULE = /^(?:node:)?assert(?:\/strict)?$/;
+
 /** Whether the query at `node` (a call, or a template or string inside one) is one the test expects to be refused. */
 export function expectedToFail(node: ts.Node): boolean {
   const query = queryExpression(node);
-  return assertedToReject(query) || awaitedBeforeFailure(query);
+  return assertedToReject(query) || awaitedBeforeFailure(query) || heldForRejection(query);
+}
+
+/** The local names a file binds to node's `assert.rejects` (`import { rejects } from 'node:assert'`, `{ rejects as r }`). */
+const importedRejects = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+function rejectsNames(source: ts.SourceFile): ReadonlySet<string> {
+  let names = importedRejects.get(source);
+  if (!names) {
+    const found = new Set<string>();
+    for (const statement of source.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !ASSERT_MODULE.test(statement.moduleSpecifier.text)) continue;
+      const bindings = statement.importClause?.namedBindings;
+      if (!bindings || !ts.isNamedImports(bindings)) continue;
+      for (const element of bindings.elements) if ((element.propertyName ?? element.name).text === 'rejects') found.add(element.name.text);
+    }
+    names = found;
+    importedRejects.set(source, names);
+  }
+  return names;
+}
+
+/** `rejects(q)` where `rejects` is node's, imported by name. */
+function isImportedRejects(call: ts.CallExpression): boolean {
+  return ts.isIdentifier(call.expression) && rejectsNames(call.getSourceFile()).has(call.expression.text);
+}
+
+/**
+ * `const p = db.prepare(…); await rejects(p, /badtable/)`: the query's promise kept in a const of a block, every use
+ * of which (at least one) is handed to an assertion that it rejects.
+ */
+function heldForRejection(query: ts.Expression): boolean {
+  const declaration = query.parent;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.initializer !== query || !ts.isIdentifier(declaration.name)) return false;
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return false;
+  const block = list.parent?.parent;
+  if (!block || !(ts.isBlock(block) || ts.isSourceFile(block))) return false;
+  const name = declaration.name.text;
+  const uses: ts.Identifier[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === name && node !== declaration.name) uses.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(block);
+  return uses.length > 0 && uses.every((use) => assertedToReject(use));
 }
 
 /** The outermost expression standing for the query: its call, through `await`, parentheses and the call's arguments. */
@@ -57,7 +106,7 @@ function calleeName(call: ts.CallExpression): string {
 /** `expect(…)` and the assertion functions: the query's climb stops there. */
 function isAssertionCall(call: ts.CallExpression): boolean {
   const name = calleeName(call);
-  return name === 'expect' || REJECTS_CALL.test(name);
+  return name === 'expect' || REJECTS_CALL.test(name) || isImportedRejects(call);
 }
 
 /** `expect(q).rejects…`, `expect(q).to.be.rejected…`, `assert.rejects(q)`, `assert.rejects(() => q)`. */
@@ -69,7 +118,7 @@ function assertedToReject(query: ts.Expression): boolean {
   const call = argument.parent;
   if (!call || !ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return false;
   const name = calleeName(call);
-  if (REJECTS_CALL.test(name)) return call.arguments[0] === argument;
+  if (REJECTS_CALL.test(name) || isImportedRejects(call)) return call.arguments[0] === argument;
   if (name !== 'expect' || call.arguments[0] !== argument) return false;
   // Up the matcher chain: `.rejects`, `.to.be.rejected`, `.to.eventually.be.rejectedWith`.
   let member: ts.Node = call;

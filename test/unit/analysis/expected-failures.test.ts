@@ -82,3 +82,45 @@ test('outside test code the expected-failure shape changes nothing', () => {
   ].join('\n');
   assert.deepEqual(rules(code, '/repo/src/roles.ts'), ['session-set SET ROLE ledger_owner']);
 });
+
+test("node's rejects imported by name, and a query kept in a const that is only asserted to reject, are no finding", () => {
+  for (const imported of ["import { rejects } from 'node:assert';", "import { rejects } from 'assert';", "import { rejects as refuses } from 'node:assert/strict';"]) {
+    const call = imported.includes('refuses') ? 'refuses' : 'rejects';
+    const code = imported + '\n' + POOL + [
+      "it('refuses the owner role', async () => {",
+      `  await ${call}(pool.query('SET ROLE ledger_owner'), /permission denied/);`,
+      "  const refused = pool.query('SET SESSION AUTHORIZATION ledger_owner');",
+      `  await ${call}(refused, /permission denied/);`,
+      "  const denied = pool.query(\"SELECT set_config('role', 'ledger_owner', false)\");",
+      '  await expect(denied).rejects.toThrow(/permission denied/);',
+      '});',
+    ].join('\n');
+    assert.deepEqual(rules(code), [], imported);
+  }
+});
+
+test('a rejects that is not node assert’s, or a kept query also used otherwise, keeps its finding', () => {
+  // The file's own `rejects` helper says nothing about the query.
+  const own = POOL + [
+    'const rejects = async (q: Promise<unknown>) => { await q; };',
+    "it('acts as the owner', async () => { await rejects(pool.query('SET ROLE ledger_owner')); });",
+  ].join('\n');
+  assert.deepEqual(rules(own), ['session-set SET ROLE ledger_owner']);
+  // Kept in a const that the test also awaits or reads: it is meant to succeed somewhere.
+  const awaited = "import { rejects } from 'node:assert';\n" + POOL + [
+    "it('acts as the owner', async () => {",
+    "  const role = pool.query('SET ROLE ledger_owner');",
+    '  await rejects(role, /permission denied/);',
+    '  await role;',
+    '});',
+  ].join('\n');
+  assert.deepEqual(rules(awaited), ['session-set SET ROLE ledger_owner']);
+  // A let may be given another query later; a const never asserted keeps it too.
+  const kept = "import { rejects } from 'node:assert';\n" + POOL + [
+    "it('acts as the owner', async () => {",
+    "  const role = pool.query('SET ROLE ledger_owner');",
+    '  await Promise.all([role]);',
+    '});',
+  ].join('\n');
+  assert.deepEqual(rules(kept), ['session-set SET ROLE ledger_owner']);
+});
