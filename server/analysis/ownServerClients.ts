@@ -94,6 +94,8 @@ export class OwnServerClients {
   private readonly oneSessionVerdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
   private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>(), anyOneSession: new Map<ts.Node, Verdict>() };
+  /** Verdicts on names of objects a maker made from such a value (madeFromOwnServer). */
+  private readonly madeVerdicts = new Map<ts.Node, Verdict>();
   /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
   private cuts = 0;
 
@@ -237,6 +239,42 @@ export class OwnServerClients {
     return this.judged(verdicts, binding.variable, depth, () => this.everyValueOf(binding.variable, (v) => this.poolOfOwnServer(v, depth + 1, single)));
   }
 
+  /**
+   * An object a maker — a pool's, or any other function or class (`new PgConnectionManager(config)`, `makeDb(url)`) —
+   * made from a value of a server the code started itself or of the local test database, followed through names like a
+   * pool: what it keeps (a pool, a manager of one) is not queried here, only a connection held out of it, which is one
+   * session of that database. Its arguments are judged as a held pool connection's are (asHeld): the test environment's
+   * word counts (a `PGHOST` that `.env.test` sets to this machine), not literalOnly, which is for what a maker's product itself is.
+   */
+  private madeFromOwnServer(expression: ts.Expression, depth: number): boolean {
+    if (depth > MAX_DEPTH) return this.cut();
+    const value = unwrap(expression);
+    if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
+      const args = value.arguments ?? [];
+      return this.asHeld(() => args.some((argument) => this.argumentFromOwnServer(argument, depth + 1)));
+    }
+    if (!ts.isIdentifier(value)) return false;
+    const binding = this.flow.bindingOf(value);
+    if (!binding || !('variable' in binding)) return false;
+    return this.judged(this.madeVerdicts, binding.variable, depth, () => this.everyValueOf(binding.variable, (v) => this.madeFromOwnServer(v, depth + 1)));
+  }
+
+  /**
+   * `judge`'s verdict as for the pool a connection is held out of (madeFromOwnServer): not literalOnly, and in test
+   * code as a single connection's arguments (oneSession), as the held-connection branch of callFromOwnServer judges a pool's.
+   */
+  private asHeld(judge: () => boolean): boolean {
+    const before = { literalOnly: this.literalOnly, oneSession: this.oneSession };
+    this.literalOnly = false;
+    this.oneSession = this.testCode;
+    try {
+      return judge();
+    } finally {
+      this.literalOnly = before.literalOnly;
+      this.oneSession = before.oneSession;
+    }
+  }
+
   /** False, because the chain is cut here at MAX_DEPTH: counted, so that no verdict depending on it is cached as sure. */
   private cut(): false {
     this.cuts++;
@@ -378,13 +416,15 @@ export class OwnServerClients {
     if (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text)) return true;
     if (ts.isCallExpression(call) && this.injectsOwnServer(call)) return true;
     if (this.classOfOwnServer(call.expression, depth)) return true;
-    // A connection held out of a pool of such a server (`await pool.connection()`): one session of it. In test code the
-    // pool's arguments are judged as a single connection's: the environment's database makes one session of a
-    // connection held out of a pool made from it, as of a driver's Client (embedded-sql.md).
+    // A connection held out of a pool of such a server (`await pool.connection()`), or out of whatever else a maker
+    // made from it (`new ConnectionManager(testConfig).getConnection()`): one session of it. In test code the pool's
+    // arguments are judged as a single connection's: the environment's database makes one session of a connection
+    // held out of a pool made from it, as of a driver's Client (embedded-sql.md).
     if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)) {
       const pool = call.expression.expression;
       const held = () => this.poolOfOwnServer(pool, depth + 1, false);
       if (this.testCode ? this.singly(held) : held()) return true;
+      if (this.madeFromOwnServer(pool, depth + 1)) return true;
     }
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = calleeText(call.expression);

@@ -297,3 +297,45 @@ test("another name for the environment keeps the findings where the test environ
   const reassigned = repo.write('s/test/reassigned.test.ts', clientSpec('new pg.Client(env.ARCHIVE_DB_URL)', ['let env = process.env;', "env = { ARCHIVE_DB_URL: 'postgres://app@archive.internal.example.com/archive' };"]));
   assert.deepEqual(findingsOf(reassigned), ['session-set 7', 'listen 8']);
 });
+
+test("a connection held out of a project's connection manager built on the test environment's database is one session; the manager itself stays what it is", () => {
+  repo.write('w/package.json', '{"name": "w"}');
+  repo.write('w/.env.test', ['PGHOST=localhost', 'PGPORT=5432']);
+  repo.write('w/src/manager.ts', [
+    "import { Pool } from 'pg';",
+    'export class SessionManager {',
+    '  private pool: Pool;',
+    '  constructor(config: { host: string; port: number }) { this.pool = new Pool(config); }',
+    '  async getConnection() { return this.pool.connect(); }',
+    '}',
+  ]);
+  // A held connection of the manager the test built from the test database's settings: its LOAD and SET stay on it.
+  const held = (made: string, file: string) => repo.write(file, [
+    "import { SessionManager } from '../src/manager';",
+    "const settings = { host: process.env.PGHOST || 'localhost', port: 5432 };",
+    "it('loads the extension', async () => {",
+    `  const manager = ${made};`,
+    '  const connection = await manager.getConnection();',
+    "  await connection.query(\"LOAD 'age'\");",
+    "  await connection.query('SET search_path TO ag_catalog, public');",
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(held('new SessionManager(settings)', 'w/test/held.test.ts')), []);
+  // The same shape on a host the test environment sends elsewhere, with a pooler's port, or in application code: kept.
+  repo.write('x/package.json', '{"name": "x"}');
+  repo.write('x/.env.test', ['PGHOST=db.example.com']);
+  repo.write('x/src/manager.ts', readFileSync(`${repo.root}/w/src/manager.ts`, 'utf8'));
+  assert.deepEqual(findingsOf(held('new SessionManager(settings)', 'x/test/held.test.ts')), ['load 6', 'session-set 7']);
+  assert.deepEqual(findingsOf(held("new SessionManager('postgres://app@localhost:6432/app')", 'w/test/pooler.test.ts')), ['load 6', 'session-set 7']);
+  assert.deepEqual(findingsOf(held('new SessionManager(settings)', 'w/src/held.ts')), ['load 6', 'session-set 7']);
+  // The manager's own queries (not a held connection) are a pool's: the SET keeps its finding.
+  const direct = repo.write('w/test/manager.test.ts', [
+    "import { SessionManager } from '../src/manager';",
+    "const settings = { host: process.env.PGHOST || 'localhost', port: 5432 };",
+    'const manager: any = new SessionManager(settings);',
+    "it('sets the path', async () => {",
+    "  await manager.query('SET search_path TO ag_catalog, public');",
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(direct), ['session-set 5']);
+});
