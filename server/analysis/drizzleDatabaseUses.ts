@@ -5,7 +5,8 @@
 // the project that imports it (relative paths, tsconfig path aliases, workspace packages; re-exports are
 // followed). It never runs one when every use anywhere reads a member other than `transaction`/`$client`
 // (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
-// drizzle's migrator once; a database passed to a function of the file or of the project is followed into
+// drizzle's migrator once; a database passed to a function of the file or of the project (or to each function a
+// local const chooses between), also as a property of an options object (`makeClient({ db })`), is followed into
 // that function's parameter, one given to a class's constructor into the methods the file calls on the instance,
 // one a function returns (a factory: `async function tenantDb(id) { … return drizzle(client); }`, `const getDb = () =>
 // db`) into every call of that function, here and in the importers of its export; a dynamic `import('./db')`
@@ -88,6 +89,8 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
   }
   if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
   if (ts.isCallExpression(parent) && parent.expression !== value) return argumentStaysSafe(parent, parent.arguments.indexOf(value as ts.Expression), view, walk);
+  // `createQueueClient({ db, schema })`: a property of an options object handed to a function of the project.
+  if ((ts.isShorthandPropertyAssignment(parent) && parent.name === value) || (ts.isPropertyAssignment(parent) && parent.initializer === value)) return optionStaysSafe(parent, view, walk);
   if (ts.isNewExpression(parent) && parent.expression !== value) return constructedStaysSafe(parent, parent.arguments!.indexOf(value as ts.Expression), view, walk);
   const factory = returningFunction(value);
   if (factory) return factoryStaysSafe(factory, view, walk);
@@ -283,18 +286,118 @@ function classNamed(name: string, view: FileView, walk: Walk): { view: FileView;
  */
 function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileView, walk: Walk): boolean {
   if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement) || !ts.isIdentifier(call.expression)) return false;
-  const callee = call.expression.text;
-  const imported = importedNames(view.source).get(callee);
+  const imported = importedNames(view.source).get(call.expression.text);
   if (imported && DRIZZLE_INERT.has(`${imported.specifier}:${imported.name}`)) return true;
-  let target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee) };
+  const targets = calledFunctions(call.expression, view, walk);
+  return targets !== undefined && targets.every((target) => {
+    const parameter = target.fn.parameters[index];
+    return parameter !== undefined && ts.isIdentifier(parameter.name) && !parameter.dotDotDotToken && nameStaysSafe(parameter.name.text, target.fn, target.view, walk);
+  });
+}
+
+type Target = { view: FileView; fn: ts.FunctionLikeDeclaration };
+
+/**
+ * The functions a name calls: a function of this file or of the project (calledFunction), or each one a local const
+ * chooses between (`const claim = canSkipLocked ? claimPostgres : claimSqlite`); undefined when one is not known.
+ */
+function calledFunctions(callee: ts.Identifier, view: FileView, walk: Walk): Target[] | undefined {
+  const chosen = localConstInitializer(callee);
+  if (chosen === undefined) {
+    const target = calledFunction(callee, view, walk);
+    return target && [target];
+  }
+  const value = unwrap(chosen);
+  const names = ts.isConditionalExpression(value) ? [unwrap(value.whenTrue), unwrap(value.whenFalse)] : [value];
+  const targets: Target[] = [];
+  for (const name of names) {
+    const target = ts.isIdentifier(name) && localConstInitializer(name) === undefined ? calledFunction(name, view, walk) : undefined;
+    if (!target) return undefined;
+    targets.push(target);
+  }
+  return targets;
+}
+
+/** The initializer of a `const` (not a function) declared by that name in a block enclosing the use. */
+function localConstInitializer(use: ts.Identifier): ts.Expression | undefined {
+  for (let node: ts.Node | undefined = use.parent; node; node = node.parent) {
+    if (!ts.isBlock(node)) continue;
+    for (const statement of node.statements) {
+      if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === use.text && declaration.initializer && !ts.isFunctionLike(unwrap(declaration.initializer))) return declaration.initializer;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The function of this file or of the project (imported by name, also through barrel re-exports) a name calls. */
+function calledFunction(callee: ts.Identifier, view: FileView, walk: Walk): Target | undefined {
+  const imported = importedNames(view.source).get(callee.text);
+  let target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee.text) };
   if (imported && !target?.fn) {
     // Exported through the project's barrel files (`export * from './adapter'` in an index.ts), or by an export list.
     const fn = functionOfModule(view.source, imported.specifier, imported.name);
     if (fn?.body) target = { view: viewOf(fn.getSourceFile()), fn };
   }
-  const parameter = target?.fn?.parameters[index];
-  if (!target || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return false;
-  return nameStaysSafe(parameter.name.text, target.fn!, target.view, walk);
+  return target?.fn ? { view: target.view, fn: target.fn } : undefined;
+}
+
+/**
+ * A database given as a property of an object literal written in the call of a function of the project
+ * (`createQueueClient({ db, schema })`, `{ db: database }`): followed into that function's parameter — a destructuring
+ * pattern's element for the property (`({ db, schema }) => …`), or, for a parameter named whole (`config`), every
+ * `config.db` read and every `const { db } = config` in the function. The parameter used any other way (handed on
+ * whole, spread, a rest element) may carry the database anywhere.
+ */
+function optionStaysSafe(property: ts.ShorthandPropertyAssignment | ts.PropertyAssignment, view: FileView, walk: Walk): boolean {
+  if (!ts.isIdentifier(property.name) && !ts.isStringLiteral(property.name)) return false;
+  const key = property.name.text;
+  const object = outermostWrapper(property.parent);
+  const call = object.parent;
+  if (!ts.isCallExpression(call) || call.expression === object || !ts.isIdentifier(call.expression)) return false;
+  const index = call.arguments.indexOf(object as ts.Expression);
+  if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
+  const targets = calledFunctions(call.expression, view, walk);
+  return targets !== undefined && targets.every((target) => parameterOptionStaysSafe(target, index, key, walk));
+}
+
+/** The property `key` of the object given to a function's `index`th parameter, used safely in the function (optionStaysSafe). */
+function parameterOptionStaysSafe(target: Target, index: number, key: string, walk: Walk): boolean {
+  const parameter = target.fn.parameters[index];
+  if (!parameter || parameter.dotDotDotToken) return false;
+  if (ts.isObjectBindingPattern(parameter.name)) return patternStaysSafe(parameter.name, key, target.fn, target.view, walk);
+  if (!ts.isIdentifier(parameter.name)) return false;
+  const name = parameter.name.text;
+  const taken: { pattern: ts.ObjectBindingPattern; scope: ts.Node }[] = [];
+  let other = false;
+  const visit = (node: ts.Node): void => {
+    if (other) return;
+    if (ts.isIdentifier(node) && node.text === name && isValueReference(node)) {
+      const use = outermostWrapper(node);
+      const parent = use.parent;
+      if (ts.isPropertyAccessExpression(parent) && parent.expression === use) return; // `config.db` (followed below) or another member
+      if (ts.isVariableDeclaration(parent) && parent.initializer === use && ts.isObjectBindingPattern(parent.name)) taken.push({ pattern: parent.name, scope: scopeOf(parent) });
+      else other = true;
+      return;
+    }
+    if (!shadows(node, name)) node.forEachChild(visit);
+  };
+  target.fn.body?.forEachChild(visit);
+  return !other && nameStaysSafe(`${name}.${key}`, target.fn, target.view, walk)
+    && taken.every(({ pattern, scope }) => patternStaysSafe(pattern, key, scope, target.view, walk));
+}
+
+/** The local a destructuring pattern binds the property `key` to, used safely in `scope`; a rest element may hold it. */
+function patternStaysSafe(pattern: ts.ObjectBindingPattern, key: string, scope: ts.Node, view: FileView, walk: Walk): boolean {
+  for (const element of pattern.elements) {
+    if (element.dotDotDotToken) return false;
+    const named = element.propertyName ?? element.name;
+    if (!(ts.isIdentifier(named) || ts.isStringLiteral(named)) || named.text !== key) continue;
+    return ts.isIdentifier(element.name) && nameStaysSafe(element.name.text, scope, view, walk);
+  }
+  return true;
 }
 
 /** The function a file of the project exports under a name (`export function f`, `export const f = (…) => …`, `export default function`). */

@@ -392,3 +392,49 @@ test('a cached postgres.js client keeps its finding when the cache or the client
   });
   assert.deepEqual(rulesOf(busy, 'src/db.ts', CACHED_CLIENT()), FLAGGED);
 });
+
+test('a drizzle database handed to a project function inside an options object is followed into that option (destructured or read by member, also through a local choice of functions)', () => {
+  // The test file makes its own client and database and gives them to the queue's functions as `{ db, … }`.
+  const SUITE = [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    "import { openQueue, startWorker } from '../src/queue';",
+    'const client = postgres(process.env.QUEUE_URL!);',
+    'const db = drizzle(client);',
+    "export const queue = openQueue({ db, name: 'mail' });",
+    "export const worker = startWorker('mail', { db: db, logger: console });",
+  ];
+  const queueModule = () => [
+    "import { claimFast } from './claim-fast';",
+    "import { claimSlow } from './claim-slow';",
+    'export function openQueue(config) {',
+    '  const { db, name } = config;',
+    '  return { push: (row) => db.insert(jobs).values({ ...row, name }), size: () => config.db.select().from(jobs) };',
+    '}',
+    'export function startWorker(name, { db, logger }) {',
+    '  const claim = process.env.FAST ? claimFast : claimSlow;',
+    '  return { next: () => claim(db, name) };',
+    '}',
+  ];
+  const claimModule = (name: string, body: string) => [`export function ${name}(database, queue) { return ${body}; }`];
+  const files = (over: Record<string, string[]> = {}) => ({
+    'src/queue.ts': queueModule(),
+    'src/claim-fast.ts': claimModule('claimFast', 'database.execute(sql`UPDATE jobs SET taken = true WHERE queue = ${queue}`)'),
+    'src/claim-slow.ts': claimModule('claimSlow', 'database.update(jobs).set({ taken: true })'),
+    'test/queue.test.ts': SUITE,
+    ...over,
+  });
+  const safe = project('options-queries', files());
+  assert.deepEqual(rulesOf(safe, 'test/queue.test.ts', SUITE), []);
+  // One of the chosen functions runs a transaction, the option is handed on whole, or read through a rest element: flagged.
+  const variants: Record<string, Record<string, string[]>> = {
+    chosenTransaction: { 'src/claim-slow.ts': claimModule('claimSlow', 'database.transaction((tx) => tx.update(jobs).set({ taken: true }))') },
+    memberTransaction: { 'src/queue.ts': queueModule().map((line) => line.replace('config.db.select().from(jobs)', 'config.db.transaction(count)')) },
+    handedOn: { 'src/queue.ts': queueModule().map((line) => line.replace('const { db, name } = config;', 'const { db, name } = config; register(config);')) },
+    rest: { 'src/queue.ts': queueModule().map((line) => line.replace('{ db, logger }', '{ logger, ...rest }').replace('claim(db, name)', 'claim(rest.db, name)')) },
+  };
+  for (const [name, over] of Object.entries(variants)) {
+    const folder = project(`options-${name}`, files(over));
+    assert.deepEqual(rulesOf(folder, 'test/queue.test.ts', SUITE), FLAGGED, name);
+  }
+});
