@@ -33,6 +33,7 @@ import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
 import { isInPsqlOnlyProject } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
+import { isPgmigrationsScript } from './pgmigrationsProjects';
 import { isInSetAsideFolder } from './setAsideFolders';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
@@ -685,7 +686,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
+      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
   return ownSession ? { ...options, ownSession: true } : options;
 }
 

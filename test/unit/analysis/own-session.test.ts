@@ -533,6 +533,22 @@ test("a sqitch project's change scripts (deploy/, revert/, verify/ beside sqitch
   assert.deepEqual(analyzeSql(sql, undefined, repo.write('db/queries/orders.sql', sql)).map((f) => f.rule), ['session-set', 'syntax-error']);
 });
 
+test("a pgmigrations project's migration folder (its configuration's migrationDir, found through the package.json that runs the tool) runs with psql: its scripts' session SETs are theirs", (t) => {
+  const repo = scratchRepository('pgmigrations', t);
+  repo.write('package.json', JSON.stringify({ scripts: { 'db-up': 'bun pgmigrations up --config=./config/migrations/pgmigrations.js' }, devDependencies: { '@vbilopav/pgmigrations': '^0.43.0' } }));
+  repo.write('config/migrations/pgmigrations.js', 'module.exports = {\n    psql: "/usr/bin/psql",\n    migrationDir: "./db/schema/",\n    beforePrefix: "_B",\n}');
+  const script = 'set search_path = public, pg_catalog;\nCREATE TABLE notes (id int);\n';
+  for (const file of ['db/schema/0__system/_B__init_always.sql', 'db/schema/1__notes/V1__notes.sql']) {
+    assert.deepEqual(analyzeSql(script, undefined, repo.write(file, script)).map((f) => f.rule), [], file);
+  }
+  // Outside the configured folder, or in a project whose package.json does not run the tool, the SET is flagged.
+  assert.deepEqual(analyzeSql(script, undefined, repo.write('db/queries/notes.sql', script)).map((f) => f.rule), ['session-set']);
+  const other = scratchRepository('pgmigrations-other', t);
+  other.write('package.json', JSON.stringify({ scripts: { migrate: 'node-pg-migrate up' } }));
+  other.write('pgmigrations.js', 'module.exports = { migrationDir: "./db/schema/" }');
+  assert.deepEqual(analyzeSql(script, undefined, other.write('db/schema/0__system/_B__init_always.sql', script)).map((f) => f.rule), ['session-set']);
+});
+
 test("a Supabase project's migrations and seed (supabase/migrations/*.sql, supabase/seed.sql) run on the CLI's own session: their top-level state is theirs, the RPC functions they create keep their findings", (t) => {
   const repo = scratchRepository('supa', t);
   const script = "set check_function_bodies = off;\nSET search_path TO billing, public;\nCREATE TEMP TABLE moved AS SELECT 1 AS id;\nCREATE TABLE invoices (id int);\n";
