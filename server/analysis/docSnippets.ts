@@ -4,7 +4,7 @@
 // runs with `psql -f`, in a session of its own, never sent through the application's pool.
 import { dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
-import { DOC_PAGE } from './psqlRuns';
+import { pagesAmong } from './psqlRuns';
 import { CACHE_MS, TimedCache } from './timedCache';
 
 /** The documentation folders looked for at each level above the file. */
@@ -40,9 +40,9 @@ function names(below: string, path: string): boolean {
 /** The `.sql` paths the pages of a documentation folder (and its subfolders, one level) paste whole. */
 function snippetsOf(docs: string): string[] {
   return snippetsByDocs.get(docs, () => {
-    const pages = [docs, ...folderEntries(docs).filter((e) => e.isDirectory()).map((e) => join(docs, e.name))]
-      .flatMap((folder) => folderEntries(folder).filter((e) => e.isFile() && DOC_PAGE.test(e.name)).map((e) => join(folder, e.name)))
-      .slice(0, MAX_PAGES);
+    const files = [docs, ...folderEntries(docs).filter((e) => e.isDirectory()).map((e) => join(docs, e.name))]
+      .flatMap((folder) => folderEntries(folder).filter((e) => e.isFile()).map((e) => join(folder, e.name)));
+    const pages = pagesAmong(files, MAX_PAGES);
     const paths: string[] = [];
     for (const page of pages) {
       const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it shows nothing

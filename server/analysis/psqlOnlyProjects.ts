@@ -10,7 +10,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, type Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
-import { COMMAND_FILE, DOC_PAGE, README } from './psqlRuns';
+import { COMMAND_FILE, DOC_PAGE, README, pagesAmong } from './psqlRuns';
 import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
 
@@ -88,5 +88,5 @@ function holdsNoProgramAndNamesPsql(root: string): boolean {
   const enter = (name: string): boolean => (!name.startsWith('.') || name === '.github') && !SKIPPED_FOLDERS.has(name);
   if (walkFolders(root, MAX_FOLDERS, visit, enter) !== 'complete') return false;
   return commands.slice(0, MAX_READ).some((path) => SQL_CLIENT.test(boundedText(path, MAX_READ_BYTES) ?? ''))
-    || pages.slice(0, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(tellsToRunByHand));
+    || pagesAmong(pages, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(tellsToRunByHand));
 }

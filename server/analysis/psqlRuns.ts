@@ -242,14 +242,20 @@ const TEXT_FILE = /\.txt$/i;
 const NAMED_PAGE = /^(?:readme|install|usage|setup)\./i;
 
 /**
- * The documentation pages of a folder (DOC_PAGE), at most MAX_FILES_PER_FOLDER: a plain-text file by its extension
- * alone (`notes.txt`, but also a data file such as `words.txt` or `requirements.txt`) only after every other page, so
- * that a folder of data files does not leave its README, INSTALL or Markdown pages unread.
+ * The documentation pages among `paths` (DOC_PAGE by name), at most `max`, each kind in the order given: a plain-text
+ * file by its extension alone (`notes.txt`, but also a data file such as `words.txt` or `requirements.txt`) only after
+ * every other page, so that a folder of data files does not leave its README, INSTALL or Markdown pages unread. The one
+ * cap of every reader of a project's pages (here, docSnippets.ts, psqlOnlyProjects.ts): each picks the same pages.
  */
+export function pagesAmong(paths: readonly string[], max: number): string[] {
+  const pages = paths.filter((path) => DOC_PAGE.test(basename(path)));
+  const textFile = (path: string): boolean => TEXT_FILE.test(basename(path)) && !NAMED_PAGE.test(basename(path));
+  return [...pages.filter((path) => !textFile(path)), ...pages.filter(textFile)].slice(0, max);
+}
+
+/** The documentation pages of a folder, at most MAX_FILES_PER_FOLDER (pagesAmong). */
 function pagesIn(folder: string): string[] {
-  const names = folderEntries(folder).map((entry) => entry.name).filter((name) => DOC_PAGE.test(name));
-  const textFile = (name: string): boolean => TEXT_FILE.test(name) && !NAMED_PAGE.test(name);
-  return [...names.filter((name) => !textFile(name)), ...names.filter(textFile)].slice(0, MAX_FILES_PER_FOLDER).map((name) => join(folder, name));
+  return pagesAmong(folderEntries(folder).map((entry) => join(folder, entry.name)), MAX_FILES_PER_FOLDER);
 }
 
 /** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */

@@ -33,3 +33,17 @@ test('a file the documentation only mentions, or a file of the same name elsewhe
     assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
   }
 });
+
+// The pages read are capped (MAX_PAGES); the cap picks pages as psqlRuns.ts's pagesAmong does for every reader:
+// a plain-text file by its extension alone (a data file) only after every other page.
+test('a snippet page in a subfolder is read even when the docs folder above it holds more data files than the cap', (t) => {
+  const data = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`docs/wordlist-${i}.txt`, 'alpha\nbeta\n']));
+  const root = project(t, { ...data, 'docs/guide/upgrading.md': 'Run as the owner:\n\n--8<-- "contrib/convert_jobs.sql"\n' });
+  assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, 'contrib', 'convert_jobs.sql')), []);
+});
+
+test('the cap still bounds the pages read: a directive in a data file past it is not seen', (t) => {
+  const data = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`docs/wordlist-${i}.txt`, 'alpha\nbeta\n']));
+  const root = project(t, { ...data, 'docs/guide/zz-notes.txt': '--8<-- "contrib/convert_jobs.sql"\n' });
+  assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, 'contrib', 'convert_jobs.sql')).map((f) => f.rule), ['session-set']);
+});

@@ -103,3 +103,14 @@ test('the functions such a script creates keep their findings: they run later, i
   const findings = analyzeSql(text, undefined, repository.path('functions.sql'));
   assert.deepEqual(findings.map((f) => [f.rule, text.slice(f.start, f.end).startsWith('set_config')]), [['session-set', true]]);
 });
+
+// The pages read are capped (MAX_READ); the cap picks pages as psqlRuns.ts's pagesAmong does for every reader: a
+// plain-text file by its extension alone (a data file) only after every other page.
+test('a docs page telling to run the scripts by hand is read even when the root holds more data files than the cap', (t) => {
+  const data = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`seed-${i}.txt`, '17,10\n18,12\n']));
+  const repository = repositoryWith('psql-only-capped', t, { ...data, 'docs/running.rst': 'Run every script in ``checks/`` with psql against the lab database.\n' });
+  assert.deepEqual(rules(repository, 'checks/clerk.sql'), []);
+  // Without such a page the data files alone say nothing: the findings stay.
+  const plain = repositoryWith('psql-only-capped-plain', t, { ...data, 'docs/notes.rst': 'The lab database holds invoices.\n' });
+  assert.deepEqual(rules(plain, 'checks/clerk.sql'), ['session-set', 'session-set']);
+});

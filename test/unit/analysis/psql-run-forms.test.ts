@@ -89,6 +89,9 @@ test('a program in a scripts folder that spawns psql on a file runs it in psql\'
 test('a folder\'s data .txt files, listed first, do not crowd its README out of the pages read for psql runs', (t) => {
   const files: Record<string, string> = {
     'db/README.md': '# Schema\n\nFrom this folder: psql -d warehouse -f seed.sql\n',
+    // An application's repository (a package manifest beside db/): not a project of psql scripts alone, all of whose
+    // scripts run by hand (psqlOnlyProjects.ts, which reads the same pages first: pagesAmong).
+    'package.json': '{ "name": "warehouse" }\n',
   };
   for (let i = 0; i < 60; i++) files[`db/words-${String(i).padStart(2, '0')}.txt`] = `lemma ${i}\n`;
   const root = scratchRepository('psql-pages-data', t).writeAll(files);
