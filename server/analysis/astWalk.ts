@@ -32,3 +32,61 @@ export function walkDescendants(root: ts.Node, visit: (node: ts.Node) => boolean
     if (stop?.()) return;
   }
 }
+
+/** Per tree, its calls of a plain name (`f(…)`) by that name, in source order (callsByName). */
+const callIndexes = new WeakMap<ts.SourceFile, ReadonlyMap<string, readonly ts.CallExpression[]>>();
+
+/**
+ * A file's syntax tree, each node's parent set, without JSDoc (no analysis reads it; TypeScript parses each doc
+ * comment into nodes of its own by default). TypeScript's own parent pass (`setParentNodes`) walks the tree once more
+ * with JSDoc in; this walk sets the parents and indexes the calls by name (callsByName) at once.
+ */
+export function parseWithParents(fileName: string, text: string, kind: ts.ScriptKind): ts.SourceFile {
+  const source = ts.createSourceFile(fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, kind);
+  const calls = new Map<string, ts.CallExpression[]>();
+  let parent: ts.Node = source;
+  const pending: ts.Node[] = [];
+  const push = (child: ts.Node): void => {
+    (child as { parent: ts.Node }).parent = parent;
+    pending.push(child);
+  };
+  const pushChildren = (node: ts.Node): void => {
+    const first = pending.length;
+    parent = node;
+    ts.forEachChild(node, push);
+    for (let i = first, j = pending.length - 1; i < j; i++, j--) {
+      const swap = pending[i];
+      pending[i] = pending[j];
+      pending[j] = swap;
+    }
+  };
+  pushChildren(source);
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (node.kind <= LAST_TOKEN) continue;
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) addCall(calls, node.expression.text, node);
+    pushChildren(node);
+  }
+  callIndexes.set(source, calls);
+  return source;
+}
+
+/** The calls of a plain name in a tree (`f(…)` for `f`), in source order: indexed by parseWithParents, or by one walk here. */
+export function callsByName(source: ts.SourceFile): ReadonlyMap<string, readonly ts.CallExpression[]> {
+  let calls = callIndexes.get(source);
+  if (!calls) {
+    const found = new Map<string, ts.CallExpression[]>();
+    walkDescendants(source, (node) => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) addCall(found, node.expression.text, node);
+    });
+    callIndexes.set(source, (calls = found));
+  }
+  return calls;
+}
+
+/** Appended in place: a copy per call was quadratic in the calls of one name (a test file's thousand `expect(…)`). */
+function addCall(calls: Map<string, ts.CallExpression[]>, name: string, call: ts.CallExpression): void {
+  const list = calls.get(name);
+  if (list) list.push(call);
+  else calls.set(name, [call]);
+}

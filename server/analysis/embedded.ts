@@ -18,7 +18,7 @@ import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, o
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine } from './dialect';
-import { walkDescendants } from './astWalk';
+import { parseWithParents, walkDescendants } from './astWalk';
 import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
@@ -2126,7 +2126,7 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
  */
 function parseSource(text: string, fileName: string | undefined): ts.SourceFile | undefined {
   try {
-    return ts.createSourceFile(fileName ?? 'file.ts', text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+    return parseWithParents(fileName ?? 'file.ts', text, scriptKindOf(fileName));
   } catch (error) {
     if (error instanceof RangeError) return undefined;
     throw error;

@@ -16,7 +16,7 @@ import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
-import { walkDescendants } from './astWalk';
+import { callsByName, walkDescendants } from './astWalk';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
@@ -74,7 +74,6 @@ function isReflectGet(value: ts.Expression): value is ts.CallExpression {
 export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
   private readonly helperVerdicts = new Map<string, boolean>();
-  private callsByName: Map<string, ts.CallExpression[]> | undefined;
   private readonly returnsByBody = new Map<ts.Block, readonly ts.Expression[]>();
   private readonly verdicts = new Map<ts.Node, Verdict>();
   /**
@@ -662,22 +661,10 @@ export class OwnServerClients {
     return this.fileName !== undefined && !this.namesPooler && this.fromOwnServer(expression, 0);
   }
 
-  private callsNamed(name: string): ts.CallExpression[] {
-    if (!this.callsByName) {
-      const calls = new Map<string, ts.CallExpression[]>();
-      walkDescendants(this.source, (node) => {
-        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
-          // Appended in place: a copy per call was quadratic in the calls of one name (a test file's thousand `expect(…)`).
-          const list = calls.get(node.expression.text);
-          if (list) list.push(node);
-          else calls.set(node.expression.text, [node]);
-        }
-        return true;
-      });
-      this.callsByName = calls;
-    }
-    return this.callsByName.get(name) ?? [];
+  private callsNamed(name: string): readonly ts.CallExpression[] {
+    return callsByName(this.source).get(name) ?? [];
   }
+
 
   /** Whether a name this file imports starts a server: a function of an own-server module, or a helper of the repository that calls one. */
   private startsServer(local: string): boolean {
