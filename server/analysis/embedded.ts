@@ -31,6 +31,7 @@ import { fileDialect, importedModules, type ImportedModule, importsPostgresCode,
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { expectedToFail } from './expectedFailures';
+import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
@@ -1255,7 +1256,9 @@ class Extractor {
       return;
     }
     if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {
-      if (!this.bypassesPooler(call, receiver) && !this.listenLibraries!.connectsDirectly(this.source, this.fileName)) this.addLibraryListenFinding(call, name);
+      // A channel the same subscriber surely subscribed to just before is reported at that first call (repeatedSubscriptions.ts).
+      if (!this.bypassesPooler(call, receiver) && !this.listenLibraries!.connectsDirectly(this.source, this.fileName)
+        && !repeatsEarlierSubscription(call, name, receiver, (channel) => this.isUnchangingName(channel))) this.addLibraryListenFinding(call, name);
       return;
     }
     const driverKind = receiver && this.driverStatements?.kindOf(call, name, receiver);
@@ -1896,6 +1899,22 @@ class Extractor {
   private addListenFinding(call: ts.CallExpression): void {
     this.addNodeFinding('listen', call,
       'sql.listen() sends LISTEN on a server connection: behind a transaction pooler notifications go to a connection other clients share, or are lost when it is reassigned.');
+  }
+
+  /** A const, or a parameter its function never assigns: the same value at two calls of one function. */
+  private isUnchangingName(name: ts.Identifier): boolean {
+    const binding = this.flow.bindingOf(name);
+    if (!binding) return false;
+    if ('variable' in binding) return ts.isVariableDeclarationList(binding.variable.parent) && (binding.variable.parent.flags & ts.NodeFlags.Const) !== 0;
+    let assigned = false;
+    const visit = (node: ts.Node): void => {
+      if (assigned) return;
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+        && ts.isIdentifier(node.left) && node.left.text === name.text) assigned = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(binding.parameterOf);
+    return !assigned;
   }
 
   /** pg-listen `subscriber.listenTo(channel)`, pg-pubsub `addChannel(channel)`: LISTEN on the library's connection. */

@@ -220,3 +220,54 @@ test('pg-listen listenTo(channel) on a subscriber made elsewhere counts in a pac
   });
   assert.deepEqual(found(readFileSync(other.path('src', 'follow.ts'), 'utf8'), other.path('src', 'follow.ts')), []);
 });
+
+test('subscribing again to a channel the same subscriber surely subscribed to just before is reported once, at the first call', () => {
+  const listen = [
+    "import makeSubscriber from 'pg-listen';",
+    'const hub = makeSubscriber({ connectionString: process.env.APP_DB });',
+    'export async function start() {',
+    "  await hub.listenTo('orders_changed');",
+    "  hub.notifications.on('orders_changed', audit);",
+    "  await hub.listenTo('orders_changed');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(listen), ["listen hub.listenTo('orders_changed')"]);
+  const pubsub = [
+    "const PGPubsub = require('pg-pubsub');",
+    'const bus = new PGPubsub(process.env.APP_DB);',
+    'export async function watch(channel: string) {',
+    '  await new Promise(async (resolve) => {',
+    '    await bus.addChannel(channel, (payload) => console.log(payload));',
+    '    await bus.addChannel(channel, resolve);',
+    '  });',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(pubsub), ['listen bus.addChannel(channel, (payload) => console.log(payload))']);
+});
+
+test('a subscription not surely made before on the same subscriber and channel, or ended in between, keeps its finding', () => {
+  const cases: [string, string[]][] = [
+    // another channel; another subscriber
+    ["  await hub.listenTo('orders_changed');\n  await hub.listenTo('orders_deleted');", ["listen hub.listenTo('orders_changed')", "listen hub.listenTo('orders_deleted')"]],
+    ["  await hub.listenTo('orders_changed');\n  await spare.listenTo('orders_changed');", ["listen hub.listenTo('orders_changed')", "listen spare.listenTo('orders_changed')"]],
+    // unlistened (or the connection closed) in between: subscribing again sends LISTEN anew
+    ["  await hub.listenTo('orders_changed');\n  await hub.unlisten('orders_changed');\n  await hub.listenTo('orders_changed');", ["listen hub.listenTo('orders_changed')", "listen hub.listenTo('orders_changed')"]],
+    ["  await hub.listenTo('orders_changed');\n  await hub.close();\n  await hub.listenTo('orders_changed');", ["listen hub.listenTo('orders_changed')", "listen hub.listenTo('orders_changed')"]],
+    // the earlier call may not have run: in a branch, or in a callback
+    ["  if (eager) await hub.listenTo('orders_changed');\n  await hub.listenTo('orders_changed');", ["listen hub.listenTo('orders_changed')", "listen hub.listenTo('orders_changed')"]],
+    ["  later(() => hub.listenTo('orders_changed'));\n  await hub.listenTo('orders_changed');", ["listen hub.listenTo('orders_changed')", "listen hub.listenTo('orders_changed')"]],
+    // a channel held in a let that changes in between
+    ["  let name = 'orders_changed';\n  await hub.listenTo(name);\n  name = 'orders_deleted';\n  await hub.listenTo(name);", ['listen hub.listenTo(name)', 'listen hub.listenTo(name)']],
+  ];
+  for (const [body, expected] of cases) {
+    const text = [
+      "import makeSubscriber from 'pg-listen';",
+      'const hub = makeSubscriber({ connectionString: process.env.APP_DB });',
+      'const spare = makeSubscriber({ connectionString: process.env.APP_DB });',
+      'export async function start(eager: boolean, later: (f: () => unknown) => void) {',
+      body,
+      '}',
+    ].join('\n');
+    assert.deepEqual(found(text), expected, body);
+  }
+});
