@@ -1,4 +1,5 @@
-// PL/pgSQL bodies that save a setting and put it back: `saved := current_setting('search_path')`, then
+// PL/pgSQL bodies that save a setting and put it back: `saved := current_setting('search_path')` (or `SELECT setting
+// INTO saved FROM pg_settings WHERE name = 'search_path'`), then
 // their own SET, then `SET search_path TO <saved>` (by EXECUTE or set_config). The last statement returns
 // the session to the value it had before the call: it leaves nothing behind, so it is no finding itself.
 // The SET between the save and the restore is no finding either when control surely passes from it to the
@@ -13,12 +14,26 @@ const ASSIGNED_FROM_SETTING = new RegExp(BLOCK_WORDS + String.raw`([A-Za-z_][\w$
 const DECLARED_FROM_SETTING = /^(?:declare\s+)?([A-Za-z_][\w$]*)\s+(?:constant\s+)?[A-Za-z_][\w$. ()\[\]"]*?\s*(?::=|=|\bdefault\b)\s*current_setting\s*\(\s*'([\w.]+)'/i;
 /** `SELECT current_setting('name') INTO v` (PERFORM cannot keep a value). */
 const SELECTED_INTO_FROM_SETTING = new RegExp(BLOCK_WORDS + String.raw`select\s+current_setting\s*\(\s*'([\w.]+)'[^;]*?\binto\s+([A-Za-z_][\w$]*)`, 'i');
+/** `SELECT setting INTO v FROM pg_settings WHERE name = 'name'` (also an expression of `setting`, as `replace(setting, …)`). */
+const SELECT_HEAD = new RegExp(BLOCK_WORDS + String.raw`select\s`, 'i');
+const INTO_FROM_PG_SETTINGS = /\binto\s+([A-Za-z_][\w$]*)\s+from\s+(?:pg_catalog\.)?pg_settings\s+where\s+name\s*=\s*'([\w.]+)'/i;
 /** Any other assignment, which forgets what its target held. */
 const ASSIGNED = new RegExp(BLOCK_WORDS + String.raw`([A-Za-z_][\w$]*)\s*:?=`, 'i');
 /** A SET of one setting inside dynamic SQL's text: `EXECUTE format('SET search_path TO %s', v)` or `EXECUTE 'SET x = ' || v`. */
 const DYNAMIC_SET = /\bexecute\b[^;]*?'\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i;
 /** `set_config('name', v, …)` with a plain variable as the value. */
 const SET_CONFIG_OF_VARIABLE = /\bset_config\s*\(\s*'([\w.]+)'\s*,\s*([A-Za-z_][\w$]*)\s*,/i;
+
+/** `SELECT setting INTO v FROM pg_settings WHERE name = 'x'` (the selected expression reads the `setting` column). */
+function selectedFromPgSettings(statement: string): { variable: string; setting: string } | undefined {
+  const head = SELECT_HEAD.exec(statement);
+  if (!head) return undefined;
+  const rest = statement.slice(head[0].length);
+  const into = INTO_FROM_PG_SETTINGS.exec(rest);
+  if (!into) return undefined;
+  const selected = rest.slice(0, into.index);
+  return !selected.includes(';') && /\bsetting\b/i.test(selected) ? { variable: into[1].toLowerCase(), setting: into[2].toLowerCase() } : undefined;
+}
 
 /** Variables of one PL/pgSQL body holding a setting's value from before the body changed it, read in order. */
 export class SavedSettings {
@@ -33,6 +48,8 @@ export class SavedSettings {
     if (declared) return void this.saved.set(declared[1].toLowerCase(), { setting: declared[2].toLowerCase(), at });
     const selected = SELECTED_INTO_FROM_SETTING.exec(statement);
     if (selected) return void this.saved.set(selected[2].toLowerCase(), { setting: selected[1].toLowerCase(), at });
+    const fromView = selectedFromPgSettings(statement);
+    if (fromView) return void this.saved.set(fromView.variable, { setting: fromView.setting, at });
     const other = ASSIGNED.exec(statement);
     if (other) this.saved.delete(other[1].toLowerCase());
   }

@@ -345,3 +345,23 @@ test('a routine\'s SET clause does not undo a plain SET of the same parameter in
   assert.deepEqual(rules(withClause('SET LOCAL search_path TO ledger_archive, public;')), []);
   assert.deepEqual(rules(withClause("PERFORM set_config('search_path', 'ledger_archive', true);")), []);
 });
+
+test('a setting saved from the pg_settings view (SELECT setting INTO v FROM pg_settings WHERE name = …) and put back leaks nothing; another name or column does', () => {
+  const fn = (statements: string) => `CREATE FUNCTION table_ddl(tbl text) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  saved_path text;
+BEGIN
+  ${statements}
+  RETURN tbl;
+END $fn$;\n`;
+  const lines = (sql: string) => analyzeSql(sql).map((f) => [f.rule, sql.slice(0, f.start).split('\n').length]);
+  const plain = fn("SELECT setting INTO saved_path FROM pg_settings WHERE name = 'search_path';\n  EXECUTE 'SET search_path = public';\n  PERFORM describe(tbl);\n  EXECUTE 'SET search_path = ' || saved_path;");
+  assert.deepEqual(lines(plain), []);
+  const quoted = fn("SELECT replace(setting, '$user', '\"$user\"') INTO saved_path FROM pg_catalog.pg_settings WHERE name = 'search_path';\n  PERFORM set_config('search_path', 'public', false);\n  PERFORM set_config('search_path', saved_path, false);");
+  assert.deepEqual(lines(quoted), []);
+  // Saved from another setting's row, or another column (its default, not the session's value): the SETs leak.
+  const other = fn("SELECT setting INTO saved_path FROM pg_settings WHERE name = 'work_mem';\n  EXECUTE 'SET search_path = public';\n  EXECUTE 'SET search_path = ' || saved_path;");
+  assert.deepEqual(lines(other), [['session-set', 6], ['session-set', 7]]);
+  const column = fn("SELECT boot_val INTO saved_path FROM pg_settings WHERE name = 'search_path';\n  EXECUTE 'SET search_path = public';\n  EXECUTE 'SET search_path = ' || saved_path;");
+  assert.deepEqual(lines(column), [['session-set', 6], ['session-set', 7]]);
+});
