@@ -139,10 +139,63 @@ function readEnvironment(folder: string): Environment {
   for (const file of files) {
     const text = boundedText(file, MAX_FILE_BYTES);
     if (text === undefined) continue;
+    // A GitHub workflow that runs no test (a deploy, a cron job, a release) gives its env to the application's own
+    // commands: its secrets are production's, not the suite's database.
+    if (file.startsWith(workflows) && runsNoTests(text)) continue;
     if (namesPooler(text)) environment.pooler = true;
     readAssignments(text, environment.values);
   }
   return environment;
+}
+
+/** A step's command (`run: npm test`, or the lines of a `run: |` block) or action (`uses: cypress-io/github-action@v6`). */
+const RUN_STEP = /^(\s*)(?:-\s+)?(run|uses)\s*:\s*(.*)$/;
+/**
+ * What a command or action that runs tests names: a test runner (`vitest`, `jest`, `playwright`…), a word of a test
+ * script (`npm test`, `pnpm run test:e2e`, `./scripts/e2e.sh`), or a check script run by a package manager or make
+ * (`npm run check`, `make verify`, `npm run ci`; not `npm ci`, which installs). Prose words (a message saying "check
+ * the logs") are not commands of a check.
+ */
+const TEST_RUN = /\b(?:tests?|testing|vitest|jest|mocha|ava|playwright|cypress|e2e|specs?|pytest|rspec|phpunit|bats)\b|\b(?:npm|pnpm|yarn|bun)\s+run\s+(?:check|verify|validate|ci|integration)\b|\b(?:yarn|pnpm)\s+(?:check|verify|validate)\b|\b(?:make|just|task)\s+(?:check|verify|ci)\b/i;
+
+/**
+ * Whether a workflow surely runs no test: it has steps, and none of their commands or actions names a test run
+ * (TEST_RUN). Comments (the workflow's `#` lines and a shell block's) do not count; a step whose command is a script
+ * of the repository's (`./scripts/deploy.sh`) runs what its name says. A workflow without steps (one reusing another's
+ * jobs) may run anything.
+ */
+export function runsNoTests(workflow: string): boolean {
+  return stepsRunTests(workflow) === false;
+}
+
+/** true: a step runs tests; false: steps, none of which does; undefined: no step. */
+function stepsRunTests(workflow: string): boolean | undefined {
+  const lines = workflow.split(/\r?\n/);
+  let steps = false;
+  for (let index = 0; index < lines.length; index++) {
+    const step = RUN_STEP.exec(lines[index]);
+    if (!step) continue;
+    steps = true;
+    const value = withoutComment(step[3]);
+    // A reusable workflow (`uses: ./.github/workflows/ci.yml`, `org/repo/.github/workflows/x.yml@v1`) may run anything.
+    if (TEST_RUN.test(value) || (step[2] === 'uses' && /\.ya?ml\b/i.test(value))) return true;
+    if (step[2] !== 'run' || !/^[|>][+-]?\d*$/.test(value)) continue;
+    // A block scalar: the lines indented deeper than the key (blank lines too) are the commands.
+    const indent = step[1].length;
+    for (let next = index + 1; next < lines.length; next++) {
+      const line = lines[next];
+      if (line.trim() !== '' && line.length - line.trimStart().length <= indent) break;
+      if (TEST_RUN.test(withoutComment(line.trim()))) return true;
+    }
+  }
+  return steps ? false : undefined;
+}
+
+/** A line without its `#` comment (a whole-line one, or one after a space). */
+function withoutComment(line: string): string {
+  if (line.startsWith('#')) return '';
+  const comment = line.search(/\s#/);
+  return comment < 0 ? line : line.slice(0, comment);
 }
 
 /** Each `NAME: value` of a file, judged: a value reaching this machine, a service of the same file that runs PostgreSQL, or (a port) not a pooler's. */

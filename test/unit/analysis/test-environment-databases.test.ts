@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { runsNoTests } from '../../../server/analysis/testEnvironment';
 
 const repo = scratchRepository('test-environment-databases', { after });
 before(() => initAnalysis());
@@ -95,10 +96,10 @@ test("a variable the repository's CI workflow sets to its service container on l
   assert.deepEqual(findingsOf(other), ['session-set 5', 'listen 6']);
 });
 
-test('a variable some workflow takes from a secret, or a workflow that runs a pooler, keeps the findings', () => {
+test('a variable a workflow that runs tests takes from a secret, or a workflow that runs a pooler, keeps the findings', () => {
   repo.write('e/package.json', '{"name": "e"}');
   repo.write('e/.github/workflows/checks.yml', GITHUB_SERVICE_WORKFLOW);
-  repo.write('e/.github/workflows/deploy.yml', ['jobs:', '  migrate:', '    env:', '      ARCHIVE_DB_URL: ${{ secrets.ARCHIVE_DB_URL }}']);
+  repo.write('e/.github/workflows/nightly.yml', ['jobs:', '  contract:', '    env:', '      ARCHIVE_DB_URL: ${{ secrets.ARCHIVE_DB_URL }}', '    steps:', '      - run: |', '          npm ci', '          npm run test:contract']);
   const spec = repo.write('e/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
   assert.deepEqual(findingsOf(spec), ['session-set 5', 'listen 6']);
 
@@ -108,6 +109,52 @@ test('a variable some workflow takes from a secret, or a workflow that runs a po
   assert.deepEqual(findingsOf(pooled), ['session-set 5', 'listen 6']);
   const bare = repo.write('f/test/bare.test.ts', clientSpec('new pg.Client()'));
   assert.deepEqual(findingsOf(bare), ['session-set 5', 'listen 6']);
+});
+
+test('workflows that run no test (deploys, cron jobs) do not make the test environment: their secrets are production\'s', () => {
+  repo.write('e2/package.json', '{"name": "e2"}');
+  // Prose and comments that speak of tests or checks are not a step that runs them.
+  repo.write('e2/.github/workflows/nightly.yml', [
+    'jobs:',
+    '  fetch:',
+    '    env:',
+    '      ARCHIVE_DB_URL: ${{ secrets.ARCHIVE_DB_URL }}',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '      - run: npm ci',
+    '      # the tests run in checks.yml (spec 12)',
+    '      - run: npm run archive:fetch',
+    '      - name: report',
+    '        run: |',
+    '          # test the alert first',
+    '          gh issue create --body "Check the archive before retrying."',
+  ]);
+  repo.write('e2/.github/workflows/deploy.yml', ['jobs:', '  ship:', '    env:', '      ARCHIVE_DB_URL: postgres://app@pgbouncer.internal:6432/archive', '    steps:', '      - run: ./scripts/deploy.sh']);
+  const single = repo.write('e2/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(single), []);
+  // A pool on it stays a pool; application code stays production's.
+  const pool = repo.write('e2/test/pool.test.ts', clientSpec('new pg.Pool({ connectionString: process.env.ARCHIVE_DB_URL })'));
+  assert.deepEqual(findingsOf(pool), ['session-set 5', 'listen 6']);
+  const app = repo.write('e2/src/archive.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(app), ['session-set 5', 'listen 6']);
+});
+
+test('a workflow runs tests when a step runs a test runner or a test or check script, and may when it has no step', () => {
+  const steps = (...lines: string[]) => ['jobs:', '  j:', '    steps:', ...lines].join('\n');
+  for (const runs of [
+    steps('      - run: npm test'),
+    steps('      - run: pnpm run test:e2e'),
+    steps('      - name: unit', '        run: npx vitest run'),
+    steps('      - run: |', '          npm ci', '          npm run ci'),
+    steps('      - run: make verify'),
+    steps('      - uses: cypress-io/github-action@v6'),
+    ['jobs:', '  j:', '    uses: ./.github/workflows/reusable.yml'].join('\n'),
+  ]) assert.equal(runsNoTests(runs), false, runs);
+  for (const none of [
+    steps('      - run: npm ci', '      - run: npm run deploy'),
+    steps('      # runs after the tests pass', '      - run: ./scripts/release.sh'),
+    steps('      - run: |', '          # check first', '          echo "check the logs"', '      - run: npm run migrate'),
+  ]) assert.equal(runsNoTests(none), true, none);
 });
 
 test("an env file kept for tests, or a test compose file's PostgreSQL service, is the test database; the app's .env is not (for a pool)", () => {
