@@ -9,7 +9,7 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { objectProperty, unwrap } from './embeddedFlow';
+import { objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { importersOf, specifiersIn } from './projectImporters';
@@ -97,12 +97,19 @@ function removesPooler(call: ts.CallExpression): boolean {
   return namesPooler(removedText) && !namesPooler(added.text);
 }
 
-/** The declaration a name refers to in its file: a const, a destructured name, an import, or a parameter (scopes are not told apart). */
+/**
+ * The declaration a name refers to in its file: a parameter or a variable of an enclosing function or block (nearest
+ * first), else the first const, destructured name or import of that name anywhere in the file.
+ */
 function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): ts.Node | undefined {
   for (let scope: ts.Node | undefined = near; scope; scope = scope.parent) {
     if (ts.isFunctionLike(scope)) {
       const parameter = scope.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
       if (parameter) return parameter;
+    }
+    if (ts.isBlock(scope) && scope !== near) {
+      const local = variableOfBlock(scope, name);
+      if (local) return local;
     }
   }
   let found: ts.Node | undefined;
@@ -116,6 +123,16 @@ function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): t
   };
   visit(source);
   return found;
+}
+
+/** A variable the block's own statements declare by that name (`const url = …` in a function body, not in a nested block). */
+function variableOfBlock(block: ts.Block, name: string): ts.VariableDeclaration | undefined {
+  for (const statement of block.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const found = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Where the URL an expression evaluates to comes from, in its own file. */
@@ -148,12 +165,55 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     sources.unpooled = true;
   } else if (ts.isCallExpression(value) && value.arguments.length > 0 && value.arguments.every((a) => ts.isStringLiteralLike(a))) {
     sources.names.push(...value.arguments.map((a) => (a as ts.StringLiteralLike).text)); // getEnv('DIRECT_URL', 'DATABASE_DIRECT_URL')
+  } else if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && depth < MAX_DEPTH) {
+    // A function of the file or of a project module that returns the URL (`postgres(resolveLockUrl())`, whose body
+    // returns `env.DATABASE_URL_UNPOOLED ?? env.DATABASE_URL`): what its one return holds, judged in its own file.
+    const returned = returnedValue(value.expression, view);
+    if (returned) add(urlSources(returned.expression, returned.view, depth + 1));
+    else sources.unknown = true;
   } else if (ts.isIdentifier(value)) {
     add(identifierSources(value, view, depth));
   } else {
     sources.unknown = true;
   }
   return sources;
+}
+
+/**
+ * The one value a function named `callee` returns: a function declaration or a const arrow/function of the file, or one
+ * a project module exports under the imported name (`import { directUrl } from '@/db'`). Several returns: none.
+ */
+function returnedValue(callee: ts.Identifier, view: FileView): { expression: ts.Expression; view: FileView } | undefined {
+  const own = topLevelFunction(view.source, callee.text, false);
+  if (own) return returnOf(own, view);
+  const declaration = declarationNamed(view.source, callee.text, callee);
+  if (!declaration || !ts.isImportSpecifier(declaration)) return undefined;
+  const specifier = declaration.parent.parent.parent.moduleSpecifier;
+  if (!ts.isStringLiteral(specifier)) return undefined;
+  const file = resolveModule(view.path, specifier.text);
+  const module = file ? parsed(file) : undefined;
+  const exported = module && topLevelFunction(module.source, (declaration.propertyName ?? declaration.name).text, true);
+  return exported ? returnOf(exported, { source: module.source, path: file! }) : undefined;
+}
+
+function returnOf(fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression, view: FileView): { expression: ts.Expression; view: FileView } | undefined {
+  const expression = singleReturn(fn);
+  return expression ? { expression, view } : undefined;
+}
+
+/** A function declared at the top level of a file by that name (`function f`, `const f = () => …`), exported when asked. */
+function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
+  const isExported = (statement: ts.Statement): boolean => (ts.getModifiers(statement as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const statement of source.statements) {
+    if (exported && !isExported(statement)) continue;
+    if (ts.isFunctionDeclaration(statement) && statement.name?.text === name && statement.body) return statement;
+    if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const initializer = declaration.initializer && unwrap(declaration.initializer);
+      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && initializer && (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer))) return initializer;
+    }
+  }
+  return undefined;
 }
 
 function identifierSources(name: ts.Identifier, view: FileView, depth: number): UrlSources {

@@ -5,11 +5,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { scratchRepository } from '../../helpers/scratch';
+import { readFileSync } from 'node:fs';
 
 before(() => initAnalysis());
 
 // The direct-URL test needs a file name (it may look at the project around it); none of these files exist.
 const found = (text: string) => embeddedFindings(text, '/nowhere/scout/notifier.ts').map(([rule, at]) => `${rule} ${at}`);
+const findingsIn = (file: string) => embeddedFindings(readFileSync(file, 'utf8'), file).map(([rule, at]) => `${rule} ${at}`);
 
 const notifierWith = (options: string) => [
   "import pg from 'pg';",
@@ -135,4 +138,62 @@ test('a connectionString written as a quoted key counts as the direct URL it hol
     'listen LISTEN billing_events',
     'session-set SET idle_session_timeout = 0',
   ]);
+});
+
+// A URL returned by a function (of the file, or exported by a project module and imported) is what that function's
+// one return holds, judged in its own file and scope: `const url = env.DATABASE_URL_UNPOOLED ?? env.DATABASE_URL; …
+// return url` is the direct URL even when another function of the module declares a pooled `url` of its own.
+const lockUrlModule = (chosen: string) => [
+  'export function pooledClientUrl(): string {',
+  '  const url = process.env.DATABASE_URL;',
+  "  if (!url) throw new Error('DATABASE_URL is not set');",
+  '  return url;',
+  '}',
+  'export function lockConnectionUrl(env: Record<string, string | undefined> = process.env): string {',
+  `  const url = ${chosen};`,
+  "  if (!url) throw new Error('no database URL');",
+  "  if (url.includes('-pooler')) throw new Error('refusing a pooled host for a session lock');",
+  '  return url;',
+  '}',
+];
+const lockJob = (call: string) => [
+  "import postgres from 'postgres';",
+  "import { lockConnectionUrl, pooledClientUrl } from '../db/urls';",
+  `const sql = postgres(${call}, { max: 2 });`,
+  'export async function refresh() {',
+  "  await sql.unsafe('SET statement_timeout = 0');",
+  '  await sql`SELECT refresh_prices()`;',
+  '}',
+];
+
+test("a URL a function returns counts as what its one return holds: a function of the file, or one a module exports", (t) => {
+  const repo = scratchRepository('direct-url-functions', t);
+  repo.write('package.json', '{"name": "prices"}');
+  repo.write('src/db/urls.ts', lockUrlModule('env.DATABASE_URL_UNPOOLED ?? env.DATABASE_URL'));
+  const job = repo.write('src/jobs/refresh.ts', lockJob('lockConnectionUrl()'));
+  assert.deepEqual(findingsIn(job), []);
+  const local = repo.write('src/jobs/local.ts', [
+    "import postgres from 'postgres';",
+    'const appUrl = () => { const url = process.env.DATABASE_URL; return url; };',
+    'function directUrl() { const url = process.env.DIRECT_URL || process.env.DATABASE_URL; return url; }',
+    'const sql = postgres(directUrl());',
+    "export const tune = () => sql.unsafe('SET work_mem = 65536');",
+  ]);
+  assert.deepEqual(findingsIn(local), []);
+});
+
+test('a function returning the pooled URL, preferring it, or returning several URLs keeps the findings', (t) => {
+  const repo = scratchRepository('direct-url-functions-pooled', t);
+  repo.write('package.json', '{"name": "prices"}');
+  repo.write('src/db/urls.ts', lockUrlModule('env.DATABASE_URL ?? env.DATABASE_URL_UNPOOLED'));
+  const flagged = ['protocol-prepared-statement postgres', 'session-set SET statement_timeout = 0'];
+  assert.deepEqual(findingsIn(repo.write('src/jobs/preferred.ts', lockJob('lockConnectionUrl()'))), flagged);
+  assert.deepEqual(findingsIn(repo.write('src/jobs/pooled.ts', lockJob('pooledClientUrl()'))), flagged);
+  const several = repo.write('src/jobs/several.ts', [
+    "import postgres from 'postgres';",
+    'function pick(admin: boolean) { if (admin) return process.env.DIRECT_URL; return process.env.DATABASE_URL; }',
+    'const sql = postgres(pick(true));',
+    "export const tune = () => sql.unsafe('SET work_mem = 65536');",
+  ]);
+  assert.deepEqual(findingsIn(several), ['session-set SET work_mem = 65536']);
 });
