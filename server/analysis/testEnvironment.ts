@@ -149,7 +149,7 @@ function readEnvironment(folder: string): Environment {
 }
 
 /** A step's command (`run: npm test`, or the lines of a `run: |` block) or action (`uses: cypress-io/github-action@v6`). */
-const RUN_STEP = /^(\s*)(?:-\s+)?(run|uses)\s*:\s*(.*)$/;
+const RUN_STEP = /^([ \t]*)(?:-[ \t]+)?(run|uses)[ \t]*:(.*)$/;
 /**
  * What a command or action that runs tests names: a test runner (`vitest`, `jest`, `playwright`…), a word of a test
  * script (`npm test`, `pnpm run test:e2e`, `./scripts/e2e.sh`), or a check script run by a package manager or make
@@ -176,7 +176,7 @@ function stepsRunTests(workflow: string): boolean | undefined {
     const step = RUN_STEP.exec(lines[index]);
     if (!step) continue;
     steps = true;
-    const value = withoutComment(step[3]);
+    const value = withoutComment(step[3].trim());
     // A reusable workflow (`uses: ./.github/workflows/ci.yml`, `org/repo/.github/workflows/x.yml@v1`) may run anything.
     if (TEST_RUN.test(value) || (step[2] === 'uses' && /\.ya?ml\b/i.test(value))) return true;
     if (step[2] !== 'run' || !/^[|>][+-]?\d*$/.test(value)) continue;
