@@ -762,7 +762,15 @@ export class OwnServerClients {
     const testPackage = relative ? file !== undefined && this.testPackage && this.withinOwnPackage(file) : namedForTests(imported.specifier);
     if (!relative && !testPackage) return false;
     const helper = file !== undefined && (testPackage || TEST_PATH.test(file)) ? this.testHelper(file, testPackage, reexport) : undefined;
-    return helper !== undefined && helper.exports(imported.name, call);
+    // Judged in the helper's file as this file judges it: a single connection's URL taken from a helper (`new
+    // pg.Pool({ connectionString: PG_URL, max: 1 })`, `PG_URL = process.env.APP_TEST_PG_URL` in tests/support) is one
+    // session of the environment's test database there too (oneSession).
+    return helper !== undefined && helper.exportsAsSingle(this.oneSession, imported.name, call);
+  }
+
+  /** `exports`, judged in oneSession mode when the importing file judges a single connection's arguments. */
+  private exportsAsSingle(oneSession: boolean, name: string, call: boolean): boolean {
+    return oneSession ? this.singly(() => this.exports(name, call)) : this.exports(name, call);
   }
 
   private testHelper(file: string, testPackage: boolean, reexport = false): OwnServerClients | undefined {

@@ -386,3 +386,25 @@ test("a connection held out of a project's connection manager built on the test 
   ]);
   assert.deepEqual(findingsOf(direct), ['session-set 5']);
 });
+
+test("a single connection's URL exported by a test helper from an environment variable nothing sets is the developer's test database; a pool's stays a pool", () => {
+  repo.write('y/package.json', '{"name": "y"}');
+  repo.write('y/test/support/urls.ts', ['export const LEDGER_TEST_URL = process.env["LEDGER_TEST_URL"];']);
+  const spec = (made: string) => [
+    "import pg from 'pg';",
+    "import { LEDGER_TEST_URL } from './support/urls';",
+    "it('shows the setting leaking', async () => {",
+    `  const pool = ${made};`,
+    "  await pool.query('SET statement_timeout = 50');",
+    '});',
+  ];
+  // Capped at one connection: one session, as with the variable read in the test itself.
+  assert.deepEqual(findingsOf(repo.write('y/test/single.test.ts', spec('new pg.Pool({ connectionString: LEDGER_TEST_URL, max: 1 })'))), []);
+  assert.deepEqual(findingsOf(repo.write('y/test/client.test.ts', spec('new pg.Client(LEDGER_TEST_URL)'))), []);
+  // A pool of ten from the same helper, or the helper's URL pointed at a pooler by the repository's env file: kept.
+  assert.deepEqual(findingsOf(repo.write('y/test/pool.test.ts', spec('new pg.Pool({ connectionString: LEDGER_TEST_URL })'))), ['session-set 5']);
+  repo.write('z/package.json', '{"name": "z"}');
+  repo.write('z/.env', 'LEDGER_TEST_URL=postgres://app@pgbouncer:6432/ledger');
+  repo.write('z/test/support/urls.ts', ['export const LEDGER_TEST_URL = process.env["LEDGER_TEST_URL"];']);
+  assert.deepEqual(findingsOf(repo.write('z/test/single.test.ts', spec('new pg.Pool({ connectionString: LEDGER_TEST_URL, max: 1 })'))), ['session-set 5']);
+});
