@@ -19,7 +19,7 @@ import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine } from './dialect';
 import { parseWithParents, walkDescendants } from './astWalk';
-import { bunClientNeverPrepares, clientNeverPrepares } from './postgresJsUses';
+import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
@@ -74,6 +74,8 @@ const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
 /** Tags that always build a piece of another query (slonik's sql.fragment`…`). */
 const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
+/** drizzle-orm's entry points that export its `sql` query builder. */
+const DRIZZLE_SQL_MODULE = /^drizzle-orm(?:\/sql)?$/;
 /** Supabase's client libraries (npm, or a CDN URL such as `https://esm.sh/@supabase/supabase-js@2`): HTTP clients of PostgREST. */
 const SUPABASE_CLIENT_MODULE = /(?:^|\/|:)@supabase\/(?:supabase-js|ssr|auth-helpers-[\w-]+)(?:@[\w.^~-]+)?(?:\/|$)/;
 const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
@@ -687,6 +689,8 @@ class Extractor {
   private otherObjects = new Set<string>();
   /** `/* sql *\/` templates, analysed at the end unless a query call already reached them. */
   private readonly markedTemplates: ts.TemplateLiteral[] = [];
+  /** Local names of drizzle-orm's `sql` builder (`import { sql } from 'drizzle-orm'`): it builds a query, it sends none. */
+  private readonly drizzleSqlNames = new Set<string>();
   /** Strings held by exported constants, analysed at the end unless a query call already reached them. */
   private readonly exportedTexts: ts.Expression[] = [];
   private readonly reachedLiterals = new Set<ts.Node>();
@@ -771,6 +775,7 @@ class Extractor {
     this.driverStatements = new DriverStatementCalls(withOwnDriverImports(modules, fileName), this.source.text);
     for (const name of renamedSqlTagImports(this.source)) this.renamedSqlTags.add(name);
     for (const module of modules) {
+      if (DRIZZLE_SQL_MODULE.test(module.specifier)) for (const name of module.names) if (name === 'sql' || this.renamedSqlTags.has(name)) this.drizzleSqlNames.add(name);
       if (module.specifier === POSTGRES_JS_MODULE) for (const name of module.names) this.postgresJsNames.add(name);
       else if (SUPABASE_CLIENT_MODULE.test(module.specifier)) for (const name of module.names) this.supabaseClientFactories.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
@@ -1043,6 +1048,18 @@ class Extractor {
     return root !== undefined && this.rolledBackClients.includes(root.text);
   }
 
+  /**
+   * Whether `node` — a drizzle `sql` template or `sql.raw(…)` (`builder` is its tag or object) — is the value a function
+   * returns (`return sql.raw(statements.join('; '))`, `(id) => sql\`…\``): drizzle's `sql` only builds a query; the
+   * function's callers send it, in a transaction or not (`tx.execute(buildTenantContext(ctx))`), so where it runs is unknown.
+   */
+  private returnsDrizzleQuery(node: ts.Node, builder: ts.Expression): boolean {
+    if (!ts.isIdentifier(builder) || !this.drizzleSqlNames.has(builder.text)) return false;
+    let outer = outsideParentheses(node);
+    while ((ts.isAsExpression(outer.parent) || ts.isSatisfiesExpression(outer.parent) || ts.isNonNullExpression(outer.parent)) && outer.parent.expression === outer) outer = outsideParentheses(outer.parent);
+    return ts.isReturnStatement(outer.parent) || (ts.isArrowFunction(outer.parent) && outer.parent.body === outer);
+  }
+
   private standaloneGroup(inTransaction: boolean): Group {
     const group: Group = { pieces: [], inTransaction };
     this.groups.push(group);
@@ -1156,7 +1173,9 @@ class Extractor {
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
       const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
-      this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled);
+      // A drizzle query a function builds and returns runs where its callers send it: only findings that hold anywhere.
+      const group = !call && this.returnsDrizzleQuery(node, node.tag) ? this.standaloneGroup(true) : unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver);
+      this.addPiece(group, taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag, node.template)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (ts.isTaggedTemplateExpression(node)) {
@@ -1295,7 +1314,9 @@ class Extractor {
     }
     if (name === 'query' && call.arguments[0] && namedTemplate(call.arguments[0])) this.addNamedTemplateFinding(call.arguments[0]);
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
-    const inTransaction = hasTransactionOption(call) ? (): Group => this.standaloneGroup(true) : groupFor;
+    // A drizzle `sql.raw(text)` a function returns is built there, sent by its callers (as a returned template above).
+    const built = name === 'raw' && ts.isPropertyAccessExpression(call.expression) && this.returnsDrizzleQuery(call, call.expression.expression);
+    const inTransaction = hasTransactionOption(call) || built ? (): Group => this.standaloneGroup(true) : groupFor;
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
     const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword ? this.wrapperSend(call) : undefined;
     if (through) {

@@ -1,0 +1,68 @@
+// drizzle-orm's `sql` builds a query and sends none: a `sql\`…\`` template or `sql.raw(text)` that a function returns
+// is sent by the function's callers, often inside a transaction (`tx.execute(tenantContext(ctx))` in a
+// `db.transaction` callback). Where it runs is unknown there, so only the findings that hold anywhere are reported (as
+// for other SQL builders): a SET LOCAL is no finding, a session set_config still is. The same statement sent on the
+// database outside a transaction, and a postgres.js tag (which is the query), keep their findings.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (lines: string[]) => embeddedFindings(lines.join('\n'), '/nowhere/tenancy/src/db/with-tenant.ts').map(([rule, at]) => `${rule} ${at}`);
+
+const drizzleImports = ["import { sql, type SQL } from 'drizzle-orm';", "import { db } from './index';"];
+const sentInTransaction = (call: string) => [
+  'export async function withTenant<T>(ctx: { orgId: string; userId?: string }, work: (tx: unknown) => Promise<T>) {',
+  '  return db.transaction(async (tx) => {',
+  `    await tx.execute(${call});`,
+  '    return work(tx);',
+  '  });',
+  '}',
+];
+
+test('SET LOCAL statements a helper joins and returns as sql.raw(…), sent inside a transaction: no finding', () => {
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'function tenantContext(ctx: { orgId: string; userId?: string }): SQL {',
+    '  const statements: string[] = [];',
+    "  statements.push('SET LOCAL ROLE app_user');",
+    "  statements.push(`SET LOCAL app.current_org_id = '${ctx.orgId}'`);",
+    "  if (ctx.userId) statements.push(`SET LOCAL app.current_user_id = '${ctx.userId}'`);",
+    "  return sql.raw(statements.join('; '));",
+    '}',
+    ...sentInTransaction('tenantContext(ctx)'),
+  ]), []);
+});
+
+test('a sql template an arrow function or a return gives back (through parentheses or `as`) is built, not sent', () => {
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'const orgContext = (orgId: string) => sql`SET LOCAL app.current_org_id = ${orgId}`;',
+    'function roleContext(): SQL { return (sql`SET LOCAL ROLE app_user` as SQL); }',
+    ...sentInTransaction('orgContext(ctx.orgId)'),
+    'export const asUser = () => db.transaction(async (tx) => { await tx.execute(roleContext()); });',
+  ]), []);
+});
+
+test('a built session set_config keeps its finding; a SET LOCAL sent on the database, or a postgres.js query, keeps its own', () => {
+  const session = found([
+    ...drizzleImports,
+    "const orgContext = (orgId: string) => sql`SELECT set_config('app.current_org_id', ${orgId}, false)`;",
+    ...sentInTransaction('orgContext(ctx.orgId)'),
+  ]);
+  assert.deepEqual(session.map((f) => f.split(' ')[0]), ['session-set']);
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'export async function setOrg(orgId: string) {',
+    '  await db.execute(sql`SET LOCAL app.current_org_id = ${orgId}`);',
+    '}',
+  ]).map((f) => f.split(' ')[0]), ['set-local-outside-transaction']);
+  const postgresJs = found([
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.DATABASE_URL!, { prepare: false });',
+    'export const setOrg = (orgId: string) => sql`SET LOCAL app.current_org_id = ${orgId}`;',
+  ]);
+  assert.deepEqual(postgresJs.map((f) => f.split(' ')[0]), ['set-local-outside-transaction']);
+});
