@@ -90,3 +90,13 @@ function addCall(calls: Map<string, ts.CallExpression[]>, name: string, call: ts
   if (list) list.push(call);
   else calls.set(name, [call]);
 }
+
+/** The variable a list of statements declares by that name (`const url = …`; a block's or a file's own, not a nested block's). */
+export function variableDeclaredIn(statements: readonly ts.Statement[], name: string): ts.VariableDeclaration | undefined {
+  for (const statement of statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const found = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -12,6 +12,7 @@ import ts from 'typescript';
 import { objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
+import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 
@@ -108,7 +109,7 @@ function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): t
       if (parameter) return parameter;
     }
     if (ts.isBlock(scope) && scope !== near) {
-      const local = variableOfBlock(scope, name);
+      const local = variableDeclaredIn(scope.statements, name);
       if (local) return local;
     }
   }
@@ -123,16 +124,6 @@ function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): t
   };
   visit(source);
   return found;
-}
-
-/** A variable the block's own statements declare by that name (`const url = …` in a function body, not in a nested block). */
-function variableOfBlock(block: ts.Block, name: string): ts.VariableDeclaration | undefined {
-  for (const statement of block.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    const found = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** Where the URL an expression evaluates to comes from, in its own file. */

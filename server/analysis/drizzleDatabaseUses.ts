@@ -19,6 +19,7 @@ import { outermostWrapper, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
+import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
@@ -626,12 +627,7 @@ function isExported(declaration: ts.VariableDeclaration): boolean {
 
 /** `let dbConnection: Database;` at the top of the file. */
 function topLevelDeclaration(source: ts.SourceFile, name: string): ts.VariableDeclaration | undefined {
-  for (const statement of source.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    const found = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
-    if (found) return found;
-  }
-  return undefined;
+  return variableDeclaredIn(source.statements, name);
 }
 
 function scopeOf(declaration: ts.VariableDeclaration): ts.Node {
