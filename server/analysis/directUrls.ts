@@ -15,6 +15,7 @@ import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
+import { calledFunction } from './rolledBackCallbacks';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
@@ -159,7 +160,7 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
   } else if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && depth < MAX_DEPTH) {
     // A function of the file or of a project module that returns the URL (`postgres(resolveLockUrl())`, whose body
     // returns `env.DATABASE_URL_UNPOOLED ?? env.DATABASE_URL`): what its one return holds, judged in its own file.
-    const returned = returnedValue(value.expression, view);
+    const returned = returnedValue(value);
     if (returned) add(urlSources(returned.expression, returned.view, depth + 1));
     else sources.unknown = true;
   } else if (ts.isIdentifier(value)) {
@@ -171,40 +172,15 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
 }
 
 /**
- * The one value a function named `callee` returns: a function declaration or a const arrow/function of the file, or one
- * a project module exports under the imported name (`import { directUrl } from '@/db'`). Several returns: none.
+ * The one value the function a call names returns (a top-level function of the file, or one a project module exports,
+ * rolledBackCallbacks.ts's calledFunction), with the file it is judged in. Several returns: none.
  */
-function returnedValue(callee: ts.Identifier, view: FileView): { expression: ts.Expression; view: FileView } | undefined {
-  const own = topLevelFunction(view.source, callee.text, false);
-  if (own) return returnOf(own, view);
-  const declaration = declarationNamed(view.source, callee.text, callee);
-  if (!declaration || !ts.isImportSpecifier(declaration)) return undefined;
-  const specifier = declaration.parent.parent.parent.moduleSpecifier;
-  if (!ts.isStringLiteral(specifier)) return undefined;
-  const file = resolveModule(view.path, specifier.text);
-  const module = file ? parsed(file) : undefined;
-  const exported = module && topLevelFunction(module.source, (declaration.propertyName ?? declaration.name).text, true);
-  return exported ? returnOf(exported, { source: module.source, path: file! }) : undefined;
-}
-
-function returnOf(fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression, view: FileView): { expression: ts.Expression; view: FileView } | undefined {
-  const expression = singleReturn(fn);
-  return expression ? { expression, view } : undefined;
-}
-
-/** A function declared at the top level of a file by that name (`function f`, `const f = () => …`), exported when asked. */
-function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
-  const isExported = (statement: ts.Statement): boolean => (ts.getModifiers(statement as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-  for (const statement of source.statements) {
-    if (exported && !isExported(statement)) continue;
-    if (ts.isFunctionDeclaration(statement) && statement.name?.text === name && statement.body) return statement;
-    if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      const initializer = declaration.initializer && unwrap(declaration.initializer);
-      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && initializer && (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer))) return initializer;
-    }
-  }
-  return undefined;
+function returnedValue(call: ts.CallExpression): { expression: ts.Expression; view: FileView } | undefined {
+  const fn = calledFunction(call);
+  const expression = fn && singleReturn(fn);
+  if (!expression) return undefined;
+  const source = fn.getSourceFile();
+  return { expression, view: { source, path: resolve(source.fileName) } };
 }
 
 function identifierSources(name: ts.Identifier, view: FileView, depth: number): UrlSources {

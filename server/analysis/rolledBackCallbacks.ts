@@ -177,8 +177,8 @@ function enclosingFunction(node: ts.Node): FunctionLike | undefined {
   return undefined;
 }
 
-/** The function a call names: one of this file's top-level functions, or one an import names. */
-function calledFunction(call: ts.CallExpression): FunctionLike | undefined {
+/** The function a call names: one of this file's top-level functions, or one an import names. Also used by directUrls.ts. */
+export function calledFunction(call: ts.CallExpression): FunctionLike | undefined {
   const source = call.getSourceFile();
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return topLevelFunction(source, callee.text) ?? importedFunction(source, callee.text);
