@@ -65,6 +65,9 @@ const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connecti
 const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
 const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 
+/** The environment object (`process.env`, `import.meta.env`, `Bun.env`), and what owns it as its `env` member. */
+const ENVIRONMENT_OBJECT = /^(?:process\.env|import\.meta\.env|Bun\.env)$/;
+const ENVIRONMENT_OWNER = /^(?:process|import\.meta|Bun)$/;
 /** `Reflect.get(object, key)`. */
 function isReflectGet(value: ts.Expression): value is ts.CallExpression {
   return ts.isCallExpression(value) && value.arguments.length === 2 && ts.isPropertyAccessExpression(value.expression)
@@ -335,23 +338,28 @@ export class OwnServerClients {
       return ts.isStringLiteralLike(key) && this.environmentObject(object, depth + 1) ? key.text : undefined;
     }
     if (!ts.isIdentifier(value) || this.flow.bindingOf(value)) return undefined;
-    const declaration = this.flow.destructuringOf(value);
+    const destructured = this.constDestructured(value);
+    if (!destructured || (!ts.isIdentifier(destructured.property) && !ts.isStringLiteral(destructured.property))) return undefined;
+    return this.environmentObject(destructured.object, depth + 1) ? destructured.property.text : undefined;
+  }
+
+  /** `const { X: name } = object` (not a rest, not with a default): the property `name` reads, and the object it is read from. */
+  private constDestructured(name: ts.Identifier): { property: ts.PropertyName; object: ts.Expression } | undefined {
+    const declaration = this.flow.destructuringOf(name);
     if (!declaration || !ts.isObjectBindingPattern(declaration.name) || !declaration.initializer || !isConstDeclaration(declaration)) return undefined;
-    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === value.text);
+    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === name.text);
     if (!element || element.dotDotDotToken || element.initializer) return undefined;
-    const property = element.propertyName ?? element.name;
-    if (!ts.isIdentifier(property) && !ts.isStringLiteral(property)) return undefined;
-    return this.environmentObject(declaration.initializer, depth + 1) ? property.text : undefined;
+    return { property: element.propertyName ?? (element.name as ts.Identifier), object: declaration.initializer };
   }
 
   /** Whether a value is the process's environment object (see environmentRead). */
   private environmentObject(expression: ts.Expression, depth: number): boolean {
     if (depth > 4) return false;
     const value = unwrap(expression);
-    if (/^(?:process\.env|import\.meta\.env|Bun\.env)$/.test(value.getText(this.source))) return true;
+    if (ENVIRONMENT_OBJECT.test(value.getText(this.source))) return true;
     if (isReflectGet(value)) {
       const [object, key] = value.arguments;
-      return ts.isStringLiteralLike(key) && key.text === 'env' && /^(?:process|import\.meta|Bun)$/.test(unwrap(object).getText(this.source));
+      return ts.isStringLiteralLike(key) && key.text === 'env' && ENVIRONMENT_OWNER.test(unwrap(object).getText(this.source));
     }
     if (!ts.isIdentifier(value)) return false;
     const initializer = this.flow.declaredInitializer(value);
@@ -360,12 +368,9 @@ export class OwnServerClients {
       return binding !== undefined && 'variable' in binding && isConstDeclaration(binding.variable) && this.environmentObject(initializer, depth + 1);
     }
     // `const { env } = process`.
-    const declaration = this.flow.destructuringOf(value);
-    if (!declaration || !ts.isObjectBindingPattern(declaration.name) || !declaration.initializer || !isConstDeclaration(declaration)) return false;
-    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === value.text);
-    const property = element && !element.dotDotDotToken && !element.initializer ? element.propertyName ?? element.name : undefined;
-    return property !== undefined && ts.isIdentifier(property) && property.text === 'env'
-      && /^(?:process|import\.meta|Bun)$/.test(unwrap(declaration.initializer).getText(this.source));
+    const destructured = this.constDestructured(value);
+    return destructured !== undefined && ts.isIdentifier(destructured.property) && destructured.property.text === 'env'
+      && ENVIRONMENT_OWNER.test(unwrap(destructured.object).getText(this.source));
   }
 
   /** The cache of verdicts on names for the mode judged in (literalOnly, oneSession, neither). */
