@@ -1801,7 +1801,8 @@ class Extractor {
   /**
    * Whether a client expression comes from a kind of client (`origin`): made in place, a member the object
    * holds (`this.db`, when the origin judges members), a variable or parameter the origin accepts, a variable
-   * taken from such a client, or a callback's parameter on one. One walk for PGlite and replication clients.
+   * taken from such a client or holding a connection reserved from one (`await sql.reserve()`), or a callback's
+   * parameter on one. One walk for PGlite and replication clients.
    */
   private tracesTo(receiver: ts.Expression, origin: ClientOrigin, depth = 0): boolean {
     const value = unwrap(receiver);
@@ -1816,7 +1817,9 @@ class Extractor {
       return on !== undefined && this.tracesTo(on, origin, depth + 1);
     }
     const from = binding.variable.initializer && unwrap(binding.variable.initializer);
-    return from !== undefined && (ts.isIdentifier(from) || ts.isPropertyAccessExpression(from)) && this.tracesTo(from, origin, depth + 1);
+    // `const conn = await sql.reserve()`: one connection of that client, so of the same kind.
+    const source = from !== undefined && isReserveCall(from) ? receiverOf(from as ts.CallExpression) : from;
+    return source !== undefined && (ts.isIdentifier(source) || ts.isPropertyAccessExpression(source)) && this.tracesTo(source, origin, depth + 1);
   }
 
   /**

@@ -197,3 +197,25 @@ test('a function returning the pooled URL, preferring it, or returning several U
   ]);
   assert.deepEqual(findingsIn(several), ['session-set SET work_mem = 65536']);
 });
+
+test("a connection reserved from a direct postgres.js client holds its session lock there; one reserved from the pooled client does not", () => {
+  const guard = (url: string) => [
+    "import postgres from 'postgres';",
+    `const jobs = postgres(${url}, { max: 2, prepare: false });`,
+    'export async function exclusively(key: number, work: () => Promise<void>) {',
+    '  const held = await jobs.reserve();',
+    '  try {',
+    '    const [row] = await held`SELECT pg_try_advisory_lock(${key}) AS ok`;',
+    '    if (row.ok) await work();',
+    '  } finally {',
+    '    await held`SELECT pg_advisory_unlock(${key})`;',
+    '    held.release();',
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(guard('process.env.DATABASE_URL_UNPOOLED!')), []);
+  assert.deepEqual(found(guard('process.env.DATABASE_URL!')), [
+    'advisory-lock pg_try_advisory_lock',
+    'advisory-lock pg_advisory_unlock',
+  ]);
+});
