@@ -8,8 +8,10 @@ import { replaceLiteralsAndComments } from './templatePlaceholders';
 
 type FlowEvent = { at: number; kind: 'open' | 'close' | 'branch' | 'leave' };
 
+/** A RETURN that ends the routine's run (not `RETURN NEXT`/`RETURN QUERY`, which add a row and go on). */
+const RETURN_WORD = String.raw`return\b(?!\s+(?:next|query)\b)`;
 /** Block words, branch words and early exits, outside literals and comments (`END IF` and friends as one). */
-const FLOW_WORD = /\b(?:end\s+(?:if|loop|case)\b|end\b|begin\b|loop\b|if\b|case\b|else\b|elsif\b|elseif\b|when\b|exception\b|return\b(?!\s+(?:next|query)\b)|exit\b|continue\b|commit\b|rollback\b)/gi;
+const FLOW_WORD = new RegExp(String.raw`\b(?:end\s+(?:if|loop|case)\b|end\b|begin\b|loop\b|if\b|case\b|else\b|elsif\b|elseif\b|when\b|exception\b|${RETURN_WORD}|exit\b|continue\b|commit\b|rollback\b)`, 'gi');
 /** What ends just before an IF that opens a statement (not `DROP TABLE IF EXISTS`). */
 const STATEMENT_HEAD_BEFORE = /(?:^|;|>>|\b(?:then|else|loop|begin))\s*$/i;
 
@@ -50,4 +52,14 @@ export function surelyReaches(events: FlowEvent[], from: number, to: number): bo
     else lowest = Math.min(lowest, depth - 1);
   }
   return depth === lowest;
+}
+
+const ROUTINE_RETURN = new RegExp(String.raw`\b${RETURN_WORD}`, 'gi');
+
+/**
+ * The offsets of the body's RETURN statements that leave the routine, outside literals and comments. A temporary
+ * table the body drops only after such a RETURN is still there on the path that returns early.
+ */
+export function routineReturns(body: string): number[] {
+  return [...replaceLiteralsAndComments(body).matchAll(ROUTINE_RETURN)].map((match) => match.index!);
 }

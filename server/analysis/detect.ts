@@ -11,7 +11,7 @@ import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
 import { leadingTrivia } from './sqlTrivia';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, surelyReaches } from './bodyFlow';
+import { flowEvents, routineReturns, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, refersToFlag } from './sessionFlags';
@@ -491,6 +491,15 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   const advances = new BodySequences();
   const disconnects: Disconnect[] = [];
   const sessionFlags = storedRoutine ? falseDefaultParameters(node) : undefined;
+  // A temporary table dropped only after a RETURN that may end the run first (`IF none THEN RETURN; END IF;`)
+  // stays in the session on that path: the drop does not undo it.
+  let returns: number[] | undefined;
+  const returnsBefore = (candidate: Candidate, undoAt: number): boolean => {
+    if (language !== 'plpgsql' || candidate.rule !== 'temp-table') return false;
+    const createdAt = candidate.start - (ctx.base + at);
+    returns ??= routineReturns(body);
+    return returns.some((offset) => offset > createdAt && offset < undoAt);
+  };
   for (const span of splitStatements(body)) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags);
     if (bodyFacts.disconnects) disconnects.push(...bodyFacts.disconnects);
@@ -508,7 +517,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     if (language === 'plpgsql') constants.read(span.text);
     const undos = executed === undefined ? undoKeys(bodyFacts) : [...undoKeys(bodyFacts), ...undoKeys(analyzeFragment(executed, 0))];
     for (const undo of undos) {
-      for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i])) found.splice(i, 1);
+      for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i]) && !returnsBefore(found[i], span.start)) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
     // Putting back a setting's saved earlier value leaves nothing behind (savedSettings.ts), and neither

@@ -99,3 +99,17 @@ test('PL/pgSQL: a temp table built into a variable (:= format(…), SELECT forma
   assert.deepEqual(rules(body("stmt := format('CREATE TEMP TABLE %I (%s)', tab, cols);", 'RETURN;')), []);
   assert.deepEqual(rules(body("stmt := format('CREATE TEMP TABLE %I (%s)', tab, cols); stmt := format('TRUNCATE %I', tab);")), []);
 });
+
+test('a function body whose RETURN may end the run before its temp table is dropped keeps the table on that path: flagged', () => {
+  const body = (statements: string) => `CREATE FUNCTION refresh_totals(p_org int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE n int;
+BEGIN
+  CREATE TEMP TABLE staged_totals AS SELECT * FROM totals WHERE org = p_org;
+  ${statements}
+END $$;\n`;
+  // An early exit between the CREATE and the only DROP: on that path the table stays in the session.
+  assert.deepEqual(rules(body("SELECT count(*) INTO n FROM staged_totals;\n  IF n = 0 THEN\n    RETURN;\n  END IF;\n  UPDATE summary SET total = n;\n  DROP TABLE staged_totals;")), ['temp-table']);
+  // Dropped before that RETURN too, or only RETURN NEXT / RETURN QUERY (rows, not an exit), or a RETURN after the DROP: nothing is left.
+  assert.deepEqual(rules(body("SELECT count(*) INTO n FROM staged_totals;\n  IF n = 0 THEN\n    DROP TABLE staged_totals;\n    RETURN;\n  END IF;\n  DROP TABLE staged_totals;")), []);
+  assert.deepEqual(rules(body("-- a RETURN in a comment, 'RETURN' in a literal\n  RAISE NOTICE 'RETURN early?';\n  DROP TABLE staged_totals;\n  RETURN;")), []);
+});
