@@ -38,6 +38,7 @@ import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
+import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
 import { declaredType } from './declaredTypes';
@@ -377,7 +378,9 @@ const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve|task)$/;
  */
 const CLIENT_TRANSACTION_BEGIN = /^(begin|startTransaction|beginTransaction)$/;
 const CLIENT_TRANSACTION_END = /^(commit|commitTransaction|rollback|rollbackTransaction)$/;
-type ClientBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK';
+/** A rollback to a savepoint (savepointRollbacks.ts) stands in the sequence as what it sends: the transaction goes on. */
+const ROLLBACK_TO_SAVEPOINT = 'ROLLBACK TO SAVEPOINT sp';
+type ClientBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK' | typeof ROLLBACK_TO_SAVEPOINT;
 function clientTransactionBoundary(call: ts.CallExpression, name: string): ClientBoundary | undefined {
   const begins = CLIENT_TRANSACTION_BEGIN.test(name);
   if ((!begins && !CLIENT_TRANSACTION_END.test(name)) || call.arguments.some((a) => ts.isFunctionLike(a))) return undefined;
@@ -388,7 +391,9 @@ function clientTransactionBoundary(call: ts.CallExpression, name: string): Clien
     outer = outermostWrapper(outer.parent.parent);
   }
   if (!outer.parent || !ts.isExpressionStatement(outer.parent)) return undefined;
-  return begins ? 'BEGIN' : name.startsWith('commit') ? 'COMMIT' : 'ROLLBACK';
+  if (begins) return 'BEGIN';
+  if (name.startsWith('commit')) return 'COMMIT';
+  return name === 'rollback' && rollsBackToSavepoint(call) ? ROLLBACK_TO_SAVEPOINT : 'ROLLBACK';
 }
 
 /** A callback given a fresh connection: its parameters start outside any transaction. */
