@@ -95,7 +95,8 @@ export class OwnServerClients {
   private oneSession = false;
   private readonly oneSessionVerdicts = new Map<ts.Node, Verdict>();
   /** Verdicts on pool names: any pool of such a server, and one capped at a single connection. */
-  private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>(), anyOneSession: new Map<ts.Node, Verdict>() };
+  private readonly poolVerdicts = { any: new Map<ts.Node, Verdict>(), single: new Map<ts.Node, Verdict>(), anyOneSession: new Map<ts.Node, Verdict>(),
+    anyPoolerOnly: new Map<ts.Node, Verdict>() };
   /** Verdicts on names of objects a maker made from such a value (madeFromOwnServer). */
   private readonly madeVerdicts = new Map<ts.Node, Verdict>();
   /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
@@ -156,8 +157,33 @@ export class OwnServerClients {
    */
   createdFrom(creation: ts.CallExpression | ts.NewExpression): boolean {
     if (!this.fileName || this.namesPooler) return false;
-    return (creation.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, 1)) || this.defaultsToLocalHost(creation);
+    const judge = () => (creation.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, 1)) || this.defaultsToLocalHost(creation);
+    // One capped at a single connection is judged as one (oneSession), as its session findings are.
+    return this.testCode && (creation.arguments ?? []).some(capsAtOneConnection) ? this.singly(judge) : this.unpooled(judge);
   }
+
+  /**
+   * `judge`'s verdict for what only a pooler breaks (named prepared statements): in test code an environment variable
+   * the test environment sets nowhere, but an env file of the application sets to this machine (`.env.example`:
+   * `DATABASE_URL=postgres://…@localhost:5432/app`) and none to a pooler or another machine, is the developer's own test
+   * database however many connections are made from it. A pool of it keeps session state from test to test (its
+   * session findings stay), but no pooler is between it and the server. A variable no file sets at all is not enough
+   * here (a manual test's `DATABASE_URL` may be a hosted database): that reading is a single connection's (oneSession).
+   */
+  private unpooled(judge: () => boolean): boolean {
+    if (!this.testCode) return judge();
+    const before = this.poolerOnly;
+    this.poolerOnly = true;
+    try {
+      return judge();
+    } finally {
+      this.poolerOnly = before;
+    }
+  }
+
+  /** While only what a pooler breaks is judged (unpooled). Names are judged apart in that mode. */
+  private poolerOnly = false;
+  private readonly poolerOnlyVerdicts = new Map<ts.Node, Verdict>();
 
   /**
    * In test code, a client or pool made without saying where to connect (`new Client()`, `new Pool({ max: 2 })`,
@@ -209,7 +235,7 @@ export class OwnServerClients {
   /** Whether `receiver` is a client, or a pool of any size, of a server the code started itself (see createdFrom). */
   reachesAnyConnection(receiver: ts.Expression): boolean {
     if (!this.fileName || this.namesPooler) return false;
-    return this.fromOwnServer(receiver, 0) || this.poolOfOwnServer(receiver, 0, false);
+    return this.unpooled(() => this.fromOwnServer(receiver, 0) || this.poolOfOwnServer(receiver, 0, false));
   }
 
   /**
@@ -232,7 +258,8 @@ export class OwnServerClients {
     if (!ts.isIdentifier(value)) return false;
     const binding = this.flow.bindingOf(value);
     if (!binding) return false;
-    const verdicts = single ? this.poolVerdicts.single : this.oneSession ? this.poolVerdicts.anyOneSession : this.poolVerdicts.any;
+    const verdicts = single ? this.poolVerdicts.single : this.oneSession ? this.poolVerdicts.anyOneSession
+      : this.poolerOnly ? this.poolVerdicts.anyPoolerOnly : this.poolVerdicts.any;
     // A named local function's parameter every call of which passes such a pool (`seed(dataSource)` → `seed(target)`).
     if (!('variable' in binding)) {
       return this.judged(verdicts, binding.parameter, depth, () => this.parameterFromOwnServer(binding.parameterOf, binding.parameter, depth,
@@ -375,7 +402,7 @@ export class OwnServerClients {
 
   /** The cache of verdicts on names for the mode judged in (literalOnly, oneSession, neither). */
   private nameVerdicts(): Map<ts.Node, Verdict> {
-    return this.literalOnly ? this.literalVerdicts : this.oneSession ? this.oneSessionVerdicts : this.verdicts;
+    return this.literalOnly ? this.literalVerdicts : this.oneSession ? this.oneSessionVerdicts : this.poolerOnly ? this.poolerOnlyVerdicts : this.verdicts;
   }
 
   /** `judge`'s verdict for a single connection's arguments (see oneSession). */
@@ -399,8 +426,9 @@ export class OwnServerClients {
     const verdict = testEnvironmentVariable(this.fileName!, name);
     if (verdict !== 'unset') return verdict === 'local';
     const application = applicationEnvironmentVariable(this.fileName!, name);
-    // Development code: only an env file that sets it to this machine (or a compose service) says it is local.
-    return this.devOnly ? application === 'local' : this.oneSession && application !== 'elsewhere';
+    // Development code: only an env file that sets it to this machine (or a compose service) says it is local; so for
+    // what only a pooler breaks, on a pool of any size (poolerOnly).
+    return this.devOnly || (this.poolerOnly && !this.oneSession) ? application === 'local' : this.oneSession && application !== 'elsewhere';
   }
 
 
@@ -462,8 +490,9 @@ export class OwnServerClients {
       if (moved) return false;
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && URL_PLACE.test(node.name.text)) {
         const user = node.parent;
-        // Read (`url.host`, `url.toString()`) is fine; written, or its search parameters changed, is another place.
-        if ((ts.isBinaryExpression(user) && user.left === node) || node.name.text === 'searchParams') moved = true;
+        // Read (`url.host`, `url.toString()`, `url.searchParams.get('host')`) is fine; written, or its search parameters
+        // changed (or handed on, where the change cannot be seen), is another place.
+        if ((ts.isBinaryExpression(user) && user.left === node) || (node.name.text === 'searchParams' && !readsSearchParameters(node))) moved = true;
       }
       return true;
     });
@@ -708,6 +737,8 @@ export class OwnServerClients {
       // In development code, a local default of a variable the repository's env files set to this machine (an example's
       // `process.env.PGHOST || 'localhost'` beside a `.env.test` giving `PGHOST=localhost`).
       const fallback = unwrap(value.right);
+      // An empty default (`process.env.DATABASE_URL ?? ''`) names no place: the variable's is the only one.
+      if (ts.isStringLiteralLike(fallback) && fallback.text === '') return true;
       return this.devOnly && ts.isStringLiteralLike(fallback) ? hostPart(fallback.text).kind === 'loopback' : this.fromOwnServer(value.right, depth + 1);
     }
     if (ts.isConditionalExpression(value)) return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
@@ -978,6 +1009,14 @@ function isExported(fn: ts.SignatureDeclaration): boolean {
  * query runs on the same session.
  */
 /** `new URL(x).toString()`, `new URL(x).href`, or the URL handed on as a value: read where it is made, never edited. */
+/** `url.searchParams.get('host')` and the other methods of URLSearchParams that only read: called at once, on the spot. */
+function readsSearchParameters(searchParams: ts.PropertyAccessExpression): boolean {
+  const method = searchParams.parent;
+  return ts.isPropertyAccessExpression(method) && method.expression === searchParams && SEARCH_PARAMETER_READS.test(method.name.text)
+    && ts.isCallExpression(method.parent) && method.parent.expression === method;
+}
+const SEARCH_PARAMETER_READS = /^(?:get|getAll|has|toString|keys|values|entries|forEach)$/;
+
 function isReadInPlace(made: ts.NewExpression): boolean {
   const outer = outermostWrapper(made);
   const parent = outer.parent;

@@ -183,3 +183,82 @@ test('a held connection keeps its finding when the pool itself sends the SET, th
   ]);
   assert.deepEqual(findingsOf(heldBouncer), ['session-set 3']);
 });
+
+/**
+ * A spec with a postgres.js pool of two connections made from `url` (line 3), whose lookup query runs in a loop (its
+ * named statement is sent again), and a session SET on line 6.
+ */
+const pairSpec = (url: string) => [
+  "import postgres from 'postgres';",
+  'let db: ReturnType<typeof postgres>;',
+  `beforeAll(() => { db = postgres(${url}, { max: 2, idle_timeout: 1 }); });`,
+  "it('finds every shelf', async () => {",
+  "  for (const shelf of ['a', 'b', 'c']) await db`select count(*) from stock where shelf = ${shelf}`;",
+  "  await db.unsafe('SET search_path TO stock, public');",
+  '});',
+];
+
+test("prepared statements of a test's postgres.js pool on a variable an env file sets to this machine get no finding; its session SET keeps one", () => {
+  repo.write('k/package.json', '{"name": "k"}');
+  // The only env file points the variable at this machine (as an example env file of the application).
+  repo.write('k/.env.example', 'STOCK_DB_URL=postgres://stock:stock@localhost:5432/stock');
+  assert.deepEqual(findingsOf(repo.write('k/test/pair.test.ts', pairSpec('process.env.STOCK_DB_URL!'))), ['session-set 6']);
+  // Read into a const first; the env file two folders up.
+  repo.write('l/.env.development', 'STOCK_DB_URL=postgres://stock:stock@127.0.0.1:5432/stock_dev');
+  repo.write('l/pkg/package.json', '{"name": "pkg"}');
+  const named = pairSpec('STOCK_DB_URL!');
+  named.splice(1, 0, 'const STOCK_DB_URL = process.env.STOCK_DB_URL;');
+  assert.deepEqual(findingsOf(repo.write('l/pkg/test/pair.test.ts', named)), ['session-set 7']);
+});
+
+test("the same pool keeps its prepared-statement finding where no file sets the variable, a file points it at a pooler or another machine, and in application code", () => {
+  // Set nowhere: a manual test's variable may name a hosted database (a single connection would be read as the test database).
+  repo.write('r/package.json', '{"name": "r"}');
+  assert.deepEqual(findingsOf(repo.write('r/test/pair.test.ts', pairSpec('process.env.STOCK_DB_URL!'))), ['protocol-prepared-statement 3', 'session-set 6']);
+  repo.write('m/package.json', '{"name": "m"}');
+  repo.write('m/.env.example', 'STOCK_DB_URL=postgres://stock:stock@localhost:6543/stock');
+  assert.deepEqual(findingsOf(repo.write('m/test/pair.test.ts', pairSpec('process.env.STOCK_DB_URL!'))), ['protocol-prepared-statement 3', 'session-set 6']);
+  repo.write('n/package.json', '{"name": "n"}');
+  repo.write('n/.env', 'STOCK_DB_URL=postgres://stock:stock@stock.db.example-cloud.com:5432/stock');
+  assert.deepEqual(findingsOf(repo.write('n/test/pair.test.ts', pairSpec('process.env.STOCK_DB_URL!'))), ['protocol-prepared-statement 3', 'session-set 6']);
+  repo.write('o/package.json', '{"name": "o"}');
+  repo.write('o/.env.example', 'STOCK_DB_URL=postgres://stock:stock@localhost:5432/stock');
+  assert.deepEqual(findingsOf(repo.write('o/src/pair.ts', pairSpec('process.env.STOCK_DB_URL!'))), ['protocol-prepared-statement 3', 'session-set 6']);
+});
+
+/**
+ * A test helper making a one-connection postgres.js client (line 4) from the parts of `new URL(url)` (after `edits`),
+ * SET ROLE on line 11 (each a line later per edit); the client is returned, so its statements may run again.
+ */
+const partsSpec = (url: string, edits: string[] = [], host = "target.searchParams.get('host') ?? target.hostname") => [
+  "import postgres from 'postgres';",
+  'export async function reader() {',
+  `  const target = new URL(${url});`,
+  ...edits,
+  '  const sql = postgres({',
+  `    host: ${host},`,
+  '    port: Number(target.port),',
+  '    username: target.username,',
+  '    database: target.pathname.slice(1),',
+  '    max: 1,',
+  '  });',
+  "  await sql.unsafe('set role stock_reader');",
+  '  return sql;',
+  '}',
+];
+
+test("a test's one-connection client built from the parts of a URL on an unset variable is the test database: its search parameters read, an empty default", () => {
+  repo.write('p/package.json', '{"name": "p"}');
+  assert.deepEqual(findingsOf(repo.write('p/test/reader.ts', partsSpec("process.env.STOCK_DB_URL ?? ''"))), []);
+  assert.deepEqual(findingsOf(repo.write('p/test/plain.ts', partsSpec('process.env.STOCK_DB_URL!', [], 'target.hostname'))), []);
+});
+
+test("the client built from a URL's parts keeps its finding when the URL's search parameters or host are changed, a remote default is given, or in application code", () => {
+  repo.write('q/package.json', '{"name": "q"}');
+  const moved = ['protocol-prepared-statement 5', 'session-set 12'];
+  assert.deepEqual(findingsOf(repo.write('q/test/set.ts', partsSpec("process.env.STOCK_DB_URL ?? ''", ["  target.searchParams.set('host', 'stock.db.example-cloud.com');"]))), moved);
+  assert.deepEqual(findingsOf(repo.write('q/test/host.ts', partsSpec("process.env.STOCK_DB_URL ?? ''", ["  target.hostname = 'stock.db.example-cloud.com';"]))), moved);
+  const kept = ['protocol-prepared-statement 4', 'session-set 11'];
+  assert.deepEqual(findingsOf(repo.write('q/test/remote.ts', partsSpec("process.env.STOCK_DB_URL ?? 'postgres://stock@stock.db.example-cloud.com/stock'"))), kept);
+  assert.deepEqual(findingsOf(repo.write('q/src/reader.ts', partsSpec("process.env.STOCK_DB_URL ?? ''"))), kept);
+});
