@@ -16,6 +16,7 @@ import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
 import { calleeText } from './embeddedFlow';
+import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
 const MAX_DEPTH = 3;
@@ -23,7 +24,7 @@ const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
 const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
 const COMMITS = /^\s*(?:commit|end)\b/i;
 
-type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+type FunctionLike = TopLevelFunction;
 
 /** Whether the function passed as argument `index` of `call` runs inside a transaction the called helper always rolls back. */
 export function runsInRolledBackTransaction(call: ts.CallExpression, index: number, depth = 0): boolean {
@@ -228,7 +229,7 @@ export function functionOfModule(source: ts.SourceFile, specifier: string, name:
 
 /** The module a namespace name stands for: `const m = require('./m')` or `import * as m from './m'`. */
 function namespaceSpecifier(source: ts.SourceFile, name: string): string | undefined {
-  return topLevelNames(source).namespaces.get(name);
+  return topLevelNamespaces(source).get(name);
 }
 
 function requireSpecifier(node: ts.Expression): string | undefined {
@@ -237,60 +238,32 @@ function requireSpecifier(node: ts.Expression): string | undefined {
   return first && ts.isStringLiteral(first) ? first.text : undefined;
 }
 
-/**
- * A top-level function of the file by name: a function declaration, a const bound to an arrow or function
- * expression, or one assigned to `exports.name` / `module.exports.name`.
- */
-function topLevelFunction(source: ts.SourceFile, name: string): FunctionLike | undefined {
-  return topLevelNames(source).functions.get(name);
-}
-
-interface TopLevelNames {
-  /** Each name's first top-level function (topLevelFunction). */
-  functions: Map<string, FunctionLike>;
-  /** Each name's module, or undefined, as its first namespace import or initialised declaration says (namespaceSpecifier). */
-  namespaces: Map<string, string | undefined>;
-}
-
-const topLevelNamesOf = new WeakMap<ts.SourceFile, TopLevelNames>();
+const namespacesOf = new WeakMap<ts.SourceFile, Map<string, string | undefined>>();
 
 /**
- * The file's top-level functions and namespace names, read in one pass over its statements: asked per call
- * that takes a callback (`rows.map((r) => …)`), a pass each time was quadratic in a long module's size.
- * The first statement that binds a name decides it, as a search from the top would.
+ * The file's namespace names: each name's module, or undefined, as its first namespace import or initialised
+ * declaration says (namespaceSpecifier). Read in one pass over its statements and kept per tree: asked per call that
+ * takes a callback (`rows.map((r) => …)`), a pass each time was quadratic in a long module's size. The first
+ * statement that binds a name decides it, as a search from the top would.
  */
-function topLevelNames(source: ts.SourceFile): TopLevelNames {
-  let names = topLevelNamesOf.get(source);
-  if (names) return names;
-  const functions = new Map<string, FunctionLike>();
-  const namespaces = new Map<string, string | undefined>();
-  const addFunction = (name: string, fn: FunctionLike): void => {
-    if (!functions.has(name)) functions.set(name, fn);
-  };
-  const addNamespace = (name: string, specifier: string | undefined): void => {
-    if (!namespaces.has(name)) namespaces.set(name, specifier);
+function topLevelNamespaces(source: ts.SourceFile): Map<string, string | undefined> {
+  let namespaces = namespacesOf.get(source);
+  if (namespaces) return namespaces;
+  namespaces = new Map<string, string | undefined>();
+  const add = (name: string, specifier: string | undefined): void => {
+    if (!namespaces!.has(name)) namespaces!.set(name, specifier);
   };
   for (const statement of source.statements) {
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
       const bindings = statement.importClause?.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings)) addNamespace(bindings.name.text, statement.moduleSpecifier.text);
+      if (bindings && ts.isNamespaceImport(bindings)) add(bindings.name.text, statement.moduleSpecifier.text);
     }
-    if (ts.isFunctionDeclaration(statement) && statement.name) addFunction(statement.name.text, statement);
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
-        const value = declaration.initializer;
-        if (!ts.isIdentifier(declaration.name) || !value) continue;
-        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) addFunction(declaration.name.text, value);
-        addNamespace(declaration.name.text, requireSpecifier(value));
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) add(declaration.name.text, requireSpecifier(declaration.initializer));
       }
     }
-    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const { left, right } = statement.expression;
-      const target = ts.isPropertyAccessExpression(left) ? left.expression.getText(source) : undefined;
-      if ((target === 'exports' || target === 'module.exports') && (ts.isArrowFunction(right) || ts.isFunctionExpression(right))) addFunction((left as ts.PropertyAccessExpression).name.text, right);
-    }
   }
-  names = { functions, namespaces };
-  topLevelNamesOf.set(source, names);
-  return names;
+  namespacesOf.set(source, namespaces);
+  return namespaces;
 }

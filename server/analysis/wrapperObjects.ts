@@ -14,6 +14,7 @@ import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedF
 import { ModuleFacts } from './parsedModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
+import { isCommonJsExports, isModuleExports, topLevelFunction } from './topLevelFunctions';
 
 /** How many names, calls, exports and base classes one object is followed through (files included). */
 const MAX_STEPS = 6;
@@ -246,7 +247,8 @@ function exportedValue(exported: { node: Exported; ctx: Context } | undefined): 
  * The function the module at `path` exports under `name` (`default` for its default export), and the flow of the file
  * declaring it (importedQueryHelpers.ts's helpers): what exportedNode finds when it is a function (re-exports followed),
  * else a method of the object literal or class instance the module exports whole (`module.exports = { exec(sql) {…} }`,
- * `export default new Db()`, methodIn: inherited ones too), else a function declared at its top level by that name.
+ * `export default new Db()`, methodIn: inherited ones too), else a function declared at its top level by that name
+ * (topLevelFunctions.ts: exported or not, CommonJS `exports.name = …` too).
  */
 export function exportedFunction(path: string, name: string): { fn: FunctionWithBody; flow: Flow } | undefined {
   const ctx = modules.of(path);
@@ -259,19 +261,6 @@ export function exportedFunction(path: string, name: string): { fn: FunctionWith
   if (method) return { fn: method.fn, flow: method.ctx.flow };
   const local = topLevelFunction(ctx.source, name);
   return local && { fn: local, flow: ctx.flow };
-}
-
-/** A function declared at a module's top level by `name`: `function name`, `const name = (…) => …`, exported or not. */
-function topLevelFunction(source: ts.SourceFile, name: string): FunctionWithBody | undefined {
-  for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.body && statement.name?.text === name) return statement;
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      const value = ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer ? unwrap(declaration.initializer) : undefined;
-      if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
-    }
-  }
-  return undefined;
 }
 
 /** The object a module exports under `name` (an object literal, an instance, a factory's result). */
@@ -348,7 +337,7 @@ function exportedNode(ctx: Context, name: string, steps: number): { node: Export
           if (property && ts.isShorthandPropertyAssignment(property)) return { node: local(property.name), ctx };
           if (property && ts.isMethodDeclaration(property)) return { node: object, ctx };
         }
-      } else if (ts.isPropertyAccessExpression(left) && left.name.text === name && (isModuleExports(left.expression) || (ts.isIdentifier(left.expression) && left.expression.text === 'exports'))) {
+      } else if (ts.isPropertyAccessExpression(left) && left.name.text === name && isCommonJsExports(left.expression)) {
         return { node: local(right), ctx };
       }
     }
@@ -445,8 +434,4 @@ function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
 
 function hasModifier(statement: ts.Statement, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === kind) ?? false);
-}
-
-function isModuleExports(node: ts.Expression): boolean {
-  return ts.isPropertyAccessExpression(node) && node.name.text === 'exports' && ts.isIdentifier(node.expression) && node.expression.text === 'module';
 }

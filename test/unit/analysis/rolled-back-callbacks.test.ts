@@ -56,6 +56,25 @@ test('a helper that commits, commits on success only, or never began: the callba
   assert.deepEqual(found(ROLLING_HELPER + otherClient), ['session-set SET ROLE guest']);
 });
 
+test('a helper declared with overload signatures, or as a const arrow under a type assertion, is read from its implementation', () => {
+  // TypeScript overloads: the signatures have no body; the implementation that follows them is the helper.
+  const overloaded = ROLLING_HELPER.replace('export async function inScratchTransaction(work) {',
+    'export async function inScratchTransaction<T>(work: (c: unknown) => Promise<T>): Promise<T>;\n'
+    + 'export async function inScratchTransaction(work: (c: unknown) => Promise<void>): Promise<void>;\n'
+    + 'export async function inScratchTransaction(work) {');
+  assert.notEqual(overloaded, ROLLING_HELPER);
+  assert.deepEqual(found(overloaded + CALLER), []);
+  // `const helper = (async (work) => {…}) as Helper`: the arrow inside the parentheses and the assertion.
+  const asserted = ROLLING_HELPER.replace('export async function inScratchTransaction(work) {', 'type Helper = <T>(work: (c: unknown) => Promise<T>) => Promise<T>;\nexport const inScratchTransaction = (async (work) => {')
+    .replace(/\n}\n$/, '\n}) as Helper;\n');
+  assert.ok(asserted.endsWith('}) as Helper;\n'));
+  assert.deepEqual(found(asserted + CALLER), []);
+  // The same two committing instead of rolling back: the callback's settings stay findings.
+  const leaked = ['session-set SET ROLE guest', 'session-set SET search_path TO sandbox, public'];
+  assert.deepEqual(found(overloaded.replace("'ROLLBACK'", "'COMMIT'") + CALLER), leaked);
+  assert.deepEqual(found(asserted.replace("'ROLLBACK'", "'COMMIT'") + CALLER), leaked);
+});
+
 function inProject(t: Cleanup, files: Record<string, string>, caller: string, callerText: string): string[] {
   const repo = scratchRepository('rolled-back', t);
   repo.writeAll({ 'package.json': '{ "name": "shop" }\n', ...files });

@@ -1,0 +1,54 @@
+// A file's top-level functions by name: the one reader of them for the analysis's helpers followed into the same
+// file or a module of the project (rolledBackCallbacks.ts's helpers that roll back or open a transaction around a
+// callback, wrapperObjects.ts's exported functions). Read in one pass over the file's statements and kept per
+// syntax tree: a pass per lookup was quadratic in a long module's size, since a lookup is asked for every call
+// that takes a callback.
+import ts from 'typescript';
+import { unwrap } from './embeddedFlow';
+
+export type TopLevelFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+
+const functionsOf = new WeakMap<ts.SourceFile, Map<string, TopLevelFunction>>();
+
+/**
+ * The function the file declares at its top level by `name`, exported or not: `function name(…) {…}` (an overload
+ * signature without a body is passed over for the implementation), a variable bound to an arrow or function
+ * expression (also through parentheses and type assertions: `const name = (async () => {…}) as Handler`), or one
+ * assigned to `exports.name` / `module.exports.name` (CommonJS). The first statement that binds the name decides,
+ * as a search from the top would.
+ */
+export function topLevelFunction(source: ts.SourceFile, name: string): TopLevelFunction | undefined {
+  let functions = functionsOf.get(source);
+  if (!functions) functionsOf.set(source, (functions = topLevelFunctions(source)));
+  return functions.get(name);
+}
+
+function topLevelFunctions(source: ts.SourceFile): Map<string, TopLevelFunction> {
+  const functions = new Map<string, TopLevelFunction>();
+  const add = (name: string, value: ts.Node): void => {
+    if (!functions.has(name) && (ts.isFunctionDeclaration(value) || ts.isArrowFunction(value) || ts.isFunctionExpression(value))) functions.set(name, value);
+  };
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) add(statement.name.text, statement);
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) add(declaration.name.text, unwrap(declaration.initializer));
+      }
+    }
+    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const { left, right } = statement.expression;
+      if (ts.isPropertyAccessExpression(left) && isCommonJsExports(left.expression)) add(left.name.text, unwrap(right));
+    }
+  }
+  return functions;
+}
+
+/** `exports` or `module.exports`: what a CommonJS module's named exports are assigned to (`exports.name = …`). */
+export function isCommonJsExports(node: ts.Expression): boolean {
+  return (ts.isIdentifier(node) && node.text === 'exports') || isModuleExports(node);
+}
+
+/** `module.exports`. */
+export function isModuleExports(node: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(node) && node.name.text === 'exports' && ts.isIdentifier(node.expression) && node.expression.text === 'module';
+}
