@@ -191,11 +191,15 @@ function stepsRunTests(workflow: string): boolean | undefined {
   return steps ? false : undefined;
 }
 
-/** A line without its `#` comment (a whole-line one, or one after a space). */
+/**
+ * A line or a value without its `#` comment, trimmed: a `#` at its start (YAML's `KEY: # set below` gives no value, as
+ * does dotenv's `KEY=#…`) or after white space begins one. The one reader of comments for workflow steps and
+ * assignments (unquoted).
+ */
 function withoutComment(line: string): string {
   if (line.startsWith('#')) return '';
   const comment = line.search(/\s#/);
-  return comment < 0 ? line : line.slice(0, comment);
+  return (comment < 0 ? line : line.slice(0, comment)).trim();
 }
 
 /** Each `NAME: value` of a file, judged: a value reaching this machine, a service of the same file that runs PostgreSQL, or (a port) not a pooler's. */
@@ -249,10 +253,9 @@ function postgresServicesOf(lines: string[]): Set<string> {
   return services;
 }
 
-/** A value without its trailing comment and surrounding quotes. */
+/** A value without its surrounding quotes (a `#` inside them is the value's), else without its comment (withoutComment). */
 function unquoted(value: string): string {
   const quote = value[0];
   if ((quote === '"' || quote === "'") && value.length > 1 && value.endsWith(quote)) return value.slice(1, -1);
-  const comment = value.search(/\s#/);
-  return comment < 0 ? value : value.slice(0, comment).trim();
+  return withoutComment(value);
 }

@@ -157,6 +157,28 @@ test('a workflow runs tests when a step runs a test runner or a test or check sc
   ]) assert.equal(runsNoTests(none), true, none);
 });
 
+test("a value that is only a comment (`KEY: # …`) gives the variable no value; a quoted `#` is the value's", () => {
+  // The workflow's job-level env names the variable with a comment for its value (YAML reads no value there); the
+  // service workflow sets it to localhost: the test database.
+  repo.write('g2/package.json', '{"name": "g2"}');
+  repo.write('g2/.github/workflows/checks.yml', GITHUB_SERVICE_WORKFLOW);
+  repo.write('g2/.github/workflows/contract.yml', ['jobs:', '  contract:', '    env:', '      ARCHIVE_DB_URL: # from the archive-db service of checks.yml', '    steps:', '      - run: npm run test:contract']);
+  const spec = repo.write('g2/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(spec), []);
+  // A quoted value that begins with `#` is a value (not this machine's database): the findings stay.
+  repo.write('g3/package.json', '{"name": "g3"}');
+  repo.write('g3/.github/workflows/checks.yml', GITHUB_SERVICE_WORKFLOW);
+  repo.write('g3/.github/workflows/contract.yml', ['jobs:', '  contract:', '    env:', '      ARCHIVE_DB_URL: "#archive-url-from-vault"', '    steps:', '      - run: npm run test:contract']);
+  const quoted = repo.write('g3/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(quoted), ['session-set 5', 'listen 6']);
+});
+
+test('a run step whose block marker is followed by a comment is read as a block of commands', () => {
+  const steps = (...lines: string[]) => ['jobs:', '  j:', '    steps:', ...lines].join('\n');
+  assert.equal(runsNoTests(steps('      - run: |   # the suite', '          npm ci', '          npm test')), false);
+  assert.equal(runsNoTests(steps('      - run: |   # the deploy', '          npm ci', '          npm run deploy')), true);
+});
+
 test("an env file kept for tests, or a test compose file's PostgreSQL service, is the test database; the app's .env is not (for a pool)", () => {
   repo.write('g/package.json', '{"name": "g"}');
   repo.write('g/.env.test', ['# test runs', 'LEDGER_URL="postgresql://ledger:ledger@127.0.0.1:5433/ledger_test"']);
