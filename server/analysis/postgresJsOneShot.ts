@@ -21,7 +21,7 @@
 // connection holds the whole transaction, and its first run parsed the text there).
 import ts from 'typescript';
 import { isLoop } from './embeddedFlow';
-import { declaringScope, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses, variableScope } from './postgresJsUses';
+import { declaringScope, everyReference, everyReferenceInScope, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
 import { outermostWrapper } from './embeddedFlow';
 import { functionNamed } from './unsafeOnlyFunctions';
 
@@ -84,24 +84,16 @@ function refilledVariableRunsOnce(creation: ts.CallExpression, tally: Tally): bo
   const block = statement.parent;
   if (!ts.isExpressionStatement(statement) || !ts.isBlock(block)) return false;
   const target = assignment.left;
-  const scope = variableScope(target);
-  if (!scope) return false;
   let uses = 0;
-  let safe = true;
-  const visit = (node: ts.Node): void => {
-    if (!safe) return;
-    if (ts.isIdentifier(node) && node.text === target.text && node !== target && isReference(node)) {
-      const declared = node.parent;
-      if (ts.isVariableDeclaration(declared) && declared.name === node) safe = declared.initializer === undefined || isNullish(declared.initializer);
-      else if (isAssigned(node)) safe = isNullish(outermostAssigned(node));
-      else if (heldUse(node) === undefined) {
-        uses += 1;
-        safe = node.pos >= statement.end && isInside(node, block) && !waitsBetween(block, statement, node) && useRunsOnce(node, block, tally, 0);
-      }
-    }
-    node.forEachChild(visit);
-  };
-  scope.forEachChild(visit);
+  const safe = everyReferenceInScope(target, (node) => {
+    if (node === target) return true;
+    const declared = node.parent;
+    if (ts.isVariableDeclaration(declared) && declared.name === node) return declared.initializer === undefined || isNullish(declared.initializer);
+    if (isAssigned(node)) return isNullish(outermostAssigned(node));
+    if (heldUse(node) !== undefined) return true;
+    uses += 1;
+    return node.pos >= statement.end && isInside(node, block) && !waitsBetween(block, statement, node) && useRunsOnce(node, block, tally, 0);
+  });
   return safe && uses > 0;
 }
 
@@ -142,16 +134,11 @@ function waitsBetween(block: ts.Block, statement: ts.Statement, use: ts.Node): b
 /** Every reference to `name` in `root` (but `skip`, its declaration) is a use that runs at most once. */
 function everyUseRunsOnce(name: string, root: ts.Node, skip: ts.Node | undefined, tally: Tally, depth: number): boolean {
   let uses = 0;
-  let once = true;
-  const visit = (node: ts.Node): void => {
-    if (!once) return;
-    if (ts.isIdentifier(node) && node.text === name && node !== skip && isReference(node)) {
-      uses += 1;
-      if (!useRunsOnce(node, root, tally, depth)) once = false;
-    }
-    node.forEachChild(visit);
-  };
-  visit(root);
+  const once = everyReference(root, name, (node) => {
+    if (node === skip) return true;
+    uses += 1;
+    return useRunsOnce(node, root, tally, depth);
+  });
   return once && uses > 0;
 }
 
@@ -194,21 +181,14 @@ function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: numb
  */
 function everyMemberUseRunsOnce(parameter: string, member: string, body: ts.Node, tally: Tally, depth: number): boolean {
   let uses = 0;
-  let once = true;
-  const visit = (node: ts.Node): void => {
-    if (!once) return;
-    if (ts.isIdentifier(node) && node.text === parameter && isReference(node)) {
-      const access = node.parent;
-      if (!ts.isPropertyAccessExpression(access) || access.expression !== node) once = false;
-      else if (access.name.text === member) {
-        uses += 1;
-        // The member access stands where the client's name would: the same shapes are read around it.
-        if (!useRunsOnce(access as unknown as ts.Identifier, body, tally, depth)) once = false;
-      }
-    }
-    node.forEachChild(visit);
-  };
-  visit(body);
+  const once = everyReference(body, parameter, (node) => {
+    const access = node.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== node) return false;
+    if (access.name.text !== member) return true;
+    uses += 1;
+    // The member access stands where the client's name would: the same shapes are read around it.
+    return useRunsOnce(access as unknown as ts.Identifier, body, tally, depth);
+  });
   return once && uses > 0;
 }
 
@@ -218,15 +198,7 @@ function everyMemberUseRunsOnce(parameter: string, member: string, body: ts.Node
  * the client sends outside it.
  */
 function transactionUsesStayInside(name: string | undefined, body: ts.Node, tally: Tally, depth: number): boolean {
-  if (name === undefined) return true;
-  let inside = true;
-  const visit = (node: ts.Node): void => {
-    if (!inside) return;
-    if (ts.isIdentifier(node) && node.text === name && isReference(node)) inside = transactionUseStaysInside(node, tally, depth);
-    node.forEachChild(visit);
-  };
-  visit(body);
-  return inside;
+  return name === undefined || everyReference(body, name, (node) => transactionUseStaysInside(node, tally, depth));
 }
 
 function transactionUseStaysInside(id: ts.Identifier, tally: Tally, depth: number): boolean {

@@ -19,6 +19,7 @@ import { resolve } from 'node:path';
 import { callerFiles, parsed } from './directUrls';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
+import { walkDescendants } from './astWalk';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
@@ -167,21 +168,40 @@ function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
     return owner !== undefined && privateFieldNeverPrepares(owner, target.name.text);
   }
   if (!ts.isIdentifier(target)) return false;
-  const scope = variableScope(target);
-  if (!scope) return false;
   let uses = 0;
-  let safe = true;
-  const visit = (child: ts.Node): void => {
-    if (!safe) return;
-    if (ts.isIdentifier(child) && child.text === target.text && isReference(child) && !isDeclaredName(child)) {
-      const verdict = heldUse(child);
-      if (verdict === undefined) safe = false;
-      else if (verdict) uses += 1;
-    }
-    child.forEachChild(visit);
-  };
-  scope.forEachChild(visit);
+  const safe = everyReferenceInScope(target, (reference) => {
+    if (isDeclaredName(reference)) return true;
+    const verdict = heldUse(reference);
+    if (verdict) uses += 1;
+    return verdict !== undefined;
+  });
   return safe && uses > 0;
+}
+
+/**
+ * Whether `judge` holds for every reference (isReference) to the `let`/`var` that `target` names, in the scope that
+ * declares it (variableScope; everyReference): the declaration's name and `target` itself included. False when the
+ * variable has no such scope (a parameter, a const, an export).
+ */
+export function everyReferenceInScope(target: ts.Identifier, judge: (reference: ts.Identifier) => boolean): boolean {
+  const scope = variableScope(target);
+  return scope !== undefined && everyReference(scope, target.text, judge);
+}
+
+/**
+ * Whether `judge` holds for every reference (isReference) to `name` in `root`, `root` itself included, in source
+ * order; none is judged after the first that fails. The one walk over a client's mentions for the judgements here and
+ * in postgresJsOneShot.ts (a judge may count or tally what it sees).
+ */
+export function everyReference(root: ts.Node, name: string, judge: (reference: ts.Identifier) => boolean): boolean {
+  const holds = (node: ts.Node): boolean => !(ts.isIdentifier(node) && node.text === name && isReference(node)) || judge(node);
+  let safe = holds(root);
+  if (safe) {
+    walkDescendants(root, (node) => {
+      if (!holds(node)) safe = false;
+    }, () => !safe);
+  }
+  return safe;
 }
 
 /** The block, module or file whose own `let`/`var` statement declares `id`'s name (not exported), if one encloses it before any parameter of that name. */
