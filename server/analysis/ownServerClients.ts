@@ -195,18 +195,58 @@ export class OwnServerClients {
     if (!this.testCode || this.devOnly || !DEFAULTING_MAKER.test(calleeText(call.expression))) return false;
     for (const argument of call.arguments ?? []) {
       const options = unwrap(argument);
-      if (!ts.isObjectLiteralExpression(options)) return false;
-      for (const property of options.properties) {
-        if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) return false;
-        const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
-        if (key === undefined) return false;
-        const given = ts.isPropertyAssignment(property) ? property.initializer : property.name;
-        if (key === 'port' && POOLER_PORT_TEXT.test(this.portText(given))) return false;
-        if (WHERE_OPTION.test(key) && !this.isAbsent(given)) return false;
-      }
+      if (!(ts.isObjectLiteralExpression(options) ? this.saysNowhere(options) : this.optionsParameterSaysNowhere(options))) return false;
     }
     if (/process\.env(?:\.PGHOST|\[\s*['"]PGHOST['"]\s*\])\s*=[^=]/.test(this.source.text)) return false;
     return testEnvironmentVariable(this.fileName!, 'PGHOST') !== 'elsewhere' && testEnvironmentVariable(this.fileName!, 'PGPORT') !== 'elsewhere';
+  }
+
+  /** Options that name no host, URL or socket to connect to (or only absent ones), nor a pooler's port. */
+  private saysNowhere(options: ts.ObjectLiteralExpression): boolean {
+    for (const property of options.properties) {
+      if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) return false;
+      const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+      if (key === undefined) return false;
+      const given = ts.isPropertyAssignment(property) ? property.initializer : property.name;
+      if (key === 'port' && POOLER_PORT_TEXT.test(this.portText(given))) return false;
+      if (WHERE_OPTION.test(key) && !this.isAbsent(given)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Options handed in as a parameter of a function of this file that nothing exports (a test's `getClient(config)`
+   * helper): every call of it passes nothing there, or options written in place that say nowhere (`getClient()`,
+   * `getClient({ query_timeout: 500 })`). With no call, or one passing anything else, the options are unknown.
+   */
+  private optionsParameterSaysNowhere(options: ts.Expression): boolean {
+    if (!ts.isIdentifier(options)) return false;
+    const binding = this.flow.bindingOf(options);
+    if (!binding || !('parameterOf' in binding) || binding.parameter.dotDotDotToken || binding.parameter.initializer) return false;
+    const fn = binding.parameterOf;
+    if (isExported(fn)) return false;
+    const index = fn.parameters.indexOf(binding.parameter);
+    const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text
+      : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+    if (!name || index < 0) return false;
+    // Every mention of the function's name is a call of it (not handed on, where other code could call it).
+    const calls = this.callsNamed(name).filter((call) => this.flow.localFunction(call.expression) === fn);
+    if (calls.length === 0 || calls.length !== this.mentionsOf(name)) return false;
+    return calls.every((call) => {
+      const given = call.arguments[index];
+      if (given === undefined) return true;
+      const value = unwrap(given);
+      return ts.isObjectLiteralExpression(value) && this.saysNowhere(value);
+    });
+  }
+
+  /** How many times the file mentions a name as an identifier outside its own declaration. */
+  private mentionsOf(name: string): number {
+    let count = 0;
+    walkDescendants(this.source, (node) => {
+      if (ts.isIdentifier(node) && node.text === name && !(node.parent && (ts.isFunctionDeclaration(node.parent) || ts.isVariableDeclaration(node.parent)) && node.parent.name === node)) count++;
+    });
+    return count;
   }
 
   /** The text of a port option, and of a const object literal's property it is taken from (`port: cfg.port`). */
