@@ -25,6 +25,7 @@ import { LEADING_SQL_TRIVIA, leadingTrivia } from './sqlTrivia';
 import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
+import { namedAsTemplate } from './templatePlaceholders';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
@@ -665,8 +666,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const opensInside = fileName !== undefined && sections.length === 0 && (opensWithTransactionScopedSetting(text) || QUERY_ANNOTATION.test(text.toString()));
   const withSections = opensInside ? { ...sectioned, opensInsideTransaction: true } : sectioned;
   // A CockroachDB/YugabyteDB file, or a generic migration PostgreSQL runs a variant of instead: pooling
-  // findings hold (the other engines sit behind the same poolers), PostgreSQL's syntax errors do not.
-  const forEngine = fileName !== undefined && (pathNamesCompatibleEngine(fileName) || hasPostgresVariant(fileName))
+  // findings hold (the other engines sit behind the same poolers), PostgreSQL's syntax errors do not. Nor do they in a
+  // file named as a template (`refresh.tpl.sql`), which its program fills in before sending.
+  const forEngine = fileName !== undefined && (pathNamesCompatibleEngine(fileName) || hasPostgresVariant(fileName) || namedAsTemplate(fileName))
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;

@@ -105,6 +105,18 @@ export function replaceLiteralsAndComments(text: string, replacement?: string): 
   return replaced + text.slice(at);
 }
 
+/**
+ * A file named as a template of a template engine or a library's own (`refresh.tpl.sql`, `report.template.sql`,
+ * `seed.j2.sql`, `view.mustache.sql`): a text its program fills in before sending — with a query, a name, a count — in
+ * placeholders of its own syntax, which PostgreSQL's lexer may take for something else (`res AS ($$query$$)`, a
+ * dollar-quoted string) or not accept at all. It is not surely a whole PostgreSQL statement: no syntax errors; what the
+ * statements do once filled in still counts.
+ */
+export function namedAsTemplate(fileName: string): boolean {
+  return TEMPLATE_FILE_NAME.test(fileName);
+}
+const TEMPLATE_FILE_NAME = /\.(?:tpl|tmpl|template|templ|j2|jinja2?|mustache|hbs|handlebars|ejs|njk|liquid|eta|erb|gotmpl|mako|twig)\.sql$/i;
+
 /** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). The
  *  last one is a block comment standing where a schema name goes, the dot glued to it (`ON /* SCHEMA *⁠/."users"`):
  *  a migration runner replaces the comment before sending; PostgreSQL has no name that starts with a dot. */

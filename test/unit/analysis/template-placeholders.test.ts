@@ -4,6 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -124,4 +125,30 @@ test('a block comment standing for a schema name (the dot glued to it) is a plac
   // A comment before a full name, then a real typo: still PostgreSQL's error.
   assert.deepEqual(analyzeSql('CREATE INDEX i ON /* app schema */ app."Orders" ("customerId"\n;\n').map((f) => f.rule), ['syntax-error']);
   assert.deepEqual(analyzeSql('SELECT * FROM /* no schema */ ."Orders";\n').map((f) => f.rule), ['syntax-error']);
+});
+
+/** A refresh template: its program splices the user's query where `$$query$$` stands, a dollar-quoted string as written. */
+const REFRESH_TEMPLATE = [
+  '-- wraps the caller query; query and hashParam are filled in before sending',
+  'WITH res AS ($$query$$),',
+  '  hashed AS (SELECT res.*, md5(CAST(row_to_json(res.*) AS text)) AS h FROM res)',
+  'SELECT * FROM hashed WHERE NOT (h = ANY ($$$hashParam$$));',
+  "SELECT pg_advisory_lock(hashtext('refresh'));",
+  '',
+].join('\n');
+
+test('a SQL file named as a template (refresh.tpl.sql, .template.sql, .mustache.sql) gives no syntax error; its other findings stay', (t) => {
+  const repo = scratchRepository('template-file-names', t);
+  for (const name of ['lib/refresh.tpl.sql', 'lib/refresh.template.sql', 'sql/refresh.Mustache.sql', 'sql/refresh.j2.sql']) {
+    const file = repo.write(name, REFRESH_TEMPLATE);
+    assert.deepEqual(analyzeSql(REFRESH_TEMPLATE, {}, file).map((f) => f.rule), ['advisory-lock'], name);
+  }
+});
+
+test('the same text in a file whose name only mentions a template is still checked: its syntax error is reported', (t) => {
+  const repo = scratchRepository('template-file-names-plain', t);
+  for (const name of ['lib/refresh.sql', 'lib/refresh_tpl.sql', 'templates/refresh.sql', 'lib/template.sql', 'lib/tpl.sql']) {
+    const file = repo.write(name, REFRESH_TEMPLATE);
+    assert.deepEqual(analyzeSql(REFRESH_TEMPLATE, {}, file).map((f) => f.rule), ['syntax-error', 'advisory-lock'], name);
+  }
 });
