@@ -152,13 +152,23 @@ const ANGLE_NAME = String.raw`(?<![<\w])<[A-Z][A-Z0-9_]*>(?![>=])|(?<=[A-Za-z_])
 /** Placeholders looked for in code only (a `'%abc%'` LIKE pattern is data). */
 const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}`);
 
-/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `$NAME`, `$(name)`, `%name%`, `<NAME>`, `?`, `%s`, `@name`). */
+/**
+ * A token of code made of non-ASCII symbols or punctuation alone, standing apart from names and numbers: a tool's
+ * notation (Plasmic's dynamic-value chips `currentUser ▸ customProperties ▸ id`), an arrow or an ellipsis of notes
+ * (`a → b`, `SELECT … FROM t`), a mathematician's `≥`. PostgreSQL's lexer takes any non-ASCII character for part of a
+ * name, but no name is written that way: the text is a template or pseudo-SQL, not a statement as sent.
+ */
+const SYMBOL_TOKEN = /(?<![\p{L}\p{N}\p{M}_$"])(?:(?![\x00-\x7F])[\p{S}\p{P}])+(?![\p{L}\p{N}\p{M}_$"])/u;
+const NON_ASCII = /[^\x00-\x7F]/;
+
+/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `$NAME`, `$(name)`, `%name%`, `<NAME>`, `?`, `%s`, `@name`), or a tool's symbol (`a ▸ b`). */
 export function hasTemplateMarkers(statement: string): boolean {
   if (TEMPLATE_MARKERS.test(statement)) return true;
-  const mayHold = statement.includes('{') || statement.includes('$') || statement.includes('%') || statement.includes('<');
+  const symbols = NON_ASCII.test(statement);
+  const mayHold = symbols || statement.includes('{') || statement.includes('$') || statement.includes('%') || statement.includes('<');
   if (!mayHold) return false;
   const code = replaceLiteralsAndComments(statement, "''");
-  return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code) || CODE_PLACEHOLDER.test(code);
+  return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code) || CODE_PLACEHOLDER.test(code) || (symbols && SYMBOL_TOKEN.test(code));
 }
 
 /** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */

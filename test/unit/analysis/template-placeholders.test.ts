@@ -152,3 +152,24 @@ test('the same text in a file whose name only mentions a template is still check
     assert.deepEqual(analyzeSql(REFRESH_TEMPLATE, {}, file).map((f) => f.rule), ['syntax-error', 'advisory-lock'], name);
   }
 });
+
+test("a token of non-ASCII symbols between names (a tool's value chips a ▸ b, an arrow, an ellipsis) is not PostgreSQL as written: no syntax error, findings kept", () => {
+  const chips = [
+    'select *, exists(select 1 from likes l where l.user_id =',
+    'currentUser ▸ customProperties ▸ id) as liked',
+    'from posts p order by created_at desc;',
+    "SELECT set_config('app.user', 'guest', false);",
+    '',
+  ].join('\n');
+  assert.deepEqual(found(chips), [['session-set', 'set_config']]);
+  assert.deepEqual(found('SELECT id → name FROM tags;\nSELECT … FROM orders;\nSELECT * FROM t WHERE n ≥ 5;\n'), []);
+});
+
+test('non-ASCII text that is a name, a string or a comment, or a mistake beside it, leaves the syntax check as it was', () => {
+  // Letters of other scripts are names (PostgreSQL accepts them); a symbol glued to a name is part of that name.
+  assert.deepEqual(found('SELECT prénom, 名前 FROM clients WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT a▸b FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+  // In a string or a comment an arrow is text.
+  assert.deepEqual(found("SELECT 'a → b' AS label FROM t WHERE; -- a → b\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found("SELECT 'a ▸ b' AS label;\n/* ▸ */ LISTEN jobs;\n"), [['listen', 'LISTEN jobs']]);
+});
