@@ -75,3 +75,12 @@ function typeDeclaredInFile(source: ts.SourceFile, name: string): ts.InterfaceDe
   }
   return undefined;
 }
+
+/** Whether a declared type (every member of a union) is a reference whose last name matches (`Knex.Transaction`, `postgres.Sql<{}>`). */
+export function typeNameMatches(type: ts.TypeNode | undefined, pattern: RegExp): boolean {
+  if (!type) return false;
+  if (ts.isUnionTypeNode(type)) return type.types.every((member) => typeNameMatches(member, pattern));
+  if (!ts.isTypeReferenceNode(type)) return false;
+  const name = ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text;
+  return pattern.test(name);
+}

@@ -41,7 +41,10 @@ import { opensPerTestTransaction } from './testHarnessHooks';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
-import { declaredType } from './declaredTypes';
+import { declaredType, typeNameMatches } from './declaredTypes';
+import { namedFunction } from './functionNames';
+import { isTransactionalMigration } from './migrationFunctions';
+import { exportedStrings, isCommonJsExport, isExportedConstant, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
@@ -145,200 +148,7 @@ const NAME_PLACEHOLDER = String.raw`\?\?|:[a-z_]\w*:(?!:)|\$(?:\d+|[{(<[/][\w.]+
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?(?:[a-z_]|${NAME_PLACEHOLDER})`, 'i');
 /** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
 const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
-/** Migration functions (`exports.up = (pgm) => …`, `export async function up(db: Kysely<any>)`). */
-const MIGRATION_FUNCTION = /^(up|down)$/;
-/**
- * Migration runners that run each migration function in a transaction by default, told apart by the
- * declared type of the function's first parameter: Kysely's Migrator (PostgreSQL has transactional
- * DDL; `disableTransactions` is set where the Migrator is made, which a migration file does not show)
- * and knex's (unless the file exports `config = { transaction: false }`).
- */
-const TRANSACTIONAL_MIGRATOR_TYPE = /^(Kysely|Knex)$/;
-const KNEX_NO_TRANSACTION = /\btransaction\s*:\s*false\b/;
-/** knex's migration parameter in untyped JS (`exports.up = (knex) => knex.raw(…)`, `up(knex, Promise)`): the same runner. */
-const KNEX_PARAMETER = /^knex$/i;
-/**
- * TypeORM's migration classes: `up`/`down` methods whose first parameter is the migrator's `QueryRunner` (typed so, or
- * named so in JS). TypeORM runs them in a transaction on that runner (migrationsTransactionMode `all` by default, or
- * `each`) unless the class opts out with `transaction = false`. (Sequelize's and umzug's runners open none.)
- */
-const TYPEORM_RUNNER_TYPE = /^QueryRunner$/;
-const TYPEORM_RUNNER_NAME = /^queryRunner$/;
 
-/** The name a function is known by: its own, the variable, property or export it is assigned to. */
-function functionName(fn: ts.SignatureDeclaration): string | undefined {
-  if (fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
-  const parent = fn.parent;
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
-  return undefined;
-}
-
-/**
- * The name of a function that others may call: a function, method or getter declaration, or a function
- * or arrow bound to a name (`export const setPath = (p) => …`, `{ lockSql: () => … }`,
- * `exports.reset = function () { … }`). Undefined for callbacks and other anonymous functions.
- */
-function namedFunction(fn: ts.SignatureDeclaration): string | undefined {
-  if (ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) || ts.isGetAccessorDeclaration(fn)) return fn.name && ts.isIdentifier(fn.name) ? fn.name.text : undefined;
-  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
-  const parent = fn.parent;
-  const bound = (ts.isVariableDeclaration(parent) && parent.initializer === fn) || (ts.isPropertyAssignment(parent) && parent.initializer === fn)
-    || (ts.isBinaryExpression(parent) && parent.right === fn && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken);
-  return bound ? functionName(fn) : undefined;
-}
-
-/** A TypeORM migration class's `transaction = false` (or `transaction: boolean = false`): its runner opens no transaction for it. */
-function optsOutOfTransaction(migration: ts.ClassLikeDeclaration): boolean {
-  return migration.members.some((member) => ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === 'transaction'
-    && member.initializer?.kind === ts.SyntaxKind.FalseKeyword);
-}
-
-/**
- * A migration function its runner calls inside a transaction: a function named up/down whose first
- * parameter is node-pg-migrate's builder (`pgm.sql(…)`, `pgm.db.query(…)`, and no `pgm.noTransaction()`),
- * is declared as a Kysely or knex instance (TRANSACTIONAL_MIGRATOR_TYPE) or named `knex` in JS, or is the
- * `QueryRunner` of a TypeORM migration class's method.
- */
-function isTransactionalMigration(fn: ts.SignatureDeclaration, source: ts.SourceFile): boolean {
-  const name = functionName(fn);
-  const builder = fn.parameters[0];
-  if (!name || !MIGRATION_FUNCTION.test(name) || !builder || !ts.isIdentifier(builder.name) || !('body' in fn) || !fn.body) return false;
-  if (typeNameMatches(builder.type, TRANSACTIONAL_MIGRATOR_TYPE) || (!builder.type && KNEX_PARAMETER.test(builder.name.text))) return !KNEX_NO_TRANSACTION.test(source.text);
-  if (ts.isMethodDeclaration(fn) && ts.isClassLike(fn.parent) && (typeNameMatches(builder.type, TYPEORM_RUNNER_TYPE) || (!builder.type && TYPEORM_RUNNER_NAME.test(builder.name.text)))) {
-    return !optsOutOfTransaction(fn.parent);
-  }
-  const body = fn.body.getText(source);
-  const uses = (member: string): boolean => new RegExp(String.raw`(?:^|[^\w$.])${builder.name.getText(source).replace(/\$/g, '\\$')}\s*\.\s*${member}\b`).test(body);
-  return (uses('sql') || uses('db')) && !uses('noTransaction');
-}
-
-/**
- * A name a module's top level declares and exports, holding its first value for good: `export const NAME = …`;
- * `export var`/`export let` that the module never assigns again (older TS/JS writes `export var`); a top-level
- * `const` (or such a `var`/`let`) exported by reference — `export { NAME }`, `export { NAME as other }`, `export
- * default NAME`, `module.exports = { NAME }` or `{ key: NAME }`, `exports.key = NAME`.
- */
-function isExportedConstant(declaration: ts.VariableDeclaration, flow: Flow): boolean {
-  const list = declaration.parent;
-  const statement = list.parent;
-  if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !ts.isIdentifier(declaration.name)) return false;
-  const name = declaration.name.text;
-  const exported = (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false) || namesExportedByReference(statement.parent).has(name);
-  return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !flow.assignedInFile(name));
-}
-
-const exportedByReference = new WeakMap<ts.SourceFile, Set<string>>();
-
-/** The local names a module's top-level statements export without declaring them there (see isExportedConstant). */
-function namesExportedByReference(source: ts.SourceFile): Set<string> {
-  let names = exportedByReference.get(source);
-  if (names) return names;
-  names = new Set();
-  const add = (node: ts.Expression): void => {
-    const value = unwrap(node);
-    if (ts.isIdentifier(value)) names!.add(value.text);
-  };
-  for (const statement of source.statements) {
-    if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) names.add((element.propertyName ?? element.name).text);
-    } else if (ts.isExportAssignment(statement)) {
-      add(statement.expression);
-    } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
-      && isCommonJsExport(statement.expression)) {
-      const value = unwrap(statement.expression.right);
-      if (!ts.isObjectLiteralExpression(value)) add(value);
-      else for (const property of value.properties) {
-        if (ts.isShorthandPropertyAssignment(property)) names.add(property.name.text);
-        else if (ts.isPropertyAssignment(property)) add(property.initializer);
-      }
-    }
-  }
-  exportedByReference.set(source, names);
-  return names;
-}
-
-/**
- * `exports.LOCK = …`, `module.exports.LOCK = …`, `module.exports = …` as a statement of the module's top level:
- * CommonJS's export of a value other modules `require`.
- */
-function isCommonJsExport(assignment: ts.BinaryExpression): boolean {
-  if (!ts.isExpressionStatement(assignment.parent) || !ts.isSourceFile(assignment.parent.parent)) return false;
-  const target = assignment.left;
-  const isModuleExports = (node: ts.Expression): boolean => ts.isPropertyAccessExpression(node) && node.name.text === 'exports'
-    && ts.isIdentifier(node.expression) && node.expression.text === 'module';
-  if (isModuleExports(target)) return true;
-  if (!ts.isPropertyAccessExpression(target)) return false;
-  const owner = target.expression;
-  return (ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner);
-}
-
-/**
- * The strings an exported value holds written in place: the value itself (`export const LOCK = 'SELECT …'`,
- * `exports.lock = 'SELECT …'`), each element of an array literal of them, or each property of an object literal of them (`export const queries = { lock:
- * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), one level deep. Another module
- * sends them: each is read on its own where it is written, as the defining file is all this analysis reads.
- */
-function exportedStrings(value: ts.Expression): ts.Expression[] {
-  const unwrapped = unwrap(value);
-  if (isWrittenString(unwrapped)) return [unwrapped];
-  if (ts.isArrayLiteralExpression(unwrapped)) return unwrapped.elements.map(unwrap).filter(isWrittenString);
-  if (!ts.isObjectLiteralExpression(unwrapped)) return [];
-  const strings: ts.Expression[] = [];
-  for (const property of unwrapped.properties) {
-    if (ts.isPropertyAssignment(property) && isWrittenString(unwrap(property.initializer))) strings.push(unwrap(property.initializer));
-  }
-  return strings;
-}
-
-/**
- * The strings written in place into the one array a named function builds and returns: a list of statements its
- * callers (in this file or another) run one by one or join into a script (`const statements: string[] = [];
- * statements.push(\`SET ROLE ${role}\`); … return statements`). Each is read on its own, like a SQL builder's
- * return, unless a query call of this file reaches it. The list must be filled with push/unshift: an array literal
- * returned as it is written is not followed.
- */
-function returnedStatementList(fn: ts.SignatureDeclaration): ts.Expression[] {
-  if (!('body' in fn) || !fn.body || namedFunction(fn) === undefined) return [];
-  // Most functions fill and return no list of strings: a look at the body's text spares them the walks.
-  if (!LIST_OF_WRITTEN_TEXT.test(fn.body.getSourceFile().text.slice(fn.body.pos, fn.body.end))) return [];
-  const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
-  const value = returned && unwrap(returned);
-  if (!value) return [];
-  // A list written in place and returned (`(digits) => [\`SET extra_float_digits = ${digits}\`]`) is data as often as a plan:
-  // test cases' setup for a connection of their own, a table of fixtures. Only a list the function builds is followed.
-  if (!ts.isIdentifier(value)) return [];
-  // A local array, declared empty or with strings, filled with push/unshift in the function's own body.
-  let declared: ts.ArrayLiteralExpression | undefined;
-  const strings: ts.Expression[] = [];
-  let built = false;
-  walkDescendants(fn.body, (node) => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === value.text && node.initializer && ts.isArrayLiteralExpression(unwrap(node.initializer))) {
-      declared = unwrap(node.initializer) as ts.ArrayLiteralExpression;
-    }
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)
-      && node.expression.expression.text === value.text && ARRAY_ADDERS.test(node.expression.name.text)) {
-      built = true;
-      strings.push(...node.arguments.map(unwrap).filter(isWrittenString));
-    }
-    return !ts.isFunctionLike(node);
-  });
-  return declared && built ? [...declared.elements.map(unwrap).filter(isWrittenString), ...strings] : [];
-}
-
-const ARRAY_ADDERS = /^(?:push|unshift)$/;
-/** A text written into an array: an element of a literal, or an argument of push/unshift. */
-const LIST_OF_WRITTEN_TEXT = /(?:\[|\.(?:push|unshift)\()\s*[`'"]/;
-
-/** A string written in place: a literal, a template, or a concatenation starting with one. */
-function isWrittenString(node: ts.Expression): boolean {
-  let current = node;
-  while (ts.isParenthesizedExpression(current) || (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
-    current = ts.isParenthesizedExpression(current) ? current.expression : current.left;
-  }
-  return ts.isStringLiteral(current) || ts.isNoSubstitutionTemplateLiteral(current) || ts.isTemplateExpression(current);
-}
 /** Calls that return a handle on a newly begun transaction (knex `transaction()` without a callback). */
 const TRANSACTION_OPENERS = new RegExp(`^(${TRANSACTION_OPENER_METHODS.join('|')})$`);
 
@@ -418,15 +228,6 @@ const DRIVER_CLIENT_TYPE = /^(?:(?:Reserved|Transaction)?Sql|(?:Postgres(?:ql|QL
 /** A parameter declared with a transaction type (every member of a union one): it is inside that transaction. */
 function isTransactionType(type: ts.TypeNode | undefined): boolean {
   return typeNameMatches(type, TRANSACTION_TYPE);
-}
-
-/** Whether a declared type (every member of a union) is a reference whose last name matches (`Knex.Transaction`, `postgres.Sql<{}>`). */
-function typeNameMatches(type: ts.TypeNode | undefined, pattern: RegExp): boolean {
-  if (!type) return false;
-  if (ts.isUnionTypeNode(type)) return type.types.every((member) => typeNameMatches(member, pattern));
-  if (!ts.isTypeReferenceNode(type)) return false;
-  const name = ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text;
-  return pattern.test(name);
 }
 
 /** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */

@@ -1,0 +1,133 @@
+// SQL text a module exports or a function returns written in place: an exported constant (declared with `export`, or
+// exported by reference, CommonJS too), the strings of an exported list, and the statements a function builds and
+// returns; read by the TS/JS analysis (embedded.ts) as text other modules send.
+import ts from 'typescript';
+import { Flow, singleReturn, unwrap } from './embeddedFlow';
+import { walkDescendants } from './astWalk';
+import { namedFunction } from './functionNames';
+
+/**
+ * A name a module's top level declares and exports, holding its first value for good: `export const NAME = …`;
+ * `export var`/`export let` that the module never assigns again (older TS/JS writes `export var`); a top-level
+ * `const` (or such a `var`/`let`) exported by reference — `export { NAME }`, `export { NAME as other }`, `export
+ * default NAME`, `module.exports = { NAME }` or `{ key: NAME }`, `exports.key = NAME`.
+ */
+export function isExportedConstant(declaration: ts.VariableDeclaration, flow: Flow): boolean {
+  const list = declaration.parent;
+  const statement = list.parent;
+  if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !ts.isIdentifier(declaration.name)) return false;
+  const name = declaration.name.text;
+  const exported = (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false) || namesExportedByReference(statement.parent).has(name);
+  return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !flow.assignedInFile(name));
+}
+
+const exportedByReference = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** The local names a module's top-level statements export without declaring them there (see isExportedConstant). */
+function namesExportedByReference(source: ts.SourceFile): Set<string> {
+  let names = exportedByReference.get(source);
+  if (names) return names;
+  names = new Set();
+  const add = (node: ts.Expression): void => {
+    const value = unwrap(node);
+    if (ts.isIdentifier(value)) names!.add(value.text);
+  };
+  for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) names.add((element.propertyName ?? element.name).text);
+    } else if (ts.isExportAssignment(statement)) {
+      add(statement.expression);
+    } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      && isCommonJsExport(statement.expression)) {
+      const value = unwrap(statement.expression.right);
+      if (!ts.isObjectLiteralExpression(value)) add(value);
+      else for (const property of value.properties) {
+        if (ts.isShorthandPropertyAssignment(property)) names.add(property.name.text);
+        else if (ts.isPropertyAssignment(property)) add(property.initializer);
+      }
+    }
+  }
+  exportedByReference.set(source, names);
+  return names;
+}
+
+/**
+ * `exports.LOCK = …`, `module.exports.LOCK = …`, `module.exports = …` as a statement of the module's top level:
+ * CommonJS's export of a value other modules `require`.
+ */
+export function isCommonJsExport(assignment: ts.BinaryExpression): boolean {
+  if (!ts.isExpressionStatement(assignment.parent) || !ts.isSourceFile(assignment.parent.parent)) return false;
+  const target = assignment.left;
+  const isModuleExports = (node: ts.Expression): boolean => ts.isPropertyAccessExpression(node) && node.name.text === 'exports'
+    && ts.isIdentifier(node.expression) && node.expression.text === 'module';
+  if (isModuleExports(target)) return true;
+  if (!ts.isPropertyAccessExpression(target)) return false;
+  const owner = target.expression;
+  return (ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner);
+}
+
+/**
+ * The strings an exported value holds written in place: the value itself (`export const LOCK = 'SELECT …'`,
+ * `exports.lock = 'SELECT …'`), each element of an array literal of them, or each property of an object literal of them (`export const queries = { lock:
+ * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), one level deep. Another module
+ * sends them: each is read on its own where it is written, as the defining file is all this analysis reads.
+ */
+export function exportedStrings(value: ts.Expression): ts.Expression[] {
+  const unwrapped = unwrap(value);
+  if (isWrittenString(unwrapped)) return [unwrapped];
+  if (ts.isArrayLiteralExpression(unwrapped)) return unwrapped.elements.map(unwrap).filter(isWrittenString);
+  if (!ts.isObjectLiteralExpression(unwrapped)) return [];
+  const strings: ts.Expression[] = [];
+  for (const property of unwrapped.properties) {
+    if (ts.isPropertyAssignment(property) && isWrittenString(unwrap(property.initializer))) strings.push(unwrap(property.initializer));
+  }
+  return strings;
+}
+
+/**
+ * The strings written in place into the one array a named function builds and returns: a list of statements its
+ * callers (in this file or another) run one by one or join into a script (`const statements: string[] = [];
+ * statements.push(\`SET ROLE ${role}\`); … return statements`). Each is read on its own, like a SQL builder's
+ * return, unless a query call of this file reaches it. The list must be filled with push/unshift: an array literal
+ * returned as it is written is not followed.
+ */
+export function returnedStatementList(fn: ts.SignatureDeclaration): ts.Expression[] {
+  if (!('body' in fn) || !fn.body || namedFunction(fn) === undefined) return [];
+  // Most functions fill and return no list of strings: a look at the body's text spares them the walks.
+  if (!LIST_OF_WRITTEN_TEXT.test(fn.body.getSourceFile().text.slice(fn.body.pos, fn.body.end))) return [];
+  const returned = singleReturn(fn as ts.FunctionLikeDeclaration);
+  const value = returned && unwrap(returned);
+  if (!value) return [];
+  // A list written in place and returned (`(digits) => [\`SET extra_float_digits = ${digits}\`]`) is data as often as a plan:
+  // test cases' setup for a connection of their own, a table of fixtures. Only a list the function builds is followed.
+  if (!ts.isIdentifier(value)) return [];
+  // A local array, declared empty or with strings, filled with push/unshift in the function's own body.
+  let declared: ts.ArrayLiteralExpression | undefined;
+  const strings: ts.Expression[] = [];
+  let built = false;
+  walkDescendants(fn.body, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === value.text && node.initializer && ts.isArrayLiteralExpression(unwrap(node.initializer))) {
+      declared = unwrap(node.initializer) as ts.ArrayLiteralExpression;
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)
+      && node.expression.expression.text === value.text && ARRAY_ADDERS.test(node.expression.name.text)) {
+      built = true;
+      strings.push(...node.arguments.map(unwrap).filter(isWrittenString));
+    }
+    return !ts.isFunctionLike(node);
+  });
+  return declared && built ? [...declared.elements.map(unwrap).filter(isWrittenString), ...strings] : [];
+}
+
+const ARRAY_ADDERS = /^(?:push|unshift)$/;
+/** A text written into an array: an element of a literal, or an argument of push/unshift. */
+const LIST_OF_WRITTEN_TEXT = /(?:\[|\.(?:push|unshift)\()\s*[`'"]/;
+
+/** A string written in place: a literal, a template, or a concatenation starting with one. */
+export function isWrittenString(node: ts.Expression): boolean {
+  let current = node;
+  while (ts.isParenthesizedExpression(current) || (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+    current = ts.isParenthesizedExpression(current) ? current.expression : current.left;
+  }
+  return ts.isStringLiteral(current) || ts.isNoSubstitutionTemplateLiteral(current) || ts.isTemplateExpression(current);
+}
