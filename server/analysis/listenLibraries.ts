@@ -1,5 +1,6 @@
 // LISTEN sent by a LISTEN/NOTIFY library, not written as SQL: pg-listen's `subscriber.listenTo(channel)`,
-// pg-pubsub's `pubsub.addChannel(channel, fn)` and @imqueue/pg-pubsub's `pubSub.listen(channel)` each send
+// pg-pubsub's `pubsub.addChannel(channel, fn)`, @imqueue/pg-pubsub's `pubSub.listen(channel)` and pg-ipc's (or
+// postgres-ipc's) `ipc.on(channel, fn)` on an emitter made from a pg Client (`new PgIpc(client)`) each send
 // `LISTEN "channel"` on the one pg Client the library opened with the connection string it was given. Behind a transaction pooler that registration stays on a
 // server connection other clients share, and notifications are lost when the pooler reassigns it.
 //
@@ -13,7 +14,7 @@
 // the method sends it.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
-import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
+import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
@@ -34,6 +35,10 @@ export class ListenLibraryCalls {
   private readonly imqueueClasses: readonly string[];
   /** Names this file binds to a new instance, or declares with the type, of one of @imqueue/pg-pubsub's classes; found on first use. */
   private imqueueSubscribers: Set<string> | undefined;
+  /** The names pg-ipc's (or postgres-ipc's) emitter class is imported under in this file. */
+  private readonly ipcClasses: readonly string[];
+  /** Names this file binds to a new instance, or declares with the type, of that class; found on first use. */
+  private ipcEmitters: Set<string> | undefined;
   /** Per module imported by a relative path: the names bound here to its classes, with the class; found on first use. */
   private ownSubscribers: Map<string, Map<string, string>> | undefined;
 
@@ -41,6 +46,7 @@ export class ListenLibraryCalls {
     this.importsPgListen = modules.some((module) => isLibrary(module.specifier, PG_LISTEN_MODULE));
     this.importsPgPubsub = modules.some((module) => isLibrary(module.specifier, PG_PUBSUB_MODULE));
     this.imqueueClasses = modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names);
+    this.ipcClasses = modules.filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap((module) => [...module.names, ...(module.whole ? [module.whole] : [])]);
   }
 
   /**
@@ -58,6 +64,7 @@ export class ListenLibraryCalls {
     if (SUBSCRIBE_METHODS.has(name) && this.isOwnSubscriber(receiver, name)) return true;
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver) || this.projectDependsOn(PG_LISTEN_MODULE));
     if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.isImqueueSubscriber(receiver);
+    if (IPC_SUBSCRIBE_METHODS.has(name)) return call.arguments.length === 2 && !namesIpcEvent(channel) && this.isIpcEmitter(receiver);
     // A subscriber made in another module (`this.ctx.emitter.addChannel(channel, onEvent)`): pg-pubsub's two-argument
     // form with a handler, in a package that depends on pg-pubsub or a fork of it.
     return name === ADD_CHANNEL_METHOD && (this.importsPgPubsub || (call.arguments.length === 2 && isHandler(call.arguments[1]) && this.projectDependsOn(PG_PUBSUB_MODULE)));
@@ -80,6 +87,15 @@ export class ListenLibraryCalls {
     if (!name) return false;
     this.imqueueSubscribers ??= new Set(namesBoundTo(this.text, this.imqueueClasses).keys());
     return this.imqueueSubscribers.has(name);
+  }
+
+  /** Whether the receiver's name is bound in this file to a new instance, or a declared type, of pg-ipc's emitter class. */
+  private isIpcEmitter(receiver: ts.Expression): boolean {
+    if (this.ipcClasses.length === 0) return false;
+    const name = receiverName(receiver);
+    if (!name) return false;
+    this.ipcEmitters ??= new Set(namesBoundTo(this.text, this.ipcClasses).keys());
+    return this.ipcEmitters.has(name);
   }
 
   /**
@@ -146,6 +162,22 @@ export class ListenLibraryCalls {
  */
 function isLibrary(specifier: string, library: string): boolean {
   return specifier === library || (specifier.startsWith('@') && specifier.endsWith(`/${library}`) && specifier !== IMQUEUE_PG_PUBSUB_MODULE);
+}
+
+/**
+ * pg-ipc's emitter methods that add a listener: for a channel with no listener yet, the emitter sends `LISTEN channel`
+ * on its pg Client (a `newListener` hook).
+ */
+const IPC_SUBSCRIBE_METHODS: ReadonlySet<string> = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+
+/** The emitter's own events (pg-ipc's and postgres-ipc's), which are not channels and send no LISTEN. */
+const IPC_EVENTS: ReadonlySet<string> = new Set(['newListener', 'removeListener', 'notification', 'notify', 'error', 'warning', 'debug', 'end',
+  'connecting', 'connected', 'disconnected', 'ready']);
+
+/** A channel argument written out as one of the emitter's own events (`ipc.on('error', fn)`). */
+function namesIpcEvent(argument: ts.Expression | undefined): boolean {
+  const value = argument && unwrap(argument);
+  return value !== undefined && ts.isStringLiteralLike(value) && IPC_EVENTS.has(value.text);
 }
 
 /** A handler argument: a function, or a name, member or call that stands for one (not a literal or an object). */

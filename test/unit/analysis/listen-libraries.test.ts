@@ -271,3 +271,39 @@ test('a subscription not surely made before on the same subscriber and channel, 
     assert.deepEqual(found(text), expected, body);
   }
 });
+
+test("pg-ipc (and postgres-ipc): on/addListener(channel, fn) on its emitter over a pg Client sends LISTEN; its own events and other emitters' on() do not", () => {
+  const relay = (library: string, importLine: string) => [
+    importLine,
+    "import { Client } from 'pg';",
+    'export class ShipmentFeed {',
+    '  private readonly ipc;',
+    '  constructor(options) {',
+    '    this.client = new Client(options);',
+    `    this.ipc = new ${library}(this.client);`,
+    "    this.ipc.on('error', (err) => console.error(err));",
+    '  }',
+    '  follow(channel, onShipment) {',
+    '    this.ipc.on(channel, onShipment);',
+    '  }',
+    "  audit(onAudit) { this.ipc.addListener('shipment_audit', onAudit); }",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(relay('PgIpc', "import PgIpc from 'pg-ipc';")), [
+    'listen this.ipc.on(channel, onShipment)',
+    "listen this.ipc.addListener('shipment_audit', onAudit)",
+  ]);
+  assert.deepEqual(found(relay('IPC', "const { IPC } = require('postgres-ipc');"), 'worker.js'), [
+    'listen this.ipc.on(channel, onShipment)',
+    "listen this.ipc.addListener('shipment_audit', onAudit)",
+  ]);
+  // A plain EventEmitter (no pg-ipc import), or pg-ipc imported but the listener added to another object: nothing.
+  assert.deepEqual(found(relay('EventEmitter', "import { EventEmitter } from 'node:events';")), []);
+  const other = [
+    "import PgIpc from 'pg-ipc';",
+    "import { EventEmitter } from 'node:events';",
+    'const bus = new EventEmitter();',
+    "export function watch(channel, fn) { bus.on(channel, fn); }",
+  ].join('\n');
+  assert.deepEqual(found(other), []);
+});
