@@ -44,6 +44,7 @@ import { CodeBranches } from './codeBranches';
 import { declaredType, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
+import { QUERY_METHODS, capturedFromEnclosingFunction, enclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -82,7 +83,6 @@ const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 const DRIZZLE_SQL_MODULE = /^drizzle-orm(?:\/sql)?$/;
 /** Supabase's client libraries (npm, or a CDN URL such as `https://esm.sh/@supabase/supabase-js@2`): HTTP clients of PostgREST. */
 const SUPABASE_CLIENT_MODULE = /(?:^|\/|:)@supabase\/(?:supabase-js|ssr|auth-helpers-[\w-]+)(?:@[\w.^~-]+)?(?:\/|$)/;
-const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
 /**
  * Methods of wrapper APIs that take a whole statement: pg-promise's none/one/many/any/oneOrNone/…,
  * node-pg-migrate's `pgm.sql()` and `db.select()`, Lucid's `rawQuery()`, deno-postgres's
@@ -2055,148 +2055,6 @@ function namesChannel(argument: ts.Expression | undefined): boolean {
   return argument !== undefined && (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument) || ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument));
 }
 
-/** A local function that sends one of its parameters as a query's text: where that parameter is, and the query's receiver. */
-interface QueryHelper {
-  textIndex: number;
-  /** The parameter the query is sent through (`pgpool` of `pgpool.query(sql)`), if the receiver is one. */
-  receiverIndex?: number;
-  receiver?: ts.Expression;
-  /**
-   * False when the helper sends only the text of the config it is given (`{ text: q.text }`): a `name` its
-   * callers write never reaches the driver. True when it sends the config itself or carries its name along
-   * (`{ name: \`${prefix}:${q.name}\`, text: q.text }`).
-   */
-  sendsCallersName: boolean;
-}
-
-/**
- * The first query call in a function's body (nested callbacks included) whose text is one of the function's
- * own parameters: sent as it is (`pool.query(sql)`, `pool.query(config)`), as a config's text
- * (`{ text: sql }`), or as the text of a config the helper rebuilds from it (`{ text: q.text, values: q.values }`),
- * written in place or held in a const.
- */
-function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: Map<ts.Node, QueryHelper | null>, depth = 0): QueryHelper | undefined {
-  if (!fn.body) return undefined;
-  const cached = cache.get(fn);
-  if (cached !== undefined) return cached ?? undefined;
-  cache.set(fn, null); // a helper calling itself (or a cycle of them) forwards nothing more
-  const parameterOf = (node: ts.Expression | undefined): ts.ParameterDeclaration | undefined => {
-    const value = node && unwrap(node);
-    const binding = value && ts.isIdentifier(value) ? flow.bindingOf(value) : undefined;
-    return binding && 'parameterOf' in binding && binding.parameterOf === fn && ts.isIdentifier(binding.parameter.name) ? binding.parameter : undefined;
-  };
-  const parameterIndex = (node: ts.Expression | undefined): number | undefined => {
-    const parameter = parameterOf(node);
-    return parameter && fn.parameters.indexOf(parameter);
-  };
-  let found: QueryHelper | undefined;
-  const visit = (node: ts.Node): boolean => {
-    if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
-      const sent = forwardedParameter(node.arguments[0], flow, parameterOf);
-      if (sent) found = { ...sent, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
-    } else if (ts.isCallExpression(node) && depth < MAX_HELPER_CHAIN && isLocalCallee(node.expression)) {
-      // Through another helper of the file (`runCommand(sql) { return this.enqueue(sql) }`, where `enqueue`
-      // sends it with `conn.query(sql)`): the text goes where that helper sends its own.
-      const inner = flow.localFunction(node.expression);
-      const next = inner && inner !== fn ? queryHelper(inner, flow, cache, depth + 1) : undefined;
-      const sent = next && node.arguments[next.textIndex] ? forwardedParameter(node.arguments[next.textIndex], flow, parameterOf) : undefined;
-      if (next && sent) {
-        const through = next.receiverIndex !== undefined ? node.arguments[next.receiverIndex] : undefined;
-        found = next.receiverIndex !== undefined
-          ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through }
-          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver };
-      }
-    }
-    return found === undefined;
-  };
-  // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`).
-  if (visit(unwrap(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
-  cache.set(fn, found ?? null);
-  return found;
-}
-
-/** How many helpers deep a query's text is followed from a caller (`a(sql)` → `b(sql)` → `conn.query(sql)`). */
-const MAX_HELPER_CHAIN = 3;
-
-/** A call of a function or method the file may define: `run(…)`, `this.run(…)`. */
-function isLocalCallee(callee: ts.Expression): boolean {
-  return ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword);
-}
-
-/** Which parameter a query call's argument forwards, and whether the config sent keeps that parameter's `name`. */
-function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): { textIndex: number; sendsCallersName: boolean } | undefined {
-  const whole = parameterOf(argument);
-  const indexOf = (parameter: ts.ParameterDeclaration): number => (parameter.parent as ts.SignatureDeclaration).parameters.indexOf(parameter);
-  if (whole) return { textIndex: indexOf(whole), sendsCallersName: true };
-  const rewritten = rewrittenParameter(argument, flow, parameterOf);
-  if (rewritten) return { textIndex: indexOf(rewritten), sendsCallersName: false };
-  const config = configObject(argument, flow);
-  const text = config && objectProperty(config, CONFIG_TEXT);
-  if (!config || !text) return undefined;
-  const asText = parameterOf(text);
-  if (asText) return { textIndex: indexOf(asText), sendsCallersName: false };
-  // `{ text: q.text, … }`: the caller's config, rebuilt; its name is sent only if the new one is made from it.
-  const unwrapped = unwrap(text);
-  const source = ts.isPropertyAccessExpression(unwrapped) && unwrapped.name.text === CONFIG_TEXT ? parameterOf(unwrapped.expression) : undefined;
-  if (!source) return undefined;
-  const name = objectProperty(config, CONFIG_NAME);
-  return { textIndex: indexOf(source), sendsCallersName: name !== undefined && mentionsName(name, source.name as ts.Identifier) };
-}
-
-/**
- * The parameter a query's text is rewritten from before it is sent: the first argument of a call whose result
- * (or a name destructured from it) is the text, such as a named-parameter helper turning `$name` into `$1`
- * (`const { text, values } = toPositional(sql, params); client.query(text, values)`), or a string method called
- * on the parameter (`sql.trim()`, also chained: `sql.replace(/\s+/, ' ').trim()`). Its callers' text is still read as a wrapper's is: only a whole statement or
- * a SET, without syntax errors.
- */
-function rewrittenParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): ts.ParameterDeclaration | undefined {
-  let value = unwrap(argument);
-  if (ts.isIdentifier(value)) {
-    const held = flow.constantInitializer(value) ?? flow.destructuringOf(value)?.initializer;
-    if (!held) return undefined;
-    value = unwrap(held);
-  }
-  if (!ts.isCallExpression(value)) return undefined;
-  const first = value.arguments[0];
-  if (first && parameterOf(first)) return parameterOf(first);
-  // `sql.trim()`, and a chain of them: `query.replace(/\s+/, ' ').trim()`.
-  let callee = value.expression;
-  while (ts.isPropertyAccessExpression(callee) && STRING_REWRITES.test(callee.name.text)) {
-    const target = unwrap(callee.expression);
-    if (!ts.isCallExpression(target)) return parameterOf(target);
-    callee = target.expression;
-  }
-  return undefined;
-}
-
-/** String methods that give back the text they are called on, changed: `sql.trim()`, `sql.replace(…)`. */
-const STRING_REWRITES = /^(?:trim|trimStart|trimEnd|replace|replaceAll|concat)$/;
-
-/** An object literal written in place, or held in a const of the helper. */
-function configObject(argument: ts.Expression, flow: Flow): ts.ObjectLiteralExpression | undefined {
-  const value = unwrap(argument);
-  if (ts.isObjectLiteralExpression(value)) return value;
-  const held = ts.isIdentifier(value) ? flow.constantInitializer(value) : undefined;
-  return held && ts.isObjectLiteralExpression(unwrap(held)) ? (unwrap(held) as ts.ObjectLiteralExpression) : undefined;
-}
-
-/** Whether an expression reads the given name (`q.name`, `${prefix}:${q.name}`). */
-function mentionsName(expression: ts.Expression, name: ts.Identifier): boolean {
-  let seen = false;
-  walkDescendants(expression, (node) => {
-    if (ts.isIdentifier(node) && node.text === name.text) seen = true;
-    return !seen;
-  });
-  return seen || (ts.isIdentifier(expression) && expression.text === name.text);
-}
-
-/** Whether `use` sits in a function nested inside the function (not the module) that declares its variable. */
-function capturedFromEnclosingFunction(use: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
-  const declaredIn = enclosingFunction(declaration);
-  return declaredIn !== undefined && enclosingFunction(use) !== declaredIn;
-}
-
 /**
  * `this.x` inside an arrow function (arrows keep their enclosing `this`) that sits, through arrows only, in a method,
  * constructor, accessor or `function`: a closure over that function's client. Not an arrow that is itself the method
@@ -2208,12 +2066,6 @@ function thisMemberInMethodClosure(receiver: ts.Expression): boolean {
   if (!current || !ts.isArrowFunction(current)) return false;
   while (current && ts.isArrowFunction(current)) current = enclosingFunction(current);
   return current !== undefined;
-}
-
-function enclosingFunction(node: ts.Node): ts.Node | undefined {
-  let current = node.parent;
-  while (current && !ts.isFunctionLike(current)) current = current.parent;
-  return current;
 }
 
 /**
