@@ -830,10 +830,27 @@ class Extractor {
     // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call
     // holds was put there by code elsewhere (often a transaction helper in another file, after its BEGIN).
     if (unwrap(receiver!) !== root && heldByReturnedObject(value)) return 'unknown';
-    const start = ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false;
+    const start = this.alternativesStart(value, depth) ?? (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false);
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
     return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
+  }
+
+  /**
+   * `const qr = isQueryRunner(p) ? p : p.queryRunner`, `const db = tx ?? pool`: the client is one of two, so where its
+   * queries start is known only when both agree; a parameter on either side leaves it unknown, as the parameter alone
+   * does. Undefined for any other value.
+   */
+  private alternativesStart(value: ts.Expression, depth: number): TransactionStart | undefined {
+    const either = ts.isConditionalExpression(value) ? [value.whenTrue, value.whenFalse]
+      : ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken) ? [value.left, value.right]
+      : undefined;
+    if (!either) return undefined;
+    const starts = either.map((side) => {
+      const client = unwrap(side);
+      return ts.isIdentifier(client) || ts.isPropertyAccessExpression(client) ? this.handleStart(client, depth + 1) : false;
+    });
+    return starts[0] === starts[1] ? starts[0] : 'unknown';
   }
 
   /**

@@ -237,6 +237,22 @@ export async function login(args) {
   assert.deepEqual(rules(fromModule), ['set-local-outside-transaction']);
 });
 
+test('a client picked from a parameter or its member (p ? p : p.runner, tx ?? runner) may be inside the caller\'s transaction; one picked between two pools is not', () => {
+  const helper = (pick: string) => `import { Pool } from 'pg';
+const pool = new Pool();
+const other = new Pool();
+export async function setTenant(runnerOrManager, tenantId) {
+  const runner = ${pick};
+  await runner.query('SET LOCAL app.tenant_id = 7');
+}`;
+  assert.deepEqual(rules(helper('isRunner(runnerOrManager) ? runnerOrManager : runnerOrManager.queryRunner!')), []);
+  assert.deepEqual(rules(helper('runnerOrManager.queryRunner ?? runnerOrManager')), []);
+  assert.deepEqual(rules(helper('runnerOrManager || pool')), []);
+  // Both sides start outside a transaction: the setting is lost whichever runs it.
+  assert.deepEqual(rules(helper('tenantId ? pool : other')), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(helper('pool ?? other')), ['set-local-outside-transaction']);
+});
+
 test('a helper closure using a connection its enclosing function took runs within that function\'s sequence', () => {
   const text = `import pg from 'pg';
 export async function seed(pool) {
