@@ -161,8 +161,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
-  // Hive/Spark/Databricks/DuckDB: semi and anti joins, LATERAL VIEW explode(…), UNION BY NAME.
-  ['analytics', /\)\s*PRIMARY\s+KEY\s*\(|\bINTERLEAVE\s+IN\s+PARENT\b|\bSTRING\s*\(\s*(?:\d+|MAX)\s*\)|\b(?:LEFT\s+|RIGHT\s+)?(?:ANTI|SEMI)\s+JOIN\b|\bLATERAL\s+VIEW\b|\bUNION\s+(?:ALL\s+)?BY\s+NAME\b/im],
+  // Hive/Spark/Databricks/DuckDB: semi and anti joins, LATERAL VIEW explode(…), UNION BY NAME. DuckDB's macros and
+  // DuckDB's, Snowflake's and BigQuery's CREATE OR REPLACE [TEMP] TABLE (PostgreSQL has neither).
+  ['analytics', /\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\b|\bCREATE\s+OR\s+REPLACE\s+(?:TEMP(?:ORARY)?\s+|TRANSIENT\s+)?TABLE\b|\)\s*PRIMARY\s+KEY\s*\(|\bINTERLEAVE\s+IN\s+PARENT\b|\bSTRING\s*\(\s*(?:\d+|MAX)\s*\)|\b(?:LEFT\s+|RIGHT\s+)?(?:ANTI|SEMI)\s+JOIN\b|\bLATERAL\s+VIEW\b|\bUNION\s+(?:ALL\s+)?BY\s+NAME\b/im],
   // A pooler's or proxy's own command, which it answers itself and never passes on (pgcat's SET SHARDING KEY TO
   // '17', SET SERVER ROLE TO 'replica', SET PRIMARY READS TO 'on'): a SET whose name is several words before TO
   // or =. PostgreSQL's only such forms start with LOCAL or SESSION (SET LOCAL name TO …); its other multi-word

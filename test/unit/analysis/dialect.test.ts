@@ -117,6 +117,28 @@ test('Spark/Hive/DuckDB query syntax (semi and anti joins, LATERAL VIEW, UNION B
   assert.deepEqual(analyzeSql('SELECT a FROM x LEFT JOIN y;\n').map((f) => f.rule), ['syntax-error']);
 });
 
+test('DuckDB macros and CREATE OR REPLACE TABLE (DuckDB, Snowflake, BigQuery) are another dialect: a DuckDB script gets no syntax errors; PostgreSQL\'s CREATE OR REPLACE forms are not', () => {
+  const duckdb = `SET preserve_insertion_order = false;
+
+CREATE OR REPLACE TEMP MACRO clean_text(value) AS
+  trim(regexp_replace(lower(strip_accents(value)), '[^a-z0-9]+', ' ', 'g'));
+
+CREATE OR REPLACE TEMP TABLE imported AS
+SELECT "Kód"::INTEGER AS code, clean_text("Název") AS name FROM read_csv('addresses.csv', delim = ';', header = true);
+
+CREATE OR REPLACE TABLE address_cache AS SELECT * FROM imported;
+`;
+  assert.deepEqual(analyzeSql(duckdb, undefined, 'nix/address-cache.sql'), []);
+  for (const statement of ['CREATE MACRO add(a, b) AS a + b', 'CREATE OR REPLACE TEMPORARY MACRO m(x) AS x', 'CREATE OR REPLACE TABLE t AS SELECT 1', 'CREATE OR REPLACE TRANSIENT TABLE t (id int)']) {
+    assert.equal(dialectOfStatement(statement), 'analytics', statement);
+  }
+  for (const statement of ['CREATE OR REPLACE VIEW v AS SELECT 1', 'CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql', 'CREATE TEMP TABLE macro AS SELECT 1', 'CREATE TABLE t (macro int)']) {
+    assert.equal(dialectOfStatement(statement), undefined, statement);
+  }
+  // The same file without its DuckDB-only statements is PostgreSQL, and its session SET is a finding.
+  assert.deepEqual(analyzeSql('SET search_path = app;\nCREATE TEMP TABLE imported AS SELECT 1;\n', undefined, 'nix/address-cache.sql').map((f) => f.rule), ['session-set', 'temp-table']);
+});
+
 test('MySQL-only DDL (ALTER TABLE … MODIFY, DROP INDEX name ON table, CREATE FULLTEXT INDEX) is another dialect even with no dialect name near the file; PostgreSQL DDL that reads alike is not', () => {
   const mysql = 'ALTER TABLE executions MODIFY COLUMN data MEDIUMBLOB;\nDROP INDEX by_type ON visibility;\nCREATE FULLTEXT INDEX by_memo ON visibility (memo);\n';
   assert.deepEqual(analyzeSql(mysql, undefined, 'schema/db/v8/app/versioned/v1.2/alter.sql'), []);
