@@ -152,16 +152,21 @@ const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s
 /** Calls that return a handle on a newly begun transaction (knex `transaction()` without a callback). */
 const TRANSACTION_OPENERS = new RegExp(`^(${TRANSACTION_OPENER_METHODS.join('|')})$`);
 
+/** The two values a choice may give (`c ? a : b`, `a ?? b`, `a || b`), or undefined for any other expression. */
+function alternativesOf(value: ts.Expression): [ts.Expression, ts.Expression] | undefined {
+  if (ts.isConditionalExpression(value)) return [value.whenTrue, value.whenFalse];
+  const chooses = ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken);
+  return chooses ? [value.left, value.right] : undefined;
+}
+
 /**
  * `db.beginTransaction()`, `knex.transaction()` (no callback), or a choice with one of them as an option
  * (`outer ?? await db.beginTransaction()`, `existing ? outer : await knex.transaction()`).
  */
 function opensTransactionHandle(node: ts.Expression): boolean {
   const value = unwrap(node);
-  if (ts.isConditionalExpression(value)) return opensTransactionHandle(value.whenTrue) || opensTransactionHandle(value.whenFalse);
-  if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-    return opensTransactionHandle(value.left) || opensTransactionHandle(value.right);
-  }
+  const either = alternativesOf(value);
+  if (either) return either.some(opensTransactionHandle);
   if (!ts.isCallExpression(value) || value.arguments.some((a) => ts.isFunctionLike(a))) return false;
   if (TRANSACTION_OPENERS.test(calleeText(value.expression))) return true;
   // A builder run without a callback: Kysely's `await db.startTransaction().setIsolationLevel(…).execute()`.
@@ -842,9 +847,7 @@ class Extractor {
    * does. Undefined for any other value.
    */
   private alternativesStart(value: ts.Expression, depth: number): TransactionStart | undefined {
-    const either = ts.isConditionalExpression(value) ? [value.whenTrue, value.whenFalse]
-      : ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken) ? [value.left, value.right]
-      : undefined;
+    const either = alternativesOf(value);
     if (!either) return undefined;
     const starts = either.map((side) => {
       const client = unwrap(side);
