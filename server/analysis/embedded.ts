@@ -375,6 +375,20 @@ function isTransactionWrapper(call: ts.CallExpression): boolean {
   return false;
 }
 
+/**
+ * Effect's `db.withTransaction(Effect.gen(function* () { … }))`: the generator `Effect.gen` is handed describes the
+ * effect the wrapper runs between BEGIN and COMMIT, so its body's queries run inside the transaction.
+ */
+function isEffectInTransaction(call: ts.CallExpression): boolean {
+  if (calleeText(call.expression) !== EFFECT_GENERATOR) return false;
+  const outer = outermostWrapper(call);
+  const wrapper = outer.parent;
+  return wrapper !== undefined && ts.isCallExpression(wrapper) && wrapper.arguments.includes(outer as ts.Expression) && isTransactionWrapper(wrapper);
+}
+
+/** Effect's constructor of an effect from a generator function (`Effect.gen`). */
+const EFFECT_GENERATOR = 'gen';
+
 function hasSqlMarkerComment(node: ts.Node, source: ts.SourceFile): boolean {
   // On the same line as the previous token (`= /* sql */ \``) TypeScript calls the comment "trailing".
   const comments = [...(ts.getLeadingCommentRanges(source.text, node.pos) ?? []), ...(ts.getTrailingCommentRanges(source.text, node.pos) ?? [])];
@@ -388,8 +402,11 @@ function argumentReceiver(node: ts.Node): ts.Expression | undefined {
   return call && ts.isCallExpression(call) && call.arguments[0] === outer ? receiverOf(call) : undefined;
 }
 
-/** Text opening with a call of a session advisory-lock function, not a statement: a fragment of a select list. */
-const LOCK_CALL_FRAGMENT = /^\s*pg_(?:try_)?advisory_(?:lock|unlock)(?:_shared|_all)?\s*\(/i;
+/**
+ * Text opening with a call of a session advisory-lock function or of set_config, not a statement: a fragment of a
+ * select list (``selectNoFrom(sql`set_config('role', ${r}, false)`.as('r'))``).
+ */
+const SESSION_CALL_FRAGMENT = /^\s*(?:pg_(?:try_)?advisory_(?:lock|unlock)(?:_shared|_all)?|(?:pg_catalog\.)?set_config)\s*\(/i;
 
 /** A query builder's helper for calling an SQL function by name (Kysely's `eb.fn`, Sequelize's and Objection's `fn`). */
 const FUNCTION_HELPER = 'fn';
@@ -750,7 +767,7 @@ class Extractor {
         const first = node.parameters[0];
         // A helper of the project, whatever its name, that runs the callback between BEGIN and COMMIT on the
         // client it hands it (`withTenant(id, async (client) => …)`, rolledBackCallbacks.ts) opens one too.
-        const opensTransaction = (call !== undefined && isTransactionWrapper(call)) || isTransactionalMigration(node, this.source)
+        const opensTransaction = (call !== undefined && (isTransactionWrapper(call) || isEffectInTransaction(call))) || isTransactionalMigration(node, this.source)
           || (call !== undefined && node.parameters.some((p) => ts.isIdentifier(p.name)) && runsInHelperTransaction(call, call.arguments.indexOf(node as ts.Expression)));
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
@@ -1828,9 +1845,10 @@ class Extractor {
   private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false, holesBound = tagged): void {
     if (parts.length === 0) return;
     // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
-    // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`): the query it goes into runs it, read as `SELECT <fragment>`.
+    // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`) or a set_config call (``selectNoFrom([sql`set_config('role', ${r}, false)`.as('r')])``):
+    // the query it goes into runs it, read as `SELECT <fragment>`.
     const first = parts[0];
-    if (first.kind === 'text' && LOCK_CALL_FRAGMENT.test(first.text)) {
+    if (first.kind === 'text' && SESSION_CALL_FRAGMENT.test(first.text)) {
       parts = [{ kind: 'slot', fileStart: first.fileAt[0], fileEnd: first.fileAt[0], fillers: () => ['SELECT '], hole: false }, ...parts];
     }
     const withSlots = withPlaceholders(parts);
