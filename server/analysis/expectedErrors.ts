@@ -12,6 +12,11 @@ const cache = new Map<string, { mtimeMs: number; errors: ReadonlySet<string> }>(
 
 /** `ERROR:  <message>` lines of psql output (also with a `psql:file:line:` prefix). */
 const ERROR_LINE = /^(?:psql:[^\n]*?:\d+: )?ERROR:\s+([^\n]*)$/gm;
+/**
+ * The position psql appends to a message when it shows no `LINE n:` excerpt (terse verbosity, or an output written
+ * without the query's text): `syntax error at or near "GROUP" at character 334`. The parser's message has none.
+ */
+const CHARACTER_POSITION = / at character \d+$/;
 
 /** The error messages the given expected outputs record, or undefined when they record none. */
 export function errorsRecordedIn(outputFiles: readonly string[]): ReadonlySet<string> | undefined {
@@ -26,7 +31,7 @@ function errorsOf(path: string): ReadonlySet<string> {
     const cached = cache.get(path);
     if (cached && cached.mtimeMs === mtimeMs) return cached.errors;
     const errors = new Set<string>();
-    if (size <= MAX_OUTPUT_BYTES) for (const match of readFileSync(path, 'utf8').matchAll(ERROR_LINE)) errors.add(match[1].trimEnd());
+    if (size <= MAX_OUTPUT_BYTES) for (const match of readFileSync(path, 'utf8').matchAll(ERROR_LINE)) errors.add(match[1].trimEnd().replace(CHARACTER_POSITION, ''));
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(path, { mtimeMs, errors });
     return errors;

@@ -173,6 +173,20 @@ test('a statement a regression test feeds PostgreSQL to record its error (the ex
   assert.deepEqual(document.analyze(failing), []);
 });
 
+test('an expected output that records the error with psql\'s terse position (`… at character 57`) still names the statement the test feeds to fail', (t) => {
+  const misplaced = 'SELECT b.id FROM books b\nORDER BY b.id\nGROUP BY b.id;\n';
+  const root = scratchRepository('terse-errors', t).writeAll({
+    'expected/ordering.out': `${misplaced}ERROR:  syntax error at or near "GROUP" at character 39\n`,
+    'expected/escapes.out': 'CREATE TABLE t (U&"a\\0000b" int);\nERROR:  invalid Unicode escape value at character 18\n',
+  });
+  assert.deepEqual(analyzeSql(misplaced, undefined, join(root, 'sql', 'ordering.sql')), []);
+  assert.deepEqual(analyzeSql('CREATE TABLE t (U&"a\\0000b" int);\n', undefined, join(root, 'sql', 'escapes.sql')), []);
+  // Another mistake in the same test, which its output does not record, is still reported.
+  assert.deepEqual(analyzeSql('SELECT id, FROM books;\n', undefined, join(root, 'sql', 'ordering.sql')).map((f) => f.rule), ['syntax-error']);
+  // The position is dropped only at the end of a message: one whose words differ before it does not match.
+  assert.deepEqual(analyzeSql(misplaced, undefined, join(root, 'sql', 'escapes.sql')).map((f) => f.rule), ['syntax-error']);
+});
+
 test('input/<name>.sql beside expected/<name>.out is a regression suite\'s input, like sql/<name>.sql', (t) => {
   const root = scratchRepository('suites', t).writeAll({ 'parser/expected/cursor.out': '', 'parser/expected/notes.txt': '' });
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'parser', 'input', 'cursor.sql')), []);
