@@ -31,22 +31,18 @@ const SUBSCRIBE_METHODS: ReadonlySet<string> = new Set([LISTEN_TO_METHOD, ADD_CH
 export class ListenLibraryCalls {
   private readonly importsPgListen: boolean;
   private readonly importsPgPubsub: boolean;
-  /** The names @imqueue/pg-pubsub's exports are imported under in this file (its `PgPubSub` class). */
-  private readonly imqueueClasses: readonly string[];
-  /** Names this file binds to a new instance, or declares with the type, of one of @imqueue/pg-pubsub's classes; found on first use. */
-  private imqueueSubscribers: Set<string> | undefined;
-  /** The names pg-ipc's (or postgres-ipc's) emitter class is imported under in this file. */
-  private readonly ipcClasses: readonly string[];
-  /** Names this file binds to a new instance, or declares with the type, of that class; found on first use. */
-  private ipcEmitters: Set<string> | undefined;
+  /** Receivers bound in this file to @imqueue/pg-pubsub's classes (its `PgPubSub`), under the names they are imported as. */
+  private readonly imqueueSubscribers: InstanceNames;
+  /** Receivers bound in this file to pg-ipc's (or postgres-ipc's) emitter class, under the names it is imported as. */
+  private readonly ipcEmitters: InstanceNames;
   /** Per module imported by a relative path: the names bound here to its classes, with the class; found on first use. */
   private ownSubscribers: Map<string, Map<string, string>> | undefined;
 
   constructor(private readonly modules: readonly ImportedModule[], private readonly text: string, private readonly fileName?: string) {
     this.importsPgListen = modules.some((module) => isLibrary(module.specifier, PG_LISTEN_MODULE));
     this.importsPgPubsub = modules.some((module) => isLibrary(module.specifier, PG_PUBSUB_MODULE));
-    this.imqueueClasses = modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names);
-    this.ipcClasses = modules.filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap((module) => [...module.names, ...(module.whole ? [module.whole] : [])]);
+    this.imqueueSubscribers = new InstanceNames(text, modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names));
+    this.ipcEmitters = new InstanceNames(text, modules.filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap((module) => [...module.names, ...(module.whole ? [module.whole] : [])]));
   }
 
   /**
@@ -63,8 +59,8 @@ export class ListenLibraryCalls {
     if (!namesChannel(channel)) return false;
     if (SUBSCRIBE_METHODS.has(name) && this.isOwnSubscriber(receiver, name)) return true;
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver) || this.projectDependsOn(PG_LISTEN_MODULE));
-    if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.isImqueueSubscriber(receiver);
-    if (IPC_SUBSCRIBE_METHODS.has(name)) return call.arguments.length === 2 && !namesIpcEvent(channel) && this.isIpcEmitter(receiver);
+    if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.imqueueSubscribers.binds(receiver);
+    if (IPC_SUBSCRIBE_METHODS.has(name)) return call.arguments.length === 2 && !namesIpcEvent(channel) && this.ipcEmitters.binds(receiver);
     // A subscriber made in another module (`this.ctx.emitter.addChannel(channel, onEvent)`): pg-pubsub's two-argument
     // form with a handler, in a package that depends on pg-pubsub or a fork of it.
     return name === ADD_CHANNEL_METHOD && (this.importsPgPubsub || (call.arguments.length === 2 && isHandler(call.arguments[1]) && this.projectDependsOn(PG_PUBSUB_MODULE)));
@@ -78,24 +74,6 @@ export class ListenLibraryCalls {
     this.dependencies ??= packageDependencies(this.fileName);
     for (const name of this.dependencies) if (isLibrary(name, library)) return true;
     return false;
-  }
-
-  /** Whether the receiver's name is bound in this file to a new instance, or a declared type, of @imqueue/pg-pubsub's class. */
-  private isImqueueSubscriber(receiver: ts.Expression): boolean {
-    if (this.imqueueClasses.length === 0) return false;
-    const name = receiverName(receiver);
-    if (!name) return false;
-    this.imqueueSubscribers ??= new Set(namesBoundTo(this.text, this.imqueueClasses).keys());
-    return this.imqueueSubscribers.has(name);
-  }
-
-  /** Whether the receiver's name is bound in this file to a new instance, or a declared type, of pg-ipc's emitter class. */
-  private isIpcEmitter(receiver: ts.Expression): boolean {
-    if (this.ipcClasses.length === 0) return false;
-    const name = receiverName(receiver);
-    if (!name) return false;
-    this.ipcEmitters ??= new Set(namesBoundTo(this.text, this.ipcClasses).keys());
-    return this.ipcEmitters.has(name);
   }
 
   /**
@@ -185,6 +163,22 @@ function isHandler(argument: ts.Expression): boolean {
   let value = argument;
   while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value)) value = value.expression;
   return ts.isArrowFunction(value) || ts.isFunctionExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) || ts.isCallExpression(value);
+}
+
+/** The names a file binds to a new instance, or declares with the type, of some classes (namesBoundTo); found on first use. */
+class InstanceNames {
+  private names: ReadonlySet<string> | undefined;
+
+  constructor(private readonly text: string, private readonly classes: readonly string[]) {}
+
+  /** Whether the receiver's name (`pubSub`, `this.pubSub`) is bound in the file to a new instance, or a declared type, of one of the classes. */
+  binds(receiver: ts.Expression): boolean {
+    if (this.classes.length === 0) return false;
+    const name = receiverName(receiver);
+    if (!name) return false;
+    this.names ??= new Set(namesBoundTo(this.text, this.classes).keys());
+    return this.names.has(name);
+  }
 }
 
 function receiverName(receiver: ts.Expression): string | undefined {
