@@ -171,14 +171,7 @@ export class OwnServerClients {
    * here (a manual test's `DATABASE_URL` may be a hosted database): that reading is a single connection's (oneSession).
    */
   private unpooled(judge: () => boolean): boolean {
-    if (!this.testCode) return judge();
-    const before = this.poolerOnly;
-    this.poolerOnly = true;
-    try {
-      return judge();
-    } finally {
-      this.poolerOnly = before;
-    }
+    return this.testCode ? this.inMode('poolerOnly', true, judge) : judge();
   }
 
   /** While only what a pooler breaks is judged (unpooled). Names are judged apart in that mode. */
@@ -333,14 +326,17 @@ export class OwnServerClients {
    * code as a single connection's arguments (oneSession), as the held-connection branch of callFromOwnServer judges a pool's.
    */
   private asHeld(judge: () => boolean): boolean {
-    const before = { literalOnly: this.literalOnly, oneSession: this.oneSession };
-    this.literalOnly = false;
-    this.oneSession = this.testCode;
+    return this.inMode('literalOnly', false, () => this.inMode('oneSession', this.testCode, judge));
+  }
+
+  /** `judge`'s verdict with one mode of judging (literalOnly, oneSession, poolerOnly) set to `value`, restored after. */
+  private inMode(mode: 'literalOnly' | 'oneSession' | 'poolerOnly', value: boolean, judge: () => boolean): boolean {
+    const before = this[mode];
+    this[mode] = value;
     try {
       return judge();
     } finally {
-      this.literalOnly = before.literalOnly;
-      this.oneSession = before.oneSession;
+      this[mode] = before;
     }
   }
 
@@ -447,13 +443,7 @@ export class OwnServerClients {
 
   /** `judge`'s verdict for a single connection's arguments (see oneSession). */
   private singly(judge: () => boolean): boolean {
-    const before = this.oneSession;
-    this.oneSession = true;
-    try {
-      return judge();
-    } finally {
-      this.oneSession = before;
-    }
+    return this.inMode('oneSession', true, judge);
   }
 
   /**
@@ -474,13 +464,7 @@ export class OwnServerClients {
 
   /** `judge`'s verdict with only values written in the code counting (see literalOnly). */
   private literally(judge: () => boolean): boolean {
-    const before = this.literalOnly;
-    this.literalOnly = true;
-    try {
-      return judge();
-    } finally {
-      this.literalOnly = before;
-    }
+    return this.inMode('literalOnly', true, judge);
   }
 
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
