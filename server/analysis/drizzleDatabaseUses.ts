@@ -25,6 +25,7 @@ import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
 import { functionOfModule } from './rolledBackCallbacks';
+import { topLevelFunction } from './topLevelFunctions';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /**
@@ -406,21 +407,6 @@ function importedFunction(importer: string, specifier: string, name: string, wal
   const file = resolveModule(resolve(importer), specifier);
   const view = file === undefined ? undefined : readView(file, walk);
   return view && { view, fn: topLevelFunction(view.source, name) };
-}
-
-function topLevelFunction(source: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | undefined {
-  for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.body) {
-      const isDefault = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true;
-      if (statement.name?.text === name || (name === 'default' && isDefault)) return statement;
-    }
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      const value = declaration.initializer && unwrap(declaration.initializer);
-      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
-    }
-  }
-  return undefined;
 }
 
 /** Every read of a name (`db`) or of a property path (`cache.db`) in a scope is a safe use. */

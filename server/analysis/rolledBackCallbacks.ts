@@ -206,7 +206,7 @@ function importedFunction(source: ts.SourceFile, name: string): FunctionLike | u
 /**
  * The function a module of the project (a relative path, a tsconfig alias, a workspace package) exports by
  * name, also through its re-exports (`export { withTenant } from './db.js'`, `export * from './db'`): a barrel
- * `index.ts` in between is followed. Also used by unsafeOnlyFunctions.ts.
+ * `index.ts` in between is followed. Also used by unsafeOnlyFunctions.ts and drizzleDatabaseUses.ts.
  */
 export function functionOfModule(source: ts.SourceFile, specifier: string, name: string, depth = 0): FunctionLike | undefined {
   if (specifier.startsWith('node:') || depth >= MAX_DEPTH) return undefined;

@@ -1,6 +1,7 @@
 // A file's top-level functions by name: the one reader of them for the analysis's helpers followed into the same
 // file or a module of the project (rolledBackCallbacks.ts's helpers that roll back or open a transaction around a
-// callback, wrapperObjects.ts's exported functions). Read in one pass over the file's statements and kept per
+// callback, wrapperObjects.ts's exported functions, unsafeOnlyFunctions.ts's functions a postgres.js client is handed to,
+// drizzleDatabaseUses.ts's functions a drizzle database is handed to). Read in one pass over the file's statements and kept per
 // syntax tree: a pass per lookup was quadratic in a long module's size, since a lookup is asked for every call
 // that takes a callback.
 import ts from 'typescript';
@@ -14,8 +15,9 @@ const functionsOf = new WeakMap<ts.SourceFile, Map<string, TopLevelFunction>>();
  * The function the file declares at its top level by `name`, exported or not: `function name(…) {…}` (an overload
  * signature without a body is passed over for the implementation), a variable bound to an arrow or function
  * expression (also through parentheses and type assertions: `const name = (async () => {…}) as Handler`), or one
- * assigned to `exports.name` / `module.exports.name` (CommonJS). The first statement that binds the name decides,
- * as a search from the top would.
+ * assigned to `exports.name` / `module.exports.name` (CommonJS). `default` is the function of `export default
+ * function [name](…) {…}` (what a default import of the module names). The first statement that binds the name
+ * decides, as a search from the top would.
  */
 export function topLevelFunction(source: ts.SourceFile, name: string): TopLevelFunction | undefined {
   let functions = functionsOf.get(source);
@@ -29,7 +31,10 @@ function topLevelFunctions(source: ts.SourceFile): Map<string, TopLevelFunction>
     if (!functions.has(name) && (ts.isFunctionDeclaration(value) || ts.isArrowFunction(value) || ts.isFunctionExpression(value))) functions.set(name, value);
   };
   for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) add(statement.name.text, statement);
+    if (ts.isFunctionDeclaration(statement) && statement.body) {
+      if (statement.name) add(statement.name.text, statement);
+      if (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) add('default', statement);
+    }
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.initializer) add(declaration.name.text, unwrap(declaration.initializer));

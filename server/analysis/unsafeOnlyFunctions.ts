@@ -11,6 +11,7 @@ import ts from 'typescript';
 import { importedNames } from './ownServerHelpers';
 import { objectProperty } from './embeddedFlow';
 import { functionOfModule } from './rolledBackCallbacks';
+import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
 /** How many functions a client is followed through (`subscribe(db)` handing it to `sessionFor(db)`). */
 const MAX_HANDOFFS = 3;
@@ -28,33 +29,17 @@ export function isPassedToUnsafeOnlyFunction(id: ts.Identifier, handoffs = 0): b
   return parameter !== undefined && ts.isIdentifier(parameter.name) && target?.body !== undefined && usesOnlyUnsafe(parameter.name.text, target.body, handoffs + 1);
 }
 
-type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
-
 /**
- * The file's own top-level function of that name, or the one an import of it names, also through the project's
+ * The file's own top-level function of that name (topLevelFunctions.ts), or the one an import of it names, also through the project's
  * re-exports (a barrel `index.ts` of `export * from './remote'`: rolledBackCallbacks.ts's functionOfModule).
  * Also read by postgresJsOneShot.ts.
  */
-export function functionNamed(name: string, source: ts.SourceFile): FunctionLike | undefined {
-  const own = topLevelFunction(source, name, false);
+export function functionNamed(name: string, source: ts.SourceFile): TopLevelFunction | undefined {
+  const own = topLevelFunction(source, name);
   if (own) return own;
   const imported = importedNames(source).get(name);
   if (!imported || imported.name === 'default') return undefined;
   return functionOfModule(source, imported.specifier, imported.name);
-}
-
-export function topLevelFunction(source: ts.SourceFile, name: string, exported: boolean): FunctionLike | undefined {
-  for (const statement of source.statements) {
-    const isExported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-    if (exported && !isExported) continue;
-    if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return statement;
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      const value = declaration.initializer;
-      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
-    }
-  }
-  return undefined;
 }
 
 /**

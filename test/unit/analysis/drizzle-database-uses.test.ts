@@ -324,6 +324,25 @@ test('a drizzle database passed to a function imported through a barrel file is 
   assert.deepEqual(rulesOf(project('barrel-declared', signatureOnly), 'src/db.ts', SIMPLE_DB), FLAGGED);
 });
 
+test('a drizzle database passed to a CommonJS module\'s exported function, or to a default export a barrel re-exports by name, is followed into its parameter', () => {
+  const app = ['src/app.ts', ["import { db } from './db';", "import { makeAdapter } from './adapters';", 'export const a = makeAdapter(db, {});']] as const;
+  const commonJs = (body: string) => ({
+    'src/db.ts': SIMPLE_DB,
+    'src/adapters.js': [`exports.makeAdapter = function (client, options) {\n  return { users: () => ${body} };\n};`],
+    [app[0]]: [...app[1]],
+  });
+  assert.deepEqual(rulesOf(project('cjs-queries', commonJs('client.select().from(users)')), 'src/db.ts', SIMPLE_DB), []);
+  assert.deepEqual(rulesOf(project('cjs-transaction', commonJs('client.transaction(work)')), 'src/db.ts', SIMPLE_DB), FLAGGED);
+  const defaultExport = (body: string) => ({
+    'src/db.ts': SIMPLE_DB,
+    'src/adapters/index.ts': ["export { default as makeAdapter } from './auth';"],
+    'src/adapters/auth.ts': [`export default function makeAdapter(client, options) {\n  return { users: () => ${body} };\n}`],
+    [app[0]]: [...app[1]],
+  });
+  assert.deepEqual(rulesOf(project('default-queries', defaultExport('client.select().from(users)')), 'src/db.ts', SIMPLE_DB), []);
+  assert.deepEqual(rulesOf(project('default-transaction', defaultExport('client.transaction(work)')), 'src/db.ts', SIMPLE_DB), FLAGGED);
+});
+
 test("a drizzle database handed to drizzle-seed's seed() or reset() runs no transaction there; the same call of another module's seed keeps the flag", () => {
   const script = (importLine: string, call: string) => [
     "import postgres from 'postgres';",

@@ -165,3 +165,25 @@ test('through a barrel the clients keep their findings when the function tags a 
   };
   assert.deepEqual(inspectorProject(t, other, "import { readCatalog } from '../catalog';"), ['protocol-prepared-statement', 'protocol-prepared-statement']);
 });
+
+test("a local helper is read as the file's other lookups read it: past overload signatures to the implementation, and through a type assertion", () => {
+  const overloaded = (body: string) => [
+    'async function createSchema(sql: Sql): Promise<void>;',
+    'async function createSchema(sql: Sql, schema: string): Promise<void>;',
+    `async function createSchema(sql: Sql, schema = 'public') {\n  ${body}\n}`,
+  ].join('\n');
+  assert.deepEqual(embeddedRules(script("import type { Sql } from 'postgres';", overloaded("await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);")), 'seed.ts'), []);
+  const asserted = "const createSchema = (async (sql) => { await sql.unsafe('CREATE TABLE a (id int)'); }) as (sql: unknown) => Promise<void>;";
+  assert.deepEqual(embeddedRules(script('', asserted), 'seed.ts'), []);
+});
+
+test('an overloaded or asserted local helper that tags a query on the client keeps the finding', () => {
+  const overloaded = [
+    'async function createSchema(sql: Sql): Promise<void>;',
+    'async function createSchema(sql: Sql, schema: string): Promise<void>;',
+    "async function createSchema(sql: Sql, schema = 'public') {\n  for (const t of ['a', 'b']) await sql`SELECT count(*) FROM ${sql(t)}`;\n}",
+  ].join('\n');
+  assert.deepEqual(embeddedRules(script("import type { Sql } from 'postgres';", overloaded), 'seed.ts'), ['protocol-prepared-statement']);
+  const asserted = "const createSchema = (async (sql) => { for (const t of ['a', 'b']) await sql`SELECT count(*) FROM ${sql(t)}`; }) as (sql: unknown) => Promise<void>;";
+  assert.deepEqual(embeddedRules(script('', asserted), 'seed.ts'), ['protocol-prepared-statement']);
+});
