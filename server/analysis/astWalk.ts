@@ -100,3 +100,10 @@ export function variableDeclaredIn(statements: readonly ts.Statement[], name: st
   }
   return undefined;
 }
+
+/** The function, method, accessor or constructor around a node (the nearest one). */
+export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
+  let current = node.parent;
+  while (current && !ts.isFunctionLike(current)) current = current.parent;
+  return current;
+}

@@ -18,7 +18,7 @@ import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, o
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine } from './dialect';
-import { parseWithParents, walkDescendants } from './astWalk';
+import { enclosingFunction, parseWithParents, walkDescendants } from './astWalk';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
@@ -44,7 +44,7 @@ import { CodeBranches } from './codeBranches';
 import { declaredType, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
-import { QUERY_METHODS, capturedFromEnclosingFunction, enclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
+import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';

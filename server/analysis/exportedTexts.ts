@@ -4,6 +4,7 @@
 import ts from 'typescript';
 import { Flow, singleReturn, unwrap } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
+import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { namedFunction } from './functionNames';
 
 /**
@@ -58,12 +59,7 @@ function namesExportedByReference(source: ts.SourceFile): Set<string> {
 export function isCommonJsExport(assignment: ts.BinaryExpression): boolean {
   if (!ts.isExpressionStatement(assignment.parent) || !ts.isSourceFile(assignment.parent.parent)) return false;
   const target = assignment.left;
-  const isModuleExports = (node: ts.Expression): boolean => ts.isPropertyAccessExpression(node) && node.name.text === 'exports'
-    && ts.isIdentifier(node.expression) && node.expression.text === 'module';
-  if (isModuleExports(target)) return true;
-  if (!ts.isPropertyAccessExpression(target)) return false;
-  const owner = target.expression;
-  return (ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner);
+  return isModuleExports(target) || (ts.isPropertyAccessExpression(target) && isCommonJsExports(target.expression));
 }
 
 /**

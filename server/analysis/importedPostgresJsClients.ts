@@ -16,6 +16,7 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { singleReturn, unwrap } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
+import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
@@ -214,12 +215,8 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
 
 /** `module.exports` → `default`, `exports.x` or `module.exports.x` → `x`; anything else undefined. */
 function commonJsExportName(target: ts.Expression): string | undefined {
-  const isModuleExports = (node: ts.Expression): boolean => ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)
-    && node.expression.text === 'module' && node.name.text === 'exports';
   if (isModuleExports(target)) return 'default';
-  if (!ts.isPropertyAccessExpression(target)) return undefined;
-  const owner = target.expression;
-  return (ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner) ? target.name.text : undefined;
+  return ts.isPropertyAccessExpression(target) && isCommonJsExports(target.expression) ? target.name.text : undefined;
 }
 
 /** The names the driver's factory goes by in the module: `import postgres from 'postgres'`, `const pg = require('postgres')`. */

@@ -4,7 +4,7 @@
 // text as sent by that query.
 import ts from 'typescript';
 import { Flow, calleeText, objectProperty, unwrap } from './embeddedFlow';
-import { walkDescendants } from './astWalk';
+import { enclosingFunction, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 
 /** The methods of a driver or client that send their first argument as a query (`pool.query(text)`, `sql.unsafe(text)`, Prisma's `$queryRaw…`). */
@@ -150,11 +150,4 @@ function mentionsName(expression: ts.Expression, name: ts.Identifier): boolean {
 export function capturedFromEnclosingFunction(use: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
   const declaredIn = enclosingFunction(declaration);
   return declaredIn !== undefined && enclosingFunction(use) !== declaredIn;
-}
-
-/** The function, method or accessor around a node (the nearest one). */
-export function enclosingFunction(node: ts.Node): ts.Node | undefined {
-  let current = node.parent;
-  while (current && !ts.isFunctionLike(current)) current = current.parent;
-  return current;
 }

@@ -17,6 +17,7 @@ import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, walkDescendants } from './astWalk';
+import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
@@ -959,10 +960,7 @@ export class OwnServerClients {
 function commonJsExport(expression: ts.Expression, name: string): ts.Expression | ts.MethodDeclaration | undefined {
   if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
   const target = expression.left;
-  const isModuleExports = (e: ts.Expression) => ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)
-    && e.expression.text === 'module' && e.name.text === 'exports';
-  if (ts.isPropertyAccessExpression(target) && target.name.text === name
-    && ((ts.isIdentifier(target.expression) && target.expression.text === 'exports') || isModuleExports(target.expression))) return expression.right;
+  if (ts.isPropertyAccessExpression(target) && target.name.text === name && isCommonJsExports(target.expression)) return expression.right;
   const value = unwrap(expression.right);
   if (!isModuleExports(target) || !ts.isObjectLiteralExpression(value)) return undefined;
   for (const property of value.properties) {

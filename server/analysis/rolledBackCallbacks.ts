@@ -16,6 +16,7 @@ import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
 import { calleeText } from './embeddedFlow';
+import { enclosingFunction } from './astWalk';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
@@ -51,7 +52,7 @@ function callsWithinTransaction(helper: FunctionLike, index: number): boolean {
   const calls = callbackCalls(helper, index);
   return calls.length > 0 && calls.every((call) => {
     const client = call.arguments[0];
-    const around = enclosingFunction(call);
+    const around = functionAround(call);
     if (!client || !ts.isIdentifier(client) || !around?.body) return false;
     const sent = textsSentOn(client.text, around.body).filter((s) => BEGINS.test(s.text) || COMMITS.test(s.text) || ROLLS_BACK.test(s.text));
     const before = sent.filter((s) => s.node.end <= call.pos);
@@ -108,7 +109,7 @@ function callsWithinRollback(helper: FunctionLike, index: number): boolean {
   const calls = callbackCalls(helper, index);
   return calls.length > 0 && calls.every((call) => {
     const client = call.arguments[0];
-    const around = enclosingFunction(call);
+    const around = functionAround(call);
     if (!client || !ts.isIdentifier(client) || !around?.body) return false;
     const sent = textsSentOn(client.text, around.body);
     if (sent.some((s) => COMMITS.test(s.text))) return false;
@@ -126,7 +127,7 @@ function handsOnTo(helper: FunctionLike, index: number, depth: number, runsIn: (
   const calls = callbackCalls(helper, index);
   return calls.length > 0 && calls.every((call) => {
     const client = call.arguments[0];
-    const around = enclosingFunction(call);
+    const around = functionAround(call);
     const outer = around?.parent;
     if (!client || !ts.isIdentifier(client) || !around || !outer || !ts.isCallExpression(outer)) return false;
     const position = outer.arguments.indexOf(around as ts.Expression);
@@ -170,12 +171,10 @@ function isWithin(node: ts.Node, container: ts.Node): boolean {
   return container.pos <= node.pos && node.end <= container.end;
 }
 
-function enclosingFunction(node: ts.Node): FunctionLike | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (ts.isFunctionDeclaration(current) || ts.isArrowFunction(current) || ts.isFunctionExpression(current)) return current;
-    if (ts.isFunctionLike(current)) return undefined;
-  }
-  return undefined;
+/** The function (declared, arrow or expression) a node is in; none when the nearest one is a method, accessor or constructor. */
+function functionAround(node: ts.Node): FunctionLike | undefined {
+  const around = enclosingFunction(node);
+  return around && (ts.isFunctionDeclaration(around) || ts.isArrowFunction(around) || ts.isFunctionExpression(around)) ? around : undefined;
 }
 
 /** The function a call names: one of this file's top-level functions, or one an import names. Also used by directUrls.ts. */
