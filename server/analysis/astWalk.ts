@@ -19,17 +19,22 @@ export function walkDescendants(root: ts.Node, visit: (node: ts.Node) => boolean
   const pushChildren = (node: ts.Node): void => {
     const first = pending.length;
     ts.forEachChild(node, push);
-    for (let i = first, j = pending.length - 1; i < j; i++, j--) {
-      const swap = pending[i];
-      pending[i] = pending[j];
-      pending[j] = swap;
-    }
+    reverseFrom(pending, first);
   };
   pushChildren(root);
   while (pending.length > 0) {
     const node = pending.pop()!;
     if (visit(node) !== false && node.kind > LAST_TOKEN) pushChildren(node);
     if (stop?.()) return;
+  }
+}
+
+/** Puts `pending[first…]` (a node's children, pushed in order) in reverse order in place, so that the first child is popped first. */
+function reverseFrom(pending: ts.Node[], first: number): void {
+  for (let i = first, j = pending.length - 1; i < j; i++, j--) {
+    const swap = pending[i];
+    pending[i] = pending[j];
+    pending[j] = swap;
   }
 }
 
@@ -54,11 +59,7 @@ export function parseWithParents(fileName: string, text: string, kind: ts.Script
     const first = pending.length;
     parent = node;
     ts.forEachChild(node, push);
-    for (let i = first, j = pending.length - 1; i < j; i++, j--) {
-      const swap = pending[i];
-      pending[i] = pending[j];
-      pending[j] = swap;
-    }
+    reverseFrom(pending, first);
   };
   pushChildren(source);
   while (pending.length > 0) {

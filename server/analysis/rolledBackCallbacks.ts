@@ -49,15 +49,24 @@ export function runsInHelperTransaction(call: ts.CallExpression, index: number, 
 
 /** Every call of the callback is made between a BEGIN and a COMMIT/ROLLBACK sent on the client it is handed. */
 function callsWithinTransaction(helper: FunctionLike, index: number): boolean {
+  return everyCallOnClient(helper, index, (call, all) => {
+    const sent = all.filter((s) => BEGINS.test(s.text) || COMMITS.test(s.text) || ROLLS_BACK.test(s.text));
+    const before = sent.filter((s) => s.node.end <= call.pos);
+    const opened = before.length > 0 && BEGINS.test(before[before.length - 1]!.text);
+    return opened && sent.some((s) => s.node.pos >= call.end && !BEGINS.test(s.text));
+  });
+}
+
+/**
+ * Whether the helper calls the callback at least once, and every call hands it a client (a name) that `judge`
+ * accepts, given the literal texts sent on that client in the function around the call (textsSentOn) and its body.
+ */
+function everyCallOnClient(helper: FunctionLike, index: number, judge: (call: ts.CallExpression, sent: SentText[], body: ts.ConciseBody) => boolean): boolean {
   const calls = callbackCalls(helper, index);
   return calls.length > 0 && calls.every((call) => {
     const client = call.arguments[0];
     const around = functionAround(call);
-    if (!client || !ts.isIdentifier(client) || !around?.body) return false;
-    const sent = textsSentOn(client.text, around.body).filter((s) => BEGINS.test(s.text) || COMMITS.test(s.text) || ROLLS_BACK.test(s.text));
-    const before = sent.filter((s) => s.node.end <= call.pos);
-    const opened = before.length > 0 && BEGINS.test(before[before.length - 1]!.text);
-    return opened && sent.some((s) => s.node.pos >= call.end && !BEGINS.test(s.text));
+    return client !== undefined && ts.isIdentifier(client) && around?.body !== undefined && judge(call, textsSentOn(client.text, around.body), around.body);
   });
 }
 
@@ -106,15 +115,10 @@ function callbackCalls(helper: FunctionLike, index: number): ts.CallExpression[]
  * body), never COMMIT.
  */
 function callsWithinRollback(helper: FunctionLike, index: number): boolean {
-  const calls = callbackCalls(helper, index);
-  return calls.length > 0 && calls.every((call) => {
-    const client = call.arguments[0];
-    const around = functionAround(call);
-    if (!client || !ts.isIdentifier(client) || !around?.body) return false;
-    const sent = textsSentOn(client.text, around.body);
+  return everyCallOnClient(helper, index, (call, sent, body) => {
     if (sent.some((s) => COMMITS.test(s.text))) return false;
     const begun = sent.some((s) => BEGINS.test(s.text) && s.node.end <= call.pos);
-    return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, around.body!)));
+    return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, body)));
   });
 }
 
@@ -136,9 +140,12 @@ function handsOnTo(helper: FunctionLike, index: number, depth: number, runsIn: (
   });
 }
 
+/** A literal text sent on a client, with the call that sends it. */
+type SentText = { text: string; node: ts.CallExpression };
+
 /** Literal texts sent as the first argument of a method call on `client` in `body` (`client.query('begin')`). */
-function textsSentOn(client: string, body: ts.Node): { text: string; node: ts.CallExpression }[] {
-  const sent: { text: string; node: ts.CallExpression }[] = [];
+function textsSentOn(client: string, body: ts.Node): SentText[] {
+  const sent: SentText[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === client) {
       const first = node.arguments[0];
