@@ -154,8 +154,9 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
     }
     message = current;
     for (const undo of undoKeys(facts)) {
-      for (const made of pending) if (undoes(undo, made.candidate)) undoOn(made, branches);
-      for (const made of script) if (undoes(undo, made.candidate) && !separateQueries()) undone.add(made.key);
+      // A routine body's state is made later, in its callers' sessions: no statement of this script undoes it.
+      for (const made of pending) if (!made.candidate.storedCode && undoes(undo, made.candidate)) undoOn(made, branches);
+      for (const made of script) if (!made.candidate.storedCode && undoes(undo, made.candidate) && !separateQueries()) undone.add(made.key);
     }
     facts.candidates.forEach((candidate, k) => {
       if (undoableKey(candidate) === undefined) return;

@@ -44,6 +44,35 @@ RESET statement_timeout;
   assert.deepEqual(rules('RESET ROLE;\nSET ROLE reporting;\nSELECT 1;\n'), ['session-set']);
 });
 
+test("a script's RESET ALL at its end (supabase db pull's) undoes its own top-level SETs, not a SET in the body of a function it creates", () => {
+  const dumped = `SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE OR REPLACE FUNCTION dev.load_rows(p jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+  BEGIN
+    SET search_path TO '';
+    INSERT INTO dev.rows SELECT * FROM jsonb_array_elements(p);
+  END;
+  $_$;
+RESET ALL;
+`;
+  // The body's plain SET overrides the function's own SET clause and stays in each caller's session.
+  const found = analyzeSql(dumped).map((f) => `${f.rule} ${dumped.slice(0, f.start).split('\n').length}`);
+  assert.deepEqual(found, ['session-set 8']);
+  // The same body SET undone inside the body (RESET before END) leaks nothing; nor do the script's own SETs.
+  assert.deepEqual(rules(dumped.replace("    INSERT INTO", "    RESET search_path;\n    INSERT INTO")), []);
+  // A temporary table a body creates is not dropped by a DROP the script runs at its top level either.
+  const temp = `CREATE FUNCTION stage() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE staging (id int);
+END $$;
+DROP TABLE staging;
+`;
+  assert.deepEqual(rules(temp), ['temp-table']);
+});
+
 test('a function body that undoes its SET before returning leaks nothing; one that does not still does', () => {
   const body = (statements: string) => `CREATE FUNCTION as_reporter() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
