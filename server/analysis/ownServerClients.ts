@@ -607,11 +607,116 @@ export class OwnServerClients {
     }
     if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
       // A callback's parameter: `withClient(url, async (client) => …)`, `withDevDatabase(async (db) => …)`.
-      return (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text))
+      if ((ts.isIdentifier(call.expression) && this.startsServer(call.expression.text))
         || this.lendsOwnServerConnection(call.expression, depth)
-        || call.arguments.some((argument) => argument !== fn && this.argumentFromOwnServer(argument, depth + 1));
+        || call.arguments.some((argument) => argument !== fn && this.argumentFromOwnServer(argument, depth + 1))) return true;
     }
+    // A callback handed to a function of another module of the repository, which calls it with such a value.
+    const handed = handedTo(fn);
+    if (handed && this.filledByCallee(handed, fn.parameters.indexOf(parameter))) return true;
     return this.parameterFromOwnServer(fn, parameter, depth);
+  }
+
+  /**
+   * A callback written in a call of a function that another module of the repository exports (a relative import, a
+   * path alias, a workspace package: a shared test suite's `runTests({ initDbClient: (props) => postgres(…) })`), as
+   * the argument or as a property (or method) of an object literal given as the argument: its parameter at
+   * `parameterIndex` is a value of a server the code started itself when, in that function's own file, every call of
+   * the callback (`ctx.initDbClient(database)`, `cb(url)`) passes one there (judged in that file, as this file judges:
+   * `database = await initDatabase()` from a helper starting a container) — at least one call, and the callback never
+   * handed on (`memoize(ctx.initDbClient)`) nor the object holding it (`other(ctx)`), where unseen code could call it.
+   */
+  private filledByCallee(handed: HandedCallback, parameterIndex: number): boolean {
+    const { call, index, property } = handed;
+    if (parameterIndex < 0 || !ts.isIdentifier(call.expression) || this.flow.bindingOf(call.expression)) return false;
+    const imported = this.importedOrRequired(call.expression.text);
+    if (!imported || OWN_SERVER_MODULE.test(imported.specifier)) return false;
+    const file = resolveModule(this.fileName!, imported.specifier);
+    const callee = file === undefined || resolve(file) === resolve(this.fileName!) ? undefined : this.testHelper(file, false);
+    if (!callee) return false;
+    return this.inModeOf(callee, () => callee.callsBackWithOwnServer(imported.name, index, property, parameterIndex));
+  }
+
+  /** `judge`'s verdict in `other` (a file read for this one) while it judges in this file's modes (literalOnly, oneSession, poolerOnly). */
+  private inModeOf(other: OwnServerClients, judge: () => boolean): boolean {
+    const before = { literalOnly: other.literalOnly, oneSession: other.oneSession, poolerOnly: other.poolerOnly };
+    other.literalOnly = this.literalOnly;
+    other.oneSession = this.oneSession;
+    other.poolerOnly = this.poolerOnly;
+    try {
+      return judge();
+    } finally {
+      other.literalOnly = before.literalOnly;
+      other.oneSession = before.oneSession;
+      other.poolerOnly = before.poolerOnly;
+    }
+  }
+
+  /**
+   * Whether this file's exported function `name` calls the callback it is given as its argument `index` (or as the
+   * property `property` of that argument) at least once, only by calling it, each call passing a value of a server
+   * the code started itself at `parameterIndex` (see filledByCallee).
+   */
+  private callsBackWithOwnServer(name: string, index: number, property: string | undefined, parameterIndex: number): boolean {
+    if (this.namesPooler) return false;
+    const fn = this.exportedFunction(name);
+    const parameter = fn?.parameters[index];
+    if (!fn?.body || !parameter || parameter.dotDotDotToken) return false;
+    // The name the callback goes by in the function: the parameter itself, or a name destructured from it (`({ initDbClient })`).
+    let callbackName: string | undefined;
+    if (ts.isIdentifier(parameter.name)) callbackName = property === undefined ? parameter.name.text : undefined;
+    else if (property !== undefined && ts.isObjectBindingPattern(parameter.name)) {
+      if (parameter.name.elements.some((e) => e.dotDotDotToken)) return false;
+      const keyOf = (e: ts.BindingElement): string | undefined => {
+        const key = e.propertyName ?? e.name;
+        return ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+      };
+      const element = parameter.name.elements.find((e) => keyOf(e) === property);
+      if (!element || !ts.isIdentifier(element.name) || element.initializer) return false;
+      callbackName = element.name.text;
+    } else return false;
+    const calls: ts.CallExpression[] = [];
+    let sure = true;
+    walkDescendants(fn.body, (node) => {
+      if (!sure) return false;
+      if (!ts.isIdentifier(node)) return true;
+      const binding = this.flow.bindingOf(node);
+      if (!binding || !('parameterOf' in binding) || binding.parameter !== parameter) return true;
+      let use: ts.Node = node;
+      if (callbackName === undefined) {
+        // `ctx`: only its members are read; `ctx.initDbClient` only called.
+        const access = node.parent;
+        if (!ts.isPropertyAccessExpression(access) || access.expression !== node) sure = false;
+        else if (access.name.text !== property) return true;
+        use = access;
+      } else if (node.text !== callbackName) return true;
+      const called = use.parent;
+      if (ts.isCallExpression(called) && called.expression === use) calls.push(called);
+      else sure = false;
+      return true;
+    });
+    return sure && calls.length > 0 && calls.every((call) => {
+      const argument = call.arguments[parameterIndex];
+      return argument !== undefined && !ts.isSpreadElement(argument) && this.holdsOwnServerValue(argument);
+    });
+  }
+
+  /** This file's exported top-level function `name`: `export function name`, `export const name = (…) => …`, `export default function`. */
+  private exportedFunction(name: string): ts.FunctionLikeDeclaration | undefined {
+    for (const statement of this.source.statements) {
+      if (!hasExportModifier(statement)) continue;
+      if (ts.isFunctionDeclaration(statement)) {
+        const isDefault = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+        if (statement.name?.text === name || (name === 'default' && isDefault)) return statement;
+        continue;
+      }
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        const value = declaration.initializer && unwrap(declaration.initializer);
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === name && value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -951,6 +1056,40 @@ export class OwnServerClients {
     }
     return !call && this.fromOwnServer(value, 0);
   }
+}
+
+/** A callback written in a call: its argument `index`, or the property `property` of an object literal written as that argument. */
+interface HandedCallback {
+  call: ts.CallExpression;
+  index: number;
+  property?: string;
+}
+
+/**
+ * Where a function literal is handed to a call: as an argument (`cb(async (db) => …)`), or as a property or method of an
+ * object literal written as one (`runTests({ initDbClient: (props) => …, async createRunner(uri) { … } })`).
+ */
+function handedTo(fn: ts.SignatureDeclaration): HandedCallback | undefined {
+  let node: ts.Node = fn;
+  let property: string | undefined;
+  const keyOf = (name: ts.PropertyName): string | undefined => (ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined);
+  if (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent)) {
+    property = keyOf(fn.name);
+    node = fn.parent;
+  } else if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
+    node = outermostWrapper(fn);
+    const holder = node.parent;
+    if (ts.isPropertyAssignment(holder) && holder.initializer === node && ts.isObjectLiteralExpression(holder.parent)) {
+      property = keyOf(holder.name);
+      node = holder.parent;
+    }
+  } else return undefined;
+  if (node !== fn && property === undefined) return undefined;
+  node = outermostWrapper(node);
+  const call = node.parent;
+  if (!ts.isCallExpression(call)) return undefined;
+  const index = call.arguments.indexOf(node as ts.Expression);
+  return index < 0 ? undefined : { call, index, property };
 }
 
 /**
