@@ -390,6 +390,17 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   ctx.facts.candidates.push(candidate);
 }
 
+/**
+ * Whether a created relation is temporary: `CREATE TEMP TABLE t`, or one named in the session's temporary schema
+ * (`CREATE TABLE pg_temp.t`, `CREATE VIEW pg_temp.v`, `SELECT … INTO pg_temp.t`), which PostgreSQL makes temporary
+ * though the parse tree records no TEMP.
+ */
+function isTemporaryRelation(relation: unknown): boolean {
+  const rel = relation as Json | undefined;
+  if (!rel) return false;
+  return rel.relpersistence === 't' || rel.schemaname === 'pg_temp';
+}
+
 function visitTemp(ctx: WalkContext, kindOfObject: string, relation: Json, onCommit?: string, fixable = false): void {
   if (onCommit === 'ONCOMMIT_DROP') return;
   const candidate = statementCandidate(ctx, 'temp-table',
@@ -556,16 +567,16 @@ function walk(ctx: WalkContext, value: unknown): void {
         break;
       }
       case 'CreateStmt':
-        if ((node.relation as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.relation as Json, node.oncommit as string, true);
+        if (isTemporaryRelation(node.relation)) visitTemp(ctx, 'table', node.relation as Json, node.oncommit as string, true);
         break;
       case 'intoClause': case 'into': // SELECT ... INTO TEMP, CREATE TEMP TABLE ... AS
-        if ((node.rel as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'table', node.rel as Json, node.onCommit as string);
+        if (isTemporaryRelation(node.rel)) visitTemp(ctx, 'table', node.rel as Json, node.onCommit as string);
         break;
       case 'ViewStmt':
-        if ((node.view as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'view', node.view as Json);
+        if (isTemporaryRelation(node.view)) visitTemp(ctx, 'view', node.view as Json);
         break;
       case 'CreateSeqStmt':
-        if ((node.sequence as Json | undefined)?.relpersistence === 't') visitTemp(ctx, 'sequence', node.sequence as Json);
+        if (isTemporaryRelation(node.sequence)) visitTemp(ctx, 'sequence', node.sequence as Json);
         break;
       case 'DropStmt': visitDrop(ctx, node); break;
       case 'DiscardStmt':
