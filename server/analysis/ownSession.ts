@@ -36,8 +36,8 @@ import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { isPgmigrationsScript } from './pgmigrationsProjects';
 import { isInSetAsideFolder } from './setAsideFolders';
-import { CACHE_MS, TimedCache } from './timedCache';
-import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from './timedCache';
+import { boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
 import { escapeRegExp } from './regexText';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
@@ -429,7 +429,8 @@ const INCLUDE_LEVELS = 3;
 
 /**
  * Whether a psql script in the file's folder, a folder above (up to INCLUDE_LEVELS) or a folder beside it includes
- * it (a file loaded by `\ir`, or by `\i` from a pg_regress script): 'test' when a test script does (the fixture is
+ * it (a file loaded by `\ir`, or by `\i` from a pg_regress script), or, by a path climbing out of its own folder, a
+ * script anywhere in the repository (repositoryIncludesOf): 'test' when a test script does (the fixture is
  * part of the test), undefined when none does. The included file runs in the includer's psql session.
  */
 function includingScript(fileName: string): 'script' | 'test' | undefined {
@@ -444,7 +445,53 @@ function includingScript(fileName: string): 'script' | 'test' | undefined {
     byTest = includedFrom(psqlIncludesOf(sibling), file);
     if (byTest !== undefined) break;
   }
+  if (byTest === undefined) byTest = repositoryIncludesOf(folder)?.get(file);
   return byTest === undefined ? undefined : byTest ? 'test' : 'script';
+}
+
+/** How far above a file its repository's root (the folder holding `.git`) is looked for. */
+const REPOSITORY_LEVELS = 8;
+/** Bounds of the look through a repository's folders for the scripts that include files of other folders. */
+const MAX_REPOSITORY_FOLDERS = 400;
+const MAX_REPOSITORY_SCRIPTS = 2000;
+const MAX_REPOSITORY_BYTES = 32 << 20;
+const repositoryIncludes = new TimedCache<Map<string, boolean>>(PROJECT_CACHE_MS);
+
+/**
+ * The files the psql scripts (`.sql`, `.psql`) anywhere in the file's repository include by a path that leaves the
+ * script's folder (`\include_relative ../../src/orders/totals.test.sql` from `test/sql/run.psql`), by absolute path,
+ * with whether a test script includes it: a script in a cousin folder of the file, which the look above and beside
+ * it does not reach. Undefined outside a repository (no `.git` folder above); read once per PROJECT_CACHE_MS, bounded
+ * in folders, scripts and bytes.
+ */
+function repositoryIncludesOf(folder: string): Map<string, boolean> | undefined {
+  const root = foldersUp(folder, REPOSITORY_LEVELS).find((above) => existsSync(join(above, '.git')));
+  return root === undefined ? undefined : repositoryIncludes.get(root, () => readRepositoryIncludes(root));
+}
+
+function readRepositoryIncludes(root: string): Map<string, boolean> {
+  const files = new Map<string, boolean>();
+  let scripts = 0;
+  let bytes = 0;
+  walkFolders(root, MAX_REPOSITORY_FOLDERS, (folder, entries) => {
+    for (const entry of entries) {
+      if (!entry.isFile() || !/\.p?sql$/i.test(entry.name)) continue;
+      if (++scripts > MAX_REPOSITORY_SCRIPTS || bytes > MAX_REPOSITORY_BYTES) return false;
+      const path = join(folder, entry.name);
+      const text = boundedText(path, MAX_SCRIPT_BYTES); // unreadable: it includes nothing
+      if (text === undefined) continue;
+      bytes += text.length;
+      if (!text.includes('\\i') || !text.includes('..')) continue;
+      const test = looksLikePgTapTest(text) || isPgRegressInput(path) || isPgRegressTemplate(path);
+      for (const match of text.matchAll(INCLUDE)) {
+        const named = match[1] ?? match[2];
+        if (!named.includes('..')) continue;
+        for (const included of includedPaths(folder, match[0], named)) files.set(included, test || files.get(included) === true);
+      }
+    }
+    return true;
+  });
+  return files;
 }
 
 /**

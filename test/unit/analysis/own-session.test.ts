@@ -507,6 +507,23 @@ test('a file an init script includes from a folder two or three levels up (\\ir 
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'db', 'init', 'base', 'settings', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test("a file a psql script in a cousin folder of the repository includes by a path climbing out of its own folder (test/sql/run.psql: \\include_relative ../../src/orders/totals.test.sql) runs in that psql session", (t) => {
+  const repository = scratchRepository('include-cousin', t);
+  repository.writeAll({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'test/sql/run.psql': 'set client_min_messages to warning;\n\\include_relative setup.psql\n\\include_relative ../../src/orders/totals.test.sql\n\\ir ../../src/orders/refunds.test.sql\n',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, repository.path('src', 'orders', 'totals.test.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, repository.path('src', 'orders', 'refunds.test.sql')), []);
+  // A file of that folder no script includes is the application's.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, repository.path('src', 'orders', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  // Outside a repository (no .git folder above) a script in a cousin folder is not looked for.
+  const bare = scratchRepository('include-cousin-bare', t).writeAll({
+    'test/sql/run.psql': '\\include_relative ../../src/orders/totals.test.sql\n',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(bare, 'src', 'orders', 'totals.test.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('documentation pages that show psql running a file are the same pages a psql-only project is told by: a README or INSTALL without extension, AsciiDoc, plain text, any file name; a script named setup or install is no page', (t) => {
   // A program in the repository: only psqlRuns.ts can put these files in psql's session.
   const root = scratchRepository('psql-doc-pages', t).writeAll({
