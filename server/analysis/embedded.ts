@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, enclosingClass, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine } from './dialect';
@@ -1261,7 +1261,7 @@ class Extractor {
     if (!first) return;
     const config = this.flow.resolveQuery(first);
     if (config && config.preparedNames.length > 0) {
-      if (!this.bypassesPooler(node, undefined)) for (const name of config.preparedNames) this.addNamedConfigFinding(name);
+      if (!this.statementBypassesPooler(node)) for (const name of config.preparedNames) this.addNamedConfigFinding(name);
       return;
     }
     if (!second) return;
@@ -1270,10 +1270,39 @@ class Extractor {
     const nameText = name?.[0]?.kind === 'text' ? name[0].text : '';
     if (!name || nameText.trim() === '' || SQL_START.test(nameText) || /\s/.test(nameText.trim())) return;
     if (!text || text[0].kind !== 'text' || !SQL_START.test(text[0].text)) return;
-    if (!this.bypassesPooler(node, undefined)) {
+    if (!this.statementBypassesPooler(node)) {
       this.addNodeFinding('protocol-prepared-statement', first,
         'this builds a named prepared statement: wherever it is sent, the driver prepares it under this name on one server connection and later runs it by name; a transaction pooler may route those runs elsewhere.');
     }
+  }
+
+  /**
+   * Whether a prepared-statement object (inspectStatementFactory) never meets a pooler: made in a branch or for a client
+   * that bypasses it (bypassesPooler), or kept in a const of this file whose every use sends it as the first argument of
+   * a method of a client that bypasses it (`const statement = new pgp.PreparedStatement({ name, text });` … `await
+   * db.query(statement)`, `db` a test's pool on a literal localhost URL). A statement used otherwise (returned, exported,
+   * handed to a function, stored) may be sent anywhere and keeps its finding.
+   */
+  private statementBypassesPooler(node: ts.CallExpression | ts.NewExpression): boolean {
+    if (this.bypassesPooler(node, undefined)) return true;
+    const holder = outermostWrapper(node).parent;
+    if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !isConstDeclaration(holder) || isExportedConstant(holder, this.flow)) return false;
+    const name = holder.name;
+    const sends: Array<{ call: ts.CallExpression; receiver: ts.Expression }> = [];
+    let other = false;
+    walkDescendants(this.source, (use) => {
+      if (other) return false;
+      if (!ts.isIdentifier(use) || use === name || use.text !== name.text) return true;
+      const binding = this.flow.bindingOf(use);
+      if (!binding || !('variable' in binding) || binding.variable !== holder) return true;
+      const call = outermostWrapper(use).parent;
+      if (ts.isCallExpression(call) && call.arguments[0] === outermostWrapper(use) && ts.isPropertyAccessExpression(call.expression)) {
+        sends.push({ call, receiver: call.expression.expression });
+      } else other = true;
+      return true;
+    });
+    // Sent to a pool of the suite's own database (of any size) too: only a pooler breaks a named statement.
+    return !other && sends.length > 0 && sends.every(({ call, receiver }) => this.bypassesPooler(call, receiver) || this.ownServer?.reachesAnyConnection(receiver) === true);
   }
 
   /** The `postgres(…)` call that made the client a name is bound to in this file, if it is one. */

@@ -122,6 +122,8 @@ interface Assignment {
   value?: ts.Expression;
   /** The appended value of `x += value`. */
   appended?: ts.Expression;
+  /** The value `x ||= value`, `x ??= value` or `x &&= value` may give (else x keeps what it held). */
+  maybe?: ts.Expression;
 }
 
 /** What one scope declares directly (its own statements), found on first lookup in that scope. */
@@ -170,7 +172,9 @@ function assignmentsByName(scope: ts.Node): Map<string, Assignment[]> {
   walkDescendants(scope, (node) => {
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const operator = node.operatorToken.kind;
-      add(node.left.text, { node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined });
+      const logical = operator === ts.SyntaxKind.BarBarEqualsToken || operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken;
+      add(node.left.text, { node, value: operator === ts.SyntaxKind.EqualsToken ? node.right : undefined, appended: operator === ts.SyntaxKind.PlusEqualsToken ? node.right : undefined,
+        maybe: logical ? node.right : undefined });
     } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)
       && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {
       // Only ++ and -- assign; `!x`, `-x`, `~x`, `+x` read the name.
@@ -694,15 +698,18 @@ export class Flow {
   /**
    * Every value a variable may hold wherever it is read: a const's initializer; a let's or var's initializer and the
    * value of each `name = …` in its scope (a module-level `let client = null` that a function fills in later). Empty
-   * starts (`null`, `undefined`, none) hold nothing; a compound assignment (`+=`, `++`) makes it unknown (undefined).
+   * starts (`null`, `undefined`, none) hold nothing; a logical assignment (`x ||= v`, `??=`, `&&=`) adds the value it may
+   * give; another compound assignment (`+=`, `++`) makes it unknown (undefined).
    */
   heldValues(declaration: ts.VariableDeclaration): ts.Expression[] | undefined {
     const held = declaration.initializer && !isEmptyValue(declaration.initializer) ? [declaration.initializer] : [];
     if (isConstDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return held;
     const scope = scopeOf(declaration);
     for (const assignment of scope ? this.assignmentsIn(scope, declaration.name.text) : []) {
-      if (!assignment.value) return undefined;
-      if (!isEmptyValue(assignment.value)) held.push(assignment.value);
+      // `db ||= connect(url)` (a hook's lazy start): the variable keeps what it held, or takes that value.
+      const value = assignment.value ?? assignment.maybe;
+      if (!value) return undefined;
+      if (!isEmptyValue(value)) held.push(value);
     }
     return held;
   }

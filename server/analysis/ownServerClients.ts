@@ -43,8 +43,11 @@ const MAX_REEXPORT_HOPS = 2;
  * followed from `cutFrom` steps deep; a caller at a shallower depth may follow it further, so judges it again.
  */
 type Verdict = boolean | { readonly cutFrom: number };
-/** Constructors and factories of pools (pg, postgres.js, knex, Drizzle, …), and anything named for a pool, pooler or proxy. */
-const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient)$|pool|bouncer|proxy/i;
+/**
+ * Constructors and factories of pools (pg, postgres.js, knex, Drizzle, pg-promise's database factory by its usual name
+ * `pgp`, …), and anything named for a pool, pooler or proxy.
+ */
+const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient|pgp)$|pool|bouncer|proxy/i;
 const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
 /**
  * Methods that take one connection out of a pool and hold it until it is released (pg, dumbo, mysql-style, generic-pool,
