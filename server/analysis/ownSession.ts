@@ -57,11 +57,21 @@ const PREAMBLE_SETTING = String.raw`SET\s+(?:(?:statement_timeout|lock_timeout|i
 const DUMP_PREAMBLE = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${PREAMBLE_SETTING}[^\S\n]*\n\s*${PREAMBLE_SETTING}`, 'i');
 /** Dumps announce themselves in their first lines; never scan a big file for it. */
 const HEAD = 4096;
+/**
+ * The settings pg_dump writes, as a pair of lines of their own, before the tables it creates (each table's tablespace
+ * and access method, `''` and `heap` by default; `default_with_oids = false` before PostgreSQL 12): a file holding
+ * them is a dump, or a piece cut out of one by a tool that splits a dump per object, which lose the header and preamble.
+ */
+const DUMP_TABLE_SETTINGS = /^SET default_tablespace = '';\r?\n(?:\r?\n)*SET (?:default_table_access_method = "?heap"?|default_with_oids = false);$/m;
+/** Bound of the look for those settings past the head. */
+const MAX_DUMP_SCAN = 1 << 20;
 
-/** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, …). */
+/** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, a per-object piece of one, …). */
 export function looksLikePgDump(text: DocumentText): boolean {
   const head = text.slice(0, HEAD);
-  return DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head);
+  if (DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head)) return true;
+  const scanned = text.slice(0, MAX_DUMP_SCAN);
+  return scanned.includes("default_tablespace = ''") && DUMP_TABLE_SETTINGS.test(scanned);
 }
 
 /**

@@ -32,6 +32,18 @@ test('a dump without its header (Rails structure.sql) is recognised by its pream
   assert.deepEqual(analyzeSql("SET statement_timeout = 0;\nSET client_encoding = 'UTF8';\nSET search_path = public, pg_catalog;\n"), []);
 });
 
+test("a piece a tool cut out of a dump per object (no header, no preamble) is recognised by pg_dump's table settings pair; those settings written otherwise are not", () => {
+  const piece = "CREATE TYPE public.visit_kind AS ENUM (\n    'walk_in',\n    'booked'\n);\n\nSET default_tablespace = '';\n\nSET default_table_access_method = heap;\n";
+  assert.ok(looksLikePgDump(piece));
+  assert.deepEqual(analyzeSql(piece), []);
+  // pg_dump before PostgreSQL 12 wrote default_with_oids after the tablespace.
+  assert.deepEqual(analyzeSql("CREATE TABLE a (id int);\nSET default_tablespace = '';\n\nSET default_with_oids = false;\n"), []);
+  // One of them alone, another value, or the pair split by a statement is a script's own setting: flagged.
+  assert.deepEqual(analyzeSql("CREATE TABLE a (id int);\nSET default_tablespace = '';\n").map((f) => f.rule), ['session-set']);
+  assert.deepEqual(analyzeSql("CREATE TABLE a (id int);\nSET default_tablespace = 'fast_ssd';\nSET default_table_access_method = heap;\n").map((f) => f.rule), ['session-set', 'session-set']);
+  assert.deepEqual(analyzeSql("SET default_tablespace = '';\nCREATE TABLE a (id int);\nSET default_table_access_method = heap;\n").map((f) => f.rule), ['session-set', 'session-set']);
+});
+
 test('a schema-design tool\'s model export (its header says which tool generated it) is loaded in a session of its own: not flagged', () => {
   const model = 'SET check_function_bodies = false;\nCREATE SCHEMA billing;\nSET search_path TO pg_catalog, public, billing;\nCREATE TABLE billing.invoice (id bigint);\n';
   const headers = [
