@@ -408,6 +408,37 @@ function argumentReceiver(node: ts.Node): ts.Expression | undefined {
  */
 const SESSION_CALL_FRAGMENT = /^\s*(?:pg_(?:try_)?advisory_(?:lock|unlock)(?:_shared|_all)?|(?:pg_catalog\.)?set_config)\s*\(/i;
 
+/**
+ * A set_config fragment whose is_local argument is not written false (``sql`SET_CONFIG(${k}, ${v}, TRUE)` ``, or a hole):
+ * a transaction-local setting. When the fragment is built to be composed into a query later (`Prisma.join(parts)`
+ * inside a `$transaction([...])`), its transaction is that query's, written elsewhere: read as a statement where it is
+ * written, it would be judged outside any transaction, so it is left a fragment (no finding). A session one (`false`)
+ * does the same harm wherever it runs, so it is still read as `SELECT set_config(…)`.
+ */
+function isLocalSetConfigFragment(parts: readonly Part[]): boolean {
+  const text = parts.map((part) => (part.kind === 'text' ? part.text : '\u0000')).join('');
+  return SET_CONFIG_FRAGMENT.test(text) && !SESSION_LEVEL_LAST_ARGUMENT.test(text);
+}
+
+/**
+ * Whether an expression is an argument of a call, through `.as('alias')`-style method chains, array literals,
+ * parentheses and type assertions (`selectNoFrom([sql\`…\`.as('u')])`): sent with the query of that call.
+ */
+function isHandedToCall(node: ts.Expression): boolean {
+  let current: ts.Node = node;
+  for (;;) {
+    const parent: ts.Node | undefined = current.parent;
+    if (!parent) return false;
+    if (ts.isParenthesizedExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isAsExpression(parent)) current = parent;
+    else if (ts.isPropertyAccessExpression(parent) && parent.expression === current && parent.parent && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) current = parent.parent;
+    else return ts.isCallExpression(parent) && parent.arguments.includes(current as ts.Expression);
+  }
+}
+
+const SET_CONFIG_FRAGMENT = /^\s*(?:pg_catalog\.)?set_config\s*\(/i;
+/** The closing `, false)` (or 'false', 'off', 'f') of a set_config call: is_local written false. */
+const SESSION_LEVEL_LAST_ARGUMENT = /,\s*(?:false|'false'|'off'|'f')\s*\)/i;
+
 /** A query builder's helper for calling an SQL function by name (Kysely's `eb.fn`, Sequelize's and Objection's `fn`). */
 const FUNCTION_HELPER = 'fn';
 
@@ -1018,7 +1049,9 @@ class Extractor {
       const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
       // A drizzle query a function builds and returns runs where its callers send it: only findings that hold anywhere.
       const group = !call && this.returnsDrizzleQuery(node, node.tag) ? this.standaloneGroup(true) : unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver);
-      this.addPiece(group, taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled);
+      // Neither sent by a call nor handed to one (`(kv) => Prisma.sql\`SET_CONFIG(…, TRUE)\``, joined into a query later).
+      const composedLater = !call && !isHandedToCall(node);
+      this.addPiece(group, taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled, true, composedLater);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag, node.template)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (ts.isTaggedTemplateExpression(node)) {
@@ -1871,13 +1904,13 @@ class Extractor {
     group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentFrom && this.branches.of(this.sentFrom) });
   }
 
-  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false, holesBound = tagged): void {
+  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false, holesBound = tagged, composedLater = false): void {
     if (parts.length === 0) return;
     // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
     // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`) or a set_config call (``selectNoFrom([sql`set_config('role', ${r}, false)`.as('r')])``):
     // the query it goes into runs it, read as `SELECT <fragment>`.
     const first = parts[0];
-    if (first.kind === 'text' && SESSION_CALL_FRAGMENT.test(first.text)) {
+    if (first.kind === 'text' && SESSION_CALL_FRAGMENT.test(first.text) && !(composedLater && isLocalSetConfigFragment(parts))) {
       parts = [{ kind: 'slot', fileStart: first.fileAt[0], fileEnd: first.fileAt[0], fillers: () => ['SELECT '], hole: false }, ...parts];
     }
     const withSlots = withPlaceholders(parts);

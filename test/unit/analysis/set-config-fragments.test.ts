@@ -76,3 +76,22 @@ test('Effect.gen outside a transaction wrapper opens no transaction: its transac
   ].join('\n');
   assert.deepEqual(found(text), ['set-local-outside-transaction set_config']);
 });
+
+test('a transaction-local set_config fragment composed into another query is no finding where it is written; a session one is', () => {
+  // The local fragment is joined into a SELECT sent inside $transaction([...]): where the fragment is written says
+  // nothing of the transaction its query runs in. The session one stays on the connection wherever it runs.
+  const text = [
+    "import { Prisma, PrismaClient } from '@prisma/client';",
+    'declare const client: PrismaClient;',
+    'export async function scoped(settings: [string, string][], work: any) {',
+    '  const parts = settings.map(([k, v]) => Prisma.sql`SET_CONFIG(${k}, ${v}, TRUE)`);',
+    '  const sql = Prisma.sql`SELECT ${Prisma.join(parts)}`;',
+    '  return client.$transaction([client.$executeRaw(sql), work]);',
+    '}',
+    'export async function sticky(settings: [string, string][]) {',
+    '  const parts = settings.map(([k, v]) => Prisma.sql`set_config(${k}, ${v}, false)`);',
+    '  return client.$executeRaw(Prisma.sql`SELECT ${Prisma.join(parts)}`);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['session-set set_config']);
+});
