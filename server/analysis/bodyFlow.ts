@@ -63,3 +63,20 @@ const ROUTINE_RETURN = new RegExp(String.raw`\b${RETURN_WORD}`, 'gi');
 export function routineReturns(body: string): number[] {
   return [...replaceLiteralsAndComments(body).matchAll(ROUTINE_RETURN)].map((match) => match.index!);
 }
+
+/** A RAISE that throws (no level, or EXCEPTION; not DEBUG, LOG, INFO, NOTICE or WARNING, which only report). */
+const ERROR_RAISE = /\braise\b(?!\s+(?:debug|log|info|notice|warning)\b)/gi;
+
+/**
+ * Whether the statement at `from` (a body offset) surely reaches a RAISE that throws, in its own block or an
+ * enclosing one: the error rolls back the subtransaction of the innermost EXCEPTION block around it, or else the
+ * caller's transaction, and what the statement made goes with it (a test that creates a temporary table and then
+ * raises to undo its work). A RAISE in a block opened after the statement, or past an early exit, a COMMIT or a
+ * handler, may be caught or skipped: it does not count.
+ */
+export function surelyRaisesAfter(body: string, events: FlowEvent[], from: number): boolean {
+  for (const match of replaceLiteralsAndComments(body).matchAll(ERROR_RAISE)) {
+    if (match.index! > from && surelyReaches(events, from, match.index!)) return true;
+  }
+  return false;
+}

@@ -11,7 +11,7 @@ import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
 import { leadingTrivia } from './sqlTrivia';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, routineReturns, surelyReaches } from './bodyFlow';
+import { flowEvents, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, refersToFlag } from './sessionFlags';
@@ -541,6 +541,14 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
       found.push(candidate);
     }
     if (language === 'plpgsql') saved.read(span.text.slice(statementAt - span.start), statementAt);
+  }
+  // A temporary table whose creation surely reaches a RAISE that throws is rolled back with the (sub)transaction
+  // the error aborts: it never outlives the run (bodyFlow.ts).
+  if (language === 'plpgsql' && found.some((candidate) => candidate.rule === 'temp-table')) {
+    const events = flowEvents(body);
+    for (let i = found.length - 1; i >= 0; i--) {
+      if (found[i].rule === 'temp-table' && surelyRaisesAfter(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
+    }
   }
   const kept = withoutGuardedDeallocates(found, body);
   ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at), disconnects, body, ctx.base + at));
