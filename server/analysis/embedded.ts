@@ -19,6 +19,7 @@ import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine } from './dialect';
 import { enclosingFunction, parseWithParents, walkDescendants } from './astWalk';
+import { freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
@@ -873,7 +874,9 @@ class Extractor {
     }
     if ('parameterOf' in binding) {
       if (receivesFreshConnection(binding.parameterOf)) return false;
-      return unwrap(receiver!) === root && isTransactionType(binding.parameter.type) ? true : 'unknown';
+      if (unwrap(receiver!) === root && isTransactionType(binding.parameter.type)) return true;
+      // A helper of this file only, every call of which hands it a connection the caller has just taken: outside one.
+      return unwrap(receiver!) === root && freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source) ? false : 'unknown';
     }
     const initializer = binding.variable.initializer;
     if (!initializer) return false;

@@ -1,0 +1,92 @@
+// A client a function is handed as a parameter comes from a caller that may have begun a transaction on it, so
+// where the function's first query runs is unknown (embedded.ts, handleStart). Not when the function is the file's
+// own — not exported, its name written only where it is called — and every call hands it a connection its caller
+// has just taken (`const client = await pool.connect(); await setContext(client, ctx);`, nothing sent on the
+// client before the call, no loop around the call that could send something on an earlier turn): then the
+// function's first query on it runs outside any transaction, as the caller's own first query would.
+import ts from 'typescript';
+import { callsByName, enclosingFunction, walkDescendants } from './astWalk';
+import { calleeText, unwrap, type Flow } from './embeddedFlow';
+
+/** Calls that take a connection of their own from a pool (pg's `pool.connect()`, mysql-style `getConnection()`, generic-pool's `acquire()`, postgres.js's `reserve()`). */
+const TAKES_CONNECTION = /^(?:connect|acquire|getConnection|reserve)$/;
+
+/** Whether every call of `fn` (a function of this file only) hands `parameter` a connection its caller has just taken. */
+export function freshAtEveryCall(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, flow: Flow, source: ts.SourceFile): boolean {
+  let fresh = answers.get(parameter);
+  if (fresh === undefined) answers.set(parameter, (fresh = judge(fn, parameter, flow, source)));
+  return fresh;
+}
+
+/** One answer per parameter: every query group sent through it asks. */
+const answers = new WeakMap<ts.ParameterDeclaration, boolean>();
+
+function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, flow: Flow, source: ts.SourceFile): boolean {
+  const index = fn.parameters.indexOf(parameter);
+  const name = ownFunctionName(fn);
+  if (index < 0 || !name || parameter.dotDotDotToken) return false;
+  const calls = callsByName(source).get(name.text) ?? [];
+  if (calls.length === 0 || mentions(source, name.text) !== calls.length + 1) return false;
+  return calls.every((call) => {
+    const argument = call.arguments[index];
+    return argument !== undefined && !call.arguments.slice(0, index + 1).some(ts.isSpreadElement) && takenJustBefore(argument, call, flow);
+  });
+}
+
+/** The name of a function declared on its own or held in a const (`const f = async (client) => …`), when nothing exports it. */
+function ownFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name && !isExported(fn) ? fn.name : undefined;
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const holder = fn.parent;
+  if (!ts.isVariableDeclaration(holder) || holder.initializer !== fn || !ts.isIdentifier(holder.name)) return undefined;
+  const list = holder.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return undefined;
+  return ts.isVariableStatement(list.parent) && !isExported(list.parent) ? holder.name : undefined;
+}
+
+function isExported(node: ts.FunctionDeclaration | ts.VariableStatement): boolean {
+  return node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+}
+
+/** How many identifiers in the file spell `name` (property names after a dot and object keys excepted): its declaration, its calls and any other use. */
+function mentions(source: ts.SourceFile, name: string): number {
+  let count = 0;
+  walkDescendants(source, (node) => {
+    if (!ts.isIdentifier(node) || node.text !== name) return;
+    const parent = node.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    if (ts.isPropertyAssignment(parent) && parent.name === node) return;
+    count++;
+  });
+  return count;
+}
+
+/**
+ * Whether `argument` is a const of the calling function holding a connection it took itself, mentioned nowhere
+ * between its declaration and this call, and the call sits in no loop inside that function.
+ */
+function takenJustBefore(argument: ts.Expression, call: ts.CallExpression, flow: Flow): boolean {
+  const value = unwrap(argument);
+  if (!ts.isIdentifier(value)) return false;
+  const binding = flow.bindingOf(value);
+  if (!binding || !('variable' in binding)) return false;
+  const declaration = binding.variable;
+  const list = declaration.parent;
+  if (!ts.isIdentifier(declaration.name) || !ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return false;
+  const taken = declaration.initializer && unwrap(declaration.initializer);
+  if (!taken || !ts.isCallExpression(taken) || !TAKES_CONNECTION.test(calleeText(taken.expression))) return false;
+  const owner = enclosingFunction(declaration);
+  if (!owner || enclosingFunction(call) !== owner) return false;
+  for (let node: ts.Node = call; node !== owner; node = node.parent) {
+    if (ts.isIterationStatement(node, false)) return false;
+  }
+  const from = declaration.end;
+  const to = value.getStart();
+  let between = false;
+  walkDescendants(owner, (node) => {
+    if (node.end <= from || node.pos >= to) return false;
+    if (ts.isIdentifier(node) && node.text === value.text && node !== value && node.getStart() >= from) between = true;
+    return undefined;
+  }, () => between);
+  return !between;
+}
