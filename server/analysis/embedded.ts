@@ -37,7 +37,7 @@ import { knexSearchPathOption } from './knexSearchPath';
 import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole } from './adminConsole';
-import { TURNS_PREPARE_OFF, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
+import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
@@ -713,7 +713,9 @@ class Extractor {
     const args: readonly ts.Expression[] = call.arguments ?? [];
     const options = args.find(ts.isObjectLiteralExpression) ?? this.heldOptions(args);
     // Options built elsewhere in the file (merged by a call, returned by a local function): read, never edited.
-    const prepare = options ? prepareOption(options, this.flow) : firstDefined(args, (argument) => heldPrepareOption(argument, this.flow));
+    // `options.prepare = …` written on the options a name holds decides it (postgresJsOptions.ts).
+    const assigned = firstDefined(args, (argument) => (ts.isIdentifier(argument) ? assignedPrepareOption(argument, this.flow) : undefined));
+    const prepare = assigned ?? (options ? prepareOption(options, this.flow) : firstDefined(args, (argument) => heldPrepareOption(argument, this.flow)));
     // Computed: prepares by default (a const or a parameter default that is true), or else the author's decision.
     if (prepare && preparesByDefault(prepare, this.flow) !== true) return;
     // Options the caller hands in, in a module that turns preparing off in the options it builds itself: the

@@ -7,6 +7,7 @@
 import ts from 'typescript';
 import { fieldValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { NO_PREPARE_OPTION, PREPARE_OPTION } from './codeWords';
+import { enclosingFunction, walkDescendants } from './astWalk';
 
 /** How many names deep an options object is followed (`const base = {…}; const options = { ...base }`). */
 const MAX_OPTION_HOPS = 4;
@@ -40,6 +41,33 @@ export function prepareOption(options: ts.ObjectLiteralExpression, flow: Flow, h
   return prepare;
 }
 
+/**
+ * The value the last `options.prepare = …` (or `options.no_prepare = …`, negated) written before `use` puts in the
+ * options object a local name holds (`const poolOptions = {}; if (config.prepare !== undefined) poolOptions.prepare =
+ * config.prepare`), in the function (or file) that declares it. Such a write decides the option wherever it stands:
+ * taken as the option's value, conditional or not (a caller's setting copied in when given is the author's run-time
+ * decision, as a parameter without a default is). Undefined when nothing writes it.
+ */
+export function assignedPrepareOption(use: ts.Identifier, flow: Flow): ts.Expression | undefined {
+  const binding = flow.bindingOf(use);
+  if (!binding || !('variable' in binding) || !ts.isIdentifier(binding.variable.name)) return undefined;
+  const scope: ts.Node = enclosingFunction(binding.variable) ?? binding.variable.getSourceFile();
+  let prepare: ts.Expression | undefined;
+  walkDescendants(scope, (node) => {
+    if (node.pos >= use.pos) return false;
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const target = node.left;
+    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return undefined;
+    const option = ts.isPropertyAccessExpression(target) ? target.name.text
+      : ts.isStringLiteral(target.argumentExpression) ? target.argumentExpression.text : undefined;
+    if (!option || !ts.isIdentifier(target.expression) || target.expression.text !== use.text) return undefined;
+    if (option === PREPARE_OPTION) prepare = node.right;
+    else if (option === NO_PREPARE_OPTION) prepare = ts.factory.createLogicalNot(node.right);
+    return undefined;
+  });
+  return prepare;
+}
+
 /** Calls that merge option objects into one, a later argument's property winning (lodash's and deepmerge's `merge`, `Object.assign`). */
 const MERGING_CALL = /^(?:merge|mergeDeep|deepMerge|deepmerge|assign|extend|mergeOptions|mergeConfig)$/;
 
@@ -53,6 +81,8 @@ export function heldPrepareOption(expression: ts.Expression, flow: Flow, hops = 
   if (ts.isObjectLiteralExpression(node)) return prepareOption(node, flow, hops);
   if (hops >= MAX_OPTION_HOPS) return undefined;
   if (ts.isIdentifier(node)) {
+    const assigned = assignedPrepareOption(node, flow);
+    if (assigned) return assigned;
     const value = flow.declaredInitializer(node);
     return value ? heldPrepareOption(value, flow, hops + 1) : undefined;
   }
