@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initAnalysis, type AnalysisOptions, type PoolMode, type PreparedStatementSupport } from '../server/analysis/index';
 import { stateFunctionIndex } from '../server/analysis/stateFunctions';
+import { isScriptFile, mayDefineRoutine } from '../server/analysis/embeddedRoutines';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, type FileFinding } from './format';
 import { ConfigResolver, FileLinter, prepareLintRun, type FileResult, type LintSettings } from './lintFile';
@@ -78,12 +79,17 @@ export interface LintIo {
   version: string;
 }
 
-/** The .sql files' texts, each also kept in `read` (path -> text) so that linting it does not read it again. */
+/**
+ * The .sql files' texts, and those of the TS/JS files whose string literals define routines (embeddedRoutines.ts),
+ * each also kept in `read` (path -> text) so that linting it does not read it again.
+ */
 function* readSqlFiles(files: readonly string[], read: Map<string, string>): Generator<{ path: string; text: string }> {
   for (const path of files) {
-    if (languageOf(path) !== 'sql') continue;
+    const sql = languageOf(path) === 'sql';
+    if (!sql && !isScriptFile(path)) continue;
     try {
       const text = readFileSync(path, 'utf8');
+      if (!sql && !mayDefineRoutine(text)) continue;
       read.set(path, text);
       yield { path, text };
     } catch {

@@ -17,7 +17,8 @@ const SERVER_POSTGRES_NAME = /^(?:postgres|postgresql|pg)$/i;
 const DIALECT_NAME = /dialect$/i;
 /** pglite-socket's server: a test that starts one serves its clients from its own in-process database. */
 const PGLITE_SERVER_CLASS = /\bnew\s+PGLiteSocket(?:Server|Handler)\s*\(/i;
-export const TEST_PATH = /(?:^|[\\/])(?:tests?|__tests__|spec)[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/i;
+export { TEST_PATH } from './testPath';
+import { TEST_PATH } from './testPath';
 
 /**
  * Methods only PGlite's instances have (raw wire-protocol exchange, data-directory dumps, multi-tab leadership):

@@ -9,6 +9,7 @@ import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
+import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
 import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine } from './routineDefinitions';
 
 
@@ -37,12 +38,19 @@ export function definedFunctions(text: string, file: string): { name: string; si
   });
 }
 
-/** The index of `documents` (path order). */
+/** The index of `documents` (path order): .sql files, and TS/JS files whose string literals define routines. */
 export function stateFunctionIndex(documents: Iterable<{ path: string; text: string }>): Map<string, StateFunction> {
   const index = new Map<string, StateFunction>();
   for (const { path, text } of [...documents].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    for (const { name, site } of definedFunctions(text, path)) {
+    // A TS/JS file's definitions are those its string literals hold (embeddedRoutines.ts). They add state-creating
+    // routines, and never clear one: a literal that only looks like a definition, or one in code that never runs, must
+    // not hide a .sql file's.
+    const script = isScriptFile(path);
+    const sql = script ? embeddedRoutineText(text, path) : text;
+    if (sql === undefined) continue;
+    for (const { name, site } of definedFunctions(sql, path)) {
       if (site) index.set(name, site);
+      else if (script) continue;
       else index.delete(name);
     }
   }

@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
+import { isScriptFile, mayDefineRoutine } from './embeddedRoutines';
 import { boundedText, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
 const MAX_TOTAL_BYTES = 64 << 20;
+/** TS/JS files read to look for routine definitions in their literals. */
+const MAX_SCRIPT_READS = 5000;
 
 /**
  * The functions that create session state join the options; with load balancing on, the functions and
@@ -39,21 +42,30 @@ export function workspaceCatalog(root: string): SqlCatalog {
 function workspaceDefinitions(root: string): WorkspaceDefinitions {
   return cache.get(root, () => {
     const files = readSqlFiles(root);
-    return { catalog: catalogOfDocuments(files.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
+    const sqlFiles = files.filter((file) => !isScriptFile(file.path));
+    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
   });
 }
 
-/** The .sql files under the root, nearest folders first, until a folder starts past the bounds in files or bytes. */
+/**
+ * The .sql files under the root, and the TS/JS files whose string literals define routines (embeddedRoutines.ts;
+ * at most MAX_SCRIPT_READS of those read to find them), nearest folders first, until a folder starts past the
+ * bounds in files or bytes.
+ */
 function readSqlFiles(root: string): Array<{ path: string; text: string }> {
   const files: Array<{ path: string; text: string }> = [];
   let bytes = 0;
+  let scriptReads = 0;
   walkFolders(root, Infinity, (folder, entries) => {
     if (files.length >= MAX_FILES || bytes >= MAX_TOTAL_BYTES) return false;
     for (const entry of entries) {
-      if (entry.name.startsWith('.') || !entry.isFile() || !/\.sql$/i.test(entry.name)) continue;
+      if (entry.name.startsWith('.') || !entry.isFile()) continue;
+      const script = isScriptFile(entry.name);
+      if (script ? scriptReads >= MAX_SCRIPT_READS : !/\.sql$/i.test(entry.name)) continue;
       const path = join(folder, entry.name);
+      if (script) scriptReads++;
       const text = boundedText(path, MAX_FILE_BYTES);
-      if (text === undefined) continue;
+      if (text === undefined || (script && !mayDefineRoutine(text))) continue;
       bytes += text.length;
       files.push({ path, text });
     }
