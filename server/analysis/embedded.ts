@@ -55,7 +55,7 @@ import { subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
-import { WrapperObjects } from './wrapperObjects';
+import { WrapperObjects, enclosingClassOf } from './wrapperObjects';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
@@ -1440,7 +1440,10 @@ class Extractor {
     const through = this.wrapperSend(call);
     if (!through) return false;
     const object = ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
-    if (through.text) this.inspectQueryCall(through.text, through.receiver ?? (object && ts.isIdentifier(object) ? object : undefined), true, groupFor, through.sendsCallersName);
+    // The object the method is called on is the client it sends on: a name, or `this` of a PGlite class calling a
+    // method it inherits (`this.exec(…)` in PGlite's own sources: its one in-process session).
+    const sender = object && (ts.isIdentifier(object) || (object.kind === ts.SyntaxKind.ThisKeyword && this.runsInProcess(call, object))) ? object : undefined;
+    if (through.text) this.inspectQueryCall(through.text, through.receiver ?? sender, true, groupFor, through.sendsCallersName);
     return true;
   }
 
@@ -1697,9 +1700,12 @@ class Extractor {
   /**
    * A PGlite instance: created in place (`new PGlite(…)`, `PGlite.create(…)`), declared as one (`db: PGlite`,
    * `pg: PGliteInterface`), taken from one (`const db = pg`), a callback's parameter on one
-   * (`pg.transaction(async (tx) => …)`), or an object's member declared or created as one (`this.pg`).
+   * (`pg.transaction(async (tx) => …)`), an object's member declared or created as one (`this.pg`), or `this` in a
+   * class that is PGlite (PGlite's own `class PGlite`, a subclass `extends PGlite`, `implements PGliteInterface`).
    */
   private isPgliteValue(receiver: ts.Expression): boolean {
+    const value = unwrap(receiver);
+    if (value.kind === ts.SyntaxKind.ThisKeyword) return isPgliteClass(enclosingClassOf(value));
     return this.tracesTo(receiver, {
       creates: createsPglite,
       member: isPgliteMember,
@@ -2100,6 +2106,17 @@ function applyLineSuppressions(text: string, findings: Finding[]): Finding[] {
     const rules = suppressed.get(index.positionAt(f.start).line);
     return !rules || !(rules.includes('*') || rules.includes(f.rule));
   });
+}
+
+/** A class whose instances are PGlite: named as PGlite's classes, or extending or implementing one of its types. */
+function isPgliteClass(owner: ts.ClassLikeDeclaration | undefined): boolean {
+  if (!owner) return false;
+  if (owner.name && PGLITE_TYPE.test(owner.name.text)) return true;
+  return (owner.heritageClauses ?? []).some((clause) => clause.types.some((type) => {
+    const name = ts.isIdentifier(type.expression) ? type.expression.text
+      : ts.isPropertyAccessExpression(type.expression) ? type.expression.name.text : undefined;
+    return name !== undefined && PGLITE_TYPE.test(name);
+  }));
 }
 
 /** `this.pg` declared in its class as a PGlite instance: a property (`pg: PGlite`, `= new PGlite()`) or constructor parameter property. */

@@ -418,7 +418,8 @@ function isParameterPropertyModifier(modifier: ts.ModifierLike): boolean {
     || modifier.kind === ts.SyntaxKind.PublicKeyword || modifier.kind === ts.SyntaxKind.ReadonlyKeyword;
 }
 
-function enclosingClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+/** The class whose instance `this` at `node` is: the enclosing class, seen through arrows, not through a nested `function` or object literal. */
+export function enclosingClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   let current = node.parent;
   // `this` in an arrow is its enclosing function's; in a nested `function`, not the class's.
   while (current && !ts.isClassLike(current)) {
