@@ -33,6 +33,14 @@ export function keepFolderListings(): void {
   kept ??= new TimedCache<readonly Dirent[]>(Infinity, MAX_LISTINGS);
 }
 
+/**
+ * Whether keepFolderListings was called in this copy of the module: a one-shot run over a tree that does not change
+ * under it, whose other readers may trust what they read once too (parsedModules.ts).
+ */
+export function isOneShotRun(): boolean {
+  return kept !== undefined;
+}
+
 /** A folder's entries; none when it cannot be read. Shared when kept (keepFolderListings): callers must not modify the array. */
 export function folderEntries(folder: string): readonly Dirent[] {
   return kept ? kept.get(folder, () => listing(folder)) : listing(folder);

@@ -14,14 +14,23 @@ export const CACHE_MS = 10_000;
  */
 export const PROJECT_CACHE_MS = 30_000;
 
+/** A bound on what a cache holds besides its count of keys: the values' total weight (`weigh`: a value's, fixed when stored). */
+export interface WeightBound<T> {
+  weigh: (value: T) => number;
+  max: number;
+}
+
 export class TimedCache<T> {
-  private readonly entries = new Map<string, { at: number; value: T }>();
+  private readonly entries = new Map<string, { at: number; value: T; weight: number }>();
+  /** The stored values' total weight (0 without a weight bound). */
+  private weight = 0;
 
   /**
    * `lifetimeMs`: how long a value stays fresh after it was stored; `maxEntries`: how many keys are kept at the most;
-   * `now`: the clock, in milliseconds (tests pass their own, so that what is fresh never depends on the machine's speed).
+   * `now`: the clock, in milliseconds (tests pass their own, so that what is fresh never depends on the machine's speed);
+   * `bound`: the most the values may weigh together (a value heavier than that alone is still stored).
    */
-  constructor(private readonly lifetimeMs: number, private readonly maxEntries = Infinity, private readonly now: () => number = Date.now) {}
+  constructor(private readonly lifetimeMs: number, private readonly maxEntries = Infinity, private readonly now: () => number = Date.now, private readonly bound?: WeightBound<T>) {}
 
   /** The value stored for `key` less than the lifetime ago, or else `compute`'s, stored. */
   get(key: string, compute: () => T): T {
@@ -40,9 +49,17 @@ export class TimedCache<T> {
     return cached && this.now() - cached.at < this.lifetimeMs ? cached : undefined;
   }
 
-  /** Stores `value` for `key` from now on, first dropping the oldest stored key when the cache is full. */
+  /** Stores `value` for `key` from now on, first dropping the oldest stored keys while the cache is full (in keys or weight). */
   set(key: string, value: T): void {
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: this.now(), value });
+    const weight = this.bound ? this.bound.weigh(value) : 0;
+    const replaced = this.entries.get(key);
+    if (replaced) this.weight -= replaced.weight;
+    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.weight + weight > (this.bound?.max ?? Infinity))) {
+      const oldest = this.entries.keys().next().value!;
+      this.weight -= oldest === key ? 0 : this.entries.get(oldest)!.weight;
+      this.entries.delete(oldest);
+    }
+    this.entries.set(key, { at: this.now(), value, weight });
+    this.weight += weight;
   }
 }

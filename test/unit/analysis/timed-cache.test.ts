@@ -91,3 +91,22 @@ test('the caches of disk facts take their lifetimes from timedCache.ts: no modul
   const shared = sources.filter(([, text]) => /new TimedCache<[^(]*>\((?:PROJECT_)?CACHE_MS\b/.test(text)).map(([name]) => name);
   assert.ok(shared.length >= 15, shared.join(', '));
 });
+
+test('a cache bounded in weight drops its oldest stored keys until the new value fits, and counts a replaced value once', () => {
+  const cache = new TimedCache<string>(60_000, Infinity, Date.now, { weigh: (text) => text.length, max: 10 });
+  cache.set('a', 'aaaa');
+  cache.set('b', 'bbbb');
+  cache.set('a', 'aa'); // replaces 'a' in place: 6 held, nothing dropped
+  assert.equal(cache.fresh('a')?.value, 'aa');
+  assert.equal(cache.fresh('b')?.value, 'bbbb');
+  cache.set('c', 'cccccc'); // 12 > 10: the oldest, 'a', goes (6 + 4 = 10 held)
+  assert.equal(cache.fresh('a'), undefined);
+  assert.equal(cache.fresh('b')?.value, 'bbbb');
+  cache.set('d', 'dddddddddddd'); // heavier than the bound alone: everything else goes, and it is still stored
+  assert.equal(cache.fresh('b'), undefined);
+  assert.equal(cache.fresh('c'), undefined);
+  assert.equal(cache.fresh('d')?.value, 'dddddddddddd');
+  cache.set('e', 'e'); // 13 > 10: 'd' goes
+  assert.equal(cache.fresh('d'), undefined);
+  assert.equal(cache.fresh('e')?.value, 'e');
+});
