@@ -129,16 +129,26 @@ function summarise(read: ModuleRead): FileSummary | undefined {
   const imports = importedNames(source);
   const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [] };
   const others: Array<[string, ts.FunctionLikeDeclaration]> = [];
+  // The file's own functions that call an own-server module (`const startContainer = (image) => new PostgreSqlContainer(image)…`):
+  // what their calls return is the started server, for connectsOnlyToStarted.
+  const localStarters = new Set(source.statements.flatMap(topLevelFunctions).filter(([, fn]) => callsOwnServerModule(fn, imports)).map(([name]) => name));
   for (const statement of source.statements) {
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       summary.reexports.push(statement.moduleSpecifier.text);
+    }
+    // `export { acquire, start as startDb } from './postgres'`: the name is that module's function.
+    if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)
+      && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      for (const element of statement.exportClause.elements) {
+        if (!element.isTypeOnly) summary.delegates.set(element.name.text, [{ specifier: statement.moduleSpecifier.text, name: (element.propertyName ?? element.name).text }]);
+      }
     }
     // A class of the repository extending one of an own-server module's (`class PgAlpine extends GenericContainer`): made with `new`, it is that server's.
     if (ts.isClassDeclaration(statement) && statement.name && extendsOwnServerClass(statement, imports)) summary.starts.add(statement.name.text);
     for (const [name, fn] of topLevelFunctions(statement)) {
       // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
       const body = text.slice(fn.pos, fn.end);
-      if (MAY_CONNECT_ELSEWHERE.test(body) && !connectsOnlyToStarted(fn, imports, body)) continue;
+      if (MAY_CONNECT_ELSEWHERE.test(body) && !connectsOnlyToStarted(fn, imports, body, localStarters)) continue;
       if (callsOwnServerModule(fn, imports) || readsOwnServerInjection(file, fn, imports)) summary.starts.add(name);
       else {
         others.push([name, fn]);
@@ -159,13 +169,13 @@ const CLIENT_MAKER = /^(?:Pool|Client|createPool|postgres|knex|drizzle)$/;
  * own-server module's call returned, through its locals (`const url = container.getConnectionUri(); const sql =
  * postgres(url)`), and it reads no environment: it connects to the server it starts and nowhere else.
  */
-function connectsOnlyToStarted(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>, body: string): boolean {
+function connectsOnlyToStarted(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>, body: string, localStarters: ReadonlySet<string>): boolean {
   if (!fn.body || body.includes('process.env')) return false;
   const started = new Set<string>();
   const fromStarted = (expression: ts.Expression): boolean => {
     let value = unwrap(expression);
     for (let step = 0; step < 16; step++) {
-      if (ts.isIdentifier(value)) return started.has(value.text) || OWN_SERVER_MODULE.test(imports.get(value.text)?.specifier ?? '');
+      if (ts.isIdentifier(value)) return started.has(value.text) || localStarters.has(value.text) || OWN_SERVER_MODULE.test(imports.get(value.text)?.specifier ?? '');
       if (ts.isCallExpression(value) || ts.isNewExpression(value) || ts.isPropertyAccessExpression(value)) value = unwrap(value.expression);
       else return false;
     }
@@ -186,7 +196,9 @@ function connectsOnlyToStarted(fn: ts.FunctionLikeDeclaration, imports: Map<stri
   };
   let made = 0;
   const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node) && node !== fn) return;
+    // Inner functions too (a local `withAdminClient(fn)` opening a client on the started server's URL), but not a
+    // parameter of one that hides a started name.
+    if (ts.isFunctionLike(node) && node !== fn && node.parameters.some((p) => ts.isIdentifier(p.name) && started.has(p.name.text))) return;
     if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && madeFromStarted(node)) made++;
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (fromStarted(node.initializer) || madeFromStarted(node.initializer))) {
       ts.forEachChild(node, visit);
@@ -219,13 +231,35 @@ function returnsFromStarter(fn: ts.FunctionLikeDeclaration, starters: ReadonlySe
   const returns: (ts.Expression | undefined)[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node)) return;
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && callsStarter(node.initializer, starters)) startedLocals.add(node.name.text);
+    // `const container = await start(image)`, and what is read from it (`const uri = container.getConnectionUri()`).
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer
+      && (callsStarter(node.initializer, starters) || fromStartedLocal(node.initializer, startedLocals))) startedLocals.add(node.name.text);
     if (ts.isReturnStatement(node)) returns.push(node.expression);
     ts.forEachChild(node, visit);
   };
   if (ts.isBlock(fn.body)) fn.body.statements.forEach(visit);
   else returns.push(fn.body as ts.Expression);
-  return returns.length > 0 && returns.every((value) => value !== undefined && (callsStarter(value, starters) || fromStartedLocal(value, startedLocals)));
+  return returns.length > 0 && returns.every((value) => value !== undefined && (callsStarter(value, starters) || fromStartedLocal(value, startedLocals)
+    || startedObject(value, startedLocals)));
+}
+
+/**
+ * `{ connectionString: uri.replace(…), [Symbol.asyncDispose]: async () => … }`: an object whose values are each read
+ * from a started local or are functions (its clean-up), at least one of the former.
+ */
+function startedObject(expression: ts.Expression, locals: ReadonlySet<string>): boolean {
+  const value = unwrap(expression);
+  if (!ts.isObjectLiteralExpression(value)) return false;
+  let started = 0;
+  for (const property of value.properties) {
+    if (ts.isMethodDeclaration(property) || ts.isGetAccessorDeclaration(property)) continue;
+    const given = ts.isPropertyAssignment(property) ? unwrap(property.initializer) : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+    if (given === undefined) return false;
+    if (ts.isArrowFunction(given) || ts.isFunctionExpression(given)) continue;
+    if (!fromStartedLocal(given, locals)) return false;
+    started++;
+  }
+  return started > 0;
 }
 
 /** `starter(…)` or `await starter(…)`. */

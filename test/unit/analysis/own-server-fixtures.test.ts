@@ -114,3 +114,40 @@ test('a variable declared with a type of a module starting its own server is tha
   const untyped = repo.write('untyped/tests/db.test.ts', readFileSync(file, 'utf8').replace(': StartedPostgreSqlContainer', ': { getConnectionUri(): string }'));
   assert.deepEqual(findingsOf(untyped), ['protocol-prepared-statement postgres']);
 });
+
+/** A helper that starts the container through a local function and returns an object built from it, re-exported by name. */
+const acquiring = (connectionString: string) => [
+  "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+  "import { Client } from 'pg';",
+  'const startContainer = async (image) => new PostgreSqlContainer(image).start();',
+  'export const acquireDatabase = async (image, name, other) => {',
+  '  const container = await startContainer(image);',
+  '  const baseUri = container.getConnectionUri();',
+  '  const withAdmin = async (fn) => { const client = new Client({ connectionString: baseUri }); await client.connect(); await fn(client); await client.end(); };',
+  '  await withAdmin(async (client) => { await client.query(`CREATE DATABASE "${name}"`); });',
+  `  return { connectionString: ${connectionString}, [Symbol.asyncDispose]: async () => { await withAdmin(async (c) => { await c.query('DROP DATABASE x'); }); } };`,
+  '};',
+];
+
+const ACQUIRING_TEST = [
+  "import postgres from 'postgres';",
+  "import { acquireDatabase } from '@acme/containers';",
+  "test('conforms', async () => {",
+  "  await using db = await acquireDatabase('postgres:18', 'one');",
+  '  await runConformance(async () => {',
+  '    const sql = postgres(db.connectionString, { max: 10 });',
+  '    return { sql };',
+  '  });',
+  '});',
+];
+
+test('a helper returning an object built from the container a local function of its file starts, re-exported by name, counts', () => {
+  const file = workspace('acquire', containers('container.getConnectionUri()'), ACQUIRING_TEST);
+  repo.write('acquire/packages/containers/src/index.ts', ["export { withDatabase } from './postgres';", "export { acquireDatabase } from './acquire';"]);
+  repo.write('acquire/packages/containers/src/acquire.ts', acquiring("baseUri.replace('postgres', name)"));
+  assert.deepEqual(findingsOf(file), []);
+  const other = workspace('acquire-other', containers('container.getConnectionUri()'), ACQUIRING_TEST);
+  repo.write('acquire-other/packages/containers/src/index.ts', ["export { withDatabase } from './postgres';", "export { acquireDatabase } from './acquire';"]);
+  repo.write('acquire-other/packages/containers/src/acquire.ts', acquiring('other'));
+  assert.deepEqual(findingsOf(other), ['protocol-prepared-statement postgres']);
+});
