@@ -3,9 +3,12 @@
 // on an exported drizzle database). The project's source files are listed once per project root (bounded in
 // count, cached for a while); each is searched as bytes for the end of a specifier that could name the file
 // (its name, or its folder's for an index file, before a quote), and only those are decoded and their
-// specifiers resolved. The answer is cached per file for a while.
+// specifiers resolved. The answer is cached per file for a while. A one-shot lint (folderEntries.ts's isOneShotRun:
+// nothing changes under it) reads each of the project's files once for the specifiers it names, and reads again only
+// the files naming one that ends in a name of the file asked about (ClinicalSageAI's lint had read its 6,500 files
+// again for each of a dozen files asked about: 19,000 reads, 245 MB, three times what it lints).
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { boundedBytes, walkFolders } from './folderEntries';
+import { boundedBytes, isOneShotRun, walkFolders } from './folderEntries';
 import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, projectRoot, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -23,6 +26,11 @@ type ProjectFiles = string[] | undefined;
 const projects = new TimedCache<ProjectFiles>(PROJECT_CACHE_MS, MAX_PROJECTS);
 const importers = new TimedCache<string[] | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS * 8);
 
+/** Per last segment of a specifier (lastSegment): the project's files naming a specifier ending in it. */
+type SpecifierIndex = Map<string, Set<string>>;
+/** A one-shot run's index of each project's specifiers, per project root (read once: nothing changes under the run). */
+const indexes = new TimedCache<SpecifierIndex>(PROJECT_CACHE_MS, MAX_PROJECTS);
+
 /**
  * The files of `file`'s project that import it (by any specifier resolving to it), or undefined when that
  * cannot be known (no project root, or more files than the bounds allow).
@@ -32,8 +40,29 @@ export function importersOf(file: string): string[] | undefined {
   return importers.get(file, () => {
     const root = projectRoot(file);
     const files = root === undefined ? undefined : projectFiles(root);
-    return files && files.filter((candidate) => candidate !== file && imports(candidate, file));
+    if (!files || !isOneShotRun()) return files && files.filter((candidate) => candidate !== file && imports(candidate, file));
+    // Only a file naming a specifier that ends in one of the file's names can import it: the others are not read again.
+    const index = indexes.get(root!, () => indexSpecifiers(files));
+    const naming = new Set([...namesOf(file)].flatMap((name) => [...(index.get(name) ?? [])]));
+    return files.filter((candidate) => candidate !== file && naming.has(candidate) && imports(candidate, file));
   });
+}
+
+/** The files naming a specifier, per last segment of it (lastSegment); a file over the size bound or unreadable names none. */
+function indexSpecifiers(files: readonly string[]): SpecifierIndex {
+  const index: SpecifierIndex = new Map();
+  for (const candidate of files) {
+    const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+    if (bytes === undefined) continue;
+    for (const specifier of specifiersIn(bytes.toString('utf8'))) {
+      const segment = lastSegment(specifier);
+      let naming = index.get(segment);
+      // A copy of the segment: a slice of the file's text would keep all of that text alive.
+      if (!naming) index.set(Buffer.from(segment).toString(), (naming = new Set()));
+      naming.add(candidate);
+    }
+  }
+  return index;
 }
 
 /**
