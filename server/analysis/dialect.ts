@@ -158,6 +158,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
     // FOR JSON/XML result shaping, APPLY joins and SELECT TOP n.
     '\\bFOR\\s+(?:JSON|XML)\\s+(?:PATH|AUTO|RAW|EXPLICIT)\\b', '\\b(?:CROSS|OUTER)\\s+APPLY\\b', '\\bSELECT\\s+(?:DISTINCT\\s+)?TOP\\s*(?:\\(\\s*)?\\d',
+    // A local temporary table named with a leading `#` (T-SQL's `#t`; SAP HANA's `CREATE LOCAL TEMPORARY TABLE #t`):
+    // in PostgreSQL `#` is an operator and never starts a table name.
+    '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE)\\s+#[A-Za-z_]',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);

@@ -414,3 +414,18 @@ test('statements after long runs of blanks, dashes and comments are read in a bo
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.deepEqual(JSON.parse(run.stdout), ['postgres', 'postgres', 'session-set', 0]);
 });
+
+test("a table named with a leading # (SQL Server's and SAP HANA's local temporary tables) is another dialect's; PostgreSQL's # operators are not", () => {
+  for (const sql of ['CREATE LOCAL TEMPORARY TABLE #grants LIKE sys_grants;', 'INSERT INTO #grants (who, what) SELECT who, what FROM defaults;',
+    'SELECT * FROM #staging s JOIN #lookup l ON l.id = s.id;', 'DROP TABLE #grants;', 'update #staging set done = 1;']) {
+    assert.equal(dialectOfStatement(sql), 'sqlserver', sql);
+  }
+  // A script of such statements, with a DECLARE the HANA way: the whole file is another dialect's, no syntax error.
+  const hana = "DO\nBEGIN\n  DECLARE n INT = 0;\nEND;\nCREATE LOCAL TEMPORARY TABLE #grants LIKE sys_grants;\nINSERT INTO #grants SELECT * FROM defaults;\nDROP TABLE #grants;\nCALL sys.refresh;\n";
+  assert.deepEqual(analyzeSql(hana).map((f) => f.rule), []);
+  // PostgreSQL's own uses of #: bitwise XOR, path operators, a quoted name, a # inside a string.
+  for (const sql of ["SELECT 5 # 3 FROM t;", "SELECT doc #>> '{a,b}' FROM docs;", 'SELECT * FROM "#temp";', "SELECT 'FROM #x' AS label;", 'SELECT a FROM t WHERE (flags # mask) > 0;']) {
+    assert.equal(dialectOfStatement(sql), undefined, sql);
+  }
+  assert.deepEqual(analyzeSql('SELECT doc #>> \'{a}\' FROM docs,;\n').map((f) => f.rule), ['syntax-error']);
+});
