@@ -18,9 +18,20 @@ export function definedRoutine(statement: string): string | undefined {
   return qualified === undefined ? undefined : unqualifiedName(qualified);
 }
 
+/** The schema a statement creating a routine names for it (`create function app.f()` → `app`), lower case unless quoted; undefined when unqualified. */
+export function definedRoutineSchema(statement: string): string | undefined {
+  const qualified = ROUTINE_DEFINITION.exec(statement)?.[1];
+  const parts = qualified?.match(/"(?:[^"]|"")+"|[^.\s"]+/g);
+  return parts && parts.length > 1 ? identifierName(parts[parts.length - 2]) : undefined;
+}
+
 /** The last part of a possibly qualified, possibly quoted name, in lower case unless quoted. */
 export function unqualifiedName(qualified: string): string {
   const parts = qualified.match(/"(?:[^"]|"")+"|[^.\s"]+/g) ?? [qualified];
-  const last = parts[parts.length - 1];
-  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"').toLowerCase() : last.toLowerCase();
+  return identifierName(parts[parts.length - 1]);
+}
+
+/** One name part as PostgreSQL reads it: quotes removed, lower case. */
+function identifierName(part: string): string {
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"').toLowerCase() : part.toLowerCase();
 }

@@ -92,7 +92,7 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     if (definedBefore?.get(name) === false || name === definition || callsBuiltin(text, match, name)) continue;
     const site = index.get(name);
     const severity = site && severityFor(site.rule, options);
-    if (!site || !severity) continue;
+    if (!site || !severity || inOtherSchema(match, site)) continue;
     const start = statement.start + at;
     if (suppressions.isSuppressed(site.rule, start)) continue;
     findings.push({
@@ -104,11 +104,26 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
   return findings;
 }
 
+/** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified). */
+function callQualifier(match: RegExpMatchArray): string {
+  return match[0].slice(0, match[0].indexOf(match[2])).replace(/["\s.]/g, '').toLowerCase();
+}
+
+/**
+ * Whether the call names a schema other than the one the indexed definition names (`request.user_id()` against
+ * `create function aula_secure.user_id(…)`): another routine of the same name. An unqualified call, or a definition
+ * that names no schema, may be either: search_path decides, so it still counts.
+ */
+function inOtherSchema(match: RegExpMatchArray, site: StateFunction): boolean {
+  const qualifier = callQualifier(match);
+  return qualifier !== '' && site.schema !== undefined && qualifier !== site.schema;
+}
+
 /** Whether a call matched by callPattern reaches the built-in of that name: unqualified (or pg_catalog's) with the built-in's argument count. */
 function callsBuiltin(text: string, match: RegExpMatchArray, name: string): boolean {
   const counts = BUILTIN_ARGUMENT_COUNTS.get(name);
   if (!counts) return false;
-  const qualifier = match[0].slice(0, match[0].indexOf(match[2])).replace(/["\s.]/g, '').toLowerCase();
+  const qualifier = callQualifier(match);
   if (qualifier !== '' && qualifier !== 'pg_catalog') return false;
   return qualifier === 'pg_catalog' || counts.includes(argumentCount(text, match.index! + match[0].length));
 }

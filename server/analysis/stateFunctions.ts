@@ -10,7 +10,7 @@ import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
 import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
-import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine } from './routineDefinitions';
+import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 
 
 /**
@@ -34,7 +34,7 @@ export function definedFunctions(text: string, file: string): { name: string; si
     const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
     if (!inside) return { name };
     const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
-    return { name, site: { name, rule: inside.rule, message: inside.message, file, range } };
+    return { name, site: { name, schema: definedRoutineSchema(span.text), rule: inside.rule, message: inside.message, file, range } };
   });
 }
 

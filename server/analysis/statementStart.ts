@@ -46,8 +46,12 @@ export const SQL_START = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}(?:\(|${SEN
 const STATEMENT_LINE = new RegExp(String.raw`(?<![^\n])[ \t]*(?=(?:${SENT_STATEMENT_KEYWORDS})\b)`, 'gi');
 /** A blank line (its text, without the `\n` that ends it). */
 const BLANK_LINE = /^[ \t]*\r?$/;
-/** A line that may stand between that blank line and the statement: blank, or a whole-line comment. */
-const BLANK_OR_COMMENT_LINE = /^[ \t]*(?:--[^\n]*)?$/;
+/**
+ * A line that may stand between that blank line and the statement: blank, or a whole-line comment — a `--` comment
+ * or a block comment opened and closed on that line (`/* totals per week *\/`, a `/*****…*\/` banner), as scratch
+ * files separate their queries.
+ */
+const BLANK_OR_COMMENT_LINE = /^[ \t]*(?:--[^\n]*|\/\*(?:(?!\*\/)[^\n])*\*\/[ \t]*\r?)?$/;
 
 /**
  * Where a sent statement's keyword opens a line after a blank line, or after whole-line comments that follow one

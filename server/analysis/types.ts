@@ -75,6 +75,8 @@ export interface RelatedInfo {
 export interface StateFunction {
   /** Lower-case unqualified name. */
   name: string;
+  /** The schema its definition names (lower case), if it names one: a call qualified with another schema is another routine. */
+  schema?: string;
   /** The first session-state finding in its body. */
   rule: RuleId;
   message: string;

@@ -54,3 +54,24 @@ test('a real syntax error inside one of those queries is still reported', () => 
   // Without the blank line, two statements run together are one statement: the error stays.
   assert.deepEqual(rules('SELECT 1\nSELECT 2\n', 'script.sql'), ['syntax-error:2']);
 });
+
+test('scratch queries without semicolons, separated by a blank line and whole-line /* … */ comments, are no syntax error; a block comment with code after it on its line is no separator', () => {
+  const scratch = [
+    'select *',
+    'from stock.adjustments',
+    'where day = current_date',
+    '',
+    '/*****************************/',
+    'WITH totals AS (SELECT 1 AS n)',
+    'SELECT n FROM totals',
+    '',
+    '/* orders of one week */',
+    '/*********/',
+    'SELECT * FROM orders',
+  ].join('\n');
+  assert.deepEqual(rules(scratch, 'queries.sql'), []);
+  // The comment shares its line with code: that code runs on from the statement before, which is one broken statement.
+  assert.deepEqual(rules('select *\nfrom stock\n\n/* x */ 1\nSELECT 2\n', 'queries.sql').map((r) => r.split(':')[0]), ['syntax-error']);
+  // A comment that opens on the line and closes on a later one is no whole-line comment either.
+  assert.deepEqual(rules('select *\nfrom stock\n\n/* from here\n*/\nSELECT 2\n', 'queries.sql').map((r) => r.split(':')[0]), ['syntax-error']);
+});

@@ -320,3 +320,20 @@ test('a call with the built-in\'s argument count reaches the built-in, not a pro
   const twoArguments = "select set_config('app.t', '1');\nselect public.set_config('app.t', '2', true);\n";
   assert.deepEqual(calls(analyzeSql(twoArguments, { stateFunctions: index }, '/work/db/rpc.sql'), twoArguments), [['session-set', 'set_config'], ['session-set', 'set_config']]);
 });
+
+test('a call qualified with another schema than the one the state-creating definition names is another routine; unqualified calls and calls of unqualified definitions still count', () => {
+  const index = stateFunctionIndex([{ path: FILE, text: String.raw`create function secure.user_id(school bigint, login text) returns int language plpgsql as $$
+begin
+  set "request.jwt.claim.group" to 'admin';
+  return 1;
+end $$;
+create function enter(t text) returns void language sql as $$ select set_config('app.tenant', t, false) $$;
+` }]);
+  const options = { stateFunctions: index };
+  const sql = 'select request.user_id();\nselect secure.user_id(1, $1);\nselect user_id(1, $1);\nselect app.enter($1);\n';
+  assert.deepEqual(calls(analyzeSql(sql, options), sql), [
+    ['session-set', 'user_id'], // secure.user_id: the definition's own schema
+    ['session-set', 'user_id'], // unqualified: search_path may reach it
+    ['session-set', 'enter'], // the definition names no schema: app.enter may be it
+  ]);
+});
