@@ -28,11 +28,16 @@ export interface Cleanup {
 }
 
 /**
- * Makes an empty repository under the system's temporary folder, named `poolsafe-<name>-XXXXXX`. Given `cleanup`,
- * it is removed when that test (or file) ends; without it, the caller calls remove().
+ * Makes an empty repository `poolsafe-<name>` inside a folder of its own under the system's temporary folder. Given
+ * `cleanup`, it is removed when that test (or file) ends; without it, the caller calls remove().
+ * The repository's parent folder is empty on purpose: the analysis looks at the folder above a repository (a program's
+ * file there makes a README below it a sub-project's), so whatever other programs left in the temporary folder must not
+ * decide a test's outcome.
  */
 export function scratchRepository(name: string, cleanup?: Cleanup): ScratchRepository {
-  const root = mkdtempSync(join(tmpdir(), `poolsafe-${name}-`));
+  const holder = mkdtempSync(join(tmpdir(), `poolsafe-${name}-`));
+  const root = join(holder, `poolsafe-${name}`);
+  mkdirSync(root);
   const path = (...parts: string[]): string => join(root, ...parts);
   const write = (relative: string, text: FileText): string => {
     const file = path(relative);
@@ -54,7 +59,7 @@ export function scratchRepository(name: string, cleanup?: Cleanup): ScratchRepos
       return folder;
     },
     remove() {
-      rmSync(root, { recursive: true, force: true });
+      rmSync(holder, { recursive: true, force: true });
     },
   };
   cleanup?.after(() => repository.remove());

@@ -503,6 +503,8 @@ test('a file the documentation tells you to run with psql, hands to a script tha
     'scripts/load.sh': '#!/bin/sh\ntarget="$1"\npsql "$target" -f fixtures/base.sql\n',
     'scripts/README.md': 'Run `./scripts/load.sh app_db` to load.\nThe queries live in db/app_queries.sql; see ./scripts/load.sh.\n',
     'README.md': 'The application sends sql/queries.sql through its pool.\n',
+    // The application itself: without a program the repository would be a psql-only project (psqlOnlyProjects.ts).
+    'package.json': '{ "name": "app", "dependencies": { "pg": "^8.11.0" } }\n',
   });
   for (const path of [[root, 'db', 'queries.sql'], [root, 'database', 'schema', 'after.sql'], [other, 'db', 'queries.sql'], [other, 'db', 'app_queries.sql'], [other, 'sql', 'queries.sql']]) {
     assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(...path)).map((f) => f.rule), SESSION_STATE_RULES, path.slice(1).join('/'));

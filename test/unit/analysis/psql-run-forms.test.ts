@@ -110,6 +110,8 @@ test('a folder\'s data .txt files, listed first, do not crowd its README out of 
 test('psql -f in Markdown inline code names its file: the closing backtick ends the argument', (t) => {
   const root = scratchRepository('psql-inline-code', t).writeAll({
     'README.md': '# Inventory\n\nCreate the schema with `psql "$DATABASE_URL" -f db/schema.sql`, then seed it (`psql -f db/seed.sql`).\n',
+    // The application that sends the other files: without it this would be a psql-only project (psqlOnlyProjects.ts).
+    'package.json': '{ "name": "inventory", "dependencies": { "pg": "^8.11.0" } }\n',
   });
   assert.deepEqual(rules(root, 'db', 'schema.sql'), []);
   assert.deepEqual(rules(root, 'db', 'seed.sql'), []);
