@@ -1,7 +1,7 @@
 // Placeholders of templates and drivers in SQL files: `${schema}`, `$SCHEMA`, `{{ table }}`, `#{id}`, `%(name)s`,
 // `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`, pg-promise's `$(name)` (and `$<name>`,
 // `$[name]`, `$/name/`), goyesql's `%name%`, xo's `%%name type%%`, extension scripts' `@extschema@`
-// (CREATE/ALTER EXTENSION substitutes it), and `<OWNER>`-style capitalised names in angle brackets, which
+// (CREATE/ALTER EXTENSION substitutes it), a migrator's `##NAME##`, and `<OWNER>`-style capitalised names in angle brackets, which
 // tests substitute into expected SQL before comparing, and `tenant_<id>.orders`, `<schema>.orders`-style names of docs and
 // reference templates. Text holding them is a template, not the statement PostgreSQL
 // runs: its parse error says nothing (dialect.ts), but what the statement does once filled in still matters
@@ -149,8 +149,14 @@ const PERCENT_NAME = String.raw`(?<![\w%])%[A-Za-z_]\w*%(?![\w%])|(?<![\w%])%%[A
  * (`<schema>.orders`). A comparison `a<b` never closes with `>` that way (`(a<b)>.x` is not SQL anyone writes).
  */
 const ANGLE_NAME = String.raw`(?<![<\w])<[A-Z][A-Z0-9_]*>(?![>=])|(?<=[A-Za-z_])<[a-z][a-z0-9_]*>(?=[.\s;,(]|$)|(?<![<\w])<[a-z][a-z0-9_]*>(?=\.[A-Za-z_"])`;
+/**
+ * `##NAME##`: a name between double hashes, which a migrator replaces before sending (`OWNER TO ##APP_USER##`). As
+ * SQL it would be the `##` operator (closest point) glued to a bare name on both sides, which no geometric query
+ * writes that way; a `##` standing apart from a name (`p ## l`) is left as the operator.
+ */
+const HASH_NAME = String.raw`(?<![#\w])##[A-Za-z_]\w*##(?![#\w])`;
 /** Placeholders looked for in code only (a `'%abc%'` LIKE pattern is data). */
-const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}`);
+const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}|${HASH_NAME}`);
 
 /**
  * A token of code made of non-ASCII symbols or punctuation alone, standing apart from names and numbers: a tool's
@@ -165,14 +171,14 @@ const NON_ASCII = /[^\x00-\x7F]/;
 export function hasTemplateMarkers(statement: string): boolean {
   if (TEMPLATE_MARKERS.test(statement)) return true;
   const symbols = NON_ASCII.test(statement);
-  const mayHold = symbols || statement.includes('{') || statement.includes('$') || statement.includes('%') || statement.includes('<');
+  const mayHold = symbols || statement.includes('{') || statement.includes('$') || statement.includes('%') || statement.includes('<') || statement.includes('##');
   if (!mayHold) return false;
   const code = replaceLiteralsAndComments(statement, "''");
   return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code) || CODE_PLACEHOLDER.test(code) || (symbols && SYMBOL_TOKEN.test(code));
 }
 
 /** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */
-const PLACEHOLDER = new RegExp(String.raw`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}|` + /@\w+(?::\w+)?@|(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/.source, 'g');
+const PLACEHOLDER = new RegExp(String.raw`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${ANGLE_NAME}|${HASH_NAME}|` + /@\w+(?::\w+)?@|(?<![\w$])\$[A-Za-z_]\w*(?![\w$])|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|#\{[^}\n]*\}|%\(\w+\)s|%s\b|\{\w*\}|(?<=^|[\s(,=<>])(?:\?{1,2}(?=$|[\s),;:])|@[A-Za-z_]\w*)/.source, 'g');
 
 /** Where the parser stops on a text (code-point offset as libpg-query reports it), or undefined when it parses. */
 export type ParseErrorAt = (text: string) => number | undefined;

@@ -173,3 +173,18 @@ test('non-ASCII text that is a name, a string or a comment, or a mistake beside 
   assert.deepEqual(found("SELECT 'a → b' AS label FROM t WHERE; -- a → b\n").map(([rule]) => rule), ['syntax-error']);
   assert.deepEqual(found("SELECT 'a ▸ b' AS label;\n/* ▸ */ LISTEN jobs;\n"), [['listen', 'LISTEN jobs']]);
 });
+
+test("a migrator's ##NAME## placeholder is a name: no syntax error, and the statement is still read", () => {
+  assert.deepEqual(found('ALTER FUNCTION billing.totals OWNER TO ##APP_OWNER##;\n'), []);
+  assert.deepEqual(found('GRANT USAGE ON SCHEMA billing TO ##reader_role##;\nALTER TABLE billing.items OWNER TO ##APP_OWNER##;\n'), []);
+  assert.deepEqual(found('SET search_path TO ##TENANT_SCHEMA##, public;\n'), [['session-set', 'SET search_path TO ##TENANT_SCHEMA##, public']]);
+});
+
+test('the ## operator standing apart, or a mistake beside a ##NAME## placeholder, still gets its syntax error', () => {
+  assert.deepEqual(found('SELECT p ## l FROM shapes WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found("SELECT '##NOT_CODE##' FROM t WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+  // The placeholder makes only its own statement a template: a broken statement beside it is still reported.
+  assert.deepEqual(found('ALTER TABLE billing.items OWNER TO ##APP_OWNER##;\nSELECT id FROM billing.items WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+  // Glued to a name on one side it is no placeholder: the operator expression's mistake is reported.
+  assert.deepEqual(found('SELECT a##b## FROM shapes;\n').map(([rule]) => rule), ['syntax-error']);
+});
