@@ -1084,7 +1084,7 @@ class Extractor {
 
   /** knex's `searchPath` on a PostgreSQL config: a session SET on each new connection (knexSearchPath.ts). */
   private inspectKnexConfig(object: ts.ObjectLiteralExpression): void {
-    const found = knexSearchPathOption(object, this.surelyPostgres);
+    const found = knexSearchPathOption(object, { filePostgres: this.surelyPostgres, fileName: this.fileName, flow: this.flow });
     if (!found) return;
     // A config for a server no pooler fronts (the test's local database, a server it started): knex sets the path on
     // each connection it opens, which holds there.

@@ -3,7 +3,7 @@
 // connection the login got; later queries run on others without it (and it stays behind for other
 // clients). Recognised on a knex configuration object for PostgreSQL (embedded.ts reports it).
 import ts from 'typescript';
-import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
+import { enclosingClass, isConstDeclaration, objectProperty, outermostWrapper, unwrap, type Flow } from './embeddedFlow';
 import { SEARCH_PATH_OPTION } from './codeWords';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
@@ -62,29 +62,118 @@ function passedToKnex(object: ts.ObjectLiteralExpression): boolean {
     && callee.arguments.length === 1 && ts.isStringLiteral(callee.arguments[0]) && callee.arguments[0].text === 'knex';
 }
 
+/**
+ * AdonisJS Lucid's run-time connection registration, `db.manager.add(name, config)`: Lucid hands the config to
+ * knex when the connection first opens, so its `searchPath` is knex's.
+ */
+function addedToLucidManager(object: ts.ObjectLiteralExpression): boolean {
+  const outer = outermostWrapper(object);
+  const call = outer.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments.length !== 2 || call.arguments[1] !== outer) return false;
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'add'
+    && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'manager';
+}
+
+/** A word of a name, split at `_`, `-`, `.` and lower-to-upper case steps (`SchemaPgDriver`, `schema_pg_driver.ts`). */
+const POSTGRES_WORD = /^(pg|postgres|postgresql|pgsql)$/i;
+function namesPostgresWord(name: string): boolean {
+  return name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).some((word) => POSTGRES_WORD.test(word));
+}
+
+/**
+ * A sign that a Lucid config with no client written is for PostgreSQL: it is cast to a type named for it
+ * (`as PostgreConfig`), or the class that registers it, or its file, names PostgreSQL as a word
+ * (`class SchemaPgDriver`, `schema_pg_driver.ts`).
+ */
+function lucidConfigNamesPostgres(object: ts.ObjectLiteralExpression, fileName: string | undefined): boolean {
+  for (let node: ts.Node = object; node.parent && (ts.isAsExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isSatisfiesExpression(node.parent)); node = node.parent) {
+    const parent = node.parent;
+    if ((ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) && ts.isTypeReferenceNode(parent.type)) {
+      const typeName = parent.type.typeName;
+      if (/postgre/i.test(ts.isIdentifier(typeName) ? typeName.text : typeName.right.text)) return true;
+    }
+  }
+  const owner = enclosingClass(object);
+  if (owner?.name && namesPostgresWord(owner.name.text)) return true;
+  const base = fileName?.split(/[\\/]/).pop();
+  return base !== undefined && namesPostgresWord(base.replace(/\.[cm]?[jt]sx?$/, ''));
+}
+
+/** How deep spreads of local config constants are followed (`{ ...base }` where `base = { ...shared, client }`). */
+const SPREAD_DEPTH = 3;
+
+/**
+ * A property of a config object, written on it or brought in by a spread of a local constant object
+ * (`{ ...baseConnection, searchPath }` with `const baseConnection = { client: 'pg', connection } as const`).
+ * Later entries win, as in JavaScript. A spread of anything else is skipped: a value written elsewhere in the
+ * object still counts (as it did before spreads were read), and with none written the value is 'unknown'.
+ */
+function configProperty(object: ts.ObjectLiteralExpression, name: string, flow: Flow, depth = 0): ts.Expression | 'unknown' | undefined {
+  let unknownSpread = false;
+  for (let i = object.properties.length - 1; i >= 0; i--) {
+    const property = object.properties[i];
+    if (ts.isSpreadAssignment(property)) {
+      const spread = depth < SPREAD_DEPTH ? localConstantObject(property.expression, flow) : undefined;
+      const value = spread ? configProperty(spread, name, flow, depth + 1) : 'unknown';
+      if (value === 'unknown') unknownSpread = true;
+      else if (value !== undefined) return value;
+    } else if ((ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property))
+      && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) {
+      return ts.isPropertyAssignment(property) ? property.initializer : property.name;
+    }
+  }
+  return unknownSpread ? 'unknown' : undefined;
+}
+
+/** The object literal a const of this file is initialised with (through `as const` and other wrappers). */
+function localConstantObject(expression: ts.Expression, flow: Flow): ts.ObjectLiteralExpression | undefined {
+  const name = unwrap(expression);
+  if (!ts.isIdentifier(name)) return undefined;
+  const binding = flow.bindingOf(name);
+  if (!binding || !('variable' in binding) || !isConstDeclaration(binding.variable) || !binding.variable.initializer) return undefined;
+  const value = unwrap(binding.variable.initializer);
+  return ts.isObjectLiteralExpression(value) ? value : undefined;
+}
+
 /** A knex configuration's `searchPath` property and its `connection` value. */
 export interface KnexSearchPath {
   option: ts.ObjectLiteralElementLike;
   connection: ts.Expression | undefined;
 }
 
+/** Where a config object is read: whether its file surely talks to PostgreSQL, its name, and the file's bindings. */
+export interface KnexConfigContext {
+  filePostgres: boolean;
+  fileName: string | undefined;
+  flow: Flow;
+}
+
 /**
  * The `searchPath` property of a knex configuration for PostgreSQL (with the config's `connection`), or undefined.
- * A knex config has a `client`; its dialect is PostgreSQL when the client names it (a fallback counts:
+ * A knex config has a `client`, written or spread in from a local constant (Lucid's `connections` entries
+ * `{ ...base, searchPath }`); its dialect is PostgreSQL when the client names it (a fallback counts:
  * `env.CLIENT || 'pg'`), or, for a computed client, when the connection string is a PostgreSQL URL, or the object
- * is passed to knex in a file that talks to PostgreSQL (`filePostgres`).
+ * is passed to knex in a file that talks to PostgreSQL. A config registered with Lucid at run time
+ * (`db.manager.add(name, { ...template, searchPath })`, its client copied from another connection's config) counts
+ * when something names PostgreSQL: the file, a cast, or the registering class (lucidConfigNamesPostgres).
  */
-export function knexSearchPathOption(object: ts.ObjectLiteralExpression, filePostgres: boolean): KnexSearchPath | undefined {
+export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context: KnexConfigContext): KnexSearchPath | undefined {
   const option = object.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === SEARCH_PATH_OPTION);
   if (!option) return undefined;
   const value = ts.isPropertyAssignment(option) ? option.initializer : undefined;
   if (value && setsNothing(value)) return undefined;
-  const client = objectProperty(object, 'client');
-  if (!client) return undefined;
+  const client = configProperty(object, 'client', context.flow);
+  const connectionValue = configProperty(object, 'connection', context.flow);
+  const connection = connectionValue === 'unknown' ? undefined : connectionValue;
+  if (client === undefined || client === 'unknown') {
+    // No client in sight: only Lucid's run-time registration of a copied config says this is a knex config.
+    const lucid = client === 'unknown' && addedToLucidManager(object);
+    return lucid && (context.filePostgres || lucidConfigNamesPostgres(object, context.fileName)) ? { option, connection } : undefined;
+  }
   const dialect = clientDialect(client);
   if (dialect === 'other') return undefined;
-  const connection = objectProperty(object, 'connection');
   if (dialect === 'postgres') return { option, connection };
-  return connectsToPostgres(connection) || (filePostgres && passedToKnex(object)) ? { option, connection } : undefined;
+  return connectsToPostgres(connection) || (context.filePostgres && passedToKnex(object)) ? { option, connection } : undefined;
 }

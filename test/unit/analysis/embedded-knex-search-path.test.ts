@@ -93,3 +93,74 @@ test('the finding follows the pool mode and the session-set rule setting', () =>
   assert.match(finding.message, /SET search_path on each new connection/);
   assert.match(finding.message, /ALTER ROLE/);
 });
+
+// AdonisJS Lucid passes each entry of `connections` (and each connection added at run time) to knex as its config.
+test('a Lucid connection that spreads a local pg base config and adds searchPath is flagged on its searchPath', () => {
+  const text = [
+    "import { defineConfig } from '@adonisjs/lucid';",
+    'const shared = {',
+    "  client: 'postgresql',",
+    '  connection: { host: env.DB_HOST, database: env.DB_NAME },',
+    '} as const;',
+    'export default defineConfig({',
+    "  connection: 'main',",
+    '  connections: {',
+    '    main: { ...shared, searchPath: [appSchema] },',
+    "    reporting: { ...shared, pool: { max: 4 }, searchPath: ['reports', 'public'] },",
+    '    plain: { ...shared },',
+    '  },',
+    '});',
+  ].join('\n');
+  assert.deepEqual(found(text, 'config/database.ts'), ["session-set searchPath: [appSchema]", "session-set searchPath: ['reports', 'public']"]);
+});
+
+test('spread bases for MySQL or SQLite, a client overriding the base, and unknown spreads are not flagged', () => {
+  const text = [
+    "const mysqlBase = { client: 'mysql2', connection: url };",
+    "const pgBase = { client: 'pg', connection: url };",
+    "const layered = { ...mysqlBase, pool: { max: 2 } };",
+    'export const connections = {',
+    "  a: { ...mysqlBase, searchPath: ['app'] },",
+    "  b: { ...layered, searchPath: ['app'] },",
+    "  c: { ...pgBase, client: 'better-sqlite3', searchPath: ['app'] },",
+    "  d: { ...fromElsewhere, searchPath: ['app'] },",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(text, 'config/database.ts'), []);
+  // A later written client still decides over an earlier base, in both directions.
+  assert.deepEqual(found("const base = { client: 'mysql', connection: url };\nexport const c = { ...base, client: 'pg', searchPath: 'app' };"), ["session-set searchPath: 'app'"]);
+});
+
+test('a connection added to Lucid at run time from a copied config counts when PostgreSQL is named', () => {
+  const register = (cast: string) => [
+    "import db from '@adonisjs/lucid/services/db';",
+    'export class TenantConnections {',
+    '  open(tenant: string) {',
+    "    const template = db.manager.get('template')!.config;",
+    `    db.manager.add(\`tenant_\${tenant}\`, { ...template, searchPath: [tenant] }${cast});`,
+    '    return db.connection(`tenant_${tenant}`);',
+    '  }',
+    '}',
+  ].join('\n');
+  // A cast to Lucid's PostgreSQL config type.
+  assert.deepEqual(found(register(' as PostgreConfig'), 'app/tenants.ts'), ['session-set searchPath: [tenant]']);
+  // A file or class named for PostgreSQL.
+  assert.deepEqual(found(register(' as any'), 'app/tenant_pg_connections.ts'), ['session-set searchPath: [tenant]']);
+  assert.deepEqual(found(register('').replace('class TenantConnections', 'class PostgresTenantConnections'), 'app/tenants.ts'), ['session-set searchPath: [tenant]']);
+  // Nothing names the dialect (the template could be a MySQL connection, where knex ignores searchPath).
+  assert.deepEqual(found(register(' as any'), 'app/tenants.ts'), []);
+  // "pg" inside another word is no name of PostgreSQL.
+  assert.deepEqual(found(register(' as any'), 'app/upgrade_connections.ts'), []);
+  // The same copied config given to something other than Lucid's manager.
+  assert.deepEqual(found(register(' as PostgreConfig').replace('db.manager.add(', 'registry.set('), 'app/tenants.ts'), []);
+});
+
+test('searchPath nested inside the connection block of a Lucid config is not knex\'s option', () => {
+  const text = [
+    "db.manager.add('replica', {",
+    "  client: 'pg',",
+    '  connection: { ...primaryConnection, host: replicaHost, searchPath: schema },',
+    '});',
+  ].join('\n');
+  assert.deepEqual(found(text, 'pg_replicas.ts'), []);
+});
