@@ -2,13 +2,16 @@
 // scores the findings against hand labels in bench/corpus/labels/*.json (docs/corpus.md).
 //   node bench/corpus.mjs <corpus-dir> [--split dev|held-out|held-out-2|held-out-3|held-out-4b|…] [--repo <dir>] [--unlabelled] [--failing] [--json <file>] [--timeout <s>]
 // --unlabelled lists pooling findings without a label; --failing lists labels the linter does not satisfy.
+// --findings <dir> saves each repository's findings (<dir>/<repo>.json); --compare <dir> prints, per repository, the
+// findings this build adds or loses against such a saved run of another build (how a linter change is checked on the
+// whole corpus: run the old build with --findings, the new one with --compare).
 // --timeout (default 600 s) stops one repository's lint: it is listed as timed out and left out of every total,
 // so one file that makes the linter hang cannot stall a whole run. Progress goes to stderr, one line per repository.
 //   node bench/corpus.mjs --fetch-help      prints how to recreate <corpus-dir>
 // <corpus-dir> (or $POOLSAFE_CORPUS) holds one folder per repository, named as its label file.
 // Nothing is downloaded; this is not part of `npm test`. Run `npm run build` first (bench:corpus does).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -114,12 +117,54 @@ function row(name, r) {
   return `${name.padEnd(38)} ${String(r.findings).padStart(8)} ${String(r.syntaxErrors).padStart(6)} ${ratio(r.tp, r.tp + r.fp).padStart(6)} ${ratio(r.tp, r.tp + r.fn).padStart(6)}  ${`${r.tp}/${r.fp}/${r.fn}`.padEnd(10)} ${`${r.falseSyntax}/${r.falseSyntax + r.fixedSyntax}`.padStart(8)} ${String(r.unlabelledCount).padStart(5)} ${r.seconds.toFixed(2).padStart(7)} ${r.rssMb.toFixed(0).padStart(7)}`;
 }
 
+/** A repository's findings as sorted `path:line:column rule` strings: what two builds' runs are compared on. */
+function findingSites(findings) {
+  return findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`).sort();
+}
+
+function saveFindings(folder, repoDir, sites) {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${repoDir}.json`), `${JSON.stringify(sites, null, 0)}\n`);
+}
+
+/** What this run adds and loses against the saved run of `folder`, with the labels each changed site touches. */
+function compareFindings(folder, repo, sites) {
+  const file = join(folder, `${repo.dir}.json`);
+  if (!existsSync(file)) return { dir: repo.dir, missing: true, added: [], lost: [] };
+  const before = new Set(JSON.parse(readFileSync(file, 'utf8')));
+  const now = new Set(sites);
+  const labelOf = (site) => {
+    const [where, rule] = site.split(' ');
+    const [path, line] = where.split(':');
+    const label = repo.labels.find((l) => l.path === path && String(l.line) === line && (l.expected === 'none' ? l.rule : l.expected) === rule);
+    return label ? `${label.kind}${label.expected === 'none' ? ' (expected none)' : ''}` : 'unlabelled';
+  };
+  return {
+    dir: repo.dir,
+    added: [...now].filter((s) => !before.has(s)).map((s) => `${s} [${labelOf(s)}]`),
+    lost: [...before].filter((s) => !now.has(s)).map((s) => `${s} [${labelOf(s)}]`),
+  };
+}
+
+function printComparisons(comparisons) {
+  const changed = comparisons.filter((c) => c.added.length || c.lost.length);
+  const noBaseline = comparisons.filter((c) => c.missing).map((c) => c.dir);
+  console.log(`-- compared with the saved run: ${comparisons.length - noBaseline.length} repositories, ${changed.length} changed` +
+    `, ${changed.reduce((n, c) => n + c.added.length, 0)} findings added, ${changed.reduce((n, c) => n + c.lost.length, 0)} lost` +
+    (noBaseline.length ? `; no saved run for ${noBaseline.join(' ')}` : ''));
+  for (const c of changed) {
+    for (const s of c.added) console.log(`added ${c.dir} ${s}`);
+    for (const s of c.lost) console.log(`lost ${c.dir} ${s}`);
+  }
+}
+
 function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       split: { type: 'string' }, repo: { type: 'string', multiple: true }, unlabelled: { type: 'boolean' }, failing: { type: 'boolean' },
       json: { type: 'string' }, 'fetch-help': { type: 'boolean' }, timeout: { type: 'string', default: '600' },
+      findings: { type: 'string' }, compare: { type: 'string' },
     },
   });
   const corpus = loadCorpus();
@@ -132,6 +177,7 @@ function main() {
   if (!(timeoutSeconds > 0)) throw new Error(`--timeout wants a number of seconds, not ${values.timeout}`);
   const results = [];
   const timedOut = [];
+  const comparisons = [];
   for (const repo of chosen) {
     const dir = join(corpusDir, repo.dir);
     if (!existsSync(dir)) { console.error(`skipped ${repo.dir}: ${dir} is missing (see --fetch-help)`); continue; }
@@ -140,6 +186,9 @@ function main() {
     const run = lintRepository(dir, timeoutSeconds);
     if (!run) { timedOut.push(repo.dir); console.error(`timed out ${repo.dir} after ${timeoutSeconds} s`); continue; }
     console.error(`done ${repo.dir} ${run.seconds.toFixed(1)} s`);
+    const sites = findingSites(run.findings);
+    if (values.findings) saveFindings(values.findings, repo.dir, sites);
+    if (values.compare) comparisons.push(compareFindings(values.compare, repo, sites));
     const s = score(repo, run.findings);
     results.push({ dir: repo.dir, kind: repo.kind, split: repo.split, ...s, unlabelledCount: s.unlabelled.length, seconds: run.seconds, rssMb: run.rssMb });
   }
@@ -158,6 +207,7 @@ function main() {
   if (values.failing) {
     for (const r of results) for (const l of r.failing) console.log(`failing ${r.dir} ${l.path}:${l.line} ${l.kind} ${l.expected === 'none' ? `no ${l.rule}` : l.expected}: ${l.why}`);
   }
+  if (values.compare) printComparisons(comparisons);
   if (values.json) writeFileSync(values.json, JSON.stringify(results.map(({ unlabelled, failing, ...r }) => r), null, 1));
 }
 
