@@ -46,6 +46,24 @@ function runsAfterwardsOnSamePath(earlier: readonly number[] | undefined, later:
   return later === undefined || later.every((branch) => earlier?.includes(branch) === true);
 }
 
+/**
+ * The statements (by index) that run inside a transaction block which ends in ROLLBACK on every path they take
+ * (`BEGIN; SELECT stage_orders(); …; ROLLBACK;`): a session SET or a temporary table they make, also in the body of a
+ * routine they call, is undone by that rollback. A ROLLBACK TO SAVEPOINT ends no block.
+ */
+export function rolledBackStatements(statements: readonly PlacedFacts[]): Set<number> {
+  const rolledBack = new Set<number>();
+  let block: number[] | undefined;
+  statements.forEach(({ facts, branches }, index) => {
+    if (facts.transaction === 'begin') block = [];
+    else if (facts.transaction === 'end') {
+      if (block && facts.rollsBack) for (const inside of block) if (runsAfterwardsOnSamePath(statements[inside].branches, branches)) rolledBack.add(inside);
+      block = undefined;
+    } else block?.push(index);
+  });
+  return rolledBack;
+}
+
 const IMPLICIT_BEGIN: StatementFacts = { transaction: 'begin', candidates: [], nextvals: [] };
 const IMPLICIT_COMMIT: StatementFacts = { transaction: 'end', candidates: [], nextvals: [] };
 

@@ -518,8 +518,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     advances.read(bodyFacts);
     if (language === 'plpgsql') {
       // `EXECUTE sql` of a statement built earlier in the body (`sql := format('CREATE TEMP TABLE …')`).
-      const built = builtStatements.executed(span.text);
-      if (built) bodyFacts.candidates.push({ rule: built.rule, message: built.message, start: built.start, end: built.end });
+      for (const built of builtStatements.executed(span.text)) bodyFacts.candidates.push({ rule: built.rule, message: built.message, start: built.start, end: built.end });
       builtStatements.read(span.text, ctx.base + at + span.start);
     }
     // A body runs inside its caller's transaction: a SET it undoes, or a temporary table it drops, before

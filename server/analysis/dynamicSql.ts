@@ -4,6 +4,7 @@
 // EXECUTE itself is not one).
 import type { RuleId } from './types';
 import { leadingTrivia } from './sqlTrivia';
+import { replaceLiteralsAndComments } from './templatePlaceholders';
 
 export interface DynamicStatement {
   rule: RuleId;
@@ -80,17 +81,122 @@ export function dynamicStatement(plpgsql: string): DynamicStatement | undefined 
   return start === undefined ? undefined : literalStatement(plpgsql, start);
 }
 
-/** The session state the string literal whose quote is at `start` opens with, if any. */
+/**
+ * The session state the statement built from the string literal whose quote is at `start` creates, if any: the
+ * literal's own leading words, or, when they announce nothing, a later statement of the built text (after a `;`
+ * in a literal of the same `||` chain: `'DROP TABLE IF EXISTS t; CREATE TEMP TABLE t AS …'`), found where its first
+ * word is written. A temporary table that a later statement of the same text drops is undone in that one message.
+ */
 function literalStatement(plpgsql: string, start: number): DynamicStatement | undefined {
   const end = literalEnd(plpgsql, start + 1);
-  const literal = plpgsql.slice(start + 1, end - 1).replace(/''/g, "'");
-  const kind = KINDS.find(({ pattern }) => pattern.test(literal));
+  const leading = statementKind(plpgsql.slice(start + 1, end - 1).replace(/''/g, "'"));
+  const built = builtText(plpgsql, start);
+  const statements = builtStatements(built.text);
+  const droppedAfter = (index: number): boolean => statements.slice(index + 1).some((piece) => DROPS_TEMPORARY.test(piece.text));
+  if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...leading, start, end };
+  for (let index = 1; index < statements.length; index++) {
+    const kind = statementKind(statements[index].text);
+    if (!kind || (kind.rule === 'temp-table' && droppedAfter(index))) continue;
+    const wordAt = statements[index].from + leadingBlanks(statements[index].text);
+    const source = built.sourceAt[wordAt];
+    const literal = built.literals.find(([from, to]) => source > from && source < to);
+    if (literal) return { ...kind, start: source, end: literal[1] };
+  }
+  return undefined;
+}
+
+/** The rule a statement's leading words trip, its message and the setting a `SET` names. */
+function statementKind(statement: string): Omit<DynamicStatement, 'start' | 'end'> | undefined {
+  const kind = KINDS.find(({ pattern }) => pattern.test(statement));
   if (!kind) return undefined;
-  const setting = kind.rule === 'session-set' ? /^\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i.exec(literal)?.[1].toLowerCase() : undefined;
+  const setting = kind.rule === 'session-set' ? /^\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i.exec(statement)?.[1].toLowerCase() : undefined;
   return {
-    rule: kind.rule, start, end, setting,
+    rule: kind.rule, setting,
     message: `dynamic SQL builds ${kind.what}: it runs in the caller's session and outlives the transaction behind a transaction pooler.`,
   };
+}
+
+/** A statement that drops temporary objects (`DROP TABLE …`, `DISCARD TEMP`): it undoes a table made before it in the same text. */
+const DROPS_TEMPORARY = /^\s*(?:drop\s+(?:table|view|sequence)\b|discard\s+(?:temp|temporary|all)\b)/i;
+/** What stands for an operand that is not a literal (a variable, a call) in a built text. */
+const HOLE = ' poolsafe_hole ';
+
+interface BuiltText {
+  /** The literals' text (quotes undoubled), other operands as a hole. */
+  text: string;
+  /** Per character of `text`: its offset in the PL/pgSQL statement, or -1 in a hole. */
+  sourceAt: number[];
+  /** Each literal's [quote, after its closing quote) in the statement. */
+  literals: [number, number][];
+}
+
+/**
+ * The text a `||` chain builds, from its first literal (quote at `start`) to the operand after which no `||`
+ * follows; other operands (`name`, `f(x)`, `CASE … END`) are holes. Linear: each character is read once.
+ */
+function builtText(plpgsql: string, start: number): BuiltText {
+  const built: BuiltText = { text: '', sourceAt: [], literals: [] };
+  let at = start;
+  for (;;) {
+    const quote = plpgsql[at] === "'" ? at : /[eE]/.test(plpgsql[at] ?? '') && plpgsql[at + 1] === "'" ? at + 1 : -1;
+    if (quote >= 0) {
+      const end = literalEnd(plpgsql, quote + 1);
+      built.literals.push([quote, end]);
+      for (let i = quote + 1; i < end - 1; i++) {
+        built.text += plpgsql[i];
+        built.sourceAt.push(i);
+        if (plpgsql[i] === "'") i++;
+      }
+      at = end;
+    } else {
+      const end = operandEnd(plpgsql, at);
+      if (end === at) break;
+      built.text += HOLE;
+      for (let i = 0; i < HOLE.length; i++) built.sourceAt.push(-1);
+      at = end;
+    }
+    at += leadingTrivia(plpgsql.slice(at));
+    if (!plpgsql.startsWith('||', at)) break;
+    at += 2;
+    at += leadingTrivia(plpgsql.slice(at));
+  }
+  return built;
+}
+
+/** Where an operand that is not a literal ends: before a `||`, `,`, `;` or unmatched `)` outside parentheses and strings. */
+function operandEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") i = literalEnd(text, i + 1) - 1;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) return i;
+      depth--;
+    } else if (depth === 0 && (c === ',' || c === ';' || (c === '|' && text[i + 1] === '|'))) return i;
+  }
+  return text.length;
+}
+
+/** The statements of a built text, split at each `;` outside quotes. */
+function builtStatements(text: string): { text: string; from: number }[] {
+  const statements: { text: string; from: number }[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "'") {
+      const close = text.indexOf("'", i + 1);
+      i = close < 0 ? text.length : close;
+    } else if (text[i] === ';') {
+      statements.push({ text: text.slice(from, i), from });
+      from = i + 1;
+    }
+  }
+  statements.push({ text: text.slice(from), from });
+  return statements;
+}
+
+function leadingBlanks(text: string): number {
+  return text.length - text.trimStart().length;
 }
 
 /** The offset after the closing quote of a literal whose text starts at `from`. */
@@ -158,40 +264,52 @@ const ON_COMMIT_DROP = /\bon\s+commit\s+drop\b/i;
  * The PL/pgSQL variables of one body that hold a statement built from a literal (`sql := format('CREATE TEMP
  * TABLE %I (…)', name)`, `SELECT format(…) INTO sql`), read statement by statement in order, and the session
  * state an `EXECUTE` of one of them creates: the finding is on the literal where the statement was built.
+ * An assignment that opens a branch or a loop body (`IF … THEN sql := …`, `ELSE sql := …`) may not run, so it adds a
+ * text the variable may hold rather than replacing the others (`IF detail THEN sql := 'CREATE TEMP TABLE r AS …';
+ * ELSE sql := 'CREATE TEMP TABLE r AS …'; END IF; EXECUTE sql;` runs one of both); one that appends to the variable
+ * itself (`sql := sql || ', total'`) keeps what it holds, unless the appended text drops or says ON COMMIT DROP.
  */
 export class BuiltStatements {
-  private readonly built = new Map<string, DynamicStatement>();
+  private readonly built = new Map<string, DynamicStatement[]>();
+  /** The literals already reported at an EXECUTE (a second EXECUTE of the same text adds no finding). */
+  private readonly reported = new Set<number>();
 
   /** Reads one statement at `base`: an assignment of a built statement records it; any other assignment forgets the variable. */
   read(statement: string, base: number): void {
-    const lead = afterBlockWords(statement);
+    const lead = statementStart(statement);
     const text = statement.slice(lead);
     const assigned = ASSIGNED_TEXT.exec(text);
     const selected = assigned ? undefined : SELECTED_TEXT.exec(text);
     const match = assigned ?? selected;
     const quote = match ? match.index + match[0].length - 1 : -1;
-    const name = assigned ? assigned[1] : selected ? SELECT_INTO.exec(text.slice(literalEnd(text, quote + 1)))?.[1] : ASSIGNED_VARIABLE.exec(text)?.[1];
+    const name = (assigned ? assigned[1] : selected ? SELECT_INTO.exec(text.slice(literalEnd(text, quote + 1)))?.[1] : ASSIGNED_VARIABLE.exec(text)?.[1])?.toLowerCase();
     if (!name) return;
+    const appended = SELF_APPEND.exec(text);
+    if (!match && appended && appended[1].toLowerCase() === name && appended[2].toLowerCase() === name) {
+      const rest = text.slice(appended[0].length);
+      if (ON_COMMIT_DROP.test(rest) || DROPS_ANYWHERE.test(rest)) this.built.delete(name);
+      return;
+    }
+    const branch = OPENS_BRANCH.test(replaceLiteralsAndComments(statement.slice(0, lead)));
     const kind = match && !ON_COMMIT_DROP.test(text) ? literalStatement(text, quote) : undefined;
-    if (kind) this.built.set(name.toLowerCase(), { ...kind, start: base + lead + kind.start, end: base + lead + kind.end });
-    else this.built.delete(name.toLowerCase());
+    const held = branch ? this.built.get(name) ?? [] : [];
+    if (kind) this.built.set(name, [...held, { ...kind, start: base + lead + kind.start, end: base + lead + kind.end }]);
+    else if (!branch) this.built.delete(name);
   }
 
-  /** What an `EXECUTE name` statement runs, when the variable holds a built statement: positioned in the file. */
-  executed(statement: string): DynamicStatement | undefined {
-    const match = EXECUTE_VARIABLE.exec(statement.slice(afterBlockWords(statement)));
-    return match ? this.built.get(match[1].toLowerCase()) : undefined;
+  /** What an `EXECUTE name` statement may run, when the variable holds built statements: positioned in the file. */
+  executed(statement: string): DynamicStatement[] {
+    const match = EXECUTE_VARIABLE.exec(statement.slice(statementStart(statement)));
+    const held = match ? this.built.get(match[1].toLowerCase()) ?? [] : [];
+    const fresh = held.filter((built) => !this.reported.has(built.start));
+    for (const built of fresh) this.reported.add(built.start);
+    return fresh;
   }
 }
 
-/** Where a statement's own words start: after the comments and block words (`BEGIN`, `ELSE`…) the splitter leaves in front. */
-function afterBlockWords(text: string): number {
-  let at = leadingTrivia(text);
-  for (let part = 0; part < MAX_PREFIX_PARTS; part++) {
-    const word = BLOCK_WORD.exec(text.slice(at));
-    if (!word) break;
-    at += word[0].length;
-    at += leadingTrivia(text.slice(at));
-  }
-  return at;
-}
+/** `name := name || …`: the variable extended with more text. */
+const SELF_APPEND = /^([A-Za-z_][\w$]*)\s*:?=\s*([A-Za-z_][\w$]*)\s*\|\|/;
+/** Appended text that drops something (a table made by the text before it may be gone). */
+const DROPS_ANYWHERE = /\b(?:drop\s+(?:table|view|sequence)|discard\s+(?:temp|temporary|all))\b/i;
+/** Words before a statement that open a branch or a loop body: the statement may not run. */
+const OPENS_BRANCH = /\b(?:then|else|loop)\b/i;

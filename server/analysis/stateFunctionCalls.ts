@@ -8,7 +8,7 @@
 // session (psql), only the calls inside the routines it creates count: a procedure calling a function that returns
 // holding a session lock leaves the lock on whatever connection runs the procedure.
 import type { AnalysisOptions, Finding, StateFunction } from './types';
-import { runsInOwnSession, severityFor, type PlacedFacts } from './context';
+import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
@@ -49,6 +49,9 @@ const NAMED_AS_OBJECT = /\b(?:function|procedure|routine)\s+(?:if\s+exists\s+)?(
  */
 const NAMES_ROUTINES = /^(?:(?:drop|alter)\s+|comment\s+on\s+|security\s+label\s+(?:for\s+\S+\s+)?on\s+|(?:grant|revoke)\s[^;]*?\bon\s+|alter\s+extension\s+\S+\s+(?:add|drop)\s+)(?:function|procedure|routine|aggregate)\s/i;
 
+/** The state a ROLLBACK undoes: a plain SET is transactional, and a temporary table made in the block is dropped. */
+const ROLLBACK_UNDOES: ReadonlySet<string> = new Set(['session-set', 'temp-table']);
+
 export function applyStateFunctionCalls(statements: readonly PlacedFacts[], options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const index = options.stateFunctions;
   if (!index || index.size === 0 || options.testScript) return [];
@@ -59,14 +62,18 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
   const findings: Finding[] = [];
   /** What the statements so far defined, by name: whether that definition's body creates session state. */
   const defined = new Map<string, boolean>();
-  for (const statement of statements) {
+  let rolledBack: Set<number> | undefined;
+  for (const [position, statement] of statements.entries()) {
     const text = statement.text;
     if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
     const definition = definedRoutine(text);
     if (ownSession && definition === undefined) continue;
     if (!NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) {
       // A body runs later, when the last definition of all holds; a statement run now calls what the statements before it defined.
-      findings.push(...callFindings(statement, text, index, pattern, definition === undefined ? defined : undefined, definition, options, suppressions));
+      // A call run now inside a block that ends in ROLLBACK: the rollback undoes the SET or temporary table its body made.
+      const undone = definition === undefined && (rolledBack ??= rolledBackStatements(statements)).has(position);
+      const calls = callFindings(statement, text, index, pattern, definition === undefined ? defined : undefined, definition, options, suppressions);
+      findings.push(...(undone ? calls.filter((finding) => !ROLLBACK_UNDOES.has(finding.rule)) : calls));
     }
     if (definition !== undefined) defined.set(definition, statement.facts.candidates.some((c) => c.storedCode === true && SESSION_STATE_RULES.has(c.rule)));
   }

@@ -337,3 +337,34 @@ create function enter(t text) returns void language sql as $$ select set_config(
     ['session-set', 'enter'], // the definition names no schema: app.enter may be it
   ]);
 });
+
+test('a call between BEGIN and ROLLBACK: the rollback undoes the temporary table and the SET its body made, not a session lock', () => {
+  const sql = [
+    'BEGIN;',
+    'call scratch();',
+    "select tenant_enter('trial');",
+    'select take_lock();',
+    'ROLLBACK;',
+    '',
+  ].join('\n');
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/try.sql'), sql), [['advisory-lock', 'take_lock']]);
+});
+
+test('a call in a block that commits, after the rollback, or rolled back only to a savepoint keeps its finding', () => {
+  const committed = 'BEGIN;\ncall scratch();\nCOMMIT;\n';
+  assert.deepEqual(calls(analyzeSql(committed, OPTIONS, '/work/db/try.sql'), committed), [['temp-table', 'scratch']]);
+  const after = 'BEGIN;\nselect 1;\nROLLBACK;\ncall scratch();\n';
+  assert.deepEqual(calls(analyzeSql(after, OPTIONS, '/work/db/try.sql'), after), [['temp-table', 'scratch']]);
+  const savepoint = 'BEGIN;\nSAVEPOINT s;\ncall scratch();\nROLLBACK TO SAVEPOINT s;\nCOMMIT;\n';
+  assert.deepEqual(calls(analyzeSql(savepoint, OPTIONS, '/work/db/try.sql'), savepoint), [['temp-table', 'scratch']]);
+  // Embedded: a ROLLBACK on another path than the call (the else of its if) does not undo it.
+  const code = [
+    "import pg from 'pg';",
+    'export async function run(client: pg.Client, dryRun: boolean) {',
+    "  await client.query('BEGIN');",
+    "  await client.query('call scratch()');",
+    "  if (dryRun) await client.query('ROLLBACK'); else await client.query('COMMIT');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(calls(analyze(code, 'typescript', OPTIONS, 'app.ts'), code), [['temp-table', 'scratch']]);
+});

@@ -113,3 +113,58 @@ END $$;\n`;
   assert.deepEqual(rules(body("SELECT count(*) INTO n FROM staged_totals;\n  IF n = 0 THEN\n    DROP TABLE staged_totals;\n    RETURN;\n  END IF;\n  DROP TABLE staged_totals;")), []);
   assert.deepEqual(rules(body("-- a RETURN in a comment, 'RETURN' in a literal\n  RAISE NOTICE 'RETURN early?';\n  DROP TABLE staged_totals;\n  RETURN;")), []);
 });
+
+test('PL/pgSQL: a built text whose later statement creates a temp table (after a DROP IF EXISTS and a `;`) is flagged where that CREATE is written', () => {
+  const body = (statements: string) => [
+    'CREATE FUNCTION stage_orders(p_region text) RETURNS text LANGUAGE plpgsql AS $$',
+    'DECLARE q text; target text := \'_staged\';',
+    'BEGIN',
+    `  ${statements}`,
+    '  RETURN target;',
+    'END $$;',
+  ].join('\n');
+  const atLine = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(f.start).split('\n')[0]}`);
+  // The DROP before the CREATE removes only an earlier table: the one this text makes stays in the session.
+  assert.deepEqual(atLine(body("q := 'DROP TABLE IF EXISTS _staged;\n  create temp table _staged AS SELECT * FROM orders WHERE region = ''' || p_region || '''';\n  EXECUTE q;")),
+    ["temp-table create temp table _staged AS SELECT * FROM orders WHERE region = ''' || p_region || '''';"]);
+  // The CREATE in a later literal of the chain, the table's name a variable.
+  assert.deepEqual(atLine(body("q := ' DROP TABLE IF EXISTS ' || target || ';' ||\n    'CREATE TEMP TABLE ' || target || ' AS SELECT 1';\n  EXECUTE q;")),
+    ["temp-table CREATE TEMP TABLE ' || target || ' AS SELECT 1';"]);
+});
+
+test('PL/pgSQL: a built text that drops its temp table again, says ON COMMIT DROP, or is never run is no finding', () => {
+  const body = (statements: string) => `CREATE FUNCTION stage_orders() RETURNS void LANGUAGE plpgsql AS $$\nDECLARE q text;\nBEGIN\n  ${statements}\nEND $$;`;
+  assert.deepEqual(rules(body("q := 'DROP TABLE IF EXISTS s; CREATE TEMP TABLE s AS SELECT 1; INSERT INTO totals SELECT * FROM s; DROP TABLE s';\n  EXECUTE q;")), []);
+  assert.deepEqual(rules(body("q := 'DROP TABLE IF EXISTS s; CREATE TEMP TABLE s ON COMMIT DROP AS SELECT 1';\n  EXECUTE q;")), []);
+  assert.deepEqual(rules(body("q := 'DROP TABLE IF EXISTS s; CREATE TEMP TABLE s AS SELECT 1';")), []);
+  // A `;` inside a quoted value of the built text does not start a statement.
+  assert.deepEqual(rules(body("q := 'SELECT '';CREATE TEMP TABLE s'' AS note';\n  EXECUTE q;")), []);
+});
+
+test('PL/pgSQL: a variable extended with || keeps its built temp table; one assigned in each branch of an IF may hold either', () => {
+  const body = (statements: string) => `CREATE FUNCTION pivot_sales(y0 int, y1 int, detail boolean) RETURNS void LANGUAGE plpgsql AS $$\nDECLARE q text; y int;\nBEGIN\n${statements}\nEND $$;`;
+  const lines = (sql: string): number[] => analyzeSql(sql).map((f) => sql.slice(0, f.start).split('\n').length);
+  const extended = body([
+    "  q := 'CREATE TEMP TABLE pivot AS SELECT customer';",
+    '  FOR y IN y0..y1 LOOP',
+    "    q := q || ', sum(amount) FILTER (WHERE year = ' || y || ')';",
+    '  END LOOP;',
+    "  q := q || ' FROM sales GROUP BY customer';",
+    '  EXECUTE q;',
+  ].join('\n'));
+  assert.deepEqual(lines(extended), [4]);
+  // Appending a DROP of it (or ON COMMIT DROP) undoes it in the same text.
+  assert.deepEqual(lines(extended.replace("' FROM sales GROUP BY customer'", "' FROM sales GROUP BY customer; DROP TABLE pivot'")), []);
+  const branches = body([
+    '  IF detail THEN',
+    "    q := 'CREATE TEMP TABLE report AS SELECT * FROM sales';",
+    '  ELSE',
+    "    q := 'CREATE TEMP TABLE report AS SELECT sum(amount) FROM sales';",
+    '  END IF;',
+    '  EXECUTE q;',
+    '  EXECUTE q;',
+  ].join('\n'));
+  assert.deepEqual(lines(branches), [5, 7]);
+  // A plain assignment after both replaces them: what runs is that one.
+  assert.deepEqual(lines(branches.replace('  EXECUTE q;\n  EXECUTE q;', "  q := 'TRUNCATE report';\n  EXECUTE q;")), []);
+});
