@@ -152,7 +152,9 @@ export class OwnServerClients {
     if (!this.fileName || this.namesPooler) return false;
     // In test code a postgres.js client of the local test database is one too (fromOwnServer), as one made from a direct URL is.
     if (pooled || POOL_NAME.test(receiver.getText(this.source))) return this.poolOfOwnServer(receiver, 0, true) || (this.testCode && this.fromOwnServer(receiver, 0));
-    return this.fromOwnServer(receiver, 0);
+    // A pool that neither its name nor this file's declarations mark as one (`ledger = new pg.Pool({ …, max: 1 })` assigned
+    // in a hook): fromOwnServer refuses what a pool maker makes, so its one-connection cap is looked for here too.
+    return this.fromOwnServer(receiver, 0) || this.poolOfOwnServer(receiver, 0, true);
   }
 
   /**

@@ -305,6 +305,34 @@ test('a pool of a server the test started that is capped at one connection (`max
   ]), ['session-set set_config', 'session-set SET ROLE reporting']);
 });
 
+test("a one-connection pg pool on a container the file builds and starts keeps a session setting for the test, also through a helper taking the pool as a parameter; a pool of ten, or with no cap, on that server does not", () => {
+  // pg's Pool opens up to `max` connections (ten when not given) and hands each query to whichever is idle, so a
+  // setting sent through a pool of several is lost between queries even with no pooler in front; one connection keeps it.
+  const suite = (poolOptions: string) => [
+    "import pg from 'pg';",
+    "import { GenericContainer } from 'testcontainers';",
+    'let server;',
+    'let ledger: pg.Pool;',
+    'beforeAll(async () => {',
+    "  const image = new GenericContainer('postgres:16').withExposedPorts(5432).withEnvironment({ POSTGRES_PASSWORD: 'pw' });",
+    '  server = await image.start();',
+    `  ledger = new pg.Pool({ host: server.getHost(), port: server.getMappedPort(5432), user: 'postgres', password: 'pw'${poolOptions} });`,
+    '});',
+    "it('books an entry as the clerk', async () => {",
+    '  await actAs(ledger, \'clerk\');',
+    "  await ledger.query(\"SELECT set_config('ledger.period', '2026-11', false)\");",
+    '});',
+    'async function actAs(db: pg.Pool, who: string) {',
+    "  await db.query(\"SELECT set_config('ledger.actor', $1, false)\", [who]);",
+    '}',
+  ];
+  assert.deepEqual(findingsOf('repo-ledger/test/one.test.ts', suite(', max: 1')), []);
+  // Both settings (the test's own and the helper's) are reported, each at its set_config call.
+  const reported = ['session-set set_config', 'session-set set_config'];
+  assert.deepEqual(findingsOf('repo-ledger/test/ten.test.ts', suite(', max: 10')), reported);
+  assert.deepEqual(findingsOf('repo-ledger/test/default.test.ts', suite('')), reported);
+});
+
 test('a camel-case name of a pg pool (`pgPool`, `getPgPool`) does not count as naming the Pgpool-II pooler; Pgpool-II itself does', () => {
   const body = [
     "it('x', async () => {",
