@@ -34,6 +34,7 @@ import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite,
 import { expectedToFail } from './expectedFailures';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { knexSearchPathOption } from './knexSearchPath';
+import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSetConfigFlag';
 import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole } from './adminConsole';
@@ -1205,6 +1206,30 @@ class Extractor {
       return;
     }
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
+    this.inspectBoundSetConfigFlag(call, receiver);
+  }
+
+  /**
+   * `query('SELECT set_config($1, $2, $3)', [name, value, opts.isLocal ?? false])`: is_local is false unless the caller
+   * asks, so by default a session-wide setting (boundSetConfigFlag.ts). Reported at the set_config of the text.
+   */
+  private inspectBoundSetConfigFlag(call: ts.CallExpression, receiver: ts.Expression | undefined): void {
+    const [text, values] = call.arguments;
+    if (!text || !values) return;
+    const resolved = this.flow.resolveQuery(text);
+    if (!resolved?.parts || resolved.literals.length !== 1 || resolved.parts.some((part) => part.kind !== 'text')) return;
+    const placeholder = setConfigFlagPlaceholder(resolved.parts.map((part) => (part.kind === 'text' ? part.text : '')).join(''));
+    const flag = placeholder !== undefined ? boundValue(values, placeholder, this.flow) : undefined;
+    if (!flag || !defaultsToFalse(flag, this.flow)) return;
+    if (this.bypassesPooler(call, receiver) || (receiver && this.ownServer?.reachesAnyConnection(receiver))) return;
+    const literal = resolved.literals[0];
+    const start = literal.getStart(this.source);
+    const at = this.source.text.slice(start, literal.getEnd()).search(/set_config/i);
+    if (at < 0) return;
+    const severity = this.severityOf('session-set');
+    if (!severity || this.runsInProcess(call, receiver)) return;
+    this.extraFindings.push({ rule: 'session-set', severity, start: start + at, end: start + at + 'set_config'.length,
+      message: 'set_config(…, $n) with an is_local value that defaults to false changes the whole session unless the caller asks for a local setting; behind a transaction pooler the setting leaks to other clients.' });
   }
 
   /**
