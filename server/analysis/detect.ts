@@ -9,6 +9,7 @@ import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './v
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
+import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { leadingTrivia } from './sqlTrivia';
 import { SavedSettings, type Save } from './savedSettings';
 import { flowEvents, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
@@ -458,6 +459,27 @@ function dropRestoredSets(found: Candidate[], save: Save, restoreAt: number, bod
   }
 }
 
+/**
+ * A body that sets a custom setting (`request.jwt.claim.role`) and also clears it — a session SET (or set_config(…,
+ * false)) to `''` or NULL, what an unset custom setting reads as — uses it as its own on/off state: the clear is no
+ * finding (it leaves nothing another client would not read anyway, as a routine pair's closing half: routinePairs.ts),
+ * and a SET from which every run surely reaches a later clear leaves nothing behind either (an error in between rolls
+ * the SET back). `reaches` tells whether control surely passes from one candidate's place to another's.
+ */
+function dropClearedCustomSettings(found: Candidate[], reaches: (from: number, to: number) => boolean): void {
+  const customSets = found.filter((candidate) => candidate.rule === 'session-set' && candidate.setting?.includes('.') === true);
+  const clears = customSets.filter((candidate) => candidate.settingValue === '');
+  if (clears.length === 0) return;
+  const dropped = new Set<Candidate>();
+  for (const clear of clears) {
+    const sets = customSets.filter((candidate) => candidate.setting === clear.setting && candidate.settingValue !== '');
+    if (sets.length === 0) continue;
+    dropped.add(clear);
+    for (const set of sets) if (set.start < clear.start && reaches(set.start, clear.start)) dropped.add(set);
+  }
+  for (let i = found.length - 1; i >= 0; i--) if (dropped.has(found[i])) found.splice(i, 1);
+}
+
 function restoresSetting(candidate: Candidate, setting: string): boolean {
   return candidate.rule === 'session-set' && (candidate.setting === undefined || candidate.setting === setting);
 }
@@ -492,7 +514,8 @@ class BodySequences {
 /** Analyses a function/DO body as code that runs in the caller's session, with positions inside the body. */
 function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, storedRoutine: boolean): void {
   const { language, body } = functionBody(node, defaultLanguage);
-  if (!body || (language !== 'sql' && language !== 'plpgsql')) return;
+  const python = isPlPython(language);
+  if (!body || (language !== 'sql' && language !== 'plpgsql' && !python)) return;
   const at = ctx.text.indexOf(body);
   if (at < 0) return;
   const found: Candidate[] = [];
@@ -506,12 +529,18 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   // stays in the session on that path: the drop does not undo it.
   let returns: number[] | undefined;
   const returnsBefore = (candidate: Candidate, undoAt: number): boolean => {
-    if (language !== 'plpgsql' || candidate.rule !== 'temp-table') return false;
+    if (candidate.rule !== 'temp-table') return false;
     const createdAt = candidate.start - (ctx.base + at);
+    if (python) return !pythonSurelyReaches(body, createdAt, undoAt);
+    if (language !== 'plpgsql') return false;
     returns ??= routineReturns(body);
     return returns.some((offset) => offset > createdAt && offset < undoAt);
   };
-  for (const span of splitStatements(body)) {
+  // A PL/Python body's statements are the SQL texts it hands to plpy.execute/plpy.prepare (plpythonSql.ts).
+  const spans = python
+    ? plpythonSqlPieces(body).flatMap((piece) => splitStatements(piece.text).map((span) => ({ ...span, start: piece.start + span.start })))
+    : splitStatements(body);
+  for (const span of spans) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags);
     if (bodyFacts.disconnects) disconnects.push(...bodyFacts.disconnects);
     bodyFacts.candidates = bodyFacts.candidates.filter((candidate) => !advances.precede(candidate, bodyFacts));
@@ -549,6 +578,11 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
       if (found[i].rule === 'temp-table' && surelyRaisesAfter(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
   }
+  dropClearedCustomSettings(found, (from, to) => {
+    if (python) return pythonSurelyReaches(body, from - (ctx.base + at), to - (ctx.base + at));
+    if (language !== 'plpgsql') return true;
+    return surelyReaches(flowEvents(body), from - (ctx.base + at), to - (ctx.base + at));
+  });
   const kept = withoutGuardedDeallocates(found, body);
   ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at), disconnects, body, ctx.base + at));
 }
