@@ -278,6 +278,32 @@ function choiceAlternatives(node: ts.Expression): ts.Expression[] | undefined {
   return undefined;
 }
 
+/** The value an assignment expression yields (`a = b = value` gives `value`); the expression itself otherwise. */
+function assignedValue(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.EqualsToken) current = unwrap(current.right);
+  return current;
+}
+
+/** A function written in place and called at once (`(async () => { … })()`). */
+function invokedFunction(callee: ts.Expression): FunctionWithBody | undefined {
+  const fn = unwrap(callee);
+  return ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? fn : undefined;
+}
+
+/** Every value a function returns (an arrow's expression body is its one), not those of functions nested in it. */
+function returnedValues(fn: FunctionWithBody): ts.Expression[] {
+  const body = fn.body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body];
+  const values: ts.Expression[] = [];
+  walkDescendants(body, (node) => {
+    if (ts.isReturnStatement(node) && node.expression && !isNoValue(node.expression)) values.push(node.expression);
+    return !ts.isReturnStatement(node) && !ts.isFunctionLike(node);
+  });
+  return values;
+}
+
 export class Flow {
   /** Whether `{ sql }` objects are query configs: set for files that import PostgreSQL code (embeddedDialect.ts). */
   readsSqlConfigs = false;
@@ -338,13 +364,19 @@ export class Flow {
     }
     const init = ts.isIdentifier(node) ? this.constantInitializer(node) : undefined;
     if (init) {
-      const inner = unwrap(init);
+      // A cache filled in place (`const q = cache[key] = cache[key] || { name: key, text }`) holds the assigned value.
+      const inner = assignedValue(unwrap(init));
       // A config, a query object, or a choice of them (`const q = named ? new Query({ name, text }) : new Query(text)`).
-      if (!ts.isObjectLiteralExpression(inner) && !ts.isNewExpression(inner) && !choiceAlternatives(inner)) return undefined;
-      const found = this.queryConfig(inner, depth + 1, state);
-      if (found) state.indirect = true;
-      return found;
+      if (ts.isObjectLiteralExpression(inner) || ts.isNewExpression(inner) || choiceAlternatives(inner)) {
+        const found = this.queryConfig(inner, depth + 1, state);
+        if (found) state.indirect = true;
+        return found;
+      }
     }
+    // A variable holding what a call returns, or several values (`let config; if (…) config = stmt.asConfig(values); else
+    // config = text`): only a named config among them counts, since each may be the one sent.
+    const fromVariable = ts.isIdentifier(node) ? this.namedConfigAmong(this.variableValues(node), depth, state) : undefined;
+    if (fromVariable) return fromVariable;
     // A config kept elsewhere: an object's member or a class field (`this.findUser`, `QUERIES.findUser`), or what a
     // factory of this file returns (`userQuery(table)`). Only a config counts: other values say nothing.
     const held = this.heldConfigValues(node);
@@ -355,8 +387,57 @@ export class Flow {
       const chosen = found.find(preparesNamedStatement) ?? found[0];
       return found.length === 1 ? chosen : { ...chosen, alternativeNames: found.flatMap(namesPrepared) };
     }
+    // What a function or method of this file returns where it has several returns (`return cached ? { ...q, values } :
+    // (async () => { …; return { name, text, values } })()`), also a method called on another receiver when this file's
+    // classes declare exactly one method of that name (`statement.asQueryConfig(values)`).
+    if (ts.isCallExpression(node)) {
+      const fn = this.calledFunction(node.expression) ?? invokedFunction(node.expression) ?? this.onlyClassMethod(node.expression);
+      return fn ? this.namedConfigAmong(returnedValues(fn), depth, state) : undefined;
+    }
     return undefined;
   }
+
+  /** The one named config among values that may each be sent (the others: unnamed configs, texts, unknowns), if any. */
+  private namedConfigAmong(values: readonly ts.Expression[] | undefined, depth: number, state: FlowState): QueryConfig | undefined {
+    if (!values || values.length === 0 || depth >= MAX_DEPTH) return undefined;
+    const named = values.map((value) => this.queryConfig(unwrap(value), depth + 1, state))
+      .filter((c): c is QueryConfig => c !== undefined && namesPrepared(c).length > 0);
+    if (named.length === 0) return undefined;
+    state.indirect = true;
+    return named.length === 1 ? named[0] : { ...named[0], alternativeNames: named.flatMap(namesPrepared) };
+  }
+
+  /** Every value a variable (not a parameter) may hold, except reads of itself (`config = await config`). */
+  private variableValues(use: ts.Identifier): ts.Expression[] | undefined {
+    const binding = this.bindingOf(use);
+    if (!binding || !('variable' in binding) || !ts.isIdentifier(binding.variable.name)) return undefined;
+    return this.heldValues(binding.variable)?.filter((value) => {
+      const bare = unwrap(value);
+      return !(ts.isIdentifier(bare) && bare.text === use.text);
+    });
+  }
+
+  /** `receiver.method(…)` where the file's classes declare exactly one member of that name, a method (not `this.method`: calledFunction's). */
+  private onlyClassMethod(callee: ts.Expression): ts.MethodDeclaration | undefined {
+    if (!ts.isPropertyAccessExpression(callee) || callee.expression.kind === ts.SyntaxKind.ThisKeyword) return undefined;
+    if (!this.classMembersByName) {
+      const byName = new Map<string, ts.ClassElement[]>();
+      walkDescendants(this.source, (node) => {
+        if (ts.isClassLike(node)) {
+          for (const member of node.members) {
+            const key = memberName(member);
+            if (key !== undefined) byName.set(key, [...(byName.get(key) ?? []), member]);
+          }
+        }
+        return true;
+      });
+      this.classMembersByName = byName;
+    }
+    const members = this.classMembersByName.get(callee.name.text) ?? [];
+    return members.length === 1 && ts.isMethodDeclaration(members[0]) ? members[0] : undefined;
+  }
+
+  private classMembersByName: Map<string, ts.ClassElement[]> | undefined;
 
   /**
    * `{ ...this.findUser, values }`, `{ ...base, name: 'find-user' }`: the config a spread copies, with the properties

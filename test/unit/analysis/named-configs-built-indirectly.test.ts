@@ -1,0 +1,82 @@
+// node-postgres named query configs ({ name, text }) that reach the query call through more than one step: a cache
+// filled in place, a variable assigned in branches, a method with several returns (one of them an async function
+// called at once), and a method called on another receiver whose class this file declares. Each may be the config
+// sent, so a named one among them is a protocol-level prepared statement, reported at its `name`.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'statements.js') => embeddedFindings(text, file).map(([rule, at]) => `${rule} ${at}`);
+
+test('a config cached in place under a hash of its text and spread into the query call is named at its name', () => {
+  const text = [
+    "const { createHash } = require('crypto');",
+    'class Statements {',
+    '  constructor(client) { this.client = client; this.cache = {}; }',
+    '  statement(text) {',
+    "    const key = createHash('md5').update(text).digest('hex');",
+    '    const config = this.cache[key] = this.cache[key] || { text, name: key };',
+    '    return { all: (values) => this.client.query({ ...config, values }) };',
+    '  }',
+    '}',
+    'module.exports = Statements;',
+  ].join('\n');
+  assert.deepEqual(found(text), ['protocol-prepared-statement key']);
+  // The same cache holding unnamed configs prepares nothing.
+  assert.deepEqual(found(text.replace('{ text, name: key }', '{ text }')), []);
+});
+
+test('a method whose returns include an async function called at once returning a named config, held in a let, is named', () => {
+  const text = [
+    'class Runner {',
+    '  withUploads(config, values) {',
+    '    if (values.some(isStream)) {',
+    '      return (async () => {',
+    '        const rewritten = { text: rewrite(config.text), name: digest(config.text), values };',
+    '        await this.conn.query({ text: "CREATE TEMP TABLE IF NOT EXISTS uploads (id int) ON COMMIT DROP" });',
+    '        return rewritten;',
+    '      })();',
+    '    }',
+    '    return { ...config, values };',
+    '  }',
+    '  async run(config, values) {',
+    '    let sent = this.withUploads(config, values);',
+    '    if (sent instanceof Promise) sent = await sent;',
+    '    return this.conn.query(sent);',
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['protocol-prepared-statement digest(config.text)']);
+  // Without the name every return is an unnamed config or the caller's: nothing is prepared under a name.
+  assert.deepEqual(found(text.replace(', name: digest(config.text)', '')), []);
+});
+
+test("a method called on a statement object whose class is this file's only one with that method is followed", () => {
+  const text = [
+    "import { Pool, QueryConfig } from 'pg';",
+    "import { randomUUID } from 'crypto';",
+    'const pool = new Pool();',
+    'class Statement {',
+    '  private id = randomUUID();',
+    '  constructor(private sql: string) {}',
+    '  toConfig(values?: unknown[]): QueryConfig {',
+    '    return { name: this.id, text: this.sql, values };',
+    '  }',
+    '}',
+    'export async function run(query: Statement | string, values?: unknown[]) {',
+    '  let config: QueryConfig | string;',
+    '  if (query instanceof Statement) config = query.toConfig(values);',
+    '  else config = query;',
+    '  return (await pool.query(config, values)).rows;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text, 'db.ts'), ['protocol-prepared-statement this.id']);
+  // Two classes of the file declare toConfig: which one the receiver is cannot be told.
+  const twoClasses = text.replace('export async function run', 'class Other { toConfig() { return { text: "SELECT 1" }; } }\nexport async function run');
+  assert.deepEqual(found(twoClasses, 'db.ts'), []);
+  // A toConfig that returns an unnamed config.
+  assert.deepEqual(found(text.replace('name: this.id, ', ''), 'db.ts'), []);
+});
