@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
+import { Flow, calleeText, fieldValues, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
 import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -24,6 +24,7 @@ import { applicationEnvironmentVariable, testEnvironmentVariable } from './testE
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { requiredModule } from './embeddedDialect';
+import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
 
 /** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
 const MAX_DEPTH = 12;
@@ -383,7 +384,9 @@ export class OwnServerClients {
       if (global !== undefined) return this.globalFromOwnServer(global);
       // `this.conString` in a Mocha callback: a property of the test context.
       if (this.testCode && value.expression.kind === ts.SyntaxKind.ThisKeyword && inMochaCallback(value)) return this.contextFromOwnServer(value.name.text, depth);
-      if (value.expression.kind === ts.SyntaxKind.ThisKeyword && this.classPropertyFromOwnServer(value)) return true;
+      if (value.expression.kind === ts.SyntaxKind.ThisKeyword && this.classPropertyFromOwnServer(value, depth)) return true;
+      // `db.url` on an instance of a class of a test helper whose field `url` only ever holds such a value.
+      if (this.testCode && this.instanceFieldFromOwnServer(value, depth)) return true;
       const property = this.testCode ? this.objectProperty(value) : undefined;
       return property ? this.fromOwnServer(property, depth + 1) : this.fromOwnServer(value.expression, depth + 1);
     }
@@ -624,7 +627,7 @@ export class OwnServerClients {
   }
 
   /** `this.containers` in a class that declares the property with such a type (`private containers: Map<V, StartedPg>`). */
-  private classPropertyFromOwnServer(access: ts.PropertyAccessExpression): boolean {
+  private classPropertyFromOwnServer(access: ts.PropertyAccessExpression, depth: number): boolean {
     for (let current: ts.Node | undefined = access.parent; current; current = current.parent) {
       if (ts.isArrowFunction(current)) continue;
       if (!ts.isMethodDeclaration(current) && !ts.isConstructorDeclaration(current) && !ts.isGetAccessorDeclaration(current)) {
@@ -634,7 +637,10 @@ export class OwnServerClients {
       const owner = current.parent;
       if (!ts.isClassLike(owner)) return false;
       const member = owner.members.find((m) => ts.isPropertyDeclaration(m) && m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === access.name.text);
-      return member !== undefined && ts.isPropertyDeclaration(member) && isOwnServerType(member.type, this.ownServerTypeNames());
+      if (member !== undefined && ts.isPropertyDeclaration(member) && isOwnServerType(member.type, this.ownServerTypeNames())) return true;
+      // In test code, a field only the class assigns, each value it is given being such a value (`this.masterUrl = masterUrl`
+      // in a private constructor every construction of which passes the started container's URL).
+      return this.testCode && ts.isClassDeclaration(owner) && !isStatic(current as ts.ClassElement) && this.fieldFromOwnServer(owner, access.name.text, depth + 1);
     }
     return false;
   }
@@ -857,6 +863,9 @@ export class OwnServerClients {
   private parameterFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number,
     passes: (argument: ts.Expression) => boolean = (argument) => this.fromOwnServer(argument, depth + 1), readImporters = true): boolean {
     const index = fn.parameters.indexOf(parameter);
+    if (this.testCode && (ts.isConstructorDeclaration(fn) || (ts.isMethodDeclaration(fn) && isStatic(fn))) && ts.isClassDeclaration(fn.parent)) {
+      return index >= 0 && !parameter.dotDotDotToken && this.classArgumentsFromOwnServer(fn.parent, ts.isMethodDeclaration(fn) ? fn : undefined, index, passes);
+    }
     const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text
       : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
     if (!name || index < 0 || parameter.dotDotDotToken) return false;
@@ -918,6 +927,164 @@ export class OwnServerClients {
   /** A file under a test folder or named for a test, or one that imports a module starting its own server. */
   private mayServeTests(): boolean {
     return TEST_PATH.test(this.fileName!) || [...(this.imports ??= importedNames(this.source)).values()].some((imported) => OWN_SERVER_MODULE.test(imported.specifier));
+  }
+
+  /**
+   * `X.field` where X is an instance of a class of this file or of a test helper it imports — known from a type
+   * annotation (`let pool: TestDatabasePool`), a construction, or the declared return type of the method that made it
+   * (`await pool.child()` with `child(): Promise<TestDatabase>`) — and the class's field is one only the class assigns
+   * (sealedField) and every value the class gives it is such a value (judged in the class's own file).
+   */
+  private instanceFieldFromOwnServer(access: ts.PropertyAccessExpression, depth: number): boolean {
+    if (access.expression.kind === ts.SyntaxKind.ThisKeyword) return false;
+    const owner = this.classOf(access.expression, depth + 1);
+    if (!owner) return false;
+    return owner.judge === this ? this.fieldFromOwnServer(owner.declaration, access.name.text, depth + 1)
+      : this.inModeOf(owner.judge, () => owner.judge.fieldFromOwnServer(owner.declaration, access.name.text, 0));
+  }
+
+  /** A field of a class of this file that only the class assigns, every value of which (at least one) is such a value. */
+  private fieldFromOwnServer(owner: ts.ClassDeclaration, name: string, depth: number): boolean {
+    const field = sealedField(owner, name);
+    if (!field) return false;
+    // A field is judged once per mode (a cycle back to it is false), so the values given to it are followed afresh: a
+    // fixture's chain (test → instance field → constructor → static factory → container) is longer than one name's.
+    return this.judged(this.nameVerdicts(), field, depth, () => {
+      const assigned = fieldValues(owner, name);
+      if (ts.isParameter(field)) return this.parameterFromOwnServer(field.parent, field, 0) && assigned.every((v) => this.fromOwnServer(v, 0));
+      return assigned.length > 0 && assigned.every((v) => this.fromOwnServer(v, 0));
+    });
+  }
+
+  /**
+   * The class an expression's value is an instance of, when a class of this file or of a test helper this file imports
+   * (`this` in a method, `new C(…)`, a name declared with the class as its type or holding only such values, a call of
+   * a method whose declared return type is the class) — with the judge of the file that declares it.
+   */
+  private classOf(expression: ts.Expression, depth: number): { judge: OwnServerClients; declaration: ts.ClassDeclaration } | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const value = unwrap(expression);
+    if (value.kind === ts.SyntaxKind.ThisKeyword) {
+      const owner = thisClass(value);
+      return owner && !isStatic(owner.member) ? { judge: this, declaration: owner.declaration } : undefined;
+    }
+    if (ts.isNewExpression(value)) return ts.isIdentifier(value.expression) ? this.classNamed(value.expression.text) : undefined;
+    if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression)) {
+      const receiver = unwrap(value.expression.expression);
+      const method = value.expression.name.text;
+      // `C.create()`: a static method of the class; `x.child()`: a method of x's class.
+      const statically = ts.isIdentifier(receiver) && !this.flow.bindingOf(receiver) ? this.classNamed(receiver.text) : undefined;
+      const owner = statically ?? this.classOf(receiver, depth + 1);
+      const declared = owner && classMethod(owner.declaration, method, statically !== undefined);
+      const returned = declared && typeClassName(declared.type);
+      return returned === undefined ? undefined : owner!.judge.nominalClassNamed(returned);
+    }
+    if (!ts.isIdentifier(value)) return undefined;
+    const binding = this.flow.bindingOf(value);
+    if (!binding) return undefined;
+    const declaration = 'variable' in binding ? binding.variable : binding.parameter;
+    const typed = typeClassName(declaration.type);
+    if (typed !== undefined) return this.nominalClassNamed(typed);
+    if (!('variable' in binding)) return undefined;
+    const values = this.flow.heldValues(binding.variable);
+    if (!values || values.length === 0) return undefined;
+    const classes = values.map((v) => this.classOf(v, depth + 1));
+    const first = classes[0];
+    return first && classes.every((c) => c?.declaration === first.declaration) ? first : undefined;
+  }
+
+  /** classNamed, for a type annotation: only a class whose instances no other object can pass for (isNominalClass). */
+  private nominalClassNamed(name: string): { judge: OwnServerClients; declaration: ts.ClassDeclaration } | undefined {
+    const found = this.classNamed(name);
+    return found && isNominalClass(found.declaration) ? found : undefined;
+  }
+
+  /** The class this file declares at its top level under `name`, or that a test helper it imports exports under it. */
+  private classNamed(name: string): { judge: OwnServerClients; declaration: ts.ClassDeclaration } | undefined {
+    const local = this.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name);
+    if (local) return { judge: this, declaration: local };
+    const imported = (this.imports ??= importedNames(this.source)).get(name);
+    if (!imported || !(imported.specifier.startsWith('.') || imported.specifier.startsWith('/'))) return undefined;
+    const file = resolveModule(this.fileName!, imported.specifier);
+    const helper = file !== undefined && TEST_PATH.test(file) && resolve(file) !== resolve(this.fileName!) ? this.testHelper(file, false) : undefined;
+    const exported = helper?.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === imported.name && isExportedClass(s));
+    return helper && exported ? { judge: helper, declaration: exported } : undefined;
+  }
+
+  /**
+   * A parameter of a class's constructor (`method` undefined) or of its static method `method`: every construction
+   * (`new C(…)`) or call (`C.create(…)`, `this.create(…)` in a static method) passes such a value at `index` — in this
+   * file, and, unless the member is private or the class is not exported, in the files importing it — at least one;
+   * and the class is never handed on as a value (`factory(C)`, `extends C`), where unseen code could construct it.
+   */
+  private classArgumentsFromOwnServer(owner: ts.ClassDeclaration, method: ts.MethodDeclaration | undefined, index: number,
+    passes: (argument: ts.Expression) => boolean): boolean {
+    const name = owner.name?.text;
+    if (name === undefined) return false;
+    const member = method ?? constructorOf(owner);
+    const memberName = method && ts.isIdentifier(method.name) ? method.name.text : undefined;
+    if (method && memberName === undefined) return false;
+    let count = 0;
+    let sure = true;
+    const given = (call: ts.CallExpression | ts.NewExpression, judge: (argument: ts.Expression) => boolean): void => {
+      count++;
+      const argument = call.arguments?.[index];
+      if (argument === undefined || ts.isSpreadElement(argument) || !judge(argument)) sure = false;
+    };
+    const visitUse = (use: ReturnType<typeof classUse>, judge: (argument: ts.Expression) => boolean): void => {
+      if (!use) return;
+      if (use.kind === 'other') sure = false;
+      else if (use.kind === 'new') { if (!method) given(use.call, judge); }
+      else if (use.member === memberName) use.kind === 'call' ? given(use.call, judge) : (sure = false);
+    };
+    walkDescendants(this.source, (node) => {
+      if (!sure) return false;
+      if (ts.isIdentifier(node) && node.text === name && (this.flow.localClass(node) === owner || (ts.isNewExpression(node.parent) && node.parent.expression === node))) {
+        visitUse(classUse(node), passes);
+      }
+      // `this.create(…)` inside a static method of the class.
+      if (method && ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && node.name.text === memberName) {
+        const scope = thisClass(node.expression);
+        if (scope?.declaration === owner && isStatic(scope.member)) {
+          if (ts.isCallExpression(node.parent) && node.parent.expression === node) given(node.parent, passes);
+          else sure = false;
+        }
+      }
+      return true;
+    });
+    if (!sure) return false;
+    if ((member && isPrivateMember(member)) || !isExportedClass(owner)) return count > 0;
+    // Read one file further than a function's callers (MAX_FILE_DEPTH): a test asks it of a fixture class one file away.
+    const elsewhere = this.fileDepth <= MAX_FILE_DEPTH ? this.classUsesElsewhere(name, (use, caller) => visitUse(use, (argument) => caller.holdsOwnServerValue(argument))) : false;
+    return sure && elsewhere && count > 0;
+  }
+
+  /**
+   * Shows `visit` every use of this file's exported class `name` in the files importing it (by a named import; each
+   * judged by its own file's judge). False when a caller cannot be read: too many importers, or one reaching the class
+   * another way (a namespace import, `require`, a re-export).
+   */
+  private classUsesElsewhere(name: string, visit: (use: ReturnType<typeof classUse>, caller: OwnServerClients) => void): boolean {
+    const self = resolve(this.fileName!);
+    const files = callerFiles(self).filter((file) => file !== self);
+    if (files.length >= MAX_CALLER_FILES) return false;
+    for (const file of files) {
+      const view = parsed(file);
+      if (!view) return false;
+      if (!view.source.text.includes(name)) continue;
+      const locals = [...importedNames(view.source)].filter(([, imported]) => imported.name === name && resolveModule(file, imported.specifier) === self).map(([local]) => local);
+      if (locals.length === 0) {
+        // Only type imports of it (`import type { C }`), or another way in.
+        if (/\bexport\b[^;]*\bfrom\b/.test(view.source.text) || /\brequire\s*\(|\bimport\s*\*|\bimport\s*\(/.test(view.source.text)) return false;
+        continue;
+      }
+      const caller = new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1);
+      walkDescendants(view.source, (node) => {
+        if (ts.isIdentifier(node) && locals.includes(node.text) && !ts.isImportSpecifier(node.parent) && !ts.isImportClause(node.parent)) visit(classUse(node), caller);
+        return true;
+      });
+    }
+    return true;
   }
 
   /** Whether a value of this file is (or is made from) a server the code started itself. */
@@ -1351,4 +1518,16 @@ function mochaContextAssignments(source: ts.SourceFile, property: string): ts.Ex
 function dottedName(expression: ts.Expression): string {
   if (ts.isIdentifier(expression)) return expression.text;
   return ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression) ? `${expression.expression.text}.${expression.name.text}` : '';
+}
+
+/** The class whose `this` a `this` keyword is (through arrow functions), with the member it is written in. */
+function thisClass(keyword: ts.Node): { declaration: ts.ClassDeclaration; member: ts.ClassElement } | undefined {
+  for (let current: ts.Node | undefined = keyword.parent; current; current = current.parent) {
+    if (ts.isArrowFunction(current)) continue;
+    if (ts.isClassElement(current) && !ts.isClassStaticBlockDeclaration(current)) {
+      return ts.isClassDeclaration(current.parent) ? { declaration: current.parent, member: current } : undefined;
+    }
+    if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return undefined;
+  }
+  return undefined;
 }
