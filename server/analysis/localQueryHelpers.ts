@@ -86,7 +86,7 @@ function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
   const rewritten = rewrittenParameter(argument, flow, parameterOf);
   if (rewritten) return { textIndex: indexOf(rewritten), sendsCallersName: false };
   const config = configObject(argument, flow);
-  const text = config && objectProperty(config, CONFIG_TEXT);
+  const text = config && (objectProperty(config, CONFIG_TEXT) ?? spreadConfigText(config, flow));
   if (!config || !text) return undefined;
   const asText = parameterOf(text);
   if (asText) return { textIndex: indexOf(asText), sendsCallersName: false };
@@ -134,6 +134,24 @@ function configObject(argument: ts.Expression, flow: Flow): ts.ObjectLiteralExpr
   if (ts.isObjectLiteralExpression(value)) return value;
   const held = ts.isIdentifier(value) ? flow.constantInitializer(value) : undefined;
   return held && ts.isObjectLiteralExpression(unwrap(held)) ? (unwrap(held) as ts.ObjectLiteralExpression) : undefined;
+}
+
+/**
+ * The text of the config the last spread of `{ ...query, values }` copies, when that is a const of the function holding
+ * a config written in place, also through a cache filled in place (`const query = cache[key] = cache[key] || { text: sql,
+ * name: key }`): the text a helper's callers hand it, sent with the values added.
+ */
+function spreadConfigText(config: ts.ObjectLiteralExpression, flow: Flow): ts.Expression | undefined {
+  const spread = [...config.properties].reverse().find(ts.isSpreadAssignment);
+  const name = spread && unwrap(spread.expression);
+  const held = name && ts.isIdentifier(name) ? flow.constantInitializer(name) : undefined;
+  if (!held) return undefined;
+  let value = unwrap(held);
+  while (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.EqualsToken) value = unwrap(value.right);
+  const choices = ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.BarBarToken || value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+    ? [value.left, value.right] : [value];
+  const written = choices.map(unwrap).find(ts.isObjectLiteralExpression);
+  return written && objectProperty(written, CONFIG_TEXT);
 }
 
 /** Whether an expression reads the given name (`q.name`, `${prefix}:${q.name}`). */

@@ -80,3 +80,21 @@ test("a method called on a statement object whose class is this file's only one 
   // A toConfig that returns an unnamed config.
   assert.deepEqual(found(text.replace('name: this.id, ', ''), 'db.ts'), []);
 });
+
+test("a helper that caches its caller's text in a config and sends it spread with values forwards that text", () => {
+  const text = [
+    'class Sessions {',
+    '  statement(sql) {',
+    '    const config = this.cache[sql] = this.cache[sql] || { text: sql };',
+    '    return { run: (values) => this.conn.query({ ...config, values }) };',
+    '  }',
+    '  async enter(claims) {',
+    "    await this.statement('SELECT set_config(key, $1->>key, false) FROM jsonb_each($1)').run([JSON.stringify(claims)]);",
+    "    await this.statement('SELECT id FROM accounts WHERE id = $1').run([claims.id]);",
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['session-set set_config']);
+  // The same helper spreading a config it did not build from its parameter forwards nothing.
+  assert.deepEqual(found(text.replace('{ text: sql }', '{ text: defaultText }')), []);
+});
