@@ -188,6 +188,43 @@ function lastName(names: unknown): string {
   return list?.[list.length - 1]?.String?.sval ?? '';
 }
 
+/**
+ * PostgreSQL's boolean input for a quoted literal (boolin): true, yes, on, 1 and false, no, off, 0, any case, blanks
+ * trimmed, and any unambiguous prefix of the words ('t', 'f', 'of'; 'o' alone is ambiguous). `set_config(k, v, 'f')` is
+ * as session-wide as `set_config(k, v, false)`.
+ */
+function booleanInput(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  if (word === '1') return true;
+  if (word === '0') return false;
+  if (word.length === 0) return undefined;
+  if ('true'.startsWith(word) || 'yes'.startsWith(word) || word === 'on') return true;
+  if ('false'.startsWith(word) || 'no'.startsWith(word) || (word.length >= 2 && 'off'.startsWith(word))) return false;
+  return undefined;
+}
+
+/** A boolean written as a constant — `false`, `'f'`, `'off'`, `'false'::boolean` — with its value and where it is written. */
+function booleanConstant(node: Json | undefined): { value: boolean; location: number } | undefined {
+  const cast = node?.TypeCast as Json | undefined;
+  const constant = ((cast ? cast.arg as Json | undefined : node)?.A_Const) as Json | undefined;
+  if (!constant) return undefined;
+  const location = (constant.location as number | undefined) ?? 0;
+  const boolval = constant.boolval as { boolval?: boolean } | undefined;
+  if (boolval !== undefined) return { value: boolval.boolval === true, location };
+  const text = (constant.sval as { sval?: string } | undefined)?.sval;
+  const value = typeof text === 'string' ? booleanInput(text) : undefined;
+  return value === undefined ? undefined : { value, location };
+}
+
+/** The end of the constant written at `at`: a quoted literal up to its closing quote, a keyword up to its last letter. */
+function literalEnd(ctx: WalkContext, at: number): number {
+  const local = at - ctx.base;
+  if (ctx.text[local] !== "'") return ctx.base + wordEnd(ctx.text, local);
+  let i = local + 1;
+  while (i < ctx.text.length && !(ctx.text[i] === "'" && ctx.text[i + 1] !== "'")) i += ctx.text[i] === "'" ? 2 : 1;
+  return ctx.base + Math.min(i + 1, ctx.text.length);
+}
+
 function firstStringConstant(node: unknown): string | undefined {
   if (!node || typeof node !== 'object') return undefined;
   const sval = (node as Json).sval;
@@ -230,22 +267,22 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
   const end = ctx.base + wordEnd(ctx.text, start - ctx.base);
   const candidates = ctx.facts.candidates;
   if (name === 'set_config' && args.length === 3) {
-    const flag = args[2].A_Const as Json | undefined;
-    const isLocal = (flag?.boolval as { boolval?: boolean } | undefined)?.boolval === true;
+    const flag = booleanConstant(args[2]);
+    const isLocal = flag?.value === true;
     if (!flag && refersToFlag(args[2], ctx.sessionFlags)) {
       const setting = firstStringConstant(args[0]);
       candidates.push({ rule: 'session-set', start, end,
         message: 'set_config(…, is_local) with an is_local parameter that defaults to false changes the whole session when the routine is called without it; behind a transaction pooler the setting leaks to other clients.',
         ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}) });
-    } else if (flag && 'boolval' in flag && !isLocal) {
-      const at = toOffset(ctx, (flag.location as number) ?? 0);
+    } else if (flag && !isLocal) {
+      const at = toOffset(ctx, flag.location);
       const setting = firstStringConstant(args[0]);
       const tracked = setting !== undefined && isTrackedParameter(setting);
       candidates.push({
         rule: 'session-set', start, end,
         message: tracked ? trackedMessage('set_config(..., false)', setting)
           : 'set_config(..., false) changes the whole session; behind a transaction pooler the setting leaks to other clients.',
-        fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: at + 5, newText: 'true' }] },
+        fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: literalEnd(ctx, at), newText: 'true' }] },
         ...(tracked ? { trackedParameter: true } : {}),
         ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}),
         ...literalValue(args[1]),

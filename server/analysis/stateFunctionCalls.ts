@@ -12,7 +12,7 @@ import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts }
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
-import { SESSION_STATE_RULES, definedRoutine } from './routineDefinitions';
+import { SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
 
 /**
@@ -42,6 +42,11 @@ function callPattern(index: ReadonlyMap<string, StateFunction>): RegExp {
 /** The name is being defined, dropped, altered or commented on (`FUNCTION name(`, `FUNCTION IF EXISTS name(`), not called. */
 const NAMED_AS_OBJECT = /\b(?:function|procedure|routine)\s+(?:if\s+exists\s+)?(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?"?$/i;
 /**
+ * The name is a table's, written before a column list (`CREATE TABLE commit (`, `REFERENCES commit(id)`, `INSERT INTO
+ * log (…)`, `COPY items (…)`): a relation that shares a stateful routine's name, not a call of it.
+ */
+const NAMED_AS_RELATION = /\b(?:table\s+(?:if\s+not\s+exists\s+)?(?:only\s+)?|references\s+|into\s+|copy\s+)(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?"?$/i;
+/**
  * A statement that only names routines, with their argument types, as the objects it acts on: `DROP FUNCTION [IF
  * EXISTS] a(text), b(uuid)`, `ALTER FUNCTION`, `COMMENT ON FUNCTION`, `GRANT EXECUTE ON FUNCTION a(int), b(int) TO
  * r`, `REVOKE … ON PROCEDURE`, `SECURITY LABEL … ON FUNCTION`, `ALTER EXTENSION e ADD FUNCTION`. Every name of its
@@ -67,7 +72,8 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
     const text = statement.text;
     if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
     const definition = definedRoutine(text);
-    if (ownSession && definition === undefined) continue;
+    // …except a routine it creates in pg_temp: only that same session can call it, so its body's calls run there too.
+    if (ownSession && (definition === undefined || definedRoutineSchema(text) === 'pg_temp')) continue;
     if (!NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) {
       // A body runs later, when the last definition of all holds; a statement run now calls what the statements before it defined.
       // A call run now inside a block that ends in ROLLBACK: the rollback undoes the SET or temporary table its body made.
@@ -94,7 +100,8 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
   for (const match of text.matchAll(pattern)) {
     const at = match.index + match[0].indexOf(match[2]);
     notCode ??= textAndComments(text);
-    if (NAMED_AS_OBJECT.test(text.slice(Math.max(0, at - 80), at)) || within(notCode, at)) continue;
+    const before = text.slice(Math.max(0, at - 80), at);
+    if (NAMED_AS_OBJECT.test(before) || NAMED_AS_RELATION.test(before) || within(notCode, at)) continue;
     const name = match[2].toLowerCase();
     if (definedBefore?.get(name) === false || name === definition || callsBuiltin(text, match, name)) continue;
     const site = index.get(name);

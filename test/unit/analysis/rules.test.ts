@@ -25,6 +25,20 @@ test('SET inside a transaction block still leaks; its fix is SET LOCAL', () => {
   assert.equal(only('SET x.y = 1;', 'session-set').fix, undefined, 'no SET LOCAL fix outside a block: it would do nothing');
 });
 
+test('set_config\'s is_local written as a quoted boolean (\'f\', \'off\', \'no\', \'0\', \'false\'::boolean) is read as PostgreSQL reads it', () => {
+  for (const flag of ["'f'", "'off'", "'No'", "'0'", "' false '", "'false'::boolean"]) {
+    const sql = `SELECT set_config('app.user', '1', ${flag});`;
+    const cast = flag.endsWith('::boolean') ? '::boolean' : '';
+    assert.equal(applyFix(sql, only(sql, 'session-set')), `SELECT set_config('app.user', '1', true${cast});`, flag);
+  }
+  // Quoted true values are transaction-scoped, and an input PostgreSQL refuses ('o' is ambiguous) is no setting at all.
+  for (const flag of ["'t'", "'on'", "'yes'", "'1'", "'o'", "'maybe'"]) {
+    assert.deepEqual(rules(`BEGIN; SELECT set_config('app.user', '1', ${flag}); COMMIT;`), [], flag);
+  }
+  const body = "CREATE FUNCTION open_session(uid text) RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM set_config('app.subject', uid, 'f');\nEND $$;";
+  assert.deepEqual(rules(body), ['session-set']);
+});
+
 test('set_config(..., false) is a finding fixed to true; set_config(..., true) in a block is safe', () => {
   const sql = "SELECT set_config('app.user', '1', false);";
   assert.equal(applyFix(sql, only(sql, 'session-set')), "SELECT set_config('app.user', '1', true);");

@@ -85,6 +85,19 @@ test('a call beside such a statement, or inside a statement that grants on a tab
   assert.deepEqual(calls(analyzeSql(body, OPTIONS, '/work/db/cleanup.sql'), body), [['session-set', 'tenant_enter']]);
 });
 
+test('a table that shares a stateful routine\'s name (CREATE TABLE scratch (…), REFERENCES scratch(id), INSERT INTO scratch (…), COPY) is no call of it', () => {
+  const sql = [
+    'create table scratch (id int primary key, tenant text);', 'create table if not exists public.take_lock (id int);',
+    'create table child (id int, parent int references scratch(id) on delete cascade);',
+    'alter table child add other int references "scratch" (id);', "insert into scratch (id, tenant) values (1, 'a');",
+    'copy scratch (id, tenant) from stdin;', '\\.',
+  ].join('\n');
+  assert.deepEqual(calls(analyzeSql(sql, OPTIONS, '/work/db/tables.sql'), sql), []);
+  // A call in the same statements is still one: a default, a select feeding the insert.
+  const called = "create table audit (id int, t text default tenant_enter('x'));\ninsert into scratch (id) select 1 from take_lock();\n";
+  assert.deepEqual(calls(analyzeSql(called, OPTIONS, '/work/db/tables.sql'), called), [['session-set', 'tenant_enter'], ['advisory-lock', 'take_lock']]);
+});
+
 test('calls in SQL embedded in TypeScript get the finding; a JS function of the same name does not', () => {
   const code = [
     "import pg from 'pg';",
@@ -298,6 +311,12 @@ test('in a script run in its own session, a routine it creates that calls a stat
   // A DO block runs now, in the script's session: no finding either.
   const block = "do $$ begin perform take_lock(); end $$;\n\\echo done\n";
   assert.deepEqual(calls(analyzeSql(block, OPTIONS, '/work/db/install.sql'), block), []);
+  // Nor does a routine the script creates in pg_temp: only the script's own session can call it.
+  const seed = "\\set ON_ERROR_STOP true\ncreate function pg_temp.seed() returns void language plpgsql as $$\nbegin\n  perform tenant_enter('seed');\nend $$;\nselect pg_temp.seed();\n";
+  assert.deepEqual(calls(analyzeSql(seed, OPTIONS, '/work/db/seed.sql'), seed), []);
+  // The same routine in a file sent through the application's pool keeps the call's finding.
+  const sent = seed.replace('\\set ON_ERROR_STOP true\n', '');
+  assert.deepEqual(calls(analyzeSql(sent, OPTIONS, '/work/db/seed.sql'), sent), [['session-set', 'tenant_enter']]);
 });
 
 test('a routine calling its own name in its body (recursion, or the built-in it shadows and wraps) gets only the body\'s own finding', () => {
