@@ -161,6 +161,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // A local temporary table named with a leading `#` (T-SQL's `#t`; SAP HANA's `CREATE LOCAL TEMPORARY TABLE #t`):
     // in PostgreSQL `#` is an operator and never starts a table name.
     '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE)\\s+#[A-Za-z_]',
+    // A column's bare IDENTITY property after its type or nullability (`id INT NOT NULL IDENTITY PRIMARY KEY`): PostgreSQL
+    // writes IDENTITY only after AS (`GENERATED … AS IDENTITY`) or in ALTER/TRUNCATE clauses (ADD, DROP, RESTART, REPLICA).
+    '\\b(?:NULL|INT|INTEGER|BIGINT|SMALLINT|TINYINT|NUMERIC|DECIMAL)\\s+IDENTITY\\s*(?:PRIMARY\\b|NOT\\b|NULL\\b|UNIQUE\\b|CONSTRAINT\\b|,|\\))',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
