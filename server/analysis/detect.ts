@@ -203,10 +203,15 @@ function booleanInput(text: string): boolean | undefined {
   return undefined;
 }
 
+/** The A_Const an argument is written as, directly or under a cast (`'f'::boolean`); nothing for any other expression. */
+function writtenConstant(node: Json | undefined): Json | undefined {
+  const cast = node?.TypeCast as Json | undefined;
+  return ((cast ? cast.arg as Json | undefined : node)?.A_Const) as Json | undefined;
+}
+
 /** A boolean written as a constant — `false`, `'f'`, `'off'`, `'false'::boolean` — with its value and where it is written. */
 function booleanConstant(node: Json | undefined): { value: boolean; location: number } | undefined {
-  const cast = node?.TypeCast as Json | undefined;
-  const constant = ((cast ? cast.arg as Json | undefined : node)?.A_Const) as Json | undefined;
+  const constant = writtenConstant(node);
   if (!constant) return undefined;
   const location = (constant.location as number | undefined) ?? 0;
   const boolval = constant.boolval as { boolval?: boolean } | undefined;
@@ -241,8 +246,7 @@ function firstStringConstant(node: unknown): string | undefined {
  * routine pairs (routinePairs.ts) that turn a setting on and back off; nothing for an expression or a parameter.
  */
 function literalValue(node: Json | undefined): { settingValue?: string } {
-  const cast = node?.TypeCast as Json | undefined;
-  const constant = ((cast ? cast.arg as Json | undefined : node)?.A_Const) as Json | undefined;
+  const constant = writtenConstant(node);
   if (!constant) return {};
   if (constant.isnull === true) return { settingValue: '' };
   if ('sval' in constant) {
@@ -609,8 +613,10 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   }
   // A temporary table whose creation surely reaches a RAISE that throws is rolled back with the (sub)transaction
   // the error aborts: it never outlives the run (bodyFlow.ts).
+  // The body's control flow, read once for both questions below and only when one is asked.
+  let events: ReturnType<typeof flowEvents> | undefined;
   if (language === 'plpgsql' && found.some((candidate) => candidate.rule === 'temp-table')) {
-    const events = flowEvents(body);
+    events ??= flowEvents(body);
     for (let i = found.length - 1; i >= 0; i--) {
       if (found[i].rule === 'temp-table' && surelyRaisesAfter(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
@@ -618,7 +624,8 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   dropClearedCustomSettings(found, (from, to) => {
     if (python) return pythonSurelyReaches(body, from - (ctx.base + at), to - (ctx.base + at));
     if (language !== 'plpgsql') return true;
-    return surelyReaches(flowEvents(body), from - (ctx.base + at), to - (ctx.base + at));
+    events ??= flowEvents(body);
+    return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at));
   });
   const kept = withoutGuardedDeallocates(found, body);
   ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at), disconnects, body, ctx.base + at));
