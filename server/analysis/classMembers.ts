@@ -2,6 +2,7 @@
 // annotation names, a class's methods by name, a field no code outside the class can assign, and the places a class
 // is constructed or its static methods are called. Pure syntax: which class a name refers to is the caller's question.
 import ts from 'typescript';
+import { hasModifier } from './astWalk';
 import { memberName } from './embeddedFlow';
 
 /** The class name a type annotation names: `Db`, `Promise<Db>`, `Db | undefined` (one class besides null/undefined). */
@@ -23,16 +24,13 @@ function isNullishType(type: ts.TypeNode): boolean {
 }
 
 export function isStatic(member: ts.ClassElement): boolean {
-  return ts.canHaveModifiers(member) && hasModifier(member, ts.SyntaxKind.StaticKeyword);
+  return hasModifier(member, ts.SyntaxKind.StaticKeyword);
 }
 
-function hasModifier(node: ts.HasModifiers, kind: ts.SyntaxKind): boolean {
-  return ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false;
-}
 
 /** Whether only the class's own code can reach a member: TypeScript's `private`, or a `#name`. */
 export function isPrivateMember(member: ts.ClassElement): boolean {
-  return (ts.canHaveModifiers(member) && hasModifier(member, ts.SyntaxKind.PrivateKeyword)) || (member.name !== undefined && ts.isPrivateIdentifier(member.name));
+  return hasModifier(member, ts.SyntaxKind.PrivateKeyword) || (member.name !== undefined && ts.isPrivateIdentifier(member.name));
 }
 
 /**

@@ -5,7 +5,7 @@
 // client before the call, no loop around the call that could send something on an earlier turn): then the
 // function's first query on it runs outside any transaction, as the caller's own first query would.
 import ts from 'typescript';
-import { callsByName, enclosingFunction, walkDescendants } from './astWalk';
+import { callsByName, enclosingFunction, hasModifier, walkDescendants } from './astWalk';
 import { calleeText, unwrap, type Flow } from './embeddedFlow';
 
 /** Calls that take a connection of their own from a pool (pg's `pool.connect()`, mysql-style `getConnection()`, generic-pool's `acquire()`, postgres.js's `reserve()`). */
@@ -35,18 +35,15 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
 
 /** The name of a function declared on its own or held in a const (`const f = async (client) => …`), when nothing exports it. */
 function ownFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
-  if (ts.isFunctionDeclaration(fn)) return fn.name && !isExported(fn) ? fn.name : undefined;
+  if (ts.isFunctionDeclaration(fn)) return fn.name && !hasModifier(fn, ts.SyntaxKind.ExportKeyword) ? fn.name : undefined;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
   const holder = fn.parent;
   if (!ts.isVariableDeclaration(holder) || holder.initializer !== fn || !ts.isIdentifier(holder.name)) return undefined;
   const list = holder.parent;
   if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return undefined;
-  return ts.isVariableStatement(list.parent) && !isExported(list.parent) ? holder.name : undefined;
+  return ts.isVariableStatement(list.parent) && !hasModifier(list.parent, ts.SyntaxKind.ExportKeyword) ? holder.name : undefined;
 }
 
-function isExported(node: ts.FunctionDeclaration | ts.VariableStatement): boolean {
-  return node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
-}
 
 /** How many identifiers in the file spell `name` (property names after a dot and object keys excepted): its declaration, its calls and any other use. */
 function mentions(source: ts.SourceFile, name: string): number {

@@ -16,7 +16,7 @@ import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
-import { callsByName, walkDescendants } from './astWalk';
+import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
@@ -810,7 +810,7 @@ export class OwnServerClients {
   /** This file's exported top-level function `name`: `export function name`, `export const name = (…) => …`, `export default function`. */
   private exportedFunction(name: string): ts.FunctionLikeDeclaration | undefined {
     for (const statement of this.source.statements) {
-      if (!hasExportModifier(statement)) continue;
+      if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
       if (ts.isFunctionDeclaration(statement)) {
         const isDefault = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
         if (statement.name?.text === name || (name === 'default' && isDefault)) return statement;
@@ -1289,7 +1289,7 @@ export class OwnServerClients {
       // CommonJS: `module.exports = { name, name: local, name() {…} }`, `module.exports.name = …`, `exports.name = …`.
       const commonJs = ts.isExpressionStatement(statement) ? commonJsExport(statement.expression, name) : undefined;
       if (commonJs !== undefined) return this.valueExports(commonJs, call);
-      if (!hasExportModifier(statement)) continue;
+      if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
       if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && this.returnsOwnServer(statement, 0);
       if (!ts.isVariableStatement(statement)) continue;
       for (const declaration of statement.declarationList.declarations) {
@@ -1421,15 +1421,10 @@ function namedForTests(specifier: string): boolean {
   return name !== undefined && nameWords(name).some((word) => word === 'test' || word === 'tests' || word === 'testing');
 }
 
-function hasExportModifier(statement: ts.Statement): boolean {
-  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
-}
-
 /** A top-level function or const arrow declared with `export` (`export function f`, `export const f = (…) => …`). */
 function isExported(fn: ts.SignatureDeclaration): boolean {
   const statement = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
-  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false)
-    && ts.isSourceFile(statement.parent);
+  return hasModifier(statement, ts.SyntaxKind.ExportKeyword) && ts.isSourceFile(statement.parent);
 }
 
 /**

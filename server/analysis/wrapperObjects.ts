@@ -10,6 +10,7 @@
 // the caller's own file — so the statement is judged on the client the wrapper really sends on (a pool, one held
 // connection, a transaction's client, a test database's client), as a direct call on it is.
 import ts from 'typescript';
+import { hasModifier } from './astWalk';
 import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedFlow';
 import { ModuleFacts } from './parsedModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
@@ -433,6 +434,3 @@ function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
   return (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.body !== undefined;
 }
 
-function hasModifier(statement: ts.Statement, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === kind) ?? false);
-}
