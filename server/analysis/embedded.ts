@@ -219,6 +219,15 @@ function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
   return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
 }
 
+/**
+ * `client.$executeRaw` / `client.$queryRaw` used as a tag: the client's own raw-query member, not a client the object
+ * holds, so the object itself is what sends (`const platform = getPlatformClient(); platform.$executeRaw\`…\``).
+ */
+function isRawTagOf(receiver: ts.Expression, root: ts.Identifier): boolean {
+  const member = unwrap(receiver);
+  return ts.isPropertyAccessExpression(member) && PRISMA_RAW_TAGS.has(member.name.text) && unwrap(member.expression) === root;
+}
+
 /** A call returning an object that holds a client (a request context), not a call that takes a connection. */
 function heldByReturnedObject(value: ts.Expression): boolean {
   return ts.isCallExpression(value) && !CONNECTION_CALLBACKS.test(calleeText(value.expression));
@@ -888,7 +897,7 @@ class Extractor {
     const value = unwrap(initializer);
     // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call
     // holds was put there by code elsewhere (often a transaction helper in another file, after its BEGIN).
-    if (unwrap(receiver!) !== root && heldByReturnedObject(value)) return 'unknown';
+    if (unwrap(receiver!) !== root && !isRawTagOf(receiver!, root) && heldByReturnedObject(value)) return 'unknown';
     const start = this.alternativesStart(value, depth) ?? (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false);
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
