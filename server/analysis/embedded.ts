@@ -47,7 +47,7 @@ import { declaredType, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
-import { exportedStrings, isCommonJsExport, isExportedConstant, isWrittenString, returnedStatementList } from './exportedTexts';
+import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
@@ -1076,6 +1076,8 @@ class Extractor {
     } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       this.notePool(node.name.text, node.initializer);
       if (isExportedConstant(node, this.flow)) this.exportedTexts.push(...exportedStrings(node.initializer));
+    } else if (ts.isPropertyDeclaration(node) && node.initializer && isExportedStaticField(node)) {
+      this.exportedTexts.push(...exportedStrings(node.initializer));
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isCommonJsExport(node)) {
       this.exportedTexts.push(...exportedStrings(node.right));
     } else if (ts.isExportAssignment(node) && !node.isExportEquals) {

@@ -3,7 +3,7 @@
 // returns; read by the TS/JS analysis (embedded.ts) as text other modules send.
 import ts from 'typescript';
 import { Flow, singleReturn, unwrap } from './embeddedFlow';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { namedFunction } from './functionNames';
 
@@ -20,6 +20,31 @@ export function isExportedConstant(declaration: ts.VariableDeclaration, flow: Fl
   const name = declaration.name.text;
   const exported = (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false) || namesExportedByReference(statement.parent).has(name);
   return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !flow.assignedInFile(name));
+}
+
+/**
+ * A public static field of a class the module's top level exports (`export abstract class Commands { static
+ * LISTEN_UPDATES = \`LISTEN …\` }`, or `export { Commands }`, `export default Commands`): importers read it as
+ * `Commands.LISTEN_UPDATES`, a module constant under a class's name. Not a private, protected or `#` field, nor one
+ * the file assigns again (`Commands.LISTEN_UPDATES = …`).
+ */
+export function isExportedStaticField(field: ts.PropertyDeclaration): boolean {
+  const owner = field.parent;
+  if (!field.initializer || !hasModifier(field, ts.SyntaxKind.StaticKeyword) || !ts.isClassDeclaration(owner) || !owner.name || !ts.isSourceFile(owner.parent)) return false;
+  if (!ts.isIdentifier(field.name) || hasModifier(field, ts.SyntaxKind.PrivateKeyword) || hasModifier(field, ts.SyntaxKind.ProtectedKeyword)) return false;
+  const source = owner.parent;
+  const exported = hasModifier(owner, ts.SyntaxKind.ExportKeyword) || namesExportedByReference(source).has(owner.name.text);
+  return exported && !assignsMember(source, owner.name.text, field.name.text);
+}
+
+/** Whether the file assigns `owner.member` (`Commands.LISTEN_UPDATES = …`, `+=` too). */
+function assignsMember(source: ts.SourceFile, owner: string, member: string): boolean {
+  let assigned = false;
+  walkDescendants(source, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      && ts.isPropertyAccessExpression(node.left) && ts.isIdentifier(node.left.expression) && node.left.expression.text === owner && node.left.name.text === member) assigned = true;
+  }, () => assigned);
+  return assigned;
 }
 
 const exportedByReference = new WeakMap<ts.SourceFile, Set<string>>();
