@@ -47,6 +47,7 @@ import { declaredType, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
+import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -786,7 +787,7 @@ class Extractor {
     const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
     const groupFor = (receiver: ts.Expression | undefined): Group => {
       const key = receiver && this.keyOf(receiver);
-      if (key !== undefined && (this.isPool(key) || (receiver !== undefined && this.clientMadeElsewhere(receiver) !== undefined))) {
+      if (key !== undefined && (this.isPool(key) || (receiver !== undefined && (this.clientMadeElsewhere(receiver) !== undefined || this.isHttpOnlyParameter(receiver))))) {
         const standalone = this.standaloneGroup(false);
         standalone.scopeSequence = scopeSequence;
         return standalone;
@@ -960,6 +961,18 @@ class Extractor {
     if (ts.isIdentifier(receiver)) return receiver.text;
     if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword) return `this.${receiver.name.text}`;
     return receiver.getText(this.source);
+  }
+
+  /**
+   * A parameter declared as a client over HTTP (`db: NeonHttpDatabase<S>`, or a type alias of one; httpOnlyClients.ts):
+   * each statement it sends is a request in a transaction of its own, as a pool's is, whatever its caller began.
+   */
+  private isHttpOnlyParameter(receiver: ts.Expression): boolean {
+    const value = unwrap(receiver);
+    if (!ts.isIdentifier(value)) return false;
+    const binding = this.flow.bindingOf(value);
+    return binding !== undefined && 'parameterOf' in binding && binding.parameter.type !== undefined
+      && declaresHttpOnlyClient(binding.parameter.type, this.source, this.fileName);
   }
 
   private isPool(receiver: string): boolean {
