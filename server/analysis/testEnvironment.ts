@@ -218,10 +218,20 @@ function assignmentsOf(lines: readonly string[]): Array<[name: string, value: st
   for (const line of lines) {
     const assignment = ASSIGNMENT.exec(line);
     if (!assignment) continue;
-    const value = unquoted(assignment[2].trim());
+    const value = unquoted(withoutLineContinuation(assignment[2].trim()));
     if (value !== '' && value !== '|' && value !== '>') found.push([assignment[1], value]);
   }
   return found;
+}
+
+/**
+ * A shell command's inline setting continued on the next line (`DATABASE_URL='postgres://…' \` before `npm test`): the
+ * value before the `\`, when a blank or a closing quote comes before it (a value's own last character is not one).
+ */
+function withoutLineContinuation(value: string): string {
+  if (!value.endsWith('\\') || value.length < 2) return value;
+  const before = value[value.length - 2];
+  return before === ' ' || before === '\t' || before === "'" || before === '"' ? value.slice(0, -1).trimEnd() : value;
 }
 
 function reachesTestDatabase(value: string, postgresServices: Set<string>): boolean {

@@ -430,3 +430,26 @@ test("a single connection's URL exported by a test helper from an environment va
   repo.write('z/test/support/urls.ts', ['export const LEDGER_TEST_URL = process.env["LEDGER_TEST_URL"];']);
   assert.deepEqual(findingsOf(repo.write('z/test/single.test.ts', spec('new pg.Pool({ connectionString: LEDGER_TEST_URL, max: 1 })'))), ['session-set 5']);
 });
+
+test("a shell command's inline setting continued on the next line is read without its backslash", () => {
+  repo.write('continued/package.json', '{"name": "continued"}');
+  repo.write('continued/.github/workflows/ci.yml', [
+    'name: ci',
+    'on: [push]',
+    'jobs:',
+    '  integration:',
+    '    runs-on: ubuntu-latest',
+    '    services:',
+    '      postgres:',
+    '        image: postgres:16',
+    '    steps:',
+    '      - run: |',
+    "          ARCHIVE_DB_URL='postgres://postgres:archive@localhost:5432/postgres' \\",
+    '          REPORTS_DB_URL=postgres://reports@db.reports.example.com:5432/reports \\',
+    '            npm test',
+  ]);
+  const local = repo.write('continued/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(local), []);
+  const remote = repo.write('continued/test/reports.test.ts', clientSpec('new pg.Client(process.env.REPORTS_DB_URL)'));
+  assert.deepEqual(findingsOf(remote), ['session-set 5', 'listen 6']);
+});
