@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, fieldValues, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
+import { Flow, calleeText, fieldValues, isConstDeclaration, outermostWrapper, singleReturn, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
 import { resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -413,10 +413,35 @@ export class OwnServerClients {
       const [object, key] = value.arguments;
       return ts.isStringLiteralLike(key) && this.environmentObject(object, depth + 1) ? key.text : undefined;
     }
+    if (ts.isCallExpression(value)) return this.environmentGetterRead(value, depth);
     if (!ts.isIdentifier(value) || this.flow.bindingOf(value)) return undefined;
     const destructured = this.constDestructured(value);
     if (!destructured || (!ts.isIdentifier(destructured.property) && !ts.isStringLiteral(destructured.property))) return undefined;
     return this.environmentObject(destructured.object, depth + 1) ? destructured.property.text : undefined;
+  }
+
+  /**
+   * A function of this file that reads the environment variable its caller names (`requireEnv('DATABASE_URL')` where
+   * `const requireEnv = (key) => { const v = process.env[key]; if (!v) throw …; return v }`): the variable named by the
+   * call's string argument. The function's one returned value must be the environment object's member at that
+   * parameter, directly or through a const of its body (a check that throws when it is unset changes nothing).
+   */
+  private environmentGetterRead(call: ts.CallExpression, depth: number): string | undefined {
+    const fn = this.flow.localFunction(call.expression);
+    const returned = fn && singleReturn(fn);
+    if (!fn || !returned) return undefined;
+    let read = unwrap(returned);
+    if (ts.isIdentifier(read)) {
+      const binding = this.flow.bindingOf(read);
+      const held = binding && 'variable' in binding && isConstDeclaration(binding.variable) ? binding.variable.initializer : undefined;
+      if (!held) return undefined;
+      read = unwrap(held);
+    }
+    if (!ts.isElementAccessExpression(read) || !ts.isIdentifier(read.argumentExpression) || !this.environmentObject(read.expression, depth + 1)) return undefined;
+    const key = read.argumentExpression.text;
+    const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === key);
+    const argument = index >= 0 ? call.arguments[index] : undefined;
+    return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
   }
 
   /** `const { X: name } = object` (not a rest, not with a default): the property `name` reads, and the object it is read from. */

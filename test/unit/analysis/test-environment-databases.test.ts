@@ -453,3 +453,22 @@ test("a shell command's inline setting continued on the next line is read withou
   const remote = repo.write('continued/test/reports.test.ts', clientSpec('new pg.Client(process.env.REPORTS_DB_URL)'));
   assert.deepEqual(findingsOf(remote), ['session-set 5', 'listen 6']);
 });
+
+test('a helper of the test file that reads the variable its caller names is that variable', () => {
+  const helper = [
+    'function mustRead(name: string): string {',
+    '  const found = process.env[name];',
+    "  if (!found) throw new Error(name + ' is not set');",
+    '  return found;',
+    '}',
+  ];
+  const local = repo.write('continued/test/archive-helper.test.ts', clientSpec("new pg.Client(mustRead('ARCHIVE_DB_URL'))", helper));
+  assert.deepEqual(findingsOf(local), []);
+  const remote = repo.write('continued/test/reports-helper.test.ts', clientSpec("new pg.Client(mustRead('REPORTS_DB_URL'))", helper));
+  assert.deepEqual(findingsOf(remote), ['session-set 10', 'listen 11']);
+  // A helper that builds the name (or reads something else) names no variable the test environment sets.
+  const built = repo.write('continued/test/built-helper.test.ts', clientSpec("new pg.Client(prefixed('DB_URL'))", [
+    "const prefixed = (name: string) => process.env['ARCHIVE_' + name] ?? '';",
+  ]));
+  assert.deepEqual(findingsOf(built), ['session-set 6', 'listen 7']);
+});
