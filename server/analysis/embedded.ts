@@ -1642,9 +1642,27 @@ class Extractor {
     if (!ts.isIdentifier(value)) return undefined;
     const binding = this.flow.bindingOf(value);
     if (!binding) return this.importedPostgresJsCreation(value);
-    if ('parameterOf' in binding || !binding.variable.initializer || (binding.variable.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
-    const initializer = unwrap(binding.variable.initializer);
-    return ts.isCallExpression(initializer) ? this.factoryCreation(initializer) : undefined;
+    if ('parameterOf' in binding) return undefined;
+    if ((binding.variable.parent.flags & ts.NodeFlags.Const) === 0) return this.filledByFactory(binding.variable);
+    const initializer = binding.variable.initializer && unwrap(binding.variable.initializer);
+    return initializer && ts.isCallExpression(initializer) ? this.factoryCreation(initializer) : undefined;
+  }
+
+  /**
+   * A `let` every value of which is what a client-handing function returns (`let conn = null; … conn = await
+   * openListener()`; an empty start aside): the `postgres(…)` call of the first, when each is followed to one.
+   */
+  private filledByFactory(declaration: ts.VariableDeclaration): ts.CallExpression | undefined {
+    const values = this.flow.heldValues(declaration);
+    if (!values || values.length === 0) return undefined;
+    let first: ts.CallExpression | undefined;
+    for (const held of values) {
+      const value = unwrap(held);
+      const creation = ts.isCallExpression(value) ? this.factoryCreation(value) : undefined;
+      if (!creation) return undefined;
+      first ??= creation;
+    }
+    return first;
   }
 
   /** The `postgres(…)` call making the client that a call of a client-handing function returns (`getDb()`), of this file or imported. */
@@ -1844,8 +1862,9 @@ class Extractor {
     const binding = this.postgresJsNames.size > 0 ? this.flow.bindingOf(receiver) : undefined;
     const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
     if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
-    // A client another module of the project creates and exports (`import { sql } from './db'`).
-    if (namesChannel(call.arguments[0]) && this.importedPostgresJsCreation(receiver)) return true;
+    // A client another module of the project creates and exports (`import { sql } from './db'`), or one a function
+    // hands out (`const conn = await openListener()`, a `let` filled so).
+    if (namesChannel(call.arguments[0]) && this.clientMadeElsewhere(receiver)) return true;
     // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
     // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
     return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);

@@ -114,7 +114,7 @@ export class TopLevelClients {
     if (verdict === undefined) {
       this.verdicts.set(fn, null); // a function that returns its own call sends nothing known
       const returned = singleReturn(fn);
-      verdict = (returned && this.creationOf(returned, steps)) ?? null;
+      verdict = (returned && this.creationOf(bodyConstValue(fn, returned) ?? returned, steps)) ?? null;
       this.verdicts.set(fn, verdict);
     }
     return verdict ?? undefined;
@@ -137,6 +137,21 @@ export class TopLevelClients {
     }
     return made;
   }
+}
+
+/**
+ * What a returned name holds when the function's own body declares it `const` in its top-level statements (`const conn =
+ * postgres(url, { max: 1 }); …; return conn`): a value the function makes for each call, not a top-level name.
+ */
+function bodyConstValue(fn: FunctionWithBody, returned: ts.Expression): ts.Expression | undefined {
+  const name = unwrap(returned);
+  if (!ts.isIdentifier(name) || !fn.body || !ts.isBlock(fn.body)) return undefined;
+  for (const statement of fn.body.statements) {
+    if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
+    const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name.text);
+    if (declaration) return declaration.initializer;
+  }
+  return undefined;
 }
 
 const ASSIGNMENTS = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
