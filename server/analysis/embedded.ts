@@ -1226,7 +1226,9 @@ class Extractor {
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
     const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword ? this.wrapperSend(call) : undefined;
     if (through) {
-      if (through.text) this.inspectQueryCall(through.text, through.receiver ?? receiver, wrapper || through.text !== call.arguments[0], inTransaction, through.sendsCallersName);
+      // A pool the wrapper's factory made for the object: each call may run on another of its connections.
+      const sequence = through.pooled && inTransaction === groupFor ? () => this.standaloneGroup(false) : inTransaction;
+      if (through.text) this.inspectQueryCall(through.text, through.receiver ?? receiver, wrapper || through.text !== call.arguments[0], sequence, through.sendsCallersName);
       return;
     }
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
@@ -1492,12 +1494,14 @@ class Extractor {
     // The object the method is called on is the client it sends on: a name, or `this` of a PGlite class calling a
     // method it inherits (`this.exec(…)` in PGlite's own sources: its one in-process session).
     const sender = object && (ts.isIdentifier(object) || (object.kind === ts.SyntaxKind.ThisKeyword && this.runsInProcess(call, object))) ? object : undefined;
-    if (through.text) this.inspectQueryCall(through.text, through.receiver ?? sender, true, groupFor, through.sendsCallersName);
+    // A pool the wrapper's factory made for the object: each call may run on another of its connections.
+    const sequence = through.pooled ? () => this.standaloneGroup(false) : groupFor;
+    if (through.text) this.inspectQueryCall(through.text, through.receiver ?? sender, true, sequence, through.sendsCallersName);
     return true;
   }
 
   /** The text a call of a wrapper object's method sends, the caller's expression for the client it sends on, and whether a config's name goes along. */
-  private wrapperSend(call: ts.CallExpression): { text: ts.Expression | undefined; receiver: ts.Expression | undefined; sendsCallersName: boolean } | undefined {
+  private wrapperSend(call: ts.CallExpression): { text: ts.Expression | undefined; receiver: ts.Expression | undefined; sendsCallersName: boolean; pooled: boolean } | undefined {
     if (!this.fileName || call.arguments.length === 0) return undefined;
     this.wrapperObjects ??= new WrapperObjects(this.source, this.flow, this.fileName);
     const method = ts.isPropertyAccessExpression(call.expression) ? this.wrapperObjects.methodOf(call.expression) : this.wrapperObjects.closureOf(call.expression);
@@ -1505,7 +1509,8 @@ class Extractor {
     const helper = queryHelper(method.fn, method.flow, method.flow === this.flow ? this.queryHelpers : this.wrapperHelpers);
     if (!helper) return undefined;
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver && method.receiverFor(helper.receiver);
-    return { text: call.arguments[helper.textIndex], receiver, sendsCallersName: helper.sendsCallersName };
+    const pooled = receiver === undefined && helper.receiver !== undefined && method.pooled(helper.receiver);
+    return { text: call.arguments[helper.textIndex], receiver, sendsCallersName: helper.sendsCallersName, pooled };
   }
 
   private wrapperObjects: WrapperObjects | undefined;

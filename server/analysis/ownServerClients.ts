@@ -1472,7 +1472,8 @@ function isReadInPlace(made: ts.NewExpression): boolean {
   return ts.isCallExpression(parent) || ts.isPropertyAssignment(parent) || ts.isTemplateSpan(parent);
 }
 
-function capsAtOneConnection(argument: ts.Expression): boolean {
+/** Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`). */
+export function capsAtOneConnection(argument: ts.Expression): boolean {
   const value = unwrap(argument);
   return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))

@@ -15,6 +15,9 @@ import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedF
 import { ModuleFacts } from './parsedModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
+import { capsAtOneConnection } from './ownServerClients';
+import { callerFiles, parsed } from './directUrls';
+import { walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports, topLevelFunction } from './topLevelFunctions';
 
 /** How many names, calls, exports and base classes one object is followed through (files included). */
@@ -50,6 +53,8 @@ export interface WrapperMethod {
   flow: Flow;
   /** The caller's expression standing for `receiver` (an expression of the method's own file), if there is one. */
   receiverFor(receiver: ts.Expression): ts.Expression | undefined;
+  /** Whether `receiver` is a pool the wrapper's factory makes for each object (`const sql = postgres(url)` in its body). */
+  pooled(receiver: ts.Expression): boolean;
 }
 
 const modules = new ModuleFacts<Context | undefined>((read) => (MIGHT_WRAP.test(read.text) ? { source: read.source, flow: new Flow(read.source), fileName: read.path, local: false } : undefined));
@@ -69,7 +74,7 @@ export class WrapperObjects {
     if (!made) return undefined;
     const found = methodIn(made, callee.name.text, 0);
     if (!found) return undefined;
-    return { fn: found.fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, found.made) };
+    return { fn: found.fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, found.made), pooled: (receiver) => factoryPool(receiver, found.ctx, found.made) };
   }
 
   /**
@@ -93,7 +98,7 @@ export class WrapperObjects {
     const fn = inner && (isFunctionWithBody(inner) ? inner : ts.isIdentifier(inner) ? found.ctx.flow.localFunction(inner) : undefined);
     if (!found || !fn) return undefined;
     const made: Made = { ctx: found.ctx, factory: found.fn, args: found.fn.parameters.map((_, i) => call.arguments[i]) };
-    return { fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, made) };
+    return { fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, made), pooled: (receiver) => factoryPool(receiver, found.ctx, made) };
   }
 
   private objectMade(object: ts.Expression): Made | undefined {
@@ -208,7 +213,95 @@ function factoryResult(call: ts.CallExpression, ctx: Context, steps: number): Ma
     const cls = classOf(value.expression, found.ctx, steps + 1);
     return cls && { ctx: cls.ctx, cls: cls.cls, args: (value.arguments ?? []).map(given) };
   }
-  return undefined;
+  return registeredObject(value, found.ctx, steps + 1);
+}
+
+/**
+ * What a registry function returns (`getAdapter(name)` returning `adapters.get(name)`, directly or through a const of
+ * its body), where `adapters` is a `new Map()` of the module's top level that only the module reads and fills: the
+ * object every `adapters.set(key, value)` puts there — a value made in place, or the argument each call of the module's
+ * registering function passes (`registerAdapter('default', createPostgresAdapter(url))`). Every one must be the same
+ * kind of object (one object literal or class); a registering function another module may call makes it unknown.
+ */
+function registeredObject(returned: ts.Expression, ctx: Context, steps: number): Made | undefined {
+  let value = unwrap(returned);
+  if (ts.isIdentifier(value)) {
+    const binding = ctx.flow.bindingOf(value);
+    const local = binding && 'variable' in binding && (binding.variable.parent.flags & ts.NodeFlags.Const) !== 0 ? binding.variable.initializer : undefined;
+    if (!local) return undefined;
+    value = unwrap(local);
+  }
+  if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || value.expression.name.text !== 'get' || !ts.isIdentifier(value.expression.expression)) return undefined;
+  const stored = registryValues(value.expression.expression, ctx);
+  if (!stored || stored.length === 0) return undefined;
+  let first: Made | undefined;
+  for (const entry of stored) {
+    const made = objectOf(entry, ctx, steps + 1);
+    if (!made || (first && (made.object ?? made.cls) !== (first.object ?? first.cls))) return undefined;
+    first ??= made;
+  }
+  return first;
+}
+
+/** Read-only uses of a registry map besides `set`. */
+const MAP_READS = new Set(['get', 'has', 'keys', 'values', 'entries', 'forEach', 'size']);
+
+/** The values put into a module's own top-level `new Map()` (registeredObject), or undefined when it may hold others. */
+function registryValues(map: ts.Identifier, ctx: Context): ts.Expression[] | undefined {
+  const binding = ctx.flow.bindingOf(map);
+  const declaration = binding && 'variable' in binding ? binding.variable : undefined;
+  const statement = declaration?.parent.parent;
+  if (!declaration || !statement || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || hasModifier(statement, ts.SyntaxKind.ExportKeyword)) return undefined;
+  const made = declaration.initializer && unwrap(declaration.initializer);
+  if (!made || !ts.isNewExpression(made) || !ts.isIdentifier(made.expression) || made.expression.text !== 'Map' || (made.arguments?.length ?? 0) > 0) return undefined;
+  const values: ts.Expression[] = [];
+  let known = true;
+  walkDescendants(ctx.source, (node) => {
+    if (!ts.isIdentifier(node) || node.text !== map.text || node === declaration.name) return;
+    const access = node.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== node) {
+      known = false;
+      return;
+    }
+    if (MAP_READS.has(access.name.text)) return;
+    const call = access.parent;
+    if (access.name.text !== 'set' || !ts.isCallExpression(call) || call.expression !== access || call.arguments.length !== 2) {
+      known = false;
+      return;
+    }
+    const passed = passedValues(call.arguments[1], ctx);
+    if (passed) values.push(...passed);
+    else known = false;
+  }, () => !known);
+  return known ? values : undefined;
+}
+
+/**
+ * The values a name stored into a registry stands for: the expression itself, or, for a parameter of a top-level function
+ * of the module, the argument at its place in each call of that function in the module (none from other modules).
+ */
+function passedValues(stored: ts.Expression, ctx: Context): ts.Expression[] | undefined {
+  const value = unwrap(stored);
+  const binding = ts.isIdentifier(value) ? ctx.flow.bindingOf(value) : undefined;
+  if (!binding || !('parameterOf' in binding)) return [value];
+  const register = binding.parameterOf;
+  if (!ts.isFunctionDeclaration(register) || !register.name || !ts.isSourceFile(register.parent)) return undefined;
+  const name = register.name.text;
+  const index = register.parameters.indexOf(binding.parameter);
+  if (hasModifier(register, ts.SyntaxKind.ExportKeyword) && calledElsewhere(ctx.fileName, name)) return undefined;
+  const passed: ts.Expression[] = [];
+  walkDescendants(ctx.source, (node) => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && ctx.flow.localFunction(node.expression) === register) {
+      const argument = node.arguments[index];
+      if (argument) passed.push(argument);
+    }
+  });
+  return passed;
+}
+
+/** Whether a file of the project importing `path` mentions `name` (it may call the exported function). */
+function calledElsewhere(path: string, name: string): boolean {
+  return callerFiles(path).some((file) => file !== path && (parsed(file)?.source.text.includes(name) ?? true));
 }
 
 /** The function a callee names, in `ctx` or exported by a module of the project it imports. */
@@ -412,6 +505,43 @@ function receiverFor(receiver: ts.Expression, ctx: Context, made: Made): ts.Expr
   const only = values.length === 1 ? unwrap(values[0]) : undefined;
   const binding = only && ts.isIdentifier(only) ? ctx.flow.bindingOf(only) : undefined;
   return binding && 'parameterOf' in binding && binding.parameterOf === constructor ? made.args[constructor.parameters.indexOf(binding.parameter)] : undefined;
+}
+
+/** Drivers' pool makers, by the module they are imported from and the name it exports them under. */
+const POOL_MAKERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['postgres', new Set(['default'])],
+  ['pg', new Set(['Pool'])],
+  ['pg-pool', new Set(['default'])],
+]);
+
+/**
+ * A client the wrapper's factory makes in its own body and its methods send on (`function createDb(url) { const sql =
+ * postgres(url, { max: 10 }); return { query: (q) => sql.unsafe(q) } }`): a pool of the driver — postgres.js's client,
+ * pg's `new Pool(…)` — not capped at one connection. Each query the object sends may take another of its connections,
+ * so a `BEGIN` sent through one method call opens nothing for the next.
+ */
+function factoryPool(receiver: ts.Expression, ctx: Context, made: Made): boolean {
+  const value = unwrap(receiver);
+  if (!made.factory || !ts.isIdentifier(value)) return false;
+  const binding = ctx.flow.bindingOf(value);
+  if (!binding || !('variable' in binding) || !binding.variable.initializer || (binding.variable.parent.flags & ts.NodeFlags.Const) === 0) return false;
+  // Declared in the factory's own body: one client per object the factory makes.
+  let owner: ts.Node | undefined = binding.variable.parent;
+  while (owner && !ts.isFunctionLike(owner)) owner = owner.parent;
+  if (owner !== made.factory) return false;
+  const creation = unwrap(binding.variable.initializer);
+  if (!ts.isCallExpression(creation) && !ts.isNewExpression(creation)) return false;
+  const callee = creation.expression;
+  const maker = ts.isIdentifier(callee) ? importsOf(ctx).get(callee.text)
+    : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? namespaceMember(ctx, callee.expression.text, callee.name.text) : undefined;
+  if (!maker || !POOL_MAKERS.get(maker.specifier)?.has(maker.name)) return false;
+  return !(creation.arguments ?? []).some(capsAtOneConnection);
+}
+
+/** `pg.Pool` where `import pg from 'pg'` (or `const pg = require('pg')`): the module's export `member`. */
+function namespaceMember(ctx: Context, local: string, member: string): ImportedName | undefined {
+  const imported = importsOf(ctx).get(local);
+  return imported && imported.name === 'default' ? { specifier: imported.specifier, name: member } : undefined;
 }
 
 function isParameterPropertyModifier(modifier: ts.ModifierLike): boolean {
