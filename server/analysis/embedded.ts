@@ -220,6 +220,19 @@ function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
   return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
 }
 
+/** Options naming where a postgres.js client connects: a URL, or options with a host, URL or socket path (a spread may hold one). */
+const CONNECTION_TARGET_OPTIONS = new Set(['host', 'hostname', 'url', 'connectionString', 'path']);
+
+/** Whether a `postgres(…)` call says where it connects (a URL argument, or options naming a host), rather than leaving it to PG* variables. */
+function namesConnectionTarget(creation: ts.CallExpression): boolean {
+  const first = creation.arguments[0];
+  if (!first) return false;
+  const value = unwrap(first);
+  if (!ts.isObjectLiteralExpression(value)) return true;
+  return value.properties.some((property) => ts.isSpreadAssignment(property)
+    || (property.name !== undefined && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && CONNECTION_TARGET_OPTIONS.has(property.name.text)));
+}
+
 /**
  * `client.$executeRaw` / `client.$queryRaw` used as a tag: the client's own raw-query member, not a client the object
  * holds, so the object itself is what sends (`const platform = getPlatformClient(); platform.$executeRaw\`…\``).
@@ -1867,9 +1880,13 @@ class Extractor {
     const binding = this.postgresJsNames.size > 0 ? this.flow.bindingOf(receiver) : undefined;
     const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
     if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
-    // A client another module of the project creates and exports (`import { sql } from './db'`), or one a function
-    // hands out (`const conn = await openListener()`, a `let` filled so).
-    if (namesChannel(call.arguments[0]) && this.clientMadeElsewhere(receiver)) return true;
+    // A client another module of the project creates and exports (`import { sql } from './db'`).
+    if (namesChannel(call.arguments[0]) && this.importedPostgresJsCreation(receiver)) return true;
+    // One a function hands out (`const conn = await openListener()`, a `let` filled so) when its creation says where it
+    // connects: one made from libpq's PG* variables alone goes wherever each process's environment points it (a worker's
+    // compose service may give it the server's own port while the application's goes through the pooler).
+    const handedOut = namesChannel(call.arguments[0]) ? this.clientMadeElsewhere(receiver) : undefined;
+    if (handedOut && namesConnectionTarget(handedOut)) return true;
     // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
     // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
     return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);

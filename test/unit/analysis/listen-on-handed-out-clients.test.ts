@@ -1,8 +1,9 @@
 // A postgres.js client a function of another module makes and hands out (`export async function openFeed() { const
 // feed = postgres(url, { max: 1 }); …; return feed }`), held by the caller in a const or in a `let` filled later
 // (`let feed = null; … feed = await openFeed()`): its listen(channel, fn) sends LISTEN on that client's connection.
-// A client the function makes from a direct URL, a `let` that may also hold something else, or a function returning
-// something other than a client, gets no finding.
+// A client the function makes from a direct URL or from libpq's PG* variables alone (no URL, no host: each process's
+// environment decides), a `let` that may also hold something else, or a function returning something other than a
+// client, gets no finding.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
@@ -31,6 +32,7 @@ before(() => {
     '  const feed = postgres(process.env.DIRECT_URL!, { max: 1, prepare: false });',
     '  return feed;',
     '}',
+    'export const openEnvFeed = () => postgres({ onnotice: () => undefined });',
     'export function feedName(): string {',
     "  const name = 'scores';",
     '  return name;',
@@ -59,7 +61,7 @@ test('listen() on a client a function of the project makes and returns, held in 
 
 test('a direct-URL client, a let that may hold another object, or a value that is no client is not flagged', () => {
   assert.deepEqual(rulesOf('board/src/quiet.ts', [
-    "import { openDirectFeed, openFeed, feedName } from './feeds';",
+    "import { openDirectFeed, openEnvFeed, openFeed, feedName } from './feeds';",
     "import { EventEmitter } from 'node:events';",
     'export async function direct(channel: string, push: (p: string) => void) {',
     '  let feed = null;',
@@ -71,6 +73,11 @@ test('a direct-URL client, a let that may hold another object, or a value that i
     '  if (local) feed = new EventEmitter();',
     '  else feed = await openFeed();',
     '  await feed.listen(channel, push);',
+    '}',
+    // Made from libpq's PG* variables alone: each process's environment decides where (a worker may reach the server itself).
+    'export async function fromEnvironment(push: (p: string) => void) {',
+    '  const feed = openEnvFeed();',
+    "  await feed.listen('scores', push);",
     '}',
     'export async function named(push: (p: string) => void) {',
     '  const name: any = feedName();',
