@@ -3,10 +3,18 @@
 // transaction (or the subtransaction of an EXCEPTION block around both) and undoes the SET with it. What
 // skips the later statement and keeps the SET is leaving early (RETURN, EXIT, CONTINUE), a COMMIT or
 // ROLLBACK that ends the transaction in between, or the later statement sitting in a branch or block the
-// earlier one does not surely enter (another IF branch, a handler, an inner IF).
+// earlier one does not surely enter (another IF branch, a handler, an inner IF). An EXIT or CONTINUE without a label
+// inside a loop entered in between only ends that loop (or its iteration): control still comes out after it.
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 
-type FlowEvent = { at: number; kind: 'open' | 'close' | 'branch' | 'leave' };
+type FlowEvent = {
+  at: number;
+  kind: 'open' | 'close' | 'branch' | 'leave';
+  /** An `open` that starts a loop (`LOOP`, `FOR … LOOP`, `WHILE … LOOP`). */
+  loop?: boolean;
+  /** A `leave` that is an EXIT/CONTINUE without a label: it leaves the innermost loop only. */
+  innermostLoop?: boolean;
+};
 
 /** A RETURN that ends the routine's run (not `RETURN NEXT`/`RETURN QUERY`, which add a row and go on). */
 const RETURN_WORD = String.raw`return\b(?!\s+(?:next|query)\b)`;
@@ -20,11 +28,21 @@ export function flowEvents(body: string): FlowEvent[] {
   const code = replaceLiteralsAndComments(body);
   const events: FlowEvent[] = [];
   for (const match of code.matchAll(FLOW_WORD)) {
-    const kind = eventKind(match[0].toLowerCase(), code.slice(Math.max(0, match.index! - 40), match.index!));
-    if (kind) events.push({ at: match.index!, kind });
+    const word = match[0].toLowerCase();
+    const kind = eventKind(word, code.slice(Math.max(0, match.index! - 40), match.index!));
+    if (!kind) continue;
+    const event: FlowEvent = { at: match.index!, kind };
+    if (kind === 'open' && word === 'loop') event.loop = true;
+    if (kind === 'leave' && (word === 'exit' || word === 'continue')) {
+      event.innermostLoop = UNLABELLED_LOOP_EXIT_AFTER.test(code.slice(match.index! + word.length));
+    }
+    events.push(event);
   }
   return events;
 }
+
+/** What follows an EXIT/CONTINUE that names no label: the statement's end or its WHEN condition. */
+const UNLABELLED_LOOP_EXIT_AFTER = /^\s*(?:;|when\b)/i;
 
 function eventKind(word: string, before: string): FlowEvent['kind'] | undefined {
   if (word.startsWith('end')) return 'close';
@@ -32,6 +50,9 @@ function eventKind(word: string, before: string): FlowEvent['kind'] | undefined 
   if (word === 'begin' || word === 'loop' || word === 'case') return /\bend\s*$/i.test(before) ? undefined : 'open';
   if (word === 'exception') return /\braise\s*$/i.test(before) ? undefined : 'branch';
   if (word === 'else' || word === 'elsif' || word === 'elseif' || word === 'when') return 'branch';
+  // EXIT, CONTINUE, COMMIT and ROLLBACK leave only as statements: `FROM bundle.commit c`, `references commit(id)` or a
+  // column named `rollback` do not.
+  if (!word.startsWith('return')) return STATEMENT_HEAD_BEFORE.test(before) ? 'leave' : undefined;
   return 'leave';
 }
 
@@ -43,13 +64,22 @@ function eventKind(word: string, before: string): FlowEvent['kind'] | undefined 
 export function surelyReaches(events: FlowEvent[], from: number, to: number): boolean {
   let depth = 0;
   let lowest = 0;
+  // Whether each block entered after `from` and still open is a loop (innermost last).
+  const entered: boolean[] = [];
   for (const event of events) {
     if (event.at <= from) continue;
     if (event.at >= to) break;
-    if (event.kind === 'leave') return false;
-    if (event.kind === 'open') depth++;
-    else if (event.kind === 'close') lowest = Math.min(lowest, --depth);
-    else lowest = Math.min(lowest, depth - 1);
+    if (event.kind === 'leave') {
+      if (event.innermostLoop && entered.includes(true)) continue;
+      return false;
+    }
+    if (event.kind === 'open') {
+      depth++;
+      entered.push(event.loop === true);
+    } else if (event.kind === 'close') {
+      lowest = Math.min(lowest, --depth);
+      entered.pop();
+    } else lowest = Math.min(lowest, depth - 1);
   }
   return depth === lowest;
 }

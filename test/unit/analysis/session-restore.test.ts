@@ -179,6 +179,30 @@ test('a SET whose restore control may skip stays a finding: restore in an inner 
   assert.deepEqual(sessionSets(doBlock(`SET search_path = pg_temp;\n  ${SAVE}\n  ${RESTORE}`)), leaked);
 });
 
+test('a restore after a loop whose handler goes on with CONTINUE, or whose body ends early with EXIT, is still reached; a labelled EXIT or a RETURN may skip it', () => {
+  const retry = `FOR part IN SELECT name FROM parts LOOP
+    BEGIN
+      PERFORM attach(part.name);
+    EXCEPTION WHEN others THEN
+      RAISE NOTICE 'skipped %', part.name;
+      CONTINUE;
+    END;
+  END LOOP;`;
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  ${retry}\n  ${RESTORE}`)), []);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  WHILE true LOOP\n    EXIT WHEN ready();\n    EXIT;\n  END LOOP;\n  ${RESTORE}`)), []);
+  const leaked = ['SET search_path = pg_temp'];
+  // EXIT of a loop entered before the SET (named by its label), or a RETURN inside the loop, leaves past the restore.
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  <<outer>> LOOP\n  SET search_path = pg_temp;\n  FOR i IN 1..3 LOOP\n    EXIT outer WHEN i = 2;\n  END LOOP;\n  ${RESTORE}\n  END LOOP;`)), leaked);
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  FOR i IN 1..3 LOOP\n    RETURN;\n  END LOOP;\n  ${RESTORE}`)), leaked);
+});
+
+test('COMMIT or ROLLBACK as a name (a table commit, a column rollback) is no transaction end between a SET and its restore', () => {
+  const names = "PERFORM count(*) FROM vcs.commit c JOIN vcs.rollback r ON r.commit_id = c.id;\n  INSERT INTO audit (action) SELECT 'x' FROM commit;";
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  ${names}\n  ${RESTORE}`)), []);
+  // The statements still end the transaction, and the SET outlives it.
+  assert.deepEqual(sessionSets(doBlock(`${SAVE}\n  SET search_path = pg_temp;\n  ${names}\n  ROLLBACK;\n  ${RESTORE}`)), ['SET search_path = pg_temp']);
+});
+
 test('a setting saved in the DECLARE section (:=, = or DEFAULT, also CONSTANT) and put back by set_config leaks nothing; put back into another setting it does', () => {
   const procedure = (declare: string, statements: string) => `CREATE PROCEDURE route(target text) LANGUAGE plpgsql AS $fn$
 DECLARE
