@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initAnalysis, type AnalysisOptions, type PoolMode, type PreparedStatementSupport } from '../server/analysis/index';
 import { stateFunctionIndex } from '../server/analysis/stateFunctions';
+import { sourceRoutineNames } from '../server/analysis/schemaSnapshots';
 import { isScriptFile, mayDefineRoutine } from '../server/analysis/embeddedRoutines';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, type FileFinding } from './format';
@@ -112,12 +113,15 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();
   const sqlTexts = new Map<string, string>();
+  const sqlDocuments = [...readSqlFiles(files, sqlTexts)];
   const settings: LintSettings = {
     flags: request.flags,
     configPath: request.configPath,
     ...(request.defaultIgnore === false && { defaultIgnore: false as const }),
     // Calls of functions whose bodies (in the .sql files linted) create session state are findings too.
-    stateFunctions: stateFunctionIndex(readSqlFiles(files, sqlTexts)),
+    stateFunctions: stateFunctionIndex(sqlDocuments),
+    // A schema snapshot's copies of these routines report nothing (schemaSnapshots.ts).
+    sourceRoutines: sourceRoutineNames(sqlDocuments),
   };
   const threads = threadCount(files.length, request.jobs);
   // Config errors are reported below, in file order, however many threads linted.

@@ -130,6 +130,7 @@ export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]
     if (layer.loadBalancing !== undefined) merged.loadBalancing = layer.loadBalancing;
     if (layer.catalog) merged.catalog = layer.catalog;
     if (layer.stateFunctions) merged.stateFunctions = layer.stateFunctions;
+    if (layer.sourceRoutines) merged.sourceRoutines = layer.sourceRoutines;
   }
   return merged;
 }

@@ -74,6 +74,18 @@ export function looksLikePgDump(text: DocumentText): boolean {
   return scanned.includes("default_tablespace = ''") && DUMP_TABLE_SETTINGS.test(scanned);
 }
 
+/** A migration's version in front of its file or folder name (`20240101120000_`, `0042-`, Flyway's `V3__`, `V1.2__`). */
+const VERSIONED_NAME = /^(?:[Vv]\d+(?:[._]\d+)*__|\d+[_.-])/;
+
+/**
+ * Whether the file is pg_dump output that is no migration of its own (neither its name nor its folder's is versioned):
+ * a schema snapshot, whose copies of the project's routines report nothing (schemaSnapshots.ts).
+ */
+export function isSchemaSnapshot(text: DocumentText, fileName: string): boolean {
+  if (VERSIONED_NAME.test(basename(fileName)) || VERSIONED_NAME.test(basename(dirname(fileName)))) return false;
+  return looksLikePgDump(text);
+}
+
 /**
  * Schema-design tools that write a model out as one SQL script for a person to load into a database (pgModeler,
  * pgAdmin's ERD tool, dbdiagram.io's DBML, Vertabelo, DbSchema, Toad Data Modeler, SQL Power Architect,
@@ -746,7 +758,8 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
       || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
-  return ownSession ? { ...options, ownSession: true } : options;
+  if (!ownSession) return options;
+  return fileName !== undefined && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
 }
 
 /** The folders of a sqitch project's change scripts. */

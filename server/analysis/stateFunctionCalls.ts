@@ -14,6 +14,7 @@ import { skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
 import { SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
+import { isSnapshotCopy } from './schemaSnapshots';
 
 /**
  * Built-in functions that create session state, with the argument counts they take. A project's routine of the same
@@ -74,6 +75,8 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
     const definition = definedRoutine(text);
     // …except a routine it creates in pg_temp: only that same session can call it, so its body's calls run there too.
     if (ownSession && (definition === undefined || definedRoutineSchema(text) === 'pg_temp')) continue;
+    // A schema snapshot's copy of a routine the project defines elsewhere: that definition's calls carry the findings.
+    if (definition !== undefined && isSnapshotCopy(definition, options)) continue;
     if (!NAMES_ROUTINES.test(text.slice(leadingTrivia(text)))) {
       // A body runs later, when the last definition of all holds; a statement run now calls what the statements before it defined.
       // A call run now inside a block that ends in ROLLBACK: the rollback undoes the SET or temporary table its body made.

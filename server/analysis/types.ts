@@ -164,6 +164,13 @@ export interface AnalysisOptions {
   catalog?: SqlCatalog;
   /** Functions the workspace's .sql files define whose bodies create session state, by lower-case name: their calls are findings too. */
   stateFunctions?: ReadonlyMap<string, StateFunction>;
+  /** Routines (unqualified, lower case) the workspace's .sql files other than pg_dump output define (schemaSnapshots.ts). */
+  sourceRoutines?: ReadonlySet<string>;
+  /**
+   * The SQL file is pg_dump output kept beside the project's schema sources, not applied as a migration: its copies
+   * of routines in `sourceRoutines` report nothing (schemaSnapshots.ts). Set by the file-level entry points.
+   */
+  schemaSnapshot?: boolean;
 }
 
 /** What the workspace's SQL defines, by lower-case unqualified name. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
+import { sourceRoutineNames } from './schemaSnapshots';
 import { isScriptFile, mayDefineRoutine } from './embeddedRoutines';
 import { boundedText, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -24,12 +25,13 @@ const MAX_SCRIPT_READS = 5000;
 export function withWorkspaceCatalog(options: Partial<AnalysisOptions>, root: string | undefined): Partial<AnalysisOptions> {
   if (!root) return options;
   const workspace = workspaceDefinitions(root);
-  return { ...options, stateFunctions: workspace.stateFunctions, ...(options.loadBalancing && { catalog: workspace.catalog }) };
+  return { ...options, stateFunctions: workspace.stateFunctions, sourceRoutines: workspace.sourceRoutines, ...(options.loadBalancing && { catalog: workspace.catalog }) };
 }
 
 interface WorkspaceDefinitions {
   catalog: SqlCatalog;
   stateFunctions: ReadonlyMap<string, StateFunction>;
+  sourceRoutines: ReadonlySet<string>;
 }
 
 const cache = new TimedCache<WorkspaceDefinitions>(PROJECT_CACHE_MS);
@@ -43,7 +45,7 @@ function workspaceDefinitions(root: string): WorkspaceDefinitions {
   return cache.get(root, () => {
     const files = readSqlFiles(root);
     const sqlFiles = files.filter((file) => !isScriptFile(file.path));
-    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files) };
+    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files), sourceRoutines: sourceRoutineNames(sqlFiles) };
   });
 }
 
