@@ -10,7 +10,7 @@
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
 // run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
 // hosts and runs there (ansibleFiles.ts), the scripts of a project that holds no program and names psql
-// (psqlOnlyProjects.ts), a sqitch project's change scripts (run with psql), a Supabase project's
+// (psqlOnlyProjects.ts; not a Hasura project's seed, which the Hasura server runs: hasuraSeeds.ts), a sqitch project's change scripts (run with psql), a Supabase project's
 // migrations and seed (supabaseCli.ts), scripts set aside in an archive or backup folder (setAsideFolders.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
 // "sessionScripts". Session state there is the script's own business,
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
@@ -34,6 +34,7 @@ import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
 import { isInPsqlOnlyProject } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
+import { isHasuraSeed } from './hasuraSeeds';
 import { isPgmigrationsScript } from './pgmigrationsProjects';
 import { isInSetAsideFolder } from './setAsideFolders';
 import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -753,7 +754,9 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }) };
   }
   if (options?.ownSession) return options;
-  const ownSession = looksLikePgDump(text) || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
+  // A dump a Hasura project seeds its database with goes through the Hasura server's pool (hasuraSeeds.ts).
+  const dump = looksLikePgDump(text) && !(fileName !== undefined && isHasuraSeed(fileName));
+  const ownSession = dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
