@@ -12,7 +12,8 @@
 // pasted whole into that one session. And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`), the
 // files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`), the files a Windows
 // script (PowerShell, batch) runs with psql (`psql -f .\db\seed.sql`), and those a program in a scripts folder
-// runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``).
+// runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``). Also the scripts they run
+// with pgbench (`pgbench -f bench.sql`), on pgbench's own connections.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -42,6 +43,13 @@ const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', '
  * ends it: a command substitution's, or a program's template string's).
  */
 const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
+/**
+ * A pgbench script argument (`pgbench -c 4 -f bench.sql -T 60`, `--file=bench.sql@10`, its weight left out): pgbench
+ * runs the script on connections it opens itself, one per client, as psql does, and never through a pool.
+ */
+const PGBENCH_COMMAND = /\bpgbench\b[^\n;|&]*/g;
+/** One script argument of a pgbench command (it takes several). */
+const PGBENCH_FILE = /(?:\s-f\s*|\s--file[=\s]\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`@])+)/g;
 /** A README, in any case and with any extension (`README.md`, `readme.rst`, `README`, `README.Debian`). */
 export const README = /^readme(?:\.[\w-]+)?$/i;
 /**
@@ -168,6 +176,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (text === undefined || !text.includes('cat')) continue;
     for (const match of text.matchAll(CAT_INTO)) concatenated.push(...sqlWords(match[1]));
   }
+  for (const text of texts.values()) if (text.includes('pgbench')) paths.push(...pgbenchScripts(text));
   for (const [path, text] of texts) {
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
@@ -186,6 +195,11 @@ function readPsqlRuns(folder: string): PsqlRuns {
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
   const runsFiles = paths.length > 0 || looped.length > 0;
   return { files: paths, patterns: [...looped, ...(runsFiles ? concatenated : [])] };
+}
+
+/** The script arguments of the pgbench commands in a text. */
+function pgbenchScripts(text: string): string[] {
+  return [...text.matchAll(PGBENCH_COMMAND)].flatMap(([command]) => [...command.matchAll(PGBENCH_FILE)].map((match) => match[1]));
 }
 
 /** The words of a command's arguments that name `.sql` files (quoted or not). */

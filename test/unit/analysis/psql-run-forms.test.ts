@@ -117,3 +117,17 @@ test('psql -f in Markdown inline code names its file: the closing backtick ends 
   assert.deepEqual(rules(root, 'db', 'seed.sql'), []);
   assert.deepEqual(rules(root, 'db', 'queries.sql'), STATE_RULES);
 });
+
+test('a script the documentation or a command file runs with pgbench -f (a weight after @ too) runs on pgbench\'s own connections', (t) => {
+  const root = scratchRepository('pgbench-run', t).writeAll({
+    'README.md': 'Measure the policy cost:\n\n```sh\npgbench -c 1 -n -T 60 -f load/policies.sql -h localhost postgres\n```\n',
+    'Makefile': 'bench:\n\tpgbench --file=load/mixed.sql@9 --file load/writes.sql@1 -T 30 "$(DB)"\n',
+  });
+  assert.deepEqual(rules(root, 'load', 'policies.sql'), []);
+  assert.deepEqual(rules(root, 'load', 'mixed.sql'), []);
+  assert.deepEqual(rules(root, 'load', 'writes.sql'), []);
+  // A file the pgbench commands do not name, and one only mentioned beside pgbench's initialisation, keep their findings.
+  assert.deepEqual(rules(root, 'load', 'seed.sql'), STATE_RULES);
+  const other = scratchRepository('pgbench-other', t).writeAll({ 'README.md': 'Run `pgbench -i -s 10` after loading load/seed.sql.\n' });
+  assert.deepEqual(rules(other, 'load', 'seed.sql'), STATE_RULES);
+});
