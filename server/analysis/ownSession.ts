@@ -79,12 +79,19 @@ export function looksLikePgDump(text: DocumentText): boolean {
 const VERSIONED_NAME = /^(?:[Vv]\d+(?:[._]\d+)*__|\d+[_.-])/;
 
 /**
- * Whether the file is pg_dump output that is no migration of its own (neither its name nor its folder's is versioned):
- * a schema snapshot, whose copies of the project's routines report nothing (schemaSnapshots.ts).
+ * pg_dump's table data: a `COPY … FROM stdin;` line (its default), or a whole `INSERT INTO … VALUES (…);` line
+ * (`--inserts`, `--column-inserts`). A dump that carries data is made to be loaded (a restore, an installer, a seed).
+ */
+const DUMPED_DATA = /^(?:COPY [^\n]* FROM stdin;|INSERT INTO [^\n]* VALUES \([^\n]*\);)\r?$/m;
+
+/**
+ * Whether the file is a schema-only pg_dump that is no migration of its own (neither its name nor its folder's is
+ * versioned, and it holds no table data): a schema snapshot, whose copies of the project's routines report nothing
+ * (schemaSnapshots.ts).
  */
 export function isSchemaSnapshot(text: DocumentText, fileName: string): boolean {
   if (VERSIONED_NAME.test(basename(fileName)) || VERSIONED_NAME.test(basename(dirname(fileName)))) return false;
-  return looksLikePgDump(text);
+  return looksLikePgDump(text) && !DUMPED_DATA.test(text.toString());
 }
 
 /**

@@ -72,7 +72,7 @@ test("a pg_dump snapshot's copies of routines the project's migrations define re
   assert.deepEqual(rulesAtLines(MIGRATION, withSources, MIGRATION_FILE), [['temp-table', 3], ['temp-table', 7]]);
 });
 
-test("a dump's routine no other .sql file defines, a dump applied as a migration, and a dump with no sources beside it keep their findings", () => {
+test("a dump's routine no other .sql file defines, a dump applied as a migration or carrying data, and a dump with no sources beside it keep their findings", () => {
   const withSources = options([{ path: MIGRATION_FILE, text: MIGRATION }]);
   // Only the dump defines report_scratch: its body is the one place the hazard shows.
   assert.deepEqual(rulesAtLines(DUMP + DUMP_ONLY, withSources, '/work/ledger/db/schema.sql'), [['temp-table', 27]]);
@@ -80,6 +80,12 @@ test("a dump's routine no other .sql file defines, a dump applied as a migration
   const kept: [string, number][] = [['temp-table', 12], ['temp-table', 19]];
   assert.deepEqual(rulesAtLines(DUMP, withSources, '/work/ledger/migrations/20240105120000_remote_schema.sql'), kept);
   assert.deepEqual(rulesAtLines(DUMP, withSources, '/work/ledger/migrations/1610000000000_squashed_dump/up.sql'), kept);
+  // A dump that carries table data (COPY … FROM stdin, or --inserts lines) is made to be loaded: an installer's or a
+  // restore's, whose routines are live definitions too.
+  const withData = `${DUMP}\nCOPY ledger.accounts (id, name) FROM stdin;\n1\tcash\n\\.\n`;
+  assert.deepEqual(rulesAtLines(withData, withSources, '/work/ledger/install/install_db.sql'), kept);
+  const withInserts = `${DUMP}\nINSERT INTO ledger.accounts VALUES (1, 'cash');\n`;
+  assert.deepEqual(rulesAtLines(withInserts, withSources, '/work/ledger/install/install_db.sql'), kept);
   // No sources known (another dump does not count as one).
   assert.deepEqual(rulesAtLines(DUMP, options([{ path: '/work/ledger/other-dump.sql', text: DUMP }]), '/work/ledger/db/schema.sql'), kept);
 });
