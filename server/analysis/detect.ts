@@ -11,6 +11,7 @@ import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { leadingTrivia } from './sqlTrivia';
+import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
 import { flowEvents, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
@@ -186,21 +187,6 @@ function visitTemporaryRoutine(ctx: WalkContext, node: Json): void {
 function lastName(names: unknown): string {
   const list = names as { String?: { sval?: string } }[] | undefined;
   return list?.[list.length - 1]?.String?.sval ?? '';
-}
-
-/**
- * PostgreSQL's boolean input for a quoted literal (boolin): true, yes, on, 1 and false, no, off, 0, any case, blanks
- * trimmed, and any unambiguous prefix of the words ('t', 'f', 'of'; 'o' alone is ambiguous). `set_config(k, v, 'f')` is
- * as session-wide as `set_config(k, v, false)`.
- */
-function booleanInput(text: string): boolean | undefined {
-  const word = text.trim().toLowerCase();
-  if (word === '1') return true;
-  if (word === '0') return false;
-  if (word.length === 0) return undefined;
-  if ('true'.startsWith(word) || 'yes'.startsWith(word) || word === 'on') return true;
-  if ('false'.startsWith(word) || 'no'.startsWith(word) || (word.length >= 2 && 'off'.startsWith(word))) return false;
-  return undefined;
 }
 
 /** The A_Const an argument is written as, directly or under a cast (`'f'::boolean`); nothing for any other expression. */

@@ -25,6 +25,7 @@ import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
+import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
@@ -442,7 +443,7 @@ const SESSION_CALL_FRAGMENT = /^\s*(?:pg_(?:try_)?advisory_(?:lock|unlock)(?:_sh
  */
 function isLocalSetConfigFragment(parts: readonly Part[]): boolean {
   const text = parts.map((part) => (part.kind === 'text' ? part.text : '\u0000')).join('');
-  return SET_CONFIG_FRAGMENT.test(text) && !SESSION_LEVEL_LAST_ARGUMENT.test(text);
+  return SET_CONFIG_FRAGMENT.test(text) && !setsConfigSessionWide(text);
 }
 
 /**
@@ -461,8 +462,6 @@ function isHandedToCall(node: ts.Expression): boolean {
 }
 
 const SET_CONFIG_FRAGMENT = /^\s*(?:pg_catalog\.)?set_config\s*\(/i;
-/** The closing `, false)` (or 'false', 'off', 'f') of a set_config call: is_local written false. */
-const SESSION_LEVEL_LAST_ARGUMENT = /,\s*(?:false|'false'|'off'|'f')\s*\)/i;
 
 /** A query builder's helper for calling an SQL function by name (Kysely's `eb.fn`, Sequelize's and Objection's `fn`). */
 const FUNCTION_HELPER = 'fn';

@@ -3,7 +3,7 @@
 // the generator's queries run inside the transaction the wrapper opens.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initAnalysis } from '../../../server/analysis/index';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
@@ -94,4 +94,25 @@ test('a transaction-local set_config fragment composed into another query is no 
     '}',
   ].join('\n');
   assert.deepEqual(found(text), ['session-set set_config']);
+});
+
+test("a composed set_config fragment's is_local is read as PostgreSQL reads a boolean: 'no' and '0' are session-wide, 'yes' and 'on' local", () => {
+  // Every fragment is joined into a SELECT sent outside any transaction: only a session-wide one is judged where it is written.
+  const composed = (name: string, isLocal: string) => [
+    `export async function ${name}(settings: [string, string][]) {`,
+    `  const parts = settings.map(([k, v]) => Prisma.sql\`set_config(\${k}, \${v}, ${isLocal})\`);`,
+    '  return client.$executeRaw(Prisma.sql`SELECT ${Prisma.join(parts)}`);',
+    '}',
+  ];
+  const text = [
+    "import { Prisma, PrismaClient } from '@prisma/client';",
+    'declare const client: PrismaClient;',
+    ...composed('saysNo', "'no'"),
+    ...composed('saysZero', "'0'"),
+    ...composed('saysYes', "'yes'"),
+    ...composed('saysOn', "'on'"),
+  ].join('\n');
+  const inFunction = (start: number) => /[^]*function (\w+)/.exec(text.slice(0, start))?.[1];
+  const findings = analyze(text, 'typescript', {}, 'context.ts').map((f) => `${f.rule} in ${inFunction(f.start)}`);
+  assert.deepEqual(findings, ['session-set in saysNo', 'session-set in saysZero']);
 });
