@@ -19,7 +19,7 @@ import { outermostWrapper, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { variableDeclaredIn } from './astWalk';
+import { hasModifier, variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
@@ -120,10 +120,10 @@ function factoryStaysSafe(factory: ts.FunctionLikeDeclaration, view: FileView, w
   const holder = ts.isFunctionDeclaration(factory) ? undefined : outermostWrapper(factory).parent;
   if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && !isExported(holder) && !isReferenced(holder.name.text, scopeOf(holder))) return false;
   if (!ts.isFunctionDeclaration(factory)) return valueStaysSafe(factory, view, walk);
-  if (!factory.name) return factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true && exportStaysSafe(view.source.fileName, 'default', walk);
+  if (!factory.name) return hasModifier(factory, ts.SyntaxKind.DefaultKeyword) && exportStaysSafe(view.source.fileName, 'default', walk);
   const name = factory.name.text;
-  const exported = factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
-  const isDefault = exported && factory.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true;
+  const exported = hasModifier(factory, ts.SyntaxKind.ExportKeyword);
+  const isDefault = exported && hasModifier(factory, ts.SyntaxKind.DefaultKeyword);
   // A factory nobody calls is not followed: it keeps the finding (an exported one is there for callers to come, who
   // may run transactions). An export counts as called when an importer names it (a barrel's importers are not read).
   if (!isReferenced(name, factory.parent) && (!exported || (!isDefault && !importersName(view.source.fileName, name, walk)))) return false;
@@ -276,7 +276,7 @@ function classNamed(name: string, view: FileView, walk: Walk): { view: FileView;
     name = imported.name;
   }
   const cls = target?.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s)
-    && (s.name?.text === name || (name === 'default' && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) === true)));
+    && (s.name?.text === name || (name === 'default' && hasModifier(s, ts.SyntaxKind.DefaultKeyword))));
   return target && cls ? { view: target, cls } : undefined;
 }
 
@@ -608,7 +608,7 @@ function isChoice(kind: ts.SyntaxKind): boolean {
 
 function isExported(declaration: ts.VariableDeclaration): boolean {
   const statement = declaration.parent.parent;
-  return ts.isVariableStatement(statement) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
+  return ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
 }
 
 /** `let dbConnection: Database;` at the top of the file. */

@@ -6,7 +6,7 @@
 // anywhere in the file counts as unknown.
 import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 
@@ -1047,7 +1047,7 @@ export function fieldValues(owner: ts.ClassLikeDeclaration, name: string): ts.Ex
 
 /** A class field keeps its initializer when it is readonly or no `this.field = …` appears in the class. */
 function isReadonlyOrNeverAssigned(member: ts.PropertyDeclaration): boolean {
-  if (member.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) return true;
+  if (hasModifier(member, ts.SyntaxKind.ReadonlyKeyword)) return true;
   const name = memberName(member);
   let assigned = false;
   walkDescendants(member.parent, (node) => {

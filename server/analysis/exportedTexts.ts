@@ -18,7 +18,7 @@ export function isExportedConstant(declaration: ts.VariableDeclaration, flow: Fl
   const statement = list.parent;
   if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !ts.isIdentifier(declaration.name)) return false;
   const name = declaration.name.text;
-  const exported = (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false) || namesExportedByReference(statement.parent).has(name);
+  const exported = hasModifier(statement, ts.SyntaxKind.ExportKeyword) || namesExportedByReference(statement.parent).has(name);
   return exported && ((list.flags & ts.NodeFlags.Const) !== 0 || !flow.assignedInFile(name));
 }
 

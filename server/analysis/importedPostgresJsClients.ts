@@ -15,7 +15,7 @@
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { singleReturn, unwrap } from './embeddedFlow';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
@@ -175,7 +175,7 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
     if (made) (fn ? functions : clients).set(exportedAs, made);
   };
   for (const statement of source.statements) {
-    const isExported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+    const isExported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
     if (ts.isVariableStatement(statement)) {
       if (!isExported) continue;
       const isConst = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
@@ -190,7 +190,7 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
         }
       }
     } else if (ts.isFunctionDeclaration(statement) && statement.name && isExported) {
-      const isDefault = ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
+      const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
       exportName(isDefault ? 'default' : statement.name.text, statement.name.text);
     } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const value = unwrap(statement.expression);

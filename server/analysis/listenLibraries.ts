@@ -16,7 +16,7 @@ import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
 import { packageDependencies, resolveModule } from './moduleResolution';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
@@ -223,7 +223,7 @@ function classesListening(read: ModuleRead): ReadonlyMap<string, ReadonlySet<str
     }
     if (methods.size === 0) return true;
     if (node.name) classes.set(node.name.text, methods);
-    const exportsDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    const exportsDefault = hasModifier(node, ts.SyntaxKind.DefaultKeyword);
     if (exportsDefault) classes.set(DEFAULT_EXPORT, methods);
     return true;
   });

@@ -837,7 +837,7 @@ export class OwnServerClients {
     for (const statement of this.source.statements) {
       if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
       if (ts.isFunctionDeclaration(statement)) {
-        const isDefault = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+        const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
         if (statement.name?.text === name || (name === 'default' && isDefault)) return statement;
         continue;
       }

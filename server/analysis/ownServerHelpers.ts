@@ -7,6 +7,7 @@
 // disk by parsedModules.ts (bounded in size, read again when it changes) and summarised once per read, so the CLI
 // and the editor, which both analyse one file at a time, decide the same way.
 import ts from 'typescript';
+import { hasModifier } from './astWalk';
 import { unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { resolveModule } from './moduleResolution';
@@ -327,7 +328,7 @@ function setupStartsOwnServer(setupFile: string, text: string): boolean {
 function topLevelFunctions(statement: ts.Statement): Array<[string, ts.FunctionLikeDeclaration]> {
   if (ts.isFunctionDeclaration(statement) && statement.body) {
     const names = statement.name ? [statement.name.text] : [];
-    if (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) names.push('default');
+    if (hasModifier(statement, ts.SyntaxKind.DefaultKeyword)) names.push('default');
     return names.map((name) => [name, statement]);
   }
   if (!ts.isVariableStatement(statement)) return [];

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { callerFiles, parsed } from './directUrls';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
 const INERT_MEMBERS = new Set(['options', 'serializers', 'parsers', 'types']);
@@ -213,7 +213,7 @@ export function variableScope(id: ts.Identifier): ts.Node | undefined {
       if (!ts.isVariableStatement(statement)) continue;
       const declares = statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === id.text);
       if (!declares) continue;
-      const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+      const exported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
       return exported || (statement.declarationList.flags & ts.NodeFlags.Const) !== 0 ? undefined : node;
     }
   }
@@ -255,7 +255,7 @@ function privateFieldNeverPrepares(owner: ts.ClassLikeDeclaration, name: string)
 }
 
 function isPrivateMember(member: ts.Node): boolean {
-  return ts.canHaveModifiers(member) && (ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) ?? false);
+  return hasModifier(member, ts.SyntaxKind.PrivateKeyword);
 }
 
 /**
@@ -285,7 +285,7 @@ function exportedConstDeclaration(creation: ts.CallExpression): ts.VariableDecla
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
   const list = declaration.parent;
   const statement = list.parent;
-  const exported = ts.isVariableStatement(statement) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+  const exported = ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
   return exported && (list.flags & ts.NodeFlags.Const) !== 0 && ts.isSourceFile(statement.parent) ? declaration : undefined;
 }
 
@@ -366,7 +366,7 @@ function endedWithoutWaiting(scope: ts.Node, name: string): boolean {
 
 function isSynchronousFunction(node: ts.Node): boolean {
   if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node) && !ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node)) return false;
-  return !node.asteriskToken && !node.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  return !node.asteriskToken && !hasModifier(node, ts.SyntaxKind.AsyncKeyword);
 }
 
 /** `name.end()` as a statement of its own. */
@@ -409,7 +409,7 @@ export function localConstDeclaration(creation: ts.Expression): ts.VariableDecla
   const declaration = node.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) return undefined;
   const statement = declaration.parent.parent;
-  if (ts.isVariableStatement(statement) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  if (ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword)) return undefined;
   return declaration;
 }
 

@@ -5,6 +5,7 @@
 // syntax tree: a pass per lookup was quadratic in a long module's size, since a lookup is asked for every call
 // that takes a callback.
 import ts from 'typescript';
+import { hasModifier } from './astWalk';
 import { unwrap } from './embeddedFlow';
 
 export type TopLevelFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -33,7 +34,7 @@ function topLevelFunctions(source: ts.SourceFile): Map<string, TopLevelFunction>
   for (const statement of source.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.body) {
       if (statement.name) add(statement.name.text, statement);
-      if (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) add('default', statement);
+      if (hasModifier(statement, ts.SyntaxKind.DefaultKeyword)) add('default', statement);
     }
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
