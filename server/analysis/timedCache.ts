@@ -49,12 +49,16 @@ export class TimedCache<T> {
     return cached && this.now() - cached.at < this.lifetimeMs ? cached : undefined;
   }
 
-  /** Stores `value` for `key` from now on, first dropping the oldest stored keys while the cache is full (in keys or weight). */
+  /**
+   * Stores `value` for `key` from now on, first dropping the oldest stored keys while the cache is full (in keys or
+   * weight). A key stored again keeps its place and takes no other key's: only a new key needs room among the keys.
+   */
   set(key: string, value: T): void {
     const weight = this.bound ? this.bound.weigh(value) : 0;
     const replaced = this.entries.get(key);
     if (replaced) this.weight -= replaced.weight;
-    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.weight + weight > (this.bound?.max ?? Infinity))) {
+    const keysOnceStored = (): number => this.entries.size + (this.entries.has(key) ? 0 : 1);
+    while (this.entries.size > 0 && (keysOnceStored() > this.maxEntries || this.weight + weight > (this.bound?.max ?? Infinity))) {
       const oldest = this.entries.keys().next().value!;
       this.weight -= oldest === key ? 0 : this.entries.get(oldest)!.weight;
       this.entries.delete(oldest);

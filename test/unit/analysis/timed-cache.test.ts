@@ -72,6 +72,21 @@ test('a bounded cache drops its oldest stored key to make room, and keeps the ot
   assert.equal(cache.get('c', count.next), 3);
 });
 
+test('storing a key again in a full cache replaces its value and drops no other key', () => {
+  const cache = new TimedCache<string>(60_000, 2);
+  cache.set('first', 'one');
+  cache.set('second', 'two');
+  cache.set('second', 'two again'); // full, but 'second' is already one of the two keys
+  assert.equal(cache.fresh('first')?.value, 'one');
+  assert.equal(cache.fresh('second')?.value, 'two again');
+  cache.set('first', 'one again'); // the oldest key itself, stored again: kept
+  assert.equal(cache.fresh('first')?.value, 'one again');
+  assert.equal(cache.fresh('second')?.value, 'two again');
+  cache.set('third', 'three'); // a new key: the oldest stored, 'first' (stored again in its place), makes room
+  assert.equal(cache.fresh('first'), undefined);
+  assert.deepEqual([cache.fresh('second')?.value, cache.fresh('third')?.value], ['two again', 'three']);
+});
+
 test('set stores a value from now on, as get does', () => {
   const cache = new TimedCache<boolean>(60_000, 1);
   cache.set('k', true);
