@@ -9,6 +9,12 @@
  */
 export const TRANSACTION_OPENER_METHODS: readonly string[] = ['beginTransaction', 'startTransaction', 'transaction', 'createTransaction'];
 
+/**
+ * Methods that hand out a client of a transaction already open (Prisma's `_createItxClient(params.transaction)` for an
+ * interactive transaction, a `getTxClient()` / `transactionClient()` helper): what is sent on that client runs inside it.
+ */
+export const TRANSACTION_CLIENT_FACTORY = /^_?(?:create|get|make)?(?:Itx|Tx|Transaction)Client$/i;
+
 /** postgres.js `await sql.reserve()`: one connection of the pool, kept until `release()`. */
 export const RESERVE_METHOD = 'reserve';
 

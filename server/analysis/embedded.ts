@@ -26,7 +26,7 @@ import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_S
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
 import { setsConfigSessionWide } from './sqlBoolean';
-import { RESERVE_METHOD, TRANSACTION_OPENER_METHODS } from './clientHandles';
+import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
@@ -164,7 +164,8 @@ function alternativesOf(value: ts.Expression): [ts.Expression, ts.Expression] | 
 }
 
 /**
- * `db.beginTransaction()`, `knex.transaction()` (no callback), or a choice with one of them as an option
+ * `db.beginTransaction()`, `knex.transaction()` (no callback), a client of an open transaction handed out
+ * (`prisma._createItxClient(params.transaction)`; clientHandles.ts), or a choice with one of them as an option
  * (`outer ?? await db.beginTransaction()`, `existing ? outer : await knex.transaction()`).
  */
 function opensTransactionHandle(node: ts.Expression): boolean {
@@ -172,7 +173,7 @@ function opensTransactionHandle(node: ts.Expression): boolean {
   const either = alternativesOf(value);
   if (either) return either.some(opensTransactionHandle);
   if (!ts.isCallExpression(value) || value.arguments.some((a) => ts.isFunctionLike(a))) return false;
-  if (TRANSACTION_OPENERS.test(calleeText(value.expression))) return true;
+  if (TRANSACTION_OPENERS.test(calleeText(value.expression)) || TRANSACTION_CLIENT_FACTORY.test(calleeText(value.expression))) return true;
   // A builder run without a callback: Kysely's `await db.startTransaction().setIsolationLevel(…).execute()`.
   if (calleeText(value.expression) !== 'execute' || value.arguments.length > 0) return false;
   for (let receiver = receiverOf(value); receiver && ts.isCallExpression(receiver); receiver = receiverOf(receiver)) {
@@ -905,7 +906,7 @@ class Extractor {
     }
     const initializer = binding.variable.initializer;
     if (!initializer) return false;
-    if (unwrap(receiver!) === root && opensTransactionHandle(initializer)) return true;
+    if ((unwrap(receiver!) === root || isRawTagOf(receiver!, root)) && opensTransactionHandle(initializer)) return true;
     // `const client = ctx.client`: whatever the object it was taken from is.
     const value = unwrap(initializer);
     // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call

@@ -43,3 +43,27 @@ test('the same tag inside $transaction, on a parameter, or on a client a request
     '}',
   ]), []);
 });
+
+// Prisma hands an interactive transaction's client out through `_createItxClient(params.transaction)` (client
+// extensions that set RLS context per operation use it): a raw tag or `$queryRawUnsafe` on that client runs inside the
+// open transaction, so its transaction-local settings hold for the operation that follows.
+test('a client of an open interactive transaction handed out by _createItxClient keeps SET LOCAL and set_config(…, true)', () => {
+  assert.deepEqual(rulesOf([
+    'export async function withContext(prisma: any, params: any, role: string, key: string, value: string) {',
+    '  const txClient = (prisma as any)._createItxClient(params.transaction);',
+    '  await txClient.$queryRawUnsafe(`SET LOCAL ROLE ${role}`);',
+    '  await txClient.$queryRaw`SELECT set_config(${key}, ${value}, true);`;',
+    '}',
+  ]), []);
+});
+
+test('a client an ordinary factory hands out beside it still loses them', () => {
+  assert.deepEqual(rulesOf([
+    "import { getAdminClient } from '../db/clients';",
+    'export async function withContext(role: string, key: string, value: string) {',
+    '  const txClient = getAdminClient();',
+    '  await txClient.$queryRawUnsafe(`SET LOCAL ROLE ${role}`);',
+    '  await txClient.$queryRaw`SELECT set_config(${key}, ${value}, true);`;',
+    '}',
+  ]), ['set-local-outside-transaction SET LOCAL ROLE ${role}', 'set-local-outside-transaction set_config']);
+});
