@@ -26,8 +26,12 @@ import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './
 import { requiredModule } from './embeddedDialect';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
 
-/** How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one chain. */
-const MAX_DEPTH = 12;
+/**
+ * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one
+ * chain. A test's scratch-database URL taken from a helper (the environment's URL trimmed, defaulted, renamed, returned in
+ * an object) takes about 17; 12 cut it.
+ */
+const MAX_DEPTH = 18;
 /** How many files away the callers of an exported function are read, and how many importing files at most. */
 const MAX_FILE_DEPTH = 1;
 const MAX_CALLER_FILES = 40;
@@ -74,6 +78,11 @@ const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 /** The environment object (`process.env`, `import.meta.env`, `Bun.env`), and what owns it as its `env` member. */
 const ENVIRONMENT_OBJECT = /^(?:process\.env|import\.meta\.env|Bun\.env)$/;
 const ENVIRONMENT_OWNER = /^(?:process|import\.meta|Bun)$/;
+/** `undefined` or `null` written out. */
+function namesNothing(value: ts.Expression): boolean {
+  return (ts.isIdentifier(value) && value.text === 'undefined') || value.kind === ts.SyntaxKind.NullKeyword;
+}
+
 /** `Reflect.get(object, key)`. */
 function isReflectGet(value: ts.Expression): value is ts.CallExpression {
   return ts.isCallExpression(value) && value.arguments.length === 2 && ts.isPropertyAccessExpression(value.expression)
@@ -407,7 +416,7 @@ export class OwnServerClients {
     if (depth > 3) return undefined;
     if ((ts.isPropertyAccessExpression(value) || ts.isElementAccessExpression(value)) && this.environmentObject(value.expression, depth + 1)) {
       if (ts.isPropertyAccessExpression(value)) return value.name.text;
-      return ts.isStringLiteralLike(value.argumentExpression) ? value.argumentExpression.text : undefined;
+      return this.constantText(value.argumentExpression);
     }
     if (isReflectGet(value)) {
       const [object, key] = value.arguments;
@@ -444,6 +453,17 @@ export class OwnServerClients {
     return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
   }
 
+  /** A string written out, or a const of this file holding one (`process.env[URL_VARIABLE]`, `const URL_VARIABLE = 'X' as const`). */
+  private constantText(key: ts.Expression): string | undefined {
+    const value = unwrap(key);
+    if (ts.isStringLiteralLike(value)) return value.text;
+    if (!ts.isIdentifier(value)) return undefined;
+    const binding = this.flow.bindingOf(value);
+    const held = binding && 'variable' in binding && isConstDeclaration(binding.variable) ? binding.variable.initializer : undefined;
+    const text = held && unwrap(held);
+    return text && ts.isStringLiteralLike(text) ? text.text : undefined;
+  }
+
   /** `const { X: name } = object` (not a rest, not with a default): the property `name` reads, and the object it is read from. */
   private constDestructured(name: ts.Identifier): { property: ts.PropertyName; object: ts.Expression } | undefined {
     const declaration = this.flow.destructuringOf(name);
@@ -463,6 +483,7 @@ export class OwnServerClients {
       return ts.isStringLiteralLike(key) && key.text === 'env' && ENVIRONMENT_OWNER.test(unwrap(object).getText(this.source));
     }
     if (!ts.isIdentifier(value)) return false;
+    if (this.environmentParameter(value, depth)) return true;
     const initializer = this.flow.declaredInitializer(value);
     if (initializer) {
       const binding = this.flow.bindingOf(value);
@@ -472,6 +493,23 @@ export class OwnServerClients {
     const destructured = this.constDestructured(value);
     return destructured !== undefined && ts.isIdentifier(destructured.property) && destructured.property.text === 'env'
       && ENVIRONMENT_OWNER.test(unwrap(destructured.object).getText(this.source));
+  }
+
+  /**
+   * A parameter whose default is the environment object (`function adminUrl(source = process.env)`), of a named function
+   * of this file that this file calls, every call passing nothing there: at those calls it is the environment itself.
+   */
+  private environmentParameter(name: ts.Identifier, depth: number): boolean {
+    const binding = this.flow.bindingOf(name);
+    if (!binding || !('parameterOf' in binding) || !binding.parameter.initializer || binding.parameter.dotDotDotToken) return false;
+    if (!this.environmentObject(binding.parameter.initializer, depth + 1)) return false;
+    const fn = binding.parameterOf;
+    const index = fn.parameters.indexOf(binding.parameter);
+    const fnName = fn.name && ts.isIdentifier(fn.name) ? fn.name.text
+      : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+    if (!fnName || index < 0) return false;
+    const calls = this.callsNamed(fnName).filter((call) => this.flow.localFunction(call.expression) === fn);
+    return calls.length > 0 && calls.length === this.mentionsOf(fnName) && calls.every((call) => call.arguments.length <= index);
   }
 
   /** The cache of verdicts on names for the mode judged in (literalOnly, oneSession, neither). */
@@ -1163,7 +1201,13 @@ export class OwnServerClients {
       if (ts.isStringLiteralLike(fallback) && fallback.text === '') return true;
       return this.devOnly && ts.isStringLiteralLike(fallback) ? hostPart(fallback.text).kind === 'loopback' : this.fromOwnServer(value.right, depth + 1);
     }
-    if (ts.isConditionalExpression(value)) return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
+    if (ts.isConditionalExpression(value)) {
+      // A branch that is `undefined` or `null` names no place (`trimmed ? trimmed : undefined`): the other one's is the only one.
+      const [whenTrue, whenFalse] = [unwrap(value.whenTrue), unwrap(value.whenFalse)];
+      if (namesNothing(whenFalse)) return this.fromOwnServer(whenTrue, depth + 1);
+      if (namesNothing(whenTrue)) return this.fromOwnServer(whenFalse, depth + 1);
+      return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
+    }
     if (ts.isObjectLiteralExpression(value)) return this.localObject(value, depth);
     return false;
   }

@@ -472,3 +472,82 @@ test('a helper of the test file that reads the variable its caller names is that
   ]));
   assert.deepEqual(findingsOf(built), ['session-set 6', 'listen 7']);
 });
+
+/** A test helper that makes a scratch copy of the archive database from the admin URL the environment gives, and returns its URL. */
+const scratchCopyHelper = (read: string, before: string[] = []) => [
+  "import postgres from 'postgres';",
+  ...before,
+  'function present(value: string | undefined): string | undefined {',
+  '  const trimmed = value?.trim();',
+  '  return trimmed ? trimmed : undefined;',
+  '}',
+  'export function archiveAdminUrl(source: NodeJS.ProcessEnv = process.env): string {',
+  `  return present(${read}) ?? 'postgres://postgres:archive@localhost:5432/postgres';`,
+  '}',
+  'function withDatabase(base: string, name: string): string {',
+  "  const renamed = base.replace(/\\/[^/?]+$/, `/${name}`);",
+  "  if (renamed === base) throw new Error('no database name to replace');",
+  '  return renamed;',
+  '}',
+  'export async function makeArchiveCopy(): Promise<{ url: string }> {',
+  '  const adminUrl = archiveAdminUrl();',
+  "  const name = `archive_${Date.now()}`;",
+  '  const admin = postgres(adminUrl, { max: 1 });',
+  '  await admin.unsafe(`CREATE DATABASE ${name}`);',
+  '  await admin.end();',
+  '  const url = withDatabase(adminUrl, name);',
+  '  return { url };',
+  '}',
+];
+
+/** A spec that opens a postgres.js pool of four on the scratch copy and runs a tagged query (a named prepared statement) again. */
+const scratchCopySpec = [
+  "import postgres from 'postgres';",
+  "import { makeArchiveCopy } from './helpers/archive-copy';",
+  'let sql: ReturnType<typeof postgres>;',
+  'beforeAll(async () => {',
+  '  const copy = await makeArchiveCopy();',
+  '  sql = postgres(copy.url, { max: 4 });',
+  '});',
+  "it('counts', async () => { for (const n of [1, 2]) await sql`SELECT ${n}::int`; });",
+];
+
+test("a scratch copy of the environment's test database, made through a test helper's chain of small functions, is the test database", () => {
+  repo.write('copy/package.json', '{"name": "copy"}');
+  repo.write('copy/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  // The variable named through a const, read from a parameter that defaults to the environment, trimmed or undefined.
+  repo.write('copy/test/helpers/archive-copy.ts', scratchCopyHelper('source[ARCHIVE_VARIABLE]', ["const ARCHIVE_VARIABLE = 'ARCHIVE_DB_URL' as const;"]));
+  assert.deepEqual(findingsOf(repo.write('copy/test/archive.test.ts', scratchCopySpec)), []);
+  // The same where the test environment points the variable at a pooler keeps the finding.
+  repo.write('copy-pooled/package.json', '{"name": "copy-pooled"}');
+  repo.write('copy-pooled/.github/workflows/checks.yml', ['jobs:', '  unit:', '    env:', '      ARCHIVE_DB_URL: postgres://app@pgbouncer:6432/archive']);
+  repo.write('copy-pooled/test/helpers/archive-copy.ts', scratchCopyHelper('source[ARCHIVE_VARIABLE]', ["const ARCHIVE_VARIABLE = 'ARCHIVE_DB_URL' as const;"]));
+  assert.deepEqual(findingsOf(repo.write('copy-pooled/test/archive.test.ts', scratchCopySpec)), ['protocol-prepared-statement 6']);
+});
+
+test('each link of that chain on its own: a `?:` with an undefined branch, a const naming the variable, a parameter defaulting to the environment', () => {
+  repo.write('links/package.json', '{"name": "links"}');
+  repo.write('links/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
+  const poolOn = (url: string, before: string[]) => [
+    "import postgres from 'postgres';",
+    ...before,
+    `const sql = postgres(${url}, { max: 4 });`,
+    "it('counts', async () => { for (const n of [1, 2]) await sql`SELECT ${n}::int`; });",
+  ];
+  const line = (before: string[]) => `protocol-prepared-statement ${before.length + 2}`;
+  const cases: [string, string[], boolean][] = [
+    ['given(process.env.ARCHIVE_DB_URL)', ['function given(value?: string) { return value ? value : undefined; }'], true],
+    // A branch that names another place is no help.
+    ['given(process.env.ARCHIVE_DB_URL)', ["function given(value?: string) { return value ? value : 'postgres://app@archive.internal.example.com/archive'; }"], false],
+    ['process.env[ARCHIVE_VARIABLE]', ["const ARCHIVE_VARIABLE = 'ARCHIVE_DB_URL';"], true],
+    ['process.env[variable]', ["let variable = 'ARCHIVE_DB_URL';", "variable = 'REPORTS_DB_URL';"], false],
+    ['archiveUrl()', ["function archiveUrl(env: NodeJS.ProcessEnv = process.env) { return env.ARCHIVE_DB_URL; }"], true],
+    // Called elsewhere in the file with another object: the parameter is not always the environment.
+    ['archiveUrl()', ["function archiveUrl(env: NodeJS.ProcessEnv = process.env) { return env.ARCHIVE_DB_URL; }",
+      "const fixture = archiveUrl({ ARCHIVE_DB_URL: 'postgres://app@archive.internal.example.com/archive' });"], false],
+  ];
+  cases.forEach(([url, before, local], i) => {
+    const spec = repo.write(`links/test/link${i}.test.ts`, poolOn(url, before));
+    assert.deepEqual(findingsOf(spec), local ? [] : [line(before)], `${url} / ${before.join(' ')}`);
+  });
+});
