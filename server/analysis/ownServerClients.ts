@@ -23,7 +23,7 @@ import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment,
 import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
-import { requiredModule } from './embeddedDialect';
+import { importedModules, requiredModule } from './embeddedDialect';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
 
 /**
@@ -119,6 +119,8 @@ export class OwnServerClients {
 
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
+  /** Names this file binds the knex module to as a whole (`import knexFactory from 'knex'`): pool makers whatever their name. */
+  private readonly knexNames: ReadonlySet<string>;
   /**
    * Test code (a test folder, a `*.test.*` / `*.spec.*` file, a test runner's setup file: testSetupFiles.ts), or
    * development code (an examples or playground folder): there a connection string or host pointing at this machine,
@@ -152,6 +154,7 @@ export class OwnServerClients {
   constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0, private readonly testPackage = false,
     private readonly reexportHops = 0) {
     this.namesPooler = namesPooler(source.text);
+    this.knexNames = new Set(importedModules(source).filter((m) => m.specifier === 'knex' && m.whole !== undefined).map((m) => m.whole!));
   }
 
   /**
@@ -300,7 +303,7 @@ export class OwnServerClients {
       if (this.classOfOwnServer(value.expression, depth)) return true;
       const args = value.arguments ?? [];
       const maker = calleeText(value.expression);
-      if (!(POOL_MAKER.test(maker) || POOL_ONLY_MAKER.test(maker)) || (single && !args.some(capsAtOneConnection))) return false;
+      if (!(POOL_MAKER.test(maker) || POOL_ONLY_MAKER.test(maker) || this.knexNames.has(maker)) || (single && !args.some(capsAtOneConnection))) return false;
       const given = () => args.some((argument) => this.argumentFromOwnServer(argument, depth + 1)) || this.defaultsToLocalHost(value);
       // A pool of one connection is one session: judged as a single client's arguments are.
       return single ? this.singly(given) : given();

@@ -91,6 +91,11 @@ test("a driver's Client, and postgres.js or knex capped at one connection, on an
   assert.deepEqual(findingsOf(oneConnection), []);
   const knexOne = repo.write('g/test/knex.test.ts', setSpec("import knex from 'knex';", "knex({ client: 'pg', connection: process.env.STOCK_DB_URL, pool: { min: 0, max: 1 } })", "await db.raw('SET search_path TO stock, public')"));
   assert.deepEqual(findingsOf(knexOne), []);
+  // knex imported under a name of the file's own choosing is still knex; its pool of four stays a pool.
+  const knexRenamed = repo.write('g/test/knex-renamed.test.ts', setSpec("import makeKnex from 'knex';", "makeKnex({ client: 'pg', connection: process.env.STOCK_DB_URL, pool: { min: 1, max: 1 } })", "await db.raw('SET search_path TO stock, public')"));
+  assert.deepEqual(findingsOf(knexRenamed), []);
+  const knexRenamedPool = repo.write('g/test/knex-renamed-pool.test.ts', setSpec("import makeKnex from 'knex';", "makeKnex({ client: 'pg', connection: process.env.STOCK_DB_URL, pool: { min: 1, max: 4 } })", "await db.raw('SET search_path TO stock, public')"));
+  assert.deepEqual(findingsOf(knexRenamedPool), ['session-set 3']);
 
   // Ten connections by default, or a pg pool: a later test may run on a connection the SET changed, or on one it did not.
   const tenConnections = repo.write('g/test/ten.test.ts', setSpec("import postgres from 'postgres';", 'postgres(process.env.STOCK_DB_URL!)', "await db.unsafe('SET search_path TO stock, public')"));
