@@ -1591,7 +1591,7 @@ class Extractor {
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
-      || (this.doubles !== undefined && sentToDouble(this.doubles, receiver))
+      || (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow))
       || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && expectedToFail(node))
       || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))
       || this.isDirectClient(receiver);

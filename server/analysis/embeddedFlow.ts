@@ -292,7 +292,7 @@ function invokedFunction(callee: ts.Expression): FunctionWithBody | undefined {
 }
 
 /** Every value a function returns (an arrow's expression body is its one), not those of functions nested in it. */
-function returnedValues(fn: FunctionWithBody): ts.Expression[] {
+export function returnedValues(fn: FunctionWithBody): ts.Expression[] {
   const body = fn.body;
   if (!body) return [];
   if (!ts.isBlock(body)) return [body];

@@ -57,3 +57,34 @@ test('real clients in tests, mocks that keep the real driver, other modules mock
   // Not a test file: whatever names a mock there, the pool is the application's.
   assert.deepEqual(found(`${REAL_POOL}jest.mock('pg');\n${SENDS}`, 'src/tenant.ts'), FLAGGED);
 });
+
+// A double the test hands on: from a pool of mock functions held by names, through a checkout, a beforeEach
+// assignment, a local factory and a local function's parameter.
+const LOCK = "'SELECT pg_try_advisory_lock(42)'";
+const lockedOn = (client: string) => `    await ${client}.query(${LOCK});\n`;
+
+test('a double handed on through names, checkouts, factories and parameters stays a double', () => {
+  const pool = "import type { Pool } from 'pg';\nconst fakeQuery = jest.fn();\nconst fakeConnect = jest.fn();\nconst fakePool = { query: fakeQuery, connect: fakeConnect } as unknown as Pool;\n";
+  const checkout = `it('locks', async () => {\n    const conn = await fakePool.connect();\n${lockedOn('conn')}});\n`;
+  assert.deepEqual(found(pool + checkout, 'src/__tests__/jobs.test.ts'), []);
+  const later = "let conn: { query: jest.Mock };\nbeforeEach(() => { conn = { query: jest.fn() }; });\n";
+  assert.deepEqual(found(`${later}it('locks', async () => {\n${lockedOn('conn')}});\n`, 'src/__tests__/jobs.test.ts'), []);
+  const handed = "const one = { query: jest.fn(async () => ({ rows: [] })) };\nconst makeFake = () => ({ query: jest.fn(), release: jest.fn() });\n"
+    + `const run = async (c: any) => {\n${lockedOn('c')}};\n`;
+  assert.deepEqual(found(`${handed}it('runs', async () => { await run(one); await run(makeFake()); });\n`, 'src/__tests__/jobs.test.ts'), []);
+});
+
+test('a real client handed on the same ways keeps its finding', () => {
+  const real = "import { Pool } from 'pg';\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\nconst fake = { query: jest.fn() };\n";
+  // A name that holds the double first and the real pool later.
+  assert.deepEqual(found(`${real}let conn: any = fake;\nbeforeEach(() => { conn = pool; });\nit('locks', async () => {\n${lockedOn('conn')}});\n`, 'src/__tests__/jobs.test.ts'), ['advisory-lock']);
+  const run = `const run = async (c: any) => {\n${lockedOn('c')}};\n`;
+  // One call passes the real pool: the parameter is not surely a double.
+  assert.deepEqual(found(`${real}${run}it('runs', async () => { await run(fake); await run(pool); });\n`, 'src/__tests__/jobs.test.ts'), ['advisory-lock']);
+  // The function is handed on, so its callers are not all seen.
+  assert.deepEqual(found(`${real}${run}it('runs', async () => { await run(fake); await withRetry(run); });\n`, 'src/__tests__/jobs.test.ts'), ['advisory-lock']);
+  // A local factory that returns the real pool.
+  assert.deepEqual(found(`${real}const make = () => pool;\nit('locks', async () => {\n${lockedOn('make()')}});\n`, 'src/__tests__/jobs.test.ts'), ['advisory-lock']);
+  // Outside test code, a mock-looking object is the application's own.
+  assert.deepEqual(found(`const one = { query: jest.fn() };\n${run}run(one);\n`, 'src/jobs.ts'), ['advisory-lock']);
+});
