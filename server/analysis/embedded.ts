@@ -62,6 +62,7 @@ import { WrapperObjects, enclosingClassOf } from './wrapperObjects';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
+import { expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 
 // index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
@@ -70,7 +71,7 @@ export { keepFolderListings } from './folderEntries';
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[]): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[]): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -316,6 +317,8 @@ interface Piece {
   branches?: number[];
   /** A transaction boundary a client method sends (no SQL written in the file): no finding is placed in it. */
   boundary?: boolean;
+  /** SETs whose value puts the setting back to what the connection had (settingRestores.ts): read as RESETs. */
+  restores?: SettingRestore[];
   /**
    * Sent on a PostgreSQL session no transaction pooler carries (PGlite, a server the code started, a direct URL):
    * only syntax errors and `set-local-outside-transaction`, which is lost without a pooler too, count.
@@ -360,16 +363,18 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
  * An options argument after the query text that names the transaction to run in: Sequelize's
  * `{ transaction: t }` or `{ transaction }` (not `transaction: null`/`undefined`/`false`, which run outside any).
  */
-function hasTransactionOption(call: ts.CallExpression): boolean {
-  return call.arguments.slice(1).some((argument) => {
+function transactionOption(call: ts.CallExpression): ts.Expression | undefined {
+  for (const argument of call.arguments.slice(1)) {
     const value = unwrap(argument);
-    return ts.isObjectLiteralExpression(value) && value.properties.some((property) => {
-      if (ts.isShorthandPropertyAssignment(property)) return property.name.text === 'transaction';
-      if (!ts.isPropertyAssignment(property) || !property.name || propertyNameText(property.name) !== 'transaction') return false;
+    if (!ts.isObjectLiteralExpression(value)) continue;
+    for (const property of value.properties) {
+      if (ts.isShorthandPropertyAssignment(property) && property.name.text === 'transaction') return property.name;
+      if (!ts.isPropertyAssignment(property) || !property.name || propertyNameText(property.name) !== 'transaction') continue;
       const given = unwrap(property.initializer);
-      return !(given.kind === ts.SyntaxKind.NullKeyword || given.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(given) && given.text === 'undefined'));
-    });
-  });
+      if (!(given.kind === ts.SyntaxKind.NullKeyword || given.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(given) && given.text === 'undefined'))) return given;
+    }
+  }
+  return undefined;
 }
 
 function propertyNameText(name: ts.PropertyName): string | undefined {
@@ -549,6 +554,8 @@ const PRISMA_RAW_TAGS = new Set(['$queryRaw', '$executeRaw']);
 
 class Extractor {
   readonly groups: Group[] = [];
+  /** The sequences of queries given one transaction object, by the declaration that names it (transactionGroup). */
+  private readonly transactionGroups = new Map<ts.Node, Group>();
   readonly extraFindings: Finding[] = [];
   /** Parameter names of transaction callbacks (postgres.js `sql.begin(async (tx) => tx\`…\`)`) act as SQL tags. */
   private readonly transactionTags: Set<string>[] = [];
@@ -963,6 +970,23 @@ class Extractor {
     return ts.isReturnStatement(outer.parent) || (ts.isArrowFunction(outer.parent) && outer.parent.body === outer);
   }
 
+  /**
+   * The sequence of the queries given one transaction object (Sequelize's `{ transaction: t }`): they run in order on
+   * its one connection, inside it, so a SET and the RESET (or restore) after it in that transaction pair up. One object
+   * is a name bound once (a const, a parameter: a callback's `t`); anything else gets a sequence of its own.
+   */
+  private transactionGroup(transaction: ts.Expression): Group {
+    const binding = ts.isIdentifier(transaction) ? this.flow.bindingOf(transaction) : undefined;
+    const declaration = binding && ('parameterOf' in binding ? binding.parameter : isConstDeclaration(binding.variable) ? binding.variable : undefined);
+    if (!declaration) return this.standaloneGroup(true);
+    let group = this.transactionGroups.get(declaration);
+    if (!group) {
+      group = this.standaloneGroup(true);
+      this.transactionGroups.set(declaration, group);
+    }
+    return group;
+  }
+
   private standaloneGroup(inTransaction: boolean): Group {
     const group: Group = { pieces: [], inTransaction };
     this.groups.push(group);
@@ -1235,7 +1259,8 @@ class Extractor {
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
     // A drizzle `sql.raw(text)` a function returns is built there, sent by its callers (as a returned template above).
     const built = name === 'raw' && ts.isPropertyAccessExpression(call.expression) && this.returnsDrizzleQuery(call, call.expression.expression);
-    const inTransaction = hasTransactionOption(call) || built ? (): Group => this.standaloneGroup(true) : groupFor;
+    const transaction = built ? undefined : transactionOption(call);
+    const inTransaction = transaction ? (): Group => this.transactionGroup(transaction) : built ? (): Group => this.standaloneGroup(true) : groupFor;
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
     const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword ? this.wrapperSend(call) : undefined;
     if (through) {
@@ -1977,6 +2002,30 @@ class Extractor {
   }
 
   /** How the `$n` of a SET's value reach the server (boundSetValues.ts): a tag's plain-value holes, and the text's written `$n`. */
+  /**
+   * The code a slot of a query's text stands for: a `${…}`'s expression, or the value a named placeholder (`:tz`) is
+   * given in the `replacements` object of the query call whose text holds it (Sequelize's).
+   */
+  private slotValue(slot: Part & { kind: 'slot' }): ts.Expression | undefined {
+    if (slot.hole) return expressionAt(this.source, slot.fileStart, slot.fileEnd);
+    const name = /^:([A-Za-z_]\w*)$/.exec(this.source.text.slice(slot.fileStart, slot.fileEnd))?.[1];
+    if (!name) return undefined;
+    let node: ts.Node | undefined = innermostNode(this.source, slot.fileStart, slot.fileEnd);
+    while (node && !(ts.isCallExpression(node) && node.arguments[0] && node.arguments[0].pos <= slot.fileStart && slot.fileEnd <= node.arguments[0].end)) node = node.parent;
+    for (const argument of node && ts.isCallExpression(node) ? node.arguments.slice(1) : []) {
+      const options = unwrap(argument);
+      if (!ts.isObjectLiteralExpression(options)) continue;
+      const replacements = options.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'replacements');
+      const given = replacements && unwrap(replacements.initializer);
+      if (!given || !ts.isObjectLiteralExpression(given)) continue;
+      for (const property of given.properties) {
+        if (ts.isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
+        if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return property.name;
+      }
+    }
+    return undefined;
+  }
+
   private setParametersOf(parts: Part[], holesBound: boolean): { boundHoles: boolean[]; writtenBound: boolean } {
     // A tag's holes are bound where the file imports a driver that binds (not pg-promise): a tag of unknown origin may splice.
     const tagBinds = holesBound && writtenParametersBound(this.modules, undefined);
@@ -2020,6 +2069,7 @@ class Extractor {
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
     if (unpooled) piece.unpooled = true;
     if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
+    if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) piece.restores = settingRestores(withSlots, built.slotAt, (slot) => this.slotValue(slot), this.flow);
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
   }
@@ -2060,6 +2110,8 @@ function isUpdateSetFragment(piece: Piece, offset: number): boolean {
 
 /** A text that may hold a SET whose value is a numbered parameter. */
 const MAY_SET_PARAMETER = /\bset\b[\s\S]*\$\d/i;
+/** A SET in the text (settingRestores.ts reads whether one of its values is a restore). */
+const MAY_RESTORE_SETTING = /\bset\s/i;
 
 /**
  * Whether the SET statement at `[start, end)` of the piece's SQL has a bound parameter as its value (boundSetValues.ts):
@@ -2104,7 +2156,8 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     return toFileRange(placed.piece.built, start - placed.base, end - placed.base);
   };
   const branches = group.pieces.some((p) => p.branches) ? group.pieces.map((p) => p.branches) : undefined;
-  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches);
+  const restores = group.pieces.some((p) => p.restores) ? group.pieces.map((p) => p.restores) : undefined;
+  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];

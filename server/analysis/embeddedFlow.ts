@@ -750,6 +750,22 @@ export class Flow {
 
   private readonly bindings = new Map<ts.Identifier, Binding | undefined>();
 
+  /**
+   * Every value the variable `use` refers to may hold: its initializer, then each plain assignment (`x = …`) in the
+   * scope that declares it. Undefined for a parameter, a name not declared in the file, or a variable some other
+   * assignment changes (`x += …`, `x ||= …`, `x++`), whose value is not one of these.
+   */
+  valuesOf(use: ts.Identifier): (ts.Expression | undefined)[] | undefined {
+    const binding = this.bindingOf(use);
+    if (!binding || !('variable' in binding) || !ts.isIdentifier(binding.variable.name)) return undefined;
+    const declaration = binding.variable;
+    const scope = scopeOf(declaration);
+    const assignments = scope ? this.assignmentsIn(scope, use.text) : [];
+    if (assignments.some((a) => a.value === undefined)) return undefined;
+    const values = assignments.map((a) => a.value);
+    return declaration.initializer || isConstDeclaration(declaration) ? [declaration.initializer, ...values] : values;
+  }
+
   /** The initializer of the variable `use` is bound to (not a parameter's, not a later assignment's), if it has one. */
   declaredInitializer(use: ts.Identifier): ts.Expression | undefined {
     const binding = this.bindingOf(use);

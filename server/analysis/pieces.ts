@@ -1,6 +1,7 @@
 // SQL pieces that run in sequence on one connection, analysed as one file would be.
 import { resolveOptions, type AnalysisOptions, type Finding } from './types';
-import { analyzeFragment, needsOnlySyntaxCheck, type StatementFacts } from './detect';
+import { analyzeFragment, needsOnlySyntaxCheck, type Candidate, type StatementFacts } from './detect';
+import type { SettingRestore } from './settingRestores';
 import { addStatementsThatParse } from './syntaxCheck';
 import { applyContext, withMigrationTransactions, type PlacedFacts } from './context';
 import { applyBalancing } from './balancing';
@@ -77,6 +78,18 @@ export function spanFacts(span: StatementSpan, factsOf: FactsSource): StatementF
 const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
 
 /**
+ * A session SET whose value puts its setting back to what the connection had, read as a RESET of it: no finding of its
+ * own, and it undoes an earlier SET of the setting in the same transaction or query string (context.ts). The facts are
+ * shared by every statement of the same text, so a restore gets a copy.
+ */
+function asRestore(facts: StatementFacts, restore: SettingRestore | undefined): StatementFacts {
+  if (!restore) return facts;
+  const isRestoredSet = (candidate: Candidate) => candidate.rule === 'session-set' && candidate.setting === restore.setting;
+  if (!facts.candidates.some(isRestoredSet)) return facts;
+  return { ...facts, candidates: facts.candidates.filter((candidate) => !isRestoredSet(candidate)), resets: [...(facts.resets ?? []), restore.setting] };
+}
+
+/**
  * Whether SQL pieces start inside a transaction opened by code we cannot see (true: a transaction
  * callback), outside one (false), or either ('unknown': a client the caller passed in); 'rolledBack':
  * inside one that the code we cannot see also ends with ROLLBACK after the last piece (a test helper's
@@ -99,15 +112,16 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
  * The same for the query strings an application sends (embedded SQL): each piece is one query message,
  * so the statements of a multi-statement string run together on one server connection.
  */
-export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[]): Finding[] {
-  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches);
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[]): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches, restores);
 }
 
 /**
  * `mayOpenBefore`: indices of pieces before which code we cannot see may have begun a transaction (a test helper's hook).
  * `branches`: per piece, the conditional paths of the code that sends it (PlacedFacts.branches).
+ * `restores`: per piece, the SETs whose value puts the setting back to what the connection had (settingRestores.ts).
  */
-function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[]): Finding[] {
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[]): Finding[] {
   const placed: PlacedFacts[] = [];
   const invisibleBegin = inTransaction === true || inTransaction === 'rolledBack';
   if (invisibleBegin) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
@@ -118,7 +132,8 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
     // Not an unterminated last statement: its open quote or comment would run into the statements joined after it.
     factsOf.prepare?.(spans.filter((span) => span.resume !== undefined).map((span) => span.text));
     for (const span of spans) {
-      placed.push({ start: base + span.start, end: base + span.end, facts: spanFacts(span, factsOf), psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text, branches: branches?.[index] });
+      const facts = asRestore(spanFacts(span, factsOf), restores?.[index]?.find((restore) => span.start <= restore.at && restore.at < span.end));
+      placed.push({ start: base + span.start, end: base + span.end, facts, psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text, branches: branches?.[index] });
     }
     base += piece.length + 1;
   }

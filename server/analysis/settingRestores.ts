@@ -1,0 +1,124 @@
+// A session SET in TS/JS code that puts a setting back to what the connection had: its value is one the code read of
+// that same setting (`const before = await db.query('SHOW TIMEZONE', …)`, then `SET TIMEZONE TO :tz` with
+// `replacements: { tz: before.TimeZone }`), or the value the client's own options give every connection it opens
+// (`SET TIME ZONE '${sequelize.options.timezone}'`: Sequelize sets `options.timezone` on each new connection, as
+// node-postgres does `statement_timeout`). Such a SET is read as a RESET of the setting (undo.ts, context.ts): sent in
+// the transaction (or the query string) that changed the setting, on every path after the change, it leaves nothing
+// behind for the next client, and a rollback undoes the change on the error path. The restore itself leaves what the
+// connection had, so it is no finding either. Read where the TS parser is at hand (embedded.ts); the SQL analysis gets
+// only the offsets of the restoring values (pieces.ts).
+import ts from 'typescript';
+import type { Flow } from './embeddedFlow';
+import type { Part } from './embeddedText';
+
+/** What the SQL analysis is told of one restoring SET: the SQL offset of its value's slot, and the setting it puts back. */
+export interface SettingRestore {
+  at: number;
+  setting: string;
+}
+
+/**
+ * `SET [SESSION] name TO|= '?` or `SET TIME ZONE '?` right before a slot: the setting whose whole value the slot is
+ * (the statement may follow others in the same text).
+ */
+const SET_BEFORE_VALUE = /(?:^|[;\s])set\s+(?:session\s+)?(?:(time\s+zone)|("[^"]+"|[a-z_][\w$]*(?:\.(?:"[^"]+"|[a-z_][\w$]*))*)\s*(?:to\b|=))\s*'?$/i;
+/** What may follow the value: its closing quote, then the statement's end. */
+const VALUE_END = /^'?\s*(?:;|$)/;
+
+/** The setting a SET names, as PostgreSQL reads it (lower case, unquoted; `TIME ZONE` is `timezone`). */
+function settingName(timeZone: string | undefined, name: string | undefined): string {
+  if (timeZone) return 'timezone';
+  return (name ?? '').split('.').map((part) => part.replace(/^"|"$/g, '')).join('.').toLowerCase();
+}
+
+/**
+ * A SHOW or `SELECT current_setting('name')` of one setting, alone in its text (blanks made single spaces, a closing `;`
+ * taken off first, so that each piece matches one way only): the setting read.
+ */
+const READS_SETTING = /^(?:show (?:(time zone)|("[^"]+"|[a-z_][\w$.]*))|select current_setting ?\( ?'([\w.]+)' ?\)(?: (?:as )?"?\w+"?)?)$/i;
+
+/** Objects whose member named for a setting is the value a client's connections start with. */
+const CLIENT_OPTIONS = new Set(['options', 'config']);
+
+/**
+ * The slots of one piece's parts (in order) that are the whole value of a SET of a setting they put back to what the
+ * connection had, as SQL offsets of the built text (`slotAt`, one per slot, in the same order).
+ * `valueOf` gives the code a slot stands for: a `${…}`'s expression, a named placeholder's bound value.
+ */
+export function settingRestores(parts: readonly Part[], slotAt: readonly number[], valueOf: (slot: Part & { kind: 'slot' }) => ts.Expression | undefined, flow: Flow): SettingRestore[] | undefined {
+  let restores: SettingRestore[] | undefined;
+  let slot = -1;
+  parts.forEach((part, index) => {
+    if (part.kind !== 'slot') return;
+    slot++;
+    const before = parts[index - 1];
+    const after = parts[index + 1];
+    if (before?.kind !== 'text' || (after !== undefined && (after.kind !== 'text' || !VALUE_END.test(after.text)))) return;
+    const set = SET_BEFORE_VALUE.exec(before.text);
+    if (!set) return;
+    const setting = settingName(set[1], set[2]);
+    const value = valueOf(part);
+    if (value && heldSettingOf(value, flow) === setting) (restores ??= []).push({ at: slotAt[slot], setting });
+  });
+  return restores;
+}
+
+/**
+ * The setting whose value on the connection an expression holds: a client's options member named for it
+ * (`sequelize.options.timezone`), or a member of a variable every value of which is the result of reading it
+ * (`before.TimeZone`, `rows[0].timezone` of `const before = await db.query('SHOW TIMEZONE')`).
+ */
+export function heldSettingOf(expression: ts.Expression, flow: Flow): string | undefined {
+  let value = unwrapped(expression);
+  const members: string[] = [];
+  while (ts.isPropertyAccessExpression(value) || ts.isElementAccessExpression(value)) {
+    const key = ts.isPropertyAccessExpression(value) ? value.name.text
+      : ts.isStringLiteralLike(value.argumentExpression) || ts.isNumericLiteral(value.argumentExpression) ? value.argumentExpression.text : undefined;
+    if (key === undefined) return undefined;
+    members.unshift(key);
+    value = unwrapped(value.expression);
+  }
+  if (members.length >= 2 && CLIENT_OPTIONS.has(members[members.length - 2])) return members[members.length - 1].toLowerCase();
+  if (!ts.isIdentifier(value)) return undefined;
+  const values = flow.valuesOf(value);
+  if (!values || values.length === 0) return undefined;
+  const read = values.map(settingReadBy);
+  return read.every((setting) => setting !== undefined && setting === read[0]) ? read[0] : undefined;
+}
+
+/** `await db.query('SHOW TIMEZONE', …)`: the setting a query call's literal text reads, if that is all it does. */
+function settingReadBy(expression: ts.Expression | undefined): string | undefined {
+  const call = expression && unwrapped(expression);
+  if (!call || !ts.isCallExpression(call)) return undefined;
+  const text = call.arguments[0] && unwrapped(call.arguments[0]);
+  if (!text || !ts.isStringLiteralLike(text)) return undefined;
+  const read = READS_SETTING.exec(text.text.replace(/\s+/g, ' ').trim().replace(/ ?;$/, ''));
+  if (!read) return undefined;
+  return read[3] !== undefined ? read[3].toLowerCase() : settingName(read[1], read[2]);
+}
+
+function unwrapped(expression: ts.Expression): ts.Expression {
+  let value = expression;
+  while (ts.isParenthesizedExpression(value) || ts.isAwaitExpression(value) || ts.isAsExpression(value) || ts.isNonNullExpression(value)) value = value.expression;
+  return value;
+}
+
+/** The innermost node whose range holds [fileStart, fileEnd). */
+export function innermostNode(source: ts.SourceFile, fileStart: number, fileEnd: number): ts.Node {
+  let node: ts.Node = source;
+  for (;;) {
+    const inner: ts.Node | undefined = node.getChildren(source).find((child) => child.getStart(source) <= fileStart && fileEnd <= child.getEnd());
+    if (!inner) return node;
+    node = inner;
+  }
+}
+
+/**
+ * The expression a slot's file range covers: a `${…}` of a template (from its `$` to its `}`), or an expression written
+ * exactly there.
+ */
+export function expressionAt(source: ts.SourceFile, fileStart: number, fileEnd: number): ts.Expression | undefined {
+  const node = innermostNode(source, fileStart, fileEnd);
+  if (ts.isTemplateExpression(node)) return node.templateSpans.find((span) => span.pos - 2 === fileStart)?.expression;
+  return ts.isExpression(node) && node.getStart(source) === fileStart && node.getEnd() === fileEnd ? node : undefined;
+}
