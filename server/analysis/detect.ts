@@ -10,6 +10,7 @@ import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
+import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
@@ -542,7 +543,8 @@ class BodySequences {
 function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, storedRoutine: boolean): void {
   const { language, body } = functionBody(node, defaultLanguage);
   const python = isPlPython(language);
-  if (!body || (language !== 'sql' && language !== 'plpgsql' && !python)) return;
+  const javascript = isPlV8(language);
+  if (!body || (language !== 'sql' && language !== 'plpgsql' && !python && !javascript)) return;
   const at = ctx.text.indexOf(body);
   if (at < 0) return;
   const found: Candidate[] = [];
@@ -559,13 +561,16 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     if (candidate.rule !== 'temp-table') return false;
     const createdAt = candidate.start - (ctx.base + at);
     if (python) return !pythonSurelyReaches(body, createdAt, undoAt);
+    if (javascript) return true; // its control flow is not read: the drop may be skipped
     if (language !== 'plpgsql') return false;
     returns ??= routineReturns(body);
     return returns.some((offset) => offset > createdAt && offset < undoAt);
   };
-  // A PL/Python body's statements are the SQL texts it hands to plpy.execute/plpy.prepare (plpythonSql.ts).
-  const spans = python
-    ? plpythonSqlPieces(body).flatMap((piece) => splitStatements(piece.text).map((span) => ({ ...span, start: piece.start + span.start })))
+  // A PL/Python body's statements are the SQL texts it hands to plpy.execute/plpy.prepare (plpythonSql.ts), a PL/v8
+  // body's those it hands to plv8.execute/plv8.prepare (plv8Sql.ts).
+  const pieces = python ? plpythonSqlPieces(body) : javascript ? plv8SqlPieces(body) : undefined;
+  const spans = pieces
+    ? pieces.flatMap((piece) => splitStatements(piece.text).map((span) => ({ ...span, start: piece.start + span.start })))
     : splitStatements(body);
   for (const span of spans) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags);
@@ -609,6 +614,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   }
   dropClearedCustomSettings(found, (from, to) => {
     if (python) return pythonSurelyReaches(body, from - (ctx.base + at), to - (ctx.base + at));
+    if (javascript) return false;
     if (language !== 'plpgsql') return true;
     events ??= flowEvents(body);
     return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at));

@@ -99,7 +99,7 @@ const ONE_CHARACTER_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r
  * and a blank. The blank of an escaped quote stands outside the SQL string or quoted name it opens or closes (` '`
  * opening, `' ` closing), so `TO \'\'` reads as `TO  '' `, the empty string, and `\'admin\'` as ` 'admin' `.
  */
-function decodeInPlace(content: string, raw: boolean): string {
+export function decodeInPlace(content: string, raw: boolean): string {
   if (raw || !content.includes('\\')) return content;
   let sql = '';
   /** The SQL quote (`'` or `"`) whose string or name is open, if any. */
