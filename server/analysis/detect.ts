@@ -8,7 +8,7 @@ import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
-import { BuiltStatements, ConstantStrings, dynamicStatement, statementStart } from './dynamicSql';
+import { BuiltStatements, ConstantStrings, dynamicDrops, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
@@ -787,7 +787,10 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
     const dynamic = dynamicStatement(text);
-    if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end, setting: dynamic.setting });
+    if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end, setting: dynamic.setting, temporary: dynamic.temporary });
+    // `EXECUTE format('DROP TABLE %I', l_name)`: undoes a temporary table a dynamic statement made under that name.
+    const drops = dynamic ? undefined : dynamicDrops(text);
+    if (drops) facts.drops = drops;
     for (const parsed of dynamic ? [] : parsePlpgsqlPieces(text)) {
       walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts, sessionFlags }, parsed.tree);
     }

@@ -14,6 +14,8 @@ export interface DynamicStatement {
   end: number;
   /** The setting a dynamic `SET name …` sets (lower case), when the literal names it. */
   setting?: string;
+  /** The table a dynamic `CREATE TEMP TABLE` makes, as its name is written (dynamicObjectName), which a later dynamic DROP may undo. */
+  temporary?: string;
 }
 
 
@@ -93,16 +95,104 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   const built = builtText(plpgsql, start);
   const statements = builtStatements(built.text);
   const droppedAfter = (index: number): boolean => statements.slice(index + 1).some((piece) => DROPS_TEMPORARY.test(piece.text));
-  if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...leading, start, end };
+  const named = (kind: Omit<DynamicStatement, 'start' | 'end'>, index: number): Omit<DynamicStatement, 'start' | 'end'> => {
+    if (kind.rule !== 'temp-table') return kind;
+    const temporary = objectNamed(CREATES_TEMPORARY, plpgsql, start, built, statements[index]);
+    return temporary === undefined ? kind : { ...kind, temporary };
+  };
+  if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...named(leading, 0), start, end };
   for (let index = 1; index < statements.length; index++) {
     const kind = statementKind(statements[index].text);
     if (!kind || (kind.rule === 'temp-table' && droppedAfter(index))) continue;
     const wordAt = statements[index].from + leadingBlanks(statements[index].text);
     const source = built.sourceAt[wordAt];
     const literal = built.literals.find(([from, to]) => source > from && source < to);
-    if (literal) return { ...kind, start: source, end: literal[1] };
+    if (literal) return { ...named(kind, index), start: source, end: literal[1] };
   }
   return undefined;
+}
+
+/** `CREATE [GLOBAL|LOCAL] TEMP[ORARY] [UNLOGGED] TABLE [IF NOT EXISTS]`, up to the table's name. */
+const CREATES_TEMPORARY = /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?/i;
+/** `DROP TABLE|VIEW|SEQUENCE [IF EXISTS]`, up to the first name. */
+const DROPS_NAMED = /^\s*drop\s+(?:table|view|sequence)\s+(?:if\s+exists\s+)?/i;
+/** A name as written: `"Quoted"`, `plain`, or `schema.name` (its last part counts). */
+const WRITTEN_NAME = /^(?:(?:"[^"]+"|[A-Za-z_][\w$]*)\s*\.\s*)?(?:"([^"]+)"|([A-Za-z_][\w$]*))/;
+/** A format() specifier that takes an argument: `%I`, `%s`, `%L`, `%2$I`, `%-10s`; or `%%`, which takes none. */
+const FORMAT_SPECIFIER = /%(?:%|(?:(\d+)\$)?-?\d*([sIL]))/g;
+
+/**
+ * The name of the object a built statement (`statement`, of `built`) makes or drops right after `head`, as the code
+ * writes it, so that the statement that makes a table and the one that drops it can be paired: a literal name as
+ * PostgreSQL reads it (lower case unless quoted), or the variable or expression that fills a `format()` specifier
+ * (`%I` with `l_name` → `arg:l_name`) or a `||` operand (`'… TABLE ' || l_name` → `arg:l_name`). Undefined when the
+ * head does not open the statement or the name is none of these.
+ */
+function objectNamed(head: RegExp, plpgsql: string, start: number, built: BuiltText, statement: { text: string; from: number }): string | undefined {
+  const opened = head.exec(statement.text);
+  if (!opened) return undefined;
+  const at = statement.from + opened[0].length;
+  const hole = built.holes.find((h) => h.at === at || h.at + 1 === at);
+  if (hole) return argumentKey(hole.text);
+  const rest = built.text.slice(at);
+  if (rest.startsWith('%')) return formatArgument(plpgsql, start, built, at);
+  const name = WRITTEN_NAME.exec(rest);
+  return name ? (name[1] ?? name[2].toLowerCase()) : undefined;
+}
+
+/** An operand's text as a key: the same variable written twice gives the same key. */
+function argumentKey(text: string): string {
+  return `arg:${text.replace(/\s+/g, '').toLowerCase()}`;
+}
+
+/**
+ * The argument of `format('literal', a, b, …)` that fills the specifier at `at` of the built text: only for one literal
+ * (no `||`) handed to format, the arguments counted as format does (`%%` takes none, `%2$I` picks the second).
+ */
+function formatArgument(plpgsql: string, start: number, built: BuiltText, at: number): string | undefined {
+  if (built.literals.length !== 1 || built.holes.length > 0 || !/format\s*\(\s*E?$/i.test(plpgsql.slice(Math.max(0, start - 40), start))) return undefined;
+  let next = 0;
+  let index: number | undefined;
+  for (const specifier of built.text.matchAll(FORMAT_SPECIFIER)) {
+    if (specifier[0] === '%%') continue;
+    const position = specifier[1] !== undefined ? Number(specifier[1]) - 1 : next;
+    next = position + 1;
+    if (specifier.index === at) {
+      index = position;
+      break;
+    }
+    if (specifier.index! > at) return undefined;
+  }
+  if (index === undefined) return undefined;
+  const args = formatArguments(plpgsql, built.literals[0][1]);
+  return args[index] !== undefined ? argumentKey(args[index]) : undefined;
+}
+
+/** The arguments after format's first one, whose literal ends at `from`: each operand's text, up to the closing `)`. */
+function formatArguments(plpgsql: string, from: number): string[] {
+  const args: string[] = [];
+  let at = from + leadingTrivia(plpgsql.slice(from));
+  while (plpgsql[at] === ',') {
+    at += 1 + leadingTrivia(plpgsql.slice(at + 1));
+    const end = operandEnd(plpgsql, at);
+    if (end === at) break;
+    args.push(plpgsql.slice(at, end).trim());
+    at = end + leadingTrivia(plpgsql.slice(end));
+  }
+  return args;
+}
+
+/**
+ * The objects a PL/pgSQL `EXECUTE` statement drops (`EXECUTE format('DROP TABLE %I', l_name)`, `EXECUTE 'DROP TABLE '
+ * || l_name`), named as objectNamed names them: a temporary table a dynamic statement made under the same name is
+ * undone there. Undefined when it drops nothing so named.
+ */
+export function dynamicDrops(plpgsql: string): string[] | undefined {
+  const start = executeLiteralStart(plpgsql);
+  if (start === undefined) return undefined;
+  const built = builtText(plpgsql, start);
+  const names = builtStatements(built.text).map((statement) => objectNamed(DROPS_NAMED, plpgsql, start, built, statement)).filter((name): name is string => name !== undefined);
+  return names.length > 0 ? names : undefined;
 }
 
 /** The rule a statement's leading words trip, its message and the setting a `SET` names. */
@@ -128,6 +218,8 @@ interface BuiltText {
   sourceAt: number[];
   /** Each literal's [quote, after its closing quote) in the statement. */
   literals: [number, number][];
+  /** Each operand that is not a literal: where its HOLE starts in `text`, and its source text. */
+  holes: { at: number; text: string }[];
 }
 
 /**
@@ -135,7 +227,7 @@ interface BuiltText {
  * follows; other operands (`name`, `f(x)`, `CASE … END`) are holes. Linear: each character is read once.
  */
 function builtText(plpgsql: string, start: number): BuiltText {
-  const built: BuiltText = { text: '', sourceAt: [], literals: [] };
+  const built: BuiltText = { text: '', sourceAt: [], literals: [], holes: [] };
   let at = start;
   for (;;) {
     const quote = plpgsql[at] === "'" ? at : /[eE]/.test(plpgsql[at] ?? '') && plpgsql[at + 1] === "'" ? at + 1 : -1;
@@ -151,6 +243,7 @@ function builtText(plpgsql: string, start: number): BuiltText {
     } else {
       const end = operandEnd(plpgsql, at);
       if (end === at) break;
+      built.holes.push({ at: built.text.length, text: plpgsql.slice(at, end).trim() });
       built.text += HOLE;
       for (let i = 0; i < HOLE.length; i++) built.sourceAt.push(-1);
       at = end;

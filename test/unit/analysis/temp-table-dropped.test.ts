@@ -168,3 +168,23 @@ test('PL/pgSQL: a variable extended with || keeps its built temp table; one assi
   // A plain assignment after both replaces them: what runs is that one.
   assert.deepEqual(lines(branches.replace('  EXECUTE q;\n  EXECUTE q;', "  q := 'TRUNCATE report';\n  EXECUTE q;")), []);
 });
+
+test('PL/pgSQL: a temp table one EXECUTE makes under a name (format %I, a || operand, a literal) and a later EXECUTE drops under the same name leaves nothing', () => {
+  const body = (statements: string[]) => [
+    'CREATE PROCEDURE rebuild_summary(p_table name, p_query text) LANGUAGE plpgsql AS $$',
+    "DECLARE l_sample name := p_table || '_sample'; l_other name := 'x';",
+    'BEGIN',
+    ...statements.map((statement) => `  ${statement}`),
+    'END $$;',
+  ].join('\n');
+  const create = "EXECUTE format('DROP TABLE IF EXISTS %I; CREATE TEMP TABLE %I AS %s WITH NO DATA', l_sample, l_sample, p_query);";
+  const work = 'INSERT INTO audit_log VALUES (now());';
+  assert.deepEqual(rules(body([create, work, "EXECUTE format('DROP TABLE %I', l_sample);"])), []);
+  assert.deepEqual(rules(body([create, work, "EXECUTE 'DROP TABLE IF EXISTS ' || l_sample;"])), []);
+  assert.deepEqual(rules(body(["EXECUTE 'CREATE TEMP TABLE ' || quote_ident(l_sample) || ' (id int)';", work, "EXECUTE format('DROP TABLE %2$s', l_other, quote_ident(l_sample));"])), []);
+  assert.deepEqual(rules(body(["EXECUTE format('CREATE TEMP TABLE sample_rows AS %s', p_query);", work, "EXECUTE 'DROP TABLE sample_rows';"])), []);
+  // Dropped under another name, before the CREATE, or after a RETURN that may end the run: the table stays.
+  assert.deepEqual(rules(body([create, work, "EXECUTE format('DROP TABLE %I', l_other);"])), ['temp-table']);
+  assert.deepEqual(rules(body(["EXECUTE format('DROP TABLE IF EXISTS %I', l_sample);", create])), ['temp-table']);
+  assert.deepEqual(rules(body([create, 'IF p_query IS NULL THEN RETURN; END IF;', "EXECUTE format('DROP TABLE %I', l_sample);"])), ['temp-table']);
+});
