@@ -14,6 +14,10 @@ type FlowEvent = {
   loop?: boolean;
   /** A `leave` that is an EXIT/CONTINUE without a label: it leaves the innermost loop only. */
   innermostLoop?: boolean;
+  /** An `open` that starts a block (`BEGIN`), which may have an EXCEPTION section. */
+  block?: boolean;
+  /** A `branch` that starts a block's EXCEPTION section (its handlers). */
+  handlers?: boolean;
 };
 
 /** A RETURN that ends the routine's run (not `RETURN NEXT`/`RETURN QUERY`, which add a row and go on). */
@@ -33,6 +37,8 @@ export function flowEvents(body: string): FlowEvent[] {
     if (!kind) continue;
     const event: FlowEvent = { at: match.index!, kind };
     if (kind === 'open' && word === 'loop') event.loop = true;
+    if (kind === 'open' && word === 'begin') event.block = true;
+    if (kind === 'branch' && word === 'exception') event.handlers = true;
     if (kind === 'leave' && (word === 'exit' || word === 'continue')) {
       event.innermostLoop = UNLABELLED_LOOP_EXIT_AFTER.test(code.slice(match.index! + word.length));
     }
@@ -82,6 +88,33 @@ export function surelyReaches(events: FlowEvent[], from: number, to: number): bo
     } else lowest = Math.min(lowest, depth - 1);
   }
   return depth === lowest;
+}
+
+/**
+ * Whether the statement at `at` (a body offset, outside any handler) sits in a `BEGIN … EXCEPTION … END` block: the
+ * innermost block around it has an EXCEPTION section. An error the handler catches rolls back the block's
+ * subtransaction, and what the statement set with it.
+ */
+export function inBlockWithHandlers(events: FlowEvent[], at: number): boolean {
+  const open: FlowEvent[] = [];
+  let index = 0;
+  for (; index < events.length && events[index].at < at; index++) {
+    const event = events[index];
+    if (event.kind === 'open') open.push(event);
+    else if (event.kind === 'close') open.pop();
+    // Already in the block's handlers: an error there is not caught by them.
+    else if (event.handlers && open.length > 0 && open[open.length - 1].block) open[open.length - 1] = { ...open[open.length - 1], block: false };
+  }
+  const block = open.map((event) => event.block === true).lastIndexOf(true);
+  if (block < 0) return false;
+  let depth = open.length;
+  for (; index < events.length; index++) {
+    const event = events[index];
+    if (event.kind === 'open') depth++;
+    else if (event.kind === 'close' && --depth === block) return false;
+    else if (event.handlers && depth === block + 1) return true;
+  }
+  return false;
 }
 
 const ROUTINE_RETURN = new RegExp(String.raw`\b${RETURN_WORD}`, 'gi');

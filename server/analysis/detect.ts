@@ -14,7 +14,7 @@ import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
+import { flowEvents, inBlockWithHandlers, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, refersToFlag } from './sessionFlags';
@@ -141,6 +141,15 @@ function markStoredCode(candidates: Candidate[], node: Json): void {
     candidate.storedCode = true;
     candidate.routine = routine;
   }
+}
+
+/** A schema that holds a project's tests (`tests.`, `unit_tests.`, `testing.`). */
+const TEST_SCHEMA = /^(?:unit_?)?(?:tests?|testing)$/;
+
+/** Whether a CREATE FUNCTION/PROCEDURE makes a routine of a schema named for tests. */
+function isTestRoutine(node: Json): boolean {
+  const parts = ((node.funcname as { String?: { sval?: string } }[] | undefined) ?? []).map((part) => part.String?.sval ?? '');
+  return parts.length === 2 && TEST_SCHEMA.test(parts[0].toLowerCase());
 }
 
 /** Whether a CREATE FUNCTION/PROCEDURE says `SECURITY DEFINER`. */
@@ -606,6 +615,16 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   // the error aborts: it never outlives the run (bodyFlow.ts).
   // The body's control flow, read once for both questions below and only when one is asked.
   let events: ReturnType<typeof flowEvents> | undefined;
+  // A unit-test routine (of a schema named for tests) that sets something inside a block with an EXCEPTION section, as
+  // a test of an expected failure does (`SET ROLE reader; UPDATE other_tenant.t …; EXCEPTION WHEN others THEN
+  // record the pass`): the error it waits for rolls the block back, the SET with it; it runs in the test suite's own
+  // session against its test database (rulings 4 and 12), never on the application's pool.
+  if (language === 'plpgsql' && storedRoutine && isTestRoutine(node) && found.some((candidate) => candidate.rule === 'session-set')) {
+    events ??= flowEvents(body);
+    for (let i = found.length - 1; i >= 0; i--) {
+      if (found[i].rule === 'session-set' && inBlockWithHandlers(events, found[i].start - (ctx.base + at))) found.splice(i, 1);
+    }
+  }
   if (language === 'plpgsql' && found.some((candidate) => candidate.rule === 'temp-table')) {
     events ??= flowEvents(body);
     for (let i = found.length - 1; i >= 0; i--) {
