@@ -70,10 +70,18 @@ const MAX_DUMP_SCAN = 1 << 20;
 /** Whether the text is pg_dump/pg_restore output (a schema dump, Rails' structure.sql, a per-object piece of one, …). */
 export function looksLikePgDump(text: DocumentText): boolean {
   const head = text.slice(0, HEAD);
+  if (GRAPHILE_MIGRATE_COMMITTED.test(head)) return false;
   if (DUMP_HEADER.test(head) || head.includes(DUMP_SEARCH_PATH) || DUMP_PREAMBLE.test(head)) return true;
   const scanned = text.slice(0, MAX_DUMP_SCAN);
   return scanned.includes("default_tablespace = ''") && DUMP_TABLE_SETTINGS.test(scanned);
 }
+
+/**
+ * The header graphile-migrate writes at the top of each committed migration (`--! Previous: sha1:…`, `--! Hash:
+ * sha1:…`, `--! Message: …`): graphile-migrate applies the file over its own connection, as a migrator, whatever pg_dump
+ * lines were pasted into it (`SET default_tablespace = '';` before a table), so it is never read as dump output.
+ */
+const GRAPHILE_MIGRATE_COMMITTED = /^(?:--! [^\n]*\n)*--! Hash: sha1:[0-9a-f]{40}\b/;
 
 /** A migration's version in front of its file or folder name (`20240101120000_`, `0042-`, Flyway's `V3__`, `V1.2__`). */
 const VERSIONED_NAME = /^(?:[Vv]\d+(?:[._]\d+)*__|\d+[_.-])/;
