@@ -49,6 +49,7 @@ import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
+import { declaresPoolClient } from './poolParameters';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -807,7 +808,7 @@ class Extractor {
     const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
     const groupFor = (receiver: ts.Expression | undefined): Group => {
       const key = receiver && this.keyOf(receiver);
-      if (key !== undefined && (this.isPool(key) || (receiver !== undefined && (this.clientMadeElsewhere(receiver) !== undefined || this.isHttpOnlyParameter(receiver))))) {
+      if (key !== undefined && (this.isPool(key) || (receiver !== undefined && (this.clientMadeElsewhere(receiver) !== undefined || this.isPoolLikeParameter(receiver))))) {
         const standalone = this.standaloneGroup(false);
         standalone.scopeSequence = scopeSequence;
         return standalone;
@@ -1001,15 +1002,18 @@ class Extractor {
   }
 
   /**
-   * A parameter declared as a client over HTTP (`db: NeonHttpDatabase<S>`, or a type alias of one; httpOnlyClients.ts):
-   * each statement it sends is a request in a transaction of its own, as a pool's is, whatever its caller began.
+   * A parameter declared as a client over HTTP (`db: NeonHttpDatabase<S>`, or a type alias of one; httpOnlyClients.ts)
+   * or as Prisma's pooled client (`prisma: PrismaClient`; poolParameters.ts): each statement it sends runs in a
+   * transaction of its own, as a pool's does, whatever its caller began.
    */
-  private isHttpOnlyParameter(receiver: ts.Expression): boolean {
-    const value = unwrap(receiver);
+  private isPoolLikeParameter(receiver: ts.Expression): boolean {
+    let value = unwrap(receiver);
+    // `prisma.$executeRaw\`…\``: the tag is the client's own raw-query member, so the client sends it.
+    if (ts.isPropertyAccessExpression(value) && PRISMA_RAW_TAGS.has(value.name.text)) value = unwrap(value.expression);
     if (!ts.isIdentifier(value)) return false;
     const binding = this.flow.bindingOf(value);
-    return binding !== undefined && 'parameterOf' in binding && binding.parameter.type !== undefined
-      && declaresHttpOnlyClient(binding.parameter.type, this.source, this.fileName);
+    if (binding === undefined || !('parameterOf' in binding) || binding.parameter.type === undefined) return false;
+    return declaresPoolClient(binding.parameter.type) || declaresHttpOnlyClient(binding.parameter.type, this.source, this.fileName);
   }
 
   private isPool(receiver: string): boolean {

@@ -1,0 +1,16 @@
+// A function handed Prisma's client itself (`prisma: PrismaClient`) is handed a pool: each `$executeRaw`/`$queryRaw`
+// it sends takes a connection of the client's pool for that one statement, in a transaction of its own. The client of
+// an interactive transaction is another type (`Prisma.TransactionClient`), which TypeScript does not accept where a
+// `PrismaClient` is declared, so no caller's transaction reaches such a parameter: a `set_config(…, true)` or
+// `SET LOCAL` sent through it is alone and lost, whoever calls the function (or when nobody does, ruling 10).
+// Read from the parameter's own annotation (every member of a union must be one).
+import ts from 'typescript';
+import { typeNameMatches } from './declaredTypes';
+
+/** Prisma's client class (`PrismaClient`, also written `Prisma.PrismaClient` or `prisma.PrismaClient`). */
+const POOL_CLIENT_TYPE = /^PrismaClient$/;
+
+/** Whether a parameter's declared type is a client whose every statement runs on a pool connection of its own. */
+export function declaresPoolClient(type: ts.TypeNode | undefined): boolean {
+  return typeNameMatches(type, POOL_CLIENT_TYPE);
+}
