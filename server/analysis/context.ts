@@ -396,6 +396,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       const finding: Finding = { rule: candidate.rule, severity, message: explanation, start: candidate.start + base, end: candidate.end + base };
       if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
       if (candidate.errorPathOnly) finding.errorPathOnly = true;
+      if (candidate.localFlag) finding.localFlag = candidate.localFlag;
       if (candidate.rule === 'currval') {
         const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
         if (earlier.length || (inBlock && blockMayAdvance)) continue;

@@ -2,7 +2,7 @@
 // context-free "candidates". Context (transaction blocks, nextval before currval, pool mode) is applied
 // later in context.ts, so a statement's candidates can be cached by its text.
 import { parseSync } from 'libpg-query';
-import type { RuleId, TextEdit } from './types';
+import type { LocalFlag, RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
@@ -17,7 +17,7 @@ import { SavedSettings, type Save } from './savedSettings';
 import { flowEvents, inBlockWithHandlers, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
-import { falseDefaultParameters, refersToFlag } from './sessionFlags';
+import { falseDefaultParameters, referredFlag, type SessionFlags } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
@@ -67,6 +67,8 @@ export interface Candidate {
   dblink?: { name: string };
   /** The state is left only when a function body fails midway: a call that returns leaves none (not carried to callers). */
   errorPathOnly?: boolean;
+  /** For a routine's set_config(…, is_local) whose parameter defaults to false: that parameter (a call passing true sets nothing for the session). */
+  localFlag?: LocalFlag;
 }
 
 export interface StatementFacts {
@@ -128,7 +130,7 @@ interface WalkContext {
   ascii: boolean;
   facts: StatementFacts;
   /** In a routine's body: its parameters that default to false (sessionFlags.ts). */
-  sessionFlags?: ReadonlySet<string>;
+  sessionFlags?: SessionFlags;
 }
 
 function toOffset(ctx: WalkContext, byteLocation: number): number {
@@ -269,9 +271,10 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
   if (name === 'set_config' && args.length === 3) {
     const flag = booleanConstant(args[2]);
     const isLocal = flag?.value === true;
-    if (!flag && refersToFlag(args[2], ctx.sessionFlags)) {
+    const localFlag = flag ? undefined : referredFlag(args[2], ctx.sessionFlags);
+    if (localFlag) {
       const setting = firstStringConstant(args[0]);
-      candidates.push({ rule: 'session-set', start, end,
+      candidates.push({ rule: 'session-set', start, end, localFlag,
         message: 'set_config(…, is_local) with an is_local parameter that defaults to false changes the whole session when the routine is called without it; behind a transaction pooler the setting leaks to other clients.',
         ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}) });
     } else if (flag && !isLocal) {
@@ -801,7 +804,7 @@ export function needsOnlySyntaxCheck(text: string): boolean {
  * Analyses one piece of SQL (a statement, or a statement of a function body at `base`). `knownToParse`:
  * the caller already checked that it parses (syntaxCheck.ts, several statements in one parser call).
  */
-export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false, sessionFlags?: ReadonlySet<string>): StatementFacts {
+export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false, sessionFlags?: SessionFlags): StatementFacts {
   const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
@@ -886,7 +889,7 @@ function withStandInFacts(standIn: string, base: number, facts: StatementFacts):
 }
 
 /** Walks a parsed statement into its facts. */
-function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts, sessionFlags?: ReadonlySet<string>): void {
+function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts, sessionFlags?: SessionFlags): void {
   walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts, sessionFlags }, tree);
   // The other dialects' statements that parse as PostgreSQL and look unsafe are SETs (MySQL's SET sql_mode = …).
   if (facts.candidates.some((c) => c.rule === 'session-set')) facts.dialect = dialectOfSetStatement(text);

@@ -46,7 +46,7 @@ export function setsConfigSessionWide(text: string): boolean {
  * The texts of a call's arguments, from just after its opening parenthesis to the one closing it, split at the commas
  * outside nested parentheses and quotes; undefined when the call is not closed in the text.
  */
-function callArguments(text: string, from: number): string[] | undefined {
+export function callArguments(text: string, from: number): string[] | undefined {
   const args: string[] = [];
   let depth = 0;
   let start = from;

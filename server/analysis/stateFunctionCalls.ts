@@ -7,7 +7,7 @@
 // upgrade script creating an older version of the routine and calling it at once). In a script that runs in its own
 // session (psql), only the calls inside the routines it creates count: a procedure calling a function that returns
 // holding a session lock leaves the lock on whatever connection runs the procedure.
-import type { AnalysisOptions, Finding, StateFunction } from './types';
+import type { AnalysisOptions, Finding, LocalFlag, StateFunction } from './types';
 import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
@@ -15,6 +15,7 @@ import { leadingTrivia } from './sqlTrivia';
 import { SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
+import { callArguments, writtenBoolean } from './sqlBoolean';
 
 /**
  * Built-in functions that create session state, with the argument counts they take. A project's routine of the same
@@ -110,6 +111,7 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     const site = index.get(name);
     const severity = site && severityFor(site.rule, options);
     if (!site || !severity || inOtherSchema(match, site)) continue;
+    if (site.localFlag && passesTrue(text, match.index! + match[0].length, site.localFlag)) continue;
     const start = statement.start + at;
     if (suppressions.isSuppressed(site.rule, start)) continue;
     findings.push({
@@ -119,6 +121,25 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     });
   }
   return findings;
+}
+
+/** `name => ` or `name := `: the start of an argument passed by the parameter's name (its value follows). */
+const NAMED_ARGUMENT = /^\s*("?)([\w$]+)\1\s*(?:=>|:=)/;
+
+/**
+ * Whether the call whose `(` ends just before `from` passes true (written as SQL writes a boolean: `true`, `'on'`,
+ * `'t'::boolean`) for the routine's false-defaulting is_local parameter, by position or by name
+ * (`set_session_config('app.user', $1, true)`, `…, is_local => true)`): that call's set_config is transaction-local, and
+ * the session keeps nothing. A value decided at run time (`$3`, a column) may be false: still the routine's finding.
+ */
+function passesTrue(text: string, from: number, flag: LocalFlag): boolean {
+  const args = callArguments(text, from);
+  if (!args) return false;
+  const named = args.map((argument) => NAMED_ARGUMENT.exec(argument));
+  const byName = flag.name === undefined ? undefined : named.find((m) => m !== null && m[2].toLowerCase() === flag.name);
+  if (byName) return writtenBoolean(byName.input.slice(byName[0].length)) === true;
+  const positional = args[flag.position - 1];
+  return positional !== undefined && named[flag.position - 1] === null && writtenBoolean(positional) === true;
 }
 
 /** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified). */

@@ -34,7 +34,9 @@ export function definedFunctions(text: string, file: string): { name: string; si
     const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
     if (!inside) return { name };
     const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
-    return { name, site: { name, schema: definedRoutineSchema(span.text), rule: inside.rule, message: inside.message, file, range } };
+    const site: StateFunction = { name, schema: definedRoutineSchema(span.text), rule: inside.rule, message: inside.message, file, range };
+    if (inside.localFlag) site.localFlag = inside.localFlag;
+    return { name, site };
   });
 }
 

@@ -72,6 +72,12 @@ export interface RelatedInfo {
 }
 
 /** A function the workspace's .sql files define whose body creates session state (stateFunctions.ts). */
+/** A routine's parameter passed on as set_config's is_local: its position among a call's arguments (1-based), and its name (lower case) if it has one. */
+export interface LocalFlag {
+  position: number;
+  name?: string;
+}
+
 export interface StateFunction {
   /** Lower-case unqualified name. */
   name: string;
@@ -82,6 +88,8 @@ export interface StateFunction {
   message: string;
   file: string;
   range: Range;
+  /** The state is a set_config whose is_local is this parameter, defaulting to false: a call passing it true leaves none. */
+  localFlag?: LocalFlag;
 }
 
 export interface Finding {
@@ -97,6 +105,8 @@ export interface Finding {
   unnecessary?: boolean;
   /** The state is left only when a function body fails midway (bodyConnections.ts): its calls are no finding. */
   errorPathOnly?: boolean;
+  /** The body's set_config takes its is_local from this parameter, which defaults to false (sessionFlags.ts). */
+  localFlag?: LocalFlag;
 }
 
 export type TrackedParameterSupport = 'synced' | 'unsynced';

@@ -336,7 +336,7 @@ test('a call with the built-in\'s argument count reaches the built-in, not a pro
   assert.deepEqual(calls(analyzeSql(local, { stateFunctions: index }, '/work/db/local.sql'), local), []);
   const catalog = "select pg_catalog.set_config('app.t', '1', true);\n";
   assert.deepEqual(calls(analyzeSql(catalog, { stateFunctions: index }, '/work/db/local.sql'), catalog), []);
-  const twoArguments = "select set_config('app.t', '1');\nselect public.set_config('app.t', '2', true);\n";
+  const twoArguments = "select set_config('app.t', '1');\nselect public.set_config('app.t', '2', false);\n";
   assert.deepEqual(calls(analyzeSql(twoArguments, { stateFunctions: index }, '/work/db/rpc.sql'), twoArguments), [['session-set', 'set_config'], ['session-set', 'set_config']]);
 });
 
