@@ -155,6 +155,28 @@ const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\
 /** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
 const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
 
+/**
+ * A driver's query class that a project subclasses to send statements of its own around each query (Sequelize's
+ * `class Audited extends sequelize.dialect.Query`, or a `Query` imported from a driver's module): the base's `run`.
+ */
+const QUERY_CLASS = /(?:^|\.)Query$/;
+const QUERY_CLASS_RUN = 'run';
+
+/**
+ * `super.run(text, values)` in a subclass of a query class: the driver's own `run` sends the text on the connection the
+ * query runs on (read as a wrapper's text: a whole statement, no syntax errors). `run` alone is too common a name.
+ */
+function runsOnInheritedQuery(call: ts.CallExpression, name: string): boolean {
+  if (name !== QUERY_CLASS_RUN || !ts.isPropertyAccessExpression(call.expression) || call.expression.expression.kind !== ts.SyntaxKind.SuperKeyword) return false;
+  return inQueryClass(call);
+}
+
+/** Whether `node` sits in a class extending a query class (QUERY_CLASS), where `super` is the query's own sender. */
+function inQueryClass(node: ts.Node): boolean {
+  const base = enclosingClassOf(node)?.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  return base !== undefined && (ts.isIdentifier(base) || ts.isPropertyAccessExpression(base)) && QUERY_CLASS.test(base.getText());
+}
+
 /** Calls that return a handle on a newly begun transaction (knex `transaction()` without a callback). */
 const TRANSACTION_OPENERS = new RegExp(`^(${TRANSACTION_OPENER_METHODS.join('|')})$`);
 
@@ -890,6 +912,9 @@ class Extractor {
    * client, `this.client` — starts outside one.
    */
   private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
+    // `super.run(…)` of a query subclass: the connection the query was given, inside its caller's transaction or not.
+    // (`super` of a client class — a PrismaClient subclass's `super.$executeRawUnsafe` — is that client, a pool.)
+    if (depth === 0 && receiver?.kind === ts.SyntaxKind.SuperKeyword && inQueryClass(receiver)) return 'unknown';
     // `tx` of `{ tx }: { tx: Prisma.TransactionClient }`, of `const { tx } = params` or `params.tx` with `params: Params`
     // declaring such a field: the declared type says it, as for a parameter declared with it.
     if (depth === 0 && receiver && isTransactionType(declaredType(receiver, this.flow))) return true;
@@ -1253,7 +1278,8 @@ class Extractor {
         return;
       }
     }
-    const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)));
+    const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined
+      && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)) || runsOnInheritedQuery(call, name));
     // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter: a helper.
     if ((!QUERY_METHODS.test(name) && !wrapper) || (this.queryHelperOf(call.expression)?.textIndex ?? 0) > 0) {
       this.inspectHelperCall(call, groupFor);
@@ -1266,7 +1292,7 @@ class Extractor {
     const transaction = built ? undefined : transactionOption(call);
     const inTransaction = transaction ? (): Group => this.transactionGroup(transaction) : built ? (): Group => this.standaloneGroup(true) : groupFor;
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
-    const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword ? this.wrapperSend(call) : undefined;
+    const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword && receiver.kind !== ts.SyntaxKind.SuperKeyword ? this.wrapperSend(call) : undefined;
     if (through) {
       // A pool the wrapper's factory made for the object: each call may run on another of its connections.
       const sequence = through.pooled && inTransaction === groupFor ? () => this.standaloneGroup(false) : inTransaction;
