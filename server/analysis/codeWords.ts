@@ -16,6 +16,11 @@ export const PG_PUBSUB_MODULE = 'pg-pubsub';
  * gets its first listener (`ipc.on(channel, fn)`, listenLibraries.ts).
  */
 export const PG_IPC_MODULES: readonly string[] = ['pg-ipc', 'postgres-ipc'];
+/**
+ * pg-notify's `PGPubSub`: a wrapper of one pg Client whose `on(channel, fn)` sends `LISTEN channel` for a channel's first
+ * listener; every `on` of it is a channel's (it has no events of its own; listenLibraries.ts).
+ */
+export const PG_NOTIFY_MODULE = 'pg-notify';
 /** @imqueue/pg-pubsub's `pubSub.listen(channel)`: a subscriber object of its `PgPubSub` class (listenLibraries.ts). */
 export const IMQUEUE_PG_PUBSUB_MODULE = '@imqueue/pg-pubsub';
 /** A node-postgres query config's text and name (`{ text, name }`): a named, protocol-level prepared statement. */
@@ -50,13 +55,13 @@ export const BUN_GLOBAL = 'Bun';
 
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
-  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD, PREPARED_STATEMENT_WORD]);
+  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD, PREPARED_STATEMENT_WORD]);
 
 /** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
-    || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module))
+    || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
     || words.has(PREPARED_STATEMENT_WORD);
 }

@@ -1,7 +1,8 @@
 // LISTEN sent by a LISTEN/NOTIFY library, not written as SQL: pg-listen's `subscriber.listenTo(channel)`,
 // pg-pubsub's `pubsub.addChannel(channel, fn)`, @imqueue/pg-pubsub's `pubSub.listen(channel)` and pg-ipc's (or
 // postgres-ipc's) `ipc.on(channel, fn)` on an emitter made from a pg Client (`new PgIpc(client)`) each send
-// `LISTEN "channel"` on the one pg Client the library opened with the connection string it was given. Behind a transaction pooler that registration stays on a
+// `LISTEN "channel"` on the one pg Client the library opened with the connection string it was given; so does
+// pg-notify's `pubsub.on(channel, fn)` on a `new PGPubSub(config)` (the config is pg's). Behind a transaction pooler that registration stays on a
 // server connection other clients share, and notifications are lost when the pooler reassigns it.
 //
 // Forks published under a scope (`@acme/pg-pubsub`) count as the library; a subscriber made in another module and reached
@@ -14,7 +15,7 @@
 // the method sends it.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
-import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
+import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_NOTIFY_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { hasModifier, walkDescendants } from './astWalk';
 import { subscriberConnectsDirectly } from './directUrls';
@@ -35,6 +36,8 @@ export class ListenLibraryCalls {
   private readonly imqueueSubscribers: InstanceNames;
   /** Receivers bound in this file to pg-ipc's (or postgres-ipc's) emitter class, under the names it is imported as. */
   private readonly ipcEmitters: InstanceNames;
+  /** Receivers bound in this file to pg-notify's `PGPubSub`, under the names it is imported as. */
+  private readonly notifySubscribers: InstanceNames;
   /** Per module imported by a relative path: the names bound here to its classes, with the class; found on first use. */
   private ownSubscribers: Map<string, Map<string, string>> | undefined;
 
@@ -42,7 +45,8 @@ export class ListenLibraryCalls {
     this.importsPgListen = modules.some((module) => isLibrary(module.specifier, PG_LISTEN_MODULE));
     this.importsPgPubsub = modules.some((module) => isLibrary(module.specifier, PG_PUBSUB_MODULE));
     this.imqueueSubscribers = new InstanceNames(text, modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names));
-    this.ipcEmitters = new InstanceNames(text, modules.filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap((module) => [...module.names, ...(module.whole ? [module.whole] : [])]));
+    this.ipcEmitters = new InstanceNames(text, modules.filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap(classNames));
+    this.notifySubscribers = new InstanceNames(text, modules.filter((module) => module.specifier === PG_NOTIFY_MODULE).flatMap(classNames));
   }
 
   /**
@@ -52,7 +56,7 @@ export class ListenLibraryCalls {
    * `listenTo(object, event, fn)` has three arguments.) pg-pubsub's `addChannel` is a common name: only in a
    * file importing pg-pubsub. @imqueue/pg-pubsub's `listen(channel)` is a far commoner name (`server.listen(port)`):
    * only on a receiver this file makes or declares as one of that module's classes (`pubSub = new PgPubSub(…)`,
-   * `private pubSub: PgPubSub`).
+   * `private pubSub: PgPubSub`). pg-notify's `on(channel, fn)`: only on a receiver bound here to its class.
    */
   sendsListen(call: ts.CallExpression, name: string, receiver: ts.Expression): boolean {
     const channel = call.arguments[0];
@@ -60,6 +64,7 @@ export class ListenLibraryCalls {
     if (SUBSCRIBE_METHODS.has(name) && this.isOwnSubscriber(receiver, name)) return true;
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver) || this.projectDependsOn(PG_LISTEN_MODULE));
     if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.imqueueSubscribers.binds(receiver);
+    if (name === PG_NOTIFY_SUBSCRIBE_METHOD && call.arguments.length === 2 && this.notifySubscribers.binds(receiver)) return true;
     if (IPC_SUBSCRIBE_METHODS.has(name)) return call.arguments.length === 2 && !namesIpcEvent(channel) && this.ipcEmitters.binds(receiver);
     // A subscriber made in another module (`this.ctx.emitter.addChannel(channel, onEvent)`): pg-pubsub's two-argument
     // form with a handler, in a package that depends on pg-pubsub or a fork of it.
@@ -117,7 +122,10 @@ export class ListenLibraryCalls {
   private direct: boolean | undefined;
 
   private subscriberCreations(source: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
-    const factories = new Set(this.modules.filter((m) => isLibrary(m.specifier, PG_LISTEN_MODULE) || isLibrary(m.specifier, PG_PUBSUB_MODULE) || m.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((m) => m.names));
+    const factories = new Set([
+      ...this.modules.filter((m) => isLibrary(m.specifier, PG_LISTEN_MODULE) || isLibrary(m.specifier, PG_PUBSUB_MODULE) || m.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((m) => m.names),
+      ...this.modules.filter((m) => m.specifier === PG_NOTIFY_MODULE).flatMap(classNames),
+    ]);
     const creations: (ts.CallExpression | ts.NewExpression)[] = [];
     if (factories.size === 0) return creations;
     walkDescendants(source, (node) => {
@@ -141,6 +149,14 @@ export class ListenLibraryCalls {
 function isLibrary(specifier: string, library: string): boolean {
   return specifier === library || (specifier.startsWith('@') && specifier.endsWith(`/${library}`) && specifier !== IMQUEUE_PG_PUBSUB_MODULE);
 }
+
+/** The names a module is imported under: its named imports, its default import, or the whole module (`require('pg-notify')`). */
+function classNames(module: ImportedModule): string[] {
+  return [...module.names, ...(module.whole ? [module.whole] : [])];
+}
+
+/** pg-notify's subscribe method: `pubsub.on(channel, listener)`. */
+const PG_NOTIFY_SUBSCRIBE_METHOD = 'on';
 
 /**
  * pg-ipc's emitter methods that add a listener: for a channel with no listener yet, the emitter sends `LISTEN channel`

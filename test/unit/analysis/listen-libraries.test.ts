@@ -307,3 +307,20 @@ test("pg-ipc (and postgres-ipc): on/addListener(channel, fn) on its emitter over
   ].join('\n');
   assert.deepEqual(found(other), []);
 });
+
+test("pg-notify: on(channel, fn) on its PGPubSub sends LISTEN on the pg Client it opens; emit() and another object's on() do not", () => {
+  const feed = (importLine: string) => [
+    importLine,
+    'export async function follow(settings, names, onEvent) {',
+    '  const bus = new Notifier({ host: settings.host, user: settings.user, database: settings.name });',
+    '  await bus.connect();',
+    '  await Promise.all(names.map((name) => bus.on(name, onEvent)));',
+    "  await bus.emit('feed_started', { at: Date.now() });",
+    '  process.on(\'SIGTERM\', () => bus.close());',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(feed("import Notifier from 'pg-notify';")), ['listen bus.on(name, onEvent)']);
+  assert.deepEqual(found(feed("const Notifier = require('pg-notify');"), 'feed.js'), ['listen bus.on(name, onEvent)']);
+  // Another library's class of that name: its on() is an emitter's.
+  assert.deepEqual(found(feed("import Notifier from './notifier';")), []);
+});
