@@ -114,6 +114,12 @@ const SESSION_EXTENSION_FUNCTIONS = new Set([
   'pgv_set_timestamp', 'pgv_set_timestamptz', 'pgv_set_date', 'pgv_set_jsonb', 'pgv_insert',
 ]);
 const CURSOR_OPT_HOLD = 0x20;
+/**
+ * pg_trgm's `set_limit(real)`: sets the session's `pg_trgm.similarity_threshold` (the `%` operator's cut-off), as a
+ * plain `SET pg_trgm.similarity_threshold` does, and returns it. One argument; another count is some other routine.
+ */
+const TRGM_SET_LIMIT = 'set_limit';
+const TRGM_THRESHOLD = 'pg_trgm.similarity_threshold';
 
 /**
  * Words a statement must contain to possibly yield a candidate or change the transaction state;
@@ -294,6 +300,9 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
       candidates.push({ rule: 'set-local-outside-transaction', start, end, transactionScoped: true,
         message: 'set_config(..., true) outside a transaction block is lost as soon as this statement ends.' });
     }
+  } else if (name === TRGM_SET_LIMIT && args.length === 1) {
+    candidates.push({ rule: 'session-set', start, end, setting: TRGM_THRESHOLD,
+      message: `set_limit(…) (pg_trgm) sets ${TRGM_THRESHOLD} for the whole session, as a plain SET does; behind a transaction pooler the threshold stays on one server connection for other clients, and this client's next query may run without it. Use SET LOCAL ${TRGM_THRESHOLD} inside the transaction that needs it.` });
   } else if (name === 'currval' || name === 'lastval') {
     candidates.push({ rule: 'currval', start, end, sequence: name === 'currval' ? (firstStringConstant(args[0]) ?? '?') : '*',
       message: `${name} reads session state set by an earlier nextval, which may have run on another server connection.` });

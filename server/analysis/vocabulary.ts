@@ -7,7 +7,7 @@ import type { RuleId } from './types';
 
 /** Per rule, the words (lower case) whose presence can make a statement trip it. */
 export const RULE_TRIGGERS: Readonly<Record<RuleId, readonly string[]>> = {
-  'session-set': ['set', 'reset', 'set_config'],
+  'session-set': ['set', 'reset', 'set_config', 'set_limit'],
   'set-local-outside-transaction': ['set', 'set_config'],
   'prepared-statement': ['prepare', 'execute', 'deallocate'],
   'protocol-prepared-statement': [], // a protocol Parse, not words in a text
