@@ -3,7 +3,7 @@
 // main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TimedCache } from './timedCache';
+import { TimedCache, settleTree } from './timedCache';
 
 /** `start` and the folders above it, nearest first: `levels` above at most, fewer where the file system's root comes first. */
 export function foldersUp(start: string, levels: number): string[] {
@@ -31,6 +31,7 @@ let kept: TimedCache<readonly Dirent[]> | undefined;
  */
 export function keepFolderListings(): void {
   kept ??= new TimedCache<readonly Dirent[]>(Infinity, MAX_LISTINGS);
+  settleTree();
 }
 
 /**

@@ -20,6 +20,20 @@ export interface WeightBound<T> {
   max: number;
 }
 
+/**
+ * Whether the tree read is settled: a one-shot run (`poolsafe lint`) over files that do not change under it says so
+ * (folderEntries.ts's keepFolderListings) before it analyses anything. From then on no cache's value goes stale: a
+ * lifetime is there for the language server, whose files change while it runs; in a one-shot run it only made the
+ * analysis read, parse and derive again what it already had (a repository of 12,800 files linted for ~100 s re-parsed
+ * every module it needed every 10 s). The caches' bounds in keys and weight still hold.
+ */
+let treeSettled = false;
+
+/** Marks the tree settled for the rest of the process (this copy of the module: each bundle has its own). */
+export function settleTree(): void {
+  treeSettled = true;
+}
+
 export class TimedCache<T> {
   private readonly entries = new Map<string, { at: number; value: T; weight: number }>();
   /** The stored values' total weight (0 without a weight bound). */
@@ -44,8 +58,8 @@ export class TimedCache<T> {
   /** The value stored for `key` less than the lifetime ago (boxed: a stored value may be undefined). */
   fresh(key: string): { value: T } | undefined {
     const cached = this.entries.get(key);
-    // Kept for good (a one-shot lint's folder listings, asked for thousands of times): no clock to read.
-    if (this.lifetimeMs === Infinity) return cached;
+    // Kept for good (a one-shot lint's folder listings, asked for thousands of times; anything once the tree is settled): no clock to read.
+    if (this.lifetimeMs === Infinity || treeSettled) return cached;
     return cached && this.now() - cached.at < this.lifetimeMs ? cached : undefined;
   }
 
