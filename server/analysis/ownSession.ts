@@ -28,6 +28,7 @@ import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql } from './psqlRuns';
+import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
 import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
@@ -775,7 +776,8 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)));
+      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
+      || (!options?.migrationSections?.length && isPsqlAppliedMigration(fileName))));
   if (!ownSession) return options;
   return fileName !== undefined && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
 }
