@@ -96,16 +96,17 @@ export function surelyReaches(events: FlowEvent[], from: number, to: number): bo
  * subtransaction, and what the statement set with it.
  */
 export function inBlockWithHandlers(events: FlowEvent[], at: number): boolean {
-  const open: FlowEvent[] = [];
+  // Per open construct around `at`, innermost last: whether it is a block whose handlers could still catch an error there.
+  const open: boolean[] = [];
   let index = 0;
   for (; index < events.length && events[index].at < at; index++) {
     const event = events[index];
-    if (event.kind === 'open') open.push(event);
+    if (event.kind === 'open') open.push(event.block === true);
     else if (event.kind === 'close') open.pop();
     // Already in the block's handlers: an error there is not caught by them.
-    else if (event.handlers && open.length > 0 && open[open.length - 1].block) open[open.length - 1] = { ...open[open.length - 1], block: false };
+    else if (event.handlers && open.length > 0) open[open.length - 1] = false;
   }
-  const block = open.map((event) => event.block === true).lastIndexOf(true);
+  const block = open.lastIndexOf(true);
   if (block < 0) return false;
   let depth = open.length;
   for (; index < events.length; index++) {

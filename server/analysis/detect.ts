@@ -623,9 +623,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     }
     if (language === 'plpgsql') saved.read(span.text.slice(statementAt - span.start), statementAt);
   }
-  // A temporary table whose creation surely reaches a RAISE that throws is rolled back with the (sub)transaction
-  // the error aborts: it never outlives the run (bodyFlow.ts).
-  // The body's control flow, read once for both questions below and only when one is asked.
+  // The body's control flow, read once for the questions below and only when one is asked.
   let events: ReturnType<typeof flowEvents> | undefined;
   // A unit-test routine (of a schema named for tests) that sets something inside a block with an EXCEPTION section, as
   // a test of an expected failure does (`SET ROLE reader; UPDATE other_tenant.t …; EXCEPTION WHEN others THEN
@@ -637,6 +635,8 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
       if (found[i].rule === 'session-set' && inBlockWithHandlers(events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
   }
+  // A temporary table whose creation surely reaches a RAISE that throws is rolled back with the (sub)transaction
+  // the error aborts: it never outlives the run (bodyFlow.ts).
   if (language === 'plpgsql' && found.some((candidate) => candidate.rule === 'temp-table')) {
     events ??= flowEvents(body);
     for (let i = found.length - 1; i >= 0; i--) {

@@ -939,12 +939,14 @@ class Extractor {
     }
     const initializer = binding.variable.initializer;
     if (!initializer) return false;
-    if ((unwrap(receiver!) === root || isRawTagOf(receiver!, root)) && opensTransactionHandle(initializer)) return true;
+    // Sent on the handle itself (or through a raw tag of it), not on something it holds.
+    const onHandle = unwrap(receiver!) === root || isRawTagOf(receiver!, root);
+    if (onHandle && opensTransactionHandle(initializer)) return true;
     // `const client = ctx.client`: whatever the object it was taken from is.
     const value = unwrap(initializer);
     // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call
     // holds was put there by code elsewhere (often a transaction helper in another file, after its BEGIN).
-    if (unwrap(receiver!) !== root && !isRawTagOf(receiver!, root) && heldByReturnedObject(value)) return 'unknown';
+    if (!onHandle && heldByReturnedObject(value)) return 'unknown';
     const start = this.alternativesStart(value, depth) ?? (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false);
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
@@ -2031,7 +2033,6 @@ class Extractor {
       'a named query config creates a protocol-level prepared statement on one server connection; the pooler may route the next execution elsewhere.');
   }
 
-  /** How the `$n` of a SET's value reach the server (boundSetValues.ts): a tag's plain-value holes, and the text's written `$n`. */
   /**
    * The code a slot of a query's text stands for: a `${…}`'s expression, or the value a named placeholder (`:tz`) is
    * given in the `replacements` object of the query call whose text holds it (Sequelize's).
@@ -2056,6 +2057,7 @@ class Extractor {
     return undefined;
   }
 
+  /** How the `$n` of a SET's value reach the server (boundSetValues.ts): a tag's plain-value holes, and the text's written `$n`. */
   private setParametersOf(parts: Part[], holesBound: boolean): { boundHoles: boolean[]; writtenBound: boolean } {
     // A tag's holes are bound where the file imports a driver that binds (not pg-promise): a tag of unknown origin may splice.
     const tagBinds = holesBound && writtenParametersBound(this.modules, undefined);

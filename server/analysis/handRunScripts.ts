@@ -99,11 +99,16 @@ export function showsSettings(text: string): boolean {
   return splitStatements(text).some((span) => SHOW_STATEMENT.test(span.text.slice(leadingTrivia(span.text)).trim()));
 }
 
+/** Whether the folder is named for migrations a tool applies (the one test of it: scriptFolder.ts and psqlMigrations.ts ask here). */
+export function isMigrationsFolder(folder: string): boolean {
+  return MIGRATIONS_FOLDER.test(basename(folder));
+}
+
 /** Whether the file's folder, or one of the two above it, is a migrations folder. */
 export function inMigrationsFolder(fileName: string): boolean {
   let folder = dirname(fileName);
   for (let level = 0; level < MIGRATION_LEVELS; level++, folder = dirname(folder)) {
-    if (MIGRATIONS_FOLDER.test(basename(folder))) return true;
+    if (isMigrationsFolder(folder)) return true;
   }
   return false;
 }

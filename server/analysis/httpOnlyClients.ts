@@ -8,6 +8,7 @@
 // (`type Db = NeonHttpDatabase<typeof schema>`) or one a module of the project exports (`import type { Db } from
 // './client'`, there `export type Db = NeonHttpDatabase<…>`), one step.
 import ts from 'typescript';
+import { hasModifier } from './astWalk';
 import { typeNameMatches } from './declaredTypes';
 import { parsed } from './directUrls';
 import { projectModulePath } from './moduleResolution';
@@ -34,7 +35,7 @@ export function declaresHttpOnlyClient(type: ts.TypeNode | undefined, source: ts
 function aliasIn(source: ts.SourceFile, name: string, exported: boolean): ts.TypeNode | undefined {
   for (const statement of source.statements) {
     if (!ts.isTypeAliasDeclaration(statement) || statement.name.text !== name) continue;
-    const isExported = statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+    const isExported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
     return !exported || isExported ? statement.type : undefined;
   }
   return undefined;

@@ -24,6 +24,7 @@ import { applicationEnvironmentVariable, testEnvironmentVariable } from './testE
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { importedModules, requiredModule } from './embeddedDialect';
+import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
 
 /**
@@ -78,11 +79,6 @@ const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 /** The environment object (`process.env`, `import.meta.env`, `Bun.env`), and what owns it as its `env` member. */
 const ENVIRONMENT_OBJECT = /^(?:process\.env|import\.meta\.env|Bun\.env)$/;
 const ENVIRONMENT_OWNER = /^(?:process|import\.meta|Bun)$/;
-/** `undefined` or `null` written out. */
-function namesNothing(value: ts.Expression): boolean {
-  return (ts.isIdentifier(value) && value.text === 'undefined') || value.kind === ts.SyntaxKind.NullKeyword;
-}
-
 /** `Reflect.get(object, key)`. */
 function isReflectGet(value: ts.Expression): value is ts.CallExpression {
   return ts.isCallExpression(value) && value.arguments.length === 2 && ts.isPropertyAccessExpression(value.expression)
@@ -1207,8 +1203,8 @@ export class OwnServerClients {
     if (ts.isConditionalExpression(value)) {
       // A branch that is `undefined` or `null` names no place (`trimmed ? trimmed : undefined`): the other one's is the only one.
       const [whenTrue, whenFalse] = [unwrap(value.whenTrue), unwrap(value.whenFalse)];
-      if (namesNothing(whenFalse)) return this.fromOwnServer(whenTrue, depth + 1);
-      if (namesNothing(whenTrue)) return this.fromOwnServer(whenFalse, depth + 1);
+      if (isNullish(whenFalse)) return this.fromOwnServer(whenTrue, depth + 1);
+      if (isNullish(whenTrue)) return this.fromOwnServer(whenFalse, depth + 1);
       return this.fromOwnServer(value.whenTrue, depth + 1) && this.fromOwnServer(value.whenFalse, depth + 1);
     }
     if (ts.isObjectLiteralExpression(value)) return this.localObject(value, depth);

@@ -94,13 +94,13 @@ const VERSIONED_NAME = /^(?:[Vv]\d+(?:[._]\d+)*__|\d+[_.-])/;
 const DUMPED_DATA = /^(?:COPY [^\n]* FROM stdin;|INSERT INTO [^\n]* VALUES \([^\n]*\);)\r?$/m;
 
 /**
- * Whether the file is a schema-only pg_dump that is no migration of its own (neither its name nor its folder's is
- * versioned, and it holds no table data): a schema snapshot, whose copies of the project's routines report nothing
- * (schemaSnapshots.ts).
+ * Whether a file of pg_dump output (looksLikePgDump: the caller has asked already) is a schema-only dump that is no
+ * migration of its own (neither its name nor its folder's is versioned, and it holds no table data): a schema snapshot,
+ * whose copies of the project's routines report nothing (schemaSnapshots.ts).
  */
-export function isSchemaSnapshot(text: DocumentText, fileName: string): boolean {
+function isSchemaSnapshot(dump: DocumentText, fileName: string): boolean {
   if (VERSIONED_NAME.test(basename(fileName)) || VERSIONED_NAME.test(basename(dirname(fileName)))) return false;
-  return looksLikePgDump(text) && !DUMPED_DATA.test(text.toString());
+  return !DUMPED_DATA.test(dump.toString());
 }
 
 /**
@@ -771,7 +771,8 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   }
   if (options?.ownSession) return options;
   // A dump a Hasura project seeds its database with goes through the Hasura server's pool (hasuraSeeds.ts).
-  const dump = looksLikePgDump(text) && !(fileName !== undefined && isHasuraSeed(fileName));
+  const pgDump = looksLikePgDump(text);
+  const dump = pgDump && !(fileName !== undefined && isHasuraSeed(fileName));
   const ownSession = dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
@@ -779,7 +780,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
       || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
       || (!options?.migrationSections?.length && isPsqlAppliedMigration(fileName))));
   if (!ownSession) return options;
-  return fileName !== undefined && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
+  return fileName !== undefined && pgDump && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
 }
 
 /** The folders of a sqitch project's change scripts. */

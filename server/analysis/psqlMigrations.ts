@@ -6,19 +6,18 @@
 // application's sessions, and keep their findings). Only the file's extension counts: psql meta-commands (`\set
 // ON_ERROR_STOP on`) inside `.sql` migrations do not, since project migrators strip or pass such lines; and only a
 // folder named for migrations (`migrations/`, `db_migrate/`): a psql script elsewhere says nothing of its neighbours.
-import { basename, dirname, extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { folderEntries } from './folderEntries';
+import { isMigrationsFolder } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
 
-/** A folder of migrations a tool applies (the same test as handRunScripts.ts's, for the file's own folder). */
-const MIGRATIONS_FOLDER = /migrat/i;
 const psqlFolders = new TimedCache<boolean>(CACHE_MS);
 
 /** Whether the `.sql` file is a migration of a folder that psql applies (see above). */
 export function isPsqlAppliedMigration(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const folder = dirname(fileName);
-  if (!MIGRATIONS_FOLDER.test(basename(folder))) return false;
+  if (!isMigrationsFolder(folder)) return false;
   return psqlFolders.get(folder, () => holdsPsqlMigration(folder));
 }
 

@@ -9,8 +9,14 @@ export const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
 ]);
 
+/** CREATE [OR REPLACE] FUNCTION/PROCEDURE and the routine's (possibly qualified, possibly quoted) name, captured: the one grammar of both patterns below. */
+const ROUTINE_HEAD = String.raw`create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`;
+
 /** A statement that creates a function or procedure (after the blanks and comments before it), with its name. */
-export const ROUTINE_DEFINITION = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`, 'i');
+export const ROUTINE_DEFINITION = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${ROUTINE_HEAD}`, 'i');
+
+/** Every CREATE [OR REPLACE] FUNCTION/PROCEDURE name in a text (a scan: no statement split, no parse; use with matchAll). */
+export const ROUTINE_DEFINITIONS = new RegExp(String.raw`\b${ROUTINE_HEAD}`, 'gi');
 
 /** The routine a statement creates: its unqualified name in lower case (quotes removed), or undefined for another statement. */
 export function definedRoutine(statement: string): string | undefined {

@@ -7,11 +7,8 @@
 // (a version-named file or folder: Supabase's `…_remote_schema.sql`, a Hasura `…_squashed_dump/up.sql`), which
 // re-creates the routine as the live definition. Which files are snapshots: ownSession.ts (isSchemaSnapshot).
 import { looksLikePgDump } from './ownSession';
-import { unqualifiedName } from './routineDefinitions';
+import { ROUTINE_DEFINITIONS, unqualifiedName } from './routineDefinitions';
 import type { AnalysisOptions } from './types';
-
-/** Every CREATE [OR REPLACE] FUNCTION/PROCEDURE name in a text (a scan: no statement split, no parse). */
-const ROUTINE_DEFINITIONS = /\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)/gi;
 
 /**
  * The routines (unqualified, lower case) the project's .sql files that are not pg_dump output define: the sources a

@@ -7,18 +7,16 @@
 // the same: an upgrade script next to them is run by hand, not sent through the application's pool. As
 // dialectFolder.ts does for another dialect's migrations, the folder's majority speaks for files that carry
 // no mark of their own. A migrations folder is its tool's, whatever runs a file beside it.
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
 import { isRunByPsql } from './psqlRuns';
 import { isDockerInitScript } from './dockerInit';
-import { isHandRunScript } from './handRunScripts';
+import { isHandRunScript, isMigrationsFolder } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { leadingTrivia } from './sqlTrivia';
 import { splitStatements } from './splitter';
 import type { DocumentText } from './types';
 
-/** A folder of migrations a tool applies (`migrations`, `migrate`, `db_migrations`…). */
-const MIGRATIONS_FOLDER = /migrat/i;
 /** A psql meta-command at the start of a line (`\set ON_ERROR_STOP on`, `\echo`, `\connect`, `\i file`…). */
 const META_COMMAND = /^[ \t]*\\(?:set|unset|echo|qecho|i|ir|include|include_relative|c|connect|gset|gexec|o|out|pset|timing|if|elif|else|endif|q|copy|cd|prompt|setenv)\b/m;
 /** Bounds: the folder's .sql files looked at, and the bytes read of each. */
@@ -36,7 +34,7 @@ export function isAmongSessionScripts(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
   const folder = dirname(file);
-  if (MIGRATIONS_FOLDER.test(basename(folder))) return false;
+  if (isMigrationsFolder(folder)) return false;
   const others = sqlFilesOf(folder).filter((path) => path !== file);
   const seen = sessionScriptsByFolder.get(folder, () => sqlFilesOf(folder).filter(runsInOwnSession)).filter((path) => path !== file);
   return seen.length >= MIN_SESSION_SCRIPTS && seen.length * 2 >= others.length;

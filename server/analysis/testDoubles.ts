@@ -93,8 +93,8 @@ export function testDoublesOf(source: ts.SourceFile, fileName: string | undefine
 export function sentToDouble(doubles: TestDoubles, receiver: ts.Expression | undefined, flow: Flow): boolean {
   if (doubles.driverMocked) return true;
   if (!receiver) return false;
-  if (doubles.clients.has(unwrap(receiver).getText())) return true;
-  return doubles.mocks && isDouble(receiver, doubles, flow, 0);
+  // isDouble asks the written doubles first, then follows what mock functions were handed on to.
+  return doubles.mocks ? isDouble(receiver, doubles, flow, 0) : doubles.clients.has(unwrap(receiver).getText());
 }
 
 /** Whether a value is a double written or handed on in this file (the header's list); false when not surely one. */

@@ -71,13 +71,13 @@ export interface RelatedInfo {
   location?: { file: string; range: Range };
 }
 
-/** A function the workspace's .sql files define whose body creates session state (stateFunctions.ts). */
 /** A routine's parameter passed on as set_config's is_local: its position among a call's arguments (1-based), and its name (lower case) if it has one. */
 export interface LocalFlag {
   position: number;
   name?: string;
 }
 
+/** A function the workspace's .sql files define whose body creates session state (stateFunctions.ts). */
 export interface StateFunction {
   /** Lower-case unqualified name. */
   name: string;

@@ -10,14 +10,13 @@
 // the caller's own file — so the statement is judged on the client the wrapper really sends on (a pool, one held
 // connection, a transaction's client, a test database's client), as a direct call on it is.
 import ts from 'typescript';
-import { hasModifier } from './astWalk';
+import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedFlow';
 import { ModuleFacts } from './parsedModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
 import { capsAtOneConnection } from './ownServerClients';
 import { callerFiles, parsed } from './directUrls';
-import { walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports, topLevelFunction } from './topLevelFunctions';
 
 /** How many names, calls, exports and base classes one object is followed through (files included). */
@@ -289,14 +288,9 @@ function passedValues(stored: ts.Expression, ctx: Context): ts.Expression[] | un
   const name = register.name.text;
   const index = register.parameters.indexOf(binding.parameter);
   if (hasModifier(register, ts.SyntaxKind.ExportKeyword) && calledElsewhere(ctx.fileName, name)) return undefined;
-  const passed: ts.Expression[] = [];
-  walkDescendants(ctx.source, (node) => {
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && ctx.flow.localFunction(node.expression) === register) {
-      const argument = node.arguments[index];
-      if (argument) passed.push(argument);
-    }
-  });
-  return passed;
+  // The module's calls by name are indexed once per tree (astWalk.ts), not walked again for each stored value.
+  const calls = (callsByName(ctx.source).get(name) ?? []).filter((call) => ctx.flow.localFunction(call.expression) === register);
+  return calls.flatMap((call) => (call.arguments[index] ? [call.arguments[index]] : []));
 }
 
 /** Whether a file of the project importing `path` mentions `name` (it may call the exported function). */
