@@ -18,8 +18,11 @@ export interface PythonSqlPiece {
 
 const IDENTIFIER_START = /[A-Za-z_]/;
 const IDENTIFIER_PART = /\w/;
-/** `plpy.execute(` / `plpy.prepare(` after the name `plpy`, up to the opening parenthesis. */
-const SQL_CALL = /^\s*\.\s*(?:execute|prepare)\s*\(\s*/;
+/**
+ * `.execute(` / `.prepare(` after the name `plpy` (or PL/v8's `plv8`, plv8Sql.ts), up to the literal: both languages
+ * name their SQL calls alike.
+ */
+export const SQL_CALL = /^\s*\.\s*(?:execute|prepare)\s*\(\s*/;
 /** String prefixes: raw, unicode, bytes, f-string. */
 const STRING_PREFIX = /^[rRuUbBfF]{1,2}(?=['"])/;
 /** What may follow the literal for it to be the whole SQL text: the call's end, its next argument, `.format(` or `%`. */

@@ -4,7 +4,7 @@
 // a template without `${…}`): a text built at run time says nothing surely. JavaScript that merely looks like SQL
 // (a class's `set code(value)` accessor) is never read. The literal's text is decoded in place, at the same length,
 // so every offset into it is an offset into the body.
-import { decodeInPlace, type PythonSqlPiece } from './plpythonSql';
+import { decodeInPlace, SQL_CALL, type PythonSqlPiece } from './plpythonSql';
 
 /** PL/v8's language name. */
 export function isPlV8(language: string): boolean {
@@ -13,8 +13,6 @@ export function isPlV8(language: string): boolean {
 
 const IDENTIFIER_START = /[A-Za-z_$]/;
 const IDENTIFIER_PART = /[\w$]/;
-/** `plv8.execute(` / `plv8.prepare(` after the name `plv8`, up to the literal. */
-const SQL_CALL = /^\s*\.\s*(?:execute|prepare)\s*\(\s*/;
 /** What may follow the literal for it to be the whole SQL text: the call's end or its next argument. */
 const WHOLE_ARGUMENT_END = /^\s*[),]/;
 
