@@ -32,7 +32,7 @@ import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
 import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
-import { isInPsqlOnlyProject } from './psqlOnlyProjects';
+import { isInPsqlOnlyProject, projectRoot } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { isHasuraSeed } from './hasuraSeeds';
@@ -488,8 +488,6 @@ function includingScript(fileName: string): 'script' | 'test' | undefined {
   return byTest === undefined ? undefined : byTest ? 'test' : 'script';
 }
 
-/** How far above a file its repository's root (the folder holding `.git`) is looked for. */
-const REPOSITORY_LEVELS = 8;
 /** Bounds of the look through a repository's folders for the scripts that include files of other folders. */
 const MAX_REPOSITORY_FOLDERS = 400;
 const MAX_REPOSITORY_SCRIPTS = 2000;
@@ -500,11 +498,12 @@ const repositoryIncludes = new TimedCache<Map<string, boolean>>(PROJECT_CACHE_MS
  * The files the psql scripts (`.sql`, `.psql`) anywhere in the file's repository include by a path that leaves the
  * script's folder (`\include_relative ../../src/orders/totals.test.sql` from `test/sql/run.psql`), by absolute path,
  * with whether a test script includes it: a script in a cousin folder of the file, which the look above and beside
- * it does not reach. Undefined outside a repository (no `.git` folder above); read once per PROJECT_CACHE_MS, bounded
- * in folders, scripts and bytes.
+ * it does not reach. The repository's root is psqlOnlyProjects.ts' projectRoot: the folder holding `.git` or, in a
+ * tree exported without its git folder (a release archive, a plain extraction), the outermost folder with a README a
+ * few levels up. Undefined when neither is found; read once per PROJECT_CACHE_MS, bounded in folders, scripts and bytes.
  */
 function repositoryIncludesOf(folder: string): Map<string, boolean> | undefined {
-  const root = foldersUp(folder, REPOSITORY_LEVELS).find((above) => existsSync(join(above, '.git')));
+  const root = projectRoot(folder);
   return root === undefined ? undefined : repositoryIncludes.get(root, () => readRepositoryIncludes(root));
 }
 

@@ -55,7 +55,7 @@ export function isInPsqlOnlyProject(fileName: string): boolean {
  * the folder above it holds a program's file itself (`go.mod`, `main.py`): then that README is a sub-project's, and
  * the tree's root, with its program, lies further up.
  */
-function projectRoot(start: string): string | undefined {
+export function projectRoot(start: string): string | undefined {
   const up = foldersUp(start, GIT_LEVELS);
   const git = up.find((folder) => existsSync(join(folder, '.git')));
   if (git !== undefined) return git;

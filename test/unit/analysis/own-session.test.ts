@@ -538,6 +538,17 @@ test("a file a psql script in a cousin folder of the repository includes by a pa
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(bare, 'src', 'orders', 'totals.test.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+test('a tree exported without its .git folder (a release archive) is still a repository: its README marks the root, and a script in a cousin folder is looked for', (t) => {
+  const exported = scratchRepository('include-cousin-exported', t).writeAll({
+    'README.md': '# ledger\n\nAn HTTP service over PostgreSQL.\n',
+    'package.json': '{ "name": "ledger", "dependencies": { "pg": "^8.11.0" } }\n',
+    'checks/sql/all.psql': '\\include_relative ../../db/ledger/balances.test.sql\n',
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(exported, 'db', 'ledger', 'balances.test.sql')), []);
+  // A file of that folder no script includes is the application's.
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(exported, 'db', 'ledger', 'queries.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('documentation pages that show psql running a file are the same pages a psql-only project is told by: a README or INSTALL without extension, AsciiDoc, plain text, any file name; a script named setup or install is no page', (t) => {
   // A program in the repository: only psqlRuns.ts can put these files in psql's session.
   const root = scratchRepository('psql-doc-pages', t).writeAll({
