@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync, existsSync, chm
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { typescriptFacade } from './scripts/typescriptFacade.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -53,13 +54,15 @@ const lazyBundles = {
  * One CommonJS-to-ESM wrapper of the TypeScript compiler per bundle. esbuild wraps a CommonJS module in
  * each ES module that imports it (`__toESM`, a fresh object with a getter per export), and ~30 of ours
  * import the compiler's ~2,000 exports: copied at every load of embedded.js, ~60 ms of each CLI run.
- * Every `import ts from 'typescript'` goes through one module that imports it once.
+ * Every `import ts from 'typescript'` goes through one module that imports it once, and receives a facade
+ * with fast properties (scripts/typescriptFacade.mjs).
  */
+const facade = typescriptFacade(root);
 const typescriptOnce = {
   name: 'typescript-once',
   setup(build) {
     build.onResolve({ filter: /^typescript$/ }, (args) => (args.namespace === 'typescript-once' ? undefined : { path: 'typescript', namespace: 'typescript-once' }));
-    build.onLoad({ filter: /.*/, namespace: 'typescript-once' }, () => ({ contents: "import ts from 'typescript';\nexport default ts;\n", resolveDir: root, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'typescript-once' }, () => ({ contents: facade, resolveDir: root, loader: 'js' }));
   },
 };
 
