@@ -3,12 +3,12 @@
 // prepare unless asked) or tagged queries run with `.simple()` (the simple query protocol, which names no
 // statement), ends it, reads what it was configured with (`sql.options`, to open another connection
 // with the same settings: a replication session) or hands it on to another such function of its own file. The
-// function is one of the file's own, or one a relative or aliased import names (read from disk, bounded, cached
+// function is one of the file's own, or one a relative or aliased import (or a destructuring require) names (read from disk, bounded, cached
 // briefly), also through the project's re-exports (`export * from './remote'` in a barrel `index.ts`, `export { f }
 // from './f'`, a local function exported by an `export { f }` list); anything else done with the parameter — a tag,
 // unsafe() asking to prepare, passing it elsewhere, storing it — may prepare, and the answer is false.
 import ts from 'typescript';
-import { importedNames } from './ownServerHelpers';
+import { importedNames, requiredNames } from './ownServerHelpers';
 import { objectProperty } from './embeddedFlow';
 import { functionOfModule } from './rolledBackCallbacks';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
@@ -31,13 +31,14 @@ export function isPassedToUnsafeOnlyFunction(id: ts.Identifier, handoffs = 0): b
 
 /**
  * The file's own top-level function of that name (topLevelFunctions.ts), or the one an import of it names, also through the project's
- * re-exports (a barrel `index.ts` of `export * from './remote'`: rolledBackCallbacks.ts's functionOfModule).
- * Also read by postgresJsOneShot.ts.
+ * re-exports (a barrel `index.ts` of `export * from './remote'`: rolledBackCallbacks.ts's functionOfModule). CommonJS
+ * names it the same way: `const { deletePerTenant } = require('./reset.js')` reaches the module's function as an
+ * `import { deletePerTenant }` would. Also read by postgresJsOneShot.ts.
  */
 export function functionNamed(name: string, source: ts.SourceFile): TopLevelFunction | undefined {
   const own = topLevelFunction(source, name);
   if (own) return own;
-  const imported = importedNames(source).get(name);
+  const imported = importedNames(source).get(name) ?? requiredNames(source).get(name);
   if (!imported || imported.name === 'default') return undefined;
   return functionOfModule(source, imported.specifier, imported.name);
 }

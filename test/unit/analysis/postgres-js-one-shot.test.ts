@@ -99,6 +99,45 @@ test("a client handed once to a function another module of the project exports i
   assert.equal(lint(script("import { unprotectedTables } from 'rls-checks';", 'await unprotectedTables(sql);')), 1);
 });
 
+test('a CommonJS script that requires a helper by destructuring and hands it its one transaction is followed into that helper', () => {
+  const repo = scratchRepository('one-shot-required', { after });
+  repo.writeAll({
+    'package.json': JSON.stringify({ name: 'seeder' }),
+    'tools/wipe.js': [
+      'async function wipeTenant(sql, tenant) {',
+      "  for (const table of ['orders', 'invoices']) await sql.unsafe(`delete from ${table} where tenant = $1`, [tenant]);",
+      '}',
+      'async function countRows(sql) {',
+      '  return sql`select count(*) from orders`;',
+      '}',
+      'module.exports = { wipeTenant, countRows };',
+    ],
+  });
+  const script = (helper: string, inside: string) => [
+    "const postgres = require('postgres');",
+    `const { ${helper} } = require('./wipe.js');`,
+    'async function main() {',
+    '  const db = postgres(process.env.DATABASE_URL, { max: 2 });',
+    '  try {',
+    "    const [found] = await db`select id from tenants where slug = ${'acme'}`;",
+    '    await db.begin(async (tx) => {',
+    `      ${inside}`,
+    "      await tx`insert into tenants (slug) values (${'acme'})`;",
+    '    });',
+    '  } finally {',
+    '    await db.end();',
+    '  }',
+    '}',
+    'if (require.main === module) main();',
+  ].join('\n');
+  const lint = (text: string) => analyze(text, 'javascript', {}, repo.path('tools/seed.js')).filter((f) => f.rule === RULE).length;
+  // Inside the one transaction the helper sends only unprepared text: each statement still runs once outside it.
+  assert.equal(lint(script('wipeTenant', "await wipeTenant(tx, 'acme');")), 0);
+  // A helper the module does not define cannot be read; one that repeats outside the transaction keeps the finding.
+  assert.equal(lint(script('resetAll', "await resetAll(tx, 'acme');")), 1);
+  assert.equal(lint(script('countRows', 'await countRows(tx);').replace('await db.end();', 'await countRows(db); await db.end();')), 1);
+});
+
 test('a module-level let that a function fills with a fresh client, which then runs each of its texts once, is not flagged', () => {
   // Each call makes a new client and runs its one query on it once; the client is ended, emptied or kept elsewhere.
   const leader = (extra = '') => `${PG}let holder: ReturnType<typeof postgres> | null = null;\nexport async function becomeLeader(url: string) {\n  try {\n    holder = postgres(url, { max: 1 });\n    const [row] = await holder\`SELECT pg_try_advisory_lock(\${42}) AS got\`;\n    if (!row.got) {\n      await holder.end();\n      holder = null;\n    }\n    return row.got;\n  } catch {\n    return false;\n  }\n}\nexport async function resign() {\n  if (holder) await holder.end();\n  holder = null;\n}${extra}`;
