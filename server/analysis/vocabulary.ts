@@ -83,8 +83,11 @@ export const INTERESTING_STATEMENT = new RegExp(
  * A trigger joined to a word by a hyphen is prose, not SQL (`Set-Cookie`, `end-to-end`, `load-balancer`,
  * `start-up`): SQL puts no hyphen against a keyword, except a `--` comment after it (`END-- done`). Files
  * of recorded HTTP traffic hold thousands of `Set-Cookie` headers and would otherwise all be parsed.
+ * The leading `\b` changes no match (every trigger starts with a letter, so the lookbehind implies it) but lets the
+ * engine skip to word starts instead of trying the lookbehind at every character: the gate runs this over the whole
+ * text of nearly every TS/JS file (bench/lint.mjs's tree: 1.6× faster).
  */
-export const FINDING_WORDS = new RegExp(String.raw`(?<![\w-])(${wholeWords(() => true, []).join('|')})(?!\w|-(?!-))|${NAME_PARTS.join('|')}`, 'i');
+export const FINDING_WORDS = new RegExp(String.raw`\b(?<![\w-])(${wholeWords(() => true, []).join('|')})(?!\w|-(?!-))|${NAME_PARTS.join('|')}`, 'i');
 
 /** Parameters the pooler syncs onto whichever server a client lands on (PgBouncer's tracked set). */
 export const TRACKED_PARAMETERS = ['client_encoding', 'DateStyle', 'TimeZone', 'standard_conforming_strings', 'application_name'] as const;
