@@ -20,7 +20,7 @@ const POOLER_PORT = new Set(['6432', '6543']);
 const HOLE = /^\u0000(\d+)\u0000$/;
 
 /** What a connection string's text says of its host: a loopback host, a hole (by index) that stands for it, or neither. */
-export type HostPart = { kind: 'loopback' } | { kind: 'hole'; index: number; portHole?: number } | { kind: 'other' };
+export type HostPart = { kind: 'loopback' } | { kind: 'hole'; index: number; portHole?: number } | { kind: 'other'; host?: string; port?: string };
 
 /**
  * The host of a PostgreSQL URL (`postgres://user:pw@host:port/db?…`) or key/value connection string
@@ -37,12 +37,13 @@ export function hostPart(text: string): HostPart {
   return judgeHost(text, undefined);
 }
 
+/** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */
 function judgeHost(host: string, port: string | undefined): HostPart {
   if (port !== undefined && POOLER_PORT.has(port)) return { kind: 'other' };
   const portHole = port !== undefined ? HOLE.exec(port) : null;
   const hole = HOLE.exec(host);
   if (hole) return { kind: 'hole', index: Number(hole[1]), ...(portHole && { portHole: Number(portHole[1]) }) };
-  return LOOPBACK_HOST.test(host) ? { kind: 'loopback' } : { kind: 'other' };
+  return LOOPBACK_HOST.test(host) ? { kind: 'loopback' } : { kind: 'other', host, ...(port !== undefined && { port }) };
 }
 
 /** A template's text with each hole written `\0<n>\0` (n: the hole's index), and its hole expressions. */

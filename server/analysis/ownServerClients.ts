@@ -19,8 +19,9 @@ import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSet
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
-import { applicationEnvironmentVariable, testEnvironmentVariable } from './testEnvironment';
+import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton, type HostPart } from './localTestDatabases';
+import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
+import { reachesSuiteDatabase } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { importedModules, requiredModule } from './embeddedDialect';
@@ -158,7 +159,8 @@ export class OwnServerClients {
    * pool of it that holds a single connection (`pooled` says the caller knows `receiver` for a pool).
    */
   reaches(receiver: ts.Expression, pooled = false): boolean {
-    if (!this.fileName || this.namesPooler) return false;
+    if (!this.fileName) return false;
+    if (this.namesPooler) return !pooled && !POOL_NAME.test(receiver.getText(this.source)) && this.madeForSuiteDatabase(receiver);
     // In test code a postgres.js client of the local test database is one too (fromOwnServer), as one made from a direct URL is.
     if (pooled || POOL_NAME.test(receiver.getText(this.source))) return this.poolOfOwnServer(receiver, 0, true) || (this.testCode && this.fromOwnServer(receiver, 0));
     // A pool that neither its name nor this file's declarations mark as one (`ledger = new pg.Pool({ …, max: 1 })` assigned
@@ -1149,6 +1151,37 @@ export class OwnServerClients {
     return true;
   }
 
+  /**
+   * In a test file that names a pooler (a test of the driver against one): a client made right here, not a pool, with a
+   * URL written out to the suite's compose database service (namesSuiteDatabase) — `const conn = connect('postgres://u@pg:5432/t')`.
+   * Such a URL names the server and its port itself: the pooler the file names is not on the way to it, whatever else
+   * the file does through that pooler.
+   */
+  private madeForSuiteDatabase(receiver: ts.Expression): boolean {
+    if (!this.testCode || this.devOnly) return false;
+    const value = unwrap(receiver);
+    const binding = ts.isIdentifier(value) ? this.flow.bindingOf(value) : undefined;
+    if (!binding || !('variable' in binding) || !isConstDeclaration(binding.variable) || !binding.variable.initializer) return false;
+    const made = unwrap(binding.variable.initializer);
+    if (!(ts.isCallExpression(made) || ts.isNewExpression(made)) || POOL_MAKER.test(calleeText(made.expression))) return false;
+    return (made.arguments ?? []).some((argument) => {
+      const given = unwrap(argument);
+      return ts.isStringLiteralLike(given) && this.namesSuiteDatabase(hostPart(given.text));
+    });
+  }
+
+  /**
+   * Test code's own database named by a URL's or a host's text: this machine (localTestDatabases.ts), or a compose
+   * service running PostgreSQL beside the service that runs the tests (composeFiles.ts). Not in development code.
+   */
+  private namesLocalDatabase(host: HostPart): boolean {
+    return !this.devOnly && (host.kind === 'loopback' || this.namesSuiteDatabase(host));
+  }
+
+  private namesSuiteDatabase(host: HostPart): boolean {
+    return host.kind === 'other' && host.host !== undefined && this.testCode && reachesSuiteDatabase(repositoryFolders(this.fileName!), host.host, host.port);
+  }
+
   /** Whether a value of this file is (or is made from) a server the code started itself. */
   holdsOwnServerValue(expression: ts.Expression): boolean {
     return this.fileName !== undefined && !this.namesPooler && this.fromOwnServer(expression, 0);
@@ -1182,14 +1215,14 @@ export class OwnServerClients {
   private localTestDatabase(value: ts.Expression, depth: number): boolean {
     // In development code a local URL written out is no proof (an example app's module a user deploys as it is): only with
     // the environment's word for it (below).
-    if (ts.isStringLiteralLike(value)) return !this.devOnly && hostPart(value.text).kind === 'loopback';
+    if (ts.isStringLiteralLike(value)) return this.namesLocalDatabase(hostPart(value.text));
     const skeleton = ts.isTemplateExpression(value) ? templateSkeleton(value)
       : ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken ? concatenationSkeleton(value) : undefined;
     if (skeleton) {
       const { text, holes } = skeleton;
       if (text.startsWith('\u00000\u0000')) return this.fromOwnServer(holes[0], depth + 1);
       const host = hostPart(text);
-      return (host.kind === 'loopback' && !this.devOnly) || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
+      return this.namesLocalDatabase(host) || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
     }
     if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       if (!readsTestEnvironment(value.left) && !this.fromOwnServer(value.left, depth + 1)) return false;

@@ -13,6 +13,7 @@ import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { hostPart } from './localTestDatabases';
 import { namesPooler } from './ownServerHelpers';
+import { COMPOSE_FILE, POSTGRES_IMAGE } from './composeFiles';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
@@ -32,8 +33,6 @@ const ASSIGNMENT = /^\s*(?:-\s+)?(?:export\s+)?["']?([A-Z_][A-Z0-9_]*)["']?\s*[:
 /** A YAML key that opens a block (`db-test:`), and an `image:` line under it. */
 const BLOCK_KEY = /^(\s*)["']?([\w.-]+)["']?\s*:\s*(?:#.*)?$/;
 const IMAGE = /^(\s*)image\s*:\s*["']?([^\s"'#]+)/;
-/** Images of PostgreSQL itself (the official one, PostGIS, pgvector, TimescaleDB, Supabase's, Bitnami's). */
-const POSTGRES_IMAGE = /(?:^|\/)(?:postgres|postgresql|postgis|pgvector|timescaledb[\w-]*)(?::|@|$)/i;
 const POOLER_PORT = new Set(['6432', '6543']);
 
 interface Environment {
@@ -79,7 +78,6 @@ type Reach = 'elsewhere' | 'local' | 'unknown';
 const byFolderApplication = new TimedCache<Map<string, Reach>>(CACHE_MS, 512);
 /** An application's env files (`.env`, `.env.example`, `.env.dev`, `app.env`) and compose files, whatever they are named for. */
 const APPLICATION_ENV_FILE = /^(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env|env\.(?:example|sample|template))$/i;
-const COMPOSE_FILE = /^(?:docker-)?compose[\w.-]*\.ya?ml$/i;
 
 /** Per variable, where the values the application's files give it lead (a pooler or a remote host first). */
 function readApplicationEnvironment(folder: string): Map<string, Reach> {

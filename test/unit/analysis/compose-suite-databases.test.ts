@@ -1,0 +1,109 @@
+// A test suite that runs inside a compose service reaches the database service the same compose file starts by the
+// service's name as a host (`postgres://app@ledger-db:5432/ledger`): the suite's own server, started for the run, with
+// no pooler between (ruling 13). Its single connections' session state is no hazard. What keeps the findings: a compose
+// file with no service running the tests (the application's own deployment), a service that is not PostgreSQL, a
+// pooler's port, a pooler run in the same service when the URL does not write out PostgreSQL's own port, a pool, and
+// application code.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('compose-suite-databases', { after });
+before(() => initAnalysis());
+
+function findingsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+/** A spec that opens a pg client on `url` and sends a temp table, a session SET and a LISTEN on it (lines 3–5, KEPT, without `before`). */
+const ledgerSpec = (url: string, before: string[] = []) => [
+  "import pg from 'pg';",
+  ...before,
+  `const ledger = new pg.Client('${url}');`,
+  "it('books', async () => { await ledger.query('CREATE TEMP TABLE staged (id int)');",
+  "  await ledger.query('SET search_path TO ledger, public');",
+  "  await ledger.query('LISTEN ledger_booked'); });",
+];
+const KEPT = ['temp-table 3', 'session-set 4', 'listen 5'];
+
+/** A compose file starting `database` (its block's lines) beside a service whose command is `command`. */
+const composeFile = (command: string, database: string[]) => [
+  'name: ledger',
+  'services:',
+  '  runner:',
+  '    image: node:22-alpine',
+  '    working_dir: /src',
+  `    command: ${command}`,
+  '    depends_on:',
+  '      ledger-db:',
+  '        condition: service_healthy',
+  '  ledger-db:',
+  ...database,
+  'volumes:',
+  '  sockets:',
+];
+const POSTGRES_SERVICE = ['    image: postgres:17-alpine', '    environment:', '      POSTGRES_PASSWORD: ledger'];
+
+test('a compose-run suite reaching the database service of its own compose file: no session findings', () => {
+  repo.write('a/test/compose.yml', composeFile('node --test test/', POSTGRES_SERVICE));
+  const spec = repo.write('a/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'));
+  assert.deepEqual(findingsOf(spec), []);
+  // The default port, not written, is PostgreSQL's too.
+  const bare = repo.write('a/test/bare.test.ts', ledgerSpec('postgres://app@ledger-db/ledger'));
+  assert.deepEqual(findingsOf(bare), []);
+});
+
+test('no service of the compose file runs the tests, the service is not PostgreSQL, or the port is a pooler\'s: findings kept', () => {
+  repo.write('b/compose.yml', composeFile('node dist/server.js', POSTGRES_SERVICE));
+  const deployed = repo.write('b/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'));
+  assert.deepEqual(findingsOf(deployed), KEPT);
+
+  repo.write('c/compose.yml', composeFile('npx vitest run', ['    image: redis:7']));
+  const other = repo.write('c/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'));
+  assert.deepEqual(findingsOf(other), KEPT);
+
+  repo.write('d/compose.yml', composeFile('npx vitest run', POSTGRES_SERVICE));
+  const pooler = repo.write('d/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:6432/ledger'));
+  assert.deepEqual(findingsOf(pooler), KEPT);
+  // Another host than the service's.
+  const elsewhere = repo.write('d/test/elsewhere.test.ts', ledgerSpec('postgres://app@ledger-db-replica:5432/ledger'));
+  assert.deepEqual(findingsOf(elsewhere), KEPT);
+  // Application code connecting to the service is the application's deployment, not the suite.
+  const app = repo.write('d/src/ledger.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'));
+  assert.deepEqual(findingsOf(app), KEPT);
+});
+
+/** A Dockerfile building PostgreSQL's server beside a PgBouncer on 6432, as a driver's test image might. */
+const SERVER_WITH_BOUNCER = [
+  'FROM alpine:3.20',
+  'RUN apk add --no-cache postgresql16 \\',
+  '    pgbouncer',
+  'RUN printf "[pgbouncer]\\nlisten_port = 6432\\n" > /etc/pgbouncer.ini',
+  'CMD ["sh", "-c", "postgres & pgbouncer /etc/pgbouncer.ini"]',
+];
+
+test('a built image running PostgreSQL and a pooler: a URL to PostgreSQL\'s own port is the suite\'s server, even in a file naming the pooler', () => {
+  repo.write('e/test/compose.yml', composeFile('deno test --allow-net test/', ['    build:', '      dockerfile: ledger.dockerfile']));
+  repo.write('e/test/ledger.dockerfile', SERVER_WITH_BOUNCER);
+  const direct = repo.write('e/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger', ['// the same suite checks the driver through pgbouncer on 6432 too']));
+  assert.deepEqual(findingsOf(direct), []);
+  // No port written: the pooler in the same image may be what answers.
+  const unsaid = repo.write('e/test/unsaid.test.ts', ledgerSpec('postgres://app@ledger-db/ledger'));
+  assert.deepEqual(findingsOf(unsaid), KEPT);
+  // A pool stays a pool, in a file naming the pooler.
+  const pooled = repo.write('e/test/pooled.test.ts', [
+    "import pg from 'pg';",
+    '// also run through pgbouncer',
+    "const pool = new pg.Pool({ connectionString: 'postgres://app@ledger-db:5432/ledger' });",
+    "it('books', async () => { await pool.query('SET search_path TO ledger, public'); });",
+  ]);
+  assert.deepEqual(findingsOf(pooled), ['session-set 4']);
+  // A Dockerfile installing only PostgreSQL's client does not run its server.
+  repo.write('f/test/compose.yml', composeFile('node --test test/', ['    build: ./image']));
+  repo.write('f/test/image/Dockerfile', ['FROM alpine:3.20', 'RUN apk add --no-cache postgresql16-client']);
+  const client = repo.write('f/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'));
+  assert.deepEqual(findingsOf(client), KEPT);
+});
