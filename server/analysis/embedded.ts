@@ -450,6 +450,17 @@ function hasSqlMarkerComment(node: ts.Node, source: ts.SourceFile): boolean {
   return comments.some((c) => /^\/\*\s*sql\s*\*\/$/i.test(source.text.slice(c.pos, c.end)));
 }
 
+/**
+ * The object whose method is handed `node` as an argument, or as a property of an object literal handed as one
+ * (`conn.stream({ statement: sql })`: `conn`), whatever the method.
+ */
+function handedToMethodOf(node: ts.Node): ts.Expression | undefined {
+  let outer = outermostWrapper(node);
+  if (ts.isPropertyAssignment(outer.parent) && ts.isObjectLiteralExpression(outer.parent.parent)) outer = outermostWrapper(outer.parent.parent);
+  const call = outer.parent;
+  return call && ts.isCallExpression(call) && call.arguments.includes(outer as ts.Expression) ? receiverOf(call) : undefined;
+}
+
 /** The object whose method is called with `node` as its first argument, whatever the method (`db.execute.command(sql)`: `db.execute`). */
 function argumentReceiver(node: ts.Node): ts.Expression | undefined {
   const outer = outermostWrapper(node);
@@ -701,8 +712,11 @@ class Extractor {
     this.visitScope(this.source, false);
     this.inspectBunDefaultImports();
     for (const template of this.markedTemplates) {
-      // Where it runs is unknown: as for SQL builders, only findings that hold anywhere.
-      if (!this.reachedLiterals.has(template)) this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true);
+      if (this.reachedLiterals.has(template)) continue;
+      // Where it runs is unknown: as for SQL builders, only findings that hold anywhere. Handed to a method of a client
+      // of a server no pooler fronts (`conn.stream(/*sql*/ \`…\`)`), it runs there if anywhere: what holds without a pooler.
+      const unpooled = this.reachesOwnServer(handedToMethodOf(template));
+      this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true, false, unpooled);
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
     return true;
