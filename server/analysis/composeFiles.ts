@@ -98,6 +98,26 @@ export function runsTests(service: ComposeService): boolean {
   return [serviceProperty(service, 'command'), serviceProperty(service, 'entrypoint')].some((value) => value !== undefined && TEST_COMMAND.test(value));
 }
 
+/**
+ * Whether a service may run the tests: its `command:` or `entrypoint:` starts a test runner; without either, its build's
+ * Dockerfile's `CMD`/`ENTRYPOINT` does, or what it runs cannot be read (a build with no Dockerfile found, neither an
+ * image nor a build: `extends:` another file's service). Not a service that names a pooler (the pooler itself), nor one
+ * running an image's own command (a database, a cache, a mail catcher).
+ */
+export function mayRunTests(service: ComposeService, composeFolder: string): boolean {
+  const command = [serviceProperty(service, 'command'), serviceProperty(service, 'entrypoint')].filter((value) => value !== undefined);
+  if (command.length > 0) return command.some((value) => TEST_COMMAND.test(value!));
+  if (namesPooler(service.lines.join('\n'))) return false;
+  const built = service.lines.some((line) => /^\s+build\s*:/.test(line));
+  if (!built) return serviceProperty(service, 'image') === undefined;
+  const dockerfile = dockerfileText(service, composeFolder);
+  if (dockerfile === undefined) return true;
+  const runs = [...dockerfile.matchAll(RUN_LINE)].map((run) => run[1]);
+  return runs.length === 0 || runs.some((run) => TEST_COMMAND.test(run));
+}
+/** A Dockerfile's `CMD` or `ENTRYPOINT` line (the last one wins, but any that starts tests is enough to say it may). */
+const RUN_LINE = /^[ \t]*(?:CMD|ENTRYPOINT)[ \t](.*)$/gim;
+
 /** What a compose file's database service is: the PostgreSQL it runs, and whether a pooler runs beside it (its text, its Dockerfile's). */
 interface DatabaseService {
   /** The service's block and its Dockerfile: what a pooler's settings would be in. */

@@ -1,19 +1,20 @@
 // The environment a repository's own files give its test suite: the values its CI workflows (GitHub Actions,
 // GitLab CI, CircleCI, Bitbucket Pipelines), its env files kept for tests (`.env.test`, `.env.ci`, …) and its
-// compose files named for tests (`docker-compose.test.yml`) set for an environment variable. A test that reads
-// `process.env.DATABASE_URL`, or makes a client with no host at all (libpq's `PGHOST`, else this machine), reaches
-// whatever these say: a CI service container on `localhost`, a compose service running a PostgreSQL image. Files that
-// name a pooler (a PgBouncer service in the workflow) make nothing sure. The application's own deployment files
+// compose files named for tests (`docker-compose.test.yml`: the environment of their services that may run the tests) set
+// for an environment variable. A test that reads `process.env.DATABASE_URL`, or makes a client with no host at all
+// (libpq's `PGHOST`, else this machine), reaches whatever these say: a CI service container on `localhost`, a compose
+// service running a PostgreSQL image. A file that names a pooler (a PgBouncer service in the workflow) makes unsure the
+// variables it sets, not those other files set. The application's own deployment files
 // (`docker-compose.yml`, `.env`, `.env.production`) do not make a variable the test database: their values may be
 // production's. They are read for the opposite (applicationEnvironmentVariable): whether the repository points a variable
 // at a pooler or at a remote host, which keeps the findings of a test's single connection on a variable the test
 // environment does not set.
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { hostPart } from './localTestDatabases';
 import { namesPooler } from './ownServerHelpers';
-import { COMPOSE_FILE, POSTGRES_IMAGE } from './composeFiles';
+import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
@@ -35,21 +36,15 @@ const BLOCK_KEY = /^(\s*)["']?([\w.-]+)["']?\s*:\s*(?:#.*)?$/;
 const IMAGE = /^(\s*)image\s*:\s*["']?([^\s"'#]+)/;
 const POOLER_PORT = new Set(['6432', '6543']);
 
-interface Environment {
-  /** Per variable, whether every value given reaches a local or CI-service PostgreSQL. */
-  readonly values: Map<string, boolean>;
-  /** A file of the environment names a pooler. */
-  pooler: boolean;
-}
+/** Per variable, whether every value the folder's test environment gives it reaches a local or CI-service PostgreSQL (and no file giving one names a pooler). */
+type Environment = Map<string, boolean>;
 const byFolder = new TimedCache<Environment>(CACHE_MS, 512);
 
 /** What the test environment of the repository holding `fileName` sets `name` to (see TestEnvironmentVerdict). */
 export function testEnvironmentVariable(fileName: string, name: string): TestEnvironmentVerdict {
   let given = false;
   for (const folder of repositoryFolders(fileName)) {
-    const environment = byFolder.get(folder, () => readEnvironment(folder));
-    if (environment.pooler) return 'elsewhere';
-    const local = environment.values.get(name);
+    const local = byFolder.get(folder, () => readEnvironment(folder)).get(name);
     if (local === false) return 'elsewhere';
     if (local) given = true;
   }
@@ -126,7 +121,7 @@ export function repositoryFolders(fileName: string): string[] {
 }
 
 function readEnvironment(folder: string): Environment {
-  const environment: Environment = { values: new Map(), pooler: false };
+  const environment: Environment = new Map();
   const files: string[] = [];
   const workflows = join(folder, '.github', 'workflows');
   for (const entry of folderEntries(workflows).slice(0, MAX_WORKFLOWS)) if (/\.ya?ml$/i.test(entry.name)) files.push(join(workflows, entry.name));
@@ -140,8 +135,7 @@ function readEnvironment(folder: string): Environment {
     // A GitHub workflow that runs no test (a deploy, a cron job, a release) gives its env to the application's own
     // commands: its secrets are production's, not the suite's database.
     if (file.startsWith(workflows) && runsNoTests(text)) continue;
-    if (namesPooler(text)) environment.pooler = true;
-    readAssignments(text, environment.values);
+    readAssignments(text, environment, TEST_COMPOSE_FILE.test(basename(file)) ? dirname(file) : undefined);
   }
   return environment;
 }
@@ -200,12 +194,21 @@ function withoutComment(line: string): string {
   return (comment < 0 ? line : line.slice(0, comment)).trim();
 }
 
-/** Each `NAME: value` of a file, judged: a value reaching this machine, a service of the same file that runs PostgreSQL, or (a port) not a pooler's. */
-function readAssignments(text: string, values: Map<string, boolean>): void {
+/**
+ * Each `NAME: value` of a file, judged: a value reaching this machine, a service of the same file that runs PostgreSQL,
+ * or (a port) not a pooler's — none, in a file that names a pooler (a PgBouncer service may be what the value reaches).
+ * In a compose file only the environment of a service that may run the tests (composeFiles.ts mayRunTests) reaches
+ * them: the application's containers started beside the suite (`DB_HOST: pgbouncer-test` for an e2e server, its
+ * entrypoint the application's) and the pooler's own have their own.
+ */
+function readAssignments(text: string, values: Map<string, boolean>, composeFolder?: string): void {
+  const compose = composeFolder !== undefined;
   const lines = text.split(/\r?\n/);
   const postgresServices = postgresServicesOf(lines);
-  for (const [name, value] of assignmentsOf(lines)) {
-    const local = /PORT$/.test(name) ? !POOLER_PORT.has(value) : reachesTestDatabase(value, postgresServices);
+  const pooler = namesPooler(text);
+  const read = compose ? composeServices(text).filter((service) => mayRunTests(service, composeFolder)).flatMap((service) => service.lines) : lines;
+  for (const [name, value] of assignmentsOf(read)) {
+    const local = !pooler && (/PORT$/.test(name) ? !POOLER_PORT.has(value) : reachesTestDatabase(value, postgresServices));
     values.set(name, (values.get(name) ?? true) && local);
   }
 }
