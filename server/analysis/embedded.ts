@@ -50,6 +50,7 @@ import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
+import { handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -949,7 +950,10 @@ class Extractor {
       if (receivesFreshConnection(binding.parameterOf)) return false;
       if (unwrap(receiver!) === root && isTransactionType(binding.parameter.type)) return true;
       // A helper of this file only, every call of which hands it a connection the caller has just taken: outside one.
-      return unwrap(receiver!) === root && freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source) ? false : 'unknown';
+      if (unwrap(receiver!) !== root) return 'unknown';
+      // An exported helper nothing in the project can hand a transaction (uncalledHelpers.ts): outside one.
+      return freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source)
+        || handsNoTransaction(binding.parameterOf, binding.parameter, this.source, this.fileName) ? false : 'unknown';
     }
     const initializer = binding.variable.initializer;
     if (!initializer) return false;

@@ -1,0 +1,156 @@
+// A client a function is handed as a parameter comes from a caller that may have begun a transaction on it, so where
+// the function's first query runs is unknown, and a `set_config(…, true)` or `SET LOCAL` it sends is not known to be
+// lost (embedded.ts, handleStart). Not for an exported helper no code of the project can hand a transaction:
+// - nothing in the project calls it (ruling 10: a helper exported for callers to come keeps its finding, as a
+//   `setTenantContext(client, id)` that sends a lone `set_config(…, true)` and that no module imports);
+// - or its parameter is declared a Kysely instance (`db: Kysely<DB>`, not a `Transaction<DB>`), where being inside a
+//   transaction is the object itself (`db.transaction().execute(async (trx) => …)` hands out the transaction), and
+//   every call passes a value made outside any transaction (a stand-in a unit test builds, a `new Kysely(…)`).
+// A pg client is different: its transaction is what was sent on it before, so a call that hands one on may be inside
+// a BEGIN the caller sent, whatever the value is; only "no call at all" clears it.
+// Only a file whose text can hold a transaction-scoped statement (`set_config`, `SET LOCAL`) asks: the answer changes
+// nothing else, and it reads the project's importers of the file.
+import ts from 'typescript';
+import { resolve } from 'node:path';
+import { hasModifier, walkDescendants } from './astWalk';
+import { unwrap, Flow } from './embeddedFlow';
+import { typeNameMatches } from './declaredTypes';
+import { callerFiles, parsed } from './directUrls';
+import { importersOf } from './projectImporters';
+import { importedNames, requiredNames } from './ownServerHelpers';
+import { resolveModule } from './moduleResolution';
+
+/** The words a transaction-scoped statement needs (`SET LOCAL`, `set_config(…, true)`, detect.ts). */
+const TRANSACTION_SCOPED_WORD = /\bset_config\b|\bset\s+local\b/i;
+/** Kysely's database class: a `Transaction` is one too, so only the values callers pass tell them apart. */
+const KYSELY_CLASS = /^Kysely$/;
+/** A name or expression that says transaction (`trx`, `tx`, `db.startTransaction()`, `transactionDb`). */
+const SAYS_TRANSACTION = /transaction|^trx$|^tx$/i;
+/** Bound as in directUrls.ts's callerFiles: beyond it the callers cannot all be read. */
+const MAX_CALLER_FILES = 40;
+
+/** Whether no code of the project can hand `parameter` of `fn` a client inside a transaction (see the file comment). */
+export function handsNoTransaction(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
+  let answer = answers.get(parameter);
+  if (answer === undefined) answers.set(parameter, (answer = judge(fn, parameter, source, fileName)));
+  return answer;
+}
+
+/** One answer per parameter: every query group sent through it asks. */
+const answers = new WeakMap<ts.ParameterDeclaration, boolean>();
+
+function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
+  if (!fileName || !TRANSACTION_SCOPED_WORD.test(source.text)) return false;
+  const name = exportedFunctionName(fn);
+  const index = fn.parameters.indexOf(parameter);
+  if (!name || index < 0 || parameter.dotDotDotToken) return false;
+  // A parameter its author names or types for a transaction (`tx: any`, `trx`) is meant to be handed one.
+  if (SAYS_TRANSACTION.test(parameter.name.getText()) || (parameter.type && SAYS_TRANSACTION.test(parameter.type.getText()))) return false;
+  const passesNoTransaction = typeNameMatches(parameter.type, KYSELY_CLASS) ? madeOutsideTransaction : () => false;
+  if (!callsPass(source, new Set([name.text]), name, index, passesNoTransaction)) return false;
+  const self = resolve(fileName);
+  if (importersOf(self) === undefined) return false; // the project's importers cannot be known
+  const files = callerFiles(self).filter((file) => file !== self);
+  if (files.length >= MAX_CALLER_FILES - 1) return false;
+  return files.every((file) => importerPasses(file, self, name.text, index, passesNoTransaction));
+}
+
+/** The name of a top-level function declared with `export`, or of an exported const holding an arrow or function expression. */
+function exportedFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name && ts.isSourceFile(fn.parent) && hasModifier(fn, ts.SyntaxKind.ExportKeyword) ? fn.name : undefined;
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const holder = fn.parent;
+  if (!ts.isVariableDeclaration(holder) || holder.initializer !== fn || !ts.isIdentifier(holder.name)) return undefined;
+  const statement = holder.parent.parent;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && hasModifier(statement, ts.SyntaxKind.ExportKeyword) ? holder.name : undefined;
+}
+
+/**
+ * Whether every mention of `locals` in `file` (but `declared`, import lists and `export { … }` lists) calls the function
+ * with an argument at `index` that passes; a mention that is no call (the function handed on as a value) does not.
+ */
+function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: ts.Identifier | undefined, index: number, passes: (argument: ts.Expression, flow: () => Flow) => boolean): boolean {
+  let flow: Flow | undefined;
+  const flowOf = (): Flow => (flow ??= new Flow(file));
+  let allPass = true;
+  walkDescendants(file, (node) => {
+    if (!allPass) return false;
+    if (!ts.isIdentifier(node) || !locals.has(node.text) || node === declared || !isReference(node)) return true;
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || call.expression !== node) return (allPass = false);
+    const argument = call.arguments[index];
+    allPass = argument !== undefined && !call.arguments.slice(0, index + 1).some(ts.isSpreadElement) && passes(argument, flowOf);
+    return true;
+  });
+  return allPass;
+}
+
+/** An identifier that refers to a binding: not a property name after a dot, an object key, nor a name in an import or export list. */
+function isReference(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) && parent.name === node) return false;
+  return !(ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isExportSpecifier(parent) || ts.isNamespaceImport(parent));
+}
+
+/**
+ * Whether the calls an importer of `self` makes of its export `name` all pass. A file that does not mention the name
+ * makes none; a barrel that only re-exports it is read through its own importers (callerFiles lists them); a file
+ * that mentions it without importing it by name from `self` (a namespace import, another function of that name)
+ * cannot be read, and does not pass.
+ */
+function importerPasses(file: string, self: string, name: string, index: number, passes: (argument: ts.Expression, flow: () => Flow) => boolean): boolean {
+  const view = parsed(file);
+  if (!view) return false;
+  if (!view.source.text.includes(name)) return true;
+  const locals = new Set<string>();
+  for (const [local, imported] of [...importedNames(view.source), ...requiredNames(view.source)]) {
+    if (imported.name !== name) continue;
+    const from = resolveModule(file, imported.specifier);
+    if (from === self || (from !== undefined && from !== file && reexportsUnderOwnName(from, self, name))) locals.add(local);
+  }
+  if (locals.size === 0) return onlyReexports(view.source, file, self, name);
+  return callsPass(view.source, locals, undefined, index, passes);
+}
+
+/** Whether module `barrel` re-exports `self`'s export `name` under the same name (`export { name } from './self'`, `export * from './self'`). */
+function reexportsUnderOwnName(barrel: string, self: string, name: string): boolean {
+  const view = parsed(barrel);
+  return view !== undefined && view.source.statements.some((statement) => ts.isExportDeclaration(statement) && !statement.isTypeOnly
+    && statement.moduleSpecifier !== undefined && ts.isStringLiteral(statement.moduleSpecifier)
+    && (!statement.exportClause || (ts.isNamedExports(statement.exportClause) && statement.exportClause.elements.some((e) => !e.isTypeOnly && e.name.text === name && (e.propertyName ?? e.name).text === name)))
+    && resolveModule(barrel, statement.moduleSpecifier.text) === self);
+}
+
+/** `export { name } from './self'` (or `export * from`): the module's only mentions of `name` hand it on to its importers. */
+function onlyReexports(source: ts.SourceFile, file: string, self: string, name: string): boolean {
+  let reexports = false;
+  let other = false;
+  walkDescendants(source, (node) => {
+    if (other) return false;
+    if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (resolveModule(file, node.moduleSpecifier.text) === self) reexports = true;
+      return false; // its names are re-exports, no binding of this module
+    }
+    if (ts.isIdentifier(node) && node.text === name) other = true;
+    return true;
+  });
+  return reexports && !other;
+}
+
+/**
+ * A value made outside any transaction: a name bound to a `const` (not a parameter, which a caller fills) whose value
+ * is made in the file without a word of transactions (`createMockDb()`, `new Kysely<DB>(…)`).
+ */
+function madeOutsideTransaction(argument: ts.Expression, flowOf: () => Flow): boolean {
+  const value = unwrap(argument);
+  if (!ts.isIdentifier(value) || SAYS_TRANSACTION.test(value.text)) return false;
+  const binding = flowOf().bindingOf(value);
+  if (!binding || 'parameterOf' in binding) return false;
+  const declaration = binding.variable;
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !declaration.initializer) return false;
+  if (declaration.type && SAYS_TRANSACTION.test(declaration.type.getText())) return false;
+  const made = unwrap(declaration.initializer);
+  return (ts.isCallExpression(made) || ts.isNewExpression(made)) && !SAYS_TRANSACTION.test(made.getText());
+}

@@ -1,0 +1,116 @@
+// A helper handed a client is silent about `set_config(…, true)` and `SET LOCAL` because its callers may have begun a
+// transaction. An exported helper no code of the project can hand one keeps the finding (ruling 10): nothing calls it,
+// or — for a parameter declared a Kysely instance, whose transaction is an object of its own (`Transaction`) — every
+// call passes a value made outside any transaction. A caller that may pass a transaction keeps it silent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository, type FileText } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+let count = 0;
+/** Writes a project of `files` and returns the lines of `checked` that get findings, with their rules. */
+function findingsIn(files: Record<string, FileText>, checked: string): string[] {
+  const repo = scratchRepository(`uncalled-helpers-${count++}`, { after });
+  repo.writeAll({ 'package.json': '{ "name": "shop", "dependencies": { "pg": "^8", "kysely": "^0.27" } }', ...files });
+  const path = repo.path(checked);
+  const text = readFileSync(path, 'utf8');
+  return analyze(text, 'typescript', {}, path).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+}
+
+const pgHelper = [
+  "import type { PoolClient } from 'pg';",
+  'export async function scopeToShop(client: PoolClient, shop: string): Promise<void> {',
+  "  await client.query(\"SELECT set_config('shop.id', $1, true)\", [shop]);",
+  '}',
+];
+
+const kyselyHelper = [
+  "import { sql, type Kysely } from 'kysely';",
+  'export async function scopeToShop<DB>(db: Kysely<DB>, shop: string): Promise<void> {',
+  "  await sql`SELECT set_config('shop.id', ${shop}, true)`.execute(db);",
+  '}',
+];
+
+test('an exported helper handed a pg client that nothing imports: its lone set_config(…, true) is flagged', () => {
+  assert.deepEqual(findingsIn({ 'src/scope.ts': pgHelper, 'src/app.ts': "export const port = 3000;\n" }, 'src/scope.ts'), ['3 set-local-outside-transaction']);
+});
+
+test('the same helper called by a module of the project (which may have sent BEGIN first) is not flagged', () => {
+  const caller = [
+    "import { Pool } from 'pg';",
+    "import { scopeToShop } from './scope';",
+    'const pool = new Pool();',
+    'export async function orders(shop: string) {',
+    '  const client = await pool.connect();',
+    "  await client.query('BEGIN');",
+    '  await scopeToShop(client, shop);',
+    "  const rows = await client.query('SELECT * FROM orders');",
+    "  await client.query('COMMIT');",
+    '  client.release();',
+    '  return rows;',
+    '}',
+  ];
+  assert.deepEqual(findingsIn({ 'src/scope.ts': pgHelper, 'src/orders.ts': caller }, 'src/scope.ts'), []);
+});
+
+test('a Kysely-typed helper exported through a barrel and called only by a unit test with a stand-in: flagged', () => {
+  const unitTest = [
+    "import { scopeToShop } from '../src';",
+    'function fakeDb() { return { getExecutor: () => ({ executeQuery: async () => ({ rows: [] }) }) } as any; }',
+    "test('scopes', async () => {",
+    '  const db = fakeDb();',
+    "  await scopeToShop(db, 'shop-1');",
+    '});',
+  ];
+  assert.deepEqual(findingsIn({
+    'src/scope.ts': kyselyHelper,
+    'src/index.ts': "export { scopeToShop } from './scope';\n",
+    'test/scope.test.ts': unitTest,
+  }, 'src/scope.ts'), ['3 set-local-outside-transaction']);
+});
+
+test('a Kysely-typed helper a caller hands a transaction, or one typed Transaction, is not flagged', () => {
+  const caller = [
+    "import { Kysely } from 'kysely';",
+    "import { scopeToShop } from './scope';",
+    'export async function orders(db: Kysely<any>, shop: string) {',
+    '  return db.transaction().execute(async (trx) => {',
+    '    await scopeToShop(trx, shop);',
+    "    return trx.selectFrom('orders').selectAll().execute();",
+    '  });',
+    '}',
+  ];
+  assert.deepEqual(findingsIn({ 'src/scope.ts': kyselyHelper, 'src/orders.ts': caller }, 'src/scope.ts'), []);
+  const typedTransaction = [
+    "import { sql, type Transaction } from 'kysely';",
+    'export async function scopeToShop<DB>(trx: Transaction<DB>, shop: string): Promise<void> {',
+    "  await sql`SELECT set_config('shop.id', ${shop}, true)`.execute(trx);",
+    '}',
+  ];
+  assert.deepEqual(findingsIn({ 'src/scope.ts': typedTransaction }, 'src/scope.ts'), []);
+});
+
+test('an uncalled helper whose parameter is named for a transaction (`tx: any`) is meant to be handed one: not flagged', () => {
+  const named = [
+    'export async function scopeToShop(tx: any, shop: string): Promise<void> {',
+    "  await tx.query(\"SELECT set_config('shop.id', $1, true)\", [shop]);",
+    '}',
+  ];
+  assert.deepEqual(findingsIn({ 'src/scope.ts': named }, 'src/scope.ts'), []);
+});
+
+test('a pg helper a unit test calls with a client of its own is still the caller\'s business: not flagged', () => {
+  const unitTest = [
+    "import { Pool } from 'pg';",
+    "import { scopeToShop } from '../src/scope';",
+    "test('scopes', async () => {",
+    '  const client = await new Pool().connect();',
+    "  await client.query('BEGIN');",
+    "  await scopeToShop(client, 'shop-1');",
+    '});',
+  ];
+  assert.deepEqual(findingsIn({ 'src/scope.ts': pgHelper, 'test/scope.test.ts': unitTest }, 'src/scope.ts'), []);
+});
