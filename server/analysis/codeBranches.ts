@@ -7,6 +7,9 @@
 // Some paths are the arms of a choice that takes one of them on every run (an `if` with an `else`, the two sides
 // of `?:`, the clauses of a `switch` with a `default`): an undo written in every arm runs whichever is taken
 // (branchArms.ts). A path's id says which choice and arm it is; other paths are choices of no arm.
+// Two `if`s of one block that test the same thing of a name nothing reassigns (`if (dialect === 'postgres') SET …`,
+// then, after other work, `if (dialect === 'postgres') SET … = DEFAULT`) take the same arm on every run: their arms
+// are one path each, so an undo in the second runs whenever the statement of the first did.
 import ts from 'typescript';
 import { ARM_SPACE, armId } from './branchArms';
 
@@ -24,6 +27,11 @@ export class CodeBranches {
   }
 
   private idOf(node: ts.Node, parent: ts.Node): number {
+    // The then (or else) of an `if` testing what an earlier `if` of the same block tested is the same path.
+    if (ts.isIfStatement(parent)) {
+      const earlier = sameTestBefore(parent);
+      if (earlier) return this.idOf(node === parent.thenStatement ? earlier.thenStatement : earlier.elseStatement!, earlier);
+    }
     let id = this.ids.get(node);
     if (id === undefined) {
       const arm = armOf(parent, node);
@@ -58,5 +66,74 @@ function opensPath(parent: ts.Node, child: ts.Node): boolean {
   if (ts.isConditionalExpression(parent)) return child !== parent.condition;
   if (ts.isBinaryExpression(parent)) return child === parent.right && SHORT_CIRCUIT.has(parent.operatorToken.kind);
   if (ts.isForStatement(parent) || ts.isForOfStatement(parent) || ts.isForInStatement(parent) || ts.isWhileStatement(parent)) return child === parent.statement;
+  return false;
+}
+
+/** The operators of a test that reads a name and compares it with a literal. */
+const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+
+/**
+ * An earlier `if` of the same block, with an `else` exactly when this one has one, whose condition is the same
+ * test (the same text) of one name that nothing in the file assigns: both take the same arm on every run.
+ */
+function sameTestBefore(statement: ts.IfStatement): ts.IfStatement | undefined {
+  const block = statement.parent;
+  if (!ts.isBlock(block) && !ts.isSourceFile(block)) return undefined;
+  const name = testedName(statement.expression);
+  if (!name) return undefined;
+  const text = statement.expression.getText();
+  const source = statement.getSourceFile();
+  for (const sibling of block.statements) {
+    if (sibling === statement) return undefined;
+    if (ts.isIfStatement(sibling) && !sibling.elseStatement === !statement.elseStatement && sibling.expression.getText() === text) {
+      return neverAssigned(source, name) ? sibling : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The one name a condition tests: `name`, `!name`, or `name === literal` (either side; also `!==`, `==`, `!=`). */
+function testedName(condition: ts.Expression): string | undefined {
+  let test = condition;
+  while (ts.isParenthesizedExpression(test)) test = test.expression;
+  if (ts.isPrefixUnaryExpression(test) && test.operator === ts.SyntaxKind.ExclamationToken) test = test.operand;
+  if (ts.isIdentifier(test)) return test.text;
+  if (!ts.isBinaryExpression(test) || !EQUALITY.has(test.operatorToken.kind)) return undefined;
+  const [name, other] = ts.isIdentifier(test.left) ? [test.left, test.right] : [test.right, test.left];
+  return ts.isIdentifier(name) && isLiteral(other) ? name.text : undefined;
+}
+
+function isLiteral(node: ts.Expression): boolean {
+  return ts.isStringLiteral(node) || ts.isNumericLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+    || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword;
+}
+
+/** Whether no assignment, increment, `var` initializer or `for … of/in` in the file writes a name spelled `name` (a `const`/`let` declaration is no write: both `if`s read the one binding of their block). */
+function neverAssigned(source: ts.SourceFile, name: string): boolean {
+  let written = false;
+  const visit = (node: ts.Node): void => {
+    if (written) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && writesName(node.left, name)) written = true;
+    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) && writesName(node.operand, name)) written = true;
+    else if (ts.isVariableDeclaration(node) && node.initializer && ts.isIdentifier(node.name) && node.name.text === name && !(ts.getCombinedNodeFlags(node) & ts.NodeFlags.BlockScoped)) written = true; // `var name = …` again
+    else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer) && writesName(node.initializer, name)) written = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return !written;
+}
+
+/** Whether an assignment target writes `name` (itself, or inside a destructuring pattern). */
+function writesName(target: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(target)) return target.text === name;
+  if (ts.isParenthesizedExpression(target)) return writesName(target.expression, name);
+  if (ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target)) {
+    let found = false;
+    target.forEachChild((child) => { found ||= writesName(child, name); });
+    return found;
+  }
+  if (ts.isShorthandPropertyAssignment(target)) return target.name.text === name;
+  if (ts.isPropertyAssignment(target)) return writesName(target.initializer, name);
+  if (ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) return writesName(target.expression, name);
   return false;
 }
