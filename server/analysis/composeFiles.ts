@@ -93,9 +93,18 @@ export function serviceProperty(service: ComposeService, property: string): stri
  */
 const TEST_COMMAND = /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:test|tests|e2e|spec)(?![\w-])|\b(?:npm|pnpm|yarn|bun)\s+run\s+(?:test|e2e)[:.][\w:.-]+|(?:^|[\s"'\[,/])(?:vitest|jest|mocha|ava|pytest|rspec|phpunit|bats|tox)(?=[\s"',\]]|$)|\bplaywright\s+test\b|\bcypress\s+run\b|\b(?:go|cargo|deno|bun|mix|dotnet)\s+test\b|\bnode\s+(?:--[\w-]+(?:=\S+)?\s+)*--test\b|\bmake\s+(?:test|check)[\w-]*/i;
 
+/**
+ * Whether a command starts a test runner (TEST_COMMAND), in any of the forms compose and Dockerfiles take: the shell form
+ * (`npm test`), the exec form (`["npm", "test"]`) and a YAML list (`- npm` / `- test`, read joined as `- npm - test`)
+ * name the same words once brackets, quotes, commas and list dashes are blanks.
+ */
+function startsTests(command: string): boolean {
+  return TEST_COMMAND.test(command.replace(/[[\]"',]/g, ' ').replace(/(^|\s)-(?=\s|$)/g, '$1 '));
+}
+
 /** Whether a service runs tests: its `command:` or `entrypoint:` starts a test runner (TEST_COMMAND). */
 export function runsTests(service: ComposeService): boolean {
-  return [serviceProperty(service, 'command'), serviceProperty(service, 'entrypoint')].some((value) => value !== undefined && TEST_COMMAND.test(value));
+  return [serviceProperty(service, 'command'), serviceProperty(service, 'entrypoint')].some((value) => value !== undefined && startsTests(value));
 }
 
 /**
@@ -106,14 +115,14 @@ export function runsTests(service: ComposeService): boolean {
  */
 export function mayRunTests(service: ComposeService, composeFolder: string): boolean {
   const command = [serviceProperty(service, 'command'), serviceProperty(service, 'entrypoint')].filter((value) => value !== undefined);
-  if (command.length > 0) return command.some((value) => TEST_COMMAND.test(value!));
+  if (command.length > 0) return command.some((value) => startsTests(value!));
   if (namesPooler(service.lines.join('\n'))) return false;
   const built = service.lines.some((line) => /^\s+build\s*:/.test(line));
   if (!built) return serviceProperty(service, 'image') === undefined;
   const dockerfile = dockerfileText(service, composeFolder);
   if (dockerfile === undefined) return true;
   const runs = [...dockerfile.matchAll(RUN_LINE)].map((run) => run[1]);
-  return runs.length === 0 || runs.some((run) => TEST_COMMAND.test(run));
+  return runs.length === 0 || runs.some((run) => startsTests(run));
 }
 /** A Dockerfile's `CMD` or `ENTRYPOINT` line (the last one wins, but any that starts tests is enough to say it may). */
 const RUN_LINE = /^[ \t]*(?:CMD|ENTRYPOINT)[ \t](.*)$/gim;

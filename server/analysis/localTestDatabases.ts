@@ -34,7 +34,10 @@ export function hostPart(text: string): HostPart {
     const port = /(?:^|\s)port\s*=\s*'?([^'\s]+)/i.exec(text);
     return host ? judgeHost(host[1], port?.[1]) : { kind: 'other' };
   }
-  return judgeHost(text, undefined);
+  // A bare string keeps no host name: it may be a user's or a database's name (`user: 'postgres'`), which must not be
+  // read as a compose service called `postgres`. Only a URL or a `host=` string names a service's host.
+  const bare = judgeHost(text, undefined);
+  return bare.kind === 'other' ? { kind: 'other' } : bare;
 }
 
 /** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */

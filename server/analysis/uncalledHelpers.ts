@@ -26,6 +26,8 @@ const TRANSACTION_SCOPED_WORD = /\bset_config\b|\bset\s+local\b/i;
 const KYSELY_CLASS = /^Kysely$/;
 /** A name or expression that says transaction (`trx`, `tx`, `db.startTransaction()`, `transactionDb`). */
 const SAYS_TRANSACTION = /transaction|^trx$|^tx$/i;
+/** The same words anywhere in an expression's text (`trx.withSchema('s')` is the transaction still). */
+const MENTIONS_TRANSACTION = /transaction|\btrx\b|\btx\b/i;
 /** Bound as in directUrls.ts's callerFiles: beyond it the callers cannot all be read. */
 const MAX_CALLER_FILES = 40;
 
@@ -43,7 +45,7 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
   if (!fileName || !TRANSACTION_SCOPED_WORD.test(source.text)) return false;
   const name = exportedFunctionName(fn);
   const index = fn.parameters.indexOf(parameter);
-  if (!name || index < 0 || parameter.dotDotDotToken) return false;
+  if (!name || index < 0 || parameter.dotDotDotToken || exportedUnderAnotherName(source, name.text)) return false;
   // A parameter its author names or types for a transaction (`tx: any`, `trx`) is meant to be handed one.
   if (SAYS_TRANSACTION.test(parameter.name.getText()) || (parameter.type && SAYS_TRANSACTION.test(parameter.type.getText()))) return false;
   const passesNoTransaction = typeNameMatches(parameter.type, KYSELY_CLASS) ? madeOutsideTransaction : () => false;
@@ -52,7 +54,21 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
   if (importersOf(self) === undefined) return false; // the project's importers cannot be known
   const files = callerFiles(self).filter((file) => file !== self);
   if (files.length >= MAX_CALLER_FILES - 1) return false;
-  return files.every((file) => importerPasses(file, self, name.text, index, passesNoTransaction));
+  const listed = new Set(files);
+  return files.every((file) => importerPasses(file, self, listed, name.text, index, passesNoTransaction));
+}
+
+/**
+ * Whether the module also exports the function under a name its callers would write instead (`export default`,
+ * `export { f as g }`): such calls do not hold the function's own name, so they cannot be found by it.
+ */
+function exportedUnderAnotherName(source: ts.SourceFile, name: string): boolean {
+  return source.statements.some((statement) => {
+    if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
+    if (ts.isExportAssignment(statement)) return ts.isIdentifier(statement.expression) && statement.expression.text === name;
+    return ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause !== undefined && ts.isNamedExports(statement.exportClause)
+      && statement.exportClause.elements.some((e) => (e.propertyName ?? e.name).text === name && e.name.text !== name);
+  });
 }
 
 /** The name of a top-level function declared with `export`, or of an exported const holding an arrow or function expression. */
@@ -75,7 +91,10 @@ function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: t
   let allPass = true;
   walkDescendants(file, (node) => {
     if (!allPass) return false;
-    if (!ts.isIdentifier(node) || !locals.has(node.text) || node === declared || !isReference(node)) return true;
+    if (!ts.isIdentifier(node) || !locals.has(node.text) || node === declared) return true;
+    // `export { f }` of an imported `f`: this module hands it on, and its own importers are not read.
+    if (ts.isExportSpecifier(node.parent) && declared === undefined) return (allPass = false);
+    if (!isReference(node)) return true;
     const call = node.parent;
     if (!ts.isCallExpression(call) || call.expression !== node) return (allPass = false);
     const argument = call.arguments[index];
@@ -99,9 +118,12 @@ function isReference(node: ts.Identifier): boolean {
  * that mentions it without importing it by name from `self` (a namespace import, another function of that name)
  * cannot be read, and does not pass.
  */
-function importerPasses(file: string, self: string, name: string, index: number, passes: (argument: ts.Expression, flow: () => Flow) => boolean): boolean {
+function importerPasses(file: string, self: string, listed: ReadonlySet<string>, name: string, index: number, passes: (argument: ts.Expression, flow: () => Flow) => boolean): boolean {
   const view = parsed(file);
   if (!view) return false;
+  // A barrel of a barrel (`export * from './tenant'`, itself re-exporting self): its importers are a level callerFiles
+  // does not list, so their calls cannot be read.
+  if (reexportsAllFrom(view.source, file, listed)) return false;
   if (!view.source.text.includes(name)) return true;
   const locals = new Set<string>();
   for (const [local, imported] of [...importedNames(view.source), ...requiredNames(view.source)]) {
@@ -122,6 +144,13 @@ function reexportsUnderOwnName(barrel: string, self: string, name: string): bool
     && resolveModule(barrel, statement.moduleSpecifier.text) === self);
 }
 
+/** Whether the module has an `export * from` (or `export * as ns from`) a module of `files`. */
+function reexportsAllFrom(source: ts.SourceFile, file: string, files: ReadonlySet<string>): boolean {
+  return source.statements.some((statement) => ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined
+    && ts.isStringLiteral(statement.moduleSpecifier) && (!statement.exportClause || ts.isNamespaceExport(statement.exportClause))
+    && files.has(resolveModule(file, statement.moduleSpecifier.text) ?? ''));
+}
+
 /** `export { name } from './self'` (or `export * from`): the module's only mentions of `name` hand it on to its importers. */
 function onlyReexports(source: ts.SourceFile, file: string, self: string, name: string): boolean {
   let reexports = false;
@@ -129,7 +158,13 @@ function onlyReexports(source: ts.SourceFile, file: string, self: string, name: 
   walkDescendants(source, (node) => {
     if (other) return false;
     if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      if (resolveModule(file, node.moduleSpecifier.text) === self) reexports = true;
+      if (resolveModule(file, node.moduleSpecifier.text) === self) {
+        // Under another name (`export { name as scope }`) or as a namespace (`export * as db`), its importers' calls do
+        // not hold the name: they cannot be read.
+        const clause = node.exportClause;
+        if (clause && (ts.isNamespaceExport(clause) || clause.elements.some((e) => (e.propertyName ?? e.name).text === name && e.name.text !== name))) other = true;
+        else reexports = true;
+      }
       return false; // its names are re-exports, no binding of this module
     }
     if (ts.isIdentifier(node) && node.text === name) other = true;
@@ -152,5 +187,5 @@ function madeOutsideTransaction(argument: ts.Expression, flowOf: () => Flow): bo
   if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !declaration.initializer) return false;
   if (declaration.type && SAYS_TRANSACTION.test(declaration.type.getText())) return false;
   const made = unwrap(declaration.initializer);
-  return (ts.isCallExpression(made) || ts.isNewExpression(made)) && !SAYS_TRANSACTION.test(made.getText());
+  return (ts.isCallExpression(made) || ts.isNewExpression(made)) && !MENTIONS_TRANSACTION.test(made.getText());
 }

@@ -107,3 +107,26 @@ test('a built image running PostgreSQL and a pooler: a URL to PostgreSQL\'s own 
   const client = repo.write('f/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'));
   assert.deepEqual(findingsOf(client), KEPT);
 });
+
+test('a runner command in exec form or as a YAML list is read as the shell form', () => {
+  repo.write('g/test/compose.yml', composeFile('["npm", "test"]', POSTGRES_SERVICE));
+  assert.deepEqual(findingsOf(repo.write('g/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'))), []);
+  const listed = composeFile('', POSTGRES_SERVICE);
+  listed.splice(listed.indexOf('    command: ') + 1, 0, '      - npx', '      - vitest', '      - run');
+  repo.write('h/test/compose.yml', listed);
+  assert.deepEqual(findingsOf(repo.write('h/test/ledger.test.ts', ledgerSpec('postgres://app@ledger-db:5432/ledger'))), []);
+});
+
+test("a user or database name equal to a compose service's name does not make a client the suite's own", () => {
+  repo.write('i/test/compose.yml', composeFile('node --test test/', POSTGRES_SERVICE).map((line) => line.replace('ledger-db', 'postgres')));
+  // The test environment points the host elsewhere: only the `'postgres'` names could make the client look local.
+  repo.write('i/.env.test', 'LEDGER_HOST=ledger.example.com');
+  const spec = repo.write('i/test/ledger.test.ts', [
+    "import pg from 'pg';",
+    "const ledger = new pg.Client({ host: process.env.LEDGER_HOST, user: 'postgres', database: 'postgres' });",
+    "it('books', async () => { await ledger.query('CREATE TEMP TABLE staged (id int)');",
+    "  await ledger.query('SET search_path TO ledger, public');",
+    "  await ledger.query('LISTEN ledger_booked'); });",
+  ]);
+  assert.deepEqual(findingsOf(spec), KEPT);
+});

@@ -114,3 +114,44 @@ test('a pg helper a unit test calls with a client of its own is still the caller
   ];
   assert.deepEqual(findingsIn({ 'src/scope.ts': pgHelper, 'test/scope.test.ts': unitTest }, 'src/scope.ts'), []);
 });
+
+/** A module calling `call` (written with the name it imports) inside a BEGIN it sent itself. */
+const callerInTransaction = (importLine: string, call: string) => [
+  "import { Pool } from 'pg';",
+  importLine,
+  'const pool = new Pool();',
+  'export async function orders(shop: string) {',
+  '  const client = await pool.connect();',
+  "  await client.query('BEGIN');",
+  `  await ${call}(client, shop);`,
+  "  await client.query('COMMIT');",
+  '  client.release();',
+  '}',
+];
+
+test('callers that write another name than the helper\'s (a default export, a renamed re-export) keep it silent', () => {
+  const byDefault = pgHelper.map((line) => line.replace('export async function', 'export default async function'));
+  assert.deepEqual(findingsIn({ 'src/scope.ts': byDefault, 'src/orders.ts': callerInTransaction("import scope from './scope';", 'scope') }, 'src/scope.ts'), []);
+  const files = {
+    'src/scope.ts': pgHelper,
+    'src/db.ts': "export { scopeToShop as scope } from './scope';\n",
+    'src/orders.ts': callerInTransaction("import { scope } from './db';", 'scope'),
+  };
+  assert.deepEqual(findingsIn(files, 'src/scope.ts'), []);
+});
+
+test('callers reached through a barrel that re-exports an import, or through a barrel of a barrel, keep it silent', () => {
+  const handedOn = {
+    'src/scope.ts': pgHelper,
+    'src/db.ts': "import { scopeToShop } from './scope';\nexport { scopeToShop };\n",
+    'src/orders.ts': callerInTransaction("import { scopeToShop } from './db';", 'scopeToShop'),
+  };
+  assert.deepEqual(findingsIn(handedOn, 'src/scope.ts'), []);
+  const nested = {
+    'src/tenant/scope.ts': pgHelper,
+    'src/tenant/index.ts': "export * from './scope';\n",
+    'src/index.ts': "export * from './tenant';\n",
+    'src/orders.ts': callerInTransaction("import { scopeToShop } from './index';", 'scopeToShop'),
+  };
+  assert.deepEqual(findingsIn(nested, 'src/tenant/scope.ts'), []);
+});
