@@ -8,7 +8,7 @@
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeInputs } from './generate.mjs';
@@ -16,8 +16,8 @@ import { writeTree } from './generateTree.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const dist = join(root, process.env.POOLSAFE_DIST ?? 'dist');
-const out = join(root, process.env.POOLSAFE_OUT ?? 'out');
+const dist = resolve(root, process.env.POOLSAFE_DIST ?? 'dist');
+const out = resolve(root, process.env.POOLSAFE_OUT ?? 'out');
 const dataDir = join(root, 'bench', '.data');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TREE_RUNS = Number(process.env.BENCH_TREE_RUNS ?? 3);

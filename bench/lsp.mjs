@@ -21,16 +21,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeInputs } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
-const serverPath = join(root, process.env.POOLSAFE_DIST ?? 'dist', 'server.js');
+const serverPath = join(resolve(root, process.env.POOLSAFE_DIST ?? 'dist'), 'server.js');
 // The node flags the extension starts the server with (server/launch.ts, compiled to out/ by the build).
-const { SERVER_ENV, SERVER_EXEC_ARGV } = require(join(root, process.env.POOLSAFE_OUT ?? 'out', 'server', 'launch.js'));
+const { SERVER_ENV, SERVER_EXEC_ARGV } = require(join(resolve(root, process.env.POOLSAFE_OUT ?? 'out'), 'server', 'launch.js'));
 const LATENCY_EDITS = 50;
 const MEMORY_EDITS = 20;
 const MEMORY_TARGET_MB = 200;
