@@ -26,6 +26,7 @@ import { pairBodyConnections, pairStatementConnections, type Disconnect } from '
 import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
+import { spreadVariant, withSpreadsFilled } from './spreadParameters';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -850,6 +851,13 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
       facts.templated = true;
       return withStandInFacts(variant, base, facts);
     }
+    // potygen's or pgtyped's spread parameter (`IN $$ids`, `VALUES $$rows(a, b)`), which PostgreSQL's lexer reads as
+    // a dollar quote (spreadParameters.ts): a template of the tool's, whose facts are those of the text filled in.
+    const spread = facts.dialect || facts.templated ? undefined : spreadVariant(text, (t) => parseErrorAt(t) === undefined);
+    if (spread !== undefined) {
+      facts.templated = true;
+      return withStandInFacts(spread, base, facts);
+    }
     // A statement valid on PostgreSQL 15 or older that names something with a word newer releases made a keyword
     // (newerSyntax.ts): no syntax error, and its facts are those of the text with the names renamed.
     const older = facts.dialect || facts.templated ? undefined : withOlderNames(text, parseErrorAt, offset);
@@ -882,7 +890,8 @@ function parseErrorAt(text: string): number | undefined {
 
 /** The candidates of a template's text once its placeholders are filled in (same offsets), when it then parses. */
 function withRepairedTemplate(text: string, base: number, facts: StatementFacts): StatementFacts {
-  const repaired = templateRepair(text, parseErrorAt);
+  // Spread parameters beside the tool's other placeholders (`VALUES $$rows(a, b) … WHERE id = $id`) are filled in first.
+  const repaired = templateRepair(withSpreadsFilled(text) ?? text, parseErrorAt);
   if (repaired === undefined) return facts;
   addTreeFacts(repaired, base, parseSync(repaired), facts);
   facts.repairedTemplate = true;
