@@ -18,6 +18,8 @@ const POSSIBLE_CLOSER = /(?<=[\w$])\$\$|\$\$(?![A-Za-z_])/;
 /** The keywords PostgreSQL follows only with `(`: a dollar-quoted string right after them is never valid. */
 const LIST_KEYWORD = /^(?:in|values)$/i;
 const NAME_CHAR = /[\w$]/;
+/** A pick list names a few fields: one longer than this is not looked for (each spread would scan the rest of the text). */
+const MAX_PICK_LIST = 4000;
 
 /** The word that ends right before `at` (blanks skipped), lower-cased; empty when a non-word character stands there. */
 function wordBefore(text: string, at: number): string {
@@ -39,7 +41,8 @@ function charBefore(text: string, at: number): string {
 /** The end of the balanced `( … )` that opens at `open` (quoted names and strings skipped), or -1 when it never closes. */
 function closingParen(text: string, open: number): number {
   let depth = 0;
-  for (let i = open; i < text.length; ) {
+  const limit = Math.min(text.length, open + MAX_PICK_LIST);
+  for (let i = open; i < limit; ) {
     const c = text[i];
     if (c === '"' || c === "'") {
       i = skipNonCode(text, i);
