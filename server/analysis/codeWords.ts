@@ -23,6 +23,15 @@ export const PG_IPC_MODULES: readonly string[] = ['pg-ipc', 'postgres-ipc'];
 export const PG_NOTIFY_MODULE = 'pg-notify';
 /** @imqueue/pg-pubsub's `pubSub.listen(channel)`: a subscriber object of its `PgPubSub` class (listenLibraries.ts). */
 export const IMQUEUE_PG_PUBSUB_MODULE = '@imqueue/pg-pubsub';
+/**
+ * LISTENs libraries make when an option, a plugin or a call asks for them (libraryListens.ts): PostGraphile's `watchPg`
+ * option, the @graphile/pg-pubsub plugin, graphile-worker's `run()`.
+ */
+export const WATCH_PG_OPTION = 'watchPg';
+export const GRAPHILE_PG_PUBSUB_MODULE = '@graphile/pg-pubsub';
+export const GRAPHILE_WORKER_MODULE = 'graphile-worker';
+/** PostGraphile's maker of the plugin hook the pg-pubsub plugin is loaded with: the gate's word for it (a plain identifier). */
+export const MAKE_PLUGIN_HOOK = 'makePluginHook';
 /** A node-postgres query config's text and name (`{ text, name }`): a named, protocol-level prepared statement. */
 export const CONFIG_TEXT = 'text';
 export const CONFIG_NAME = 'name';
@@ -55,13 +64,14 @@ export const BUN_GLOBAL = 'Bun';
 
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
-  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD, PREPARED_STATEMENT_WORD]);
+  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD, PREPARED_STATEMENT_WORD,
+  WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a named config, unsafe's prepare, knex's searchPath). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
     || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
-    || words.has(PREPARED_STATEMENT_WORD);
+    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(GRAPHILE_WORKER_MODULE);
 }

@@ -305,12 +305,20 @@ export function parsed(path: string): FileView | undefined {
  */
 export function subscriberConnectsDirectly(creation: ts.CallExpression | ts.NewExpression, fileName: string | undefined): boolean {
   const first = creation.arguments?.[0];
-  if (!first || !fileName) return false;
+  return first !== undefined && connectsDirectly(first, fileName);
+}
+
+/**
+ * Whether a URL, or connection options, that a library is handed (`postgraphile(url, …)`, graphile-worker's
+ * `connectionString`) say a direct URL: the URL itself, or the options' `connectionString` or provider host.
+ */
+export function connectsDirectly(first: ts.Expression, fileName: string | undefined): boolean {
+  if (!fileName) return false;
   const value = unwrap(first);
   const url = ts.isObjectLiteralExpression(value) ? objectProperty(value, 'connectionString') : value;
   if (url && isProviderDirectLiteral(url)) return true;
   if (!url && ts.isObjectLiteralExpression(value)) return optionsNameProviderDirectHost(value);
-  return url !== undefined && holdsDirectUrl(url, { source: creation.getSourceFile(), path: resolve(fileName) }, true);
+  return url !== undefined && holdsDirectUrl(url, { source: first.getSourceFile(), path: resolve(fileName) }, true);
 }
 
 /**

@@ -56,7 +56,8 @@ import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBa
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { ListenLibraryCalls } from './listenLibraries';
-import { subscriberConnectsDirectly } from './directUrls';
+import { libraryListens, mocksModule, type LibraryListenKind } from './libraryListens';
+import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
@@ -323,6 +324,13 @@ function opensWithCapitalised(text: string): boolean {
 const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
 /** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
 const POOL_FACTORY = /^(Pool|postgres|knex|Knex|Sequelize|drizzle|PrismaClient|createPool)$/;
+
+/** The finding of each LISTEN a library makes when asked (libraryListens.ts). */
+const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
+  watchPg: "PostGraphile's watchPg keeps a client of its pool with LISTEN postgraphile_watch for as long as the server runs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and schema changes are missed. Watch through a direct (session) connection, or turn watchPg off where the pool goes through the pooler.",
+  pgPubsub: "@graphile/pg-pubsub checks a client out of PostGraphile's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give PostGraphile a pool on a direct (session) connection for subscriptions.",
+  graphileWorker: "graphile-worker's runner keeps a connection of its pool with LISTEN \"jobs:insert\" to hear of new jobs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and new jobs wait for the poll interval. Give the runner a pool on a direct (session) connection.",
+};
 
 /** One query text and how it maps back into the file. */
 interface Piece {
@@ -720,7 +728,39 @@ class Extractor {
       this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true, false, unpooled);
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
+    this.inspectLibraryListens();
     return true;
+  }
+
+  /**
+   * LISTENs a library makes when an option, a plugin or a call asks for it (libraryListens.ts): PostGraphile's `watchPg`,
+   * the @graphile/pg-pubsub plugin, graphile-worker's `run()`. Not where the pool or URL the library is handed is of a
+   * server no pooler fronts (the suite's own test server or local test database, as for a client's LISTEN; a direct
+   * URL), nor where a test mocks the library's module.
+   */
+  private inspectLibraryListens(): void {
+    for (const found of libraryListens(this.source)) {
+      if (found.connection && this.reachesUnpooledServer(found.connection)) continue;
+      if (mocksModule(this.source, found.kind)) continue;
+      this.addNodeFinding('listen', found.node, LIBRARY_LISTEN_MESSAGES[found.kind]);
+    }
+  }
+
+  /**
+   * Whether a pool, URL or connection config handed to a library connects where no transaction pooler is between: a
+   * server the code started itself or the test's local database (ownServerClients.ts, judged as for what only a pooler
+   * breaks), or a URL the project keeps for direct sessions (directUrls.ts), also as the one a pool of the file is made from.
+   */
+  private reachesUnpooledServer(connection: ts.Expression): boolean {
+    if (this.ownServer?.reachesAnyConnection(connection)) return true;
+    if (!this.fileName) return false;
+    const value = unwrap(connection);
+    const binding = ts.isIdentifier(value) ? this.flow.bindingOf(value) : undefined;
+    const made = binding && 'variable' in binding && binding.variable.initializer ? unwrap(binding.variable.initializer) : value;
+    // A pool made here (`new Pool({ connectionString })`, `createPool(url)`) is judged by what it is made from; another
+    // call (`connectionUrl()`) is the URL it returns, followed by connectsDirectly.
+    if (ts.isNewExpression(made) || (ts.isCallExpression(made) && POOL_FACTORY.test(this.factoryName(made.expression)))) return subscriberConnectsDirectly(made, this.fileName);
+    return connectsDirectly(made, this.fileName);
   }
 
   /**

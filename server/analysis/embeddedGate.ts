@@ -6,7 +6,8 @@
 //   error (a whole statement, in a file importing a PostgreSQL driver or on a PostgreSQL path), a call
 //   of a state function (.sql files' index), and the load-balancing rules (any statement: with them on,
 //   every file is parsed);
-// - the findings on code rather than text need one of codeWords.ts's words among the file's words.
+// - the findings on code rather than text need one of codeWords.ts's words among the file's words, except a
+//   subscription on an emitter a helper is handed, in a package that depends on pg-ipc (listenLibraries.ts).
 // SQL text is made of string and template literals (each literal's own words are tested, cooked and
 // raw); when the scanner cannot be sure what is a literal (an unterminated string or template, an
 // unknown character) the file goes to the parser. Before the scan, the raw text (textRulesOut): a file
@@ -16,7 +17,8 @@ import type { AnalysisOptions } from './types';
 import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres, POSTGRES_MODULE_IN_TEXT } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
-import { CODE_WORDS, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
+import { CODE_WORDS, PG_IPC_MODULES, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
+import { owningPackage, packageDependencies } from './moduleResolution';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
 
@@ -73,14 +75,29 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
     stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
     ownDriver: ownDriverPackage(fileName),
   };
-  if (textRulesOut(text, needs)) return false;
+  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName);
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
   scanner.setText(text);
   try {
-    return scanTokens(needs);
+    return scanTokens(needs) || mayBeIpcHelper(text, fileName);
   } finally {
     scanner.setText('');
   }
+}
+
+/** A listener added to an emitter (`emitter.addListener(name, fn)`, `.on(…)`): on a pg-ipc emitter a helper is handed, a LISTEN. */
+const EMITTER_SUBSCRIBE = /\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(/;
+
+/**
+ * A file that subscribes on an emitter, in a package that depends on pg-ipc (or postgres-ipc), or is one: the emitter may
+ * be one another module hands it, or the package's own (`require('.')`; listenLibraries.ts), with none of the code words
+ * in this file.
+ */
+function mayBeIpcHelper(text: string, fileName: string | undefined): boolean {
+  if (!fileName || !EMITTER_SUBSCRIBE.test(text)) return false;
+  const dependencies = packageDependencies(fileName);
+  const owner = owningPackage(fileName)?.name;
+  return PG_IPC_MODULES.some((module) => dependencies.has(module) || owner === module);
 }
 
 /**

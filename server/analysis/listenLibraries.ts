@@ -8,6 +8,10 @@
 // Forks published under a scope (`@acme/pg-pubsub`) count as the library; a subscriber made in another module and reached
 // through an object counts in a package whose package.json depends on the library or such a fork.
 //
+// A pg-ipc emitter is followed into a helper it is handed: a function subscribing on its parameter, which its module or
+// an importer calls with such an emitter (`eventEmitterAsyncIterator(this.ee, triggers)`), in a package that depends on
+// pg-ipc. In pg-ipc's own package its entry, required by a relative path (`require('.')`), is the library.
+//
 // A project may be such a library itself, or keep its own copy or fork of one: its tests and examples then
 // subscribe through a class imported by a relative path (`import { Subscriber } from '..'`). The same subscribe
 // calls count there when the class's own method of that name sends LISTEN (read from the imported file). Other
@@ -16,10 +20,12 @@
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_NOTIFY_MODULE, PG_PUBSUB_MODULE } from './codeWords';
-import type { ImportedModule } from './embeddedDialect';
+import { join, resolve } from 'node:path';
+import { importedModules, type ImportedModule } from './embeddedDialect';
 import { hasModifier, walkDescendants } from './astWalk';
-import { subscriberConnectsDirectly } from './directUrls';
-import { packageDependencies, resolveModule } from './moduleResolution';
+import { callerFiles, parsed, subscriberConnectsDirectly } from './directUrls';
+import { owningPackage, packageDependencies, resolveModule } from './moduleResolution';
+import { importedNames, requiredNames } from './ownServerHelpers';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
 
 /**
@@ -45,7 +51,9 @@ export class ListenLibraryCalls {
     this.importsPgListen = modules.some((module) => isLibrary(module.specifier, PG_LISTEN_MODULE));
     this.importsPgPubsub = modules.some((module) => isLibrary(module.specifier, PG_PUBSUB_MODULE));
     this.imqueueSubscribers = new InstanceNames(text, modules.filter((module) => module.specifier === IMQUEUE_PG_PUBSUB_MODULE).flatMap((module) => module.names));
-    this.ipcEmitters = new InstanceNames(text, modules.filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap(classNames));
+    // pg-ipc's export makes an emitter called with `new` or without (`const ee = ipc(client)`, its README's form).
+    this.ipcEmitters = new InstanceNames(text, modules.filter((module) => PG_IPC_MODULES.includes(module.specifier) || isOwnLibraryEntry(module.specifier, fileName, PG_IPC_MODULES))
+      .flatMap(classNames), true);
     this.notifySubscribers = new InstanceNames(text, modules.filter((module) => module.specifier === PG_NOTIFY_MODULE).flatMap(classNames));
   }
 
@@ -65,13 +73,54 @@ export class ListenLibraryCalls {
     if (name === LISTEN_TO_METHOD) return call.arguments.length === 1 && (this.importsPgListen || this.usesNotificationEmitter(receiver) || this.projectDependsOn(PG_LISTEN_MODULE));
     if (name === LISTEN_METHOD) return call.arguments.length === 1 && this.imqueueSubscribers.binds(receiver);
     if (name === PG_NOTIFY_SUBSCRIBE_METHOD && call.arguments.length === 2 && this.notifySubscribers.binds(receiver)) return true;
-    if (IPC_SUBSCRIBE_METHODS.has(name)) return call.arguments.length === 2 && !namesIpcEvent(channel) && this.ipcEmitters.binds(receiver);
+    if (IPC_SUBSCRIBE_METHODS.has(name)) return call.arguments.length === 2 && !namesIpcEvent(channel) && (this.ipcEmitters.binds(receiver) || this.handedIpcEmitter(receiver));
     // A subscriber made in another module (`this.ctx.emitter.addChannel(channel, onEvent)`): pg-pubsub's two-argument
     // form with a handler, in a package that depends on pg-pubsub or a fork of it.
     return name === ADD_CHANNEL_METHOD && (this.importsPgPubsub || (call.arguments.length === 2 && isHandler(call.arguments[1]) && this.projectDependsOn(PG_PUBSUB_MODULE)));
   }
 
   private dependencies: ReadonlySet<string> | undefined;
+  /** Per parameter place (`name:index`), whether a module of the project hands the function a pg-ipc emitter there. */
+  private readonly handedPlaces = new Map<string, boolean>();
+
+  /**
+   * Whether the receiver is a parameter of a named function of this file (`eventEmitterAsyncIterator(eventEmitter, …)`)
+   * that this module, or one importing the function from it, calls with a pg-ipc emitter in that place
+   * (`eventEmitterAsyncIterator(this.ee, triggers)` where `this.ee = new PgIPC(client)`): a helper that subscribes on
+   * the emitter it is handed sends LISTEN on that emitter's pg Client. Only in a package that depends on pg-ipc (or
+   * postgres-ipc), where the importers are read (directUrls.ts's callerFiles, bounded).
+   */
+  private handedIpcEmitter(receiver: ts.Expression): boolean {
+    if (!ts.isIdentifier(receiver) || !this.fileName || !PG_IPC_MODULES.some((module) => this.projectDependsOn(module))) return false;
+    const place = parameterPlace(receiver);
+    if (!place) return false;
+    const key = `${place.name}:${place.index}`;
+    let handed = this.handedPlaces.get(key);
+    if (handed === undefined) {
+      handed = this.callsWithIpcEmitter(receiver.getSourceFile(), place.name, place.index);
+      this.handedPlaces.set(key, handed);
+    }
+    return handed;
+  }
+
+  private callsWithIpcEmitter(own: ts.SourceFile, name: string, index: number): boolean {
+    // This module's own calls (`return eventEmitterAsyncIterator(this.ee, triggers)` beside the class).
+    if (callsPassing(own, new Set([name]), index, (argument) => this.ipcEmitters.binds(argument))) return true;
+    const self = resolve(this.fileName!);
+    for (const file of callerFiles(self)) {
+      if (file === self) continue;
+      const source = parsed(file)?.source;
+      if (!source || !source.text.includes(name)) continue;
+      const locals = new Set<string>();
+      for (const [local, imported] of [...importedNames(source), ...requiredNames(source)]) {
+        if (imported.name === name && resolveModule(file, imported.specifier) === self) locals.add(local);
+      }
+      if (locals.size === 0) continue;
+      const emitters = new InstanceNames(source.text, importedModules(source).filter((module) => PG_IPC_MODULES.includes(module.specifier)).flatMap(classNames), true);
+      if (callsPassing(source, locals, index, (argument) => emitters.binds(argument))) return true;
+    }
+    return false;
+  }
 
   /** Whether the file's own package.json lists the library, or a fork of it published under a scope (`@acme/pg-pubsub`). */
   private projectDependsOn(library: string): boolean {
@@ -185,14 +234,15 @@ function isHandler(argument: ts.Expression): boolean {
 class InstanceNames {
   private names: ReadonlySet<string> | undefined;
 
-  constructor(private readonly text: string, private readonly classes: readonly string[]) {}
+  /** `called`: a call of the class's name without `new` makes one too (`ee = ipc(client)`). */
+  constructor(private readonly text: string, private readonly classes: readonly string[], private readonly called = false) {}
 
   /** Whether the receiver's name (`pubSub`, `this.pubSub`) is bound in the file to a new instance, or a declared type, of one of the classes. */
   binds(receiver: ts.Expression): boolean {
     if (this.classes.length === 0) return false;
     const name = receiverName(receiver);
     if (!name) return false;
-    this.names ??= new Set(namesBoundTo(this.text, this.classes).keys());
+    this.names ??= new Set(namesBoundTo(this.text, this.classes, this.called).keys());
     return this.names.has(name);
   }
 }
@@ -202,12 +252,13 @@ function receiverName(receiver: ts.Expression): string | undefined {
 }
 
 /**
- * The names `text` binds to a `new` of one of the classes (`sub = new Subscriber(…)`) or declares with one as type
- * (`sub: Subscriber`), each with its class (the first one found).
+ * The names `text` binds to a `new` of one of the classes (`sub = new Subscriber(…)`; with `called`, a call of it too:
+ * `ee = ipc(client)`) or declares with one as type (`sub: Subscriber`), each with its class (the first one found).
  */
-function namesBoundTo(text: string, classes: readonly string[]): Map<string, string> {
+function namesBoundTo(text: string, classes: readonly string[], called = false): Map<string, string> {
   const alternatives = classes.map((c) => c.replace(/[$]/g, '\\$&')).join('|');
-  const binding = new RegExp(String.raw`(?<![\w$])([\w$]+)\s*(?::\s*(${alternatives})\b|=\s*new\s+(${alternatives})\s*\()`, 'g');
+  const made = called ? String.raw`(?:new\s+)?` : String.raw`new\s+`;
+  const binding = new RegExp(String.raw`(?<![\w$])([\w$]+)\s*(?::\s*(${alternatives})\b|=\s*${made}(${alternatives})\s*\()`, 'g');
   const names = new Map<string, string>();
   for (const match of text.matchAll(binding)) if (!names.has(match[1])) names.set(match[1], match[2] ?? match[3]);
   return names;
@@ -265,4 +316,46 @@ function sendsListenText(body: ts.Node): boolean {
 function namesChannel(argument: ts.Expression | undefined): boolean {
   const value = argument && unwrap(argument);
   return value !== undefined && (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value));
+}
+
+/**
+ * The function a name is a parameter of, found from a use of it (the nearest enclosing function declaring it), when that
+ * function has a name callers write: a function declaration, or a const holding an arrow or function expression.
+ */
+function parameterPlace(use: ts.Identifier): { name: string; index: number } | undefined {
+  for (let node: ts.Node | undefined = use.parent; node; node = node.parent) {
+    if (!ts.isFunctionLike(node)) continue;
+    const index = node.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === use.text);
+    if (index < 0) continue;
+    if (ts.isFunctionDeclaration(node)) return node.name ? { name: node.name.text, index } : undefined;
+    const holder = node.parent;
+    if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) return { name: holder.name.text, index };
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Whether some call of one of `names` (by that name) in `source` has an argument at `index` that passes. */
+function callsPassing(source: ts.SourceFile, names: ReadonlySet<string>, index: number, passes: (argument: ts.Expression) => boolean): boolean {
+  let found = false;
+  walkDescendants(source, (node) => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && names.has(node.expression.text)) {
+      const argument = node.arguments[index];
+      if (argument && !node.arguments.slice(0, index + 1).some(ts.isSpreadElement) && passes(unwrap(argument))) found = true;
+    }
+    return !found;
+  }, () => found);
+  return found;
+}
+
+/**
+ * Whether a relative import is the entry of the package the file belongs to, when that package is one of the libraries
+ * (`require('.')` in pg-ipc's own benchmark): the library itself, as its users import it.
+ */
+function isOwnLibraryEntry(specifier: string, fileName: string | undefined, libraries: readonly string[]): boolean {
+  if (!fileName || !specifier.startsWith('.')) return false;
+  const owner = owningPackage(fileName);
+  if (!owner || !libraries.includes(owner.name)) return false;
+  const entry = resolveModule(join(owner.folder, 'package.json'), '.');
+  return entry !== undefined && resolveModule(fileName, specifier) === entry;
 }

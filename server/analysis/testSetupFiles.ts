@@ -9,7 +9,8 @@
 //   and the folders of end-to-end suites and shared test helpers (`e2e/`, `playwright/`, `cypress/`, `test-utils/`);
 // - development code (devCodeKind): the folders of examples and playgrounds (`examples/`, `demo/`, `sandbox/`, `dev/`)
 //   and the Supabase CLI's local project folder (a `supabase/` holding its `config.toml`, not its deployed
-//   `functions/`), judged against the repository's root, so that a developer's own `~/dev/` checkout counts for nothing.
+//   `functions/`), judged against the repository's root, so that a developer's own `~/dev/` checkout counts for nothing;
+// - files named for tests that a package.json's test script (`test`, `test:*`) runs by name (`tape test.js`).
 import ts from 'typescript';
 import { join, relative, resolve, sep } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -39,9 +40,53 @@ export function isTestSetupFile(fileName: string): boolean {
   return repositoryFolders(fileName).some((folder) => setupFilesOf(folder).has(file));
 }
 
-/** Whether `fileName` is test code: TEST_PATH's names, or a test setup file. */
+/** Whether `fileName` is test code: TEST_PATH's names, a test setup file, or a file a package's test script runs. */
 export function isTestCode(fileName: string): boolean {
-  return TEST_PATH.test(fileName) || isTestSetupFile(fileName);
+  return TEST_PATH.test(fileName) || isTestSetupFile(fileName) || isScriptTestFile(fileName);
+}
+
+/** A package.json script that runs the tests: `test`, `test:db` (not `pretest`, often the application's migration). */
+const TEST_SCRIPT = /^test(?::|$)/;
+/**
+ * A word of a script naming a test file (`test.js`, `./run-tests.mjs`), not a glob (`test/*.js`) nor an option's value
+ * given with `=`: its name must say test or spec, as a script a test run starts may be the application's own entry
+ * (`node ace.js test`) or a runner's configuration.
+ */
+const SCRIPT_FILE = /^[\w@./-]+\.[cm]?[jt]s$/;
+const SCRIPT_TEST_NAME = /(?:^|[\\/])[^\\/]*(?:test|spec)[^\\/]*$/i;
+const scriptTestFiles = new TimedCache<ReadonlySet<string>>(CACHE_MS, 512);
+
+/**
+ * Whether `fileName` is a file named for tests that a test script of a package.json in its folder or above runs by name
+ * (`"test": "tape test.js"`, `"test": "standard && node scripts/db-test.js"`): a suite kept outside the usual names
+ * (a root `test.js`) is test code.
+ */
+export function isScriptTestFile(fileName: string): boolean {
+  const file = resolve(fileName);
+  return repositoryFolders(fileName).some((folder) => scriptTestFiles.get(folder, () => testScriptFilesOf(folder)).has(file));
+}
+
+function testScriptFilesOf(folder: string): ReadonlySet<string> {
+  const files = new Set<string>();
+  const text = boundedText(join(folder, 'package.json'), MAX_CONFIG_BYTES);
+  if (text === undefined) return files;
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(text) as { scripts?: unknown }).scripts;
+  } catch {
+    return files;
+  }
+  if (!scripts || typeof scripts !== 'object') return files;
+  for (const [name, script] of Object.entries(scripts as Record<string, unknown>)) {
+    if (!TEST_SCRIPT.test(name) || typeof script !== 'string') continue;
+    for (const word of script.split(/[\s;&|()]+/)) {
+      const unquoted = word.replace(/^["']|["']$/g, '');
+      if (!SCRIPT_FILE.test(unquoted) || !SCRIPT_TEST_NAME.test(unquoted) || unquoted.startsWith('-')) continue;
+      const path = resolve(folder, unquoted);
+      if (isFile(path)) files.add(path);
+    }
+  }
+  return files;
 }
 
 /** The setup files the test runners' configurations of the repository holding `fileName` name (from its folder up to the root). */

@@ -324,3 +324,72 @@ test("pg-notify: on(channel, fn) on its PGPubSub sends LISTEN on the pg Client i
   // Another library's class of that name: its on() is an emitter's.
   assert.deepEqual(found(feed("import Notifier from './notifier';")), []);
 });
+
+/** A package depending on pg-ipc: a PubSub class over a pg-ipc emitter, and a helper module subscribing on the emitter it is handed. */
+function ipcPubSub(t: Cleanup, dependencies: string, emitter: string): string {
+  const repo = scratchRepository('ipc-helper', t);
+  repo.writeAll({
+    'package.json': `{ "name": "gql-pg-pubsub", "dependencies": { ${dependencies} } }\n`,
+    'event-iterator.js': [
+      'function eventIterator(eventEmitter, eventsNames, handle) {',
+      '  const names = typeof eventsNames === "string" ? [eventsNames] : eventsNames;',
+      '  for (const eventName of names) eventEmitter.addListener(eventName, handle);',
+      '  return { return() { for (const eventName of names) eventEmitter.removeListener(eventName, handle); } };',
+      '}',
+      'module.exports = { eventIterator };',
+      '',
+    ],
+    'pubsub.js': [
+      "const pgIPC = require('pg-ipc');",
+      "const { EventEmitter } = require('events');",
+      "const { Client } = require('pg');",
+      "const { eventIterator } = require('./event-iterator');",
+      'class PgPubSub {',
+      '  constructor(options) {',
+      '    this.client = new Client(options);',
+      `    this.ee = ${emitter};`,
+      '  }',
+      '  asyncIterator(triggers) { return eventIterator(this.ee, triggers, (m) => m.payload); }',
+      '}',
+      'module.exports = { PgPubSub };',
+      '',
+    ],
+  });
+  return repo.path('event-iterator.js');
+}
+
+test('pg-ipc: a helper that subscribes on the emitter it is handed sends LISTEN when a module of the package hands it a pg-ipc emitter', (t) => {
+  const helperFindings = (file: string) => found(readFileSync(file, 'utf8'), file);
+  assert.deepEqual(helperFindings(ipcPubSub(t, '"pg": "^8", "pg-ipc": "^1"', 'new pgIPC(this.client)')), ['listen eventEmitter.addListener(eventName, handle)']);
+  // Handed a plain EventEmitter: nothing is sent.
+  assert.deepEqual(helperFindings(ipcPubSub(t, '"pg": "^8", "pg-ipc": "^1"', 'new EventEmitter()')), []);
+  // A package that does not depend on pg-ipc: its helpers are not read as pg-ipc's.
+  assert.deepEqual(helperFindings(ipcPubSub(t, '"pg": "^8"', 'new pgIPC(this.client)')), []);
+});
+
+test("pg-ipc's own package: its entry required by a relative path is pg-ipc, its emitter made without new; a suite its test script runs on a local URL is the developer's database", (t) => {
+  const repo = scratchRepository('pg-ipc-own', t);
+  const script = (name: string) => [
+    "var connectionString = 'postgres://postgres:@localhost:5432/pgipc'",
+    "var pg = require('pg')",
+    "var ipc = require('.')",
+    'var client = new pg.Client(connectionString)',
+    'var ee = ipc(client)',
+    "ee.once('error', console.error)",
+    `ee.on('${name}', function (msg) { console.log(msg.payload) })`,
+    '',
+  ];
+  repo.writeAll({
+    'package.json': '{ "name": "pg-ipc", "main": "index.js", "scripts": { "test": "standard && tape test.js" } }\n',
+    'index.js': 'module.exports = function PgIPC (client) { return new (require("events").EventEmitter)() }\n',
+    'benchmark.js': script('channel'),
+    'test.js': script('message'),
+    'smoke.js': script('message'),
+  });
+  const lint = (name: string) => found(readFileSync(repo.path(name), 'utf8'), repo.path(name));
+  // A benchmark script is no test: the local URL written out does not make it the developer's test database.
+  assert.deepEqual(lint('benchmark.js'), ["listen ee.on('channel', function (msg) { console.log(msg.payload) })"]);
+  assert.deepEqual(lint('test.js'), []);
+  // The same file that no test script runs.
+  assert.deepEqual(lint('smoke.js'), ["listen ee.on('message', function (msg) { console.log(msg.payload) })"]);
+});

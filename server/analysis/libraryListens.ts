@@ -1,0 +1,219 @@
+// LISTENs a library makes for the user, asked for by an option, a plugin or a call rather than by a subscribe call
+// (listenLibraries.ts) or by LISTEN text. The library keeps one connection of the pool (or of the pool it makes from the
+// URL or config) it is handed, with a LISTEN on it, for as long as it runs: behind a transaction pooler that registration
+// stays on whichever server connection ran it, and the notifications are lost (docs/rules/listen.md). Reported where the
+// user asks for it (docs/corpus.md, session 27's rulings on library options and calls that make a LISTEN):
+// - PostGraphile's `watchPg` option (v4) with any value but a false one: in watch mode it checks a client out of its pool
+//   and keeps it with `LISTEN postgraphile_watch` (`watchPg: isDev` counts: development runs this code too);
+// - the @graphile/pg-pubsub server plugin, loaded with `makePluginHook([PgPubsub])`: it checks a client out of
+//   PostGraphile's pool for good and LISTENs there for each subscription topic;
+// - graphile-worker's `run(options)` and `runTaskList(options, tasks, pgPool)`: the runner keeps a connection of its pool
+//   with `LISTEN "jobs:insert"` to hear of new jobs. `runOnce`, `runTaskListOnce`, `makeWorkerUtils`, `quickAddJob` and
+//   `runMigrations` listen to nothing.
+// Each comes with the pool, URL or config the library connects with, where the file shows it (the first argument of the
+// `postgraphile(…)` call the options go to; graphile-worker's `pgPool` or `connectionString`): embedded.ts asks whether
+// that is a server no pooler fronts (the suite's own test server, a direct URL). Where the file does not show it (options
+// a function returns, a runner's options handed in), the application's own is assumed.
+import ts from 'typescript';
+import { walkDescendants } from './astWalk';
+import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
+import { requiredModule } from './embeddedDialect';
+import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
+
+/** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
+const PLUGIN_HOOK_OPTION = 'pluginHook';
+/** The PostGraphile server's package, whose `postgraphile(pgConfig, schema, options)` the options go to. */
+const POSTGRAPHILE_MODULE = 'postgraphile';
+/** graphile-worker's functions that start a runner which LISTENs, and the argument holding the pool for each (undefined: in its options). */
+const LISTENING_RUNNERS: ReadonlyMap<string, number | undefined> = new Map([['run', undefined], ['runTaskList', 2]]);
+
+export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker';
+
+export interface LibraryListen {
+  kind: LibraryListenKind;
+  /** Where it is reported: the option, the plugin in the hook's list, or the call. */
+  node: ts.Node;
+  /** The pool, URL or config the library connects with, where the file shows it. */
+  connection: ts.Expression | undefined;
+}
+
+/** The LISTENs libraries make for this file's code (see the file comment). */
+export function libraryListens(source: ts.SourceFile): LibraryListen[] {
+  const text = source.text;
+  const mayWatch = text.includes(WATCH_PG_OPTION);
+  const mayPubsub = text.includes(GRAPHILE_PG_PUBSUB_MODULE);
+  const mayRun = text.includes(GRAPHILE_WORKER_MODULE);
+  if (!mayWatch && !mayPubsub && !mayRun) return [];
+  const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
+  const fromPostgraphile = [...names.values()].some((name) => isPostgraphileModule(name.specifier)) || importsPostgraphileTypes(source);
+  const found: LibraryListen[] = [];
+  const postgraphileCalls = fromPostgraphile || mayWatch ? postgraphileCallsOf(source, names) : [];
+  walkDescendants(source, (node) => {
+    if (mayWatch && ts.isPropertyAssignment(node) && propertyName(node) === WATCH_PG_OPTION && ts.isObjectLiteralExpression(node.parent)) {
+      // An option of a PostGraphile options object: in a file of PostGraphile's, or one handed to its `postgraphile(…)`.
+      const call = optionsCall(node.parent, postgraphileCalls);
+      if ((fromPostgraphile || call) && !surelyOff(node.initializer, source)) found.push({ kind: 'watchPg', node, connection: call?.arguments[0] });
+    } else if (mayPubsub && ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === MAKE_PLUGIN_HOOK) {
+      const list = node.arguments[0] && unwrap(node.arguments[0]);
+      if (!list || !ts.isArrayLiteralExpression(list)) return true;
+      for (const element of list.elements) {
+        if (!isPgPubsubPlugin(element, names)) continue;
+        // `pluginHook: makePluginHook([…])` written in the options of a `postgraphile(…)` call: its pool is that call's.
+        const holder = outermostWrapper(node).parent;
+        const call = holder && ts.isPropertyAssignment(holder) && propertyName(holder) === PLUGIN_HOOK_OPTION && ts.isObjectLiteralExpression(holder.parent)
+          ? optionsCall(holder.parent, postgraphileCalls) : undefined;
+        found.push({ kind: 'pgPubsub', node: element, connection: call?.arguments[0] });
+      }
+    } else if (mayRun && ts.isCallExpression(node)) {
+      const runner = graphileWorkerRunner(node.expression, names);
+      if (runner === undefined) return true;
+      const index = LISTENING_RUNNERS.get(runner);
+      found.push({ kind: 'graphileWorker', node, connection: index === undefined ? runnerOptionsConnection(node.arguments[0], source) : node.arguments[index] });
+    }
+    return true;
+  });
+  return found;
+}
+
+/** The file mocks the library's module in a test (`jest.mock('graphile-worker')`): what it calls of it is a double. */
+export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boolean {
+  const module = kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE : POSTGRAPHILE_MODULE;
+  return new RegExp(String.raw`\b(?:jest|vi)\.(?:mock|doMock)\(\s*['"\`]${module.replace(/[/.]/g, '\\$&')}['"\`]`).test(source.text);
+}
+
+function isPostgraphileModule(specifier: string): boolean {
+  return specifier === POSTGRAPHILE_MODULE || specifier.startsWith(`${POSTGRAPHILE_MODULE}/`);
+}
+
+/** `import type { PostGraphileOptions } from 'postgraphile'` (importedNames leaves type-only imports out): options typed for it. */
+function importsPostgraphileTypes(source: ts.SourceFile): boolean {
+  return source.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && isPostgraphileModule(statement.moduleSpecifier.text));
+}
+
+function propertyName(property: ts.PropertyAssignment): string | undefined {
+  return ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : undefined;
+}
+
+/**
+ * The `postgraphile(…)` calls of the file: of the function imported from PostGraphile under any name, or one called
+ * `postgraphile` (also `postgraphile.postgraphile(…)`, `require('postgraphile').postgraphile(…)`).
+ */
+function postgraphileCallsOf(source: ts.SourceFile, names: ReadonlyMap<string, ImportedName>): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  walkDescendants(source, (node) => {
+    if (!ts.isCallExpression(node)) return true;
+    const callee = unwrap(node.expression);
+    if (ts.isIdentifier(callee)) {
+      const imported = names.get(callee.text);
+      if (imported ? isPostgraphileModule(imported.specifier) && (imported.name === POSTGRAPHILE_MODULE || imported.name === 'default') : callee.text === POSTGRAPHILE_MODULE) calls.push(node);
+    } else if (ts.isPropertyAccessExpression(callee) && callee.name.text === POSTGRAPHILE_MODULE) {
+      const owner = unwrap(callee.expression);
+      const module = ts.isCallExpression(owner) ? requiredModule(owner) : ts.isIdentifier(owner) ? names.get(owner.text)?.specifier : undefined;
+      if (module === undefined || isPostgraphileModule(module)) calls.push(node);
+    }
+    return true;
+  });
+  return calls;
+}
+
+/**
+ * The `postgraphile(…)` call an options object goes to: written as one of its arguments after the first, or held in a
+ * const (`const options = { … }`) that one call of the file hands it (`postgraphile(pool, 'app', options)`).
+ */
+function optionsCall(object: ts.ObjectLiteralExpression, calls: readonly ts.CallExpression[]): ts.CallExpression | undefined {
+  const outer = outermostWrapper(object);
+  const parent = outer.parent;
+  if (ts.isCallExpression(parent)) return calls.includes(parent) && parent.arguments.indexOf(outer as ts.Expression) > 0 ? parent : undefined;
+  if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name) || parent.initializer !== outer) return undefined;
+  const name = parent.name.text;
+  const handing = calls.filter((call) => call.arguments.slice(1).some((argument) => {
+    const value = unwrap(argument);
+    return ts.isIdentifier(value) && value.text === name;
+  }));
+  return handing.length === 1 ? handing[0] : undefined;
+}
+
+/**
+ * A value that surely turns the option off: `false`, `0`, `''`, `null`, `undefined`, `void …`, `!1`, or a const of the
+ * file holding one. Anything else (`true`, `isDev`, `process.env.WATCH === '1'`) may turn it on when the code runs.
+ */
+function surelyOff(value: ts.Expression, source: ts.SourceFile, depth = 0): boolean {
+  const v = unwrap(value);
+  if (v.kind === ts.SyntaxKind.FalseKeyword || v.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(v)) return true;
+  if (ts.isNumericLiteral(v)) return Number(v.text) === 0;
+  if (ts.isStringLiteralLike(v)) return v.text === '';
+  if (ts.isPrefixUnaryExpression(v) && v.operator === ts.SyntaxKind.ExclamationToken) {
+    const operand = unwrap(v.operand);
+    return operand.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(operand) && Number(operand.text) !== 0);
+  }
+  if (!ts.isIdentifier(v)) return false;
+  if (v.text === 'undefined') return true;
+  if (depth > 2) return false;
+  const initializer = constInitializer(source, v.text);
+  return initializer !== undefined && surelyOff(initializer, source, depth + 1);
+}
+
+/** The initializer of the file's only declaration of `name`, when that is a const (a top-level or local `const watch = false`). */
+function constInitializer(source: ts.SourceFile, name: string): ts.Expression | undefined {
+  const declarations: ts.VariableDeclaration[] = [];
+  walkDescendants(source, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name) declarations.push(node);
+    return true;
+  });
+  if (declarations.length !== 1) return undefined;
+  const [declaration] = declarations;
+  return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0 ? declaration.initializer : undefined;
+}
+
+/** An element of a plugin hook's list that is @graphile/pg-pubsub's plugin: its import (`import PgPubsub from …`) or `require(…).default`. */
+function isPgPubsubPlugin(element: ts.Expression, names: ReadonlyMap<string, ImportedName>): boolean {
+  const value = unwrap(element);
+  if (ts.isIdentifier(value)) return names.get(value.text)?.specifier === GRAPHILE_PG_PUBSUB_MODULE;
+  return ts.isPropertyAccessExpression(value) ? requiredCall(value.expression) === GRAPHILE_PG_PUBSUB_MODULE : requiredCall(value) === GRAPHILE_PG_PUBSUB_MODULE;
+}
+
+function requiredCall(expression: ts.Expression): string | undefined {
+  const value = unwrap(expression);
+  return ts.isCallExpression(value) ? requiredModule(value) : undefined;
+}
+
+/**
+ * The graphile-worker function a callee is, when it is one that starts a listening runner: imported by name (renamed
+ * too: `import { run as runWorker }`), or a member of the module imported whole (`worker.run(…)`, `require('graphile-worker').run(…)`).
+ */
+function graphileWorkerRunner(callee: ts.Expression, names: ReadonlyMap<string, ImportedName>): string | undefined {
+  const value = unwrap(callee);
+  if (ts.isIdentifier(value)) {
+    const imported = names.get(value.text);
+    return imported?.specifier === GRAPHILE_WORKER_MODULE && LISTENING_RUNNERS.has(imported.name) ? imported.name : undefined;
+  }
+  if (!ts.isPropertyAccessExpression(value) || !LISTENING_RUNNERS.has(value.name.text)) return undefined;
+  const owner = unwrap(value.expression);
+  const module = ts.isCallExpression(owner) ? requiredModule(owner) : ts.isIdentifier(owner) ? wholeModule(owner, names) : undefined;
+  return module === GRAPHILE_WORKER_MODULE ? value.name.text : undefined;
+}
+
+/** The module a name is bound to as a whole (`import * as worker from 'graphile-worker'`, `const worker = require('graphile-worker')`). */
+function wholeModule(name: ts.Identifier, names: ReadonlyMap<string, ImportedName>): string | undefined {
+  const imported = names.get(name.text);
+  if (imported?.name === 'default') return imported.specifier;
+  const declaration = name.getSourceFile().statements.find((statement) => ts.isImportDeclaration(statement) && statement.importClause?.namedBindings
+    && ts.isNamespaceImport(statement.importClause.namedBindings) && statement.importClause.namedBindings.name.text === name.text);
+  return declaration && ts.isImportDeclaration(declaration) && ts.isStringLiteral(declaration.moduleSpecifier) ? declaration.moduleSpecifier.text : undefined;
+}
+
+/**
+ * Where a runner's options say it connects: their `pgPool`, else their `connectionString`, written in the call or in a
+ * const object of the file. Undefined where they are not shown (handed in, spread from elsewhere): graphile-worker then
+ * connects where they say, or to `DATABASE_URL`.
+ */
+function runnerOptionsConnection(options: ts.Expression | undefined, source: ts.SourceFile): ts.Expression | undefined {
+  let value = options && unwrap(options);
+  if (value && ts.isIdentifier(value)) {
+    const initializer = constInitializer(source, value.text);
+    value = initializer && unwrap(initializer);
+  }
+  if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
+  return objectProperty(value, 'pgPool') ?? objectProperty(value, 'connectionString');
+}

@@ -1,0 +1,141 @@
+// LISTENs a library makes when an option, a plugin or a call asks for them (libraryListens.ts): PostGraphile's watchPg,
+// the @graphile/pg-pubsub plugin, graphile-worker's run(). Reported at the option or call, not where the pool or URL the
+// library is handed is the suite's own test server or a direct URL.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+import { isScriptTestFile } from '../../../server/analysis/testSetupFiles';
+import { scratchRepository } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const found = (text: string, file = 'src/server.ts') => embeddedFindings(text, file).filter(([rule]) => rule === 'listen').map(([, at]) => at);
+
+const postgraphileServer = (url: string, watch: string) => [
+  "import express from 'express';",
+  "import { postgraphile } from 'postgraphile';",
+  'const app = express();',
+  `app.use(postgraphile(${url}, 'app_public', {`,
+  `  watchPg: ${watch},`,
+  '  graphiql: true,',
+  '}));',
+].join('\n');
+
+test('PostGraphile watchPg: reported at the option unless its value surely turns watch mode off', () => {
+  assert.deepEqual(found(postgraphileServer('process.env.DATABASE_URL', 'true')), ['watchPg: true']);
+  // Development runs this code too.
+  assert.deepEqual(found(postgraphileServer('process.env.DATABASE_URL', "process.env.NODE_ENV !== 'production'")), ["watchPg: process.env.NODE_ENV !== 'production'"]);
+  for (const off of ['false', '0', 'undefined', 'null', '!1']) assert.deepEqual(found(postgraphileServer('process.env.DATABASE_URL', off)), [], off);
+  assert.deepEqual(found(`const WATCH = false;\n${postgraphileServer('process.env.DATABASE_URL', 'WATCH')}`), []);
+});
+
+test('watchPg in options built apart from the call: in a file of PostGraphile\'s (its option types), or held in a const the call is handed', () => {
+  const built = [
+    "import { PostGraphileOptions } from 'postgraphile';",
+    "export function watch(): Pick<PostGraphileOptions, 'watchPg' | 'graphiql'> {",
+    '  return { watchPg: true, graphiql: true };',
+    '}',
+    "export function serve(): Pick<PostGraphileOptions, 'watchPg'> {",
+    '  return { watchPg: false };',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(built), ['watchPg: true']);
+  const held = [
+    "const { postgraphile } = require('postgraphile');",
+    "const { Pool } = require('pg');",
+    'const pgPool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    'const options = { subscriptions: true, watchPg: true };',
+    "module.exports = postgraphile(pgPool, 'public', options);",
+  ].join('\n');
+  assert.deepEqual(found(held, 'middleware/postgraphile.js'), ['watchPg: true']);
+  // Another library's option of that name, in a file that has nothing of PostGraphile's.
+  assert.deepEqual(found("import { watcher } from './schema-tools';\nexport const w = watcher({ watchPg: true });"), []);
+});
+
+test('the @graphile/pg-pubsub plugin in makePluginHook([…]) is reported at the plugin; other plugins are not', () => {
+  const text = [
+    "import { postgraphile, makePluginHook } from 'postgraphile';",
+    "import PgPubsub from '@graphile/pg-pubsub';",
+    "import GraphilePro from '@graphile/pro';",
+    "export const middleware = postgraphile(process.env.DATABASE_URL, 'public', {",
+    '  subscriptions: true,',
+    '  pluginHook: makePluginHook([PgPubsub, GraphilePro]),',
+    '});',
+  ].join('\n');
+  assert.deepEqual(found(text), ['PgPubsub']);
+  assert.deepEqual(found(text.replace("import PgPubsub from '@graphile/pg-pubsub';", "import PgPubsub from './my-plugin';")), []);
+});
+
+test('graphile-worker: run() and runTaskList() are reported at the call; runOnce(), runTaskListOnce() and makeWorkerUtils() are not', () => {
+  const text = [
+    "import { run, runOnce, runTaskList, runTaskListOnce, makeWorkerUtils } from 'graphile-worker';",
+    "import { Pool } from 'pg';",
+    'const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    'export async function main(taskList) {',
+    '  await runOnce({ pgPool: pool, taskList });',
+    '  await runTaskListOnce({}, taskList, pool);',
+    '  const utils = await makeWorkerUtils({ pgPool: pool });',
+    '  runTaskList({ concurrency: 2 }, taskList, pool);',
+    '  return run({ pgPool: pool, concurrency: 5, taskList });',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['runTaskList({ concurrency: 2 }, taskList, pool)', 'run({ pgPool: pool, concurrency: 5, taskList })']);
+  // Options handed in: where they connect is not shown, the application's server is assumed.
+  assert.deepEqual(found("import * as worker from 'graphile-worker';\nexport const start = (options) => worker.run(options);"), ['worker.run(options)']);
+  // A run() of another module.
+  assert.deepEqual(found("import { run } from './cli';\nexport const start = (options) => run(options);"), []);
+});
+
+test('a direct URL handed to the library (or the pool made from one) is no finding', () => {
+  assert.deepEqual(found(postgraphileServer('process.env.DIRECT_DATABASE_URL', 'true')), []);
+  const worker = [
+    "import { run } from 'graphile-worker';",
+    "import { Pool } from 'pg';",
+    'const pool = new Pool({ connectionString: process.env.DATABASE_URL_UNPOOLED });',
+    'export const start = (taskList) => run({ pgPool: pool, taskList });',
+  ].join('\n');
+  assert.deepEqual(found(worker), []);
+  assert.deepEqual(found(worker.replace('DATABASE_URL_UNPOOLED', 'DATABASE_URL')), ['run({ pgPool: pool, taskList })']);
+});
+
+test("the suite's own test database: a local URL in test code is no finding; the same URL in the application's server is", () => {
+  const local = "'postgres://postgres:postgres@localhost:5432/app_test'";
+  assert.deepEqual(found(postgraphileServer(local, 'true'), 'test/schema.test.ts'), []);
+  assert.deepEqual(found(postgraphileServer(local, 'true'), 'src/server.ts'), ['watchPg: true']);
+  const worker = [
+    "import { run } from 'graphile-worker';",
+    "test('runs a job', async () => {",
+    `  const runner = await run({ connectionString: ${local}, taskList: { hello: async () => {} } });`,
+    '  await runner.stop();',
+    '});',
+  ].join('\n');
+  assert.deepEqual(found(worker, 'test/worker.test.ts'), []);
+  assert.deepEqual(found(worker.replace(local, 'process.env.PRODUCTION_URL'), 'test/worker.test.ts').length, 1);
+});
+
+test('a test that mocks the library module calls a double', () => {
+  const text = [
+    "import { run } from 'graphile-worker';",
+    "jest.mock('graphile-worker');",
+    "test('starts', async () => { await run({ connectionString: process.env.DATABASE_URL }); });",
+  ].join('\n');
+  assert.deepEqual(found(text, 'src/worker.test.ts'), []);
+  assert.deepEqual(found(text.replace("jest.mock('graphile-worker');\n", ''), 'src/worker.test.ts'), ['run({ connectionString: process.env.DATABASE_URL })']);
+});
+
+test('a file named for tests that the package.json test script runs is test code; the entry a test script also runs is not', (t) => {
+  const repo = scratchRepository('script-tests', t);
+  repo.writeAll({
+    'package.json': '{ "name": "app", "scripts": { "test": "standard && tape test.js && node ace.js test", "pretest": "node migrate-test.js" } }\n',
+    'test.js': '',
+    'ace.js': '',
+    'migrate-test.js': '',
+    'other-test.js': '',
+  });
+  assert.equal(isScriptTestFile(repo.path('test.js')), true);
+  // The application's own entry, a pretest step (often the application's migration), a file no script names.
+  assert.equal(isScriptTestFile(repo.path('ace.js')), false);
+  assert.equal(isScriptTestFile(repo.path('migrate-test.js')), false);
+  assert.equal(isScriptTestFile(repo.path('other-test.js')), false);
+});
