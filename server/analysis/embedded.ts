@@ -1302,8 +1302,9 @@ class Extractor {
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
-      // On a direct client, or on a client of a server the code started itself or of test code's local database.
-      if (!this.isDirectClient(receiver) && !this.reachesOwnServer(receiver)) this.addListenFinding(call);
+      // On a direct client, or on a client of a server the code started itself or of test code's local database. postgres.js
+      // listens on a connection of its own, also a pool's: only a pooler between breaks it (as for a driver's own API, below).
+      if (!this.isDirectClient(receiver) && !this.reachesOwnServer(receiver) && !this.ownServer?.reachesAnyConnection(receiver)) this.addListenFinding(call);
       return;
     }
     if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {
