@@ -44,11 +44,14 @@ const PGLITE_CLASS = `(?:${IN_PROCESS_DATABASE_CLASSES.join('|')})`;
 /**
  * Top-level strings, pools, handles and in-process databases that queries in other chunks may use (`const
  * PREFIX = 'SET …'`, `const db = new Pool()`, `const trx = await knex.transaction()`, `const conn = await
- * sql.reserve()`, `const lite = new PGlite()`, `let lite: PGlite`).
+ * sql.reserve()`, `const lite = new PGlite()`, `let lite: PGlite`), and any variable declared with a class's type and
+ * no value (`let engine: PGLiteEngine;`, filled in a `beforeAll`): the type may be a project class around PGlite
+ * (inProcessWrappers.ts), which only the declaration says.
  */
 const SHARED_BINDING = new RegExp(String.raw`^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*(?:(?::[^=]*)?=\s*(?:\/\*\s*sql\s*\*\/\s*)?`
   + String.raw`(?:['"\x60]|new\s+(?:[\w$]+\.)?Pool\b|postgres\s*\(|(?:await\s+)?[\w$.]+\.(?:${[...TRANSACTION_OPENER_METHODS, RESERVE_METHOD].join('|')})\s*\(\s*\)`
-  + String.raw`|new\s+${PGLITE_CLASS}\s*\(|(?:await\s+)?${PGLITE_CLASS}\.create\s*\()|:\s*(?:${IN_PROCESS_DATABASE_TYPES.join('|')})\s*[;\n])`);
+  + String.raw`|new\s+${PGLITE_CLASS}\s*\(|(?:await\s+)?${PGLITE_CLASS}\.create\s*\()|:\s*(?:${IN_PROCESS_DATABASE_TYPES.join('|')})\s*[;\n]`
+  + String.raw`|:\s*[A-Z][\w$]*(?:\s*\|\s*(?:null|undefined))*\s*(?:;\s*)?$)`);
 
 /** A top-level statement copied into the prelude: where it is in the prelude and in the file. */
 interface PreludeSegment {

@@ -32,6 +32,7 @@ import { isPlainValueHole, setValueParameters, writtenParametersBound } from './
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
+import { inProcessWrapperNames } from './inProcessWrappers';
 import { expectedToFail } from './expectedFailures';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { knexSearchPathOption } from './knexSearchPath';
@@ -657,6 +658,8 @@ class Extractor {
   private pgliteHandles = new Set<ts.Node>();
   /** Whether the file names PGlite at all (else no value or branch of it is looked for). */
   private namesPglite = false;
+  /** Names the file imports a project class around PGlite under (`PGLiteEngine`, inProcessWrappers.ts). */
+  private pgliteWrappers = new Set<string>();
   /** The one group of the queries sent to PGlite or on a replication session: analysed for syntax errors only. */
   private unpooledSessionGroup: Group | undefined;
   /** The node of the scope walk being inspected: where the pieces it adds are sent from. */
@@ -696,7 +699,9 @@ class Extractor {
     this.doubles = testDoublesOf(this.source, fileName);
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
     this.flow.readsSqlConfigs = this.surelyPostgres || importsPostgresCode(modules);
-    this.namesPglite = mayUsePglite(this.source.text);
+    // A project class around PGlite makes its instances PGlite even in a file that names PGlite nowhere.
+    this.pgliteWrappers = inProcessWrapperNames(this.source, fileName);
+    this.namesPglite = mayUsePglite(this.source.text) || this.pgliteWrappers.size > 0;
     this.inProcessOnly = dialect.inProcessOnly || (this.namesPglite && startsOwnPgliteServer(this.source.text, fileName));
     if (this.namesPglite) {
       this.inProcessBranches = inProcessBranches(this.source);
@@ -1907,12 +1912,28 @@ class Extractor {
   private isPgliteValue(receiver: ts.Expression): boolean {
     const value = unwrap(receiver);
     if (value.kind === ts.SyntaxKind.ThisKeyword) return isPgliteClass(enclosingClassOf(value));
+    const creates = (value: ts.Expression): boolean => createsPglite(value) || this.createsPgliteWrapper(value);
     return this.tracesTo(receiver, {
-      creates: createsPglite,
+      creates,
       member: isPgliteMember,
       declared: (declaration) => typeNameMatches(declaration.type, PGLITE_TYPE) || this.pgliteHandles.has(declaration)
-        || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && createsPglite(declaration.initializer)),
+        || this.declaredAsPgliteWrapper(declaration.type)
+        || (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && creates(declaration.initializer)),
     });
+  }
+
+  /** `new PGLiteEngine(…)` of a project class around PGlite (inProcessWrappers.ts). */
+  private createsPgliteWrapper(expression: ts.Expression): boolean {
+    const value = unwrap(expression);
+    return ts.isNewExpression(value) && ts.isIdentifier(value.expression) && this.pgliteWrappers.has(value.expression.text);
+  }
+
+  /** Declared as a project class around PGlite (`let engine: PGLiteEngine`, also `| undefined` / `| null`). */
+  private declaredAsPgliteWrapper(type: ts.TypeNode | undefined): boolean {
+    if (!type || this.pgliteWrappers.size === 0) return false;
+    const values = ts.isUnionTypeNode(type) ? type.types.filter((member) => member.kind !== ts.SyntaxKind.UndefinedKeyword
+      && !(ts.isLiteralTypeNode(member) && member.literal.kind === ts.SyntaxKind.NullKeyword)) : [type];
+    return values.length > 0 && values.every((member) => ts.isTypeReferenceNode(member) && ts.isIdentifier(member.typeName) && this.pgliteWrappers.has(member.typeName.text));
   }
 
   /**

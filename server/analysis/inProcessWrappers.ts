@@ -1,0 +1,155 @@
+// A project's own class around PGlite (gbrain's `class PGLiteEngine { private _db: PGlite | null; async executeRaw(sql)
+// { return this.db.query(sql) } }`): its instances are the in-process database under another name, one embedded session
+// that no pooler stands in front of, so what a file sends through `new PGLiteEngine()` or a variable declared as one
+// (`let engine: PGLiteEngine`) is judged as PGlite's own (inProcess.ts). A class counts when it holds a PGlite instance
+// (a field declared as one, also through a type alias of its module and with `| null`, or a field the class fills with
+// `new PGlite(…)` / `PGlite.create(…)`), extends no other class (a base may hold a real pool), and its module imports no
+// PostgreSQL driver but PGlite's and makes no other client (a module that also imports `pg` or `postgres`, or calls a
+// `createPool(…)` of its own, may hold a pool next to it: gbrain's PostgresEngine). The class's module is read from disk (parsedModules.ts), found through the importing file's
+// relative paths, path aliases and workspace packages (moduleResolution.ts), and through re-exports.
+import ts from 'typescript';
+import { hasModifier } from './astWalk';
+import { fileDialect, importedModules } from './embeddedDialect';
+import { projectModulePath } from './moduleResolution';
+import { ModuleFacts, type ModuleRead } from './parsedModules';
+import { PGLITE_TYPE, createsPglite } from './inProcess';
+
+/** A module that may define such a class imports PGlite (the cheap test before its syntax tree is made). */
+const IMPORTS_PGLITE = /['"]@electric-sql\/pglite['"/]/;
+/** A module that may re-export one (`export { PGLiteEngine } from './pglite-engine'`, `export * from './engines'`). */
+const REEXPORTS = /\bexport\b[^;]*\bfrom\b/;
+/**
+ * A module that makes another client somewhere (`new Pool(…)`, `new Client(…)`, `createPool(…)`, `postgres(…)`,
+ * `knex(…)`, also through a helper of the project it imports) may hold it next to PGlite: its classes are not judged.
+ */
+const MAKES_OTHER_CLIENT = /\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\b|\b(?:createPool|postgres|knex)\s*\(/;
+/** How many re-exporting modules a name is followed through. */
+const MAX_DEPTH = 4;
+
+/** What a module says about its classes: the exported ones that wrap PGlite, and where other names are re-exported from. */
+interface WrapperSummary {
+  /** Exported names (`default` for a default export) of classes around PGlite only. */
+  classes: Set<string>;
+  /** `export { A as B } from './x'`: B → ./x's A. */
+  renamed: Map<string, { specifier: string; name: string }>;
+  /** `export * from './x'`. */
+  starred: string[];
+}
+
+const summaries = new ModuleFacts(summarise);
+
+/**
+ * The names a file binds to a project class around PGlite: each imported name (also a type-only import) that the file
+ * constructs (`new X(`) or writes as a type (`: X`), whose module (followed through re-exports) exports such a class.
+ */
+export function inProcessWrapperNames(source: ts.SourceFile, fileName: string | undefined): Set<string> {
+  const names = new Set<string>();
+  if (!fileName) return names;
+  const text = source.text;
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const element of bindings.elements) {
+      const local = element.name.text;
+      if (!usedAsClass(text, local)) continue;
+      if (isWrapper(fileName, statement.moduleSpecifier.text, (element.propertyName ?? element.name).text, 0)) names.add(local);
+    }
+  }
+  return names;
+}
+
+/** Whether the file's text constructs the name or writes it as a type (a cheap test before any module is read). */
+function usedAsClass(text: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(String.raw`(?:\bnew\s+|:\s*)${escaped}(?![\w$])`).test(text);
+}
+
+function isWrapper(importer: string, specifier: string, name: string, depth: number): boolean {
+  // PGlite's own classes and any other package's are not the project's: inProcess.ts knows PGlite's.
+  if (depth > MAX_DEPTH || /^@electric-sql\//.test(specifier)) return false;
+  const file = projectModulePath(importer, specifier);
+  const summary = file === undefined ? undefined : summaries.of(file);
+  if (!summary) return false;
+  if (summary.classes.has(name)) return true;
+  const renamed = summary.renamed.get(name);
+  if (renamed) return isWrapper(file!, renamed.specifier, renamed.name, depth + 1);
+  return summary.starred.some((from) => isWrapper(file!, from, name, depth + 1));
+}
+
+function summarise(read: ModuleRead): WrapperSummary {
+  const summary: WrapperSummary = { classes: new Set(), renamed: new Map(), starred: [] };
+  const pglite = IMPORTS_PGLITE.test(read.text);
+  if (!pglite && !REEXPORTS.test(read.text)) return summary;
+  const source = read.source;
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.isTypeOnly || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const from = statement.moduleSpecifier.text;
+    if (!statement.exportClause) summary.starred.push(from);
+    else if (ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) summary.renamed.set(element.name.text, { specifier: from, name: (element.propertyName ?? element.name).text });
+    }
+  }
+  if (!pglite || MAKES_OTHER_CLIENT.test(read.text) || !fileDialect(importedModules(source)).inProcessOnly) return summary;
+  const aliases = typeAliases(source);
+  const wrappers = new Set<string>();
+  for (const statement of source.statements) {
+    if (!ts.isClassDeclaration(statement) || !statement.name || !holdsPglite(statement, aliases)) continue;
+    wrappers.add(statement.name.text);
+    if (hasModifier(statement, ts.SyntaxKind.ExportKeyword)) summary.classes.add(hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'default' : statement.name.text);
+  }
+  // `export { PGLiteEngine }`, `export { Engine as default }`, `export default PGLiteEngine`.
+  for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) if (wrappers.has((element.propertyName ?? element.name).text)) summary.classes.add(element.name.text);
+    }
+    if (ts.isExportAssignment(statement) && !statement.isExportEquals && ts.isIdentifier(statement.expression) && wrappers.has(statement.expression.text)) summary.classes.add('default');
+  }
+  return summary;
+}
+
+/** The module's top-level `type X = …` aliases. */
+function typeAliases(source: ts.SourceFile): Map<string, ts.TypeNode> {
+  const aliases = new Map<string, ts.TypeNode>();
+  for (const statement of source.statements) if (ts.isTypeAliasDeclaration(statement) && !statement.typeParameters) aliases.set(statement.name.text, statement.type);
+  return aliases;
+}
+
+/** A class that extends nothing and holds a PGlite instance in one of its fields. */
+function holdsPglite(cls: ts.ClassDeclaration, aliases: Map<string, ts.TypeNode>): boolean {
+  if (cls.heritageClauses?.some((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)) return false;
+  for (const member of cls.members) {
+    if (ts.isPropertyDeclaration(member) && (isPgliteType(member.type, aliases, 0) || (member.initializer !== undefined && createsPglite(member.initializer)))) return true;
+    if (ts.isConstructorDeclaration(member) && member.parameters.some((p) => ts.isParameterPropertyDeclaration(p, member) && isPgliteType(p.type, aliases, 0))) return true;
+  }
+  // `this._db = await PGlite.create(…)` in a method or the constructor.
+  let assigned = false;
+  const visit = (node: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+      && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && createsPglite(node.right)) assigned = true;
+    else ts.forEachChild(node, visit);
+  };
+  cls.members.forEach(visit);
+  return assigned;
+}
+
+/** `PGlite`, `PGliteInterface`, an alias of the module for one, and either with `| null` / `| undefined`. */
+function isPgliteType(type: ts.TypeNode | undefined, aliases: Map<string, ts.TypeNode>, depth: number): boolean {
+  if (!type || depth > 4) return false;
+  if (ts.isParenthesizedTypeNode(type)) return isPgliteType(type.type, aliases, depth);
+  if (ts.isUnionTypeNode(type)) {
+    const values = type.types.filter((member) => !isNothing(member));
+    return values.length > 0 && values.every((member) => isPgliteType(member, aliases, depth));
+  }
+  if (!ts.isTypeReferenceNode(type)) return false;
+  const name = ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text;
+  if (PGLITE_TYPE.test(name)) return true;
+  const alias = ts.isIdentifier(type.typeName) ? aliases.get(name) : undefined;
+  return alias !== undefined && isPgliteType(alias, aliases, depth + 1);
+}
+
+function isNothing(type: ts.TypeNode): boolean {
+  if (type.kind === ts.SyntaxKind.UndefinedKeyword || type.kind === ts.SyntaxKind.NullKeyword) return true;
+  return ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword;
+}
