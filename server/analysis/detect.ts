@@ -27,6 +27,7 @@ import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
 import { spreadVariant, withSpreadsFilled } from './spreadParameters';
+import { stopsOnQueryBuildingLine } from './foreignCodeLines';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -842,7 +843,9 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (!facts.dialect && hasTemplateMarkers(text)) facts.templated = true;
     const offset = errorOffset(text, error);
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };
-    if (!opensLikeStatement(text)) facts.notStatement = true;
+    // Not a statement as written: text that does not open like one, or another program's code the parser stops on
+    // (a Visual Basic line building a query string: foreignCodeLines.ts).
+    if (!opensLikeStatement(text) || stopsOnQueryBuildingLine(text, offset)) facts.notStatement = true;
     if (failsOnNewerSyntax(text, offset)) facts.newerSyntax = true;
     // A query written for several server versions (versionComments.ts): its text as written is a template, and
     // its facts are those of the variant its loader sends for the first version tag that parses.
