@@ -9,7 +9,10 @@
 // local const chooses between), also as a property of an options object (`makeClient({ db })`), is followed into
 // that function's parameter, one given to a class's constructor into the methods the file calls on the instance,
 // one a function returns (a factory: `async function tenantDb(id) { … return drizzle(client); }`, `const getDb = () =>
-// db`) into every call of that function, here and in the importers of its export; a dynamic `import('./db')`
+// db`) into every call of that function, here and in the importers of its export, and a factory given to a function
+// that only calls it and hands back what it made (`lazySingleton(() => makeDb(url))`) into that function's call; a case
+// of a test table (`describe.each(cases)(title, (endpoint, makeDb) => …)`, `for (const [e, makeDb] of cases)`) into
+// the callback's parameter (or the loop's name) it is bound to; a dynamic `import('./db')`
 // destructured (`const { db } = await import('./db')`) or read by member counts as a named import. A use returned
 // from a method or from a function that is not followed, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
@@ -94,6 +97,8 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
   // `createQueueClient({ db, schema })`: a property of an options object handed to a function of the project.
   if ((ts.isShorthandPropertyAssignment(parent) && parent.name === value) || (ts.isPropertyAssignment(parent) && parent.initializer === value)) return optionStaysSafe(parent, view, walk);
   if (ts.isNewExpression(parent) && parent.expression !== value) return constructedStaysSafe(parent, parent.arguments!.indexOf(value as ts.Expression), view, walk);
+  // `const cases = [["pooler", (url) => drizzle({ client: postgres(url) })], …]`: a case of a test table.
+  if (ts.isArrayLiteralExpression(parent)) return tableCellStaysSafe(value as ts.Expression, parent, view, walk);
   const factory = returningFunction(value);
   if (factory) return factoryStaysSafe(factory, view, walk);
   return false;
@@ -293,9 +298,170 @@ function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileVie
   const targets = calledFunctions(call.expression, view, walk);
   return targets !== undefined && targets.every((target) => {
     const parameter = target.fn.parameters[index];
-    return parameter !== undefined && ts.isIdentifier(parameter.name) && !parameter.dotDotDotToken && nameStaysSafe(parameter.name.text, target.fn, target.view, walk);
+    if (parameter === undefined || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return false;
+    // `lazySingleton(() => makeDb(url))`: a function that only calls the factory it is given and hands back what it
+    // made (`let instance; return () => (instance ??= factory())`) hands the database to its caller: followed there.
+    if (handsBackCalls(target.fn, parameter.name.text)) return valueStaysSafe(call, view, walk);
+    return nameStaysSafe(parameter.name.text, target.fn, target.view, walk);
   });
 }
+
+/**
+ * Whether a function's parameter (a factory) is only called, and what each call makes is only handed back: returned
+ * by the function, or by a function it returns (`return () => { instance ??= factory(); return instance; }`),
+ * through `??`/`||`/`?:` and locals of the function that hold it and are read only so. The function itself never
+ * uses what the factory makes: whatever is done with it, its caller does.
+ */
+function handsBackCalls(fn: ts.FunctionLikeDeclaration, parameter: string): boolean {
+  if (!fn.body) return false;
+  const holders = new Set<string>();
+  let calls = 0;
+  let other = false;
+  const returnedFrom = (node: ts.Node): boolean => {
+    let owner: ts.Node | undefined = node.parent;
+    while (owner && !ts.isFunctionLike(owner)) owner = owner.parent;
+    return owner === fn || (owner !== undefined && (ts.isArrowFunction(owner) || ts.isFunctionExpression(owner)) && handedBack(owner));
+  };
+  const handedBack = (expression: ts.Node): boolean => {
+    const value = outermostWrapper(expression);
+    const parent = value.parent;
+    if (ts.isReturnStatement(parent)) return returnedFrom(parent);
+    if (ts.isArrowFunction(parent) && parent.body === value) return parent === fn || handedBack(parent);
+    if (ts.isConditionalExpression(parent)) return parent.condition !== value && handedBack(parent);
+    if (ts.isBinaryExpression(parent) && isChoice(parent.operatorToken.kind)) return handedBack(parent);
+    if (ts.isBinaryExpression(parent) && parent.right === value && isAssignment(parent.operatorToken.kind) && ts.isIdentifier(parent.left)) {
+      if (!isLocalOf(fn, parent.left.text)) return false;
+      holders.add(parent.left.text);
+      return ts.isExpressionStatement(parent.parent) || handedBack(parent);
+    }
+    return false;
+  };
+  const visit = (node: ts.Node): void => {
+    if (other) return;
+    if (ts.isIdentifier(node) && node.text === parameter && isValueReference(node)) {
+      const use = outermostWrapper(node);
+      if (ts.isCallExpression(use.parent) && use.parent.expression === use && handedBack(use.parent)) calls++;
+      else other = true;
+      return;
+    }
+    if (!shadows(node, parameter)) node.forEachChild(visit);
+  };
+  fn.body.forEachChild(visit);
+  if (other || calls === 0) return false;
+  // Each local holding what the factory made is written, tested or handed back, nothing else.
+  const checked = new Set<string>();
+  for (let pending = [...holders]; pending.length > 0; pending = [...holders].filter((h) => !checked.has(h))) {
+    for (const holder of pending) {
+      checked.add(holder);
+      let misused = false;
+      const read = (node: ts.Node): void => {
+        if (misused) return;
+        if (ts.isIdentifier(node) && node.text === holder && isValueReference(node)) {
+          const use = outermostWrapper(node);
+          const parent = use.parent;
+          const written = ts.isBinaryExpression(parent) && parent.left === use && isAssignment(parent.operatorToken.kind);
+          if (!(written && (ts.isExpressionStatement(parent.parent) || handedBack(parent))) && !isTruthinessTest(use) && !handedBack(use)) misused = true;
+          return;
+        }
+        if (!shadows(node, holder)) node.forEachChild(read);
+      };
+      fn.body.forEachChild(read);
+      if (misused) return false;
+    }
+  }
+  return true;
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.EqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken;
+}
+
+/** A `let`/`var` the function declares in its own body (not a parameter, not a variable of the code around it). */
+function isLocalOf(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  const body = fn.body;
+  return body !== undefined && ts.isBlock(body) && variableDeclaredIn(body.statements, name) !== undefined;
+}
+
+/**
+ * Where a value in a test table is: the `cell`th element of its row (an array row, spread into the callback's
+ * parameters), or the row itself (a table of single values or of objects, handed whole as the first), or (`key`)
+ * a property of an object row.
+ */
+interface TableSlot { cell?: number; key?: string }
+
+/** Functions of Jest, Vitest, Bun and Mocha-style runners whose `.each(table)` runs a callback per row. */
+const TABLE_RUNNERS = /^(?:describe|test|it|suite|bench|context|fdescribe|xdescribe|fit|xit|xtest)$/;
+
+/**
+ * A cell of a test table: `describe.each(cases)(title, (endpoint, makeDb) => …)` calls the callback once per row with
+ * the row's elements as its arguments (Jest, Vitest, Bun), and `for (const [endpoint, makeDb] of cases)` binds them
+ * alike; a table of single values hands each value whole. The cell's argument is followed in the callback (or loop).
+ */
+function tableCellStaysSafe(cell: ts.Expression, row: ts.ArrayLiteralExpression, view: FileView, walk: Walk): boolean {
+  const index = row.elements.indexOf(cell);
+  if (index < 0 || row.elements.slice(0, index + 1).some(ts.isSpreadElement)) return false;
+  const table = outermostWrapper(row).parent;
+  if (ts.isArrayLiteralExpression(table)) return tableRowStaysSafe(table, table.elements.indexOf(outermostWrapper(row) as ts.Expression), { cell: index }, view, walk);
+  return tableRowStaysSafe(row, index, {}, view, walk);
+}
+
+/** The `row`th row of a table written in place: where its cell goes when the table is run (`.each`) or looped over. */
+function tableRowStaysSafe(table: ts.ArrayLiteralExpression, row: number, slot: TableSlot, view: FileView, walk: Walk): boolean {
+  if (row < 0 || table.elements.some(ts.isSpreadElement)) return false;
+  const value = outermostWrapper(table);
+  const holder = value.parent;
+  if (ts.isCallExpression(holder) && holder.arguments[0] === value) return eachStaysSafe(holder, slot, view, walk);
+  if (ts.isForOfStatement(holder) && holder.expression === value) return loopStaysSafe(holder, slot, view, walk);
+  if (!ts.isVariableDeclaration(holder) || holder.initializer !== value || !ts.isIdentifier(holder.name) || isExported(holder)) return false;
+  // `const cases = [...]`: every use of it runs or loops over the table.
+  const name = holder.name.text;
+  const uses: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isReferenceTo(node, name)) uses.push(node as ts.Expression);
+    else if (!shadows(node, name)) node.forEachChild(visit);
+  };
+  scopeOf(holder).forEachChild(visit);
+  return uses.length > 0 && uses.every((use) => {
+    const at = outermostWrapper(use);
+    const parent = at.parent;
+    if (ts.isCallExpression(parent) && parent.arguments[0] === at && parent.arguments.length === 1) return eachStaysSafe(parent, slot, view, walk);
+    return ts.isForOfStatement(parent) && parent.expression === at && loopStaysSafe(parent, slot, view, walk);
+  });
+}
+
+/** `describe.each(table)(title, (…) => …)` (also `test.concurrent.each`, `it.skip.each`): the callback's parameter for the slot. */
+function eachStaysSafe(each: ts.CallExpression, slot: TableSlot, view: FileView, walk: Walk): boolean {
+  if (!ts.isPropertyAccessExpression(each.expression) || each.expression.name.text !== 'each') return false;
+  let root: ts.Expression = each.expression.expression;
+  while (ts.isPropertyAccessExpression(root)) root = root.expression;
+  if (!ts.isIdentifier(root) || !TABLE_RUNNERS.test(root.text)) return false;
+  const run = outermostWrapper(each).parent;
+  if (!ts.isCallExpression(run) || run.expression !== outermostWrapper(each)) return false;
+  const callbacks = run.arguments.slice(1).map(unwrap).filter((a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+  if (callbacks.length !== 1) return false;
+  const fn = callbacks[0];
+  const index = slot.cell ?? 0;
+  if (fn.parameters.slice(0, index + 1).some((p) => p.dotDotDotToken)) return false;
+  if (slot.key !== undefined) return parameterOptionStaysSafe({ view, fn }, index, slot.key, walk);
+  const parameter = fn.parameters[index];
+  // A parameter the callback does not declare never receives the cell.
+  return parameter === undefined || (ts.isIdentifier(parameter.name) && nameStaysSafe(parameter.name.text, fn, view, walk));
+}
+
+/** `for (const [endpoint, makeDb] of cases)`, `for (const { makeDb } of cases)`, `for (const makeDb of factories)`. */
+function loopStaysSafe(loop: ts.ForOfStatement, slot: TableSlot, view: FileView, walk: Walk): boolean {
+  const list = loop.initializer;
+  if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1) return false;
+  const name = list.declarations[0].name;
+  if (slot.key !== undefined) return ts.isObjectBindingPattern(name) && patternStaysSafe(name, slot.key, loop, view, walk);
+  if (slot.cell === undefined) return ts.isIdentifier(name) && nameStaysSafe(name.text, loop, view, walk);
+  if (!ts.isArrayBindingPattern(name)) return false;
+  if (name.elements.slice(0, slot.cell + 1).some((e) => ts.isBindingElement(e) && e.dotDotDotToken)) return false;
+  const element = name.elements[slot.cell];
+  if (element === undefined || ts.isOmittedExpression(element)) return true;
+  return ts.isIdentifier(element.name) && nameStaysSafe(element.name.text, loop, view, walk);
+}
+
 
 type Target = { view: FileView; fn: ts.FunctionLikeDeclaration };
 
@@ -358,6 +524,8 @@ function optionStaysSafe(property: ts.ShorthandPropertyAssignment | ts.PropertyA
   const key = property.name.text;
   const object = outermostWrapper(property.parent);
   const call = object.parent;
+  // `[{ name: 'pooler', makeDb: (url) => drizzle(…) }, …]`: a row of a test table, handed whole to its callback.
+  if (ts.isArrayLiteralExpression(call)) return tableRowStaysSafe(call, call.elements.indexOf(object as ts.Expression), { key }, view, walk);
   if (!ts.isCallExpression(call) || call.expression === object || !ts.isIdentifier(call.expression)) return false;
   const index = call.arguments.indexOf(object as ts.Expression);
   if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;

@@ -25,8 +25,17 @@ export function resolveModule(importer: string, specifier: string): string | und
   const aliased = resolveAlias(importer, specifier);
   if (aliased) return aliased;
   const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
-  const folder = match && workspacePackage(importer, match[1]);
+  const folder = match && (workspacePackage(importer, match[1]) ?? selfReference(importer, match[1]));
   return folder ? packageEntry(folder, match![2]) : undefined;
+}
+
+/**
+ * A package importing itself by its own name (`import { lazySingleton } from 'neon-testing/utils'` in neon-testing's
+ * own tests): Node resolves that through the package's `exports` (its self-reference), to the package's own files.
+ */
+function selfReference(importer: string, name: string): string | undefined {
+  const own = owningPackage(importer);
+  return own?.name === name && readJson(join(own.folder, 'package.json'))?.exports !== undefined ? own.folder : undefined;
 }
 
 /** How long a resolved specifier is kept per importing folder (the files it names may appear while an editor runs). */

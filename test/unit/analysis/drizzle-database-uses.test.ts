@@ -457,3 +457,77 @@ test('a drizzle database handed to a project function inside an options object i
     assert.deepEqual(rulesOf(folder, 'test/queue.test.ts', SUITE), FLAGGED, name);
   }
 });
+
+/** A driver matrix of a test file (neon-testing's tests): each case a factory of a drizzle database on a postgres.js client. */
+const matrix = (rows: string[], run: string[], use = 'db().execute(`SELECT 1`)') => [
+  "import { describe, test } from 'vitest';",
+  "import postgres from 'postgres';",
+  "import { drizzle } from 'drizzle-orm/postgres-js';",
+  "import { lazySingleton } from './singleton';",
+  ...rows,
+  ...run.map((line) => line.replace('USE', use)),
+];
+const LAZY_SINGLETON = [
+  'export function lazySingleton<T>(factory: () => T): () => T {',
+  '  let instance: T | undefined;',
+  '  return () => {',
+  '    instance ??= factory();',
+  '    return instance;',
+  '  };',
+  '}',
+];
+const TUPLE_CASES = ['const cases = [', '  ["pooler", (url: string) => drizzle({ client: postgres(url) })],', '  ["direct", (url: string) => drizzle(postgres(url))],', '] as const;'];
+const EACH_RUN = [
+  'describe.each(cases)("drizzle (%s)", (endpoint, makeDb) => {',
+  '  const db = lazySingleton(() => makeDb(process.env.DATABASE_URL!));',
+  '  test("runs", async () => { await USE; });',
+  '});',
+];
+
+test('a drizzle database made by a case of a test table (`describe.each(cases)`, a `for … of` loop, object rows) and kept by a project function that hands back what its factory makes is followed into the tests', () => {
+  const folder = project('table-cases', { 'src/singleton.ts': LAZY_SINGLETON });
+  const tuple = matrix(TUPLE_CASES, EACH_RUN);
+  assert.deepEqual(rulesOf(folder, 'src/tuple.test.ts', tuple), []);
+  // The table written in place, objects as rows, and a loop over the same table.
+  const objects = matrix([], [
+    'describe.each([{ name: "pooler", makeDb: (url: string) => drizzle({ client: postgres(url) }) }])("$name", ({ makeDb }) => {',
+    '  const db = lazySingleton(() => makeDb(process.env.DATABASE_URL!));',
+    '  test("runs", async () => { await USE; });',
+    '});',
+  ]);
+  assert.deepEqual(rulesOf(folder, 'src/objects.test.ts', objects), []);
+  const loop = matrix(TUPLE_CASES, [
+    'for (const [endpoint, makeDb] of cases) {',
+    '  const db = () => makeDb(process.env.DATABASE_URL!);',
+    '  test(endpoint, async () => { await USE; });',
+    '}',
+  ]);
+  assert.deepEqual(rulesOf(folder, 'src/loop.test.ts', loop), []);
+  // A memo written `return cache ?? (cache = factory())` hands back the same.
+  const memo = project('table-memo', { 'src/singleton.ts': ['export const lazySingleton = (factory) => { let cache; return () => cache ?? (cache = factory()); };'] });
+  assert.deepEqual(rulesOf(memo, 'src/tuple.test.ts', tuple), []);
+});
+
+test('a table case keeps its flag when a test runs a transaction on it, the table is used otherwise, or the keeping function uses what it made', () => {
+  const folder = project('table-flagged', { 'src/singleton.ts': LAZY_SINGLETON });
+  const FLAGGED_TWICE = [...FLAGGED, ...FLAGGED];
+  assert.deepEqual(rulesOf(folder, 'src/tx.test.ts', matrix(TUPLE_CASES, EACH_RUN, 'db().transaction(async (tx) => tx.execute(`SELECT 1`))')), FLAGGED_TWICE);
+  assert.deepEqual(rulesOf(folder, 'src/other.test.ts', matrix(TUPLE_CASES, [...EACH_RUN, 'export const all = cases;'])), FLAGGED_TWICE);
+  // A spread row, or a callback that takes its arguments as a rest parameter.
+  assert.deepEqual(rulesOf(folder, 'src/rest.test.ts', matrix(TUPLE_CASES, EACH_RUN.map((l) => l.replace('(endpoint, makeDb)', '(...args)').replace('makeDb(process', 'args[1](process')))), FLAGGED_TWICE);
+  // `.each` of something that is not a test runner.
+  assert.deepEqual(rulesOf(folder, 'src/runner.test.ts', matrix(TUPLE_CASES, EACH_RUN.map((l) => l.replace('describe.each', 'matrix.each')))), FLAGGED_TWICE);
+  // The keeping function warms what it made up in a transaction of its own.
+  const warming = project('table-warming', { 'src/singleton.ts': LAZY_SINGLETON.map((l) => l.replace('return instance;', 'instance.transaction(async () => {}); return instance;')) });
+  assert.deepEqual(rulesOf(warming, 'src/tuple.test.ts', matrix(TUPLE_CASES, EACH_RUN)), FLAGGED_TWICE);
+});
+
+test("a package's own tests importing it by its name (`from 'neon-testing/utils'`) reach its source through its `exports`", () => {
+  const folder = project('self-named', { 'src/singleton.ts': LAZY_SINGLETON, 'src/utils.ts': ["export { lazySingleton } from './singleton.js';"] });
+  repo.write('self-named/package.json', JSON.stringify({ name: 'self-named', exports: { './utils': { types: './dist/utils.d.ts', import: './dist/utils.js' } } }));
+  const tuple = matrix(TUPLE_CASES, EACH_RUN).map((l) => l.replace("from './singleton'", "from 'self-named/utils'"));
+  assert.deepEqual(rulesOf(folder, 'tests/tuple.test.ts', tuple), []);
+  // Without `exports`, Node does not resolve a package's own name: the function is not read.
+  repo.write('self-named/package.json', JSON.stringify({ name: 'self-named' }));
+  assert.deepEqual(rulesOf(folder, 'tests/plain.test.ts', tuple), [...FLAGGED, ...FLAGGED]);
+});
