@@ -46,6 +46,13 @@ export const SEARCH_PATH_OPTION = 'searchPath';
 /** Drivers whose `prepare(text)` makes a named protocol statement, and whose `listen(channel, fn)` sends LISTEN (driverStatements.ts). */
 export const DRIVER_PREPARE_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client', 'ts-postgres']);
 export const DRIVER_LISTEN_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client']);
+/**
+ * Drivers whose `prepare(name, text, nParams[, cb])` and `prepareSync(name, text, nParams)` parse a statement under the
+ * caller's name, run by later `execute(name, …)`/`executeSync(name, …)` calls (pg-native, over libpq's PQprepare):
+ * the Parse and each execute are separate round trips, which a transaction pooler may send to different server connections.
+ */
+export const DRIVER_NAMED_PREPARE_MODULES: ReadonlySet<string> = new Set(['pg-native']);
+export const PREPARE_SYNC_METHOD = 'prepareSync';
 
 /** sql-template-strings' `SQL\`…\`.setName('n')`: node-postgres sends the statement named, a protocol prepared statement. */
 export const SET_NAME_METHOD = 'setName';
@@ -64,8 +71,8 @@ export const BUN_GLOBAL = 'Bun';
 
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
-  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, SET_NAME_METHOD, PREPARED_STATEMENT_WORD,
-  WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE]);
+  LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, ...DRIVER_NAMED_PREPARE_MODULES,
+  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE]);
 
 /** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs, a named config, unsafe's prepare, knex's searchPath). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
@@ -73,5 +80,6 @@ export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
     || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
+    || ((words.has(PREPARE_OPTION) || words.has(PREPARE_SYNC_METHOD)) && [...DRIVER_NAMED_PREPARE_MODULES].some((module) => words.has(module)))
     || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(GRAPHILE_WORKER_MODULE);
 }

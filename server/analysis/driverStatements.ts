@@ -1,12 +1,13 @@
 // A driver's own API that keeps state on one server connection, with no SQL written for it: postgrejs
 // (postgresql-client) and ts-postgres parse `prepare(text)` as a NAMED protocol statement executed by later
-// calls, and postgrejs's `listen(channel, fn)` sends LISTEN. Behind a transaction pooler the later call may
+// calls, pg-native parses `prepare(name, text, nParams)` / `prepareSync(…)` under that name for later
+// `execute(name, …)` calls, and postgrejs's `listen(channel, fn)` sends LISTEN. Behind a transaction pooler the later call may
 // run on another server connection. `prepare` and `listen` are common method names (express's
 // `app.listen(port, fn)`, ORMs' `prepare`), so only a receiver this file makes or types with such a driver's
 // own class counts, in a file importing that driver. Inside the driver's own package (its tests, examples,
 // benchmarks) the driver is its own source: a relative import there is an import of the driver.
 import ts from 'typescript';
-import { DRIVER_LISTEN_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_OPTION } from './codeWords';
+import { DRIVER_LISTEN_MODULES, DRIVER_NAMED_PREPARE_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_OPTION, PREPARE_SYNC_METHOD } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { relative, resolve } from 'node:path';
 import { owningPackage } from './moduleResolution';
@@ -17,17 +18,20 @@ export type DriverStatementKind = 'prepare' | 'listen';
 export class DriverStatementCalls {
   private readonly prepareClasses: string[];
   private readonly listenClasses: string[];
+  private readonly namedPrepareClasses: string[];
   /** madeFrom's verdicts by class list and receiver name: the text is searched once for each name. */
   private readonly madeFromVerdicts = new Map<readonly string[], Map<string, boolean>>();
 
   constructor(modules: readonly ImportedModule[], private readonly text: string) {
     this.prepareClasses = classesFrom(modules, DRIVER_PREPARE_MODULES);
     this.listenClasses = classesFrom(modules, DRIVER_LISTEN_MODULES);
+    this.namedPrepareClasses = classesFrom(modules, DRIVER_NAMED_PREPARE_MODULES);
   }
 
   /** What `receiver.name(…)` keeps on its server connection, if it is such a driver call. */
   kindOf(call: ts.CallExpression, name: string, receiver: ts.Expression): DriverStatementKind | undefined {
     if (name === PREPARE_OPTION && preparesText(call.arguments[0]) && this.madeFrom(receiver, this.prepareClasses)) return 'prepare';
+    if ((name === PREPARE_OPTION || name === PREPARE_SYNC_METHOD) && namesStatement(call) && this.madeFrom(receiver, this.namedPrepareClasses)) return 'prepare';
     if (name === LISTEN_METHOD && call.arguments.length === 2 && isChannel(call.arguments[0]) && isFunction(call.arguments[1])
       && this.madeFrom(receiver, this.listenClasses)) return 'listen';
     return undefined;
@@ -69,10 +73,10 @@ function madeInText(text: string, name: string, classes: readonly string[]): boo
  */
 const USER_CODE_PATH = new RegExp(String.raw`${TEST_PATH.source}|(?:^|[\\/])(?:examples?|bench(?:marks?)?)[\\/]`, 'i');
 
-/** The driver (of DRIVER_PREPARE_MODULES or DRIVER_LISTEN_MODULES) whose own package's test or example the file is, if any. */
+/** The driver (of DRIVER_PREPARE_MODULES, DRIVER_LISTEN_MODULES or DRIVER_NAMED_PREPARE_MODULES) whose own package's test or example the file is, if any. */
 export function ownDriverPackage(fileName: string | undefined): string | undefined {
   const owner = fileName && USER_CODE_PATH.test(fileName) ? owningPackage(fileName) : undefined;
-  if (!owner || !(DRIVER_PREPARE_MODULES.has(owner.name) || DRIVER_LISTEN_MODULES.has(owner.name))) return undefined;
+  if (!owner || !(DRIVER_PREPARE_MODULES.has(owner.name) || DRIVER_LISTEN_MODULES.has(owner.name) || DRIVER_NAMED_PREPARE_MODULES.has(owner.name))) return undefined;
   return USER_CODE_PATH.test(relative(owner.folder, resolve(fileName!))) ? owner.name : undefined;
 }
 
@@ -97,6 +101,16 @@ function preparesText(argument: ts.Expression | undefined): boolean {
   if (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument)) return true;
   if (ts.isIdentifier(argument)) return true;
   return ts.isObjectLiteralExpression(argument) && argument.properties.some((p) => p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === 'text');
+}
+
+/**
+ * pg-native's `prepare(name, text, nParams[, cb])` / `prepareSync(name, text, nParams)`: a name that is not the empty
+ * (unnamed) statement, then SQL text, then the parameter count. Fewer arguments is another API's `prepare`.
+ */
+function namesStatement(call: ts.CallExpression): boolean {
+  const [name, text] = call.arguments;
+  if (call.arguments.length < 3 || !name || (ts.isStringLiteralLike(name) && name.text === '')) return false;
+  return preparesText(text) || (text !== undefined && ts.isPropertyAccessExpression(text));
 }
 
 function isChannel(argument: ts.Expression): boolean {

@@ -117,3 +117,58 @@ test("a driver's own package: its tests import the driver from its own source, a
   repo.write('app/package.json', JSON.stringify({ name: 'orders-service' }));
   assert.deepEqual(found(spec, repo.path('app', 'test', 'insert.test.ts')), []);
 });
+
+test("pg-native: prepare(name, text, n, cb) / prepareSync(name, text, n) on its Client parse a named statement that execute() runs later", () => {
+  const text = [
+    "const Client = require('pg-native');",
+    'const client = new Client();',
+    'client.connectSync(process.env.DATABASE_URL);',
+    "client.prepare('by_id', 'SELECT * FROM users WHERE id = $1', 1, (err) => {",
+    "  client.execute('by_id', [1], done);",
+    '});',
+    "client.prepareSync('boom', 'SELECT $1::text AS name', 1);",
+    "client.executeSync('boom', ['Brian']);",
+  ].join('\n');
+  assert.deepEqual(found(text, 'worker.js'), ['protocol-prepared-statement prepare', 'protocol-prepared-statement prepareSync']);
+  // An import of the module under another capitalised name, and a TypeScript default import, are its Client too.
+  const typed = [
+    "import Native from 'pg-native';",
+    'export class Store {',
+    '  private conn = new Native();',
+    '  load() { this.conn.prepareSync(`user_${1}`, QUERY, 1); }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(typed, 'store.ts'), ['protocol-prepared-statement prepareSync']);
+});
+
+test('pg-native: the unnamed statement, a prepare of another shape or of another object, and pg-native code in the test folder on PG* defaults give nothing', (t) => {
+  const text = [
+    "const Client = require('pg-native');",
+    "const Libpq = require('libpq');",
+    'const client = new Client();',
+    "client.prepareSync('', 'SELECT 1', 0);",
+    "client.prepare('SELECT 1');",
+    'const db = openOther();',
+    "db.prepare('by_id', 'SELECT 1', 0, done);",
+    "db.prepareSync('by_id', 'SELECT 1', 0);",
+  ].join('\n');
+  assert.deepEqual(found(text, 'worker.js'), []);
+  // Without pg-native imported, a Client's prepare(name, text, n) is another library's.
+  assert.deepEqual(found(text.replace("require('pg-native')", "require('other-db')"), 'worker.js'), []);
+  // pg-native's own package: its bench scripts (development code) keep the finding, its tests on PG* defaults do not (ruling 4).
+  const repo = scratchRepository('pg-native', t);
+  repo.write('package.json', JSON.stringify({ name: 'pg-native' }));
+  const own = [
+    "var Client = require('../')",
+    'var client = new Client()',
+    'client.connectSync()',
+    "client.prepareSync('boom', 'SELECT $1::text as name', 1)",
+    "client.executeSync('boom', ['Brian'])",
+  ].join('\n');
+  repo.mkdir('bench');
+  assert.deepEqual(found(own, repo.path('bench', 'leaks.js')), ['protocol-prepared-statement prepareSync']);
+  repo.mkdir('test');
+  assert.deepEqual(found(own, repo.path('test', 'prepare.js')), []);
+  // The package's own source implements the API on libpq: not a user of it.
+  assert.deepEqual(found(own, repo.path('lib', 'client.js')), []);
+});
