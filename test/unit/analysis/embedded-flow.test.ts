@@ -162,6 +162,42 @@ test('any function or method returning a whole statement or a SET is analysed on
   assert.deepEqual(found(text, 'f.js').map(([rule]) => rule), ['session-set', 'advisory-lock', 'listen']);
 });
 
+test('a function returning a list of statements written in place: each element is a returned SQL text of its own', () => {
+  const text = [
+    'const CHECK = `BEGIN IF NOT allowed THEN RAISE EXCEPTION \'denied\'; END IF;`;',
+    'export function getCreateProceduresSQL(schema: string): string[] {',
+    '  return [',
+    '    // -- worker_listen --',
+    '    `CREATE OR REPLACE FUNCTION ${schema}.worker_listen(p_stream TEXT) RETURNS VOID',
+    '    LANGUAGE plpgsql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $$',
+    '    DECLARE channel TEXT;',
+    '    ${CHECK}',
+    "      channel := 'wrk_' || p_stream;",
+    "      EXECUTE format('LISTEN %I', channel);",
+    '    END; $$;`,',
+    '    `CREATE INDEX IF NOT EXISTS streams_idx ON ${schema}.streams (name)`,',
+    '  ];',
+    '}',
+    // Not named as a builder: the elements must be written strings, each opening a statement.
+    'export function setup(role) {',
+    "  return ['CREATE TABLE jobs (id int)', `SET ROLE ${role}`];",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text).map(([rule, at]) => [rule, at.split('\n')[0]]), [
+    ['listen', "'LISTEN %I'"], ['session-set', 'SET ROLE ${role}'],
+  ]);
+});
+
+test('lists that are not statements are not analysed: labels, a builder-named list of clauses, a list built from other values', () => {
+  const text = [
+    "export function titles() { return ['Set up your account', 'Listen to the intro']; }",
+    "export function getColumnsSQL() { return ['id', 'name', 'listen_count']; }",
+    'export function options(x) { return [x.set, x.listen]; }',
+    "export function steps() { return ['select 1', 'SET search_path TO app'].join(';'); }",
+  ].join('\n');
+  assert.deepEqual(found(text, 'f.js'), []);
+});
+
 test('a method whose other returns give empty text (nothing to run) is read by the SQL it returns; two different SQL returns are not one', () => {
   const text = [
     'export class Platform {',
