@@ -155,8 +155,8 @@ const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
 const NAME_PLACEHOLDER = String.raw`\?\?|:[a-z_]\w*:(?!:)|\$(?:\d+|[{(<[/][\w.]+)(?:~|:name|:alias)`;
 /** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET (of a name, or a placeholder for one). */
 const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?(?:[a-z_]|${NAME_PLACEHOLDER})`, 'i');
-/** A `return` of a string (possibly parenthesised), a query config or a list of strings written in place: what a function not named as a builder needs. */
-const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:|\[\s*(?:\/\/[^\n]*\n\s*)*[`'"])/;
+/** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
+const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
 
 /**
  * A driver's query class that a project subclasses to send statements of its own around each query (Sequelize's
@@ -1265,11 +1265,13 @@ class Extractor {
     if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
     // An early `return ''` (nothing to do: `if (!table.schemaName) return ''`) sends nothing: the other return is the SQL.
     const result = singleReturn(fn as ts.FunctionLikeDeclaration, true);
-    // A list of statements written in place (`return [\`CREATE FUNCTION …\`, \`CREATE INDEX …\`]`, a schema's or a
-    // migration's DDL that the caller sends one by one): each element is a returned SQL text of its own.
+    // A list of statements written in place by a function named as a builder (`getCreateProceduresSQL(s) { return
+    // [\`CREATE FUNCTION …\`, \`CREATE INDEX …\`] }`, DDL its callers send one by one): each element is a returned SQL text
+    // of its own. Under another name a list written in place is as often a test case's setup or a fixture table as a
+    // plan (cross-module-sql's returned lists): not read.
     const list = result && unwrap(result);
     if (list && ts.isArrayLiteralExpression(list)) {
-      for (const element of list.elements) if (!ts.isSpreadElement(element) && !ts.isOmittedExpression(element)) this.inspectReturnedSql(element, builderName);
+      if (builderName) for (const element of list.elements) if (!ts.isSpreadElement(element) && !ts.isOmittedExpression(element)) this.inspectReturnedSql(element, true);
       return;
     }
     // A query config written in place (`return { statement: 'SET search_path TO …' }`) is read by its text.

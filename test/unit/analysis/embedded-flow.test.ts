@@ -162,7 +162,7 @@ test('any function or method returning a whole statement or a SET is analysed on
   assert.deepEqual(found(text, 'f.js').map(([rule]) => rule), ['session-set', 'advisory-lock', 'listen']);
 });
 
-test('a function returning a list of statements written in place: each element is a returned SQL text of its own', () => {
+test('a function named as a SQL builder returning a list of statements written in place: each element is a returned SQL text of its own', () => {
   const text = [
     'const CHECK = `BEGIN IF NOT allowed THEN RAISE EXCEPTION \'denied\'; END IF;`;',
     'export function getCreateProceduresSQL(schema: string): string[] {',
@@ -178,22 +178,21 @@ test('a function returning a list of statements written in place: each element i
     '    `CREATE INDEX IF NOT EXISTS streams_idx ON ${schema}.streams (name)`,',
     '  ];',
     '}',
-    // Not named as a builder: the elements must be written strings, each opening a statement.
-    'export function setup(role) {',
-    "  return ['CREATE TABLE jobs (id int)', `SET ROLE ${role}`];",
-    '}',
+    'export const resetSql = () => [`SET ROLE ${role}`];',
   ].join('\n');
   assert.deepEqual(found(text).map(([rule, at]) => [rule, at.split('\n')[0]]), [
     ['listen', "'LISTEN %I'"], ['session-set', 'SET ROLE ${role}'],
   ]);
 });
 
-test('lists that are not statements are not analysed: labels, a builder-named list of clauses, a list built from other values', () => {
+test('lists that are not read: labels, a builder-named list of clauses, a list built from other values, a list returned by a function not named as a builder', () => {
   const text = [
     "export function titles() { return ['Set up your account', 'Listen to the intro']; }",
     "export function getColumnsSQL() { return ['id', 'name', 'listen_count']; }",
     'export function options(x) { return [x.set, x.listen]; }',
     "export function steps() { return ['select 1', 'SET search_path TO app'].join(';'); }",
+    // Not named as a builder: a list written in place is a test case's setup or a fixture table as often as a plan.
+    "export function setup(role) { return ['CREATE TABLE jobs (id int)', `SET ROLE ${role}`]; }",
   ].join('\n');
   assert.deepEqual(found(text, 'f.js'), []);
 });
