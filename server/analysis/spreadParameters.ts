@@ -5,8 +5,9 @@
 // `SELECT $$it's$$`), so a `$$name` is read as a spread only where the text itself says it cannot be a string:
 // - right after IN or VALUES, which PostgreSQL follows only with `(` (or a subquery): a string there is always a
 //   syntax error, and this is where both tools put their spreads;
-// - as an item of a parenthesised list (`IN (($$pairs(a, b)))`, after `(` or `,`) when no later `$$` could close
-//   it as a string: PostgreSQL would read an unterminated dollar quote, an error as written.
+// - as an item of a parenthesised list opened right after IN or VALUES (`IN (($$pairs(a, b)))`, after `(` or `,`)
+//   when no later `$$` could close it as a string: PostgreSQL would read an unterminated dollar quote, an error as
+//   written. Not in a function's arguments, where a string can stand (`concat($$Hello, name)` is a forgotten `$$`).
 // Only consulted for a statement that failed to parse, and used only when the text with every spread filled in
 // parses (detect.ts): a real dollar quote, or a mistake elsewhere in the statement, leaves the error reported.
 import { skipNonCode } from './splitter';
@@ -38,6 +39,33 @@ function charBefore(text: string, at: number): string {
   return text[i - 1] ?? '';
 }
 
+/** Where the character right before `at` stands, blanks skipped (-1 at the start of the text). */
+function indexBefore(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && /\s/.test(text[i - 1])) i--;
+  return i - 1;
+}
+
+/**
+ * Whether the list item at `at` sits in a parenthesised list opened right after IN or VALUES, also through more
+ * parentheses (`IN ($$tables(a, b))`, `IN (($$pairs(a, b)))`, `VALUES ($$x, …`): the only lists potygen puts a spread
+ * in. A function's argument list (`concat($$Hello, name)`, `format(1, $$abc`) is a place a string can stand, where an
+ * unterminated dollar quote is the writer's mistake.
+ */
+function inListAfterKeyword(text: string, at: number): boolean {
+  const limit = Math.max(0, at - MAX_PICK_LIST);
+  let depth = 0;
+  let open = at - 1;
+  for (; open >= limit; open--) {
+    const c = text[open];
+    if (c === ')') depth++;
+    else if (c === '(' && depth-- === 0) break;
+  }
+  if (open < limit) return false;
+  for (let before = indexBefore(text, open); before >= 0 && text[before] === '('; before = indexBefore(text, open)) open = before;
+  return LIST_KEYWORD.test(wordBefore(text, open));
+}
+
 /** The end of the balanced `( … )` that opens at `open` (quoted names and strings skipped), or -1 when it never closes. */
 function closingParen(text: string, open: number): number {
   let depth = 0;
@@ -64,6 +92,7 @@ function spreadEnd(text: string, at: number): number {
   if (!keyword) {
     const before = charBefore(text, at);
     if (before !== '(' && before !== ',') return -1;
+    if (!inListAfterKeyword(text, at)) return -1;
     if (POSSIBLE_CLOSER.test(text.slice(at + 2))) return -1;
   }
   let end = at + name[0].length;

@@ -29,6 +29,7 @@ test('a spread after IN or VALUES, with or without a pick list, gives no syntax 
   assert.deepEqual(found(cte), []);
   // Inside a parenthesised list, where nothing later could close it as a string.
   assert.deepEqual(found('SELECT table_name FROM information_schema.tables WHERE (table_schema, table_name) IN ($$tables(schema, name))\n'), []);
+  assert.deepEqual(found('SELECT table_name FROM information_schema.tables WHERE ((table_schema, table_name)) IN (($$tables(schema, name)))\n'), []);
 });
 
 test('the statement with its spreads filled in keeps its findings, also beside the tool\'s $name parameters', () => {
@@ -58,6 +59,10 @@ test('a real syntax error is still reported, in ordinary SQL and beside a spread
   assert.deepEqual(rules('INSERT INTO t VALUES $$x$$\n'), ['syntax-error']);
   // In a list, a later `$$` may close it: read as PostgreSQL does.
   assert.deepEqual(rules('SELECT ($$abc, 1) FROM t WHERE b = $$\n'), ['syntax-error']);
+  // An unterminated dollar quote in a function's arguments, with nothing later to close it: a forgotten `$$`, not a spread.
+  assert.deepEqual(rules('SELECT concat($$Hello, name) FROM users\n'), ['syntax-error']);
+  assert.deepEqual(rules('SELECT g(1, $$abc) FROM t\n'), ['syntax-error']);
+  assert.deepEqual(rules('SELECT id FROM t WHERE id IN (SELECT f($$abc) FROM u)\n'), ['syntax-error']);
   // A mistake elsewhere in a statement with a spread.
   assert.deepEqual(rules('SELECT id FROM WHERE id IN $$ids\n'), ['syntax-error']);
   assert.deepEqual(rules('INSERT INTO orders (a, b) VALUES $$orders(a, b) RETURNING\n'), ['syntax-error']);
