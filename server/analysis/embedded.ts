@@ -747,8 +747,25 @@ class Extractor {
     for (const found of libraryListens(this.source)) {
       if (found.connection && this.reachesUnpooledServer(found.connection)) continue;
       if (mocksModule(this.source, found.kind)) continue;
+      if (found.kind === 'graphileWorker' && this.callsLocalNamesake(found.node)) continue;
       this.addNodeFinding('listen', found.node, LIBRARY_LISTEN_MESSAGES[found.kind]);
     }
+  }
+
+  /**
+   * A call of a local variable, parameter or function named like the library's import (`const run = async (…) => …;
+   * run(…)` in a function of a file that imports graphile-worker's `run`): it shadows the import, and calls the file's own.
+   */
+  private callsLocalNamesake(node: ts.Node): boolean {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = unwrap(node.expression);
+    if (!ts.isIdentifier(callee)) return false;
+    // A top-level binding is the import itself (`const run = require('graphile-worker').run`): only an inner one shadows it.
+    const inner = (declaration: ts.Node): boolean => !ts.isSourceFile(ts.isVariableDeclaration(declaration) ? declaration.parent.parent.parent : declaration.parent);
+    const binding = this.flow.bindingOf(callee);
+    if (binding) return 'parameterOf' in binding || inner(binding.variable);
+    const local = this.flow.localFunction(callee);
+    return local !== undefined && inner(local);
   }
 
   /**

@@ -139,3 +139,27 @@ test('a file named for tests that the package.json test script runs is test code
   assert.equal(isScriptTestFile(repo.path('migrate-test.js')), false);
   assert.equal(isScriptTestFile(repo.path('other-test.js')), false);
 });
+
+test('graphile-worker: a local variable, parameter or function of the same name shadows the imported run()', () => {
+  const text = [
+    "import { run } from 'graphile-worker';",
+    'export async function batch(items: string[]) {',
+    '  const run = async (opts: { n: number }) => opts.n;',
+    '  return run({ n: items.length });',
+    '}',
+    'export function twice(run: (o: object) => void) {',
+    '  run({ times: 2 });',
+    '}',
+    'export function nested() {',
+    '  function run(o: object) { return o; }',
+    '  return run({});',
+    '}',
+    'export async function start() {',
+    '  return run({ connectionString: process.env.DATABASE_URL, taskList: {} });',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text, 'src/worker.ts'), ['run({ connectionString: process.env.DATABASE_URL, taskList: {} })']);
+  // Required at the top level: the library's run.
+  const required = "const { run } = require('graphile-worker');\nrun({ connectionString: process.env.DATABASE_URL, taskList: {} });";
+  assert.deepEqual(found(required, 'src/worker.js'), ['run({ connectionString: process.env.DATABASE_URL, taskList: {} })']);
+});
