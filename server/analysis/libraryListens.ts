@@ -54,6 +54,13 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       // An option of a PostGraphile options object: in a file of PostGraphile's, or one handed to its `postgraphile(…)`.
       const call = optionsCall(node.parent, postgraphileCalls);
       if ((fromPostgraphile || call) && !surelyOff(node.initializer, source)) found.push({ kind: 'watchPg', node, connection: call?.arguments[0] });
+    } else if (mayWatch && ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+      && node.left.name.text === WATCH_PG_OPTION && ts.isIdentifier(node.left.expression)) {
+      // Set after the options object is built (`if (dev) options.watchPg = true`): the object held in that const counts as written in place.
+      const initializer = constInitializer(source, node.left.expression.text);
+      const object = initializer && unwrap(initializer);
+      const call = object && ts.isObjectLiteralExpression(object) ? optionsCall(object, postgraphileCalls) : undefined;
+      if ((call || (fromPostgraphile && object && ts.isObjectLiteralExpression(object))) && !surelyOff(node.right, source)) found.push({ kind: 'watchPg', node, connection: call?.arguments[0] });
     } else if (mayPubsub && ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === MAKE_PLUGIN_HOOK) {
       const list = node.arguments[0] && unwrap(node.arguments[0]);
       if (!list || !ts.isArrayLiteralExpression(list)) return true;

@@ -163,3 +163,15 @@ test('graphile-worker: a local variable, parameter or function of the same name 
   const required = "const { run } = require('graphile-worker');\nrun({ connectionString: process.env.DATABASE_URL, taskList: {} });";
   assert.deepEqual(found(required, 'src/worker.js'), ['run({ connectionString: process.env.DATABASE_URL, taskList: {} })']);
 });
+
+test('watchPg set on the options object after it is built is reported at the assignment; set off, or on another object, it is not', () => {
+  const server = (line: string) => [
+    "const { postgraphile } = require('postgraphile');",
+    'const options = { graphiql: true };',
+    line,
+    "module.exports = postgraphile(process.env.DATABASE_URL, 'public', options);",
+  ].join('\n');
+  assert.deepEqual(found(server("if (process.env.NODE_ENV !== 'production') options.watchPg = true;"), 'src/server.js'), ['options.watchPg = true']);
+  assert.deepEqual(found(server('options.watchPg = false;'), 'src/server.js'), []);
+  assert.deepEqual(found("import { watcher } from './schema-tools';\nconst o = { a: 1 };\no.watchPg = true;\nwatcher(o);"), []);
+});
