@@ -3,7 +3,8 @@
 // that no pooler stands in front of, so what a file sends through `new PGLiteEngine()` or a variable declared as one
 // (`let engine: PGLiteEngine`) is judged as PGlite's own (inProcess.ts). A class counts when it holds a PGlite instance
 // (a field declared as one, also through a type alias of its module and with `| null`, or a field the class fills with
-// `new PGlite(…)` / `PGlite.create(…)`), extends no other class (a base may hold a real pool), and its module imports no
+// `new PGlite(…)` / `PGlite.create(…)`), holds no field typed as another driver's client (`sql!: Sql`, filled from outside),
+// extends no other class (a base may hold a real pool), and its module imports no
 // PostgreSQL driver but PGlite's and makes no other client (a module that also imports `pg` or `postgres`, or calls a
 // `createPool(…)` of its own, may hold a pool next to it: gbrain's PostgresEngine). The class's module is read from disk (parsedModules.ts), found through the importing file's
 // relative paths, path aliases and workspace packages (moduleResolution.ts), and through re-exports.
@@ -115,9 +116,16 @@ function typeAliases(source: ts.SourceFile): Map<string, ts.TypeNode> {
   return aliases;
 }
 
-/** A class that extends nothing and holds a PGlite instance in one of its fields. */
+/**
+ * Type names of other drivers' clients and pools. A field declared as one (`sql!: Sql`, `pool: Pool`) may be filled
+ * from outside with a real server's client, whatever module the class is in: such a class is not PGlite alone.
+ */
+const OTHER_CLIENT_TYPE = /^(?:Sql|TransactionSql|ReservedSql|Pool|PoolClient|Client|ClientBase|Knex|Kysely|Sequelize|DataSource|EntityManager|PrismaClient|IDatabase|NodePgDatabase|PostgresJsDatabase)$/;
+
+/** A class that extends nothing, holds a PGlite instance in one of its fields and no field typed as another client. */
 function holdsPglite(cls: ts.ClassDeclaration, aliases: Map<string, ts.TypeNode>): boolean {
   if (cls.heritageClauses?.some((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)) return false;
+  if (holdsOtherClient(cls)) return false;
   for (const member of cls.members) {
     if (ts.isPropertyDeclaration(member) && (isPgliteType(member.type, aliases, 0) || (member.initializer !== undefined && createsPglite(member.initializer)))) return true;
     if (ts.isConstructorDeclaration(member) && member.parameters.some((p) => ts.isParameterPropertyDeclaration(p, member) && isPgliteType(p.type, aliases, 0))) return true;
@@ -132,6 +140,21 @@ function holdsPglite(cls: ts.ClassDeclaration, aliases: Map<string, ts.TypeNode>
   };
   cls.members.forEach(visit);
   return assigned;
+}
+
+/** A field or constructor parameter property declared as another driver's client or pool (also in a union). */
+function holdsOtherClient(cls: ts.ClassDeclaration): boolean {
+  const names = (type: ts.TypeNode | undefined): string[] => {
+    if (!type) return [];
+    if (ts.isParenthesizedTypeNode(type)) return names(type.type);
+    if (ts.isUnionTypeNode(type)) return type.types.flatMap(names);
+    if (!ts.isTypeReferenceNode(type)) return [];
+    return [ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text];
+  };
+  const typed = (type: ts.TypeNode | undefined) => names(type).some((name) => OTHER_CLIENT_TYPE.test(name));
+  return cls.members.some((member) =>
+    (ts.isPropertyDeclaration(member) && typed(member.type))
+    || (ts.isConstructorDeclaration(member) && member.parameters.some((p) => ts.isParameterPropertyDeclaration(p, member) && typed(p.type))));
 }
 
 /** `PGlite`, `PGliteInterface`, an alias of the module for one, and either with `| null` / `| undefined`. */

@@ -2,7 +2,8 @@
 // this.db.query(sql) } }`, gbrain's src/core/pglite-engine.ts) is the in-process database under another name: what a
 // test sends through an instance of it (`new PGLiteEngine()`, or a variable declared as one) reaches one embedded
 // session, never a pooler, so it gets no pooling finding. A class whose module also imports a server driver or makes
-// another client (it may hold a real pool next to PGlite), a class that extends another (whose base may hold one), and
+// another client (it may hold a real pool next to PGlite), a class with a field typed as another driver's client, a class
+// that extends another (whose base may hold one), and
 // a class that holds no PGlite keep the findings. The class is written to a scratch repository, where the analysis reads it (as the CLI does).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,7 +76,7 @@ test("a project's class holding PGlite (declared through a type alias, `| null`)
   assert.deepEqual(findingsOf('test/local.test.ts', testOf('Engine', '../src/core/index')), []);
 });
 
-test('a wrapper whose module also imports a server driver, that extends another class, or that holds no PGlite keeps the findings', () => {
+test('a wrapper whose module also imports a server driver, that has a field typed as another client, that extends another class, or that holds no PGlite keeps the findings', () => {
   repo.write('package.json', '{ "name": "brain" }');
   repo.write('src/both.ts', engine('BothEngine', [...PGLITE_IMPORT, "import postgres from 'postgres';"], 'private _db: EngineDB | null = null;', ['  private sql = postgres(process.env.DATABASE_URL!);']));
   assert.deepEqual(findingsOf('test/both.test.ts', testOf('BothEngine', '../src/both')), FINDINGS);
@@ -87,6 +88,10 @@ test('a wrapper whose module also imports a server driver, that extends another 
   assert.deepEqual(findingsOf('test/pooled.test.ts', testOf('PooledEngine', '../src/pooled')), FINDINGS);
   repo.write('src/remote.ts', engine('RemoteEngine', [...PGLITE_IMPORT, "import { connectSql, type Sql } from './sql';"], 'private _db: Sql | null = null;', [], 'await connectSql()'));
   assert.deepEqual(findingsOf('test/remote.test.ts', testOf('RemoteEngine', '../src/remote')), FINDINGS);
+  // A PGlite cache next to a field typed as another driver's client, filled from outside (a postgres.js pool): the
+  // statements its methods send may reach a real server.
+  repo.write('src/store.ts', engine('StoreEngine', [...PGLITE_IMPORT, "import type { Sql } from './sql';"], 'private _db: EngineDB | null = null;', ['  sql!: Sql;']));
+  assert.deepEqual(findingsOf('test/store.test.ts', testOf('StoreEngine', '../src/store')), FINDINGS);
 });
 
 test("the editor's per-chunk analysis sees a top-level variable declared as the wrapper class from another chunk, as the whole file does", () => {
