@@ -42,6 +42,12 @@ export const PREPARE_OPTION = 'prepare';
 export const NO_PREPARE_OPTION = 'no_prepare';
 /** knex's `searchPath` option: its PostgreSQL dialect sends SET search_path on every new connection (knexSearchPath.ts). */
 export const SEARCH_PATH_OPTION = 'searchPath';
+/**
+ * pg-promise's initialisation option `schema` (`require('pg-promise')({ schema: 'app' })`): it sends SET search_path on
+ * every fresh connection (pgPromiseSchema.ts). Both words are needed: `schema` alone is in most ORM and validation code.
+ */
+export const PG_PROMISE_MODULE = 'pg-promise';
+export const SCHEMA_OPTION = 'schema';
 
 /** Drivers whose `prepare(text)` makes a named protocol statement, and whose `listen(channel, fn)` sends LISTEN (driverStatements.ts). */
 export const DRIVER_PREPARE_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client', 'ts-postgres']);
@@ -72,14 +78,15 @@ export const BUN_GLOBAL = 'Bun';
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
   LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, ...DRIVER_NAMED_PREPARE_MODULES,
-  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE]);
+  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE, PG_PROMISE_MODULE, SCHEMA_OPTION]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs, a named config, unsafe's prepare, knex's searchPath). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs, a named config, unsafe's prepare, knex's searchPath, pg-promise's schema). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
     || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
     || ((words.has(PREPARE_OPTION) || words.has(PREPARE_SYNC_METHOD)) && [...DRIVER_NAMED_PREPARE_MODULES].some((module) => words.has(module)))
-    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(GRAPHILE_WORKER_MODULE);
+    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(GRAPHILE_WORKER_MODULE)
+    || (words.has(PG_PROMISE_MODULE) && words.has(SCHEMA_OPTION));
 }

@@ -22,7 +22,7 @@ import { enclosingFunction, parseWithParents, walkDescendants } from './astWalk'
 import { freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
-import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
+import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, PG_PROMISE_MODULE, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
 import { setsConfigSessionWide } from './sqlBoolean';
@@ -36,6 +36,8 @@ import { inProcessWrapperNames } from './inProcessWrappers';
 import { expectedToFail } from './expectedFailures';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { knexSearchPathOption } from './knexSearchPath';
+import { pgPromiseNames, pgPromiseSchemaOption } from './pgPromiseSchema';
+import { searchPathOptionMessage } from './searchPathOptions';
 import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSetConfigFlag';
 import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
@@ -678,6 +680,8 @@ class Extractor {
   private bunNames: BunSqlNames | undefined;
   /** Whether Bun's default client (`Bun.sql`) already has its finding in this file. */
   private bunDefaultReported = false;
+  /** The names pg-promise's module is bound to (pgPromiseSchema.ts); undefined where the file never names the module. */
+  private pgPromiseNames: ReadonlySet<string> | undefined;
 
   /**
    * In a file that imports only another database's driver, the branches its own dialect test gives to
@@ -710,6 +714,7 @@ class Extractor {
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
     this.bunNames = bunSqlNames(this.source);
+    if (this.source.text.includes(PG_PROMISE_MODULE)) this.pgPromiseNames = pgPromiseNames(modules);
     this.listenLibraries = new ListenLibraryCalls(modules, this.source.text, fileName);
     this.driverStatements = new DriverStatementCalls(withOwnDriverImports(modules, fileName), this.source.text);
     for (const name of renamedSqlTagImports(this.source)) this.renamedSqlTags.add(name);
@@ -1245,6 +1250,7 @@ class Extractor {
       this.exportedTexts.push(...exportedStrings(node.expression));
     } else if (ts.isCallExpression(node)) {
       if (PREPARED_STATEMENT_FACTORY.test(calleeText(node.expression))) this.inspectStatementFactory(node);
+      if (this.pgPromiseNames) this.inspectPgPromiseInit(node, this.pgPromiseNames);
       this.inspectCall(node, groupFor);
     } else if (ts.isObjectLiteralExpression(node)) {
       this.inspectKnexConfig(node);
@@ -1262,8 +1268,22 @@ class Extractor {
     // A config for a server no pooler fronts (the test's local database, a server it started): knex sets the path on
     // each connection it opens, which holds there.
     if (found.connection && this.ownServer?.holdsOwnServerValue(found.connection)) return;
-    this.addNodeFinding('session-set', found.option,
-      "knex's searchPath option sends SET search_path on each new connection knex opens: behind a transaction pooler later queries run on server connections without it (and it stays on the one it was sent on for other clients). Schema-qualify table names, or set it for the role: ALTER ROLE … SET search_path.");
+    this.addNodeFinding('session-set', found.option, searchPathOptionMessage("knex's searchPath option", 'knex'));
+  }
+
+  /** Options handed to more than one init call (a const used twice) are reported once. */
+  private readonly reportedPgPromiseOptions = new Set<ts.Node>();
+
+  /** pg-promise's `schema` init option: a session SET on each fresh connection (pgPromiseSchema.ts). */
+  private inspectPgPromiseInit(call: ts.CallExpression, names: ReadonlySet<string>): void {
+    const found = pgPromiseSchemaOption(call, names, this.flow);
+    if (!found || this.reportedPgPromiseOptions.has(found.option)) return;
+    this.reportedPgPromiseOptions.add(found.option);
+    // Every database the library makes here is on a server no pooler fronts (the test's local database, a server it
+    // started): the path set on each connection holds there, as for knex's searchPath.
+    const own = this.ownServer;
+    if (own && found.connections && found.connections.length > 0 && found.connections.every((connection) => own.holdsOwnServerValue(connection))) return;
+    this.addNodeFinding('session-set', found.option, searchPathOptionMessage("pg-promise's schema option", 'pg-promise'));
   }
 
   /**

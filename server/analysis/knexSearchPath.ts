@@ -3,8 +3,9 @@
 // connection the login got; later queries run on others without it (and it stays behind for other
 // clients). Recognised on a knex configuration object for PostgreSQL (embedded.ts reports it).
 import ts from 'typescript';
-import { enclosingClass, isConstDeclaration, objectProperty, outermostWrapper, unwrap, type Flow } from './embeddedFlow';
+import { enclosingClass, objectProperty, outermostWrapper, unwrap, type Flow } from './embeddedFlow';
 import { SEARCH_PATH_OPTION } from './codeWords';
+import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
@@ -41,14 +42,6 @@ function connectsToPostgres(connection: ts.Expression | undefined): boolean {
   const text = unwrap(url);
   if (ts.isStringLiteral(text) || ts.isNoSubstitutionTemplateLiteral(text)) return POSTGRES_URL.test(text.text);
   return ts.isTemplateExpression(text) && POSTGRES_URL.test(text.head.text);
-}
-
-/** Values with which knex sends no SET: undefined, null, '' and []. */
-function setsNothing(value: ts.Expression): boolean {
-  const v = unwrap(value);
-  return v.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(v) && v.text === 'undefined') || v.kind === ts.SyntaxKind.VoidExpression
-    || ((ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v)) && v.text.trim() === '')
-    || (ts.isArrayLiteralExpression(v) && v.elements.length === 0);
 }
 
 /** The knex factory call an object is passed to directly (`knex({ … })`, `require('knex')({ … })`). */
@@ -126,16 +119,6 @@ function configProperty(object: ts.ObjectLiteralExpression, name: string, flow: 
   return unknownSpread ? 'unknown' : undefined;
 }
 
-/** The object literal a const of this file is initialised with (through `as const` and other wrappers). */
-function localConstantObject(expression: ts.Expression, flow: Flow): ts.ObjectLiteralExpression | undefined {
-  const name = unwrap(expression);
-  if (!ts.isIdentifier(name)) return undefined;
-  const binding = flow.bindingOf(name);
-  if (!binding || !('variable' in binding) || !isConstDeclaration(binding.variable) || !binding.variable.initializer) return undefined;
-  const value = unwrap(binding.variable.initializer);
-  return ts.isObjectLiteralExpression(value) ? value : undefined;
-}
-
 /** A knex configuration's `searchPath` property and its `connection` value. */
 export interface KnexSearchPath {
   option: ts.ObjectLiteralElementLike;
@@ -163,7 +146,7 @@ export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === SEARCH_PATH_OPTION);
   if (!option) return undefined;
   const value = ts.isPropertyAssignment(option) ? option.initializer : undefined;
-  if (value && setsNothing(value)) return undefined;
+  if (value && setsNoSearchPath(value)) return undefined;
   const client = configProperty(object, 'client', context.flow);
   const connectionValue = configProperty(object, 'connection', context.flow);
   const connection = connectionValue === 'unknown' ? undefined : connectionValue;
