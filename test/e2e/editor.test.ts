@@ -213,12 +213,42 @@ async function waitForShownNumber(frame: Frame, selector: string, accept: (value
   throw new Error(`waited ${timeoutMs} ms for ${what} (last shown: "${last}")`);
 }
 
+/**
+ * What the workbench shows now (status bar items, notifications, the quick input) and the last lines of the
+ * PoolSafe output channel and of code-server's log. A failing UI test adds it to its error, since in CI the
+ * screenshots stay on the machine that ran it and only the printed output comes back.
+ */
+async function workbenchState(page: Page, server: CodeServer | undefined): Promise<string> {
+  const texts = async (selector: string) => (await page.locator(selector).allInnerTexts().catch(() => [] as string[]))
+    .map((text) => text.replace(/\s+/g, ' ').trim()).filter((text) => text !== '');
+  const quickInput = page.locator('.quick-input-widget input');
+  const shown = await quickInput.isVisible().catch(() => false);
+  const lines = [
+    `status bar: ${(await texts(`${STATUS_BAR} .statusbar-item`)).join(' | ') || 'nothing'}`,
+    `notifications: ${(await texts('.notification-list-item-message')).join(' | ') || 'none'}`,
+    `quick input: ${shown ? `"${await quickInput.inputValue().catch(() => '?')}" (${(await texts('.quick-input-widget .quick-input-message')).join(' ')})` : 'hidden'}`,
+  ];
+  if (server) lines.push(`PoolSafe output channel:\n${server.channelLogs(/PoolSafe/i)}`, `code-server log:\n${tail(server.log(), 20)}`);
+  return lines.join('\n');
+}
+
+/** Takes the failure screenshot, then rethrows the error with the workbench's state added to its message. */
+async function failWithState(error: unknown, page: Page, server: CodeServer | undefined, shot: string): Promise<never> {
+  await screenshot(page, shot);
+  const state = await workbenchState(page, server).catch((cause: Error) => `(workbench state unavailable: ${cause.message})`);
+  if (error instanceof Error) {
+    error.message = `${error.message}\n-- workbench at failure --\n${state}`;
+    throw error;
+  }
+  throw new Error(`${String(error)}\n-- workbench at failure --\n${state}`);
+}
+
 /** Expands or collapses a view of the PoolSafe container by its header. */
 async function setPaneExpanded(page: Page, name: string, expanded: boolean): Promise<void> {
   const header = page.locator(`${SIDEBAR} .pane-header`, { hasText: name }).first();
   await header.waitFor({ state: 'visible', timeout: 30_000 });
   // The title, not the header's middle: the Pools header carries action buttons (Stop Pooler among them).
-  if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.locator('.title').first().click();
+  if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.locator('.title').first().click({ timeout: 30_000 });
 }
 
 /** One code-server with the packaged .vsix installed, shared by the UI checks below. */
@@ -228,6 +258,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
   let cluster: Cluster;
   let poolerPort: number;
   let appClient: Client | undefined;
+  let codeServer: CodeServer | undefined;
 
   before(async () => {
     requireTools();
@@ -242,9 +273,13 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
     // DATABASE_URL is what the target prompt suggests; the port setting keeps the pooler off 6432.
     const server = await startCodeServer({ workspace, vsix, env: { DATABASE_URL: cluster.url() }, settings: { 'poolsafe.pooler.port': poolerPort } });
     cleanup.add(() => server.stop());
+    codeServer = server;
     const browser = await launchBrowser();
     cleanup.add(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Playwright actions wait without limit by default: a click the page never takes would hold the test until its
+    // 300 s timeout and say nothing of why. A minute bounds each, and the failure then shows the workbench's state.
+    page.setDefaultTimeout(60_000);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
     await waitForWorkbench(page);
     await screenshot(page, 'ui-workbench');
@@ -267,8 +302,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
       const rules = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
       assert.ok(rules.some((r) => r.includes('advisory-lock')), `Problems rows:\n${rules.join('\n')}`);
     } catch (error) {
-      await screenshot(page, 'ui-problems-failure');
-      throw error;
+      await failWithState(error, page, codeServer, 'ui-problems-failure');
     }
   });
 
@@ -278,7 +312,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
     try {
       await statusItem().filter({ hasText: 'PoolSafe: off' }).waitFor({ state: 'visible', timeout: 60_000 });
       await screenshot(page, 'ui-statusbar-off');
-      await statusItem().locator('a').first().click();
+      await statusItem().locator('a').first().click({ timeout: 30_000 });
       // No target configured yet: the click asks for the dev database URL (suggested from DATABASE_URL).
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 30_000 });
@@ -288,8 +322,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
       await statusItem().filter({ hasText: `PoolSafe :${poolerPort} · transaction · 0 clients` }).waitFor({ state: 'visible', timeout: 90_000 });
       await screenshot(page, 'ui-statusbar-running');
     } catch (error) {
-      await screenshot(page, 'ui-statusbar-failure');
-      throw error;
+      await failWithState(error, page, codeServer, 'ui-statusbar-failure');
     }
   });
 
@@ -306,14 +339,13 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
       await page.locator('.activitybar .action-item a[aria-label^="PoolSafe"]').first().click({ timeout: 30_000 });
       const clientsHeader = page.locator(`${SIDEBAR} .pane-header`, { hasText: 'Clients' }).first();
       await clientsHeader.waitFor({ state: 'visible', timeout: 30_000 });
-      if ((await clientsHeader.getAttribute('aria-expanded')) === 'false') await clientsHeader.click();
+      if ((await clientsHeader.getAttribute('aria-expanded')) === 'false') await clientsHeader.click({ timeout: 30_000 });
       const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: APPLICATION_NAME }).first();
       await row.waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(await row.innerText(), /client/i);
       await screenshot(page, 'ui-tree-clients');
     } catch (error) {
-      await screenshot(page, 'ui-tree-failure');
-      throw error;
+      await failWithState(error, page, codeServer, 'ui-tree-failure');
     }
   });
 
@@ -390,8 +422,7 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
       await page.locator('.monaco-editor .line-numbers.active-line-number', { hasText: /^\s*5\s*$/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await screenshot(page, 'pool-activity-hazard');
     } catch (error) {
-      await screenshot(page, 'pool-activity-failure');
-      throw error;
+      await failWithState(error, page, codeServer, 'pool-activity-failure');
     } finally {
       tmp.remove();
     }
@@ -401,14 +432,13 @@ describe('installed .vsix in code-server, driven through the browser', { timeout
     try {
       await appClient?.end();
       appClient = undefined;
-      await statusItem().locator('a').first().click();
+      await statusItem().locator('a').first().click({ timeout: 30_000 });
       await statusItem().filter({ hasText: 'PoolSafe: off' }).waitFor({ state: 'visible', timeout: 30_000 });
       await screenshot(page, 'ui-statusbar-stopped');
       const probe = new Client({ host: '127.0.0.1', port: poolerPort, user: cluster.user, password: cluster.password, database: 'postgres', connectionTimeoutMillis: 5_000 });
       await assert.rejects(probe.connect(), /ECONNREFUSED/, 'nothing listens on the pooler port any more');
     } catch (error) {
-      await screenshot(page, 'ui-stop-failure');
-      throw error;
+      await failWithState(error, page, codeServer, 'ui-stop-failure');
     }
   });
 });

@@ -2,7 +2,7 @@
 // group, Debian's Chromium through playwright-core, and a staged copy of the extension so the build in
 // POOLSAFE_DIST is what runs (parallel builds in one checkout must not see each other's dist/).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,6 +85,8 @@ export interface CodeServer {
   url: string;
   port: number;
   log(): string;
+  /** The last lines of each extension output channel the workbench logged whose name matches (e.g. /PoolSafe/). */
+  channelLogs(name: RegExp, lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function startCodeServer(options: {
     url: server.url,
     port: server.port,
     log: server.log,
+    channelLogs: (name, lines = 30) => channelLogTails(join(server.stateDir, 'user-data', 'logs'), name, lines),
     async stop() {
       const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
       try {
@@ -148,6 +151,26 @@ export async function startCodeServer(options: {
       rmSync(server.stateDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/**
+ * VS Code writes each extension output channel to `logs/<session>/exthost<N>/output_logging_<time>/<n>-<channel>.log`
+ * under the user-data folder: the tails of the channels named `name`, each under its path, or a line saying none.
+ * A failing UI test prints them, since in CI its screenshots stay on the machine that ran it.
+ */
+function channelLogTails(logsDir: string, name: RegExp, lines: number): string {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 4 || !existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, depth + 1);
+      else if (entry.name.endsWith('.log') && name.test(entry.name)) found.push(path);
+    }
+  };
+  walk(logsDir, 0);
+  if (found.length === 0) return `no output channel log matching ${name} under ${logsDir}`;
+  return found.map((path) => `${path}:\n${readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n')}`).join('\n');
 }
 
 function killGroup(pid: number): void {
