@@ -14,6 +14,17 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
 }
 
+/** `null` or `undefined` in a type (`db: Sql | undefined`, `_db: PGlite | null`). */
+export function isNullishType(type: ts.TypeNode): boolean {
+  if (type.kind === ts.SyntaxKind.UndefinedKeyword || type.kind === ts.SyntaxKind.NullKeyword) return true;
+  return ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword;
+}
+
+/** A property's name as written, when it is an identifier or a string (`transaction`, `'watchPg'`). */
+export function propertyNameText(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+}
+
 export function walkDescendants(root: ts.Node, visit: (node: ts.Node) => boolean | void, stop?: () => boolean): void {
   // One stack for the whole walk (no array per node): a node's children are pushed, then put in reverse
   // order in place so that the first child is popped first.

@@ -2,7 +2,7 @@
 // annotation names, a class's methods by name, a field no code outside the class can assign, and the places a class
 // is constructed or its static methods are called. Pure syntax: which class a name refers to is the caller's question.
 import ts from 'typescript';
-import { hasModifier } from './astWalk';
+import { hasModifier, isNullishType } from './astWalk';
 import { memberName } from './embeddedFlow';
 
 /** The class name a type annotation names: `Db`, `Promise<Db>`, `Db | undefined` (one class besides null/undefined). */
@@ -16,11 +16,6 @@ export function typeClassName(type: ts.TypeNode | undefined): string | undefined
   if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
   if (type.typeName.text === 'Promise') return type.typeArguments?.length === 1 ? typeClassName(type.typeArguments[0]) : undefined;
   return type.typeArguments ? undefined : type.typeName.text;
-}
-
-function isNullishType(type: ts.TypeNode): boolean {
-  if (type.kind === ts.SyntaxKind.UndefinedKeyword || type.kind === ts.SyntaxKind.NullKeyword) return true;
-  return ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword;
 }
 
 export function isStatic(member: ts.ClassElement): boolean {

@@ -16,6 +16,8 @@ export const PG_PUBSUB_MODULE = 'pg-pubsub';
  * gets its first listener (`ipc.on(channel, fn)`, listenLibraries.ts).
  */
 export const PG_IPC_MODULES: readonly string[] = ['pg-ipc', 'postgres-ipc'];
+/** An emitter's subscribe methods (`ee.on(channel, fn)`): on a pg-ipc emitter each sends LISTEN (listenLibraries.ts, embeddedGate.ts). */
+export const EMITTER_SUBSCRIBE_METHODS: readonly string[] = ['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'];
 /**
  * pg-notify's `PGPubSub`: a wrapper of one pg Client whose `on(channel, fn)` sends `LISTEN channel` for a channel's first
  * listener; every `on` of it is a channel's (it has no events of its own; listenLibraries.ts).

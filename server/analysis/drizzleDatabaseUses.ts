@@ -315,8 +315,6 @@ function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileVie
 function handsBackCalls(fn: ts.FunctionLikeDeclaration, parameter: string): boolean {
   if (!fn.body) return false;
   const holders = new Set<string>();
-  let calls = 0;
-  let other = false;
   const returnedFrom = (node: ts.Node): boolean => {
     let owner: ts.Node | undefined = node.parent;
     while (owner && !ts.isFunctionLike(owner)) owner = owner.parent;
@@ -336,36 +334,22 @@ function handsBackCalls(fn: ts.FunctionLikeDeclaration, parameter: string): bool
     }
     return false;
   };
-  const visit = (node: ts.Node): void => {
-    if (other) return;
-    if (ts.isIdentifier(node) && node.text === parameter && isValueReference(node)) {
-      const use = outermostWrapper(node);
-      if (ts.isCallExpression(use.parent) && use.parent.expression === use && handedBack(use.parent)) calls++;
-      else other = true;
-      return;
-    }
-    if (!shadows(node, parameter)) node.forEachChild(visit);
-  };
-  fn.body.forEachChild(visit);
-  if (other || calls === 0) return false;
+  const calls = referencesIn(fn.body, parameter);
+  if (calls.length === 0 || !calls.every((reference) => {
+    const use = outermostWrapper(reference);
+    return ts.isCallExpression(use.parent) && use.parent.expression === use && handedBack(use.parent);
+  })) return false;
   // Each local holding what the factory made is written, tested or handed back, nothing else.
   const checked = new Set<string>();
   for (let pending = [...holders]; pending.length > 0; pending = [...holders].filter((h) => !checked.has(h))) {
     for (const holder of pending) {
       checked.add(holder);
-      let misused = false;
-      const read = (node: ts.Node): void => {
-        if (misused) return;
-        if (ts.isIdentifier(node) && node.text === holder && isValueReference(node)) {
-          const use = outermostWrapper(node);
-          const parent = use.parent;
-          const written = ts.isBinaryExpression(parent) && parent.left === use && isAssignment(parent.operatorToken.kind);
-          if (!(written && (ts.isExpressionStatement(parent.parent) || handedBack(parent))) && !isTruthinessTest(use) && !handedBack(use)) misused = true;
-          return;
-        }
-        if (!shadows(node, holder)) node.forEachChild(read);
-      };
-      fn.body.forEachChild(read);
+      const misused = referencesIn(fn.body, holder).some((reference) => {
+        const use = outermostWrapper(reference);
+        const parent = use.parent;
+        const written = ts.isBinaryExpression(parent) && parent.left === use && isAssignment(parent.operatorToken.kind);
+        return !(written && (ts.isExpressionStatement(parent.parent) || handedBack(parent))) && !isTruthinessTest(use) && !handedBack(use);
+      });
       if (misused) return false;
     }
   }
@@ -414,13 +398,7 @@ function tableRowStaysSafe(table: ts.ArrayLiteralExpression, row: number, slot: 
   if (ts.isForOfStatement(holder) && holder.expression === value) return loopStaysSafe(holder, slot, view, walk);
   if (!ts.isVariableDeclaration(holder) || holder.initializer !== value || !ts.isIdentifier(holder.name) || isExported(holder)) return false;
   // `const cases = [...]`: every use of it runs or loops over the table.
-  const name = holder.name.text;
-  const uses: ts.Expression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (isReferenceTo(node, name)) uses.push(node as ts.Expression);
-    else if (!shadows(node, name)) node.forEachChild(visit);
-  };
-  scopeOf(holder).forEachChild(visit);
+  const uses = referencesIn(scopeOf(holder), holder.name.text);
   return uses.length > 0 && uses.every((use) => {
     const at = outermostWrapper(use);
     const parent = at.parent;
@@ -583,13 +561,18 @@ function nameStaysSafe(key: string, scope: ts.Node, view: FileView, walk: Walk):
   if (walk.seen.has(seenKey)) return true;
   walk.seen.add(seenKey);
   if (++walk.hops > MAX_HOPS) return false;
+  return referencesIn(scope, key).every((reference) => useStaysSafe(reference, view, walk));
+}
+
+/** Every read of a name (`db`) or of a property path (`cache.db`) in a scope, outside the scopes within that declare it again. */
+function referencesIn(scope: ts.Node, key: string): ts.Expression[] {
   const references: ts.Expression[] = [];
   const visit = (node: ts.Node): void => {
     if (isReferenceTo(node, key)) references.push(node as ts.Expression);
     else if (!shadows(node, key)) node.forEachChild(visit);
   };
   scope.forEachChild(visit);
-  return references.every((reference) => useStaysSafe(reference, view, walk));
+  return references;
 }
 
 /** A function whose parameter has the name (`(db) => db.transaction(…)`): the name means that parameter inside. */

@@ -18,7 +18,7 @@ import { Flow, calleeText, enclosingClass, isConstDeclaration, fieldValues, lite
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine } from './dialect';
-import { enclosingFunction, parseWithParents, walkDescendants } from './astWalk';
+import { enclosingFunction, isNullishType, parseWithParents, propertyNameText, walkDescendants } from './astWalk';
 import { freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
@@ -410,10 +410,6 @@ function transactionOption(call: ts.CallExpression): ts.Expression | undefined {
     }
   }
   return undefined;
-}
-
-function propertyNameText(name: ts.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
 }
 
 /**
@@ -1982,8 +1978,7 @@ class Extractor {
   /** Declared as a project class around PGlite (`let engine: PGLiteEngine`, also `| undefined` / `| null`). */
   private declaredAsPgliteWrapper(type: ts.TypeNode | undefined): boolean {
     if (!type || this.pgliteWrappers.size === 0) return false;
-    const values = ts.isUnionTypeNode(type) ? type.types.filter((member) => member.kind !== ts.SyntaxKind.UndefinedKeyword
-      && !(ts.isLiteralTypeNode(member) && member.literal.kind === ts.SyntaxKind.NullKeyword)) : [type];
+    const values = ts.isUnionTypeNode(type) ? type.types.filter((member) => !isNullishType(member)) : [type];
     return values.length > 0 && values.every((member) => ts.isTypeReferenceNode(member) && ts.isIdentifier(member.typeName) && this.pgliteWrappers.has(member.typeName.text));
   }
 
@@ -2464,12 +2459,6 @@ const DIRECT_CLIENT_CLASS = /(?:^|\.)(?:Native)?Client$/;
 
 /** The client types postgres.js exports (`postgres.Sql`, `postgres.TransactionSql`, `postgres.ReservedSql`). */
 const POSTGRES_JS_CLIENT_TYPE = /^(?:Sql|TransactionSql|ReservedSql)$/;
-
-/** `null` or `undefined` in a union (`db: Sql | undefined`). */
-function isNullishType(type: ts.TypeNode): boolean {
-  return type.kind === ts.SyntaxKind.UndefinedKeyword
-    || (ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword);
-}
 
 /** postgres.js's `listen(channel, onNotify)`: a channel name written as text, then a callback. */
 function looksLikeListenCall(call: ts.CallExpression): boolean {

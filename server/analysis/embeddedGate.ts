@@ -17,7 +17,7 @@ import type { AnalysisOptions } from './types';
 import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres, POSTGRES_MODULE_IN_TEXT } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
-import { CODE_WORDS, PG_IPC_MODULES, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
+import { CODE_WORDS, EMITTER_SUBSCRIBE_METHODS, PG_IPC_MODULES, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
 import { owningPackage, packageDependencies } from './moduleResolution';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
@@ -86,7 +86,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
 }
 
 /** A listener added to an emitter (`emitter.addListener(name, fn)`, `.on(…)`): on a pg-ipc emitter a helper is handed, a LISTEN. */
-const EMITTER_SUBSCRIBE = /\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(/;
+const EMITTER_SUBSCRIBE = new RegExp(String.raw`\.\s*(?:${EMITTER_SUBSCRIBE_METHODS.map(escapeRegExp).join('|')})\s*\(`);
 
 /**
  * A file that subscribes on an emitter, in a package that depends on pg-ipc (or postgres-ipc), or is one: the emitter may

@@ -9,7 +9,7 @@
 // `createPool(…)` of its own, may hold a pool next to it: gbrain's PostgresEngine). The class's module is read from disk (parsedModules.ts), found through the importing file's
 // relative paths, path aliases and workspace packages (moduleResolution.ts), and through re-exports.
 import ts from 'typescript';
-import { hasModifier } from './astWalk';
+import { hasModifier, isNullishType } from './astWalk';
 import { fileDialect, importedModules } from './embeddedDialect';
 import { projectModulePath } from './moduleResolution';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
@@ -162,7 +162,7 @@ function isPgliteType(type: ts.TypeNode | undefined, aliases: Map<string, ts.Typ
   if (!type || depth > 4) return false;
   if (ts.isParenthesizedTypeNode(type)) return isPgliteType(type.type, aliases, depth);
   if (ts.isUnionTypeNode(type)) {
-    const values = type.types.filter((member) => !isNothing(member));
+    const values = type.types.filter((member) => !isNullishType(member));
     return values.length > 0 && values.every((member) => isPgliteType(member, aliases, depth));
   }
   if (!ts.isTypeReferenceNode(type)) return false;
@@ -170,9 +170,4 @@ function isPgliteType(type: ts.TypeNode | undefined, aliases: Map<string, ts.Typ
   if (PGLITE_TYPE.test(name)) return true;
   const alias = ts.isIdentifier(type.typeName) ? aliases.get(name) : undefined;
   return alias !== undefined && isPgliteType(alias, aliases, depth + 1);
-}
-
-function isNothing(type: ts.TypeNode): boolean {
-  if (type.kind === ts.SyntaxKind.UndefinedKeyword || type.kind === ts.SyntaxKind.NullKeyword) return true;
-  return ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword;
 }

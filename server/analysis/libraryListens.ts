@@ -15,7 +15,7 @@
 // that is a server no pooler fronts (the suite's own test server, a direct URL). Where the file does not show it (options
 // a function returns, a runner's options handed in), the application's own is assumed.
 import ts from 'typescript';
-import { walkDescendants } from './astWalk';
+import { propertyNameText, walkDescendants } from './astWalk';
 import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
@@ -50,7 +50,7 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
   const found: LibraryListen[] = [];
   const postgraphileCalls = fromPostgraphile || mayWatch ? postgraphileCallsOf(source, names) : [];
   walkDescendants(source, (node) => {
-    if (mayWatch && ts.isPropertyAssignment(node) && propertyName(node) === WATCH_PG_OPTION && ts.isObjectLiteralExpression(node.parent)) {
+    if (mayWatch && ts.isPropertyAssignment(node) && propertyNameText(node.name) === WATCH_PG_OPTION && ts.isObjectLiteralExpression(node.parent)) {
       // An option of a PostGraphile options object: in a file of PostGraphile's, or one handed to its `postgraphile(…)`.
       const call = optionsCall(node.parent, postgraphileCalls);
       if ((fromPostgraphile || call) && !surelyOff(node.initializer, source)) found.push({ kind: 'watchPg', node, connection: call?.arguments[0] });
@@ -68,7 +68,7 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
         if (!isPgPubsubPlugin(element, names)) continue;
         // `pluginHook: makePluginHook([…])` written in the options of a `postgraphile(…)` call: its pool is that call's.
         const holder = outermostWrapper(node).parent;
-        const call = holder && ts.isPropertyAssignment(holder) && propertyName(holder) === PLUGIN_HOOK_OPTION && ts.isObjectLiteralExpression(holder.parent)
+        const call = holder && ts.isPropertyAssignment(holder) && propertyNameText(holder.name) === PLUGIN_HOOK_OPTION && ts.isObjectLiteralExpression(holder.parent)
           ? optionsCall(holder.parent, postgraphileCalls) : undefined;
         found.push({ kind: 'pgPubsub', node: element, connection: call?.arguments[0] });
       }
@@ -96,10 +96,6 @@ function isPostgraphileModule(specifier: string): boolean {
 /** `import type { PostGraphileOptions } from 'postgraphile'` (importedNames leaves type-only imports out): options typed for it. */
 function importsPostgraphileTypes(source: ts.SourceFile): boolean {
   return source.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && isPostgraphileModule(statement.moduleSpecifier.text));
-}
-
-function propertyName(property: ts.PropertyAssignment): string | undefined {
-  return ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : undefined;
 }
 
 /**

@@ -19,7 +19,7 @@
 // the method sends it.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
-import { ADD_CHANNEL_METHOD, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_NOTIFY_MODULE, PG_PUBSUB_MODULE } from './codeWords';
+import { ADD_CHANNEL_METHOD, EMITTER_SUBSCRIBE_METHODS, IMQUEUE_PG_PUBSUB_MODULE, LISTEN_METHOD, LISTEN_TO_METHOD, PG_IPC_MODULES, PG_LISTEN_MODULE, PG_NOTIFY_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { join, resolve } from 'node:path';
 import { importedModules, type ImportedModule } from './embeddedDialect';
 import { hasModifier, walkDescendants } from './astWalk';
@@ -211,7 +211,7 @@ const PG_NOTIFY_SUBSCRIBE_METHOD = 'on';
  * pg-ipc's emitter methods that add a listener: for a channel with no listener yet, the emitter sends `LISTEN channel`
  * on its pg Client (a `newListener` hook).
  */
-const IPC_SUBSCRIBE_METHODS: ReadonlySet<string> = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+const IPC_SUBSCRIBE_METHODS: ReadonlySet<string> = new Set(EMITTER_SUBSCRIBE_METHODS);
 
 /** The emitter's own events (pg-ipc's and postgres-ipc's), which are not channels and send no LISTEN. */
 const IPC_EVENTS: ReadonlySet<string> = new Set(['newListener', 'removeListener', 'notification', 'notify', 'error', 'warning', 'debug', 'end',
