@@ -208,6 +208,38 @@ export function dialectOfStatement(statement: string): OtherDialect | undefined 
 }
 
 /**
+ * Syntax that only other engines have and that PostgreSQL never accepts, whichever statement of a query text it stands
+ * in: backquoted names (MySQL, MariaDB, BigQuery, SQLite, Spark, ClickHouse: `` `project.dataset.table` ``), BigQuery's
+ * and Hive's CLUSTER BY (PostgreSQL's CLUSTER is a statement of its own, never followed by BY), BigQuery's ARRAY<…> type,
+ * its INT64/FLOAT64/STRING/BYTES/DATETIME/BIGNUMERIC as a cast's or a script variable's type (PostgreSQL has none of these
+ * names), and a script's END WHILE (PL/pgSQL ends a loop with END LOOP). Matched on the text with its strings, dollar
+ * quotes, comments and quoted names blanked out, so a backquote in `'a `b` c'` or `-- use `x`` is no marker.
+ */
+const OTHER_ENGINE_TEXT = new RegExp([
+  '`[^`\\s][^`\\n]*`',
+  '\\bCLUSTER\\s+BY\\b',
+  '(?<![.\\w$])ARRAY\\s*<',
+  '\\bAS\\s+(?:INT64|FLOAT64|BIGNUMERIC|BYTES)\\s*\\)',
+  '\\bDECLARE\\s+[A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s+(?:INT64|FLOAT64|STRING|BIGNUMERIC|BYTES|DATETIME)\\b',
+  '\\bEND\\s+WHILE\\b',
+].join('|'), 'i');
+/** A double-quoted name (PostgreSQL's quoted identifier), blanked out with the strings before OTHER_ENGINE_TEXT is matched. */
+const QUOTED_NAME = /"(?:[^"\n]|"")*"/g;
+
+/**
+ * Whether a query text an application sends (one message, perhaps several statements) is written for another engine as a
+ * whole: one of its statements has syntax no PostgreSQL statement has (OTHER_ENGINE_TEXT). A BigQuery script's statements
+ * that happen to parse as PostgreSQL (`CREATE TEMP TABLE names AS SELECT …` beside `CREATE TEMP TABLE t CLUSTER BY …` and
+ * `` FROM `project.dataset.table` ``) are never sent to PostgreSQL either. Narrower than dialectOfStatement, whose weaker
+ * signs (an unquoted `user` table, a `""` value) decide only for a statement that failed to parse.
+ */
+export function otherEngineText(text: string): boolean {
+  // Strings and comments only ever add matches: test the text as it is first.
+  if (!OTHER_ENGINE_TEXT.test(text)) return false;
+  return OTHER_ENGINE_TEXT.test(replaceLiteralsAndComments(text, "''").replace(QUOTED_NAME, '""'));
+}
+
+/**
  * Whether a statement that failed to parse is surely meant as PostgreSQL as written. False for other
  * dialects and for templates: the text PostgreSQL would receive is not this one, so a parse error here
  * says nothing.

@@ -12,12 +12,12 @@ import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type S
 import { LineIndex } from './positions';
 import { severityFor } from './context';
 import { getRule } from './rules/index';
-import { fillSlots, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
+import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
-import { dialectOfStatement, namesCompatibleEngine } from './dialect';
+import { dialectOfStatement, namesCompatibleEngine, otherEngineText } from './dialect';
 import { enclosingFunction, isNullishType, parseWithParents, propertyNameText, walkDescendants } from './astWalk';
 import { freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
@@ -305,7 +305,7 @@ function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
 /** Text that opens a whole statement or a SET only PostgreSQL runs and that keeps session state (POSTGRES_SESSION_TEXT). */
 function opensPostgresSessionStatement(parts: Part[]): boolean {
   if (!opensStatement(parts)) return false;
-  const text = (parts[0] as { text: string }).text;
+  const text = openingText(parts) ?? '';
   return POSTGRES_SESSION_TEXT.test(text.slice(leadingTrivia(text)));
 }
 
@@ -314,8 +314,9 @@ function opensPostgresSessionStatement(parts: Part[]): boolean {
  * comments it starts with (`/* tag for pg_stat_activity *\/ LISTEN $1~`, `-- name: lock\nSELECT …`).
  */
 function opensStatement(parts: Part[]): boolean {
-  if (parts[0].kind !== 'text') return false;
-  const text = parts[0].text.slice(leadingTrivia(parts[0].text));
+  const opening = openingText(parts);
+  if (opening === undefined) return false;
+  const text = opening.slice(leadingTrivia(opening));
   return RETURNED_STATEMENT_START.test(text) && !opensWithCapitalised(text);
 }
 
@@ -1317,8 +1318,8 @@ class Extractor {
     // Other functions count only when they return the text itself (every function of the file gets here).
     if (!builderName && !isWrittenString(returned)) return;
     const parts = this.flow.stringParts(returned, 0, [], { indirect: false, choicesUnknown: true });
-    if (!parts?.length || parts[0].kind !== 'text') return;
-    const start = parts[0].text;
+    const start = parts && openingText(parts);
+    if (!parts || start === undefined) return;
     if (builderName ? SQL_START.test(start) : opensStatement(parts)) {
       this.addPiece(this.standaloneGroup(true), parts, false);
     }
@@ -1539,7 +1540,8 @@ class Extractor {
     const text = this.flow.resolveQuery(second)?.parts;
     const nameText = name?.[0]?.kind === 'text' ? name[0].text : '';
     if (!name || nameText.trim() === '' || SQL_START.test(nameText) || /\s/.test(nameText.trim())) return;
-    if (!text || text[0].kind !== 'text' || !SQL_START.test(text[0].text)) return;
+    const opening = text && openingText(text);
+    if (opening === undefined || !SQL_START.test(opening)) return;
     if (!this.statementBypassesPooler(node)) {
       this.addNodeFinding('protocol-prepared-statement', first,
         'this builds a named prepared statement: wherever it is sent, the driver prepares it under this name on one server connection and later runs it by name; a transaction pooler may route those runs elsewhere.');
@@ -1719,7 +1721,8 @@ class Extractor {
     if (!unpooled && sendsName && resolved.preparedNames.length > 0 && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
     const parts = resolved.parts;
     if (!parts) return;
-    const looksLikeSql = parts[0].kind === 'text' && SQL_START.test(parts[0].text);
+    const opening = openingText(parts);
+    const looksLikeSql = opening !== undefined && SQL_START.test(opening);
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
     if (resolved.indirect && !looksLikeSql) return;
     if (wrapper && !opensStatement(parts)) return;
@@ -2291,10 +2294,13 @@ function setsBoundValue(piece: Piece, start: number, end: number): boolean {
 }
 
 function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine): Finding[] {
-  if (group.pieces.length === 0) return [];
+  // A text written for another engine as a whole (a BigQuery script a builder returns: dialect.ts's otherEngineText) is
+  // never sent to PostgreSQL: none of its statements counts, not even those that happen to parse as PostgreSQL's.
+  const pieces = group.pieces.filter((p) => !otherEngineText(p.built.sql));
+  if (pieces.length === 0) return [];
   const table: PlacedPiece[] = [];
   let base = 0;
-  for (const piece of group.pieces) {
+  for (const piece of pieces) {
     table.push({ piece, base });
     base += piece.built.sql.length + 1;
   }
@@ -2313,9 +2319,9 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     if (pieceAt(table, Math.max(0, end - 1)) !== placed) return { start: toFile(start), end: toFileEndOf(end) };
     return toFileRange(placed.piece.built, start - placed.base, end - placed.base);
   };
-  const branches = group.pieces.some((p) => p.branches) ? group.pieces.map((p) => p.branches) : undefined;
-  const restores = group.pieces.some((p) => p.restores) ? group.pieces.map((p) => p.restores) : undefined;
-  let findings = engine.analyzeQueryMessages(group.pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores);
+  const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
+  const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
+  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];

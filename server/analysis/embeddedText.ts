@@ -47,6 +47,48 @@ export function holePart(fileStart: number, fileEnd: number): SlotPart {
   return { kind: 'slot', fileStart, fileEnd, fillers: HOLE_FILLERS, hole: true };
 }
 
+/** What a slot inside a leading comment reads as: comment text (a letter, so it closes no comment and opens none). */
+const SLOT_IN_COMMENT = 'x';
+
+/**
+ * Whether the end of a text that opens a query lies inside one of the comments it starts with (a `--` comment with no
+ * newline yet, a block comment with no end yet). Block comments end at their first end, as sqlTrivia.ts reads them.
+ */
+function endsInLeadingComment(text: string): boolean {
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    if (text.startsWith('--', i)) {
+      const newline = text.indexOf('\n', i);
+      if (newline < 0) return true;
+      i = newline + 1;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return true;
+      i = end + 2;
+    } else {
+      return false;
+    }
+  }
+}
+
+/**
+ * The text a query opens with, for deciding whether it is SQL and what statement it starts: its first literal part, and
+ * after it, while the text so far ends inside a leading comment, the parts that follow, each slot read as comment text.
+ * A template whose opening comments hold holes (`/* ${tag} *\/`, `-- ${note}` before `CREATE TEMP TABLE …`) was judged
+ * by the text before its first hole, an unclosed comment, and never read. Past the leading comments nothing is added:
+ * a hole where the statement starts still makes the opening unknown. Undefined when the query opens with a slot.
+ */
+export function openingText(parts: readonly Part[]): string | undefined {
+  if (parts.length === 0 || parts[0].kind !== 'text') return undefined;
+  let text = parts[0].text;
+  for (let i = 1; i < parts.length && endsInLeadingComment(text); i++) {
+    const part = parts[i];
+    text += part.kind === 'text' ? part.text : SLOT_IN_COMMENT;
+  }
+  return text;
+}
+
 /** Length in the source of the escape sequence at raw[i] (a backslash), and the length of its value. */
 function escapeAt(raw: string, i: number): { rawLength: number; cookedLength: number } {
   const next = raw[i + 1];

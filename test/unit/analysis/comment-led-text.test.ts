@@ -39,3 +39,40 @@ export async function list() {
 }`;
   assert.deepEqual(embeddedFindings(text), []);
 });
+
+// prostgles-ui's status monitor: a pg-promise `db.any` whose template opens with tag comments holding holes
+// (`/* ${STATUS_MONITOR_IGNORE_QUERY} */`, a commented-out `--DROP TABLE IF EXISTS ${tblName};`) before a temporary
+// table that is never dropped. The text before the first hole is an unclosed comment; the holes are comment text.
+const pgPromiseHeader = "import pgPromise from 'pg-promise';\nconst pgp = pgPromise();\nconst db = pgp(process.env.DATABASE_URL!);\nconst TAG = 'monitor';\n";
+
+test('holes inside the comments a template opens with are comment text: the statement after them is read', () => {
+  const text = `${pgPromiseHeader}export const shell = (connId: string) => {
+  const tblName = JSON.stringify(\`shell_\${connId}\`);
+  return db.any(\`
+    /* \${TAG} */
+    --DROP TABLE IF EXISTS \${tblName};
+    CREATE TEMP TABLE IF NOT EXISTS \${tblName} (shell text);
+    SELECT shell FROM \${tblName};
+  \`);
+};
+export function resetSql(role: string) {
+  return \`-- reset for \${role}
+SET search_path TO app\`;
+}
+export const lockIt = (key: number) => db.none(\`/* \${TAG}: \${key} */ SELECT pg_advisory_lock(\${key})\`);`;
+  assert.deepEqual(embeddedFindings(text).map(([rule]) => rule), ['temp-table', 'session-set', 'advisory-lock']);
+});
+
+test('a template that is only comments with holes, or whose first word after them is a hole or prose, stays unread', () => {
+  const text = `${pgPromiseHeader}export const notes = (who: string, verb: string) => Promise.all([
+  db.any(\`-- \${who}
+  /* \${verb} */\`),
+  db.any(\`/* \${TAG} */ \${verb} search_path TO app\`),
+  db.any(\`-- \${who}
+  Set timezone to UTC in the settings\`),
+]);
+export function describe(who: string) {
+  return \`/* \${who} */ the temp table CREATE TEMP TABLE x is made by the loader\`;
+}`;
+  assert.deepEqual(embeddedFindings(text), []);
+});

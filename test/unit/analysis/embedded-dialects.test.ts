@@ -104,3 +104,40 @@ test('a report query written with ClickHouse functions and sent over HTTP from a
   const broken = "import { Pool } from 'pg';\nconst pool = new Pool();\nawait pool.query(`SELECT tenant FROM usage WHERE at >= now() - INTERVAL 3 MONTH`);\n";
   assert.deepEqual(rules(broken, 'tools/scripts/backfill.ts'), ['syntax-error']);
 });
+
+// crowd.dev's deps.dev export: a builder returns a BigQuery script (backquoted `project.dataset.table` names, CREATE TEMP
+// TABLE … CLUSTER BY, INT64, FARM_FINGERPRINT) that another module sends to BigQuery. Some of its statements parse as
+// PostgreSQL (CREATE TEMP TABLE names AS SELECT …); the script as a whole is BigQuery's, so none of them is reported.
+test('a query text with another engine\'s syntax in one statement (backquoted names, CLUSTER BY, INT64) is not PostgreSQL as a whole', () => {
+  const script = (extra: string) => `export function buildClosureSql(day: string): string {
+  return \`
+DECLARE new_pairs INT64 DEFAULT 1;
+CREATE TEMP TABLE names AS
+SELECT DISTINCT FARM_FINGERPRINT(name) AS fp, name FROM edges;
+${extra}
+\`
+}`;
+  // Each marker alone, in a statement of its own, is enough (the backquotes escaped as the template writes them).
+  for (const extra of [
+    'CREATE TEMP TABLE reach AS SELECT * FROM \\`bigquery-public-data.deps_dev_v1.Dependents\\`;',
+    'CREATE TEMP TABLE fe CLUSTER BY subj AS SELECT dep, subj FROM names;',
+    'SELECT CAST(fp AS INT64) FROM names;',
+    'SELECT ARRAY<STRING>[\'a\'] AS xs;',
+  ]) assert.deepEqual(rules(script(extra)), [], extra);
+  // Without them (DECLARE … INT64 is a marker too, so it goes), the CREATE TEMP TABLE is read as PostgreSQL's.
+  assert.deepEqual(rules(script('SELECT 1;').replace('DECLARE new_pairs INT64 DEFAULT 1;', '')), ['temp-table']);
+});
+
+test('a backquote or an engine word inside a string, a comment or a quoted name is no marker: the text stays PostgreSQL', () => {
+  const text = `import { Pool } from 'pg';
+const pool = new Pool();
+export async function load() {
+  await pool.query(\`
+    -- rows come from \\\`project.dataset.table\\\` (see the export); cluster by day there
+    CREATE TEMP TABLE staging AS SELECT 'a \\\`b\\\` c' AS note, "x\\\`y" AS "cluster by";
+    /* DECLARE n INT64; END WHILE */
+    INSERT INTO staging SELECT 'CAST(x AS INT64)', 'array<int>', "array<" FROM src;
+  \`);
+}`;
+  assert.deepEqual(rules(text), ['temp-table']);
+});
