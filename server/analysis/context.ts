@@ -5,6 +5,7 @@ import { isScheduledJob } from './scheduledJobs';
 import { isSnapshotCopy } from './schemaSnapshots';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
+import { isKeptDefault } from './postgresParameters';
 import { closingHalvesOfPairs } from './routinePairs';
 import { coveredByArms } from './branchArms';
 import { holdsNamedQueries } from './namedQueries';
@@ -177,6 +178,19 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
       for (const made of pending) if (!made.candidate.storedCode && undoes(undo, made.candidate)) undoOn(made, branches);
       for (const made of script) if (!made.candidate.storedCode && undoes(undo, made.candidate) && !separateQueries()) undone.add(made.key);
     }
+    // `SET session_replication_role = 'origin'` after `SET session_replication_role = 'replica'` on the same connection
+    // (same transaction, query message or script) puts back the built-in default servers keep (isKeptDefault): it undoes
+    // the earlier SET as `SET … TO DEFAULT` would, and leaves nothing itself. With no such SET before it, it still is one.
+    facts.candidates.forEach((candidate, k) => {
+      if (candidate.rule !== 'session-set' || candidate.storedCode || !isKeptDefault(candidate.setting, candidate.settingValue)) return;
+      const undo = `set:${candidate.setting}`;
+      const sets = (made: Made) => !made.candidate.storedCode && undoes(undo, made.candidate) && !isKeptDefault(made.candidate.setting, made.candidate.settingValue);
+      const earlier = pending.filter(sets);
+      for (const made of earlier) undoOn(made, branches);
+      const inScript = separateQueries() ? [] : script.filter(sets);
+      for (const made of inScript) undone.add(made.key);
+      if (inScript.length > 0 || earlier.some((made) => runsAfterwardsOnSamePath(made.branches, branches))) undone.add(`${index}:${k}`);
+    });
     facts.candidates.forEach((candidate, k) => {
       if (undoableKey(candidate) === undefined) return;
       const made = { key: `${index}:${k}`, candidate, branches, inBlock };

@@ -99,3 +99,28 @@ export function isPostgresParameter(name: string): boolean {
   const lower = name.toLowerCase();
   return lower.includes('.') || POSTGRES_PARAMETERS.has(lower);
 }
+
+/** The ways PostgreSQL accepts of writing a boolean `on` (constants as detect.ts reads them, lower case). */
+const ON = ['on', 'true', 'yes', '1', 't', 'y'];
+
+/**
+ * Built-in parameters whose built-in default servers keep (no hosting provider, role or database sets them otherwise in
+ * practice: they are switches a session flips for a job and flips back), with the constants that write that default.
+ * `SET session_replication_role = 'origin'` after `SET session_replication_role = 'replica'` puts back what the
+ * connection had, as `SET … TO DEFAULT` would. Parameters that roles and providers do set (search_path,
+ * statement_timeout, work_mem, jit) are not here: their built-in value need not be what the connection had.
+ */
+const KEPT_DEFAULTS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ['session_replication_role', ['origin']],
+  ['check_function_bodies', ON],
+  ['row_security', ON],
+  ['standard_conforming_strings', ON],
+  ['client_min_messages', ['notice']],
+  ...['enable_bitmapscan', 'enable_hashagg', 'enable_hashjoin', 'enable_indexonlyscan', 'enable_indexscan', 'enable_material',
+    'enable_mergejoin', 'enable_nestloop', 'enable_seqscan', 'enable_sort', 'enable_tidscan'].map((name) => [name, ON] as [string, readonly string[]]),
+]);
+
+/** Whether `SET <setting> TO <value>` (lower case, as detect.ts reads a constant) sets a kept built-in default back (KEPT_DEFAULTS). */
+export function isKeptDefault(setting: string | undefined, value: string | undefined): boolean {
+  return setting !== undefined && value !== undefined && KEPT_DEFAULTS.get(setting)?.includes(value) === true;
+}
