@@ -94,17 +94,20 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   const leading = statementKind(plpgsql.slice(start + 1, end - 1).replace(/''/g, "'"));
   const built = builtText(plpgsql, start);
   const statements = builtStatements(built.text);
-  const droppedAfter = (index: number): boolean => statements.slice(index + 1).some((piece) => DROPS_TEMPORARY.test(piece.text));
+  const droppedAfter = (index: number): boolean => statements.slice(index + 1).some((piece) => DROPS_TEMPORARY.test(withoutTrivia(piece.text)));
   const named = (kind: Omit<DynamicStatement, 'start' | 'end'>, index: number): Omit<DynamicStatement, 'start' | 'end'> => {
     if (kind.rule !== 'temp-table') return kind;
     const temporary = objectNamed(CREATES_TEMPORARY, plpgsql, start, built, statements[index]);
     return temporary === undefined ? kind : { ...kind, temporary };
   };
-  if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...named(leading, 0), start, end };
+  // Comments before the first word: the finding is where that word is written (as for a later statement's below).
+  const lead = leadingTrivia(plpgsql.slice(start + 1, end - 1));
+  const wordStart = lead > 0 && /\S/.test(plpgsql.slice(start + 1, start + 1 + lead)) ? start + 1 + lead : start;
+  if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...named(leading, 0), start: wordStart, end };
   for (let index = 1; index < statements.length; index++) {
     const kind = statementKind(statements[index].text);
     if (!kind || (kind.rule === 'temp-table' && droppedAfter(index))) continue;
-    const wordAt = statements[index].from + leadingBlanks(statements[index].text);
+    const wordAt = statements[index].from + leadingTrivia(statements[index].text);
     const source = built.sourceAt[wordAt];
     const literal = built.literals.find(([from, to]) => source > from && source < to);
     if (literal) return { ...named(kind, index), start: source, end: literal[1] };
@@ -129,9 +132,10 @@ const FORMAT_SPECIFIER = /%(?:%|(?:(\d+)\$)?-?\d*([sIL]))/g;
  * head does not open the statement or the name is none of these.
  */
 function objectNamed(head: RegExp, plpgsql: string, start: number, built: BuiltText, statement: { text: string; from: number }): string | undefined {
-  const opened = head.exec(statement.text);
+  const lead = leadingTrivia(statement.text);
+  const opened = head.exec(statement.text.slice(lead));
   if (!opened) return undefined;
-  const at = statement.from + opened[0].length;
+  const at = statement.from + lead + opened[0].length;
   const hole = built.holes.find((h) => h.at === at || h.at + 1 === at);
   if (hole) return argumentKey(hole.text);
   const rest = built.text.slice(at);
@@ -195,8 +199,12 @@ export function dynamicDrops(plpgsql: string): string[] | undefined {
   return names.length > 0 ? names : undefined;
 }
 
-/** The rule a statement's leading words trip, its message and the setting a `SET` names. */
-function statementKind(statement: string): Omit<DynamicStatement, 'start' | 'end'> | undefined {
+/**
+ * The rule a statement's leading words trip, its message and the setting a `SET` names. The words are read after the
+ * blanks and comments the text opens with (`EXECUTE format('\n  -- make the work table\n  CREATE TEMP TABLE …')`).
+ */
+function statementKind(text: string): Omit<DynamicStatement, 'start' | 'end'> | undefined {
+  const statement = withoutTrivia(text);
   const kind = KINDS.find(({ pattern }) => pattern.test(statement));
   if (!kind) return undefined;
   const setting = kind.rule === 'session-set' ? /^\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i.exec(statement)?.[1].toLowerCase() : undefined;
@@ -279,6 +287,10 @@ function builtStatements(text: string): { text: string; from: number }[] {
     if (text[i] === "'") {
       const close = text.indexOf("'", i + 1);
       i = close < 0 ? text.length : close;
+    } else if (text.startsWith('--', i) || text.startsWith('/*', i)) {
+      // A comment's quote opens no string and its `;` ends no statement (`-- don't; keep going`).
+      const close = text.startsWith('--', i) ? text.indexOf('\n', i) : text.indexOf('*/', i + 2) + 1;
+      i = close <= 0 ? text.length : close;
     } else if (text[i] === ';') {
       statements.push({ text: text.slice(from, i), from });
       from = i + 1;
@@ -288,8 +300,9 @@ function builtStatements(text: string): { text: string; from: number }[] {
   return statements;
 }
 
-function leadingBlanks(text: string): number {
-  return text.length - text.trimStart().length;
+/** A built statement from its first word on: the blanks and comments before it skipped (sqlTrivia.ts). */
+function withoutTrivia(text: string): string {
+  return text.slice(leadingTrivia(text));
 }
 
 /** The offset after the closing quote of a literal whose text starts at `from`. */

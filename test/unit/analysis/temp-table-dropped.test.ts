@@ -188,3 +188,29 @@ test('PL/pgSQL: a temp table one EXECUTE makes under a name (format %I, a || ope
   assert.deepEqual(rules(body(["EXECUTE format('DROP TABLE IF EXISTS %I', l_sample);", create])), ['temp-table']);
   assert.deepEqual(rules(body([create, 'IF p_query IS NULL THEN RETURN; END IF;', "EXECUTE format('DROP TABLE %I', l_sample);"])), ['temp-table']);
 });
+
+test('PL/pgSQL: dynamic text that opens with blank lines and comments is judged by its first word, and found there', () => {
+  const body = (statements: string[]) => [
+    'CREATE FUNCTION break_streams(point_table text, wsg text) RETURNS void LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    ...statements.map((statement) => `  ${statement}`),
+    'END $$;',
+  ].join('\n');
+  const create = [
+    "EXECUTE format('",
+    '    ------------------------------------------',
+    "    -- segment streams at the points; don''t keep duplicates",
+    '    /* one row per break */',
+    '    CREATE TEMPORARY TABLE temp_streams AS',
+    '    SELECT * FROM %I WHERE watershed_group_code = %L', "  ', point_table, wsg);",
+  ].join('\n');
+  const text = body([create]);
+  assert.deepEqual(analyzeSql(text).map((f) => `${f.rule} ${text.slice(f.start, f.start + 35)}`), ['temp-table CREATE TEMPORARY TABLE temp_streams']);
+  // Dropped by a later statement of the same text, also after a comment, it leaves nothing.
+  const dropped = create.replace("  ', point_table", ";\n    -- done with it\n    DROP TABLE temp_streams', point_table");
+  assert.deepEqual(rules(body([dropped])), []);
+  assert.deepEqual(rules(body([create, "EXECUTE '/* tidy */ DROP TABLE temp_streams';"])), []);
+  // The same for a SET: a comment-led `SET search_path` is a session SET; a comment-led SET LOCAL is not.
+  assert.deepEqual(rules(body(["EXECUTE format('-- work schema\n    SET search_path TO %I', wsg);"])), ['session-set']);
+  assert.deepEqual(rules(body(["EXECUTE format('-- work schema\n    SET LOCAL search_path TO %I', wsg);"])), []);
+});
