@@ -389,10 +389,27 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
   const outer = outermostWrapper(node);
   const parent = outer.parent;
   if (!parent) return false;
+  if (enclosingQueryCall(node) !== undefined) return true;
+  if (inTemplateHole(outer)) return false;
   if (ts.isExpressionStatement(parent) || ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return true;
   if (ts.isVariableDeclaration(parent) && parent.initializer === outer) return true;
   if (kyselyExecuteAccess(node)) return true;
   return enclosingQueryCall(node) !== undefined;
+}
+
+/**
+ * Whether a node is written inside a `${…}` hole of another template, reached through expressions (a concise arrow
+ * body, a `.map(…)` call): ``sql`ALTER TABLE ${t} ${columns.map((c) => sql`DROP COLUMN ${c}, ADD COLUMN ${c} text`)}` ``.
+ * What the hole holds is a piece of the outer text (a clause, a list item), not a statement of its own; one handed to a
+ * query call there is sent by that call (isWholeStatementPosition asks that first); so is what an arrow's block in the
+ * hole returns. A function, method or class declared in the hole ends the search: its own code is not the hole's text.
+ */
+function inTemplateHole(node: ts.Node): boolean {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+    if (ts.isTemplateSpan(current)) return true;
+    if (ts.isFunctionDeclaration(current) || ts.isMethodDeclaration(current) || ts.isClassLike(current)) return false;
+  }
+  return false;
 }
 
 /**

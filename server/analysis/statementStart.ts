@@ -77,8 +77,15 @@ export function statementsAfterBlankLine(text: string): number[] {
   return starts;
 }
 
-/** Text opening with a keyword that only starts whole statements (the statement keywords but NOT_SURELY_WHOLE). */
-export const WHOLE_STATEMENT_START = new RegExp(String.raw`^\s*(${STATEMENT_KEYWORDS.filter((k) => !NOT_SURELY_WHOLE.has(k)).join('|')})\b`, 'i');
+/**
+ * `DROP COLUMN`, `DROP CONSTRAINT`, `ALTER COLUMN`, `ALTER CONSTRAINT` (also `DROP DEFAULT`, `DROP NOT NULL`, `DROP
+ * IDENTITY`, `DROP EXPRESSION` of an ALTER COLUMN): actions of an ALTER TABLE, no statement of their own. A text opening
+ * with one is the action list a query builder puts after `ALTER TABLE t` (``sql`DROP COLUMN IF EXISTS ${c}, ADD COLUMN
+ * ${c} ${type}` ``), whatever its first word.
+ */
+const ALTER_TABLE_ACTION = String.raw`(?!(?<=drop)\s+(?:column|constraint|default|not\s+null|identity|expression)\b|(?<=alter)\s+(?:column|constraint)\b)`;
+/** Text opening with a keyword that only starts whole statements (the statement keywords but NOT_SURELY_WHOLE, not an ALTER TABLE action). */
+export const WHOLE_STATEMENT_START = new RegExp(String.raw`^\s*(${STATEMENT_KEYWORDS.filter((k) => !NOT_SURELY_WHOLE.has(k)).join('|')})\b${ALTER_TABLE_ACTION}`, 'i');
 /** Shorter words are too easily a near miss of one another (`do`, `end`, `set`): only exact ones count. */
 const MIN_TYPO_LENGTH = 4;
 

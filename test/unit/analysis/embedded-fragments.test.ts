@@ -126,3 +126,36 @@ test('a query call\'s text opening with a statement-only keyword reports its syn
     assert.deepEqual(found(file(sql)).filter(([rule]) => rule === 'syntax-error'), [], sql);
   }
 });
+
+test('a tag in a hole of another template is a piece of it, and ALTER TABLE actions are no statement of their own', () => {
+  const storage = (...body: string[]) => [
+    "import { Pool } from 'pg';",
+    "import { sql } from './sql';",
+    'const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    'export class Storage {',
+    '  async query(q) { return pool.query(q); }',
+    '  async rebuild(table, columns) {',
+    ...body.map((line) => `    ${line}`),
+    '  }',
+    '}',
+  ].join('\n');
+  // The nested fragment is the ALTER TABLE's action list: it opens with DROP, but is no statement.
+  assert.deepEqual(found(storage(
+    'await this.query(sql`',
+    '  ALTER TABLE ${{ identifier: table }}',
+    '  ${columns.map(({ name, type }) => sql`',
+    '    DROP COLUMN IF EXISTS ${{ identifier: name }},',
+    '    ADD COLUMN ${{ identifier: name }} ${{ literal: type }}',
+    '  `)}',
+    '`);',
+  )), []);
+  // Returned from an arrow's block in the hole, it is a piece too (a DELETE's words, not a DELETE).
+  assert.deepEqual(found(storage('await this.query(sql`SELECT * FROM t WHERE ${columns.map((c) => { return sql`DELETE FROM WHERE`; })}`);')), []);
+  // Written on their own, texts opening with an ALTER TABLE action are no statement either.
+  assert.deepEqual(found(storage('const drop = sql`DROP CONSTRAINT IF EXISTS c1, ADD CONSTRAINT c1 CHECK (x > 0)`;')), []);
+  assert.deepEqual(found(storage('const alter = sql`ALTER COLUMN a TYPE text, ALTER COLUMN a SET NOT NULL`;')), []);
+  // A statement sent from inside a hole is still one; a DROP TABLE or an ALTER TABLE that does not parse is still an error.
+  assert.deepEqual(found(storage('await this.query(sql`SELECT ${await this.query(sql`SELECT * FROM WHERE id = 1`)}`);')).map(([r]) => r), ['syntax-error']);
+  assert.deepEqual(found(storage('await this.query(sql`DROP TABLE users CASCADE RESTRICT`);')).map(([r]) => r), ['syntax-error']);
+  assert.deepEqual(found(storage('await this.query(sql`ALTER TABLE users DROP COLUMN`);')).map(([r]) => r), ['syntax-error']);
+});
