@@ -6,6 +6,7 @@
 import ts from 'typescript';
 import { objectProperty, unwrap } from './embeddedFlow';
 import { BUN_GLOBAL, BUN_MODULE } from './codeWords';
+import { dynamicImportBindings, loadedModuleOf } from './dynamicImports';
 
 /** The local names a file binds to Bun's SQL class, its default client, and the module itself. */
 export interface BunSqlNames {
@@ -14,7 +15,12 @@ export interface BunSqlNames {
   modules: Set<string>;
 }
 
-/** `import { SQL, sql as db } from 'bun'`, `import * as bun from 'bun'` (and the global `Bun`). */
+/**
+ * `import { SQL, sql as db } from 'bun'`, `import * as bun from 'bun'` (and the global `Bun`), and the same names bound
+ * by loading the module at run time (`const { SQL } = await import('bun')`, `const bun = await import('bun')`;
+ * dynamicImports.ts): code that runs on Node.js too loads Bun's module only where it connects. (A run-time `sql`
+ * binding is not taken for the default client: that common name, file-wide, would make other tags Bun's.)
+ */
 export function bunSqlNames(source: ts.SourceFile): BunSqlNames {
   const names: BunSqlNames = { classes: new Set(), defaultClients: new Map(), modules: new Set([BUN_GLOBAL]) };
   for (const statement of source.statements) {
@@ -33,13 +39,18 @@ export function bunSqlNames(source: ts.SourceFile): BunSqlNames {
       }
     }
   }
+  for (const binding of dynamicImportBindings(source, BUN_MODULE)) {
+    if (binding.exported === undefined) names.modules.add(binding.local);
+    else if (binding.exported === 'SQL') names.classes.add(binding.local);
+  }
   return names;
 }
 
-/** Whether `callee` names Bun's SQL class (`SQL`, `Bun.SQL`, `bun.SQL`). */
+/** Whether `callee` names Bun's SQL class (`SQL`, `Bun.SQL`, `bun.SQL`, `(await import('bun')).SQL`). */
 export function isBunSqlClass(callee: ts.Expression, names: BunSqlNames): boolean {
   if (ts.isIdentifier(callee)) return names.classes.has(callee.text);
-  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'SQL' && ts.isIdentifier(callee.expression) && names.modules.has(callee.expression.text);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'SQL') return false;
+  return ts.isIdentifier(callee.expression) ? names.modules.has(callee.expression.text) : loadedModuleOf(callee.expression) === BUN_MODULE;
 }
 
 /** `Bun.sql` (or `bun.sql` of the module): the default client, read from the environment. */

@@ -70,6 +70,9 @@ import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } 
 import { scriptKindOf } from './parsedModules';
 import { expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
+import { dynamicImportBindings } from './dynamicImports';
+import { drizzleOwnConnection } from './postgresJsWrappers';
+import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 
 // index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
 export { keepFolderListings } from './folderEntries';
@@ -709,7 +712,11 @@ class Extractor {
     const modules = importedModules(this.source);
     this.modules = modules;
     const dialect = fileDialect(modules);
-    if (dialect.otherOnly) {
+    this.bunNames = bunSqlNames(this.source);
+    // Bun's SQL class (from 'bun', which is no one database's module) talks to PostgreSQL unless its URL or options
+    // name another database (inspectBunClient): a file naming it beside another database's driver (`bun:sqlite`)
+    // talks to both, as one importing pg would, and the other driver's objects are set aside as in such a file.
+    if (dialect.otherOnly && this.bunNames.classes.size === 0) {
       this.postgresOnlyIn = postgresBranches(this.source);
       if (this.postgresOnlyIn.length === 0) return false;
     }
@@ -727,7 +734,6 @@ class Extractor {
     }
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
     this.noteReplicationSessions();
-    this.bunNames = bunSqlNames(this.source);
     if (this.source.text.includes(PG_PROMISE_MODULE)) this.pgPromiseNames = pgPromiseNames(modules);
     this.listenLibraries = new ListenLibraryCalls(modules, this.source.text, fileName);
     this.driverStatements = new DriverStatementCalls(withOwnDriverImports(modules, fileName), this.source.text);
@@ -738,6 +744,11 @@ class Extractor {
       else if (SUPABASE_CLIENT_MODULE.test(module.specifier)) for (const name of module.names) this.supabaseClientFactories.add(name);
       else if (module.specifier.startsWith('.') && module.names.includes(POSTGRES_JS_MODULE)) this.localPostgresFactories.add(POSTGRES_JS_MODULE);
       if (module.specifier.startsWith('.') && module.whole) this.projectModules.set(module.whole, module.specifier);
+    }
+    // postgres.js loaded where the client is made (`const { default: postgres } = await import('postgres')`,
+    // `const postgres = (await import('postgres')).default`, a `require` inside a function): its factory as imported.
+    for (const binding of dynamicImportBindings(this.source, POSTGRES_JS_MODULE)) {
+      if (binding.exported === 'default' || (binding.exported === undefined && binding.required)) this.postgresJsNames.add(binding.local);
     }
     for (const [local, imported] of [...importedNames(this.source), ...requiredNames(this.source)]) {
       if (imported.specifier.startsWith('.')) this.projectFunctions.set(local, imported);
@@ -838,6 +849,23 @@ class Extractor {
   }
 
   /**
+   * drizzle-orm/postgres-js's `drizzle(url)` / `drizzle({ connection })` makes a postgres.js client with that URL or
+   * those options (postgresJsWrappers.ts), judged as `postgres(connection)` is when handed to drizzle: its queries go
+   * through unsafe(), but a transaction's begin/commit are postgres.js's named prepared statements, so it prepares
+   * nothing when the database is never given a transaction, nor with `prepare: false` among the options; nor where no
+   * pooler is between (a URL the project keeps for direct sessions, a server the code started itself).
+   */
+  private inspectDrizzleOwnClient(call: ts.CallExpression, connection: ts.Expression): void {
+    if (this.runsInProcess(call, undefined)) return;
+    if (this.fileName && connectsDirectly(connection, this.fileName)) return;
+    if (this.ownServer?.connectionFromOwnServer(connection)) return;
+    if (drizzleNeverRunsTransaction(call)) return;
+    this.addPreparesByDefaultFinding(call, '',
+      'drizzle-orm/postgres-js makes a postgres.js client that prepares statements by default (prepare: true): the begin/commit of its transactions are named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Pass connection options with prepare: false.',
+      [connection]);
+  }
+
+  /**
    * Bun's `new SQL(…)` for PostgreSQL (its default adapter) prepares every query as a named statement unless
    * created with `prepare: false` (bunSql.ts). A client for MySQL or SQLite is another database's: its queries
    * are skipped like other drivers' objects.
@@ -857,10 +885,12 @@ class Extractor {
   /**
    * A client created without `prepare: false` (postgres.js, Bun's SQL): the finding on its `prepare: true` or its
    * constructor, with a fix that sets `prepare: false` (`noOptionsPrefix` goes before a new options object when
-   * the call has no arguments). A computed `prepare` cannot be told: no finding.
+   * the call has no arguments). A computed `prepare` cannot be told: no finding. `optionArgs`: where the client's URL and
+   * options are when they are not the call's own arguments (drizzle's `connection`); the fix then only edits an options
+   * object written there.
    */
-  private addPreparesByDefaultFinding(call: ts.CallExpression | ts.NewExpression, noOptionsPrefix: string, message: string): void {
-    const args: readonly ts.Expression[] = call.arguments ?? [];
+  private addPreparesByDefaultFinding(call: ts.CallExpression | ts.NewExpression, noOptionsPrefix: string, message: string, optionArgs?: readonly ts.Expression[]): void {
+    const args: readonly ts.Expression[] = optionArgs ?? call.arguments ?? [];
     const options = args.find(ts.isObjectLiteralExpression) ?? this.heldOptions(args);
     // Options built elsewhere in the file (merged by a call, returned by a local function): read, never edited.
     // `options.prepare = …` written on the options a name holds decides it (postgresJsOptions.ts).
@@ -880,7 +910,7 @@ class Extractor {
       ? [{ start: own.getStart(this.source), end: own.getEnd(), newText: ts.isShorthandPropertyAssignment(own.parent) ? `${PREPARE_OPTION}: false` : 'false' }]
       : options && options.pos >= call.pos && options.end <= call.end
         ? [prepareFalseEdit(options, this.source)]
-        : call.arguments
+        : call.arguments && !optionArgs
           ? [{ start: call.arguments.end, end: call.arguments.end, newText: `${call.arguments.length ? ', ' : noOptionsPrefix}{ prepare: false }` }]
           : undefined;
     this.extraFindings.push({
@@ -1366,6 +1396,8 @@ class Extractor {
       this.inspectPostgresJsClient(call);
       return;
     }
+    const drizzleConnection = drizzleOwnConnection(call);
+    if (drizzleConnection) this.inspectDrizzleOwnClient(call, drizzleConnection);
     if (this.inspectFunctionHelper(call, groupFor)) return;
     if (this.inspectSavedMethodCall(call, groupFor)) return;
     const bound = this.boundQueryMethod(call.expression);

@@ -181,6 +181,16 @@ export class OwnServerClients {
   }
 
   /**
+   * createdFrom for a client a library makes itself from `connection` (a URL or the driver's options; drizzle's
+   * `drizzle({ connection })`), judged as the same value handed to the driver's own factory.
+   */
+  connectionFromOwnServer(connection: ts.Expression): boolean {
+    if (!this.fileName || this.namesPooler) return false;
+    const judge = () => this.argumentFromOwnServer(connection, 1);
+    return this.testCode && capsAtOneConnection(connection) ? this.singly(judge) : this.unpooled(judge);
+  }
+
+  /**
    * `judge`'s verdict for what only a pooler breaks (named prepared statements): in test code an environment variable
    * the test environment sets nowhere, but an env file of the application sets to this machine (`.env.example`:
    * `DATABASE_URL=postgres://…@localhost:5432/app`) and none to a pooler or another machine, is the developer's own test

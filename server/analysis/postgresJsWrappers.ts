@@ -8,13 +8,18 @@
 //   prepares nothing only when its database is never given a transaction, in its file or in any file that
 //   imports it (drizzleDatabaseUses.ts); drizzle's migrator runs one transaction, whose named `commit` is
 //   never sent again when `migrate()` is called once.
+//   drizzle-orm/postgres-js also makes the client itself: `drizzle(url)`, `drizzle({ connection: url | options })`
+//   call postgres.js with that URL or those options, so its defaults (a pool, `prepare: true`) hold unless the
+//   options say otherwise (drizzleOwnConnection).
 import ts from 'typescript';
-import { outermostWrapper } from './embeddedFlow';
+import { outermostWrapper, unwrap } from './embeddedFlow';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
+import { dynamicImportBindings } from './dynamicImports';
+import { DRIZZLE_POSTGRES_JS_MODULE } from './codeWords';
 
 const KYSELY_MODULE = 'kysely-postgres-js';
 const KYSELY_DIALECT = 'PostgresJSDialect';
-const DRIZZLE_MODULE = 'drizzle-orm/postgres-js';
+const DRIZZLE_MODULE = DRIZZLE_POSTGRES_JS_MODULE;
 const DRIZZLE_FACTORY = 'drizzle';
 
 interface WrapperNames { kyselyDialect: Set<string>; drizzle: Set<string> }
@@ -35,6 +40,53 @@ export function isHandedToUnpreparingWrapper(node: ts.Expression): boolean {
   }
   const call = outermostWrapper(node).parent;
   return ts.isCallExpression(call) && call.arguments[0] === outermostWrapper(node) && isNamed(call.expression, names.drizzle) && drizzleNeverRunsTransaction(call);
+}
+
+/**
+ * The connection a drizzle-orm/postgres-js `drizzle(…)` call makes its own postgres.js client from: the URL of
+ * `drizzle(url, config?)`, or the `connection` (a URL, or postgres.js options, `url` among them or not) of
+ * `drizzle({ connection, ...config })`. Undefined when it is handed a client (`drizzle(client)`, `drizzle({ client })`,
+ * judged where that client is made), or the call's argument cannot be told apart from a client (a config spread in,
+ * a value whose name does not say it is a URL).
+ */
+export function drizzleOwnConnection(call: ts.CallExpression): ts.Expression | undefined {
+  if (!isNamed(call.expression, wrapperNames(call.getSourceFile()).drizzle)) return undefined;
+  const first = call.arguments[0];
+  if (!first || ts.isSpreadElement(first)) return undefined;
+  const value = unwrap(first);
+  if (!ts.isObjectLiteralExpression(value)) return namesUrl(value) ? first : undefined;
+  let connection: ts.Expression | undefined;
+  for (const property of value.properties) {
+    if (ts.isSpreadAssignment(property)) return undefined;
+    const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+    if (key === 'client') return undefined;
+    if (key !== 'connection') continue;
+    if (ts.isPropertyAssignment(property)) connection = property.initializer;
+    else if (ts.isShorthandPropertyAssignment(property)) connection = property.name;
+  }
+  return connection;
+}
+
+/** Names a URL: how a connection string is written or kept (`process.env.DATABASE_URL`, `connectionString`, `env.DB_URI`). */
+const URL_NAME = /(?:url|uri|dsn|connection_?string|conn_?str)$/i;
+const ENV_HOLDER = /^(?:process\.env|import\.meta\.env|Bun\.env|Deno\.env)$/;
+
+/**
+ * Whether a value handed to `drizzle(…)` is a connection string rather than a client: a string written out, an
+ * environment variable, or a name (of a variable or member) that says URL; the first string of a fallback chain.
+ */
+function namesUrl(expression: ts.Expression): boolean {
+  const value = unwrap(expression);
+  if (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value)) return true;
+  if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    return namesUrl(value.left) || namesUrl(value.right);
+  }
+  if (ts.isIdentifier(value)) return URL_NAME.test(value.text);
+  if (ts.isPropertyAccessExpression(value)) return URL_NAME.test(value.name.text) || ENV_HOLDER.test(value.expression.getText());
+  if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) {
+    return URL_NAME.test(value.argumentExpression.text) || ENV_HOLDER.test(value.expression.getText());
+  }
+  return false;
 }
 
 /** The object literal passed as a call's or `new`'s first argument whose property value `node` is. */
@@ -64,7 +116,8 @@ function wrapperNames(source: ts.SourceFile): WrapperNames {
   if (!names) {
     names = {
       kyselyDialect: importedAs(source, KYSELY_MODULE, KYSELY_DIALECT),
-      drizzle: importedAs(source, DRIZZLE_MODULE, DRIZZLE_FACTORY),
+      drizzle: new Set([...importedAs(source, DRIZZLE_MODULE, DRIZZLE_FACTORY),
+        ...dynamicImportBindings(source, DRIZZLE_MODULE).filter((b) => b.exported === DRIZZLE_FACTORY).map((b) => b.local)]),
     };
     namesBySource.set(source, names);
   }

@@ -68,3 +68,19 @@ test('a Bun client that also sends unsafe(text, values), a tagged query, or leav
   assert.deepEqual(found(body('await db`INSERT INTO notes VALUES (${1})`;')), ['protocol-prepared-statement SQL']);
   assert.deepEqual(found(body('return db;')), ['protocol-prepared-statement SQL']);
 });
+
+test("Bun's SQL class loaded at run time (a destructured, renamed or member-read import('bun')) is flagged as when imported", () => {
+  const inFunction = (load: string, make: string) => `export async function connect(url: string) {\n  ${load}\n  return ${make};\n}`;
+  assert.deepEqual(found(inFunction("const { SQL } = await import('bun');", 'new SQL(url, options)')), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(inFunction("const { SQL: BunSQL } = await import('bun');", 'new BunSQL(url)')), ['protocol-prepared-statement BunSQL']);
+  assert.deepEqual(found(inFunction("const SQL = (await import('bun')).SQL;", 'new SQL(url)')), ['protocol-prepared-statement SQL']);
+  assert.deepEqual(found(inFunction("const bun = await import('bun');", 'new bun.SQL(url)')), ['protocol-prepared-statement bun.SQL']);
+  assert.deepEqual(found(inFunction('', "new (await import('bun')).SQL(url)")), ["protocol-prepared-statement (await import('bun')).SQL"]);
+  // Beside SQLite's driver (`bun:sqlite`): the file talks to PostgreSQL too, through Bun's SQL class.
+  assert.deepEqual(found(`import { Database } from 'bun:sqlite';\n${inFunction("const { SQL } = await import('bun');", 'new SQL(url)')}`), ['protocol-prepared-statement SQL']);
+  // Still judged like any Bun client: prepare: false, a SQLite URL; another module's SQL, an un-awaited import.
+  assert.deepEqual(found(inFunction("const { SQL } = await import('bun');", 'new SQL(url, { prepare: false })')), []);
+  assert.deepEqual(found(inFunction("const { SQL } = await import('bun');", "new SQL('sqlite://app.db')")), []);
+  assert.deepEqual(found(inFunction("const { SQL } = await import('sql-template-strings');", 'new SQL(url)')), []);
+  assert.deepEqual(found(inFunction("const promised = import('bun');", 'new promised.SQL(url)')), []);
+});

@@ -46,3 +46,47 @@ test('a postgres.js client handed to drizzle is flagged when its database may ru
   // drizzle from another entry point (node-postgres) or a local function of that name is not this wrapper.
   assert.deepEqual(rules(`import postgres from 'postgres';\nimport { drizzle } from './drizzle';\nconst db = drizzle(postgres(url));\nawait db.select();`), flagged);
 });
+
+test('postgres.js loaded at run time (import() of its default export, a require in a function) is its factory', () => {
+  // The client leaves the function: its callers' queries are prepared.
+  const inFunction = (load: string) => `export async function connect(url: string) {\n  ${load}\n  return postgres(url);\n}`;
+  assert.deepEqual(rules(inFunction("const { default: postgres } = await import('postgres');")), flagged);
+  assert.deepEqual(rules(inFunction("const postgres = (await import('postgres')).default;")), flagged);
+  assert.deepEqual(rules(inFunction("const postgres = require('postgres');")), flagged);
+  assert.deepEqual(rules(inFunction("const { default: postgres } = await import('postgres');").replace('postgres(url)', "postgres(url, { prepare: false })")), []);
+  // The module object of an import() is a namespace, not the function; another package's default is not postgres.js.
+  assert.deepEqual(rules(inFunction("const postgres = await import('postgres');")), []);
+  assert.deepEqual(rules(inFunction("const { default: postgres } = await import('./postgres');")), []);
+});
+
+const OWN = "import { drizzle } from 'drizzle-orm/postgres-js';\n";
+
+test("drizzle-orm/postgres-js's drizzle(url) / drizzle({ connection }) makes a postgres.js client: judged as postgres(connection) handed to drizzle", () => {
+  const tx = '\nawait db.transaction(async (tx) => { await tx.insert(users).values(row); });';
+  assert.deepEqual(rules(`${OWN}const db = drizzle({ connection: { host: env.PGHOST, user: env.PGUSER }, schema });${tx}`), flagged);
+  assert.deepEqual(rules(`${OWN}const db = drizzle({ connection: process.env.DATABASE_URL!, schema });${tx}`), flagged);
+  assert.deepEqual(rules(`${OWN}const db = drizzle(process.env.DATABASE_URL!);${tx}`), flagged);
+  assert.deepEqual(rules(`${OWN}const db = drizzle(databaseUrl, { schema });${tx}`), flagged);
+  assert.deepEqual(rules(`${OWN}export const db = drizzle({ connection: { url, max: 5 } });`), flagged);
+  // prepare: false in the connection options, a database that never runs a transaction, a handed client: not this finding.
+  assert.deepEqual(rules(`${OWN}const db = drizzle({ connection: { url, prepare: false }, schema });${tx}`), []);
+  assert.deepEqual(rules(`${OWN}const db = drizzle({ connection: { host, prepare: false } });${tx}`), []);
+  assert.deepEqual(rules(`${OWN}const db = drizzle(process.env.DATABASE_URL!);\nawait db.select().from(users);`), []);
+  assert.deepEqual(rules(`${OWN}const db = drizzle(client);${tx}`), []);
+  assert.deepEqual(rules(`${OWN}const db = drizzle({ client, schema });${tx}`), []);
+  assert.deepEqual(rules(`${OWN}const db = drizzle({ ...config });${tx}`), []);
+  // drizzle of another entry point: node-postgres makes a pg Pool (no named statements), neon-http sends HTTP.
+  assert.deepEqual(rules(`import { drizzle } from 'drizzle-orm/node-postgres';\nconst db = drizzle({ connection: { connectionString: url } });${tx}`), []);
+  assert.deepEqual(rules(`import { drizzle } from 'drizzle-orm/neon-http';\nconst db = drizzle(process.env.DATABASE_URL!);${tx}`), []);
+});
+
+test('the fix for drizzle({ connection: { … } }) adds prepare: false to those options', () => {
+  const text = `${OWN}export const db = drizzle({ connection: { host, max: 5 }, schema });`;
+  const [finding] = analyze(text, 'typescript', {}, 'db.ts');
+  assert.equal(finding.rule, 'protocol-prepared-statement');
+  const edits = [...finding.fix!.edits].sort((a, b) => b.start - a.start);
+  assert.equal(edits.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text), `${OWN}export const db = drizzle({ connection: { prepare: false, host, max: 5 }, schema });`);
+  // A URL string: no options object to edit.
+  const [url] = analyze(`${OWN}export const db = drizzle(process.env.DATABASE_URL!);`, 'typescript', {}, 'db.ts');
+  assert.equal(url.fix, undefined);
+});
