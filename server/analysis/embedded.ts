@@ -878,6 +878,10 @@ class Extractor {
       return;
     }
     if (database === 'unknown' || urlDisablesPrepare(creation) || bunClientNeverPrepares(creation)) return;
+    // As for postgres.js: no pooler between a client and a URL the project keeps for direct sessions, or the server the
+    // code started itself (a test container, test code's local database).
+    if (this.fileName && subscriberConnectsDirectly(creation, this.fileName)) return;
+    if (this.ownServer?.createdFrom(creation)) return;
     this.addPreparesByDefaultFinding(creation, '',
       "Bun's SQL client prepares every PostgreSQL query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.");
   }

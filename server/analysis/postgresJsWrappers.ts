@@ -110,22 +110,22 @@ function isNamed(expression: ts.Expression, names: Set<string>): boolean {
   return ts.isIdentifier(expression) && names.has(expression.text);
 }
 
-/** Local names the wrappers are imported under (`import { drizzle as d } from 'drizzle-orm/postgres-js'`). */
+/** Local names the wrappers are imported under (`import { drizzle as d } from 'drizzle-orm/postgres-js'`, or loaded with import()). */
 function wrapperNames(source: ts.SourceFile): WrapperNames {
   let names = namesBySource.get(source);
   if (!names) {
     names = {
       kyselyDialect: importedAs(source, KYSELY_MODULE, KYSELY_DIALECT),
-      drizzle: new Set([...importedAs(source, DRIZZLE_MODULE, DRIZZLE_FACTORY),
-        ...dynamicImportBindings(source, DRIZZLE_MODULE).filter((b) => b.exported === DRIZZLE_FACTORY).map((b) => b.local)]),
+      drizzle: importedAs(source, DRIZZLE_MODULE, DRIZZLE_FACTORY),
     };
     namesBySource.set(source, names);
   }
   return names;
 }
 
+/** Also loaded at run time (`const { PostgresJSDialect } = await import('kysely-postgres-js')`; dynamicImports.ts). */
 function importedAs(source: ts.SourceFile, module: string, exported: string): Set<string> {
-  const names = new Set<string>();
+  const names = new Set(dynamicImportBindings(source, module).filter((b) => b.exported === exported).map((b) => b.local));
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || statement.moduleSpecifier.text !== module) continue;
     const bindings = statement.importClause?.namedBindings;

@@ -84,3 +84,13 @@ test("Bun's SQL class loaded at run time (a destructured, renamed or member-read
   assert.deepEqual(found(inFunction("const { SQL } = await import('sql-template-strings');", 'new SQL(url)')), []);
   assert.deepEqual(found(inFunction("const promised = import('bun');", 'new promised.SQL(url)')), []);
 });
+
+test("a Bun client of test code's local database is exempt as a postgres.js one is (no pooler between); the same URL in application code is flagged", () => {
+  const local = `${IMPORT}export const db = new SQL('postgres://postgres:postgres@localhost:5432/main');\nawait db\`SELECT 1\`;`;
+  assert.deepEqual(found(local, 'test/setup.test.ts'), []);
+  assert.deepEqual(found(local, 'src/db.ts'), ['protocol-prepared-statement SQL']);
+  // Loaded with import() in a test helper (`import('bun').then((mod) => new mod.SQL(url))`): the same.
+  const loaded = "export const make = () => import('bun').then((mod) => new mod.SQL('postgres://postgres@localhost:5432/main'));";
+  assert.deepEqual(found(loaded, 'tests/setup.ts'), []);
+  assert.deepEqual(found(loaded, 'src/db.ts'), ['protocol-prepared-statement mod.SQL']);
+});

@@ -90,3 +90,10 @@ test('the fix for drizzle({ connection: { … } }) adds prepare: false to those 
   const [url] = analyze(`${OWN}export const db = drizzle(process.env.DATABASE_URL!);`, 'typescript', {}, 'db.ts');
   assert.equal(url.fix, undefined);
 });
+
+test('wrappers loaded at run time are the same wrappers: a client handed only to a dynamically imported PostgresJSDialect prepares nothing', () => {
+  const setup = (dialect: string) => `export async function setup(url: string) {\n  const { ${dialect} } = await import('kysely-postgres-js');\n  const postgres = (await import('postgres')).default;\n  const sql = postgres(url);\n  const db = new Kysely({ dialect: new PostgresJSDialect({ postgres: sql }) });\n  return { db, stop: () => sql.end() };\n}`;
+  assert.deepEqual(rules(setup('PostgresJSDialect')), []);
+  // Another export of the module under that name is not the dialect.
+  assert.deepEqual(rules(setup('OtherDialect: PostgresJSDialect')), flagged);
+});
