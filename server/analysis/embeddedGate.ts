@@ -121,7 +121,8 @@ function textRulesOut(text: string, needs: Needs): boolean {
  * factory's name may or may not have).
  */
 const FACTORY_ENDING = PREPARED_STATEMENT_WORD.slice(1);
-const CODE_WORD_IN_TEXT = new RegExp(String.raw`(?<![\w$])(?:${[...CODE_WORDS].map(escapeRegExp).join('|')})(?!\w)|${FACTORY_ENDING}`, 'g');
+// `/` escaped too (a module path among the words, `drizzle-orm/postgres-js`): the pattern's text is also read as a literal.
+const CODE_WORD_IN_TEXT = new RegExp(String.raw`(?<![\w$])(?:${[...CODE_WORDS].map((word) => escapeRegExp(word).replace(/\//g, '\\/')).join('|')})(?!\w)|${FACTORY_ENDING}`, 'g');
 
 /** The names of an index's state functions as one pattern, made once per index (a run lints every file with the same one). */
 const STATE_FUNCTION_NAMES = new WeakMap<ReadonlyMap<string, unknown>, RegExp | undefined>();
