@@ -9,7 +9,10 @@
 // and for a file a here-document fed to psql includes (`psql <<EOSQL` … `\i ${DIR}/schema/seed.sql` … `EOSQL`).
 // Also the files those command files concatenate into a build file (`cat db/$part.sql >> build/schema.sql`,
 // `cat sql/functions/*.sql > all.sql`) where they run psql on a file: the build output is what psql runs, each source
-// pasted whole into that one session. And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`), the
+// pasted whole into that one session. And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`, a
+// glob's too: `cat sql/schema/*.sql | psql -1 -f -`, or redirected: `psql -f - < db/schema.sql`), those a pipeline
+// lists and concatenates into psql (`find -name '*.sql' | sort | xargs cat | psql`, from the folder the script last
+// `cd`s to; a Vagrantfile's provisioning scripts read `/vagrant` as the Vagrantfile's folder), the
 // files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`), the files a Windows
 // script (PowerShell, batch) runs with psql (`psql -f .\db\seed.sql`), and those a program in a scripts folder
 // runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``). Also the scripts they run
@@ -40,9 +43,10 @@ const SCRIPT_PROGRAM = /^[\w.-]+\.(?:[cm]?[jt]s|py|rb)$/;
 const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack'];
 /**
  * A psql command's file argument on one line: `-f path`, `-fpath`, `--file path`, `--file=path`, or `< path` (a backtick
- * ends it: a command substitution's, or a program's template string's).
+ * ends it: a command substitution's, or a program's template string's). `-f -` is psql's standard input, no file: the
+ * file is what the command reads there (`psql -f - < schema.sql`, `cat schema.sql | psql -f -`).
  */
-const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
+const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)(?!-(?:[\s;|&)]|$))((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
 /**
  * A pgbench script argument (`pgbench -c 4 -f bench.sql -T 60`, `--file=bench.sql@10`, its weight left out): pgbench
  * runs the script on connections it opens itself, one per client, as psql does, and never through a pool.
@@ -81,6 +85,26 @@ const CAT_INTO = /(?:^|[\s;&|(])cat[ \t]([^\n;|&<>]*)>/g;
 const CAT_PIPED = /(?:^|[\s;&(])cat[ \t]([^\n;|&<>]*)\|([^\n;|&]*)/g;
 /** psql as a word of a command. */
 const PSQL_WORD = /\bpsql\b/;
+/** A glob in a path (`sql/schema/*.sql`): the argument stands for the files it matches, not for one file. */
+const GLOB = /[*?[]/;
+/** Variables before a glob's first folder (`"$ROOT"/sql/*.sql`, `${DIR}/db/*.sql`): the folder the command runs in, unknown. */
+const VARIABLE_PREFIX = /^(?:["']?(?:\$\{\w+\}|\$\w+)["']?\/)+/;
+/** A stage of a pipeline that concatenates the file names it reads on its standard input (`xargs cat`, `xargs -0 cat`). */
+const XARGS_CAT = /^\s*xargs(?:\s+-\S+)*\s+cat\s*$/;
+/** A pipeline's first stage that lists files: `find [folder] … -name '*.sql'` (its folder), or `ls <paths>`. */
+const FIND_STAGE = /^\s*find(?:\s+(?!-)["']?([^\s"']+)["']?)?\s/;
+const LS_STAGE = /^\s*ls(?:\s+-\S+)*\s+(.*)$/;
+/** A `cd` to a folder, as a command of its own (`cd /vagrant/sql/schema`, `cd db && …`): its folder. */
+const CD_COMMAND = /(?:^|[;&(]\s*|^\s*)(?:cd|pushd)\s+["']?([^\s"';&|)]+)["']?\s*(?=$|[;&|)])/gm;
+/**
+ * Command files whose commands each run in a shell of their own, one per line (a Makefile's or Justfile's recipe lines, a
+ * package.json script, a CI step's `run:`), where a `cd` leads nowhere past its line; scripts and documentation pages keep it.
+ */
+const LINE_SHELLS = /^(?:[Mm]akefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|package\.json|[\w.-]+\.ya?ml|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile)$/;
+/** Vagrant's synced folder, `/vagrant` in the machine: the folder of the Vagrantfile. */
+const VAGRANT_FOLDER = /^\/vagrant(?:\/|$)/;
+/** The scripts a Vagrantfile provisions the machine with (`config.vm.provision "shell", path: "vagrant/start.sh"`). */
+const VAGRANT_PROVISION = /\bprovision\b[^\n]*?\bpath:\s*["']([^"'\n]+)["']/g;
 /**
  * A shell `for` loop: its variable and its list (`for f in db/init/*.sql db/seed.sql`, `for f in $(ls sql/*.sql)`,
  * `for f in $(find db -name '*.sql' | sort)`), up to the `;` or end of line before `do`.
@@ -159,9 +183,13 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const paths: string[] = [];
   const concatenated: string[] = [];
   const looped: string[] = [];
+  const globbed: string[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
+  // A Vagrantfile's provisioning scripts run in the machine whose `/vagrant` is this folder.
+  const vagrant = commandFiles.includes(join(folder, 'Vagrantfile'));
+  if (vagrant) commandFiles.push(...provisioningScripts(folder));
   const programs = COMMAND_FOLDERS.flatMap((below) => filesNamed(join(folder, below), SCRIPT_PROGRAM));
   const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesIn);
   const texts = new Map<string, string>();
@@ -187,14 +215,70 @@ function readPsqlRuns(folder: string): PsqlRuns {
       const list = loops.get(VARIABLE_ARGUMENT.exec(argument)?.[1] ?? '');
       if (runsItsArgument(argument, text)) runners.add(basename(path));
       else if (list !== undefined) looped.push(...list);
+      else if (GLOB.test(argument)) globbed.push(argument.replace(VARIABLE_PREFIX, ''));
       else paths.push(argument);
     }
+    globbed.push(...listedIntoPsql(text, vagrant, LINE_SHELLS.test(basename(path))));
     paths.push(...heredocIncludes(text));
   }
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
-  const runsFiles = paths.length > 0 || looped.length > 0;
-  return { files: paths, patterns: [...looped, ...(runsFiles ? concatenated : [])] };
+  const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0;
+  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])] };
+}
+
+/** The scripts a Vagrantfile in the folder provisions the machine with (shell scripts, by their path from the folder). */
+function provisioningScripts(folder: string): string[] {
+  const text = boundedText(join(folder, 'Vagrantfile'), MAX_FILE_BYTES);
+  if (text === undefined || !text.includes('provision')) return [];
+  return [...text.matchAll(VAGRANT_PROVISION)].map((match) => match[1])
+    .filter((path) => COMMAND_FILE.test(basename(path)) && !path.includes('..') && !path.startsWith('/'))
+    .slice(0, MAX_FILES_PER_FOLDER).map((path) => join(folder, path));
+}
+
+/**
+ * The `.sql` files a pipeline lists and concatenates into psql's standard input, as patterns: `find sql -name '*.sql'
+ * | sort | xargs cat | psql` (`sql/*.sql`, the folder searched whole), `ls db/*.sql | xargs cat | psql` (its paths).
+ * find's folder is taken from where the script last changed folder to (`cd sql/schema` then `find -name '*.sql'`, or
+ * `cd /vagrant/sql/schema` in a Vagrant project, whose `/vagrant` is the Vagrantfile's folder); where that is unknown
+ * (no `cd`, a `cd` to a variable or another absolute path) a search of the current folder names no file.
+ */
+function listedIntoPsql(script: string, vagrant: boolean, shellPerLine: boolean): string[] {
+  if (!script.includes('xargs')) return [];
+  const listed: string[] = [];
+  const lines = script.split('\n');
+  let cwd: string | undefined;
+  for (const line of lines) {
+    if (shellPerLine) cwd = undefined;
+    for (const [, target] of line.matchAll(CD_COMMAND)) cwd = changedFolder(cwd, target, vagrant);
+    if (!line.includes('xargs') || !PSQL_WORD.test(line)) continue;
+    const stages = line.replace(QUOTED_WORD, (word) => word.replace(/[|]/g, ' ')).split(/(?<!\|)\|(?!\|)/);
+    const concatenates = stages.findIndex((stage) => XARGS_CAT.test(stage));
+    if (concatenates < 1 || !stages.slice(concatenates + 1).some((stage) => PSQL_WORD.test(stage))) continue;
+    const first = stages[0].replace(/^.*(?:&&|;)/, '');
+    const find = FIND_STAGE.exec(`${first} `);
+    if (find !== null && FIND_SQL_NAME.test(first)) {
+      const searched = find[1] === undefined || find[1] === '.' ? cwd : /^[$/~]/.test(find[1]) ? undefined : joinFolder(cwd, find[1]);
+      if (searched !== undefined && searched !== '') listed.push(`${searched}/*.sql`);
+      continue;
+    }
+    const ls = LS_STAGE.exec(first);
+    if (ls !== null) listed.push(...sqlWords(ls[1]).filter((word) => !/^["']?[$/~]/.test(word)).map((word) => joinFolder(cwd, word.replace(/["']/g, ''))));
+  }
+  return listed;
+}
+
+/** The folder a `cd` leads to from `cwd` (undefined: unknown), as a path below the command file's folder ('' for it). */
+function changedFolder(cwd: string | undefined, target: string, vagrant: boolean): string | undefined {
+  if (VAGRANT_FOLDER.test(target)) return vagrant ? target.replace(VAGRANT_FOLDER, '').replace(/\/$/, '') : undefined;
+  if (/^[$/~`-]/.test(target) || /\$|(?:^|\/)\.\.(?:\/|$)/.test(target)) return undefined;
+  return joinFolder(cwd, target.replace(/\/$/, ''));
+}
+
+/** A relative path from a folder (itself relative, or unknown: the path alone, matched by its tail as psql's files are). */
+function joinFolder(cwd: string | undefined, path: string): string {
+  const relative = path.replace(/^(?:\.\/)+/, '');
+  return cwd === undefined || cwd === '' ? relative : `${cwd}/${relative}`;
 }
 
 /** The script arguments of the pgbench commands in a text. */

@@ -13,6 +13,9 @@ before(() => initAnalysis());
 const LEAVES_STATE = "SET app.region = 'eu';\nCREATE TEMP TABLE staging_rows (id bigint);\nLOAD 'pg_hint_plan';\n";
 const STATE_RULES = ['load', 'session-set', 'temp-table'];
 
+/** An application's source beside the scripts: its project is no psql-only one (psqlOnlyProjects.ts). */
+const APPLICATION = { 'app/main.py': 'import psycopg\n' };
+
 const rules = (root: string, ...path: string[]): string[] => analyzeSql(LEAVES_STATE, undefined, join(root, ...path)).map((f) => f.rule).sort();
 
 test('a file piped into psql (cat … | psql, also through docker exec) runs in psql\'s session', (t) => {
@@ -130,4 +133,62 @@ test('a script the documentation or a command file runs with pgbench -f (a weigh
   assert.deepEqual(rules(root, 'load', 'seed.sql'), STATE_RULES);
   const other = scratchRepository('pgbench-other', t).writeAll({ 'README.md': 'Run `pgbench -i -s 10` after loading load/seed.sql.\n' });
   assert.deepEqual(rules(other, 'load', 'seed.sql'), STATE_RULES);
+});
+
+test('the files a glob pipes into psql\'s standard input (a README\'s `cat sql/schema/*.sql | psql -1 -f -`) run in psql\'s session', (t) => {
+  const root = scratchRepository('psql-pipe-glob', t).writeAll({
+    ...APPLICATION,
+    'README.md': '# Monitor\n\nCreate the schema:\n\n```\ncat sql/schema/*.sql | psql -1 -f - -d metrics_db\n```\n',
+    'scripts/load.sh': '#!/bin/sh\ncat "$ROOT"/db/seed/*.sql | docker compose exec -T pg psql -U owner\n',
+  });
+  assert.deepEqual(rules(root, 'sql', 'schema', '00_schema.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'seed', 'accounts.sql'), []);
+  // Files the globs do not cover keep their findings.
+  assert.deepEqual(rules(root, 'sql', 'helpers', 'cpu_load.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'db', 'queries', 'report.sql'), STATE_RULES);
+  // A glob piped into another client is no psql run.
+  const other = scratchRepository('psql-pipe-glob-other', t).writeAll({
+    ...APPLICATION,
+    'README.md': '```\ncat sql/schema/*.sql | mysql -u root app\ncat sql/schema/*.sql | sqlite3 app.db\npsql -c "select 1"\n```\n',
+  });
+  assert.deepEqual(rules(other, 'sql', 'schema', '00_schema.sql'), STATE_RULES);
+});
+
+test('`psql -f - < file` runs the redirected file, and `-f -` names none', (t) => {
+  const root = scratchRepository('psql-stdin-dash', t).writeAll({
+    ...APPLICATION,
+    'scripts/init.sh': '#!/bin/sh\npsql -1 -f - -d app < db/bootstrap.sql\n',
+  });
+  assert.deepEqual(rules(root, 'db', 'bootstrap.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'report.sql'), STATE_RULES);
+});
+
+test('the files `find … -name "*.sql" | xargs cat | psql` concatenates run in psql\'s session, from the folder the script changed to', (t) => {
+  const root = scratchRepository('psql-xargs', t).writeAll({
+    ...APPLICATION,
+    // Vagrant provisions with vagrant/start.sh; in the machine `/vagrant` is the Vagrantfile's folder.
+    Vagrantfile: 'Vagrant.configure("2") do |config|\n  config.vm.provision "shell", path: "vagrant/start.sh"\nend\n',
+    'vagrant/start.sh': '#!/bin/bash\ncd /vagrant/sql/schema\npsql -c "CREATE DATABASE app;" postgres\nfind -name \'*.sql\' | sort | xargs cat | psql\n',
+    'scripts/seed.sh': '#!/bin/sh\nls db/seed/*.sql | xargs cat | psql "$URL"\nfind db/fixtures -name "*.sql" -print0 | xargs -0 cat | psql "$URL"\n',
+  });
+  assert.deepEqual(rules(root, 'sql', 'schema', '00_schema.sql'), []);
+  assert.deepEqual(rules(root, 'sql', 'schema', 'parts', '01_tables.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'seed', 'users.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'fixtures', 'orders.sql'), []);
+  // Outside the folder searched, the files keep their findings.
+  assert.deepEqual(rules(root, 'sql', 'helpers', 'cpu_load.sql'), STATE_RULES);
+});
+
+test('a search from an unknown folder, or concatenated into something other than psql, makes no psql run', (t) => {
+  const root = scratchRepository('psql-xargs-other', t).writeAll({
+    ...APPLICATION,
+    // No Vagrantfile: /vagrant is no folder of the repository; `cd "$DIR"` leads anywhere; no `cd` at all: the whole tree.
+    'scripts/a.sh': '#!/bin/sh\ncd /vagrant/sql/schema\nfind . -name \'*.sql\' | xargs cat | psql\n',
+    'scripts/b.sh': '#!/bin/sh\ncd "$DIR/sql/reports"\nfind -name \'*.sql\' | xargs cat | psql\n',
+    'scripts/c.sh': '#!/bin/sh\nfind . -name \'*.sql\' | xargs cat | psql\n',
+    // A Makefile recipe line runs in a shell of its own: the `cd` of the line before leads nowhere.
+    Makefile: 'load:\n\tcd sql/views\n\tfind -name \'*.sql\' | xargs cat | psql\n',
+    'scripts/d.sh': '#!/bin/sh\nfind sql/dump -name \'*.sql\' | xargs cat | mysql app\necho "SET ROLE admin;" | psql\n',
+  });
+  for (const folder of ['schema', 'reports', 'views', 'dump']) assert.deepEqual(rules(root, 'sql', folder, 'x.sql'), STATE_RULES, folder);
 });
