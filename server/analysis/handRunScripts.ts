@@ -5,10 +5,15 @@
 // search_path` at the top, a temporary table) is the script's own business. Only the comment lines before the
 // file's first statement count, and only outside a migrations folder, or a folder of one (a migration tool
 // applies those, whatever their comments say). A file with a top-level `SHOW` statement is such a script too: only a
-// person reads what `SHOW` returns.
-import { basename, dirname } from 'node:path';
+// person reads what `SHOW` returns. So is a file a documentation page beside it tells the reader to run by hand with
+// the folder's other SQL files ("Run the sql files on the PgObserver database", a feature folder's notes), or the page
+// of the folder above, naming its folder ("Run the sql files from the "pgo_setup" on your database").
+import { basename, dirname, join, resolve } from 'node:path';
 import { splitStatements } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
+import { boundedText, folderEntries } from './folderEntries';
+import { pagesAmong } from './psqlRuns';
+import { CACHE_MS, TimedCache } from './timedCache';
 
 /** The bytes of the file's head searched for its opening comment. */
 const HEAD = 4096;
@@ -111,4 +116,51 @@ export function inMigrationsFolder(fileName: string): boolean {
     if (isMigrationsFolder(folder)) return true;
   }
   return false;
+}
+
+/**
+ * SQL files named as a kind in an instruction, not one by one: `the "sql" files`, `the .sql file`, `all SQL scripts`,
+ * `each of the sql files`.
+ */
+const SQL_FILES = /\b(?:the|all|these|those|each\s+of\s+the)\s+["'`*]?\.?sql["'`*]?\s+(?:files?|scripts?)\b/i;
+/**
+ * A folder such a line runs the files from: quoted or code-marked (`from the "host_setup"`, `` in `db/setup` ``), a
+ * path (`from sql/setup`), or a word the line calls a folder (`in the setup folder`).
+ */
+const FOLDER_MENTION = /\b(?:from|in|under)\s+(?:the\s+|your\s+)?(?:["'`]([\w.-]+(?:\/[\w.-]+)*)\/?["'`]|([\w.-]+(?:\/[\w.-]+)+)\/?(?=[\s,;:)]|$)|([\w.-]+)\s+(?:folder|directory|dir)\b)/gi;
+/** Bounds: the pages read in a folder, and their size. */
+const MAX_PAGES = 20;
+const MAX_PAGE_BYTES = 256 * 1024;
+
+/** Per folder: the folders (relative to it, '' for itself) whose SQL files its pages tell the reader to run by hand. */
+const runFoldersByFolder = new TimedCache<string[]>(CACHE_MS);
+
+/**
+ * Whether a documentation page tells the reader to run the file with the other SQL files of its folder on a database
+ * by hand: a page in the file's folder whose instruction names the SQL files and no other folder, or a page of the
+ * folder above whose instruction names the file's folder. Only a file directly in the folder named (a feature's setup
+ * notes cover its own scripts, not the whole tree), and never in a migrations folder, which a tool applies.
+ */
+export function isRunByPageInstruction(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName) || inMigrationsFolder(fileName)) return false;
+  const folder = dirname(resolve(fileName));
+  return runFolders(folder).includes('') || runFolders(dirname(folder)).includes(basename(folder));
+}
+
+/** The folders, below `folder` ('' for itself), whose SQL files a page of `folder` tells the reader to run by hand. */
+function runFolders(folder: string): string[] {
+  return runFoldersByFolder.get(folder, () => {
+    const pages = pagesAmong(folderEntries(folder).filter((entry) => entry.isFile()).map((entry) => join(folder, entry.name)), MAX_PAGES);
+    const folders: string[] = [];
+    for (const page of pages) {
+      const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it tells nothing
+      if (text === undefined || !/sql/i.test(text)) continue;
+      for (const line of text.split('\n')) {
+        if (!SQL_FILES.test(line) || !tellsToRunByHand(line)) continue;
+        const named = [...line.matchAll(FOLDER_MENTION)].map((match) => (match[1] ?? match[2] ?? match[3]).replace(/^\.\//, ''));
+        folders.push(...(named.length > 0 ? named : ['']));
+      }
+    }
+    return folders;
+  });
 }

@@ -8,7 +8,7 @@
 // image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
-// run them in a console or psql (handRunScripts.ts), scripts an Ansible role or playbook ships to its
+// run them in a console or psql, or beside a page that says so of its folder's SQL files (handRunScripts.ts), scripts an Ansible role or playbook ships to its
 // hosts and runs there (ansibleFiles.ts), the scripts of a project that holds no program and names psql
 // (psqlOnlyProjects.ts; not a Hasura project's seed, which the Hasura server runs: hasuraSeeds.ts), a sqitch project's change scripts (run with psql), a Supabase project's
 // migrations and seed (supabaseCli.ts), scripts set aside in an archive or backup folder (setAsideFolders.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
@@ -31,7 +31,7 @@ import { isRunByPsql } from './psqlRuns';
 import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
-import { inMigrationsFolder, isHandRunScript } from './handRunScripts';
+import { inMigrationsFolder, isHandRunScript, isRunByPageInstruction } from './handRunScripts';
 import { isInPsqlOnlyProject, projectRoot } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
@@ -698,11 +698,12 @@ function isAdministratorScript(fileName: string, text: string): boolean {
 }
 
 /**
- * A script the documentation pastes whole for its readers to run (docSnippets.ts), or whose opening comment tells
- * a person to run it in a console or psql (handRunScripts.ts), unless it is a query collection.
+ * A script the documentation pastes whole for its readers to run (docSnippets.ts), or whose opening comment, or a page
+ * beside it, tells a person to run it in a console or psql or on the database (handRunScripts.ts), unless it is a query
+ * collection.
  */
 function isHandRunSnippet(fileName: string, text: string): boolean {
-  return !QUERY_ANNOTATION.test(text) && (isDocumentedSnippet(fileName) || isHandRunScript(fileName, text));
+  return !QUERY_ANNOTATION.test(text) && (isDocumentedSnippet(fileName) || isHandRunScript(fileName, text) || isRunByPageInstruction(fileName));
 }
 
 /**
