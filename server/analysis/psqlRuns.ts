@@ -132,6 +132,8 @@ interface PsqlRuns {
    * their variable.
    */
   patterns: string[];
+  /** The globs that pick which files of a folder are fed to psql's standard input (`cat bundle/0*.sql | psql`). */
+  globs: string[];
 }
 
 /** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file psql runs). */
@@ -142,6 +144,24 @@ export function isRunByPsql(fileName: string): boolean {
     const runs = psqlRunsIn(folder);
     return runs.files.some((path) => names(file, folder, path)) || runs.patterns.some((path) => matchesPattern(file, folder, path));
   });
+}
+
+/**
+ * Whether a glob the scripts feed to psql picks files of the file's folder by name but not this one (`cat bundle/0*.sql
+ * | psql` and `bundle/new.sql`): the command leaves it out on purpose, so the folder's other files, which psql runs, say
+ * nothing of how it runs (scriptFolder.ts asks).
+ */
+export function isLeftOutByPsqlGlob(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => psqlRunsIn(folder).globs.some((glob) => {
+    const path = glob.replace(/["']/g, '').replace(/^(?:\.{0,2}\/)+/, '');
+    const slash = path.lastIndexOf('/');
+    if (slash < 0 || GLOB.test(path.slice(0, slash)) || path.slice(0, slash).includes('$')) return false;
+    const below = file.slice(folder.length + 1).split(sep).join('/');
+    const inFolder = dirname(below) === path.slice(0, slash) || dirname(below).endsWith(`/${path.slice(0, slash)}`);
+    return inFolder && !matchesPattern(file, folder, path);
+  }));
 }
 
 /**
@@ -224,7 +244,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
   const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0;
-  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])] };
+  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed };
 }
 
 /** The scripts a Vagrantfile in the folder provisions the machine with (shell scripts, by their path from the folder). */

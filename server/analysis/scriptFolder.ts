@@ -6,10 +6,11 @@
 // container runs them at first start (dockerInit.ts) — the rest of the folder is more of
 // the same: an upgrade script next to them is run by hand, not sent through the application's pool. As
 // dialectFolder.ts does for another dialect's migrations, the folder's majority speaks for files that carry
-// no mark of their own. A migrations folder is its tool's, whatever runs a file beside it.
+// no mark of their own. A migrations folder is its tool's, whatever runs a file beside it; and a file a glob piped
+// into psql leaves out of its folder (`cat bundle/0*.sql | psql` and `bundle/new.sql`) was left out on purpose.
 import { dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
-import { isRunByPsql } from './psqlRuns';
+import { isLeftOutByPsqlGlob, isRunByPsql } from './psqlRuns';
 import { isDockerInitScript } from './dockerInit';
 import { isHandRunScript, isMigrationsFolder } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -34,7 +35,7 @@ export function isAmongSessionScripts(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
   const folder = dirname(file);
-  if (isMigrationsFolder(folder)) return false;
+  if (isMigrationsFolder(folder) || isLeftOutByPsqlGlob(file)) return false;
   const others = sqlFilesOf(folder).filter((path) => path !== file);
   const seen = sessionScriptsByFolder.get(folder, () => sqlFilesOf(folder).filter(runsInOwnSession)).filter((path) => path !== file);
   return seen.length >= MIN_SESSION_SCRIPTS && seen.length * 2 >= others.length;

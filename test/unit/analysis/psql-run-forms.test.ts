@@ -192,3 +192,16 @@ test('a search from an unknown folder, or concatenated into something other than
   });
   for (const folder of ['schema', 'reports', 'views', 'dump']) assert.deepEqual(rules(root, 'sql', folder, 'x.sql'), STATE_RULES, folder);
 });
+
+test('a file a glob piped into psql leaves out of its folder is not one of the folder\'s psql scripts', (t) => {
+  const root = scratchRepository('psql-pipe-glob-left-out', t).writeAll({
+    ...APPLICATION,
+    'extensions/build.sh': '#!/bin/sh\ncat bundle/0*.sql | psql flat\n',
+    'extensions/bundle/000-model.sql': LEAVES_STATE,
+    'extensions/bundle/001-functions.sql': LEAVES_STATE,
+    'extensions/bundle/002-utils.sql': LEAVES_STATE,
+  });
+  assert.deepEqual(rules(root, 'extensions', 'bundle', '001-functions.sql'), []);
+  // The draft beside them is no part of the run (its folder's majority says nothing of it).
+  assert.deepEqual(rules(root, 'extensions', 'bundle', 'new.sql'), STATE_RULES);
+});
