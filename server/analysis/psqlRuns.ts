@@ -91,11 +91,11 @@ const GLOB = /[*?[]/;
 const VARIABLE_PREFIX = /^(?:["']?(?:\$\{\w+\}|\$\w+)["']?\/)+/;
 /** A stage of a pipeline that concatenates the file names it reads on its standard input (`xargs cat`, `xargs -0 cat`). */
 const XARGS_CAT = /^\s*xargs(?:\s+-\S+)*\s+cat\s*$/;
-/** A pipeline's first stage that lists files: `find [folder] … -name '*.sql'` (its folder), or `ls <paths>`. */
+/** A pipeline's first stage that lists files: `find [folder] … -name '*.sql'` (its folder), or `ls <paths>` (its flags are no `.sql` words). */
 const FIND_STAGE = /^\s*find(?:\s+(?!-)["']?([^\s"']+)["']?)?\s/;
-const LS_STAGE = /^\s*ls(?:\s+-\S+)*\s+(.*)$/;
+const LS_STAGE = /^\s*ls\s(.*)$/;
 /** A `cd` to a folder, as a command of its own (`cd /vagrant/sql/schema`, `cd db && …`): its folder. */
-const CD_COMMAND = /(?:^|[;&(]\s*|^\s*)(?:cd|pushd)\s+["']?([^\s"';&|)]+)["']?\s*(?=$|[;&|)])/gm;
+const CD_COMMAND = /(?:^|[;&(])[ \t]*(?:cd|pushd)[ \t]+["']?([^\s"';&|)]+)["']?[ \t]*(?=$|[;&|)])/gm;
 /**
  * Command files whose commands each run in a shell of their own, one per line (a Makefile's or Justfile's recipe lines, a
  * package.json script, a CI step's `run:`), where a `cd` leads nowhere past its line; scripts and documentation pages keep it.
