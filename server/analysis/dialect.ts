@@ -211,7 +211,7 @@ export function dialectOfStatement(statement: string): OtherDialect | undefined 
  * Syntax that only other engines have and that PostgreSQL never accepts, whichever statement of a query text it stands
  * in: backquoted names (MySQL, MariaDB, BigQuery, SQLite, Spark, ClickHouse: `` `project.dataset.table` ``), BigQuery's
  * and Hive's CLUSTER BY (PostgreSQL's CLUSTER is a statement of its own, never followed by BY), BigQuery's ARRAY<…> type,
- * its INT64/FLOAT64/STRING/BYTES/DATETIME/BIGNUMERIC as a cast's or a script variable's type (PostgreSQL has none of these
+ * its INT64/FLOAT64/BIGNUMERIC as a cast's type and INT64/FLOAT64/STRING/BYTES/DATETIME/BIGNUMERIC as a script variable's (PostgreSQL has none of these
  * names), and a script's END WHILE (PL/pgSQL ends a loop with END LOOP). Matched on the text with its strings, dollar
  * quotes, comments and quoted names blanked out, so a backquote in `'a `b` c'` or `-- use `x`` is no marker.
  */
@@ -219,7 +219,8 @@ const OTHER_ENGINE_TEXT = new RegExp([
   '`[^`\\s][^`\\n]*`',
   '\\bCLUSTER\\s+BY\\b',
   '(?<![.\\w$])ARRAY\\s*<',
-  '\\bAS\\s+(?:INT64|FLOAT64|BIGNUMERIC|BYTES)\\s*\\)',
+  // Not BYTES: `AS bytes)` is as often a PostgreSQL column alias closing a subquery (pg_database_size(…) AS bytes).
+  '\\bAS\\s+(?:INT64|FLOAT64|BIGNUMERIC)\\s*\\)',
   '\\bDECLARE\\s+[A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s+(?:INT64|FLOAT64|STRING|BIGNUMERIC|BYTES|DATETIME)\\b',
   '\\bEND\\s+WHILE\\b',
 ].join('|'), 'i');

@@ -1326,11 +1326,12 @@ class Extractor {
   private inspectPgPromiseInit(call: ts.CallExpression, names: ReadonlySet<string>): void {
     const found = pgPromiseSchemaOption(call, names, this.flow);
     if (!found || this.reportedPgPromiseOptions.has(found.option)) return;
-    this.reportedPgPromiseOptions.add(found.option);
     // Every database the library makes here is on a server no pooler fronts (the test's local database, a server it
-    // started): the path set on each connection holds there, as for knex's searchPath.
+    // started): the path set on each connection holds there, as for knex's searchPath. Such a call does not mark the
+    // options reported: another init call with the same options may connect elsewhere.
     const own = this.ownServer;
     if (own && found.connections && found.connections.length > 0 && found.connections.every((connection) => own.holdsOwnServerValue(connection))) return;
+    this.reportedPgPromiseOptions.add(found.option);
     this.addNodeFinding('session-set', found.option, searchPathOptionMessage("pg-promise's schema option", 'pg-promise'));
   }
 

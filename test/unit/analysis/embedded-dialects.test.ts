@@ -141,3 +141,12 @@ export async function load() {
 }`;
   assert.deepEqual(rules(text), ['temp-table']);
 });
+
+test('a PostgreSQL column alias named bytes closing a subquery is no engine marker: the text keeps its findings', () => {
+  const text = `import { Pool } from 'pg';
+const pool = new Pool();
+export async function sizes() {
+  await pool.query(\`SET search_path TO app; WITH s AS (SELECT pg_database_size(current_database()) AS bytes) SELECT * FROM s\`);
+}`;
+  assert.deepEqual(rules(text), ['session-set']);
+});

@@ -113,4 +113,14 @@ test("the option in a test whose every database is the test's local server is no
   assert.deepEqual(findingsOf(repo.write('test/exported.test.ts', exported)), ['session-set 2']);
   const handed = [...suite("'postgres://app:app@localhost:5432/app_test'").slice(0, -2), '    register(pgp);', '  });', '});'];
   assert.deepEqual(findingsOf(repo.write('test/handed.test.ts', handed)), ['session-set 4']);
+  // One options const for two init calls: the first on the local server leaves the second, on the app's URL, flagged.
+  const shared = [
+    "import pgPromise from 'pg-promise';",
+    "const options = { schema: 'app' };",
+    'const testPgp = pgPromise(options);',
+    "testPgp('postgres://app:app@localhost:5432/app_test');",
+    'const pgp = pgPromise(options);',
+    'pgp(process.env.DATABASE_URL);',
+  ];
+  assert.deepEqual(findingsOf(repo.write('test/shared.test.ts', shared)), ['session-set 2']);
 });
