@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const labelsDir = join(root, 'bench', 'corpus', 'labels');
+// $POOLSAFE_LABELS scores another folder of label files (a split being labelled, before it is committed).
+const labelsDir = resolve(process.env.POOLSAFE_LABELS ?? join(root, 'bench', 'corpus', 'labels'));
 const cli = join(resolve(root, process.env.POOLSAFE_DIST ?? 'dist'), 'cli.js');
 // true-negative: must not appear and did not when labelled (guards against new false positives).
 const KINDS = ['true-finding', 'miss', 'false-positive', 'false-syntax-error', 'true-negative'];
