@@ -405,12 +405,16 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
  * body, a `.map(…)` call): ``sql`ALTER TABLE ${t} ${columns.map((c) => sql`DROP COLUMN ${c}, ADD COLUMN ${c} text`)}` ``.
  * What the hole holds is a piece of the outer text (a clause, a list item), not a statement of its own; one handed to a
  * query call there is sent by that call (isWholeStatementPosition asks that first); so is what an arrow's block in the
- * hole returns. A function, method or class declared in the hole ends the search: its own code is not the hole's text.
+ * hole returns. A function, method or class declared in the hole ends the search: its own code is not the hole's text;
+ * nor is a statement of an arrow's or function expression's block other than its `return` (`await sql\`…\`;` there
+ * runs a statement of its own).
  */
 function inTemplateHole(node: ts.Node): boolean {
-  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+  let child = node;
+  for (let current = node.parent; current && !ts.isSourceFile(current); child = current, current = current.parent) {
     if (ts.isTemplateSpan(current)) return true;
     if (ts.isFunctionDeclaration(current) || ts.isMethodDeclaration(current) || ts.isClassLike(current)) return false;
+    if (ts.isBlock(current) && ts.isFunctionLike(current.parent) && !ts.isReturnStatement(child)) return false;
   }
   return false;
 }

@@ -151,6 +151,8 @@ test('a tag in a hole of another template is a piece of it, and ALTER TABLE acti
   )), []);
   // Returned from an arrow's block in the hole, it is a piece too (a DELETE's words, not a DELETE).
   assert.deepEqual(found(storage('await this.query(sql`SELECT * FROM t WHERE ${columns.map((c) => { return sql`DELETE FROM WHERE`; })}`);')), []);
+  // Awaited on its own line of that block, a tag is a statement the block runs, and is read as one.
+  assert.deepEqual(found(storage('await this.query(sql`SELECT ${await Promise.all(columns.map(async (c) => { await sql`SELECT * FROM WHERE id = 1`; return c; }))}`);')).map(([r]) => r), ['syntax-error']);
   // Written on their own, texts opening with an ALTER TABLE action are no statement either.
   assert.deepEqual(found(storage('const drop = sql`DROP CONSTRAINT IF EXISTS c1, ADD CONSTRAINT c1 CHECK (x > 0)`;')), []);
   assert.deepEqual(found(storage('const alter = sql`ALTER COLUMN a TYPE text, ALTER COLUMN a SET NOT NULL`;')), []);
