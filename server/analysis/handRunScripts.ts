@@ -131,21 +131,33 @@ const FOLDER_MENTION = /\b(?:from|in|under)\s+(?:the\s+|your\s+)?(?:["'`]([\w.-]
 /** Bounds: the pages read in a folder, and their size. */
 const MAX_PAGES = 20;
 const MAX_PAGE_BYTES = 256 * 1024;
+/** How many folders above a file's folder a page naming that folder by its path may be. */
+const PAGE_LEVELS = 3;
 
 /** Per folder: the folders (relative to it, '' for itself) whose SQL files its pages tell the reader to run by hand. */
 const runFoldersByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /**
  * Whether a documentation page tells the reader to run the file with the other SQL files of its folder on a database
- * by hand: a page in the file's folder whose instruction names the SQL files and no other folder, or a page of the
- * folder above whose instruction names the file's folder. Only a file directly in the folder named (a feature's setup
- * notes cover its own scripts, not the whole tree), and never in a migrations folder, which a tool applies.
+ * by hand: a page in the file's folder whose instruction names the SQL files and no other folder (or names it as "this
+ * folder"), or a page of a folder up to PAGE_LEVELS above whose instruction names the file's folder by its path from
+ * there (`host_setup` one level up, `db/setup` two). Only a file directly in the folder named (a feature's setup notes
+ * cover its own scripts, not the whole tree), and never in a migrations folder, which a tool applies.
  */
 export function isRunByPageInstruction(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName) || inMigrationsFolder(fileName)) return false;
-  const folder = dirname(resolve(fileName));
-  return runFolders(folder).includes('') || runFolders(dirname(folder)).includes(basename(folder));
+  let folder = dirname(resolve(fileName));
+  if (runFolders(folder).includes('')) return true;
+  for (let level = 0, path = basename(folder); level < PAGE_LEVELS && dirname(folder) !== folder; level++) {
+    folder = dirname(folder);
+    if (runFolders(folder).includes(path)) return true;
+    path = `${basename(folder)}/${path}`;
+  }
+  return false;
 }
+
+/** Words that name the page's own folder ("run the sql files in this folder"), not a folder called `this`. */
+const OWN_FOLDER = /^(?:this|that|same|current)$/i;
 
 /** The folders, below `folder` ('' for itself), whose SQL files a page of `folder` tells the reader to run by hand. */
 function runFolders(folder: string): string[] {
@@ -157,7 +169,8 @@ function runFolders(folder: string): string[] {
       if (text === undefined || !/sql/i.test(text)) continue;
       for (const line of text.split('\n')) {
         if (!SQL_FILES.test(line) || !tellsToRunByHand(line)) continue;
-        const named = [...line.matchAll(FOLDER_MENTION)].map((match) => (match[1] ?? match[2] ?? match[3]).replace(/^\.\//, ''));
+        const named = [...line.matchAll(FOLDER_MENTION)]
+          .map((match) => (match[1] ?? match[2] ?? match[3]).replace(/^\.\//, '').replace(OWN_FOLDER, ''));
         folders.push(...(named.length > 0 ? named : ['']));
       }
     }

@@ -42,3 +42,26 @@ test('a page that describes the SQL files, or one over a migrations folder, cove
     assert.deepEqual(rules(root, 'db', folder, 'x.sql'), ['session-set', 'session-set'], folder);
   }
 });
+
+test('"this folder" is the page\'s own folder, and a path names a folder below the page however deep', (t) => {
+  const root = scratchRepository('page-run-sql-paths', t).writeAll({
+    ...APPLICATION,
+    'tools/monitor/NOTES.md': '* Run the sql files in this folder on the monitored database\n',
+    'docs/SETUP.md': '* Run the sql files from `db/setup` on your database\n',
+  });
+  assert.deepEqual(rules(root, 'tools', 'monitor', '01_schema.sql'), []);
+  // Not a folder called "this".
+  assert.deepEqual(rules(root, 'tools', 'monitor', 'this', '01_schema.sql'), ['session-set', 'session-set']);
+  // docs/SETUP.md names db/setup from the repository's docs folder: only a page of a folder above db/setup counts.
+  assert.deepEqual(rules(root, 'db', 'setup', '01_schema.sql'), ['session-set', 'session-set']);
+});
+
+test('a page of the repository\'s root naming a folder by its path covers that folder\'s files only', (t) => {
+  const root = scratchRepository('page-run-sql-root', t).writeAll({
+    ...APPLICATION,
+    'README.md': '# Monitor\n\n* Run the sql files from `db/setup` on your database\n',
+  });
+  assert.deepEqual(rules(root, 'db', 'setup', '01_schema.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'other', '01_schema.sql'), ['session-set', 'session-set']);
+  assert.deepEqual(rules(root, 'db', 'setup', 'more', '01_schema.sql'), ['session-set', 'session-set']);
+});
