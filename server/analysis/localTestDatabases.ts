@@ -10,6 +10,7 @@
 // no literal in the code (a CI workflow's env, `.env.test`) is read by testEnvironment.ts.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
+import { environmentName } from './environmentReads';
 import { nameWords } from './directUrls';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
@@ -88,22 +89,6 @@ export function concatenationSkeleton(sum: ts.BinaryExpression): { text: string;
   };
   add(sum);
   return strings > 0 ? { text, holes } : undefined;
-}
-
-/**
- * The name of an environment variable read (`process.env.X`, `process.env['X']`, `import.meta.env.X`, `Bun.env.X`,
- * `Deno.env.get('X')`), or undefined.
- */
-export function environmentName(expression: ts.Expression): string | undefined {
-  const value = unwrap(expression);
-  if (ts.isCallExpression(value)) {
-    const isDeno = ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'get' && /^Deno\.env$/.test(value.expression.expression.getText());
-    const argument = value.arguments[0];
-    return isDeno && argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
-  }
-  if (ts.isPropertyAccessExpression(value) && /^(?:process\.env|import\.meta\.env|Bun\.env)$/.test(value.expression.getText())) return value.name.text;
-  if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression) && /^(?:process\.env|import\.meta\.env|Bun\.env)$/.test(value.expression.getText())) return value.argumentExpression.text;
-  return undefined;
 }
 
 /**

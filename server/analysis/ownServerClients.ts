@@ -19,7 +19,8 @@ import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSet
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { concatenationSkeleton, environmentName, hostPart, readsTestEnvironment, templateSkeleton, type HostPart } from './localTestDatabases';
+import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentName } from './environmentReads';
+import { concatenationSkeleton, hostPart, readsTestEnvironment, templateSkeleton, type HostPart } from './localTestDatabases';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
 import { reachesSuiteDatabase } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
@@ -77,9 +78,6 @@ const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connecti
 const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
 const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 
-/** The environment object (`process.env`, `import.meta.env`, `Bun.env`), and what owns it as its `env` member. */
-const ENVIRONMENT_OBJECT = /^(?:process\.env|import\.meta\.env|Bun\.env)$/;
-const ENVIRONMENT_OWNER = /^(?:process|import\.meta|Bun)$/;
 /** `Reflect.get(object, key)`. */
 function isReflectGet(value: ts.Expression): value is ts.CallExpression {
   return ts.isCallExpression(value) && value.arguments.length === 2 && ts.isPropertyAccessExpression(value.expression)

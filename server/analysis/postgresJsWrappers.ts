@@ -16,6 +16,7 @@ import { outermostWrapper, unwrap } from './embeddedFlow';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { dynamicImportBindings } from './dynamicImports';
 import { DRIZZLE_POSTGRES_JS_MODULE } from './codeWords';
+import { environmentName } from './environmentReads';
 
 const KYSELY_MODULE = 'kysely-postgres-js';
 const KYSELY_DIALECT = 'PostgresJSDialect';
@@ -69,7 +70,6 @@ export function drizzleOwnConnection(call: ts.CallExpression): ts.Expression | u
 
 /** Names a URL: how a connection string is written or kept (`process.env.DATABASE_URL`, `connectionString`, `env.DB_URI`). */
 const URL_NAME = /(?:url|uri|dsn|connection_?string|conn_?str)$/i;
-const ENV_HOLDER = /^(?:process\.env|import\.meta\.env|Bun\.env|Deno\.env)$/;
 
 /**
  * Whether a value handed to `drizzle(…)` is a connection string rather than a client: a string written out, an
@@ -81,11 +81,10 @@ function namesUrl(expression: ts.Expression): boolean {
   if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
     return namesUrl(value.left) || namesUrl(value.right);
   }
+  if (environmentName(value) !== undefined) return true;
   if (ts.isIdentifier(value)) return URL_NAME.test(value.text);
-  if (ts.isPropertyAccessExpression(value)) return URL_NAME.test(value.name.text) || ENV_HOLDER.test(value.expression.getText());
-  if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) {
-    return URL_NAME.test(value.argumentExpression.text) || ENV_HOLDER.test(value.expression.getText());
-  }
+  if (ts.isPropertyAccessExpression(value)) return URL_NAME.test(value.name.text);
+  if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) return URL_NAME.test(value.argumentExpression.text);
   return false;
 }
 

@@ -66,6 +66,9 @@ test("drizzle-orm/postgres-js's drizzle(url) / drizzle({ connection }) makes a p
   assert.deepEqual(rules(`${OWN}const db = drizzle({ connection: { host: env.PGHOST, user: env.PGUSER }, schema });${tx}`), flagged);
   assert.deepEqual(rules(`${OWN}const db = drizzle({ connection: process.env.DATABASE_URL!, schema });${tx}`), flagged);
   assert.deepEqual(rules(`${OWN}const db = drizzle(process.env.DATABASE_URL!);${tx}`), flagged);
+  // Deno reads its environment by a call; npm:drizzle-orm is the same package.
+  assert.deepEqual(rules(`${OWN}const db = drizzle(Deno.env.get('DATABASE_PRIMARY')!);${tx}`), flagged);
+  assert.deepEqual(rules(`${OWN}const db = drizzle(Deno.env.get(name)!);${tx}`), []);
   assert.deepEqual(rules(`${OWN}const db = drizzle(databaseUrl, { schema });${tx}`), flagged);
   assert.deepEqual(rules(`${OWN}export const db = drizzle({ connection: { url, max: 5 } });`), flagged);
   // prepare: false in the connection options, a database that never runs a transaction, a handed client: not this finding.
