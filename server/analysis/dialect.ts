@@ -101,6 +101,12 @@ const MYSQL_SET = String.raw`\bSET\s+(?:(?:SESSION|GLOBAL|PERSIST|LOCAL)\s+)?(?:
 /** The same, for a statement that starts with SET (checked on every session-set candidate: anchored, so cheap). */
 const MYSQL_SET_STATEMENT = new RegExp(String.raw`^\s*${MYSQL_SET}|@@|\``, 'i');
 
+/**
+ * A backquoted name (MySQL, MariaDB, BigQuery, SQLite, Spark, ClickHouse): PostgreSQL quotes names with double quotes
+ * only. Not opening with a space, so a lone backquote pair around spaces in prose is none.
+ */
+const BACKQUOTED_NAME = '`[^`\\s][^`\\n]*`';
+
 // Syntax only the other dialect has. Each pattern is specific enough to be a decision on its own, and
 // is matched against one statement's text (quotes included: cheap, and only on suspicious statements).
 const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
@@ -123,7 +129,7 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\b(?:uniq(?:Exact|Combined|HLL12)|(?:count|sum|avg|min|max)If|groupArray|groupUniqArray|arrayJoin|argM(?:ax|in))\\s*\\(',
   ].join('|'), 'm')],
   ['mysql', new RegExp([
-    '`[^`\\n]+`', // backquoted identifiers
+    BACKQUOTED_NAME,
     '\\bENGINE\\s*=', '\\bAUTO_INCREMENT\\b', '\\bDEFAULT\\s+CHARSET\\b', '\\bCHARSET\\s*=',
     MYSQL_SET, '(?:^|[^\\w@])@@[A-Za-z_][\\w.]*(?![\\w.(])', // system variables (not tsvector@@tsquery)
     '\\b(?:LOCK|UNLOCK)\\s+TABLES\\b', '\\bON\\s+DUPLICATE\\s+KEY\\b', '\\bINSERT\\s+IGNORE\\b', '^[^\\S\\r\\n\\u2028\\u2029]*DELIMITER\\b',
@@ -216,7 +222,7 @@ export function dialectOfStatement(statement: string): OtherDialect | undefined 
  * quotes, comments and quoted names blanked out, so a backquote in `'a `b` c'` or `-- use `x`` is no marker.
  */
 const OTHER_ENGINE_TEXT = new RegExp([
-  '`[^`\\s][^`\\n]*`',
+  BACKQUOTED_NAME,
   '\\bCLUSTER\\s+BY\\b',
   '(?<![.\\w$])ARRAY\\s*<',
   // Not BYTES: `AS bytes)` is as often a PostgreSQL column alias closing a subquery (pg_database_size(…) AS bytes).
