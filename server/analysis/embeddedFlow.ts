@@ -1022,8 +1022,10 @@ export function isLoop(node: ts.Node): boolean {
 /**
  * The value a let/var has where it is used: the last plain assignment written before the use (or the
  * initializer), then whatever `+=` appended after it (a query string built up statement by statement,
- * some of them under conditions: each may be sent). Unknown after another compound assignment (`-=`,
- * `++`), or when a loop around the use also assigns it (the value depends on the iteration).
+ * some of them under conditions: each may be sent). An assignment of the name passed through string methods
+ * that keep its statements (`sql = sql.replaceAll('{owner}', role)`, maybe under an `if`) leaves the value as it
+ * was, with what `concat` appends: the statements sent are still the ones written there. Unknown after another
+ * compound assignment (`-=`, `++`), or when a loop around the use also assigns it (the value depends on the iteration).
  */
 function reachingValue(declaration: ts.VariableDeclaration | { initializer: undefined; end: number; scope: ts.Node }, use: ts.Identifier, mine: readonly Assignment[]): ts.Expression[] | undefined {
   const scope = 'scope' in declaration ? declaration.scope : scopeOf(declaration);
@@ -1035,12 +1037,47 @@ function reachingValue(declaration: ts.VariableDeclaration | { initializer: unde
   for (const assignment of mine) {
     // An assignment whose right side holds the use has not happened yet when the use is evaluated.
     if (assignment.node.end > use.pos || assignment.node.pos < at) continue;
-    if (assignment.value) values = [assignment.value];
+    const rewrite = assignment.value && selfRewrite(assignment.value, use.text);
+    if (rewrite) values = [...values, ...rewrite];
+    else if (assignment.value) values = [assignment.value];
     else if (assignment.appended) values = [...values, assignment.appended];
     else return undefined;
     at = assignment.node.pos;
   }
   return values;
+}
+
+/**
+ * String methods that give back the text they are called on with its statements kept: trimmed, words replaced
+ * in it (a schema or role name filled in), or more appended (`concat`).
+ */
+export const STRING_REWRITES = new Set(['trim', 'trimStart', 'trimEnd', 'replace', 'replaceAll', 'concat']);
+
+/**
+ * `sql = sql.replaceAll('{owner}', role)`, `sql = sql.trim()`, `sql = sql.concat(more)`, chained or not: a
+ * name reassigned to its own text passed through STRING_REWRITES. What `concat` appends to it, in order (often
+ * nothing); undefined for any other value, or a replace whose pattern spans a statement's end (`;`), which may
+ * take whole statements out.
+ */
+function selfRewrite(value: ts.Expression, name: string): ts.Expression[] | undefined {
+  const appended: ts.Expression[] = [];
+  let current = unwrap(value);
+  while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression) && STRING_REWRITES.has(current.expression.name.text)) {
+    const method = current.expression.name.text;
+    if ((method === 'replace' || method === 'replaceAll') && patternSpansStatementEnd(current.arguments[0])) return undefined;
+    if (method === 'concat') {
+      if (current.arguments.some(ts.isSpreadElement)) return undefined;
+      appended.unshift(...current.arguments);
+    }
+    current = unwrap(current.expression.expression);
+  }
+  return current !== unwrap(value) && ts.isIdentifier(current) && current.text === name ? appended : undefined;
+}
+
+/** A replace pattern written in place (string or regular expression) that holds a `;`. */
+function patternSpansStatementEnd(pattern: ts.Expression | undefined): boolean {
+  const value = pattern && unwrap(pattern);
+  return value !== undefined && (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isRegularExpressionLiteral(value)) && value.text.includes(';');
 }
 
 /** The class (declaration or expression) whose body holds `node`, the innermost one. */

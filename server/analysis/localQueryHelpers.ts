@@ -3,7 +3,7 @@
 // whether a query config keeps the caller's statement name. The TS/JS analysis (embedded.ts) judges the caller's
 // text as sent by that query.
 import ts from 'typescript';
-import { Flow, calleeText, objectProperty, unwrap } from './embeddedFlow';
+import { Flow, STRING_REWRITES, calleeText, objectProperty, unwrap } from './embeddedFlow';
 import { enclosingFunction, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 
@@ -117,16 +117,13 @@ function rewrittenParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
   if (first && parameterOf(first)) return parameterOf(first);
   // `sql.trim()`, and a chain of them: `query.replace(/\s+/, ' ').trim()`.
   let callee = value.expression;
-  while (ts.isPropertyAccessExpression(callee) && STRING_REWRITES.test(callee.name.text)) {
+  while (ts.isPropertyAccessExpression(callee) && STRING_REWRITES.has(callee.name.text)) {
     const target = unwrap(callee.expression);
     if (!ts.isCallExpression(target)) return parameterOf(target);
     callee = target.expression;
   }
   return undefined;
 }
-
-/** String methods that give back the text they are called on, changed: `sql.trim()`, `sql.replace(…)`. */
-const STRING_REWRITES = /^(?:trim|trimStart|trimEnd|replace|replaceAll|concat)$/;
 
 /** An object literal written in place, or held in a const of the helper. */
 function configObject(argument: ts.Expression, flow: Flow): ts.ObjectLiteralExpression | undefined {

@@ -354,6 +354,49 @@ test('a let built up with += (conditionally or not) is the concatenation of what
   assert.deepEqual(found(harmless), []);
 });
 
+test('a let reassigned to its own text through replace/trim/concat (under an if or not) keeps the statements written in its initializer', () => {
+  const text = [
+    "import { sql } from 'kysely';",
+    'export async function restore(db, owner) {',
+    '  let script = `',
+    'SET lock_timeout = 0;',
+    'CREATE TABLE notes (body text);',
+    '`;',
+    "  if (owner) script = script.replaceAll('OWNER_ROLE', owner);",
+    '  script = script.trim();',
+    '  await sql.raw(script).execute(db);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [['session-set', 'SET lock_timeout = 0']]);
+  // concat appends to the text the name held, as += does.
+  const appended = [
+    'export async function prepare(client, schema) {',
+    "  let setup = 'CREATE TEMP TABLE staged (id int);';",
+    '  setup = setup.concat(`SET search_path TO ${schema};`).trimEnd();',
+    '  await client.query(setup);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(appended).map(([rule]) => rule), ['temp-table', 'session-set']);
+});
+
+test('a let reassigned to anything but its own text passed through those methods is unknown, as is a replace that may remove a statement', () => {
+  const other = (assignment: string) => [
+    'export async function run(client, flag, build) {',
+    "  let statement = 'SET search_path TO app';",
+    `  if (flag) statement = ${assignment};`,
+    '  await client.query(statement);',
+    '}',
+  ].join('\n');
+  // Another text, or the name's text through any other call or method, is what the name holds from there.
+  assert.deepEqual(found(other("'SELECT 1'")), []);
+  assert.deepEqual(found(other('build(statement)')), []);
+  assert.deepEqual(found(other('statement.slice(4)')), []);
+  assert.deepEqual(found(other('fallback.replace("a", "b")')), []);
+  assert.deepEqual(found(other('statement.replace(/SET[^;]*;/, "")')), []);
+  assert.deepEqual(found(other("statement.replaceAll('SET search_path TO app;', '')")), []);
+  assert.deepEqual(found(other('statement.concat(...more)')), []);
+});
+
 test('postgres.js: sql.listen is a LISTEN, sql.unsafe is analysed, sql.file is not read', () => {
   const text = [
     "import postgres from 'postgres';",
