@@ -169,10 +169,11 @@ function isKnexIdentifierEnd(text: string, at: number): boolean {
 const PG_PROMISE_FILTER = String.raw`(?::\w+|\^|~)`;
 /**
  * pg-promise's variables, `$1` (only with a filter: a bare `$1` is PostgreSQL's) and the bracketed `${prop}`, `$(prop)`,
- * `$<prop>`, `$[prop]`, `$/prop/` (a filter optional); pgtyped's `$name`, `$name!`, `$$list`. A `~` after a number is a
+ * `$<prop>`, `$[prop]`, `$/prop/` (a filter optional); pgtyped's `$name`, `$name!`, `$$list`, and `$ name !` (its lexer
+ * takes blanks there; PostgreSQL has no `$` before a blank outside strings, so nothing valid is read as one). A `~` after a number is a
  * filter only before what cannot be the regular-expression operator's operand (`$1~ `, `$1~,`, not `$1~'^a'`).
  */
-const PG_PROMISE_OR_PGTYPED = new RegExp(String.raw`^\$(?:\d+(?::\w+|\^|~(?![\w'"$(:]))|\{[\w.]+${PG_PROMISE_FILTER}?\}|\([\w.]+${PG_PROMISE_FILTER}?\)|<[\w.]+${PG_PROMISE_FILTER}?>|\[[\w.]+${PG_PROMISE_FILTER}?\]|\/[\w.]+${PG_PROMISE_FILTER}?\/|\$?[A-Za-z_]\w*!?(?![\w$]))`);
+const PG_PROMISE_OR_PGTYPED = new RegExp(String.raw`^\$(?:\d+(?::\w+|\^|~(?![\w'"$(:]))|\{[\w.]+${PG_PROMISE_FILTER}?\}|\([\w.]+${PG_PROMISE_FILTER}?\)|<[\w.]+${PG_PROMISE_FILTER}?>|\[[\w.]+${PG_PROMISE_FILTER}?\]|\/[\w.]+${PG_PROMISE_FILTER}?\/|\$?[A-Za-z_]\w*!?(?![\w$])|\s+[A-Za-z_]\w*(?![\w$])(?:\s*!(?!=))?)`);
 /** pg-promise's SQL-name filters (`:name`, `:alias`, `~`): the variable is an identifier (`LISTEN $1~`, `SET $<param:name> = …`), never a value. */
 const SQL_NAME_FILTER = /(?::name|:alias|~)[)}>\]/]?$/;
 
@@ -204,7 +205,7 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
 }
 
 /** A cheap first look (most SQL has only `$n`, which PostgreSQL understands): could placeholderAt find one? */
-const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^~]|[{(<[/]|\$?[A-Za-z_])|(?:^|[^\w%])%[ILs](?![\w%])/;
+const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^~]|[{(<[/]|\$?[A-Za-z_]|\s+[A-Za-z_])|(?:^|[^\w%])%[ILs](?![\w%])/;
 
 /** Splits text parts at driver placeholders (looked for outside quotes and comments). */
 export function withPlaceholders(parts: Part[]): Part[] {

@@ -12,8 +12,11 @@
 // parses (detect.ts): a real dollar quote, or a mistake elsewhere in the statement, leaves the error reported.
 import { skipNonCode } from './splitter';
 
-/** `$$name`, with potygen's required marker `!`: the name stops at the first character no name holds. */
-const SPREAD_NAME = /\$\$[A-Za-z_]\w*(?![\w$])!?/y;
+/**
+ * `$$name`, with potygen's required marker `!`: the name stops at the first character no name holds. pgtyped's lexer
+ * also takes blanks around the name and the marker (`IN $$ ids !`, as a formatter may leave them).
+ */
+const SPREAD_NAME = /\$\$\s*[A-Za-z_]\w*(?![\w$])(?:\s*!(?!=))?/y;
 /** A `$$` that could close a dollar-quoted string opened before it: not itself the start of another spread. */
 const POSSIBLE_CLOSER = /(?<=[\w$])\$\$|\$\$(?![A-Za-z_])/;
 /** The keywords PostgreSQL follows only with `(`: a dollar-quoted string right after them is never valid. */
@@ -138,6 +141,33 @@ export function withSpreadsFilled(text: string): string | undefined {
   for (const [start, end] of spans) {
     filled += text.slice(at, start) + `(z${'_'.repeat(end - start - 3)})`;
     at = end;
+  }
+  return withNamedParametersFilled(filled + text.slice(at));
+}
+
+/** pgtyped's and potygen's one-value parameter, `$name`, `$name!`, `$ name !` (blanks as its lexer takes them). */
+const NAMED_PARAMETER = /\$\s*[A-Za-z_]\w*(?![\w$])(?:\s*!(?!=))?/y;
+
+/**
+ * The text with each one-value parameter filled in as a name of the same length (`$ id !` → `z_____`). The driver
+ * placeholders of a query text are filled before it is parsed, but not those after a spread: read as a dollar quote,
+ * the rest of the text looked like a string then.
+ */
+function withNamedParametersFilled(text: string): string {
+  let filled = '';
+  let at = 0;
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '$' && text[i + 1] !== '$' && !NAME_CHAR.test(text[i - 1] ?? ' ')) {
+      NAMED_PARAMETER.lastIndex = i;
+      const parameter = NAMED_PARAMETER.exec(text);
+      if (parameter) {
+        filled += text.slice(at, i) + `z${'_'.repeat(parameter[0].length - 1)}`;
+        i = at = i + parameter[0].length;
+        continue;
+      }
+    }
+    const skipped = skipNonCode(text, i);
+    i = skipped > i ? skipped : i + 1;
   }
   return filled + text.slice(at);
 }

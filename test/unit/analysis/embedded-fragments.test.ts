@@ -117,6 +117,18 @@ test('pgtyped parameters ($name, $name!, $$list) in a sql template are values, n
   assert.deepEqual(found(file('SELECT $q$pg_advisory_lock(1)$q$ AS note, pg_advisory_lock($key)')).map(([rule]) => rule), ['advisory-lock']);
 });
 
+test('pgtyped parameters written with blanks ($ id !, $$ ids !), as a formatter leaves them, are values too; a broken statement around them is still reported', () => {
+  const file = (query: string): string => ["import pg from 'pg';", "import { sql } from '@pgtyped/runtime';", `export const q = sql\`${query}\`;`].join('\n');
+  assert.deepEqual(found(file('SELECT * FROM titles t WHERE t.id = $ titleId ! OR t.slug = $ titleId !')), []);
+  assert.deepEqual(found(file("SELECT * FROM titles t WHERE ('all' IN $$ kinds\n  OR t.kind IN $$ kinds) AND t.owner = $ owner !")), []);
+  assert.deepEqual(found(file('SELECT * FROM titles WHERE id IN $$ ids ! AND year >= $ fromYear')), []);
+  assert.deepEqual(found(file('SELECT pg_advisory_lock($ key !)')), [['advisory-lock', 'pg_advisory_lock']]);
+  // `!=` after a parameter is the operator, not a required marker.
+  assert.deepEqual(found(file('SELECT * FROM titles WHERE slug != $ slug')), []);
+  assert.deepEqual(found(file('SELECT * FROM WHERE id = $ titleId !')).map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found(file('SELECT * FROM titles WHERE id IN $$ ids ! AND AND year = $ fromYear')).map(([rule]) => rule), ['syntax-error']);
+});
+
 test('a query call\'s text opening with a statement-only keyword reports its syntax error; one opening with a clause word (SET, VALUES, TABLE, DO, END) does not', () => {
   const file = (sql: string) => `import pg from 'pg';\nawait client.query(${JSON.stringify(sql)});\n`;
   for (const sql of ['CREATE TABLE t (a int,)', 'SELECT id, FROM t', 'REINDEX TABLE', 'DISCARD everything']) {
