@@ -4,6 +4,7 @@
 // so PostgreSQL files never pay for them.
 import { replaceLiteralsAndComments, hasTemplateMarkers } from './templatePlaceholders';
 import { SQL_TRIVIA } from './sqlTrivia';
+import { pathInProject } from './projectPaths';
 
 /** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
  *  analytics), have statement checks below; the others are known by name (a folder, a file name), which is
@@ -55,7 +56,7 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
 
 /** The lower-cased name parts of a path's last PATH_SEGMENTS segments (split at `.`, `-`, `_`, spaces). */
 function pathNameParts(path: string): string[] {
-  return path.split(/[\\/]/).slice(-PATH_SEGMENTS).flatMap((segment) => segment.toLowerCase().split(/[._\-\s]+/));
+  return pathInProject(path).split(/[\\/]/).slice(-PATH_SEGMENTS).flatMap((segment) => segment.toLowerCase().split(/[._\-\s]+/));
 }
 
 /** A name part without a trailing version number (`mysql8` → `mysql`). */
@@ -160,7 +161,8 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b|\bdatetime\s*\(\s*'|\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|INTO|REFERENCES|UPDATE|FROM|JOIN)\s+user\b(?![.\w])/i],
   ['sqlserver', new RegExp([
     '^[^\\S\\r\\n\\u2028\\u2029]*GO[^\\S\\r\\n\\u2028\\u2029]*$', // batch separator
-    '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w+\\]', '^[^\\S\\r\\n\\u2028\\u2029]*\\[\\w+\\]\\s+\\[?\\w+', // [bracket] names
+    // [bracket] names, also with blanks (`FROM [Order Details] od`): PostgreSQL never has `[` after these words.
+    '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w[\\w ]*\\]', '^[^\\S\\r\\n\\u2028\\u2029]*\\[\\w+\\]\\s+\\[?\\w+',
     '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
     // FOR JSON/XML result shaping, APPLY joins and SELECT TOP n.
     '\\bFOR\\s+(?:JSON|XML)\\s+(?:PATH|AUTO|RAW|EXPLICIT)\\b', '\\b(?:CROSS|OUTER)\\s+APPLY\\b', '\\bSELECT\\s+(?:DISTINCT\\s+)?TOP\\s*(?:\\(\\s*)?\\d',

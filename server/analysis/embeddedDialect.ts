@@ -5,6 +5,7 @@
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
+import { pathInProject } from './projectPaths';
 import { walkDescendants } from './astWalk';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
@@ -37,7 +38,7 @@ const POSTGRES_FILE = /^(postgres|postgresql|pg)/i;
 /** A folder named `dialect`, or a file name starting with it (MysqlDriver.ts, mysql.test.ts; not mysqlish.ts). */
 function pathNames(fileName: string | undefined, folder: RegExp, file: RegExp): boolean {
   if (!fileName) return false;
-  const segments = fileName.split(/[\\/]/);
+  const segments = pathInProject(fileName).split(/[\\/]/);
   const base = segments.pop() ?? '';
   const prefix = file.exec(base);
   return segments.some((s) => folder.test(s)) || (prefix !== null && !/[a-z]/.test(base[prefix[0].length] ?? ''));

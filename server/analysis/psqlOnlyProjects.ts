@@ -8,11 +8,12 @@
 // root (the folder holding `.git`, or failing that the outermost folder with a README within a few levels), once
 // per CACHE_MS, bounded in folders and files: a project too big to walk is taken to hold a program.
 import { dirname, join, resolve } from 'node:path';
-import { existsSync, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
 import { COMMAND_FILE, DOC_PAGE, README, pagesAmong } from './psqlRuns';
 import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
+import { gitRoot } from './projectPaths';
 
 /**
  * Source files of programs that could hold a database connection: compiled and scripted languages, notebooks,
@@ -28,7 +29,6 @@ export const PROGRAM_MANIFEST: ReadonlySet<string> = new Set([
 /** .NET projects and solutions. */
 const PROGRAM_PROJECT = /\.(?:csproj|fsproj|vbproj|sln|gemspec|cabal|nimble)$/i;
 /** Bounds: how far up the root is looked for, the folders and files walked, the pages and scripts read. */
-const GIT_LEVELS = 8;
 const README_LEVELS = 4;
 const MAX_FOLDERS = 400;
 const MAX_FILES = 4000;
@@ -56,10 +56,10 @@ export function isInPsqlOnlyProject(fileName: string): boolean {
  * the tree's root, with its program, lies further up.
  */
 export function projectRoot(start: string): string | undefined {
-  const up = foldersUp(start, GIT_LEVELS);
-  const git = up.find((folder) => existsSync(join(folder, '.git')));
+  const git = gitRoot(start);
   if (git !== undefined) return git;
-  const readme = up.slice(0, README_LEVELS + 1).filter((folder) => folderEntries(folder).some((entry) => entry.isFile() && README.test(entry.name))).pop();
+  const up = foldersUp(start, README_LEVELS);
+  const readme = up.filter((folder) => folderEntries(folder).some((entry) => entry.isFile() && README.test(entry.name))).pop();
   if (readme === undefined) return undefined;
   const above = dirname(readme);
   return above !== readme && folderEntries(above).some((entry) => entry.isFile() && isProgramFile(entry.name)) ? undefined : readme;

@@ -443,3 +443,23 @@ test("a table named with a leading # (SQL Server's and SAP HANA's local temporar
   }
   assert.deepEqual(analyzeSql('SELECT doc #>> \'{a}\' FROM docs,;\n').map((f) => f.rule), ['syntax-error']);
 });
+
+test('only folders inside the repository name a dialect: the folders the checkout is kept in say nothing of its files', (t) => {
+  // A clone kept under a folder named for MySQL: its own db/ files are PostgreSQL, by absolute path as by relative.
+  const holder = scratchRepository('dialect-outside', t).writeAll({ 'mysql-clones/app/.git/HEAD': 'ref: refs/heads/main\n', 'mysql-clones/app/db/schema.sql': UNSAFE });
+  const file = join(holder, 'mysql-clones', 'app', 'db', 'schema.sql');
+  assert.equal(dialectOfPath(file), undefined);
+  assert.deepEqual(analyzeSql(UNSAFE, undefined, file).map((f) => f.rule).sort(), ['listen', 'session-set']);
+  // A folder of the repository's own still names its files' dialect.
+  assert.equal(dialectOfPath(join(holder, 'mysql-clones', 'app', 'db', 'mysql', 'schema.sql')), 'mysql');
+  // Without a repository around it, a path is read as given (nothing tells where the project starts).
+  assert.equal(dialectOfPath('/srv/mysql/schema.sql'), 'mysql');
+});
+
+test('SQL Server names in brackets with blanks ([Order Details]) make a statement SQL Server\'s, not a PostgreSQL syntax error', () => {
+  const query = 'SELECT o.OrderID, (SELECT SUM(Quantity) FROM [Order Details] od WHERE od.OrderID = o.OrderID) AS total FROM Orders o;\n';
+  assert.equal(dialectOfStatement(query), 'sqlserver');
+  assert.deepEqual(analyzeSql(query), []);
+  // An array subscript is no bracketed name.
+  assert.equal(dialectOfStatement('SELECT tags[1] FROM posts;'), undefined);
+});

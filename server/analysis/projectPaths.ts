@@ -1,0 +1,28 @@
+// Where a file sits inside its repository. What a path's folder names say (`mysql/`, `dialects/postgres/`) is the
+// project's own word only below its root: the folders a user keeps the checkout in (`~/src/mysql-tools/app`, a
+// `postgres/` folder of clones) say nothing about its files, and must not make the editor (which sees absolute paths)
+// judge a file otherwise than `poolsafe lint .` run in the repository (which sees paths from its root).
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { foldersUp } from './folderEntries';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
+
+/** How many folders up from a file's folder its repository's `.git` is looked for. */
+const GIT_LEVELS = 8;
+const gitRoots = new TimedCache<string | undefined>(PROJECT_CACHE_MS);
+
+/** The nearest folder at or above `start` holding `.git` (a folder, or the file of a worktree or submodule). */
+export function gitRoot(start: string): string | undefined {
+  return gitRoots.get(start, () => foldersUp(start, GIT_LEVELS).find((folder) => existsSync(join(folder, '.git'))));
+}
+
+/**
+ * The file's path from its repository's root (`db/mysql/schema.sql`) when it has one; otherwise the path as given
+ * (a relative path is already one from where the command ran).
+ */
+export function pathInProject(fileName: string): string {
+  if (!isAbsolute(fileName) && !fileName.split(/[\\/]/).includes('..')) return fileName;
+  const file = resolve(fileName);
+  const root = gitRoot(dirname(file));
+  return root === undefined ? fileName : relative(root, file).split(sep).join('/');
+}
