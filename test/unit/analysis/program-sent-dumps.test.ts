@@ -1,0 +1,95 @@
+// A pg_dump file is a script of a session of its own where psql restores it; but where a program of the project reads
+// it and hands its text to a driver's query call (a migration's `knex.raw`, a setup script's `pool.query`), its
+// preamble's SETs go out on a connection of the application's pool and outlive the dump there: they keep their findings.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { isSentByProgram } from '../../../server/analysis/programSentDumps';
+import { scratchRepository } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const DUMP = `--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET client_min_messages = warning;
+
+CREATE TABLE public.orders (id bigint PRIMARY KEY);
+`;
+/** The preamble's lines: what a dump sent through the pool is flagged on. */
+const PREAMBLE = [5, 6, 7];
+
+const flaggedLines = (file: string): number[] => analyzeSql(DUMP, {}, file).filter((f) => f.rule === 'session-set').map((f) => DUMP.slice(0, f.start).split('\n').length);
+
+test("a migration beside the dump that reads it and sends it with knex.raw: the preamble's settings are flagged", (t) => {
+  const repo = scratchRepository('sent-dump-migration', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    'api/migrations/001_base.sql': DUMP,
+    'api/migrations/001_base.ts': [
+      "import { readFile } from 'node:fs/promises';",
+      "import { join } from 'node:path';",
+      'export async function up(knex) {',
+      "  const text = await readFile(join(__dirname, './001_base.sql'), 'utf8');",
+      '  await knex.raw(text);',
+      '}',
+    ],
+  });
+  assert.equal(isSentByProgram(repo.path('api/migrations/001_base.sql')), true);
+  assert.deepEqual(flaggedLines(repo.path('api/migrations/001_base.sql')), PREAMBLE);
+});
+
+test('a setup script in a sibling folder naming the dump by path.join pieces and sending it with pool.query', (t) => {
+  const repo = scratchRepository('sent-dump-script', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    'db/schema/core.sql': DUMP,
+    'tools/bootstrap.js': [
+      "const { readFileSync } = require('fs');",
+      "const { join } = require('path');",
+      "const ddl = readFileSync(join(__dirname, '..', 'db', 'schema', 'core.sql'), 'utf8');",
+      'pool.query(ddl).then(() => pool.end());',
+    ],
+    // From the working folder (the project's root), by its path there.
+    'db/schema/seed.sql': DUMP,
+    'tools/seed.py': [
+      'import psycopg',
+      'with psycopg.connect(url) as conn:',
+      '    conn.execute(open("db/schema/seed.sql").read())',
+    ],
+  });
+  assert.deepEqual(flaggedLines(repo.path('db/schema/core.sql')), PREAMBLE);
+  assert.deepEqual(flaggedLines(repo.path('db/schema/seed.sql')), PREAMBLE);
+});
+
+test('a dump restored by a program that shells out to psql, read by test code, or only named, stays its own session', (t) => {
+  const repo = scratchRepository('unsent-dump', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    // psql restores it, though the same program queries the database afterwards.
+    'db/restore.sql': DUMP,
+    'db/restore.ts': [
+      "import { execSync } from 'node:child_process';",
+      "const dumpFile = join(__dirname, 'restore.sql');",
+      'execSync(`psql "$DATABASE_URL" -f ${dumpFile}`);',
+      "await pool.query('SELECT 1');",
+    ],
+    // A test loads it into its own database.
+    'db/fixture.sql': DUMP,
+    'db/fixture.test.ts': ["const sql = readFileSync(join(__dirname, 'fixture.sql'), 'utf8');", 'await client.query(sql);'],
+    // Another file's name ends with this one's; a bare name from another folder is that folder's file.
+    'db/orders.sql': DUMP,
+    'db/old_orders.ts': ["const sql = readFileSync(join(__dirname, 'old_orders.sql'), 'utf8');", 'await knex.raw(sql);'],
+    'scripts/load.ts': ["const sql = readFileSync(join(__dirname, 'orders.sql'), 'utf8');", 'await knex.raw(sql);'],
+    // Read to be parsed, never sent.
+    'db/tables.sql': DUMP,
+    'db/list-tables.ts': ["const text = readFileSync(join(__dirname, 'tables.sql'), 'utf8');", 'console.log(text.match(/CREATE TABLE \\S+/g));'],
+  });
+  for (const dump of ['db/restore.sql', 'db/fixture.sql', 'db/orders.sql', 'db/tables.sql']) {
+    assert.equal(isSentByProgram(repo.path(dump)), false, dump);
+    assert.deepEqual(flaggedLines(repo.path(dump)), [], dump);
+  }
+});
