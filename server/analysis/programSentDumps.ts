@@ -64,9 +64,9 @@ export function isSentByProgram(fileName: string): boolean {
 
 /** The dump's folder and the folders above it (not above its repository's root), each with its direct sub-folders. */
 function readerFolders(start: string): string[] {
-  const root = projectRoot(start);
   const up = foldersUp(start, READER_LEVELS);
-  const within = root === undefined ? up : up.slice(0, up.indexOf(root) + 1 || up.length);
+  const rootIndex = up.indexOf(projectRoot(start) ?? '');
+  const within = rootIndex < 0 ? up : up.slice(0, rootIndex + 1);
   const folders = new Set<string>();
   for (const folder of within) {
     folders.add(folder);
