@@ -894,7 +894,9 @@ function parseErrorAt(text: string): number | undefined {
 /** The candidates of a template's text once its placeholders are filled in (same offsets), when it then parses. */
 function withRepairedTemplate(text: string, base: number, facts: StatementFacts): StatementFacts {
   // Spread parameters beside the tool's other placeholders (`VALUES $$rows(a, b) … WHERE id = $id`) are filled in first.
-  const repaired = templateRepair(withSpreadsFilled(text) ?? text, parseErrorAt);
+  // With every placeholder a spread's or a named one's, the filled text may parse already: templateRepair has nothing left to fill.
+  const filled = withSpreadsFilled(text);
+  const repaired = filled !== undefined && parseErrorAt(filled) === undefined ? filled : templateRepair(filled ?? text, parseErrorAt);
   if (repaired === undefined) return facts;
   addTreeFacts(repaired, base, parseSync(repaired), facts);
   facts.repairedTemplate = true;
