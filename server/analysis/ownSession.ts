@@ -42,6 +42,7 @@ import { isInSetAsideFolder } from './setAsideFolders';
 import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
 import { escapeRegExp } from './regexText';
+import { isPgxsScriptSource } from './makefiles';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -133,7 +134,8 @@ const CONTROL_FILE_LEVELS = 3;
 /**
  * Whether the file is a PostgreSQL extension script: named like one, with the extension's control file
  * (`<ext>.control`) in its folder or a folder above. CREATE/ALTER EXTENSION runs the script in one
- * transaction of the installing session, never through the application's pool.
+ * transaction of the installing session, never through the application's pool. Also a source a PGXS Makefile
+ * pastes with `cat` into the script its module installs (makefiles.ts: `cat $(SOURCES) > $@` for a DATA_built file).
  */
 export function isExtensionScript(fileName: string): boolean {
   const file = resolve(fileName);
@@ -143,8 +145,10 @@ export function isExtensionScript(fileName: string): boolean {
   const versioned = EXTENSION_SCRIPT.test(name);
   // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
   if (hasControlFileAbove(dirname(file), extension, versioned ? CONTROL_FILE_LEVELS : 1)) return true;
-  if (versioned) return amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)) || inVersionChain(name, dirname(file));
-  return inDashedVersionChain(file);
+  const inChain = versioned
+    ? amongExtensionScripts(dirname(file)) || isUpdateScriptSource(name, dirname(file)) || inVersionChain(name, dirname(file))
+    : inDashedVersionChain(file);
+  return inChain || isPgxsScriptSource(file);
 }
 
 /**

@@ -16,11 +16,13 @@
 // files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`), the files a Windows
 // script (PowerShell, batch) runs with psql (`psql -f .\db\seed.sql`), and those a program in a scripts folder
 // runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``). Also the scripts they run
-// with pgbench (`pgbench -f bench.sql`), on pgbench's own connections.
+// with pgbench (`pgbench -f bench.sql`), on pgbench's own connections. A Makefile may name psql through a variable of
+// its own (`PSQL = psql -q`, then `$(PSQL) -d app -f final/upgrade.sql`): makefiles.ts writes those uses as psql.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
+import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -216,8 +218,9 @@ function readPsqlRuns(folder: string): PsqlRuns {
   for (const path of [...commandFiles, ...programs, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
     if (text === undefined) continue;
-    // A Windows script's `.\db\seed.sql` is the path `./db/seed.sql`.
-    texts.set(path, WINDOWS_COMMAND_FILE.test(path) ? text.replace(/\\/g, '/') : text);
+    // A Windows script's `.\db\seed.sql` is the path `./db/seed.sql`; a Makefile's `$(PSQL) -f x.sql` (`PSQL = psql -q`) is psql's.
+    if (WINDOWS_COMMAND_FILE.test(path)) texts.set(path, text.replace(/\\/g, '/'));
+    else texts.set(path, MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(text) : text);
   }
   for (const path of commandFiles) {
     const text = texts.get(path);

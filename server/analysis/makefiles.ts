@@ -1,0 +1,165 @@
+// What a Makefile's own variables hold, read from its text: the commands its recipes run through a variable
+// (`PSQL = psql -q`, then `$(PSQL) -f final/upgrade.sql`: psqlRuns.ts reads that as a psql run), and the files a PGXS
+// Makefile pastes with `cat` into the SQL script it installs (`cat $(SOURCES) > $@` for a DATA_built script or an
+// extension's `<ext>--<version>.sql`: CREATE EXTENSION, or an administrator with psql, loads that script in an
+// installer's session, each source whole). Variables set elsewhere (an included file, the command line, the
+// environment) are not known: their uses stay as written.
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { CACHE_MS, TimedCache } from './timedCache';
+import { escapeRegExp } from './regexText';
+
+/** A Makefile by name (also GNU make's own name, and an included `.mk` part). */
+export const MAKEFILE = /^(?:[Mm]akefile|GNUmakefile|[\w.-]+\.mk)$/;
+/**
+ * A variable's assignment on a line of its own (after `export` or `override`): `NAME = value`, `NAME := …`, `NAME ::= …`,
+ * `NAME ?= …`, `NAME += …` (appended to the value before). Not `NAME != command`, whose value is the command's output.
+ */
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+|override[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*(:{0,3}|[?+])=([^\n]*)$/gm;
+/** A use of a variable: `$(NAME)` or `${NAME}`. */
+const USE = /\$(?:\(([A-Za-z_][\w.-]*)\)|\{([A-Za-z_][\w.-]*)\})/g;
+/** A command whose first word is psql, by name or by a path ending in `/psql` (`$(PG_BINDIR)/psql -X`). */
+const PSQL_FIRST_WORD = /^["']?(?:\S*\/)?psql["']?(?:\s|$)/;
+/** How many times variables set from variables are followed (`PSQL = $(PSQL_BIN) -X`, `PSQL_BIN = psql`). */
+const MAX_ROUNDS = 4;
+
+/**
+ * A Makefile's text as its recipes run it: each use of a variable whose value is a psql command (`$(PSQL)`, `${PSQL}`,
+ * set by `PSQL = psql -q`, `PSQL := /usr/bin/psql`, `PSQL ?= psql`, or from another such variable) written as `psql`,
+ * so that the readers of psql commands see them. Any of the variable's values will do: a Makefile sets one in each
+ * branch of a conditional, and any of them may run.
+ */
+export function withPsqlVariablesWritten(makefile: string): string {
+  if (!makefile.includes('=')) return makefile;
+  const values = variableValues(makefile);
+  const psqlNames = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const found = [...values].filter(([name, options]) => !psqlNames.has(name)
+      && options.some((value) => PSQL_FIRST_WORD.test(writtenAs(value, psqlNames, 'psql'))));
+    if (found.length === 0) break;
+    for (const [name] of found) psqlNames.add(name);
+  }
+  return psqlNames.size === 0 ? makefile : writtenAs(makefile, psqlNames, 'psql');
+}
+
+/** The text with each use of the named variables replaced by `value`. */
+function writtenAs(text: string, names: ReadonlySet<string>, value: string): string {
+  return text.replace(USE, (use, name?: string, braced?: string) => (names.has(name ?? braced ?? '') ? value : use));
+}
+
+/**
+ * The values a Makefile assigns each of its variables (continuation lines joined, a trailing comment left out), each
+ * assignment's value apart; `+=` adds its words to every value before it.
+ */
+function variableValues(makefile: string): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  const joined = makefile.replace(/\\\r?\n/g, ' ');
+  for (const [, name, operator, raw] of joined.matchAll(ASSIGNMENT)) {
+    const value = raw.split('#')[0].trim();
+    const before = values.get(name) ?? [];
+    if (operator === '+') values.set(name, before.length === 0 ? [value] : before.map((earlier) => `${earlier} ${value}`));
+    else values.set(name, [...before, value]);
+  }
+  return values;
+}
+
+/**
+ * The text with each use of a variable the Makefile assigns replaced by all its values, those set from variables
+ * followed MAX_ROUNDS deep; uses of other variables stay as written.
+ */
+function expanded(text: string, values: ReadonlyMap<string, string[]>): string {
+  let result = text;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const next = result.replace(USE, (use, name?: string, braced?: string) => values.get(name ?? braced ?? '')?.join(' ') ?? use);
+    if (next === result) break;
+    result = next;
+  }
+  return result;
+}
+
+/** The words of a Makefile's list, variables expanded and a `$(wildcard …)` read as the globs it holds. */
+function wordsOf(text: string, values: ReadonlyMap<string, string[]>): string[] {
+  return expanded(text, values).replace(/\$\(wildcard[ \t]([^)]*)\)/g, '$1').split(/\s+/).filter((word) => word !== '');
+}
+
+/** A PGXS Makefile: it includes PostgreSQL's extension build rules (`include $(PGXS)`, `include $(shell pg_config --pgxs)`). */
+const INCLUDES_PGXS = /^[ \t]*-?include[ \t]+(?:\$[({]PGXS[)}]|\$\(shell[^)\n]*--pgxs\))/m;
+/** A rule's first line: its targets, then its prerequisites (a variable's assignment has `=` after the colon). */
+const RULE = /^([^\s#:=][^:=\n]*)::?(?!=)([^\n]*)$/;
+/**
+ * A `cat` of files into a file in a recipe (also silenced or its errors ignored: `@cat`, `-cat`): its arguments, and
+ * where its output goes (`> $@`, `>> out.sql`).
+ */
+const CAT_INTO_FILE = /(?:^|[\s;&|(])[@+-]*cat[ \t]([^\n;|&<>]*)>>?[ \t]*(\S+)/g;
+/** How many folders above a source its Makefile may be (`sql/part.sql` below the module's folder). */
+const MAKEFILE_LEVELS = 2;
+
+const sourcesByFolder = new TimedCache<string[]>(CACHE_MS);
+
+/**
+ * Whether a PGXS Makefile in the file's folder or up to MAKEFILE_LEVELS above pastes the file with `cat` into the SQL
+ * script the module installs: a DATA or DATA_built file (or the `.in` file PGXS builds one from), or a file named as an
+ * extension script is (`$(EXTENSION)--$(EXTVERSION).sql: $(wildcard sql/*.sql)` then `cat $^ > $@`). PostgreSQL's
+ * CREATE EXTENSION, or an administrator with psql for a module older than extensions, loads that script in the
+ * installing session: the sources' own session state is the installer's business.
+ */
+export function isPgxsScriptSource(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  return foldersUp(dirname(file), MAKEFILE_LEVELS).some((folder) => {
+    const below = relative(folder, file).split(sep).join('/');
+    return pgxsSourcesIn(folder).some((pattern) => new RegExp(`^${pattern}$`).test(below));
+  });
+}
+
+/** The sources (patterns of paths below the folder) the PGXS Makefiles of a folder paste into installed scripts. */
+function pgxsSourcesIn(folder: string): string[] {
+  return sourcesByFolder.get(folder, () => folderEntries(folder).filter((entry) => MAKEFILE.test(entry.name)).flatMap((entry) => {
+    const text = boundedText(join(folder, entry.name), 256 * 1024);
+    return text !== undefined && INCLUDES_PGXS.test(text) ? pastedIntoInstalledScripts(text).map(pathPattern) : [];
+  }));
+}
+
+/** The `.sql` paths a PGXS Makefile's recipes `cat` into a script the module installs (variables expanded). */
+function pastedIntoInstalledScripts(makefile: string): string[] {
+  const values = variableValues(makefile);
+  const installed = ['DATA', 'DATA_built'].flatMap((name) => wordsOf((values.get(name) ?? []).join(' '), values))
+    .filter((word) => /\.sql$/i.test(word)).map((word) => word.replace(/^\.\//, ''));
+  const isInstalled = (target: string): boolean => {
+    const path = target.replace(/^\.\//, '').replace(/\.in$/, '');
+    return installed.includes(path) || isNamedAsExtensionScript(basename(path));
+  };
+  const sources: string[] = [];
+  const lines = makefile.replace(/\\\r?\n/g, ' ').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const rule = RULE.exec(lines[i]);
+    if (rule === null) continue;
+    const targets = wordsOf(rule[1], values);
+    if (!targets.some(isInstalled)) continue;
+    const prerequisites = wordsOf(rule[2].split(';')[0], values);
+    for (i++; i < lines.length && lines[i].startsWith('\t'); i++) {
+      for (const [, argumentsText, output] of lines[i].matchAll(CAT_INTO_FILE)) {
+        const into = output.replace(/["']/g, '');
+        if (into !== '$@' && !wordsOf(into, values).some((word) => targets.includes(word))) continue;
+        const words = wordsOf(argumentsText, values).flatMap((word) => (word === '$^' || word === '$+' ? prerequisites : word === '$<' ? prerequisites.slice(0, 1) : [word]));
+        sources.push(...words.filter((word) => /\.sql$/i.test(word)));
+      }
+    }
+    i--;
+  }
+  return sources;
+}
+
+/** Whether a file name is an extension's install or update script's (`<ext>--<version>.sql`, `<ext>--<from>--<to>.sql`). */
+function isNamedAsExtensionScript(name: string): boolean {
+  const dashes = name.indexOf('--');
+  return dashes > 0 && /\.sql$/i.test(name) && dashes + '--'.length < name.length - '.sql'.length;
+}
+
+/**
+ * A path of a Makefile's, relative to its folder, as a pattern of paths below it: a glob's `*` and a variable left
+ * unexpanded each stand for any part of one name.
+ */
+function pathPattern(path: string): string {
+  return path.replace(/^(?:\.\/)+/, '').split(/\$\([^)]*\)|\$\{[^}]*\}|\*/).map(escapeRegExp).join('[^/]*');
+}
