@@ -89,6 +89,30 @@ export function bunClientDatabase(creation: ts.NewExpression): 'postgres' | 'oth
   return text !== undefined && OTHER_DATABASE_URL.test(text) ? 'other' : 'postgres';
 }
 
+/**
+ * The environment variables Bun's SQL reads a PostgreSQL URL from when it is given none (`new SQL()`, the default
+ * `sql`): `DATABASE_URL` and `POSTGRES_URL` with their spellings and TLS variants. Which comes first has changed between
+ * Bun versions, so callers weigh them all alike.
+ */
+export const BUN_URL_VARIABLES: readonly string[] = ['DATABASE_URL', 'DATABASEURL', 'TLS_DATABASE_URL', 'POSTGRES_URL', 'PGURL', 'PG_URL', 'TLS_POSTGRES_DATABASE_URL'];
+/** Options that say where to connect (a URL, a host, a socket or file) or on which port: the environment's URL is then not the whole story. */
+const BUN_WHERE_OPTION = /^(?:url|hostname|host|port|path|filename)$/;
+
+/**
+ * A `new SQL()` that says nothing of where to connect: no argument, or an options object written in place whose
+ * properties name no URL, host, port or socket (`new SQL({ max: 4 })`). Bun reads its URL from the environment
+ * (BUN_URL_VARIABLES; older versions, for options, libpq's `PGHOST`, else this machine).
+ */
+export function bunClientReadsEnvironment(creation: ts.NewExpression): boolean {
+  const args = creation.arguments ?? [];
+  if (args.length === 0) return true;
+  if (args.length > 1) return false;
+  const options = unwrap(args[0]);
+  return ts.isObjectLiteralExpression(options) && options.properties.every((property) =>
+    (ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property))
+      && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && !BUN_WHERE_OPTION.test(property.name.text));
+}
+
 /** A connection URL written with `prepare=false` among its parameters. */
 export function urlDisablesPrepare(creation: ts.NewExpression): boolean {
   const first = creation.arguments?.[0];

@@ -69,7 +69,7 @@ import { importedNames, requiredNames, type ImportedName } from './ownServerHelp
 import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
-import { bunClientDatabase, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
+import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 import { dynamicImportBindings } from './dynamicImports';
 import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
@@ -886,6 +886,8 @@ class Extractor {
     // code started itself (a test container, test code's local database).
     if (this.fileName && subscriberConnectsDirectly(creation, this.fileName)) return;
     if (this.ownServer?.createdFrom(creation)) return;
+    // Made with no URL or host in test code: Bun takes the URL from the environment, here the suite's own database.
+    if (bunClientReadsEnvironment(creation) && this.ownServer?.readsTestDatabaseFromEnvironment(BUN_URL_VARIABLES)) return;
     this.addPreparesByDefaultFinding(creation, '',
       "Bun's SQL client prepares every PostgreSQL query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.");
   }
@@ -948,6 +950,8 @@ class Extractor {
 
   private addBunDefaultFinding(node: ts.Node): void {
     if (this.bunDefaultReported) return;
+    // Configured by the environment only: in test code whose environment gives it the suite's own database, no pooler.
+    if (this.ownServer?.readsTestDatabaseFromEnvironment(BUN_URL_VARIABLES)) return;
     this.bunDefaultReported = true;
     this.addNodeFinding('protocol-prepared-statement', node,
       "Bun's default sql client (PostgreSQL unless the environment names another database) prepares every query as a named statement, and its options cannot be changed: behind a transaction pooler without prepared-statement support, use new SQL({ …, prepare: false }).");

@@ -220,6 +220,26 @@ export class OwnServerClients {
     return testEnvironmentVariable(this.fileName!, 'PGHOST') !== 'elsewhere' && testEnvironmentVariable(this.fileName!, 'PGPORT') !== 'elsewhere';
   }
 
+  /**
+   * In test code, whether a client that takes its URL from whichever of `variables` is set (Bun's `new SQL()` given
+   * none: bunSql.ts BUN_URL_VARIABLES) reaches the suite's own database, for what only a pooler breaks: one of them is
+   * the test database (testDatabaseVariable: the test environment sets it to this machine or a PostgreSQL service, or an
+   * env file of the application does and none points it elsewhere), no file of the repository points another at a
+   * pooler or a remote host, and this file sets none of them itself.
+   */
+  readsTestDatabaseFromEnvironment(variables: readonly string[]): boolean {
+    if (!this.fileName || this.namesPooler || !this.testCode) return false;
+    if (variables.some((name) => new RegExp(`process\\.env(?:\\.${name}|\\[\\s*['"]${name}['"]\\s*\\])\\s*=[^=]`).test(this.source.text))) return false;
+    return this.unpooled(() => {
+      let local = false;
+      for (const name of variables) {
+        if (this.testDatabaseVariable(name)) local = true;
+        else if (testEnvironmentVariable(this.fileName!, name) === 'elsewhere' || applicationEnvironmentVariable(this.fileName!, name) === 'elsewhere') return false;
+      }
+      return local;
+    });
+  }
+
   /** Options that name no host, URL or socket to connect to (or only absent ones), nor a pooler's port. */
   private saysNowhere(options: ts.ObjectLiteralExpression): boolean {
     for (const property of options.properties) {

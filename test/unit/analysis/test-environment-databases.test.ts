@@ -551,3 +551,53 @@ test('each link of that chain on its own: a `?:` with an undefined branch, a con
     assert.deepEqual(findingsOf(spec), local ? [] : [line(before)], `${url} / ${before.join(' ')}`);
   });
 });
+
+/** A Bun test that makes a client from `made` (line 3) and sends the same query twice (line 4). */
+const bunSpec = (made: string, before: string[] = []) => [
+  "import { SQL } from 'bun';",
+  ...before,
+  `const inventory = ${made};`,
+  "it('counts stock', async () => { for (const n of [1, 2]) await inventory`SELECT count(*) FROM stock WHERE bin = ${n}`; });",
+];
+
+test("Bun's SQL client given no URL reads it from the environment: in test code, the URL the repository's env files give this machine is no pooler", () => {
+  // The package's own .env (read by Bun's test runner) points DATABASE_URL at this machine.
+  repo.write('bun-env/package.json', '{"name": "bun-env"}');
+  repo.write('bun-env/.env', 'DATABASE_URL=postgres://stock:stock@localhost:5441/stock');
+  assert.deepEqual(findingsOf(repo.write('bun-env/test/stock.test.ts', bunSpec('new SQL()'))), []);
+  assert.deepEqual(findingsOf(repo.write('bun-env/test/options.test.ts', bunSpec('new SQL({ max: 2, idleTimeout: 5 })'))), []);
+  // Bun's other spellings of the variable, set by an env file kept for tests; and the default client.
+  repo.write('bun-test-env/package.json', '{"name": "bun-test-env"}');
+  repo.write('bun-test-env/.env.test', "POSTGRES_URL='postgresql://stock@127.0.0.1:5432/stock_test'");
+  assert.deepEqual(findingsOf(repo.write('bun-test-env/test/stock.test.ts', bunSpec('new Bun.SQL()'))), []);
+  assert.deepEqual(findingsOf(repo.write('bun-test-env/test/default.test.ts', [
+    "import { sql } from 'bun';",
+    "it('counts stock', async () => { for (const n of [1, 2]) await sql`SELECT count(*) FROM stock WHERE bin = ${n}`; });",
+  ])), []);
+});
+
+test("Bun's SQL client given no URL keeps its finding in application code, where no file sets the URL, where one points a URL elsewhere, or with a host or port of its own", () => {
+  repo.write('bun-app/package.json', '{"name": "bun-app"}');
+  repo.write('bun-app/.env', 'DATABASE_URL=postgres://stock:stock@localhost:5441/stock');
+  assert.deepEqual(findingsOf(repo.write('bun-app/src/stock.ts', bunSpec('new SQL()'))), ['protocol-prepared-statement 2']);
+  // The options say where to connect: the environment's URL is not what it reaches.
+  assert.deepEqual(findingsOf(repo.write('bun-app/test/host.test.ts', bunSpec("new SQL({ hostname: 'stock.internal.example.com' })"))), ['protocol-prepared-statement 2']);
+  assert.deepEqual(findingsOf(repo.write('bun-app/test/port.test.ts', bunSpec('new SQL({ port: 6432 })'))), ['protocol-prepared-statement 2']);
+  // The test sets the variable itself.
+  assert.deepEqual(findingsOf(repo.write('bun-app/test/sets.test.ts', bunSpec('new SQL()', ['process.env.DATABASE_URL = stockUrl();']))), ['protocol-prepared-statement 3']);
+
+  repo.write('bun-unset/package.json', '{"name": "bun-unset"}');
+  assert.deepEqual(findingsOf(repo.write('bun-unset/test/stock.test.ts', bunSpec('new SQL()'))), ['protocol-prepared-statement 2']);
+
+  // One URL variable at this machine, another at a pooler: Bun's choice between them has changed across versions.
+  repo.write('bun-pooled/package.json', '{"name": "bun-pooled"}');
+  repo.write('bun-pooled/.env', ['DATABASE_URL=postgres://stock:stock@localhost:5441/stock', 'POSTGRES_URL=postgres://stock@stock-pool.example.com:6543/stock']);
+  assert.deepEqual(findingsOf(repo.write('bun-pooled/test/stock.test.ts', bunSpec('new SQL()'))), ['protocol-prepared-statement 2']);
+  repo.write('bun-remote/package.json', '{"name": "bun-remote"}');
+  repo.write('bun-remote/.env', 'DATABASE_URL=postgres://stock@db.stock.example.com:5432/stock');
+  assert.deepEqual(findingsOf(repo.write('bun-remote/test/stock.test.ts', bunSpec('new SQL()'))), ['protocol-prepared-statement 2']);
+  assert.deepEqual(findingsOf(repo.write('bun-remote/test/default.test.ts', [
+    "import { sql } from 'bun';",
+    "it('counts stock', async () => { for (const n of [1, 2]) await sql`SELECT count(*) FROM stock WHERE bin = ${n}`; });",
+  ])), ['protocol-prepared-statement 1']);
+});
