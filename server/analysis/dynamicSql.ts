@@ -14,7 +14,7 @@ export interface DynamicStatement {
   end: number;
   /** The setting a dynamic `SET name …` sets (lower case), when the literal names it. */
   setting?: string;
-  /** The table a dynamic `CREATE TEMP TABLE` makes, as its name is written (dynamicObjectName), which a later dynamic DROP may undo. */
+  /** The table (view, sequence) a dynamic `CREATE TEMP TABLE|VIEW|SEQUENCE` makes, as its name is written (objectNamed), which a later dynamic DROP may undo. */
   temporary?: string;
 }
 
@@ -115,8 +115,11 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   return undefined;
 }
 
-/** `CREATE [GLOBAL|LOCAL] TEMP[ORARY] [UNLOGGED] TABLE [IF NOT EXISTS]`, up to the table's name. */
-const CREATES_TEMPORARY = /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?/i;
+/**
+ * `CREATE [GLOBAL|LOCAL] TEMP[ORARY] [UNLOGGED] TABLE [IF NOT EXISTS]`, `CREATE TEMP[ORARY] [RECURSIVE] VIEW` or
+ * `CREATE TEMP[ORARY] SEQUENCE [IF NOT EXISTS]`, up to the object's name (the temporary objects DROPS_NAMED drops).
+ */
+const CREATES_TEMPORARY = /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:(?:unlogged\s+)?table|(?:recursive\s+)?view|sequence)\s+(?:if\s+not\s+exists\s+)?/i;
 /** `DROP TABLE|VIEW|SEQUENCE [IF EXISTS]`, up to the first name. */
 const DROPS_NAMED = /^\s*drop\s+(?:table|view|sequence)\s+(?:if\s+exists\s+)?/i;
 /** A name as written: `"Quoted"`, `plain`, or `schema.name` (its last part counts). */

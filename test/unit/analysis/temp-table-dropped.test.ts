@@ -189,6 +189,26 @@ test('PL/pgSQL: a temp table one EXECUTE makes under a name (format %I, a || ope
   assert.deepEqual(rules(body([create, 'IF p_query IS NULL THEN RETURN; END IF;', "EXECUTE format('DROP TABLE %I', l_sample);"])), ['temp-table']);
 });
 
+test('PL/pgSQL: a temporary view or sequence one EXECUTE makes and a later EXECUTE drops under the same name leaves nothing, as a table does', () => {
+  const body = (statements: string[]) => [
+    'CREATE FUNCTION describe_query(p_sql text) RETURNS SETOF text LANGUAGE plpgsql AS $$',
+    "DECLARE v_name text := 'probe_' || md5(p_sql); v_col text;",
+    'BEGIN',
+    ...statements.map((statement) => `  ${statement}`),
+    'END $$;',
+  ].join('\n');
+  const view = "EXECUTE 'CREATE TEMPORARY VIEW ' || v_name || ' AS ' || p_sql;";
+  const rows = 'FOR v_col IN SELECT column_name FROM information_schema.columns WHERE table_name = v_name LOOP RETURN NEXT v_col; END LOOP;';
+  assert.deepEqual(rules(body(["EXECUTE 'DROP VIEW IF EXISTS ' || v_name;", view, rows, "EXECUTE 'DROP VIEW IF EXISTS ' || v_name;"])), []);
+  assert.deepEqual(rules(body(["EXECUTE format('CREATE TEMP RECURSIVE VIEW %I (n) AS %s', v_name, p_sql);", rows, "EXECUTE format('DROP VIEW %I', v_name);"])), []);
+  assert.deepEqual(rules(body(["EXECUTE format('CREATE TEMP SEQUENCE IF NOT EXISTS %I', v_name);", rows, "EXECUTE format('DROP SEQUENCE %I', v_name);"])), []);
+  // Not dropped, dropped under another name, only before the CREATE, or after a RETURN that may end the run: it stays.
+  assert.deepEqual(rules(body([view, rows])), ['temp-table']);
+  assert.deepEqual(rules(body([view, rows, "EXECUTE 'DROP VIEW IF EXISTS ' || v_col;"])), ['temp-table']);
+  assert.deepEqual(rules(body(["EXECUTE 'DROP VIEW IF EXISTS ' || v_name;", view, rows])), ['temp-table']);
+  assert.deepEqual(rules(body([view, 'IF p_sql IS NULL THEN RETURN; END IF;', "EXECUTE 'DROP VIEW ' || v_name;"])), ['temp-table']);
+});
+
 test('PL/pgSQL: dynamic text that opens with blank lines and comments is judged by its first word, and found there', () => {
   const body = (statements: string[]) => [
     'CREATE FUNCTION break_streams(point_table text, wsg text) RETURNS void LANGUAGE plpgsql AS $$',
