@@ -27,7 +27,7 @@ import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
 import { errorsRecordedIn } from './expectedErrors';
-import { isRunByPsql } from './psqlRuns';
+import { isRunByPsql, isRunByRegressionTest } from './psqlRuns';
 import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
@@ -691,10 +691,15 @@ export function isLoadedByTests(fileName: string): boolean {
     && testSources(sibling).some((text) => namesFile.test(text) && reaches.some((r) => text.includes(r))));
 }
 
-/** A test script, a test fixture, or a file a test script includes: its own session, on a throwaway test database. */
+/**
+ * A test script, a test fixture, a file a test script includes, or a test folder's file that a shell regression test
+ * runs with psql (psqlRuns.ts; only in a test folder: elsewhere what the test loads may be the application's own schema):
+ * its own session, on a throwaway test database.
+ */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName)
-    || hasExpectedResultBeside(fileName) || hasExpectedOutputBeside(fileName) || includingScript(fileName) === 'test'));
+    || hasExpectedResultBeside(fileName) || hasExpectedOutputBeside(fileName) || includingScript(fileName) === 'test'
+    || (isTestFolderSql(fileName) && isRunByRegressionTest(fileName))));
 }
 
 /** A script in a folder of session scripts (scriptFolder.ts), unless it is a query collection or an sqlc project's. */

@@ -18,6 +18,11 @@
 // runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``). Also the scripts they run
 // with pgbench (`pgbench -f bench.sql`), on pgbench's own connections. A Makefile may name psql through a variable of
 // its own (`PSQL = psql -q`, then `$(PSQL) -d app -f final/upgrade.sql`): makefiles.ts writes those uses as psql.
+// A shell function that runs psql with all its arguments (`send_query() { psql -d app "$@"; }`, in the script or in a
+// script of the same folder it sources) is psql where it is called (`send_query -qf "$SEED"`), and a file argument held
+// in a variable the script assigns a `.sql` path (`SEED=${DATA_DIR}/seed.sql`) names that path. A shell script that
+// is a regression test — its output recorded as `expected/<name>.out` in its folder or the folder above, as pg_regress
+// lays out a suite — makes the files it runs part of that test (isRunByRegressionTest).
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -44,11 +49,12 @@ const SCRIPT_PROGRAM = /^[\w.-]+\.(?:[cm]?[jt]s|py|rb)$/;
  */
 const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack'];
 /**
- * A psql command's file argument on one line: `-f path`, `-fpath`, `--file path`, `--file=path`, or `< path` (a backtick
+ * A psql command's file argument on one line: `-f path`, `-fpath`, `-qf path` (after psql's flags that take no value),
+ * `--file path`, `--file=path`, or `< path` (a backtick
  * ends it: a command substitution's, or a program's template string's). `-f -` is psql's standard input, no file: the
  * file is what the command reads there (`psql -f - < schema.sql`, `cat schema.sql | psql -f -`).
  */
-const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-f\s*|\s--file[=\s]\s*|\s<\s*)(?!-(?:[\s;|&)]|$))((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
+const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-[aAbeEHlnqsStxXwWz01]*f\s*|\s--file[=\s]\s*|\s<\s*)(?!-(?:[\s;|&)]|$))((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
 /**
  * A pgbench script argument (`pgbench -c 4 -f bench.sql -T 60`, `--file=bench.sql@10`, its weight left out): pgbench
  * runs the script on connections it opens itself, one per client, as psql does, and never through a pool.
@@ -136,6 +142,8 @@ interface PsqlRuns {
   patterns: string[];
   /** The globs that pick which files of a folder are fed to psql's standard input (`cat bundle/0*.sql | psql`). */
   globs: string[];
+  /** The psql file arguments of the shell scripts that are regression tests (isRegressionTestScript). */
+  tested: string[];
 }
 
 /** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file psql runs). */
@@ -146,6 +154,17 @@ export function isRunByPsql(fileName: string): boolean {
     const runs = psqlRunsIn(folder);
     return runs.files.some((path) => names(file, folder, path)) || runs.patterns.some((path) => matchesPattern(file, folder, path));
   });
+}
+
+/**
+ * Whether a shell script that is a regression test (its output recorded in an `expected/` folder beside it or above
+ * it, pg_regress' layout) runs the file with psql: the file is part of that test, loaded on the test's own connection
+ * to the database the test sets up, and what it creates lives there.
+ */
+export function isRunByRegressionTest(fileName: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => psqlRunsIn(folder).tested.some((path) => names(file, folder, path)));
 }
 
 /**
@@ -206,6 +225,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const concatenated: string[] = [];
   const looped: string[] = [];
   const globbed: string[] = [];
+  const tested: string[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
@@ -228,26 +248,86 @@ function readPsqlRuns(folder: string): PsqlRuns {
     for (const match of text.matchAll(CAT_INTO)) concatenated.push(...sqlWords(match[1]));
   }
   for (const text of texts.values()) if (text.includes('pgbench')) paths.push(...pgbenchScripts(text));
-  for (const [path, text] of texts) {
+  const wrappers = psqlWrappers([...texts].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text));
+  for (const [path, written] of texts) {
+    const text = wrappers.length > 0 && SHELL_SCRIPT.test(path) ? withWrappersWritten(written, wrappers) : written;
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2])).flatMap((match) => match[1].split(/\s+/));
     const loops = loopLists(text);
+    const named: string[] = [];
     for (const argument of [...[...unquoted.matchAll(PSQL_FILE)].map((match) => match[1]), ...piped]) {
-      const list = loops.get(VARIABLE_ARGUMENT.exec(argument)?.[1] ?? '');
+      const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
+      const list = loops.get(variable ?? '');
       if (runsItsArgument(argument, text)) runners.add(basename(path));
       else if (list !== undefined) looped.push(...list);
       else if (GLOB.test(argument)) globbed.push(argument.replace(VARIABLE_PREFIX, ''));
-      else paths.push(argument);
+      else named.push(...(variable !== undefined ? assignedSqlPaths(text, variable) : []), argument);
     }
+    named.push(...heredocIncludes(text));
+    paths.push(...named);
+    if (isRegressionTestScript(path)) tested.push(...named);
     globbed.push(...listedIntoPsql(text, vagrant, LINE_SHELLS.test(basename(path))));
-    paths.push(...heredocIncludes(text));
   }
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
   const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0;
-  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed };
+  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested };
+}
+
+/** Shell scripts, whose functions and variables are read (not CI files, Makefiles or documents). */
+const SHELL_SCRIPT = /\.(?:sh|bash|zsh)$/i;
+/** A shell function's opening: `name() {`, `function name {`, `function name() {` (the brace may open the next line). */
+const SHELL_FUNCTION = /^[ \t]*(?:function[ \t]+([A-Za-z_][\w-]*)(?:[ \t]*\(\s*\))?|([A-Za-z_][\w-]*)[ \t]*\(\s*\))\s*\{/gm;
+/** All of a function's arguments, passed on: `"$@"`, `"${@}"`, `$*`. */
+const ALL_ARGUMENTS = /\$(?:[@*]|\{[@*]\})/;
+/** Bound on a shell function's body read for its psql command. */
+const MAX_FUNCTION_BYTES = 4096;
+
+/**
+ * The shell functions of the scripts that run psql with all their arguments (`send_query() { psql -U "$U" -d app
+ * "${@}"; }`): a call of one (`send_query -qf data.sql`) is that psql command. The body is read up to its closing brace
+ * at the start of a line, or on the opening line (a one-line function).
+ */
+function psqlWrappers(scripts: readonly string[]): string[] {
+  const wrappers = new Set<string>();
+  for (const script of scripts) {
+    if (!script.includes('psql')) continue;
+    for (const match of script.matchAll(SHELL_FUNCTION)) {
+      const rest = script.slice(match.index! + match[0].length, match.index! + match[0].length + MAX_FUNCTION_BYTES);
+      const firstLine = rest.split('\n', 1)[0];
+      const end = /;\s*\}[ \t]*$/.test(firstLine) ? firstLine.length : (/^\}/m.exec(rest)?.index ?? rest.length);
+      const runsAll = rest.slice(0, end).split('\n').some((line) => PSQL_WORD.test(line) && ALL_ARGUMENTS.test(line));
+      const name = match[1] ?? match[2];
+      if (runsAll && name !== 'psql') wrappers.add(name);
+    }
+  }
+  return [...wrappers];
+}
+
+/** The script with each call of a psql wrapper written as psql (`send_query -qf x.sql` → `psql -qf x.sql`). */
+function withWrappersWritten(script: string, wrappers: readonly string[]): string {
+  const call = new RegExp(`(^|[\\s;&|(\`])(?:${wrappers.map(escapeRegExp).join('|')})(?=[ \\t])`, 'gm');
+  return script.replace(call, '$1psql');
+}
+
+/** The `.sql` paths a script assigns to a variable (`SEED=${DATA_DIR}/seed.sql`, `local f="db/x.sql"`), as written. */
+function assignedSqlPaths(script: string, variable: string): string[] {
+  const assignment = new RegExp(`(?:^|[\\s;])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+)?${variable}=(["']?)([^\\s"';|&]+\\.sql)\\1(?=[\\s;]|$)`, 'gm');
+  return [...script.matchAll(assignment)].map((match) => match[2]);
+}
+
+/**
+ * Whether a shell script is a regression test: its output is recorded as `expected/<name>.out` (or pg_regress'
+ * alternative `<name>_<n>.out`) in its own folder or the folder above (`test/script/report.sh` beside
+ * `test/expected/report.out`), which a runner compares with what it prints.
+ */
+function isRegressionTestScript(path: string): boolean {
+  if (!SHELL_SCRIPT.test(path)) return false;
+  const name = basename(path).replace(SHELL_SCRIPT, '');
+  const recorded = (out: string): boolean => out === `${name}.out` || (out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
+  return [dirname(path), dirname(dirname(path))].some((folder) => folderEntries(join(folder, 'expected')).some((entry) => recorded(entry.name)));
 }
 
 /** The scripts a Vagrantfile in the folder provisions the machine with (shell scripts, by their path from the folder). */

@@ -408,6 +408,40 @@ test('SQL in a test folder is loaded by the test harness on its own connection: 
   assert.deepEqual(analyzeSql(query, undefined, join(root, 'testdata', 'other', 'query.sql')), []);
 });
 
+test('a test folder\'s file that a shell regression test (its output in expected/<name>.out) runs with psql is part of the test: its functions have no findings either', (t) => {
+  const common = '#!/bin/bash\nPORT=55432\nfunction load_sql()\n{\n\tpsql -X -p ${PORT} -d postgres "${@}" <&0\n}\nrun_quiet() { psql -q -p ${PORT} "$@"; }\n';
+  const root = scratchRepository('shell-regression', t).writeAll({
+    'test/harness/common.sh': common,
+    // Through a wrapper function of a script it sources, the file held in a variable; and a one-line wrapper with a literal path.
+    'test/harness/reporting.sh': '#!/bin/bash\n. ./harness/common.sh\nSEED_FILE=${DATA_DIR}/seed-rows.sql\nload_sql -qf ${SEED_FILE}\nload_sql <<EOF\nSELECT fill_rows(1);\nEOF\n',
+    'test/harness/grants.sh': '#!/bin/bash\n. ./harness/common.sh\nrun_quiet -f fixtures/grant_checks.sql\n',
+    'test/expected/reporting.out': '',
+    'test/expected/grants_1.out': '',
+    // The same wrappers in a script whose output nobody records: not a regression test.
+    'tools/common.sh': common,
+    'tools/load.sh': '#!/bin/bash\n. ./common.sh\nload_sql -f test/demo-rows.sql\n',
+  });
+  for (const path of [['test', 'harness', 'data', 'seed-rows.sql'], ['test', 'harness', 'fixtures', 'grant_checks.sql']]) {
+    assert.deepEqual(analyzeSql(AS_USER + SESSION_STATE, undefined, join(root, ...path)), [], path.join('/'));
+  }
+  // psql runs the script's file, test folder or not (its own statements), but a function it creates outlives the script
+  // unless a regression test loads it from a test folder: the application may call it through its pool.
+  assert.deepEqual(analyzeSql(AS_USER + SESSION_STATE, undefined, join(root, 'tools', 'test', 'demo-rows.sql')).map((f) => f.rule), ['session-set']);
+  const outside = scratchRepository('shell-regression-app', t).writeAll({
+    'suite/script/reporting.sh': '#!/bin/bash\nload() { psql -d app "$@"; }\nload -f ../db/schema.sql\n',
+    'suite/expected/reporting.out': '',
+  });
+  assert.deepEqual(analyzeSql(AS_USER + SESSION_STATE, undefined, join(outside, 'suite', 'db', 'schema.sql')).map((f) => f.rule), ['session-set']);
+  // A function that passes only some arguments on (`psql -c "$1"`) is no psql command with a file; nor is a file a variable never names.
+  const other = scratchRepository('shell-regression-other', t).writeAll({
+    'test/script/reporting.sh': '#!/bin/bash\nquery() { psql -c "$1"; }\nquery -f data/seed.sql\nload() { psql "$@"; }\nload -f ${MISSING}\n',
+    'test/expected/reporting.out': '',
+  });
+  for (const path of [['test', 'script', 'data', 'seed.sql'], ['test', 'script', 'data', 'other.sql']]) {
+    assert.deepEqual(analyzeSql(AS_USER + SESSION_STATE, undefined, join(other, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
+  }
+});
+
 test('a .sql example or sample script (examples/, samples/) runs in its own session; annotated query files there, and other folders, keep their findings', () => {
   const rulesIn = (path: string, text: string) => analyzeSql(text, undefined, path).map((f) => f.rule);
   assert.deepEqual(rulesIn('/proj/examples/semantic_search.sql', SESSION_STATE), []);
