@@ -55,6 +55,13 @@ export interface Candidate {
   setting?: string;
   /** For a session SET of one constant: the value as written (lower case; `0` for a zero integer). */
   settingValue?: string;
+  /**
+   * For a set_config(…, false): its value reads the setting's own current value (`current_setting(name)::int + 1`,
+   * directly or through a variable the body fills from it) — a counter advancing, not a switch turned on.
+   */
+  valueFromOwnSetting?: boolean;
+  /** For a set_config(…, false) in a body, until the body is read: the variables its value expression names (lower case). */
+  valueVariables?: string[];
   /** For a session SET: the setting is one the pooler re-applies for each client (vocabulary.ts, TRACKED_PARAMETERS). */
   trackedParameter?: boolean;
   /** For a session SET: PostgreSQL has no parameter of that name (postgresParameters.ts). */
@@ -263,6 +270,31 @@ function literalValue(node: Json | undefined): { settingValue?: string } {
   return {};
 }
 
+/**
+ * What a set_config value expression reads: whether it calls current_setting() of the setting it sets (`set_config('n',
+ * (current_setting('n')::int + 1)::text, false)`), else the plain names it uses (PL/pgSQL variables, read in the body).
+ */
+function valueSources(node: Json | undefined, setting: string): { valueFromOwnSetting?: boolean; valueVariables?: string[] } {
+  const variables = new Set<string>();
+  let own = false;
+  const visit = (value: unknown): void => {
+    if (own || !value || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(visit);
+    const call = (value as Json).FuncCall as Json | undefined;
+    if (call && lastName(call.funcname).toLowerCase() === 'current_setting' && firstStringConstant((call.args as Json[] | undefined)?.[0])?.toLowerCase() === setting) {
+      own = true;
+      return;
+    }
+    const fields = ((value as Json).ColumnRef as Json | undefined)?.fields as Json[] | undefined;
+    const name = fields?.length === 1 ? ((fields[0].String as Json | undefined)?.sval as string | undefined) : undefined;
+    if (name !== undefined) variables.add(name.toLowerCase());
+    for (const key in value as Json) visit((value as Json)[key]);
+  };
+  visit(node);
+  if (own) return { valueFromOwnSetting: true };
+  return variables.size > 0 ? { valueVariables: [...variables] } : {};
+}
+
 function wordEnd(text: string, start: number): number {
   let i = start;
   while (i < text.length && /[A-Za-z0-9_."]/.test(text[i])) i++;
@@ -297,6 +329,7 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
         ...(tracked ? { trackedParameter: true } : {}),
         ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}),
         ...literalValue(args[1]),
+        ...(setting !== undefined ? valueSources(args[1], setting.toLowerCase()) : {}),
       });
     } else if (isLocal) {
       candidates.push({ rule: 'set-local-outside-transaction', start, end, transactionScoped: true,
@@ -652,6 +685,12 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     events ??= flowEvents(body);
     return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at));
   });
+  // A set_config whose value reads a variable the body filled from that same setting advances it as a counter does.
+  for (const candidate of found) {
+    if (candidate.valueVariables === undefined) continue;
+    if (language === 'plpgsql' && candidate.valueVariables.some((variable) => saved.filledFrom(variable, candidate.setting))) candidate.valueFromOwnSetting = true;
+    delete candidate.valueVariables;
+  }
   const kept = withoutGuardedDeallocates(found, body);
   ctx.facts.candidates.push(...pairBodyConnections(pairBodyLocks(kept, body, ctx.base + at), disconnects, body, ctx.base + at));
 }

@@ -43,7 +43,9 @@ export function closingHalvesOfPairs(statements: readonly PlacedStatement[], tex
   const sets = stored.filter(isSetOfCustomSetting);
   for (const candidate of sets) {
     if (!readsAsOff(candidate.settingValue)) continue;
-    if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isOn(other))) closing.add(candidate);
+    // A companion whose value is computed from the setting's own (`current_setting(name)::int + 1`) advances a
+    // counter: the "off" value is its start, which the counter relies on, not an undo.
+    if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isOn(other) && !other.valueFromOwnSetting)) closing.add(candidate);
   }
   const locks = stored.filter((c) => c.rule === 'advisory-lock' && c.advisory?.action === 'lock');
   for (const candidate of stored) {

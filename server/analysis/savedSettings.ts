@@ -39,19 +39,31 @@ function selectedFromPgSettings(statement: string): { variable: string; setting:
 export class SavedSettings {
   /** Variable (lower case) → the setting whose earlier value it holds, and where it was saved. */
   private readonly saved = new Map<string, Save>();
+  /** Every variable → setting save read so far, also those a later assignment overwrote (`v := 0` wrapping a counter). */
+  private readonly filled = new Set<string>();
 
   /** Reads one statement (leading trivia removed) at `at`: a save records its variable; another assignment forgets it. */
   read(statement: string, at = 0): void {
     const assigned = ASSIGNED_FROM_SETTING.exec(statement);
-    if (assigned) return void this.saved.set(assigned[1].toLowerCase(), { setting: assigned[2].toLowerCase(), at });
+    if (assigned) return this.save(assigned[1], assigned[2], at);
     const declared = DECLARED_FROM_SETTING.exec(statement);
-    if (declared) return void this.saved.set(declared[1].toLowerCase(), { setting: declared[2].toLowerCase(), at });
+    if (declared) return this.save(declared[1], declared[2], at);
     const selected = SELECTED_INTO_FROM_SETTING.exec(statement);
-    if (selected) return void this.saved.set(selected[2].toLowerCase(), { setting: selected[1].toLowerCase(), at });
+    if (selected) return this.save(selected[2], selected[1], at);
     const fromView = selectedFromPgSettings(statement);
-    if (fromView) return void this.saved.set(fromView.variable, { setting: fromView.setting, at });
+    if (fromView) return this.save(fromView.variable, fromView.setting, at);
     const other = ASSIGNED.exec(statement);
     if (other) this.saved.delete(other[1].toLowerCase());
+  }
+
+  /** Whether the body fills the variable from the setting somewhere (a save read by `read`, kept or since overwritten). */
+  filledFrom(variable: string, setting: string | undefined): boolean {
+    return setting !== undefined && this.filled.has(`${variable.toLowerCase()}\u0000${setting.toLowerCase()}`);
+  }
+
+  private save(variable: string, setting: string, at: number): void {
+    this.saved.set(variable.toLowerCase(), { setting: setting.toLowerCase(), at });
+    this.filled.add(`${variable.toLowerCase()}\u0000${setting.toLowerCase()}`);
   }
 
   /** The save whose value the statement puts back, if it is such a restore. */

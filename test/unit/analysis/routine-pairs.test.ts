@@ -84,3 +84,41 @@ test('set_config(…, false) to a non-empty value, of another setting, or with n
   // A built-in parameter set back to '' is a change of its own.
   assert.deepEqual(lines(routine('use_schema', "PERFORM set_config('search_path', 'shop', false);") + routine('no_schema', "PERFORM set_config('search_path', '', false);")), [3, 8]);
 });
+
+test('a start value beside a routine that advances the setting from its own current value is a counter, not an undo: reported', () => {
+  const start = routine('open_batch', "PERFORM set_config('batch.seq', '0', false);");
+  // The companion computes its value from the setting itself, directly or through a variable it fills from it.
+  const direct = routine('next_batch', "PERFORM set_config('batch.seq', (current_setting('batch.seq')::int + 1)::text, false);");
+  assert.deepEqual(lines(start + direct), [3, 8]);
+  const throughVariable = `CREATE FUNCTION next_batch() RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+  n bigint := current_setting('batch.seq')::bigint;
+BEGIN
+  IF n > 1000 THEN
+    n := 0;
+  END IF;
+  PERFORM set_config('batch.seq', (n + 1)::text, false);
+  RETURN n;
+END
+$fn$;
+`;
+  assert.deepEqual(lines(start + throughVariable), [3, 13]);
+  const selectedInto = routine('next_batch', "SELECT current_setting('batch.seq') INTO k;\n  PERFORM set_config('batch.seq', (k::int + 1)::text, false);");
+  assert.deepEqual(lines(start + selectedInto), [3, 9]);
+});
+
+test('an off value beside a routine setting the value from another setting, or from a parameter, still pairs', () => {
+  const clear = routine('close_batch', "PERFORM set_config('batch.seq', '0', false);");
+  // Read from another setting: the companion turns this one on with a value of its own.
+  const other = routine('open_batch', "PERFORM set_config('batch.seq', current_setting('batch.default_seq'), false);");
+  assert.deepEqual(lines(other + clear), [3]);
+  const fromOtherVariable = routine('open_batch', "v := current_setting('batch.default_seq');\n  PERFORM set_config('batch.seq', v, false);");
+  assert.deepEqual(lines(fromOtherVariable + clear), [4]);
+  const parameter = `CREATE FUNCTION open_batch(seq text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM set_config('batch.seq', seq, false);
+END
+$fn$;
+`;
+  assert.deepEqual(lines(parameter + clear), [3]);
+});
