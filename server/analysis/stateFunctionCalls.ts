@@ -7,7 +7,8 @@
 // upgrade script creating an older version of the routine and calling it at once). In a script that runs in its own
 // session (psql), only the calls inside the routines it creates count: a procedure calling a function that returns
 // holding a session lock leaves the lock on whatever connection runs the procedure.
-import type { AnalysisOptions, Finding, LocalFlag, StateFunction } from './types';
+import type { AnalysisOptions, Finding, LocalFlag, RoutineOverload, StateFunction } from './types';
+import { TypeEnvironment, reachableOverloads, routineParameters, sameSignature } from './routineOverloads';
 import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
@@ -101,14 +102,19 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
   definedBefore: ReadonlyMap<string, boolean> | undefined, definition: string | undefined, options: AnalysisOptions, suppressions: Suppressions): Finding[] {
   const findings: Finding[] = [];
   let notCode: number[] | undefined;
+  let environment: TypeEnvironment | undefined;
   for (const match of text.matchAll(pattern)) {
     const at = match.index + match[0].indexOf(match[2]);
     notCode ??= textAndComments(text);
     const before = text.slice(Math.max(0, at - 80), at);
     if (NAMED_AS_OBJECT.test(before) || NAMED_AS_RELATION.test(before) || within(notCode, at)) continue;
     const name = match[2].toLowerCase();
-    if (definedBefore?.get(name) === false || name === definition || callsBuiltin(text, match, name)) continue;
-    const site = index.get(name);
+    if (definedBefore?.get(name) === false || callsBuiltin(text, match, name)) continue;
+    const indexed = index.get(name);
+    if (!indexed || (name === definition && !indexed.overloads)) continue;
+    const site = indexed.overloads
+      ? overloadCalled(indexed.overloads, text, match, name === definition, () => (environment ??= new TypeEnvironment(text, definition === undefined ? [] : routineParameters(text))))
+      : indexed;
     const severity = site && severityFor(site.rule, options);
     if (!site || !severity || inOtherSchema(match, site)) continue;
     if (site.localFlag && passesTrue(text, match.index! + match[0].length, site.localFlag)) continue;
@@ -121,6 +127,25 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     });
   }
   return findings;
+}
+
+/**
+ * The stateful overload a call reaches, when every overload it may reach (routineOverloads.ts) creates state and would
+ * be reported at this call: the first of them; undefined when one may be stateless — or, in a body of a routine of the
+ * same name (`ownName`), may be that routine itself (a recursive call adds nothing to the body's own finding).
+ */
+function overloadCalled(overloads: readonly RoutineOverload[], text: string, match: RegExpMatchArray, ownName: boolean,
+  environment: () => TypeEnvironment): StateFunction | undefined {
+  const from = match.index! + match[0].length;
+  const args = callArguments(text, from);
+  if (!args) return undefined;
+  const reached = reachableOverloads(overloads, callQualifier(match), args, environment());
+  if (reached.length === 0 || reached.some((o) => o.site === undefined || (o.site.localFlag && passesTrue(text, from, o.site.localFlag)))) return undefined;
+  if (ownName) {
+    const own = environment().parameters;
+    if (own === undefined || reached.some((o) => o.parameters === undefined || sameSignature(o.parameters, own))) return undefined;
+  }
+  return reached[0].site;
 }
 
 /** `name => ` or `name := `: the start of an argument passed by the parameter's name (its value follows). */

@@ -3,7 +3,8 @@
 // those): found by the same analysis that flags the bodies. Their calls become findings too
 // (stateFunctionCalls.ts). A later definition of the same name replaces an earlier one, so a
 // migration that fixes a function clears it (files in path order, definitions in file order).
-import type { RuleId, StateFunction } from './types';
+import type { RoutineOverload, RuleId, StateFunction } from './types';
+import { routineParameters, sameSignature } from './routineOverloads';
 import { analyzeSqlPieces, factsOfOnly } from './pieces';
 import { LineIndex } from './positions';
 import { splitStatements } from './splitter';
@@ -17,7 +18,7 @@ import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, 
  * Each function or procedure one SQL text defines, with the state its body creates (undefined: none).
  * A test script's functions live in its test database only: they define nothing the application calls.
  */
-export function definedFunctions(text: string, file: string): { name: string; site?: StateFunction }[] {
+export function definedFunctions(text: string, file: string): { name: string; site?: StateFunction; definition: string }[] {
   if (!/\bcreate\b/i.test(text) || !/\b(?:function|procedure)\b/i.test(text) || isTestScript(text, file)) return [];
   const spans = splitStatements(text).filter((span) => DEFINITION.test(span.text));
   if (spans.length === 0) return [];
@@ -32,11 +33,11 @@ export function definedFunctions(text: string, file: string): { name: string; si
     // A body that only releases an advisory lock (an unlock helper) leaves no state behind, nor does one that
     // leaves a dblink connection open only when it fails midway: their calls are no finding.
     const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
-    if (!inside) return { name };
+    if (!inside) return { name, definition: span.text };
     const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
     const site: StateFunction = { name, schema: definedRoutineSchema(span.text), rule: inside.rule, message: inside.message, file, range };
     if (inside.localFlag) site.localFlag = inside.localFlag;
-    return { name, site };
+    return { name, site, definition: span.text };
   });
 }
 
@@ -50,13 +51,54 @@ export function stateFunctionIndex(documents: Iterable<{ path: string; text: str
     const script = isScriptFile(path);
     const sql = script ? embeddedRoutineText(text, path) : text;
     if (sql === undefined) continue;
-    for (const { name, site } of definedFunctions(sql, path)) {
+    for (const { name, site } of withOverloads(definedFunctions(sql, path))) {
       if (site) index.set(name, site);
       else if (script) continue;
       else index.delete(name);
     }
   }
   return index;
+}
+
+/**
+ * One file's definitions, one per name: where the file defines a name with several parameter lists (overloads, which
+ * PostgreSQL keeps side by side), the last stateful one carries them all (`overloads`), and a stateless one no longer
+ * hides a stateful overload. A later definition of the same parameter types replaces the earlier, as CREATE OR REPLACE
+ * does; so does any later definition, in the next file (a migration that changes a routine's parameters drops the old
+ * one), or when a definition's parameters cannot be read.
+ */
+function withOverloads(definitions: { name: string; site?: StateFunction; definition: string }[]): { name: string; site?: StateFunction }[] {
+  const byName = new Map<string, { site?: StateFunction; definition: string }[]>();
+  for (const { name, site, definition } of definitions) {
+    const list = byName.get(name);
+    if (list) list.push({ site, definition });
+    else byName.set(name, [{ site, definition }]);
+  }
+  const result: { name: string; site?: StateFunction }[] = [];
+  for (const [name, list] of byName) {
+    const last = list[list.length - 1];
+    if (list.length === 1) {
+      result.push({ name, site: last.site });
+      continue;
+    }
+    const overloads: RoutineOverload[] = [];
+    let readable = true;
+    for (const { site, definition } of list) {
+      const parameters = routineParameters(definition);
+      if (parameters === undefined) {
+        readable = false;
+        break;
+      }
+      const schema = definedRoutineSchema(definition);
+      const same = overloads.findIndex((o) => o.schema === schema && sameSignature(o.parameters!, parameters));
+      if (same >= 0) overloads.splice(same, 1);
+      overloads.push({ ...(schema !== undefined ? { schema } : {}), parameters, ...(site ? { site } : {}) });
+    }
+    const stateful = readable ? overloads.filter((o) => o.site !== undefined) : [];
+    if (!readable || overloads.length === 1 || stateful.length === 0) result.push({ name, site: readable && overloads.length === 1 ? overloads[0].site : last.site });
+    else result.push({ name, site: { ...stateful[stateful.length - 1].site!, overloads } });
+  }
+  return result;
 }
 
 /** Whether the finding is at a call of a function that releases an advisory lock (the finding's range is the called name). */

@@ -90,6 +90,26 @@ export interface StateFunction {
   range: Range;
   /** The state is a set_config whose is_local is this parameter, defaulting to false: a call passing it true leaves none. */
   localFlag?: LocalFlag;
+  /**
+   * Every routine of this name one file defines, when it defines more than one parameter list (an overload beside this
+   * one, with or without state): a call is the finding of the overload it reaches (routineOverloads.ts).
+   */
+  overloads?: readonly RoutineOverload[];
+}
+
+/** One input parameter of a routine: its type as the parser names it (`int4`, `app.job`, `text[]`; undefined when unknown). */
+export interface RoutineParameter {
+  name?: string;
+  type?: string;
+  hasDefault: boolean;
+  variadic: boolean;
+}
+
+/** One of several routines of a name: its schema, its input parameters (undefined when not read), its state (none: undefined). */
+export interface RoutineOverload {
+  schema?: string;
+  parameters?: readonly RoutineParameter[];
+  site?: StateFunction;
 }
 
 export interface Finding {
