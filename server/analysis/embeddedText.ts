@@ -358,5 +358,40 @@ export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): 
     if (!advanced) break;
     built = buildText(parts, choices);
   }
-  return built;
+  return withStatementHolesFilled(parts, slots, choices, built);
+}
+
+/** The filler that stands for a whole statement (PostgreSQL's bare `SELECT`, which reads and sets nothing). */
+const STATEMENT_FILLER = /^\s*select\s*$/i;
+
+/**
+ * A `${…}` hole that is a statement of its own after another statement of the text (`SET LOCAL x = 1;\n${rest}`, or an
+ * unknown `+` operand after `;`) stands for statements the code sends in the same message: filled with nothing, the
+ * statement before it would read as the message's last. Such a hole is filled with a statement instead, one that reads
+ * and sets nothing, so what comes before it is known to be followed within the message (one implicit transaction). A
+ * hole that opens the text, or shares its statement with other text, keeps its filler; so does a driver placeholder.
+ */
+function withStatementHolesFilled(parts: Part[], slots: readonly SlotPart[], choices: number[], built: BuiltText): BuiltText {
+  let current = built;
+  slots.forEach((slot, s) => {
+    const fillers = slot.fillers(s + 1);
+    if (!slot.hole || fillers[choices[s]] !== '') return;
+    // Holes in a row (`${a}\n${b}`) are one statement: the first of them stands for it, the others stay empty.
+    const before = current.sql.slice(0, current.slotAt[s]).trimEnd();
+    const after = current.sql.slice(current.slotAt[s]).trimStart();
+    if (!before.endsWith(';') || before.slice(0, -1).trim() === '' || !(after === '' || after.startsWith(';'))) return;
+    const filler = fillers.findIndex((text) => STATEMENT_FILLER.test(text));
+    if (filler < 0) return;
+    const tried = [...choices];
+    tried[s] = filler;
+    const filled = buildText(parts, tried);
+    // The hole must be the whole of its statement, after another one (not inside a quote or a comment left open before it).
+    const at = filled.slotAt[s] + fillers[filler].search(/\S/);
+    const spans = splitStatements(filled.sql);
+    const index = spans.findIndex((span) => span.start <= at && at < span.end);
+    if (index <= 0 || !STATEMENT_FILLER.test(spans[index].text)) return;
+    choices[s] = filler;
+    current = filled;
+  });
+  return current;
 }

@@ -63,3 +63,31 @@ test('settings followed only by more transaction-local settings in their string 
     "set-local-outside-transaction SET LOCAL app.region = 'eu'",
   ]);
 });
+
+test('a hole that is a statement of its own after the setting stands for statements sent in the same string', () => {
+  const text = HEAD + [
+    "const SCOPE = 'SET LOCAL search_path TO staging';",
+    'export async function load(rows: string[], upsert: (r: string) => string) {',
+    '  await pool.query(`${SCOPE};\\n` + rows.map((r) => upsert(r)).join(";\\n"));',
+    '}',
+    'export async function run(body: string, tail: string) {',
+    "  await pool.query(`SET LOCAL statement_timeout = '30s';\\n${body}\\n${tail};`);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
+
+test('a hole that opens the string, shares the setting\'s statement or follows a COMMIT leaves the setting lost', () => {
+  const text = HEAD + [
+    'export async function prepare(prelude: string, value: string, rest: string) {',
+    "  await pool.query(`${prelude}; SET LOCAL lock_timeout = '1s'`);",
+    '  await pool.query(`SET LOCAL work_mem = ${value}`);',
+    "  await pool.query(`SET LOCAL app.batch = 'b1'; COMMIT; ${rest}`);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    "set-local-outside-transaction SET LOCAL lock_timeout = '1s'",
+    'set-local-outside-transaction SET LOCAL work_mem = ${value}',
+    "set-local-outside-transaction SET LOCAL app.batch = 'b1'",
+  ]);
+});
