@@ -14,7 +14,7 @@ import { environmentName } from './environmentReads';
 import { nameWords } from './directUrls';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
-const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
+export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
 /** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
 const POOLER_PORT = new Set(['6432', '6543']);
 /** A hole of a template, as put into its skeleton text. */

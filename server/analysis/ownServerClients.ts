@@ -18,9 +18,9 @@ import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
-import { extendsOwnServerClass, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { extendsOwnServerClass, listeningPorts, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentName } from './environmentReads';
-import { concatenationSkeleton, hostPart, readsTestEnvironment, templateSkeleton, type HostPart } from './localTestDatabases';
+import { LOOPBACK_HOST, concatenationSkeleton, hostPart, readsTestEnvironment, templateSkeleton, type HostPart } from './localTestDatabases';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
 import { reachesSuiteDatabase } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
@@ -77,6 +77,8 @@ const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connecti
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
 const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
 const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
+/** A PostgreSQL URL's host and port, both written out (`postgres://localhost:5431`, `postgresql://u@127.0.0.1:5433/db`). */
+const LOOPBACK_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i;
 
 /** `Reflect.get(object, key)`. */
 function isReflectGet(value: ts.Expression): value is ts.CallExpression {
@@ -428,6 +430,7 @@ export class OwnServerClients {
       const property = this.testCode ? this.objectProperty(value) : undefined;
       return property ? this.fromOwnServer(property, depth + 1) : this.fromOwnServer(value.expression, depth + 1);
     }
+    if (ts.isStringLiteralLike(value) && this.listenerStartedBefore(value)) return true;
     if (this.testCode && !ts.isIdentifier(value)) return this.localTestDatabase(value, depth);
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
@@ -1208,6 +1211,38 @@ export class OwnServerClients {
 
   private namesSuiteDatabase(host: HostPart): boolean {
     return host.kind === 'other' && host.host !== undefined && this.testCode && reachesSuiteDatabase(repositoryFolders(this.fileName!), host.host, host.port);
+  }
+
+  /**
+   * A URL written out to this machine on a port that a server of an own-server module is given earlier in the same
+   * function (ownServerPorts): `new PGLiteSocketServer({ db, port: 5431 })` there, or in a function of this file or of
+   * the repository called there (`const pglite = startSocketServer(); await pglite.start();`), before
+   * `postgres('postgres://localhost:5431', …)`. That server, which the code makes itself, listens there: no pooler
+   * is between. In any code, not only tests: the port written out on both sides is the proof.
+   */
+  private listenerStartedBefore(literal: ts.StringLiteralLike): boolean {
+    const url = LOOPBACK_URL.exec(literal.text);
+    if (!url || !LOOPBACK_HOST.test(url[1])) return false;
+    const port = url[2];
+    const fn = ts.findAncestor(literal.parent, ts.isFunctionLike);
+    const body = fn && 'body' in fn ? fn.body : undefined;
+    if (!body) return false;
+    const imports = (this.imports ??= importedNames(this.source));
+    const before = literal.getStart(this.source);
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found || node.pos >= before || (ts.isFunctionLike(node) && node !== fn)) return;
+      if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.end <= before) {
+        const local = ts.isCallExpression(node) ? this.flow.localFunction(node.expression) : undefined;
+        const imported = ts.isIdentifier(node.expression) ? this.importedOrRequired(node.expression.text) : undefined;
+        const ports = local && local !== fn ? ownServerPorts(local.body!, imports)
+          : imported ? [...listeningPorts(this.fileName!, imported), ...ownServerPorts(node, imports)] : ownServerPorts(node, imports);
+        if (ports.includes(port)) found = true;
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(body, visit);
+    return found;
   }
 
   /** Whether a value of this file is (or is made from) a server the code started itself. */

@@ -94,6 +94,8 @@ interface FileSummary {
   delegates: Map<string, Delegate[]>;
   /** `export * from '…'`: where a name not defined here may come from. */
   reexports: string[];
+  /** Functions that make a server of an own-server module listen on a port written out (`new PGLiteSocketServer({ port: 5431 })`): those ports. */
+  listens: Map<string, string[]>;
 }
 
 /** Each helper module's summary, derived once per read of it (undefined: it names a pooler). */
@@ -128,7 +130,7 @@ function summarise(read: ModuleRead): FileSummary | undefined {
   if (namesPooler(text)) return undefined;
   const source = read.source;
   const imports = importedNames(source);
-  const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [] };
+  const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [], listens: new Map() };
   const others: Array<[string, ts.FunctionLikeDeclaration]> = [];
   // The file's own functions that call an own-server module (`const startContainer = (image) => new PostgreSqlContainer(image)…`):
   // what their calls return is the started server, for connectsOnlyToStarted.
@@ -147,6 +149,8 @@ function summarise(read: ModuleRead): FileSummary | undefined {
     // A class of the repository extending one of an own-server module's (`class PgAlpine extends GenericContainer`): made with `new`, it is that server's.
     if (ts.isClassDeclaration(statement) && statement.name && extendsOwnServerClass(statement, imports)) summary.starts.add(statement.name.text);
     for (const [name, fn] of topLevelFunctions(statement)) {
+      const ports = fn.body ? ownServerPorts(fn.body, imports) : [];
+      if (ports.length > 0) summary.listens.set(name, ports);
       // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
       const body = text.slice(fn.pos, fn.end);
       if (MAY_CONNECT_ELSEWHERE.test(body) && !connectsOnlyToStarted(fn, imports, body, localStarters)) continue;
@@ -339,6 +343,45 @@ function topLevelFunctions(statement: ts.Statement): Array<[string, ts.FunctionL
 }
 
 /** Whether a function's body calls (or `new`s) something imported from an own-server module (`startPrismaDevServer(…)`). */
+/**
+ * The ports, written out, that the servers of own-server modules made in `node` are given (`new PGLiteSocketServer({ db,
+ * port: 5431 })`, `new EmbeddedPostgres({ port: 5433 })`): where those servers listen, on this machine.
+ */
+export function ownServerPorts(node: ts.Node, imports: Map<string, ImportedName>): string[] {
+  const ports: string[] = [];
+  const visit = (child: ts.Node): void => {
+    if (ts.isCallExpression(child) || ts.isNewExpression(child)) {
+      let callee: ts.Expression = child.expression;
+      while (ts.isPropertyAccessExpression(callee)) callee = callee.expression;
+      if (ts.isIdentifier(callee) && OWN_SERVER_MODULE.test(imports.get(callee.text)?.specifier ?? '')) {
+        for (const argument of child.arguments ?? []) {
+          const options = unwrap(argument);
+          if (!ts.isObjectLiteralExpression(options)) continue;
+          for (const property of options.properties) {
+            if (!ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) || property.name.text !== 'port') continue;
+            const port = unwrap(property.initializer);
+            if ((ts.isNumericLiteral(port) || ts.isStringLiteralLike(port)) && /^\d+$/.test(port.text)) ports.push(port.text);
+          }
+        }
+      }
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return ports;
+}
+
+/**
+ * The ports a function of the repository that `importer` imports (see startsOwnServer) makes an own-server module's
+ * server listen on (ownServerPorts); none when its file names a pooler or cannot be read.
+ */
+export function listeningPorts(importer: string, imported: ImportedName): readonly string[] {
+  if (OWN_SERVER_MODULE.test(imported.specifier)) return [];
+  const file = resolveModule(importer, imported.specifier);
+  const summary = file === undefined ? undefined : summaries.of(file);
+  return summary?.listens.get(imported.name) ?? [];
+}
+
 function callsOwnServerModule(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {

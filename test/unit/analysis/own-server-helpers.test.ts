@@ -473,3 +473,58 @@ test('a helper that starts a container and also makes a client from that contain
     ]).map((f) => f.split(' ')[0]), ['protocol-prepared-statement'], helper);
   }
 });
+
+// A library's own code (no test file) that starts a socket server over an in-process database on a port it writes
+// out, then connects a driver to this machine on that very port: that server is the code's own, no pooler between.
+const SOCKET_SERVER_HELPER = [
+  "import { PGlite } from '@electric-sql/pglite';",
+  "import { PGLiteSocketServer } from '@electric-sql/pglite-socket';",
+  'export function inMemoryServer() {',
+  '  const db = new PGlite();',
+  "  const server = new PGLiteSocketServer({ db, port: 7741, host: '127.0.0.1' });",
+  '  return { start: () => server.start(), stop: () => server.stop() };',
+  '}',
+];
+
+test('a client of this machine on the port a socket server the same function starts listens on (here, or through a helper) is that server\'s', () => {
+  repo.write('repo-socket/src/memory.ts', SOCKET_SERVER_HELPER);
+  assert.deepEqual(findingsOf('repo-socket/src/store.ts', [
+    "import postgres from 'postgres';",
+    "import { PGlite } from '@electric-sql/pglite';",
+    "import { PGLiteSocketServer } from '@electric-sql/pglite-socket';",
+    "import { inMemoryServer } from './memory';",
+    'export class Store {',
+    '  sql?: postgres.Sql;',
+    '  async open() {',
+    '    const server = inMemoryServer();',
+    '    await server.start();',
+    "    this.sql = postgres('postgres://localhost:7741/app', { max: 1 });",
+    '  }',
+    '  async openHere() {',
+    "    const listener = new PGLiteSocketServer({ db: new PGlite(), port: 7742 });",
+    '    await listener.start();',
+    "    this.sql = postgres('postgresql://me@127.0.0.1:7742');",
+    '  }',
+    '}',
+  ]), []);
+});
+
+test('another port, a client made before the server, or one in another function keeps its finding', () => {
+  repo.write('repo-socket/src/memory.ts', SOCKET_SERVER_HELPER);
+  assert.deepEqual(findingsOf('repo-socket/src/other.ts', [
+    "import postgres from 'postgres';",
+    "import { inMemoryServer } from './memory';",
+    'export async function elsewhere() {',
+    '  await inMemoryServer().start();',
+    "  return postgres('postgres://localhost:5432/app');",
+    '}',
+    'export async function tooEarly() {',
+    "  const sql = postgres('postgres://localhost:7741/app');",
+    '  await inMemoryServer().start();',
+    '  return sql;',
+    '}',
+    'export function unrelated() {',
+    "  return postgres('postgres://localhost:7741/app');",
+    '}',
+  ]), ['protocol-prepared-statement postgres', 'protocol-prepared-statement postgres', 'protocol-prepared-statement postgres']);
+});
