@@ -196,6 +196,70 @@ function suiteDatabases(folder: string): Map<string, DatabaseService> {
 }
 
 /**
+ * The named volumes a service mounts, by the directory it mounts each at (`- usock:/run/postgresql:ro`); not a folder of
+ * the host (`- ./data:/data`, `- /srv/pg:/data`) nor the long form (`type: volume`, which is not read).
+ */
+function namedVolumeMounts(service: ComposeService): Map<string, string> {
+  const mounts = new Map<string, string>();
+  const volumes = serviceProperty(service, 'volumes');
+  for (const mount of volumes?.matchAll(/(?:^|\s)-\s*["']?([A-Za-z0-9][\w.-]*):(\/[^\s:"']*)/g) ?? []) {
+    mounts.set(mount[2].replace(/(?<=.)\/+$/, ''), mount[1]);
+  }
+  return mounts;
+}
+
+/** Per folder: the database services that share a named volume with a service running the tests, by the directory the latter mounts it at. */
+const suiteSocketsByFolder = new TimedCache<Map<string, DatabaseService>>(CACHE_MS, 512);
+
+function suiteSockets(folder: string): Map<string, DatabaseService> {
+  return suiteSocketsByFolder.get(folder, () => {
+    const sockets = new Map<string, DatabaseService>();
+    for (const entry of folderEntries(folder)) {
+      if (!COMPOSE_FILE.test(entry.name)) continue;
+      const path = join(folder, entry.name);
+      const text = boundedText(path, MAX_FILE_BYTES);
+      if (text === undefined) continue;
+      const services = composeServices(text);
+      const runners = services.filter(runsTests);
+      if (runners.length === 0) continue;
+      const databases = services.filter((service) => !runsTests(service))
+        .map((service) => ({ volumes: new Set(namedVolumeMounts(service).values()), database: databaseService(service, dirname(path)) }))
+        .filter((found) => found.database !== undefined && found.volumes.size > 0);
+      for (const runner of runners) {
+        for (const [directory, volume] of namedVolumeMounts(runner)) {
+          const shared = databases.filter((found) => found.volumes.has(volume));
+          // One database service behind the directory: which server a socket there belongs to is then known.
+          if (shared.length === 1) sockets.set(directory, shared[0].database!);
+        }
+      }
+    }
+    return sockets;
+  });
+}
+
+/**
+ * Whether a Unix-socket directory (and `port`, as written) of a connection string in a test file reaches the PostgreSQL
+ * of a compose database service through a named volume: a service running the tests mounts the volume at that
+ * directory, and the database service of the same compose file mounts it too (PostgreSQL's socket directory shared
+ * with the suite: `usock:/run/postgresql` on both). As for a host name (reachesSuiteDatabase), a pooler's port is not
+ * it, and where a pooler runs in the same service only a port written out that is not the pooler's `listen_port` is.
+ */
+export function reachesSuiteSocket(folders: readonly string[], directory: string, port: string | undefined): boolean {
+  for (const folder of folders) {
+    const database = suiteSockets(folder).get(directory);
+    if (database) return reachesDatabase(database, port);
+  }
+  return false;
+}
+
+/** Whether a port (as written; undefined when none is) of a database service is PostgreSQL's, not a pooler's beside it. */
+function reachesDatabase(database: DatabaseService, port: string | undefined): boolean {
+  if (port !== undefined && (POOLER_PORT.has(port) || !/^\d+$/.test(port))) return false;
+  if (!database.runsPooler) return true;
+  return port !== undefined && !new RegExp(`listen_port\\s*=\\s*${port}\\b`, 'i').test(database.text);
+}
+
+/**
  * Whether `host` (and `port`, as written; undefined when none is) of a URL in a test file reaches the PostgreSQL of a
  * compose service that a compose file in `folders` (the file's folder and those above it to the repository's root)
  * starts beside a service running the tests: the suite's own server. A pooler's port is not it; where a pooler runs
@@ -203,12 +267,9 @@ function suiteDatabases(folder: string): Map<string, DatabaseService> {
  * `listen_port`, is.
  */
 export function reachesSuiteDatabase(folders: readonly string[], host: string, port: string | undefined): boolean {
-  if (port !== undefined && (POOLER_PORT.has(port) || !/^\d+$/.test(port))) return false;
   for (const folder of folders) {
     const database = suiteDatabases(folder).get(host);
-    if (!database) continue;
-    if (!database.runsPooler) return true;
-    return port !== undefined && !new RegExp(`listen_port\\s*=\\s*${port}\\b`, 'i').test(database.text);
+    if (database) return reachesDatabase(database, port);
   }
   return false;
 }

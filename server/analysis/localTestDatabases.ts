@@ -41,6 +41,34 @@ export function hostPart(text: string): HostPart {
   return bare.kind === 'other' ? { kind: 'other' } : bare;
 }
 
+/**
+ * The Unix-socket directory a connection string names as its host, and its port as written (undefined: none, which
+ * is PostgreSQL's 5432): `postgres://u@/db?host=/run/postgresql&port=5432`, `postgres://%2Frun%2Fpostgresql:5432/db`,
+ * `host=/run/postgresql port=5432 dbname=t`. Undefined for a host name, or a directory the text does not write out.
+ */
+export function socketHost(text: string): { directory: string; port?: string } | undefined {
+  const url = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^:/?#]*)(?::(\d+))?[^?#]*(?:\?([^#]*))?/i.exec(text);
+  let directory: string | undefined;
+  let port: string | undefined;
+  if (url) {
+    const parameters = new Map((url[3] ?? '').split('&').map((pair) => pair.split('=') as [string, string?]).map(([k, v]) => [k, v ?? ''] as const));
+    const decoded = (value: string): string | undefined => {
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    };
+    directory = decoded(parameters.get('host') ?? url[1]);
+    port = parameters.has('port') ? decoded(parameters.get('port')!) : url[2];
+  } else if (/^\s*\w+\s*=/.test(text)) {
+    directory = /(?:^|\s)host\s*=\s*'?([^'\s]+)/i.exec(text)?.[1];
+    port = /(?:^|\s)port\s*=\s*'?([^'\s]+)/i.exec(text)?.[1];
+  }
+  if (directory === undefined || !/^\/[\w./-]*$/.test(directory) || (port !== undefined && !/^\d+$/.test(port))) return undefined;
+  return { directory: directory.replace(/(?<=.)\/+$/, ''), ...(port !== undefined && { port }) };
+}
+
 /** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */
 function judgeHost(host: string, port: string | undefined): HostPart {
   if (port !== undefined && POOLER_PORT.has(port)) return { kind: 'other' };

@@ -20,9 +20,9 @@ import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentName } from './environmentReads';
-import { LOOPBACK_HOST, concatenationSkeleton, hostPart, readsTestEnvironment, templateSkeleton, type HostPart } from './localTestDatabases';
+import { LOOPBACK_HOST, concatenationSkeleton, hostPart, readsTestEnvironment, socketHost, templateSkeleton, type HostPart } from './localTestDatabases';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
-import { reachesSuiteDatabase } from './composeFiles';
+import { reachesSuiteDatabase, reachesSuiteSocket } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { importedModules, requiredModule } from './embeddedDialect';
@@ -160,7 +160,7 @@ export class OwnServerClients {
    */
   reaches(receiver: ts.Expression, pooled = false): boolean {
     if (!this.fileName) return false;
-    if (this.namesPooler) return !pooled && !POOL_NAME.test(receiver.getText(this.source)) && this.madeForSuiteDatabase(receiver);
+    if (this.namesPooler) return this.madeForSuiteDatabase(receiver, pooled || POOL_NAME.test(receiver.getText(this.source)));
     // In test code a postgres.js client of the local test database is one too (fromOwnServer), as one made from a direct URL is.
     if (pooled || POOL_NAME.test(receiver.getText(this.source))) return this.poolOfOwnServer(receiver, 0, true) || (this.testCode && this.fromOwnServer(receiver, 0));
     // A pool that neither its name nor this file's declarations mark as one (`ledger = new pg.Pool({ …, max: 1 })` assigned
@@ -1183,22 +1183,34 @@ export class OwnServerClients {
   }
 
   /**
-   * In a test file that names a pooler (a test of the driver against one): a client made right here, not a pool, with a
-   * URL written out to the suite's compose database service (namesSuiteDatabase) — `const conn = connect('postgres://u@pg:5432/t')`.
-   * Such a URL names the server and its port itself: the pooler the file names is not on the way to it, whatever else
-   * the file does through that pooler.
+   * In a test file that names a pooler (a test of the driver against one): a client made right here with a URL written
+   * out to the suite's compose database service (namesSuiteDatabase, or its socket directory: namesSuiteSocket) —
+   * `const conn = connect('postgres://u@pg:5432/t')`, `connect('postgres://?host=/run/postgresql&port=5432')`. Such a
+   * URL names the server and its port itself: the pooler the file names is not on the way to it, whatever else the file
+   * does through that pooler. A pool (`pooled`, or made by a pool's maker) counts only capped at one connection, in its
+   * options (`{ max: 1 }`) or its URL (URL_CAPS_AT_ONE): one session of that server, as a client is.
    */
-  private madeForSuiteDatabase(receiver: ts.Expression): boolean {
+  private madeForSuiteDatabase(receiver: ts.Expression, pooled = false): boolean {
     if (!this.testCode || this.devOnly) return false;
     const value = unwrap(receiver);
     const binding = ts.isIdentifier(value) ? this.flow.bindingOf(value) : undefined;
     if (!binding || !('variable' in binding) || !isConstDeclaration(binding.variable) || !binding.variable.initializer) return false;
     const made = unwrap(binding.variable.initializer);
-    if (!(ts.isCallExpression(made) || ts.isNewExpression(made)) || POOL_MAKER.test(calleeText(made.expression))) return false;
-    return (made.arguments ?? []).some((argument) => {
+    if (!(ts.isCallExpression(made) || ts.isNewExpression(made))) return false;
+    const args = made.arguments ?? [];
+    const pool = pooled || POOL_MAKER.test(calleeText(made.expression));
+    const capped = args.some(capsAtOneConnection);
+    return args.some((argument) => {
       const given = unwrap(argument);
-      return ts.isStringLiteralLike(given) && this.namesSuiteDatabase(hostPart(given.text));
+      return ts.isStringLiteralLike(given) && (!pool || capped || URL_CAPS_AT_ONE.test(given.text))
+        && (this.namesSuiteDatabase(hostPart(given.text)) || this.namesSuiteSocket(given.text));
     });
+  }
+
+  /** A connection string naming, as its host, the Unix-socket directory a compose service running the tests shares with the suite's database service (composeFiles.ts). */
+  private namesSuiteSocket(text: string): boolean {
+    const socket = socketHost(text);
+    return socket !== undefined && this.testCode && reachesSuiteSocket(repositoryFolders(this.fileName!), socket.directory, socket.port);
   }
 
   /**
@@ -1278,7 +1290,7 @@ export class OwnServerClients {
   private localTestDatabase(value: ts.Expression, depth: number): boolean {
     // In development code a local URL written out is no proof (an example app's module a user deploys as it is): only with
     // the environment's word for it (below).
-    if (ts.isStringLiteralLike(value)) return this.namesLocalDatabase(hostPart(value.text));
+    if (ts.isStringLiteralLike(value)) return this.namesLocalDatabase(hostPart(value.text)) || (!this.devOnly && this.namesSuiteSocket(value.text));
     const skeleton = ts.isTemplateExpression(value) ? templateSkeleton(value)
       : ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken ? concatenationSkeleton(value) : undefined;
     if (skeleton) {
@@ -1610,6 +1622,12 @@ function isReadInPlace(made: ts.NewExpression): boolean {
   if (ts.isPropertyAccessExpression(parent) && parent.expression === outer) return !ts.isBinaryExpression(parent.parent) || parent.parent.left !== parent;
   return ts.isCallExpression(parent) || ts.isPropertyAssignment(parent) || ts.isTemplateSpan(parent);
 }
+
+/**
+ * A connection URL that caps the pool made from it at one connection: pgwire's `_poolSize=1` (its pool's size is a URL
+ * parameter; without it, or at 0, each query gets a connection of its own, closed after it).
+ */
+const URL_CAPS_AT_ONE = /[?&]_poolSize=1(?:[&#]|$)/;
 
 /** Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`). */
 export function capsAtOneConnection(argument: ts.Expression): boolean {

@@ -130,3 +130,53 @@ test("a user or database name equal to a compose service's name does not make a 
   ]);
   assert.deepEqual(findingsOf(spec), KEPT);
 });
+
+/** A compose file whose runner and database services mount `runnerMount` and `databaseMount` (named volumes, or a host folder). */
+const socketCompose = (runnerMount: string, databaseMount: string, database: string[] = POSTGRES_SERVICE) => {
+  const lines = composeFile('node --test test/', [...database, '    volumes:', `      - ${databaseMount}`]);
+  lines.splice(lines.indexOf('    working_dir: /src') + 1, 0, '    volumes:', '      - ..:/src:ro', `      - ${runnerMount}`);
+  return lines;
+};
+
+test('a Unix-socket directory the runner service shares with the database service through a named volume is the suite\'s server', () => {
+  repo.write('s1/test/compose.yml', socketCompose('sockets:/run/ledger-sock:ro', 'sockets:/var/run/postgresql'));
+  assert.deepEqual(findingsOf(repo.write('s1/test/query.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock&port=5432'))), []);
+  assert.deepEqual(findingsOf(repo.write('s1/test/keywords.test.ts', ledgerSpec('host=/run/ledger-sock port=5432 dbname=ledger'))), []);
+  assert.deepEqual(findingsOf(repo.write('s1/test/encoded.test.ts', ledgerSpec('postgres://app@%2Frun%2Fledger-sock/ledger'))), []);
+  // Beside a pooler in the same image (in a file naming it), PostgreSQL's own port written out.
+  repo.write('s2/test/compose.yml', socketCompose('sockets:/run/ledger-sock', 'sockets:/run/ledger-sock', ['    build:', '      dockerfile: ledger.dockerfile']));
+  repo.write('s2/test/ledger.dockerfile', SERVER_WITH_BOUNCER);
+  const marker = ['// the same suite checks the driver through pgbouncer on 6432 too'];
+  assert.deepEqual(findingsOf(repo.write('s2/test/direct.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock&port=5432', marker))), []);
+});
+
+test('another directory, a host folder mounted, a volume no database service mounts, or a pooler\'s port on the socket: findings kept', () => {
+  repo.write('s3/test/compose.yml', socketCompose('sockets:/run/ledger-sock', 'sockets:/var/run/postgresql'));
+  assert.deepEqual(findingsOf(repo.write('s3/test/other.test.ts', ledgerSpec('postgres://app@/ledger?host=/tmp/elsewhere&port=5432'))), KEPT);
+  repo.write('s4/test/compose.yml', socketCompose('./sock:/run/ledger-sock', './sock:/var/run/postgresql'));
+  assert.deepEqual(findingsOf(repo.write('s4/test/folder.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock&port=5432'))), KEPT);
+  repo.write('s5/test/compose.yml', socketCompose('sockets:/run/ledger-sock', 'pgdata:/var/lib/postgresql/data'));
+  assert.deepEqual(findingsOf(repo.write('s5/test/unshared.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock&port=5432'))), KEPT);
+  repo.write('s6/test/compose.yml', socketCompose('sockets:/run/ledger-sock', 'sockets:/run/ledger-sock', ['    build:', '      dockerfile: ledger.dockerfile']));
+  repo.write('s6/test/ledger.dockerfile', SERVER_WITH_BOUNCER);
+  const marker = ['// the same suite checks the driver through pgbouncer on 6432 too'];
+  assert.deepEqual(findingsOf(repo.write('s6/test/bouncer.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock&port=6432', marker))), ['temp-table 4', 'session-set 5', 'listen 6']);
+  assert.deepEqual(findingsOf(repo.write('s6/test/unsaid.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock', marker))), ['temp-table 4', 'session-set 5', 'listen 6']);
+});
+
+test('in a file naming the pooler, a pool made right there on the suite\'s server counts when capped at one connection (options or URL)', () => {
+  repo.write('p1/test/compose.yml', composeFile('deno test --allow-net test/', ['    build:', '      dockerfile: ledger.dockerfile']));
+  repo.write('p1/test/ledger.dockerfile', SERVER_WITH_BOUNCER);
+  const poolSpec = (made: string) => [
+    "import { pgpool } from 'pgwire';",
+    "import postgres from 'postgres';",
+    '// also run through pgbouncer',
+    `const pool = ${made};`,
+    "it('books', async () => { await pool.query('CREATE TEMP TABLE staged (id int)'); });",
+  ];
+  assert.deepEqual(findingsOf(repo.write('p1/test/one.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=1')"))), []);
+  assert.deepEqual(findingsOf(repo.write('p1/test/capped.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger', { max: 1 })"))), []);
+  assert.deepEqual(findingsOf(repo.write('p1/test/four.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=4')"))), ['temp-table 5']);
+  assert.deepEqual(findingsOf(repo.write('p1/test/uncapped.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger')"))), ['temp-table 5']);
+  assert.deepEqual(findingsOf(repo.write('p1/test/bouncer.test.ts', poolSpec("pgpool('postgres://app@ledger-db:6432/ledger?_poolSize=1')"))), ['temp-table 5']);
+});
