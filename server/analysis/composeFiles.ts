@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries } from './folderEntries';
 import { namesPooler } from './ownServerHelpers';
+import { withoutTrailingSlashes } from './localTestDatabases';
 
 /** Images of PostgreSQL itself (the official one, PostGIS, pgvector, TimescaleDB, Supabase's, Bitnami's). */
 export const POSTGRES_IMAGE = /(?:^|\/)(?:postgres|postgresql|postgis|pgvector|timescaledb[\w-]*)(?::|@|$)/i;
@@ -203,7 +204,7 @@ function namedVolumeMounts(service: ComposeService): Map<string, string> {
   const mounts = new Map<string, string>();
   const volumes = serviceProperty(service, 'volumes');
   for (const mount of volumes?.matchAll(/(?:^|\s)-\s*["']?([A-Za-z0-9][\w.-]*):(\/[^\s:"']*)/g) ?? []) {
-    mounts.set(mount[2].replace(/(?<=.)\/+$/, ''), mount[1]);
+    mounts.set(withoutTrailingSlashes(mount[2]), mount[1]);
   }
   return mounts;
 }

@@ -66,7 +66,14 @@ export function socketHost(text: string): { directory: string; port?: string } |
     port = /(?:^|\s)port\s*=\s*'?([^'\s]+)/i.exec(text)?.[1];
   }
   if (directory === undefined || !/^\/[\w./-]*$/.test(directory) || (port !== undefined && !/^\d+$/.test(port))) return undefined;
-  return { directory: directory.replace(/(?<=.)\/+$/, ''), ...(port !== undefined && { port }) };
+  return { directory: withoutTrailingSlashes(directory), ...(port !== undefined && { port }) };
+}
+
+/** A directory's path without the slashes that may end it (`/run/postgresql/` is `/run/postgresql`; `/` stays). */
+export function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 1 && path[end - 1] === '/') end--;
+  return path.slice(0, end);
 }
 
 /** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */
