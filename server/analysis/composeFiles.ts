@@ -173,6 +173,20 @@ function unquoted(value: string): string {
   return value.replace(/^["']|["']$/g, '');
 }
 
+/** The compose files of a folder that start a service running the tests, with their services: the one reader of both caches below. */
+function testComposeFiles(folder: string): { path: string; services: ComposeService[] }[] {
+  const files: { path: string; services: ComposeService[] }[] = [];
+  for (const entry of folderEntries(folder)) {
+    if (!COMPOSE_FILE.test(entry.name)) continue;
+    const path = join(folder, entry.name);
+    const text = boundedText(path, MAX_FILE_BYTES);
+    if (text === undefined) continue;
+    const services = composeServices(text);
+    if (services.some(runsTests)) files.push({ path, services });
+  }
+  return files;
+}
+
 /** Per compose file of a folder: its database services by every name they are reached by, when one of its services runs the tests. */
 const suiteDatabasesByFolder = new TimedCache<Map<string, DatabaseService>>(CACHE_MS, 512);
 
@@ -180,13 +194,7 @@ const suiteDatabasesByFolder = new TimedCache<Map<string, DatabaseService>>(CACH
 function suiteDatabases(folder: string): Map<string, DatabaseService> {
   return suiteDatabasesByFolder.get(folder, () => {
     const databases = new Map<string, DatabaseService>();
-    for (const entry of folderEntries(folder)) {
-      if (!COMPOSE_FILE.test(entry.name)) continue;
-      const path = join(folder, entry.name);
-      const text = boundedText(path, MAX_FILE_BYTES);
-      if (text === undefined) continue;
-      const services = composeServices(text);
-      if (!services.some(runsTests)) continue;
+    for (const { path, services } of testComposeFiles(folder)) {
       for (const service of services) {
         const database = runsTests(service) ? undefined : databaseService(service, dirname(path));
         if (database) for (const name of [service.name, ...service.aliases]) databases.set(name, database);
@@ -215,14 +223,8 @@ const suiteSocketsByFolder = new TimedCache<Map<string, DatabaseService>>(CACHE_
 function suiteSockets(folder: string): Map<string, DatabaseService> {
   return suiteSocketsByFolder.get(folder, () => {
     const sockets = new Map<string, DatabaseService>();
-    for (const entry of folderEntries(folder)) {
-      if (!COMPOSE_FILE.test(entry.name)) continue;
-      const path = join(folder, entry.name);
-      const text = boundedText(path, MAX_FILE_BYTES);
-      if (text === undefined) continue;
-      const services = composeServices(text);
+    for (const { path, services } of testComposeFiles(folder)) {
       const runners = services.filter(runsTests);
-      if (runners.length === 0) continue;
       const databases = services.filter((service) => !runsTests(service))
         .map((service) => ({ volumes: new Set(namedVolumeMounts(service).values()), database: databaseService(service, dirname(path)) }))
         .filter((found) => found.database !== undefined && found.volumes.size > 0);

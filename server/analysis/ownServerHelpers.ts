@@ -342,7 +342,6 @@ function topLevelFunctions(statement: ts.Statement): Array<[string, ts.FunctionL
   });
 }
 
-/** Whether a function's body calls (or `new`s) something imported from an own-server module (`startPrismaDevServer(…)`). */
 /**
  * The ports, written out, that the servers of own-server modules made in `node` are given (`new PGLiteSocketServer({ db,
  * port: 5431 })`, `new EmbeddedPostgres({ port: 5433 })`): where those servers listen, on this machine.
@@ -382,6 +381,7 @@ export function listeningPorts(importer: string, imported: ImportedName): readon
   return summary?.listens.get(imported.name) ?? [];
 }
 
+/** Whether a function's body calls (or `new`s) something imported from an own-server module (`startPrismaDevServer(…)`). */
 function callsOwnServerModule(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
