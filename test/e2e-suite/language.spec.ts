@@ -29,8 +29,28 @@ async function diagnosticsWhere(uri: vscode.Uri, what: string, done: (ds: vscode
       return done(found) ? found : undefined;
     }, timeoutMs);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; PoolSafe diagnostics at that point: [${summarise(poolsafeDiagnostics(uri))}]`);
+    throw new Error(`${(error as Error).message}; PoolSafe diagnostics at that point: [${summarise(poolsafeDiagnostics(uri))}]; ${documentState(uri)}`);
   }
+}
+
+/** What the extension host knows of `uri` and the other open documents, for a failure message. */
+function documentState(uri: vscode.Uri): string {
+  const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme !== 'output');
+  const self = open.find((d) => d.uri.toString() === uri.toString());
+  const others = open.filter((d) => d !== self).map((d) => `${d.uri.toString()} v${d.version}`);
+  const state = self ? `v${self.version}, ${self.isClosed ? 'closed' : 'open'}, ${JSON.stringify(self.getText().slice(0, 120))}` : 'not among the open documents';
+  return `${uri.toString()}: ${state}; other documents: [${others.join(', ')}]`;
+}
+
+/**
+ * Reverts and closes the active editor (an untitled test document), then waits until the extension host has
+ * closed the document and PoolSafe's diagnostics for it are gone. VS Code gives the next untitled document the
+ * same name (Untitled-1), so the next test must not start while this one's close is still on its way.
+ */
+async function closeUntitled(document: vscode.TextDocument): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await waitFor(`${document.uri.toString()} closed`, () => (document.isClosed ? true : undefined), 10_000);
+  await diagnosticsWhere(document.uri, 'diagnostics of the closed document cleared', (ds) => ds.length === 0, 10_000);
 }
 
 function summarise(ds: vscode.Diagnostic[]): string {
@@ -128,7 +148,7 @@ test('the quick fix from vscode.executeCodeActionProvider edits the text and cle
   assert.notEqual(after, before, `"${fix.title}" changed the text`);
   console.log(`  applied "${fix.title}": ${JSON.stringify(after)}`);
   await diagnosticsWhere(document.uri, 'session-set to disappear after the fix', (ds) => !ds.some((d) => ruleOf(d) === 'session-set'), 10_000);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await closeUntitled(document);
 }, 60_000);
 
 test('the preferred quick fix rewrites pg_advisory_lock to pg_advisory_xact_lock', async () => {
@@ -142,7 +162,7 @@ test('the preferred quick fix rewrites pg_advisory_lock to pg_advisory_xact_lock
   assert.equal(await vscode.workspace.applyEdit(preferred.edit!), true);
   assert.equal(document.getText(), 'SELECT pg_advisory_xact_lock(42);\n');
   await diagnosticsWhere(document.uri, 'advisory-lock to disappear', (ds) => !ds.some((d) => ruleOf(d) === 'advisory-lock'), 10_000);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await closeUntitled(document);
 }, 60_000);
 
 test("typing `pool.query('LISTEN x')` into a new TypeScript document shows listen", async () => {
@@ -159,7 +179,7 @@ test("typing `pool.query('LISTEN x')` into a new TypeScript document shows liste
   const listen = found.find((d) => ruleOf(d) === 'listen')!;
   assert.equal(listen.range.start.line, 1);
   assert.equal(document.getText(listen.range), 'LISTEN x');
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await closeUntitled(document);
 }, 30_000);
 
 test('latency: a LISTEN typed in one go into a new .sql document is flagged within 5 s', async () => {
@@ -170,7 +190,7 @@ test('latency: a LISTEN typed in one go into a new .sql document is flagged with
   await vscode.commands.executeCommand('type', { text: 'LISTEN jobs;' });
   await diagnosticsWhere(document.uri, 'listen on the new line', (ds) => ds.some((d) => ruleOf(d) === 'listen'), 5_000);
   console.log(`  edit to listen diagnostic: ${Date.now() - started} ms`);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await closeUntitled(document);
 }, 30_000);
 
 test('hover on the flagged SET in unsafe.sql explains the rule', async () => {
