@@ -46,14 +46,16 @@ export function runAnalysisWorker(port: { on(event: 'message', listener: (messag
   const ready = loadParser();
   // What the main thread last received per document: the base of the next delta.
   const sent = new Map<string, Finding[]>();
+  // Every message waits for the parser, closes included: callbacks on one promise run in the order they were added,
+  // so a close never overtakes an analysis sent before it (which would bring the closed document's text back).
   port.on('message', (message) => {
-    if (message.type === 'close') {
-      engine.close(message.uri);
-      sent.delete(message.uri);
-      return;
-    }
     ready.then(
       () => {
+        if (message.type === 'close') {
+          engine.close(message.uri);
+          sent.delete(message.uri);
+          return;
+        }
         const { uri } = message.request;
         try {
           const { findings, lengthChange } = engine.analyze(message.request);
@@ -65,8 +67,9 @@ export function runAnalysisWorker(port: { on(event: 'message', listener: (messag
           port.postMessage({ id: message.id, error: (error as Error).stack ?? String(error), outOfSync: error instanceof OutOfSyncError });
         }
       },
-      (error: Error) => port.postMessage({ id: message.id, error: `analysis failed to load: ${error.message}` }),
+      (error: Error) => {
+        if (message.type === 'analyze') port.postMessage({ id: message.id, error: `analysis failed to load: ${error.message}` });
+      },
     );
   });
 }
-
