@@ -112,40 +112,53 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     if (definedBefore?.get(name) === false || callsBuiltin(text, match, name)) continue;
     const indexed = index.get(name);
     if (!indexed || (name === definition && !indexed.overloads)) continue;
-    const site = indexed.overloads
+    const from = match.index! + match[0].length;
+    const sites = indexed.overloads
       ? overloadCalled(indexed.overloads, text, match, name === definition, () => (environment ??= new TypeEnvironment(text, definition === undefined ? [] : routineParameters(text))))
-      : indexed;
-    const severity = site && severityFor(site.rule, options);
-    if (!site || !severity || inOtherSchema(match, site)) continue;
-    if (site.localFlag && passesTrue(text, match.index! + match[0].length, site.localFlag)) continue;
+      : leftState(indexed, text, from);
+    if (sites.length === 0 || inOtherSchema(match, sites[0])) continue;
     const start = statement.start + at;
-    if (suppressions.isSuppressed(site.rule, start)) continue;
-    findings.push({
-      rule: site.rule, severity, start, end: start + match[2].length,
-      message: `${site.name}() creates session state in its body (${site.rule}): ${site.message}`,
-      related: [{ message: `${site.name}() creates the session state here`, start: 0, end: 0, location: { file: site.file, range: site.range } }],
-    });
+    for (const site of sites) {
+      const severity = severityFor(site.rule, options);
+      if (!severity || suppressions.isSuppressed(site.rule, start)) continue;
+      findings.push({
+        rule: site.rule, severity, start, end: start + match[2].length,
+        message: `${site.name}() creates session state in its body (${site.rule}): ${site.message}`,
+        related: [{ message: `${site.name}() creates the session state here`, start: 0, end: 0, location: { file: site.file, range: site.range } }],
+      });
+    }
   }
   return findings;
 }
 
 /**
- * The stateful overload a call reaches, when every overload it may reach (routineOverloads.ts) creates state and would
- * be reported at this call: the first of them; undefined when one may be stateless — or, in a body of a routine of the
- * same name (`ownName`), may be that routine itself (a recursive call adds nothing to the body's own finding).
+ * The state a call whose `(` ends just before `from` leaves from one routine's body: the first finding of each rule
+ * the body has (`otherRules`), less a set_config whose is_local the call passes as true.
+ */
+function leftState(site: StateFunction, text: string, from: number): StateFunction[] {
+  return [site, ...(site.otherRules ?? [])].filter((rule) => !(rule.localFlag && passesTrue(text, from, rule.localFlag)));
+}
+
+/**
+ * The state a call leaves when every overload it may reach (routineOverloads.ts) creates state at this call: the
+ * first overload's first finding, with each other rule of its body that every other overload it may reach has too;
+ * none when one may be stateless — or, in a body of a routine of the same name (`ownName`), may be that routine
+ * itself (a recursive call adds nothing to the body's own finding).
  */
 function overloadCalled(overloads: readonly RoutineOverload[], text: string, match: RegExpMatchArray, ownName: boolean,
-  environment: () => TypeEnvironment): StateFunction | undefined {
+  environment: () => TypeEnvironment): StateFunction[] {
   const from = match.index! + match[0].length;
   const args = callArguments(text, from);
-  if (!args) return undefined;
+  if (!args) return [];
   const reached = reachableOverloads(overloads, callQualifier(match), args, environment());
-  if (reached.length === 0 || reached.some((o) => o.site === undefined || (o.site.localFlag && passesTrue(text, from, o.site.localFlag)))) return undefined;
+  const left = reached.map((o) => (o.site ? leftState(o.site, text, from) : []));
+  if (reached.length === 0 || left.some((sites) => sites.length === 0)) return [];
   if (ownName) {
     const own = environment().parameters;
-    if (own === undefined || reached.some((o) => o.parameters === undefined || sameSignature(o.parameters, own))) return undefined;
+    if (own === undefined || reached.some((o) => o.parameters === undefined || sameSignature(o.parameters, own))) return [];
   }
-  return reached[0].site;
+  const [first, ...rest] = left[0];
+  return [first, ...rest.filter((site) => left.every((sites) => sites.some((other) => other.rule === site.rule)))];
 }
 
 /** `name => ` or `name := `: the start of an argument passed by the parameter's name (its value follows). */

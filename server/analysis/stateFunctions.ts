@@ -32,11 +32,18 @@ export function definedFunctions(text: string, file: string): { name: string; si
     const name = definedRoutine(span.text)!;
     // A body that only releases an advisory lock (an unlock helper) leaves no state behind, nor does one that
     // leaves a dblink connection open only when it fails midway: their calls are no finding.
-    const inside = findings.find((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
-    if (!inside) return { name, definition: span.text };
-    const range = { start: lines.positionAt(inside.start), end: lines.positionAt(inside.end) };
-    const site: StateFunction = { name, schema: definedRoutineSchema(span.text), rule: inside.rule, message: inside.message, file, range };
-    if (inside.localFlag) site.localFlag = inside.localFlag;
+    const inside = findings.filter((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
+    if (inside.length === 0) return { name, definition: span.text };
+    const schema = definedRoutineSchema(span.text);
+    // The first finding of each rule: a call leaves every kind of state the body makes, one finding per kind.
+    const sites = inside.filter((finding, i) => inside.findIndex((other) => other.rule === finding.rule) === i).map((finding) => {
+      const range = { start: lines.positionAt(finding.start), end: lines.positionAt(finding.end) };
+      const site: StateFunction = { name, schema, rule: finding.rule, message: finding.message, file, range };
+      if (finding.localFlag) site.localFlag = finding.localFlag;
+      return site;
+    });
+    const [site, ...otherRules] = sites;
+    if (otherRules.length > 0) site.otherRules = otherRules;
     return { name, site, definition: span.text };
   });
 }

@@ -83,7 +83,7 @@ export interface StateFunction {
   name: string;
   /** The schema its definition names (lower case), if it names one: a call qualified with another schema is another routine. */
   schema?: string;
-  /** The first session-state finding in its body. */
+  /** The first session-state finding in its body (the first of each other rule: `otherRules`). */
   rule: RuleId;
   message: string;
   file: string;
@@ -95,6 +95,11 @@ export interface StateFunction {
    * one, with or without state): a call is the finding of the overload it reaches (routineOverloads.ts).
    */
   overloads?: readonly RoutineOverload[];
+  /**
+   * The first finding of each other session-state rule its body has, in body order (a body that sets something and
+   * creates a temporary table): a call gets one finding per rule.
+   */
+  otherRules?: readonly StateFunction[];
 }
 
 /** One input parameter of a routine: its type as the parser names it (`int4`, `app.job`, `text[]`; undefined when unknown). */

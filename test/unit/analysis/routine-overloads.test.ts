@@ -86,3 +86,15 @@ create function app.enter(t text, r text, d date) returns void language sql as $
   const bothStateful = byCount.replace('language sql as $$ select 1 $$', () => 'language plpgsql as $$ begin perform pg_advisory_lock(1); end $$');
   assert.deepEqual(callLines(bothStateful, "SELECT app.enter($1);\nSELECT app.enter($1, $2, $3);\nSELECT app.enter(x);\n"), [1, 2, 3]);
 });
+
+test('the overload a call reaches gives a finding for each kind of state its body makes; several reachable give the kinds they share', () => {
+  const several = OVERLOADS.replace('create temporary table seen_jobs (id int);', () => "perform set_config('jobs.round', '0', false);\n  create temporary table seen_jobs (id int);\n  execute 'LISTEN ' || quote_ident(($1).channel);");
+  const rules = (definitions: string, caller: string) => analyzeSql(caller, { stateFunctions: stateFunctionIndex([{ path: FILE, text: definitions }]) })
+    .filter((f) => f.related?.some((r) => r.location)).map((f) => f.rule);
+  // The body of the regclass overload calling the job overload, which sets, creates a temporary table and listens.
+  const sibling = several.replace("raise notice 'opening %', $1;", () => 'call jobs.open_runner(NULL::jobs.job, label);');
+  assert.deepEqual(rules(sibling, sibling), ['session-set', 'temp-table', 'listen']);
+  // Either overload may be reached, both with state: the first one's first kind, and the kinds the other has too.
+  const both = several.replace("raise notice 'opening %', $1;", () => 'create temporary table other_jobs (id int);');
+  assert.deepEqual(rules(both, "CALL jobs.open_runner($1);\n"), ['session-set', 'temp-table']);
+});

@@ -387,3 +387,40 @@ test('a call in a block that commits, after the rollback, or rolled back only to
   ].join('\n');
   assert.deepEqual(calls(analyze(code, 'typescript', OPTIONS, 'app.ts'), code), [['temp-table', 'scratch']]);
 });
+
+test('a body making several kinds of session state gives its call one finding per kind, not one per statement', () => {
+  const definitions = String.raw`create procedure worker_setup(ch text) language plpgsql as $$
+begin
+  perform set_config('worker.round', '1', false);
+  perform set_config('worker.name', ch, false);
+  create temporary table worker_seen (id int);
+  execute 'LISTEN ' || quote_ident(ch);
+end $$;
+create function note_user(u text, is_local boolean default false) returns void language plpgsql as $$
+begin
+  perform set_config('app.user', u, is_local);
+  create temp table user_notes (n text);
+end $$;
+create function one_kind() returns void language plpgsql as $$
+begin
+  set work_mem = '64MB';
+  set statement_timeout = '5s';
+end $$;
+`;
+  const index = stateFunctionIndex([{ path: '/srv/db/worker.sql', text: definitions }]);
+  assert.deepEqual(index.get('worker_setup')?.otherRules?.map((site) => site.rule), ['temp-table', 'listen']);
+  const options = { stateFunctions: index };
+  const sql = "call worker_setup('jobs');\nselect one_kind();\nselect note_user('ann', true);\nselect note_user('bob');\n";
+  const found = analyzeSql(sql, options, '/srv/db/seed.sql').filter((f) => f.related?.some((r) => r.location))
+    .map((f) => [sql.slice(0, f.start).split('\n').length, f.rule, f.related![0].location!.range.start.line]);
+  assert.deepEqual(found, [
+    [1, 'session-set', 2], [1, 'temp-table', 4], [1, 'listen', 5],
+    [2, 'session-set', 14],
+    // is_local passed true: the set_config is the transaction's, the temporary table still the session's.
+    [3, 'temp-table', 10],
+    [4, 'session-set', 9], [4, 'temp-table', 10],
+  ]);
+  // A rule turned off drops only its own finding at the call.
+  const offSql = "call worker_setup('jobs');";
+  assert.deepEqual(calls(analyzeSql(offSql, { ...options, rules: { 'temp-table': 'off' } }), offSql), [['session-set', 'worker_setup'], ['listen', 'worker_setup']]);
+});
