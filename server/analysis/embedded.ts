@@ -1270,8 +1270,32 @@ class Extractor {
     if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;
     const value = binding.variable.initializer && unwrap(binding.variable.initializer);
     if (value && ts.isNewExpression(value) && this.bunNames && isBunSqlClass(value.expression, this.bunNames)) return bunClientDatabase(value) === 'postgres';
+    if (value && isConstDeclaration(binding.variable) && !this.aliasesRead.has(binding.variable)) {
+      this.aliasesRead.add(binding.variable);
+      const alias = this.holdsSqlTag(value);
+      this.aliasesRead.delete(binding.variable);
+      if (alias) return true;
+    }
     if (!value || !ts.isCallExpression(value)) return false;
     return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
+  }
+
+  /**
+   * A const's value that is a SQL tag under another name (`const conn = this.sql`, `const db = sql`), or a choice one
+   * of whose values is (`const conn = useDirect ? await manager.direct() : this.sql`, `injected ?? this.sql`): used as
+   * a tag, whichever it holds runs the template as SQL on that client.
+   */
+  /** The consts holdsSqlTag is reading the value of (`const a = b, b = a` reads each once). */
+  private readonly aliasesRead = new Set<ts.VariableDeclaration>();
+
+  private holdsSqlTag(value: ts.Expression, depth = 0): boolean {
+    const bare = unwrap(value);
+    if (ts.isConditionalExpression(bare)) return depth < 3 && (this.holdsSqlTag(bare.whenTrue, depth + 1) || this.holdsSqlTag(bare.whenFalse, depth + 1));
+    if (ts.isBinaryExpression(bare) && (bare.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || bare.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return depth < 3 && (this.holdsSqlTag(bare.left, depth + 1) || this.holdsSqlTag(bare.right, depth + 1));
+    }
+    // Another name's own binding is read by isSqlTag (a chain of consts ends at a declaration or a tag name).
+    return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare)) && depth < 3 && this.isSqlTag(bare);
   }
 
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {

@@ -89,3 +89,51 @@ test('other tags are not SQL: html/gql helpers, untyped parameters, reserve() of
   ].join('\n');
   assert.deepEqual(found(text), []);
 });
+
+test('a const holding a SQL tag under another name, or a choice one of whose values is one, is a SQL tag', () => {
+  const text = [
+    "import postgres from 'postgres';",
+    'export class Store {',
+    '  private client = postgres(url, { prepare: false });',
+    '  get sql() { return this.client; }',
+    '  async migrate(lockWith: (q: string) => Promise<unknown>) {',
+    '    const conn = this.router ? await this.router.primary() : this.sql;',
+    '    await lockWith("the lock is taken elsewhere");',
+    '    try {',
+    '      await conn.unsafe(schemaText);',
+    '    } finally {',
+    '      await conn`SELECT pg_advisory_unlock(7)`;',
+    '    }',
+    '  }',
+    '  async watch(given?: unknown) {',
+    '    const db = this.sql;',
+    '    await db`LISTEN changes`;',
+    '    const picked = given ?? this.sql;',
+    "    await picked`SET statement_timeout = '5s'`;",
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['advisory-lock pg_advisory_unlock', 'listen LISTEN changes', "session-set SET statement_timeout = '5s'"]);
+});
+
+test('an alias of something that is no SQL tag, a let, or consts naming each other, is no SQL tag', () => {
+  const text = [
+    "const html = (parts: TemplateStringsArray) => parts.join('');",
+    'export class View {',
+    '  render(flag: boolean) {',
+    '    const tag = flag ? this.html : html;',
+    '    return tag`SET the table before LISTEN time`;',
+    '  }',
+    '  later(sql: any) {',
+    '    let conn = sql;',
+    '    conn = this.format;',
+    '    return conn`select pg_advisory_lock(1)`;',
+    '  }',
+    '  loop() {',
+    '    const a: any = b, b: any = a;',
+    '    return a`LISTEN x`;',
+    '  }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+});
