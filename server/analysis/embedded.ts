@@ -53,7 +53,7 @@ import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
-import { handsNoTransaction } from './uncalledHelpers';
+import { handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -1124,7 +1124,11 @@ class Extractor {
   /** Queries on the client a helper hands a callback between its BEGIN and its ROLLBACK (or on an object reached from it). */
   private inRolledBackTransaction(receiver: ts.Expression | undefined): boolean {
     const root = receiver && rootIdentifier(receiver);
-    return root !== undefined && this.rolledBackClients.includes(root.text);
+    if (root === undefined) return false;
+    if (this.rolledBackClients.includes(root.text)) return true;
+    // A test helper's client parameter every caller fills with such a client (`becomeUser(client, id)`, uncalledHelpers.ts).
+    const binding = this.flow.bindingOf(root);
+    return binding !== undefined && 'parameterOf' in binding && handedOnlyRolledBackClients(binding.parameterOf, binding.parameter, this.source, this.fileName);
   }
 
   /**

@@ -5,7 +5,9 @@
 // (context.ts). The helper is a function of the same file, or one a relative or aliased import (`import`,
 // `require`, `const { f } = require(…)` or `await import(…)`, `const m = require(…)` called as `m.f(…)`) names, read from disk
 // (bounded, cached briefly); a helper that hands the callback on to another such helper's callback counts
-// too (`(setup) => withClient(async (c) => { await setup(c); … })`).
+// too (`(setup) => withClient(async (c) => { await setup(c); … })`), and so does one that hands its callback on whole
+// (`(fn) => withClient(TEST_URL, fn)`). A test helper taking such a callback's client as a parameter is read by
+// uncalledHelpers.ts's handedOnlyRolledBackClients.
 // The same reading tells callbacks that run inside a transaction block the helper opens and ends on the client
 // it hands them, whatever its name (`withTenant(id, async (client) => …)` sending BEGIN, then the callback, then
 // COMMIT): runsInHelperTransaction. Its helper may also sit in a package of the workspace (`@app/db`), reached
@@ -32,7 +34,8 @@ export function runsInRolledBackTransaction(call: ts.CallExpression, index: numb
   if (depth >= MAX_DEPTH) return false;
   const helper = calledFunction(call);
   if (!helper?.body || helper.parameters.length <= index) return false;
-  return callsWithinRollback(helper, index) || handsOnTo(helper, index, depth, runsInRolledBackTransaction);
+  return callsWithinRollback(helper, index) || handsOnTo(helper, index, depth, runsInRolledBackTransaction)
+    || passesOnWhole(helper, index, depth, runsInRolledBackTransaction);
 }
 
 /**
@@ -44,7 +47,8 @@ export function runsInHelperTransaction(call: ts.CallExpression, index: number, 
   if (depth >= MAX_DEPTH) return false;
   const helper = calledFunction(call);
   if (!helper?.body || helper.parameters.length <= index) return false;
-  return callsWithinTransaction(helper, index) || handsOnTo(helper, index, depth, runsInHelperTransaction) || passesOnWhole(helper, index, depth);
+  return callsWithinTransaction(helper, index) || handsOnTo(helper, index, depth, runsInHelperTransaction)
+    || passesOnWhole(helper, index, depth, runsInHelperTransaction);
 }
 
 /** Every call of the callback is made between a BEGIN and a COMMIT/ROLLBACK sent on the client it is handed. */
@@ -70,8 +74,11 @@ function everyCallOnClient(helper: FunctionLike, index: number, judge: (call: ts
   });
 }
 
-/** The helper hands its callback parameter itself to another helper (`return withTenant(id, fn)`): judged there. */
-function passesOnWhole(helper: FunctionLike, index: number, depth: number): boolean {
+/**
+ * The helper hands its callback parameter itself to another helper (`return withTenant(id, fn)`, `(fn) =>
+ * withClient(TEST_URL, fn)`): judged there, by `runsIn`.
+ */
+function passesOnWhole(helper: FunctionLike, index: number, depth: number, runsIn: (call: ts.CallExpression, index: number, depth: number) => boolean): boolean {
   const names = callbackNames(helper, index);
   const handed: ts.CallExpression[] = [];
   const visit = (node: ts.Node): void => {
@@ -80,7 +87,7 @@ function passesOnWhole(helper: FunctionLike, index: number, depth: number): bool
   };
   if (names.size > 0 && helper.body) visit(helper.body);
   return handed.length > 0 && callbackCalls(helper, index).length === 0
-    && handed.every((call) => runsInHelperTransaction(call, call.arguments.findIndex((a) => ts.isIdentifier(a) && names.has(a.text)), depth + 1));
+    && handed.every((call) => runsIn(call, call.arguments.findIndex((a) => ts.isIdentifier(a) && names.has(a.text)), depth + 1));
 }
 
 /** The names the helper's parameter `index` goes by in its body (the parameter, and variables assigned it: `fn = url`). */
@@ -138,6 +145,11 @@ function handsOnTo(helper: FunctionLike, index: number, depth: number, runsIn: (
     const first = around.parameters[0];
     return position >= 0 && first !== undefined && ts.isIdentifier(first.name) && first.name.text === client.text && runsIn(outer, position, depth + 1);
   });
+}
+
+/** Whether `body` sends a literal COMMIT (or END) on `client`: what it sent before in a transaction would then stay. */
+export function commitsOn(client: string, body: ts.Node): boolean {
+  return textsSentOn(client, body).some((s) => COMMITS.test(s.text));
 }
 
 /** A literal text sent on a client, with the call that sends it. */

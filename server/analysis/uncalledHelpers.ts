@@ -10,6 +10,12 @@
 // a BEGIN the caller sent, whatever the value is; only "no call at all" clears it.
 // Only a file whose text can hold a transaction-scoped statement (`set_config`, `SET LOCAL`) asks: the answer changes
 // nothing else, and it reads the project's importers of the file.
+//
+// The same reading of a helper's callers tells a test helper whose client parameter is only ever handed a client inside
+// a transaction that is always rolled back (handedOnlyRolledBackClients): `becomeUser(client, id)` sending a plain
+// `SET ROLE`, every call of which passes the client of a `withRollback(async (client) => …)` callback
+// (rolledBackCallbacks.ts), or a client parameter of another such helper. The SET is undone by the ROLLBACK with the
+// rest of the transaction, as it is when the callback sends it itself.
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { hasModifier, walkDescendants } from './astWalk';
@@ -19,6 +25,8 @@ import { callerFiles, parsed } from './directUrls';
 import { importersOf } from './projectImporters';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
+import { commitsOn, runsInRolledBackTransaction } from './rolledBackCallbacks';
+import { isTestCode } from './testSetupFiles';
 
 /** The words a transaction-scoped statement needs (`SET LOCAL`, `set_config(…, true)`, detect.ts). */
 const TRANSACTION_SCOPED_WORD = /\bset_config\b|\bset\s+local\b/i;
@@ -188,4 +196,85 @@ function madeOutsideTransaction(argument: ts.Expression, flowOf: () => Flow): bo
   if (declaration.type && SAYS_TRANSACTION.test(declaration.type.getText())) return false;
   const made = unwrap(declaration.initializer);
   return (ts.isCallExpression(made) || ts.isNewExpression(made)) && !MENTIONS_TRANSACTION.test(made.getText());
+}
+
+/** How many helpers deep a client handed on from helper to helper is followed. */
+const MAX_HELPER_DEPTH = 3;
+
+/**
+ * Whether `parameter` of `fn` — a top-level function of the file — is only ever bound to a client inside a transaction
+ * its caller always rolls back: every mention of the function calls it (at least one call), passing there the client
+ * parameter of a callback that runsInRolledBackTransaction accepts and that sends no COMMIT on it, or a client parameter
+ * of another such helper. A function the file does not export is called in the file only; an exported one in the
+ * project's importers too (callerFiles, bounded). Test code only: a library's export has callers to come (ruling 10),
+ * and the question, asked of each client parameter, reads the whole file.
+ */
+export function handedOnlyRolledBackClients(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined, depth = 0): boolean {
+  let answer = rolledBackAnswers.get(parameter);
+  if (answer !== undefined) return answer;
+  if (depth >= MAX_HELPER_DEPTH) return false;
+  rolledBackAnswers.set(parameter, false); // a cycle back to it proves nothing
+  answer = judgeRolledBack(fn, parameter, source, fileName, depth);
+  rolledBackAnswers.set(parameter, answer);
+  return answer;
+}
+
+const rolledBackAnswers = new WeakMap<ts.ParameterDeclaration, boolean>();
+
+function judgeRolledBack(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined, depth: number): boolean {
+  const index = fn.parameters.indexOf(parameter);
+  if (!fileName || !isTestCode(fileName) || index < 0 || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return false;
+  const exported = exportedFunctionName(fn);
+  const name = exported ?? localFunctionName(fn);
+  if (!name || exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
+  let calls = 0;
+  const passes = (argument: ts.Expression, flowOf: () => Flow): boolean => {
+    calls++;
+    return rolledBackClient(argument, flowOf, depth);
+  };
+  if (!callsPass(source, new Set([name.text]), name, index, passes)) return false;
+  if (!exported) return calls > 0;
+  const self = resolve(fileName);
+  if (importersOf(self) === undefined) return false;
+  const files = callerFiles(self).filter((file) => file !== self);
+  if (files.length >= MAX_CALLER_FILES - 1) return false;
+  const listed = new Set(files);
+  return files.every((file) => importerPasses(file, self, listed, name.text, index, passes)) && calls > 0;
+}
+
+/**
+ * A client (a name) that is the first parameter of a callback running inside a rolled-back transaction, sending no
+ * COMMIT on it (`withRollback(async (client) => { await becomeUser(client, id); … })`), or a client parameter of
+ * another helper every call of which hands it such a client.
+ */
+function rolledBackClient(argument: ts.Expression, flowOf: () => Flow, depth: number): boolean {
+  const value = unwrap(argument);
+  if (!ts.isIdentifier(value)) return false;
+  const binding = flowOf().bindingOf(value);
+  if (!binding || !('parameterOf' in binding)) return false;
+  const { parameterOf: owner, parameter } = binding;
+  const call = owner.parent;
+  if (call && ts.isCallExpression(call) && call.arguments.includes(owner as ts.Expression)) {
+    return owner.parameters[0] === parameter && 'body' in owner && owner.body !== undefined && !commitsOn(value.text, owner.body)
+      && runsInRolledBackTransaction(call, call.arguments.indexOf(owner as ts.Expression));
+  }
+  const file = owner.getSourceFile();
+  return handedOnlyRolledBackClients(owner, parameter, file, file.fileName, depth + 1);
+}
+
+/** The name of a top-level function declared without `export`, or of such a const holding an arrow or function expression. */
+function localFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name && ts.isSourceFile(fn.parent) ? fn.name : undefined;
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const holder = fn.parent;
+  if (!ts.isVariableDeclaration(holder) || holder.initializer !== fn || !ts.isIdentifier(holder.name)) return undefined;
+  const statement = holder.parent.parent;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) ? holder.name : undefined;
+}
+
+/** Whether the module exports `name` by a list (`export { name }`), a default export, or CommonJS (`module.exports`, `exports.name`). */
+function exportsByList(source: ts.SourceFile, name: string): boolean {
+  return /\bexports\b/.test(source.text) || source.statements.some((statement) => (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name)
+    || (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause !== undefined && ts.isNamedExports(statement.exportClause)
+      && statement.exportClause.elements.some((e) => (e.propertyName ?? e.name).text === name)));
 }

@@ -123,3 +123,64 @@ test('a helper taken with a top-level await import() (an ES module test that moc
   const committing = { 'test/support/db.ts': remote.replace("'ROLLBACK'", "'COMMIT'") };
   assert.deepEqual(inProject(t, committing, 'test/guest.test.ts', awaited), ['session-set SET ROLE guest', 'session-set SET search_path TO sandbox, public']);
 });
+
+/** Test helpers that take the client as a parameter and switch its role, one calling the other. */
+const ROLE_HELPERS = `async function actAsGuest(db) {
+  await db.query('SET ROLE guest');
+}
+async function actAsAuditor(db, unit) {
+  await actAsGuest(db);
+  await db.query('SET ROLE auditor');
+  await db.query('SELECT audit.enter($1)', [unit]);
+}
+`;
+
+const ROLE_CALLERS = `test('guests see listings', () => inScratchTransaction(async (db) => {
+  await actAsGuest(db);
+  await db.query('SELECT * FROM listings');
+}));
+const inSandbox = (work) => inScratchTransaction(work);
+test('auditors see the log', () => inSandbox(async (conn) => {
+  await actAsAuditor(conn, 7);
+  await conn.query('SELECT * FROM audit_log');
+}));
+`;
+
+const GUEST_SET = 'session-set SET ROLE guest';
+const ROLE_SETS = [GUEST_SET, 'session-set SET ROLE auditor'];
+
+test('a test helper handed only clients of rolled-back callbacks (also through another such helper, or a wrapper passing the callback on whole): its SETs are undone', () => {
+  assert.deepEqual(found(ROLLING_HELPER + ROLE_HELPERS + ROLE_CALLERS, 'test/roles.test.ts'), []);
+  // The wrapper that hands its callback on whole, with the SETs in the callback itself (any file).
+  const wrapped = `const inSandbox = (work) => inScratchTransaction(work);\n${CALLER.replace('return inScratchTransaction(', 'return inSandbox(')}`;
+  assert.deepEqual(found(ROLLING_HELPER + wrapped), []);
+  assert.deepEqual(found(ROLLING_HELPER.replace("'ROLLBACK'", "'COMMIT'") + wrapped), ['session-set SET ROLE guest', 'session-set SET search_path TO sandbox, public']);
+  // Outside test code the helper's callers to come are unknown: the findings stay.
+  assert.deepEqual(found(ROLLING_HELPER + ROLE_HELPERS + ROLE_CALLERS, 'src/roles.ts'), ROLE_SETS);
+});
+
+test('a test helper also handed another client, handed on as a value, never called, or used by a callback that commits: its SETs stay findings', () => {
+  const file = 'test/roles.test.ts';
+  const elsewhere = `${ROLE_CALLERS}test('a bare client', async () => { const c = await pool.connect(); await actAsGuest(c); c.release(); });\n`;
+  // Only the helper given the bare client keeps its finding: the other is still handed rolled-back clients only.
+  assert.deepEqual(found(ROLLING_HELPER + ROLE_HELPERS + elsewhere, file), [GUEST_SET]);
+  const asValue = `${ROLE_CALLERS}const steps = [actAsGuest];\n`;
+  assert.deepEqual(found(ROLLING_HELPER + ROLE_HELPERS + asValue, file), [GUEST_SET]);
+  assert.deepEqual(found(ROLLING_HELPER + ROLE_HELPERS, file), ROLE_SETS);
+  const commits = ROLE_CALLERS.replace("await db.query('SELECT * FROM listings');", "await db.query('COMMIT');");
+  assert.deepEqual(found(ROLLING_HELPER + ROLE_HELPERS + commits, file), [GUEST_SET]);
+  // The wrapper commits instead of rolling back.
+  assert.deepEqual(found(ROLLING_HELPER.replace("'ROLLBACK'", "'COMMIT'") + ROLE_HELPERS + ROLE_CALLERS, file), ROLE_SETS);
+});
+
+test('an exported test helper is read with the calls of the project\'s files that import it', (t) => {
+  const helpers = `${ROLLING_HELPER}export ${ROLE_HELPERS.replace('async function actAsAuditor', 'export async function actAsAuditor')}`;
+  const importer = `import { inScratchTransaction, actAsGuest, actAsAuditor } from './support/db';\n${ROLE_CALLERS}`;
+  assert.deepEqual(inProject(t, { 'test/listings.test.ts': importer }, 'test/support/db.ts', helpers), []);
+  // Another test file hands it a client of its own: the helper's SETs may stay on that client's connection.
+  const bare = "import { Pool } from 'pg';\nimport { actAsGuest } from './support/db';\nconst pool = new Pool();\ntest('bare', async () => actAsGuest(await pool.connect()));\n";
+  assert.deepEqual(inProject(t, { 'test/listings.test.ts': importer, 'test/bare.test.ts': bare }, 'test/support/db.ts', helpers), [GUEST_SET]);
+  // Taken through a namespace import: its calls are not read.
+  const namespaced = "import * as db from './support/db';\ntest('ns', () => db.inScratchTransaction(async (c) => db.actAsGuest(c)));\n";
+  assert.deepEqual(inProject(t, { 'test/listings.test.ts': importer, 'test/ns.test.ts': namespaced }, 'test/support/db.ts', helpers), [GUEST_SET]);
+});
