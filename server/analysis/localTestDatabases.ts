@@ -128,11 +128,13 @@ export function concatenationSkeleton(sum: ts.BinaryExpression): { text: string;
 
 /**
  * An environment variable the suite keeps for its test database: its name has a word saying so
- * (`TEST_DATABASE_URL`, `DATABASE_URL_TEST`, `APP_TEST_PG_HOST`, `PGHOST_TESTING`). The application's own setting
+ * (`TEST_DATABASE_URL`, `DATABASE_URL_TEST`, `APP_TEST_PG_HOST`, `PGHOST_TESTING`, `E2E_DATABASE_URL`). The application's own setting
  * (`DATABASE_URL`, `PGHOST`) read by a test with a local default is the setting production uses too, pooler and all.
  */
 export function readsTestEnvironment(expression: ts.Expression): boolean {
   const name = environmentName(expression);
-  return name !== undefined && nameWords(name).some((word) => TEST_WORDS.has(word));
+  return name !== undefined && (nameWords(name).some((word) => TEST_WORDS.has(word)) || END_TO_END.test(name));
 }
 const TEST_WORDS = new Set(['test', 'tests', 'testing', 'spec', 'integration']);
+/** An end-to-end suite's variable (`E2E_DATABASE_URL`, `PG_URL_E2E`): read whole, as nameWords splits `E2E` at its digit. */
+const END_TO_END = /(?:^|[^a-z\d])e2e(?:[^a-z\d]|$)/i;

@@ -471,12 +471,12 @@ export class OwnServerClients {
     const fn = this.flow.localFunction(call.expression);
     const returned = fn && singleReturn(fn);
     if (!fn || !returned) return undefined;
-    let read = unwrap(returned);
+    let read = withoutTrim(unwrap(returned));
     if (ts.isIdentifier(read)) {
       const binding = this.flow.bindingOf(read);
       const held = binding && 'variable' in binding && isConstDeclaration(binding.variable) ? binding.variable.initializer : undefined;
       if (!held) return undefined;
-      read = unwrap(held);
+      read = withoutTrim(unwrap(held));
     }
     if (!ts.isElementAccessExpression(read) || !ts.isIdentifier(read.argumentExpression) || !this.environmentObject(read.expression, depth + 1)) return undefined;
     const key = read.argumentExpression.text;
@@ -1708,4 +1708,10 @@ function thisClass(keyword: ts.Node): { declaration: ts.ClassDeclaration; member
     if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return undefined;
   }
   return undefined;
+}
+
+/** `value.trim()` (also `trimStart()`/`trimEnd()`): the same setting without its surrounding blanks, `value`. */
+function withoutTrim(expression: ts.Expression): ts.Expression {
+  return ts.isCallExpression(expression) && expression.arguments.length === 0 && ts.isPropertyAccessExpression(expression.expression)
+    && /^trim(?:Start|End)?$/.test(expression.expression.name.text) ? unwrap(expression.expression.expression) : expression;
 }

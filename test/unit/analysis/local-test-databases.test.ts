@@ -44,6 +44,21 @@ test('a test client on an environment URL with a local default, or on a local ho
   assert.deepEqual(findingsOf(template), []);
 });
 
+test("an end-to-end suite's variable (E2E in its name) with a local default is the test database too; a name merely holding the letters is not", () => {
+  repo.write('e2e-words/package.json', '{"name": "e2e-words"}');
+  // Every name is pointed elsewhere for production: only the name's word makes its local default the test's.
+  repo.write('e2e-words/.env.production', ['DATABASE_URL', 'PGE2EX_URL', 'E2E_PG_URL', 'PG_URL_E2E'].map((name) => `${name}=postgres://app@app-db.prod.example.com:5432/app`));
+  const first = repo.write('e2e-words/test/first.test.ts', pgTest("process.env.E2E_PG_URL ?? 'postgres://app@localhost:5432/app_e2e'"));
+  assert.deepEqual(findingsOf(first), []);
+  const last = repo.write('e2e-words/test/last.test.ts', pgTest("process.env.PG_URL_E2E ?? 'postgres://app@localhost:5432/app_e2e'"));
+  assert.deepEqual(findingsOf(last), []);
+  // `E2E` inside another word, and the application's own variable, keep the findings.
+  const inside = repo.write('e2e-words/test/inside.test.ts', pgTest("process.env.PGE2EX_URL ?? 'postgres://app@localhost:5432/app'"));
+  assert.deepEqual(findingsOf(inside), ['session-set 6', 'listen 7']);
+  const app = repo.write('e2e-words/test/app.test.ts', pgTest("process.env.DATABASE_URL ?? 'postgres://app@localhost:5432/app'"));
+  assert.deepEqual(findingsOf(app), ['session-set 6', 'listen 7']);
+});
+
 test("the application's own variable with a local default, a remote default, no default, or a pooler port keep the findings", () => {
   repo.write('b/package.json', '{"name": "b"}');
   // Where the repository points the application's variable at another machine: a test's single Client on a variable

@@ -466,6 +466,17 @@ test('a helper of the test file that reads the variable its caller names is that
   assert.deepEqual(findingsOf(local), []);
   const remote = repo.write('continued/test/reports-helper.test.ts', clientSpec("new pg.Client(mustRead('REPORTS_DB_URL'))", helper));
   assert.deepEqual(findingsOf(remote), ['session-set 10', 'listen 11']);
+  // The value trimmed of blanks, returned or held: still that variable's.
+  const trimmed = helper.map((line) => line.replace('return found;', 'return found.trim();'));
+  assert.notDeepEqual(trimmed, helper);
+  assert.deepEqual(findingsOf(repo.write('continued/test/archive-trimmed.test.ts', clientSpec("new pg.Client(mustRead('ARCHIVE_DB_URL'))", trimmed))), []);
+  const heldTrimmed = helper.map((line) => line.replace('process.env[name];', 'process.env[name]?.trimEnd();'));
+  assert.notDeepEqual(heldTrimmed, helper);
+  assert.deepEqual(findingsOf(repo.write('continued/test/archive-held-trimmed.test.ts', clientSpec("new pg.Client(mustRead('ARCHIVE_DB_URL'))", heldTrimmed))), []);
+  assert.deepEqual(findingsOf(repo.write('continued/test/reports-trimmed.test.ts', clientSpec("new pg.Client(mustRead('REPORTS_DB_URL'))", trimmed))), ['session-set 10', 'listen 11']);
+  // Another method of the value (`slice`, `toLowerCase`) is not the variable's value as it is.
+  const sliced = helper.map((line) => line.replace('return found;', 'return found.slice(1);'));
+  assert.deepEqual(findingsOf(repo.write('continued/test/archive-sliced.test.ts', clientSpec("new pg.Client(mustRead('ARCHIVE_DB_URL'))", sliced))), ['session-set 10', 'listen 11']);
   // A helper that builds the name (or reads something else) names no variable the test environment sets.
   const built = repo.write('continued/test/built-helper.test.ts', clientSpec("new pg.Client(prefixed('DB_URL'))", [
     "const prefixed = (name: string) => process.env['ARCHIVE_' + name] ?? '';",
