@@ -8,9 +8,10 @@ import ignore, { type Ignore } from 'ignore';
 import type { DocumentLanguage } from '../server/analysis/index';
 import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
 import { isFile } from '../server/analysis/folderEntries';
+import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
-  '.sql': 'sql',
+  ...Object.fromEntries(SQL_FILE_EXTENSIONS.map((extension) => [extension, 'sql' as const])),
   '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
   '.tsx': 'typescriptreact',
   '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript',

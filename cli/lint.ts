@@ -13,7 +13,7 @@ import { lintInWorkers, threadCount } from './lintWorkers';
 
 export const LINT_USAGE = `usage: poolsafe lint <files|dirs...> [--format text|json|sarif] [--pool-mode transaction|session|statement]
                      [--prepared-statements unsupported|supported] [--config .poolsafe.json] [--no-default-ignore] [--jobs N]
-Directories are searched for .sql .ts .tsx .js .jsx .mjs .cjs .mts .cts files, skipping node_modules and git-ignored paths,
+Directories are searched for .sql .pgsql .psql .ts .tsx .js .jsx .mjs .cjs .mts .cts files, skipping node_modules and git-ignored paths,
 and by default vendored folders (.yarn, vendor, ...) and minified or bundled JavaScript (--no-default-ignore lints them).
 Settings come from the nearest .poolsafe.json (or --config); flags override it.
 --jobs N (-j N) lints in N threads (default 1): less wall time on idle cores, more CPU time and memory; the output is the same.

@@ -37,6 +37,7 @@ import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { isHasuraSeed } from './hasuraSeeds';
 import { isSentByProgram } from './programSentDumps';
+import { isSqlFileName } from './sqlFileNames';
 import { isPgmigrationsScript } from './pgmigrationsProjects';
 import { isInSetAsideFolder } from './setAsideFolders';
 import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -639,7 +640,7 @@ const TEST_RUN_FOLDER = /^(?:regress|e2e|integration|integration[-_]tests?)$/i;
  * files (an sqlc config above them) are the queries generated code sends on the app's pool, test data or not.
  */
 export function isTestFolderSql(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const inTestFolder = folderNamesOf(fileName).some((segment) => TEST_FOLDER.test(segment) || TEST_RUN_FOLDER.test(segment));
   return inTestFolder && !inSqlcProject(fileName);
 }
@@ -655,7 +656,7 @@ const QUERY_ANNOTATION = /^[ \t]*--[ \t]*name[ \t]*:|\/\*\s*@name\b/im;
  * is what generated code sends on the app's pool: not one.
  */
 export function isExampleScript(fileName: string, text: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   if (!folderNamesOf(fileName).some((segment) => EXAMPLE_FOLDER.test(segment))) return false;
   return !QUERY_ANNOTATION.test(text) && !inSqlcProject(fileName);
 }

@@ -18,6 +18,7 @@ import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp } from './folder
 import { projectRoot } from './psqlOnlyProjects';
 import { TEST_PATH } from './testPath';
 import { CACHE_MS, TimedCache } from './timedCache';
+import { SQL_FILE_WORD, isSqlFileName } from './sqlFileNames';
 
 /** Sources of the languages whose drivers a program sends a file's text with (TS/JS, Python, Ruby, Go, JVM, PHP, Elixir, Rust, C#). */
 const PROGRAM_SOURCE = /\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|php|exs?|rs|cs)$/i;
@@ -40,8 +41,8 @@ const READ_CALL = /\b(?:readFileSync|readFile|readTextFile|read_text|read_to_str
  * `raw_sql`, Ecto's `query!`.
  */
 const QUERY_CALL = /\.(?:raw|query|unsafe|execute|exec|none|multi|any|batch_execute|simple_query|executescript|execute_batch|executeUpdate|executeLargeUpdate|ExecContext|query!|execute!)\s*\(|\$executeRawUnsafe\s*\(|\braw_sql\s*\(|\bsql\.file\s*\(/i;
-/** A command that restores the dump in a session of its own: the program shells out to it. */
-const SHELL_RESTORE = /\b(?:psql|pg_restore)\b/;
+/** A command that restores the dump in a session of its own: the program shells out to it (not a `.psql` file's name). */
+const SHELL_RESTORE = /(?<!\.)\b(?:psql|pg_restore)\b/;
 /** A string literal on one line (single, double or back quotes). */
 const STRING_LITERAL = /(['"`])((?:(?!\1)[^\\\n]|\\.)*)\1/g;
 /** What may stand between the pieces of one path: `path.join`'s commas, a `+`, pathlib's `/`. */
@@ -57,7 +58,7 @@ const sentByFolder = new TimedCache<SentPath[]>(CACHE_MS);
 
 /** Whether a program of the project reads the `.sql` file and sends its text through a driver's query call. */
 export function isSentByProgram(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   return readerFolders(dirname(file)).some((folder) => sentPathsIn(folder).some((sent) => reaches(sent, file)));
 }
@@ -86,7 +87,7 @@ function sentPathsIn(folder: string): SentPath[] {
 
 /** The `.sql` paths a program's lines name where the lines around read the file and send it, shelling out to no psql. */
 function sentPaths(text: string): string[] {
-  if (!/\.sql\b/i.test(text) || !QUERY_CALL.test(text)) return [];
+  if (!SQL_FILE_WORD.test(text) || !QUERY_CALL.test(text)) return [];
   const lines = text.split('\n');
   return lines.flatMap((line, index) => {
     const path = sqlPathOnLine(line);
@@ -101,9 +102,9 @@ function sentPaths(text: string): string[] {
  * interpolated base (`${__dirname}/`) left out.
  */
 function sqlPathOnLine(line: string): string | undefined {
-  if (!/\.sql\b/i.test(line)) return undefined;
+  if (!SQL_FILE_WORD.test(line)) return undefined;
   const literals = [...line.matchAll(STRING_LITERAL)];
-  const last = literals.findIndex((literal) => /\.sql$/i.test(literal[2]));
+  const last = literals.findIndex((literal) => isSqlFileName(literal[2]));
   if (last < 0) return undefined;
   let first = last;
   while (first > 0 && PATH_PIECE_SEPARATOR.test(line.slice(literals[first - 1].index + literals[first - 1][0].length, literals[first].index))) first--;

@@ -11,6 +11,7 @@ import { sourceRoutineNames } from './schemaSnapshots';
 import { isScriptFile, mayDefineRoutine } from './embeddedRoutines';
 import { boundedText, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
+import { isSqlFileName } from './sqlFileNames';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
@@ -63,7 +64,7 @@ function readSqlFiles(root: string): Array<{ path: string; text: string }> {
     for (const entry of entries) {
       if (entry.name.startsWith('.') || !entry.isFile()) continue;
       const script = isScriptFile(entry.name);
-      if (script ? scriptReads >= MAX_SCRIPT_READS : !/\.sql$/i.test(entry.name)) continue;
+      if (script ? scriptReads >= MAX_SCRIPT_READS : !isSqlFileName(entry.name)) continue;
       const path = join(folder, entry.name);
       if (script) scriptReads++;
       const text = boundedText(path, MAX_FILE_BYTES);

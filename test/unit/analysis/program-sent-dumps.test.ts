@@ -93,3 +93,37 @@ test('a dump restored by a program that shells out to psql, read by test code, o
     assert.deepEqual(flaggedLines(repo.path(dump)), [], dump);
   }
 });
+
+test('a dump kept as `.pgsql` or `.psql`: flagged where the app reads and sends it, its own session where psql restores it', (t) => {
+  const repo = scratchRepository('sent-dump-extensions', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    'structure.pgsql': DUMP,
+    'install.js': [
+      "const fs = require('fs');",
+      "fs.readFile('./structure.pgsql', 'utf8', async (err, ddl) => {",
+      '  const client = await connect();',
+      '  await client.query(ddl);',
+      '});',
+    ],
+    'seeds/base.psql': DUMP,
+    'seeds/load.ts': [
+      "const text = readFileSync(join(__dirname, 'base.psql'), 'utf8');",
+      'await pool.query(text);',
+    ],
+    // psql restores this one, and nothing else reads it.
+    'restore/full.pgsql': DUMP,
+    'restore/run.ts': ["execSync(`psql \"$DATABASE_URL\" -f ${join(__dirname, 'full.pgsql')}`);", "await pool.query('SELECT 1');"],
+    // Not a SQL file's name: no reader counts.
+    'notes/dump.txt': DUMP,
+    'notes/load.ts': ["const text = readFileSync(join(__dirname, 'dump.txt'), 'utf8');", 'await pool.query(text);'],
+  });
+  for (const sent of ['structure.pgsql', 'seeds/base.psql']) {
+    assert.equal(isSentByProgram(repo.path(sent)), true, sent);
+    assert.deepEqual(flaggedLines(repo.path(sent)), PREAMBLE, sent);
+  }
+  for (const own of ['restore/full.pgsql', 'notes/dump.txt']) {
+    assert.equal(isSentByProgram(repo.path(own)), false, own);
+    assert.deepEqual(flaggedLines(repo.path(own)), [], own);
+  }
+});

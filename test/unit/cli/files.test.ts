@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { collectFiles } from '../../../cli/files';
+import { collectFiles, languageOf } from '../../../cli/files';
 
 /** A scratch tree of the given files (a path ending in `/` is an empty folder). */
 function tree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
@@ -79,4 +79,18 @@ test('a folder named relative to the working directory keeps its paths as writte
   // From inside the folder: '.' and the ancestor's rules.
   process.chdir(join(root, 'app'));
   assert.deepEqual(collectFiles(['.']).files.sort(), ['jobs/worker.ts', 'run.ts']);
+});
+
+test('a directory lint takes `.pgsql` and `.psql` files as SQL, and no other extension with `sql` in it', (t) => {
+  const root = tree(t, {
+    '.git/': '',
+    'db/schema.pgsql': 'SET search_path = app;',
+    'db/seed.psql': 'LISTEN a;',
+    'db/legacy.sql': 'LISTEN b;',
+    'db/data.sqlite': '',
+    'db/notes.mysql': '',
+  });
+  assert.deepEqual(collected(root, 'db'), ['db/legacy.sql', 'db/schema.pgsql', 'db/seed.psql']);
+  for (const name of ['db/schema.pgsql', 'db/seed.psql', 'db/legacy.sql']) assert.equal(languageOf(join(root, name)), 'sql', name);
+  assert.equal(languageOf(join(root, 'db/data.sqlite')), undefined);
 });
