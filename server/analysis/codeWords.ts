@@ -55,6 +55,11 @@ export const SCHEMA_OPTION = 'schema';
 export const DRIVER_PREPARE_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client', 'ts-postgres']);
 export const DRIVER_LISTEN_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client']);
 /**
+ * @effect/sql-pg, whose PgClient service's `listen(channel)` returns a stream of the channel's notifications: it sends
+ * LISTEN on a connection it opens and keeps for the stream's life (driverStatements.ts). Its entry and its PgClient module.
+ */
+export const EFFECT_PG_MODULES: ReadonlySet<string> = new Set(['@effect/sql-pg', '@effect/sql-pg/PgClient']);
+/**
  * Drivers whose `prepare(name, text, nParams[, cb])` and `prepareSync(name, text, nParams)` parse a statement under the
  * caller's name, run by later `execute(name, …)`/`executeSync(name, …)` calls (pg-native, over libpq's PQprepare):
  * the Parse and each execute are separate round trips, which a transaction pooler may send to different server connections.

@@ -1,13 +1,16 @@
 // A driver's own API that keeps state on one server connection, with no SQL written for it: postgrejs
 // (postgresql-client) and ts-postgres parse `prepare(text)` as a NAMED protocol statement executed by later
 // calls, pg-native parses `prepare(name, text, nParams)` / `prepareSync(…)` under that name for later
-// `execute(name, …)` calls, and postgrejs's `listen(channel, fn)` sends LISTEN. Behind a transaction pooler the later call may
-// run on another server connection. `prepare` and `listen` are common method names (express's
+// `execute(name, …)` calls, and postgrejs's `listen(channel, fn)` sends LISTEN, as does @effect/sql-pg's PgClient service's
+// `listen(channel)` (a stream of the channel's notifications, also handed point-free to a pipe or a flatMap:
+// `pipe(channel, client.listen, …)`). Behind a transaction pooler the later call may run on another server connection,
+// and a LISTEN's notifications go to a server connection other clients share. `prepare` and `listen` are common method names (express's
 // `app.listen(port, fn)`, ORMs' `prepare`), so only a receiver this file makes or types with such a driver's
-// own class counts, in a file importing that driver. Inside the driver's own package (its tests, examples,
+// own class counts, in a file importing that driver (for @effect/sql-pg, a receiver typed with its `PgClient` or taken
+// from the service with `yield* PgClient.PgClient`). Inside the driver's own package (its tests, examples,
 // benchmarks) the driver is its own source: a relative import there is an import of the driver.
 import ts from 'typescript';
-import { DRIVER_LISTEN_MODULES, DRIVER_NAMED_PREPARE_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_OPTION, PREPARE_SYNC_METHOD } from './codeWords';
+import { DRIVER_LISTEN_MODULES, DRIVER_NAMED_PREPARE_MODULES, EFFECT_PG_MODULES, DRIVER_PREPARE_MODULES, LISTEN_METHOD, PREPARE_OPTION, PREPARE_SYNC_METHOD } from './codeWords';
 import type { ImportedModule } from './embeddedDialect';
 import { relative, resolve } from 'node:path';
 import { owningPackage } from './moduleResolution';
@@ -19,6 +22,7 @@ export class DriverStatementCalls {
   private readonly prepareClasses: string[];
   private readonly listenClasses: string[];
   private readonly namedPrepareClasses: string[];
+  private readonly effectPgClasses: string[];
   /** madeFrom's verdicts by class list and receiver name: the text is searched once for each name. */
   private readonly madeFromVerdicts = new Map<readonly string[], Map<string, boolean>>();
 
@@ -26,6 +30,7 @@ export class DriverStatementCalls {
     this.prepareClasses = classesFrom(modules, DRIVER_PREPARE_MODULES);
     this.listenClasses = classesFrom(modules, DRIVER_LISTEN_MODULES);
     this.namedPrepareClasses = classesFrom(modules, DRIVER_NAMED_PREPARE_MODULES);
+    this.effectPgClasses = classesFrom(modules, EFFECT_PG_MODULES);
   }
 
   /** What `receiver.name(…)` keeps on its server connection, if it is such a driver call. */
@@ -34,7 +39,18 @@ export class DriverStatementCalls {
     if ((name === PREPARE_OPTION || name === PREPARE_SYNC_METHOD) && namesStatement(call) && this.madeFrom(receiver, this.namedPrepareClasses)) return 'prepare';
     if (name === LISTEN_METHOD && call.arguments.length === 2 && isChannel(call.arguments[0]) && isFunction(call.arguments[1])
       && this.madeFrom(receiver, this.listenClasses)) return 'listen';
+    if (name === LISTEN_METHOD && call.arguments.length === 1 && isChannel(call.arguments[0]) && this.madeFrom(receiver, this.effectPgClasses)) return 'listen';
     return undefined;
+  }
+
+  /**
+   * The arguments of the call that hand a stream-returning `listen` over without calling it (`pipe(channel, client.listen)`,
+   * `Effect.flatMap(client.listen)`): @effect/sql-pg's, on a receiver made from its PgClient service.
+   */
+  pointFreeListens(call: ts.CallExpression): ts.PropertyAccessExpression[] {
+    if (this.effectPgClasses.length === 0) return [];
+    return call.arguments.filter((argument): argument is ts.PropertyAccessExpression => ts.isPropertyAccessExpression(argument)
+      && argument.name.text === LISTEN_METHOD && this.madeFrom(argument.expression, this.effectPgClasses));
   }
 
   /**
@@ -57,12 +73,15 @@ export class DriverStatementCalls {
   }
 }
 
-/** Whether `text` declares `name` with one of the classes, assigns it a `new` of one, or takes it from a pool's acquire(). */
+/**
+ * Whether `text` declares `name` with one of the classes, assigns it a `new` of one, takes it from a pool's acquire(),
+ * or yields it from an Effect service tag of one (`const client = yield* PgClient.PgClient`).
+ */
 function madeInText(text: string, name: string, classes: readonly string[]): boolean {
   const own = name.replace(/\$/g, '\\$');
   const types = classes.join('|');
   const declared = new RegExp(String.raw`(?:^|[^\w$.])${own}\s*(?:[?!]\s*)?:\s*(?:${types})\b`);
-  const created = new RegExp(String.raw`(?:^|[^\w$])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|${acquired})`);
+  const created = new RegExp(String.raw`(?:^|[^\w$])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|yield\s*\*\s*(?:${types})\b|${acquired})`);
   const acquiredIn = new RegExp(String.raw`\.acquire\(\s*\)\s*\.then\(\s*(?:async\s+)?(?:\(\s*)?${own}\b`);
   return declared.test(text) || created.test(text) || acquiredIn.test(text);
 }

@@ -695,7 +695,7 @@ class Extractor {
   /** pg-listen's / pg-pubsub's subscribe calls, which send LISTEN (listenLibraries.ts). */
   private listenLibraries: ListenLibraryCalls | undefined;
   private fileName: string | undefined;
-  /** postgrejs / ts-postgres `prepare(text)` and `listen(channel, fn)` (driverStatements.ts). */
+  /** postgrejs / ts-postgres `prepare(text)`, `listen(channel, fn)` and @effect/sql-pg's `listen(channel)` (driverStatements.ts). */
   private driverStatements: DriverStatementCalls | undefined;
   /** The names Bun's SQL client goes by in this file (bunSql.ts). */
   private bunNames: BunSqlNames | undefined;
@@ -1432,6 +1432,10 @@ class Extractor {
   }
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+    // A driver's listen handed over uncalled (`pipe(channel, client.listen, …)`): each call of it sends LISTEN, as below.
+    for (const listen of this.driverStatements?.pointFreeListens(call) ?? []) {
+      if (!this.bypassesPooler(call, listen.expression) && !this.ownServer?.reachesAnyConnection(listen.expression)) this.addDriverListenFinding(listen.name);
+    }
     // `postgres(…)` under its imported name, or called on the module itself: `require('postgres')({ … })`.
     if ((ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) || requiredModule(call.expression) === POSTGRES_JS_MODULE) {
       this.inspectPostgresJsClient(call);
@@ -2233,12 +2237,16 @@ class Extractor {
   private addDriverStatementFinding(call: ts.CallExpression, kind: DriverStatementKind): void {
     const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
     if (kind === 'listen') {
-      this.addNodeFinding('listen', method,
-        'listen() sends LISTEN on this driver connection: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.');
+      this.addDriverListenFinding(method);
       return;
     }
     this.addNodeFinding('protocol-prepared-statement', method,
       'prepare() parses a named statement on one server connection and later calls execute it by name; a transaction pooler without prepared-statement support may run them on another, where it does not exist.');
+  }
+
+  private addDriverListenFinding(method: ts.Node): void {
+    this.addNodeFinding('listen', method,
+      'listen() sends LISTEN on this driver connection: behind a transaction pooler notifications go to a server connection other clients share, or are lost when it is reassigned.');
   }
 
   private addNamedTemplateFinding(query: ts.Expression): void {

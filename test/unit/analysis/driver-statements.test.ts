@@ -172,3 +172,39 @@ test('pg-native: the unnamed statement, a prepare of another shape or of another
   // The package's own source implements the API on libpq: not a user of it.
   assert.deepEqual(found(own, repo.path('lib', 'client.js')), []);
 });
+
+test("@effect/sql-pg: PgClient's listen(channel), called or handed uncalled to a pipe or a flatMap, sends LISTEN", () => {
+  const text = [
+    "import { PgClient } from '@effect/sql-pg';",
+    "import { Effect, Stream, pipe } from 'effect';",
+    'export const follow = (db: PgClient.PgClient, topic: string) =>',
+    '  pipe(topic, db.listen, Stream.runForEach((payload) => Effect.log(payload)));',
+    "export const audits = (db: PgClient.PgClient) => Effect.succeed('audit').pipe(Effect.map(db.listen));",
+    'export const orders = Effect.gen(function* () {',
+    '  const sql = yield* PgClient.PgClient;',
+    "  return sql.listen('orders');",
+    '});',
+  ].join('\n');
+  assert.deepEqual(found(text), ['listen listen', 'listen listen', 'listen listen']);
+  const lines = analyze(text, 'typescript', {}, 'jobs.ts').map((f) => text.slice(0, f.start).split('\n').length);
+  assert.deepEqual(lines, [4, 5, 8]);
+});
+
+test("@effect/sql-pg: another object's listen, a listen not from its PgClient, and listen names passed around elsewhere give nothing", () => {
+  const text = [
+    "import { PgClient } from '@effect/sql-pg';",
+    "import { HttpServer } from './http';",
+    "import { Effect, pipe } from 'effect';",
+    'export const layer = PgClient.layer({ url: process.env.DATABASE_URL });',
+    'export const serve = (server: HttpServer, port: number) => pipe(port, server.listen);',
+    "export const hear = (bus: { listen: (c: string) => void }) => bus.listen('orders');",
+    'export const both = (db: PgClient.PgClient) => db.notify(\'orders\', \'{}\');',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+  // Without the import, a PgClient-typed name is another library's.
+  assert.deepEqual(found([
+    "import { PgClient } from './own-client';",
+    "export const follow = (db: PgClient, topic: string) => pipe(topic, db.listen);",
+    "export const once = (db: PgClient) => db.listen('orders');",
+  ].join('\n')), []);
+});
