@@ -58,6 +58,7 @@ import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStatic
 import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
+import { isUnimportedTestFixture } from './fixtureData';
 import { ListenLibraryCalls } from './listenLibraries';
 import { libraryListens, mocksModule, type LibraryListenKind } from './libraryListens';
 import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
@@ -2467,6 +2468,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   // that may hold findings needs is read after that: its path's dialect, and whether it names a compatible engine.
   if (!mayHoldFindings(text, fileName, resolved)) return [];
   if (pathIsOtherDialect(fileName) || isTypeOnlyTest(fileName)) return [];
+  // A test folder's fixture that nothing imports is input the tests read as text, never run (fixtureData.ts).
+  if (isUnimportedTestFixture(fileName)) return [];
   // A copy: resolved options may be the caller's own (resolveOptions gives them back as they are).
   if (namesCompatibleEngine(text, fileName)) resolved = resolveOptions({ ...resolved, compatibleEngine: true });
   const source = parseSource(text, fileName);
