@@ -18,7 +18,7 @@ import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
-import { extendsOwnServerClass, listeningPorts, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { extendsOwnServerClass, listeningPorts, loadedNames, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentName } from './environmentReads';
 import { LOOPBACK_HOST, concatenationSkeleton, hostPart, readsTestEnvironment, socketHost, templateSkeleton, type HostPart } from './localTestDatabases';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
@@ -649,11 +649,13 @@ export class OwnServerClients {
   }
 
   private required: Map<string, ImportedName> | undefined;
+  /** Names a module loaded inside a function binds (`const { start } = await import('./server.js')`). */
+  private loaded: Map<string, ImportedName> | undefined;
 
   /** What a name of this file stands for in another module: an `import`, or a top-level `require` (`const { f } = require('./x')`). */
   private importedOrRequired(local: string): ImportedName | undefined {
     this.imports ??= importedNames(this.source);
-    return this.imports.get(local) ?? (this.required ??= requiredNames(this.source)).get(local);
+    return this.imports.get(local) ?? (this.required ??= requiredNames(this.source)).get(local) ?? (this.loaded ??= loadedNames(this.source)).get(local);
   }
 
   /** An argument, or a property of an object literal written as one (`{ kind: 'pgClient', client }`). */

@@ -83,6 +83,29 @@ export function requiredNames(source: ts.SourceFile): Map<string, ImportedName> 
   return names;
 }
 
+/**
+ * The names a module loaded inside a function binds, as requiredNames reads them at the top level: `const { start } =
+ * await import('./server.js')` in the function that needs it (code that keeps a helper's dependencies optional). The
+ * first binding of a name counts, file-wide, as imports do.
+ */
+export function loadedNames(source: ts.SourceFile): Map<string, ImportedName> {
+  const names = new Map<string, ImportedName>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && node.initializer && ts.isObjectBindingPattern(node.name) && ts.isCallExpression(unwrap(node.initializer))) {
+      const specifier = requiredModule(node.initializer);
+      if (specifier) {
+        for (const element of node.name.elements) {
+          const exported = element.propertyName ?? element.name;
+          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported) && !names.has(element.name.text)) names.set(element.name.text, { specifier, name: exported.text });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
 /** Whose result a function returns: an imported function, or another of its own file. */
 type Delegate = ImportedName | { local: string };
 
@@ -381,20 +404,62 @@ export function listeningPorts(importer: string, imported: ImportedName): readon
   return summary?.listens.get(imported.name) ?? [];
 }
 
-/** Whether a function's body calls (or `new`s) something imported from an own-server module (`startPrismaDevServer(…)`). */
+/**
+ * Whether a function's body calls (or `new`s) something imported from an own-server module (`startPrismaDevServer(…)`),
+ * or starts a PostgreSQL container itself (runsPostgresContainer).
+ */
 function callsOwnServerModule(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>): boolean {
   let found = false;
+  let dockerRun = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
     if ((ts.isCallExpression(node) || ts.isNewExpression(node))) {
       let callee: ts.Expression = node.expression;
       while (ts.isPropertyAccessExpression(callee)) callee = callee.expression;
       if (ts.isIdentifier(callee) && OWN_SERVER_MODULE.test(imports.get(callee.text)?.specifier ?? '')) found = true;
+      if (ts.isCallExpression(node) && runsContainer(node, imports)) dockerRun = true;
     }
     ts.forEachChild(node, visit);
   };
   if (fn.body) visit(fn.body);
-  return found;
+  return found || (dockerRun && namesPostgresImage(fn.body!));
+}
+
+/** Node's modules that start a process, and the functions of theirs given a program and its arguments apart. */
+const PROCESS_MODULE = /^(?:node:)?child_process$|^execa$/;
+const ARGUMENT_LIST_STARTERS = new Set(['execFileSync', 'execFile', 'spawn', 'spawnSync', 'execa', 'execaSync']);
+/** The container engines whose `run` starts a container on this machine. */
+const CONTAINER_ENGINE = /^(?:docker|podman)$/;
+/**
+ * An image of PostgreSQL itself, as the Docker library names it (`postgres`, `postgres:17-alpine`, `postgres@sha256:…`,
+ * `docker.io/library/postgres:16`): written out, or the head of a template (`postgres:${version}-alpine`).
+ */
+const POSTGRES_IMAGE = /^(?:(?:docker\.io\/)?library\/)?postgres(?:$|[:@])/;
+
+/**
+ * `execFileSync('docker', ['run', …])`, `spawn('podman', ['run', …])`: a process-starting function of node's
+ * child_process (or execa) imported by the file, given a container engine and an argument list opening with `run`.
+ */
+function runsContainer(call: ts.CallExpression, imports: Map<string, ImportedName>): boolean {
+  const callee = call.expression;
+  const imported = ts.isIdentifier(callee) ? imports.get(callee.text) : undefined;
+  if (!imported || !PROCESS_MODULE.test(imported.specifier) || !ARGUMENT_LIST_STARTERS.has(imported.name === 'default' ? 'execa' : imported.name)) return false;
+  const [program, list] = call.arguments.map((argument) => unwrap(argument));
+  if (!program || !ts.isStringLiteralLike(program) || !CONTAINER_ENGINE.test(program.text)) return false;
+  const first = list && ts.isArrayLiteralExpression(list) ? list.elements[0] : undefined;
+  return first !== undefined && ts.isStringLiteralLike(first) && first.text === 'run';
+}
+
+/** Whether the body names a PostgreSQL image (POSTGRES_IMAGE) in a string or a template's head: the image it runs. */
+function namesPostgresImage(body: ts.Node): boolean {
+  let named = false;
+  const visit = (node: ts.Node): void => {
+    if (named) return;
+    if ((ts.isStringLiteralLike(node) && POSTGRES_IMAGE.test(node.text)) || (ts.isTemplateExpression(node) && POSTGRES_IMAGE.test(node.head.text))) named = true;
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return named;
 }
 
 /**
