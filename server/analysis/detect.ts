@@ -781,11 +781,22 @@ function optional<T>(value: T | undefined): T[] {
 
 /** An expression parsed as `SELECT <expression>` (`at`: where that text starts relative to the expression). */
 function parseExpression(expression: string): ParsedPiece | undefined {
-  const text = AS_QUERY + withoutStrictInto(expression);
+  const parsed = parsedOrRepaired(AS_QUERY + withoutStrictInto(expression));
+  return parsed && { ...parsed, at: -AS_QUERY.length };
+}
+
+/**
+ * A body's SQL parsed as written or, when it holds a template's placeholders (`FROM {schema}.roads`, `${table}`:
+ * templatePlaceholders.ts) and does not parse, with them filled in (same length, so offsets stay): the statement the
+ * template sends once filled, as a top-level statement's placeholders are read. PL/pgSQL has no `{`, `${` or
+ * `{{` of its own either, and a string's (`'{1,2}'`) is never filled. Undefined when neither parses.
+ */
+function parsedOrRepaired(text: string): { tree: unknown; text: string } | undefined {
   try {
-    return { tree: parseSync(text), text, at: -AS_QUERY.length };
+    return { tree: parseSync(text), text };
   } catch {
-    return undefined;
+    const repaired = hasTemplateMarkers(text) ? templateRepair(text, parseErrorAt) : undefined;
+    return repaired === undefined ? undefined : { tree: parseSync(repaired), text: repaired };
   }
 }
 
@@ -807,28 +818,23 @@ function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at:
     if (/^execute\b/i.test(rest)) return undefined;
     // PERFORM and "SELECT " have the same length, so AST offsets stay valid.
     const candidate = withoutStrictInto(rest.replace(/^perform\b/i, AS_QUERY));
-    try {
-      return { tree: parseSync(candidate), text: candidate, at: skipped };
-    } catch {
-      const assignment = ASSIGNMENT.exec(rest);
-      if (assignment) {
-        const expression = AS_QUERY + rest.slice(assignment[0].length);
-        try {
-          return { tree: parseSync(expression), text: expression, at: skipped + assignment[0].length - AS_QUERY.length };
-        } catch {
-          /* not an assignment after all: strip a word */
-        }
-      }
-      // A quoted string goes whole (a RAISE message's `f (…)` is text, not a call of f), a loop's header up
-      // to its LOOP (the statement after it may follow a long query), else a word.
-      const literal = skipNonCode(rest, /^e'/i.test(rest) ? 1 : 0);
-      const header = literal > 0 ? undefined : controlHeader(rest);
-      const match = literal > 0 ? [rest.slice(0, literal)] : header !== undefined ? [rest.slice(0, header)] : /^\S+/.exec(rest);
-      if (!match) return undefined;
-      const stripped = match[0].length + leadingTrivia(rest.slice(match[0].length));
-      skipped += stripped;
-      rest = rest.slice(stripped);
+    const parsed = parsedOrRepaired(candidate);
+    if (parsed) return { ...parsed, at: skipped };
+    const assignment = ASSIGNMENT.exec(rest);
+    if (assignment) {
+      const expression = parsedOrRepaired(AS_QUERY + rest.slice(assignment[0].length));
+      if (expression) return { ...expression, at: skipped + assignment[0].length - AS_QUERY.length };
+      /* not an assignment after all: strip a word */
     }
+    // A quoted string goes whole (a RAISE message's `f (…)` is text, not a call of f), a loop's header up
+    // to its LOOP (the statement after it may follow a long query), else a word.
+    const literal = skipNonCode(rest, /^e'/i.test(rest) ? 1 : 0);
+    const header = literal > 0 ? undefined : controlHeader(rest);
+    const match = literal > 0 ? [rest.slice(0, literal)] : header !== undefined ? [rest.slice(0, header)] : /^\S+/.exec(rest);
+    if (!match) return undefined;
+    const stripped = match[0].length + leadingTrivia(rest.slice(match[0].length));
+    skipped += stripped;
+    rest = rest.slice(stripped);
   }
   return undefined;
 }

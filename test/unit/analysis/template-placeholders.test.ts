@@ -188,3 +188,33 @@ test('the ## operator standing apart, or a mistake beside a ##NAME## placeholder
   // Glued to a name on one side it is no placeholder: the operator expression's mistake is reported.
   assert.deepEqual(found('SELECT a##b## FROM shapes;\n').map(([rule]) => rule), ['syntax-error']);
 });
+
+// A routine body of a str.format template: its statements name the schema by the same placeholder as the head does.
+// The body's statement is read as it runs once filled in (temporaryRoutine, detect.ts parsePlpgsqlStatement).
+const TEMPLATED_PROCEDURE = (statement: string): string => `CREATE OR REPLACE PROCEDURE {app_schema}.stage_orders()
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    ${statement}
+END $$;
+`;
+
+test('a PL/pgSQL body statement naming a {schema} placeholder is read as filled in: its temporary table is found', () => {
+  const sql = TEMPLATED_PROCEDURE('CREATE TEMP TABLE staged AS\n    SELECT id, total FROM {app_schema}.orders;');
+  assert.deepEqual(found(sql), [['temp-table', 'CREATE TEMP TABLE staged AS\n    SELECT id, total FROM {app_schema}.orders']]);
+  const assigned = TEMPLATED_PROCEDURE("v_ok := set_config('app.batch', (SELECT max(id) FROM {app_schema}.orders)::text, false);");
+  assert.deepEqual(found(assigned).map(([rule]) => rule), ['session-set']);
+  const returned = `CREATE FUNCTION {app_schema}.lock_batch() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN pg_try_advisory_lock((SELECT id FROM {app_schema}.batches LIMIT 1));
+END $$;
+`;
+  assert.deepEqual(found(returned).map(([rule]) => rule), ['advisory-lock']);
+});
+
+test('braces a body holds in strings or array literals are not placeholders; a body with none is read as before', () => {
+  assert.deepEqual(found(TEMPLATED_PROCEDURE("CREATE TEMP TABLE staged ON COMMIT DROP AS SELECT '{1,2}'::int[] AS ids, '{\"a\": 1}'::jsonb AS doc;")), []);
+  assert.deepEqual(found(TEMPLATED_PROCEDURE("CREATE TEMP TABLE staged AS SELECT '{1,2}'::int[] AS ids;")).map(([rule]) => rule), ['temp-table']);
+  // A body statement that does not parse once filled in (a broken one) gives nothing, as a body's unparsable statement does.
+  assert.deepEqual(found(TEMPLATED_PROCEDURE('CREATE TEMP TABLE staged AS SELECT FROM WHERE {app_schema}.orders;')), []);
+});
