@@ -9,8 +9,14 @@ export const SESSION_STATE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'session-set', 'prepared-statement', 'temp-table', 'advisory-lock', 'listen', 'cursor-with-hold', 'load', 'session-extension',
 ]);
 
+/**
+ * A template's placeholder standing for the schema, Python str.format's `{schema}` (templatePlaceholders.ts), followed
+ * by its dot: `CREATE PROCEDURE {schema}.refresh()` in a file the program formats before sending. The schema it names is unknown.
+ */
+export const SCHEMA_PLACEHOLDER = String.raw`\{\w+\}\s*\.\s*`;
+
 /** CREATE [OR REPLACE] FUNCTION/PROCEDURE and the routine's (possibly qualified, possibly quoted) name, captured: the one grammar of both patterns below. */
-const ROUTINE_HEAD = String.raw`create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`;
+const ROUTINE_HEAD = String.raw`create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+((?:${SCHEMA_PLACEHOLDER})?(?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))*)`;
 
 /** A statement that creates a function or procedure (after the blanks and comments before it), with its name. */
 export const ROUTINE_DEFINITION = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${ROUTINE_HEAD}`, 'i');
@@ -24,11 +30,14 @@ export function definedRoutine(statement: string): string | undefined {
   return qualified === undefined ? undefined : unqualifiedName(qualified);
 }
 
-/** The schema a statement creating a routine names for it (`create function app.f()` → `app`), lower case unless quoted; undefined when unqualified. */
+/**
+ * The schema a statement creating a routine names for it (`create function app.f()` → `app`), lower case unless quoted;
+ * undefined when unqualified, or qualified with a template's placeholder (`{schema}.f`: any schema).
+ */
 export function definedRoutineSchema(statement: string): string | undefined {
   const qualified = ROUTINE_DEFINITION.exec(statement)?.[1];
   const parts = qualified?.match(/"(?:[^"]|"")+"|[^.\s"]+/g);
-  return parts && parts.length > 1 ? identifierName(parts[parts.length - 2]) : undefined;
+  return parts && parts.length > 1 && !parts[parts.length - 2].startsWith('{') ? identifierName(parts[parts.length - 2]) : undefined;
 }
 
 /** The last part of a possibly qualified, possibly quoted name, in lower case unless quoted. */

@@ -13,7 +13,7 @@ import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts }
 import type { Suppressions } from './suppression';
 import { skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
-import { SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
+import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
 import { callArguments, writtenBoolean } from './sqlBoolean';
@@ -31,24 +31,27 @@ const BUILTIN_ARGUMENT_COUNTS: ReadonlyMap<string, readonly number[]> = new Map(
 
 const patterns = new WeakMap<ReadonlyMap<string, StateFunction>, RegExp>();
 
-/** `name(`, optionally schema-qualified or quoted, for every indexed name (one regex per index). */
+/** A schema qualifier before a routine's name: a (quoted) name and its dot, or a template's placeholder for one (`{schema}.`). */
+const QUALIFIER = String.raw`(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*|${SCHEMA_PLACEHOLDER})`;
+
+/** `name(`, optionally schema-qualified (also by a template's `{schema}.`) or quoted, for every indexed name (one regex per index). */
 function callPattern(index: ReadonlyMap<string, StateFunction>): RegExp {
   let pattern = patterns.get(index);
   if (!pattern) {
     const names = [...index.keys()].map((name) => name.replace(/[$]/g, '\\$')).join('|');
-    pattern = new RegExp(String.raw`(?<![\w$."])(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?("?)(${names})\1\s*\(`, 'gi');
+    pattern = new RegExp(String.raw`(?<![\w$."{])${QUALIFIER}?("?)(${names})\1\s*\(`, 'gi');
     patterns.set(index, pattern);
   }
   return pattern;
 }
 
 /** The name is being defined, dropped, altered or commented on (`FUNCTION name(`, `FUNCTION IF EXISTS name(`), not called. */
-const NAMED_AS_OBJECT = /\b(?:function|procedure|routine)\s+(?:if\s+exists\s+)?(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?"?$/i;
+const NAMED_AS_OBJECT = new RegExp(String.raw`\b(?:function|procedure|routine)\s+(?:if\s+exists\s+)?${QUALIFIER}?"?$`, 'i');
 /**
  * The name is a table's, written before a column list (`CREATE TABLE commit (`, `REFERENCES commit(id)`, `INSERT INTO
  * log (…)`, `COPY items (…)`): a relation that shares a stateful routine's name, not a call of it.
  */
-const NAMED_AS_RELATION = /\b(?:table\s+(?:if\s+not\s+exists\s+)?(?:only\s+)?|references\s+|into\s+|copy\s+)(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?"?$/i;
+const NAMED_AS_RELATION = new RegExp(String.raw`\b(?:table\s+(?:if\s+not\s+exists\s+)?(?:only\s+)?|references\s+|into\s+|copy\s+)${QUALIFIER}?"?$`, 'i');
 /**
  * A statement that only names routines, with their argument types, as the objects it acts on: `DROP FUNCTION [IF
  * EXISTS] a(text), b(uuid)`, `ALTER FUNCTION`, `COMMENT ON FUNCTION`, `GRANT EXECUTE ON FUNCTION a(int), b(int) TO
@@ -73,7 +76,8 @@ export function applyStateFunctionCalls(statements: readonly PlacedFacts[], opti
   let rolledBack: Set<number> | undefined;
   for (const [position, statement] of statements.entries()) {
     const text = statement.text;
-    if (!text || statement.facts.dialect || statement.facts.syntaxError) continue;
+    // A template's statement (`CREATE PROCEDURE {schema}.load() …`, `CALL {schema}.load()`) calls what it names once filled in.
+    if (!text || statement.facts.dialect || (statement.facts.syntaxError && !statement.facts.templated && !statement.facts.repairedTemplate)) continue;
     const definition = definedRoutine(text);
     // …except a routine it creates in pg_temp: only that same session can call it, so its body's calls run there too.
     if (ownSession && (definition === undefined || definedRoutineSchema(text) === 'pg_temp')) continue;
@@ -180,9 +184,10 @@ function passesTrue(text: string, from: number, flag: LocalFlag): boolean {
   return positional !== undefined && named[flag.position - 1] === null && writtenBoolean(positional) === true;
 }
 
-/** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified). */
+/** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified, or qualified with a template's `{schema}`: any schema). */
 function callQualifier(match: RegExpMatchArray): string {
-  return match[0].slice(0, match[0].indexOf(match[2])).replace(/["\s.]/g, '').toLowerCase();
+  const qualifier = match[0].slice(0, match[0].indexOf(match[2])).replace(/["\s.]/g, '').toLowerCase();
+  return qualifier.startsWith('{') ? '' : qualifier;
 }
 
 /**

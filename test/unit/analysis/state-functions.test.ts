@@ -424,3 +424,41 @@ end $$;
   const offSql = "call worker_setup('jobs');";
   assert.deepEqual(calls(analyzeSql(offSql, { ...options, rules: { 'temp-table': 'off' } }), offSql), [['session-set', 'worker_setup'], ['listen', 'worker_setup']]);
 });
+
+// A deploy file that a program formats before sending (Python str.format): every routine is named `{schema}.name`.
+const TEMPLATED_ROUTINES = String.raw`CREATE OR REPLACE PROCEDURE {target}.fill_scratch()
+LANGUAGE plpgsql AS $$
+BEGIN
+    DROP TABLE IF EXISTS scratch_rows;
+    CREATE TEMP TABLE scratch_rows AS SELECT id FROM {target}.source_rows;
+END $$;
+
+COMMENT ON PROCEDURE {target}.fill_scratch() IS 'Leaves scratch_rows for the caller.';
+
+CREATE OR REPLACE PROCEDURE {target}.rebuild()
+LANGUAGE plpgsql AS $$
+BEGIN
+    CALL {target}.fill_scratch();
+    INSERT INTO {target}.results SELECT id FROM scratch_rows;
+END $$;
+`;
+
+test('a template names its routines and calls them by a {schema} placeholder: the index holds them, and a call through the placeholder reaches them', () => {
+  const index = stateFunctionIndex([{ path: '/work/db/deploy/routines.sql', text: TEMPLATED_ROUTINES }]);
+  assert.deepEqual([...index.keys()], ['fill_scratch']);
+  assert.equal(index.get('fill_scratch')!.schema, undefined, 'the placeholder names no known schema');
+  const options = { stateFunctions: index };
+  const found = analyzeSql(TEMPLATED_ROUTINES, options, '/work/db/deploy/routines.sql');
+  assert.deepEqual(calls(found, TEMPLATED_ROUTINES), [['temp-table', 'fill_scratch']]);
+  assert.equal(found.find((f) => f.related?.some((r) => r.location))!.start, TEMPLATED_ROUTINES.indexOf('fill_scratch();'), 'at the CALL in rebuild(), not at the COMMENT ON');
+  // A call through the placeholder reaches a definition of any schema, as an unqualified one does; a named schema still decides.
+  const named = stateFunctionIndex([{ path: FILE, text: "create procedure ops.fill_scratch() language sql as $$ create temp table s (id int) $$;\n" }]);
+  const sql = 'CALL {target}.fill_scratch();\nCALL archive.fill_scratch();\n';
+  assert.deepEqual(calls(analyzeSql(sql, { stateFunctions: named }, '/work/db/run.sql'), sql), [['temp-table', 'fill_scratch']]);
+});
+
+test('braces that are no schema placeholder before a name ({fill_scratch}(), a string) are no call', () => {
+  const index = stateFunctionIndex([{ path: FILE, text: "create procedure fill_scratch() language sql as $$ create temp table s (id int) $$;\n" }]);
+  const sql = "SELECT '{target}.fill_scratch()' AS doc;\nSELECT {fill_scratch}();\n";
+  assert.deepEqual(calls(analyzeSql(sql, { stateFunctions: index }, '/work/db/run.sql'), sql), []);
+});
