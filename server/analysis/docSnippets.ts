@@ -1,16 +1,20 @@
 // SQL files a project's documentation shows whole as a snippet for its readers to run (MkDocs'
 // `--8<-- "extras/convert.sql"`, Sphinx's `.. literalinclude:: ../scripts/convert.sql`, AsciiDoc's
-// `include::scripts/convert.sql[]`): a one-off conversion or maintenance script a person pastes into psql or
-// runs with `psql -f`, in a session of its own, never sent through the application's pool.
+// `include::scripts/convert.sql[]`), or tells them to run in psql with its include command (`Run within psql
+// using \i db/checks/orphans.sql`): a one-off conversion, check or maintenance script a person pastes into psql or
+// runs with `psql -f` or `\i`, in a session of its own, never sent through the application's pool.
 import { dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
-import { pagesAmong } from './psqlRuns';
+import { PSQL_INCLUDE_COMMAND, pagesAmong } from './psqlRuns';
 import { CACHE_MS, TimedCache } from './timedCache';
 
 /** The documentation folders looked for at each level above the file. */
 const DOCS_FOLDERS = ['docs', 'doc'];
-/** A directive that pastes a whole `.sql` file into a page: its path argument. */
-const SNIPPET = /(?:--8<--\s*["']|literalinclude::\s*|include::)([^\s"'[\]]+\.sql)\b/gi;
+/**
+ * A directive that pastes a whole `.sql` file into a page, or a psql include of one written on the page (`\i
+ * db/x.sql`, `\ir db/x.sql`, in a code block or inline code; psql has no other meaning for it): its path argument.
+ */
+const SNIPPET = new RegExp(String.raw`(?:--8<--\s*["']|literalinclude::\s*|include::|(?<![\w\\])${PSQL_INCLUDE_COMMAND}["']?)([^\s"'\[\]\`]+\.sql)\b`, 'gi');
 /** Bounds: how far up the documentation folder may be, how many pages are read (and their size). */
 const LEVELS_UP = 4;
 const MAX_PAGES = 200;

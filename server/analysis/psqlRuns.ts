@@ -79,8 +79,10 @@ const POSITIONAL = /^["']?\$(?:[1-9@*]|\{[1-9@*]\})["']?$/;
 const VARIABLE_ARGUMENT = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?$/;
 /** The line that starts a here-document fed to psql (`psql -v ON_ERROR_STOP=1 <<-EOSQL`): its closing word. */
 const PSQL_HEREDOC_START = /\bpsql\b[^<\n]*(?:<[^<\n]+)*<<-?[ \t]*["']?(\w+)/;
+/** psql's include meta-commands, `\i`, `\include`, `\ir`, `\include_relative`, each followed by the blanks before its file. */
+export const PSQL_INCLUDE_COMMAND = String.raw`\\(?:i|include|ir|include_relative)[ \t]+`;
 /** A psql include on a line of its input: `\i path`, `\include path`, `\ir path`, `\include_relative path`. */
-const PSQL_INCLUDE = /^[ \t]*\\(?:i|include|ir|include_relative)[ \t]+(\S+)/;
+const PSQL_INCLUDE = new RegExp(String.raw`^[ \t]*${PSQL_INCLUDE_COMMAND}(\S+)`);
 /**
  * A `cat` that appends or writes files to another (`cat a.sql b.sql > all.sql`, `cat db/$f.sql >> $out`): its arguments
  * before the redirection, on one line (each piece matches one way: the arguments are split on blanks afterwards).

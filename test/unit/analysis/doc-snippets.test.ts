@@ -47,3 +47,23 @@ test('the cap still bounds the pages read: a directive in a data file past it is
   const root = project(t, { ...data, 'docs/guide/zz-notes.txt': '--8<-- "contrib/convert_jobs.sql"\n' });
   assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, 'contrib', 'convert_jobs.sql')).map((f) => f.rule), ['session-set']);
 });
+
+test('a .sql file a documentation page tells the reader to include in psql (\\i, \\ir, in a code block or inline code) runs in its own session', (t) => {
+  const root = project(t, {
+    'docs/src/checks.md': 'Run inside `psql` (with `\\i db/checks/orphans.sql`) or paste it into your client.\n',
+    'doc/maintenance.md': '```\nmydb=# \\ir tools/reindex_all.sql\n```\n',
+    'docs/notes.md': 'Connect, then:\n\n    \\include "scripts/fix_owner.sql"\n    \\i sql/cleanup.sql\n',
+  });
+  for (const path of [['db', 'checks', 'orphans.sql'], ['tools', 'reindex_all.sql'], ['scripts', 'fix_owner.sql'], ['sql', 'cleanup.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)), [], path.join('/'));
+  }
+});
+
+test('a page that only names the file, a file of the same name elsewhere, or a backslash that is no psql include keeps the findings', (t) => {
+  const root = project(t, {
+    'docs/src/checks.md': 'The job loads `db/checks/nightly.sql`.\nTeX: $x\\in db/checks/math.sql$ and a\\i db/checks/glued.sql\n\\i db/checks/orphans.sql\n',
+  });
+  for (const path of [['db', 'checks', 'nightly.sql'], ['db', 'checks', 'math.sql'], ['db', 'checks', 'glued.sql'], ['app', 'db', 'checks', 'orphans.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
+  }
+});
