@@ -8,7 +8,7 @@ import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
-import { BuiltStatements, ConstantStrings, dynamicDrops, dynamicStatement, statementStart } from './dynamicSql';
+import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
@@ -865,7 +865,8 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
     const dynamic = dynamicStatement(text);
-    if (dynamic) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end, setting: dynamic.setting, temporary: dynamic.temporary });
+    // A temporary table the routine's default call drops at commit (a CASE on a false-defaulting parameter) is no finding.
+    if (dynamic && !(dynamic.rule === 'temp-table' && dropsAtCommitByDefault(text, sessionFlags))) facts.candidates.push({ rule: dynamic.rule, message: dynamic.message, start: base + dynamic.start, end: base + dynamic.end, setting: dynamic.setting, temporary: dynamic.temporary });
     // `EXECUTE format('DROP TABLE %I', l_name)`: undoes a temporary table a dynamic statement made under that name.
     const drops = dynamic ? undefined : dynamicDrops(text);
     if (drops) facts.drops = drops;

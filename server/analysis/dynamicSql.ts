@@ -5,6 +5,7 @@
 import type { RuleId } from './types';
 import { leadingTrivia } from './sqlTrivia';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
+import type { SessionFlags } from './sessionFlags';
 
 export interface DynamicStatement {
   rule: RuleId;
@@ -76,6 +77,27 @@ const KINDS: { pattern: RegExp; rule: RuleId; what: string }[] = [
   { pattern: /^\s*declare\b[^;]*\bwith\s+hold\b/i, rule: 'cursor-with-hold', what: 'a WITH HOLD cursor' },
   { pattern: /^\s*(?:select|perform)\b[^;]*\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(/i, rule: 'advisory-lock', what: 'a session advisory lock' },
 ];
+
+/**
+ * `CASE WHEN [NOT] <flag> THEN '…' ELSE '…' END` in a statement: the flag (a parameter's name or `$n`) and the two
+ * literal arms. A linear pattern: each part is bounded by the next keyword or quote.
+ */
+const FLAG_CHOICE = /\bcase\s+when\s+(not\s+)?(\$\d+|[A-Za-z_][\w$]*)\s+then\s+'((?:[^']|'')*)'\s+else\s+'((?:[^']|'')*)'\s+end\b/gi;
+
+/**
+ * Whether a dynamic CREATE TEMP statement drops its table at commit unless the caller asks otherwise: the statement
+ * chooses `ON COMMIT DROP` with a CASE on one of the routine's parameters that default to false (sessionFlags.ts), in
+ * the arm the default takes (`CASE WHEN preserve THEN 'ON COMMIT PRESERVE ROWS' ELSE 'ON COMMIT DROP' END`). The
+ * routine's ordinary call leaves nothing behind; keeping the table is the caller's explicit choice.
+ */
+export function dropsAtCommitByDefault(plpgsql: string, flags: SessionFlags | undefined): boolean {
+  if (!flags || flags.size === 0 || !/\bcase\b/i.test(plpgsql)) return false;
+  for (const [, negated, flag, whenTrue, whenFalse] of plpgsql.matchAll(FLAG_CHOICE)) {
+    if (!flags.has(flag.toLowerCase())) continue;
+    if (ON_COMMIT_DROP.test(negated ? whenTrue : whenFalse)) return true;
+  }
+  return false;
+}
 
 /** The session state a PL/pgSQL `EXECUTE` statement's literal announces, if any. */
 export function dynamicStatement(plpgsql: string): DynamicStatement | undefined {

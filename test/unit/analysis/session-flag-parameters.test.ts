@@ -33,3 +33,20 @@ test('set_config with an is_local parameter that defaults to true, has no defaul
   // A local variable of the body with the parameter's name of another routine: nothing known about it.
   assert.deepEqual(lines(plpgsql('creds jsonb', "PERFORM set_config('vault.user', creds ->> 'user', creds ? 'local');")), []);
 });
+
+// The same flag choosing how long a dynamic temporary table lives: its default arm is what the ordinary call runs.
+const snapshot = (parameters: string, choice: string) => plpgsql(parameters,
+  `EXECUTE format('CREATE TEMPORARY TABLE IF NOT EXISTS %I (id bigint, body jsonb) ' || ${choice}, 'snap_' || tag);`);
+
+test('a dynamic temporary table whose ON COMMIT DROP is the default arm of a CASE on a false-defaulting parameter is no temp-table', () => {
+  assert.deepEqual(lines(snapshot('tag text, keep boolean DEFAULT false', "CASE WHEN keep THEN 'ON COMMIT PRESERVE ROWS' ELSE 'ON COMMIT DROP' END")), []);
+  assert.deepEqual(lines(snapshot('tag text, keep boolean DEFAULT false', "CASE WHEN $2 THEN 'ON COMMIT PRESERVE ROWS' ELSE 'ON COMMIT DROP' END")), []);
+  assert.deepEqual(lines(snapshot('tag text, discard boolean DEFAULT false', "CASE WHEN NOT discard THEN 'ON COMMIT DROP' ELSE 'ON COMMIT PRESERVE ROWS' END")), []);
+});
+
+test('a CASE whose default arm keeps the table, on a parameter without a false default, or on no parameter, keeps the temp-table', () => {
+  assert.deepEqual(lines(snapshot('tag text, discard boolean DEFAULT false', "CASE WHEN discard THEN 'ON COMMIT DROP' ELSE 'ON COMMIT PRESERVE ROWS' END")), [['temp-table', 3]]);
+  assert.deepEqual(lines(snapshot('tag text, keep boolean DEFAULT true', "CASE WHEN keep THEN 'ON COMMIT PRESERVE ROWS' ELSE 'ON COMMIT DROP' END")), [['temp-table', 3]]);
+  assert.deepEqual(lines(snapshot('tag text, keep boolean', "CASE WHEN keep THEN 'ON COMMIT PRESERVE ROWS' ELSE 'ON COMMIT DROP' END")), [['temp-table', 3]]);
+  assert.deepEqual(lines(snapshot('tag text, keep boolean DEFAULT false', "CASE WHEN current_setting('app.keep')::boolean THEN 'ON COMMIT PRESERVE ROWS' ELSE 'ON COMMIT DROP' END")), [['temp-table', 3]]);
+});
