@@ -1285,14 +1285,14 @@ class Extractor {
     return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
   }
 
+  /** The consts holdsSqlTag is reading the value of (`const a = b, b = a` reads each once). */
+  private readonly aliasesRead = new Set<ts.VariableDeclaration>();
+
   /**
    * A const's value that is a SQL tag under another name (`const conn = this.sql`, `const db = sql`), or a choice one
    * of whose values is (`const conn = useDirect ? await manager.direct() : this.sql`, `injected ?? this.sql`): used as
    * a tag, whichever it holds runs the template as SQL on that client.
    */
-  /** The consts holdsSqlTag is reading the value of (`const a = b, b = a` reads each once). */
-  private readonly aliasesRead = new Set<ts.VariableDeclaration>();
-
   private holdsSqlTag(value: ts.Expression, depth = 0): boolean {
     const bare = unwrap(value);
     if (ts.isConditionalExpression(bare)) return depth < 3 && (this.holdsSqlTag(bare.whenTrue, depth + 1) || this.holdsSqlTag(bare.whenFalse, depth + 1));

@@ -73,10 +73,7 @@ export function requiredNames(source: ts.SourceFile): Map<string, ImportedName> 
       if (!specifier) continue;
       if (ts.isIdentifier(declaration.name)) names.set(declaration.name.text, { specifier, name: 'default' });
       else if (ts.isObjectBindingPattern(declaration.name)) {
-        for (const element of declaration.name.elements) {
-          const exported = element.propertyName ?? element.name;
-          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported)) names.set(element.name.text, { specifier, name: exported.text });
-        }
+        for (const [local, imported] of boundNames(declaration.name, specifier)) names.set(local, imported);
       }
     }
   }
@@ -94,15 +91,22 @@ export function loadedNames(source: ts.SourceFile): Map<string, ImportedName> {
     if (ts.isVariableDeclaration(node) && node.initializer && ts.isObjectBindingPattern(node.name) && ts.isCallExpression(unwrap(node.initializer))) {
       const specifier = requiredModule(node.initializer);
       if (specifier) {
-        for (const element of node.name.elements) {
-          const exported = element.propertyName ?? element.name;
-          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported) && !names.has(element.name.text)) names.set(element.name.text, { specifier, name: exported.text });
-        }
+        for (const [local, imported] of boundNames(node.name, specifier)) if (!names.has(local)) names.set(local, imported);
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(source);
+  return names;
+}
+
+/** Each plain name a destructuring of a loaded module binds (`{ run, exec: execute }`), with the name the module exports. */
+function boundNames(pattern: ts.ObjectBindingPattern, specifier: string): Array<[string, ImportedName]> {
+  const names: Array<[string, ImportedName]> = [];
+  for (const element of pattern.elements) {
+    const exported = element.propertyName ?? element.name;
+    if (ts.isIdentifier(element.name) && ts.isIdentifier(exported)) names.push([element.name.text, { specifier, name: exported.text }]);
+  }
   return names;
 }
 

@@ -1,6 +1,7 @@
 // Which file names are files of PostgreSQL SQL: the one list that the CLI's file search (cli/files.ts), the workspace
 // catalog (workspaceCatalog.ts), the files a program reads and sends (programSentDumps.ts) and the test-folder and
-// example scripts (ownSession.ts) go by; the editor extension's package.json opens the same extensions as SQL. Besides `.sql`: `.pgsql`, the extension of PostgreSQL and PL/pgSQL scripts (GitHub's
+// example scripts (ownSession.ts) go by; the editor extension's package.json opens the same extensions as SQL.
+// Besides `.sql`: `.pgsql`, the extension of PostgreSQL and PL/pgSQL scripts (GitHub's
 // language statistics count it as PL/pgSQL, PostgreSQL editor extensions open it), and `.psql`, that of scripts written
 // for psql (which runs a file of any name). `.plpgsql` is left out: PostgreSQL projects do not name files so. Checks
 // of one tool's own naming (Docker's init folder, Supabase, Hasura, node-pg-migrate, extension and pg_regress scripts)
