@@ -395,7 +395,8 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.transactionScoped && (inBlock || maybeInBlock || mayStillBeInBlock)) continue;
       if (candidate.transactionScoped && followed.has(index)) continue; // one implicit transaction with what follows
       if (undone.has(`${index}:${k}`)) continue;
-      if (candidate.temporaryRoutine !== undefined && !routinesCalledLater.has(`${index}:${k}`)) continue;
+      // A body's pg_temp function stays in its caller's session (detect.ts); a client's is a hazard only where called later.
+      if (candidate.temporaryRoutine !== undefined && !candidate.storedCode && !routinesCalledLater.has(`${index}:${k}`)) continue;
       if (advisoryPairs.unlocks.has(`${index}:${k}`)) continue;
       if (closing.has(candidate)) continue; // puts back what a companion routine set: the companion holds the finding
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;

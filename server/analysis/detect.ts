@@ -201,14 +201,16 @@ function temporarySchemaName(names: unknown): string | undefined {
 
 /**
  * `CREATE FUNCTION pg_temp.f …` lives in the server connection's temporary schema, as a temporary table does.
- * Only a later call of it is the hazard (context.ts): made and used in one message or transaction, it is safe.
+ * Sent by a client, only a later call of it is the hazard (context.ts): made and used in one message or transaction, it
+ * is safe. Made by a routine's body, it outlives the call's transaction in the caller's session unless the body drops it
+ * (`DROP FUNCTION pg_temp.f`), as a temporary table the body makes does.
  */
 function visitTemporaryRoutine(ctx: WalkContext, node: Json): void {
   const name = temporarySchemaName(node.funcname);
   if (name === undefined) return;
   ctx.facts.candidates.push({ ...statementCandidate(ctx, 'temp-table',
     `function created in pg_temp belongs to the server connection's session; a later call may run on another server connection, where pg_temp.${name} does not exist.`),
-  temporaryRoutine: name });
+  temporaryRoutine: name, temporary: name });
 }
 
 function lastName(names: unknown): string {
@@ -499,12 +501,15 @@ function visitTemp(ctx: WalkContext, kindOfObject: string, relation: Json, onCom
 }
 
 const DROPPED_TEMPORARY_KINDS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_SEQUENCE']);
+/** Routines a DROP may name: a function made in pg_temp is a temporary object too. */
+const DROPPED_ROUTINE_KINDS = new Set(['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE']);
 
-/** `DROP TABLE/VIEW/SEQUENCE a, b`: names a temporary object created earlier may go by (it leaves nothing behind). */
+/** `DROP TABLE/VIEW/SEQUENCE a, b`, `DROP FUNCTION pg_temp.f()`: names a temporary object created earlier may go by (it leaves nothing behind). */
 function visitDrop(ctx: WalkContext, node: Json): void {
-  if (!DROPPED_TEMPORARY_KINDS.has(node.removeType as string)) return;
+  const routines = DROPPED_ROUTINE_KINDS.has(node.removeType as string);
+  if (!routines && !DROPPED_TEMPORARY_KINDS.has(node.removeType as string)) return;
   for (const object of (node.objects as Json[] | undefined) ?? []) {
-    const name = lastName((object.List as Json | undefined)?.items);
+    const name = routines ? temporarySchemaName(((object.ObjectWithArgs as Json | undefined)?.objname)) : lastName((object.List as Json | undefined)?.items);
     if (name) (ctx.facts.drops ??= []).push(name);
   }
 }
@@ -620,7 +625,9 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     if (javascript) return true; // its control flow is not read: the drop may be skipped
     if (language !== 'plpgsql') return false;
     returns ??= routineReturns(body);
-    return returns.some((offset) => offset > createdAt && offset < undoAt);
+    // A RETURN inside the creating statement (`CREATE FUNCTION pg_temp.f() … RETURN 1`) belongs to the routine it makes.
+    const createdEnd = candidate.end - (ctx.base + at);
+    return returns.some((offset) => offset >= createdEnd && offset < undoAt);
   };
   // A PL/Python body's statements are the SQL texts it hands to plpy.execute/plpy.prepare (plpythonSql.ts), a PL/v8
   // body's those it hands to plv8.execute/plv8.prepare (plv8Sql.ts).

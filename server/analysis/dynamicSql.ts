@@ -15,7 +15,7 @@ export interface DynamicStatement {
   end: number;
   /** The setting a dynamic `SET name …` sets (lower case), when the literal names it. */
   setting?: string;
-  /** The table (view, sequence) a dynamic `CREATE TEMP TABLE|VIEW|SEQUENCE` makes, as its name is written (objectNamed), which a later dynamic DROP may undo. */
+  /** The table (view, sequence, pg_temp routine) a dynamic `CREATE TEMP TABLE|VIEW|SEQUENCE` (`CREATE FUNCTION pg_temp.f`) makes, as its name is written (objectNamed), which a later dynamic DROP may undo. */
   temporary?: string;
 }
 
@@ -66,6 +66,12 @@ function conditionEnd(text: string): number | undefined {
   return undefined;
 }
 
+/**
+ * `CREATE [OR REPLACE] FUNCTION|PROCEDURE pg_temp.`, up to the routine's name: a routine in the session's temporary
+ * schema lives as long as the server connection, as a temporary table does.
+ */
+const CREATES_TEMPORARY_ROUTINE = /^\s*create\s+(?:or\s+replace\s+)?(?:function|procedure)\s+pg_temp\s*\.\s*/i;
+
 /** Leading words of a built statement → the rule it trips (SET LOCAL and ON COMMIT DROP are transaction-scoped). */
 const KINDS: { pattern: RegExp; rule: RuleId; what: string }[] = [
   { pattern: /^\s*set\s+(?!local\b|transaction\b|constraints\b)/i, rule: 'session-set', what: 'a session-level SET' },
@@ -73,6 +79,7 @@ const KINDS: { pattern: RegExp; rule: RuleId; what: string }[] = [
   { pattern: /^\s*listen\b/i, rule: 'listen', what: 'LISTEN' },
   { pattern: /^\s*prepare\b/i, rule: 'prepared-statement', what: 'PREPARE' },
   { pattern: /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?![^;]*\bon\s+commit\s+drop\b)/i, rule: 'temp-table', what: 'a temporary table' },
+  { pattern: CREATES_TEMPORARY_ROUTINE, rule: 'temp-table', what: 'a function in pg_temp' },
   { pattern: /^\s*load\b/i, rule: 'load', what: 'LOAD' },
   { pattern: /^\s*declare\b[^;]*\bwith\s+hold\b/i, rule: 'cursor-with-hold', what: 'a WITH HOLD cursor' },
   { pattern: /^\s*(?:select|perform)\b[^;]*\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(/i, rule: 'advisory-lock', what: 'a session advisory lock' },
@@ -119,12 +126,14 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   const droppedAfter = (index: number): boolean => statements.slice(index + 1).some((piece) => DROPS_TEMPORARY.test(withoutTrivia(piece.text)));
   const named = (kind: Omit<DynamicStatement, 'start' | 'end'>, index: number): Omit<DynamicStatement, 'start' | 'end'> => {
     if (kind.rule !== 'temp-table') return kind;
-    const temporary = objectNamed(CREATES_TEMPORARY, plpgsql, start, built, statements[index]);
+    const temporary = objectNamed(CREATES_TEMPORARY, plpgsql, start, built, statements[index])
+      ?? objectNamed(CREATES_TEMPORARY_ROUTINE, plpgsql, start, built, statements[index]);
     return temporary === undefined ? kind : { ...kind, temporary };
   };
-  // Comments before the first word: the finding is where that word is written (as for a later statement's below).
+  // Comments or line breaks before the first word: the finding is where that word is written (as for a later
+  // statement's below), on the line that holds it; blanks on the quote's own line leave it at the quote.
   const lead = leadingTrivia(plpgsql.slice(start + 1, end - 1));
-  const wordStart = lead > 0 && /\S/.test(plpgsql.slice(start + 1, start + 1 + lead)) ? start + 1 + lead : start;
+  const wordStart = lead > 0 && /[^\t ]/.test(plpgsql.slice(start + 1, start + 1 + lead)) ? start + 1 + lead : start;
   if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...named(leading, 0), start: wordStart, end };
   for (let index = 1; index < statements.length; index++) {
     const kind = statementKind(statements[index].text);
@@ -142,8 +151,8 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
  * `CREATE TEMP[ORARY] SEQUENCE [IF NOT EXISTS]`, up to the object's name (the temporary objects DROPS_NAMED drops).
  */
 const CREATES_TEMPORARY = /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:(?:unlogged\s+)?table|(?:recursive\s+)?view|sequence)\s+(?:if\s+not\s+exists\s+)?/i;
-/** `DROP TABLE|VIEW|SEQUENCE [IF EXISTS]`, up to the first name. */
-const DROPS_NAMED = /^\s*drop\s+(?:table|view|sequence)\s+(?:if\s+exists\s+)?/i;
+/** `DROP TABLE|VIEW|SEQUENCE|FUNCTION|PROCEDURE [IF EXISTS]`, up to the first name (a routine's `pg_temp.` counts as its schema). */
+const DROPS_NAMED = /^\s*drop\s+(?:table|view|sequence|function|procedure|routine)\s+(?:if\s+exists\s+)?/i;
 /** A name as written: `"Quoted"`, `plain`, or `schema.name` (its last part counts). */
 const WRITTEN_NAME = /^(?:(?:"[^"]+"|[A-Za-z_][\w$]*)\s*\.\s*)?(?:"([^"]+)"|([A-Za-z_][\w$]*))/;
 /** A format() specifier that takes an argument: `%I`, `%s`, `%L`, `%2$I`, `%-10s`; or `%%`, which takes none. */

@@ -72,3 +72,61 @@ test('called again after the transaction that made it has ended, it is flagged',
   ].join('\n');
   assert.deepEqual(rulesAndLines(text), ['temp-table 6']);
 });
+
+// A routine's body runs in its caller's session: a pg_temp function it makes stays there after the call's transaction,
+// like a temporary table the body makes, unless the body drops it.
+const sqlRulesAndLines = (sql: string) =>
+  analyze(sql, 'sql', {}, 'schema.sql').map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+
+test('a routine body that makes a pg_temp function, directly or with EXECUTE, is flagged where the CREATE is written', () => {
+  const direct = [
+    'CREATE FUNCTION shop.open_session() RETURNS void LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  CREATE FUNCTION pg_temp.shop_currency() RETURNS text LANGUAGE sql RETURN $q$EUR$q$;',
+    'END;',
+    '$$;',
+  ].join('\n');
+  assert.deepEqual(sqlRulesAndLines(direct), ['temp-table 3']);
+  const dynamic = [
+    'CREATE PROCEDURE shop.open_worker(label text) LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  EXECUTE format(',
+    "    'CREATE OR REPLACE FUNCTION pg_temp.worker_label() RETURNS text LANGUAGE sql RETURN %L', label);",
+    'END;',
+    '$$;',
+  ].join('\n');
+  assert.deepEqual(sqlRulesAndLines(dynamic), ['temp-table 4']);
+  const keywordOnNextLine = [
+    'CREATE PROCEDURE shop.open_worker(label text) LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    "  EXECUTE format('",
+    '      CREATE FUNCTION pg_temp.worker_label()',
+    "          RETURNS text LANGUAGE sql RETURN %L', label);",
+    'END;',
+    '$$;',
+  ].join('\n');
+  assert.deepEqual(sqlRulesAndLines(keywordOnNextLine), ['temp-table 4']);
+});
+
+test('a routine body that drops the pg_temp function it made, or makes an ordinary function, is not flagged', () => {
+  const dropped = [
+    'CREATE FUNCTION shop.reprice() RETURNS void LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  CREATE FUNCTION pg_temp.cents(n numeric) RETURNS bigint LANGUAGE sql RETURN (n * 100)::bigint;',
+    '  UPDATE shop.items SET price_cents = pg_temp.cents(price);',
+    '  DROP FUNCTION pg_temp.cents(numeric);',
+    "  EXECUTE 'CREATE FUNCTION pg_temp.halve(n int) RETURNS int LANGUAGE sql RETURN n / 2';",
+    "  EXECUTE 'DROP FUNCTION IF EXISTS pg_temp.halve(int)';",
+    'END;',
+    '$$;',
+  ].join('\n');
+  assert.deepEqual(sqlRulesAndLines(dropped), []);
+  const ordinary = [
+    'CREATE FUNCTION shop.install() RETURNS void LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    "  EXECUTE 'CREATE OR REPLACE FUNCTION shop.cents(n numeric) RETURNS bigint LANGUAGE sql RETURN (n * 100)::bigint';",
+    'END;',
+    '$$;',
+  ].join('\n');
+  assert.deepEqual(sqlRulesAndLines(ordinary), []);
+});
