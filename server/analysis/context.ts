@@ -2,6 +2,7 @@
 // file's context (transaction blocks, nextval before currval, pool mode, options, suppressions).
 import type { AnalysisOptions, DocumentText, Finding, MigrationBlock, MigrationSection, RuleId, Severity } from './types';
 import { isScheduledJob } from './scheduledJobs';
+import { isTestOnlyRoutine } from './testOnlyRoutines';
 import { isSnapshotCopy } from './schemaSnapshots';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
@@ -401,6 +402,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (closing.has(candidate)) continue; // puts back what a companion routine set: the companion holds the finding
       if (ownSession && (!candidate.storedCode || options.testScript)) continue;
       if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
+      if (candidate.routine && options.testOnlyRoutines && isTestOnlyRoutine(candidate.routine, options.testOnlyRoutines)) continue; // the test suite's session
       if (candidate.routine && isSnapshotCopy(candidate.routine, options)) continue; // the project's own definition carries it
       if (candidate.unknownParameter && !options.compatibleEngine) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;

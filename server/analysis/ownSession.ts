@@ -16,6 +16,7 @@
 // so only syntax errors are reported for them (and, outside tests, the functions they create).
 import ignore, { type Ignore } from 'ignore';
 import { scheduledJobRoutines } from './scheduledJobs';
+import { testOnlyRoutines } from './testOnlyRoutines';
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisOptions, DocumentText, SessionScriptGlobs } from './types';
@@ -770,7 +771,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;
   const jobs = scheduledJobs ? { ...engine, scheduledJobs } : engine;
-  const whole = fileName !== undefined && sections.length === 0 && !QUERY_ANNOTATION.test(text.toString()) ? { ...jobs, wholeFile: true } : jobs;
+  const testOnly = fileName !== undefined ? testOnlyRoutines(text.toString(), fileName, isTestScript) : undefined;
+  const tests = testOnly ? { ...jobs, testOnlyRoutines: testOnly } : jobs;
+  const whole = fileName !== undefined && sections.length === 0 && !QUERY_ANNOTATION.test(text.toString()) ? { ...tests, wholeFile: true } : tests;
   return sessionOptions(text, whole, fileName);
 }
 

@@ -19,7 +19,7 @@ import { gitRoot } from './projectPaths';
  * Source files of programs that could hold a database connection: compiled and scripted languages, notebooks,
  * single-file components. Shell scripts are not among them (they run psql, not a pool); nor is PL/pgSQL.
  */
-const PROGRAM_SOURCE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|go|py|pyw|ipynb|rb|rake|erb|java|kt|kts|scala|groovy|clj|cljs|cs|fs|vb|php|rs|ex|exs|erl|hs|swift|dart|pl|pm|lua|r|jl|cr|nim|zig|c|cc|cpp|cxx|h|hpp|m|mm|ml|d)$/i;
+export const PROGRAM_SOURCE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|go|py|pyw|ipynb|rb|rake|erb|java|kt|kts|scala|groovy|clj|cljs|cs|fs|vb|php|rs|ex|exs|erl|hs|swift|dart|pl|pm|lua|r|jl|cr|nim|zig|c|cc|cpp|cxx|h|hpp|m|mm|ml|d)$/i;
 /** Manifests of a language's package manager: a program (or a tool run through one, a migration runner) lives here. */
 export const PROGRAM_MANIFEST: ReadonlySet<string> = new Set([
   'package.json', 'deno.json', 'deno.jsonc', 'bun.lockb', 'go.mod', 'Cargo.toml', 'pom.xml', 'build.gradle', 'build.gradle.kts',

@@ -172,6 +172,8 @@ export interface AnalysisOptions {
   wholeFile?: boolean;
   /** Routines the SQL file registers with TimescaleDB's job scheduler and calls nowhere else (scheduledJobs.ts). */
   scheduledJobs?: Set<string>;
+  /** Test-named routines the SQL file defines that only the project's test scripts call (testOnlyRoutines.ts). */
+  testOnlyRoutines?: ReadonlySet<string>;
   /**
    * Error messages the test script's expected output records (its `ERROR:` lines): a statement that fails
    * with one of them is written to fail, and gets no syntax-error finding. Set by the file-level entry points.
