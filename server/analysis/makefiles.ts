@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
+import { isSqlFileName } from './sqlFileNames';
 
 /** A Makefile by name (also GNU make's own name, and an included `.mk` part). */
 export const MAKEFILE = /^(?:[Mm]akefile|GNUmakefile|[\w.-]+\.mk)$/;
@@ -104,7 +105,7 @@ const sourcesByFolder = new TimedCache<string[]>(CACHE_MS);
  * installing session: the sources' own session state is the installer's business.
  */
 export function isPgxsScriptSource(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   return foldersUp(dirname(file), MAKEFILE_LEVELS).some((folder) => {
     const below = relative(folder, file).split(sep).join('/');
@@ -120,11 +121,15 @@ function pgxsSourcesIn(folder: string): string[] {
   }));
 }
 
-/** The `.sql` paths a PGXS Makefile's recipes `cat` into a script the module installs (variables expanded). */
+/**
+ * The SQL file paths (sqlFileNames.ts) a PGXS Makefile's recipes `cat` into a script the module installs (variables
+ * expanded). An extension script keeps CREATE EXTENSION's own `.sql` name (isNamedAsExtensionScript); a DATA script,
+ * which an administrator runs with psql, and the sources may have any SQL file name.
+ */
 function pastedIntoInstalledScripts(makefile: string): string[] {
   const values = variableValues(makefile);
   const installed = ['DATA', 'DATA_built'].flatMap((name) => wordsOf((values.get(name) ?? []).join(' '), values))
-    .filter((word) => /\.sql$/i.test(word)).map((word) => word.replace(/^\.\//, ''));
+    .filter(isSqlFileName).map((word) => word.replace(/^\.\//, ''));
   const isInstalled = (target: string): boolean => {
     const path = target.replace(/^\.\//, '').replace(/\.in$/, '');
     return installed.includes(path) || isNamedAsExtensionScript(basename(path));
@@ -142,7 +147,7 @@ function pastedIntoInstalledScripts(makefile: string): string[] {
         const into = output.replace(/["']/g, '');
         if (into !== '$@' && !wordsOf(into, values).some((word) => targets.includes(word))) continue;
         const words = wordsOf(argumentsText, values).flatMap((word) => (word === '$^' || word === '$+' ? prerequisites : word === '$<' ? prerequisites.slice(0, 1) : [word]));
-        sources.push(...words.filter((word) => /\.sql$/i.test(word)));
+        sources.push(...words.filter(isSqlFileName));
       }
     }
     i--;

@@ -143,7 +143,8 @@ export function isExtensionScript(fileName: string): boolean {
   const file = resolve(fileName);
   const name = basename(file);
   const extension = EXTENSION_SCRIPT.exec(name)?.[1] ?? (/\.sql$/i.test(name) ? name.slice(0, -'.sql'.length) : undefined);
-  if (!extension) return false;
+  // Named as no extension script (CREATE EXTENSION reads `.sql` names only): still a PGXS script's source, of any SQL name.
+  if (!extension) return isPgxsScriptSource(file);
   const versioned = EXTENSION_SCRIPT.test(name);
   // A plain `<ext>.sql` counts only beside its control file or one folder below it (`sql/<ext>.sql`).
   if (hasControlFileAbove(dirname(file), extension, versioned ? CONTROL_FILE_LEVELS : 1)) return true;

@@ -22,12 +22,14 @@
 // script of the same folder it sources) is psql where it is called (`send_query -qf "$SEED"`), and a file argument held
 // in a variable the script assigns a `.sql` path (`SEED=${DATA_DIR}/seed.sql`) names that path. A shell script that
 // is a regression test — its output recorded as `expected/<name>.out` in its folder or the folder above, as pg_regress
-// lays out a suite — makes the files it runs part of that test (isRunByRegressionTest).
+// lays out a suite — makes the files it runs part of that test (isRunByRegressionTest). A "`.sql` file" here is any
+// of the SQL file extensions (sqlFileNames.ts): psql runs `db/schema.pgsql` or `seed.psql` as it runs `seed.sql`.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
+import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -122,8 +124,8 @@ const VAGRANT_PROVISION = /\bprovision\b[^\n]*?\bpath:\s*["']([^"'\n]+)["']/g;
 const FOR_LOOP = /(?:^|[\s;&(])for\s+([A-Za-z_]\w*)\s+in\s+([^;\n]*)/g;
 /** A `find <folder>` in a loop's list (`$(find db -name '*.sql')`): its folder. */
 const FIND_FOLDER = /\bfind[ \t]+["']?([^\s"'|;)]+)/g;
-/** A `find` test that keeps `.sql` files (`-name '*.sql'`, `-iname "*.sql"`). */
-const FIND_SQL_NAME = /-i?name[ \t]+["']?\*\.sql\b/;
+/** A `find` test that keeps SQL files (`-name '*.sql'`, `-iname "*.pgsql"`): the extension it keeps. */
+const FIND_SQL_NAME = new RegExp(String.raw`-i?name[ \t]+["']?\*(${SQL_EXTENSION_SOURCE})\b`, 'g');
 /** A quoted word on one line, whose `;`, `|` and `&` end no command (`psql "$URI" -c "SELECT 1;" -f schema.sql`). */
 const QUOTED_WORD = /"[^"\n]*"|'[^'\n]*'/g;
 /** Bounds: how far up command files are looked for, how many are read per folder, and their size. */
@@ -150,7 +152,7 @@ interface PsqlRuns {
 
 /** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file psql runs). */
 export function isRunByPsql(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => {
     const runs = psqlRunsIn(folder);
@@ -164,7 +166,7 @@ export function isRunByPsql(fileName: string): boolean {
  * to the database the test sets up, and what it creates lives there.
  */
 export function isRunByRegressionTest(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => psqlRunsIn(folder).tested.some((path) => names(file, folder, path)));
 }
@@ -175,7 +177,7 @@ export function isRunByRegressionTest(fileName: string): boolean {
  * nothing of how it runs (scriptFolder.ts asks).
  */
 export function isLeftOutByPsqlGlob(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => psqlRunsIn(folder).globs.some((glob) => {
     const path = glob.replace(/["']/g, '').replace(/^(?:\.{0,2}\/)+/, '');
@@ -195,7 +197,7 @@ export function isLeftOutByPsqlGlob(fileName: string): boolean {
  */
 function matchesPattern(file: string, folder: string, argument: string): boolean {
   const path = argument.replace(/["']/g, '').replace(/^(?:\.{0,2}\/)+/, '');
-  if (!/\.sql$/i.test(path)) return false;
+  if (!isSqlFileName(path)) return false;
   const variable = /\$\{[^}]*\}|\$\(\S*?\)|\$\w+|\*/g;
   const first = path.search(variable);
   if (first >= 0 && !path.slice(0, first).includes('/')) return false;
@@ -212,7 +214,7 @@ function matchesPattern(file: string, folder: string, argument: string): boolean
 function names(file: string, folder: string, argument: string): boolean {
   // A closing quote ends the argument (`"$SQLDIR/fixture.sql"`): the tail is what stands before it.
   const tail = argument.replace(/["']$/, '').replace(/^.*(?:\$\{[^}]*\}|\$\(\S*\)|\$\w+|["'])/, '').replace(/^(?:\.{0,2}\/)+/, '');
-  if (!/\.sql$/i.test(tail)) return false;
+  if (!isSqlFileName(tail)) return false;
   const below = file.slice(folder.length + 1).split(sep).join('/');
   return below === tail || below.endsWith(`/${tail}`);
 }
@@ -314,10 +316,10 @@ function withWrappersWritten(script: string, wrappers: readonly string[]): strin
   return script.replace(call, '$1psql');
 }
 
-/** The `.sql` paths a script assigns to a variable (`SEED=${DATA_DIR}/seed.sql`, `local f="db/x.sql"`), as written. */
+/** The SQL file paths a script assigns to a variable (`SEED=${DATA_DIR}/seed.sql`, `local f="db/x.pgsql"`), as written. */
 function assignedSqlPaths(script: string, variable: string): string[] {
-  const assignment = new RegExp(`(?:^|[\\s;])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+)?${variable}=(["']?)([^\\s"';|&]+\\.sql)\\1(?=[\\s;]|$)`, 'gm');
-  return [...script.matchAll(assignment)].map((match) => match[2]);
+  const assignment = new RegExp(`(?:^|[\\s;])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+)?${variable}=(["']?)([^\\s"';|&]+)\\1(?=[\\s;]|$)`, 'gm');
+  return [...script.matchAll(assignment)].map((match) => match[2]).filter(isSqlFileName);
 }
 
 /**
@@ -362,9 +364,10 @@ function listedIntoPsql(script: string, vagrant: boolean, shellPerLine: boolean)
     if (concatenates < 1 || !stages.slice(concatenates + 1).some((stage) => PSQL_WORD.test(stage))) continue;
     const first = stages[0].replace(/^.*(?:&&|;)/, '');
     const find = FIND_STAGE.exec(`${first} `);
-    if (find !== null && FIND_SQL_NAME.test(first)) {
+    const kept = foundExtensions(first);
+    if (find !== null && kept.length > 0) {
       const searched = find[1] === undefined || find[1] === '.' ? cwd : /^[$/~]/.test(find[1]) ? undefined : joinFolder(cwd, find[1]);
-      if (searched !== undefined && searched !== '') listed.push(`${searched}/*.sql`);
+      if (searched !== undefined && searched !== '') listed.push(...kept.map((extension) => `${searched}/*${extension}`));
       continue;
     }
     const ls = LS_STAGE.exec(first);
@@ -391,9 +394,14 @@ function pgbenchScripts(text: string): string[] {
   return [...text.matchAll(PGBENCH_COMMAND)].flatMap(([command]) => [...command.matchAll(PGBENCH_FILE)].map((match) => match[1]));
 }
 
-/** The words of a command's arguments that name `.sql` files (quoted or not). */
+/** The words of a command's arguments that name SQL files (quoted or not). */
 function sqlWords(argumentsText: string): string[] {
-  return argumentsText.split(/\s+/).filter((word) => /\.sql["']?$/i.test(word));
+  return argumentsText.split(/\s+/).filter((word) => isSqlFileName(word.replace(/["']$/, '')));
+}
+
+/** The SQL file extensions a `find` command's name tests keep (`-name '*.sql' -o -name '*.pgsql'`), each once. */
+function foundExtensions(command: string): string[] {
+  return [...new Set([...command.matchAll(FIND_SQL_NAME)].map((match) => match[1]))];
 }
 
 /**
@@ -405,7 +413,9 @@ function loopLists(script: string): Map<string, string[]> {
   if (!script.includes('for')) return lists;
   for (const [, variable, list] of script.matchAll(FOR_LOOP)) {
     const words = sqlWords(list.replace(/[`()]/g, ' '));
-    if (FIND_SQL_NAME.test(list)) for (const [, found] of list.matchAll(FIND_FOLDER)) words.push(`${found.replace(/\/$/, '')}/*.sql`);
+    for (const extension of foundExtensions(list)) {
+      for (const [, found] of list.matchAll(FIND_FOLDER)) words.push(`${found.replace(/\/$/, '')}/*${extension}`);
+    }
     lists.set(variable, [...(lists.get(variable) ?? []), ...words]);
   }
   return lists;
@@ -433,10 +443,10 @@ function runsItsArgument(argument: string, script: string): boolean {
   return variable !== undefined && new RegExp(`(?:^|[\\s;])(?:local\\s+|readonly\\s+)?${variable}=["']?\\$(?:[1-9]|\\{[1-9][}:])`, 'm').test(script);
 }
 
-/** The `.sql` files a text hands to a runner script: `./scripts/run-sql.sh db/setup.sql`, `bash run_sql.sh "x.sql"`. */
+/** The SQL files a text hands to a runner script: `./scripts/run-sql.sh db/setup.sql`, `bash run_sql.sh "x.pgsql"`. */
 function runnerArguments(text: string, runners: ReadonlySet<string>): string[] {
   const names = [...runners].map(escapeRegExp).join('|');
-  const call = new RegExp(`(?:^|[\\s/\`'"(])(?:${names})\\s+["']?([^\\s"'\`;|&)]+\\.sql)\\b`, 'gim');
+  const call = new RegExp(`(?:^|[\\s/\`'"(])(?:${names})\\s+["']?([^\\s"'\`;|&)]+${SQL_EXTENSION_SOURCE})\\b`, 'gim');
   return [...text.matchAll(call)].map((match) => match[1]);
 }
 
