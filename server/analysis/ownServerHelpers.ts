@@ -13,6 +13,7 @@ import { requiredModule } from './embeddedDialect';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
+import { POSTGRES_IMAGE } from './composeFiles';
 
 /**
  * Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`).
@@ -31,7 +32,7 @@ export function extendsOwnServerClass(declaration: ts.ClassLikeDeclaration, impo
  * named in its own spellings only (`pgpool`, `Pgpool-II`, `PGPOOL_…`), not by camel-case names of a pg pool (`pgPool`, `getPgPool`).
  */
 export function namesPooler(text: string): boolean {
-  return /pgbouncer|pgcat|supavisor|odyssey|pooler/i.test(text) || /(?:pgpool|Pgpool|PGPOOL)(?![a-z])/.test(text);
+  return /pgbouncer|pgcat|pgdog|supavisor|odyssey|pooler/i.test(text) || /(?:pgpool|Pgpool|PGPOOL)(?![a-z])/.test(text);
 }
 /** Code that may connect to another database than the one a helper starts: the environment's URL, a pool, a client, a driver's factory. */
 const MAY_CONNECT_ELSEWHERE = /process\.env|\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\b|\b(?:createPool|postgres|knex|drizzle)\s*\(/;
@@ -414,19 +415,18 @@ export function listeningPorts(importer: string, imported: ImportedName): readon
  */
 function callsOwnServerModule(fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>): boolean {
   let found = false;
-  let dockerRun = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
     if ((ts.isCallExpression(node) || ts.isNewExpression(node))) {
       let callee: ts.Expression = node.expression;
       while (ts.isPropertyAccessExpression(callee)) callee = callee.expression;
       if (ts.isIdentifier(callee) && OWN_SERVER_MODULE.test(imports.get(callee.text)?.specifier ?? '')) found = true;
-      if (ts.isCallExpression(node) && runsContainer(node, imports)) dockerRun = true;
+      if (ts.isCallExpression(node) && runsPostgresContainer(node, imports, fn)) found = true;
     }
     ts.forEachChild(node, visit);
   };
   if (fn.body) visit(fn.body);
-  return found || (dockerRun && namesPostgresImage(fn.body!));
+  return found;
 }
 
 /** Node's modules that start a process, and the functions of theirs given a program and its arguments apart. */
@@ -435,35 +435,98 @@ const ARGUMENT_LIST_STARTERS = new Set(['execFileSync', 'execFile', 'spawn', 'sp
 /** The container engines whose `run` starts a container on this machine. */
 const CONTAINER_ENGINE = /^(?:docker|podman)$/;
 /**
- * An image of PostgreSQL itself, as the Docker library names it (`postgres`, `postgres:17-alpine`, `postgres@sha256:…`,
- * `docker.io/library/postgres:16`): written out, or the head of a template (`postgres:${version}-alpine`).
+ * The options of `docker run` and `podman run` that take no value (`-d`, `-it`, `--rm`, `--init`): any other option
+ * written without `=` takes the next word (`--name db`, `-p 5432:5432`, `-e KEY=value`), which is no image.
  */
-const POSTGRES_IMAGE = /^(?:(?:docker\.io\/)?library\/)?postgres(?:$|[:@])/;
+const VALUELESS_RUN_OPTION = /^(?:-[diPqt]+|--(?:detach|rm|interactive|tty|init|privileged|publish-all|read-only|quiet|no-healthcheck|oom-kill-disable|replace|rmi|help))$/;
+/** How many steps an image's value is followed through variables and alternatives (`a ?? b`, `c ? a : b`). */
+const MAX_IMAGE_STEPS = 8;
 
 /**
- * `execFileSync('docker', ['run', …])`, `spawn('podman', ['run', …])`: a process-starting function of node's
- * child_process (or execa) imported by the file, given a container engine and an argument list opening with `run`.
+ * `execFileSync('docker', ['run', …, 'postgres:17'])`, `spawn('podman', ['run', …, image])`: a process-starting function
+ * of node's child_process (or execa) imported by the file, given a container engine and an argument list opening with
+ * `run`, whose image (runImage) is PostgreSQL's (the compose files' POSTGRES_IMAGE: `postgres:17-alpine`, written out
+ * or a template's head `postgres:${version}`, `docker.io/library/postgres`, `postgis/postgis:16-3.4`): every image the
+ * function or its file writes for it is one (writtenImages), and one at least is written. An image read from anywhere
+ * else may be any other, a pooler's too.
  */
-function runsContainer(call: ts.CallExpression, imports: Map<string, ImportedName>): boolean {
+function runsPostgresContainer(call: ts.CallExpression, imports: Map<string, ImportedName>, fn: ts.FunctionLikeDeclaration): boolean {
   const callee = call.expression;
   const imported = ts.isIdentifier(callee) ? imports.get(callee.text) : undefined;
   if (!imported || !PROCESS_MODULE.test(imported.specifier) || !ARGUMENT_LIST_STARTERS.has(imported.name === 'default' ? 'execa' : imported.name)) return false;
   const [program, list] = call.arguments.map((argument) => unwrap(argument));
   if (!program || !ts.isStringLiteralLike(program) || !CONTAINER_ENGINE.test(program.text)) return false;
-  const first = list && ts.isArrayLiteralExpression(list) ? list.elements[0] : undefined;
-  return first !== undefined && ts.isStringLiteralLike(first) && first.text === 'run';
+  if (!list || !ts.isArrayLiteralExpression(list)) return false;
+  const [command, ...rest] = list.elements;
+  if (command === undefined || !ts.isStringLiteralLike(command) || command.text !== 'run') return false;
+  const image = runImage(rest);
+  const images = image === undefined ? [] : writtenImages(image, fn, MAX_IMAGE_STEPS);
+  return images.length > 0 && images.every((written) => POSTGRES_IMAGE.test(written));
 }
 
-/** Whether the body names a PostgreSQL image (POSTGRES_IMAGE) in a string or a template's head: the image it runs. */
-function namesPostgresImage(body: ts.Node): boolean {
-  let named = false;
+/**
+ * The image of a `run` command's arguments: the first that is neither an option nor an option's value, or the one after
+ * `--`, which ends the options (what follows the image is the container's command, `postgres -c fsync=off`). Undefined
+ * after a spread (`...flags`), which may hold either.
+ */
+function runImage(runArguments: readonly ts.Expression[]): ts.Expression | undefined {
+  let optionValueNext = false;
+  for (const [index, argument] of runArguments.entries()) {
+    if (ts.isSpreadElement(argument)) return undefined;
+    const text = writtenStart(unwrap(argument));
+    if (optionValueNext) optionValueNext = false;
+    else if (text === '--') return runArguments[index + 1];
+    else if (text?.startsWith('-')) optionValueNext = !text.includes('=') && !VALUELESS_RUN_OPTION.test(text);
+    else return argument;
+  }
+  return undefined;
+}
+
+/** What an argument's text starts with when it is written: a string's text, a template's head (`--name=${name}` → `--name=`). */
+function writtenStart(expression: ts.Expression): string | undefined {
+  if (ts.isStringLiteralLike(expression)) return expression.text;
+  return ts.isTemplateExpression(expression) ? expression.head.text : undefined;
+}
+
+/**
+ * The images an expression may give that are written in the function or its file: a string, a template's head
+ * (`postgres:${tag}`), through the constants and variables it is read from (`const image = …`, a parameter's
+ * default, a top-level `const IMAGE = …`) and each side of `??`, `||` and `?:`. A value written nowhere there (the
+ * command line, an argument, a property) overrides a written default, if any, and adds no image.
+ */
+function writtenImages(expression: ts.Expression, fn: ts.FunctionLikeDeclaration, steps: number): string[] {
+  const value = unwrap(expression);
+  const written = writtenStart(value);
+  if (written !== undefined) return [written];
+  if (steps <= 0) return [];
+  if (ts.isBinaryExpression(value) && ALTERNATIVE_OPERATORS.has(value.operatorToken.kind)) {
+    return [...writtenImages(value.left, fn, steps - 1), ...writtenImages(value.right, fn, steps - 1)];
+  }
+  if (ts.isConditionalExpression(value)) return [...writtenImages(value.whenTrue, fn, steps - 1), ...writtenImages(value.whenFalse, fn, steps - 1)];
+  if (!ts.isIdentifier(value)) return [];
+  return initializersOf(value.text, fn).flatMap((initializer) => writtenImages(initializer, fn, steps - 1));
+}
+
+/** The operators whose value is one of their sides: `a ?? b`, `a || b`. */
+const ALTERNATIVE_OPERATORS = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
+
+/** The initial values given to a name in the function (its variables, a parameter's default) and in its file's top-level statements. */
+function initializersOf(name: string, fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  const initializers: ts.Expression[] = [];
+  const add = (node: ts.Node): void => {
+    if ((ts.isVariableDeclaration(node) || ts.isParameter(node)) && ts.isIdentifier(node.name) && node.name.text === name && node.initializer) {
+      initializers.push(node.initializer);
+    }
+  };
   const visit = (node: ts.Node): void => {
-    if (named) return;
-    if ((ts.isStringLiteralLike(node) && POSTGRES_IMAGE.test(node.text)) || (ts.isTemplateExpression(node) && POSTGRES_IMAGE.test(node.head.text))) named = true;
+    add(node);
     ts.forEachChild(node, visit);
   };
-  visit(body);
-  return named;
+  visit(fn);
+  for (const statement of fn.getSourceFile().statements) {
+    if (ts.isVariableStatement(statement)) statement.declarationList.declarations.forEach(add);
+  }
+  return initializers;
 }
 
 /**
