@@ -802,8 +802,10 @@ function parsedOrRepaired(text: string): { tree: unknown; text: string } | undef
   try {
     return { tree: parseSync(text), text };
   } catch {
-    const repaired = hasTemplateMarkers(text) ? templateRepair(text, parseErrorAt) : undefined;
-    return repaired === undefined ? undefined : { tree: parseSync(repaired), text: repaired };
+    if (!hasTemplateMarkers(text)) return undefined;
+    const parser = new TreeKeepingParser();
+    const repaired = templateRepair(text, parser.errorAt);
+    return repaired === undefined ? undefined : { tree: parser.tree, text: repaired };
   }
 }
 
@@ -944,14 +946,32 @@ function parseErrorAt(text: string): number | undefined {
   }
 }
 
+/**
+ * parseErrorAt that keeps the tree of the last text that parsed: templateRepair's last try is the text it returns, so
+ * its tree is at hand and that text need not be parsed again.
+ */
+class TreeKeepingParser {
+  tree: unknown;
+
+  readonly errorAt = (text: string): number | undefined => {
+    try {
+      this.tree = parseSync(text);
+      return undefined;
+    } catch (error) {
+      return errorOffset(text, error);
+    }
+  };
+}
+
 /** The candidates of a template's text once its placeholders are filled in (same offsets), when it then parses. */
 function withRepairedTemplate(text: string, base: number, facts: StatementFacts): StatementFacts {
   // Spread parameters beside the tool's other placeholders (`VALUES $$rows(a, b) … WHERE id = $id`) are filled in first.
   // With every placeholder a spread's or a named one's, the filled text may parse already: templateRepair has nothing left to fill.
   const filled = withSpreadsFilled(text);
-  const repaired = filled !== undefined && parseErrorAt(filled) === undefined ? filled : templateRepair(filled ?? text, parseErrorAt);
+  const parser = new TreeKeepingParser();
+  const repaired = filled !== undefined && parser.errorAt(filled) === undefined ? filled : templateRepair(filled ?? text, parser.errorAt);
   if (repaired === undefined) return facts;
-  addTreeFacts(repaired, base, parseSync(repaired), facts);
+  addTreeFacts(repaired, base, parser.tree, facts);
   facts.repairedTemplate = true;
   return facts;
 }
