@@ -7,6 +7,7 @@ import { unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
 import { pathInProject } from './projectPaths';
 import { walkDescendants } from './astWalk';
+import { packageSpecifier } from './packageSpecifiers';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
 const POSTGRES_MODULE_NAMES = String.raw`(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|pgwire|ts-postgres|@effect\/sql-pg|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))`;
@@ -94,7 +95,7 @@ export function requiredModule(node: ts.Expression | undefined): string | undefi
   while (current && (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isPropertyAccessExpression(current))) current = current.expression;
   if (current && ts.isCallExpression(current) && current.arguments.length === 1 && ts.isStringLiteral(current.arguments[0])
     && ((ts.isIdentifier(current.expression) && current.expression.text === 'require') || current.expression.kind === ts.SyntaxKind.ImportKeyword)) {
-    return current.arguments[0].text;
+    return packageSpecifier(current.arguments[0].text);
   }
   return undefined;
 }
@@ -111,9 +112,9 @@ export function importedModules(source: ts.SourceFile): ImportedModule[] {
       if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
       else if (bindings) for (const element of bindings.elements) names.push(element.name.text);
       const whole = bindings && ts.isNamespaceImport(bindings) ? bindings.name.text : clause?.name?.text;
-      modules.push({ specifier: statement.moduleSpecifier.text, names, whole });
+      modules.push({ specifier: packageSpecifier(statement.moduleSpecifier.text), names, whole });
     } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
-      modules.push({ specifier: statement.moduleReference.expression.text, names: [statement.name.text], whole: statement.name.text });
+      modules.push({ specifier: packageSpecifier(statement.moduleReference.expression.text), names: [statement.name.text], whole: statement.name.text });
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const specifier = requiredModule(declaration.initializer);

@@ -20,6 +20,7 @@ import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
+import { packageSpecifier } from './packageSpecifiers';
 import type { ImportedName } from './ownServerHelpers';
 
 /** A module that never names the driver creates no client of it: most are never parsed. */
@@ -238,14 +239,14 @@ function commonJsExportName(target: ts.Expression): string | undefined {
 function driverFactories(source: ts.SourceFile): Set<string> {
   const names = new Set<string>();
   for (const statement of source.statements) {
-    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === POSTGRES_JS_MODULE) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && packageSpecifier(statement.moduleSpecifier.text) === POSTGRES_JS_MODULE) {
       const clause = statement.importClause;
       if (clause?.name && !clause.isTypeOnly) names.add(clause.name.text);
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const value = declaration.initializer && unwrap(declaration.initializer);
         if (ts.isIdentifier(declaration.name) && value && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'require'
-          && value.arguments.length === 1 && ts.isStringLiteral(value.arguments[0]) && value.arguments[0].text === POSTGRES_JS_MODULE) names.add(declaration.name.text);
+          && value.arguments.length === 1 && ts.isStringLiteral(value.arguments[0]) && packageSpecifier(value.arguments[0].text) === POSTGRES_JS_MODULE) names.add(declaration.name.text);
       }
     }
   }

@@ -561,6 +561,7 @@ export class OwnServerClients {
    */
   private testDatabaseVariable(name: string): boolean {
     if (this.literalOnly) return false;
+    if (this.setupAssignsOwnServer(name)) return true;
     const verdict = testEnvironmentVariable(this.fileName!, name);
     if (verdict !== 'unset') return verdict === 'local';
     const application = applicationEnvironmentVariable(this.fileName!, name);
@@ -1431,6 +1432,49 @@ export class OwnServerClients {
       }
     }
     return found > 0;
+  }
+
+  /**
+   * Whether the setup files the repository's test runner configurations name (Jest's and Vitest's `globalSetup`, …)
+   * assign the environment variable `name` (`process.env.TEST_DATABASE_URL = urlFor(dbName)`), and every value they give
+   * it is, in that file's reading, a server the code started itself or the local test database: the runner runs them
+   * before the tests, so the tests read what they assigned, as they read what `.env.test` sets (testEnvironment.ts).
+   */
+  private setupAssignsOwnServer(name: string): boolean {
+    const cached = this.setupVariables.get(name);
+    if (cached !== undefined) return cached;
+    // A cycle back to it (a setup file reading the variable it assigns) is not one.
+    this.setupVariables.set(name, false);
+    const self = resolve(this.fileName!);
+    let found = 0;
+    let local = true;
+    for (const file of testSetupFiles(this.fileName!)) {
+      const judge = file === self ? undefined : this.testHelper(file, false);
+      for (const assigned of judge?.environmentAssignments(name) ?? []) {
+        found++;
+        if (!judge!.holdsOwnServerValue(assigned)) local = false;
+      }
+    }
+    const verdict = local && found > 0;
+    this.setupVariables.set(name, verdict);
+    return verdict;
+  }
+
+  private readonly setupVariables = new Map<string, boolean>();
+
+  /** The values this file assigns to the environment variable `name` (`process.env.X = …`, `process.env['X'] = …`). */
+  private environmentAssignments(name: string): ts.Expression[] {
+    if (!this.source.text.includes(name)) return [];
+    const values: ts.Expression[] = [];
+    walkDescendants(this.source, (node) => {
+      const operator = ts.isBinaryExpression(node) ? node.operatorToken.kind : undefined;
+      if (operator === undefined || operator < ts.SyntaxKind.FirstAssignment || operator > ts.SyntaxKind.LastAssignment) return true;
+      // A compound assignment (`+=`, `??=`) keeps or extends what was there: the assignment itself stands for its unknown value.
+      const binary = node as ts.BinaryExpression;
+      if (environmentName(binary.left) === name) values.push(operator === ts.SyntaxKind.EqualsToken ? binary.right : binary);
+      return true;
+    });
+    return values;
   }
 
   /** The values this file assigns to the global object's property `name` (`(global as any).__DB__ = client`). */

@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { hasModifier } from './astWalk';
 import { unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
+import { packageSpecifier } from './packageSpecifiers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
@@ -50,7 +51,7 @@ export function importedNames(source: ts.SourceFile): Map<string, ImportedName> 
   const names = new Map<string, ImportedName>();
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || statement.importClause?.isTypeOnly) continue;
-    const specifier = statement.moduleSpecifier.text;
+    const specifier = packageSpecifier(statement.moduleSpecifier.text);
     const clause = statement.importClause;
     if (clause?.name) names.set(clause.name.text, { specifier, name: 'default' });
     const bindings = clause?.namedBindings;

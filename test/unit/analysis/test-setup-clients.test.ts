@@ -152,3 +152,43 @@ test("the Supabase CLI's local project folder is development code, its deployed 
   repo.write('dev/k/.env.test', 'PGHOST=localhost');
   assert.deepEqual(findingsOf(repo.write('dev/k/src/report.ts', report("{ host: process.env.PGHOST || 'localhost' }"))), ['session-set 5']);
 });
+
+/** A test helper's pool of four on the variable `name`, whose every query text is prepared by default (line 2). */
+const helperPool = (name: string) => [
+  "import postgres from 'postgres';",
+  `export const sql = postgres(process.env.${name}!, { max: 4 });`,
+  'export const countCarts = () => sql`select count(*) from carts`;',
+];
+
+test("a variable the test runner's global setup assigns a local database's URL is the suite's own database", () => {
+  repo.write('s/package.json', '{"name": "s"}');
+  repo.write('s/vitest.config.ts', ["import { defineConfig } from 'vitest/config';", "export default defineConfig({ test: { globalSetup: './setup/db.ts' } });"]);
+  // The URL built by a function of the setup file from a local default another variable may override.
+  repo.write('s/setup/db.ts', [
+    "const ADMIN = process.env.SHOP_E2E_ADMIN_URL ?? 'postgres://shop:shop@localhost:5432/postgres';",
+    'function urlFor(database: string): string {',
+    '  const url = new URL(ADMIN);',
+    '  url.pathname = `/${database}`;',
+    '  return url.toString();',
+    '}',
+    'export default async function setup() {',
+    "  process.env.SHOP_E2E_URL = urlFor('shop_e2e');",
+    "  process.env['SHOP_E2E_PLAIN_URL'] = 'postgres://shop:shop@127.0.0.1:5432/shop_e2e';",
+    "  process.env.SHOP_REMOTE_URL = 'postgres://shop:pw@db.example.com:6543/shop';",
+    '  process.env.SHOP_SUFFIXED_URL = process.env.SHOP_BASE_URL;',
+    "  process.env.SHOP_SUFFIXED_URL += '?sslmode=require';",
+    '}',
+  ]);
+  assert.deepEqual(findingsOf(repo.write('s/tests/helpers/db.ts', helperPool('SHOP_E2E_URL'))), []);
+  assert.deepEqual(findingsOf(repo.write('s/tests/helpers/plain.ts', helperPool('SHOP_E2E_PLAIN_URL'))), []);
+  // A remote pooler's URL, one the setup file only extends, and one it never assigns keep the finding.
+  assert.deepEqual(findingsOf(repo.write('s/tests/helpers/remote.ts', helperPool('SHOP_REMOTE_URL'))), ['protocol-prepared-statement 2']);
+  assert.deepEqual(findingsOf(repo.write('s/tests/helpers/suffixed.ts', helperPool('SHOP_SUFFIXED_URL'))), ['protocol-prepared-statement 2']);
+  assert.deepEqual(findingsOf(repo.write('s/tests/helpers/other.ts', helperPool('SHOP_OTHER_URL'))), ['protocol-prepared-statement 2']);
+});
+
+test('a variable a file no runner configuration names assigns a local URL is no test database for the tests', () => {
+  repo.write('u/package.json', '{"name": "u"}');
+  repo.write('u/scripts/prepare-db.ts', ['export default function prepare() {', "  process.env.SHOP_E2E_URL = 'postgres://shop:shop@localhost:5432/shop_e2e';", '}']);
+  assert.deepEqual(findingsOf(repo.write('u/tests/helpers/db.ts', helperPool('SHOP_E2E_URL'))), ['protocol-prepared-statement 2']);
+});

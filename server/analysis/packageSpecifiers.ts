@@ -1,0 +1,28 @@
+// The npm package a module specifier loads, however it is written. Deno (Supabase Edge Functions, Deno Deploy) loads
+// npm packages by `npm:` specifiers or from CDNs that serve npm builds (`https://esm.sh/postgres@3.4.4`), and
+// postgres.js is also published to deno.land/x under the name `postgresjs`. Code written so uses the same drivers as
+// code that imports `postgres` or `pg`, so every reader of a file's imports sees the npm name instead of the URL.
+
+/** A package name as npm spells it, scoped or not, and what follows it: `@scope/name@1.2/sub/path`. */
+const NPM_PATH = String.raw`((?:@[\w.-]+\/)?[\w.-]+)(?:@[^/?#]*)?((?:\/[^?#]*)?)`;
+/** `npm:name@version/sub`: Deno's (and Bun's) npm specifier. */
+const NPM_SCHEME = new RegExp(String.raw`^npm:\/?${NPM_PATH}`);
+/**
+ * CDNs that serve an npm package's build at `<host>/<name>@<version>/<sub>` (jsDelivr under `/npm/`), each a URL a Deno
+ * program imports as it would the package. esm.sh's optional build prefix (`/v135/`) is not a package's name.
+ */
+const NPM_CDN = new RegExp(String.raw`^https?:\/\/(?:esm\.sh(?:\/v\d+)?|cdn\.skypack\.dev|unpkg\.com|cdn\.jsdelivr\.net\/npm)\/${NPM_PATH}`);
+/** deno.land/x modules whose code is an npm package's, by their deno.land name: porsager's postgres.js is `postgresjs` there. */
+const DENO_LAND_PACKAGES: ReadonlyMap<string, string> = new Map([['postgresjs', 'postgres']]);
+/** `https://deno.land/x/name@version/mod.js`: the module's entry file (other files of it are not the package's entry). */
+const DENO_LAND_ENTRY = /^https?:\/\/deno\.land\/x\/([\w.-]+?)(?:@[^/?#]*)?\/(?:mod|index)\.[jt]s$/;
+/** What a CDN may put after a package's path and that names no file of it: jsDelivr's `+esm`, a trailing slash. */
+const CDN_ENTRY_SUFFIX = /\/(?:\+esm)?$/;
+
+/** The npm specifier (`postgres`, `pg/lib/client`) a Deno or CDN specifier loads; any other specifier unchanged. */
+export function packageSpecifier(specifier: string): string {
+  const npm = NPM_SCHEME.exec(specifier) ?? NPM_CDN.exec(specifier);
+  if (npm) return npm[1] + npm[2].replace(CDN_ENTRY_SUFFIX, '');
+  const denoLand = DENO_LAND_ENTRY.exec(specifier);
+  return (denoLand && DENO_LAND_PACKAGES.get(denoLand[1])) ?? specifier;
+}

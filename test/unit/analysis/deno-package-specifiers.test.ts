@@ -1,0 +1,42 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { packageSpecifier } from '../../../server/analysis/packageSpecifiers';
+
+before(() => initAnalysis());
+
+const rules = (text: string) => analyze(text, 'typescript', {}, 'functions/shared/pool.ts').map((f) => f.rule);
+
+test('Deno and CDN specifiers name the npm package they load', () => {
+  assert.equal(packageSpecifier('npm:postgres@3.4.4'), 'postgres');
+  assert.equal(packageSpecifier('npm:postgres'), 'postgres');
+  assert.equal(packageSpecifier('npm:@neondatabase/serverless@0.9/sub'), '@neondatabase/serverless/sub');
+  assert.equal(packageSpecifier('https://esm.sh/postgres@3.4.4?target=deno'), 'postgres');
+  assert.equal(packageSpecifier('https://esm.sh/v135/pg@8.11.3'), 'pg');
+  assert.equal(packageSpecifier('https://cdn.jsdelivr.net/npm/postgres@3/+esm'), 'postgres');
+  assert.equal(packageSpecifier('https://deno.land/x/postgresjs@v3.4.4/mod.js'), 'postgres');
+  assert.equal(packageSpecifier('https://deno.land/x/postgresjs/mod.js'), 'postgres');
+  // Unchanged: npm names, project paths, deno-postgres (another driver, also on deno.land/x), a file inside postgres.js's tree.
+  assert.equal(packageSpecifier('postgres'), 'postgres');
+  assert.equal(packageSpecifier('./db.ts'), './db.ts');
+  assert.equal(packageSpecifier('https://deno.land/x/postgres@v0.17.0/mod.ts'), 'https://deno.land/x/postgres@v0.17.0/mod.ts');
+  assert.equal(packageSpecifier('https://deno.land/x/postgresjs@v3.4.4/src/types.js'), 'https://deno.land/x/postgresjs@v3.4.4/src/types.js');
+});
+
+test('a postgres.js pool imported the Deno way prepares every query, as one imported from npm does', () => {
+  for (const specifier of ['https://deno.land/x/postgresjs@v3.4.4/mod.js', 'npm:postgres@3.4.4', 'https://esm.sh/postgres@3.4.4']) {
+    assert.deepEqual(rules(`import postgres from '${specifier}';\nexport const sql = postgres(Deno.env.get('DATABASE_URL')!, { max: 5 });\n`),
+      ['protocol-prepared-statement'], specifier);
+  }
+});
+
+test('a Deno-imported postgres.js pool that prepares nothing, and deno-postgres, are not flagged', () => {
+  assert.deepEqual(rules("import postgres from 'npm:postgres@3.4.4';\nexport const sql = postgres(Deno.env.get('DATABASE_URL')!, { prepare: false });\n"), []);
+  // deno-postgres's module is `postgres` on deno.land/x too, but it is not postgres.js: its default export makes no such client.
+  assert.deepEqual(rules("import postgres from 'https://deno.land/x/postgres@v0.17.0/mod.ts';\nexport const pool = postgres(Deno.env.get('DATABASE_URL')!);\n"), []);
+});
+
+test('listen() on a postgres.js client imported from deno.land/x sends LISTEN', () => {
+  const text = "import postgres from 'https://deno.land/x/postgresjs@v3.4.4/mod.js';\nconst sql = postgres(Deno.env.get('DATABASE_URL')!, { prepare: false });\nawait sql.listen('jobs', (payload) => console.log(payload));\n";
+  assert.deepEqual(rules(text), ['listen']);
+});
