@@ -60,7 +60,8 @@ import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
 import { ListenLibraryCalls } from './listenLibraries';
-import { libraryListens, mocksModule, type LibraryListenKind } from './libraryListens';
+import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind } from './libraryListens';
+import { libraryLocks } from './libraryLocks';
 import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
@@ -769,6 +770,7 @@ class Extractor {
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
     this.inspectLibraryListens();
+    this.inspectLibraryLocks();
     return true;
   }
 
@@ -784,6 +786,20 @@ class Extractor {
       if (mocksModule(this.source, found.kind)) continue;
       if (found.kind === 'graphileWorker' && this.callsLocalNamesake(found.node)) continue;
       this.addNodeFinding('listen', found.node, LIBRARY_LISTEN_MESSAGES[found.kind]);
+    }
+  }
+
+  /**
+   * Session advisory locks a library takes when a call asks for it (libraryLocks.ts): postgres-migrations' `migrate()`.
+   * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), nor where a
+   * test mocks the library's module.
+   */
+  private inspectLibraryLocks(): void {
+    for (const found of libraryLocks(this.source)) {
+      if (found.connection && this.reachesUnpooledServer(found.connection)) continue;
+      if (mocksModuleNamed(this.source, found.module) || this.callsLocalNamesake(found.node)) continue;
+      this.addNodeFinding('advisory-lock', found.node,
+        "postgres-migrations' migrate() takes a session advisory lock (pg_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, or never run when a migration fails), and the next migrate() waits on it. Run migrations on a direct (session) connection.");
     }
   }
 

@@ -85,7 +85,11 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
 
 /** The file mocks the library's module in a test (`jest.mock('graphile-worker')`): what it calls of it is a double. */
 export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boolean {
-  const module = kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE : POSTGRAPHILE_MODULE;
+  return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE : POSTGRAPHILE_MODULE);
+}
+
+/** The file mocks `module` in a test (`jest.mock('postgres-migrations')`, `vi.doMock(…)`). */
+export function mocksModuleNamed(source: ts.SourceFile, module: string): boolean {
   return new RegExp(String.raw`\b(?:jest|vi)\.(?:mock|doMock)\(\s*['"\`]${module.replace(/[/.]/g, '\\$&')}['"\`]`).test(source.text);
 }
 
@@ -158,7 +162,7 @@ function surelyOff(value: ts.Expression, source: ts.SourceFile, depth = 0): bool
 }
 
 /** The initializer of the file's only declaration of `name`, when that is a const (a top-level or local `const watch = false`). */
-function constInitializer(source: ts.SourceFile, name: string): ts.Expression | undefined {
+export function constInitializer(source: ts.SourceFile, name: string): ts.Expression | undefined {
   const declarations: ts.VariableDeclaration[] = [];
   walkDescendants(source, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name) declarations.push(node);
@@ -186,15 +190,23 @@ function requiredCall(expression: ts.Expression): string | undefined {
  * too: `import { run as runWorker }`), or a member of the module imported whole (`worker.run(…)`, `require('graphile-worker').run(…)`).
  */
 function graphileWorkerRunner(callee: ts.Expression, names: ReadonlyMap<string, ImportedName>): string | undefined {
+  return moduleFunction(callee, names, GRAPHILE_WORKER_MODULE, LISTENING_RUNNERS);
+}
+
+/**
+ * Which of `functions` of `module` a callee is: imported by name (renamed too), or a member of the module imported
+ * whole (`lib.fn(…)`, `require('lib').fn(…)`).
+ */
+export function moduleFunction(callee: ts.Expression, names: ReadonlyMap<string, ImportedName>, module: string, functions: { has(name: string): boolean }): string | undefined {
   const value = unwrap(callee);
   if (ts.isIdentifier(value)) {
     const imported = names.get(value.text);
-    return imported?.specifier === GRAPHILE_WORKER_MODULE && LISTENING_RUNNERS.has(imported.name) ? imported.name : undefined;
+    return imported?.specifier === module && functions.has(imported.name) ? imported.name : undefined;
   }
-  if (!ts.isPropertyAccessExpression(value) || !LISTENING_RUNNERS.has(value.name.text)) return undefined;
+  if (!ts.isPropertyAccessExpression(value) || !functions.has(value.name.text)) return undefined;
   const owner = unwrap(value.expression);
-  const module = ts.isCallExpression(owner) ? requiredModule(owner) : ts.isIdentifier(owner) ? wholeModule(owner, names) : undefined;
-  return module === GRAPHILE_WORKER_MODULE ? value.name.text : undefined;
+  const loaded = ts.isCallExpression(owner) ? requiredModule(owner) : ts.isIdentifier(owner) ? wholeModule(owner, names) : undefined;
+  return loaded === module ? value.name.text : undefined;
 }
 
 /** The module a name is bound to as a whole (`import * as worker from 'graphile-worker'`, `const worker = require('graphile-worker')`). */
