@@ -27,13 +27,15 @@ export const PG_NOTIFY_MODULE = 'pg-notify';
 export const IMQUEUE_PG_PUBSUB_MODULE = '@imqueue/pg-pubsub';
 /**
  * LISTENs libraries make when an option, a plugin or a call asks for them (libraryListens.ts): PostGraphile's `watchPg`
- * option, the @graphile/pg-pubsub plugin, graphile-worker's `run()`.
+ * option, the @graphile/pg-pubsub plugin, graphile-worker's `run()`, graphql-postgres-subscriptions' `PostgresPubSub`.
  */
 export const WATCH_PG_OPTION = 'watchPg';
 export const GRAPHILE_PG_PUBSUB_MODULE = '@graphile/pg-pubsub';
 export const GRAPHILE_WORKER_MODULE = 'graphile-worker';
 /** postgres-migrations, whose `migrate()` takes a session advisory lock on the client it is given (libraryLocks.ts). */
 export const POSTGRES_MIGRATIONS_MODULE = 'postgres-migrations';
+/** graphql-postgres-subscriptions, whose `new PostgresPubSub(options)` LISTENs (through pg-ipc) on the client it is given or opens. */
+export const GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE = 'graphql-postgres-subscriptions';
 /** PostGraphile's maker of the plugin hook the pg-pubsub plugin is loaded with: the gate's word for it (a plain identifier). */
 export const MAKE_PLUGIN_HOOK = 'makePluginHook';
 /** A node-postgres query config's text and name (`{ text, name }`): a named, protocol-level prepared statement. */
@@ -90,7 +92,7 @@ export const DRIZZLE_POSTGRES_JS_MODULE = 'drizzle-orm/postgres-js';
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
   LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, ...DRIVER_NAMED_PREPARE_MODULES,
-  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE,
+  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE,
   POSTGRES_MIGRATIONS_MODULE]);
 
 /** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle makes, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's schema). */
@@ -100,6 +102,6 @@ export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
     || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
     || ((words.has(PREPARE_OPTION) || words.has(PREPARE_SYNC_METHOD)) && [...DRIVER_NAMED_PREPARE_MODULES].some((module) => words.has(module)))
-    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(GRAPHILE_WORKER_MODULE)
+    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(GRAPHILE_WORKER_MODULE) || words.has(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE)
     || (words.has(PG_PROMISE_MODULE) && words.has(SCHEMA_OPTION)) || words.has(POSTGRES_MIGRATIONS_MODULE);
 }

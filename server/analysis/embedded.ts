@@ -339,6 +339,7 @@ const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
   watchPg: "PostGraphile's watchPg keeps a client of its pool with LISTEN postgraphile_watch for as long as the server runs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and schema changes are missed. Watch through a direct (session) connection, or turn watchPg off where the pool goes through the pooler.",
   pgPubsub: "@graphile/pg-pubsub checks a client out of PostGraphile's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give PostGraphile a pool on a direct (session) connection for subscriptions.",
   graphileWorker: "graphile-worker's runner keeps a connection of its pool with LISTEN \"jobs:insert\" to hear of new jobs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and new jobs wait for the poll interval. Give the runner a pool on a direct (session) connection.",
+  postgresPubsub: "graphql-postgres-subscriptions' PostgresPubSub sends LISTEN on its pg client (through pg-ipc) for each subscription's topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give it a client on a direct (session) connection.",
 };
 
 /** One query text and how it maps back into the file. */
@@ -776,7 +777,7 @@ class Extractor {
 
   /**
    * LISTENs a library makes when an option, a plugin or a call asks for it (libraryListens.ts): PostGraphile's `watchPg`,
-   * the @graphile/pg-pubsub plugin, graphile-worker's `run()`. Not where the pool or URL the library is handed is of a
+   * the @graphile/pg-pubsub plugin, graphile-worker's `run()`, graphql-postgres-subscriptions' `new PostgresPubSub()`. Not where the pool or URL the library is handed is of a
    * server no pooler fronts (the suite's own test server or local test database, as for a client's LISTEN; a direct
    * URL), nor where a test mocks the library's module.
    */

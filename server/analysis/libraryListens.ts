@@ -9,9 +9,14 @@
 //   PostGraphile's pool for good and LISTENs there for each subscription topic;
 // - graphile-worker's `run(options)` and `runTaskList(options, tasks, pgPool)`: the runner keeps a connection of its pool
 //   with `LISTEN "jobs:insert"` to hear of new jobs. `runOnce`, `runTaskListOnce`, `makeWorkerUtils`, `quickAddJob` and
-//   `runMigrations` listen to nothing.
+//   `runMigrations` listen to nothing;
+// - graphql-postgres-subscriptions' `new PostgresPubSub(options)`, a GraphQL PubSub engine over pg-ipc: each subscription
+//   adds a listener to its pg-ipc emitter, which sends `LISTEN topic` on the one pg Client the object holds, given as
+//   `client` or opened from the rest of the options (pg's connection config). Made to serve subscriptions, it is reported
+//   where it is made, as a pg-listen or pg-ipc subscriber's LISTEN would be where it subscribes.
 // Each comes with the pool, URL or config the library connects with, where the file shows it (the first argument of the
-// `postgraphile(…)` call the options go to; graphile-worker's `pgPool` or `connectionString`): embedded.ts asks whether
+// `postgraphile(…)` call the options go to; graphile-worker's `pgPool` or `connectionString`; PostgresPubSub's `client`
+// or its options): embedded.ts asks whether
 // that is a server no pooler fronts (the suite's own test server, a direct URL). Where the file does not show it (options
 // a function returns, a runner's options handed in), the application's own is assumed.
 import ts from 'typescript';
@@ -19,7 +24,7 @@ import { propertyNameText, walkDescendants } from './astWalk';
 import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
+import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
 const PLUGIN_HOOK_OPTION = 'pluginHook';
@@ -27,8 +32,10 @@ const PLUGIN_HOOK_OPTION = 'pluginHook';
 const POSTGRAPHILE_MODULE = 'postgraphile';
 /** graphile-worker's functions that start a runner which LISTENs, and the argument holding the pool for each (undefined: in its options). */
 const LISTENING_RUNNERS: ReadonlyMap<string, number | undefined> = new Map([['run', undefined], ['runTaskList', 2]]);
+/** graphql-postgres-subscriptions' PubSub engine, whose subscriptions LISTEN on its pg Client. */
+const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']);
 
-export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker';
+export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub';
 
 export interface LibraryListen {
   kind: LibraryListenKind;
@@ -44,7 +51,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
   const mayWatch = text.includes(WATCH_PG_OPTION);
   const mayPubsub = text.includes(GRAPHILE_PG_PUBSUB_MODULE);
   const mayRun = text.includes(GRAPHILE_WORKER_MODULE);
-  if (!mayWatch && !mayPubsub && !mayRun) return [];
+  const maySubscribe = text.includes(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE);
+  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe) return [];
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   const fromPostgraphile = [...names.values()].some((name) => isPostgraphileModule(name.specifier)) || importsPostgraphileTypes(source);
   const found: LibraryListen[] = [];
@@ -77,6 +85,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       if (runner === undefined) return true;
       const index = LISTENING_RUNNERS.get(runner);
       found.push({ kind: 'graphileWorker', node, connection: index === undefined ? runnerOptionsConnection(node.arguments[0], source) : node.arguments[index] });
+    } else if (maySubscribe && ts.isNewExpression(node) && moduleFunction(node.expression, names, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, LISTENING_PUBSUB_CLASSES)) {
+      found.push({ kind: 'postgresPubsub', node, connection: pubsubConnection(node.arguments?.[0], source) });
     }
     return true;
   });
@@ -85,7 +95,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
 
 /** The file mocks the library's module in a test (`jest.mock('graphile-worker')`): what it calls of it is a double. */
 export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boolean {
-  return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE : POSTGRAPHILE_MODULE);
+  return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE
+    : kind === 'postgresPubsub' ? GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE : POSTGRAPHILE_MODULE);
 }
 
 /** The file mocks `module` in a test (`jest.mock('postgres-migrations')`, `vi.doMock(…)`). */
@@ -231,4 +242,19 @@ function runnerOptionsConnection(options: ts.Expression | undefined, source: ts.
   }
   if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
   return objectProperty(value, 'pgPool') ?? objectProperty(value, 'connectionString');
+}
+
+/**
+ * The pg Client PostgresPubSub's options hand it (`{ client }`), or else the options themselves, the pg connection config
+ * it opens its own Client with; written in the call or in a const object of the file. Undefined where they are not shown,
+ * or not given (pg's PG* environment variables then decide).
+ */
+function pubsubConnection(options: ts.Expression | undefined, source: ts.SourceFile): ts.Expression | undefined {
+  let value = options && unwrap(options);
+  if (value && ts.isIdentifier(value)) {
+    const initializer = constInitializer(source, value.text);
+    value = initializer && unwrap(initializer);
+  }
+  if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
+  return objectProperty(value, 'client') ?? value;
 }

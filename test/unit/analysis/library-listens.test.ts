@@ -175,3 +175,37 @@ test('watchPg set on the options object after it is built is reported at the ass
   assert.deepEqual(found(server('options.watchPg = false;'), 'src/server.js'), []);
   assert.deepEqual(found("import { watcher } from './schema-tools';\nconst o = { a: 1 };\no.watchPg = true;\nwatcher(o);"), []);
 });
+
+test("graphql-postgres-subscriptions: new PostgresPubSub() is reported where it is made, on the client it is given or the config it opens one with", () => {
+  const onClient = [
+    "import { PostgresPubSub } from 'graphql-postgres-subscriptions';",
+    "import { Client } from 'pg';",
+    "import { settings } from './settings';",
+    'export async function makePubSub() {',
+    '  const pgClient = new Client({ host: settings.host, database: settings.name });',
+    '  await pgClient.connect();',
+    '  return new PostgresPubSub({ client: pgClient });',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(onClient), ['new PostgresPubSub({ client: pgClient })']);
+  // Made from pg's connection options, the module required, the class renamed, or no options at all (PG* variables).
+  assert.deepEqual(found("const { PostgresPubSub: Engine } = require('graphql-postgres-subscriptions');\nmodule.exports = new Engine({ connectionString: process.env.DATABASE_URL });", 'src/pubsub.js'),
+    ['new Engine({ connectionString: process.env.DATABASE_URL })']);
+  assert.deepEqual(found("import * as gps from 'graphql-postgres-subscriptions';\nexport const pubsub = new gps.PostgresPubSub();"), ['new gps.PostgresPubSub()']);
+});
+
+test('PostgresPubSub on a direct URL, on the suite\'s own test database or mocked, and a PubSub of another library, are no finding', () => {
+  const onUrl = (url: string) => [
+    "import { PostgresPubSub } from 'graphql-postgres-subscriptions';",
+    "import { Client } from 'pg';",
+    `const listener = new Client({ connectionString: ${url} });`,
+    'export const pubsub = new PostgresPubSub({ client: listener });',
+  ].join('\n');
+  assert.deepEqual(found(onUrl('process.env.DIRECT_URL')), []);
+  assert.deepEqual(found("import { PostgresPubSub } from 'graphql-postgres-subscriptions';\nexport const pubsub = new PostgresPubSub({ connectionString: process.env.DATABASE_URL_UNPOOLED });"), []);
+  const local = "'postgres://postgres:postgres@localhost:5432/app_test'";
+  assert.deepEqual(found(onUrl(local), 'test/subscriptions.test.ts'), []);
+  assert.deepEqual(found(`${onUrl('process.env.DATABASE_URL')}\njest.mock('graphql-postgres-subscriptions');`, 'src/pubsub.test.ts'), []);
+  assert.deepEqual(found("import { PubSub } from 'graphql-subscriptions';\n// unlike graphql-postgres-subscriptions\nexport const pubsub = new PubSub();"), []);
+  assert.deepEqual(found("import { RedisPubSub as PostgresPubSub } from 'graphql-redis-subscriptions';\n// not graphql-postgres-subscriptions\nexport const pubsub = new PostgresPubSub();"), []);
+});
