@@ -1018,9 +1018,8 @@ function callsOnlySetConfig(select: Json): boolean {
   });
 }
 
-/** The parenthesis depth at an offset of the text, outside strings and comments (offsets asked in increasing order). */
-function parenthesisDepths(text: string): (offset: number) => number {
-  const code = replaceLiteralsAndComments(text);
+/** The parenthesis depth at an offset of a text whose strings and comments are blanked (offsets asked in increasing order). */
+function parenthesisDepths(code: string): (offset: number) => number {
   let at = 0;
   let depth = 0;
   return (offset) => {
@@ -1039,9 +1038,11 @@ function parenthesisDepths(text: string): (offset: number) => number {
  */
 function statementsWithoutSemicolons(text: string, base: number, errorOffset: number): StatementFacts | undefined {
   const starts = [0];
-  // Only at the top level: a blank line before the SELECT of a subquery or of a CTE's body is inside one statement.
-  const depth = parenthesisDepths(text);
-  for (const start of statementsAfterBlankLine(text)) if (depth(start) === 0) starts.push(start);
+  // Only in code (not a line of a function's dollar-quoted body, a string or a block comment) and at the top level
+  // (a blank line before the SELECT of a subquery or of a CTE's body is inside one statement).
+  const code = replaceLiteralsAndComments(text);
+  const depth = parenthesisDepths(code);
+  for (const start of statementsAfterBlankLine(text)) if (code.charCodeAt(start) === text.charCodeAt(start) && depth(start) === 0) starts.push(start);
   // A part the parser finds unfinished (`WITH a AS (…)` before the blank line, its query after it) goes on in the next.
   for (let k = 0; k + 1 < starts.length;) {
     const part = text.slice(starts[k], starts[k + 1]).trimEnd();
