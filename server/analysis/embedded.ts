@@ -22,7 +22,7 @@ import { enclosingFunction, isNullishType, parseWithParents, propertyNameText, w
 import { freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
-import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, PG_PROMISE_MODULE, POSTGRES_JS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
+import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
 import { setsConfigSessionWide } from './sqlBoolean';
@@ -340,6 +340,12 @@ const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
   pgPubsub: "@graphile/pg-pubsub checks a client out of PostGraphile's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give PostGraphile a pool on a direct (session) connection for subscriptions.",
   graphileWorker: "graphile-worker's runner keeps a connection of its pool with LISTEN \"jobs:insert\" to hear of new jobs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and new jobs wait for the poll interval. Give the runner a pool on a direct (session) connection.",
   postgresPubsub: "graphql-postgres-subscriptions' PostgresPubSub sends LISTEN on its pg client (through pg-ipc) for each subscription's topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give it a client on a direct (session) connection.",
+};
+
+/** The finding of each session lock a library takes when called (libraryLocks.ts), by the library's module. */
+const LIBRARY_LOCK_MESSAGES: Readonly<Record<string, string>> = {
+  [POSTGRES_MIGRATIONS_MODULE]: "postgres-migrations' migrate() takes a session advisory lock (pg_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, or never run when a migration fails), and the next migrate() waits on it. Run migrations on a direct (session) connection.",
+  [NODE_PG_MIGRATE_MODULE]: "node-pg-migrate's runner takes a session advisory lock (pg_try_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next run fails with 'Another migration is already running'. Run migrations on a direct (session) connection, or pass noLock: true where nothing else migrates at once.",
 };
 
 /** One query text and how it maps back into the file. */
@@ -791,7 +797,8 @@ class Extractor {
   }
 
   /**
-   * Session advisory locks a library takes when a call asks for it (libraryLocks.ts): postgres-migrations' `migrate()`.
+   * Session advisory locks a library takes when a call asks for it (libraryLocks.ts): postgres-migrations' `migrate()`,
+   * node-pg-migrate's runner.
    * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), nor where a
    * test mocks the library's module.
    */
@@ -799,8 +806,7 @@ class Extractor {
     for (const found of libraryLocks(this.source)) {
       if (found.connection && this.reachesUnpooledServer(found.connection)) continue;
       if (mocksModuleNamed(this.source, found.module) || this.callsLocalNamesake(found.node)) continue;
-      this.addNodeFinding('advisory-lock', found.node,
-        "postgres-migrations' migrate() takes a session advisory lock (pg_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, or never run when a migration fails), and the next migrate() waits on it. Run migrations on a direct (session) connection.");
+      this.addNodeFinding('advisory-lock', found.node, LIBRARY_LOCK_MESSAGES[found.module]);
     }
   }
 

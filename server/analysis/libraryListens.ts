@@ -86,7 +86,7 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       const index = LISTENING_RUNNERS.get(runner);
       found.push({ kind: 'graphileWorker', node, connection: index === undefined ? runnerOptionsConnection(node.arguments[0], source) : node.arguments[index] });
     } else if (maySubscribe && ts.isNewExpression(node) && moduleFunction(node.expression, names, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, LISTENING_PUBSUB_CLASSES)) {
-      found.push({ kind: 'postgresPubsub', node, connection: pubsubConnection(node.arguments?.[0], source) });
+      found.push({ kind: 'postgresPubsub', node, connection: clientOrConfig(node.arguments?.[0], source) });
     }
     return true;
   });
@@ -235,26 +235,26 @@ function wholeModule(name: ts.Identifier, names: ReadonlyMap<string, ImportedNam
  * connects where they say, or to `DATABASE_URL`.
  */
 function runnerOptionsConnection(options: ts.Expression | undefined, source: ts.SourceFile): ts.Expression | undefined {
-  let value = options && unwrap(options);
-  if (value && ts.isIdentifier(value)) {
-    const initializer = constInitializer(source, value.text);
-    value = initializer && unwrap(initializer);
-  }
-  if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
-  return objectProperty(value, 'pgPool') ?? objectProperty(value, 'connectionString');
+  const value = constObject(options, source);
+  return value && (objectProperty(value, 'pgPool') ?? objectProperty(value, 'connectionString'));
 }
 
 /**
- * The pg Client PostgresPubSub's options hand it (`{ client }`), or else the options themselves, the pg connection config
- * it opens its own Client with; written in the call or in a const object of the file. Undefined where they are not shown,
- * or not given (pg's PG* environment variables then decide).
+ * The pg Client a library's options hand it (`{ client }`: PostgresPubSub's, postgres-migrations'), or else the options
+ * themselves, the connection config it opens its own Client with; written in the call or in a const object of the file.
+ * Undefined where they are not shown, or not given (pg's PG* environment variables then decide).
  */
-function pubsubConnection(options: ts.Expression | undefined, source: ts.SourceFile): ts.Expression | undefined {
-  let value = options && unwrap(options);
+export function clientOrConfig(options: ts.Expression | undefined, source: ts.SourceFile): ts.Expression | undefined {
+  const value = constObject(options, source);
+  return value && (objectProperty(value, 'client') ?? value);
+}
+
+/** An object literal written as the argument, or held in a const of the file the argument names. */
+export function constObject(argument: ts.Expression | undefined, source: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
+  let value = argument && unwrap(argument);
   if (value && ts.isIdentifier(value)) {
     const initializer = constInitializer(source, value.text);
     value = initializer && unwrap(initializer);
   }
-  if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
-  return objectProperty(value, 'client') ?? value;
+  return value && ts.isObjectLiteralExpression(value) ? value : undefined;
 }

@@ -4,18 +4,24 @@
 //   the config, it sends `SELECT pg_advisory_lock(…)`, runs each migration in a transaction of its own, then
 //   `pg_advisory_unlock(…)` as a later statement. Behind a transaction pooler the lock stays on whichever server
 //   connection ran it (the unlock may reach another, or never run when a migration fails), and the next deploy's
-//   `migrate` waits on it for good.
+//   `migrate` waits on it for good;
+// - node-pg-migrate's programmatic runner (its default export, or `runner` by name) called with options that do not set
+//   `noLock`: on the `dbClient` it is given, or on a pg Client it opens from `databaseUrl` (a URL or pg config), it
+//   sends `pg_try_advisory_lock(…)` (`pg_advisory_lock` with `advisoryLockMode: 'wait'`) before the migrations and
+//   `pg_advisory_unlock(…)` after them, each a statement of its own.
 // Each comes with the client or config the library connects with, where the file shows it: embedded.ts asks whether that
 // is a server no pooler fronts (the suite's own test server, a direct URL).
 import ts from 'typescript';
 import { walkDescendants } from './astWalk';
 import { objectProperty, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { POSTGRES_MIGRATIONS_MODULE } from './codeWords';
-import { constInitializer, moduleFunction } from './libraryListens';
+import { NODE_PG_MIGRATE_MODULE, POSTGRES_MIGRATIONS_MODULE } from './codeWords';
+import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
 
 /** postgres-migrations' functions that lock around what they run. */
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
+/** node-pg-migrate's runner: its default export (every version) and its named export (version 7 on). */
+const NODE_PG_MIGRATE_RUNNERS: ReadonlySet<string> = new Set(['default', 'runner']);
 
 export interface LibraryLock {
   /** The call, where it is reported. */
@@ -28,28 +34,39 @@ export interface LibraryLock {
 
 /** The session locks libraries take for this file's code (see the file comment). */
 export function libraryLocks(source: ts.SourceFile): LibraryLock[] {
-  if (!source.text.includes(POSTGRES_MIGRATIONS_MODULE)) return [];
+  const mayMigrate = source.text.includes(POSTGRES_MIGRATIONS_MODULE);
+  const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
+  if (!mayMigrate && !mayRunMigrations) return [];
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   const found: LibraryLock[] = [];
   walkDescendants(source, (node) => {
-    if (ts.isCallExpression(node) && moduleFunction(node.expression, names, POSTGRES_MIGRATIONS_MODULE, LOCKING_FUNCTIONS) !== undefined) {
-      found.push({ node, connection: lockedConnection(node.arguments[0], source), module: POSTGRES_MIGRATIONS_MODULE });
+    if (!ts.isCallExpression(node)) return true;
+    if (mayMigrate && moduleFunction(node.expression, names, POSTGRES_MIGRATIONS_MODULE, LOCKING_FUNCTIONS) !== undefined) {
+      found.push({ node, connection: clientOrConfig(node.arguments[0], source), module: POSTGRES_MIGRATIONS_MODULE });
+    } else if (mayRunMigrations && moduleFunction(node.expression, names, NODE_PG_MIGRATE_MODULE, NODE_PG_MIGRATE_RUNNERS) !== undefined) {
+      const options = constObject(node.arguments[0], source);
+      if (!options || !locksOff(options, source)) found.push({ node, connection: options && runnerConnection(options), module: NODE_PG_MIGRATE_MODULE });
     }
     return true;
   });
   return found;
 }
 
+/** node-pg-migrate's options: the client it is handed (`dbClient`), else the URL or pg config it opens one from (`databaseUrl`). */
+function runnerConnection(options: ts.ObjectLiteralExpression): ts.Expression | undefined {
+  return objectProperty(options, 'dbClient') ?? objectProperty(options, 'databaseUrl');
+}
+
 /**
- * The database configuration's `client` (`migrate({ client }, dir)`), or the configuration itself (`{ host, database, … }`,
- * from which the library opens its own client), written in the call or in a const object of the file.
+ * Whether node-pg-migrate's options surely turn its lock off: `noLock` written `true` (or a const of the file holding
+ * `true`). Any other value (`noLock: isTest`) may leave it on where the code runs, as leaving it out does.
  */
-function lockedConnection(config: ts.Expression | undefined, source: ts.SourceFile): ts.Expression | undefined {
-  let value = config && unwrap(config);
-  if (value && ts.isIdentifier(value)) {
-    const initializer = constInitializer(source, value.text);
-    value = initializer && unwrap(initializer);
+function locksOff(options: ts.ObjectLiteralExpression, source: ts.SourceFile): boolean {
+  let value = objectProperty(options, 'noLock');
+  for (let depth = 0; value && depth < 3; depth++) {
+    value = unwrap(value);
+    if (value.kind === ts.SyntaxKind.TrueKeyword) return true;
+    value = ts.isIdentifier(value) ? constInitializer(source, value.text) : undefined;
   }
-  if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
-  return objectProperty(value, 'client') ?? value;
+  return false;
 }

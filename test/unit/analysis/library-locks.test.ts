@@ -52,3 +52,45 @@ test("another library's migrate, a local namesake, a direct URL and a mocked mod
     '}',
   ].join('\n')), []);
 });
+
+test("node-pg-migrate's runner takes a session advisory lock on its dbClient, or on a client it opens from databaseUrl, unless noLock is true", () => {
+  const onClient = [
+    "import migrateDatabase from 'node-pg-migrate';",
+    "import { Client } from 'pg';",
+    'export async function upgrade(client: Client) {',
+    '  await migrateDatabase({',
+    '    dbClient: client,',
+    "    dir: 'db/migrations',",
+    "    migrationsTable: 'schema_history',",
+    "    direction: 'up',",
+    '  });',
+    '}',
+  ].join('\n');
+  assert.deepEqual(findings(onClient), ['advisory-lock 4']);
+  // Version 7's named export, the module required whole, options held in a const, a URL it opens its own client from.
+  assert.deepEqual(findings([
+    "import { runner } from 'node-pg-migrate';",
+    "export const up = () => runner({ databaseUrl: process.env.DATABASE_URL, dir: 'migrations', direction: 'up', migrationsTable: 'pgmigrations' });",
+  ].join('\n')), ['advisory-lock 2']);
+  assert.deepEqual(findings([
+    "const pgm = require('node-pg-migrate');",
+    "const settings = { databaseUrl: { host: process.env.PGHOST, database: 'shop' }, dir: 'migrations', direction: 'up', migrationsTable: 'pgmigrations' };",
+    'module.exports = () => pgm.runner(settings);',
+  ].join('\n'), 'src/db/migrate.js'), ['advisory-lock 3']);
+  // noLock left to the environment may lock where the code runs.
+  assert.deepEqual(findings(onClient.replace("direction: 'up',", "direction: 'up', noLock: process.env.SINGLE_MIGRATOR === '1',")), ['advisory-lock 4']);
+});
+
+test('node-pg-migrate with noLock: true, on a direct URL or the suite\'s own database, or its migration builder, gives nothing', () => {
+  const run = (options: string, file = 'src/db/migrate.ts') => findings([
+    "import { runner } from 'node-pg-migrate';",
+    `export const up = () => runner({ ${options}, dir: 'migrations', direction: 'up', migrationsTable: 'pgmigrations' });`,
+  ].join('\n'), file);
+  assert.deepEqual(run('databaseUrl: process.env.DATABASE_URL, noLock: true'), []);
+  assert.deepEqual(run('databaseUrl: process.env.DATABASE_URL, noLock: SKIP_LOCK').length, 1);
+  assert.deepEqual(findings("const SKIP_LOCK = true;\nimport { runner } from 'node-pg-migrate';\nexport const up = () => runner({ databaseUrl: process.env.DATABASE_URL, noLock: SKIP_LOCK, dir: 'm' });"), []);
+  assert.deepEqual(run('databaseUrl: process.env.DIRECT_URL'), []);
+  assert.deepEqual(run("databaseUrl: 'postgres://postgres:postgres@localhost:5432/app_test'", 'test/migrations.test.ts'), []);
+  // A migration file uses the builder, no runner.
+  assert.deepEqual(findings("import { MigrationBuilder } from 'node-pg-migrate';\nexport async function up(pgm: MigrationBuilder) { pgm.createTable('orders', { id: 'id' }); }", 'migrations/1_orders.ts'), []);
+});
