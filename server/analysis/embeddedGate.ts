@@ -122,7 +122,10 @@ function textRulesOut(text: string, needs: Needs): boolean {
  */
 const FACTORY_ENDING = PREPARED_STATEMENT_WORD.slice(1);
 // `/` escaped too (a module path among the words, `drizzle-orm/postgres-js`): the pattern's text is also read as a literal.
-const CODE_WORD_IN_TEXT = new RegExp(String.raw`(?<![\w$])(?:${[...CODE_WORDS].map((word) => escapeRegExp(word).replace(/\//g, '\\/')).join('|')})(?!\w)|${FACTORY_ENDING}`, 'g');
+// The leading `\b` changes no match (every code word starts with a word character, so the lookbehind implies it) but
+// lets the engine skip to word starts instead of trying the lookbehind at every character, as FINDING_WORDS does
+// (vocabulary.ts; this pattern over bench/lint.mjs's tree: 1.4× faster).
+const CODE_WORD_IN_TEXT = new RegExp(String.raw`\b(?<![\w$])(?:${[...CODE_WORDS].map((word) => escapeRegExp(word).replace(/\//g, '\\/')).join('|')})(?!\w)|${FACTORY_ENDING}`, 'g');
 
 /** The names of an index's state functions as one pattern, made once per index (a run lints every file with the same one). */
 const STATE_FUNCTION_NAMES = new WeakMap<ReadonlyMap<string, unknown>, RegExp | undefined>();

@@ -16,11 +16,16 @@ const TEST_FOLDER = /^(?:tests?|__tests__|spec)$/i;
 /** Whether the file sits in a fixtures folder below a test folder of its project, judged by the folders below the project's root. */
 export function inTestFixturesFolder(fileName: string): boolean {
   const file = resolve(fileName);
+  // The folders below the root end the file's whole path: without such folders in the whole path (most files), no root is looked for.
+  if (fixturesBelowTestFolder(file.split(sep).slice(0, -1)) < 0) return false;
   const root = projectRoot(file);
   if (root === undefined) return false;
-  const folders = relative(root, file).split(sep).slice(0, -1);
-  const fixtures = folders.findIndex((folder, index) => index > 0 && FIXTURES_FOLDER.test(folder) && folders.slice(0, index).some((above) => TEST_FOLDER.test(above)));
-  return fixtures > 0;
+  return fixturesBelowTestFolder(relative(root, file).split(sep).slice(0, -1)) > 0;
+}
+
+/** Where a fixtures folder below a test folder is among the folders (nearest the first), or -1. */
+function fixturesBelowTestFolder(folders: readonly string[]): number {
+  return folders.findIndex((folder, index) => index > 0 && FIXTURES_FOLDER.test(folder) && folders.slice(0, index).some((above) => TEST_FOLDER.test(above)));
 }
 
 /** Whether the file is such test data: in a test folder's fixtures folder, and imported or required by no file of the project. */

@@ -2,7 +2,7 @@
 // over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
 // main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TimedCache, settleTree } from './timedCache';
 
 /** `start` and the folders above it, nearest first: `levels` above at most, fewer where the file system's root comes first. */
@@ -42,6 +42,20 @@ export function isOneShotRun(): boolean {
   return kept !== undefined;
 }
 
+/**
+ * `answer`, with each answer kept (up to `maxKeys` keys) in a one-shot run (isOneShotRun): for a fact of the tree asked
+ * for many times per file, whose reading the run's unchanging tree makes the same every time. The language server,
+ * whose files change while it runs, asks `answer` afresh.
+ */
+export function keptInOneShotRun<T>(answer: (key: string) => T, maxKeys: number): (key: string) => T {
+  let answers: TimedCache<T> | undefined;
+  return (key) => {
+    if (!isOneShotRun()) return answer(key);
+    answers ??= new TimedCache<T>(Infinity, maxKeys);
+    return answers.get(key, () => answer(key));
+  };
+}
+
 /** A folder's entries; none when it cannot be read. Shared when kept (keepFolderListings): callers must not modify the array. */
 export function folderEntries(folder: string): readonly Dirent[] {
   return kept ? kept.get(folder, () => listing(folder)) : listing(folder);
@@ -57,11 +71,30 @@ function listing(folder: string): Dirent[] {
 
 /** Whether a path is a file, or a symbolic link that leads to one; false where it is missing or cannot be read. */
 export function isFile(path: string): boolean {
+  if (surelyMissing(path)) return false;
   try {
     return statSync(path).isFile();
   } catch {
     return false;
   }
+}
+
+/** The names in each kept listing, made when first asked (a listing is kept whole and never changes). */
+const namesOfListing = new WeakMap<readonly Dirent[], ReadonlySet<string>>();
+
+/**
+ * Whether the kept listing of the path's folder (keepFolderListings, one already read) holds no entry of its name: in a
+ * one-shot run the path is then surely missing, told without asking the file system (a probe for a file that is not
+ * there — a package.json, a config, a script above every file — costs a failed stat and its exception otherwise).
+ * False when no listing of the folder is kept: the file system answers.
+ */
+function surelyMissing(path: string): boolean {
+  const entries = kept?.fresh(dirname(path))?.value;
+  if (entries === undefined) return false;
+  let names = namesOfListing.get(entries);
+  // In lower case: on a file system that ignores case, `README.MD` answers a probe for `readme.md`.
+  if (names === undefined) namesOfListing.set(entries, (names = new Set(entries.map((entry) => entry.name.toLowerCase()))));
+  return !names.has(basename(path).toLowerCase());
 }
 
 /** Dependency, build and cache folders: no walk of a project's own files enters them. */
@@ -95,6 +128,7 @@ export function walkFolders(
 
 /** A file's bytes when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable (a folder). */
 export function boundedBytes(path: string, maxBytes: number): Buffer | undefined {
+  if (surelyMissing(path)) return undefined;
   try {
     if (statSync(path).size > maxBytes) return undefined;
     return readFileSync(path);

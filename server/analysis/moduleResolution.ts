@@ -168,7 +168,8 @@ const roots = new TimedCache<string | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FO
 
 /** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
 export function workspaceRoot(start: string): string | undefined {
-  return roots.get(start, () => nearestFolder(start, (folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || readJson(join(folder, 'package.json'))?.workspaces !== undefined));
+  const declaresWorkspaces = (manifest: string): boolean => isFile(manifest) && readJson(manifest)?.workspaces !== undefined;
+  return roots.get(start, () => nearestFolder(start, (folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || declaresWorkspaces(join(folder, 'package.json'))));
 }
 
 /** Package name → folder, for the package.json files under a workspace root (bounded walk). */

@@ -11,7 +11,7 @@
 // environment does not set.
 import { basename, dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
-import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folderEntries';
 import { hostPart } from './localTestDatabases';
 import { namesPooler } from './ownServerHelpers';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
@@ -111,14 +111,22 @@ function reachesElsewhere(name: string, value: string): boolean {
  * Asked for every TS/JS file analysed (test code, dev code, setup files): a one-shot lint lists each folder once
  * (keepFolderListings, in this bundle too), the language server afresh at each analysis.
  */
-export function repositoryFolders(fileName: string): string[] {
+export function repositoryFolders(fileName: string): readonly string[] {
+  return foldersUpToRepositoryRoot(join(fileName, '..'));
+}
+
+/** Bound on the folders whose answer a one-shot run keeps. */
+const MAX_KEPT_START_FOLDERS = 20_000;
+
+/** repositoryFolders from a folder: kept in a one-shot run (asked for many times per file, each time reading up to FOLDER_LEVELS listings). */
+const foldersUpToRepositoryRoot = keptInOneShotRun((start: string): readonly string[] => {
   const folders: string[] = [];
-  for (const folder of foldersUp(join(fileName, '..'), FOLDER_LEVELS)) {
+  for (const folder of foldersUp(start, FOLDER_LEVELS)) {
     folders.push(folder);
     if (folderEntries(folder).some((entry) => entry.name === '.git' || entry.name === '.github')) break;
   }
   return folders;
-}
+}, MAX_KEPT_START_FOLDERS);
 
 function readEnvironment(folder: string): Environment {
   const environment: Environment = new Map();

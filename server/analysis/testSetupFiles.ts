@@ -14,7 +14,7 @@
 import ts from 'typescript';
 import { join, relative, resolve, sep } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
-import { boundedText, folderEntries, isFile } from './folderEntries';
+import { boundedText, folderEntries, isFile, keptInOneShotRun } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { repositoryFolders } from './testEnvironment';
 
@@ -42,8 +42,14 @@ export function isTestSetupFile(fileName: string): boolean {
 
 /** Whether `fileName` is test code: TEST_PATH's names, a test setup file, or a file a package's test script runs. */
 export function isTestCode(fileName: string): boolean {
-  return TEST_PATH.test(fileName) || isTestSetupFile(fileName) || isScriptTestFile(fileName);
+  return TEST_PATH.test(fileName) || isTestCodeByProject(fileName);
 }
+
+/** Bound on the files whose answer a one-shot run keeps. */
+const MAX_KEPT_FILES = 50_000;
+
+/** A test setup file or one a test script runs: kept in a one-shot run (asked for once per client parameter, client and call of a file). */
+const isTestCodeByProject = keptInOneShotRun((fileName: string): boolean => isTestSetupFile(fileName) || isScriptTestFile(fileName), MAX_KEPT_FILES);
 
 /** A package.json script that runs the tests: `test`, `test:db` (not `pretest`, often the application's migration). */
 const TEST_SCRIPT = /^test(?::|$)/;

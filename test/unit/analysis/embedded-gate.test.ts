@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { analyze, initAnalysis, resolveOptions, type AnalysisOptions } from '../../../server/analysis/index';
 import { mayHoldFindings } from '../../../server/analysis/embeddedGate';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { CODE_WORDS } from '../../../server/analysis/codeWords';
 
 before(() => initAnalysis());
 
@@ -122,4 +123,8 @@ test('the raw-text test never turns away what the token scan would let through',
   assert.equal(mayHoldFindings(`${apostrophe}new makePreparedStatement(a, b);\n`, 'src/Hint.tsx', resolveOptions({})), true);
   // …but a code word inside a longer name is none.
   assert.equal(mayHoldFindings(`${apostrophe}const postgresVersion = 16, textual = 1, named = 2;\n`, 'src/Hint.tsx', resolveOptions({})), false);
+});
+
+test('every code word starts with a word character: the raw-text pattern of them skips to word starts (a leading \\b) and misses none', () => {
+  for (const word of CODE_WORDS) assert.match(word, /^\w/, word);
 });

@@ -1,0 +1,55 @@
+// A one-shot run's probes for files (folderEntries.ts): once the folder's listing is kept, a file it does not hold is
+// missing without a stat or a read (a package.json, a config or a script looked for above every file), and one it holds
+// is still asked of the file system. A fact asked for many times per file (keptInOneShotRun) is answered once in such a
+// run and afresh by default (the language server). Node's test runner gives each test file its own process, so
+// turning the keeping on here touches no other file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { boundedText, folderEntries, isFile, keepFolderListings, keptInOneShotRun } from '../../../server/analysis/folderEntries';
+
+test('a fact kept in a one-shot run is asked afresh before the run starts and once after', () => {
+  let asked = 0;
+  const answer = keptInOneShotRun((key: string) => `${key}:${++asked}`, 10);
+  assert.equal(answer('pkg/src'), 'pkg/src:1');
+  assert.equal(answer('pkg/src'), 'pkg/src:2', 'the language server asks again');
+  keepFolderListings();
+  assert.equal(answer('pkg/src'), 'pkg/src:3');
+  assert.equal(answer('pkg/src'), 'pkg/src:3');
+  assert.equal(answer('pkg/lib'), 'pkg/lib:4');
+});
+
+test('in a one-shot run, a file missing from a kept listing is missing without asking the file system; others are asked', (t) => {
+  keepFolderListings();
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-probes-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const folder = join(root, 'service');
+  mkdirSync(join(folder, 'package.json'), { recursive: true }); // a folder named as a file is no file
+  writeFileSync(join(folder, 'README.MD'), '# service\n');
+  writeFileSync(join(folder, 'tsconfig.json'), '{}');
+  const fs = require('node:fs') as typeof import('node:fs');
+  const asked: string[] = [];
+  for (const method of ['statSync', 'readFileSync'] as const) {
+    const original = fs[method] as (...args: unknown[]) => unknown;
+    t.mock.method(fs, method, function (this: unknown, ...args: unknown[]) {
+      asked.push(String(args[0]));
+      return original.apply(this, args);
+    });
+  }
+  // Not listed yet: the file system answers.
+  assert.equal(isFile(join(folder, 'jsconfig.json')), false);
+  assert.deepEqual(asked, [join(folder, 'jsconfig.json')]);
+  asked.length = 0;
+  folderEntries(folder);
+  assert.equal(isFile(join(folder, 'jsconfig.json')), false);
+  assert.equal(boundedText(join(folder, '.env.test'), 1024), undefined);
+  assert.equal(asked.length, 0, 'missing from the kept listing: no stat, no read');
+  assert.equal(isFile(join(folder, 'tsconfig.json')), true);
+  assert.equal(isFile(join(folder, 'package.json')), false);
+  assert.equal(boundedText(join(folder, 'tsconfig.json'), 1024), '{}');
+  // A name in another case is asked (a file system that ignores case finds it).
+  assert.equal(boundedText(join(folder, 'readme.md'), 1024) === undefined, !fs.existsSync(join(folder, 'readme.md')));
+  assert.ok(asked.includes(join(folder, 'tsconfig.json')) && asked.includes(join(folder, 'package.json')) && asked.includes(join(folder, 'readme.md')));
+});
