@@ -12,16 +12,18 @@
 // sends outside it, never sends a Bind without its Parse: it leaves at most one named statement per text on
 // a server connection, and nothing fails. Typical: a one-shot script or a test's throwaway admin client.
 //
-// "Runs once" is read from the code: the query is written in the client's own scope (the block, function
-// body or file that declares it; a function of the file, or one imported by name from a module of the project, that
-// the client is handed to (also inside an options
-// object) from a call that runs once; a function called from one place only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
-// `it`/`test`/`describe`/`beforeAll`/`afterAll` callback, which runs once), not inside a loop, and no other
-// query of the client has the same text. Inside the one transaction any repetition is fine (one server
-// connection holds the whole transaction, and its first run parsed the text there).
+// "Runs once" is read from the code: the query is written in the client's own scope (the block, function body or
+// file that declares it; a function of the file, or one imported by name from a module of the project, that the
+// client is handed to (also inside an options object) from a call that runs once; a function called from one place
+// only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
+// `it`/`test`/`describe`/`beforeAll`/`afterAll` callback, which runs once; a function such a handed-to function
+// returns, when the caller runs what it got back at most once), not inside a loop, and no other query of the client
+// has the same text. A const that holds the client (`const sql = override ?? db()`) is read as the client. Inside the
+// one transaction any repetition is fine (one server connection holds the whole transaction, and its first run parsed
+// the text there).
 import ts from 'typescript';
 import { isLoop } from './embeddedFlow';
-import { declaringScope, everyReference, everyReferenceInScope, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
+import { declaringScope, everyReference, everyReferenceInScope, FALLBACK_OPERATORS, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
 import { outermostWrapper } from './embeddedFlow';
 import { functionNamed } from './unsafeOnlyFunctions';
 
@@ -40,6 +42,16 @@ const ONCE_TEST_MODIFIERS = new Set(['only', 'skip', 'todo']);
  */
 const NOTIFY_TEXT = '\u0001notify';
 
+/**
+ * The code a client's uses are judged in: `root` runs once per run being counted (the client's declaring scope, or the
+ * body of a function it is handed to from a call that runs once). `onceReturnsOf` is that function when its caller runs
+ * what it returns at most once: a function it returns (`return async () => …`) then runs at most once too.
+ */
+interface Reach {
+  root: ts.Node;
+  onceReturnsOf?: ts.SignatureDeclaration;
+}
+
 interface Tally {
   /** How many times each query text is written outside the transaction. */
   texts: Map<string, number>;
@@ -57,7 +69,8 @@ export function runsEachStatementOnce(creation: ts.CallExpression): boolean {
   const tally: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
   if (!declaration) return refilledVariableRunsOnce(creation, tally) && eachTextOnce(tally);
   const name = (declaration.name as ts.Identifier).text;
-  return everyUseRunsOnce(name, declaringScope(declaration), declaration.name, tally, 0) && eachTextOnce(tally);
+  const scope = declaringScope(declaration);
+  return everyUseRunsOnce(name, scope, declaration.name, tally, 0, { root: scope }) && eachTextOnce(tally);
 }
 
 /** At most one transaction, no text written twice outside it, none sent both inside and outside it. */
@@ -92,7 +105,7 @@ function refilledVariableRunsOnce(creation: ts.CallExpression, tally: Tally): bo
     if (isAssigned(node)) return isNullish(outermostAssigned(node));
     if (heldUse(node) !== undefined) return true;
     uses += 1;
-    return node.pos >= statement.end && isInside(node, block) && !waitsBetween(block, statement, node) && useRunsOnce(node, block, tally, 0);
+    return node.pos >= statement.end && isInside(node, block) && !waitsBetween(block, statement, node) && useRunsOnce(node, { root: block }, tally, 0);
   });
   return safe && uses > 0;
 }
@@ -131,47 +144,84 @@ function waitsBetween(block: ts.Block, statement: ts.Statement, use: ts.Node): b
   return waits;
 }
 
-/** Every reference to `name` in `root` (but `skip`, its declaration) is a use that runs at most once. */
-function everyUseRunsOnce(name: string, root: ts.Node, skip: ts.Node | undefined, tally: Tally, depth: number): boolean {
+/** Every reference to `name` in `within` (but `skip`, its declaration) is a use that runs at most once in `reach`. */
+function everyUseRunsOnce(name: string, within: ts.Node, skip: ts.Node | undefined, tally: Tally, depth: number, reach: Reach): boolean {
   let uses = 0;
-  const once = everyReference(root, name, (node) => {
+  const once = everyReference(within, name, (node) => {
     if (node === skip) return true;
     uses += 1;
-    return useRunsOnce(node, root, tally, depth);
+    return useRunsOnce(node, reach, tally, depth);
   });
   return once && uses > 0;
 }
 
-function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: number): boolean {
+function useRunsOnce(id: ts.Identifier, reach: Reach, tally: Tally, depth: number): boolean {
   if (writesMember(id)) return false;
   if (isNonPreparingUse(id)) return true;
   const parent = id.parent;
   if (ts.isTaggedTemplateExpression(parent) && parent.tag === id) {
-    if (!runsOnce(parent, root)) return false;
+    if (!runsOnce(parent, reach)) return false;
     const text = textOf(parent);
     tally.texts.set(text, (tally.texts.get(text) ?? 0) + 1);
     return true;
   }
   const notify = notifyCall(id);
   if (notify) {
-    if (!runsOnce(notify, root)) return false;
+    if (!runsOnce(notify, reach)) return false;
     tally.texts.set(NOTIFY_TEXT, (tally.texts.get(NOTIFY_TEXT) ?? 0) + 1);
     return true;
   }
   const begin = transactionCall(id, 'begin');
   if (begin) {
-    if (!runsOnce(begin.call, root)) return false;
+    if (!runsOnce(begin.call, reach)) return false;
     tally.begins += 1;
     return begin.body === undefined || transactionUsesStayInside(begin.handle, begin.body, tally, depth);
   }
+  // A const holding the client (`const sql = override ?? db()`): its uses are the client's, judged where it is.
+  const alias = constHolding(id);
+  if (alias) return everyUseRunsOnce(alias.name.text, declaringScope(alias.declaration), alias.name, tally, depth, reach);
   // Handed to a function of the file from a call that runs once: that call runs its body once with this
   // client (other calls, from here or from other files, bring other clients). Also inside an options object.
   const handoff = ownFunctionReceiving(id);
-  if (handoff && depth < MAX_DEPTH && runsOnce(handoff.call, root)) {
-    if (handoff.member === undefined) return everyUseRunsOnce(handoff.parameter, handoff.body, undefined, tally, depth + 1);
-    return everyMemberUseRunsOnce(handoff.parameter, handoff.member, handoff.body, tally, depth + 1);
+  if (handoff && depth < MAX_DEPTH && runsOnce(handoff.call, reach)) {
+    const inside: Reach = { root: handoff.body, onceReturnsOf: resultRunsAtMostOnce(handoff.call, reach) ? handoff.target : undefined };
+    if (handoff.member === undefined) return everyUseRunsOnce(handoff.parameter, handoff.body, undefined, tally, depth + 1, inside);
+    return everyMemberUseRunsOnce(handoff.parameter, handoff.member, tally, depth + 1, inside);
   }
   return false;
+}
+
+/**
+ * `const name = id`, or `const name = id ?? fallback` (also `||`, through `as`/`!`/parentheses; not exported): the
+ * const's name and declaration. What the fallback holds is another value, judged where it is made.
+ */
+function constHolding(id: ts.Identifier): { name: ts.Identifier; declaration: ts.VariableDeclaration } | undefined {
+  let value = outermostWrapper(id);
+  const choice = value.parent;
+  if (ts.isBinaryExpression(choice) && choice.left === value && FALLBACK_OPERATORS.has(choice.operatorToken.kind)) value = outermostWrapper(choice);
+  const declaration = localConstDeclaration(value as ts.Expression);
+  if (!declaration || declaration.initializer !== value || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+  return { name: declaration.name as ts.Identifier, declaration };
+}
+
+/**
+ * Whether the value `call` returns is run at most once each time `reach` runs: it is called in place (`make(sql)()`),
+ * or kept in a const (not exported) its scope mentions only as the callee of one call that runs once in `reach` (or
+ * never). Returned, stored, passed on or called again, it may run any number of times.
+ */
+function resultRunsAtMostOnce(call: ts.CallExpression, reach: Reach): boolean {
+  const result = outermostWrapper(call);
+  if (ts.isCallExpression(result.parent) && result.parent.expression === result) return true;
+  const declaration = localConstDeclaration(call);
+  if (!declaration || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+  let calls = 0;
+  return everyReference(declaringScope(declaration), (declaration.name as ts.Identifier).text, (node) => {
+    if (node === declaration.name) return true;
+    const callee = outermostWrapper(node);
+    const run = callee.parent;
+    calls += 1;
+    return calls === 1 && ts.isCallExpression(run) && run.expression === callee && runsOnce(run, reach);
+  });
 }
 
 /**
@@ -179,15 +229,15 @@ function useRunsOnce(id: ts.Identifier, root: ts.Node, tally: Tally, depth: numb
  * parameter `options`): every mention of the parameter must read one of its members, and each
  * `options.sql` is a use of the client.
  */
-function everyMemberUseRunsOnce(parameter: string, member: string, body: ts.Node, tally: Tally, depth: number): boolean {
+function everyMemberUseRunsOnce(parameter: string, member: string, tally: Tally, depth: number, reach: Reach): boolean {
   let uses = 0;
-  const once = everyReference(body, parameter, (node) => {
+  const once = everyReference(reach.root, parameter, (node) => {
     const access = node.parent;
     if (!ts.isPropertyAccessExpression(access) || access.expression !== node) return false;
     if (access.name.text !== member) return true;
     uses += 1;
     // The member access stands where the client's name would: the same shapes are read around it.
-    return useRunsOnce(access as unknown as ts.Identifier, body, tally, depth);
+    return useRunsOnce(access as unknown as ts.Identifier, reach, tally, depth);
   });
   return once && uses > 0;
 }
@@ -256,7 +306,7 @@ function transactionCall(id: ts.Identifier, method: string): { call: ts.CallExpr
  * the name the function's parameter gives the client (a destructured `{ key }` too), or the parameter holding
  * the options object and the member that holds the client.
  */
-function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; parameter: string; member?: string; body: ts.Node } | undefined {
+function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; target: ts.SignatureDeclaration; parameter: string; member?: string; body: ts.Node } | undefined {
   let argument = outsideParentheses(id);
   let key: string | undefined;
   const property = argument.parent;
@@ -272,28 +322,31 @@ function ownFunctionReceiving(id: ts.Identifier): { call: ts.CallExpression; par
   const target = functionNamed(call.expression.text, id.getSourceFile());
   const parameter = target?.parameters[index];
   if (!target?.body || !parameter || parameter.dotDotDotToken) return undefined;
-  if (key === undefined) return ts.isIdentifier(parameter.name) ? { call, parameter: parameter.name.text, body: target.body } : undefined;
-  if (ts.isIdentifier(parameter.name)) return { call, parameter: parameter.name.text, member: key, body: target.body };
+  if (key === undefined) return ts.isIdentifier(parameter.name) ? { call, target, parameter: parameter.name.text, body: target.body } : undefined;
+  if (ts.isIdentifier(parameter.name)) return { call, target, parameter: parameter.name.text, member: key, body: target.body };
   if (!ts.isObjectBindingPattern(parameter.name)) return undefined;
   for (const element of parameter.name.elements) {
     const from = element.propertyName ?? element.name;
     if (!element.dotDotDotToken && (ts.isIdentifier(from) || ts.isStringLiteral(from)) && from.text === key && ts.isIdentifier(element.name)) {
-      return { call, parameter: element.name.text, body: target.body };
+      return { call, target, parameter: element.name.text, body: target.body };
     }
   }
   return undefined;
 }
 
 /**
- * Whether `node` is evaluated at most once each time `root` runs: no loop around it (a `for…of`'s iterated
+ * Whether `node` is evaluated at most once each time `reach.root` runs: no loop around it (a `for…of`'s iterated
  * expression and a `for`'s initializer run once), and every function between them runs once per run of
- * the code that calls it (`onceCaller`), the walk going on from that call.
+ * the code that calls it (`onceCaller`), the walk going on from that call, or is one that `reach.onceReturnsOf`
+ * returns (its one run per run of the root). A function reached as the root itself (`(sql) => async () => …`'s
+ * body) is made there, not run there.
  */
-export function runsOnce(node: ts.Node, root: ts.Node): boolean {
+export function runsOnce(node: ts.Node, reach: Reach): boolean {
   let child: ts.Node = node;
   let current: ts.Node | undefined = node.parent;
   while (current) {
-    if (current === root) return true;
+    if (reach.onceReturnsOf && ts.isFunctionLike(current) && returningFunction(current) === reach.onceReturnsOf) return true;
+    if (current === reach.root) return !ts.isFunctionLike(current);
     if (isLoop(current) && !inLoopHeader(current, child)) return false;
     if (ts.isFunctionLike(current)) {
       const call = onceCaller(current);
@@ -304,6 +357,16 @@ export function runsOnce(node: ts.Node, root: ts.Node): boolean {
     current = current.parent;
   }
   return false;
+}
+
+/** The function that returns `fn` as it is written: `return fn` in its own body, or an arrow's expression body. */
+function returningFunction(fn: ts.SignatureDeclaration): ts.SignatureDeclaration | undefined {
+  const written = outsideParentheses(fn);
+  const parent = written.parent;
+  if (ts.isArrowFunction(parent) && parent.body === written) return parent;
+  if (!ts.isReturnStatement(parent) || parent.expression !== written) return undefined;
+  for (let node: ts.Node | undefined = parent.parent; node; node = node.parent) if (ts.isFunctionLike(node)) return node;
+  return undefined;
 }
 
 function inLoopHeader(loop: ts.Node, child: ts.Node): boolean {

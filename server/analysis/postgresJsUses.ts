@@ -59,7 +59,7 @@ export function clientNeverPrepares(creation: ts.CallExpression): boolean {
  */
 function cachedClientNeverPrepares(creation: ts.CallExpression): boolean {
   const choice = outermostWrapper(creation).parent;
-  if (!ts.isBinaryExpression(choice) || choice.right !== outermostWrapper(creation) || !CACHE_CHOICE.has(choice.operatorToken.kind)) return false;
+  if (!ts.isBinaryExpression(choice) || choice.right !== outermostWrapper(creation) || !FALLBACK_OPERATORS.has(choice.operatorToken.kind)) return false;
   const cache = unwrapCache(choice.left);
   const key = cache && cacheKey(cache);
   const declaration = key ? localConstDeclaration(choice) : undefined;
@@ -79,7 +79,8 @@ function cachedClientNeverPrepares(creation: ts.CallExpression): boolean {
   return mentionsSafe && everyUseIs(declaration, (use) => isNonPreparingUse(use) || isStoreIntoCache(use, key));
 }
 
-const CACHE_CHOICE = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
+/** `a ?? b`, `a || b`: the value on the left, or the one on the right when it is missing. */
+export const FALLBACK_OPERATORS = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
 
 /** The cache read on the left of the choice, through parentheses and type assertions: a member of a name (`globalForDb.pgClient`). */
 function unwrapCache(left: ts.Expression): ts.PropertyAccessExpression | ts.ElementAccessExpression | undefined {

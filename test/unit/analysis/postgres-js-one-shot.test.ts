@@ -159,3 +159,65 @@ test('a let filled with a client keeps its finding when a text may run twice on 
   assert.equal(prepared(`${PG}export let db = null;\nexport async function probe(url) {\n  db = postgres(url);\n  return db\`SELECT now()\`;\n}`), 1);
   assert.equal(prepared(`${PG}let db = null;\nexport async function probe(url, other) {\n  db = postgres(url);\n  const r = await db\`SELECT now()\`;\n  db = other;\n  return r;\n}`), 1);
 });
+
+test('a client handed once to a factory is followed into the function the factory returns when the caller runs that function once', () => {
+  const factory = 'function makeBacklog(conn) {\n  return async () => {\n    const [row] = await conn`SELECT count(*)::int AS n FROM jobs WHERE done = false`;\n    return row.n;\n  };\n}\n';
+  const script = (calls: string) => `${PG}${factory}async function main() {\n  const client = postgres(url, { max: 1 });\n  try {\n    ${calls}\n  } finally {\n    await client.end();\n  }\n}\nmain();`;
+  // Kept in a const and called once; or called in place.
+  assert.equal(prepared(script('const backlog = makeBacklog(client);\n    console.log(await backlog());')), 0);
+  assert.equal(prepared(script('console.log(await makeBacklog(client)());')), 0);
+  // An arrow factory whose body is the returned function; the client read through a const that may fall back to a
+  // shared one (`override ?? shared()`).
+  assert.equal(prepared(`${PG}const lookup = (override?) => async (id: number) => {\n  const db = override ?? shared();\n  return db\`SELECT name FROM plans WHERE id = \${id}\`;\n};\nconst admin = postgres(url);\nconst plan = lookup(admin);\nawait plan(3);\nawait admin.end();`), 0);
+  // A const holding the client in the client's own scope is the client.
+  assert.equal(prepared(`${PG}const raw = postgres(url);\nconst db = raw as Sql;\nawait db\`SELECT 1 FROM pg_roles\`;\nawait raw.end();`), 0);
+});
+
+test('a factory\'s returned function that may run more than once keeps the finding', () => {
+  const factory = 'function makeBacklog(conn) {\n  return async () => conn`SELECT count(*)::int AS n FROM jobs WHERE done = false`;\n}\n';
+  const script = (calls: string) => `${PG}${factory}const client = postgres(url, { max: 1 });\n${calls}`;
+  // Called twice, in a loop, handed on as a value, or returned to a caller the file cannot see.
+  assert.equal(prepared(script('const backlog = makeBacklog(client);\nawait backlog();\nawait backlog();')), 1);
+  assert.equal(prepared(script('const backlog = makeBacklog(client);\nfor (const q of queues) console.log(q, await backlog());')), 1);
+  assert.equal(prepared(script('const backlog = makeBacklog(client);\nsetInterval(backlog, 60_000);')), 1);
+  assert.equal(prepared(script('export const backlog = makeBacklog(client);\nawait backlog();')), 1);
+  assert.equal(prepared(`${PG}${factory}export function backlogReader(url) {\n  const client = postgres(url);\n  return makeBacklog(client);\n}`), 1);
+  // An arrow factory whose returned function runs in a loop: the function it makes is not run where it is made.
+  assert.equal(prepared(`${PG}const reader = (c) => async (id) => c\`SELECT * FROM plans WHERE id = \${id}\`;\nconst db = postgres(url);\nconst read = reader(db);\nfor (const id of ids) await read(id);`), 1);
+  // A const holding the client whose query runs in a loop.
+  assert.equal(prepared(`${PG}const raw = postgres(url);\nconst db = raw;\nfor (const id of ids) await db\`DELETE FROM t WHERE id = \${id}\`;`), 1);
+});
+
+test('a script that hands its client to a factory another module exports and runs the returned function once is not flagged', () => {
+  const repo = scratchRepository('one-shot-factory', { after });
+  repo.writeAll({
+    'package.json': JSON.stringify({ name: 'fleet', type: 'module' }),
+    'src/shared.ts': ["import postgres from 'postgres';", 'export const shared = () => postgres(process.env.DATABASE_URL!);'],
+    'src/usage.ts': [
+      "import { shared } from './shared.ts';",
+      'export function createUsageReader(override?) {',
+      '  return async (fleetId: string) => {',
+      '    const sql = override ?? shared();',
+      '    const rows = await sql`SELECT sum(km) AS km FROM trips WHERE fleet = ${fleetId}`;',
+      '    return rows[0]?.km ?? 0;',
+      '  };',
+      '}',
+    ],
+  });
+  const script = (body: string) => [
+    "import postgres from 'postgres';",
+    "import { createUsageReader } from '../src/usage.ts';",
+    'async function main() {',
+    '  const sql = postgres(process.env.REPORT_DATABASE_URL!, { max: 1 });',
+    '  try {',
+    `    ${body}`,
+    '  } finally {',
+    '    await sql.end();',
+    '  }',
+    '}',
+    'main();',
+  ].join('\n');
+  const lint = (text: string) => analyze(text, 'typescript', {}, repo.path('scripts/usage-report.ts')).filter((f) => f.rule === RULE).length;
+  assert.equal(lint(script("const usage = createUsageReader(sql);\n    console.log(await usage(process.argv[2]));")), 0);
+  assert.equal(lint(script("const usage = createUsageReader(sql);\n    for (const f of process.argv.slice(2)) console.log(await usage(f));")), 1);
+});
