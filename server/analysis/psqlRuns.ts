@@ -13,11 +13,13 @@
 // glob's too: `cat sql/schema/*.sql | psql -1 -f -`, or redirected: `psql -f - < db/schema.sql`), those a pipeline
 // lists and concatenates into psql (`find -name '*.sql' | sort | xargs cat | psql`, from the folder the script last
 // `cd`s to; a Vagrantfile's provisioning scripts read `/vagrant` as the Vagrantfile's folder), the
-// files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`), the files a Windows
+// files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`, also `for f in
+// "$DIR"/[0-9]*.sql` where the script sets DIR to a folder with a literal end), the files a Windows
 // script (PowerShell, batch) runs with psql (`psql -f .\db\seed.sql`), and those a program in a scripts folder
 // runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``). Also the scripts they run
 // with pgbench (`pgbench -f bench.sql`), on pgbench's own connections. A Makefile may name psql through a variable of
 // its own (`PSQL = psql -q`, then `$(PSQL) -d app -f final/upgrade.sql`): makefiles.ts writes those uses as psql.
+// A command continued over lines with backslashes (`psql "$URL" --single-transaction \` then `-f "$f"`) is read as one line.
 // A shell function that runs psql with all its arguments (`send_query() { psql -d app "$@"; }`, in the script or in a
 // script of the same folder it sources) is psql where it is called (`send_query -qf "$SEED"`), and a file argument held
 // in a variable the script assigns a `.sql` path (`SEED=${DATA_DIR}/seed.sql`) names that path. A shell script that
@@ -198,12 +200,25 @@ export function isLeftOutByPsqlGlob(fileName: string): boolean {
 function matchesPattern(file: string, folder: string, argument: string): boolean {
   const path = argument.replace(/["']/g, '').replace(/^(?:\.{0,2}\/)+/, '');
   if (!isSqlFileName(path)) return false;
-  const variable = /\$\{[^}]*\}|\$\(\S*?\)|\$\w+|\*/g;
+  const variable = /\$\{[^}]*\}|\$\(\S*?\)|\$\w+|\*|\[[^\][/]+\]/g;
   const first = path.search(variable);
   if (first >= 0 && !path.slice(0, first).includes('/')) return false;
-  const pattern = path.split(variable).map(escapeRegExp).join('.*');
+  // A variable or `*` stands for any part of a path; a bracket expression (`[0-9]`), for one character of its set.
+  const pattern = path.replace(variable, (part) => `\0${part}\0`).split('\0')
+    .map((piece, index) => (index % 2 === 0 ? escapeRegExp(piece) : BRACKET_EXPRESSION.test(piece) ? bracketClass(piece) : '.*')).join('');
   const below = file.slice(folder.length + 1).split(sep).join('/');
   return new RegExp(`(?:^|\\/)${pattern}$`).test(below);
+}
+
+/** A glob's bracket expression (`[0-9]`, `[!_]`): one character of a set. */
+const BRACKET_EXPRESSION = /^\[[^\][/]+\]$/;
+
+/** A glob's bracket expression as a regular expression's class (`[!a-z]` → `[^a-z]`), its other characters taken literally. */
+function bracketClass(expression: string): string {
+  const inside = expression.slice(1, -1);
+  const negated = inside.startsWith('!') || inside.startsWith('^');
+  const set = (negated ? inside.slice(1) : inside).replace(/[\\\]^]/g, '\\$&');
+  return `[${negated ? '^' : ''}${set}]`;
 }
 
 /**
@@ -244,7 +259,10 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (text === undefined) continue;
     // A Windows script's `.\db\seed.sql` is the path `./db/seed.sql`; a Makefile's `$(PSQL) -f x.sql` (`PSQL = psql -q`) is psql's.
     if (WINDOWS_COMMAND_FILE.test(path)) texts.set(path, text.replace(/\\/g, '/'));
-    else texts.set(path, MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(text) : text);
+    else {
+      const joined = withContinuationsJoined(text);
+      texts.set(path, MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined);
+    }
   }
   for (const path of commandFiles) {
     const text = texts.get(path);
@@ -278,6 +296,14 @@ function readPsqlRuns(folder: string): PsqlRuns {
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
   const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0;
   return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested };
+}
+
+/** A backslash that ends a line: the shell command goes on on the next line (`psql "$URL" --single-transaction \` then `-f "$f"`). */
+const LINE_CONTINUATION = /\\\r?\n[ \t]*/g;
+
+/** The text with each continued command on one line, as the shell (and a Makefile recipe's shell) reads it. */
+function withContinuationsJoined(text: string): string {
+  return text.includes('\\\n') || text.includes('\\\r\n') ? text.replace(LINE_CONTINUATION, ' ') : text;
 }
 
 /** Shell scripts, whose functions and variables are read (not CI files, Makefiles or documents). */
@@ -412,13 +438,40 @@ function loopLists(script: string): Map<string, string[]> {
   const lists = new Map<string, string[]>();
   if (!script.includes('for')) return lists;
   for (const [, variable, list] of script.matchAll(FOR_LOOP)) {
-    const words = sqlWords(list.replace(/[`()]/g, ' '));
+    const words = sqlWords(list.replace(/[`()]/g, ' ')).map((word) => withFolderVariableWritten(word, script));
     for (const extension of foundExtensions(list)) {
       for (const [, found] of list.matchAll(FIND_FOLDER)) words.push(`${found.replace(/\/$/, '')}/*${extension}`);
     }
     lists.set(variable, [...(lists.get(variable) ?? []), ...words]);
   }
   return lists;
+}
+
+/** A loop word that opens with a variable standing for a folder (`"$MIGRATIONS_DIR"/*.sql`, `${SQL_DIR}/0*.sql`): its name, and the rest. */
+const FOLDER_VARIABLE_WORD = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?\/(.+)$/;
+/** A command substitution's closing `&& pwd)` (`$(cd "$(dirname "$0")/../migrations" && pwd)`, the folder made absolute). */
+const PWD_SUBSTITUTION_END = /&&\s*pwd\s*\)$/;
+/** Everything up to the last variable, command substitution or closing parenthesis of a value (`$(dirname "$0")/../db` → `/../db`). */
+const UP_TO_LAST_EXPANSION = /^.*(?:\$\{[^}]*\}|\$\([^)]*\)|\$\w+|\))/;
+/** A literal folder path, relative (`migrations`, `db/migrations`). */
+const LITERAL_FOLDER = /^[\w.-]+(?:\/[\w.-]+)*$/;
+
+/**
+ * A loop word whose leading variable the script sets to a folder with a literal end (`MIGRATIONS_DIR="$(cd "$(dirname
+ * "$0")/../migrations" && pwd)"`, `SQL_DIR=$ROOT/db/sql`), with that end written in its place (`migrations/*.sql`): the
+ * folder the script's own location or a root variable leads to is unknown, its literal end is not, and it is matched
+ * by its tail as psql's file arguments are. A variable set to nothing literal, or set more than once, stays (and the
+ * word then names no file: matchesPattern).
+ */
+function withFolderVariableWritten(word: string, script: string): string {
+  const [, variable, rest] = FOLDER_VARIABLE_WORD.exec(word) ?? [];
+  if (variable === undefined) return word;
+  const assignment = new RegExp(`(?:^|[\\s;&|(])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+)?${variable}=(.+)$`, 'gm');
+  const values = [...script.matchAll(assignment)].map((match) => match[1]);
+  if (values.length !== 1) return word;
+  const value = values[0].replace(/["']/g, '').trim().replace(PWD_SUBSTITUTION_END, '').trim();
+  const folder = value.replace(UP_TO_LAST_EXPANSION, '').replace(/^\/+/, '').replace(/^(?:\.{1,2}\/)+/, '').replace(/\/$/, '');
+  return LITERAL_FOLDER.test(folder) && !/^\.{1,2}$/.test(folder) ? `${folder}/${rest}` : word;
 }
 
 /** The files that here-documents fed to psql include (`psql <<EOSQL`, then `\i ${DIR}/seed.sql`, up to `EOSQL`). */

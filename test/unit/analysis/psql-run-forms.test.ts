@@ -205,3 +205,45 @@ test('a file a glob piped into psql leaves out of its folder is not one of the f
   // The draft beside them is no part of the run (its folder's majority says nothing of it).
   assert.deepEqual(rules(root, 'extensions', 'bundle', 'new.sql'), STATE_RULES);
 });
+
+test('a psql command continued over lines with backslashes runs the file its later line names', (t) => {
+  const root = scratchRepository('psql-continued', t).writeAll({
+    'scripts/reset.sh': '#!/bin/sh\npsql "$ADMIN_URL" --single-transaction \\\n  -v ON_ERROR_STOP=1 \\\n  -f db/reset.sql\n',
+    // No backslash: the second line is a command of its own, psql's file argument it is not.
+    'scripts/report.sh': '#!/bin/sh\npsql "$ADMIN_URL" -c "select 1"\nexport REPORT=db/report.sql\n',
+    ...APPLICATION,
+  });
+  assert.deepEqual(rules(root, 'db', 'reset.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'report.sql'), STATE_RULES);
+});
+
+test('a loop over "$DIR"/[0-9]*.sql, where the script sets DIR to a folder with a literal end, hands psql that folder\'s matching files', (t) => {
+  const root = scratchRepository('psql-loop-folder-variable', t).writeAll({
+    'scripts/migrate.sh': [
+      '#!/usr/bin/env bash',
+      'CHANGES="$(cd "$(dirname "${BASH_SOURCE[0]}")/../db/changes" && pwd)"',
+      'for change in "$CHANGES"/[0-9][0-9]_*.sql; do',
+      '  psql "$URL" -1 -v ON_ERROR_STOP=1 \\',
+      '    -f "$change"',
+      'done',
+    ].join('\n'),
+    ...APPLICATION,
+  });
+  assert.deepEqual(rules(root, 'db', 'changes', '07_add_orders.sql'), []);
+  const setLocalLater = 'CREATE TABLE orders (id bigint);\nSET LOCAL lock_timeout = \'2s\';\nALTER TABLE orders ADD COLUMN note text;\n';
+  assert.deepEqual(analyzeSql(setLocalLater, undefined, join(root, 'db', 'changes', '08_note.sql')), []);
+  // The bracket expression and the folder both hold: a file they do not match keeps its findings.
+  assert.deepEqual(rules(root, 'db', 'changes', 'notes.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'db', 'other', '07_add_orders.sql'), STATE_RULES);
+});
+
+test('a loop over "$DIR"/*.sql names no file where DIR is set to nothing literal, or set more than once', (t) => {
+  const root = scratchRepository('psql-loop-folder-variable-unknown', t).writeAll({
+    'scripts/from-argument.sh': '#!/bin/sh\nSQL_DIR="$1"\nfor f in "$SQL_DIR"/*.sql; do psql -f "$f"; done\n',
+    'scripts/either.sh': '#!/bin/sh\nPARTS=db/blue\n[ -n "$GREEN" ] && PARTS=db/green\nfor f in "$PARTS"/*.sql; do psql -f "$f"; done\n',
+    ...APPLICATION,
+  });
+  assert.deepEqual(rules(root, 'db', 'seed.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'db', 'blue', 'seed.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'db', 'green', 'seed.sql'), STATE_RULES);
+});
