@@ -14,6 +14,10 @@
 //   adds a listener to its pg-ipc emitter, which sends `LISTEN topic` on the one pg Client the object holds, given as
 //   `client` or opened from the rest of the options (pg's connection config). Made to serve subscriptions, it is reported
 //   where it is made, as a pg-listen or pg-ipc subscriber's LISTEN would be where it subscribes.
+// - PostGraphile v5's `makePgService({ pool, pubsub: true })` (from `@dataplan/pg/adaptors/pg`, or PostGraphile's
+//   re-export of it): the `pubsub` option makes a PgSubscriber on the service's pool, which checks a client out of it
+//   for good and LISTENs there for each subscription topic (and for watch mode). Reported at the option only where it
+//   is written with a value that is not a false one: left out it defaults to on, but the user has asked for nothing.
 // Each comes with the pool, URL or config the library connects with, where the file shows it (the first argument of the
 // `postgraphile(…)` call the options go to; graphile-worker's `pgPool` or `connectionString`; PostgresPubSub's `client`
 // or its options): embedded.ts asks whether
@@ -24,7 +28,7 @@ import { propertyNameText, walkDescendants } from './astWalk';
 import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
+import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
 const PLUGIN_HOOK_OPTION = 'pluginHook';
@@ -32,10 +36,14 @@ const PLUGIN_HOOK_OPTION = 'pluginHook';
 const POSTGRAPHILE_MODULE = 'postgraphile';
 /** graphile-worker's functions that start a runner which LISTENs, and the argument holding the pool for each (undefined: in its options). */
 const LISTENING_RUNNERS: ReadonlyMap<string, number | undefined> = new Map([['run', undefined], ['runTaskList', 2]]);
+/** The pg adaptor of PostGraphile v5 (grafast's @dataplan/pg), imported directly or through PostGraphile's re-exports. */
+const PG_ADAPTOR_MODULE = /^(?:postgraphile\/(?:[\w-]+\/)?)?@dataplan\/pg\/adaptors\/pg$|^postgraphile\/adaptors\/pg$/;
+/** The option of `makePgService` that makes its LISTEN subscriber. */
+const PUBSUB_OPTION = 'pubsub';
 /** graphql-postgres-subscriptions' PubSub engine, whose subscriptions LISTEN on its pg Client. */
 const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']);
 
-export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub';
+export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber';
 
 export interface LibraryListen {
   kind: LibraryListenKind;
@@ -52,7 +60,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
   const mayPubsub = text.includes(GRAPHILE_PG_PUBSUB_MODULE);
   const mayRun = text.includes(GRAPHILE_WORKER_MODULE);
   const maySubscribe = text.includes(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE);
-  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe) return [];
+  const mayServe = text.includes(MAKE_PG_SERVICE);
+  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe && !mayServe) return [];
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   const fromPostgraphile = [...names.values()].some((name) => isPostgraphileModule(name.specifier)) || importsPostgraphileTypes(source);
   const found: LibraryListen[] = [];
@@ -87,15 +96,37 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       found.push({ kind: 'graphileWorker', node, connection: index === undefined ? runnerOptionsConnection(node.arguments[0], source) : node.arguments[index] });
     } else if (maySubscribe && ts.isNewExpression(node) && moduleFunction(node.expression, names, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, LISTENING_PUBSUB_CLASSES)) {
       found.push({ kind: 'postgresPubsub', node, connection: clientOrConfig(node.arguments?.[0], source) });
+    } else if (mayServe && ts.isCallExpression(node) && isMakePgService(node.expression, names)) {
+      const pubsub = pubsubAskedFor(node.arguments[0], source);
+      if (pubsub) found.push({ kind: 'pgSubscriber', node: pubsub.option, connection: pubsub.connection });
     }
     return true;
   });
   return found;
 }
 
+/** A callee that is the pg adaptor's `makePgService`, imported by name (renamed or not). */
+function isMakePgService(callee: ts.Expression, names: ReadonlyMap<string, ImportedName>): boolean {
+  const value = unwrap(callee);
+  const imported = ts.isIdentifier(value) ? names.get(value.text) : undefined;
+  return imported !== undefined && imported.name === MAKE_PG_SERVICE && PG_ADAPTOR_MODULE.test(imported.specifier);
+}
+
+/**
+ * The `pubsub` option of `makePgService`'s options (written in the call or in a const object of the file) when it is
+ * written with a value that may turn it on, and the pool or URL the service connects with (`pool`, else `connectionString`).
+ */
+function pubsubAskedFor(options: ts.Expression | undefined, source: ts.SourceFile): { option: ts.Node; connection: ts.Expression | undefined } | undefined {
+  const object = constObject(options, source);
+  const option = object?.properties.find((property) => ts.isPropertyAssignment(property) && propertyNameText(property.name) === PUBSUB_OPTION);
+  if (!object || !option || !ts.isPropertyAssignment(option) || surelyOff(option.initializer, source)) return undefined;
+  return { option, connection: objectProperty(object, 'pool') ?? objectProperty(object, 'connectionString') };
+}
+
 /** The file mocks the library's module in a test (`jest.mock('graphile-worker')`): what it calls of it is a double. */
 export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boolean {
   return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE
+    : kind === 'pgSubscriber' ? '@dataplan/pg/adaptors/pg'
     : kind === 'postgresPubsub' ? GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE : POSTGRAPHILE_MODULE);
 }
 

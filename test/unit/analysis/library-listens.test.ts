@@ -209,3 +209,31 @@ test('PostgresPubSub on a direct URL, on the suite\'s own test database or mocke
   assert.deepEqual(found("import { PubSub } from 'graphql-subscriptions';\n// unlike graphql-postgres-subscriptions\nexport const pubsub = new PubSub();"), []);
   assert.deepEqual(found("import { RedisPubSub as PostgresPubSub } from 'graphql-redis-subscriptions';\n// not graphql-postgres-subscriptions\nexport const pubsub = new PostgresPubSub();"), []);
 });
+
+const pgService = (specifier: string, options: string) => [
+  `import { makePgService } from '${specifier}';`,
+  "import { Pool } from 'pg';",
+  'const servicePool = new Pool({ connectionString: process.env.APP_DB_URL });',
+  'export const preset = {',
+  `  pgServices: [makePgService({ pool: servicePool, schemas: ['api'], ${options} })],`,
+  '};',
+].join('\n');
+
+test('PostGraphile v5 makePgService: a pubsub option that may be on is reported at the option, on the service\'s pool', () => {
+  assert.deepEqual(found(pgService('@dataplan/pg/adaptors/pg', 'pubsub: true')), ['pubsub: true']);
+  assert.deepEqual(found(pgService('postgraphile/adaptors/pg', 'pubsub: !isTest')), ['pubsub: !isTest']);
+  assert.deepEqual(found(pgService('postgraphile/@dataplan/pg/adaptors/pg', 'pubsub: true')), ['pubsub: true']);
+  // The options held in a const of the file, and a URL in place of a pool.
+  const held = [
+    "import { makePgService as service } from '@dataplan/pg/adaptors/pg';",
+    'const mainService = { connectionString: process.env.APP_DB_URL, pubsub: true };',
+    'export const preset = { pgServices: [service(mainService)] };',
+  ].join('\n');
+  assert.deepEqual(found(held), ['pubsub: true']);
+});
+
+test('makePgService with pubsub off or left out, on a direct URL, or another library\'s makePgService, is no finding', () => {
+  for (const off of ['pubsub: false', 'pubsub: undefined', "name: 'main'"]) assert.deepEqual(found(pgService('@dataplan/pg/adaptors/pg', off)), [], off);
+  assert.deepEqual(found(pgService('@dataplan/pg/adaptors/pg', 'pubsub: true').replace('APP_DB_URL', 'DIRECT_URL')), []);
+  assert.deepEqual(found(pgService('./services', 'pubsub: true')), []);
+});
