@@ -937,13 +937,9 @@ function errorOffset(text: string, error: unknown): number {
   return codePointToUtf16(text, Math.max(0, details?.cursorPosition ?? 0));
 }
 
+/** Where the text fails to parse; undefined when it parses. */
 function parseErrorAt(text: string): number | undefined {
-  try {
-    parseSync(text);
-    return undefined;
-  } catch (error) {
-    return errorOffset(text, error);
-  }
+  return new TreeKeepingParser().errorAt(text);
 }
 
 /**

@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, choiceAlternatives, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherEngineText } from './dialect';
@@ -1318,13 +1318,12 @@ class Extractor {
    * a tag, whichever it holds runs the template as SQL on that client.
    */
   private holdsSqlTag(value: ts.Expression, depth = 0): boolean {
+    if (depth >= 3) return false;
     const bare = unwrap(value);
-    if (ts.isConditionalExpression(bare)) return depth < 3 && (this.holdsSqlTag(bare.whenTrue, depth + 1) || this.holdsSqlTag(bare.whenFalse, depth + 1));
-    if (ts.isBinaryExpression(bare) && (bare.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || bare.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-      return depth < 3 && (this.holdsSqlTag(bare.left, depth + 1) || this.holdsSqlTag(bare.right, depth + 1));
-    }
+    const choices = choiceAlternatives(bare);
+    if (choices) return choices.some((choice) => this.holdsSqlTag(choice, depth + 1));
     // Another name's own binding is read by isSqlTag (a chain of consts ends at a declaration or a tag name).
-    return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare)) && depth < 3 && this.isSqlTag(bare);
+    return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare)) && this.isSqlTag(bare);
   }
 
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {

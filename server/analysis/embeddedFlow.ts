@@ -272,7 +272,7 @@ function namesPrepared(config: QueryConfig): ts.Expression[] {
  * The values a choice may yield: both branches of `?:`, both sides of `||` and `??` (the right one is sent
  * when the left is missing). Undefined for anything else (`&&` yields a config or `false`, which no driver sends).
  */
-function choiceAlternatives(node: ts.Expression): ts.Expression[] | undefined {
+export function choiceAlternatives(node: ts.Expression): ts.Expression[] | undefined {
   if (ts.isConditionalExpression(node)) return [node.whenTrue, node.whenFalse];
   if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.BarBarToken || node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return [node.left, node.right];
   return undefined;

@@ -22,9 +22,8 @@
 // one transaction any repetition is fine (one server connection holds the whole transaction, and its first run parsed
 // the text there).
 import ts from 'typescript';
-import { isLoop } from './embeddedFlow';
 import { declaringScope, everyReference, everyReferenceInScope, FALLBACK_OPERATORS, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
-import { outermostWrapper } from './embeddedFlow';
+import { isConstDeclaration, isLoop, outermostWrapper } from './embeddedFlow';
 import { functionNamed } from './unsafeOnlyFunctions';
 
 /** How many functions deep a client handed to the file's own functions is followed. */
@@ -200,7 +199,7 @@ function constHolding(id: ts.Identifier): { name: ts.Identifier; declaration: ts
   const choice = value.parent;
   if (ts.isBinaryExpression(choice) && choice.left === value && FALLBACK_OPERATORS.has(choice.operatorToken.kind)) value = outermostWrapper(choice);
   const declaration = localConstDeclaration(value as ts.Expression);
-  if (!declaration || declaration.initializer !== value || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+  if (!declaration || !isConstDeclaration(declaration)) return undefined;
   return { name: declaration.name as ts.Identifier, declaration };
 }
 
@@ -213,7 +212,7 @@ function resultRunsAtMostOnce(call: ts.CallExpression, reach: Reach): boolean {
   const result = outermostWrapper(call);
   if (ts.isCallExpression(result.parent) && result.parent.expression === result) return true;
   const declaration = localConstDeclaration(call);
-  if (!declaration || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+  if (!declaration || !isConstDeclaration(declaration)) return false;
   let calls = 0;
   return everyReference(declaringScope(declaration), (declaration.name as ts.Identifier).text, (node) => {
     if (node === declaration.name) return true;

@@ -57,13 +57,17 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
   // A parameter its author names or types for a transaction (`tx: any`, `trx`) is meant to be handed one.
   if (SAYS_TRANSACTION.test(parameter.name.getText()) || (parameter.type && SAYS_TRANSACTION.test(parameter.type.getText()))) return false;
   const passesNoTransaction = typeNameMatches(parameter.type, KYSELY_CLASS) ? madeOutsideTransaction : () => false;
-  if (!callsPass(source, new Set([name.text]), name, index, passesNoTransaction)) return false;
+  return callsPass(source, new Set([name.text]), name, index, passesNoTransaction) && importersAllPass(fileName, name.text, index, passesNoTransaction);
+}
+
+/** Whether every other file of the project that imports the module calls `name` passing an argument at `index` that passes. */
+function importersAllPass(fileName: string, name: string, index: number, passes: ArgumentTest): boolean {
   const self = resolve(fileName);
   if (importersOf(self) === undefined) return false; // the project's importers cannot be known
   const files = callerFiles(self).filter((file) => file !== self);
   if (files.length >= MAX_CALLER_FILES - 1) return false;
   const listed = new Set(files);
-  return files.every((file) => importerPasses(file, self, listed, name.text, index, passesNoTransaction));
+  return files.every((file) => importerPasses(file, self, listed, name, index, passes));
 }
 
 /**
@@ -81,12 +85,21 @@ function exportedUnderAnotherName(source: ts.SourceFile, name: string): boolean 
 
 /** The name of a top-level function declared with `export`, or of an exported const holding an arrow or function expression. */
 function exportedFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
-  if (ts.isFunctionDeclaration(fn)) return fn.name && ts.isSourceFile(fn.parent) && hasModifier(fn, ts.SyntaxKind.ExportKeyword) ? fn.name : undefined;
+  const top = topLevelFunction(fn);
+  return top && hasModifier(top.statement, ts.SyntaxKind.ExportKeyword) ? top.name : undefined;
+}
+
+/**
+ * A top-level function declaration, or a top-level const holding an arrow or function expression: its name and the
+ * statement that declares it (whose modifiers say whether it is exported).
+ */
+function topLevelFunction(fn: ts.SignatureDeclaration): { name: ts.Identifier; statement: ts.Statement } | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name && ts.isSourceFile(fn.parent) ? { name: fn.name, statement: fn } : undefined;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
   const holder = fn.parent;
   if (!ts.isVariableDeclaration(holder) || holder.initializer !== fn || !ts.isIdentifier(holder.name)) return undefined;
   const statement = holder.parent.parent;
-  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && hasModifier(statement, ts.SyntaxKind.ExportKeyword) ? holder.name : undefined;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) ? { name: holder.name, statement } : undefined;
 }
 
 /**
@@ -126,7 +139,10 @@ function isReference(node: ts.Identifier): boolean {
  * that mentions it without importing it by name from `self` (a namespace import, another function of that name)
  * cannot be read, and does not pass.
  */
-function importerPasses(file: string, self: string, listed: ReadonlySet<string>, name: string, index: number, passes: (argument: ts.Expression, flow: () => Flow) => boolean): boolean {
+/** A test of an argument a call passes, given the flow of the function it is written in. */
+type ArgumentTest = (argument: ts.Expression, flow: () => Flow) => boolean;
+
+function importerPasses(file: string, self: string, listed: ReadonlySet<string>, name: string, index: number, passes: ArgumentTest): boolean {
   const view = parsed(file);
   if (!view) return false;
   // A barrel of a barrel (`export * from './tenant'`, itself re-exporting self): its importers are a level callerFiles
@@ -224,9 +240,11 @@ const rolledBackAnswers = new WeakMap<ts.ParameterDeclaration, boolean>();
 function judgeRolledBack(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined, depth: number): boolean {
   const index = fn.parameters.indexOf(parameter);
   if (!fileName || !isTestCode(fileName) || index < 0 || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return false;
-  const exported = exportedFunctionName(fn);
-  const name = exported ?? localFunctionName(fn);
-  if (!name || exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
+  const top = topLevelFunction(fn);
+  if (!top) return false;
+  const { name } = top;
+  const exported = hasModifier(top.statement, ts.SyntaxKind.ExportKeyword);
+  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
   let calls = 0;
   const passes = (argument: ts.Expression, flowOf: () => Flow): boolean => {
     calls++;
@@ -234,12 +252,7 @@ function judgeRolledBack(fn: ts.SignatureDeclaration, parameter: ts.ParameterDec
   };
   if (!callsPass(source, new Set([name.text]), name, index, passes)) return false;
   if (!exported) return calls > 0;
-  const self = resolve(fileName);
-  if (importersOf(self) === undefined) return false;
-  const files = callerFiles(self).filter((file) => file !== self);
-  if (files.length >= MAX_CALLER_FILES - 1) return false;
-  const listed = new Set(files);
-  return files.every((file) => importerPasses(file, self, listed, name.text, index, passes)) && calls > 0;
+  return importersAllPass(fileName, name.text, index, passes) && calls > 0;
 }
 
 /**
@@ -260,16 +273,6 @@ function rolledBackClient(argument: ts.Expression, flowOf: () => Flow, depth: nu
   }
   const file = owner.getSourceFile();
   return handedOnlyRolledBackClients(owner, parameter, file, file.fileName, depth + 1);
-}
-
-/** The name of a top-level function declared without `export`, or of such a const holding an arrow or function expression. */
-function localFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
-  if (ts.isFunctionDeclaration(fn)) return fn.name && ts.isSourceFile(fn.parent) ? fn.name : undefined;
-  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
-  const holder = fn.parent;
-  if (!ts.isVariableDeclaration(holder) || holder.initializer !== fn || !ts.isIdentifier(holder.name)) return undefined;
-  const statement = holder.parent.parent;
-  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) ? holder.name : undefined;
 }
 
 /** Whether the module exports `name` by a list (`export { name }`), a default export, or CommonJS (`module.exports`, `exports.name`). */
