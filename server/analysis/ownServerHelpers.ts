@@ -163,7 +163,9 @@ function summarise(read: ModuleRead): FileSummary | undefined {
   const others: Array<[string, ts.FunctionLikeDeclaration]> = [];
   // The file's own functions that call an own-server module (`const startContainer = (image) => new PostgreSqlContainer(image)…`):
   // what their calls return is the started server, for connectsOnlyToStarted.
-  const localStarters = new Set(source.statements.flatMap(topLevelFunctions).filter(([, fn]) => callsOwnServerModule(fn, imports)).map(([name]) => name));
+  const starters = source.statements.flatMap(topLevelFunctions).filter(([, fn]) => callsOwnServerModule(fn, imports));
+  const localStarters = new Set(starters.map(([name]) => name));
+  const starterFunctions = new Set(starters.map(([, fn]) => fn));
   for (const statement of source.statements) {
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       summary.reexports.push(statement.moduleSpecifier.text);
@@ -183,7 +185,7 @@ function summarise(read: ModuleRead): FileSummary | undefined {
       // A function that may also reach another database (a pool, the environment's URL) on some path is not sure.
       const body = text.slice(fn.pos, fn.end);
       if (MAY_CONNECT_ELSEWHERE.test(body) && !connectsOnlyToStarted(fn, imports, body, localStarters)) continue;
-      if (callsOwnServerModule(fn, imports) || readsOwnServerInjection(file, fn, imports)) summary.starts.add(name);
+      if (starterFunctions.has(fn) || readsOwnServerInjection(file, fn, imports)) summary.starts.add(name);
       else {
         others.push([name, fn]);
         const delegates = returnedCalls(fn)?.map((callee): Delegate => imports.get(callee) ?? { local: callee });

@@ -772,9 +772,7 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;
   const jobs = scheduledJobs ? { ...engine, scheduledJobs } : engine;
-  const testOnly = fileName !== undefined ? testOnlyRoutines(text.toString(), fileName, isTestScript) : undefined;
-  const tests = testOnly ? { ...jobs, testOnlyRoutines: testOnly } : jobs;
-  const whole = fileName !== undefined && sections.length === 0 && !QUERY_ANNOTATION.test(text.toString()) ? { ...tests, wholeFile: true } : tests;
+  const whole = fileName !== undefined && sections.length === 0 && !QUERY_ANNOTATION.test(text.toString()) ? { ...jobs, wholeFile: true } : jobs;
   return sessionOptions(text, whole, fileName);
 }
 
@@ -784,6 +782,10 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
     const expectedErrors = fileName !== undefined ? errorsRecordedIn(regressionOutputsOf(fileName)) : undefined;
     return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }) };
   }
+  // Asked only of a file that is no test script: every finding of a test script is dropped (context.ts), so which of its
+  // routines only tests call would go unread, and finding out walks the project.
+  const testOnly = fileName !== undefined ? testOnlyRoutines(text.toString(), fileName, isTestScript) : undefined;
+  if (testOnly) options = { ...options, testOnlyRoutines: testOnly };
   if (options?.ownSession) return options;
   // A dump a Hasura project seeds its database with goes through the Hasura server's pool (hasuraSeeds.ts), and one a
   // program of the project reads and sends with a query call through the application's (programSentDumps.ts).
