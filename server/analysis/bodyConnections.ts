@@ -7,13 +7,40 @@
 // dblink_connect of that name fails — unless its name is fresh for each call (a uuid, random or
 // txid-derived value), which no other client can collide with. Such an error-path-only finding is not
 // carried to the function's callers (stateFunctions.ts): a call that returns leaves nothing open.
+// HypoPG's hypothetical indexes (hypopg_create_index) and hidden indexes (hypopg_hide_index) pair the same
+// way with the calls that drop them all (hypopg_reset, hypopg_unhide_all_indexes): a body that makes
+// them, EXPLAINs and resets leaves none behind. Its per-oid drops are not read (the oid is a run-time value).
 import type { Candidate } from './detect';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 
-/** A dblink_disconnect call: the connection name as written (lower case, no whitespace), and where. */
+/**
+ * A call that undoes session-extension state, and where: a dblink_disconnect's connection name as written (lower
+ * case, no whitespace), or one of the HypoPG index sets below.
+ */
 export interface Disconnect {
   name: string;
   start: number;
+}
+
+// HypoPG's two sets of backend-local indexes. The names hold a space, which no connection name as written
+// (argumentsText drops whitespace) can, so they never pair with a dblink call.
+const HYPOTHETICAL_INDEXES = 'hypopg hypothetical indexes';
+const HIDDEN_INDEXES = 'hypopg hidden indexes';
+
+/** What a session-extension call opens that a later call may undo ('' when no call can): see the file comment. */
+export function openedObject(functionName: string, connectionName: string): string {
+  if (functionName.startsWith('dblink')) return connectionName;
+  if (functionName === 'hypopg_create_index') return HYPOTHETICAL_INDEXES;
+  if (functionName === 'hypopg_hide_index') return HIDDEN_INDEXES;
+  return '';
+}
+
+/** What a call undoes, if it is one of the closing calls ('' when not); `connectionName()` reads dblink_disconnect's argument. */
+export function closedObject(functionName: string, argumentCount: number, connectionName: () => string): string {
+  if (functionName === 'dblink_disconnect' && argumentCount === 1) return connectionName();
+  if ((functionName === 'hypopg_reset' || functionName === 'hypopg_reset_index') && argumentCount === 0) return HYPOTHETICAL_INDEXES;
+  if (functionName === 'hypopg_unhide_all_indexes' && argumentCount === 0) return HIDDEN_INDEXES;
+  return '';
 }
 
 const HANDLER = /\bexception\s+when\b/gi;
@@ -28,7 +55,7 @@ function codeOnly(text: string): string {
 /** A statement's own connect/disconnect pairs: the connects it closes later in the same statement are dropped. */
 export function pairStatementConnections(candidates: Candidate[], disconnects: readonly Disconnect[] | undefined): Candidate[] {
   if (!disconnects?.length) return candidates;
-  return candidates.filter((c) => !c.dblink || !disconnects.some((d) => d.start > c.start && d.name === c.dblink!.name));
+  return candidates.filter((c) => !c.sessionObject || !disconnects.some((d) => d.start > c.start && d.name === c.sessionObject!.name));
 }
 
 /**
@@ -36,19 +63,19 @@ export function pairStatementConnections(candidates: Candidate[], disconnects: r
  * starts at `bodyStart`): see the file comment.
  */
 export function pairBodyConnections(candidates: Candidate[], disconnects: readonly Disconnect[], body: string, bodyStart: number): Candidate[] {
-  if (disconnects.length === 0 || !candidates.some((c) => c.dblink)) return candidates;
+  if (disconnects.length === 0 || !candidates.some((c) => c.sessionObject)) return candidates;
   const code = codeOnly(body);
   const handlers = [...code.matchAll(HANDLER)].map((match) => handlerSection(code, match.index!, bodyStart));
   const result: Candidate[] = [];
   for (const candidate of candidates) {
-    const closes = candidate.dblink ? disconnects.filter((d) => d.start > candidate.start && d.name === candidate.dblink!.name) : [];
+    const closes = candidate.sessionObject ? disconnects.filter((d) => d.start > candidate.start && d.name === candidate.sessionObject!.name) : [];
     if (closes.length === 0) {
       result.push(candidate);
       continue;
     }
     const inHandler = closes.some((d) => handlers.some((h) => h.start > candidate.start && h.start < d.start && d.start < h.end));
     const between = code.slice(candidate.start - bodyStart, Math.min(...closes.map((d) => d.start)) - bodyStart);
-    if (inHandler || !WAY_OUT.test(between) || isFreshName(code, candidate.dblink!.name)) continue;
+    if (inHandler || !WAY_OUT.test(between) || isFreshName(code, candidate.sessionObject!.name)) continue;
     result.push(closedOnNormalPathOnly(candidate));
   }
   return result;
@@ -79,9 +106,12 @@ function isFreshName(code: string, name: string): boolean {
 }
 
 function closedOnNormalPathOnly(connect: Candidate): Candidate {
+  const hypopg = connect.sessionObject!.name === HYPOTHETICAL_INDEXES || connect.sessionObject!.name === HIDDEN_INDEXES;
   return {
     ...connect,
     errorPathOnly: true,
-    message: 'dblink_connect opens a named connection that this body closes only when it reaches its dblink_disconnect: after an error it stays open in a server connection the pooler hands to other clients (where a dblink_connect of the same name fails); close it in an EXCEPTION handler too, or name it freshly for each call.',
+    message: hypopg
+      ? 'This HypoPG call changes the indexes plain EXPLAIN sees in this backend, and this body undoes it only when it reaches its hypopg_reset/hypopg_unhide_all_indexes: after an error the change stays in a server connection the pooler hands to other clients, whose EXPLAIN plans with it; undo it in an EXCEPTION handler too.'
+      : 'dblink_connect opens a named connection that this body closes only when it reaches its dblink_disconnect: after an error it stays open in a server connection the pooler hands to other clients (where a dblink_connect of the same name fails); close it in an EXCEPTION handler too, or name it freshly for each call.',
   };
 }

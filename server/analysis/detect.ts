@@ -5,7 +5,7 @@ import { parseSync } from 'libpg-query';
 import type { LocalFlag, RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
-import { ADVISORY_SESSION, INTERESTING_STATEMENT, isTrackedParameter } from './vocabulary';
+import { ADVISORY_SESSION, INTERESTING_STATEMENT, SESSION_EXTENSION_FUNCTIONS, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicStatement, statementStart } from './dynamicSql';
@@ -22,7 +22,7 @@ import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './
 import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
-import { pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
+import { closedObject, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
@@ -72,8 +72,12 @@ export interface Candidate {
   temporaryRoutine?: string;
   /** For advisory-lock: the lock taken or released, which the same function body may pair (bodyLocks.ts). */
   advisory?: AdvisoryUse;
-  /** For a dblink_connect: the connection's name as written, which a later dblink_disconnect may close (bodyConnections.ts). */
-  dblink?: { name: string };
+  /**
+   * For a session-extension call whose state a later call of the same statement or body may undo: what it opens (a
+   * dblink_connect's connection name as written, which a dblink_disconnect may close; HypoPG's index sets, which
+   * hypopg_reset/hypopg_unhide_all_indexes clear) (bodyConnections.ts).
+   */
+  sessionObject?: { name: string };
   /** The state is left only when a function body fails midway: a call that returns leaves none (not carried to callers). */
   errorPathOnly?: boolean;
   /** For a routine's set_config(…, is_local) whose parameter defaults to false: that parameter (a call passing true sets nothing for the session). */
@@ -92,7 +96,7 @@ export interface StatementFacts {
   mayAdvanceSequences?: boolean;
   /** The statement is written in another SQL dialect (then it has no candidates, and its syntax error is not reported). */
   dialect?: OtherDialect;
-  /** The named dblink connections the statement closes (bodyConnections.ts). */
+  /** The session-extension state the statement undoes: dblink connections it closes, HypoPG index sets it clears (bodyConnections.ts). */
   disconnects?: Disconnect[];
   /** Settings the statement restores to their defaults (`RESET x`, `SET x TO DEFAULT`; '*' for RESET ALL). */
   resets?: string[];
@@ -118,10 +122,7 @@ export interface StatementFacts {
 export function releasesAdvisoryLock(name: string): boolean {
   return ADVISORY_SESSION[name.toLowerCase()] === null;
 }
-const SESSION_EXTENSION_FUNCTIONS = new Set([
-  'dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_set_int', 'pgv_set_text', 'pgv_set_numeric',
-  'pgv_set_timestamp', 'pgv_set_timestamptz', 'pgv_set_date', 'pgv_set_jsonb', 'pgv_insert',
-]);
+const SESSION_EXTENSION_CALLS: ReadonlySet<string> = new Set(SESSION_EXTENSION_FUNCTIONS);
 const CURSOR_OPT_HOLD = 0x20;
 /**
  * pg_trgm's `set_limit(real)`: sets the session's `pg_trgm.similarity_threshold` (the `%` operator's cut-off), as a
@@ -356,13 +357,19 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
         : `${name} releases a session-level lock, which was probably taken on another server connection; there is no transaction-level unlock: use pg_advisory_xact_lock, released at commit.`,
       fix: replacement ? { title: `Use ${replacement}`, edits: [{ start: end - name.length, end, newText: replacement }] } : undefined,
     });
-  } else if (SESSION_EXTENSION_FUNCTIONS.has(name) && !(name.startsWith('dblink') && args.length < 2)) {
+  } else if (SESSION_EXTENSION_CALLS.has(name) && !(name.startsWith('dblink') && args.length < 2)) {
     const connection = name.startsWith('dblink') ? firstArgument(argumentsText(ctx.text, end - ctx.base)) : '';
-    candidates.push({ rule: 'session-extension', start, end, message: `${name} keeps state in one backend's session.`, ...(connection ? { dblink: { name: connection } } : {}) });
-  } else if (name === 'dblink_disconnect' && args.length === 1) {
-    const connection = firstArgument(argumentsText(ctx.text, end - ctx.base));
-    if (connection) (ctx.facts.disconnects ??= []).push({ name: connection, start });
+    const opened = openedObject(name, connection);
+    candidates.push({ rule: 'session-extension', start, end, message: sessionExtensionMessage(name), ...(opened ? { sessionObject: { name: opened } } : {}) });
+  } else {
+    const closed = closedObject(name, args.length, () => firstArgument(argumentsText(ctx.text, end - ctx.base)));
+    if (closed) (ctx.facts.disconnects ??= []).push({ name: closed, start });
   }
+}
+
+function sessionExtensionMessage(name: string): string {
+  if (!name.startsWith('hypopg_')) return `${name} keeps state in one backend's session.`;
+  return `${name} (HypoPG) changes the indexes plain EXPLAIN sees, in this backend's session only: behind a transaction pooler an EXPLAIN in a later transaction may run on another server connection without the change, and this one shows it in other clients' EXPLAIN. Make the change, run the EXPLAIN and call hypopg_reset() in one statement or function body, or use a session connection.`;
 }
 
 /** A call's argument list as written from its `(` at or after `from`, without whitespace, lower case ('' when not found). */

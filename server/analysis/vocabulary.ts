@@ -5,6 +5,18 @@
 // can never be known to one gate and missing from the other. Plus the parameters the pooler syncs.
 import type { RuleId } from './types';
 
+/**
+ * Extension functions whose call leaves state in the backend's session (the session-extension rule): dblink's named
+ * connections, pg_variables' variables, and HypoPG's hypothetical and hidden indexes (backend-local: the client's next
+ * transaction on another server connection has none, and the backend that has them shows them in the plain EXPLAIN
+ * of whichever client it serves next).
+ */
+export const SESSION_EXTENSION_FUNCTIONS: readonly string[] = [
+  'dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_set_int', 'pgv_set_text', 'pgv_set_numeric',
+  'pgv_set_timestamp', 'pgv_set_timestamptz', 'pgv_set_date', 'pgv_set_jsonb', 'pgv_insert',
+  'hypopg_create_index', 'hypopg_hide_index',
+];
+
 /** Per rule, the words (lower case) whose presence can make a statement trip it. */
 export const RULE_TRIGGERS: Readonly<Record<RuleId, readonly string[]>> = {
   'session-set': ['set', 'reset', 'set_config', 'set_limit'],
@@ -17,7 +29,7 @@ export const RULE_TRIGGERS: Readonly<Record<RuleId, readonly string[]>> = {
   listen: ['listen', 'unlisten'],
   'cursor-with-hold': ['hold'],
   load: ['load'],
-  'session-extension': ['dblink_connect', 'dblink_connect_u', 'pgv_set', 'pgv_insert'],
+  'session-extension': SESSION_EXTENSION_FUNCTIONS,
   'statement-mode-transaction': ['begin', 'start', 'commit', 'rollback', 'end', 'abort'],
   'syntax-error': [], // every statement is syntax-checked
   // Load-balancing rules read every statement's tables (balancing.ts parses them itself, only when on).
@@ -49,10 +61,11 @@ const STATE_CHANGING_WORDS = ['discard', 'drop', 'close', 'declare', 'nextval', 
 const CODE_WORDS = ['function', 'procedure', 'do'];
 
 /**
- * Name parts matched inside longer identifiers: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*.
- * A trigger word containing one of them needs no whole-word entry.
+ * Name parts matched inside longer identifiers: pg_advisory_*, pg_try_advisory_*, dblink_*, pgv_*, hypopg_*.
+ * A trigger word containing one of them needs no whole-word entry, and the calls that undo such state
+ * (dblink_disconnect, hypopg_reset) pass the gates too, so a body that closes what it opens is read whole.
  */
-export const NAME_PARTS: readonly string[] = ['advisory', 'dblink', 'pgv_'];
+export const NAME_PARTS: readonly string[] = ['advisory', 'dblink', 'pgv_', 'hypopg_'];
 
 /** `set` counts for the pooler only at a statement start, so `UPDATE … SET` (pgbench) stays cheap. */
 export const STATEMENT_START_WORDS: readonly string[] = ['set'];

@@ -7,7 +7,7 @@ export const sessionExtension: RuleInfo = {
   poolModes: ['transaction', 'statement'],
   title: "Extension call keeps session state",
   explanation:
-    "dblink named connections and pg_variables variables live in one backend's session; later transactions may run on another connection.",
+    "dblink named connections, pg_variables variables and HypoPG's hypothetical and hidden indexes live in one backend's session; later transactions may run on another connection.",
   productionError: "could not find connection \"name\"",
-  safeAlternative: "Transaction-scoped variants (pg_variables is_transactional), unnamed dblink calls, or a session connection.",
+  safeAlternative: "Transaction-scoped variants (pg_variables is_transactional), unnamed dblink calls, HypoPG calls and their hypopg_reset() in one statement or function, or a session connection.",
 };
