@@ -61,7 +61,7 @@ import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
 import { ListenLibraryCalls } from './listenLibraries';
 import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind } from './libraryListens';
-import { libraryLocks } from './libraryLocks';
+import { librarySessionState } from './libraryLocks';
 import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
@@ -341,6 +341,11 @@ const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
   graphileWorker: "graphile-worker's runner keeps a connection of its pool with LISTEN \"jobs:insert\" to hear of new jobs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and new jobs wait for the poll interval. Give the runner a pool on a direct (session) connection.",
   pgSubscriber: "PostGraphile's makePgService with pubsub makes a PgSubscriber that checks a client out of the service's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give the service a pool on a direct (session) connection, or turn pubsub off where the pool goes through the pooler.",
   postgresPubsub: "graphql-postgres-subscriptions' PostgresPubSub sends LISTEN on its pg client (through pg-ipc) for each subscription's topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give it a client on a direct (session) connection.",
+};
+
+/** The finding of each session SET a library sends when called (libraryLocks.ts), by the library's module. */
+const LIBRARY_SET_MESSAGES: Readonly<Record<string, string>> = {
+  [NODE_PG_MIGRATE_MODULE]: "node-pg-migrate's schema option makes its runner send SET search_path on the client it migrates with, as a statement of its own before the migrations: behind a transaction pooler the migrations may run on server connections without it (creating their objects in another schema), and the path stays on the one it was sent on for other clients. Run migrations on a direct (session) connection, or schema-qualify the migrations' names and leave the option out (migrationsSchema places the migrations table without a SET).",
 };
 
 /** The finding of each session lock a library takes when called (libraryLocks.ts), by the library's module. */
@@ -778,7 +783,7 @@ class Extractor {
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
     this.inspectLibraryListens();
-    this.inspectLibraryLocks();
+    this.inspectLibrarySessionState();
     return true;
   }
 
@@ -798,16 +803,16 @@ class Extractor {
   }
 
   /**
-   * Session advisory locks a library takes when a call asks for it (libraryLocks.ts): postgres-migrations' `migrate()`,
-   * node-pg-migrate's runner.
+   * Session state a library leaves when a call asks for it (libraryLocks.ts): the session advisory locks of
+   * postgres-migrations' `migrate()` and node-pg-migrate's runner, and the runner's search path (its `schema` option).
    * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), nor where a
    * test mocks the library's module.
    */
-  private inspectLibraryLocks(): void {
-    for (const found of libraryLocks(this.source)) {
+  private inspectLibrarySessionState(): void {
+    for (const found of librarySessionState(this.source)) {
       if (found.connection && this.reachesUnpooledServer(found.connection)) continue;
       if (mocksModuleNamed(this.source, found.module) || this.callsLocalNamesake(found.node)) continue;
-      this.addNodeFinding('advisory-lock', found.node, LIBRARY_LOCK_MESSAGES[found.module]);
+      this.addNodeFinding(found.rule, found.at, (found.rule === 'session-set' ? LIBRARY_SET_MESSAGES : LIBRARY_LOCK_MESSAGES)[found.module]);
     }
   }
 

@@ -1,5 +1,6 @@
-// Session advisory locks a library takes for the user when a call asks for it, rather than lock text the code sends
-// (docs/corpus.md, the session-27 ruling on library calls that take a session lock, labelled like a library-made LISTEN):
+// Session state a library leaves for the user when a call asks for it, rather than SQL text the code sends: session
+// advisory locks (docs/corpus.md, the session-27 ruling on library calls that take a session lock, labelled like a
+// library-made LISTEN), and node-pg-migrate's search path (labelled at the option, as pg-promise's `schema` is):
 // - postgres-migrations' `migrate(dbConfig, directory)`: on the client it is given (`{ client }`) or one it opens from
 //   the config, it sends `SELECT pg_advisory_lock(…)`, runs each migration in a transaction of its own, then
 //   `pg_advisory_unlock(…)` as a later statement. Behind a transaction pooler the lock stays on whichever server
@@ -8,7 +9,11 @@
 // - node-pg-migrate's programmatic runner (its default export, or `runner` by name) called with options that do not set
 //   `noLock`: on the `dbClient` it is given, or on a pg Client it opens from `databaseUrl` (a URL or pg config), it
 //   sends `pg_try_advisory_lock(…)` (`pg_advisory_lock` with `advisoryLockMode: 'wait'`) before the migrations and
-//   `pg_advisory_unlock(…)` after them, each a statement of its own.
+//   `pg_advisory_unlock(…)` after them, each a statement of its own. Given `schema` (a name or a list; any true value,
+//   `[]` too, which it reads as `public`), it sends `SET search_path TO …` on the same client once it is connected, an
+//   autocommit statement of its own before the migrations: a `session-set` at the option, whether it locks or not.
+//   (`migrationsSchema` only places its table, with schema-qualified SQL: no SET. Read in salsita/node-pg-migrate
+//   src/runner.ts, 10.0.0-alpha.2; versions before 4 send `SET SCHEMA '…'` there, the same session SET.)
 // Each comes with the client or config the library connects with, where the file shows it: embedded.ts asks whether that
 // is a server no pooler fronts (the suite's own test server, a direct URL).
 import ts from 'typescript';
@@ -17,35 +22,43 @@ import { objectProperty, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { NODE_PG_MIGRATE_MODULE, POSTGRES_MIGRATIONS_MODULE } from './codeWords';
 import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
+import { setsNoSearchPath } from './searchPathOptions';
 
 /** postgres-migrations' functions that lock around what they run. */
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
 /** node-pg-migrate's runner: its default export (every version) and its named export (version 7 on). */
 const NODE_PG_MIGRATE_RUNNERS: ReadonlySet<string> = new Set(['default', 'runner']);
 
-export interface LibraryLock {
-  /** The call, where it is reported. */
+export interface LibrarySessionState {
+  /** The library's call. */
   node: ts.CallExpression;
-  /** The client or connection config the library locks on, where the file shows it. */
+  /** The session state it leaves: a session advisory lock (reported at the call), a search path (at the option). */
+  rule: 'advisory-lock' | 'session-set';
+  /** Where the finding is reported. */
+  at: ts.Node;
+  /** The client or connection config the library sends it on, where the file shows it. */
   connection: ts.Expression | undefined;
   /** The library's module (for a test that mocks it). */
   module: string;
 }
 
-/** The session locks libraries take for this file's code (see the file comment). */
-export function libraryLocks(source: ts.SourceFile): LibraryLock[] {
+/** The session state libraries leave for this file's code (see the file comment). */
+export function librarySessionState(source: ts.SourceFile): LibrarySessionState[] {
   const mayMigrate = source.text.includes(POSTGRES_MIGRATIONS_MODULE);
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
   if (!mayMigrate && !mayRunMigrations) return [];
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
-  const found: LibraryLock[] = [];
+  const found: LibrarySessionState[] = [];
   walkDescendants(source, (node) => {
     if (!ts.isCallExpression(node)) return true;
     if (mayMigrate && moduleFunction(node.expression, names, POSTGRES_MIGRATIONS_MODULE, LOCKING_FUNCTIONS) !== undefined) {
-      found.push({ node, connection: clientOrConfig(node.arguments[0], source), module: POSTGRES_MIGRATIONS_MODULE });
+      found.push({ node, rule: 'advisory-lock', at: node, connection: clientOrConfig(node.arguments[0], source), module: POSTGRES_MIGRATIONS_MODULE });
     } else if (mayRunMigrations && moduleFunction(node.expression, names, NODE_PG_MIGRATE_MODULE, NODE_PG_MIGRATE_RUNNERS) !== undefined) {
       const options = constObject(node.arguments[0], source);
-      if (!options || !locksOff(options, source)) found.push({ node, connection: options && runnerConnection(options), module: NODE_PG_MIGRATE_MODULE });
+      const connection = options && runnerConnection(options);
+      if (!options || !locksOff(options, source)) found.push({ node, rule: 'advisory-lock', at: node, connection, module: NODE_PG_MIGRATE_MODULE });
+      const schema = options && objectProperty(options, 'schema');
+      if (schema && mayNameSchemas(schema)) found.push({ node, rule: 'session-set', at: schema.parent, connection, module: NODE_PG_MIGRATE_MODULE });
     }
     return true;
   });
@@ -69,4 +82,13 @@ function locksOff(options: ts.ObjectLiteralExpression, source: ts.SourceFile): b
     value = ts.isIdentifier(value) ? constInitializer(source, value.text) : undefined;
   }
   return false;
+}
+
+/**
+ * Whether node-pg-migrate's `schema` option may make its runner send `SET search_path`: it does for any true value.
+ * The shared list of values that send nothing (searchPathOptions.ts) holds `[]`, which this runner sends as `public`.
+ */
+function mayNameSchemas(value: ts.Expression): boolean {
+  const written = unwrap(value);
+  return (ts.isArrayLiteralExpression(written) && written.elements.length === 0) || !setsNoSearchPath(written);
 }
