@@ -8,6 +8,7 @@
 // dialectFolder.ts does for another dialect's migrations, the folder's majority speaks for files that carry
 // no mark of their own. A migrations folder is its tool's, whatever runs a file beside it; and a file a glob piped
 // into psql leaves out of its folder (`cat bundle/0*.sql | psql` and `bundle/new.sql`) was left out on purpose.
+// SQL files are those of the one list (sqlFileNames.ts: `.sql`, `.pgsql`, `.psql`): psql runs a file of any name.
 import { dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
 import { isLeftOutByPsqlGlob, isRunByPsql } from './psqlRuns';
@@ -17,10 +18,11 @@ import { CACHE_MS, TimedCache } from './timedCache';
 import { leadingTrivia } from './sqlTrivia';
 import { splitStatements } from './splitter';
 import type { DocumentText } from './types';
+import { isSqlFileName } from './sqlFileNames';
 
 /** A psql meta-command at the start of a line (`\set ON_ERROR_STOP on`, `\echo`, `\connect`, `\i file`…). */
 const META_COMMAND = /^[ \t]*\\(?:set|unset|echo|qecho|i|ir|include|include_relative|c|connect|gset|gexec|o|out|pset|timing|if|elif|else|endif|q|copy|cd|prompt|setenv)\b/m;
-/** Bounds: the folder's .sql files looked at, and the bytes read of each. */
+/** Bounds: the folder's SQL files looked at, and the bytes read of each. */
 const MAX_SCRIPTS = 40;
 const MAX_SCRIPT_BYTES = 256 * 1024;
 /** At least this many of the other files must be seen to run in their own session, and at least half of them. */
@@ -30,9 +32,9 @@ const HEAD = 4096;
 
 const sessionScriptsByFolder = new TimedCache<string[]>(CACHE_MS);
 
-/** Whether most of the other `.sql` files of the file's folder (at least two) are seen to run whole in their own session. */
+/** Whether most of the other SQL files of the file's folder (at least two) are seen to run whole in their own session. */
 export function isAmongSessionScripts(fileName: string): boolean {
-  if (!/\.sql$/i.test(fileName)) return false;
+  if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   const folder = dirname(file);
   if (isMigrationsFolder(folder) || isLeftOutByPsqlGlob(file)) return false;
@@ -42,7 +44,7 @@ export function isAmongSessionScripts(fileName: string): boolean {
 }
 
 function sqlFilesOf(folder: string): string[] {
-  return folderEntries(folder).filter((entry) => entry.isFile() && /\.sql$/i.test(entry.name)).slice(0, MAX_SCRIPTS)
+  return folderEntries(folder).filter((entry) => entry.isFile() && isSqlFileName(entry.name)).slice(0, MAX_SCRIPTS)
     .map((entry) => join(folder, entry.name));
 }
 

@@ -88,3 +88,20 @@ test('a Makefile that runs psql through a variable on a .psql file, or pastes .p
   // Pasted into a file the module does not install: the source keeps its findings.
   assert.deepEqual(rules(root, 'ext', 'ledgerx', 'draft', 'summary.pgsql'), STATE_RULES);
 });
+
+test('a folder whose other .pgsql/.psql scripts mostly run in psql is a folder of session scripts, for a file of any of the three names', (t) => {
+  const root = scratchRepository('psql-pgsql-folder', t).writeAll({
+    ...APPLICATION,
+    'admin/sql/grants.pgsql': '\\set ON_ERROR_STOP on\nGRANT SELECT ON invoices TO auditor;\n',
+    'admin/sql/vacuum.psql': '\\echo vacuuming\nVACUUM ANALYZE invoices;\n',
+    'admin/sql/roles.pgsql': "\\set ON_ERROR_STOP on\nCREATE ROLE auditor;\n",
+    // Unmarked neighbours of application SQL: no majority of session scripts.
+    'api/sql/report.pgsql': 'SELECT 1;\n',
+    'api/sql/totals.psql': 'SELECT 2;\n',
+    'api/sql/grants.pgsql': '\\set ON_ERROR_STOP on\nGRANT SELECT ON invoices TO auditor;\n',
+  });
+  // An upgrade script beside them carries no mark of its own: the folder's majority speaks for it.
+  assert.deepEqual(rules(root, 'admin', 'sql', 'upgrade-4-5.pgsql'), []);
+  assert.deepEqual(rules(root, 'admin', 'sql', 'upgrade-4-5.sql'), []);
+  assert.deepEqual(rules(root, 'api', 'sql', 'refresh.pgsql'), STATE_RULES);
+});
