@@ -23,8 +23,12 @@ import { POSTGRES_JS_MODULE } from './codeWords';
 import { packageSpecifier } from './packageSpecifiers';
 import type { ImportedName } from './ownServerHelpers';
 
-/** A module that never names the driver creates no client of it: most are never parsed. */
-const NAMES_DRIVER = /['"]postgres['"]/;
+/**
+ * A module that never names the driver creates no client of it: most are never parsed. It names it as `'postgres'`,
+ * or, in Deno, after `npm:` or a URL's slash (`npm:postgres@3`, `https://esm.sh/postgres@3`, deno.land/x's
+ * `postgresjs`); driverFactories asks packageSpecifiers.ts which of those load the driver.
+ */
+const NAMES_DRIVER = /['"/:]postgres/;
 
 /** What a module exports of postgres.js: clients and functions returning one, by exported name (`default` for the default export). */
 interface ModuleClients {
