@@ -21,6 +21,7 @@ import { CODE_WORDS, EMITTER_SUBSCRIBE_METHODS, PG_IPC_MODULES, PREPARED_STATEME
 import { owningPackage, packageDependencies } from './moduleResolution';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
+import { packageSpecifier } from './packageSpecifiers';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
@@ -156,7 +157,9 @@ function scanTokens(needs: Needs): boolean {
       if (literalNeedsAnalysis(cooked, needs)) return true;
       if (!postgresFile && moduleDialect(cooked) === 'postgres') postgresFile = true;
       if (!statementWords && STATEMENT_WORD.test(cooked)) statementWords = true;
-      if (CODE_WORDS.has(cooked)) codeWords.add(cooked);
+      // A module's name is a code word however it is written (Deno's `npm:graphile-worker@0.16`, an esm.sh URL).
+      const specifier = packageSpecifier(cooked);
+      if (CODE_WORDS.has(specifier)) codeWords.add(specifier);
       if (postgresFile && statementWords) return true;
       // Escapes (`\x53ET`) are read cooked above; their raw text is tested too, as the analysis may keep it.
       const raw = cooked.length > 0 && scanner.getTokenText();

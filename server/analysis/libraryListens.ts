@@ -28,6 +28,7 @@ import { propertyNameText, walkDescendants } from './astWalk';
 import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { packageSpecifier } from './packageSpecifiers';
 import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
@@ -141,7 +142,7 @@ function isPostgraphileModule(specifier: string): boolean {
 
 /** `import type { PostGraphileOptions } from 'postgraphile'` (importedNames leaves type-only imports out): options typed for it. */
 function importsPostgraphileTypes(source: ts.SourceFile): boolean {
-  return source.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && isPostgraphileModule(statement.moduleSpecifier.text));
+  return source.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && isPostgraphileModule(packageSpecifier(statement.moduleSpecifier.text)));
 }
 
 /**
@@ -257,7 +258,8 @@ function wholeModule(name: ts.Identifier, names: ReadonlyMap<string, ImportedNam
   if (imported?.name === 'default') return imported.specifier;
   const declaration = name.getSourceFile().statements.find((statement) => ts.isImportDeclaration(statement) && statement.importClause?.namedBindings
     && ts.isNamespaceImport(statement.importClause.namedBindings) && statement.importClause.namedBindings.name.text === name.text);
-  return declaration && ts.isImportDeclaration(declaration) && ts.isStringLiteral(declaration.moduleSpecifier) ? declaration.moduleSpecifier.text : undefined;
+  // Read as importedNames reads a named import of the same module (`npm:graphile-worker@0.16` is graphile-worker).
+  return declaration && ts.isImportDeclaration(declaration) && ts.isStringLiteral(declaration.moduleSpecifier) ? packageSpecifier(declaration.moduleSpecifier.text) : undefined;
 }
 
 /**

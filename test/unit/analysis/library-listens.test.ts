@@ -237,3 +237,18 @@ test('makePgService with pubsub off or left out, on a direct URL, or another lib
   assert.deepEqual(found(pgService('@dataplan/pg/adaptors/pg', 'pubsub: true').replace('APP_DB_URL', 'DIRECT_URL')), []);
   assert.deepEqual(found(pgService('./services', 'pubsub: true')), []);
 });
+
+test('graphile-worker and PostGraphile loaded the Deno way (npm:, esm.sh) are read as the npm import is, named or whole', () => {
+  for (const specifier of ['npm:graphile-worker@0.16.6', 'https://esm.sh/graphile-worker@0.16.6']) {
+    assert.deepEqual(found(`import { run } from '${specifier}';\nexport const start = (options) => run(options);`), ['run(options)'], specifier);
+    assert.deepEqual(found(`import * as jobs from '${specifier}';\nexport const start = (options) => jobs.run(options);`), ['jobs.run(options)'], specifier);
+  }
+  // A project module named after the package, imported whole, is not it.
+  assert.deepEqual(found("import * as jobs from './graphile-worker.ts';\nexport const start = (options) => jobs.run(options);"), []);
+  const typed = (specifier: string) => [
+    `import type { PostGraphileOptions } from '${specifier}';`,
+    "export const watch = (): Pick<PostGraphileOptions, 'watchPg'> => ({ watchPg: true });",
+  ].join('\n');
+  assert.deepEqual(found(typed('npm:postgraphile@4.13.0')), ['watchPg: true']);
+  assert.deepEqual(found(typed('./postgraphile.ts')), []);
+});
