@@ -13,7 +13,6 @@ import { PROGRAM_SOURCE, projectRoot } from './psqlOnlyProjects';
 import { isSqlFileName } from './sqlFileNames';
 import { ROUTINE_DEFINITIONS, unqualifiedName } from './routineDefinitions';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
-import { escapeRegExp } from './regexText';
 
 /** A routine's unqualified name that marks it as a test. */
 const TEST_NAME = /^test_/;
@@ -22,7 +21,24 @@ const MAX_FOLDERS = 2000;
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
 
-const byProject = new TimedCache<ReadonlySet<string>>(PROJECT_CACHE_MS, 64);
+/**
+ * Where a call of a test-named routine may start: `test_` after no identifier character. A lookahead, so that every
+ * start is found, also one inside another's text (`test_setup.test_queue(`); what follows it up to the first `(` is
+ * read, up to a bound (PostgreSQL keeps 63 bytes of a name).
+ */
+const TEST_CALL = /(?<![\w$])(?=(test_[^(]{0,256})\()/gi;
+
+/** The calls of test-named routines under one project root, read by one walk (however many files define such routines). */
+interface ProjectCalls {
+  /** Whether the walk read every file it may; a project too big to walk whole may call them anywhere. */
+  complete: boolean;
+  /** Files too big to read: they may call any routine. */
+  unread: string[];
+  /** A called name (lower case) → the test scripts and the other files calling it. */
+  callers: Map<string, { tests: string[]; others: string[] }>;
+}
+
+const byProject = new TimedCache<ProjectCalls>(PROJECT_CACHE_MS, 64);
 
 /** The test-named routines (unqualified, lower case) the SQL text defines, if any. */
 function testNamedRoutines(text: string): string[] {
@@ -48,38 +64,60 @@ export function testOnlyRoutines(text: string, fileName: string, isTestScript: T
   const file = resolve(fileName);
   const root = projectRoot(dirname(file));
   if (root === undefined) return undefined;
-  const only = byProject.get(`${root}\0${file}\0${names.join(',')}`, () => calledOnlyByTests(root, file, names, isTestScript));
+  const calls = byProject.get(root, () => testRoutineCalls(root, isTestScript));
+  const only = calledOnlyByTests(calls, file, names);
   return only.size > 0 ? only : undefined;
 }
 
 /** Of `names`, those some test script under the root calls and no other file does (the defining file left out). */
-function calledOnlyByTests(root: string, definingFile: string, names: readonly string[], isTestScript: TestScriptTest): ReadonlySet<string> {
-  const call = new RegExp(String.raw`(?<![\w$])(${names.map(escapeRegExp).join('|')})"?\s*\(`, 'gi');
-  const byTests = new Set<string>();
-  const elsewhere = new Set<string>();
+function calledOnlyByTests(calls: ProjectCalls, definingFile: string, names: readonly string[]): ReadonlySet<string> {
+  if (!calls.complete || calls.unread.some((path) => path !== definingFile)) return new Set();
+  const callsFrom = (paths: readonly string[] | undefined): boolean => paths?.some((path) => path !== definingFile) ?? false;
+  return new Set(names.filter((name) => {
+    const callers = calls.callers.get(name);
+    return callsFrom(callers?.tests) && !callsFrom(callers?.others);
+  }));
+}
+
+/** The names of test-named routines each file under the root calls, by one bounded walk. */
+function testRoutineCalls(root: string, isTestScript: TestScriptTest): ProjectCalls {
+  const calls: ProjectCalls = { complete: false, unread: [], callers: new Map() };
   let files = 0;
   const walk = walkFolders(root, MAX_FOLDERS, (folder, entries) => {
     for (const entry of entries) {
       if (!entry.isFile() || !mayCallRoutines(entry.name)) continue;
+      // The bound is on the files read besides the one defining the routines, which is among them.
+      if (++files > MAX_FILES + 1) return false;
       const path = join(folder, entry.name);
-      if (path === definingFile) continue;
-      if (++files > MAX_FILES) return false;
       const text = boundedText(path, MAX_FILE_BYTES);
-      // A file too big to read may call any of them.
       if (text === undefined) {
-        names.forEach((name) => elsewhere.add(name));
+        calls.unread.push(path);
         continue;
       }
-      const called = new Set([...text.matchAll(call)].map((match) => match[1].toLowerCase()));
+      const called = calledTestNames(text);
       if (called.size === 0) continue;
-      const sink = isSqlFileName(entry.name) && isTestScript(text, path) ? byTests : elsewhere;
-      called.forEach((name) => sink.add(name));
+      const byTest = isSqlFileName(entry.name) && isTestScript(text, path);
+      for (const name of called) {
+        let callers = calls.callers.get(name);
+        if (!callers) calls.callers.set(name, (callers = { tests: [], others: [] }));
+        (byTest ? callers.tests : callers.others).push(path);
+      }
     }
     return true;
   });
-  // A project too big to walk whole may call them anywhere.
-  if (walk !== 'complete') return new Set();
-  return new Set(names.filter((name) => byTests.has(name) && !elsewhere.has(name)));
+  calls.complete = walk === 'complete';
+  return calls;
+}
+
+/** The test-named names (lower case) a text calls: `test_x(`, `"test_x"(`, `schema.test_x (`. */
+function calledTestNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(TEST_CALL)) {
+    // Between the name and its `(`: blanks, after the closing quote of a quoted name.
+    const called = match[1].trimEnd();
+    names.add((called.endsWith('"') ? called.slice(0, -1) : called).toLowerCase());
+  }
+  return names;
 }
 
 /** Files that may call a routine: SQL scripts, programs' sources, and the files that run commands (shell, Make, CI). */

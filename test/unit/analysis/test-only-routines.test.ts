@@ -61,3 +61,21 @@ test('a test-named routine no test script calls, and a routine only tests call t
   const notNamedAsTest = extension(t, 'CREATE EXTENSION jobs;\nSELECT jobs.claim_next();\n');
   assert.deepEqual(findingLines(notNamedAsTest), ['session-set 3', 'session-set 4', 'session-set 9']);
 });
+
+test('two files of one project defining test-named routines: each leaves out its own mentions, not the other\'s', (t) => {
+  const seeding = [
+    'CREATE FUNCTION test_seed.test_fill_queue() RETURNS void LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    "  PERFORM set_config('jobs.seeding', 'on', false);",
+    '  CALL test_queue_roundtrip();',
+    'END;',
+    '$$;',
+  ].join('\n');
+  // The suite calls the seeding routine (schema-qualified by a test-named schema) and the install's routine.
+  const file = extension(t, 'CREATE EXTENSION jobs;\nSELECT test_seed.test_fill_queue();\nCALL test_queue_roundtrip();\n', { 'seed/fill.sql': seeding });
+  const seedingFile = file.replace(/jobs--1\.0\.sql$/, 'seed/fill.sql');
+  // The seeding file is no test script, and it calls the install's routine: that keeps its findings.
+  assert.deepEqual(findingLines(file), ['session-set 3', 'session-set 4', 'session-set 9']);
+  // Only the suite calls the seeding routine: its own file's call of the other routine is no call of it.
+  assert.deepEqual(analyzeSql(seeding, undefined, seedingFile).map((f) => f.rule), []);
+});
