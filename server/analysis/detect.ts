@@ -777,7 +777,9 @@ function walk(ctx: WalkContext, value: unknown): void {
 const ASSIGNMENT = /^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*(?:\[[^\]\n]*\])?\s*:?=\s*/;
 const AS_QUERY = 'SELECT ';
 
-type ParsedPiece = { tree: unknown; text: string; at: number };
+/** A text and its syntax tree. */
+type ParsedText = { tree: unknown; text: string };
+type ParsedPiece = ParsedText & { at: number };
 
 /** The parsed SQL of a PL/pgSQL statement: its conditions and expressions (plpgsqlPieces.ts) and its statement. */
 function parsePlpgsqlPieces(text: string): ParsedPiece[] {
@@ -805,15 +807,27 @@ function parseExpression(expression: string): ParsedPiece | undefined {
  * template sends once filled, as a top-level statement's placeholders are read. PL/pgSQL has no `{`, `${` or
  * `{{` of its own either, and a string's (`'{1,2}'`) is never filled. Undefined when neither parses.
  */
-function parsedOrRepaired(text: string): { tree: unknown; text: string } | undefined {
+function parsedOrRepaired(text: string): ParsedText | undefined {
+  return parsedAsWritten(text) ?? (hasTemplateMarkers(text) ? repairedTemplate(text) : undefined);
+}
+
+/** The text's tree, when it parses as written. */
+function parsedAsWritten(text: string): ParsedText | undefined {
   try {
     return { tree: parseSync(text), text };
   } catch {
-    if (!hasTemplateMarkers(text)) return undefined;
-    const parser = new TreeKeepingParser();
-    const repaired = templateRepair(text, parser.errorAt);
-    return repaired === undefined ? undefined : { tree: parser.tree, text: repaired };
+    return undefined;
   }
+}
+
+/**
+ * The text with its placeholders filled in (templateRepair: same offsets) and its tree, when it then parses; the tree
+ * is templateRepair's last parse, so the repaired text is not parsed again.
+ */
+function repairedTemplate(text: string): ParsedText | undefined {
+  const parser = new TreeKeepingParser();
+  const repaired = templateRepair(text, parser.errorAt);
+  return repaired === undefined ? undefined : { tree: parser.tree, text: repaired };
 }
 
 /** `INTO STRICT v` is PL/pgSQL; SQL's `INTO v` parses (same length: STRICT becomes spaces). */
@@ -826,7 +840,7 @@ function withoutStrictInto(text: string): string {
  * assignment's expression is parsed as `SELECT <expression>`. Returns the parsed text and where it
  * starts relative to the statement (before it, for an assignment: the `SELECT ` added in front).
  */
-function parsePlpgsqlStatement(text: string): { tree: unknown; text: string; at: number } | undefined {
+function parsePlpgsqlStatement(text: string): ParsedPiece | undefined {
   let skipped = leadingTrivia(text);
   let rest = text.slice(skipped);
   for (let attempt = 0; attempt < 8 && rest.trim() !== ''; attempt++) {
@@ -971,10 +985,9 @@ function withRepairedTemplate(text: string, base: number, facts: StatementFacts)
   // Spread parameters beside the tool's other placeholders (`VALUES $$rows(a, b) … WHERE id = $id`) are filled in first.
   // With every placeholder a spread's or a named one's, the filled text may parse already: templateRepair has nothing left to fill.
   const filled = withSpreadsFilled(text);
-  const parser = new TreeKeepingParser();
-  const repaired = filled !== undefined && parser.errorAt(filled) === undefined ? filled : templateRepair(filled ?? text, parser.errorAt);
-  if (repaired === undefined) return facts;
-  addTreeFacts(repaired, base, parser.tree, facts);
+  const parsed = (filled !== undefined ? parsedAsWritten(filled) : undefined) ?? repairedTemplate(filled ?? text);
+  if (parsed === undefined) return facts;
+  addTreeFacts(parsed.text, base, parsed.tree, facts);
   facts.repairedTemplate = true;
   return facts;
 }
