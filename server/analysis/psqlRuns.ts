@@ -200,18 +200,25 @@ export function isLeftOutByPsqlGlob(fileName: string): boolean {
 function matchesPattern(file: string, folder: string, argument: string): boolean {
   const path = argument.replace(/["']/g, '').replace(/^(?:\.{0,2}\/)+/, '');
   if (!isSqlFileName(path)) return false;
-  const variable = /\$\{[^}]*\}|\$\(\S*?\)|\$\w+|\*|\[[^\][/]+\]/g;
-  const first = path.search(variable);
+  const first = path.search(PATH_PART_PATTERN);
   if (first >= 0 && !path.slice(0, first).includes('/')) return false;
   // A variable or `*` stands for any part of a path; a bracket expression (`[0-9]`), for one character of its set.
-  const pattern = path.replace(variable, (part) => `\0${part}\0`).split('\0')
-    .map((piece, index) => (index % 2 === 0 ? escapeRegExp(piece) : BRACKET_EXPRESSION.test(piece) ? bracketClass(piece) : '.*')).join('');
+  const pattern = path.replace(PATH_PART_PATTERN, (part) => `\0${part}\0`).split('\0')
+    .map((piece, index) => (index % 2 === 0 ? escapeRegExp(piece) : isBracketExpression(piece) ? bracketClass(piece) : '.*')).join('');
   const below = file.slice(folder.length + 1).split(sep).join('/');
   return new RegExp(`(?:^|\\/)${pattern}$`).test(below);
 }
 
-/** A glob's bracket expression (`[0-9]`, `[!_]`): one character of a set. */
-const BRACKET_EXPRESSION = /^\[[^\][/]+\]$/;
+/**
+ * What in a `cat` argument stands for a part of a path: a shell variable (`$f`, `${f}`, `$(cmd)`), `*`, or a glob's
+ * bracket expression (`[0-9]`, `[!_]`: one character of a set), the one part that opens with `[`.
+ */
+const PATH_PART_PATTERN = /\$\{[^}]*\}|\$\(\S*?\)|\$\w+|\*|\[[^\][/]+\]/g;
+
+/** Whether a part PATH_PART_PATTERN matched is a bracket expression. */
+function isBracketExpression(part: string): boolean {
+  return part.startsWith('[');
+}
 
 /** A glob's bracket expression as a regular expression's class (`[!a-z]` → `[^a-z]`), its other characters taken literally. */
 function bracketClass(expression: string): string {
