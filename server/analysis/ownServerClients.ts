@@ -1417,21 +1417,18 @@ export class OwnServerClients {
   private readonly globals = new Map<string, boolean>();
 
   private judgeGlobal(name: string): boolean {
-    let found = 0;
+    return assignsOnlyOwnServer([this, ...this.setupFileReaders()], (reader) => reader.globalAssignments(name));
+  }
+
+  /** The setup files the repository's test runner configurations name (testSetupFiles), each read as a test helper; this file left out. */
+  private setupFileReaders(): OwnServerClients[] {
     const self = resolve(this.fileName!);
-    const judges: OwnServerClients[] = [this];
+    const readers: OwnServerClients[] = [];
     for (const file of testSetupFiles(this.fileName!)) {
-      if (file === self) continue;
-      const helper = this.testHelper(file, false);
-      if (helper) judges.push(helper);
+      const helper = file === self ? undefined : this.testHelper(file, false);
+      if (helper) readers.push(helper);
     }
-    for (const judge of judges) {
-      for (const assigned of judge.globalAssignments(name)) {
-        if (!judge.holdsOwnServerValue(assigned)) return false;
-        found++;
-      }
-    }
-    return found > 0;
+    return readers;
   }
 
   /**
@@ -1445,17 +1442,7 @@ export class OwnServerClients {
     if (cached !== undefined) return cached;
     // A cycle back to it (a setup file reading the variable it assigns) is not one.
     this.setupVariables.set(name, false);
-    const self = resolve(this.fileName!);
-    let found = 0;
-    let local = true;
-    for (const file of testSetupFiles(this.fileName!)) {
-      const judge = file === self ? undefined : this.testHelper(file, false);
-      for (const assigned of judge?.environmentAssignments(name) ?? []) {
-        found++;
-        if (!judge!.holdsOwnServerValue(assigned)) local = false;
-      }
-    }
-    const verdict = local && found > 0;
+    const verdict = assignsOnlyOwnServer(this.setupFileReaders(), (reader) => reader.environmentAssignments(name));
     this.setupVariables.set(name, verdict);
     return verdict;
   }
@@ -1545,6 +1532,22 @@ export class OwnServerClients {
     }
     return !call && this.fromOwnServer(value, 0);
   }
+}
+
+/**
+ * Whether the files `readers` read assign a name at least once (`assignments`: its values in one reader's file), and
+ * every value is a server the code started itself or the local test database, in that file's reading. The first value
+ * that is not decides.
+ */
+function assignsOnlyOwnServer(readers: readonly OwnServerClients[], assignments: (reader: OwnServerClients) => ts.Expression[]): boolean {
+  let found = 0;
+  for (const reader of readers) {
+    for (const assigned of assignments(reader)) {
+      if (!reader.holdsOwnServerValue(assigned)) return false;
+      found++;
+    }
+  }
+  return found > 0;
 }
 
 /** A callback written in a call: its argument `index`, or the property `property` of an object literal written as that argument. */
