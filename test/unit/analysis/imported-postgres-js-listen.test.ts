@@ -58,3 +58,32 @@ test('an imported client made from a direct URL, or an imported object that is n
     '}',
   ]), []);
 });
+
+// The same client made in a Deno module (`npm:postgres@3`, an esm.sh or deno.land/x URL) and imported by another;
+// deno-postgres, whose deno.land/x module is also named `postgres`, makes no postgres.js client.
+const subscriber = (module: string): string[] => [
+  `import { events } from '${module}';`,
+  'export async function followInvoices(onInvoice: (id: string) => void) {',
+  "  await events.listen('invoices', onInvoice);",
+  '}',
+];
+
+test('listen() on a postgres.js client a Deno module makes from an npm:, esm.sh or deno.land/x import is a LISTEN on the pool', () => {
+  const specifiers = ['npm:postgres@3.4.4', 'https://esm.sh/postgres@3.4.4', 'https://deno.land/x/postgresjs@v3.4.4/mod.js'];
+  specifiers.forEach((specifier, i) => {
+    repo.write(`functions-${i}/_shared/pool.ts`, [
+      `import postgres from '${specifier}';`,
+      "export const events = postgres(Deno.env.get('SUPABASE_DB_URL')!, { prepare: false });",
+    ]);
+    assert.deepEqual(findingsOf(`functions-${i}/invoices/index.ts`, subscriber('../_shared/pool.ts')),
+      ["listen events.listen('invoices', onInvoice)"], specifier);
+  });
+});
+
+test('a client a Deno module makes with deno-postgres, whose deno.land/x module is also named postgres, is no postgres.js client', () => {
+  repo.write('edge/_shared/pool.ts', [
+    "import postgres from 'https://deno.land/x/postgres@v0.17.0/mod.ts';",
+    "export const events = postgres(Deno.env.get('SUPABASE_DB_URL')!);",
+  ]);
+  assert.deepEqual(findingsOf('edge/invoices/index.ts', subscriber('../_shared/pool.ts')), []);
+});
