@@ -31,6 +31,19 @@ export function connectsToAdminConsole(receiver: ts.Expression, flow: Flow): boo
   return first !== undefined && namesConsole(first, flow);
 }
 
+/**
+ * Whether a file's text may make a console client (connectsToAdminConsole reads only this file's literals, through its
+ * consts): a console database's name is then written in it, `pgbouncer` or `pgcat`, or `admin` or `console` at the
+ * start of a literal or after a URL's `/` or a `dbname=` (the port beside them is not looked for: a number may be
+ * written as `0x1920`). An escape may spell any letter (`'pg\x62ouncer'`, `'\admin'`): a file with a backslash may.
+ * Most files name none, and their queries' receivers are then not traced to their creation.
+ */
+export function mayNameAdminConsole(text: string): boolean {
+  return text.includes('\\') || CONSOLE_NAME_IN_TEXT.test(text);
+}
+
+const CONSOLE_NAME_IN_TEXT = new RegExp(`${[...CONSOLE_DATABASES].join('|')}|(?:['"\x60/]|=\\s*)(?:${[...CONSOLE_DATABASES_ON_POOLER_PORT].join('|')})`, 'i');
+
 /** A connection string, or options (`{ connectionString }`, `{ database, port }`), that reach a console. */
 function namesConsole(argument: ts.Expression, flow: Flow): boolean {
   const value = unwrap(argument);

@@ -41,7 +41,7 @@ import { searchPathOptionMessage } from './searchPathOptions';
 import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSetConfigFlag';
 import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
-import { connectsToAdminConsole } from './adminConsole';
+import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { rollsBackToSavepoint } from './savepointRollbacks';
@@ -1862,7 +1862,7 @@ class Extractor {
    * transaction, share the one group that reports syntax errors only.
    */
   private unpooledSequence(receiver: ts.Expression | undefined, groupFor: (receiver: ts.Expression | undefined) => Group): Group {
-    if (this.isReplicationValue(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))) return this.unpooledGroup();
+    if (this.isReplicationValue(receiver) || this.reachesAdminConsole(receiver)) return this.unpooledGroup();
     return groupFor(receiver);
   }
 
@@ -1887,7 +1887,7 @@ class Extractor {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
       || (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow))
       || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && expectedToFail(node))
-      || this.reachesOwnServer(receiver) || (receiver !== undefined && connectsToAdminConsole(receiver, this.flow))
+      || this.reachesOwnServer(receiver) || this.reachesAdminConsole(receiver)
       || this.isDirectClient(receiver);
   }
 
@@ -1919,6 +1919,27 @@ class Extractor {
   }
 
   private namesDirectUrl: boolean | undefined;
+
+  /**
+   * Whether a client of this file may be made for a replication session (createsReplicationClient): its options or
+   * connection string name `replication` in a literal or property name of this file. Asked once per file, not traced
+   * for each query's receiver; a backslash may escape a letter of it (`'\x72eplication=database'`), so a file with one
+   * is traced.
+   */
+  private mayNameReplication(): boolean {
+    this.namesReplication ??= this.source.text.includes('\\') || /replication/i.test(this.source.text);
+    return this.namesReplication;
+  }
+
+  private namesReplication: boolean | undefined;
+
+  /** Whether queries on `receiver` go to a pooler's admin console (adminConsole.ts), told from the file's text first. */
+  private reachesAdminConsole(receiver: ts.Expression | undefined): boolean {
+    this.mayReachConsole ??= mayNameAdminConsole(this.source.text);
+    return receiver !== undefined && this.mayReachConsole && connectsToAdminConsole(receiver, this.flow);
+  }
+
+  private mayReachConsole: boolean | undefined;
 
   /** The `postgres(…)` call of another module of the project that makes the client a name of this file imports (importedPostgresJsClients.ts). */
   private importedPostgresJsCreation(name: ts.Identifier): ts.CallExpression | undefined {
@@ -2069,6 +2090,7 @@ class Extractor {
    * It is never behind a pooler: its queries go to the group that keeps only syntax errors, like PGlite's.
    */
   private isReplicationValue(receiver: ts.Expression | undefined): boolean {
+    if (this.replicationSessions.size === 0 && !this.mayNameReplication()) return false;
     return receiver !== undefined && this.tracesTo(receiver, {
       creates: createsReplicationClient,
       declared: (declaration) => this.replicationSessions.has(declaration)

@@ -56,3 +56,14 @@ test('a client of an application database keeps its findings, admin and console 
     assert.deepEqual(found(tune(options)), [hole, ...APP_ONLY], options);
   }
 });
+
+test('a console named only through an escape, in another case or with the port in hex is still seen (the file text check lets it through)', () => {
+  for (const options of [
+    "'postgresql://ops:secret@bouncer.internal:6432/pg\\x62ouncer'",
+    "{ host: 'localhost', port: 0x1920, database: 'Console' }",
+    "'host=127.0.0.1 port=6432 dbname=ADMIN user=odyssey'",
+    "{ database: `admin`, port: '6432' }",
+  ]) {
+    assert.deepEqual(found(tune(options)), APP_ONLY, options);
+  }
+});

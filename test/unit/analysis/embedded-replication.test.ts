@@ -67,3 +67,18 @@ test('replication: false or a non-walsender value keeps the findings', () => {
   ].join('\n');
   assert.deepEqual(found(text), ['session-set SET ROLE app']);
 });
+
+test('a replication option spelled with escapes only is still a walsender session (the file text check lets a backslash through)', () => {
+  const text = [
+    "import { Client } from 'pg';",
+    'export async function run(url: string) {',
+    '  const byUrl = new Client({ connectionString: `${url}?r\\x65plication=database` });',
+    "  const byName = new Client({ connectionString: url, r\\u0065plication: 'database' });",
+    '  const normal = new Client({ connectionString: url });',
+    "  await byUrl.query('SET ROLE replicator');",
+    "  await byName.query('SET ROLE replicator');",
+    "  await normal.query('SET ROLE app');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ['session-set SET ROLE app']);
+});
