@@ -1,6 +1,8 @@
 // Hand-written statement splitter (no WASM): fast, and tolerant of half-typed text, so one broken
 // statement never swallows the rest of the file.
 import { endsStatementAnnotation } from './migrationAnnotations';
+import { isOneShotRun } from './folderEntries';
+import { TimedCache } from './timedCache';
 
 export interface StatementSpan {
   /** UTF-16 offsets into the document; `end` excludes the terminating semicolon. */
@@ -332,7 +334,30 @@ class PendingStatement {
  * data of `COPY … FROM stdin` up to `\.` is skipped. Migration tools' annotations that end a statement
  * (goose's `-- +goose StatementEnd`: migrationAnnotations.ts) end it as `;` does.
  */
-export function splitStatements(text: string): StatementSpan[] {
+export function splitStatements(text: string): readonly Readonly<StatementSpan>[] {
+  if (!isOneShotRun()) return splitAfresh(text);
+  kept ??= new TimedCache<KeptSplit>(Infinity, MAX_KEPT_TEXTS, Date.now, { weigh: (split) => split.weight, max: MAX_KEPT_WEIGHT });
+  return kept.get(text, () => {
+    const spans = splitAfresh(text);
+    return { spans, weight: text.length + spans.length * SPAN_WEIGHT };
+  }).spans;
+}
+
+/**
+ * A one-shot run's split texts (poolsafe lint: folderEntries.ts's isOneShotRun), kept because the same text is split
+ * again: a query sent in many places (`BEGIN`, one statement in each function of a file), and a .sql file that defines
+ * routines, split by the index of state functions (stateFunctions.ts, twice) and once more when it is linted. A kept
+ * text stays in memory, so the texts and their spans are bounded in characters. The language server, whose texts change
+ * with each keystroke, splits afresh. Callers share the spans: they must not modify them (the type says so).
+ */
+let kept: TimedCache<KeptSplit> | undefined;
+interface KeptSplit { spans: readonly Readonly<StatementSpan>[]; weight: number }
+const MAX_KEPT_TEXTS = 20_000;
+/** Characters of kept texts, a span counting as SPAN_WEIGHT of them (its object and its text, sliced from the kept one). */
+const MAX_KEPT_WEIGHT = 2_000_000;
+const SPAN_WEIGHT = 48;
+
+function splitAfresh(text: string): StatementSpan[] {
   const spans: StatementSpan[] = [];
   let start = 0;
   let atomicDepth = 0;
