@@ -47,6 +47,13 @@ const HAND_VENUE = new RegExp([
 ].join('|'), 'i');
 /** `psql … -f file.sql` or `psql … < file.sql` in a usage line. */
 const PSQL_USAGE = /\bpsql\b[^\n]*\s(?:-f\s*\S|--file[=\s]\S|<\s*\S)/i;
+/**
+ * A command line that runs psql, as a page shows one for the reader to type: the line opens with `psql` (after a shell
+ * prompt, a backtick or `sudo -u postgres`) and then an option, a quoted connection string, a URI or a variable
+ * (`psql -c "SELECT …"`, `psql "host=db sslmode=require"`, `$ psql postgres://…`). Prose that only names psql
+ * (`psql sessions`, `psql is the client`) is no command line.
+ */
+const PSQL_COMMAND_LINE = /^\s*(?:`|[$#>]\s*)?(?:sudo\s+(?:-\w+\s+)*(?:-u\s+\S+\s+)?)?psql\s+(?:-|["']|postgres(?:ql)?:\/\/|\$)/;
 
 /** The comment lines that open the text, before its first statement (`--` lines and `/* … *\/` blocks). */
 function openingComments(text: string): string[] {
@@ -80,6 +87,11 @@ export function hasHandRunHeader(text: string): boolean {
  */
 export function tellsToRunByHand(line: string): boolean {
   return (RUN_INSTRUCTION.test(line) && HAND_VENUE.test(line)) || PSQL_USAGE.test(line);
+}
+
+/** Whether a page's line is a psql command line (PSQL_COMMAND_LINE): the page's reader runs psql by hand. */
+export function showsPsqlCommand(line: string): boolean {
+  return PSQL_COMMAND_LINE.test(line);
 }
 
 /** A `.sql` file outside a migrations folder whose opening comment says it is run by hand, or that shows a setting to its reader. */

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
 import { COMMAND_FILE, DOC_PAGE, README, pagesAmong } from './psqlRuns';
-import { SQL_CLIENT, tellsToRunByHand } from './handRunScripts';
+import { SQL_CLIENT, showsPsqlCommand, tellsToRunByHand } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { gitRoot } from './projectPaths';
 
@@ -39,8 +39,8 @@ const byRoot = new TimedCache<boolean>(CACHE_MS);
 
 /**
  * Whether the `.sql` file belongs to a project without any program (no source file of a programming language, no
- * package manifest) whose READMEs or documentation pages tell the reader to run scripts by hand, or whose command
- * files name psql or a desktop SQL client. A collection of queries whose README only says they suit psql sessions
+ * package manifest) whose READMEs or documentation pages tell the reader to run scripts by hand or show a psql command
+ * line, or whose command files name psql or a desktop SQL client. A collection of queries whose README only says they suit psql sessions
  * (another project's library may send them through its pool) is not one.
  */
 export function isInPsqlOnlyProject(fileName: string): boolean {
@@ -70,7 +70,12 @@ function isProgramFile(name: string): boolean {
   return PROGRAM_SOURCE.test(name) || PROGRAM_MANIFEST.has(name) || PROGRAM_PROJECT.test(name);
 }
 
-/** Walks the root (bounded): no program, and a page telling to run scripts by hand or a command file naming psql. */
+/** A page's line telling to run scripts by hand, or showing a psql command line (`psql -c "…"`, `psql "host=… sslmode=require"`). */
+function runsByHand(line: string): boolean {
+  return tellsToRunByHand(line) || showsPsqlCommand(line);
+}
+
+/** Walks the root (bounded): no program, and a page telling to run scripts by hand or showing psql run, or a command file naming psql. */
 function holdsNoProgramAndNamesPsql(root: string): boolean {
   const commands: string[] = [];
   const pages: string[] = [];
@@ -88,5 +93,5 @@ function holdsNoProgramAndNamesPsql(root: string): boolean {
   const enter = (name: string): boolean => (!name.startsWith('.') || name === '.github') && !SKIPPED_FOLDERS.has(name);
   if (walkFolders(root, MAX_FOLDERS, visit, enter) !== 'complete') return false;
   return commands.slice(0, MAX_READ).some((path) => SQL_CLIENT.test(boundedText(path, MAX_READ_BYTES) ?? ''))
-    || pagesAmong(pages, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(tellsToRunByHand));
+    || pagesAmong(pages, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(runsByHand));
 }

@@ -114,3 +114,27 @@ test('a docs page telling to run the scripts by hand is read even when the root 
   const plain = repositoryWith('psql-only-capped-plain', t, { ...data, 'docs/notes.rst': 'The lab database holds invoices.\n' });
   assert.deepEqual(rules(plain, 'checks/clerk.sql'), ['session-set', 'session-set']);
 });
+
+// Notes kept as plain-text pages at the root, with any name (spaces, `+`), that show psql run at a prompt: a psql
+// command line is the reader running psql by hand, whatever it runs (`psql -c "…"`, a connection string).
+test('a page showing a psql command line (not only `-f`) makes the scripts hand-run; prose naming psql does not', (t) => {
+  const commandLines: Record<string, string>[] = [
+    { 'Replica setup notes.txt': 'On the primary:\n\npsql -c "SELECT pg_create_physical_replication_slot(\'standby1\');"\n' },
+    { 'proxy+tls.txt': 'Connect through the proxy:\n    psql "host=10.0.0.5 port=6432 user=ops sslmode=require"\n' },
+    { 'docs/connect.md': '```\n$ psql postgres://ops@db.internal/lab\n```\n' },
+    { 'NOTES.md': 'As the superuser:\n\n    sudo -u postgres psql -d lab\n' },
+  ];
+  for (const [i, files] of commandLines.entries()) {
+    const repository = repositoryWith(`psql-only-command-line-${i}`, t, { 'README.md': '# Lab\nUseful scripts\n', ...files });
+    assert.deepEqual(rules(repository, 'checks/clerk.sql'), [], Object.keys(files)[0]);
+  }
+  const prose: Record<string, string>[] = [
+    { 'notes.txt': 'psql is the client we use most; these queries also suit dashboards.\n' },
+    { 'notes.md': 'Open a psql session and paste what you need.\n' },
+    { 'shell.txt': '#psql connection settings live in the vault\n' },
+  ];
+  for (const [i, files] of prose.entries()) {
+    const repository = repositoryWith(`psql-only-prose-${i}`, t, { 'README.md': '# Lab\nUseful scripts\n', ...files });
+    assert.deepEqual(rules(repository, 'checks/clerk.sql'), ['session-set', 'session-set'], Object.keys(files)[0]);
+  }
+});
