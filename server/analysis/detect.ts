@@ -19,7 +19,7 @@ import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, referredFlag, type SessionFlags } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
-import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair } from './templatePlaceholders';
+import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
@@ -116,6 +116,12 @@ export interface StatementFacts {
    * embedded-SQL slot filling still reads where the text as written stops parsing).
    */
   repairedTemplate?: boolean;
+  /**
+   * The statement fails to parse at fill-in placeholders (`CREATE ROLE <user_name> …`) and parses once they are filled in
+   * (withFillInNames): a SQL file's template a person edits before running it gets no syntax error; its candidates are those
+   * of the filled-in text. Text a program sends (embedded SQL, the pooler's queries) keeps the error: it is sent as written.
+   */
+  fillInNames?: boolean;
 }
 
 /** Whether the function only releases a session advisory lock (it creates no session state). */
@@ -943,6 +949,11 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (older !== undefined) {
       facts.newerSyntax = true;
       return withStandInFacts(older, base, facts);
+    }
+    const filledIn = facts.dialect || facts.templated ? undefined : withFillInNames(text, parseErrorAt, offset);
+    if (filledIn !== undefined) {
+      facts.fillInNames = true;
+      return withStandInFacts(filledIn, base, facts);
     }
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;

@@ -758,7 +758,8 @@ export function opensWithTransactionScopedSetting(text: DocumentText): boolean {
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
   const blocks = migrationBlocks(text);
-  const sectioned = sections.length > 0 ? { ...options, migrationSections: sections, migrationBlocks: blocks } : options;
+  const file = { ...options, sqlFile: true };
+  const sectioned = sections.length > 0 ? { ...file, migrationSections: sections, migrationBlocks: blocks } : file;
   // Only a whole file (a query text the pooler sees is no file), and only where no tool's annotations say how it runs.
   // A query collection (sqlc, yesql, PugSQL, pgtyped annotations) is no script: the application sends each
   // query on its own, often inside a transaction it opened (`q.WithTx(tx)`), which the file cannot show.

@@ -232,3 +232,48 @@ export function templateRepair(text: string, errorAt: ParseErrorAt): string | un
   }
   return undefined;
 }
+
+/**
+ * `<user_name>`, `< mydb >`: a fill-in placeholder of a template script a person edits before running it (`CREATE ROLE
+ * <user_name> WITH LOGIN`, `GRANT ALL ON DATABASE < mydb > TO < user_name >`): a name between angle brackets, standing
+ * apart from operators. As SQL it may be a comparison (`a <b> c` parses as `(a < b) > c`), so withFillInNames reads it
+ * as a placeholder only where the parser stops at it.
+ */
+const FILL_IN_NAME = /(?<![<>=!~*+\-/%^&|#@?])<[ \t]?[A-Za-z_][A-Za-z0-9_]*[ \t]?>(?![>=])/g;
+/** At most this many fill-in placeholders filled per statement (each costs one or two parses). */
+const MAX_FILL_INS = 16;
+const stringOfLength = (n: number): string => `'${' '.repeat(n - 2)}'`;
+
+/**
+ * The statement with its fill-in placeholders (FILL_IN_NAME) filled in where the parser stops at one, each by a name
+ * of the same length or, where no name can go (`PASSWORD <secret>`), a string: the text once it parses, undefined when
+ * the parser stops anywhere but at such a placeholder (a real syntax error). `offset` is where the statement as written
+ * stops parsing. Same lengths, so offsets stay. Bounded: at most two parses per placeholder filled, MAX_FILL_INS of them.
+ */
+export function withFillInNames(statement: string, errorAt: ParseErrorAt, offset: number): string | undefined {
+  if (!statement.includes('<')) return undefined;
+  const code = replaceLiteralsAndComments(statement);
+  const spans = [...code.matchAll(FILL_IN_NAME)].map((match): [number, number] => [match.index!, match.index! + match[0].length]);
+  let text = statement;
+  let at = offset;
+  for (let filled = 0; filled < MAX_FILL_INS; filled++) {
+    const span = spans.find(([start, end]) => at >= start && at < end);
+    if (span === undefined) return undefined;
+    const [start, end] = span;
+    let passed = false;
+    for (const fill of [identifierOfLength, stringOfLength]) {
+      const candidate = text.slice(0, start) + fill(end - start) + text.slice(end);
+      const next = errorAt(candidate);
+      if (next === undefined) return candidate;
+      // The parser got past this placeholder: it stops at a later one (filled next round), or at a real error.
+      if (next >= end) {
+        text = candidate;
+        at = next;
+        passed = true;
+        break;
+      }
+    }
+    if (!passed) return undefined;
+  }
+  return undefined;
+}

@@ -152,6 +152,11 @@ export interface AnalysisOptions {
   compatibleEngine?: boolean;
   /** Per-rule severity override; 'off' disables the rule. */
   rules: Partial<Record<RuleId, Severity | 'off'>>;
+  /**
+   * The analysed SQL is a SQL file (a document of its own), not text a program sends: a statement there that parses once
+   * its `<name>` fill-in placeholders are filled in is a template a person edits first. Set by sqlFileOptions.
+   */
+  sqlFile?: boolean;
   /** Files that run in their own session (`sessionScripts` of .poolsafe.json). */
   sessionScripts?: SessionScriptGlobs;
   /**

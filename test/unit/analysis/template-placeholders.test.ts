@@ -106,6 +106,24 @@ test('comparisons written without blanks are not lower-case <name> placeholders:
   assert.deepEqual(found('-- see shop_<org>.carts\nSELECT 1 FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
 });
 
+// A template script a person edits before running it: `<app_user>` or `< shop_db >` stands where a name (or a value) goes.
+// It is read so only where the parser stops at it and the statement parses once it is filled in.
+test('a <name> fill-in placeholder where a name or value goes in a SQL file: no syntax error, the statement still read', () => {
+  const template = "CREATE ROLE <app_user> WITH LOGIN PASSWORD 'changeme';\nGRANT <app_user> TO ops_admin;\n"
+    + 'GRANT ALL ON DATABASE < shop_db > TO < app_user >;\nALTER ROLE <app_user> PASSWORD <new_password>;\nSET ROLE <app_user>;\n';
+  assert.deepEqual(found(template), [['session-set', 'SET ROLE <app_user>']]);
+});
+
+test('a real mistake beside a <name> placeholder, a comparison, or a placeholder in text a program sends keeps its syntax error', () => {
+  assert.deepEqual(found("CREATE ROLE <app_user> WITH LOGIN PASSWORD 'changeme' ORDER;\n").map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('SELECT id FROM t WHERE a <b> c ORDER;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found('GRANT ALL ON DATABASE shop TO <app user>;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found("SELECT '<app_user>' FROM t WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+  // A program sends its text as written: the placeholder there is a mistake.
+  const code = "import pg from 'pg';\nconst pool = new pg.Pool();\nexport const grant = () => pool.query('GRANT ALL ON DATABASE shop TO <app_user>');\n";
+  assert.deepEqual(embeddedFindings(code).map(([rule]) => rule), ['syntax-error']);
+});
+
 test('a hole where only keywords fit (an isolation level) is filled with one: the statement is still read', () => {
   const text = (sql: string): [string, string][] => embeddedFindings(`import pg from 'pg';\nconst client = new pg.Client();\n${sql}`);
   assert.deepEqual(text('await client.query(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level}`);'),
