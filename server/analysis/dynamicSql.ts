@@ -24,7 +24,8 @@ export interface DynamicStatement {
 const BLOCK_WORD = /^(?:begin|then|else|loop)\b/i;
 /** A condition's opening word: it runs to its THEN (`IF n > 0 THEN`, `WHEN 'a' THEN`). */
 const CONDITION_WORD = /^(?:if|elsif|when)\b/i;
-const EXECUTE_WORD = /^execute\s+(?:format\s*\(\s*)?E?'/i;
+/** `EXECUTE 'literal…'`, `EXECUTE format('literal…'`, also with the expression in parentheses (`EXECUTE ('DROP …; CREATE …')`). */
+const EXECUTE_WORD = /^execute(?:\s+|\s*\(\s*)(?:format\s*\(\s*)?E?'/i;
 /** Bound on the words, comments and conditions skipped before EXECUTE. */
 const MAX_PREFIX_PARTS = 16;
 
@@ -396,7 +397,7 @@ const ASSIGNED_TEXT = /^([A-Za-z_][\w$]*)\s*:?=\s*(?:format\s*\(\s*)?E?'/i;
 const SELECTED_TEXT = /^(?:with\b[\s\S]*?\b)?select\s+(?:format\s*\(\s*)?E?'/i;
 const SELECT_INTO = /\binto\s+(?:strict\s+)?([A-Za-z_][\w$]*)/i;
 /** `EXECUTE name` (with USING or INTO after it): dynamic SQL whose text a variable holds. */
-const EXECUTE_VARIABLE = /^execute\s+([A-Za-z_][\w$]*)\s*(?:;|$|using\b|into\b)/i;
+const EXECUTE_VARIABLE = /^execute(?:\s+([A-Za-z_][\w$]*)|\s*\(\s*([A-Za-z_][\w$]*)\s*\))\s*(?:;|$|using\b|into\b)/i;
 /** A text that may end with ON COMMIT DROP (in a later literal of the same expression): not surely a lasting table. */
 const ON_COMMIT_DROP = /\bon\s+commit\s+drop\b/i;
 
@@ -440,7 +441,7 @@ export class BuiltStatements {
   /** What an `EXECUTE name` statement may run, when the variable holds built statements: positioned in the file. */
   executed(statement: string): DynamicStatement[] {
     const match = EXECUTE_VARIABLE.exec(statement.slice(statementStart(statement)));
-    const held = match ? this.built.get(match[1].toLowerCase()) ?? [] : [];
+    const held = match ? this.built.get((match[1] ?? match[2]).toLowerCase()) ?? [] : [];
     const fresh = held.filter((built) => !this.reported.has(built.start));
     for (const built of fresh) this.reported.add(built.start);
     return fresh;

@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
 
 before(() => initAnalysis());
 
@@ -130,6 +131,32 @@ test('PL/pgSQL: a built text whose later statement creates a temp table (after a
   // The CREATE in a later literal of the chain, the table's name a variable.
   assert.deepEqual(atLine(body("q := ' DROP TABLE IF EXISTS ' || target || ';' ||\n    'CREATE TEMP TABLE ' || target || ' AS SELECT 1';\n  EXECUTE q;")),
     ["temp-table CREATE TEMP TABLE ' || target || ' AS SELECT 1';"]);
+});
+
+// PL/pgSQL's EXECUTE takes any text expression, also written in parentheses: `EXECUTE ('…' || name || '…')`.
+test('PL/pgSQL: EXECUTE of a parenthesised text (a DROP IF EXISTS, then the CREATE in a later piece) is read as its statements; the call of the routine too', () => {
+  const routine = (statement: string) => [
+    'CREATE FUNCTION refill_scratch(p_name text) RETURNS void LANGUAGE plpgsql AS $$',
+    'DECLARE q text;',
+    'BEGIN',
+    `  ${statement}`,
+    'END $$;',
+    'CREATE PROCEDURE nightly_refill() LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    "  PERFORM refill_scratch('orders');",
+    'END $$;',
+  ].join('\n');
+  // The workspace's functions as the CLI indexes them, so that a call of one that leaves state is a finding too.
+  const atLine = (sql: string): string[] => analyzeSql(sql, { stateFunctions: stateFunctionIndex([{ path: '/db/refill.sql', text: sql }]) }, '/db/refill.sql')
+    .map((f) => `${f.rule} ${sql.slice(f.start).split('\n')[0].trim()}`);
+  assert.deepEqual(atLine(routine("EXECUTE (\n    'DROP TABLE IF EXISTS scratch_' || p_name || ';\n     CREATE TEMP TABLE scratch_' || p_name || ' (doc jsonb);'\n  );")),
+    ["temp-table CREATE TEMP TABLE scratch_' || p_name || ' (doc jsonb);'", "temp-table refill_scratch('orders');"]);
+  // A variable in parentheses runs what the variable holds.
+  assert.deepEqual(atLine(routine("q := 'CREATE TEMP TABLE scratch_' || p_name || ' (doc jsonb)';\n  EXECUTE (q);")).map((line) => line.split(' ')[0]),
+    ['temp-table', 'temp-table']);
+  // Dropped again by a later statement of the same text, or made ON COMMIT DROP, it leaves nothing.
+  assert.deepEqual(atLine(routine("EXECUTE ('CREATE TEMP TABLE scratch_' || p_name || ' (doc jsonb); DROP TABLE scratch_' || p_name);")), []);
+  assert.deepEqual(atLine(routine("EXECUTE ('DROP TABLE IF EXISTS s;' || 'CREATE TEMP TABLE s (doc jsonb) ON COMMIT DROP');")), []);
 });
 
 test('PL/pgSQL: a built text that drops its temp table again, says ON COMMIT DROP, or is never run is no finding', () => {
