@@ -21,7 +21,8 @@
 // its own (`PSQL = psql -q`, then `$(PSQL) -d app -f final/upgrade.sql`): makefiles.ts writes those uses as psql.
 // A command continued over lines with backslashes (`psql "$URL" --single-transaction \` then `-f "$f"`) is read as one line.
 // A shell function that runs psql with all its arguments (`send_query() { psql -d app "$@"; }`, in the script or in a
-// script of the same folder it sources) is psql where it is called (`send_query -qf "$SEED"`), and a file argument held
+// script of the same folder it sources) is psql where it is called (`send_query -qf "$SEED"`); one that runs `psql -f` on
+// one of its own arguments (`run_file() { f=$2; psql -d "$1" -f "$f"; }`) runs the file each call passes there; a file argument held
 // in a variable the script assigns a `.sql` path (`SEED=${DATA_DIR}/seed.sql`) names that path. A shell script that
 // is a regression test — its output recorded as `expected/<name>.out` in its folder or the folder above, as pg_regress
 // lays out a suite — makes the files it runs part of that test (isRunByRegressionTest). A "`.sql` file" here is any
@@ -300,6 +301,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     globbed.push(...listedIntoPsql(text, vagrant, LINE_SHELLS.test(basename(path))));
   }
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
+  paths.push(...psqlFunctionFiles([...texts].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
   const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0;
   return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested };
@@ -331,16 +333,61 @@ function psqlWrappers(scripts: readonly string[]): string[] {
   const wrappers = new Set<string>();
   for (const script of scripts) {
     if (!script.includes('psql')) continue;
-    for (const match of script.matchAll(SHELL_FUNCTION)) {
-      const rest = script.slice(match.index! + match[0].length, match.index! + match[0].length + MAX_FUNCTION_BYTES);
-      const firstLine = rest.split('\n', 1)[0];
-      const end = /;\s*\}[ \t]*$/.test(firstLine) ? firstLine.length : (/^\}/m.exec(rest)?.index ?? rest.length);
-      const runsAll = rest.slice(0, end).split('\n').some((line) => PSQL_WORD.test(line) && ALL_ARGUMENTS.test(line));
-      const name = match[1] ?? match[2];
+    for (const { name, body } of shellFunctions(script)) {
+      const runsAll = body.split('\n').some((line) => PSQL_WORD.test(line) && ALL_ARGUMENTS.test(line));
       if (runsAll && name !== 'psql') wrappers.add(name);
     }
   }
   return [...wrappers];
+}
+
+/** The functions a shell script defines, each body read up to its closing brace at the start of a line, or on the opening line. */
+function shellFunctions(script: string): { name: string; body: string }[] {
+  return [...script.matchAll(SHELL_FUNCTION)].map((match) => {
+    const rest = script.slice(match.index! + match[0].length, match.index! + match[0].length + MAX_FUNCTION_BYTES);
+    const firstLine = rest.split('\n', 1)[0];
+    const end = /;\s*\}[ \t]*$/.test(firstLine) ? firstLine.length : (/^\}/m.exec(rest)?.index ?? rest.length);
+    return { name: match[1] ?? match[2], body: rest.slice(0, end) };
+  });
+}
+
+/** A function's positional parameter as a psql file argument (`"$2"`, `${2}`), or as a variable's value (`file=$2`): its number. */
+const PARAMETER_NUMBER = String.raw`["']?\$(?:([1-9])|\{([1-9])\})["']?`;
+/** A shell word on one line: quoted parts and other characters up to a blank (`"Pre - insert"`, `${root}/db/a.sql`). */
+const SHELL_WORD = /(?:"[^"\n]*"|'[^'\n]*'|[^\s"';|&<>])+/g;
+
+/**
+ * The files the scripts hand psql through a shell function that runs `psql … -f` on one of its own arguments, directly
+ * (`load_file() { psql -d "$1" -f "$2"; }`) or through a variable its body sets from it (`file_path=$2`, `local f="${2}"`):
+ * the argument at that position in each call of the function in the scripts (`load_file "$DB" "$ROOT"/db/seed.sql "Seed"`).
+ * The scripts are those of the folders read, where a script that sources another (`. utils.sh`) usually finds it.
+ */
+function psqlFunctionFiles(scripts: readonly string[]): string[] {
+  const positions = new Map<string, number>();
+  for (const script of scripts) {
+    if (!script.includes('psql')) continue;
+    for (const { name, body } of shellFunctions(script)) {
+      const unquoted = body.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
+      for (const match of PSQL_WORD.test(body) ? unquoted.matchAll(PSQL_FILE) : []) {
+        const position = parameterPosition(match[1], body);
+        if (position !== undefined && name !== 'psql') positions.set(name, position);
+      }
+    }
+  }
+  if (positions.size === 0) return [];
+  const call = new RegExp(`(?:^|[\\s;&|(\`])(${[...positions.keys()].map(escapeRegExp).join('|')})[ \\t]+([^\\n;|&]*)`, 'gm');
+  return scripts.flatMap((script) => [...script.matchAll(call)].map((match) => match[2].match(SHELL_WORD)?.[positions.get(match[1])! - 1] ?? ''))
+    .filter((word) => isSqlFileName(word.replace(/["']/g, '')));
+}
+
+/** The positional parameter a function's psql file argument is: itself (`"$2"`), or a variable the body sets from one (`file_path=$2`). */
+function parameterPosition(argument: string, body: string): number | undefined {
+  const direct = new RegExp(`^${PARAMETER_NUMBER}$`).exec(argument);
+  if (direct) return Number(direct[1] ?? direct[2]);
+  const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
+  const assigned = variable === undefined ? undefined
+    : new RegExp(`(?:^|[\\s;])(?:local[ \\t]+|readonly[ \\t]+|declare[ \\t]+)?${variable}=${PARAMETER_NUMBER}(?=[\\s;]|$)`, 'm').exec(body);
+  return assigned ? Number(assigned[1] ?? assigned[2]) : undefined;
 }
 
 /** The script with each call of a psql wrapper written as psql (`send_query -qf x.sql` → `psql -qf x.sql`). */

@@ -247,3 +247,44 @@ test('a loop over "$DIR"/*.sql names no file where DIR is set to nothing literal
   assert.deepEqual(rules(root, 'db', 'blue', 'seed.sql'), STATE_RULES);
   assert.deepEqual(rules(root, 'db', 'green', 'seed.sql'), STATE_RULES);
 });
+
+// A helper that runs psql on one of its arguments, often in a utilities script the pipeline sources:
+// `run_file "$DB" path/x.sql "message"` hands psql the file at the position the helper reads it from.
+test('a shell function that runs psql -f on one of its positional arguments ($2, ${2}, or a variable set from it): its callers\' files run in psql\'s session', (t) => {
+  const root = scratchRepository('psql-function-position', t).writeAll({
+    ...APPLICATION,
+    'tools/helpers.sh': [
+      '#!/bin/bash',
+      'run_file() {',
+      '  target_db=$1',
+      '  sql_path=$2',
+      '  note=$3',
+      '  echo "$note"',
+      '  psql -h "$PGHOST" -d ${target_db} \\',
+      '    -v ON_ERROR_STOP=1 \\',
+      '    -f ${sql_path} >> "$LOG"',
+      '}',
+      'apply() { local db="$1"; psql -d "$db" -1 -f "${2}"; }',
+    ].join('\n'),
+    'tools/pipeline.sh': [
+      '#!/bin/bash',
+      '. "$(dirname "$0")/helpers.sh"',
+      'run_file "$TARGET" "${ROOT}/sql/prepare.sql" "Prepare the import (may take a while)"',
+      'run_file ${TARGET} ${ROOT}/sql/load/rows.sql \\',
+      '  "Rows"',
+      'apply "$TARGET" sql/finish.sql',
+    ].join('\n'),
+  });
+  for (const path of [['sql', 'prepare.sql'], ['sql', 'load', 'rows.sql'], ['sql', 'finish.sql']]) {
+    assert.deepEqual(rules(root, ...path), [], path.join('/'));
+  }
+  // A file in another position of the call (the database's, the message's) is not what psql runs; nor is a function
+  // whose psql file comes from elsewhere (a fixed path, a variable it never sets from its arguments).
+  const other = scratchRepository('psql-function-position-other', t).writeAll({
+    ...APPLICATION,
+    'tools/helpers.sh': '#!/bin/bash\nrun_file() {\n  sql_path=$2\n  psql -d "$1" -f ${sql_path}\n}\nseed() { psql -d "$1" -f "$SEED_FILE"; }\n',
+    'tools/pipeline.sh': '#!/bin/bash\n. ./helpers.sh\nrun_file sql/notes.sql "$DB"\nseed sql/seed.sql\n',
+  });
+  assert.deepEqual(rules(other, 'sql', 'notes.sql'), STATE_RULES);
+  assert.deepEqual(rules(other, 'sql', 'seed.sql'), STATE_RULES);
+});
