@@ -93,6 +93,8 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
     return ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && nameStaysSafe(`${target.expression.text}.${target.name.text}`, view.source, view, walk);
   }
   if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
+  // `Promise.resolve(db)`: a promise of the database, which `await` and `.then` hand back (useStaysSafe).
+  if (ts.isCallExpression(parent) && isPromiseResolve(parent)) return valueStaysSafe(parent, view, walk);
   if (ts.isCallExpression(parent) && parent.expression !== value) return argumentStaysSafe(parent, parent.arguments.indexOf(value as ts.Expression), view, walk);
   // `createQueueClient({ db, schema })`: a property of an options object handed to a function of the project.
   if ((ts.isShorthandPropertyAssignment(parent) && parent.name === value) || (ts.isPropertyAssignment(parent) && parent.initializer === value)) return optionStaysSafe(parent, view, walk);
@@ -102,6 +104,13 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
   const factory = returningFunction(value);
   if (factory) return factoryStaysSafe(factory, view, walk);
   return false;
+}
+
+/** `Promise.resolve(value)` of the global `Promise`: a promise settled with the value (drizzle's database has no `then` of its own to adopt). */
+function isPromiseResolve(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  return call.arguments.length === 1 && ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve'
+    && ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise';
 }
 
 /** The function `value` is the result of: `return value;` in its body, or an arrow function's expression body. */

@@ -43,7 +43,7 @@ import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
-import { opensPerTestTransaction } from './testHarnessHooks';
+import { opensPerTestTransaction, perTestSetupHooks } from './testHarnessHooks';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
@@ -55,7 +55,7 @@ import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
 import { handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
-import { runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
+import { BEGINS, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
@@ -244,7 +244,8 @@ function clientTransactionBoundary(call: ts.CallExpression, name: string): Clien
     && outer.parent.parent && ts.isCallExpression(outer.parent.parent) && outer.parent.parent.arguments.length === 0) {
     outer = outermostWrapper(outer.parent.parent);
   }
-  if (!outer.parent || !ts.isExpressionStatement(outer.parent)) return undefined;
+  // A statement of its own, or an arrow function's whole body (`beforeEach(() => runner.startTransaction())`).
+  if (!outer.parent || !(ts.isExpressionStatement(outer.parent) || (ts.isArrowFunction(outer.parent) && outer.parent.body === outer))) return undefined;
   if (begins) return 'BEGIN';
   if (name.startsWith('commit')) return 'COMMIT';
   return name === 'rollback' && rollsBackToSavepoint(call) ? ROLLBACK_TO_SAVEPOINT : 'ROLLBACK';
@@ -1108,6 +1109,8 @@ class Extractor {
       return freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source)
         || handsNoTransaction(binding.parameterOf, binding.parameter, this.source, this.fileName) ? false : 'unknown';
     }
+    // A test's client that the suite's `beforeEach` hook leaves inside a transaction (`await runner.startTransaction()`).
+    if (depth === 0 && unwrap(receiver!) === root && this.leftOpenByPerTestHook(root, binding.variable)) return true;
     const initializer = binding.variable.initializer;
     if (!initializer) return false;
     // Sent on the handle itself (or through a raw tag of it), not on something it holds.
@@ -1122,6 +1125,48 @@ class Extractor {
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
     return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
+  }
+
+  /**
+   * Whether `use`, a client variable of the suite sent on straight from a test's callback, is inside a transaction when
+   * the test starts: a `beforeEach` hook around the test (testHarnessHooks.ts) begins one on that variable and leaves
+   * it open (the suite's `afterEach` rolls it back), as TypeORM specs do with `queryRunner.startTransaction()`.
+   */
+  private leftOpenByPerTestHook(use: ts.Identifier, variable: ts.VariableDeclaration): boolean {
+    const test = enclosingFunction(use);
+    const hooks = test ? perTestSetupHooks(test) : [];
+    return hooks.reduce((open, hook) => this.transactionOpenAfter(hook, variable, open), false);
+  }
+
+  /**
+   * Whether `variable` is inside a transaction after `hook` runs (`open`: before it): the last transaction boundary the
+   * hook's own statements send on it, a client method (`startTransaction()`, `begin()`) or a literal BEGIN, COMMIT or
+   * ROLLBACK sent with a query method, says. Assigning the variable a new client leaves the new one outside.
+   */
+  private transactionOpenAfter(hook: ts.FunctionLikeDeclaration, variable: ts.VariableDeclaration, open: boolean): boolean {
+    if (!hook.body) return open;
+    // `beforeEach(() => runner.startTransaction())`: its one expression.
+    const sent = ts.isBlock(hook.body) ? hook.body.statements.filter(ts.isExpressionStatement).map((statement) => statement.expression) : [hook.body];
+    const isVariable = (node: ts.Expression): boolean => {
+      const bare = unwrap(node);
+      if (!ts.isIdentifier(bare)) return false;
+      const binding = this.flow.bindingOf(bare);
+      return binding !== undefined && 'variable' in binding && binding.variable === variable;
+    };
+    for (const each of sent) {
+      const expression = unwrap(each);
+      if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && isVariable(expression.left)) open = false;
+      if (!ts.isCallExpression(expression)) continue;
+      const receiver = receiverOf(expression);
+      if (!receiver || !isVariable(receiver)) continue;
+      const name = calleeText(expression.expression);
+      const boundary = clientTransactionBoundary(expression, name);
+      const text = QUERY_METHODS.test(name) ? expression.arguments[0] : undefined;
+      const literal = text && (ts.isStringLiteral(text) || ts.isNoSubstitutionTemplateLiteral(text)) ? text.text : undefined;
+      if (boundary === 'BEGIN' || (literal !== undefined && BEGINS.test(literal))) open = true;
+      else if (boundary === 'COMMIT' || boundary === 'ROLLBACK' || (literal !== undefined && (COMMITS.test(literal) || ROLLS_BACK.test(literal)))) open = false;
+    }
+    return open;
   }
 
   /**

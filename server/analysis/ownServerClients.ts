@@ -66,6 +66,11 @@ const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
 const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve|createQueryRunner)$/;
 /** Makers of pools that no client is made from directly: TypeORM's `DataSource` (its queries go to a pool of connections). */
 const POOL_ONLY_MAKER = /(?:^|\.)DataSource$/;
+/**
+ * Methods of a pool that resolve to the pool itself once it is ready: TypeORM's `DataSource#initialize()`, so
+ * `await new DataSource(options).initialize()` is that DataSource.
+ */
+const RETURNS_ITS_POOL = /^initialize$/;
 /** Parts of a WHATWG `URL` that say where it connects: a URL object with one of them rewritten is another place. */
 const URL_PLACE = /^(?:host|hostname|port|href|protocol|origin|search|searchParams)$/;
 /** Methods that hold one connection (or one transaction on it) for the callback they are given (`pool.withTransaction(async (tx) => …)`). */
@@ -329,6 +334,8 @@ export class OwnServerClients {
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
       // A pool class handed out by the emulated server itself (pg-mem's `db.adapters.createPg().Pool`): its connections are all in the process.
       if (this.classOfOwnServer(value.expression, depth)) return true;
+      if (ts.isCallExpression(value) && value.arguments.length === 0 && ts.isPropertyAccessExpression(value.expression)
+        && RETURNS_ITS_POOL.test(value.expression.name.text)) return this.poolOfOwnServer(value.expression.expression, depth + 1, single);
       const args = value.arguments ?? [];
       const maker = calleeText(value.expression);
       if (!(POOL_MAKER.test(maker) || POOL_ONLY_MAKER.test(maker) || this.knexNames.has(maker)) || (single && !args.some(capsAtOneConnection))) return false;

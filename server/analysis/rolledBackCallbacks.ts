@@ -23,9 +23,9 @@ import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
 const MAX_DEPTH = 3;
-const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
-const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
-const COMMITS = /^\s*(?:commit|end)\b/i;
+export const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
+export const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
+export const COMMITS = /^\s*(?:commit|end)\b/i;
 
 type FunctionLike = TopLevelFunction;
 

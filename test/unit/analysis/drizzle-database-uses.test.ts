@@ -531,3 +531,43 @@ test("a package's own tests importing it by its name (`from 'neon-testing/utils'
   repo.write('self-named/package.json', JSON.stringify({ name: 'self-named' }));
   assert.deepEqual(rulesOf(folder, 'tests/plain.test.ts', tuple), [...FLAGGED, ...FLAGGED]);
 });
+
+/** A database module caching its drizzle database in a `let`, also handed out as a settled promise (`Promise.resolve`). */
+const SETTLED_CACHE = [
+  "import postgres from 'postgres';",
+  "import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';",
+  'let cached: PostgresJsDatabase | null = null;',
+  'let ready: Promise<PostgresJsDatabase> | null = null;',
+  'function current(): PostgresJsDatabase {',
+  '  if (!cached) {',
+  '    cached = drizzle(postgres(process.env.DATABASE_URL!, { max: 4 }));',
+  '    ready = Promise.resolve(cached);',
+  '  }',
+  '  return cached;',
+  '}',
+  'export function whenReady() { return ready ?? Promise.resolve(current()); }',
+  'export const orders = { list: () => current().select().from(ordersTable) };',
+];
+
+test('a drizzle database handed out as Promise.resolve(db) is followed through the promise: awaited or then-ed and only queried, it is not flagged', () => {
+  const folder = project('settled-queries', {
+    'src/db.ts': SETTLED_CACHE,
+    'src/routes/a.ts': ["import { whenReady, orders } from '../db';", 'export const n = async () => (await whenReady()).select().from(t);', 'export const all = () => orders.list();'],
+    'src/routes/b.ts': ["import { whenReady } from '@/db';", 'export const later = () => whenReady().then((d) => d.delete(sessions));'],
+  });
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', SETTLED_CACHE), []);
+});
+
+test('the settled promise keeps the flag when a holder of it runs a transaction, or the database goes into another call than Promise.resolve', () => {
+  const callers: Record<string, string[]> = {
+    awaited: ["import { whenReady } from '@/db';", 'export const move = async () => (await whenReady()).transaction(work);'],
+    thenCallback: ["import { whenReady } from '@/db';", 'export const move = () => whenReady().then((d) => d.transaction(work));'],
+  };
+  for (const [name, caller] of Object.entries(callers)) {
+    const folder = project(`settled-${name}`, { 'src/db.ts': SETTLED_CACHE, 'src/routes/use.ts': caller });
+    assert.deepEqual(rulesOf(folder, 'src/db.ts', SETTLED_CACHE), FLAGGED, name);
+  }
+  const gathered = SETTLED_CACHE.map((line) => line.replace('Promise.resolve(cached)', 'Promise.all([cached]).then(([d]) => d)'));
+  const folder = project('settled-gathered', { 'src/db.ts': gathered, 'src/routes/use.ts': ["import { whenReady } from '@/db';", 'export const n = async () => (await whenReady()).select();'] });
+  assert.deepEqual(rulesOf(folder, 'src/db.ts', gathered), FLAGGED);
+});

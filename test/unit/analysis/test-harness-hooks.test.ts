@@ -72,3 +72,69 @@ afterEach(() => db.afterEach());`;
   assert.deepEqual(embeddedRules(helper("await this.client.query('SAVEPOINT each_test');"), 'db.test.ts'), []);
   assert.deepEqual(embeddedRules(helper('await this.truncate();'), 'db.test.ts'), ['set-local-outside-transaction']);
 });
+
+/**
+ * A TypeORM suite: a runner the suite holds, a `beforeEach` hook around the tests (`hook`'s body), and a test sending
+ * `SET LOCAL` on `sentOn` after `first` (statements of the test before it).
+ */
+const runnerSuite = (hook: string, { sentOn = 'runner', first = '', outerHook = '' } = {}) => `import { DataSource, QueryRunner } from 'typeorm';
+describe('stock', () => {
+  let source: DataSource;
+  let runner: QueryRunner;
+  let other: QueryRunner;
+  beforeAll(async () => { source = await new DataSource({ type: 'postgres' }).initialize(); other = source.createQueryRunner(); });
+  ${outerHook}
+  describe('per shelf', () => {
+    beforeEach(async () => {
+      ${hook}
+    });
+    afterEach(async () => { await runner.rollbackTransaction(); await runner.release(); });
+    it('counts', async () => {
+      ${first}
+      await ${sentOn}.query('SET LOCAL search_path TO stock_a, public');
+    });
+  });
+});`;
+
+const OPENS_RUNNER = 'runner = source.createQueryRunner();\n      await runner.connect();\n      await runner.startTransaction();';
+
+test("SET LOCAL in a test, on a runner the suite's beforeEach leaves in a transaction it began, is inside that transaction", () => {
+  assert.deepEqual(embeddedRules(runnerSuite(OPENS_RUNNER), 'stock.spec.ts'), []);
+  // A literal BEGIN on a driver's client, the hook in the suite around the test's own, and a modified test call.
+  const literal = `import { Client } from 'pg';
+const client = new Client();
+beforeAll(() => client.connect());
+beforeEach(async () => { await client.query('BEGIN'); });
+afterEach(() => client.query('ROLLBACK'));
+describe('orders', () => {
+  test.only('sees its own timeout', async () => {
+    await client.query("SET LOCAL lock_timeout = '1s'");
+  });
+});`;
+  assert.deepEqual(embeddedRules(literal, 'orders.test.ts'), []);
+  // The hook an arrow whose body is the call, after an outer suite's hook made the runner (hooks run outermost first).
+  const arrow = runnerSuite('', { outerHook: 'beforeEach(async () => { runner = source.createQueryRunner(); });' }).replace('beforeEach(async () => {\n      \n    });', 'beforeEach(() => runner.startTransaction());');
+  assert.deepEqual(embeddedRules(arrow, 'stock.spec.ts'), []);
+});
+
+test('the SET LOCAL stays outside a transaction when the hook ends what it began, begins on another object or replaces the runner after, or the test ends it first', () => {
+  const ends = `${OPENS_RUNNER}\n      await runner.commitTransaction();`;
+  assert.deepEqual(embeddedRules(runnerSuite(ends), 'stock.spec.ts'), ['set-local-outside-transaction']);
+  assert.deepEqual(embeddedRules(runnerSuite(OPENS_RUNNER, { sentOn: 'other' }), 'stock.spec.ts'), ['set-local-outside-transaction']);
+  const replaced = `${OPENS_RUNNER}\n      runner = source.createQueryRunner();`;
+  assert.deepEqual(embeddedRules(runnerSuite(replaced), 'stock.spec.ts'), ['set-local-outside-transaction']);
+  assert.deepEqual(embeddedRules(runnerSuite(OPENS_RUNNER, { first: 'await runner.rollbackTransaction();' }), 'stock.spec.ts'), ['set-local-outside-transaction']);
+  // A hook that runs once (beforeAll) leaves the transaction to the first test only.
+  const once = runnerSuite("runner = source.createQueryRunner();").replace('let other: QueryRunner;', 'let other: QueryRunner;\n  beforeAll(() => runner.startTransaction());');
+  assert.deepEqual(embeddedRules(once, 'stock.spec.ts'), ['set-local-outside-transaction']);
+});
+
+test("a beforeEach hook of a sibling suite, or one written in a helper function, does not run before the test", () => {
+  const sibling = runnerSuite('runner = source.createQueryRunner();', { outerHook: `describe('per aisle', () => {\n    beforeEach(async () => { await runner.startTransaction(); });\n  });` });
+  assert.deepEqual(embeddedRules(sibling, 'stock.spec.ts'), ['set-local-outside-transaction']);
+  // The outer suite's hook begins, then the test's own suite replaces the runner.
+  const replacedInner = runnerSuite('runner = source.createQueryRunner();', { outerHook: 'beforeEach(() => runner.startTransaction());' });
+  assert.deepEqual(embeddedRules(replacedInner, 'stock.spec.ts'), ['set-local-outside-transaction']);
+  const helper = runnerSuite('runner = source.createQueryRunner();', { outerHook: 'async function open() { await runner.startTransaction(); }' });
+  assert.deepEqual(embeddedRules(helper, 'stock.spec.ts'), ['set-local-outside-transaction']);
+});

@@ -267,3 +267,32 @@ test("the client built from a URL's parts keeps its finding when the URL's searc
   assert.deepEqual(findingsOf(repo.write('q/test/remote.ts', partsSpec("process.env.STOCK_DB_URL ?? 'postgres://stock@stock.db.example-cloud.com/stock'"))), kept);
   assert.deepEqual(findingsOf(repo.write('q/src/reader.ts', partsSpec("process.env.STOCK_DB_URL ?? ''"))), kept);
 });
+
+/** A spec whose DataSource is the one its `initialize()` resolves to, locking through `sender` on line 8. */
+const initializedSpec = (sender: string, url = 'process.env.STOCK_ADMIN_URL') => [
+  "import { DataSource, QueryRunner } from 'typeorm';",
+  'let source: DataSource;',
+  'let runner: QueryRunner;',
+  'beforeAll(async () => {',
+  `  source = await new DataSource({ type: 'postgres', url: ${url} }).initialize();`,
+  '  runner = source.createQueryRunner();',
+  '});',
+  `it('waits for the lock', async () => { await ${sender}.query('SELECT pg_try_advisory_lock(42)'); });`,
+];
+
+test("a DataSource awaited from its own initialize() is that DataSource: a runner held out of it on the test database is one session", () => {
+  repo.write('s/package.json', '{"name": "s"}');
+  assert.deepEqual(findingsOf(repo.write('s/test/lock.spec.ts', initializedSpec('runner'))), []);
+  // A variable the CI workflow sets to this machine.
+  repo.write('s/.github/workflows/ci.yml', ['jobs:', '  test:', '    services:', '      postgres:', '        image: postgres:16', '    steps:',
+    '      - run: npm test', '        env:', '          STOCK_CI_URL: postgres://postgres:postgres@localhost:5432/ci']);
+  assert.deepEqual(findingsOf(repo.write('s/test/ci-lock.spec.ts', initializedSpec('runner', 'process.env.STOCK_CI_URL'))), []);
+});
+
+test("the initialized DataSource's own query stays a pool's, and the runner keeps its finding in application code or on a pooler", () => {
+  repo.write('t/package.json', '{"name": "t"}');
+  assert.deepEqual(findingsOf(repo.write('t/test/pool.spec.ts', initializedSpec('source'))), ['advisory-lock 8']);
+  assert.deepEqual(findingsOf(repo.write('t/src/lock.ts', initializedSpec('runner'))), ['advisory-lock 8']);
+  repo.write('t/.env.example', 'STOCK_ADMIN_URL=postgres://stock:secret@localhost:6432/stock');
+  assert.deepEqual(findingsOf(repo.write('t/test/bouncer.spec.ts', initializedSpec('runner'))), ['advisory-lock 8']);
+});
