@@ -10,13 +10,13 @@ import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries } from './folderEntries';
 import { namesPooler } from './ownServerHelpers';
 import { withoutTrailingSlashes } from './localTestDatabases';
+import { POOLER_PORTS } from './poolerEndpoints';
 
 /** Images of PostgreSQL itself (the official one, PostGIS, pgvector, TimescaleDB, Supabase's, Bitnami's). */
 export const POSTGRES_IMAGE = /(?:^|\/)(?:postgres|postgresql|postgis|pgvector|timescaledb[\w-]*)(?::|@|$)/i;
 /** A compose file, whatever it is named for (`docker-compose.yml`, `compose.yaml`, `docker-compose.test.yml`). */
 export const COMPOSE_FILE = /^(?:docker-)?compose[\w.-]*\.ya?ml$/i;
 /** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
-const POOLER_PORT = new Set(['6432', '6543']);
 const MAX_FILE_BYTES = 256 * 1024;
 /** A package manager's install of PostgreSQL's server (`apk add postgresql14`, `apt-get install -y postgresql-16`), not of its client alone. */
 const INSTALLS_SERVER = /\b(?:apk\s+add|apt-get\s+install|apt\s+install|yum\s+install|dnf\s+install|microdnf\s+install)\b[^\n]*?\spostgresql(?:-?\d+)?(?:-server)?(?=[\s;&|]|$)/im;
@@ -257,7 +257,7 @@ export function reachesSuiteSocket(folders: readonly string[], directory: string
 
 /** Whether a port (as written; undefined when none is) of a database service is PostgreSQL's, not a pooler's beside it. */
 function reachesDatabase(database: DatabaseService, port: string | undefined): boolean {
-  if (port !== undefined && (POOLER_PORT.has(port) || !/^\d+$/.test(port))) return false;
+  if (port !== undefined && (POOLER_PORTS.has(port) || !/^\d+$/.test(port))) return false;
   if (!database.runsPooler) return true;
   return port !== undefined && !new RegExp(`listen_port\\s*=\\s*${port}\\b`, 'i').test(database.text);
 }

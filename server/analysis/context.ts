@@ -316,9 +316,9 @@ function onlySetsTransactionSettings(facts: StatementFacts): boolean {
   return facts.candidates.length > 0 && facts.candidates.every((candidate) => candidate.transactionScoped);
 }
 
-/** Whether the SQL runs in its own session: as configured, or because it is a psql script. */
+/** Whether the SQL runs in its own session: as configured, or because it is a psql script (not one psql runs through a transaction pooler). */
 export function runsInOwnSession(statements: readonly PlacedFacts[], options: AnalysisOptions): boolean {
-  return options.ownSession === true || statements.some((statement) => statement.psqlScript);
+  return options.ownSession === true || (!options.throughTransactionPooler && statements.some((statement) => statement.psqlScript));
 }
 
 /** A rule's severity under these options, or undefined when it does not apply (pool mode, prepared-statement support, `off`). */

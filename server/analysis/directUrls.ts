@@ -16,6 +16,7 @@ import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
+import { POOLER_PORT_TEXT } from './poolerEndpoints';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
@@ -80,8 +81,6 @@ interface FileView { source: ts.SourceFile; path: string }
  */
 interface UrlSources { names: string[]; parameters: ts.ParameterDeclaration[]; unknown: boolean; unpooled?: boolean }
 
-/** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
-const POOLER_PORT = /\b(?:6432|6543)\b/;
 const STRING_METHODS_REPLACING = new Set(['replace', 'replaceAll']);
 
 /**
@@ -95,7 +94,7 @@ function removesPooler(call: ts.CallExpression): boolean {
   const [removed, added] = call.arguments;
   const removedText = ts.isStringLiteralLike(removed) || ts.isRegularExpressionLiteral(removed) ? removed.text : undefined;
   if (removedText === undefined || !ts.isStringLiteralLike(added)) return false;
-  const namesPooler = (text: string): boolean => POOLER_PORT.test(text) || /pool|bouncer/i.test(text);
+  const namesPooler = (text: string): boolean => POOLER_PORT_TEXT.test(text) || /pool|bouncer/i.test(text);
   return namesPooler(removedText) && !namesPooler(added.text);
 }
 
@@ -330,7 +329,7 @@ const PROVIDER_DIRECT_HOST = /^(?:db\.[a-z0-9]+\.supabase\.co|(?![^.]*-pooler\.)
 
 /** Whether `host` (and `port`, when given) is a provider's direct endpoint (PROVIDER_DIRECT_HOST), on no pooler's port. */
 export function isProviderDirectEndpoint(host: string, port: string | undefined): boolean {
-  return PROVIDER_DIRECT_HOST.test(host) && (port === undefined || !POOLER_PORT.test(port));
+  return PROVIDER_DIRECT_HOST.test(host) && (port === undefined || !POOLER_PORT_TEXT.test(port));
 }
 
 /** A connection string written out (`'postgresql://u:p@db.abc.supabase.co:5432/postgres'`) whose host is a provider's direct endpoint. */

@@ -12,11 +12,10 @@ import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { environmentName } from './environmentReads';
 import { nameWords } from './directUrls';
+import { POOLER_PORTS } from './poolerEndpoints';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
 export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
-/** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
-const POOLER_PORT = new Set(['6432', '6543']);
 /** A hole of a template, as put into its skeleton text. */
 const HOLE = /^\u0000(\d+)\u0000$/;
 
@@ -78,7 +77,7 @@ export function withoutTrailingSlashes(path: string): string {
 
 /** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */
 function judgeHost(host: string, port: string | undefined): HostPart {
-  if (port !== undefined && POOLER_PORT.has(port)) return { kind: 'other' };
+  if (port !== undefined && POOLER_PORTS.has(port)) return { kind: 'other' };
   const portHole = port !== undefined ? HOLE.exec(port) : null;
   const hole = HOLE.exec(host);
   if (hole) return { kind: 'hole', index: Number(hole[1]), ...(portHole && { portHole: Number(portHole[1]) }) };

@@ -28,6 +28,7 @@ import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './
 import { importedModules, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
+import { POOLER_PORT_TEXT } from './poolerEndpoints';
 
 /**
  * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one
@@ -81,7 +82,6 @@ const DEFAULTING_MAKER = /(?:^|\.)(?:Client|Pool|Connection|postgres)$/;
 const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
 const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
-const POOLER_PORT_TEXT = /\b(?:6432|6543)\b/;
 /** A PostgreSQL URL's host and port, both written out (`postgres://localhost:5431`, `postgresql://u@127.0.0.1:5433/db`). */
 const LOOPBACK_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i;
 

@@ -28,7 +28,7 @@ import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
 import { errorsRecordedIn } from './expectedErrors';
-import { isRunByPsql, isRunByRegressionTest } from './psqlRuns';
+import { isRunByPsql, isRunByRegressionTest, psqlPoolerRun } from './psqlRuns';
 import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
@@ -788,6 +788,8 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const testOnly = fileName !== undefined ? testOnlyRoutines(text.toString(), fileName, isTestScript) : undefined;
   if (testOnly) options = { ...options, testOnlyRoutines: testOnly };
   if (options?.ownSession) return options;
+  const poolerRun = fileName !== undefined ? psqlPoolerRun(fileName) : undefined;
+  if (poolerRun) return throughTransactionPooler(text, options, fileName!, poolerRun.singleTransaction);
   // A dump a Hasura project seeds its database with goes through the Hasura server's pool (hasuraSeeds.ts), and one a
   // program of the project reads and sends with a query call through the application's (programSentDumps.ts).
   const pgDump = looksLikePgDump(text);
@@ -800,6 +802,18 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
       || (!options?.migrationSections?.length && isPsqlAppliedMigration(fileName))));
   if (!ownSession) return options;
   return fileName !== undefined && pgDump && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
+}
+
+/**
+ * A file the repository's scripts run with psql on a transaction pooler's connection (psqlRuns.ts psqlPoolerRun): how
+ * it runs is known, so what other files of its folder or the project suggest (psql scripts, hand-run scripts) does not
+ * make it a session of its own, nor do its own psql meta-commands. A dump's preamble and a `sessionScripts` file still
+ * are. `psql -1` runs the whole file in one transaction, so a SET LOCAL at its top is inside one.
+ */
+function throughTransactionPooler(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName: string, singleTransaction: boolean): Partial<AnalysisOptions> {
+  const pooled = { ...options, throughTransactionPooler: true, ...(singleTransaction && { opensInsideTransaction: true }) };
+  const ownSession = looksLikePgDump(text) || looksLikeModelExport(text) || matchesSessionScripts(options?.sessionScripts, fileName);
+  return ownSession ? { ...pooled, ownSession: true } : pooled;
 }
 
 /** The folders of a sqitch project's change scripts. */

@@ -33,6 +33,7 @@ import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
+import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -151,16 +152,42 @@ interface PsqlRuns {
   globs: string[];
   /** The psql file arguments of the shell scripts that are regression tests (isRegressionTestScript). */
   tested: string[];
+  /**
+   * The files and patterns psql runs on a connection the command file shows to be a transaction pooler's
+   * (psqlConnections.ts): not in `files` or `patterns`, since such a run is no session of its own.
+   */
+  pooled: PooledRun[];
 }
 
-/** Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file psql runs). */
+/** A file argument (a path, or a pattern when `pattern`) of a psql command through a transaction pooler. */
+interface PooledRun { argument: string; pattern: boolean; singleTransaction: boolean }
+
+/**
+ * Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file
+ * psql runs) in a session of its own: not where one of them runs it through a transaction pooler (psqlPoolerRun).
+ */
 export function isRunByPsql(fileName: string): boolean {
-  if (!isSqlFileName(fileName)) return false;
+  if (!isSqlFileName(fileName) || psqlPoolerRun(fileName) !== undefined) return false;
   const file = resolve(fileName);
   return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => {
     const runs = psqlRunsIn(folder);
     return runs.files.some((path) => names(file, folder, path)) || runs.patterns.some((path) => matchesPattern(file, folder, path));
   });
+}
+
+/**
+ * How psql runs the file where a command file (as isRunByPsql looks for them) runs it on a connection that file shows to
+ * be a transaction pooler's (`psql "$PG" -f db/schema.sql` with `PG` a Supavisor URL on port 6543): each autocommit
+ * statement may then land on another server connection, so the script is no session of its own. `singleTransaction`
+ * when every such run is `psql -1` (the whole file one transaction, on one server connection until it ends).
+ * Undefined when no run of the file is seen to go through a transaction pooler.
+ */
+export function psqlPoolerRun(fileName: string): { singleTransaction: boolean } | undefined {
+  if (!isSqlFileName(fileName)) return undefined;
+  const file = resolve(fileName);
+  const runs = foldersUp(dirname(file), FOLDER_LEVELS).flatMap((folder) => psqlRunsIn(folder).pooled
+    .filter((run) => (run.pattern ? matchesPattern(file, folder, run.argument) : names(file, folder, run.argument))));
+  return runs.length > 0 ? { singleTransaction: runs.every((run) => run.singleTransaction) } : undefined;
 }
 
 /**
@@ -253,6 +280,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const looped: string[] = [];
   const globbed: string[] = [];
   const tested: string[] = [];
+  const pooled: PooledRun[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
@@ -284,16 +312,25 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
-    const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2])).flatMap((match) => match[1].split(/\s+/));
+    const commandFile: CommandFileText = { text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) };
+    // Each file argument with where its psql command starts (the `psql` word).
+    const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
+      .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
     const loops = loopLists(text);
     const named: string[] = [];
-    for (const argument of [...[...unquoted.matchAll(PSQL_FILE)].map((match) => match[1]), ...piped]) {
+    for (const { argument, start } of [...[...unquoted.matchAll(PSQL_FILE)].map((match) => ({ argument: match[1], start: match.index! })), ...piped]) {
       const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
       const list = loops.get(variable ?? '');
+      const connection = psqlConnection(commandFile, start, psqlCommandEnd(text, unquoted, start));
+      // A run through a transaction pooler goes to `pooled`, the others where they did before.
+      const record = (found: readonly string[], pattern: boolean, kept: string[]): void => {
+        if (connection.transactionPooler) pooled.push(...found.map((each) => ({ argument: each, pattern, singleTransaction: connection.singleTransaction })));
+        else kept.push(...found);
+      };
       if (runsItsArgument(argument, text)) runners.add(basename(path));
-      else if (list !== undefined) looped.push(...list);
-      else if (GLOB.test(argument)) globbed.push(argument.replace(VARIABLE_PREFIX, ''));
-      else named.push(...(variable !== undefined ? assignedSqlPaths(text, variable) : []), argument);
+      else if (list !== undefined) record(list, true, looped);
+      else if (GLOB.test(argument)) record([argument.replace(VARIABLE_PREFIX, '')], true, globbed);
+      else record([...(variable !== undefined ? assignedSqlPaths(text, variable) : []), argument], false, named);
     }
     named.push(...heredocIncludes(text));
     paths.push(...named);
@@ -303,8 +340,8 @@ function readPsqlRuns(folder: string): PsqlRuns {
   if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
   paths.push(...psqlFunctionFiles([...texts].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
-  const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0;
-  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested };
+  const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0;
+  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested, pooled };
 }
 
 /** A backslash that ends a line: the shell command goes on on the next line (`psql "$URL" --single-transaction \` then `-f "$f"`). */

@@ -15,6 +15,7 @@ import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folde
 import { hostPart } from './localTestDatabases';
 import { namesPooler } from './ownServerHelpers';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
+import { POOLER_PORTS } from './poolerEndpoints';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
@@ -34,7 +35,6 @@ const ASSIGNMENT = /^\s*(?:-\s+)?(?:export\s+)?["']?([A-Z_][A-Z0-9_]*)["']?\s*[:
 /** A YAML key that opens a block (`db-test:`), and an `image:` line under it. */
 const BLOCK_KEY = /^(\s*)["']?([\w.-]+)["']?\s*:\s*(?:#.*)?$/;
 const IMAGE = /^(\s*)image\s*:\s*["']?([^\s"'#]+)/;
-const POOLER_PORT = new Set(['6432', '6543']);
 
 /** Per variable, whether every value the folder's test environment gives it reaches a local or CI-service PostgreSQL (and no file giving one names a pooler). */
 type Environment = Map<string, boolean>;
@@ -95,13 +95,13 @@ function readApplicationEnvironment(folder: string): Map<string, Reach> {
 
 /** A value that reaches a pooler (its port, a pooler's name) or a host of another machine (`db.example.supabase.co`, `10.0.0.7`). */
 function reachesElsewhere(name: string, value: string): boolean {
-  if (/PORT$/.test(name)) return POOLER_PORT.has(value);
+  if (/PORT$/.test(name)) return POOLER_PORTS.has(value);
   if (namesPooler(value)) return true;
   const host = hostPart(value);
   if (host.kind !== 'other') return false;
   const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(value) ?? (/^[\w.-]+$/.test(value) && /HOST$/.test(name) ? [value, value] : null);
   if (!named) return false;
-  if (named[2] !== undefined && POOLER_PORT.has(named[2])) return true;
+  if (named[2] !== undefined && POOLER_PORTS.has(named[2])) return true;
   // A compose service, a placeholder (`HOST`, `<host>`, `your_host`) or Docker's name for this machine: not another machine.
   return /^[\w-]+(?:\.[\w-]+)+$/.test(named[1]) && !/^host\.docker\.internal$/i.test(named[1]);
 }
@@ -216,7 +216,7 @@ function readAssignments(text: string, values: Map<string, boolean>, composeFold
   const pooler = namesPooler(text);
   const read = compose ? composeServices(text).filter((service) => mayRunTests(service, composeFolder)).flatMap((service) => service.lines) : lines;
   for (const [name, value] of assignmentsOf(read)) {
-    const local = !pooler && (/PORT$/.test(name) ? !POOLER_PORT.has(value) : reachesTestDatabase(value, postgresServices));
+    const local = !pooler && (/PORT$/.test(name) ? !POOLER_PORTS.has(value) : reachesTestDatabase(value, postgresServices));
     values.set(name, (values.get(name) ?? true) && local);
   }
 }
@@ -248,7 +248,7 @@ function reachesTestDatabase(value: string, postgresServices: Set<string>): bool
   if (host.kind === 'loopback') return true;
   // A service's name as the host (`postgres://u:p@db-test:5432/t`, `PGHOST: postgres`): that service's container.
   const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([\w.-]+)(?::(\d+))?(?:[/?#]|$)/i.exec(value) ?? /^([\w.-]+)$/.exec(value);
-  return named !== null && postgresServices.has(named[1]) && !(named[2] !== undefined && POOLER_PORT.has(named[2]));
+  return named !== null && postgresServices.has(named[1]) && !(named[2] !== undefined && POOLER_PORTS.has(named[2]));
 }
 
 /** The keys of the blocks whose `image:` is PostgreSQL's (CI service containers, compose services). */

@@ -165,6 +165,11 @@ export interface AnalysisOptions {
    */
   ownSession?: boolean;
   /**
+   * The SQL file is run by psql on a connection the repository shows to be a transaction pooler's (psqlRuns.ts
+   * psqlPoolerRun): psql's meta-commands in it do not make it a session of its own. Set by the file-level entry points.
+   */
+  throughTransactionPooler?: boolean;
+  /**
    * The SQL is a test script run in its own session against a test database (pg_regress input, a pgTAP
    * test, a fixture one includes): not even the functions it creates are reported. Implies ownSession.
    */

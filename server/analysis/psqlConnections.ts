@@ -1,0 +1,235 @@
+// Where a psql command of a command file connects, as far as that file shows it: its connection arguments (the first
+// positional argument or `-d`/`--dbname`, `-h`/`--host`, `-p`/`--port`), with the variables they name written out
+// from the same file — a shell script's assignment (`PG="$(pgurl)"`), the output of one of its functions (`pgurl() {
+// echo "postgresql://…:6543/postgres"; }`), an environment variable's default (`${DATABASE_URL:-postgres://…}`), a
+// Makefile's variable (`PGURL = …`) or the output of one of its targets (`"$$($(MAKE) --no-print-directory pgurl)"`).
+// psqlRuns.ts asks whether that connection is a transaction pooler's (poolerEndpoints.ts): then the script psql runs
+// is no session of its own, since each of its autocommit statements may land on another server connection. What the
+// file does not show (a variable set twice, or from a command's output, a positional argument) is left a hole, which
+// is no evidence: a psql command whose connection is not read stays a session of its own.
+import { escapeRegExp } from './regexText';
+import { TRANSACTION_POOLER_PORT, showsTransactionPooler } from './poolerEndpoints';
+
+/** The command file a psql command is in: its text (continued lines joined) and how its variables are written. */
+export interface CommandFileText {
+  text: string;
+  /** A Makefile: `$(NAME)` is a make variable, `$$` a shell `$`, and a target's output may be asked for (`$(MAKE) target`). */
+  makefile: boolean;
+  /** A shell script: its assignments and functions are read. Other files (CI, documents, programs) show literals and defaults only. */
+  shell: boolean;
+}
+
+/** What stands for a part of a connection the file does not show. */
+const HOLE = '\u0001';
+/** How many variables deep a connection is followed. */
+const MAX_DEPTH = 4;
+/** psql's options that take a value (in the next word, or glued to a short option: `-fschema.sql`, `-vX=1`). */
+const VALUE_SHORT_OPTIONS = new Set(['c', 'd', 'f', 'F', 'h', 'L', 'o', 'p', 'P', 'R', 'T', 'U', 'v']);
+const VALUE_LONG_OPTIONS = new Set(['command', 'dbname', 'file', 'field-separator', 'host', 'log-file', 'output', 'port', 'pset', 'record-separator', 'table-attr', 'username', 'set', 'variable']);
+/** psql's options that make the whole run one transaction. */
+const SINGLE_TRANSACTION = /^(?:-[a-zA-Z]*1[a-zA-Z]*|--single-transaction)$/;
+
+/** What a psql command says of its connection. */
+export interface PsqlConnection {
+  /** The connection it names reaches a transaction pooler (port 6543, `pgbouncer=true`, a Neon `-pooler` host). */
+  transactionPooler: boolean;
+  /** `-1` / `--single-transaction`: psql runs the whole file in one transaction. */
+  singleTransaction: boolean;
+}
+
+/** The connection of the psql command that starts at `start` (its `psql` word) and ends at `end` in the file. */
+export function psqlConnection(file: CommandFileText, start: number, end: number): PsqlConnection {
+  const words = shellWords(file.text.slice(start, end)).slice(1);
+  const connection = connectionWords(words);
+  const written = (word: string | undefined): string | undefined => (word === undefined ? undefined : expanded(word, file, 0));
+  const database = written(connection.database);
+  const host = written(connection.host);
+  const port = written(connection.port);
+  const transactionPooler = (database !== undefined && showsTransactionPooler(database)) || port === TRANSACTION_POOLER_PORT
+    || (host !== undefined && !host.includes(HOLE) && showsTransactionPooler(`host=${host}`));
+  return { transactionPooler, singleTransaction: words.some((word) => SINGLE_TRANSACTION.test(word)) };
+}
+
+/** Where a psql command's text ends: the end of its line, a command separator outside quotes, or the next psql command. */
+export function psqlCommandEnd(text: string, unquoted: string, start: number): number {
+  const lineEnd = text.indexOf('\n', start);
+  const limit = lineEnd < 0 ? text.length : lineEnd;
+  const separator = /[;|&]/.exec(unquoted.slice(start, limit));
+  const next = /\bpsql\b/.exec(text.slice(start + 4, limit));
+  return Math.min(limit, separator ? start + separator.index : limit, next ? start + 4 + next.index : limit);
+}
+
+/** A command's words, quotes kept, a `$(…)` or backquoted substitution one piece of its word. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  for (let i = 0; i < command.length; i++) {
+    const char = command[i];
+    if (/\s/.test(char)) {
+      if (word) words.push(word);
+      word = '';
+      continue;
+    }
+    const close = char === '"' || char === "'" || char === '`' ? command.indexOf(char, i + 1) : char === '$' && command[i + 1] === '(' ? matchingParenthesis(command, i + 1) : -1;
+    const piece = close > i ? command.slice(i, close + 1) : char;
+    word += piece;
+    i += piece.length - 1;
+  }
+  if (word) words.push(word);
+  return words;
+}
+
+/** The index of the `)` that closes the `(` at `open`, or -1. */
+function matchingParenthesis(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** psql's connection arguments among its words: the database (first positional argument, or `-d`), host and port. */
+function connectionWords(words: readonly string[]): { database?: string; host?: string; port?: string } {
+  const found: { database?: string; host?: string; port?: string } = {};
+  const take = (option: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    if (option === 'd' || option === 'dbname') found.database ??= value;
+    else if (option === 'h' || option === 'host') found.host ??= value;
+    else if (option === 'p' || option === 'port') found.port ??= value;
+  };
+  let positional = 0;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word.startsWith('--')) {
+      const [name, value] = word.slice(2).split(/=(.*)/s, 2);
+      if (VALUE_LONG_OPTIONS.has(name)) take(name, value ?? words[++i]);
+    } else if (word.startsWith('-') && word.length > 1) {
+      const at = [...word.slice(1)].findIndex((letter) => VALUE_SHORT_OPTIONS.has(letter));
+      if (at >= 0) take(word[at + 1], word.length > at + 2 ? word.slice(at + 2) : words[++i]);
+    } else if (positional++ === 0) found.database ??= word;
+  }
+  return found;
+}
+
+/** A word with its quotes removed and the variables and substitutions the file shows written out (HOLE for the rest). */
+function expanded(word: string, file: CommandFileText, depth: number): string {
+  const shellText = file.makefile ? makeExpanded(word, file, depth) : word;
+  return shellExpanded(shellText, file, depth).replace(/["']/g, '');
+}
+
+/** A Makefile recipe's text as the shell gets it: `$$` a `$`, `$(MAKE)` make, a variable its one value, other functions holes. */
+function makeExpanded(text: string, file: CommandFileText, depth: number): string {
+  const DOLLAR = '\u0002';
+  let out = text.replace(/\$\$/g, DOLLAR);
+  for (let round = 0; round < MAX_DEPTH && /\$[({]/.test(out); round++) {
+    out = out.replace(/\$[({]([A-Za-z_][\w.-]*)[)}]/g, (_, name: string) => {
+      if (name === 'MAKE') return 'make';
+      const value = depth < MAX_DEPTH ? oneValue(makeAssignments(file.text, name)) : undefined;
+      return value === undefined ? HOLE : makeExpanded(value, file, depth + 1);
+    }).replace(/\$\([^()]*\)|\$\{[^{}]*\}/g, HOLE);
+  }
+  return out.split(DOLLAR).join('$');
+}
+
+/** Shell text with its variables and command substitutions written out where the file shows them. */
+function shellExpanded(text: string, file: CommandFileText, depth: number): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '$' && text[i] !== '`') {
+      out += text[i];
+      continue;
+    }
+    const close = text[i] === '`' ? text.indexOf('`', i + 1) : text[i + 1] === '(' ? matchingParenthesis(text, i + 1) : -1;
+    if (close > i) {
+      out += substitutionOutput(text.slice(i + (text[i] === '`' ? 1 : 2), close), file, depth);
+      i = close;
+      continue;
+    }
+    const variable = /^\$(?:\{([A-Za-z_]\w*)(?:(:?[-=])([^}]*))?\}|([A-Za-z_]\w*)|[\d@*#?$!-])/.exec(text.slice(i));
+    if (!variable) {
+      out += '$';
+      continue;
+    }
+    const name = variable[1] ?? variable[4];
+    out += name === undefined ? HOLE : variableValue(name, variable[3], file, depth);
+    i += variable[0].length - 1;
+  }
+  return out;
+}
+
+/** A shell variable's value: the one the script assigns it, else the default the expansion gives (`${NAME:-default}`). */
+function variableValue(name: string, fallback: string | undefined, file: CommandFileText, depth: number): string {
+  if (depth >= MAX_DEPTH) return HOLE;
+  const assigned = file.shell ? shellAssignments(file.text, name) : [];
+  if (assigned.length > 0) {
+    const value = oneValue(assigned);
+    return value === undefined ? HOLE : expanded(value, file, depth + 1);
+  }
+  return fallback === undefined ? HOLE : expanded(fallback, file, depth + 1);
+}
+
+/** What a command substitution prints, where it is a function of the script or a target of the Makefile that echoes one line. */
+function substitutionOutput(command: string, file: CommandFileText, depth: number): string {
+  if (depth >= MAX_DEPTH) return HOLE;
+  const words = shellWords(command.trim());
+  if (file.makefile && words[0] === 'make') {
+    const targets = words.slice(1).filter((word) => !word.startsWith('-'));
+    // `make -C elsewhere target`, `make -f other.mk target`: another Makefile's target.
+    if (targets.length !== 1 || words.some((word) => /^-[Cf]|^--(?:directory|file|makefile)/.test(word))) return HOLE;
+    const echoed = targetEcho(file.text, targets[0]);
+    return echoed === undefined ? HOLE : expanded(echoed, file, depth + 1);
+  }
+  if (file.shell && words.length === 1) {
+    const echoed = functionEcho(file.text, words[0]);
+    return echoed === undefined ? HOLE : expanded(echoed, file, depth + 1);
+  }
+  return HOLE;
+}
+
+/** The one value among a variable's assignments (all the same text), or undefined. */
+function oneValue(values: readonly string[]): string | undefined {
+  return values.length > 0 && values.every((value) => value === values[0]) ? values[0] : undefined;
+}
+
+/** The values a shell script assigns a variable (`NAME=value`, `export NAME="value"`, `local NAME='value'`), as written. */
+function shellAssignments(script: string, name: string): string[] {
+  const assignment = new RegExp(`(?:^|[\\s;&|(])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+|declare[ \\t]+(?:-\\w+[ \\t]+)*)?${escapeRegExp(name)}=("(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s;&|]*)`, 'gm');
+  return [...script.matchAll(assignment)].map((match) => match[1]);
+}
+
+/** The values a Makefile assigns a variable (`NAME = value`, `NAME := value`, `NAME ?= value`); an appended one (`+=`) is unknown. */
+function makeAssignments(makefile: string, name: string): string[] {
+  const assignment = new RegExp(`^(?:export[ \\t]+|override[ \\t]+)?${escapeRegExp(name)}[ \\t]*(\\+|:{1,3}|\\?|!)?=(.*)$`, 'gm');
+  return [...makefile.matchAll(assignment)].map((match) => (match[1] === '+' || match[1] === '!' ? HOLE : match[2].trim()));
+}
+
+/** The words a Makefile target's recipe echoes, where its recipe has one `echo` line; undefined otherwise. */
+function targetEcho(makefile: string, target: string): string | undefined {
+  const head = new RegExp(`^${escapeRegExp(target)}[ \\t]*:(?!=)`, 'm').exec(makefile);
+  if (!head) return undefined;
+  // The recipe: the tab-led lines after the rule's line (comment lines among them), up to the first other line.
+  const lines = makefile.slice(head.index).split('\n').slice(1);
+  const end = lines.findIndex((line) => !line.startsWith('\t') && !/^[ \t]*#/.test(line));
+  const recipe = (end < 0 ? lines : lines.slice(0, end)).map((line) => line.trim().replace(/^[@+-]+/, '')).filter((line) => line && !line.startsWith('#'));
+  return singleEcho(recipe);
+}
+
+/** The words a shell function of the script echoes, where its body has one `echo` line; undefined otherwise. */
+function functionEcho(script: string, name: string): string | undefined {
+  const opening = new RegExp(`^[ \\t]*(?:function[ \\t]+)?${escapeRegExp(name)}(?:[ \\t]*\\(\\s*\\))?\\s*\\{`, 'm').exec(script);
+  if (!opening) return undefined;
+  const rest = script.slice(opening.index + opening[0].length);
+  const end = /^\}/m.exec(rest)?.index ?? -1;
+  if (end < 0) return undefined;
+  return singleEcho(rest.slice(0, end).split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')));
+}
+
+/** The arguments of the one `echo` (or `printf`) line among some command lines; undefined when there are none or several. */
+function singleEcho(lines: readonly string[]): string | undefined {
+  const echoes = lines.filter((line) => /^(?:echo|printf)\b/.test(line));
+  if (echoes.length !== 1) return undefined;
+  // A one-line function's echo ends with its closing brace (`echo "$URL"; }`).
+  const words = echoes[0].replace(/^(?:echo(?:[ \t]+-[neE]+)*|printf)[ \t]+/, '').trimEnd();
+  return words.replace(/\}$/, '').trimEnd().replace(/;$/, '').trimEnd();
+}
