@@ -55,7 +55,7 @@ import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
 import { handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
-import { BEGINS, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction } from './rolledBackCallbacks';
+import { BEGINS, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
@@ -251,10 +251,16 @@ function clientTransactionBoundary(call: ts.CallExpression, name: string): Clien
   return name === 'rollback' && rollsBackToSavepoint(call) ? ROLLBACK_TO_SAVEPOINT : 'ROLLBACK';
 }
 
-/** A callback given a fresh connection: its parameters start outside any transaction. */
-function receivesFreshConnection(fn: ts.SignatureDeclaration): boolean {
+/**
+ * A callback given a fresh connection: its parameters start outside any transaction. So does the first parameter of a
+ * callback that a helper the project writes hands a connection it has just taken from a pool, having sent nothing on
+ * it (`withConn(async (conn) => …)`; rolledBackCallbacks.ts's runsOnFreshConnection).
+ */
+function receivesFreshConnection(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration): boolean {
   const call = fn.parent;
-  return call !== undefined && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && CONNECTION_CALLBACKS.test(calleeText(call.expression));
+  if (call === undefined || !ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return false;
+  if (CONNECTION_CALLBACKS.test(calleeText(call.expression))) return true;
+  return fn.parameters[0] === parameter && runsOnFreshConnection(call, call.arguments.indexOf(fn as ts.Expression));
 }
 
 /** Options naming where a postgres.js client connects: a URL, or options with a host, URL or socket path (a spread may hold one). */
@@ -1101,7 +1107,7 @@ class Extractor {
       return value && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) ? this.handleStart(value, depth + 1) : false;
     }
     if ('parameterOf' in binding) {
-      if (receivesFreshConnection(binding.parameterOf)) return false;
+      if (receivesFreshConnection(binding.parameterOf, binding.parameter)) return false;
       if (unwrap(receiver!) === root && isTransactionType(binding.parameter.type)) return true;
       // A helper of this file only, every call of which hands it a connection the caller has just taken: outside one.
       if (unwrap(receiver!) !== root) return 'unknown';

@@ -9,7 +9,7 @@ import { callsByName, enclosingFunction, hasModifier, walkDescendants } from './
 import { calleeText, unwrap, type Flow } from './embeddedFlow';
 
 /** Calls that take a connection of their own from a pool (pg's `pool.connect()`, mysql-style `getConnection()`, generic-pool's `acquire()`, postgres.js's `reserve()`). */
-const TAKES_CONNECTION = /^(?:connect|acquire|getConnection|reserve)$/;
+export const TAKES_CONNECTION = /^(?:connect|acquire|getConnection|reserve)$/;
 
 /** Whether every call of `fn` (a function of this file only) hands `parameter` a connection its caller has just taken. */
 export function freshAtEveryCall(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, flow: Flow, source: ts.SourceFile): boolean {

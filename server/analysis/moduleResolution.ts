@@ -1,6 +1,7 @@
 // Which source file of the repository an import specifier names, as the cross-file facts need it
 // (ownServerHelpers.ts, projectImporters.ts): a relative path, a tsconfig/jsconfig path alias
-// (`@/server/db` → `./server/db`), or a package of the importer's own workspace. Folders, manifests and
+// (`@/server/db` → `./server/db`), an entry of a Deno config's import map (`"@/": "../_shared/"`), or a package of the
+// importer's own workspace. Folders, manifests and
 // config files are read from disk with bounded walks and cached, so the CLI and the editor, which analyse one
 // file at a time, resolve the same way without reading the disk again for every file.
 import ts from 'typescript';
@@ -22,7 +23,7 @@ export const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 /** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, or a package of its workspace. */
 export function resolveModule(importer: string, specifier: string): string | undefined {
   if (specifier.startsWith('.')) return resolveFile(resolve(dirname(importer), specifier));
-  const aliased = resolveAlias(importer, specifier);
+  const aliased = resolveAlias(importer, specifier) ?? resolveImportMap(importer, specifier);
   if (aliased) return aliased;
   const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
   const folder = match && (workspacePackage(importer, match[1]) ?? selfReference(importer, match[1]));
@@ -70,6 +71,42 @@ function resolveAlias(importer: string, specifier: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A specifier through the import map of the nearest Deno config (deno.json or deno.jsonc: its `imports`, or the file its
+ * `importMap` names): an exact key, or the longest key ending in `/` that starts the specifier (`"@/": "../_shared/"`
+ * makes `@/db.ts` `../_shared/db.ts`), to a target in the project (URL targets name no file of it).
+ */
+function resolveImportMap(importer: string, specifier: string): string | undefined {
+  for (const alias of importMapFor(dirname(importer))) {
+    if (alias.wildcard ? !specifier.startsWith(alias.prefix) : specifier !== alias.prefix) continue;
+    const file = resolveFile(alias.wildcard ? alias.targets[0]! + specifier.slice(alias.prefix.length) : alias.targets[0]!);
+    if (file) return file;
+  }
+  return undefined;
+}
+
+const importMapCache = new TimedCache<PathAlias[]>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
+const DENO_CONFIGS = ['deno.json', 'deno.jsonc'];
+
+/** The entries of the nearest Deno config's import map (prefix entries as wildcards, longest first), cached per folder. */
+function importMapFor(folder: string): PathAlias[] {
+  return importMapCache.get(folder, () => {
+    const configOf = (current: string) => DENO_CONFIGS.map((name) => join(current, name)).find(isFile);
+    const nearest = nearestFolder(folder, (current) => configOf(current) !== undefined);
+    if (nearest === undefined) return [];
+    const config = configOf(nearest)!;
+    const own = readConfig(config);
+    const mapFile = typeof own?.importMap === 'string' ? resolve(nearest, own.importMap) : undefined;
+    const imports = mapFile ? readConfig(mapFile)?.imports : own?.imports;
+    if (!imports || typeof imports !== 'object') return [];
+    const base = mapFile ? dirname(mapFile) : nearest;
+    return Object.entries(imports as Record<string, unknown>)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && /^\.{0,2}\//.test(entry[1]))
+      .map(([key, target]) => ({ prefix: key, suffix: '', wildcard: key.endsWith('/'), targets: [resolve(base, target) + (target.endsWith('/') ? '/' : '')] }))
+      .sort((a, b) => b.prefix.length - a.prefix.length);
+  });
 }
 
 const aliasCache = new TimedCache<PathAlias[]>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);

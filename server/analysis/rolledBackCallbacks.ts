@@ -12,13 +12,17 @@
 // it hands them, whatever its name (`withTenant(id, async (client) => …)` sending BEGIN, then the callback, then
 // COMMIT): runsInHelperTransaction. Its helper may also sit in a package of the workspace (`@app/db`), reached
 // through the package's re-exports, or hand its own callback on whole (`(id, fn) => withTenant(id, fn)`).
+// The opposite reading, runsOnFreshConnection, tells callbacks a helper hands a connection it has just taken from a
+// pool and has sent nothing on (`withConn(async (conn) => …)` doing `pool.connect()`, the call, `release()`): they
+// start outside any transaction, as the helper's own first query would.
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
-import { calleeText } from './embeddedFlow';
-import { enclosingFunction } from './astWalk';
+import { calleeText, unwrap } from './embeddedFlow';
+import { enclosingFunction, walkDescendants } from './astWalk';
+import { TAKES_CONNECTION } from './freshHelperClients';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
@@ -49,6 +53,50 @@ export function runsInHelperTransaction(call: ts.CallExpression, index: number, 
   if (!helper?.body || helper.parameters.length <= index) return false;
   return callsWithinTransaction(helper, index) || handsOnTo(helper, index, depth, runsInHelperTransaction)
     || passesOnWhole(helper, index, depth, runsInHelperTransaction);
+}
+
+/**
+ * Whether the function passed as argument `index` of `call` is handed, as its first argument, a connection the called
+ * helper has just taken from a pool (`const conn = await pool.connect(); return await cb(conn);`), with nothing sent on
+ * it or done with it before the call and no loop around the call: its first query on that client runs outside any
+ * transaction. A helper that begins a transaction first, hands over a client it was given, or cannot be read, says
+ * nothing: its callback may be inside a transaction.
+ */
+export function runsOnFreshConnection(call: ts.CallExpression, index: number, depth = 0): boolean {
+  if (depth >= MAX_DEPTH) return false;
+  const helper = calledFunction(call);
+  if (!helper?.body || helper.parameters.length <= index) return false;
+  return everyCallOnClient(helper, index, (callbackCall, _sent, body) => takenJustBeforeCall(callbackCall, body))
+    || passesOnWhole(helper, index, depth, runsOnFreshConnection);
+}
+
+/**
+ * The callback call's first argument names a variable of the function around it, declared once there (no parameter
+ * of that name) with a connection-taking call (`await pool.connect()`), mentioned nowhere between its declaration and
+ * the call, and no loop in that function holds the call (an earlier turn could have begun a transaction on it).
+ */
+function takenJustBeforeCall(callbackCall: ts.CallExpression, body: ts.ConciseBody): boolean {
+  const client = callbackCall.arguments[0] as ts.Identifier;
+  const around = functionAround(callbackCall);
+  if (!around || around.parameters.some((p) => !ts.isIdentifier(p.name) || p.name.text === client.text)) return false;
+  const declarations: ts.VariableDeclaration[] = [];
+  walkDescendants(body, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === client.text) declarations.push(node);
+  });
+  const declaration = declarations.length === 1 ? declarations[0]! : undefined;
+  const taken = declaration?.initializer && unwrap(declaration.initializer);
+  if (!declaration || !taken || !ts.isCallExpression(taken) || !TAKES_CONNECTION.test(calleeText(taken.expression))) return false;
+  if (declaration.end > callbackCall.pos || enclosingFunction(declaration) !== around) return false;
+  for (let node: ts.Node = callbackCall; node !== around; node = node.parent) {
+    if (ts.isIterationStatement(node, false)) return false;
+  }
+  let mentioned = false;
+  walkDescendants(body, (node) => {
+    if (node.end <= declaration.end || node.pos >= client.pos) return false;
+    if (ts.isIdentifier(node) && node.text === client.text) mentioned = true;
+    return undefined;
+  }, () => mentioned);
+  return !mentioned;
 }
 
 /** Every call of the callback is made between a BEGIN and a COMMIT/ROLLBACK sent on the client it is handed. */
