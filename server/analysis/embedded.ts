@@ -2568,13 +2568,17 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   // Most files send no SQL: their tokens tell, without the parse (the larger part of the cost). What only a file
   // that may hold findings needs is read after that: its path's dialect, and whether it names a compatible engine.
   if (!mayHoldFindings(text, fileName, resolved)) return [];
-  if (pathIsOtherDialect(fileName) || isTypeOnlyTest(fileName)) return [];
+  if (isTypeOnlyTest(fileName)) return [];
   // A test folder's fixture that nothing imports is input the tests read as text, never run (fixtureData.ts).
   if (isUnimportedTestFixture(fileName)) return [];
   // A copy: resolved options may be the caller's own (resolveOptions gives them back as they are).
   if (namesCompatibleEngine(text, fileName)) resolved = resolveOptions({ ...resolved, compatibleEngine: true });
   const source = parseSource(text, fileName);
   if (!source) return [];
+  // A path naming another database (`sqlite/`, `mysql-init.ts`) speaks for a file whose imports say nothing more; one
+  // that imports a PostgreSQL driver talks to PostgreSQL whatever else its name holds (`migrate-sqlite-to-postgres.ts`),
+  // and the other driver's objects are set aside as in any file importing both.
+  if (pathIsOtherDialect(fileName) && !fileDialect(importedModules(source)).postgres) return [];
   const extractor = new Extractor(source, resolved, engine);
   if (!extractor.run(fileName)) return [];
   let findings = [...extractor.groups.flatMap((g) => analyzeGroup(g, resolved, engine)), ...extractor.extraFindings];

@@ -41,6 +41,25 @@ test('files under another dialect\'s folder or named after it are left alone; Po
   assert.deepEqual(rules(text, 'src/mysqlish-names-do-not-count/query.ts'), ['session-set']);
 });
 
+test('a file named for another database that imports a PostgreSQL driver talks to PostgreSQL: its pg queries are analysed', () => {
+  // A one-off copy from the old SQLite file into PostgreSQL: both drivers, both names in the path.
+  const copier = [
+    "import Database from 'better-sqlite3';",
+    "import { Pool } from 'pg';",
+    'const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+    "const old = new Database('legacy.db');",
+    'const target = await pool.connect();',
+    "old.exec('PRAGMA foreign_keys = OFF');",
+    "await target.query(\"SELECT set_config('app.tenant', $1, false)\", ['1']);",
+  ].join('\n');
+  assert.deepEqual(rules(copier, 'scripts/copy-sqlite-to-postgres.ts'), ['session-set']);
+  assert.deepEqual(rules(copier, 'tools/sqlite/import.ts'), ['session-set']);
+  // Without the PostgreSQL driver the name still speaks for the file.
+  const sqliteOnly = copier.replace("import { Pool } from 'pg';", "import { Pool } from './pool';");
+  assert.deepEqual(rules(sqliteOnly, 'scripts/copy-sqlite-to-postgres.ts'), []);
+  assert.deepEqual(rules("await this.query('SET search_path TO app');", 'scripts/copy-sqlite-to-postgres.ts'), []);
+});
+
 test('every database name a SQL file\'s path may carry also marks CamelCase TS/JS file names; a longer word does not', () => {
   const text = "await this.query('SET search_path TO app');";
   for (const name of ['Mysql', 'Mariadb', 'Sqlite', 'Mssql', 'Sqlserver', 'Tsql', 'Oracle', 'Clickhouse', 'Spanner', 'Bigquery', 'Duckdb', 'Starrocks', 'Turso', 'Libsql']) {
