@@ -50,7 +50,7 @@ import { CodeBranches } from './codeBranches';
 import { declaredType, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
-import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, type QueryHelper } from './localQueryHelpers';
+import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
 import { handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
@@ -1568,8 +1568,10 @@ class Extractor {
     }
     const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined
       && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)) || runsOnInheritedQuery(call, name));
-    // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter: a helper.
-    if ((!QUERY_METHODS.test(name) && !wrapper) || (this.queryHelperOf(call.expression)?.textIndex ?? 0) > 0) {
+    // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter, or that sends a
+    // property of it (`this.execute(step)` sending `step.sql`): a helper.
+    const local = this.queryHelperOf(call.expression);
+    if ((!QUERY_METHODS.test(name) && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined))) {
       this.inspectHelperCall(call, groupFor);
       return;
     }
@@ -1584,7 +1586,7 @@ class Extractor {
     if (through) {
       // A pool the wrapper's factory made for the object: each call may run on another of its connections.
       const sequence = through.pooled && inTransaction === groupFor ? () => this.standaloneGroup(false) : inTransaction;
-      if (through.text) this.inspectQueryCall(through.text, through.receiver ?? receiver, wrapper || through.text !== call.arguments[0], sequence, through.sendsCallersName);
+      for (const text of through.texts) this.inspectQueryCall(text, through.receiver ?? receiver, wrapper || text !== call.arguments[0], sequence, through.sendsCallersName);
       return;
     }
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
@@ -1772,12 +1774,16 @@ class Extractor {
       if (!this.inspectImportedHelper(call, groupFor) && !this.inspectWrapperCall(call, groupFor)) this.inspectImportedRunner(call, groupFor);
       return;
     }
-    const text = call.arguments[helper.textIndex];
-    if (!text) return;
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
     // What a caller passes is read as a wrapper's text is: only a whole statement or a SET, and no syntax
     // errors (the helper's receiver is not known to be a PostgreSQL client: `queue.execute(message)`).
-    this.inspectQueryCall(text, receiver, true, groupFor, helper.sendsCallersName);
+    for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, receiver, true, groupFor, helper.sendsCallersName);
+  }
+
+  /** The texts a call hands a query helper (localQueryHelpers.ts's sentTexts): its text argument, or the property of the object(s) written there that the helper sends. */
+  private handedTexts(call: ts.CallExpression, helper: QueryHelper, flow: Flow): ts.Expression[] {
+    const argument = call.arguments[helper.textIndex];
+    return argument ? sentTexts(argument, helper, flow) : [];
   }
 
   /**
@@ -1831,8 +1837,7 @@ class Extractor {
     if (!target) return false;
     const helper = importedQueryHelper(this.fileName!, target.specifier, target.name, (fn, flow) => queryHelper(fn, flow, new Map()));
     if (!helper) return false;
-    const text = call.arguments[helper.textIndex];
-    if (text) this.inspectQueryCall(text, helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : undefined, true, groupFor, helper.sendsCallersName);
+    for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : undefined, true, groupFor, helper.sendsCallersName);
     return true;
   }
 
@@ -1853,12 +1858,12 @@ class Extractor {
     const sender = object && (ts.isIdentifier(object) || (object.kind === ts.SyntaxKind.ThisKeyword && this.runsInProcess(call, object))) ? object : undefined;
     // A pool the wrapper's factory made for the object: each call may run on another of its connections.
     const sequence = through.pooled ? () => this.standaloneGroup(false) : groupFor;
-    if (through.text) this.inspectQueryCall(through.text, through.receiver ?? sender, true, sequence, through.sendsCallersName);
+    for (const text of through.texts) this.inspectQueryCall(text, through.receiver ?? sender, true, sequence, through.sendsCallersName);
     return true;
   }
 
-  /** The text a call of a wrapper object's method sends, the caller's expression for the client it sends on, and whether a config's name goes along. */
-  private wrapperSend(call: ts.CallExpression): { text: ts.Expression | undefined; receiver: ts.Expression | undefined; sendsCallersName: boolean; pooled: boolean } | undefined {
+  /** The texts a call of a wrapper object's method sends, the caller's expression for the client it sends on, and whether a config's name goes along. */
+  private wrapperSend(call: ts.CallExpression): { texts: ts.Expression[]; receiver: ts.Expression | undefined; sendsCallersName: boolean; pooled: boolean } | undefined {
     if (!this.fileName || call.arguments.length === 0) return undefined;
     this.wrapperObjects ??= new WrapperObjects(this.source, this.flow, this.fileName);
     const method = ts.isPropertyAccessExpression(call.expression) ? this.wrapperObjects.methodOf(call.expression) : this.wrapperObjects.closureOf(call.expression);
@@ -1867,7 +1872,7 @@ class Extractor {
     if (!helper) return undefined;
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver && method.receiverFor(helper.receiver);
     const pooled = receiver === undefined && helper.receiver !== undefined && method.pooled(helper.receiver);
-    return { text: call.arguments[helper.textIndex], receiver, sendsCallersName: helper.sendsCallersName, pooled };
+    return { texts: this.handedTexts(call, helper, this.flow), receiver, sendsCallersName: helper.sendsCallersName, pooled };
   }
 
   private wrapperObjects: WrapperObjects | undefined;

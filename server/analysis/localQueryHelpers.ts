@@ -22,6 +22,13 @@ export interface QueryHelper {
    * (`{ name: \`${prefix}:${q.name}\`, text: q.text }`).
    */
   sendsCallersName: boolean;
+  /**
+   * The property of the caller's object that is sent (`sql` of `conn.query(lock.sql)`), when the helper sends a
+   * property of its parameter rather than the parameter itself; with `eachElement`, of each object of the caller's
+   * list (`for (const lock of locks) await conn.query(lock.sql)`).
+   */
+  textProperty?: string;
+  eachElement?: boolean;
 }
 
 /**
@@ -55,11 +62,13 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
       const inner = flow.localFunction(node.expression);
       const next = inner && inner !== fn ? queryHelper(inner, flow, cache, depth + 1) : undefined;
       const sent = next && node.arguments[next.textIndex] ? forwardedParameter(node.arguments[next.textIndex], flow, parameterOf) : undefined;
-      if (next && sent) {
+      // A property read on the way to a helper that reads a property again is not followed.
+      if (next && sent && !(sent.textProperty !== undefined && next.textProperty !== undefined)) {
+        const property = sent.textProperty !== undefined ? { textProperty: sent.textProperty, eachElement: sent.eachElement } : { textProperty: next.textProperty, eachElement: next.eachElement };
         const through = next.receiverIndex !== undefined ? node.arguments[next.receiverIndex] : undefined;
         found = next.receiverIndex !== undefined
-          ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through }
-          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver };
+          ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through, ...property }
+          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver, ...property };
       }
     }
     return found === undefined;
@@ -78,11 +87,16 @@ function isLocalCallee(callee: ts.Expression): boolean {
   return ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword);
 }
 
+type Forwarded = Pick<QueryHelper, 'textIndex' | 'sendsCallersName' | 'textProperty' | 'eachElement'>;
+
+const indexOf = (parameter: ts.ParameterDeclaration): number => (parameter.parent as ts.SignatureDeclaration).parameters.indexOf(parameter);
+
 /** Which parameter a query call's argument forwards, and whether the config sent keeps that parameter's `name`. */
-function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): { textIndex: number; sendsCallersName: boolean } | undefined {
+function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): Forwarded | undefined {
   const whole = parameterOf(argument);
-  const indexOf = (parameter: ts.ParameterDeclaration): number => (parameter.parent as ts.SignatureDeclaration).parameters.indexOf(parameter);
   if (whole) return { textIndex: indexOf(whole), sendsCallersName: true };
+  const property = forwardedProperty(argument, flow, parameterOf);
+  if (property) return property;
   const rewritten = rewrittenParameter(argument, flow, parameterOf);
   if (rewritten) return { textIndex: indexOf(rewritten), sendsCallersName: false };
   const config = configObject(argument, flow);
@@ -96,6 +110,70 @@ function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (n
   if (!source) return undefined;
   const name = objectProperty(config, CONFIG_NAME);
   return { textIndex: indexOf(source), sendsCallersName: name !== undefined && mentionsName(name, source.name as ts.Identifier) };
+}
+
+/**
+ * `conn.query(step.sql)`: a property of a parameter sent as the text, or of each element of a parameter the helper
+ * walks with `for (const step of steps)` (a const of the loop). Its callers' object literals hold the text at that
+ * property (`run(conn, { sql: 'SELECT …', params })`, `cleanup(conn, [{ sql: 'SELECT …' }])`): read there by sentTexts.
+ */
+function forwardedProperty(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): Forwarded | undefined {
+  const value = unwrap(argument);
+  if (!ts.isPropertyAccessExpression(value) || !ts.isIdentifier(value.expression)) return undefined;
+  const textProperty = value.name.text;
+  const object = parameterOf(value.expression);
+  if (object) return { textIndex: indexOf(object), sendsCallersName: false, textProperty };
+  const loop = declaringLoop(value.expression, flow);
+  const walked = loop && parameterOf(loop.expression);
+  return walked && { textIndex: indexOf(walked), sendsCallersName: false, textProperty, eachElement: true };
+}
+
+/**
+ * The nearest `for (const name of …)` around a use of `name`, in the same function, that the use reads (no closer
+ * declaration of the name inside the loop; the flow's scopes do not hold a loop's own variable).
+ */
+function declaringLoop(use: ts.Identifier, flow: Flow): ts.ForOfStatement | undefined {
+  for (let node: ts.Node = use.parent; !ts.isSourceFile(node) && !ts.isFunctionLike(node); node = node.parent) {
+    if (!ts.isForOfStatement(node) || !ts.isVariableDeclarationList(node.initializer) || !(node.initializer.flags & ts.NodeFlags.Const)) continue;
+    const [declaration] = node.initializer.declarations;
+    if (!declaration || !ts.isIdentifier(declaration.name) || declaration.name.text !== use.text) continue;
+    const binding = flow.bindingOf(use);
+    const closer = binding && ('variable' in binding ? binding.variable : binding.parameter);
+    return closer && closer.pos >= node.pos && closer.end <= node.end ? undefined : node;
+  }
+  return undefined;
+}
+
+/** How deep sentTexts follows a caller's list through spreads and choices (`...(held ? [{ sql }] : [])`). */
+const MAX_LIST_NESTING = 4;
+
+/**
+ * The expressions a call hands a helper as query texts at the helper's text argument: the argument itself, or, for a
+ * helper that sends a property of it (QueryHelper.textProperty), that property of the object literal written there
+ * (or held in a const) — of each object of the list written there with `eachElement`, also inside spreads of lists
+ * and either side of a choice (`[...(locked ? [{ sql: 'SELECT pg_advisory_unlock($1)' }] : [])]`). Objects made
+ * elsewhere are not read.
+ */
+export function sentTexts(argument: ts.Expression, helper: QueryHelper, flow: Flow): ts.Expression[] {
+  const property = helper.textProperty;
+  if (property === undefined) return [argument];
+  const objects: ts.ObjectLiteralExpression[] = [];
+  const collect = (node: ts.Expression, depth: number, inList: boolean): void => {
+    let value = unwrap(node);
+    const held = ts.isIdentifier(value) ? flow.constantInitializer(value) : undefined;
+    if (held) value = unwrap(held);
+    if (ts.isObjectLiteralExpression(value) && inList === !!helper.eachElement) objects.push(value);
+    if (depth >= MAX_LIST_NESTING) return;
+    if (ts.isConditionalExpression(value)) for (const side of [value.whenTrue, value.whenFalse]) collect(side, depth + 1, inList);
+    if (ts.isArrayLiteralExpression(value) && helper.eachElement && !inList) {
+      for (const element of value.elements) {
+        if (ts.isSpreadElement(element)) collect(element.expression, depth + 1, false);
+        else collect(element, depth + 1, true);
+      }
+    }
+  };
+  collect(argument, 0, false);
+  return objects.map((object) => objectProperty(object, property)).filter((text): text is ts.Expression => text !== undefined);
 }
 
 /**
