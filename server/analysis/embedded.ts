@@ -44,6 +44,7 @@ import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction, perTestSetupHooks } from './testHarnessHooks';
+import { inPerTestTransaction } from './suiteTransactions';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
@@ -1204,7 +1205,10 @@ class Extractor {
 
   /** Queries on the client a helper hands a callback between its BEGIN and its ROLLBACK (or on an object reached from it). */
   private inRolledBackTransaction(receiver: ts.Expression | undefined): boolean {
-    const root = receiver && rootIdentifier(receiver);
+    if (receiver === undefined) return false;
+    // A test's query on the client the suite's beforeEach/afterEach hooks wrap in a rolled-back transaction (suiteTransactions.ts).
+    if (inPerTestTransaction(receiver, this.source, this.fileName, this.flow)) return true;
+    const root = rootIdentifier(receiver);
     if (root === undefined) return false;
     if (this.rolledBackClients.includes(root.text)) return true;
     // A test helper's client parameter every caller fills with such a client (`becomeUser(client, id)`, uncalledHelpers.ts).
