@@ -81,8 +81,8 @@ export const DOC_PAGE = new RegExp(`${README.source}|^(?:install|usage|setup)$|\
 const DOCUMENT_FOLDERS = ['docs', 'doc'];
 /** A psql file argument that is the script's own argument: `$1`…`$9`, `${1}`, `$@`, `$*` (quoted or not). */
 const POSITIONAL = /^["']?\$(?:[1-9@*]|\{[1-9@*]\})["']?$/;
-/** A psql file argument held in a variable (`"$SQL_FILE"`, `${file}`): its name. */
-const VARIABLE_ARGUMENT = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?$/;
+/** A psql file argument held in a variable (`"$SQL_FILE"`, `${file}`, a Makefile recipe's `$$f`): its name. */
+const VARIABLE_ARGUMENT = /^["']?\$\$?\{?([A-Za-z_]\w*)\}?["']?$/;
 /** The line that starts a here-document fed to psql (`psql -v ON_ERROR_STOP=1 <<-EOSQL`): its closing word. */
 const PSQL_HEREDOC_START = /\bpsql\b[^<\n]*(?:<[^<\n]+)*<<-?[ \t]*["']?(\w+)/;
 /** psql's include meta-commands, `\i`, `\include`, `\ir`, `\include_relative`, each followed by the blanks before its file. */
@@ -123,9 +123,10 @@ const VAGRANT_FOLDER = /^\/vagrant(?:\/|$)/;
 const VAGRANT_PROVISION = /\bprovision\b[^\n]*?\bpath:\s*["']([^"'\n]+)["']/g;
 /**
  * A shell `for` loop: its variable and its list (`for f in db/init/*.sql db/seed.sql`, `for f in $(ls sql/*.sql)`,
- * `for f in $(find db -name '*.sql' | sort)`), up to the `;` or end of line before `do`.
+ * `for f in $(find db -name '*.sql' | sort)`), up to the `;` or end of line before `do`; also a Makefile recipe's line
+ * led by make's own prefixes (`@for f in …`: not echoed, `-`: errors ignored, `+`: run even with `make -n`).
  */
-const FOR_LOOP = /(?:^|[\s;&(])for\s+([A-Za-z_]\w*)\s+in\s+([^;\n]*)/g;
+const FOR_LOOP = /(?:^|[\s;&(])[@+-]*for\s+([A-Za-z_]\w*)\s+in\s+([^;\n]*)/g;
 /** A `find <folder>` in a loop's list (`$(find db -name '*.sql')`): its folder. */
 const FIND_FOLDER = /\bfind[ \t]+["']?([^\s"'|;)]+)/g;
 /** A `find` test that keeps SQL files (`-name '*.sql'`, `-iname "*.pgsql"`): the extension it keeps. */
@@ -297,7 +298,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (WINDOWS_COMMAND_FILE.test(path)) texts.set(path, text.replace(/\\/g, '/'));
     else {
       const joined = withContinuationsJoined(text);
-      texts.set(path, MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined);
+      texts.set(path, withBasenamesWritten(MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined));
     }
   }
   for (const path of commandFiles) {
@@ -320,7 +321,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     const named: string[] = [];
     for (const { argument, start } of [...[...unquoted.matchAll(PSQL_FILE)].map((match) => ({ argument: match[1], start: match.index! })), ...piped]) {
       const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
-      const list = loops.get(variable ?? '');
+      const list = loops.get(variable ?? BASENAME_ARGUMENT.exec(argument)?.[1] ?? '');
       const connection = psqlConnection(commandFile, start, psqlCommandEnd(text, unquoted, start));
       // A run through a transaction pooler goes to `pooled`, the others where they did before.
       const record = (found: readonly string[], pattern: boolean, kept: string[]): void => {
@@ -350,6 +351,29 @@ const LINE_CONTINUATION = /\\\r?\n[ \t]*/g;
 /** The text with each continued command on one line, as the shell (and a Makefile recipe's shell) reads it. */
 function withContinuationsJoined(text: string): string {
   return text.includes('\\\n') || text.includes('\\\r\n') ? text.replace(LINE_CONTINUATION, ' ') : text;
+}
+
+/**
+ * The file name of a path in a variable, by command substitution: `$(basename "$f")`, `` `basename $f` ``, each `$` also
+ * as a Makefile recipe writes it for the shell, `$$` (the text keeps make's escapes: psqlConnections.ts reads them).
+ * Groups: the substitution's own dollar, then its variable (or the backtick form's variable).
+ */
+const BASENAME_SUBSTITUTION = /(\$\$?)\(\s*basename\s+["']?\$\$?\{?([A-Za-z_]\w*)\}?["']?\s*\)|`\s*basename\s+["']?\$\$?\{?([A-Za-z_]\w*)\}?["']?\s*`/g;
+/**
+ * A psql file argument ending in the file name of a loop's file (`/migrations/` and the shell's expansion `${f##*` `/}`,
+ * `$$` in a Makefile: a folder the loop's files are also found in, a container's mount or a copy of theirs): the loop
+ * variable's name.
+ */
+const BASENAME_ARGUMENT = /\$\$?\{([A-Za-z_]\w*)##\*\/\}["']?$/;
+
+/**
+ * The text with each `$(basename "$f")` written as the shell's own expansion of it (`${f##*` `/}`, split here only to
+ * keep this comment open), with the same dollar: one word with no blank, so that a psql file argument holding it is
+ * read whole.
+ */
+function withBasenamesWritten(text: string): string {
+  if (!text.includes('basename')) return text;
+  return text.replace(BASENAME_SUBSTITUTION, (_substitution: string, dollar?: string, variable?: string, backtick?: string) => `${dollar ?? '$'}{${variable ?? backtick}##*/}`);
 }
 
 /** Shell scripts, whose functions and variables are read (not CI files, Makefiles or documents). */

@@ -288,3 +288,29 @@ test('a shell function that runs psql -f on one of its positional arguments ($2,
   assert.deepEqual(rules(other, 'sql', 'notes.sql'), STATE_RULES);
   assert.deepEqual(rules(other, 'sql', 'seed.sql'), STATE_RULES);
 });
+
+test('a Makefile recipe\'s loop, its `$$` the shell\'s `$` and led by make\'s `@`, hands psql the files it lists', (t) => {
+  const root = scratchRepository('psql-makefile-loop', t).writeAll({
+    Makefile: 'seed:\n\t@for part in db/seeds/*.sql; do \\\n\t\tpsql "$(SHOP_URL)" -X -f $$part || exit 1; \\\n\tdone\n',
+    ...APPLICATION,
+  });
+  assert.deepEqual(rules(root, 'db', 'seeds', 'catalog.sql'), []);
+  // What the loop does not list keeps its findings.
+  assert.deepEqual(rules(root, 'db', 'reports', 'catalog.sql'), STATE_RULES);
+});
+
+test('a loop handing psql each file by its name in another folder ($(basename "$f"): a container\'s mount) runs the loop\'s files', (t) => {
+  const root = scratchRepository('psql-loop-basename', t).writeAll({
+    Makefile: 'schema:\n\tfor f in schema/*.sql; do docker compose exec -T pg psql -U app -f /schema/$$(basename $$f); done\n',
+    'scripts/load.sh': '#!/bin/sh\nfor f in fixtures/*.sql; do\n  docker exec -i pg psql -f "/seed/`basename "$f"`"\ndone\n',
+    ...APPLICATION,
+  });
+  assert.deepEqual(rules(root, 'schema', 'tables.sql'), []);
+  assert.deepEqual(rules(root, 'fixtures', 'users.sql'), []);
+  // The name of a file that is no loop's names nothing: a variable set elsewhere may be any file.
+  const other = scratchRepository('psql-basename-no-loop', t).writeAll({
+    'scripts/one.sh': '#!/bin/sh\npsql -f "/seed/$(basename "$SEED")"\n',
+    ...APPLICATION,
+  });
+  assert.deepEqual(rules(other, 'seed', 'users.sql'), STATE_RULES);
+});
