@@ -1177,13 +1177,16 @@ class Extractor {
   }
 
   /**
-   * `const qr = isQueryRunner(p) ? p : p.queryRunner`, `const db = tx ?? pool`: the client is one of two, so where its
-   * queries start is known only when both agree; a parameter on either side leaves it unknown, as the parameter alone
-   * does. Undefined for any other value.
+   * `const qr = isQueryRunner(p) ? p : p.queryRunner`: the client is one of two, so where its queries start is known only
+   * when both agree; a parameter on either side leaves it unknown, as the parameter alone does. A pool on either side
+   * (`const db = tx ?? pool`) starts outside one. Undefined for any other value.
    */
   private alternativesStart(value: ts.Expression, depth: number): TransactionStart | undefined {
     const either = alternativesOf(value);
     if (!either) return undefined;
+    // `options?.client ?? this.pool`: whenever the pool is the one picked, each query runs alone on one of its
+    // connections, so a SET LOCAL there is lost whatever the other side is (a caller's client may be in a transaction).
+    if (either.some((side) => this.isPool(this.keyOf(unwrap(side))))) return false;
     const starts = either.map((side) => {
       const client = unwrap(side);
       return ts.isIdentifier(client) || ts.isPropertyAccessExpression(client) ? this.handleStart(client, depth + 1) : false;

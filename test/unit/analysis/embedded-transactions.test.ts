@@ -237,7 +237,7 @@ export async function login(args) {
   assert.deepEqual(rules(fromModule), ['set-local-outside-transaction']);
 });
 
-test('a client picked from a parameter or its member (p ? p : p.runner, tx ?? runner) may be inside the caller\'s transaction; one picked between two pools is not', () => {
+test('a client picked from a parameter or its member (p ? p : p.runner, tx ?? runner) may be inside the caller\'s transaction; one that may be a pool is not', () => {
   const helper = (pick: string) => `import { Pool } from 'pg';
 const pool = new Pool();
 const other = new Pool();
@@ -247,10 +247,27 @@ export async function setTenant(runnerOrManager, tenantId) {
 }`;
   assert.deepEqual(rules(helper('isRunner(runnerOrManager) ? runnerOrManager : runnerOrManager.queryRunner!')), []);
   assert.deepEqual(rules(helper('runnerOrManager.queryRunner ?? runnerOrManager')), []);
-  assert.deepEqual(rules(helper('runnerOrManager || pool')), []);
+  // Where the pool is the one picked (no client handed in), the setting goes alone on one of its connections and is lost.
+  assert.deepEqual(rules(helper('runnerOrManager || pool')), ['set-local-outside-transaction']);
   // Both sides start outside a transaction: the setting is lost whichever runs it.
   assert.deepEqual(rules(helper('tenantId ? pool : other')), ['set-local-outside-transaction']);
   assert.deepEqual(rules(helper('pool ?? other')), ['set-local-outside-transaction']);
+});
+
+test('a class\'s query helper on `options?.client ?? this.pool` loses a transaction-local setting whenever the caller hands no client', () => {
+  const repository = (pick: string) => `import pg from 'pg';
+export abstract class Repository {
+  protected readonly pool: pg.Pool = new pg.Pool();
+  protected async run(text: string, options?: { client?: pg.PoolClient; account?: string }) {
+    const db = ${pick};
+    if (options?.account) await db.query("SELECT set_config('app.account', $1, true)", [options.account]);
+    return db.query(text);
+  }
+}`;
+  assert.deepEqual(rules(repository('options?.client ?? this.pool')), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(repository('options?.client ? options.client : this.pool')), ['set-local-outside-transaction']);
+  // Without the pool as a choice, the caller's client may be inside its transaction: unknown, silent.
+  assert.deepEqual(rules(repository('options!.client!')), []);
 });
 
 test('a helper closure using a connection its enclosing function took runs within that function\'s sequence', () => {
