@@ -45,11 +45,12 @@ const MAX_DEPTH = 4;
  */
 export function inPerTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): boolean {
   if (!runsInEachTest(receiver)) return false;
+  // The hooks that may apply, asked before the client is followed: most files have none.
+  const wrapped = source.text.includes(SETUP_HOOK) ? enclosingSuiteBlocks(receiver).map((block) => blockClients(block, source, flow)) : [];
+  if (fileName && isTestCode(fileName)) for (const file of testSetupFiles(fileName)) wrapped.push(setupFileClients.of(file) ?? new Set());
+  if (!wrapped.some((clients) => clients.size > 0)) return false;
   const key = clientKey(receiver, source, flowFor(source, flow));
-  if (key === undefined) return false;
-  for (const block of enclosingSuiteBlocks(receiver)) if (blockClients(block, source, flow).has(key)) return true;
-  if (!fileName || !isTestCode(fileName)) return false;
-  return testSetupFiles(fileName).some((file) => setupFileClients.of(file)?.has(key) === true);
+  return key !== undefined && wrapped.some((clients) => clients.has(key));
 }
 
 /** The query runs in a test: in a test's callback, or in a function outside the framework's calls; not at the top level. */
