@@ -21,7 +21,7 @@ import { CODE_WORDS, EMITTER_SUBSCRIBE_METHODS, PG_IPC_MODULES, PREPARED_STATEME
 import { owningPackage, packageDependencies } from './moduleResolution';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
-import { packageSpecifier } from './packageSpecifiers';
+import { DENO_LAND_PACKAGE_IN_TEXT, denoLandPackage, packageSpecifier } from './packageSpecifiers';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
@@ -113,6 +113,11 @@ function textRulesOut(text: string, needs: Needs): boolean {
   if ((needs.postgresPath || POSTGRES_MODULE_IN_TEXT.test(text)) && STATEMENT_WORD.test(text)) return false;
   const words = new Set<string>(needs.ownDriver ? [needs.ownDriver] : []);
   for (const match of text.matchAll(CODE_WORD_IN_TEXT)) words.add(match[0].endsWith(FACTORY_ENDING) ? PREPARED_STATEMENT_WORD : match[0]);
+  // A deno.land/x module is its npm package (`deno.land/x/postgresjs` is `postgres`), as scanTokens reads its literal.
+  for (const match of text.matchAll(DENO_LAND_PACKAGE_IN_TEXT)) {
+    const npmName = denoLandPackage(match[1]);
+    if (npmName && CODE_WORDS.has(npmName)) words.add(npmName);
+  }
   return !codeMayHoldFindings(words);
 }
 

@@ -3,6 +3,8 @@
 // postgres.js is also published to deno.land/x under the name `postgresjs`. Code written so uses the same drivers as
 // code that imports `postgres` or `pg`, so every reader of a file's imports sees the npm name instead of the URL.
 
+import { escapeRegExp } from './regexText';
+
 /** A package name as npm spells it, scoped or not, and what follows it: `@scope/name@1.2/sub/path`. */
 const NPM_PATH = String.raw`((?:@[\w.-]+\/)?[\w.-]+)(?:@[^/?#]*)?((?:\/[^?#]*)?)`;
 /** `npm:name@version/sub`: Deno's (and Bun's) npm specifier. */
@@ -14,6 +16,16 @@ const NPM_SCHEME = new RegExp(String.raw`^npm:\/?${NPM_PATH}`);
 const NPM_CDN = new RegExp(String.raw`^https?:\/\/(?:esm\.sh(?:\/v\d+)?|cdn\.skypack\.dev|unpkg\.com|cdn\.jsdelivr\.net\/npm)\/${NPM_PATH}`);
 /** deno.land/x modules whose code is an npm package's, by their deno.land name: porsager's postgres.js is `postgresjs` there. */
 const DENO_LAND_PACKAGES: ReadonlyMap<string, string> = new Map([['postgresjs', 'postgres']]);
+/**
+ * Where a raw text may name one of DENO_LAND_PACKAGES (group 1: its deno.land name), for readers that test a whole
+ * file's text before tokenising it (embeddedGate.ts): `deno.land/x/postgresjs` followed by a version, a path or the end.
+ */
+export const DENO_LAND_PACKAGE_IN_TEXT = new RegExp(String.raw`deno\.land\/x\/(${[...DENO_LAND_PACKAGES.keys()].map(escapeRegExp).join('|')})(?![\w.-])`, 'g');
+
+/** The npm package a deno.land/x name (DENO_LAND_PACKAGE_IN_TEXT's group 1) stands for. */
+export function denoLandPackage(denoLandName: string): string | undefined {
+  return DENO_LAND_PACKAGES.get(denoLandName);
+}
 /** `https://deno.land/x/name@version/mod.js`: the module's entry file (other files of it are not the package's entry). */
 const DENO_LAND_ENTRY = /^https?:\/\/deno\.land\/x\/([\w.-]+?)(?:@[^/?#]*)?\/(?:mod|index)\.[jt]s$/;
 /** What a CDN may put after a package's path and that names no file of it: jsDelivr's `+esm`, a trailing slash. */

@@ -40,3 +40,18 @@ test('listen() on a postgres.js client imported from deno.land/x sends LISTEN', 
   const text = "import postgres from 'https://deno.land/x/postgresjs@v3.4.4/mod.js';\nconst sql = postgres(Deno.env.get('DATABASE_URL')!, { prepare: false });\nawait sql.listen('jobs', (payload) => console.log(payload));\n";
   assert.deepEqual(rules(text), ['listen']);
 });
+
+test('a postgres.js client from deno.land/x under another name is flagged whether or not the file holds a backslash', () => {
+  // The gate reads most files (no backslash) from their raw text: deno.land/x/postgresjs must count as `postgres` there too.
+  const denoClient = [
+    "import createClient from 'https://deno.land/x/postgresjs@v3.4.4/mod.js';",
+    "const sql = createClient(Deno.env.get('DATABASE_URL'));",
+    'export async function rows(id) { return await sql`select * from t where id = ${id}`; }',
+    '',
+  ].join('\n');
+  const inFunction = (text: string) => analyze(text, 'typescript', {}, 'supabase/functions/a/index.ts').map((f) => f.rule);
+  assert.deepEqual(inFunction(denoClient), ['protocol-prepared-statement'], 'no backslash');
+  assert.deepEqual(inFunction(denoClient + "export const separator = '\\n';\n"), ['protocol-prepared-statement'], 'a backslash');
+  // deno-postgres (deno.land/x/postgres) is another driver: its name is not postgres.js's on deno.land/x.
+  assert.deepEqual(inFunction(denoClient.replace('postgresjs@v3.4.4/mod.js', 'postgres@v0.17.0/mod.ts')), []);
+});
