@@ -27,6 +27,14 @@ export interface Disconnect {
 const HYPOTHETICAL_INDEXES = 'hypopg hypothetical indexes';
 const HIDDEN_INDEXES = 'hypopg hidden indexes';
 
+/** Per HypoPG index set, the one call that undoes all of it (closedObject's; hypopg_reset_index() is an alias of the first). */
+const HYPOPG_UNDO_CALLS: ReadonlyMap<string, string> = new Map([[HYPOTHETICAL_INDEXES, 'hypopg_reset()'], [HIDDEN_INDEXES, 'hypopg_unhide_all_indexes()']]);
+
+/** The call that undoes what a HypoPG function makes (`hypopg_hide_index`: `hypopg_unhide_all_indexes()`), if it is one. */
+export function hypopgUndoCall(functionName: string): string | undefined {
+  return HYPOPG_UNDO_CALLS.get(openedObject(functionName, ''));
+}
+
 /** What a session-extension call opens that a later call may undo ('' when no call can): see the file comment. */
 export function openedObject(functionName: string, connectionName: string): string {
   if (functionName.startsWith('dblink')) return connectionName;
@@ -106,12 +114,12 @@ function isFreshName(code: string, name: string): boolean {
 }
 
 function closedOnNormalPathOnly(connect: Candidate): Candidate {
-  const hypopg = connect.sessionObject!.name === HYPOTHETICAL_INDEXES || connect.sessionObject!.name === HIDDEN_INDEXES;
+  const hypopgUndo = HYPOPG_UNDO_CALLS.get(connect.sessionObject!.name);
   return {
     ...connect,
     errorPathOnly: true,
-    message: hypopg
-      ? 'This HypoPG call changes the indexes plain EXPLAIN sees in this backend, and this body undoes it only when it reaches its hypopg_reset/hypopg_unhide_all_indexes: after an error the change stays in a server connection the pooler hands to other clients, whose EXPLAIN plans with it; undo it in an EXCEPTION handler too.'
+    message: hypopgUndo
+      ? `This HypoPG call changes the indexes plain EXPLAIN sees in this backend, and this body undoes it only when it reaches its ${hypopgUndo}: after an error the change stays in a server connection the pooler hands to other clients, whose EXPLAIN plans with it; undo it in an EXCEPTION handler too.`
       : 'dblink_connect opens a named connection that this body closes only when it reaches its dblink_disconnect: after an error it stays open in a server connection the pooler hands to other clients (where a dblink_connect of the same name fails); close it in an EXCEPTION handler too, or name it freshly for each call.',
   };
 }

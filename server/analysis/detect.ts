@@ -22,7 +22,7 @@ import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './
 import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
-import { closedObject, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
+import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
@@ -374,8 +374,9 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
 }
 
 function sessionExtensionMessage(name: string): string {
-  if (!name.startsWith('hypopg_')) return `${name} keeps state in one backend's session.`;
-  return `${name} (HypoPG) changes the indexes plain EXPLAIN sees, in this backend's session only: behind a transaction pooler an EXPLAIN in a later transaction may run on another server connection without the change, and this one shows it in other clients' EXPLAIN. Make the change, run the EXPLAIN and call hypopg_reset() in one statement or function body, or use a session connection.`;
+  const undo = hypopgUndoCall(name);
+  if (!undo) return `${name} keeps state in one backend's session.`;
+  return `${name} (HypoPG) changes the indexes plain EXPLAIN sees, in this backend's session only: behind a transaction pooler an EXPLAIN in a later transaction may run on another server connection without the change, and this one shows it in other clients' EXPLAIN. Make the change, run the EXPLAIN and call ${undo} in one statement or function body, or use a session connection.`;
 }
 
 /** A call's argument list as written from its `(` at or after `from`, without whitespace, lower case ('' when not found). */

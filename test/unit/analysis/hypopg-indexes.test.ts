@@ -112,3 +112,21 @@ test('a pg_regress script and a psql script that make hypothetical indexes run i
   // The same calls in application SQL are flagged, both alike.
   assert.deepEqual(extensionFindings(script, join(root, 'db', 'advise.sql')).map((finding) => finding.message.split(' ')[0]), ['hypopg_create_index', 'dblink_connect']);
 });
+
+test('each HypoPG finding names the call that undoes what it found: reset for hypothetical indexes, unhide for hidden ones', () => {
+  const [created] = extensionFindings("SELECT hypopg_create_index('CREATE INDEX ON orders (customer_id)');");
+  assert.match(created.message, /call hypopg_reset\(\) in one statement/);
+  const [hidden] = extensionFindings('SELECT hypopg_hide_index(16384);');
+  assert.match(hidden.message, /call hypopg_unhide_all_indexes\(\) in one statement/);
+  assert.doesNotMatch(hidden.message, /hypopg_reset/);
+  // A body that unhides only on its normal path: the error-path message names the unhide too.
+  const body = `create function plan_without(idx regclass, query text) returns void language plpgsql as $$
+begin
+  perform hypopg_hide_index(idx);
+  if query = '' then raise exception 'no query'; end if;
+  execute 'explain ' || query;
+  perform hypopg_unhide_all_indexes();
+end $$;`;
+  const [errorPath] = extensionFindings(body);
+  assert.match(errorPath.message, /reaches its hypopg_unhide_all_indexes\(\)/);
+});
