@@ -86,9 +86,15 @@ function locksOff(options: ts.ObjectLiteralExpression, source: ts.SourceFile): b
 
 /**
  * Whether node-pg-migrate's `schema` option may make its runner send `SET search_path`: it does for any true value.
- * The shared list of values that send nothing (searchPathOptions.ts) holds `[]`, which this runner sends as `public`.
+ * The shared list of values that send nothing (searchPathOptions.ts) holds `[]`, which this runner sends as `public`;
+ * `false` and `0`, which that list leaves out, are false here too.
  */
 function mayNameSchemas(value: ts.Expression): boolean {
   const written = unwrap(value);
-  return (ts.isArrayLiteralExpression(written) && written.elements.length === 0) || !setsNoSearchPath(written);
+  if (ts.isArrayLiteralExpression(written) && written.elements.length === 0) return true;
+  return !setsNoSearchPath(written) && !isFalseOrZero(written);
+}
+
+function isFalseOrZero(written: ts.Expression): boolean {
+  return written.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(written) && Number(written.text) === 0);
 }

@@ -47,3 +47,9 @@ test('no SET where the schema sends nothing, where only migrationsSchema is give
   // Another library's schema option, or an object that never reaches the runner.
   assert.deepEqual(findings("import { runner } from 'node-pg-migrate';\nexport const table = { schema: 'billing', name: 'orders' };\nexport const up = () => runner({ databaseUrl: process.env.DIRECT_URL, dir: 'm', direction: 'up', migrationsTable: 't' });"), []);
 });
+
+test('schema: false or 0 is false to the runner, which tests the option for truth before sending SET', () => {
+  for (const value of ['false', '0', '(0)', 'false as const']) {
+    assert.deepEqual(findings(runnerWith(`databaseUrl: process.env.DATABASE_URL, noLock: true, schema: ${value}`)), [], value);
+  }
+});
