@@ -20,15 +20,15 @@ import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
-import { packageSpecifier } from './packageSpecifiers';
+import { packageSpecifier, specifierInText } from './packageSpecifiers';
 import type { ImportedName } from './ownServerHelpers';
 
 /**
  * A module that never names the driver creates no client of it: most are never parsed. It names it as `'postgres'`,
- * or, in Deno, after `npm:` or a URL's slash (`npm:postgres@3`, `https://esm.sh/postgres@3`, deno.land/x's
- * `postgresjs`); driverFactories asks packageSpecifiers.ts which of those load the driver.
+ * or, in Deno, `npm:postgres@3`, `https://esm.sh/postgres@3`, deno.land/x's `postgresjs` (packageSpecifiers.ts's
+ * forms); a `'postgres://…'` URL or `'postgres-migrations'` is not the driver's name.
  */
-const NAMES_DRIVER = /['"/:]postgres/;
+const NAMES_DRIVER = specifierInText(POSTGRES_JS_MODULE);
 
 /** What a module exports of postgres.js: clients and functions returning one, by exported name (`default` for the default export). */
 interface ModuleClients {

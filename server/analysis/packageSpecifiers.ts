@@ -13,7 +13,8 @@ const NPM_SCHEME = new RegExp(String.raw`^npm:\/?${NPM_PATH}`);
  * CDNs that serve an npm package's build at `<host>/<name>@<version>/<sub>` (jsDelivr under `/npm/`), each a URL a Deno
  * program imports as it would the package. esm.sh's optional build prefix (`/v135/`) is not a package's name.
  */
-const NPM_CDN = new RegExp(String.raw`^https?:\/\/(?:esm\.sh(?:\/v\d+)?|cdn\.skypack\.dev|unpkg\.com|cdn\.jsdelivr\.net\/npm)\/${NPM_PATH}`);
+const NPM_CDN_HOST = String.raw`(?:esm\.sh(?:\/v\d+)?|cdn\.skypack\.dev|unpkg\.com|cdn\.jsdelivr\.net\/npm)\/`;
+const NPM_CDN = new RegExp(String.raw`^https?:\/\/${NPM_CDN_HOST}${NPM_PATH}`);
 /** deno.land/x modules whose code is an npm package's, by their deno.land name: porsager's postgres.js is `postgresjs` there. */
 const DENO_LAND_PACKAGES: ReadonlyMap<string, string> = new Map([['postgresjs', 'postgres']]);
 /**
@@ -21,6 +22,19 @@ const DENO_LAND_PACKAGES: ReadonlyMap<string, string> = new Map([['postgresjs', 
  * file's text before tokenising it (embeddedGate.ts): `deno.land/x/postgresjs` followed by a version, a path or the end.
  */
 export const DENO_LAND_PACKAGE_IN_TEXT = new RegExp(String.raw`deno\.land\/x\/(${[...DENO_LAND_PACKAGES.keys()].map(escapeRegExp).join('|')})(?![\w.-])`, 'g');
+
+/**
+ * Where a raw text may hold a specifier packageSpecifier reads as npm package `name` (or a path inside it): the name
+ * quoted, after `npm:` or a CDN's host, ended as NPM_PATH ends a name; or a deno.land/x name standing for it. Not a
+ * `postgres://` URL nor a longer name (`postgres-migrations`). For readers that skip a module's parse when its text
+ * cannot name the package; an escaped specifier (`'\x70ostgres'`) is missed, as no one writes one.
+ */
+export function specifierInText(name: string): RegExp {
+  const npmForms = String.raw`(?:['"\`]|npm:\/?|${NPM_CDN_HOST})${escapeRegExp(name)}(?=[@/?#'"\`])`;
+  const denoLandNames = [...DENO_LAND_PACKAGES].filter(([, npmName]) => npmName === name).map(([denoLandName]) => escapeRegExp(denoLandName));
+  const denoLandForm = denoLandNames.length > 0 ? [String.raw`deno\.land\/x\/(?:${denoLandNames.join('|')})(?![\w.-])`] : [];
+  return new RegExp([npmForms, ...denoLandForm].join('|'));
+}
 
 /** The npm package a deno.land/x name (DENO_LAND_PACKAGE_IN_TEXT's group 1) stands for. */
 export function denoLandPackage(denoLandName: string): string | undefined {

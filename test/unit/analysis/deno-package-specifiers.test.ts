@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
-import { packageSpecifier } from '../../../server/analysis/packageSpecifiers';
+import { packageSpecifier, specifierInText } from '../../../server/analysis/packageSpecifiers';
 
 before(() => initAnalysis());
 
@@ -54,4 +54,17 @@ test('a postgres.js client from deno.land/x under another name is flagged whethe
   assert.deepEqual(inFunction(denoClient + "export const separator = '\\n';\n"), ['protocol-prepared-statement'], 'a backslash');
   // deno-postgres (deno.land/x/postgres) is another driver: its name is not postgres.js's on deno.land/x.
   assert.deepEqual(inFunction(denoClient.replace('postgresjs@v3.4.4/mod.js', 'postgres@v0.17.0/mod.ts')), []);
+});
+
+test("a text names postgres.js's package in every form packageSpecifier reads, and not in a postgres:// URL or a longer name", () => {
+  const namesDriver = specifierInText('postgres');
+  for (const specifier of ["'postgres'", '"postgres"', "'npm:postgres@3.4.4'", "'https://esm.sh/v135/postgres@3'", "'https://cdn.jsdelivr.net/npm/postgres@3/+esm'",
+    "'https://unpkg.com/postgres@3'", "'https://cdn.skypack.dev/postgres'", "'https://deno.land/x/postgresjs@v3.4.4/mod.js'"]) {
+    assert.ok(namesDriver.test(`import sql from ${specifier};`), specifier);
+    assert.equal(packageSpecifier(specifier.slice(1, -1)), 'postgres', specifier);
+  }
+  for (const text of ["const url = 'postgres://postgres:postgres@localhost:5432/postgres';", "import migrate from 'postgres-migrations';", "import db from './postgres';",
+    "import { Client } from 'https://deno.land/x/postgres@v0.17.0/mod.ts';"]) {
+    assert.ok(!namesDriver.test(text), text);
+  }
 });
