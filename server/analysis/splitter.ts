@@ -337,17 +337,33 @@ class PendingStatement {
 export function splitStatements(text: string): readonly Readonly<StatementSpan>[] {
   if (!isOneShotRun()) return splitAfresh(text);
   kept ??= new TimedCache<KeptSplit>(Infinity, MAX_KEPT_TEXTS, Date.now, { weigh: (split) => split.weight, max: MAX_KEPT_WEIGHT });
-  return kept.get(text, () => {
-    const spans = splitAfresh(text);
-    return { spans, weight: text.length + spans.length * SPAN_WEIGHT };
-  }).spans;
+  const found = kept.fresh(text);
+  if (found) return found.value.spans;
+  // The text is often a piece of a larger one (a literal of a module, a routine's body in a .sql file), which V8 may
+  // hold as a slice that keeps the whole larger text alive: keep a copy that shares no memory with it, and split that.
+  const own: string = structuredClone(text);
+  const spans = splitAfresh(own);
+  const weight = keptWeight(own, spans);
+  if (weight <= MAX_KEPT_WEIGHT) kept.set(own, { spans, weight });
+  return spans;
+}
+
+/**
+ * What a kept split holds, in characters: its text; each span's text, which is a slice of it or, where psql parts were
+ * blanked, a copy of its own statement's stretch (statements do not overlap, so at most the text's length again); and
+ * SPAN_WEIGHT per span object. A bound, not a count: most spans are slices.
+ */
+function keptWeight(text: string, spans: readonly StatementSpan[]): number {
+  const blanked = spans.some((span) => span.psqlSubstituted || span.afterMetaCommand);
+  return text.length * (blanked ? 2 : 1) + spans.length * SPAN_WEIGHT;
 }
 
 /**
  * A one-shot run's split texts (poolsafe lint: folderEntries.ts's isOneShotRun), kept because the same text is split
  * again: a query sent in many places (`BEGIN`, one statement in each function of a file), and a .sql file that defines
  * routines, split by the index of state functions (stateFunctions.ts, twice) and once more when it is linted. A kept
- * text stays in memory, so the texts and their spans are bounded in characters. The language server, whose texts change
+ * text stays in memory, so the texts and their spans are bounded in characters (keptWeight; a split heavier than the
+ * whole bound is not kept), and what is kept is a copy (no slice of a larger text it would keep alive). The language server, whose texts change
  * with each keystroke, splits afresh. Callers share the spans: they must not modify them (the type says so).
  */
 let kept: TimedCache<KeptSplit> | undefined;

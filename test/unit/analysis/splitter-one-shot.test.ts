@@ -29,3 +29,18 @@ test('in a one-shot run a text split again gets the spans of a fresh split, spli
   assert.deepEqual(analyzeSql(SCRIPT, {}, 'db/schema.sql'), findingsBefore);
   assert.deepEqual(analyzeSql(SCRIPT, {}, 'db/schema.sql'), findingsBefore);
 });
+
+test('a text whose split outweighs what a one-shot run keeps is split afresh each time, and its spans are still right', () => {
+  keepFolderListings();
+  const statement = 'INSERT INTO audit_log (id, note) VALUES (1, \'kept apart\');\n';
+  const huge = statement.repeat(Math.ceil(2_100_000 / statement.length));
+  const first = splitStatements(huge);
+  assert.notEqual(splitStatements(huge), first, 'not kept: one text would take the whole bound');
+  assert.equal(first.length, Math.ceil(2_100_000 / statement.length));
+  assert.equal(first[1].text, statement.trim().slice(0, -1));
+  // A piece of a larger text is kept, and found again by its content.
+  const piece = huge.slice(statement.length, statement.length * 3);
+  const kept = splitStatements(piece);
+  assert.equal(splitStatements(`${piece}`.slice(0)), kept);
+  assert.equal(kept.length, 2);
+});
