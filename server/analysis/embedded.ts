@@ -54,7 +54,7 @@ import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
-import { handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
+import { alwaysHandedArgument, handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { BEGINS, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -310,6 +310,33 @@ function isReserveCall(value: ts.Expression): boolean {
 }
 
 /** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
+/**
+ * Whether `site` runs only when `tested` is truthy: it sits in the then-branch of an `if`, the right of an `&&` or the
+ * true branch of a `?:` whose condition is `tested` (or a conjunction holding it), within its own function.
+ */
+function guardedBy(site: ts.Node, tested: ts.Expression): boolean {
+  const wanted = guardText(tested);
+  const holds = (condition: ts.Expression): boolean => {
+    const bare = unwrap(condition);
+    if (ts.isBinaryExpression(bare) && bare.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return holds(bare.left) || holds(bare.right);
+    return guardText(bare) === wanted;
+  };
+  for (let child: ts.Node = site, parent = site.parent; parent && !ts.isFunctionLike(child); child = parent, parent = parent.parent) {
+    if (ts.isIfStatement(parent) && parent.thenStatement === child && holds(parent.expression)) return true;
+    if (ts.isConditionalExpression(parent) && parent.whenTrue === child && holds(parent.condition)) return true;
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && parent.right === child && holds(parent.left)) return true;
+  }
+  return false;
+}
+
+/** An expression's text for comparing guards: `options?.client` and `options.client`, `!!tx` and `tx` alike. */
+function guardText(node: ts.Expression): string {
+  const negation = (value: ts.Expression): ts.Expression | undefined => ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.ExclamationToken ? unwrap(value.operand) : undefined;
+  let bare = unwrap(node);
+  for (let inner = negation(bare), twice = inner && negation(inner); twice; inner = negation(bare), twice = inner && negation(inner)) bare = twice;
+  return bare.getText().replace(/\?\./g, '.').replace(/\s+/g, '');
+}
+
 function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
   let current = unwrap(receiver);
   while (ts.isPropertyAccessExpression(current)) current = unwrap(current.expression);
@@ -1087,7 +1114,7 @@ class Extractor {
    * `getStore().client`). Anything else — a connection made here, a module-level or imported
    * client, `this.client` — starts outside one.
    */
-  private handleStart(receiver: ts.Expression | undefined, depth = 0): TransactionStart {
+  private handleStart(receiver: ts.Expression | undefined, depth = 0, site: ts.Node | undefined = receiver): TransactionStart {
     // `super.run(…)` of a query subclass: the connection the query was given, inside its caller's transaction or not.
     // (`super` of a client class — a PrismaClient subclass's `super.$executeRawUnsafe` — is that client, a pool.)
     if (depth === 0 && receiver?.kind === ts.SyntaxKind.SuperKeyword && inQueryClass(receiver)) return 'unknown';
@@ -1128,7 +1155,7 @@ class Extractor {
     // `const ctx = getRequestContext(); ctx.client.query(…)`: a client a context object returned by a call
     // holds was put there by code elsewhere (often a transaction helper in another file, after its BEGIN).
     if (!onHandle && heldByReturnedObject(value)) return 'unknown';
-    const start = this.alternativesStart(value, depth) ?? (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1) : false);
+    const start = this.alternativesStart(value, depth, site) ?? (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1, site) : false);
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
     return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
@@ -1179,19 +1206,37 @@ class Extractor {
   /**
    * `const qr = isQueryRunner(p) ? p : p.queryRunner`: the client is one of two, so where its queries start is known only
    * when both agree; a parameter on either side leaves it unknown, as the parameter alone does. A pool on either side
-   * (`const db = tx ?? pool`) starts outside one. Undefined for any other value.
+   * (`const db = tx ?? pool`) starts outside one, unless the pool is never the one picked where the query is sent
+   * (poolNeverPicked). Undefined for any other value.
    */
-  private alternativesStart(value: ts.Expression, depth: number): TransactionStart | undefined {
+  private alternativesStart(value: ts.Expression, depth: number, site: ts.Node | undefined): TransactionStart | undefined {
     const either = alternativesOf(value);
     if (!either) return undefined;
     // `options?.client ?? this.pool`: whenever the pool is the one picked, each query runs alone on one of its
     // connections, so a SET LOCAL there is lost whatever the other side is (a caller's client may be in a transaction).
-    if (either.some((side) => this.isPool(this.keyOf(unwrap(side))))) return false;
+    const pools = either.filter((side) => this.isPool(this.keyOf(unwrap(side))));
+    const other = either.find((side) => !pools.includes(side));
+    if (pools.length > 0) return other && this.poolNeverPicked(unwrap(other), site) ? 'unknown' : false;
     const starts = either.map((side) => {
       const client = unwrap(side);
       return ts.isIdentifier(client) || ts.isPropertyAccessExpression(client) ? this.handleStart(client, depth + 1) : false;
     });
     return starts[0] === starts[1] ? starts[0] : 'unknown';
+  }
+
+  /**
+   * Whether the pool of `tx ?? pool` is never the client where the query at `site` is sent: the query sits under a guard
+   * on the other side (`if (tx)`, `if (options?.client)`, `tx && …`), or that side is a parameter (or a field of one)
+   * that every call of the function hands a value (uncalledHelpers.ts). Then the client is the caller's, inside its
+   * transaction or not.
+   */
+  private poolNeverPicked(other: ts.Expression, site: ts.Node | undefined): boolean {
+    if (site && guardedBy(site, other)) return true;
+    const root = rootIdentifier(other);
+    const member = ts.isPropertyAccessExpression(other) && root && unwrap(other.expression) === root ? other.name.text : undefined;
+    if (!root || (root !== other && member === undefined)) return false;
+    const binding = this.flow.bindingOf(root);
+    return binding !== undefined && 'parameterOf' in binding && alwaysHandedArgument(binding.parameterOf, binding.parameter, member, this.source, this.fileName);
   }
 
   /**

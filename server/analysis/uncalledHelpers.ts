@@ -281,3 +281,36 @@ function exportsByList(source: ts.SourceFile, name: string): boolean {
     || (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause !== undefined && ts.isNamedExports(statement.exportClause)
       && statement.exportClause.elements.some((e) => (e.propertyName ?? e.name).text === name)));
 }
+
+/**
+ * Whether every call of `fn` — a top-level function — hands `parameter` a value (at least one call; for `member`, an
+ * object literal holding that field: `setTenant(t, client)`, `run(sql, { client })`): then a `tx ?? pool` choice inside
+ * never picks the pool, and the client is the caller's, inside its transaction or not (embedded.ts, alternativesStart).
+ * A function the file does not export is called in the file only; an exported one in the project's importers too.
+ */
+export function alwaysHandedArgument(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, member: string | undefined, source: ts.SourceFile, fileName: string | undefined): boolean {
+  const index = fn.parameters.indexOf(parameter);
+  const top = topLevelFunction(fn);
+  if (!top || index < 0 || parameter.dotDotDotToken) return false;
+  const { name } = top;
+  const exported = hasModifier(top.statement, ts.SyntaxKind.ExportKeyword);
+  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
+  let calls = 0;
+  const passes = (argument: ts.Expression): boolean => {
+    calls++;
+    return handsValue(argument, member);
+  };
+  if (!callsPass(source, new Set([name.text]), name, index, passes)) return false;
+  if (exported && (!fileName || !importersAllPass(fileName, name.text, index, passes))) return false;
+  return calls > 0;
+}
+
+/** An argument that is a value (not `undefined` or `null`), or for `member` an object literal that sets that field. */
+function handsValue(argument: ts.Expression, member: string | undefined): boolean {
+  const value = unwrap(argument);
+  const empty = (node: ts.Expression): boolean => node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === 'undefined');
+  if (member === undefined) return !empty(value);
+  if (!ts.isObjectLiteralExpression(value)) return false;
+  return value.properties.some((property) => (ts.isShorthandPropertyAssignment(property) && property.name.text === member)
+    || (ts.isPropertyAssignment(property) && property.name.getText() === member && !empty(unwrap(property.initializer))));
+}

@@ -270,6 +270,50 @@ export abstract class Repository {
   assert.deepEqual(rules(repository('options!.client!')), []);
 });
 
+test('a `tx ?? pool` client under a guard on the handed-in side (if (tx), tx && …) is the caller\'s: silent; under another guard it may be the pool', () => {
+  const scoped = (guarded: string) => `import { Pool, PoolClient } from 'pg';
+const pool = new Pool();
+export async function scoped(tenant: string, tx?: PoolClient, opts?: { client?: PoolClient }) {
+  const db = tx ?? pool;
+  const viaOptions = opts?.client ?? pool;
+  ${guarded}
+}`;
+  const setting = "query(\"SELECT set_config('app.tenant', $1, true)\", [tenant])";
+  assert.deepEqual(rules(scoped(`if (tx) await db.${setting};`)), []);
+  assert.deepEqual(rules(scoped(`if (tx && tenant) { await db.${setting}; }`)), []);
+  assert.deepEqual(rules(scoped(`tx && (await db.${setting});`)), []);
+  assert.deepEqual(rules(scoped(`if (opts?.client) await viaOptions.${setting};`)), []);
+  // A guard that does not rule out the pool, or a guarded branch the query is not in: the setting may go on the pool.
+  assert.deepEqual(rules(scoped(`if (tenant) await db.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`if (tx) return; await db.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`if (tx) { /* nothing */ } else await db.${setting};`)), ['set-local-outside-transaction']);
+});
+
+test('a file\'s own `tx ?? pool` helper every call of which hands it the client (or { client }) never picks the pool: silent', () => {
+  const helper = (calls: string, member = false) => `import { Pool, PoolClient } from 'pg';
+const pool = new Pool();
+async function setTenant(tenant: string, ${member ? 'options?: { client?: PoolClient }' : 'tx?: PoolClient'}) {
+  const db = ${member ? 'options?.client' : 'tx'} ?? pool;
+  await db.query("SELECT set_config('app.tenant', $1, true)", [tenant]);
+}
+export async function saveOrder(order: { tenant: string }) {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  ${calls}
+  await client.query('COMMIT');
+  client.release();
+}`;
+  assert.deepEqual(rules(helper('await setTenant(order.tenant, client);')), []);
+  assert.deepEqual(rules(helper('await setTenant(order.tenant, { client });', true)), []);
+  assert.deepEqual(rules(helper('await setTenant(order.tenant, { client: client });', true)), []);
+  // One call that hands nothing (or undefined, or an options object without the client) picks the pool there.
+  assert.deepEqual(rules(helper('await setTenant(order.tenant, client); await setTenant(order.tenant);')), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(helper('await setTenant(order.tenant, undefined);')), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(helper('await setTenant(order.tenant, {});', true)), ['set-local-outside-transaction']);
+  // Handed on as a value, its calls cannot all be read.
+  assert.deepEqual(rules(helper('await [order.tenant].forEach(setTenant);')), ['set-local-outside-transaction']);
+});
+
 test('a helper closure using a connection its enclosing function took runs within that function\'s sequence', () => {
   const text = `import pg from 'pg';
 export async function seed(pool) {
