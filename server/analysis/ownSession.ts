@@ -758,7 +758,11 @@ export function opensWithTransactionScopedSetting(text: DocumentText): boolean {
 export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   const sections = migrationSections(text);
   const blocks = migrationBlocks(text);
-  const file = { ...options, sqlFile: true };
+  // `<name>` fill-ins mark a template a person edits before running it only in a SQL file of its own: a migration a
+  // runner applies as written (one in a migrations folder, or a tool's annotated sections) keeps its syntax error, and
+  // so does query text without a file name (a pooler's).
+  const editedByHand = fileName !== undefined && sections.length === 0 && !inMigrationsFolder(fileName);
+  const file = editedByHand ? { ...options, sqlFile: true } : options;
   const sectioned = sections.length > 0 ? { ...file, migrationSections: sections, migrationBlocks: blocks } : file;
   // Only a whole file (a query text the pooler sees is no file), and only where no tool's annotations say how it runs.
   // A query collection (sqlc, yesql, PugSQL, pgtyped annotations) is no script: the application sends each

@@ -154,7 +154,8 @@ export interface AnalysisOptions {
   rules: Partial<Record<RuleId, Severity | 'off'>>;
   /**
    * The analysed SQL is a SQL file (a document of its own), not text a program sends: a statement there that parses once
-   * its `<name>` fill-in placeholders are filled in is a template a person edits first. Set by sqlFileOptions.
+   * its `<name>` fill-in placeholders are filled in is a template a person edits first. Set by sqlFileOptions for a named
+   * SQL file outside migration folders and without a migration tool's sections.
    */
   sqlFile?: boolean;
   /** Files that run in their own session (`sessionScripts` of .poolsafe.json). */

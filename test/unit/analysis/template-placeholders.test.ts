@@ -108,10 +108,28 @@ test('comparisons written without blanks are not lower-case <name> placeholders:
 
 // A template script a person edits before running it: `<app_user>` or `< shop_db >` stands where a name (or a value) goes.
 // It is read so only where the parser stops at it and the statement parses once it is filled in.
-test('a <name> fill-in placeholder where a name or value goes in a SQL file: no syntax error, the statement still read', () => {
-  const template = "CREATE ROLE <app_user> WITH LOGIN PASSWORD 'changeme';\nGRANT <app_user> TO ops_admin;\n"
-    + 'GRANT ALL ON DATABASE < shop_db > TO < app_user >;\nALTER ROLE <app_user> PASSWORD <new_password>;\nSET ROLE <app_user>;\n';
-  assert.deepEqual(found(template), [['session-set', 'SET ROLE <app_user>']]);
+const ROLE_TEMPLATE = "CREATE ROLE <app_user> WITH LOGIN PASSWORD 'changeme';\nGRANT <app_user> TO ops_admin;\n"
+  + 'GRANT ALL ON DATABASE < shop_db > TO < app_user >;\nALTER ROLE <app_user> PASSWORD <new_password>;\nSET ROLE <app_user>;\n';
+
+test('a <name> fill-in placeholder where a name or value goes in a SQL file: no syntax error, the statement still read', (t) => {
+  const repo = scratchRepository('fill-in-names', t);
+  const file = repo.write('setup/create_roles.sql', ROLE_TEMPLATE);
+  const rules = analyzeSql(ROLE_TEMPLATE, {}, file).map((f) => [f.rule, ROLE_TEMPLATE.slice(f.start, f.end)]);
+  assert.deepEqual(rules, [['session-set', 'SET ROLE <app_user>']]);
+});
+
+// A migration runner sends its files as written, and a pooler's query text is no file: the placeholder is a mistake there.
+test('a <name> placeholder in a migrations folder, in a migration tool\'s sectioned file, or in text with no file name keeps its syntax error', (t) => {
+  const repo = scratchRepository('fill-in-names-runners', t);
+  const grant = 'GRANT ALL ON DATABASE <db_name> TO app;\n';
+  for (const name of ['db/migrations/001_roles.sql', 'migrations/20240101_roles/up.sql']) {
+    assert.deepEqual(analyzeSql(grant, {}, repo.write(name, grant)).map((f) => f.rule), ['syntax-error'], name);
+  }
+  const goose = `-- +goose Up\n${grant}-- +goose Down\nREVOKE ALL ON DATABASE shop FROM app;\n`;
+  assert.deepEqual(analyzeSql(goose, {}, repo.write('sql/001_roles.sql', goose)).map((f) => f.rule), ['syntax-error']);
+  assert.deepEqual(analyzeSql(grant).map((f) => f.rule), ['syntax-error']);
+  // The control: the same statement in a SQL file of its own.
+  assert.deepEqual(analyzeSql(grant, {}, repo.write('sql/roles.sql', grant)), []);
 });
 
 test('a real mistake beside a <name> placeholder, a comparison, or a placeholder in text a program sends keeps its syntax error', () => {
