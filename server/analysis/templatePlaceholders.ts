@@ -236,10 +236,11 @@ export function templateRepair(text: string, errorAt: ParseErrorAt): string | un
 /**
  * `<user_name>`, `< mydb >`: a fill-in placeholder of a template script a person edits before running it (`CREATE ROLE
  * <user_name> WITH LOGIN`, `GRANT ALL ON DATABASE < mydb > TO < user_name >`): a name between angle brackets, standing
- * apart from operators. As SQL it may be a comparison (`a <b> c` parses as `(a < b) > c`), so withFillInNames reads it
+ * apart from operators and from a word before it (`list<text>`, `numeric<p>`, `"col"<n>` and `$1<n>` are a type's
+ * parameters or a comparison written by someone who meant another syntax, not a fill-in). As SQL it may be a comparison (`a <b> c` parses as `(a < b) > c`), so withFillInNames reads it
  * as a placeholder only where the parser stops at it.
  */
-const FILL_IN_NAME = /(?<![<>=!~*+\-/%^&|#@?])<[ \t]?[A-Za-z_][A-Za-z0-9_]*[ \t]?>(?![>=])/g;
+const FILL_IN_NAME = /(?<![<>=!~*+\-/%^&|#@?\w$"])<[ \t]?[A-Za-z_][A-Za-z0-9_]*[ \t]?>(?![>=])/g;
 /** At most this many fill-in placeholders filled per statement (each costs one or two parses). */
 const MAX_FILL_INS = 16;
 const stringOfLength = (n: number): string => `'${' '.repeat(n - 2)}'`;

@@ -254,3 +254,14 @@ test('braces a body holds in strings or array literals are not placeholders; a b
   // A body statement that does not parse once filled in (a broken one) gives nothing, as a body's unparsable statement does.
   assert.deepEqual(found(TEMPLATED_PROCEDURE('CREATE TEMP TABLE staged AS SELECT FROM WHERE {app_schema}.orders;')), []);
 });
+
+// Angle brackets glued to a word are another language's type parameters (`list<text>`, `vector<dim>`), not a fill-in.
+test('a <name> glued to the word before it is no fill-in placeholder: the syntax error stays', (t) => {
+  const repo = scratchRepository('fill-in-names-glued', t);
+  const glued = ['CREATE TABLE notes (tags list<text>);\n', 'CREATE TABLE prices (amount numeric<p>);\n',
+    'CREATE TABLE items (embedding vector<dim>);\n', 'SELECT "score"<limit> FROM results;\n'];
+  for (const sql of glued) assert.deepEqual(analyzeSql(sql, {}, repo.write('schema/notes.sql', sql)).map((f) => f.rule), ['syntax-error'], sql);
+  // The control: standing apart, the same placeholder is a fill-in.
+  const apart = 'CREATE TABLE notes (tags <tag_type>);\n';
+  assert.deepEqual(analyzeSql(apart, {}, repo.write('schema/notes.sql', apart)), []);
+});
