@@ -51,9 +51,10 @@ const PSQL_USAGE = /\bpsql\b[^\n]*\s(?:-f\s*\S|--file[=\s]\S|<\s*\S)/i;
  * A command line that runs psql, as a page shows one for the reader to type: the line opens with `psql` (after a shell
  * prompt, a backtick or `sudo -u postgres`) and then an option, a quoted connection string, a URI or a variable
  * (`psql -c "SELECT …"`, `psql "host=db sslmode=require"`, `$ psql postgres://…`). Prose that only names psql
- * (`psql sessions`, `psql is the client`) is no command line.
+ * (`psql sessions`, `psql is the client`, `psql - the PostgreSQL interactive terminal`: a dash with no option letter)
+ * is no command line.
  */
-const PSQL_COMMAND_LINE = /^\s*(?:`|[$#>]\s*)?(?:sudo\s+(?:-\w+\s+)*(?:-u\s+\S+\s+)?)?psql\s+(?:-|["']|postgres(?:ql)?:\/\/|\$)/;
+const PSQL_COMMAND_LINE = /^\s*(?:`|[$#>]\s*)?(?:sudo\s+(?:-\w+\s+)*(?:-u\s+\S+\s+)?)?psql\s+(?:-{1,2}[A-Za-z]|["']|postgres(?:ql)?:\/\/|\$)/;
 
 /** The comment lines that open the text, before its first statement (`--` lines and `/* … *\/` blocks). */
 function openingComments(text: string): string[] {

@@ -138,3 +138,11 @@ test('a page showing a psql command line (not only `-f`) makes the scripts hand-
     assert.deepEqual(rules(repository, 'checks/clerk.sql'), ['session-set', 'session-set'], Object.keys(files)[0]);
   }
 });
+
+// A dash after psql that no option letter follows is punctuation of a sentence (a manual page's title line), not an option.
+test('a line naming psql then a dash and words is prose: the scripts keep their findings; an option after the dash is a command line', (t) => {
+  const titled = repositoryWith('psql-only-dash-prose', t, { 'README.md': '# Lab\nUseful scripts\n', 'tools.txt': 'psql - the PostgreSQL interactive terminal\npsql -- see its manual page\n' });
+  assert.deepEqual(rules(titled, 'checks/clerk.sql'), ['session-set', 'session-set']);
+  const option = repositoryWith('psql-only-dash-option', t, { 'README.md': '# Lab\nUseful scripts\n', 'tools.txt': 'psql --dbname=lab --no-psqlrc\n' });
+  assert.deepEqual(rules(option, 'checks/clerk.sql'), []);
+});
