@@ -39,6 +39,7 @@ export interface PsqlConnection {
 
 /** The connection of the psql command that starts at `start` (its `psql` word) and ends at `end` in the file. */
 export function psqlConnection(file: CommandFileText, start: number, end: number): PsqlConnection {
+  if (isCommentedOut(file.text, start)) return { transactionPooler: false, singleTransaction: false };
   const words = shellWords(file.text.slice(start, end)).slice(1);
   const connection = connectionWords(words);
   const written = (word: string | undefined): string | undefined => (word === undefined ? undefined : expanded(word, file, 0));
@@ -48,6 +49,21 @@ export function psqlConnection(file: CommandFileText, start: number, end: number
   const transactionPooler = (database !== undefined && showsTransactionPooler(database)) || port === TRANSACTION_POOLER_PORT
     || (host !== undefined && !host.includes(HOLE) && showsTransactionPooler(`host=${host}`));
   return { transactionPooler, singleTransaction: words.some((word) => SINGLE_TRANSACTION.test(word)) };
+}
+
+/** A `#` that opens a comment: at the start of its line or after a blank (not `$#`, `${#x}`, `url#fragment`). */
+const COMMENT_START = /(?:^|\s)#/;
+/** Quoted text on a line, whose `#` opens no comment. */
+const QUOTED = /"[^"\n]*"|'[^'\n]*'/g;
+
+/**
+ * Whether the psql word at `start` sits after a `#` that comments out the rest of its line (a shell script's, a
+ * Makefile recipe's or a CI step's `# psql "postgres://…:6543/db" -f schema.sql   # old`): the command never runs, so
+ * the connection it names says nothing of how the file is run.
+ */
+function isCommentedOut(text: string, start: number): boolean {
+  const before = text.slice(text.lastIndexOf('\n', start - 1) + 1, start);
+  return before.includes('#') && COMMENT_START.test(before.replace(QUOTED, (quoted) => ' '.repeat(quoted.length)));
 }
 
 /** Where a psql command's text ends: the end of its line, a command separator outside quotes, or the next psql command. */

@@ -137,3 +137,38 @@ test('what a connection string shows of a transaction pooler by itself', () => {
   for (const url of pooled) assert.equal(showsTransactionPooler(url), true, url);
   for (const url of notShown) assert.equal(showsTransactionPooler(url), false, url);
 });
+
+test('a psql command commented out in a shell script names no connection: the live command beside it decides', (t) => {
+  const root = scratchRepository('psql-pooler-commented-shell', t).writeAll({
+    ...APPLICATION,
+    'ops/release.sh': [
+      '#!/usr/bin/env bash',
+      '# psql "postgresql://ops@pool.example.net:6543/main" -f db/schema.sql   # retired: went through the pooler',
+      'psql "$DIRECT_URL" -f db/schema.sql',
+      '  #psql "postgresql://ops@pool.example.net:6543/main" -f db/grants.sql',
+      'echo "# rebuilt" && psql "$DIRECT_URL" -f db/grants.sql',
+      // A `#` inside quotes, or in `$#`, comments nothing out: this pooled run stays one.
+      'echo "step #3"; [ $# -gt 0 ] && psql "postgresql://ops@pool.example.net:6543/main" -f db/refresh.sql',
+    ],
+  });
+  assert.deepEqual(rules(root, 'db/schema.sql'), []);
+  assert.deepEqual(rules(root, 'db/grants.sql'), []);
+  assert.deepEqual(rules(root, 'db/refresh.sql'), STATE_RULES);
+});
+
+test('a commented-out Makefile recipe line that ran psql through a pooler is no pooled run', (t) => {
+  const root = scratchRepository('psql-pooler-commented-make', t).writeAll({
+    ...APPLICATION,
+    Makefile: [
+      'POOLED = postgres://app@pool.example.net:6543/app',
+      'schema:',
+      '#\tpsql "$(POOLED)" -f sql/schema.sql',
+      '\t# psql "$(POOLED)" -f sql/schema.sql',
+      '\tpsql "$(LOCAL_URL)" -f sql/schema.sql',
+      'seed:',
+      '\tpsql "$(POOLED)" -f sql/seed.sql',
+    ],
+  });
+  assert.deepEqual(rules(root, 'sql/schema.sql'), []);
+  assert.deepEqual(rules(root, 'sql/seed.sql'), STATE_RULES);
+});
