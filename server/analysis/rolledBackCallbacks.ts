@@ -59,20 +59,30 @@ export function runsInHelperTransaction(call: ts.CallExpression, index: number, 
  * Whether the function passed as argument `index` of `call` is handed, as its first argument, a connection the called
  * helper has just taken from a pool (`const conn = await pool.connect(); return await cb(conn);`), with nothing sent on
  * it or done with it before the call and no loop around the call: its first query on that client runs outside any
- * transaction. A helper that begins a transaction first, hands over a client it was given, or cannot be read, says
- * nothing: its callback may be inside a transaction.
+ * transaction. A helper that begins a transaction first, commits or rolls one back after the call, hands over a client
+ * it was given, or cannot be read, says nothing: its callback may be inside a transaction.
  */
 export function runsOnFreshConnection(call: ts.CallExpression, index: number, depth = 0): boolean {
   if (depth >= MAX_DEPTH) return false;
   const helper = calledFunction(call);
   if (!helper?.body || helper.parameters.length <= index) return false;
-  return everyCallOnClient(helper, index, (callbackCall, _sent, body) => takenJustBeforeCall(callbackCall, body))
+  return everyCallOnClient(helper, index, (callbackCall, sent, body) => !endsTransactionAfter(callbackCall, sent) && takenJustBeforeCall(callbackCall, body))
     || passesOnWhole(helper, index, depth, runsOnFreshConnection);
 }
 
 /**
+ * The helper sends COMMIT or ROLLBACK on the lent connection after the callback: it expects a transaction to be open
+ * there, so one was begun where the connection was taken (a project function `connect()` that checks out a client and
+ * sends BEGIN on it, say), and the callback may well run inside it.
+ */
+function endsTransactionAfter(callbackCall: ts.CallExpression, sent: readonly SentText[]): boolean {
+  return sent.some((each) => each.node.pos >= callbackCall.end && (COMMITS.test(each.text) || ROLLS_BACK.test(each.text)));
+}
+
+/**
  * The callback call's first argument names a variable of the function around it, declared once there (no parameter
- * of that name) with a connection-taking call (`await pool.connect()`), mentioned nowhere between its declaration and
+ * of that name) with a connection-taking method call (`await pool.connect()`; a bare `connect()` is a function of the
+ * project, which may do more than check a connection out), mentioned nowhere between its declaration and
  * the call, and no loop in that function holds the call (an earlier turn could have begun a transaction on it).
  */
 function takenJustBeforeCall(callbackCall: ts.CallExpression, body: ts.ConciseBody): boolean {
@@ -85,7 +95,8 @@ function takenJustBeforeCall(callbackCall: ts.CallExpression, body: ts.ConciseBo
   });
   const declaration = declarations.length === 1 ? declarations[0]! : undefined;
   const taken = declaration?.initializer && unwrap(declaration.initializer);
-  if (!declaration || !taken || !ts.isCallExpression(taken) || !TAKES_CONNECTION.test(calleeText(taken.expression))) return false;
+  if (!declaration || !taken || !ts.isCallExpression(taken) || !ts.isPropertyAccessExpression(taken.expression)) return false;
+  if (!TAKES_CONNECTION.test(calleeText(taken.expression))) return false;
   if (declaration.end > callbackCall.pos || enclosingFunction(declaration) !== around) return false;
   for (let node: ts.Node = callbackCall; node !== around; node = node.parent) {
     if (ts.isIterationStatement(node, false)) return false;

@@ -81,3 +81,49 @@ test('a lending helper in another module, imported through a Deno config\'s impo
   const unmapped = `import { borrow } from "@other/pool.ts";\n${REPORT}`;
   assert.deepEqual(embeddedFindings(unmapped, repo.write('functions/report/other.ts', unmapped)), []);
 });
+
+/** A project function that checks a client out and opens a transaction on it before handing it back. */
+const CONNECT_IN_TX = `import pg from 'pg';
+const pool = new pg.Pool();
+async function connect() {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  return client;
+}
+`;
+
+/** Tags the unit of work; runs inside whatever transaction the helper holds open. */
+const TAGGED = `export const tag = (id) => runUnit(async (conn) => {
+  await conn.query("SET LOCAL app.batch_id = '7'");
+  return conn.query('UPDATE batches SET seen = true WHERE id = $1', [id]);
+});
+`;
+
+test('a helper that commits or rolls back the lent connection after the callback lends it inside a transaction', () => {
+  const helper = `export async function runUnit(unit) {
+  const conn = await connect();
+  try {
+    const out = await unit(conn);
+    await conn.query('COMMIT');
+    return out;
+  } catch (error) {
+    await conn.query('ROLLBACK');
+    throw error;
+  } finally {
+    conn.release();
+  }
+}
+`;
+  assert.deepEqual(found(CONNECT_IN_TX + helper + TAGGED), []);
+  // Taken straight from the pool but committed after the callback: a transaction is expected to be open, not flagged.
+  const committing = `import pg from 'pg';\nconst pool = new pg.Pool();\nexport async function runUnit(unit) {\n  const conn = await pool.connect();\n  const out = await unit(conn);\n  await conn.query('COMMIT');\n  conn.release();\n  return out;\n}\n`;
+  assert.deepEqual(found(committing + TAGGED), []);
+});
+
+test('a connection from a bare call to a project function is not known to be fresh, even with no COMMIT after', () => {
+  const helper = `export async function runUnit(unit) {\n  const conn = await connect();\n  try {\n    return await unit(conn);\n  } finally {\n    conn.release();\n  }\n}\n`;
+  assert.deepEqual(found(CONNECT_IN_TX + helper + TAGGED), []);
+  // The same helper taking its connection with pool.connect() lends it fresh: the lone SET LOCAL is flagged.
+  const fresh = `import pg from 'pg';\nconst pool = new pg.Pool();\n${helper.replace('await connect()', 'await pool.connect()')}`;
+  assert.deepEqual(found(fresh + TAGGED), ["set-local-outside-transaction SET LOCAL app.batch_id = '7'"]);
+});
