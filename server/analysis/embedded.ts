@@ -29,7 +29,7 @@ import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
-import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { inProcessWrapperNames } from './inProcessWrappers';
@@ -695,6 +695,12 @@ class Extractor {
   private readonly poolNames = new Set<string>();
   /** Names of objects of another database's driver, in a file that imports both. */
   private otherObjects = new Set<string>();
+  /**
+   * In a file whose path names another database and that imports both drivers (`migrate-mysql-to-postgres.ts`), the
+   * objects known to be PostgreSQL's (postgresDriverObjects): only their queries count, since a connection from a helper
+   * the file imports (`openSource()`) is as likely the other database's. Undefined elsewhere.
+   */
+  private postgresOnlyObjects: Set<string> | undefined;
   /** `/* sql *\/` templates, analysed at the end unless a query call already reached them. */
   private readonly markedTemplates: ts.TemplateLiteral[] = [];
   /** Local names of drizzle-orm's `sql` builder (`import { sql } from 'drizzle-orm'`): it builds a query, it sends none. */
@@ -760,6 +766,15 @@ class Extractor {
    */
   postgresOnlyIn: ts.Node[] | undefined;
 
+  /**
+   * A query on this receiver goes to another database: an object of its driver, or, in a file named for another
+   * database that imports both drivers, any receiver not known to be PostgreSQL's (none included).
+   */
+  private isSetAside(receiver: ts.Expression | undefined): boolean {
+    if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return true;
+    return this.postgresOnlyObjects !== undefined && !(receiver && isOtherDialectReceiver(receiver, this.postgresOnlyObjects));
+  }
+
   /** False when the file talks only to another database. */
   run(fileName: string | undefined): boolean {
     this.fileName = fileName;
@@ -787,6 +802,7 @@ class Extractor {
       this.pgliteHandles = this.declarationsOf(pgliteMethodReceivers(this.source));
     }
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
+    if (dialect.postgres && dialect.otherNames.size > 0 && pathIsOtherDialect(fileName)) this.postgresOnlyObjects = postgresDriverObjects(this.source, dialect.postgresNames);
     this.noteReplicationSessions();
     if (this.source.text.includes(PG_PROMISE_MODULE)) this.pgPromiseNames = pgPromiseNames(modules);
     this.listenLibraries = new ListenLibraryCalls(modules, this.source.text, fileName);
@@ -1373,7 +1389,7 @@ class Extractor {
     const runner = node.parent;
     const run = ts.isPropertyAccessExpression(runner) && runner.expression === node && ts.isCallExpression(runner.parent) && runner.parent.expression === runner ? runner.parent : undefined;
     const client = run && run.arguments.length === 1 ? run.arguments[0] : undefined;
-    if (client && isOtherDialectReceiver(client, this.otherObjects)) return;
+    if (this.isSetAside(client)) return;
     const unpooled = client !== undefined && this.bypassesPooler(node, client);
     // A project's own tag may bind its holes or splice them into the text.
     this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled, false);
@@ -1381,7 +1397,7 @@ class Extractor {
 
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
   private inspectQueryMemberTag(node: ts.TaggedTemplateExpression, client: ts.Expression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
-    if (isOtherDialectReceiver(client, this.otherObjects)) return;
+    if (this.isSetAside(client)) return;
     const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
     if (parts.length === 0 || !opensStatement(parts)) return;
     const unpooled = this.bypassesPooler(node, client);
@@ -1440,7 +1456,7 @@ class Extractor {
       if (isOnlyRendered(node, this.flow)) return;
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? this.prismaTransactionClient(node.tag) ?? node.tag;
-      if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
+      if (this.isSetAside(receiver)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
       const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
@@ -1686,7 +1702,7 @@ class Extractor {
     const visit = (node: ts.Node): boolean => {
       if (ts.isCallExpression(node) && lockHelperName(node)) {
         const chain = builderChainOf(node);
-        if (chain?.call === call && !isOtherDialectReceiver(chain.client, this.otherObjects)) this.addLockHelperPiece(node, groupFor(chain.client));
+        if (chain?.call === call && !this.isSetAside(chain.client)) this.addLockHelperPiece(node, groupFor(chain.client));
       }
       return true;
     };
@@ -1941,7 +1957,7 @@ class Extractor {
 
   private inspectQueryCall(first: ts.Expression | undefined, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group, sendsName = true): void {
     if (!first) return;
-    if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return;
+    if (this.isSetAside(receiver)) return;
     // A sql`…` argument is analysed where it stands (with this call's receiver).
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);

@@ -135,6 +135,8 @@ export interface FileDialect {
   postgres: boolean;
   /** Local names bound to another database's driver (for files that import both). */
   otherNames: Set<string>;
+  /** Local names bound to a PostgreSQL driver. */
+  postgresNames: Set<string>;
   /** Every PostgreSQL driver the file imports runs in the process (PGlite): no pooling findings. */
   inProcessOnly: boolean;
 }
@@ -144,10 +146,12 @@ export function fileDialect(modules: ImportedModule[]): FileDialect {
   let other = false;
   let pooled = false;
   const otherNames = new Set<string>();
+  const postgresNames = new Set<string>();
   for (const module of modules) {
     const dialect = moduleDialect(module.specifier);
     if (dialect === 'postgres') {
       postgres = true;
+      for (const name of module.names) postgresNames.add(name);
       if (!IN_PROCESS_MODULES.test(module.specifier)) pooled = true;
     }
     if (dialect === 'other') {
@@ -155,7 +159,7 @@ export function fileDialect(modules: ImportedModule[]): FileDialect {
       for (const name of module.names) otherNames.add(name);
     }
   }
-  return { otherOnly: other && !postgres, postgres, otherNames, inProcessOnly: postgres && !pooled };
+  return { otherOnly: other && !postgres, postgres, otherNames, postgresNames, inProcessOnly: postgres && !pooled };
 }
 
 function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
@@ -193,7 +197,26 @@ export function otherDialectObjects(source: ts.SourceFile, driverNames: Set<stri
   return names;
 }
 
-/** True when a query call's receiver is an object of another database's driver. */
+/**
+ * Names of objects known to be PostgreSQL's: made from a PostgreSQL driver (`new Pool()`, `await pool.connect()` of
+ * such a pool) or declared with one of its types (`target: pg.PoolClient`, `client: PoolClient` imported from 'pg').
+ */
+export function postgresDriverObjects(source: ts.SourceFile, driverNames: Set<string>): Set<string> {
+  if (driverNames.size === 0) return new Set();
+  const typed = new Set(driverNames);
+  walkDescendants(source, (node) => {
+    if ((ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name)
+      && node.type && ts.isTypeReferenceNode(node.type) && driverNames.has(typeRoot(node.type.typeName))) typed.add(node.name.text);
+  });
+  return otherDialectObjects(source, typed);
+}
+
+/** The first name of a type's (possibly qualified) name: `pg` of `pg.PoolClient`. */
+function typeRoot(name: ts.EntityName): string {
+  return ts.isIdentifier(name) ? name.text : typeRoot(name.left);
+}
+
+/** True when a query call's receiver is an object of another database's driver (or, given those, of PostgreSQL's). */
 export function isOtherDialectReceiver(receiver: ts.Expression, objects: Set<string>): boolean {
   const root = rootIdentifier(receiver);
   return root !== undefined && objects.has(root.text);

@@ -60,6 +60,38 @@ test('a file named for another database that imports a PostgreSQL driver talks t
   assert.deepEqual(rules("await this.query('SET search_path TO app');", 'scripts/copy-sqlite-to-postgres.ts'), []);
 });
 
+test('a file named for another database importing both drivers: only connections known to be PostgreSQL\'s are analysed', () => {
+  // A one-off move from MySQL: the MySQL side comes from a helper the file imports, the PostgreSQL side is made here.
+  const mover = [
+    "import mysql from 'mysql2/promise';",
+    "import pg from 'pg';",
+    "import { openSource } from './connections';",
+    'const target = new pg.Client({ connectionString: process.env.TARGET_URL });',
+    'const source = await openSource();',
+    "await source.query(\"SET NAMES 'utf8mb4'\");",
+    "await target.query(\"SET search_path = staging\");",
+  ].join('\n');
+  assert.deepEqual(rules(mover, 'scripts/move-mysql-into-postgres.ts'), ['session-set']);
+  // Only the MySQL statement: nothing, wherever its connection was made.
+  const sourceOnly = mover.replace('await target.query("SET search_path = staging");', '');
+  assert.deepEqual(rules(sourceOnly, 'scripts/move-mysql-into-postgres.ts'), []);
+  assert.deepEqual(rules(sourceOnly.replace("import { openSource } from './connections';", "const openSource = () => mysql.createConnection(process.env.SOURCE_URL);"), 'scripts/move-mysql-into-postgres.ts'), []);
+  // A connection declared with a pg type is PostgreSQL's; an untyped parameter is not known to be.
+  const typed = [
+    "import mysql from 'mysql2/promise';",
+    "import type { PoolClient } from 'pg';",
+    "import pg from 'pg';",
+    "export async function prepare(into: PoolClient, from) {",
+    "  await from.query(\"SET SESSION sql_mode = 'ANSI_QUOTES'\");",
+    "  await into.query(\"SET search_path = staging\");",
+    '}',
+  ].join('\n');
+  assert.deepEqual(rules(typed, 'tools/mysql/prepare.ts'), ['session-set']);
+  assert.deepEqual(rules(typed.replace('into: PoolClient', 'into'), 'tools/mysql/prepare.ts'), []);
+  // A path naming PostgreSQL only: every receiver counts, as before.
+  assert.deepEqual(rules(sourceOnly, 'scripts/load-into-postgres.ts'), ['session-set']);
+});
+
 test('every database name a SQL file\'s path may carry also marks CamelCase TS/JS file names; a longer word does not', () => {
   const text = "await this.query('SET search_path TO app');";
   for (const name of ['Mysql', 'Mariadb', 'Sqlite', 'Mssql', 'Sqlserver', 'Tsql', 'Oracle', 'Clickhouse', 'Spanner', 'Bigquery', 'Duckdb', 'Starrocks', 'Turso', 'Libsql']) {
