@@ -16,7 +16,7 @@ import { POOLER_PORTS } from './poolerEndpoints';
 export const POSTGRES_IMAGE = /(?:^|\/)(?:postgres|postgresql|postgis|pgvector|timescaledb[\w-]*)(?::|@|$)/i;
 /** A compose file, whatever it is named for (`docker-compose.yml`, `compose.yaml`, `docker-compose.test.yml`). */
 export const COMPOSE_FILE = /^(?:docker-)?compose[\w.-]*\.ya?ml$/i;
-/** Ports poolers listen on by default (PgBouncer 6432, Supabase's transaction pooler 6543). */
+/** How much of a compose file or Dockerfile is read. */
 const MAX_FILE_BYTES = 256 * 1024;
 /** A package manager's install of PostgreSQL's server (`apk add postgresql14`, `apt-get install -y postgresql-16`), not of its client alone. */
 const INSTALLS_SERVER = /\b(?:apk\s+add|apt-get\s+install|apt\s+install|yum\s+install|dnf\s+install|microdnf\s+install)\b[^\n]*?\spostgresql(?:-?\d+)?(?:-server)?(?=[\s;&|]|$)/im;

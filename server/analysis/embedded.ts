@@ -30,6 +30,7 @@ import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS 
 import { mayHoldFindings } from './embeddedGate';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { POOLER_PORT_TEXT } from './poolerEndpoints';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { inProcessWrapperNames } from './inProcessWrappers';
@@ -2038,7 +2039,7 @@ class Extractor {
    * not per query call (a search of the whole text per call was ~5% of a whole-repository lint).
    */
   private mayNameDirectUrl(): boolean {
-    this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|\b(?:6432|6543)\b|supabase\.co|neon\.tech/i.test(this.source.text);
+    this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|supabase\.co|neon\.tech/i.test(this.source.text) || POOLER_PORT_TEXT.test(this.source.text);
     return this.namesDirectUrl;
   }
 

@@ -141,7 +141,7 @@ function makeExpanded(text: string, file: CommandFileText, depth: number): strin
   for (let round = 0; round < MAX_DEPTH && /\$[({]/.test(out); round++) {
     out = out.replace(/\$[({]([A-Za-z_][\w.-]*)[)}]/g, (_, name: string) => {
       if (name === 'MAKE') return 'make';
-      const value = depth < MAX_DEPTH ? oneValue(makeAssignments(file.text, name)) : undefined;
+      const value = depth < MAX_DEPTH ? oneValue(lookedUp(file, `make ${name}`, () => makeAssignments(file.text, name))) : undefined;
       return value === undefined ? HOLE : makeExpanded(value, file, depth + 1);
     }).replace(/\$\([^()]*\)|\$\{[^{}]*\}/g, HOLE);
   }
@@ -177,7 +177,7 @@ function shellExpanded(text: string, file: CommandFileText, depth: number): stri
 /** A shell variable's value: the one the script assigns it, else the default the expansion gives (`${NAME:-default}`). */
 function variableValue(name: string, fallback: string | undefined, file: CommandFileText, depth: number): string {
   if (depth >= MAX_DEPTH) return HOLE;
-  const assigned = file.shell ? shellAssignments(file.text, name) : [];
+  const assigned = file.shell ? lookedUp(file, `shell ${name}`, () => shellAssignments(file.text, name)) : [];
   if (assigned.length > 0) {
     const value = oneValue(assigned);
     return value === undefined ? HOLE : expanded(value, file, depth + 1);
@@ -193,14 +193,25 @@ function substitutionOutput(command: string, file: CommandFileText, depth: numbe
     const targets = words.slice(1).filter((word) => !word.startsWith('-'));
     // `make -C elsewhere target`, `make -f other.mk target`: another Makefile's target.
     if (targets.length !== 1 || words.some((word) => /^-[Cf]|^--(?:directory|file|makefile)/.test(word))) return HOLE;
-    const echoed = targetEcho(file.text, targets[0]);
+    const echoed = lookedUp(file, `target ${targets[0]}`, () => targetEcho(file.text, targets[0]));
     return echoed === undefined ? HOLE : expanded(echoed, file, depth + 1);
   }
   if (file.shell && words.length === 1) {
-    const echoed = functionEcho(file.text, words[0]);
+    const echoed = lookedUp(file, `function ${words[0]}`, () => functionEcho(file.text, words[0]));
     return echoed === undefined ? HOLE : expanded(echoed, file, depth + 1);
   }
   return HOLE;
+}
+
+/** What each command file's text was found to say of a name (assignments, an echoed line): each is read once per file. */
+const LOOKUPS = new WeakMap<CommandFileText, Map<string, unknown>>();
+
+/** A lookup in the file's text by `find`, made once per file and key (`shell NAME`, `make NAME`, `target url`). */
+function lookedUp<T>(file: CommandFileText, key: string, find: () => T): T {
+  let found = LOOKUPS.get(file);
+  if (!found) LOOKUPS.set(file, (found = new Map()));
+  if (!found.has(key)) found.set(key, find());
+  return found.get(key) as T;
 }
 
 /** The one value among a variable's assignments (all the same text), or undefined. */
