@@ -310,7 +310,6 @@ function isReserveCall(value: ts.Expression): boolean {
   return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === RESERVE_METHOD && value.arguments.length === 0;
 }
 
-/** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
 /**
  * Whether `site` runs only when `tested` is truthy: it sits in the then-branch of an `if`, the right of an `&&` or the
  * true branch of a `?:` whose condition is `tested` (or a conjunction holding it), within its own function.
@@ -338,6 +337,7 @@ function guardText(node: ts.Expression): string {
   return bare.getText().replace(/\?\./g, '.').replace(/\s+/g, '');
 }
 
+/** The name a client object is reached from: `client` of `client`, `ctx` of `ctx.db.client`; undefined for `this.x` or a call. */
 function rootIdentifier(receiver: ts.Expression): ts.Identifier | undefined {
   let current = unwrap(receiver);
   while (ts.isPropertyAccessExpression(current)) current = unwrap(current.expression);
