@@ -6,10 +6,11 @@ import { replaceLiteralsAndComments, hasTemplateMarkers } from './templatePlaceh
 import { SQL_TRIVIA } from './sqlTrivia';
 import { pathInProject } from './projectPaths';
 
-/** The databases PoolSafe recognises as not PostgreSQL. The first four, and Spanner's DDL (counted as
- *  analytics), have statement checks below; the others are known by name (a folder, a file name), which is
- *  how multi-database projects keep them. */
-export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics' | 'pooler' | 'tool';
+/** The databases PoolSafe recognises as not PostgreSQL. The first four, and the DDL of Spanner, Vertica, Snowflake,
+ *  Hive/Spark and Teradata (counted as analytics), have statement checks below; the others are known by name (a folder,
+ *  a file name), which is how multi-database projects keep them. `compatible` is a statement in a PostgreSQL-compatible
+ *  engine's own syntax (Redshift's distribution and sort keys): skipped on its own, never making its file another dialect's. */
+export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics' | 'pooler' | 'tool' | 'compatible';
 
 /** The one list of database names a path part may carry (the TS side, embeddedDialect.ts, uses it too).
  *  `analytics` groups warehouse and other-engine SQL (BigQuery, Snowflake, DuckDB, Trino…) whose
@@ -93,7 +94,9 @@ export function pathNamesCompatibleEngine(path: string): boolean {
  */
 export function mostlyOtherDialect(statements: readonly { dialect?: OtherDialect }[]): boolean {
   let other = 0;
-  for (const statement of statements) if (statement.dialect) other++;
+  // A compatible engine's statement (Redshift's DISTKEY) does not count: its file keeps its pooling findings, as a
+  // `redshift` folder's do (pathNamesCompatibleEngine).
+  for (const statement of statements) if (statement.dialect && statement.dialect !== 'compatible') other++;
   return other >= 2 || (other > 0 && other * 2 >= statements.length);
 }
 
@@ -195,6 +198,25 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // parentheses, and a PL/pgSQL `EXECUTE cmds[i]` subscript holds neither a string nor a comma. (Blanks after the `[`
   // belong to one alternative at a time, so no two quantifiers trade them: the ReDoS test checks this.)
   ['tool', new RegExp(String.raw`^(?:${SQL_TRIVIA})*EXECUTE\s+"?[A-Za-z_][\w$]*"?\s*\[(?:\s*["']|\s*\]|[^\]\n]*,)`, 'i')],
+  // Vertica: projections, their segmentation across the cluster's nodes (also a table's: `ORDER BY id SEGMENTED BY
+  // HASH(id) ALL NODES`, `UNSEGMENTED ALL NODES`) and its column encodings (`ENCODING RLE`). PostgreSQL has no
+  // projections nor SEGMENTED, and its ENCODING (CREATE DATABASE, COPY) names a character set. A table partitioned by
+  // an expression after its column list (Vertica's `) PARTITION BY d::DATE`, BigQuery's `) PARTITION BY DATE(ts)`):
+  // PostgreSQL's CREATE TABLE takes only RANGE, LIST or HASH there, and a window's PARTITION BY follows a `(`.
+  ['analytics', /\)\s*PARTITION\s+BY\s+(?!(?:RANGE|LIST|HASH)\b)|\bCREATE\s+PROJECTION\b|\bSEGMENTED\s+BY\b|\bUNSEGMENTED\s+(?:ALL\s+NODES|NODE)\b|\bENCODING\s+(?:RLE|DELTAVAL|DELTARANGE_COMP|COMMONDELTA_COMP|BLOCK_DICT|BLOCKDICT_COMP|GCDDELTA|(?:BZIP|GZIP|ZSTD(?:_FAST|_HIGH)?)_COMP)\b/i],
+  // Snowflake's own objects (stages, warehouses, file formats, pipes, streams, tasks, integrations): PostgreSQL creates
+  // none of them. Hive's and Spark's table storage clauses (STORED AS PARQUET, ROW FORMAT DELIMITED, TBLPROPERTIES,
+  // PARTITIONED BY (…); PostgreSQL's is PARTITION BY and its STORED ends a generated column). Teradata's MULTISET tables
+  // and PRIMARY INDEX.
+  ['analytics', new RegExp([
+    '\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:TEMP(?:ORARY)?|TRANSIENT)\\s+)?(?:STAGE|WAREHOUSE|FILE\\s+FORMAT|PIPE|STREAM|TASK|(?:STORAGE|NOTIFICATION|API)\\s+INTEGRATION)\\b',
+    '\\bSTORED\\s+AS\\s+(?:PARQUET|ORC|TEXTFILE|AVRO|SEQUENCEFILE|RCFILE|JSONFILE|INPUTFORMAT)\\b', '\\bROW\\s+FORMAT\\s+(?:DELIMITED|SERDE)\\b',
+    '\\bTBLPROPERTIES\\s*\\(', '\\bPARTITIONED\\s+BY\\s*\\(',
+    '\\bCREATE\\s+MULTISET\\s+(?:(?:GLOBAL\\s+TEMPORARY|VOLATILE)\\s+)?TABLE\\b', '\\b(?:UNIQUE\\s+)?PRIMARY\\s+INDEX\\s*\\(',
+  ].join('|'), 'i')],
+  // Redshift, a PostgreSQL-compatible engine (its statements skipped alone: mostlyOtherDialect): a table's distribution
+  // style and key, its sort keys, a column's compression ENCODE. PostgreSQL has none of these words as syntax.
+  ['compatible', /\bDISTSTYLE\s+(?:EVEN|KEY|ALL|AUTO)\b|\b(?:COMPOUND|INTERLEAVED)\s+SORTKEY\b|\b(?:DISTKEY|SORTKEY)\s*\(\s*[\w"]+(?:\s*,\s*[\w"]+)*\s*\)|\bSORTKEY\s+AUTO\b|\bENCODE\s+(?:ZSTD|LZO|AZ64|RAW|BYTEDICT|DELTA(?:32K)?|MOSTLY(?:8|16|32)|RUNLENGTH|TEXT(?:255|32K))\b/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^[^\S\r\n\u2028\u2029]*\/[^\S\r\n\u2028\u2029]*$/im],
 ];
 
