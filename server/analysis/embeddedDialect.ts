@@ -7,18 +7,20 @@ import { unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
 import { pathInProject } from './projectPaths';
 import { walkDescendants } from './astWalk';
-import { packageSpecifier } from './packageSpecifiers';
+import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
 
-/** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries. */
-const POSTGRES_MODULE_NAMES = String.raw`(pg|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|pgwire|ts-postgres|@effect\/sql-pg|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))`;
+/** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries (`@db/postgres`: deno-postgres, by its JSR name). */
+const POSTGRES_MODULE_NAMES = String.raw`(pg|@db\/postgres|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|pgwire|ts-postgres|@effect\/sql-pg|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))`;
 const POSTGRES_MODULES = new RegExp(String.raw`^${POSTGRES_MODULE_NAMES}(\/|$)`);
 /**
  * Where a file's raw text may hold a string or template literal that moduleDialect reads as PostgreSQL's: such a
  * module's name just after a literal's opening (a quote, a backtick, the `}` closing a template hole) and before `/`
- * or the literal's end (a quote, a backtick, the `${` of a hole). Every such literal written without an escape
- * matches; other text may too (embeddedGate.ts reads it as "maybe").
+ * or the literal's end (a quote, a backtick, the `${` of a hole), or after the `npm:`, `jsr:` or CDN host of a Deno
+ * specifier and before its version (`'npm:pg@8'`, `'https://esm.sh/pg@8'`). Every such literal written without an
+ * escape matches; other text may too (embeddedGate.ts reads it as "maybe"). deno.land/x names are read apart
+ * (packageSpecifiers.ts's DENO_LAND_PACKAGE_IN_TEXT).
  */
-export const POSTGRES_MODULE_IN_TEXT = new RegExp(String.raw`['"\`}]${POSTGRES_MODULE_NAMES}[/'"\`$]`);
+export const POSTGRES_MODULE_IN_TEXT = new RegExp(String.raw`['"\`}]${POSTGRES_MODULE_NAMES}[/'"\`$]|${REGISTRY_PREFIX_IN_TEXT}${POSTGRES_MODULE_NAMES}[@/'"\`$]`);
 /**
  * PostgreSQL that runs inside the process (PGlite, WebAssembly): one session, never behind a pooler, so
  * session state in it is no hazard. Its SQL is still PostgreSQL (syntax errors stay).

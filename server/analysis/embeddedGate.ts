@@ -113,10 +113,11 @@ function textRulesOut(text: string, needs: Needs): boolean {
   if ((needs.postgresPath || POSTGRES_MODULE_IN_TEXT.test(text)) && STATEMENT_WORD.test(text)) return false;
   const words = new Set<string>(needs.ownDriver ? [needs.ownDriver] : []);
   for (const match of text.matchAll(CODE_WORD_IN_TEXT)) words.add(match[0].endsWith(FACTORY_ENDING) ? PREPARED_STATEMENT_WORD : match[0]);
-  // A deno.land/x module is its npm package (`deno.land/x/postgresjs` is `postgres`), as scanTokens reads its literal.
+  // A deno.land/x module is its npm or JSR package (`deno.land/x/postgresjs` is `postgres`), as scanTokens reads its literal.
   for (const match of text.matchAll(DENO_LAND_PACKAGE_IN_TEXT)) {
     const npmName = denoLandPackage(match[1]);
     if (npmName && CODE_WORDS.has(npmName)) words.add(npmName);
+    if (npmName && moduleDialect(npmName) === 'postgres' && STATEMENT_WORD.test(text)) return false;
   }
   return !codeMayHoldFindings(words);
 }
@@ -160,10 +161,10 @@ function scanTokens(needs: Needs): boolean {
     if (LITERALS[token]) {
       const cooked = scanner.getTokenValue();
       if (literalNeedsAnalysis(cooked, needs)) return true;
-      if (!postgresFile && moduleDialect(cooked) === 'postgres') postgresFile = true;
-      if (!statementWords && STATEMENT_WORD.test(cooked)) statementWords = true;
-      // A module's name is a code word however it is written (Deno's `npm:graphile-worker@0.16`, an esm.sh URL).
+      // A module's name is read however it is written (Deno's `npm:pg@8`, `jsr:@db/postgres`, an esm.sh or deno.land URL).
       const specifier = packageSpecifier(cooked);
+      if (!postgresFile && moduleDialect(specifier) === 'postgres') postgresFile = true;
+      if (!statementWords && STATEMENT_WORD.test(cooked)) statementWords = true;
       if (CODE_WORDS.has(specifier)) codeWords.add(specifier);
       if (postgresFile && statementWords) return true;
       // Escapes (`\x53ET`) are read cooked above; their raw text is tested too, as the analysis may keep it.

@@ -2,21 +2,32 @@
 // npm packages by `npm:` specifiers or from CDNs that serve npm builds (`https://esm.sh/postgres@3.4.4`), and
 // postgres.js is also published to deno.land/x under the name `postgresjs`. Code written so uses the same drivers as
 // code that imports `postgres` or `pg`, so every reader of a file's imports sees the npm name instead of the URL.
+// A JSR package (`jsr:@db/postgres@0.19`, Deno's own registry; always scoped) is read by its JSR name the same way, and
+// deno-postgres, at deno.land/x/postgres, by its JSR name `@db/postgres`.
 
 import { escapeRegExp } from './regexText';
 
 /** A package name as npm spells it, scoped or not, and what follows it: `@scope/name@1.2/sub/path`. */
 const NPM_PATH = String.raw`((?:@[\w.-]+\/)?[\w.-]+)(?:@[^/?#]*)?((?:\/[^?#]*)?)`;
-/** `npm:name@version/sub`: Deno's (and Bun's) npm specifier. */
-const NPM_SCHEME = new RegExp(String.raw`^npm:\/?${NPM_PATH}`);
+/** `npm:name@version/sub`: Deno's (and Bun's) npm specifier; `jsr:@scope/name@version/sub`, Deno's JSR specifier. */
+const REGISTRY_SCHEME = String.raw`(?:npm|jsr):\/?`;
+const REGISTRY_SPECIFIER = new RegExp(String.raw`^${REGISTRY_SCHEME}${NPM_PATH}`);
 /**
  * CDNs that serve an npm package's build at `<host>/<name>@<version>/<sub>` (jsDelivr under `/npm/`), each a URL a Deno
  * program imports as it would the package. esm.sh's optional build prefix (`/v135/`) is not a package's name.
  */
 const NPM_CDN_HOST = String.raw`(?:esm\.sh(?:\/v\d+)?|cdn\.skypack\.dev|unpkg\.com|cdn\.jsdelivr\.net\/npm)\/`;
 const NPM_CDN = new RegExp(String.raw`^https?:\/\/${NPM_CDN_HOST}${NPM_PATH}`);
-/** deno.land/x modules whose code is an npm package's, by their deno.land name: porsager's postgres.js is `postgresjs` there. */
-const DENO_LAND_PACKAGES: ReadonlyMap<string, string> = new Map([['postgresjs', 'postgres']]);
+/**
+ * What stands just before a package's name in a specifier packageSpecifier reads as that package (`npm:`, `jsr:`, a
+ * CDN's host), for readers that look for a package's name in a file's raw text.
+ */
+export const REGISTRY_PREFIX_IN_TEXT = String.raw`(?:${REGISTRY_SCHEME}|${NPM_CDN_HOST})`;
+/**
+ * deno.land/x modules whose code is an npm or JSR package's, by their deno.land name: porsager's postgres.js is
+ * `postgresjs` there, deno-postgres (JSR `@db/postgres`) is `postgres`.
+ */
+const DENO_LAND_PACKAGES: ReadonlyMap<string, string> = new Map([['postgresjs', 'postgres'], ['postgres', '@db/postgres']]);
 /**
  * Where a raw text may name one of DENO_LAND_PACKAGES (group 1: its deno.land name), for readers that test a whole
  * file's text before tokenising it (embeddedGate.ts): `deno.land/x/postgresjs` followed by a version, a path or the end.
@@ -30,7 +41,7 @@ export const DENO_LAND_PACKAGE_IN_TEXT = new RegExp(String.raw`deno\.land\/x\/($
  * cannot name the package; an escaped specifier (`'\x70ostgres'`) is missed, as no one writes one.
  */
 export function specifierInText(name: string): RegExp {
-  const npmForms = String.raw`(?:['"\`]|npm:\/?|${NPM_CDN_HOST})${escapeRegExp(name)}(?=[@/?#'"\`])`;
+  const npmForms = String.raw`(?:['"\`]|${REGISTRY_PREFIX_IN_TEXT})${escapeRegExp(name)}(?=[@/?#'"\`])`;
   const denoLandNames = [...DENO_LAND_PACKAGES].filter(([, npmName]) => npmName === name).map(([denoLandName]) => escapeRegExp(denoLandName));
   const denoLandForm = denoLandNames.length > 0 ? [String.raw`deno\.land\/x\/(?:${denoLandNames.join('|')})(?![\w.-])`] : [];
   return new RegExp([npmForms, ...denoLandForm].join('|'));
@@ -47,7 +58,7 @@ const CDN_ENTRY_SUFFIX = /\/(?:\+esm)?$/;
 
 /** The npm specifier (`postgres`, `pg/lib/client`) a Deno or CDN specifier loads; any other specifier unchanged. */
 export function packageSpecifier(specifier: string): string {
-  const npm = NPM_SCHEME.exec(specifier) ?? NPM_CDN.exec(specifier);
+  const npm = REGISTRY_SPECIFIER.exec(specifier) ?? NPM_CDN.exec(specifier);
   if (npm) return npm[1] + npm[2].replace(CDN_ENTRY_SUFFIX, '');
   const denoLand = DENO_LAND_ENTRY.exec(specifier);
   return (denoLand && DENO_LAND_PACKAGES.get(denoLand[1])) ?? specifier;

@@ -16,10 +16,13 @@ test('Deno and CDN specifiers name the npm package they load', () => {
   assert.equal(packageSpecifier('https://cdn.jsdelivr.net/npm/postgres@3/+esm'), 'postgres');
   assert.equal(packageSpecifier('https://deno.land/x/postgresjs@v3.4.4/mod.js'), 'postgres');
   assert.equal(packageSpecifier('https://deno.land/x/postgresjs/mod.js'), 'postgres');
-  // Unchanged: npm names, project paths, deno-postgres (another driver, also on deno.land/x), a file inside postgres.js's tree.
+  // deno-postgres, another driver, is `postgres` on deno.land/x and `@db/postgres` on JSR: read by its JSR name.
+  assert.equal(packageSpecifier('jsr:@db/postgres@0.19.5'), '@db/postgres');
+  assert.equal(packageSpecifier('jsr:@db/postgres'), '@db/postgres');
+  assert.equal(packageSpecifier('https://deno.land/x/postgres@v0.17.0/mod.ts'), '@db/postgres');
+  // Unchanged: npm names, project paths, a file inside postgres.js's tree.
   assert.equal(packageSpecifier('postgres'), 'postgres');
   assert.equal(packageSpecifier('./db.ts'), './db.ts');
-  assert.equal(packageSpecifier('https://deno.land/x/postgres@v0.17.0/mod.ts'), 'https://deno.land/x/postgres@v0.17.0/mod.ts');
   assert.equal(packageSpecifier('https://deno.land/x/postgresjs@v3.4.4/src/types.js'), 'https://deno.land/x/postgresjs@v3.4.4/src/types.js');
 });
 

@@ -128,3 +128,23 @@ test('the raw-text test never turns away what the token scan would let through',
 test('every code word starts with a word character: the raw-text pattern of them skips to word starts (a leading \\b) and misses none', () => {
   for (const word of CODE_WORDS) assert.match(word, /^\w/, word);
 });
+
+test('a PostgreSQL driver imported the Deno way (npm:, jsr:, an esm.sh or deno.land URL) makes a mistyped statement a syntax error, with or without a backslash in the file', () => {
+  const file = 'supabase/functions/orders/index.ts';
+  for (const specifier of ['npm:pg@8.11.3', 'https://esm.sh/pg@8.11.3', 'npm:@neondatabase/serverless@0.9.0', 'jsr:@db/postgres@0.19.5', 'https://deno.land/x/postgres@v0.17.0/mod.ts']) {
+    const text = `import * as driver from '${specifier}';\nconst db = new driver.Pool(Deno.env.get('DATABASE_URL'));\nexport const totals = () => db.query('SELECT region, FROM sales');\n`;
+    assertFound(text, file, ['syntax-error']);
+    assertFound(`${text}export const separator = '\\t';\n`, file, ['syntax-error']);
+  }
+});
+
+test('another database\'s driver imported the Deno way, or a text that only mentions a PostgreSQL package, does not make the statement a syntax error', () => {
+  const file = 'supabase/functions/orders/index.ts';
+  for (const specifier of ['npm:mysql2@3.9.0', 'jsr:@db/sqlite@0.12', 'https://esm.sh/better-sqlite3@9']) {
+    const text = `import * as driver from '${specifier}';\nconst db = driver.connect();\nexport const totals = () => db.query('SELECT region, FROM sales');\n`;
+    assert.deepEqual(rules(text, file), [], specifier);
+  }
+  // `npm:pg` in prose, not a specifier: the statement's file is not known to be PostgreSQL's.
+  const prose = "// deploy with: deno add npm:pg\nexport const help = 'SELECT region, FROM sales';\n";
+  assert.deepEqual(rules(prose, file), []);
+});
