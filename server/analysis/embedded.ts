@@ -1050,7 +1050,7 @@ class Extractor {
     const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
     const groupFor = (receiver: ts.Expression | undefined): Group => {
       const key = receiver && this.keyOf(receiver);
-      if (key !== undefined && (this.isPool(key) || (receiver !== undefined && (this.clientMadeElsewhere(receiver) !== undefined || this.isPoolLikeParameter(receiver))))) {
+      if (this.sendsOnPool(receiver)) {
         const standalone = this.standaloneGroup(false);
         standalone.scopeSequence = scopeSequence;
         return standalone;
@@ -1336,6 +1336,20 @@ class Extractor {
     const binding = this.flow.bindingOf(value);
     if (binding === undefined || !('parameterOf' in binding) || binding.parameter.type === undefined) return false;
     return declaresPoolClient(binding.parameter.type) || declaresHttpOnlyClient(binding.parameter.type, this.source, this.fileName);
+  }
+
+  /** Whether each query sent on `receiver` may run on another connection: a pool, a client made elsewhere, a pool-typed parameter. */
+  private sendsOnPool(receiver: ts.Expression | undefined): boolean {
+    return receiver !== undefined && (this.isPool(this.keyOf(receiver)) || this.clientMadeElsewhere(receiver) !== undefined || this.isPoolLikeParameter(receiver));
+  }
+
+  /**
+   * The sequence a query helper's texts join: a transaction of their own when the helper has one open on the client
+   * it sends them on (QueryHelper.insideTransaction) and that client is one connection — the client the caller hands
+   * it, else the helper's own — not a pool, whose BEGIN and text may go to two connections.
+   */
+  private helperSequence(helper: QueryHelper, receiver: ts.Expression | undefined, groupFor: (receiver: ts.Expression | undefined) => Group): (receiver: ts.Expression | undefined) => Group {
+    return helper.insideTransaction && receiver !== undefined && !this.sendsOnPool(receiver) ? () => this.standaloneGroup(true) : groupFor;
   }
 
   private isPool(receiver: string): boolean {
@@ -1654,8 +1668,9 @@ class Extractor {
     const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword && receiver.kind !== ts.SyntaxKind.SuperKeyword ? this.wrapperSend(call) : undefined;
     if (through) {
       // A pool the wrapper's factory made for the object: each call may run on another of its connections.
-      const sequence = through.pooled && inTransaction === groupFor ? () => this.standaloneGroup(false) : inTransaction;
-      for (const text of through.texts) this.inspectQueryCall(text, through.receiver ?? receiver, wrapper || text !== call.arguments[0], sequence, through.sendsCallersName);
+      const client = through.receiver ?? receiver;
+      const sequence = inTransaction !== groupFor ? inTransaction : through.pooled ? () => this.standaloneGroup(false) : this.helperSequence(through.helper, client, groupFor);
+      for (const text of through.texts) this.inspectQueryCall(text, client, wrapper || text !== call.arguments[0], sequence, through.sendsCallersName);
       return;
     }
     this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
@@ -1846,7 +1861,8 @@ class Extractor {
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
     // What a caller passes is read as a wrapper's text is: only a whole statement or a SET, and no syntax
     // errors (the helper's receiver is not known to be a PostgreSQL client: `queue.execute(message)`).
-    for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, receiver, true, groupFor, helper.sendsCallersName);
+    const sequence = this.helperSequence(helper, receiver, groupFor);
+    for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, receiver, true, sequence, helper.sendsCallersName);
   }
 
   /** The texts a call hands a query helper (localQueryHelpers.ts's sentTexts): its text argument, or the property of the object(s) written there that the helper sends. */
@@ -1906,7 +1922,10 @@ class Extractor {
     if (!target) return false;
     const helper = importedQueryHelper(this.fileName!, target.specifier, target.name, (fn, flow) => queryHelper(fn, flow, new Map()));
     if (!helper) return false;
-    for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : undefined, true, groupFor, helper.sendsCallersName);
+    // The helper's own receiver is another module's name: its texts join a transaction only on the client the caller hands.
+    const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : undefined;
+    const sequence = this.helperSequence(helper, receiver, groupFor);
+    for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, receiver, true, sequence, helper.sendsCallersName);
     return true;
   }
 
@@ -1926,13 +1945,14 @@ class Extractor {
     // method it inherits (`this.exec(…)` in PGlite's own sources: its one in-process session).
     const sender = object && (ts.isIdentifier(object) || (object.kind === ts.SyntaxKind.ThisKeyword && this.runsInProcess(call, object))) ? object : undefined;
     // A pool the wrapper's factory made for the object: each call may run on another of its connections.
-    const sequence = through.pooled ? () => this.standaloneGroup(false) : groupFor;
-    for (const text of through.texts) this.inspectQueryCall(text, through.receiver ?? sender, true, sequence, through.sendsCallersName);
+    const client = through.receiver ?? sender;
+    const sequence = through.pooled ? () => this.standaloneGroup(false) : this.helperSequence(through.helper, client, groupFor);
+    for (const text of through.texts) this.inspectQueryCall(text, client, true, sequence, through.sendsCallersName);
     return true;
   }
 
   /** The texts a call of a wrapper object's method sends, the caller's expression for the client it sends on, and whether a config's name goes along. */
-  private wrapperSend(call: ts.CallExpression): { texts: ts.Expression[]; receiver: ts.Expression | undefined; sendsCallersName: boolean; pooled: boolean } | undefined {
+  private wrapperSend(call: ts.CallExpression): { texts: ts.Expression[]; receiver: ts.Expression | undefined; sendsCallersName: boolean; pooled: boolean; helper: QueryHelper } | undefined {
     if (!this.fileName || call.arguments.length === 0) return undefined;
     this.wrapperObjects ??= new WrapperObjects(this.source, this.flow, this.fileName);
     const method = ts.isPropertyAccessExpression(call.expression) ? this.wrapperObjects.methodOf(call.expression) : this.wrapperObjects.closureOf(call.expression);
@@ -1941,7 +1961,7 @@ class Extractor {
     if (!helper) return undefined;
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver && method.receiverFor(helper.receiver);
     const pooled = receiver === undefined && helper.receiver !== undefined && method.pooled(helper.receiver);
-    return { texts: this.handedTexts(call, helper, this.flow), receiver, sendsCallersName: helper.sendsCallersName, pooled };
+    return { texts: this.handedTexts(call, helper, this.flow), receiver, sendsCallersName: helper.sendsCallersName, pooled, helper };
   }
 
   private wrapperObjects: WrapperObjects | undefined;

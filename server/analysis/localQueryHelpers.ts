@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { Flow, STRING_REWRITES, calleeText, objectProperty, unwrap } from './embeddedFlow';
 import { enclosingFunction, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
+import { BEGINS, COMMITS } from './rolledBackCallbacks';
 
 /** The methods of a driver or client that send their first argument as a query (`pool.query(text)`, `sql.unsafe(text)`, Prisma's `$queryRaw…`). */
 export const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
@@ -29,6 +30,12 @@ export interface QueryHelper {
    */
   textProperty?: string;
   eachElement?: boolean;
+  /**
+   * The helper has a transaction open on its receiver when it sends the text (transactionOpenAt): `await
+   * conn.query('BEGIN'); await conn.query(step.sql); await conn.query('COMMIT')`. The caller's text runs inside it
+   * — when that receiver is one connection, not a pool (embedded.ts judges the client the caller hands).
+   */
+  insideTransaction?: boolean;
 }
 
 /**
@@ -55,7 +62,10 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
   const visit = (node: ts.Node): boolean => {
     if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
       const sent = forwardedParameter(node.arguments[0], flow, parameterOf);
-      if (sent) found = { ...sent, receiverIndex: parameterIndex(node.expression.expression), receiver: node.expression.expression };
+      if (sent) {
+        const receiver = node.expression.expression;
+        found = { ...sent, receiverIndex: parameterIndex(receiver), receiver, ...insideTransactionAt(node, receiver, fn) };
+      }
     } else if (ts.isCallExpression(node) && depth < MAX_HELPER_CHAIN && isLocalCallee(node.expression)) {
       // Through another helper of the file (`runCommand(sql) { return this.enqueue(sql) }`, where `enqueue`
       // sends it with `conn.query(sql)`): the text goes where that helper sends its own.
@@ -66,9 +76,11 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
       if (next && sent && !(sent.textProperty !== undefined && next.textProperty !== undefined)) {
         const property = sent.textProperty !== undefined ? { textProperty: sent.textProperty, eachElement: sent.eachElement } : { textProperty: next.textProperty, eachElement: next.eachElement };
         const through = next.receiverIndex !== undefined ? node.arguments[next.receiverIndex] : undefined;
+        // Inside a transaction the inner helper opens, or one this helper opens on the client before handing it on.
+        const inside = next.insideTransaction || (through !== undefined && transactionOpenAt(node, through, fn)) ? { insideTransaction: true } : {};
         found = next.receiverIndex !== undefined
-          ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through, ...property }
-          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver, ...property };
+          ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through, ...property, ...inside }
+          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver, ...property, ...inside };
       }
     }
     return found === undefined;
@@ -77,6 +89,86 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
   if (visit(unwrap(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
   cache.set(fn, found ?? null);
   return found;
+}
+
+const insideTransactionAt = (call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration): Pick<QueryHelper, 'insideTransaction'> =>
+  transactionOpenAt(call, receiver, fn) ? { insideTransaction: true } : {};
+
+/** Ends a transaction block, or may: COMMIT, END, ROLLBACK or ABORT (to a savepoint too: read as an end, to be safe). */
+const ENDS_OR_MAY = /^\s*(?:rollback|abort)\b/i;
+
+/** A literal text a query method sends on a receiver, with the call that sends it. */
+type SentLiteral = { text: string; call: ts.CallExpression };
+
+/**
+ * Whether `fn` surely has a transaction open on `receiver` (a name or `this.x`) when `call` runs, read in source order
+ * across nested blocks: a literal BEGIN sent on it is a statement of a block around `call` (so it runs whenever `call`
+ * does) and comes before it, and no COMMIT or ROLLBACK is sent on it — in any branch or callback — between that BEGIN
+ * and `call`, nor anywhere in a loop around `call` that the BEGIN is outside of (the loop's next turn would run `call`
+ * after it), and the name is not given another client between. `call` must sit in `fn` itself, not a callback of it.
+ */
+function transactionOpenAt(call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration): boolean {
+  const key = receiverKey(receiver);
+  if (key === undefined || !fn.body || enclosingFunction(call) !== fn) return false;
+  const sent = literalsSentOn(key, fn.body);
+  const begin = sent.filter((s) => s.call.end <= call.pos && BEGINS.test(s.text) && alwaysRunsBefore(s.call, call, fn)).pop();
+  if (!begin) return false;
+  const loops = loopsAround(call, fn).filter((loop) => !within(begin.call, loop));
+  const ends = sent.filter((s) => COMMITS.test(s.text) || ENDS_OR_MAY.test(s.text));
+  const between = (node: ts.Node): boolean => node.pos >= begin.call.end && node.end <= call.pos;
+  return !ends.some((s) => between(s.call) || loops.some((loop) => within(s.call, loop))) && !reassignedBetween(key, fn.body, between);
+}
+
+/** The text naming a receiver, for the simple shapes only: `conn`, `this.client`. */
+function receiverKey(receiver: ts.Expression): string | undefined {
+  const bare = unwrap(receiver);
+  if (ts.isIdentifier(bare)) return bare.text;
+  return ts.isPropertyAccessExpression(bare) && bare.expression.kind === ts.SyntaxKind.ThisKeyword ? `this.${bare.name.text}` : undefined;
+}
+
+/** Literal first arguments of query-method calls on the receiver named `key` in `body`, callbacks included, in source order. */
+function literalsSentOn(key: string, body: ts.Node): SentLiteral[] {
+  const sent: SentLiteral[] = [];
+  walkDescendants(body, (node) => {
+    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !QUERY_METHODS.test(node.expression.name.text)) return;
+    if (receiverKey(node.expression.expression) !== key) return;
+    const first = node.arguments[0] && unwrap(node.arguments[0]);
+    if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) sent.push({ text: first.text, call: node });
+  });
+  return sent.sort((a, b) => a.call.pos - b.call.pos);
+}
+
+/**
+ * `sending` is the whole of an expression statement (`await conn.query('BEGIN')`) of a block of `fn` that also holds,
+ * in a later statement, `call`: it runs, unconditionally, before `call` does.
+ */
+function alwaysRunsBefore(sending: ts.CallExpression, call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
+  let statement: ts.Node = sending;
+  while (ts.isAwaitExpression(statement.parent) || ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
+  statement = statement.parent;
+  const block = statement.parent;
+  if (!ts.isExpressionStatement(statement) || !block || !(ts.isBlock(block) || block === fn.body) || !within(call, block)) return false;
+  return enclosingFunction(statement) === fn && statement.end <= call.pos;
+}
+
+/** The loops of `fn` whose body holds `call`. */
+function loopsAround(call: ts.Node, fn: ts.FunctionLikeDeclaration): ts.IterationStatement[] {
+  const loops: ts.IterationStatement[] = [];
+  for (let node = call.parent; node && node !== fn; node = node.parent) if (ts.isIterationStatement(node, false)) loops.push(node);
+  return loops;
+}
+
+/** Whether `body` assigns the receiver named `key` (`conn = await pool.connect()`) at a place `at` accepts. */
+function reassignedBetween(key: string, body: ts.Node, at: (node: ts.Node) => boolean): boolean {
+  let assigned = false;
+  walkDescendants(body, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && receiverKey(node.left) === key && at(node)) assigned = true;
+  }, () => assigned);
+  return assigned;
+}
+
+function within(node: ts.Node, container: ts.Node): boolean {
+  return container.pos <= node.pos && node.end <= container.end;
 }
 
 /** How many helpers deep a query's text is followed from a caller (`a(sql)` → `b(sql)` → `conn.query(sql)`). */
