@@ -312,7 +312,8 @@ function isReserveCall(value: ts.Expression): boolean {
 
 /**
  * Whether `site` runs only when `tested` is truthy: it sits in the then-branch of an `if`, the right of an `&&` or the
- * true branch of a `?:` whose condition is `tested` (or a conjunction holding it), within its own function.
+ * true branch of a `?:` whose condition is `tested` (or a conjunction holding it), or after an early exit taken when
+ * it is not (`if (!tx) return;`, `if (!tx || !id) throw …`: exitsUnless), within its own function.
  */
 function guardedBy(site: ts.Node, tested: ts.Expression): boolean {
   const wanted = guardText(tested);
@@ -325,8 +326,31 @@ function guardedBy(site: ts.Node, tested: ts.Expression): boolean {
     if (ts.isIfStatement(parent) && parent.thenStatement === child && holds(parent.expression)) return true;
     if (ts.isConditionalExpression(parent) && parent.whenTrue === child && holds(parent.condition)) return true;
     if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && parent.right === child && holds(parent.left)) return true;
+    if (ts.isBlock(parent) && parent.statements.some((statement) => statement.end <= child.pos && exitsUnless(statement, wanted))) return true;
   }
   return false;
+}
+
+/**
+ * `if (!tx) return;`, `if (tx == null) { throw new Error('…') }`, `if (!id || !tx) return`: an `if` without an else that
+ * leaves the function (return or throw, alone or last in its block) whenever the expression whose guardText is
+ * `wanted` is falsy (or nullish), so the statements after it run only when it holds.
+ */
+function exitsUnless(statement: ts.Statement, wanted: string): boolean {
+  if (!ts.isIfStatement(statement) || statement.elseStatement) return false;
+  const then = statement.thenStatement;
+  const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
+  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last))) return false;
+  const ruledOut = (condition: ts.Expression): boolean => {
+    const bare = unwrap(condition);
+    if (ts.isBinaryExpression(bare) && bare.operatorToken.kind === ts.SyntaxKind.BarBarToken) return ruledOut(bare.left) || ruledOut(bare.right);
+    if (ts.isPrefixUnaryExpression(bare) && bare.operator === ts.SyntaxKind.ExclamationToken) return guardText(bare.operand) === wanted;
+    // `tx == null`, `tx == undefined`: loose equality, so both nullish values (what `??` passes over) exit.
+    const nullish = (side: ts.Expression): boolean => side.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(side) && side.text === 'undefined');
+    return ts.isBinaryExpression(bare) && bare.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken
+      && ((nullish(bare.right) && guardText(bare.left) === wanted) || (nullish(bare.left) && guardText(bare.right) === wanted));
+  };
+  return ruledOut(statement.expression);
 }
 
 /** An expression's text for comparing guards: `options?.client` and `options.client`, `!!tx` and `tx` alike. */

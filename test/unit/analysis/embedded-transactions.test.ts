@@ -289,6 +289,30 @@ export async function scoped(tenant: string, tx?: PoolClient, opts?: { client?: 
   assert.deepEqual(rules(scoped(`if (tx) { /* nothing */ } else await db.${setting};`)), ['set-local-outside-transaction']);
 });
 
+test('a `tx ?? pool` client after an early exit taken when the handed-in side is missing (if (!tx) return / throw) is the caller\'s: silent', () => {
+  const scoped = (body: string) => `import { Pool, PoolClient } from 'pg';
+const pool = new Pool();
+export async function tagSession(userId: string, tx?: PoolClient, opts?: { client?: PoolClient }) {
+  const db = tx ?? pool;
+  const viaOptions = opts?.client ?? pool;
+  ${body}
+}`;
+  const setting = "query(\"SELECT set_config('app.user_id', $1, true)\", [userId])";
+  assert.deepEqual(rules(scoped(`if (!tx) return;\n  await db.${setting};`)), []);
+  assert.deepEqual(rules(scoped(`if (!tx) {\n    throw new Error('needs the caller\\'s transaction');\n  }\n  await db.${setting};`)), []);
+  assert.deepEqual(rules(scoped(`if (!userId || !tx) return;\n  await db.${setting};`)), []);
+  assert.deepEqual(rules(scoped(`if (tx == null) return;\n  if (userId) {\n    await db.${setting};\n  }`)), []);
+  assert.deepEqual(rules(scoped(`if (!opts?.client) return;\n  await viaOptions.${setting};`)), []);
+  // An exit on another name, one that does not always leave, one taken only when both are missing, or one in a block
+  // the query is not in: the pool may still be the one picked.
+  assert.deepEqual(rules(scoped(`if (!userId) return;\n  await db.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`if (!tx) console.warn('no transaction');\n  await db.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`if (!tx && !userId) return;\n  await db.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`if (userId) {\n    if (!tx) return;\n  }\n  await db.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`if (!tx) return;\n  await viaOptions.${setting};`)), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(`await db.${setting};\n  if (!tx) return;`)), ['set-local-outside-transaction']);
+});
+
 test('a file\'s own `tx ?? pool` helper every call of which hands it the client (or { client }) never picks the pool: silent', () => {
   const helper = (calls: string, member = false) => `import { Pool, PoolClient } from 'pg';
 const pool = new Pool();
