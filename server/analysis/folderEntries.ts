@@ -2,7 +2,7 @@
 // over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
 // main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { TimedCache, settleTree } from './timedCache';
 
 /** `start` and the folders above it, nearest first: `levels` above at most, fewer where the file system's root comes first. */
@@ -72,11 +72,33 @@ function listing(folder: string): Dirent[] {
 /** Whether a path is a file, or a symbolic link that leads to one; false where it is missing or cannot be read. */
 export function isFile(path: string): boolean {
   if (surelyMissing(path)) return false;
+  // A kept listing's entry of that very name tells a file or a folder without a stat (a symbolic link, or an entry of
+  // unknown type, is asked of the file system: where it leads is not in the listing).
+  const entry = keptEntry(path);
+  if (entry?.isFile()) return true;
+  if (entry?.isDirectory()) return false;
   try {
     return statSync(path).isFile();
   } catch {
     return false;
   }
+}
+
+/** Each kept listing's entries by name, made when first asked. */
+const entriesOfListing = new WeakMap<readonly Dirent[], ReadonlyMap<string, Dirent>>();
+
+/**
+ * The entry of a kept listing (keepFolderListings, one already read) named as the path's last part, exactly (a name in
+ * another case is asked of the file system, which may ignore case). None for a path ending in a separator: `file/` is
+ * no file, though its entry is one.
+ */
+function keptEntry(path: string): Dirent | undefined {
+  if (path.endsWith('/') || path.endsWith(sep)) return undefined;
+  const entries = kept?.fresh(dirname(path))?.value;
+  if (entries === undefined) return undefined;
+  let byName = entriesOfListing.get(entries);
+  if (byName === undefined) entriesOfListing.set(entries, (byName = new Map(entries.map((entry) => [entry.name, entry]))));
+  return byName.get(basename(path));
 }
 
 /** The names in each kept listing, made when first asked (a listing is kept whole and never changes). */
