@@ -66,8 +66,10 @@ function eventKind(word: string, before: string): FlowEvent['kind'] | undefined 
  * Whether every path that runs the statement at `from` reaches the one at `to` (body offsets, from < to),
  * unless an error rolls both back: nothing leaves early in between, and every block entered in between
  * is closed again without crossing into another branch of a block that was open at `from`.
+ * `beforeLeaving`: statements (body offsets) that do what `to` does; a way out that one of them after `from` surely
+ * precedes (`EXCEPTION WHEN others THEN <restore>; RETURN …;`) has done it on its own path, so it does not count.
  */
-export function surelyReaches(events: FlowEvent[], from: number, to: number): boolean {
+export function surelyReaches(events: FlowEvent[], from: number, to: number, beforeLeaving: readonly number[] = []): boolean {
   let depth = 0;
   let lowest = 0;
   // Whether each block entered after `from` and still open is a loop (innermost last).
@@ -77,6 +79,7 @@ export function surelyReaches(events: FlowEvent[], from: number, to: number): bo
     if (event.at >= to) break;
     if (event.kind === 'leave') {
       if (event.innermostLoop && entered.includes(true)) continue;
+      if (beforeLeaving.some((at) => at > from && at < event.at && surelyPrecedes(events, at, event.at))) continue;
       return false;
     }
     if (event.kind === 'open') {
@@ -88,6 +91,23 @@ export function surelyReaches(events: FlowEvent[], from: number, to: number): bo
     } else lowest = Math.min(lowest, depth - 1);
   }
   return depth === lowest;
+}
+
+/**
+ * Whether every path that reaches the statement at `to` ran the one at `from` first (body offsets, from < to): `to`
+ * sits in the block (or branch) of `from`, or in one opened after it, and control never crosses into another branch of
+ * `from`'s own block between them (`EXCEPTION WHEN a THEN <from> …; WHEN b THEN <to>` does).
+ */
+function surelyPrecedes(events: FlowEvent[], from: number, to: number): boolean {
+  let depth = 0;
+  for (const event of events) {
+    if (event.at <= from) continue;
+    if (event.at >= to) break;
+    if (event.kind === 'open') depth++;
+    else if (event.kind === 'close' && --depth < 0) return false;
+    else if (event.kind === 'branch' && depth === 0) return false;
+  }
+  return true;
 }
 
 /**

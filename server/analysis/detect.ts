@@ -24,6 +24,7 @@ import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
+import { dropKeptDefaultRestores } from './bodyDefaultRestores';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
 import { spreadVariant, withSpreadsFilled } from './spreadParameters';
@@ -699,13 +700,15 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
       if (found[i].rule === 'temp-table' && surelyRaisesAfter(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
   }
-  dropClearedCustomSettings(found, (from, to) => {
+  const reaches = (from: number, to: number, beforeLeaving: readonly number[] = []): boolean => {
     if (python) return pythonSurelyReaches(body, from - (ctx.base + at), to - (ctx.base + at));
     if (javascript) return false;
     if (language !== 'plpgsql') return true;
     events ??= flowEvents(body);
-    return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at));
-  });
+    return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at), beforeLeaving.map((place) => place - (ctx.base + at)));
+  };
+  dropClearedCustomSettings(found, reaches);
+  dropKeptDefaultRestores(found, reaches);
   // A set_config whose value reads a variable the body filled from that same setting advances it as a counter does.
   for (const candidate of found) {
     if (candidate.valueVariables === undefined) continue;
