@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { environmentName } from './environmentReads';
 import { nameWords } from './directUrls';
-import { POOLER_PORTS } from './poolerEndpoints';
+import { POOLER_PORTS, connectionParts } from './poolerEndpoints';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
 export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
@@ -27,13 +27,8 @@ export type HostPart = { kind: 'loopback' } | { kind: 'hole'; index: number; por
  * (`host=… port=…`), or of a bare host, in `text`, where template holes are written `\0<n>\0`.
  */
 export function hostPart(text: string): HostPart {
-  const url = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(?:[/?#]|$)/i.exec(text);
-  if (url) return judgeHost(url[1], url[2]);
-  if (/^\s*\w+\s*=/.test(text)) {
-    const host = /(?:^|\s)host\s*=\s*'?([^'\s]+)/i.exec(text);
-    const port = /(?:^|\s)port\s*=\s*'?([^'\s]+)/i.exec(text);
-    return host ? judgeHost(host[1], port?.[1]) : { kind: 'other' };
-  }
+  const parts = connectionParts(text);
+  if (parts !== undefined) return parts.host !== undefined ? judgeHost(parts.host, parts.port) : { kind: 'other' };
   // A bare string keeps no host name: it may be a user's or a database's name (`user: 'postgres'`), which must not be
   // read as a compose service called `postgres`. Only a URL or a `host=` string names a service's host.
   const bare = judgeHost(text, undefined);
@@ -46,26 +41,22 @@ export function hostPart(text: string): HostPart {
  * `host=/run/postgresql port=5432 dbname=t`. Undefined for a host name, or a directory the text does not write out.
  */
 export function socketHost(text: string): { directory: string; port?: string } | undefined {
-  const url = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^:/?#]*)(?::(\d+))?[^?#]*(?:\?([^#]*))?/i.exec(text);
-  let directory: string | undefined;
-  let port: string | undefined;
-  if (url) {
-    const parameters = new Map((url[3] ?? '').split('&').map((pair) => pair.split('=') as [string, string?]).map(([k, v]) => [k, v ?? ''] as const));
-    const decoded = (value: string): string | undefined => {
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return undefined;
-      }
-    };
-    directory = decoded(parameters.get('host') ?? url[1]);
-    port = parameters.has('port') ? decoded(parameters.get('port')!) : url[2];
-  } else if (/^\s*\w+\s*=/.test(text)) {
-    directory = /(?:^|\s)host\s*=\s*'?([^'\s]+)/i.exec(text)?.[1];
-    port = /(?:^|\s)port\s*=\s*'?([^'\s]+)/i.exec(text)?.[1];
-  }
+  const parts = connectionParts(text);
+  if (parts === undefined) return undefined;
+  // A URL's `?host=`/`?port=` parameters stand before its authority's; its host is percent-decoded (`%2Frun%2Fpostgresql`).
+  const directory = parts.parameters.get('host') ?? (parts.form === 'url' ? decoded(parts.host ?? '') : parts.host);
+  const port = parts.parameters.get('port') ?? parts.port;
   if (directory === undefined || !/^\/[\w./-]*$/.test(directory) || (port !== undefined && !/^\d+$/.test(port))) return undefined;
   return { directory: withoutTrailingSlashes(directory), ...(port !== undefined && { port }) };
+}
+
+/** A URL part percent-decoded; undefined when its escapes are malformed. */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A directory's path without the slashes that may end it (`/run/postgresql/` is `/run/postgresql`; `/` stays). */

@@ -14,9 +14,12 @@ import { isSqlFileName } from './sqlFileNames';
 export const MAKEFILE = /^(?:[Mm]akefile|GNUmakefile|[\w.-]+\.mk)$/;
 /**
  * A variable's assignment on a line of its own (after `export` or `override`): `NAME = value`, `NAME := …`, `NAME ::= …`,
- * `NAME ?= …`, `NAME += …` (appended to the value before). Not `NAME != command`, whose value is the command's output.
+ * `NAME :::= …`, `NAME ?= …` (only if not yet set), `NAME += …` (appended to the value before), `NAME != command` (the
+ * command's output). Groups: the name, the operator before `=`, the value with its comment.
  */
-const ASSIGNMENT = /^[ \t]*(?:export[ \t]+|override[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*(:{0,3}|[?+])=([^\n]*)$/gm;
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+|override[ \t]+)*([A-Za-z_][\w.-]*)[ \t]*(:{0,3}|[?+!])=([^\n]*)$/;
+/** A conditional directive, which may stand among a rule's recipe lines without ending them. */
+const CONDITIONAL_DIRECTIVE = /^[ \t]*(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b/;
 /** A use of a variable: `$(NAME)` or `${NAME}`. */
 const USE = /\$(?:\(([A-Za-z_][\w.-]*)\)|\{([A-Za-z_][\w.-]*)\})/g;
 /** A command whose first word is psql, by name or by a path ending in `/psql` (`$(PG_BINDIR)/psql -X`). */
@@ -49,19 +52,63 @@ function writtenAs(text: string, names: ReadonlySet<string>, value: string): str
 }
 
 /**
- * The values a Makefile assigns each of its variables (continuation lines joined, a trailing comment left out), each
- * assignment's value apart; `+=` adds its words to every value before it.
+ * The values a Makefile assigns each of its variables, read as make reads them: continuation lines joined, a comment
+ * (from a `#` that is not escaped as `\#` nor inside a `$(…)` reference) left out, a tab-led line of a rule's recipe
+ * no assignment (it is a shell command). `+=` appends its words to the value before, with a space; `?=` sets a
+ * variable only if it has no value yet; `!=` sets the output of a command, written `$(shell command)` (unknown here);
+ * `=`, `:=`, `::=` and `:::=` set it. A variable assigned more than once keeps each value apart, since a Makefile sets
+ * one in each branch of a conditional and which runs is not known here.
  */
-function variableValues(makefile: string): Map<string, string[]> {
+export function variableValues(makefile: string): Map<string, string[]> {
   const values = new Map<string, string[]>();
-  const joined = makefile.replace(/\\\r?\n/g, ' ');
-  for (const [, name, operator, raw] of joined.matchAll(ASSIGNMENT)) {
-    const value = raw.split('#')[0].trim();
+  let inRecipe = false;
+  for (const line of makefile.replace(/\\\r?\n/g, ' ').split('\n')) {
+    if (line.startsWith('\t') && inRecipe) continue;
+    const assignment = ASSIGNMENT.exec(line);
+    if (assignment === null) {
+      if (RULE.test(line)) inRecipe = true;
+      else if (line.trim() !== '' && !line.trimStart().startsWith('#') && !CONDITIONAL_DIRECTIVE.test(line)) inRecipe = false;
+      continue;
+    }
+    inRecipe = false;
+    const [, name, operator, raw] = assignment;
+    const value = withoutMakeComment(raw).trim();
     const before = values.get(name) ?? [];
-    if (operator === '+') values.set(name, before.length === 0 ? [value] : before.map((earlier) => `${earlier} ${value}`));
-    else values.set(name, [...before, value]);
+    if (operator === '+') values.set(name, before.length === 0 ? [value] : before.map((earlier) => [earlier, value].filter((part) => part !== '').join(' ')));
+    else if (operator === '?') values.set(name, before.length === 0 ? [value] : before);
+    else values.set(name, [...before, operator === '!' ? `$(shell ${value})` : value]);
   }
   return values;
+}
+
+/** A Makefile line's text up to its comment: a `#` not escaped (`\#`, kept as `#`) and outside `$(…)`/`${…}`. */
+function withoutMakeComment(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '\\' && text[i + 1] === '#') {
+      out += '#';
+      i++;
+      continue;
+    }
+    if (char === '#' && depth === 0) break;
+    if (char === '$' && text[i + 1] === '$') {
+      out += '$$';
+      i++;
+      continue;
+    }
+    if (char === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) {
+      out += text.slice(i, i + 2);
+      depth++;
+      i++;
+      continue;
+    }
+    if ((char === '(' || char === '{') && depth > 0) depth++;
+    else if ((char === ')' || char === '}') && depth > 0) depth--;
+    out += char;
+  }
+  return out;
 }
 
 /**

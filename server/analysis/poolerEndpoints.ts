@@ -17,8 +17,49 @@ export const TRANSACTION_POOLER_PORT = '6543';
 
 /** A PostgreSQL URL's host, port and query (`postgres://user:pw@host:6543/db?pgbouncer=true`). */
 const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?[^?#]*(?:\?([^#]*))?/i;
+/** A libpq key/value connection string opens with a keyword and `=` (`host=db port=5432 dbname=app`). */
+const KEY_VALUE_STRING = /^\s*\w+\s*=/;
 /** A Neon host's pooled endpoint: its first label ends in `-pooler` (`ep-cool-name-123-pooler.us-east-2.aws.neon.tech`). */
 const NEON_POOLER_HOST = /^[a-z0-9-]+-pooler\.[a-z0-9.-]+\.neon\.tech$/i;
+
+/** What a connection string writes of where it connects. */
+export interface ConnectionParts {
+  /** A URL, or libpq's key/value form (whose values are taken as written: no percent-escapes). */
+  form: 'url' | 'keywords';
+  /** The host as written (a URL's, brackets and percent-escapes kept: `[::1]`, `%2Frun%2Fpostgresql`; '' when a URL names none). */
+  host?: string;
+  /** The port as written; undefined when none is written or it is empty (libpq's default, 5432). */
+  port?: string;
+  /** A URL's query parameters, percent-decoded (`?host=/run/postgresql&pgbouncer=true`); none in a key/value string. */
+  parameters: ReadonlyMap<string, string>;
+}
+
+/**
+ * The one reading of a connection string's text: a PostgreSQL URL (`postgres://user:pw@host:6543/db?…`), or libpq's
+ * key/value form (`host=… port=…`, values optionally single-quoted, keywords in any case). Undefined for other text.
+ */
+export function connectionParts(text: string): ConnectionParts | undefined {
+  const url = POSTGRES_URL.exec(text);
+  if (url) return { form: 'url', host: url[1], port: url[2] || undefined, parameters: queryParameters(url[3] ?? '') };
+  if (!KEY_VALUE_STRING.test(text)) return undefined;
+  const keyValue = (key: string): string | undefined => new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'i').exec(text)?.[1];
+  return { form: 'keywords', host: keyValue('host'), port: keyValue('port'), parameters: new Map() };
+}
+
+/** A URL's query as libpq reads it: `&`-separated `key=value` pairs, percent-decoded (a pair that does not decode is left out). */
+function queryParameters(query: string): Map<string, string> {
+  const parameters = new Map<string, string>();
+  for (const pair of query.split('&')) {
+    const [key, value = ''] = pair.split(/=(.*)/s, 2);
+    try {
+      const decodedKey = decodeURIComponent(key);
+      if (decodedKey !== '' && !parameters.has(decodedKey)) parameters.set(decodedKey, decodeURIComponent(value));
+    } catch {
+      // A malformed escape (`%ZZ`): libpq refuses the URL; the pair says nothing here.
+    }
+  }
+  return parameters;
+}
 
 /**
  * Whether a connection string (a URL, or libpq's `host=… port=…`) says by itself that it reaches a transaction pooler:
@@ -26,14 +67,10 @@ const NEON_POOLER_HOST = /^[a-z0-9-]+-pooler\.[a-z0-9.-]+\.neon\.tech$/i;
  * unresolved variable) are no evidence either way.
  */
 export function showsTransactionPooler(connection: string): boolean {
-  const url = POSTGRES_URL.exec(connection.trim());
-  if (url) {
-    const parameters = new URLSearchParams(url[3] ?? '');
-    return url[2] === TRANSACTION_POOLER_PORT || parameters.get('port') === TRANSACTION_POOLER_PORT
-      || parameters.get('pgbouncer') === 'true' || NEON_POOLER_HOST.test(url[1]) || NEON_POOLER_HOST.test(parameters.get('host') ?? '');
-  }
-  const keyValue = (key: string): string | undefined => new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'i').exec(connection)?.[1];
-  if (!/^\s*\w+\s*=/.test(connection)) return false;
-  const host = keyValue('host');
-  return keyValue('port') === TRANSACTION_POOLER_PORT || (host !== undefined && NEON_POOLER_HOST.test(host));
+  const parts = connectionParts(connection.trim());
+  if (parts === undefined) return false;
+  const { host, port, parameters } = parts;
+  const isNeonPooler = (name: string | undefined): boolean => name !== undefined && NEON_POOLER_HOST.test(name);
+  return port === TRANSACTION_POOLER_PORT || parameters.get('port') === TRANSACTION_POOLER_PORT
+    || parameters.get('pgbouncer') === 'true' || isNeonPooler(host) || isNeonPooler(parameters.get('host'));
 }

@@ -8,6 +8,8 @@
 // file does not show (a variable set twice, or from a command's output, a positional argument) is left a hole, which
 // is no evidence: a psql command whose connection is not read stays a session of its own.
 import { escapeRegExp } from './regexText';
+import { isCommentedOut, shellAssignments } from './shellAssignments';
+import { variableValues } from './makefiles';
 import { TRANSACTION_POOLER_PORT, showsTransactionPooler } from './poolerEndpoints';
 
 /** The command file a psql command is in: its text (continued lines joined) and how its variables are written. */
@@ -49,21 +51,6 @@ export function psqlConnection(file: CommandFileText, start: number, end: number
   const transactionPooler = (database !== undefined && showsTransactionPooler(database)) || port === TRANSACTION_POOLER_PORT
     || (host !== undefined && !host.includes(HOLE) && showsTransactionPooler(`host=${host}`));
   return { transactionPooler, singleTransaction: words.some((word) => SINGLE_TRANSACTION.test(word)) };
-}
-
-/** A `#` that opens a comment: at the start of its line or after a blank (not `$#`, `${#x}`, `url#fragment`). */
-const COMMENT_START = /(?:^|\s)#/;
-/** Quoted text on a line, whose `#` opens no comment. */
-const QUOTED = /"[^"\n]*"|'[^'\n]*'/g;
-
-/**
- * Whether the psql word at `start` sits after a `#` that comments out the rest of its line (a shell script's, a
- * Makefile recipe's or a CI step's `# psql "postgres://…:6543/db" -f schema.sql   # old`): the command never runs, so
- * the connection it names says nothing of how the file is run.
- */
-function isCommentedOut(text: string, start: number): boolean {
-  const before = text.slice(text.lastIndexOf('\n', start - 1) + 1, start);
-  return before.includes('#') && COMMENT_START.test(before.replace(QUOTED, (quoted) => ' '.repeat(quoted.length)));
 }
 
 /** Where a psql command's text ends: the end of its line, a command separator outside quotes, or the next psql command. */
@@ -141,7 +128,7 @@ function makeExpanded(text: string, file: CommandFileText, depth: number): strin
   for (let round = 0; round < MAX_DEPTH && /\$[({]/.test(out); round++) {
     out = out.replace(/\$[({]([A-Za-z_][\w.-]*)[)}]/g, (_, name: string) => {
       if (name === 'MAKE') return 'make';
-      const value = depth < MAX_DEPTH ? oneValue(lookedUp(file, `make ${name}`, () => makeAssignments(file.text, name))) : undefined;
+      const value = depth < MAX_DEPTH ? oneValue(lookedUp(file, 'make variables', () => variableValues(file.text)).get(name) ?? []) : undefined;
       return value === undefined ? HOLE : makeExpanded(value, file, depth + 1);
     }).replace(/\$\([^()]*\)|\$\{[^{}]*\}/g, HOLE);
   }
@@ -217,18 +204,6 @@ function lookedUp<T>(file: CommandFileText, key: string, find: () => T): T {
 /** The one value among a variable's assignments (all the same text), or undefined. */
 function oneValue(values: readonly string[]): string | undefined {
   return values.length > 0 && values.every((value) => value === values[0]) ? values[0] : undefined;
-}
-
-/** The values a shell script assigns a variable (`NAME=value`, `export NAME="value"`, `local NAME='value'`), as written. */
-function shellAssignments(script: string, name: string): string[] {
-  const assignment = new RegExp(`(?:^|[\\s;&|(])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+|declare[ \\t]+(?:-\\w+[ \\t]+)*)?${escapeRegExp(name)}=("(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s;&|]*)`, 'gm');
-  return [...script.matchAll(assignment)].map((match) => match[1]);
-}
-
-/** The values a Makefile assigns a variable (`NAME = value`, `NAME := value`, `NAME ?= value`); an appended one (`+=`) is unknown. */
-function makeAssignments(makefile: string, name: string): string[] {
-  const assignment = new RegExp(`^(?:export[ \\t]+|override[ \\t]+)?${escapeRegExp(name)}[ \\t]*(\\+|:{1,3}|\\?|!)?=(.*)$`, 'gm');
-  return [...makefile.matchAll(assignment)].map((match) => (match[1] === '+' || match[1] === '!' ? HOLE : match[2].trim()));
 }
 
 /** The words a Makefile target's recipe echoes, where its recipe has one `echo` line; undefined otherwise. */

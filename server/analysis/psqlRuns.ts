@@ -34,6 +34,7 @@ import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
+import { shellAssignments, withoutQuotes } from './shellAssignments';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -446,8 +447,8 @@ function parameterPosition(argument: string, body: string): number | undefined {
   const direct = new RegExp(`^${PARAMETER_NUMBER}$`).exec(argument);
   if (direct) return Number(direct[1] ?? direct[2]);
   const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
-  const assigned = variable === undefined ? undefined
-    : new RegExp(`(?:^|[\\s;])(?:local[ \\t]+|readonly[ \\t]+|declare[ \\t]+)?${variable}=${PARAMETER_NUMBER}(?=[\\s;]|$)`, 'm').exec(body);
+  const parameter = new RegExp(`^${PARAMETER_NUMBER}$`);
+  const assigned = variable === undefined ? undefined : shellAssignments(body, variable).map((value) => parameter.exec(value)).find((found) => found !== null);
   return assigned ? Number(assigned[1] ?? assigned[2]) : undefined;
 }
 
@@ -459,8 +460,7 @@ function withWrappersWritten(script: string, wrappers: readonly string[]): strin
 
 /** The SQL file paths a script assigns to a variable (`SEED=${DATA_DIR}/seed.sql`, `local f="db/x.pgsql"`), as written. */
 function assignedSqlPaths(script: string, variable: string): string[] {
-  const assignment = new RegExp(`(?:^|[\\s;])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+)?${variable}=(["']?)([^\\s"';|&]+)\\1(?=[\\s;]|$)`, 'gm');
-  return [...script.matchAll(assignment)].map((match) => match[2]).filter(isSqlFileName);
+  return shellAssignments(script, variable).map(withoutQuotes).filter(isSqlFileName);
 }
 
 /**
@@ -581,10 +581,9 @@ const LITERAL_FOLDER = /^[\w.-]+(?:\/[\w.-]+)*$/;
 function withFolderVariableWritten(word: string, script: string): string {
   const [, variable, rest] = FOLDER_VARIABLE_WORD.exec(word) ?? [];
   if (variable === undefined) return word;
-  const assignment = new RegExp(`(?:^|[\\s;&|(])(?:export[ \\t]+|local[ \\t]+|readonly[ \\t]+)?${variable}=(.+)$`, 'gm');
-  const values = [...script.matchAll(assignment)].map((match) => match[1]);
+  const values = shellAssignments(script, variable);
   if (values.length !== 1) return word;
-  const value = values[0].replace(/["']/g, '').trim().replace(PWD_SUBSTITUTION_END, '').trim();
+  const value = withoutQuotes(values[0]).trim().replace(PWD_SUBSTITUTION_END, '').trim();
   const folder = value.replace(UP_TO_LAST_EXPANSION, '').replace(/^\/+/, '').replace(/^(?:\.{1,2}\/)+/, '').replace(/\/$/, '');
   return LITERAL_FOLDER.test(folder) && !/^\.{1,2}$/.test(folder) ? `${folder}/${rest}` : word;
 }
@@ -604,11 +603,14 @@ function heredocIncludes(script: string): string[] {
   return included;
 }
 
+/** A variable's value that is, or opens with, one of the script's arguments (`"$1"`, `${1}`, `${1:-seed.sql}`). */
+const SET_FROM_ARGUMENT = /^["']?\$(?:[1-9]|\{[1-9][}:])/;
+
 /** Whether a psql file argument is the script's own argument, directly or through a variable set from it (`f="$1"`). */
 function runsItsArgument(argument: string, script: string): boolean {
   if (POSITIONAL.test(argument)) return true;
   const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
-  return variable !== undefined && new RegExp(`(?:^|[\\s;])(?:local\\s+|readonly\\s+)?${variable}=["']?\\$(?:[1-9]|\\{[1-9][}:])`, 'm').test(script);
+  return variable !== undefined && shellAssignments(script, variable).some((value) => SET_FROM_ARGUMENT.test(value));
 }
 
 /** The SQL files a text hands to a runner script: `./scripts/run-sql.sh db/setup.sql`, `bash run_sql.sh "x.pgsql"`. */

@@ -1,0 +1,115 @@
+// The one reading of a Makefile's variables (makefiles.ts variableValues), of a shell script's assignments
+// (shellAssignments.ts) and of a connection string (poolerEndpoints.ts connectionParts), which psqlConnections.ts,
+// psqlRuns.ts and localTestDatabases.ts all ask.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { variableValues } from '../../../server/analysis/makefiles';
+import { shellAssignments } from '../../../server/analysis/shellAssignments';
+import { connectionParts } from '../../../server/analysis/poolerEndpoints';
+import { hostPart, socketHost } from '../../../server/analysis/localTestDatabases';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const makeValue = (lines: string[], name: string): string[] | undefined => variableValues(lines.join('\n')).get(name);
+
+test('make: += appends with a space, ?= sets only an unset variable, != is a command output', () => {
+  assert.deepEqual(makeValue(['FLAGS = -X', 'FLAGS += -q', 'FLAGS +=', 'FLAGS += --echo-errors'], 'FLAGS'), ['-X -q --echo-errors']);
+  assert.deepEqual(makeValue(['FLAGS += -q'], 'FLAGS'), ['-q']);
+  assert.deepEqual(makeValue(['PORT = 5433', 'PORT ?= 6543'], 'PORT'), ['5433']);
+  assert.deepEqual(makeValue(['PORT ?= 6543', 'PORT ?= 5432'], 'PORT'), ['6543']);
+  assert.deepEqual(makeValue(['REV != git rev-parse HEAD'], 'REV'), ['$(shell git rev-parse HEAD)']);
+  assert.deepEqual(makeValue(['A := 1', 'A ::= 2', 'A :::= 3', 'export override A = 4'], 'A'), ['1', '2', '3', '4']);
+});
+
+test('make: a # starts a comment unless escaped or inside a variable reference', () => {
+  assert.deepEqual(makeValue(['PGPORT = 6543   # Supavisor, transaction mode'], 'PGPORT'), ['6543']);
+  assert.deepEqual(makeValue(['TAG = build\\#7 # the seventh'], 'TAG'), ['build#7']);
+  assert.deepEqual(makeValue(["HASH := $(shell printf '#%s' x) # kept"], 'HASH'), ["$(shell printf '#%s' x)"]);
+  assert.deepEqual(makeValue(['EMPTY = # nothing'], 'EMPTY'), ['']);
+});
+
+test('make: a recipe line that sets a shell variable is no make variable; a tab-led line outside a rule is', () => {
+  const makefile = ['\tURL = postgres://before-any-rule/db', 'load:', '\tURL=postgres://app@pool.example.net:6543/app psql "$$URL" -f a.sql', '', '\t@echo done', 'OTHER = 1'];
+  assert.deepEqual(makeValue(makefile, 'URL'), ['postgres://before-any-rule/db']);
+  assert.deepEqual(makeValue(makefile, 'OTHER'), ['1']);
+  // A conditional among the recipe lines does not end the recipe.
+  assert.equal(makeValue(['load:', 'ifdef CI', '\tPORT = 6543', 'endif'], 'PORT'), undefined);
+});
+
+test('shell: NAME=value after any keyword or separator, the value one shell word whole', () => {
+  const script = [
+    'export DB_URL="postgres://app@pool.example.net:6543/app"',
+    'local  SEED=db/seed.sql; declare -rx SEED="$ROOT"/db/seed.sql',
+    'readonly DIR="$(cd "$(dirname "$0")/../sql" && pwd)"  # absolute',
+    'typeset -x A=1 B=\'two words\' C=3',
+    '[ -n "$CI" ] && SEED=ci/seed.sql || (SEED=other.sql)',
+    'FILES=(a.sql "b c.sql")',
+  ].join('\n');
+  assert.deepEqual(shellAssignments(script, 'DB_URL'), ['"postgres://app@pool.example.net:6543/app"']);
+  assert.deepEqual(shellAssignments(script, 'SEED'), ['db/seed.sql', '"$ROOT"/db/seed.sql', 'ci/seed.sql', 'other.sql']);
+  assert.deepEqual(shellAssignments(script, 'DIR'), ['"$(cd "$(dirname "$0")/../sql" && pwd)"']);
+  assert.deepEqual(shellAssignments(script, 'B'), ["'two words'"]);
+  assert.deepEqual(shellAssignments(script, 'FILES'), ['(a.sql "b c.sql")']);
+  // Not an assignment: part of another word, a comparison, a commented-out line.
+  assert.deepEqual(shellAssignments('MY_SEED=x.sql\n[ "$SEED" == y ]\n# SEED=old.sql\necho hi # SEED=z.sql', 'SEED'), []);
+});
+
+test('connection strings: one reading of URLs and key/value strings', () => {
+  assert.deepEqual(connectionParts('postgres://u:p@[::1]:6543/db?host=%2Frun%2Fpg&pgbouncer=true'), {
+    form: 'url', host: '[::1]', port: '6543', parameters: new Map([['host', '/run/pg'], ['pgbouncer', 'true']]),
+  });
+  assert.deepEqual(connectionParts("host='pool.internal' PORT=6543 dbname=app"), { form: 'keywords', host: 'pool.internal', port: '6543', parameters: new Map() });
+  assert.equal(connectionParts('postgres://u@db:/app')?.port, undefined);
+  assert.equal(connectionParts('mysql://u@db/app'), undefined);
+  // A malformed escape in one pair leaves that pair out, not the others.
+  assert.deepEqual([...connectionParts('postgresql://u@/db?host=%ZZ&port=5433')!.parameters], [['port', '5433']]);
+  assert.deepEqual(hostPart('postgresql://u@localhost:6543/db'), { kind: 'other' });
+  assert.deepEqual(hostPart('host=127.0.0.1 port=5432'), { kind: 'loopback' });
+  assert.deepEqual(socketHost('postgresql://u@%2Frun%2Fpostgresql:5433/db'), { directory: '/run/postgresql', port: '5433' });
+  // A port the text does not write out as a number is unknown, not PostgreSQL's default.
+  assert.equal(socketHost('postgresql://u@%2Ftmp:$PGPORT/db'), undefined);
+});
+
+/** A setup script that leaves session state behind. */
+const LEAVES_STATE = 'SET search_path = billing, public;\nCREATE TEMP TABLE import_rows (id bigint);\n';
+const STATE_RULES = ['session-set', 'temp-table'];
+const APPLICATION = { 'app/main.py': 'import psycopg\n' };
+const rules = (root: string, path: string): string[] => analyzeSql(LEAVES_STATE, undefined, join(root, ...path.split('/'))).map((f) => f.rule).sort();
+
+test('a Makefile port with a trailing comment, or a URL with appended psql options, still shows the pooler', (t) => {
+  const root = scratchRepository('assignments-make-pooler', t).writeAll({
+    ...APPLICATION,
+    Makefile: [
+      'PGPORT = 6543   # Supavisor, transaction mode',
+      'POOL = postgres://app@pool.example.net:6543/app',
+      'POOL += --set ON_ERROR_STOP=1',
+      'seed:',
+      '\tpsql -h pool.example.net -p $(PGPORT) -f sql/seed.sql',
+      'schema:',
+      '\tpsql $(POOL) -f sql/schema.sql',
+    ],
+  });
+  assert.deepEqual(rules(root, 'sql/seed.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'sql/schema.sql'), STATE_RULES);
+});
+
+test('a shell script: a commented-out pooler URL is no assignment; a quoted folder or a commented folder value names the files psql runs', (t) => {
+  const root = scratchRepository('assignments-shell', t).writeAll({
+    ...APPLICATION,
+    'scripts/load.sh': [
+      '#!/bin/sh',
+      '# URL=postgres://ops@pool.example.net:6543/main',
+      'psql "$URL" -f db/schema.sql',
+      'SEED="$DATA_ROOT"/fixtures/seed.sql',
+      'psql "$LOCAL_URL" -f "$SEED"',
+      'PATCHES=$ROOT/db/patches   # applied in order',
+      'for f in "$PATCHES"/*.sql; do psql "$LOCAL_URL" -f "$f"; done',
+    ],
+  });
+  assert.deepEqual(rules(root, 'db/schema.sql'), []);
+  assert.deepEqual(rules(root, 'fixtures/seed.sql'), []);
+  assert.deepEqual(rules(root, 'db/patches/001_accounts.sql'), []);
+});
