@@ -1,7 +1,7 @@
 // The one reading of a Makefile's variables (makefiles.ts variableValues), of a shell script's assignments
 // (shellAssignments.ts) and of a connection string (poolerEndpoints.ts connectionParts), which psqlConnections.ts,
 // psqlRuns.ts and localTestDatabases.ts all ask.
-import { test, before } from 'node:test';
+import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { variableValues } from '../../../server/analysis/makefiles';
@@ -96,20 +96,21 @@ test('a Makefile port with a trailing comment, or a URL with appended psql optio
   assert.deepEqual(rules(root, 'sql/schema.sql'), STATE_RULES);
 });
 
-test('a shell script: a commented-out pooler URL is no assignment; a quoted folder or a commented folder value names the files psql runs', (t) => {
-  const root = scratchRepository('assignments-shell', t).writeAll({
-    ...APPLICATION,
-    'scripts/load.sh': [
-      '#!/bin/sh',
-      '# URL=postgres://ops@pool.example.net:6543/main',
-      'psql "$URL" -f db/schema.sql',
-      'SEED="$DATA_ROOT"/fixtures/seed.sql',
-      'psql "$LOCAL_URL" -f "$SEED"',
-      'PATCHES=$ROOT/db/patches   # applied in order',
-      'for f in "$PATCHES"/*.sql; do psql "$LOCAL_URL" -f "$f"; done',
-    ],
-  });
-  assert.deepEqual(rules(root, 'db/schema.sql'), []);
-  assert.deepEqual(rules(root, 'fixtures/seed.sql'), []);
-  assert.deepEqual(rules(root, 'db/patches/001_accounts.sql'), []);
+const shellRules = (t: TestContext, name: string, lines: string[], file: string): string[] =>
+  rules(scratchRepository(name, t).writeAll({ ...APPLICATION, 'scripts/load.sh': ['#!/bin/sh', ...lines] }), file);
+
+test('a shell script: a commented-out assignment of a pooler URL sets nothing, so the psql run stays a session of its own', (t) => {
+  assert.deepEqual(shellRules(t, 'assignments-shell-comment', ['# URL=postgres://ops@pool.example.net:6543/main', 'psql "$URL" -f db/schema.sql'], 'db/schema.sql'), []);
+});
+
+test('a shell script: a .sql path assigned with a quoted variable part is a file psql runs', (t) => {
+  assert.deepEqual(shellRules(t, 'assignments-shell-quoted', ['SEED="$DATA_ROOT"/db/load_accounts.sql', 'psql "$LOCAL_URL" -f "$SEED"'], 'db/load_accounts.sql'), []);
+  assert.deepEqual(shellRules(t, 'assignments-shell-quoted-unset', ['psql "$LOCAL_URL" -f "$SEED"'], 'db/load_accounts.sql'), STATE_RULES);
+});
+
+test('a shell script: a folder variable whose line ends with a comment names the folder a loop hands psql', (t) => {
+  const lines = ['PATCHES=$ROOT/db/patches   # applied in order', 'for f in "$PATCHES"/*.sql; do psql "$LOCAL_URL" -f "$f"; done'];
+  assert.deepEqual(shellRules(t, 'assignments-shell-folder', lines, 'db/patches/001_accounts.sql'), []);
+  // The same folder named by a variable the script never sets names no file.
+  assert.deepEqual(shellRules(t, 'assignments-shell-unset', lines.slice(1), 'db/patches/001_accounts.sql'), STATE_RULES);
 });
