@@ -61,6 +61,28 @@ function writtenAs(text: string, names: ReadonlySet<string>, value: string): str
  */
 export function variableValues(makefile: string): Map<string, string[]> {
   const values = new Map<string, string[]>();
+  for (const { name, operator, value } of assignments(makefile)) {
+    const before = values.get(name) ?? [];
+    if (operator === '+') values.set(name, before.length === 0 ? [value] : before.map((earlier) => [earlier, value].filter((part) => part !== '').join(' ')));
+    else if (operator === '?') values.set(name, before.length === 0 ? [value] : before);
+    else values.set(name, [...before, operator === '!' ? `$(shell ${value})` : value]);
+  }
+  return values;
+}
+
+/**
+ * The variables a Makefile sets with `?=` only (`PGURL ?= postgres://localhost/app`): the environment's value, when
+ * the variable is set there, wins over the Makefile's, which is a default as the shell's `${PGURL:-…}` is.
+ */
+export function environmentDefaultNames(makefile: string): Set<string> {
+  const operators = new Map<string, Set<string>>();
+  for (const { name, operator } of assignments(makefile)) if (operator !== '+') operators.set(name, (operators.get(name) ?? new Set()).add(operator));
+  return new Set([...operators].filter(([, used]) => used.size === 1 && used.has('?')).map(([name]) => name));
+}
+
+/** A Makefile's variable assignments in order (variableValues), each with its operator before `=` and its value without comment. */
+function assignments(makefile: string): Array<{ name: string; operator: string; value: string }> {
+  const found: Array<{ name: string; operator: string; value: string }> = [];
   let inRecipe = false;
   for (const line of makefile.replace(/\\\r?\n/g, ' ').split('\n')) {
     if (line.startsWith('\t') && inRecipe) continue;
@@ -71,14 +93,9 @@ export function variableValues(makefile: string): Map<string, string[]> {
       continue;
     }
     inRecipe = false;
-    const [, name, operator, raw] = assignment;
-    const value = withoutMakeComment(raw).trim();
-    const before = values.get(name) ?? [];
-    if (operator === '+') values.set(name, before.length === 0 ? [value] : before.map((earlier) => [earlier, value].filter((part) => part !== '').join(' ')));
-    else if (operator === '?') values.set(name, before.length === 0 ? [value] : before);
-    else values.set(name, [...before, operator === '!' ? `$(shell ${value})` : value]);
+    found.push({ name: assignment[1], operator: assignment[2], value: withoutMakeComment(assignment[3]).trim() });
   }
-  return values;
+  return found;
 }
 
 /** A Makefile line's text up to its comment: a `#` not escaped (`\#`, kept as `#`) and outside `$(…)`/`${…}`. */

@@ -1,15 +1,16 @@
 // Where a psql command of a command file connects, as far as that file shows it: its connection arguments (the first
 // positional argument or `-d`/`--dbname`, `-h`/`--host`, `-p`/`--port`), with the variables they name written out
 // from the same file — a shell script's assignment (`PG="$(pgurl)"`), the output of one of its functions (`pgurl() {
-// echo "postgresql://…:6543/postgres"; }`), an environment variable's default (`${DATABASE_URL:-postgres://…}`), a
-// Makefile's variable (`PGURL = …`) or the output of one of its targets (`"$$($(MAKE) --no-print-directory pgurl)"`).
+// echo "postgresql://…:6543/postgres"; }`), an environment variable's default (`${DATABASE_URL:-postgres://…}`, unless
+// the repository sets the variable elsewhere: variableValue), a Makefile's variable (`PGURL = …`, makefiles.ts
+// variableValues) or the output of one of its targets (`"$$($(MAKE) --no-print-directory pgurl)"`).
 // psqlRuns.ts asks whether that connection is a transaction pooler's (poolerEndpoints.ts): then the script psql runs
 // is no session of its own, since each of its autocommit statements may land on another server connection. What the
 // file does not show (a variable set twice, or from a command's output, a positional argument) is left a hole, which
 // is no evidence: a psql command whose connection is not read stays a session of its own.
 import { escapeRegExp } from './regexText';
 import { isCommentedOut, shellAssignments } from './shellAssignments';
-import { variableValues } from './makefiles';
+import { environmentDefaultNames, variableValues } from './makefiles';
 import { TRANSACTION_POOLER_PORT, showsTransactionPooler } from './poolerEndpoints';
 
 /** The command file a psql command is in: its text (continued lines joined) and how its variables are written. */
@@ -19,6 +20,11 @@ export interface CommandFileText {
   makefile: boolean;
   /** A shell script: its assignments and functions are read. Other files (CI, documents, programs) show literals and defaults only. */
   shell: boolean;
+  /**
+   * Whether the repository's env files or CI configuration set an environment variable (testEnvironment.ts): a default
+   * the command file gives it (`${DATABASE_URL:-…}`, a Makefile's `PGURL ?= …`) is then not surely what runs.
+   */
+  setElsewhere?: (name: string) => boolean;
 }
 
 /** What stands for a part of a connection the file does not show. */
@@ -128,7 +134,7 @@ function makeExpanded(text: string, file: CommandFileText, depth: number): strin
   for (let round = 0; round < MAX_DEPTH && /\$[({]/.test(out); round++) {
     out = out.replace(/\$[({]([A-Za-z_][\w.-]*)[)}]/g, (_, name: string) => {
       if (name === 'MAKE') return 'make';
-      const value = depth < MAX_DEPTH ? oneValue(lookedUp(file, 'make variables', () => variableValues(file.text)).get(name) ?? []) : undefined;
+      const value = depth < MAX_DEPTH && !overriddenDefault(file, name) ? oneValue(lookedUp(file, 'make variables', () => variableValues(file.text)).get(name) ?? []) : undefined;
       return value === undefined ? HOLE : makeExpanded(value, file, depth + 1);
     }).replace(/\$\([^()]*\)|\$\{[^{}]*\}/g, HOLE);
   }
@@ -149,27 +155,47 @@ function shellExpanded(text: string, file: CommandFileText, depth: number): stri
       i = close;
       continue;
     }
-    const variable = /^\$(?:\{([A-Za-z_]\w*)(?:(:?[-=])([^}]*))?\}|([A-Za-z_]\w*)|[\d@*#?$!-])/.exec(text.slice(i));
+    // `${NAME}`, `${NAME:-default}` (also `-`, `:=`, `=`, `:+`, `+`, `:?`, `?`), `$NAME`, a special parameter, or another
+    // braced expansion (`${#NAME}`, `${NAME%.sql}`: a hole).
+    const variable = /^\$(?:\{([A-Za-z_]\w*)(?:(:?[-=+?])([^}]*))?\}|([A-Za-z_]\w*)|[\d@*#?$!-]|\{[^}]*\})/.exec(text.slice(i));
     if (!variable) {
       out += '$';
       continue;
     }
     const name = variable[1] ?? variable[4];
-    out += name === undefined ? HOLE : variableValue(name, variable[3], file, depth);
+    out += name === undefined ? HOLE : variableValue(name, variable[2]?.replace(':', ''), variable[3], file, depth);
     i += variable[0].length - 1;
   }
   return out;
 }
 
-/** A shell variable's value: the one the script assigns it, else the default the expansion gives (`${NAME:-default}`). */
-function variableValue(name: string, fallback: string | undefined, file: CommandFileText, depth: number): string {
+/**
+ * A shell variable's value: the one the script assigns it, else the default the expansion gives (`${NAME:-default}`,
+ * `${NAME:=default}`). A default is what runs where nothing sets the variable — a developer's shell, a CI job that sets
+ * nothing — so it counts as the connection, unless the repository's env files or CI configuration set the variable:
+ * then which of the two runs is not shown, as with a variable set twice, and the connection is a hole (no evidence,
+ * the same reading as a variable the file neither sets nor defaults). `${NAME:+word}` (word only when set) and
+ * `${NAME:?message}` (no default) show no value of their own.
+ */
+function variableValue(name: string, operator: string | undefined, fallback: string | undefined, file: CommandFileText, depth: number): string {
   if (depth >= MAX_DEPTH) return HOLE;
   const assigned = file.shell ? lookedUp(file, `shell ${name}`, () => shellAssignments(file.text, name)) : [];
   if (assigned.length > 0) {
     const value = oneValue(assigned);
-    return value === undefined ? HOLE : expanded(value, file, depth + 1);
+    return value === undefined || operator === '+' ? HOLE : expanded(value, file, depth + 1);
   }
-  return fallback === undefined ? HOLE : expanded(fallback, file, depth + 1);
+  if (fallback === undefined || operator === '+' || operator === '?' || isSetElsewhere(file, name)) return HOLE;
+  return expanded(fallback, file, depth + 1);
+}
+
+/** Whether a Makefile variable's value is an environment default (`PGURL ?= …`) that the repository sets elsewhere. */
+function overriddenDefault(file: CommandFileText, name: string): boolean {
+  return lookedUp(file, 'make defaults', () => environmentDefaultNames(file.text)).has(name) && isSetElsewhere(file, name);
+}
+
+/** Whether the repository's env files or CI configuration set the environment variable (CommandFileText.setElsewhere). */
+function isSetElsewhere(file: CommandFileText, name: string): boolean {
+  return file.setElsewhere !== undefined && lookedUp(file, `environment ${name}`, () => file.setElsewhere!(name));
 }
 
 /** What a command substitution prints, where it is a function of the script or a target of the Makefile that echoes one line. */

@@ -35,6 +35,7 @@ import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
 import { shellAssignments, withoutQuotes } from './shellAssignments';
+import { repositorySetsVariable } from './testEnvironment';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -314,7 +315,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
-    const commandFile: CommandFileText = { text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) };
+    const commandFile: CommandFileText = { text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path), setElsewhere: (name) => repositorySetsVariable(path, name) };
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));

@@ -68,6 +68,16 @@ export function applicationEnvironmentVariable(fileName: string, name: string): 
   }
   return local ? 'local' : 'unset';
 }
+/**
+ * Whether the repository's own files give `name` a value, whatever it reaches: the application's env and compose files
+ * (applicationEnvironmentVariable) or the test environment (testEnvironmentVariable: CI workflows that run tests, test
+ * env files). A placeholder counts: it says the variable is meant to be set.
+ */
+export function repositorySetsVariable(fileName: string, name: string): boolean {
+  return repositoryFolders(fileName).some((folder) => byFolderApplication.get(folder, () => readApplicationEnvironment(folder)).has(name)
+    || byFolder.get(folder, () => readEnvironment(folder)).has(name));
+}
+
 /** Where a value of the application's files leads: a pooler or another machine, this machine or a compose service, or neither (a placeholder). */
 type Reach = 'elsewhere' | 'local' | 'unknown';
 const byFolderApplication = new TimedCache<Map<string, Reach>>(CACHE_MS, 512);

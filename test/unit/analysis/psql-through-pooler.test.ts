@@ -172,3 +172,39 @@ test('a commented-out Makefile recipe line that ran psql through a pooler is no 
   assert.deepEqual(rules(root, 'sql/schema.sql'), []);
   assert.deepEqual(rules(root, 'sql/seed.sql'), STATE_RULES);
 });
+
+test('an environment default is the connection where the repository sets the variable nowhere else', (t) => {
+  const script = [
+    '#!/bin/sh',
+    'psql "${DATABASE_URL:-postgres://app@pool.example.net:6543/app}" -f db/url.sql',
+    'psql -h "${PGHOST:-pool.example.net}" -p "${PGPORT:-6543}" -f db/port.sql',
+  ];
+  const makefile = ['PGURL ?= postgres://app@pool.example.net:6543/app', 'load:', '\tpsql "$(PGURL)" -f sql/load.sql'];
+  const bare = scratchRepository('psql-pooler-default', t).writeAll({ ...APPLICATION, 'scripts/load.sh': script, Makefile: makefile });
+  for (const file of ['db/url.sql', 'db/port.sql', 'sql/load.sql']) assert.deepEqual(rules(bare, file), STATE_RULES, file);
+});
+
+test('an environment default the repository also sets (an env file, CI) is no evidence of a pooler', (t) => {
+  const script = [
+    '#!/bin/sh',
+    'psql "${DATABASE_URL:-postgres://app@pool.example.net:6543/app}" -f db/url.sql',
+    'psql -h "${PGHOST:-pool.example.net}" -p "${PGPORT:-6543}" -f db/port.sql',
+  ];
+  const makefile = ['PGURL ?= postgres://app@pool.example.net:6543/app', 'load:', '\tpsql "$(PGURL)" -f sql/load.sql'];
+  const withEnvFile = scratchRepository('psql-pooler-default-env', t).writeAll({
+    ...APPLICATION,
+    '.env.example': 'DATABASE_URL=postgres://app@localhost:5432/app\nPGPORT=5432\nPGURL=postgres://app@localhost:5432/app\n',
+    'scripts/load.sh': script,
+    Makefile: makefile,
+  });
+  for (const file of ['db/url.sql', 'db/port.sql', 'sql/load.sql']) assert.deepEqual(rules(withEnvFile, file), [], file);
+  const withCi = scratchRepository('psql-pooler-default-ci', t).writeAll({
+    ...APPLICATION,
+    '.github/workflows/test.yml': ['on: push', 'jobs:', '  test:', '    runs-on: ubuntu-latest', '    env:', '      DATABASE_URL: postgres://postgres@localhost:5432/postgres', '    steps:', '      - run: ./scripts/load.sh && npm test'],
+    'scripts/load.sh': script.slice(0, 2),
+  });
+  assert.deepEqual(rules(withCi, 'db/url.sql'), []);
+  // A default only when set (`:+`) shows nothing of an unset variable.
+  const alternate = scratchRepository('psql-pooler-alternate', t).writeAll({ ...APPLICATION, 'scripts/load.sh': ['#!/bin/sh', 'psql -h pool.example.net -p "${PGPORT:+6543}" -f db/alt.sql'] });
+  assert.deepEqual(rules(alternate, 'db/alt.sql'), []);
+});
