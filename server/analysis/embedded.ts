@@ -57,6 +57,7 @@ import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresPoolClient } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
+import { boundaryHelperCall } from './boundaryHelpers';
 import { BEGINS, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
@@ -1216,7 +1217,7 @@ class Extractor {
   /**
    * Whether `variable` is inside a transaction after `hook` runs (`open`: before it): the last transaction boundary the
    * hook's own statements send on it, a client method (`startTransaction()`, `begin()`) or a literal BEGIN, COMMIT or
-   * ROLLBACK sent with a query method, says. Assigning the variable a new client leaves the new one outside.
+   * ROLLBACK sent with a query method or by a helper of the project handed it (`beginTransaction(client)`), says. Assigning the variable a new client leaves the new one outside.
    */
   private transactionOpenAfter(hook: ts.FunctionLikeDeclaration, variable: ts.VariableDeclaration, open: boolean): boolean {
     if (!hook.body) return open;
@@ -1232,6 +1233,9 @@ class Extractor {
       const expression = unwrap(each);
       if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && isVariable(expression.left)) open = false;
       if (!ts.isCallExpression(expression)) continue;
+      // `await beginTransaction(client)`: a helper of the project sending that statement on it (boundaryHelpers.ts).
+      const handed = boundaryHelperCall(expression);
+      if (handed && isVariable(handed.client)) open = handed.boundary === 'BEGIN';
       const receiver = receiverOf(expression);
       if (!receiver || !isVariable(receiver)) continue;
       const name = calleeText(expression.expression);
@@ -1655,6 +1659,12 @@ class Extractor {
     }
     if (name === UNSAFE_METHOD) this.inspectUnsafePrepare(call);
     if (name === PROTOCOL_PARSE_METHOD && receiver && this.inspectProtocolParse(call, receiver)) return;
+    // `await beginTransaction(conn)`, `commit(conn)`: a helper of the project that sends only that statement on the client it is handed.
+    const handed = boundaryHelperCall(call);
+    if (handed) {
+      this.addBoundary(groupFor(handed.client), handed.boundary);
+      return;
+    }
     const boundary = receiver && clientTransactionBoundary(call, name);
     if (boundary) {
       this.addBoundary(groupFor(receiver), boundary);

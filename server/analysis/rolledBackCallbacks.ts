@@ -215,7 +215,7 @@ export function commitsOn(client: string, body: ts.Node): boolean {
 type SentText = { text: string; node: ts.CallExpression };
 
 /** Literal texts sent as the first argument of a method call on `client` in `body` (`client.query('begin')`). */
-function textsSentOn(client: string, body: ts.Node): SentText[] {
+export function textsSentOn(client: string, body: ts.Node): SentText[] {
   const sent: SentText[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === client) {
