@@ -69,7 +69,8 @@ import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
-import { WrapperObjects, enclosingClassOf } from './wrapperObjects';
+import { WrapperObjects, enclosingClassOf, exportedVariable } from './wrapperObjects';
+import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
@@ -394,6 +395,23 @@ function opensWithCapitalised(text: string): boolean {
 const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
 /** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
 const POOL_FACTORY = /^(Pool|postgres|knex|Knex|Sequelize|drizzle|PrismaClient|createPool)$/;
+/** A plain name, as a key of a client (not `this.db`, `ctx.client`): what an import may bind. */
+const IMPORTABLE_NAME = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The pool factory every one of `values` is made by (`new Sequelize(…)` in each branch), when there is at least one
+ * and they all name the same factory; undefined when any value is something else, or the values are unknown.
+ */
+function poolFactoryOfEvery(values: readonly ts.Expression[] | undefined, factoryName: (callee: ts.Expression) => string): string | undefined {
+  const factories = new Set<string>();
+  for (const held of values ?? []) {
+    const value = unwrap(held);
+    const factory = ts.isNewExpression(value) || ts.isCallExpression(value) ? factoryName(value.expression) : '';
+    if (!POOL_FACTORY.test(factory)) return undefined;
+    factories.add(factory);
+  }
+  return factories.size === 1 ? [...factories][0] : undefined;
+}
 
 /** The finding of each LISTEN a library makes when asked (libraryListens.ts). */
 const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
@@ -1383,7 +1401,7 @@ class Extractor {
   private isPool(receiver: string): boolean {
     // A transaction callback's parameter (`sql.begin((sql) => …)`) is the transaction's connection, whatever it shadows.
     if (this.transactionTags.some((tags) => tags.has(receiver))) return false;
-    return POOL_NAME.test(receiver) || this.poolNames.has(receiver);
+    return POOL_NAME.test(receiver) || this.poolNames.has(receiver) || this.isImportedPool(receiver);
   }
 
   private isSqlTag(tag: ts.Expression): boolean {
@@ -1514,9 +1532,9 @@ class Extractor {
       this.inspectOwnQueryTag(node, groupFor); // no branch below takes a tagged template
     } else if (this.hasMarkers && (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarkerComment(node, this.source)) {
       this.markedTemplates.push(node);
-    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      this.notePool(node.name.text, node.initializer);
-      if (isExportedConstant(node, this.flow)) this.exportedTexts.push(...exportedStrings(node.initializer));
+    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && (node.initializer || !isConstDeclaration(node))) {
+      this.notePool(node as ts.VariableDeclaration & { name: ts.Identifier });
+      if (node.initializer && isExportedConstant(node, this.flow)) this.exportedTexts.push(...exportedStrings(node.initializer));
     } else if (ts.isPropertyDeclaration(node) && node.initializer && isExportedStaticField(node)) {
       this.exportedTexts.push(...exportedStrings(node.initializer));
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isCommonJsExport(node)) {
@@ -1604,12 +1622,39 @@ class Extractor {
     }
   }
 
-  /** Remembers pools created in this file; inspects postgres.js client options. */
-  private notePool(name: string, initializer: ts.Expression): void {
-    const value = unwrap(initializer);
-    if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(this.factoryName(value.expression))) this.poolNames.add(name);
-    if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
+  /**
+   * Remembers pools created in this file: a variable made by a pool factory, or a `let` every value of which is made by
+   * the same one (`let db; if (url) db = new Sequelize(url); else db = new Sequelize(name, user, password)`). A
+   * variable also given anything else is not one.
+   */
+  private notePool(declaration: ts.VariableDeclaration & { name: ts.Identifier }): void {
+    const name = declaration.name.text;
+    const value = declaration.initializer && unwrap(declaration.initializer);
+    if (value && (ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(this.factoryName(value.expression))) this.poolNames.add(name);
+    else if (!isConstDeclaration(declaration) && poolFactoryOfEvery(this.flow.heldValues(declaration), (callee) => this.factoryName(callee))) this.poolNames.add(name);
+    if (value && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
   }
+
+  /**
+   * A name this file imports from a module of the project that exports a pool there (`const { sequelize } =
+   * require('../config/database')`, where the module's `sequelize` is a `new Sequelize(…)` in every branch that sets
+   * it): each query on it may run on another connection, as on a pool made here. The factory is read by its own name
+   * in that module.
+   */
+  private isImportedPool(name: string): boolean {
+    if (!this.fileName || !IMPORTABLE_NAME.test(name)) return false;
+    let known = this.importedPools.get(name);
+    if (known === undefined) {
+      const imported = this.importedName(name);
+      const path = imported && projectModulePath(this.fileName, imported.specifier);
+      const exported = path ? exportedVariable(path, imported!.name) : undefined;
+      known = exported !== undefined && poolFactoryOfEvery(exported.flow.heldValues(exported.declaration), calleeText) !== undefined;
+      this.importedPools.set(name, known);
+    }
+    return known;
+  }
+
+  private readonly importedPools = new Map<string, boolean>();
 
   /**
    * The name a pool factory is called by, seen through a rename on import from a package (`import { Pool as PgPool }

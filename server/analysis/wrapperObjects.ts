@@ -351,6 +351,16 @@ export function exportedFunction(path: string, name: string): { fn: FunctionWith
   return local && { fn: local, flow: ctx.flow };
 }
 
+/**
+ * The top-level variable the module at `path` exports under `name` (re-exports followed, as exportedFunction's), with
+ * the flow of the file declaring it, which reads every value the variable is given there (embedded.ts's imported pools).
+ */
+export function exportedVariable(path: string, name: string): { declaration: ts.VariableDeclaration; flow: Flow } | undefined {
+  const ctx = modules.of(path);
+  const exported = ctx && exportedNode(ctx, name, 0);
+  return exported && ts.isVariableDeclaration(exported.node) ? { declaration: exported.node, flow: exported.ctx.flow } : undefined;
+}
+
 /** The object a module exports under `name` (an object literal, an instance, a factory's result). */
 function exportedObject(ctx: Context, name: string, steps: number): Made | undefined {
   const exported = exportedNode(ctx, name, steps);

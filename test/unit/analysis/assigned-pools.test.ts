@@ -1,0 +1,76 @@
+// A pool held in a `let` that every branch sets with the same factory (`let orm; if (url) orm = new Sequelize(url);
+// else orm = new Sequelize(name, user, password)`) is a pool as a `const orm = new Sequelize(…)` is: each query may run
+// on another of its connections, so a BEGIN sent through it opens nothing for the next query. So is such a pool (or a
+// const one) exported by a module of the project and imported by name (`const { orm } = require('./db')`, `import {
+// orm } from './db'`): a SET LOCAL sent on it is alone. A variable also given something else (a transaction, a value
+// of unknown kind) is not read as a pool.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedRules } from '../../helpers/embedded';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const ALONE = 'set-local-outside-transaction';
+
+const BRANCHED = `const { Sequelize } = require('sequelize');
+let orm;
+if (process.env.WAREHOUSE_URL) {
+  orm = new Sequelize(process.env.WAREHOUSE_URL, { dialect: 'postgres' });
+} else {
+  orm = new Sequelize('warehouse', 'app', process.env.PGPASSWORD, { dialect: 'postgres', host: 'localhost' });
+}
+`;
+
+/** Sends BEGIN and then SET LOCAL through the instance itself: on a pool they may reach two connections. */
+const BEGIN_THEN_LOCAL = `async function scoped(shopId) {
+  await orm.query('BEGIN');
+  await orm.query('SET LOCAL app.shop_id = :shopId', { replacements: { shopId } });
+}
+`;
+
+test('a let set to the same pool factory in every branch: a BEGIN through it opens nothing for the next query', () => {
+  assert.deepEqual(embeddedRules(BRANCHED + BEGIN_THEN_LOCAL, 'db.js'), [ALONE]);
+  // Also declared with a null start and filled in an init function.
+  const lazy = "const { Sequelize } = require('sequelize');\nlet orm = null;\nfunction init(url) {\n  orm = new Sequelize(url);\n}\n";
+  assert.deepEqual(embeddedRules(lazy + BEGIN_THEN_LOCAL, 'db.js'), [ALONE]);
+});
+
+test('a let also given something else than the pool factory is not read as a pool', () => {
+  // One branch holds a transaction: the BEGIN … SET LOCAL sequence on the variable is one connection's.
+  const mixed = BRANCHED.replace("  orm = new Sequelize('warehouse'", '  orm = openSession();\n  void new Sequelize(\'warehouse\'');
+  assert.deepEqual(embeddedRules(mixed + BEGIN_THEN_LOCAL, 'db.js'), []);
+  // Two different factories: not one kind of client.
+  const twoKinds = BRANCHED.replace("  orm = new Sequelize('warehouse', 'app', process.env.PGPASSWORD, { dialect: 'postgres', host: 'localhost' });", '  orm = knex({ client: \'pg\' });');
+  assert.deepEqual(embeddedRules(twoKinds + BEGIN_THEN_LOCAL, 'db.js'), []);
+});
+
+function imported(t: Cleanup, database: string, caller: string, callerFile = 'src/middleware/shop.js'): string[] {
+  const repo = scratchRepository('assigned-pools', t);
+  repo.writeAll({ 'package.json': JSON.stringify({ name: 'warehouse', dependencies: { sequelize: '^6', pg: '^8' } }), 'src/config/db.js': database });
+  return embeddedRules(caller, repo.write(callerFile, caller));
+}
+
+const MIDDLEWARE = `async function shopScope(req, res, next) {
+  await orm.query('SET LOCAL app.shop_id = :shopId', { replacements: { shopId: req.shopId } });
+  next();
+}
+module.exports = { shopScope };
+`;
+
+test('an imported pool, set in every branch or as a const, sends a SET LOCAL alone', (t) => {
+  assert.deepEqual(imported(t, `${BRANCHED}module.exports = { orm };\n`, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), [ALONE]);
+  const constant = "const { Sequelize } = require('sequelize');\nconst orm = new Sequelize(process.env.WAREHOUSE_URL);\nmodule.exports = { orm };\n";
+  assert.deepEqual(imported(t, constant, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), [ALONE]);
+  // ES modules, renamed on export.
+  const esm = `${BRANCHED.replace("const { Sequelize } = require('sequelize');", "import { Sequelize } from 'sequelize';")}export { orm as database };\n`;
+  assert.deepEqual(imported(t, esm, `import { database as orm } from '../config/db.js';\n${MIDDLEWARE.replace('module.exports = { shopScope };', 'export { shopScope };')}`, 'src/middleware/shop.mjs'), [ALONE]);
+});
+
+test('an imported name the module also sets to something else, or does not export as a variable, stays unknown', (t) => {
+  const mixed = `${BRANCHED.replace("  orm = new Sequelize('warehouse'", '  orm = currentTransaction();\n  void new Sequelize(\'warehouse\'')}module.exports = { orm };\n`;
+  assert.deepEqual(imported(t, mixed, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), []);
+  const getter = `${BRANCHED}module.exports = { orm: () => orm };\n`;
+  assert.deepEqual(imported(t, getter, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), []);
+});
