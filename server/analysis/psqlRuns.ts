@@ -36,13 +36,14 @@ import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
 import { shellAssignments, withoutQuotes } from './shellAssignments';
 import { repositorySetsVariable } from './testEnvironment';
+import { windowsScriptAsShell } from './windowsScripts';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
  * Makefiles, Justfiles, Dockerfiles, package.json, and the build files of Vagrant, Jenkins and Rake.
  */
 export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|zsh|ps1|bat|cmd|ya?ml)|[Mm]akefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json|Vagrantfile|Jenkinsfile|Rakefile)$/;
-/** Command files of Windows, whose paths are written with backslashes (`.\db\seed.sql`). */
+/** Command files of Windows (batch, PowerShell), read as the shell text they stand for (windowsScripts.ts). */
 const WINDOWS_COMMAND_FILE = /\.(?:ps1|bat|cmd)$/i;
 /**
  * Programs a scripts folder may hold that spawn psql themselves (`execSync(`psql ${url} -f db/schema.sql`)`,
@@ -296,8 +297,9 @@ function readPsqlRuns(folder: string): PsqlRuns {
   for (const path of [...commandFiles, ...programs, ...documents]) {
     const text = boundedText(path, MAX_FILE_BYTES); // unreadable: it runs nothing
     if (text === undefined) continue;
-    // A Windows script's `.\db\seed.sql` is the path `./db/seed.sql`; a Makefile's `$(PSQL) -f x.sql` (`PSQL = psql -q`) is psql's.
-    if (WINDOWS_COMMAND_FILE.test(path)) texts.set(path, text.replace(/\\/g, '/'));
+    // A Windows script is read as its shell twin (`.\db\seed.sql` is `./db/seed.sql`, `%DIR%` is `${dir}`: windowsScripts.ts);
+    // a Makefile's `$(PSQL) -f x.sql` (`PSQL = psql -q`) is psql's.
+    if (WINDOWS_COMMAND_FILE.test(path)) texts.set(path, windowsScriptAsShell(path, text));
     else {
       const joined = withContinuationsJoined(text);
       texts.set(path, withBasenamesWritten(MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined));
@@ -315,7 +317,11 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
-    const commandFile: CommandFileText = { text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path), setElsewhere: (name) => repositorySetsVariable(path, name) };
+    // A Windows script's assignments are read as a shell script's: its text is written as one.
+    const commandFile: CommandFileText = {
+      text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) || WINDOWS_COMMAND_FILE.test(path),
+      setElsewhere: (name) => repositorySetsVariable(path, name),
+    };
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
