@@ -36,15 +36,13 @@ import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
 import { shellAssignments, withoutQuotes } from './shellAssignments';
 import { repositorySetsVariable } from './testEnvironment';
-import { windowsScriptAsShell } from './windowsScripts';
+import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
  * Makefiles, Justfiles, Dockerfiles, package.json, and the build files of Vagrant, Jenkins and Rake.
  */
 export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|zsh|ps1|bat|cmd|ya?ml)|[Mm]akefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json|Vagrantfile|Jenkinsfile|Rakefile)$/;
-/** Command files of Windows (batch, PowerShell), read as the shell text they stand for (windowsScripts.ts). */
-const WINDOWS_COMMAND_FILE = /\.(?:ps1|bat|cmd)$/i;
 /**
  * Programs a scripts folder may hold that spawn psql themselves (`execSync(`psql ${url} -f db/schema.sql`)`,
  * `subprocess.run("psql -f db/seed.sql", shell=True)`): read in the COMMAND_FOLDERS only, never in the folder itself,
@@ -299,7 +297,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (text === undefined) continue;
     // A Windows script is read as its shell twin (`.\db\seed.sql` is `./db/seed.sql`, `%DIR%` is `${dir}`: windowsScripts.ts);
     // a Makefile's `$(PSQL) -f x.sql` (`PSQL = psql -q`) is psql's.
-    if (WINDOWS_COMMAND_FILE.test(path)) texts.set(path, windowsScriptAsShell(path, text));
+    if (WINDOWS_SCRIPT.test(path)) texts.set(path, windowsScriptAsShell(path, text));
     else {
       const joined = withContinuationsJoined(text);
       texts.set(path, withBasenamesWritten(MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined));
@@ -319,7 +317,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
     // A Windows script's assignments are read as a shell script's: its text is written as one.
     const commandFile: CommandFileText = {
-      text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) || WINDOWS_COMMAND_FILE.test(path),
+      text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) || WINDOWS_SCRIPT.test(path),
       setElsewhere: (name) => repositorySetsVariable(path, name),
     };
     // Each file argument with where its psql command starts (the `psql` word).

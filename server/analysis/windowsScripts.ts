@@ -17,9 +17,10 @@
 //   named in any case and as `psql.exe`; continued lines (`^`, PowerShell's backtick) are one.
 // Kept small and apart from the shell's own readers: it only rewrites text, each reader then reads it as a shell script's.
 
-/** Batch files and PowerShell scripts, by extension. */
-export const BATCH_FILE = /\.(?:bat|cmd)$/i;
-export const POWERSHELL_FILE = /\.ps1$/i;
+/** Windows command files by extension: batch files and PowerShell scripts, and each kind apart. */
+export const WINDOWS_SCRIPT = /\.(?:bat|cmd|ps1)$/i;
+const BATCH_FILE = /\.(?:bat|cmd)$/i;
+const POWERSHELL_FILE = /\.ps1$/i;
 
 /** A Windows command file's text as the equivalent shell text; other files' texts unchanged. */
 export function windowsScriptAsShell(fileName: string, text: string): string {
