@@ -44,8 +44,8 @@ import { OwnServerClients } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
-import { opensPerTestTransaction, perTestSetupHooks } from './testHarnessHooks';
-import { inPerTestTransaction } from './suiteTransactions';
+import { opensPerTestTransaction } from './testHarnessHooks';
+import { perTestTransaction } from './suiteTransactions';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
@@ -58,7 +58,7 @@ import { declaresPoolClient } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
-import { BEGINS, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
+import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
@@ -227,6 +227,9 @@ function opensTransactionHandle(node: ts.Expression): boolean {
  */
 const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve|task)$/;
 
+/** A rollback to a savepoint (savepointRollbacks.ts) stands in the sequence as what it sends: the transaction goes on. */
+const ROLLBACK_TO_SAVEPOINT = 'ROLLBACK TO SAVEPOINT sp';
+type ClientBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK' | typeof ROLLBACK_TO_SAVEPOINT;
 /**
  * A transaction begun and ended by methods of the client object the queries go through, with no callback and no
  * handle taken from them: TypeORM's `await queryRunner.startTransaction()` … `commitTransaction()` /
@@ -234,11 +237,6 @@ const CONNECTION_CALLBACKS = /^(connect|acquire|getConnection|reserve|task)$/;
  * `beginTransaction()` … `commit()`; and the end of a handle's transaction (`await trx.commit()`, Kysely's
  * `await trx.rollback().execute()`). Each such call stands in that client's sequence as the statement it sends.
  */
-const CLIENT_TRANSACTION_BEGIN = /^(begin|startTransaction|beginTransaction)$/;
-const CLIENT_TRANSACTION_END = /^(commit|commitTransaction|rollback|rollbackTransaction)$/;
-/** A rollback to a savepoint (savepointRollbacks.ts) stands in the sequence as what it sends: the transaction goes on. */
-const ROLLBACK_TO_SAVEPOINT = 'ROLLBACK TO SAVEPOINT sp';
-type ClientBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK' | typeof ROLLBACK_TO_SAVEPOINT;
 function clientTransactionBoundary(call: ts.CallExpression, name: string): ClientBoundary | undefined {
   const begins = CLIENT_TRANSACTION_BEGIN.test(name);
   if ((!begins && !CLIENT_TRANSACTION_END.test(name)) || call.arguments.some((a) => ts.isFunctionLike(a))) return undefined;
@@ -1185,6 +1183,9 @@ class Extractor {
     // the method's client, used by a closure that runs wherever in the method's sequence it is called, as a
     // captured variable is (below).
     if (depth === 0 && receiver && thisMemberInMethodClosure(unwrap(receiver))) return 'unknown';
+    // A test's client the suite's `beforeEach` hooks leave inside a transaction (`await runner.startTransaction()`;
+    // suiteTransactions.ts); one an `afterEach` also rolls back was read as such by inRolledBackTransaction.
+    if (depth === 0 && receiver && perTestTransaction(receiver, this.source, this.fileName, this.flow) !== undefined) return true;
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) {
@@ -1203,8 +1204,6 @@ class Extractor {
       return freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source)
         || handsNoTransaction(binding.parameterOf, binding.parameter, this.source, this.fileName) ? false : 'unknown';
     }
-    // A test's client that the suite's `beforeEach` hook leaves inside a transaction (`await runner.startTransaction()`).
-    if (depth === 0 && unwrap(receiver!) === root && this.leftOpenByPerTestHook(root, binding.variable)) return true;
     const initializer = binding.variable.initializer;
     if (!initializer) return false;
     // Sent on the handle itself (or through a raw tag of it), not on something it holds.
@@ -1219,51 +1218,6 @@ class Extractor {
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
     // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
     return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
-  }
-
-  /**
-   * Whether `use`, a client variable of the suite sent on straight from a test's callback, is inside a transaction when
-   * the test starts: a `beforeEach` hook around the test (testHarnessHooks.ts) begins one on that variable and leaves
-   * it open (the suite's `afterEach` rolls it back), as TypeORM specs do with `queryRunner.startTransaction()`.
-   */
-  private leftOpenByPerTestHook(use: ts.Identifier, variable: ts.VariableDeclaration): boolean {
-    const test = enclosingFunction(use);
-    const hooks = test ? perTestSetupHooks(test) : [];
-    return hooks.reduce((open, hook) => this.transactionOpenAfter(hook, variable, open), false);
-  }
-
-  /**
-   * Whether `variable` is inside a transaction after `hook` runs (`open`: before it): the last transaction boundary the
-   * hook's own statements send on it, a client method (`startTransaction()`, `begin()`) or a literal BEGIN, COMMIT or
-   * ROLLBACK sent with a query method or by a helper of the project handed it (`beginTransaction(client)`), says. Assigning the variable a new client leaves the new one outside.
-   */
-  private transactionOpenAfter(hook: ts.FunctionLikeDeclaration, variable: ts.VariableDeclaration, open: boolean): boolean {
-    if (!hook.body) return open;
-    // `beforeEach(() => runner.startTransaction())`: its one expression.
-    const sent = ts.isBlock(hook.body) ? hook.body.statements.filter(ts.isExpressionStatement).map((statement) => statement.expression) : [hook.body];
-    const isVariable = (node: ts.Expression): boolean => {
-      const bare = unwrap(node);
-      if (!ts.isIdentifier(bare)) return false;
-      const binding = this.flow.bindingOf(bare);
-      return binding !== undefined && 'variable' in binding && binding.variable === variable;
-    };
-    for (const each of sent) {
-      const expression = unwrap(each);
-      if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && isVariable(expression.left)) open = false;
-      if (!ts.isCallExpression(expression)) continue;
-      // `await beginTransaction(client)`: a helper of the project sending that statement on it (boundaryHelpers.ts).
-      const handed = boundaryHelperCall(expression);
-      if (handed && isVariable(handed.client)) open = handed.boundary === 'BEGIN';
-      const receiver = receiverOf(expression);
-      if (!receiver || !isVariable(receiver)) continue;
-      const name = calleeText(expression.expression);
-      const boundary = clientTransactionBoundary(expression, name);
-      const text = QUERY_METHODS.test(name) ? expression.arguments[0] : undefined;
-      const literal = text && (ts.isStringLiteral(text) || ts.isNoSubstitutionTemplateLiteral(text)) ? text.text : undefined;
-      if (boundary === 'BEGIN' || (literal !== undefined && BEGINS.test(literal))) open = true;
-      else if (boundary === 'COMMIT' || boundary === 'ROLLBACK' || (literal !== undefined && (COMMITS.test(literal) || ROLLS_BACK.test(literal)))) open = false;
-    }
-    return open;
   }
 
   /**
@@ -1318,7 +1272,7 @@ class Extractor {
   private inRolledBackTransaction(receiver: ts.Expression | undefined): boolean {
     if (receiver === undefined) return false;
     // A test's query on the client the suite's beforeEach/afterEach hooks wrap in a rolled-back transaction (suiteTransactions.ts).
-    if (inPerTestTransaction(receiver, this.source, this.fileName, this.flow)) return true;
+    if (perTestTransaction(receiver, this.source, this.fileName, this.flow) === 'rolledBack') return true;
     const root = rootIdentifier(receiver);
     if (root === undefined) return false;
     if (this.rolledBackClients.includes(root.text)) return true;

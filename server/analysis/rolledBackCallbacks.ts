@@ -30,6 +30,13 @@ const MAX_DEPTH = 3;
 export const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
 export const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
 export const COMMITS = /^\s*(?:commit|end)\b/i;
+/**
+ * A transaction begun and ended by methods of the client object the queries go through: TypeORM's
+ * `queryRunner.startTransaction()` … `commitTransaction()` / `rollbackTransaction()`, MikroORM's `em.begin()` …
+ * `em.commit()` / `em.rollback()`, a driver connection's `beginTransaction()` … `commit()`.
+ */
+export const CLIENT_TRANSACTION_BEGIN = /^(begin|startTransaction|beginTransaction)$/;
+export const CLIENT_TRANSACTION_END = /^(commit|commitTransaction|rollback|rollbackTransaction)$/;
 
 type FunctionLike = TopLevelFunction;
 

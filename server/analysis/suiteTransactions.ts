@@ -1,71 +1,113 @@
-// Per-test transactions a test suite's hooks keep a client in: a `beforeEach` hook that sends BEGIN (or a SAVEPOINT) on
-// a client, and an `afterEach` hook that sends ROLLBACK (or ROLLBACK TO SAVEPOINT) on the same client and never COMMIT,
-// wrap each test in a transaction rolled back after it. A query a test sends on that client runs inside it: a SET LOCAL
-// there reaches the test's later queries, and whatever the test leaves (a plain SET, a temporary table) ends with the
-// rollback. The hooks are read where they apply: the test file's own (at its top level, or in a `describe` around the
-// test), and the top-level hooks of a setup file a test runner's configuration names (Vitest's `setupFiles`, Jest's
-// `setupFilesAfterEnv`, Mocha's `--file`; testSetupFiles.ts), which wrap every test of the suite. A setup file whose
-// top-level code registers `beforeEach` can only be one the runner loads among the tests (a `globalSetup` runs outside
-// them, where no hook can be registered). A client is one module-level variable however the code reaches it: by its
-// name, through a function returning it (`getTestClient()`), a const holding either, or an import of them; a pool is no
-// such client (BEGIN and ROLLBACK on it may take two connections).
+// Per-test transactions a test suite's hooks keep a client in, read once for every shape (session 35): the
+// `beforeEach` hooks that run before a test are read in the order they run, each hook's statements in written order
+// (nested blocks and callbacks included, an error's `catch` left out). A BEGIN, START TRANSACTION or SAVEPOINT sent on a
+// client (a literal a method sends, or a client method: `startTransaction()`, `begin()`) opens a transaction on it;
+// a COMMIT or ROLLBACK, a new client put in its variable (`client = await pool.connect()`), or a function of the
+// project the client is handed to that sends a COMMIT or ROLLBACK (`await settle(client)`) leaves it outside. When the hooks leave it open, a query a test
+// sends on it starts inside that transaction ('open'); when an `afterEach` also sends ROLLBACK (or ROLLBACK TO
+// SAVEPOINT) on it and none sends COMMIT, inside one rolled back after the test ('rolledBack'): a SET LOCAL there
+// reaches the test's later queries, and whatever the test leaves (a plain SET, a temporary table) ends with the
+// rollback. A test that puts another client in the variable, anywhere in it, sends on that one, outside.
+// The hooks are read where they apply: the test file's own (at its top level, or in a block around the test: a
+// `describe` body, outermost first), after the top-level hooks of a setup file a test runner's configuration names
+// (Vitest's `setupFiles`, Jest's `setupFilesAfterEnv`, Mocha's `--file`; testSetupFiles.ts), which wrap every test of
+// the suite. A setup file whose top-level code registers `beforeEach` can only be one the runner loads among the tests
+// (a `globalSetup` runs outside them, where no hook can be registered). A client is one variable however the code
+// reaches it: by its name, through a function returning it (`getTestClient()`), a const holding either, or an import of
+// them; a pool is no such client (BEGIN and ROLLBACK on it may take two connections), a client checked out of one is.
 // What runs in each test: a test's callback (`it`, `test`), and a function declared outside the framework's calls (a
 // helper the tests call). Code at a module's top level, in `describe`, `beforeAll`/`afterAll` and the hooks themselves
 // runs outside the per-test transaction, or is not known to run inside it.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { Flow, isConstDeclaration, unwrap } from './embeddedFlow';
+import { walkDescendants } from './astWalk';
+import { calleeText, Flow, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
-import { COMMITS, functionOfModule } from './rolledBackCallbacks';
+import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, calledFunction, functionOfModule } from './rolledBackCallbacks';
+import { boundaryHelperCall, type HelperBoundary } from './boundaryHelpers';
 import { isTestCode, testSetupFiles } from './testSetupFiles';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
-const SETUP_HOOK = 'beforeEach';
-const TEARDOWN_HOOK = 'afterEach';
+export const SETUP_HOOK = 'beforeEach';
+export const TEARDOWN_HOOK = 'afterEach';
 /** Framework calls whose callback is a test. */
 const TEST_CALLS = new Set(['it', 'test', 'specify']);
 /** Framework calls whose callback runs outside a test's own transaction (or is not known to run inside it). */
 const OUTSIDE_TEST_CALLS = new Set(['describe', 'context', 'suite', 'beforeAll', 'afterAll', 'before', 'after', SETUP_HOOK, TEARDOWN_HOOK]);
 /** Modifiers between a framework call's name and its arguments (`it.only(…)`, `test.concurrent.each(table)(…)`). */
-const MODIFIERS = new Set(['only', 'skip', 'concurrent', 'sequential', 'serial', 'fails', 'each', 'skipIf', 'runIf']);
+const MODIFIERS = new Set(['only', 'skip', 'concurrent', 'sequential', 'serial', 'fails', 'failing', 'each', 'skipIf', 'runIf']);
 /** Text that opens a transaction or a savepoint (the start of a literal sent on the client; BEGINS holds no savepoint). */
-const OPENS = /^\s*(?:begin\b|start\s+transaction\b|savepoint\b)/i;
-/** A rollback, also to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`; ROLLS_BACK is a whole ROLLBACK only). */
-const ROLLS_BACK_TEST = /^\s*(?:rollback|abort)\b/i;
-/** A pool's name or its constructor's (`new Pool(…)`, `createPool(…)`). */
+export const OPENS_TRANSACTION = /^\s*(?:begin\b|start\s+transaction\b|savepoint\b)/i;
+/** A rollback, whole or to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`). */
+const ROLLS_BACK = /^\s*(?:rollback|abort)\b/i;
+/** A rollback to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`, `ROLLBACK TO sp_1`): the transaction goes on. */
+const ROLLS_BACK_TO_SAVEPOINT = /^\s*rollback\s+(?:(?:work|transaction)\s+)?to\b/i;
+/** A pool's constructor or factory (`new Pool(…)`, `createPool(…)`, `getPool()`); `pool.connect()` checks a client out. */
 const POOL_WORD = /pool/i;
 /** How many names, consts and getters deep a client is followed. */
 const MAX_DEPTH = 4;
 
 /**
- * Whether `receiver`, the client a query is sent on, is one the suite's per-test hooks keep inside a transaction they
- * roll back, and the query runs in a test.
+ * Where a test's query on a client starts, as the suite's per-test hooks leave that client: `'rolledBack'` inside a
+ * transaction the `beforeEach` hooks began and an `afterEach` rolls back (never commits), `'open'` inside one they began
+ * and leave open, undefined when neither is known (no such hooks, a client they do not reach, code outside a test).
  */
-export function inPerTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): boolean {
-  if (!runsInEachTest(receiver)) return false;
-  // The hooks that may apply, asked before the client is followed: most files have none.
-  const wrapped = source.text.includes(SETUP_HOOK) ? enclosingSuiteBlocks(receiver).map((block) => blockClients(block, source, flow)) : [];
-  if (fileName && isTestCode(fileName)) for (const file of testSetupFiles(fileName)) wrapped.push(setupFileClients.of(file) ?? new Set());
-  if (!wrapped.some((clients) => clients.size > 0)) return false;
-  const key = clientKey(receiver, source, flowFor(source, flow));
-  return key !== undefined && wrapped.some((clients) => clients.has(key));
+export type PerTestTransaction = 'open' | 'rolledBack';
+
+const perTestTransactions = new WeakMap<ts.Node, PerTestTransaction | null>();
+
+/** Where `receiver`, the client a query is sent on, starts when the query runs in a test (PerTestTransaction). */
+export function perTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
+  let known = perTestTransactions.get(receiver);
+  if (known === undefined) perTestTransactions.set(receiver, (known = readPerTestTransaction(receiver, source, fileName, flowFor(source, flow)) ?? null));
+  return known ?? undefined;
 }
 
-/** The query runs in a test: in a test's callback, or in a function outside the framework's calls; not at the top level. */
-function runsInEachTest(node: ts.Node): boolean {
-  let inFunction = false;
+function readPerTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
+  const run = eachTestRun(receiver);
+  if (!run) return undefined;
+  // The hooks that may apply, asked before the client is followed: most files have none.
+  const hooks = applicableHooks(run, source, fileName, flow);
+  if (!hooks.some((hook) => hook.setup)) return undefined;
+  const key = clientKey(receiver, source, flow);
+  // A test that puts another client in the variable (`client = await pool.connect()`, in a branch or after the query)
+  // sends on that one, outside whatever the hooks began on the old one.
+  if (key === undefined || assignedKeys(run, source, flow).has(key)) return undefined;
+  let open = false;
+  for (const hook of hooks) if (hook.setup) open = hookEvents(hook).reduce((state, event) => event.key !== key ? state : opensAfter(event.kind, state), open);
+  if (!open) return undefined;
+  const teardown = hooks.filter((hook) => !hook.setup).flatMap((hook) => hookEvents(hook)).filter((event) => event.key === key);
+  const rolledBack = teardown.some((event) => event.kind === 'rollback' || event.kind === 'rollbackToSavepoint') && !teardown.some((event) => event.kind === 'commit');
+  return rolledBack ? 'rolledBack' : 'open';
+}
+
+/** Whether the client is inside a transaction after an event of a `beforeEach` hook (`open`: before it). */
+function opensAfter(kind: HookEventKind, open: boolean): boolean {
+  if (kind === 'begin') return true;
+  // A COMMIT or ROLLBACK ends it (sent by the hook or a helper it hands the client to); a new client is outside it.
+  if (kind === 'commit' || kind === 'rollback' || kind === 'assign') return false;
+  return open;
+}
+
+/**
+ * The function a query runs in once per test: the callback of a test call (`it`, `test.each(table)`) around it, or,
+ * outside any framework call, its outermost function (a helper the tests call). None for code at a module's top level,
+ * in `describe`, `beforeAll`/`afterAll` or the hooks.
+ */
+function eachTestRun(node: ts.Node): ts.SignatureDeclaration | undefined {
+  let outermost: ts.SignatureDeclaration | undefined;
   for (let current = node.parent; current; current = current.parent) {
     if (!ts.isFunctionLike(current)) continue;
-    inFunction = true;
+    outermost = current;
     const call = current.parent;
     if (!call || !ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
     const name = frameworkCallName(call);
-    if (name !== undefined && TEST_CALLS.has(name)) return true;
-    if (name !== undefined && OUTSIDE_TEST_CALLS.has(name)) return false;
+    if (name !== undefined && TEST_CALLS.has(name)) return current;
+    if (name !== undefined && OUTSIDE_TEST_CALLS.has(name)) return undefined;
   }
-  return inFunction;
+  return outermost;
 }
 
 /** `it`, `test.only`, `it.each(table)`, `test.beforeEach` (Playwright): the framework's name for the call. */
@@ -77,74 +119,155 @@ function frameworkCallName(call: ts.CallExpression): string | undefined {
   return ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
 }
 
-/** The file and the `describe` callbacks around `node` (innermost first): where hooks that apply to it are registered. */
-function enclosingSuiteBlocks(node: ts.Node): ts.Node[] {
-  const blocks: ts.Node[] = [];
-  for (let current = node.parent; current; current = current.parent) {
-    if (ts.isSourceFile(current)) blocks.push(current);
-    else if (ts.isFunctionLike(current) && 'body' in current && current.body && ts.isBlock(current.body)) {
-      const call = current.parent;
-      if (call && ts.isCallExpression(call) && frameworkCallName(call) === 'describe') blocks.push(current.body);
-    }
-  }
-  return blocks;
+/** A framework hook's callback, with the module it is written in (a setup file's or the test file's). */
+interface Hook {
+  setup: boolean;
+  body: ts.FunctionLikeDeclaration;
+  source: ts.SourceFile;
+  flow: Flow;
 }
 
-const clientsOfBlock = new WeakMap<ts.Node, ReadonlySet<string>>();
-
-function blockClients(block: ts.Node, source: ts.SourceFile, flow: Flow): ReadonlySet<string> {
-  let clients = clientsOfBlock.get(block);
-  if (!clients) clientsOfBlock.set(block, (clients = source.text.includes(SETUP_HOOK) ? wrappedClients(statementsOf(block), source, flowFor(source, flow)) : new Set()));
-  return clients;
+/**
+ * The `beforeEach`/`afterEach` hooks that run around each run of `run`, in the order they run: a setup file's top-level
+ * hooks (registered before the test file's), then those among the statements of each block around `run` (the file,
+ * then each `describe` body down to the test's own), outermost first, each block's in written order.
+ */
+function applicableHooks(run: ts.Node, source: ts.SourceFile, fileName: string | undefined, flow: Flow): Hook[] {
+  const hooks: Hook[] = [];
+  if (fileName && isTestCode(fileName)) for (const file of testSetupFiles(fileName)) hooks.push(...(setupFileHooks.of(file) ?? []));
+  if (!source.text.includes(SETUP_HOOK)) return hooks;
+  const blocks: (ts.Block | ts.SourceFile)[] = [];
+  for (let current = run.parent; current; current = current.parent) if (ts.isBlock(current) || ts.isSourceFile(current)) blocks.unshift(current);
+  for (const block of blocks) hooks.push(...blockHooks(block, source, flow));
+  return hooks;
 }
 
-function statementsOf(block: ts.Node): readonly ts.Statement[] {
-  return ts.isSourceFile(block) || ts.isBlock(block) ? block.statements : [];
+const hooksOfBlock = new WeakMap<ts.Node, Hook[]>();
+
+function blockHooks(block: ts.Block | ts.SourceFile, source: ts.SourceFile, flow: Flow): Hook[] {
+  let hooks = hooksOfBlock.get(block);
+  if (!hooks) hooksOfBlock.set(block, (hooks = hooksAmong(block.statements, source, flow)));
+  return hooks;
 }
 
-/** A setup file's clients its top-level hooks wrap (read only when its text registers a `beforeEach`). */
-const setupFileClients = new ModuleFacts<ReadonlySet<string>>((read) => {
-  if (!read.text.includes(SETUP_HOOK)) return new Set();
-  return wrappedClients(read.source.statements, read.source, flowFor(read.source));
-});
+/** A setup file's top-level hooks (read only when its text registers a `beforeEach`). */
+const setupFileHooks = new ModuleFacts<Hook[]>((read) => read.text.includes(SETUP_HOOK) ? hooksAmong(read.source.statements, read.source, flowFor(read.source)) : []);
 
-/** The keys of the clients on which hooks among `statements` open a transaction before each test and roll it back after. */
-function wrappedClients(statements: readonly ts.Statement[], source: ts.SourceFile, flow: Flow): ReadonlySet<string> {
-  const opened = new Set<string>();
-  const rolledBack = new Set<string>();
-  const committed = new Set<string>();
+function hooksAmong(statements: readonly ts.Statement[], source: ts.SourceFile, flow: Flow): Hook[] {
+  const hooks: Hook[] = [];
   for (const statement of statements) {
     const call = ts.isExpressionStatement(statement) ? unwrap(statement.expression) : undefined;
     if (!call || !ts.isCallExpression(call)) continue;
-    const hook = frameworkCallName(call);
-    if (hook !== SETUP_HOOK && hook !== TEARDOWN_HOOK) continue;
-    for (const argument of call.arguments) {
-      if (!ts.isFunctionLike(argument)) continue;
-      for (const { receiver, text } of literalsSent(argument)) {
-        const key = clientKey(receiver, source, flow);
-        if (key === undefined) continue;
-        if (hook === SETUP_HOOK && OPENS.test(text)) opened.add(key);
-        else if (hook === TEARDOWN_HOOK && ROLLS_BACK_TEST.test(text)) rolledBack.add(key);
-        else if (hook === TEARDOWN_HOOK && COMMITS.test(text)) committed.add(key);
-      }
-    }
+    const name = frameworkCallName(call);
+    if (name !== SETUP_HOOK && name !== TEARDOWN_HOOK) continue;
+    for (const argument of call.arguments) if (ts.isFunctionLike(argument)) hooks.push({ setup: name === SETUP_HOOK, body: argument, source, flow });
   }
-  return new Set([...opened].filter((key) => rolledBack.has(key) && !committed.has(key)));
+  return hooks;
 }
 
-/** Method calls in `body` whose first argument is a literal (or a template's opening text): `client.query('BEGIN')`. */
-function literalsSent(body: ts.Node): { receiver: ts.Expression; text: string }[] {
-  const sent: { receiver: ts.Expression; text: string }[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const first = node.arguments[0];
-      const text = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined);
-      if (text !== undefined) sent.push({ receiver: node.expression.expression, text });
-    }
-    node.forEachChild(visit);
+type HookEventKind = 'begin' | 'commit' | 'rollback' | 'rollbackToSavepoint' | 'assign';
+/** What a helper of the project handed the client leaves it at (`await openTx(client)`; boundaryHelpers.ts). */
+const HELPER_BOUNDARY_EVENTS: Record<HelperBoundary, HookEventKind> = { BEGIN: 'begin', COMMIT: 'commit', ROLLBACK: 'rollback' };
+interface HookEvent {
+  kind: HookEventKind;
+  key: string;
+}
+
+const eventsOfHook = new WeakMap<ts.Node, HookEvent[]>();
+
+/**
+ * What a hook does to each client, in written order (nested blocks and callbacks included, an error's `catch` left
+ * out): a BEGIN, START TRANSACTION or SAVEPOINT (a literal a method sends, or a client method: `startTransaction()`,
+ * `begin()`, or a helper of the project handed the client that sends one: `await openTx(client)`), a COMMIT or
+ * ROLLBACK (to a savepoint or not), a new client put in its variable, or the client handed to any other function of
+ * the project that sends a COMMIT or ROLLBACK (`await settle(client)`, which may end the transaction). Handed to anything else (a seed
+ * helper, `drizzle(client)`), the client is not known to have its transaction ended.
+ */
+function hookEvents(hook: Hook): HookEvent[] {
+  let events = eventsOfHook.get(hook.body);
+  if (events) return events;
+  events = [];
+  const { source, flow } = hook;
+  const read = new Set<ts.Node>();
+  const push = (kind: HookEventKind | undefined, client: ts.Expression): void => {
+    read.add(unwrap(client));
+    const key = kind && clientKey(client, source, flow);
+    if (kind && key !== undefined) events!.push({ kind, key });
   };
-  visit(body);
-  return sent;
+  walkDescendants(hook.body, (node) => {
+    if (ts.isCatchClause(node)) return false;
+    const handed = ts.isCallExpression(node) ? boundaryHelperCall(node) : undefined;
+    if (handed) push(HELPER_BOUNDARY_EVENTS[handed.boundary], handed.client);
+    else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) push(boundaryOf(node, node.expression.name.text), node.expression.expression);
+    else if (ts.isBinaryExpression(node) && isAssignment(node)) push('assign', node.left);
+    else if ((ts.isIdentifier(node) || isGetterCall(node)) && !read.has(node) && handedToHelperEnding(node as ts.Expression)) push('commit', node as ts.Expression);
+    return true;
+  });
+  eventsOfHook.set(hook.body, events);
+  return events;
+}
+
+/** The transaction boundary a method call on a client sends, if it sends one. */
+function boundaryOf(call: ts.CallExpression, method: string): HookEventKind | undefined {
+  if (call.arguments.some((argument) => ts.isFunctionLike(argument))) return undefined; // `sql.begin(async (tx) => …)`
+  if (CLIENT_TRANSACTION_BEGIN.test(method) && call.arguments.length === 0) return 'begin';
+  if (CLIENT_TRANSACTION_END.test(method) && call.arguments.length === 0) return method.startsWith('commit') ? 'commit' : 'rollback';
+  const first = call.arguments[0];
+  const text = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined);
+  if (text === undefined) return undefined;
+  if (OPENS_TRANSACTION.test(text)) return 'begin';
+  if (COMMITS.test(text)) return 'commit';
+  if (ROLLS_BACK_TO_SAVEPOINT.test(text)) return 'rollbackToSavepoint';
+  return ROLLS_BACK.test(text) ? 'rollback' : undefined;
+}
+
+function isAssignment(node: ts.BinaryExpression): boolean {
+  return node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** `getTestClient()`: a call of a name with no arguments, which may hand out the suite's client. */
+function isGetterCall(node: ts.Node): boolean {
+  return ts.isCallExpression(node) && node.arguments.length === 0 && ts.isIdentifier(node.expression);
+}
+
+/**
+ * Whether `node` is an argument of a call of a function of the project (of this file, or imported by name) that sends a
+ * COMMIT or ROLLBACK itself: a helper that may end the transaction the hook began on the client it is handed.
+ */
+function handedToHelperEnding(node: ts.Expression): boolean {
+  const outer = outermostWrapper(node);
+  const call = outer.parent;
+  if (!call || !ts.isCallExpression(call) || !call.arguments.includes(outer as ts.Expression) || !ts.isIdentifier(call.expression)) return false;
+  const helper = calledFunction(call);
+  return helper?.body !== undefined && endsTransaction(helper.body);
+}
+
+/** Whether a function's body sends COMMIT or ROLLBACK (a literal, or a client method such as `commit()`). */
+function endsTransaction(body: ts.Node): boolean {
+  let found = false;
+  walkDescendants(body, (node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const boundary = boundaryOf(node, node.expression.name.text);
+      if (boundary === 'commit' || boundary === 'rollback') found = true;
+    }
+  }, () => found);
+  return found;
+}
+
+const assignedInRun = new WeakMap<ts.Node, ReadonlySet<string>>();
+
+/** The clients whose variables a test's run assigns anywhere in it (`client = new Client(url)`). */
+function assignedKeys(run: ts.Node, source: ts.SourceFile, flow: Flow): ReadonlySet<string> {
+  let keys = assignedInRun.get(run);
+  if (keys) return keys;
+  const found = new Set<string>();
+  walkDescendants(run, (node) => {
+    if (!ts.isBinaryExpression(node) || !isAssignment(node)) return;
+    const key = clientKey(node.left, source, flow);
+    if (key !== undefined) found.add(key);
+  });
+  assignedInRun.set(run, (keys = found));
+  return keys;
 }
 
 const flows = new WeakMap<ts.SourceFile, Flow>();
@@ -176,7 +299,7 @@ function clientKey(expression: ts.Expression, source: ts.SourceFile, flow: Flow,
   const declaration = binding.variable;
   const held = isConstDeclaration(declaration) && declaration.initializer ? clientKey(declaration.initializer, source, flow, depth + 1) : undefined;
   if (held !== undefined) return held;
-  return isModuleLevel(declaration) ? variableKey(declaration, source, flow) : undefined;
+  return variableKey(declaration, source, flow);
 }
 
 /** The client every `return` of a getter hands out (`return _client;`, `() => client`), when they all agree. */
@@ -215,18 +338,23 @@ function importedVariableKey(source: ts.SourceFile, name: string, depth: number)
   return undefined;
 }
 
-function isModuleLevel(declaration: ts.VariableDeclaration): boolean {
-  const statement = declaration.parent.parent;
-  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
-}
-
-/** `file#name` of a module-level variable holding one client; undefined for a pool (by its name or any value it is given). */
+/**
+ * `file#name` of a module-level variable holding one client (`file#name@offset` of one a block declares, a `describe`'s
+ * `let runner`); undefined for a pool (by its name or any value it is given).
+ */
 function variableKey(declaration: ts.VariableDeclaration, source: ts.SourceFile, flow: Flow): string | undefined {
   if (!ts.isIdentifier(declaration.name) || POOL_WORD.test(declaration.name.text)) return undefined;
   const values = flow.heldValues(declaration) ?? [];
   const madePool = values.some((held) => {
     const value = unwrap(held);
-    return (ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_WORD.test(value.expression.getText(source));
+    return (ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_WORD.test(calleeText(value.expression));
   });
-  return madePool ? undefined : `${resolve(source.fileName)}#${declaration.name.text}`;
+  if (madePool) return undefined;
+  const key = `${resolve(source.fileName)}#${declaration.name.text}`;
+  return isModuleLevel(declaration) ? key : `${key}@${declaration.getStart(source)}`;
+}
+
+function isModuleLevel(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
 }

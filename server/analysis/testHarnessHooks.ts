@@ -7,11 +7,8 @@
 import ts from 'typescript';
 import { calleeText } from './embeddedFlow';
 import { escapeRegExp } from './regexText';
+import { OPENS_TRANSACTION, SETUP_HOOK, TEARDOWN_HOOK } from './suiteTransactions';
 
-const SETUP_HOOK = 'beforeEach';
-const TEARDOWN_HOOK = 'afterEach';
-/** SQL text that opens a transaction or a savepoint (the start of a string literal). */
-const OPENS_TRANSACTION = /^\s*(?:begin\b|start\s+transaction\b|savepoint\b)/i;
 /** How many calls of `this.method()` deep a hook's body is followed (`beforeEach` → `begin` → query). */
 const MAX_METHOD_DEPTH = 3;
 
@@ -79,36 +76,4 @@ function siblingMethod(method: ts.MethodDeclaration, name: string): ts.MethodDec
     if (ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) return member;
   }
   return undefined;
-}
-
-/** Calls that declare one test case (`it(…)`, `test.only(…)`): the suites' `beforeEach` hooks run before their callback. */
-const TEST_CASE = /^(?:it|test|specify)$/;
-const TEST_CASE_MODIFIER = /^(?:only|skip|concurrent|failing)$/;
-
-/**
- * The callbacks of the framework `beforeEach(…)` hooks that run before the test whose callback `fn` is, in the order
- * they run: those written among the statements of each block around the test's call (the file, then each `describe`
- * body down to the test's own), outermost first, each block's in written order. None when `fn` is no test case's callback.
- */
-export function perTestSetupHooks(fn: ts.SignatureDeclaration): ts.FunctionLikeDeclaration[] {
-  const call = fn.parent;
-  if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression) || !declaresTestCase(call.expression)) return [];
-  const blocks: (ts.Block | ts.SourceFile)[] = [];
-  for (let node: ts.Node | undefined = call.parent; node; node = node.parent) if (ts.isBlock(node) || ts.isSourceFile(node)) blocks.unshift(node);
-  const hooks: ts.FunctionLikeDeclaration[] = [];
-  for (const block of blocks) {
-    for (const statement of block.statements) {
-      const hook = ts.isExpressionStatement(statement) ? statement.expression : undefined;
-      if (!hook || !ts.isCallExpression(hook) || calleeText(hook.expression) !== SETUP_HOOK) continue;
-      for (const argument of hook.arguments) if (ts.isArrowFunction(argument) || ts.isFunctionExpression(argument)) hooks.push(argument);
-    }
-  }
-  return hooks;
-}
-
-/** `it`, `test`, `specify`, or one of them with a modifier (`it.only`, `test.concurrent`). */
-function declaresTestCase(callee: ts.Expression): boolean {
-  if (ts.isIdentifier(callee)) return TEST_CASE.test(callee.text);
-  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && TEST_CASE.test(callee.expression.text)
-    && TEST_CASE_MODIFIER.test(callee.name.text);
 }

@@ -149,3 +149,128 @@ test('the same setup module no configuration names wraps nothing, and its client
   ]);
   assert.deepEqual(rulesOf(once), ['set-local-outside-transaction 2']);
 });
+
+/**
+ * One reading of the hooks for both file shapes (session 35): a suite of the test file whose `beforeEach` has `hook`
+ * as its body and whose `afterEach` rolls back on the same client, and a test whose callback is `body`.
+ */
+const rolledBackSuite = (hook: string, body = "await reader.query(\"SET LOCAL lock_timeout = '3s'\");") => `import { Client } from 'pg';
+let reader = new Client();
+let began = false;
+let wrapped: unknown;
+async function seedShelves(c: Client) { await c.query('INSERT INTO shelves VALUES (1)'); }
+async function settle(c: Client) { await c.query('COMMIT'); }
+beforeAll(() => reader.connect());
+beforeEach(async () => {
+  ${hook}
+});
+afterEach(async () => { await reader.query('ROLLBACK'); });
+test('reads the shelves', async () => {
+  ${body}
+});`;
+const BEGIN_READER = "await reader.query('BEGIN');";
+
+test("a hook's BEGIN counts when nothing after it, at any depth of the hook, ends the transaction", () => {
+  assert.deepEqual(embeddedRules(rolledBackSuite(`${BEGIN_READER}\n  await reader.query('INSERT INTO shelves VALUES (1)');`), 'shelves.test.ts'), []);
+  // Handed to a helper that sends no COMMIT or ROLLBACK, or wrapped by another library: still inside.
+  assert.deepEqual(embeddedRules(rolledBackSuite(`${BEGIN_READER}\n  await seedShelves(reader);\n  wrapped = drizzle(reader);`), 'shelves.test.ts'), []);
+  // A BEGIN sent once, in a branch, then a savepoint each time.
+  const once = "if (!began) { await reader.query('BEGIN'); began = true; }\n  await reader.query('SAVEPOINT each_test');";
+  assert.deepEqual(embeddedRules(rolledBackSuite(once), 'shelves.test.ts'), []);
+  // An error's catch is no path a test runs after: its ROLLBACK ends nothing the test sees.
+  const guarded = `try {\n    ${BEGIN_READER}\n  } catch (error) {\n    await reader.query('ROLLBACK');\n    throw error;\n  }`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(guarded), 'shelves.test.ts'), []);
+  // A condition reading the client, and a new client put in it before the BEGIN.
+  const reconnected = `if (!reader) reader = new Client();\n  ${BEGIN_READER}`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(reconnected), 'shelves.test.ts'), []);
+});
+
+test('a COMMIT nested in the hook after its BEGIN, a new client put in the variable, or the client handed to a helper that commits, leaves the test outside, afterEach rollback or not', () => {
+  const tryCommit = `${BEGIN_READER}\n  try {\n    await reader.query('INSERT INTO shelves VALUES (1)');\n    await reader.query('COMMIT');\n  } finally {\n    began = false;\n  }`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(tryCommit), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  const ifCommit = `${BEGIN_READER}\n  if (process.env.KEEP_ROWS) { await reader.query('COMMIT'); }`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(ifCommit), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  const callbackCommit = `${BEGIN_READER}\n  await seedShelves(reader).then(() => reader.query('COMMIT'));`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(callbackCommit), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  const handed = `${BEGIN_READER}\n  await settle(reader);`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(handed), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  const replacedInBranch = `${BEGIN_READER}\n  if (process.env.SECOND_DB) reader = new Client({ connectionString: process.env.SECOND_DB });`;
+  assert.deepEqual(embeddedRules(rolledBackSuite(replacedInBranch), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  // A client method's COMMIT in a branch of a TypeORM runner's hook.
+  const runner = `import { DataSource, QueryRunner } from 'typeorm';
+let source: DataSource;
+let runner: QueryRunner;
+beforeEach(async () => {
+  runner = source.createQueryRunner();
+  await runner.startTransaction();
+  if (process.env.PERSIST) await runner.commitTransaction();
+});
+afterEach(() => runner.rollbackTransaction());
+it('counts', async () => { await runner.query('SET LOCAL search_path TO stock'); });`;
+  assert.deepEqual(embeddedRules(runner, 'stock.spec.ts'), ['set-local-outside-transaction']);
+});
+
+test("a test that puts another client in the suite's variable, anywhere in it, sends on that one, outside the hooks' transaction", () => {
+  const reconnects = "reader = new Client({ connectionString: process.env.SECOND_DB });\n  await reader.connect();\n  await reader.query(\"SET LOCAL lock_timeout = '3s'\");";
+  assert.deepEqual(embeddedRules(rolledBackSuite(BEGIN_READER, reconnects), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  const laterInBranch = "await reader.query(\"SET LOCAL lock_timeout = '3s'\");\n  if (process.env.SECOND_DB) { reader = new Client(); }";
+  assert.deepEqual(embeddedRules(rolledBackSuite(BEGIN_READER, laterInBranch), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  // Another variable assigned in the test leaves the hooks' client inside.
+  const other = "const spare = new Client();\n  began = true;\n  await reader.query(\"SET LOCAL lock_timeout = '3s'\");\n  await spare.connect();";
+  assert.deepEqual(embeddedRules(rolledBackSuite(BEGIN_READER, other), 'shelves.test.ts'), []);
+  // Reached through a getter, in a describe's hooks: the test's new client is the getter's too.
+  const getter = `import { Client } from 'pg';
+let conn = new Client();
+function db() { return conn; }
+describe('ledger', () => {
+  beforeEach(() => db().query('BEGIN'));
+  afterEach(() => db().query('ROLLBACK'));
+  it('reads as the auditor', async () => {
+    if (process.env.AUDIT_DB) conn = new Client({ connectionString: process.env.AUDIT_DB });
+    await db().query('SET LOCAL ROLE auditor');
+  });
+});`;
+  assert.deepEqual(embeddedRules(getter, 'ledger.test.ts'), ['set-local-outside-transaction']);
+  assert.deepEqual(embeddedRules(getter.replace('conn = new Client({', 'void new Client({'), 'ledger.test.ts'), []);
+});
+
+test("a client checked out of a pool in the setup file's beforeEach is that client, not the pool", () => {
+  const setup = (checkout: string) => [
+    "import { Pool, PoolClient } from 'pg';",
+    'const pool = new Pool({ connectionString: process.env.TEST_DB });',
+    'export let tx: PoolClient;',
+    'beforeEach(async () => {',
+    `  tx = ${checkout};`,
+    "  await tx.query('BEGIN');",
+    '});',
+    "afterEach(async () => { await tx.query('ROLLBACK'); tx.release(); });",
+  ];
+  const spec = (folder: string): string => repo.write(`${folder}/test/invoices.spec.ts`, [
+    "import { tx } from './setup';",
+    "test('as billing', async () => {",
+    "  await tx.query('SET LOCAL ROLE billing');",
+    '});',
+  ]);
+  const jest = (folder: string): void => {
+    repo.write(`${folder}/package.json`, `{"name": "${folder}"}`);
+    repo.write(`${folder}/jest.config.js`, ['module.exports = {', "  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],", '};']);
+  };
+  jest('pc');
+  repo.write('pc/test/setup.ts', setup('await pool.connect()'));
+  assert.deepEqual(rulesOf(spec('pc')), []);
+  // A pool made in the hook is still a pool: BEGIN and the test's query may take two connections.
+  jest('pp');
+  repo.write('pp/test/setup.ts', setup('new Pool()'));
+  assert.deepEqual(rulesOf(spec('pp')), ['set-local-outside-transaction 3']);
+});
+
+test("a plain SET in a test runs inside the rolled-back per-test transaction whatever the hooks' vocabulary; without the rollback it keeps its finding", () => {
+  const runner = (teardown: string) => `import { DataSource, QueryRunner } from 'typeorm';
+let source: DataSource;
+let runner: QueryRunner;
+beforeEach(async () => { runner = source.createQueryRunner(); await runner.startTransaction(); });
+${teardown}
+it('counts', async () => { await runner.query('SET search_path TO stock'); });`;
+  assert.deepEqual(embeddedRules(runner('afterEach(() => runner.rollbackTransaction());'), 'stock.spec.ts'), []);
+  assert.deepEqual(embeddedRules(runner('afterEach(() => runner.commitTransaction());'), 'stock.spec.ts'), ['session-set']);
+});
