@@ -26,7 +26,9 @@ const bundles = [
   // and syntax, names kept): V8 keeps a loaded script's source for its lifetime, and one non-ASCII
   // character in a kept comment made all 10 MB a two-byte string (20 MB); parsing less text also lowers
   // the compiler's peak memory (language server peak RSS: see docs/architecture.md, "Memory").
-  { in: 'server/analysis/embedded.ts', out: 'embedded', minify: true },
+  // The one bundle allowed the compiler (typescriptFree: false); a build fails when another includes it
+  // (typescriptIncluded): one eager import of a module that imports 'typescript' once made every CLI run load it.
+  { in: 'server/analysis/embedded.ts', out: 'embedded', minify: true, typescriptFree: false },
   // `poolsafe lint --jobs N`'s worker threads (cli/lintWorkers.ts starts dist/lintWorker.js beside cli.js).
   { in: 'cli/lintWorker.ts', out: 'lintWorker' },
   // The CLI's pooler commands (`pooler`, `run`): over half of the CLI's code, compiled only when they run.
@@ -66,6 +68,41 @@ const typescriptOnce = {
   },
 };
 
+/** The TypeScript compiler's own files, as esbuild's metafile names its inputs. */
+const TYPESCRIPT_INPUT = /(?:^|[\\/])node_modules[\\/]typescript[\\/]/;
+
+/**
+ * Fails the build when a bundle meant to stay free of the compiler (all but embedded.js) includes it, naming the
+ * chain of imports that brought it in: loading ~9 MB of compiler on every CLI run and server start is a regression
+ * no test sees (findings stay the same), only RSS and start time do.
+ */
+function typescriptIncluded(bundle, metafile) {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const included = new Set(Object.keys(output?.inputs ?? {}));
+  const compiler = [...included].find((input) => TYPESCRIPT_INPUT.test(input));
+  if (compiler === undefined) return undefined;
+  return `dist/${bundle.out}.js includes the TypeScript compiler, which only dist/embedded.js may load:\n  ${importChain(metafile, output.entryPoint, compiler, included).join('\n  -> ')}`;
+}
+
+/** The shortest chain of imports from `entry` to `target` among the inputs the bundle kept. */
+function importChain(metafile, entry, target, included) {
+  const cameFrom = new Map([[entry, undefined]]);
+  const queue = [entry];
+  while (queue.length > 0 && !cameFrom.has(target)) {
+    const file = queue.shift();
+    for (const { path } of metafile.inputs[file]?.imports ?? []) {
+      if (included.has(path) && !cameFrom.has(path)) {
+        cameFrom.set(path, file);
+        queue.push(path);
+      }
+    }
+  }
+  if (!cameFrom.has(target)) return [entry, '…', target];
+  const chain = [];
+  for (let file = target; file !== undefined; file = cameFrom.get(file)) chain.unshift(file);
+  return chain;
+}
+
 function listTs(dir) {
   const found = [];
   if (!existsSync(dir)) return found;
@@ -81,9 +118,10 @@ async function build() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(distDir, { recursive: true });
   const present = bundles.filter((b) => existsSync(join(root, b.in)));
+  const compilerIncluded = [];
   await Promise.all(
-    present.map((b) =>
-      esbuild.build({
+    present.map(async (b) => {
+      const result = await esbuild.build({
         entryPoints: [join(root, b.in)],
         outfile: join(distDir, `${b.out}.js`),
         bundle: true,
@@ -97,10 +135,17 @@ async function build() {
         define,
         minifyWhitespace: b.minify ?? false,
         minifySyntax: b.minify ?? false,
+        metafile: true,
         logLevel: 'warning',
-      }),
-    ),
+      });
+      const problem = b.typescriptFree === false ? undefined : typescriptIncluded(b, result.metafile);
+      if (problem) compilerIncluded.push(problem);
+    }),
   );
+  if (compilerIncluded.length > 0) {
+    console.error(`${compilerIncluded.join('\n')}\nImport the TypeScript-free part from a module that does not import 'typescript' (or reach it through ./embedded).`);
+    process.exit(1);
+  }
   // libpg-query loads its parser from `${__dirname}/libpg-query.wasm`; bundled, __dirname is dist/.
   const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
   copyFileSync(wasm, join(distDir, 'libpg-query.wasm'));

@@ -8,9 +8,8 @@
 import { dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries } from './folderEntries';
-import { namesPooler } from './ownServerHelpers';
-import { withoutTrailingSlashes } from './localTestDatabases';
-import { POOLER_PORTS } from './poolerEndpoints';
+import { withoutTrailingSlashes } from './connectionHosts';
+import { POOLER_PORTS, namesPooler } from './poolerEndpoints';
 
 /** Images of PostgreSQL itself (the official one, PostGIS, pgvector, TimescaleDB, Supabase's, Bitnami's). */
 export const POSTGRES_IMAGE = /(?:^|\/)(?:postgres|postgresql|postgis|pgvector|timescaledb[\w-]*)(?::|@|$)/i;

@@ -18,9 +18,10 @@ import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
-import { extendsOwnServerClass, listeningPorts, loadedNames, namesPooler, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { extendsOwnServerClass, listeningPorts, loadedNames, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentName } from './environmentReads';
-import { LOOPBACK_HOST, concatenationSkeleton, hostPart, readsTestEnvironment, socketHost, templateSkeleton, type HostPart } from './localTestDatabases';
+import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
+import { LOOPBACK_HOST, hostPart, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
 import { reachesSuiteDatabase, reachesSuiteSocket } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
@@ -28,7 +29,7 @@ import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './
 import { importedModules, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
-import { POOLER_PORT_TEXT } from './poolerEndpoints';
+import { POOLER_PORT_TEXT, namesPooler } from './poolerEndpoints';
 
 /**
  * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one

@@ -15,6 +15,7 @@ import { resolveModule } from './moduleResolution';
 import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
 import { POSTGRES_IMAGE } from './composeFiles';
+import { namesPooler } from './poolerEndpoints';
 
 /**
  * Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`).
@@ -27,13 +28,6 @@ export const OWN_SERVER_MODULE = /^(?:@prisma\/dev|@electric-sql\/pglite(?:-sock
 export function extendsOwnServerClass(declaration: ts.ClassLikeDeclaration, imports: Map<string, ImportedName>): boolean {
   const base = declaration.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
   return base !== undefined && ts.isIdentifier(base) && OWN_SERVER_MODULE.test(imports.get(base.text)?.specifier ?? '');
-}
-/**
- * A file that names a pooler may put one in front of the server it starts: nothing is sure then. Pgpool-II is
- * named in its own spellings only (`pgpool`, `Pgpool-II`, `PGPOOL_…`), not by camel-case names of a pg pool (`pgPool`, `getPgPool`).
- */
-export function namesPooler(text: string): boolean {
-  return /pgbouncer|pgcat|pgdog|supavisor|odyssey|pooler/i.test(text) || /(?:pgpool|Pgpool|PGPOOL)(?![a-z])/.test(text);
 }
 /** Code that may connect to another database than the one a helper starts: the environment's URL, a pool, a client, a driver's factory. */
 const MAY_CONNECT_ELSEWHERE = /process\.env|\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)\b|\b(?:createPool|postgres|knex|drizzle)\s*\(/;

@@ -15,6 +15,14 @@ export const POOLER_PORT_TEXT = new RegExp(`\\b(?:${[...POOLER_PORTS].join('|')}
 /** The port of Supabase's transaction-mode pooler. */
 export const TRANSACTION_POOLER_PORT = '6543';
 
+/**
+ * A text (a file, a compose service, a value) that names a pooler may put one in front of the server it reaches:
+ * nothing is sure then. Pgpool-II is named in its own spellings only (`pgpool`, `Pgpool-II`, `PGPOOL_…`), not by camel-case names of a pg pool (`pgPool`, `getPgPool`).
+ */
+export function namesPooler(text: string): boolean {
+  return /pgbouncer|pgcat|pgdog|supavisor|odyssey|pooler/i.test(text) || /(?:pgpool|Pgpool|PGPOOL)(?![a-z])/.test(text);
+}
+
 /** A PostgreSQL URL's host, port and query (`postgres://user:pw@host:6543/db?pgbouncer=true`). */
 const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?[^?#]*(?:\?([^#]*))?/i;
 /** A libpq key/value connection string opens with a keyword and `=` (`host=db port=5432 dbname=app`). */

@@ -12,10 +12,9 @@
 import { basename, dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folderEntries';
-import { hostPart } from './localTestDatabases';
-import { namesPooler } from './ownServerHelpers';
+import { hostPart } from './connectionHosts';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
-import { POOLER_PORTS } from './poolerEndpoints';
+import { POOLER_PORTS, namesPooler } from './poolerEndpoints';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';

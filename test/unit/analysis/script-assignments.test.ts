@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { variableValues } from '../../../server/analysis/makefiles';
 import { shellAssignments } from '../../../server/analysis/shellAssignments';
 import { connectionParts } from '../../../server/analysis/poolerEndpoints';
-import { hostPart, socketHost } from '../../../server/analysis/localTestDatabases';
+import { hostPart, socketHost } from '../../../server/analysis/connectionHosts';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
 
