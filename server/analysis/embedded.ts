@@ -46,6 +46,7 @@ import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
+import { POOL_FACTORY, POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { CodeBranches } from './codeBranches';
@@ -389,27 +390,8 @@ function opensStatement(parts: Part[]): boolean {
 function opensWithCapitalised(text: string): boolean {
   return /^\s*[A-Z][a-z]/.test(text);
 }
-/** Receivers that are pools: every call may run on another server connection. */
-const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
-/** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
-const POOL_FACTORY = /^(Pool|postgres|knex|Knex|Sequelize|drizzle|PrismaClient|createPool)$/;
 /** A plain name, as a key of a client (not `this.db`, `ctx.client`): what an import may bind. */
 const IMPORTABLE_NAME = /^[A-Za-z_$][\w$]*$/;
-
-/**
- * The pool factory every one of `values` is made by (`new Sequelize(…)` in each branch), when there is at least one
- * and they all name the same factory; undefined when any value is something else, or the values are unknown.
- */
-function poolFactoryOfEvery(values: readonly ts.Expression[] | undefined, factoryName: (callee: ts.Expression) => string): string | undefined {
-  const factories = new Set<string>();
-  for (const held of values ?? []) {
-    const value = unwrap(held);
-    const factory = ts.isNewExpression(value) || ts.isCallExpression(value) ? factoryName(value.expression) : '';
-    if (!POOL_FACTORY.test(factory)) return undefined;
-    factories.add(factory);
-  }
-  return factories.size === 1 ? [...factories][0] : undefined;
-}
 
 /** The finding of each LISTEN a library makes when asked (libraryListens.ts). */
 const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
@@ -1577,15 +1559,15 @@ class Extractor {
   }
 
   /**
-   * Remembers pools created in this file: a variable made by a pool factory, or a `let` every value of which is made by
-   * the same one (`let db; if (url) db = new Sequelize(url); else db = new Sequelize(name, user, password)`). A
-   * variable also given anything else is not one.
+   * Remembers pools created in this file: a variable every value of which is made by the same pool factory (a const's
+   * `new Pool()`; `let db; if (url) db = new Sequelize(url); else db = new Sequelize(name, user, password)`). A
+   * variable also given anything else is not one (`let db = new Pool(); … db = await db.connect()`), as an imported
+   * one is not (isImportedPool).
    */
   private notePool(declaration: ts.VariableDeclaration & { name: ts.Identifier }): void {
     const name = declaration.name.text;
     const value = declaration.initializer && unwrap(declaration.initializer);
-    if (value && (ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(this.factoryName(value.expression))) this.poolNames.add(name);
-    else if (!isConstDeclaration(declaration) && poolFactoryOfEvery(this.flow.heldValues(declaration), (callee) => this.factoryName(callee))) this.poolNames.add(name);
+    if (poolFactoryOfEvery(this.flow.heldValues(declaration), (callee) => this.factoryName(callee))) this.poolNames.add(name);
     if (value && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
   }
 
@@ -1610,15 +1592,9 @@ class Extractor {
 
   private readonly importedPools = new Map<string, boolean>();
 
-  /**
-   * The name a pool factory is called by, seen through a rename on import from a package (`import { Pool as PgPool }
-   * from 'pg'`, `import { drizzle as drizzleNeon } from 'drizzle-orm/neon-http'`): its exported name. A project's own
-   * module keeps the local name (its function may make anything).
-   */
+  /** The name a pool factory is called by, through a rename on import from a package (poolFactories.ts). */
   private factoryName(callee: ts.Expression): string {
-    if (!ts.isIdentifier(callee)) return calleeText(callee);
-    const imported = this.importedName(callee.text);
-    return imported && imported.name !== 'default' && !/^[./]/.test(imported.specifier) ? imported.name : callee.text;
+    return packageFactoryName(callee, (name) => this.importedName(name));
   }
 
   private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {

@@ -27,7 +27,13 @@ import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
 const MAX_DEPTH = 3;
+/** A statement that begins a transaction (a SAVEPOINT does not: a helper sending one runs inside its caller's). */
 export const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
+/**
+ * A statement that begins a transaction or a savepoint: a test hook sending either before each test leaves the test
+ * inside a transaction (a SAVEPOINT inside one a hook before it began, or the test harness's own).
+ */
+export const OPENS_TRANSACTION = new RegExp(`${BEGINS.source}|^\\s*savepoint\\b`, 'i');
 export const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
 export const COMMITS = /^\s*(?:commit|end)\b/i;
 /**

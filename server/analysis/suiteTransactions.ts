@@ -22,10 +22,12 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { walkDescendants } from './astWalk';
 import { calleeText, Flow, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
-import { importedNames, requiredNames } from './ownServerHelpers';
+import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
-import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, calledFunction, functionOfModule } from './rolledBackCallbacks';
+import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, calledFunction, functionOfModule } from './rolledBackCallbacks';
+import { POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
+import { splitStatements } from './splitter';
 import { boundaryHelperCall, type HelperBoundary } from './boundaryHelpers';
 import { isTestCode, testSetupFiles } from './testSetupFiles';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
@@ -38,14 +40,10 @@ const TEST_CALLS = new Set(['it', 'test', 'specify']);
 const OUTSIDE_TEST_CALLS = new Set(['describe', 'context', 'suite', 'beforeAll', 'afterAll', 'before', 'after', SETUP_HOOK, TEARDOWN_HOOK]);
 /** Modifiers between a framework call's name and its arguments (`it.only(…)`, `test.concurrent.each(table)(…)`). */
 const MODIFIERS = new Set(['only', 'skip', 'concurrent', 'sequential', 'serial', 'fails', 'failing', 'each', 'skipIf', 'runIf']);
-/** Text that opens a transaction or a savepoint (the start of a literal sent on the client; BEGINS holds no savepoint). */
-export const OPENS_TRANSACTION = /^\s*(?:begin\b|start\s+transaction\b|savepoint\b)/i;
-/** A rollback, whole or to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`). */
-const ROLLS_BACK = /^\s*(?:rollback|abort)\b/i;
+/** A ROLLBACK statement of any form (`ROLLBACK AND CHAIN`, `ROLLBACK TO SAVEPOINT sp_1`); rolledBackCallbacks' ROLLS_BACK is a bare one. */
+const ROLLBACK_STATEMENT = /^\s*(?:rollback|abort)\b/i;
 /** A rollback to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`, `ROLLBACK TO sp_1`): the transaction goes on. */
 const ROLLS_BACK_TO_SAVEPOINT = /^\s*rollback\s+(?:(?:work|transaction)\s+)?to\b/i;
-/** A pool's constructor or factory (`new Pool(…)`, `createPool(…)`, `getPool()`); `pool.connect()` checks a client out. */
-const POOL_WORD = /pool/i;
 /** How many names, consts and getters deep a client is followed. */
 const MAX_DEPTH = 4;
 
@@ -160,9 +158,28 @@ function hooksAmong(statements: readonly ts.Statement[], source: ts.SourceFile, 
     if (!call || !ts.isCallExpression(call)) continue;
     const name = frameworkCallName(call);
     if (name !== SETUP_HOOK && name !== TEARDOWN_HOOK) continue;
-    for (const argument of call.arguments) if (ts.isFunctionLike(argument)) hooks.push({ setup: name === SETUP_HOOK, body: argument, source, flow });
+    for (const argument of call.arguments) {
+      if (!ts.isFunctionLike(argument)) continue;
+      hooks.push({ setup: name === SETUP_HOOK, body: argument, source, flow });
+      // A function a `beforeEach` returns is Vitest's teardown of that test: it runs after the test, as an `afterEach`.
+      if (name === SETUP_HOOK) for (const cleanup of returnedFunctions(argument)) hooks.push({ setup: false, body: cleanup, source, flow });
+    }
   }
   return hooks;
+}
+
+/** The functions a hook returns (`return async () => { … }`, `() => () => …`), written in place, not inside a callback of it. */
+function returnedFunctions(hook: ts.FunctionLikeDeclaration): ts.FunctionLikeDeclaration[] {
+  const body = hook.body;
+  if (!body) return [];
+  const returned: ts.Expression[] = [];
+  if (!ts.isBlock(body)) returned.push(body);
+  else walkDescendants(body, (node) => {
+    if (ts.isFunctionLike(node)) return false;
+    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+    return true;
+  });
+  return returned.map((value) => unwrap(value)).filter((value): value is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(value) || ts.isFunctionExpression(value));
 }
 
 type HookEventKind = 'begin' | 'commit' | 'rollback' | 'rollbackToSavepoint' | 'assign';
@@ -189,36 +206,46 @@ function hookEvents(hook: Hook): HookEvent[] {
   events = [];
   const { source, flow } = hook;
   const read = new Set<ts.Node>();
-  const push = (kind: HookEventKind | undefined, client: ts.Expression): void => {
+  const push = (kinds: readonly HookEventKind[], client: ts.Expression): void => {
     read.add(unwrap(client));
-    const key = kind && clientKey(client, source, flow);
-    if (kind && key !== undefined) events!.push({ kind, key });
+    const key = kinds.length > 0 ? clientKey(client, source, flow) : undefined;
+    if (key !== undefined) for (const kind of kinds) events!.push({ kind, key });
   };
+  // A returned function runs after the test (a teardown, read with the `afterEach` hooks), not in the hook's order.
+  const teardowns = new Set<ts.Node>(hook.setup ? returnedFunctions(hook.body) : []);
   walkDescendants(hook.body, (node) => {
-    if (ts.isCatchClause(node)) return false;
+    if (ts.isCatchClause(node) || teardowns.has(node)) return false;
     const handed = ts.isCallExpression(node) ? boundaryHelperCall(node) : undefined;
-    if (handed) push(HELPER_BOUNDARY_EVENTS[handed.boundary], handed.client);
-    else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) push(boundaryOf(node, node.expression.name.text), node.expression.expression);
-    else if (ts.isBinaryExpression(node) && isAssignment(node)) push('assign', node.left);
-    else if ((ts.isIdentifier(node) || isGetterCall(node)) && !read.has(node) && handedToHelperEnding(node as ts.Expression)) push('commit', node as ts.Expression);
+    if (handed) push([HELPER_BOUNDARY_EVENTS[handed.boundary]], handed.client);
+    else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) push(boundariesSent(node, node.expression.name.text), node.expression.expression);
+    else if (ts.isBinaryExpression(node) && isAssignment(node)) push(['assign'], node.left);
+    else if ((ts.isIdentifier(node) || isGetterCall(node)) && !read.has(node) && handedToHelperEnding(node as ts.Expression)) push(['commit'], node as ts.Expression);
     return true;
   });
   eventsOfHook.set(hook.body, events);
   return events;
 }
 
-/** The transaction boundary a method call on a client sends, if it sends one. */
-function boundaryOf(call: ts.CallExpression, method: string): HookEventKind | undefined {
-  if (call.arguments.some((argument) => ts.isFunctionLike(argument))) return undefined; // `sql.begin(async (tx) => …)`
-  if (CLIENT_TRANSACTION_BEGIN.test(method) && call.arguments.length === 0) return 'begin';
-  if (CLIENT_TRANSACTION_END.test(method) && call.arguments.length === 0) return method.startsWith('commit') ? 'commit' : 'rollback';
+/**
+ * The transaction boundaries a method call on a client sends, in order: a client method's, or each statement of the
+ * text it sends that is one (`'BEGIN; DELETE FROM users; COMMIT'` begins and commits: it leaves no transaction open).
+ */
+function boundariesSent(call: ts.CallExpression, method: string): HookEventKind[] {
+  if (call.arguments.some((argument) => ts.isFunctionLike(argument))) return []; // `sql.begin(async (tx) => …)`
+  if (CLIENT_TRANSACTION_BEGIN.test(method) && call.arguments.length === 0) return ['begin'];
+  if (CLIENT_TRANSACTION_END.test(method) && call.arguments.length === 0) return [method.startsWith('commit') ? 'commit' : 'rollback'];
   const first = call.arguments[0];
   const text = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined);
-  if (text === undefined) return undefined;
+  // Most texts a hook sends are no boundary: only one that starts with a statement of a transaction is split.
+  if (text === undefined || statementBoundary(text) === undefined) return [];
+  return splitStatements(text).map((statement) => statementBoundary(statement.text)).filter((kind) => kind !== undefined);
+}
+
+function statementBoundary(text: string): HookEventKind | undefined {
   if (OPENS_TRANSACTION.test(text)) return 'begin';
   if (COMMITS.test(text)) return 'commit';
   if (ROLLS_BACK_TO_SAVEPOINT.test(text)) return 'rollbackToSavepoint';
-  return ROLLS_BACK.test(text) ? 'rollback' : undefined;
+  return ROLLBACK_STATEMENT.test(text) ? 'rollback' : undefined;
 }
 
 function isAssignment(node: ts.BinaryExpression): boolean {
@@ -242,14 +269,19 @@ function handedToHelperEnding(node: ts.Expression): boolean {
   return helper?.body !== undefined && endsTransaction(helper.body);
 }
 
-/** Whether a function's body sends COMMIT or ROLLBACK (a literal, or a client method such as `commit()`). */
+/**
+ * Whether a function's body sends COMMIT or ROLLBACK (a literal, or a client method such as `commit()`), an error's
+ * `catch` left out as in the hook itself: a ROLLBACK there runs only when the hook fails, before no test.
+ */
 function endsTransaction(body: ts.Node): boolean {
   let found = false;
   walkDescendants(body, (node) => {
+    if (ts.isCatchClause(node)) return false;
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const boundary = boundaryOf(node, node.expression.name.text);
-      if (boundary === 'commit' || boundary === 'rollback') found = true;
+      const boundaries = boundariesSent(node, node.expression.name.text);
+      if (boundaries.includes('commit') || boundaries.includes('rollback')) found = true;
     }
+    return true;
   }, () => found);
   return found;
 }
@@ -340,18 +372,19 @@ function importedVariableKey(source: ts.SourceFile, name: string, depth: number)
 
 /**
  * `file#name` of a module-level variable holding one client (`file#name@offset` of one a block declares, a `describe`'s
- * `let runner`); undefined for a pool (by its name or any value it is given).
+ * `let runner`); undefined for a pool, read as a query's receiver is (poolFactories.ts): named one (`pool`,
+ * `testPool`; not `poolClient`), or given only values one pool factory makes (`new Pool()`, not `await pool.connect()`).
  */
 function variableKey(declaration: ts.VariableDeclaration, source: ts.SourceFile, flow: Flow): string | undefined {
-  if (!ts.isIdentifier(declaration.name) || POOL_WORD.test(declaration.name.text)) return undefined;
-  const values = flow.heldValues(declaration) ?? [];
-  const madePool = values.some((held) => {
-    const value = unwrap(held);
-    return (ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_WORD.test(calleeText(value.expression));
-  });
-  if (madePool) return undefined;
+  if (!ts.isIdentifier(declaration.name) || POOL_NAME.test(declaration.name.text)) return undefined;
+  if (poolFactoryOfEvery(flow.heldValues(declaration), (callee) => packageFactoryName(callee, importedNameIn(source))) !== undefined) return undefined;
   const key = `${resolve(source.fileName)}#${declaration.name.text}`;
   return isModuleLevel(declaration) ? key : `${key}@${declaration.getStart(source)}`;
+}
+
+/** What a top-level name of `source` is imported as (`import { Pool as PgPool } from 'pg'`, a `require`). */
+function importedNameIn(source: ts.SourceFile): (name: string) => ImportedName | undefined {
+  return (name) => importedNames(source).get(name) ?? requiredNames(source).get(name);
 }
 
 function isModuleLevel(declaration: ts.VariableDeclaration): boolean {

@@ -7,7 +7,8 @@
 import ts from 'typescript';
 import { calleeText } from './embeddedFlow';
 import { escapeRegExp } from './regexText';
-import { OPENS_TRANSACTION, SETUP_HOOK, TEARDOWN_HOOK } from './suiteTransactions';
+import { OPENS_TRANSACTION } from './rolledBackCallbacks';
+import { SETUP_HOOK, TEARDOWN_HOOK } from './suiteTransactions';
 
 /** How many calls of `this.method()` deep a hook's body is followed (`beforeEach` → `begin` → query). */
 const MAX_METHOD_DEPTH = 3;

@@ -163,8 +163,9 @@ function copyAsCat(argumentsText: string): string | undefined {
 
 /** A backtick that ends a line: the command goes on on the next line. */
 const BACKTICK_CONTINUATION = /`\r?\n[ \t]*/g;
-/** A block comment, `<# … #>`. */
-const BLOCK_COMMENT = /<#[\s\S]*?#>/g;
+/** A block comment's opening and closing marks, `<# … #>`. */
+const BLOCK_COMMENT_OPEN = '<#';
+const BLOCK_COMMENT_CLOSE = '#>';
 /** An assignment at a statement's start: `$name = value`, `$env:NAME = value`, `${name} = value` (up to `;` or the line's end). */
 const POWERSHELL_ASSIGNMENT = /(^|[;{][ \t]*|^[ \t]+)\$(?:env:)?\{?([A-Za-z_]\w*)\}?[ \t]*=(?!=)[ \t]*([^;\n]*)/gm;
 /** `Join-Path A B` (`-Path`, `-ChildPath` named or not): the path `A/B`. */
@@ -186,9 +187,25 @@ const FOREACH_OBJECT = /\|[ \t]*(?:ForEach-Object|%)[ \t]*\{/i;
 /** `Get-Content` (or its aliases `gc`, `type`, `cat`) at a command's start: cat. */
 const GET_CONTENT = /(^|[(&|;{][ \t]*|^[ \t]+)(?:Get-Content|gc|type)(?=[ \t])/gim;
 
+/**
+ * The text with each block comment `<# … #>` blanked (its line ends kept). One scan from each mark to the next: the
+ * lazy regular expression `<#[\s\S]*?#>` ran from every `<#` to the end of a text with no `#>`, quadratic in it. The
+ * text from an unclosed `<#` on is left as it is (a script PowerShell would not parse).
+ */
+function blankBlockComments(text: string): string {
+  let blanked = ''; // the text up to the end of the last comment, that comment blanked
+  for (let open = text.indexOf(BLOCK_COMMENT_OPEN); open >= 0; open = text.indexOf(BLOCK_COMMENT_OPEN, blanked.length)) {
+    const close = text.indexOf(BLOCK_COMMENT_CLOSE, open + BLOCK_COMMENT_OPEN.length);
+    if (close < 0) break;
+    const end = close + BLOCK_COMMENT_CLOSE.length;
+    blanked += text.slice(blanked.length, open) + text.slice(open, end).replace(/[^\n]/g, ' ');
+  }
+  return blanked + text.slice(blanked.length);
+}
+
 /** A PowerShell script as shell text. */
 function powershellAsShell(text: string): string {
-  const joined = text.replace(/\r/g, '').replace(BACKTICK_CONTINUATION, ' ').replace(BLOCK_COMMENT, (comment) => comment.replace(/[^\n]/g, ' '))
+  const joined = blankBlockComments(text.replace(/\r/g, '').replace(BACKTICK_CONTINUATION, ' '))
     .replace(/\\/g, '/').replace(SCRIPT_ROOT, '.').replace(JOIN_PATH, (_join, folder: string, child: string) => `${unquoted(folder)}/${unquoted(child)}`);
   const assigned = new Map<string, string[]>();
   const shell = joined

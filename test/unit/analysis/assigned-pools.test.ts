@@ -3,7 +3,7 @@
 // on another of its connections, so a BEGIN sent through it opens nothing for the next query. So is such a pool (or a
 // const one) exported by a module of the project and imported by name (`const { orm } = require('./db')`, `import {
 // orm } from './db'`): a SET LOCAL sent on it is alone. A variable also given something else (a transaction, a value
-// of unknown kind) is not read as a pool.
+// of unknown kind, a client checked out of it later) is not read as a pool, whatever its initializer.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
@@ -73,4 +73,28 @@ test('an imported name the module also sets to something else, or does not expor
   assert.deepEqual(imported(t, mixed, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), []);
   const getter = `${BRANCHED}module.exports = { orm: () => orm };\n`;
   assert.deepEqual(imported(t, getter, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), []);
+});
+
+// Read locally as an imported variable is: a `let` a pool factory starts and a checked-out client later replaces is one
+// connection's, whatever its initializer.
+const CHECKED_OUT_LATER = `const { Pool } = require('pg');
+let store = new Pool({ connectionString: process.env.STORE_URL });
+async function pin() {
+  store = await store.connect();
+}
+async function priced(region) {
+  await pin();
+  await store.query('BEGIN');
+  await store.query("SET LOCAL app.region = 'eu'");
+  await store.query('COMMIT');
+}
+`;
+
+test('a let a pool factory starts but a checked-out client later replaces is not read as a pool', () => {
+  assert.deepEqual(embeddedRules(CHECKED_OUT_LATER, 'store.js'), []);
+});
+
+test('a let a pool factory starts and the same factory alone sets again is still a pool', () => {
+  const refilled = CHECKED_OUT_LATER.replace('store = await store.connect();', 'store = new Pool({ connectionString: process.env.STORE_REPLICA_URL });');
+  assert.deepEqual(embeddedRules(refilled, 'store.js'), [ALONE]);
 });

@@ -202,3 +202,17 @@ test('a statement full of unclosed /* or of $tags$ that never close is read in l
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'none none');
 });
+
+// A PowerShell script's block comments were blanked by `<#[\s\S]*?#>`, which runs from each `<#` to the text's end when
+// no `#>` follows: quadratic (a 256 KB script of `<#` took 15 s). They are now found by one scan (windowsScripts.ts).
+test('a PowerShell script of many unclosed block-comment marks is read in linear time (a child with a CPU budget)', async () => {
+  const windows = join(__dirname, '..', '..', '..', 'server', 'analysis', 'windowsScripts.js');
+  const script = [
+    `const { windowsScriptAsShell } = require(${JSON.stringify(windows)});`,
+    "const text = '<#'.repeat(128 * 1024) + '\\npsql -f sql\\\\seed.sql\\n';",
+    "console.log(windowsScriptAsShell('load.ps1', text).includes('psql -f sql/seed.sql'));",
+  ].join('\n');
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 3_000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'true');
+});

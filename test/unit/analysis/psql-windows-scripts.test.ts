@@ -126,3 +126,20 @@ test('psql in a batch comment, another client on .sql files, and a plain copy ru
   // The file psql does run, for contrast.
   assert.deepEqual(rules(root, 'backup/other.sql'), []);
 });
+
+test('a PowerShell block comment <# … #> runs nothing, however many there are; the script between and after them still runs psql', (t) => {
+  const root = scratchRepository('psql-powershell-block-comments', t).writeAll({
+    ...APPLICATION,
+    'scripts/load.ps1': [
+      '<# Usage:',
+      '   psql -d app -f sql\\described.sql',
+      '#>',
+      'psql -d app -f sql\\between.sql <# psql -d app -f sql\\inline.sql #>',
+      '<#> psql -d app -f sql\\odd_marks.sql #>',
+      'psql -d app -f sql\\after.sql',
+    ].join('\n'),
+  });
+  for (const file of ['sql/described.sql', 'sql/inline.sql', 'sql/odd_marks.sql']) assert.deepEqual(rules(root, file), STATE_RULES, file);
+  assert.deepEqual(rules(root, 'sql/between.sql'), []);
+  assert.deepEqual(rules(root, 'sql/after.sql'), []);
+});

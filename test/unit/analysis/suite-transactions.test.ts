@@ -274,3 +274,93 @@ it('counts', async () => { await runner.query('SET search_path TO stock'); });`;
   assert.deepEqual(embeddedRules(runner('afterEach(() => runner.rollbackTransaction());'), 'stock.spec.ts'), []);
   assert.deepEqual(embeddedRules(runner('afterEach(() => runner.commitTransaction());'), 'stock.spec.ts'), ['session-set']);
 });
+
+// Session 35 (mend39a): a client is told from a pool by the value it is given, not by a word in a name.
+const checkedOut = (declared: string, checkout: string, helpers = '') => `import { Pool, PoolClient } from 'pg';
+const warehouse = new Pool({ connectionString: process.env.TEST_DB });
+${helpers}
+describe('stock', () => {
+  let ${declared}: PoolClient;
+  beforeEach(async () => {
+    ${declared} = ${checkout};
+    await ${declared}.query('BEGIN');
+  });
+  afterEach(async () => { await ${declared}.query('ROLLBACK'); ${declared}.release(); });
+  it('counts as the clerk', async () => {
+    await ${declared}.query("SET LOCAL ROLE clerk");
+  });
+});`;
+
+test("a client checked out of a pool is that client whatever its name or its getter's name says (poolClient, getPoolClient())", () => {
+  assert.deepEqual(embeddedRules(checkedOut('poolClient', 'await warehouse.connect()'), 'stock.test.ts'), []);
+  const getter = 'async function getPoolClient(): Promise<PoolClient> { return warehouse.connect(); }';
+  assert.deepEqual(embeddedRules(checkedOut('tx', 'await getPoolClient()', getter), 'stock.test.ts'), []);
+});
+
+test('a variable named as a pool, or given only what a pool factory makes (renamed on import too), is a pool: no per-test client', () => {
+  assert.deepEqual(embeddedRules(checkedOut('stockPool', 'await warehouse.connect()'), 'stock.test.ts'), ['set-local-outside-transaction']);
+  const renamed = checkedOut('tx', "new PgPool({ connectionString: process.env.TEST_DB })").replace("import { Pool, PoolClient } from 'pg';", "import { Pool, Pool as PgPool, PoolClient } from 'pg';");
+  assert.deepEqual(embeddedRules(renamed, 'stock.test.ts'), ['set-local-outside-transaction']);
+});
+
+/** A Vitest suite whose `beforeEach` begins on the client and returns `cleanup` (its teardown), with a test sending `body`. */
+const returnsCleanup = (cleanup: string, body: string) => `import { beforeEach, test } from 'vitest';
+import { Client } from 'pg';
+const ledger = new Client();
+await ledger.connect();
+beforeEach(async () => {
+  await ledger.query('BEGIN');
+  return ${cleanup};
+});
+test('posts', async () => {
+  ${body}
+});`;
+const LOCAL_ROLE = 'await ledger.query("SET LOCAL ROLE poster");';
+/** A TypeORM runner's `beforeEach` returning `cleanup`, and a test's plain SET on the runner. */
+const runnerReturning = (cleanup: string) => `import { beforeEach, test } from 'vitest';
+import { DataSource, QueryRunner } from 'typeorm';
+let source: DataSource;
+let runner: QueryRunner;
+beforeEach(async () => {
+  runner = source.createQueryRunner();
+  await runner.startTransaction();
+  return ${cleanup};
+});
+test('counts', async () => { await runner.query('SET search_path TO stock'); });`;
+
+test("a function a beforeEach returns is the test's teardown: its ROLLBACK rolls the test's transaction back, it does not close it before the test", () => {
+  const rollback = "async () => {\n    await ledger.query('ROLLBACK');\n  }";
+  assert.deepEqual(embeddedRules(returnsCleanup(rollback, LOCAL_ROLE), 'ledger.test.ts'), []);
+  // Rolled back after the test: a plain SET in it goes with the rollback.
+  assert.deepEqual(embeddedRules(runnerReturning('() => runner.rollbackTransaction()'), 'stock.spec.ts'), []);
+  assert.deepEqual(embeddedRules(returnsCleanup("function () { return ledger.query('ROLLBACK'); }", LOCAL_ROLE), 'ledger.test.ts'), []);
+});
+
+test('a returned teardown that commits leaves a plain SET kept; a ROLLBACK the hook runs in place still closes the transaction', () => {
+  assert.deepEqual(embeddedRules(runnerReturning('() => runner.commitTransaction()'), 'stock.spec.ts'), ['session-set']);
+  const inPlace = returnsCleanup("undefined", LOCAL_ROLE).replace("  return undefined;", "  await Promise.resolve().then(() => ledger.query('ROLLBACK'));");
+  assert.deepEqual(embeddedRules(inPlace, 'ledger.test.ts'), ['set-local-outside-transaction']);
+});
+
+/** A seed helper of the file sending `onError` in its `catch` and `after` after its insert. */
+const seedHelper = (onError: string, after = '') => `async function seedShelf(c: Client, id: number) {
+  try {
+    await c.query('INSERT INTO shelves VALUES ($1)', [id]);
+    ${after}
+  } catch (error) {
+    ${onError}
+    throw error;
+  }
+}`;
+
+test("a helper's ROLLBACK on its error path ends nothing the test sees; one on its normal path does", () => {
+  const suite = (helper: string) => rolledBackSuite(`${BEGIN_READER}\n  await seedShelf(reader, 1);`).replace('beforeAll(', `${helper}\nbeforeAll(`);
+  assert.deepEqual(embeddedRules(suite(seedHelper("await c.query('ROLLBACK');")), 'shelves.test.ts'), []);
+  assert.deepEqual(embeddedRules(suite(seedHelper("await c.query('ROLLBACK');", "await c.query('COMMIT');")), 'shelves.test.ts'), ['set-local-outside-transaction']);
+});
+
+test("a hook's one text that begins and commits leaves no transaction open; one that begins and goes on leaves it open", () => {
+  assert.deepEqual(embeddedRules(rolledBackSuite("await reader.query('BEGIN; DELETE FROM shelves; COMMIT;');"), 'shelves.test.ts'), ['set-local-outside-transaction']);
+  assert.deepEqual(embeddedRules(rolledBackSuite("await reader.query('BEGIN; DELETE FROM shelves;');"), 'shelves.test.ts'), []);
+  assert.deepEqual(embeddedRules(rolledBackSuite("await reader.query('START TRANSACTION ISOLATION LEVEL SERIALIZABLE; SAVEPOINT each_test');"), 'shelves.test.ts'), []);
+});
