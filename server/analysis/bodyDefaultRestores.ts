@@ -9,6 +9,7 @@
 // that puts the default back and returns) leaves nothing either.
 import type { Candidate } from './detect';
 import { isKeptDefault } from './postgresParameters';
+import { undoes } from './undo';
 
 /**
  * Whether control surely passes from one candidate's place to a later one's (offsets as the candidates hold them);
@@ -39,4 +40,37 @@ export function dropKeptDefaultRestores(found: Candidate[], reaches: Reaches): v
 /** A session SET (static, dynamic SQL whose literal names the setting, or set_config) of a known setting. */
 function isSessionSet(candidate: Candidate): boolean {
   return candidate.rule === 'session-set' && candidate.setting !== undefined;
+}
+
+/** A RESET (RESET ALL, `SET … TO DEFAULT`; static or dynamic) of a body: its undo key (undo.ts) and its place. */
+export interface SettingReset {
+  key: string;
+  at: number;
+}
+
+/** Whether an undo key (undo.ts undoKeys) puts a setting back to its default. */
+export function isSettingUndo(key: string): boolean {
+  return key.startsWith('set:');
+}
+
+/**
+ * Whether a RETURN between two places (a SET's end, a RESET's start; offsets as the candidates hold them) may end the
+ * run before the RESET: one no statement of `beforeLeaving` (places of RESETs of the same setting) surely precedes.
+ */
+export type ReturnsBetween = (from: number, to: number, beforeLeaving: readonly number[]) => boolean;
+
+/**
+ * Drops from `found` each session SET that a later RESET of its setting in the body undoes: the RESET puts back what a
+ * fresh connection has, as a restore to the kept default does above. A RETURN in between keeps the SET, unless a RESET
+ * of its own precedes that RETURN. Only a RETURN is weighed (not a branch or a COMMIT): a RESET under the same
+ * condition as its SET (`IF tiered THEN SET …; END IF; … IF tiered THEN RESET …; END IF;`) still undoes it.
+ */
+export function dropResetSets(found: Candidate[], resets: readonly SettingReset[], returnsBetween: ReturnsBetween): void {
+  if (resets.length === 0) return;
+  for (let i = found.length - 1; i >= 0; i--) {
+    const set = found[i];
+    const later = resets.filter((reset) => reset.at > set.start && undoes(reset.key, set));
+    const places = later.map((reset) => reset.at);
+    if (later.some((reset) => !returnsBetween(set.end, reset.at, places))) found.splice(i, 1);
+  }
 }

@@ -148,6 +148,16 @@ export function routineReturns(body: string): number[] {
   return [...replaceLiteralsAndComments(body).matchAll(ROUTINE_RETURN)].map((match) => match.index!);
 }
 
+/**
+ * Whether a RETURN between the statements at `from` and `to` (body offsets) may end the run before `to`: one that no
+ * statement of `beforeLeaving` (doing what `to` does) surely precedes, as in `EXCEPTION WHEN others THEN RESET x;
+ * RETURN;`. Only RETURNs count: a branch, loop or COMMIT in between is not weighed.
+ */
+export function returnsBetween(body: string, events: FlowEvent[], from: number, to: number, beforeLeaving: readonly number[] = []): boolean {
+  const doneFirst = (exit: number) => beforeLeaving.some((at) => at > from && at < exit && surelyPrecedes(events, at, exit));
+  return routineReturns(body).some((exit) => exit > from && exit < to && !doneFirst(exit));
+}
+
 /** A RAISE that throws (no level, or EXCEPTION; not DEBUG, LOG, INFO, NOTICE or WARNING, which only report). */
 const ERROR_RAISE = /\braise\b(?!\s+(?:debug|log|info|notice|warning)\b)/gi;
 

@@ -8,13 +8,13 @@ import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, SESSION_EXTENSION_FUNCTIONS, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
-import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicStatement, statementStart } from './dynamicSql';
+import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicResets, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, inBlockWithHandlers, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
+import { flowEvents, inBlockWithHandlers, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, referredFlag, type SessionFlags } from './sessionFlags';
@@ -24,7 +24,7 @@ import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { undoKeys, undoes } from './undo';
-import { dropKeptDefaultRestores } from './bodyDefaultRestores';
+import { dropKeptDefaultRestores, dropResetSets, isSettingUndo, type SettingReset } from './bodyDefaultRestores';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
 import { spreadVariant, withSpreadsFilled } from './spreadParameters';
@@ -630,6 +630,17 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   const advances = new BodySequences();
   const disconnects: Disconnect[] = [];
   const sessionFlags = storedRoutine ? falseDefaultParameters(node) : undefined;
+  // The RESETs (and `SET … TO DEFAULT`s) of a PL/pgSQL body, by undo key and place (dropResetSets).
+  const resets: SettingReset[] = [];
+  // The body's control flow, read once for the questions below and only when one is asked.
+  let events: ReturnType<typeof flowEvents> | undefined;
+  const reaches = (from: number, to: number, beforeLeaving: readonly number[] = []): boolean => {
+    if (python) return pythonSurelyReaches(body, from - (ctx.base + at), to - (ctx.base + at));
+    if (javascript) return false;
+    if (language !== 'plpgsql') return true;
+    events ??= flowEvents(body);
+    return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at), beforeLeaving.map((place) => place - (ctx.base + at)));
+  };
   // A temporary table dropped only after a RETURN that may end the run first (`IF none THEN RETURN; END IF;`)
   // stays in the session on that path: the drop does not undo it.
   let returns: number[] | undefined;
@@ -665,7 +676,10 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     const executed = language === 'plpgsql' ? constants.executed(span.text) : undefined;
     if (language === 'plpgsql') constants.read(span.text);
     const undos = executed === undefined ? undoKeys(bodyFacts) : [...undoKeys(bodyFacts), ...undoKeys(analyzeFragment(executed, 0))];
-    for (const undo of undos) {
+    // A PL/pgSQL RESET undoes the SETs before it unless a RETURN may end the run between them: weighed below.
+    const pathAwareResets = language === 'plpgsql';
+    if (pathAwareResets) resets.push(...undos.filter(isSettingUndo).map((key) => ({ key, at: ctx.base + at + span.start + statementStart(span.text) })));
+    for (const undo of pathAwareResets ? undos.filter((key) => !isSettingUndo(key)) : undos) {
       for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i]) && !returnsBefore(found[i], span.start)) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
@@ -680,8 +694,6 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     }
     if (language === 'plpgsql') saved.read(span.text.slice(statementAt - span.start), statementAt);
   }
-  // The body's control flow, read once for the questions below and only when one is asked.
-  let events: ReturnType<typeof flowEvents> | undefined;
   // A unit-test routine (of a schema named for tests) that sets something inside a block with an EXCEPTION section, as
   // a test of an expected failure does (`SET ROLE reader; UPDATE other_tenant.t …; EXCEPTION WHEN others THEN
   // record the pass`): the error it waits for rolls the block back, the SET with it; it runs in the test suite's own
@@ -700,13 +712,11 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
       if (found[i].rule === 'temp-table' && surelyRaisesAfter(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
   }
-  const reaches = (from: number, to: number, beforeLeaving: readonly number[] = []): boolean => {
-    if (python) return pythonSurelyReaches(body, from - (ctx.base + at), to - (ctx.base + at));
-    if (javascript) return false;
-    if (language !== 'plpgsql') return true;
+  dropResetSets(found, resets, (from, to, beforeLeaving) => {
     events ??= flowEvents(body);
-    return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at), beforeLeaving.map((place) => place - (ctx.base + at)));
-  };
+    const place = (offset: number) => offset - (ctx.base + at);
+    return returnsBetween(body, events, place(from), place(to), beforeLeaving.map(place));
+  });
   dropClearedCustomSettings(found, reaches);
   dropKeptDefaultRestores(found, reaches);
   // A set_config whose value reads a variable the body filled from that same setting advances it as a counter does.
@@ -910,6 +920,9 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     // `EXECUTE format('DROP TABLE %I', l_name)`: undoes a temporary table a dynamic statement made under that name.
     const drops = dynamic ? undefined : dynamicDrops(text);
     if (drops) facts.drops = drops;
+    // `EXECUTE format('RESET default_tablespace')`: puts a setting back to its default, as a static RESET does.
+    const resets = dynamic ? undefined : dynamicResets(text);
+    if (resets) facts.resets = resets;
     for (const parsed of dynamic ? [] : parsePlpgsqlPieces(text)) {
       walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts, sessionFlags }, parsed.tree);
     }

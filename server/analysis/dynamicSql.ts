@@ -234,6 +234,34 @@ export function dynamicDrops(plpgsql: string): string[] | undefined {
   return names.length > 0 ? names : undefined;
 }
 
+/** A built statement (trimmed, no `;`) that puts a setting back to its default: `RESET name|ALL`, `SET [SESSION] name TO|= DEFAULT`. */
+const RESTORES_DEFAULT = /^(?:reset\s+([\w.]+)|set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)\s*default)$/i;
+
+/** The setting a built statement puts back to its default (`all` for RESET ALL, lower case), if it is such a statement. */
+function restoredSetting(statement: string): string | undefined {
+  const match = RESTORES_DEFAULT.exec(withoutTrivia(statement).trim().replace(/;$/, '').trimEnd());
+  return (match?.[1] ?? match?.[2])?.toLowerCase();
+}
+
+/**
+ * The settings a PL/pgSQL `EXECUTE` statement puts back to their default (`EXECUTE format('RESET default_tablespace')`,
+ * `EXECUTE 'SET search_path TO DEFAULT'`), named by its literal text (`*` for RESET ALL), as a static RESET names them:
+ * a session SET of the same body is undone there. A setting a variable fills (`'RESET ' || name`) names none.
+ */
+export function dynamicResets(plpgsql: string): string[] | undefined {
+  const start = executeLiteralStart(plpgsql);
+  if (start === undefined) return undefined;
+  const built = builtText(plpgsql, start);
+  const settings: string[] = [];
+  for (const statement of builtStatements(built.text)) {
+    const name = restoredSetting(statement.text);
+    if (name === undefined || name === HOLE.trim()) continue;
+    // `SET all TO DEFAULT` is no statement PostgreSQL takes; `all` is RESET ALL's.
+    settings.push(name === 'all' ? '*' : name);
+  }
+  return settings.length > 0 ? settings : undefined;
+}
+
 /**
  * The rule a statement's leading words trip, its message and the setting a `SET` names. The words are read after the
  * blanks and comments the text opens with (`EXECUTE format('\n  -- make the work table\n  CREATE TEMP TABLE …')`).
@@ -241,7 +269,8 @@ export function dynamicDrops(plpgsql: string): string[] | undefined {
 function statementKind(text: string): Omit<DynamicStatement, 'start' | 'end'> | undefined {
   const statement = withoutTrivia(text);
   const kind = KINDS.find(({ pattern }) => pattern.test(statement));
-  if (!kind) return undefined;
+  // `SET name TO DEFAULT` puts the default back, as RESET does (dynamicResets): it leaves nothing behind.
+  if (!kind || restoredSetting(statement) !== undefined) return undefined;
   const setting = kind.rule === 'session-set' ? /^\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i.exec(statement)?.[1].toLowerCase() : undefined;
   return {
     rule: kind.rule, setting,
