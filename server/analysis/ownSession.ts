@@ -1,5 +1,5 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
-// pg_restore output (not a Hasura seed, nor a dump a program of the project sends with a query call: programSentDumps.ts), schema-design tools' model exports (pgModeler and the like, by their header), psql scripts (recognised by the splitter from their meta-commands or psql-only
+// pg_restore output (not a Hasura seed, nor a dump a program of the project sends with a query call: programSentDumps.ts, nor one Flyway or graphile-migrate applies: migrationToolDumps.ts), schema-design tools' model exports (pgModeler and the like, by their header), psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
 // script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`,
@@ -38,6 +38,7 @@ import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
 import { isHasuraSeed } from './hasuraSeeds';
 import { isSentByProgram } from './programSentDumps';
+import { isAppliedByMigrationTool } from './migrationToolDumps';
 import { isSqlFileName } from './sqlFileNames';
 import { isPgmigrationsScript } from './pgmigrationsProjects';
 import { isInSetAsideFolder } from './setAsideFolders';
@@ -795,9 +796,10 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const poolerRun = fileName !== undefined ? psqlPoolerRun(fileName) : undefined;
   if (poolerRun) return throughTransactionPooler(text, options, fileName!, poolerRun.singleTransaction);
   // A dump a Hasura project seeds its database with goes through the Hasura server's pool (hasuraSeeds.ts), and one a
-  // program of the project reads and sends with a query call through the application's (programSentDumps.ts).
+  // program of the project reads and sends with a query call through the application's (programSentDumps.ts), and so
+  // does one Flyway or graphile-migrate applies as a migration over its own connection (migrationToolDumps.ts).
   const pgDump = looksLikePgDump(text);
-  const dump = pgDump && !(fileName !== undefined && (isHasuraSeed(fileName) || isSentByProgram(fileName)));
+  const dump = pgDump && !(fileName !== undefined && (isHasuraSeed(fileName) || isSentByProgram(fileName) || isAppliedByMigrationTool(fileName)));
   const ownSession = dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)

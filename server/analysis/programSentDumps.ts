@@ -13,6 +13,11 @@
 // and the lines around it read the file and send it with a query call, with no psql or pg_restore among them (a setup
 // program that shells out to psql restores the dump in psql's own session). Test code is no reader: it loads the dump
 // into its own throwaway database (ownSession.ts's isLoadedByTests).
+//
+// A project's own migrator counts too: a program that lists the dump's folder (`readdirSync(migrationsDir)`, where
+// `migrationsDir = path.join(__dirname, 'migrations')`) and, in the lines that follow, reads each file and hands the
+// text it read to a query call (`client.query(sql)`), with no psql or pg_restore among them, sends every file of that
+// folder, the dump among them, through its driver (a `BEGIN … COMMIT` around it does not undo a plain SET).
 import { basename, dirname, join, posix, resolve, sep } from 'node:path';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp } from './folderEntries';
 import { projectRoot } from './psqlOnlyProjects';
@@ -55,12 +60,18 @@ interface SentPath {
 }
 
 const sentByFolder = new TimedCache<SentPath[]>(CACHE_MS);
+const listedByFolder = new TimedCache<SentPath[]>(CACHE_MS);
 
-/** Whether a program of the project reads the `.sql` file and sends its text through a driver's query call. */
+/**
+ * Whether a program of the project reads the `.sql` file and sends its text through a driver's query call: it names
+ * the file, or it lists the file's folder and sends each file it reads there (a project's own migrator).
+ */
 export function isSentByProgram(fileName: string): boolean {
   if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
-  return readerFolders(dirname(file)).some((folder) => sentPathsIn(folder).some((sent) => reaches(sent, file)));
+  const folders = readerFolders(dirname(file));
+  return folders.some((folder) => sentPathsIn(folder).some((sent) => reaches(sent, file)))
+    || folders.some((folder) => listedPathsIn(folder).some((listed) => reachesFolder(listed, dirname(file))));
 }
 
 /** The dump's folder and the folders above it (not above its repository's root), each with its direct sub-folders. */
@@ -79,10 +90,106 @@ function readerFolders(start: string): string[] {
 
 /** The `.sql` paths the program sources of a folder (not test code) read and send, cached. */
 function sentPathsIn(folder: string): SentPath[] {
-  return sentByFolder.get(folder, () => folderEntries(folder)
+  return sentByFolder.get(folder, () => programSources(folder)
+    .flatMap((source) => sentPaths(boundedText(source, MAX_SOURCE_BYTES) ?? '').map((path) => ({ folder, path }))));
+}
+
+/** The folders the program sources of a folder (not test code) list and send each file of, cached. */
+function listedPathsIn(folder: string): SentPath[] {
+  return listedByFolder.get(folder, () => programSources(folder)
+    .flatMap((source) => sentFolders(boundedText(source, MAX_SOURCE_BYTES) ?? '').map((path) => ({ folder, path }))));
+}
+
+/** The program sources of a folder, not test code (a test loads a dump into its own throwaway database). */
+function programSources(folder: string): string[] {
+  return folderEntries(folder)
     .filter((entry) => entry.isFile() && PROGRAM_SOURCE.test(entry.name) && !TEST_PATH.test(join(folder, entry.name)))
-    .slice(0, MAX_SOURCES_PER_FOLDER)
-    .flatMap((entry) => sentPaths(boundedText(join(folder, entry.name), MAX_SOURCE_BYTES) ?? '').map((path) => ({ folder, path }))));
+    .slice(0, MAX_SOURCES_PER_FOLDER).map((entry) => join(folder, entry.name));
+}
+
+/**
+ * A call that lists a folder's files: Node's `readdir`/`readdirSync`, Python's `os.listdir`/`scandir`/`iterdir`, Go's
+ * `os.ReadDir`, Rust's `read_dir`, Java's `Files.list`/`walk`, PHP's `scandir`, Ruby's `Dir.children`/`entries`/`glob`.
+ */
+const LIST_CALL = /\b(?:readdirSync|readdir|listdir|scandir|iterdir|ReadDir|read_dir)\s*\(|\bFiles\.(?:list|walk|newDirectoryStream)\s*\(|\bDir\.(?:children|entries|glob|each_child)\b/;
+/** A name a line gives the value it computes (`const dir = …`, `dir := …`, `dir = …`). */
+const ASSIGNED_NAME = /^\s*(?:(?:export\s+)?(?:const|let|var|val|final)\s+)?([A-Za-z_$][\w$]*)(?:\s*:\s*[\w.<>]+)?\s*:?=(?!=)/;
+/** A folder's path piece as a string literal holds it (`'migrations'`, `'..'`, `db/migrations`); not a file name such as `.sql` or `utf-8`'s like. */
+const FOLDER_PIECE = /^(?:\.{1,2}|[\w-][\w.-]*)(?:\/[\w.-]+)*\/?$/;
+/** How many lines after the listing the program may read a file and send it (a migrator's loop under its bookkeeping). */
+const LIST_SEND_LINES = 60;
+/** A read of a file's text: READ_CALL, or the `.read()` of a file a `with open(…) as handle:` opened. */
+const READ_TEXT = new RegExp(String.raw`${READ_CALL.source}|\.read\s*\(\s*\)`);
+/** The name a line gives the text it reads (`const sql = fs.readFileSync(…)`, `body = handle.read()`). */
+function readAssignment(line: string): string | undefined {
+  const assigned = ASSIGNED_NAME.exec(line);
+  return assigned !== null && READ_TEXT.test(line.slice(assigned[0].length)) ? assigned[1] : undefined;
+}
+
+/** A pattern of the name as a whole word (`dir`, not `dirs`; `$` is a word character in JS). */
+function wordPattern(name: string): RegExp {
+  return new RegExp(String.raw`(?<![\w$])${name.replace(/\$/g, '\\$')}(?![\w$])`);
+}
+
+/** The folders a program lists, then reads each file of and sends its text with a query call, shelling out to no psql. */
+function sentFolders(text: string): string[] {
+  if (!LIST_CALL.test(text) || !QUERY_CALL.test(text)) return [];
+  const lines = text.split('\n');
+  return lines.flatMap((line, index) => {
+    const path = folderPathOnLine(line);
+    if (path === undefined) return [];
+    const listing = listingLine(lines, index);
+    if (listing < 0) return [];
+    const after = lines.slice(listing, listing + LIST_SEND_LINES + 1);
+    return sendsTextItReads(after) && !SHELL_RESTORE.test(after.join('\n')) ? [path] : [];
+  });
+}
+
+/** The line that lists the folder a line names: that line, or a line a few on that lists the name it is given. */
+function listingLine(lines: string[], index: number): number {
+  if (LIST_CALL.test(lines[index])) return index;
+  const name = ASSIGNED_NAME.exec(lines[index])?.[1];
+  if (name === undefined) return -1;
+  const named = wordPattern(name);
+  for (let next = index + 1; next <= index + LINES_AFTER && next < lines.length; next++) {
+    const listing = LIST_CALL.exec(lines[next]);
+    if (listing !== null && named.test(lines[next].slice(listing.index))) return next;
+  }
+  return -1;
+}
+
+/** Whether the lines read a file and send the text read: `query(readFileSync(…))`, or a name given a file's text sent on a later line. */
+function sendsTextItReads(lines: string[]): boolean {
+  return lines.some((line, index) => {
+    if (READ_TEXT.test(line) && QUERY_CALL.test(line)) return true;
+    const name = readAssignment(line);
+    if (name === undefined) return false;
+    const sendsName = new RegExp(String.raw`(?:${QUERY_CALL.source})\s*${name.replace(/\$/g, '\\$')}\b`);
+    return lines.slice(index + 1).some((later) => sendsName.test(later));
+  });
+}
+
+/** The folder path a line names in string literals, its pieces joined (`__dirname, '..', 'db', 'migrations'` → `../db/migrations`). */
+function folderPathOnLine(line: string): string | undefined {
+  const literals = [...line.matchAll(STRING_LITERAL)];
+  const first = literals.findIndex((literal) => FOLDER_PIECE.test(literal[2]) && /\w/.test(literal[2]) || /^\.\.?$/.test(literal[2]));
+  if (first < 0) return undefined;
+  let last = first;
+  while (last + 1 < literals.length && FOLDER_PIECE.test(literals[last + 1][2])
+    && PATH_PIECE_SEPARATOR.test(line.slice(literals[last].index + literals[last][0].length, literals[last + 1].index))) last++;
+  if (isSqlFileName(literals[last][2])) return undefined;
+  return literals.slice(first, last + 1).map((literal) => literal[2].replace(/\/$/, '')).join('/');
+}
+
+/**
+ * Whether a listed folder's path leads to the folder: from the program's folder, from the project's root (the working
+ * folder a migrator runs from), or as the end of the folder's path, at least two folders deep (`db/migrations`).
+ */
+function reachesFolder(listed: SentPath, folder: string): boolean {
+  const root = projectRoot(listed.folder);
+  if (resolve(listed.folder, listed.path) === folder || (root !== undefined && resolve(root, listed.path) === folder)) return true;
+  const tail = posix.normalize(listed.path.replace(/^\/+/, ''));
+  return !tail.startsWith('.') && tail.includes('/') && folder.endsWith(sep + tail.split('/').join(sep));
 }
 
 /** The `.sql` paths a program's lines name where the lines around read the file and send it, shelling out to no psql. */

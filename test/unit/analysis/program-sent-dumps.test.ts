@@ -127,3 +127,79 @@ test('a dump kept as `.pgsql` or `.psql`: flagged where the app reads and sends 
     assert.deepEqual(flaggedLines(repo.path(own)), [], own);
   }
 });
+
+test("a project's own migrator that lists the dump's folder and sends each file it reads: the dump's preamble is flagged", (t) => {
+  const repo = scratchRepository('migrator-listed-dump', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    'app/schema/0001_squashed.sql': DUMP,
+    'app/schema/0002_tags.sql': 'CREATE TABLE public.tags (id bigint);\n',
+    'app/runSchema.ts': [
+      "import { readdirSync, readFileSync } from 'node:fs';",
+      "import { join } from 'node:path';",
+      "const schemaFolder = join(__dirname, 'schema');",
+      "const names = readdirSync(schemaFolder).filter((n) => n.endsWith('.sql')).sort();",
+      'for (const name of names) {',
+      "  const statements = readFileSync(join(schemaFolder, name), 'utf8');",
+      '  const conn = await pool.connect();',
+      "  await conn.query('BEGIN');",
+      '  await conn.query(statements);',
+      "  await conn.query('COMMIT');",
+      '  conn.release();',
+      '}',
+    ],
+    // Python, listing a folder named from the project's root in the listing call itself.
+    'store/ddl/base.sql': DUMP,
+    'tools/apply.py': [
+      'import os, psycopg',
+      'for entry in sorted(os.listdir("store/ddl")):',
+      '    with open(os.path.join("store/ddl", entry)) as handle:',
+      '        body = handle.read()',
+      '    cursor.execute(body)',
+    ],
+  });
+  for (const dump of ['app/schema/0001_squashed.sql', 'store/ddl/base.sql']) {
+    assert.equal(isSentByProgram(repo.path(dump)), true, dump);
+    assert.deepEqual(flaggedLines(repo.path(dump)), PREAMBLE, dump);
+  }
+});
+
+test('a folder a program lists but restores with psql, only lists, or lists in test code: its dump stays a session of its own', (t) => {
+  const repo = scratchRepository('migrator-unsent-dump', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    // Listed, then each file handed to psql.
+    'restore/base.sql': DUMP,
+    'restore/run.ts': [
+      "const folder = join(__dirname, 'restore');",
+      'for (const name of readdirSync(folder)) {',
+      "  const text = readFileSync(join(folder, name), 'utf8');",
+      '  execSync(`psql "$DATABASE_URL" -f ${join(folder, name)}`);',
+      '}',
+      "await pool.query('SELECT 1');",
+    ],
+    // Listed and read to print names and sizes; the query it runs sends no file's text.
+    'catalog/base.sql': DUMP,
+    'catalog/report.ts': [
+      "const dir = join(__dirname, 'catalog');",
+      'for (const name of readdirSync(dir)) {',
+      "  const text = readFileSync(join(dir, name), 'utf8');",
+      '  console.log(name, text.length);',
+      '}',
+      "await pool.query('SELECT count(*) FROM applied');",
+    ],
+    // A test suite's loader: a throwaway test database.
+    'fixtures/base.sql': DUMP,
+    'fixtures/load.test.ts': [
+      "const dir = join(__dirname, 'fixtures');",
+      'for (const name of readdirSync(dir)) {',
+      "  const sql = readFileSync(join(dir, name), 'utf8');",
+      '  await client.query(sql);',
+      '}',
+    ],
+  });
+  for (const dump of ['restore/base.sql', 'catalog/base.sql', 'fixtures/base.sql']) {
+    assert.equal(isSentByProgram(repo.path(dump)), false, dump);
+    assert.deepEqual(flaggedLines(repo.path(dump)), [], dump);
+  }
+});
