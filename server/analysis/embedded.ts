@@ -19,7 +19,7 @@ import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherEngineText } from './dialect';
 import { enclosingFunction, isNullishType, parseWithParents, propertyNameText, walkDescendants } from './astWalk';
-import { freshAtEveryCall } from './freshHelperClients';
+import { TAKES_CONNECTION, freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
 import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULE, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
@@ -40,7 +40,7 @@ import { knexSearchPathOption } from './knexSearchPath';
 import { pgPromiseNames, pgPromiseSchemaOption } from './pgPromiseSchema';
 import { searchPathOptionMessage } from './searchPathOptions';
 import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSetConfigFlag';
-import { OwnServerClients } from './ownServerClients';
+import { OwnServerClients, SINGLE_CLIENT_MAKER } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
@@ -304,6 +304,17 @@ const DRIVER_CLIENT_TYPE = /^(?:(?:Reserved|Transaction)?Sql|(?:Postgres(?:ql|QL
 /** A parameter declared with a transaction type (every member of a union one): it is inside that transaction. */
 function isTransactionType(type: ts.TypeNode | undefined): boolean {
   return typeNameMatches(type, TRANSACTION_TYPE);
+}
+
+/**
+ * A value that is one connection: one taken out of a pool (`await pool.connect()`, `acquire()`, `getConnection()`,
+ * postgres.js's `reserve()`: freshHelperClients.ts TAKES_CONNECTION, called on an object), a single client made here
+ * (`new Client(…)`: ownServerClients.ts SINGLE_CLIENT_MAKER), or a transaction's handle (opensTransactionHandle).
+ */
+function takesOneConnection(held: ts.Expression): boolean {
+  const value = unwrap(held);
+  if (ts.isNewExpression(value)) return SINGLE_CLIENT_MAKER.test(calleeText(value.expression));
+  return ts.isCallExpression(value) && ((ts.isPropertyAccessExpression(value.expression) && TAKES_CONNECTION.test(value.expression.name.text)) || opensTransactionHandle(value));
 }
 
 /** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
@@ -1327,11 +1338,34 @@ class Extractor {
 
   /**
    * The sequence a query helper's texts join: a transaction of their own when the helper has one open on the client
-   * it sends them on (QueryHelper.insideTransaction) and that client is one connection — the client the caller hands
-   * it, else the helper's own — not a pool, whose BEGIN and text may go to two connections.
+   * it sends them on (QueryHelper.insideTransaction) and that client — the one the caller hands it, else the helper's
+   * own — is known to be one connection (holdsOneConnection). Any other client (a pool, `tx ?? pool`, a parameter, what
+   * a call returns) may send the BEGIN and the text on two connections: its texts join its own sequence as if sent
+   * alone, as they did before the helper's transaction was read.
    */
   private helperSequence(helper: QueryHelper, receiver: ts.Expression | undefined, groupFor: (receiver: ts.Expression | undefined) => Group): (receiver: ts.Expression | undefined) => Group {
-    return helper.insideTransaction && receiver !== undefined && !this.sendsOnPool(receiver) ? () => this.standaloneGroup(true) : groupFor;
+    return helper.insideTransaction && receiver !== undefined && this.holdsOneConnection(receiver) ? () => this.standaloneGroup(true) : groupFor;
+  }
+
+  /**
+   * Whether every query sent on `receiver` goes to one connection, by the readings that already place its own queries:
+   * a transaction's client (handleStart's `true`: a handle from `beginTransaction()`, a transaction-typed name; a
+   * transaction callback's parameter; a client a helper hands its callback between BEGIN and ROLLBACK), a callback's
+   * fresh connection or a parameter every call fills with one (receivesFreshConnection, freshAtEveryCall), or a name
+   * every value of which takes one connection (takesOneConnection). Not a pool, nor a name merely not known to be one.
+   */
+  private holdsOneConnection(receiver: ts.Expression): boolean {
+    if (this.sendsOnPool(receiver)) return false;
+    if (this.handleStart(receiver) === true || this.inRolledBackTransaction(receiver)) return true;
+    const name = unwrap(receiver);
+    if (!ts.isIdentifier(name)) return false;
+    if (this.transactionTags.some((tags) => tags.has(name.text))) return true;
+    const binding = this.flow.bindingOf(name);
+    if (!binding) return false;
+    if ('parameterOf' in binding) {
+      return receivesFreshConnection(binding.parameterOf, binding.parameter) || freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source);
+    }
+    return this.flow.everyHeldValue(binding.variable, takesOneConnection);
   }
 
   private isPool(receiver: string): boolean {

@@ -6,7 +6,8 @@ import ts from 'typescript';
 import { Flow, STRING_REWRITES, calleeText, objectProperty, unwrap } from './embeddedFlow';
 import { enclosingFunction, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
-import { BEGINS, COMMITS } from './rolledBackCallbacks';
+import { BEGINS, COMMITS, ROLLS_BACK_ANY, literalText, receiverKey, textsSentOn } from './rolledBackCallbacks';
+import { boundaryHelperCall } from './boundaryHelpers';
 
 /** The methods of a driver or client that send their first argument as a query (`pool.query(text)`, `sql.unsafe(text)`, Prisma's `$queryRaw…`). */
 export const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
@@ -31,9 +32,9 @@ export interface QueryHelper {
   textProperty?: string;
   eachElement?: boolean;
   /**
-   * The helper has a transaction open on its receiver when it sends the text (transactionOpenAt): `await
+   * The helper has a transaction open on its receiver at every send of the text (transactionOpenAt): `await
    * conn.query('BEGIN'); await conn.query(step.sql); await conn.query('COMMIT')`. The caller's text runs inside it
-   * — when that receiver is one connection, not a pool (embedded.ts judges the client the caller hands).
+   * — when that receiver is known to be one connection (embedded.ts judges the client the caller hands).
    */
   insideTransaction?: boolean;
 }
@@ -42,7 +43,8 @@ export interface QueryHelper {
  * The first query call in a function's body (nested callbacks included) whose text is one of the function's
  * own parameters: sent as it is (`pool.query(sql)`, `pool.query(config)`), as a config's text
  * (`{ text: sql }`), or as the text of a config the helper rebuilds from it (`{ text: q.text, values: q.values }`),
- * written in place or held in a const.
+ * written in place or held in a const. Later sends of the same parameter only say whether every send is inside the
+ * helper's transaction.
  */
 export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: Map<ts.Node, QueryHelper | null>, depth = 0): QueryHelper | undefined {
   if (!fn.body) return undefined;
@@ -59,12 +61,19 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
     return parameter && fn.parameters.indexOf(parameter);
   };
   let found: QueryHelper | undefined;
-  const visit = (node: ts.Node): boolean => {
+  // Whether every send of the found parameter (the first and any later one) has a transaction open on its client.
+  let everyInside = true;
+  const note = (send: QueryHelper): void => {
+    if (found === undefined) found = send;
+    else if (send.textIndex !== found.textIndex) return;
+    everyInside &&= send.insideTransaction === true;
+  };
+  const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
       const sent = forwardedParameter(node.arguments[0], flow, parameterOf);
       if (sent) {
         const receiver = node.expression.expression;
-        found = { ...sent, receiverIndex: parameterIndex(receiver), receiver, ...insideTransactionAt(node, receiver, fn) };
+        note({ ...sent, receiverIndex: parameterIndex(receiver), receiver, ...insideTransactionAt(node, receiver, fn, flow) });
       }
     } else if (ts.isCallExpression(node) && depth < MAX_HELPER_CHAIN && isLocalCallee(node.expression)) {
       // Through another helper of the file (`runCommand(sql) { return this.enqueue(sql) }`, where `enqueue`
@@ -77,65 +86,64 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
         const property = sent.textProperty !== undefined ? { textProperty: sent.textProperty, eachElement: sent.eachElement } : { textProperty: next.textProperty, eachElement: next.eachElement };
         const through = next.receiverIndex !== undefined ? node.arguments[next.receiverIndex] : undefined;
         // Inside a transaction the inner helper opens, or one this helper opens on the client before handing it on.
-        const inside = next.insideTransaction || (through !== undefined && transactionOpenAt(node, through, fn)) ? { insideTransaction: true } : {};
-        found = next.receiverIndex !== undefined
+        const inside = next.insideTransaction || (through !== undefined && transactionOpenAt(node, through, fn, flow)) ? { insideTransaction: true } : {};
+        note(next.receiverIndex !== undefined
           ? { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiverIndex: parameterIndex(through), receiver: through, ...property, ...inside }
-          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver, ...property, ...inside };
+          : { textIndex: sent.textIndex, sendsCallersName: sent.sendsCallersName && next.sendsCallersName, receiver: next.receiver, ...property, ...inside });
       }
     }
-    return found === undefined;
   };
-  // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`).
-  if (visit(unwrap(fn.body as ts.Expression))) walkDescendants(fn.body, visit);
+  // An arrow's body may be the query call itself (`(pool, sql) => pool.query(sql)`). Every send is read, not only the
+  // first: a helper sending the text inside its transaction on one path and alone on another runs it alone there.
+  visit(fn.body);
+  walkDescendants(fn.body, visit);
+  if (found && !everyInside) delete found.insideTransaction;
   cache.set(fn, found ?? null);
   return found;
 }
 
-const insideTransactionAt = (call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration): Pick<QueryHelper, 'insideTransaction'> =>
-  transactionOpenAt(call, receiver, fn) ? { insideTransaction: true } : {};
-
-/** Ends a transaction block, or may: COMMIT, END, ROLLBACK or ABORT (to a savepoint too: read as an end, to be safe). */
-const ENDS_OR_MAY = /^\s*(?:rollback|abort)\b/i;
-
-/** A literal text a query method sends on a receiver, with the call that sends it. */
-type SentLiteral = { text: string; call: ts.CallExpression };
+const insideTransactionAt = (call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration, flow: Flow): Pick<QueryHelper, 'insideTransaction'> =>
+  transactionOpenAt(call, receiver, fn, flow) ? { insideTransaction: true } : {};
 
 /**
  * Whether `fn` surely has a transaction open on `receiver` (a name or `this.x`) when `call` runs, read in source order
- * across nested blocks: a literal BEGIN sent on it is a statement of a block around `call` (so it runs whenever `call`
- * does) and comes before it, and no COMMIT or ROLLBACK is sent on it — in any branch or callback — between that BEGIN
- * and `call`, nor anywhere in a loop around `call` that the BEGIN is outside of (the loop's next turn would run `call`
- * after it), and the name is not given another client between. `call` must sit in `fn` itself, not a callback of it.
+ * across nested blocks: a BEGIN sent on it (a literal, or a const holding one) is a statement of a block around `call`
+ * (so it runs whenever `call` does) and comes before it, and nothing that ends or may end it is sent on it — in any
+ * branch or callback — between that BEGIN and `call`, nor anywhere in a loop around `call` that the BEGIN is outside
+ * of (the loop's next turn would run `call` after it), and the name is not given another client between. `call` must
+ * sit in `fn` itself, not a callback of it.
  */
-function transactionOpenAt(call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration): boolean {
+function transactionOpenAt(call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration, flow: Flow): boolean {
   const key = receiverKey(receiver);
   if (key === undefined || !fn.body || enclosingFunction(call) !== fn) return false;
-  const sent = literalsSentOn(key, fn.body);
-  const begin = sent.filter((s) => s.call.end <= call.pos && BEGINS.test(s.text) && alwaysRunsBefore(s.call, call, fn)).pop();
+  const sent = textsSentOn(key, fn.body, (argument) => sentText(argument, flow)).filter((s) => QUERY_METHODS.test(calleeText(s.node.expression)));
+  const begin = sent.filter((s) => s.node.end <= call.pos && BEGINS.test(s.text) && alwaysRunsBefore(s.node, call, fn)).pop();
   if (!begin) return false;
-  const loops = loopsAround(call, fn).filter((loop) => !within(begin.call, loop));
-  const ends = sent.filter((s) => COMMITS.test(s.text) || ENDS_OR_MAY.test(s.text));
-  const between = (node: ts.Node): boolean => node.pos >= begin.call.end && node.end <= call.pos;
-  return !ends.some((s) => between(s.call) || loops.some((loop) => within(s.call, loop))) && !reassignedBetween(key, fn.body, between);
+  const loops = loopsAround(call, fn).filter((loop) => !within(begin.node, loop));
+  const ends = [...sent.filter((s) => COMMITS.test(s.text) || ROLLS_BACK_ANY.test(s.text)).map((s) => s.node), ...endingHelperCalls(key, fn.body)];
+  const between = (node: ts.Node): boolean => node.pos >= begin.node.end && node.end <= call.pos;
+  return !ends.some((end) => between(end) || loops.some((loop) => within(end, loop))) && !reassignedBetween(key, fn.body, between);
 }
 
-/** The text naming a receiver, for the simple shapes only: `conn`, `this.client`. */
-function receiverKey(receiver: ts.Expression): string | undefined {
-  const bare = unwrap(receiver);
-  if (ts.isIdentifier(bare)) return bare.text;
-  return ts.isPropertyAccessExpression(bare) && bare.expression.kind === ts.SyntaxKind.ThisKeyword ? `this.${bare.name.text}` : undefined;
+/** The text a query sends: a literal, or the literal a const of the function or module holds (`const COMMIT = 'COMMIT'`). */
+function sentText(argument: ts.Expression, flow: Flow): string | undefined {
+  const value = unwrap(argument);
+  const held = ts.isIdentifier(value) ? flow.constantInitializer(value) : undefined;
+  return literalText(held ?? value);
 }
 
-/** Literal first arguments of query-method calls on the receiver named `key` in `body`, callbacks included, in source order. */
-function literalsSentOn(key: string, body: ts.Node): SentLiteral[] {
-  const sent: SentLiteral[] = [];
+/**
+ * Calls in `body` of a helper of the project that ends the transaction on the client it is handed, here the one `key`
+ * names (`await commit(conn)`, `rollback(conn)`: boundaryHelpers.ts).
+ */
+function endingHelperCalls(key: string, body: ts.Node): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
   walkDescendants(body, (node) => {
-    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !QUERY_METHODS.test(node.expression.name.text)) return;
-    if (receiverKey(node.expression.expression) !== key) return;
-    const first = node.arguments[0] && unwrap(node.arguments[0]);
-    if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) sent.push({ text: first.text, call: node });
+    if (!ts.isCallExpression(node)) return;
+    const handed = boundaryHelperCall(node);
+    if (handed && handed.boundary !== 'BEGIN' && receiverKey(handed.client) === key) calls.push(node);
   });
-  return sent.sort((a, b) => a.call.pos - b.call.pos);
+  return calls;
 }
 
 /**

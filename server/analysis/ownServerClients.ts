@@ -82,7 +82,7 @@ const DEFAULTING_MAKER = /(?:^|\.)(?:Client|Pool|Connection|postgres)$/;
 /** Options that say where to connect: with one of them set, the maker's own defaults do not decide the host. */
 const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
-const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
+export const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
 /** A PostgreSQL URL's host and port, both written out (`postgres://localhost:5431`, `postgresql://u@127.0.0.1:5433/db`). */
 const LOOPBACK_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i;
 

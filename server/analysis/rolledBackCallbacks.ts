@@ -35,6 +35,8 @@ export const BEGINS = /^\s*(?:begin|start\s+transaction)\b/i;
  */
 export const OPENS_TRANSACTION = new RegExp(`${BEGINS.source}|^\\s*savepoint\\b`, 'i');
 export const ROLLS_BACK = /^\s*(?:rollback|abort)\s*(?:;\s*)?$/i;
+/** A rollback of any kind, also to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`): where an end may be, read as one. */
+export const ROLLS_BACK_ANY = /^\s*(?:rollback|abort)\b/i;
 export const COMMITS = /^\s*(?:commit|end)\b/i;
 /**
  * A transaction begun and ended by methods of the client object the queries go through: TypeORM's
@@ -224,16 +226,33 @@ export function commitsOn(client: string, body: ts.Node): boolean {
   return textsSentOn(client, body).some((s) => COMMITS.test(s.text));
 }
 
-/** A literal text sent on a client, with the call that sends it. */
-type SentText = { text: string; node: ts.CallExpression };
+/** A text sent on a client, with the call that sends it. */
+export type SentText = { text: string; node: ts.CallExpression };
 
-/** Literal texts sent as the first argument of a method call on `client` in `body` (`client.query('begin')`). */
-export function textsSentOn(client: string, body: ts.Node): SentText[] {
+/** The text naming a client, for the simple shapes only: `conn`, `this.client` (casts and parentheses aside). */
+export function receiverKey(receiver: ts.Expression): string | undefined {
+  const bare = unwrap(receiver);
+  if (ts.isIdentifier(bare)) return bare.text;
+  return ts.isPropertyAccessExpression(bare) && bare.expression.kind === ts.SyntaxKind.ThisKeyword ? `this.${bare.name.text}` : undefined;
+}
+
+/** What a string literal or a template without holes holds (casts and parentheses aside). */
+export function literalText(argument: ts.Expression): string | undefined {
+  const value = unwrap(argument);
+  return ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) ? value.text : undefined;
+}
+
+/**
+ * The texts sent as the first argument of a method call on the client `client` names (receiverKey) in `body`,
+ * callbacks included, in source order (`client.query('begin')`): literals, or whatever else `readText` reads there
+ * (a const's literal value).
+ */
+export function textsSentOn(client: string, body: ts.Node, readText: (argument: ts.Expression) => string | undefined = literalText): SentText[] {
   const sent: SentText[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === client) {
-      const first = node.arguments[0];
-      if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) sent.push({ text: first.text, node });
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && receiverKey(node.expression.expression) === client) {
+      const text = node.arguments[0] && readText(node.arguments[0]);
+      if (text !== undefined) sent.push({ text, node });
     }
     node.forEachChild(visit);
   };

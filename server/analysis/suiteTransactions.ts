@@ -25,7 +25,7 @@ import { calleeText, Flow, isConstDeclaration, outermostWrapper, unwrap } from '
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
-import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, calledFunction, functionOfModule } from './rolledBackCallbacks';
+import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, ROLLS_BACK_ANY, calledFunction, functionOfModule } from './rolledBackCallbacks';
 import { POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
 import { splitStatements } from './splitter';
 import { boundaryHelperCall, type HelperBoundary } from './boundaryHelpers';
@@ -40,8 +40,6 @@ const TEST_CALLS = new Set(['it', 'test', 'specify']);
 const OUTSIDE_TEST_CALLS = new Set(['describe', 'context', 'suite', 'beforeAll', 'afterAll', 'before', 'after', SETUP_HOOK, TEARDOWN_HOOK]);
 /** Modifiers between a framework call's name and its arguments (`it.only(…)`, `test.concurrent.each(table)(…)`). */
 const MODIFIERS = new Set(['only', 'skip', 'concurrent', 'sequential', 'serial', 'fails', 'failing', 'each', 'skipIf', 'runIf']);
-/** A ROLLBACK statement of any form (`ROLLBACK AND CHAIN`, `ROLLBACK TO SAVEPOINT sp_1`); rolledBackCallbacks' ROLLS_BACK is a bare one. */
-const ROLLBACK_STATEMENT = /^\s*(?:rollback|abort)\b/i;
 /** A rollback to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`, `ROLLBACK TO sp_1`): the transaction goes on. */
 const ROLLS_BACK_TO_SAVEPOINT = /^\s*rollback\s+(?:(?:work|transaction)\s+)?to\b/i;
 /** How many names, consts and getters deep a client is followed. */
@@ -245,7 +243,7 @@ function statementBoundary(text: string): HookEventKind | undefined {
   if (OPENS_TRANSACTION.test(text)) return 'begin';
   if (COMMITS.test(text)) return 'commit';
   if (ROLLS_BACK_TO_SAVEPOINT.test(text)) return 'rollbackToSavepoint';
-  return ROLLBACK_STATEMENT.test(text) ? 'rollback' : undefined;
+  return ROLLS_BACK_ANY.test(text) ? 'rollback' : undefined;
 }
 
 function isAssignment(node: ts.BinaryExpression): boolean {

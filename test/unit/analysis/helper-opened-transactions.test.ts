@@ -3,10 +3,14 @@
 // a `SET LOCAL` the caller hands it is not alone. The helper's statements are read in source order across nested
 // blocks: a BEGIN only in a branch, a COMMIT or ROLLBACK between the BEGIN and the text (in any block), one later in a
 // loop around the text, a BEGIN in a callback, on another connection, or a pool handed as the connection, say nothing.
-import { test, before } from 'node:test';
+// Ends held in a const or sent by a project helper count; every send of the text must be inside; and only a client
+// known to be one connection (a checked-out connection, a Client, a transaction's client) gets the helper's BEGIN.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { initAnalysis } from '../../../server/analysis/index';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { scratchRepository, type FileText } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -73,4 +77,85 @@ test('a BEGIN that may not run before the text, or runs on another connection, s
 
 test('a pool handed as the connection: the BEGIN and the text may go to two of its connections', () => {
   alone("  await db.query('BEGIN');\n  await db.query(text);\n  await db.query('COMMIT');", 'pool');
+});
+
+/** A module with a helper `atomically(conn, statement)` that BEGINs on `conn` before sending `statement`, and `rest` after it. */
+const beginningHelper = (rest: string, head = "import { Pool, Client } from 'pg';\nconst pool = new Pool();\n"): string => `${head}async function atomically(conn, statement) {
+  await conn.query('BEGIN');
+  await conn.query(statement);
+  await conn.query('COMMIT');
+}
+${rest}`;
+const SHORT = "set-local-outside-transaction SET LOCAL lock_timeout = '2s'";
+const handing = (client: string): string => `await atomically(${client}, "SET LOCAL lock_timeout = '2s'");`;
+
+test('a client that may be a pool, or is not known to be one connection, gets nothing from the helper\'s BEGIN', () => {
+  // A caller's optional client or the pool, held in a name or handed in place.
+  assert.deepEqual(rulesOf(beginningHelper(`export async function purge(existing?: PoolClient) {\n  const conn = existing ?? pool;\n  ${handing('conn')}\n}\n`)), [SHORT]);
+  assert.deepEqual(rulesOf(beginningHelper(`export async function purge(existing?: PoolClient) {\n  ${handing('existing || pool')}\n}\n`)), [SHORT]);
+  // The pool under another name, and a pool a function of the file hands out.
+  assert.deepEqual(rulesOf(beginningHelper(`export async function purge() {\n  const conn = pool;\n  ${handing('conn')}\n}\n`)), [SHORT]);
+  assert.deepEqual(rulesOf(beginningHelper(`function shared() {\n  return pool;\n}\nexport async function purge() {\n  ${handing('shared()')}\n}\n`)), [SHORT]);
+});
+
+let projects = 0;
+/** The findings (line and rule) of `checked` in a project of `files` written to disk (a parameter's callers are looked for there). */
+function projectFindings(files: Record<string, FileText>, checked: string): string[] {
+  const repo = scratchRepository(`helper-opened-${projects++}`, { after });
+  repo.writeAll({ 'package.json': '{ "name": "jobs", "dependencies": { "pg": "^8" } }', ...files });
+  const path = repo.path(checked);
+  const text = readFileSync(path, 'utf8');
+  return analyze(text, 'typescript', {}, path).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+}
+
+test('a parameter nothing in the project hands a transaction keeps its SET LOCAL through the helper, whatever it holds', () => {
+  // Declared as a pool, or untyped: the helper's BEGIN and the text may go to two connections of a pool.
+  const local = beginningHelper(`export async function purge(target: Pool) {\n  ${handing('target')}\n}\nexport async function vacuum(target) {\n  ${handing('target')}\n}\n`);
+  assert.deepEqual(projectFindings({ 'src/purge.ts': local }, 'src/purge.ts'), ['9 set-local-outside-transaction', '12 set-local-outside-transaction']);
+  // The helper imported from a module of the project.
+  const helper = "export async function atomically(conn, statement) {\n  await conn.query('BEGIN');\n  await conn.query(statement);\n  await conn.query('COMMIT');\n}\n";
+  const caller = `import { atomically } from './tx';\nexport async function vacuum(target) {\n  ${handing('target')}\n}\n`;
+  assert.deepEqual(projectFindings({ 'src/tx.ts': helper, 'src/vacuum.ts': caller }, 'src/vacuum.ts'), ['3 set-local-outside-transaction']);
+});
+
+test('a client known to be one connection runs the text inside the helper\'s transaction', () => {
+  // A single client made here, a connection reserved from postgres.js, a connect() callback's fresh connection.
+  assert.deepEqual(rulesOf(beginningHelper(`export async function purge() {\n  const single = new Client();\n  await single.connect();\n  ${handing('single')}\n}\n`)), []);
+  assert.deepEqual(rulesOf(beginningHelper(`export function purge() {\n  pool.connect(async (error, lent) => {\n    ${handing('lent')}\n    lent.release();\n  });\n}\n`)), []);
+  // A parameter every call of the file's own function fills with a connection just taken.
+  assert.deepEqual(rulesOf(beginningHelper(`async function purgeOn(taken) {\n  ${handing('taken')}\n}\nexport async function purge() {\n  const held = await pool.connect();\n  await purgeOn(held);\n  held.release();\n}\n`)), []);
+  // A let every value of which is a checked-out connection.
+  assert.deepEqual(rulesOf(beginningHelper(`export async function purge() {\n  let held = await pool.connect();\n  ${handing('held')}\n  held.release();\n}\n`)), []);
+});
+
+test('every send of the text is read: one outside the transaction on some path runs it alone there', () => {
+  const flagged = `async function step(conn, statement, atomic) {
+  if (atomic) {
+    await conn.query('BEGIN');
+    await conn.query(statement);
+    await conn.query('COMMIT');
+    return;
+  }
+  await conn.query(statement);
+}
+export async function purge() {
+  const held = await pool.connect();
+  await step(held, "SET LOCAL lock_timeout = '2s'", false);
+  held.release();
+}
+`;
+  assert.deepEqual(rulesOf(SETUP + flagged), [SHORT]);
+  // Two sends, both after the BEGIN (a retry in the same transaction): inside.
+  assert.deepEqual(rulesOf(program("  await db.query('BEGIN');\n  try {\n    await db.query(text);\n  } catch {\n    await db.query(text);\n  }\n  await db.query('COMMIT');")), [SESSION]);
+});
+
+test('a COMMIT held in a const, or sent by a helper of the project handed the connection, ends the transaction too', () => {
+  const ending = 'const FINISH = "COMMIT";\nasync function finish(c) {\n  await c.query(\'COMMIT\');\n}\n';
+  assert.deepEqual(rulesOf(ending + program("  await db.query('BEGIN');\n  await db.query(FINISH);\n  await db.query(text);")), [LONE, SESSION]);
+  assert.deepEqual(rulesOf(ending + program("  await db.query('BEGIN');\n  await finish(db);\n  await db.query(text);")), [LONE, SESSION]);
+  // A helper handed the connection that sends no end, and a const holding the BEGIN: still inside.
+  const other = 'const OPEN = "BEGIN";\nasync function audit(c) {\n  await c.query(\'INSERT INTO audit_log DEFAULT VALUES\');\n}\n';
+  assert.deepEqual(rulesOf(other + program("  await db.query(OPEN);\n  await audit(db);\n  await db.query(text);\n  await db.query('COMMIT');")), [SESSION]);
+  // A commit helper handed another connection.
+  assert.deepEqual(rulesOf(ending + program("  const side = await pool.connect();\n  await db.query('BEGIN');\n  await finish(side);\n  await db.query(text);")), [SESSION]);
 });
