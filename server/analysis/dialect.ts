@@ -88,15 +88,22 @@ export function pathNamesCompatibleEngine(path: string): boolean {
 }
 
 /**
+ * Whether a statement's dialect says that its file (or its folder, or the other texts an application file sends) is
+ * another database's. A compatible engine's statement (Redshift's DISTKEY) does not: it is skipped alone, and what
+ * surrounds it keeps its findings, as a `redshift` folder's files keep their pooling findings (pathNamesCompatibleEngine).
+ */
+export function otherDialectCounts(dialect: OtherDialect | undefined): boolean {
+  return dialect !== undefined && dialect !== 'compatible';
+}
+
+/**
  * A SQL file is written in one dialect, and another dialect's SETs look like ours: the whole file is left
  * alone when two of its statements, or half of them, have syntax only another dialect has. One such
  * statement among PostgreSQL ones (a typo, or backquotes being typed in an editor) is skipped on its own.
  */
 export function mostlyOtherDialect(statements: readonly { dialect?: OtherDialect }[]): boolean {
   let other = 0;
-  // A compatible engine's statement (Redshift's DISTKEY) does not count: its file keeps its pooling findings, as a
-  // `redshift` folder's do (pathNamesCompatibleEngine).
-  for (const statement of statements) if (statement.dialect && statement.dialect !== 'compatible') other++;
+  for (const statement of statements) if (otherDialectCounts(statement.dialect)) other++;
   return other >= 2 || (other > 0 && other * 2 >= statements.length);
 }
 
@@ -110,6 +117,12 @@ const MYSQL_SET_STATEMENT = new RegExp(String.raw`^\s*${MYSQL_SET}|@@|\``, 'i');
  * only. Not opening with a space, so a lone backquote pair around spaces in prose is none.
  */
 const BACKQUOTED_NAME = '`[^`\\s][^`\\n]*`';
+
+/**
+ * Date functions another engine partitions a table by (Vertica's `EXTRACT(year FROM d)`, `YEAR(d)`; BigQuery's `DATE(ts)`,
+ * `DATE_TRUNC(d, MONTH)`, `TIMESTAMP_TRUNC(ts, DAY)`, `RANGE_BUCKET(…)`): PostgreSQL partitions by RANGE, LIST or HASH.
+ */
+const PARTITION_FUNCTIONS = String.raw`(?:EXTRACT|YEAR|DATE|(?:DATE|DATETIME|TIMESTAMP)_TRUNC|RANGE_BUCKET)`;
 
 // Syntax only the other dialect has. Each pattern is specific enough to be a decision on its own, and
 // is matched against one statement's text (quotes included: cheap, and only on suspicious statements).
@@ -201,9 +214,13 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // Vertica: projections, their segmentation across the cluster's nodes (also a table's: `ORDER BY id SEGMENTED BY
   // HASH(id) ALL NODES`, `UNSEGMENTED ALL NODES`) and its column encodings (`ENCODING RLE`). PostgreSQL has no
   // projections nor SEGMENTED, and its ENCODING (CREATE DATABASE, COPY) names a character set. A table partitioned by
-  // an expression after its column list (Vertica's `) PARTITION BY d::DATE`, BigQuery's `) PARTITION BY DATE(ts)`):
-  // PostgreSQL's CREATE TABLE takes only RANGE, LIST or HASH there, and a window's PARTITION BY follows a `(`.
-  ['analytics', /\)\s*PARTITION\s+BY\s+(?!(?:RANGE|LIST|HASH)\b)|\bCREATE\s+PROJECTION\b|\bSEGMENTED\s+BY\b|\bUNSEGMENTED\s+(?:ALL\s+NODES|NODE)\b|\bENCODING\s+(?:RLE|DELTAVAL|DELTARANGE_COMP|COMMONDELTA_COMP|BLOCK_DICT|BLOCKDICT_COMP|GCDDELTA|(?:BZIP|GZIP|ZSTD(?:_FAST|_HIGH)?)_COMP)\b/i],
+  // an expression after its column list, in the shapes those engines write: Vertica's cast (`) PARTITION BY d::DATE`,
+  // `PARTITION BY ((t.d)::date)`), a date function of Vertica or BigQuery (`PARTITION BY DATE(ts)`, `EXTRACT(…)`,
+  // `TIMESTAMP_TRUNC(…)`) or BigQuery's `_PARTITIONDATE`. PostgreSQL takes only RANGE, LIST or HASH there (a window's
+  // PARTITION BY follows a `(`), but a strategy forgotten or mistyped (`PARTITION BY (d)`, `PARTITION BY d`,
+  // `PARTITION BY RANGES (d)`) is a PostgreSQL user's mistake, not another engine's text: no mark.
+  ['analytics', new RegExp(String.raw`\)\s*PARTITION\s+BY\s+(?:(?:\(\s*)*[\w"]+(?:\.[\w"]+)*(?:\s*\))*\s*::|${PARTITION_FUNCTIONS}\s*\(|_PARTITION(?:DATE|TIME)\b)`, 'i')],
+  ['analytics', /\bCREATE\s+PROJECTION\b|\bSEGMENTED\s+BY\b|\bUNSEGMENTED\s+(?:ALL\s+NODES|NODE)\b|\bENCODING\s+(?:RLE|DELTAVAL|DELTARANGE_COMP|COMMONDELTA_COMP|BLOCK_DICT|BLOCKDICT_COMP|GCDDELTA|(?:BZIP|GZIP|ZSTD(?:_FAST|_HIGH)?)_COMP)\b/i],
   // Snowflake's own objects (stages, warehouses, file formats, pipes, streams, tasks, integrations): PostgreSQL creates
   // none of them. Hive's and Spark's table storage clauses (STORED AS PARQUET, ROW FORMAT DELIMITED, TBLPROPERTIES,
   // PARTITIONED BY (…); PostgreSQL's is PARTITION BY and its STORED ends a generated column). Teradata's MULTISET tables
@@ -214,9 +231,11 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     '\\bTBLPROPERTIES\\s*\\(', '\\bPARTITIONED\\s+BY\\s*\\(',
     '\\bCREATE\\s+MULTISET\\s+(?:(?:GLOBAL\\s+TEMPORARY|VOLATILE)\\s+)?TABLE\\b', '\\b(?:UNIQUE\\s+)?PRIMARY\\s+INDEX\\s*\\(',
   ].join('|'), 'i')],
-  // Redshift, a PostgreSQL-compatible engine (its statements skipped alone: mostlyOtherDialect): a table's distribution
-  // style and key, its sort keys, a column's compression ENCODE. PostgreSQL has none of these words as syntax.
-  ['compatible', /\bDISTSTYLE\s+(?:EVEN|KEY|ALL|AUTO)\b|\b(?:COMPOUND|INTERLEAVED)\s+SORTKEY\b|\b(?:DISTKEY|SORTKEY)\s*\(\s*[\w"]+(?:\s*,\s*[\w"]+)*\s*\)|\bSORTKEY\s+AUTO\b|\bENCODE\s+(?:ZSTD|LZO|AZ64|RAW|BYTEDICT|DELTA(?:32K)?|MOSTLY(?:8|16|32)|RUNLENGTH|TEXT(?:255|32K))\b/i],
+  // Redshift, a PostgreSQL-compatible engine (its statements skipped alone: otherDialectCounts): a table's distribution
+  // style and key, its sort keys, a column's compression ENCODE. PostgreSQL has none of these words as syntax. A
+  // `DISTKEY (…)`/`SORTKEY (…)` only where a table's options go, after its column list's `)` or its name
+  // (`CREATE TABLE t SORTKEY (d) AS SELECT …`): elsewhere `sortkey(title)` is a call of a function of that name.
+  ['compatible', /\bDISTSTYLE\s+(?:EVEN|KEY|ALL|AUTO)\b|\b(?:COMPOUND|INTERLEAVED)\s+SORTKEY\b|(?:\)|\bTABLE\s+[\w."]+)\s*(?:DISTKEY|SORTKEY)\s*\(\s*[\w"]+(?:\s*,\s*[\w"]+)*\s*\)|\bSORTKEY\s+AUTO\b|\bENCODE\s+(?:ZSTD|LZO|AZ64|RAW|BYTEDICT|DELTA(?:32K)?|MOSTLY(?:8|16|32)|RUNLENGTH|TEXT(?:255|32K))\b/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^[^\S\r\n\u2028\u2029]*\/[^\S\r\n\u2028\u2029]*$/im],
 ];
 

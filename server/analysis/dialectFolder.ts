@@ -2,8 +2,10 @@
 // syntax (ClickHouse's engines and codecs, MySQL's backquotes…) and its name does not say so, the files
 // without such a mark are that dialect's too (an INSERT … SELECT, a DROP COLUMN): PostgreSQL's parser is no
 // judge of them. Only consulted for a file that has a syntax error, so PostgreSQL projects never pay for it.
+// A compatible engine's mark (Redshift's DISTKEY) makes no folder another dialect's, as it makes no file one.
 import { dirname, join } from 'node:path';
-import { dialectOfStatement, type OtherDialect } from './dialect';
+import { dialectOfStatement, otherDialectCounts, type OtherDialect } from './dialect';
+import { splitStatements } from './splitter';
 import { boundedText, folderEntries } from './folderEntries';
 import type { Finding } from './types';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -32,7 +34,7 @@ function countedDialect(folder: string): OtherDialect | undefined {
   const counts = new Map<OtherDialect, number>();
   for (const name of names) {
     const dialect = dialectOfFileText(join(folder, name));
-    if (dialect) counts.set(dialect, (counts.get(dialect) ?? 0) + 1);
+    if (dialect && otherDialectCounts(dialect)) counts.set(dialect, (counts.get(dialect) ?? 0) + 1);
   }
   const [top, marked] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [undefined, 0];
   return marked >= MIN_MARKED_FILES && marked * 2 > names.length ? top : undefined;
@@ -40,5 +42,8 @@ function countedDialect(folder: string): OtherDialect | undefined {
 
 function dialectOfFileText(path: string): OtherDialect | undefined {
   const text = boundedText(path, MAX_FILE_BYTES);
-  return text === undefined ? undefined : dialectOfStatement(text); // vanished or unreadable: it says nothing
+  if (text === undefined) return undefined; // vanished or unreadable: it says nothing
+  // The statements as PostgreSQL receives them: a psql script's meta-commands (`\echo Create stage tables`) are psql's
+  // words, not SQL, and mark no dialect.
+  return dialectOfStatement(splitStatements(text).map((statement) => statement.text).join(';\n'));
 }

@@ -17,7 +17,7 @@ import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, choiceAlternatives, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
-import { dialectOfStatement, namesCompatibleEngine, otherEngineText } from './dialect';
+import { dialectOfStatement, namesCompatibleEngine, otherDialectCounts, otherEngineText } from './dialect';
 import { enclosingFunction, isNullishType, parseWithParents, propertyNameText, walkDescendants } from './astWalk';
 import { TAKES_CONNECTION, freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
@@ -2683,10 +2683,11 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
 
 /**
  * A file that also sends MySQL, SQLite, SQL Server or Oracle statements (a multi-dialect test suite
- * importing a PostgreSQL driver too) may send any of its statements to those: no syntax errors there.
+ * importing a PostgreSQL driver too) may send any of its statements to those: no syntax errors there. A statement in
+ * a compatible engine's syntax (Redshift's `DISTKEY (id)`) is skipped alone: the file's other texts keep their errors.
  */
 function holdsOtherDialect(groups: Group[]): boolean {
-  return groups.some((g) => g.pieces.some((p) => dialectOfStatement(p.built.sql) !== undefined));
+  return groups.some((g) => g.pieces.some((p) => otherDialectCounts(dialectOfStatement(p.built.sql))));
 }
 
 /** The same text reached from two calls (a constant used twice) gives one finding. */
