@@ -12,7 +12,7 @@ import { resolveOptions, type AnalysisOptions, type Finding, type RuleId, type S
 import { LineIndex } from './positions';
 import { severityFor } from './context';
 import { getRule } from './rules/index';
-import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
+import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withNamedArgumentsAsValues, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
 import { Flow, calleeText, choiceAlternatives, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
@@ -113,6 +113,13 @@ const SUPABASE_CLIENT_MODULE = /(?:^|\/|:)@supabase\/(?:supabase-js|ssr|auth-hel
  * text counts only when it opens a whole statement or a SET, and it gets no syntax errors.
  */
 const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNone|result|multi|multiResult|rawQuery|queryArray|queryObject)$|^(run|exec|execute|query)(Raw|Unprepared|Values|Sql|SQL|Query|Simple|Unsafe)+$/;
+/**
+ * deno-postgres (JSR `@db/postgres`, deno.land/x/postgres: packageSpecifiers.ts) has no `query`: its clients, a pool's
+ * connections and its transactions send with `queryArray` and `queryObject` (also as tags). In a file importing it these
+ * are that driver's query methods, whose text is sent as written (syntax errors reported), not a wrapper's.
+ */
+const DENO_POSTGRES_MODULE = '@db/postgres';
+const DENO_POSTGRES_QUERY_METHODS: ReadonlySet<string> = new Set(['queryArray', 'queryObject']);
 /** A name for running a query: `query`, `execute`, `queryOne`, `executeSql` (the member and tag forms below). */
 const QUERY_RUNNER_NAME = String.raw`(?:query|execute)(?:[A-Z]\w*)?`;
 /**
@@ -762,6 +769,8 @@ class Extractor {
    * Server statements next to PostgreSQL ones, and PoolSafe cannot tell which one runs.
    */
   private surelyPostgres = false;
+  /** The file imports deno-postgres: its `queryArray`/`queryObject` are driver query methods (DENO_POSTGRES_QUERY_METHODS). */
+  private importsDenoPostgres = false;
   /** The file's only PostgreSQL is in the process (PGlite): one session, so only syntax errors count. */
   inProcessOnly = false;
   /** Code that runs only when the file's own dialect test says PGlite (inProcess.ts). */
@@ -827,6 +836,7 @@ class Extractor {
     this.ownServer = new OwnServerClients(this.source, this.flow, fileName);
     this.doubles = testDoublesOf(this.source, fileName);
     this.surelyPostgres = dialect.postgres || pathIsPostgres(fileName);
+    this.importsDenoPostgres = modules.some((module) => module.specifier === DENO_POSTGRES_MODULE || module.specifier.startsWith(`${DENO_POSTGRES_MODULE}/`));
     this.flow.readsSqlConfigs = this.surelyPostgres || importsPostgresCode(modules);
     // A project class around PGlite makes its instances PGlite even in a file that names PGlite nowhere.
     this.pgliteWrappers = inProcessWrapperNames(this.source, fileName);
@@ -1432,7 +1442,22 @@ class Extractor {
     const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
     if (parts.length === 0 || !opensStatement(parts)) return;
     const unpooled = this.bypassesPooler(node, client);
-    this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled);
+    // deno-postgres's tag sends the template as a whole statement, its holes bound as values: its mistakes are its own.
+    const wholeStatement = ts.isPropertyAccessExpression(node.tag) && this.isDenoPostgresQuery(node.tag.name.text);
+    this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, wholeStatement, true, unpooled);
+  }
+
+  /** Whether a method of this name is deno-postgres's query method (`client.queryArray(…)`, ``tx.queryObject`…` ``). */
+  private isDenoPostgresQuery(method: string): boolean {
+    return this.importsDenoPostgres && DENO_POSTGRES_QUERY_METHODS.has(method);
+  }
+
+  /** Whether a query's text is the text argument of a deno-postgres query call (its `$name`s are then named arguments). */
+  private sentByDenoPostgres(text: ts.Expression): boolean {
+    let node: ts.Node = text;
+    while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)) node = node.parent;
+    const call = node.parent;
+    return ts.isCallExpression(call) && call.arguments[0] === node && ts.isPropertyAccessExpression(call.expression) && this.isDenoPostgresQuery(call.expression.name.text);
   }
 
   /**
@@ -1692,12 +1717,13 @@ class Extractor {
         return;
       }
     }
-    const wrapper = !QUERY_METHODS.test(name) && receiver !== undefined
+    const driverQuery = QUERY_METHODS.test(name) || this.isDenoPostgresQuery(name);
+    const wrapper = !driverQuery && receiver !== undefined
       && (WRAPPER_QUERY_METHODS.test(name) || (this.surelyPostgres && GENERIC_RUN_METHODS.test(name)) || runsOnInheritedQuery(call, name));
     // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter, or that sends a
     // property of it (`this.execute(step)` sending `step.sql`): a helper.
     const local = this.queryHelperOf(call.expression);
-    if ((!QUERY_METHODS.test(name) && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined))) {
+    if ((!driverQuery && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined))) {
       this.inspectHelperCall(call, groupFor);
       return;
     }
@@ -2030,7 +2056,7 @@ class Extractor {
     // A named config prepares a statement whatever its text (even one built elsewhere).
     // On any pool of a server the code started itself, a named statement meets no pooler either.
     if (!unpooled && sendsName && resolved.preparedNames.length > 0 && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
-    const parts = resolved.parts;
+    const parts = resolved.parts && this.sentByDenoPostgres(first) ? withNamedArgumentsAsValues(resolved.parts) : resolved.parts;
     if (!parts) return;
     const opening = openingText(parts);
     const looksLikeSql = opening !== undefined && SQL_START.test(opening);

@@ -207,6 +207,38 @@ function placeholderAt(text: string, i: number): { length: number; fillers: Slot
 /** A cheap first look (most SQL has only `$n`, which PostgreSQL understands): could placeholderAt find one? */
 const MAY_HOLD_PLACEHOLDER = /\?|(?:^|[^:\w$]):[A-Za-z_]|(?:^|[^\w$])@[A-Za-z_]|\$(?:\d+[:^~]|[{(<[/]|\$?[A-Za-z_]|\s+[A-Za-z_])|(?:^|[^\w%])%[ILs](?![\w%])/;
 
+/**
+ * deno-postgres's named arguments (`WHERE id = $id` with `{ id }`, or `{ text, args: { id } }`): each is a value the
+ * driver binds, as `$1` is. Written over in place as `$1` padded with blanks to the name's length (offsets stay), so the
+ * text parses as what PostgreSQL receives and a mistake after one is still the text's own. Not inside quotes, comments
+ * or dollar quotes (`$body$`).
+ */
+export function withNamedArgumentsAsValues(parts: Part[]): Part[] {
+  return parts.map((part) => (part.kind === 'text' && part.text.includes('$') ? { ...part, text: namedArgumentsAsValues(part.text) } : part));
+}
+
+function namedArgumentsAsValues(text: string): string {
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < text.length) {
+    const skipped = skipNonCode(text, i);
+    if (skipped >= 0) {
+      i = Math.max(skipped, i + 1);
+      continue;
+    }
+    const name = text[i] === '$' && !/[\w$]/.test(text[i - 1] ?? ' ') ? /^\$[A-Za-z_]\w*(?![\w$])/.exec(text.slice(i, i + 64)) : null;
+    if (!name) {
+      i++;
+      continue;
+    }
+    out += text.slice(from, i) + '$1'.padEnd(name[0].length);
+    i += name[0].length;
+    from = i;
+  }
+  return out + text.slice(from);
+}
+
 /** Splits text parts at driver placeholders (looked for outside quotes and comments). */
 export function withPlaceholders(parts: Part[]): Part[] {
   const out: Part[] = [];
