@@ -2,8 +2,9 @@
 // `--8<-- "extras/convert.sql"`, Sphinx's `.. literalinclude:: ../scripts/convert.sql`, AsciiDoc's
 // `include::scripts/convert.sql[]`), or tells them to run in psql with its include command (`Run within psql
 // using \i db/checks/orphans.sql`): a one-off conversion, check or maintenance script a person pastes into psql or
-// runs with `psql -f` or `\i`, in a session of its own, never sent through the application's pool.
-import { dirname, join, resolve, sep } from 'node:path';
+// runs with `psql -f` or `\i`, in a session of its own, never sent through the application's pool. The pages are those
+// of a `docs`/`doc` folder up to four levels above the file, or of such a level itself (the project root's README).
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
 import { PSQL_INCLUDE_COMMAND, pagesAmong } from './psqlRuns';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -28,7 +29,7 @@ export function isDocumentedSnippet(fileName: string): boolean {
   const file = resolve(fileName);
   return foldersUp(dirname(file), LEVELS_UP).some((level) => {
     const below = file.slice(level.length + 1).split(sep).join('/');
-    return DOCS_FOLDERS.some((docs) => snippetsOf(join(level, docs)).some((path) => names(below, path)));
+    return [...DOCS_FOLDERS.map((docs) => join(level, docs)), level].some((docs) => snippetsOf(docs).some((path) => names(below, path)));
   });
 }
 
@@ -41,11 +42,15 @@ function names(below: string, path: string): boolean {
   return below === path.replace(/^(?:\.{1,2}\/)+/, '');
 }
 
-/** The `.sql` paths the pages of a documentation folder (and its subfolders, one level) paste whole. */
+/**
+ * The `.sql` paths the pages of a documentation folder (and its subfolders, one level) paste whole. For a folder
+ * above the file that is no documentation folder (the project's root: its README or DEPLOYMENT.md telling the reader
+ * to `\i schema/init.sql`), its own pages only.
+ */
 function snippetsOf(docs: string): string[] {
   return snippetsByDocs.get(docs, () => {
-    const files = [docs, ...folderEntries(docs).filter((e) => e.isDirectory()).map((e) => join(docs, e.name))]
-      .flatMap((folder) => folderEntries(folder).filter((e) => e.isFile()).map((e) => join(folder, e.name)));
+    const folders = DOCS_FOLDERS.includes(basename(docs)) ? [docs, ...folderEntries(docs).filter((e) => e.isDirectory()).map((e) => join(docs, e.name))] : [docs];
+    const files = folders.flatMap((folder) => folderEntries(folder).filter((e) => e.isFile()).map((e) => join(folder, e.name)));
     const pages = pagesAmong(files, MAX_PAGES);
     const paths: string[] = [];
     for (const page of pages) {

@@ -67,3 +67,28 @@ test('a page that only names the file, a file of the same name elsewhere, or a b
     assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
   }
 });
+
+test("a page at the project's root (README, a status page) telling the reader to \\i a file runs it in its own session", (t) => {
+  const root = project(t, {
+    'README.md': '## Set up\n\n```bash\npsql "$DATABASE_URL"\n\\i database/bootstrap.sql\n```\n',
+    'SETUP-NOTES.md': 'Then, still in psql: `\\ir tools/grants/owner.sql`.\n',
+    'package.json': '{ "dependencies": { "pg": "^8.11.0" } }\n',
+    'src/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n",
+  });
+  for (const path of [['database', 'bootstrap.sql'], ['tools', 'grants', 'owner.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)), [], path.join('/'));
+  }
+});
+
+test("a root page's include names only its own path: another file, or a page in a folder below, gives nothing", (t) => {
+  const root = project(t, {
+    'README.md': 'Run `\\i database/bootstrap.sql` in psql.\n',
+    'services/api/NOTES.md': '\\i queries/report.sql\n',
+    // A program of the project: its other SQL files are not all hand-run.
+    'package.json': '{ "dependencies": { "pg": "^8.11.0" } }\n',
+    'src/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n",
+  });
+  for (const path of [['database', 'seed.sql'], ['queries', 'report.sql'], ['other', 'database', 'bootstrap.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
+  }
+});
