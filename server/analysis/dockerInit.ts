@@ -4,6 +4,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { withoutTrailingSlashes } from './connectionHosts';
 
 const INIT_FOLDER = '/docker-entrypoint-initdb.d';
 /** Files that can mount or copy a script into the image: compose files and Dockerfiles. */
@@ -95,13 +96,6 @@ function relativeCopy(line: string): { sources: string[]; target: string } | und
   const target = rest.pop();
   if (!target || rest.length === 0 || target.startsWith('/')) return undefined;
   return { sources: rest, target };
-}
-
-/** A path without its trailing slashes. */
-function withoutTrailingSlashes(path: string): string {
-  let end = path.length;
-  while (end > 1 && path[end - 1] === '/') end--;
-  return path.slice(0, end);
 }
 
 /**
