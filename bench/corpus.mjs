@@ -1,20 +1,24 @@
 // Real-code corpus score (issue 10): lints checked-out public repositories with the built CLI and
-// scores the findings against hand labels in bench/corpus/labels/*.json (docs/corpus.md).
-//   node bench/corpus.mjs <corpus-dir> [--split dev|held-out|held-out-2|held-out-3|held-out-4b|…] [--repo <dir>] [--unlabelled] [--failing] [--json <file>] [--timeout <s>]
-// --unlabelled lists pooling findings without a label; --failing lists labels the linter does not satisfy.
-// --findings <dir> saves each repository's findings (<dir>/<repo>.json); --compare <dir> prints, per repository, the
-// findings this build adds or loses against such a saved run of another build (how a linter change is checked on the
-// whole corpus: run the old build with --findings, the new one with --compare).
-// --timeout (default 600 s) stops one repository's lint: it is listed as timed out and left out of every total,
-// so one file that makes the linter hang cannot stall a whole run. Progress goes to stderr, one line per repository.
-//   node bench/corpus.mjs --fetch-help      prints how to recreate <corpus-dir>
-// <corpus-dir> (or $POOLSAFE_CORPUS) holds one folder per repository, named as its label file.
-// Nothing is downloaded; this is not part of `npm test`. Run `npm run build` first (bench:corpus does).
+// scores the findings against hand labels in bench/corpus/labels/*.json (docs/corpus.md). Usage: USAGE below, or --help.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+const USAGE = `usage: node bench/corpus.mjs <corpus-dir> [--split held-out-N] [--repo <dir>]… [--unlabelled] [--failing]
+                 [--json <file>] [--findings <dir>] [--compare <dir>] [--timeout <s>]
+       node bench/corpus.mjs --fetch-help      prints how to recreate <corpus-dir>
+<corpus-dir> (or $POOLSAFE_CORPUS) holds one folder per repository, named as its label file.
+--unlabelled lists pooling findings without a label; --failing lists labels the linter does not satisfy.
+--findings <dir> saves each repository's findings (<dir>/<repo>.json); --compare <dir> prints, per repository, the
+  findings this build adds or loses against such a saved run of another build (how a linter change is checked on the
+  whole corpus: run the old build with --findings, the new one with --compare).
+--timeout (default 600 s) stops one repository's lint: it is listed as timed out and left out of every total,
+  so one file that makes the linter hang cannot stall a whole run. Progress goes to stderr, one line per repository.
+$POOLSAFE_DIST scores another build's dist folder; $POOLSAFE_LABELS another folder of label files.
+Nothing is downloaded; this is not part of \`npm test\`. Run \`npm run build\` first (bench:corpus does).
+`;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // $POOLSAFE_LABELS scores another folder of label files (a split being labelled, before it is committed).
@@ -165,13 +169,14 @@ function main() {
     options: {
       split: { type: 'string' }, repo: { type: 'string', multiple: true }, unlabelled: { type: 'boolean' }, failing: { type: 'boolean' },
       json: { type: 'string' }, 'fetch-help': { type: 'boolean' }, timeout: { type: 'string', default: '600' },
-      findings: { type: 'string' }, compare: { type: 'string' },
+      findings: { type: 'string' }, compare: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) return void process.stdout.write(USAGE);
   const corpus = loadCorpus();
   if (values['fetch-help']) return void process.stdout.write(fetchHelp(corpus));
   const corpusDir = positionals[0] ?? process.env.POOLSAFE_CORPUS;
-  if (!corpusDir) throw new Error('usage: node bench/corpus.mjs <corpus-dir> (or POOLSAFE_CORPUS); --fetch-help shows how to create it');
+  if (!corpusDir) { process.stderr.write(USAGE); process.exitCode = 2; return; }
   if (!existsSync(cli)) throw new Error(`${cli} not found: run npm run build`);
   const chosen = corpus.filter((r) => (!values.split || r.split === values.split) && (!values.repo || values.repo.includes(r.dir)));
   const timeoutSeconds = Number(values.timeout);
