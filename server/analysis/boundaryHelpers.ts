@@ -10,6 +10,7 @@
 import ts from 'typescript';
 import { BEGINS, COMMITS, ROLLS_BACK, calledFunction, textsSentOn } from './rolledBackCallbacks';
 import type { TopLevelFunction } from './topLevelFunctions';
+import { FUNCTION_END, runsOnEveryPathTo } from './everyPath';
 
 export type HelperBoundary = 'BEGIN' | 'COMMIT' | 'ROLLBACK';
 
@@ -32,7 +33,8 @@ const boundaries = new WeakMap<TopLevelFunction, { clientIndex: number; boundary
 
 /**
  * The one parameter the helper sends transaction statements on, and the last of them, when that one runs on every
- * path through the helper that returns (not in an `if`, a loop, a `catch` or a callback; no `return` before it).
+ * path through the helper that returns (everyPath.ts: not in an `if`, a loop, a `catch` or a callback; no `return`
+ * before it).
  */
 function leftBoundary(helper: TopLevelFunction): { clientIndex: number; boundary: HelperBoundary } | undefined {
   const body = helper.body;
@@ -44,7 +46,7 @@ function leftBoundary(helper: TopLevelFunction): { clientIndex: number; boundary
   });
   if (sending.length !== 1) return undefined;
   const { clientIndex, last } = sending[0]!;
-  if (handsOnParameters(helper, clientIndex) || !runsOnEveryPath(last.node, helper) || returnsBefore(last.node, body)) return undefined;
+  if (handsOnParameters(helper, clientIndex) || !runsOnEveryPathTo(last.node, FUNCTION_END, helper)) return undefined;
   return { clientIndex, boundary: boundaryOf(last.text)! };
 }
 
@@ -72,29 +74,4 @@ function handsOnParameters(helper: TopLevelFunction, clientIndex: number): boole
   };
   if (helper.body) visit(helper.body);
   return hands;
-}
-
-/** Whether nothing between `call` and the helper's body makes it conditional: only awaits, statements, blocks and a `try` block. */
-function runsOnEveryPath(call: ts.Node, helper: TopLevelFunction): boolean {
-  for (let child: ts.Node = call, parent = call.parent; child !== helper.body; child = parent, parent = parent.parent) {
-    if (ts.isTryStatement(parent) ? parent.tryBlock !== child : !STRAIGHT_LINE.has(parent.kind)) return false;
-  }
-  return true;
-}
-
-const STRAIGHT_LINE = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.AwaitExpression, ts.SyntaxKind.ParenthesizedExpression, ts.SyntaxKind.ExpressionStatement, ts.SyntaxKind.Block,
-  ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.VariableDeclarationList, ts.SyntaxKind.VariableStatement,
-]);
-
-/** A `return` of the helper's own (not a nested function's) before `node`: a path that leaves without reaching it. */
-function returnsBefore(node: ts.Node, body: ts.Node): boolean {
-  let found = false;
-  const visit = (child: ts.Node): void => {
-    if (found || child.pos >= node.pos || ts.isFunctionLike(child)) return;
-    if (ts.isReturnStatement(child) && child.end <= node.pos) found = true;
-    else child.forEachChild(visit);
-  };
-  body.forEachChild(visit);
-  return found;
 }

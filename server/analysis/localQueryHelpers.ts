@@ -8,6 +8,7 @@ import { enclosingFunction, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { BEGINS, COMMITS, ROLLS_BACK_ANY, literalText, receiverKey, textsSentOn } from './rolledBackCallbacks';
 import { boundaryHelperCall } from './boundaryHelpers';
+import { runsOnEveryPathTo } from './everyPath';
 
 /** The methods of a driver or client that send their first argument as a query (`pool.query(text)`, `sql.unsafe(text)`, Prisma's `$queryRaw…`). */
 export const QUERY_METHODS = /^(query|querySync|execute|raw|unsafe|\$queryRaw\w*|\$executeRaw\w*)$/;
@@ -107,8 +108,8 @@ const insideTransactionAt = (call: ts.CallExpression, receiver: ts.Expression, f
 
 /**
  * Whether `fn` surely has a transaction open on `receiver` (a name or `this.x`) when `call` runs, read in source order
- * across nested blocks: a BEGIN sent on it (a literal, or a const holding one) is a statement of a block around `call`
- * (so it runs whenever `call` does) and comes before it, and nothing that ends or may end it is sent on it — in any
+ * across nested blocks: a BEGIN sent on it (a literal, or a const holding one) comes before `call` and runs whenever
+ * it does (everyPath.ts: a statement of a block around `call`, kept or awaited, or in a `try` block there), and nothing that ends or may end it is sent on it — in any
  * branch or callback — between that BEGIN and `call`, nor anywhere in a loop around `call` that the BEGIN is outside
  * of (the loop's next turn would run `call` after it), and the name is not given another client between. `call` must
  * sit in `fn` itself, not a callback of it.
@@ -117,7 +118,7 @@ function transactionOpenAt(call: ts.CallExpression, receiver: ts.Expression, fn:
   const key = receiverKey(receiver);
   if (key === undefined || !fn.body || enclosingFunction(call) !== fn) return false;
   const sent = textsSentOn(key, fn.body, (argument) => sentText(argument, flow)).filter((s) => QUERY_METHODS.test(calleeText(s.node.expression)));
-  const begin = sent.filter((s) => s.node.end <= call.pos && BEGINS.test(s.text) && alwaysRunsBefore(s.node, call, fn)).pop();
+  const begin = sent.filter((s) => s.node.end <= call.pos && BEGINS.test(s.text) && runsOnEveryPathTo(s.node, call, fn)).pop();
   if (!begin) return false;
   const loops = loopsAround(call, fn).filter((loop) => !within(begin.node, loop));
   const ends = [...sent.filter((s) => COMMITS.test(s.text) || ROLLS_BACK_ANY.test(s.text)).map((s) => s.node), ...endingHelperCalls(key, fn.body)];
@@ -144,19 +145,6 @@ function endingHelperCalls(key: string, body: ts.Node): ts.CallExpression[] {
     if (handed && handed.boundary !== 'BEGIN' && receiverKey(handed.client) === key) calls.push(node);
   });
   return calls;
-}
-
-/**
- * `sending` is the whole of an expression statement (`await conn.query('BEGIN')`) of a block of `fn` that also holds,
- * in a later statement, `call`: it runs, unconditionally, before `call` does.
- */
-function alwaysRunsBefore(sending: ts.CallExpression, call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
-  let statement: ts.Node = sending;
-  while (ts.isAwaitExpression(statement.parent) || ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
-  statement = statement.parent;
-  const block = statement.parent;
-  if (!ts.isExpressionStatement(statement) || !block || !(ts.isBlock(block) || block === fn.body) || !within(call, block)) return false;
-  return enclosingFunction(statement) === fn && statement.end <= call.pos;
 }
 
 /** The loops of `fn` whose body holds `call`. */
