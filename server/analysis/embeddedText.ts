@@ -3,7 +3,7 @@
 // (`${…}` holes, unknown operands of `+`, driver placeholders such as `?`, `??`, `:name`, `@name`).
 // A slot is filled with the first of its fillers that lets the statement parse, so a hole can stand
 // for a value, an identifier, a clause or a whole statement without hiding the rest of the template.
-import { skipNonCode, splitStatements } from './splitter';
+import { forEachCodePosition, splitStatements } from './splitter';
 import { lastAtOrBefore } from './positions';
 import { HOLE_IDENTIFIER_PREFIX } from './templatePlaceholders';
 
@@ -220,22 +220,13 @@ export function withNamedArgumentsAsValues(parts: Part[]): Part[] {
 function namedArgumentsAsValues(text: string): string {
   let out = '';
   let from = 0;
-  let i = 0;
-  while (i < text.length) {
-    const skipped = skipNonCode(text, i);
-    if (skipped >= 0) {
-      i = Math.max(skipped, i + 1);
-      continue;
-    }
+  forEachCodePosition(text, (i) => {
     const name = text[i] === '$' && !/[\w$]/.test(text[i - 1] ?? ' ') ? /^\$[A-Za-z_]\w*(?![\w$])/.exec(text.slice(i, i + 64)) : null;
-    if (!name) {
-      i++;
-      continue;
-    }
+    if (!name) return 0;
     out += text.slice(from, i) + '$1'.padEnd(name[0].length);
-    i += name[0].length;
-    from = i;
-  }
+    from = i + name[0].length;
+    return name[0].length;
+  });
   return out + text.slice(from);
 }
 
@@ -249,24 +240,15 @@ export function withPlaceholders(parts: Part[]): Part[] {
     }
     const text = part.text;
     let from = 0;
-    let i = 0;
-    while (i < text.length) {
-      const skipped = skipNonCode(text, i);
-      if (skipped >= 0) {
-        i = Math.max(skipped, i + 1);
-        continue;
-      }
+    forEachCodePosition(text, (i) => {
       const found = placeholderAt(text, i);
-      if (!found) {
-        i++;
-        continue;
-      }
+      if (!found) return 0;
       if (i > from) out.push(slicePart(part, from, i));
       const fileStart = fileOffsetIn(part, i);
       out.push({ kind: 'slot', fileStart, fileEnd: fileOffsetIn(part, i + found.length), fillers: found.fillers, hole: false });
-      i += found.length;
-      from = i;
-    }
+      from = i + found.length;
+      return found.length;
+    });
     if (from < text.length || from === 0) out.push(from === 0 ? part : slicePart(part, from, text.length));
   }
   return out;

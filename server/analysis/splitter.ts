@@ -121,6 +121,24 @@ export function skipNonCode(text: string, i: number): number {
   return -1;
 }
 
+/**
+ * Calls `match` at each position of `text` outside quotes, comments and dollar quotes, in order (how embedded SQL is
+ * scanned for a driver's placeholders or named arguments): the length it returns, when above 0, is skipped (what it
+ * matched there); 0 moves on one character. No array or string is made per position: `match` is the only call.
+ */
+export function forEachCodePosition(text: string, match: (i: number) => number): void {
+  let i = 0;
+  while (i < text.length) {
+    const skipped = skipNonCode(text, i);
+    if (skipped >= 0) {
+      i = Math.max(skipped, i + 1);
+      continue;
+    }
+    const length = match(i);
+    i += length > 0 ? length : 1;
+  }
+}
+
 /** Leading whitespace and comments are not part of a statement (findings start at its first word). */
 function skipLeadingTrivia(text: string, start: number, end: number): number {
   let i = start;
