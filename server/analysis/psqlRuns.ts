@@ -34,7 +34,7 @@ import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
-import { shellAssignments, withoutQuotes } from './shellAssignments';
+import { shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { repositorySetsVariable } from './testEnvironment';
 import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
 
@@ -299,25 +299,32 @@ function readPsqlRuns(folder: string): PsqlRuns {
     // a Makefile's `$(PSQL) -f x.sql` (`PSQL = psql -q`) is psql's.
     if (WINDOWS_SCRIPT.test(path)) texts.set(path, windowsScriptAsShell(path, text));
     else {
-      const joined = withContinuationsJoined(text);
+      // A command file's comments run nothing (`# psql -f old.sql`); comments go first: a backslash ending one continues nothing.
+      const joined = withContinuationsJoined(HASH_COMMENTS.test(basename(path)) && commandFiles.includes(path) ? withCommentsBlanked(text) : text);
       texts.set(path, withBasenamesWritten(MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined));
     }
   }
+  // What a command file's echoes print runs nothing either (`echo "then: psql -f x.sql"`); psqlConnections.ts alone
+  // reads the texts as written, where a function's or target's echo prints the connection a command substitution uses.
+  const printedBlanked = (path: string, text: string): string => (commandFiles.includes(path) ? withEchoesBlanked(text) : text);
+  const live = new Map([...texts].map(([path, text]) => [path, printedBlanked(path, text)]));
   for (const path of commandFiles) {
-    const text = texts.get(path);
+    const text = live.get(path);
     if (text === undefined || !text.includes('cat')) continue;
     for (const match of text.matchAll(CAT_INTO)) concatenated.push(...sqlWords(match[1]));
   }
-  for (const text of texts.values()) if (text.includes('pgbench')) paths.push(...pgbenchScripts(text));
-  const wrappers = psqlWrappers([...texts].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text));
+  for (const text of live.values()) if (text.includes('pgbench')) paths.push(...pgbenchScripts(text));
+  const wrappers = psqlWrappers([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text));
   for (const [path, written] of texts) {
-    const text = wrappers.length > 0 && SHELL_SCRIPT.test(path) ? withWrappersWritten(written, wrappers) : written;
+    // The text as written (wrappers as psql) for the connection, and with echoes blanked (same length) for the runs.
+    const shown = wrappers.length > 0 && SHELL_SCRIPT.test(path) ? withWrappersWritten(written, wrappers) : written;
+    const text = printedBlanked(path, shown);
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
     // A Windows script's assignments are read as a shell script's: its text is written as one.
     const commandFile: CommandFileText = {
-      text, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) || WINDOWS_SCRIPT.test(path),
+      text: shown, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) || WINDOWS_SCRIPT.test(path),
       setElsewhere: (name) => repositorySetsVariable(path, name),
     };
     // Each file argument with where its psql command starts (the `psql` word).
@@ -344,12 +351,15 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (isRegressionTestScript(path)) tested.push(...named);
     globbed.push(...listedIntoPsql(text, vagrant, LINE_SHELLS.test(basename(path))));
   }
-  if (runners.size > 0) for (const text of texts.values()) paths.push(...runnerArguments(text, runners));
-  paths.push(...psqlFunctionFiles([...texts].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
+  if (runners.size > 0) for (const text of live.values()) paths.push(...runnerArguments(text, runners));
+  paths.push(...psqlFunctionFiles([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
   // A build file's sources count where these command files run psql on some file: the build output, presumably.
   const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0;
   return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested, pooled };
 }
+
+/** Command files whose comments open with `#`: shell scripts, Makefiles, CI and compose configurations, Dockerfiles, Ruby build files. */
+const HASH_COMMENTS = /^(?:[\w.-]+\.(?:sh|bash|zsh|ya?ml|mk)|[Mm]akefile|GNUmakefile|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|Vagrantfile|Rakefile)$/;
 
 /** A backslash that ends a line: the shell command goes on on the next line (`psql "$URL" --single-transaction \` then `-f "$f"`). */
 const LINE_CONTINUATION = /\\\r?\n[ \t]*/g;

@@ -13,9 +13,11 @@
 //   { … $_.FullName }` are `for f in sql/*.sql; do …`;
 // - concatenation: `type a.sql b.sql > all.sql`, `copy /b a.sql+b.sql all.sql`, PowerShell's `Get-Content a.sql | psql`
 //   are `cat`'s;
-// - comments (`REM`, `::`, PowerShell's `<# … #>`) are dropped: a psql command a comment shows is not run; psql is
+// - comments (`REM`, `::`, also after `&`; PowerShell's `#` and `<# … #>`) and what an `echo` (`Write-Host`) prints are
+//   dropped: a psql command a comment or an echo shows is not run, a `set` an echo shows sets nothing; psql is
 //   named in any case and as `psql.exe`; continued lines (`^`, PowerShell's backtick) are one.
 // Kept small and apart from the shell's own readers: it only rewrites text, each reader then reads it as a shell script's.
+import { withCommentsBlanked, withEchoesBlanked } from './shellAssignments';
 
 /** Windows command files by extension: batch files and PowerShell scripts, and each kind apart. */
 export const WINDOWS_SCRIPT = /\.(?:bat|cmd|ps1)$/i;
@@ -63,6 +65,8 @@ function withPsqlVariablesWritten(text: string, assigned: ReadonlyMap<string, st
 const CARET_CONTINUATION = /\^\r?\n[ \t]*/g;
 /** A comment line: `REM …` or `:: …` (after blanks, an `@`). */
 const BATCH_COMMENT = /^[ \t]*@?(?:rem(?:[ \t]|$)|::)/i;
+/** A comment after another command on its line (`cd db & rem psql -f old.sql`): from its `&` to the line's end. */
+const BATCH_TRAILING_COMMENT = /&&?[ \t]*@?(?:rem(?:[ \t]|$)|::).*$/i;
 /**
  * A `set` command (at a line's start, after `(`, `&`, `|`, `do`, `else` or an `if`'s condition): its switch (`/p` prompts
  * the user, `/a` computes), whether the assignment is quoted (`set "name=value"`), the name and the rest of the line.
@@ -89,8 +93,13 @@ const BATCH_CD_DRIVE = /\b(cd|chdir|pushd)[ \t]+\/d(?=[ \t])/gi;
 function batchAsShell(text: string): string {
   const lines = text.replace(/\r/g, '').replace(CARET_CONTINUATION, ' ').replace(/\\/g, '/').split('\n');
   const assigned = new Map<string, string[]>();
-  const shell = lines.map((line) => (BATCH_COMMENT.test(line) ? '' : batchCommandsWritten(withSetsWritten(line, assigned)))).join('\n');
+  const shell = lines.map((line) => (BATCH_COMMENT.test(line) ? '' : batchCommandsWritten(withSetsWritten(liveBatchCommands(line), assigned)))).join('\n');
   return withPsqlVariablesWritten(shell, new Map([...assigned].map(([name, values]) => [name, values.map(batchCommandsWritten)])));
+}
+
+/** A batch line without what its echoes print and without a trailing comment: the commands it runs. */
+function liveBatchCommands(line: string): string {
+  return withEchoesBlanked(line).replace(BATCH_TRAILING_COMMENT, '');
 }
 
 /** A line with its `set` commands written as the shell's assignments (`if … (set a=1) else (set a=2)`: each), each value noted in `assigned`. */
@@ -205,7 +214,7 @@ function blankBlockComments(text: string): string {
 
 /** A PowerShell script as shell text. */
 function powershellAsShell(text: string): string {
-  const joined = blankBlockComments(text.replace(/\r/g, '').replace(BACKTICK_CONTINUATION, ' '))
+  const joined = withEchoesBlanked(withCommentsBlanked(blankBlockComments(text.replace(/\r/g, '').replace(BACKTICK_CONTINUATION, ' '))))
     .replace(/\\/g, '/').replace(SCRIPT_ROOT, '.').replace(JOIN_PATH, (_join, folder: string, child: string) => `${unquoted(folder)}/${unquoted(child)}`);
   const assigned = new Map<string, string[]>();
   const shell = joined
