@@ -48,13 +48,97 @@ export const CLIENT_TRANSACTION_END = /^(commit|commitTransaction|rollback|rollb
 
 type FunctionLike = TopLevelFunction;
 
-/** Whether the function passed as argument `index` of `call` runs inside a transaction the called helper always rolls back. */
-export function runsInRolledBackTransaction(call: ts.CallExpression, index: number, depth = 0): boolean {
+/**
+ * Whether the function passed as argument `index` of `call` runs inside a transaction the called helper always rolls
+ * back. A helper that commits instead when a flag parameter is on (`withDb(fn, commit = false)` ending `if (commit)
+ * COMMIT else ROLLBACK`) rolls back at a call that leaves the flag off (flagsOffAt); `offInCaller` names the flags known
+ * off in the function `call` is written in, when that function is itself a helper handing its callback on.
+ */
+export function runsInRolledBackTransaction(call: ts.CallExpression, index: number, depth = 0, offInCaller: OffFlags = NO_FLAGS): boolean {
   if (depth >= MAX_DEPTH) return false;
   const helper = calledFunction(call);
   if (!helper?.body || helper.parameters.length <= index) return false;
-  return callsWithinRollback(helper, index) || handsOnTo(helper, index, depth, runsInRolledBackTransaction)
-    || passesOnWhole(helper, index, depth, runsInRolledBackTransaction);
+  const off = flagsOffAt(call, helper, offInCaller);
+  const runsIn = (inner: ts.CallExpression, at: number, innerDepth: number): boolean => runsInRolledBackTransaction(inner, at, innerDepth, off);
+  return callsWithinRollback(helper, index, off) || handsOnTo(helper, index, depth, runsIn) || passesOnWhole(helper, index, depth, runsIn);
+}
+
+/** Names of a helper's parameters known to be off (false or undefined) at one call of it. */
+type OffFlags = ReadonlySet<string>;
+const NO_FLAGS: OffFlags = new Set();
+
+/**
+ * The helper's parameters that are off at `call`: the call passes `false` or `undefined` there, or a flag off in the
+ * function it is written in (`offInCaller`), or passes nothing where the parameter has no default or a `false` one.
+ * A parameter the helper assigns, or one a spread argument may fill, is not known.
+ */
+function flagsOffAt(call: ts.CallExpression, helper: FunctionLike, offInCaller: OffFlags): OffFlags {
+  const off = new Set<string>();
+  const spreadAt = call.arguments.findIndex((argument) => ts.isSpreadElement(argument));
+  helper.parameters.forEach((parameter, index) => {
+    if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || (spreadAt >= 0 && spreadAt <= index)) return;
+    const argument = call.arguments[index];
+    const given = argument === undefined ? undefined : unwrap(argument);
+    const isOff = given === undefined ? parameter.initializer === undefined || isFalsyLiteral(parameter.initializer) : isFalsyLiteral(given) || (ts.isIdentifier(given) && offInCaller.has(given.text));
+    if (isOff && !assignsName(helper, parameter.name.text)) off.add(parameter.name.text);
+  });
+  return off;
+}
+
+/** `false` or `undefined` written out (casts and parentheses aside). */
+function isFalsyLiteral(expression: ts.Expression): boolean {
+  const value = unwrap(expression);
+  return value.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
+}
+
+/** Whether the function's body assigns `name` (`commit = true`, `commit ||= …`): then its value at the call says nothing. */
+function assignsName(helper: FunctionLike, name: string): boolean {
+  let assigned = false;
+  if (helper.body) {
+    walkDescendants(helper.body, (node) => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+        && ts.isIdentifier(unwrap(node.left)) && (unwrap(node.left) as ts.Identifier).text === name) assigned = true;
+      if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand) && node.operand.text === name
+        && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) assigned = true;
+      return undefined;
+    }, () => assigned);
+  }
+  return assigned;
+}
+
+/**
+ * Whether `node` runs only when one of the `off` flags is on: it sits in the arm a test of the flag alone picks when
+ * the flag is on (`if (commit) …`, the `else` of `if (!commit)`, `commit ? … : …`, `commit && …`, `!commit || …`),
+ * within `around`.
+ */
+function runsOnlyWhenOn(node: ts.Node, around: ts.Node, off: OffFlags): boolean {
+  if (off.size === 0) return false;
+  for (let child: ts.Node = node, parent = node.parent; parent && child !== around; child = parent, parent = parent.parent) {
+    if (ts.isIfStatement(parent) && child !== parent.expression) {
+      if (flagArm(parent.expression, off) === (child === parent.thenStatement)) return true;
+    } else if (ts.isConditionalExpression(parent) && child !== parent.condition) {
+      if (flagArm(parent.condition, off) === (child === parent.whenTrue)) return true;
+    } else if (ts.isBinaryExpression(parent) && child === parent.right) {
+      const operator = parent.operatorToken.kind;
+      if (operator === ts.SyntaxKind.AmpersandAmpersandToken && flagArm(parent.left, off) === true) return true;
+      if (operator === ts.SyntaxKind.BarBarToken && flagArm(parent.left, off) === false) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * For a test of an off flag alone: true when it is the flag itself (`commit`), false when it is its negation
+ * (`!commit`), undefined for any other test.
+ */
+function flagArm(test: ts.Expression, off: OffFlags): boolean | undefined {
+  const value = unwrap(test);
+  if (ts.isIdentifier(value)) return off.has(value.text) ? true : undefined;
+  if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = unwrap(value.operand);
+    return ts.isIdentifier(inner) && off.has(inner.text) ? false : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -193,10 +277,12 @@ function callbackCalls(helper: FunctionLike, index: number): ts.CallExpression[]
 /**
  * Every call of the callback hands it a client on which the function around the call sent BEGIN before it,
  * and sends ROLLBACK after it on every path (in a `finally` around the call, or as a later statement of its
- * body), never COMMIT.
+ * body), never COMMIT — but in an arm that only a flag the call leaves off opens (`off`, flagsOffAt).
  */
-function callsWithinRollback(helper: FunctionLike, index: number): boolean {
-  return everyCallOnClient(helper, index, (call, sent, body) => {
+function callsWithinRollback(helper: FunctionLike, index: number, off: OffFlags): boolean {
+  return everyCallOnClient(helper, index, (call, all, body) => {
+    // What runs only when a flag this call leaves off is on (its COMMIT, say) is not sent at this call.
+    const sent = all.filter((s) => !runsOnlyWhenOn(s.node, body, off));
     if (sent.some((s) => COMMITS.test(s.text))) return false;
     const begun = sent.some((s) => BEGINS.test(s.text) && s.node.end <= call.pos);
     return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, body)));

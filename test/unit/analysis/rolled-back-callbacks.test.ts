@@ -184,3 +184,63 @@ test('an exported test helper is read with the calls of the project\'s files tha
   const namespaced = "import * as db from './support/db';\ntest('ns', () => db.inScratchTransaction(async (c) => db.actAsGuest(c)));\n";
   assert.deepEqual(inProject(t, { 'test/listings.test.ts': importer, 'test/ns.test.ts': namespaced }, 'test/support/db.ts', helpers), [GUEST_SET]);
 });
+
+/**
+ * A helper that rolls back unless its caller asks it to keep the work: `keep` picks COMMIT, else ROLLBACK, in the
+ * `finally`, followed by a RESET ALL (which does not undo SET ROLE: only the rollback does).
+ */
+const KEEPING_HELPER = `import { Pool } from 'pg';
+const pool = new Pool();
+async function onScratchClient(url, work, keep = false) {
+  const conn = await pool.connect();
+  await conn.query('BEGIN');
+  try {
+    await work(conn);
+  } finally {
+    if (!keep) await conn.query('ROLLBACK');
+    else await conn.query('COMMIT');
+    await conn.query('RESET ALL');
+    conn.release();
+  }
+}
+export const inTestDb = (work, keep = false) => onScratchClient(process.env.TEST_DATABASE_URL, work, keep);
+`;
+
+const KEEPING_CALLER = (args: string) => `test('guests see listings', () => inTestDb(async (db) => {
+  await db.query('SET ROLE guest');
+  await db.query('SELECT * FROM listings');
+}${args}));
+`;
+
+test('a helper that commits only when a flag is on, called with the flag left off (omitted, false, or a wrapper\'s off default): the callback\'s SETs are rolled back', () => {
+  const file = 'test/listings.test.ts';
+  assert.deepEqual(found(KEEPING_HELPER + KEEPING_CALLER(''), file), []);
+  assert.deepEqual(found(KEEPING_HELPER + KEEPING_CALLER(', false'), file), []);
+  // The same with the helper's arm written as a ternary, or the flag tested without negation.
+  const ternary = KEEPING_HELPER.replace("if (!keep) await conn.query('ROLLBACK');\n    else await conn.query('COMMIT');", "await (keep ? conn.query('COMMIT') : conn.query('ROLLBACK'));");
+  assert.notEqual(ternary, KEEPING_HELPER);
+  assert.deepEqual(found(ternary + KEEPING_CALLER(''), file), []);
+  const plain = KEEPING_HELPER.replace("if (!keep) await conn.query('ROLLBACK');\n    else await conn.query('COMMIT');", "if (keep) { await conn.query('COMMIT'); } else { await conn.query('ROLLBACK'); }");
+  assert.notEqual(plain, KEEPING_HELPER);
+  assert.deepEqual(found(plain + KEEPING_CALLER(''), file), []);
+  // A client-taking test helper every call of which passes such a callback's client.
+  const roleHelper = `async function actAsGuest(db) {\n  await db.query('SET ROLE guest');\n}\ntest('guests', () => inTestDb(async (db) => { await actAsGuest(db); }));\n`;
+  assert.deepEqual(found(KEEPING_HELPER + roleHelper, file), []);
+});
+
+test('a flag-committing helper called with the flag on, or unknown, or assigned inside: the callback\'s SETs stay findings', () => {
+  const file = 'test/listings.test.ts';
+  const leaked = ['session-set SET ROLE guest'];
+  assert.deepEqual(found(KEEPING_HELPER + KEEPING_CALLER(', true'), file), leaked);
+  assert.deepEqual(found(KEEPING_HELPER + KEEPING_CALLER(', process.env.KEEP === "1"'), file), leaked);
+  // The wrapper's own default turns the flag on.
+  assert.deepEqual(found(KEEPING_HELPER.replace('(work, keep = false) =>', '(work, keep = true) =>') + KEEPING_CALLER(''), file), leaked);
+  // The helper sets the flag itself before its end: the call's value says nothing.
+  const reassigned = KEEPING_HELPER.replace('    await work(conn);\n', '    await work(conn);\n    keep = await shouldKeep();\n');
+  assert.notEqual(reassigned, KEEPING_HELPER);
+  assert.deepEqual(found(reassigned + KEEPING_CALLER(''), file), leaked);
+  // The COMMIT is tested against another value than the flag: it may run.
+  const otherTest = KEEPING_HELPER.replace("if (!keep) await conn.query('ROLLBACK');\n    else await conn.query('COMMIT');", "if (!keep && pool.totalCount > 1) await conn.query('ROLLBACK');\n    else await conn.query('COMMIT');");
+  assert.notEqual(otherTest, KEEPING_HELPER);
+  assert.deepEqual(found(otherTest + KEEPING_CALLER(''), file), leaked);
+});
