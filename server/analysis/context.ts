@@ -414,6 +414,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
       if (candidate.errorPathOnly) finding.errorPathOnly = true;
       if (candidate.localFlag) finding.localFlag = candidate.localFlag;
+      if (candidate.valueParameter && candidate.setting?.includes('.')) finding.settingParameter = { setting: candidate.setting, ...candidate.valueParameter };
       if (candidate.rule === 'currval') {
         const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
         if (earlier.length || (inBlock && blockMayAdvance)) continue;

@@ -17,7 +17,7 @@ import { SavedSettings, type Save } from './savedSettings';
 import { flowEvents, inBlockWithHandlers, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
-import { falseDefaultParameters, referredFlag, type SessionFlags } from './sessionFlags';
+import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
 import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
@@ -83,6 +83,8 @@ export interface Candidate {
   errorPathOnly?: boolean;
   /** For a routine's set_config(…, is_local) whose parameter defaults to false: that parameter (a call passing true sets nothing for the session). */
   localFlag?: LocalFlag;
+  /** For a routine's session set_config whose value is one of its parameters, as written: that parameter (a call passing NULL clears the setting). */
+  valueParameter?: LocalFlag;
 }
 
 export interface StatementFacts {
@@ -154,6 +156,8 @@ interface WalkContext {
   facts: StatementFacts;
   /** In a routine's body: its parameters that default to false (sessionFlags.ts). */
   sessionFlags?: SessionFlags;
+  /** In a routine's body: all its input parameters, by each reference to them (a set_config value taken from one). */
+  inputs?: SessionFlags;
 }
 
 function toOffset(ctx: WalkContext, byteLocation: number): number {
@@ -331,6 +335,7 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
       const at = toOffset(ctx, flag.location);
       const setting = firstStringConstant(args[0]);
       const tracked = setting !== undefined && isTrackedParameter(setting);
+      const valueParameter = referredFlag(args[1], ctx.inputs);
       candidates.push({
         rule: 'session-set', start, end,
         message: tracked ? trackedMessage('set_config(..., false)', setting)
@@ -338,6 +343,7 @@ function addFunctionCall(ctx: WalkContext, call: Json): void {
         fix: { title: 'Use set_config(..., true) (transaction-scoped)', edits: [{ start: at, end: literalEnd(ctx, at), newText: 'true' }] },
         ...(tracked ? { trackedParameter: true } : {}),
         ...(setting !== undefined ? { setting: setting.toLowerCase() } : {}),
+        ...(valueParameter ? { valueParameter } : {}),
         ...literalValue(args[1]),
         ...(setting !== undefined ? valueSources(args[1], setting.toLowerCase()) : {}),
       });
@@ -630,6 +636,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   const advances = new BodySequences();
   const disconnects: Disconnect[] = [];
   const sessionFlags = storedRoutine ? falseDefaultParameters(node) : undefined;
+  const inputs = storedRoutine ? inputParameters(node) : undefined;
   // The RESETs (and `SET … TO DEFAULT`s) of a PL/pgSQL body, by undo key and place (dropResetSets).
   const resets: SettingReset[] = [];
   // The body's control flow, read once for the questions below and only when one is asked.
@@ -662,7 +669,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     ? pieces.flatMap((piece) => splitStatements(piece.text).map((span) => ({ ...span, start: piece.start + span.start })))
     : splitStatements(body);
   for (const span of spans) {
-    const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags);
+    const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags, inputs);
     if (bodyFacts.disconnects) disconnects.push(...bodyFacts.disconnects);
     bodyFacts.candidates = bodyFacts.candidates.filter((candidate) => !advances.precede(candidate, bodyFacts));
     advances.read(bodyFacts);
@@ -910,7 +917,7 @@ export function needsOnlySyntaxCheck(text: string): boolean {
  * Analyses one piece of SQL (a statement, or a statement of a function body at `base`). `knownToParse`:
  * the caller already checked that it parses (syntaxCheck.ts, several statements in one parser call).
  */
-export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false, sessionFlags?: SessionFlags): StatementFacts {
+export function analyzeFragment(text: string, base: number, plpgsql = false, knownToParse = false, sessionFlags?: SessionFlags, inputs?: SessionFlags): StatementFacts {
   const facts: StatementFacts = { transaction: 'none', candidates: [], nextvals: [] };
   facts.mayAdvanceSequences = /\b(insert|merge|copy)\b/i.test(text);
   if (plpgsql) {
@@ -924,7 +931,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     const resets = dynamic ? undefined : dynamicResets(text);
     if (resets) facts.resets = resets;
     for (const parsed of dynamic ? [] : parsePlpgsqlPieces(text)) {
-      walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts, sessionFlags }, parsed.tree);
+      walk({ text: parsed.text, base: base + parsed.at, ascii: !/[^\x00-\x7f]/.test(parsed.text), facts, sessionFlags, inputs }, parsed.tree);
     }
     facts.transaction = 'none';
     return facts;
@@ -975,7 +982,7 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
-  addTreeFacts(text, base, tree, facts, sessionFlags);
+  addTreeFacts(text, base, tree, facts, sessionFlags, inputs);
   return facts;
 }
 
@@ -1029,8 +1036,8 @@ function withStandInFacts(standIn: string, base: number, facts: StatementFacts):
 }
 
 /** Walks a parsed statement into its facts. */
-function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts, sessionFlags?: SessionFlags): void {
-  walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts, sessionFlags }, tree);
+function addTreeFacts(text: string, base: number, tree: unknown, facts: StatementFacts, sessionFlags?: SessionFlags, inputs?: SessionFlags): void {
+  walk({ text, base, ascii: !/[^\x00-\x7f]/.test(text), facts, sessionFlags, inputs }, tree);
   // The other dialects' statements that parse as PostgreSQL and look unsafe are SETs (MySQL's SET sql_mode = …).
   if (facts.candidates.some((c) => c.rule === 'session-set')) facts.dialect = dialectOfSetStatement(text);
   if (facts.dialect) facts.candidates = [];

@@ -49,6 +49,7 @@ import { perTestTransaction } from './suiteTransactions';
 import { POOL_FACTORY, POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
+import { onlyCleanupClears } from './cleanupClears';
 import { CodeBranches } from './codeBranches';
 import { declaredType, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
@@ -2753,8 +2754,9 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   const sessionOnly = outsideTransactionModeBranches(source);
   if (sessionOnly.length > 0) findings = findings.filter((f) => f.rule === 'syntax-error' || getRule(f.rule)?.concern === 'load-balancing' || !sessionOnly.some((b) => b.getStart(source) <= f.start && f.end <= b.getEnd()));
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
-  // A function that puts a custom setting back to '' (or off) while another sets it: the setter's is the finding.
-  return withoutClosingSettings(text, applyLineSuppressions(text, withoutDuplicates(findings)));
+  // A function that puts a custom setting back to '' (or off) while another sets it: the setter's is the finding. A
+  // clear through the project's routine counts only as a cleanup, in a `finally`.
+  return withoutClosingSettings(text, onlyCleanupClears(source, applyLineSuppressions(text, withoutDuplicates(findings))));
 }
 
 /**

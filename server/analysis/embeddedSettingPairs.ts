@@ -11,15 +11,14 @@
 // CLI's whole-file analysis and the editor's, which analyses top-level chunks apart and then joins them
 // (incrementalTs.ts), pair the same findings. A value that is not a constant (a template hole, `$1`, an expression)
 // is a set value; text not read as one of these two forms pairs nothing.
-import type { Finding } from './types';
+// A call of a project routine whose body sets one custom setting from its parameter (`SELECT set_user_id(${id})`, the
+// body `set_config('app.user_id', user_id, false)`) is read the same way, by the value the call passes (the finding's
+// `writtenSetting`, stateFunctionCalls.ts): a NULL or '' call is a clear — but only one that embedded.ts found in a
+// `finally` (cleanupClears.ts), since a NULL call made before other work may be what that work relies on.
+import type { Finding, WrittenSetting } from './types';
 import { readsAsOff } from './routinePairs';
 
-/** A custom setting a session-set finding writes: its name (lower case) and its constant value, if one. */
-export interface WrittenSetting {
-  name: string;
-  /** Lower case, NULL as `''`; undefined when the value is not a constant. */
-  value?: string;
-}
+export type { WrittenSetting };
 
 /** `set_config('name', value,`: the value only when it is one constant up to its comma (not `'' || x`). */
 const SET_CONFIG_CALL = /^set_config\s*\(\s*'((?:[^']|'')*)'\s*,\s*(?:('(?:[^']|'')*'|null|[+-]?\d+)\s*,)?/i;
@@ -46,6 +45,12 @@ export function writtenSetting(sql: string, start: number, end: number): Written
   return { name, value: constantOf(/^(?:'(?:[^']|'')*'|[a-z_]\w*|[+-]?\d+)$/i.test(written) ? written : undefined) };
 }
 
+/** The constant a call passes as an argument (`NULL`, `''`, `NULL::text`, `'x'`, `0`): as writtenSetting reads a value. */
+export function passedConstant(argument: string): string | undefined {
+  const written = argument.replace(/::\s*[a-z_]\w*\s*$/i, '').trim();
+  return constantOf(/^(?:'(?:[^']|'')*'|null|[+-]?\d+)$/i.test(written) ? written : undefined);
+}
+
 function constantOf(written: string | undefined): string | undefined {
   if (written === undefined) return undefined;
   if (/^null$/i.test(written)) return '';
@@ -60,7 +65,7 @@ function constantOf(written: string | undefined): string | undefined {
 export function withoutClosingSettings(text: string, findings: Finding[]): Finding[] {
   const settings = new Map<Finding, WrittenSetting>();
   for (const finding of findings) {
-    const setting = finding.rule === 'session-set' ? writtenSetting(text, finding.start, finding.end) : undefined;
+    const setting = finding.rule !== 'session-set' ? undefined : finding.writtenSetting ?? writtenSetting(text, finding.start, finding.end);
     if (setting) settings.set(finding, setting);
   }
   if (settings.size < 2) return findings;

@@ -26,6 +26,23 @@ export function falseDefaultParameters(createFunction: Json): SessionFlags {
   return flags;
 }
 
+/** All the routine's input parameters, by each reference to them (lower-case name and `$n`). */
+export function inputParameters(createFunction: Json): SessionFlags {
+  const inputs = new Map<string, LocalFlag>();
+  let position = 0;
+  for (const item of (createFunction.parameters as Json[] | undefined) ?? []) {
+    const parameter = item.FunctionParameter as Json | undefined;
+    if (!parameter || parameter.mode === 'FUNC_PARAM_OUT' || parameter.mode === 'FUNC_PARAM_TABLE') continue;
+    position++;
+    if (parameter.mode === 'FUNC_PARAM_VARIADIC') continue;
+    const name = typeof parameter.name === 'string' ? parameter.name.toLowerCase() : undefined;
+    const reference: LocalFlag = name === undefined ? { position } : { position, name };
+    inputs.set(`$${position}`, reference);
+    if (name !== undefined) inputs.set(name, reference);
+  }
+  return inputs;
+}
+
 /** `DEFAULT false`, also written `= false` or `DEFAULT false::boolean`. */
 function defaultsToFalse(expression: Json | undefined): boolean {
   const constant = ((expression?.TypeCast as Json | undefined)?.arg as Json | undefined ?? expression)?.A_Const as Json | undefined;

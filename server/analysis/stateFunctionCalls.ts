@@ -7,7 +7,8 @@
 // upgrade script creating an older version of the routine and calling it at once). In a script that runs in its own
 // session (psql), only the calls inside the routines it creates count: a procedure calling a function that returns
 // holding a session lock leaves the lock on whatever connection runs the procedure.
-import type { AnalysisOptions, Finding, LocalFlag, RoutineOverload, StateFunction } from './types';
+import type { AnalysisOptions, Finding, LocalFlag, RoutineOverload, SettingParameter, StateFunction, WrittenSetting } from './types';
+import { passedConstant } from './embeddedSettingPairs';
 import { TypeEnvironment, reachableOverloads, routineParameters, sameSignature } from './routineOverloads';
 import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
@@ -125,11 +126,14 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     for (const site of sites) {
       const severity = severityFor(site.rule, options);
       if (!severity || suppressions.isSuppressed(site.rule, start)) continue;
-      findings.push({
+      const finding: Finding = {
         rule: site.rule, severity, start, end: start + match[2].length,
         message: `${site.name}() creates session state in its body (${site.rule}): ${site.message}`,
         related: [{ message: `${site.name}() creates the session state here`, start: 0, end: 0, location: { file: site.file, range: site.range } }],
-      });
+      };
+      const written = site.settingParameter && writtenByCall(text, from, site.settingParameter);
+      if (written) finding.writtenSetting = written;
+      findings.push(finding);
     }
   }
   return findings;
@@ -175,13 +179,29 @@ const NAMED_ARGUMENT = /^\s*("?)([\w$]+)\1\s*(?:=>|:=)/;
  * the session keeps nothing. A value decided at run time (`$3`, a column) may be false: still the routine's finding.
  */
 function passesTrue(text: string, from: number, flag: LocalFlag): boolean {
+  const argument = passedArgument(text, from, flag);
+  return argument !== undefined && writtenBoolean(argument) === true;
+}
+
+/**
+ * The custom setting a call of a routine that sets it from a parameter writes, with the constant the call passes for
+ * that parameter (NULL as `''`; none for a value decided at run time): read as a module's setters and clears are
+ * (embeddedSettingPairs.ts). Undefined when the call leaves the parameter to its default.
+ */
+function writtenByCall(text: string, from: number, parameter: SettingParameter): WrittenSetting | undefined {
+  const argument = passedArgument(text, from, parameter);
+  return argument === undefined ? undefined : { name: parameter.setting, value: passedConstant(argument) };
+}
+
+/** The text a call whose `(` ends just before `from` passes for one parameter, by name or by position; undefined when it passes none. */
+function passedArgument(text: string, from: number, parameter: { position: number; name?: string }): string | undefined {
   const args = callArguments(text, from);
-  if (!args) return false;
+  if (!args) return undefined;
   const named = args.map((argument) => NAMED_ARGUMENT.exec(argument));
-  const byName = flag.name === undefined ? undefined : named.find((m) => m !== null && m[2].toLowerCase() === flag.name);
-  if (byName) return writtenBoolean(byName.input.slice(byName[0].length)) === true;
-  const positional = args[flag.position - 1];
-  return positional !== undefined && named[flag.position - 1] === null && writtenBoolean(positional) === true;
+  const byName = parameter.name === undefined ? undefined : named.find((m) => m !== null && m[2].toLowerCase() === parameter.name);
+  if (byName) return byName.input.slice(byName[0].length);
+  const positional = args[parameter.position - 1];
+  return positional !== undefined && named[parameter.position - 1] === null ? positional : undefined;
 }
 
 /** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified, or qualified with a template's `{schema}`: any schema). */

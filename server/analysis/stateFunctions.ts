@@ -3,7 +3,7 @@
 // those): found by the same analysis that flags the bodies. Their calls become findings too
 // (stateFunctionCalls.ts). A later definition of the same name replaces an earlier one, so a
 // migration that fixes a function clears it (files in path order, definitions in file order).
-import type { RoutineOverload, RuleId, StateFunction } from './types';
+import type { Finding, RoutineOverload, RuleId, SettingParameter, StateFunction } from './types';
 import { routineParameters, sameSignature } from './routineOverloads';
 import { analyzeSqlPieces, factsOfOnly } from './pieces';
 import { LineIndex } from './positions';
@@ -11,6 +11,7 @@ import { splitStatements } from './splitter';
 import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
 import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
+import { escapeRegExp } from './regexText';
 import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 
 
@@ -40,6 +41,10 @@ export function definedFunctions(text: string, file: string): { name: string; si
       const range = { start: lines.positionAt(finding.start), end: lines.positionAt(finding.end) };
       const site: StateFunction = { name, schema, rule: finding.rule, message: finding.message, file, range };
       if (finding.localFlag) site.localFlag = finding.localFlag;
+      if (finding.rule === 'session-set') {
+        const settingParameter = soleSettingParameter(inside, span.text);
+        if (settingParameter) site.settingParameter = settingParameter;
+      }
       return site;
     });
     const [site, ...otherRules] = sites;
@@ -106,6 +111,24 @@ function withOverloads(definitions: { name: string; site?: StateFunction; defini
     else result.push({ name, site: { ...stateful[stateful.length - 1].site!, overloads } });
   }
   return result;
+}
+
+/**
+ * The custom setting a body sets from one of its parameters, when that `set_config(…, false)` is the body's only session
+ * setting and the body gives the parameter no other value first: what a call passing NULL for that parameter clears
+ * (embeddedSettingPairs.ts).
+ */
+function soleSettingParameter(bodyFindings: readonly Finding[], definition: string): SettingParameter | undefined {
+  const sets = bodyFindings.filter((finding) => finding.rule === 'session-set');
+  const parameter = sets.length === 1 ? sets[0].settingParameter : undefined;
+  if (!parameter || (parameter.name !== undefined && assignsTo(definition, parameter.name))) return undefined;
+  return parameter;
+}
+
+/** Whether a body may give its parameter another value before using it (`p := coalesce(p, 'anon')`, `SELECT … INTO p`). */
+function assignsTo(definition: string, parameter: string): boolean {
+  const name = escapeRegExp(parameter);
+  return new RegExp(String.raw`(?<![\w$."])"?${name}"?[ \t]*:=|^[ \t]*"?${name}"?[ \t]*=|\binto\s+(?:strict\s+)?"?${name}"?(?![\w$])`, 'im').test(definition);
 }
 
 /** Whether the finding is at a call of a function that releases an advisory lock (the finding's range is the called name). */

@@ -100,6 +100,24 @@ export interface StateFunction {
    * creates a temporary table): a call gets one finding per rule.
    */
   otherRules?: readonly StateFunction[];
+  /** The body's one session setting is a custom setting it sets from this parameter: a call passing NULL clears it. */
+  settingParameter?: SettingParameter;
+}
+
+/** A custom setting (lower case) a routine's body sets for the session to the value of one of its parameters. */
+export interface SettingParameter {
+  setting: string;
+  /** 1-based, among the input parameters. */
+  position: number;
+  /** Lower case. */
+  name?: string;
+}
+
+/** A custom setting a session-set finding writes: its name (lower case) and its constant value, if one. */
+export interface WrittenSetting {
+  name: string;
+  /** Lower case, NULL as `''`; undefined when the value is not a constant. */
+  value?: string;
 }
 
 /** One input parameter of a routine: its type as the parser names it (`int4`, `app.job`, `text[]`; undefined when unknown). */
@@ -132,6 +150,13 @@ export interface Finding {
   errorPathOnly?: boolean;
   /** The body's set_config takes its is_local from this parameter, which defaults to false (sessionFlags.ts). */
   localFlag?: LocalFlag;
+  /** In a routine's body: the set_config sets this custom setting to one of the routine's parameters, as passed. */
+  settingParameter?: SettingParameter;
+  /**
+   * At a call of a routine whose body sets a custom setting from a parameter (`settingParameter`): the setting and the
+   * value the call passes for it, read as the module's setters and clears are (embeddedSettingPairs.ts).
+   */
+  writtenSetting?: WrittenSetting;
 }
 
 export type TrackedParameterSupport = 'synced' | 'unsynced';
