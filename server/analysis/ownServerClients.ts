@@ -19,7 +19,7 @@ import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSet
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, loadedNames, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentName } from './environmentReads';
+import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentCopy, environmentName } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { LOOPBACK_HOST, hostPart, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
@@ -79,6 +79,13 @@ const URL_PLACE = /^(?:host|hostname|port|href|protocol|origin|search|searchPara
 const LENDS_CONNECTION = /^(?:withConnection|withTransaction|transaction|begin|connect|reserve)$/;
 /** Makers of PostgreSQL clients and pools that fall back to libpq's `PG*` variables, else this machine, for what they are not given (not Bun's SQL, which reads `DATABASE_URL`). */
 const DEFAULTING_MAKER = /(?:^|\.)(?:Client|Pool|Connection|postgres)$/;
+/** Pool and connection options that tune it and say nothing of where it connects (node-postgres's, postgres.js's). */
+const TUNING_OPTION = /^(?:max|min|ssl|idleTimeoutMillis|connectionTimeoutMillis|statement_timeout|query_timeout|idle_in_transaction_session_timeout|allowExitOnIdle|maxUses|maxLifetimeSeconds|keepAlive|keepAliveInitialDelayMillis|application_name|idle_timeout|connect_timeout|max_lifetime|prepare|debug|onnotice)$/;
+
+function isTuningOption(key: ts.PropertyName): boolean {
+  return (ts.isIdentifier(key) || ts.isStringLiteral(key)) && TUNING_OPTION.test(key.text);
+}
+
 /** Options that say where to connect: with one of them set, the maker's own defaults do not decide the host. */
 const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
@@ -458,6 +465,8 @@ export class OwnServerClients {
       if (ts.isPropertyAccessExpression(value)) return value.name.text;
       return this.constantText(value.argumentExpression);
     }
+    // `env.DATABASE_URL` on the checked copy of the environment a config module exports (environmentCopy).
+    if (ts.isPropertyAccessExpression(value) && ts.isIdentifier(value.expression) && this.importedEnvironmentCopy(value.expression, value.name.text)) return value.name.text;
     if (isReflectGet(value)) {
       const [object, key] = value.arguments;
       return ts.isStringLiteralLike(key) && this.environmentObject(object, depth + 1) ? key.text : undefined;
@@ -467,6 +476,20 @@ export class OwnServerClients {
     const destructured = this.constDestructured(value);
     if (!destructured || (!ts.isIdentifier(destructured.property) && !ts.isStringLiteral(destructured.property))) return undefined;
     return this.environmentObject(destructured.object, depth + 1) ? destructured.property.text : undefined;
+  }
+
+  /**
+   * Whether `name` is imported from a module of the project that exports it as a checked copy of the environment
+   * (`export const env = schema.parse(process.env)`), and `member` is one of the variables it copies, not one it
+   * writes out itself.
+   */
+  private importedEnvironmentCopy(name: ts.Identifier, member: string): boolean {
+    if (this.flow.bindingOf(name) || this.flow.destructuringOf(name)) return false;
+    const imported = this.importedOrRequired(name.text);
+    const file = imported && imported.name !== 'default' ? resolveModule(this.fileName!, imported.specifier) : undefined;
+    const view = file === undefined ? undefined : parsed(file);
+    const written = view && environmentCopy(view.source, imported!.name);
+    return written !== undefined && !written.has(member);
   }
 
   /**
@@ -603,6 +626,7 @@ export class OwnServerClients {
       const held = () => this.poolOfOwnServer(pool, depth + 1, false);
       if (this.testCode ? this.singly(held) : held()) return true;
       if (this.madeFromOwnServer(pool, depth + 1)) return true;
+      if (this.heldFromImportedPool(pool)) return true;
     }
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = calleeText(call.expression);
@@ -620,6 +644,50 @@ export class OwnServerClients {
     // A driver's single client (or a LISTEN library's subscriber) given the environment's test database is one session
     // of it; what another function makes of it (`getDb(url)`, often a pool) counts only for a value written in the code.
     return SINGLE_CLIENT_MAKER.test(maker) || this.makesSubscriber(call.expression) ? this.singly(given) : this.literally(given);
+  }
+
+  /**
+   * In test code, a connection held out of a pool a module of the project exports — the pool itself (`import { pool }`)
+   * or a function of it returning the pool, called with no arguments (`requirePool().connect()`) — is one session of
+   * whatever database the pool is made on in the test's run. The module is read as test code (what it reads from the
+   * environment is the test run's environment), and the pool's arguments as a single connection's (oneSession), as for a
+   * pool the test makes itself. A module naming a pooler is not read (testHelper).
+   */
+  private heldFromImportedPool(pool: ts.Expression): boolean {
+    if (!this.testCode || this.devOnly) return false;
+    const value = unwrap(pool);
+    const call = ts.isCallExpression(value) && value.arguments.length === 0 ? value : undefined;
+    const name = call ? call.expression : value;
+    if (!ts.isIdentifier(name) || this.flow.bindingOf(name) || this.flow.destructuringOf(name)) return false;
+    const imported = this.importedOrRequired(name.text);
+    const file = imported && imported.name !== 'default' ? resolveModule(this.fileName!, imported.specifier) : undefined;
+    const reader = file === undefined ? undefined : this.testHelper(file, true);
+    return reader !== undefined && reader.singly(() => reader.exportsPool(imported!.name, call !== undefined));
+  }
+
+  /**
+   * Whether this module's export `name` is a pool made from the local test database or the test run's environment
+   * (poolOfOwnServer): a variable every value of which is one, or (`call`) a function every return of which is one.
+   */
+  private exportsPool(name: string, call: boolean): boolean {
+    const isPool = (value: ts.Expression): boolean => this.poolOfOwnServer(value, 1, false);
+    const returnsPool = (fn: ts.FunctionLikeDeclaration): boolean => {
+      if (!fn.body) return false;
+      const returns = ts.isBlock(fn.body) ? this.returnsOf(fn.body) : [fn.body];
+      return returns.length > 0 && returns.every(isPool);
+    };
+    for (const statement of this.source.statements) {
+      if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
+      if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && returnsPool(statement);
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name) continue;
+        const initial = declaration.initializer && unwrap(declaration.initializer);
+        if (initial && (ts.isArrowFunction(initial) || ts.isFunctionExpression(initial))) return call && returnsPool(initial);
+        return !call && this.everyValueOf(declaration, isPool);
+      }
+    }
+    return false;
   }
 
   /**
@@ -667,12 +735,15 @@ export class OwnServerClients {
     return this.imports.get(local) ?? (this.required ??= requiredNames(this.source)).get(local) ?? (this.loaded ??= loadedNames(this.source)).get(local);
   }
 
-  /** An argument, or a property of an object literal written as one (`{ kind: 'pgClient', client }`). */
+  /**
+   * An argument, or a property of an object literal written as one (`{ kind: 'pgClient', client }`). A pool's tuning
+   * option (`max: env.POOL_SIZE`, `ssl: …`) says nothing of where it connects, whatever variable it reads.
+   */
   private argumentFromOwnServer(argument: ts.Expression, depth: number): boolean {
     const value = unwrap(argument);
     if (!ts.isObjectLiteralExpression(value)) return !ts.isFunctionLike(value) && this.fromOwnServer(value, depth);
-    return value.properties.some((p) => (ts.isPropertyAssignment(p) ? this.fromOwnServer(p.initializer, depth)
-      : ts.isShorthandPropertyAssignment(p) ? this.fromOwnServer(p.name, depth) : false));
+    return value.properties.some((p) => (ts.isPropertyAssignment(p) ? !isTuningOption(p.name) && this.fromOwnServer(p.initializer, depth)
+      : ts.isShorthandPropertyAssignment(p) ? !isTuningOption(p.name) && this.fromOwnServer(p.name, depth) : false));
   }
 
   private returnsOwnServer(fn: ts.FunctionLikeDeclaration, depth: number): boolean {
