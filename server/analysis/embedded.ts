@@ -74,7 +74,7 @@ import { importedQueryHelper } from './importedQueryHelpers';
 import { WrapperObjects, enclosingClassOf, exportedVariable } from './wrapperObjects';
 import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { importedPostgresJsClient, importedPostgresJsFactory, TopLevelClients } from './importedPostgresJsClients';
+import { importedPostgresJsClient, importedPostgresJsFactory, makesNeonHttpClient, neonHttpFactories, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -723,6 +723,8 @@ class Extractor {
   private readonly rolledBackClients: (string | undefined)[] = [];
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
+  /** Local names of Neon's HTTP factory (`import { neon } from '@neondatabase/serverless'`): its `neon(url)` is a tag client too. */
+  private neonHttpNames: ReadonlySet<string> = new Set<string>();
   /** Local names of an imported SQL tag renamed on import (`import { sql as q } from 'drizzle-orm'`). */
   private readonly renamedSqlTags = new Set<string>();
   /**
@@ -869,6 +871,7 @@ class Extractor {
     for (const [local, imported] of [...importedNames(this.source), ...requiredNames(this.source)]) {
       if (imported.specifier.startsWith('.')) this.projectFunctions.set(local, imported);
     }
+    this.neonHttpNames = neonHttpFactories(this.source);
     this.visitScope(this.source, false);
     this.inspectBunDefaultImports();
     for (const template of this.markedTemplates) {
@@ -1487,7 +1490,7 @@ class Extractor {
       if (alias) return true;
     }
     if (!value || !ts.isCallExpression(value)) return false;
-    return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text)));
+    return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text) || this.neonHttpNames.has(value.expression.text)));
   }
 
   /** The consts holdsSqlTag is reading the value of (`const a = b, b = a` reads each once). */
@@ -2114,7 +2117,7 @@ class Extractor {
    */
   private isDirectClient(receiver: ts.Expression | undefined): boolean {
     const elsewhere = receiver && this.clientMadeElsewhere(receiver);
-    if (elsewhere) return subscriberConnectsDirectly(elsewhere, elsewhere.getSourceFile().fileName);
+    if (elsewhere) return !makesNeonHttpClient(elsewhere) && subscriberConnectsDirectly(elsewhere, elsewhere.getSourceFile().fileName);
     if (!receiver || !this.fileName || !this.mayNameDirectUrl()) return false;
     return this.tracesTo(receiver, {
       creates: (value) => this.createsDirectClient(value),
@@ -2223,9 +2226,9 @@ class Extractor {
     if (creation === undefined) {
       const imported = local || this.flow.bindingOf(callee) ? undefined : this.importedName(callee.text);
       if (imported) creation = importedPostgresJsFactory(this.fileName, imported) ?? null;
-      else if (local && this.postgresJsNames.size > 0) {
-        // A function of this file at its top level (`function getDb() { return client ??= postgres(url) }`).
-        this.topLevelClients ??= new TopLevelClients(this.source, this.postgresJsNames);
+      else if (local && (this.postgresJsNames.size > 0 || this.neonHttpNames.size > 0)) {
+        // A function of this file at its top level (`function getDb() { return client ??= postgres(url) }`, or `neon(url)`).
+        this.topLevelClients ??= new TopLevelClients(this.source, new Set([...this.postgresJsNames, ...this.neonHttpNames]));
         creation = (this.topLevelClients.functionNamed(callee.text) === local && this.topLevelClients.returnedBy(local as ts.FunctionDeclaration)) || null;
       } else creation = null;
       this.factoryCreations.set(key, creation);
@@ -2427,12 +2430,13 @@ class Extractor {
     const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
     if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
     // A client another module of the project creates and exports (`import { sql } from './db'`).
-    if (namesChannel(call.arguments[0]) && this.importedPostgresJsCreation(receiver)) return true;
+    const imported = namesChannel(call.arguments[0]) ? this.importedPostgresJsCreation(receiver) : undefined;
+    if (imported && !makesNeonHttpClient(imported)) return true;
     // One a function hands out (`const conn = await openListener()`, a `let` filled so) when its creation says where it
     // connects: one made from libpq's PG* variables alone goes wherever each process's environment points it (a worker's
     // compose service may give it the server's own port while the application's goes through the pooler).
     const handedOut = namesChannel(call.arguments[0]) ? this.clientMadeElsewhere(receiver) : undefined;
-    if (handedOut && namesConnectionTarget(handedOut)) return true;
+    if (handedOut && !makesNeonHttpClient(handedOut) && namesConnectionTarget(handedOut)) return true;
     // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
     // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
     return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);

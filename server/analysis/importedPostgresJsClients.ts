@@ -9,6 +9,9 @@
 // db\`…\``) is that client. A function's one returned value, a top-level name, a `let` every assignment of which
 // (`client ??= postgres(url)`, `if (!client) client = postgres(url)`) makes a client, another top-level function of
 // the module, and either side of `cache ?? postgres(url)` are followed, a few steps deep.
+// Neon's HTTP query function (`neon(url)` of `@neondatabase/serverless`) is a tag the same way (``sql`…` `` sends the
+// template, each as a request of its own), so a module's `neon(url)` client or a function handing one out
+// (`export function getRawSql() { return cached ??= neon(url) }`) is followed alike (session 36).
 // The module is found as the other cross-file facts find theirs
 // (moduleResolution.ts: a relative path, a tsconfig alias, a workspace package), read from disk by
 // parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor decide the same way.
@@ -21,7 +24,7 @@ import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
 import { packageSpecifier, specifierInText } from './packageSpecifiers';
-import type { ImportedName } from './ownServerHelpers';
+import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 
 /**
  * A module that never names the driver creates no client of it: most are never parsed. It names it as `'postgres'`,
@@ -29,6 +32,10 @@ import type { ImportedName } from './ownServerHelpers';
  * forms); a `'postgres://…'` URL or `'postgres-migrations'` is not the driver's name.
  */
 const NAMES_DRIVER = specifierInText(POSTGRES_JS_MODULE);
+
+/** Neon's serverless driver, whose `neon(url)` makes an HTTP query function used as a tag. */
+export const NEON_SERVERLESS_MODULE = '@neondatabase/serverless';
+const NEON_HTTP_FACTORY = 'neon';
 
 /** What a module exports of postgres.js: clients and functions returning one, by exported name (`default` for the default export). */
 interface ModuleClients {
@@ -39,7 +46,7 @@ interface ModuleClients {
 const NONE: ModuleClients = { clients: new Map(), factories: new Map() };
 
 /** Per module (parsedModules.ts's read): its exported clients and client factories, each with the `postgres(…)` call that makes the client. */
-const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) ? exportedClients(read.source) : NONE));
+const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) || read.text.includes(NEON_SERVERLESS_MODULE) ? exportedClients(read.source) : NONE));
 
 /** The `postgres(…)` call that makes the client `imported` names, when a module of the project creates and exports one. */
 export function importedPostgresJsClient(importer: string, imported: ImportedName): ts.CallExpression | undefined {
@@ -239,9 +246,12 @@ function commonJsExportName(target: ts.Expression): string | undefined {
   return ts.isPropertyAccessExpression(target) && isCommonJsExports(target.expression) ? target.name.text : undefined;
 }
 
-/** The names the driver's factory goes by in the module: `import postgres from 'postgres'`, `const pg = require('postgres')`. */
+/**
+ * The names a tag client's factory goes by in the module: postgres.js's (`import postgres from 'postgres'`, `const pg =
+ * require('postgres')`) and Neon's HTTP one (`import { neon } from '@neondatabase/serverless'`, renamed or required).
+ */
 function driverFactories(source: ts.SourceFile): Set<string> {
-  const names = new Set<string>();
+  const names = new Set(neonHttpFactories(source));
   for (const statement of source.statements) {
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && packageSpecifier(statement.moduleSpecifier.text) === POSTGRES_JS_MODULE) {
       const clause = statement.importClause;
@@ -255,4 +265,29 @@ function driverFactories(source: ts.SourceFile): Set<string> {
     }
   }
   return names;
+}
+
+const neonFactoriesBySource = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** The local names Neon's `neon` is imported or required as in `source` (`import { neon as httpSql }`, `const { neon } = require(…)`). */
+export function neonHttpFactories(source: ts.SourceFile): Set<string> {
+  let names = neonFactoriesBySource.get(source);
+  if (!names) {
+    names = new Set();
+    if (source.text.includes(NEON_SERVERLESS_MODULE)) {
+      for (const [local, imported] of [...importedNames(source), ...requiredNames(source)]) {
+        if (imported.specifier === NEON_SERVERLESS_MODULE && imported.name === NEON_HTTP_FACTORY) names.add(local);
+      }
+    }
+    neonFactoriesBySource.set(source, names);
+  }
+  return names;
+}
+
+/**
+ * Whether `creation` (a client's making call this module's readers found) is Neon's `neon(url)`: an HTTP query function,
+ * which has no LISTEN of its own and whose every request runs on a connection of Neon's choosing, whatever URL it names.
+ */
+export function makesNeonHttpClient(creation: ts.CallExpression): boolean {
+  return ts.isIdentifier(creation.expression) && neonHttpFactories(creation.getSourceFile()).has(creation.expression.text);
 }
