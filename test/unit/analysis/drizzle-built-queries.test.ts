@@ -66,3 +66,31 @@ test('a built session set_config keeps its finding; a SET LOCAL sent on the data
   ]);
   assert.deepEqual(postgresJs.map((f) => f.split(' ')[0]), ['set-local-outside-transaction']);
 });
+
+// A drizzle template awaited on its own, or left as a statement, is a query object nobody sends (held-out-41's ruling).
+test('a drizzle sql template only awaited or dropped sends nothing, imported or required', () => {
+  const body = [
+    'export async function probe() {',
+    '  await sql`SET search_path TO reports, public`;',
+    "  void sql`SELECT set_config('app.region', 'eu', false)`;",
+    '  (sql`SET statement_timeout = 0`);',
+    '}',
+  ];
+  assert.deepEqual(found(["import { sql } from 'drizzle-orm';", ...body]), []);
+  assert.deepEqual(embeddedFindings(["const { sql, eq } = require('drizzle-orm');", ...body].join('\n'), '/nowhere/tools/probe.js'), []);
+});
+
+test('a drizzle sql template a query call, a variable or a return takes is still read; a local sql of another client too', () => {
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'export async function settle(url: string, neon: (u: string) => any) {',
+    '  await db.execute(sql`SET search_path TO reports, public`);',
+    '  const later = sql`SET statement_timeout = 0`;',
+    '  await db.execute(later);',
+    '  {',
+    '    const sql = neon(url);',
+    "    await sql`SELECT set_config('app.region', 'eu', false)`;",
+    '  }',
+    '}',
+  ]), ['session-set SET search_path TO reports, public', 'session-set SET statement_timeout = 0', 'session-set set_config']);
+});
