@@ -157,6 +157,11 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // An empty double-quoted string ("" as a value): MySQL's (and SQLite's) string; PostgreSQL rejects a zero-length name.
     '(?:^|[\\s(,=])""(?=[\\s,);]|$)',
     '\\bALTER\\s+TABLE\\s+\\S+\\s+MODIFY\\b', '^[^\\S\\r\\n\\u2028\\u2029]*DROP\\s+INDEX\\s+\\S+\\s+ON\\s', '\\bCREATE\\s+FULLTEXT\\s+INDEX\\b',
+    // A column's MySQL-only clauses: a timestamp refreshed by the server on each update (`DEFAULT CURRENT_TIMESTAMP ON UPDATE
+    // CURRENT_TIMESTAMP`; PostgreSQL's ON UPDATE follows only a foreign key, with CASCADE, RESTRICT, SET or NO ACTION, or a
+    // rule's ON UPDATE TO), an ENUM type spelled inline (`status ENUM('a', 'b')`; PostgreSQL's enum is a type made with
+    // CREATE TYPE … AS ENUM), and an index declared in the table as UNIQUE KEY.
+    '\\bON\\s+UPDATE\\s+(?:CURRENT_TIMESTAMP|LOCALTIMESTAMP|NOW\\s*\\()', "(?<!\\bAS\\s*)\\bENUM\\s*\\(\\s*'", '\\bUNIQUE\\s+KEY\\b',
     // A `#` line comment naming a field (`# title: …`, `# dialect: bigquery`, as SQL tools' test fixtures write
     // them; MySQL and BigQuery have `#` comments): PostgreSQL and psql have none. Their `#` is an operator (XOR,
     // `#>>`), and an operand (`# mask`) is never followed by a lone `:` (`::` casts, `:=` assigns).

@@ -148,6 +148,33 @@ test('MySQL-only DDL (ALTER TABLE … MODIFY, DROP INDEX name ON table, CREATE F
   assert.deepEqual(analyzeSql('DROP INDEX CONCURRENTLY IF EXISTS by_type ON visibility;\n').map((f) => f.rule), ['syntax-error']);
 });
 
+test('MySQL column clauses (ON UPDATE CURRENT_TIMESTAMP, an inline ENUM(…), UNIQUE KEY) mark a table as MySQL\'s; PostgreSQL\'s ON UPDATE of a foreign key or a rule, and its CREATE TYPE … AS ENUM, do not', () => {
+  const mysql = [
+    'CREATE TABLE rounds (',
+    '  id VARCHAR(36) PRIMARY KEY,',
+    "  phase ENUM('draft', 'live') DEFAULT 'draft',",
+    '  touched DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP',
+    ');',
+    'CREATE TABLE round_tags (',
+    '  round_id VARCHAR(36) NOT NULL,',
+    '  tag VARCHAR(40) NOT NULL,',
+    '  touched DATETIME ON UPDATE NOW(),',
+    '  UNIQUE KEY one_tag (round_id, tag)',
+    ');',
+    '',
+  ].join('\n');
+  assert.deepEqual(analyzeSql(mysql, undefined, 'service/db/extra-tables.sql'), []);
+  for (const statement of ['CREATE TABLE t (at DATETIME ON UPDATE CURRENT_TIMESTAMP(3))', "CREATE TABLE t (s enum ('a','b'))", 'CREATE TABLE t (a int, b int, UNIQUE KEY ab (a, b))']) {
+    assert.equal(dialectOfStatement(statement), 'mysql', statement);
+  }
+  for (const statement of ['CREATE TABLE t (p int REFERENCES parent (id) ON UPDATE CASCADE ON DELETE SET NULL)', "CREATE TYPE phase AS ENUM ('draft', 'live')",
+    'CREATE RULE keep AS ON UPDATE TO t DO INSTEAD NOTHING', "SELECT enum_range(NULL::phase), 'ENUM(' AS label", 'CREATE TABLE t (key text UNIQUE, val text)']) {
+    assert.equal(dialectOfStatement(statement), undefined, statement);
+  }
+  // PostgreSQL's own syntax error beside such a clause's look-alike stays reported.
+  assert.deepEqual(analyzeSql('CREATE TABLE t (p int REFERENCES parent (id) ON UPDATE CASCADE,);\n').map((f) => f.rule), ['syntax-error']);
+});
+
 test('a generic pop/popx migration with a PostgreSQL variant beside it (never run on PostgreSQL) keeps pooling findings but gets no syntax errors; without the variant it gets both', (t) => {
   const folder = scratchRepository('variants', t);
   // CockroachDB/MySQL-style indexes inside CREATE TABLE, and a session SET, in the file every other database runs.
