@@ -2,6 +2,7 @@
 // The one place this is decided: by a dialect name in a file's path, and by syntax only another
 // dialect has. Statement checks run only on statements that fail to parse or yield a pooling candidate,
 // so PostgreSQL files never pay for them.
+import { isAbsolute } from 'node:path';
 import { replaceLiteralsAndComments, hasTemplateMarkers } from './templatePlaceholders';
 import { SQL_TRIVIA } from './sqlTrivia';
 import { pathInProject } from './projectPaths';
@@ -28,8 +29,9 @@ const PATH_DIALECTS: Record<string, OtherDialect> = {
 };
 /** The database names a path part may carry (also the prefixes of CamelCase file names: embeddedDialect.ts). */
 export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
-/** How many trailing path segments (the file and its nearest folders) are looked at: a user's home folder
- *  called `oracle` above the project says nothing about the project's files. */
+/** How many trailing path segments (the file and its nearest folders) are looked at when a path is absolute and no
+ *  repository root is found above it: a user's home folder called `oracle` above the project says nothing about the
+ *  project's files. Below a repository's root every folder is the project's own word (`RDBMS/ORACLE/PLSQL/tuning/x.sql`). */
 const PATH_SEGMENTS = 4;
 
 /**
@@ -40,10 +42,11 @@ const PACKAGE_SUFFIX = /^[a-z]{3,}(mysql|mariadb|sqlite|mssql|sqlserver|oracle|c
 
 /**
  * The dialect a file's path names, if any: a path segment or a part of the file name (split at `.`, `-`,
- * `_`) equal to a name in PATH_DIALECTS (mysql, sqlite, mssql, oracle, clickhouse, bigquery…), or a package name ending in
- * one (PACKAGE_SUFFIX), optionally followed by a version number (`migrations/mysql/001.sql`,
- * `schema.sqlite.sql`, `mysql8-init.sql`, `driver/riversqlite/`). Only the file name and its three
- * nearest folders count. Usable for any file (SQL or TS/JS).
+ * `_`) equal to a name in PATH_DIALECTS (mysql, sqlite, mssql, oracle, clickhouse, bigquery…), in any case, or a package
+ * name ending in one (PACKAGE_SUFFIX), optionally followed by a version number (`migrations/mysql/001.sql`,
+ * `schema.sqlite.sql`, `mysql8-init.sql`, `driver/riversqlite/`, `RDBMS/ORACLE/SQL/DDL/constraint/x.sql`). Every folder
+ * below the repository's root counts (pathInProject); outside any repository only the file name and its three nearest
+ * folders do. Usable for any file (SQL or TS/JS).
  */
 export function dialectOfPath(path: string): OtherDialect | undefined {
   for (const part of pathNameParts(path)) {
@@ -55,9 +58,13 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
   return undefined;
 }
 
-/** The lower-cased name parts of a path's last PATH_SEGMENTS segments (split at `.`, `-`, `_`, spaces). */
+/** The lower-cased name parts (split at `.`, `-`, `_`, spaces) of a path's segments below its repository's root, or of
+ *  its last PATH_SEGMENTS segments when it is absolute and no root was found. */
 function pathNameParts(path: string): string[] {
-  return pathInProject(path).split(/[\\/]/).slice(-PATH_SEGMENTS).flatMap((segment) => segment.toLowerCase().split(/[._\-\s]+/));
+  const inProject = pathInProject(path);
+  const segments = inProject.split(/[\\/]/);
+  const own = isAbsolute(inProject) ? segments.slice(-PATH_SEGMENTS) : segments;
+  return own.flatMap((segment) => segment.toLowerCase().split(/[._\-\s]+/));
 }
 
 /** A name part without a trailing version number (`mysql8` → `mysql`). */

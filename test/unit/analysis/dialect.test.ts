@@ -42,6 +42,31 @@ test('paths that only contain such words (not as a package-name ending), or name
   }
 });
 
+test('a dialect folder names its files at any depth below the repository root, in any case', (t) => {
+  // Oracle's own DDL, which PostgreSQL cannot parse: without the folder's word these would be syntax errors.
+  const oracle = 'DROP TABLE profiler_runs CASCADE CONSTRAINTS;\nCREATE SEQUENCE run_ids START WITH 1 NOCACHE;\n';
+  assert.deepEqual(analyzeSql(oracle, undefined, 'notes/tuning/profiler/tables.sql').map((f) => f.rule), ['syntax-error', 'syntax-error']);
+  for (const [path, dialect] of [['RDBMS/ORACLE/PLSQL/tuning/profiler/tables.sql', 'oracle'], ['databases/MySQL/admin/users/grants/roles.sql', 'mysql'],
+    ['engines/SqlServer/scripts/a/b/c/d/x.sql', 'sqlserver']] as const) {
+    assert.equal(dialectOfPath(path), dialect, path);
+  }
+  assert.deepEqual(analyzeSql(oracle, undefined, 'RDBMS/ORACLE/SQL/DDL/constraint/tables.sql'), []);
+  // The editor sees absolute paths: below the repository's root every folder counts, the folders above it do not
+  // (this repository's own folder is named `poolsafe-oracle`).
+  const repo = scratchRepository('oracle', t);
+  repo.mkdir('.git');
+  assert.equal(dialectOfPath(repo.write('RDBMS/Oracle/SQL/DDL/constraint/tables.sql', oracle)), 'oracle');
+  assert.equal(dialectOfPath(repo.write('RDBMS/PostgreSQL/performance/memory/load-test/x.sql', UNSAFE)), undefined);
+  assert.equal(dialectOfPath(repo.write('db/x.sql', UNSAFE)), undefined);
+});
+
+test('a deep path naming no other database, or one outside any repository naming one far up, stays PostgreSQL', () => {
+  for (const path of ['RDBMS/PostgreSQL/performance/memory/load-test/x.sql', 'a/b/c/d/e/f/g/x.sql', '/no-such-holder/oracle/work/app/db/x.sql']) {
+    assert.equal(dialectOfPath(path), undefined, path);
+    assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
+  }
+});
+
 test('a MySQL schema (backquotes, ENGINE, AUTO_INCREMENT, SET NAMES, SET @var, SET sql_mode) gets nothing', () => {
   const mysql = 'SET NAMES utf8mb4;\nSET FOREIGN_KEY_CHECKS = 0;\nSET SESSION sql_mode = \'STRICT_ALL_TABLES\';\nSET @old = @@foreign_key_checks;\n'
     + 'CREATE TABLE `users` (\n  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n';
