@@ -4,6 +4,7 @@
 // EXECUTE itself is not one).
 import type { RuleId } from './types';
 import { leadingTrivia } from './sqlTrivia';
+import { afterBlockWordsAndHead } from './plpgsqlPieces';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 import type { SessionFlags } from './sessionFlags';
 
@@ -20,10 +21,6 @@ export interface DynamicStatement {
 }
 
 
-/** Block words the splitter leaves in front of a statement (`BEGIN`, `ELSE`…). */
-const BLOCK_WORD = /^(?:begin|then|else|loop)\b/i;
-/** A condition's opening word: it runs to its THEN (`IF n > 0 THEN`, `WHEN 'a' THEN`). */
-const CONDITION_WORD = /^(?:if|elsif|when)\b/i;
 /** `EXECUTE 'literal…'`, `EXECUTE format('literal…'`, also with the expression in parentheses (`EXECUTE ('DROP …; CREATE …')`). */
 const EXECUTE_WORD = /^execute(?:\s+|\s*\(\s*)(?:format\s*\(\s*)?E?'/i;
 /** Bound on the words, comments and conditions skipped before EXECUTE. */
@@ -41,30 +38,18 @@ function executeLiteralStart(text: string): number | undefined {
 }
 
 /**
- * Where a PL/pgSQL statement's own first word is, after the comments, block words and conditions
- * (`IF … THEN`) that the statement splitter leaves in front of it.
+ * Where a PL/pgSQL statement's own first word is, after the comments, block words, labels and condition or loop heads
+ * (`IF … THEN`, `FOR i IN 1..9 LOOP`, `WHILE … LOOP`) that the statement splitter leaves in front of it: the same
+ * words plpgsqlPieces.ts cuts a parsed statement's heads at, so dynamic SQL in a loop is read as a written statement is.
  */
 export function statementStart(text: string): number {
   let at = leadingTrivia(text);
   for (let part = 0; part < MAX_PREFIX_PARTS; part++) {
-    const rest = text.slice(at);
-    const word = BLOCK_WORD.exec(rest)?.[0].length ?? (CONDITION_WORD.test(rest) ? conditionEnd(rest) : undefined);
-    if (word === undefined) return at;
-    at += word;
-    at += leadingTrivia(text.slice(at));
+    const next = afterBlockWordsAndHead(text, at);
+    if (next === undefined) return at;
+    at = next + leadingTrivia(text.slice(next));
   }
   return at;
-}
-
-/** The length of a condition up to and including its THEN (quoted strings skipped whole), or undefined. */
-function conditionEnd(text: string): number | undefined {
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "'") i = literalEnd(text, i + 1) - 1;
-    else if (c === ';') return undefined;
-    else if ((c === 't' || c === 'T') && /^then\b/i.test(text.slice(i, i + 5)) && !/[\w$]/.test(text[i - 1] ?? ' ')) return i + 4;
-  }
-  return undefined;
 }
 
 /**
@@ -135,7 +120,10 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   // statement's below), on the line that holds it; blanks on the quote's own line leave it at the quote.
   const lead = leadingTrivia(plpgsql.slice(start + 1, end - 1));
   const wordStart = lead > 0 && /[^\t ]/.test(plpgsql.slice(start + 1, start + 1 + lead)) ? start + 1 + lead : start;
-  if (leading) return leading.rule === 'temp-table' && droppedAfter(0) ? undefined : { ...named(leading, 0), start: wordStart, end };
+  // A table the built statement drops at commit is gone with its transaction, wherever in the `||` chain ON COMMIT DROP is
+  // written (`'CREATE TEMP TABLE t_' || n || ' (id int) ON COMMIT DROP'`; a CASE's arms are holes, so a choice of it is not).
+  const droppedAtCommit = (): boolean => ON_COMMIT_DROP.test(replaceLiteralsAndComments(statements[0]?.text ?? ''));
+  if (leading) return leading.rule === 'temp-table' && (droppedAfter(0) || droppedAtCommit()) ? undefined : { ...named(leading, 0), start: wordStart, end };
   for (let index = 1; index < statements.length; index++) {
     const kind = statementKind(statements[index].text);
     if (!kind || (kind.rule === 'temp-table' && droppedAfter(index))) continue;

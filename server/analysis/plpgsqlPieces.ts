@@ -53,6 +53,22 @@ export function plpgsqlPieces(statement: string): PlpgsqlPiece[] | undefined {
   return pieces;
 }
 
+/**
+ * Where the statement behind the block words, labels and one condition or loop head at `start` begins
+ * (`BEGIN IF n > 0 THEN EXECUTE …`, `LOOP EXECUTE …`, `FOR i IN 1..9 LOOP EXECUTE …`, `WHILE ok LOOP …`): the offset just
+ * past them, or undefined when none stands at `start` or a head has no THEN/LOOP of its own in the statement.
+ */
+export function afterBlockWordsAndHead(statement: string, start: number): number | undefined {
+  BLOCK_PREFIX.lastIndex = start;
+  const from = start + (BLOCK_PREFIX.exec(statement)?.[0].length ?? 0);
+  const head = matchHead(statement, from);
+  if (head?.until) {
+    const end = topLevelWord(statement, head.from, head.until);
+    if (end < statement.length) return end + head.until.length;
+  }
+  return from > start ? from : undefined;
+}
+
 function matchHead(statement: string, start: number): { from: number; until?: 'then' | 'loop'; expression: boolean } | undefined {
   for (const head of HEADS) {
     head.pattern.lastIndex = start;
