@@ -249,6 +249,18 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // (`CREATE TABLE t SORTKEY (d) AS SELECT …`): elsewhere `sortkey(title)` is a call of a function of that name.
   ['compatible', /\bDISTSTYLE\s+(?:EVEN|KEY|ALL|AUTO)\b|\b(?:COMPOUND|INTERLEAVED)\s+SORTKEY\b|(?:\)|\bTABLE\s+[\w."]+)\s*(?:DISTKEY|SORTKEY)\s*\(\s*[\w"]+(?:\s*,\s*[\w"]+)*\s*\)|\bSORTKEY\s+AUTO\b|\bENCODE\s+(?:ZSTD|LZO|AZ64|RAW|BYTEDICT|DELTA(?:32K)?|MOSTLY(?:8|16|32)|RUNLENGTH|TEXT(?:255|32K))\b/i],
   ['oracle', /\bVARCHAR2\b|\bNUMBER\s*\(\s*\d|\bSYSDATE\b|\bFROM\s+DUAL\b|\bNVL\s*\(|\bROWNUM\b|\bEXECUTE\s+IMMEDIATE\b|\bCREATE\s+(?:OR\s+REPLACE\s+)?PACKAGE\b|^[^\S\r\n\u2028\u2029]*\/[^\S\r\n\u2028\u2029]*$/im],
+  // Oracle's DDL and queries PostgreSQL has no form of: hierarchical CONNECT BY, DROP TABLE … CASCADE CONSTRAINTS, a
+  // sequence's one-word NOCACHE/NOCYCLE/NOMAXVALUE/NOMINVALUE/NOORDER (PostgreSQL writes NO CYCLE…), ALTER SESSION SET,
+  // a constraint enabled or disabled by ALTER TABLE, an index made UNUSABLE or REBUILT, a GRANT of an ANY privilege; and
+  // SQL*Plus's own settings (SET ECHO OFF, SET SERVEROUTPUT ON: PostgreSQL's SET takes TO or = before a value) and
+  // WHENEVER SQLERROR. (ALTER SESSION SET is Snowflake's too: another engine's all the same.)
+  ['oracle', new RegExp([
+    '\\bCONNECT\\s+BY\\b', '\\bCASCADE\\s+CONSTRAINTS\\b', '\\b(?:CREATE|ALTER)\\s+SEQUENCE\\s[^;]*\\bNO(?:CACHE|CYCLE|MAXVALUE|MINVALUE|ORDER)\\b',
+    '\\bALTER\\s+SESSION\\s+SET\\b', '\\bALTER\\s+TABLE\\s+\\S+\\s+(?:ENABLE|DISABLE)\\s+(?:(?:NO)?VALIDATE\\s+)?CONSTRAINT\\b',
+    '\\bALTER\\s+INDEX\\s+\\S+\\s+(?:UNUSABLE|REBUILD)\\b', '\\b(?:GRANT|REVOKE)\\s+(?:[A-Za-z_]+\\s+)*ANY\\s+(?:DICTIONARY|TABLE|SEQUENCE|PROCEDURE|VIEW|INDEX|TRIGGER|TYPE|PRIVILEGE)\\b',
+    '^[^\\S\\r\\n\\u2028\\u2029]*SET\\s+(?:ECHO|SERVEROUTPUT|PAGESIZE|LINESIZE|FEEDBACK|VERIFY|HEADING|TERMOUT|TRIMSPOOL|TRIMOUT|DEFINE|AUTOTRACE|SQLBLANKLINES|COLSEP|NEWPAGE)\\s+(?!TO\\b|=)[^\\s=]',
+    '^[^\\S\\r\\n\\u2028\\u2029]*WHENEVER\\s+(?:SQLERROR|OSERROR)\\b',
+  ].join('|'), 'im')],
 ];
 
 /**

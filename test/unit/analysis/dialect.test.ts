@@ -43,8 +43,9 @@ test('paths that only contain such words (not as a package-name ending), or name
 });
 
 test('a dialect folder names its files at any depth below the repository root, in any case', (t) => {
-  // Oracle's own DDL, which PostgreSQL cannot parse: without the folder's word these would be syntax errors.
-  const oracle = 'DROP TABLE profiler_runs CASCADE CONSTRAINTS;\nCREATE SEQUENCE run_ids START WITH 1 NOCACHE;\n';
+  // Oracle's own DDL with no statement mark of Oracle, which PostgreSQL cannot parse: without the folder's word these
+  // would be syntax errors.
+  const oracle = 'CREATE TABLE profiler_units (line# integer);\nALTER TABLE runs ADD CONSTRAINT runs_pk PRIMARY KEY (id) USING INDEX runs_ix;\n';
   assert.deepEqual(analyzeSql(oracle, undefined, 'notes/tuning/profiler/tables.sql').map((f) => f.rule), ['syntax-error', 'syntax-error']);
   for (const [path, dialect] of [['RDBMS/ORACLE/PLSQL/tuning/profiler/tables.sql', 'oracle'], ['databases/MySQL/admin/users/grants/roles.sql', 'mysql'],
     ['engines/SqlServer/scripts/a/b/c/d/x.sql', 'sqlserver']] as const) {
@@ -65,6 +66,24 @@ test('a deep path naming no other database, or one outside any repository naming
     assert.equal(dialectOfPath(path), undefined, path);
     assert.deepEqual(analyzeSql(UNSAFE, undefined, path).map((f) => f.rule), ['session-set', 'listen'], path);
   }
+});
+
+test("Oracle's own statements and SQL*Plus's settings mark Oracle wherever they are; PostgreSQL's lookalikes do not", () => {
+  for (const statement of ['SET ECHO OFF', 'SET serveroutput ON SIZE 100000', 'WHENEVER SQLERROR EXIT FAILURE',
+    'SELECT id, level FROM staff START WITH boss IS NULL CONNECT BY PRIOR id = boss', 'DROP TABLE staff CASCADE CONSTRAINTS',
+    'CREATE SEQUENCE staff_ids START WITH 1 INCREMENT BY 1 NOCACHE NOCYCLE', 'ALTER SESSION SET nls_date_format = \'YYYY-MM-DD\'',
+    'ALTER TABLE staff DISABLE CONSTRAINT staff_boss_fk', 'ALTER TABLE staff ENABLE NOVALIDATE CONSTRAINT staff_boss_fk',
+    'ALTER INDEX staff_name_ix UNUSABLE', 'ALTER INDEX staff_name_ix REBUILD', 'GRANT SELECT ANY DICTIONARY TO tuner', 'GRANT CREATE ANY TABLE TO builder']) {
+    assert.equal(dialectOfStatement(statement), 'oracle', statement);
+  }
+  assert.deepEqual(analyzeSql('SET ECHO OFF\nSET FEEDBACK OFF;\nDROP TABLE staff CASCADE CONSTRAINTS;\nSET search_path TO app;\n'), []);
+  for (const statement of ['ALTER TABLE staff VALIDATE CONSTRAINT staff_boss_fk', 'ALTER TABLE staff ENABLE ROW LEVEL SECURITY', 'ALTER TABLE staff ENABLE TRIGGER audit',
+    'CREATE SEQUENCE staff_ids NO CYCLE NO MAXVALUE CACHE 10', "SELECT * FROM connectby('staff', 'id', 'boss', '1', 0) AS t(id int, boss int, level int)",
+    'SET timing TO on', 'SET search_path TO app', 'GRANT SELECT ON ALL TABLES IN SCHEMA app TO reader', 'REINDEX INDEX staff_name_ix', 'SET CONSTRAINTS ALL DEFERRED']) {
+    assert.equal(dialectOfStatement(statement), undefined, statement);
+  }
+  // A PostgreSQL mistake beside them is still one.
+  assert.deepEqual(analyzeSql('ALTER TABLE staff ENABLE CONSTRAINTS;\n').map((f) => f.rule), ['syntax-error']);
 });
 
 test('a MySQL schema (backquotes, ENGINE, AUTO_INCREMENT, SET NAMES, SET @var, SET sql_mode) gets nothing', () => {
