@@ -3,7 +3,7 @@
 // (cli.js, server.js, lintWorker.js, pooler.js) read env, compose and CI files with it (testEnvironment.ts,
 // composeFiles.ts, reached from psqlRuns.ts), and the compiler is loaded only with dist/embedded.js (esbuild.mjs
 // fails a build whose eager bundle includes it). localTestDatabases.ts reads code's connection strings with it.
-import { POOLER_PORTS, connectionParts } from './poolerEndpoints';
+import { type Endpoint, POOLER_PORTS, connectionParts } from './poolerEndpoints';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
 export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
@@ -19,7 +19,7 @@ export type HostPart = { kind: 'loopback' } | { kind: 'hole'; index: number; por
  */
 export function hostPart(text: string): HostPart {
   const parts = connectionParts(text);
-  if (parts !== undefined) return parts.host !== undefined ? judgeHost(parts.host, parts.port) : { kind: 'other' };
+  if (parts !== undefined) return parts.host !== undefined ? judgeEndpoints(parts.endpoints) : { kind: 'other' };
   // A bare string keeps no host name: it may be a user's or a database's name (`user: 'postgres'`), which must not be
   // read as a compose service called `postgres`. Only a URL or a `host=` string names a service's host.
   const bare = judgeHost(text, undefined);
@@ -55,6 +55,17 @@ export function withoutTrailingSlashes(path: string): string {
   let end = path.length;
   while (end > 1 && path[end - 1] === '/') end--;
   return path.slice(0, end);
+}
+
+/**
+ * The hosts of a connection string judged together: libpq may reach any of several (`postgres://u@localhost:5432,
+ * db.internal:6543/app`), so they are this machine only when each is, and another host when any is (a pooler's port
+ * among them too). One host is judged alone.
+ */
+function judgeEndpoints(endpoints: readonly Endpoint[]): HostPart {
+  const judged = endpoints.map((endpoint) => judgeHost(endpoint.host ?? '', endpoint.port));
+  if (judged.length === 1) return judged[0];
+  return judged.every((each) => each.kind === 'loopback') ? { kind: 'loopback' } : { kind: 'other' };
 }
 
 /** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */

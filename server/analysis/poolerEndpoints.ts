@@ -23,21 +23,37 @@ export function namesPooler(text: string): boolean {
   return /pgbouncer|pgcat|pgdog|supavisor|odyssey|pooler/i.test(text) || /(?:pgpool|Pgpool|PGPOOL)(?![a-z])/.test(text);
 }
 
-/** A PostgreSQL URL's host, port and query (`postgres://user:pw@host:6543/db?pgbouncer=true`). */
-const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?[^?#]*(?:\?([^#]*))?/i;
+/**
+ * A PostgreSQL URL's host list and query (`postgres://user:pw@host:6543/db?pgbouncer=true`; libpq's several hosts:
+ * `postgres://u@h1:5432,h2:6543/db`).
+ */
+const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)[^?#]*(?:\?([^#]*))?/i;
+/** One host of a URL's host list, and its port: `host`, `host:6543`, `[::1]:5432`. */
+const URL_HOST = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/;
 /** A libpq key/value connection string opens with a keyword and `=` (`host=db port=5432 dbname=app`). */
 const KEY_VALUE_STRING = /^\s*\w+\s*=/;
 /** A Neon host's pooled endpoint: its first label ends in `-pooler` (`ep-cool-name-123-pooler.us-east-2.aws.neon.tech`). */
 const NEON_POOLER_HOST = /^[a-z0-9-]+-pooler\.[a-z0-9.-]+\.neon\.tech$/i;
 
+/** One server a connection string names: its host and port as written (undefined: none written, libpq's default). */
+export interface Endpoint {
+  host?: string;
+  port?: string;
+}
+
 /** What a connection string writes of where it connects. */
 export interface ConnectionParts {
   /** A URL, or libpq's key/value form (whose values are taken as written: no percent-escapes). */
   form: 'url' | 'keywords';
-  /** The host as written (a URL's, brackets and percent-escapes kept: `[::1]`, `%2Frun%2Fpostgresql`; '' when a URL names none). */
+  /** The (first) host as written (a URL's, brackets and percent-escapes kept: `[::1]`, `%2Frun%2Fpostgresql`; '' when a URL names none). */
   host?: string;
-  /** The port as written; undefined when none is written or it is empty (libpq's default, 5432). */
+  /** The (first) host's port as written; undefined when none is written or it is empty (libpq's default, 5432). */
   port?: string;
+  /**
+   * Every server the string names, in order: libpq tries each of several hosts (`h1:5432,h2:6543` in a URL, `host=h1,h2
+   * port=5432,6543`, one port for all when only one is written), and any of them may be the one it reaches.
+   */
+  endpoints: readonly Endpoint[];
   /** A URL's query parameters, percent-decoded (`?host=/run/postgresql&pgbouncer=true`); none in a key/value string. */
   parameters: ReadonlyMap<string, string>;
 }
@@ -48,10 +64,40 @@ export interface ConnectionParts {
  */
 export function connectionParts(text: string): ConnectionParts | undefined {
   const url = POSTGRES_URL.exec(text);
-  if (url) return { form: 'url', host: url[1], port: url[2] || undefined, parameters: queryParameters(url[3] ?? '') };
+  if (url) {
+    const endpoints = url[1].split(',').map((written): Endpoint => {
+      const [, host = '', port] = URL_HOST.exec(written) ?? [];
+      return { host, port: port || undefined };
+    });
+    return { form: 'url', ...endpoints[0], endpoints, parameters: queryParameters(url[2] ?? '') };
+  }
   if (!KEY_VALUE_STRING.test(text)) return undefined;
   const keyValue = (key: string): string | undefined => new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'i').exec(text)?.[1];
-  return { form: 'keywords', host: keyValue('host'), port: keyValue('port'), parameters: new Map() };
+  const endpoints = pairedEndpoints(keyValue('host'), keyValue('port'));
+  return { form: 'keywords', ...endpoints[0], endpoints, parameters: new Map() };
+}
+
+/** libpq's comma-separated host and port lists paired (`host=h1,h2 port=5432,6543`): one port written stands for every host. */
+function pairedEndpoints(hostList: string | undefined, portList: string | undefined): Endpoint[] {
+  const hosts = hostList?.split(',') ?? [undefined];
+  const ports = portList?.split(',') ?? [];
+  const count = Math.max(hosts.length, ports.length);
+  return Array.from({ length: count }, (_, i) => ({ host: hosts[i], port: (ports.length === 1 ? ports[0] : ports[i]) || undefined }));
+}
+
+/**
+ * The ports a connection string names for any of its servers, its URL's `?port=` list too (`?host=a,b&port=5432,6543`):
+ * libpq may reach any of them.
+ */
+export function endpointPorts(parts: ConnectionParts): string[] {
+  const parameterPorts = parts.parameters.get('port')?.split(',') ?? [];
+  return [...parts.endpoints.map((endpoint) => endpoint.port), ...parameterPorts].filter((port): port is string => port !== undefined && port !== '');
+}
+
+/** Whether a connection string names a pooler's port (POOLER_PORTS) for any of its servers. */
+export function namesPoolerPort(text: string): boolean {
+  const parts = connectionParts(text.trim());
+  return parts !== undefined && endpointPorts(parts).some((port) => POOLER_PORTS.has(port));
 }
 
 /** A URL's query as libpq reads it: `&`-separated `key=value` pairs, percent-decoded (a pair that does not decode is left out). */
@@ -77,8 +123,8 @@ function queryParameters(query: string): Map<string, string> {
 export function showsTransactionPooler(connection: string): boolean {
   const parts = connectionParts(connection.trim());
   if (parts === undefined) return false;
-  const { host, port, parameters } = parts;
   const isNeonPooler = (name: string | undefined): boolean => name !== undefined && NEON_POOLER_HOST.test(name);
-  return port === TRANSACTION_POOLER_PORT || parameters.get('port') === TRANSACTION_POOLER_PORT
-    || parameters.get('pgbouncer') === 'true' || isNeonPooler(host) || isNeonPooler(parameters.get('host'));
+  const parameterHosts = parts.parameters.get('host')?.split(',') ?? [];
+  return endpointPorts(parts).includes(TRANSACTION_POOLER_PORT) || parts.parameters.get('pgbouncer') === 'true'
+    || parts.endpoints.some((endpoint) => isNeonPooler(endpoint.host)) || parameterHosts.some(isNeonPooler);
 }

@@ -54,7 +54,7 @@ export function psqlConnection(file: CommandFileText, start: number, end: number
   const database = written(connection.database);
   const host = written(connection.host);
   const port = written(connection.port);
-  const transactionPooler = (database !== undefined && showsTransactionPooler(database)) || port === TRANSACTION_POOLER_PORT
+  const transactionPooler = (database !== undefined && showsTransactionPooler(database)) || (port?.split(',').includes(TRANSACTION_POOLER_PORT) ?? false)
     || (host !== undefined && !host.includes(HOLE) && showsTransactionPooler(`host=${host}`));
   return { transactionPooler, singleTransaction: words.some((word) => SINGLE_TRANSACTION.test(word)) };
 }

@@ -14,7 +14,7 @@ import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folderEntries';
 import { hostPart } from './connectionHosts';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
-import { POOLER_PORTS, namesPooler } from './poolerEndpoints';
+import { POOLER_PORTS, namesPooler, namesPoolerPort } from './poolerEndpoints';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
@@ -106,6 +106,7 @@ function readApplicationEnvironment(folder: string): Map<string, Reach> {
 function reachesElsewhere(name: string, value: string): boolean {
   if (/PORT$/.test(name)) return POOLER_PORTS.has(value);
   if (namesPooler(value)) return true;
+  if (namesPoolerPort(value)) return true;
   const host = hostPart(value);
   if (host.kind !== 'other') return false;
   const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(value) ?? (/^[\w.-]+$/.test(value) && /HOST$/.test(name) ? [value, value] : null);

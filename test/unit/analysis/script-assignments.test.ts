@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { variableValues } from '../../../server/analysis/makefiles';
 import { shellAssignments } from '../../../server/analysis/shellAssignments';
-import { connectionParts } from '../../../server/analysis/poolerEndpoints';
+import { connectionParts, showsTransactionPooler } from '../../../server/analysis/poolerEndpoints';
 import { hostPart, socketHost } from '../../../server/analysis/connectionHosts';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
@@ -59,9 +59,11 @@ test('shell: NAME=value after any keyword or separator, the value one shell word
 
 test('connection strings: one reading of URLs and key/value strings', () => {
   assert.deepEqual(connectionParts('postgres://u:p@[::1]:6543/db?host=%2Frun%2Fpg&pgbouncer=true'), {
-    form: 'url', host: '[::1]', port: '6543', parameters: new Map([['host', '/run/pg'], ['pgbouncer', 'true']]),
+    form: 'url', host: '[::1]', port: '6543', endpoints: [{ host: '[::1]', port: '6543' }], parameters: new Map([['host', '/run/pg'], ['pgbouncer', 'true']]),
   });
-  assert.deepEqual(connectionParts("host='pool.internal' PORT=6543 dbname=app"), { form: 'keywords', host: 'pool.internal', port: '6543', parameters: new Map() });
+  assert.deepEqual(connectionParts("host='pool.internal' PORT=6543 dbname=app"), {
+    form: 'keywords', host: 'pool.internal', port: '6543', endpoints: [{ host: 'pool.internal', port: '6543' }], parameters: new Map(),
+  });
   assert.equal(connectionParts('postgres://u@db:/app')?.port, undefined);
   assert.equal(connectionParts('mysql://u@db/app'), undefined);
   // A malformed escape in one pair leaves that pair out, not the others.
@@ -71,6 +73,29 @@ test('connection strings: one reading of URLs and key/value strings', () => {
   assert.deepEqual(socketHost('postgresql://u@%2Frun%2Fpostgresql:5433/db'), { directory: '/run/postgresql', port: '5433' });
   // A port the text does not write out as a number is unknown, not PostgreSQL's default.
   assert.equal(socketHost('postgresql://u@%2Ftmp:$PGPORT/db'), undefined);
+});
+
+test('connection strings with several hosts: each host keeps its own port, and a pooler behind any of them counts', () => {
+  assert.deepEqual(connectionParts('postgres://ops@primary.lan:5432,[fd00::7]:6543/main')?.endpoints, [
+    { host: 'primary.lan', port: '5432' }, { host: '[fd00::7]', port: '6543' },
+  ]);
+  // libpq pairs key/value host and port lists by position; one port stands for every host.
+  assert.deepEqual(connectionParts('host=a.lan,b.lan port=5432,6543 dbname=main')?.endpoints, [{ host: 'a.lan', port: '5432' }, { host: 'b.lan', port: '6543' }]);
+  assert.deepEqual(connectionParts('host=a.lan,b.lan port=6432')?.endpoints, [{ host: 'a.lan', port: '6432' }, { host: 'b.lan', port: '6432' }]);
+  for (const pooled of [
+    'postgres://ops@primary.lan:5432,standby.lan:6543/main',
+    'host=primary.lan,standby.lan port=5432,6543 dbname=main',
+    'postgresql://ops@/main?host=a.lan,b.lan&port=5432,6543',
+    'postgres://ops@db-a.lan,ep-quiet-sun-3-pooler.eu-west-2.aws.neon.tech/main',
+  ]) assert.equal(showsTransactionPooler(pooled), true, pooled);
+  for (const direct of ['postgres://ops@primary.lan:5432,standby.lan:5433/main', 'host=a.lan,b.lan port=5432']) {
+    assert.equal(showsTransactionPooler(direct), false, direct);
+  }
+  // This machine only when every host is, and never with a pooler's port on any.
+  assert.deepEqual(hostPart('postgres://u@localhost:5432,127.0.0.1:5433/t'), { kind: 'loopback' });
+  assert.deepEqual(hostPart('postgres://u@localhost:5432,localhost:6432/t'), { kind: 'other' });
+  assert.deepEqual(hostPart('postgres://u@localhost:5432,db.example.net:5432/t'), { kind: 'other' });
+  assert.deepEqual(hostPart('host=localhost,::1 port=5432,6543'), { kind: 'other' });
 });
 
 /** A setup script that leaves session state behind. */
@@ -113,4 +138,20 @@ test('a shell script: a folder variable whose line ends with a comment names the
   assert.deepEqual(shellRules(t, 'assignments-shell-folder', lines, 'db/patches/001_accounts.sql'), []);
   // The same folder named by a variable the script never sets names no file.
   assert.deepEqual(shellRules(t, 'assignments-shell-unset', lines.slice(1), 'db/patches/001_accounts.sql'), STATE_RULES);
+});
+
+test('a psql run on a multi-host connection whose later host is a transaction pooler goes through the pooler', (t) => {
+  const root = scratchRepository('psql-multi-host-pooler', t).writeAll({
+    ...APPLICATION,
+    'scripts/deploy.sh': [
+      '#!/bin/sh',
+      'PG="postgresql://ops@primary.lan:5432,standby.lan:6543/main"',
+      'psql "$PG" -f sql/multi_url.sql',
+      'psql -h primary.lan,standby.lan -p 5432,6543 -d main -f sql/multi_flags.sql',
+      'psql "postgresql://ops@primary.lan:5432,standby.lan:5433/main" -f sql/multi_direct.sql',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'sql/multi_url.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'sql/multi_flags.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'sql/multi_direct.sql'), []);
 });
