@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withNamedArgumentsAsValues, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, choiceAlternatives, enclosingClass, isConstDeclaration, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, choiceAlternatives, enclosingClass, isConstDeclaration, isEmptyValue, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherDialectCounts, otherEngineText } from './dialect';
@@ -56,7 +56,7 @@ import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
-import { declaresPoolClient } from './poolParameters';
+import { declaresOneConnection, declaresPoolClient } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
@@ -325,6 +325,22 @@ function takesOneConnection(held: ts.Expression): boolean {
   const value = unwrap(held);
   if (ts.isNewExpression(value)) return SINGLE_CLIENT_MAKER.test(calleeText(value.expression));
   return ts.isCallExpression(value) && ((ts.isPropertyAccessExpression(value.expression) && TAKES_CONNECTION.test(value.expression.name.text)) || opensTransactionHandle(value));
+}
+
+/**
+ * `this.client` of a class that declares the field as node-postgres's checked-out client (`private client: PoolClient`)
+ * or puts in it, wherever the class assigns it (and in its initializer), only a connection taken (`this.client = await
+ * pool.connect()`: takesOneConnection) or nothing (`this.client = null` once released: no query runs on it then). At
+ * least one such assignment must be seen; `this` must be the class's own (not a nested `function`'s).
+ */
+function fieldHoldsOneConnection(member: ts.PropertyAccessExpression): boolean {
+  const owner = enclosingClassOf(member);
+  if (!owner) return false;
+  const name = member.name.text;
+  const declared = owner.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && memberName(m) === name);
+  if (declared && declaresOneConnection(declared.type)) return true;
+  const values = fieldValues(owner, name).filter((value) => !isEmptyValue(value));
+  return values.length > 0 && values.every(takesOneConnection);
 }
 
 /** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
@@ -1407,20 +1423,24 @@ class Extractor {
    * a transaction's client (handleStart's `true`: a handle from `beginTransaction()`, a transaction-typed name; a
    * transaction callback's parameter; a client a helper hands its callback between BEGIN and ROLLBACK), a callback's
    * fresh connection or a parameter every call fills with one (receivesFreshConnection, freshAtEveryCall), or a name
-   * every value of which takes one connection (takesOneConnection). Not a pool, nor a name merely not known to be one.
+   * every value of which takes one connection (takesOneConnection); a name declared as node-postgres's checked-out client
+   * (`conn: PoolClient`: declaresOneConnection), and a class's `this.client` it declares so or fills only with connections
+   * taken (fieldHoldsOneConnection). Not a pool, nor a name merely not known to be one.
    */
   private holdsOneConnection(receiver: ts.Expression): boolean {
     if (this.sendsOnPool(receiver)) return false;
     if (this.handleStart(receiver) === true || this.inRolledBackTransaction(receiver)) return true;
     const name = unwrap(receiver);
+    if (isClientMember(name)) return fieldHoldsOneConnection(name);
     if (!ts.isIdentifier(name)) return false;
     if (this.transactionTags.some((tags) => tags.has(name.text))) return true;
     const binding = this.flow.bindingOf(name);
     if (!binding) return false;
     if ('parameterOf' in binding) {
-      return receivesFreshConnection(binding.parameterOf, binding.parameter) || freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source);
+      return declaresOneConnection(binding.parameter.type) || receivesFreshConnection(binding.parameterOf, binding.parameter)
+        || freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source);
     }
-    return this.flow.everyHeldValue(binding.variable, takesOneConnection);
+    return declaresOneConnection(binding.variable.type) || this.flow.everyHeldValue(binding.variable, takesOneConnection);
   }
 
   private isPool(receiver: string): boolean {

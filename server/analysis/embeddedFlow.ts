@@ -203,7 +203,7 @@ function bindsName(binding: ts.BindingName, name: string): boolean {
 export type Binding = { parameterOf: ts.SignatureDeclaration; parameter: ts.ParameterDeclaration } | { variable: ts.VariableDeclaration };
 
 /** `null`, `undefined` or `void 0`: a variable set to it holds no object. */
-function isEmptyValue(value: ts.Expression): boolean {
+export function isEmptyValue(value: ts.Expression): boolean {
   const bare = unwrap(value);
   return bare.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(bare) && bare.text === 'undefined') || ts.isVoidExpression(bare);
 }

@@ -3,7 +3,8 @@
 // an interactive transaction is another type (`Prisma.TransactionClient`), which TypeScript does not accept where a
 // `PrismaClient` is declared, so no caller's transaction reaches such a parameter: a `set_config(…, true)` or
 // `SET LOCAL` sent through it is alone and lost, whoever calls the function (or when nobody does, ruling 10).
-// Read from the parameter's own annotation (every member of a union must be one).
+// Read from the parameter's own annotation (every member of a union must be one). Its opposite: node-postgres's
+// `PoolClient`, the client `pool.connect()` checks out, is one connection until released, whoever calls the function.
 import ts from 'typescript';
 import { typeNameMatches } from './declaredTypes';
 
@@ -13,4 +14,12 @@ const POOL_CLIENT_TYPE = /^PrismaClient$/;
 /** Whether a parameter's declared type is a client whose every statement runs on a pool connection of its own. */
 export function declaresPoolClient(type: ts.TypeNode | undefined): boolean {
   return typeNameMatches(type, POOL_CLIENT_TYPE);
+}
+
+/** node-postgres's checked-out client (`PoolClient`, also `pg.PoolClient`): one connection of the pool, until released. */
+const ONE_CONNECTION_TYPE = /^PoolClient$/;
+
+/** Whether a declared type (every member of a union) is a client that is one connection (ONE_CONNECTION_TYPE). */
+export function declaresOneConnection(type: ts.TypeNode | undefined): boolean {
+  return typeNameMatches(type, ONE_CONNECTION_TYPE);
 }

@@ -160,19 +160,45 @@ test('a COMMIT held in a const, or sent by a helper of the project handed the co
   assert.deepEqual(rulesOf(ending + program("  const side = await pool.connect();\n  await db.query('BEGIN');\n  await finish(side);\n  await db.query(text);")), [SESSION]);
 });
 
-// The BEGIN is read by the same every-path reading as a boundary helper's last statement (everyPath.ts): on the way up
-// from it to the block that also holds the text, only awaits, parentheses, declarations, plain blocks and a `try`
-// block. A BEGIN whose result is kept, or sent in a `try` block before the text, runs whenever the text does (a BEGIN
-// that throws is a path that fails, as everywhere else the linter reads paths).
-test('a BEGIN whose result is kept, or sent in a try block or a plain block before the text, runs the text inside', () => {
-  inside("  const began = await db.query('BEGIN');\n  console.log(began.command);\n  await db.query(text);\n  await db.query('COMMIT');");
-  inside("  try {\n    await db.query('BEGIN');\n  } catch (error) {\n    console.error(error);\n    throw error;\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
-  inside("  {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
+test('a parameter declared as node-postgres\'s checked-out client (PoolClient) is one connection: the text runs inside the helper\'s BEGIN', () => {
+  const head = "import pg, { Pool, PoolClient } from 'pg';\nconst pool = new Pool();\n";
+  const purging = (type: string): string[] => projectFindings({ 'src/purge.ts': beginningHelper(`export async function purge(lease: ${type}) {\n  ${handing('lease')}\n}\n`, head) }, 'src/purge.ts');
+  assert.deepEqual(purging('PoolClient'), []);
+  assert.deepEqual(purging('pg.PoolClient'), []);
+  // A pool, or either of the two, may send the BEGIN and the text on two connections.
+  assert.deepEqual(purging('PoolClient | Pool'), ['9 set-local-outside-transaction']);
+  assert.deepEqual(purging('Pool'), ['9 set-local-outside-transaction']);
 });
 
-test('a BEGIN in a catch or finally block, one declaration list with the text, or a loop before the text says nothing', () => {
-  alone("  try {\n    await db.query('SELECT 1');\n  } catch {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
-  alone("  try {\n    await db.query('BEGIN');\n  } finally {\n    await db.query(text);\n  }\n  await db.query('COMMIT');");
-  alone("  const began = await db.query('BEGIN'), sent = await db.query(text);\n  await db.query('COMMIT');");
-  alone("  for (const attempt of [1]) {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
+/** A class whose `this.conn` the `fill` statements assign, with a method that BEGINs on it before sending the caller's text. */
+const holder = (field: string, fill: string): string => `import { Pool, PoolClient } from 'pg';
+const pool = new Pool();
+export class Purger {
+  ${field}
+  async open() {
+    ${fill}
+  }
+  async atomically(statement) {
+    await this.conn.query('BEGIN');
+    await this.conn.query(statement);
+    await this.conn.query('COMMIT');
+  }
+  async purge() {
+    await this.atomically("SET LOCAL lock_timeout = '2s'");
+  }
+}
+`;
+
+test('this.conn of a class that fills it only with a connection taken, or declares it PoolClient, is one connection', () => {
+  assert.deepEqual(rulesOf(holder('private conn;', 'this.conn = await pool.connect();')), []);
+  // Emptied once released: no query runs on it then.
+  assert.deepEqual(rulesOf(holder('private conn = null;', 'this.conn = await pool.connect();\n    this.conn.release();\n    this.conn = null;')), []);
+  assert.deepEqual(rulesOf(holder('private conn!: PoolClient;', 'this.conn = await lease();')), []);
+});
+
+test('this.conn that the class fills with the pool, with what a call returns, or never, is not known to be one connection', () => {
+  assert.deepEqual(rulesOf(holder('private conn;', 'this.conn = pool;')), [SHORT]);
+  assert.deepEqual(rulesOf(holder('private conn;', 'this.conn = await pool.connect();\n    if (!this.conn) this.conn = pool;')), [SHORT]);
+  assert.deepEqual(rulesOf(holder('private conn;', 'this.conn = await lease();')), [SHORT]);
+  assert.deepEqual(rulesOf(holder('private conn;', 'return;')), [SHORT]);
 });
