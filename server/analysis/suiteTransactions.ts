@@ -13,7 +13,7 @@
 // (Vitest's `setupFiles`, Jest's `setupFilesAfterEnv`, Mocha's `--file`; testSetupFiles.ts), which wrap every test of
 // the suite. A setup file whose top-level code registers `beforeEach` can only be one the runner loads among the tests
 // (a `globalSetup` runs outside them, where no hook can be registered). A client is one variable however the code
-// reaches it: by its name, through a function returning it (`getTestClient()`), a const holding either, or an import of
+// reaches it: by its name, through a function returning it (`getTestClient()`), a const (or a `let` given nothing else) holding either, or an import of
 // them; a pool is no such client (BEGIN and ROLLBACK on it may take two connections), a client checked out of one is.
 // What runs in each test: a test's callback (`it`, `test`), and a function declared outside the framework's calls (a
 // helper the tests call). Code at a module's top level, in `describe`, `beforeAll`/`afterAll` and the hooks themselves
@@ -21,7 +21,7 @@
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { walkDescendants } from './astWalk';
-import { calleeText, Flow, isConstDeclaration, outermostWrapper, unwrap } from './embeddedFlow';
+import { calleeText, Flow, outermostWrapper, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
@@ -212,7 +212,7 @@ function hookEvents(hook: Hook): HookEvent[] {
   // A returned function runs after the test (a teardown, read with the `afterEach` hooks), not in the hook's order.
   const teardowns = new Set<ts.Node>(hook.setup ? returnedFunctions(hook.body) : []);
   walkDescendants(hook.body, (node) => {
-    if (ts.isCatchClause(node) || teardowns.has(node)) return false;
+    if (ts.isCatchClause(node) || teardowns.has(node) || (ts.isFunctionLike(node) && builtOnly(node, hook.body))) return false;
     const handed = ts.isCallExpression(node) ? boundaryHelperCall(node) : undefined;
     if (handed) push([HELPER_BOUNDARY_EVENTS[handed.boundary]], handed.client);
     else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) push(boundariesSent(node, node.expression.name.text), node.expression.expression);
@@ -222,6 +222,32 @@ function hookEvents(hook: Hook): HookEvent[] {
   });
   eventsOfHook.set(hook.body, events);
   return events;
+}
+
+/**
+ * Whether a function written inside a hook is only built there, never run by it: held in a name the hook never uses
+ * again (`const undo = () => conn.query('ROLLBACK');`, a function declaration never called), put in a property for
+ * others to call (`context.undo = async () => …`), or a bare expression. What it sends is not the hook's. A callback
+ * handed to a call, a function called in place, returned (a teardown) or held in a name the hook uses still counts.
+ */
+function builtOnly(fn: ts.SignatureDeclaration, hook: ts.Node): boolean {
+  let node: ts.Node = fn;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isExpressionStatement(parent)) return true;
+  if (ts.isBinaryExpression(parent) && isAssignment(parent) && parent.right === node) return ts.isPropertyAccessExpression(parent.left) || ts.isElementAccessExpression(parent.left);
+  const name = ts.isFunctionDeclaration(fn) ? fn.name : ts.isVariableDeclaration(parent) && parent.initializer === node && ts.isIdentifier(parent.name) ? parent.name : undefined;
+  return name !== undefined && !namedElsewhere(name, hook);
+}
+
+/** Whether `body` holds an identifier spelled as `name` other than `name` itself (a use, or a shadowing name: either way, not surely unused). */
+function namedElsewhere(name: ts.Identifier, body: ts.Node): boolean {
+  let found = false;
+  walkDescendants(body, (node) => {
+    if (ts.isIdentifier(node) && node !== name && node.text === name.text) found = true;
+    return !found;
+  }, () => found);
+  return found;
 }
 
 /**
@@ -327,9 +353,19 @@ function clientKey(expression: ts.Expression, source: ts.SourceFile, flow: Flow,
   if (!binding) return importedVariableKey(source, value.text, depth);
   if ('parameterOf' in binding) return undefined;
   const declaration = binding.variable;
-  const held = isConstDeclaration(declaration) && declaration.initializer ? clientKey(declaration.initializer, source, flow, depth + 1) : undefined;
-  if (held !== undefined) return held;
-  return variableKey(declaration, source, flow);
+  return aliasedClientKey(declaration, source, flow, depth) ?? variableKey(declaration, source, flow);
+}
+
+/**
+ * The client a variable stands for when every value it is given reaches one client (`const c = client;`, also a `let c
+ * = client;` never given another, or given the same one again): it is that client under another name. Undefined when it
+ * is given nothing, something else, or two clients.
+ */
+function aliasedClientKey(declaration: ts.VariableDeclaration, source: ts.SourceFile, flow: Flow, depth: number): string | undefined {
+  const values = flow.heldValues(declaration);
+  if (values === undefined || values.length === 0) return undefined;
+  const keys = new Set(values.map((value) => clientKey(value, source, flow, depth + 1)));
+  return keys.size === 1 ? [...keys][0] : undefined;
 }
 
 /** The client every `return` of a getter hands out (`return _client;`, `() => client`), when they all agree. */

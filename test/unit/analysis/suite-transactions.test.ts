@@ -364,3 +364,38 @@ test("a hook's one text that begins and commits leaves no transaction open; one 
   assert.deepEqual(embeddedRules(rolledBackSuite("await reader.query('BEGIN; DELETE FROM shelves;');"), 'shelves.test.ts'), []);
   assert.deepEqual(embeddedRules(rolledBackSuite("await reader.query('START TRANSACTION ISOLATION LEVEL SERIALIZABLE; SAVEPOINT each_test');"), 'shelves.test.ts'), []);
 });
+
+test("a let alias of the hooks' client, never given another, is that client; one given another client too is not", () => {
+  const aliasInHook = `beforeEach(async () => { let c = conn; await c.query('BEGIN'); });
+afterEach(async () => { await conn.query('ROLLBACK'); });`;
+  assert.deepEqual(embeddedRules(hooked(aliasInHook, TEST_BODY), 'ledger.test.ts'), []);
+  const aliasInTest = `it('reads as the auditor', async () => {
+  let viewer = conn;
+  await viewer.query("SET LOCAL ROLE auditor");
+});`;
+  assert.deepEqual(embeddedRules(hooked(OPEN_AND_ROLL_BACK, aliasInTest), 'ledger.test.ts'), []);
+  // Given another client as well: not known to be the hooks' client.
+  const reassigned = `const spare = new Client();
+it('reads as the auditor', async () => {
+  let viewer = conn;
+  if (process.env.SPARE) viewer = spare;
+  await viewer.query("SET LOCAL ROLE auditor");
+});`;
+  assert.deepEqual(embeddedRules(hooked(OPEN_AND_ROLL_BACK, reassigned), 'ledger.test.ts'), ['set-local-outside-transaction']);
+});
+
+test('a function a hook only builds (held and never used, put in a property, or a bare expression) sends nothing of the hook\'s', () => {
+  const builtUndo = (built: string): string => `beforeEach(async () => {
+  await conn.query('BEGIN');
+  ${built}
+});
+afterEach(async () => { await conn.query('ROLLBACK'); });`;
+  // The undo is never run by the hook: the transaction stays open for the test and is rolled back after it.
+  for (const built of ["const undo = async () => { await conn.query('COMMIT'); };", "globalThis.undo = () => conn.query('COMMIT');", "function undo() { return conn.query('COMMIT'); }"]) {
+    assert.deepEqual(embeddedRules(hooked(builtUndo(built), TEST_BODY), 'ledger.test.ts'), [], built);
+  }
+  // Called, or handed to a call, it runs: the COMMIT ends the transaction before the test, whose SET LOCAL is then alone.
+  for (const run of ["const undo = async () => { await conn.query('COMMIT'); };\n  await undo();", "await Promise.resolve().then(() => conn.query('COMMIT'));", "await (async () => { await conn.query('COMMIT'); })();"]) {
+    assert.deepEqual(embeddedRules(hooked(builtUndo(run), TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction'], run);
+  }
+});
