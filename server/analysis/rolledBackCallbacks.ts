@@ -333,17 +333,30 @@ export function literalText(argument: ts.Expression): string | undefined {
  * callbacks included, in source order (`client.query('begin')`): literals, or whatever else `readText` reads there
  * (a const's literal value).
  */
-export function textsSentOn(client: string, body: ts.Node, readText: (argument: ts.Expression) => string | undefined = literalText): SentText[] {
+export function textsSentOn(client: string, body: ts.Node, readText: ReadText = literalText): SentText[] {
   const sent: SentText[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && receiverKey(node.expression.expression) === client) {
-      const text = node.arguments[0] && readText(node.arguments[0]);
+      const text = textSentBy(node, readText);
       if (text !== undefined) sent.push({ text, node });
     }
     node.forEachChild(visit);
   };
   visit(body);
   return sent;
+}
+
+/** How a caller reads a query's text argument: literalText, or a reading that also knows a const's value or a template's head. */
+export type ReadText = (argument: ts.Expression) => string | undefined;
+
+/**
+ * The text a method call sends on its receiver (`client.query('begin')`): its first argument, read by `readText`. The
+ * one reading of a sent text for textsSentOn and for a test suite's hooks (suiteTransactions.ts), which key the
+ * receiver each their own way.
+ */
+export function textSentBy(call: ts.CallExpression, readText: ReadText = literalText): string | undefined {
+  const first = call.arguments[0];
+  return first && readText(first);
 }
 
 /** `node` sits in the `finally` block of a `try` whose `try` block holds `call`. */

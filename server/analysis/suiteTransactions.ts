@@ -25,7 +25,7 @@ import { calleeText, Flow, outermostWrapper, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
-import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, ROLLS_BACK_ANY, calledFunction, functionOfModule } from './rolledBackCallbacks';
+import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, ROLLS_BACK_ANY, calledFunction, functionOfModule, literalText, textSentBy } from './rolledBackCallbacks';
 import { POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
 import { splitStatements } from './splitter';
 import { boundaryHelperCall, type HelperBoundary } from './boundaryHelpers';
@@ -255,14 +255,26 @@ function namedElsewhere(name: ts.Identifier, body: ts.Node): boolean {
  * text it sends that is one (`'BEGIN; DELETE FROM users; COMMIT'` begins and commits: it leaves no transaction open).
  */
 function boundariesSent(call: ts.CallExpression, method: string): HookEventKind[] {
-  if (call.arguments.some((argument) => ts.isFunctionLike(argument))) return []; // `sql.begin(async (tx) => …)`
+  // A call handed a function runs it in a transaction of its own (`sql.begin(async (tx) => …)`, `sql.begin('read write',
+  // fn)`): its text is an option, and its transaction ends with the callback. The hook reader alone asks this first:
+  // textsSentOn reads a callback-style `client.query('BEGIN', (error) => …)` as the BEGIN it sends.
+  if (call.arguments.some((argument) => ts.isFunctionLike(argument))) return [];
   if (CLIENT_TRANSACTION_BEGIN.test(method) && call.arguments.length === 0) return ['begin'];
   if (CLIENT_TRANSACTION_END.test(method) && call.arguments.length === 0) return [method.startsWith('commit') ? 'commit' : 'rollback'];
-  const first = call.arguments[0];
-  const text = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined);
+  const text = textSentBy(call, literalOrOpening);
   // Most texts a hook sends are no boundary: only one that starts with a statement of a transaction is split.
   if (text === undefined || statementBoundary(text) === undefined) return [];
   return splitStatements(text).map((statement) => statementBoundary(statement.text)).filter((kind) => kind !== undefined);
+}
+
+/**
+ * A literal text (textsSentOn's reading), or the head of a template with holes (`SAVEPOINT ${name}`, `BEGIN ISOLATION
+ * LEVEL ${level}`): a hook's boundary is told by how its text starts, where textsSentOn's readers judge a whole text
+ * (a lone ROLLBACK, one statement and nothing else), which a template's holes leave unknown.
+ */
+function literalOrOpening(argument: ts.Expression): string | undefined {
+  const value = unwrap(argument);
+  return literalText(value) ?? (ts.isTemplateExpression(value) ? value.head.text : undefined);
 }
 
 function statementBoundary(text: string): HookEventKind | undefined {

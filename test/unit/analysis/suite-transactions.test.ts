@@ -399,3 +399,14 @@ afterEach(async () => { await conn.query('ROLLBACK'); });`;
     assert.deepEqual(embeddedRules(hooked(builtUndo(run), TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction'], run);
   }
 });
+
+// The hook reads the text a client method sends as textsSentOn does (rolledBackCallbacks.ts's textSentBy): parentheses
+// and casts around the literal are no other text.
+test("a hook's BEGIN or ROLLBACK written in parentheses or with a cast is read as written bare", () => {
+  const wrapped = `beforeEach(async () => { await conn.query(('BEGIN') as string); });
+afterEach(async () => { await conn.query(<string>('ROLLBACK')); });`;
+  assert.deepEqual(embeddedRules(hooked(wrapped, TEST_BODY), 'ledger.test.ts'), []);
+  // Without the rollback the test is still inside the hook's transaction; without the BEGIN it is outside.
+  assert.deepEqual(embeddedRules(hooked("beforeEach(async () => { await conn.query(('BEGIN' as const)); });", TEST_BODY), 'ledger.test.ts'), []);
+  assert.deepEqual(embeddedRules(hooked("afterEach(async () => { await conn.query(('ROLLBACK')); });", TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
+});
