@@ -124,3 +124,8 @@ export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | unde
   while (current && !ts.isFunctionLike(current)) current = current.parent;
   return current;
 }
+
+/** Whether `node` lies within `container`'s text (leading trivia included): itself, or one of its descendants. */
+export function isWithin(node: ts.Node, container: ts.Node): boolean {
+  return container.pos <= node.pos && node.end <= container.end;
+}

@@ -5,7 +5,7 @@
 // nothing may make it conditional. Paths that throw are not paths here, as everywhere the linter reads code in order:
 // a statement in a `try` block runs on every path that goes on after it.
 import ts from 'typescript';
-import { enclosingFunction } from './astWalk';
+import { enclosingFunction, isWithin } from './astWalk';
 
 /** The normal end of the function: each `return` of its own, and the end of its body. */
 export const FUNCTION_END = 'end';
@@ -19,12 +19,12 @@ export const FUNCTION_END = 'end';
  */
 export function runsOnEveryPathTo(node: ts.Node, point: ts.Node | typeof FUNCTION_END, fn: ts.FunctionLikeDeclaration): boolean {
   const body = fn.body;
-  if (!body || !within(node, body)) return false;
+  if (!body || !isWithin(node, body)) return false;
   const toEnd = point === FUNCTION_END;
   if (!toEnd && (node.end > point.pos || enclosingFunction(point) !== fn)) return false;
   let child = node;
   // Up to the outermost node that holds `node` but not `point`: a statement of the block around both.
-  while (child !== body && (toEnd || !within(point, child.parent))) {
+  while (child !== body && (toEnd || !isWithin(point, child.parent))) {
     const parent = child.parent;
     if (ts.isTryStatement(parent) ? parent.tryBlock !== child : !STRAIGHT_LINE.has(parent.kind)) return false;
     child = parent;
@@ -48,8 +48,4 @@ function returnsBefore(node: ts.Node, body: ts.Node): boolean {
   };
   body.forEachChild(visit);
   return found;
-}
-
-function within(node: ts.Node, container: ts.Node): boolean {
-  return container.pos <= node.pos && node.end <= container.end;
 }

@@ -4,7 +4,7 @@
 // text as sent by that query.
 import ts from 'typescript';
 import { Flow, STRING_REWRITES, calleeText, objectProperty, unwrap } from './embeddedFlow';
-import { enclosingFunction, walkDescendants } from './astWalk';
+import { enclosingFunction, isWithin, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { BEGINS, COMMITS, ROLLS_BACK_ANY, literalText, receiverKey, textsSentOn } from './rolledBackCallbacks';
 import { boundaryHelperCall } from './boundaryHelpers';
@@ -120,10 +120,10 @@ function transactionOpenAt(call: ts.CallExpression, receiver: ts.Expression, fn:
   const sent = textsSentOn(key, fn.body, (argument) => sentText(argument, flow)).filter((s) => QUERY_METHODS.test(calleeText(s.node.expression)));
   const begin = sent.filter((s) => s.node.end <= call.pos && BEGINS.test(s.text) && runsOnEveryPathTo(s.node, call, fn)).pop();
   if (!begin) return false;
-  const loops = loopsAround(call, fn).filter((loop) => !within(begin.node, loop));
+  const loops = loopsAround(call, fn).filter((loop) => !isWithin(begin.node, loop));
   const ends = [...sent.filter((s) => COMMITS.test(s.text) || ROLLS_BACK_ANY.test(s.text)).map((s) => s.node), ...endingHelperCalls(key, fn.body)];
   const between = (node: ts.Node): boolean => node.pos >= begin.node.end && node.end <= call.pos;
-  return !ends.some((end) => between(end) || loops.some((loop) => within(end, loop))) && !reassignedBetween(key, fn.body, between);
+  return !ends.some((end) => between(end) || loops.some((loop) => isWithin(end, loop))) && !reassignedBetween(key, fn.body, between);
 }
 
 /** The text a query sends: a literal, or the literal a const of the function or module holds (`const COMMIT = 'COMMIT'`). */
@@ -161,10 +161,6 @@ function reassignedBetween(key: string, body: ts.Node, at: (node: ts.Node) => bo
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && receiverKey(node.left) === key && at(node)) assigned = true;
   }, () => assigned);
   return assigned;
-}
-
-function within(node: ts.Node, container: ts.Node): boolean {
-  return container.pos <= node.pos && node.end <= container.end;
 }
 
 /** How many helpers deep a query's text is followed from a caller (`a(sql)` → `b(sql)` → `conn.query(sql)`). */

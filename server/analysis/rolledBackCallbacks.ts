@@ -21,7 +21,7 @@ import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
 import { calleeText, unwrap } from './embeddedFlow';
-import { enclosingFunction, walkDescendants } from './astWalk';
+import { enclosingFunction, isWithin, walkDescendants } from './astWalk';
 import { TAKES_CONNECTION } from './freshHelperClients';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
@@ -374,10 +374,6 @@ function laterStatementOf(node: ts.Node, call: ts.Node, body: ts.Node): boolean 
   const statement = body.statements.find((s) => isWithin(node, s));
   const callStatement = body.statements.find((s) => isWithin(call, s));
   return statement !== undefined && callStatement !== undefined && statement.pos > callStatement.pos && ts.isExpressionStatement(statement);
-}
-
-function isWithin(node: ts.Node, container: ts.Node): boolean {
-  return container.pos <= node.pos && node.end <= container.end;
 }
 
 /** The function (declared, arrow or expression) a node is in; none when the nearest one is a method, accessor or constructor. */
