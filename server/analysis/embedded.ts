@@ -74,7 +74,8 @@ import { importedQueryHelper } from './importedQueryHelpers';
 import { WrapperObjects, enclosingClassOf, exportedVariable } from './wrapperObjects';
 import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { importedPostgresJsClient, importedPostgresJsFactory, makesNeonHttpClient, neonHttpFactories, TopLevelClients } from './importedPostgresJsClients';
+import { escapeRegExp } from './regexText';
+import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -888,6 +889,7 @@ class Extractor {
     }
     for (const [local, imported] of [...importedNames(this.source), ...requiredNames(this.source)]) {
       if (imported.specifier.startsWith('.')) this.projectFunctions.set(local, imported);
+      if (this.handsOnDriver(local, imported)) this.postgresJsNames.add(local);
     }
     this.neonHttpNames = neonHttpFactories(this.source);
     this.visitScope(this.source, false);
@@ -1538,7 +1540,7 @@ class Extractor {
     // Declared with postgres.js's client type, in a file importing it: `let lockClient: ReturnType<typeof postgres> | null = null`
     // filled in by a function, `(db: postgres.Sql) => …`.
     const declared = 'parameterOf' in binding ? binding.parameter.type : binding.variable.type;
-    if (this.postgresJsNames.size > 0 && this.isPostgresJsClientType(declared)) return true;
+    if (this.isPostgresJsClientType(declared)) return true;
     if ('parameterOf' in binding) return typeNameMatches(binding.parameter.type, DRIVER_CLIENT_TYPE);
     // `let db: PostgresDB` assigned later (a test's beforeEach).
     if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;
@@ -1551,7 +1553,8 @@ class Extractor {
       if (alias) return true;
     }
     if (!value || !ts.isCallExpression(value)) return false;
-    return isReserveCall(value) || (ts.isIdentifier(value.expression) && (this.postgresJsNames.has(value.expression.text) || this.localPostgresFactories.has(value.expression.text) || this.neonHttpNames.has(value.expression.text)));
+    return isReserveCall(value) || this.isPostgresJsFactory(value.expression)
+      || (ts.isIdentifier(value.expression) && (this.localPostgresFactories.has(value.expression.text) || this.neonHttpNames.has(value.expression.text)));
   }
 
   /** The consts holdsSqlTag is reading the value of (`const a = b, b = a` reads each once). */
@@ -1727,7 +1730,7 @@ class Extractor {
       if (!this.bypassesPooler(call, listen.expression) && !this.ownServer?.reachesAnyConnection(listen.expression)) this.addDriverListenFinding(listen.name);
     }
     // `postgres(…)` under its imported name, or called on the module itself: `require('postgres')({ … })`.
-    if ((ts.isIdentifier(call.expression) && this.postgresJsNames.has(call.expression.text)) || requiredModule(call.expression) === POSTGRES_JS_MODULE) {
+    if (this.isPostgresJsFactory(call.expression)) {
       this.inspectPostgresJsClient(call);
       return;
     }
@@ -1976,8 +1979,7 @@ class Extractor {
     const binding = this.flow.bindingOf(name);
     const value = binding && 'variable' in binding && binding.variable.initializer ? unwrap(binding.variable.initializer) : undefined;
     if (!value || !ts.isCallExpression(value)) return undefined;
-    const factory = (ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text)) || requiredModule(value.expression) === 'postgres';
-    return factory ? value : undefined;
+    return this.isPostgresJsFactory(value.expression) ? value : undefined;
   }
 
   /**
@@ -2309,7 +2311,7 @@ class Extractor {
     let verdict = this.directCreations.get(value);
     if (verdict === undefined) {
       const single = ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression));
-      const postgresJs = ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.postgresJsNames.has(value.expression.text);
+      const postgresJs = ts.isCallExpression(value) && this.isPostgresJsFactory(value.expression);
       verdict = (single || postgresJs) && subscriberConnectsDirectly(value as ts.NewExpression | ts.CallExpression, this.fileName);
       this.directCreations.set(value, verdict);
     }
@@ -2487,7 +2489,7 @@ class Extractor {
     if (this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text)) return true;
     // A parameter or variable declared with postgres.js's client type (`function f(db: Sql)`), whatever its
     // name: the type settles what `listen` is, so the channel may be held in a constant.
-    const binding = this.postgresJsNames.size > 0 ? this.flow.bindingOf(receiver) : undefined;
+    const binding = this.flow.bindingOf(receiver);
     const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
     if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
     // A client another module of the project creates and exports (`import { sql } from './db'`).
@@ -2504,31 +2506,64 @@ class Extractor {
   }
 
   /**
-   * postgres.js's client types, imported from the driver: `Sql`, `Sql<{}>`, `TransactionSql`, `ReservedSql`
-   * (under any local name holding `Sql`), `postgres.Sql` on the default or namespace import, or
-   * `ReturnType<typeof postgres>`. A union counts only when each member is one (or null/undefined).
+   * postgres.js's client types (importedPostgresJsClients.ts's isPostgresJsClientType): imported from the driver, or a
+   * type a module of the project exports as one (`import type { Sql } from './db'`, `db.Sql` on `import * as db`).
    */
   private isPostgresJsClientType(type: ts.TypeNode | undefined): boolean {
-    if (!type) return false;
-    if (ts.isParenthesizedTypeNode(type)) return this.isPostgresJsClientType(type.type);
-    if (ts.isUnionTypeNode(type)) {
-      const members = type.types.filter((member) => !isNullishType(member));
-      return members.length > 0 && members.every((member) => this.isPostgresJsClientType(member));
-    }
-    if (!ts.isTypeReferenceNode(type)) return false;
-    const name = type.typeName;
-    if (ts.isIdentifier(name)) {
-      if (this.postgresJsNames.has(name.text) && /Sql$/.test(name.text)) return true;
-      const [argument] = type.typeArguments ?? [];
-      return name.text === 'ReturnType' && argument !== undefined && ts.isTypeQueryNode(argument)
-        && ts.isIdentifier(argument.exprName) && this.postgresJsNames.has(argument.exprName.text);
-    }
-    return ts.isIdentifier(name.left) && this.postgresJsNames.has(name.left.text) && POSTGRES_JS_CLIENT_TYPE.test(name.right.text);
+    return isPostgresJsClientType(type, this.postgresJsNames, (name) => this.isProjectPostgresJsClientType(name));
   }
+
+  private isProjectPostgresJsClientType(name: ts.EntityName): boolean {
+    if (!this.fileName) return false;
+    const key = ts.isIdentifier(name) ? name.text : ts.isIdentifier(name.left) ? `${name.left.text}.${name.right.text}` : undefined;
+    if (key === undefined) return false;
+    let verdict = this.projectClientTypes.get(key);
+    if (verdict === undefined) {
+      this.importedTypes ??= importedNames(this.source, true);
+      const imported = ts.isIdentifier(name) ? this.importedTypes.get(name.text)
+        : ts.isIdentifier(name.left) && this.projectModules.has(name.left.text) ? { specifier: this.projectModules.get(name.left.text)!, name: name.right.text } : undefined;
+      verdict = imported !== undefined && importedPostgresJsClientType(this.fileName, imported);
+      this.projectClientTypes.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  /** Per type name written in this file (`Sql`, `db.Sql`): whether a module of the project exports it as postgres.js's client type. */
+  private readonly projectClientTypes = new Map<string, boolean>();
+  private importedTypes: Map<string, ImportedName> | undefined;
+
+  /**
+   * A call's callee that is postgres.js's factory: under its imported name, called on the module itself
+   * (`require('postgres')({ … })`), or handed on by a module of the project and called on that module's namespace
+   * (`db.postgres(url)` on `import * as db from './db'`; a name imported from it is among postgresJsNames).
+   */
+  private isPostgresJsFactory(callee: ts.Expression): boolean {
+    if (ts.isIdentifier(callee)) return this.postgresJsNames.has(callee.text);
+    if (requiredModule(callee) === POSTGRES_JS_MODULE) return true;
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name) || !this.isProjectModule(callee.expression)) return false;
+    const specifier = this.projectModules.get((callee.expression as ts.Identifier).text)!;
+    return this.handsOnDriver(`${(callee.expression as ts.Identifier).text}.${callee.name.text}`, { specifier, name: callee.name.text });
+  }
+
+  /**
+   * Whether an imported name (`postgres` of `import { postgres } from './db'`, `db.postgres` of `import * as db`) is the
+   * driver's factory that a module of the project hands on. Only asked for a name the file calls (`postgres(`), so a
+   * module is read only for such a name; answered once per name.
+   */
+  private handsOnDriver(local: string, imported: ImportedName): boolean {
+    let verdict = this.driverHandOns.get(local);
+    if (verdict === undefined) {
+      verdict = this.fileName !== undefined && imported.specifier !== POSTGRES_JS_MODULE && callsName(this.source.text, local) && importedPostgresJsDriver(this.fileName, imported);
+      this.driverHandOns.set(local, verdict);
+    }
+    return verdict;
+  }
+
+  private readonly driverHandOns = new Map<string, boolean>();
 
   /** `this.db` where the enclosing class declares `db` (a property or a constructor's parameter property) with postgres.js's client type. */
   private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
-    return this.postgresJsNames.size > 0 && this.isPostgresJsClientType(memberDeclaration(member)?.type);
+    return this.isPostgresJsClientType(memberDeclaration(member)?.type);
   }
 
   /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`, name<Row>`…`, name /* sql *\/ `…`), as a postgres.js client does. */
@@ -2900,9 +2935,6 @@ function isClientMember(node: ts.Expression): node is ts.PropertyAccessExpressio
 /** node-postgres's (and look-alike drivers') single-connection client class: `Client`, `pg.Client`, `new (require('pg').Client)`. */
 const DIRECT_CLIENT_CLASS = /(?:^|\.)(?:Native)?Client$/;
 
-/** The client types postgres.js exports (`postgres.Sql`, `postgres.TransactionSql`, `postgres.ReservedSql`). */
-const POSTGRES_JS_CLIENT_TYPE = /^(?:Sql|TransactionSql|ReservedSql)$/;
-
 /** postgres.js's `listen(channel, onNotify)`: a channel name written as text, then a callback. */
 function looksLikeListenCall(call: ts.CallExpression): boolean {
   const [channel, onNotify] = call.arguments;
@@ -2911,6 +2943,11 @@ function looksLikeListenCall(call: ts.CallExpression): boolean {
 }
 
 /** A LISTEN channel: a name written as text or held in a variable or property (not a port number, not options). */
+/** Whether the text calls `name` (`postgres(`, `db.postgres (`): a cheap test before a module is read for it. */
+function callsName(text: string, name: string): boolean {
+  return new RegExp(String.raw`(?<![\w$.])${escapeRegExp(name)}\s*\(`).test(text);
+}
+
 function namesChannel(argument: ts.Expression | undefined): boolean {
   return argument !== undefined && (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument) || ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument));
 }

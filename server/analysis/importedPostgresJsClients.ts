@@ -12,6 +12,11 @@
 // Neon's HTTP query function (`neon(url)` of `@neondatabase/serverless`) is a tag the same way (``sql`…` `` sends the
 // template, each as a request of its own), so a module's `neon(url)` client or a function handing one out
 // (`export function getRawSql() { return cached ??= neon(url) }`) is followed alike (session 36).
+// A module may also hand on the driver itself (`import postgres from 'postgres'; export { postgres }`, `export {
+// default as postgres } from 'postgres'`, `module.exports = { postgres }`) and postgres.js's client type under a name
+// of its own (`export type Sql = ReturnType<typeof postgres>`, `export type { Sql } from 'postgres'`): a call of that
+// export where it is imported (`db.postgres(url)` on `import * as db from './db'`) makes a postgres.js client, and a
+// parameter declared with that type (`sql: Sql` on `import { Sql } from './db'`) is one.
 // The module is found as the other cross-file facts find theirs
 // (moduleResolution.ts: a relative path, a tsconfig alias, a workspace package), read from disk by
 // parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor decide the same way.
@@ -25,6 +30,8 @@ import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
 import { packageSpecifier, specifierInText } from './packageSpecifiers';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { importedModules } from './embeddedDialect';
+import { isNullishType } from './astWalk';
 
 /**
  * A module that never names the driver creates no client of it: most are never parsed. It names it as `'postgres'`,
@@ -41,9 +48,13 @@ const NEON_HTTP_FACTORY = 'neon';
 interface ModuleClients {
   clients: Map<string, ts.CallExpression>;
   factories: Map<string, ts.CallExpression>;
+  /** The names it exports the driver's own factory under (`export { postgres }`, `export { default as pg } from 'postgres'`). */
+  driver: Set<string>;
+  /** The type names it exports as postgres.js's client type (`export type Sql = ReturnType<typeof postgres>`). */
+  clientTypes: Set<string>;
 }
 
-const NONE: ModuleClients = { clients: new Map(), factories: new Map() };
+const NONE: ModuleClients = { clients: new Map(), factories: new Map(), driver: new Set(), clientTypes: new Set() };
 
 /** Per module (parsedModules.ts's read): its exported clients and client factories, each with the `postgres(…)` call that makes the client. */
 const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) || read.text.includes(NEON_SERVERLESS_MODULE) ? exportedClients(read.source) : NONE));
@@ -56,6 +67,16 @@ export function importedPostgresJsClient(importer: string, imported: ImportedNam
 /** The `postgres(…)` call that makes the client a function `imported` names returns, when a module of the project exports one. */
 export function importedPostgresJsFactory(importer: string, imported: ImportedName): ts.CallExpression | undefined {
   return clientsOf(importer, imported)?.factories.get(imported.name);
+}
+
+/** Whether `imported` is the driver's factory, handed on by a module of the project (`import { postgres } from './db'`). */
+export function importedPostgresJsDriver(importer: string, imported: ImportedName): boolean {
+  return clientsOf(importer, imported)?.driver.has(imported.name) === true;
+}
+
+/** Whether `imported` is a type a module of the project exports as postgres.js's client type (`import type { Sql } from './db'`). */
+export function importedPostgresJsClientType(importer: string, imported: ImportedName): boolean {
+  return clientsOf(importer, imported)?.clientTypes.has(imported.name) === true;
 }
 
 function clientsOf(importer: string, imported: ImportedName): ModuleClients | undefined {
@@ -173,22 +194,45 @@ function isNothing(expression: ts.Expression): boolean {
   return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
 }
 
-/** The module's exported postgres.js clients and client factories, by exported name. */
+/** The module's exported postgres.js clients, client factories, driver and client types, by exported name. */
 function exportedClients(source: ts.SourceFile): ModuleClients {
   const factories = driverFactories(source);
-  if (factories.size === 0) return NONE;
+  const bindings = driverBindings(source);
+  if (factories.size === 0 && bindings.size === 0 && !source.statements.some((statement) => exportsFromDriver(statement) !== undefined)) return NONE;
+  // postgres.js's own factory, handed on: not Neon's, whose HTTP function prepares nothing and listens to nothing.
+  const postgresJsFactories = new Set([...factories].filter((name) => bindings.has(name)));
+  const localClientTypes = clientTypeNames(source, bindings);
   const clients = new Map<string, ts.CallExpression>();
   const functions = new Map<string, ts.CallExpression>();
+  const driver = new Set<string>();
+  const clientTypes = new Set<string>();
   const names = new TopLevelClients(source, factories);
-  // A name exported from the module: a client it holds, or a function returning one.
+  // A name exported from the module: the driver itself, a client it holds, or a function returning one.
   const exportName = (exportedAs: string, local: string): void => {
+    if (postgresJsFactories.has(local)) {
+      driver.add(exportedAs);
+      return;
+    }
     const fn = names.functionNamed(local);
     const made = fn ? names.returnedBy(fn) : names.heldBy(local);
     if (made) (fn ? functions : clients).set(exportedAs, made);
   };
+  const exportType = (exportedAs: string, local: string): void => {
+    if (localClientTypes.has(local)) clientTypes.add(exportedAs);
+  };
   for (const statement of source.statements) {
     const isExported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
-    if (ts.isVariableStatement(statement)) {
+    const fromDriver = exportsFromDriver(statement);
+    if (fromDriver) {
+      // `export { default as postgres, type Sql } from 'postgres'`: the factory is the driver's default export.
+      for (const element of fromDriver.elements) {
+        const original = (element.propertyName ?? element.name).text;
+        if (original === 'default' && !fromDriver.isTypeOnly && !element.isTypeOnly) driver.add(element.name.text);
+        else if (POSTGRES_JS_CLIENT_TYPE.test(original)) clientTypes.add(element.name.text);
+      }
+    } else if (ts.isTypeAliasDeclaration(statement)) {
+      if (isExported) exportType(statement.name.text, statement.name.text);
+    } else if (ts.isVariableStatement(statement)) {
       if (!isExported) continue;
       const isConst = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
       for (const declaration of statement.declarationList.declarations) {
@@ -196,6 +240,7 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
         const value = declaration.initializer && unwrap(declaration.initializer);
         // Only a const holds the client it was created with wherever it is read; a function is one wherever.
         if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) exportName(declaration.name.text, declaration.name.text);
+        else if (isConst && value && ts.isIdentifier(value) && postgresJsFactories.has(value.text)) driver.add(declaration.name.text);
         else if (isConst && value) {
           const made = names.creationOf(value);
           if (made) clients.set(declaration.name.text, made);
@@ -214,8 +259,12 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
         const made = names.creationOf(value);
         if (made) clients.set('default', made);
       }
-    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) exportName(element.name.text, (element.propertyName ?? element.name).text);
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        const local = (element.propertyName ?? element.name).text;
+        exportType(element.name.text, local);
+        if (!statement.isTypeOnly && !element.isTypeOnly) exportName(element.name.text, local);
+      }
     } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       // CommonJS: `module.exports = { getDb, sql }`, `module.exports = sql`, `exports.getDb = getDb`.
       const exportedAs = commonJsExportName(statement.expression.left);
@@ -237,7 +286,59 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
       }
     }
   }
-  return { clients, factories: functions };
+  return { clients, factories: functions, driver, clientTypes };
+}
+
+/**
+ * `export { … } from 'postgres'` (also through a Deno or CDN specifier): its named exports. Not `export * from
+ * 'postgres'`, which hands on no default export, and postgres.js's factory is only that.
+ */
+function exportsFromDriver(statement: ts.Statement): { elements: readonly ts.ExportSpecifier[]; isTypeOnly: boolean } | undefined {
+  if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) return undefined;
+  if (packageSpecifier(statement.moduleSpecifier.text) !== POSTGRES_JS_MODULE || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) return undefined;
+  return { elements: statement.exportClause.elements, isTypeOnly: statement.isTypeOnly };
+}
+
+/** Every local name the module binds to the driver: its default, a namespace, named imports (`Sql`), a `require`. */
+function driverBindings(source: ts.SourceFile): Set<string> {
+  return new Set(importedModules(source).filter((module) => module.specifier === POSTGRES_JS_MODULE).flatMap((module) => module.names));
+}
+
+/** The module's own names for postgres.js's client type: its type aliases of it, and the driver's client types it imports. */
+function clientTypeNames(source: ts.SourceFile, bindings: ReadonlySet<string>): Set<string> {
+  const names = new Set([...bindings].filter((name) => POSTGRES_JS_CLIENT_TYPE.test(name)));
+  for (const statement of source.statements) {
+    if (ts.isTypeAliasDeclaration(statement) && isPostgresJsClientType(statement.type, bindings)) names.add(statement.name.text);
+  }
+  return names;
+}
+
+/** The client types postgres.js exports (`postgres.Sql`, `postgres.TransactionSql`, `postgres.ReservedSql`). */
+export const POSTGRES_JS_CLIENT_TYPE = /^(?:Sql|TransactionSql|ReservedSql)$/;
+
+/**
+ * postgres.js's client types, where `driver` holds the local names bound to the driver: `Sql`, `Sql<{}>`,
+ * `TransactionSql`, `ReservedSql` (under any local name holding `Sql`), `postgres.Sql` on the default or namespace
+ * import, or `ReturnType<typeof postgres>` (`typeof postgres<T>` too). `isClientTypeName`: another name known to be
+ * one (a type a module of the project exports as one). A union counts only when each member is one (or null/undefined).
+ */
+export function isPostgresJsClientType(type: ts.TypeNode | undefined, driver: ReadonlySet<string>, isClientTypeName: (name: ts.EntityName) => boolean = () => false): boolean {
+  if (!type) return false;
+  if (ts.isParenthesizedTypeNode(type)) return isPostgresJsClientType(type.type, driver, isClientTypeName);
+  if (ts.isUnionTypeNode(type)) {
+    const members = type.types.filter((member) => !isNullishType(member));
+    return members.length > 0 && members.every((member) => isPostgresJsClientType(member, driver, isClientTypeName));
+  }
+  if (!ts.isTypeReferenceNode(type)) return false;
+  const name = type.typeName;
+  if (isClientTypeName(name)) return true;
+  if (ts.isIdentifier(name)) {
+    if (driver.has(name.text) && /Sql$/.test(name.text)) return true;
+    const [argument] = type.typeArguments ?? [];
+    return name.text === 'ReturnType' && argument !== undefined && ts.isTypeQueryNode(argument)
+      && ts.isIdentifier(argument.exprName) && driver.has(argument.exprName.text);
+  }
+  return ts.isIdentifier(name.left) && driver.has(name.left.text) && POSTGRES_JS_CLIENT_TYPE.test(name.right.text);
 }
 
 /** `module.exports` → `default`, `exports.x` or `module.exports.x` → `x`; anything else undefined. */

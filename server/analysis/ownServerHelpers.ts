@@ -40,17 +40,20 @@ export interface ImportedName {
   name: string;
 }
 
-/** Named and default imports of functions (`import { a as b } from './x'`: b → ./x's a). */
-export function importedNames(source: ts.SourceFile): Map<string, ImportedName> {
+/**
+ * Named and default imports of functions (`import { a as b } from './x'`: b → ./x's a); with `types`, of types too
+ * (`import type { Db } from './x'`, `import { type Db } from './x'`).
+ */
+export function importedNames(source: ts.SourceFile, types = false): Map<string, ImportedName> {
   const names = new Map<string, ImportedName>();
   for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || statement.importClause?.isTypeOnly) continue;
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || (statement.importClause?.isTypeOnly && !types)) continue;
     const specifier = packageSpecifier(statement.moduleSpecifier.text);
     const clause = statement.importClause;
     if (clause?.name) names.set(clause.name.text, { specifier, name: 'default' });
     const bindings = clause?.namedBindings;
     if (bindings && ts.isNamedImports(bindings)) {
-      for (const element of bindings.elements) if (!element.isTypeOnly) names.set(element.name.text, { specifier, name: (element.propertyName ?? element.name).text });
+      for (const element of bindings.elements) if (!element.isTypeOnly || types) names.set(element.name.text, { specifier, name: (element.propertyName ?? element.name).text });
     }
   }
   return names;
