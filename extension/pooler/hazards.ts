@@ -10,7 +10,7 @@
 // is cached by text. Texts are decoded only when state exists that an error could be explained by.
 import { EventEmitter } from 'node:events';
 import { analyzeSql, initAnalysis, splitStatements } from '../../server/analysis/index';
-import { NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETER_NAMES } from '../../server/analysis/vocabulary';
+import { KEPT_BY_RESET_ALL, NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETER_NAMES, settingsResetBy } from '../../server/analysis/vocabulary';
 import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
@@ -140,7 +140,7 @@ const TRANSACTIONAL: ReadonlySet<StateKind> = new Set(['setting', 'temp', 'liste
 
 type Effect =
   | { op: 'add'; kind: StateKind; name: string; rule: string; statement: string; hidden?: boolean }
-  | { op: 'clear'; kind: StateKind; name?: string }
+  | { op: 'clear'; kind: StateKind; name?: string; keep?: ReadonlySet<string> }
   | { op: 'discard-all' }
   | { op: 'unlock'; name: string; statement: string }
   | { op: 'read-sequence'; name?: string; statement: string };
@@ -486,7 +486,7 @@ export class HazardMonitor extends EventEmitter {
           break;
         }
         case 'clear':
-          if (effect.name === undefined) state.clearKind(effect.kind);
+          if (effect.name === undefined) state.clearKind(effect.kind, effect.keep);
           else state.remove(effect.kind, effect.name);
           break;
         case 'discard-all':
@@ -630,6 +630,8 @@ const ERROR_EXPLANATIONS: Record<string, ErrorExplanation[]> = {
 const IDENT = String.raw`("(?:[^"]|"")+"|[\w$]+(?:\.(?:"(?:[^"]|"")+"|[\w$]+))*)`;
 const SET_RE = new RegExp(String.raw`^set\s+(?:session\s+(?!authorization\b))?(time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
 const SET_DEFAULT_RE = /(?:=|\bto)\s*default\s*$/i;
+/** `SET ROLE NONE`, `SET SESSION AUTHORIZATION DEFAULT`: the role's and the session user's own resets, written without TO. */
+const RESETS_IDENTITY_RE = /^set\s+(?:session\s+)?(?:role\s+none|session\s+authorization\s+default)\s*$/i;
 const CHARACTERISTICS_RE = /^set\s+session\s+characteristics\s+as\s+transaction\s+([\s\S]*)$/i;
 const RESET_RE = new RegExp(String.raw`^reset\s+(all|time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
 const SET_CONFIG_RE = /set_config\s*\(\s*'([^']+)'([^)]*)\)/gi;
@@ -678,7 +680,9 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   }
   if ((m = RESET_RE.exec(sql))) {
     const name = settingName(m[1]);
-    out.push(name === 'all' ? { op: 'clear', kind: 'setting' } : { op: 'clear', kind: 'setting', name });
+    // RESET ALL leaves the role and the session user (GUC_NO_RESET_ALL); their own reset puts them back.
+    if (name === 'all') out.push({ op: 'clear', kind: 'setting', keep: KEPT_BY_RESET_ALL });
+    else resetSetting(name, out);
     return;
   }
   if ((m = CHARACTERISTICS_RE.exec(sql))) {
@@ -687,7 +691,7 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   }
   if ((m = SET_RE.exec(sql)) && !/^set\s+(?:local|transaction|constraints)\b/i.test(sql)) {
     const name = settingName(m[1]);
-    if (SET_DEFAULT_RE.test(sql)) out.push({ op: 'clear', kind: 'setting', name });
+    if (SET_DEFAULT_RE.test(sql) || RESETS_IDENTITY_RE.test(sql)) resetSetting(name, out);
     else if (rules.has('session-set') && !POOLER_SYNCED_SETTINGS.has(name)) add('setting', name, 'session-set');
     return;
   }
@@ -742,9 +746,15 @@ function characteristicsSettings(modes: string): string[] {
   return names;
 }
 
+/** A setting as PostgreSQL names its parameter (`TIME ZONE` is `timezone`, `SESSION AUTHORIZATION` `session_authorization`). */
 function settingName(raw: string): string {
   const name = raw.replace(/\s+/g, ' ').replace(/"/g, '').toLowerCase();
-  return name === 'time zone' ? 'timezone' : name;
+  return name === 'time zone' ? 'timezone' : name === 'session authorization' ? 'session_authorization' : name;
+}
+
+/** Clears a setting a RESET (or SET … TO DEFAULT) puts back, and what goes back with it (the role, with the session user). */
+function resetSetting(name: string, out: Effect[]): void {
+  for (const reset of settingsResetBy(name)) out.push({ op: 'clear', kind: 'setting', name: reset });
 }
 
 function lockName(shared: string | undefined, args: string): string {

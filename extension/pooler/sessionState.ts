@@ -57,9 +57,9 @@ export class SessionState {
     if (this.entries.get(key) === entry) this.entries.delete(key);
   }
 
-  /** Removes every entry of `kind` (RESET ALL, DEALLOCATE ALL, CLOSE ALL, UNLISTEN *…). */
-  clearKind(kind: StateKind): void {
-    for (const [key, entry] of this.entries) if (entry.kind === kind) this.entries.delete(key);
+  /** Removes every entry of `kind` (RESET ALL, DEALLOCATE ALL, CLOSE ALL, UNLISTEN *…) but those named in `keep`. */
+  clearKind(kind: StateKind, keep?: ReadonlySet<string>): void {
+    for (const [key, entry] of this.entries) if (entry.kind === kind && !keep?.has(entry.name)) this.entries.delete(key);
   }
 
   /** DISCARD ALL (also the pooler's own reset query). */

@@ -23,7 +23,7 @@ import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, te
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
-import { undoKeys, undoes } from './undo';
+import { DISCARD_ALL_RESETS, undoKeys, undoes } from './undo';
 import { dropKeptDefaultRestores, dropResetSets, isSettingUndo, type SettingReset } from './bodyDefaultRestores';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
@@ -456,6 +456,16 @@ function constantValue(node: Json): string | undefined {
   return integer ? String(integer.ival ?? 0) : undefined;
 }
 
+/**
+ * `SET ROLE NONE` (or `'none'`: no role may have that name) goes back to the session user, as RESET ROLE does. The value
+ * is read as written: a quoted `'NONE'` names a role.
+ */
+function isRoleNone(name: string, node: Json): boolean {
+  const args = (node.args as Json[] | undefined) ?? [];
+  const text = args.length === 1 ? ((args[0].A_Const as Json | undefined)?.sval as Json | undefined)?.sval : undefined;
+  return name === 'role' && text === 'none';
+}
+
 function visitVariableSet(ctx: WalkContext, node: Json): void {
   const kind = node.kind as string;
   const name = ((node.name as string | undefined) ?? '').toLowerCase();
@@ -474,7 +484,7 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
       'SET LOCAL outside a transaction block has no effect: the setting ends with this statement.'), transactionScoped: true });
     return;
   }
-  if (kind === 'VAR_SET_DEFAULT') {
+  if (kind === 'VAR_SET_DEFAULT' || isRoleNone(name, node)) {
     (ctx.facts.resets ??= []).push(name);
     return;
   }
@@ -771,6 +781,7 @@ function walk(ctx: WalkContext, value: unknown): void {
       case 'DropStmt': visitDrop(ctx, node); break;
       case 'DiscardStmt':
         if (node.target === 'DISCARD_TEMP' || node.target === 'DISCARD_ALL') (ctx.facts.drops ??= []).push('*');
+        if (node.target === 'DISCARD_ALL') (ctx.facts.resets ??= []).push(...DISCARD_ALL_RESETS);
         break;
       case 'ListenStmt':
         ctx.facts.candidates.push(statementCandidate(ctx, 'listen', 'LISTEN registers the server connection, not this client: notifications go to whichever client holds it.'));

@@ -1,11 +1,19 @@
-// Session state a later statement undoes: a session SET restored (`RESET x`, `RESET ALL`, `SET x TO
-// DEFAULT`), a temporary table, view or sequence dropped (`DROP TABLE t`, `DISCARD TEMP`). Undone in the
+// Session state a later statement undoes: a session SET restored (`RESET x`, `SET x TO DEFAULT`, `RESET ALL` —
+// which keeps the role and session user: KEPT_BY_RESET_ALL —, `DISCARD ALL`), a temporary table, view or sequence
+// dropped (`DROP TABLE t`, `DISCARD TEMP`). Undone in the
 // same transaction, query message or function body, it never reaches another client (context.ts,
 // detect.ts). No parser here: the embedded-SQL bundle reaches this through context.ts.
 import type { Candidate, StatementFacts } from './detect';
 import { HOLE_IDENTIFIER_PREFIX, isFilledPlaceholder } from './templatePlaceholders';
+import { KEPT_BY_RESET_ALL, settingsResetBy } from './vocabulary';
 
-/** What a statement undoes, as keys `set:<setting>` and `temp:<name>`; `<kind>:*` undoes every one of its kind. */
+/**
+ * The settings DISCARD ALL resets (StatementFacts.resets): it runs SET SESSION AUTHORIZATION DEFAULT, then RESET ALL
+ * (then DEALLOCATE ALL, CLOSE ALL, UNLISTEN *, …), so it undoes the role and session user RESET ALL keeps (not the seed).
+ */
+export const DISCARD_ALL_RESETS: readonly string[] = ['session_authorization', '*'];
+
+/** What a statement undoes, as keys `set:<setting>` and `temp:<name>`; `<kind>:*` undoes every one of its kind (RESET ALL: but KEPT_BY_RESET_ALL). */
 export function undoKeys(facts: StatementFacts): string[] {
   const resets = facts.resets?.map((setting) => `set:${setting}`) ?? [];
   return facts.drops ? [...resets, ...facts.drops.map((name) => `temp:${name}`)] : resets;
@@ -22,7 +30,18 @@ export function undoableKey(candidate: Candidate): string | undefined {
 export function undoes(undo: string, candidate: Candidate): boolean {
   const key = undoableKey(candidate);
   if (!key) return false;
-  return undo === key || (undo.endsWith(':*') && key.startsWith(undo.slice(0, -1))) || dropsUnknownTemp(undo, key);
+  return undo === key || undoesEvery(undo, key) || resetsSetting(undo, key) || dropsUnknownTemp(undo, key);
+}
+
+/** Whether a reset of one setting (`set:session_authorization`) puts back the key's (`set:role`: settingsResetBy). */
+function resetsSetting(undo: string, key: string): boolean {
+  return undo.startsWith('set:') && key.startsWith('set:') && settingsResetBy(undo.slice('set:'.length)).includes(key.slice('set:'.length));
+}
+
+/** Whether an undo of every one of a kind (`set:*` for RESET ALL, `temp:*` for DISCARD TEMP) reaches the key. */
+function undoesEvery(undo: string, key: string): boolean {
+  if (!undo.endsWith(':*') || !key.startsWith(undo.slice(0, -1))) return false;
+  return !(undo === 'set:*' && KEPT_BY_RESET_ALL.has(key.slice('set:'.length)));
 }
 
 /**

@@ -108,6 +108,23 @@ export const TRACKED_PARAMETERS = ['client_encoding', 'DateStyle', 'TimeZone', '
 /** The same parameters in lower case, as setting names are compared (the linter's and the pooler's one set). */
 export const TRACKED_PARAMETER_NAMES: ReadonlySet<string> = new Set(TRACKED_PARAMETERS.map((name) => name.toLowerCase()));
 
+/**
+ * Settings RESET ALL leaves as they are (PostgreSQL marks them GUC_NO_RESET_ALL): the role SET ROLE takes, the user SET
+ * SESSION AUTHORIZATION takes and the random seed (`SET seed`; the transaction_* parameters are marked too, but last one
+ * transaction anyway). Only a reset of their own (RESET ROLE, SET ROLE NONE, SET SESSION AUTHORIZATION DEFAULT) or
+ * DISCARD ALL, which runs SET SESSION AUTHORIZATION DEFAULT before its RESET ALL, puts the role and the user back.
+ * The linter's undo reading (undo.ts) and the pooler's session state (hazards.ts) both use this one list.
+ */
+export const KEPT_BY_RESET_ALL: ReadonlySet<string> = new Set(['role', 'session_authorization', 'seed']);
+
+/**
+ * The settings a reset of `setting` (lower case) puts back: itself, and for the session user also the current role —
+ * RESET SESSION AUTHORIZATION and SET SESSION AUTHORIZATION DEFAULT reset both identifiers, as PostgreSQL documents.
+ */
+export function settingsResetBy(setting: string): readonly string[] {
+  return setting === 'session_authorization' ? ['session_authorization', 'role'] : [setting];
+}
+
 /** Whether a setting (any case) is one the pooler re-applies per client: PgBouncer and PoolSafe's pooler track it. */
 export function isTrackedParameter(name: string): boolean {
   return TRACKED_PARAMETER_NAMES.has(name.toLowerCase());

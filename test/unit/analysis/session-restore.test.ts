@@ -37,7 +37,9 @@ RESET app.rebuild_all;
 RESET statement_timeout;
 `;
   assert.deepEqual(rules(script), []);
-  assert.deepEqual(rules('SET ROLE reporting;\nSELECT 1;\nRESET ALL;\n'), []);
+  assert.deepEqual(rules('SET search_path TO reporting;\nSELECT 1;\nRESET ALL;\n'), []);
+  // RESET ALL leaves the role (PostgreSQL's GUC_NO_RESET_ALL); DISCARD ALL puts it back (reset-all-keeps-role.test.ts).
+  assert.deepEqual(rules('SET ROLE reporting;\nSELECT 1;\nDISCARD ALL;\n'), []);
   // Without the clean-up at the end, each SET (the one in the DO block too) is reported.
   assert.deepEqual(rules(script.replace(/^RESET .*\n/gm, '')), ['session-set', 'session-set', 'session-set']);
   // A RESET before the SET undoes nothing.

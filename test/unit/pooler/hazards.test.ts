@@ -102,3 +102,30 @@ test('monitor: SET SESSION CHARACTERISTICS leaves the session defaults it names;
     ['origin', 'session-set', 'setting default_transaction_read_only'],
   ]);
 });
+
+test('monitor: RESET ALL leaves the role and the session user on the server; their own resets and DISCARD ALL clear them', async () => {
+  const monitor = new HazardMonitor({ log: () => {} });
+  await monitor.init();
+  const a = { id: 1, applicationName: 'a', mode: 'transaction' as const };
+  const server = { id: 7, processId: 4242 };
+  const run = (sql: string, tag: string) => {
+    const q = message('Q', wire(sql + '\0'));
+    monitor.onClientMessage(a, 0x51, q, 0, q.length);
+    monitor.onServerMessage(a, server, 0x43, wire(tag + '\0'));
+    monitor.onServerMessage(a, server, 0x5a, Buffer.from('I'));
+  };
+  const left = () => [...(monitor.stateOf(server)?.values() ?? [])].map((entry) => entry.name).sort();
+  run('SET ROLE auditor', 'SET');
+  run('SET SESSION AUTHORIZATION batch_user', 'SET');
+  run("SET work_mem = '64MB'", 'SET');
+  run('RESET ALL', 'RESET');
+  assert.deepEqual(left(), ['role', 'session_authorization']);
+  run('SET ROLE NONE', 'SET');
+  assert.deepEqual(left(), ['session_authorization']);
+  run('SET ROLE auditor', 'SET');
+  run('SET SESSION AUTHORIZATION DEFAULT', 'SET');
+  assert.deepEqual(left(), []);
+  run('SET ROLE auditor', 'SET');
+  run('DISCARD ALL', 'DISCARD ALL');
+  assert.deepEqual(left(), []);
+});
