@@ -30,6 +30,7 @@ import { namedAsTemplate } from './templatePlaceholders';
 import { errorsRecordedIn } from './expectedErrors';
 import { isRunByPsql, isRunByRegressionTest, psqlPoolerRun } from './psqlRuns';
 import { isPsqlAppliedMigration } from './psqlMigrations';
+import { isPastedIntoPsqlScript } from './pastedParts';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
 import { inMigrationsFolder, isHandRunScript, isRunByPageInstruction } from './handRunScripts';
@@ -805,7 +806,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
       || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
-      || (!options?.migrationSections?.length && isPsqlAppliedMigration(fileName))));
+      || (!options?.migrationSections?.length && (isPsqlAppliedMigration(fileName) || isPastedIntoPsqlScript(fileName, text.toString())))));
   if (!ownSession) return options;
   return fileName !== undefined && pgDump && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
 }
