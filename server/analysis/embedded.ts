@@ -1334,20 +1334,21 @@ class Extractor {
    */
   private returnsDrizzleQuery(node: ts.Node, builder: ts.Expression): boolean {
     if (!ts.isIdentifier(builder) || !this.drizzleSqlNames.has(builder.text)) return false;
-    let outer = outsideParentheses(node);
-    while ((ts.isAsExpression(outer.parent) || ts.isSatisfiesExpression(outer.parent) || ts.isNonNullExpression(outer.parent)) && outer.parent.expression === outer) outer = outsideParentheses(outer.parent);
+    let outer = outsideAwaits(node);
+    while ((ts.isAsExpression(outer.parent) || ts.isSatisfiesExpression(outer.parent) || ts.isNonNullExpression(outer.parent)) && outer.parent.expression === outer) outer = outsideAwaits(outer.parent);
     return ts.isReturnStatement(outer.parent) || (ts.isArrowFunction(outer.parent) && outer.parent.body === outer);
   }
 
   /**
-   * A drizzle `sql` template whose value is dropped (`sql\`SET …\`;`, `void sql\`…\``) or only awaited (`await
-   * sql\`SET …\``): drizzle's builder makes a query object that is not a promise, and nothing sends it, so no statement
-   * reaches the server (held-out-41's ruling). One a query call, a variable or a return takes keeps being read.
+   * A drizzle `sql` template whose value is dropped (`sql\`SET …\`;`, `void sql\`…\``, `await sql\`SET …\`;`):
+   * drizzle's builder makes a query object that is not a promise, and nothing sends it, so no statement reaches the
+   * server (held-out-41's ruling). Awaiting it gives back the same object, so an await is looked through: one a query
+   * call, a variable or a return takes, awaited or not (`db.execute(await sql\`…\`)`), keeps being read.
    */
   private isDroppedDrizzleQuery(node: ts.TaggedTemplateExpression): boolean {
     if (!ts.isIdentifier(node.tag) || !this.drizzleSqlNames.has(node.tag.text) || !this.namesDrizzleImport(node.tag)) return false;
-    const outer = outsideParentheses(node);
-    return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent) || ts.isAwaitExpression(outer.parent);
+    const outer = outsideAwaits(node);
+    return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent);
   }
 
   /** Whether `name` is the file's import of drizzle's `sql` (`import { sql } from 'drizzle-orm'`, a top-level `require`), not a local of that name. */
@@ -2985,4 +2986,11 @@ function prepareFalseEdit(options: ts.ObjectLiteralExpression, source: ts.Source
 function namedTemplate(argument: ts.Expression): boolean {
   return ts.isCallExpression(argument) && ts.isPropertyAccessExpression(argument.expression) && argument.expression.name.text === SET_NAME_METHOD
     && ts.isTaggedTemplateExpression(argument.expression.expression) && argument.arguments.length === 1 && ts.isStringLiteralLike(argument.arguments[0]);
+}
+
+/** The outermost of `node` and the parentheses and awaits around it (`await (sql\`…\`)`): awaiting a value that is no promise gives it back unchanged. */
+function outsideAwaits(node: ts.Node): ts.Node {
+  let outer = outsideParentheses(node);
+  while (ts.isAwaitExpression(outer.parent)) outer = outsideParentheses(outer.parent);
+  return outer;
 }

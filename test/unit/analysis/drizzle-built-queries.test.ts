@@ -94,3 +94,35 @@ test('a drizzle sql template a query call, a variable or a return takes is still
     '}',
   ]), ['session-set SET search_path TO reports, public', 'session-set SET statement_timeout = 0', 'session-set set_config']);
 });
+
+// Awaiting a drizzle template gives back the same query object (it is no promise): what decides is whether the awaited
+// value is then kept or dropped, not the `await` itself.
+test('an awaited drizzle sql template whose value a query call, a variable or a return takes is still read', () => {
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'export async function pinPath() {',
+    '  await db.execute(await sql`SET search_path TO billing, public`);',
+    '}',
+    'export async function noTimeout() {',
+    '  const built = await (sql`SET statement_timeout = 0`);',
+    '  await db.execute(built);',
+    '}',
+    'async function bigSorts() {',
+    "  return await sql`SET work_mem = '256MB'`;",
+    '}',
+    'export async function sortNow() {',
+    '  await db.execute(await bigSorts());',
+    '}',
+  ]), ['session-set SET search_path TO billing, public', 'session-set SET statement_timeout = 0', "session-set SET work_mem = '256MB'"]);
+});
+
+test('an awaited drizzle sql template dropped in turn (a statement, under void, in parentheses) still sends nothing', () => {
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'export async function idle() {',
+    '  await (sql`SET search_path TO billing, public`);',
+    "  void (await sql`SET work_mem = '256MB'`);",
+    '  (await sql`SET statement_timeout = 0`);',
+    '}',
+  ]), []);
+});
