@@ -57,7 +57,7 @@ import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresOneConnection, declaresPoolClient } from './poolParameters';
-import { alwaysHandedArgument, handedOnlyRolledBackClients, handsNoTransaction } from './uncalledHelpers';
+import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
@@ -1244,8 +1244,10 @@ class Extractor {
     if ('parameterOf' in binding) {
       if (receivesFreshConnection(binding.parameterOf, binding.parameter)) return false;
       if (unwrap(receiver!) === root && isTransactionType(binding.parameter.type)) return true;
-      // A helper of this file only, every call of which hands it a connection the caller has just taken: outside one.
       if (unwrap(receiver!) !== root) return 'unknown';
+      // A helper of this file only, every call of which hands it a client inside the caller's BEGIN … COMMIT: inside one.
+      if (handedOnlyTransactionClients(binding.parameterOf, binding.parameter, this.source)) return true;
+      // A helper of this file only, every call of which hands it a connection the caller has just taken: outside one.
       // An exported helper nothing in the project can hand a transaction (uncalledHelpers.ts): outside one.
       return freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source)
         || handsNoTransaction(binding.parameterOf, binding.parameter, this.source, this.fileName) ? false : 'unknown';

@@ -211,12 +211,18 @@ function takenJustBeforeCall(callbackCall: ts.CallExpression, body: ts.ConciseBo
 
 /** Every call of the callback is made between a BEGIN and a COMMIT/ROLLBACK sent on the client it is handed. */
 function callsWithinTransaction(helper: FunctionLike, index: number): boolean {
-  return everyCallOnClient(helper, index, (call, all) => {
-    const sent = all.filter((s) => BEGINS.test(s.text) || COMMITS.test(s.text) || ROLLS_BACK.test(s.text));
-    const before = sent.filter((s) => s.node.end <= call.pos);
-    const opened = before.length > 0 && BEGINS.test(before[before.length - 1]!.text);
-    return opened && sent.some((s) => s.node.pos >= call.end && !BEGINS.test(s.text));
-  });
+  return everyCallOnClient(helper, index, sentInsideTransaction);
+}
+
+/**
+ * Whether `call` sits between a BEGIN and a COMMIT/ROLLBACK among the texts `all` sent on one client (textsSentOn): the
+ * last of them sent before the call is a BEGIN, and one sent after it ends the transaction.
+ */
+export function sentInsideTransaction(call: ts.Node, all: readonly SentText[]): boolean {
+  const sent = all.filter((s) => BEGINS.test(s.text) || COMMITS.test(s.text) || ROLLS_BACK.test(s.text));
+  const before = sent.filter((s) => s.node.end <= call.pos);
+  const opened = before.length > 0 && BEGINS.test(before[before.length - 1]!.text);
+  return opened && sent.some((s) => s.node.pos >= call.end && !BEGINS.test(s.text));
 }
 
 /**

@@ -16,16 +16,21 @@
 // `SET ROLE`, every call of which passes the client of a `withRollback(async (client) => …)` callback
 // (rolledBackCallbacks.ts), or a client parameter of another such helper. The SET is undone by the ROLLBACK with the
 // rest of the transaction, as it is when the callback sends it itself.
+//
+// And, outside test code too, a helper the file keeps to itself whose client parameter every call hands a client inside
+// the caller's own transaction block (handedOnlyTransactionClients): `await clearTables(client, …)` written after the
+// caller's `client.query('BEGIN')` and before its COMMIT (ROLLBACK in the catch). The helper's queries then run inside
+// that transaction, on its one connection, before it ends: a SET and its restore there pair up as in the caller itself.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { hasModifier, walkDescendants } from './astWalk';
+import { enclosingFunction, hasModifier, walkDescendants } from './astWalk';
 import { unwrap, Flow } from './embeddedFlow';
 import { typeNameMatches } from './declaredTypes';
 import { callerFiles, parsed } from './directUrls';
 import { importersOf } from './projectImporters';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { commitsOn, runsInRolledBackTransaction } from './rolledBackCallbacks';
+import { commitsOn, runsInRolledBackTransaction, sentInsideTransaction, textsSentOn } from './rolledBackCallbacks';
 import { isTestCode } from './testSetupFiles';
 
 /** The words a transaction-scoped statement needs (`SET LOCAL`, `set_config(…, true)`, detect.ts). */
@@ -273,6 +278,51 @@ function rolledBackClient(argument: ts.Expression, flowOf: () => Flow, depth: nu
   }
   const file = owner.getSourceFile();
   return handedOnlyRolledBackClients(owner, parameter, file, file.fileName, depth + 1);
+}
+
+/** Words of a statement that opens a transaction block: a file without one sends no BEGIN for a helper to run inside. */
+const OPENS_BLOCK_WORD = /\bbegin\b|\bstart\s+transaction\b/i;
+
+/**
+ * Whether `parameter` of `fn` — a top-level function the file keeps to itself (exported neither by a modifier nor by a
+ * list, a default export or CommonJS) — is only ever handed a client inside its caller's transaction block: every
+ * mention of the function is an awaited call (at least one) passing there a name on which the function around the call
+ * sent BEGIN before the call and COMMIT or ROLLBACK after it, with no end between (sentInsideTransaction, the reading of
+ * a helper that runs its callback between its BEGIN and COMMIT). Awaited, the helper's queries all reach the connection
+ * before the caller's COMMIT does.
+ */
+export function handedOnlyTransactionClients(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile): boolean {
+  let answer = transactionAnswers.get(parameter);
+  if (answer === undefined) transactionAnswers.set(parameter, (answer = judgeHandedTransaction(fn, parameter, source)));
+  return answer;
+}
+
+const transactionAnswers = new WeakMap<ts.ParameterDeclaration, boolean>();
+
+function judgeHandedTransaction(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile): boolean {
+  const index = fn.parameters.indexOf(parameter);
+  const top = topLevelFunction(fn);
+  if (!top || index < 0 || parameter.dotDotDotToken || !OPENS_BLOCK_WORD.test(source.text)) return false;
+  const { name } = top;
+  if (hasModifier(top.statement, ts.SyntaxKind.ExportKeyword) || exportedUnderAnotherName(source, name.text) || exportsByList(source, name.text)) return false;
+  let calls = 0;
+  const passes = (argument: ts.Expression): boolean => {
+    calls++;
+    const call = argument.parent;
+    const client = unwrap(argument);
+    const around = enclosingFunction(call);
+    const body = around && 'body' in around ? around.body : undefined;
+    return ts.isCallExpression(call) && isAwaited(call) && ts.isIdentifier(client) && body !== undefined
+      && sentInsideTransaction(call, textsSentOn(client.text, body));
+  };
+  return callsPass(source, new Set([name.text]), name, index, passes) && calls > 0;
+}
+
+/** `await f(…)` (through parentheses): the call's promise is settled before the statement after it runs. */
+function isAwaited(call: ts.CallExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  return ts.isAwaitExpression(node.parent);
 }
 
 /** Whether the module exports `name` by a list (`export { name }`), a default export, or CommonJS (`module.exports`, `exports.name`). */
