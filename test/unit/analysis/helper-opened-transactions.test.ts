@@ -202,3 +202,20 @@ test('this.conn that the class fills with the pool, with what a call returns, or
   assert.deepEqual(rulesOf(holder('private conn;', 'this.conn = await lease();')), [SHORT]);
   assert.deepEqual(rulesOf(holder('private conn;', 'return;')), [SHORT]);
 });
+
+// Restored from ff10a5d (9a5ec28 replaced them by mistake). The BEGIN is read by the same every-path reading as a
+// boundary helper's last statement (everyPath.ts): on the way up from it to the block that also holds the text, only
+// awaits, parentheses, declarations, plain blocks and a `try` block. A BEGIN whose result is kept, or sent in a `try`
+// block before the text, runs whenever the text does (a BEGIN that throws is a path that fails).
+test('a BEGIN whose result is kept, or sent in a try block or a plain block before the text, runs the text inside', () => {
+  inside("  const began = await db.query('BEGIN');\n  console.log(began.command);\n  await db.query(text);\n  await db.query('COMMIT');");
+  inside("  try {\n    await db.query('BEGIN');\n  } catch (error) {\n    console.error(error);\n    throw error;\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
+  inside("  {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
+});
+
+test('a BEGIN in a catch or finally block, one declaration list with the text, or a loop before the text says nothing', () => {
+  alone("  try {\n    await db.query('SELECT 1');\n  } catch {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
+  alone("  try {\n    await db.query('BEGIN');\n  } finally {\n    await db.query(text);\n  }\n  await db.query('COMMIT');");
+  alone("  const began = await db.query('BEGIN'), sent = await db.query(text);\n  await db.query('COMMIT');");
+  alone("  for (const attempt of [1]) {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
+});
