@@ -63,32 +63,42 @@ export function runsInRolledBackTransaction(call: ts.CallExpression, index: numb
   return callsWithinRollback(helper, index, off) || handsOnTo(helper, index, depth, runsIn) || passesOnWhole(helper, index, depth, runsIn);
 }
 
-/** Names of a helper's parameters known to be off (false or undefined) at one call of it. */
-type OffFlags = ReadonlySet<string>;
-const NO_FLAGS: OffFlags = new Set();
+/**
+ * A helper's parameters known to be off at one call of it, each with how: `false` stays off whatever a receiving
+ * parameter's default, while `unset` (undefined, or left out) makes a receiving parameter take its default.
+ */
+type OffFlags = ReadonlyMap<string, 'false' | 'unset'>;
+const NO_FLAGS: OffFlags = new Map();
 
 /**
- * The helper's parameters that are off at `call`: the call passes `false` or `undefined` there, or a flag off in the
- * function it is written in (`offInCaller`), or passes nothing where the parameter has no default or a `false` one.
- * A parameter the helper assigns, or one a spread argument may fill, is not known.
+ * The helper's parameters that are off at `call`: the call passes `false` there, or a flag off in the function it is
+ * written in (`offInCaller`), or passes `undefined` or nothing, which JavaScript replaces by the parameter's default:
+ * off only when that default is absent, `undefined` or `false` (`keep = true` left out COMMITs). A parameter the
+ * helper assigns, or one a spread argument may fill, is not known.
  */
 function flagsOffAt(call: ts.CallExpression, helper: FunctionLike, offInCaller: OffFlags): OffFlags {
-  const off = new Set<string>();
+  const off = new Map<string, 'false' | 'unset'>();
   const spreadAt = call.arguments.findIndex((argument) => ts.isSpreadElement(argument));
   helper.parameters.forEach((parameter, index) => {
     if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || (spreadAt >= 0 && spreadAt <= index)) return;
     const argument = call.arguments[index];
-    const given = argument === undefined ? undefined : unwrap(argument);
-    const isOff = given === undefined ? parameter.initializer === undefined || isFalsyLiteral(parameter.initializer) : isFalsyLiteral(given) || (ts.isIdentifier(given) && offInCaller.has(given.text));
-    if (isOff && !assignsName(helper, parameter.name.text)) off.add(parameter.name.text);
+    const passed = argument === undefined ? 'unset' : offValue(unwrap(argument), offInCaller);
+    const value = passed === 'unset' ? defaultOffValue(parameter) : passed;
+    if (value !== undefined && !assignsName(helper, parameter.name.text)) off.set(parameter.name.text, value);
   });
   return off;
 }
 
-/** `false` or `undefined` written out (casts and parentheses aside). */
-function isFalsyLiteral(expression: ts.Expression): boolean {
-  const value = unwrap(expression);
-  return value.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
+/** How an argument is off: `false` written out or a caller's false flag; `undefined` or a caller's unset flag. */
+function offValue(given: ts.Expression, offInCaller: OffFlags): 'false' | 'unset' | undefined {
+  if (given.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+  if (!ts.isIdentifier(given)) return undefined;
+  return given.text === 'undefined' ? 'unset' : offInCaller.get(given.text);
+}
+
+/** What a parameter left unset holds: its default when that is `false` or `undefined`, unset with no default, else on. */
+function defaultOffValue(parameter: ts.ParameterDeclaration): 'false' | 'unset' | undefined {
+  return parameter.initializer === undefined ? 'unset' : offValue(unwrap(parameter.initializer), NO_FLAGS);
 }
 
 /** Whether the function's body assigns `name` (`commit = true`, `commit ||= …`): then its value at the call says nothing. */

@@ -244,3 +244,34 @@ test('a flag-committing helper called with the flag on, or unknown, or assigned 
   assert.notEqual(otherTest, KEEPING_HELPER);
   assert.deepEqual(found(otherTest + KEEPING_CALLER(''), file), leaked);
 });
+
+// `undefined`, passed or left out, makes JavaScript use the parameter's default: a helper whose `keep` defaults to
+// true COMMITs when handed it, while `false` stays off whatever the default.
+const COMMITTING_BY_DEFAULT = KEEPING_HELPER.replace('async function onScratchClient(url, work, keep = false)', 'async function onScratchClient(url, work, keep = true)');
+
+test('undefined handed to a flag that defaults to true (passed, or a wrapper\'s optional flag left out) turns it on: the callback\'s SETs stay findings', () => {
+  const file = 'test/listings.test.ts';
+  const leaked = ['session-set SET ROLE guest'];
+  assert.notEqual(COMMITTING_BY_DEFAULT, KEEPING_HELPER);
+  const optionalWrapper = COMMITTING_BY_DEFAULT.replace('(work, keep = false) =>', '(work, keep?: boolean) =>');
+  assert.notEqual(optionalWrapper, COMMITTING_BY_DEFAULT);
+  assert.deepEqual(found(optionalWrapper + KEEPING_CALLER(''), file), leaked);
+  assert.deepEqual(found(optionalWrapper + KEEPING_CALLER(', undefined'), file), leaked);
+  const undefinedDefault = COMMITTING_BY_DEFAULT.replace('(work, keep = false) =>', '(work, keep = undefined) =>');
+  assert.deepEqual(found(undefinedDefault + KEEPING_CALLER(''), file), leaked);
+  const direct = COMMITTING_BY_DEFAULT + "test('direct', () => onScratchClient(process.env.TEST_DATABASE_URL, async (db) => {\n  await db.query('SET ROLE guest');\n}, undefined));\n";
+  assert.deepEqual(found(direct, file), leaked);
+});
+
+test('false handed to a flag that defaults to true, or undefined to a flag with no default or a false one, leaves it off: rolled back', () => {
+  const file = 'test/listings.test.ts';
+  // The wrapper's `keep = false` is false, not unset, when it reaches the inner `keep = true`.
+  assert.deepEqual(found(COMMITTING_BY_DEFAULT + KEEPING_CALLER(''), file), []);
+  assert.deepEqual(found(COMMITTING_BY_DEFAULT + KEEPING_CALLER(', false'), file), []);
+  const direct = COMMITTING_BY_DEFAULT + "test('direct', () => onScratchClient(process.env.TEST_DATABASE_URL, async (db) => {\n  await db.query('SET ROLE guest');\n}, false));\n";
+  assert.deepEqual(found(direct, file), []);
+  // Unset all the way down: neither parameter has a default, or the inner one defaults to false.
+  const noDefaults = KEEPING_HELPER.replace('(url, work, keep = false)', '(url, work, keep)').replace('(work, keep = false) =>', '(work, keep?: boolean) =>');
+  assert.deepEqual(found(noDefaults + KEEPING_CALLER(''), file), []);
+  assert.deepEqual(found(KEEPING_HELPER.replace('(work, keep = false) =>', '(work, keep?: boolean) =>') + KEEPING_CALLER(', undefined'), file), []);
+});
