@@ -29,6 +29,9 @@ const PATH_DIALECTS: Record<string, OtherDialect> = {
 };
 /** The database names a path part may carry (also the prefixes of CamelCase file names: embeddedDialect.ts). */
 export const PATH_DIALECT_NAMES: readonly string[] = Object.keys(PATH_DIALECTS);
+/** Folder names that say their files are PostgreSQL's (`dialects/postgres/`, `src/pg/`): the one list for SQL files
+ *  (dialectOfPath) and TS/JS files (embeddedDialect.ts). */
+export const POSTGRES_FOLDER = /^(postgres|postgresql|pg|pglite|postgres-js|node-postgres)$/i;
 /** How many trailing path segments (the file and its nearest folders) are looked at when a path is absolute and no
  *  repository root is found above it: a user's home folder called `oracle` above the project says nothing about the
  *  project's files. Below a repository's root every folder is the project's own word (`RDBMS/ORACLE/PLSQL/tuning/x.sql`). */
@@ -46,10 +49,24 @@ const PACKAGE_SUFFIX = /^[a-z]{3,}(mysql|mariadb|sqlite|mssql|sqlserver|oracle|c
  * name ending in one (PACKAGE_SUFFIX), optionally followed by a version number (`migrations/mysql/001.sql`,
  * `schema.sqlite.sql`, `mysql8-init.sql`, `driver/riversqlite/`, `RDBMS/ORACLE/SQL/DDL/constraint/x.sql`). Every folder
  * below the repository's root counts (pathInProject); outside any repository only the file name and its three nearest
- * folders do. Usable for any file (SQL or TS/JS).
+ * folders do. The name nearest the file decides, read from the file upward: a PostgreSQL folder (POSTGRES_FOLDER) ends
+ * the search, so a PostgreSQL tree kept under another database's folder (`oracle-migration/postgres/schema/x.sql`, a
+ * port's target) stays PostgreSQL. Usable for any file (SQL or TS/JS).
  */
 export function dialectOfPath(path: string): OtherDialect | undefined {
-  for (const part of pathNameParts(path)) {
+  const segments = ownSegments(path);
+  for (let index = segments.length - 1; index >= 0; index--) {
+    const isFolder = index < segments.length - 1;
+    if (isFolder && POSTGRES_FOLDER.test(segments[index])) return undefined;
+    const dialect = segmentDialect(segments[index]);
+    if (dialect) return dialect;
+  }
+  return undefined;
+}
+
+/** The dialect one path segment (a folder or the file name) names in one of its name parts, if any. */
+function segmentDialect(segment: string): OtherDialect | undefined {
+  for (const part of nameParts(segment)) {
     const name = withoutVersion(part);
     // The part as it is first: a name that ends in a digit (db2) is not a version number.
     const dialect = PATH_DIALECTS[part] ?? PATH_DIALECTS[name] ?? PATH_DIALECTS[PACKAGE_SUFFIX.exec(name)?.[1] ?? ''];
@@ -58,13 +75,21 @@ export function dialectOfPath(path: string): OtherDialect | undefined {
   return undefined;
 }
 
-/** The lower-cased name parts (split at `.`, `-`, `_`, spaces) of a path's segments below its repository's root, or of
- *  its last PATH_SEGMENTS segments when it is absolute and no root was found. */
-function pathNameParts(path: string): string[] {
+/** A path's segments below its repository's root, or its last PATH_SEGMENTS segments when it is absolute and no root was found. */
+function ownSegments(path: string): string[] {
   const inProject = pathInProject(path);
   const segments = inProject.split(/[\\/]/);
-  const own = isAbsolute(inProject) ? segments.slice(-PATH_SEGMENTS) : segments;
-  return own.flatMap((segment) => segment.toLowerCase().split(/[._\-\s]+/));
+  return isAbsolute(inProject) ? segments.slice(-PATH_SEGMENTS) : segments;
+}
+
+/** The lower-cased name parts of a path segment, split at `.`, `-`, `_` and spaces. */
+function nameParts(segment: string): string[] {
+  return segment.toLowerCase().split(/[._\-\s]+/);
+}
+
+/** The name parts of a path's own segments (ownSegments). */
+function pathNameParts(path: string): string[] {
+  return ownSegments(path).flatMap(nameParts);
 }
 
 /** A name part without a trailing version number (`mysql8` → `mysql`). */

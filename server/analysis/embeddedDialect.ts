@@ -4,7 +4,7 @@
 // PostgreSQL and another driver, queries on objects created from the other driver are skipped.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
-import { dialectOfPath, PATH_DIALECT_NAMES } from './dialect';
+import { dialectOfPath, PATH_DIALECT_NAMES, POSTGRES_FOLDER } from './dialect';
 import { pathInProject } from './projectPaths';
 import { walkDescendants } from './astWalk';
 import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
@@ -35,7 +35,6 @@ const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\
  */
 const OTHER_DIALECT_FOLDER = /^(oracledb|tedious|d1|ibmi|sap|singlestore-core)$/i;
 const OTHER_DIALECT_FILE = new RegExp(`^(${PATH_DIALECT_NAMES.join('|')})`, 'i');
-const POSTGRES_FOLDER = /^(postgres|postgresql|pg|pglite|postgres-js|node-postgres)$/i;
 const POSTGRES_FILE = /^(postgres|postgresql|pg)/i;
 
 /** A folder named `dialect`, or a file name starting with it (MysqlDriver.ts, mysql.test.ts; not mysqlish.ts). */

@@ -534,3 +534,16 @@ test('SQL Server names in brackets with blanks ([Order Details]) make a statemen
   // An array subscript is no bracketed name.
   assert.equal(dialectOfStatement('SELECT tags[1] FROM posts;'), undefined);
 });
+
+test('the database name nearest the file decides: a PostgreSQL folder kept under another database\'s folder stays PostgreSQL', () => {
+  // A port's PostgreSQL target beside (or under) the source database's folder, read from the file upward.
+  for (const path of ['legacy-oracle-port/postgres/schema/functions/refresh.sql', 'notes/mysql-compat/postgresql/migrations/v3/x.sql',
+    'sqlite-export/pg/seed/x.sql', '/no-such-holder/app/mssql-bridge/postgres/x.sql']) {
+    assert.equal(dialectOfPath(path), undefined, path);
+    assert.deepEqual(analyzeSql(UNSAFE + 'CREATE TABLE broken (id int,);\n', undefined, path).map((f) => f.rule), ['session-set', 'listen', 'syntax-error'], path);
+  }
+  // Another database's name nearer the file than the PostgreSQL folder still wins.
+  for (const [path, dialect] of [['postgres/mysql/x.sql', 'mysql'], ['pg/tools/oracle/scripts/x.sql', 'oracle'], ['postgres/seed.sqlite.sql', 'sqlite']] as const) {
+    assert.equal(dialectOfPath(path), dialect, path);
+  }
+});
