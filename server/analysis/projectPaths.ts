@@ -3,7 +3,7 @@
 // `postgres/` folder of clones) say nothing about its files, and must not make the editor (which sees absolute paths)
 // judge a file otherwise than `poolsafe lint .` run in the repository (which sees paths from its root).
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
@@ -17,11 +17,11 @@ export function gitRoot(start: string): string | undefined {
 }
 
 /**
- * The file's path from its repository's root (`db/mysql/schema.sql`) when it has one; otherwise the path as given
- * (a relative path is already one from where the command ran).
+ * The file's path from its repository's root (`db/mysql/schema.sql`) when it has one; otherwise the path as given.
+ * A relative path is resolved too: run from the folder above the checkout (`poolsafe lint oracle-work`), it starts
+ * with the checkout's own name, which the editor's absolute path, cut at the root, does not have.
  */
 export function pathInProject(fileName: string): string {
-  if (!isAbsolute(fileName) && !fileName.split(/[\\/]/).includes('..')) return fileName;
   const file = resolve(fileName);
   const root = gitRoot(dirname(file));
   return root === undefined ? fileName : relative(root, file).split(sep).join('/');

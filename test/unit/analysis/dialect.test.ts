@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { analyzeSql, dialectOfPath, dialectOfStatement, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type Cleanup } from '../../helpers/scratch';
 import { runNodeWithCpuBudget } from '../../helpers/cpuDeadline';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 before(() => initAnalysis());
 
@@ -546,4 +546,24 @@ test('the database name nearest the file decides: a PostgreSQL folder kept under
   for (const [path, dialect] of [['postgres/mysql/x.sql', 'mysql'], ['pg/tools/oracle/scripts/x.sql', 'oracle'], ['postgres/seed.sqlite.sql', 'sqlite']] as const) {
     assert.equal(dialectOfPath(path), dialect, path);
   }
+});
+
+test("a checkout's own folder name says nothing when the command runs from the folder above it, as in the editor", (t) => {
+  // This repository's own folder is `poolsafe-oracle`: linted as `poolsafe lint poolsafe-oracle` from its parent, its
+  // relative paths start with that name, which must not count as Oracle's.
+  const repo = scratchRepository('oracle', t);
+  repo.mkdir('.git');
+  repo.write('db/migrations/v1/x.sql', UNSAFE);
+  repo.write('db/mysql/y.sql', UNSAFE);
+  const cwd = process.cwd();
+  t.after(() => process.chdir(cwd));
+  process.chdir(dirname(repo.root));
+  const fromParent = (path: string) => join(basename(repo.root), path);
+  assert.equal(dialectOfPath(fromParent('db/migrations/v1/x.sql')), undefined);
+  assert.deepEqual(analyzeSql(UNSAFE, undefined, fromParent('db/migrations/v1/x.sql')).map((f) => f.rule), ['session-set', 'listen']);
+  assert.equal(dialectOfPath(fromParent('db/mysql/y.sql')), 'mysql');
+  // Run inside the repository, or given the absolute path (the editor), the same file is judged alike.
+  assert.equal(dialectOfPath(repo.path('db/migrations/v1/x.sql')), undefined);
+  process.chdir(repo.root);
+  assert.equal(dialectOfPath('db/migrations/v1/x.sql'), undefined);
 });
