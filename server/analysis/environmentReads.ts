@@ -30,10 +30,22 @@ export function environmentName(expression: ts.Expression): string | undefined {
 /**
  * A copy of the environment object a module validates and exports (`export const env = schema.parse(process.env)`,
  * `const parsed = schema.safeParse(process.env); export const env = { ...parsed.data, EXTRA: … }`): its members are
- * the variables of the same names, but those the copy writes out itself (`EXTRA`), which the returned set holds.
- * Undefined when `name` is not such a copy: read from the module's top-level consts only.
+ * the variables of the same names, but those the copy writes out itself (`written`: `EXTRA`). A schema written out
+ * as `z.object({...})` also gives the only keys the copy keeps (`keys`: zod drops the others) and the defaults it
+ * puts in for unset variables (`defaults`: `X: z.string().default('…')`, or `.catch('…')`).
  */
-export function environmentCopy(source: ts.SourceFile, name: string): ReadonlySet<string> | undefined {
+export interface EnvironmentCopy {
+  readonly written: ReadonlySet<string>;
+  readonly keys?: ReadonlySet<string>;
+  readonly defaults: ReadonlyMap<string, ts.Expression>;
+}
+
+/**
+ * The copy of the environment `name` holds, or undefined when it is not one (read from the module's top-level consts
+ * only). A schema that reshapes what it checks (`.transform`, `.pipe`, `z.preprocess`) makes no copy: its keys need not
+ * be the variables' names (`{ databaseUrl: e.DATABASE_URL }`).
+ */
+export function environmentCopy(source: ts.SourceFile, name: string): EnvironmentCopy | undefined {
   const initializer = topLevelConstInitializer(source, name);
   return initializer === undefined ? undefined : copyOf(source, initializer, 0);
 }
@@ -43,18 +55,25 @@ const MAX_COPY_DEPTH = 4;
 /** A validator's method handing back the object it was given, checked (zod's `parse`, `safeParse(…).data`, `parseAsync`). */
 const VALIDATES = /^(?:parse|parseAsync)$/;
 const VALIDATES_SAFELY = /^(?:safeParse|safeParseAsync)$/;
+/** A schema's methods (zod) whose output is not the object checked: its keys and values may be anything. */
+const RESHAPES = /^(?:transform|pipe|preprocess)$/;
+/** zod's object schema makers, whose literal argument names the keys kept. */
+const OBJECT_SCHEMA = /^(?:object|strictObject|looseObject)$/;
+/** A member schema's methods giving the value put in when the variable is unset (or invalid). */
+const GIVES_DEFAULT = /^(?:default|catch)$/;
+const THE_ENVIRONMENT: EnvironmentCopy = { written: new Set(), defaults: new Map() };
 
-function copyOf(source: ts.SourceFile, expression: ts.Expression, depth: number): ReadonlySet<string> | undefined {
+function copyOf(source: ts.SourceFile, expression: ts.Expression, depth: number): EnvironmentCopy | undefined {
   if (depth > MAX_COPY_DEPTH) return undefined;
   const value = unwrap(expression);
-  if (ENVIRONMENT_OBJECT.test(value.getText(source))) return new Set();
+  if (ENVIRONMENT_OBJECT.test(value.getText(source))) return THE_ENVIRONMENT;
   if (ts.isIdentifier(value)) {
     const held = topLevelConstInitializer(source, value.text);
     return held === undefined ? undefined : copyOf(source, held, depth + 1);
   }
   // `schema.parse(process.env)`: the environment, checked.
   if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && VALIDATES.test(value.expression.name.text) && value.arguments.length === 1) {
-    return copyOf(source, value.arguments[0]!, depth + 1);
+    return checkedCopy(source, value.expression.expression, value.arguments[0]!, depth + 1);
   }
   // `parsed.data` of `const parsed = schema.safeParse(process.env)` (or of the call itself).
   if (ts.isPropertyAccessExpression(value) && value.name.text === 'data') return safelyValidated(source, value.expression, depth + 1);
@@ -63,7 +82,7 @@ function copyOf(source: ts.SourceFile, expression: ts.Expression, depth: number)
   return undefined;
 }
 
-function safelyValidated(source: ts.SourceFile, expression: ts.Expression, depth: number): ReadonlySet<string> | undefined {
+function safelyValidated(source: ts.SourceFile, expression: ts.Expression, depth: number): EnvironmentCopy | undefined {
   let value = unwrap(expression);
   if (ts.isIdentifier(value)) {
     const held = topLevelConstInitializer(source, value.text);
@@ -71,17 +90,78 @@ function safelyValidated(source: ts.SourceFile, expression: ts.Expression, depth
     value = unwrap(held);
   }
   if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || !VALIDATES_SAFELY.test(value.expression.name.text) || value.arguments.length !== 1) return undefined;
-  return copyOf(source, value.arguments[0]!, depth);
+  return checkedCopy(source, value.expression.expression, value.arguments[0]!, depth);
 }
 
-function spreadCopy(source: ts.SourceFile, literal: ts.ObjectLiteralExpression, depth: number): ReadonlySet<string> | undefined {
+/** `schema`'s check of `checked`: the copy `checked` is, with the keys and defaults of the schema when it is written out. */
+function checkedCopy(source: ts.SourceFile, schema: ts.Expression, checked: ts.Expression, depth: number): EnvironmentCopy | undefined {
+  const shape = schemaShape(source, schema, depth);
+  const inner = shape && copyOf(source, checked, depth);
+  if (!shape || !inner) return undefined;
+  if (shape === 'unknown') return inner;
+  return { written: inner.written, keys: shape.keys, defaults: new Map([...inner.defaults, ...shape.defaults]) };
+}
+
+type SchemaShape = { keys: Set<string>; defaults: Map<string, ts.Expression> };
+
+/**
+ * The keys and defaults of a schema written out as `z.object({...})` (through consts, `.extend({...})`, `.strict()`
+ * and other calls that keep its keys); 'unknown' for a schema not seen (imported); undefined for one that reshapes.
+ */
+function schemaShape(source: ts.SourceFile, expression: ts.Expression, depth: number): SchemaShape | 'unknown' | undefined {
+  if (depth > MAX_COPY_DEPTH * 2) return 'unknown';
+  const value = unwrap(expression);
+  if (ts.isIdentifier(value)) {
+    const held = topLevelConstInitializer(source, value.text);
+    return held === undefined ? 'unknown' : schemaShape(source, held, depth + 1);
+  }
+  if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression)) return 'unknown';
+  const method = value.expression.name.text;
+  if (RESHAPES.test(method)) return undefined;
+  const members = value.arguments[0] && ts.isObjectLiteralExpression(unwrap(value.arguments[0])) ? unwrap(value.arguments[0]) as ts.ObjectLiteralExpression : undefined;
+  if (OBJECT_SCHEMA.test(method)) return members ? membersShape(members) : 'unknown';
+  const base = schemaShape(source, value.expression.expression, depth + 1);
+  if (method !== 'extend' || base === undefined || base === 'unknown' || !members) return base;
+  const added = membersShape(members);
+  if (added === 'unknown') return added;
+  return { keys: new Set([...base.keys, ...added.keys]), defaults: new Map([...base.defaults, ...added.defaults]) };
+}
+
+function membersShape(members: ts.ObjectLiteralExpression): SchemaShape | 'unknown' {
+  const shape: SchemaShape = { keys: new Set(), defaults: new Map() };
+  for (const member of members.properties) {
+    const key = ts.isPropertyAssignment(member) && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+    // A spread or computed member may add any key.
+    if (key === undefined) return 'unknown';
+    shape.keys.add(key);
+    const fallback = memberDefault((member as ts.PropertyAssignment).initializer);
+    if (fallback) shape.defaults.set(key, fallback);
+  }
+  return shape;
+}
+
+/** The value a member's schema puts in for an unset variable (`z.string().url().default('…')`), read down its chain. */
+function memberDefault(schema: ts.Expression): ts.Expression | undefined {
+  for (let value = unwrap(schema); ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression); value = unwrap(value.expression.expression)) {
+    if (GIVES_DEFAULT.test(value.expression.name.text) && value.arguments.length === 1) return value.arguments[0];
+  }
+  return undefined;
+}
+
+function spreadCopy(source: ts.SourceFile, literal: ts.ObjectLiteralExpression, depth: number): EnvironmentCopy | undefined {
   const written = new Set<string>();
+  const defaults = new Map<string, ts.Expression>();
+  let keys: Set<string> | undefined;
+  let unbounded = false;
   let spreads = 0;
   for (const property of literal.properties) {
     if (ts.isSpreadAssignment(property)) {
       const inner = copyOf(source, property.expression, depth);
       if (inner === undefined) return undefined;
-      inner.forEach((each) => written.add(each));
+      inner.written.forEach((each) => written.add(each));
+      inner.defaults.forEach((fallback, key) => defaults.set(key, fallback));
+      if (!inner.keys) unbounded = true;
+      else keys = new Set([...(keys ?? []), ...inner.keys]);
       spreads++;
     } else {
       const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
@@ -90,7 +170,7 @@ function spreadCopy(source: ts.SourceFile, literal: ts.ObjectLiteralExpression, 
       written.add(key);
     }
   }
-  return spreads > 0 ? written : undefined;
+  return spreads > 0 ? { written, keys: unbounded ? undefined : keys, defaults } : undefined;
 }
 
 /** The initializer of a top-level `const name = …` of the module (exported or not). */

@@ -480,16 +480,22 @@ export class OwnServerClients {
 
   /**
    * Whether `name` is imported from a module of the project that exports it as a checked copy of the environment
-   * (`export const env = schema.parse(process.env)`), and `member` is one of the variables it copies, not one it
-   * writes out itself.
+   * (`export const env = schema.parse(process.env)`), and `member` is one of the variables it copies: not one it
+   * writes out itself, nor one its schema drops, and with no default of the schema's (`.default('…')`) but one judged
+   * local as `process.env.X ?? '…'` is (literalDefaultIsLocal).
    */
   private importedEnvironmentCopy(name: ts.Identifier, member: string): boolean {
     if (this.flow.bindingOf(name) || this.flow.destructuringOf(name)) return false;
     const imported = this.importedOrRequired(name.text);
     const file = imported && imported.name !== 'default' ? resolveModule(this.fileName!, imported.specifier) : undefined;
     const view = file === undefined ? undefined : parsed(file);
-    const written = view && environmentCopy(view.source, imported!.name);
-    return written !== undefined && !written.has(member);
+    const copy = view && environmentCopy(view.source, imported!.name);
+    if (!copy || copy.written.has(member) || (copy.keys && !copy.keys.has(member))) return false;
+    const fallback = copy.defaults.get(member);
+    if (fallback === undefined) return true;
+    const literal = unwrap(fallback);
+    // Only a string written out is judged: the literal is another module's, so not as a value of this file.
+    return ts.isStringLiteralLike(literal) && (this.literalDefaultIsLocal(literal) ?? this.localTestDatabase(literal, 0));
   }
 
   /**
@@ -1386,9 +1392,7 @@ export class OwnServerClients {
       // In development code, a local default of a variable the repository's env files set to this machine (an example's
       // `process.env.PGHOST || 'localhost'` beside a `.env.test` giving `PGHOST=localhost`).
       const fallback = unwrap(value.right);
-      // An empty default (`process.env.DATABASE_URL ?? ''`) names no place: the variable's is the only one.
-      if (ts.isStringLiteralLike(fallback) && fallback.text === '') return true;
-      return this.devOnly && ts.isStringLiteralLike(fallback) ? hostPart(fallback.text).kind === 'loopback' : this.fromOwnServer(value.right, depth + 1);
+      return (ts.isStringLiteralLike(fallback) ? this.literalDefaultIsLocal(fallback) : undefined) ?? this.fromOwnServer(value.right, depth + 1);
     }
     if (ts.isConditionalExpression(value)) {
       // A branch that is `undefined` or `null` names no place (`trimmed ? trimmed : undefined`): the other one's is the only one.
@@ -1399,6 +1403,16 @@ export class OwnServerClients {
     }
     if (ts.isObjectLiteralExpression(value)) return this.localObject(value, depth);
     return false;
+  }
+
+  /**
+   * A test database variable's literal default (`process.env.X ?? '…'`, a schema's `X: z.string().default('…')`) when
+   * the literal alone decides: an empty one names no place (the variable's is the only one); in development code, only
+   * a loopback host is local. Undefined when the literal is to be judged as any value is.
+   */
+  private literalDefaultIsLocal(fallback: ts.StringLiteralLike): boolean | undefined {
+    if (fallback.text === '') return true;
+    return this.devOnly ? hostPart(fallback.text).kind === 'loopback' : undefined;
   }
 
   /**

@@ -89,3 +89,33 @@ test('the same checkout keeps its findings where the repository points the varia
     "export const pool = new Pool({ connectionString: vaultSecret('shop-db'), max: Number(process.env.POOL_SIZE), ssl: process.env.DB_SSL });"]);
   assert.deepEqual(findingsOf(repo.write('g/test/reindex.test.ts', lockSpec("import { pool } from '../src/pool';", 'pool'))), LOCKED);
 });
+
+/** A config module whose `schema` line is given, exporting `env = schema.parse(process.env)`, and a pool on `env.<member>`. */
+function writeSchemaProject(folder: string, schema: string, member: string): void {
+  repo.write(`${folder}/package.json`, `{"name": "${folder}"}`);
+  repo.write(`${folder}/src/config.ts`, ["import { z } from 'zod';", schema, 'export const env = schema.parse(process.env);']);
+  repo.write(`${folder}/src/pool.ts`, ["import { Pool } from 'pg';", "import { env } from './config';", `export const pool = new Pool({ connectionString: env.${member} });`]);
+}
+const POOLER_URL = 'postgres://shop:pw@shop-db.pooler.example-cloud.com:6543/shop';
+const LOCAL_URL = 'postgres://shop:shop@localhost:5432/shop';
+const heldSpec = (folder: string): string => repo.write(`${folder}/test/reindex.test.ts`, lockSpec("import { pool } from '../src/pool';", 'pool'));
+
+// A schema's `.default('…')` or `.catch('…')` is what the pool gets when nothing sets the variable, as with
+// `process.env.X ?? '…'`: a pooler there keeps the held checkout's findings.
+test('a checked environment copy whose schema defaults the URL variable to a pooler, or renames its keys, keeps the held checkout\'s findings', () => {
+  writeSchemaProject('za', `const schema = z.object({ SHOP_DB_URL: z.string().url().default('${POOLER_URL}') });`, 'SHOP_DB_URL');
+  assert.deepEqual(findingsOf(heldSpec('za')), LOCKED);
+  writeSchemaProject('zb', `const schema = z.object({ PORT: z.coerce.number() }).extend({ SHOP_DB_URL: z.string().catch('${POOLER_URL}') }).strict();`, 'SHOP_DB_URL');
+  assert.deepEqual(findingsOf(heldSpec('zb')), LOCKED);
+  // The copy's keys are not the variables' names: `shopDbUrl` is no variable that nothing sets.
+  writeSchemaProject('zc', 'const schema = z.object({ SHOP_POOLER_URL: z.string() }).transform((e) => ({ shopDbUrl: e.SHOP_POOLER_URL }));', 'shopDbUrl');
+  repo.write('zc/.env.example', `SHOP_POOLER_URL=${POOLER_URL}`);
+  assert.deepEqual(findingsOf(heldSpec('zc')), LOCKED);
+});
+
+test('a checked environment copy whose schema defaults the URL variable to this machine, or gives no default, clears the held checkout', () => {
+  writeSchemaProject('zd', `const schema = z.object({ SHOP_DB_URL: z.string().url().default('${LOCAL_URL}') });`, 'SHOP_DB_URL');
+  assert.deepEqual(findingsOf(heldSpec('zd')), []);
+  writeSchemaProject('ze', `const schema = z.object({ SHOP_DB_URL: z.string().url(), POOL_SIZE: z.coerce.number().default(5) });`, 'SHOP_DB_URL');
+  assert.deepEqual(findingsOf(heldSpec('ze')), []);
+});
