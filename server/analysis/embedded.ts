@@ -1445,6 +1445,8 @@ class Extractor {
       return declaresOneConnection(binding.parameter.type) || receivesFreshConnection(binding.parameterOf, binding.parameter)
         || freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source);
     }
+    // A value seen to be the pool (`const db: PoolClient = pool as unknown as PoolClient`) outweighs the annotation.
+    if (this.flow.heldValues(binding.variable)?.some((value) => this.sendsOnPool(unwrap(value)))) return false;
     return declaresOneConnection(binding.variable.type) || this.flow.everyHeldValue(binding.variable, takesOneConnection);
   }
 

@@ -19,7 +19,18 @@ export function declaresPoolClient(type: ts.TypeNode | undefined): boolean {
 /** node-postgres's checked-out client (`PoolClient`, also `pg.PoolClient`): one connection of the pool, until released. */
 const ONE_CONNECTION_TYPE = /^PoolClient$/;
 
-/** Whether a declared type (every member of a union) is a client that is one connection (ONE_CONNECTION_TYPE). */
+/**
+ * Whether a declared type (every member of a union) is a client that is one connection (ONE_CONNECTION_TYPE). `null`
+ * and `undefined` members are left aside (`lease: PoolClient | undefined`): no query runs on them.
+ */
 export function declaresOneConnection(type: ts.TypeNode | undefined): boolean {
+  if (type && ts.isUnionTypeNode(type)) {
+    const present = type.types.filter((member) => !isNullishType(member));
+    return present.length > 0 && present.every((member) => typeNameMatches(member, ONE_CONNECTION_TYPE));
+  }
   return typeNameMatches(type, ONE_CONNECTION_TYPE);
+}
+
+function isNullishType(type: ts.TypeNode): boolean {
+  return type.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword);
 }

@@ -219,3 +219,17 @@ test('a BEGIN in a catch or finally block, one declaration list with the text, o
   alone("  const began = await db.query('BEGIN'), sent = await db.query(text);\n  await db.query('COMMIT');");
   alone("  for (const attempt of [1]) {\n    await db.query('BEGIN');\n  }\n  await db.query(text);\n  await db.query('COMMIT');");
 });
+
+test('a PoolClient parameter that may also be undefined or null is one connection whenever a query runs on it; a PoolClient-typed name holding the pool is the pool', () => {
+  const head = "import { Pool, PoolClient } from 'pg';\nconst pool = new Pool();\n";
+  const purging = (type: string): string[] => projectFindings({ 'src/purge.ts': beginningHelper(`export async function purge(lease: ${type}) {\n  ${handing('lease')}\n}\n`, head) }, 'src/purge.ts');
+  assert.deepEqual(purging('PoolClient | undefined'), []);
+  assert.deepEqual(purging('null | PoolClient'), []);
+  // Nothing but the empty values, or a pool beside them, is not one connection.
+  assert.deepEqual(purging('undefined | null'), ['9 set-local-outside-transaction']);
+  assert.deepEqual(purging('Pool | undefined'), ['9 set-local-outside-transaction']);
+  const cast = beginningHelper(`const db: PoolClient = pool as unknown as PoolClient;\nexport async function purge() {\n  ${handing('db')}\n}\n`, head);
+  assert.deepEqual(projectFindings({ 'src/purge.ts': cast }, 'src/purge.ts'), ['10 set-local-outside-transaction']);
+  const taken = beginningHelper(`export async function purge() {\n  const db: PoolClient = await pool.connect();\n  ${handing('db')}\n}\n`, head);
+  assert.deepEqual(projectFindings({ 'src/purge.ts': taken }, 'src/purge.ts'), []);
+});
