@@ -227,7 +227,7 @@ function hookEvents(hook: Hook): HookEvent[] {
 /**
  * Whether a function written inside a hook is only built there, never run by it: held in a name the hook never uses
  * again (`const undo = () => conn.query('ROLLBACK');`, a function declaration never called), put in a property for
- * others to call (`context.undo = async () => …`), or a bare expression. What it sends is not the hook's. A callback
+ * others to call (`context.undo = async () => …`, the hook itself never naming that property again), or a bare expression. What it sends is not the hook's. A callback
  * handed to a call, a function called in place, returned (a teardown) or held in a name the hook uses still counts.
  */
 function builtOnly(fn: ts.SignatureDeclaration, hook: ts.Node): boolean {
@@ -235,7 +235,11 @@ function builtOnly(fn: ts.SignatureDeclaration, hook: ts.Node): boolean {
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const parent = node.parent;
   if (ts.isExpressionStatement(parent)) return true;
-  if (ts.isBinaryExpression(parent) && isAssignment(parent) && parent.right === node) return ts.isPropertyAccessExpression(parent.left) || ts.isElementAccessExpression(parent.left);
+  if (ts.isBinaryExpression(parent) && isAssignment(parent) && parent.right === node) {
+    // A property the hook itself calls afterwards (`ctx.commit = () => …; await ctx.commit()`) runs it.
+    if (ts.isPropertyAccessExpression(parent.left)) return !(ts.isIdentifier(parent.left.name) && namedElsewhere(parent.left.name, hook));
+    return ts.isElementAccessExpression(parent.left);
+  }
   const name = ts.isFunctionDeclaration(fn) ? fn.name : ts.isVariableDeclaration(parent) && parent.initializer === node && ts.isIdentifier(parent.name) ? parent.name : undefined;
   return name !== undefined && !namedElsewhere(name, hook);
 }

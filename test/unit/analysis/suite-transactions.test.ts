@@ -410,3 +410,16 @@ afterEach(async () => { await conn.query(<string>('ROLLBACK')); });`;
   assert.deepEqual(embeddedRules(hooked("beforeEach(async () => { await conn.query(('BEGIN' as const)); });", TEST_BODY), 'ledger.test.ts'), []);
   assert.deepEqual(embeddedRules(hooked("afterEach(async () => { await conn.query(('ROLLBACK')); });", TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
 });
+
+test('a function a hook puts in a property and then calls through it is run by the hook; one it only stores is not', () => {
+  const stored = (after: string): string => `const ctx: any = {};
+beforeEach(async () => {
+  await conn.query('BEGIN');
+  ctx.finish = () => conn.query('COMMIT');${after}
+});
+afterEach(async () => { await conn.query('ROLLBACK'); });`;
+  // Called by the hook: the COMMIT ends the transaction before the test, whose SET LOCAL is then alone.
+  assert.deepEqual(embeddedRules(hooked(stored('\n  await ctx.finish();'), TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  // Only stored for others: the transaction stays open for the test.
+  assert.deepEqual(embeddedRules(hooked(stored(''), TEST_BODY), 'ledger.test.ts'), []);
+});
