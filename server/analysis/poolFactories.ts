@@ -1,9 +1,11 @@
 // What makes a variable a pool (each query may take another server connection): its name, or the one pool factory
 // every value it is given is made by. Read alike where a receiver is judged a pool (embedded.ts) and where a suite's
-// variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts).
+// variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts), which also follows a
+// function of the project to the values it returns (isPoolValue).
 import ts from 'typescript';
-import { calleeText, unwrap } from './embeddedFlow';
-import type { ImportedName } from './ownServerHelpers';
+import { calleeText, returnedValues, unwrap, type Flow } from './embeddedFlow';
+import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { calledFunction } from './rolledBackCallbacks';
 
 /** Receivers that are pools by their name (`pool`, `db.pool`, `testPool`); not `poolClient`, a client checked out of one. */
 export const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
@@ -34,4 +36,42 @@ export function packageFactoryName(callee: ts.Expression, importedName: (name: s
   if (!ts.isIdentifier(callee)) return calleeText(callee);
   const imported = importedName(callee.text);
   return imported && imported.name !== 'default' && !/^[./]/.test(imported.specifier) ? imported.name : callee.text;
+}
+
+/** How many variables and functions of the project deep a value is followed to the pool it may be. */
+const MAX_POOL_DEPTH = 4;
+
+/**
+ * Whether a value is a pool: made by a pool factory (`new Pool()`, renamed on import too), a variable named one or
+ * given only pools, or a call of a function of the project every value of which it returns is one (`getPool()` whose
+ * body makes `new Pool(…)` or hands out its module's cached pool). A function whose body is not found (a package's)
+ * counts by its own name as a receiver does (`getPool()`, `createTestPool()`; not `getPoolClient()`).
+ */
+export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
+  if (depth > MAX_POOL_DEPTH) return false;
+  const value = unwrap(expression);
+  const source = value.getSourceFile();
+  if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(packageFactoryName(value.expression, importedNameIn(source)))) return true;
+  if (ts.isCallExpression(value)) {
+    const helper = calledFunction(value);
+    if (!helper) return POOL_NAME.test(calleeText(value.expression));
+    const returned = returnedValues(helper);
+    return returned.length > 0 && returned.every((made) => isPoolValue(made, flowOf, depth + 1));
+  }
+  if (!ts.isIdentifier(value)) return false;
+  if (POOL_NAME.test(value.text)) return true;
+  const binding = flowOf(source).bindingOf(value);
+  return binding !== undefined && !('parameterOf' in binding) && isPoolVariable(binding.variable, flowOf, depth + 1);
+}
+
+/** Whether a variable is a pool: named one (`pool`, `testPool`; not `poolClient`), or given only pools (isPoolValue). */
+export function isPoolVariable(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
+  if (ts.isIdentifier(declaration.name) && POOL_NAME.test(declaration.name.text)) return true;
+  const held = flowOf(declaration.getSourceFile()).heldValues(declaration);
+  return held !== undefined && held.length > 0 && held.every((made) => isPoolValue(made, flowOf, depth));
+}
+
+/** What a top-level name of `source` is imported as (`import { Pool as PgPool } from 'pg'`, a `require`). */
+export function importedNameIn(source: ts.SourceFile): (name: string) => ImportedName | undefined {
+  return (name) => importedNames(source).get(name) ?? requiredNames(source).get(name);
 }

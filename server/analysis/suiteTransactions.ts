@@ -22,11 +22,11 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { walkDescendants } from './astWalk';
 import { calleeText, Flow, outermostWrapper, unwrap } from './embeddedFlow';
-import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, ROLLS_BACK_ANY, calledFunction, functionOfModule, literalText, textSentBy } from './rolledBackCallbacks';
-import { POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
+import { isPoolVariable } from './poolFactories';
 import { splitStatements } from './splitter';
 import { boundaryHelperCall, type HelperBoundary } from './boundaryHelpers';
 import { isTestCode, testSetupFiles } from './testSetupFiles';
@@ -422,19 +422,14 @@ function importedVariableKey(source: ts.SourceFile, name: string, depth: number)
 
 /**
  * `file#name` of a module-level variable holding one client (`file#name@offset` of one a block declares, a `describe`'s
- * `let runner`); undefined for a pool, read as a query's receiver is (poolFactories.ts): named one (`pool`,
- * `testPool`; not `poolClient`), or given only values one pool factory makes (`new Pool()`, not `await pool.connect()`).
+ * `let runner`); undefined for a pool (poolFactories.ts' isPoolVariable): named one (`pool`, `testPool`; not
+ * `poolClient`), or given only pools (`new Pool()`, a project function's `getPool()` returning one; not `await
+ * pool.connect()`).
  */
 function variableKey(declaration: ts.VariableDeclaration, source: ts.SourceFile, flow: Flow): string | undefined {
-  if (!ts.isIdentifier(declaration.name) || POOL_NAME.test(declaration.name.text)) return undefined;
-  if (poolFactoryOfEvery(flow.heldValues(declaration), (callee) => packageFactoryName(callee, importedNameIn(source))) !== undefined) return undefined;
+  if (!ts.isIdentifier(declaration.name) || isPoolVariable(declaration, (module) => flowFor(module, module === source ? flow : undefined))) return undefined;
   const key = `${resolve(source.fileName)}#${declaration.name.text}`;
   return isModuleLevel(declaration) ? key : `${key}@${declaration.getStart(source)}`;
-}
-
-/** What a top-level name of `source` is imported as (`import { Pool as PgPool } from 'pg'`, a `require`). */
-function importedNameIn(source: ts.SourceFile): (name: string) => ImportedName | undefined {
-  return (name) => importedNames(source).get(name) ?? requiredNames(source).get(name);
 }
 
 function isModuleLevel(declaration: ts.VariableDeclaration): boolean {

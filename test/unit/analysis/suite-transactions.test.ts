@@ -423,3 +423,44 @@ afterEach(async () => { await conn.query('ROLLBACK'); });`;
   // Only stored for others: the transaction stays open for the test.
   assert.deepEqual(embeddedRules(hooked(stored(''), TEST_BODY), 'ledger.test.ts'), []);
 });
+
+// Session 36 (mend41a): a suite variable given what a function of the project returns is a pool when that function
+// hands out a pool (review 41a M2): the hooks' BEGIN and the test's SET LOCAL may then run on two connections.
+/** A suite whose `conn` is given `made`, with `helpers` above it, the hooks opening and rolling back, and one test. */
+const heldFrom = (made: string, helpers: string) => `import { Pool, Client } from 'pg';
+${helpers}
+const conn = ${made};
+${OPEN_AND_ROLL_BACK}
+${TEST_BODY}`;
+
+test('a suite variable a function of the same file hands a pool to is a pool (made in place, or kept in a variable)', () => {
+  const madeInPlace = 'function openLedgerPool() { return new Pool({ connectionString: process.env.TEST_DB }); }';
+  assert.deepEqual(embeddedRules(heldFrom('openLedgerPool()', madeInPlace), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  const cached = `let shared: Pool | undefined;
+function shareLedger() {
+  if (!shared) shared = new Pool();
+  return shared;
+}`;
+  assert.deepEqual(embeddedRules(heldFrom('shareLedger()', cached), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  // The same helpers handing out one client keep the per-test transaction on it.
+  assert.deepEqual(embeddedRules(heldFrom('openLedger()', 'function openLedger() { return new Client(); }'), 'ledger.test.ts'), []);
+  const cachedClient = cached.replace('Pool | undefined', 'Client | undefined').replace('new Pool()', 'new Client()');
+  assert.deepEqual(embeddedRules(heldFrom('shareLedger()', cachedClient), 'ledger.test.ts'), []);
+});
+
+test('a suite variable an imported helper hands a pool to is a pool; a helper not found counts by its own name (getPool, not getPoolClient)', () => {
+  repo.write('hp/package.json', '{"name": "hp"}');
+  repo.write('hp/test/support.js', ["const { Pool, Client } = require('pg');", 'exports.makeLedgerPool = () => new Pool();', 'exports.makeLedgerClient = () => new Client();']);
+  const suite = (made: string, required: string): string => repo.write(`hp/test/${required}.test.js`, [
+    `const { ${required} } = require('./support');`,
+    `const conn = ${made};`,
+    OPEN_AND_ROLL_BACK,
+    TEST_BODY,
+  ]);
+  assert.deepEqual(rulesOf(suite('makeLedgerPool()', 'makeLedgerPool')), ['set-local-outside-transaction 6']);
+  assert.deepEqual(rulesOf(suite('makeLedgerClient()', 'makeLedgerClient')), []);
+  // From a package the analysis does not read: the function's name is all there is.
+  const fromPackage = (name: string) => `import { ${name} } from '@acme/test-db';\nconst conn = ${name}();\n${OPEN_AND_ROLL_BACK}\n${TEST_BODY}`;
+  assert.deepEqual(embeddedRules(fromPackage('getPool'), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  assert.deepEqual(embeddedRules(fromPackage('getPoolClient'), 'ledger.test.ts'), []);
+});
