@@ -28,7 +28,8 @@ import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
 import { errorsRecordedIn } from './expectedErrors';
-import { isRunByPsql, isRunByRegressionTest, psqlPoolerRun } from './psqlRuns';
+import { isRunByPsql, isRunByRegressionTest, psqlPoolerRun, psqlRunOf } from './psqlRuns';
+import { isAppliedByProjectMigrator } from './projectMigrators';
 import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isPastedIntoPsqlScript } from './pastedParts';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
@@ -713,12 +714,22 @@ function isAdministratorScript(fileName: string, text: string): boolean {
 }
 
 /**
- * A script the documentation pastes whole for its readers to run (docSnippets.ts), or whose opening comment, or a page
- * beside it, tells a person to run it in a console or psql or on the database (handRunScripts.ts), unless it is a query
- * collection.
+ * A script the documentation pastes whole for its readers to run (docSnippets.ts; not a migration the project's own
+ * migrator applies: projectMigrators.ts), or whose opening comment, or a page beside it, tells a person to run it in a
+ * console or psql or on the database (handRunScripts.ts), unless it is a query collection.
  */
 function isHandRunSnippet(fileName: string, text: string): boolean {
-  return !QUERY_ANNOTATION.test(text) && (isDocumentedSnippet(fileName) || isHandRunScript(fileName, text) || isRunByPageInstruction(fileName));
+  return !QUERY_ANNOTATION.test(text) && ((isDocumentedSnippet(fileName) && !isAppliedByProjectMigrator(fileName)) || isHandRunScript(fileName, text) || isRunByPageInstruction(fileName));
+}
+
+/**
+ * A file a command file of the project runs with psql (psqlRuns.ts), or one a documentation page shows psql running
+ * (a README's `psql -f db/x.sql`) unless it is a migration the project's own migrator applies (projectMigrators.ts): a
+ * page's quick start is one way a person may run it, and the migrator's run through the application's URL is another.
+ */
+function isRunInPsqlSession(fileName: string): boolean {
+  const run = psqlRunOf(fileName);
+  return run === 'command' || (run === 'page' && !isAppliedByProjectMigrator(fileName));
 }
 
 /**
@@ -804,7 +815,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   const ownSession = dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
-      || isExampleScript(fileName, text.toString()) || isRunByPsql(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
+      || isExampleScript(fileName, text.toString()) || isRunInPsqlSession(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
       || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
       || (!options?.migrationSections?.length && (isPsqlAppliedMigration(fileName) || isPastedIntoPsqlScript(fileName, text.toString())))));
   if (!ownSession) return options;

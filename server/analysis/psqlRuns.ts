@@ -141,8 +141,8 @@ const MAX_FILE_BYTES = 256 * 1024;
 
 const runsByFolder = new TimedCache<PsqlRuns>(CACHE_MS);
 
-/** What a folder's command files (and documentation) run with psql: the files named, and patterns of files it runs. */
-interface PsqlRuns {
+/** The files a folder's command files (or its documentation pages) run with psql, named and by patterns. */
+interface RunsNamed {
   files: string[];
   /**
    * Paths with variables and globs, each standing for the files it matches (matchesPattern): the `cat` arguments of
@@ -150,6 +150,14 @@ interface PsqlRuns {
    * their variable.
    */
   patterns: string[];
+}
+
+/** What a folder's command files and documentation run with psql. */
+interface PsqlRuns {
+  /** What its command files (scripts, Makefiles, CI files, package.json scripts, programs) run. */
+  commands: RunsNamed;
+  /** What only its documentation pages show being run (a README's `psql -f db/x.sql`). */
+  pages: RunsNamed;
   /** The globs that pick which files of a folder are fed to psql's standard input (`cat bundle/0*.sql | psql`). */
   globs: string[];
   /** The psql file arguments of the shell scripts that are regression tests (isRegressionTestScript). */
@@ -167,14 +175,24 @@ interface PooledRun { argument: string; pattern: boolean; singleTransaction: boo
 /**
  * Whether a command file in the file's folder or up to FOLDER_LEVELS above runs it with psql (or pastes it into a file
  * psql runs) in a session of its own: not where one of them runs it through a transaction pooler (psqlPoolerRun).
+ * `'page'` when only a documentation page shows the run (a README's quick start: a person may run it so, or may not),
+ * `'command'` when a command file does; undefined when neither does.
  */
-export function isRunByPsql(fileName: string): boolean {
-  if (!isSqlFileName(fileName) || psqlPoolerRun(fileName) !== undefined) return false;
+export function psqlRunOf(fileName: string): 'command' | 'page' | undefined {
+  if (!isSqlFileName(fileName) || psqlPoolerRun(fileName) !== undefined) return undefined;
   const file = resolve(fileName);
-  return foldersUp(dirname(file), FOLDER_LEVELS).some((folder) => {
-    const runs = psqlRunsIn(folder);
-    return runs.files.some((path) => names(file, folder, path)) || runs.patterns.some((path) => matchesPattern(file, folder, path));
-  });
+  const folders = foldersUp(dirname(file), FOLDER_LEVELS);
+  if (folders.some((folder) => runsFile(psqlRunsIn(folder).commands, file, folder))) return 'command';
+  return folders.some((folder) => runsFile(psqlRunsIn(folder).pages, file, folder)) ? 'page' : undefined;
+}
+
+/** Whether a command file or a documentation page runs the file with psql in a session of its own (psqlRunOf). */
+export function isRunByPsql(fileName: string): boolean {
+  return psqlRunOf(fileName) !== undefined;
+}
+
+function runsFile(runs: RunsNamed, file: string, folder: string): boolean {
+  return runs.files.some((path) => names(file, folder, path)) || runs.patterns.some((path) => matchesPattern(file, folder, path));
 }
 
 /**
@@ -281,6 +299,10 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const concatenated: string[] = [];
   const looped: string[] = [];
   const globbed: string[] = [];
+  const globs: string[] = [];
+  // What documentation pages show, kept apart: a page's run is what a person may do, not what the project does.
+  const pagePaths: string[] = [];
+  const pagePatterns: string[] = [];
   const tested: string[] = [];
   const pooled: PooledRun[] = [];
   const runners = new Set<string>();
@@ -313,7 +335,8 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (text === undefined || !text.includes('cat')) continue;
     for (const match of text.matchAll(CAT_INTO)) concatenated.push(...sqlWords(match[1]));
   }
-  for (const text of live.values()) if (text.includes('pgbench')) paths.push(...pgbenchScripts(text));
+  const pageSet = new Set(documents);
+  for (const [path, text] of live) if (text.includes('pgbench')) (pageSet.has(path) ? pagePaths : paths).push(...pgbenchScripts(text));
   const wrappers = psqlWrappers([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text));
   for (const [path, written] of texts) {
     // The text as written (wrappers as psql) for the connection, and with echoes blanked (same length) for the runs.
@@ -332,6 +355,9 @@ function readPsqlRuns(folder: string): PsqlRuns {
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
     const loops = loopLists(text);
     const named: string[] = [];
+    const page = pageSet.has(path);
+    const ownLooped = page ? pagePatterns : looped;
+    const ownGlobbed: string[] = [];
     for (const { argument, start } of [...[...unquoted.matchAll(PSQL_FILE)].map((match) => ({ argument: match[1], start: match.index! })), ...piped]) {
       const variable = VARIABLE_ARGUMENT.exec(argument)?.[1];
       const list = loops.get(variable ?? BASENAME_ARGUMENT.exec(argument)?.[1] ?? '');
@@ -342,20 +368,26 @@ function readPsqlRuns(folder: string): PsqlRuns {
         else kept.push(...found);
       };
       if (runsItsArgument(argument, text)) runners.add(basename(path));
-      else if (list !== undefined) record(list, true, looped);
-      else if (GLOB.test(argument)) record([argument.replace(VARIABLE_PREFIX, '')], true, globbed);
+      else if (list !== undefined) record(list, true, ownLooped);
+      else if (GLOB.test(argument)) record([argument.replace(VARIABLE_PREFIX, '')], true, ownGlobbed);
       else record([...(variable !== undefined ? assignedSqlPaths(text, variable) : []), argument], false, named);
     }
     named.push(...heredocIncludes(text));
-    paths.push(...named);
+    (page ? pagePaths : paths).push(...named);
     if (isRegressionTestScript(path)) tested.push(...named);
-    globbed.push(...listedIntoPsql(text, vagrant, LINE_SHELLS.test(basename(path))));
+    ownGlobbed.push(...listedIntoPsql(text, vagrant, LINE_SHELLS.test(basename(path))));
+    (page ? pagePatterns : globbed).push(...ownGlobbed);
+    globs.push(...ownGlobbed);
   }
-  if (runners.size > 0) for (const text of live.values()) paths.push(...runnerArguments(text, runners));
+  if (runners.size > 0) for (const [path, text] of live) (pageSet.has(path) ? pagePaths : paths).push(...runnerArguments(text, runners));
   paths.push(...psqlFunctionFiles([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
-  // A build file's sources count where these command files run psql on some file: the build output, presumably.
-  const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0;
-  return { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])], globs: globbed, tested, pooled };
+  // A build file's sources count where these command files or pages run psql on some file: the build output, presumably.
+  const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0 || pagePaths.length > 0 || pagePatterns.length > 0;
+  return {
+    commands: { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])] },
+    pages: { files: pagePaths, patterns: pagePatterns },
+    globs, tested, pooled,
+  };
 }
 
 /** Command files whose comments open with `#`: shell scripts, Makefiles, CI and compose configurations, Dockerfiles, Ruby build files. */

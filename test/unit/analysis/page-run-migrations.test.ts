@@ -1,0 +1,68 @@
+// A documentation page's psql run (`psql -f migrations/001.sql`, `\i migrations/001.sql`) of a migration the
+// project's own migrator applies does not make it a session script: the migration folder keeps its top-level SET
+// findings (corpus ruling 6), as it does without the page. Where nothing of the project applies the folder, the page
+// is its runner, and the file runs in psql's own session (projectMigrators.ts, ownSession.ts).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository, type Cleanup } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+
+const MIGRATION = 'SET search_path = billing, public;\nCREATE TABLE billing.invoices (id bigint);\n';
+const POOL_MODULE = "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n";
+const README_PSQL_F = '## Quick start without the migrator\n\n```sh\npsql "$DATABASE_URL" -f migrations/001_init.sql\n```\n';
+const README_INCLUDE = '## Quick start\n\n```\npsql "$DATABASE_URL"\n\\i migrations/001_init.sql\n```\n';
+
+function rulesAt(t: Cleanup, files: Record<string, string>, path: string[]): string[] {
+  const root = scratchRepository('page-runs', t).writeAll(files);
+  return analyzeSql(MIGRATION, undefined, join(root, ...path)).map((f) => f.rule);
+}
+
+test("a README's psql -f or \\i of a migration a migrator named in the manifest applies keeps the migration's SET finding", (t) => {
+  for (const readme of [README_PSQL_F, README_INCLUDE]) {
+    const files = { 'README.md': readme, 'package.json': '{ "dependencies": { "pg": "^8", "node-pg-migrate": "^7" } }\n', 'src/db.ts': POOL_MODULE };
+    assert.deepEqual(rulesAt(t, files, ['migrations', '001_init.sql']), ['session-set'], readme);
+  }
+  const goose = { 'README.md': README_PSQL_F, 'go.mod': 'module example.com/billing\n\nrequire github.com/pressly/goose/v3 v3.20.0\n', 'main.go': 'package main\n' };
+  assert.deepEqual(rulesAt(t, goose, ['migrations', '001_init.sql']), ['session-set']);
+});
+
+test("a README's run of a migration the project's own program lists and sends keeps the finding", (t) => {
+  const files = {
+    'README.md': README_INCLUDE,
+    'package.json': '{ "dependencies": { "pg": "^8" } }\n',
+    'scripts/migrate.js': [
+      "const fs = require('fs');",
+      "const path = require('path');",
+      "const { Client } = require('pg');",
+      "const folder = path.join(__dirname, '..', 'migrations');",
+      'async function main(client) {',
+      '  for (const name of fs.readdirSync(folder).sort()) {',
+      "    const text = fs.readFileSync(path.join(folder, name), 'utf8');",
+      '    await client.query(text);',
+      '  }',
+      '}',
+    ].join('\n'),
+  };
+  assert.deepEqual(rulesAt(t, files, ['migrations', '001_init.sql']), ['session-set']);
+});
+
+test("where nothing of the project applies the migrations folder, the README's psql run is its runner: psql's own session", (t) => {
+  for (const readme of [README_PSQL_F, README_INCLUDE]) {
+    // A program (a pool), but no migrator: the page is how the migration is applied.
+    const files = { 'README.md': readme, 'package.json': '{ "dependencies": { "pg": "^8", "kysely": "^0.28" } }\n', 'src/db.ts': POOL_MODULE };
+    assert.deepEqual(rulesAt(t, files, ['migrations', '001_init.sql']), [], readme);
+  }
+});
+
+test('a command file that runs the migration with psql, or a page run of a file outside a migrations folder, stays a psql session', (t) => {
+  const manifest = '{ "dependencies": { "pg": "^8", "node-pg-migrate": "^7" } }\n';
+  const makefile = { Makefile: 'migrate:\n\tpsql "$(DATABASE_URL)" -f migrations/001_init.sql\n', 'package.json': manifest, 'src/db.ts': POOL_MODULE };
+  assert.deepEqual(rulesAt(t, makefile, ['migrations', '001_init.sql']), [], 'Makefile');
+  const setup = { 'README.md': '```\npsql "$DATABASE_URL"\n\\i sql/setup.sql\n```\n', 'package.json': manifest, 'src/db.ts': POOL_MODULE };
+  assert.deepEqual(rulesAt(t, setup, ['sql', 'setup.sql']), [], 'include');
+  const psqlF = { 'README.md': 'Run `psql "$DATABASE_URL" -f sql/setup.sql` once.\n', 'package.json': manifest, 'src/db.ts': POOL_MODULE };
+  assert.deepEqual(rulesAt(t, psqlF, ['sql', 'setup.sql']), []);
+});
