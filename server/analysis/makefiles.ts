@@ -80,13 +80,35 @@ export function environmentDefaultNames(makefile: string): Set<string> {
   return new Set([...operators].filter(([, used]) => used.size === 1 && used.has('?')).map(([name]) => name));
 }
 
-/** A Makefile's variable assignments in order (variableValues), each with its operator before `=` and its value without comment. */
-function assignments(makefile: string): Array<{ name: string; operator: string; value: string }> {
-  const found: Array<{ name: string; operator: string; value: string }> = [];
+/** A `define` block's first line (after `export`/`override`), with its variable and operator (`define NAME :=`). */
+const DEFINE = /^[ \t]*(?:export[ \t]+|override[ \t]+)*define[ \t]+([A-Za-z_][\w.-]*)[ \t]*(?:(:{0,3}|[?+!])=)?[ \t]*$/;
+/** The line that ends a `define` block. */
+const ENDEF = /^[ \t]*endef\b/;
+
+interface MakeAssignment { name: string; operator: string; value: string }
+
+/**
+ * A Makefile's variable assignments in order (variableValues), each with its operator before `=` and its value without
+ * comment. A `define NAME … endef` block sets NAME to its lines (nested blocks included), none of which is an
+ * assignment of its own; a target's own assignment (`seed: PGPORT = 6543`, `a b: override X := 1`) is one of the
+ * variable, which holds that value in the target's recipe.
+ */
+function assignments(makefile: string): MakeAssignment[] {
+  const found: MakeAssignment[] = [];
   let inRecipe = false;
-  for (const line of makefile.replace(/\\\r?\n/g, ' ').split('\n')) {
+  const lines = makefile.replace(/\\\r?\n/g, ' ').split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
     if (line.startsWith('\t') && inRecipe) continue;
-    const assignment = ASSIGNMENT.exec(line);
+    const define = DEFINE.exec(line);
+    if (define !== null) {
+      const end = defineEnd(lines, index);
+      found.push({ name: define[1], operator: define[2] ?? '', value: lines.slice(index + 1, end).join('\n') });
+      index = end;
+      inRecipe = false;
+      continue;
+    }
+    const assignment = ASSIGNMENT.exec(line) ?? targetAssignment(line);
     if (assignment === null) {
       if (RULE.test(line)) inRecipe = true;
       else if (line.trim() !== '' && !line.trimStart().startsWith('#') && !CONDITIONAL_DIRECTIVE.test(line)) inRecipe = false;
@@ -96,6 +118,22 @@ function assignments(makefile: string): Array<{ name: string; operator: string; 
     found.push({ name: assignment[1], operator: assignment[2], value: withoutMakeComment(assignment[3]).trim() });
   }
   return found;
+}
+
+/** The index of the `endef` that closes the `define` on line `start` (nested blocks counted), or the last line. */
+function defineEnd(lines: readonly string[], start: number): number {
+  let depth = 1;
+  for (let index = start + 1; index < lines.length; index++) {
+    if (DEFINE.test(lines[index])) depth++;
+    else if (ENDEF.test(lines[index]) && --depth === 0) return index;
+  }
+  return lines.length - 1;
+}
+
+/** A rule line whose prerequisites are an assignment (a target-specific variable; `private` also allowed): ASSIGNMENT's groups. */
+function targetAssignment(line: string): RegExpExecArray | null {
+  const rule = RULE.exec(line);
+  return rule === null ? null : ASSIGNMENT.exec(rule[2].replace(/^[ \t]*private[ \t]+/, ''));
 }
 
 /** A Makefile line's text up to its comment: a `#` not escaped (`\#`, kept as `#`) and outside `$(…)`/`${…}`. */

@@ -104,6 +104,32 @@ const STATE_RULES = ['session-set', 'temp-table'];
 const APPLICATION = { 'app/main.py': 'import psycopg\n' };
 const rules = (root: string, path: string): string[] => analyzeSql(LEAVES_STATE, undefined, join(root, ...path.split('/'))).map((f) => f.rule).sort();
 
+// Session 36 (mend41a): a `define` block's body is the defined variable's value, never assignments of its own lines;
+// a target's own assignment (`seed: PGPORT = 6543`) is one more value the variable may hold.
+test('make: the lines of a define block are its value, not assignments', () => {
+  const makefile = ['define HELP', 'PGPORT = 5432 when run locally', 'endef', 'PGPORT = 6543'];
+  assert.deepEqual(makeValue(makefile, 'PGPORT'), ['6543']);
+  assert.deepEqual(makeValue(makefile, 'HELP'), ['PGPORT = 5432 when run locally']);
+  // A nested define, a define with an operator, and `export define` all end at their own endef.
+  const nested = ['export define OUTER :=', 'define INNER', 'PGHOST = localhost', 'endef', 'endef', 'PGHOST = pool.example.net'];
+  assert.deepEqual(makeValue(nested, 'PGHOST'), ['pool.example.net']);
+  assert.equal(makeValue(nested, 'INNER'), undefined);
+});
+
+test('a define block that mentions another port leaves the Makefile\'s pooler port its one value: the psql run goes through the pooler', (t) => {
+  const root = scratchRepository('assignments-make-define', t).writeAll({
+    ...APPLICATION,
+    Makefile: ['define HELP', 'PGPORT = 5432 when run locally', 'endef', 'PGPORT = 6543', 'seed:', '\tpsql -h pool.example.net -p $(PGPORT) -f sql/seed.sql'],
+  });
+  assert.deepEqual(rules(root, 'sql/seed.sql'), STATE_RULES);
+});
+
+test("make: a target's own assignment is one more value of the variable; a rule's prerequisites are none", () => {
+  assert.deepEqual(makeValue(['PGPORT = 5432', 'seed: PGPORT = 6543', 'seed:', '\tpsql -p $(PGPORT) -f sql/seed.sql'], 'PGPORT'), ['5432', '6543']);
+  assert.deepEqual(makeValue(['load reload: override PGPORT := 6543'], 'PGPORT'), ['6543']);
+  assert.equal(makeValue(['seed: schema data', '\tpsql -f sql/seed.sql'], 'schema'), undefined);
+});
+
 test('a Makefile port with a trailing comment, or a URL with appended psql options, still shows the pooler', (t) => {
   const root = scratchRepository('assignments-make-pooler', t).writeAll({
     ...APPLICATION,
