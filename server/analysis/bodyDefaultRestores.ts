@@ -54,23 +54,28 @@ export function isSettingUndo(key: string): boolean {
 }
 
 /**
- * Whether a RETURN between two places (a SET's end, a RESET's start; offsets as the candidates hold them) may end the
- * run before the RESET: one no statement of `beforeLeaving` (places of RESETs of the same setting) surely precedes.
+ * Whether a run that passed a SET (its end) without an error may still not reach a RESET (its start; offsets as the
+ * candidates hold them): a RETURN between them that no statement of `beforeLeaving` (places of RESETs of the same
+ * setting) surely precedes, or the RESET sitting in an exception handler the SET is not in (the run without an error
+ * never enters it; one with an error there rolls the SET back with the block or the caller's transaction, or the
+ * handler puts it back on a path of its own).
  */
-export type ReturnsBetween = (from: number, to: number, beforeLeaving: readonly number[]) => boolean;
+export type MissesReset = (from: number, to: number, beforeLeaving: readonly number[]) => boolean;
 
 /**
  * Drops from `found` each session SET that a later RESET of its setting in the body undoes: the RESET puts back what a
  * fresh connection has, as a restore to the kept default does above. A RETURN in between keeps the SET, unless a RESET
- * of its own precedes that RETURN. Only a RETURN is weighed (not a branch or a COMMIT): a RESET under the same
- * condition as its SET (`IF tiered THEN SET …; END IF; … IF tiered THEN RESET …; END IF;`) still undoes it.
+ * of its own precedes that RETURN; a RESET only an exception handler runs keeps it too (`MissesReset`). Only a RETURN
+ * and a handler are weighed (not a branch or a COMMIT): a RESET under the same condition as its SET (`IF tiered THEN SET
+ * …; END IF; … IF tiered THEN RESET …; END IF;`) still undoes it, and so does one under another condition (`IF debug
+ * THEN RESET …`), a known miss.
  */
-export function dropResetSets(found: Candidate[], resets: readonly SettingReset[], returnsBetween: ReturnsBetween): void {
+export function dropResetSets(found: Candidate[], resets: readonly SettingReset[], missesReset: MissesReset): void {
   if (resets.length === 0) return;
   for (let i = found.length - 1; i >= 0; i--) {
     const set = found[i];
     const later = resets.filter((reset) => reset.at > set.start && undoes(reset.key, set));
     const places = later.map((reset) => reset.at);
-    if (later.some((reset) => !returnsBetween(set.end, reset.at, places))) found.splice(i, 1);
+    if (later.some((reset) => !missesReset(set.end, reset.at, places))) found.splice(i, 1);
   }
 }

@@ -138,6 +138,31 @@ export function inBlockWithHandlers(events: FlowEvent[], at: number): boolean {
   return false;
 }
 
+/**
+ * The EXCEPTION sections (offsets of their EXCEPTION words) the statement at `at` sits in, outermost first: a block's
+ * handlers, entered only when an error is caught there.
+ */
+function handlerSectionsAround(events: FlowEvent[], at: number): number[] {
+  // Per open construct around `at`: the EXCEPTION section of it that `at` is in, if it is a block and `at` is in its handlers.
+  const open: (number | undefined)[] = [];
+  for (const event of events) {
+    if (event.at >= at) break;
+    if (event.kind === 'open') open.push(undefined);
+    else if (event.kind === 'close') open.pop();
+    else if (event.handlers && open.length > 0) open[open.length - 1] = event.at;
+  }
+  return open.filter((section): section is number => section !== undefined);
+}
+
+/**
+ * Whether the statement at `later` sits in an exception handler the one at `earlier` is not in (body offsets): the run
+ * that passed `earlier` without an error never enters it.
+ */
+export function inHandlerApart(events: FlowEvent[], earlier: number, later: number): boolean {
+  const own = handlerSectionsAround(events, earlier);
+  return handlerSectionsAround(events, later).some((section) => !own.includes(section));
+}
+
 const ROUTINE_RETURN = new RegExp(String.raw`\b${RETURN_WORD}`, 'gi');
 
 /**

@@ -14,7 +14,7 @@ import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, inBlockWithHandlers, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
+import { flowEvents, inBlockWithHandlers, inHandlerApart, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
@@ -732,7 +732,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   dropResetSets(found, resets, (from, to, beforeLeaving) => {
     events ??= flowEvents(body);
     const place = (offset: number) => offset - (ctx.base + at);
-    return returnsBetween(body, events, place(from), place(to), beforeLeaving.map(place));
+    return returnsBetween(body, events, place(from), place(to), beforeLeaving.map(place)) || inHandlerApart(events, place(from), place(to));
   });
   dropClearedCustomSettings(found, reaches);
   dropKeptDefaultRestores(found, reaches);

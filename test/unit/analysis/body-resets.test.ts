@@ -73,3 +73,21 @@ test('a RETURN that a RESET of its own precedes, a SET and RESET in one loop pas
   assert.deepEqual(found(procedure(sameCondition)), []);
   assert.deepEqual(found(procedure(sameCondition.replace('RESET work_mem;', 'NULL;'))), ['session-set 4']);
 });
+
+// Session 36 (mend41a): a RESET only an EXCEPTION handler runs is not on the path that ran the SET without an error.
+test("a RESET only in an exception handler leaves the normal path's SET, however the RESET is written", () => {
+  for (const reset of ['RESET work_mem;', "EXECUTE 'RESET work_mem';", "EXECUTE format('RESET work_mem');"]) {
+    const innerBlock = `SET work_mem = '256MB';\n  BEGIN\n    PERFORM reports.fill();\n  EXCEPTION WHEN others THEN\n    ${reset}\n    RAISE;\n  END;`;
+    assert.deepEqual(found(procedure(innerBlock)), ['session-set 3'], reset);
+    // The body's own block: its handler runs only when the body fails.
+    const bodyBlock = `SET work_mem = '256MB';\n  PERFORM reports.fill();\nEXCEPTION WHEN others THEN\n  ${reset}\n  RAISE;`;
+    assert.deepEqual(found(procedure(bodyBlock)), ['session-set 3'], reset);
+  }
+});
+
+test('a RESET on the normal path still undoes the SET when a handler resets too; a SET and RESET both in one handler leave nothing', () => {
+  const both = "SET work_mem = '256MB';\n  BEGIN\n    PERFORM reports.fill();\n  EXCEPTION WHEN others THEN\n    RESET work_mem;\n    RETURN;\n  END;\n  RESET work_mem;";
+  assert.deepEqual(found(procedure(both)), []);
+  const withinHandler = "PERFORM reports.fill();\nEXCEPTION WHEN others THEN\n  SET work_mem = '1GB';\n  PERFORM reports.repair();\n  RESET work_mem;";
+  assert.deepEqual(found(procedure(withinHandler)), []);
+});
