@@ -3,9 +3,11 @@
 // `include::scripts/convert.sql[]`), or tells them to run in psql with its include command (`Run within psql
 // using \i db/checks/orphans.sql`): a one-off conversion, check or maintenance script a person pastes into psql or
 // runs with `psql -f` or `\i`, in a session of its own, never sent through the application's pool. The pages are those
-// of a `docs`/`doc` folder up to four levels above the file, or of such a level itself (the project root's README).
+// of a `docs`/`doc` folder up to four levels above the file, or of such a level itself (the project root's README),
+// within the file's repository.
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { boundedText, folderEntries } from './folderEntries';
+import { foldersUpToRoot } from './psqlOnlyProjects';
 import { PSQL_INCLUDE_COMMAND, pagesAmong } from './psqlRuns';
 import { CACHE_MS, TimedCache } from './timedCache';
 
@@ -27,7 +29,8 @@ const snippetsByDocs = new TimedCache<string[]>(CACHE_MS);
 export function isDocumentedSnippet(fileName: string): boolean {
   if (!/\.sql$/i.test(fileName)) return false;
   const file = resolve(fileName);
-  return foldersUp(dirname(file), LEVELS_UP).some((level) => {
+  // Not above the repository's root: a folder holding it (a home folder's notes) is no page of the project.
+  return foldersUpToRoot(dirname(file), LEVELS_UP).some((level) => {
     const below = file.slice(level.length + 1).split(sep).join('/');
     return [...DOCS_FOLDERS.map((docs) => join(level, docs)), level].some((docs) => snippetsOf(docs).some((path) => names(below, path)));
   });

@@ -92,3 +92,19 @@ test("a root page's include names only its own path: another file, or a page in 
     assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
   }
 });
+
+// Session 36 (mend41a): only pages within the file's repository count, not notes in a folder that holds it.
+test("a page in a folder above the repository's root tells nothing of the repository's files", (t) => {
+  const scratch = scratchRepository('doc-snippets-outer', t);
+  scratch.writeAll({
+    'NOTES.md': 'notes: \\i proj/db/setup.sql\n',
+    // The same kind of note inside the repository, at its root, names another file.
+    'proj/NOTES.md': 'notes: \\i db/init.sql\n',
+    'proj/package.json': '{ "dependencies": { "pg": "^8.11.0" } }\n',
+    'proj/src/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n",
+  });
+  scratch.mkdir('proj/.git');
+  assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('proj', 'db', 'setup.sql')).map((f) => f.rule), ['session-set']);
+  // The note inside the repository still counts.
+  assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('proj', 'db', 'init.sql')), []);
+});
