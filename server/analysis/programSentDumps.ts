@@ -59,8 +59,13 @@ interface SentPath {
   readonly path: string;
 }
 
-const sentByFolder = new TimedCache<SentPath[]>(CACHE_MS);
-const listedByFolder = new TimedCache<SentPath[]>(CACHE_MS);
+/** What the program sources of a folder send: the `.sql` paths they name, and the folders they list. */
+interface FolderSends {
+  readonly named: SentPath[];
+  readonly listed: SentPath[];
+}
+
+const sendsByFolder = new TimedCache<FolderSends>(CACHE_MS);
 
 /**
  * Whether a program of the project reads the `.sql` file and sends its text through a driver's query call: it names
@@ -70,8 +75,8 @@ export function isSentByProgram(fileName: string): boolean {
   if (!isSqlFileName(fileName)) return false;
   const file = resolve(fileName);
   const folders = readerFolders(dirname(file));
-  return folders.some((folder) => sentPathsIn(folder).some((sent) => reaches(sent, file)))
-    || folders.some((folder) => listedPathsIn(folder).some((listed) => reachesFolder(listed, dirname(file))));
+  return folders.some((folder) => sendsIn(folder).named.some((sent) => reaches(sent, file)))
+    || folders.some((folder) => sendsIn(folder).listed.some((listed) => reachesFolder(listed, dirname(file))));
 }
 
 /** The dump's folder and the folders above it (not above its repository's root), each with its direct sub-folders. */
@@ -88,16 +93,21 @@ function readerFolders(start: string): string[] {
   return [...folders];
 }
 
-/** The `.sql` paths the program sources of a folder (not test code) read and send, cached. */
-function sentPathsIn(folder: string): SentPath[] {
-  return sentByFolder.get(folder, () => programSources(folder)
-    .flatMap((source) => sentPaths(boundedText(source, MAX_SOURCE_BYTES) ?? '').map((path) => ({ folder, path }))));
-}
-
-/** The folders the program sources of a folder (not test code) list and send each file of, cached. */
-function listedPathsIn(folder: string): SentPath[] {
-  return listedByFolder.get(folder, () => programSources(folder)
-    .flatMap((source) => sentFolders(boundedText(source, MAX_SOURCE_BYTES) ?? '').map((path) => ({ folder, path }))));
+/**
+ * The `.sql` paths the program sources of a folder (not test code) read and send, and the folders they list and send
+ * each file of: each source read once per CACHE_MS for both.
+ */
+function sendsIn(folder: string): FolderSends {
+  return sendsByFolder.get(folder, () => {
+    const named: SentPath[] = [];
+    const listed: SentPath[] = [];
+    for (const source of programSources(folder)) {
+      const text = boundedText(source, MAX_SOURCE_BYTES) ?? '';
+      named.push(...sentPaths(text).map((path) => ({ folder, path })));
+      listed.push(...sentFolders(text).map((path) => ({ folder, path })));
+    }
+    return { named, listed };
+  });
 }
 
 /** The program sources of a folder, not test code (a test loads a dump into its own throwaway database). */
@@ -135,14 +145,52 @@ function wordPattern(name: string): RegExp {
 function sentFolders(text: string): string[] {
   if (!LIST_CALL.test(text) || !QUERY_CALL.test(text)) return [];
   const lines = text.split('\n');
+  let reads: ReadsSent | undefined;
   return lines.flatMap((line, index) => {
     const path = folderPathOnLine(line);
     if (path === undefined) return [];
     const listing = listingLine(lines, index);
     if (listing < 0) return [];
-    const after = lines.slice(listing, listing + LIST_SEND_LINES + 1);
-    return sendsTextItReads(after) && !SHELL_RESTORE.test(after.join('\n')) ? [path] : [];
+    const last = Math.min(lines.length - 1, listing + LIST_SEND_LINES);
+    reads ??= readsSent(lines);
+    return sendsTextItReads(reads, listing, last) && !SHELL_RESTORE.test(lines.slice(listing, last + 1).join('\n')) ? [path] : [];
   });
+}
+
+/**
+ * Per line of a program: whether it reads a file and sends the text on that line (`query(readFileSync(…))`), and, for a
+ * line that gives a name the text it reads, the first later line that sends that name (Infinity when none does). Read
+ * once per program, so that each folder listing is answered from them.
+ */
+interface ReadsSent {
+  readonly readAndSent: boolean[];
+  readonly sentOn: number[];
+}
+
+function readsSent(lines: readonly string[]): ReadsSent {
+  const readAndSent = lines.map((line) => READ_TEXT.test(line) && QUERY_CALL.test(line));
+  // Where each name is sent (`client.query(sql)`), in line order.
+  const sendLines = new Map<string, number[]>();
+  lines.forEach((line, index) => {
+    for (const name of namesSentOn(line)) {
+      const at = sendLines.get(name);
+      if (at === undefined) sendLines.set(name, [index]);
+      else at.push(index);
+    }
+  });
+  const sentOn = lines.map((line, index) => {
+    const name = readAssignment(line);
+    return (name === undefined ? undefined : sendLines.get(name)?.find((at) => at > index)) ?? Infinity;
+  });
+  return { readAndSent, sentOn };
+}
+
+/** A query call's opening with the name handed to it first (`.query(sql`, `.unsafe( text`). */
+const QUERY_CALL_NAME = new RegExp(String.raw`(?:${QUERY_CALL.source})\s*([A-Za-z_$][\w$]*)`, 'gi');
+
+/** The names a line hands first to a query call. */
+function namesSentOn(line: string): string[] {
+  return QUERY_CALL.test(line) ? [...line.matchAll(QUERY_CALL_NAME)].map((match) => match[1]) : [];
 }
 
 /** The line that lists the folder a line names: that line, or a line a few on that lists the name it is given. */
@@ -158,15 +206,13 @@ function listingLine(lines: string[], index: number): number {
   return -1;
 }
 
-/** Whether the lines read a file and send the text read: `query(readFileSync(…))`, or a name given a file's text sent on a later line. */
-function sendsTextItReads(lines: string[]): boolean {
-  return lines.some((line, index) => {
-    if (READ_TEXT.test(line) && QUERY_CALL.test(line)) return true;
-    const name = readAssignment(line);
-    if (name === undefined) return false;
-    const sendsName = new RegExp(String.raw`(?:${QUERY_CALL.source})\s*${name.replace(/\$/g, '\\$')}\b`);
-    return lines.slice(index + 1).some((later) => sendsName.test(later));
-  });
+/**
+ * Whether lines `first` to `last` read a file and send the text read: `query(readFileSync(…))`, or a name given a
+ * file's text sent on a later line among them.
+ */
+function sendsTextItReads(reads: ReadsSent, first: number, last: number): boolean {
+  for (let index = first; index <= last; index++) if (reads.readAndSent[index] || reads.sentOn[index] <= last) return true;
+  return false;
 }
 
 /** The folder path a line names in string literals, its pieces joined (`__dirname, '..', 'db', 'migrations'` → `../db/migrations`). */

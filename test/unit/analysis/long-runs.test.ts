@@ -216,3 +216,23 @@ test('a PowerShell script of many unclosed block-comment marks is read in linear
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'true');
 });
+
+// Session 36 (mend41a): a program that lists a folder on every line was read as lines × 60 × 60 (each listing scanned
+// the 60 lines after it, and for each read there built a pattern and scanned the rest); the reads and sends of a
+// program are now read once, and each listing answered from them (programSentDumps.ts).
+test('a generated program that lists and reads a dump folder on thousands of lines is read in linear time (a child with a CPU budget)', async (t) => {
+  const root = scratchRepository('long-runs-listings', t).writeAll({
+    'db/base.sql': '--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n',
+    'src/gen.js': [
+      "const fs = require('fs');",
+      ...Array.from({ length: 3200 }, (_, i) => `const t${i} = fs.readFileSync(fs.readdirSync('db')[${i % 7}]); if (t${i}) log(t${i});`),
+      "await pool.query('SELECT 1');",
+    ],
+  });
+  const dumps = join(__dirname, '..', '..', '..', 'server', 'analysis', 'programSentDumps.js');
+  const script = `console.log(require(${JSON.stringify(dumps)}).isSentByProgram(${JSON.stringify(join(root, 'db', 'base.sql'))}));`;
+  // Under the 256 KB a source is read up to; the old reading took 1.5 s of CPU on it, the new one 0.1 s.
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 800 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'false');
+});
