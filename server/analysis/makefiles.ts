@@ -81,7 +81,7 @@ export function environmentDefaultNames(makefile: string): Set<string> {
 }
 
 /** A `define` block's first line (after `export`/`override`), with its variable and operator (`define NAME :=`). */
-const DEFINE = /^[ \t]*(?:export[ \t]+|override[ \t]+)*define[ \t]+([A-Za-z_][\w.-]*)[ \t]*(?:(:{0,3}|[?+!])=)?[ \t]*$/;
+const DEFINE = /^[ \t]*(?:export[ \t]+|override[ \t]+)*define[ \t]+([A-Za-z_][\w.-]*)[ \t]*(?:(:{0,3}|[?+!])=[ \t]*)?$/;
 /** The line that ends a `define` block. */
 const ENDEF = /^[ \t]*endef\b/;
 

@@ -22,8 +22,8 @@ import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 const MIGRATOR_IN_MANIFEST: ReadonlyMap<string, RegExp> = new Map([
   ['package.json', /"(?:node-pg-migrate|db-migrate|postgres-migrations|dbmate|graphile-migrate|@databases\/pg-migrations|ley|prisma|drizzle-kit|@slonik\/migrator|supabase)"\s*:/],
   ['go.mod', /\bgithub\.com\/(?:golang-migrate\/migrate|pressly\/goose|rubenv\/sql-migrate|amacneil\/dbmate|jackc\/tern)\b/],
-  ['Cargo.toml', /^\s*(?:sqlx|refinery)\s*=/m],
-  ['requirements.txt', /^\s*yoyo-migrations\b/im],
+  ['Cargo.toml', /^[ \t]*(?:sqlx|refinery)[ \t]*=/m],
+  ['requirements.txt', /^[ \t]*yoyo-migrations\b/im],
   ['pyproject.toml', /["']?yoyo-migrations\b/i],
   ['pom.xml', /<artifactId>(?:flyway-[\w-]+|liquibase-[\w-]+)<\/artifactId>/],
   ['build.gradle', /\b(?:org\.flywaydb|org\.liquibase)\b/],
