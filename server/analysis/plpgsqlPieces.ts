@@ -19,11 +19,16 @@ export interface PlpgsqlPiece {
  */
 const BLOCK_PREFIX = new RegExp(String.raw`(?:(?:begin|then|else|loop|exception|<<\s*[A-Za-z_]\w*\s*>>)(?:${SQL_TRIVIA})+)*`, 'iy');
 /** Control words followed by an expression, ended by THEN or LOOP (`until`), or by the statement's end. */
-const HEADS: { pattern: RegExp; until?: 'then' | 'loop'; expression: boolean }[] = [
+const HEADS: { pattern: RegExp; until?: 'then' | 'loop' | 'when'; expression: boolean }[] = [
   { pattern: /(?:if|elsif|elseif|when|case\s+when)\s+/iy, until: 'then', expression: true },
+  // A simple CASE's operand (`CASE kind WHEN 'a' THEN …`): read up to its first WHEN, which the line above then takes.
+  { pattern: /case\s+(?!when\b)/iy, until: 'when', expression: true },
   { pattern: /while\s+/iy, until: 'loop', expression: true },
   { pattern: /foreach\s+[A-Za-z_][\w$]*(?:\s+slice\s+\d+)?\s+in\s+array\s+/iy, until: 'loop', expression: true },
   { pattern: /for\s+[A-Za-z_][\w$]*(?:\s*,\s*[A-Za-z_][\w$]*)*\s+in\s+(?!execute\b)/iy, until: 'loop', expression: false },
+  // `FOR r IN EXECUTE <text expression> [USING …] LOOP`: the head is a string expression (read as one; a USING list
+  // does not parse and is left), and the loop's body is read as any other.
+  { pattern: /for\s+[A-Za-z_][\w$]*(?:\s*,\s*[A-Za-z_][\w$]*)*\s+in\s+execute\s+/iy, until: 'loop', expression: true },
   { pattern: /return\s+next\s+/iy, expression: true },
   { pattern: /return\s+(?!query\b|next\b)(?=\S)/iy, expression: true },
   { pattern: /(?:exit|continue)(?:\s+[A-Za-z_]\w*)?\s+when\s+/iy, expression: true },
@@ -64,12 +69,13 @@ export function afterBlockWordsAndHead(statement: string, start: number): number
   const head = matchHead(statement, from);
   if (head?.until) {
     const end = topLevelWord(statement, head.from, head.until);
-    if (end < statement.length) return end + head.until.length;
+    // A simple CASE's WHEN is itself a head (its value up to THEN), so the statement resumes at the word.
+    if (end < statement.length) return head.until === 'when' ? end : end + head.until.length;
   }
   return from > start ? from : undefined;
 }
 
-function matchHead(statement: string, start: number): { from: number; until?: 'then' | 'loop'; expression: boolean } | undefined {
+function matchHead(statement: string, start: number): { from: number; until?: 'then' | 'loop' | 'when'; expression: boolean } | undefined {
   for (const head of HEADS) {
     head.pattern.lastIndex = start;
     const match = head.pattern.exec(statement);

@@ -52,3 +52,33 @@ test('ON COMMIT DROP written in a later literal of the `||` chain drops the dyna
   assert.deepEqual(found(doBlock("EXECUTE 'CREATE TEMP TABLE batch_' || n || ' (id int)' || CASE WHEN keep THEN '' ELSE ' ON COMMIT DROP' END;")), ['temp-table:3']);
   assert.deepEqual(found(doBlock("EXECUTE 'CREATE TEMP TABLE batch_' || n || ' (id int) /* not ON COMMIT DROP */';")), ['temp-table:3']);
 });
+
+test('the body of a loop over a dynamic query (FOR r IN EXECUTE … LOOP) is read as any loop body', () => {
+  const overDynamicQuery = [
+    "FOR rec IN EXECUTE 'SELECT relname FROM pg_class WHERE relkind = ''r''' LOOP EXECUTE 'CREATE TEMP TABLE snap_' || rec.relname || ' AS SELECT 1'; END LOOP;",
+    "FOR rec IN EXECUTE format('SELECT id FROM %I', src) USING lim LOOP EXECUTE 'LISTEN feed_' || rec.id; END LOOP;",
+    "FOR a, b IN EXECUTE q LOOP EXECUTE 'SET search_path TO ' || a; END LOOP;",
+  ];
+  assert.deepEqual(found(doBlock(overDynamicQuery[0])), ['temp-table:3']);
+  assert.deepEqual(found(doBlock(overDynamicQuery[1])), ['listen:3']);
+  assert.deepEqual(found(doBlock(overDynamicQuery[2])), ['session-set:3']);
+});
+
+test('a loop over a dynamic query whose body builds nothing that outlives the transaction stays silent', () => {
+  for (const loop of [
+    "FOR rec IN EXECUTE 'SELECT relname FROM pg_class' LOOP EXECUTE 'ANALYZE ' || quote_ident(rec.relname); END LOOP;",
+    "FOR rec IN EXECUTE 'SELECT relname FROM pg_class' LOOP EXECUTE 'CREATE TEMP TABLE s_' || rec.relname || ' (id int) ON COMMIT DROP'; END LOOP;",
+    "FOR rec IN EXECUTE 'SELECT 1' LOOP RAISE NOTICE 'row %', rec; END LOOP;",
+  ]) {
+    assert.deepEqual(found(doBlock(loop)), [], loop);
+  }
+});
+
+test("a simple CASE's first arm is read as its later arms are", () => {
+  const simpleCase = "CASE mode WHEN 'scratch' THEN EXECUTE 'CREATE TEMP TABLE scratch_' || n || ' (id int)'; WHEN 'feed' THEN EXECUTE 'LISTEN feed_' || n; END CASE;";
+  assert.deepEqual(found(doBlock(simpleCase)), ['temp-table:3', 'listen:3']);
+  const quiet = "CASE mode WHEN 'a' THEN EXECUTE 'ANALYZE t_' || n; ELSE EXECUTE 'VACUUM t_' || n; END CASE;";
+  assert.deepEqual(found(doBlock(quiet)), []);
+  const searched = "CASE WHEN mode = 'a' THEN EXECUTE 'LISTEN a_' || n; END CASE;";
+  assert.deepEqual(found(doBlock(searched)), ['listen:3']);
+});
