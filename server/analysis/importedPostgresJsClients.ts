@@ -137,6 +137,11 @@ export class TopLevelClients {
       // `cached ?? postgres(url)`: a global cache of the client, or a new one.
       return this.creationOf(value.right, steps + 1) ?? this.creationOf(value.left, steps + 1);
     }
+    if (ts.isBinaryExpression(value) && ASSIGNMENTS.has(value.operatorToken.kind)) {
+      // `return cached ??= postgres(url)`, `(client = neon(url))`: the assignment's value is the new client or, for `??=`
+      // and `||=`, the one the variable already holds (every value assigned to it is read by heldBy).
+      return this.creationOf(value.right, steps + 1) ?? this.creationOf(value.left, steps + 1);
+    }
     if (ts.isIdentifier(value)) return this.heldBy(value.text, steps + 1);
     return undefined;
   }

@@ -102,3 +102,40 @@ test('listen() on an imported neon() client is no LISTEN (the HTTP function has 
     '}',
   ]), []);
 });
+
+test('a function returning the assignment that fills its cache (`??=`, `||=`, `=`) hands out the neon() client', () => {
+  repo.write('atlas/lib/pg.ts', [
+    "import { neon } from '@neondatabase/serverless';",
+    'let memo: ReturnType<typeof neon> | undefined;',
+    'let spare: ReturnType<typeof neon> | undefined;',
+    'let last: ReturnType<typeof neon> | undefined;',
+    'export function reader() { return memo ??= neon(process.env.READ_URL!); }',
+    'export const writer = () => (spare ||= neon(process.env.WRITE_URL!));',
+    'export function fresh() { return (last = neon(process.env.DATABASE_URL!)); }',
+  ]);
+  assert.deepEqual(findingsOf('atlas/app/scope.ts', [
+    "import { reader, writer, fresh } from '../lib/pg';",
+    'export async function pin(team: string) {',
+    "  await reader()`SELECT set_config('atlas.team', ${team}, false)`;",
+    '  const w = writer();',
+    "  await w`SELECT set_config('atlas.team', ${team}, false)`;",
+    "  await fresh()`SELECT set_config('atlas.team', ${team}, false)`;",
+    '}',
+  ]), ['session-set set_config 3', 'session-set set_config 5', 'session-set set_config 6']);
+});
+
+test("a cache filled by assignment with a value that is not neon()'s hands out nothing known", () => {
+  repo.write('atlas/lib/other.ts', [
+    "import { neon } from '@neondatabase/serverless';",
+    "import { render } from './render';",
+    'let memo: unknown;',
+    'export function styled() { return memo ??= render(); }',
+    'export const unused = neon;',
+  ]);
+  assert.deepEqual(findingsOf('atlas/app/page.ts', [
+    "import { styled } from '../lib/other';",
+    'export async function show(team: string) {',
+    "  await styled()`SELECT set_config('atlas.team', ${team}, false)`;",
+    '}',
+  ]), []);
+});

@@ -128,3 +128,14 @@ test("a variable declared with postgres.js's client type, assigned later, tags i
   assert.deepEqual(findingsOf('src/leader2.ts', leader('postgres.Sql | null')), ['advisory-lock pg_try_advisory_lock']);
   assert.deepEqual(findingsOf('src/leader3.ts', leader('Map<string, number> | null')), []);
 });
+
+test("a getter of the file returning the assignment that fills its cache hands out the postgres.js client", () => {
+  assert.deepEqual(findingsOf('depot/src/locks.ts', [
+    "import postgres from 'postgres';",
+    'let client: postgres.Sql | undefined;',
+    'function db() { return client ||= postgres(process.env.DEPOT_DB!); }',
+    'export async function guard() {',
+    '  await db()`SELECT pg_advisory_lock(7)`;',
+    '}',
+  ]), ['advisory-lock pg_advisory_lock']);
+});
