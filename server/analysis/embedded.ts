@@ -28,6 +28,7 @@ import { leadingTrivia } from './sqlTrivia';
 import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
+import { DRIZZLE_RAW_METHOD, DRIZZLE_SQL_MODULE, isHandedOnDrizzleSql } from './drizzleSqlExports';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { POOLER_PORT_TEXT } from './poolerEndpoints';
@@ -103,7 +104,6 @@ const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
 const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
 /** drizzle-orm's entry points that export its `sql` query builder. */
-const DRIZZLE_SQL_MODULE = /^drizzle-orm(?:\/sql)?$/;
 /** Statements after which nothing in their block runs. */
 const JUMP_STATEMENTS = new Set([ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.ThrowStatement, ts.SyntaxKind.BreakStatement, ts.SyntaxKind.ContinueStatement]);
 /** Supabase's client libraries (npm, or a CDN URL such as `https://esm.sh/@supabase/supabase-js@2`): HTTP clients of PostgREST. */
@@ -769,6 +769,8 @@ class Extractor {
   private readonly markedTemplates: ts.TemplateLiteral[] = [];
   /** Local names of drizzle-orm's `sql` builder (`import { sql } from 'drizzle-orm'`): it builds a query, it sends none. */
   private readonly drizzleSqlNames = new Set<string>();
+  /** Those of them a module of the project hands on (`import { sql } from '../db'`; drizzleSqlExports.ts), with its specifier. */
+  private readonly projectDrizzleSql = new Map<string, string>();
   /** Strings held by exported constants, analysed at the end unless a query call already reached them. */
   private readonly exportedTexts: ts.Expression[] = [];
   private readonly reachedLiterals = new Set<ts.Node>();
@@ -890,6 +892,10 @@ class Extractor {
     for (const [local, imported] of [...importedNames(this.source), ...requiredNames(this.source)]) {
       if (imported.specifier.startsWith('.')) this.projectFunctions.set(local, imported);
       if (this.handsOnDriver(local, imported)) this.postgresJsNames.add(local);
+      if (this.isProjectDrizzleSql(local, imported)) {
+        this.drizzleSqlNames.add(local);
+        this.projectDrizzleSql.set(local, imported.specifier);
+      }
     }
     this.neonHttpNames = neonHttpFactories(this.source);
     this.visitScope(this.source, false);
@@ -1347,19 +1353,40 @@ class Extractor {
    * server (held-out-41's ruling). Awaiting it gives back the same object, so an await is looked through: one a query
    * call, a variable or a return takes, awaited or not (`db.execute(await sql\`…\`)`), keeps being read.
    */
-  private isDroppedDrizzleQuery(node: ts.TaggedTemplateExpression): boolean {
-    if (!ts.isIdentifier(node.tag) || !this.drizzleSqlNames.has(node.tag.text) || !this.namesDrizzleImport(node.tag)) return false;
+  private isDroppedDrizzleQuery(node: ts.Expression, builder: ts.Expression): boolean {
+    if (!ts.isIdentifier(builder) || !this.drizzleSqlNames.has(builder.text) || !this.namesDrizzleImport(builder)) return false;
     const outer = outsideAwaits(node);
     return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent);
   }
 
-  /** Whether `name` is the file's import of drizzle's `sql` (`import { sql } from 'drizzle-orm'`, a top-level `require`), not a local of that name. */
+  /**
+   * `sql.raw('SET …')` on drizzle's builder, dropped as a template above is (`await sql.raw(text);`): `raw` makes the
+   * same unsent query object from a text. Handed to a call (`db.execute(sql.raw(text))`), it is read as sent.
+   */
+  private isDroppedDrizzleRaw(call: ts.CallExpression, method: string): boolean {
+    return method === DRIZZLE_RAW_METHOD && ts.isPropertyAccessExpression(call.expression) && this.isDroppedDrizzleQuery(call, call.expression.expression);
+  }
+
+  /**
+   * Whether `name` is the file's import of drizzle's `sql` (`import { sql } from 'drizzle-orm'`, a top-level `require`,
+   * either from a module of the project that hands it on), not a local of that name.
+   */
   private namesDrizzleImport(name: ts.Identifier): boolean {
     const binding = this.flow.bindingOf(name);
     if (!binding) return true;
     if ('parameterOf' in binding) return false;
     const module = requiredModule(binding.variable.initializer);
-    return module !== undefined && DRIZZLE_SQL_MODULE.test(module);
+    return module !== undefined && (DRIZZLE_SQL_MODULE.test(module) || this.projectDrizzleSql.get(name.text) === module);
+  }
+
+  /**
+   * A name imported from a module of the project that is drizzle's `sql` handed on (`export { sql } from 'drizzle-orm'`
+   * in src/db/index.ts). Only a name the file uses as drizzle's builder (a tag, or `.raw(`) has its module read.
+   */
+  private isProjectDrizzleSql(local: string, imported: ImportedName): boolean {
+    if (!this.fileName || imported.specifier.startsWith('node:') || DRIZZLE_SQL_MODULE.test(imported.specifier)) return false;
+    if (!this.isUsedAsTag(local) && !callsName(this.source.text, `${local}.${DRIZZLE_RAW_METHOD}`)) return false;
+    return isHandedOnDrizzleSql(this.fileName, imported);
   }
 
   /**
@@ -1582,7 +1609,7 @@ class Extractor {
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
       if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
-      if (isOnlyRendered(node, this.flow) || this.isDroppedDrizzleQuery(node)) return;
+      if (isOnlyRendered(node, this.flow) || this.isDroppedDrizzleQuery(node, node.tag)) return;
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? this.prismaTransactionClient(node.tag) ?? node.tag;
       if (this.isSetAside(receiver)) return;
@@ -1746,6 +1773,7 @@ class Extractor {
     const bound = this.boundQueryMethod(call.expression);
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
+    if (this.isDroppedDrizzleRaw(call, name)) return;
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
       // On a direct client, or on a client of a server the code started itself or of test code's local database. postgres.js
       // listens on a connection of its own, also a pool's: only a pooler between breaks it (as for a driver's own API, below).
@@ -1803,7 +1831,7 @@ class Extractor {
     if (name === 'query' && call.arguments[0] && namedTemplate(call.arguments[0])) this.addNamedTemplateFinding(call.arguments[0]);
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
     // A drizzle `sql.raw(text)` a function returns is built there, sent by its callers (as a returned template above).
-    const built = name === 'raw' && ts.isPropertyAccessExpression(call.expression) && this.returnsDrizzleQuery(call, call.expression.expression);
+    const built = name === DRIZZLE_RAW_METHOD && ts.isPropertyAccessExpression(call.expression) && this.returnsDrizzleQuery(call, call.expression.expression);
     const transaction = built ? undefined : transactionOption(call);
     const inTransaction = transaction ? (): Group => this.transactionGroup(transaction) : built ? (): Group => this.standaloneGroup(true) : groupFor;
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.

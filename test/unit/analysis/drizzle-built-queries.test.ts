@@ -126,3 +126,28 @@ test('an awaited drizzle sql template dropped in turn (a statement, under void, 
     '}',
   ]), []);
 });
+
+// `sql.raw(text)` makes the same unsent query object from a text: dropped, it sends nothing; handed on, it is read.
+test('a drizzle sql.raw(…) only awaited or dropped sends nothing, imported or required', () => {
+  const body = [
+    'export async function probe(zone: string) {',
+    "  await sql.raw('SET lock_timeout = 0');",
+    "  void sql.raw(`SET TIME ZONE '${zone}'`);",
+    "  sql.raw('LISTEN audit_events');",
+    '}',
+  ];
+  assert.deepEqual(found(["import { sql } from 'drizzle-orm';", ...body]), []);
+  assert.deepEqual(embeddedFindings(["const { sql } = require('drizzle-orm');", ...body].join('\n'), '/nowhere/tools/probe.js'), []);
+});
+
+test('a drizzle sql.raw(…) a query call or a variable takes is still read; raw() of another object too', () => {
+  assert.deepEqual(found([
+    ...drizzleImports,
+    'export async function settle(knex: { raw(text: string): Promise<unknown> }) {',
+    "  await db.execute(sql.raw('SET lock_timeout = 0'));",
+    "  const later = await sql.raw('SET statement_timeout = 0');",
+    '  await db.execute(later);',
+    "  await knex.raw('SET work_mem = 0');",
+    '}',
+  ]), ['session-set SET lock_timeout = 0', 'session-set SET statement_timeout = 0', 'session-set SET work_mem = 0']);
+});

@@ -1,0 +1,85 @@
+// drizzle's `sql` builder handed on by a module of the project (`export { sql } from 'drizzle-orm'` in src/db/index.ts,
+// then `import { sql } from '../db'`): the name a file imports is drizzle's builder, which makes a query object and
+// sends nothing, as if the file imported it from drizzle-orm itself (embedded.ts's drizzleSqlNames). A module hands it
+// on by a re-export from drizzle-orm (named, renamed or `export *`), or by exporting a name it imports from there
+// (`import { sql } from 'drizzle-orm'; export { sql as q }`); re-exports of other modules of the project (barrels) are
+// followed a few modules deep. Modules are found as the other cross-file facts find theirs (moduleResolution.ts) and
+// read by parsedModules.ts; one that neither names drizzle-orm nor re-exports anything is never parsed.
+import ts from 'typescript';
+import { projectModulePath } from './moduleResolution';
+import { ModuleFacts, type ModuleRead } from './parsedModules';
+import type { ImportedName } from './ownServerHelpers';
+
+/** drizzle-orm's modules that export its `sql` builder. */
+export const DRIZZLE_SQL_MODULE = /^drizzle-orm(?:\/sql)?$/;
+/** The builder's exported name. */
+const DRIZZLE_SQL_NAME = 'sql';
+/** Its method making a query object from a text (`sql.raw('SET …')`), sent only when handed to a query call. */
+export const DRIZZLE_RAW_METHOD = 'raw';
+/** A module that may hand the builder on: it names drizzle-orm, or re-exports from another module (the cheap test before parsing). */
+const MAY_HAND_ON = /['"]drizzle-orm(?:\/sql)?['"]|\bexport\b[^;]*\bfrom\b/;
+/** How many re-exporting modules a name is followed through. */
+const MAX_DEPTH = 4;
+
+/** What a module says about the names it exports: those that are drizzle's builder, and where others come from. */
+interface ExportSummary {
+  /** Exported names that are drizzle's `sql`. */
+  builders: Set<string>;
+  /** `export { a as b } from './x'`: b → ./x's a. */
+  renamed: Map<string, ImportedName>;
+  /** `export * from './x'`. */
+  starred: string[];
+}
+
+const summaries = new ModuleFacts(summarise);
+
+/** Whether `imported` (a name a file imports from a module of the project) is drizzle's `sql` builder handed on. */
+export function isHandedOnDrizzleSql(importer: string, imported: ImportedName, depth = 0): boolean {
+  if (depth > MAX_DEPTH || DRIZZLE_SQL_MODULE.test(imported.specifier)) return false;
+  const file = projectModulePath(importer, imported.specifier);
+  const summary = file === undefined ? undefined : summaries.of(file);
+  if (!summary) return false;
+  if (summary.builders.has(imported.name)) return true;
+  const renamed = summary.renamed.get(imported.name);
+  if (renamed) return isHandedOnDrizzleSql(file!, renamed, depth + 1);
+  return summary.starred.some((specifier) => isHandedOnDrizzleSql(file!, { specifier, name: imported.name }, depth + 1));
+}
+
+function summarise(read: ModuleRead): ExportSummary {
+  const summary: ExportSummary = { builders: new Set(), renamed: new Map(), starred: [] };
+  if (!MAY_HAND_ON.test(read.text)) return summary;
+  const imported = importedBuilders(read.source);
+  for (const statement of read.source.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.isTypeOnly) continue;
+    const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+    const fromDrizzle = from !== undefined && DRIZZLE_SQL_MODULE.test(from);
+    if (!statement.exportClause) {
+      // `export * from 'drizzle-orm'` hands on `sql` under its own name; another module's star may hold it too.
+      if (fromDrizzle) summary.builders.add(DRIZZLE_SQL_NAME);
+      else if (from !== undefined) summary.starred.push(from);
+      continue;
+    }
+    if (!ts.isNamedExports(statement.exportClause)) continue;
+    for (const element of statement.exportClause.elements) {
+      if (element.isTypeOnly) continue;
+      const original = (element.propertyName ?? element.name).text;
+      if (fromDrizzle ? original === DRIZZLE_SQL_NAME : from === undefined && imported.has(original)) summary.builders.add(element.name.text);
+      else if (from !== undefined && !fromDrizzle) summary.renamed.set(element.name.text, { specifier: from, name: original });
+    }
+  }
+  return summary;
+}
+
+/** The local names a module imports drizzle's `sql` under (`import { sql } from 'drizzle-orm'`, `{ sql as q }`). */
+function importedBuilders(source: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !DRIZZLE_SQL_MODULE.test(statement.moduleSpecifier.text)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings) || statement.importClause?.isTypeOnly) continue;
+    for (const element of bindings.elements) {
+      if (!element.isTypeOnly && (element.propertyName ?? element.name).text === DRIZZLE_SQL_NAME) names.add(element.name.text);
+    }
+  }
+  return names;
+}

@@ -1,0 +1,78 @@
+// drizzle-orm's `sql` builder handed on by a module of the project (`export { sql } from 'drizzle-orm'` in the
+// project's db module, then `import { sql } from '../db'`) is still drizzle's builder: a template or `sql.raw(…)` only
+// awaited or dropped sends nothing, as when imported from drizzle-orm itself. The module is followed through a
+// renamed export, an import it exports again and barrels (`export * from`); a `sql` the project's module makes itself
+// (a postgres.js client) stays a client whose templates are sent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('drizzle-sql-handed-on', { after });
+before(() => initAnalysis());
+
+function findingsOf(path: string, lines: string[]): string[] {
+  const text = lines.join('\n');
+  const file = repo.write(path, lines);
+  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(f.start, f.end)} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+test("drizzle's sql re-exported by the project's db module, dropped after an await, sends nothing", () => {
+  repo.write('orders/src/db/index.ts', [
+    "import { drizzle } from 'drizzle-orm/node-postgres';",
+    "import { Pool } from 'pg';",
+    "export { sql, eq } from 'drizzle-orm';",
+    'export const db = drizzle(new Pool({ connectionString: process.env.DATABASE_URL }));',
+  ]);
+  assert.deepEqual(findingsOf('orders/src/jobs/nightly.ts', [
+    "import { db, sql } from '../db';",
+    'export async function nightly() {',
+    '  await sql`SET search_path TO reports, public`;',
+    "  await sql.raw('SET lock_timeout = 0');",
+    '  await db.execute(sql`SET statement_timeout = 0`);',
+    '}',
+  ]), ['session-set SET statement_timeout = 0 5']);
+});
+
+test('handed on renamed, as an import exported again, through a barrel or `export *`, it is still the builder', () => {
+  repo.write('ledger/src/db/drizzle.ts', [
+    "import { sql as build } from 'drizzle-orm';",
+    'export { build as q };',
+  ]);
+  repo.write('ledger/src/db/index.ts', ["export * from './drizzle';", "export { sql as dsql } from 'drizzle-orm/sql';"]);
+  repo.write('ledger/src/db/all.ts', ["export * from 'drizzle-orm';"]);
+  assert.deepEqual(findingsOf('ledger/src/tasks/close.ts', [
+    "import { q, dsql } from '../db';",
+    "import { sql } from '../db/all';",
+    'export async function close() {',
+    "  await q.raw('SET search_path TO ledger');",
+    "  void dsql.raw(\"SELECT set_config('app.period', 'closed', false)\");",
+    '  await sql`SET statement_timeout = 0`;',
+    '}',
+  ]), []);
+});
+
+test("a sql the project's module makes itself (a postgres.js client), or a module that exports something else, keeps its findings", () => {
+  repo.write('shop/src/db/index.ts', [
+    "import postgres from 'postgres';",
+    "export const sql = postgres(process.env.DATABASE_URL!, { prepare: false });",
+  ]);
+  repo.write('shop/src/db/tags.ts', [
+    "import { sql as drizzleSql } from 'drizzle-orm';",
+    'export const sql = (parts: TemplateStringsArray) => parts.join("");',
+    'export const unused = drizzleSql;',
+  ]);
+  assert.deepEqual(findingsOf('shop/src/cart.ts', [
+    "import { sql } from './db';",
+    'export async function pin() {',
+    '  await sql`SET search_path TO shop`;',
+    '}',
+  ]), ['session-set SET search_path TO shop 3']);
+  assert.deepEqual(findingsOf('shop/src/other.ts', [
+    "import { sql } from './db/tags';",
+    "import postgres from 'postgres';",
+    'export async function pin() {',
+    '  await sql`SET search_path TO shop`;',
+    '}',
+  ]), ['session-set SET search_path TO shop 4']);
+});
