@@ -10,7 +10,7 @@
 // is cached by text. Texts are decoded only when state exists that an error could be explained by.
 import { EventEmitter } from 'node:events';
 import { analyzeSql, initAnalysis, splitStatements } from '../../server/analysis/index';
-import { KEPT_BY_RESET_ALL, NAME_PARTS, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETER_NAMES, settingsResetBy } from '../../server/analysis/vocabulary';
+import { KEPT_BY_RESET_ALL, NAME_PARTS, isRoleNoneValue, POOLER_WORDS, STATEMENT_START_WORDS, TRACKED_PARAMETER_NAMES, settingsResetBy } from '../../server/analysis/vocabulary';
 import type { HazardInfo } from './admin';
 import type { PoolMode } from './config';
 import { SessionState, type StateEntry, type StateKind } from './sessionState';
@@ -629,9 +629,10 @@ const ERROR_EXPLANATIONS: Record<string, ErrorExplanation[]> = {
 
 const IDENT = String.raw`("(?:[^"]|"")+"|[\w$]+(?:\.(?:"(?:[^"]|"")+"|[\w$]+))*)`;
 const SET_RE = new RegExp(String.raw`^set\s+(?:session\s+(?!authorization\b))?(time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
-const SET_DEFAULT_RE = /(?:=|\bto)\s*default\s*$/i;
-/** `SET ROLE NONE`, `SET SESSION AUTHORIZATION DEFAULT`: the role's and the session user's own resets, written without TO. */
-const RESETS_IDENTITY_RE = /^set\s+(?:session\s+)?(?:role\s+none|session\s+authorization\s+default)\s*$/i;
+/** `SET x TO DEFAULT`, `SET x = DEFAULT`, and the session user's own `SET SESSION AUTHORIZATION DEFAULT`. */
+const SET_DEFAULT_RE = /(?:=|\bto|\bauthorization)\s*default\s*$/i;
+/** The value of `SET [SESSION] ROLE value`: a quoted one as written, else a word PostgreSQL folds to lower case. */
+const ROLE_VALUE_RE = /^set\s+(?:session\s+)?role\s+(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)"|([\w$]+))\s*$/i;
 const CHARACTERISTICS_RE = /^set\s+session\s+characteristics\s+as\s+transaction\s+([\s\S]*)$/i;
 const RESET_RE = new RegExp(String.raw`^reset\s+(all|time\s+zone|role|session\s+authorization|${IDENT})`, 'i');
 const SET_CONFIG_RE = /set_config\s*\(\s*'([^']+)'([^)]*)\)/gi;
@@ -652,6 +653,14 @@ const CLOSE_RE = new RegExp(String.raw`^close\s+(all\b|${IDENT})`, 'i');
 const LOAD_RE = /^load\s+'([^']+)'/i;
 const DISCARD_RE = /^discard\s+(all|temp|temporary|sequences|plans)\b/i;
 const DEFINES_CODE_RE = /^create\s+(?:or\s+replace\s+)?(?:function|procedure|trigger|rule)\b/i;
+
+/** `SET ROLE NONE` (or `'none'`): the role's own reset. */
+function setsRoleNone(sql: string): boolean {
+  const m = ROLE_VALUE_RE.exec(sql);
+  if (!m) return false;
+  const value = m[1] !== undefined ? m[1].replace(/''/g, "'") : m[2] !== undefined ? m[2].replace(/""/g, '"') : m[3].toLowerCase();
+  return isRoleNoneValue(value);
+}
 
 function computeEffects(text: string, mode: PoolMode): Effect[] {
   const findings = analyzeSql(text, { poolMode: mode, preparedStatements: 'unsupported' });
@@ -691,7 +700,7 @@ function statementEffects(sql: string, rules: Set<string>, out: Effect[]): void 
   }
   if ((m = SET_RE.exec(sql)) && !/^set\s+(?:local|transaction|constraints)\b/i.test(sql)) {
     const name = settingName(m[1]);
-    if (SET_DEFAULT_RE.test(sql) || RESETS_IDENTITY_RE.test(sql)) resetSetting(name, out);
+    if (SET_DEFAULT_RE.test(sql) || setsRoleNone(sql)) resetSetting(name, out);
     else if (rules.has('session-set') && !POOLER_SYNCED_SETTINGS.has(name)) add('setting', name, 'session-set');
     return;
   }

@@ -5,7 +5,7 @@ import { parseSync } from 'libpg-query';
 import type { LocalFlag, RuleId, TextEdit } from './types';
 import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
-import { ADVISORY_SESSION, INTERESTING_STATEMENT, SESSION_EXTENSION_FUNCTIONS, isTrackedParameter } from './vocabulary';
+import { ADVISORY_SESSION, INTERESTING_STATEMENT, SESSION_EXTENSION_FUNCTIONS, isRoleNoneValue, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
 import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicResets, dynamicStatement, statementStart } from './dynamicSql';
@@ -463,7 +463,7 @@ function constantValue(node: Json): string | undefined {
 function isRoleNone(name: string, node: Json): boolean {
   const args = (node.args as Json[] | undefined) ?? [];
   const text = args.length === 1 ? ((args[0].A_Const as Json | undefined)?.sval as Json | undefined)?.sval : undefined;
-  return name === 'role' && text === 'none';
+  return name === 'role' && typeof text === 'string' && isRoleNoneValue(text);
 }
 
 function visitVariableSet(ctx: WalkContext, node: Json): void {

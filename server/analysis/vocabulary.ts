@@ -125,6 +125,15 @@ export function settingsResetBy(setting: string): readonly string[] {
   return setting === 'session_authorization' ? ['session_authorization', 'role'] : [setting];
 }
 
+/**
+ * Whether a value set on `role` (as PostgreSQL reads it: an unquoted word folded to lower case, a quoted one as written)
+ * is NONE, which goes back to the session user as RESET ROLE does. No role may be named `none`, so `'none'` is NONE
+ * too, but a quoted `'NONE'` names a role. The linter (detect.ts) and the pooler's session state (hazards.ts) both ask.
+ */
+export function isRoleNoneValue(value: string): boolean {
+  return value === 'none';
+}
+
 /** Whether a setting (any case) is one the pooler re-applies per client: PgBouncer and PoolSafe's pooler track it. */
 export function isTrackedParameter(name: string): boolean {
   return TRACKED_PARAMETER_NAMES.has(name.toLowerCase());

@@ -122,6 +122,11 @@ test('monitor: RESET ALL leaves the role and the session user on the server; the
   assert.deepEqual(left(), ['role', 'session_authorization']);
   run('SET ROLE NONE', 'SET');
   assert.deepEqual(left(), ['session_authorization']);
+  // No role may be named none, so a quoted 'none' is NONE too (as the linter reads it); a quoted 'NONE' names a role.
+  run("SET ROLE 'NONE'", 'SET');
+  assert.deepEqual(left(), ['role', 'session_authorization']);
+  run("SET ROLE 'none'", 'SET');
+  assert.deepEqual(left(), ['session_authorization']);
   run('SET ROLE auditor', 'SET');
   run('SET SESSION AUTHORIZATION DEFAULT', 'SET');
   assert.deepEqual(left(), []);
