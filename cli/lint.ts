@@ -1,10 +1,12 @@
 // `poolsafe lint`: analyses files and directories and prints findings; exit 0 none, 1 findings, 2 usage/IO error.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initAnalysis, type AnalysisOptions, type PoolMode, type PreparedStatementSupport } from '../server/analysis/index';
 import { stateFunctionIndex } from '../server/analysis/stateFunctions';
 import { sourceRoutineNames } from '../server/analysis/schemaSnapshots';
 import { isScriptFile, mayDefineRoutine } from '../server/analysis/embeddedRoutines';
+import { mayHandOnPostgresJs } from '../server/analysis/postgresJsModules';
 import { collectFiles, languageOf } from './files';
 import { formatJson, formatSarif, formatText, type FileFinding } from './format';
 import { ConfigResolver, FileLinter, prepareLintRun, type FileResult, type LintSettings } from './lintFile';
@@ -82,17 +84,19 @@ export interface LintIo {
 
 /**
  * The .sql files' texts, and those of the TS/JS files whose string literals define routines (embeddedRoutines.ts),
- * each also kept in `read` (path -> text) so that linting it does not read it again. The other TS/JS files are read
+ * each also kept in `read` (path -> text) so that linting it does not read it again. The TS/JS files that may hand on
+ * postgres.js's factory (postgresJsModules.ts) are noted in `postgresJsModules` from the same read. The other TS/JS files are read
  * again when linted, on purpose: keeping every text until it is linted holds the whole tree's text at once (measured
  * on the 31 MB generated tree of bench/lint.mjs: peak RSS +28–46 MB, CPU time unchanged; reading all of it again
  * costs 50–70 ms of CPU).
  */
-function* readSqlFiles(files: readonly string[], read: Map<string, string>): Generator<{ path: string; text: string }> {
+function* readSqlFiles(files: readonly string[], read: Map<string, string>, postgresJsModules: Set<string>): Generator<{ path: string; text: string }> {
   for (const path of files) {
     const sql = languageOf(path) === 'sql';
     if (!sql && !isScriptFile(path)) continue;
     try {
       const text = readFileSync(path, 'utf8');
+      if (!sql && mayHandOnPostgresJs(text)) postgresJsModules.add(resolve(path));
       if (!sql && !mayDefineRoutine(text)) continue;
       read.set(path, text);
       yield { path, text };
@@ -116,7 +120,8 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   problems.forEach((p) => reportError(`${p.path}: ${p.message}`));
   await initAnalysis();
   const sqlTexts = new Map<string, string>();
-  const sqlDocuments = [...readSqlFiles(files, sqlTexts)];
+  const postgresJsModules = new Set<string>();
+  const sqlDocuments = [...readSqlFiles(files, sqlTexts, postgresJsModules)];
   const settings: LintSettings = {
     flags: request.flags,
     configPath: request.configPath,
@@ -125,6 +130,8 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     stateFunctions: stateFunctionIndex(sqlDocuments),
     // A schema snapshot's copies of these routines report nothing (schemaSnapshots.ts).
     sourceRoutines: sourceRoutineNames(sqlDocuments),
+    // A call of a factory one of them hands on needs none of the gate's words (embeddedGate.ts).
+    postgresJsModules,
   };
   const threads = threadCount(files.length, request.jobs);
   // Config errors are reported below, in file order, however many threads linted.

@@ -70,6 +70,8 @@ export interface LintSettings {
   stateFunctions: ReadonlyMap<string, StateFunction>;
   /** Routines the linted .sql files other than pg_dump output define (schemaSnapshots.ts). */
   sourceRoutines: ReadonlySet<string>;
+  /** The linted scripts that may hand on postgres.js's factory (postgresJsModules.ts), for the TS/JS gate. */
+  postgresJsModules: ReadonlySet<string>;
 }
 
 /** A file's findings (none when skipped as generated), or why it could not be read. */
@@ -93,7 +95,7 @@ export class FileLinter {
     }
     const language = languageOf(file)!;
     if (!named && this.skipGenerated(dirname(file)) && isGeneratedText(text, language)) return { findings: [] };
-    const options = mergeOptions(this.configs.forFile(file), { stateFunctions: this.settings.stateFunctions, sourceRoutines: this.settings.sourceRoutines }, this.settings.flags);
+    const options = mergeOptions(this.configs.forFile(file), { stateFunctions: this.settings.stateFunctions, sourceRoutines: this.settings.sourceRoutines, postgresJsModules: this.settings.postgresJsModules }, this.settings.flags);
     const found = analyze(text, language, options, file);
     if (found.length === 0) return { findings: [] }; // most files: no line index needed
     const lines = new LineIndex(text);

@@ -7,7 +7,10 @@
 //   of a state function (.sql files' index), and the load-balancing rules (any statement: with them on,
 //   every file is parsed);
 // - the findings on code rather than text need one of codeWords.ts's words among the file's words, except a
-//   subscription on an emitter a helper is handed, in a package that depends on pg-ipc (listenLibraries.ts).
+//   subscription on an emitter a helper is handed, in a package that depends on pg-ipc (listenLibraries.ts), and a
+//   call of postgres.js's factory that a module of the project hands on under a name of its own (`import { makeDb }
+//   from './db'`): the workspace's modules that may hand it on are known from the one read of its scripts
+//   (postgresJsModules.ts), and only a file naming one of them in a specifier has that module's exports read.
 // SQL text is made of string and template literals (each literal's own words are tested, cooked and
 // raw); when the scanner cannot be sure what is a literal (an unterminated string or template, an
 // unknown character) the file goes to the parser. Before the scan, the raw text (textRulesOut): a file
@@ -22,6 +25,10 @@ import { owningPackage, packageDependencies } from './moduleResolution';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
 import { DENO_LAND_PACKAGE_IN_TEXT, denoLandPackage, packageSpecifier } from './packageSpecifiers';
+import { lastSegment, namesOf, specifiersIn } from './projectImporters';
+import { projectModulePath } from './moduleResolution';
+import { resolve } from 'node:path';
+import { handedOnDriverNames } from './importedPostgresJsClients';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
@@ -76,14 +83,42 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
     stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
     ownDriver: ownDriverPackage(fileName),
   };
-  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName);
+  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules);
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
   scanner.setText(text);
+  let found: boolean;
   try {
-    return scanTokens(needs) || mayBeIpcHelper(text, fileName);
+    found = scanTokens(needs);
   } finally {
     scanner.setText('');
   }
+  return found || mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules);
+}
+
+/**
+ * A file naming, in a specifier, a module of the workspace that hands on postgres.js's factory, and holding a name it
+ * exports it under (any name for a default export): a call of it makes a client with none of the code words. Most
+ * workspaces have no candidate module, and a file's specifiers are resolved only when their last segment names one.
+ */
+function importsHandedOnDriver(text: string, fileName: string | undefined, modules: ReadonlySet<string> | undefined): boolean {
+  if (!fileName || !modules || modules.size === 0) return false;
+  const names = candidateNames(modules);
+  for (const specifier of specifiersIn(text)) {
+    if (!names.has(lastSegment(specifier))) continue;
+    const path = projectModulePath(resolve(fileName), specifier);
+    if (path === undefined || !modules.has(path)) continue;
+    for (const name of handedOnDriverNames(path)) if (name === 'default' || new RegExp(String.raw`(?<![\w$])${escapeRegExp(name)}(?![\w$])`).test(text)) return true;
+  }
+  return false;
+}
+
+/** Per set of candidate modules (one per workspace read), the last segments a specifier naming one of them ends in. */
+const CANDIDATE_NAMES = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+
+function candidateNames(modules: ReadonlySet<string>): ReadonlySet<string> {
+  let names = CANDIDATE_NAMES.get(modules);
+  if (!names) CANDIDATE_NAMES.set(modules, (names = new Set([...modules].flatMap((module) => [...namesOf(module)]))));
+  return names;
 }
 
 /** A listener added to an emitter (`emitter.addListener(name, fn)`, `.on(…)`): on a pg-ipc emitter a helper is handed, a LISTEN. */

@@ -28,7 +28,8 @@ import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { POSTGRES_JS_MODULE } from './codeWords';
-import { packageSpecifier, specifierInText } from './packageSpecifiers';
+import { packageSpecifier } from './packageSpecifiers';
+import { NAMES_POSTGRES_JS } from './postgresJsModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { importedModules } from './embeddedDialect';
 import { isNullishType } from './astWalk';
@@ -38,7 +39,7 @@ import { isNullishType } from './astWalk';
  * or, in Deno, `npm:postgres@3`, `https://esm.sh/postgres@3`, deno.land/x's `postgresjs` (packageSpecifiers.ts's
  * forms); a `'postgres://…'` URL or `'postgres-migrations'` is not the driver's name.
  */
-const NAMES_DRIVER = specifierInText(POSTGRES_JS_MODULE);
+const NAMES_DRIVER = NAMES_POSTGRES_JS;
 
 /** Neon's serverless driver, whose `neon(url)` makes an HTTP query function used as a tag. */
 export const NEON_SERVERLESS_MODULE = '@neondatabase/serverless';
@@ -72,6 +73,11 @@ export function importedPostgresJsFactory(importer: string, imported: ImportedNa
 /** Whether `imported` is the driver's factory, handed on by a module of the project (`import { postgres } from './db'`). */
 export function importedPostgresJsDriver(importer: string, imported: ImportedName): boolean {
   return clientsOf(importer, imported)?.driver.has(imported.name) === true;
+}
+
+/** The names a module of the project (a resolved path) exports postgres.js's own factory under (`default` for `export default postgres`). */
+export function handedOnDriverNames(path: string): ReadonlySet<string> {
+  return moduleClients.of(path)?.driver ?? NONE.driver;
 }
 
 /** Whether `imported` is a type a module of the project exports as postgres.js's client type (`import type { Sql } from './db'`). */

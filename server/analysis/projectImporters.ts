@@ -78,7 +78,7 @@ function imports(candidate: string, file: string): boolean {
 }
 
 /** The last segment a specifier naming the file may end in: its name with or without extension, or its folder's for an index. */
-function namesOf(file: string): Set<string> {
+export function namesOf(file: string): Set<string> {
   const name = basename(file);
   const stem = name.replace(SOURCE_FILE, '');
   const names = new Set([name, stem, `${stem}.js`, `${stem}.mjs`, `${stem}.cjs`]);
@@ -86,7 +86,7 @@ function namesOf(file: string): Set<string> {
   return names;
 }
 
-function lastSegment(specifier: string): string {
+export function lastSegment(specifier: string): string {
   const trimmed = specifier.replace(/\/+$/, '');
   const slash = trimmed.lastIndexOf('/');
   return slash < 0 ? trimmed : trimmed.slice(slash + 1);

@@ -240,6 +240,11 @@ export interface AnalysisOptions {
   /** Routines (unqualified, lower case) the workspace's .sql files other than pg_dump output define (schemaSnapshots.ts). */
   sourceRoutines?: ReadonlySet<string>;
   /**
+   * The workspace's scripts (absolute paths) that may hand on postgres.js's factory under a name of their own
+   * (postgresJsModules.ts): a file importing one may make a client with no word the TS/JS gate looks for.
+   */
+  postgresJsModules?: ReadonlySet<string>;
+  /**
    * The SQL file is pg_dump output kept beside the project's schema sources, not applied as a migration: its copies
    * of routines in `sourceRoutines` report nothing (schemaSnapshots.ts). Set by the file-level entry points.
    */

@@ -3,7 +3,7 @@
 // balancing on) and for calls of functions whose bodies create session state (stateFunctions.ts).
 // Read from the workspace root; bounded in files, bytes and time, and cached for a short while (the
 // editor asks on every keystroke).
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
@@ -12,6 +12,7 @@ import { isScriptFile, mayDefineRoutine } from './embeddedRoutines';
 import { boundedText, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { isSqlFileName } from './sqlFileNames';
+import { mayHandOnPostgresJs } from './postgresJsModules';
 
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1 << 20;
@@ -26,13 +27,17 @@ const MAX_SCRIPT_READS = 5000;
 export function withWorkspaceCatalog(options: Partial<AnalysisOptions>, root: string | undefined): Partial<AnalysisOptions> {
   if (!root) return options;
   const workspace = workspaceDefinitions(root);
-  return { ...options, stateFunctions: workspace.stateFunctions, sourceRoutines: workspace.sourceRoutines, ...(options.loadBalancing && { catalog: workspace.catalog }) };
+  return {
+    ...options, stateFunctions: workspace.stateFunctions, sourceRoutines: workspace.sourceRoutines, postgresJsModules: workspace.postgresJsModules,
+    ...(options.loadBalancing && { catalog: workspace.catalog }),
+  };
 }
 
 interface WorkspaceDefinitions {
   catalog: SqlCatalog;
   stateFunctions: ReadonlyMap<string, StateFunction>;
   sourceRoutines: ReadonlySet<string>;
+  postgresJsModules: ReadonlySet<string>;
 }
 
 const cache = new TimedCache<WorkspaceDefinitions>(PROJECT_CACHE_MS);
@@ -44,18 +49,20 @@ export function workspaceCatalog(root: string): SqlCatalog {
 
 function workspaceDefinitions(root: string): WorkspaceDefinitions {
   return cache.get(root, () => {
-    const files = readSqlFiles(root);
+    const postgresJsModules = new Set<string>();
+    const files = readSqlFiles(root, postgresJsModules);
     const sqlFiles = files.filter((file) => !isScriptFile(file.path));
-    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files), sourceRoutines: sourceRoutineNames(sqlFiles) };
+    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files), sourceRoutines: sourceRoutineNames(sqlFiles), postgresJsModules };
   });
 }
 
 /**
  * The .sql files under the root, and the TS/JS files whose string literals define routines (embeddedRoutines.ts;
  * at most MAX_SCRIPT_READS of those read to find them), nearest folders first, until a folder starts past the
- * bounds in files or bytes.
+ * bounds in files or bytes. The scripts read that may hand on postgres.js's factory (postgresJsModules.ts) are added
+ * to `postgresJsModules`, from the same read.
  */
-function readSqlFiles(root: string): Array<{ path: string; text: string }> {
+function readSqlFiles(root: string, postgresJsModules: Set<string>): Array<{ path: string; text: string }> {
   const files: Array<{ path: string; text: string }> = [];
   let bytes = 0;
   let scriptReads = 0;
@@ -68,6 +75,7 @@ function readSqlFiles(root: string): Array<{ path: string; text: string }> {
       const path = join(folder, entry.name);
       if (script) scriptReads++;
       const text = boundedText(path, MAX_FILE_BYTES);
+      if (text !== undefined && script && mayHandOnPostgresJs(text)) postgresJsModules.add(resolve(path));
       if (text === undefined || (script && !mayDefineRoutine(text))) continue;
       bytes += text.length;
       files.push({ path, text });
