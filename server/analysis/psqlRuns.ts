@@ -322,7 +322,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     if (WINDOWS_SCRIPT.test(path)) texts.set(path, windowsScriptAsShell(path, text));
     else {
       // A command file's comments run nothing (`# psql -f old.sql`); comments go first: a backslash ending one continues nothing.
-      const joined = withContinuationsJoined(HASH_COMMENTS.test(basename(path)) && commandFiles.includes(path) ? withCommentsBlanked(text) : text);
+      const joined = withContinuationsJoined(commandFiles.includes(path) ? withCommandCommentsBlanked(basename(path), text) : text);
       texts.set(path, withBasenamesWritten(MAKEFILE.test(basename(path)) ? withPsqlVariablesWritten(joined) : joined));
     }
   }
@@ -390,8 +390,72 @@ function readPsqlRuns(folder: string): PsqlRuns {
   };
 }
 
-/** Command files whose comments open with `#`: shell scripts, Makefiles, CI and compose configurations, Dockerfiles, Ruby build files. */
-const HASH_COMMENTS = /^(?:[\w.-]+\.(?:sh|bash|zsh|ya?ml|mk)|[Mm]akefile|GNUmakefile|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|Vagrantfile|Rakefile)$/;
+/** A package.json: JSON, which has no comments (its scripts' `#` is the shell's, inside a JSON string). */
+const PACKAGE_JSON = 'package.json';
+/** A Jenkinsfile: Groovy, with `//` line comments and `/*` block comments; its `sh` steps' scripts have the shell's `#` ones. */
+const JENKINSFILE = 'Jenkinsfile';
+
+/**
+ * A command file's text (not a Windows script's: windowsScripts.ts reads those) with its comments blanked (same
+ * length, line ends kept), by its kind: a commented-out command runs nothing (`# psql -f old.sql`, a Jenkinsfile's
+ * `// sh 'psql -f old.sql'`). Shell scripts, Makefiles, CI and compose files, Dockerfiles and Ruby build files open
+ * theirs with `#`; a package.json has none.
+ */
+export function withCommandCommentsBlanked(name: string, text: string): string {
+  if (name === PACKAGE_JSON) return text;
+  return withCommentsBlanked(name === JENKINSFILE ? withGroovyCommentsBlanked(text) : text);
+}
+
+/**
+ * Groovy text with its `//` line comments and `/*` block comments blanked (line ends kept). Quoted strings are read over, a
+ * triple-quoted one across lines (`sh \'\'\'` … `\'\'\'`, whose `postgres://…` is no comment). A `/*` never closed is left as it is.
+ */
+export function withGroovyCommentsBlanked(text: string): string {
+  if (!text.includes('//') && !text.includes('/*')) return text;
+  let blanked = '';
+  let done = 0;
+  for (let i = 0; i < text.length;) {
+    const char = text[i];
+    if (char === "'" || char === '"') {
+      i = groovyStringEnd(text, i);
+      continue;
+    }
+    const comment = text.startsWith('//', i) ? lineEnd(text, i) : text.startsWith('/*', i) ? closedBlockEnd(text, i) : -1;
+    if (comment < 0) {
+      i++;
+      continue;
+    }
+    blanked += text.slice(done, i) + text.slice(i, comment).replace(/[^\n]/g, ' ');
+    done = i = comment;
+  }
+  return blanked + text.slice(done);
+}
+
+/** The index after a Groovy string opening at `open`: a triple-quoted one at its closing triple, another at its line's closing quote (escapes read over). */
+function groovyStringEnd(text: string, open: number): number {
+  const quote = text[open];
+  if (text.startsWith(quote.repeat(3), open)) {
+    const close = text.indexOf(quote.repeat(3), open + 3);
+    return close < 0 ? text.length : close + 3;
+  }
+  for (let i = open + 1; i < text.length && text[i] !== '\n'; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === quote) return i + 1;
+  }
+  return lineEnd(text, open);
+}
+
+/** The index of the line end at or after `at` (the text's length on its last line). */
+function lineEnd(text: string, at: number): number {
+  const end = text.indexOf('\n', at);
+  return end < 0 ? text.length : end;
+}
+
+/** The index after the star-slash that closes the block comment opening at `open`; -1 when none does. */
+function closedBlockEnd(text: string, open: number): number {
+  const close = text.indexOf('*/', open + 2);
+  return close < 0 ? -1 : close + 2;
+}
 
 /** A backslash that ends a line: the shell command goes on on the next line (`psql "$URL" --single-transaction \` then `-f "$f"`). */
 const LINE_CONTINUATION = /\\\r?\n[ \t]*/g;

@@ -57,35 +57,130 @@ function maskedQuotes(line: string): string {
   return line.replace(QUOTED, (quoted) => '_'.repeat(quoted.length));
 }
 
+/** Bound on the lines an echo's quoted text may span: a quote left open further is read as closing nowhere (its line ends the echo). */
+const MAX_QUOTED_LINES = 40;
+/** What may follow a quote that closes an echo's text over several lines: the end of its word. */
+const WORD_END = /[\s;&|<>)]/;
+
 /**
- * The ranges `[from, to)` of a line that a printing command prints (PRINT_COMMAND): its arguments up to the command's
- * end. Not where they hold a command substitution, which runs.
+ * The ranges `[from, to)` of a text that its printing commands print (PRINT_COMMAND): each command's arguments up to
+ * its end, a quoted argument read over several lines as the shell reads it (`echo "usage:` … `psql -f x.sql"`), and
+ * the here-documents `cat` prints to the terminal (shownHeredocBodies). Not an echo's arguments holding a command
+ * substitution, which runs. Kept for the last text asked about: isEchoed asks once per assignment of a script.
  */
-function printedRanges(line: string): [number, number][] {
-  if (!/echo|printf|write-/i.test(line)) return [];
-  const masked = maskedQuotes(line);
+function printedRanges(text: string): readonly [number, number][] {
+  if (text === lastPrinted.text) return lastPrinted.ranges;
+  const ranges = [...echoedRanges(text), ...shownHeredocBodies(text)];
+  lastPrinted = { text, ranges };
+  return ranges;
+}
+let lastPrinted: { text: string; ranges: readonly [number, number][] } = { text: '', ranges: [] };
+
+/** The arguments of the text's printing commands (printedRanges), each from its command's end to the end of its arguments. */
+function echoedRanges(text: string): [number, number][] {
+  if (!/echo|printf|write-/i.test(text)) return [];
   const ranges: [number, number][] = [];
-  for (const match of masked.matchAll(PRINT_COMMAND)) {
-    const from = match.index! + match[0].length;
-    const end = PRINT_END.exec(masked.slice(from));
-    const to = end === null ? line.length : from + end.index;
-    if (!SUBSTITUTION.test(line.slice(from, to))) ranges.push([from, to]);
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    if (/echo|printf|write-/i.test(line)) {
+      for (const match of maskedQuotes(line).matchAll(PRINT_COMMAND)) {
+        const from = lineStart + match.index! + match[0].length;
+        if (ranges.length > 0 && from < ranges[ranges.length - 1][1]) continue; // inside what an echo above prints
+        const to = printedEnd(text, from);
+        if (!SUBSTITUTION.test(text.slice(from, to))) ranges.push([from, to]);
+      }
+    }
+    lineStart += line.length + 1;
   }
   return ranges;
 }
 
-/** Whether the text at `start` is part of what an echo (or printf, Write-Host) on its line prints: it is shown, never run. */
-export function isEchoed(text: string, start: number): boolean {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const lineEnd = text.indexOf('\n', start);
-  const offset = start - lineStart;
-  return printedRanges(text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd)).some(([from, to]) => offset >= from && offset < to);
+/**
+ * Where a printing command's arguments that start at `from` end: at a command separator or a subshell's or block's
+ * close (PRINT_END) outside quotes, or at the end of the line, quoted text running on over the lines it spans.
+ */
+function printedEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && text[i] !== '\n' && !PRINT_END.test(text[i])) i = text[i] === '"' || text[i] === "'" ? quotedEnd(text, i) : i + 1;
+  return i;
 }
 
-/** A text with what its printing commands print blanked (same length): the commands a script runs, for readers of them. */
+/**
+ * The index after the quoted text that opens at `open`. A quote closed on a later line closes it only within
+ * MAX_QUOTED_LINES and at a word's end (`"` then a newline, `;`, `|`, `>`); otherwise (`echo Don't`, a batch file's
+ * stray quote) the quote is one character, as the masked line reads it.
+ */
+function quotedEnd(text: string, open: number): number {
+  const lineEnd = text.indexOf('\n', open);
+  const end = text[open] === '"' ? doubleQuotedEnd(text, open) : closedAt(text.indexOf("'", open + 1), text, open);
+  const closed = text[end - 1] === text[open] && end - 1 > open;
+  if (closed && (lineEnd < 0 || end <= lineEnd)) return end;
+  const spansFew = text.slice(open, end).split('\n').length <= MAX_QUOTED_LINES;
+  return closed && spansFew && (end === text.length || WORD_END.test(text[end])) ? end : open + 1;
+}
+
+/**
+ * A `cat` that prints a here-document (`cat <<'USAGE'`, `cat >&2 <<-EOF`), at a command's start (not in `$(…)`,
+ * whose output is a value): group 1 its operator's `-` (leading tabs of the closing line allowed), group 3 the closing word.
+ */
+const CAT_HEREDOC = /(?:^|[\s;&{])cat\b(?:[^\n|;&]|>&)*?<<(-?)[ \t]*(["']?)(\w+)\2/;
+/** A redirection to the terminal (standard error, the tty), which shows the text like standard output does. */
+const TO_TERMINAL = /[12]?>&[12]|[12]?>[ \t]*\/dev\/(?:stderr|stdout|tty)/g;
+
+/**
+ * The bodies of the here-documents a `cat` prints to the terminal (a usage() function's `cat <<EOF`): shown text, like
+ * an echo's. Not one piped on (`cat <<EOF | sh`, into psql) or written to a file (`cat > load.sh <<EOF`), which may
+ * run; nor one whose closing word never comes.
+ */
+function shownHeredocBodies(text: string): [number, number][] {
+  if (!text.includes('<<')) return [];
+  const bodies: [number, number][] = [];
+  const lines = text.split('\n');
+  const starts = lineStarts(lines);
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = lines[i].includes('<<') ? CAT_HEREDOC.exec(maskedQuotesKeepingWord(lines[i])) : null;
+    if (heredoc === null || maskedQuotes(lines[i].slice(heredoc.index)).replace(TO_TERMINAL, '').search(/[|>]/) >= 0) continue;
+    const closing = lines.findIndex((line, j) => j > i && (heredoc[1] === '-' ? line.replace(/^\t+/, '') : line) === heredoc[3]);
+    if (closing < 0) continue;
+    if (closing > i + 1) bodies.push([starts[i + 1], starts[closing] - 1]);
+    i = closing;
+  }
+  return bodies;
+}
+
+/** The index in the text at which each line starts. */
+function lineStarts(lines: readonly string[]): number[] {
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
+  return starts;
+}
+
+/** A line with its quoted text masked except a here-document's quoted closing word (`<<'EOF'`), which CAT_HEREDOC reads. */
+function maskedQuotesKeepingWord(line: string): string {
+  return line.replace(QUOTED, (quoted, at: number) => (/<<-?[ \t]*$/.test(line.slice(0, at)) ? quoted : '_'.repeat(quoted.length)));
+}
+
+/** Whether the text at `start` is part of what an echo (or printf, Write-Host, a printed here-document) prints: it is shown, never run. */
+export function isEchoed(text: string, start: number): boolean {
+  return printedRanges(text).some(([from, to]) => start >= from && start < to);
+}
+
+/** A text with what its printing commands print blanked (line ends kept): the commands a script runs, for readers of them. */
 export function withEchoesBlanked(text: string): string {
-  return text.split('\n').map((line) => printedRanges(line).reduceRight(
-    (blanked, [from, to]) => blanked.slice(0, from) + ' '.repeat(to - from) + blanked.slice(to), line)).join('\n');
+  const ranges = printedRanges(text);
+  if (ranges.length === 0) return text;
+  let blanked = '';
+  let done = 0;
+  for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (from < done) continue;
+    blanked += text.slice(done, from) + text.slice(from, to).replace(/[^\n]/g, ' ');
+    done = to;
+  }
+  return blanked + text.slice(done);
 }
 
 /**

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { isEchoed, shellAssignments, withCommentsBlanked, withEchoesBlanked } from '../../../server/analysis/shellAssignments';
+import { withGroovyCommentsBlanked } from '../../../server/analysis/psqlRuns';
 import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
@@ -114,4 +115,106 @@ test('blanking keeps every other character where it was', () => {
   assert.equal(withCommentsBlanked(text).length, text.length);
   assert.equal(withCommentsBlanked(text), 'psql -f a.sql        \necho "c.sql" | psql\n"#x" y');
   assert.equal(withEchoesBlanked(text), 'psql -f a.sql # b.sql\necho         | psql\n"#x" y');
+});
+
+test('a here-document only printed (cat <<NOTE to the terminal or to stderr) and an echo quoted over several lines show psql commands; they run nothing', (t) => {
+  const root = scratchRepository('psql-shown-heredoc', t).writeAll({
+    ...APPLICATION,
+    'scripts/usage.sh': [
+      '#!/bin/sh',
+      'usage() {',
+      "  cat <<'NOTE'",
+      'To load the catalogue by hand:',
+      '  psql -d books -f sql/heredoc_shown.sql',
+      'NOTE',
+      '}',
+      'cat >&2 <<-HINT',
+      '\tpsql -d books -f sql/heredoc_stderr.sql',
+      '\tHINT',
+      'echo "usage:',
+      '  psql -d books -f sql/echo_multiline.sql',
+      '"',
+      "printf 'then:\\n  psql -d books -f sql/printf_multiline.sql\\n",
+      "' >&2; psql -d books -f sql/after_printf.sql",
+      'psql -d books -f sql/heredoc_after.sql',
+    ].join('\n'),
+  });
+  for (const file of ['sql/heredoc_shown.sql', 'sql/heredoc_stderr.sql', 'sql/echo_multiline.sql', 'sql/printf_multiline.sql']) {
+    assert.deepEqual(rules(root, file), STATE_RULES, file);
+  }
+  // The commands after the printed text still run.
+  assert.deepEqual(rules(root, 'sql/after_printf.sql'), []);
+  assert.deepEqual(rules(root, 'sql/heredoc_after.sql'), []);
+});
+
+test('a here-document a shell or psql reads, or one written to a file, is no printed text: its psql commands still count', (t) => {
+  const root = scratchRepository('psql-heredoc-run', t).writeAll({
+    ...APPLICATION,
+    'scripts/remote.sh': [
+      '#!/bin/sh',
+      'ssh db-host bash <<EOF',
+      'psql -d books -f sql/over_ssh.sql',
+      'EOF',
+      'cat <<EOF | sh',
+      'psql -d books -f sql/piped_to_shell.sql',
+      'EOF',
+      'cat > /tmp/load.sh <<EOF',
+      'psql -d books -f sql/written_script.sql',
+      'EOF',
+      'sh /tmp/load.sh',
+      'echo "$(psql -d books -f sql/substituted_multiline.sql',
+      ')"',
+    ].join('\n'),
+  });
+  for (const file of ['sql/over_ssh.sql', 'sql/piped_to_shell.sql', 'sql/written_script.sql', 'sql/substituted_multiline.sql']) {
+    assert.deepEqual(rules(root, file), [], file);
+  }
+});
+
+test('a Jenkinsfile\'s // and /* */ comments run nothing; its live sh steps, and // inside a string (a URL), still do', (t) => {
+  const root = scratchRepository('psql-shown-jenkins', t).writeAll({
+    ...APPLICATION,
+    Jenkinsfile: [
+      'pipeline {',
+      '  stages {',
+      "    stage('db') {",
+      '      steps {',
+      "        // sh 'psql -d books -f sql/jenkins_slashed.sql'",
+      "        sh 'psql -d books -f sql/jenkins_live.sql' // sh 'psql -d books -f sql/jenkins_trailing.sql'",
+      '        /*',
+      "        sh 'psql -d books -f sql/jenkins_block.sql'",
+      '        */',
+      "        sh '''",
+      '          # psql -d books -f sql/jenkins_shell_comment.sql',
+      '          psql "postgres://ci@localhost:5432/books" -f sql/jenkins_url.sql',
+      "        '''",
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n'),
+  });
+  for (const file of ['sql/jenkins_slashed.sql', 'sql/jenkins_trailing.sql', 'sql/jenkins_block.sql', 'sql/jenkins_shell_comment.sql']) {
+    assert.deepEqual(rules(root, file), STATE_RULES, file);
+  }
+  assert.deepEqual(rules(root, 'sql/jenkins_live.sql'), []);
+  assert.deepEqual(rules(root, 'sql/jenkins_url.sql'), []);
+});
+
+test('printed text over several lines: a quote closed at a word\'s end on a later line holds them; a stray quote holds only its own line', () => {
+  const spanning = 'echo "first\npsql -f a.sql"; psql -f b.sql';
+  assert.equal(withEchoesBlanked(spanning), 'echo       \n              ; psql -f b.sql');
+  // `Don't` leaves a quote open that the shell would close at the next `'`, inside a live command's argument: no word end there.
+  const stray = "echo Don't stop\npsql -c 'select 1' -f c.sql";
+  assert.equal(withEchoesBlanked(stray), "echo           \npsql -c 'select 1' -f c.sql");
+  assert.equal(isEchoed(spanning, spanning.indexOf('a.sql')), true);
+  assert.equal(isEchoed(spanning, spanning.indexOf('b.sql')), false);
+  // A here-document a `cat` writes to a file or pipes on is kept; one it prints is blanked, its closing word kept.
+  const heredocs = 'cat > run.sh <<EOF\npsql -f d.sql\nEOF\ncat <<"EOF"\npsql -f e.sql\nEOF\nX=$(cat <<EOF\npsql -f f.sql\nEOF\n)';
+  assert.equal(withEchoesBlanked(heredocs), heredocs.replace('psql -f e.sql', ' '.repeat(13)));
+});
+
+test('Groovy comments: // and /* */ blanked in place; quoted text, triple-quoted over lines too, read over', () => {
+  const groovy = "sh 'psql postgres://h/db -f a.sql' // b.sql\n/* c.sql\n*/ sh \"\"\"\n// d.sql\n\"\"\"\nx = '//' /* e.sql";
+  assert.equal(withGroovyCommentsBlanked(groovy), "sh 'psql postgres://h/db -f a.sql'         \n        \n   sh \"\"\"\n// d.sql\n\"\"\"\nx = '//' /* e.sql");
 });
