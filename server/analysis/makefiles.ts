@@ -57,17 +57,110 @@ function writtenAs(text: string, names: ReadonlySet<string>, value: string): str
  * no assignment (it is a shell command). `+=` appends its words to the value before, with a space; `?=` sets a
  * variable only if it has no value yet; `!=` sets the output of a command, written `$(shell command)` (unknown here);
  * `=`, `:=`, `::=` and `:::=` set it. A variable assigned more than once keeps each value apart, since a Makefile sets
- * one in each branch of a conditional and which runs is not known here.
+ * one in each branch of a conditional and which runs is not known here. A target's own assignment (`seed: PGPORT =
+ * 6543`) is one more value here, which some recipe may see; recipeVariableValues says which recipe.
  */
 export function variableValues(makefile: string): Map<string, string[]> {
-  const values = new Map<string, string[]>();
-  for (const { name, operator, value } of assignments(makefile)) {
+  return withAssigned(new Map(), assignments(makefile));
+}
+
+/**
+ * The values a Makefile's variables hold in the recipe of the given targets (recipeTargetsAt), as make gives them: the
+ * Makefile's global assignments, overridden by those targets' own (`seed: PGPORT = 6543`); a target's own assignment
+ * holds in no other target's recipe — except a target's that it needs, where it holds besides (`make test` runs the
+ * recipe of its prerequisite `seed` with test's value, `make seed` with seed's), so such a variable keeps both values.
+ */
+export function recipeVariableValues(makefile: string, targets: readonly string[]): Map<string, string[]> {
+  const found = assignments(makefile);
+  const values = valuesInRecipeOf(found, targets);
+  const ownNames = new Set(found.filter((assignment) => assignsFor(assignment, targets)).map(({ name }) => name));
+  for (const caller of targetsNeeding(makefile, targets)) {
+    const inherited = valuesInRecipeOf(found, [caller]);
+    for (const { name } of found.filter((assignment) => assignsFor(assignment, [caller]) && !ownNames.has(assignment.name))) {
+      // An unset variable expands to nothing where the caller's value does not hold.
+      values.set(name, [...new Set([...(values.get(name) ?? ['']), ...(inherited.get(name) ?? [])])]);
+    }
+  }
+  return values;
+}
+
+/** The global values, with those the targets' own assignments set: a target's first plain assignment replaces the global one. */
+function valuesInRecipeOf(found: readonly MakeAssignment[], targets: readonly string[]): Map<string, string[]> {
+  const values = withAssigned(new Map(), found.filter(({ targets: own }) => own === undefined));
+  const replaced = new Set<string>();
+  for (const assignment of found.filter((each) => assignsFor(each, targets))) {
+    if (SETS.test(assignment.operator) && !replaced.has(assignment.name)) {
+      values.delete(assignment.name);
+      replaced.add(assignment.name);
+    }
+    withAssigned(values, [assignment]);
+  }
+  return values;
+}
+
+/** Whether an assignment is a target's own, of one of the targets. */
+function assignsFor(assignment: MakeAssignment, targets: readonly string[]): boolean {
+  return assignment.targets !== undefined && assignment.targets.some((target) => targets.includes(target));
+}
+
+/** The operators that set a variable whatever it held (`=`, `:=`, `::=`, `:::=`, `!=`), not `+=` or `?=`. */
+const SETS = /^(?::{0,3}|!)$/;
+
+/** The values after the assignments, applied in order to `values` (changed in place). */
+function withAssigned(values: Map<string, string[]>, found: readonly MakeAssignment[]): Map<string, string[]> {
+  for (const { name, operator, value } of found) {
     const before = values.get(name) ?? [];
     if (operator === '+') values.set(name, before.length === 0 ? [value] : before.map((earlier) => [earlier, value].filter((part) => part !== '').join(' ')));
     else if (operator === '?') values.set(name, before.length === 0 ? [value] : before);
     else values.set(name, [...before, operator === '!' ? `$(shell ${value})` : value]);
   }
   return values;
+}
+
+/** How many rules deep the targets that need a recipe's targets are followed. */
+const MAX_CALLER_DEPTH = 8;
+
+/** The targets that need one of the targets, as a prerequisite or a prerequisite's prerequisite (MAX_CALLER_DEPTH deep). */
+function targetsNeeding(makefile: string, targets: readonly string[]): string[] {
+  const rules = ruleHeads(makefile);
+  const found = new Set<string>();
+  let needed = [...targets];
+  for (let depth = 0; depth < MAX_CALLER_DEPTH && needed.length > 0; depth++) {
+    const callers = rules.filter(({ prerequisites }) => prerequisites.some((word) => needed.includes(word)))
+      .flatMap(({ targets: heads }) => heads).filter((head) => !found.has(head) && !targets.includes(head));
+    for (const caller of callers) found.add(caller);
+    needed = callers;
+  }
+  return [...found];
+}
+
+/** A Makefile's rules (not its target-specific assignments): each rule line's targets and prerequisites (order-only ones too). */
+function ruleHeads(makefile: string): Array<{ targets: string[]; prerequisites: string[] }> {
+  return makefile.replace(/\\\r?\n/g, ' ').split('\n').flatMap((line) => {
+    const rule = line.startsWith('\t') || targetAssignment(line) !== null ? null : RULE.exec(line);
+    return rule === null ? [] : [{ targets: words(rule[1]), prerequisites: words(rule[2].split(';')[0]).filter((word) => word !== '|') }];
+  });
+}
+
+/** The words of a text split at blanks. */
+function words(text: string): string[] {
+  return text.split(/\s+/).filter((word) => word !== '');
+}
+
+/**
+ * The targets whose recipe holds the offset's line (a tab-led line below their rule, blank, comment and conditional
+ * lines among the recipe's lines); none for a line outside a recipe.
+ */
+export function recipeTargetsAt(makefile: string, offset: number): string[] {
+  const lines = makefile.slice(0, offset).replace(/\\\r?\n/g, ' ').split('\n');
+  if (!lines[lines.length - 1].startsWith('\t')) return [];
+  for (let index = lines.length - 2; index >= 0; index--) {
+    const line = lines[index];
+    if (line.startsWith('\t') || line.trim() === '' || line.trimStart().startsWith('#') || CONDITIONAL_DIRECTIVE.test(line)) continue;
+    const rule = targetAssignment(line) === null ? RULE.exec(line) : null;
+    return rule === null ? [] : words(rule[1]);
+  }
+  return [];
 }
 
 /**
@@ -85,13 +178,18 @@ const DEFINE = /^[ \t]*(?:export[ \t]+|override[ \t]+)*define[ \t]+([A-Za-z_][\w
 /** The line that ends a `define` block. */
 const ENDEF = /^[ \t]*endef\b/;
 
-interface MakeAssignment { name: string; operator: string; value: string }
+interface MakeAssignment {
+  name: string;
+  operator: string;
+  value: string;
+  /** A target's own assignment (`seed test: PGPORT = 6543`): its targets, in whose recipes alone it holds. */
+  targets?: string[];
+}
 
 /**
  * A Makefile's variable assignments in order (variableValues), each with its operator before `=` and its value without
  * comment. A `define NAME … endef` block sets NAME to its lines (nested blocks included), none of which is an
- * assignment of its own; a target's own assignment (`seed: PGPORT = 6543`, `a b: override X := 1`) is one of the
- * variable, which holds that value in the target's recipe.
+ * assignment of its own; a target's own assignment (`seed: PGPORT = 6543`, `a b: override X := 1`) keeps its targets.
  */
 function assignments(makefile: string): MakeAssignment[] {
   const found: MakeAssignment[] = [];
@@ -108,14 +206,16 @@ function assignments(makefile: string): MakeAssignment[] {
       inRecipe = false;
       continue;
     }
-    const assignment = ASSIGNMENT.exec(line) ?? targetAssignment(line);
+    const global = ASSIGNMENT.exec(line);
+    const own = global === null ? targetAssignment(line) : null;
+    const assignment = global ?? own?.assignment ?? null;
     if (assignment === null) {
       if (RULE.test(line)) inRecipe = true;
       else if (line.trim() !== '' && !line.trimStart().startsWith('#') && !CONDITIONAL_DIRECTIVE.test(line)) inRecipe = false;
       continue;
     }
     inRecipe = false;
-    found.push({ name: assignment[1], operator: assignment[2], value: withoutMakeComment(assignment[3]).trim() });
+    found.push({ name: assignment[1], operator: assignment[2], value: withoutMakeComment(assignment[3]).trim(), ...(own ? { targets: own.targets } : {}) });
   }
   return found;
 }
@@ -130,10 +230,14 @@ function defineEnd(lines: readonly string[], start: number): number {
   return lines.length - 1;
 }
 
-/** A rule line whose prerequisites are an assignment (a target-specific variable; `private` also allowed): ASSIGNMENT's groups. */
-function targetAssignment(line: string): RegExpExecArray | null {
+/**
+ * A rule line whose prerequisites are an assignment (a target-specific variable; `private` also allowed): ASSIGNMENT's
+ * groups, and the rule's targets.
+ */
+function targetAssignment(line: string): { assignment: RegExpExecArray; targets: string[] } | null {
   const rule = RULE.exec(line);
-  return rule === null ? null : ASSIGNMENT.exec(rule[2].replace(/^[ \t]*private[ \t]+/, ''));
+  const assignment = rule === null ? null : ASSIGNMENT.exec(rule[2].replace(/^[ \t]*private[ \t]+/, ''));
+  return assignment === null ? null : { assignment, targets: words(rule![1]) };
 }
 
 /** A Makefile line's text up to its comment: a `#` not escaped (`\#`, kept as `#`) and outside `$(…)`/`${…}`. */

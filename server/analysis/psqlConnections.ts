@@ -10,7 +10,7 @@
 // is no evidence: a psql command whose connection is not read stays a session of its own.
 import { escapeRegExp } from './regexText';
 import { isCommentedOut, shellAssignments } from './shellAssignments';
-import { environmentDefaultNames, variableValues } from './makefiles';
+import { environmentDefaultNames, recipeTargetsAt, recipeVariableValues } from './makefiles';
 import { TRANSACTION_POOLER_PORT, showsTransactionPooler } from './poolerEndpoints';
 
 /** The command file a psql command is in: its text (continued lines joined) and how its variables are written. */
@@ -25,6 +25,8 @@ export interface CommandFileText {
    * the command file gives it (`${DATABASE_URL:-…}`, a Makefile's `PGURL ?= …`) is then not surely what runs.
    */
   setElsewhere?: (name: string) => boolean;
+  /** A Makefile as one recipe reads it (inRecipeOf): the recipe's targets, whose own variable assignments hold there, and the whole file. */
+  recipe?: { targets: readonly string[]; of: CommandFileText };
 }
 
 /** What stands for a part of a connection the file does not show. */
@@ -50,7 +52,8 @@ export function psqlConnection(file: CommandFileText, start: number, end: number
   if (isCommentedOut(file.text, start)) return { transactionPooler: false, singleTransaction: false };
   const words = shellWords(file.text.slice(start, end)).slice(1);
   const connection = connectionWords(words);
-  const written = (word: string | undefined): string | undefined => (word === undefined ? undefined : expanded(word, file, 0));
+  const recipe = file.makefile ? inRecipeOf(file, recipeTargetsAt(file.text, start)) : file;
+  const written = (word: string | undefined): string | undefined => (word === undefined ? undefined : expanded(word, recipe, 0));
   const database = written(connection.database);
   const host = written(connection.host);
   const port = written(connection.port);
@@ -134,7 +137,8 @@ function makeExpanded(text: string, file: CommandFileText, depth: number): strin
   for (let round = 0; round < MAX_DEPTH && /\$[({]/.test(out); round++) {
     out = out.replace(/\$[({]([A-Za-z_][\w.-]*)[)}]/g, (_, name: string) => {
       if (name === 'MAKE') return 'make';
-      const value = depth < MAX_DEPTH && !overriddenDefault(file, name) ? oneValue(lookedUp(file, 'make variables', () => variableValues(file.text)).get(name) ?? []) : undefined;
+      const values = lookedUp(file, 'make variables', () => recipeVariableValues(file.text, file.recipe?.targets ?? []));
+      const value = depth < MAX_DEPTH && !overriddenDefault(file, name) ? oneValue(values.get(name) ?? []) : undefined;
       return value === undefined ? HOLE : makeExpanded(value, file, depth + 1);
     }).replace(/\$\([^()]*\)|\$\{[^{}]*\}/g, HOLE);
   }
@@ -207,7 +211,8 @@ function substitutionOutput(command: string, file: CommandFileText, depth: numbe
     // `make -C elsewhere target`, `make -f other.mk target`: another Makefile's target.
     if (targets.length !== 1 || words.some((word) => /^-[Cf]|^--(?:directory|file|makefile)/.test(word))) return HOLE;
     const echoed = lookedUp(file, `target ${targets[0]}`, () => targetEcho(file.text, targets[0]));
-    return echoed === undefined ? HOLE : expanded(echoed, file, depth + 1);
+    // The echo runs in that target's recipe, with its own variables.
+    return echoed === undefined ? HOLE : expanded(echoed, inRecipeOf(file, [targets[0]]), depth + 1);
   }
   if (file.shell && words.length === 1) {
     const echoed = lookedUp(file, `function ${words[0]}`, () => functionEcho(file.text, words[0]));
@@ -218,6 +223,24 @@ function substitutionOutput(command: string, file: CommandFileText, depth: numbe
 
 /** What each command file's text was found to say of a name (assignments, an echoed line): each is read once per file. */
 const LOOKUPS = new WeakMap<CommandFileText, Map<string, unknown>>();
+
+/** Each Makefile's text as each of its recipes reads it (by their targets), made once per file and recipe. */
+const RECIPES = new WeakMap<CommandFileText, Map<string, CommandFileText>>();
+
+/**
+ * A Makefile's text as the recipe of the targets reads it: a make variable holds the values the targets' own
+ * assignments give it there (makefiles.ts recipeVariableValues), not those of another target's (`test: PGPORT = 5432`
+ * is not seed's port).
+ */
+function inRecipeOf(file: CommandFileText, targets: readonly string[]): CommandFileText {
+  const base = file.recipe?.of ?? file;
+  let recipes = RECIPES.get(base);
+  if (!recipes) RECIPES.set(base, (recipes = new Map()));
+  const key = targets.join(' ');
+  let recipe = recipes.get(key);
+  if (!recipe) recipes.set(key, (recipe = { ...base, recipe: { targets, of: base } }));
+  return recipe;
+}
 
 /** A lookup in the file's text by `find`, made once per file and key (`shell NAME`, `make NAME`, `target url`). */
 function lookedUp<T>(file: CommandFileText, key: string, find: () => T): T {

@@ -4,7 +4,7 @@
 import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { variableValues } from '../../../server/analysis/makefiles';
+import { recipeTargetsAt, recipeVariableValues, variableValues } from '../../../server/analysis/makefiles';
 import { shellAssignments } from '../../../server/analysis/shellAssignments';
 import { connectionParts, showsTransactionPooler } from '../../../server/analysis/poolerEndpoints';
 import { hostPart, socketHost } from '../../../server/analysis/connectionHosts';
@@ -128,6 +128,43 @@ test("make: a target's own assignment is one more value of the variable; a rule'
   assert.deepEqual(makeValue(['PGPORT = 5432', 'seed: PGPORT = 6543', 'seed:', '\tpsql -p $(PGPORT) -f sql/seed.sql'], 'PGPORT'), ['5432', '6543']);
   assert.deepEqual(makeValue(['load reload: override PGPORT := 6543'], 'PGPORT'), ['6543']);
   assert.equal(makeValue(['seed: schema data', '\tpsql -f sql/seed.sql'], 'schema'), undefined);
+});
+
+// Session 37 (mend43a): a target's own assignment holds in that target's recipe only (and in its prerequisites',
+// besides their own value), never in another target's.
+const TWO_TARGETS = ['PGHOST = pool.example.net', 'PGPORT = 6543', '', 'check: PGPORT = 5432', '', 'load:', '\tpsql -h $(PGHOST) -p $(PGPORT) -f sql/load.sql', '', 'check:', '\tpsql -h localhost -p $(PGPORT) -f sql/check.sql'];
+
+test("make: each recipe sees the global values, overridden by its own targets' assignments only", () => {
+  const makefile = TWO_TARGETS.join('\n');
+  const at = (command: string): string[] => recipeTargetsAt(makefile, makefile.indexOf(command));
+  assert.deepEqual(at('psql -h $(PGHOST)'), ['load']);
+  assert.deepEqual(at('psql -h localhost'), ['check']);
+  assert.deepEqual(recipeTargetsAt(makefile, makefile.indexOf('PGPORT = 6543')), []);
+  assert.deepEqual(recipeVariableValues(makefile, ['load']).get('PGPORT'), ['6543']);
+  assert.deepEqual(recipeVariableValues(makefile, ['check']).get('PGPORT'), ['5432']);
+  assert.deepEqual(recipeVariableValues(makefile, ['check']).get('PGHOST'), ['pool.example.net']);
+  // `+=` of a target appends to the global value; a recipe shared by two targets sees each one's value.
+  const appended = ['OPTS = -X', 'quiet: OPTS += -q', 'quiet loud: PGPORT = 5432', 'loud: PGPORT = 6543'].join('\n');
+  assert.deepEqual(recipeVariableValues(appended, ['quiet']).get('OPTS'), ['-X -q']);
+  assert.deepEqual(recipeVariableValues(appended, ['loud']).get('OPTS'), ['-X']);
+  assert.deepEqual(recipeVariableValues(appended, ['quiet', 'loud']).get('PGPORT'), ['5432', '6543']);
+  // A target's value also holds in the recipes it needs (`make check` runs load's recipe on 5432): two values there.
+  const needing = [...TWO_TARGETS, 'check: load'].join('\n');
+  assert.deepEqual(recipeVariableValues(needing, ['load']).get('PGPORT'), ['6543', '5432']);
+  assert.deepEqual(recipeVariableValues(needing, ['check']).get('PGPORT'), ['5432']);
+});
+
+test("another target's own port leaves a recipe's pooler run through the pooler; the target's own port is its recipe's alone", (t) => {
+  const root = scratchRepository('assignments-make-target-port', t).writeAll({ ...APPLICATION, Makefile: TWO_TARGETS });
+  assert.deepEqual(rules(root, 'sql/load.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'sql/check.sql'), []);
+  // The other way round: the pooler's port set by the target that runs through it.
+  const own = scratchRepository('assignments-make-target-pooler', t).writeAll({
+    ...APPLICATION,
+    Makefile: ['PGPORT = 5432', 'load: PGPORT = 6543', 'load:', '\tpsql -h pool.example.net -p $(PGPORT) -f sql/load.sql', 'check:', '\tpsql -h pool.example.net -p $(PGPORT) -f sql/check.sql'],
+  });
+  assert.deepEqual(rules(own, 'sql/load.sql'), STATE_RULES);
+  assert.deepEqual(rules(own, 'sql/check.sql'), []);
 });
 
 test('a Makefile port with a trailing comment, or a URL with appended psql options, still shows the pooler', (t) => {
