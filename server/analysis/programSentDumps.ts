@@ -119,20 +119,30 @@ function programSources(folder: string): string[] {
 
 /**
  * A call that lists a folder's files: Node's `readdir`/`readdirSync`, Python's `os.listdir`/`scandir`/`iterdir`, Go's
- * `os.ReadDir`, Rust's `read_dir`, Java's `Files.list`/`walk`, PHP's `scandir`, Ruby's `Dir.children`/`entries`/`glob`.
+ * `os.ReadDir`, Rust's `read_dir`, Java's `Files.list`/`walk`, PHP's `scandir`, Ruby's `Dir.children`/`entries`/`glob`;
+ * or one that matches a pattern in it: pathlib's `.glob`/`.rglob`, Python's `glob.glob`/`iglob`, Node's `glob`/
+ * `glob.sync`/`globSync` and fast-glob's `fg`/`fg.sync`, Deno's `expandGlob`, Go's `filepath.Glob`, PHP's `glob`.
  */
-const LIST_CALL = /\b(?:readdirSync|readdir|listdir|scandir|iterdir|ReadDir|read_dir)\s*\(|\bFiles\.(?:list|walk|newDirectoryStream)\s*\(|\bDir\.(?:children|entries|glob|each_child)\b/;
+const LIST_CALL = /\b(?:readdirSync|readdir|listdir|scandir|iterdir|ReadDir|read_dir|glob|rglob|iglob|globSync|expandGlob|Glob|fg)\s*\(|\b(?:glob|fg|fastGlob)\.sync\s*\(|\bFiles\.(?:list|walk|newDirectoryStream)\s*\(|\bDir\.(?:children|entries|glob|each_child)\b/;
+/** A character of a receiver written just before a listing call's name (`SCHEMA_DIR.` of `SCHEMA_DIR.glob(`, `Path(base).`). */
+const RECEIVER_CHARACTER = /[\w$.()]/;
+/** A glob pattern's wildcard (`*`, `?`, `[…]`, `{a,b}`). */
+const GLOB_WILDCARD = /[*?[{]/;
 /** A name a line gives the value it computes (`const dir = …`, `dir := …`, `dir = …`). */
 const ASSIGNED_NAME = /^\s*(?:(?:export\s+)?(?:const|let|var|val|final)\s+)?([A-Za-z_$][\w$]*)(?:\s*:\s*[\w.<>]+)?\s*:?=(?!=)/;
 /** A folder's path piece as a string literal holds it (`'migrations'`, `'..'`, `db/migrations`); not a file name such as `.sql` or `utf-8`'s like. */
 const FOLDER_PIECE = /^(?:\.{1,2}|[\w-][\w.-]*)(?:\/[\w.-]+)*\/?$/;
+/** A line that gives a name a value at a module's top level (no indentation): a folder constant any later line may use. */
+const TOP_LEVEL = /^(?![ \t])/;
 /** How many lines after the listing the program may read a file and send it (a migrator's loop under its bookkeeping). */
 const LIST_SEND_LINES = 60;
 /** A read of a file's text: READ_CALL, or the `.read()` of a file a `with open(…) as handle:` opened. */
 const READ_TEXT = new RegExp(String.raw`${READ_CALL.source}|\.read\s*\(\s*\)`);
+/** Go's value-and-error assignment (`body, err := os.ReadFile(f)`): the first name is given the text. */
+const WITH_ERROR_ASSIGNMENT = /^\s*([A-Za-z_]\w*)\s*,\s*(?:err|_)\s*:?=(?!=)/;
 /** The name a line gives the text it reads (`const sql = fs.readFileSync(…)`, `body = handle.read()`). */
 function readAssignment(line: string): string | undefined {
-  const assigned = ASSIGNED_NAME.exec(line);
+  const assigned = ASSIGNED_NAME.exec(line) ?? WITH_ERROR_ASSIGNMENT.exec(line);
   return assigned !== null && READ_TEXT.test(line.slice(assigned[0].length)) ? assigned[1] : undefined;
 }
 
@@ -145,11 +155,13 @@ function wordPattern(name: string): RegExp {
 function sentFolders(text: string): string[] {
   if (!LIST_CALL.test(text) || !QUERY_CALL.test(text)) return [];
   const lines = text.split('\n');
+  const listings = lines.flatMap((line, index) => (LIST_CALL.test(line) ? [index] : []));
+  const assignments = assignmentLines(lines);
   let reads: ReadsSent | undefined;
   return lines.flatMap((line, index) => {
     const path = folderPathOnLine(line);
     if (path === undefined) return [];
-    const listing = listingLine(lines, index);
+    const listing = listingLine(lines, { listings, assignments }, index);
     if (listing < 0) return [];
     const last = Math.min(lines.length - 1, listing + LIST_SEND_LINES);
     reads ??= readsSent(lines);
@@ -185,25 +197,59 @@ function readsSent(lines: readonly string[]): ReadsSent {
   return { readAndSent, sentOn };
 }
 
-/** A query call's opening with the name handed to it first (`.query(sql`, `.unsafe( text`). */
-const QUERY_CALL_NAME = new RegExp(String.raw`(?:${QUERY_CALL.source})\s*([A-Za-z_$][\w$]*)`, 'gi');
+/** A conversion of read bytes to text around the name sent (Go's `string(body)`, Python's `str(body)`). */
+const TEXT_CONVERSION = /(?:string|str)\s*\(\s*/;
+/** A query call's opening with the name handed to it first (after Go's `ctx` argument) (`.query(sql`, `.unsafe( text`). */
+const QUERY_CALL_NAME = new RegExp(String.raw`(?:${QUERY_CALL.source})\s*(?:ctx\s*,\s*)?(?:${TEXT_CONVERSION.source})?([A-Za-z_$][\w$]*)`, 'gi');
 
 /** The names a line hands first to a query call. */
 function namesSentOn(line: string): string[] {
   return QUERY_CALL.test(line) ? [...line.matchAll(QUERY_CALL_NAME)].map((match) => match[1]) : [];
 }
 
-/** The line that lists the folder a line names: that line, or a line a few on that lists the name it is given. */
-function listingLine(lines: string[], index: number): number {
+/**
+ * The line that lists the folder a line names: that line, or a later line that lists the name it is given (as the
+ * call's argument or its receiver) — a few lines on, or anywhere below for a module's top-level constant, up to a line
+ * that gives the name another value. `listings`: the lines holding a listing call, in order.
+ */
+function listingLine(lines: string[], program: ProgramLines, index: number): number {
   if (LIST_CALL.test(lines[index])) return index;
   const name = ASSIGNED_NAME.exec(lines[index])?.[1];
   if (name === undefined) return -1;
   const named = wordPattern(name);
-  for (let next = index + 1; next <= index + LINES_AFTER && next < lines.length; next++) {
-    const listing = LIST_CALL.exec(lines[next]);
-    if (listing !== null && named.test(lines[next].slice(listing.index))) return next;
+  const reassigned = program.assignments.get(name)?.find((at) => at > index) ?? lines.length;
+  const last = TOP_LEVEL.test(lines[index]) ? reassigned - 1 : index + LINES_AFTER;
+  for (const next of program.listings) {
+    if (next <= index) continue;
+    if (next > last) break;
+    const listing = LIST_CALL.exec(lines[next])!;
+    if (named.test(lines[next].slice(receiverStart(lines[next], listing.index)))) return next;
   }
   return -1;
+}
+
+/** A program's lines that hold a listing call, and the lines each name is given a value on, in order. */
+interface ProgramLines {
+  readonly listings: readonly number[];
+  readonly assignments: ReadonlyMap<string, number[]>;
+}
+
+function assignmentLines(lines: readonly string[]): Map<string, number[]> {
+  const assignments = new Map<string, number[]>();
+  lines.forEach((line, index) => {
+    const name = ASSIGNED_NAME.exec(line)?.[1];
+    const at = name === undefined ? undefined : assignments.get(name);
+    if (at !== undefined) at.push(index);
+    else if (name !== undefined) assignments.set(name, [index]);
+  });
+  return assignments;
+}
+
+/** Where the receiver written just before a call's name at `at` starts (`at` itself when there is none). */
+function receiverStart(line: string, at: number): number {
+  let start = at;
+  while (start > 0 && RECEIVER_CHARACTER.test(line[start - 1])) start--;
+  return start;
 }
 
 /**
@@ -215,16 +261,27 @@ function sendsTextItReads(reads: ReadsSent, first: number, last: number): boolea
   return false;
 }
 
-/** The folder path a line names in string literals, its pieces joined (`__dirname, '..', 'db', 'migrations'` → `../db/migrations`). */
+/**
+ * The folder path a line names in string literals, its pieces joined (`__dirname, '..', 'db', 'migrations'` →
+ * `../db/migrations`); a glob pattern names the folders before its first wildcard (`'db/schema/*.sql'` → `db/schema`).
+ */
 function folderPathOnLine(line: string): string | undefined {
   const literals = [...line.matchAll(STRING_LITERAL)];
-  const first = literals.findIndex((literal) => FOLDER_PIECE.test(literal[2]) && /\w/.test(literal[2]) || /^\.\.?$/.test(literal[2]));
+  const pieces = literals.map((literal) => patternFolder(literal[2]));
+  const first = pieces.findIndex((piece) => FOLDER_PIECE.test(piece) && /\w/.test(piece) || /^\.\.?$/.test(piece));
   if (first < 0) return undefined;
   let last = first;
-  while (last + 1 < literals.length && FOLDER_PIECE.test(literals[last + 1][2])
+  while (last + 1 < literals.length && pieces[last] === literals[last][2] && FOLDER_PIECE.test(pieces[last + 1])
     && PATH_PIECE_SEPARATOR.test(line.slice(literals[last].index + literals[last][0].length, literals[last + 1].index))) last++;
-  if (isSqlFileName(literals[last][2])) return undefined;
-  return literals.slice(first, last + 1).map((literal) => literal[2].replace(/\/$/, '')).join('/');
+  if (isSqlFileName(pieces[last])) return undefined;
+  return pieces.slice(first, last + 1).map((piece) => piece.replace(/\/$/, '')).join('/');
+}
+
+/** A literal's folders before its first wildcard when it is a glob pattern (`migrations/**\/*.sql` → `migrations`), else the literal. */
+function patternFolder(literal: string): string {
+  if (!GLOB_WILDCARD.test(literal)) return literal;
+  const segments = literal.split('/');
+  return segments.slice(0, segments.findIndex((segment) => GLOB_WILDCARD.test(segment))).join('/');
 }
 
 /**

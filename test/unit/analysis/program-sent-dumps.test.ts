@@ -203,3 +203,128 @@ test('a folder a program lists but restores with psql, only lists, or lists in t
     assert.deepEqual(flaggedLines(repo.path(dump)), [], dump);
   }
 });
+
+test('a migrator that matches a glob pattern in the dump\'s folder (pathlib, glob.sync, fast-glob, filepath.Glob) and sends each file it reads', (t) => {
+  const repo = scratchRepository('migrator-globbed-dump', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    // pathlib: the folder is the receiver of .glob / .rglob, built with `/` from the project's root.
+    'warehouse/ddl/0001_full.sql': DUMP,
+    'ops/load_ddl.py': [
+      'from pathlib import Path',
+      'import psycopg',
+      'DDL = Path(__file__).resolve().parent.parent / "warehouse" / "ddl"',
+      'def load(conn):',
+      '    for script in sorted(DDL.rglob("*.sql")):',
+      '        conn.execute(script.read_text())',
+    ],
+    // glob.sync with the folder in the pattern itself.
+    'sql/setup/0001_full.sql': DUMP,
+    'bin/setup.js': [
+      "const fs = require('fs');",
+      "const glob = require('glob');",
+      "for (const match of glob.sync('sql/setup/*.sql')) {",
+      "  const ddl = fs.readFileSync(match, 'utf8');",
+      '  await client.query(ddl);',
+      '}',
+    ],
+    // fast-glob with pieces joined and the pattern as the last piece.
+    'store/init/0001_full.sql': DUMP,
+    'bin/init.mjs': [
+      "import fg from 'fast-glob';",
+      "import { readFile } from 'node:fs/promises';",
+      "const entries = await fg(path.join(root, 'store', 'init', '*.sql'));",
+      'for (const entry of entries) {',
+      "  const text = await readFile(entry, 'utf8');",
+      '  await sql.unsafe(text);',
+      '}',
+    ],
+    // Go: filepath.Glob, the body read with its error and sent as string(body).
+    'schema/pg/0001_full.sql': DUMP,
+    'tools/apply.go': [
+      'package main',
+      'func apply(db *sql.DB) {',
+      '\tpaths, _ := filepath.Glob("schema/pg/*.sql")',
+      '\tfor _, p := range paths {',
+      '\t\tbody, err := os.ReadFile(p)',
+      '\t\tcheck(err)',
+      '\t\tif _, err := db.ExecContext(ctx, string(body)); err != nil { panic(err) }',
+      '\t}',
+      '}',
+    ],
+  });
+  for (const dump of ['warehouse/ddl/0001_full.sql', 'sql/setup/0001_full.sql', 'store/init/0001_full.sql', 'schema/pg/0001_full.sql']) {
+    assert.equal(isSentByProgram(repo.path(dump)), true, dump);
+    assert.deepEqual(flaggedLines(repo.path(dump)), PREAMBLE, dump);
+  }
+});
+
+test("a migrator's folder constant at the module's top, far above the function that lists it, is the folder listed", (t) => {
+  const repo = scratchRepository('migrator-far-constant', t);
+  repo.mkdir('.git');
+  const padding = Array.from({ length: 30 }, (_, n) => `function helper${n}() { return ${n}; }`);
+  repo.writeAll({
+    'db/baseline/0001_full.sql': DUMP,
+    'scripts/baseline.js': [
+      "const { readdirSync, readFileSync } = require('fs');",
+      "const { join } = require('path');",
+      "const BASELINE_DIR = join(__dirname, '..', 'db', 'baseline');",
+      ...padding,
+      'async function run(pool) {',
+      '  for (const name of readdirSync(BASELINE_DIR).sort()) {',
+      "    const text = readFileSync(join(BASELINE_DIR, name), 'utf8');",
+      '    await pool.query(text);',
+      '  }',
+      '}',
+    ],
+  });
+  assert.equal(isSentByProgram(repo.path('db/baseline/0001_full.sql')), true);
+  assert.deepEqual(flaggedLines(repo.path('db/baseline/0001_full.sql')), PREAMBLE);
+});
+
+test('a globbed folder restored with psql, a far constant given another value before the listing, or a far local: no migrator', (t) => {
+  const repo = scratchRepository('migrator-globbed-unsent', t);
+  repo.mkdir('.git');
+  const padding = Array.from({ length: 30 }, (_, n) => `function helper${n}() { return ${n}; }`);
+  repo.writeAll({
+    'restore/full/0001_full.sql': DUMP,
+    'ops/restore.py': [
+      'from pathlib import Path',
+      'DUMPS = Path("restore") / "full"',
+      'for dump in sorted(DUMPS.glob("*.sql")):',
+      '    text = dump.read_text()',
+      '    subprocess.run(["psql", url, "-c", text])',
+      'cursor.execute("SELECT 1")',
+    ],
+    // The folder name is given another folder before the listing reads it.
+    'archive/old/0001_full.sql': DUMP,
+    'scripts/archive.js': [
+      "let ARCHIVE_DIR = join(__dirname, '..', 'archive', 'old');",
+      'ARCHIVE_DIR = process.env.ARCHIVE_DIR;',
+      ...padding,
+      'for (const name of readdirSync(ARCHIVE_DIR)) {',
+      "  const text = readFileSync(join(ARCHIVE_DIR, name), 'utf8');",
+      '  await pool.query(text);',
+      '}',
+    ],
+    // A function's local, far above a listing in another function that names the same word.
+    'vendor/full/0001_full.sql': DUMP,
+    'scripts/vendor.js': [
+      'function describe() {',
+      "  const dir = join(__dirname, '..', 'vendor', 'full');",
+      '  console.log(dir);',
+      '}',
+      ...padding,
+      'async function load(dir) {',
+      '  for (const name of readdirSync(dir)) {',
+      "    const text = readFileSync(join(dir, name), 'utf8');",
+      '    await pool.query(text);',
+      '  }',
+      '}',
+    ],
+  });
+  for (const dump of ['restore/full/0001_full.sql', 'archive/old/0001_full.sql', 'vendor/full/0001_full.sql']) {
+    assert.equal(isSentByProgram(repo.path(dump)), false, dump);
+    assert.deepEqual(flaggedLines(repo.path(dump)), [], dump);
+  }
+});
