@@ -2,7 +2,11 @@
 // and Deno's `Deno.env.get('X')` call, for every module that asks whether a value comes from an environment variable
 // (a test database's URL, a drizzle connection string, a server the code started).
 import ts from 'typescript';
+import { resolve } from 'node:path';
 import { unwrap } from './embeddedFlow';
+import { importedNames, requiredNames } from './ownServerHelpers';
+import { resolveModule } from './moduleResolution';
+import { moduleRead } from './parsedModules';
 
 /** The environment objects whose members are the variables (`process.env.X`, `import.meta.env.X`, `Bun.env.X`). */
 export const ENVIRONMENT_OBJECT = /^(?:process\.env|import\.meta\.env|Bun\.env)$/;
@@ -30,9 +34,10 @@ export function environmentName(expression: ts.Expression): string | undefined {
 /**
  * A copy of the environment object a module validates and exports (`export const env = schema.parse(process.env)`,
  * `const parsed = schema.safeParse(process.env); export const env = { ...parsed.data, EXTRA: … }`): its members are
- * the variables of the same names, but those the copy writes out itself (`written`: `EXTRA`). A schema written out
- * as `z.object({...})` also gives the only keys the copy keeps (`keys`: zod drops the others) and the defaults it
- * puts in for unset variables (`defaults`: `X: z.string().default('…')`, or `.catch('…')`).
+ * the variables of the same names, but those the copy writes out itself (`written`: `EXTRA`). The schema, written out
+ * as `z.object({...})` in the module or in one of the project's it imports, also gives the only keys the copy keeps
+ * (`keys`: zod drops the others) and the defaults it puts in for unset variables (`defaults`: `X:
+ * z.string().default('…')`, or `.catch('…')`).
  */
 export interface EnvironmentCopy {
   readonly written: ReadonlySet<string>;
@@ -43,7 +48,8 @@ export interface EnvironmentCopy {
 /**
  * The copy of the environment `name` holds, or undefined when it is not one (read from the module's top-level consts
  * only). A schema that reshapes what it checks (`.transform`, `.pipe`, `z.preprocess`) makes no copy: its keys need not
- * be the variables' names (`{ databaseUrl: e.DATABASE_URL }`).
+ * be the variables' names (`{ databaseUrl: e.DATABASE_URL }`); nor does one whose members are not seen (a package's, a
+ * spread of another object): any of them may put in a default.
  */
 export function environmentCopy(source: ts.SourceFile, name: string): EnvironmentCopy | undefined {
   const initializer = topLevelConstInitializer(source, name);
@@ -98,41 +104,67 @@ function checkedCopy(source: ts.SourceFile, schema: ts.Expression, checked: ts.E
   const shape = schemaShape(source, schema, depth);
   const inner = shape && copyOf(source, checked, depth);
   if (!shape || !inner) return undefined;
-  if (shape === 'unknown') return inner;
   return { written: inner.written, keys: shape.keys, defaults: new Map([...inner.defaults, ...shape.defaults]) };
 }
 
 type SchemaShape = { keys: Set<string>; defaults: Map<string, ts.Expression> };
 
 /**
- * The keys and defaults of a schema written out as `z.object({...})` (through consts, `.extend({...})`, `.strict()`
- * and other calls that keep its keys); 'unknown' for a schema not seen (imported); undefined for one that reshapes.
+ * The keys and defaults of a schema written out as `z.object({...})` (through consts of the module or of a module of
+ * the project it imports them from, `.extend({...})`, `.strict()` and other calls that keep its keys); undefined for
+ * one that reshapes or is not seen whole.
  */
-function schemaShape(source: ts.SourceFile, expression: ts.Expression, depth: number): SchemaShape | 'unknown' | undefined {
-  if (depth > MAX_COPY_DEPTH * 2) return 'unknown';
+function schemaShape(source: ts.SourceFile, expression: ts.Expression, depth: number): SchemaShape | undefined {
+  if (depth > MAX_COPY_DEPTH * 2) return undefined;
   const value = unwrap(expression);
   if (ts.isIdentifier(value)) {
-    const held = topLevelConstInitializer(source, value.text);
-    return held === undefined ? 'unknown' : schemaShape(source, held, depth + 1);
+    const held = heldValue(source, value.text);
+    return held && schemaShape(held.source, held.value, depth + 1);
   }
-  if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression)) return 'unknown';
+  if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression)) return undefined;
   const method = value.expression.name.text;
   if (RESHAPES.test(method)) return undefined;
-  const members = value.arguments[0] && ts.isObjectLiteralExpression(unwrap(value.arguments[0])) ? unwrap(value.arguments[0]) as ts.ObjectLiteralExpression : undefined;
-  if (OBJECT_SCHEMA.test(method)) return members ? membersShape(members) : 'unknown';
+  const members = value.arguments[0] && objectLiteral(source, value.arguments[0]);
+  if (OBJECT_SCHEMA.test(method)) return members && membersShape(members);
   const base = schemaShape(source, value.expression.expression, depth + 1);
-  if (method !== 'extend' || base === undefined || base === 'unknown' || !members) return base;
-  const added = membersShape(members);
-  if (added === 'unknown') return added;
-  return { keys: new Set([...base.keys, ...added.keys]), defaults: new Map([...base.defaults, ...added.defaults]) };
+  if (method !== 'extend' || base === undefined) return base;
+  const added = members && membersShape(members);
+  return added && { keys: new Set([...base.keys, ...added.keys]), defaults: new Map([...base.defaults, ...added.defaults]) };
 }
 
-function membersShape(members: ts.ObjectLiteralExpression): SchemaShape | 'unknown' {
+/** An object literal written out, or held by a top-level const of the module (`z.object(shape)`). */
+function objectLiteral(source: ts.SourceFile, expression: ts.Expression): ts.ObjectLiteralExpression | undefined {
+  let value = unwrap(expression);
+  if (ts.isIdentifier(value)) value = unwrap(topLevelConstInitializer(source, value.text) ?? value);
+  return ts.isObjectLiteralExpression(value) ? value : undefined;
+}
+
+/**
+ * The value a name of the module holds: its top-level const's, or, for a name it imports (or requires) from a module
+ * of the project, that module's exported const of that name (or its `export default`), with the module it is in.
+ */
+function heldValue(source: ts.SourceFile, name: string): { source: ts.SourceFile; value: ts.Expression } | undefined {
+  const own = topLevelConstInitializer(source, name);
+  if (own !== undefined) return { source, value: own };
+  const imported = importedNames(source).get(name) ?? requiredNames(source).get(name);
+  const file = imported && resolveModule(resolve(source.fileName), imported.specifier);
+  const other = file === undefined ? undefined : moduleRead(file)?.source;
+  if (!other || !imported) return undefined;
+  const value = imported.name === 'default' ? defaultExport(other) : topLevelConstInitializer(other, imported.name);
+  return value && { source: other, value };
+}
+
+/** The expression a module exports as its default (`export default z.object({...})`). */
+function defaultExport(source: ts.SourceFile): ts.Expression | undefined {
+  return source.statements.find((statement): statement is ts.ExportAssignment => ts.isExportAssignment(statement) && !statement.isExportEquals)?.expression;
+}
+
+function membersShape(members: ts.ObjectLiteralExpression): SchemaShape | undefined {
   const shape: SchemaShape = { keys: new Set(), defaults: new Map() };
   for (const member of members.properties) {
     const key = ts.isPropertyAssignment(member) && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
-    // A spread or computed member may add any key.
-    if (key === undefined) return 'unknown';
+    // A spread or computed member may add any key, with its default.
+    if (key === undefined) return undefined;
     shape.keys.add(key);
     const fallback = memberDefault((member as ts.PropertyAssignment).initializer);
     if (fallback) shape.defaults.set(key, fallback);

@@ -119,3 +119,37 @@ test('a checked environment copy whose schema defaults the URL variable to this 
   writeSchemaProject('ze', `const schema = z.object({ SHOP_DB_URL: z.string().url(), POOL_SIZE: z.coerce.number().default(5) });`, 'SHOP_DB_URL');
   assert.deepEqual(findingsOf(heldSpec('ze')), []);
 });
+
+/** A config module checking the environment with a schema it imports (`import { schema } from './schema'`), and a pool on `env.<member>`. */
+function writeImportedSchemaProject(folder: string, schemaModule: string[], importLine: string): void {
+  repo.write(`${folder}/package.json`, `{"name": "${folder}"}`);
+  repo.write(`${folder}/src/envSchema.ts`, schemaModule);
+  repo.write(`${folder}/src/config.ts`, [importLine, 'export const env = envSchema.parse(process.env);']);
+  repo.write(`${folder}/src/pool.ts`, ["import { Pool } from 'pg';", "import { env } from './config';", 'export const pool = new Pool({ connectionString: env.SHOP_DB_URL });']);
+}
+
+test('a schema imported from another module of the project is read there: its pooler default keeps the held checkout\'s findings', () => {
+  writeImportedSchemaProject('zf', ["import { z } from 'zod';", `export const envSchema = z.object({ SHOP_DB_URL: z.string().default('${POOLER_URL}') });`],
+    "import { envSchema } from './envSchema';");
+  assert.deepEqual(findingsOf(heldSpec('zf')), LOCKED);
+  // A default export, its members held by a const of their own.
+  writeImportedSchemaProject('zg', ["import { z } from 'zod';", `const members = { SHOP_DB_URL: z.string().catch('${POOLER_URL}') };`, 'export default z.object(members);'],
+    "import envSchema from './envSchema';");
+  assert.deepEqual(findingsOf(heldSpec('zg')), LOCKED);
+  // A schema from a package, or with a spread member, is not seen whole: no copy of the variables.
+  repo.write('zh/package.json', '{"name": "zh"}');
+  repo.write('zh/src/config.ts', ["import { envSchema } from '@acme/env';", 'export const env = envSchema.parse(process.env);']);
+  repo.write('zh/src/pool.ts', ["import { Pool } from 'pg';", "import { env } from './config';", 'export const pool = new Pool({ connectionString: env.SHOP_DB_URL });']);
+  assert.deepEqual(findingsOf(heldSpec('zh')), LOCKED);
+  writeSchemaProject('zi', 'const schema = z.object({ ...sharedMembers, SHOP_DB_URL: z.string() });', 'SHOP_DB_URL');
+  assert.deepEqual(findingsOf(heldSpec('zi')), LOCKED);
+});
+
+test('a schema imported (or required) from another module of the project with no default, or one defaulting to this machine, clears the held checkout as a schema of the module does', () => {
+  writeImportedSchemaProject('zj', ["import { z } from 'zod';", 'export const envSchema = z.object({ SHOP_DB_URL: z.string().url() });'],
+    "import { envSchema } from './envSchema';");
+  assert.deepEqual(findingsOf(heldSpec('zj')), []);
+  writeImportedSchemaProject('zk', ["const { z } = require('zod');", `const envSchema = z.object({ SHOP_DB_URL: z.string().default('${LOCAL_URL}') });`, 'module.exports = { envSchema };'],
+    "const { envSchema } = require('./envSchema');");
+  assert.deepEqual(findingsOf(heldSpec('zk')), []);
+});
