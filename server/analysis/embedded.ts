@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withNamedArgumentsAsValues, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, choiceAlternatives, enclosingClass, isConstDeclaration, isEmptyValue, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, choiceAlternatives, flowOfModule, enclosingClass, isConstDeclaration, isEmptyValue, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherDialectCounts, otherEngineText } from './dialect';
@@ -47,7 +47,7 @@ import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
-import { POOL_FACTORY, POOL_NAME, packageFactoryName, poolFactoryOfEvery } from './poolFactories';
+import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName } from './poolFactories';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
 import { onlyCleanupClears } from './cleanupClears';
@@ -755,8 +755,10 @@ class Extractor {
   private readonly supabaseClientFactories = new Set<string>();
   /** Names of objects created by calling a postgres.js factory (`const sql = postgres(options)`). */
   private readonly postgresJsClients = new Set<string>();
-  /** Names bound to pools created in this file (`const db = new Pool()`, `const sql = postgres()`). */
-  private readonly poolNames = new Set<string>();
+  /** The variables this file declares, by name: a pool's name among them is found when a receiver asks (isPoolNamed). */
+  private readonly declaredVariables = new Map<string, ts.VariableDeclaration[]>();
+  /** Whether each name asked about is a pool's (isPoolNamed), read once. */
+  private readonly poolNames = new Map<string, boolean>();
   /** Names of objects of another database's driver, in a file that imports both. */
   private otherObjects = new Set<string>();
   /**
@@ -1480,7 +1482,7 @@ class Extractor {
   private isPool(receiver: string): boolean {
     // A transaction callback's parameter (`sql.begin((sql) => …)`) is the transaction's connection, whatever it shadows.
     if (this.transactionTags.some((tags) => tags.has(receiver))) return false;
-    return POOL_NAME.test(receiver) || this.poolNames.has(receiver) || this.isImportedPool(receiver);
+    return POOL_NAME.test(receiver) || this.isPoolNamed(receiver) || this.isImportedPool(receiver);
   }
 
   private isSqlTag(tag: ts.Expression): boolean {
@@ -1717,17 +1719,29 @@ class Extractor {
     }
   }
 
-  /**
-   * Remembers pools created in this file: a variable every value of which is made by the same pool factory (a const's
-   * `new Pool()`; `let db; if (url) db = new Sequelize(url); else db = new Sequelize(name, user, password)`). A
-   * variable also given anything else is not one (`let db = new Pool(); … db = await db.connect()`), as an imported
-   * one is not (isImportedPool).
-   */
+  /** Remembers the variables this file declares (isPoolNamed reads them), and the postgres.js clients it makes. */
   private notePool(declaration: ts.VariableDeclaration & { name: ts.Identifier }): void {
     const name = declaration.name.text;
     const value = declaration.initializer && unwrap(declaration.initializer);
-    if (poolFactoryOfEvery(this.flow.heldValues(declaration), (callee) => this.factoryName(callee))) this.poolNames.add(name);
+    this.declaredVariables.set(name, [...(this.declaredVariables.get(name) ?? []), declaration]);
     if (value && ts.isCallExpression(value) && ts.isIdentifier(value.expression) && this.localPostgresFactories.has(value.expression.text)) this.postgresJsClients.add(name);
+  }
+
+  /**
+   * Whether a variable of this file by that name is a pool (poolFactories.ts isMadeAsPool, the reading suites share):
+   * every value it is given is one — made by a pool factory (a const's `new Pool()`; `let db; if (url) db = new
+   * Sequelize(url); else db = new Sequelize(name, user, password)`), or returned by a function of the project that
+   * makes or hands out one (`const db = openLedger()`). A variable also given anything else is not one (`let db = new
+   * Pool(); … db = await db.connect()`), as an imported one is not (isImportedPool).
+   */
+  private isPoolNamed(name: string): boolean {
+    let known = this.poolNames.get(name);
+    if (known === undefined) {
+      const flowOf = (module: ts.SourceFile): Flow => flowOfModule(module, module === this.source ? this.flow : undefined);
+      known = (this.declaredVariables.get(name) ?? []).some((declaration) => isMadeAsPool(declaration, flowOf));
+      this.poolNames.set(name, known);
+    }
+    return known;
   }
 
   /**
@@ -1743,7 +1757,8 @@ class Extractor {
       const imported = this.importedName(name);
       const path = imported && projectModulePath(this.fileName, imported.specifier);
       const exported = path ? exportedVariable(path, imported!.name) : undefined;
-      known = exported !== undefined && poolFactoryOfEvery(exported.flow.heldValues(exported.declaration), calleeText) !== undefined;
+      const flowOf = (module: ts.SourceFile): Flow => flowOfModule(module, module === exported?.declaration.getSourceFile() ? exported.flow : undefined);
+      known = exported !== undefined && isMadeAsPool(exported.declaration, flowOf);
       this.importedPools.set(name, known);
     }
     return known;
@@ -2518,7 +2533,7 @@ class Extractor {
       return this.isUsedAsTag(`this.${receiver.name.text}`) && looksLikeListenCall(call);
     }
     if (!ts.isIdentifier(receiver)) return false;
-    if (this.postgresJsNames.size > 0 && (this.poolNames.has(receiver.text) || receiver.text === 'sql')) return true;
+    if (this.postgresJsNames.size > 0 && (this.isPoolNamed(receiver.text) || receiver.text === 'sql')) return true;
     if (this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text)) return true;
     // A parameter or variable declared with postgres.js's client type (`function f(db: Sql)`), whatever its
     // name: the type settles what `listen` is, so the channel may be held in a constant.

@@ -304,6 +304,15 @@ export function returnedValues(fn: FunctionWithBody): ts.Expression[] {
   return values;
 }
 
+const moduleFlows = new WeakMap<ts.SourceFile, Flow>();
+
+/** The flow of names of a module, made once per parsed source (`own`, the analysed file's flow, when given). */
+export function flowOfModule(source: ts.SourceFile, own?: Flow): Flow {
+  let flow = moduleFlows.get(source);
+  if (!flow) moduleFlows.set(source, (flow = own ?? new Flow(source)));
+  return flow;
+}
+
 export class Flow {
   /** Whether `{ sql }` objects are query configs: set for files that import PostgreSQL code (embeddedDialect.ts). */
   readsSqlConfigs = false;

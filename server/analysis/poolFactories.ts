@@ -1,7 +1,7 @@
-// What makes a variable a pool (each query may take another server connection): its name, or the one pool factory
-// every value it is given is made by. Read alike where a receiver is judged a pool (embedded.ts) and where a suite's
-// variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts), which also follows a
-// function of the project to the values it returns (isPoolValue).
+// What makes a variable a pool (each query may take another server connection): its name, or every value it is given
+// being one — made by a pool factory, or returned by a function of the project that makes or hands out one
+// (isPoolValue). One reading where a receiver is judged a pool (embedded.ts, isMadeAsPool) and where a suite's
+// variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts, isPoolVariable).
 import ts from 'typescript';
 import { calleeText, returnedValues, unwrap, type Flow } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
@@ -11,21 +11,6 @@ import { calledFunction } from './rolledBackCallbacks';
 export const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
 /** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
 export const POOL_FACTORY = /^(Pool|postgres|knex|Knex|Sequelize|drizzle|PrismaClient|createPool)$/;
-
-/**
- * The pool factory every one of `values` is made by (`new Sequelize(…)` in each branch), when there is at least one
- * and they all name the same factory; undefined when any value is something else, or the values are unknown.
- */
-export function poolFactoryOfEvery(values: readonly ts.Expression[] | undefined, factoryName: (callee: ts.Expression) => string): string | undefined {
-  const factories = new Set<string>();
-  for (const held of values ?? []) {
-    const value = unwrap(held);
-    const factory = ts.isNewExpression(value) || ts.isCallExpression(value) ? factoryName(value.expression) : '';
-    if (!POOL_FACTORY.test(factory)) return undefined;
-    factories.add(factory);
-  }
-  return factories.size === 1 ? [...factories][0] : undefined;
-}
 
 /**
  * The name a pool factory is called by, seen through a rename on import from a package (`import { Pool as PgPool }
@@ -64,11 +49,21 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   return binding !== undefined && !('parameterOf' in binding) && isPoolVariable(binding.variable, flowOf, depth + 1);
 }
 
-/** Whether a variable is a pool: named one (`pool`, `testPool`; not `poolClient`), or given only pools (isPoolValue). */
+/** Whether a variable is a pool: named one (`pool`, `testPool`; not `poolClient`), or given only pools (isMadeAsPool). */
 export function isPoolVariable(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
-  if (ts.isIdentifier(declaration.name) && POOL_NAME.test(declaration.name.text)) return true;
+  return (ts.isIdentifier(declaration.name) && POOL_NAME.test(declaration.name.text)) || isMadeAsPool(declaration, flowOf, depth);
+}
+
+/**
+ * Whether every value a variable is given is a pool (isPoolValue), and it is given at least one; those a factory makes
+ * here are all made by one factory (`knex(…)` in one branch and `new Sequelize(…)` in another is not one kind of client).
+ */
+export function isMadeAsPool(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
   const held = flowOf(declaration.getSourceFile()).heldValues(declaration);
-  return held !== undefined && held.length > 0 && held.every((made) => isPoolValue(made, flowOf, depth));
+  if (held === undefined || held.length === 0) return false;
+  const factories = new Set(held.map(unwrap).flatMap((value) => (ts.isNewExpression(value) || ts.isCallExpression(value)
+    ? [packageFactoryName(value.expression, importedNameIn(value.getSourceFile()))].filter((name) => POOL_FACTORY.test(name)) : [])));
+  return factories.size <= 1 && held.every((made) => isPoolValue(made, flowOf, depth));
 }
 
 /** What a top-level name of `source` is imported as (`import { Pool as PgPool } from 'pg'`, a `require`). */

@@ -21,7 +21,7 @@
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { walkDescendants } from './astWalk';
-import { calleeText, Flow, outermostWrapper, unwrap } from './embeddedFlow';
+import { calleeText, Flow, flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
@@ -57,7 +57,7 @@ const perTestTransactions = new WeakMap<ts.Node, PerTestTransaction | null>();
 /** Where `receiver`, the client a query is sent on, starts when the query runs in a test (PerTestTransaction). */
 export function perTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
   let known = perTestTransactions.get(receiver);
-  if (known === undefined) perTestTransactions.set(receiver, (known = readPerTestTransaction(receiver, source, fileName, flowFor(source, flow)) ?? null));
+  if (known === undefined) perTestTransactions.set(receiver, (known = readPerTestTransaction(receiver, source, fileName, flowOfModule(source, flow)) ?? null));
   return known ?? undefined;
 }
 
@@ -147,7 +147,7 @@ function blockHooks(block: ts.Block | ts.SourceFile, source: ts.SourceFile, flow
 }
 
 /** A setup file's top-level hooks (read only when its text registers a `beforeEach`). */
-const setupFileHooks = new ModuleFacts<Hook[]>((read) => read.text.includes(SETUP_HOOK) ? hooksAmong(read.source.statements, read.source, flowFor(read.source)) : []);
+const setupFileHooks = new ModuleFacts<Hook[]>((read) => read.text.includes(SETUP_HOOK) ? hooksAmong(read.source.statements, read.source, flowOfModule(read.source)) : []);
 
 function hooksAmong(statements: readonly ts.Statement[], source: ts.SourceFile, flow: Flow): Hook[] {
   const hooks: Hook[] = [];
@@ -342,15 +342,6 @@ function assignedKeys(run: ts.Node, source: ts.SourceFile, flow: Flow): Readonly
   return keys;
 }
 
-const flows = new WeakMap<ts.SourceFile, Flow>();
-
-/** The flow of names of `source` (the analysed file's own, when given). */
-function flowFor(source: ts.SourceFile, own?: Flow): Flow {
-  let flow = flows.get(source);
-  if (!flow) flows.set(source, (flow = own ?? new Flow(source)));
-  return flow;
-}
-
 /**
  * The module-level variable a client expression reaches, as `file#name`: the variable itself, a const holding it, a
  * function of the project returning it (`getTestClient()`), or an import of either. Undefined for a parameter, anything
@@ -387,7 +378,7 @@ function aliasedClientKey(declaration: ts.VariableDeclaration, source: ts.Source
 /** The client every `return` of a getter hands out (`return _client;`, `() => client`), when they all agree. */
 function returnedClientKey(getter: TopLevelFunction, depth: number): string | undefined {
   const source = getter.getSourceFile();
-  const flow = flowFor(source);
+  const flow = flowOfModule(source);
   const returned: ts.Expression[] = [];
   if (getter.body && !ts.isBlock(getter.body)) returned.push(getter.body);
   const visit = (node: ts.Node): void => {
@@ -415,7 +406,7 @@ function importedVariableKey(source: ts.SourceFile, name: string, depth: number)
   for (const statement of other.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === imported.name);
-    if (declaration) return clientKey(declaration.name as ts.Identifier, other, flowFor(other), depth + 1);
+    if (declaration) return clientKey(declaration.name as ts.Identifier, other, flowOfModule(other), depth + 1);
   }
   return undefined;
 }
@@ -427,7 +418,7 @@ function importedVariableKey(source: ts.SourceFile, name: string, depth: number)
  * pool.connect()`).
  */
 function variableKey(declaration: ts.VariableDeclaration, source: ts.SourceFile, flow: Flow): string | undefined {
-  if (!ts.isIdentifier(declaration.name) || isPoolVariable(declaration, (module) => flowFor(module, module === source ? flow : undefined))) return undefined;
+  if (!ts.isIdentifier(declaration.name) || isPoolVariable(declaration, (module) => flowOfModule(module, module === source ? flow : undefined))) return undefined;
   const key = `${resolve(source.fileName)}#${declaration.name.text}`;
   return isModuleLevel(declaration) ? key : `${key}@${declaration.getStart(source)}`;
 }

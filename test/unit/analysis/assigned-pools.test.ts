@@ -98,3 +98,36 @@ test('a let a pool factory starts and the same factory alone sets again is still
   const refilled = CHECKED_OUT_LATER.replace('store = await store.connect();', 'store = new Pool({ connectionString: process.env.STORE_REPLICA_URL });');
   assert.deepEqual(embeddedRules(refilled, 'store.js'), [ALONE]);
 });
+
+// Session 37 (mend43a): a variable given the pool a function of the project returns (`const db = openLedger()`) is a
+// pool in application code as it is in a test suite (poolFactories.ts isMadeAsPool, one reading for both).
+const OPENS_POOL = `import { Pool } from 'pg';
+function openLedger() {
+  return new Pool({ connectionString: process.env.LEDGER_URL });
+}
+`;
+const TIMED = `export async function settle() {
+  await ledger.query('BEGIN');
+  await ledger.query("SET LOCAL statement_timeout = '5s'");
+  await ledger.query('COMMIT');
+}
+`;
+
+test('a variable given the pool a function of the project makes is a pool: a BEGIN through it opens nothing for the next query', () => {
+  assert.deepEqual(embeddedRules(`${OPENS_POOL}const ledger = openLedger();\n${TIMED}`, 'src/ledger.ts'), [ALONE]);
+  // A function that hands out its module's cached pool, and an arrow function's body.
+  const cached = `import { Pool } from 'pg';\nlet shared: Pool | undefined;\nconst pooled = () => new Pool();\nfunction ledgerPool() {\n  if (!shared) shared = pooled();\n  return shared;\n}\nconst ledger = ledgerPool();\n`;
+  assert.deepEqual(embeddedRules(cached + TIMED, 'src/ledger.ts'), [ALONE]);
+});
+
+test('a variable given what a function of the project returns is no pool when that is a checked-out client, or sometimes one', () => {
+  const client = `${OPENS_POOL}async function openSession() {\n  return openLedger().connect();\n}\nasync function settleAll() {\n  const ledger = await openSession();\n${TIMED.split('\n').slice(1, 4).join('\n')}\n}\n`;
+  assert.deepEqual(embeddedRules(client, 'src/ledger.ts'), []);
+  const either = `${OPENS_POOL}async function openEither(pinned: boolean) {\n  if (pinned) return openLedger().connect();\n  return openLedger();\n}\nasync function settleAll() {\n  const ledger = await openEither(true);\n${TIMED.split('\n').slice(1, 4).join('\n')}\n}\n`;
+  assert.deepEqual(embeddedRules(either, 'src/ledger.ts'), []);
+});
+
+test('an imported variable the module fills from a function of the project that makes a pool is a pool', (t) => {
+  const database = "const { Sequelize } = require('sequelize');\nfunction connect() {\n  return new Sequelize(process.env.WAREHOUSE_URL);\n}\nconst orm = connect();\nmodule.exports = { orm };\n";
+  assert.deepEqual(imported(t, database, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), [ALONE]);
+});
