@@ -7,7 +7,7 @@
 // within the file's repository.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
-import { foldersUpToRoot } from './psqlOnlyProjects';
+import { foldersUpToRoot } from './projectPaths';
 import { PSQL_INCLUDE_COMMAND, pagesAmong } from './psqlRuns';
 import { CACHE_MS, TimedCache } from './timedCache';
 

@@ -19,7 +19,8 @@
 // text it read to a query call (`client.query(sql)`), with no psql or pg_restore among them, sends every file of that
 // folder, the dump among them, through its driver (a `BEGIN … COMMIT` around it does not undo a plain SET).
 import { basename, dirname, join, posix, resolve, sep } from 'node:path';
-import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp } from './folderEntries';
+import { SKIPPED_FOLDERS, boundedText, folderEntries } from './folderEntries';
+import { foldersUpToRoot } from './projectPaths';
 import { projectRoot } from './psqlOnlyProjects';
 import { TEST_PATH } from './testPath';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -79,13 +80,10 @@ export function isSentByProgram(fileName: string): boolean {
     || folders.some((folder) => sendsIn(folder).listed.some((listed) => reachesFolder(listed, dirname(file))));
 }
 
-/** The dump's folder and the folders above it (not above its repository's root), each with its direct sub-folders. */
+/** The dump's folder and the folders above it (not above its repository's root: foldersUpToRoot), each with its direct sub-folders. */
 function readerFolders(start: string): string[] {
-  const up = foldersUp(start, READER_LEVELS);
-  const rootIndex = up.indexOf(projectRoot(start) ?? '');
-  const within = rootIndex < 0 ? up : up.slice(0, rootIndex + 1);
   const folders = new Set<string>();
-  for (const folder of within) {
+  for (const folder of foldersUpToRoot(start, READER_LEVELS)) {
     folders.add(folder);
     folderEntries(folder).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name))
       .slice(0, MAX_SUBFOLDERS).forEach((entry) => folders.add(join(folder, entry.name)));

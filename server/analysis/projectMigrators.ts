@@ -11,7 +11,7 @@ import { boundedText } from './folderEntries';
 import { inMigrationsFolder } from './handRunScripts';
 import { isAppliedByMigrationTool } from './migrationToolDumps';
 import { isSentByProgram } from './programSentDumps';
-import { foldersUpToRoot } from './psqlOnlyProjects';
+import { foldersUpToRoot } from './projectPaths';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 /**

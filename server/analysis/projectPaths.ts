@@ -17,6 +17,18 @@ export function gitRoot(start: string): string | undefined {
 }
 
 /**
+ * The start folder and those above it, `levels` at most, that are not above its repository's root (the folder holding
+ * `.git`): the folders a reader of a project's own files looks in (a notes file in the folder holding the repository
+ * is none of them). All of them when there is no `.git` (a downloaded archive, a folder before `git init`): a README is
+ * no sure sign of the root there — a `db/README.md` would hide the root's `docs/` pages.
+ */
+export function foldersUpToRoot(start: string, levels: number): string[] {
+  const up = foldersUp(start, levels);
+  const rootIndex = up.indexOf(gitRoot(start) ?? '');
+  return rootIndex < 0 ? up : up.slice(0, rootIndex + 1);
+}
+
+/**
  * The file's path from its repository's root (`db/mysql/schema.sql`) when it has one; otherwise the path as given.
  * A relative path is resolved too: run from the folder above the checkout (`poolsafe lint oracle-work`), it starts
  * with the checkout's own name, which the editor's absolute path, cut at the root, does not have.

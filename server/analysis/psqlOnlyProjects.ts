@@ -65,16 +65,6 @@ export function projectRoot(start: string): string | undefined {
   return above !== readme && folderEntries(above).some((entry) => entry.isFile() && isProgramFile(entry.name)) ? undefined : readme;
 }
 
-/**
- * The start folder and those above it, `levels` at most, that are not above its repository's root (projectRoot): the
- * folders a reader of a project's own files looks in. All of them when the root is unknown.
- */
-export function foldersUpToRoot(start: string, levels: number): string[] {
-  const up = foldersUp(start, levels);
-  const rootIndex = up.indexOf(projectRoot(start) ?? '');
-  return rootIndex < 0 ? up : up.slice(0, rootIndex + 1);
-}
-
 /** A source file of a programming language, a package manifest or a .NET project. */
 function isProgramFile(name: string): boolean {
   return PROGRAM_SOURCE.test(name) || PROGRAM_MANIFEST.has(name) || PROGRAM_PROJECT.test(name);

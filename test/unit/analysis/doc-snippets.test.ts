@@ -108,3 +108,18 @@ test("a page in a folder above the repository's root tells nothing of the reposi
   // The note inside the repository still counts.
   assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('proj', 'db', 'init.sql')), []);
 });
+
+// Session 37 (mend43a): without `.git` (a downloaded archive, a folder before `git init`) every level up is read: a
+// README in the file's own folder is no sign that the project's root, with its `docs/` pages, lies there.
+test("without .git, a README beside the file does not hide the pages of the root's docs folder", (t) => {
+  const scratch = scratchRepository('doc-snippets-no-git', t);
+  scratch.writeAll({
+    'docs/setup.md': '# Setup\n\n```\npsql "$DATABASE_URL"\n\\i db/setup.sql\n```\n',
+    'db/README.md': '# Tables\n',
+    'app/package.json': '{ "dependencies": { "pg": "^8.11.0" } }\n',
+    'app/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n",
+  });
+  assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('db', 'setup.sql')), []);
+  // A file the page does not name keeps its finding.
+  assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('db', 'other.sql')).map((f) => f.rule), ['session-set']);
+});
