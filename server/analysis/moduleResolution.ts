@@ -9,6 +9,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SKIPPED_FOLDERS, foldersUp, isFile, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
+import { readJson } from './packageManifests';
+
+// packageManifests.ts has no TypeScript in it: modules of the plain .sql analysis import it there.
+export { packageDependencies } from './packageManifests';
 
 const MAX_CACHED_FOLDERS = 256;
 const MAX_WORKSPACE_FOLDERS = 5000;
@@ -184,14 +188,6 @@ function firstString(value: unknown): string | undefined {
   return undefined;
 }
 
-function readJson(path: string): any {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 const workspaces = new TimedCache<Map<string, string>>(PROJECT_CACHE_MS);
 
 /** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the importer belongs to. */
@@ -230,23 +226,6 @@ export function owningPackage(file: string): { name: string; folder: string } | 
     const folder = nearestFolder(start, (candidate) => isFile(join(candidate, 'package.json')));
     const name = folder ? readJson(join(folder, 'package.json'))?.name : undefined;
     return folder && typeof name === 'string' ? { name, folder } : undefined;
-  });
-}
-
-const packageDependencyNames = new TimedCache<ReadonlySet<string>>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
-
-/** The packages the file's own package.json (the nearest one above it) depends on: `dependencies`, `devDependencies`, `peerDependencies`. */
-export function packageDependencies(file: string): ReadonlySet<string> {
-  const folder = nearestFolder(dirname(resolve(file)), (candidate) => isFile(join(candidate, 'package.json')));
-  if (!folder) return new Set();
-  return packageDependencyNames.get(folder, () => {
-    const manifest = readJson(join(folder, 'package.json'));
-    const names = new Set<string>();
-    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
-      const listed = manifest?.[field];
-      if (listed && typeof listed === 'object') for (const name of Object.keys(listed)) names.add(name);
-    }
-    return names;
   });
 }
 

@@ -66,3 +66,39 @@ test('a command file that runs the migration with psql, or a page run of a file 
   const psqlF = { 'README.md': 'Run `psql "$DATABASE_URL" -f sql/setup.sql` once.\n', 'package.json': manifest, 'src/db.ts': POOL_MODULE };
   assert.deepEqual(rulesAt(t, psqlF, ['sql', 'setup.sql']), []);
 });
+
+// Session 37 (mend43a): a tool with a folder of its own applies that folder only (Prisma's migrations beside its schema,
+// drizzle-kit's `out`, `drizzle/` by default, whatever its name); the Supabase CLI's folder is supabaseCli.ts's; the
+// package.json's dependencies are read as moduleResolution.ts reads them, and a Cargo dependency's own table counts.
+const readmeRunning = (path: string): string => `## Quick start\n\n\`\`\`sh\npsql "$DATABASE_URL" -f ${path}\n\`\`\`\n`;
+const DB_MIGRATION = ['db', 'migrations', '001_init.sql'];
+
+test('Prisma, drizzle-kit or the Supabase CLI in the manifest does not apply a migrations folder of another name: the README runs it', (t) => {
+  const base = { 'README.md': readmeRunning('db/migrations/001_init.sql'), 'src/db.ts': POOL_MODULE };
+  const prisma = { ...base, 'package.json': '{ "dependencies": { "pg": "^8", "@prisma/client": "^5" }, "devDependencies": { "prisma": "^5" } }\n', 'prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n}\n' };
+  assert.deepEqual(rulesAt(t, prisma, DB_MIGRATION), [], 'prisma');
+  const supabase = { ...base, 'package.json': '{ "dependencies": { "pg": "^8" }, "devDependencies": { "supabase": "^1.200.0" } }\n' };
+  assert.deepEqual(rulesAt(t, supabase, DB_MIGRATION), [], 'supabase');
+  const drizzle = { ...base, 'package.json': '{ "dependencies": { "pg": "^8" }, "devDependencies": { "drizzle-kit": "^0.21" } }\n', 'drizzle.config.ts': "export default { dialect: 'postgresql', out: './drizzle' };\n" };
+  assert.deepEqual(rulesAt(t, drizzle, DB_MIGRATION), [], 'drizzle-kit');
+});
+
+test("a README's run of a file in the folder Prisma or drizzle-kit applies keeps the migration's finding", (t) => {
+  const prisma = {
+    'README.md': readmeRunning('prisma/migrations/20240101000000_init/migration.sql'), 'src/db.ts': POOL_MODULE,
+    'package.json': '{ "devDependencies": { "prisma": "^5" } }\n', 'prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n}\n',
+  };
+  assert.deepEqual(rulesAt(t, prisma, ['prisma', 'migrations', '20240101000000_init', 'migration.sql']), ['session-set']);
+  // drizzle-kit's default folder, and the folder its config names.
+  const drizzle = { 'src/db.ts': POOL_MODULE, 'package.json': '{ "dependencies": { "pg": "^8" }, "devDependencies": { "drizzle-kit": "^0.21" } }\n' };
+  assert.deepEqual(rulesAt(t, { ...drizzle, 'README.md': readmeRunning('drizzle/0000_init.sql') }, ['drizzle', '0000_init.sql']), ['session-set'], 'default out');
+  const configured = { ...drizzle, 'README.md': readmeRunning('sql/out/0000_init.sql'), 'drizzle.config.ts': "export default defineConfig({ dialect: 'postgresql', out: './sql/out' });\n" };
+  assert.deepEqual(rulesAt(t, configured, ['sql', 'out', '0000_init.sql']), ['session-set'], 'configured out');
+});
+
+test("a package.json script or key named for a migrator is no dependency; a Cargo dependency's own table is one", (t) => {
+  const scriptOnly = { 'README.md': README_PSQL_F, 'src/db.ts': POOL_MODULE, 'package.json': '{ "scripts": { "dbmate": "echo see docs" }, "dependencies": { "pg": "^8" } }\n' };
+  assert.deepEqual(rulesAt(t, scriptOnly, ['migrations', '001_init.sql']), []);
+  const cargo = { 'README.md': README_PSQL_F, 'src/main.rs': 'fn main() {}\n', 'Cargo.toml': '[package]\nname = "billing"\n\n[dependencies.sqlx]\nversion = "0.7"\nfeatures = ["postgres"]\n' };
+  assert.deepEqual(rulesAt(t, cargo, ['migrations', '001_init.sql']), ['session-set']);
+});

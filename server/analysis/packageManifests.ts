@@ -1,0 +1,36 @@
+// What a project's package.json says, read without the TypeScript compiler (moduleResolution.ts, which loads it,
+// re-exports these): the plain .sql analysis asks them too (projectMigrators.ts).
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { foldersUp, isFile } from './folderEntries';
+import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
+
+const MAX_CACHED_FOLDERS = 256;
+/** How many folders above a file its package.json is looked for. */
+const MANIFEST_LEVELS = 15;
+
+/** A JSON file's value; undefined when it cannot be read or parsed. */
+export function readJson(path: string): any {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const packageDependencyNames = new TimedCache<ReadonlySet<string>>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
+
+/** The packages the file's own package.json (the nearest one above it) depends on: `dependencies`, `devDependencies`, `peerDependencies`. */
+export function packageDependencies(file: string): ReadonlySet<string> {
+  const folder = foldersUp(dirname(resolve(file)), MANIFEST_LEVELS).find((candidate) => isFile(join(candidate, 'package.json')));
+  if (!folder) return new Set();
+  return packageDependencyNames.get(folder, () => {
+    const manifest = readJson(join(folder, 'package.json'));
+    const names = new Set<string>();
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+      const listed = manifest?.[field];
+      if (listed && typeof listed === 'object') for (const name of Object.keys(listed)) names.add(name);
+    }
+    return names;
+  });
+}
