@@ -1182,11 +1182,14 @@ class Extractor {
   /**
    * The statements after an unconditional `return`, `throw`, `break` or `continue` in the same block (`return; // the
    * rest is retired`): they never run, so what they would send reaches no server (held-out-41's ruling). A function
-   * declared there is hoisted and may still be called, so it is kept.
+   * declared there is hoisted and may still be called, so it is kept. The file's own top level counts too: a CommonJS
+   * script's `return` (or a top-level `throw`) ends the module's run, and in an ES module a top-level `return` is a
+   * syntax error, so nothing after it runs either.
    */
   private noteUnreachableAfter(jump: ts.Statement): void {
     const block = jump.parent;
-    const statements = ts.isBlock(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) || ts.isModuleBlock(block) ? block.statements : undefined;
+    const statements = ts.isBlock(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) || ts.isModuleBlock(block) || ts.isSourceFile(block)
+      ? block.statements : undefined;
     if (!statements) return;
     for (let i = statements.indexOf(jump) + 1; i < statements.length; i++) {
       if (!ts.isFunctionDeclaration(statements[i])) this.unreachable.add(statements[i]);

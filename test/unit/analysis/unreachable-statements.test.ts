@@ -58,3 +58,30 @@ test('a conditional jump, the code after its block, and a function declared afte
     'module.exports = { subscribe };',
   ]), ["listen LISTEN order_events", 'session-set SET statement_timeout = 0', 'listen LISTEN refund_events']);
 });
+
+test("a script's top-level return or throw leaves the rest of the file unread; code above it, and a function declared below it, keep their findings", () => {
+  assert.deepEqual(found([
+    "const { Client } = require('pg');",
+    "console.log('feed retired');",
+    'return;',
+    'const client = new Client({ connectionString: process.env.DATABASE_URL });',
+    "client.connect().then(() => client.query('LISTEN order_events'));",
+  ]), []);
+  assert.deepEqual(found([
+    "const { Pool } = require('pg');",
+    'const pool = new Pool();',
+    "throw new Error('use the new exporter');",
+    "pool.query('SET statement_timeout = 0');",
+  ], '/nowhere/ops/scripts/retired.cjs'), []);
+  assert.deepEqual(found([
+    "const { Client } = require('pg');",
+    'const client = new Client({ connectionString: process.env.DATABASE_URL });',
+    "client.connect().then(() => client.query('LISTEN order_events'));",
+    'if (process.argv.includes("--once")) return;',
+    "client.query('LISTEN refund_events');",
+    'return;',
+    'function later(pool) {',
+    "  return pool.query('SET work_mem = 1');",
+    '}',
+  ]), ['listen LISTEN order_events', 'listen LISTEN refund_events', 'session-set SET work_mem = 1']);
+});
