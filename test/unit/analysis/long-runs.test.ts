@@ -236,3 +236,30 @@ test('a generated program that lists and reads a dump folder on thousands of lin
   assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
   assert.equal(run.stdout.trim(), 'false');
 });
+
+// Session 37 (mend43a): the two expressions f84889c made linear. A `define` line read blanks with two `[ \t]*` in a row
+// (before and after an optional `=`): quadratic in the line's trailing blanks. Cargo.toml's dependency line opened with
+// a multiline `^\s*`, which crosses line ends: quadratic in a run of blank lines.
+test("a Makefile's define line with a long run of trailing blanks is read in linear time (a child with a CPU budget)", async () => {
+  const makefiles = join(__dirname, '..', '..', '..', 'server', 'analysis', 'makefiles.js');
+  const line = `define HELP${' '.repeat(60000)}x`;
+  const script = `console.log([...require(${JSON.stringify(makefiles)}).variableValues(${JSON.stringify(`${line}\nPGPORT = 6543\n`)}).keys()].join(','));`;
+  // The old expression took about 4 s of CPU on this line; the new one a few milliseconds.
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 1000 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'PGPORT');
+});
+
+test('a Cargo.toml of tens of thousands of blank lines is read for its migrator in linear time (a child with a CPU budget)', async (t) => {
+  const root = scratchRepository('long-runs-cargo', t).writeAll({
+    'Cargo.toml': `[package]\nname = "billing"\n${'\n'.repeat(80000)}[dependencies]\nserde = "1"\n`,
+    'src/main.rs': 'fn main() {}\n',
+    'migrations/001_init.sql': 'SET search_path = billing;\n',
+  });
+  const migrators = join(__dirname, '..', '..', '..', 'server', 'analysis', 'projectMigrators.js');
+  const script = `console.log(require(${JSON.stringify(migrators)}).isAppliedByProjectMigrator(${JSON.stringify(join(root, 'migrations', '001_init.sql'))}));`;
+  // The old expression took about 9 s of CPU on this file; the new one a few milliseconds.
+  const run = await runNodeWithCpuBudget(['-e', script], { cpuMs: 1500 });
+  assert.equal(run.killed, undefined, 'the child finished within its CPU budget');
+  assert.equal(run.stdout.trim(), 'false');
+});
