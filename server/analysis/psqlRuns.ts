@@ -381,11 +381,13 @@ function readPsqlRuns(folder: string): PsqlRuns {
   }
   if (runners.size > 0) for (const [path, text] of live) (pageSet.has(path) ? pagePaths : paths).push(...runnerArguments(text, runners));
   paths.push(...psqlFunctionFiles([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
-  // A build file's sources count where these command files or pages run psql on some file: the build output, presumably.
-  const runsFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0 || pagePaths.length > 0 || pagePatterns.length > 0;
+  // A build file's sources count where these command files or pages run psql on some file: the build output, presumably;
+  // run as that output is, by a command file, or only by a page (then a migrator the project names may be what applies them).
+  const commandsRunFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0;
+  const pagesRunFiles = pagePaths.length > 0 || pagePatterns.length > 0;
   return {
-    commands: { files: paths, patterns: [...looped, ...globbed, ...(runsFiles ? concatenated : [])] },
-    pages: { files: pagePaths, patterns: pagePatterns },
+    commands: { files: paths, patterns: [...looped, ...globbed, ...(commandsRunFiles ? concatenated : [])] },
+    pages: { files: pagePaths, patterns: [...pagePatterns, ...(!commandsRunFiles && pagesRunFiles ? concatenated : [])] },
     globs, tested, pooled,
   };
 }

@@ -738,6 +738,21 @@ test('files a build script concatenates into the file psql runs (cat db/$part.sq
   assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'queries', 'orders.sql')).map((f) => f.rule), SESSION_STATE_RULES);
 });
 
+// Session 37 (mend43a): where only a page runs the build output, its sources are run as the page runs them: a
+// migration a migrator the project names applies keeps its findings, as with the page's run of the file itself.
+test("files a build concatenates into the file only a README runs with psql are page runs: a migrator's migrations keep their findings", (t) => {
+  const files = {
+    Makefile: 'schema:\n\tcat migrations/*.sql > build/schema.sql\n',
+    'README.md': '## Quick start\n\n```sh\nmake schema\npsql "$DATABASE_URL" -f build/schema.sql\n```\n',
+    'src/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
+  };
+  const migrator = scratchRepository('concat-page-migrator', t).writeAll({ ...files, 'package.json': '{ "dependencies": { "pg": "^8", "node-pg-migrate": "^7" } }\n' });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(migrator, 'migrations', '001_init.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  // Nothing else applies them: the page is their runner, psql's own session.
+  const pageOnly = scratchRepository('concat-page-only', t).writeAll({ ...files, 'package.json': '{ "dependencies": { "pg": "^8" } }\n' });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(pageOnly, 'migrations', '001_init.sql')), []);
+});
+
 test('a concatenation is no psql run where no command file runs psql on a file, nor for a cat argument with no literal folder before its variable', (t) => {
   // The bundle is sent by the application, not by psql.
   const bundled = scratchRepository('concat-no-psql', t).writeAll({
