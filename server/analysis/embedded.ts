@@ -47,6 +47,7 @@ import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
+import { isTestCode } from './testSetupFiles';
 import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName } from './poolFactories';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { withoutClosingSettings } from './embeddedSettingPairs';
@@ -1734,14 +1735,17 @@ class Extractor {
    * Whether a variable of this file by that name is a pool (poolFactories.ts isMadeAsPool, the reading suites share):
    * every value it is given is one — made by a pool factory (a const's `new Pool()`; `let db; if (url) db = new
    * Sequelize(url); else db = new Sequelize(name, user, password)`), or returned by a function of the project that
-   * makes or hands out one (`const db = openLedger()`). A variable also given anything else is not one (`let db = new
-   * Pool(); … db = await db.connect()`), as an imported one is not (isImportedPool).
+   * makes or hands out one (`const db = openLedger()`), and in test code not capped at one connection. A variable also
+   * given anything else is not one (`let db = new Pool(); … db = await db.connect()`), as an imported one is not
+   * (isImportedPool).
    */
   private isPoolNamed(name: string): boolean {
     let known = this.poolNames.get(name);
     if (known === undefined) {
       const flowOf = (module: ts.SourceFile): Flow => flowOfModule(module, module === this.source ? this.flow : undefined);
-      known = (this.declaredVariables.get(name) ?? []).some((declaration) => isMadeAsPool(declaration, flowOf));
+      // Test code reads a pool capped at one connection as one session (poolFactories.ts PoolReading).
+      const reading = this.fileName !== undefined && isTestCode(this.fileName) ? 'test' : 'application';
+      known = (this.declaredVariables.get(name) ?? []).some((declaration) => isMadeAsPool(declaration, flowOf, reading));
       this.poolNames.set(name, known);
     }
     return known;

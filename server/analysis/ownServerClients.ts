@@ -30,6 +30,7 @@ import { importedModules, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
 import { POOLER_PORT_TEXT, namesPooler } from './poolerEndpoints';
+import { POOL_NAME, capsAtOneConnection } from './poolFactories';
 
 /**
  * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one
@@ -59,7 +60,6 @@ type Verdict = boolean | { readonly cutFrom: number };
  * `pgp`, …), and anything named for a pool, pooler or proxy.
  */
 const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient|pgp)$|pool|bouncer|proxy/i;
-const POOL_NAME = /(?:^|\.)(?:pool|\w*Pool)$/;
 /**
  * Methods that take one connection out of a pool and hold it until it is released (pg, dumbo, mysql-style, generic-pool,
  * postgres.js; TypeORM's `createQueryRunner()`, whose runner takes one connection of its DataSource's pool and keeps it
@@ -1771,14 +1771,6 @@ function isReadInPlace(made: ts.NewExpression): boolean {
  */
 const URL_CAPS_AT_ONE = /[?&]_poolSize=1(?:[&#]|$)/;
 
-/** Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`). */
-export function capsAtOneConnection(argument: ts.Expression): boolean {
-  const value = unwrap(argument);
-  return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
-    && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))
-    && ((p.name.text === 'max' && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1')
-      || (p.name.text === 'pool' && capsAtOneConnection(p.initializer))));
-}
 
 /** The LISTEN/NOTIFY libraries whose subscriber holds one connection of its own (listenLibraries.ts). */
 const SUBSCRIBER_MODULES = [PG_LISTEN_MODULE, PG_PUBSUB_MODULE, IMQUEUE_PG_PUBSUB_MODULE];

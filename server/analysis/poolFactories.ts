@@ -23,6 +23,23 @@ export function packageFactoryName(callee: ts.Expression, importedName: (name: s
   return imported && imported.name !== 'default' && !/^[./]/.test(imported.specifier) ? imported.name : callee.text;
 }
 
+/** Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`). */
+export function capsAtOneConnection(argument: ts.Expression): boolean {
+  const value = unwrap(argument);
+  return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
+    && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))
+    && ((p.name.text === 'max' && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1')
+      || (p.name.text === 'pool' && capsAtOneConnection(p.initializer))));
+}
+
+/**
+ * Where a pool is read: in application code, where concurrent callers share even a pool capped at one connection (a
+ * BEGIN sent through it may take in another caller's queries); or in test code, whose tests run one after another, so
+ * a pool capped at one connection (`new Pool({ max: 1 })`) keeps one session for a suite's hooks and its test, as
+ * ownServerClients.ts reads it there.
+ */
+export type PoolReading = 'application' | 'test';
+
 /** How many variables and functions of the project deep a value is followed to the pool it may be. */
 const MAX_POOL_DEPTH = 4;
 
@@ -32,38 +49,40 @@ const MAX_POOL_DEPTH = 4;
  * body makes `new Pool(…)` or hands out its module's cached pool). A function whose body is not found (a package's)
  * counts by its own name as a receiver does (`getPool()`, `createTestPool()`; not `getPoolClient()`).
  */
-export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
+export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.SourceFile) => Flow, reading: PoolReading = 'application', depth = 0): boolean {
   if (depth > MAX_POOL_DEPTH) return false;
   const value = unwrap(expression);
   const source = value.getSourceFile();
-  if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(packageFactoryName(value.expression, importedNameIn(source)))) return true;
+  if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(packageFactoryName(value.expression, importedNameIn(source)))) {
+    return reading === 'application' || !(value.arguments ?? []).some(capsAtOneConnection);
+  }
   if (ts.isCallExpression(value)) {
     const helper = calledFunction(value);
     if (!helper) return POOL_NAME.test(calleeText(value.expression));
     const returned = returnedValues(helper);
-    return returned.length > 0 && returned.every((made) => isPoolValue(made, flowOf, depth + 1));
+    return returned.length > 0 && returned.every((made) => isPoolValue(made, flowOf, reading, depth + 1));
   }
   if (!ts.isIdentifier(value)) return false;
   if (POOL_NAME.test(value.text)) return true;
   const binding = flowOf(source).bindingOf(value);
-  return binding !== undefined && !('parameterOf' in binding) && isPoolVariable(binding.variable, flowOf, depth + 1);
+  return binding !== undefined && !('parameterOf' in binding) && isPoolVariable(binding.variable, flowOf, reading, depth + 1);
 }
 
 /** Whether a variable is a pool: named one (`pool`, `testPool`; not `poolClient`), or given only pools (isMadeAsPool). */
-export function isPoolVariable(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
-  return (ts.isIdentifier(declaration.name) && POOL_NAME.test(declaration.name.text)) || isMadeAsPool(declaration, flowOf, depth);
+export function isPoolVariable(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, reading: PoolReading = 'application', depth = 0): boolean {
+  return (ts.isIdentifier(declaration.name) && POOL_NAME.test(declaration.name.text)) || isMadeAsPool(declaration, flowOf, reading, depth);
 }
 
 /**
  * Whether every value a variable is given is a pool (isPoolValue), and it is given at least one; those a factory makes
  * here are all made by one factory (`knex(…)` in one branch and `new Sequelize(…)` in another is not one kind of client).
  */
-export function isMadeAsPool(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, depth = 0): boolean {
+export function isMadeAsPool(declaration: ts.VariableDeclaration, flowOf: (source: ts.SourceFile) => Flow, reading: PoolReading = 'application', depth = 0): boolean {
   const held = flowOf(declaration.getSourceFile()).heldValues(declaration);
   if (held === undefined || held.length === 0) return false;
   const factories = new Set(held.map(unwrap).flatMap((value) => (ts.isNewExpression(value) || ts.isCallExpression(value)
     ? [packageFactoryName(value.expression, importedNameIn(value.getSourceFile()))].filter((name) => POOL_FACTORY.test(name)) : [])));
-  return factories.size <= 1 && held.every((made) => isPoolValue(made, flowOf, depth));
+  return factories.size <= 1 && held.every((made) => isPoolValue(made, flowOf, reading, depth));
 }
 
 /** What a top-level name of `source` is imported as (`import { Pool as PgPool } from 'pg'`, a `require`). */

@@ -415,10 +415,10 @@ function importedVariableKey(source: ts.SourceFile, name: string, depth: number)
  * `file#name` of a module-level variable holding one client (`file#name@offset` of one a block declares, a `describe`'s
  * `let runner`); undefined for a pool (poolFactories.ts' isPoolVariable): named one (`pool`, `testPool`; not
  * `poolClient`), or given only pools (`new Pool()`, a project function's `getPool()` returning one; not `await
- * pool.connect()`).
+ * pool.connect()`, nor a pool capped at one connection, whose one session the suite's tests take in turn).
  */
 function variableKey(declaration: ts.VariableDeclaration, source: ts.SourceFile, flow: Flow): string | undefined {
-  if (!ts.isIdentifier(declaration.name) || isPoolVariable(declaration, (module) => flowOfModule(module, module === source ? flow : undefined))) return undefined;
+  if (!ts.isIdentifier(declaration.name) || isPoolVariable(declaration, (module) => flowOfModule(module, module === source ? flow : undefined), 'test')) return undefined;
   const key = `${resolve(source.fileName)}#${declaration.name.text}`;
   return isModuleLevel(declaration) ? key : `${key}@${declaration.getStart(source)}`;
 }

@@ -15,7 +15,7 @@ import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedF
 import { ModuleFacts } from './parsedModules';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
-import { capsAtOneConnection } from './ownServerClients';
+import { capsAtOneConnection } from './poolFactories';
 import { callerFiles, parsed } from './directUrls';
 import { isCommonJsExports, isModuleExports, topLevelFunction } from './topLevelFunctions';
 

@@ -464,3 +464,23 @@ test('a suite variable an imported helper hands a pool to is a pool; a helper no
   assert.deepEqual(embeddedRules(fromPackage('getPool'), 'ledger.test.ts'), ['set-local-outside-transaction']);
   assert.deepEqual(embeddedRules(fromPackage('getPoolClient'), 'ledger.test.ts'), []);
 });
+
+// Session 37 (mend43a): a pool capped at one connection (`{ max: 1 }`) is one session for a suite, whose tests run one
+// after another (ownServerClients.ts reads it so in test code): the hooks' BEGIN holds for the test, made in place or
+// by a function of the project. Application code, whose concurrent callers share it, still reads it as a pool.
+test('a suite variable given a pool capped at one connection keeps the per-test transaction; application code still reads a pool', () => {
+  const capped = 'function openLedger() { return new Pool({ connectionString: process.env.TEST_DB, max: 1 }); }';
+  assert.deepEqual(embeddedRules(heldFrom('openLedger()', capped), 'ledger.test.ts'), []);
+  assert.deepEqual(embeddedRules(heldFrom('new Pool({ connectionString: process.env.TEST_DB, max: 1 })', ''), 'ledger.test.ts'), []);
+  // Two connections allowed: a pool.
+  assert.deepEqual(embeddedRules(heldFrom('openLedger()', capped.replace('max: 1', 'max: 2')), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  const application = `import { Pool } from 'pg';
+${capped}
+const conn = openLedger();
+export async function settle() {
+  await conn.query('BEGIN');
+  await conn.query("SET LOCAL statement_timeout = '5s'");
+  await conn.query('COMMIT');
+}`;
+  assert.deepEqual(embeddedRules(application, 'src/ledger.ts'), ['set-local-outside-transaction']);
+});
