@@ -353,6 +353,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
+    piped.push(...includesPrintedIntoPsql(shown));
     const loops = loopLists(text);
     const named: string[] = [];
     const page = pageSet.has(path);
@@ -406,6 +407,15 @@ const JENKINSFILE = 'Jenkinsfile';
 export function withCommandCommentsBlanked(name: string, text: string): string {
   if (name === PACKAGE_JSON) return text;
   return withCommentsBlanked(name === JENKINSFILE ? withGroovyCommentsBlanked(text) : text);
+}
+
+/**
+ * A command file's commands without its comments (nor, in a Windows script, what its echoes print): a Windows script as
+ * the shell script it stands for (windowsScripts.ts), any other by its kind (withCommandCommentsBlanked). For readers
+ * that ask what a command file names (psqlOnlyProjects.ts: whether it names psql).
+ */
+export function commandsWithoutComments(path: string, text: string): string {
+  return WINDOWS_SCRIPT.test(path) ? windowsScriptAsShell(path, text) : withCommandCommentsBlanked(basename(path), text);
 }
 
 /**
@@ -699,6 +709,33 @@ function withFolderVariableWritten(word: string, script: string): string {
   const value = withoutQuotes(values[0]).trim().replace(PWD_SUBSTITUTION_END, '').trim();
   const folder = value.replace(UP_TO_LAST_EXPANSION, '').replace(/^\/+/, '').replace(/^(?:\.{1,2}\/)+/, '').replace(/\/$/, '');
   return LITERAL_FOLDER.test(folder) && !/^\.{1,2}$/.test(folder) ? `${folder}/${rest}` : word;
+}
+
+/**
+ * An `echo` or `printf` piped into the next command on its line (`echo "\i db/seed.sql" | psql -d app`): what it prints
+ * (read where the quoted separators are blanked; its text is then taken as written), and that command.
+ */
+const PRINTED_INTO = /(?:^|[\s;&(])(?:echo|printf)[ \t]([^\n;|&]*)\|([^\n;|&]*)/g;
+/**
+ * A psql include in what an echo or printf prints, its backslash written once or doubled (`printf '\\ir x.sql\n'`,
+ * which prints one): the file, up to a blank, a quote or the next escape (`\n`).
+ */
+const PRINTED_INCLUDE = new RegExp(String.raw`\\?${PSQL_INCLUDE_COMMAND}([^\s"'\\;]+)`, 'g');
+
+/**
+ * The files an `echo` or `printf` piped into psql includes (`echo "\i db/seed.sql" | psql -d app`, `printf
+ * '\\set ON_ERROR_STOP on\n\\i db/seed.sql\n' | docker exec -i db psql`): psql reads the printed meta-commands as its
+ * input and runs each included file in its session. Each with where its psql command starts (the `psql` word).
+ */
+function includesPrintedIntoPsql(text: string): { argument: string; start: number }[] {
+  if (!text.includes('\\') || !/echo|printf/.test(text)) return [];
+  const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
+  return [...unquoted.matchAll(PRINTED_INTO)].filter((match) => PSQL_WORD.test(match[2])).flatMap((match) => {
+    const printedStart = match.index! + match[0].length - match[2].length - 1 - match[1].length;
+    const printed = text.slice(printedStart, printedStart + match[1].length);
+    const start = match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD);
+    return [...printed.matchAll(PRINTED_INCLUDE)].map((include) => ({ argument: include[1], start })).filter(({ argument }) => isSqlFileName(argument));
+  });
 }
 
 /** The files that here-documents fed to psql include (`psql <<EOSQL`, then `\i ${DIR}/seed.sql`, up to `EOSQL`). */

@@ -314,3 +314,21 @@ test('a loop handing psql each file by its name in another folder ($(basename "$
   });
   assert.deepEqual(rules(other, 'seed', 'users.sql'), STATE_RULES);
 });
+
+test('an include echoed or printed into psql (echo "\\i db/x.sql" | psql …) runs that file in psql\'s session', (t) => {
+  const root = scratchRepository('psql-echo-include', t).writeAll({
+    ...APPLICATION,
+    'scripts/load.sh': [
+      '#!/bin/sh',
+      'echo "\\i database/echoed.sql" | psql -d shop',
+      "printf '\\\\set ON_ERROR_STOP on\\n\\\\ir database/printed.sql\\n' | docker exec -i pg psql -U owner",
+      'echo "\\i database/to_file.sql" > notes.txt',
+      'echo "\\i database/to_grep.sql" | grep sql',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'database', 'echoed.sql'), []);
+  assert.deepEqual(rules(root, 'database', 'printed.sql'), []);
+  // Printed into a file or another program, the include runs nothing.
+  assert.deepEqual(rules(root, 'database', 'to_file.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'database', 'to_grep.sql'), STATE_RULES);
+});
