@@ -12,9 +12,9 @@
 import { basename, dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folderEntries';
-import { hostPart } from './connectionHosts';
+import { LOOPBACK_HOST, hostPart } from './connectionHosts';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
-import { POOLER_PORTS, namesPooler, namesPoolerPort } from './poolerEndpoints';
+import { type Endpoint, POOLER_PORTS, connectionParts, namesPooler, namesPoolerPort } from './poolerEndpoints';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
@@ -102,18 +102,32 @@ function readApplicationEnvironment(folder: string): Map<string, Reach> {
   return values;
 }
 
-/** A value that reaches a pooler (its port, a pooler's name) or a host of another machine (`db.example.supabase.co`, `10.0.0.7`). */
+/**
+ * A value that reaches a pooler (its port, a pooler's name) or a host of another machine (`db.example.supabase.co`,
+ * `10.0.0.7`): any of the servers it names, since libpq may reach any of several (`localhost:5432,db.prod.net:5432`).
+ */
 function reachesElsewhere(name: string, value: string): boolean {
-  if (/PORT$/.test(name)) return POOLER_PORTS.has(value);
-  if (namesPooler(value)) return true;
-  if (namesPoolerPort(value)) return true;
-  const host = hostPart(value);
-  if (host.kind !== 'other') return false;
-  const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(value) ?? (/^[\w.-]+$/.test(value) && /HOST$/.test(name) ? [value, value] : null);
-  if (!named) return false;
-  if (named[2] !== undefined && POOLER_PORTS.has(named[2])) return true;
-  // A compose service, a placeholder (`HOST`, `<host>`, `your_host`) or Docker's name for this machine: not another machine.
-  return /^[\w-]+(?:\.[\w-]+)+$/.test(named[1]) && !/^host\.docker\.internal$/i.test(named[1]);
+  if (/PORT$/.test(name)) return value.split(',').some((port) => POOLER_PORTS.has(port.trim()));
+  if (namesPooler(value) || namesPoolerPort(value)) return true;
+  return hostPart(value).kind === 'other' && serversOf(name, value).some((server) => isAnotherMachine(server.host ?? ''));
+}
+
+/**
+ * A host name of another machine: a name with a dot or an address, not this machine's (LOOPBACK_HOST) nor Docker's
+ * name for it; a compose service (`db`) or a placeholder (`HOST`, `<host>`, `your_host`) is not one.
+ */
+function isAnotherMachine(host: string): boolean {
+  return /^[\w-]+(?:\.[\w-]+)+$/.test(host) && !LOOPBACK_HOST.test(host) && !/^host\.docker\.internal$/i.test(host);
+}
+
+/**
+ * The servers a value names, through the one reader of connection strings (connectionParts: every host of a URL or of
+ * libpq's key/value form, each with its port), or a host variable's bare host list (`PGHOST=db1,db2`); none for other text.
+ */
+function serversOf(name: string, value: string): readonly Endpoint[] {
+  const parts = connectionParts(value);
+  if (parts !== undefined) return parts.endpoints;
+  return /HOST$/.test(name) && /^[\w.-]+(?:,[\w.-]+)*$/.test(value) ? value.split(',').map((host) => ({ host })) : [];
 }
 
 /**
@@ -253,12 +267,16 @@ function withoutLineContinuation(value: string): string {
   return before === ' ' || before === '\t' || before === "'" || before === '"' ? value.slice(0, -1).trimEnd() : value;
 }
 
+/**
+ * A value that reaches this machine, or a service of the same file running PostgreSQL (`postgres://u:p@db-test:5432/t`,
+ * `host=postgres`, `PGHOST: postgres`): each of the servers it names is one, none on a pooler's port.
+ */
 function reachesTestDatabase(value: string, postgresServices: Set<string>): boolean {
-  const host = hostPart(value);
-  if (host.kind === 'loopback') return true;
-  // A service's name as the host (`postgres://u:p@db-test:5432/t`, `PGHOST: postgres`): that service's container.
-  const named = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([\w.-]+)(?::(\d+))?(?:[/?#]|$)/i.exec(value) ?? /^([\w.-]+)$/.exec(value);
-  return named !== null && postgresServices.has(named[1]) && !(named[2] !== undefined && POOLER_PORTS.has(named[2]));
+  if (hostPart(value).kind === 'loopback') return true;
+  if (namesPoolerPort(value)) return false;
+  // A bare value is read as a host here whatever the variable's name (`DB: postgres`): only a service's name counts.
+  const servers = serversOf('HOST', value);
+  return servers.length > 0 && servers.every(({ host = '' }) => postgresServices.has(host) || LOOPBACK_HOST.test(host));
 }
 
 /** The keys of the blocks whose `image:` is PostgreSQL's (CI service containers, compose services). */
