@@ -3,14 +3,14 @@
 // through a connection pool (no source file of any programming language — a Go service with sqlc, a Python or
 // Ruby app, a Node server — and no package manifest of one), and its README or docs tell the reader to run the files
 // by hand (`psql -d lab -f roles.sql`, "Run each script in pgAdmin") or its shell scripts, Makefiles or CI files run
-// psql: each one runs whole in the session a person or a script opens for it,
+// psql (a command that is commented out runs nothing): each one runs whole in the session a person or a script opens for it,
 // so a `SET ROLE` or `SET app.current_tenant` at its top is that session's business. Read from the repository's
 // root (the folder holding `.git`, or failing that the outermost folder with a README within a few levels), once
 // per CACHE_MS, bounded in folders and files: a project too big to walk is taken to hold a program.
 import { dirname, join, resolve } from 'node:path';
 import type { Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
-import { COMMAND_FILE, DOC_PAGE, README, pagesAmong } from './psqlRuns';
+import { COMMAND_FILE, DOC_PAGE, README, commandsWithoutComments, pagesAmong } from './psqlRuns';
 import { SQL_CLIENT, showsPsqlCommand, tellsToRunByHand } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { gitRoot } from './projectPaths';
@@ -92,6 +92,7 @@ function holdsNoProgramAndNamesPsql(root: string): boolean {
   // Hidden folders hold tools' settings, except CI workflows, which may run psql.
   const enter = (name: string): boolean => (!name.startsWith('.') || name === '.github') && !SKIPPED_FOLDERS.has(name);
   if (walkFolders(root, MAX_FOLDERS, visit, enter) !== 'complete') return false;
-  return commands.slice(0, MAX_READ).some((path) => SQL_CLIENT.test(boundedText(path, MAX_READ_BYTES) ?? ''))
+  // A command file's comment names no client it runs (`# psql -f legacy.sql`, a Jenkinsfile's `// sh 'psql …'`).
+  return commands.slice(0, MAX_READ).some((path) => SQL_CLIENT.test(commandsWithoutComments(path, boundedText(path, MAX_READ_BYTES) ?? '')))
     || pagesAmong(pages, MAX_READ).some((path) => (boundedText(path, MAX_READ_BYTES) ?? '').split('\n').some(runsByHand));
 }

@@ -146,3 +146,20 @@ test('a line naming psql then a dash and words is prose: the scripts keep their 
   const option = repositoryWith('psql-only-dash-option', t, { 'README.md': '# Lab\nUseful scripts\n', 'tools.txt': 'psql --dbname=lab --no-psqlrc\n' });
   assert.deepEqual(rules(option, 'checks/clerk.sql'), []);
 });
+
+test('a command file that names psql only in a comment runs no client: the scripts keep their findings', (t) => {
+  const silentReadme = { 'README.md': '# Invoices\n\nThe schema and some role checks.\n' };
+  const commented: Record<string, string>[] = [
+    { 'scripts/reset.sh': '#!/bin/sh\n# psql -d lab -f schema.sql\ndropdb lab && createdb lab\n' },
+    { Makefile: 'reset:\n\tdropdb lab && createdb lab  # then psql -d lab -f schema.sql\n' },
+    { Jenkinsfile: "pipeline { stages { stage('db') { steps {\n  // sh 'psql -d lab -f schema.sql'\n  sh 'createdb lab'\n} } } }\n" },
+    { 'scripts/reset.bat': '@echo off\r\nREM psql -d lab -f schema.sql\r\ncreatedb lab\r\n' },
+  ];
+  for (const [i, files] of commented.entries()) {
+    const repository = repositoryWith(`psql-only-commented-${i}`, t, { ...silentReadme, ...files });
+    assert.deepEqual(rules(repository, 'checks/clerk.sql'), ['session-set', 'session-set'], Object.keys(files)[0]);
+  }
+  // The same command live makes the project a psql-only one.
+  const live = repositoryWith('psql-only-live-jenkins', t, { ...silentReadme, Jenkinsfile: "pipeline { stages { stage('db') { steps {\n  sh 'psql -d lab -f schema.sql'\n} } } }\n" });
+  assert.deepEqual(rules(live, 'checks/clerk.sql'), []);
+});
