@@ -239,10 +239,29 @@ function readAssignments(text: string, values: Map<string, boolean>, composeFold
   const postgresServices = postgresServicesOf(lines);
   const pooler = namesPooler(text);
   const read = compose ? composeServices(text).filter((service) => mayRunTests(service, composeFolder)).flatMap((service) => service.lines) : lines;
-  for (const [name, value] of assignmentsOf(read)) {
-    const local = !pooler && (/PORT$/.test(name) ? !POOLER_PORTS.has(value) : reachesTestDatabase(value, postgresServices));
+  const assignments = assignmentsOf(read);
+  const reachesLocally = (name: string, value: string, seen: ReadonlySet<string>): boolean => {
+    const referenced = referencedVariable(value);
+    if (referenced === undefined) return /PORT$/.test(name) ? !POOLER_PORTS.has(value) : reachesTestDatabase(value, postgresServices);
+    // `${{ env.ADMIN_DATABASE_URL }}`: whatever this file gives that variable, every value of it (none: unknown).
+    if (seen.has(referenced)) return false;
+    const given = assignments.filter(([other]) => other === referenced);
+    const further = new Set(seen).add(referenced);
+    return given.length > 0 && given.every(([other, otherValue]) => reachesLocally(other, otherValue, further));
+  };
+  for (const [name, value] of assignments) {
+    const local = !pooler && reachesLocally(name, value, new Set([name]));
     values.set(name, (values.get(name) ?? true) && local);
   }
+}
+
+/**
+ * The variable a CI value only passes on from the same file's environment: GitHub Actions' `${{ env.NAME }}` (a step
+ * giving `DATABASE_URL: ${{ env.ADMIN_DATABASE_URL }}` for one command), which the runner replaces with the value the
+ * workflow or job sets. A secret or another context (`${{ secrets.DATABASE_URL }}`) is not one: its value is not here.
+ */
+function referencedVariable(value: string): string | undefined {
+  return /^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(value)?.[1];
 }
 
 /** A file's assignments (ASSIGNMENT) that give a value, unquoted: not an empty one, nor a YAML block's `|` or `>`. */
