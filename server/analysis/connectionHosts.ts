@@ -3,7 +3,7 @@
 // (cli.js, server.js, lintWorker.js, pooler.js) read env, compose and CI files with it (testEnvironment.ts,
 // composeFiles.ts, reached from psqlRuns.ts), and the compiler is loaded only with dist/embedded.js (esbuild.mjs
 // fails a build whose eager bundle includes it). localTestDatabases.ts reads code's connection strings with it.
-import { type Endpoint, POOLER_PORTS, connectionParts } from './poolerEndpoints';
+import { type Endpoint, POOLER_PORTS, connectionParts, decoded } from './poolerEndpoints';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
 export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
@@ -39,15 +39,6 @@ export function socketHost(text: string): { directory: string; port?: string } |
   const port = parts.parameters.get('port') ?? parts.port;
   if (directory === undefined || !/^\/[\w./-]*$/.test(directory) || (port !== undefined && !/^\d+$/.test(port))) return undefined;
   return { directory: withoutTrailingSlashes(directory), ...(port !== undefined && { port }) };
-}
-
-/** A URL part percent-decoded; undefined when its escapes are malformed. */
-function decoded(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A directory's path without the slashes that may end it (`/run/postgresql/` is `/run/postgresql`; `/` stays). */

@@ -27,7 +27,7 @@ export function namesPooler(text: string): boolean {
  * A PostgreSQL URL's host list and query (`postgres://user:pw@host:6543/db?pgbouncer=true`; libpq's several hosts:
  * `postgres://u@h1:5432,h2:6543/db`).
  */
-const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)[^?#]*(?:\?([^#]*))?/i;
+const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)([^?#]*)(?:\?([^#]*))?/i;
 /** One host of a URL's host list, and its port: `host`, `host:6543`, `[::1]:5432`. */
 const URL_HOST = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/;
 /** A libpq key/value connection string opens with a keyword and `=` (`host=db port=5432 dbname=app`). */
@@ -56,6 +56,8 @@ export interface ConnectionParts {
   endpoints: readonly Endpoint[];
   /** A URL's query parameters, percent-decoded (`?host=/run/postgresql&pgbouncer=true`); none in a key/value string. */
   parameters: ReadonlyMap<string, string>;
+  /** The database named: a URL's path (percent-decoded) or its `?dbname=`, a key/value string's `dbname`; undefined when none is. */
+  database?: string;
 }
 
 /**
@@ -69,12 +71,36 @@ export function connectionParts(text: string): ConnectionParts | undefined {
       const [, host = '', port] = URL_HOST.exec(written) ?? [];
       return { host, port: port || undefined };
     });
-    return { form: 'url', ...endpoints[0], endpoints, parameters: queryParameters(url[2] ?? '') };
+    const parameters = queryParameters(url[3] ?? '');
+    const database = parameters.get('dbname') ?? (url[2].length > 1 ? decoded(url[2].slice(1)) : undefined);
+    return { form: 'url', ...endpoints[0], endpoints, parameters, ...(database !== undefined && { database }) };
   }
   if (!KEY_VALUE_STRING.test(text)) return undefined;
   const keyValue = (key: string): string | undefined => new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'i').exec(text)?.[1];
   const endpoints = pairedEndpoints(keyValue('host'), keyValue('port'));
-  return { form: 'keywords', ...endpoints[0], endpoints, parameters: new Map() };
+  const database = keyValue('dbname');
+  return { form: 'keywords', ...endpoints[0], endpoints, parameters: new Map(), ...(database !== undefined && { database }) };
+}
+
+/**
+ * The servers libpq connects to: a URL's `?host=` and `?port=` lists stand before its authority's
+ * (`postgres://localhost:5432/app?host=pool.internal&port=6543` reaches pool.internal:6543), paired as libpq pairs them.
+ */
+export function reachedEndpoints(parts: ConnectionParts): readonly Endpoint[] {
+  const hostList = parts.parameters.get('host');
+  const portList = parts.parameters.get('port');
+  if (hostList === undefined && portList === undefined) return parts.endpoints;
+  return pairedEndpoints(hostList ?? parts.endpoints.map((endpoint) => endpoint.host ?? '').join(','),
+    portList ?? parts.endpoints.map((endpoint) => endpoint.port ?? '').join(','));
+}
+
+/** A URL part percent-decoded; undefined when its escapes are malformed (libpq refuses the URL). */
+export function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** libpq's comma-separated host and port lists paired (`host=h1,h2 port=5432,6543`): one port written stands for every host. */

@@ -125,6 +125,22 @@ test("a pg Client on a provider's direct host written out may SET and LISTEN; on
   assert.deepEqual(found(options("host: 'db.example.com', port: 5432")), flagged);
 });
 
+// A written-out connection string is read by the one reader of connection strings (poolerEndpoints.ts): libpq may
+// reach any host of a list and takes a URL's `?host=`/`?port=` before its authority's, so the string is a provider's
+// direct endpoint only when every server it reaches is one. libpq's key/value form names the host too.
+test("a provider's direct host counts only when every server the string reaches is one; the key/value form is read", () => {
+  const flagged = ['listen LISTEN billing_events', 'session-set SET idle_session_timeout = 0'];
+  // A host list whose second server is the provider's pooler, or a query port that moves the direct host onto the pooler's port.
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.qzxwvutsrpa.supabase.co:5432,aws-0-eu-west-1.pooler.supabase.com:6543/postgres'")), flagged);
+  assert.deepEqual(found(notifier("'postgres://app:pw@ep-late-moon-424242.eu-central-1.aws.neon.tech,replica.example.org/neondb'")), flagged);
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.qzxwvutsrpa.supabase.co/postgres?port=6543'")), flagged);
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@localhost:5432/postgres?host=aws-0-eu-west-1.pooler.supabase.com'")), flagged);
+  // Every server direct, or libpq's key/value form naming the direct host: a session of its own.
+  assert.deepEqual(found(notifier("'host=db.qzxwvutsrpa.supabase.co port=5432 dbname=postgres user=postgres'")), []);
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.qzxwvutsrpa.supabase.co:5432/postgres?sslmode=require&port=5432'")), []);
+  assert.deepEqual(found(notifier("'host=db.qzxwvutsrpa.supabase.co port=6543 dbname=postgres'")), flagged);
+});
+
 // The options' connectionString is read as every other option is (embeddedFlow's objectProperty): a quoted key is the
 // same property, and a method of that name is no URL.
 test('a connectionString written as a quoted key counts as the direct URL it holds; a pooled one keeps the findings', () => {
