@@ -6,8 +6,8 @@
 // file at a time, resolve the same way without reading the disk again for every file.
 import ts from 'typescript';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { SKIPPED_FOLDERS, foldersUp, isFile, walkFolders } from './folderEntries';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { SKIPPED_FOLDERS, folderEntries, foldersUp, isFile, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { readJson } from './packageManifests';
 
@@ -26,7 +26,10 @@ export const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
 /** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, or a package of its workspace. */
 export function resolveModule(importer: string, specifier: string): string | undefined {
-  if (specifier.startsWith('.')) return resolveFile(resolve(dirname(importer), specifier));
+  if (specifier.startsWith('.')) {
+    const target = resolve(dirname(importer), specifier);
+    return resolveFile(target) ?? builtFileSource(target);
+  }
   const aliased = resolveAlias(importer, specifier) ?? resolveImportMap(importer, specifier);
   if (aliased) return aliased;
   const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
@@ -57,6 +60,50 @@ function resolveFile(base: string): string | undefined {
   const stem = base.replace(/\.(?:d\.)?[cm]?[jt]sx?$/, '');
   const candidates = [base, ...SOURCE_EXTENSIONS.map((e) => stem + e), ...SOURCE_EXTENSIONS.map((e) => join(base, `index${e}`))];
   return candidates.find(isFile);
+}
+
+/** How many folders above a build output's file its project's tsconfig may be (`dist/routes/api/x.js` → the root). */
+const MAX_OUTPUT_DEPTH = 6;
+/** A folder's TypeScript configs: `tsconfig.json` and the named ones beside it (`tsconfig.build.json`). */
+const TSCONFIG_FILE = /^tsconfig(?:\.[\w-]+)?\.json$/;
+
+/**
+ * The source a file of a TypeScript project's build output is compiled from, for an import of a build the checkout
+ * does not hold (a git-ignored `dist/`: `import { pool } from '../dist/db.js'` in a test run after `npm run build`): the
+ * same path under the config's `rootDir`, when a tsconfig in a folder above the file puts its `outDir` there. A config
+ * with no `rootDir` compiles from its own folder's tree (TypeScript's common root of the inputs), as read here.
+ */
+function builtFileSource(target: string): string | undefined {
+  for (const folder of foldersUp(dirname(target), MAX_OUTPUT_DEPTH)) {
+    for (const { outDir, rootDir } of buildOutputsIn(folder)) {
+      const inOutput = relative(outDir, target);
+      if (inOutput.startsWith('..') || isAbsolute(inOutput)) continue;
+      const source = resolveFile(join(rootDir, inOutput));
+      if (source && !DECLARATION_FILE.test(source)) return source;
+    }
+  }
+  return undefined;
+}
+
+/** Where a build writes its output and the folder it compiles from (absolute). */
+interface BuildOutput { outDir: string; rootDir: string }
+const buildOutputCache = new TimedCache<BuildOutput[]>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
+
+/** The build outputs the TypeScript configs of a folder declare (an `outDir`; `rootDir`, else the folder), cached per folder. */
+function buildOutputsIn(folder: string): BuildOutput[] {
+  return buildOutputCache.get(folder, () => folderEntries(folder).filter((entry) => entry.isFile() && TSCONFIG_FILE.test(entry.name)).flatMap((entry) => {
+    const config = join(folder, entry.name);
+    const outDir = configPathOption(config, 'outDir', 0);
+    return outDir === undefined ? [] : [{ outDir, rootDir: configPathOption(config, 'rootDir', 0) ?? folder }];
+  }));
+}
+
+/** A path option of a config's `compilerOptions` (or of the config it extends), absolute from the config declaring it. */
+function configPathOption(configFile: string, option: 'outDir' | 'rootDir', depth: number): string | undefined {
+  const value = readConfig(configFile)?.compilerOptions?.[option];
+  if (typeof value === 'string') return resolve(dirname(configFile), value);
+  const parent = depth < MAX_EXTENDS ? extendedConfig(configFile) : undefined;
+  return parent ? configPathOption(parent, option, depth + 1) : undefined;
 }
 
 /** One `paths` entry: `@/*` → [`/repo/app/*`] (targets absolute, `*` kept). */

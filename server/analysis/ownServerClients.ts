@@ -664,7 +664,11 @@ export class OwnServerClients {
     const value = unwrap(pool);
     const call = ts.isCallExpression(value) && value.arguments.length === 0 ? value : undefined;
     const name = call ? call.expression : value;
-    if (!ts.isIdentifier(name) || this.flow.bindingOf(name) || this.flow.destructuringOf(name)) return false;
+    if (!ts.isIdentifier(name) || this.flow.bindingOf(name)) return false;
+    // A name destructured out of a module it loads (`const { pool } = await import('../src/db.js')`) is that module's
+    // export; one destructured out of anything else (`const { pool } = ctx`) is not the import.
+    const destructured = this.flow.destructuringOf(name);
+    if (destructured && requiredModule(destructured.initializer) === undefined) return false;
     const imported = this.importedOrRequired(name.text);
     const file = imported && imported.name !== 'default' ? resolveModule(this.fileName!, imported.specifier) : undefined;
     const reader = file === undefined ? undefined : this.testHelper(file, true);
@@ -682,12 +686,15 @@ export class OwnServerClients {
       const returns = ts.isBlock(fn.body) ? this.returnsOf(fn.body) : [fn.body];
       return returns.length > 0 && returns.every(isPool);
     };
+    // `export { pool }` (or `export { made as pool }`) below the declarations: the name is a top-level one of the module.
+    const listed = exportListLocal(this.source, name);
+    const declares = (statement: ts.Statement, declared: string | undefined): boolean =>
+      declared !== undefined && (declared === listed || (declared === name && hasModifier(statement, ts.SyntaxKind.ExportKeyword)));
     for (const statement of this.source.statements) {
-      if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
-      if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && returnsPool(statement);
+      if (ts.isFunctionDeclaration(statement) && declares(statement, statement.name?.text)) return call && returnsPool(statement);
       if (!ts.isVariableStatement(statement)) continue;
       for (const declaration of statement.declarationList.declarations) {
-        if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name) continue;
+        if (!ts.isIdentifier(declaration.name) || !declares(statement, declaration.name.text)) continue;
         const initial = declaration.initializer && unwrap(declaration.initializer);
         if (initial && (ts.isArrowFunction(initial) || ts.isFunctionExpression(initial))) return call && returnsPool(initial);
         return !call && this.everyValueOf(declaration, isPool);
@@ -1718,6 +1725,16 @@ function reexportedNames(file: string, name: string, target: string): string[] {
 }
 
 /** An identifier in the list of an `export { … } from '…'` (a re-export of another module's name, no local binding). */
+/** The local name a module's own export list gives under `name` (`export { pool }`, `export { made as pool }`), if any. */
+function exportListLocal(source: ts.SourceFile, name: string): string | undefined {
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.moduleSpecifier || statement.isTypeOnly || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+    const element = statement.exportClause.elements.find((e) => !e.isTypeOnly && e.name.text === name);
+    if (element) return (element.propertyName ?? element.name).text;
+  }
+  return undefined;
+}
+
 function isReexportSpecifier(node: ts.Identifier): boolean {
   return ts.isExportSpecifier(node.parent) && node.parent.parent.parent.moduleSpecifier !== undefined;
 }
