@@ -1,6 +1,7 @@
 // Per-test transactions a test suite's hooks keep a client in, read once for every shape (session 35): the
 // `beforeEach` hooks that run before a test are read in the order they run, each hook's statements in written order
-// (nested blocks and callbacks included, an error's `catch` left out). A BEGIN, START TRANSACTION or SAVEPOINT sent on a
+// (nested blocks and callbacks included, an error's `catch` left out; a function the hook declares and calls by name
+// read where it is called). A BEGIN, START TRANSACTION or SAVEPOINT sent on a
 // client (a literal a method sends, or a client method: `startTransaction()`, `begin()`) opens a transaction on it;
 // a COMMIT or ROLLBACK, a new client put in its variable (`client = await pool.connect()`), or a function of the
 // project the client is handed to that sends a COMMIT or ROLLBACK (`await settle(client)`) leaves it outside. When the hooks leave it open, a query a test
@@ -192,7 +193,7 @@ const eventsOfHook = new WeakMap<ts.Node, HookEvent[]>();
 
 /**
  * What a hook does to each client, in written order (nested blocks and callbacks included, an error's `catch` left
- * out): a BEGIN, START TRANSACTION or SAVEPOINT (a literal a method sends, or a client method: `startTransaction()`,
+ * out; a function it declares and calls by name read at each call): a BEGIN, START TRANSACTION or SAVEPOINT (a literal a method sends, or a client method: `startTransaction()`,
  * `begin()`, or a helper of the project handed the client that sends one: `await openTx(client)`), a COMMIT or
  * ROLLBACK (to a savepoint or not), a new client put in its variable, or the client handed to any other function of
  * the project that sends a COMMIT or ROLLBACK (`await settle(client)`, which may end the transaction). Handed to anything else (a seed
@@ -211,17 +212,50 @@ function hookEvents(hook: Hook): HookEvent[] {
   };
   // A returned function runs after the test (a teardown, read with the `afterEach` hooks), not in the hook's order.
   const teardowns = new Set<ts.Node>(hook.setup ? returnedFunctions(hook.body) : []);
-  walkDescendants(hook.body, (node) => {
+  // A function the hook names and calls (`async function begin() {…}`, `const begin = async () => …`) runs where it is
+  // called, not where it is written: read at each call, once per call chain.
+  const called = calledLocalFunctions(hook.body);
+  const calledBodies = new Set<ts.Node>(called.values());
+  const running = new Set<ts.Node>();
+  const visit = (node: ts.Node): boolean => {
     if (ts.isCatchClause(node) || teardowns.has(node) || (ts.isFunctionLike(node) && builtOnly(node, hook.body))) return false;
+    if (ts.isFunctionLike(node) && calledBodies.has(node)) return false;
+    const local = ts.isCallExpression(node) && ts.isIdentifier(node.expression) ? called.get(node.expression.text) : undefined;
+    if (local?.body && !running.has(local)) {
+      running.add(local);
+      walkDescendants(local.body, visit);
+      running.delete(local);
+    }
     const handed = ts.isCallExpression(node) ? boundaryHelperCall(node) : undefined;
     if (handed) push([HELPER_BOUNDARY_EVENTS[handed.boundary]], handed.client);
     else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) push(boundariesSent(node, node.expression.name.text), node.expression.expression);
     else if (ts.isBinaryExpression(node) && isAssignment(node)) push(['assign'], node.left);
     else if ((ts.isIdentifier(node) || isGetterCall(node)) && !read.has(node) && handedToHelperEnding(node as ts.Expression)) push(['commit'], node as ts.Expression);
     return true;
-  });
+  };
+  walkDescendants(hook.body, visit);
   eventsOfHook.set(hook.body, events);
   return events;
+}
+
+/**
+ * The functions a hook declares by name (a function declaration, or a const holding a function written in place) and
+ * calls by that name in its own body, by name. A name given twice is not known to be one function: left out.
+ */
+function calledLocalFunctions(hook: ts.Node): Map<string, ts.FunctionLikeDeclaration> {
+  const declared = new Map<string, ts.FunctionLikeDeclaration | null>();
+  const calls = new Set<string>();
+  walkDescendants(hook, (node) => {
+    const held = ts.isFunctionDeclaration(node) && node.name ? { name: node.name.text, fn: node as ts.FunctionLikeDeclaration }
+      : ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(unwrap(node.initializer)) || ts.isFunctionExpression(unwrap(node.initializer)))
+        ? { name: node.name.text, fn: unwrap(node.initializer) as ts.FunctionLikeDeclaration } : undefined;
+    if (held) declared.set(held.name, declared.has(held.name) ? null : held.fn);
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) calls.add(node.expression.text);
+    return true;
+  });
+  const called = new Map<string, ts.FunctionLikeDeclaration>();
+  for (const [name, fn] of declared) if (fn && calls.has(name)) called.set(name, fn);
+  return called;
 }
 
 /**

@@ -484,3 +484,19 @@ export async function settle() {
 }`;
   assert.deepEqual(embeddedRules(application, 'src/ledger.ts'), ['set-local-outside-transaction']);
 });
+
+// A function a hook declares and calls by name runs where it is called, not where it is written.
+test("a function a hook declares and then calls is read where it is called: its BEGIN after the hook's ROLLBACK opens the test's transaction, its COMMIT after the BEGIN closes it", () => {
+  const hook = (lines: string): string => `beforeEach(async () => {\n${lines}\n});\nafterEach(async () => { await conn.query('ROLLBACK'); });`;
+  // Declared first, run last: the transaction is open for the test.
+  for (const declared of ["  async function begin() { await conn.query('BEGIN'); }", "  const begin = async () => { await conn.query('BEGIN'); };"]) {
+    const lines = `${declared}\n  await conn.query('ROLLBACK');\n  await begin();`;
+    assert.deepEqual(embeddedRules(hooked(hook(lines), TEST_BODY), 'ledger.test.ts'), [], declared);
+  }
+  // A commit helper declared above the BEGIN and called after it: the test is outside any transaction.
+  const finishing = "  async function finish() { await conn.query('COMMIT'); }\n  await conn.query('BEGIN');\n  await finish();";
+  assert.deepEqual(embeddedRules(hooked(hook(finishing), TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  // Called before the BEGIN, the helper's ROLLBACK clears leftovers and the BEGIN still opens the test's transaction.
+  const clearing = "  const clear = () => conn.query('ROLLBACK');\n  await clear();\n  await conn.query('BEGIN');";
+  assert.deepEqual(embeddedRules(hooked(hook(clearing), TEST_BODY), 'ledger.test.ts'), []);
+});
