@@ -3,10 +3,10 @@
 // graphile-migrate applies (migrationToolDumps.ts), or whose project's manifest names a tool that applies a folder of
 // SQL migrations (node-pg-migrate, dbmate, golang-migrate, goose, sqlx…); or a file in the one folder a tool named
 // there always applies — Prisma's `migrations/<name>/migration.sql` beside its schema, drizzle-kit's `out` folder
-// (`drizzle/` unless its config says otherwise), whatever that folder's name. Such a file keeps its top-level SET
-// findings whatever a documentation page also shows (corpus ruling 6: migration folders keep them whatever runner
-// applies them): a README's quick start `psql -f migrations/001_init.sql` or `\i migrations/001_init.sql` is one way a
-// person may run it, while the migrator applies it through the application's URL. Where nothing of the project applies
+// (`drizzle/` unless its config says otherwise; any migrations folder too where no config is found), whatever that
+// folder's name. Such a file keeps its top-level SET findings whatever a documentation page also shows (corpus
+// ruling 6: migration folders keep them whatever runner applies them): a README's quick start
+// `psql -f migrations/001_init.sql` or `\i migrations/001_init.sql` is one way a person may run it, while the migrator applies it through the application's URL. Where nothing of the project applies
 // the folder (a README is the only runner; Prisma beside a `db/migrations` it never reads), the page's psql run still
 // makes it a session script of its own. The Supabase CLI's folder is supabaseCli.ts's: it applies it in a session of
 // its own.
@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
 import { inMigrationsFolder } from './handRunScripts';
 import { isAppliedByMigrationTool } from './migrationToolDumps';
-import { packageDependencies } from './packageManifests';
+import { packageDependencies, readJson } from './packageManifests';
 import { isSentByProgram } from './programSentDumps';
 import { foldersUpToRoot } from './projectPaths';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -46,31 +46,36 @@ const MANIFEST_LEVELS = 6;
 const MAX_MANIFEST_BYTES = 256 * 1024;
 
 const migratorsByFolder = new TimedCache<boolean>(PROJECT_CACHE_MS);
-const drizzleOutByFolder = new TimedCache<string | null>(PROJECT_CACHE_MS);
+const drizzleOutOfConfig = new TimedCache<DrizzleOut>(PROJECT_CACHE_MS);
+const drizzleConfigsOfScripts = new TimedCache<readonly string[]>(PROJECT_CACHE_MS);
 
 /** Whether the file is a migration the project's own migrator applies (see above). */
 export function isAppliedByProjectMigrator(fileName: string): boolean {
   const file = resolve(fileName);
   const levels = foldersUpToRoot(dirname(file), MANIFEST_LEVELS);
-  if (levels.some((level) => appliesOwnFolder(level, file))) return true;
+  const drizzle = drizzleKitFolders(levels);
+  if (/\.sql$/i.test(file) && (levels.some((level) => isPrismaProject(level) && isPrismaMigration(file)) || drizzle?.folders.has(dirname(file)))) return true;
   if (!inMigrationsFolder(fileName)) return false;
-  return levels.some(namesMigrator) || isAppliedByMigrationTool(file) || isSentByProgram(file);
+  return drizzle?.anyMigrationsFolder === true || levels.some(namesMigrator) || isAppliedByMigrationTool(file) || isSentByProgram(file);
 }
 
 /** The packages the folder's own package.json depends on; none without one (not a manifest further up). */
 function dependenciesIn(folder: string): ReadonlySet<string> {
-  return folderEntries(folder).some((entry) => entry.isFile() && entry.name === 'package.json') ? packageDependencies(join(folder, 'package.json')) : new Set();
+  return hasPackageJson(folder) ? packageDependencies(join(folder, 'package.json')) : new Set();
+}
+
+function hasPackageJson(folder: string): boolean {
+  return folderEntries(folder).some((entry) => entry.isFile() && entry.name === 'package.json');
 }
 
 /**
- * Whether a manifest in the folder names a tool that applies a configured folder of SQL migrations (a drizzle-kit
- * whose `out` is not read here is one), read once per PROJECT_CACHE_MS.
+ * Whether a manifest in the folder names a tool that applies a configured folder of SQL migrations, read once per
+ * PROJECT_CACHE_MS (drizzle-kit is drizzleKitFolders').
  */
 function namesMigrator(folder: string): boolean {
   return migratorsByFolder.get(folder, () => {
     const dependencies = dependenciesIn(folder);
     if ([...MIGRATOR_PACKAGES].some((name) => dependencies.has(name))) return true;
-    if (dependencies.has(DRIZZLE_KIT) && drizzleOut(folder) === undefined) return true;
     return [...MIGRATOR_IN_MANIFEST].some(([manifest, tool]) => {
       const text = boundedText(join(folder, manifest), MAX_MANIFEST_BYTES);
       return text !== undefined && tool.test(text);
@@ -79,15 +84,11 @@ function namesMigrator(folder: string): boolean {
 }
 
 /**
- * Whether the file is in the folder a tool the folder's package.json names applies by its own rule: Prisma's
- * `migrate` applies each `migrations/<name>/migration.sql` beside its schema (a `.prisma` file, or the `prisma/`
- * folder), drizzle-kit's `migrate` the `.sql` files of its config's `out` folder.
+ * Whether the folder's package.json names Prisma, whose `migrate` applies by its own rule each
+ * `migrations/<name>/migration.sql` beside its schema (a `.prisma` file, or the `prisma/` folder).
  */
-function appliesOwnFolder(folder: string, file: string): boolean {
-  if (!/\.sql$/i.test(file)) return false;
-  const dependencies = dependenciesIn(folder);
-  if (dependencies.has(PRISMA) && isPrismaMigration(file)) return true;
-  return dependencies.has(DRIZZLE_KIT) && drizzleOut(folder) === dirname(file);
+function isPrismaProject(folder: string): boolean {
+  return dependenciesIn(folder).has(PRISMA);
 }
 
 const PRISMA = 'prisma';
@@ -101,26 +102,64 @@ function isPrismaMigration(file: string): boolean {
     && (basename(schemaFolder) === PRISMA || folderEntries(schemaFolder).some((entry) => entry.isFile() && /\.prisma$/.test(entry.name)));
 }
 
-/** drizzle-kit's config files. */
-const DRIZZLE_CONFIG = /^drizzle\.config\.(?:[cm]?[jt]s|json)$/;
+/**
+ * drizzle-kit's config files: `drizzle.config.ts` is the one it reads by default, and a project keeps others for
+ * `--config` (`drizzle.dev.config.ts`, `drizzle-migrate.config.js`).
+ */
+const DRIZZLE_CONFIG = /^drizzle\b[\w.-]*\.config\.(?:[cm]?[jt]s|json)$/;
 /** A config's `out` written as a string (`out: './drizzle'`, `"out": "db/migrations"`). */
 const DRIZZLE_OUT = /["']?\bout["']?[ \t]*:[ \t]*["'`]([^"'`\n]+)["'`]/;
+/** A package.json script's `drizzle-kit … --config=path` (or `--config path`), in the same command. */
+const DRIZZLE_KIT_CONFIG_ARGUMENT = /\bdrizzle-kit\b[^&;|\n]*?--config(?:=|[ \t]+)["']?([^\s"'&;|]+)/g;
 /** drizzle-kit's folder when its config names none. */
 const DRIZZLE_DEFAULT_OUT = 'drizzle';
 
+/** One config's `out`, resolved: the folder, or null when the config sets it otherwise than as a string or cannot be read. */
+type DrizzleOut = string | null;
+
 /**
- * The folder drizzle-kit writes and applies migrations in, for a project at `folder`: its config's `out` (read from
- * the config's folder, the one drizzle-kit runs in), `drizzle/` without a config or an `out`; undefined when a config
- * sets `out` otherwise than as a string (a variable, an expression) or there are several configs.
+ * Where drizzle-kit applies migrations, for the file whose folders up to its repository's root are `levels`: undefined
+ * when no package.json there names drizzle-kit. Its configs are those in the folders from the file's up to that
+ * manifest's (drizzle-kit reads `drizzle.config.*` in the folder it runs in, a workspace package's own folder below a
+ * root manifest that hoists drizzle-kit) and those a package.json script of these folders names with `--config`. The
+ * `folders` are their `out`s (`drizzle/` for a config without one); where no config is found or one sets `out` in a
+ * way not read here, the `out` is unknown: `drizzle/` beside the manifest and any migrations folder may be it.
  */
-function drizzleOut(folder: string): string | undefined {
-  const found = drizzleOutByFolder.get(folder, () => {
-    const configs = folderEntries(folder).filter((entry) => entry.isFile() && DRIZZLE_CONFIG.test(entry.name));
-    if (configs.length > 1) return null;
-    const text = configs.length === 0 ? '' : boundedText(join(folder, configs[0].name), MAX_MANIFEST_BYTES) ?? '';
+function drizzleKitFolders(levels: readonly string[]): { folders: ReadonlySet<string>; anyMigrationsFolder: boolean } | undefined {
+  const manifestIndex = levels.findIndex((level) => dependenciesIn(level).has(DRIZZLE_KIT));
+  if (manifestIndex < 0) return undefined;
+  const searched = levels.slice(0, manifestIndex + 1);
+  const outs = searched.flatMap((folder) => [
+    ...folderEntries(folder).filter((entry) => entry.isFile() && DRIZZLE_CONFIG.test(entry.name)).map((entry) => configOut(join(folder, entry.name), folder)),
+    ...configsNamedByScripts(folder).map((config) => configOut(config, folder)),
+  ]);
+  if (outs.length === 0 || outs.includes(null)) {
+    return { folders: new Set([resolve(levels[manifestIndex], DRIZZLE_DEFAULT_OUT), ...outs.filter((out): out is string => out !== null)]), anyMigrationsFolder: true };
+  }
+  return { folders: new Set(outs.filter((out): out is string => out !== null)), anyMigrationsFolder: false };
+}
+
+/**
+ * The `out` of the config at `config`, resolved against the folder drizzle-kit runs in (`runFolder`: the config's own
+ * folder, or the folder of the package.json whose script names it), read once per PROJECT_CACHE_MS.
+ */
+function configOut(config: string, runFolder: string): DrizzleOut {
+  return drizzleOutOfConfig.get(`${config}\0${runFolder}`, () => {
+    const text = boundedText(config, MAX_MANIFEST_BYTES);
+    if (text === undefined) return null;
     const out = DRIZZLE_OUT.exec(text)?.[1];
     if (out === undefined && /\bout\b[ \t]*:/.test(text)) return null;
-    return resolve(folder, out ?? DRIZZLE_DEFAULT_OUT);
+    return resolve(runFolder, out ?? DRIZZLE_DEFAULT_OUT);
   });
-  return found ?? undefined;
+}
+
+/** The configs the folder's package.json scripts hand drizzle-kit with `--config`, as paths from that folder. */
+function configsNamedByScripts(folder: string): readonly string[] {
+  if (!hasPackageJson(folder)) return [];
+  return drizzleConfigsOfScripts.get(folder, () => {
+    const scripts = readJson(join(folder, 'package.json'))?.scripts;
+    if (!scripts || typeof scripts !== 'object') return [];
+    const commands = Object.values(scripts).filter((command): command is string => typeof command === 'string');
+    return commands.flatMap((command) => [...command.matchAll(DRIZZLE_KIT_CONFIG_ARGUMENT)].map((match) => resolve(folder, match[1])));
+  });
 }

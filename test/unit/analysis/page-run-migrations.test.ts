@@ -102,3 +102,39 @@ test("a package.json script or key named for a migrator is no dependency; a Carg
   const cargo = { 'README.md': README_PSQL_F, 'src/main.rs': 'fn main() {}\n', 'Cargo.toml': '[package]\nname = "billing"\n\n[dependencies.sqlx]\nversion = "0.7"\nfeatures = ["postgres"]\n' };
   assert.deepEqual(rulesAt(t, cargo, ['migrations', '001_init.sql']), ['session-set']);
 });
+
+// Session 37 (mend43b, review43b S1): drizzle-kit's configs are looked for in every folder from the migration up to
+// the manifest naming drizzle-kit, and among the `--config` arguments of its package.json scripts; where none is found,
+// its `out` is unknown and any migrations folder may be it.
+const DRIZZLE_KIT_MANIFEST = (scripts: Record<string, string> = {}): string =>
+  JSON.stringify({ scripts, dependencies: { 'drizzle-orm': '^0.30.0', postgres: '^3.4.0' }, devDependencies: { 'drizzle-kit': '^0.21.0' } });
+const configWithOut = (out: string): string => `import { defineConfig } from 'drizzle-kit';\nexport default defineConfig({ schema: './src/schema.ts', out: '${out}', dialect: 'postgresql' });\n`;
+
+test("drizzle-kit's config handed over with --config in a script, or kept in a workspace package's folder, names the folder it applies", (t) => {
+  const viaScript = {
+    'package.json': DRIZZLE_KIT_MANIFEST({ 'db:generate': 'drizzle-kit generate --config=config/drizzle.config.ts', 'db:push': 'drizzle-kit push --config config/drizzle.config.ts' }),
+    'config/drizzle.config.ts': configWithOut('./sql/changes'), 'src/db.ts': POOL_MODULE, 'README.md': readmeRunning('sql/changes/0001_init.sql'),
+  };
+  assert.deepEqual(rulesAt(t, viaScript, ['sql', 'changes', '0001_init.sql']), ['session-set'], '--config, out resolved where the script runs');
+  // drizzle-kit hoisted to the root manifest; the workspace package's config, under its default name or another.
+  for (const configName of ['drizzle.config.ts', 'drizzle.prod.config.ts']) {
+    const workspace = {
+      'package.json': DRIZZLE_KIT_MANIFEST(), 'packages/store/package.json': '{ "name": "store", "dependencies": { "drizzle-orm": "^0.30.0" } }\n',
+      [`packages/store/${configName}`]: configWithOut('./migrations'), 'packages/store/src/db.ts': POOL_MODULE,
+      'packages/store/README.md': readmeRunning('migrations/0001_init.sql'),
+    };
+    assert.deepEqual(rulesAt(t, workspace, ['packages', 'store', 'migrations', '0001_init.sql']), ['session-set'], configName);
+  }
+});
+
+test('with no drizzle-kit config found its out is unknown: any migrations folder may be it; a found config names its folder only', (t) => {
+  const noConfig = { 'package.json': DRIZZLE_KIT_MANIFEST(), 'src/db.ts': POOL_MODULE, 'README.md': readmeRunning('db/migrations/001_init.sql') };
+  assert.deepEqual(rulesAt(t, noConfig, DB_MIGRATION), ['session-set'], 'no config');
+  const scriptNamesOther = {
+    ...noConfig, 'package.json': DRIZZLE_KIT_MANIFEST({ 'db:generate': 'drizzle-kit generate --config=config/drizzle.config.ts' }),
+    'config/drizzle.config.ts': configWithOut('./drizzle'),
+  };
+  assert.deepEqual(rulesAt(t, scriptNamesOther, DB_MIGRATION), [], 'the config named by --config applies drizzle/, not db/migrations');
+  const otherToolConfig = { ...noConfig, 'package.json': DRIZZLE_KIT_MANIFEST({ build: 'vite build --config vite.config.ts' }) };
+  assert.deepEqual(rulesAt(t, otherToolConfig, DB_MIGRATION), ['session-set'], "another tool's --config is no drizzle-kit config");
+});
