@@ -8,6 +8,7 @@
 // the port poolers listen on by default, 6432, written beside them.
 import ts from 'typescript';
 import { objectProperty, unwrap, type Flow } from './embeddedFlow';
+import { connectionParts, possibleEndpoints } from './poolerEndpoints';
 
 /** Databases only a pooler's console is called. */
 const CONSOLE_DATABASES = new Set(['pgbouncer', 'pgcat']);
@@ -56,7 +57,7 @@ function namesConsole(argument: ts.Expression, flow: Flow): boolean {
   const database = objectProperty(value, 'database');
   const port = objectProperty(value, 'port');
   const name = database && textOf(database, flow, 0);
-  return name !== undefined && isConsole(name, port && textOf(port, flow, 0));
+  return name !== undefined && isConsole(name, [port && textOf(port, flow, 0)]);
 }
 
 /** The text of a string or number literal, or of a const holding one (a template literal without holes too). */
@@ -68,19 +69,18 @@ function textOf(expression: ts.Expression, flow: Flow, depth: number): string | 
   return initializer && textOf(initializer, flow, depth + 1);
 }
 
-/** `postgresql://user:pw@host:6432/pgbouncer?…`, or libpq's `host=… port=6432 dbname=pgbouncer`. */
-const URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)\/([^/?#]+)/i;
-const KEYWORD_DATABASE = /(?:^|\s)dbname\s*=\s*'?([^'\s]+)/;
-const KEYWORD_PORT = /(?:^|\s)port\s*=\s*'?(\d+)/;
-
+/**
+ * `postgresql://user:pw@host:6432/pgbouncer?…`, or libpq's `host=… port=6432 dbname=pgbouncer`, read by the one reader
+ * of connection strings (connectionParts): its database, and the port of every server it may reach (a host list's,
+ * a URL's `?port=`), each of which must be the pooler's for `admin` or `console`.
+ */
 function connectionStringNamesConsole(text: string): boolean {
-  const url = URL.exec(text.trim());
-  if (url) return isConsole(url[2], /:(\d+)$/.exec(url[1])?.[1]);
-  const database = KEYWORD_DATABASE.exec(text)?.[1];
-  return database !== undefined && isConsole(database, KEYWORD_PORT.exec(text)?.[1]);
+  const parts = connectionParts(text.trim());
+  return parts?.database !== undefined && isConsole(parts.database, possibleEndpoints(parts).map((endpoint) => endpoint.port));
 }
 
-function isConsole(database: string, port: string | undefined): boolean {
+/** A console database: by its name alone, or `admin`/`console` with every port it may be reached on the pooler's. */
+function isConsole(database: string, ports: readonly (string | undefined)[]): boolean {
   const name = database.toLowerCase();
-  return CONSOLE_DATABASES.has(name) || (CONSOLE_DATABASES_ON_POOLER_PORT.has(name) && port === POOLER_PORT);
+  return CONSOLE_DATABASES.has(name) || (CONSOLE_DATABASES_ON_POOLER_PORT.has(name) && ports.length > 0 && ports.every((port) => port === POOLER_PORT));
 }

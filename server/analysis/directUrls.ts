@@ -16,7 +16,7 @@ import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
-import { POOLER_PORT_TEXT, connectionParts, reachedEndpoints } from './poolerEndpoints';
+import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEndpoints';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
@@ -335,14 +335,14 @@ export function isProviderDirectEndpoint(host: string, port: string | undefined)
 /**
  * A connection string written out (`'postgresql://u:p@db.abc.supabase.co:5432/postgres'`, `host=db.abc.supabase.co
  * dbname=postgres`) each of whose servers is a provider's direct endpoint: libpq may reach any host of a list, and a
- * URL's `?host=`/`?port=` stand before its authority's (connectionParts, reachedEndpoints).
+ * URL's `?host=`/`?port=` may stand before its authority's (connectionParts, possibleEndpoints).
  */
 function isProviderDirectLiteral(url: ts.Expression): boolean {
   const value = unwrap(url);
   if (!ts.isStringLiteralLike(value)) return false;
   const parts = connectionParts(value.text.trim());
   if (parts === undefined) return false;
-  return reachedEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
+  return possibleEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
 }
 
 /** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */

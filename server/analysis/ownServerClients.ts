@@ -29,7 +29,7 @@ import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './
 import { importedModules, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
-import { POOLER_PORT_TEXT, namesPooler } from './poolerEndpoints';
+import { POOLER_PORT_TEXT, connectionParts, namesPooler, possibleEndpoints } from './poolerEndpoints';
 import { POOL_NAME, capsAtOneConnection } from './poolFactories';
 
 /**
@@ -90,8 +90,19 @@ function isTuningOption(key: ts.PropertyName): boolean {
 const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
 export const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
-/** A PostgreSQL URL's host and port, both written out (`postgres://localhost:5431`, `postgresql://u@127.0.0.1:5433/db`). */
-const LOOPBACK_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i;
+
+/**
+ * The one port of this machine a connection string reaches (`postgres://localhost:5431`, `postgresql://u@[::1]:5433/db`,
+ * `host=127.0.0.1 port=5433`), read by connectionParts: every server it may reach (possibleEndpoints: each host of a
+ * list, a URL's `?host=`/`?port=`) is a loopback host on that port, written out. Undefined otherwise.
+ */
+function loopbackPortWritten(text: string): string | undefined {
+  const parts = connectionParts(text);
+  const servers = parts === undefined ? [] : possibleEndpoints(parts);
+  const port = servers[0]?.port;
+  const onlyThere = servers.every((server) => server.host !== undefined && LOOPBACK_HOST.test(server.host) && server.port === port);
+  return port !== undefined && /^\d+$/.test(port) && onlyThere ? port : undefined;
+}
 
 /** `Reflect.get(object, key)`. */
 function isReflectGet(value: ts.Expression): value is ts.CallExpression {
@@ -1328,9 +1339,8 @@ export class OwnServerClients {
    * is between. In any code, not only tests: the port written out on both sides is the proof.
    */
   private listenerStartedBefore(literal: ts.StringLiteralLike): boolean {
-    const url = LOOPBACK_URL.exec(literal.text);
-    if (!url || !LOOPBACK_HOST.test(url[1])) return false;
-    const port = url[2];
+    const port = loopbackPortWritten(literal.text);
+    if (port === undefined) return false;
     const fn = ts.findAncestor(literal.parent, ts.isFunctionLike);
     const body = fn && 'body' in fn ? fn.body : undefined;
     if (!body) return false;

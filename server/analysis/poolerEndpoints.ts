@@ -83,15 +83,17 @@ export function connectionParts(text: string): ConnectionParts | undefined {
 }
 
 /**
- * The servers libpq connects to: a URL's `?host=` and `?port=` lists stand before its authority's
- * (`postgres://localhost:5432/app?host=pool.internal&port=6543` reaches pool.internal:6543), paired as libpq pairs them.
+ * Every server a driver may read the string as reaching: each of its hosts (libpq tries several), and, where a URL's
+ * `?host=`/`?port=` lists stand before its authority's (libpq, node-postgres: `postgres://localhost:5432/app?host=
+ * pool.internal&port=6543` reaches pool.internal:6543), those too, paired as libpq pairs them. A driver that reads
+ * only the authority reaches one of the first. A verdict that a string reaches only one kind of server asks of each.
  */
-export function reachedEndpoints(parts: ConnectionParts): readonly Endpoint[] {
+export function possibleEndpoints(parts: ConnectionParts): readonly Endpoint[] {
   const hostList = parts.parameters.get('host');
   const portList = parts.parameters.get('port');
   if (hostList === undefined && portList === undefined) return parts.endpoints;
-  return pairedEndpoints(hostList ?? parts.endpoints.map((endpoint) => endpoint.host ?? '').join(','),
-    portList ?? parts.endpoints.map((endpoint) => endpoint.port ?? '').join(','));
+  return [...parts.endpoints, ...pairedEndpoints(hostList ?? parts.endpoints.map((endpoint) => endpoint.host ?? '').join(','),
+    portList ?? parts.endpoints.map((endpoint) => endpoint.port ?? '').join(','))];
 }
 
 /** A URL part percent-decoded; undefined when its escapes are malformed (libpq refuses the URL). */

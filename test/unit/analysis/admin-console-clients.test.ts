@@ -67,3 +67,27 @@ test('a console named only through an escape, in another case or with the port i
     assert.deepEqual(found(tune(options)), APP_ONLY, options);
   }
 });
+
+// The connection string is read by the one reader of connection strings (poolerEndpoints.ts): `admin` and `console`
+// are the console only when every server the string may reach is on the pooler's port, a host list's and a URL's
+// `?port=` too (libpq tries each host; a driver may take the query's port or the authority's).
+test('admin or console is the pooler console only when every server the string may reach is on the pooler port', () => {
+  const hole = 'session-set: SET ${key} = ${value}';
+  for (const options of [
+    "'postgresql://ops:pw@db.internal:5432,bouncer.internal:6432/admin'",
+    "'host=bouncer.internal,db.internal port=6432,5432 dbname=console'",
+    "'postgresql://ops@bouncer.internal:6432/admin?port=5432'",
+    "'host=db.internal,bouncer.internal port=5432,6432 dbname=console'",
+    "'postgresql://ops@bouncer.internal/admin?port=6432'",
+  ]) {
+    assert.deepEqual(found(tune(options)), [hole, ...APP_ONLY], options);
+  }
+  for (const options of [
+    "'postgresql://ops@[::1]:6432/admin'",
+    "'postgresql://ops@bouncer-a.internal:6432,bouncer-b.internal:6432/console'",
+    "'postgresql://ops@bouncer.internal:6432/?dbname=admin'",
+    "'postgresql://ops@db.internal:5432,bouncer.internal:6432/pgbouncer'",
+  ]) {
+    assert.deepEqual(found(tune(options)), APP_ONLY, options);
+  }
+});

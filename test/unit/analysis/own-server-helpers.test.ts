@@ -528,3 +528,33 @@ test('another port, a client made before the server, or one in another function 
     '}',
   ]), ['protocol-prepared-statement postgres', 'protocol-prepared-statement postgres', 'protocol-prepared-statement postgres']);
 });
+
+// The URL is read by the one reader of connection strings (poolerEndpoints.ts): it is the started server's only when
+// every server it may reach is this machine on that port, each host of a list and a URL's `?host=`/`?port=` too.
+test('a URL that may reach another server than the one started (a host list, a query host or port) keeps its finding', () => {
+  repo.write('repo-socket/src/memory.ts', SOCKET_SERVER_HELPER);
+  assert.deepEqual(findingsOf('repo-socket/src/lists.ts', [
+    "import postgres from 'postgres';",
+    "import { inMemoryServer } from './memory';",
+    'export async function queryHost() {',
+    '  await inMemoryServer().start();',
+    "  return postgres('postgres://localhost:7741/app?host=replica.example.net&port=6543');",
+    '}',
+    'export async function hostList() {',
+    '  await inMemoryServer().start();',
+    "  return postgres('postgres://localhost:7741,replica.example.net:7741/app');",
+    '}',
+  ]), ['protocol-prepared-statement postgres', 'protocol-prepared-statement postgres']);
+  assert.deepEqual(findingsOf('repo-socket/src/loopbacks.ts', [
+    "import postgres from 'postgres';",
+    "import { inMemoryServer } from './memory';",
+    'export async function ipv6() {',
+    '  await inMemoryServer().start();',
+    "  return postgres('postgres://[::1]:7741/app');",
+    '}',
+    'export async function bothLoopback() {',
+    '  await inMemoryServer().start();',
+    "  return postgres('postgres://localhost:7741,127.0.0.1:7741/app');",
+    '}',
+  ]), []);
+});

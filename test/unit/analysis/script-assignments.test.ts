@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { recipeTargetsAt, recipeVariableValues, variableValues } from '../../../server/analysis/makefiles';
 import { shellAssignments } from '../../../server/analysis/shellAssignments';
-import { connectionParts, reachedEndpoints, showsTransactionPooler } from '../../../server/analysis/poolerEndpoints';
+import { connectionParts, possibleEndpoints, showsTransactionPooler } from '../../../server/analysis/poolerEndpoints';
 import { hostPart, socketHost } from '../../../server/analysis/connectionHosts';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
@@ -71,10 +71,10 @@ test('connection strings: one reading of URLs and key/value strings', () => {
   assert.equal(connectionParts('postgres://u@h:6432/app?dbname=pgcat')?.database, 'pgcat');
   assert.equal(connectionParts('postgres://u@h:6432')?.database, undefined);
   assert.equal(connectionParts('postgres://u@h:6432/')?.database, undefined);
-  // The servers reached: a URL's `?host=`/`?port=` lists stand before its authority's.
-  assert.deepEqual(reachedEndpoints(connectionParts('postgres://u@localhost:5432/app?host=pool.lan&port=6543')!), [{ host: 'pool.lan', port: '6543' }]);
-  assert.deepEqual(reachedEndpoints(connectionParts('postgres://u@a.lan,b.lan/app?port=5432,6432')!), [{ host: 'a.lan', port: '5432' }, { host: 'b.lan', port: '6432' }]);
-  assert.deepEqual(reachedEndpoints(connectionParts('postgres://u@[::1]:5433/app')!), [{ host: '[::1]', port: '5433' }]);
+  // The servers a driver may reach: the authority's, and those a URL's `?host=`/`?port=` lists put before them.
+  assert.deepEqual(possibleEndpoints(connectionParts('postgres://u@localhost:5432/app?host=pool.lan&port=6543')!), [{ host: 'localhost', port: '5432' }, { host: 'pool.lan', port: '6543' }]);
+  assert.deepEqual(possibleEndpoints(connectionParts('postgres://u@a.lan,b.lan/app?port=5432,6432')!), [{ host: 'a.lan', port: undefined }, { host: 'b.lan', port: undefined }, { host: 'a.lan', port: '5432' }, { host: 'b.lan', port: '6432' }]);
+  assert.deepEqual(possibleEndpoints(connectionParts('postgres://u@[::1]:5433/app')!), [{ host: '[::1]', port: '5433' }]);
   assert.equal(connectionParts('postgres://u@db:/app')?.port, undefined);
   assert.equal(connectionParts('mysql://u@db/app'), undefined);
   // A malformed escape in one pair leaves that pair out, not the others.
