@@ -79,7 +79,7 @@ import { importedNames, requiredNames, type ImportedName } from './ownServerHelp
 import { escapeRegExp } from './regexText';
 import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
-import { expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
+import { boundSetConfigRestores, expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 import { dynamicImportBindings } from './dynamicImports';
 import { drizzleOwnConnection } from './postgresJsWrappers';
@@ -2705,6 +2705,20 @@ class Extractor {
     return undefined;
   }
 
+  /**
+   * The code bound to a query text's written `$number` at `fileOffset`: that element of the values array the query call
+   * holding the text passes after it (`client.query('… $1 …', [saved])`); none when the text is held elsewhere, the
+   * values are not an array written there, or a spread comes first.
+   */
+  private boundValue(fileOffset: number, number: number): ts.Expression | undefined {
+    let node: ts.Node | undefined = innermostNode(this.source, fileOffset, fileOffset + 1);
+    while (node && !(ts.isCallExpression(node) && node.arguments[0] && node.arguments[0].pos <= fileOffset && fileOffset < node.arguments[0].end)) node = node.parent;
+    const values = node && ts.isCallExpression(node) && node.arguments[1] ? unwrap(node.arguments[1]) : undefined;
+    if (!values || !ts.isArrayLiteralExpression(values) || values.elements.slice(0, number).some(ts.isSpreadElement)) return undefined;
+    const element = values.elements[number - 1];
+    return element && !ts.isOmittedExpression(element) ? element : undefined;
+  }
+
   /** How the `$n` of a SET's value reach the server (boundSetValues.ts): a tag's plain-value holes, and the text's written `$n`. */
   private setParametersOf(parts: Part[], holesBound: boolean): { boundHoles: boolean[]; writtenBound: boolean } {
     // A tag's holes are bound where the file imports a driver that binds (not pg-promise): a tag of unknown origin may splice.
@@ -2749,7 +2763,11 @@ class Extractor {
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
     if (unpooled) piece.unpooled = true;
     if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
-    if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) piece.restores = settingRestores(withSlots, built.slotAt, (slot) => this.slotValue(slot), this.flow);
+    if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) {
+      const restores = [...settingRestores(withSlots, built.slotAt, (slot) => this.slotValue(slot), this.flow) ?? [],
+        ...boundSetConfigRestores(built.sql, (at, number) => this.boundValue(toFileOffset(built, at), number), this.flow) ?? []];
+      if (restores.length > 0) piece.restores = restores;
+    }
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
   }
@@ -2790,8 +2808,8 @@ function isUpdateSetFragment(piece: Piece, offset: number): boolean {
 
 /** A text that may hold a SET whose value is a numbered parameter. */
 const MAY_SET_PARAMETER = /\bset\b[\s\S]*\$\d/i;
-/** A SET in the text (settingRestores.ts reads whether one of its values is a restore). */
-const MAY_RESTORE_SETTING = /\bset\s/i;
+/** A SET or a set_config call in the text (settingRestores.ts reads whether one of its values is a restore). */
+const MAY_RESTORE_SETTING = /\bset(?:\s|_config\s*\()/i;
 
 /**
  * Whether the SET statement at `[start, end)` of the piece's SQL has a bound parameter as its value (boundSetValues.ts):

@@ -53,13 +53,45 @@ export function settingRestores(parts: readonly Part[], slotAt: readonly number[
     slot++;
     const before = parts[index - 1];
     const after = parts[index + 1];
-    if (before?.kind !== 'text' || (after !== undefined && (after.kind !== 'text' || !VALUE_END.test(after.text)))) return;
-    const set = SET_BEFORE_VALUE.exec(before.text);
-    if (!set) return;
-    const setting = settingName(set[1], set[2]);
+    if (before?.kind !== 'text') return;
+    const setting = setBeforeValue(before.text, after);
+    if (setting === undefined) return;
     const value = valueOf(part);
     if (value && heldSettingOf(value, flow) === setting) (restores ??= []).push({ at: slotAt[slot], setting });
   });
+  return restores;
+}
+
+/**
+ * The setting whose whole value a slot is, from the text around it: `SET name TO '<slot>'` ending its statement, or
+ * `set_config('name', '<slot>', …)` (any flag: only a session one is a finding to undo).
+ */
+function setBeforeValue(before: string, after: Part | undefined): string | undefined {
+  const set = SET_BEFORE_VALUE.exec(before);
+  if (set) return after === undefined || (after.kind === 'text' && VALUE_END.test(after.text)) ? settingName(set[1], set[2]) : undefined;
+  const call = SET_CONFIG_BEFORE_VALUE.exec(before);
+  return call && after?.kind === 'text' && SET_CONFIG_VALUE_END.test(after.text) ? call[1].toLowerCase() : undefined;
+}
+
+/** `set_config('name', '?` right before a slot: the setting the call sets (its value, the slot, quoted or not). */
+const SET_CONFIG_BEFORE_VALUE = /\bset_config\s*\(\s*'([\w.]+)'\s*,\s*'?$/i;
+/** What follows set_config's value: its closing quote, a cast, then the flag's comma. */
+const SET_CONFIG_VALUE_END = /^'?\s*(?:::\s*\w+\s*)?,/;
+/** `set_config('name', $n, …)` written in the text, the value a numbered parameter the driver binds. */
+const SET_CONFIG_BOUND_VALUE = /\bset_config\s*\(\s*'([\w.]+)'\s*,\s*\$(\d+)(?:\s*::\s*\w+)?\s*,/gi;
+
+/**
+ * The `set_config('name', $n, …)` calls of a query's text (`sql`) whose bound value puts the setting back to what the
+ * connection had (heldSettingOf): `boundValue` gives the code bound to `$n` at a SQL offset (the query call's values).
+ */
+export function boundSetConfigRestores(sql: string, boundValue: (sqlAt: number, number: number) => ts.Expression | undefined, flow: Flow): SettingRestore[] | undefined {
+  let restores: SettingRestore[] | undefined;
+  for (const call of sql.matchAll(SET_CONFIG_BOUND_VALUE)) {
+    const setting = call[1].toLowerCase();
+    const at = (call.index ?? 0) + call[0].indexOf('$');
+    const value = boundValue(at, Number(call[2]));
+    if (value && heldSettingOf(value, flow) === setting) (restores ??= []).push({ at, setting });
+  }
   return restores;
 }
 
@@ -68,7 +100,7 @@ export function settingRestores(parts: readonly Part[], slotAt: readonly number[
  * (`sequelize.options.timezone`), or a member of a variable every value of which is the result of reading it
  * (`before.TimeZone`, `rows[0].timezone` of `const before = await db.query('SHOW TIMEZONE')`).
  */
-export function heldSettingOf(expression: ts.Expression, flow: Flow): string | undefined {
+export function heldSettingOf(expression: ts.Expression, flow: Flow, depth = 0): string | undefined {
   let value = unwrapped(expression);
   const members: string[] = [];
   while (ts.isPropertyAccessExpression(value) || ts.isElementAccessExpression(value)) {
@@ -82,9 +114,13 @@ export function heldSettingOf(expression: ts.Expression, flow: Flow): string | u
   if (!ts.isIdentifier(value)) return undefined;
   const values = flow.valuesOf(value);
   if (!values || values.length === 0) return undefined;
-  const read = values.map(settingReadBy);
+  // A value taken out of such a read (`saved = shown.rows[0]?.statement_timeout`) holds it too.
+  const read = values.map((held) => settingReadBy(held) ?? (held && depth < MAX_HELD_DEPTH ? heldSettingOf(held, flow, depth + 1) : undefined));
   return read.every((setting) => setting !== undefined && setting === read[0]) ? read[0] : undefined;
 }
+
+/** How many variables in a row a read value is followed through (`shown` → `saved`). */
+const MAX_HELD_DEPTH = 2;
 
 /** `await db.query('SHOW TIMEZONE', …)`: the setting a query call's literal text reads, if that is all it does. */
 function settingReadBy(expression: ts.Expression | undefined): string | undefined {
