@@ -3,7 +3,7 @@
 // (cli.js, server.js, lintWorker.js, pooler.js) read env, compose and CI files with it (testEnvironment.ts,
 // composeFiles.ts, reached from psqlRuns.ts), and the compiler is loaded only with dist/embedded.js (esbuild.mjs
 // fails a build whose eager bundle includes it). localTestDatabases.ts reads code's connection strings with it.
-import { type Endpoint, POOLER_PORTS, connectionParts, decoded } from './poolerEndpoints';
+import { type Endpoint, POOLER_PORTS, connectionParts, decoded, possibleEndpoints } from './poolerEndpoints';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
 export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
@@ -24,6 +24,18 @@ export function hostPart(text: string): HostPart {
   // read as a compose service called `postgres`. Only a URL or a `host=` string names a service's host.
   const bare = judgeHost(text, undefined);
   return bare.kind === 'other' ? { kind: 'other' } : bare;
+}
+
+/**
+ * Each server a connection string may reach judged alone (hostPart's verdict on one host): every host of a list, and a
+ * URL's `?host=`/`?port=` ones (possibleEndpoints), for a caller that asks of each whether it is one of its own
+ * (this machine, or a compose service: `postgres://u@pg:5432,localhost:5432/t`). A text that is no connection string
+ * is judged as hostPart judges it (a bare host, a hole).
+ */
+export function serverParts(text: string): HostPart[] {
+  const parts = connectionParts(text);
+  if (parts === undefined) return [hostPart(text)];
+  return parts.host === undefined ? [{ kind: 'other' }] : possibleEndpoints(parts).map((endpoint) => judgeHost(endpoint.host ?? '', endpoint.port));
 }
 
 /**

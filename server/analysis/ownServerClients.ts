@@ -21,7 +21,7 @@ import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, loadedNames, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentCopy, environmentName } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
-import { LOOPBACK_HOST, hostPart, socketHost, type HostPart } from './connectionHosts';
+import { LOOPBACK_HOST, hostPart, serverParts, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
 import { reachesSuiteDatabase, reachesSuiteSocket } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
@@ -1309,7 +1309,7 @@ export class OwnServerClients {
     return args.some((argument) => {
       const given = unwrap(argument);
       return ts.isStringLiteralLike(given) && (!pool || capped || URL_CAPS_AT_ONE.test(given.text))
-        && (this.namesSuiteDatabase(hostPart(given.text)) || this.namesSuiteSocket(given.text));
+        && (this.namesSuiteDatabase(given.text) || this.namesSuiteSocket(given.text));
     });
   }
 
@@ -1320,15 +1320,24 @@ export class OwnServerClients {
   }
 
   /**
-   * Test code's own database named by a URL's or a host's text: this machine (localTestDatabases.ts), or a compose
-   * service running PostgreSQL beside the service that runs the tests (composeFiles.ts). Not in development code.
+   * Test code's own database named by a URL's or a host's text: each server it may reach (serverParts: every host of a
+   * list, a URL's `?host=`/`?port=`) is this machine (localTestDatabases.ts) or a compose service running PostgreSQL
+   * beside the service that runs the tests (composeFiles.ts). Not in development code.
    */
-  private namesLocalDatabase(host: HostPart): boolean {
-    return !this.devOnly && (host.kind === 'loopback' || this.namesSuiteDatabase(host));
+  private namesLocalDatabase(text: string): boolean {
+    return !this.devOnly && this.eachServerLocal(text, true);
   }
 
-  private namesSuiteDatabase(host: HostPart): boolean {
-    return host.kind === 'other' && host.host !== undefined && this.testCode && reachesSuiteDatabase(repositoryFolders(this.fileName!), host.host, host.port);
+  /** A URL's text each server of which is a compose database service of the suite (or this machine), one at least a service. */
+  private namesSuiteDatabase(text: string): boolean {
+    return this.eachServerLocal(text, false);
+  }
+
+  private eachServerLocal(text: string, loopbackAlone: boolean): boolean {
+    const servers = serverParts(text);
+    const suiteService = (server: HostPart): boolean => server.kind === 'other' && server.host !== undefined && this.testCode
+      && reachesSuiteDatabase(repositoryFolders(this.fileName!), server.host, server.port);
+    return servers.every((server) => server.kind === 'loopback' || suiteService(server)) && (loopbackAlone || servers.some(suiteService));
   }
 
   /**
@@ -1395,14 +1404,14 @@ export class OwnServerClients {
   private localTestDatabase(value: ts.Expression, depth: number): boolean {
     // In development code a local URL written out is no proof (an example app's module a user deploys as it is): only with
     // the environment's word for it (below).
-    if (ts.isStringLiteralLike(value)) return this.namesLocalDatabase(hostPart(value.text)) || (!this.devOnly && this.namesSuiteSocket(value.text));
+    if (ts.isStringLiteralLike(value)) return this.namesLocalDatabase(value.text) || (!this.devOnly && this.namesSuiteSocket(value.text));
     const skeleton = ts.isTemplateExpression(value) ? templateSkeleton(value)
       : ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken ? concatenationSkeleton(value) : undefined;
     if (skeleton) {
       const { text, holes } = skeleton;
       if (text.startsWith('\u00000\u0000')) return this.fromOwnServer(holes[0], depth + 1);
       const host = hostPart(text);
-      return this.namesLocalDatabase(host) || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
+      return this.namesLocalDatabase(text) || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
     }
     if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       if (!readsTestEnvironment(value.left) && !this.fromOwnServer(value.left, depth + 1)) return false;

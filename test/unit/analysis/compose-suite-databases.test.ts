@@ -180,3 +180,21 @@ test('in a file naming the pooler, a pool made right there on the suite\'s serve
   assert.deepEqual(findingsOf(repo.write('p1/test/uncapped.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger')"))), ['temp-table 5']);
   assert.deepEqual(findingsOf(repo.write('p1/test/bouncer.test.ts', poolSpec("pgpool('postgres://app@ledger-db:6432/ledger?_poolSize=1')"))), ['temp-table 5']);
 });
+
+// The URL is read by the one reader of connection strings (poolerEndpoints.ts, connectionHosts.ts serverParts): libpq
+// may reach any host of a list, and a driver may take a URL's `?host=`/`?port=` before its authority's. The client is
+// the suite's own only when each server it may reach is a database service of the compose file or this machine.
+test('a URL naming several servers is the suite\'s own only when each is a database service of the compose file or this machine', () => {
+  const twoDatabases = composeFile('node --test test/', POSTGRES_SERVICE);
+  twoDatabases.splice(twoDatabases.indexOf('volumes:'), 0, '  ledger-standby:', ...POSTGRES_SERVICE);
+  repo.write('m/test/compose.yml', twoDatabases);
+  const spec = (name: string, url: string) => findingsOf(repo.write(`m/test/${name}.test.ts`, ledgerSpec(url)));
+  assert.deepEqual(spec('both', 'postgres://app@ledger-db:5432,ledger-standby:5432/ledger?target_session_attrs=read-write'), []);
+  assert.deepEqual(spec('withLocal', 'postgres://app@ledger-db:5432,localhost:5432/ledger'), []);
+  assert.deepEqual(spec('ipv6', 'postgres://app@[::1]:5432,ledger-standby/ledger'), []);
+  // Another machine or a pooler's port among the servers, or a query host elsewhere: the findings stay.
+  assert.deepEqual(spec('remote', 'postgres://app@ledger-db:5432,ledger.example.com:5432/ledger'), KEPT);
+  assert.deepEqual(spec('pooled', 'postgres://app@ledger-db:5432,ledger-standby:6432/ledger'), KEPT);
+  assert.deepEqual(spec('queryHost', 'postgres://app@ledger-db:5432/ledger?host=ledger.example.com'), KEPT);
+  assert.deepEqual(spec('loopbackQueryHost', 'postgres://app@localhost:5432/ledger?host=ledger.example.com&port=6543'), KEPT);
+});
