@@ -3,7 +3,9 @@
 // sends nothing, as if the file imported it from drizzle-orm itself (embedded.ts's drizzleSqlNames). A module hands it
 // on by a re-export from drizzle-orm (named, renamed or `export *`), or by exporting a name it imports from there
 // (`import { sql } from 'drizzle-orm'; export { sql as q }`); re-exports of other modules of the project (barrels) are
-// followed a few modules deep. Modules are found as the other cross-file facts find theirs (moduleResolution.ts) and
+// followed a few modules deep. As in ES modules, a name the module exports itself (`export const sql = postgres(…)`,
+// `export { sql } from './client'`) shadows the same name an `export *` would bring: a barrel starring drizzle-orm
+// beside its own postgres.js `sql` hands on the client. Modules are found as the other cross-file facts find theirs (moduleResolution.ts) and
 // read by parsedModules.ts; one that neither names drizzle-orm nor re-exports anything is never parsed.
 import ts from 'typescript';
 import { projectModulePath } from './moduleResolution';
@@ -23,8 +25,12 @@ const MAX_DEPTH = 4;
 
 /** What a module says about the names it exports: those that are drizzle's builder, and where others come from. */
 interface ExportSummary {
-  /** Exported names that are drizzle's `sql`. */
+  /** Names exported explicitly (a named export or re-export, an exported declaration, `default`): no star's name shadows them. */
+  explicit: Set<string>;
+  /** Names exported explicitly that are drizzle's `sql`. */
   builders: Set<string>;
+  /** Names `export * from 'drizzle-orm'` brings that are its `sql` (unless exported explicitly). */
+  starBuilders: Set<string>;
   /** `export { a as b } from './x'`: b → ./x's a. */
   renamed: Map<string, ImportedName>;
   /** `export * from './x'`. */
@@ -42,20 +48,23 @@ export function isHandedOnDrizzleSql(importer: string, imported: ImportedName, d
   if (summary.builders.has(imported.name)) return true;
   const renamed = summary.renamed.get(imported.name);
   if (renamed) return isHandedOnDrizzleSql(file!, renamed, depth + 1);
+  if (summary.explicit.has(imported.name)) return false;
+  if (summary.starBuilders.has(imported.name)) return true;
   return summary.starred.some((specifier) => isHandedOnDrizzleSql(file!, { specifier, name: imported.name }, depth + 1));
 }
 
 function summarise(read: ModuleRead): ExportSummary {
-  const summary: ExportSummary = { builders: new Set(), renamed: new Map(), starred: [] };
+  const summary: ExportSummary = { explicit: new Set(), builders: new Set(), starBuilders: new Set(), renamed: new Map(), starred: [] };
   if (!MAY_HAND_ON.test(read.text)) return summary;
   const imported = importedBuilders(read.source);
   for (const statement of read.source.statements) {
+    for (const name of declaredExports(statement)) summary.explicit.add(name);
     if (!ts.isExportDeclaration(statement) || statement.isTypeOnly) continue;
     const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
     const fromDrizzle = from !== undefined && DRIZZLE_SQL_MODULE.test(from);
     if (!statement.exportClause) {
       // `export * from 'drizzle-orm'` hands on `sql` under its own name; another module's star may hold it too.
-      if (fromDrizzle) summary.builders.add(DRIZZLE_SQL_NAME);
+      if (fromDrizzle) summary.starBuilders.add(DRIZZLE_SQL_NAME);
       else if (from !== undefined) summary.starred.push(from);
       continue;
     }
@@ -63,11 +72,32 @@ function summarise(read: ModuleRead): ExportSummary {
     for (const element of statement.exportClause.elements) {
       if (element.isTypeOnly) continue;
       const original = (element.propertyName ?? element.name).text;
+      summary.explicit.add(element.name.text);
       if (fromDrizzle ? original === DRIZZLE_SQL_NAME : from === undefined && imported.has(original)) summary.builders.add(element.name.text);
       else if (from !== undefined && !fromDrizzle) summary.renamed.set(element.name.text, { specifier: from, name: original });
     }
   }
   return summary;
+}
+
+/**
+ * The names an exported declaration statement exports (`export const sql = …` and its destructured names,
+ * `export function`, `export class`, `export default …` as `default`); none for other statements.
+ */
+function declaredExports(statement: ts.Statement): string[] {
+  if (ts.isExportAssignment(statement)) return statement.isExportEquals ? [] : ['default'];
+  const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
+  if (!modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) return [];
+  if (modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) return ['default'];
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((declaration) => bindingNames(declaration.name));
+  if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name) return [statement.name.text];
+  return [];
+}
+
+/** The names a binding declares (`sql`, `{ sql, db: client }`, `[first]`). */
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : bindingNames(element.name)));
 }
 
 /** The local names a module imports drizzle's `sql` under (`import { sql } from 'drizzle-orm'`, `{ sql as q }`). */

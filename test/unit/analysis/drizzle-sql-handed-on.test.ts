@@ -76,3 +76,34 @@ test("a sql the project's module makes itself (a postgres.js client), or a modul
     '}',
   ]), ['session-set SET search_path TO shop 4']);
 });
+
+// Session 37 (mend43b, review43b S2): a name the module exports itself shadows the one `export * from 'drizzle-orm'`
+// brings, as in ES modules.
+test("a barrel starring drizzle-orm that exports its own sql (re-exported or declared) hands on that sql, not drizzle's", () => {
+  repo.write('tenants/src/db/client.ts', [
+    "import postgres from 'postgres';",
+    'export const sql = postgres(process.env.DATABASE_URL!, { prepare: false });',
+  ]);
+  repo.write('tenants/src/db/index.ts', ["export * from 'drizzle-orm';", "export { sql } from './client';"]);
+  repo.write('tenants/src/db/local.ts', ["export * from 'drizzle-orm';", "import { sql as client } from './client';", 'export const sql = client;']);
+  for (const [index, barrel] of ['../db', '../db/local'].entries()) {
+    assert.deepEqual(findingsOf(`tenants/src/jobs/switch-${index}.ts`, [
+      `import { sql } from '${barrel}';`,
+      'export async function useTenant() {',
+      '  await sql`SET search_path TO tenant_a`;',
+      '  return sql`select * from items`;',
+      '}',
+    ]), ['session-set SET search_path TO tenant_a 3'], barrel);
+  }
+});
+
+test("a barrel starring drizzle-orm beside other names of its own still hands on drizzle's sql", () => {
+  repo.write('billing/src/db/client.ts', ["import postgres from 'postgres';", 'export const client = postgres(process.env.DATABASE_URL!);']);
+  repo.write('billing/src/db/index.ts', ["export * from 'drizzle-orm';", "export { client } from './client';", 'export function schemaName() { return "billing"; }']);
+  assert.deepEqual(findingsOf('billing/src/jobs/run.ts', [
+    "import { sql } from '../db';",
+    'export async function run() {',
+    '  await sql`SET search_path TO billing`;',
+    '}',
+  ]), []);
+});
