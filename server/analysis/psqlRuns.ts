@@ -353,7 +353,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
-    piped.push(...includesPrintedIntoPsql(shown));
+    piped.push(...includesPrintedIntoPsql(shown), ...includesCommandedToPsql(unquoted));
     const loops = loopLists(text);
     const named: string[] = [];
     const page = pageSet.has(path);
@@ -717,8 +717,9 @@ function withFolderVariableWritten(word: string, script: string): string {
  */
 const PRINTED_INTO = /(?:^|[\s;&(])(?:echo|printf)[ \t]([^\n;|&]*)\|([^\n;|&]*)/g;
 /**
- * A psql include in what an echo or printf prints, its backslash written once or doubled (`printf '\\ir x.sql\n'`,
- * which prints one): the file, up to a blank, a quote or the next escape (`\n`).
+ * A psql include in what an echo or printf prints, or in a `-c` command's text, its backslash written once or doubled
+ * (`printf '\\ir x.sql\n'`, which prints one; `-c "\\i x.sql"` in double quotes, which the shell makes one): the file,
+ * up to a blank, a quote or the next escape (`\n`).
  */
 const PRINTED_INCLUDE = new RegExp(String.raw`\\?${PSQL_INCLUDE_COMMAND}([^\s"'\\;]+)`, 'g');
 
@@ -736,6 +737,23 @@ function includesPrintedIntoPsql(text: string): { argument: string; start: numbe
     const start = match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD);
     return [...printed.matchAll(PRINTED_INCLUDE)].map((include) => ({ argument: include[1], start })).filter(({ argument }) => isSqlFileName(argument));
   });
+}
+
+/**
+ * A psql command's quoted `-c`/`--command` text (`psql -d app -c "\i db/seed.sql"`, `-qc '\ir x.sql'`,
+ * `--command="…"`, after psql's flags that take no value), read where the quoted separators are blanked.
+ */
+const PSQL_COMMAND_OPTION = /\bpsql\b[^\n;|&]*?\s(?:-[aAbeEHlnqsStxXwWz01]*c\s*|--command[=\s]\s*)(["'])([^\n]*?)\1/g;
+
+/**
+ * The files a psql command's `-c` includes (`psql -d app -c "\i db/seed.sql"`): psql runs that meta-command as its one
+ * command and the included file in its session, as it runs what an echo prints into it (includesPrintedIntoPsql).
+ * Each with where its psql command starts (the `psql` word). `unquoted`: the text with the quoted separators blanked.
+ */
+function includesCommandedToPsql(unquoted: string): { argument: string; start: number }[] {
+  if (!unquoted.includes('\\')) return [];
+  return [...unquoted.matchAll(PSQL_COMMAND_OPTION)].flatMap((match) => [...match[2].matchAll(PRINTED_INCLUDE)]
+    .map((include) => ({ argument: include[1], start: match.index! })).filter(({ argument }) => isSqlFileName(argument)));
 }
 
 /** The files that here-documents fed to psql include (`psql <<EOSQL`, then `\i ${DIR}/seed.sql`, up to `EOSQL`). */

@@ -332,3 +332,25 @@ test('an include echoed or printed into psql (echo "\\i db/x.sql" | psql …) ru
   assert.deepEqual(rules(root, 'database', 'to_file.sql'), STATE_RULES);
   assert.deepEqual(rules(root, 'database', 'to_grep.sql'), STATE_RULES);
 });
+
+test('an include a psql command is given with -c (psql -c "\\i db/x.sql") runs that file in psql\'s session', (t) => {
+  const root = scratchRepository('psql-command-include', t).writeAll({
+    ...APPLICATION,
+    'scripts/load.sh': [
+      '#!/bin/sh',
+      'psql -d shop -v ON_ERROR_STOP=1 -c "\\i database/commanded.sql"',
+      "docker exec -i pg psql -U owner -Xqc '\\ir database/relative.sql' shop",
+      'psql "$ADMIN_URL" --command="\\\\include database/doubled.sql"',
+      'psql -d shop -c "\\echo database/said.sql"',
+      'echo "then run: psql -c \'\\i database/shown.sql\'"',
+      'psql -d shop -c "select 1" # psql -c "\\i database/commented.sql"',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'database', 'commanded.sql'), []);
+  assert.deepEqual(rules(root, 'database', 'relative.sql'), []);
+  assert.deepEqual(rules(root, 'database', 'doubled.sql'), []);
+  // Another meta-command names no file it runs; an echo shows the command, a comment runs nothing.
+  assert.deepEqual(rules(root, 'database', 'said.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'database', 'shown.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'database', 'commented.sql'), STATE_RULES);
+});
