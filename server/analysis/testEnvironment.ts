@@ -14,7 +14,7 @@ import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folderEntries';
 import { LOOPBACK_HOST, hostPart } from './connectionHosts';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
-import { type Endpoint, POOLER_PORTS, connectionParts, namesPooler, namesPoolerPort } from './poolerEndpoints';
+import { type Endpoint, POOLER_PORTS, connectionParts, namesPooler, namesPoolerPort, possibleEndpoints } from './poolerEndpoints';
 
 /** What the test environment says of a variable: every value it is given reaches this machine's (or a CI service's) PostgreSQL, one may not, or none is given. */
 export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
@@ -109,7 +109,7 @@ function readApplicationEnvironment(folder: string): Map<string, Reach> {
 function reachesElsewhere(name: string, value: string): boolean {
   if (/PORT$/.test(name)) return value.split(',').some((port) => POOLER_PORTS.has(port.trim()));
   if (namesPooler(value) || namesPoolerPort(value)) return true;
-  return hostPart(value).kind === 'other' && serversOf(name, value).some((server) => isAnotherMachine(server.host ?? ''));
+  return serversOf(name, value).some((server) => isAnotherMachine(server.host ?? ''));
 }
 
 /**
@@ -121,12 +121,13 @@ function isAnotherMachine(host: string): boolean {
 }
 
 /**
- * The servers a value names, through the one reader of connection strings (connectionParts: every host of a URL or of
- * libpq's key/value form, each with its port), or a host variable's bare host list (`PGHOST=db1,db2`); none for other text.
+ * The servers a value may reach, through the one reader of connection strings (connectionParts: every host of a URL or
+ * of libpq's key/value form, each with its port, and a URL's `?host=`/`?port=`: possibleEndpoints), or a host
+ * variable's bare host list (`PGHOST=db1,db2`); none for other text.
  */
 function serversOf(name: string, value: string): readonly Endpoint[] {
   const parts = connectionParts(value);
-  if (parts !== undefined) return parts.endpoints;
+  if (parts !== undefined) return possibleEndpoints(parts);
   return /HOST$/.test(name) && /^[\w.-]+(?:,[\w.-]+)*$/.test(value) ? value.split(',').map((host) => ({ host })) : [];
 }
 
@@ -291,11 +292,11 @@ function withoutLineContinuation(value: string): string {
  * `host=postgres`, `PGHOST: postgres`): each of the servers it names is one, none on a pooler's port.
  */
 function reachesTestDatabase(value: string, postgresServices: Set<string>): boolean {
-  if (hostPart(value).kind === 'loopback') return true;
   if (namesPoolerPort(value)) return false;
   // A bare value is read as a host here whatever the variable's name (`DB: postgres`): only a service's name counts.
   const servers = serversOf('HOST', value);
-  return servers.length > 0 && servers.every(({ host = '' }) => postgresServices.has(host) || LOOPBACK_HOST.test(host));
+  if (servers.length === 0) return hostPart(value).kind === 'loopback';
+  return servers.every(({ host = '' }) => postgresServices.has(host) || LOOPBACK_HOST.test(host));
 }
 
 /** The keys of the blocks whose `image:` is PostgreSQL's (CI service containers, compose services). */

@@ -56,3 +56,35 @@ test("a test workflow's value is its PostgreSQL service when every host is that 
   for (const name of ['SERVICE_URL', 'SERVICE_KEYWORDS', 'SERVICE_AND_LOCAL']) assert.equal(testEnvironmentVariable(file, name), 'local', name);
   assert.equal(testEnvironmentVariable(file, 'SERVICE_AND_REMOTE'), 'elsewhere');
 });
+
+// A URL's `?host=`/`?port=` may stand before its authority's (libpq, node-postgres): a value whose query names another
+// machine reaches it, however local its authority looks.
+test("a value whose URL query names another host (?host=) reaches that host, in the application's env files and a test workflow", (t) => {
+  const repository = scratchRepository('env-query-hosts', t);
+  repository.mkdir('.git');
+  repository.writeAll({
+    '.env': [
+      'QUERY_HOST=postgres://app:pw@localhost:5432/app?host=db.prod.example.com',
+      'QUERY_LOCAL=postgres://app:pw@localhost/app?host=127.0.0.1&port=5433',
+    ].join('\n'),
+    '.github/workflows/test.yml': [
+      'jobs:',
+      '  test:',
+      '    services:',
+      '      postgres:',
+      '        image: postgres:16',
+      '    env:',
+      '      SERVICE_QUERY_REMOTE: postgres://ci@localhost:5432/t?host=db.prod.example.com',
+      '      SERVICE_QUERY_SERVICE: postgres://ci@localhost:5432/t?host=postgres',
+      '    steps:',
+      '      - run: npm test',
+    ].join('\n'),
+    'src/db.ts': '',
+    'test/db.test.ts': '',
+  });
+  assert.equal(applicationEnvironmentVariable(repository.path('src/db.ts'), 'QUERY_HOST'), 'elsewhere');
+  assert.equal(applicationEnvironmentVariable(repository.path('src/db.ts'), 'QUERY_LOCAL'), 'local');
+  const spec = repository.path('test/db.test.ts');
+  assert.equal(testEnvironmentVariable(spec, 'SERVICE_QUERY_REMOTE'), 'elsewhere');
+  assert.equal(testEnvironmentVariable(spec, 'SERVICE_QUERY_SERVICE'), 'local');
+});
