@@ -34,7 +34,7 @@ import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
-import { shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
+import { echoedRanges, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { repositorySetsVariable } from './testEnvironment';
 import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
 
@@ -353,7 +353,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
-    piped.push(...includesPrintedIntoPsql(shown), ...includesCommandedToPsql(unquoted));
+    piped.push(...includesPrintedIntoPsql(shown, text), ...includesCommandedToPsql(unquoted));
     const loops = loopLists(text);
     const named: string[] = [];
     const page = pageSet.has(path);
@@ -712,11 +712,6 @@ function withFolderVariableWritten(word: string, script: string): string {
 }
 
 /**
- * An `echo` or `printf` piped into the next command on its line (`echo "\i db/seed.sql" | psql -d app`): what it prints
- * (read where the quoted separators are blanked; its text is then taken as written), and that command.
- */
-const PRINTED_INTO = /(?:^|[\s;&(])(?:echo|printf)[ \t]([^\n;|&]*)\|([^\n;|&]*)/g;
-/**
  * A psql include in what an echo or printf prints, or in a `-c` command's text, its backslash written once or doubled
  * (`printf '\\ir x.sql\n'`, which prints one; `-c "\\i x.sql"` in double quotes, which the shell makes one): the file,
  * up to a blank, a quote or the next escape (`\n`).
@@ -726,16 +721,23 @@ const PRINTED_INCLUDE = new RegExp(String.raw`\\?${PSQL_INCLUDE_COMMAND}([^\s"'\
 /**
  * The files an `echo` or `printf` piped into psql includes (`echo "\i db/seed.sql" | psql -d app`, `printf
  * '\\set ON_ERROR_STOP on\n\\i db/seed.sql\n' | docker exec -i db psql`): psql reads the printed meta-commands as its
- * input and runs each included file in its session. Each with where its psql command starts (the `psql` word).
+ * input and runs each included file in its session. What an echo prints is shellAssignments.ts' echoedRanges over the
+ * text as written (`shown`); only an echo that runs counts: its command word survives in `live`, the text with what
+ * printing commands and shown here-documents print blanked (a usage text's `echo '\i x.sql' | psql` runs nothing).
+ * Each with where its psql command starts (the `psql` word).
  */
-function includesPrintedIntoPsql(text: string): { argument: string; start: number }[] {
-  if (!text.includes('\\') || !/echo|printf/.test(text)) return [];
-  const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
-  return [...unquoted.matchAll(PRINTED_INTO)].filter((match) => PSQL_WORD.test(match[2])).flatMap((match) => {
-    const printedStart = match.index! + match[0].length - match[2].length - 1 - match[1].length;
-    const printed = text.slice(printedStart, printedStart + match[1].length);
-    const start = match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD);
-    return [...printed.matchAll(PRINTED_INCLUDE)].map((include) => ({ argument: include[1], start })).filter(({ argument }) => isSqlFileName(argument));
+function includesPrintedIntoPsql(shown: string, live: string): { argument: string; start: number }[] {
+  if (!shown.includes('\\') || !/echo|printf/.test(shown)) return [];
+  return echoedRanges(shown).flatMap(([from, to]) => {
+    if (live[from - 1] === ' ' || shown[to] !== '|' || shown[to + 1] === '|') return [];
+    const lineEnd = shown.indexOf('\n', to);
+    const line = shown.slice(to + 1, lineEnd < 0 ? shown.length : lineEnd);
+    const commandEnd = line.replace(QUOTED_WORD, (word) => '_'.repeat(word.length)).search(/[;|&]/);
+    const command = commandEnd < 0 ? line : line.slice(0, commandEnd);
+    const psqlAt = command.search(PSQL_WORD);
+    if (psqlAt < 0) return [];
+    const start = to + 1 + psqlAt;
+    return [...shown.slice(from, to).matchAll(PRINTED_INCLUDE)].map((include) => ({ argument: include[1], start })).filter(({ argument }) => isSqlFileName(argument));
   });
 }
 

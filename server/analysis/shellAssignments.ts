@@ -76,8 +76,11 @@ function printedRanges(text: string): readonly [number, number][] {
 }
 let lastPrinted: { text: string; ranges: readonly [number, number][] } = { text: '', ranges: [] };
 
-/** The arguments of the text's printing commands (printedRanges), each from its command's end to the end of its arguments. */
-function echoedRanges(text: string): [number, number][] {
+/**
+ * The arguments of the text's printing commands (printedRanges), each from its command's end to the end of its
+ * arguments: the one reader of what an echo prints, for readers of what it pipes on too (psqlRuns.ts).
+ */
+export function echoedRanges(text: string): [number, number][] {
   if (!/echo|printf|write-/i.test(text)) return [];
   const ranges: [number, number][] = [];
   let lineStart = 0;

@@ -218,3 +218,26 @@ test('Groovy comments: // and /* */ blanked in place; quoted text, triple-quoted
   const groovy = "sh 'psql postgres://h/db -f a.sql' // b.sql\n/* c.sql\n*/ sh \"\"\"\n// d.sql\n\"\"\"\nx = '//' /* e.sql";
   assert.equal(withGroovyCommentsBlanked(groovy), "sh 'psql postgres://h/db -f a.sql'         \n        \n   sh \"\"\"\n// d.sql\n\"\"\"\nx = '//' /* e.sql");
 });
+
+// Session 37 (mend43b, review43b S3): an include echoed into psql is read by the one echo reader, and only where the
+// echo runs: one a usage here-document or a multi-line echo only prints runs nothing.
+test('an include echoed into psql inside printed text (a usage here-document, a multi-line echo) runs nothing; a live one does', (t) => {
+  const root = scratchRepository('psql-shown-echo-pipe', t).writeAll({
+    ...APPLICATION,
+    'scripts/setup.sh': [
+      '#!/bin/sh',
+      'usage() {',
+      '  cat <<EOF',
+      'Usage: $0 <url>',
+      "  echo '\\i sql/usage_heredoc.sql' | psql -h localhost books",
+      'EOF',
+      '}',
+      'echo "or by hand:',
+      "  echo '\\i sql/usage_echo.sql' | psql -d books",
+      '"',
+      "echo '\\i sql/live_pipe.sql' | psql -h localhost books",
+    ].join('\n'),
+  });
+  for (const file of ['sql/usage_heredoc.sql', 'sql/usage_echo.sql']) assert.deepEqual(rules(root, file), STATE_RULES, file);
+  assert.deepEqual(rules(root, 'sql/live_pipe.sql'), []);
+});
