@@ -1,7 +1,7 @@
 // Reading a folder, or a small file, without failing on one that vanished or cannot be read, and the one bounded walk
 // over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
 // main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { TimedCache, settleTree } from './timedCache';
 
@@ -156,6 +156,24 @@ export function boundedBytes(path: string, maxBytes: number): Buffer | undefined
     return readFileSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A file's first `maxBytes` bytes as text (UTF-8), whatever its size: enough to tell what it is by its opening (a
+ * script's `#!` line) without reading it whole. Undefined when it vanished or cannot be read (a folder).
+ */
+export function fileHead(path: string, maxBytes: number): string | undefined {
+  if (surelyMissing(path)) return undefined;
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(path, 'r');
+    const head = Buffer.alloc(maxBytes);
+    return head.toString('utf8', 0, readSync(descriptor, head, 0, maxBytes, 0));
+  } catch {
+    return undefined;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
 }
 

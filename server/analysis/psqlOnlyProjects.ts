@@ -10,7 +10,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Dirent } from 'node:fs';
 import { SKIPPED_FOLDERS, boundedText, folderEntries, foldersUp, walkFolders } from './folderEntries';
-import { COMMAND_FILE, DOC_PAGE, README, commandsWithoutComments, pagesAmong } from './psqlRuns';
+import { DOC_PAGE, README, commandsWithoutComments, isCommandFile, pagesAmong } from './psqlRuns';
 import { SQL_CLIENT, showsPsqlCommand, tellsToRunByHand } from './handRunScripts';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { gitRoot } from './projectPaths';
@@ -84,7 +84,7 @@ function holdsNoProgramAndNamesPsql(root: string): boolean {
     for (const entry of entries) {
       if (!entry.isFile()) continue;
       if (++files > MAX_FILES || isProgramFile(entry.name)) return false;
-      if (COMMAND_FILE.test(entry.name)) commands.push(join(folder, entry.name));
+      if (isCommandFile(join(folder, entry.name))) commands.push(join(folder, entry.name));
       else if (DOC_PAGE.test(entry.name)) pages.push(join(folder, entry.name));
     }
     return true;

@@ -28,7 +28,7 @@
 // lays out a suite — makes the files it runs part of that test (isRunByRegressionTest). A "`.sql` file" here is any
 // of the SQL file extensions (sqlFileNames.ts): psql runs `db/schema.pgsql` or `seed.psql` as it runs `seed.sql`.
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { boundedText, folderEntries, foldersUp } from './folderEntries';
+import { boundedText, fileHead, folderEntries, foldersUp } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
@@ -43,6 +43,36 @@ import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
  * Makefiles, Justfiles, Dockerfiles, package.json, and the build files of Vagrant, Jenkins and Rake.
  */
 export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|zsh|ps1|bat|cmd|ya?ml)|[Mm]akefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json|Vagrantfile|Jenkinsfile|Rakefile)$/;
+/** Shell scripts by name (not CI files, Makefiles or documents): `.sh`, `.bash`, `.zsh`, and the autoconf templates of such (`setup.sh.in`). */
+const SHELL_SCRIPT = /\.(?:sh|bash|zsh)(?:\.in)?$/i;
+/**
+ * Names a shell script may have in all but its extension: none at all (`bin/reset-db`, a script installed as a
+ * command), or an autoconf template's `.in` (`dbmanager.in`, which configure writes out as `dbmanager`). Their first
+ * line tells (SHELL_SHEBANG).
+ */
+const EXTENSIONLESS_OR_TEMPLATE = /^(?:[^.]+|[^.][\w.-]*\.in)$/;
+/**
+ * A shell's `#!` line: a path to sh, bash, zsh, ksh or dash, directly or through env (`#!/bin/bash -e`, `#! /usr/bin/env
+ * bash`), or an autoconf substitution that configure writes as one (`#!@SHELL@`, `#!@BASH@`).
+ */
+const SHELL_SHEBANG = /^#![ \t]*(?:\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?(?:ba|z|k|da)?sh|@[A-Z_]*(?:SHELL|BASH)[A-Z_]*@)(?=\s|$)/;
+/** How much of a file's opening is read for its `#!` line. */
+const SHEBANG_BYTES = 128;
+
+/**
+ * Whether a file is a shell script: by its name (SHELL_SCRIPT), or, named without an extension or as a template
+ * (`.in`), by a shell's `#!` on its first line — a script in all but its extension runs its commands as a `.sh` does.
+ */
+export function isShellScript(path: string): boolean {
+  const name = basename(path);
+  if (SHELL_SCRIPT.test(name)) return true;
+  return EXTENSIONLESS_OR_TEMPLATE.test(name) && !COMMAND_FILE.test(name) && SHELL_SHEBANG.test(fileHead(path, SHEBANG_BYTES) ?? '');
+}
+
+/** Whether a file runs commands: a COMMAND_FILE by its name, or a shell script by its `#!` line or template name (isShellScript). */
+export function isCommandFile(path: string): boolean {
+  return COMMAND_FILE.test(basename(path)) || isShellScript(path);
+}
 /**
  * Programs a scripts folder may hold that spawn psql themselves (`execSync(`psql ${url} -f db/schema.sql`)`,
  * `subprocess.run("psql -f db/seed.sql", shell=True)`): read in the COMMAND_FOLDERS only, never in the folder itself,
@@ -307,10 +337,11 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const pooled: PooledRun[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
-  const commandFiles = folders.flatMap((below) => filesNamed(below, COMMAND_FILE));
+  const commandFiles = folders.flatMap(commandFilesIn);
   // A Vagrantfile's provisioning scripts run in the machine whose `/vagrant` is this folder.
   const vagrant = commandFiles.includes(join(folder, 'Vagrantfile'));
   if (vagrant) commandFiles.push(...provisioningScripts(folder));
+  const shellScripts = new Set(commandFiles.filter(isShellScript));
   const programs = COMMAND_FOLDERS.flatMap((below) => filesNamed(join(folder, below), SCRIPT_PROGRAM));
   const documents = [...folders, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesIn);
   const texts = new Map<string, string>();
@@ -337,24 +368,24 @@ function readPsqlRuns(folder: string): PsqlRuns {
   }
   const pageSet = new Set(documents);
   for (const [path, text] of live) if (text.includes('pgbench')) (pageSet.has(path) ? pagePaths : paths).push(...pgbenchScripts(text));
-  const wrappers = psqlWrappers([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text));
+  const wrappers = psqlWrappers([...live].filter(([path]) => shellScripts.has(path)).map(([, text]) => text));
   for (const [path, written] of texts) {
     // The text as written (wrappers as psql) for the connection, and with echoes blanked (same length) for the runs.
-    const shown = wrappers.length > 0 && SHELL_SCRIPT.test(path) ? withWrappersWritten(written, wrappers) : written;
+    const shown = wrappers.length > 0 && shellScripts.has(path) ? withWrappersWritten(written, wrappers) : written;
     const text = printedBlanked(path, shown);
     if (!text.includes('psql')) continue;
     // The command separators inside quotes become blanks (same length), so a quoted `-c` command does not end the psql command.
     const unquoted = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&]/g, ' '));
     // A Windows script's assignments are read as a shell script's: its text is written as one.
     const commandFile: CommandFileText = {
-      text: shown, makefile: MAKEFILE.test(basename(path)), shell: SHELL_SCRIPT.test(path) || WINDOWS_SCRIPT.test(path),
+      text: shown, makefile: MAKEFILE.test(basename(path)), shell: shellScripts.has(path) || WINDOWS_SCRIPT.test(path),
       setElsewhere: (name) => repositorySetsVariable(path, name),
     };
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
     piped.push(...includesPrintedIntoPsql(shown, text), ...includesCommandedToPsql(unquoted));
-    const loops = loopLists(text);
+    const loops = loopLists(text, vagrant, LINE_SHELLS.test(basename(path)));
     const named: string[] = [];
     const page = pageSet.has(path);
     const ownLooped = page ? pagePatterns : looped;
@@ -381,7 +412,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
     globs.push(...ownGlobbed);
   }
   if (runners.size > 0) for (const [path, text] of live) (pageSet.has(path) ? pagePaths : paths).push(...runnerArguments(text, runners));
-  paths.push(...psqlFunctionFiles([...live].filter(([path]) => SHELL_SCRIPT.test(path)).map(([, text]) => text)));
+  paths.push(...psqlFunctionFiles([...live].filter(([path]) => shellScripts.has(path)).map(([, text]) => text)));
   // A build file's sources count where these command files or pages run psql on some file: the build output, presumably;
   // run as that output is, by a command file, or only by a page (then a migrator the project names may be what applies them).
   const commandsRunFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0;
@@ -500,8 +531,6 @@ function withBasenamesWritten(text: string): string {
   return text.replace(BASENAME_SUBSTITUTION, (_substitution: string, dollar?: string, variable?: string, backtick?: string) => `${dollar ?? '$'}{${variable ?? backtick}##*/}`);
 }
 
-/** Shell scripts, whose functions and variables are read (not CI files, Makefiles or documents). */
-const SHELL_SCRIPT = /\.(?:sh|bash|zsh)$/i;
 /** A shell function's opening: `name() {`, `function name {`, `function name() {` (the brace may open the next line). */
 const SHELL_FUNCTION = /^[ \t]*(?:function[ \t]+([A-Za-z_][\w-]*)(?:[ \t]*\(\s*\))?|([A-Za-z_][\w-]*)[ \t]*\(\s*\))\s*\{/gm;
 /** All of a function's arguments, passed on: `"$@"`, `"${@}"`, `$*`. */
@@ -592,7 +621,7 @@ function assignedSqlPaths(script: string, variable: string): string[] {
  * `test/expected/report.out`), which a runner compares with what it prints.
  */
 function isRegressionTestScript(path: string): boolean {
-  if (!SHELL_SCRIPT.test(path)) return false;
+  if (!isShellScript(path)) return false;
   const name = basename(path).replace(SHELL_SCRIPT, '');
   const recorded = (out: string): boolean => out === `${name}.out` || (out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
   return [dirname(path), dirname(dirname(path))].some((folder) => folderEntries(join(folder, 'expected')).some((entry) => recorded(entry.name)));
@@ -603,7 +632,7 @@ function provisioningScripts(folder: string): string[] {
   const text = boundedText(join(folder, 'Vagrantfile'), MAX_FILE_BYTES);
   if (text === undefined || !text.includes('provision')) return [];
   return [...text.matchAll(VAGRANT_PROVISION)].map((match) => match[1])
-    .filter((path) => COMMAND_FILE.test(basename(path)) && !path.includes('..') && !path.startsWith('/'))
+    .filter((path) => !path.includes('..') && !path.startsWith('/') && isCommandFile(join(folder, path)))
     .slice(0, MAX_FILES_PER_FOLDER).map((path) => join(folder, path));
 }
 
@@ -621,7 +650,7 @@ function listedIntoPsql(script: string, vagrant: boolean, shellPerLine: boolean)
   let cwd: string | undefined;
   for (const line of lines) {
     if (shellPerLine) cwd = undefined;
-    for (const [, target] of line.matchAll(CD_COMMAND)) cwd = changedFolder(cwd, target, vagrant);
+    for (const [, target] of line.matchAll(CD_COMMAND)) cwd = changedFolder(cwd, target, vagrant, script);
     if (!line.includes('xargs') || !PSQL_WORD.test(line)) continue;
     const stages = line.replace(QUOTED_WORD, (word) => word.replace(/[|]/g, ' ')).split(/(?<!\|)\|(?!\|)/);
     const concatenates = stages.findIndex((stage) => XARGS_CAT.test(stage));
@@ -640,9 +669,18 @@ function listedIntoPsql(script: string, vagrant: boolean, shellPerLine: boolean)
   return listed;
 }
 
-/** The folder a `cd` leads to from `cwd` (undefined: unknown), as a path below the command file's folder ('' for it). */
-function changedFolder(cwd: string | undefined, target: string, vagrant: boolean): string | undefined {
+/** A `cd` target that is a variable alone (`cd $SQL_DIR`, `cd "${dir}/"`): its name. */
+const VARIABLE_TARGET = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?\/?$/;
+
+/**
+ * The folder a `cd` leads to from `cwd` (undefined: unknown), as a path below the command file's folder ('' for it). A
+ * variable the script sets once to a folder with a literal end (`dir=@datadir@/app/upgrades/`, then `cd $dir`) leads to
+ * that end, matched by its tail as psql's file arguments are (variableFolderEnd).
+ */
+function changedFolder(cwd: string | undefined, target: string, vagrant: boolean, script: string): string | undefined {
   if (VAGRANT_FOLDER.test(target)) return vagrant ? target.replace(VAGRANT_FOLDER, '').replace(/\/$/, '') : undefined;
+  const variable = VARIABLE_TARGET.exec(target)?.[1];
+  if (variable !== undefined) return variableFolderEnd(variable, script);
   if (/^[$/~`-]/.test(target) || /\$|(?:^|\/)\.\.(?:\/|$)/.test(target)) return undefined;
   return joinFolder(cwd, target.replace(/\/$/, ''));
 }
@@ -670,13 +708,21 @@ function foundExtensions(command: string): string[] {
 
 /**
  * The `.sql` patterns of a script's `for` loops, by loop variable: the list's words naming `.sql` files (`db/*.sql`,
- * inside `$(ls …)` too), and `<folder>/*.sql` for a `find <folder> -name '*.sql'` in it.
+ * inside `$(ls …)` too), and `<folder>/*.sql` for a `find <folder> -name '*.sql'` in it. A glob with no folder of its
+ * own (`for f in $(ls *.sql)`) lists the folder the script last `cd`s to before the loop, when that is known
+ * (folderBefore); otherwise it could be any folder's files and names none (matchesPattern).
  */
-function loopLists(script: string): Map<string, string[]> {
+function loopLists(script: string, vagrant: boolean, shellPerLine: boolean): Map<string, string[]> {
   const lists = new Map<string, string[]>();
   if (!script.includes('for')) return lists;
-  for (const [, variable, list] of script.matchAll(FOR_LOOP)) {
-    const words = sqlWords(list.replace(/[`()]/g, ' ')).map((word) => withFolderVariableWritten(word, script));
+  for (const match of script.matchAll(FOR_LOOP)) {
+    const [, variable, list] = match;
+    const inCwd = (word: string): string => {
+      if (!GLOB.test(word) || word.includes('/')) return word;
+      const cwd = folderBefore(script, match.index!, vagrant, shellPerLine);
+      return cwd === undefined || cwd === '' ? word : `${cwd}/${word.replace(/["']/g, '')}`;
+    };
+    const words = sqlWords(list.replace(/[`()]/g, ' ')).map((word) => inCwd(withFolderVariableWritten(word, script)));
     for (const extension of foundExtensions(list)) {
       for (const [, found] of list.matchAll(FIND_FOLDER)) words.push(`${found.replace(/\/$/, '')}/*${extension}`);
     }
@@ -685,12 +731,26 @@ function loopLists(script: string): Map<string, string[]> {
   return lists;
 }
 
+/**
+ * The folder the script last `cd`s to before `at` (changedFolder; on the same line only where each line runs in a shell
+ * of its own, LINE_SHELLS), as a path below the command file's folder; undefined when unknown or never changed.
+ */
+function folderBefore(script: string, at: number, vagrant: boolean, shellPerLine: boolean): string | undefined {
+  const from = shellPerLine ? script.lastIndexOf('\n', at - 1) + 1 : 0;
+  let cwd: string | undefined;
+  for (const [, target] of script.slice(from, at).matchAll(CD_COMMAND)) cwd = changedFolder(cwd, target, vagrant, script);
+  return cwd;
+}
+
 /** A loop word that opens with a variable standing for a folder (`"$MIGRATIONS_DIR"/*.sql`, `${SQL_DIR}/0*.sql`): its name, and the rest. */
 const FOLDER_VARIABLE_WORD = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?\/(.+)$/;
 /** A command substitution's closing `&& pwd)` (`$(cd "$(dirname "$0")/../migrations" && pwd)`, the folder made absolute). */
 const PWD_SUBSTITUTION_END = /&&\s*pwd\s*\)$/;
-/** Everything up to the last variable, command substitution or closing parenthesis of a value (`$(dirname "$0")/../db` → `/../db`). */
-const UP_TO_LAST_EXPANSION = /^.*(?:\$\{[^}]*\}|\$\([^)]*\)|\$\w+|\))/;
+/**
+ * Everything up to the last variable, command substitution, closing parenthesis or autoconf substitution (`@datadir@`,
+ * which configure writes into a `.in` template) of a value (`$(dirname "$0")/../db` → `/../db`).
+ */
+const UP_TO_LAST_EXPANSION = /^.*(?:\$\{[^}]*\}|\$\([^)]*\)|\$\w+|\)|@[A-Za-z_]\w*@)/;
 /** A literal folder path, relative (`migrations`, `db/migrations`). */
 const LITERAL_FOLDER = /^[\w.-]+(?:\/[\w.-]+)*$/;
 
@@ -704,11 +764,20 @@ const LITERAL_FOLDER = /^[\w.-]+(?:\/[\w.-]+)*$/;
 function withFolderVariableWritten(word: string, script: string): string {
   const [, variable, rest] = FOLDER_VARIABLE_WORD.exec(word) ?? [];
   if (variable === undefined) return word;
+  const folder = variableFolderEnd(variable, script);
+  return folder === undefined ? word : `${folder}/${rest}`;
+}
+
+/**
+ * The literal end of the folder a variable holds that the script sets once (`SQL_DIR=$ROOT/db/sql` → `db/sql`,
+ * `dir=@datadir@/app/upgrades/` → `app/upgrades`); undefined when it is set more than once or to nothing literal.
+ */
+function variableFolderEnd(variable: string, script: string): string | undefined {
   const values = shellAssignments(script, variable);
-  if (values.length !== 1) return word;
+  if (values.length !== 1) return undefined;
   const value = withoutQuotes(values[0]).trim().replace(PWD_SUBSTITUTION_END, '').trim();
   const folder = value.replace(UP_TO_LAST_EXPANSION, '').replace(/^\/+/, '').replace(/^(?:\.{1,2}\/)+/, '').replace(/\/$/, '');
-  return LITERAL_FOLDER.test(folder) && !/^\.{1,2}$/.test(folder) ? `${folder}/${rest}` : word;
+  return LITERAL_FOLDER.test(folder) && !/^\.{1,2}$/.test(folder) ? folder : undefined;
 }
 
 /**
@@ -812,6 +881,11 @@ function pagesIn(folder: string): string[] {
 }
 
 /** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */
+/** The command files of a folder (isCommandFile), at most MAX_FILES_PER_FOLDER. */
+function commandFilesIn(folder: string): string[] {
+  return folderEntries(folder).map((entry) => join(folder, entry.name)).filter(isCommandFile).slice(0, MAX_FILES_PER_FOLDER);
+}
+
 function filesNamed(folder: string, pattern: RegExp): string[] {
   return folderEntries(folder).map((entry) => entry.name).filter((name) => pattern.test(name)).slice(0, MAX_FILES_PER_FOLDER)
     .map((name) => join(folder, name));

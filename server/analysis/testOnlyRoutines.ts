@@ -6,9 +6,9 @@
 // that is no test) keeps its findings, and so does one no test script calls (a helper whose callers are unknown,
 // ruling 10). The defining file's own mentions do not count either way: its documentation quotes the routine's name,
 // and an install script's top-level statements run in that script's own session.
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { boundedText, walkFolders } from './folderEntries';
-import { COMMAND_FILE } from './psqlRuns';
+import { isCommandFile } from './psqlRuns';
 import { PROGRAM_SOURCE, projectRoot } from './psqlOnlyProjects';
 import { isSqlFileName } from './sqlFileNames';
 import { ROUTINE_DEFINITIONS, unqualifiedName } from './routineDefinitions';
@@ -85,7 +85,7 @@ function testRoutineCalls(root: string, isTestScript: TestScriptTest): ProjectCa
   let files = 0;
   const walk = walkFolders(root, MAX_FOLDERS, (folder, entries) => {
     for (const entry of entries) {
-      if (!entry.isFile() || !mayCallRoutines(entry.name)) continue;
+      if (!entry.isFile() || !mayCallRoutines(join(folder, entry.name))) continue;
       // The bound is on the files read besides the one defining the routines, which is among them.
       if (++files > MAX_FILES + 1) return false;
       const path = join(folder, entry.name);
@@ -121,8 +121,9 @@ function calledTestNames(text: string): Set<string> {
 }
 
 /** Files that may call a routine: SQL scripts, programs' sources, and the files that run commands (shell, Make, CI). */
-function mayCallRoutines(name: string): boolean {
-  return isSqlFileName(name) || PROGRAM_SOURCE.test(name) || COMMAND_FILE.test(name);
+function mayCallRoutines(path: string): boolean {
+  const name = basename(path);
+  return isSqlFileName(name) || PROGRAM_SOURCE.test(name) || isCommandFile(path);
 }
 
 /** Whether a candidate's routine (as its definition names it, possibly qualified) is one of the file's test-only routines. */
