@@ -9,7 +9,7 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { isConstDeclaration, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn } from './astWalk';
@@ -322,10 +322,12 @@ export function connectsDirectly(first: ts.Expression, fileName: string | undefi
 
 /**
  * Hosts a managed PostgreSQL provider gives its direct endpoint, never its pooler: Supabase's `db.<ref>.supabase.co`
- * (its poolers are `*.pooler.supabase.com`) and Neon's `ep-<name>.<region>.aws.neon.tech` (the pooled one carries
- * `-pooler` in its first label). Written out in the code, such a host is a session of its own, as `DIRECT_URL` is.
+ * (its poolers are `*.pooler.supabase.com`), Neon's `ep-<name>.<region>.aws.neon.tech` (the pooled one carries
+ * `-pooler` in its first label) and Railway's public TCP proxy `<name>.proxy.rlwy.net` (a proxy that hands each
+ * client connection to one server connection for the connection's whole life, so the session is kept; Railway runs
+ * no pooler there). Written out in the code, such a host is a session of its own, as `DIRECT_URL` is.
  */
-const PROVIDER_DIRECT_HOST = /^(?:db\.[a-z0-9]+\.supabase\.co|(?![^.]*-pooler\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.neon\.tech)$/i;
+const PROVIDER_DIRECT_HOST = /^(?:db\.[a-z0-9]+\.supabase\.co|(?![^.]*-pooler\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.neon\.tech|[a-z0-9-]+\.proxy\.rlwy\.net)$/i;
 
 /** Whether `host` (and `port`, when given) is a provider's direct endpoint (PROVIDER_DIRECT_HOST), on no pooler's port. */
 export function isProviderDirectEndpoint(host: string, port: string | undefined): boolean {
@@ -334,15 +336,26 @@ export function isProviderDirectEndpoint(host: string, port: string | undefined)
 
 /**
  * A connection string written out (`'postgresql://u:p@db.abc.supabase.co:5432/postgres'`, `host=db.abc.supabase.co
- * dbname=postgres`) each of whose servers is a provider's direct endpoint: libpq may reach any host of a list, and a
- * URL's `?host=`/`?port=` may stand before its authority's (connectionParts, possibleEndpoints).
+ * dbname=postgres`), also in a const of the file (`const DB_URL = '…'; postgres(DB_URL)`), each of whose servers is a
+ * provider's direct endpoint: libpq may reach any host of a list, and a URL's `?host=`/`?port=` may stand before its
+ * authority's (connectionParts, possibleEndpoints).
  */
 function isProviderDirectLiteral(url: ts.Expression): boolean {
-  const value = unwrap(url);
-  if (!ts.isStringLiteralLike(value)) return false;
-  const parts = connectionParts(value.text.trim());
+  const written = writtenText(unwrap(url));
+  if (written === undefined) return false;
+  const parts = connectionParts(written.trim());
   if (parts === undefined) return false;
   return possibleEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
+}
+
+/** A string literal's text, or that of the literal a const of the file holds (declarationNamed). */
+function writtenText(value: ts.Expression): string | undefined {
+  if (ts.isStringLiteralLike(value)) return value.text;
+  if (!ts.isIdentifier(value)) return undefined;
+  const declaration = declarationNamed(value.getSourceFile(), value.text, value);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !isConstDeclaration(declaration) || !declaration.initializer) return undefined;
+  const initializer = unwrap(declaration.initializer);
+  return ts.isStringLiteralLike(initializer) ? initializer.text : undefined;
 }
 
 /** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */

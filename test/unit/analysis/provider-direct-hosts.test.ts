@@ -1,0 +1,39 @@
+// A managed provider's direct endpoint written out in the code is a session of its own (directUrls.ts): Railway's
+// public TCP proxy among them.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initAnalysis } from '../../../server/analysis/index';
+import { embeddedFindings } from '../../helpers/embedded';
+
+before(() => initAnalysis());
+
+const found = (text: string) => embeddedFindings(text, '/nowhere/smoke/check.ts').map(([rule, at]) => `${rule} ${at}`);
+
+// Railway's public TCP proxy (`<name>.proxy.rlwy.net:<port>`) carries each client connection to the one server
+// connection it opened for it: a provider's direct endpoint, as Supabase's `db.<ref>.supabase.co` is.
+const smokeScript = (url: string) => [
+  "import postgres from 'postgres';",
+  `const sql = postgres('${url}');`,
+  'export async function check(ids: string[]) {',
+  '  for (const id of ids) await sql`SELECT status FROM orders WHERE id = ${id}`;',
+  '}',
+].join('\n');
+
+test("a postgres.js pool on Railway's public TCP proxy host written out prepares on connections it keeps", () => {
+  assert.deepEqual(found(smokeScript('postgresql://postgres:pw@viaduct.proxy.rlwy.net:41876/railway')), []);
+  // The URL kept in a const of the script first.
+  const viaConst = smokeScript('x').replace("postgres('x')", 'postgres(RAILWAY_URL)')
+    .replace("import postgres from 'postgres';", "import postgres from 'postgres';\nconst RAILWAY_URL = 'postgresql://postgres:pw@viaduct.proxy.rlwy.net:41876/railway';");
+  assert.deepEqual(found(viaConst), []);
+});
+
+test('a host that only contains the proxy domain, or the proxy on a pooler port, keeps the finding', () => {
+  const flagged = ['protocol-prepared-statement postgres'];
+  assert.deepEqual(found(smokeScript('postgresql://postgres:pw@viaduct.proxy.rlwy.net.example.com:41876/railway')), flagged);
+  assert.deepEqual(found(smokeScript('postgresql://postgres:pw@viaduct.proxy.rlwy.net:6543/railway')), flagged);
+  assert.deepEqual(found(smokeScript('postgresql://postgres:pw@db.example.com:5432/app')), flagged);
+  // A `let` may be given another URL before the pool is made.
+  const viaLet = smokeScript('x').replace("postgres('x')", 'postgres(url)')
+    .replace("import postgres from 'postgres';", "import postgres from 'postgres';\nlet url = 'postgresql://postgres:pw@viaduct.proxy.rlwy.net:41876/railway';\nif (process.env.CI) url = process.env.DATABASE_URL!;");
+  assert.deepEqual(found(viaLet), flagged);
+});
