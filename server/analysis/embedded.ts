@@ -2375,7 +2375,12 @@ class Extractor {
 
   private readonly directCreations = new Map<ts.Expression, boolean>();
 
-  /** `this.listener` where each `this.listener = …` (and the property's initializer) in the class makes a direct client. */
+  /**
+   * `this.listener` where each `this.listener = …` (and the property's initializer) in the class puts a direct client in
+   * it: one made there, or a variable holding only such a client (`const client = new Client({ connectionString: directUrl
+   * }); … this.listener = client`, the way a reconnecting class opens the connection before it keeps it). An empty value
+   * (`this.listener = null` once closed) puts none: no query runs on it then.
+   */
   private memberHoldsDirectClient(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
     const owner = enclosingClass(member);
     if (!owner) return false;
@@ -2384,14 +2389,20 @@ class Extractor {
     if (!byName) this.directMembers.set(owner, (byName = new Map()));
     let verdict = byName.get(member.name.text);
     if (verdict === undefined) {
-      const values = fieldValues(owner, member.name.text);
-      verdict = values.length > 0 && values.every((value) => this.createsDirectClient(unwrap(value)));
+      const values = fieldValues(owner, member.name.text).filter((value) => !isEmptyValue(value));
+      verdict = values.length > 0 && values.every((value) => this.createsDirectClient(unwrap(value)) || this.variableHoldsDirectClient(unwrap(value)));
       byName.set(member.name.text, verdict);
     }
     return verdict;
   }
 
   private readonly directMembers = new Map<ts.Node, Map<string, boolean>>();
+
+  /** A variable (not a parameter) every value of which (heldValues) makes a direct client. */
+  private variableHoldsDirectClient(value: ts.Expression): boolean {
+    const binding = ts.isIdentifier(value) ? this.flow.bindingOf(value) : undefined;
+    return binding !== undefined && 'variable' in binding && this.flow.everyHeldValue(binding.variable, (held) => this.createsDirectClient(unwrap(held)));
+  }
 
   private reachesOwnServer(receiver: ts.Expression | undefined): boolean {
     return receiver !== undefined && this.ownServer !== undefined && this.ownServer.reaches(receiver, this.isPool(this.keyOf(receiver)));
