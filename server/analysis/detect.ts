@@ -631,6 +631,24 @@ class BodySequences {
   }
 }
 
+/** An undo key (undo.ts) that drops temporary objects (`temp:<name>`, `temp:*`). */
+function isTemporaryUndo(undo: string): boolean {
+  return undo.startsWith('temp:');
+}
+
+/**
+ * A DO block runs where it stands, in the script's session: what its PL/pgSQL drops (`DROP TABLE IF EXISTS staged`, also
+ * in an IF, as a routine body's own drops are read) is dropped there, undoing a temporary table an earlier statement of
+ * the script made — one made by an earlier DO block too. Not a drop a RETURN may skip, which the run may never reach.
+ */
+function noteBlockDrops(ctx: WalkContext, body: string, drops: readonly { undo: string; at: number }[]): void {
+  if (drops.length === 0) return;
+  const returns = routineReturns(body);
+  for (const { undo, at } of drops) {
+    if (!returns.some((offset) => offset < at)) (ctx.facts.drops ??= []).push(undo.slice('temp:'.length));
+  }
+}
+
 /** Analyses a function/DO body as code that runs in the caller's session, with positions inside the body. */
 function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, storedRoutine: boolean): void {
   const { language, body } = functionBody(node, defaultLanguage);
@@ -678,6 +696,8 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
   const spans = pieces
     ? pieces.flatMap((piece) => splitStatements(piece.text).map((span) => ({ ...span, start: piece.start + span.start })))
     : splitStatements(body);
+  // The temporary objects a DO block's PL/pgSQL drops, with where (body offsets): noted as the DO statement's own drops below.
+  const blockDrops: { undo: string; at: number }[] = [];
   for (const span of spans) {
     const bodyFacts = analyzeFragment(span.text, ctx.base + at + span.start, language === 'plpgsql', false, sessionFlags, inputs);
     if (bodyFacts.disconnects) disconnects.push(...bodyFacts.disconnects);
@@ -693,6 +713,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     const executed = language === 'plpgsql' ? constants.executed(span.text) : undefined;
     if (language === 'plpgsql') constants.read(span.text);
     const undos = executed === undefined ? undoKeys(bodyFacts) : [...undoKeys(bodyFacts), ...undoKeys(analyzeFragment(executed, 0))];
+    if (!storedRoutine && language === 'plpgsql') blockDrops.push(...undos.filter(isTemporaryUndo).map((undo) => ({ undo, at: span.start })));
     // A PL/pgSQL RESET undoes the SETs before it unless a RETURN may end the run between them: weighed below.
     const pathAwareResets = language === 'plpgsql';
     if (pathAwareResets) resets.push(...undos.filter(isSettingUndo).map((key) => ({ key, at: ctx.base + at + span.start + statementStart(span.text) })));
@@ -729,6 +750,7 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
       if (found[i].rule === 'temp-table' && surelyRaisesAfter(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
   }
+  noteBlockDrops(ctx, body, blockDrops);
   dropResetSets(found, resets, (from, to, beforeLeaving) => {
     events ??= flowEvents(body);
     const place = (offset: number) => offset - (ctx.base + at);
