@@ -136,7 +136,7 @@ function targetsNeeding(makefile: string, targets: readonly string[]): string[] 
 
 /** A Makefile's rules (not its target-specific assignments): each rule line's targets and prerequisites (order-only ones too). */
 function ruleHeads(makefile: string): Array<{ targets: string[]; prerequisites: string[] }> {
-  return makefile.replace(/\\\r?\n/g, ' ').split('\n').flatMap((line) => {
+  return logicalLines(makefile).flatMap((line) => {
     const rule = line.startsWith('\t') || targetAssignment(line) !== null ? null : RULE.exec(line);
     return rule === null ? [] : [{ targets: words(rule[1]), prerequisites: words(rule[2].split(';')[0]).filter((word) => word !== '|') }];
   });
@@ -152,7 +152,7 @@ function words(text: string): string[] {
  * lines among the recipe's lines); none for a line outside a recipe.
  */
 export function recipeTargetsAt(makefile: string, offset: number): string[] {
-  const lines = makefile.slice(0, offset).replace(/\\\r?\n/g, ' ').split('\n');
+  const lines = logicalLines(makefile.slice(0, offset));
   if (!lines[lines.length - 1].startsWith('\t')) return [];
   for (let index = lines.length - 2; index >= 0; index--) {
     const line = lines[index];
@@ -194,7 +194,7 @@ interface MakeAssignment {
 function assignments(makefile: string): MakeAssignment[] {
   const found: MakeAssignment[] = [];
   let inRecipe = false;
-  const lines = makefile.replace(/\\\r?\n/g, ' ').split('\n');
+  const lines = logicalLines(makefile);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index];
     if (line.startsWith('\t') && inRecipe) continue;
@@ -341,7 +341,7 @@ function pastedIntoInstalledScripts(makefile: string): string[] {
     return installed.includes(path) || isNamedAsExtensionScript(basename(path));
   };
   const sources: string[] = [];
-  const lines = makefile.replace(/\\\r?\n/g, ' ').split('\n');
+  const lines = logicalLines(makefile);
   for (let i = 0; i < lines.length; i++) {
     const rule = RULE.exec(lines[i]);
     if (rule === null) continue;
@@ -373,4 +373,9 @@ function isNamedAsExtensionScript(name: string): boolean {
  */
 function pathPattern(path: string): string {
   return path.replace(/^(?:\.\/)+/, '').split(/\$\([^)]*\)|\$\{[^}]*\}|\*/).map(escapeRegExp).join('[^/]*');
+}
+
+/** A Makefile's logical lines, as make reads them: a backslash-newline joins the next line with a blank. */
+function logicalLines(makefile: string): string[] {
+  return makefile.replace(/\\\r?\n/g, ' ').split('\n');
 }

@@ -7,7 +7,7 @@ import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_CACHED_FOLDERS = 256;
 /** How many folders above a file its package.json is looked for. */
-const MANIFEST_LEVELS = 15;
+const PACKAGE_JSON_LEVELS = 15;
 
 /** A JSON file's value; undefined when it cannot be read or parsed. */
 export function readJson(path: string): any {
@@ -22,7 +22,7 @@ const packageDependencyNames = new TimedCache<ReadonlySet<string>>(PROJECT_CACHE
 
 /** The packages the file's own package.json (the nearest one above it) depends on: `dependencies`, `devDependencies`, `peerDependencies`. */
 export function packageDependencies(file: string): ReadonlySet<string> {
-  const folder = foldersUp(dirname(resolve(file)), MANIFEST_LEVELS).find((candidate) => isFile(join(candidate, 'package.json')));
+  const folder = foldersUp(dirname(resolve(file)), PACKAGE_JSON_LEVELS).find((candidate) => isFile(join(candidate, 'package.json')));
   if (!folder) return new Set();
   return packageDependencyNames.get(folder, () => {
     const manifest = readJson(join(folder, 'package.json'));

@@ -6,8 +6,8 @@
 // (`drizzle/` unless its config says otherwise; any migrations folder too where no config is found), whatever that
 // folder's name. Such a file keeps its top-level SET findings whatever a documentation page also shows (corpus
 // ruling 6: migration folders keep them whatever runner applies them): a README's quick start
-// `psql -f migrations/001_init.sql` or `\i migrations/001_init.sql` is one way a person may run it, while the migrator applies it through the application's URL. Where nothing of the project applies
-// the folder (a README is the only runner; Prisma beside a `db/migrations` it never reads), the page's psql run still
+// `psql -f migrations/001_init.sql` or `\i migrations/001_init.sql` is one way a person may run it, while the migrator
+// applies it through the application's URL. Where nothing of the project applies the folder (a README is the only runner; Prisma beside a `db/migrations` it never reads), the page's psql run still
 // makes it a session script of its own. The Supabase CLI's folder is supabaseCli.ts's: it applies it in a session of
 // its own.
 import { basename, dirname, join, resolve } from 'node:path';
@@ -42,7 +42,7 @@ const MIGRATOR_IN_MANIFEST: ReadonlyMap<string, RegExp> = new Map([
   ['build.gradle.kts', /\b(?:org\.flywaydb|org\.liquibase)\b/],
 ]);
 /** How many folders above the migration its project's manifest may be (`src/modules/x/db/migrations/1.sql` → the root). */
-const MANIFEST_LEVELS = 6;
+const MIGRATOR_MANIFEST_LEVELS = 6;
 const MAX_MANIFEST_BYTES = 256 * 1024;
 
 const migratorsByFolder = new TimedCache<boolean>(PROJECT_CACHE_MS);
@@ -52,7 +52,7 @@ const drizzleConfigsOfScripts = new TimedCache<readonly string[]>(PROJECT_CACHE_
 /** Whether the file is a migration the project's own migrator applies (see above). */
 export function isAppliedByProjectMigrator(fileName: string): boolean {
   const file = resolve(fileName);
-  const levels = foldersUpToRoot(dirname(file), MANIFEST_LEVELS);
+  const levels = foldersUpToRoot(dirname(file), MIGRATOR_MANIFEST_LEVELS);
   const drizzle = drizzleKitFolders(levels);
   if (/\.sql$/i.test(file) && (levels.some((level) => isPrismaProject(level) && isPrismaMigration(file)) || drizzle?.folders.has(dirname(file)))) return true;
   if (!inMigrationsFolder(fileName)) return false;

@@ -127,6 +127,8 @@ function quotedEnd(text: string, open: number): number {
  * whose output is a value): group 1 its operator's `-` (leading tabs of the closing line allowed), group 3 the closing word.
  */
 const CAT_HEREDOC = /(?:^|[\s;&{])cat\b(?:[^\n|;&]|>&)*?<<(-?)[ \t]*(["']?)(\w+)\2/;
+/** A `cat` opening a command substitution after blanks (`SQL=$( cat <<EOF`, `` `cat ``): its output is a value, not shown. */
+const IN_SUBSTITUTION = /(?:\$\(|`)[ \t]*$/;
 /** A redirection to the terminal (standard error, the tty), which shows the text like standard output does. */
 const TO_TERMINAL = /[12]?>&[12]|[12]?>[ \t]*\/dev\/(?:stderr|stdout|tty)/g;
 
@@ -142,7 +144,7 @@ function shownHeredocBodies(text: string): [number, number][] {
   const starts = lineStarts(lines);
   for (let i = 0; i < lines.length; i++) {
     const heredoc = lines[i].includes('<<') ? CAT_HEREDOC.exec(maskedQuotesKeepingWord(lines[i])) : null;
-    if (heredoc === null || maskedQuotes(lines[i].slice(heredoc.index)).replace(TO_TERMINAL, '').search(/[|>]/) >= 0) continue;
+    if (heredoc === null || IN_SUBSTITUTION.test(lines[i].slice(0, heredoc.index + 1)) || maskedQuotes(lines[i].slice(heredoc.index)).replace(TO_TERMINAL, '').search(/[|>]/) >= 0) continue;
     const closing = lines.findIndex((line, j) => j > i && (heredoc[1] === '-' ? line.replace(/^\t+/, '') : line) === heredoc[3]);
     if (closing < 0) continue;
     if (closing > i + 1) bodies.push([starts[i + 1], starts[closing] - 1]);
