@@ -129,3 +129,9 @@ export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | unde
 export function isWithin(node: ts.Node, container: ts.Node): boolean {
   return container.pos <= node.pos && node.end <= container.end;
 }
+
+/** The names a binding declares (`client`, `{ client, db: pool }`, `[first, , third]`, nested patterns). */
+export function boundNames(binding: ts.BindingName): string[] {
+  if (ts.isIdentifier(binding)) return [binding.text];
+  return binding.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
+}

@@ -8,6 +8,7 @@
 // beside its own postgres.js `sql` hands on the client. Modules are found as the other cross-file facts find theirs (moduleResolution.ts) and
 // read by parsedModules.ts; one that neither names drizzle-orm nor re-exports anything is never parsed.
 import ts from 'typescript';
+import { boundNames } from './astWalk';
 import { projectModulePath } from './moduleResolution';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
 import type { ImportedName } from './ownServerHelpers';
@@ -89,16 +90,11 @@ function declaredExports(statement: ts.Statement): string[] {
   const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
   if (!modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) return [];
   if (modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) return ['default'];
-  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((declaration) => bindingNames(declaration.name));
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((declaration) => boundNames(declaration.name));
   if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name) return [statement.name.text];
   return [];
 }
 
-/** The names a binding declares (`sql`, `{ sql, db: client }`, `[first]`). */
-function bindingNames(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : bindingNames(element.name)));
-}
 
 /** The local names a module imports drizzle's `sql` under (`import { sql } from 'drizzle-orm'`, `{ sql as q }`). */
 function importedBuilders(source: ts.SourceFile): Set<string> {

@@ -6,7 +6,7 @@ import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES, POSTGRES_FOLDER } from './dialect';
 import { pathInProject } from './projectPaths';
-import { walkDescendants } from './astWalk';
+import { boundNames, walkDescendants } from './astWalk';
 import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
 
 /** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries (`@db/postgres`: deno-postgres, by its JSR name). */
@@ -80,11 +80,6 @@ export interface ImportedModule {
   whole?: string;
 }
 
-function bindingNames(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
-}
-
 /** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
 /** `require('./x')` (awaited or parenthesised), not a member of it (`require('./x').query`). */
 function isWholeRequire(node: ts.Expression): boolean {
@@ -119,7 +114,7 @@ export function importedModules(source: ts.SourceFile): ImportedModule[] {
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const specifier = requiredModule(declaration.initializer);
-        if (specifier) modules.push({ specifier, names: bindingNames(declaration.name), whole: ts.isIdentifier(declaration.name) && declaration.initializer && isWholeRequire(declaration.initializer) ? declaration.name.text : undefined });
+        if (specifier) modules.push({ specifier, names: boundNames(declaration.name), whole: ts.isIdentifier(declaration.name) && declaration.initializer && isWholeRequire(declaration.initializer) ? declaration.name.text : undefined });
       }
     } else if (ts.isExpressionStatement(statement)) {
       const specifier = requiredModule(statement.expression);

@@ -6,7 +6,7 @@
 // anywhere in the file counts as unknown.
 import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
-import { hasModifier, walkDescendants } from './astWalk';
+import { boundNames, hasModifier, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 
@@ -189,11 +189,6 @@ function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
 }
 
 /** Whether a binding (`client`, `{ client }`, `[client]`, `{ db: client }`) declares `name`. */
-function boundNames(binding: ts.BindingName): string[] {
-  if (ts.isIdentifier(binding)) return [binding.text];
-  return binding.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
-}
-
 function bindsName(binding: ts.BindingName, name: string): boolean {
   if (ts.isIdentifier(binding)) return binding.text === name;
   return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(element.name, name));
