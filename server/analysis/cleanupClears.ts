@@ -18,7 +18,7 @@ export function onlyCleanupClears(source: ts.SourceFile, findings: Finding[]): F
 }
 
 function isRoutineClear(finding: Finding): boolean {
-  return finding.writtenSetting?.value === '';
+  return finding.writtenSetting?.byRoutineCall === true && finding.writtenSetting.value === '';
 }
 
 /** Whether a `finally` block holds the node within the same function (not in a callback that may run at another time). */

@@ -50,7 +50,7 @@ import { perTestTransaction } from './suiteTransactions';
 import { isTestCode } from './testSetupFiles';
 import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName } from './poolFactories';
 import { rollsBackToSavepoint } from './savepointRollbacks';
-import { withoutClosingSettings } from './embeddedSettingPairs';
+import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
 import { onlyCleanupClears } from './cleanupClears';
 import { CodeBranches } from './codeBranches';
 import { declaredType, typeNameMatches } from './declaredTypes';
@@ -471,6 +471,8 @@ interface Piece {
   boundary?: boolean;
   /** SETs whose value puts the setting back to what the connection had (settingRestores.ts): read as RESETs. */
   restores?: SettingRestore[];
+  /** set_config calls whose setting name is bound as a constant (`set_config($1, …)`, `['app.user_id']`): what each writes. */
+  boundNames?: BoundNameSetting[];
   /**
    * Sent on a PostgreSQL session no transaction pooler carries (PGlite, a server the code started, a direct URL):
    * only syntax errors and `set-local-outside-transaction`, which is lost without a pooler too, count.
@@ -2778,10 +2780,21 @@ class Extractor {
       const restores = [...settingRestores(withSlots, built.slotAt, (slot) => this.slotValue(slot), this.flow) ?? [],
         ...boundSetConfigRestores(built.sql, (at, number) => this.boundValue(toFileOffset(built, at), number), this.flow) ?? []];
       if (restores.length > 0) piece.restores = restores;
+      const boundNames = boundNameSettings(built.sql, (at, number) => sqlConstantOf(this.boundValue(toFileOffset(built, at), number)));
+      if (boundNames) piece.boundNames = boundNames;
     }
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
   }
+}
+
+/** A bound value as SQL would write it when it is a constant (`'app.user_id'`, `null`, `0`), else undefined. */
+function sqlConstantOf(value: ts.Expression | undefined): string | undefined {
+  const written = value && unwrap(value);
+  if (!written) return undefined;
+  if (ts.isStringLiteral(written) || ts.isNoSubstitutionTemplateLiteral(written)) return `'${written.text.replace(/'/g, "''")}'`;
+  if (written.kind === ts.SyntaxKind.NullKeyword || ts.isNumericLiteral(written)) return written.getText();
+  return undefined;
 }
 
 /** What a query sent on a PostgreSQL session no pooler carries can still be reported: a syntax error, and a SET LOCAL that is lost anyway. */
@@ -2881,8 +2894,10 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;
     if (finding.rule === 'session-set' && setsBoundValue(placed.piece, local, finding.end - placed.base)) continue;
+    const boundName = finding.rule === 'session-set' ? placed.piece.boundNames?.find((entry) => entry.at === local) : undefined;
     mapped.push({
       ...finding,
+      ...(boundName && { writtenSetting: boundName.setting }),
       ...toFileRangeOf(finding.start, finding.end),
       // An insertion (SET -> SET LOCAL, ON COMMIT DROP) goes right after the text before it.
       fix: finding.fix && { title: finding.fix.title, edits: finding.fix.edits.map((e) => ({ ...e, start: e.start === e.end ? toFileEndOf(e.start) : toFile(e.start), end: toFileEndOf(e.end) })) },

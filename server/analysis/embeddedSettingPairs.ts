@@ -45,6 +45,36 @@ export function writtenSetting(sql: string, start: number, end: number): Written
   return { name, value: constantOf(/^(?:'(?:[^']|'')*'|[a-z_]\w*|[+-]?\d+)$/i.test(written) ? written : undefined) };
 }
 
+/** A set_config whose setting name is a numbered parameter (`set_config($1, NULL, false)`), at its `set_config`. */
+export interface BoundNameSetting {
+  /** Offset of the `set_config` word in the text. */
+  at: number;
+  setting: WrittenSetting;
+}
+
+/** `set_config($n, value,`: the value only when one constant or one numbered parameter up to its comma. */
+const SET_CONFIG_BOUND_NAME = /\bset_config\s*\(\s*\$(\d+)\s*(?:::\s*\w+\s*)?,\s*(?:('(?:[^']|'')*'|null|[+-]?\d+|\$(\d+))\s*(?:::\s*\w+\s*)?,)?/gi;
+
+/**
+ * The custom settings of a text's `set_config($n, …)` calls whose name the query call binds as a constant
+ * (`query('SELECT set_config($1, NULL, false)', ['app.user_id'])`), read as writtenSetting reads a written name so that
+ * the module's clears pair with its setters however the name reaches the server. `boundConstant` gives the constant bound
+ * to a `$number` written at an offset of the text, as SQL would write it (`'app.user_id'`, `null`, `0`), or undefined.
+ */
+export function boundNameSettings(sql: string, boundConstant: (sqlAt: number, number: number) => string | undefined): BoundNameSetting[] | undefined {
+  let found: BoundNameSetting[] | undefined;
+  for (const call of sql.matchAll(SET_CONFIG_BOUND_NAME)) {
+    const at = call.index ?? 0;
+    const written = boundConstant(at + call[0].indexOf('$'), Number(call[1]));
+    if (!written?.startsWith("'")) continue;
+    const name = constantOf(written)!;
+    if (!name.includes('.')) continue;
+    const value = call[3] !== undefined ? constantOf(boundConstant(at + call[0].lastIndexOf('$'), Number(call[3]))) : constantOf(call[2]);
+    (found ??= []).push({ at, setting: { name, value } });
+  }
+  return found;
+}
+
 /** The constant a call passes as an argument (`NULL`, `''`, `NULL::text`, `'x'`, `0`): as writtenSetting reads a value. */
 export function passedConstant(argument: string): string | undefined {
   const written = argument.replace(/::\s*[a-z_]\w*\s*$/i, '').trim();

@@ -190,7 +190,7 @@ function passesTrue(text: string, from: number, flag: LocalFlag): boolean {
  */
 function writtenByCall(text: string, from: number, parameter: SettingParameter): WrittenSetting | undefined {
   const argument = passedArgument(text, from, parameter);
-  return argument === undefined ? undefined : { name: parameter.setting, value: passedConstant(argument) };
+  return argument === undefined ? undefined : { name: parameter.setting, value: passedConstant(argument), byRoutineCall: true };
 }
 
 /** The text a call whose `(` ends just before `from` passes for one parameter, by name or by position; undefined when it passes none. */

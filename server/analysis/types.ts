@@ -118,6 +118,8 @@ export interface WrittenSetting {
   name: string;
   /** Lower case, NULL as `''`; undefined when the value is not a constant. */
   value?: string;
+  /** Written by a call of a project routine that sets the setting from its parameter (its clears count only in a `finally`: cleanupClears.ts). */
+  byRoutineCall?: boolean;
 }
 
 /** One input parameter of a routine: its type as the parser names it (`int4`, `app.job`, `text[]`; undefined when unknown). */
@@ -153,8 +155,9 @@ export interface Finding {
   /** In a routine's body: the set_config sets this custom setting to one of the routine's parameters, as passed. */
   settingParameter?: SettingParameter;
   /**
-   * At a call of a routine whose body sets a custom setting from a parameter (`settingParameter`): the setting and the
-   * value the call passes for it, read as the module's setters and clears are (embeddedSettingPairs.ts).
+   * Where the finding's text alone does not name it, the custom setting written and its value, read as the module's
+   * setters and clears are (embeddedSettingPairs.ts): at a call of a routine whose body sets a custom setting from a
+   * parameter (`settingParameter`), the value the call passes; at a `set_config($1, …)`, the name the query call binds.
    */
   writtenSetting?: WrittenSetting;
 }

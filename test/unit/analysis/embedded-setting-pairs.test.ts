@@ -72,3 +72,43 @@ test('writtenSetting reads the custom setting and constant value of set_config c
   assert.deepEqual(at("SET app.flag = 'x' || y"), { name: 'app.flag', value: undefined });
   assert.equal(at('SET search_path TO app'), undefined);
 });
+
+// The setting's name sent as a bound parameter (`set_config($1, …)` with `['app.user_id', …]`): the same pair as when
+// the name is written in the text, read from the values the query call passes.
+const boundNameModule = (setterValues: string, clearText: string, clearValues: string) => [
+  "import { Pool } from 'pg';",
+  'const pool = new Pool({ connectionString: process.env.DATABASE_URL });',
+  'export async function probe(id: string) {',
+  '  const client = await pool.connect();',
+  `  await client.query('SELECT set_config($1, $2, false)', ${setterValues});`,
+  '  await client.query("SELECT count(*) FROM notes");',
+  `  await client.query('${clearText}', ${clearValues});`,
+  '  await client.query("SELECT count(*) FROM notes");',
+  '  client.release();',
+  '}',
+];
+
+test('a set_config clear whose setting name is bound as a constant pairs with a setter of the module that binds the same name', () => {
+  const setter = "['app.user_id', id]";
+  assert.deepEqual(found(boundNameModule(setter, 'SELECT set_config($1, NULL, false)', "['app.user_id']")), [['session-set', 5]]);
+  assert.deepEqual(found(boundNameModule(setter, 'SELECT set_config($1::text, $2, false)', "['App.User_Id', '']")), [['session-set', 5]]);
+  assert.deepEqual(found(boundNameModule(setter, 'SELECT set_config($2, $1, false)', "[null, 'app.user_id']")), [['session-set', 5]]);
+  // The setter's name written in the text, the clear's bound.
+  const written = boundNameModule(setter, 'SELECT set_config($1, NULL, false)', "['app.user_id']");
+  written[4] = "  await client.query(\"SELECT set_config('app.user_id', $1, false)\", [id]);";
+  assert.deepEqual(found(written), [['session-set', 5]]);
+});
+
+test('a set_config clear with a bound name stays reported when the names differ, are not constants, or the clear writes a value', () => {
+  // Another setting's name.
+  assert.deepEqual(found(boundNameModule("['app.user_id', id]", 'SELECT set_config($1, NULL, false)', "['app.tenant_id']")), [['session-set', 5], ['session-set', 7]]);
+  // A name that is not a constant: which setting is cleared is not known.
+  assert.deepEqual(found(boundNameModule("['app.user_id', id]", 'SELECT set_config($1, NULL, false)', '[id]')), [['session-set', 5], ['session-set', 7]]);
+  // The "clear" binds a value of its own.
+  assert.deepEqual(found(boundNameModule("['app.user_id', id]", 'SELECT set_config($1, $2, false)', "['app.user_id', 'anonymous']")), [['session-set', 5], ['session-set', 7]]);
+  assert.deepEqual(found(boundNameModule("['app.user_id', id]", 'SELECT set_config($1, $2, false)', "['app.user_id', id]")), [['session-set', 5], ['session-set', 7]]);
+  // A built-in parameter bound by name is no custom setting.
+  assert.deepEqual(found(boundNameModule("['search_path', id]", 'SELECT set_config($1, NULL, false)', "['search_path']")), [['session-set', 5], ['session-set', 7]]);
+  // Two clears and no setter.
+  assert.deepEqual(found(boundNameModule("['app.user_id', null]", 'SELECT set_config($1, NULL, false)', "['app.user_id']")), [['session-set', 5], ['session-set', 7]]);
+});
