@@ -58,49 +58,68 @@ function writtenAs(text: string, names: ReadonlySet<string>, value: string): str
  * variable only if it has no value yet; `!=` sets the output of a command, written `$(shell command)` (unknown here);
  * `=`, `:=`, `::=` and `:::=` set it. A variable assigned more than once keeps each value apart, since a Makefile sets
  * one in each branch of a conditional and which runs is not known here. A target's own assignment (`seed: PGPORT =
- * 6543`) is one more value here, which some recipe may see; recipeVariableValues says which recipe.
+ * 6543`) is one more value here, which some recipe may see; chainVariableValues says which run of which recipe.
  */
 export function variableValues(makefile: string): Map<string, string[]> {
   return withAssigned(new Map(), assignments(makefile));
 }
 
+/** How many rules deep the targets that need a recipe's target are followed. */
+const MAX_CALLER_DEPTH = 8;
+/** How many ways of running one recipe are read (recipeChains). */
+const MAX_RUNS = 32;
+
 /**
- * The values a Makefile's variables hold in the recipe of the given targets (recipeTargetsAt), as make gives them: the
- * Makefile's global assignments, overridden by those targets' own (`seed: PGPORT = 6543`); a target's own assignment
- * holds in no other target's recipe — except a target's that it needs, where it holds besides (`make test` runs the
- * recipe of its prerequisite `seed` with test's value, `make seed` with seed's), so such a variable keeps both values.
+ * The ways make may run the recipe of a rule with the given targets (recipeTargetsAt), each a chain of targets from
+ * the goal asked for down to the recipe's own: each target asked for itself (`make seed`: [seed]), and as a
+ * prerequisite of each target that needs it, directly or through others (`make test` with `test: seed`: [test,
+ * seed]). GNU make gives a target's own variables (`test: PGPORT = 5432`) to its prerequisites too, when built through
+ * it, so each chain is one run with its own values (chainVariableValues). A line outside a recipe has one run, [].
+ * Special targets (`.PHONY: seed`) run nothing. At most MAX_RUNS chains, MAX_CALLER_DEPTH callers deep.
  */
-export function recipeVariableValues(makefile: string, targets: readonly string[]): Map<string, string[]> {
+export function recipeChains(makefile: string, targets: readonly string[]): string[][] {
+  if (targets.length === 0) return [[]];
+  const rules = ruleHeads(makefile);
+  const runs: string[][] = targets.map((target) => [target]);
+  let reached = runs;
+  for (let depth = 0; depth < MAX_CALLER_DEPTH && reached.length > 0 && runs.length < MAX_RUNS; depth++) {
+    reached = reached.flatMap((chain) => callersOf(rules, chain[0]).filter((caller) => !chain.includes(caller)).map((caller) => [caller, ...chain]));
+    runs.push(...reached.slice(0, MAX_RUNS - runs.length));
+  }
+  return runs;
+}
+
+/** The targets (special ones left out) whose rules name the target among their prerequisites. */
+function callersOf(rules: ReadonlyArray<{ targets: string[]; prerequisites: string[] }>, target: string): string[] {
+  return [...new Set(rules.filter(({ prerequisites }) => prerequisites.includes(target))
+    .flatMap(({ targets }) => targets).filter((caller) => !SPECIAL_TARGET.test(caller)))];
+}
+
+/** One of make's special targets (`.PHONY`, `.SECONDARY`, `.NOTPARALLEL`): it names targets, it runs no recipe of its own. */
+const SPECIAL_TARGET = /^\.[A-Z_]+$/;
+
+/**
+ * The values a Makefile's variables hold in one run of a recipe (a chain of recipeChains), as GNU make gives them: the
+ * global assignments, then each target's own along the chain from the goal down, a target's own value winning over
+ * the one it inherits (its first plain assignment replaces it; `+=` appends to it). A `private` assignment holds in
+ * its own target's recipe only, not in its prerequisites'.
+ */
+export function chainVariableValues(makefile: string, chain: readonly string[]): Map<string, string[]> {
   const found = assignments(makefile);
-  const values = valuesInRecipeOf(found, targets);
-  const ownNames = new Set(found.filter((assignment) => assignsFor(assignment, targets)).map(({ name }) => name));
-  for (const caller of targetsNeeding(makefile, targets)) {
-    const inherited = valuesInRecipeOf(found, [caller]);
-    for (const { name } of found.filter((assignment) => assignsFor(assignment, [caller]) && !ownNames.has(assignment.name))) {
-      // An unset variable expands to nothing where the caller's value does not hold.
-      values.set(name, [...new Set([...(values.get(name) ?? ['']), ...(inherited.get(name) ?? [])])]);
+  const values = withAssigned(new Map(), found.filter(({ targets }) => targets === undefined));
+  chain.forEach((target, index) => {
+    const inherited = index < chain.length - 1;
+    const own = found.filter((assignment) => assignment.targets?.includes(target) && !(inherited && assignment.private));
+    const replaced = new Set<string>();
+    for (const assignment of own) {
+      if (SETS.test(assignment.operator) && !replaced.has(assignment.name)) {
+        values.delete(assignment.name);
+        replaced.add(assignment.name);
+      }
+      withAssigned(values, [assignment]);
     }
-  }
+  });
   return values;
-}
-
-/** The global values, with those the targets' own assignments set: a target's first plain assignment replaces the global one. */
-function valuesInRecipeOf(found: readonly MakeAssignment[], targets: readonly string[]): Map<string, string[]> {
-  const values = withAssigned(new Map(), found.filter(({ targets: own }) => own === undefined));
-  const replaced = new Set<string>();
-  for (const assignment of found.filter((each) => assignsFor(each, targets))) {
-    if (SETS.test(assignment.operator) && !replaced.has(assignment.name)) {
-      values.delete(assignment.name);
-      replaced.add(assignment.name);
-    }
-    withAssigned(values, [assignment]);
-  }
-  return values;
-}
-
-/** Whether an assignment is a target's own, of one of the targets. */
-function assignsFor(assignment: MakeAssignment, targets: readonly string[]): boolean {
-  return assignment.targets !== undefined && assignment.targets.some((target) => targets.includes(target));
 }
 
 /** The operators that set a variable whatever it held (`=`, `:=`, `::=`, `:::=`, `!=`), not `+=` or `?=`. */
@@ -115,23 +134,6 @@ function withAssigned(values: Map<string, string[]>, found: readonly MakeAssignm
     else values.set(name, [...before, operator === '!' ? `$(shell ${value})` : value]);
   }
   return values;
-}
-
-/** How many rules deep the targets that need a recipe's targets are followed. */
-const MAX_CALLER_DEPTH = 8;
-
-/** The targets that need one of the targets, as a prerequisite or a prerequisite's prerequisite (MAX_CALLER_DEPTH deep). */
-function targetsNeeding(makefile: string, targets: readonly string[]): string[] {
-  const rules = ruleHeads(makefile);
-  const found = new Set<string>();
-  let needed = [...targets];
-  for (let depth = 0; depth < MAX_CALLER_DEPTH && needed.length > 0; depth++) {
-    const callers = rules.filter(({ prerequisites }) => prerequisites.some((word) => needed.includes(word)))
-      .flatMap(({ targets: heads }) => heads).filter((head) => !found.has(head) && !targets.includes(head));
-    for (const caller of callers) found.add(caller);
-    needed = callers;
-  }
-  return [...found];
 }
 
 /** A Makefile's rules (not its target-specific assignments): each rule line's targets and prerequisites (order-only ones too). */
@@ -182,8 +184,10 @@ interface MakeAssignment {
   name: string;
   operator: string;
   value: string;
-  /** A target's own assignment (`seed test: PGPORT = 6543`): its targets, in whose recipes alone it holds. */
+  /** A target's own assignment (`seed test: PGPORT = 6543`): its targets, in whose recipes (and prerequisites') it holds. */
   targets?: string[];
+  /** `seed: private PGPORT = 6543`: it holds in its target's own recipe only, not in its prerequisites'. */
+  private?: boolean;
 }
 
 /**
@@ -215,7 +219,7 @@ function assignments(makefile: string): MakeAssignment[] {
       continue;
     }
     inRecipe = false;
-    found.push({ name: assignment[1], operator: assignment[2], value: withoutMakeComment(assignment[3]).trim(), ...(own ? { targets: own.targets } : {}) });
+    found.push({ name: assignment[1], operator: assignment[2], value: withoutMakeComment(assignment[3]).trim(), ...(own ? { targets: own.targets, ...(own.private && { private: true }) } : {}) });
   }
   return found;
 }
@@ -234,11 +238,15 @@ function defineEnd(lines: readonly string[], start: number): number {
  * A rule line whose prerequisites are an assignment (a target-specific variable; `private` also allowed): ASSIGNMENT's
  * groups, and the rule's targets.
  */
-function targetAssignment(line: string): { assignment: RegExpExecArray; targets: string[] } | null {
+function targetAssignment(line: string): { assignment: RegExpExecArray; targets: string[]; private: boolean } | null {
   const rule = RULE.exec(line);
-  const assignment = rule === null ? null : ASSIGNMENT.exec(rule[2].replace(/^[ \t]*private[ \t]+/, ''));
-  return assignment === null ? null : { assignment, targets: words(rule![1]) };
+  const isPrivate = rule !== null && PRIVATE.test(rule[2]);
+  const assignment = rule === null ? null : ASSIGNMENT.exec(rule[2].replace(PRIVATE, ''));
+  return assignment === null ? null : { assignment, targets: words(rule![1]), private: isPrivate };
 }
+
+/** The `private` modifier of a target's own assignment. */
+const PRIVATE = /^[ \t]*private[ \t]+/;
 
 /** A Makefile line's text up to its comment: a `#` not escaped (`\#`, kept as `#`) and outside `$(…)`/`${…}`. */
 function withoutMakeComment(text: string): string {

@@ -10,7 +10,7 @@
 // is no evidence: a psql command whose connection is not read stays a session of its own.
 import { escapeRegExp } from './regexText';
 import { isCommentedOut, shellAssignments } from './shellAssignments';
-import { environmentDefaultNames, recipeTargetsAt, recipeVariableValues } from './makefiles';
+import { chainVariableValues, environmentDefaultNames, recipeChains, recipeTargetsAt } from './makefiles';
 import { TRANSACTION_POOLER_PORT, showsTransactionPooler } from './poolerEndpoints';
 
 /** The command file a psql command is in: its text (continued lines joined) and how its variables are written. */
@@ -25,8 +25,11 @@ export interface CommandFileText {
    * the command file gives it (`${DATABASE_URL:-…}`, a Makefile's `PGURL ?= …`) is then not surely what runs.
    */
   setElsewhere?: (name: string) => boolean;
-  /** A Makefile as one recipe reads it (inRecipeOf): the recipe's targets, whose own variable assignments hold there, and the whole file. */
-  recipe?: { targets: readonly string[]; of: CommandFileText };
+  /**
+   * A Makefile as one run of a recipe reads it (inRecipeOf): the chain of targets from the goal make was asked for
+   * down to the recipe's own (makefiles.ts recipeChains), whose own variable assignments hold there, and the whole file.
+   */
+  recipe?: { chain: readonly string[]; of: CommandFileText };
 }
 
 /** What stands for a part of a connection the file does not show. */
@@ -52,14 +55,27 @@ export function psqlConnection(file: CommandFileText, start: number, end: number
   if (isCommentedOut(file.text, start)) return { transactionPooler: false, singleTransaction: false };
   const words = shellWords(file.text.slice(start, end)).slice(1);
   const connection = connectionWords(words);
-  const recipe = file.makefile ? inRecipeOf(file, recipeTargetsAt(file.text, start)) : file;
-  const written = (word: string | undefined): string | undefined => (word === undefined ? undefined : expanded(word, recipe, 0));
+  // A Makefile recipe may run several ways (`make seed`, or `make test` through `test: seed` with test's own port):
+  // each is a real run, so the command goes through a pooler if any of them does.
+  const runs = file.makefile ? recipeRuns(file, recipeTargetsAt(file.text, start)) : [file];
+  const transactionPooler = runs.some((run) => reachesTransactionPooler(connection, run));
+  return { transactionPooler, singleTransaction: words.some((word) => SINGLE_TRANSACTION.test(word)) };
+}
+
+/** Whether psql's connection arguments, written out as the file (or one run of a Makefile recipe) shows them, reach a transaction pooler. */
+function reachesTransactionPooler(connection: { database?: string; host?: string; port?: string }, file: CommandFileText): boolean {
+  const written = (word: string | undefined): string | undefined => (word === undefined ? undefined : expanded(word, file, 0));
   const database = written(connection.database);
   const host = written(connection.host);
   const port = written(connection.port);
-  const transactionPooler = (database !== undefined && showsTransactionPooler(database)) || (port?.split(',').includes(TRANSACTION_POOLER_PORT) ?? false)
+  return (database !== undefined && showsTransactionPooler(database)) || (port?.split(',').includes(TRANSACTION_POOLER_PORT) ?? false)
     || (host !== undefined && !host.includes(HOLE) && showsTransactionPooler(`host=${host}`));
-  return { transactionPooler, singleTransaction: words.some((word) => SINGLE_TRANSACTION.test(word)) };
+}
+
+/** The Makefile as each run of the recipe of the targets reads it (makefiles.ts recipeChains), the chains read once per file. */
+function recipeRuns(file: CommandFileText, targets: readonly string[]): CommandFileText[] {
+  const base = file.recipe?.of ?? file;
+  return lookedUp(base, `runs ${targets.join(' ')}`, () => recipeChains(base.text, targets)).map((chain) => inRecipeOf(file, chain));
 }
 
 /** Where a psql command's text ends: the end of its line, a command separator outside quotes, or the next psql command. */
@@ -137,7 +153,7 @@ function makeExpanded(text: string, file: CommandFileText, depth: number): strin
   for (let round = 0; round < MAX_DEPTH && /\$[({]/.test(out); round++) {
     out = out.replace(/\$[({]([A-Za-z_][\w.-]*)[)}]/g, (_, name: string) => {
       if (name === 'MAKE') return 'make';
-      const values = lookedUp(file, 'make variables', () => recipeVariableValues(file.text, file.recipe?.targets ?? []));
+      const values = lookedUp(file, 'make variables', () => chainVariableValues(file.text, file.recipe?.chain ?? []));
       const value = depth < MAX_DEPTH && !overriddenDefault(file, name) ? oneValue(values.get(name) ?? []) : undefined;
       return value === undefined ? HOLE : makeExpanded(value, file, depth + 1);
     }).replace(/\$\([^()]*\)|\$\{[^{}]*\}/g, HOLE);
@@ -211,7 +227,7 @@ function substitutionOutput(command: string, file: CommandFileText, depth: numbe
     // `make -C elsewhere target`, `make -f other.mk target`: another Makefile's target.
     if (targets.length !== 1 || words.some((word) => /^-[Cf]|^--(?:directory|file|makefile)/.test(word))) return HOLE;
     const echoed = lookedUp(file, `target ${targets[0]}`, () => targetEcho(file.text, targets[0]));
-    // The echo runs in that target's recipe, with its own variables.
+    // The echo runs in that target's recipe, asked for as a goal of its own: with its own variables.
     return echoed === undefined ? HOLE : expanded(echoed, inRecipeOf(file, [targets[0]]), depth + 1);
   }
   if (file.shell && words.length === 1) {
@@ -224,21 +240,21 @@ function substitutionOutput(command: string, file: CommandFileText, depth: numbe
 /** What each command file's text was found to say of a name (assignments, an echoed line): each is read once per file. */
 const LOOKUPS = new WeakMap<CommandFileText, Map<string, unknown>>();
 
-/** Each Makefile's text as each of its recipes reads it (by their targets), made once per file and recipe. */
+/** Each Makefile's text as each run of its recipes reads it (by its chain of targets), made once per file and chain. */
 const RECIPES = new WeakMap<CommandFileText, Map<string, CommandFileText>>();
 
 /**
- * A Makefile's text as the recipe of the targets reads it: a make variable holds the values the targets' own
- * assignments give it there (makefiles.ts recipeVariableValues), not those of another target's (`test: PGPORT = 5432`
- * is not seed's port).
+ * A Makefile's text as one run of a recipe reads it (a chain of targets, goal first): a make variable holds the values
+ * the chain's own assignments give it there (makefiles.ts chainVariableValues), not those of a target off the chain
+ * (`check: PGPORT = 5432` is not load's port unless check needs load).
  */
-function inRecipeOf(file: CommandFileText, targets: readonly string[]): CommandFileText {
+function inRecipeOf(file: CommandFileText, chain: readonly string[]): CommandFileText {
   const base = file.recipe?.of ?? file;
   let recipes = RECIPES.get(base);
   if (!recipes) RECIPES.set(base, (recipes = new Map()));
-  const key = targets.join(' ');
+  const key = chain.join(' ');
   let recipe = recipes.get(key);
-  if (!recipe) recipes.set(key, (recipe = { ...base, recipe: { targets, of: base } }));
+  if (!recipe) recipes.set(key, (recipe = { ...base, recipe: { chain, of: base } }));
   return recipe;
 }
 

@@ -4,7 +4,7 @@
 import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { recipeTargetsAt, recipeVariableValues, variableValues } from '../../../server/analysis/makefiles';
+import { chainVariableValues, recipeChains, recipeTargetsAt, variableValues } from '../../../server/analysis/makefiles';
 import { shellAssignments } from '../../../server/analysis/shellAssignments';
 import { connectionParts, possibleEndpoints, showsTransactionPooler } from '../../../server/analysis/poolerEndpoints';
 import { hostPart, socketHost } from '../../../server/analysis/connectionHosts';
@@ -151,18 +151,65 @@ test("make: each recipe sees the global values, overridden by its own targets' a
   assert.deepEqual(at('psql -h $(PGHOST)'), ['load']);
   assert.deepEqual(at('psql -h localhost'), ['check']);
   assert.deepEqual(recipeTargetsAt(makefile, makefile.indexOf('PGPORT = 6543')), []);
-  assert.deepEqual(recipeVariableValues(makefile, ['load']).get('PGPORT'), ['6543']);
-  assert.deepEqual(recipeVariableValues(makefile, ['check']).get('PGPORT'), ['5432']);
-  assert.deepEqual(recipeVariableValues(makefile, ['check']).get('PGHOST'), ['pool.example.net']);
-  // `+=` of a target appends to the global value; a recipe shared by two targets sees each one's value.
-  const appended = ['OPTS = -X', 'quiet: OPTS += -q', 'quiet loud: PGPORT = 5432', 'loud: PGPORT = 6543'].join('\n');
-  assert.deepEqual(recipeVariableValues(appended, ['quiet']).get('OPTS'), ['-X -q']);
-  assert.deepEqual(recipeVariableValues(appended, ['loud']).get('OPTS'), ['-X']);
-  assert.deepEqual(recipeVariableValues(appended, ['quiet', 'loud']).get('PGPORT'), ['5432', '6543']);
-  // A target's value also holds in the recipes it needs (`make check` runs load's recipe on 5432): two values there.
+  assert.deepEqual(chainVariableValues(makefile, ['load']).get('PGPORT'), ['6543']);
+  assert.deepEqual(chainVariableValues(makefile, ['check']).get('PGPORT'), ['5432']);
+  assert.deepEqual(chainVariableValues(makefile, ['check']).get('PGHOST'), ['pool.example.net']);
+  // `+=` of a target appends to the global value; a recipe shared by two targets runs once for each, with its own value.
+  const appended = ['OPTS = -X', 'quiet: OPTS += -q', 'quiet: PGPORT = 5432', 'loud: PGPORT = 6543', 'quiet loud:', '\tpsql -p $(PGPORT) $(OPTS)'].join('\n');
+  assert.deepEqual(chainVariableValues(appended, ['quiet']).get('OPTS'), ['-X -q']);
+  assert.deepEqual(chainVariableValues(appended, ['loud']).get('OPTS'), ['-X']);
+  assert.deepEqual(chainVariableValues(appended, ['quiet']).get('PGPORT'), ['5432']);
+  assert.deepEqual(chainVariableValues(appended, ['loud']).get('PGPORT'), ['6543']);
+  assert.deepEqual(recipeChains(appended, ['quiet', 'loud']), [['quiet'], ['loud']]);
+  // A target's value also holds in the recipes it needs (`make check` runs load's recipe on 5432): a run of its own.
   const needing = [...TWO_TARGETS, 'check: load'].join('\n');
-  assert.deepEqual(recipeVariableValues(needing, ['load']).get('PGPORT'), ['6543', '5432']);
-  assert.deepEqual(recipeVariableValues(needing, ['check']).get('PGPORT'), ['5432']);
+  assert.deepEqual(recipeChains(needing, ['load']), [['load'], ['check', 'load']]);
+  assert.deepEqual(chainVariableValues(needing, ['load']).get('PGPORT'), ['6543']);
+  assert.deepEqual(chainVariableValues(needing, ['check', 'load']).get('PGPORT'), ['5432']);
+  assert.deepEqual(chainVariableValues(needing, ['check']).get('PGPORT'), ['5432']);
+});
+
+// Session 38 (fix45c, review43b N2): GNU make gives a target's own variables to its prerequisites when they are built
+// through it; built as goals of their own, they keep their values. Each way of running a recipe is one run, with one
+// value per variable, so a pooler port seen by any run is a pooled psql run.
+test('make: each way a recipe runs (asked for itself, or through each target that needs it) has its own values', () => {
+  const makefile = [
+    'PGPORT = 6543', 'all: deploy', 'deploy: migrate', 'deploy: PGPORT = 5433', 'migrate: seed', 'migrate: OPTS += -q',
+    'seed:', '\tpsql -p $(PGPORT) $(OPTS) -f db/seed.sql', '.PHONY: seed migrate deploy all',
+    'audit: private PGPORT = 5434', 'audit: seed',
+  ].join('\n');
+  assert.deepEqual(recipeChains(makefile, ['seed']), [['seed'], ['migrate', 'seed'], ['audit', 'seed'], ['deploy', 'migrate', 'seed'], ['all', 'deploy', 'migrate', 'seed']]);
+  assert.deepEqual(chainVariableValues(makefile, ['seed']).get('PGPORT'), ['6543']);
+  assert.deepEqual(chainVariableValues(makefile, ['all', 'deploy', 'migrate', 'seed']).get('PGPORT'), ['5433']);
+  assert.deepEqual(chainVariableValues(makefile, ['deploy', 'migrate', 'seed']).get('OPTS'), ['-q']);
+  // A prerequisite's own value wins over the one it inherits; a private one is not inherited.
+  assert.deepEqual(chainVariableValues([makefile, 'seed: PGPORT = 5432'].join('\n'), ['deploy', 'migrate', 'seed']).get('PGPORT'), ['5432']);
+  assert.deepEqual(chainVariableValues(makefile, ['audit', 'seed']).get('PGPORT'), ['6543']);
+  assert.deepEqual(chainVariableValues(makefile, ['audit']).get('PGPORT'), ['5434']);
+  // A line outside any recipe runs once, with the global values; a loop of prerequisites ends.
+  assert.deepEqual(recipeChains(makefile, []), [[]]);
+  assert.deepEqual(recipeChains(['a: b', 'b: a', 'a:', '\tpsql'].join('\n'), ['a']), [['a'], ['b', 'a']]);
+});
+
+const SEED_THROUGH_TEST = ['PGHOST = db.internal.example.com', 'PGPORT = 6543', '', 'seed:', '\tpsql -h $(PGHOST) -p $(PGPORT) -f sql/seed.sql', '', 'test: PGPORT = 5432', 'test: seed', '\tnpm test'];
+
+test("a prerequisite's pooler run stays pooled when a target that needs it sets another port: make seed still goes through the pooler", (t) => {
+  const root = scratchRepository('assignments-make-prerequisite-pooler', t).writeAll({ ...APPLICATION, Makefile: SEED_THROUGH_TEST });
+  assert.deepEqual(rules(root, 'sql/seed.sql'), STATE_RULES);
+  // The other way round: only `make test` reaches the pooler, through seed with test's port.
+  const through = scratchRepository('assignments-make-prerequisite-through', t).writeAll({
+    ...APPLICATION, Makefile: SEED_THROUGH_TEST.map((line) => line.replace('6543', '5432').replace('test: PGPORT = 5432', 'test: PGPORT = 6543')),
+  });
+  assert.deepEqual(rules(through, 'sql/seed.sql'), STATE_RULES);
+  // No run reaches the pooler: seed's own direct port wins over the one test would hand it, and a private one is not handed on.
+  const own = scratchRepository('assignments-make-prerequisite-own', t).writeAll({
+    ...APPLICATION, Makefile: [...SEED_THROUGH_TEST.map((line) => line.replace('6543', '5432').replace('test: PGPORT = 5432', 'test: PGPORT = 6543')), 'seed: PGPORT = 5433'],
+  });
+  assert.deepEqual(rules(own, 'sql/seed.sql'), []);
+  const hidden = scratchRepository('assignments-make-prerequisite-private', t).writeAll({
+    ...APPLICATION, Makefile: SEED_THROUGH_TEST.map((line) => line.replace('6543', '5432').replace('test: PGPORT = 5432', 'test: private PGPORT = 6543')),
+  });
+  assert.deepEqual(rules(hidden, 'sql/seed.sql'), []);
 });
 
 test("another target's own port leaves a recipe's pooler run through the pooler; the target's own port is its recipe's alone", (t) => {
