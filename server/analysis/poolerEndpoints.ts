@@ -54,7 +54,7 @@ export interface ConnectionParts {
    * port=5432,6543`, one port for all when only one is written), and any of them may be the one it reaches.
    */
   endpoints: readonly Endpoint[];
-  /** A URL's query parameters, percent-decoded (`?host=/run/postgresql&pgbouncer=true`); none in a key/value string. */
+  /** A URL's query parameters, percent-decoded, a repeated one's last value (`?host=/run/postgresql&pgbouncer=true`); none in a key/value string. */
   parameters: ReadonlyMap<string, string>;
   /** The database named: a URL's path (percent-decoded) or its `?dbname=`, a key/value string's `dbname`; undefined when none is. */
   database?: string;
@@ -76,7 +76,8 @@ export function connectionParts(text: string): ConnectionParts | undefined {
     return { form: 'url', ...endpoints[0], endpoints, parameters, ...(database !== undefined && { database }) };
   }
   if (!KEY_VALUE_STRING.test(text)) return undefined;
-  const keyValue = (key: string): string | undefined => new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'i').exec(text)?.[1];
+  // libpq keeps a keyword's last value (`host=a host=b` reaches b), as it does a URL's repeated query parameter.
+  const keyValue = (key: string): string | undefined => [...text.matchAll(new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'gi'))].at(-1)?.[1];
   const endpoints = pairedEndpoints(keyValue('host'), keyValue('port'));
   const database = keyValue('dbname');
   return { form: 'keywords', ...endpoints[0], endpoints, parameters: new Map(), ...(database !== undefined && { database }) };
@@ -128,14 +129,19 @@ export function namesPoolerPort(text: string): boolean {
   return parts !== undefined && endpointPorts(parts).some((port) => POOLER_PORTS.has(port));
 }
 
-/** A URL's query as libpq reads it: `&`-separated `key=value` pairs, percent-decoded (a pair that does not decode is left out). */
+/**
+ * A URL's query as libpq reads it: `&`-separated `key=value` pairs, percent-decoded (a pair that does not decode is
+ * left out). A repeated key keeps its last value (`?host=a&host=b` reaches b), as libpq (each value replaces the one
+ * before), node-postgres' pg-connection-string (its search parameters copied in order; its older url.parse reading
+ * took the last of a repeated key's values) and postgres.js (its search parameters reduced in order) all read it.
+ */
 function queryParameters(query: string): Map<string, string> {
   const parameters = new Map<string, string>();
   for (const pair of query.split('&')) {
     const [key, value = ''] = pair.split(/=(.*)/s, 2);
     try {
       const decodedKey = decodeURIComponent(key);
-      if (decodedKey !== '' && !parameters.has(decodedKey)) parameters.set(decodedKey, decodeURIComponent(value));
+      if (decodedKey !== '') parameters.set(decodedKey, decodeURIComponent(value));
     } catch {
       // A malformed escape (`%ZZ`): libpq refuses the URL; the pair says nothing here.
     }

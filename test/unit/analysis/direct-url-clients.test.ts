@@ -141,6 +141,18 @@ test("a provider's direct host counts only when every server the string reaches 
   assert.deepEqual(found(notifier("'host=db.qzxwvutsrpa.supabase.co port=6543 dbname=postgres'")), flagged);
 });
 
+// Session 38 (fix45c): a repeated connection parameter keeps its last value, in libpq (URL query and key/value form
+// alike), node-postgres and postgres.js: the last port given is the one reached.
+test("a repeated port or host parameter reaches its last value: the provider's direct host counts only when that one is direct", () => {
+  const flagged = ['listen LISTEN billing_events', 'session-set SET idle_session_timeout = 0'];
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.qzxwvutsrpa.supabase.co:5432/postgres?port=5432&port=6543'")), flagged);
+  assert.deepEqual(found(notifier("'host=db.qzxwvutsrpa.supabase.co port=5432 dbname=postgres port=6543'")), flagged);
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.qzxwvutsrpa.supabase.co/postgres?host=db.qzxwvutsrpa.supabase.co&host=aws-0-eu-west-1.pooler.supabase.com'")), flagged);
+  // The pooler's port given first and replaced by the direct one: a session of its own.
+  assert.deepEqual(found(notifier("'postgresql://postgres:pw@db.qzxwvutsrpa.supabase.co:5432/postgres?port=6543&port=5432'")), []);
+  assert.deepEqual(found(notifier("'host=aws-0-eu-west-1.pooler.supabase.com host=db.qzxwvutsrpa.supabase.co port=5432'")), []);
+});
+
 // The options' connectionString is read as every other option is (embeddedFlow's objectProperty): a quoted key is the
 // same property, and a method of that name is no URL.
 test('a connectionString written as a quoted key counts as the direct URL it holds; a pooled one keeps the findings', () => {

@@ -109,6 +109,21 @@ test('connection strings with several hosts: each host keeps its own port, and a
   assert.deepEqual(hostPart('host=localhost,::1 port=5432,6543'), { kind: 'other' });
 });
 
+// Session 38 (fix45c): libpq keeps a repeated keyword's last value (a URL's query parameter and the key/value form
+// alike), and so do node-postgres (pg-connection-string) and postgres.js for a URL's query.
+test('a repeated connection parameter keeps its last value', () => {
+  assert.equal(connectionParts('postgres://u@h.lan/app?host=a.lan&host=b.lan')?.parameters.get('host'), 'b.lan');
+  assert.equal(connectionParts('postgres://u@h.lan/app?dbname=one&dbname=two')?.database, 'two');
+  assert.deepEqual(connectionParts('host=a.lan port=5432 host=b.lan')?.endpoints, [{ host: 'b.lan', port: '5432' }]);
+  assert.deepEqual(possibleEndpoints(connectionParts('postgres://u@h.lan:5432/app?port=6543&port=5433')!), [{ host: 'h.lan', port: '5432' }, { host: 'h.lan', port: '5433' }]);
+  for (const pooled of ['postgres://u@h.lan/app?port=5432&port=6543', 'host=h.lan port=5432 port=6543', 'postgres://u@h.lan/app?pgbouncer=false&pgbouncer=true']) {
+    assert.equal(showsTransactionPooler(pooled), true, pooled);
+  }
+  for (const direct of ['postgres://u@h.lan/app?port=6543&port=5432', 'host=h.lan port=6543 port=5432', 'postgres://u@h.lan/app?pgbouncer=true&pgbouncer=false']) {
+    assert.equal(showsTransactionPooler(direct), false, direct);
+  }
+});
+
 /** A setup script that leaves session state behind. */
 const LEAVES_STATE = 'SET search_path = billing, public;\nCREATE TEMP TABLE import_rows (id bigint);\n';
 const STATE_RULES = ['session-set', 'temp-table'];
