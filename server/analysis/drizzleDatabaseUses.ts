@@ -622,14 +622,21 @@ function settledStaysSafe(member: ts.PropertyAccessExpression, view: FileView, w
   return nameStaysSafe(parameter.name.text, fn, view, walk);
 }
 
-/** `if (!cache.db)`, `cache.db ? … : …`, `typeof db`: the database is looked at, not used. */
+/**
+ * `if (!cache.db)`, `cache.db ? … : …`, `typeof db`, `if (client && userId)`: the database is looked at, not used. An
+ * operand of `&&`/`||` (either side, through parentheses) is only tested when the whole expression is.
+ */
 export function isTruthinessTest(use: ts.Node): boolean {
   const parent = use.parent;
+  if (ts.isParenthesizedExpression(parent)) return isTruthinessTest(parent);
+  if (ts.isBinaryExpression(parent) && LOGICAL_OPERATORS.has(parent.operatorToken.kind)) return isTruthinessTest(parent);
   return (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken)
     || ts.isTypeOfExpression(parent)
     || (ts.isIfStatement(parent) && parent.expression === use)
     || (ts.isConditionalExpression(parent) && parent.condition === use);
 }
+
+const LOGICAL_OPERATORS = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken]);
 
 const verdicts = new TimedCache<boolean>(PROJECT_CACHE_MS, MAX_CACHED);
 

@@ -18,11 +18,12 @@
 // only; an IIFE; a `.then`/`.catch`/`.finally` or `new Promise` callback; a test framework's
 // `it`/`test`/`describe`/`beforeAll`/`afterAll` callback, which runs once; a function such a handed-to function
 // returns, when the caller runs what it got back at most once), not inside a loop, and no other query of the client
-// has the same text. A const that holds the client (`const sql = override ?? db()`) is read as the client. Inside the
+// has the same text. A const that holds the client (`const sql = override ?? db()`) is read as the client, and so is a
+// `let` filled once per run of its scope (a suite's `beforeAll`: onceFilledVariableRunsOnce). Inside the
 // one transaction any repetition is fine (one server connection holds the whole transaction, and its first run parsed
 // the text there).
 import ts from 'typescript';
-import { declaringScope, everyReference, everyReferenceInScope, FALLBACK_OPERATORS, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses } from './postgresJsUses';
+import { declaringScope, everyReference, everyReferenceInScope, FALLBACK_OPERATORS, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses, variableScope } from './postgresJsUses';
 import { isConstDeclaration, isLoop, outermostWrapper } from './embeddedFlow';
 import { functionNamed } from './unsafeOnlyFunctions';
 
@@ -66,7 +67,11 @@ interface Tally {
 export function runsEachStatementOnce(creation: ts.CallExpression): boolean {
   const declaration = localConstDeclaration(creation);
   const tally: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
-  if (!declaration) return refilledVariableRunsOnce(creation, tally) && eachTextOnce(tally);
+  if (!declaration) {
+    if (refilledVariableRunsOnce(creation, tally) && eachTextOnce(tally)) return true;
+    const fresh: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
+    return onceFilledVariableRunsOnce(creation, fresh) && eachTextOnce(fresh);
+  }
   const name = (declaration.name as ts.Identifier).text;
   const scope = declaringScope(declaration);
   return everyUseRunsOnce(name, scope, declaration.name, tally, 0, { root: scope }) && eachTextOnce(tally);
@@ -89,13 +94,45 @@ function eachTextOnce(tally: Tally): boolean {
  * between them (another run of the function may fill the variable with its own client meanwhile).
  */
 function refilledVariableRunsOnce(creation: ts.CallExpression, tally: Tally): boolean {
+  const filling = fillingStatement(creation);
+  if (!filling) return false;
+  const { target, statement } = filling;
+  const block = statement.parent as ts.Block;
+  return everyMentionOfFilledVariable(target, (node) => node.pos >= statement.end && isInside(node, block)
+    && !waitsBetween(block, statement, node) && useRunsOnce(node, { root: block }, tally, 0));
+}
+
+/**
+ * A `let`/`var` (not exported) whose filling statement runs at most once each time the variable's own scope runs: a
+ * test suite's `let admin` filled in its `beforeAll` (or `before`) hook and used there and in its `afterAll`, a
+ * script's variable filled in a `main()` called once. Each run of that scope makes its own binding and fills it with
+ * at most one client, so the variable names that one client (or nothing) wherever the scope mentions it: its uses are
+ * judged as a const's declared there, awaits between them and all. A filling inside a function that may run again (a
+ * `beforeEach`, a handler, a function called from two places) is not this; refilledVariableRunsOnce reads it.
+ */
+function onceFilledVariableRunsOnce(creation: ts.CallExpression, tally: Tally): boolean {
+  const filling = fillingStatement(creation);
+  const scope = filling && variableScope(filling.target);
+  if (!filling || !scope || !runsOnce(filling.statement, { root: scope })) return false;
+  return everyMentionOfFilledVariable(filling.target, (node) => useRunsOnce(node, { root: scope }, tally, 0));
+}
+
+/** `name = postgres(…);` written as a statement of a block: the variable and that statement. */
+function fillingStatement(creation: ts.CallExpression): { target: ts.Identifier; statement: ts.ExpressionStatement } | undefined {
   const filled = outermostWrapper(creation);
   const assignment = filled.parent;
-  if (!ts.isBinaryExpression(assignment) || assignment.right !== filled || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(assignment.left)) return false;
+  if (!ts.isBinaryExpression(assignment) || assignment.right !== filled || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(assignment.left)) return undefined;
   const statement = outsideParentheses(assignment).parent;
-  const block = statement.parent;
-  if (!ts.isExpressionStatement(statement) || !ts.isBlock(block)) return false;
-  const target = assignment.left;
+  if (!ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
+  return { target: assignment.left, statement };
+}
+
+/**
+ * Every mention of the filled variable in its scope is the filling itself, its declaration without a value (or
+ * `= null`), an emptying (`= null`), a test of whether it is set or a use that prepares nothing — or a use `judgeUse`
+ * accepts, of which there is at least one.
+ */
+function everyMentionOfFilledVariable(target: ts.Identifier, judgeUse: (use: ts.Identifier) => boolean): boolean {
   let uses = 0;
   const safe = everyReferenceInScope(target, (node) => {
     if (node === target) return true;
@@ -104,7 +141,7 @@ function refilledVariableRunsOnce(creation: ts.CallExpression, tally: Tally): bo
     if (isAssigned(node)) return isNullish(outermostAssigned(node));
     if (heldUse(node) !== undefined) return true;
     uses += 1;
-    return node.pos >= statement.end && isInside(node, block) && !waitsBetween(block, statement, node) && useRunsOnce(node, { root: block }, tally, 0);
+    return judgeUse(node);
   });
   return safe && uses > 0;
 }

@@ -109,6 +109,8 @@ test('a variable declared with a type of a module starting its own server is tha
     'let sql;',
     'beforeAll(async () => { container = await startShared(); sql = postgres(container.getConnectionUri(), { max: 10 }); });',
     "it('reads', async () => { await sql`SELECT 1`; });",
+    // The same text in a second test: the one-shot reading (postgresJsOneShot.ts) does not apply, only the own server's.
+    "it('reads again', async () => { await sql`SELECT 1`; });",
   ]);
   assert.deepEqual(findingsOf(file), []);
   const untyped = repo.write('untyped/tests/db.test.ts', readFileSync(file, 'utf8').replace(': StartedPostgreSqlContainer', ': { getConnectionUri(): string }'));

@@ -40,6 +40,8 @@ const TEST = [
   '  branch = postgres(containerBranch.getConnectionUri(), { max: 10 });',
   '});',
   "it('diffs', async () => { await main`SELECT 1`; await branch`SELECT 1`; });",
+  // The same texts in a second test: the one-shot reading (postgresJsOneShot.ts) does not apply, only the own server's.
+  "it('diffs again', async () => { await main`SELECT 1`; await branch`SELECT 1`; });",
 ];
 
 test("clients of containers a repository class extending GenericContainer starts, two at once, get no prepared-statement finding", () => {

@@ -221,3 +221,29 @@ test('a script that hands its client to a factory another module exports and run
   assert.equal(lint(script("const usage = createUsageReader(sql);\n    console.log(await usage(process.argv[2]));")), 0);
   assert.equal(lint(script("const usage = createUsageReader(sql);\n    for (const f of process.argv.slice(2)) console.log(await usage(f));")), 1);
 });
+
+test("a suite's variable filled with a client once, in its beforeAll hook, is judged as a const of the suite", () => {
+  const suite = (fill: string, teardown: string, extra = '') => `${PG}describe('billing', () => {\n  let admin: ReturnType<typeof postgres> | null = null;\n  const tenant = crypto.randomUUID();\n  ${fill}\n  ${teardown}\n  ${extra}\n  it('shows the invoice', async () => { await openInvoicePage(tenant); });\n});`;
+  const fillOnce = "beforeAll(async () => {\n    const url = process.env.BILLING_DB_URL;\n    if (url) {\n      admin = postgres(url);\n      const token = await mintToken();\n      await admin`INSERT INTO tenants (id, token) VALUES (${tenant}, ${token})`;\n    }\n  });";
+  const cleanUp = "afterAll(async () => {\n    if (admin && tenant) {\n      await admin`DELETE FROM invoices WHERE tenant_id = ${tenant}`;\n      await admin`DELETE FROM tenants WHERE id = ${tenant}`;\n      await admin.end();\n      admin = null;\n    }\n  });";
+  // Filled in beforeAll (behind a test of the URL, with an await before its first query), read in afterAll: one
+  // client per run of the suite, each text sent once on it.
+  assert.equal(prepared(suite(fillOnce, cleanUp), 'billing.spec.ts'), 0);
+  // Playwright's `test.beforeAll` / `test.afterAll`, the variable at the top of the file.
+  assert.equal(prepared(`${PG}let db;\ntest.beforeAll(async () => {\n  db = postgres(process.env.E2E_DB!);\n  await db\`INSERT INTO flags (name) VALUES ('beta')\`;\n});\ntest.afterAll(async () => {\n  await db\`DELETE FROM flags WHERE name = 'beta'\`;\n  await db.end();\n});`, 'flags.spec.ts'), 0);
+});
+
+test('a variable filled with a client in a once-run hook keeps the finding when one of its texts may run twice', () => {
+  const fill = "beforeAll(async () => { admin = postgres(url); });";
+  const suite = (rest: string) => `${PG}describe('billing', () => {\n  let admin;\n  ${fill}\n  ${rest}\n  afterAll(() => admin.end());\n});`;
+  // A per-test hook or a helper called from two tests sends its text again on the one client.
+  assert.equal(prepared(suite("afterEach(async () => { await admin`DELETE FROM invoices`; });"), 'billing.spec.ts'), 1);
+  assert.equal(prepared(suite("const wipe = () => admin`DELETE FROM invoices`;\n  it('a', async () => { await wipe(); });\n  it('b', async () => { await wipe(); });"), 'billing.spec.ts'), 1);
+  // The same text written in two hooks.
+  assert.equal(prepared(suite("beforeAll(async () => { await admin`DELETE FROM invoices`; });\n  afterAll(async () => { await admin`DELETE FROM invoices`; });"), 'billing.spec.ts'), 1);
+  // Filled in beforeEach: a new client per test, but the afterEach query is not tied to the filling's run.
+  assert.equal(prepared(`${PG}describe('billing', () => {\n  let admin;\n  beforeEach(() => { admin = postgres(url); });\n  it('a', async () => { await admin\`SELECT 1 FROM invoices\`; });\n});`, 'billing.spec.ts'), 1);
+  // Filled from a function the file calls from two places, or a variable the module exports.
+  assert.equal(prepared(`${PG}let db;\nasync function connect() { db = postgres(url); }\nawait connect();\nawait db\`SELECT 1 FROM invoices\`;\nawait connect();`), 1);
+  assert.equal(prepared(`${PG}export let db;\nbeforeAll(() => { db = postgres(url); });\nafterAll(async () => { await db\`DELETE FROM invoices\`; });`, 'billing.spec.ts'), 1);
+});
