@@ -3,7 +3,7 @@
 // (cli.js, server.js, lintWorker.js, pooler.js) read env, compose and CI files with it (testEnvironment.ts,
 // composeFiles.ts, reached from psqlRuns.ts), and the compiler is loaded only with dist/embedded.js (esbuild.mjs
 // fails a build whose eager bundle includes it). localTestDatabases.ts reads code's connection strings with it.
-import { type Endpoint, POOLER_PORTS, connectionParts, decoded, possibleEndpoints } from './poolerEndpoints';
+import { POOLER_PORTS, connectionParts, decoded, possibleEndpoints } from './poolerEndpoints';
 
 /** Loopback hosts: `localhost`, IPv4 127/8, IPv6 `::1` (bracketed in URLs). */
 export const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
@@ -14,28 +14,29 @@ const HOLE = /^\u0000(\d+)\u0000$/;
 export type HostPart = { kind: 'loopback' } | { kind: 'hole'; index: number; portHole?: number } | { kind: 'other'; host?: string; port?: string };
 
 /**
- * The host of a PostgreSQL URL (`postgres://user:pw@host:port/db?…`) or key/value connection string
- * (`host=… port=…`), or of a bare host, in `text`, where template holes are written `\0<n>\0`.
- */
-export function hostPart(text: string): HostPart {
-  const parts = connectionParts(text);
-  if (parts !== undefined) return parts.host !== undefined ? judgeEndpoints(parts.endpoints) : { kind: 'other' };
-  // A bare string keeps no host name: it may be a user's or a database's name (`user: 'postgres'`), which must not be
-  // read as a compose service called `postgres`. Only a URL or a `host=` string names a service's host.
-  const bare = judgeHost(text, undefined);
-  return bare.kind === 'other' ? { kind: 'other' } : bare;
-}
-
-/**
- * Each server a connection string may reach judged alone (hostPart's verdict on one host): every host of a list, and a
- * URL's `?host=`/`?port=` ones (possibleEndpoints), for a caller that asks of each whether it is one of its own
- * (this machine, or a compose service: `postgres://u@pg:5432,localhost:5432/t`). A text that is no connection string
- * is judged as hostPart judges it (a bare host, a hole).
+ * Each server a connection string may reach judged alone: every host of a list, and a URL's `?host=`/`?port=` ones
+ * (possibleEndpoints), for a caller that asks of each whether it is one of its own (this machine, a compose service:
+ * `postgres://u@pg:5432,localhost:5432/t`, or a template hole standing for the host: `postgres://u@${host}/t`). In
+ * `text`, template holes are written `\0<n>\0`. A text that is no connection string is judged as a bare host, which
+ * keeps no name: it may be a user's or a database's (`user: 'postgres'`), which must not be read as a compose service
+ * called `postgres`. Only a URL or a `host=` string names a service's host.
  */
 export function serverParts(text: string): HostPart[] {
   const parts = connectionParts(text);
-  if (parts === undefined) return [hostPart(text)];
+  if (parts === undefined) {
+    const bare = judgeHost(text, undefined);
+    return [bare.kind === 'other' ? { kind: 'other' } : bare];
+  }
   return parts.host === undefined ? [{ kind: 'other' }] : possibleEndpoints(parts).map((endpoint) => judgeHost(endpoint.host ?? '', endpoint.port));
+}
+
+/**
+ * Whether every server a connection string (or a bare host) may reach is this machine, none on a pooler's port
+ * (serverParts): `postgres://u@localhost:5432,127.0.0.1:5433/t` is; `postgres://u@localhost/t?host=db.example.com`
+ * is not.
+ */
+export function reachesOnlyThisMachine(text: string): boolean {
+  return serverParts(text).every((server) => server.kind === 'loopback');
 }
 
 /**
@@ -58,17 +59,6 @@ export function withoutTrailingSlashes(path: string): string {
   let end = path.length;
   while (end > 1 && path[end - 1] === '/') end--;
   return path.slice(0, end);
-}
-
-/**
- * The hosts of a connection string judged together: libpq may reach any of several (`postgres://u@localhost:5432,
- * db.internal:6543/app`), so they are this machine only when each is, and another host when any is (a pooler's port
- * among them too). One host is judged alone.
- */
-function judgeEndpoints(endpoints: readonly Endpoint[]): HostPart {
-  const judged = endpoints.map((endpoint) => judgeHost(endpoint.host ?? '', endpoint.port));
-  if (judged.length === 1) return judged[0];
-  return judged.every((each) => each.kind === 'loopback') ? { kind: 'loopback' } : { kind: 'other' };
 }
 
 /** The host judged; another host keeps its name and port as written (a compose service's name: composeFiles.ts). */

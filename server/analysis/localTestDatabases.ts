@@ -8,7 +8,7 @@
 // says test); the application's own `DATABASE_URL` with a local default is production's setting too. Outside test
 // code a local default proves nothing about production. What the repository's test environment says of a variable with
 // no literal in the code (a CI workflow's env, `.env.test`) is read by testEnvironment.ts.
-// The host of a connection string's text (hostPart, socketHost) is read by connectionHosts.ts, which needs no TypeScript.
+// The host of a connection string's text (serverParts, socketHost) is read by connectionHosts.ts, which needs no TypeScript.
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { environmentName } from './environmentReads';

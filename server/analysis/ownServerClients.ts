@@ -21,7 +21,7 @@ import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, loadedNames, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentCopy, environmentName } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
-import { LOOPBACK_HOST, hostPart, serverParts, socketHost, type HostPart } from './connectionHosts';
+import { LOOPBACK_HOST, reachesOnlyThisMachine, serverParts, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
 import { reachesSuiteDatabase, reachesSuiteSocket } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
@@ -1410,8 +1410,7 @@ export class OwnServerClients {
     if (skeleton) {
       const { text, holes } = skeleton;
       if (text.startsWith('\u00000\u0000')) return this.fromOwnServer(holes[0], depth + 1);
-      const host = hostPart(text);
-      return this.namesLocalDatabase(text) || (host.kind === 'hole' && this.fromOwnServer(holes[host.index], depth + 1));
+      return this.namesLocalDatabase(text) || this.eachServerHeldLocally(text, holes, depth);
     }
     if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       if (!readsTestEnvironment(value.left) && !this.fromOwnServer(value.left, depth + 1)) return false;
@@ -1438,7 +1437,18 @@ export class OwnServerClients {
    */
   private literalDefaultIsLocal(fallback: ts.StringLiteralLike): boolean | undefined {
     if (fallback.text === '') return true;
-    return this.devOnly ? hostPart(fallback.text).kind === 'loopback' : undefined;
+    return this.devOnly ? reachesOnlyThisMachine(fallback.text) : undefined;
+  }
+
+  /**
+   * A template's skeleton (`postgres://u:p@${host}:${port}/t`) whose every server (serverParts: each host of a list, a
+   * URL's `?host=`) is a hole holding a value of the local test database, or, in test code, this machine; one a hole
+   * at least. `postgres://u@${host}/t?host=db.example.com` may reach db.example.com, whatever the hole holds.
+   */
+  private eachServerHeldLocally(text: string, holes: readonly ts.Expression[], depth: number): boolean {
+    const servers = serverParts(text);
+    return servers.some((server) => server.kind === 'hole') && servers.every((server) => (server.kind === 'hole'
+      ? this.fromOwnServer(holes[server.index], depth + 1) : server.kind === 'loopback' && !this.devOnly));
   }
 
   /**

@@ -12,7 +12,7 @@
 import { basename, dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, foldersUp, keptInOneShotRun } from './folderEntries';
-import { LOOPBACK_HOST, hostPart } from './connectionHosts';
+import { LOOPBACK_HOST, reachesOnlyThisMachine } from './connectionHosts';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
 import { type Endpoint, POOLER_PORTS, connectionParts, namesPooler, namesPoolerPort, possibleEndpoints } from './poolerEndpoints';
 
@@ -295,7 +295,7 @@ function reachesTestDatabase(value: string, postgresServices: Set<string>): bool
   if (namesPoolerPort(value)) return false;
   // A bare value is read as a host here whatever the variable's name (`DB: postgres`): only a service's name counts.
   const servers = serversOf('HOST', value);
-  if (servers.length === 0) return hostPart(value).kind === 'loopback';
+  if (servers.length === 0) return reachesOnlyThisMachine(value);
   return servers.every(({ host = '' }) => postgresServices.has(host) || LOOPBACK_HOST.test(host));
 }
 

@@ -44,6 +44,16 @@ test('a test client on an environment URL with a local default, or on a local ho
   assert.deepEqual(findingsOf(template), []);
 });
 
+// Session 38 (fix45c): a template's host hole stands for every server only when the URL names no other: a `?host=`
+// beside it is one more server the driver may reach (connectionHosts.ts serverParts).
+test("a test URL template with a local host hole and a query host elsewhere keeps the findings; a local query host does not", () => {
+  repo.write('q/package.json', '{"name": "q"}');
+  const template = (query: string) => pgTest(`\`postgresql://app@\${process.env.PG_HOST_FOR_TESTS ?? "::1"}:5432/t${query}\``);
+  assert.deepEqual(findingsOf(repo.write('q/test/plain.test.ts', template(''))), []);
+  assert.deepEqual(findingsOf(repo.write('q/test/local.test.ts', template('?host=127.0.0.1'))), []);
+  assert.deepEqual(findingsOf(repo.write('q/test/remote.test.ts', template('?host=db.internal.example.com'))), ['session-set 6', 'listen 7']);
+});
+
 test("an end-to-end suite's variable (E2E in its name) with a local default is the test database too; a name merely holding the letters is not", () => {
   repo.write('e2e-words/package.json', '{"name": "e2e-words"}');
   // Every name is pointed elsewhere for production: only the name's word makes its local default the test's.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chainVariableValues, recipeChains, recipeTargetsAt, variableValues } from '../../../server/analysis/makefiles';
 import { shellAssignments } from '../../../server/analysis/shellAssignments';
 import { connectionParts, possibleEndpoints, showsTransactionPooler } from '../../../server/analysis/poolerEndpoints';
-import { hostPart, socketHost } from '../../../server/analysis/connectionHosts';
+import { reachesOnlyThisMachine, serverParts, socketHost } from '../../../server/analysis/connectionHosts';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
 
@@ -79,8 +79,8 @@ test('connection strings: one reading of URLs and key/value strings', () => {
   assert.equal(connectionParts('mysql://u@db/app'), undefined);
   // A malformed escape in one pair leaves that pair out, not the others.
   assert.deepEqual([...connectionParts('postgresql://u@/db?host=%ZZ&port=5433')!.parameters], [['port', '5433']]);
-  assert.deepEqual(hostPart('postgresql://u@localhost:6543/db'), { kind: 'other' });
-  assert.deepEqual(hostPart('host=127.0.0.1 port=5432'), { kind: 'loopback' });
+  assert.deepEqual(serverParts('postgresql://u@localhost:6543/db'), [{ kind: 'other' }]);
+  assert.deepEqual(serverParts('host=127.0.0.1 port=5432'), [{ kind: 'loopback' }]);
   assert.deepEqual(socketHost('postgresql://u@%2Frun%2Fpostgresql:5433/db'), { directory: '/run/postgresql', port: '5433' });
   // A port the text does not write out as a number is unknown, not PostgreSQL's default.
   assert.equal(socketHost('postgresql://u@%2Ftmp:$PGPORT/db'), undefined);
@@ -103,10 +103,15 @@ test('connection strings with several hosts: each host keeps its own port, and a
     assert.equal(showsTransactionPooler(direct), false, direct);
   }
   // This machine only when every host is, and never with a pooler's port on any.
-  assert.deepEqual(hostPart('postgres://u@localhost:5432,127.0.0.1:5433/t'), { kind: 'loopback' });
-  assert.deepEqual(hostPart('postgres://u@localhost:5432,localhost:6432/t'), { kind: 'other' });
-  assert.deepEqual(hostPart('postgres://u@localhost:5432,db.example.net:5432/t'), { kind: 'other' });
-  assert.deepEqual(hostPart('host=localhost,::1 port=5432,6543'), { kind: 'other' });
+  assert.equal(reachesOnlyThisMachine('postgres://u@localhost:5432,127.0.0.1:5433/t'), true);
+  assert.equal(reachesOnlyThisMachine('postgres://u@localhost:5432,localhost:6432/t'), false);
+  assert.equal(reachesOnlyThisMachine('postgres://u@localhost:5432,db.example.net:5432/t'), false);
+  assert.equal(reachesOnlyThisMachine('host=localhost,::1 port=5432,6543'), false);
+  // A URL's query host is one more server (possibleEndpoints); a bare host is judged alone.
+  assert.equal(reachesOnlyThisMachine('postgres://u@localhost/t?host=db.example.net'), false);
+  assert.equal(reachesOnlyThisMachine('postgres://u@localhost/t?host=127.0.0.1&port=5433'), true);
+  assert.equal(reachesOnlyThisMachine('[::1]'), true);
+  assert.deepEqual(serverParts('postgres'), [{ kind: 'other' }]);
 });
 
 // Session 38 (fix45c): libpq keeps a repeated keyword's last value (a URL's query parameter and the key/value form

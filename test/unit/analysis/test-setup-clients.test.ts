@@ -133,6 +133,17 @@ test("an example on a variable the repository's env files set to this machine is
   assert.deepEqual(findingsOf(repo.write('l/examples/report.ts', report(withDefault))), ['session-set 5']);
 });
 
+// Session 38 (fix45c): a literal default is judged by every server it may reach (connectionHosts.ts serverParts),
+// a URL's `?host=` too, as the one reader of connection strings reads it everywhere.
+test("an example's local default URL whose query names another host is not the developer's database", () => {
+  repo.write('m/package.json', '{"name": "m"}');
+  repo.write('m/.env.example', 'REPORTS_URL=postgres://me:me@localhost:5432/reports');
+  const withDefault = (url: string) => report(`{ connectionString: process.env.REPORTS_URL || '${url}' }`);
+  assert.deepEqual(findingsOf(repo.write('m/examples/local.ts', withDefault('postgres://me@localhost:5432/reports'))), []);
+  assert.deepEqual(findingsOf(repo.write('m/examples/query-local.ts', withDefault('postgres://me@localhost/reports?host=127.0.0.1&port=5433'))), []);
+  assert.deepEqual(findingsOf(repo.write('m/examples/query-remote.ts', withDefault('postgres://me@localhost:5432/reports?host=reports.db.example.com'))), ['session-set 5']);
+});
+
 test("the Supabase CLI's local project folder is development code, its deployed functions are not; a checkout under ~/dev is not", () => {
   repo.write('j/package.json', '{"name": "j"}');
   repo.write('j/supabase/config.toml', ['[db]', 'port = 54322']);
