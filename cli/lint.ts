@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initAnalysis, type AnalysisOptions, type PoolMode, type PreparedStatementSupport } from '../server/analysis/index';
 import { stateFunctionIndex } from '../server/analysis/stateFunctions';
+import { closingRoutineIndex } from '../server/analysis/routineConnections';
 import { sourceRoutineNames } from '../server/analysis/schemaSnapshots';
 import { isScriptFile, mayDefineRoutine } from '../server/analysis/embeddedRoutines';
 import { mayHandOnPostgresJs } from '../server/analysis/postgresJsModules';
@@ -130,6 +131,8 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     stateFunctions: stateFunctionIndex(sqlDocuments),
     // A schema snapshot's copies of these routines report nothing (schemaSnapshots.ts).
     sourceRoutines: sourceRoutineNames(sqlDocuments),
+    // A call of one of them after a call of a routine leaving a dblink connection open may close it (routineConnections.ts).
+    closingRoutines: closingRoutineIndex(sqlDocuments),
     // A call of a factory one of them hands on needs none of the gate's words (embeddedGate.ts).
     postgresJsModules,
   };

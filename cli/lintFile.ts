@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   analyze, LineIndex, findConfigFile, keepFolderListings, loadConfigFile, mergeOptions, setEmbeddedLoader, withWorkspaceCatalog,
-  type AnalysisOptions, type LoadedConfig, type StateFunction,
+  type AnalysisOptions, type ClosingRoutine, type LoadedConfig, type StateFunction,
 } from '../server/analysis/index';
 import { requireWithCodeCache } from './codeCache';
 import { isGeneratedText } from '../server/generatedFiles';
@@ -70,6 +70,8 @@ export interface LintSettings {
   stateFunctions: ReadonlyMap<string, StateFunction>;
   /** Routines the linted .sql files other than pg_dump output define (schemaSnapshots.ts). */
   sourceRoutines: ReadonlySet<string>;
+  /** Routines of the linted .sql files that surely close a dblink connection (routineConnections.ts). */
+  closingRoutines: ReadonlyMap<string, ClosingRoutine>;
   /** The linted scripts that may hand on postgres.js's factory (postgresJsModules.ts), for the TS/JS gate. */
   postgresJsModules: ReadonlySet<string>;
 }
@@ -95,7 +97,7 @@ export class FileLinter {
     }
     const language = languageOf(file)!;
     if (!named && this.skipGenerated(dirname(file)) && isGeneratedText(text, language)) return { findings: [] };
-    const options = mergeOptions(this.configs.forFile(file), { stateFunctions: this.settings.stateFunctions, sourceRoutines: this.settings.sourceRoutines, postgresJsModules: this.settings.postgresJsModules }, this.settings.flags);
+    const options = mergeOptions(this.configs.forFile(file), { stateFunctions: this.settings.stateFunctions, sourceRoutines: this.settings.sourceRoutines, closingRoutines: this.settings.closingRoutines, postgresJsModules: this.settings.postgresJsModules }, this.settings.flags);
     const found = analyze(text, language, options, file);
     if (found.length === 0) return { findings: [] }; // most files: no line index needed
     const lines = new LineIndex(text);

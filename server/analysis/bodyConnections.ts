@@ -73,7 +73,6 @@ export function pairStatementConnections(candidates: Candidate[], disconnects: r
 export function pairBodyConnections(candidates: Candidate[], disconnects: readonly Disconnect[], body: string, bodyStart: number): Candidate[] {
   if (disconnects.length === 0 || !candidates.some((c) => c.sessionObject)) return candidates;
   const code = codeOnly(body);
-  const handlers = [...code.matchAll(HANDLER)].map((match) => handlerSection(code, match.index!, bodyStart));
   const result: Candidate[] = [];
   for (const candidate of candidates) {
     const closes = candidate.sessionObject ? disconnects.filter((d) => d.start > candidate.start && d.name === candidate.sessionObject!.name) : [];
@@ -81,12 +80,22 @@ export function pairBodyConnections(candidates: Candidate[], disconnects: readon
       result.push(candidate);
       continue;
     }
-    const inHandler = closes.some((d) => handlers.some((h) => h.start > candidate.start && h.start < d.start && d.start < h.end));
-    const between = code.slice(candidate.start - bodyStart, Math.min(...closes.map((d) => d.start)) - bodyStart);
-    if (inHandler || !WAY_OUT.test(between) || isFreshName(code, candidate.sessionObject!.name)) continue;
+    if (closedOnEveryWayOut(code, bodyStart, candidate.start, closes.map((d) => d.start)) || isFreshName(code, candidate.sessionObject!.name)) continue;
     result.push(closedOnNormalPathOnly(candidate));
   }
   return result;
+}
+
+/**
+ * Whether what the body opens at `open` and closes at each of `closes` (offsets relative to the statement; `code` is
+ * the body with literals and comments blanked, starting at `bodyStart`) is closed before any way out: nothing between
+ * the open and the first close leaves early, or a close sits in an EXCEPTION handler after the open. Also read for a
+ * call of the project's opening routine and a later call of its closing one (routineConnections.ts).
+ */
+export function closedOnEveryWayOut(code: string, bodyStart: number, open: number, closes: readonly number[]): boolean {
+  const handlers = [...code.matchAll(HANDLER)].map((match) => handlerSection(code, match.index!, bodyStart));
+  if (closes.some((close) => handlers.some((h) => h.start > open && h.start < close && close < h.end))) return true;
+  return !WAY_OUT.test(code.slice(open - bodyStart, Math.min(...closes) - bodyStart));
 }
 
 const BLOCK_WORD = /\b(?:begin|case|end(?!\s+(?:if|loop)\b))\b/gi;

@@ -186,6 +186,11 @@ export function returnsBetween(body: string, events: FlowEvent[], from: number, 
 /** A RAISE that throws (no level, or EXCEPTION; not DEBUG, LOG, INFO, NOTICE or WARNING, which only report). */
 const ERROR_RAISE = /\braise\b(?!\s+(?:debug|log|info|notice|warning)\b)/gi;
 
+/** Whether a RAISE that throws stands between two statements of the body (body offsets). */
+export function raisesBetween(body: string, from: number, to: number): boolean {
+  return [...replaceLiteralsAndComments(body).matchAll(ERROR_RAISE)].some((match) => match.index! > from && match.index! < to);
+}
+
 /**
  * Whether the statement at `from` (a body offset) surely reaches a RAISE that throws, in its own block or an
  * enclosing one: the error rolls back the subtransaction of the innermost EXCEPTION block around it, or else the

@@ -131,6 +131,7 @@ export function mergeOptions(...layers: (Partial<AnalysisOptions> | undefined)[]
     if (layer.catalog) merged.catalog = layer.catalog;
     if (layer.stateFunctions) merged.stateFunctions = layer.stateFunctions;
     if (layer.sourceRoutines) merged.sourceRoutines = layer.sourceRoutines;
+    if (layer.closingRoutines) merged.closingRoutines = layer.closingRoutines;
     // The linted files' candidates (the CLI) stand for the workspace's only when there are some: most runs have none.
     if (layer.postgresJsModules?.size) merged.postgresJsModules = layer.postgresJsModules;
   }

@@ -64,6 +64,20 @@ export function callArguments(text: string, from: number): string[] | undefined 
   return undefined;
 }
 
+/** `name => ` or `name := `: the start of an argument passed by the parameter's name (its value follows). */
+const NAMED_ARGUMENT = /^\s*("?)([\w$]+)\1\s*(?:=>|:=)/;
+
+/** The text a call whose `(` ends just before `from` passes for one parameter, by name or by position; undefined when it passes none. */
+export function passedArgument(text: string, from: number, parameter: { position: number; name?: string }): string | undefined {
+  const args = callArguments(text, from);
+  if (!args) return undefined;
+  const named = args.map((argument) => NAMED_ARGUMENT.exec(argument));
+  const byName = parameter.name === undefined ? undefined : named.find((m) => m !== null && m[2].toLowerCase() === parameter.name);
+  if (byName) return byName.input.slice(byName[0].length);
+  const positional = args[parameter.position - 1];
+  return positional !== undefined && named[parameter.position - 1] === null ? positional : undefined;
+}
+
 /** The index of the quote closing the one opened at `at` (a doubled quote inside is one character of the text). */
 function quoteEnd(text: string, at: number): number {
   const quote = text[at];

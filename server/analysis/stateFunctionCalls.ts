@@ -17,7 +17,8 @@ import { leadingTrivia } from './sqlTrivia';
 import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
-import { callArguments, writtenBoolean } from './sqlBoolean';
+import { callArguments, passedArgument, writtenBoolean } from './sqlBoolean';
+import { closedByLaterCall } from './routineConnections';
 
 /**
  * Built-in functions that create session state, with the argument counts they take. A project's routine of the same
@@ -124,6 +125,8 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     if (sites.length === 0 || inOtherSchema(match, sites[0])) continue;
     const start = statement.start + at;
     for (const site of sites) {
+      // A connection the caller's body closes again through the project's closing routine (routineConnections.ts).
+      if (site.opensConnection && options.closingRoutines && closedByLaterCall(text, { start: match.index!, nameAt: at, from }, site.opensConnection, options.closingRoutines)) continue;
       const severity = severityFor(site.rule, options);
       if (!severity || suppressions.isSuppressed(site.rule, start)) continue;
       const finding: Finding = {
@@ -169,9 +172,6 @@ function overloadCalled(overloads: readonly RoutineOverload[], text: string, mat
   return [first, ...rest.filter((site) => left.every((sites) => sites.some((other) => other.rule === site.rule)))];
 }
 
-/** `name => ` or `name := `: the start of an argument passed by the parameter's name (its value follows). */
-const NAMED_ARGUMENT = /^\s*("?)([\w$]+)\1\s*(?:=>|:=)/;
-
 /**
  * Whether the call whose `(` ends just before `from` passes true (written as SQL writes a boolean: `true`, `'on'`,
  * `'t'::boolean`) for the routine's false-defaulting is_local parameter, by position or by name
@@ -191,17 +191,6 @@ function passesTrue(text: string, from: number, flag: LocalFlag): boolean {
 function writtenByCall(text: string, from: number, parameter: SettingParameter): WrittenSetting | undefined {
   const argument = passedArgument(text, from, parameter);
   return argument === undefined ? undefined : { name: parameter.setting, value: passedConstant(argument), byRoutineCall: true };
-}
-
-/** The text a call whose `(` ends just before `from` passes for one parameter, by name or by position; undefined when it passes none. */
-function passedArgument(text: string, from: number, parameter: { position: number; name?: string }): string | undefined {
-  const args = callArguments(text, from);
-  if (!args) return undefined;
-  const named = args.map((argument) => NAMED_ARGUMENT.exec(argument));
-  const byName = parameter.name === undefined ? undefined : named.find((m) => m !== null && m[2].toLowerCase() === parameter.name);
-  if (byName) return byName.input.slice(byName[0].length);
-  const positional = args[parameter.position - 1];
-  return positional !== undefined && named[parameter.position - 1] === null ? positional : undefined;
 }
 
 /** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified, or qualified with a template's `{schema}`: any schema). */

@@ -3,7 +3,8 @@
 // those): found by the same analysis that flags the bodies. Their calls become findings too
 // (stateFunctionCalls.ts). A later definition of the same name replaces an earlier one, so a
 // migration that fixes a function clears it (files in path order, definitions in file order).
-import type { Finding, RoutineOverload, RuleId, SettingParameter, StateFunction } from './types';
+import type { Finding, RoutineConnection, RoutineOverload, RuleId, SettingParameter, StateFunction } from './types';
+import { firstCallArgument, openedConnection } from './routineConnections';
 import { routineParameters, sameSignature } from './routineOverloads';
 import { analyzeSqlPieces, factsOfOnly } from './pieces';
 import { LineIndex } from './positions';
@@ -44,6 +45,10 @@ export function definedFunctions(text: string, file: string): { name: string; si
       if (finding.rule === 'session-set') {
         const settingParameter = soleSettingParameter(inside, span.text);
         if (settingParameter) site.settingParameter = settingParameter;
+      }
+      if (finding.rule === 'session-extension') {
+        const opensConnection = soleOpenedConnection(inside, text, span.text);
+        if (opensConnection) site.opensConnection = opensConnection;
       }
       return site;
     });
@@ -123,6 +128,18 @@ function soleSettingParameter(bodyFindings: readonly Finding[], definition: stri
   const parameter = sets.length === 1 ? sets[0].settingParameter : undefined;
   if (!parameter || (parameter.name !== undefined && assignsTo(definition, parameter.name))) return undefined;
   return parameter;
+}
+
+/**
+ * The dblink connection a body leaves open, when its every session-extension finding is a dblink_connect of one
+ * connection (routineConnections.ts): what a call of a closing routine may close after a call of this one.
+ */
+function soleOpenedConnection(bodyFindings: readonly Finding[], text: string, definition: string): RoutineConnection | undefined {
+  const connects = bodyFindings.filter((finding) => finding.rule === 'session-extension');
+  const names = connects.map((finding) => (/^dblink_connect(?:_u)?$/i.test(text.slice(finding.start, finding.end)) ? firstCallArgument(text, finding.end) : undefined));
+  const first = names[0];
+  if (first === undefined || names.some((name) => name === undefined || name.replace(/\s+/g, '') !== first.replace(/\s+/g, ''))) return undefined;
+  return openedConnection(definition, first);
 }
 
 /** Whether a body may give its parameter another value before using it (`p := coalesce(p, 'anon')`, `SELECT … INTO p`). */

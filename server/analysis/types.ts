@@ -102,6 +102,21 @@ export interface StateFunction {
   otherRules?: readonly StateFunction[];
   /** The body's one session setting is a custom setting it sets from this parameter: a call passing NULL clears it. */
   settingParameter?: SettingParameter;
+  /** For session-extension: the one dblink connection the body leaves open, which a call of a closing routine may close (routineConnections.ts). */
+  opensConnection?: RoutineConnection;
+}
+
+/**
+ * The dblink connection a routine opens or closes, as its callers name it: a name its body writes (`'link'`, lower case,
+ * no blanks), the one passed for its parameter (1-based among the input parameters), or the value it returns.
+ */
+export type RoutineConnection = { fixed: string } | { parameter: number; name?: string } | { returned: true };
+
+/** A routine of the workspace whose body surely closes a dblink connection, fixed or passed (routineConnections.ts). */
+export interface ClosingRoutine {
+  /** The schema its definition names (lower case), if it names one. */
+  schema?: string;
+  closes: Exclude<RoutineConnection, { returned: true }>;
 }
 
 /** A custom setting (lower case) a routine's body sets for the session to the value of one of its parameters. */
@@ -242,6 +257,8 @@ export interface AnalysisOptions {
   stateFunctions?: ReadonlyMap<string, StateFunction>;
   /** Routines (unqualified, lower case) the workspace's .sql files other than pg_dump output define (schemaSnapshots.ts). */
   sourceRoutines?: ReadonlySet<string>;
+  /** Routines the workspace's .sql files define that close a dblink connection, by lower-case name: the pair of an opening routine's call. */
+  closingRoutines?: ReadonlyMap<string, ClosingRoutine>;
   /**
    * The workspace's scripts (absolute paths) that may hand on postgres.js's factory under a name of their own
    * (postgresJsModules.ts): a file importing one may make a client with no word the TS/JS gate looks for.

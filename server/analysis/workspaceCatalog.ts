@@ -4,7 +4,8 @@
 // Read from the workspace root; bounded in files, bytes and time, and cached for a short while (the
 // editor asks on every keystroke).
 import { join, resolve } from 'node:path';
-import type { AnalysisOptions, SqlCatalog, StateFunction } from './types';
+import type { AnalysisOptions, ClosingRoutine, SqlCatalog, StateFunction } from './types';
+import { closingRoutineIndex } from './routineConnections';
 import { catalogOfDocuments } from './balancing';
 import { stateFunctionIndex } from './stateFunctions';
 import { sourceRoutineNames } from './schemaSnapshots';
@@ -28,7 +29,7 @@ export function withWorkspaceCatalog(options: Partial<AnalysisOptions>, root: st
   if (!root) return options;
   const workspace = workspaceDefinitions(root);
   return {
-    ...options, stateFunctions: workspace.stateFunctions, sourceRoutines: workspace.sourceRoutines, postgresJsModules: workspace.postgresJsModules,
+    ...options, stateFunctions: workspace.stateFunctions, sourceRoutines: workspace.sourceRoutines, closingRoutines: workspace.closingRoutines, postgresJsModules: workspace.postgresJsModules,
     ...(options.loadBalancing && { catalog: workspace.catalog }),
   };
 }
@@ -37,6 +38,7 @@ interface WorkspaceDefinitions {
   catalog: SqlCatalog;
   stateFunctions: ReadonlyMap<string, StateFunction>;
   sourceRoutines: ReadonlySet<string>;
+  closingRoutines: ReadonlyMap<string, ClosingRoutine>;
   postgresJsModules: ReadonlySet<string>;
 }
 
@@ -52,7 +54,7 @@ function workspaceDefinitions(root: string): WorkspaceDefinitions {
     const postgresJsModules = new Set<string>();
     const files = readSqlFiles(root, postgresJsModules);
     const sqlFiles = files.filter((file) => !isScriptFile(file.path));
-    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files), sourceRoutines: sourceRoutineNames(sqlFiles), postgresJsModules };
+    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files), sourceRoutines: sourceRoutineNames(sqlFiles), closingRoutines: closingRoutineIndex(files), postgresJsModules };
   });
 }
 
