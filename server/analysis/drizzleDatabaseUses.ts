@@ -20,7 +20,7 @@
 import ts from 'typescript';
 import { outermostWrapper, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
-import { importedNames } from './ownServerHelpers';
+import { importedNames, loadedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { hasModifier, variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
@@ -487,9 +487,16 @@ function localConstInitializer(use: ts.Identifier): ts.Expression | undefined {
   return undefined;
 }
 
-/** The function of this file or of the project (imported by name, also through barrel re-exports) a name calls. */
+/**
+ * The function of this file or of the project (imported by name, also through barrel re-exports, or loaded where it is
+ * needed: `const { inspect } = await import('../src/db/inspect')`, as scripts do once their environment is read) a
+ * name calls.
+ */
 function calledFunction(callee: ts.Identifier, view: FileView, walk: Walk): Target | undefined {
-  const imported = importedNames(view.source).get(callee.text);
+  const loaded = loadedNames(view.source).get(callee.text);
+  // A name both loaded somewhere and declared at the top level: which one this call reaches is not read here.
+  if (loaded && topLevelFunction(view.source, callee.text)) return undefined;
+  const imported = importedNames(view.source).get(callee.text) ?? loaded;
   let target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee.text) };
   if (imported && !target?.fn) {
     // Exported through the project's barrel files (`export * from './adapter'` in an index.ts), or by an export list.

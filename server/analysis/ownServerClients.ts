@@ -751,7 +751,7 @@ export class OwnServerClients {
 
   private required: Map<string, ImportedName> | undefined;
   /** Names a module loaded inside a function binds (`const { start } = await import('./server.js')`). */
-  private loaded: Map<string, ImportedName> | undefined;
+  private loaded: ReadonlyMap<string, ImportedName> | undefined;
 
   /** What a name of this file stands for in another module: an `import`, or a top-level `require` (`const { f } = require('./x')`). */
   private importedOrRequired(local: string): ImportedName | undefined {

@@ -84,8 +84,19 @@ export function requiredNames(source: ts.SourceFile): Map<string, ImportedName> 
  * await import('./server.js')` in the function that needs it (code that keeps a helper's dependencies optional). The
  * first binding of a name counts, file-wide, as imports do.
  */
-export function loadedNames(source: ts.SourceFile): Map<string, ImportedName> {
-  const names = new Map<string, ImportedName>();
+export function loadedNames(source: ts.SourceFile): ReadonlyMap<string, ImportedName> {
+  let names = loadedNamesOf.get(source);
+  if (names) return names;
+  names = new Map<string, ImportedName>();
+  loadedNamesOf.set(source, names);
+  collectLoadedNames(source, names);
+  return names;
+}
+
+/** loadedNames' answer per syntax tree: it walks the whole file, and drizzleDatabaseUses.ts asks at each call it follows. */
+const loadedNamesOf = new WeakMap<ts.SourceFile, Map<string, ImportedName>>();
+
+function collectLoadedNames(source: ts.SourceFile, names: Map<string, ImportedName>): void {
   const visit = (node: ts.Node): void => {
     if (ts.isVariableDeclaration(node) && node.initializer && ts.isObjectBindingPattern(node.name) && ts.isCallExpression(unwrap(node.initializer))) {
       const specifier = requiredModule(node.initializer);
@@ -96,7 +107,6 @@ export function loadedNames(source: ts.SourceFile): Map<string, ImportedName> {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return names;
 }
 
 /** Each plain name a destructuring of a loaded module binds (`{ run, exec: execute }`), with the name the module exports. */

@@ -571,3 +571,39 @@ test('the settled promise keeps the flag when a holder of it runs a transaction,
   const folder = project('settled-gathered', { 'src/db.ts': gathered, 'src/routes/use.ts': ["import { whenReady } from '@/db';", 'export const n = async () => (await whenReady()).select();'] });
   assert.deepEqual(rulesOf(folder, 'src/db.ts', gathered), FLAGGED);
 });
+
+test("a drizzle database handed to a function the script loads where it needs it (`const { f } = await import('…')`) is followed into that function's parameter", () => {
+  const script = (loader: string) => [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'async function main() {',
+    `  const { auditColumns } = await import('${loader}');`,
+    "  const client = postgres(process.env.AUDIT_URL!, { max: 1 });",
+    '  const db = drizzle(client);',
+    '  try {',
+    '    console.log(await auditColumns(db, { schema: "public" }));',
+    '  } finally {',
+    '    await client.end();',
+    '  }',
+    '}',
+    'main();',
+  ];
+  const audit = (body: string) => [
+    "import { sql } from 'drizzle-orm';",
+    'export async function auditColumns(executor, options = {}) {',
+    body,
+    '}',
+  ];
+  const reads = "  const rows = await executor.execute(sql`SELECT column_name FROM information_schema.columns WHERE table_schema = ${options.schema}`);\n  return rows.length;";
+  const readOnly = project('loaded-reads', { 'src/audit.ts': audit(reads), 'scripts/audit.ts': script('../src/audit') });
+  assert.deepEqual(rulesOf(readOnly, 'scripts/audit.ts', script('../src/audit')), []);
+  // The loaded function runs a transaction on it, or the module cannot be found: the finding stays.
+  const writes = project('loaded-transaction', { 'src/audit.ts': audit('  return executor.transaction(async (tx) => tx.execute(sql`SELECT 1`));'), 'scripts/audit.ts': script('../src/audit') });
+  assert.deepEqual(rulesOf(writes, 'scripts/audit.ts', script('../src/audit')), FLAGGED);
+  const missing = project('loaded-missing', { 'scripts/audit.ts': script('../src/nowhere') });
+  assert.deepEqual(rulesOf(missing, 'scripts/audit.ts', script('../src/nowhere')), FLAGGED);
+  // A function of the file by the same name too: which of the two the call reaches is not read, so the finding stays.
+  const own = [...script('../src/audit'), 'async function auditColumns(d) { return d.transaction(async (tx) => tx.execute(sql`SELECT 1`)); }'];
+  const shadowed = project('loaded-shadowed', { 'src/audit.ts': audit(reads), 'scripts/audit.ts': own });
+  assert.deepEqual(rulesOf(shadowed, 'scripts/audit.ts', own), FLAGGED);
+});
