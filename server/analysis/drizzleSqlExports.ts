@@ -5,13 +5,19 @@
 // (`import { sql } from 'drizzle-orm'; export { sql as q }`); re-exports of other modules of the project (barrels) are
 // followed a few modules deep. As in ES modules, a name the module exports itself (`export const sql = postgres(…)`,
 // `export { sql } from './client'`) shadows the same name an `export *` would bring: a barrel starring drizzle-orm
-// beside its own postgres.js `sql` hands on the client. Modules are found as the other cross-file facts find theirs (moduleResolution.ts) and
-// read by parsedModules.ts; one that neither names drizzle-orm nor re-exports anything is never parsed.
+// beside its own postgres.js `sql` hands on the client. A CommonJS module hands it on the same ways through its exports
+// (`const { sql } = require('drizzle-orm'); module.exports = { sql, db }`, `exports.sql = require('drizzle-orm').sql`,
+// `module.exports = { ...require('drizzle-orm'), db }`, `module.exports = require('./db')`). Modules are found as the other
+// cross-file facts find theirs (moduleResolution.ts) and read by parsedModules.ts; one that neither names drizzle-orm
+// nor re-exports anything is never parsed.
 import ts from 'typescript';
 import { boundNames } from './astWalk';
+import { requiredModule } from './embeddedDialect';
+import { unwrap } from './embeddedFlow';
 import { projectModulePath } from './moduleResolution';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
 import type { ImportedName } from './ownServerHelpers';
+import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 
 /** drizzle-orm's modules that export its `sql` builder. */
 export const DRIZZLE_SQL_MODULE = /^drizzle-orm(?:\/sql)?$/;
@@ -21,6 +27,9 @@ const DRIZZLE_SQL_NAME = 'sql';
 export const DRIZZLE_RAW_METHOD = 'raw';
 /** A module that may hand the builder on: it names drizzle-orm, or re-exports from another module (the cheap test before parsing). */
 const MAY_HAND_ON = /['"]drizzle-orm(?:\/sql)?['"]|\bexport\b[^;]*\bfrom\b/;
+/** A CommonJS module that may hand on what it requires: it requires and exports (with MAY_HAND_ON, the cheap test). */
+const REQUIRES = /\brequire\s*\(/;
+const EXPORTS = /\bexports\b/;
 /** How many re-exporting modules a name is followed through. */
 const MAX_DEPTH = 4;
 
@@ -56,10 +65,16 @@ export function isHandedOnDrizzleSql(importer: string, imported: ImportedName, d
 
 function summarise(read: ModuleRead): ExportSummary {
   const summary: ExportSummary = { explicit: new Set(), builders: new Set(), starBuilders: new Set(), renamed: new Map(), starred: [] };
-  if (!MAY_HAND_ON.test(read.text)) return summary;
+  if (!MAY_HAND_ON.test(read.text) && !(REQUIRES.test(read.text) && EXPORTS.test(read.text))) return summary;
   const imported = importedBuilders(read.source);
+  const required = requiredBindings(read.source);
   for (const statement of read.source.statements) {
     for (const name of declaredExports(statement)) summary.explicit.add(name);
+    const commonJs = commonJsExport(statement);
+    if (commonJs) {
+      summariseCommonJs(summary, commonJs.name, commonJs.value, required);
+      continue;
+    }
     if (!ts.isExportDeclaration(statement) || statement.isTypeOnly) continue;
     const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
     const fromDrizzle = from !== undefined && DRIZZLE_SQL_MODULE.test(from);
@@ -79,6 +94,101 @@ function summarise(read: ModuleRead): ExportSummary {
     }
   }
   return summary;
+}
+
+/** What a CommonJS module's value is, when it is something another module exports: one of its names, or all of them. */
+type Required = ImportedName | { specifier: string; whole: true };
+
+/** Whether a required value is a whole module (`require('x')`), not one of its names. */
+function isWhole(required: Required): required is { specifier: string; whole: true } {
+  return 'whole' in required;
+}
+
+/** Whether a required value is drizzle's `sql` builder (`require('drizzle-orm').sql`). */
+function isDrizzleSql(required: Required): boolean {
+  return !isWhole(required) && DRIZZLE_SQL_MODULE.test(required.specifier) && required.name === DRIZZLE_SQL_NAME;
+}
+
+/**
+ * What an expression of a CommonJS module takes from another module: `require('x')` (all its exports), `require('x').a`
+ * (its `a`), or a local name the module's top level binds to either (`const { a } = require('x')`, `const x =
+ * require('x')`, then `x.a`).
+ */
+function requiredValue(expression: ts.Expression, bindings: ReadonlyMap<string, Required>): Required | undefined {
+  const value = unwrap(expression);
+  if (ts.isIdentifier(value)) return bindings.get(value.text);
+  if (ts.isCallExpression(value)) {
+    const specifier = requiredModule(value);
+    return specifier !== undefined && ts.isIdentifier(value.expression) ? { specifier, whole: true } : undefined;
+  }
+  if (!ts.isPropertyAccessExpression(value)) return undefined;
+  const owner = requiredValue(value.expression, bindings);
+  return owner !== undefined && isWhole(owner) ? { specifier: owner.specifier, name: value.name.text } : undefined;
+}
+
+/** The names a CommonJS module's top level binds to what it requires (`const { sql } = require('drizzle-orm')`, `const db = require('./db')`). */
+function requiredBindings(source: ts.SourceFile): Map<string, Required> {
+  const bindings = new Map<string, Required>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const { name, initializer } of statement.declarationList.declarations) {
+      const value = initializer && requiredValue(initializer, bindings);
+      if (value === undefined) continue;
+      if (ts.isIdentifier(name)) bindings.set(name.text, value);
+      else if (ts.isObjectBindingPattern(name) && isWhole(value)) {
+        for (const element of name.elements) {
+          const exported = element.propertyName ?? element.name;
+          if (ts.isIdentifier(element.name) && ts.isIdentifier(exported) && !element.dotDotDotToken) bindings.set(element.name.text, { specifier: value.specifier, name: exported.text });
+        }
+      }
+    }
+  }
+  return bindings;
+}
+
+/** A top-level CommonJS export: `module.exports = value` (name undefined: the module's whole value), `exports.a = value` or `module.exports.a = value`. */
+function commonJsExport(statement: ts.Statement): { name?: string; value: ts.Expression } | undefined {
+  if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression) || statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const { left, right } = statement.expression;
+  if (isModuleExports(left)) return { value: right };
+  return ts.isPropertyAccessExpression(left) && isCommonJsExports(left.expression) ? { name: left.name.text, value: right } : undefined;
+}
+
+/**
+ * A CommonJS export read into the summary as its ES module counterpart: `exports.a = sql` as `export { sql as a }`,
+ * `exports.a = require('./x').b` as `export { b as a } from './x'`, `module.exports = require('x')` (or `{ ...require('x') }`)
+ * as `export * from 'x'`, each property of `module.exports = { … }` as an export of its name, and `module.exports = sql` as
+ * the default export (`const sql = require('./db')`).
+ */
+function summariseCommonJs(summary: ExportSummary, name: string | undefined, value: ts.Expression, bindings: ReadonlyMap<string, Required>): void {
+  const exported = unwrap(value);
+  if (name === undefined && ts.isObjectLiteralExpression(exported)) {
+    for (const property of exported.properties) {
+      if (ts.isSpreadAssignment(property)) summariseStar(summary, requiredValue(property.expression, bindings));
+      else if (ts.isShorthandPropertyAssignment(property)) summariseCommonJs(summary, property.name.text, property.name, bindings);
+      else if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) {
+        summariseCommonJs(summary, property.name.text, property.initializer, bindings);
+      }
+    }
+    return;
+  }
+  const required = requiredValue(exported, bindings);
+  if (name === undefined && required !== undefined && isWhole(required)) {
+    summariseStar(summary, required);
+    return;
+  }
+  const as = name ?? 'default';
+  summary.explicit.add(as);
+  if (required === undefined || isWhole(required)) return;
+  if (isDrizzleSql(required)) summary.builders.add(as);
+  else if (!DRIZZLE_SQL_MODULE.test(required.specifier)) summary.renamed.set(as, required);
+}
+
+/** A whole required module handed on (`module.exports = require('x')`, `{ ...require('x') }`) read as `export * from 'x'`. */
+function summariseStar(summary: ExportSummary, required: Required | undefined): void {
+  if (required === undefined || !isWhole(required)) return;
+  if (DRIZZLE_SQL_MODULE.test(required.specifier)) summary.starBuilders.add(DRIZZLE_SQL_NAME);
+  else summary.starred.push(required.specifier);
 }
 
 /**

@@ -2,7 +2,7 @@
 // project's db module, then `import { sql } from '../db'`) is still drizzle's builder: a template or `sql.raw(…)` only
 // awaited or dropped sends nothing, as when imported from drizzle-orm itself. The module is followed through a
 // renamed export, an import it exports again and barrels (`export * from`); a `sql` the project's module makes itself
-// (a postgres.js client) stays a client whose templates are sent.
+// (a postgres.js client) stays a client whose templates are sent. A CommonJS module hands it on through its exports alike.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
@@ -106,4 +106,52 @@ test("a barrel starring drizzle-orm beside other names of its own still hands on
     '  await sql`SET search_path TO billing`;',
     '}',
   ]), []);
+});
+
+// Session 38 (fix45c): a CommonJS module hands drizzle's builder on through its exports as an ES module does through
+// its export statements: a property of `module.exports`, `exports.name`, a spread or whole `require` (a star), and
+// `module.exports = sql` as the module's default value.
+test("drizzle's sql handed on through module.exports or exports (named, spread, whole, default) is still the builder", () => {
+  repo.write('crm/lib/db.js', [
+    "const { sql } = require('drizzle-orm');",
+    "const { drizzle } = require('drizzle-orm/node-postgres');",
+    'const db = drizzle(process.env.DATABASE_URL);',
+    'module.exports = { db, sql };',
+  ]);
+  repo.write('crm/lib/tag.js', ["exports.q = require('drizzle-orm').sql;"]);
+  repo.write('crm/lib/spread.js', ["module.exports = { ...require('drizzle-orm'), name: 'crm' };"]);
+  repo.write('crm/lib/whole.js', ["module.exports = require('./db');"]);
+  repo.write('crm/lib/only.js', ["const orm = require('drizzle-orm');", 'module.exports = orm.sql;']);
+  const uses = [
+    ["const { sql } = require('./db');", 'db'],
+    ["const { q: sql } = require('./tag');", 'tag'],
+    ["const { sql } = require('./spread');", 'spread'],
+    ["const { sql } = require('./whole');", 'whole'],
+    ["const sql = require('./only');", 'only'],
+  ];
+  for (const [required, name] of uses) {
+    assert.deepEqual(findingsOf(`crm/lib/report-${name}.js`, [
+      required,
+      'async function report() {',
+      '  await sql`SET search_path TO crm`;',
+      "  await sql.raw('SET lock_timeout = 0');",
+      '}',
+      'module.exports = { report };',
+    ]), [], name);
+  }
+});
+
+test("a CommonJS module's own sql (a postgres.js client), also beside a spread of drizzle-orm, keeps its findings", () => {
+  repo.write('desk/lib/client.js', ["const postgres = require('postgres');", 'const sql = postgres(process.env.DATABASE_URL);', 'module.exports = { sql };']);
+  repo.write('desk/lib/mixed.js', ["const { sql: client } = require('./client');", "module.exports = { ...require('drizzle-orm'), sql: client };"]);
+  repo.write('desk/lib/named.js', ["const postgres = require('postgres');", "exports.sql = postgres(process.env.DATABASE_URL);", "module.exports.other = require('drizzle-orm').sql;"]);
+  for (const [index, module] of ['./client', './mixed', './named'].entries()) {
+    assert.deepEqual(findingsOf(`desk/lib/use-${index}.js`, [
+      `const { sql } = require('${module}');`,
+      'async function pin() {',
+      '  await sql`SET search_path TO desk`;',
+      '}',
+      'module.exports = { pin };',
+    ]), ['session-set SET search_path TO desk 3'], module);
+  }
 });
