@@ -62,7 +62,7 @@ import { declaresOneConnection, declaresPoolClient } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
-import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
+import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, rolledBackClosureClients, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
@@ -741,8 +741,8 @@ class Extractor {
   readonly extraFindings: Finding[] = [];
   /** Parameter names of transaction callbacks (postgres.js `sql.begin(async (tx) => tx\`…\`)`) act as SQL tags. */
   private readonly transactionTags: Set<string>[] = [];
-  /** Per enclosing callback: the parameter a helper hands it inside a transaction it always rolls back, if any. */
-  private readonly rolledBackClients: (string | undefined)[] = [];
+  /** Per enclosing function: the clients it sends on inside a transaction a helper always rolls back (its callback's parameter, or a closure's captured client). */
+  private readonly rolledBackClients: (readonly string[])[] = [];
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
   /** Local names of Neon's HTTP factory (`import { neon } from '@neondatabase/serverless'`): its `neon(url)` is a tag client too. */
@@ -1164,7 +1164,8 @@ class Extractor {
         // A helper's callback it runs between BEGIN and a ROLLBACK on the client it hands it (rolledBackCallbacks.ts).
         const rolledBack = call !== undefined && first !== undefined && ts.isIdentifier(first.name)
           && runsInRolledBackTransaction(call, call.arguments.indexOf(node as ts.Expression));
-        this.rolledBackClients.push(rolledBack ? first.name.getText(this.source) : undefined);
+        // Or a closure such a helper makes after its own BEGIN and hands its caller's callback (`await fn({ as, q })`).
+        this.rolledBackClients.push(rolledBack ? [first.name.getText(this.source)] : rolledBackClosureClients(node));
         this.inspectSqlBuilder(node);
         this.exportedTexts.push(...returnedStatementList(node));
         this.visitScope(node, inTransaction || opensTransaction);
@@ -1337,7 +1338,7 @@ class Extractor {
     if (perTestTransaction(receiver, this.source, this.fileName, this.flow) === 'rolledBack') return true;
     const root = rootIdentifier(receiver);
     if (root === undefined) return false;
-    if (this.rolledBackClients.includes(root.text)) return true;
+    if (this.rolledBackClients.some((clients) => clients.includes(root.text))) return true;
     // A test helper's client parameter every caller fills with such a client (`becomeUser(client, id)`, uncalledHelpers.ts).
     const binding = this.flow.bindingOf(root);
     return binding !== undefined && 'parameterOf' in binding && handedOnlyRolledBackClients(binding.parameterOf, binding.parameter, this.source, this.fileName);

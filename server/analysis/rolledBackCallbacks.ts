@@ -7,7 +7,9 @@
 // (bounded, cached briefly); a helper that hands the callback on to another such helper's callback counts
 // too (`(setup) => withClient(async (c) => { await setup(c); … })`), and so does one that hands its callback on whole
 // (`(fn) => withClient(TEST_URL, fn)`). A test helper taking such a callback's client as a parameter is read by
-// uncalledHelpers.ts's handedOnlyRolledBackClients.
+// uncalledHelpers.ts's handedOnlyRolledBackClients. A helper that hands its caller closures over its own client instead
+// of the client (`const as = async () => client.query('SET ROLE r'); return await fn({ as })`, between its BEGIN and
+// its finally's ROLLBACK) is read by rolledBackClosureClients.
 // The same reading tells callbacks that run inside a transaction block the helper opens and ends on the client
 // it hands them, whatever its name (`withTenant(id, async (client) => …)` sending BEGIN, then the callback, then
 // COMMIT): runsInHelperTransaction. Its helper may also sit in a package of the workspace (`@app/db`), reached
@@ -20,8 +22,8 @@ import { resolve } from 'node:path';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
-import { calleeText, unwrap } from './embeddedFlow';
-import { enclosingFunction, isWithin, walkDescendants } from './astWalk';
+import { calleeText, outermostWrapper, unwrap } from './embeddedFlow';
+import { boundNames, enclosingFunction, isWithin, walkDescendants } from './astWalk';
 import { TAKES_CONNECTION } from './freshHelperClients';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
 
@@ -296,13 +298,139 @@ function callbackCalls(helper: FunctionLike, index: number): ts.CallExpression[]
  * body), never COMMIT — but in an arm that only a flag the call leaves off opens (`off`, flagsOffAt).
  */
 function callsWithinRollback(helper: FunctionLike, index: number, off: OffFlags): boolean {
-  return everyCallOnClient(helper, index, (call, all, body) => {
-    // What runs only when a flag this call leaves off is on (its COMMIT, say) is not sent at this call.
-    const sent = all.filter((s) => !runsOnlyWhenOn(s.node, body, off));
-    if (sent.some((s) => COMMITS.test(s.text))) return false;
-    const begun = sent.some((s) => BEGINS.test(s.text) && s.node.end <= call.pos);
-    return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, body)));
+  return everyCallOnClient(helper, index, (call, all, body) => betweenBeginAndRollback(call, all, body, off));
+}
+
+/**
+ * `call` comes after a BEGIN among the texts `all` sent on one client in the function whose body is `body`, and a
+ * ROLLBACK follows it on every path (in a `finally` around it, or a later statement of that body), with no COMMIT on the
+ * client anywhere — but in an arm only a flag left off at this call opens (`off`, flagsOffAt).
+ */
+function betweenBeginAndRollback(call: ts.Node, all: readonly SentText[], body: ts.Node, off: OffFlags): boolean {
+  // What runs only when a flag this call leaves off is on (its COMMIT, say) is not sent at this call.
+  const sent = all.filter((s) => !runsOnlyWhenOn(s.node, body, off));
+  if (sent.some((s) => COMMITS.test(s.text))) return false;
+  const begun = sent.some((s) => BEGINS.test(s.text) && s.node.end <= call.pos);
+  return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, body)));
+}
+
+/**
+ * The clients a closure sends on inside the transaction of the function around it that always rolls back — a test
+ * helper's `seed`/`as`/`q` closures, made after its `BEGIN` on its own client and handed to its caller's callback (`return
+ * await fn({ as, q })`), its `finally` sending ROLLBACK. The closure runs only through calls of that function written
+ * between the BEGIN and the ROLLBACK and awaited there: called itself (`await as(null)`), or handed, also as a property
+ * of an object literal, to a callback the function was given (a parameter of it) — written in place as that argument
+ * or kept in a `const` mentioned no other way. A client counts when the closure sends on it without declaring it and
+ * the function around declares it (a `const` or a parameter) and sends BEGIN on it before each of those calls and
+ * ROLLBACK after each on every path, COMMIT nowhere (the closures included). Returned, stored, handed to anything but
+ * the caller's callback, or called without waiting, the closure may run after the ROLLBACK: none.
+ */
+export function rolledBackClosureClients(closure: ts.SignatureDeclaration): string[] {
+  if (!ts.isArrowFunction(closure) && !ts.isFunctionExpression(closure)) return [];
+  const helper = functionAround(closure);
+  if (!helper?.body || !ts.isBlock(helper.body)) return [];
+  const body = helper.body;
+  const clients = capturedClients(closure, helper);
+  if (clients.length === 0) return [];
+  const runs = closureRuns(closure, helper);
+  if (!runs || runs.length === 0) return [];
+  return clients.filter((client) => {
+    const sent = textsSentOn(client, body);
+    return runs.every((call) => betweenBeginAndRollback(call, sent, body, NO_FLAGS));
   });
+}
+
+/**
+ * Receivers of the closure's method calls (`client.query(…)`, receiverKey) that the closure does not declare and that
+ * the function around it declares, as a `const` of its own body or a parameter.
+ */
+function capturedClients(closure: ts.FunctionLikeDeclaration, helper: FunctionLike): string[] {
+  const receivers = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const key = receiverKey(node.expression.expression);
+      if (key !== undefined && !key.startsWith('this.')) receivers.add(key);
+    }
+    node.forEachChild(visit);
+  };
+  if (closure.body) visit(closure.body);
+  return [...receivers].filter((name) => !declaresName(closure, name) && (helper.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name) || declaresConst(helper, name)));
+}
+
+/** A parameter or a variable declared anywhere in the function (its nested functions included: a stricter answer). */
+function declaresName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  if (fn.parameters.some((p) => boundNames(p.name).includes(name))) return true;
+  let declared = false;
+  if (fn.body) walkDescendants(fn.body, (node) => {
+    if ((ts.isVariableDeclaration(node) || ts.isParameter(node)) && boundNames(node.name).includes(name)) declared = true;
+    return undefined;
+  }, () => declared);
+  return declared;
+}
+
+/** The function declares `name` once, in a `const` of its own (not of a function inside it). */
+function declaresConst(fn: FunctionLike, name: string): boolean {
+  const found: ts.VariableDeclaration[] = [];
+  if (fn.body) walkDescendants(fn.body, (node) => {
+    if ((ts.isVariableDeclaration(node) || ts.isParameter(node)) && boundNames(node.name).includes(name)) found.push(node as ts.VariableDeclaration);
+    return undefined;
+  });
+  const only = found.length === 1 ? found[0]! : undefined;
+  return only !== undefined && ts.isVariableDeclaration(only) && ts.isIdentifier(only.name) && enclosingFunction(only) === fn
+    && ts.isVariableDeclarationList(only.parent) && (only.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+/**
+ * The calls of `helper` through which the closure may run (closureRolledBackClients), or undefined when it may run some
+ * other way.
+ */
+function closureRuns(closure: ts.ArrowFunction | ts.FunctionExpression, helper: FunctionLike): ts.CallExpression[] | undefined {
+  const written = outermostWrapper(closure);
+  const declaration = written.parent;
+  if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== written) {
+    const call = handingCall(written, helper);
+    return call && [call];
+  }
+  if (!ts.isIdentifier(declaration.name) || !ts.isVariableDeclarationList(declaration.parent) || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+  const name = declaration.name.text;
+  const calls: ts.CallExpression[] = [];
+  let other = false;
+  walkDescendants(helper.body!, (node) => {
+    if (other || !ts.isIdentifier(node) || node.text !== name || node === declaration.name) return undefined;
+    const property = node.parent;
+    if ((ts.isPropertyAccessExpression(property) && property.name === node) || (ts.isPropertyAssignment(property) && property.name === node)) return undefined;
+    const use = outermostWrapper(node);
+    const direct = use.parent;
+    const call = ts.isCallExpression(direct) && direct.expression === use && awaitedIn(direct, helper) ? direct : handingCall(use, helper);
+    if (call) calls.push(call);
+    else other = true;
+    return undefined;
+  }, () => other);
+  return other ? undefined : calls;
+}
+
+/**
+ * The awaited call of one of the helper's parameters (its caller's callback) that `value` is an argument of, directly or
+ * as a property of an object literal argument (`await fn({ as, q })`).
+ */
+function handingCall(value: ts.Node, helper: FunctionLike): ts.CallExpression | undefined {
+  let argument = value;
+  const property = value.parent;
+  if ((ts.isShorthandPropertyAssignment(property) && property.name === value) || (ts.isPropertyAssignment(property) && property.initializer === value)) {
+    argument = outermostWrapper(property.parent);
+  }
+  const call = argument.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression) || !ts.isIdentifier(call.expression)) return undefined;
+  const callee = call.expression.text;
+  const isParameter = helper.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === callee);
+  return isParameter && awaitedIn(call, helper) ? call : undefined;
+}
+
+/** `await call(…)` (parentheses and casts aside), written in the helper's own body, not in a function inside it. */
+function awaitedIn(call: ts.CallExpression, helper: FunctionLike): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) node = node.parent;
+  return ts.isAwaitExpression(node.parent) && enclosingFunction(call) === helper;
 }
 
 /**

@@ -275,3 +275,46 @@ test('false handed to a flag that defaults to true, or undefined to a flag with 
   assert.deepEqual(found(noDefaults + KEEPING_CALLER(''), file), []);
   assert.deepEqual(found(KEEPING_HELPER.replace('(work, keep = false) =>', '(work, keep?: boolean) =>') + KEEPING_CALLER(', undefined'), file), []);
 });
+
+/**
+ * A fixture helper that opens a transaction on its own checkout and hands its caller closures over that client
+ * (`asGuest`, `run`) instead of the client, rolling back in its `finally`.
+ */
+const CLOSURE_HELPER = `import { Pool } from 'pg';
+const pool = new Pool({ connectionString: process.env.FIXTURE_DB_URL });
+export async function withScenario(body) {
+  const conn = await pool.connect();
+  try {
+    await conn.query('BEGIN');
+    const asGuest = async (tenant) => {
+      await conn.query('SET ROLE guest');
+      await conn.query("SELECT set_config('app.tenant', $1, true)", [tenant]);
+    };
+    const run = async (text, values) => (await conn.query(text, values)).rows;
+    return await body({ asGuest, run, reset: async () => { await conn.query('SET search_path TO scenario, public'); } });
+  } finally {
+    await conn.query('ROLLBACK').catch(() => {});
+    conn.release();
+  }
+}
+`;
+
+test("closures a helper hands its caller's callback, made after its BEGIN on its own client that its finally rolls back, leak no session SET", () => {
+  assert.deepEqual(found(CLOSURE_HELPER), []);
+  // Called by the helper itself between its BEGIN and its ROLLBACK, awaited.
+  assert.deepEqual(found(CLOSURE_HELPER.replace('return await body(', 'await asGuest(null);\n    return await body(')), []);
+});
+
+test('such closures keep the SET finding when they may run outside the rolled-back transaction', () => {
+  const set = ['session-set SET ROLE guest', 'session-set SET search_path TO scenario, public'];
+  // The helper commits, or rolls back only on the error path.
+  assert.deepEqual(found(CLOSURE_HELPER.replace("conn.query('ROLLBACK')", "conn.query('COMMIT')")), set);
+  assert.deepEqual(found(CLOSURE_HELPER.replace("  } finally {\n    await conn.query('ROLLBACK').catch(() => {});\n", "  } catch (e) {\n    await conn.query('ROLLBACK');\n    throw e;\n  } finally {\n")), set);
+  // Not awaited: the finally's ROLLBACK runs before the caller's callback has finished with the closures.
+  assert.deepEqual(found(CLOSURE_HELPER.replace('return await body(', 'return body(')), set);
+  // Handed out otherwise: given to a function that is not the caller's callback, or stored on an object.
+  assert.deepEqual(found(CLOSURE_HELPER.replace('return await body({ asGuest, run,', 'await body({ run,').replace('    const run =', '    keep(asGuest);\n    const run =')), ['session-set SET ROLE guest']);
+  assert.deepEqual(found(CLOSURE_HELPER.replace('return await body({ asGuest, run,', 'await body({ run,').replace('    const run =', '    exported.asGuest = asGuest;\n    const run =')), ['session-set SET ROLE guest']);
+  // No BEGIN on that client before the hand-off.
+  assert.deepEqual(found(CLOSURE_HELPER.replace("    await conn.query('BEGIN');\n", '')), set);
+});
