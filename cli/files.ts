@@ -7,7 +7,7 @@ import { dirname, join, resolve, sep, extname } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentLanguage } from '../server/analysis/index';
 import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
-import { isFile } from '../server/analysis/folderEntries';
+import { isFileEntry } from '../server/analysis/folderEntries';
 import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
@@ -123,7 +123,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
         const skipped = ALWAYS_SKIPPED.has(entry.name) || (skipGenerated && DEFAULT_IGNORED_DIRECTORIES.has(entry.name));
         const inside = within + entry.name;
         if (!skipped && !isIgnored(inside, true, active)) walk(path, inside, active, skipGenerated);
-      } else if ((entry.isFile() || (entry.isSymbolicLink() && isFile(path))) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(within + entry.name, false, active)) {
+      } else if (isFileEntry(dir, entry) && languageOf(path) && !(skipGenerated && isDefaultIgnoredName(path)) && !isIgnored(within + entry.name, false, active)) {
         files.push(path);
       }
     }

@@ -2,7 +2,8 @@
 // output then holds the line `ERROR:  syntax error at or near "…"`. Such a statement is written to fail, so
 // a syntax-error finding on it tells its author nothing; the parser's message is PostgreSQL's own, which is
 // what makes the two comparable.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { boundedText } from './folderEntries';
 
 /** Expected outputs bigger than this are not read (a regression output is rarely over a few hundred KB). */
 const MAX_OUTPUT_BYTES = 8 << 20;
@@ -31,7 +32,9 @@ function errorsOf(path: string): ReadonlySet<string> {
     const cached = cache.get(path);
     if (cached && cached.mtimeMs === mtimeMs) return cached.errors;
     const errors = new Set<string>();
-    if (size <= MAX_OUTPUT_BYTES) for (const match of readFileSync(path, 'utf8').matchAll(ERROR_LINE)) errors.add(match[1].trimEnd().replace(CHARACTER_POSITION, ''));
+    // boundedText reads a regular file only: an output named like one that is a named pipe is not waited on.
+    const text = size <= MAX_OUTPUT_BYTES ? boundedText(path, MAX_OUTPUT_BYTES) : undefined;
+    for (const match of text?.matchAll(ERROR_LINE) ?? []) errors.add(match[1].trimEnd().replace(CHARACTER_POSITION, ''));
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(path, { mtimeMs, errors });
     return errors;

@@ -1,7 +1,7 @@
 // Reading a folder, or a small file, without failing on one that vanished or cannot be read, and the one bounded walk
 // over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
 // main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { TimedCache, settleTree } from './timedCache';
 
@@ -148,33 +148,47 @@ export function walkFolders(
   return 'complete';
 }
 
-/** A file's bytes when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable (a folder). */
-export function boundedBytes(path: string, maxBytes: number): Buffer | undefined {
-  if (surelyMissing(path)) return undefined;
-  try {
-    if (statSync(path).size > maxBytes) return undefined;
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
+/**
+ * Whether a folder's entry is a file, or a symbolic link that leads to one (isFile): the entries a walk reads. A named
+ * pipe, a socket or a device is none: opening a pipe for reading waits for a writer that may never come.
+ */
+export function isFileEntry(folder: string, entry: Dirent): boolean {
+  return entry.isFile() || (entry.isSymbolicLink() && isFile(join(folder, entry.name)));
 }
 
 /**
- * A file's first `maxBytes` bytes as text (UTF-8), whatever its size: enough to tell what it is by its opening (a
- * script's `#!` line) without reading it whole. Undefined when it vanished or cannot be read (a folder).
+ * `read(descriptor, size)` on the path opened for reading when it is a regular file (a link is followed); undefined
+ * when it is not one (a named pipe, a socket, a device, a folder), vanished or cannot be read. The path is opened
+ * without waiting and then asked what it is, so a named pipe with no writer is neither waited on nor read.
  */
-export function fileHead(path: string, maxBytes: number): string | undefined {
+function readRegularFile<T>(path: string, read: (descriptor: number, size: number) => T): T | undefined {
   if (surelyMissing(path)) return undefined;
   let descriptor: number | undefined;
   try {
-    descriptor = openSync(path, 'r');
-    const head = Buffer.alloc(maxBytes);
-    return head.toString('utf8', 0, readSync(descriptor, head, 0, maxBytes, 0));
+    descriptor = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stats = fstatSync(descriptor);
+    return stats.isFile() ? read(descriptor, stats.size) : undefined;
   } catch {
     return undefined;
   } finally {
     if (descriptor !== undefined) closeSync(descriptor);
   }
+}
+
+/** A file's bytes when it is at most `maxBytes` long; undefined when it is bigger, vanished, unreadable or no regular file. */
+export function boundedBytes(path: string, maxBytes: number): Buffer | undefined {
+  return readRegularFile(path, (descriptor, size) => (size > maxBytes ? undefined : readFileSync(descriptor)));
+}
+
+/**
+ * A file's first `maxBytes` bytes as text (UTF-8), whatever its size: enough to tell what it is by its opening (a
+ * script's `#!` line) without reading it whole. Undefined when it vanished, cannot be read or is no regular file.
+ */
+export function fileHead(path: string, maxBytes: number): string | undefined {
+  return readRegularFile(path, (descriptor) => {
+    const head = Buffer.alloc(maxBytes);
+    return head.toString('utf8', 0, readSync(descriptor, head, 0, maxBytes, 0));
+  });
 }
 
 /** A file's text (UTF-8) when it is at most `maxBytes` long; undefined when it is bigger, vanished or unreadable. */

@@ -1753,7 +1753,6 @@ function reexportedNames(file: string, name: string, target: string): string[] {
   return names;
 }
 
-/** An identifier in the list of an `export { … } from '…'` (a re-export of another module's name, no local binding). */
 /** The local name a module's own export list gives under `name` (`export { pool }`, `export { made as pool }`), if any. */
 function exportListLocal(source: ts.SourceFile, name: string): string | undefined {
   for (const statement of source.statements) {
@@ -1764,6 +1763,7 @@ function exportListLocal(source: ts.SourceFile, name: string): string | undefine
   return undefined;
 }
 
+/** An identifier in the list of an `export { … } from '…'` (a re-export of another module's name, no local binding). */
 function isReexportSpecifier(node: ts.Identifier): boolean {
   return ts.isExportSpecifier(node.parent) && node.parent.parent.parent.moduleSpecifier !== undefined;
 }

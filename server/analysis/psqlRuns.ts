@@ -28,7 +28,7 @@
 // lays out a suite — makes the files it runs part of that test (isRunByRegressionTest). A "`.sql` file" here is any
 // of the SQL file extensions (sqlFileNames.ts): psql runs `db/schema.pgsql` or `seed.psql` as it runs `seed.sql`.
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { boundedText, fileHead, folderEntries, foldersUp } from './folderEntries';
+import { boundedText, fileHead, folderEntries, foldersUp, isFileEntry } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
 import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
@@ -880,12 +880,16 @@ function pagesIn(folder: string): string[] {
   return pagesAmong(folderEntries(folder).map((entry) => join(folder, entry.name)), MAX_FILES_PER_FOLDER);
 }
 
-/** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */
-/** The command files of a folder (isCommandFile), at most MAX_FILES_PER_FOLDER. */
+/**
+ * The command files of a folder (isCommandFile), at most MAX_FILES_PER_FOLDER: its files and links to files only (a
+ * named pipe's opening is never read).
+ */
 function commandFilesIn(folder: string): string[] {
-  return folderEntries(folder).map((entry) => join(folder, entry.name)).filter(isCommandFile).slice(0, MAX_FILES_PER_FOLDER);
+  return folderEntries(folder).filter((entry) => isFileEntry(folder, entry)).map((entry) => join(folder, entry.name))
+    .filter(isCommandFile).slice(0, MAX_FILES_PER_FOLDER);
 }
 
+/** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */
 function filesNamed(folder: string, pattern: RegExp): string[] {
   return folderEntries(folder).map((entry) => entry.name).filter((name) => pattern.test(name)).slice(0, MAX_FILES_PER_FOLDER)
     .map((name) => join(folder, name));

@@ -23,9 +23,10 @@ test('a one-shot lint reads the project\'s files once, and again only the files 
   });
   // The module object folderEntries.ts reads through (an ES import is a copy whose members cannot be replaced).
   const fs = require('node:fs') as typeof import('node:fs');
+  // A file is opened by its path (openSync) and read through the descriptor: each opening is one read.
   const read: string[] = [];
-  const original = fs.readFileSync;
-  t.mock.method(fs, 'readFileSync', function (this: unknown, ...args: Parameters<typeof fs.readFileSync>) {
+  const original = fs.openSync;
+  t.mock.method(fs, 'openSync', function (this: unknown, ...args: Parameters<typeof fs.openSync>) {
     read.push(String(args[0]));
     return original.apply(this, args as never);
   });
