@@ -154,6 +154,11 @@ function handlerSectionsAround(events: FlowEvent[], at: number): number[] {
   return open.filter((section): section is number => section !== undefined);
 }
 
+/** Whether the statement at `at` (a body offset) sits in an exception handler: only a run with a caught error gets there. */
+export function inHandler(events: FlowEvent[], at: number): boolean {
+  return handlerSectionsAround(events, at).length > 0;
+}
+
 /**
  * Whether the statement at `later` sits in an exception handler the one at `earlier` is not in (body offsets): the run
  * that passed `earlier` without an error never enters it.

@@ -14,7 +14,7 @@ import { isPlV8, plv8SqlPieces } from './plv8Sql';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, inBlockWithHandlers, inHandlerApart, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
+import { flowEvents, inBlockWithHandlers, inHandler, inHandlerApart, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
@@ -639,13 +639,15 @@ function isTemporaryUndo(undo: string): boolean {
 /**
  * A DO block runs where it stands, in the script's session: what its PL/pgSQL drops (`DROP TABLE IF EXISTS staged`, also
  * in an IF, as a routine body's own drops are read) is dropped there, undoing a temporary table an earlier statement of
- * the script made — one made by an earlier DO block too. Not a drop a RETURN may skip, which the run may never reach.
+ * the script made — one made by an earlier DO block too. Not a drop a RETURN may skip, which the run may never reach,
+ * nor one in an EXCEPTION handler, which only a failing run enters: the run that succeeds keeps the table.
  */
 function noteBlockDrops(ctx: WalkContext, body: string, drops: readonly { undo: string; at: number }[]): void {
   if (drops.length === 0) return;
   const returns = routineReturns(body);
+  const events = flowEvents(body);
   for (const { undo, at } of drops) {
-    if (!returns.some((offset) => offset < at)) (ctx.facts.drops ??= []).push(undo.slice('temp:'.length));
+    if (!returns.some((offset) => offset < at) && !inHandler(events, at)) (ctx.facts.drops ??= []).push(undo.slice('temp:'.length));
   }
 }
 
@@ -676,19 +678,21 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     events ??= flowEvents(body);
     return surelyReaches(events, from - (ctx.base + at), to - (ctx.base + at), beforeLeaving.map((place) => place - (ctx.base + at)));
   };
-  // A temporary table dropped only after a RETURN that may end the run first (`IF none THEN RETURN; END IF;`)
-  // stays in the session on that path: the drop does not undo it.
+  // A temporary table dropped only after a RETURN that may end the run first (`IF none THEN RETURN; END IF;`), or only
+  // in an exception handler the creation is not in (entered when an error is caught, as a RESET there is read), stays
+  // in the session on the run that passes by: the drop does not undo it.
   let returns: number[] | undefined;
-  const returnsBefore = (candidate: Candidate, undoAt: number): boolean => {
+  const dropMayBeSkipped = (candidate: Candidate, undoAt: number): boolean => {
     if (candidate.rule !== 'temp-table') return false;
     const createdAt = candidate.start - (ctx.base + at);
     if (python) return !pythonSurelyReaches(body, createdAt, undoAt);
     if (javascript) return true; // its control flow is not read: the drop may be skipped
     if (language !== 'plpgsql') return false;
     returns ??= routineReturns(body);
+    events ??= flowEvents(body);
     // A RETURN inside the creating statement (`CREATE FUNCTION pg_temp.f() … RETURN 1`) belongs to the routine it makes.
     const createdEnd = candidate.end - (ctx.base + at);
-    return returns.some((offset) => offset >= createdEnd && offset < undoAt);
+    return returns.some((offset) => offset >= createdEnd && offset < undoAt) || inHandlerApart(events, createdAt, undoAt);
   };
   // A PL/Python body's statements are the SQL texts it hands to plpy.execute/plpy.prepare (plpythonSql.ts), a PL/v8
   // body's those it hands to plv8.execute/plv8.prepare (plv8Sql.ts).
@@ -713,17 +717,17 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     const executed = language === 'plpgsql' ? constants.executed(span.text) : undefined;
     if (language === 'plpgsql') constants.read(span.text);
     const undos = executed === undefined ? undoKeys(bodyFacts) : [...undoKeys(bodyFacts), ...undoKeys(analyzeFragment(executed, 0))];
-    if (!storedRoutine && language === 'plpgsql') blockDrops.push(...undos.filter(isTemporaryUndo).map((undo) => ({ undo, at: span.start })));
+    const statementAt = span.start + statementStart(span.text);
+    if (!storedRoutine && language === 'plpgsql') blockDrops.push(...undos.filter(isTemporaryUndo).map((undo) => ({ undo, at: statementAt })));
     // A PL/pgSQL RESET undoes the SETs before it unless a RETURN may end the run between them: weighed below.
     const pathAwareResets = language === 'plpgsql';
     if (pathAwareResets) resets.push(...undos.filter(isSettingUndo).map((key) => ({ key, at: ctx.base + at + span.start + statementStart(span.text) })));
     for (const undo of pathAwareResets ? undos.filter((key) => !isSettingUndo(key)) : undos) {
-      for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i]) && !returnsBefore(found[i], span.start)) found.splice(i, 1);
+      for (let i = found.length - 1; i >= 0; i--) if (undoes(undo, found[i]) && !dropMayBeSkipped(found[i], statementAt)) found.splice(i, 1);
     }
     // Inside a function the candidates' context is the caller's transaction; SET LOCAL in a body is fine.
     // Putting back a setting's saved earlier value leaves nothing behind (savedSettings.ts), and neither
     // does a SET after the save that surely reaches that restore.
-    const statementAt = span.start + statementStart(span.text);
     const restored = language === 'plpgsql' ? saved.restoredSave(span.text.slice(statementAt - span.start)) : undefined;
     if (restored) dropRestoredSets(found, restored, statementAt, { body, start: ctx.base + at });
     for (const candidate of bodyFacts.candidates) {

@@ -38,3 +38,51 @@ test('a DO block that drops another table, drops after a RETURN, or drops before
   const defined = `${PARK}\nCREATE FUNCTION tidy() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DROP TABLE parked_grants; END $$;\n`;
   assert.deepEqual(rules(defined), ['temp-table']);
 });
+
+// An EXCEPTION section runs only when an error is caught in its block: a drop there is not on the path that succeeds,
+// which leaves the table in the session (as a RESET only a handler runs leaves its setting, bodyFlow.ts).
+const STAGED = 'CREATE TEMP TABLE picked_rows (id bigint);\nINSERT INTO picked_rows SELECT id FROM invoices WHERE overdue;\n';
+
+test('a drop that only a DO block\'s EXCEPTION handler runs leaves the script\'s temp table', () => {
+  const onFailure = 'DO $$\nBEGIN\n  UPDATE invoices SET reminded = true WHERE id IN (SELECT id FROM picked_rows);\n'
+    + 'EXCEPTION WHEN undefined_table THEN\n  DROP TABLE IF EXISTS picked_rows;\nEND $$;\n';
+  assert.deepEqual(rules(STAGED + onFailure), ['temp-table']);
+  // The handler of an inner block, with nothing dropped after it.
+  const inner = "DO $$\nBEGIN\n  BEGIN\n    RAISE NOTICE 'checking';\n  EXCEPTION WHEN others THEN\n    DROP TABLE picked_rows;\n  END;\nEND $$;\n";
+  assert.deepEqual(rules(STAGED + inner), ['temp-table']);
+});
+
+test('a DO block\'s drop on its normal path still undoes the temp table, with or after a handler', () => {
+  const both = 'DO $$\nBEGIN\n  DROP TABLE picked_rows;\nEXCEPTION WHEN others THEN\n  DROP TABLE IF EXISTS picked_rows;\nEND $$;\n';
+  assert.deepEqual(rules(STAGED + both), []);
+  // The inner block's handler ends at its END: the drop after it runs on every path.
+  const after = "DO $$\nBEGIN\n  BEGIN\n    RAISE NOTICE 'checking';\n  EXCEPTION WHEN others THEN\n    NULL;\n  END;\n  DROP TABLE picked_rows;\nEND $$;\n";
+  assert.deepEqual(rules(STAGED + after), []);
+});
+
+/** A function whose body makes a temp table, with `tail` after its use. */
+const routine = (tail: string) => [
+  'CREATE FUNCTION remind_overdue() RETURNS void LANGUAGE plpgsql AS $$',
+  'BEGIN',
+  '  CREATE TEMP TABLE picked_rows (id bigint);',
+  '  INSERT INTO picked_rows SELECT id FROM invoices WHERE overdue;',
+  '  UPDATE invoices SET reminded = true WHERE id IN (SELECT id FROM picked_rows);',
+  tail,
+  'END $$;',
+].join('\n');
+
+test('a routine body\'s drop that only its EXCEPTION handler runs leaves the table; one on the normal path does not', () => {
+  assert.deepEqual(rules(routine('EXCEPTION WHEN others THEN\n  DROP TABLE IF EXISTS picked_rows;\n  RAISE;')), ['temp-table']);
+  assert.deepEqual(rules(routine('  DROP TABLE picked_rows;\nEXCEPTION WHEN others THEN\n  DROP TABLE IF EXISTS picked_rows;\n  RAISE;')), []);
+  // A table made and dropped inside the same handler.
+  const inHandler = [
+    'CREATE FUNCTION fall_back() RETURNS void LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  PERFORM 1 FROM invoices LIMIT 1;',
+    'EXCEPTION WHEN others THEN',
+    '  CREATE TEMP TABLE spare_rows (id bigint);',
+    '  DROP TABLE spare_rows;',
+    'END $$;',
+  ].join('\n');
+  assert.deepEqual(rules(inHandler), []);
+});
