@@ -19,7 +19,7 @@ import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
-import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames } from './templatePlaceholders';
+import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames, afterLeadingTemplateLines } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
@@ -1057,11 +1057,28 @@ function withRepairedTemplate(text: string, base: number, facts: StatementFacts)
   // Spread parameters beside the tool's other placeholders (`VALUES $$rows(a, b) … WHERE id = $id`) are filled in first.
   // With every placeholder a spread's or a named one's, the filled text may parse already: templateRepair has nothing left to fill.
   const filled = withSpreadsFilled(text);
-  const parsed = (filled !== undefined ? parsedAsWritten(filled) : undefined) ?? repairedTemplate(filled ?? text);
+  const parsed = atStart(filled !== undefined ? parsedAsWritten(filled) : undefined) ?? afterTemplateLines(filled ?? text) ?? atStart(repairedTemplate(filled ?? text));
   if (parsed === undefined) return facts;
-  addTreeFacts(parsed.text, base, parsed.tree, facts);
+  addTreeFacts(parsed.text, base + parsed.at, parsed.tree, facts);
   facts.repairedTemplate = true;
   return facts;
+}
+
+/**
+ * The statement after the template's own lines that open it (`{% set … %}` with no semicolon after: templatePlaceholders.ts),
+ * parsed as written or with its placeholders filled in, and where it starts in the text; undefined when it opens with none.
+ */
+function afterTemplateLines(text: string): ParsedPiece | undefined {
+  const at = afterLeadingTemplateLines(text);
+  if (at === 0 || at === text.length) return undefined;
+  const rest = text.slice(at);
+  const parsed = parsedAsWritten(rest) ?? repairedTemplate(rest);
+  return parsed && { ...parsed, at };
+}
+
+/** A parsed text that starts where the statement does. */
+function atStart(parsed: ParsedText | undefined): ParsedPiece | undefined {
+  return parsed && { ...parsed, at: 0 };
 }
 
 /** The facts of a text that parses and stands for the statement at the same offsets (a version variant, the names renamed). */

@@ -8,6 +8,8 @@
 // (`LISTEN {channel}` is a LISTEN). templateRepair fills each placeholder with an identifier or a number of
 // the same length, so the repaired text parses with every offset in place.
 
+import { leadingTrivia } from './sqlTrivia';
+
 /** Where a quoted string, dollar quote or comment may open: `'`, `$`, `--`, `/*`. */
 const LITERAL_OPENER = /['$]|--|\/\*/g;
 /** A dollar quote's opening tag, `$tag$` or `$$` (sticky: read where a `$` stands). */
@@ -120,7 +122,7 @@ const TEMPLATE_FILE_NAME = /\.(?:tpl|tmpl|template|templ|j2|jinja2?|mustache|hbs
 /** Markers seen anywhere in the text (cheap; the forms nothing in PostgreSQL's own syntax looks like). The
  *  last one is a block comment standing where a schema name goes, the dot glued to it (`ON /* SCHEMA *⁠/."users"`):
  *  a migration runner replaces the comment before sending; PostgreSQL has no name that starts with a dot. */
-const TEMPLATE_MARKERS = /(?:^|[\s(,=])\/\*[^*]*\*\/\.(?=["A-Za-z_])|@\w+(?::\w+)?@|\$\{|\{\{|\{%|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
+const TEMPLATE_MARKERS = /(?:^|[\s(,=])\/\*[^*]*\*\/\.(?=["A-Za-z_])|@\w+(?::\w+)?@|\$\{|\{\{|\{%|\{#|<%|#\{|%\(\w+\)s|%s\b|(?:^|[\s(,=<>])\?{1,2}(?=$|[\s),;:])|(?:^|[\s(,=<>])@[A-Za-z_]\w*/;
 /** Python str.format fields (`{name}`, `{0}`, `{}`): PostgreSQL has no `{` outside strings, so only there. */
 const FORMAT_FIELD = /\{\w*\}/;
 
@@ -167,7 +169,7 @@ const CODE_PLACEHOLDER = new RegExp(`${PG_PROMISE_VARIABLE}|${PERCENT_NAME}|${AN
 const SYMBOL_TOKEN = /(?<![\p{L}\p{N}\p{M}_$"])(?:(?![\x00-\x7F])[\p{S}\p{P}])+(?![\p{L}\p{N}\p{M}_$"])/u;
 const NON_ASCII = /[^\x00-\x7F]/;
 
-/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{name}`, `$NAME`, `$(name)`, `%name%`, `<NAME>`, `?`, `%s`, `@name`), or a tool's symbol (`a ▸ b`). */
+/** Whether the text holds template or driver placeholders (`${schema}`, `{{ table }}`, `{% … %}`, `{# … #}`, `{name}`, `$NAME`, `$(name)`, `%name%`, `<NAME>`, `?`, `%s`, `@name`), or a tool's symbol (`a ▸ b`). */
 export function hasTemplateMarkers(statement: string): boolean {
   if (TEMPLATE_MARKERS.test(statement)) return true;
   const symbols = NON_ASCII.test(statement);
@@ -175,6 +177,29 @@ export function hasTemplateMarkers(statement: string): boolean {
   if (!mayHold) return false;
   const code = replaceLiteralsAndComments(statement, "''");
   return FORMAT_FIELD.test(code) || SHELL_VARIABLE.test(code) || CODE_PLACEHOLDER.test(code) || (symbols && SYMBOL_TOKEN.test(code));
+}
+
+/**
+ * A line holding nothing but one template tag: a Jinja/Django/Nunjucks statement (`{% set week = … %}`, `{% if … %}`),
+ * comment (`{# … #}`) or expression (`{{ macro() }}`). Each tag runs to its first close, one way only (regex-safety).
+ */
+const TEMPLATE_TAG_LINE = /^(?:\{%(?:[^%\n]|%(?!\}))*%\}|\{#(?:[^#\n]|#(?!\}))*#\}|\{\{(?:[^}\n]|\}(?!\}))*\}\})[ \t]*(?:\r?\n|(?![\s\S]))/;
+
+/**
+ * Where the statement after the template's own lines that open it starts (0 when it opens with none): a tag alone on its
+ * line before the statement's first word renders to nothing (`{% set … %}`, `{% if … %}`) or to text of its own (a
+ * macro's `{{ … }}`), not to the start of the statement after it — an Airflow task's `.sql` that opens with
+ * `{% set … %}` and no semicolon before its `CREATE TEMPORARY TABLE`.
+ */
+export function afterLeadingTemplateLines(statement: string): number {
+  let at = leadingTrivia(statement);
+  let start = 0;
+  for (let line = TEMPLATE_TAG_LINE.exec(statement.slice(at)); line; line = TEMPLATE_TAG_LINE.exec(statement.slice(at))) {
+    at += line[0].length;
+    at += leadingTrivia(statement.slice(at));
+    start = at;
+  }
+  return start;
 }
 
 /** Placeholders that stand for one value or name (control blocks such as `{% if %}` cannot be filled in). */

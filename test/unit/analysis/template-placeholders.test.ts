@@ -35,6 +35,24 @@ test('a template that still does not parse once filled in (control blocks) gets 
   assert.deepEqual(found('{% if tenant %}SET search_path TO {{ tenant }}{% endif %};\n'), []);
 });
 
+test("a template's own lines before a statement (a Jinja {% set %}, {% if %}, {# #} or {{ macro() }} alone on its line) do not swallow the statement after them", () => {
+  const temp = 'CREATE TEMPORARY TABLE staged_rows (id int, seen_at timestamp)';
+  for (const opening of ['{% set target = weekly_table(ds) %}', '{%- if full_refresh -%}', '{# loaded by the nightly task #}', '{{ ensure_schema() }}']) {
+    assert.deepEqual(found(`${opening}\n\n${temp};\nINSERT INTO {{ target }} SELECT * FROM staged_rows;\n`), [['temp-table', temp]], opening);
+  }
+  // Several such lines, with comments between them; and a statement after them that has placeholders of its own.
+  assert.deepEqual(found("{% set a = 1 %}\n-- the window\n{% set b = 2 %}\nSET search_path TO {{ params.schema }};\n"), [['session-set', 'SET search_path TO {{ params.schema }}']]);
+  // A LOCAL temporary table that is dropped at commit stays safe once read.
+  assert.deepEqual(found('{% set week = ds %}\nCREATE TEMP TABLE t (id int) ON COMMIT DROP;\n'), []);
+});
+
+test('a template tag that shares its line with SQL, or one inside the statement, is not read as a line of its own', () => {
+  // The tag and the statement on one line: the control block cannot be filled in, so the statement is not read.
+  assert.deepEqual(found('{% if weekly %}CREATE TEMPORARY TABLE staged_rows (id int);\n{% endif %}\n'), []);
+  // A tag line after the statement's first word: the statement as written, a template that does not parse.
+  assert.deepEqual(found('CREATE TEMPORARY TABLE staged_rows (\n{% for c in columns %}\n  {{ c }} text,\n{% endfor %}\n  id int);\n'), []);
+});
+
 test('shell-style $NAME variables (envsubst, goose ENVSUB) are placeholders; dollar quotes and $1 parameters are not', () => {
   const envsub = '-- +goose Up\n-- +goose ENVSUB ON\nCREATE TABLE $AUDIT_TABLE (id int);\nGRANT SELECT ON audit TO $READER_ROLE;\nSET search_path TO $APP_SCHEMA;\n-- +goose ENVSUB OFF\n';
   assert.deepEqual(found(envsub), [['session-set', 'SET search_path TO $APP_SCHEMA']]);
