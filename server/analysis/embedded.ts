@@ -60,7 +60,7 @@ import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, t
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresOneConnection, declaresPoolClient } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction } from './uncalledHelpers';
-import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
+import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObjectMember, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, rolledBackClosureClients, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
@@ -1641,7 +1641,7 @@ class Extractor {
       if (node.initializer && isExportedConstant(node, this.flow)) this.exportedTexts.push(...exportedStrings(node.initializer));
     } else if (ts.isPropertyDeclaration(node) && node.initializer && isExportedStaticField(node)) {
       this.exportedTexts.push(...exportedStrings(node.initializer));
-    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && isCommonJsExport(node)) {
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && (isCommonJsExport(node) || isExportedObjectMember(node))) {
       this.exportedTexts.push(...exportedStrings(node.right));
     } else if (ts.isExportAssignment(node) && !node.isExportEquals) {
       this.exportedTexts.push(...exportedStrings(node.expression));

@@ -3,7 +3,7 @@
 // returns; read by the TS/JS analysis (embedded.ts) as text other modules send.
 import ts from 'typescript';
 import { Flow, singleReturn, unwrap } from './embeddedFlow';
-import { hasModifier, walkDescendants } from './astWalk';
+import { hasModifier, variableDeclaredIn, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { namedFunction } from './functionNames';
 
@@ -88,19 +88,44 @@ export function isCommonJsExport(assignment: ts.BinaryExpression): boolean {
 }
 
 /**
+ * `catalog.queries = { … }`, `catalog.addCoupon = 'CALL …'` as a statement of the module's top level, where the object
+ * assigned to is a top-level variable the module exports (`module.exports = catalog`, `export default catalog`,
+ * `export const catalog = {}`): a member of the exported object, which importers read as they read the properties its
+ * literal is written with.
+ */
+export function isExportedObjectMember(assignment: ts.BinaryExpression): boolean {
+  const statement = assignment.parent;
+  if (!ts.isExpressionStatement(statement) || !ts.isSourceFile(statement.parent)) return false;
+  let owner: ts.Expression = assignment.left;
+  if (!ts.isPropertyAccessExpression(owner) && !ts.isElementAccessExpression(owner)) return false;
+  while (ts.isPropertyAccessExpression(owner) || ts.isElementAccessExpression(owner)) owner = owner.expression;
+  if (!ts.isIdentifier(owner)) return false;
+  const declaration = variableDeclaredIn(statement.parent.statements, owner.text);
+  if (!declaration) return false;
+  return hasModifier(declaration.parent.parent, ts.SyntaxKind.ExportKeyword) || namesExportedByReference(statement.parent).has(owner.text);
+}
+
+/** How many object literals deep an exported value's strings are read (`{ manager: { queries: { add: '…' } } }`). */
+const MAX_OBJECT_DEPTH = 3;
+
+/**
  * The strings an exported value holds written in place: the value itself (`export const LOCK = 'SELECT …'`,
  * `exports.lock = 'SELECT …'`), each element of an array literal of them, or each property of an object literal of them (`export const queries = { lock:
- * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), one level deep. Another module
- * sends them: each is read on its own where it is written, as the defining file is all this analysis reads.
+ * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), and so on in the object literals it holds
+ * (a catalog of query texts grouped by topic), MAX_OBJECT_DEPTH deep. Another module sends them: each is read on its
+ * own where it is written, as the defining file is all this analysis reads.
  */
-export function exportedStrings(value: ts.Expression): ts.Expression[] {
+export function exportedStrings(value: ts.Expression, depth = 1): ts.Expression[] {
   const unwrapped = unwrap(value);
   if (isWrittenString(unwrapped)) return [unwrapped];
   if (ts.isArrayLiteralExpression(unwrapped)) return unwrapped.elements.map(unwrap).filter(isWrittenString);
   if (!ts.isObjectLiteralExpression(unwrapped)) return [];
   const strings: ts.Expression[] = [];
   for (const property of unwrapped.properties) {
-    if (ts.isPropertyAssignment(property) && isWrittenString(unwrap(property.initializer))) strings.push(unwrap(property.initializer));
+    if (!ts.isPropertyAssignment(property)) continue;
+    const held = unwrap(property.initializer);
+    if (isWrittenString(held)) strings.push(held);
+    else if (ts.isObjectLiteralExpression(held) && depth < MAX_OBJECT_DEPTH) strings.push(...exportedStrings(held, depth + 1));
   }
   return strings;
 }

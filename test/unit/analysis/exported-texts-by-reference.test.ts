@@ -34,3 +34,22 @@ test('a name that is not exported, is assigned again, or holds no statement is n
   // Reached by a query call of its own file, it is analysed there (LISTEN on a dedicated direct client: nothing).
   assert.deepEqual(found("import pg from 'pg';\nconst WATCH = 'LISTEN inventory';\nexport { WATCH };\nexport async function watch() {\n  const c = new pg.Client({ connectionString: process.env.DIRECT_URL });\n  await c.connect();\n  await c.query(WATCH);\n}"), []);
 });
+
+test('a statement assigned to a member of an object the module exports, or held in an object nested in an exported one, is read where it is written', () => {
+  // `catalog.queries = { … }` and `catalog.reserve = '…'` at the top level, the object exported as a whole.
+  const members = "const catalog = {};\ncatalog.queries = {\n  watch:\n    'LISTEN inventory',\n  count: 'SELECT count(*) FROM items'\n};\ncatalog.reserve = 'SELECT pg_advisory_lock($1)';\nmodule.exports = catalog;";
+  assert.deepEqual(found(members, 'catalog.js'), ['listen LISTEN inventory', 'advisory-lock pg_advisory_lock']);
+  assert.deepEqual(found("export const catalog: Record<string, unknown> = {};\ncatalog['reserve'] = 'SELECT pg_advisory_lock($1)';"), ['advisory-lock pg_advisory_lock']);
+  assert.deepEqual(found("const catalog = {};\ncatalog.queries = { scratch: 'CREATE TEMP TABLE picks (id int)' };\nexport default catalog;"), ['temp-table CREATE TEMP TABLE picks (id int)']);
+  // Objects of statements grouped under keys of the exported object.
+  assert.deepEqual(found("module.exports = {\n  orders: { watch: 'LISTEN orders', list: 'SELECT * FROM orders' },\n  admin: { roles: { report: 'SET ROLE reporting' } }\n};", 'catalog.js'), ['listen LISTEN orders', 'session-set SET ROLE reporting']);
+});
+
+test('a member assigned to an object the module does not export, or inside a function, is not read on its own', () => {
+  // The object stays in the module.
+  assert.deepEqual(found("const catalog = {};\ncatalog.queries = { watch: 'LISTEN inventory' };\nmodule.exports = { other: 1 };", 'catalog.js'), []);
+  // Assigned inside a function: not what the module hands importers when it loads.
+  assert.deepEqual(found("const catalog = {};\nfunction fill() { catalog.watch = 'LISTEN inventory'; }\nmodule.exports = catalog;", 'catalog.js'), []);
+  // Deeper than three objects: a table of data, not a catalog of statements.
+  assert.deepEqual(found("module.exports = { a: { b: { c: { watch: 'LISTEN inventory' } } } };", 'catalog.js'), []);
+});
