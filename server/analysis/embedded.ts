@@ -82,6 +82,7 @@ import { scriptKindOf } from './parsedModules';
 import { boundSetConfigRestores, expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 import { dynamicImportBindings } from './dynamicImports';
+import { makesVercelClient } from './vercelPostgresClients';
 import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 
@@ -346,6 +347,14 @@ function fieldHoldsOneConnection(member: ts.PropertyAccessExpression): boolean {
 }
 
 /** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
+/** `client.sql.bind(client)`: the object a method is bound to, which each call of the bound function runs on. */
+function boundMethodOwner(value: ts.Expression): ts.Expression | undefined {
+  if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || value.expression.name.text !== 'bind') return undefined;
+  const method = value.expression.expression;
+  const owner = value.arguments[0];
+  return ts.isPropertyAccessExpression(method) && owner !== undefined && !ts.isSpreadElement(owner) ? owner : undefined;
+}
+
 function isReserveCall(value: ts.Expression): boolean {
   return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === RESERVE_METHOD && value.arguments.length === 0;
 }
@@ -2361,14 +2370,17 @@ class Extractor {
   private topLevelClients: TopLevelClients | undefined;
 
   /**
-   * `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`.
+   * `new Client(directUrl)` / `new pg.Client({ connectionString: directUrl })`, @vercel/postgres's
+   * `createClient({ connectionString: directUrl })`, or postgres.js `postgres(directUrl)`.
    * Answered once per creation: every query on the client asks, and each answer reads the file's text for a
    * pooled sibling of the URL's name (a module with thousands of queries on one client was quadratic).
    */
   private createsDirectClient(value: ts.Expression): boolean {
     let verdict = this.directCreations.get(value);
     if (verdict === undefined) {
-      const single = ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression));
+      // One connection: pg's (or Neon's) `new Client(…)`, @vercel/postgres's `createClient(…)` (vercelPostgresClients.ts).
+      const single = (ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression)))
+        || (ts.isCallExpression(value) && makesVercelClient(value));
       const postgresJs = ts.isCallExpression(value) && this.isPostgresJsFactory(value.expression);
       verdict = (single || postgresJs) && subscriberConnectsDirectly(value as ts.NewExpression | ts.CallExpression, this.fileName);
       this.directCreations.set(value, verdict);
@@ -2499,8 +2511,10 @@ class Extractor {
       return on !== undefined && this.tracesTo(on, origin, depth + 1);
     }
     const from = binding.variable.initializer && unwrap(binding.variable.initializer);
-    // `const conn = await sql.reserve()`: one connection of that client, so of the same kind.
-    const source = from !== undefined && isReserveCall(from) ? receiverOf(from as ts.CallExpression) : from;
+    // `const conn = await sql.reserve()`: one connection of that client, so of the same kind. `const run =
+    // client.sql.bind(client)`: a method bound to the client, whose every call runs on it.
+    const source = from === undefined ? undefined
+      : isReserveCall(from) ? receiverOf(from as ts.CallExpression) : boundMethodOwner(from) ?? from;
     return source !== undefined && (ts.isIdentifier(source) || ts.isPropertyAccessExpression(source)) && this.tracesTo(source, origin, depth + 1);
   }
 
