@@ -211,6 +211,16 @@ test('make: each way a recipe runs (asked for itself, or through each target tha
   assert.deepEqual(recipeChains(['a: b', 'b: a', 'a:', '\tpsql'].join('\n'), ['a']), [['a'], ['b', 'a']]);
 });
 
+test('make: the ways a recipe runs are capped, however many targets need it through however many others', () => {
+  // Eight levels of twelve targets, each needing every target of the level below: 12^8 chains down to `seed`.
+  const levels = Array.from({ length: 8 }, (_, level) => Array.from({ length: 12 }, (_, i) => `l${level}t${i}`));
+  const rules = levels.flatMap((level, index) => level.map((target) => `${target}: ${index === 0 ? 'seed' : levels[index - 1].join(' ')}`));
+  const started = process.hrtime.bigint();
+  const chains = recipeChains([...rules, 'seed:', '\tpsql -f db/seed.sql'].join('\n'), ['seed']);
+  assert.equal(chains.length, 32);
+  assert.ok(process.hrtime.bigint() - started < 2_000_000_000n);
+});
+
 const SEED_THROUGH_TEST = ['PGHOST = db.internal.example.com', 'PGPORT = 6543', '', 'seed:', '\tpsql -h $(PGHOST) -p $(PGPORT) -f sql/seed.sql', '', 'test: PGPORT = 5432', 'test: seed', '\tnpm test'];
 
 test("a prerequisite's pooler run stays pooled when a target that needs it sets another port: make seed still goes through the pooler", (t) => {
