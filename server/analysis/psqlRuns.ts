@@ -555,13 +555,22 @@ function psqlWrappers(scripts: readonly string[]): string[] {
   return [...wrappers];
 }
 
+/** A shell function a script defines: its name, its body, and where the body starts and ends in the script. */
+interface ShellFunction {
+  name: string;
+  body: string;
+  start: number;
+  end: number;
+}
+
 /** The functions a shell script defines, each body read up to its closing brace at the start of a line, or on the opening line. */
-function shellFunctions(script: string): { name: string; body: string }[] {
+function shellFunctions(script: string): ShellFunction[] {
   return [...script.matchAll(SHELL_FUNCTION)].map((match) => {
-    const rest = script.slice(match.index! + match[0].length, match.index! + match[0].length + MAX_FUNCTION_BYTES);
+    const start = match.index! + match[0].length;
+    const rest = script.slice(start, start + MAX_FUNCTION_BYTES);
     const firstLine = rest.split('\n', 1)[0];
     const end = /;\s*\}[ \t]*$/.test(firstLine) ? firstLine.length : (/^\}/m.exec(rest)?.index ?? rest.length);
-    return { name: match[1] ?? match[2], body: rest.slice(0, end) };
+    return { name: match[1] ?? match[2], body: rest.slice(0, end), start, end: start + end };
   });
 }
 
@@ -646,15 +655,16 @@ function provisioningScripts(folder: string): string[] {
 function listedIntoPsql(script: string, vagrant: boolean, shellPerLine: boolean): string[] {
   if (!script.includes('xargs')) return [];
   const listed: string[] = [];
-  const lines = script.split('\n');
-  let cwd: string | undefined;
-  for (const line of lines) {
-    if (shellPerLine) cwd = undefined;
-    for (const [, target] of line.matchAll(CD_COMMAND)) cwd = changedFolder(cwd, target, vagrant, script);
+  let lineStart = 0;
+  for (const line of script.split('\n')) {
+    const at = lineStart;
+    lineStart += line.length + 1;
     if (!line.includes('xargs') || !PSQL_WORD.test(line)) continue;
     const stages = line.replace(QUOTED_WORD, (word) => word.replace(/[|]/g, ' ')).split(/(?<!\|)\|(?!\|)/);
     const concatenates = stages.findIndex((stage) => XARGS_CAT.test(stage));
     if (concatenates < 1 || !stages.slice(concatenates + 1).some((stage) => PSQL_WORD.test(stage))) continue;
+    // The folder the listing stage runs in: a `cd` before it on its line counts too.
+    const cwd = folderBefore(script, at + stages[0].length, vagrant, shellPerLine);
     const first = stages[0].replace(/^.*(?:&&|;)/, '');
     const find = FIND_STAGE.exec(`${first} `);
     const kept = foundExtensions(first);
@@ -733,13 +743,59 @@ function loopLists(script: string, vagrant: boolean, shellPerLine: boolean): Map
 
 /**
  * The folder the script last `cd`s to before `at` (changedFolder; on the same line only where each line runs in a shell
- * of its own, LINE_SHELLS), as a path below the command file's folder; undefined when unknown or never changed.
+ * of its own, LINE_SHELLS), as a path below the command file's folder; undefined when unknown or never changed. A `cd`
+ * in a subshell (`( cd db && ls *.sql )`, `$( cd db && pwd )`) closed before `at` changed another shell's folder; one in
+ * a shell function's body counts for that body alone: elsewhere it runs only when the function is called, and a call
+ * before `at` leaves the folder unknown.
  */
 function folderBefore(script: string, at: number, vagrant: boolean, shellPerLine: boolean): string | undefined {
   const from = shellPerLine ? script.lastIndexOf('\n', at - 1) + 1 : 0;
   let cwd: string | undefined;
-  for (const [, target] of script.slice(from, at).matchAll(CD_COMMAND)) cwd = changedFolder(cwd, target, vagrant, script);
+  let functions: ShellFunction[] | undefined;
+  let grouping: string | undefined;
+  for (const match of script.slice(from, at).matchAll(CD_COMMAND)) {
+    const cdAt = from + match.index! + match[0].search(CD_WORD);
+    grouping ??= script.replace(SINGLE_QUOTED, (word) => ' '.repeat(word.length));
+    if (subshellClosesBetween(grouping, cdAt, at)) continue;
+    functions ??= shellFunctions(script);
+    const own = functions.find((f) => cdAt >= f.start && cdAt < f.end);
+    if (own !== undefined && !(at >= own.start && at < own.end)) {
+      if (calledBetween(script, own.name, own.end, at)) cwd = undefined;
+      continue;
+    }
+    cwd = changedFolder(cwd, match[1], vagrant, script);
+  }
   return cwd;
+}
+
+/** The command word of a CD_COMMAND match. */
+const CD_WORD = /\b(?:cd|pushd)\b/;
+/** A single-quoted shell word on one line: its parentheses are text. */
+const SINGLE_QUOTED = /'[^'\n]*'/g;
+/** The shell's grouping words and parentheses: a subshell's or substitution's `(`/`)`, and a `case`'s bounds, whose patterns end in `)`. */
+const GROUPING = /[()]|\b(?:case|esac)\b/g;
+
+/**
+ * Whether the subshell or command substitution around `from` (in `code`, quotes that hold no expansion blanked) closes
+ * before `to`: the `)` of a `case` pattern (`start)`) closes none.
+ */
+function subshellClosesBetween(code: string, from: number, to: number): boolean {
+  const open: ('(' | 'case')[] = [];
+  GROUPING.lastIndex = from;
+  for (let match = GROUPING.exec(code); match !== null && match.index < to; match = GROUPING.exec(code)) {
+    const word = match[0];
+    if (word === '(' || word === 'case') open.push(word);
+    else if (word === 'esac') {
+      if (open[open.length - 1] === 'case') open.pop();
+    } else if (open.length === 0) return true;
+    else if (open[open.length - 1] === '(') open.pop();
+  }
+  return false;
+}
+
+/** Whether the script calls the shell function `name` (as a command word) between two offsets. */
+function calledBetween(script: string, name: string, from: number, to: number): boolean {
+  return new RegExp(String.raw`(?:^|[\s;&|(\`{])${escapeRegExp(name)}(?=$|[\s;&|)\`}])`, 'm').test(script.slice(from, to));
 }
 
 /** A loop word that opens with a variable standing for a folder (`"$MIGRATIONS_DIR"/*.sql`, `${SQL_DIR}/0*.sql`): its name, and the rest. */

@@ -96,3 +96,32 @@ test('a repository of SQL scripts whose only runner is an extensionless shell sc
   plain.writeAll({ ...files, loadall: 'for f in "$@"; do psql -d lab < "$f"; done\n' });
   assert.deepEqual(rules(plain.path('.'), 'checks', 'clerk.sql'), STATE_RULES);
 });
+
+// A `cd` changes the folder of the shell that runs it: in a subshell or a command substitution, only until its `)`; in
+// a function's body, only when the function runs. A bare glob after either lists some other folder, unknown here.
+test('a cd in a subshell, a command substitution or a function the loop is not in does not say which folder a bare glob lists', (t) => {
+  const loop = 'for f in *.sql; do psql "$DATABASE_URL" -f "$f"; done\n';
+  const root = scratchRepository('bare-glob-cd-scopes', t).writeAll({
+    ...APPLICATION,
+    'scripts/subshell.sh': `#!/bin/sh\n( cd db/listed && ls -1 *.sql > /tmp/listed.txt )\n${loop}`,
+    'scripts/substitution.sh': `#!/bin/sh\nHERE=$(cd db/resolved && pwd)\necho "$HERE"\n${loop}`,
+    'scripts/uncalled.sh': `#!/bin/bash\nshow_steps() {\n  cd db/shown\n  ls *.sql\n}\n${loop}`,
+    // A function that changes folder and is called first: the loop lists its folder, but the reading stops at the call.
+    'scripts/called.sh': `#!/bin/bash\ngo_steps() {\n  cd db/called\n}\ngo_steps\n${loop}`,
+    'scripts/piped.sh': '#!/bin/sh\n(cd db/piped && ls)\nfind . -name \'*.sql\' | sort | xargs cat | psql "$DATABASE_URL"\n',
+  });
+  for (const folder of ['listed', 'resolved', 'shown', 'called', 'piped']) {
+    assert.deepEqual(rules(root, 'db', folder, '001_step.sql'), STATE_RULES, folder);
+  }
+});
+
+test('a cd and a loop in the same subshell, or with a case pattern or a substitution between them, list the cd\'s folder', (t) => {
+  const root = scratchRepository('bare-glob-cd-same-scope', t).writeAll({
+    ...APPLICATION,
+    'scripts/inside.sh': '#!/bin/sh\n(cd db/inside && for f in *.sql; do psql -f "$f"; done)\n',
+    'scripts/cased.sh': '#!/bin/sh\ncd db/cased\ncase "$1" in\n  up) for f in *.sql; do psql -f "$f"; done ;;\n  *) echo "usage: $0 up" ;;\nesac\n',
+    'scripts/stamped.sh': '#!/bin/sh\ncd db/stamped\nSTAMP=$(date +%s)\nfor f in *.sql; do psql -v stamp="$STAMP" -f "$f"; done\n',
+    'scripts/piped.sh': '#!/bin/sh\n(cd db/piped && find . -name \'*.sql\' | sort | xargs cat | psql "$DATABASE_URL")\n',
+  });
+  for (const folder of ['inside', 'cased', 'stamped', 'piped']) assert.deepEqual(rules(root, 'db', folder, '001_step.sql'), [], folder);
+});
