@@ -10,6 +10,7 @@
 import ts from 'typescript';
 import type { Flow } from './embeddedFlow';
 import type { Part } from './embeddedText';
+import { escapeRegExp } from './regexText';
 
 /** What the SQL analysis is told of one restoring SET: the SQL offset of its value's slot, and the setting it puts back. */
 export interface SettingRestore {
@@ -130,7 +131,74 @@ function settingReadBy(expression: ts.Expression | undefined): string | undefine
   if (!text || !ts.isStringLiteralLike(text)) return undefined;
   const read = READS_SETTING.exec(text.text.replace(/\s+/g, ' ').trim().replace(/ ?;$/, ''));
   if (!read) return undefined;
-  return read[3] !== undefined ? read[3].toLowerCase() : settingName(read[1], read[2]);
+  const setting = read[3] !== undefined ? read[3].toLowerCase() : settingName(read[1], read[2]);
+  return readAfterOwnSet(call, setting) ? undefined : setting;
+}
+
+/**
+ * Whether the code may have set `setting` on the read's connection before reading it: a query of the same receiver
+ * (`client.query`, `sql.unsafe` and `sql\`…\``; any, when either receiver is no plain name) earlier in the read's
+ * function whose text sets it (`SET`, `SET LOCAL`, `set_config`). The value read is then the code's own, and a SET back
+ * to it keeps that value: no restore.
+ */
+function readAfterOwnSet(read: ts.CallExpression, setting: string): boolean {
+  const receiver = receiverOf(read.expression);
+  const sets = settingSetter(setting);
+  const readAt = read.getStart();
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || node.pos >= readAt) return;
+    const query = ts.isCallExpression(node) ? { callee: node.expression, text: node.arguments[0] }
+      : ts.isTaggedTemplateExpression(node) ? { callee: node.tag, text: node.template } : undefined;
+    if (query && node.end <= readAt && sameReceiver(receiver, receiverOf(query.callee)) && sets.test(writtenText(query.text))) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(enclosingFunction(read), visit);
+  return found;
+}
+
+/** The function whose body holds a node, or its file. */
+function enclosingFunction(node: ts.Node): ts.Node {
+  let scope = node.parent;
+  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  return scope ?? node.getSourceFile();
+}
+
+/** What a query call is made on, as a dotted name (`client` of `client.query`, `this.db` of `this.db.query`, `run` of `run(…)`). */
+function receiverOf(callee: ts.Expression): string | undefined {
+  const value = unwrapped(callee);
+  return ts.isPropertyAccessExpression(value) ? dottedName(value.expression) : dottedName(value);
+}
+
+function dottedName(expression: ts.Expression): string | undefined {
+  const value = unwrapped(expression);
+  if (ts.isIdentifier(value)) return value.text;
+  if (value.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isPropertyAccessExpression(value)) {
+    const object = dottedName(value.expression);
+    return object === undefined ? undefined : `${object}.${value.name.text}`;
+  }
+  return undefined;
+}
+
+/** Two receivers that may be one connection: the same name, or either one not a plain name. */
+function sameReceiver(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
+}
+
+/** The literal text of a query's SQL argument (a template's parts joined), or '' for anything else. */
+function writtenText(argument: ts.Node | undefined): string {
+  const value = argument && ts.isExpression(argument) ? unwrapped(argument) : argument;
+  if (value === undefined) return '';
+  if (ts.isStringLiteralLike(value)) return value.text;
+  if (ts.isTemplateExpression(value)) return [value.head.text, ...value.templateSpans.map((span) => span.literal.text)].join(' ? ');
+  return '';
+}
+
+/** A SQL text that sets `setting`: `SET [SESSION|LOCAL] name TO|=`, `SET TIME ZONE`, `set_config('name', …)`. */
+function settingSetter(setting: string): RegExp {
+  const name = setting === 'timezone' ? String.raw`(?:time\s+zone\b|"?timezone"?\s*(?:to\b|=))` : String.raw`"?${escapeRegExp(setting)}"?\s*(?:to\b|=)`;
+  return new RegExp(String.raw`\bset\s+(?:session\s+|local\s+)?${name}|\bset_config\s*\(\s*'${escapeRegExp(setting)}'`, 'i');
 }
 
 function unwrapped(expression: ts.Expression): ts.Expression {

@@ -46,3 +46,36 @@ test('a set_config to a read of another setting, to another bound value, or from
   // Values not written at the call: which one `$1` is cannot be seen.
   assert.deepEqual(findingsOf(job('SHOW lock_timeout', 'shown.rows[0]?.lock_timeout', `"SELECT set_config('lock_timeout', $1, false)", restoreValues(saved)`)), both);
 });
+
+/** A job that raises statement_timeout with `setSql` (line 6), then reads it (line 7) and "puts it back" with `restoreCall` (line 9). */
+const readAfterSet = (setSql: string, restoreCall: string) => `import type { PoolClient } from 'pg';
+export async function exportLedger(client: PoolClient): Promise<void> {
+  await client.query('BEGIN');
+  let kept: string | undefined;
+  try {
+    await client.query(${JSON.stringify(setSql)});
+    const shown = await client.query('SHOW statement_timeout');
+    kept = shown.rows[0].statement_timeout;
+    await client.query(${restoreCall});
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+`;
+
+// A value read after the code's own SET of that setting is what the SET gave: setting it again keeps the change.
+test('a read taken after the code\'s own SET of the same setting is not the value to restore', () => {
+  const both = ['session-set 6', 'session-set 9'];
+  assert.deepEqual(findingsOf(readAfterSet("SET statement_timeout = '15min'", `"SELECT set_config('statement_timeout', $1, false)", [kept]`)), both);
+  assert.deepEqual(findingsOf(readAfterSet("SELECT set_config('statement_timeout', '15min', false)", "`SET statement_timeout TO '${kept}'`")), both);
+});
+
+test('a read after a SET of another setting, or on another connection, is still the value the connection had', () => {
+  assert.deepEqual(findingsOf(readAfterSet("SET lock_timeout = '5s'", `"SELECT set_config('statement_timeout', $1, false)", [kept]`)), ['session-set 6']);
+  const otherConnection = readAfterSet("SET lock_timeout = '5s'", "`SET statement_timeout TO '${kept}'`")
+    .replace("await client.query('BEGIN');", "await audit.query(\"SET statement_timeout = '1s'\");\n  await client.query('BEGIN');")
+    .replace('(client: PoolClient)', '(client: PoolClient, audit: PoolClient)');
+  assert.deepEqual(findingsOf(otherConnection), ['session-set 3', 'session-set 7']);
+});
