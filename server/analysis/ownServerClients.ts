@@ -18,7 +18,7 @@ import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
-import { extendsOwnServerClass, listeningPorts, loadedNames, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
+import { extendsOwnServerClass, listeningPorts, loadedBinding, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentCopy, environmentName } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { LOOPBACK_HOST, reachesOnlyThisMachine, serverParts, socketHost, type HostPart } from './connectionHosts';
@@ -497,7 +497,7 @@ export class OwnServerClients {
    */
   private importedEnvironmentCopy(name: ts.Identifier, member: string): boolean {
     if (this.flow.bindingOf(name) || this.flow.destructuringOf(name)) return false;
-    const imported = this.importedOrRequired(name.text);
+    const imported = this.importedOrRequired(name);
     const file = imported && imported.name !== 'default' ? resolveModule(this.fileName!, imported.specifier) : undefined;
     const view = file === undefined ? undefined : parsed(file);
     const copy = view && environmentCopy(view.source, imported!.name);
@@ -626,7 +626,7 @@ export class OwnServerClients {
 
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
   private callFromOwnServer(call: ts.CallExpression | ts.NewExpression, depth: number): boolean {
-    if (ts.isIdentifier(call.expression) && this.startsServer(call.expression.text)) return true;
+    if (ts.isIdentifier(call.expression) && this.startsServer(call.expression)) return true;
     // `new PgAlpine(image)` of a class this file declares extending an own-server module's (`extends GenericContainer`).
     if (ts.isNewExpression(call) && ts.isIdentifier(call.expression)) {
       const declared = this.flow.localClass(call.expression);
@@ -677,10 +677,8 @@ export class OwnServerClients {
     const name = call ? call.expression : value;
     if (!ts.isIdentifier(name) || this.flow.bindingOf(name)) return false;
     // A name destructured out of a module it loads (`const { pool } = await import('../src/db.js')`) is that module's
-    // export; one destructured out of anything else (`const { pool } = ctx`) is not the import.
-    const destructured = this.flow.destructuringOf(name);
-    if (destructured && requiredModule(destructured.initializer) === undefined) return false;
-    const imported = this.importedOrRequired(name.text);
+    // export; one destructured out of anything else (`const { pool } = ctx`) is not the import (importedOrRequired).
+    const imported = this.importedOrRequired(name);
     const file = imported && imported.name !== 'default' ? resolveModule(this.fileName!, imported.specifier) : undefined;
     const reader = file === undefined ? undefined : this.testHelper(file, true);
     return reader !== undefined && reader.singly(() => reader.exportsPool(imported!.name, call !== undefined));
@@ -750,13 +748,18 @@ export class OwnServerClients {
   }
 
   private required: Map<string, ImportedName> | undefined;
-  /** Names a module loaded inside a function binds (`const { start } = await import('./server.js')`). */
-  private loaded: ReadonlyMap<string, ImportedName> | undefined;
 
-  /** What a name of this file stands for in another module: an `import`, or a top-level `require` (`const { f } = require('./x')`). */
-  private importedOrRequired(local: string): ImportedName | undefined {
+  /**
+   * What a name of this file stands for in another module, where it is used: the destructuring that binds it in scope,
+   * when that loads a module (`const { pool } = await import('../dist/db.js')` in the function, `const { f } =
+   * require('./x')`); otherwise an `import`, or a top-level `require`, of the name. A destructuring of anything else
+   * (`const { pool } = ctx`) is none: two functions' `const { pool } = await import(…)` of two modules are two names.
+   */
+  private importedOrRequired(use: ts.Identifier): ImportedName | undefined {
+    const destructured = this.flow.destructuringOf(use);
+    if (destructured) return loadedBinding(destructured, use.text);
     this.imports ??= importedNames(this.source);
-    return this.imports.get(local) ?? (this.required ??= requiredNames(this.source)).get(local) ?? (this.loaded ??= loadedNames(this.source)).get(local);
+    return this.imports.get(use.text) ?? (this.required ??= requiredNames(this.source)).get(use.text);
   }
 
   /**
@@ -914,7 +917,7 @@ export class OwnServerClients {
     }
     if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
       // A callback's parameter: `withClient(url, async (client) => …)`, `withDevDatabase(async (db) => …)`.
-      if ((ts.isIdentifier(call.expression) && this.startsServer(call.expression.text))
+      if ((ts.isIdentifier(call.expression) && this.startsServer(call.expression))
         || this.lendsOwnServerConnection(call.expression, depth)
         || call.arguments.some((argument) => argument !== fn && this.argumentFromOwnServer(argument, depth + 1))) return true;
     }
@@ -936,7 +939,7 @@ export class OwnServerClients {
   private filledByCallee(handed: HandedCallback, parameterIndex: number): boolean {
     const { call, index, property } = handed;
     if (parameterIndex < 0 || !ts.isIdentifier(call.expression) || this.flow.bindingOf(call.expression)) return false;
-    const imported = this.importedOrRequired(call.expression.text);
+    const imported = this.importedOrRequired(call.expression);
     if (!imported || OWN_SERVER_MODULE.test(imported.specifier)) return false;
     const file = resolveModule(this.fileName!, imported.specifier);
     const callee = file === undefined || resolve(file) === resolve(this.fileName!) ? undefined : this.testHelper(file, false);
@@ -1360,7 +1363,7 @@ export class OwnServerClients {
       if (found || node.pos >= before || (ts.isFunctionLike(node) && node !== fn)) return;
       if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.end <= before) {
         const local = ts.isCallExpression(node) ? this.flow.localFunction(node.expression) : undefined;
-        const imported = ts.isIdentifier(node.expression) ? this.importedOrRequired(node.expression.text) : undefined;
+        const imported = ts.isIdentifier(node.expression) ? this.importedOrRequired(node.expression) : undefined;
         const ports = local && local !== fn ? ownServerPorts(local.body!, imports)
           : imported ? [...listeningPorts(this.fileName!, imported), ...ownServerPorts(node, imports)] : ownServerPorts(node, imports);
         if (ports.includes(port)) found = true;
@@ -1382,14 +1385,16 @@ export class OwnServerClients {
 
 
   /** Whether a name this file imports starts a server: a function of an own-server module, or a helper of the repository that calls one. */
-  private startsServer(local: string): boolean {
-    const imported = this.importedOrRequired(local);
+  private startsServer(use: ts.Identifier): boolean {
+    const imported = this.importedOrRequired(use);
     if (!imported) return false;
     if (OWN_SERVER_MODULE.test(imported.specifier)) return true;
-    let verdict = this.helperVerdicts.get(local);
+    // By what the name stands for: one name may be two modules' exports in two functions.
+    const key = `${imported.specifier}\0${imported.name}`;
+    let verdict = this.helperVerdicts.get(key);
     if (verdict === undefined) {
       verdict = startsOwnServer(this.fileName!, imported) || (this.testCode && this.testHelperExports(imported, true));
-      this.helperVerdicts.set(local, verdict);
+      this.helperVerdicts.set(key, verdict);
     }
     return verdict;
   }

@@ -82,7 +82,7 @@ export function requiredNames(source: ts.SourceFile): Map<string, ImportedName> 
 /**
  * The names a module loaded inside a function binds, as requiredNames reads them at the top level: `const { start } =
  * await import('./server.js')` in the function that needs it (code that keeps a helper's dependencies optional). The
- * first binding of a name counts, file-wide, as imports do.
+ * first binding of a name counts, file-wide, as imports do (ownServerClients resolves a name in its scope: loadedBinding).
  */
 export function loadedNames(source: ts.SourceFile): ReadonlyMap<string, ImportedName> {
   let names = loadedNamesOf.get(source);
@@ -107,6 +107,17 @@ function collectLoadedNames(source: ts.SourceFile, names: Map<string, ImportedNa
     ts.forEachChild(node, visit);
   };
   visit(source);
+}
+
+/**
+ * What a name a destructuring binds out of a module it loads stands for (`const { start } = await import('./server.js')`
+ * in the function that needs it, `const { pool: db } = require('./db')`): that module's export; undefined for a
+ * destructuring of anything else (`const { pool } = ctx`).
+ */
+export function loadedBinding(declaration: ts.VariableDeclaration, local: string): ImportedName | undefined {
+  const specifier = declaration.initializer && ts.isCallExpression(unwrap(declaration.initializer)) ? requiredModule(declaration.initializer) : undefined;
+  if (!specifier || !ts.isObjectBindingPattern(declaration.name)) return undefined;
+  return boundNames(declaration.name, specifier).find(([name]) => name === local)?.[1];
 }
 
 /** Each plain name a destructuring of a loaded module binds (`{ run, exec: execute }`), with the name the module exports. */

@@ -94,3 +94,37 @@ test('the held checkout keeps its finding where the build output maps to no sour
   repo.write('i/.env.example', 'ORDERS_PG_URL=postgres://orders:pw@orders.pooler.example-cloud.com:6543/orders');
   assert.deepEqual(findingsOf(repo.write('i/tests/audit.test.ts', auditSpec("const { pool } = await import('../dist/db.js');"))), KEPT);
 });
+
+/** A suite that loads `firstModule`'s pool in a helper and `heldModule`'s in `before`, holding one connection of the latter (line 12 switches role). */
+const twoLoadsSpec = (firstModule: string, heldModule: string) => [
+  "import { after, before, it } from 'node:test';",
+  'async function ping() {',
+  `  const { pool } = await import(${JSON.stringify(firstModule)});`,
+  "  await pool.query('select 1');",
+  '}',
+  'let held: any;',
+  'before(async () => {',
+  '  await ping();',
+  `  const { pool } = await import(${JSON.stringify(heldModule)});`,
+  '  held = await pool.connect();',
+  '});',
+  "it('sees only audited orders', async () => { await held.query('SET ROLE order_auditor'); await held.query('RESET ROLE'); });",
+  'after(() => held.release());',
+];
+
+/** A reporting module whose pool's variable the repository points at a pooler. */
+function reportingModule(folder: string): void {
+  repo.write(`${folder}/src/reporting.ts`, ["import pg from 'pg';", "export const pool = new pg.Pool({ connectionString: process.env.REPORTING_PG_URL ?? '', max: 4 });"]);
+  repo.write(`${folder}/.env.example`, 'REPORTING_PG_URL=postgres://r:pw@reports.pooler.example-cloud.com:6543/reports');
+}
+
+// Each `const { pool } = await import(…)` binds its own `pool`: the held one is the module its own scope loads.
+test("two functions' `const { pool } = await import(…)` of two modules: the held connection is its own scope's module's", () => {
+  project('j', OUTPUT_CONFIG, ordersModule('pool', 'export { pool };'));
+  reportingModule('j');
+  assert.deepEqual(findingsOf(repo.write('j/tests/audit.test.ts', twoLoadsSpec('../dist/db.js', '../dist/reporting.js'))), ['session-set 12']);
+  // The other way round: the held connection is the orders pool's, on the test run's database.
+  project('k', OUTPUT_CONFIG, ordersModule('pool', 'export { pool };'));
+  reportingModule('k');
+  assert.deepEqual(findingsOf(repo.write('k/tests/audit.test.ts', twoLoadsSpec('../dist/reporting.js', '../dist/db.js'))), []);
+});
