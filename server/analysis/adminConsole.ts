@@ -7,7 +7,7 @@
 // options naming such a `database`. `admin` and `console` are ordinary database names too: they count only with
 // the port poolers listen on by default, 6432, written beside them.
 import ts from 'typescript';
-import { objectProperty, unwrap, type Flow } from './embeddedFlow';
+import { literalText, objectProperty, unwrap, type Flow } from './embeddedFlow';
 import { connectionParts, possibleEndpoints } from './poolerEndpoints';
 
 /** Databases only a pooler's console is called. */
@@ -49,25 +49,17 @@ const CONSOLE_NAME_IN_TEXT = new RegExp(`${[...CONSOLE_DATABASES].join('|')}|(?:
 function namesConsole(argument: ts.Expression, flow: Flow): boolean {
   const value = unwrap(argument);
   if (!ts.isObjectLiteralExpression(value)) {
-    const text = textOf(value, flow, 0);
+    const text = literalText(value, flow, 0);
     return text !== undefined && connectionStringNamesConsole(text);
   }
   const url = objectProperty(value, 'connectionString') ?? objectProperty(value, 'url') ?? objectProperty(value, 'connection');
   if (url) return namesConsole(url, flow);
   const database = objectProperty(value, 'database');
   const port = objectProperty(value, 'port');
-  const name = database && textOf(database, flow, 0);
-  return name !== undefined && isConsole(name, [port && textOf(port, flow, 0)]);
+  const name = database && literalText(database, flow, 0);
+  return name !== undefined && isConsole(name, [port && literalText(port, flow, 0)]);
 }
 
-/** The text of a string or number literal, or of a const holding one (a template literal without holes too). */
-function textOf(expression: ts.Expression, flow: Flow, depth: number): string | undefined {
-  const value = unwrap(expression);
-  if (ts.isStringLiteralLike(value) || ts.isNumericLiteral(value)) return value.text;
-  if (!ts.isIdentifier(value) || depth >= MAX_DEPTH) return undefined;
-  const initializer = flow.constantInitializer(value);
-  return initializer && textOf(initializer, flow, depth + 1);
-}
 
 /**
  * `postgresql://user:pw@host:6432/pgbouncer?…`, or libpq's `host=… port=6432 dbname=pgbouncer`, read by the one reader

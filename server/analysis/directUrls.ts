@@ -9,7 +9,7 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { isConstDeclaration, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { flowOfModule, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn } from './astWalk';
@@ -341,22 +341,13 @@ export function isProviderDirectEndpoint(host: string, port: string | undefined)
  * authority's (connectionParts, possibleEndpoints).
  */
 function isProviderDirectLiteral(url: ts.Expression): boolean {
-  const written = writtenText(unwrap(url));
+  const written = literalText(url, flowOfModule(url.getSourceFile()));
   if (written === undefined) return false;
   const parts = connectionParts(written.trim());
   if (parts === undefined) return false;
   return possibleEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
 }
 
-/** A string literal's text, or that of the literal a const of the file holds (declarationNamed). */
-function writtenText(value: ts.Expression): string | undefined {
-  if (ts.isStringLiteralLike(value)) return value.text;
-  if (!ts.isIdentifier(value)) return undefined;
-  const declaration = declarationNamed(value.getSourceFile(), value.text, value);
-  if (!declaration || !ts.isVariableDeclaration(declaration) || !isConstDeclaration(declaration) || !declaration.initializer) return undefined;
-  const initializer = unwrap(declaration.initializer);
-  return ts.isStringLiteralLike(initializer) ? initializer.text : undefined;
-}
 
 /** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */
 function optionsNameProviderDirectHost(options: ts.ObjectLiteralExpression): boolean {

@@ -188,6 +188,14 @@ function hasParameter(fn: ts.SignatureDeclaration, name: string): boolean {
   return fn.parameters.some((p) => bindsName(p.name, name));
 }
 
+/**
+ * Whether a `for … of` or `for … in` loop declares `name` as its variable (`for (const url of urls)`): inside the loop
+ * the name is each element, no declaration of an enclosing scope.
+ */
+function declaresLoopVariable(loop: ts.ForOfStatement | ts.ForInStatement, name: string): boolean {
+  return ts.isVariableDeclarationList(loop.initializer) && loop.initializer.declarations.some((d) => bindsName(d.name, name));
+}
+
 /** Whether a binding (`client`, `{ client }`, `[client]`, `{ db: client }`) declares `name`. */
 function bindsName(binding: ts.BindingName, name: string): boolean {
   if (ts.isIdentifier(binding)) return binding.text === name;
@@ -297,6 +305,21 @@ export function returnedValues(fn: FunctionWithBody): ts.Expression[] {
     return !ts.isReturnStatement(node) && !ts.isFunctionLike(node);
   });
   return values;
+}
+
+/** How many consts in a row a literal's text is followed through (`const A = B; const B = 'x'`). */
+const MAX_LITERAL_DEPTH = 4;
+
+/**
+ * The text of a string or number literal (a template literal without holes too), or of a const holding one where the
+ * name is used (`flow.constantInitializer`: a shadowing parameter, loop variable or block local is not the const).
+ */
+export function literalText(expression: ts.Expression, flow: Flow, depth = 0): string | undefined {
+  const value = unwrap(expression);
+  if (ts.isStringLiteralLike(value) || ts.isNumericLiteral(value)) return value.text;
+  if (!ts.isIdentifier(value) || depth >= MAX_LITERAL_DEPTH) return undefined;
+  const initializer = flow.constantInitializer(value);
+  return initializer && literalText(initializer, flow, depth + 1);
 }
 
 const moduleFlows = new WeakMap<ts.SourceFile, Flow>();
@@ -730,6 +753,7 @@ export class Flow {
   private lookUp<T>(use: ts.Identifier, pick: (names: ScopeNames) => T | undefined): T | undefined {
     for (let scope = scopeOf(use); scope; scope = scopeOf(scope)) {
       if (ts.isFunctionLike(scope) && hasParameter(scope, use.text)) return undefined;
+      if ((ts.isForOfStatement(scope) || ts.isForInStatement(scope)) && declaresLoopVariable(scope, use.text)) return undefined;
       let names = this.scopes.get(scope);
       if (!names) {
         names = namesOf(scope);

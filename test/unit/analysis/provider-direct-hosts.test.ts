@@ -37,3 +37,25 @@ test('a host that only contains the proxy domain, or the proxy on a pooler port,
     .replace("import postgres from 'postgres';", "import postgres from 'postgres';\nlet url = 'postgresql://postgres:pw@viaduct.proxy.rlwy.net:41876/railway';\nif (process.env.CI) url = process.env.DATABASE_URL!;");
   assert.deepEqual(found(viaLet), flagged);
 });
+
+/** A script with the proxy URL in a module const, making a pool in a loop over `loopHead` on `urlName`. */
+const perTarget = (loopHead: string, urlName: string) => [
+  "import postgres from 'postgres';",
+  "const TARGET_URL = 'postgresql://postgres:pw@viaduct.proxy.rlwy.net:41876/railway';",
+  'export async function checkEach(targets: any[], ids: string[]) {',
+  `  for (${loopHead}) {`,
+  `    const sql = postgres(${urlName});`,
+  '    for (const id of ids) await sql`SELECT status FROM orders WHERE id = ${id}`;',
+  '  }',
+  '}',
+].join('\n');
+
+// Inside a loop whose variable has the const's name, the name is each element: a URL the code does not show.
+test("a loop variable named as the module's direct-URL const is not that const", () => {
+  const flagged = ['protocol-prepared-statement postgres'];
+  assert.deepEqual(found(perTarget('const TARGET_URL of targets', 'TARGET_URL')), flagged);
+  assert.deepEqual(found(perTarget('const { TARGET_URL } of targets', 'TARGET_URL')), flagged);
+  assert.deepEqual(found(perTarget('const TARGET_URL in targets', 'TARGET_URL')), flagged);
+  // A loop over something else reads the module's const.
+  assert.deepEqual(found(perTarget('const target of targets', 'TARGET_URL')), []);
+});
