@@ -16,7 +16,7 @@ import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
-import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEndpoints';
+import { POOLER_PORT_TEXT, connectionParts, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
@@ -342,19 +342,24 @@ export function isProviderDirectEndpoint(host: string, port: string | undefined)
  */
 function isProviderDirectLiteral(url: ts.Expression): boolean {
   const written = literalText(url, flowOfModule(url.getSourceFile()));
-  if (written === undefined) return false;
+  // A string that says it goes to a pooler (`?pgbouncer=true`, a `pgbouncer` user or database) is no direct one, whatever
+  // its host: a pooler deployed behind the provider's proxy is reached through the same kind of host.
+  if (written === undefined || namesPooler(written) || showsTransactionPooler(written)) return false;
   const parts = connectionParts(written.trim());
   if (parts === undefined) return false;
   return possibleEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
 }
 
 
+/** Connection options whose value may name a pooler (`user: 'pgbouncer'`, `database: 'pgbouncer'`). */
+const POOLER_NAMING_OPTIONS = ['user', 'username', 'database', 'db'];
+
 /** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */
 function optionsNameProviderDirectHost(options: ts.ObjectLiteralExpression): boolean {
-  const written = (value: ts.Expression | undefined): string | undefined => {
-    const literal = value && unwrap(value);
-    return literal && (ts.isStringLiteralLike(literal) || ts.isNumericLiteral(literal)) ? literal.text : undefined;
-  };
+  const flow = flowOfModule(options.getSourceFile());
+  const written = (value: ts.Expression | undefined): string | undefined => value && literalText(value, flow);
+  // A PgBouncer reached through the provider's host (`user: 'pgbouncer'`) is a pooler whatever the host.
+  if (POOLER_NAMING_OPTIONS.some((key) => namesPooler(written(objectProperty(options, key)) ?? ''))) return false;
   const host = written(objectProperty(options, 'host'));
   const portValue = objectProperty(options, 'port');
   const port = written(portValue);

@@ -59,3 +59,17 @@ test("a loop variable named as the module's direct-URL const is not that const",
   // A loop over something else reads the module's const.
   assert.deepEqual(found(perTarget('const target of targets', 'TARGET_URL')), []);
 });
+
+// A PgBouncer someone deploys behind the provider's proxy is reached through a host of the same kind: a string that
+// says it goes to a pooler is read as one.
+test("a provider's direct host in a string that names a pooler keeps the finding", () => {
+  const flagged = ['protocol-prepared-statement postgres'];
+  assert.deepEqual(found(smokeScript('postgresql://postgres:pw@viaduct.proxy.rlwy.net:41876/railway?pgbouncer=true')), flagged);
+  assert.deepEqual(found(smokeScript('postgresql://pgbouncer:pw@viaduct.proxy.rlwy.net:41876/orders')), flagged);
+  assert.deepEqual(found(smokeScript('postgresql://app:pw@viaduct.proxy.rlwy.net:41876/pgbouncer')), flagged);
+  assert.deepEqual(found(smokeScript('postgresql://postgres:pw@db.abcdefghij.supabase.co:5432/postgres?pgbouncer=true')), flagged);
+  // Options naming the provider's host, with a PgBouncer user.
+  const options = smokeScript('x').replace("postgres('x')", "postgres({ host: 'viaduct.proxy.rlwy.net', port: 41876, user: 'pgbouncer', database: 'orders' })");
+  assert.deepEqual(found(options), flagged);
+  assert.deepEqual(found(options.replace("user: 'pgbouncer'", "user: 'orders_app'")), []);
+});
