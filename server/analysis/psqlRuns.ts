@@ -52,10 +52,11 @@ const SHELL_SCRIPT = /\.(?:sh|bash|zsh)(?:\.in)?$/i;
  */
 const EXTENSIONLESS_OR_TEMPLATE = /^(?:[^.]+|[^.][\w.-]*\.in)$/;
 /**
- * A shell's `#!` line: a path to sh, bash, zsh, ksh or dash, directly or through env (`#!/bin/bash -e`, `#! /usr/bin/env
- * bash`), or an autoconf substitution that configure writes as one (`#!@SHELL@`, `#!@BASH@`).
+ * A shell's `#!` line: a path to sh, bash, zsh, ksh, mksh, dash or ash (Alpine's and BusyBox's), directly or through env
+ * (`#!/bin/bash -e`, `#! /usr/bin/env bash`), or an autoconf substitution that configure writes as one (`#!@SHELL@`,
+ * `#!@BASH@`).
  */
-const SHELL_SHEBANG = /^#![ \t]*(?:\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?(?:ba|z|k|da)?sh|@[A-Z_]*(?:SHELL|BASH)[A-Z_]*@)(?=\s|$)/;
+const SHELL_SHEBANG = /^#![ \t]*(?:\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?(?:ba|z|k|mk|da|a)?sh|@[A-Z_]*(?:SHELL|BASH)[A-Z_]*@)(?=\s|$)/;
 /** How much of a file's opening is read for its `#!` line. */
 const SHEBANG_BYTES = 128;
 

@@ -48,8 +48,11 @@ test('extensionless scripts with a shell #! line (also through env, or configure
     'bin/seed.in': '#!@SHELL@\n@bindir@/psql -d @DBNAME@ -f db/seed.sql\n',
     'scripts/grants.sh.in': 'psql -d @DBNAME@ --file=db/grants.sql\n',
     'scripts/fixtures': '#! /bin/sh -e\nfor f in db/fixtures/*.sql; do psql -f "$f"; done\n',
+    // Alpine's and BusyBox's ash, and MirBSD's ksh.
+    'bin/apply-roles': '#!/bin/ash\nset -e\npsql "$DATABASE_URL" -f db/roles.sql\n',
+    'bin/apply-grants': '#!/usr/bin/env mksh\npsql "$DATABASE_URL" -f db/grants-extra.sql\n',
   });
-  for (const path of [['db', 'reset.sql'], ['db', 'seed.sql'], ['db', 'grants.sql'], ['db', 'fixtures', 'users.sql']]) {
+  for (const path of [['db', 'reset.sql'], ['db', 'seed.sql'], ['db', 'grants.sql'], ['db', 'fixtures', 'users.sql'], ['db', 'roles.sql'], ['db', 'grants-extra.sql']]) {
     assert.deepEqual(rules(root, ...path), [], path.join('/'));
   }
 });
@@ -63,8 +66,10 @@ test('an extensionless or .in file that is no shell script (another interpreter,
     'scripts/NOTES': 'psql -f db/notes.sql\n',
     // A shell's name inside a longer one is no shell (`#!/opt/bin/shellcheck`).
     'scripts/lint': '#!/opt/bin/shellcheck\npsql -f db/lint.sql\n',
+    // A name ending in `sh` that is no shell (`#!/usr/bin/env flash`).
+    'scripts/burn': '#!/usr/bin/env flash\npsql -f db/burn.sql\n',
   });
-  for (const path of [['db', 'hint.sql'], ['db', 'notice.sql'], ['db', 'notes.sql'], ['db', 'lint.sql']]) {
+  for (const path of [['db', 'hint.sql'], ['db', 'notice.sql'], ['db', 'notes.sql'], ['db', 'lint.sql'], ['db', 'burn.sql']]) {
     assert.deepEqual(rules(root, ...path), STATE_RULES, path.join('/'));
   }
 });
