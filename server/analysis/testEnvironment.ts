@@ -244,9 +244,10 @@ function readAssignments(text: string, values: Map<string, boolean>, composeFold
   const reachesLocally = (name: string, value: string, seen: ReadonlySet<string>): boolean => {
     const referenced = referencedVariable(value);
     if (referenced === undefined) return /PORT$/.test(name) ? !POOLER_PORTS.has(value) : reachesTestDatabase(value, postgresServices);
-    // `${{ env.ADMIN_DATABASE_URL }}`: whatever this file gives that variable, every value of it (none: unknown).
-    if (seen.has(referenced)) return false;
-    const given = assignments.filter(([other]) => other === referenced);
+    // `${{ env.ADMIN_DATABASE_URL }}`: whatever this file gives that variable, every value of it (none: unknown). A step's
+    // `APP_PG_URL: ${{ env.APP_PG_URL }}` is evaluated against the workflow's and job's env: the name's other values.
+    if (referenced !== name && seen.has(referenced)) return false;
+    const given = assignments.filter(([other, otherValue]) => other === referenced && referencedVariable(otherValue) !== referenced);
     const further = new Set(seen).add(referenced);
     return given.length > 0 && given.every(([other, otherValue]) => reachesLocally(other, otherValue, further));
   };

@@ -1,7 +1,8 @@
 // A CI step may pass a variable on from its workflow's own environment (GitHub Actions' `${{ env.NAME }}`): a job that
 // sets OWNER_PG_URL to its PostgreSQL service on localhost and gives one step `APP_PG_URL: ${{ env.OWNER_PG_URL }}`
-// gives that step this machine too. Such a reference is read as the values the same file gives the named variable; a
-// secret, or a variable the file does not set, stays unknown and keeps the findings.
+// gives that step this machine too. Such a reference is read as the values the same file gives the named variable (a
+// step's reference to its own name: the name's other values); a secret, or a variable the file does not set, stays
+// unknown and keeps the findings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -66,12 +67,23 @@ test("a step's `${{ env.NAME }}` naming a variable the workflow sets to its loca
   repo.write('b/.github/workflows/checks.yml', workflow('postgres://owner:pw@127.0.0.1:5432/warehouse', '${{env.SEED_PG_URL}}',
     ['      SEED_PG_URL: ${{ env.OWNER_PG_URL }}']));
   assert.deepEqual(findingsOf(repo.write('b/test/shelves.test.ts', roleSpec)), []);
+  // A step passing a variable on under its own name gets the job's value of it (GitHub evaluates a step's env against
+  // the workflow's and job's): here the job's localhost one.
+  assert.deepEqual(findingsOf(specIn('e', 'postgres://owner:pw@localhost:5432/warehouse', '${{ env.APP_PG_URL }}')), []);
 });
 
-test('a reference to a variable the workflow points at another machine, to one it does not set, to itself, or a secret keeps the finding', () => {
+test('a reference to a variable the workflow points at another machine, to one it does not set, to itself with no other value, or a secret keeps the finding', () => {
   const kept = ['session-set 6'];
   assert.deepEqual(findingsOf(specIn('c', 'postgres://owner:pw@warehouse.db.example-cloud.net:5432/warehouse', '${{ env.OWNER_PG_URL }}')), kept);
   assert.deepEqual(findingsOf(specIn('d', 'postgres://owner:pw@localhost:5432/warehouse', '${{ env.ELSEWHERE_PG_URL }}')), kept);
-  assert.deepEqual(findingsOf(specIn('e', 'postgres://owner:pw@localhost:5432/warehouse', '${{ env.APP_PG_URL }}')), kept);
+  // To itself, where the job's own value is another machine's, or where the file gives it no other value.
+  repo.write('e2/package.json', '{"name": "e2"}');
+  repo.write('e2/.github/workflows/checks.yml', workflow('postgres://owner:pw@localhost:5432/warehouse', '${{ env.APP_PG_URL }}')
+    .map((line) => line.replace('clerk:pw@localhost', 'clerk:pw@warehouse.db.example-cloud.net')));
+  assert.deepEqual(findingsOf(repo.write('e2/test/shelves.test.ts', roleSpec)), kept);
+  repo.write('e3/package.json', '{"name": "e3"}');
+  repo.write('e3/.github/workflows/checks.yml', workflow('postgres://owner:pw@localhost:5432/warehouse', '${{ env.APP_PG_URL }}')
+    .filter((line) => !line.includes('clerk:pw@localhost')));
+  assert.deepEqual(findingsOf(repo.write('e3/test/shelves.test.ts', roleSpec)), kept);
   assert.deepEqual(findingsOf(specIn('f', 'postgres://owner:pw@localhost:5432/warehouse', '${{ secrets.OWNER_PG_URL }}')), kept);
 });
