@@ -342,14 +342,20 @@ export function isProviderDirectEndpoint(host: string, port: string | undefined)
  */
 function isProviderDirectLiteral(url: ts.Expression): boolean {
   const written = literalText(url, flowOfModule(url.getSourceFile()));
-  // A string that says it goes to a pooler (`?pgbouncer=true`, a `pgbouncer` user or database) is no direct one, whatever
-  // its host: a pooler deployed behind the provider's proxy is reached through the same kind of host.
-  if (written === undefined || namesPooler(written) || showsTransactionPooler(written)) return false;
+  if (written === undefined) return false;
   const parts = connectionParts(written.trim());
   if (parts === undefined) return false;
+  // A string that says it goes to a pooler (`?pgbouncer=true`, a `pgbouncer` user or database) is no direct one, whatever
+  // its host: a pooler deployed behind the provider's proxy is reached through the same kind of host. (Its hosts are
+  // judged below, each server it may reach.)
+  const user = parts.parameters.get('user') ?? CONNECTION_USER.exec(written.trim())?.slice(1).find((name) => name !== undefined);
+  if (namesPooler(parts.database ?? '') || namesPooler(user ?? '') || showsTransactionPooler(written)) return false;
   return possibleEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
 }
 
+
+/** The user a connection string names: a URL's (`postgres://pgbouncer:pw@…`), or libpq's `user=`. */
+const CONNECTION_USER = /^postgres(?:ql)?:\/\/([^:@/?#]*)(?::[^@/?#]*)?@|(?:^|\s)user\s*=\s*'?([^\s']+)/i;
 
 /** Connection options whose value may name a pooler (`user: 'pgbouncer'`, `database: 'pgbouncer'`). */
 const POOLER_NAMING_OPTIONS = ['user', 'username', 'database', 'db'];
