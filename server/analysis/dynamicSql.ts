@@ -7,6 +7,7 @@ import { leadingTrivia } from './sqlTrivia';
 import { afterBlockWordsAndHead } from './plpgsqlPieces';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 import type { SessionFlags } from './sessionFlags';
+import { dollarQuoteOpening } from './splitter';
 
 export interface DynamicStatement {
   rule: RuleId;
@@ -21,8 +22,13 @@ export interface DynamicStatement {
 }
 
 
-/** `EXECUTE 'literal…'`, `EXECUTE format('literal…'`, also with the expression in parentheses (`EXECUTE ('DROP …; CREATE …')`). */
-const EXECUTE_WORD = /^execute(?:\s+|\s*\(\s*)(?:format\s*\(\s*)?E?'/i;
+/** Where a string literal opens: at its quote (after an `E`), or at a dollar quote's tag (`$$`, `$q$`; not `$1`). */
+const OPENS_LITERAL = String.raw`(?:E?(?=')|(?=\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$))`;
+/**
+ * `EXECUTE 'literal…'`, `EXECUTE format('literal…'`, also with the expression in parentheses (`EXECUTE ('DROP …; CREATE
+ * …')`) or a dollar-quoted literal (`EXECUTE format($$CREATE TEMP TABLE %I …$$, name)`), up to the literal's quote.
+ */
+const EXECUTE_WORD = new RegExp(String.raw`^execute(?:\s+|\s*\(\s*)(?:format\s*\(\s*)?${OPENS_LITERAL}`, 'i');
 /** Bound on the words, comments and conditions skipped before EXECUTE. */
 const MAX_PREFIX_PARTS = 16;
 
@@ -34,7 +40,7 @@ const MAX_PREFIX_PARTS = 16;
 function executeLiteralStart(text: string): number | undefined {
   const at = statementStart(text);
   const execute = EXECUTE_WORD.exec(text.slice(at));
-  return execute ? at + execute[0].length - 1 : undefined;
+  return execute ? at + execute[0].length : undefined;
 }
 
 /**
@@ -105,8 +111,10 @@ export function dynamicStatement(plpgsql: string): DynamicStatement | undefined 
  * word is written. A temporary table that a later statement of the same text drops is undone in that one message.
  */
 function literalStatement(plpgsql: string, start: number): DynamicStatement | undefined {
-  const end = literalEnd(plpgsql, start + 1);
-  const leading = statementKind(plpgsql.slice(start + 1, end - 1).replace(/''/g, "'"));
+  const literal = literalAt(plpgsql, start);
+  const end = literal.end;
+  const written = plpgsql.slice(literal.textStart, literal.textEnd);
+  const leading = statementKind(literal.doubledQuotes ? written.replace(/''/g, "'") : written);
   const built = builtText(plpgsql, start);
   const statements = builtStatements(built.text);
   const droppedAfter = (index: number): boolean => statements.slice(index + 1).some((piece) => DROPS_TEMPORARY.test(withoutTrivia(piece.text)));
@@ -118,8 +126,8 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
   };
   // Comments or line breaks before the first word: the finding is where that word is written (as for a later
   // statement's below), on the line that holds it; blanks on the quote's own line leave it at the quote.
-  const lead = leadingTrivia(plpgsql.slice(start + 1, end - 1));
-  const wordStart = lead > 0 && /[^\t ]/.test(plpgsql.slice(start + 1, start + 1 + lead)) ? start + 1 + lead : start;
+  const lead = leadingTrivia(written);
+  const wordStart = lead > 0 && /[^\t ]/.test(written.slice(0, lead)) ? literal.textStart + lead : start;
   // A table the built statement drops at commit is gone with its transaction, wherever in the `||` chain ON COMMIT DROP is
   // written (`'CREATE TEMP TABLE t_' || n || ' (id int) ON COMMIT DROP'`; a CASE's arms are holes, so a choice of it is not).
   const droppedAtCommit = (): boolean => ON_COMMIT_DROP.test(replaceLiteralsAndComments(statements[0]?.text ?? ''));
@@ -290,16 +298,16 @@ function builtText(plpgsql: string, start: number): BuiltText {
   const built: BuiltText = { text: '', sourceAt: [], literals: [], holes: [] };
   let at = start;
   for (;;) {
-    const quote = plpgsql[at] === "'" ? at : /[eE]/.test(plpgsql[at] ?? '') && plpgsql[at + 1] === "'" ? at + 1 : -1;
-    if (quote >= 0) {
-      const end = literalEnd(plpgsql, quote + 1);
-      built.literals.push([quote, end]);
-      for (let i = quote + 1; i < end - 1; i++) {
+    const quote = plpgsql[at] === "'" || plpgsql[at] === '$' ? at : /[eE]/.test(plpgsql[at] ?? '') && plpgsql[at + 1] === "'" ? at + 1 : -1;
+    const literal = quote >= 0 ? literalAt(plpgsql, quote) : undefined;
+    if (literal) {
+      built.literals.push([quote, literal.end]);
+      for (let i = literal.textStart; i < literal.textEnd; i++) {
         built.text += plpgsql[i];
         built.sourceAt.push(i);
-        if (plpgsql[i] === "'") i++;
+        if (literal.doubledQuotes && plpgsql[i] === "'") i++;
       }
-      at = end;
+      at = literal.end;
     } else {
       const end = operandEnd(plpgsql, at);
       if (end === at) break;
@@ -321,7 +329,7 @@ function operandEnd(text: string, from: number): number {
   let depth = 0;
   for (let i = from; i < text.length; i++) {
     const c = text[i];
-    if (c === "'") i = literalEnd(text, i + 1) - 1;
+    if (c === "'" || (c === '$' && dollarQuoteOpening(text, i) !== undefined)) i = literalAt(text, i).end - 1;
     else if (c === '(') depth++;
     else if (c === ')') {
       if (depth === 0) return i;
@@ -355,6 +363,31 @@ function builtStatements(text: string): { text: string; from: number }[] {
 /** A built statement from its first word on: the blanks and comments before it skipped (sqlTrivia.ts). */
 function withoutTrivia(text: string): string {
   return text.slice(leadingTrivia(text));
+}
+
+/** A string literal's text (between its quotes) and where it ends; `doubledQuotes`: a quote in it is written twice. */
+interface LiteralSpan {
+  textStart: number;
+  textEnd: number;
+  /** After the closing quote or tag. */
+  end: number;
+  doubledQuotes: boolean;
+}
+
+/**
+ * The literal whose opening quote is at `quote`: `'…'` (a quote in it doubled) or dollar-quoted, `$tag$…$tag$` (its text
+ * as written, nothing escaped). Unclosed: it runs to the end of the text.
+ */
+function literalAt(text: string, quote: number): LiteralSpan {
+  const tag = text[quote] === '$' ? dollarQuoteOpening(text, quote) : undefined;
+  if (tag === undefined) {
+    const end = literalEnd(text, quote + 1);
+    return { textStart: quote + 1, textEnd: Math.max(quote + 1, text[end - 1] === "'" ? end - 1 : end), end, doubledQuotes: true };
+  }
+  const close = text.indexOf(tag, quote + tag.length);
+  return close < 0
+    ? { textStart: quote + tag.length, textEnd: text.length, end: text.length, doubledQuotes: false }
+    : { textStart: quote + tag.length, textEnd: close, end: close + tag.length, doubledQuotes: false };
 }
 
 /** The offset after the closing quote of a literal whose text starts at `from`. */
@@ -408,10 +441,10 @@ function unquote(literalBody: string): string {
   return literalBody.replace(/''/g, "'");
 }
 
-/** `name := format('literal…', …)` or `name := 'literal…' || …`: the variable and where the literal's quote is. */
-const ASSIGNED_TEXT = /^([A-Za-z_][\w$]*)\s*:?=\s*(?:format\s*\(\s*)?E?'/i;
+/** `name := format('literal…', …)` or `name := 'literal…' || …` (or `$$literal…$$`): the variable and where the literal's quote is. */
+const ASSIGNED_TEXT = new RegExp(String.raw`^([A-Za-z_][\w$]*)\s*:?=\s*(?:format\s*\(\s*)?${OPENS_LITERAL}`, 'i');
 /** `SELECT format('literal…', …) INTO name`, also after a WITH: where the literal's quote is. */
-const SELECTED_TEXT = /^(?:with\b[\s\S]*?\b)?select\s+(?:format\s*\(\s*)?E?'/i;
+const SELECTED_TEXT = new RegExp(String.raw`^(?:with\b[\s\S]*?\b)?select\s+(?:format\s*\(\s*)?${OPENS_LITERAL}`, 'i');
 const SELECT_INTO = /\binto\s+(?:strict\s+)?([A-Za-z_][\w$]*)/i;
 /** `EXECUTE name` (with USING or INTO after it): dynamic SQL whose text a variable holds. */
 const EXECUTE_VARIABLE = /^execute(?:\s+([A-Za-z_][\w$]*)|\s*\(\s*([A-Za-z_][\w$]*)\s*\))\s*(?:;|$|using\b|into\b)/i;
@@ -439,8 +472,8 @@ export class BuiltStatements {
     const assigned = ASSIGNED_TEXT.exec(text);
     const selected = assigned ? undefined : SELECTED_TEXT.exec(text);
     const match = assigned ?? selected;
-    const quote = match ? match.index + match[0].length - 1 : -1;
-    const name = (assigned ? assigned[1] : selected ? SELECT_INTO.exec(text.slice(literalEnd(text, quote + 1)))?.[1] : ASSIGNED_VARIABLE.exec(text)?.[1])?.toLowerCase();
+    const quote = match ? match.index + match[0].length : -1;
+    const name = (assigned ? assigned[1] : selected ? SELECT_INTO.exec(text.slice(literalAt(text, quote).end))?.[1] : ASSIGNED_VARIABLE.exec(text)?.[1])?.toLowerCase();
     if (!name) return;
     const appended = SELF_APPEND.exec(text);
     if (!match && appended && appended[1].toLowerCase() === name && appended[2].toLowerCase() === name) {

@@ -96,12 +96,17 @@ function skipBlockComment(text: string, i: number): number {
   return text.length;
 }
 
+/** The tag (`$$`, `$body$`) that opens a dollar-quoted string at i, or undefined when text[i] opens none (`$1` is a parameter). */
+export function dollarQuoteOpening(text: string, i: number): string | undefined {
+  return /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64))?.[0];
+}
+
 /** Returns the end of a dollar-quoted string starting at i, or -1 if text[i] does not open one. */
 function skipDollarQuote(text: string, i: number): number {
-  const match = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
-  if (!match) return -1;
-  const close = text.indexOf(match[0], i + match[0].length);
-  return close < 0 ? text.length : close + match[0].length;
+  const tag = dollarQuoteOpening(text, i);
+  if (tag === undefined) return -1;
+  const close = text.indexOf(tag, i + tag.length);
+  return close < 0 ? text.length : close + tag.length;
 }
 
 /** Skips quotes and comments; returns the next index to look at, or -1 when text[i] starts none. */
