@@ -233,10 +233,31 @@ export function dynamicDrops(plpgsql: string): string[] | undefined {
 /** A built statement (trimmed, no `;`) that puts a setting back to its default: `RESET name|ALL`, `SET [SESSION] name TO|= DEFAULT`. */
 const RESTORES_DEFAULT = /^(?:reset\s+([\w.]+)|set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)\s*default)$/i;
 
+/**
+ * A built statement that puts the session's identity back: `RESET SESSION AUTHORIZATION`, `SET [SESSION] SESSION
+ * AUTHORIZATION DEFAULT`, `SET [SESSION] ROLE NONE` (`RESET ROLE` is RESTORES_DEFAULT's).
+ */
+const RESTORES_IDENTITY = /^(?:reset\s+(session\s+authorization)|set\s+(?:session\s+)?(session\s+authorization)\s+default|set\s+(?:session\s+)?(role)\s+none)$/i;
+
 /** The setting a built statement puts back to its default (`all` for RESET ALL, lower case), if it is such a statement. */
 function restoredSetting(statement: string): string | undefined {
-  const match = RESTORES_DEFAULT.exec(withoutTrivia(statement).trim().replace(/;$/, '').trimEnd());
-  return (match?.[1] ?? match?.[2])?.toLowerCase();
+  const text = withoutTrivia(statement).trim().replace(/;$/, '').trimEnd();
+  const match = RESTORES_DEFAULT.exec(text) ?? RESTORES_IDENTITY.exec(text);
+  const written = match?.slice(1).find((name) => name !== undefined);
+  return written === undefined ? undefined : parameterName(written);
+}
+
+/**
+ * A SET's setting as PostgreSQL names the parameter, as a static SET's is named (detect.ts): SET's own spellings
+ * without TO (`SET SESSION AUTHORIZATION x` → session_authorization, `SET TIME ZONE x` → timezone, `SET ROLE x`) or
+ * `SET name TO|= …`; a setting named by a hole (`'SET ' || name || ' = 1'`) is none.
+ */
+const SET_SETTING = /^\s*set\s+(?:session\s+)?(?:(session\s+authorization|time\s+zone|role)\b|([\w.]+)\s*(?:to\b|=))/i;
+
+/** `SESSION AUTHORIZATION` → session_authorization, `TIME ZONE` → timezone, another name in lower case. */
+function parameterName(written: string): string {
+  const name = written.toLowerCase().replace(/\s+/g, ' ');
+  return name === 'session authorization' ? 'session_authorization' : name === 'time zone' ? 'timezone' : name;
 }
 
 /**
@@ -267,7 +288,8 @@ function statementKind(text: string): Omit<DynamicStatement, 'start' | 'end'> | 
   const kind = KINDS.find(({ pattern }) => pattern.test(statement));
   // `SET name TO DEFAULT` puts the default back, as RESET does (dynamicResets): it leaves nothing behind.
   if (!kind || restoredSetting(statement) !== undefined) return undefined;
-  const setting = kind.rule === 'session-set' ? /^\s*set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)/i.exec(statement)?.[1].toLowerCase() : undefined;
+  const written = kind.rule === 'session-set' ? SET_SETTING.exec(statement) : undefined;
+  const setting = written ? parameterName(written[1] ?? written[2]) : undefined;
   return {
     rule: kind.rule, setting,
     message: `dynamic SQL builds ${kind.what}: it runs in the caller's session and outlives the transaction behind a transaction pooler.`,
