@@ -15,10 +15,18 @@
 // taken from a double pool (`await mockPool.connect()`), what a local function returns when every value it returns is
 // one (`const makeClient = () => ({ query: jest.fn() })`), and a local function's parameter when every call of the
 // function passes one there (`const runJob = async (client) => …; runJob(client1)`).
+// A project module the test imports may be the double: a module mock (`jest.mock('../db', () => ({ default: mockPool
+// }))`, `vi.mock`) at the top level of the test file, or of a setup file Jest or Vitest runs in the test's own module
+// registry (`setupFiles`, `setupFilesAfterEnv`), whose factory gives the imported export a double and keeps nothing of
+// the real module. A mock in the test file itself decides over the setup files' (`jest.unmock` brings the real module back).
 import ts from 'typescript';
 import { TEST_PATH } from './inProcess';
 import { Flow, outermostWrapper, returnedValues, unwrap } from './embeddedFlow';
 import { callsByName, walkDescendants } from './astWalk';
+import { importedNames, requiredNames } from './ownServerHelpers';
+import { projectModulePath } from './moduleResolution';
+import { ModuleFacts } from './parsedModules';
+import { registrySetupFiles } from './testSetupFiles';
 
 /** PostgreSQL driver modules a test may mock wholesale. */
 const DRIVER_MODULES = new Set(['pg', 'pg-pool', 'postgres', 'pg-promise', '@neondatabase/serverless', '@vercel/postgres']);
@@ -44,13 +52,23 @@ export interface TestDoubles {
   readonly clients: ReadonlySet<string>;
   /** The file is test code that makes mock functions: a receiver may be a double made from them. */
   readonly mocks: boolean;
+  /** Names the file imports from a project module whose module mock gives them a double (`import pool from '../db'`). */
+  readonly mockedImports: ReadonlySet<string>;
 }
 
-const NONE: TestDoubles = { driverMocked: false, clients: new Set(), mocks: false };
+const NONE: TestDoubles = { driverMocked: false, clients: new Set(), mocks: false, mockedImports: new Set() };
 
 /** The test doubles a file shows; none outside test code, or in a file that names no mock at all. */
 export function testDoublesOf(source: ts.SourceFile, fileName: string | undefined): TestDoubles {
-  if (!fileName || !TEST_PATH.test(fileName) || !/\b(?:jest|vi)\b/.test(source.text)) return NONE;
+  if (!fileName || !TEST_PATH.test(fileName)) return NONE;
+  const mockedImports = importsMockedAsDoubles(source, fileName);
+  const written = /\b(?:jest|vi)\b/.test(source.text) ? doublesWritten(source) : NONE;
+  if (mockedImports.size === 0) return written;
+  return { ...written, mocks: true, mockedImports };
+}
+
+/** The doubles written in a file (the header's first two kinds), whatever its name. */
+function doublesWritten(source: ts.SourceFile): TestDoubles {
   let driverMocked = false;
   const clients = new Set<string>();
   const receiverOfMember = (node: ts.Expression): string | undefined => {
@@ -86,7 +104,7 @@ export function testDoublesOf(source: ts.SourceFile, fileName: string | undefine
   };
   source.forEachChild(visit);
   const mocks = /\b(?:jest|vi)\.fn\b/.test(source.text);
-  return driverMocked || clients.size > 0 || mocks ? { driverMocked, clients, mocks } : NONE;
+  return driverMocked || clients.size > 0 || mocks ? { driverMocked, clients, mocks, mockedImports: new Set() } : NONE;
 }
 
 /** Whether a query on `receiver` goes to a double (a mocked driver, or a mocked client, maybe handed on: isDouble). */
@@ -113,7 +131,8 @@ function isDouble(expression: ts.Expression, doubles: TestDoubles, flow: Flow, d
   }
   if (!ts.isIdentifier(value)) return false;
   const binding = flow.bindingOf(value);
-  if (!binding) return false;
+  // No local binding: a name the file imports (or a global), a double when a module mock gives it one.
+  if (!binding) return doubles.mockedImports.has(value.text);
   if ('variable' in binding) return flow.everyHeldValue(binding.variable, next);
   const index = binding.parameterOf.parameters.indexOf(binding.parameter);
   const arguments_ = ts.isIdentifier(binding.parameter.name) ? argumentsPassed(binding.parameterOf, index, flow) : undefined;
@@ -190,4 +209,92 @@ function isMockFunction(node: ts.Expression, source: ts.SourceFile): boolean {
   // jest.fn().mockResolvedValue(…): the chain starts at a mock function.
   while (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && MOCK_SETUP.test(value.expression.name.text)) value = unwrap(value.expression.expression);
   return ts.isCallExpression(value) && MOCK_FUNCTION.test(value.expression.getText(source));
+}
+
+/** A module mock's call at the top level of a file (hoisted above the imports, so it holds for the whole file). */
+const TOP_LEVEL_MOCK = /^(?:jest|vi)\.mock$/;
+/** What brings the real module back in a test file: `jest.unmock('../db')`, `vi.doUnmock`, `jest.dontMock`. */
+const UNMOCK = /^(?:jest|vi)\.(?:unmock|doUnmock|dontMock)$/;
+/** Any export of the mocked module: the factory's whole value is a double. */
+const EVERY_EXPORT = '*';
+
+/** One file's module mocks: the mocked module's file → the exports the mock makes doubles (none when it unmocks or may keep the real module). */
+type ModuleMocks = ReadonlyMap<string, ReadonlySet<string>>;
+
+const setupFileMocks = new ModuleFacts<ModuleMocks>((read) => moduleMocksOf(read.source, read.path));
+
+/**
+ * The names the test file imports (`import pool from '../db'`, `const { pool } = require('../db')`) from a project
+ * module that a module mock replaces, giving the imported export a double: the test file's own mock of that module if it
+ * has one, else the mocks of its registry setup files (a module mocked differently by two of them is not followed).
+ */
+function importsMockedAsDoubles(source: ts.SourceFile, fileName: string): ReadonlySet<string> {
+  const own = moduleMocksOf(source, fileName);
+  const setup = registrySetupFiles(fileName).map((file) => setupFileMocks.of(file)).filter((mocks): mocks is ModuleMocks => mocks !== undefined && mocks.size > 0);
+  const names = new Set<string>();
+  if (own.size === 0 && setup.length === 0) return names;
+  for (const [local, imported] of [...importedNames(source), ...requiredNames(source)]) {
+    const module = projectModulePath(fileName, imported.specifier);
+    if (!module) continue;
+    const doubled = own.get(module) ?? soleSetupMock(setup, module);
+    if (doubled && (doubled.has(imported.name) || doubled.has(EVERY_EXPORT))) names.add(local);
+  }
+  return names;
+}
+
+/** The exports the setup files' mock of `module` makes doubles, when exactly one of them mocks it. */
+function soleSetupMock(setup: readonly ModuleMocks[], module: string): ReadonlySet<string> | undefined {
+  const mocks = setup.flatMap((mocksOfFile) => mocksOfFile.get(module) ?? []);
+  return mocks.length === 1 ? mocks[0] : undefined;
+}
+
+/**
+ * The top-level module mocks and unmocks of a file, by the file each names: for `jest.mock('../db', () => ({ default:
+ * mockPool }))`, the exports whose value in every object the factory returns is a double (a mock function, an object
+ * with mock members, a name holding one: isDouble in that file); all of them when the factory returns a double itself.
+ * A factory keeping the real module, a mock without a factory (an automock or a `__mocks__` file, not read here) and an
+ * unmock make no doubles.
+ */
+function moduleMocksOf(source: ts.SourceFile, fileName: string): ModuleMocks {
+  const mocks = new Map<string, ReadonlySet<string>>();
+  if (!/\b(?:jest|vi)\s*\.\s*(?:mock|unmock|doUnmock|dontMock)\b/.test(source.text)) return mocks;
+  let flow: Flow | undefined;
+  let doubles: TestDoubles | undefined;
+  for (const statement of source.statements) {
+    const call = ts.isExpressionStatement(statement) ? unwrap(statement.expression) : undefined;
+    if (!call || !ts.isCallExpression(call)) continue;
+    const callee = call.expression.getText(source);
+    const [specifier, factory] = call.arguments;
+    if (!specifier || !ts.isStringLiteralLike(specifier) || !(TOP_LEVEL_MOCK.test(callee) || UNMOCK.test(callee))) continue;
+    const module = projectModulePath(fileName, specifier.text);
+    if (!module) continue;
+    const isFactory = factory !== undefined && (ts.isArrowFunction(factory) || ts.isFunctionExpression(factory));
+    if (!TOP_LEVEL_MOCK.test(callee) || !isFactory || KEEPS_ACTUAL.test(factory.getText(source))) {
+      mocks.set(module, new Set());
+      continue;
+    }
+    flow ??= new Flow(source);
+    doubles ??= doublesWritten(source);
+    mocks.set(module, doubledExports(factory, doubles, flow));
+  }
+  return mocks;
+}
+
+/** The exports every value a mock factory returns gives a double (EVERY_EXPORT when the value is a double itself). */
+function doubledExports(factory: ts.ArrowFunction | ts.FunctionExpression, doubles: TestDoubles, flow: Flow): ReadonlySet<string> {
+  const returned = returnedValues(factory).map(unwrap);
+  if (returned.length === 0) return new Set();
+  // An object written in the factory is the module's exports, read member by member (a mock function beside a real
+  // pool doubles only the former); any other value is the module itself, a double or not as a whole.
+  if (!returned.every(ts.isObjectLiteralExpression)) return new Set(returned.every((value) => isDouble(value, doubles, flow, 0)) ? [EVERY_EXPORT] : []);
+  const perValue = returned.map((object) => {
+    const names = new Set<string>();
+    for (const property of object.properties) {
+      const member = ts.isPropertyAssignment(property) ? property.initializer : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+      const name = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteralLike(property.name)) ? property.name.text : undefined;
+      if (member && name && isDouble(member, doubles, flow, 0)) names.add(name);
+    }
+    return names;
+  });
+  return new Set([...perValue[0]].filter((name) => perValue.every((names) => names.has(name))));
 }

@@ -26,12 +26,19 @@ const DEV_FOLDER = /^(?:examples?|samples?|demos?|playgrounds?|sandbox|scratch|d
 const RUNNER_CONFIG = /^(?:(?:jest|vitest|vite|playwright|ava)\.config\.(?:[cm]?[jt]s|json)|vitest\.workspace\.[cm]?[jt]s|\.mocharc(?:\.(?:js|cjs|json|jsonc|ya?ml))?|package\.json)$/i;
 /** A setup key and what follows it on the line (or up to its array's end): `globalSetup: './setup.ts'`, `"setupFiles": ["…", "…"]`. */
 const SETUP_KEY = /\b(?:globalSetup|globalTeardown|setupFiles|setupFilesAfterEnv|require|file)\b["']?\s*[:=]\s*(\[[^\]]*\]|[^\n,}]*)/g;
+/**
+ * The keys naming setup files that Jest and Vitest run inside each test file's own module registry (`setupFiles`,
+ * `setupFilesAfterEnv`): a module mock declared there (`jest.mock('../db', …)`) replaces that module for the test too,
+ * unlike one in a `globalSetup`, which runs apart from the tests.
+ */
+const REGISTRY_SETUP_KEY = /\b(?:setupFiles|setupFilesAfterEnv)\b["']?\s*[:=]\s*(\[[^\]]*\]|[^\n,}]*)/g;
 /** A script's option naming a file the runner loads first: `mocha --require test/setup.js`, `--file ./test/root-hooks.ts`. */
 const SCRIPT_OPTION = /(?:--require|--file|--import|--setup|\s-r)[=\s]+["']?([\w@./<>-]+)/g;
 const QUOTED = /["'`]([^"'`\n]+)["'`]/g;
 const EXTENSIONS = ['', '.ts', '.js', '.mjs', '.cjs', '.mts', '.cts', '.tsx', '.jsx'];
 const MAX_CONFIG_BYTES = 256 * 1024;
 const byFolder = new TimedCache<ReadonlySet<string>>(CACHE_MS, 512);
+const registrySetupByFolder = new TimedCache<ReadonlySet<string>>(CACHE_MS, 512);
 
 /** Whether `fileName` is test code by the names above or a file a test runner's configuration names for its setup (not TEST_PATH's). */
 export function isTestSetupFile(fileName: string): boolean {
@@ -101,6 +108,14 @@ export function testSetupFiles(fileName: string): string[] {
 }
 
 /**
+ * The setup files a Jest or Vitest configuration of the repository holding `fileName` runs in each test file's module
+ * registry (REGISTRY_SETUP_KEY), whose module mocks hold in the test.
+ */
+export function registrySetupFiles(fileName: string): string[] {
+  return [...new Set(repositoryFolders(fileName).flatMap((folder) => [...registrySetupByFolder.get(folder, () => namedSetupFiles(folder, REGISTRY_SETUP_KEY, false))]))];
+}
+
+/**
  * Development code: a file under a folder of examples or a playground, or under the Supabase CLI's local project
  * folder (not its `functions/`), the path read from the repository's root (the first folder up holding `.git` or
  * `.github`).
@@ -118,22 +133,25 @@ export function isDevCode(fileName: string): boolean {
 
 /** The files the test runners' configurations in `folder` name for setup. */
 function setupFilesOf(folder: string): ReadonlySet<string> {
-  return byFolder.get(folder, () => {
-    const files = new Set<string>();
-    for (const entry of folderEntries(folder)) {
-      if (!RUNNER_CONFIG.test(entry.name)) continue;
-      const text = boundedText(join(folder, entry.name), MAX_CONFIG_BYTES);
-      if (text === undefined) continue;
-      const named: string[] = [];
-      for (const match of text.matchAll(SETUP_KEY)) for (const quoted of match[1].matchAll(QUOTED)) named.push(quoted[1]);
-      if (entry.name === 'package.json') for (const match of text.matchAll(SCRIPT_OPTION)) named.push(match[1]);
-      for (const name of named) {
-        const file = resolveSetupFile(folder, name);
-        if (file) files.add(file);
-      }
+  return byFolder.get(folder, () => namedSetupFiles(folder, SETUP_KEY, true));
+}
+
+/** The files the runners' configurations in `folder` name under `keys` (and, with `scriptOptions`, a package.json script's `--require`/`--file`). */
+function namedSetupFiles(folder: string, keys: RegExp, scriptOptions: boolean): ReadonlySet<string> {
+  const files = new Set<string>();
+  for (const entry of folderEntries(folder)) {
+    if (!RUNNER_CONFIG.test(entry.name)) continue;
+    const text = boundedText(join(folder, entry.name), MAX_CONFIG_BYTES);
+    if (text === undefined) continue;
+    const named: string[] = [];
+    for (const match of text.matchAll(keys)) for (const quoted of match[1].matchAll(QUOTED)) named.push(quoted[1]);
+    if (scriptOptions && entry.name === 'package.json') for (const match of text.matchAll(SCRIPT_OPTION)) named.push(match[1]);
+    for (const name of named) {
+      const file = resolveSetupFile(folder, name);
+      if (file) files.add(file);
     }
-    return files;
-  });
+  }
+  return files;
 }
 
 /** A named setup file, from the configuration's folder: `<rootDir>/x`, `./x`, `x`, with or without its extension; not a package. */
