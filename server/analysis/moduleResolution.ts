@@ -38,6 +38,14 @@ export function resolveModule(importer: string, specifier: string): string | und
 }
 
 /**
+ * Whether a specifier names a file of the importer's own project as a relative path does: relative or absolute, or
+ * through a path alias of its tsconfig/jsconfig (`@/tests/setup/db`) or its Deno import map — not a package.
+ */
+export function namesProjectFile(importer: string, specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || (resolveAlias(importer, specifier) ?? resolveImportMap(importer, specifier)) !== undefined;
+}
+
+/**
  * A package importing itself by its own name (`import { lazySingleton } from 'neon-testing/utils'` in neon-testing's
  * own tests): Node resolves that through the package's `exports` (its self-reference), to the package's own files.
  */

@@ -12,7 +12,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
 import { Flow, calleeText, fieldValues, isConstDeclaration, outermostWrapper, singleReturn, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
-import { resolveModule } from './moduleResolution';
+import { namesProjectFile, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
@@ -1208,7 +1208,7 @@ export class OwnServerClients {
     const local = this.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name);
     if (local) return { judge: this, declaration: local };
     const imported = (this.imports ??= importedNames(this.source)).get(name);
-    if (!imported || !(imported.specifier.startsWith('.') || imported.specifier.startsWith('/'))) return undefined;
+    if (!imported || !namesProjectFile(this.fileName!, imported.specifier)) return undefined;
     const file = resolveModule(this.fileName!, imported.specifier);
     const helper = file !== undefined && TEST_PATH.test(file) && resolve(file) !== resolve(this.fileName!) ? this.testHelper(file, false) : undefined;
     const exported = helper?.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === imported.name && isExportedClass(s));
@@ -1501,7 +1501,8 @@ export class OwnServerClients {
    * modules passed through (`reexport`: this file re-exports the name, MAX_REEXPORT_HOPS in a row at most).
    */
   private testHelperExports(imported: ImportedName, call: boolean, reexport = false): boolean {
-    const relative = imported.specifier.startsWith('.') || imported.specifier.startsWith('/');
+    // A relative path, or a path alias of the project's tsconfig (`@/tests/setup/global`): a file of this project.
+    const relative = namesProjectFile(this.fileName!, imported.specifier);
     // A workspace package named for tests (`@repo/test-utils`, `@app/testing`): a monorepo's shared test helpers.
     const file = resolveModule(this.fileName!, imported.specifier);
     // … and the modules of that package its files import or re-export (`export * from './db'` in its index).
