@@ -1051,7 +1051,35 @@ export class OwnServerClients {
 
   /** A variable whose initializer and every plain assignment (`database = await createDevDatabase()` in a hook) is such a value. */
   private variableFromOwnServer(variable: ts.VariableDeclaration, depth: number): boolean {
-    return this.everyValueOf(variable, (v) => this.fromOwnServer(v, depth + 1));
+    return this.everyValueOf(variable, (v) => this.fromOwnServer(v, depth + 1)) || (this.testCode && this.throwawayOrTestVariable(variable, depth));
+  }
+
+  /**
+   * In test code, a variable holding either a server the code starts itself or the URL of an environment variable named
+   * for the suite's test database (`let url = process.env.TEST_DATABASE_URL; if (url === undefined) url = (await new
+   * PostgreSqlContainer().start()).getConnectionUri()`): the suite takes the variable as a stand-in for its throwaway
+   * server, so it is the suite's own database too — unless the repository's test or application environment points it
+   * at a pooler or another machine. At least one value must be such a server; the variable's read may go through a const.
+   */
+  private throwawayOrTestVariable(variable: ts.VariableDeclaration, depth: number): boolean {
+    const values = this.flow.heldValues(variable);
+    if (values === undefined) return false;
+    let started = 0;
+    for (const value of values) {
+      const variableName = this.testVariableRead(value);
+      if (variableName !== undefined) {
+        if (testEnvironmentVariable(this.fileName!, variableName) === 'elsewhere' || applicationEnvironmentVariable(this.fileName!, variableName) === 'elsewhere') return false;
+      } else if (this.fromOwnServer(value, depth + 1)) started++;
+      else return false;
+    }
+    return started > 0;
+  }
+
+  /** The environment variable named for tests (readsTestEnvironment) a value reads, directly or through a const holding the read. */
+  private testVariableRead(value: ts.Expression): string | undefined {
+    const unwrapped = unwrap(value);
+    const read = ts.isIdentifier(unwrapped) ? this.flow.constantInitializer(unwrapped) : unwrapped;
+    return read !== undefined && readsTestEnvironment(read) ? environmentName(read) : undefined;
   }
 
   /** Whether a variable has a value, and every value it holds (its initializer unless empty, each plain assignment) satisfies `test`. */
