@@ -1,7 +1,7 @@
 // Which source file of the repository an import specifier names, as the cross-file facts need it
 // (ownServerHelpers.ts, projectImporters.ts): a relative path, a tsconfig/jsconfig path alias
-// (`@/server/db` → `./server/db`), an entry of a Deno config's import map (`"@/": "../_shared/"`), or a package of the
-// importer's own workspace. Folders, manifests and
+// (`@/server/db` → `./server/db`), an entry of a Deno config's import map (`"@/": "../_shared/"`), a package of the
+// importer's own workspace, or an AWS Lambda layer's file (`/opt/shared.mjs`, lambdaLayers.ts). Folders, manifests and
 // config files are read from disk with bounded walks and cached, so the CLI and the editor, which analyse one
 // file at a time, resolve the same way without reading the disk again for every file.
 import ts from 'typescript';
@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SKIPPED_FOLDERS, folderEntries, foldersUp, isFile, walkFolders } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { readJson } from './packageManifests';
+import { lambdaLayerFile } from './lambdaLayers';
 
 // packageManifests.ts has no TypeScript in it: modules of the plain .sql analysis import it there.
 export { packageDependencies } from './packageManifests';
@@ -24,13 +25,13 @@ export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', 
 export const SOURCE_FILE = /\.[cm]?[jt]sx?$/;
 export const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
-/** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, or a package of its workspace. */
+/** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, a package of its workspace, a Lambda layer's file. */
 export function resolveModule(importer: string, specifier: string): string | undefined {
   if (specifier.startsWith('.')) {
     const target = resolve(dirname(importer), specifier);
     return resolveFile(target) ?? builtFileSource(target);
   }
-  const aliased = resolveAlias(importer, specifier) ?? resolveImportMap(importer, specifier);
+  const aliased = resolveAlias(importer, specifier) ?? resolveImportMap(importer, specifier) ?? lambdaLayerFile(importer, specifier, resolveFile);
   if (aliased) return aliased;
   const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
   const folder = match && (workspacePackage(importer, match[1]) ?? selfReference(importer, match[1]));
