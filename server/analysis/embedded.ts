@@ -1612,7 +1612,8 @@ class Extractor {
 
   /**
    * A const's value that is a SQL tag under another name (`const conn = this.sql`, `const db = sql`), or a choice one
-   * of whose values is (`const conn = useDirect ? await manager.direct() : this.sql`, `injected ?? this.sql`): used as
+   * of whose values is (`const conn = useDirect ? await manager.direct() : this.sql`, `injected ?? this.sql`, `injected ??
+   * makeClient(url)` with a function of the project that hands out a postgres.js client): used as
    * a tag, whichever it holds runs the template as SQL on that client.
    */
   private holdsSqlTag(value: ts.Expression, depth = 0): boolean {
@@ -1620,8 +1621,9 @@ class Extractor {
     const bare = unwrap(value);
     const choices = choiceAlternatives(bare);
     if (choices) return choices.some((choice) => this.holdsSqlTag(choice, depth + 1));
-    // Another name's own binding is read by isSqlTag (a chain of consts ends at a declaration or a tag name).
-    return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare)) && this.isSqlTag(bare);
+    // Another name's own binding is read by isSqlTag (a chain of consts ends at a declaration or a tag name), and so is a
+    // call of a function of the project that hands out a client (`injected ?? createLockClient(config)`).
+    return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare) || ts.isCallExpression(bare)) && this.isSqlTag(bare);
   }
 
   private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {

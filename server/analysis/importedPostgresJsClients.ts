@@ -8,7 +8,8 @@
 // return client }`, `export const makeSql = () => postgres(url)`): what a call of it returns (`const db = getDb();
 // db\`…\``) is that client. A function's one returned value, a top-level name, a `let` every assignment of which
 // (`client ??= postgres(url)`, `if (!client) client = postgres(url)`) makes a client, another top-level function of
-// the module, and either side of `cache ?? postgres(url)` are followed, a few steps deep.
+// the module, either side of `cache ?? postgres(url)` and the arms of a choice that each make a client
+// (`typeof config === 'string' ? postgres(config) : postgres({ host, … })`) are followed, a few steps deep.
 // Neon's HTTP query function (`neon(url)` of `@neondatabase/serverless`) is a tag the same way (``sql`…` `` sends the
 // template, each as a request of its own), so a module's `neon(url)` client or a function handing one out
 // (`export function getRawSql() { return cached ??= neon(url) }`) is followed alike (session 36).
@@ -142,6 +143,13 @@ export class TopLevelClients {
     if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       // `cached ?? postgres(url)`: a global cache of the client, or a new one.
       return this.creationOf(value.right, steps + 1) ?? this.creationOf(value.left, steps + 1);
+    }
+    if (ts.isConditionalExpression(value)) {
+      // `typeof config === 'string' ? postgres(config, opts) : postgres({ host, … })`: a client whichever arm runs when
+      // each arm makes one (or is a `null`/`undefined` placeholder); the first read as heldBy reads a name's values.
+      const arms = [value.whenTrue, value.whenFalse].filter((arm) => !isNothing(arm));
+      const made = arms.map((arm) => this.creationOf(arm, steps + 1));
+      return made.length > 0 && made.every((creation) => creation !== undefined) ? made[0] : undefined;
     }
     if (ts.isBinaryExpression(value) && ASSIGNMENTS.has(value.operatorToken.kind)) {
       // `return cached ??= postgres(url)`, `(client = neon(url))`: the assignment's value is the new client or, for `??=`
