@@ -256,6 +256,19 @@ export function memberName(member: ts.ClassElement): string | undefined {
   return member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
 }
 
+/** The keys of a node-postgres query config that runs a statement by name alone (its text, if any, sent earlier). */
+const NAME_ONLY_CONFIG_KEYS = new Set([CONFIG_NAME, 'values', 'rowMode', 'types', 'binary']);
+
+/**
+ * `{ name: 'insert-user', values: [id, email] }` with no text: node-postgres binds the statement it parsed earlier under
+ * that name on the same connection (Bind/Execute only), the named statement itself. Only the shape node-postgres takes,
+ * a name and values among its own config keys, counts: another library's `{ name, values }` argument holds more.
+ */
+function isNameOnlyConfig(node: ts.ObjectLiteralExpression): boolean {
+  const keys = node.properties.map((property) => property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined);
+  return keys.includes(CONFIG_NAME) && keys.includes('values') && keys.every((key) => key !== undefined && NAME_ONLY_CONFIG_KEYS.has(key));
+}
+
 /**
  * Whether a query config with a name prepares a named statement: not when the name is empty (`name: ''`
  * is the unnamed statement, as if there were none). A `null` text still counts: node-postgres sends it.
@@ -364,6 +377,7 @@ export class Flow {
       if (spread) return spread;
       const text = objectProperty(node, CONFIG_TEXT);
       if (text) return { text, name: objectProperty(node, CONFIG_NAME) };
+      if (isNameOnlyConfig(node)) return { name: objectProperty(node, CONFIG_NAME) };
       // An adapter's wrapper that sends its `raw` text as it is (`adapter.execute({ drizzle, raw: sql })`).
       const raw = objectProperty(node, 'raw');
       if (raw) return { text: raw };
