@@ -18,9 +18,9 @@
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
-import { outermostWrapper, unwrap } from './embeddedFlow';
+import { flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
-import { importedNames, loadedNames } from './ownServerHelpers';
+import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { hasModifier, variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
@@ -493,8 +493,12 @@ function localConstInitializer(use: ts.Identifier): ts.Expression | undefined {
  * name calls.
  */
 function calledFunction(callee: ts.Identifier, view: FileView, walk: Walk): Target | undefined {
-  const loaded = loadedNames(view.source).get(callee.text);
-  // A name both loaded somewhere and declared at the top level: which one this call reaches is not read here.
+  // The destructuring that binds the name where it is called: each function's `const { apply } = await import(…)`
+  // binds its own module's `apply`. A destructuring of anything else (`const { apply } = ctx`) is no function followed.
+  const destructured = flowOfModule(view.source).destructuringOf(callee);
+  const loaded = destructured && loadedBinding(destructured, callee.text);
+  if (destructured && !loaded) return undefined;
+  // A name both loaded and declared at the top level: which one this call reaches is not read here.
   if (loaded && topLevelFunction(view.source, callee.text)) return undefined;
   const imported = importedNames(view.source).get(callee.text) ?? loaded;
   let target = imported ? importedFunction(view.source.fileName, imported.specifier, imported.name, walk) : { view, fn: topLevelFunction(view.source, callee.text) };

@@ -80,36 +80,6 @@ export function requiredNames(source: ts.SourceFile): Map<string, ImportedName> 
 }
 
 /**
- * The names a module loaded inside a function binds, as requiredNames reads them at the top level: `const { start } =
- * await import('./server.js')` in the function that needs it (code that keeps a helper's dependencies optional). The
- * first binding of a name counts, file-wide, as imports do (ownServerClients resolves a name in its scope: loadedBinding).
- */
-export function loadedNames(source: ts.SourceFile): ReadonlyMap<string, ImportedName> {
-  let names = loadedNamesOf.get(source);
-  if (names) return names;
-  names = new Map<string, ImportedName>();
-  loadedNamesOf.set(source, names);
-  collectLoadedNames(source, names);
-  return names;
-}
-
-/** loadedNames' answer per syntax tree: it walks the whole file, and drizzleDatabaseUses.ts asks at each call it follows. */
-const loadedNamesOf = new WeakMap<ts.SourceFile, Map<string, ImportedName>>();
-
-function collectLoadedNames(source: ts.SourceFile, names: Map<string, ImportedName>): void {
-  const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && node.initializer && ts.isObjectBindingPattern(node.name) && ts.isCallExpression(unwrap(node.initializer))) {
-      const specifier = requiredModule(node.initializer);
-      if (specifier) {
-        for (const [local, imported] of boundNames(node.name, specifier)) if (!names.has(local)) names.set(local, imported);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-}
-
-/**
  * What a name a destructuring binds out of a module it loads stands for (`const { start } = await import('./server.js')`
  * in the function that needs it, `const { pool: db } = require('./db')`): that module's export; undefined for a
  * destructuring of anything else (`const { pool } = ctx`).

@@ -607,3 +607,35 @@ test("a drizzle database handed to a function the script loads where it needs it
   const shadowed = project('loaded-shadowed', { 'src/audit.ts': audit(reads), 'scripts/audit.ts': own });
   assert.deepEqual(rulesOf(shadowed, 'scripts/audit.ts', own), FLAGGED);
 });
+
+test('a name two functions each load from their own module (`const { step } = await import(…)`) is followed into the module its own function loads', () => {
+  const runner = (commands: string[]) => [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'const client = postgres(process.env.DATABASE_URL!);',
+    'const db = drizzle(client);',
+    ...commands,
+    'await client.end();',
+  ];
+  const inspectCommand = ['async function inspect() {', "  const { step } = await import('../src/inspect');", '  await step(db);', '}'];
+  const repairCommand = ['async function repair() {', "  const { step } = await import('../src/repair');", '  await step(db);', '}'];
+  const modules = {
+    'src/inspect.ts': ["import { sql } from 'drizzle-orm';", 'export async function step(d) { return d.execute(sql`SELECT 1`); }'],
+    'src/repair.ts': ["import { sql } from 'drizzle-orm';", 'export async function step(d) { return d.transaction(async (tx) => { await tx.execute(sql`SELECT 2`); }); }'],
+  };
+  // The second command's step runs a transaction: the first load of the name in the file does not speak for it.
+  const both = runner([...inspectCommand, ...repairCommand, 'if (process.argv[2]) await inspect(); else await repair();']);
+  const bothFolder = project('loaded-two-modules', { ...modules, 'scripts/run.ts': both });
+  assert.deepEqual(rulesOf(bothFolder, 'scripts/run.ts', both), FLAGGED);
+  const repairFirst = runner([...repairCommand, ...inspectCommand, 'await repair(); await inspect();']);
+  const repairFolder = project('loaded-two-modules-reversed', { ...modules, 'scripts/run.ts': repairFirst });
+  assert.deepEqual(rulesOf(repairFolder, 'scripts/run.ts', repairFirst), FLAGGED);
+  // Only the reading command: nothing runs a transaction.
+  const readOnly = runner([...inspectCommand, 'await inspect();']);
+  const readFolder = project('loaded-one-module', { ...modules, 'scripts/run.ts': readOnly });
+  assert.deepEqual(rulesOf(readFolder, 'scripts/run.ts', readOnly), []);
+  // A destructuring of something other than a module load binds no function that is followed.
+  const fromContext = runner(['async function run(ctx) {', '  const { step } = ctx;', '  await step(db);', '}', "import { step } from '../src/inspect';", 'await step(db);']);
+  const contextFolder = project('loaded-from-context', { ...modules, 'scripts/run.ts': fromContext });
+  assert.deepEqual(rulesOf(contextFolder, 'scripts/run.ts', fromContext), FLAGGED);
+});
