@@ -9,14 +9,14 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { flowOfModule, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
-import { POOLER_PORT_TEXT, connectionParts, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
+import { POOLER_PORT_TEXT, connectionParts, isSessionModePooler, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
@@ -335,14 +335,28 @@ export function isProviderDirectEndpoint(host: string, port: string | undefined)
 }
 
 /**
+ * A server whose session is the client's own: a provider's direct endpoint (isProviderDirectEndpoint) or a pooler in
+ * session mode (`aws-0-<region>.pooler.supabase.com:5432`, poolerEndpoints.ts's isSessionModePooler).
+ */
+function keepsSession(host: string | undefined, port: string | undefined): boolean {
+  return host !== undefined && (isProviderDirectEndpoint(host, port) || isSessionModePooler({ host, port }));
+}
+
+/**
  * A connection string written out (`'postgresql://u:p@db.abc.supabase.co:5432/postgres'`, `host=db.abc.supabase.co
- * dbname=postgres`), also in a const of the file (`const DB_URL = '…'; postgres(DB_URL)`), each of whose servers is a
- * provider's direct endpoint: libpq may reach any host of a list, and a URL's `?host=`/`?port=` may stand before its
- * authority's (connectionParts, possibleEndpoints).
+ * dbname=postgres`, Supavisor's session mode `…@aws-0-eu-west-1.pooler.supabase.com:5432/postgres`), also in a variable
+ * of the file every value of which is one (`const DB_URL = '…'; postgres(DB_URL)`), each of whose servers keeps the
+ * session (keepsSession): libpq may reach any host of a list, and a URL's `?host=`/`?port=` may stand before its
+ * authority's (connectionParts, possibleEndpoints). One that says it is a transaction pooler's (`?pgbouncer=true`) is not.
  */
 function isProviderDirectLiteral(url: ts.Expression): boolean {
-  const written = literalText(url, flowOfModule(url.getSourceFile()));
-  if (written === undefined) return false;
+  const flow = flowOfModule(url.getSourceFile());
+  const constant = literalText(url, flow);
+  const written = constant !== undefined ? [constant] : writtenTexts(unwrap(url));
+  return written !== undefined && written.every(isSessionKeepingText);
+}
+
+function isSessionKeepingText(written: string): boolean {
   const parts = connectionParts(written.trim());
   if (parts === undefined) return false;
   // A string that says it goes to a pooler (`?pgbouncer=true`, a `pgbouncer` user or database) is no direct one, whatever
@@ -350,9 +364,8 @@ function isProviderDirectLiteral(url: ts.Expression): boolean {
   // judged below, each server it may reach.)
   const user = parts.parameters.get('user') ?? CONNECTION_USER.exec(written.trim())?.slice(1).find((name) => name !== undefined);
   if (namesPooler(parts.database ?? '') || namesPooler(user ?? '') || showsTransactionPooler(written)) return false;
-  return possibleEndpoints(parts).every(({ host, port }) => host !== undefined && isProviderDirectEndpoint(host, port));
+  return possibleEndpoints(parts).every(({ host, port }) => keepsSession(host, port));
 }
-
 
 /** The user a connection string names: a URL's (`postgres://pgbouncer:pw@…`), or libpq's `user=`. */
 const CONNECTION_USER = /^postgres(?:ql)?:\/\/([^:@/?#]*)(?::[^@/?#]*)?@|(?:^|\s)user\s*=\s*'?([^\s']+)/i;
@@ -360,7 +373,46 @@ const CONNECTION_USER = /^postgres(?:ql)?:\/\/([^:@/?#]*)(?::[^@/?#]*)?@|(?:^|\s
 /** Connection options whose value may name a pooler (`user: 'pgbouncer'`, `database: 'pgbouncer'`). */
 const POOLER_NAMING_OPTIONS = ['user', 'username', 'database', 'db'];
 
-/** Options written out with a `host` that is a provider's direct endpoint (`{ host: 'db.abc.supabase.co', port: 5432 }`). */
+/**
+ * The texts a value is written as: a string literal's, or those a `let`/`var` of the file holds when it and every
+ * `name = …` the file gives it are literals (`let url = '…'`, a second one chosen in a branch).
+ * Undefined when any value is not written out, or a compound assignment changes it.
+ */
+function writtenTexts(value: ts.Expression): string[] | undefined {
+  if (ts.isStringLiteralLike(value)) return [value.text];
+  if (!ts.isIdentifier(value)) return undefined;
+  const declaration = declarationNamed(value.getSourceFile(), value.text, value);
+  // A const is literalText's (the flow knows which binding a name is); only a `let`/`var` is read here.
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer || isConstDeclaration(declaration)) return undefined;
+  const values = [declaration.initializer];
+  if (!collectAssignments(value.getSourceFile(), declaration.name.text, values)) return undefined;
+  const texts: string[] = [];
+  for (const held of values.map(unwrap)) {
+    if (!ts.isStringLiteralLike(held)) return undefined;
+    texts.push(held.text);
+  }
+  return texts;
+}
+
+/** Adds each value `name = …` gives in the file to `values`; false when a compound assignment (`name += …`) changes it. */
+function collectAssignments(source: ts.SourceFile, name: string, values: ts.Expression[]): boolean {
+  let plain = true;
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name
+      && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) values.push(node.right);
+      else plain = false;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return plain;
+}
+
+/**
+ * Options written out with a `host` whose server keeps the session (keepsSession: `{ host: 'db.abc.supabase.co', port: 5432 }`,
+ * `{ host: 'aws-0-eu-west-1.pooler.supabase.com', port: 5432 }`).
+ */
 function optionsNameProviderDirectHost(options: ts.ObjectLiteralExpression): boolean {
   const flow = flowOfModule(options.getSourceFile());
   const written = (value: ts.Expression | undefined): string | undefined => value && literalText(value, flow);
@@ -370,5 +422,5 @@ function optionsNameProviderDirectHost(options: ts.ObjectLiteralExpression): boo
   const portValue = objectProperty(options, 'port');
   const port = written(portValue);
   // A port that is not written out may be a pooler's: only a literal one, or none at all, counts.
-  return host !== undefined && (portValue === undefined || port !== undefined) && isProviderDirectEndpoint(host, port);
+  return host !== undefined && (portValue === undefined || port !== undefined) && keepsSession(host, port);
 }

@@ -32,6 +32,10 @@ const POSTGRES_URL = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)([^?#]*)(?:\?(
 const URL_HOST = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/;
 /** A libpq key/value connection string opens with a keyword and `=` (`host=db port=5432 dbname=app`). */
 const KEY_VALUE_STRING = /^\s*\w+\s*=/;
+/** Supabase's shared pooler, Supavisor (`aws-0-<region>.pooler.supabase.com`): session mode on 5432, transaction mode on 6543. */
+const SUPABASE_POOLER_HOST = /^[a-z0-9-]+\.pooler\.supabase\.com$/i;
+/** The port Supavisor runs session mode on. */
+const SUPAVISOR_SESSION_PORT = '5432';
 /** A Neon host's pooled endpoint: its first label ends in `-pooler` (`ep-cool-name-123-pooler.us-east-2.aws.neon.tech`). */
 const NEON_POOLER_HOST = /^[a-z0-9-]+-pooler\.[a-z0-9.-]+\.neon\.tech$/i;
 
@@ -161,4 +165,14 @@ export function showsTransactionPooler(connection: string): boolean {
   const parameterHosts = parts.parameters.get('host')?.split(',') ?? [];
   return endpointPorts(parts).includes(TRANSACTION_POOLER_PORT) || parts.parameters.get('pgbouncer') === 'true'
     || parts.endpoints.some((endpoint) => isNeonPooler(endpoint.host)) || parameterHosts.some(isNeonPooler);
+}
+
+/**
+ * Whether a server is a pooler in session mode, which keeps each client connection on one server connection for the
+ * connection's whole life (so its session state, prepared statements and locks stay with it): Supavisor's
+ * `*.pooler.supabase.com` with port 5432 written out. A port left out is taken from the environment (`PGPORT`) by libpq
+ * and node-postgres, so only a written one counts.
+ */
+export function isSessionModePooler(endpoint: Endpoint): boolean {
+  return endpoint.host !== undefined && SUPABASE_POOLER_HOST.test(endpoint.host) && endpoint.port === SUPAVISOR_SESSION_PORT;
 }
