@@ -14,7 +14,7 @@ import { severityFor } from './context';
 import { getRule } from './rules/index';
 import { fillSlots, openingText, toFileEnd, toFileOffset, toFileRange, withNamedArgumentsAsValues, withPlaceholders, type BuiltText, type Part, type SlotPart, type SyntaxErrorOffset } from './embeddedText';
 import { callerNameVariants } from './callerNames';
-import { Flow, calleeText, choiceAlternatives, flowOfModule, enclosingClass, isConstDeclaration, isEmptyValue, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
+import { Flow, calleeText, choiceAlternatives, flowOfModule, enclosingClass, isBatchTransaction, isConstDeclaration, isEmptyValue, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherDialectCounts, otherEngineText } from './dialect';
@@ -59,7 +59,7 @@ import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaresOneConnection, declaresPoolClient } from './poolParameters';
-import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction } from './uncalledHelpers';
+import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, sentOnlyInBatchTransactions } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObjectMember, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, rolledBackClosureClients, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
@@ -715,16 +715,6 @@ function callbackReceiver(fn: ts.SignatureDeclaration): ts.Expression | undefine
   return ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) ? receiverOf(call) : undefined;
 }
 
-/**
- * The array given to Prisma's `$transaction([…])` or to Neon's `sql.transaction([…])` (their batch form: one
- * transaction for the array's queries).
- */
-function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
-  const outer = outermostWrapper(array);
-  const call = outer.parent;
-  return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && BATCH_TRANSACTIONS.test(calleeText(call.expression));
-}
-const BATCH_TRANSACTIONS = /^\$?transaction$/;
 
 /** Kysely's `sql\`…\`.execute`: the member access, when the template is run that way (a whole statement). */
 function kyselyExecuteAccess(node: ts.TaggedTemplateExpression): ts.PropertyAccessExpression | undefined {
@@ -742,6 +732,8 @@ function kyselyExecuteTarget(node: ts.TaggedTemplateExpression): ts.Expression |
 }
 
 const PRISMA_RAW_TAGS = new Set(['$queryRaw', '$executeRaw']);
+/** Prisma's raw query methods: each makes a lazy PrismaPromise, sent when awaited or run in a batch `$transaction([…])`. */
+const PRISMA_RAW_METHOD = /^\$(?:execute|query)Raw(?:Unsafe)?$/;
 
 class Extractor {
   readonly groups: Group[] = [];
@@ -1358,6 +1350,18 @@ class Extractor {
    * returns (`return sql.raw(statements.join('; '))`, `(id) => sql\`…\``): drizzle's `sql` only builds a query; the
    * function's callers send it, in a transaction or not (`tx.execute(buildTenantContext(ctx))`), so where it runs is unknown.
    */
+  /**
+   * Whether `query` is what a top-level function returns (by `return`, or as an arrow's body), un-awaited, and every call
+   * of that function puts it in a batch transaction's array (uncalledHelpers.ts's sentOnlyInBatchTransactions).
+   */
+  private returnedIntoBatchesOnly(query: ts.Expression): boolean {
+    let outer: ts.Node = query;
+    while (ts.isParenthesizedExpression(outer.parent) || ts.isAsExpression(outer.parent) || ts.isSatisfiesExpression(outer.parent) || ts.isNonNullExpression(outer.parent)) outer = outer.parent;
+    const holder = outer.parent;
+    const fn = ts.isReturnStatement(holder) ? enclosingFunction(holder) : ts.isArrowFunction(holder) && holder.body === outer ? holder : undefined;
+    return fn !== undefined && sentOnlyInBatchTransactions(fn, this.source, this.fileName);
+  }
+
   private returnsDrizzleQuery(node: ts.Node, builder: ts.Expression): boolean {
     if (!ts.isIdentifier(builder) || !this.drizzleSqlNames.has(builder.text)) return false;
     let outer = outsideAwaits(node);
@@ -1868,8 +1872,11 @@ class Extractor {
     // Sequelize's `sequelize.query(text, { transaction: t })` runs on the transaction's connection, inside it.
     // A drizzle `sql.raw(text)` a function returns is built there, sent by its callers (as a returned template above).
     const built = name === DRIZZLE_RAW_METHOD && ts.isPropertyAccessExpression(call.expression) && this.returnsDrizzleQuery(call, call.expression.expression);
-    const transaction = built ? undefined : transactionOption(call);
-    const inTransaction = transaction ? (): Group => this.transactionGroup(transaction) : built ? (): Group => this.standaloneGroup(true) : groupFor;
+    // A Prisma raw query a helper returns un-awaited (a lazy PrismaPromise) runs where its callers send it: inside the
+    // batch `$transaction([…])` each of them puts it in (uncalledHelpers.ts).
+    const batched = !built && PRISMA_RAW_METHOD.test(name) && this.returnedIntoBatchesOnly(call);
+    const transaction = built || batched ? undefined : transactionOption(call);
+    const inTransaction = transaction ? (): Group => this.transactionGroup(transaction) : built || batched ? (): Group => this.standaloneGroup(true) : groupFor;
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
     const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword && receiver.kind !== ts.SyntaxKind.SuperKeyword ? this.wrapperSend(call) : undefined;
     if (through) {

@@ -1223,3 +1223,14 @@ export function taggedTemplateParts(template: ts.TemplateLiteral, source: ts.Sou
   }
   return parts;
 }
+
+/**
+ * The array given to Prisma's `$transaction([…])` or to Neon's `sql.transaction([…])` (their batch form: one
+ * transaction for the array's queries).
+ */
+export function isBatchTransaction(array: ts.ArrayLiteralExpression): boolean {
+  const outer = outermostWrapper(array);
+  const call = outer.parent;
+  return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && BATCH_TRANSACTIONS.test(calleeText(call.expression));
+}
+const BATCH_TRANSACTIONS = /^\$?transaction$/;

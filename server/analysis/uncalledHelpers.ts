@@ -24,7 +24,7 @@
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { enclosingFunction, hasModifier, walkDescendants } from './astWalk';
-import { unwrap, Flow } from './embeddedFlow';
+import { unwrap, Flow, isBatchTransaction } from './embeddedFlow';
 import { typeNameMatches } from './declaredTypes';
 import { callerFiles, parsed } from './directUrls';
 import { importersOf } from './projectImporters';
@@ -363,4 +363,41 @@ function handsValue(argument: ts.Expression, member: string | undefined): boolea
   if (!ts.isObjectLiteralExpression(value)) return false;
   return value.properties.some((property) => (ts.isShorthandPropertyAssignment(property) && property.name.text === member)
     || (ts.isPropertyAssignment(property) && property.name.getText() === member && !empty(unwrap(property.initializer))));
+}
+
+/**
+ * Whether every call of `fn` — a top-level function that returns a lazy query it does not send (Prisma's
+ * `prisma.$executeRawUnsafe(text)` un-awaited: a PrismaPromise, sent only when awaited or run in a batch) — is an
+ * element of a batch transaction's array (`prisma.$transaction([setRole(prisma), …, action])`), at least one: its
+ * statement then runs inside that one transaction. A function the file does not export is called in the file only; an
+ * exported one in the project's importers too (callerFiles, bounded). A call in test code is passed over: a unit test
+ * that calls the helper alone (on a mock) says nothing of where the application sends it.
+ */
+export function sentOnlyInBatchTransactions(fn: ts.SignatureDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
+  const top = topLevelFunction(fn);
+  if (!fileName || !top || fn.parameters.length === 0) return false;
+  const { name } = top;
+  const exported = hasModifier(top.statement, ts.SyntaxKind.ExportKeyword);
+  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
+  let batched = 0;
+  // Every call hands a first argument (the function has a parameter): the call is that argument's parent.
+  const passes = (argument: ts.Expression): boolean => {
+    const call = argument.parent;
+    if (!ts.isCallExpression(call)) return false;
+    if (isTestCode(call.getSourceFile().fileName)) return true;
+    const element = outermostElement(call);
+    if (!ts.isArrayLiteralExpression(element.parent) || !isBatchTransaction(element.parent)) return false;
+    batched++;
+    return true;
+  };
+  if (!callsPass(source, new Set([name.text]), name, 0, passes)) return false;
+  if (exported && !importersAllPass(fileName, name.text, 0, passes)) return false;
+  return batched > 0;
+}
+
+/** A call seen through parentheses and type assertions (`f(x) as PrismaPromise<number>`): what an array holds. */
+function outermostElement(call: ts.CallExpression): ts.Node {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  return node;
 }
