@@ -147,11 +147,11 @@ function literalStatement(plpgsql: string, start: number): DynamicStatement | un
  * `CREATE [GLOBAL|LOCAL] TEMP[ORARY] [UNLOGGED] TABLE [IF NOT EXISTS]`, `CREATE TEMP[ORARY] [RECURSIVE] VIEW` or
  * `CREATE TEMP[ORARY] SEQUENCE [IF NOT EXISTS]`, up to the object's name (the temporary objects DROPS_NAMED drops).
  */
-const CREATES_TEMPORARY = /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:(?:unlogged\s+)?table|(?:recursive\s+)?view|sequence)\s+(?:if\s+not\s+exists\s+)?/i;
+export const CREATES_TEMPORARY = /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+(?:(?:unlogged\s+)?table|(?:recursive\s+)?view|sequence)\s+(?:if\s+not\s+exists\s+)?/i;
 /** `DROP TABLE|VIEW|SEQUENCE|FUNCTION|PROCEDURE [IF EXISTS]`, up to the first name (a routine's `pg_temp.` counts as its schema). */
 const DROPS_NAMED = /^\s*drop\s+(?:table|view|sequence|function|procedure|routine)\s+(?:if\s+exists\s+)?/i;
 /** A name as written: `"Quoted"`, `plain`, or `schema.name` (its last part counts). */
-const WRITTEN_NAME = /^(?:(?:"[^"]+"|[A-Za-z_][\w$]*)\s*\.\s*)?(?:"([^"]+)"|([A-Za-z_][\w$]*))/;
+export const WRITTEN_NAME = /^(?:(?:"[^"]+"|[A-Za-z_][\w$]*)\s*\.\s*)?(?:"([^"]+)"|([A-Za-z_][\w$]*))/;
 /** A format() specifier that takes an argument: `%I`, `%s`, `%L`, `%2$I`, `%-10s`; or `%%`, which takes none. */
 const FORMAT_SPECIFIER = /%(?:%|(?:(\d+)\$)?-?\d*([sIL]))/g;
 

@@ -19,6 +19,7 @@ import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
 import { callArguments, passedArgument, writtenBoolean } from './sqlBoolean';
 import { closedByLaterCall } from './routineConnections';
+import { droppedAfterCall } from './routineTempTables';
 
 /**
  * Built-in functions that create session state, with the argument counts they take. A project's routine of the same
@@ -127,6 +128,8 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     for (const site of sites) {
       // A connection the caller's body closes again through the project's closing routine (routineConnections.ts).
       if (site.opensConnection && options.closingRoutines && closedByLaterCall(text, { start: match.index!, nameAt: at, from }, site.opensConnection, options.closingRoutines)) continue;
+      // Temporary tables the caller's body drops again right after the call (routineTempTables.ts).
+      if (site.leavesTables && droppedAfterCall(text, from, site.leavesTables)) continue;
       const severity = severityFor(site.rule, options);
       if (!severity || suppressions.isSuppressed(site.rule, start)) continue;
       const finding: Finding = {

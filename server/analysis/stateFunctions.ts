@@ -5,6 +5,7 @@
 // migration that fixes a function clears it (files in path order, definitions in file order).
 import type { Finding, RoutineConnection, RoutineOverload, RuleId, SettingParameter, StateFunction } from './types';
 import { firstCallArgument, openedConnection } from './routineConnections';
+import { createdTemporaryTable } from './routineTempTables';
 import { routineParameters, sameSignature } from './routineOverloads';
 import { analyzeSqlPieces, factsOfOnly } from './pieces';
 import { LineIndex } from './positions';
@@ -49,6 +50,10 @@ export function definedFunctions(text: string, file: string): { name: string; si
       if (finding.rule === 'session-extension') {
         const opensConnection = soleOpenedConnection(inside, text, span.text);
         if (opensConnection) site.opensConnection = opensConnection;
+      }
+      if (finding.rule === 'temp-table') {
+        const leavesTables = namedTemporaryTables(inside, text);
+        if (leavesTables) site.leavesTables = leavesTables;
       }
       return site;
     });
@@ -128,6 +133,12 @@ function soleSettingParameter(bodyFindings: readonly Finding[], definition: stri
   const parameter = sets.length === 1 ? sets[0].settingParameter : undefined;
   if (!parameter || (parameter.name !== undefined && assignsTo(definition, parameter.name))) return undefined;
   return parameter;
+}
+
+/** The temporary tables a body's temp-table findings create, when each names its table whole (routineTempTables.ts). */
+function namedTemporaryTables(bodyFindings: readonly Finding[], text: string): string[] | undefined {
+  const tables = bodyFindings.filter((finding) => finding.rule === 'temp-table').map((finding) => createdTemporaryTable(text, finding.start));
+  return tables.every((table): table is string => table !== undefined) ? [...new Set(tables)] : undefined;
 }
 
 /**

@@ -104,6 +104,8 @@ export interface StateFunction {
   settingParameter?: SettingParameter;
   /** For session-extension: the one dblink connection the body leaves open, which a call of a closing routine may close (routineConnections.ts). */
   opensConnection?: RoutineConnection;
+  /** For temp-table: every temporary table the body leaves, by name, when it names each whole: a caller that drops them all keeps none (routineTempTables.ts). */
+  leavesTables?: readonly string[];
 }
 
 /**

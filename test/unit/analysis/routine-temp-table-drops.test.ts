@@ -1,0 +1,47 @@
+// A call of a project routine that leaves a temporary table is the caller's finding, unless the calling body drops that
+// table by name right after the call, in the same straight run of statements (routineTempTables.ts).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+
+before(() => initAnalysis());
+
+/** A routine `fill_scratch(n)` that leaves the temporary table(s) its body creates. */
+const FILLER = `CREATE FUNCTION fill_scratch(n int) RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  CREATE TEMPORARY TABLE IF NOT EXISTS scratch_rows (id int);
+  INSERT INTO scratch_rows SELECT generate_series(1, n);
+END $f$;
+`;
+const TWO_TABLES = FILLER.replace('INSERT INTO', "EXECUTE 'CREATE TEMP TABLE scratch_log (line text)';\n  INSERT INTO");
+const NAMED_BY_VARIABLE = FILLER.replace('CREATE TEMPORARY TABLE IF NOT EXISTS scratch_rows (id int);', "EXECUTE format('CREATE TEMP TABLE %I (id int)', 'scratch_' || n);");
+
+/** A caller whose body holds the statements from line 3 on. */
+const caller = (statements: string): string => `CREATE FUNCTION summarize(n int) RETURNS bigint LANGUAGE plpgsql AS $c$
+DECLARE total bigint;
+BEGIN
+  ${statements}
+  RETURN total;
+END $c$;
+`;
+
+const callRules = (definitions: string, sql: string): string[] =>
+  analyzeSql(sql, { stateFunctions: stateFunctionIndex([{ path: '/db/routines.sql', text: definitions }]) }).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+
+test('a call followed in the same run of statements by a DROP of the table it leaves carries nothing', () => {
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  SELECT count(*) INTO total FROM scratch_rows;\n  DROP TABLE scratch_rows;')), []);
+  assert.deepEqual(callRules(FILLER, caller('BEGIN\n    PERFORM fill_scratch(n);\n    DROP TABLE IF EXISTS public.Scratch_Rows;\n  EXCEPTION WHEN others THEN\n    RAISE NOTICE \'failed\';\n  END;')), []);
+  const both = caller('PERFORM fill_scratch(n);\n  DROP TABLE scratch_log;\n  RAISE NOTICE \'logged\';\n  DROP TABLE scratch_rows, other_table;');
+  assert.deepEqual(callRules(TWO_TABLES, both), []);
+});
+
+test('a call whose table is not dropped on every path, not all of whose tables are dropped, or whose table a variable names keeps its finding', () => {
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);')), ['temp-table 4']);
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  IF n > 10 THEN\n    DROP TABLE scratch_rows;\n  END IF;')), ['temp-table 4']);
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  IF n = 0 THEN RETURN 0; END IF;\n  DROP TABLE scratch_rows;')), ['temp-table 4']);
+  assert.deepEqual(callRules(FILLER, caller('DROP TABLE IF EXISTS scratch_rows;\n  PERFORM fill_scratch(n);')), ['temp-table 5']);
+  assert.deepEqual(callRules(FILLER, caller("PERFORM fill_scratch(n);\n  DROP TABLE other_rows;\n  RAISE NOTICE 'DROP TABLE scratch_rows';")), ['temp-table 4']);
+  assert.deepEqual(callRules(TWO_TABLES, caller('PERFORM fill_scratch(n);\n  DROP TABLE scratch_rows;')), ['temp-table 4']);
+  assert.deepEqual(callRules(NAMED_BY_VARIABLE, caller('PERFORM fill_scratch(n);\n  DROP TABLE scratch_1;')), ['temp-table 4']);
+});
