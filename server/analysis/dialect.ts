@@ -201,9 +201,10 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // MySQL's and SQLite's group_concat(…), and their char(10) function (PostgreSQL's char(10) is only a type,
     // never an operand of ||; its function is chr).
     '\\bgroup_concat\\s*\\(', '\\|\\|\\s*char\\s*\\(\\s*\\d+\\s*\\)|(?<!::\\s*)\\bchar\\s*\\(\\s*\\d+\\s*\\)\\s*\\|\\|',
-    // An interval of an unquoted count and a unit word (`DATE_SUB(NOW(), INTERVAL 8 HOUR)`, `+ INTERVAL ? DAY`): MySQL's
-    // (and BigQuery's) temporal interval. PostgreSQL's INTERVAL before a unit takes a string (`INTERVAL '8' HOUR`).
-    '\\bINTERVAL\\s+(?:-\\s*)?(?:\\d+(?:\\.\\d+)?|\\?)\\s+(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)(?:_(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|MONTH))?\\b',
+    // MySQL's date arithmetic: DATE_ADD/DATE_SUB/ADDDATE/SUBDATE with an interval of an unquoted count and a unit word
+    // (`DATE_SUB(NOW(), INTERVAL 8 HOUR)`). PostgreSQL has no date_sub, and its INTERVAL before a unit takes a string
+    // (`INTERVAL '8' HOUR`); an unquoted interval alone (`now() - INTERVAL 3 MONTH`) is as likely a mistake in PostgreSQL.
+    '\\b(?:DATE_(?:ADD|SUB)|ADDDATE|SUBDATE)\\s*\\((?:[^;()]|\\([^();]*\\))*?,\\s*INTERVAL\\s+(?:-\\s*)?(?:\\d+(?:\\.\\d+)?|\\?)\\s+(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)(?:_(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|MONTH))?\\b',
   ].join('|'), 'im')],
   // SQLite's datetime('now') function; a table named user, unquoted (PostgreSQL reserves the word, MySQL and SQLite do not).
   // SQLite's (and MariaDB's) CREATE TRIGGER/VIEW IF NOT EXISTS (PostgreSQL's take OR REPLACE), its virtual tables and

@@ -572,13 +572,13 @@ test("an interval of an unquoted count and a unit word (MySQL's `INTERVAL 8 HOUR
   const view = 'CREATE OR REPLACE VIEW recent_readings AS\nSELECT sensor_id, taken_at\nFROM readings\nWHERE taken_at >= DATE_SUB(NOW(), INTERVAL 12 HOUR)\n  AND taken_at < NOW();\n';
   assert.equal(dialectOfStatement(view), 'mysql');
   assert.deepEqual(analyzeSql(view, undefined, 'db/views.sql'), []);
-  for (const statement of ['SELECT * FROM jobs WHERE run_at < NOW() - INTERVAL 3 DAY', 'DELETE FROM tokens WHERE made < NOW() - INTERVAL ? MINUTE', 'SELECT DATE_ADD(d, INTERVAL 1 YEAR_MONTH) FROM t']) {
+  for (const statement of ['SELECT * FROM jobs WHERE run_at < DATE_SUB(CURDATE(), INTERVAL 3 DAY)', 'DELETE FROM tokens WHERE made < date_sub(now(), interval ? minute)', 'SELECT DATE_ADD(d, INTERVAL 1 YEAR_MONTH) FROM t', 'SELECT ADDDATE(d, INTERVAL -2 WEEK) FROM t']) {
     assert.equal(dialectOfStatement(statement), 'mysql', statement);
   }
 });
 
-test("PostgreSQL's own interval forms are not another dialect, and a real mistake beside one is still reported", () => {
-  for (const statement of ["SELECT now() - INTERVAL '8' HOUR", "SELECT now() - INTERVAL '8 hours'", "SELECT now() - '3 days'::interval", 'SELECT make_interval(hours => 8)', "SELECT interval '1' day AS day_count FROM t"]) {
+test("PostgreSQL's own interval forms are not another dialect, nor is an unquoted interval outside MySQL's date functions; a real mistake beside one is still reported", () => {
+  for (const statement of ['SELECT * FROM jobs WHERE run_at < now() - INTERVAL 3 DAY', "SELECT now() - INTERVAL '8' HOUR", "SELECT now() - INTERVAL '8 hours'", "SELECT now() - '3 days'::interval", 'SELECT make_interval(hours => 8)', "SELECT interval '1' day AS day_count FROM t"]) {
     assert.equal(dialectOfStatement(statement), undefined, statement);
   }
   assert.deepEqual(analyzeSql("SELECT now() - INTERVAL '8 hours' FROM FROM t;\n").map((f) => f.rule), ['syntax-error']);
