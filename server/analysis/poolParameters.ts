@@ -24,11 +24,24 @@ const ONE_CONNECTION_TYPE = /^PoolClient$/;
  * and `undefined` members are left aside (`lease: PoolClient | undefined`): no query runs on them.
  */
 export function declaresOneConnection(type: ts.TypeNode | undefined): boolean {
+  return declaresPresent(type, ONE_CONNECTION_TYPE);
+}
+
+/** Pools of clients: node-postgres's `Pool` (also `pg.Pool`), and Prisma's client (POOL_CLIENT_TYPE). */
+const POOL_TYPE = /^(Pool|PrismaClient)$/;
+
+/** Whether a declared type (every member of a union, `null` and `undefined` aside) is a pool: each query may take another connection. */
+export function declaresPool(type: ts.TypeNode | undefined): boolean {
+  return declaresPresent(type, POOL_TYPE);
+}
+
+/** Whether every member of a declared type but `null` and `undefined` (and at least one) is named by `pattern`. */
+function declaresPresent(type: ts.TypeNode | undefined, pattern: RegExp): boolean {
   if (type && ts.isUnionTypeNode(type)) {
     const present = type.types.filter((member) => !isNullishType(member));
-    return present.length > 0 && present.every((member) => typeNameMatches(member, ONE_CONNECTION_TYPE));
+    return present.length > 0 && present.every((member) => typeNameMatches(member, pattern));
   }
-  return typeNameMatches(type, ONE_CONNECTION_TYPE);
+  return typeNameMatches(type, pattern);
 }
 
 function isNullishType(type: ts.TypeNode): boolean {

@@ -22,7 +22,9 @@ import { resolve } from 'node:path';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
-import { calleeText, outermostWrapper, unwrap } from './embeddedFlow';
+import { calleeText, flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
+import { declaresPool } from './poolParameters';
+import { POOL_NAME, isPoolVariable } from './poolFactories';
 import { boundNames, enclosingFunction, isWithin, walkDescendants } from './astWalk';
 import { TAKES_CONNECTION } from './freshHelperClients';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
@@ -246,7 +248,8 @@ function everyCallOnClient(helper: FunctionLike, index: number, judge: (call: ts
   return calls.length > 0 && calls.every((call) => {
     const client = call.arguments[0];
     const around = functionAround(call);
-    return client !== undefined && ts.isIdentifier(client) && around?.body !== undefined && judge(call, textsSentOn(client.text, around.body), around.body);
+    return client !== undefined && ts.isIdentifier(client) && around?.body !== undefined && !declaredAsPool(around, client.text)
+      && judge(call, textsSentOn(client.text, around.body), around.body);
   });
 }
 
@@ -354,7 +357,29 @@ function capturedClients(closure: ts.FunctionLikeDeclaration, helper: FunctionLi
     node.forEachChild(visit);
   };
   if (closure.body) visit(closure.body);
-  return [...receivers].filter((name) => !declaresName(closure, name) && (helper.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name) || declaresConst(helper, name)));
+  return [...receivers].filter((name) => !declaresName(closure, name) && !declaredAsPool(helper, name)
+    && (helper.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name) || declaresConst(helper, name)));
+}
+
+/**
+ * Whether the function declares `name` as a pool, on which each statement may take another server connection, so a
+ * BEGIN, what follows it and the ROLLBACK need not share one session: a parameter named one or typed as one (`db:
+ * Pool`, `prisma: PrismaClient`), or a `const` given only pools (`new Pool(…)`; poolFactories' reading, where a pool
+ * capped at one connection is one session). A checkout (`await pool.connect()`), a `Client`, a `PoolClient` — or a
+ * client of unknown kind on which the function itself sends BEGIN and ROLLBACK, as its author means it — is one.
+ */
+function declaredAsPool(fn: FunctionLike, name: string): boolean {
+  if (POOL_NAME.test(name)) return true;
+  const parameter = fn.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
+  if (parameter) return declaresPool(parameter.type);
+  let pool = false;
+  if (fn.body) walkDescendants(fn.body, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name && enclosingFunction(node) === fn) {
+      pool ||= isPoolVariable(node, flowOfModule, 'test');
+    }
+    return undefined;
+  }, () => pool);
+  return pool;
 }
 
 /** A parameter or a variable declared anywhere in the function (its nested functions included: a stricter answer). */

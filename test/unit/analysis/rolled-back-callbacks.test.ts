@@ -318,3 +318,49 @@ test('such closures keep the SET finding when they may run outside the rolled-ba
   // No BEGIN on that client before the hand-off.
   assert.deepEqual(found(CLOSURE_HELPER.replace("    await conn.query('BEGIN');\n", '')), set);
 });
+
+/** The closure helper's shape on a client its caller hands it, typed as the helper's author declares it. */
+const HANDED_CLIENT_HELPER = (declared: string) => `import { Pool, Client, PoolClient } from 'pg';
+export async function asMember(link${declared}, steps) {
+  try {
+    await link.query('BEGIN');
+    const become = async (role) => link.query('SET ROLE ' + role);
+    await steps({ become });
+  } finally {
+    await link.query('ROLLBACK');
+  }
+}
+`;
+
+test('a closure over a pool the helper sends BEGIN and ROLLBACK through is not inside one transaction: each query may take another connection', () => {
+  const set = ["session-set SET ROLE ' + role"];
+  assert.deepEqual(found(HANDED_CLIENT_HELPER(': Pool')), set);
+  assert.deepEqual(found(HANDED_CLIENT_HELPER(': Pool | undefined')), set);
+  // A const the helper makes as a pool, in place of the parameter.
+  const madePool = HANDED_CLIENT_HELPER('').replace('(link, steps) {', '(steps) {\n  const link = new Pool();');
+  assert.deepEqual(found(madePool), set);
+  // One connection: a Client, a checkout typed as one, a client of unknown kind, a const checked out of a pool.
+  assert.deepEqual(found(HANDED_CLIENT_HELPER(': Client')), []);
+  assert.deepEqual(found(HANDED_CLIENT_HELPER(': PoolClient')), []);
+  assert.deepEqual(found(HANDED_CLIENT_HELPER('')), []);
+  const checkout = HANDED_CLIENT_HELPER('').replace('(link, steps) {', '(steps) {\n  const link = await new Pool().connect();');
+  assert.deepEqual(found(checkout), []);
+});
+
+test('a callback handed a pool the helper sends BEGIN and ROLLBACK through is not inside one transaction', () => {
+  const helper = (declared: string) => `import { Pool } from 'pg';
+export async function insideRollback(db${declared}, work) {
+  try {
+    await db.query('BEGIN');
+    await work(db);
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+export async function readAsGuest(db) {
+  await insideRollback(db, async (c) => { await c.query('SET ROLE guest'); });
+}
+`;
+  assert.deepEqual(found(helper(': Pool')), ['session-set SET ROLE guest']);
+  assert.deepEqual(found(helper('')), []);
+});
