@@ -12,6 +12,7 @@
 // them, EXPLAINs and resets leaves none behind. Its per-oid drops are not read (the oid is a run-time value).
 import type { Candidate } from './detect';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
+import { flowEvents, surelyReaches } from './bodyFlow';
 
 /**
  * A call that undoes session-extension state, and where: a dblink_disconnect's connection name as written (lower
@@ -80,22 +81,32 @@ export function pairBodyConnections(candidates: Candidate[], disconnects: readon
       result.push(candidate);
       continue;
     }
-    if (closedOnEveryWayOut(code, bodyStart, candidate.start, closes.map((d) => d.start)) || isFreshName(code, candidate.sessionObject!.name)) continue;
-    result.push(closedOnNormalPathOnly(candidate));
+    const closing = connectionClosing(code, bodyStart, candidate.start, closes.map((d) => d.start));
+    if (closing === 'not surely') result.push(candidate);
+    else if (closing === 'normal path' && !isFreshName(code, candidate.sessionObject!.name)) result.push(closedOnNormalPathOnly(candidate));
   }
   return result;
 }
 
+/** How surely a body closes what it opens: on every way out, only on its normal path (an error skips it), or not surely. */
+export type Closing = 'every way out' | 'normal path' | 'not surely';
+
 /**
- * Whether what the body opens at `open` and closes at each of `closes` (offsets relative to the statement; `code` is
- * the body with literals and comments blanked, starting at `bodyStart`) is closed before any way out: nothing between
- * the open and the first close leaves early, or a close sits in an EXCEPTION handler after the open. Also read for a
- * call of the project's opening routine and a later call of its closing one (routineConnections.ts).
+ * How surely what the body opens at `open` and closes at each of `closes` (offsets relative to the statement; `code` is
+ * the body with literals and comments blanked, starting at `bodyStart`) is closed. The normal path must surely reach a
+ * close: one inside an IF, CASE or loop entered after the open, or only in an EXCEPTION handler, may be skipped by a
+ * run that returns normally ('not surely'). With such a close, it is closed on every way out when nothing between the
+ * open and that close leaves early, or a close sits in an EXCEPTION handler after the open too. Also read for a call of
+ * the project's opening routine and a later call of its closing one (routineConnections.ts).
  */
-export function closedOnEveryWayOut(code: string, bodyStart: number, open: number, closes: readonly number[]): boolean {
+export function connectionClosing(code: string, bodyStart: number, open: number, closes: readonly number[]): Closing {
+  // Where blocks open, branch and close; a way out between is judged below, as leaving on the error path.
+  const structure = flowEvents(code).filter((event) => event.kind !== 'leave');
+  const normal = closes.filter((close) => surelyReaches(structure, open - bodyStart, close - bodyStart));
+  if (normal.length === 0) return 'not surely';
   const handlers = [...code.matchAll(HANDLER)].map((match) => handlerSection(code, match.index!, bodyStart));
-  if (closes.some((close) => handlers.some((h) => h.start > open && h.start < close && close < h.end))) return true;
-  return !WAY_OUT.test(code.slice(open - bodyStart, Math.min(...closes) - bodyStart));
+  if (closes.some((close) => handlers.some((h) => h.start > open && h.start < close && close < h.end))) return 'every way out';
+  return WAY_OUT.test(code.slice(open - bodyStart, Math.min(...normal) - bodyStart)) ? 'normal path' : 'every way out';
 }
 
 const BLOCK_WORD = /\b(?:begin|case|end(?!\s+(?:if|loop)\b))\b/gi;

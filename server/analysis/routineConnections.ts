@@ -12,7 +12,7 @@ import { splitStatements } from './splitter';
 import { ROUTINE_DEFINITIONS, definedRoutine, definedRoutineSchema, unqualifiedName } from './routineDefinitions';
 import { routineParameters } from './routineOverloads';
 import { flowEvents, raisesBetween, surelyReaches } from './bodyFlow';
-import { closedOnEveryWayOut } from './bodyConnections';
+import { connectionClosing } from './bodyConnections';
 import { callArguments, passedArgument } from './sqlBoolean';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
@@ -147,7 +147,7 @@ export function closedByLaterCall(text: string, call: { start: number; nameAt: n
     const closed = 'fixed' in closer.closes ? closer.closes.fixed : passedArgument(body.body, call.index! + call[0].length, { position: closer.closes.parameter, name: closer.closes.name });
     if (closed !== undefined && connectionKey(closed) === opened) closes.push(at + call[0].indexOf(call[2]));
   }
-  return closes.length > 0 && closedOnEveryWayOut(code, body.start, nameAt, closes);
+  return closes.length > 0 && connectionClosing(code, body.start, nameAt, closes) === 'every way out';
 }
 
 const BLOCK_WORD = /\b(?:begin|then|else|loop)\b/gi;

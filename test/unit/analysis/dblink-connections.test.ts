@@ -95,3 +95,16 @@ begin
 end $$;`;
   assert.equal(stateFunctionIndex([{ path: 'schema.sql', text: leaky }]).get('open_link')?.rule, 'session-extension');
 });
+
+test('a disconnect only a branch or only an EXCEPTION handler runs leaves the connection open on the normal path: a finding of its own', () => {
+  const connect = "  perform dblink_connect('mirror', remote);\n  perform dblink_exec('mirror', 'delete from queue');\n";
+  const wrap = (body: string) => `create function drain(remote text, keep boolean) returns void language plpgsql as $$\nbegin\n${body}end $$;`;
+  const branch = extensionFindings(wrap(`${connect}  if not keep then\n    perform dblink_disconnect('mirror');\n  end if;\n`));
+  assert.equal(branch.length, 1);
+  assert.doesNotMatch(branch[0], /closes only when it reaches/);
+  const handlerOnly = extensionFindings(wrap(`${connect}exception when others then\n  perform dblink_disconnect('mirror');\n  raise;\n`));
+  assert.equal(handlerOnly.length, 1);
+  assert.doesNotMatch(handlerOnly[0], /closes only when it reaches/);
+  // Closed on the normal path too: none.
+  assert.deepEqual(extensionFindings(wrap(`${connect}  perform dblink_disconnect('mirror');\nexception when others then\n  perform dblink_disconnect('mirror');\n  raise;\n`)), []);
+});

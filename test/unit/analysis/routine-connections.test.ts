@@ -104,3 +104,13 @@ test('the opening call keeps its finding when the body may leave before the clos
   assert.deepEqual(openedAt("  perform link.close_fixed();\n  perform link.open_fixed();\n  return 'x';"), ['open_fixed']);
   assert.deepEqual(openedAt("  v := link.open_random();\n  return v;"), ['open_random']);
 });
+
+test('a closing call only a branch, a loop or an EXCEPTION handler of the caller runs does not close the connection the normal path leaves open', () => {
+  // Closed only when a condition holds, or only in a loop that may not run.
+  assert.deepEqual(openedAt("  perform link.open_fixed();\n  perform dblink_exec('archive', 'select 1');\n  if v is not null then\n    perform link.close_fixed();\n  end if;\n  return 'x';"), ['open_fixed']);
+  assert.deepEqual(openedAt("  v := link.open_random();\n  for i in 1..0 loop\n    perform link.finish(v, 'ok');\n  end loop;\n  return v;"), ['open_random']);
+  // Closed only when an error is caught: a run that succeeds keeps it open.
+  assert.deepEqual(openedAt("  perform link.open_fixed();\n  perform dblink_exec('archive', 'select 1');\n  return 'x';\nexception when others then\n  perform link.close_fixed();\n  raise;"), ['open_fixed']);
+  // A close after the branch closes, the branch's own close aside.
+  assert.deepEqual(openedAt("  perform link.open_fixed();\n  if v is not null then\n    perform link.close_fixed();\n    perform link.open_fixed();\n  end if;\n  perform link.close_fixed();\n  return 'x';"), []);
+});
