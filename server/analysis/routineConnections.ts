@@ -7,10 +7,10 @@
 // caller names it: a name both routines write, the argument its calls pass, or the opener's returned name kept in a
 // variable (`v := app.open_link()`, `SELECT * INTO v FROM app.open_link()`) and passed to the closer. A closer that may
 // skip its disconnect (in a branch, after a RETURN or a RAISE) closes nothing here.
-import type { ClosingRoutine, RoutineConnection } from './types';
+import type { ClosingOverload, ClosingRoutine, RoutineConnection } from './types';
 import { splitStatements } from './splitter';
 import { ROUTINE_DEFINITIONS, definedRoutine, definedRoutineSchema, unqualifiedName } from './routineDefinitions';
-import { routineParameters } from './routineOverloads';
+import { reachableOverloads, routineParameters, sameSignature } from './routineOverloads';
 import { flowEvents, raisesBetween, surelyReaches } from './bodyFlow';
 import { connectionClosing } from './bodyConnections';
 import { callArguments, passedArgument } from './sqlBoolean';
@@ -96,16 +96,18 @@ function closedConnection(definition: string): ClosingRoutine['closes'] | undefi
 
 /**
  * The workspace's routines whose bodies surely close a dblink connection (`documents` in path order, as the index of
- * state functions reads them: a later definition of a name replaces an earlier one, a test script defines nothing).
+ * state functions reads them: a later definition of a signature replaces an earlier one, a test script defines
+ * nothing). A name defined with several parameter lists keeps them all (ClosingRoutine.overloads): a call of an
+ * overload that does not disconnect closes nothing.
  */
 export function closingRoutineIndex(documents: Iterable<{ path: string; text: string }>): Map<string, ClosingRoutine> {
-  const index = new Map<string, ClosingRoutine>();
+  const definitions = new Map<string, ClosingOverload[]>();
   for (const { path, text } of [...documents].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const sql = isScriptFile(path) ? embeddedRoutineText(text, path) : text;
     if (sql === undefined || !/\bcreate\b/i.test(sql)) continue;
     if (!/\bdblink_disconnect\b/i.test(sql)) {
-      // Only what the file redefines matters: a scan, with no split.
-      if (index.size > 0) for (const match of sql.matchAll(ROUTINE_DEFINITIONS)) index.delete(unqualifiedName(match[1]));
+      // Only what the file redefines matters: a scan, with no split. Which overload it redefines is not read: none closes.
+      if (definitions.size > 0) for (const match of sql.matchAll(ROUTINE_DEFINITIONS)) definitions.delete(unqualifiedName(match[1]));
       continue;
     }
     if (isTestScript(sql, path)) continue;
@@ -114,11 +116,34 @@ export function closingRoutineIndex(documents: Iterable<{ path: string; text: st
       if (name === undefined) continue;
       const closes = /\bdblink_disconnect\b/i.test(span.text) ? closedConnection(span.text) : undefined;
       const schema = definedRoutineSchema(span.text);
-      if (closes) index.set(name, { ...(schema !== undefined ? { schema } : {}), closes });
-      else index.delete(name);
+      const parameters = routineParameters(span.text);
+      const overload: ClosingOverload = { ...(schema !== undefined ? { schema } : {}), ...(parameters ? { parameters } : {}), ...(closes ? { closes } : {}) };
+      // A definition of the same signature replaces the earlier one; one whose parameters are unread may be any of them.
+      const kept = parameters ? (definitions.get(name) ?? []).filter((other) => other.parameters && !sameSignature(other.parameters, parameters)) : [];
+      definitions.set(name, [...kept, overload]);
     }
   }
+  const index = new Map<string, ClosingRoutine>();
+  for (const [name, overloads] of definitions) {
+    const closing = overloads.find((overload) => overload.closes);
+    if (!closing?.closes) continue;
+    const schema = closing.schema !== undefined ? { schema: closing.schema } : {};
+    index.set(name, overloads.length === 1 ? { ...schema, closes: closing.closes } : { ...schema, closes: closing.closes, overloads });
+  }
   return index;
+}
+
+/**
+ * What the call of a closing routine (its `(` ends at `from` in `text`; `qualifier` the schema it names, '' for none)
+ * surely closes: the routine's connection, or with overloads, that of the one overload the call can reach when that one
+ * surely closes; undefined otherwise.
+ */
+function closedByCall(closer: ClosingRoutine, text: string, from: number, qualifier: string): ClosingRoutine['closes'] | undefined {
+  if (!closer.overloads) return closer.closes;
+  const args = callArguments(text, from);
+  if (!args) return undefined;
+  const reached = reachableOverloads(closer.overloads, qualifier, args);
+  return reached.length === 1 ? (reached[0] as ClosingOverload).closes : undefined;
 }
 
 /** A qualifier and a name with the `(` of its call, for one set of names. */
@@ -143,11 +168,17 @@ export function closedByLaterCall(text: string, call: { start: number; nameAt: n
   for (const call of code.matchAll(callsOf([...closers.keys()]))) {
     const at = body.start + call.index!;
     const closer = closers.get(call[2].toLowerCase());
-    if (at <= from || !closer || (call[1] !== undefined && closer.schema !== undefined && call[1].toLowerCase() !== closer.schema)) continue;
-    const closed = 'fixed' in closer.closes ? closer.closes.fixed : passedArgument(body.body, call.index! + call[0].length, { position: closer.closes.parameter, name: closer.closes.name });
+    if (at <= from || !closer || (call[1] !== undefined && closer.schema !== undefined && !closer.overloads && call[1].toLowerCase() !== closer.schema)) continue;
+    const argumentsAt = call.index! + call[0].length;
+    const connection = closedByCall(closer, body.body, argumentsAt, call[1]?.toLowerCase() ?? '');
+    if (!connection) continue;
+    const closed = 'fixed' in connection ? connection.fixed : passedArgument(body.body, argumentsAt, { position: connection.parameter, name: connection.name });
     if (closed !== undefined && connectionKey(closed) === opened) closes.push(at + call[0].indexOf(call[2]));
   }
-  return closes.length > 0 && connectionClosing(code, body.start, nameAt, closes) === 'every way out';
+  // A variable holding the opened name that is assigned again before a close: that close closes another connection.
+  const openEnd = Math.max(from - body.start, code.indexOf(';', from - body.start));
+  const pairing = VARIABLE.test(opened) ? closes.filter((close) => !assignedBetween(code, opened, openEnd, close - body.start)) : closes;
+  return pairing.length > 0 && connectionClosing(code, body.start, nameAt, pairing) === 'every way out';
 }
 
 const BLOCK_WORD = /\b(?:begin|then|else|loop)\b/gi;
@@ -177,4 +208,15 @@ function openedName(text: string, body: { body: string; start: number }, call: {
   const assigned = /^\s*([a-z_][\w$]*)\s*:?=\s*$/i.exec(head)?.[1]
     ?? (/^\s*select\b/i.test(statement) ? /\binto\s+(?:strict\s+)?([a-z_][\w$]*)\b(?!\s*[,.])/i.exec(statement)?.[1] : undefined);
   return assigned?.toLowerCase();
+}
+
+/**
+ * Whether the body (`code`, literals and comments blanked) assigns the variable `name` between two body offsets:
+ * `name := …` (or a statement `name = …`), `SELECT/FETCH/EXECUTE … INTO … name`, or a FOR loop over it.
+ */
+function assignedBetween(code: string, name: string, from: number, to: number): boolean {
+  const variable = escapeRegExp(name);
+  const assignment = new RegExp(String.raw`(?<![\w$.])${variable}\s*:=|(?:^|;|\b(?:begin|then|else|loop)\b)\s*${variable}\s*=(?!=)`
+    + String.raw`|\binto\s+(?:strict\s+)?(?:[\w$]+\s*,\s*)*${variable}(?![\w$])|\bfor\s+(?:[\w$]+\s*,\s*)*${variable}\s+in\b`, 'gi');
+  return [...code.slice(from, to).matchAll(assignment)].length > 0;
 }

@@ -119,6 +119,18 @@ export interface ClosingRoutine {
   /** The schema its definition names (lower case), if it names one. */
   schema?: string;
   closes: Exclude<RoutineConnection, { returned: true }>;
+  /**
+   * Every definition of the name, when it has several (overloads, `app.finish(conn)` and `app.finish(conn, note)`): a
+   * call closes only through the one overload it reaches, and only when that one surely closes (`closes` set).
+   */
+  overloads?: readonly ClosingOverload[];
+}
+
+/** One definition of a closing routine's name: its parameters (undefined when unread) and what it surely closes, if anything. */
+export interface ClosingOverload {
+  schema?: string;
+  parameters?: readonly RoutineParameter[];
+  closes?: ClosingRoutine['closes'];
 }
 
 /** A custom setting (lower case) a routine's body sets for the session to the value of one of its parameters. */

@@ -114,3 +114,37 @@ test('a closing call only a branch, a loop or an EXCEPTION handler of the caller
   // A close after the branch closes, the branch's own close aside.
   assert.deepEqual(openedAt("  perform link.open_fixed();\n  if v is not null then\n    perform link.close_fixed();\n    perform link.open_fixed();\n  end if;\n  perform link.close_fixed();\n  return 'x';"), []);
 });
+
+test('a variable holding an opened name and assigned again before the close: the close closes only the newest connection', () => {
+  // The first connection's name is lost when the variable takes the second one's.
+  assert.deepEqual(openedAt("  v := link.open_random();\n  perform dblink_exec(v, 'select 1');\n  v := link.open_random();\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  assert.deepEqual(openedAt("  v := link.open_random();\n  select * into v from link.open_random();\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  assert.deepEqual(openedAt("  v := link.open_random();\n  for v in select name from pending loop\n    perform dblink_exec(v, 'select 1');\n  end loop;\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  // Each connection closed before the variable is reused: none.
+  assert.deepEqual(openedAt("  v := link.open_random();\n  perform link.finish(v, 'ok');\n  v := link.open_random();\n  perform link.finish(v, 'ok');\n  return v;"), []);
+  // Comparing the variable is no assignment.
+  assert.deepEqual(openedAt("  v := link.open_random();\n  perform dblink_exec(v, 'select 1') where v = 'x';\n  perform link.finish(v, 'ok');\n  return v;"), []);
+});
+
+/** A library whose `link.done` has two overloads: one argument disconnects it, two arguments only log. */
+const OVERLOADED = (order: 'logging first' | 'closing first') => {
+  const logging = "create function link.done(conn text, note text) returns void language plpgsql as $$\nbegin\n  insert into link_log values (conn, note);\nend $$;\n";
+  const closing = "create function link.done(conn text) returns void language plpgsql as $$\nbegin\n  perform dblink_disconnect(conn);\nend $$;\n";
+  const open = "create function link.start() returns text language plpgsql as $$\ndeclare\n  h text := md5(random()::text);\nbegin\n  perform dblink_connect(h, 'dbname=remote');\n  return h;\nend $$;\n";
+  return open + (order === 'logging first' ? logging + closing : closing + logging);
+};
+
+test('a closing routine with overloads closes only through the overload the call reaches', () => {
+  for (const order of ['logging first', 'closing first'] as const) {
+    const documents = [{ path: '/w/db/link.sql', text: OVERLOADED(order) }];
+    const options = { stateFunctions: stateFunctionIndex(documents), closingRoutines: closingRoutineIndex(documents) };
+    const opened = (body: string) => {
+      const sql = `create function sync.pull() returns void language plpgsql as $body$\ndeclare\n  v text;\nbegin\n${body}\nend;\n$body$;\n`;
+      return analyzeSql(sql, options, '/w/db/sync.sql').filter((f) => f.rule === 'session-extension').map((f) => sql.slice(f.start, f.end));
+    };
+    // Two arguments reach the logging overload: the connection stays open.
+    assert.deepEqual(opened("  v := link.start();\n  perform link.done(v, 'finished');"), ['start'], order);
+    // One argument reaches the disconnecting one.
+    assert.deepEqual(opened('  v := link.start();\n  perform link.done(v);'), [], order);
+  }
+});
