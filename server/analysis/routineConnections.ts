@@ -216,7 +216,7 @@ function openedName(text: string, body: { body: string; start: number }, call: {
  */
 function assignedBetween(code: string, name: string, from: number, to: number): boolean {
   const variable = escapeRegExp(name);
-  const assignment = new RegExp(String.raw`(?<![\w$.])${variable}\s*:=|(?:^|;|\b(?:begin|then|else|loop)\b)\s*${variable}\s*=(?!=)`
-    + String.raw`|\binto\s+(?:strict\s+)?(?:[\w$]+\s*,\s*)*${variable}(?![\w$])|\bfor\s+(?:[\w$]+\s*,\s*)*${variable}\s+in\b`, 'gi');
+  // One template, so the regex-safety test reads the whole pattern (a name stands where `${variable}` is).
+  const assignment = new RegExp(String.raw`(?<![\w$.])${variable}\s*:=|(?:^|;|\b(?:begin|then|else|loop)\b)\s*${variable}\s*=(?!=)|\binto\s+(?:strict\s+)?(?:[\w$]+\s*,\s*)*${variable}(?![\w$])|\bfor\s+(?:[\w$]+\s*,\s*)*${variable}\s+in\b`, 'gi');
   return [...code.slice(from, to).matchAll(assignment)].length > 0;
 }
