@@ -18,6 +18,11 @@ type FlowEvent = {
   block?: boolean;
   /** A `branch` that starts a block's EXCEPTION section (its handlers). */
   handlers?: boolean;
+  /**
+   * A `branch` that starts another arm of an IF, a CASE or a handler list: ELSE, ELSIF, or a WHEN after the previous
+   * arm's last statement (not `EXIT WHEN`, nor MERGE's `WHEN MATCHED`). One pass runs one arm of them.
+   */
+  arm?: boolean;
 };
 
 /** A RETURN that ends the routine's run (not `RETURN NEXT`/`RETURN QUERY`, which add a row and go on). */
@@ -39,6 +44,7 @@ export function flowEvents(body: string): FlowEvent[] {
     if (kind === 'open' && word === 'loop') event.loop = true;
     if (kind === 'open' && word === 'begin') event.block = true;
     if (kind === 'branch' && word === 'exception') event.handlers = true;
+    if (kind === 'branch' && startsArm(word, code.slice(Math.max(0, match.index! - 400), match.index!))) event.arm = true;
     if (kind === 'leave' && (word === 'exit' || word === 'continue')) {
       event.innermostLoop = UNLABELLED_LOOP_EXIT_AFTER.test(code.slice(match.index! + word.length));
     }
@@ -49,6 +55,12 @@ export function flowEvents(body: string): FlowEvent[] {
 
 /** What follows an EXIT/CONTINUE that names no label: the statement's end or its WHEN condition. */
 const UNLABELLED_LOOP_EXIT_AFTER = /^\s*(?:;|when\b)/i;
+
+/** Whether a branch word starts another arm (see FlowEvent.arm); `before` is the code just before it. */
+function startsArm(word: string, before: string): boolean {
+  if (word === 'else' || word === 'elsif' || word === 'elseif') return true;
+  return word === 'when' && /;\s*$/.test(before);
+}
 
 function eventKind(word: string, before: string): FlowEvent['kind'] | undefined {
   if (word.startsWith('end')) return 'close';
@@ -91,6 +103,53 @@ export function surelyReaches(events: FlowEvent[], from: number, to: number, bef
     } else lowest = Math.min(lowest, depth - 1);
   }
   return depth === lowest;
+}
+
+/**
+ * Whether the statements at `earlier` and `later` (body offsets, earlier < later) sit in different arms of one IF, CASE
+ * or handler list, so a pass that runs `earlier` does not run `later` before it reaches `until` (a body offset after
+ * `later`). Not apart: `later` after the branch, in a branch nested in `earlier`'s arm, in a handler of the block that
+ * holds `earlier` (an error after `earlier` leads there), or where a loop around the branch ends before `until`, so a
+ * later pass can take the other arm.
+ */
+export function armsApart(events: FlowEvent[], earlier: number, later: number, until: number): boolean {
+  // The constructs open around `earlier`, innermost last; per construct, what was crossed at its own level since.
+  const around: CrossedConstruct[] = [];
+  // Constructs entered after `earlier` and still open.
+  let nested = 0;
+  let reachedLater = false;
+  for (const event of events) {
+    if (event.at >= until) break;
+    if (!reachedLater && event.at > later) {
+      reachedLater = true;
+      if (!inOtherArm(around)) return false;
+    }
+    if (event.kind === 'open') {
+      if (event.at < earlier) around.push({ loop: event.loop === true, arm: false, handlers: false });
+      else nested++;
+    } else if (event.kind === 'close') {
+      if (nested > 0) nested--;
+      // A loop around the branch that ends before `until` can come round and take the other arm after `earlier`.
+      else if (around.pop()?.loop && reachedLater) return false;
+    } else if (event.kind === 'branch' && event.at > earlier && nested === 0 && around.length > 0) {
+      const construct = around[around.length - 1];
+      construct.arm ||= event.arm === true;
+      construct.handlers ||= event.handlers === true;
+    }
+  }
+  return reachedLater || inOtherArm(around);
+}
+
+/** A construct open around a statement, and what control crossed at its own level after the statement. */
+type CrossedConstruct = { loop: boolean; arm: boolean; handlers: boolean };
+
+/**
+ * Whether the innermost construct still open (around both statements) was crossed into another arm: not into its
+ * handler section, which an error after the earlier statement enters.
+ */
+function inOtherArm(around: readonly CrossedConstruct[]): boolean {
+  const common = around[around.length - 1];
+  return common !== undefined && common.arm && !common.handlers;
 }
 
 /**

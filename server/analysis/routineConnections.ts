@@ -11,7 +11,7 @@ import type { ClosingOverload, ClosingRoutine, RoutineConnection } from './types
 import { splitStatements } from './splitter';
 import { ROUTINE_DEFINITIONS, definedRoutine, definedRoutineSchema, unqualifiedName } from './routineDefinitions';
 import { reachableOverloads, routineParameters, sameSignature } from './routineOverloads';
-import { flowEvents, raisesBetween, surelyReaches } from './bodyFlow';
+import { armsApart, flowEvents, raisesBetween, surelyReaches } from './bodyFlow';
 import { connectionClosing } from './bodyConnections';
 import { callArguments, passedArgument } from './sqlBoolean';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
@@ -176,8 +176,12 @@ export function closedByLaterCall(text: string, call: { start: number; nameAt: n
     if (closed !== undefined && connectionKey(closed) === opened) closes.push(at + call[0].indexOf(call[2]));
   }
   // A variable holding the opened name that is assigned again before a close: that close closes another connection.
+  // An assignment in another arm of the branch that opens is not on the way (`IF … THEN v := open(); ELSE v := p; END IF`).
   const openEnd = Math.max(from - body.start, code.indexOf(';', from - body.start));
-  const pairing = VARIABLE.test(opened) ? closes.filter((close) => !assignedBetween(code, opened, openEnd, close - body.start)) : closes;
+  const events = flowEvents(body.body);
+  const reassigned = (close: number) => assignmentsBetween(code, opened, openEnd, close)
+    .some((assignment) => !armsApart(events, nameAt - body.start, assignment, close));
+  const pairing = VARIABLE.test(opened) ? closes.filter((close) => !reassigned(close - body.start)) : closes;
   return pairing.length > 0 && connectionClosing(code, body.start, nameAt, pairing) === 'every way out';
 }
 
@@ -211,12 +215,14 @@ function openedName(text: string, body: { body: string; start: number }, call: {
 }
 
 /**
- * Whether the body (`code`, literals and comments blanked) assigns the variable `name` between two body offsets:
+ * Where the body (`code`, literals and comments blanked) assigns the variable `name` between two body offsets:
  * `name := …` (or a statement `name = …`), `SELECT/FETCH/EXECUTE … INTO … name`, or a FOR loop over it.
  */
-function assignedBetween(code: string, name: string, from: number, to: number): boolean {
+function assignmentsBetween(code: string, name: string, from: number, to: number): number[] {
   const variable = escapeRegExp(name);
   // One template, so the regex-safety test reads the whole pattern (a name stands where `${variable}` is).
   const assignment = new RegExp(String.raw`(?<![\w$.])${variable}\s*:=|(?:^|;|\b(?:begin|then|else|loop)\b)\s*${variable}\s*=(?!=)|\binto\s+(?:strict\s+)?(?:[\w$]+\s*,\s*)*${variable}(?![\w$])|\bfor\s+(?:[\w$]+\s*,\s*)*${variable}\s+in\b`, 'gi');
-  return [...code.slice(from, to).matchAll(assignment)].length > 0;
+  // At the variable itself, not at the `;` or block word a `name = …` statement is matched after.
+  const written = new RegExp(String.raw`(?<![\w$])${variable}(?![\w$])`, 'i');
+  return [...code.slice(from, to).matchAll(assignment)].map((match) => from + match.index! + Math.max(0, match[0].search(written)));
 }

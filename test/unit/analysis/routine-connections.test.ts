@@ -126,6 +126,25 @@ test('a variable holding an opened name and assigned again before the close: the
   assert.deepEqual(openedAt("  v := link.open_random();\n  perform dblink_exec(v, 'select 1') where v = 'x';\n  perform link.finish(v, 'ok');\n  return v;"), []);
 });
 
+test('an assignment in another arm of the branch that opens the connection is no reassignment: no run passes both', () => {
+  // The variable takes the opened name in one arm and a name from elsewhere in the others; the close after the branch
+  // closes whichever the run took.
+  assert.deepEqual(openedAt("  if current_setting('link.given', true) is null then\n    v := link.open_random();\n  else\n    v := current_setting('link.given');\n  end if;\n  perform dblink_exec(v, 'select 1');\n  perform link.finish(v, 'ok');\n  return v;"), []);
+  assert.deepEqual(openedAt("  if v is null then\n    select * into v from link.open_random();\n  elsif v = '' then\n    v := 'spare';\n  else\n    select name into v from links limit 1;\n  end if;\n  perform link.finish(v, 'ok');\n  return v;"), []);
+  assert.deepEqual(openedAt("  case when v is null then\n    v := link.open_random();\n  when v = '' then\n    v := 'spare';\n  else\n    null;\n  end case;\n  perform link.finish(v, 'ok');\n  return v;"), []);
+});
+
+test('an assignment the run may pass after the open still replaces the opened name, whatever branch it sits in', () => {
+  // After the branch, or in a branch nested in the open's own arm.
+  assert.deepEqual(openedAt("  if v is null then\n    v := link.open_random();\n  else\n    v := 'given';\n  end if;\n  v := 'spare';\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  assert.deepEqual(openedAt("  if v is null then\n    v := link.open_random();\n    if v = '' then\n      v := 'spare';\n    end if;\n  end if;\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  // A loop around the branch: a later pass takes the other arm after this pass opened.
+  assert.deepEqual(openedAt("  for i in 1..2 loop\n    if i = 1 then\n      v := link.open_random();\n    else\n      v := 'spare';\n    end if;\n  end loop;\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  // A handler runs after the block's statements that ran before the error, the open among them.
+  assert.deepEqual(openedAt("  begin\n    v := link.open_random();\n    perform dblink_exec(v, 'select 1');\n  exception when others then\n    v := 'spare';\n  end;\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+  assert.deepEqual(openedAt("  begin\n    v := link.open_random();\n    perform dblink_exec(v, 'select 1');\n  exception when unique_violation then\n    null;\n  when others then\n    v := 'spare';\n  end;\n  perform link.finish(v, 'ok');\n  return v;"), ['open_random']);
+});
+
 /** A library whose `link.done` has two overloads: one argument disconnects it, two arguments only log. */
 const OVERLOADED = (order: 'logging first' | 'closing first') => {
   const logging = "create function link.done(conn text, note text) returns void language plpgsql as $$\nbegin\n  insert into link_log values (conn, note);\nend $$;\n";
