@@ -80,11 +80,47 @@ export function connectionParts(text: string): ConnectionParts | undefined {
     return { form: 'url', ...endpoints[0], endpoints, parameters, ...(database !== undefined && { database }) };
   }
   if (!KEY_VALUE_STRING.test(text)) return undefined;
-  // libpq keeps a keyword's last value (`host=a host=b` reaches b), as it does a URL's repeated query parameter.
-  const keyValue = (key: string): string | undefined => [...text.matchAll(new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'gi'))].at(-1)?.[1];
-  const endpoints = pairedEndpoints(keyValue('host'), keyValue('port'));
-  const database = keyValue('dbname');
+  const values = keywordValues(text);
+  const endpoints = pairedEndpoints(values.get('host'), values.get('port'));
+  const database = values.get('dbname');
   return { form: 'keywords', ...endpoints[0], endpoints, parameters: new Map(), ...(database !== undefined && { database }) };
+}
+
+/**
+ * One `keyword = value` pair of libpq's key/value form, where the last one ended (blanks skipped; the keyword starts a
+ * word): the value bare (to the next blank) or single-quoted (to the closing quote), a backslash escaping the next
+ * character in both.
+ */
+const KEYWORD_PAIR = /(?<!\S)([^\s=]+)\s*=\s*(?:'((?:[^'\\]|\\[\s\S])*)'?|((?:[^\s\\]|\\[\s\S])*))/y;
+/** A word that is no `keyword = value` pair: stepped over. */
+const OTHER_WORD = /\S+/y;
+const BLANKS = /\s*/y;
+
+/**
+ * A key/value string's keywords (lower case) and values, as libpq tokenises it: a keyword written inside a quoted value
+ * (`application_name='seed port=5432'`) is part of that value. A keyword's last value wins (`host=a host=b` reaches b),
+ * as a URL's repeated query parameter does. libpq refuses a string with a word that is no pair; it is stepped over here.
+ */
+function keywordValues(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  const from = (pattern: RegExp, at: number): RegExpExecArray | null => {
+    pattern.lastIndex = at;
+    return pattern.exec(text);
+  };
+  for (let at = BLANKS.lastIndex = 0; at < text.length; ) {
+    at += from(BLANKS, at)?.[0].length ?? 0;
+    const pair = from(KEYWORD_PAIR, at);
+    if (pair) {
+      const value = (pair[2] ?? pair[3]).replace(/\\([\s\S])/g, '$1');
+      // An empty value is libpq's default, as if the keyword were not written.
+      if (value === '') values.delete(pair[1].toLowerCase());
+      else values.set(pair[1].toLowerCase(), value);
+    }
+    const taken = pair?.[0].length || from(OTHER_WORD, at)?.[0].length;
+    if (!taken) break;
+    at += taken;
+  }
+  return values;
 }
 
 /**

@@ -129,6 +129,18 @@ test('a repeated connection parameter keeps its last value', () => {
   }
 });
 
+// Session 39 (fix47a): a key/value string is read as libpq tokenises it, so a keyword written inside a quoted value
+// is part of that value, not a keyword of the string.
+test("a key/value string's quoted value is one value: a keyword inside it is not the string's", () => {
+  assert.deepEqual(connectionParts("host=db.lan port=6543 dbname=app application_name='seed port=5432'")?.endpoints, [{ host: 'db.lan', port: '6543' }]);
+  assert.deepEqual(connectionParts("application_name='nightly port=6543' host=db.lan port=5432")?.endpoints, [{ host: 'db.lan', port: '5432' }]);
+  // A quote escaped inside the value does not end it; a quoted value may hold blanks.
+  assert.deepEqual(connectionParts(String.raw`host=db.lan port=6543 application_name='it\'s port=5432 now'`)?.endpoints, [{ host: 'db.lan', port: '6543' }]);
+  assert.equal(connectionParts("host = 'db.lan' dbname = 'my app' port='6543'")?.database, 'my app');
+  assert.equal(showsTransactionPooler("host=db.lan port=6543 application_name='seed port=5432'"), true);
+  assert.equal(showsTransactionPooler("host=db.lan port=5432 application_name='seed port=6543'"), false);
+});
+
 /** A setup script that leaves session state behind. */
 const LEAVES_STATE = 'SET search_path = billing, public;\nCREATE TEMP TABLE import_rows (id bigint);\n';
 const STATE_RULES = ['session-set', 'temp-table'];
