@@ -1325,7 +1325,8 @@ export class OwnServerClients {
    * `const conn = connect('postgres://u@pg:5432/t')`, `connect('postgres://?host=/run/postgresql&port=5432')`. Such a
    * URL names the server and its port itself: the pooler the file names is not on the way to it, whatever else the file
    * does through that pooler. A pool (`pooled`, or made by a pool's maker) counts only capped at one connection, in its
-   * options (`{ max: 1 }`) or its URL (URL_CAPS_AT_ONE): one session of that server, as a client is.
+   * options (`{ max: 1 }`) or its URL, or unpooled by its URL (URL_ONE_SESSION_AT_A_TIME): one session of that server
+   * at a time, as a client is.
    */
   private madeForSuiteDatabase(receiver: ts.Expression, pooled = false): boolean {
     if (!this.testCode || this.devOnly) return false;
@@ -1339,7 +1340,7 @@ export class OwnServerClients {
     const capped = args.some(capsAtOneConnection);
     return args.some((argument) => {
       const given = unwrap(argument);
-      return ts.isStringLiteralLike(given) && (!pool || capped || URL_CAPS_AT_ONE.test(given.text))
+      return ts.isStringLiteralLike(given) && (!pool || capped || URL_ONE_SESSION_AT_A_TIME.test(given.text))
         && (this.namesSuiteDatabase(given.text) || this.namesSuiteSocket(given.text));
     });
   }
@@ -1846,10 +1847,12 @@ function isReadInPlace(made: ts.NewExpression): boolean {
 }
 
 /**
- * A connection URL that caps the pool made from it at one connection: pgwire's `_poolSize=1` (its pool's size is a URL
- * parameter; without it, or at 0, each query gets a connection of its own, closed after it).
+ * A connection URL that makes the pool made from it one session at a time: pgwire's `_poolSize=1` caps it at one
+ * connection (its pool's size is a URL parameter), and `_poolSize=0` turns its pooling off — each query opens a
+ * connection of its own and closes it after, so no state it leaves reaches another query. (Without the parameter pgwire
+ * does the same, but only the written-out value says so without knowing the maker is pgwire's.)
  */
-const URL_CAPS_AT_ONE = /[?&]_poolSize=1(?:[&#]|$)/;
+const URL_ONE_SESSION_AT_A_TIME = /[?&]_poolSize=[01](?:[&#]|$)/;
 
 
 /** The LISTEN/NOTIFY libraries whose subscriber holds one connection of its own (listenLibraries.ts). */

@@ -164,7 +164,7 @@ test('another directory, a host folder mounted, a volume no database service mou
   assert.deepEqual(findingsOf(repo.write('s6/test/unsaid.test.ts', ledgerSpec('postgres://app@/ledger?host=/run/ledger-sock', marker))), ['temp-table 4', 'session-set 5', 'listen 6']);
 });
 
-test('in a file naming the pooler, a pool made right there on the suite\'s server counts when capped at one connection (options or URL)', () => {
+test('in a file naming the pooler, a pool made right there on the suite\'s server counts when capped at one connection (options or URL) or unpooled (pgwire `_poolSize=0`)', () => {
   repo.write('p1/test/compose.yml', composeFile('deno test --allow-net test/', ['    build:', '      dockerfile: ledger.dockerfile']));
   repo.write('p1/test/ledger.dockerfile', SERVER_WITH_BOUNCER);
   const poolSpec = (made: string) => [
@@ -176,9 +176,14 @@ test('in a file naming the pooler, a pool made right there on the suite\'s serve
   ];
   assert.deepEqual(findingsOf(repo.write('p1/test/one.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=1')"))), []);
   assert.deepEqual(findingsOf(repo.write('p1/test/capped.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger', { max: 1 })"))), []);
+  // pgwire's `_poolSize=0` turns its pooling off: each query opens a connection of its own and closes it after.
+  assert.deepEqual(findingsOf(repo.write('p1/test/unpooled.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=0')"))), []);
+  assert.deepEqual(findingsOf(repo.write('p1/test/unpooled-first.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=0&_poolIdleTimeout=5s')"))), []);
   assert.deepEqual(findingsOf(repo.write('p1/test/four.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=4')"))), ['temp-table 5']);
   assert.deepEqual(findingsOf(repo.write('p1/test/uncapped.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger')"))), ['temp-table 5']);
   assert.deepEqual(findingsOf(repo.write('p1/test/bouncer.test.ts', poolSpec("pgpool('postgres://app@ledger-db:6432/ledger?_poolSize=1')"))), ['temp-table 5']);
+  assert.deepEqual(findingsOf(repo.write('p1/test/ten.test.ts', poolSpec("pgpool('postgres://app@ledger-db:5432/ledger?_poolSize=10')"))), ['temp-table 5']);
+  assert.deepEqual(findingsOf(repo.write('p1/test/unpooled-bouncer.test.ts', poolSpec("pgpool('postgres://app@ledger-db:6432/ledger?_poolSize=0')"))), ['temp-table 5']);
 });
 
 // The URL is read by the one reader of connection strings (poolerEndpoints.ts, connectionHosts.ts serverParts): libpq
