@@ -76,6 +76,24 @@ function typeDeclaredInFile(source: ts.SourceFile, name: string): ts.InterfaceDe
   return undefined;
 }
 
+/**
+ * Whether a declared type is a plain reference to one of `names` (the local names a file gives an imported type), also
+ * as an optional value (`Handler | undefined`, `Handler | null`: a union of such references and nullish members).
+ */
+export function referenceNamedIn(type: ts.TypeNode | undefined, names: ReadonlySet<string>): boolean {
+  if (!type) return false;
+  if (ts.isParenthesizedTypeNode(type)) return referenceNamedIn(type.type, names);
+  if (ts.isUnionTypeNode(type)) {
+    const values = type.types.filter((member) => !isNullishType(member));
+    return values.length > 0 && values.every((member) => referenceNamedIn(member, names));
+  }
+  return ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && names.has(type.typeName.text);
+}
+
+function isNullishType(type: ts.TypeNode): boolean {
+  return type.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword);
+}
+
 /** Whether a declared type (every member of a union) is a reference whose last name matches (`Knex.Transaction`, `postgres.Sql<{}>`). */
 export function typeNameMatches(type: ts.TypeNode | undefined, pattern: RegExp): boolean {
   if (!type) return false;

@@ -53,7 +53,7 @@ import { rollsBackToSavepoint } from './savepointRollbacks';
 import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
 import { onlyCleanupClears } from './cleanupClears';
 import { CodeBranches } from './codeBranches';
-import { declaredType, typeNameMatches } from './declaredTypes';
+import { declaredType, referenceNamedIn, typeNameMatches } from './declaredTypes';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
@@ -126,6 +126,16 @@ const WRAPPER_QUERY_METHODS = /^(sql|select|none|one|many|any|oneOrNone|manyOrNo
  */
 const DENO_POSTGRES_MODULE = '@db/postgres';
 const DENO_POSTGRES_QUERY_METHODS: ReadonlySet<string> = new Set(['queryArray', 'queryObject']);
+/**
+ * prostgles' client API: `db.sql(query, params, options)` (a wrapper method, above) has the type prostgles-types
+ * exports as `SQLHandler`, and the server runs its text on its pool of the connected database. Code handed that
+ * function on its own (`sql: SQLHandler`) calls it by a bare name, read as `db.sql` (prostglesSqlHandler).
+ */
+const PROSTGLES_TYPES_MODULE = 'prostgles-types';
+const PROSTGLES_SQL_HANDLER_TYPE = 'SQLHandler';
+const PROSTGLES_SQL_METHOD = 'sql';
+const PROSTGLES_RETURN_TYPE_OPTION = 'returnType';
+const PROSTGLES_ROLLBACK_RETURN_TYPE = 'default-with-rollback';
 /** A name for running a query: `query`, `execute`, `queryOne`, `executeSql` (the member and tag forms below). */
 const QUERY_RUNNER_NAME = String.raw`(?:query|execute)(?:[A-Z]\w*)?`;
 /**
@@ -547,6 +557,19 @@ function inTemplateHole(node: ts.Node): boolean {
  * An options argument after the query text that names the transaction to run in: Sequelize's
  * `{ transaction: t }` or `{ transaction }` (not `transaction: null`/`undefined`/`false`, which run outside any).
  */
+/**
+ * prostgles' `db.sql(text, params, { returnType: 'default-with-rollback' })`: the server runs the text inside a
+ * transaction it rolls back (to see what a statement returns without keeping what it does). The option's name and value
+ * are prostgles' own; read on its `sql` calls only.
+ */
+function asksForRollback(call: ts.CallExpression): boolean {
+  const options = call.arguments[2] && unwrap(call.arguments[2]);
+  if (!options || !ts.isObjectLiteralExpression(options)) return false;
+  const returnType = objectProperty(options, PROSTGLES_RETURN_TYPE_OPTION);
+  const value = returnType && unwrap(returnType);
+  return value !== undefined && ts.isStringLiteralLike(value) && value.text === PROSTGLES_ROLLBACK_RETURN_TYPE;
+}
+
 function transactionOption(call: ts.CallExpression): ts.Expression | undefined {
   for (const argument of call.arguments.slice(1)) {
     const value = unwrap(argument);
@@ -1434,6 +1457,13 @@ class Extractor {
     return group;
   }
 
+  /** One text sent alone inside a transaction that is rolled back after it (prostgles' `returnType: 'default-with-rollback'`). */
+  private rolledBackGroup(): Group {
+    const group: Group = { pieces: [], inTransaction: 'rolledBack' };
+    this.groups.push(group);
+    return group;
+  }
+
   /** The text naming a client object (`client`, `this.pool`), cheaply for the usual shapes. */
   private keyOf(receiver: ts.Expression): string {
     if (ts.isIdentifier(receiver)) return receiver.text;
@@ -1810,7 +1840,7 @@ class Extractor {
     if (drizzleConnection) this.inspectDrizzleOwnClient(call, drizzleConnection);
     if (this.inspectFunctionHelper(call, groupFor)) return;
     if (this.inspectSavedMethodCall(call, groupFor)) return;
-    const bound = this.boundQueryMethod(call.expression);
+    const bound = this.boundQueryMethod(call.expression) ?? this.prostglesSqlHandler(call.expression);
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
     if (this.isDroppedDrizzleRaw(call, name)) return;
@@ -1876,7 +1906,9 @@ class Extractor {
     // batch `$transaction([…])` each of them puts it in (uncalledHelpers.ts).
     const batched = !built && PRISMA_RAW_METHOD.test(name) && this.returnedIntoBatchesOnly(call);
     const transaction = built || batched ? undefined : transactionOption(call);
-    const inTransaction = transaction ? (): Group => this.transactionGroup(transaction) : built || batched ? (): Group => this.standaloneGroup(true) : groupFor;
+    const inTransaction = transaction ? (): Group => this.transactionGroup(transaction)
+      : built || batched ? (): Group => this.standaloneGroup(true)
+      : name === PROSTGLES_SQL_METHOD && asksForRollback(call) ? (): Group => this.rolledBackGroup() : groupFor;
     // `executor.execute(sql)` on an object of the project's own wrapper: judged on the client its method sends on.
     const through = !bound && receiver !== undefined && receiver.kind !== ts.SyntaxKind.ThisKeyword && receiver.kind !== ts.SyntaxKind.SuperKeyword ? this.wrapperSend(call) : undefined;
     if (through) {
@@ -2538,6 +2570,29 @@ class Extractor {
     if (!ts.isPropertyAccessExpression(method) || !QUERY_METHODS.test(method.name.text)) return undefined;
     return { name: method.name.text, receiver: method.expression };
   }
+
+  /**
+   * A bare call of a name declared with prostgles' `SQLHandler` type, imported from prostgles-types under any local name
+   * (`async (sql: SQLHandler) => sql('…', params)`, also `SQLHandler | undefined` called as `sql!(…)`): its text is sent
+   * as `db.sql` sends it, so the call is read as that wrapper method on the function itself.
+   */
+  private prostglesSqlHandler(callee: ts.Expression): { name: string; receiver: ts.Expression } | undefined {
+    const handler = unwrap(callee);
+    if (!ts.isIdentifier(handler)) return undefined;
+    const typeNames = this.prostglesHandlerTypeNames();
+    if (typeNames.size === 0) return undefined;
+    return referenceNamedIn(declaredType(handler, this.flow), typeNames) ? { name: PROSTGLES_SQL_METHOD, receiver: handler } : undefined;
+  }
+
+  /** The local names this file imports prostgles-types' `SQLHandler` under (`import type { SQLHandler as H }`), read once. */
+  private prostglesHandlerTypeNames(): ReadonlySet<string> {
+    this.prostglesHandlerNames ??= new Set([...importedNames(this.source, true)]
+      .filter(([, imported]) => imported.specifier === PROSTGLES_TYPES_MODULE && imported.name === PROSTGLES_SQL_HANDLER_TYPE)
+      .map(([local]) => local));
+    return this.prostglesHandlerNames;
+  }
+
+  private prostglesHandlerNames: ReadonlySet<string> | undefined;
 
   /** What a `const` name of this file holds, seen through casts and parentheses (`const q = r.query.bind(r) as Fn`). */
   private constantValue(name: ts.Expression): ts.Expression | undefined {

@@ -208,3 +208,50 @@ test('Prisma $transaction([…]) runs its array of queries in one transaction: S
   ].join('\n');
   assert.deepEqual(found(source, 'src/notes.ts'), ['session-set SET search_path = tenant', "set-local-outside-transaction SET LOCAL app.user_id = 'x'"]);
 });
+
+// prostgles-types exports `SQLHandler`, the type of a prostgles client's `db.sql(query, params, options)`: the server
+// runs the text on its pool of the connected database. Code handed that function on its own calls it by a bare name.
+test('a function declared with prostgles\' SQLHandler type is db.sql: its text is read as sent on the pool', () => {
+  const handler = (signature: string, call: string) => [
+    "import type { SQLHandler } from 'prostgles-types';",
+    `export const listFiles = async (${signature}) => {`,
+    `  return await ${call}('set statement_timeout to 200; SELECT pg_ls_dir($1) AS path', [dir], { returnType: 'rows' });`,
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(handler('sql: SQLHandler, dir: string', 'sql'), 'f.ts'), ['session-set set statement_timeout to 200']);
+  assert.deepEqual(found(handler('run: SQLHandler | undefined, dir: string', 'run!'), 'f.ts'), ['session-set set statement_timeout to 200']);
+  const renamed = handler('q: Handler, dir: string', 'q').replace('{ SQLHandler }', '{ SQLHandler as Handler }');
+  assert.deepEqual(found(renamed, 'f.ts'), ['session-set set statement_timeout to 200']);
+});
+
+test('a bare call of a function typed otherwise, or with a SQLHandler of another module, is not read as prostgles\' db.sql', () => {
+  const handler = (importLine: string, type: string) => [
+    importLine,
+    `export const listFiles = async (sql: ${type}, dir: string) => {`,
+    "  return await sql('set statement_timeout to 200; SELECT pg_ls_dir($1) AS path', [dir]);",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(handler("import type { SQLHandler } from './local-types';", 'SQLHandler'), 'f.ts'), []);
+  assert.deepEqual(found(handler("import type { Runner } from 'prostgles-types';", 'Runner'), 'f.ts'), []);
+  assert.deepEqual(found(handler('type SQLHandler = (text: string, args?: unknown[]) => Promise<unknown>;', 'SQLHandler'), 'f.ts'), []);
+});
+
+test('prostgles\' returnType \'default-with-rollback\' runs the text in a transaction rolled back after it: a temp view or a SET there is undone', () => {
+  const call = (receiverAndMethod: string, options: string) => [
+    "import type { SQLHandler } from 'prostgles-types';",
+    'export const columnsOf = async (sql: SQLHandler, db: { sql: SQLHandler }, query: string) => {',
+    `  return await ${receiverAndMethod}(\`CREATE TEMP VIEW probe AS \${query}; SET search_path = probe_schema; SELECT * FROM probe LIMIT 0\`, {}, ${options});`,
+    '};',
+  ].join('\n');
+  const rollback = "{ returnType: 'default-with-rollback' }";
+  const kept = ['temp-table CREATE TEMP VIEW probe AS ${query}', 'session-set SET search_path = probe_schema'];
+  assert.deepEqual(found(call('sql', rollback), 'f.ts'), []);
+  assert.deepEqual(found(call('db.sql', rollback), 'f.ts'), []);
+  assert.deepEqual(found(call('sql', "{ returnType: 'rows' }"), 'f.ts'), kept);
+  assert.deepEqual(found(call('db.sql', '{}'), 'f.ts'), kept);
+  // A rollback does not release a session advisory lock.
+  const lock = "import type { SQLHandler } from 'prostgles-types';\nexport const hold = (sql: SQLHandler) => sql('SELECT pg_advisory_lock(7)', {}, { returnType: 'default-with-rollback' });";
+  assert.deepEqual(found(lock, 'f.ts'), ['advisory-lock pg_advisory_lock']);
+  // The option is prostgles' own: another method given it keeps its findings.
+  assert.deepEqual(found(call('db.none', rollback), 'f.ts'), kept);
+});
