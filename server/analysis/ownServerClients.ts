@@ -29,7 +29,8 @@ import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './
 import { importedModules, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
-import { POOLER_PORT_TEXT, connectionParts, namesPooler, possibleEndpoints } from './poolerEndpoints';
+import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEndpoints';
+import { namesPoolerInSource } from './poolerMentions';
 import { POOL_NAME, capsAtOneConnection } from './poolFactories';
 
 /**
@@ -174,7 +175,7 @@ export class OwnServerClients {
    */
   constructor(private readonly source: ts.SourceFile, private readonly flow: Flow, private readonly fileName: string | undefined, private readonly fileDepth = 0, private readonly testPackage = false,
     private readonly reexportHops = 0) {
-    this.namesPooler = namesPooler(source.text);
+    this.namesPooler = namesPoolerInSource(source);
     this.knexNames = new Set(importedModules(source).filter((m) => m.specifier === 'knex' && m.whole !== undefined).map((m) => m.whole!));
   }
 
@@ -1555,7 +1556,7 @@ export class OwnServerClients {
     let helper = this.testHelpers.get(key);
     if (helper === undefined) {
       const view = parsed(file);
-      helper = view && !namesPooler(view.source.text)
+      helper = view && !namesPoolerInSource(view.source)
         ? new OwnServerClients(view.source, new Flow(view.source), file, reexport ? this.fileDepth : this.fileDepth + 1, testPackage, reexport ? this.reexportHops + 1 : 0)
         : null;
       this.testHelpers.set(key, helper);

@@ -16,6 +16,7 @@ import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
 import { POSTGRES_IMAGE } from './composeFiles';
 import { namesPooler } from './poolerEndpoints';
+import { namesPoolerInSource } from './poolerMentions';
 
 /**
  * Modules whose functions start a PostgreSQL the process owns (never a pooler); pg-mem emulates one in memory (`newDb()`).
@@ -144,7 +145,7 @@ function functionStarts(file: string, summary: FileSummary, name: string, depth:
 /** Reads a helper's file once: which top-level functions start a server, and which return another's result. */
 function summarise(read: ModuleRead): FileSummary | undefined {
   const { path: file, text } = read;
-  if (namesPooler(text)) return undefined;
+  if (namesPooler(text) && namesPoolerInSource(read.source)) return undefined;
   const source = read.source;
   const imports = importedNames(source);
   const summary: FileSummary = { starts: new Set(), delegates: new Map(), reexports: [], listens: new Map() };
@@ -329,8 +330,8 @@ function readsOwnServerInjection(file: string, fn: ts.FunctionLikeDeclaration, i
 
 /** A vitest global setup that names no pooler and calls something that starts a server of its own (a module's or a repository helper's). */
 function setupStartsOwnServer(setupFile: string, text: string): boolean {
-  if (namesPooler(text)) return false;
   const source = ts.createSourceFile(setupFile, text, ts.ScriptTarget.Latest, true, scriptKindOf(setupFile));
+  if (namesPoolerInSource(source)) return false;
   const imports = importedNames(source);
   let found = false;
   const visit = (node: ts.Node): void => {
