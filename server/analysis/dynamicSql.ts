@@ -320,7 +320,7 @@ function builtText(plpgsql: string, start: number): BuiltText {
   const built: BuiltText = { text: '', sourceAt: [], literals: [], holes: [] };
   let at = start;
   for (;;) {
-    const quote = plpgsql[at] === "'" || plpgsql[at] === '$' ? at : /[eE]/.test(plpgsql[at] ?? '') && plpgsql[at + 1] === "'" ? at + 1 : -1;
+    const quote = literalQuoteAt(plpgsql, at);
     const literal = quote >= 0 ? literalAt(plpgsql, quote) : undefined;
     if (literal) {
       built.literals.push([quote, literal.end]);
@@ -351,7 +351,7 @@ function operandEnd(text: string, from: number): number {
   let depth = 0;
   for (let i = from; i < text.length; i++) {
     const c = text[i];
-    if (c === "'" || (c === '$' && dollarQuoteOpening(text, i) !== undefined)) i = literalAt(text, i).end - 1;
+    if (opensLiteral(text, i)) i = literalAt(text, i).end - 1;
     else if (c === '(') depth++;
     else if (c === ')') {
       if (depth === 0) return i;
@@ -394,6 +394,20 @@ interface LiteralSpan {
   /** After the closing quote or tag. */
   end: number;
   doubledQuotes: boolean;
+}
+
+/**
+ * Whether a string literal's opening quote is at `at`: `'`, or a dollar-quote tag (`$$`, `$body$`). A positional
+ * parameter (`$1`) opens none.
+ */
+function opensLiteral(text: string, at: number): boolean {
+  return text[at] === "'" || (text[at] === '$' && dollarQuoteOpening(text, at) !== undefined);
+}
+
+/** The opening quote of the literal an operand at `at` starts with (`'…'`, `E'…'`, `$tag$…$tag$`), or -1 when it is no literal. */
+function literalQuoteAt(text: string, at: number): number {
+  if (opensLiteral(text, at)) return at;
+  return /[eE]/.test(text[at] ?? '') && text[at + 1] === "'" ? at + 1 : -1;
 }
 
 /**

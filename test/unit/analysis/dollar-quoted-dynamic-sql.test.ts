@@ -60,3 +60,14 @@ test('dollar-quoted dynamic SQL that leaves nothing behind stays silent', () => 
     assert.deepEqual(found(routine(statements)), [], statements);
   }
 });
+
+// A positional parameter (`$1`) between the literals of a `||` chain is an operand like a variable, not the opening of a
+// dollar quote: the rest of the chain is still read.
+test('a positional parameter in a concatenated EXECUTE is a hole, and the literals after it are read', () => {
+  const droppedAtCommit = "EXECUTE 'CREATE TEMP TABLE work_' || $1 || ' (id int) ON COMMIT DROP';";
+  assert.deepEqual(found(routine(droppedAtCommit)), []);
+  const createdAfterParameter = "EXECUTE 'DROP TABLE IF EXISTS ' || $1 || '; CREATE TEMP TABLE ' || $1 || ' (id int, body jsonb)';";
+  assert.deepEqual(found(routine(createdAfterParameter)), ['temp-table 3']);
+  const taggedAfterParameter = "EXECUTE 'ANALYZE ' || $2 || $q$; CREATE TEMPORARY TABLE holding (n int)$q$;";
+  assert.deepEqual(found(routine(taggedAfterParameter)), ['temp-table 3']);
+});
