@@ -7,7 +7,8 @@
 // `export { sql } from './client'`) shadows the same name an `export *` would bring: a barrel starring drizzle-orm
 // beside its own postgres.js `sql` hands on the client. A CommonJS module hands it on the same ways through its exports
 // (`const { sql } = require('drizzle-orm'); module.exports = { sql, db }`, `exports.sql = require('drizzle-orm').sql`,
-// `module.exports = { ...require('drizzle-orm'), db }`, `module.exports = require('./db')`). Modules are found as the other
+// `module.exports = { ...require('drizzle-orm'), db }`, `module.exports = require('./db')`); in an object literal a spread
+// written after a property replaces it (`{ sql, ...require('drizzle-orm') }` hands on drizzle's). Modules are found as the other
 // cross-file facts find theirs (moduleResolution.ts) and read by parsedModules.ts; one that neither names drizzle-orm
 // nor re-exports anything is never parsed.
 import ts from 'typescript';
@@ -45,6 +46,11 @@ interface ExportSummary {
   renamed: Map<string, ImportedName>;
   /** `export * from './x'`. */
   starred: string[];
+  /**
+   * A `module.exports = { a, ...require('x') }` property and the modules spread after it (in order): each replaces the
+   * property when it exports the name, as an object literal sets its properties in order.
+   */
+  spreadOver: Map<string, string[]>;
 }
 
 const summaries = new ModuleFacts(summarise);
@@ -55,6 +61,7 @@ export function isHandedOnDrizzleSql(importer: string, imported: ImportedName, d
   const file = projectModulePath(importer, imported.specifier);
   const summary = file === undefined ? undefined : summaries.of(file);
   if (!summary) return false;
+  if (summary.spreadOver.get(imported.name)?.some((specifier) => spreadHandsOn(file!, specifier, imported.name, depth))) return true;
   if (summary.builders.has(imported.name)) return true;
   const renamed = summary.renamed.get(imported.name);
   if (renamed) return isHandedOnDrizzleSql(file!, renamed, depth + 1);
@@ -63,8 +70,17 @@ export function isHandedOnDrizzleSql(importer: string, imported: ImportedName, d
   return summary.starred.some((specifier) => isHandedOnDrizzleSql(file!, { specifier, name: imported.name }, depth + 1));
 }
 
+/**
+ * Whether a module spread into an object literal's exports after a property named `name` hands on drizzle's builder
+ * under that name: drizzle-orm itself for `sql`, or a module of the project that does. (One that exports the name as
+ * something else is not told from one that does not export it: the property is read as it is written then.)
+ */
+function spreadHandsOn(file: string, specifier: string, name: string, depth: number): boolean {
+  return DRIZZLE_SQL_MODULE.test(specifier) ? name === DRIZZLE_SQL_NAME : isHandedOnDrizzleSql(file, { specifier, name }, depth + 1);
+}
+
 function summarise(read: ModuleRead): ExportSummary {
-  const summary: ExportSummary = { explicit: new Set(), builders: new Set(), starBuilders: new Set(), renamed: new Map(), starred: [] };
+  const summary: ExportSummary = { explicit: new Set(), builders: new Set(), starBuilders: new Set(), renamed: new Map(), starred: [], spreadOver: new Map() };
   if (!MAY_HAND_ON.test(read.text) && !(REQUIRES.test(read.text) && EXPORTS.test(read.text))) return summary;
   const imported = importedBuilders(read.source);
   const required = requiredBindings(read.source);
@@ -163,13 +179,21 @@ function commonJsExport(statement: ts.Statement): { name?: string; value: ts.Exp
 function summariseCommonJs(summary: ExportSummary, name: string | undefined, value: ts.Expression, bindings: ReadonlyMap<string, Required>): void {
   const exported = unwrap(value);
   if (name === undefined && ts.isObjectLiteralExpression(exported)) {
-    for (const property of exported.properties) {
+    // The modules spread into the literal, each with its position: a property written before one may be replaced by it.
+    const spreads = exported.properties.flatMap((property, at) => {
+      const required = ts.isSpreadAssignment(property) ? requiredValue(property.expression, bindings) : undefined;
+      return required !== undefined && isWhole(required) ? [{ at, specifier: required.specifier }] : [];
+    });
+    exported.properties.forEach((property, at) => {
       if (ts.isSpreadAssignment(property)) summariseStar(summary, requiredValue(property.expression, bindings));
-      else if (ts.isShorthandPropertyAssignment(property)) summariseCommonJs(summary, property.name.text, property.name, bindings);
-      else if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) {
-        summariseCommonJs(summary, property.name.text, property.initializer, bindings);
-      }
-    }
+      const [named, initializer] = ts.isShorthandPropertyAssignment(property) ? [property.name.text, property.name]
+        : ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? [property.name.text, property.initializer]
+        : [];
+      if (named === undefined || initializer === undefined) return;
+      summariseCommonJs(summary, named, initializer, bindings);
+      const later = spreads.filter((spread) => spread.at > at).map((spread) => spread.specifier);
+      if (later.length > 0) summary.spreadOver.set(named, later);
+    });
     return;
   }
   const required = requiredValue(exported, bindings);

@@ -155,3 +155,29 @@ test("a CommonJS module's own sql (a postgres.js client), also beside a spread o
     ]), ['session-set SET search_path TO desk 3'], module);
   }
 });
+
+// Session 39 (fix47a): in `module.exports = { … }` the properties are set in order, so a spread written after a
+// property replaces it when the spread module exports that name; one written before it is replaced by it.
+test('in a module.exports object a spread written after a property decides the name when its module exports it', () => {
+  repo.write('mail/lib/client.js', ["const postgres = require('postgres');", 'const sql = postgres(process.env.DATABASE_URL, { prepare: false });', 'module.exports = { sql };']);
+  repo.write('mail/lib/orm.js', ["module.exports = { sql: require('drizzle-orm').sql };"]);
+  repo.write('mail/lib/format.js', ['function pad(text) { return String(text).padStart(8); }', 'module.exports = { pad };']);
+  repo.write('mail/lib/late-drizzle.js', ["const { sql } = require('./client');", "module.exports = { sql, ...require('drizzle-orm') };"]);
+  repo.write('mail/lib/late-barrel.js', ["const { sql } = require('./client');", "module.exports = { sql, ...require('./orm') };"]);
+  repo.write('mail/lib/late-other.js', ["const { sql } = require('drizzle-orm');", "module.exports = { sql, ...require('./format') };"]);
+  repo.write('mail/lib/client-late-other.js', ["const { sql } = require('./client');", "module.exports = { sql, ...require('./format') };"]);
+  const use = (module: string, index: number) => findingsOf(`mail/lib/watch-${index}.js`, [
+    `const { sql } = require('${module}');`,
+    'async function watch() {',
+    '  await sql`LISTEN jobs_ready`;',
+    '}',
+    'module.exports = { watch };',
+  ]);
+  // drizzle's builder wins: spread after the client (from drizzle-orm, or a module handing it on), or kept beside a
+  // spread of a module without a `sql`.
+  assert.deepEqual(use('./late-drizzle', 0), [], 'late-drizzle');
+  assert.deepEqual(use('./late-barrel', 1), [], 'late-barrel');
+  assert.deepEqual(use('./late-other', 2), [], 'late-other');
+  // The client stays when the later spread's module has no `sql`.
+  assert.deepEqual(use('./client-late-other', 3), ['listen LISTEN jobs_ready 3'], 'client-late-other');
+});
