@@ -180,10 +180,11 @@ export function hasTemplateMarkers(statement: string): boolean {
 }
 
 /**
- * A line holding nothing but one template tag: a Jinja/Django/Nunjucks statement (`{% set week = … %}`, `{% if … %}`),
- * comment (`{# … #}`) or expression (`{{ macro() }}`). Each tag runs to its first close, one way only (regex-safety).
+ * Lines holding nothing but one template tag: a Jinja/Django/Nunjucks statement (`{% set week = … %}`, `{% if … %}`),
+ * comment (`{# … #}`) or expression (`{{ macro() }}`), on one line or over several (a `{% set %}` of a list, a dbt
+ * `{{ config(…) }}`). Each tag runs to its first close, as Jinja's does, one way only (regex-safety), and ends its line.
  */
-const TEMPLATE_TAG_LINE = /^(?:\{%(?:[^%\n]|%(?!\}))*%\}|\{#(?:[^#\n]|#(?!\}))*#\}|\{\{(?:[^}\n]|\}(?!\}))*\}\})[ \t]*(?:\r?\n|(?![\s\S]))/;
+const TEMPLATE_TAG_LINE = /^(?:\{%(?:[^%]|%(?!\}))*%\}|\{#(?:[^#]|#(?!\}))*#\}|\{\{(?:[^}]|\}(?!\}))*\}\})[ \t]*(?:\r?\n|(?![\s\S]))/;
 
 /**
  * Where the statement after the template's own lines that open it starts (0 when it opens with none): a tag alone on its

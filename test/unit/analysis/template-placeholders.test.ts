@@ -46,6 +46,16 @@ test("a template's own lines before a statement (a Jinja {% set %}, {% if %}, {#
   assert.deepEqual(found('{% set week = ds %}\nCREATE TEMP TABLE t (id int) ON COMMIT DROP;\n'), []);
 });
 
+// Session 39 (fix47a): a tag written over several lines (a list in a `{% set %}`, a dbt `{{ config(…) }}`) ends at its
+// first close as a one-line tag does; the statement after it is read.
+test('a template tag written over several lines before a statement does not swallow the statement after it', () => {
+  assert.deepEqual(found("{% set tracked = [\n    'orders',\n    'invoices'\n] %}\nSET search_path TO reporting;\nSELECT 1;\n"), [['session-set', 'SET search_path TO reporting']]);
+  assert.deepEqual(found("{{ config(\n    materialized='table'\n) }}\n{# the nightly rollup,\n   rebuilt each run #}\nCREATE TEMPORARY TABLE staged_rows (id int);\n"), [['temp-table', 'CREATE TEMPORARY TABLE staged_rows (id int)']]);
+  // A tag that goes on after its close on the same line, or never closes, is no line of its own: the statement is not read.
+  assert.deepEqual(found("{% set tracked = [\n    'orders'\n] %} SET search_path TO reporting;\n"), []);
+  assert.deepEqual(found("{% set tracked = [\n    'orders'\nSET search_path TO reporting;\n"), []);
+});
+
 test('a template tag that shares its line with SQL, or one inside the statement, is not read as a line of its own', () => {
   // The tag and the statement on one line: the control block cannot be filled in, so the statement is not read.
   assert.deepEqual(found('{% if weekly %}CREATE TEMPORARY TABLE staged_rows (id int);\n{% endif %}\n'), []);
