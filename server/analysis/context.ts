@@ -400,7 +400,9 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.temporaryRoutine !== undefined && !candidate.storedCode && !routinesCalledLater.has(`${index}:${k}`)) continue;
       if (advisoryPairs.unlocks.has(`${index}:${k}`)) continue;
       if (closing.has(candidate)) continue; // puts back what a companion routine set: the companion holds the finding
-      if (ownSession && (!candidate.storedCode || options.testScript)) continue;
+      // A script sent statement by statement keeps what is wrong in any session: a SET LOCAL outside a block.
+      const wrongInAnySession = candidate.rule === 'set-local-outside-transaction' && options.runsStatementByStatement === true && !candidate.storedCode;
+      if (ownSession && (!candidate.storedCode || options.testScript) && !wrongInAnySession) continue;
       if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
       if (candidate.routine && options.testOnlyRoutines && isTestOnlyRoutine(candidate.routine, options.testOnlyRoutines)) continue; // the test suite's session
       if (candidate.routine && isSnapshotCopy(candidate.routine, options)) continue; // the project's own definition carries it

@@ -812,14 +812,47 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   // does one Flyway or graphile-migrate applies as a migration over its own connection (migrationToolDumps.ts).
   const pgDump = looksLikePgDump(text);
   const dump = pgDump && !(fileName !== undefined && (isHasuraSeed(fileName) || isSentByProgram(fileName) || isAppliedByMigrationTool(fileName)));
-  const ownSession = dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
+  const testFolder = fileName !== undefined && isTestFolderSql(fileName);
+  const ownSession = testFolder || runsInSessionOfItsOwn(text, options, fileName, dump);
+  if (!ownSession) return options;
+  const session = fileName !== undefined && pgDump && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
+  return testFolder && isLooseTestScript(text, options, fileName!, dump) ? { ...session, runsStatementByStatement: true } : session;
+}
+
+/** Whether the file runs in a session of its own for any reason but lying in a test folder (sessionOptions). */
+function runsInSessionOfItsOwn(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName: string | undefined, dump: boolean): boolean {
+  return dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
-      || isBenchmarkInput(fileName) || isTestFolderSql(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
+      || isBenchmarkInput(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunInPsqlSession(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
       || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
       || (!options?.migrationSections?.length && (isPsqlAppliedMigration(fileName) || isPastedIntoPsqlScript(fileName, text.toString())))));
-  if (!ownSession) return options;
-  return fileName !== undefined && pgDump && isSchemaSnapshot(text, fileName) ? { ...options, ownSession: true, schemaSnapshot: true } : { ...options, ownSession: true };
+}
+
+/** `SET LOCAL` or `set_config(…, true)` anywhere in the text (a cheap first look before the project is read). */
+const MENTIONS_TRANSACTION_SCOPED_SETTING = /\bset\s+local\s|\bset_config\s*\([^;]*,\s*true\s*\)/i;
+
+/**
+ * A test folder's script that nothing else marks: no test framework's (isTestScript, asked first), no runner the
+ * project names, no other reason to be a session of its own, and no test source of its folder or of a test folder
+ * above names it (a test that reads the file and sends it whole runs it as one implicit transaction). Its harness —
+ * psql, pg_prove, a person — sends it statement by statement, so a transaction-local setting outside a block there
+ * ends with its own statement, pooler or not (set-local-outside-transaction.md). Asked only of a file that has one.
+ */
+function isLooseTestScript(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName: string, dump: boolean): boolean {
+  if (!MENTIONS_TRANSACTION_SCOPED_SETTING.test(text.toString())) return false;
+  return !runsInSessionOfItsOwn(text, options, fileName, dump) && !isNamedByTestSource(fileName);
+}
+
+/** Whether a TS/JS source of the file's folder, or of a test folder above it (up to the outermost), names the file. */
+function isNamedByTestSource(fileName: string): boolean {
+  const name = new RegExp(`['"\`/]${escapeRegExp(basename(fileName))}['"\`]`);
+  for (const folder of foldersUp(dirname(resolve(fileName)), SNAPSHOT_LEVELS)) {
+    if (testSources(folder).some((source) => name.test(source))) return true;
+    // Up to the outermost test folder of the path (`supabase/tests/` above `supabase/tests/rls/`), no further.
+    if (!dirname(folder).split(sep).some((segment) => TEST_FOLDER.test(segment) || TEST_RUN_FOLDER.test(segment))) break;
+  }
+  return false;
 }
 
 /**

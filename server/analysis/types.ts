@@ -233,6 +233,11 @@ export interface AnalysisOptions {
    */
   testScript?: boolean;
   /**
+   * The SQL file is a test folder's script nothing else marks (ownSession.ts isLooseTestScript): a session of its own,
+   * sent statement by statement, so a transaction-local setting outside a block there still does nothing. Implies ownSession.
+   */
+  runsStatementByStatement?: boolean;
+  /**
    * The SQL is a whole file run on one connection (psql, a migration tool, a program sending it whole): not a
    * collection of named queries (`-- name: …`) nor a migration split into sections. A currval after an
    * INSERT or nextval earlier in the file reads what this run drew. Set by the file-level entry points.

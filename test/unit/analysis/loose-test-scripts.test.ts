@@ -1,0 +1,51 @@
+// A SQL script in a test folder runs in a session of its own (no pooler finding there), but a script nothing else marks
+// — no pgTAP plan, no runner the project names, no test source that reads it — goes statement by statement (psql,
+// pg_prove, a person), so a SET LOCAL outside a transaction block ends with its own statement, as anywhere: it is
+// reported. A BEGIN before it, a pgTAP test, a test that reads the file (and may send it whole), or a file that opens
+// with the setting keep it silent; so do the script's session SETs, which its own session keeps to itself.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+before(() => initAnalysis());
+const repo = scratchRepository('loose-test-scripts', { after });
+
+/** Each finding as `<rule> <line>`. */
+function findingsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return analyze(text, 'sql', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+/** A script that checks a row-level policy for two warehouses, `opening` lines first. */
+const script = (opening: string[] = []) => [
+  ...opening,
+  "INSERT INTO stock (warehouse, sku) VALUES ('north', 'a1'), ('south', 'b2');",
+  'SET ROLE clerk;',
+  "SET LOCAL app.warehouse = 'north';",
+  'SELECT count(*) FROM stock;',
+  "SELECT set_config('app.warehouse', 'south', true);",
+  'SELECT count(*) FROM stock;',
+  'RESET ROLE;',
+].join('\n');
+
+function write(folder: string, path: string, text: string, files: Record<string, string> = {}): string {
+  repo.write(`${folder}/package.json`, `{"name": "${folder}"}`);
+  for (const [name, content] of Object.entries(files)) repo.write(`${folder}/${name}`, content);
+  return repo.write(`${folder}/${path}`, text);
+}
+
+test("a test folder's unmarked script reports its transaction-local settings outside a block, not its session SETs", () => {
+  const file = write('loose', 'db/tests/policies/stock-policy.sql', script());
+  assert.deepEqual(findingsOf(file), ['set-local-outside-transaction 3', 'set-local-outside-transaction 5']);
+});
+
+test('a BEGIN, a pgTAP test, a test source that reads the file, or a file that opens with the setting keeps it silent', () => {
+  assert.deepEqual(findingsOf(write('begun', 'db/tests/stock-policy.sql', script(['BEGIN;']))), []);
+  const pgTap = script(['BEGIN;', 'SELECT plan(2);']).replace('RESET ROLE;', "SELECT is(1, 1, 'north sees one');\nSELECT * FROM finish();\nROLLBACK;");
+  assert.deepEqual(findingsOf(write('pgtap', 'db/tests/stock-policy.sql', pgTap)), []);
+  const reader = { 'db/tests/policy.test.ts': "const text = readFileSync(join(__dirname, 'policies', 'stock-policy.sql'), 'utf8');\nawait client.query(text);\n" };
+  assert.deepEqual(findingsOf(write('read-by-test', 'db/tests/policies/stock-policy.sql', script(), reader)), []);
+  assert.deepEqual(findingsOf(write('opens-inside', 'db/tests/stock-policy.sql', ["SET LOCAL app.warehouse = 'north';", script()].join('\n'))), []);
+});
