@@ -37,6 +37,7 @@ import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConn
 import { echoedRanges, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { repositorySetsVariable } from './testEnvironment';
 import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
+import { subshellParentheses } from './subshellParentheses';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -688,10 +689,10 @@ const VARIABLE_TARGET = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?\/?$/;
  * variable the script sets once to a folder with a literal end (`dir=@datadir@/app/upgrades/`, then `cd $dir`) leads to
  * that end, matched by its tail as psql's file arguments are (variableFolderEnd).
  */
-function changedFolder(cwd: string | undefined, target: string, vagrant: boolean, script: string): string | undefined {
+function changedFolder(cwd: string | undefined, target: string, vagrant: boolean, folderEnd: (variable: string) => string | undefined): string | undefined {
   if (VAGRANT_FOLDER.test(target)) return vagrant ? target.replace(VAGRANT_FOLDER, '').replace(/\/$/, '') : undefined;
   const variable = VARIABLE_TARGET.exec(target)?.[1];
-  if (variable !== undefined) return variableFolderEnd(variable, script);
+  if (variable !== undefined) return folderEnd(variable);
   if (/^[$/~`-]/.test(target) || /\$|(?:^|\/)\.\.(?:\/|$)/.test(target)) return undefined;
   return joinFolder(cwd, target.replace(/\/$/, ''));
 }
@@ -724,8 +725,8 @@ function foundExtensions(command: string): string[] {
  * (folderBefore); otherwise it could be any folder's files and names none (matchesPattern).
  */
 function loopLists(script: string, vagrant: boolean, shellPerLine: boolean): Map<string, string[]> {
-  const lists = new Map<string, string[]>();
-  if (!script.includes('for')) return lists;
+  const lists = new Map<string, Set<string>>();
+  if (!script.includes('for')) return new Map();
   for (const match of script.matchAll(FOR_LOOP)) {
     const [, variable, list] = match;
     const inCwd = (word: string): string => {
@@ -737,9 +738,12 @@ function loopLists(script: string, vagrant: boolean, shellPerLine: boolean): Map
     for (const extension of foundExtensions(list)) {
       for (const [, found] of list.matchAll(FIND_FOLDER)) words.push(`${found.replace(/\/$/, '')}/*${extension}`);
     }
-    lists.set(variable, [...(lists.get(variable) ?? []), ...words]);
+    // Each pattern once: a script looping over the same glob again and again hands every psql of the variable one list.
+    const listed = lists.get(variable) ?? new Set<string>();
+    for (const word of words) listed.add(word);
+    lists.set(variable, listed);
   }
-  return lists;
+  return new Map([...lists].map(([variable, words]) => [variable, [...words]]));
 }
 
 /**
@@ -747,57 +751,103 @@ function loopLists(script: string, vagrant: boolean, shellPerLine: boolean): Map
  * of its own, LINE_SHELLS), as a path below the command file's folder; undefined when unknown or never changed. A `cd`
  * in a subshell (`( cd db && ls *.sql )`, `$( cd db && pwd )`) closed before `at` changed another shell's folder; one in
  * a shell function's body counts for that body alone: elsewhere it runs only when the function is called, and a call
- * before `at` leaves the folder unknown.
+ * before `at` leaves the folder unknown. The script is read once (folderChanges); each question is a binary search.
  */
 function folderBefore(script: string, at: number, vagrant: boolean, shellPerLine: boolean): string | undefined {
-  const from = shellPerLine ? script.lastIndexOf('\n', at - 1) + 1 : 0;
-  let cwd: string | undefined;
-  let functions: ShellFunction[] | undefined;
-  let grouping: string | undefined;
-  for (const match of script.slice(from, at).matchAll(CD_COMMAND)) {
-    const cdAt = from + match.index! + match[0].search(CD_WORD);
-    grouping ??= script.replace(SINGLE_QUOTED, (word) => ' '.repeat(word.length));
-    if (subshellClosesBetween(grouping, cdAt, at)) continue;
-    functions ??= shellFunctions(script);
-    const own = functions.find((f) => cdAt >= f.start && cdAt < f.end);
-    if (own !== undefined && !(at >= own.start && at < own.end)) {
-      if (calledBetween(script, own.name, own.end, at)) cwd = undefined;
-      continue;
-    }
-    cwd = changedFolder(cwd, match[1], vagrant, script);
+  const changes = folderChanges(script, vagrant, shellPerLine);
+  let low = 0;
+  let high = changes.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (changes[middle].from <= at) low = middle + 1;
+    else high = middle;
   }
-  return cwd;
+  return low === 0 ? undefined : changes[low - 1].cwd;
 }
 
-/** The command word of a CD_COMMAND match. */
-const CD_WORD = /\b(?:cd|pushd)\b/;
-/** A single-quoted shell word on one line: its parentheses are text. */
-const SINGLE_QUOTED = /'[^'\n]*'/g;
-/** The shell's grouping words and parentheses: a subshell's or substitution's `(`/`)`, and a `case`'s bounds, whose patterns end in `)`. */
-const GROUPING = /[()]|\b(?:case|esac)\b/g;
+/** From `from` on (until the next change), the shell that runs the script's commands there is in folder `cwd`. */
+interface FolderChange {
+  from: number;
+  cwd: string | undefined;
+}
+
+/** A shell the script's commands run in: the script's own, a subshell's copy, or a shell function's body (`name`). */
+interface ShellFrame {
+  kind: 'script' | 'subshell' | 'function';
+  name?: string;
+  cwd: string | undefined;
+}
+
+/** What changes the folder or the shell at a point of a script, in effect from `from` on; `order` breaks ties by position. */
+type ShellStep = { from: number; order: number } & (
+  | { kind: 'cd'; target: string }
+  | { kind: 'open' | 'close' | 'line' }
+  | { kind: 'enter' | 'leave' | 'call'; name: string }
+);
+
+/** A command word (`go_steps`, `cd`), for finding a shell function's calls. */
+const COMMAND_WORD = /(?:^|[\s;&|(`{])([A-Za-z_][\w-]*)(?=$|[\s;&|)`}])/gm;
+
+/** The steps of a script that folderChanges reads: its cds, subshells, function bodies and their calls, and (shellPerLine) its lines. */
+function shellSteps(script: string, shellPerLine: boolean): ShellStep[] {
+  const steps: ShellStep[] = [];
+  for (const match of script.matchAll(CD_COMMAND)) steps.push({ kind: 'cd', target: match[1], from: match.index! + match[0].length, order: match.index! });
+  for (const { at, opens } of subshellParentheses(script)) steps.push({ kind: opens ? 'open' : 'close', from: at + 1, order: at });
+  const functions = shellFunctions(script);
+  for (const { name, start, end } of functions) {
+    steps.push({ kind: 'enter', name, from: start, order: start - 1 }, { kind: 'leave', name, from: end, order: end });
+  }
+  const names = new Set(functions.map((f) => f.name));
+  if (names.size > 0) {
+    for (const match of script.matchAll(COMMAND_WORD)) {
+      if (names.has(match[1])) steps.push({ kind: 'call', name: match[1], from: match.index! + match[0].length, order: match.index! });
+    }
+  }
+  if (shellPerLine) {
+    for (let at = script.indexOf('\n'); at >= 0; at = script.indexOf('\n', at + 1)) steps.push({ kind: 'line', from: at + 1, order: at });
+  }
+  return steps.sort((a, b) => a.from - b.from || a.order - b.order);
+}
 
 /**
- * Whether the subshell or command substitution around `from` (in `code`, quotes that hold no expansion blanked) closes
- * before `to`: the `)` of a `case` pattern (`start)`) closes none.
+ * The folder the script's shell is in, from each point where it may change on (folderBefore): one pass over its
+ * shellSteps, with a frame per shell — a subshell starts in a copy of its parent's folder and is dropped at its `)`, a
+ * function's body runs in a copy of the folder where it is defined, and a call of a function that changed folder (by a
+ * `cd` or a call of its own) makes the caller's folder unknown. Kept for the last script asked about: each of its loops
+ * and pipelines asks.
  */
-function subshellClosesBetween(code: string, from: number, to: number): boolean {
-  const open: ('(' | 'case')[] = [];
-  GROUPING.lastIndex = from;
-  for (let match = GROUPING.exec(code); match !== null && match.index < to; match = GROUPING.exec(code)) {
-    const word = match[0];
-    if (word === '(' || word === 'case') open.push(word);
-    else if (word === 'esac') {
-      if (open[open.length - 1] === 'case') open.pop();
-    } else if (open.length === 0) return true;
-    else if (open[open.length - 1] === '(') open.pop();
+function folderChanges(script: string, vagrant: boolean, shellPerLine: boolean): readonly FolderChange[] {
+  if (lastFolderChanges.script === script && lastFolderChanges.vagrant === vagrant && lastFolderChanges.shellPerLine === shellPerLine) return lastFolderChanges.changes;
+  const folderEnds = new Map<string, string | undefined>();
+  const folderEnd = (variable: string): string | undefined => {
+    if (!folderEnds.has(variable)) folderEnds.set(variable, variableFolderEnd(variable, script));
+    return folderEnds.get(variable);
+  };
+  const changing = new Set<string>();
+  const definedChanging = new Set<string>();
+  const frames: ShellFrame[] = [{ kind: 'script', cwd: undefined }];
+  const changes: FolderChange[] = [];
+  for (const step of shellSteps(script, shellPerLine)) {
+    const top = frames[frames.length - 1];
+    if (step.kind === 'cd' || (step.kind === 'call' && definedChanging.has(step.name))) {
+      top.cwd = step.kind === 'cd' ? changedFolder(top.cwd, step.target, vagrant, folderEnd) : undefined;
+      if (top.kind === 'function') changing.add(top.name!);
+    } else if (step.kind === 'open') frames.push({ kind: 'subshell', cwd: top.cwd });
+    else if (step.kind === 'close' && top.kind === 'subshell') frames.pop();
+    else if (step.kind === 'enter') frames.push({ kind: 'function', name: step.name, cwd: top.cwd });
+    else if (step.kind === 'leave') {
+      // The body's own frame and any subshell left open in it end here (searched from the top: each frame is dropped once).
+      let own = frames.length - 1;
+      while (own > 0 && !(frames[own].kind === 'function' && frames[own].name === step.name)) own--;
+      if (own > 0) frames.length = own;
+      if (changing.has(step.name)) definedChanging.add(step.name);
+    } else if (step.kind === 'line') frames.splice(0, frames.length, { kind: 'script', cwd: undefined });
+    changes.push({ from: step.from, cwd: frames[frames.length - 1].cwd });
   }
-  return false;
+  lastFolderChanges = { script, vagrant, shellPerLine, changes };
+  return changes;
 }
-
-/** Whether the script calls the shell function `name` (as a command word) between two offsets. */
-function calledBetween(script: string, name: string, from: number, to: number): boolean {
-  return new RegExp(String.raw`(?:^|[\s;&|(\`{])${escapeRegExp(name)}(?=$|[\s;&|)\`}])`, 'm').test(script.slice(from, to));
-}
+let lastFolderChanges: { script: string; vagrant: boolean; shellPerLine: boolean; changes: readonly FolderChange[] } = { script: '', vagrant: false, shellPerLine: false, changes: [] };
 
 /** A loop word that opens with a variable standing for a folder (`"$MIGRATIONS_DIR"/*.sql`, `${SQL_DIR}/0*.sql`): its name, and the rest. */
 const FOLDER_VARIABLE_WORD = /^["']?\$\{?([A-Za-z_]\w*)\}?["']?\/(.+)$/;

@@ -130,3 +130,33 @@ test('a cd and a loop in the same subshell, or with a case pattern or a substitu
   });
   for (const folder of ['inside', 'cased', 'stamped', 'piped']) assert.deepEqual(rules(root, 'db', folder, '001_step.sql'), [], folder);
 });
+
+// Only a subshell's own parentheses end it: a `)` escaped or inside double quotes is text, and a `$( … )` inside double
+// quotes is a substitution whose `)` closes it alone. A plain cd before such a line still holds at the loop.
+test('an escaped or double-quoted parenthesis closes no subshell: the top-level cd before it is the folder a bare glob lists', (t) => {
+  const loop = 'for f in *.sql; do psql "$DATABASE_URL" -f "$f"; done\n';
+  const root = scratchRepository('bare-glob-cd-quoted-parenthesis', t).writeAll({
+    ...APPLICATION,
+    'scripts/stripped.sh': `#!/bin/bash\ncd db/stripped\nls *.sql | tr -d ")"\n${loop}`,
+    'scripts/escaped.sh': `#!/bin/bash\ncd db/escaped\necho step one\\)\n${loop}`,
+    'scripts/stamped.sh': `#!/bin/bash\ncd db/stamped\necho "ok $(date))"\n${loop}`,
+    'scripts/outer.sh': `#!/bin/bash\ncd db/outer\n( cd nested && ls "(x" )\nX="$(cd "$(dirname "$0")" && pwd)"\n${loop}`,
+  });
+  // outer.sh: the subshell's `cd nested` and the substitution's cd end with them (else the loop would list db/outer/nested).
+  for (const folder of ['stripped', 'escaped', 'stamped', 'outer']) assert.deepEqual(rules(root, 'db', folder, '001_step.sql'), [], folder);
+});
+
+// A generated script of hundreds of cd/loop pairs: the folder each loop lists is read in one pass over the script, not
+// by a scan back from every loop over every cd (which took minutes for a script near the file-size cap).
+test('a large generated script of cds and loops is read in about linear time', (t) => {
+  const loop = 'for f in *.sql; do psql "$DATABASE_URL" -f "$f"; done\n';
+  const pairs = Array.from({ length: 900 }, (_, i) => `cd /srv/step${i}\n( cd db/other && ls )\n${loop}`);
+  const script = `#!/bin/bash\nset -e\n${pairs.join('')}cd "$ROOT"\ncd db/last\n${loop}`;
+  const root = scratchRepository('bare-glob-cd-many', t).writeAll({ ...APPLICATION, 'scripts/apply.sh': script });
+  const started = process.hrtime.bigint();
+  assert.deepEqual(rules(root, 'db', 'last', '001_step.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'other', '001_step.sql'), STATE_RULES);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // The one-pass reading takes about a second here, the scan back from each loop about a minute.
+  assert.ok(seconds < 15, `${seconds.toFixed(1)} s`);
+});
