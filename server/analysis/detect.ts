@@ -11,6 +11,7 @@ import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicResets, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { isPlV8, plv8SqlPieces } from './plv8Sql';
+import { draftRoutineStandIn } from './draftRoutines';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
@@ -1016,6 +1017,9 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
       facts.fillInNames = true;
       return withStandInFacts(filledIn, base, facts);
     }
+    // A routine still being written (draftRoutines.ts): its syntax error stays, and its body is read for what it means to do.
+    const draft = facts.dialect || facts.templated ? undefined : draftRoutineStandIn(text, offset, (t) => parseErrorAt(t) === undefined);
+    if (draft !== undefined) return withStandInFacts(draft, base, facts);
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
