@@ -12,7 +12,7 @@
 // them, EXPLAINs and resets leaves none behind. Its per-oid drops are not read (the oid is a run-time value).
 import type { Candidate } from './detect';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
-import { flowEvents, surelyReaches } from './bodyFlow';
+import { flowEvents, surelyPassesOneOf, surelyReaches } from './bodyFlow';
 
 /**
  * A call that undoes session-extension state, and where: a dblink_disconnect's connection name as written (lower
@@ -93,20 +93,23 @@ export type Closing = 'every way out' | 'normal path' | 'not surely';
 
 /**
  * How surely what the body opens at `open` and closes at each of `closes` (offsets relative to the statement; `code` is
- * the body with literals and comments blanked, starting at `bodyStart`) is closed. The normal path must surely reach a
- * close: one inside an IF, CASE or loop entered after the open, or only in an EXCEPTION handler, may be skipped by a
- * run that returns normally ('not surely'). With such a close, it is closed on every way out when nothing between the
+ * the body with literals and comments blanked, starting at `bodyStart`) is closed. The normal path must surely pass a
+ * close, the closes weighed together (bodyFlow.surelyPassesOneOf): one in each arm of an IF with an ELSE, or of a
+ * CASE, is sure; one inside an IF without ELSE or a loop entered after the open, or only in an EXCEPTION handler, may be
+ * skipped by a run that returns normally ('not surely'). With such a close, it is closed on every way out when nothing between the
  * open and that close leaves early, or a close sits in an EXCEPTION handler after the open too. Also read for a call of
  * the project's opening routine and a later call of its closing one (routineConnections.ts).
  */
 export function connectionClosing(code: string, bodyStart: number, open: number, closes: readonly number[]): Closing {
   // Where blocks open, branch and close; a way out between is judged below, as leaving on the error path.
   const structure = flowEvents(code).filter((event) => event.kind !== 'leave');
-  const normal = closes.filter((close) => surelyReaches(structure, open - bodyStart, close - bodyStart));
-  if (normal.length === 0) return 'not surely';
+  if (!surelyPassesOneOf(code, structure, open - bodyStart, closes.map((close) => close - bodyStart))) return 'not surely';
   const handlers = [...code.matchAll(HANDLER)].map((match) => handlerSection(code, match.index!, bodyStart));
   if (closes.some((close) => handlers.some((h) => h.start > open && h.start < close && close < h.end))) return 'every way out';
-  return WAY_OUT.test(code.slice(open - bodyStart, Math.min(...normal) - bodyStart)) ? 'normal path' : 'every way out';
+  // Up to the first close every run reaches, or (closed in each arm of a branch) the last of the closes.
+  const sure = closes.filter((close) => surelyReaches(structure, open - bodyStart, close - bodyStart));
+  const closed = sure.length > 0 ? Math.min(...sure) : Math.max(...closes);
+  return WAY_OUT.test(code.slice(open - bodyStart, closed - bodyStart)) ? 'normal path' : 'every way out';
 }
 
 const BLOCK_WORD = /\b(?:begin|case|end(?!\s+(?:if|loop)\b))\b/gi;

@@ -268,3 +268,109 @@ export function surelyRaisesAfter(body: string, events: FlowEvent[], from: numbe
   }
   return false;
 }
+
+/** An EXIT or CONTINUE (and its label) just before a WHEN: the WHEN is its condition, no arm. */
+const LOOP_LEAVE_BEFORE = /\b(?:exit|continue)(?:\s+[A-Za-z_]\w*)?\s*$/i;
+
+/** A construct open while reading where control goes: its opening word, and for one entered after the start, how it is passed. */
+interface OpenConstruct {
+  word: string;
+  /** Opened after the start: its arms are weighed; otherwise only its end is reached (from the start's own arm). */
+  entered: boolean;
+  /** Whether a run may reach the construct without passing a target. */
+  entryOpen: boolean;
+  /** Whether a run may leave one of its finished arms without passing a target. */
+  armsOpen: boolean;
+  /** An ELSE was read (an IF without one may run no arm). */
+  hasElse: boolean;
+  /** Still before the first arm: a CASE's selector, or the EXCEPTION word before a block's first handler. */
+  beforeFirstArm: boolean;
+  /** In the block's EXCEPTION section, where each WHEN starts a handler. */
+  inHandlers: boolean;
+}
+
+/** The flow word at an event's place in the code (`if`, `case`, `begin`, `loop`, `else`, `exception`, …). */
+function wordAt(code: string, at: number): string {
+  return /^[A-Za-z]+/.exec(code.slice(at, at + 16))?.[0].toLowerCase() ?? '';
+}
+
+/** Whether a branch word starts another arm of `construct` (ELSE/ELSIF of an IF or CASE, WHEN of a CASE or a handler list, EXCEPTION). */
+function startsArmOf(construct: OpenConstruct, word: string, before: string): boolean {
+  if (word === 'exception') return construct.word === 'begin';
+  if (word === 'when') return (construct.word === 'case' || construct.inHandlers) && !LOOP_LEAVE_BEFORE.test(before);
+  return (word === 'else' || word.startsWith('els')) && (construct.word === 'if' || construct.word === 'case');
+}
+
+/**
+ * Whether every run that passes the statement at `from` (a body offset) passes one of the statements at `targets`
+ * before the body ends: the targets are weighed together, so a close in each arm of an `IF … ELSE … END IF` (or of a
+ * CASE, or in a block's body and each of its handlers) counts as one sure close, while one in an IF without ELSE, in a
+ * loop (which may run no round) or in another arm of the construct `from` sits in does not. A way out (`leave`) that
+ * a run may take before passing a target answers no; a caller that judges the ways out apart leaves them out of
+ * `events`. `code` is the body with literals and comments blanked (flowEvents' offsets).
+ */
+export function surelyPassesOneOf(code: string, events: FlowEvent[], from: number, targets: readonly number[]): boolean {
+  const stack: OpenConstruct[] = [];
+  let index = 0;
+  for (; index < events.length && events[index].at <= from; index++) {
+    const event = events[index];
+    const top = stack[stack.length - 1];
+    if (event.kind === 'open') stack.push(openConstruct(wordAt(code, event.at), false, false));
+    else if (event.kind === 'close') stack.pop();
+    else if (event.kind === 'branch' && top && wordAt(code, event.at) === 'exception') top.inHandlers = true;
+  }
+  const pending = targets.filter((at) => at > from).sort((a, b) => a - b);
+  let open = true;
+  let skipTo = -1; // while skipping the other arms of a construct around `from`: the stack depth its close returns to
+  for (; index < events.length; index++) {
+    const event = events[index];
+    // A target passed on the way (not in an arm being skipped) closes the run.
+    for (; pending.length > 0 && pending[0] < event.at; pending.shift()) if (skipTo < 0) open = false;
+    if (skipTo >= 0) {
+      if (event.kind === 'open') stack.push(openConstruct(wordAt(code, event.at), false, false));
+      else if (event.kind === 'close') {
+        stack.pop();
+        if (stack.length === skipTo) skipTo = -1;
+      }
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (event.kind === 'open') stack.push(openConstruct(wordAt(code, event.at), true, open));
+    else if (event.kind === 'leave') {
+      const loopEntered = event.innermostLoop === true && stack.some((construct) => construct.entered && construct.word === 'loop');
+      if (open && !loopEntered) return false;
+    } else if (event.kind === 'branch') {
+      if (!top || !startsArmOf(top, wordAt(code, event.at), code.slice(Math.max(0, event.at - 40), event.at))) continue;
+      if (!top.entered) {
+        // The arm `from` is in ends here: the run goes on after the construct's end (its other arms are skipped).
+        skipTo = stack.length - 1;
+        continue;
+      }
+      const word = wordAt(code, event.at);
+      if (!top.beforeFirstArm) top.armsOpen ||= open;
+      top.beforeFirstArm = word === 'exception' || (top.word === 'case' && top.beforeFirstArm && word !== 'when' && word !== 'else');
+      if (word === 'else') top.hasElse = true;
+      if (word === 'exception') top.inHandlers = true;
+      open = top.entryOpen;
+    } else if (event.kind === 'close') {
+      stack.pop();
+      if (top?.entered) open = constructLeftOpen(top, open);
+    }
+  }
+  if (pending.length > 0 && skipTo < 0) open = false;
+  return !open;
+}
+
+function openConstruct(word: string, entered: boolean, entryOpen: boolean): OpenConstruct {
+  return { word, entered, entryOpen, armsOpen: false, hasElse: false, beforeFirstArm: word === 'case', inHandlers: false };
+}
+
+/** Whether a run may leave an entered construct without passing a target; `lastArmOpen`: the state at its end. */
+function constructLeftOpen(construct: OpenConstruct, lastArmOpen: boolean): boolean {
+  // A loop may run no round (FOR, WHILE) or leave before a target: only what held on entry counts.
+  if (construct.word === 'loop') return construct.entryOpen;
+  // A CASE statement with no matching arm raises CASE_NOT_FOUND: no normal run passes it without taking an arm.
+  const armsOpen = construct.armsOpen || (construct.beforeFirstArm ? construct.entryOpen : lastArmOpen);
+  if (construct.word === 'if') return armsOpen || (!construct.hasElse && construct.entryOpen);
+  return armsOpen;
+}

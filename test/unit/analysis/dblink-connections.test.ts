@@ -108,3 +108,30 @@ test('a disconnect only a branch or only an EXCEPTION handler runs leaves the co
   // Closed on the normal path too: none.
   assert.deepEqual(extensionFindings(wrap(`${connect}  perform dblink_disconnect('mirror');\nexception when others then\n  perform dblink_disconnect('mirror');\n  raise;\n`)), []);
 });
+
+// The closes are weighed together: a run that takes either arm of an IF/ELSE (or any arm of a CASE) passes one of them.
+test('a connection closed in every arm of an IF with ELSE, or of a CASE, is closed on the normal path', () => {
+  const connect = "  perform dblink_connect('mirror', remote);\n  perform dblink_exec('mirror', 'delete from queue');\n";
+  const wrap = (body: string) => `create function drain(remote text, mode text) returns void language plpgsql as $$\nbegin\n${body}end $$;`;
+  const close = "perform dblink_disconnect('mirror');";
+  const bothArms = `${connect}  if mode = 'loud' then\n    raise notice 'drained';\n    ${close}\n  else\n    ${close}\n  end if;\n`;
+  assert.deepEqual(extensionFindings(wrap(bothArms)), []);
+  const everyWhen = `${connect}  case mode\n    when 'a' then ${close}\n    when 'b' then perform pg_sleep(0); ${close}\n    else ${close}\n  end case;\n`;
+  assert.deepEqual(extensionFindings(wrap(everyWhen)), []);
+  const nested = `${connect}  if mode = 'a' then\n    if mode <> '' then ${close} else ${close} end if;\n  elsif mode = 'b' then\n    ${close}\n  else\n    ${close}\n  end if;\n`;
+  assert.deepEqual(extensionFindings(wrap(nested)), []);
+});
+
+test('a connection left open by one arm (no ELSE, an arm without a close, a close only in a loop) keeps its finding', () => {
+  const connect = "  perform dblink_connect('mirror', remote);\n";
+  const wrap = (body: string) => `create function drain(remote text, mode text) returns void language plpgsql as $$\nbegin\n${body}end $$;`;
+  const close = "perform dblink_disconnect('mirror');";
+  for (const body of [
+    `${connect}  if mode = 'a' then ${close} elsif mode = 'b' then ${close} end if;\n`,
+    `${connect}  if mode = 'a' then ${close} else perform pg_sleep(0); end if;\n`,
+    `${connect}  if mode = 'a' then\n    if mode <> '' then ${close} end if;\n  else\n    ${close}\n  end if;\n`,
+    `${connect}  for i in 1..2 loop ${close} end loop;\n`,
+  ]) {
+    assert.equal(extensionFindings(wrap(body)).length, 1, body);
+  }
+});
