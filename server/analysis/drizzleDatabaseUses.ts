@@ -18,7 +18,7 @@
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
-import { flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
+import { flowOfModule, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
@@ -37,6 +37,11 @@ const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
  * `truncate` with `db.insert`/`db.update`/`db.execute` (no version of drizzle-seed calls `transaction`).
  */
 const DRIZZLE_INERT = new Set(['drizzle-orm:is', 'drizzle-seed:seed', 'drizzle-seed:reset']);
+/**
+ * Better Auth's drizzle adapter (`drizzleAdapter(db, { provider: 'pg' })`): it queries through the database's own members
+ * and opens `db.transaction` only when its options say `transaction: true` (the option defaults to false).
+ */
+const BETTER_AUTH_DRIZZLE_ADAPTER = new Set(['better-auth/adapters/drizzle:drizzleAdapter', '@better-auth/drizzle-adapter:drizzleAdapter']);
 /** Database members that run a transaction on the client, or hand the client itself out. */
 const TRANSACTION_MEMBERS = new Set(['transaction', '$client']);
 /** Members of a promise a factory returns (settledStaysSafe). */
@@ -304,6 +309,7 @@ function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileVie
   if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement) || !ts.isIdentifier(call.expression)) return false;
   const imported = importedNames(view.source).get(call.expression.text);
   if (imported && DRIZZLE_INERT.has(`${imported.specifier}:${imported.name}`)) return true;
+  if (imported && BETTER_AUTH_DRIZZLE_ADAPTER.has(`${imported.specifier}:${imported.name}`)) return index === 0 && leavesTransactionsOff(call.arguments[1]);
   const targets = calledFunctions(call.expression, view, walk);
   return targets !== undefined && targets.every((target) => {
     const parameter = target.fn.parameters[index];
@@ -313,6 +319,14 @@ function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileVie
     if (handsBackCalls(target.fn, parameter.name.text)) return valueStaysSafe(call, view, walk);
     return nameStaysSafe(parameter.name.text, target.fn, target.view, walk);
   });
+}
+
+/** Options written in the call that do not turn the adapter's transactions on: no `transaction`, or `transaction: false`; no spread. */
+function leavesTransactionsOff(options: ts.Expression | undefined): boolean {
+  const written = options && unwrap(options);
+  if (!written || !ts.isObjectLiteralExpression(written) || written.properties.some(ts.isSpreadAssignment)) return false;
+  const transaction = objectProperty(written, 'transaction');
+  return transaction === undefined || unwrap(transaction).kind === ts.SyntaxKind.FalseKeyword;
 }
 
 /**
