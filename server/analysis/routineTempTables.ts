@@ -1,10 +1,13 @@
 // Temporary tables a project routine leaves in its caller's session, and a caller that drops them again. A call of a
 // routine whose body creates `impresult` and returns without dropping it is the caller's temp-table finding
-// (stateFunctionCalls.ts) — unless the calling body itself drops every table the routine leaves, by name, later in the
-// same straight run of statements: no RETURN, EXIT or RAISE that may leave first, no branch, loop or handler the DROP
-// may sit in. The call and its DROP then pair as `CREATE TEMP TABLE t …; DROP TABLE t;` in one body do (an error
-// between them aborts the caller's transaction or rolls its block back, undoing the table with it).
-import { CREATES_TEMPORARY, WRITTEN_NAME } from './dynamicSql';
+// (stateFunctionCalls.ts) — unless the calling body itself drops every table the routine leaves, by name, after the call
+// on every run that returns normally: no RETURN, EXIT, COMMIT or ROLLBACK that may leave first, the DROP on the way or
+// in each arm of a branch (not only in an IF without ELSE, a loop or a handler). The call and its DROP then pair as
+// `CREATE TEMP TABLE t …; DROP TABLE t;` in one body do (an error between them aborts the caller's transaction or
+// rolls its block back, undoing the table with it).
+import { CREATES_TEMPORARY, WRITTEN_NAME, dynamicDrops, statementStart } from './dynamicSql';
+import { splitStatements } from './splitter';
+import { flowEvents, surelyPassesOneOf } from './bodyFlow';
 import { dollarQuotedBody } from './routineConnections';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 
@@ -27,34 +30,49 @@ export function createdTemporaryTable(text: string, start: number): string | und
   return name[1] ?? name[2].toLowerCase();
 }
 
-/** `DROP TABLE [IF EXISTS] a, b [CASCADE]` in a body's code (literals blanked): its name list, up to its `;`. */
-const DROP_TABLE = /\bdrop\s+table\s+(?:if\s+exists\s+)?([^;]*)/gi;
-/** Words between a call and a DROP after which the DROP may not run on every path the call does. */
-const MAY_SKIP = /\b(?:raise(?!\s+(?:notice|warning|info|log|debug)\b)|return(?!\s+(?:next|query)\b)|exit|continue|commit|rollback|if|elsif|else|case|when|loop|while|for|foreach|end|exception)\b/i;
+/** `DROP TABLE [IF EXISTS] a, b [CASCADE]` opening a statement: its name list, up to the statement's end. */
+const DROP_TABLE = /^drop\s+table\s+(?:if\s+exists\s+)?([^;]*)/i;
 
-/** The names a DROP TABLE's list writes, as PostgreSQL reads them. */
-function droppedNames(list: string): string[] {
+/**
+ * The temporary tables a DROP TABLE's list may drop, as PostgreSQL names them: an unqualified name (the session's
+ * temporary schema comes first on the search path) or one in `pg_temp`; `archive.scratch` is another schema's table.
+ */
+function droppedTemporaryNames(list: string): string[] {
   return list.replace(/\b(?:cascade|restrict)\b/gi, '').split(',').flatMap((written) => {
     const name = WRITTEN_NAME.exec(written.trim());
-    return name ? [name[1] ?? name[2].toLowerCase()] : [];
+    if (!name) return [];
+    const schema = name[0].includes('.') ? name[0].slice(0, name[0].lastIndexOf('.')).trim() : undefined;
+    return schema === undefined || schema.toLowerCase() === 'pg_temp' ? [name[1] ?? name[2].toLowerCase()] : [];
   });
 }
 
 /**
+ * The tables each statement of a PL/pgSQL body drops, from `from` (a body offset) on, with where the statement's own
+ * first word is: a DROP TABLE (also as an arm of an IF or CASE) or an EXECUTE of a known DROP (dynamicSql.dynamicDrops).
+ */
+function dropsAfter(body: string, code: string, from: number): Map<string, number[]> {
+  const drops = new Map<string, number[]>();
+  for (const span of splitStatements(body)) {
+    const at = span.start + statementStart(span.text);
+    if (at < from) continue;
+    const statement = DROP_TABLE.exec(code.slice(at, span.start + span.text.length));
+    const names = statement ? droppedTemporaryNames(statement[1]) : (dynamicDrops(span.text) ?? []);
+    for (const name of names) drops.set(name, [...(drops.get(name) ?? []), at]);
+  }
+  return drops;
+}
+
+/**
  * Whether the body of the routine a statement defines drops each of `tables` after the call of a routine whose `(` ends
- * just before `from` (statement offsets), with nothing between that may skip the drops (see the file comment).
+ * just before `from` (statement offsets) on every run that returns normally (bodyFlow.surelyPassesOneOf: a drop on the
+ * way, or in each arm of an IF … ELSE or a CASE; no RETURN, EXIT, COMMIT or ROLLBACK that may leave first).
  */
 export function droppedAfterCall(text: string, from: number, tables: readonly string[]): boolean {
   const body = dollarQuotedBody(text);
   if (!body || from < body.start || from > body.start + body.body.length) return false;
   const code = replaceLiteralsAndComments(body.body);
-  const left = new Set(tables);
   const callEnd = from - body.start;
-  for (const drop of code.matchAll(DROP_TABLE)) {
-    if (drop.index! < callEnd) continue;
-    if (MAY_SKIP.test(code.slice(callEnd, drop.index!))) return false;
-    for (const name of droppedNames(drop[1])) left.delete(name);
-    if (left.size === 0) return true;
-  }
-  return false;
+  const drops = dropsAfter(body.body, code, callEnd);
+  const events = flowEvents(body.body);
+  return tables.every((table) => surelyPassesOneOf(code, events, callEnd, drops.get(table) ?? []));
 }

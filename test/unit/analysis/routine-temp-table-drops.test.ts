@@ -31,7 +31,7 @@ const callRules = (definitions: string, sql: string): string[] =>
 
 test('a call followed in the same run of statements by a DROP of the table it leaves carries nothing', () => {
   assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  SELECT count(*) INTO total FROM scratch_rows;\n  DROP TABLE scratch_rows;')), []);
-  assert.deepEqual(callRules(FILLER, caller('BEGIN\n    PERFORM fill_scratch(n);\n    DROP TABLE IF EXISTS public.Scratch_Rows;\n  EXCEPTION WHEN others THEN\n    RAISE NOTICE \'failed\';\n  END;')), []);
+  assert.deepEqual(callRules(FILLER, caller('BEGIN\n    PERFORM fill_scratch(n);\n    DROP TABLE IF EXISTS pg_temp.Scratch_Rows;\n  EXCEPTION WHEN others THEN\n    RAISE NOTICE \'failed\';\n  END;')), []);
   const both = caller('PERFORM fill_scratch(n);\n  DROP TABLE scratch_log;\n  RAISE NOTICE \'logged\';\n  DROP TABLE scratch_rows, other_table;');
   assert.deepEqual(callRules(TWO_TABLES, both), []);
 });
@@ -44,4 +44,21 @@ test('a call whose table is not dropped on every path, not all of whose tables a
   assert.deepEqual(callRules(FILLER, caller("PERFORM fill_scratch(n);\n  DROP TABLE other_rows;\n  RAISE NOTICE 'DROP TABLE scratch_rows';")), ['temp-table 4']);
   assert.deepEqual(callRules(TWO_TABLES, caller('PERFORM fill_scratch(n);\n  DROP TABLE scratch_rows;')), ['temp-table 4']);
   assert.deepEqual(callRules(NAMED_BY_VARIABLE, caller('PERFORM fill_scratch(n);\n  DROP TABLE scratch_1;')), ['temp-table 4']);
+});
+
+// Whether the drop follows the call is the body's control flow (bodyFlow.surelyPassesOneOf), as for a body's own temp
+// tables and dblink connections: a complete IF between them is passed through, and drops in each arm of an IF/ELSE count.
+test('a drop the run surely reaches after the call pairs with it: past a complete IF, IF EXISTS drops in a row, a drop in each arm, an EXECUTEd drop', () => {
+  const checked = 'PERFORM fill_scratch(n);\n  SELECT count(*) INTO total FROM scratch_rows;\n  IF total > 0 THEN\n    INSERT INTO scratch_log(total) VALUES (total);\n  END IF;\n  DROP TABLE scratch_rows;';
+  assert.deepEqual(callRules(FILLER, caller(checked)), []);
+  assert.deepEqual(callRules(TWO_TABLES, caller('PERFORM fill_scratch(n);\n  DROP TABLE IF EXISTS scratch_rows;\n  DROP TABLE IF EXISTS scratch_log;')), []);
+  const eachArm = 'PERFORM fill_scratch(n);\n  IF n > 10 THEN\n    DROP TABLE scratch_rows;\n  ELSE\n    total := 0;\n    DROP TABLE scratch_rows;\n  END IF;';
+  assert.deepEqual(callRules(FILLER, caller(eachArm)), []);
+  assert.deepEqual(callRules(FILLER, caller("PERFORM fill_scratch(n);\n  EXECUTE 'DROP TABLE scratch_rows';")), []);
+});
+
+test('a drop of another schema\'s table of that name, or one only some arms reach, does not drop the temporary table', () => {
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  DROP TABLE IF EXISTS archive.scratch_rows;')), ['temp-table 4']);
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  IF n > 10 THEN\n    DROP TABLE scratch_rows;\n  ELSIF n > 5 THEN\n    DROP TABLE scratch_rows;\n  END IF;')), ['temp-table 4']);
+  assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  FOR i IN 1..n LOOP\n    DROP TABLE IF EXISTS scratch_rows;\n  END LOOP;')), ['temp-table 4']);
 });
