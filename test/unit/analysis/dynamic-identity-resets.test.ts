@@ -52,3 +52,14 @@ test('an identity switch left in place, reset only after a RETURN, or reset as a
   assert.deepEqual(found(routine("EXECUTE 'SET SESSION AUTHORIZATION ' || who;\n  RESET ROLE;\n  RETURN 0;")), ['session-set 3']);
   assert.deepEqual(found(routine("EXECUTE 'SET TIME ZONE ' || quote_literal(who);\n  RESET ROLE;\n  RETURN 0;")), ['session-set 3']);
 });
+
+// `SET TIME ZONE DEFAULT` and `SET TIME ZONE LOCAL` are PostgreSQL's resets of the time zone, written as SET's own spelling.
+test('a dynamic SET TIME ZONE DEFAULT or LOCAL puts the time zone back, after a dynamic or static SET TIME ZONE', () => {
+  for (const reset of ['DEFAULT', 'LOCAL', 'default']) {
+    const body = `EXECUTE 'SET TIME ZONE ' || quote_literal(who);\n  PERFORM jobs.step(job);\n  EXECUTE 'SET TIME ZONE ${reset}';\n  RETURN 0;`;
+    assert.deepEqual(found(routine(body)), [], reset);
+  }
+  assert.deepEqual(found(routine("SET TIME ZONE 'UTC';\n  PERFORM jobs.step(job);\n  EXECUTE 'SET SESSION TIME ZONE DEFAULT';\n  RETURN 0;")), []);
+  // Another zone is no reset: both SETs stay.
+  assert.deepEqual(found(routine("EXECUTE 'SET TIME ZONE ' || quote_literal(who);\n  EXECUTE 'SET TIME ZONE ''UTC''';\n  RETURN 0;")), ['session-set 3', 'session-set 4']);
+});
