@@ -265,12 +265,16 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
   // Snowflake's own objects (stages, warehouses, file formats, pipes, streams, tasks, integrations): PostgreSQL creates
   // none of them. Hive's and Spark's table storage clauses (STORED AS PARQUET, ROW FORMAT DELIMITED, TBLPROPERTIES,
   // PARTITIONED BY (…); PostgreSQL's is PARTITION BY and its STORED ends a generated column). Teradata's MULTISET tables
-  // and PRIMARY INDEX.
+  // and PRIMARY INDEX. Stream engines' string-keyed connector options.
   ['analytics', new RegExp([
     '\\bCREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:(?:TEMP(?:ORARY)?|TRANSIENT)\\s+)?(?:STAGE|WAREHOUSE|FILE\\s+FORMAT|PIPE|STREAM|TASK|(?:STORAGE|NOTIFICATION|API)\\s+INTEGRATION)\\b',
     '\\bSTORED\\s+AS\\s+(?:PARQUET|ORC|TEXTFILE|AVRO|SEQUENCEFILE|RCFILE|JSONFILE|INPUTFORMAT)\\b', '\\bROW\\s+FORMAT\\s+(?:DELIMITED|SERDE)\\b',
     '\\bTBLPROPERTIES\\s*\\(', '\\bPARTITIONED\\s+BY\\s*\\(',
     '\\bCREATE\\s+MULTISET\\s+(?:(?:GLOBAL\\s+TEMPORARY|VOLATILE)\\s+)?TABLE\\b', '\\b(?:UNIQUE\\s+)?PRIMARY\\s+INDEX\\s*\\(',
+    // A WITH option list keyed by strings (`WITH ('connector' = 'kafka')`): the connector options of stream engines'
+    // tables and views (Flink, Feldera). PostgreSQL's storage parameters and COPY, publication or subscription options
+    // are keyed by bare names (`WITH (fillfactor = 70)`), never by a string.
+    "\\bWITH\\s*\\(\\s*'(?:[^'\\n]|'')*'\\s*=",
   ].join('|'), 'i')],
   // Redshift, a PostgreSQL-compatible engine (its statements skipped alone: otherDialectCounts): a table's distribution
   // style and key, its sort keys, a column's compression ENCODE. PostgreSQL has none of these words as syntax. A

@@ -77,3 +77,23 @@ test('PostgreSQL that shares these words keeps its real syntax errors: columns n
     assert.equal(dialectOfStatement(statement), undefined, statement);
   }
 });
+
+test('a stream engine\'s string-keyed connector options (WITH (\'connector\' = …)) mark its tables and views as another engine\'s', () => {
+  const pipeline = "CREATE TABLE clicks (user_id INT, url VARCHAR) WITH (\n  'connector' = 'kafka',\n  'topic' = 'clicks'\n);\n"
+    + "CREATE MATERIALIZED VIEW clicks_per_user WITH ('connectors' = '[{\"transport\": {\"name\": \"delta_table_output\"}}]')\n"
+    + 'AS SELECT user_id, count(*) AS n FROM clicks GROUP BY user_id;\n'
+    + 'CREATE INDEX clicks_per_user_idx ON clicks_per_user(user_id);\n';
+  assert.deepEqual(rules(pipeline, 'pipelines/clicks.sql'), []);
+  assert.equal(dialectOfStatement("CREATE TABLE t (id INT) WITH ('connector' = 'datagen')"), 'analytics');
+});
+
+test('PostgreSQL\'s WITH option lists keyed by names, and a string-keyed list inside a string, keep their real syntax errors', () => {
+  for (const text of [
+    'CREATE TABLE hot (id int) WITH (fillfactor = 70),;\n',
+    "COPY hot FROM '/tmp/hot.csv' WITH (FORMAT csv, DELIMITER ',') WHERE;\n",
+    "SELECT 'CREATE TABLE t (id int) WITH (''connector'' = ''kafka'')' FROM t WHERE;\n",
+  ]) {
+    assert.deepEqual(rules(text), ['syntax-error'], text);
+  }
+  assert.equal(dialectOfStatement('CREATE TABLE hot (id int) WITH (fillfactor = 70)'), undefined);
+});
