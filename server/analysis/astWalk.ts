@@ -5,10 +5,6 @@ import ts from 'typescript';
 /** Kinds up to this one are tokens (identifiers, keywords, literals): ts.forEachChild gives them no children, so none are looked for. */
 const LAST_TOKEN = ts.SyntaxKind.LastToken;
 
-/**
- * Calls `visit` on every node below `root` (not on `root`), parents before children, in source order.
- * Children of a node are skipped when `visit` returns false. `stop`, when it returns true, ends the walk.
- */
 /** Whether a node carries a modifier (`export`, `static`, `private`, `readonly`…); false for a node that cannot have one. */
 export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
@@ -25,6 +21,10 @@ export function propertyNameText(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
 }
 
+/**
+ * Calls `visit` on every node below `root` (not on `root`), parents before children, in source order.
+ * Children of a node are skipped when `visit` returns false. `stop`, when it returns true, ends the walk.
+ */
 export function walkDescendants(root: ts.Node, visit: (node: ts.Node) => boolean | void, stop?: () => boolean): void {
   // One stack for the whole walk (no array per node): a node's children are pushed, then put in reverse
   // order in place so that the first child is popped first.

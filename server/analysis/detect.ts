@@ -568,7 +568,6 @@ function functionBody(node: Json, defaultLanguage: string): { language: string; 
   return { language, body };
 }
 
-/** Whether a session-set candidate sets `setting` (dynamic SQL's candidates name no setting: the restore's own text does). */
 /** Drops the SETs of the restored setting made after its save from which control surely reaches the restore at `restoreAt` (body offsets). */
 function dropRestoredSets(found: Candidate[], save: Save, restoreAt: number, body: { body: string; start: number }): void {
   const events = flowEvents(body.body);
@@ -601,6 +600,7 @@ function dropClearedCustomSettings(found: Candidate[], reaches: (from: number, t
   for (let i = found.length - 1; i >= 0; i--) if (dropped.has(found[i])) found.splice(i, 1);
 }
 
+/** Whether a session-set candidate sets `setting` (dynamic SQL's candidates name no setting: the restore's own text does). */
 function restoresSetting(candidate: Candidate, setting: string): boolean {
   return candidate.rule === 'session-set' && (candidate.setting === undefined || candidate.setting === setting);
 }

@@ -57,7 +57,6 @@ const MAX_CACHED = 64;
 /** One file's view: its syntax tree and the names drizzle's `migrate` is imported under. */
 interface FileView { source: ts.SourceFile; migrate: Set<string> }
 
-/** What one question has seen: names already followed, files read, migrations counted. */
 /**
  * One question's walk. Its texts and trees are its own, not parsedModules.ts's: it may read up to MAX_FILES importers of
  * up to 2 MB once each, which through that 64-module cache would evict every other fact's modules for nothing.

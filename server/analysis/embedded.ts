@@ -105,7 +105,6 @@ const SQL_TAG_FACTORIES = new Set(['type', 'typeAlias']);
 /** Tags that always build a piece of another query (slonik's sql.fragment`…`). */
 const FRAGMENT_TAGS = new Set(['fragment']);
 const SQL_TAG_TEXTS = new Set(['Prisma.sql', 'Prisma.raw']);
-/** drizzle-orm's entry points that export its `sql` query builder. */
 /** Statements after which nothing in their block runs. */
 const JUMP_STATEMENTS = new Set([ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.ThrowStatement, ts.SyntaxKind.BreakStatement, ts.SyntaxKind.ContinueStatement]);
 /** Supabase's client libraries (npm, or a CDN URL such as `https://esm.sh/@supabase/supabase-js@2`): HTTP clients of PostgREST. */
@@ -356,7 +355,6 @@ function fieldHoldsOneConnection(member: ts.PropertyAccessExpression): boolean {
   return values.length > 0 && values.every(takesOneConnection);
 }
 
-/** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
 /** `client.sql.bind(client)`: the object a method is bound to, which each call of the bound function runs on. */
 function boundMethodOwner(value: ts.Expression): ts.Expression | undefined {
   if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || value.expression.name.text !== 'bind') return undefined;
@@ -365,6 +363,7 @@ function boundMethodOwner(value: ts.Expression): ts.Expression | undefined {
   return ts.isPropertyAccessExpression(method) && owner !== undefined && !ts.isSpreadElement(owner) ? owner : undefined;
 }
 
+/** `await sql.reserve()`: postgres.js hands out one connection of its pool, kept until `release()`. */
 function isReserveCall(value: ts.Expression): boolean {
   return ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === RESERVE_METHOD && value.arguments.length === 0;
 }
@@ -554,10 +553,6 @@ function inTemplateHole(node: ts.Node): boolean {
 }
 
 /**
- * An options argument after the query text that names the transaction to run in: Sequelize's
- * `{ transaction: t }` or `{ transaction }` (not `transaction: null`/`undefined`/`false`, which run outside any).
- */
-/**
  * prostgles' `db.sql(text, params, { returnType: 'default-with-rollback' })`: the server runs the text inside a
  * transaction it rolls back (to see what a statement returns without keeping what it does). The option's name and value
  * are prostgles' own; read on its `sql` calls only.
@@ -570,6 +565,10 @@ function asksForRollback(call: ts.CallExpression): boolean {
   return value !== undefined && ts.isStringLiteralLike(value) && value.text === PROSTGLES_ROLLBACK_RETURN_TYPE;
 }
 
+/**
+ * An options argument after the query text that names the transaction to run in: Sequelize's
+ * `{ transaction: t }` or `{ transaction }` (not `transaction: null`/`undefined`/`false`, which run outside any).
+ */
 function transactionOption(call: ts.CallExpression): ts.Expression | undefined {
   for (const argument of call.arguments.slice(1)) {
     const value = unwrap(argument);
@@ -1369,11 +1368,6 @@ class Extractor {
   }
 
   /**
-   * Whether `node` — a drizzle `sql` template or `sql.raw(…)` (`builder` is its tag or object) — is the value a function
-   * returns (`return sql.raw(statements.join('; '))`, `(id) => sql\`…\``): drizzle's `sql` only builds a query; the
-   * function's callers send it, in a transaction or not (`tx.execute(buildTenantContext(ctx))`), so where it runs is unknown.
-   */
-  /**
    * Whether `query` is what a top-level function returns (by `return`, or as an arrow's body), un-awaited, and every call
    * of that function puts it in a batch transaction's array (uncalledHelpers.ts's sentOnlyInBatchTransactions).
    */
@@ -1385,6 +1379,11 @@ class Extractor {
     return fn !== undefined && sentOnlyInBatchTransactions(fn, this.source, this.fileName);
   }
 
+  /**
+   * Whether `node` — a drizzle `sql` template or `sql.raw(…)` (`builder` is its tag or object) — is the value a function
+   * returns (`return sql.raw(statements.join('; '))`, `(id) => sql\`…\``): drizzle's `sql` only builds a query; the
+   * function's callers send it, in a transaction or not (`tx.execute(buildTenantContext(ctx))`), so where it runs is unknown.
+   */
   private returnsDrizzleQuery(node: ts.Node, builder: ts.Expression): boolean {
     if (!ts.isIdentifier(builder) || !this.drizzleSqlNames.has(builder.text)) return false;
     let outer = outsideAwaits(node);
@@ -3120,12 +3119,12 @@ function looksLikeListenCall(call: ts.CallExpression): boolean {
     && (ts.isArrowFunction(onNotify) || ts.isFunctionExpression(onNotify) || ts.isIdentifier(onNotify) || ts.isPropertyAccessExpression(onNotify));
 }
 
-/** A LISTEN channel: a name written as text or held in a variable or property (not a port number, not options). */
 /** Whether the text calls `name` (`postgres(`, `db.postgres (`): a cheap test before a module is read for it. */
 function callsName(text: string, name: string): boolean {
   return new RegExp(String.raw`(?<![\w$.])${escapeRegExp(name)}\s*\(`).test(text);
 }
 
+/** A LISTEN channel: a name written as text or held in a variable or property (not a port number, not options). */
 function namesChannel(argument: ts.Expression | undefined): boolean {
   return argument !== undefined && (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument) || ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument));
 }

@@ -80,12 +80,12 @@ export interface ImportedModule {
   whole?: string;
 }
 
-/** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
 /** `require('./x')` (awaited or parenthesised), not a member of it (`require('./x').query`). */
 function isWholeRequire(node: ts.Expression): boolean {
   return ts.isCallExpression(unwrap(node));
 }
 
+/** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
 export function requiredModule(node: ts.Expression | undefined): string | undefined {
   let current = node;
   while (current && (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isPropertyAccessExpression(current))) current = current.expression;

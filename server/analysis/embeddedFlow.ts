@@ -904,7 +904,6 @@ export class Flow {
     return parts.flatMap((p, i) => p ?? [this.hole(values[i])]).filter((p) => p.kind !== 'text' || p.text !== '');
   }
 
-  /** `const { roleSql } = setup`, `const { role: roleSql } = setup` (never reassigned): the value this file writes to that property. */
   /** The field a const destructures from `this` under `use`'s name (`const { queryConfig: query } = this`: queryConfig). */
   private fieldDestructuredFromThis(use: ts.Identifier): string | undefined {
     const declaration = this.destructuringOf(use);
@@ -916,6 +915,7 @@ export class Flow {
     return ts.isIdentifier(property) || ts.isStringLiteral(property) ? property.text : undefined;
   }
 
+  /** `const { roleSql } = setup`, `const { role: roleSql } = setup` (never reassigned): the value this file writes to that property. */
   private destructuredPropertyValue(use: ts.Identifier): ts.Expression | undefined {
     const declaration = this.destructuringOf(use);
     if (!declaration || !isConstDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;

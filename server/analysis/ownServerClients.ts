@@ -1827,11 +1827,6 @@ function isExported(fn: ts.SignatureDeclaration): boolean {
   return hasModifier(statement, ts.SyntaxKind.ExportKeyword) && ts.isSourceFile(statement.parent);
 }
 
-/**
- * An options object that caps a pool at one connection (`{ max: 1 }`, knex's `{ pool: { min: 0, max: 1 } }`): every
- * query runs on the same session.
- */
-/** `new URL(x).toString()`, `new URL(x).href`, or the URL handed on as a value: read where it is made, never edited. */
 /** `url.searchParams.get('host')` and the other methods of URLSearchParams that only read: called at once, on the spot. */
 function readsSearchParameters(searchParams: ts.PropertyAccessExpression): boolean {
   const method = searchParams.parent;
@@ -1840,6 +1835,7 @@ function readsSearchParameters(searchParams: ts.PropertyAccessExpression): boole
 }
 const SEARCH_PARAMETER_READS = /^(?:get|getAll|has|toString|keys|values|entries|forEach)$/;
 
+/** `new URL(x).toString()`, `new URL(x).href`, or the URL handed on as a value: read where it is made, never edited. */
 function isReadInPlace(made: ts.NewExpression): boolean {
   const outer = outermostWrapper(made);
   const parent = outer.parent;

@@ -49,7 +49,6 @@ function isNonCodeStart(code: number): boolean {
   return code === 39 || code === 34 || code === 45 || code === 47 || code === 36;
 }
 
-/** Whether a word starting with this character code may be BEGIN, ATOMIC, CASE or END (the words the splitter tracks). */
 /**
  * Whether text[i, j) is DO, ALSO or INSTEAD, the words a rule's parenthesised action list follows
  * (`CREATE RULE … DO INSTEAD (UPDATE …; INSERT …)`). Compared in place: the splitter allocates no words.
@@ -62,6 +61,7 @@ function isRuleActionVerb(text: string, i: number, j: number): boolean {
   return true;
 }
 
+/** Whether a word starting with this character code may be BEGIN, ATOMIC, CASE or END (the words the splitter tracks). */
 function mayBeTrackedWord(code: number): boolean {
   const lower = code | 0x20;
   return lower === 97 || lower === 98 || lower === 99 || lower === 101;

@@ -321,7 +321,6 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
   rules: {},
 };
 
-/** Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code. */
 /**
  * What the whole-file checks read of a document: a string, or the language server's chunked copy
  * (server/chunkedText.ts), which joins itself only when toString() is called.
@@ -333,6 +332,7 @@ export interface DocumentText {
   toString(): string;
 }
 
+/** Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code. */
 export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact';
 
 /** Static description of a rule: what the editor hover, docs and CLI show. */

@@ -138,15 +138,15 @@ function isReference(node: ts.Identifier): boolean {
   return !(ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isExportSpecifier(parent) || ts.isNamespaceImport(parent));
 }
 
+/** A test of an argument a call passes, given the flow of the function it is written in. */
+type ArgumentTest = (argument: ts.Expression, flow: () => Flow) => boolean;
+
 /**
  * Whether the calls an importer of `self` makes of its export `name` all pass. A file that does not mention the name
  * makes none; a barrel that only re-exports it is read through its own importers (callerFiles lists them); a file
  * that mentions it without importing it by name from `self` (a namespace import, another function of that name)
  * cannot be read, and does not pass.
  */
-/** A test of an argument a call passes, given the flow of the function it is written in. */
-type ArgumentTest = (argument: ts.Expression, flow: () => Flow) => boolean;
-
 function importerPasses(file: string, self: string, listed: ReadonlySet<string>, name: string, index: number, passes: ArgumentTest): boolean {
   const view = parsed(file);
   if (!view) return false;
