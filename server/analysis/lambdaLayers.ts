@@ -2,7 +2,7 @@
 // names a file of one of the function's layers: Lambda extracts every layer's archive into /opt of the execution
 // environment (AWS's "Layer paths for each Lambda runtime"), so `/opt/shared.mjs` is `shared.mjs` at the root of a
 // layer's content. The project holds that content as the folder its AWS SAM or CloudFormation template (template.yaml,
-// template.yml or template.json, in a folder at or above the importer) gives a layer resource: an
+// template.yml or template.json, in a folder at or above the importer, within its repository) gives a layer resource: an
 // `AWS::Serverless::LayerVersion`'s `ContentUri` or an `AWS::Lambda::LayerVersion`'s `Content`, as a local path (which
 // `sam build` or `aws cloudformation package` zips). A layer SAM builds for Node (`BuildMethod: nodejs22.x`) has its
 // folder copied under `nodejs/`, so `/opt/nodejs/<path>` is also `<path>` in the folder.
@@ -10,7 +10,8 @@
 // `/workspaces/<repo>/layer/shared`): it is read as the longest tail of it that is a folder beside the template. The
 // file must be there either way; nothing is guessed for an /opt path no layer folder of the project holds.
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { boundedText, folderEntries, foldersUp, isFile } from './folderEntries';
+import { boundedText, folderEntries, isFile } from './folderEntries';
+import { foldersUpToRoot } from './projectPaths';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 /** Where Lambda mounts the layers of a function. */
@@ -43,9 +44,12 @@ export function lambdaLayerFile(importer: string, specifier: string, resolveFile
 
 const foldersByTemplate = new TimedCache<string[]>(PROJECT_CACHE_MS, 64);
 
-/** The layer folders the templates at or above `start` declare, nearest template first. */
+/**
+ * The layer folders the templates at or above `start` declare, nearest template first. Not above the repository's root:
+ * a template in a folder that holds the checkout (a parent project's) describes another project's functions.
+ */
 function layerFolders(start: string): string[] {
-  return foldersUp(start, MAX_TEMPLATE_DEPTH).flatMap((folder) =>
+  return foldersUpToRoot(start, MAX_TEMPLATE_DEPTH).flatMap((folder) =>
     TEMPLATE_NAMES.map((name) => join(folder, name)).filter(isFile).flatMap((template) => foldersByTemplate.get(template, () => templateLayerFolders(template))));
 }
 

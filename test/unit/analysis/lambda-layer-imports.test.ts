@@ -115,3 +115,17 @@ test('no layer folder of the project holding the file, no template, content in S
   repo.write('quiet/layers/common/common.mjs', driverModule);
   assert.deepEqual(findingsOf('quiet/handlers/count/index.mjs', handler('{ prepare: false }')), []);
 });
+
+test('a template above the repository holding the handler (a parent project\'s, outside the checkout) names none of its layers', () => {
+  repo.write('outer/template.yaml', samTemplate([
+    '    Type: AWS::Serverless::LayerVersion',
+    '    Properties:',
+    '      ContentUri: shared',
+  ]));
+  repo.write('outer/shared/common.mjs', driverModule);
+  repo.mkdir('outer/app/.git');
+  assert.equal(resolveModule(repo.path('outer/app/handlers/index.mjs'), '/opt/common.mjs'), undefined);
+  assert.deepEqual(findingsOf('outer/app/handlers/index.mjs', handler('{ max: 1 }')), []);
+  // The same layout with no repository below the template: the template is the project's own.
+  assert.equal(resolveModule(repo.path('outer/plain/handlers/index.mjs'), '/opt/common.mjs'), repo.path('outer/shared/common.mjs'));
+});
