@@ -156,6 +156,22 @@ const BACKQUOTED_NAME = '`[^`\\s][^`\\n]*`';
  */
 const PARTITION_FUNCTIONS = String.raw`(?:EXTRACT|YEAR|DATE|(?:DATE|DATETIME|TIMESTAMP)_TRUNC|RANGE_BUCKET)`;
 
+/**
+ * An interval of an unquoted count and a unit word (`INTERVAL 7 DAY`, `INTERVAL ? MINUTE`, `INTERVAL 1 YEAR_MONTH`):
+ * MySQL's temporal interval. PostgreSQL's INTERVAL before a unit takes a string (`INTERVAL '7' DAY`).
+ */
+const UNQUOTED_INTERVAL = String.raw`INTERVAL\s+(?:-\s*)?(?:\d+(?:\.\d+)?|\?)\s+(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)(?:_(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|MONTH))?\b`;
+const UNQUOTED_INTERVAL_ANYWHERE = new RegExp(String.raw`\b${UNQUOTED_INTERVAL}`, 'i');
+
+/**
+ * Whether a statement (outside its strings and comments) writes an unquoted interval outside MySQL's date functions too
+ * (`NOW() - INTERVAL 7 DAY`): MySQL's where the project's only database drivers are MySQL's (mysqlProjects.ts), a
+ * PostgreSQL mistake elsewhere, so no statement mark of its own.
+ */
+export function writesUnquotedInterval(statement: string): boolean {
+  return UNQUOTED_INTERVAL_ANYWHERE.test(statement) && UNQUOTED_INTERVAL_ANYWHERE.test(replaceLiteralsAndComments(statement, "''"));
+}
+
 // Syntax only the other dialect has. Each pattern is specific enough to be a decision on its own, and
 // is matched against one statement's text (quotes included: cheap, and only on suspicious statements).
 const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
@@ -204,7 +220,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, RegExp][] = [
     // MySQL's date arithmetic: DATE_ADD/DATE_SUB/ADDDATE/SUBDATE with an interval of an unquoted count and a unit word
     // (`DATE_SUB(NOW(), INTERVAL 8 HOUR)`). PostgreSQL has no date_sub, and its INTERVAL before a unit takes a string
     // (`INTERVAL '8' HOUR`); an unquoted interval alone (`now() - INTERVAL 3 MONTH`) is as likely a mistake in PostgreSQL.
-    '\\b(?:DATE_(?:ADD|SUB)|ADDDATE|SUBDATE)\\s*\\((?:[^;()]|\\([^();]*\\))*?,\\s*INTERVAL\\s+(?:-\\s*)?(?:\\d+(?:\\.\\d+)?|\\?)\\s+(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)(?:_(?:MICROSECOND|SECOND|MINUTE|HOUR|DAY|MONTH))?\\b',
+    // The interval is the function's last argument wherever its `(` is, nested calls before it (`DATE_SUB(COALESCE(MAX(d),
+    // NOW()), INTERVAL 30 DAY)`): PostgreSQL has no date_sub at all, so nothing else in the statement is read.
+    String.raw`\b(?:DATE_(?:ADD|SUB)|ADDDATE|SUBDATE)\s*\([^;]*?,\s*${UNQUOTED_INTERVAL}`,
   ].join('|'), 'im')],
   // SQLite's datetime('now') function; a table named user, unquoted (PostgreSQL reserves the word, MySQL and SQLite do not).
   // SQLite's (and MariaDB's) CREATE TRIGGER/VIEW IF NOT EXISTS (PostgreSQL's take OR REPLACE), its virtual tables and

@@ -8,10 +8,8 @@ import { dialectOfPath, PATH_DIALECT_NAMES, POSTGRES_FOLDER } from './dialect';
 import { pathInProject } from './projectPaths';
 import { boundNames, walkDescendants } from './astWalk';
 import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
+import { OTHER_MODULES, POSTGRES_MODULES, POSTGRES_MODULE_NAMES } from './driverModules';
 
-/** PostgreSQL drivers and the PostgreSQL entry points of multi-dialect libraries (`@db/postgres`: deno-postgres, by its JSR name). */
-const POSTGRES_MODULE_NAMES = String.raw`(pg|@db\/postgres|pg-native|pg-pool|pg-cursor|pg-query-stream|pg-promise|pg-format|pg-listen|postgres|pgwire|ts-postgres|@effect\/sql-pg|slonik|pg-boss|graphile-worker|@neondatabase\/serverless|@vercel\/postgres|@databases\/pg|@electric-sql\/pglite|@mikro-orm\/postgresql|@prisma\/adapter-pg|@prisma\/adapter-neon|drizzle-orm\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|pg-proxy|xata-http|aws-data-api\/pg))`;
-const POSTGRES_MODULES = new RegExp(String.raw`^${POSTGRES_MODULE_NAMES}(\/|$)`);
 /**
  * Where a file's raw text may hold a string or template literal that moduleDialect reads as PostgreSQL's: such a
  * module's name just after a literal's opening (a quote, a backtick, the `}` closing a template hole) and before `/`
@@ -26,8 +24,6 @@ export const POSTGRES_MODULE_IN_TEXT = new RegExp(String.raw`['"\`}]${POSTGRES_M
  * session state in it is no hazard. Its SQL is still PostgreSQL (syntax errors stay).
  */
 const IN_PROCESS_MODULES = /^(@electric-sql\/pglite|drizzle-orm\/pglite)(\/|$)/;
-/** Drivers and entry points of other databases (the dialects PoolSafe does not analyse). */
-const OTHER_MODULES = /^(mysql|mysql2|mariadb|sqlite3|better-sqlite3|sqlite|sql\.js|bun:sqlite|node:sqlite|expo-sqlite|react-native-sqlite-storage|@op-engineering\/op-sqlite|@capacitor-community\/sqlite|@sqlite\.org\/sqlite-wasm|wa-sqlite|duckdb|duckdb-async|@duckdb\/node-api|mssql|tedious|oracledb|ibm_db|snowflake-sdk|@libsql\/client|@planetscale\/database|@mikro-orm\/(mysql|mariadb|sqlite|better-sqlite|libsql|mssql)|drizzle-orm\/(mysql-core|mysql2|mysql-proxy|planetscale-serverless|tidb-serverless|sqlite-core|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|sql-js|sqlite-proxy|singlestore|singlestore-core|durable-sqlite))(\/|$)/;
 
 /**
  * Driver and ORM folder names that are not database names (the database names themselves are

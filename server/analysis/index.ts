@@ -6,6 +6,7 @@ import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, synta
 import { mostlyOtherDialect } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
 import { withoutOtherDialectFolderErrors } from './dialectFolder';
+import { withoutMysqlIntervalErrors } from './mysqlProjects';
 import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
@@ -49,7 +50,7 @@ export class SqlAnalyzer {
       return facts;
     });
     this.cache = next;
-    return mostlyOtherDialect([...next.values()]) ? [] : withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName);
+    return mostlyOtherDialect([...next.values()]) ? [] : withoutMysqlIntervalErrors(text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName), fileName);
   }
 }
 
@@ -69,7 +70,7 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
   };
   factsOf.prepare = parse.prepare;
   const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, factsOf);
-  return mostlyOtherDialect(statements) ? [] : foldRepeatedSyntaxErrors(withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName));
+  return mostlyOtherDialect(statements) ? [] : foldRepeatedSyntaxErrors(withoutMysqlIntervalErrors(text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName), fileName));
 }
 
 /** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */

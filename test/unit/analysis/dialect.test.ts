@@ -583,3 +583,29 @@ test("PostgreSQL's own interval forms are not another dialect, nor is an unquote
   }
   assert.deepEqual(analyzeSql("SELECT now() - INTERVAL '8 hours' FROM FROM t;\n").map((f) => f.rule), ['syntax-error']);
 });
+
+test("MySQL's date functions mark their statement whatever calls sit before the interval (DATE_SUB(COALESCE(MAX(d), NOW()), INTERVAL 30 DAY))", () => {
+  for (const statement of [
+    'CREATE VIEW idle_carts AS SELECT id FROM carts WHERE touched_at < DATE_SUB(COALESCE(MAX(touched_at), NOW()), INTERVAL 30 DAY)',
+    'SELECT DATE_ADD(GREATEST(IFNULL(a.seen, a.made), DATE(NOW())), INTERVAL 2 WEEK) FROM accounts a',
+  ]) {
+    assert.equal(dialectOfStatement(statement), 'mysql', statement);
+  }
+  // No date function of MySQL's: a nested call before an unquoted interval is no mark.
+  assert.equal(dialectOfStatement('SELECT greatest(coalesce(a, now()), now()) - INTERVAL 30 DAY FROM t'), undefined);
+});
+
+test("a .sql file of a project whose only database drivers are MySQL's reads an unquoted interval (NOW() - INTERVAL 7 DAY) as MySQL's; a project with a PostgreSQL driver, or none, keeps the syntax error", (t) => {
+  const view = 'CREATE VIEW fresh_orders AS SELECT id, total FROM orders WHERE placed_at > NOW() - INTERVAL 7 DAY;\n';
+  const root = scratchRepository('interval-drivers', t).writeAll({
+    'shop/package.json': JSON.stringify({ dependencies: { mysql2: '^3.6.0', express: '^4.19.0' } }),
+    'mixed/package.json': JSON.stringify({ dependencies: { mysql2: '^3.6.0', pg: '^8.11.0' } }),
+    'pgapp/package.json': JSON.stringify({ dependencies: { pg: '^8.11.0' } }),
+    'plain/README.md': 'views\n',
+  });
+  const rulesIn = (folder: string, text: string) => analyzeSql(text, undefined, join(root, folder, 'db', 'views.sql')).map((f) => f.rule);
+  assert.deepEqual(rulesIn('shop', view), []);
+  for (const folder of ['mixed', 'pgapp', 'plain']) assert.deepEqual(rulesIn(folder, view), ['syntax-error'], folder);
+  // The MySQL project's other mistakes are still reported.
+  assert.deepEqual(rulesIn('shop', `${view}SELECT id, FROM orders;\n`), ['syntax-error']);
+});
