@@ -7,9 +7,11 @@
 // `PoolClient`, the client `pool.connect()` checks out, is one connection until released, whoever calls the function.
 import ts from 'typescript';
 import { typeNameMatches } from './declaredTypes';
+import { isNullishType } from './astWalk';
 
 /** Prisma's client class (`PrismaClient`, also written `Prisma.PrismaClient` or `prisma.PrismaClient`). */
-const POOL_CLIENT_TYPE = /^PrismaClient$/;
+const PRISMA_CLIENT = 'PrismaClient';
+const POOL_CLIENT_TYPE = new RegExp(String.raw`^${PRISMA_CLIENT}$`);
 
 /** Whether a parameter's declared type is a client whose every statement runs on a pool connection of its own. */
 export function declaresPoolClient(type: ts.TypeNode | undefined): boolean {
@@ -27,8 +29,8 @@ export function declaresOneConnection(type: ts.TypeNode | undefined): boolean {
   return declaresPresent(type, ONE_CONNECTION_TYPE);
 }
 
-/** Pools of clients: node-postgres's `Pool` (also `pg.Pool`), and Prisma's client (POOL_CLIENT_TYPE). */
-const POOL_TYPE = /^(Pool|PrismaClient)$/;
+/** Pools of clients: node-postgres's `Pool` (also `pg.Pool`), and Prisma's client. */
+const POOL_TYPE = new RegExp(String.raw`^(?:Pool|${PRISMA_CLIENT})$`);
 
 /** Whether a declared type (every member of a union, `null` and `undefined` aside) is a pool: each query may take another connection. */
 export function declaresPool(type: ts.TypeNode | undefined): boolean {
@@ -42,8 +44,4 @@ function declaresPresent(type: ts.TypeNode | undefined, pattern: RegExp): boolea
     return present.length > 0 && present.every((member) => typeNameMatches(member, pattern));
   }
   return typeNameMatches(type, pattern);
-}
-
-function isNullishType(type: ts.TypeNode): boolean {
-  return type.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword);
 }
