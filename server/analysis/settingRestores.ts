@@ -11,6 +11,7 @@ import ts from 'typescript';
 import type { Flow } from './embeddedFlow';
 import type { Part } from './embeddedText';
 import { escapeRegExp } from './regexText';
+import { enclosingFunction } from './astWalk';
 
 /** What the SQL analysis is told of one restoring SET: the SQL offset of its value's slot, and the setting it puts back. */
 export interface SettingRestore {
@@ -153,15 +154,9 @@ function readAfterOwnSet(read: ts.CallExpression, setting: string): boolean {
     if (query && node.end <= readAt && sameReceiver(receiver, receiverOf(query.callee)) && sets.test(writtenText(query.text))) found = true;
     else ts.forEachChild(node, visit);
   };
-  ts.forEachChild(enclosingFunction(read), visit);
+  // The function whose body holds the read, or its file.
+  ts.forEachChild(enclosingFunction(read) ?? read.getSourceFile(), visit);
   return found;
-}
-
-/** The function whose body holds a node, or its file. */
-function enclosingFunction(node: ts.Node): ts.Node {
-  let scope = node.parent;
-  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  return scope ?? node.getSourceFile();
 }
 
 /** What a query call is made on, as a dotted name (`client` of `client.query`, `this.db` of `this.db.query`, `run` of `run(…)`). */
