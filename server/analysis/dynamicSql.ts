@@ -7,7 +7,7 @@ import { leadingTrivia } from './sqlTrivia';
 import { afterBlockWordsAndHead } from './plpgsqlPieces';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 import type { SessionFlags } from './sessionFlags';
-import { dollarQuoteOpening } from './splitter';
+import { DOLLAR_QUOTE_TAG, dollarQuoteOpening } from './splitter';
 
 export interface DynamicStatement {
   rule: RuleId;
@@ -23,7 +23,7 @@ export interface DynamicStatement {
 
 
 /** Where a string literal opens: at its quote (after an `E`), or at a dollar quote's tag (`$$`, `$q$`; not `$1`). */
-const OPENS_LITERAL = String.raw`(?:E?(?=')|(?=\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$))`;
+const OPENS_LITERAL = String.raw`(?:E?(?=')|(?=${DOLLAR_QUOTE_TAG}))`;
 /**
  * `EXECUTE 'literal…'`, `EXECUTE format('literal…'`, also with the expression in parentheses (`EXECUTE ('DROP …; CREATE
  * …')`) or a dollar-quoted literal (`EXECUTE format($$CREATE TEMP TABLE %I …$$, name)`), up to the literal's quote.

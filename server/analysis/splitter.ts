@@ -96,9 +96,13 @@ function skipBlockComment(text: string, i: number): number {
   return text.length;
 }
 
+/** A dollar quote's tag (`$$`, `$body$`; not `$1`), as a pattern source: the one spelling the other readers build on. */
+export const DOLLAR_QUOTE_TAG = String.raw`\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$`;
+const OPENS_WITH_DOLLAR_QUOTE = new RegExp(`^${DOLLAR_QUOTE_TAG}`);
+
 /** The tag (`$$`, `$body$`) that opens a dollar-quoted string at i, or undefined when text[i] opens none (`$1` is a parameter). */
 export function dollarQuoteOpening(text: string, i: number): string | undefined {
-  return /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64))?.[0];
+  return OPENS_WITH_DOLLAR_QUOTE.exec(text.slice(i, i + 64))?.[0];
 }
 
 /** Returns the end of a dollar-quoted string starting at i, or -1 if text[i] does not open one. */

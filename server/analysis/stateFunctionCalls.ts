@@ -12,7 +12,7 @@ import { passedConstant } from './embeddedSettingPairs';
 import { TypeEnvironment, reachableOverloads, routineParameters, sameSignature } from './routineOverloads';
 import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts } from './context';
 import type { Suppressions } from './suppression';
-import { skipNonCode } from './splitter';
+import { DOLLAR_QUOTE_TAG, skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
 import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
@@ -244,7 +244,7 @@ function argumentCount(text: string, from: number): number {
   return any ? commas + 1 : 0;
 }
 
-const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
+const DOLLAR_TAG = new RegExp(DOLLAR_QUOTE_TAG, 'y');
 
 /**
  * A job scheduler's call whose string arguments are commands it runs later on a connection of its own, never in
