@@ -67,6 +67,11 @@ const POOL_MAKER = /^(?:postgres|knex|Knex|Sequelize|drizzle|PrismaClient|pgp)$|
  * until `release()`).
  */
 const HOLDS_CONNECTION = /^(?:connect|connection|getConnection|acquire|reserve|createQueryRunner)$/;
+/**
+ * Methods of a knex instance's `client` that take one connection on the instance's settings (`db.client.acquireConnection()`
+ * out of its pool, `db.client.acquireRawConnection()` a new one beside it) and hand it to the caller until it releases it.
+ */
+const KNEX_CLIENT_CONNECTION = /^(?:acquireConnection|acquireRawConnection)$/;
 /** Makers of pools that no client is made from directly: TypeORM's `DataSource` (its queries go to a pool of connections). */
 const POOL_ONLY_MAKER = /(?:^|\.)DataSource$/;
 /**
@@ -103,6 +108,17 @@ function loopbackPortWritten(text: string): string | undefined {
   const port = servers[0]?.port;
   const onlyThere = servers.every((server) => server.host !== undefined && LOOPBACK_HOST.test(server.host) && server.port === port);
   return port !== undefined && /^\d+$/.test(port) && onlyThere ? port : undefined;
+}
+
+/**
+ * The pool a method call takes one connection out of: `pool` of `pool.connect()` (HOLDS_CONNECTION), `db` of knex's
+ * `db.client.acquireRawConnection()` (KNEX_CLIENT_CONNECTION). Undefined for any other call.
+ */
+function heldConnectionPool(method: ts.PropertyAccessExpression): ts.Expression | undefined {
+  if (HOLDS_CONNECTION.test(method.name.text)) return method.expression;
+  const owner = unwrap(method.expression);
+  const knexClient = ts.isPropertyAccessExpression(owner) && owner.name.text === 'client';
+  return knexClient && KNEX_CLIENT_CONNECTION.test(method.name.text) ? owner.expression : undefined;
 }
 
 /** `Reflect.get(object, key)`. */
@@ -639,8 +655,8 @@ export class OwnServerClients {
     // made from it (`new ConnectionManager(testConfig).getConnection()`): one session of it. In test code the pool's
     // arguments are judged as a single connection's: the environment's database makes one session of a connection
     // held out of a pool made from it, as of a driver's Client (embedded-sql.md).
-    if (ts.isPropertyAccessExpression(call.expression) && HOLDS_CONNECTION.test(call.expression.name.text)) {
-      const pool = call.expression.expression;
+    const pool = ts.isPropertyAccessExpression(call.expression) ? heldConnectionPool(call.expression) : undefined;
+    if (pool) {
       const held = () => this.poolOfOwnServer(pool, depth + 1, false);
       if (this.testCode ? this.singly(held) : held()) return true;
       if (this.madeFromOwnServer(pool, depth + 1)) return true;

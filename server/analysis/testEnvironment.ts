@@ -1,5 +1,5 @@
 // The environment a repository's own files give its test suite: the values its CI workflows (GitHub Actions,
-// GitLab CI, CircleCI, Bitbucket Pipelines), its env files kept for tests (`.env.test`, `.env.ci`, …) and its
+// GitLab CI, CircleCI, Bitbucket Pipelines, Travis CI), its env files kept for tests (`.env.test`, `.env.ci`, …) and its
 // compose files named for tests (`docker-compose.test.yml`: the environment of their services that may run the tests) set
 // for an environment variable. A test that reads `process.env.DATABASE_URL`, or makes a client with no host at all
 // (libpq's `PGHOST`, else this machine), reaches whatever these say: a CI service container on `localhost`, a compose
@@ -23,8 +23,11 @@ export type TestEnvironmentVerdict = 'local' | 'elsewhere' | 'unset';
 const FOLDER_LEVELS = 8;
 const MAX_FILE_BYTES = 256 * 1024;
 const MAX_WORKFLOWS = 40;
-/** CI configurations at a repository's root (besides `.github/workflows/*.yml` and `.circleci/config.yml`). */
-const CI_FILES = ['.gitlab-ci.yml', '.gitlab-ci.yaml', 'bitbucket-pipelines.yml'];
+/**
+ * CI configurations at a repository's root (besides `.github/workflows/*.yml` and `.circleci/config.yml`). Travis CI's
+ * `env:` lists (`- PGHOST=localhost`, `- PGHOST: localhost`, under `global:` or a matrix) are read like the others.
+ */
+const CI_FILES = ['.gitlab-ci.yml', '.gitlab-ci.yaml', 'bitbucket-pipelines.yml', '.travis.yml'];
 /** Env files a suite keeps for its test or CI runs (not `.env`, `.env.example`, `.env.production`: the application's). */
 const TEST_ENV_FILE = /^\.env\.(?:test|tests|testing|ci|e2e|integration)(?:\.local)?$/i;
 /** Compose files named for tests or CI (`docker-compose.test.yml`, `compose.ci.yaml`, `docker-compose-e2e.yml`). */

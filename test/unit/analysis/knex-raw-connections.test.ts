@@ -1,0 +1,72 @@
+// A connection a test takes from a knex instance's client (`db.client.acquireRawConnection()`, `acquireConnection()`)
+// is one session on the instance's settings, like `pool.connect()`: on the suite's own database (an environment variable
+// the test environment sets to this machine, or sets nowhere) a LISTEN on it hears its notifications. Travis CI's `env:`
+// list is read as the test environment like the other CI files: a value there that reaches a pooler keeps the finding.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { scratchRepository } from '../../helpers/scratch';
+
+const repo = scratchRepository('knex-raw-connections', { after });
+before(() => initAnalysis());
+
+function findingsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return analyze(text, 'javascript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+}
+
+/** A mocha spec whose knex instance is made on `connection`, LISTENing (line 8) on a connection taken with `take`. */
+const knexSpec = (connection: string, take = 'acquireRawConnection') => [
+  "const knex = require('knex');",
+  "describe('orders feed', () => {",
+  `  const db = knex({ client: 'pg', connection: ${connection} });`,
+  "  it('hears a new order', (done) => {",
+  `    db.client.${take}().then((conn) => {`,
+  "      conn.on('notification', () => done());",
+  '      // the order channel',
+  "      conn.query('LISTEN order_placed');",
+  '    });',
+  '  });',
+  '});',
+];
+
+test("a test's raw knex connection on the environment's database is one session of it: no listen finding", () => {
+  repo.write('a/package.json', '{"name": "a"}');
+  repo.write('a/.travis.yml', ['language: node_js', 'services:', '- postgresql', 'env:', '  global:', '  - ORDERS_HOST: localhost', '  - ORDERS_DB=orders']);
+  const raw = repo.write('a/test/feed.js', knexSpec('{ host: process.env.ORDERS_HOST, database: process.env.ORDERS_DB }'));
+  assert.deepEqual(findingsOf(raw), []);
+  const pooled = repo.write('a/test/pooled.js', knexSpec('{ host: process.env.ORDERS_HOST }', 'acquireConnection'));
+  assert.deepEqual(findingsOf(pooled), []);
+});
+
+test('the same connection in application code, a query on the knex instance itself, or another method keep the finding', () => {
+  repo.write('b/package.json', '{"name": "b"}');
+  const application = repo.write('b/src/feed.js', knexSpec('{ host: process.env.ORDERS_HOST }'));
+  assert.deepEqual(findingsOf(application), ['listen 8']);
+  const onPool = repo.write('b/test/pool.js', [
+    "const knex = require('knex');",
+    "const db = knex({ client: 'pg', connection: { host: process.env.ORDERS_HOST } });",
+    "it('listens', async () => { await db.raw('LISTEN order_placed'); });",
+  ]);
+  assert.deepEqual(findingsOf(onPool), ['listen 3']);
+  // `db.other.acquireRawConnection()`: not knex's client.
+  const other = repo.write('b/test/other.js', knexSpec('{ host: process.env.ORDERS_HOST }').map((line) => line.replace('db.client.', 'db.other.')));
+  assert.deepEqual(findingsOf(other), ['listen 8']);
+});
+
+test("Travis CI's env pointing the test's variable at a pooler keeps the finding", () => {
+  repo.write('c/package.json', '{"name": "c"}');
+  repo.write('c/.travis.yml', ['language: node_js', 'env:', '  global:', '  - ORDERS_URL=postgres://app@db.example.com:6432/orders']);
+  const raw = repo.write('c/test/feed.js', knexSpec('process.env.ORDERS_URL'));
+  assert.deepEqual(findingsOf(raw), ['listen 8']);
+  const client = repo.write('c/test/client.js', [
+    "const pg = require('pg');",
+    "it('listens', async () => {",
+    '  const conn = new pg.Client({ connectionString: process.env.ORDERS_URL });',
+    '  await conn.connect();',
+    "  await conn.query('LISTEN order_placed');",
+    '});',
+  ]);
+  assert.deepEqual(findingsOf(client), ['listen 5']);
+});
