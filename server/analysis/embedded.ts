@@ -36,6 +36,7 @@ import { createsReplicationClient, replicationCommandReceivers } from './replica
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { inProcessWrapperNames } from './inProcessWrappers';
 import { expectedToFail } from './expectedFailures';
+import { assertedNotAcquired } from './tryLockAssertions';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { knexSearchPathOption } from './knexSearchPath';
 import { pgPromiseNames, pgPromiseSchemaOption } from './pgPromiseSchema';
@@ -2269,12 +2270,12 @@ class Extractor {
    * from a pool of it, or a pool of it capped at one connection, or on a connection opened with a direct-session
    * URL; or to no PostgreSQL at all: a pooler's admin console (adminConsole.ts), a test's mocked driver or
    * client (testDoubles.ts). Or it changes nothing there: a statement the test expects the server to refuse
-   * (expectedFailures.ts).
+   * (expectedFailures.ts), a try-lock the test asserts was not acquired (tryLockAssertions.ts).
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
       || (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow))
-      || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && expectedToFail(node))
+      || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && (expectedToFail(node) || assertedNotAcquired(node)))
       || this.reachesOwnServer(receiver) || this.reachesAdminConsole(receiver)
       || this.isDirectClient(receiver);
   }

@@ -73,7 +73,7 @@ function heldForRejection(query: ts.Expression): boolean {
 }
 
 /** The outermost expression standing for the query: its call, through `await`, parentheses and the call's arguments. */
-function queryExpression(node: ts.Node): ts.Expression {
+export function queryExpression(node: ts.Node): ts.Expression {
   let current = node;
   for (;;) {
     const parent: ts.Node = current.parent;
