@@ -78,7 +78,7 @@ import { WrapperObjects, enclosingClassOf, exportedVariable } from './wrapperObj
 import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { escapeRegExp } from './regexText';
-import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients } from './importedPostgresJsClients';
+import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { boundSetConfigRestores, expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -2287,8 +2287,9 @@ class Extractor {
    * `this.x` when every assignment to `x` in the class makes such a client. What it sends never meets the pooler.
    */
   private isDirectClient(receiver: ts.Expression | undefined): boolean {
+    // Made elsewhere: direct only when every client it may be (each arm of a factory's choice) is.
     const elsewhere = receiver && this.clientMadeElsewhere(receiver);
-    if (elsewhere) return !makesNeonHttpClient(elsewhere) && subscriberConnectsDirectly(elsewhere, elsewhere.getSourceFile().fileName);
+    if (elsewhere) return elsewhere.every((creation) => !makesNeonHttpClient(creation) && subscriberConnectsDirectly(creation, creation.getSourceFile().fileName));
     if (!receiver || !this.fileName || !this.mayNameDirectUrl()) return false;
     return this.tracesTo(receiver, {
       creates: (value) => this.createsDirectClient(value),
@@ -2330,8 +2331,8 @@ class Extractor {
 
   private mayReachConsole: boolean | undefined;
 
-  /** The `postgres(…)` call of another module of the project that makes the client a name of this file imports (importedPostgresJsClients.ts). */
-  private importedPostgresJsCreation(name: ts.Identifier): ts.CallExpression | undefined {
+  /** The `postgres(…)` calls of another module of the project that may make the client a name of this file imports (importedPostgresJsClients.ts). */
+  private importedPostgresJsCreation(name: ts.Identifier): Creations | undefined {
     if (!this.fileName || this.flow.bindingOf(name)) return undefined;
     const imported = this.importedName(name.text);
     if (!imported) return undefined;
@@ -2344,7 +2345,7 @@ class Extractor {
     return creation ?? undefined;
   }
 
-  private readonly importedClients = new Map<string, ts.CallExpression | null>();
+  private readonly importedClients = new Map<string, Creations | null>();
 
   /** What a top-level name of this file is imported as: `import { a } from './db'`, `const { a } = require('./db')`. */
   private importedName(name: string): ImportedName | undefined {
@@ -2355,10 +2356,11 @@ class Extractor {
   /**
    * A postgres.js client (a pool) made by code this query does not see written beside it: a client another module of
    * the project exports (`import { pg } from './db'`), what a function of the project hands out (``getDb()`…` ``), or a
-   * variable holding that (`const db = getDb()`, `const db = await makeClient()`). The `postgres(…)` call that made it
-   * (importedPostgresJsClients.ts), in whichever file it is; undefined for anything else.
+   * variable holding that (`const db = getDb()`, `const db = await makeClient()`). The `postgres(…)` calls that may have
+   * made it (importedPostgresJsClients.ts: each arm of a choice, each value of a variable), in whichever file they are;
+   * undefined for anything else.
    */
-  private clientMadeElsewhere(receiver: ts.Expression): ts.CallExpression | undefined {
+  private clientMadeElsewhere(receiver: ts.Expression): Creations | undefined {
     const value = unwrap(receiver);
     if (ts.isCallExpression(value)) return this.factoryCreation(value);
     if (!ts.isIdentifier(value)) return undefined;
@@ -2372,23 +2374,23 @@ class Extractor {
 
   /**
    * A `let` every value of which is what a client-handing function returns (`let conn = null; … conn = await
-   * openListener()`; an empty start aside): the `postgres(…)` call of the first, when each is followed to one.
+   * openListener()`; an empty start aside): the `postgres(…)` calls of every one, when each is followed to one.
    */
-  private filledByFactory(declaration: ts.VariableDeclaration): ts.CallExpression | undefined {
+  private filledByFactory(declaration: ts.VariableDeclaration): Creations | undefined {
     const values = this.flow.heldValues(declaration);
     if (!values || values.length === 0) return undefined;
-    let first: ts.CallExpression | undefined;
+    const made = new Set<ts.CallExpression>();
     for (const held of values) {
       const value = unwrap(held);
-      const creation = ts.isCallExpression(value) ? this.factoryCreation(value) : undefined;
-      if (!creation) return undefined;
-      first ??= creation;
+      const creations = ts.isCallExpression(value) ? this.factoryCreation(value) : undefined;
+      if (!creations) return undefined;
+      for (const creation of creations) made.add(creation);
     }
-    return first;
+    return [...made];
   }
 
-  /** The `postgres(…)` call making the client that a call of a client-handing function returns (`getDb()`), of this file or imported. */
-  private factoryCreation(call: ts.CallExpression): ts.CallExpression | undefined {
+  /** The `postgres(…)` calls making the client that a call of a client-handing function returns (`getDb()`), of this file or imported. */
+  private factoryCreation(call: ts.CallExpression): Creations | undefined {
     if (!ts.isIdentifier(call.expression) || !this.fileName) return undefined;
     const callee = call.expression;
     const local = this.flow.localFunction(callee);
@@ -2407,7 +2409,7 @@ class Extractor {
     return creation ?? undefined;
   }
 
-  private readonly factoryCreations = new Map<ts.Node | string, ts.CallExpression | null>();
+  private readonly factoryCreations = new Map<ts.Node | string, Creations | null>();
   private topLevelClients: TopLevelClients | undefined;
 
   /**
@@ -2641,12 +2643,12 @@ class Extractor {
     if (declared && this.isPostgresJsClientType(declared.type) && namesChannel(call.arguments[0])) return true;
     // A client another module of the project creates and exports (`import { sql } from './db'`).
     const imported = namesChannel(call.arguments[0]) ? this.importedPostgresJsCreation(receiver) : undefined;
-    if (imported && !makesNeonHttpClient(imported)) return true;
+    if (imported?.some((creation) => !makesNeonHttpClient(creation))) return true;
     // One a function hands out (`const conn = await openListener()`, a `let` filled so) when its creation says where it
     // connects: one made from libpq's PG* variables alone goes wherever each process's environment points it (a worker's
     // compose service may give it the server's own port while the application's goes through the pooler).
     const handedOut = namesChannel(call.arguments[0]) ? this.clientMadeElsewhere(receiver) : undefined;
-    if (handedOut && !makesNeonHttpClient(handedOut) && namesConnectionTarget(handedOut)) return true;
+    if (handedOut?.some((creation) => !makesNeonHttpClient(creation) && namesConnectionTarget(creation))) return true;
     // Another client that tags SQL in a file talking to PostgreSQL (a framework's own PostgreSQL client, a
     // postgres.js client made elsewhere): its listen(channel) subscribes with LISTEN too.
     return this.surelyPostgres && namesChannel(call.arguments[0]) && this.isUsedAsTag(receiver.text);

@@ -48,8 +48,8 @@ const NEON_HTTP_FACTORY = 'neon';
 
 /** What a module exports of postgres.js: clients and functions returning one, by exported name (`default` for the default export). */
 interface ModuleClients {
-  clients: Map<string, ts.CallExpression>;
-  factories: Map<string, ts.CallExpression>;
+  clients: Map<string, Creations>;
+  factories: Map<string, Creations>;
   /** The names it exports the driver's own factory under (`export { postgres }`, `export { default as pg } from 'postgres'`). */
   driver: Set<string>;
   /** The type names it exports as postgres.js's client type (`export type Sql = ReturnType<typeof postgres>`). */
@@ -58,16 +58,16 @@ interface ModuleClients {
 
 const NONE: ModuleClients = { clients: new Map(), factories: new Map(), driver: new Set(), clientTypes: new Set() };
 
-/** Per module (parsedModules.ts's read): its exported clients and client factories, each with the `postgres(…)` call that makes the client. */
+/** Per module (parsedModules.ts's read): its exported clients and client factories, each with the `postgres(…)` calls that may make the client. */
 const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) || read.text.includes(NEON_SERVERLESS_MODULE) ? exportedClients(read.source) : NONE));
 
-/** The `postgres(…)` call that makes the client `imported` names, when a module of the project creates and exports one. */
-export function importedPostgresJsClient(importer: string, imported: ImportedName): ts.CallExpression | undefined {
+/** The `postgres(…)` calls that may make the client `imported` names, when a module of the project creates and exports one. */
+export function importedPostgresJsClient(importer: string, imported: ImportedName): Creations | undefined {
   return clientsOf(importer, imported)?.clients.get(imported.name);
 }
 
-/** The `postgres(…)` call that makes the client a function `imported` names returns, when a module of the project exports one. */
-export function importedPostgresJsFactory(importer: string, imported: ImportedName): ts.CallExpression | undefined {
+/** The `postgres(…)` calls that may make the client a function `imported` names returns, when a module of the project exports one. */
+export function importedPostgresJsFactory(importer: string, imported: ImportedName): Creations | undefined {
   return clientsOf(importer, imported)?.factories.get(imported.name);
 }
 
@@ -105,7 +105,7 @@ type FunctionWithBody = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionE
 export class TopLevelClients {
   private readonly functions = new Map<string, FunctionWithBody>();
   private readonly values = new Map<string, ts.Expression[]>();
-  private readonly verdicts = new Map<ts.Node, ts.CallExpression | null>();
+  private readonly verdicts = new Map<ts.Node, Creations | null>();
 
   constructor(source: ts.SourceFile, private readonly factories: ReadonlySet<string>) {
     const variables = new Set<string>();
@@ -131,42 +131,44 @@ export class TopLevelClients {
     });
   }
 
-  /** The `postgres(…)` call whose client the expression is, if it surely is one. */
-  creationOf(expression: ts.Expression, steps = 0): ts.CallExpression | undefined {
+  /**
+   * The `postgres(…)` calls whose client the expression is, if it surely is one: every call it may hold (each arm of a
+   * choice, each value of a variable), so a caller judges the worst of them (a pooled one beside a direct one), whichever
+   * is written first.
+   */
+  creationsOf(expression: ts.Expression, steps = 0): Creations | undefined {
     if (steps > MAX_STEPS) return undefined;
     const value = unwrap(expression);
     if (ts.isCallExpression(value) && ts.isIdentifier(value.expression)) {
-      if (this.factories.has(value.expression.text)) return value;
+      if (this.factories.has(value.expression.text)) return [value];
       const fn = this.functions.get(value.expression.text);
       return fn ? this.returnedBy(fn, steps + 1) : undefined;
     }
     if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       // `cached ?? postgres(url)`: a global cache of the client, or a new one.
-      return this.creationOf(value.right, steps + 1) ?? this.creationOf(value.left, steps + 1);
+      return eitherSide(this.creationsOf(value.right, steps + 1), this.creationsOf(value.left, steps + 1));
     }
     if (ts.isConditionalExpression(value)) {
       // `typeof config === 'string' ? postgres(config, opts) : postgres({ host, … })`: a client whichever arm runs when
-      // each arm makes one (or is a `null`/`undefined` placeholder); the first read as heldBy reads a name's values.
-      const arms = [value.whenTrue, value.whenFalse].filter((arm) => !isNothing(arm));
-      const made = arms.map((arm) => this.creationOf(arm, steps + 1));
-      return made.length > 0 && made.every((creation) => creation !== undefined) ? made[0] : undefined;
+      // each arm makes one (or is a `null`/`undefined` placeholder).
+      return this.everyValueMakes([value.whenTrue, value.whenFalse], steps + 1);
     }
     if (ts.isBinaryExpression(value) && ASSIGNMENTS.has(value.operatorToken.kind)) {
       // `return cached ??= postgres(url)`, `(client = neon(url))`: the assignment's value is the new client or, for `??=`
       // and `||=`, the one the variable already holds (every value assigned to it is read by heldBy).
-      return this.creationOf(value.right, steps + 1) ?? this.creationOf(value.left, steps + 1);
+      return eitherSide(this.creationsOf(value.right, steps + 1), this.creationsOf(value.left, steps + 1));
     }
     if (ts.isIdentifier(value)) return this.heldBy(value.text, steps + 1);
     return undefined;
   }
 
-  /** The client a top-level function returns (its one returned value). */
-  returnedBy(fn: FunctionWithBody, steps = 0): ts.CallExpression | undefined {
+  /** The clients a top-level function returns (its one returned value). */
+  returnedBy(fn: FunctionWithBody, steps = 0): Creations | undefined {
     let verdict = this.verdicts.get(fn);
     if (verdict === undefined) {
       this.verdicts.set(fn, null); // a function that returns its own call sends nothing known
       const returned = singleReturn(fn);
-      verdict = (returned && this.creationOf(bodyConstValue(fn, returned) ?? returned, steps)) ?? null;
+      verdict = (returned && this.creationsOf(bodyConstValue(fn, returned) ?? returned, steps)) ?? null;
       this.verdicts.set(fn, verdict);
     }
     return verdict ?? undefined;
@@ -177,18 +179,32 @@ export class TopLevelClients {
     return this.functions.get(name);
   }
 
-  /** The client every value of a top-level variable makes (`null`/`undefined` placeholders aside). */
-  heldBy(name: string, steps = 0): ts.CallExpression | undefined {
-    const values = this.values.get(name)?.filter((value) => !isNothing(value));
-    if (!values?.length) return undefined;
-    let made: ts.CallExpression | undefined;
-    for (const value of values) {
-      const creation = this.creationOf(value, steps);
-      if (!creation) return undefined;
-      made ??= creation;
-    }
-    return made;
+  /** The clients the values of a top-level variable make, when every value makes one (`null`/`undefined` placeholders aside). */
+  heldBy(name: string, steps = 0): Creations | undefined {
+    const values = this.values.get(name);
+    return values ? this.everyValueMakes(values, steps) : undefined;
   }
+
+  /** Every client `values` make, when each makes one (`null`/`undefined` placeholders aside); undefined when none is left. */
+  private everyValueMakes(values: readonly ts.Expression[], steps: number): Creations | undefined {
+    const made = new Set<ts.CallExpression>();
+    for (const value of values) {
+      if (isNothing(value)) continue;
+      const creations = this.creationsOf(value, steps);
+      if (!creations) return undefined;
+      for (const creation of creations) made.add(creation);
+    }
+    return made.size > 0 ? [...made] : undefined;
+  }
+}
+
+/** The `postgres(…)` calls a value may have come from (never empty). */
+export type Creations = readonly ts.CallExpression[];
+
+/** `a ?? b`, `a ??= b`: the clients either side makes, when one does. */
+function eitherSide(first: Creations | undefined, second: Creations | undefined): Creations | undefined {
+  if (!first || !second) return first ?? second;
+  return [...new Set([...first, ...second])];
 }
 
 /**
@@ -221,8 +237,8 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
   // postgres.js's own factory, handed on: not Neon's, whose HTTP function prepares nothing and listens to nothing.
   const postgresJsFactories = new Set([...factories].filter((name) => bindings.has(name)));
   const localClientTypes = clientTypeNames(source, bindings);
-  const clients = new Map<string, ts.CallExpression>();
-  const functions = new Map<string, ts.CallExpression>();
+  const clients = new Map<string, Creations>();
+  const functions = new Map<string, Creations>();
   const driver = new Set<string>();
   const clientTypes = new Set<string>();
   const names = new TopLevelClients(source, factories);
@@ -261,7 +277,7 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
         if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) exportName(declaration.name.text, declaration.name.text);
         else if (isConst && value && ts.isIdentifier(value) && postgresJsFactories.has(value.text)) driver.add(declaration.name.text);
         else if (isConst && value) {
-          const made = names.creationOf(value);
+          const made = names.creationsOf(value);
           if (made) clients.set(declaration.name.text, made);
         }
       }
@@ -275,7 +291,7 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
         const made = names.returnedBy(value);
         if (made) functions.set('default', made);
       } else {
-        const made = names.creationOf(value);
+        const made = names.creationsOf(value);
         if (made) clients.set('default', made);
       }
     } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
@@ -300,7 +316,7 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
         const made = names.returnedBy(value);
         if (made) functions.set(exportedAs, made);
       } else if (exportedAs !== undefined) {
-        const made = names.creationOf(value);
+        const made = names.creationsOf(value);
         if (made) clients.set(exportedAs, made);
       }
     }

@@ -83,3 +83,71 @@ test('a choice one arm of which makes no postgres.js client, or a choice with no
     '}',
   ]), []);
 });
+
+// A factory that picks a direct URL or the pooled one hands out either client: a caller is judged by the worse of the
+// two (the pooled one), whichever arm of the choice or value of the variable is written first.
+const directOrPooled = (first: 'direct' | 'pooled'): string => {
+  const direct = 'postgres(process.env.DIRECT_URL, { max: 1 })';
+  const pooled = 'postgres(process.env.DATABASE_URL, { max: 1 })';
+  return first === 'direct' ? `wantsDirect ? ${direct} : ${pooled}` : `!wantsDirect ? ${pooled} : ${direct}`;
+};
+
+const lockedRun = [
+  "import { openLockClient } from './db';",
+  'export async function runOnce(work: () => Promise<void>) {',
+  "  const guard = openLockClient(process.env.LOCK_DIRECT === '1');",
+  '  await guard`SELECT pg_advisory_lock(${7}::bigint)`;',
+  '  try { await work(); } finally { await guard`SELECT pg_advisory_unlock(${7}::bigint)`; }',
+  '}',
+];
+
+for (const first of ['direct', 'pooled'] as const) {
+  test(`a factory choosing a direct or a pooled URL (${first} arm first) hands out a pooled client`, () => {
+    repo.write(`either-${first}/src/db.ts`, [
+      "import postgres from 'postgres';",
+      `export const openLockClient = (wantsDirect: boolean) => ${directOrPooled(first)};`,
+    ]);
+    assert.deepEqual(lockFindings(`either-${first}/src/job.ts`, lockedRun), ['pg_advisory_lock', 'pg_advisory_unlock']);
+  });
+}
+
+test('a module variable assigned a direct client in one branch and a pooled one in the other holds a pooled client', () => {
+  repo.write('either-let/src/db.ts', [
+    "import postgres from 'postgres';",
+    'let client: ReturnType<typeof postgres> | undefined;',
+    'export function openLockClient(wantsDirect: boolean) {',
+    '  if (wantsDirect) client = postgres(process.env.DIRECT_URL!, { max: 1 });',
+    '  else client = postgres(process.env.DATABASE_URL!, { max: 1 });',
+    '  return client;',
+    '}',
+  ]);
+  assert.deepEqual(lockFindings('either-let/src/job.ts', lockedRun), ['pg_advisory_lock', 'pg_advisory_unlock']);
+});
+
+test('a factory whose every arm takes a direct URL hands out a direct client', () => {
+  repo.write('both-direct/src/db.ts', [
+    "import postgres from 'postgres';",
+    'export const openLockClient = (wantsReplica: boolean) =>',
+    '  wantsReplica ? postgres(process.env.REPLICA_DIRECT_URL!, { max: 1 }) : postgres(process.env.DIRECT_URL!, { max: 1 });',
+  ]);
+  assert.deepEqual(lockFindings('both-direct/src/job.ts', lockedRun), []);
+});
+
+test("a caller's variable filled by a direct factory in one branch and a pooled one in the other holds a pooled client", () => {
+  repo.write('either-caller/src/db.ts', [
+    "import postgres from 'postgres';",
+    'export const openDirect = () => postgres(process.env.DIRECT_URL!, { max: 1 });',
+    'export const openPooled = () => postgres(process.env.DATABASE_URL!, { max: 1 });',
+  ]);
+  const run = (first: string, second: string): string[] => [
+    "import { openDirect, openPooled } from './db';",
+    'export async function runOnce(wantsDirect: boolean) {',
+    '  let guard = null;',
+    `  if (wantsDirect) guard = ${first}(); else guard = ${second}();`,
+    '  await guard`SELECT pg_advisory_lock(${7}::bigint)`;',
+    '}',
+  ];
+  assert.deepEqual(lockFindings('either-caller/src/direct-first.ts', run('openDirect', 'openPooled')), ['pg_advisory_lock']);
+  assert.deepEqual(lockFindings('either-caller/src/pooled-first.ts', run('openPooled', 'openDirect')), ['pg_advisory_lock']);
+  assert.deepEqual(lockFindings('either-caller/src/direct-only.ts', run('openDirect', 'openDirect')), []);
+});
