@@ -9,7 +9,7 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { type Flow, flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { resolve } from 'node:path';
 import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn } from './astWalk';
@@ -352,7 +352,7 @@ function keepsSession(host: string | undefined, port: string | undefined): boole
 function isProviderDirectLiteral(url: ts.Expression): boolean {
   const flow = flowOfModule(url.getSourceFile());
   const constant = literalText(url, flow);
-  const written = constant !== undefined ? [constant] : writtenTexts(unwrap(url));
+  const written = constant !== undefined ? [constant] : heldTexts(unwrap(url), flow);
   return written !== undefined && written.every(isSessionKeepingText);
 }
 
@@ -374,39 +374,19 @@ const CONNECTION_USER = /^postgres(?:ql)?:\/\/([^:@/?#]*)(?::[^@/?#]*)?@|(?:^|\s
 const POOLER_NAMING_OPTIONS = ['user', 'username', 'database', 'db'];
 
 /**
- * The texts a value is written as: a string literal's, or those a `let`/`var` of the file holds when it and every
- * `name = …` the file gives it are literals (`let url = '…'`, a second one chosen in a branch).
- * Undefined when any value is not written out, or a compound assignment changes it.
+ * The texts a `let`/`var` holds where `use` reads it (the flow's scopes, so another function's variable of the same
+ * name, or a loop variable hiding it, is not it), when it starts as one written out and every value it is given (flow.heldValues) is one (a literal,
+ * or a const holding one): `let url = '…'`, a second one chosen in a branch. Undefined when any value is not written
+ * out, or a compound assignment changes it.
  */
-function writtenTexts(value: ts.Expression): string[] | undefined {
-  if (ts.isStringLiteralLike(value)) return [value.text];
-  if (!ts.isIdentifier(value)) return undefined;
-  const declaration = declarationNamed(value.getSourceFile(), value.text, value);
-  // A const is literalText's (the flow knows which binding a name is); only a `let`/`var` is read here.
-  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer || isConstDeclaration(declaration)) return undefined;
-  const values = [declaration.initializer];
-  if (!collectAssignments(value.getSourceFile(), declaration.name.text, values)) return undefined;
-  const texts: string[] = [];
-  for (const held of values.map(unwrap)) {
-    if (!ts.isStringLiteralLike(held)) return undefined;
-    texts.push(held.text);
-  }
-  return texts;
-}
-
-/** Adds each value `name = …` gives in the file to `values`; false when a compound assignment (`name += …`) changes it. */
-function collectAssignments(source: ts.SourceFile, name: string, values: ts.Expression[]): boolean {
-  let plain = true;
-  const visit = (node: ts.Node): void => {
-    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name
-      && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) values.push(node.right);
-      else plain = false;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return plain;
+function heldTexts(use: ts.Expression, flow: Flow): string[] | undefined {
+  const variable = ts.isIdentifier(use) ? flow.variableOf(use) : undefined;
+  // A const is literalText's, which has already read it.
+  if (!variable || isConstDeclaration(variable)) return undefined;
+  // An empty start (`let url = null`) is a client on the environment's defaults until it is filled: not written out.
+  if (!variable.initializer || literalText(variable.initializer, flow) === undefined) return undefined;
+  const texts = flow.heldValues(variable)?.map((held) => literalText(held, flow));
+  return texts?.every((text): text is string => text !== undefined) ? texts : undefined;
 }
 
 /**

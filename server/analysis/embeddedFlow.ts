@@ -829,6 +829,11 @@ export class Flow {
     return undefined;
   }
 
+  /** The variable declaration `use` reads (lookUp: a parameter or a for…of/for…in loop variable of the name hides it). */
+  variableOf(use: ts.Identifier): ts.VariableDeclaration | undefined {
+    return this.lookUp(use, (names) => names.variables.get(use.text));
+  }
+
   /** The declaration that destructures `use` out of an object (`const { client } = ctx`), if that is how it is bound. */
   destructuringOf(use: ts.Identifier): ts.VariableDeclaration | undefined {
     return this.lookUp(use, (names) => names.destructured.get(use.text));

@@ -58,3 +58,12 @@ test('transaction mode, an unwritten port, pgbouncer=true or another server on t
 test('a Supabase direct host with pgbouncer=true says it is a transaction pooler: the finding stays', () => {
   assert.deepEqual(found(handler("'postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres?pgbouncer=true'")), PREPARES);
 });
+
+// A `let` is read by its own binding (the flow's scopes), not by the first declaration of its name in the file: another
+// function's local of the same name neither lends the pool its literal nor takes it away.
+test("another function's local of the same name is not the pool's let", () => {
+  const localSession = `function resetDemo() {\n  let dsn = '${SESSION}';\n  return postgres(dsn, { max: 1, prepare: false });\n}`;
+  assert.deepEqual(found(handler('dsn', `${localSession}\nlet dsn = process.env.DATABASE_URL!;`)), PREPARES);
+  const localElsewhere = 'function reconnect() {\n  let dsn;\n  dsn = process.env.OTHER_URL!;\n  return postgres(dsn, { max: 1, prepare: false });\n}';
+  assert.deepEqual(found(handler('dsn', `${localElsewhere}\nlet dsn = '${SESSION}';`)), []);
+});
