@@ -91,7 +91,8 @@ export function queryExpression(node: ts.Node): ts.Expression {
   return current as ts.Expression;
 }
 
-function calleeName(call: ts.CallExpression): string {
+/** `f`, `a.f` or `a.b.f` for a call's callee (deeper or computed callees give ''). */
+export function calleeName(call: ts.CallExpression): string {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return callee.text;
   if (ts.isPropertyAccessExpression(callee)) {

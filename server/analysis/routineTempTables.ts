@@ -6,13 +6,13 @@
 // `CREATE TEMP TABLE t …; DROP TABLE t;` in one body do (an error between them aborts the caller's transaction or
 // rolls its block back, undoing the table with it).
 import { CREATES_TEMPORARY, WRITTEN_NAME, dynamicDrops, statementStart } from './dynamicSql';
-import { splitStatements } from './splitter';
+import { DOLLAR_QUOTE_TAG, splitStatements } from './splitter';
 import { flowEvents, surelyPassesOneOf } from './bodyFlow';
 import { dollarQuotedBody } from './routineConnections';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 
 /** A temp-table finding's text from where it starts: a static statement, or a dynamic one's literal (after its quote). */
-const OPENING_QUOTE = /^(?:E?'|\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)/i;
+const OPENING_QUOTE = new RegExp(String.raw`^(?:E?'|${DOLLAR_QUOTE_TAG})`, 'i');
 
 /**
  * The table a temp-table finding starting at `start` creates, as PostgreSQL names it (lower case unless quoted), when the

@@ -5,7 +5,7 @@
 // (expectedFailures.ts). Only the test's own words say so: the statement is that one call (with an optional alias), its
 // result is kept in a const, and a later statement of the same block asserts the column false. Only in test code.
 import ts from 'typescript';
-import { queryExpression } from './expectedFailures';
+import { calleeName, queryExpression } from './expectedFailures';
 
 /** `SELECT pg_try_advisory_lock(…) [AS alias]` and nothing else; group 1 the alias. */
 const LONE_TRY_LOCK = /^\s*select\s+pg_try_advisory_lock(?:_shared)?\s*\((?:[^()]|\([^()]*\))*\)(?:\s+as\s+"?(\w+)"?)?\s*(?:;\s*)?$/i;
@@ -58,8 +58,7 @@ function assertsColumnFalse(statement: ts.Statement, names: ReadonlySet<string>,
   const chain: string[] = [];
   while (ts.isPropertyAccessExpression(expression) || ts.isCallExpression(expression)) {
     if (ts.isCallExpression(expression)) {
-      const callee = expression.expression;
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? `${callee.expression.text}.${callee.name.text}` : '';
+      const name = calleeName(expression);
       if (name === 'expect') return reads(expression.arguments[0]) && saysFalse(chain, statement.expression);
       if (NODE_ASSERT_EQUAL.test(name)) return reads(expression.arguments[0]) && (name === 't.false' || expression.arguments[1]?.kind === ts.SyntaxKind.FalseKeyword);
       if (name === 'assert' || name === 'assert.ok') {
@@ -67,7 +66,7 @@ function assertsColumnFalse(statement: ts.Statement, names: ReadonlySet<string>,
         return first !== undefined && ts.isPrefixUnaryExpression(first) && first.operator === ts.SyntaxKind.ExclamationToken && reads(first.operand);
       }
       if (name === 'assert.isFalse') return reads(expression.arguments[0]);
-      expression = callee;
+      expression = expression.expression;
     } else {
       chain.push(expression.name.text);
       expression = expression.expression;
