@@ -26,7 +26,7 @@ import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVaria
 import { reachesSuiteDatabase, reachesSuiteSocket } from './composeFiles';
 import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
-import { importedModules, requiredModule } from './embeddedDialect';
+import { importedModules, moduleDialect, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
 import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, isPrivateMember, isStatic, sealedField, typeClassName } from './classMembers';
 import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEndpoints';
@@ -256,7 +256,7 @@ export class OwnServerClients {
    * `PGHOST` another host or `PGPORT` a pooler's port, this file sets `PGHOST` itself, or the options name a pooler's port.
    */
   private defaultsToLocalHost(call: ts.CallExpression | ts.NewExpression): boolean {
-    if (!this.testCode || this.devOnly || !DEFAULTING_MAKER.test(calleeText(call.expression))) return false;
+    if (!this.testCode || this.devOnly || !DEFAULTING_MAKER.test(this.makerName(call.expression))) return false;
     for (const argument of call.arguments ?? []) {
       const options = unwrap(argument);
       if (!(ts.isObjectLiteralExpression(options) ? this.saysNowhere(options) : this.optionsParameterSaysNowhere(options))) return false;
@@ -665,7 +665,7 @@ export class OwnServerClients {
       if (this.heldFromImportedPool(pool)) return true;
     }
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
-    const maker = calleeText(call.expression);
+    const maker = this.makerName(call.expression);
     if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
     const given = () => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1));
     // …and one capped at a single connection (`{ max: 1 }`) is one session of whatever database the test has.
@@ -772,6 +772,17 @@ export class OwnServerClients {
    * require('./x')`); otherwise an `import`, or a top-level `require`, of the name. A destructuring of anything else
    * (`const { pool } = ctx`) is none: two functions' `const { pool } = await import(…)` of two modules are two names.
    */
+  /**
+   * The name a client or pool maker goes by in its driver: the callee's text (`Client`, `pg.Pool`, `postgres`), or, for a
+   * name this file imports or requires under another from a PostgreSQL driver (`import { Client as PgClient } from
+   * 'pg'`), the driver's own name for it (`Client`). A renamed class of any other module keeps its local name.
+   */
+  private makerName(callee: ts.Expression): string {
+    const value = unwrap(callee);
+    const imported = ts.isIdentifier(value) && !this.flow.bindingOf(value) ? this.importedOrRequired(value) : undefined;
+    return imported && imported.name !== 'default' && moduleDialect(imported.specifier) === 'postgres' ? imported.name : calleeText(callee);
+  }
+
   private importedOrRequired(use: ts.Identifier): ImportedName | undefined {
     const destructured = this.flow.destructuringOf(use);
     if (destructured) return loadedBinding(destructured, use.text);
