@@ -98,7 +98,8 @@ test("pg-mem: clients and pools of the emulator's adapters run in memory; pg's o
     "  await client.query('CREATE TEMP TABLE scratch (a int)');",
     '  const pool = new Pool();',
     "  await pool.query('SET search_path TO app');",
-    '  const real = new PgClient({ connectionString: process.env.DATABASE_URL });',
+    // A pg client on another machine's address (one on the environment's DATABASE_URL is the test's own database, renamed or not).
+    "  const real = new PgClient({ connectionString: 'postgres://app@db.example.com:5432/app' });",
     "  await real.query('CREATE TEMP TABLE scratch (a int)');",
     '});',
   ];
