@@ -767,12 +767,6 @@ export class OwnServerClients {
   private required: Map<string, ImportedName> | undefined;
 
   /**
-   * What a name of this file stands for in another module, where it is used: the destructuring that binds it in scope,
-   * when that loads a module (`const { pool } = await import('../dist/db.js')` in the function, `const { f } =
-   * require('./x')`); otherwise an `import`, or a top-level `require`, of the name. A destructuring of anything else
-   * (`const { pool } = ctx`) is none: two functions' `const { pool } = await import(…)` of two modules are two names.
-   */
-  /**
    * The name a client or pool maker goes by in its driver: the callee's text (`Client`, `pg.Pool`, `postgres`), or, for a
    * name this file imports or requires under another from a PostgreSQL driver (`import { Client as PgClient } from
    * 'pg'`), the driver's own name for it (`Client`). A renamed class of any other module keeps its local name.
@@ -783,6 +777,12 @@ export class OwnServerClients {
     return imported && imported.name !== 'default' && moduleDialect(imported.specifier) === 'postgres' ? imported.name : calleeText(callee);
   }
 
+  /**
+   * What a name of this file stands for in another module, where it is used: the destructuring that binds it in scope,
+   * when that loads a module (`const { pool } = await import('../dist/db.js')` in the function, `const { f } =
+   * require('./x')`); otherwise an `import`, or a top-level `require`, of the name. A destructuring of anything else
+   * (`const { pool } = ctx`) is none: two functions' `const { pool } = await import(…)` of two modules are two names.
+   */
   private importedOrRequired(use: ts.Identifier): ImportedName | undefined {
     const destructured = this.flow.destructuringOf(use);
     if (destructured) return loadedBinding(destructured, use.text);
