@@ -366,6 +366,7 @@ export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): 
   if (slots.length === 0) return built;
   const fillerCounts = slots.map((s, i) => s.fillers(i + 1).length);
   const rounds = fillerCounts.reduce((sum, count) => sum + count, 1);
+  const triedLater = new Set<number>();
   for (let round = 0; round < rounds; round++) {
     let advanced = false;
     const spans = splitStatements(built.sql);
@@ -376,21 +377,53 @@ export function fillSlots(parts: Part[], syntaxErrorOffset: SyntaxErrorOffset): 
       // An error at the end of the statement may be a slot filled with nothing after its last word.
       const at = error >= span.text.trimEnd().length ? (spans[k + 1]?.start ?? built.sql.length)
         : span.start + error + (/^[\w$]*/.exec(span.text.slice(error, error + 128))?.[0].length ?? 0);
-      // The slot nearest before the error (or holding it) that still has another filler to try.
-      for (let s = slots.length - 1; s >= 0; s--) {
-        const slotAt = built.slotAt[s];
-        if (slotAt > at || slotAt < span.start - 1) continue;
-        if (choices[s] + 1 < fillerCounts[s]) {
-          choices[s]++;
-          advanced = true;
-        }
-        break;
+      if (advanceSlotBefore(built, choices, fillerCounts, span.start, at)) advanced = true;
+      else if (!triedLater.has(span.start)) {
+        triedLater.add(span.start);
+        if (advanceSlotAfter(parts, built, choices, fillerCounts, span, at, syntaxErrorOffset)) advanced = true;
       }
     }
     if (!advanced) break;
     built = buildText(parts, choices);
   }
   return withStatementHolesFilled(parts, slots, choices, built);
+}
+
+/** Moves the slot nearest before SQL offset `at` (or holding it), in the statement starting at `statementStart`, to its next filler, if it has one. */
+function advanceSlotBefore(built: BuiltText, choices: number[], fillerCounts: number[], statementStart: number, at: number): boolean {
+  for (let s = built.slotAt.length - 1; s >= 0; s--) {
+    const slotAt = built.slotAt[s];
+    if (slotAt > at || slotAt < statementStart - 1) continue;
+    if (choices[s] + 1 >= fillerCounts[s]) return false;
+    choices[s]++;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A statement whose error no slot before it can mend: a grammar rule's own check points at the construct it rejects,
+ * which a slot after it may have made. `make_interval(days => $1) $2`, a trailing `${clause}` read as a value, is a
+ * typed literal whose type has a named modifier, rejected at `days`. The slots after the error are tried one at a
+ * time, nearest first; a filler is kept only when the whole statement then parses, so a real error before every slot
+ * leaves the slots as they were (an error that merely moves on is no evidence: `make_interval(days => )` fails later).
+ */
+function advanceSlotAfter(parts: Part[], built: BuiltText, choices: number[], fillerCounts: number[],
+  span: { start: number; text: string }, at: number, syntaxErrorOffset: SyntaxErrorOffset): boolean {
+  const end = span.start + span.text.length;
+  for (let s = 0; s < built.slotAt.length; s++) {
+    if (built.slotAt[s] < at || built.slotAt[s] > end) continue;
+    for (let filler = choices[s] + 1; filler < fillerCounts[s]; filler++) {
+      const trial = choices.slice();
+      trial[s] = filler;
+      const statement = splitStatements(buildText(parts, trial).sql).find((candidate) => candidate.start === span.start);
+      if (statement && syntaxErrorOffset(statement.text) === undefined) {
+        choices[s] = filler;
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** The filler that stands for a whole statement (PostgreSQL's bare `SELECT`, which reads and sets nothing). */
