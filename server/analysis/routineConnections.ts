@@ -2,7 +2,7 @@
 // connection open (`app.open_link()`: a dblink_connect and no disconnect) is the caller's session-extension finding
 // (stateFunctionCalls.ts) — unless the same body later calls a routine of the project that surely closes that same
 // connection (`app.close_link(link)`, whose body reaches a dblink_disconnect of its parameter on every path) with no
-// way out between: the two calls then pair as `dblink_connect` … `dblink_disconnect` in one body do
+// way out between, or the body's own dblink_disconnect of it: the two calls then pair as `dblink_connect` … `dblink_disconnect` in one body do
 // (bodyConnections.ts), one call of the caller running on one server connection. The connection is matched by how the
 // caller names it: a name both routines write, the argument its calls pass, or the opener's returned name kept in a
 // variable (`v := app.open_link()`, `SELECT * INTO v FROM app.open_link()`) and passed to the closer. A closer that may
@@ -12,7 +12,7 @@ import { DOLLAR_QUOTE_TAG, splitStatements } from './splitter';
 import { ROUTINE_DEFINITIONS, definedRoutine, definedRoutineSchema, unqualifiedName } from './routineDefinitions';
 import { reachableOverloads, routineParameters, sameSignature } from './routineOverloads';
 import { armsApart, flowEvents, raisesBetween, surelyReaches } from './bodyFlow';
-import { connectionClosing } from './bodyConnections';
+import { connectionClosing, type Closing } from './bodyConnections';
 import { callArguments, passedArgument } from './sqlBoolean';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
@@ -31,7 +31,7 @@ export function dollarQuotedBody(statement: string): { body: string; start: numb
   return end < 0 ? undefined : { body: statement.slice(start, end), start };
 }
 
-/** A connection's name as written, compared as bodyConnections.ts compares them: blanks dropped, lower case. */
+/** A connection's name (or a lock key) as written, compared as bodyConnections.ts compares them: blanks dropped, lower case. */
 function connectionKey(written: string): string {
   return written.replace(/\s+/g, '').toLowerCase();
 }
@@ -155,18 +155,30 @@ function callsOf(names: readonly string[]): RegExp {
 }
 
 /**
- * Whether the call of an opening routine at `call.start` (its qualifier or name; the name at `nameAt`; its `(` ends just
- * before `from`) in a statement's body is
- * followed in that body by a call of a closing routine of the same connection, with no way out between (see the file
- * comment). Offsets are the statement's.
+ * How the caller names the connection the call of an opening routine at `call.start` (its qualifier or name; the name at
+ * `nameAt`; its `(` ends just before `from`) leaves open, and how surely the caller's body closes it again (see the file
+ * comment): by a later call of a closing routine of the project, or by the body's own `dblink_disconnect` of that name,
+ * with no way out between ('every way out'), only on the normal path, or not surely. Offsets are the statement's.
  */
-export function closedByLaterCall(text: string, call: { start: number; nameAt: number; from: number }, opens: RoutineConnection, closers: ReadonlyMap<string, ClosingRoutine>): boolean {
+export function callerClosing(text: string, call: { start: number; nameAt: number; from: number }, opens: RoutineConnection, closers: ReadonlyMap<string, ClosingRoutine> | undefined): { opened?: string; closing: Closing } {
   const { nameAt, from } = call;
-  const body = dollarQuotedBody(text);
-  if (closers.size === 0 || !body || call.start < body.start || nameAt >= body.start + body.body.length) return false;
-  const opened = openedName(text, body, call, opens);
-  if (opened === undefined) return false;
+  const { name: opened, body } = callerName(text, call, opens);
+  if (!body || opened === undefined) return { opened, closing: 'not surely' };
   const code = replaceLiteralsAndComments(body.body);
+  const closes = [...closingCalls(body, code, from, opened, closers ?? new Map()), ...ownDisconnects(body, code, from, opened)];
+  // A variable holding the opened name that is assigned again before a close: that close closes another connection.
+  // An assignment in another arm of the branch that opens is not on the way (`IF … THEN v := open(); ELSE v := p; END IF`).
+  const openEnd = Math.max(from - body.start, code.indexOf(';', from - body.start));
+  const events = flowEvents(body.body);
+  const reassigned = (close: number) => assignmentsBetween(code, opened, openEnd, close)
+    .some((assignment) => !armsApart(events, nameAt - body.start, assignment, close));
+  const pairing = VARIABLE.test(opened) ? closes.filter((close) => !reassigned(close - body.start)) : closes;
+  return { opened, closing: pairing.length > 0 ? connectionClosing(code, body.start, nameAt, pairing) : 'not surely' };
+}
+
+/** Where the body calls a closing routine of the project on the connection `opened` after `from` (statement offsets, at the name). */
+function closingCalls(body: { body: string; start: number }, code: string, from: number, opened: string, closers: ReadonlyMap<string, ClosingRoutine>): number[] {
+  if (closers.size === 0) return [];
   const closes: number[] = [];
   for (const call of code.matchAll(callsOf([...closers.keys()]))) {
     const at = body.start + call.index!;
@@ -178,14 +190,15 @@ export function closedByLaterCall(text: string, call: { start: number; nameAt: n
     const closed = 'fixed' in connection ? connection.fixed : passedArgument(body.body, argumentsAt, { position: connection.parameter, name: connection.name });
     if (closed !== undefined && connectionKey(closed) === opened) closes.push(at + call[0].indexOf(call[2]));
   }
-  // A variable holding the opened name that is assigned again before a close: that close closes another connection.
-  // An assignment in another arm of the branch that opens is not on the way (`IF … THEN v := open(); ELSE v := p; END IF`).
-  const openEnd = Math.max(from - body.start, code.indexOf(';', from - body.start));
-  const events = flowEvents(body.body);
-  const reassigned = (close: number) => assignmentsBetween(code, opened, openEnd, close)
-    .some((assignment) => !armsApart(events, nameAt - body.start, assignment, close));
-  const pairing = VARIABLE.test(opened) ? closes.filter((close) => !reassigned(close - body.start)) : closes;
-  return pairing.length > 0 && connectionClosing(code, body.start, nameAt, pairing) === 'every way out';
+  return closes;
+}
+
+/** Where the body's own `dblink_disconnect(<opened>)` calls after `from` are (statement offsets). */
+function ownDisconnects(body: { body: string; start: number }, code: string, from: number, opened: string): number[] {
+  return [...code.matchAll(DISCONNECT_CALL)].filter((call) => {
+    const args = callArguments(body.body, call.index! + call[0].length);
+    return body.start + call.index! > from && args?.length === 1 && connectionKey(args[0]) === opened;
+  }).map((call) => body.start + call.index!);
 }
 
 const BLOCK_WORD = /\b(?:begin|then|else|loop)\b/gi;
@@ -199,14 +212,25 @@ function statementHead(code: string, callStart: number): string {
   return before.slice(start);
 }
 
+/**
+ * How the caller names what the call of a routine at `call.start` hands back or is passed (connectionKey's form: a
+ * connection, a lock key), or undefined when not known; the body the call sits in, when in one.
+ */
+function callerName(text: string, call: { start: number; nameAt: number; from: number }, names: RoutineConnection): { name?: string; body?: { body: string; start: number } } {
+  const found = dollarQuotedBody(text);
+  const body = found !== undefined && call.start >= found.start && call.nameAt < found.start + found.body.length ? found : undefined;
+  return { name: openedName(text, body, call, names), body };
+}
+
 /** How the caller names the connection the call opens (connectionKey's form), or undefined when not known. */
-function openedName(text: string, body: { body: string; start: number }, call: { start: number; nameAt: number; from: number }, opens: RoutineConnection): string | undefined {
+function openedName(text: string, body: { body: string; start: number } | undefined, call: { start: number; nameAt: number; from: number }, opens: RoutineConnection): string | undefined {
   const { nameAt, from } = call;
   if ('fixed' in opens) return opens.fixed;
   if ('parameter' in opens) {
     const passed = passedArgument(text, from, { position: opens.parameter, name: opens.name });
     return passed === undefined ? undefined : connectionKey(passed);
   }
+  if (!body) return undefined;
   // The returned name: kept in the variable the statement assigns the call's result to.
   const code = replaceLiteralsAndComments(body.body);
   const head = statementHead(code, call.start - body.start);

@@ -18,7 +18,8 @@ import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutine
 import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
 import { callArguments, passedArgument, writtenBoolean } from './sqlBoolean';
-import { closedByLaterCall } from './routineConnections';
+import { callerClosing } from './routineConnections';
+import type { Closing } from './bodyConnections';
 import { droppedAfterCall } from './routineTempTables';
 
 /**
@@ -110,6 +111,7 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
   const findings: Finding[] = [];
   let notCode: number[] | undefined;
   let environment: TypeEnvironment | undefined;
+  let leavesConnection = false;
   for (const match of text.matchAll(pattern)) {
     const at = match.index + match[0].indexOf(match[2]);
     notCode ??= textAndComments(text);
@@ -126,8 +128,13 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     if (sites.length === 0 || inOtherSchema(match, sites[0])) continue;
     const start = statement.start + at;
     for (const site of sites) {
-      // A connection the caller's body closes again through the project's closing routine (routineConnections.ts).
-      if (site.opensConnection && options.closingRoutines && closedByLaterCall(text, { start: match.index!, nameAt: at, from }, site.opensConnection, options.closingRoutines)) continue;
+      // A connection the caller's body closes again, itself or through the project's closing routine (routineConnections.ts).
+      const connection = site.opensConnection && callerClosing(text, { start: match.index!, nameAt: at, from }, site.opensConnection, options.closingRoutines);
+      if (connection && connection.closing === 'every way out') continue;
+      // A wrapper's call after an earlier call that left a connection open: the body's finding is that first call's
+      // (wrappers reuse the connection the body opened: `connect_if_not(db)`, then `remote_indexes(db)`).
+      if (site.opensThroughCall && leavesConnection) continue;
+      if (connection) leavesConnection = true;
       // Temporary tables the caller's body drops again right after the call (routineTempTables.ts).
       if (site.leavesTables && droppedAfterCall(text, from, site.leavesTables)) continue;
       const severity = severityFor(site.rule, options);
@@ -139,10 +146,21 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
       };
       const written = site.settingParameter && writtenByCall(text, from, site.settingParameter);
       if (written) finding.writtenSetting = written;
+      if (connection) leftOpenByCall(finding, connection);
       findings.push(finding);
     }
   }
   return findings;
+}
+
+/**
+ * What a call of a routine that leaves a named dblink connection open leaves to the caller's own callers: the
+ * connection, by the caller's name for it; nothing when the caller's body closes it on its normal path (only an error
+ * leaves it open, as with a dblink_connect the body closes on its normal path only: bodyConnections.ts).
+ */
+function leftOpenByCall(finding: Finding, connection: { opened?: string; closing: Closing }): void {
+  if (connection.closing === 'normal path') finding.errorPathOnly = true;
+  else finding.leftConnection = connection.opened ?? '';
 }
 
 /**

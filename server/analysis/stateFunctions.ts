@@ -3,7 +3,7 @@
 // those): found by the same analysis that flags the bodies. Their calls become findings too
 // (stateFunctionCalls.ts). A later definition of the same name replaces an earlier one, so a
 // migration that fixes a function clears it (files in path order, definitions in file order).
-import type { Finding, RoutineConnection, RoutineOverload, RuleId, SettingParameter, StateFunction } from './types';
+import type { ClosingRoutine, Finding, RoutineConnection, RoutineOverload, RuleId, SettingParameter, StateFunction } from './types';
 import { firstCallArgument, openedConnection } from './routineConnections';
 import { createdTemporaryTable } from './routineTempTables';
 import { routineParameters, sameSignature } from './routineOverloads';
@@ -21,7 +21,7 @@ import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, 
  * Each function or procedure one SQL text defines, with the state its body creates (undefined: none).
  * A test script's functions live in its test database only: they define nothing the application calls.
  */
-export function definedFunctions(text: string, file: string): { name: string; site?: StateFunction; definition: string }[] {
+export function definedFunctions(text: string, file: string, openers?: ConnectionOpeners): { name: string; site?: StateFunction; definition: string }[] {
   if (!/\bcreate\b/i.test(text) || !/\b(?:function|procedure)\b/i.test(text) || isTestScript(text, file)) return [];
   const spans = splitStatements(text).filter((span) => DEFINITION.test(span.text));
   if (spans.length === 0) return [];
@@ -29,13 +29,17 @@ export function definedFunctions(text: string, file: string): { name: string; si
   // code: no transaction context applies), and a 1 MB file with one function is not analysed twice over.
   // The whole text still goes through, for its suppression comments and psql-script detection.
   const definitionFacts = factsOfOnly((statement) => DEFINITION.test(statement));
-  const findings = analyzeSqlPieces([text], undefined, false, definitionFacts).filter((finding) => SESSION_STATE_RULES.has(finding.rule));
+  const bodyFindings = analyzeSqlPieces([text], undefined, false, definitionFacts).filter((finding) => SESSION_STATE_RULES.has(finding.rule));
+  const findings = openers ? [...bodyFindings, ...connectionLeavingCalls(text, openers, definitionFacts)].sort((a, b) => a.start - b.start) : bodyFindings;
   const lines = new LineIndex(text);
   return spans.map((span) => {
     const name = definedRoutine(span.text)!;
     // A body that only releases an advisory lock (an unlock helper) leaves no state behind, nor does one that
     // leaves a dblink connection open only when it fails midway: their calls are no finding.
-    const inside = findings.filter((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly);
+    // A connection left open through another routine's call counts when the body's callers can name it (its parameter, a
+    // written name, the name it returns): a handle kept in a local variable is the body's own to close, which is not read.
+    const inside = findings.filter((finding) => finding.start >= span.start && finding.start < span.end && !releasesLock(text, finding) && !finding.errorPathOnly
+      && (finding.leftConnection === undefined || openedConnection(span.text, finding.leftConnection) !== undefined));
     if (inside.length === 0) return { name, definition: span.text };
     const schema = definedRoutineSchema(span.text);
     // The first finding of each rule: a call leaves every kind of state the body makes, one finding per kind.
@@ -50,6 +54,7 @@ export function definedFunctions(text: string, file: string): { name: string; si
       if (finding.rule === 'session-extension') {
         const opensConnection = soleOpenedConnection(inside, text, span.text);
         if (opensConnection) site.opensConnection = opensConnection;
+        if (finding.leftConnection) site.opensThroughCall = true;
       }
       if (finding.rule === 'temp-table') {
         const leavesTables = namedTemporaryTables(inside, text);
@@ -63,23 +68,88 @@ export function definedFunctions(text: string, file: string): { name: string; si
   });
 }
 
-/** The index of `documents` (path order): .sql files, and TS/JS files whose string literals define routines. */
-export function stateFunctionIndex(documents: Iterable<{ path: string; text: string }>): Map<string, StateFunction> {
+/** The routines whose calls leave a named dblink connection open (by name), as one pass of the index reads them. */
+interface ConnectionOpeners {
+  stateFunctions: ReadonlyMap<string, StateFunction>;
+  closingRoutines?: ReadonlyMap<string, ClosingRoutine>;
+}
+
+/**
+ * How many routine calls deep a named dblink connection is followed from a caller: to the routine that connects
+ * through one wrapper (`connect_if_not()` calling `open_link()`), not through a wrapper of a wrapper, whose callers
+ * mostly run long after the connection was opened (a scheduler's entry point).
+ */
+const MAX_CONNECTION_DEPTH = 2;
+
+/**
+ * The index of `documents` (path order): .sql files, and TS/JS files whose string literals define routines. With the
+ * workspace's closing routines, a routine whose body leaves a named dblink connection open through a call of an
+ * indexed routine (a "connect if not connected" wrapper, not closing it again) is indexed too, its calls the callers'
+ * findings: the connection stays open however many calls deep its dblink_connect sits.
+ */
+export function stateFunctionIndex(documents: Iterable<{ path: string; text: string }>, closingRoutines?: ReadonlyMap<string, ClosingRoutine>): Map<string, StateFunction> {
+  const files = [...documents].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map(({ path, text }) => {
+    const script = isScriptFile(path);
+    return { path, script, sql: script ? embeddedRoutineText(text, path) : text };
+  });
+  let definitions = files.map(({ path, sql }) => (sql === undefined ? [] : definedFunctions(sql, path)));
+  let index = indexOf(files, definitions);
+  for (let depth = 1; depth < MAX_CONNECTION_DEPTH; depth++) {
+    const openers = connectionOpeners(index);
+    if (openers.size === 0) break;
+    const callsAnOpener = new RegExp(String.raw`(?<![\w$])(?:${[...openers.keys()].map(escapeRegExp).join('|')})\s*\(`, 'i');
+    definitions = files.map(({ path, sql }, i) => (sql !== undefined && callsAnOpener.test(sql)
+      ? definedFunctions(sql, path, { stateFunctions: openers, closingRoutines }) : definitions[i]));
+    const next = indexOf(files, definitions);
+    const unchanged = sameOpeners(openers, connectionOpeners(next));
+    index = next;
+    if (unchanged) break;
+  }
+  return index;
+}
+
+/** The index the files' definitions make (path order; see stateFunctionIndex). */
+function indexOf(files: readonly { script: boolean; sql: string | undefined }[], definitions: readonly ReturnType<typeof definedFunctions>[]): Map<string, StateFunction> {
   const index = new Map<string, StateFunction>();
-  for (const { path, text } of [...documents].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const [i, { script, sql }] of files.entries()) {
     // A TS/JS file's definitions are those its string literals hold (embeddedRoutines.ts). They add state-creating
     // routines, and never clear one: a literal that only looks like a definition, or one in code that never runs, must
     // not hide a .sql file's.
-    const script = isScriptFile(path);
-    const sql = script ? embeddedRoutineText(text, path) : text;
     if (sql === undefined) continue;
-    for (const { name, site } of withOverloads(definedFunctions(sql, path))) {
+    for (const { name, site } of withOverloads(definitions[i])) {
       if (site) index.set(name, site);
       else if (script) continue;
       else index.delete(name);
     }
   }
   return index;
+}
+
+/**
+ * The indexed routines whose calls leave one named dblink connection open that callers can name (opensConnection),
+ * each with that finding alone. A name with overloads is left out: which of them a wrapper calls is not followed.
+ */
+function connectionOpeners(index: ReadonlyMap<string, StateFunction>): Map<string, StateFunction> {
+  const openers = new Map<string, StateFunction>();
+  for (const [name, site] of index) {
+    const opening = site.overloads ? undefined : [site, ...(site.otherRules ?? [])].find((rule) => rule.rule === 'session-extension' && rule.opensConnection);
+    if (!opening) continue;
+    const { otherRules: _rules, overloads: _overloads, ...alone } = opening;
+    openers.set(name, alone);
+  }
+  return openers;
+}
+
+function sameOpeners(a: ReadonlyMap<string, StateFunction>, b: ReadonlyMap<string, StateFunction>): boolean {
+  return a.size === b.size && [...a].every(([name, site]) => JSON.stringify(b.get(name)?.opensConnection) === JSON.stringify(site.opensConnection));
+}
+
+/**
+ * The calls in a text's routine bodies of routines that leave a named dblink connection open and that the body does
+ * not close again (stateFunctionCalls.ts reads them, pairing each with the body's closes): what the body leaves open.
+ */
+function connectionLeavingCalls(text: string, openers: ConnectionOpeners, definitionFacts: ReturnType<typeof factsOfOnly>): Finding[] {
+  return analyzeSqlPieces([text], openers, false, definitionFacts).filter((finding) => finding.rule === 'session-extension' && finding.leftConnection);
 }
 
 /**
@@ -147,7 +217,8 @@ function namedTemporaryTables(bodyFindings: readonly Finding[], text: string): s
  */
 function soleOpenedConnection(bodyFindings: readonly Finding[], text: string, definition: string): RoutineConnection | undefined {
   const connects = bodyFindings.filter((finding) => finding.rule === 'session-extension');
-  const names = connects.map((finding) => (/^dblink_connect(?:_u)?$/i.test(text.slice(finding.start, finding.end)) ? firstCallArgument(text, finding.end) : undefined));
+  // A dblink_connect's first argument, or the name a call of a routine that leaves one open gives it (stateFunctionCalls.ts).
+  const names = connects.map((finding) => (/^dblink_connect(?:_u)?$/i.test(text.slice(finding.start, finding.end)) ? firstCallArgument(text, finding.end) : finding.leftConnection || undefined));
   const first = names[0];
   if (first === undefined || names.some((name) => name === undefined || name.replace(/\s+/g, '') !== first.replace(/\s+/g, ''))) return undefined;
   return openedConnection(definition, first);

@@ -104,6 +104,8 @@ export interface StateFunction {
   settingParameter?: SettingParameter;
   /** For session-extension: the one dblink connection the body leaves open, which a call of a closing routine may close (routineConnections.ts). */
   opensConnection?: RoutineConnection;
+  /** For session-extension: the body leaves the connection open through a call of another routine that opens it (stateFunctions.ts). */
+  opensThroughCall?: true;
   /** For temp-table: every temporary table the body leaves, by name, when it names each whole: a caller that drops them all keeps none (routineTempTables.ts). */
   leavesTables?: readonly string[];
 }
@@ -189,6 +191,12 @@ export interface Finding {
    * parameter (`settingParameter`), the value the call passes; at a `set_config($1, …)`, the name the query call binds.
    */
   writtenSetting?: WrittenSetting;
+  /**
+   * At a call of a project routine that leaves a named dblink connection open: the connection's name as the caller
+   * writes it (connectionKey's form), when known — '' when not. A routine whose body holds such a call leaves the
+   * connection open to its own callers too (stateFunctions.ts).
+   */
+  leftConnection?: string;
 }
 
 export type TrackedParameterSupport = 'synced' | 'unsynced';

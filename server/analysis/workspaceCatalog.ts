@@ -54,7 +54,8 @@ function workspaceDefinitions(root: string): WorkspaceDefinitions {
     const postgresJsModules = new Set<string>();
     const files = readSqlFiles(root, postgresJsModules);
     const sqlFiles = files.filter((file) => !isScriptFile(file.path));
-    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files), sourceRoutines: sourceRoutineNames(sqlFiles), closingRoutines: closingRoutineIndex(files), postgresJsModules };
+    const closingRoutines = closingRoutineIndex(files);
+    return { catalog: catalogOfDocuments(sqlFiles.map((file) => file.text)), stateFunctions: stateFunctionIndex(files, closingRoutines), sourceRoutines: sourceRoutineNames(sqlFiles), closingRoutines, postgresJsModules };
   });
 }
 
