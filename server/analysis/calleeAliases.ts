@@ -5,7 +5,7 @@
 // a query-object class) read the alias as that class. Only what cannot change is read: a const, never a let or var.
 import ts from 'typescript';
 import { calleeText, isConstDeclaration, unwrap, type Flow } from './embeddedFlow';
-import { importedNames, type ImportedName } from './ownServerHelpers';
+import { fileImports } from './ownServerHelpers';
 
 /** How many consts may stand between a call and the member it names (`const A = pgp.PreparedStatement; const B = A`). */
 const MAX_ALIAS_LINKS = 3;
@@ -27,7 +27,7 @@ export function aliasedCalleeName(callee: ts.Expression, flow: Flow, source: ts.
     return value && (ts.isPropertyAccessExpression(value) || ts.isIdentifier(value)) ? aliasedCalleeName(value, flow, source, links + 1) : own;
   }
   if (flow.bindingOf(callee)) return own; // a parameter of the name
-  const imported = importsOf(source).get(callee.text);
+  const imported = fileImports(source).get(callee.text);
   return imported && imported.name !== 'default' ? imported.name : own;
 }
 
@@ -37,16 +37,4 @@ function destructuredKey(declaration: ts.VariableDeclaration, local: string): st
   const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === local);
   const key = element && !element.dotDotDotToken ? element.propertyName ?? element.name : undefined;
   return key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) ? key.text : undefined;
-}
-
-const importsBySource = new WeakMap<ts.SourceFile, Map<string, ImportedName>>();
-
-/** A file's named and default imports (ownServerHelpers.ts's importedNames), read once per file. */
-function importsOf(source: ts.SourceFile): Map<string, ImportedName> {
-  let imports = importsBySource.get(source);
-  if (!imports) {
-    imports = importedNames(source);
-    importsBySource.set(source, imports);
-  }
-  return imports;
 }

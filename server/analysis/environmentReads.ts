@@ -4,7 +4,7 @@
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { unwrap } from './embeddedFlow';
-import { importedNames, requiredNames } from './ownServerHelpers';
+import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { moduleRead } from './parsedModules';
 
@@ -146,7 +146,7 @@ function objectLiteral(source: ts.SourceFile, expression: ts.Expression): ts.Obj
 function heldValue(source: ts.SourceFile, name: string): { source: ts.SourceFile; value: ts.Expression } | undefined {
   const own = topLevelConstInitializer(source, name);
   if (own !== undefined) return { source, value: own };
-  const imported = importedNames(source).get(name) ?? requiredNames(source).get(name);
+  const imported = fileImports(source).get(name);
   const file = imported && resolveModule(resolve(source.fileName), imported.specifier);
   const other = file === undefined ? undefined : moduleRead(file)?.source;
   if (!other || !imported) return undefined;

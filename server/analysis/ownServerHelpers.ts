@@ -60,6 +60,23 @@ export function importedNames(source: ts.SourceFile, types = false): Map<string,
   return names;
 }
 
+const importsBySource = new WeakMap<ts.SourceFile, ReadonlyMap<string, ImportedName>>();
+
+/**
+ * The names a file takes from other modules, read once per file: its named and default imports (importedNames) and its
+ * top-level requires (requiredNames: `const { run } = require('./db')`, `const db = require('./db')`), the import when
+ * both bind a name. CommonJS counts as an import does, for every reader that follows a name to the module it comes from;
+ * type-only imports are not among them.
+ */
+export function fileImports(source: ts.SourceFile): ReadonlyMap<string, ImportedName> {
+  let imports = importsBySource.get(source);
+  if (!imports) {
+    imports = new Map([...requiredNames(source), ...importedNames(source)]);
+    importsBySource.set(source, imports);
+  }
+  return imports;
+}
+
 /**
  * `const { run, exec: execute } = require('./db')` at the top level (also `await import('./db')`, parenthesised): each
  * local name → the module and the name it exports; `const db = require('./db')` → `default`.

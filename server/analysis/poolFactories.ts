@@ -4,7 +4,7 @@
 // variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts, isPoolVariable).
 import ts from 'typescript';
 import { calleeText, returnedValues, unwrap, type Flow } from './embeddedFlow';
-import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { fileImports, type ImportedName } from './ownServerHelpers';
 import { calledFunction } from './rolledBackCallbacks';
 import { declaredClientKind } from './poolParameters';
 
@@ -96,5 +96,5 @@ export function isMadeAsPool(declaration: ts.VariableDeclaration, flowOf: (sourc
 
 /** What a top-level name of `source` is imported as (`import { Pool as PgPool } from 'pg'`, a `require`). */
 export function importedNameIn(source: ts.SourceFile): (name: string) => ImportedName | undefined {
-  return (name) => importedNames(source).get(name) ?? requiredNames(source).get(name);
+  return (name) => fileImports(source).get(name);
 }

@@ -20,7 +20,7 @@
 // start outside any transaction, as the helper's own first query would.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { importedNames, requiredNames } from './ownServerHelpers';
+import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { parsedModule } from './parsedModules';
 import { calleeText, flowOfModule, isTransactionWrapper, outermostWrapper, unwrap } from './embeddedFlow';
@@ -608,15 +608,8 @@ export function calledFunction(call: ts.CallExpression): FunctionLike | undefine
   return undefined;
 }
 
-const importsOf = new WeakMap<ts.SourceFile, Map<string, { specifier: string; name: string }>>();
-
 function importedFunction(source: ts.SourceFile, name: string): FunctionLike | undefined {
-  let imports = importsOf.get(source);
-  if (!imports) {
-    imports = new Map([...requiredNames(source), ...importedNames(source)]);
-    importsOf.set(source, imports);
-  }
-  const imported = imports.get(name);
+  const imported = fileImports(source).get(name);
   return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name) : undefined;
 }
 

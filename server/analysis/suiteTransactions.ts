@@ -23,7 +23,7 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { walkDescendants } from './astWalk';
 import { calleeText, Flow, flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
-import { importedNames, requiredNames } from './ownServerHelpers';
+import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, OPENS_TRANSACTION, ROLLS_BACK_ANY, calledFunction, functionOfModule, literalText, textSentBy } from './rolledBackCallbacks';
@@ -426,13 +426,13 @@ function returnedClientKey(getter: TopLevelFunction, depth: number): string | un
 }
 
 function importedFunction(source: ts.SourceFile, name: string): TopLevelFunction | undefined {
-  const imported = importedNames(source).get(name) ?? requiredNames(source).get(name);
+  const imported = fileImports(source).get(name);
   return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name) : undefined;
 }
 
 /** A variable another module of the project declares at its top level and this file imports (`import { db } from './setup'`). */
 function importedVariableKey(source: ts.SourceFile, name: string, depth: number): string | undefined {
-  const imported = importedNames(source).get(name) ?? requiredNames(source).get(name);
+  const imported = fileImports(source).get(name);
   if (!imported || imported.name === 'default') return undefined;
   const file = resolveModule(resolve(source.fileName), imported.specifier);
   const other = file === undefined ? undefined : parsedModule(file);

@@ -11,7 +11,7 @@
 // parameter property only the class's own code reads, whose every reading sends nothing prepared (isHandedToUnsafeOnlyClass).
 import ts from 'typescript';
 import { hasModifier } from './astWalk';
-import { importedNames, requiredNames } from './ownServerHelpers';
+import { fileImports } from './ownServerHelpers';
 import { memberName, objectProperty } from './embeddedFlow';
 import { classOfModule, functionOfModule, topLevelClass } from './rolledBackCallbacks';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
@@ -41,7 +41,7 @@ export function isPassedToUnsafeOnlyFunction(id: ts.Identifier, handoffs = 0): b
 export function functionNamed(name: string, source: ts.SourceFile): TopLevelFunction | undefined {
   const own = topLevelFunction(source, name);
   if (own) return own;
-  const imported = importedNames(source).get(name) ?? requiredNames(source).get(name);
+  const imported = fileImports(source).get(name);
   if (!imported || imported.name === 'default') return undefined;
   return functionOfModule(source, imported.specifier, imported.name);
 }
@@ -103,11 +103,11 @@ export function isHandedToUnsafeOnlyClass(use: ts.Expression, handoffs = 0): boo
     && basesLeaveField(owner, field, 0);
 }
 
-/** A class of the project by the name a file uses for it: the file's own top-level class, or the one its import names. */
+/** A class of the project by the name a file uses for it: the file's own top-level class, or the one its import (or require) names. */
 function classNamed(name: string, source: ts.SourceFile): ts.ClassDeclaration | undefined {
   const own = topLevelClass(source, name);
   if (own) return own;
-  const imported = importedNames(source).get(name);
+  const imported = fileImports(source).get(name);
   return imported && imported.name !== 'default' ? classOfModule(source, imported.specifier, imported.name) : undefined;
 }
 

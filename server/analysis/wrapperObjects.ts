@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { Flow, fieldValues, memberName, singleReturn, unwrap } from './embeddedFlow';
 import { ModuleFacts } from './parsedModules';
-import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { fileImports, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
 import { capsAtOneConnection } from './poolFactories';
 import { callerFiles, parsed } from './directUrls';
@@ -32,7 +32,6 @@ interface Context {
   flow: Flow;
   fileName: string;
   local: boolean;
-  imports?: Map<string, ImportedName>;
 }
 
 /** An object a wrapper made: an object literal or an instance of a class, and the caller's arguments its maker was given. */
@@ -107,7 +106,7 @@ export class WrapperObjects {
     if (ts.isIdentifier(value)) {
       const binding = this.own.flow.bindingOf(value);
       if (binding) key = 'variable' in binding ? binding.variable : binding.parameter;
-      else if (importsOf(this.own).has(value.text)) key = `import:${value.text}`;
+      else if (fileImports(this.own.source).has(value.text)) key = `import:${value.text}`;
       else return undefined; // a global (`console`, `JSON`)
     }
     let made = this.made.get(key);
@@ -119,13 +118,9 @@ export class WrapperObjects {
   }
 }
 
-function importsOf(ctx: Context): Map<string, ImportedName> {
-  return (ctx.imports ??= new Map([...requiredNames(ctx.source), ...importedNames(ctx.source)]));
-}
-
 /** The module of the project a name of `ctx` is imported from, and the name it exports there. */
 function importedModule(ctx: Context, name: string): { ctx: Context; name: string } | undefined {
-  const imported = importsOf(ctx).get(name);
+  const imported = fileImports(ctx.source).get(name);
   return imported ? moduleExport(ctx, imported) : undefined;
 }
 
@@ -536,7 +531,7 @@ function factoryPool(receiver: ts.Expression, ctx: Context, made: Made): boolean
   const creation = unwrap(binding.variable.initializer);
   if (!ts.isCallExpression(creation) && !ts.isNewExpression(creation)) return false;
   const callee = creation.expression;
-  const maker = ts.isIdentifier(callee) ? importsOf(ctx).get(callee.text)
+  const maker = ts.isIdentifier(callee) ? fileImports(ctx.source).get(callee.text)
     : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? namespaceMember(ctx, callee.expression.text, callee.name.text) : undefined;
   if (!maker || !POOL_MAKERS.get(maker.specifier)?.has(maker.name)) return false;
   return !(creation.arguments ?? []).some(capsAtOneConnection);
@@ -544,7 +539,7 @@ function factoryPool(receiver: ts.Expression, ctx: Context, made: Made): boolean
 
 /** `pg.Pool` where `import pg from 'pg'` (or `const pg = require('pg')`): the module's export `member`. */
 function namespaceMember(ctx: Context, local: string, member: string): ImportedName | undefined {
-  const imported = importsOf(ctx).get(local);
+  const imported = fileImports(ctx.source).get(local);
   return imported && imported.name === 'default' ? { specifier: imported.specifier, name: member } : undefined;
 }
 

@@ -34,10 +34,10 @@ const DRIVER = [
   '',
 ].join('\n');
 
-function driverRules(t: Cleanup, runner: string, base = BASE): string[] {
+function driverRules(t: Cleanup, runner: string, base = BASE, driver = DRIVER): string[] {
   const repo = scratchRepository('unsafe-only-class', t);
   repo.writeAll({ 'package.json': '{ "name": "sql-kit" }\n', 'runner.ts': runner, 'base.ts': base });
-  return embeddedRules(DRIVER, repo.write('driver.ts', DRIVER));
+  return embeddedRules(driver, repo.write('driver.ts', driver));
 }
 
 test('a client a factory hands to a class that keeps it protected or private and only runs unsafe(text, params) on it prepares nothing', (t) => {
@@ -54,6 +54,13 @@ test('the client keeps its finding when the class tags a query on it, asks unsaf
   assert.deepEqual(driverRules(t, exposed), ['protocol-prepared-statement']);
   const handedOut = runnerClass('private readonly client', 'const { client } = this; return client.unsafe(this.text);');
   assert.deepEqual(driverRules(t, handedOut), ['protocol-prepared-statement']);
+});
+
+test('a class the driver requires (CommonJS) is read as one it imports: unsafe() only prepares nothing, a tag keeps the finding', (t) => {
+  const required = DRIVER.replace("import { Runner } from './runner';", "const { Runner } = require('./runner');");
+  assert.notEqual(required, DRIVER);
+  assert.deepEqual(driverRules(t, runnerClass('private readonly client', 'return this.client.unsafe(this.text);'), BASE, required), []);
+  assert.deepEqual(driverRules(t, runnerClass('private readonly client', 'return this.client`SELECT 1`;'), BASE, required), ['protocol-prepared-statement']);
 });
 
 test('a base class that declares a member of the field\'s name may read it: the client keeps its finding', (t) => {
