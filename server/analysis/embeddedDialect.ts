@@ -9,7 +9,7 @@ import { pathInProject } from './projectPaths';
 import { boundNames, walkDescendants } from './astWalk';
 import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
 import { OTHER_MODULES, POSTGRES_MODULES, POSTGRES_MODULE_NAMES } from './driverModules';
-import { packageDependencies } from './packageManifests';
+import { packageDependencies, packagePublishesEntryPoint } from './packageManifests';
 
 /**
  * Where a file's raw text may hold a string or template literal that moduleDialect reads as PostgreSQL's: such a
@@ -34,16 +34,18 @@ const IN_PROCESS_MODULES = /^(@electric-sql\/pglite|drizzle-orm\/pglite)(\/|$)/;
 const SERVER_SQL_WITHOUT_DRIVER = /^(?:@prisma\/client|prisma|@types\/bun|bun-types|@aws-sdk\/client-rds-data)$/;
 
 /**
- * Whether the file's own package (its nearest package.json) can reach PostgreSQL only through PGlite: it depends on
- * PGlite (any of dependencies, devDependencies, peerDependencies) and on no server driver nor any package of
- * SERVER_SQL_WITHOUT_DRIVER. Text a module of it exports without sending it is then sent, if at all, by the package's own
+ * Whether the file's own package (its nearest package.json) can reach PostgreSQL only through PGlite: PGlite is among
+ * the `dependencies` it runs with (a devDependency or peerDependency says how it is tested or what its host brings, not
+ * where its importers send its text), no field names a server driver nor any package of SERVER_SQL_WITHOUT_DRIVER, and
+ * the package names no entry point (`main`, `module`, `exports`) by which other packages import it and send its text
+ * on their own drivers. Text a module of it exports without sending it is then sent, if at all, by the package's own
  * code on PGlite's one in-process session (a browser app's role table, embedded.ts's exported texts).
  */
 export function packageReachesOnlyPglite(fileName: string | undefined): boolean {
   if (!fileName) return false;
-  const dependencies = [...packageDependencies(fileName)];
-  const servers = dependencies.filter((name) => SERVER_SQL_WITHOUT_DRIVER.test(name) || (POSTGRES_MODULES.test(name) && !IN_PROCESS_MODULES.test(name)));
-  return servers.length === 0 && dependencies.some((name) => IN_PROCESS_MODULES.test(name));
+  const servers = [...packageDependencies(fileName)].filter((name) => SERVER_SQL_WITHOUT_DRIVER.test(name) || (POSTGRES_MODULES.test(name) && !IN_PROCESS_MODULES.test(name)));
+  if (servers.length > 0 || ![...packageDependencies(fileName, ['dependencies'])].some((name) => IN_PROCESS_MODULES.test(name))) return false;
+  return !packagePublishesEntryPoint(fileName);
 }
 
 /**

@@ -26,17 +26,31 @@ export function packageFolder(file: string): string | undefined {
   return foldersUpToRoot(dirname(resolve(file)), PACKAGE_JSON_LEVELS).find((candidate) => isFile(join(candidate, 'package.json')));
 }
 
-/** The packages the file's own package.json (the nearest one above it) depends on: `dependencies`, `devDependencies`, `peerDependencies`. */
-export function packageDependencies(file: string): ReadonlySet<string> {
+/** The fields of package.json that name the packages a package depends on. */
+export type DependencyField = 'dependencies' | 'devDependencies' | 'peerDependencies';
+const EVERY_DEPENDENCY_FIELD: readonly DependencyField[] = ['dependencies', 'devDependencies', 'peerDependencies'];
+
+/**
+ * The packages the file's own package.json (the nearest one above it) depends on: by default those of `dependencies`,
+ * `devDependencies` and `peerDependencies`; `fields` narrows that (`['dependencies']`: what the package runs with).
+ */
+export function packageDependencies(file: string, fields: readonly DependencyField[] = EVERY_DEPENDENCY_FIELD): ReadonlySet<string> {
   const folder = packageFolder(file);
   if (!folder) return new Set();
-  return packageDependencyNames.get(folder, () => {
+  return packageDependencyNames.get(`${folder}\0${fields.join(',')}`, () => {
     const manifest = readJson(join(folder, 'package.json'));
     const names = new Set<string>();
-    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+    for (const field of fields) {
       const listed = manifest?.[field];
       if (listed && typeof listed === 'object') for (const name of Object.keys(listed)) names.add(name);
     }
     return names;
   });
+}
+
+/** Whether the file's own package.json names an entry point other packages import it by (`main`, `module`, `exports`). */
+export function packagePublishesEntryPoint(file: string): boolean {
+  const folder = packageFolder(file);
+  const manifest = folder ? readJson(join(folder, 'package.json')) : undefined;
+  return ['main', 'module', 'exports'].some((field) => manifest?.[field] !== undefined);
 }

@@ -1,6 +1,7 @@
 // SQL text a module exports without sending it (a table of role prefixes, a constant) is read on its own, as text
 // the module's importers send. In a package whose only PostgreSQL driver is PGlite, those importers can only send it
-// to PGlite's one in-process session, where a session SET outlives nothing it should not: no pooling finding. A
+// to PGlite's one in-process session, where a session SET outlives nothing it should not: no pooling finding (PGlite
+// among the dependencies it runs with, not only its devDependencies, and no entry point other packages import). A
 // package that also depends on a server driver (pg, postgres), or on Prisma's client, keeps the findings. Each
 // package is written to a scratch repository with its own package.json, where the analysis reads it (as the CLI does).
 import { test, before, after } from 'node:test';
@@ -57,4 +58,16 @@ test('in a PGlite-only package a SET LOCAL sent alone on PGlite is still reporte
     '}',
   ]);
   assert.deepEqual(sent, ['set-local-outside-transaction SET LOCAL role TO reader']);
+});
+
+test('a package that lists PGlite only to test with, or publishes an entry point for other packages, keeps its exported texts\' findings', () => {
+  repo.write('tested-on-lite/package.json', JSON.stringify({ name: 'statements', devDependencies: { '@electric-sql/pglite': '^0.3.0', vitest: '^2.0.0' } }));
+  assert.deepEqual(findingsOf('tested-on-lite/src/roles.ts', ROLE_TABLE), ROLE_FINDINGS);
+  repo.write('peer-lite/package.json', JSON.stringify({ name: 'statements', peerDependencies: { '@electric-sql/pglite': '^0.3.0' } }));
+  assert.deepEqual(findingsOf('peer-lite/src/roles.ts', ROLE_TABLE), ROLE_FINDINGS);
+  const library = { name: '@shop/statements', dependencies: { '@electric-sql/pglite': '^0.3.0' } };
+  repo.write('lite-main/package.json', JSON.stringify({ ...library, main: 'src/roles.ts' }));
+  assert.deepEqual(findingsOf('lite-main/src/roles.ts', ROLE_TABLE), ROLE_FINDINGS);
+  repo.write('lite-exports/package.json', JSON.stringify({ ...library, exports: { '.': './src/roles.ts' } }));
+  assert.deepEqual(findingsOf('lite-exports/src/roles.ts', ROLE_TABLE), ROLE_FINDINGS);
 });
