@@ -84,9 +84,9 @@ const MAX_BASES = 3;
  * `new Session(query, client, …)`: the client handed to the constructor of a class of the project (the file's own, or
  * one an import names, through re-exports) that keeps it in a `private` or `protected` parameter property. Only the
  * class's own code reads such a field (the instance made here is of this very class, so no subclass's code runs on
- * it), and every reading of it there (`this.client.unsafe(query, params)`), like every use of the parameter in the
+ * it), and every reading of it there (`this.client.unsafe(query, params)`, also on another instance), like every use of the parameter in the
  * constructor, must prepare nothing; no base class may declare or read a member of that name, and `this` may not be
- * read whole (`const { client } = this`, `this[key]`). Also read by postgresJsUses.ts for a client handed over directly.
+ * read whole (`const { client } = this`, `this[key]`, `inspect(this)`, `return this`): fieldReadsUnprepared. Also read by postgresJsUses.ts for a client handed over directly.
  */
 export function isHandedToUnsafeOnlyClass(use: ts.Expression, handoffs = 0): boolean {
   const made = use.parent;
@@ -111,21 +111,35 @@ function classNamed(name: string, source: ts.SourceFile): ts.ClassDeclaration | 
   return imported && imported.name !== 'default' ? classOfModule(source, imported.specifier, imported.name) : undefined;
 }
 
-/** Every `this.<field>` in the class (a nested class's `this` is another) prepares nothing; `this` is read only to reach members. */
+/**
+ * Every reading of the field in the class prepares nothing. The class's code sees a private member on any instance of
+ * it, so `this.<field>`, `other.<field>` and `other['<field>']` are all read, whatever the receiver, nested classes
+ * included. `this` may be read only to reach one of its members (`this.<member>`): handed whole to a function,
+ * returned, listed, destructured or indexed, it can reach the field from code not read here (another module's
+ * `job['db']`). A computed `other[key]` on another instance is not followed.
+ */
 function fieldReadsUnprepared(owner: ts.ClassLikeDeclaration, field: string, handoffs: number): boolean {
   let safe = true;
-  const visit = (node: ts.Node): void => {
-    if (!safe || (node !== owner && ts.isClassLike(node))) return;
-    if (node.kind === ts.SyntaxKind.ThisKeyword) {
-      const access = node.parent;
-      if (ts.isPropertyAccessExpression(access) && access.expression === node) safe = access.name.text !== field || isUnpreparedUse(access, handoffs);
-      else safe = !(ts.isElementAccessExpression(access) || ts.isVariableDeclaration(access) || ts.isBinaryExpression(access) || ts.isSpreadAssignment(access) || ts.isSpreadElement(access));
-      return;
-    }
-    node.forEachChild(visit);
+  const visit = (node: ts.Node, ownThis: boolean): void => {
+    if (!safe) return;
+    if (node.kind === ts.SyntaxKind.ThisKeyword) safe = !ownThis || readsMemberOfThis(node);
+    else if (namesMember(node, field)) safe = isUnpreparedUse(node, handoffs);
+    node.forEachChild((child) => visit(child, ownThis && !ts.isClassLike(child)));
   };
-  visit(owner);
+  visit(owner, true);
   return safe;
+}
+
+/** `this.<member>`: `this` read only as the receiver of a named member. */
+function readsMemberOfThis(self: ts.Node): boolean {
+  const access = self.parent;
+  return ts.isPropertyAccessExpression(access) && access.expression === self;
+}
+
+/** `<receiver>.<member>` or `<receiver>['<member>']`, whatever the receiver. */
+function namesMember(node: ts.Node, member: string): node is ts.PropertyAccessExpression | ts.ElementAccessExpression {
+  if (ts.isPropertyAccessExpression(node)) return node.name.text === member;
+  return ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && node.argumentExpression.text === member;
 }
 
 /** No class the owner extends (each found in the project) declares a member named `field` or reads `this.<field>`. */
