@@ -12,12 +12,14 @@ const MAX_ALIAS_LINKS = 3;
 
 /**
  * The name `callee` stands for: calleeText's (a member's own name, an identifier's), or for an identifier bound to an
- * alias the name it was taken under. A parameter, a let or var, a default import, or a name both destructured and
- * declared in scopes around the call keeps its own name.
+ * alias the name it was taken under. A parameter, a let or var, a default import, a name both destructured and
+ * declared in scopes around the call, or a class or function declared under the name nearer the call than the alias
+ * (`class PS {}` inside a function of a file whose top level holds `const PS = pgp.PreparedStatement`) keeps its own name.
  */
 export function aliasedCalleeName(callee: ts.Expression, flow: Flow, source: ts.SourceFile, links = 0): string {
   const own = calleeText(callee);
   if (!ts.isIdentifier(callee) || links > MAX_ALIAS_LINKS) return own;
+  if (declaresLocalClassOrFunction(callee, flow)) return own;
   const variable = flow.variableOf(callee);
   const destructuring = flow.destructuringOf(callee);
   if (variable && destructuring) return own;
@@ -29,6 +31,12 @@ export function aliasedCalleeName(callee: ts.Expression, flow: Flow, source: ts.
   if (flow.bindingOf(callee)) return own; // a parameter of the name
   const imported = fileImports(source).get(callee.text);
   return imported && imported.name !== 'default' ? imported.name : own;
+}
+
+/** Whether the nearest declaration of the callee's name is a class or function declaration (which shadows any alias further out). */
+function declaresLocalClassOrFunction(callee: ts.Identifier, flow: Flow): boolean {
+  const nearest = flow.nearestDeclaration(callee);
+  return nearest !== undefined && (ts.isClassDeclaration(nearest) || ts.isFunctionDeclaration(nearest));
 }
 
 /** The property a const destructuring binds `local` from at its top level (`{ PreparedStatement: PS }`: PreparedStatement). */

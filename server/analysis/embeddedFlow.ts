@@ -920,6 +920,16 @@ export class Flow {
     return this.lookUp(use, (names) => names.variables.get(use.text));
   }
 
+  /**
+   * The declaration of `use`'s name in the nearest scope around it that declares the name in any form (a class or
+   * function declaration first, then a variable or a destructuring); undefined when a parameter or loop variable of
+   * the name is nearer, or no scope of the file declares it (an import, a global).
+   */
+  nearestDeclaration(use: ts.Identifier): ts.ClassDeclaration | ts.FunctionDeclaration | ts.VariableDeclaration | undefined {
+    const name = use.text;
+    return this.lookUp(use, (names) => names.classes.get(name) ?? names.functions.get(name) ?? names.variables.get(name) ?? names.destructured.get(name));
+  }
+
   /** The declaration that destructures `use` out of an object (`const { client } = ctx`), if that is how it is bound. */
   destructuringOf(use: ts.Identifier): ts.VariableDeclaration | undefined {
     return this.lookUp(use, (names) => names.destructured.get(use.text));

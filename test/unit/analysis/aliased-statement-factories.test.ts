@@ -63,6 +63,27 @@ test('an alias of another class, a parameter of the same name and a let given an
   assert.deepEqual(found(reassigned), []);
 });
 
+test('a class or function declared under the alias\'s name in an inner scope is that local one, not the factory', () => {
+  const text = [
+    "const pgp = require('pg-promise')();",
+    'const Named = pgp.PreparedStatement;',
+    "exports.byId = new Named('order-by-id', 'SELECT * FROM orders WHERE id = $1');",
+    'exports.report = (db) => {',
+    '  class Named { constructor(label, text) { this.label = label; this.text = text; } }',
+    "  const q = new Named('monthly-report', 'SELECT * FROM report');",
+    '  return db.any(q.text);',
+    '};',
+    'exports.summary = (db) => {',
+    '  function Named(label, text) { return { label, text }; }',
+    "  return db.any(new Named('daily-summary', 'SELECT * FROM summary').text);",
+    '};',
+    'exports.inner = () => {',
+    "  if (true) return new Named('inner-order', 'SELECT * FROM orders LIMIT 1');",
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(text), ["protocol-prepared-statement 'order-by-id'", "protocol-prepared-statement 'inner-order'"]);
+});
+
 test('an aliased class keeps the unnamed statement unflagged, and one sent at once is flagged once, at its name', () => {
   const unnamed = [
     "const Named = require('pg-promise').PreparedStatement;",
