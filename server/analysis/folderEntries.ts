@@ -1,7 +1,7 @@
 // Reading a folder, or a small file, without failing on one that vanished or cannot be read, and the one bounded walk
 // over a project's folders: shared by the walks over a workspace (workspaceCatalog.ts and psqlOnlyProjects.ts, in the
 // main bundle; moduleResolution.ts and projectImporters.ts, in the TS/JS bundle), so it imports nothing of either (timedCache.ts imports nothing).
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { TimedCache, settleTree } from './timedCache';
 
@@ -77,12 +77,34 @@ export function isFile(path: string): boolean {
   const entry = keptEntry(path);
   if (entry?.isFile()) return true;
   if (entry?.isDirectory()) return false;
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  return statIsFile(path);
 }
+
+/** Paths whose stat a one-shot run keeps: a module's candidate paths and the package.json above each folder. */
+const MAX_KEPT_STATS = 20_000;
+
+/**
+ * The file system's answer for isFile, kept in a one-shot run (keptInOneShotRun): the same candidates (`x.ts`,
+ * `x/index.ts`, a package.json in each folder above) are probed for file after file, and most are missing. A missing
+ * path answers without an exception (throwIfNoEntry): no error object and stack trace per failed probe.
+ */
+const statIsFile = keptInOneShotRun((path: string): boolean => {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // not a folder on the way (ENOTDIR), no permission
+  }
+}, MAX_KEPT_STATS);
+
+/** Paths whose existence a one-shot run keeps (the `.git` and `.github` probes of each folder above a file). */
+const MAX_KEPT_PROBES = 20_000;
+
+/**
+ * Whether anything is at the path (existsSync), kept in a one-shot run (keptInOneShotRun): for probes the files of a
+ * repository repeat folder after folder (projectPaths.ts's root markers above every file's folder). The language server
+ * asks afresh, so a `.git` created above an open file counts at its next analysis.
+ */
+export const pathExists = keptInOneShotRun((path: string): boolean => existsSync(path), MAX_KEPT_PROBES);
 
 /** Each kept listing's entries by name, made when first asked. */
 const entriesOfListing = new WeakMap<readonly Dirent[], ReadonlyMap<string, Dirent>>();

@@ -2,9 +2,8 @@
 // project's own word only below its root: the folders a user keeps the checkout in (`~/src/mysql-tools/app`, a
 // `postgres/` folder of clones) say nothing about its files, and must not make the editor (which sees absolute paths)
 // judge a file otherwise than `poolsafe lint .` run in the repository (which sees paths from its root).
-import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { foldersUp, keptInOneShotRun } from './folderEntries';
+import { foldersUp, keptInOneShotRun, pathExists } from './folderEntries';
 
 /** How many folders up from a file's folder its repository's root is looked for. */
 const ROOT_LEVELS = 8;
@@ -27,7 +26,8 @@ export function repositoryRoot(start: string): string | undefined {
  */
 const keptRepositoryRoot = keptInOneShotRun((start: string): string | undefined => {
   const up = foldersUp(start, ROOT_LEVELS);
-  return up.find((folder) => existsSync(join(folder, '.git'))) ?? up.find((folder) => existsSync(join(folder, '.github')));
+  // Each probe kept too (pathExists): the start folders of a tree share the folders above them.
+  return up.find((folder) => pathExists(join(folder, '.git'))) ?? up.find((folder) => pathExists(join(folder, '.github')));
 }, MAX_KEPT_START_FOLDERS);
 
 /**

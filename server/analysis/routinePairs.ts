@@ -37,7 +37,7 @@ export function readsAsOff(value: string | undefined): boolean {
  * `text` is the text the statements' offsets point into (without it, no lock pair is found).
  */
 export function closingHalvesOfPairs(statements: readonly PlacedStatement[], text?: DocumentText): Set<Candidate> {
-  const stored = statements.flatMap(({ facts }) => facts.candidates).filter((c) => c.storedCode === true && c.routine !== undefined);
+  const stored = storedCandidates(statements);
   const closing = new Set<Candidate>();
   if (stored.length < 2) return closing;
   const sets = stored.filter(isSetOfCustomSetting);
@@ -55,6 +55,16 @@ export function closingHalvesOfPairs(statements: readonly PlacedStatement[], tex
     if (helpers.some((lock) => calledTogether(statements, text, lock.routine!, candidate.routine!))) closing.add(candidate);
   }
   return closing;
+}
+
+/**
+ * The candidates inside routine bodies, in statement order: one loop, no array per statement (asked of every SQL
+ * sequence, most of which define no routine: a 17k-statement file's flatMap copied every candidate to find none).
+ */
+function storedCandidates(statements: readonly PlacedStatement[]): Candidate[] {
+  const stored: Candidate[] = [];
+  for (const { facts } of statements) for (const candidate of facts.candidates) if (candidate.storedCode === true && candidate.routine !== undefined) stored.push(candidate);
+  return stored;
 }
 
 /** Bound of the statements searched for a caller of both helpers. */

@@ -132,11 +132,21 @@ interface Hook {
 function applicableHooks(run: ts.Node, source: ts.SourceFile, fileName: string | undefined, flow: Flow): Hook[] {
   const hooks: Hook[] = [];
   if (fileName && isTestCode(fileName)) for (const file of testSetupFiles(fileName)) hooks.push(...(setupFileHooks.of(file) ?? []));
-  if (!source.text.includes(SETUP_HOOK)) return hooks;
+  if (!registersSetupHook(source)) return hooks;
   const blocks: (ts.Block | ts.SourceFile)[] = [];
   for (let current = run.parent; current; current = current.parent) if (ts.isBlock(current) || ts.isSourceFile(current)) blocks.unshift(current);
   for (const block of blocks) hooks.push(...blockHooks(block, source, flow));
   return hooks;
+}
+
+/** Per tree, whether its text names a `beforeEach` (asked for each client a query is sent on). */
+const namesSetupHook = new WeakMap<ts.SourceFile, boolean>();
+
+/** Whether the file's text names a `beforeEach`: read once per tree, not once per client of a file of thousands of queries. */
+function registersSetupHook(source: ts.SourceFile): boolean {
+  let names = namesSetupHook.get(source);
+  if (names === undefined) namesSetupHook.set(source, (names = source.text.includes(SETUP_HOOK)));
+  return names;
 }
 
 const hooksOfBlock = new WeakMap<ts.Node, Hook[]>();

@@ -503,3 +503,10 @@ test("a function a hook declares and then calls is read where it is called: its 
   const clearing = "  const clear = () => conn.query('ROLLBACK');\n  await clear();\n  await conn.query('BEGIN');";
   assert.deepEqual(embeddedRules(hooked(hook(clearing), TEST_BODY), 'ledger.test.ts'), []);
 });
+
+test('an edit that adds the hooks to a file analysed before is read afresh: whether a file names beforeEach is kept per syntax tree, not per file', () => {
+  // The editor analyses the document again after each edit (a new tree): the first answer must not stick to the file.
+  assert.deepEqual(embeddedRules(hooked('', TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
+  assert.deepEqual(embeddedRules(hooked(OPEN_AND_ROLL_BACK, TEST_BODY), 'ledger.test.ts'), []);
+  assert.deepEqual(embeddedRules(hooked('', TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
+});
