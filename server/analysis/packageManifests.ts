@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isFile } from './folderEntries';
-import { foldersUpToRoot } from './projectPaths';
+import { ROOT_LEVELS, foldersUpToRoot } from './projectPaths';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_CACHED_FOLDERS = 256;
-/** How many folders above a file its package.json is looked for. */
-const PACKAGE_JSON_LEVELS = 15;
+/** How many folders above a file its package.json is looked for: as far as its repository's root is. */
+const PACKAGE_JSON_LEVELS = ROOT_LEVELS;
 
 /** A JSON file's value; undefined when it cannot be read or parsed. */
 export function readJson(path: string): any {

@@ -2,12 +2,21 @@
 // project's own word only below its root: the folders a user keeps the checkout in (`~/src/mysql-tools/app`, a
 // `postgres/` folder of clones) say nothing about its files, and must not make the editor (which sees absolute paths)
 // judge a file otherwise than `poolsafe lint .` run in the repository (which sees paths from its root).
+//
+// Every answer here is of the real folders: a start given relative to the working directory (the CLI's `test/db.ts`
+// from `poolsafe lint .`) is resolved first, or a walk up from it would stop at `.` and never reach a root above the
+// folder the CLI was run in (a package of a monorepo).
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { foldersUp, keptInOneShotRun, pathExists } from './folderEntries';
+import { foldersUp, pathExists } from './folderEntries';
+import { TimedCache } from './timedCache';
 
-/** How many folders up from a file's folder its repository's root is looked for. */
-const ROOT_LEVELS = 8;
-/** Bound on the start folders whose root a one-shot run keeps. */
+/**
+ * How many folders up from a file's folder its repository's root is looked for, and the most any reader walks up
+ * (foldersUpToRoot caps its walks here): a walk that went further than the root was looked for would pass a root too
+ * far up to be found, into the folders holding the checkout.
+ */
+export const ROOT_LEVELS = 15;
+/** Bound on the start folders whose root is kept. */
 const MAX_KEPT_START_FOLDERS = 20_000;
 
 /**
@@ -17,28 +26,39 @@ const MAX_KEPT_START_FOLDERS = 20_000;
  * no root: GitHub runs only the root's workflows. The one notion of root of every reader of a project's own files.
  */
 export function repositoryRoot(start: string): string | undefined {
-  return keptRepositoryRoot(start);
+  const folder = resolve(start);
+  return rootsByStart.get(folder, () => findRepositoryRoot(folder));
 }
 
 /**
- * Kept for the rest of a one-shot run (asked for every file, by every reader that walks up); the language server looks
- * afresh at each analysis, so a repository created above an open file (`git init`) counts at once.
+ * How long the language server trusts a root it found: about one analysis of a file, which asks for it a hundred
+ * times, and less than the time a person takes to run `git init` above an open file and edit it again, so that the
+ * new repository counts at the file's next analysis.
  */
-const keptRepositoryRoot = keptInOneShotRun((start: string): string | undefined => {
-  const up = foldersUp(start, ROOT_LEVELS);
-  // Each probe kept too (pathExists): the start folders of a tree share the folders above them.
-  return up.find((folder) => pathExists(join(folder, '.git'))) ?? up.find((folder) => pathExists(join(folder, '.github')));
-}, MAX_KEPT_START_FOLDERS);
+export const ROOT_CACHE_MS = 1_000;
 
 /**
- * The start folder and those above it, `levels` at most, that are not above its repository's root (repositoryRoot):
- * the folders a reader of a project's own files looks in (a notes file in the folder holding the repository is none of
- * them). All of them when there is no root: a README is no sure sign of the root there — a `db/README.md` would hide
- * the root's `docs/` pages.
+ * Kept per real start folder (one key whatever working directory the caller's path was relative to): for the rest of
+ * a one-shot run, whose tree is settled (timedCache.ts), and for ROOT_CACHE_MS in the language server.
+ */
+const rootsByStart = new TimedCache<string | undefined>(ROOT_CACHE_MS, MAX_KEPT_START_FOLDERS);
+
+function findRepositoryRoot(start: string): string | undefined {
+  const up = foldersUp(start, ROOT_LEVELS);
+  // Each probe kept for a one-shot run too (pathExists): the start folders of a tree share the folders above them.
+  return up.find((folder) => pathExists(join(folder, '.git'))) ?? up.find((folder) => pathExists(join(folder, '.github')));
+}
+
+/**
+ * The start folder and those above it, `levels` at most (and ROOT_LEVELS at most), that are not above its repository's
+ * root (repositoryRoot): the folders a reader of a project's own files looks in (a notes file in the folder holding the
+ * repository is none of them), resolved. All of them when there is no root within ROOT_LEVELS: a README is no sure sign
+ * of the root there — a `db/README.md` would hide the root's `docs/` pages.
  */
 export function foldersUpToRoot(start: string, levels: number): string[] {
-  const up = foldersUp(start, levels);
-  const rootIndex = up.indexOf(repositoryRoot(start) ?? '');
+  const folder = resolve(start);
+  const up = foldersUp(folder, Math.min(levels, ROOT_LEVELS));
+  const rootIndex = up.indexOf(repositoryRoot(folder) ?? '');
   return rootIndex < 0 ? up : up.slice(0, rootIndex + 1);
 }
 
@@ -49,7 +69,8 @@ export function foldersUpToRoot(start: string, levels: number): string[] {
  */
 export function insideRepository(folder: string, start: string): boolean {
   const root = repositoryRoot(start);
-  return root === undefined || folder === root || folder.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+  const path = resolve(folder);
+  return root === undefined || path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
 }
 
 /**

@@ -209,3 +209,45 @@ test('poolsafe rules lists syntax-error with its default severity', () => {
   assert.equal(run.status, 0);
   assert.match(run.stdout, /^syntax-error\s+warning\s+/m);
 });
+
+test("linting a package folder with '.' finds what linting it by its absolute path finds: the repository's root above the package is reached either way", (t) => {
+  // The root's .env.test points the suite's variable at a transaction pooler: the helper's env branch is then no
+  // stand-in for the container it starts otherwise, and its postgres.js client keeps its prepared-statement finding.
+  const root = workspace(t, {
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'package.json': '{"name":"shop","private":true,"workspaces":["services/*"]}',
+    '.env.test': 'LEDGER_TEST_URL=postgres://svc:pw@aws-0-us-east-1.pooler.supabase.com:6543/postgres\n',
+    'services/ledger/package.json': JSON.stringify({ name: 'ledger', scripts: { test: 'vitest' }, dependencies: { postgres: '^3.4.0' }, devDependencies: { vitest: '^2.0.0', '@testcontainers/postgresql': '^10.0.0' } }),
+    'services/ledger/spec/connect.ts': [
+      "import postgres from 'postgres';",
+      "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+      '',
+      'export async function ledgerDb() {',
+      '  if (process.env.LEDGER_TEST_URL) {',
+      '    return postgres(process.env.LEDGER_TEST_URL);',
+      '  }',
+      "  const server = await new PostgreSqlContainer('postgres:16').start();",
+      '  return postgres(server.getConnectionUri());',
+      '}',
+      '',
+    ].join('\n'),
+    'services/ledger/spec/entries.test.ts': [
+      "import { it } from 'vitest';",
+      "import { ledgerDb } from './connect';",
+      '',
+      "it('lists entries', async () => {",
+      '  const db = await ledgerDb();',
+      "  await db.unsafe('SET search_path TO ledger');",
+      '  await db`SELECT * FROM entries WHERE id = ${7}`;',
+      '});',
+      '',
+    ].join('\n'),
+  });
+  const pkg = join(root, 'services', 'ledger');
+  const found = (target: string) => JSON.parse(lint([target, '--format', 'json'], pkg).stdout).findings
+    .map((f: { file: string; line: number; rule: string }) => `${f.file.slice(f.file.indexOf('spec'))}:${f.line} ${f.rule}`).sort();
+  const expected = ['spec/connect.ts:6 protocol-prepared-statement', 'spec/entries.test.ts:6 session-set'];
+  assert.deepEqual(found(pkg), expected);
+  assert.deepEqual(found('.'), expected);
+  assert.deepEqual(found('spec'), expected);
+});

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ROOT_CACHE_MS } from '../../../server/analysis/projectPaths';
 import { scratchRepository } from '../../helpers/scratch';
 
 const repo = scratchRepository('test-setup-clients', { after });
@@ -48,13 +49,15 @@ test("a file the test runner's configuration names for its setup is test code, w
   assert.deepEqual(findingsOf(jest), []);
 });
 
-test("in the editor, a repository created above a setup file counts at the file's next analysis (folder listings are read afresh)", () => {
+test("in the editor, a repository created above a setup file counts at the file's next analysis once the root's short cache lapses (folder listings are read afresh)", async () => {
   repo.write('n/.git/HEAD', 'ref: refs/heads/main');
   repo.write('n/playwright.config.ts', ["import { defineConfig } from '@playwright/test';", "export default defineConfig({ globalSetup: './shop/support/purge-carts' });"]);
   const named = repo.write('n/shop/support/purge-carts.ts', purge('process.env.SHOP_DB_URL!'));
   assert.deepEqual(findingsOf(named), []);
-  // shop/ is now a repository of its own: the configuration above it names none of its files.
+  // shop/ is now a repository of its own: the configuration above it names none of its files. The root found a
+  // moment ago is trusted for ROOT_CACHE_MS (one analysis asks for it a hundred times).
   repo.mkdir('n/shop/.git');
+  await new Promise((done) => setTimeout(done, ROOT_CACHE_MS + 50));
   assert.deepEqual(findingsOf(named), ['session-set 4']);
 });
 
