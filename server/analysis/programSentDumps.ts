@@ -129,10 +129,89 @@ export function sendsFilesOfFolder(sourceFolder: string, text: string, folder: s
  */
 export function buildsSqlNamesIn(sourceFolder: string, text: string, folder: string): boolean {
   if (!SQL_NAME_FROM_STEM.test(text)) return false;
-  return text.split('\n').some((line) => {
-    const path = stemNameFolderOnLine(line);
-    return path !== undefined && reachesFolder({ folder: sourceFolder, path }, folder);
+  const statements = statementLines(text);
+  return statements.some((line) => {
+    const built = stemNameFolderOnLine(line);
+    if (built === undefined) return false;
+    const path = folderFromBase(statements, built.base, built.folder, FOLDER_CONST_DEPTH);
+    // A folder not written out (a parameter, a call's value) may be any: the names built there may be the file's.
+    return path === undefined || reachesFolder({ folder: sourceFolder, path }, folder);
   });
+}
+
+/** How many folder constants deep a base is followed (`const SEEDS = join(ROOT, 'seeds')`, `ROOT` itself a constant). */
+const FOLDER_CONST_DEPTH = 2;
+/** A base that is the program's own folder or the working folder: the pieces after it are the whole folder. */
+const OWN_FOLDER_BASE = /^(?:__dirname|import\.meta\.dirname|process\.cwd\(\))$/;
+/** A name a base may be (a module's folder constant). */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** How many physical lines one statement's call may be wrapped over (prettier's layout of a long `join(…)`). */
+const MAX_WRAPPED_LINES = 30;
+
+/**
+ * The folder a path built on `base` leads to, `folder` (its written pieces) below it: the pieces as they are when the
+ * base is the program's folder or nothing; below a module constant's own folder when the base is one whose value this
+ * text writes out (`const FIXTURES = join(__dirname, 'fixtures')`); undefined when the base is anything else.
+ */
+function folderFromBase(statements: readonly string[], base: string, folder: string, depth: number): string | undefined {
+  if (base === '' || OWN_FOLDER_BASE.test(base)) return folder;
+  if (depth === 0 || !IDENTIFIER.test(base)) return undefined;
+  const assigned = statements.find((line) => ASSIGNED_NAME.exec(line)?.[1] === base);
+  if (assigned === undefined) return undefined;
+  const value = assigned.slice(ASSIGNED_NAME.exec(assigned)![0].length);
+  const literals = [...value.matchAll(STRING_LITERAL)];
+  const constant = folderPathOnLine(value);
+  if (literals.length === 0 || constant === undefined) return folderFromBase(statements, value.trim().replace(/;$/, ''), folder, depth - 1);
+  const above = folderFromBase(statements, baseBefore(value, literals[0].index), constant, depth - 1);
+  return above === undefined ? undefined : posix.join(above, folder);
+}
+
+/**
+ * The program's text in statements' lines: a line whose parentheses are left open is joined with those that close
+ * them (a call wrapped over lines), up to MAX_WRAPPED_LINES. String literals and `//` comments hold no parenthesis.
+ */
+function statementLines(text: string): string[] {
+  const statements: string[] = [];
+  let open: string[] = [];
+  let depth = 0;
+  for (const line of text.split('\n')) {
+    open.push(line);
+    depth = Math.max(0, depth + parenthesisBalance(line));
+    if (depth === 0 || open.length >= MAX_WRAPPED_LINES) {
+      statements.push(open.join(' '));
+      open = [];
+      depth = 0;
+    }
+  }
+  if (open.length > 0) statements.push(open.join(' '));
+  return statements;
+}
+
+/** Opened minus closed parentheses of a line's code (not of its string literals or its `//` comment). */
+function parenthesisBalance(line: string): number {
+  const code = line.replace(STRING_LITERAL, '""').replace(/\/\/.*$/, '');
+  let balance = 0;
+  for (const character of code) balance += character === '(' ? 1 : character === ')' ? -1 : 0;
+  return balance;
+}
+
+/**
+ * What a path's first written piece at `at` is joined to: the argument before it in its call (`FIXTURES` of
+ * `join(FIXTURES, 'x')`), or what is concatenated before it (`ROOT + '/x'`); '' when it comes first.
+ */
+function baseBefore(line: string, at: number): string {
+  let depth = 0;
+  let start = at;
+  while (start > 0) {
+    const character = line[start - 1];
+    if (character === ')' || character === ']') depth++;
+    else if (character === '(' || character === '[') {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (character === '=' && line[start] !== '>' || character === '{' || character === ';')) break;
+    start--;
+  }
+  return line.slice(start, at).trim().replace(/[\s,+/]+$/, '');
 }
 
 /** The program sources of a folder, not test code (a test loads a dump into its own throwaway database). */
@@ -295,23 +374,33 @@ function firstPathPiece(line: string, literals: RegExpExecArray[], last: number)
 
 /**
  * The folder a line builds a `.sql` name from a stem in (buildsSqlNamesIn), its written pieces joined
- * (`join(__dirname, 'db', \`fixtures/${name}.sql\`)` → `db/fixtures`; '' when none is written), or undefined when the
- * line builds none. A template's interpolated base (`${root}/`) is left out, as sqlPathOnLine leaves it.
+ * (`join(__dirname, 'db', \`fixtures/${name}.sql\`)` → `db/fixtures`; '' when none is written), and the base those
+ * pieces are joined to (baseBefore: `FIXTURES` of `join(FIXTURES, \`${name}.sql\`)`, a template's interpolated
+ * `${ROOT}/`; '' when none), or undefined when the line builds none.
  */
-function stemNameFolderOnLine(line: string): string | undefined {
+function stemNameFolderOnLine(line: string): { folder: string; base: string } | undefined {
   const literals = [...line.matchAll(STRING_LITERAL)];
   let last = literals.findIndex((literal) => literal[1] === '`' && TEMPLATE_STEM_NAME.test(literal[2]));
   const pieces = literals.map((literal) => literal[2].replace(/^.*\}\/?/, ''));
+  let interpolated: string | undefined;
   if (last >= 0) {
-    pieces[last] = literals[last][2].replace(TEMPLATE_STEM_NAME, '').replace(/^.*\}\/?/, '');
+    const prefix = literals[last][2].replace(TEMPLATE_STEM_NAME, '');
+    pieces[last] = prefix.replace(/^.*\}\/?/, '');
+    if (prefix.includes('${')) interpolated = /^\$\{\s*([^{}]*?)\s*\}\/?[^$]*$/.exec(prefix)?.[1] ?? '?';
   } else {
     const suffix = literals.findIndex((literal, index) => index > 0 && /^\.sql$/i.test(literal[2])
       && CONCATENATED_STEM.test(line.slice(literals[index - 1].index + literals[index - 1][0].length, literal.index)));
-    if (suffix < 0) return /\+\s*(['"])\.sql\1/i.test(line) ? '' : undefined;
+    if (suffix < 0) {
+      const bare = /[\w$.]+\s*\+\s*(['"])\.sql\1/i.exec(line);
+      return bare === null ? undefined : { folder: '', base: baseBefore(line, bare.index) };
+    }
     last = suffix - 1;
   }
   const first = firstPathPiece(line, literals, last);
-  return pieces.slice(first, last + 1).map((piece) => piece.replace(/\/$/, '')).filter(Boolean).join('/');
+  const before = baseBefore(line, literals[first].index);
+  // A template's interpolated base counts where it is the path's start; joined after other pieces, it is unreadable.
+  const base = interpolated === undefined ? before : before === '' && first === last ? interpolated : '?';
+  return { folder: pieces.slice(first, last + 1).map((piece) => piece.replace(/\/$/, '')).filter(Boolean).join('/'), base };
 }
 
 /**

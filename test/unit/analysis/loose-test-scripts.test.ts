@@ -97,3 +97,37 @@ test("a test writing a table's name that matches the script's stem does not sile
   const concatenated = { ...files, 'tests/loader.ts': "export const seed = (db, stem) => db.query(readFileSync('tests/checks/' + stem + '.sql', 'utf8'));\n" };
   assert.deepEqual(findingsOf(write('stem-concatenated', 'tests/checks/stock.sql', script(), concatenated)), []);
 });
+
+test("a helper's folder for stem-built names is read from its whole call and from a folder const; a folder it does not write out narrows nothing", () => {
+  const REPORTED = ['set-local-outside-transaction 3', 'set-local-outside-transaction 5'];
+  const user = "test('counts', async () => { await seed(db, 'stock'); });\n";
+  // prettier's layout of a long call: the folder's piece is on a line of its own, above the template's.
+  const wrapped = (folder: string) => [
+    'export const seed = (db, stem) =>',
+    '  db.query(',
+    '    readFileSync(',
+    '      join(',
+    '        __dirname,',
+    `        '${folder}',`,
+    '        `${stem}.sql`,',
+    '      ),',
+    "      'utf8',",
+    '    ),',
+    '  );',
+    '',
+  ].join('\n');
+  assert.deepEqual(findingsOf(write('wrapped-seeds', 'tests/seeds/stock.sql', script(), { 'tests/loader.ts': wrapped('seeds'), 'tests/count.test.ts': user })), []);
+  assert.deepEqual(findingsOf(write('wrapped-other', 'tests/checks/stock.sql', script(), { 'tests/loader.ts': wrapped('seeds'), 'tests/count.test.ts': user })), REPORTED);
+  // The folder kept in a module constant, joined to the stem's name.
+  const constant = (folder: string) => [
+    `const SEED_DIR = path.join(__dirname, '..', 'tests', '${folder}');`,
+    '',
+    "export const seed = (db, stem) => db.query(readFileSync(path.join(SEED_DIR, `${stem}.sql`), 'utf8'));",
+    '',
+  ].join('\n');
+  assert.deepEqual(findingsOf(write('const-seeds', 'tests/seeds/stock.sql', script(), { 'tests/loader.ts': constant('seeds'), 'tests/count.test.ts': user })), []);
+  assert.deepEqual(findingsOf(write('const-other', 'tests/checks/stock.sql', script(), { 'tests/loader.ts': constant('seeds'), 'tests/count.test.ts': user })), REPORTED);
+  // A folder the helper is handed (a parameter) may be any: the name it builds may be the script's.
+  const handed = "export const seed = (db, dir, stem) => db.query(readFileSync(join(dir, `${stem}.sql`), 'utf8'));\n";
+  assert.deepEqual(findingsOf(write('handed-folder', 'tests/checks/stock.sql', script(), { 'tests/loader.ts': handed, 'tests/count.test.ts': user })), []);
+});
