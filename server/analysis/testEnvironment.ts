@@ -159,6 +159,8 @@ function readEnvironment(folder: string): Environment {
     if (TEST_ENV_FILE.test(entry.name) || TEST_COMPOSE_FILE.test(entry.name) || CI_FILES.includes(entry.name)) files.push(join(folder, entry.name));
   }
   files.push(join(folder, '.circleci', 'config.yml'));
+  const scripts = testScriptAssignments(folder);
+  if (scripts !== '') readAssignments(scripts, environment, undefined, false);
   for (const file of files) {
     const text = boundedText(file, MAX_FILE_BYTES);
     if (text === undefined) continue;
@@ -169,6 +171,38 @@ function readEnvironment(folder: string): Environment {
     readAssignments(text, environment, TEST_COMPOSE_FILE.test(name) ? dirname(file) : undefined, name === TRAVIS_FILE);
   }
   return environment;
+}
+
+/** A command's words before its inline settings: `cross-env`, `env` (`cross-env NODE_ENV=test DATABASE_URL=… jest`). */
+const SETTING_RUNNER = /^(?:npx\s+)?(?:cross-env(?:-shell)?|env)\s+/;
+/** What separates the commands of a package.json script. */
+const SCRIPT_COMMAND_SEPARATOR = /&&|\|\||[;|&]/;
+
+/**
+ * The inline settings of the package.json scripts in `folder` that run tests (a `test…` script, or one whose command
+ * names a test run: TEST_RUN), as `NAME=value` lines: `"test:staging": "DATABASE_URL=postgres://…:6543/db vitest"` gives
+ * the suite that value as a CI workflow's `env:` does. An application's script (`"start": "DATABASE_URL=… node app"`)
+ * gives none. '' when there is none.
+ */
+function testScriptAssignments(folder: string): string {
+  const text = boundedText(join(folder, 'package.json'), MAX_FILE_BYTES);
+  if (text === undefined || !text.includes('=')) return '';
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(text) as { scripts?: unknown }).scripts;
+  } catch {
+    return '';
+  }
+  if (!scripts || typeof scripts !== 'object') return '';
+  const lines: string[] = [];
+  for (const [name, script] of Object.entries(scripts as Record<string, unknown>)) {
+    if (typeof script !== 'string' || !(/^test/i.test(name) || TEST_RUN.test(script))) continue;
+    for (const command of script.split(SCRIPT_COMMAND_SEPARATOR)) {
+      const words = command.trim().replace(SETTING_RUNNER, '');
+      for (const [variable, value] of shellEntryAssignments(words)) if (value !== '') lines.push(`${variable}=${value}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** A step's command (`run: npm test`, or the lines of a `run: |` block) or action (`uses: cypress-io/github-action@v6`). */

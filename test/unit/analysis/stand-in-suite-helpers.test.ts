@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { testEnvironmentVariable } from '../../../server/analysis/testEnvironment';
 
 before(() => initAnalysis());
 const repo = scratchRepository('stand-in-suite-helpers', { after });
@@ -129,4 +130,23 @@ test('a test-named variable the repository points at a pooler, or the applicatio
   assert.deepEqual(findingsOf(application.suiteFile), kept);
   assert.deepEqual(findingsOf(application.placeholderFile), ['8 protocol-prepared-statement']);
   assert.deepEqual(findingsOf(application.helperFile), ['16 protocol-prepared-statement']);
+});
+
+test("a package.json test script's inline setting is the test environment's value: a pooler there keeps the findings, as in .env.test", () => {
+  const kept = ['8 protocol-prepared-statement', '12 advisory-lock', '13 advisory-lock', '17 session-set', '20 protocol-prepared-statement'];
+  const manifest = (scripts: Record<string, string>) => ({ 'package.json': JSON.stringify({ name: 'scripted', scripts }) });
+  const pooler = 'postgres://app:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres';
+  const staged = project('script-pooler', 'SUITE_TEST_PG_URL', manifest({ test: 'vitest run', 'test:staging': `SUITE_TEST_PG_URL=${pooler} vitest run` }));
+  assert.deepEqual(findingsOf(staged.suiteFile), kept);
+  assert.equal(testEnvironmentVariable(staged.suiteFile, 'SUITE_TEST_PG_URL'), 'elsewhere');
+  const crossEnv = project('script-cross-env', 'SUITE_TEST_PG_URL', manifest({ 'test:ci': `npm run build && cross-env NODE_ENV=test SUITE_TEST_PG_URL="${pooler}" jest` }));
+  assert.deepEqual(findingsOf(crossEnv.suiteFile), kept);
+  // A script that runs no tests (the application's server) says nothing of the suite's database; a test script on this
+  // machine's PostgreSQL keeps the stand-in reading.
+  const served = project('script-server', 'SUITE_TEST_PG_URL', manifest({ start: `SUITE_TEST_PG_URL=${pooler} node server.js` }));
+  assert.deepEqual(findingsOf(served.suiteFile), []);
+  assert.equal(testEnvironmentVariable(served.suiteFile, 'SUITE_TEST_PG_URL'), 'unset');
+  const local = project('script-local', 'SUITE_TEST_PG_URL', manifest({ test: 'SUITE_TEST_PG_URL=postgres://postgres@localhost:5432/suite vitest' }));
+  assert.deepEqual(findingsOf(local.suiteFile), []);
+  assert.equal(testEnvironmentVariable(local.suiteFile, 'SUITE_TEST_PG_URL'), 'local');
 });
