@@ -4,7 +4,8 @@
 // is the project's MySQL, not a PostgreSQL mistake. Elsewhere that interval keeps its syntax error: in a project that
 // talks to PostgreSQL it is a real one. Prisma's engine carries its own PostgreSQL driver, so a Prisma project on
 // PostgreSQL lists none: the files Prisma applies (its migrations, whose lock file or schema's datasource says
-// `provider = "postgresql"`, and the `.sql` files beside that schema) are PostgreSQL's whatever MySQL driver the project
+// `provider = "postgresql"`, the `.sql` files beside that schema, and its TypedSQL queries in the `sql/` folder beside
+// it, which Prisma's client sends to the schema's database) are PostgreSQL's whatever MySQL driver the project
 // also lists. Its other `.sql` files keep the MySQL-only reading: the MySQL driver is there for them (an import script's
 // queries for a legacy MySQL database). The statements' other errors are reported as ever.
 import { basename, dirname, join, resolve } from 'node:path';
@@ -42,10 +43,13 @@ const MAX_SCHEMA_BYTES = 1024 * 1024;
 const MAX_CACHED_PROJECTS = 64;
 const postgresSchemaFoldersByPackage = new TimedCache<string[]>(PROJECT_CACHE_MS, MAX_CACHED_PROJECTS);
 
+/** The folder beside a Prisma schema's whose `.sql` files are TypedSQL queries (`prisma/sql/`), Prisma's fixed place. */
+const TYPED_SQL_FOLDER = 'sql';
+
 /**
  * Whether Prisma applies the file to PostgreSQL: a migration (`migrations/<name>/migration.sql`) whose migrations
  * folder's lock file says PostgreSQL, or whose migrations folder lies beside a schema saying so; or a `.sql` file in
- * the folder of such a schema.
+ * the folder of such a schema or in its TypedSQL folder.
  */
 function appliedByPrismaOnPostgres(fileName: string): boolean {
   const folder = dirname(resolve(fileName));
@@ -54,7 +58,8 @@ function appliedByPrismaOnPostgres(fileName: string): boolean {
   const project = packageFolder(fileName);
   if (project === undefined) return false;
   const schemaFolders = postgresSchemaFoldersByPackage.get(project, () => postgresSchemaFolders(project));
-  return schemaFolders.includes(folder) || (migrations !== undefined && schemaFolders.includes(dirname(migrations)));
+  return schemaFolders.some((schema) => folder === schema || folder === join(schema, TYPED_SQL_FOLDER))
+    || (migrations !== undefined && schemaFolders.includes(dirname(migrations)));
 }
 
 /**
