@@ -179,27 +179,36 @@ const INTERVAL_ARGUMENT = new RegExp(String.raw`,\s*${UNQUOTED_INTERVAL}`, 'iy')
  * MySQL's date arithmetic: DATE_ADD/DATE_SUB/ADDDATE/SUBDATE with an interval of an unquoted count and a unit word as an
  * argument of the call itself (`DATE_SUB(NOW(), INTERVAL 8 HOUR)`), however deep the calls before it nest
  * (`DATE_SUB(DATE(CONVERT_TZ(FROM_UNIXTIME(…), …)), INTERVAL 1 DAY)`). PostgreSQL has no date_sub, and its INTERVAL before
- * a unit takes a string (`INTERVAL '8' HOUR`). Each call is walked to its closing parenthesis (quotes skipped) by a
- * scanner, not a regex, so there is no nesting limit and a long statement of calls without one is read call by call.
+ * a unit takes a string (`INTERVAL '8' HOUR`). Read in one pass over the statement with a stack of the open
+ * parentheses (callsHaveIntervalArgument), not a regex, so there is no nesting limit, and a statement of thousands of
+ * calls, closed or not, costs its length, not its length for each call.
  */
 function writesMysqlDateArithmetic(statement: string): boolean {
+  const dateCallOpenings = new Set<number>();
   MYSQL_DATE_CALL.lastIndex = 0;
-  for (let call = MYSQL_DATE_CALL.exec(statement); call; call = MYSQL_DATE_CALL.exec(statement)) {
-    if (callHasIntervalArgument(statement, MYSQL_DATE_CALL.lastIndex)) return true;
-  }
-  return false;
+  for (let call = MYSQL_DATE_CALL.exec(statement); call; call = MYSQL_DATE_CALL.exec(statement)) dateCallOpenings.add(MYSQL_DATE_CALL.lastIndex - 1);
+  return dateCallOpenings.size > 0 && callsHaveIntervalArgument(statement, 0, statement.length, dateCallOpenings);
 }
 
-/** Whether the call whose arguments start at `start` has a top-level argument `, INTERVAL <unquoted count> <unit>`. */
-function callHasIntervalArgument(text: string, start: number): boolean {
-  let depth = 0;
-  for (let at = start; at < text.length; at++) {
+/**
+ * Whether a date call opening in `text[from, to)` (at one of `dateCallOpenings`) has a top-level argument `, INTERVAL
+ * <unquoted count> <unit>`. Quoted text is skipped whole, so a string's comma or parenthesis is none of a call's; a
+ * call written inside a string (a dump quoting a MySQL query) is read inside that string on its own. A `;` ends every
+ * call open before it.
+ */
+function callsHaveIntervalArgument(text: string, from: number, to: number, dateCallOpenings: ReadonlySet<number>): boolean {
+  /** Per open parenthesis, innermost last: whether a date call opened it. */
+  const open: boolean[] = [];
+  for (let at = from; at < to; at++) {
     const char = text[at];
-    if (char === "'" || char === '"' || char === '`') at = quoteEnd(text, at);
-    else if (char === '(') depth++;
-    else if (char === ')') { if (depth-- === 0) return false; }
-    else if (char === ';') return false;
-    else if (char === ',' && depth === 0) {
+    if (char === "'" || char === '"' || char === '`') {
+      const end = Math.min(quoteEnd(text, at), to);
+      if (callsHaveIntervalArgument(text, at + 1, end, dateCallOpenings)) return true;
+      at = end;
+    } else if (char === '(') open.push(dateCallOpenings.has(at));
+    else if (char === ')') open.pop();
+    else if (char === ';') open.length = 0;
+    else if (char === ',' && open[open.length - 1] === true) {
       INTERVAL_ARGUMENT.lastIndex = at;
       if (INTERVAL_ARGUMENT.test(text)) return true;
     }

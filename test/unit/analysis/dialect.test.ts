@@ -620,6 +620,19 @@ test('a long statement of date_add calls without an unquoted interval is read in
   assert.ok(seconds < 6, `${seconds.toFixed(1)} s`);
 });
 
+test("a statement of thousands of date calls left open is read in one pass; a closed call's interval after them still marks it MySQL's", () => {
+  const unclosed = 'DATE_ADD('.repeat(10000);
+  const started = process.cpuUsage();
+  assert.equal(dialectOfStatement(`SELECT ${unclosed}NOW()`), undefined);
+  assert.equal(dialectOfStatement(`SELECT ${unclosed}DATE_SUB(NOW(), INTERVAL 2 DAY)`), 'mysql');
+  // After a call that closed, the interval is an argument of the date call still open around it; of another call's, none.
+  assert.equal(dialectOfStatement(`SELECT ${unclosed}DATE_SUB(NOW(), 1), INTERVAL 2 DAY`), 'mysql');
+  assert.equal(dialectOfStatement(`SELECT ${'GREATEST('.repeat(10000)}NOW(), INTERVAL 2 DAY`), undefined);
+  const used = process.cpuUsage(started);
+  // A few milliseconds in one pass; rescanning to the statement's end from each call took tens of seconds.
+  assert.ok((used.user + used.system) / 1e6 < 1.5, `${((used.user + used.system) / 1e6).toFixed(1)} s`);
+});
+
 test("a .sql file of a project whose only database drivers are MySQL's reads an unquoted interval (NOW() - INTERVAL 7 DAY) as MySQL's; a project with a PostgreSQL driver, or none, keeps the syntax error", (t) => {
   const view = 'CREATE VIEW fresh_orders AS SELECT id, total FROM orders WHERE placed_at > NOW() - INTERVAL 7 DAY;\n';
   const root = scratchRepository('interval-drivers', t).writeAll({
@@ -672,4 +685,24 @@ test("a Prisma-on-PostgreSQL project that also lists mysql2 reads its legacy MyS
   assert.deepEqual(rulesAt('scripts/legacy/recent_orders.sql'), []);
   assert.deepEqual(rulesAt('prisma/migrations/20240101000000_cleanup/migration.sql'), ['syntax-error']);
   assert.deepEqual(rulesAt('prisma/cleanup.sql'), ['syntax-error']);
+});
+
+test("Prisma's TypedSQL queries (the `sql/` folder beside a PostgreSQL schema) are PostgreSQL's though the package also lists mysql2; a `sql/` folder elsewhere keeps the MySQL reading", (t) => {
+  const lastWeek = 'SELECT id FROM "Order" WHERE "placedAt" > NOW() - INTERVAL 7 DAY;\n';
+  const postgres = 'generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["typedSql"]\n}\n\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
+  const manifest = JSON.stringify({ dependencies: { '@prisma/client': '^5.19.0', mysql2: '^3.9.0' }, devDependencies: { prisma: '^5.19.0' } });
+  const root = scratchRepository('interval-prisma-typedsql', t).writeAll({
+    'single/package.json': manifest,
+    'single/prisma/schema.prisma': postgres,
+    'split/package.json': manifest,
+    'split/prisma/schema/main.prisma': postgres,
+    'onmysql/package.json': manifest,
+    'onmysql/prisma/schema.prisma': postgres.replace('postgresql', 'mysql'),
+  });
+  const rulesAt = (path: string) => analyzeSql(lastWeek, undefined, join(root, path)).map((f) => f.rule);
+  assert.deepEqual(rulesAt('single/prisma/sql/ordersLastWeek.sql'), ['syntax-error']);
+  assert.deepEqual(rulesAt('split/prisma/sql/ordersLastWeek.sql'), ['syntax-error']);
+  // The import script's own `sql/` folder, and TypedSQL on a MySQL schema: MySQL's.
+  assert.deepEqual(rulesAt('single/scripts/sql/ordersLastWeek.sql'), []);
+  assert.deepEqual(rulesAt('onmysql/prisma/sql/ordersLastWeek.sql'), []);
 });
