@@ -1,7 +1,8 @@
 // The environment a repository's own files give its test suite: the values its CI workflows (GitHub Actions,
 // GitLab CI, CircleCI, Bitbucket Pipelines, Travis CI), its env files kept for tests (`.env.test`, `.env.ci`, …) and its
-// compose files named for tests (`docker-compose.test.yml`: the environment of their services that may run the tests) set
-// for an environment variable. A test that reads `process.env.DATABASE_URL`, or makes a client with no host at all
+// compose files named for tests (`docker-compose.test.yml`: the environment of their services that may run the tests) and
+// the inline settings of its package.json test scripts (`"test:staging": "DATABASE_URL=… vitest"`) set for an environment
+// variable. A test that reads `process.env.DATABASE_URL`, or makes a client with no host at all
 // (libpq's `PGHOST`, else this machine), reaches whatever these say: a CI service container on `localhost`, a compose
 // service running a PostgreSQL image. A file that names a pooler (a PgBouncer service in the workflow) makes unsure the
 // variables it sets, not those other files set. The application's own deployment files
@@ -199,7 +200,9 @@ function testScriptAssignments(folder: string): string {
     if (typeof script !== 'string' || !(/^test/i.test(name) || TEST_RUN.test(script))) continue;
     for (const command of script.split(SCRIPT_COMMAND_SEPARATOR)) {
       const words = command.trim().replace(SETTING_RUNNER, '');
-      for (const [variable, value] of shellEntryAssignments(words)) if (value !== '') lines.push(`${variable}=${value}`);
+      // A value taken from another variable (`DATABASE_URL=$DATABASE_URL_TEST`, `${URL:-…}`, `$(…)`) is given wherever
+      // that one is: the files that set it say what it reaches, not this script.
+      for (const [variable, value] of shellEntryAssignments(words)) if (value !== '' && !value.includes('$')) lines.push(`${variable}=${value}`);
     }
   }
   return lines.join('\n');

@@ -146,6 +146,10 @@ test("a package.json test script's inline setting is the test environment's valu
   const served = project('script-server', 'SUITE_TEST_PG_URL', manifest({ start: `SUITE_TEST_PG_URL=${pooler} node server.js` }));
   assert.deepEqual(findingsOf(served.suiteFile), []);
   assert.equal(testEnvironmentVariable(served.suiteFile, 'SUITE_TEST_PG_URL'), 'unset');
+  // A script passing on another variable's value says nothing itself: the .env.test setting that one is what counts.
+  const passed = project('script-passes-on', 'SUITE_TEST_PG_URL', { ...manifest({ test: 'SUITE_TEST_PG_URL=$LOCAL_PG_URL vitest' }), '.env.test': 'SUITE_TEST_PG_URL=postgres://postgres@localhost:5432/suite\n' });
+  assert.deepEqual(findingsOf(passed.suiteFile), []);
+  assert.equal(testEnvironmentVariable(passed.suiteFile, 'SUITE_TEST_PG_URL'), 'local');
   const local = project('script-local', 'SUITE_TEST_PG_URL', manifest({ test: 'SUITE_TEST_PG_URL=postgres://postgres@localhost:5432/suite vitest' }));
   assert.deepEqual(findingsOf(local.suiteFile), []);
   assert.equal(testEnvironmentVariable(local.suiteFile, 'SUITE_TEST_PG_URL'), 'local');
