@@ -65,6 +65,7 @@ import { declaredClientKind, declaresOneConnection, declaresPoolClient } from '.
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, sentOnlyInBatchTransactions } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObjectMember, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
+import { runsAsClassTransactionHook } from './transactionHooks';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, rolledBackClosureClients, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
@@ -1187,7 +1188,9 @@ class Extractor {
         // A helper of the project, whatever its name, that runs the callback between BEGIN and COMMIT on the
         // client it hands it (`withTenant(id, async (client) => …)`, rolledBackCallbacks.ts) opens one too.
         const opensTransaction = (call !== undefined && (isTransactionWrapper(call) || isEffectInTransaction(call))) || isTransactionalMigration(node, this.source)
-          || (call !== undefined && node.parameters.some((p) => ts.isIdentifier(p.name)) && runsInHelperTransaction(call, call.arguments.indexOf(node as ts.Expression)));
+          || (call !== undefined && node.parameters.some((p) => ts.isIdentifier(p.name)) && runsInHelperTransaction(call, call.arguments.indexOf(node as ts.Expression)))
+          // A hook a project class keeps and calls with the handle inside its transaction (transactionHooks.ts).
+          || (call === undefined && runsAsClassTransactionHook(node));
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);

@@ -508,16 +508,31 @@ function awaitedIn(call: ts.CallExpression, helper: FunctionLike): boolean {
  */
 function handsOnTo(helper: FunctionLike, index: number, depth: number, runsIn: (call: ts.CallExpression, index: number, depth: number) => boolean): boolean {
   const calls = callbackCalls(helper, index);
-  return calls.length > 0 && calls.every((call) => {
-    // `fn(tx as ScopedTx)`: a cast or parentheses hand the same handle.
-    const client = call.arguments[0] && unwrap(call.arguments[0]);
-    const around = functionAround(call);
-    const outer = around?.parent;
-    if (!client || !ts.isIdentifier(client) || !around || !outer || !ts.isCallExpression(outer)) return false;
-    const position = outer.arguments.indexOf(around as ts.Expression);
-    const first = around.parameters[0];
-    return position >= 0 && first !== undefined && ts.isIdentifier(first.name) && first.name.text === client.text && runsIn(outer, position, depth + 1);
-  });
+  return calls.length > 0 && calls.every((call) => handsOwnClientInto(call, depth, runsIn));
+}
+
+/**
+ * `fn(c)` written directly in a function passed to a call (`withClient(async (c) => { await fn(c); })`), handing `fn` that
+ * function's first parameter: whether `runsIn` says the function passed there runs in the transaction (handsOnTo).
+ */
+function handsOwnClientInto(call: ts.CallExpression, depth: number, runsIn: (call: ts.CallExpression, index: number, depth: number) => boolean): boolean {
+  // `fn(tx as ScopedTx)`: a cast or parentheses hand the same handle.
+  const client = call.arguments[0] && unwrap(call.arguments[0]);
+  const around = functionAround(call);
+  const outer = around?.parent;
+  if (!client || !ts.isIdentifier(client) || !around || !outer || !ts.isCallExpression(outer)) return false;
+  const position = outer.arguments.indexOf(around as ts.Expression);
+  const first = around.parameters[0];
+  return position >= 0 && first !== undefined && ts.isIdentifier(first.name) && first.name.text === client.text && runsIn(outer, position, depth + 1);
+}
+
+/**
+ * `hook(tx, …)` written directly in a callback of a driver's transaction call (`db.transaction(async (tx) => { await
+ * hook(tx, ctx); … })`) or of a project helper's transaction (runsInHelperTransaction), handing `hook` that callback's
+ * handle: the hook runs inside the transaction, on it (transactionHooks.ts).
+ */
+export function callsWithTransactionHandle(call: ts.CallExpression): boolean {
+  return handsOwnClientInto(call, 0, runsInHelperTransaction);
 }
 
 /** Whether `body` sends a literal COMMIT (or END) on `client`: what it sent before in a transaction would then stay. */

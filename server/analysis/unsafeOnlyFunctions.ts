@@ -103,8 +103,11 @@ export function isHandedToUnsafeOnlyClass(use: ts.Expression, handoffs = 0): boo
     && basesLeaveField(owner, field, 0);
 }
 
-/** A class of the project by the name a file uses for it: the file's own top-level class, or the one its import (or require) names. */
-function classNamed(name: string, source: ts.SourceFile): ts.ClassDeclaration | undefined {
+/**
+ * A class of the project by the name a file uses for it: the file's own top-level class, or the one its import (or
+ * require) names. Also read by transactionHooks.ts.
+ */
+export function classNamed(name: string, source: ts.SourceFile): ts.ClassDeclaration | undefined {
   const own = topLevelClass(source, name);
   if (own) return own;
   const imported = fileImports(source).get(name);
