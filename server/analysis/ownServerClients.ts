@@ -94,6 +94,17 @@ function isTuningOption(key: ts.PropertyName): boolean {
   return (ts.isIdentifier(key) || ts.isStringLiteral(key)) && TUNING_OPTION.test(key.text);
 }
 
+/**
+ * `{ ...params }`, or `{ ...params, max: 1 }`: a copy of another options object, its other properties tuning options
+ * only, connects where that object says. Undefined for any other literal (a `host` beside the spread overrides it).
+ */
+function copiedOptions(object: ts.ObjectLiteralExpression): ts.Expression | undefined {
+  const spreads = object.properties.filter(ts.isSpreadAssignment);
+  const others = object.properties.filter((p) => !ts.isSpreadAssignment(p));
+  const tuningOnly = others.every((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && isTuningOption(p.name));
+  return spreads.length === 1 && tuningOnly ? spreads[0]!.expression : undefined;
+}
+
 /** Options that say where to connect: with one of them set, the maker's own defaults do not decide the host. */
 const WHERE_OPTION = /^(?:host|hostname|hosts|hostaddr|connectionString|connection|url|uri|server|socketPath|config)$/;
 /** Makers of one connection (pg's and pg-native's `Client`, postgrejs's `Connection`). */
@@ -797,6 +808,8 @@ export class OwnServerClients {
   private argumentFromOwnServer(argument: ts.Expression, depth: number): boolean {
     const value = unwrap(argument);
     if (!ts.isObjectLiteralExpression(value)) return !ts.isFunctionLike(value) && this.fromOwnServer(value, depth);
+    const copied = copiedOptions(value);
+    if (copied) return this.fromOwnServer(copied, depth);
     return value.properties.some((p) => (ts.isPropertyAssignment(p) ? !isTuningOption(p.name) && this.fromOwnServer(p.initializer, depth)
       : ts.isShorthandPropertyAssignment(p) ? !isTuningOption(p.name) && this.fromOwnServer(p.name, depth) : false));
   }
