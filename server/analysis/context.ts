@@ -10,6 +10,7 @@ import { isKeptDefault } from './postgresParameters';
 import { closingHalvesOfPairs } from './routinePairs';
 import { coveredByArms } from './branchArms';
 import { holdsNamedQueries } from './namedQueries';
+import { latestDrawRead, readsDrawnSequence } from './sequenceReads';
 import { getRule } from './rules/index';
 import { Suppressions } from './suppression';
 
@@ -418,11 +419,11 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.localFlag) finding.localFlag = candidate.localFlag;
       if (candidate.valueParameter && candidate.setting?.includes('.')) finding.settingParameter = { setting: candidate.setting, ...candidate.valueParameter };
       if (candidate.rule === 'currval') {
-        const earlier = nextvals.filter((n) => n.start < finding.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
+        const earlier = nextvals.filter((n) => n.start < finding.start && readsDrawnSequence(candidate.sequence, n.sequence));
         if (earlier.length || (inBlock && blockMayAdvance)) continue;
+        const previous = latestDrawRead(earlierNextvals, candidate.sequence);
         // A whole file runs on one connection: what its earlier statements drew is this run's (not a function body's: that runs later).
-        if (options.wholeFile && !candidate.storedCode && (fileMayAdvance || earlierNextvals.has(candidate.sequence ?? ''))) continue;
-        const previous = earlierNextvals.get(candidate.sequence ?? '');
+        if (options.wholeFile && !candidate.storedCode && (fileMayAdvance || previous)) continue;
         if (previous) finding.related = [{ message: 'nextval ran here, in another transaction (possibly on another server connection)', ...previous }];
       }
       const fix = candidate.fix ?? (inBlock ? candidate.fixInTransaction : undefined);

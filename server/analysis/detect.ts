@@ -30,6 +30,7 @@ import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
 import { versionVariant } from './versionComments';
 import { spreadVariant, withSpreadsFilled } from './spreadParameters';
 import { stopsOnQueryBuildingLine } from './foreignCodeLines';
+import { readsDrawnSequence } from './sequenceReads';
 
 export type TransactionEffect = 'begin' | 'end' | 'none';
 export type PreparedAction = 'prepare' | 'execute' | 'deallocate';
@@ -629,7 +630,7 @@ class BodySequences {
   precede(candidate: Candidate, facts: StatementFacts): boolean {
     if (candidate.rule !== 'currval') return false;
     if (this.mayAdvance || this.drew(candidate.sequence)) return true;
-    return facts.nextvals.some((n) => n.start < candidate.start && (candidate.sequence === '*' || n.sequence === candidate.sequence));
+    return facts.nextvals.some((n) => n.start < candidate.start && readsDrawnSequence(candidate.sequence, n.sequence));
   }
 
   read(facts: StatementFacts): void {
@@ -638,7 +639,7 @@ class BodySequences {
   }
 
   private drew(sequence: string | undefined): boolean {
-    return sequence === '*' ? this.sequences.size > 0 : this.sequences.has(sequence ?? '?');
+    return [...this.sequences].some((drawn) => readsDrawnSequence(sequence, drawn));
   }
 }
 
