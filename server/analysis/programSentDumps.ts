@@ -189,7 +189,9 @@ function statementLines(text: string): string[] {
 
 /** Opened minus closed parentheses of a line's code (not of its string literals or its `//` comment). */
 function parenthesisBalance(line: string): number {
-  const code = line.replace(STRING_LITERAL, '""').replace(/\/\/.*$/, '');
+  const unquoted = line.replace(STRING_LITERAL, '""');
+  const comment = unquoted.indexOf('//');
+  const code = comment < 0 ? unquoted : unquoted.slice(0, comment);
   let balance = 0;
   for (const character of code) balance += character === '(' ? 1 : character === ')' ? -1 : 0;
   return balance;
@@ -211,7 +213,31 @@ function baseBefore(line: string, at: number): string {
     } else if (depth === 0 && (character === '=' && line[start] !== '>' || character === '{' || character === ';')) break;
     start--;
   }
-  return line.slice(start, at).trim().replace(/[\s,+/]+$/, '');
+  let end = at;
+  while (end > start && PIECE_JOINER.has(line[end - 1])) end--;
+  return line.slice(start, end).trim();
+}
+
+/** What joins a base to the pieces after it (`join(FIXTURES, …)`, `ROOT + '/x'`, pathlib's `/`), blanks around. */
+const PIECE_JOINER: ReadonlySet<string> = new Set([' ', '\t', ',', '+', '/']);
+
+/**
+ * The expression a template's path starts with (`ROOT` of `${ROOT}/fixtures/`), '' when it starts with written text,
+ * '?' when what it interpolates is not one base (`${a}/${b}/`).
+ */
+function interpolatedBase(prefix: string): string {
+  if (!prefix.includes('${')) return '';
+  const close = prefix.indexOf('}');
+  const inner = prefix.startsWith('${') && close > 0 ? prefix.slice(2, close) : '{';
+  return inner.includes('{') || prefix.slice(close + 1).includes('$') ? '?' : inner.trim();
+}
+
+/** Where the stem concatenated before `+ '.sql'` at `plus` starts (`name` of `name + '.sql'`). */
+function stemStart(line: string, plus: number): number {
+  let start = plus;
+  while (start > 0 && /\s/.test(line[start - 1])) start--;
+  while (start > 0 && /[\w$.]/.test(line[start - 1])) start--;
+  return start;
 }
 
 /** The program sources of a folder, not test code (a test loads a dump into its own throwaway database). */
@@ -386,13 +412,13 @@ function stemNameFolderOnLine(line: string): { folder: string; base: string } | 
   if (last >= 0) {
     const prefix = literals[last][2].replace(TEMPLATE_STEM_NAME, '');
     pieces[last] = prefix.replace(/^.*\}\/?/, '');
-    if (prefix.includes('${')) interpolated = /^\$\{\s*([^{}]*?)\s*\}\/?[^$]*$/.exec(prefix)?.[1] ?? '?';
+    if (prefix.includes('${')) interpolated = interpolatedBase(prefix);
   } else {
     const suffix = literals.findIndex((literal, index) => index > 0 && /^\.sql$/i.test(literal[2])
       && CONCATENATED_STEM.test(line.slice(literals[index - 1].index + literals[index - 1][0].length, literal.index)));
     if (suffix < 0) {
-      const bare = /[\w$.]+\s*\+\s*(['"])\.sql\1/i.exec(line);
-      return bare === null ? undefined : { folder: '', base: baseBefore(line, bare.index) };
+      const bare = /\+\s*(['"])\.sql\1/i.exec(line);
+      return bare === null ? undefined : { folder: '', base: baseBefore(line, stemStart(line, bare.index)) };
     }
     last = suffix - 1;
   }
