@@ -734,9 +734,13 @@ function isHandRunSnippet(fileName: string, text: string): boolean {
  * A file a command file of the project runs with psql (psqlRuns.ts), or one a documentation page shows psql running
  * (a README's `psql -f db/x.sql`) unless it is a migration the project's own migrator applies (projectMigrators.ts): a
  * page's quick start is one way a person may run it, and the migrator's run through the application's URL is another.
+ * A run only a script in a command folder's sub-folder makes (`bin/dwh/ETL.sh`) counts outside a migrations folder
+ * only (ruling 6: a migration keeps its findings whatever runner applies it; a `scripts/migrations/run-x.sh` may feed
+ * psql a file the application's own migrator also applies on its pool, one this analysis may not see).
  */
 function isRunInPsqlSession(fileName: string): boolean {
   const run = psqlRunOf(fileName);
+  if (run === 'subfolder') return !inMigrationsFolder(fileName) && !isAppliedByProjectMigrator(fileName);
   return run === 'command' || (run === 'page' && !isAppliedByProjectMigrator(fileName));
 }
 

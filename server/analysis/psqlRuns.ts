@@ -28,7 +28,7 @@
 // lays out a suite — makes the files it runs part of that test (isRunByRegressionTest). A "`.sql` file" here is any
 // of the SQL file extensions (sqlFileNames.ts): psql runs `db/schema.pgsql` or `seed.psql` as it runs `seed.sql`.
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { boundedText, fileHead, folderEntries, isFileEntry } from './folderEntries';
+import { SKIPPED_FOLDERS, boundedText, fileHead, folderEntries, isFileEntry } from './folderEntries';
 import { foldersUpToRoot } from './projectPaths';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
@@ -173,6 +173,7 @@ const MAX_FILES_PER_FOLDER = 40;
 const MAX_FILE_BYTES = 256 * 1024;
 
 const runsByFolder = new TimedCache<PsqlRuns>(CACHE_MS);
+const subfolderRunsByFolder = new TimedCache<PsqlRuns>(CACHE_MS);
 
 /** The files a folder's command files (or its documentation pages) run with psql, named and by patterns. */
 interface RunsNamed {
@@ -212,17 +213,22 @@ interface PooledRun { argument: string; pattern: boolean; singleTransaction: boo
  * `'page'` when only a documentation page shows the run (a README's quick start: a person may run it so, or may not),
  * `'command'` when a command file does; undefined when neither does.
  */
-export function psqlRunOf(fileName: string): 'command' | 'page' | undefined {
+export function psqlRunOf(fileName: string): 'command' | 'page' | 'subfolder' | undefined {
   if (!isSqlFileName(fileName) || psqlPoolerRun(fileName) !== undefined) return undefined;
   const file = resolve(fileName);
   const folders = foldersUpToRoot(dirname(file), FOLDER_LEVELS);
   if (folders.some((folder) => runsFile(psqlRunsIn(folder).commands, file, folder))) return 'command';
-  return folders.some((folder) => runsFile(psqlRunsIn(folder).pages, file, folder)) ? 'page' : undefined;
+  if (folders.some((folder) => runsFile(psqlRunsIn(folder).pages, file, folder))) return 'page';
+  return folders.some((folder) => runsFile(subfolderPsqlRunsIn(folder).commands, file, folder)) ? 'subfolder' : undefined;
 }
 
-/** Whether a command file or a documentation page runs the file with psql in a session of its own (psqlRunOf). */
+/**
+ * Whether a command file or a documentation page runs the file with psql in a session of its own (psqlRunOf); a run
+ * only a command folder's sub-folder shows is left to the file's own verdict (ownSession.ts).
+ */
 export function isRunByPsql(fileName: string): boolean {
-  return psqlRunOf(fileName) !== undefined;
+  const run = psqlRunOf(fileName);
+  return run === 'command' || run === 'page';
 }
 
 function runsFile(runs: RunsNamed, file: string, folder: string): boolean {
@@ -325,10 +331,15 @@ function names(file: string, folder: string, argument: string): boolean {
 
 /** The psql file arguments in the command files of `folder` (and its COMMAND_FOLDERS), read once per CACHE_MS. */
 function psqlRunsIn(folder: string): PsqlRuns {
-  return runsByFolder.get(folder, () => readPsqlRuns(folder));
+  return runsByFolder.get(folder, () => readPsqlRuns(folder, false));
 }
 
-function readPsqlRuns(folder: string): PsqlRuns {
+/** The same, the command files of the folders right below the COMMAND_FOLDERS (commandSubfolders) read too. */
+function subfolderPsqlRunsIn(folder: string): PsqlRuns {
+  return subfolderRunsByFolder.get(folder, () => readPsqlRuns(folder, true));
+}
+
+function readPsqlRuns(folder: string, withSubfolders: boolean): PsqlRuns {
   const paths: string[] = [];
   const concatenated: string[] = [];
   const looped: string[] = [];
@@ -341,7 +352,7 @@ function readPsqlRuns(folder: string): PsqlRuns {
   const pooled: PooledRun[] = [];
   const runners = new Set<string>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
-  const commandFiles = folders.flatMap(commandFilesIn);
+  const commandFiles = [...folders, ...(withSubfolders ? commandSubfolders(folders.slice(1)) : [])].flatMap(commandFilesIn);
   // A Vagrantfile's provisioning scripts run in the machine whose `/vagrant` is this folder.
   const vagrant = commandFiles.includes(join(folder, 'Vagrantfile'));
   if (vagrant) commandFiles.push(...provisioningScripts(folder));
@@ -996,6 +1007,20 @@ function pagesIn(folder: string): string[] {
 function commandFilesIn(folder: string): string[] {
   return folderEntries(folder).filter((entry) => isFileEntry(folder, entry)).map((entry) => join(folder, entry.name))
     .filter(isCommandFile).slice(0, MAX_FILES_PER_FOLDER);
+}
+
+/**
+ * The folders right below the command folders (`bin/dwh/`, `scripts/db/`): a project that groups its scripts by part
+ * keeps them there, and they name the files they run as the command folder's own scripts do (`psql -f
+ * "${ROOT}/sql/dwh/report.sql"`). Their command files are read; their documentation pages are not (a part's README
+ * shows what a person may run). Hidden and dependency folders are left out (folderEntries.ts's SKIPPED_FOLDERS). Such a
+ * run is told apart (psqlRunOf's `'subfolder'`): a file in a migrations folder keeps its findings (ownSession.ts; a
+ * `scripts/migrations/run-x.sh` may feed psql the file the application's migrator also applies on its pool).
+ */
+function commandSubfolders(commandFolders: readonly string[]): string[] {
+  return commandFolders.flatMap((parent) => folderEntries(parent)
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name))
+    .map((entry) => join(parent, entry.name)));
 }
 
 /** The files of a folder whose names match `pattern`, at most MAX_FILES_PER_FOLDER. */

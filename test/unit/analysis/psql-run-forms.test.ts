@@ -354,3 +354,27 @@ test('an include a psql command is given with -c (psql -c "\\i db/x.sql") runs t
   assert.deepEqual(rules(root, 'database', 'shown.sql'), STATE_RULES);
   assert.deepEqual(rules(root, 'database', 'commented.sql'), STATE_RULES);
 });
+
+test('a script in a sub-folder of a scripts folder (bin/etl/run.sh) that runs psql -f on a file runs it in psql\'s session', (t) => {
+  const root = scratchRepository('psql-command-subfolder', t).writeAll({
+    ...APPLICATION,
+    'bin/etl/run.sh': [
+      '#!/bin/bash',
+      'declare -r ROOT_DIR="$(cd "$(dirname "$0")/../.." && pwd)"',
+      'declare -r REPORT_SQL="${ROOT_DIR}/sql/etl/report.sql"',
+      'psql -d "${DBNAME}" -v ON_ERROR_STOP=1 -f "${REPORT_SQL}" > report.txt',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'sql', 'etl', 'report.sql'), []);
+  // A file of the same folder the script does not name keeps its findings.
+  assert.deepEqual(rules(root, 'sql', 'etl', 'staging.sql'), STATE_RULES);
+});
+
+test('a migration keeps its findings though a script in a scripts sub-folder also runs it with psql', (t) => {
+  const root = scratchRepository('psql-command-subfolder-migration', t).writeAll({
+    ...APPLICATION,
+    'scripts/migrations/apply-categories.sh': '#!/bin/sh\npsql "$DATABASE_URL" -f db/migrations/002_categories.sql\n',
+  });
+  // The application's own migrator may apply the folder on its pool too, whether or not the analysis sees it.
+  assert.deepEqual(rules(root, 'db', 'migrations', '002_categories.sql'), STATE_RULES);
+});
