@@ -7,12 +7,16 @@
 // applies those, whatever their comments say). A file with a top-level `SHOW` statement is such a script too: only a
 // person reads what `SHOW` returns. So is a file a documentation page beside it tells the reader to run by hand with
 // the folder's other SQL files ("Run the sql files on the PgObserver database", a feature folder's notes), or the page
-// of the folder above, naming its folder ("Run the sql files from the "pgo_setup" on your database").
+// of the folder above, naming its folder ("Run the sql files from the "pgo_setup" on your database"). And so is a file
+// a project page names in an instruction to run it by hand, on a page that names the SQL client it is run in (a
+// README's "log in to pgAdmin … Run the query in `sp_fill.sql` in the retail database"), whatever program is beside it.
 import { basename, dirname, join, resolve } from 'node:path';
 import { splitStatements } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
 import { boundedText, folderEntries } from './folderEntries';
-import { pagesAmong } from './psqlRuns';
+import { DOCUMENT_FOLDERS, names, pagesAmong } from './psqlRuns';
+import { foldersUpToRoot } from './projectPaths';
+import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { CACHE_MS, TimedCache } from './timedCache';
 
 /** The bytes of the file's head searched for its opening comment. */
@@ -175,9 +179,8 @@ const OWN_FOLDER = /^(?:this|that|same|current)$/i;
 /** The folders, below `folder` ('' for itself), whose SQL files a page of `folder` tells the reader to run by hand. */
 function runFolders(folder: string): string[] {
   return runFoldersByFolder.get(folder, () => {
-    const pages = pagesAmong(folderEntries(folder).filter((entry) => entry.isFile()).map((entry) => join(folder, entry.name)), MAX_PAGES);
     const folders: string[] = [];
-    for (const page of pages) {
+    for (const page of pagesOf(folder)) {
       const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it tells nothing
       if (text === undefined || !/sql/i.test(text)) continue;
       for (const line of text.split('\n')) {
@@ -189,4 +192,46 @@ function runFolders(folder: string): string[] {
     }
     return folders;
   });
+}
+
+/** A SQL file a page's line names: a bare name or a path, code-marked, quoted or plain (`` `run_all.sql` ``, `db/seed.sql`). */
+const NAMED_SQL_FILE = new RegExp(String.raw`(?:^|[\s\x60'"(\[])((?:\.{0,2}\/)*[\w.-]+(?:\/[\w.-]+)*${SQL_EXTENSION_SOURCE})(?=$|[\s\x60'"),;:.\]])`, 'gi');
+
+/** Per folder: the SQL files, as its pages (and its docs folders' pages) write them, that they tell the reader to run in a named client. */
+const clientRunsByFolder = new TimedCache<string[]>(CACHE_MS);
+
+/**
+ * Whether a documentation page of the file's folder, of a folder up to PAGE_LEVELS above (not above the repository's
+ * root) or of their docs folders tells the reader to run this file by hand — a line that tells to run by hand
+ * (tellsToRunByHand: "Run the query in `sp_fill.sql` in the retail database", "Execute `db/x.sql` in DBeaver") and
+ * names the file by its name or its path from that folder — on a page that names the client it is run in (SQL_CLIENT:
+ * pgAdmin, DBeaver, DataGrip, psql…). A page that names a client only as installed names no file to run; one that
+ * names no client is not read so (a README's instruction counts without one only where the project holds no program:
+ * psqlOnlyProjects.ts). Never a migrations folder's file, which a tool applies (nor, ownSession.ts, one a script runs
+ * with psql through a transaction pooler, or one the project's migrator applies).
+ */
+export function isRunByClientInstruction(fileName: string): boolean {
+  if (!isSqlFileName(fileName) || inMigrationsFolder(fileName)) return false;
+  const file = resolve(fileName);
+  return foldersUpToRoot(dirname(file), PAGE_LEVELS).some((folder) => clientRunFiles(folder).some((named) => names(file, folder, named)));
+}
+
+/** The SQL files (as written) that the pages of `folder` and of its docs folders tell the reader to run in a client they name. */
+function clientRunFiles(folder: string): string[] {
+  return clientRunsByFolder.get(folder, () => {
+    const files: string[] = [];
+    for (const page of [folder, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesOf)) {
+      const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it tells nothing
+      if (text === undefined || !SQL_CLIENT.test(text)) continue;
+      for (const line of text.split('\n')) {
+        if (tellsToRunByHand(line)) files.push(...[...line.matchAll(NAMED_SQL_FILE)].map((match) => match[1]));
+      }
+    }
+    return files;
+  });
+}
+
+/** The documentation pages among a folder's files, at most MAX_PAGES (psqlRuns.ts pagesAmong). */
+function pagesOf(folder: string): string[] {
+  return pagesAmong(folderEntries(folder).filter((entry) => entry.isFile()).map((entry) => join(folder, entry.name)), MAX_PAGES);
 }

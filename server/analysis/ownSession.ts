@@ -34,7 +34,7 @@ import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isPastedIntoPsqlScript } from './pastedParts';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
-import { inMigrationsFolder, isHandRunScript, isRunByPageInstruction } from './handRunScripts';
+import { inMigrationsFolder, isHandRunScript, isRunByClientInstruction, isRunByPageInstruction } from './handRunScripts';
 import { isInPsqlOnlyProject, projectRoot } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
@@ -722,12 +722,15 @@ function isAdministratorScript(fileName: string, text: string): boolean {
 }
 
 /**
- * A script the documentation pastes whole for its readers to run (docSnippets.ts; not a migration the project's own
- * migrator applies: projectMigrators.ts), or whose opening comment, or a page beside it, tells a person to run it in a
- * console or psql or on the database (handRunScripts.ts), unless it is a query collection.
+ * A script the documentation pastes whole for its readers to run, or one a page names in an instruction to run it in
+ * a client the page names (docSnippets.ts, handRunScripts.ts; neither a migration the project's own migrator applies:
+ * projectMigrators.ts), or whose opening comment, or a page beside it, tells a person to run it in a console or psql
+ * or on the database (handRunScripts.ts), unless it is a query collection.
  */
 function isHandRunSnippet(fileName: string, text: string): boolean {
-  return !QUERY_ANNOTATION.test(text) && ((isDocumentedSnippet(fileName) && !isAppliedByProjectMigrator(fileName)) || isHandRunScript(fileName, text) || isRunByPageInstruction(fileName));
+  if (QUERY_ANNOTATION.test(text)) return false;
+  const shownToRun = isDocumentedSnippet(fileName) || isRunByClientInstruction(fileName);
+  return (shownToRun && !isAppliedByProjectMigrator(fileName)) || isHandRunScript(fileName, text) || isRunByPageInstruction(fileName);
 }
 
 /**

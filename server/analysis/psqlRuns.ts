@@ -112,7 +112,7 @@ export const README = /^readme(?:\.[\w-]+)?$/i;
  */
 export const DOC_PAGE = new RegExp(`${README.source}|^(?:install|usage|setup)$|\\.(?:md|markdown|rst|adoc|txt)$`, 'i');
 /** Folders, below a command folder's parent, that hold documentation. */
-const DOCUMENT_FOLDERS = ['docs', 'doc'];
+export const DOCUMENT_FOLDERS = ['docs', 'doc'];
 /** A psql file argument that is the script's own argument: `$1`…`$9`, `${1}`, `$@`, `$*` (quoted or not). */
 const POSITIONAL = /^["']?\$(?:[1-9@*]|\{[1-9@*]\})["']?$/;
 /** A psql file argument held in a variable (`"$SQL_FILE"`, `${file}`, a Makefile recipe's `$$f`): its name. */
@@ -321,7 +321,7 @@ function bracketClass(expression: string): string {
  * or prefix the path with a variable: `"${root}"/.ci/x.sql`), so the argument's literal tail — after the last
  * variable or quote — must be the end of the file's path below the folder the command file is in.
  */
-function names(file: string, folder: string, argument: string): boolean {
+export function names(file: string, folder: string, argument: string): boolean {
   // A closing quote ends the argument (`"$SQLDIR/fixture.sql"`): the tail is what stands before it.
   const tail = argument.replace(/["']$/, '').replace(/^.*(?:\$\{[^}]*\}|\$\(\S*\)|\$\w+|["'])/, '').replace(/^(?:\.{0,2}\/)+/, '');
   if (!isSqlFileName(tail)) return false;
