@@ -41,7 +41,7 @@ export function isDocumentedSnippet(fileName: string): boolean {
  * project root (`extras/x.sql`), Sphinx and AsciiDoc from the page (`../extras/x.sql`): compared without the
  * leading `./` and `../` steps, it must be the file's path below that level.
  */
-function names(below: string, path: string): boolean {
+export function names(below: string, path: string): boolean {
   return below === path.replace(/^(?:\.{1,2}\/)+/, '');
 }
 

@@ -10,11 +10,12 @@
 // of the folder above, naming its folder ("Run the sql files from the "pgo_setup" on your database"). And so is a file
 // a project page names in an instruction to run it by hand, on a page that names the SQL client it is run in (a
 // README's "log in to pgAdmin … Run the query in `sp_fill.sql` in the retail database"), whatever program is beside it.
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { splitStatements } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
 import { boundedText, folderEntries } from './folderEntries';
-import { DOCUMENT_FOLDERS, names, pagesAmong } from './psqlRuns';
+import { DOCUMENT_FOLDERS, pagesAmong } from './psqlRuns';
+import { names as namesPathBelow } from './docSnippets';
 import { foldersUpToRoot } from './projectPaths';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -204,7 +205,7 @@ const clientRunsByFolder = new TimedCache<string[]>(CACHE_MS);
  * Whether a documentation page of the file's folder, of a folder up to PAGE_LEVELS above (not above the repository's
  * root) or of their docs folders tells the reader to run this file by hand — a line that tells to run by hand
  * (tellsToRunByHand: "Run the query in `sp_fill.sql` in the retail database", "Execute `db/x.sql` in DBeaver") and
- * names the file by its name or its path from that folder — on a page that names the client it is run in (SQL_CLIENT:
+ * names the file by its name or its path from that folder (namesFileBelow) — on a page that names the client it is run in (SQL_CLIENT:
  * pgAdmin, DBeaver, DataGrip, psql…). A page that names a client only as installed names no file to run; one that
  * names no client is not read so (a README's instruction counts without one only where the project holds no program:
  * psqlOnlyProjects.ts). Never a migrations folder's file, which a tool applies (nor, ownSession.ts, one a script runs
@@ -213,7 +214,19 @@ const clientRunsByFolder = new TimedCache<string[]>(CACHE_MS);
 export function isRunByClientInstruction(fileName: string): boolean {
   if (!isSqlFileName(fileName) || inMigrationsFolder(fileName)) return false;
   const file = resolve(fileName);
-  return foldersUpToRoot(dirname(file), PAGE_LEVELS).some((folder) => clientRunFiles(folder).some((named) => names(file, folder, named)));
+  return foldersUpToRoot(dirname(file), PAGE_LEVELS).some((folder) => {
+    const below = file.slice(folder.length + 1).split(sep).join('/');
+    return clientRunFiles(folder).some((written) => namesFileBelow(below, written));
+  });
+}
+
+/**
+ * Whether a file name a page writes names the file `below` the page's level: a path is the file's path from there
+ * (docSnippets.ts's reading of a page's path: `db/x.sql` is not `other/db/x.sql`); a bare name is the file's name, in
+ * whichever folder below ("Run the query in `sp_fill.sql`" of a README whose scripts sit in `sql/`).
+ */
+function namesFileBelow(below: string, written: string): boolean {
+  return written.includes('/') ? namesPathBelow(below, written) : basename(below) === written;
 }
 
 /** The SQL files (as written) that the pages of `folder` and of its docs folders tell the reader to run in a client they name. */

@@ -321,7 +321,7 @@ function bracketClass(expression: string): string {
  * or prefix the path with a variable: `"${root}"/.ci/x.sql`), so the argument's literal tail — after the last
  * variable or quote — must be the end of the file's path below the folder the command file is in.
  */
-export function names(file: string, folder: string, argument: string): boolean {
+function names(file: string, folder: string, argument: string): boolean {
   // A closing quote ends the argument (`"$SQLDIR/fixture.sql"`): the tail is what stands before it.
   const tail = argument.replace(/["']$/, '').replace(/^.*(?:\$\{[^}]*\}|\$\(\S*\)|\$\w+|["'])/, '').replace(/^(?:\.{0,2}\/)+/, '');
   if (!isSqlFileName(tail)) return false;

@@ -40,6 +40,8 @@ test('a docs page naming a file by its path and DBeaver in the instruction marks
   assert.deepEqual(rules(root, 'db', 'reports', 'monthly.sql'), []);
   // The path names db/reports/monthly.sql, not a file of that name elsewhere.
   assert.deepEqual(rules(root, 'db', 'sales', 'monthly.sql'), KEPT);
+  // A path is the file's path from the page's level, not the end of a longer one.
+  assert.deepEqual(rules(root, 'other', 'db', 'reports', 'monthly.sql'), KEPT);
 });
 
 test('a routine body in a hand-run file keeps its finding: callers of the routine run it in their sessions', (t) => {
