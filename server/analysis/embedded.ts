@@ -498,7 +498,18 @@ interface Piece {
    * only syntax errors and `set-local-outside-transaction`, which is lost without a pooler too, count.
    */
   unpooled?: boolean;
+  /**
+   * Sent through a pool of several connections of the suite's own server, or a connection checked out of one (ruling 13:
+   * pools stay pools): unpooled, but a session setting it takes reaches the pool's next checkout, so session-set counts too.
+   */
+  checkoutsShared?: boolean;
 }
+
+/**
+ * How a query's text is read for where it goes (addPiece): through a pooler (false); where none is (true: unpooled); or
+ * through a pool of several connections of the suite's own server ('checkouts'), where only session state is shared.
+ */
+type Pooling = boolean | 'checkouts';
 
 interface Group {
   pieces: Piece[];
@@ -931,7 +942,7 @@ class Extractor {
       if (this.reachedLiterals.has(template)) continue;
       // Where it runs is unknown: as for SQL builders, only findings that hold anywhere. Handed to a method of a client
       // of a server no pooler fronts (`conn.stream(/*sql*/ \`…\`)`), it runs there if anywhere: what holds without a pooler.
-      const unpooled = this.reachesOwnServer(handedToMethodOf(template));
+      const unpooled = this.ownServerReading(handedToMethodOf(template));
       this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true, false, unpooled);
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
@@ -1601,7 +1612,7 @@ class Extractor {
     const run = ts.isPropertyAccessExpression(runner) && runner.expression === node && ts.isCallExpression(runner.parent) && runner.parent.expression === runner ? runner.parent : undefined;
     const client = run && run.arguments.length === 1 ? run.arguments[0] : undefined;
     if (this.isSetAside(client)) return;
-    const unpooled = client !== undefined && this.bypassesPooler(node, client);
+    const unpooled = client !== undefined && this.pieceReading(node, client);
     // A project's own tag may bind its holes or splice them into the text.
     this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled, false);
   }
@@ -1611,7 +1622,7 @@ class Extractor {
     if (this.isSetAside(client)) return;
     const parts = taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole));
     if (parts.length === 0 || !opensStatement(parts)) return;
-    const unpooled = this.bypassesPooler(node, client);
+    const unpooled = this.pieceReading(node, client);
     // deno-postgres's tag sends the template as a whole statement, its holes bound as values: its mistakes are its own.
     const wholeStatement = ts.isPropertyAccessExpression(node.tag) && this.isDenoPostgresQuery(node.tag.name.text);
     this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, wholeStatement, true, unpooled);
@@ -1696,7 +1707,7 @@ class Extractor {
       if (this.isSetAside(receiver)) return;
       const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
-      const unpooled = this.bypassesPooler(node, receiver) || (!call && this.reachesOwnServer(argumentReceiver(node)));
+      const unpooled = this.pieceReading(node, receiver) || (!call && this.ownServerReading(argumentReceiver(node)));
       // A drizzle query a function builds and returns runs where its callers send it: only findings that hold anywhere.
       // So does a Prisma raw tag a helper returns un-awaited into batch transactions only (as its raw calls, inspectCall).
       const sentLater = !call && (this.returnsDrizzleQuery(node, node.tag) || (isPrismaRawTag(node.tag) && this.returnedIntoBatchesOnly(node)));
@@ -2272,7 +2283,7 @@ class Extractor {
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
     const resolved = this.flow.resolveQuery(first);
     if (!resolved) return;
-    const unpooled = this.bypassesPooler(first, receiver);
+    const unpooled = this.pieceReading(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
     // On any pool of a server the code started itself, a named statement meets no pooler either.
     if (!unpooled && sendsName && resolved.preparedNames.length > 0 && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
@@ -2318,11 +2329,29 @@ class Extractor {
    * (expectedFailures.ts), a try-lock the test asserts was not acquired (tryLockAssertions.ts).
    */
   private bypassesPooler(node: ts.Node, receiver: ts.Expression | undefined): boolean {
+    return this.bypassesPoolerElsewhere(node, receiver) || this.reachesOwnServer(receiver);
+  }
+
+  /** bypassesPooler, but for a server the code started itself or the test's local database (reachesOwnServer). */
+  private bypassesPoolerElsewhere(node: ts.Node, receiver: ts.Expression | undefined): boolean {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
       || (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow))
       || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && (expectedToFail(node) || assertedNotAcquired(node)))
-      || this.reachesOwnServer(receiver) || this.reachesAdminConsole(receiver)
-      || this.isDirectClient(receiver);
+      || this.reachesAdminConsole(receiver) || this.isDirectClient(receiver);
+  }
+
+  /** How a query's text sent on `receiver` is read (Pooling): bypassesPooler, telling apart a pool of several of the suite's own server. */
+  private pieceReading(node: ts.Node, receiver: ts.Expression | undefined): Pooling {
+    return this.bypassesPoolerElsewhere(node, receiver) || this.ownServerReading(receiver);
+  }
+
+  /**
+   * reachesOwnServer as a Pooling: 'checkouts' when `receiver` is not one session there, but a pool of several connections
+   * or a connection held out of one (ownServerClients.ts reachesOneSession), whose session settings the next checkout gets.
+   */
+  private ownServerReading(receiver: ts.Expression | undefined): Pooling {
+    if (receiver === undefined || !this.reachesOwnServer(receiver)) return false;
+    return this.ownServer!.reachesOneSession(receiver, this.isPool(this.keyOf(receiver))) || 'checkouts';
   }
 
   /**
@@ -2916,7 +2945,7 @@ class Extractor {
     group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentFrom && this.branches.of(this.sentFrom) });
   }
 
-  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled = false, holesBound = tagged, composedLater = false): void {
+  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled: Pooling = false, holesBound = tagged, composedLater = false): void {
     if (parts.length === 0) return;
     // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
     // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`) or a set_config call (``selectNoFrom([sql`set_config('role', ${r}, false)`.as('r')])``):
@@ -2930,6 +2959,7 @@ class Extractor {
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
     if (unpooled) piece.unpooled = true;
+    if (unpooled === 'checkouts') piece.checkoutsShared = true;
     if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
     if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) {
       const sentOn = this.sentFrom && ts.isCallExpression(this.sentFrom) ? receiverOf(this.sentFrom) : undefined;
@@ -3058,7 +3088,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, finding.start);
     const local = finding.start - placed.base;
     if (placed.piece.boundary) continue;
-    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule)) continue;
+    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule) && !(placed.piece.checkoutsShared && finding.rule === 'session-set')) continue;
     if (group.splicedFragment && !outlivesSplicedBody(finding.rule, placed.piece.built.sql.slice(local, finding.end - placed.base))) continue;
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;

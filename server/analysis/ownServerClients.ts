@@ -6,7 +6,8 @@
 // Such a client reaches that server directly: no transaction pooler is between. Pools stay pools: a pool
 // made from such a value (`new Pool({ connectionString })`) may still run each query on another connection —
 // unless it holds one connection only (`max: 1`), and a connection held from it (`await pool.connect()`,
-// `pool.connection()`) is one session of that server like a client.
+// `pool.connection()`) is one session of that server like a client — except for session state (reachesOneSession):
+// a checkout of a pool of several connections hands what its session keeps to the pool's next checkout.
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
@@ -220,6 +221,49 @@ export class OwnServerClients {
     // A pool that neither its name nor this file's declarations mark as one (`ledger = new pg.Pool({ …, max: 1 })` assigned
     // in a hook): fromOwnServer refuses what a pool maker makes, so its one-connection cap is looked for here too.
     return this.fromOwnServer(receiver, 0) || this.poolOfOwnServer(receiver, 0, true);
+  }
+
+  /**
+   * reaches, for session state (ruling 13: pools stay pools): a connection held out of a pool of several connections
+   * (`const c = await pool.connect()`, released later) or a postgres.js client not capped at one connection (ten by
+   * default) is not one session there — a setting it takes is handed, with the connection, to the pool's next checkout
+   * even with no pooler in front. Only a single connection, or one out of a pool capped at one, counts. Judged by a judge
+   * of its own (sessionJudge), so that its verdicts do not mix with those of reaches in this judge's caches.
+   */
+  reachesOneSession(receiver: ts.Expression, pooled = false): boolean {
+    if (!this.fileName) return false;
+    if (this.checkoutsShareSessions) return this.reaches(receiver, pooled);
+    if (!this.sessionJudge) {
+      this.sessionJudge = this.judgeOf(this.source, this.flow, this.fileName, this.fileDepth, this.testPackage, this.reexportHops, true);
+      this.sessionJudge.placeJudge = this;
+    }
+    return this.sessionJudge.reaches(receiver, pooled);
+  }
+
+  /** Whether this judge reads what a pool of several connections hands out as shared by the pool's checkouts (reachesOneSession). */
+  private checkoutsShareSessions = false;
+  private sessionJudge: OwnServerClients | undefined;
+  /**
+   * Of a judge that reads checkouts as shared (checkoutsShareSessions): the judge of the same file that reads them as
+   * sessions, asked where what a client is made from connects (a maker's arguments, an object's members: placeOf).
+   * There only the place counts: `drizzle(sql)` over a postgres.js client of four on the started server connects there.
+   */
+  private placeJudge: OwnServerClients | undefined;
+
+  /** A judge of `source` (this file or another one read for it) judging as this one does (checkoutsShareSessions, unless `sharing` says). */
+  private judgeOf(source: ts.SourceFile, flow: Flow, file: string | undefined, fileDepth: number, testPackage = false, reexportHops = 0,
+    sharing = this.checkoutsShareSessions): OwnServerClients {
+    const judge = new OwnServerClients(source, flow, file, fileDepth, testPackage, reexportHops);
+    if (sharing) {
+      judge.checkoutsShareSessions = true;
+      judge.placeJudge = new OwnServerClients(source, flow, file, fileDepth, testPackage, reexportHops);
+    }
+    return judge;
+  }
+
+  /** `judge` of `place` (this judge's placeJudge), judging in this judge's modes. */
+  private placeOf(place: OwnServerClients, judge: (place: OwnServerClients) => boolean): boolean {
+    return this.inModeOf(place, () => judge(place));
   }
 
   /**
@@ -670,9 +714,11 @@ export class OwnServerClients {
     // held out of a pool made from it, as of a driver's Client (embedded-sql.md).
     const pool = ts.isPropertyAccessExpression(call.expression) ? heldConnectionPool(call.expression) : undefined;
     if (pool) {
-      const held = () => this.poolOfOwnServer(pool, depth + 1, false);
+      // Read for session state (checkoutsShareSessions), only a pool capped at one connection hands out one session.
+      const held = () => this.poolOfOwnServer(pool, depth + 1, this.checkoutsShareSessions);
       if (this.testCode ? this.singly(held) : held()) return true;
-      if (this.madeFromOwnServer(pool, depth + 1)) return true;
+      // What another maker made (`new ConnectionManager(testConfig)`) may be a pool of several: not read for session state.
+      if (!this.checkoutsShareSessions && this.madeFromOwnServer(pool, depth + 1)) return true;
       if (this.heldFromImportedPool(pool)) return true;
     }
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
@@ -680,7 +726,8 @@ export class OwnServerClients {
     if (POOL_MAKER.test(maker) && !(this.testCode && maker === 'postgres')) return false;
     const given = () => (call.arguments ?? []).some((argument) => this.argumentFromOwnServer(argument, depth + 1));
     // …and one capped at a single connection (`{ max: 1 }`) is one session of whatever database the test has.
-    if (maker === 'postgres') return (call.arguments ?? []).some(capsAtOneConnection) ? this.singly(given) : this.literally(given);
+    // A client of ten keeps no session of its own for session state (checkoutsShareSessions).
+    if (maker === 'postgres') return (call.arguments ?? []).some(capsAtOneConnection) ? this.singly(given) : !this.checkoutsShareSessions && this.literally(given);
     if (this.defaultsToLocalHost(call)) return true;
     // `new URL(value)`: the same place, parsed (its user, password and path may be edited; not where it connects).
     if (ts.isNewExpression(call) && maker === 'URL' && call.arguments?.length === 1 && !this.urlMovedElsewhere(call)) return this.fromOwnServer(call.arguments[0], depth + 1);
@@ -719,7 +766,7 @@ export class OwnServerClients {
    * (poolOfOwnServer): a variable every value of which is one, or (`call`) a function every return of which is one.
    */
   private exportsPool(name: string, call: boolean): boolean {
-    const isPool = (value: ts.Expression): boolean => this.poolOfOwnServer(value, 1, false);
+    const isPool = (value: ts.Expression): boolean => this.poolOfOwnServer(value, 1, this.checkoutsShareSessions);
     const returnsPool = (fn: ts.FunctionLikeDeclaration): boolean => {
       if (!fn.body) return false;
       const returns = ts.isBlock(fn.body) ? this.returnsOf(fn.body) : [fn.body];
@@ -806,6 +853,7 @@ export class OwnServerClients {
    * option (`max: env.POOL_SIZE`, `ssl: …`) says nothing of where it connects, whatever variable it reads.
    */
   private argumentFromOwnServer(argument: ts.Expression, depth: number): boolean {
+    if (this.placeJudge) return this.placeOf(this.placeJudge, (place) => place.argumentFromOwnServer(argument, depth));
     const value = unwrap(argument);
     if (!ts.isObjectLiteralExpression(value)) return !ts.isFunctionLike(value) && this.fromOwnServer(value, depth);
     const copied = copiedOptions(value);
@@ -1076,7 +1124,7 @@ export class OwnServerClients {
    */
   private lendsOwnServerConnection(callee: ts.Expression, depth: number): boolean {
     if (!ts.isPropertyAccessExpression(callee) || !LENDS_CONNECTION.test(callee.name.text)) return false;
-    return this.poolOfOwnServer(callee.expression, depth + 1, false) || this.fromOwnServer(callee.expression, depth + 1);
+    return this.poolOfOwnServer(callee.expression, depth + 1, this.checkoutsShareSessions) || this.fromOwnServer(callee.expression, depth + 1);
   }
 
   /** A constructor or factory taken from such a value (`const { Client } = db.adapters.createPg()`), not an imported one. */
@@ -1169,7 +1217,7 @@ export class OwnServerClients {
    * decided is kept in this judge's caches.
    */
   private returnsStartedServer(fn: ts.FunctionLikeDeclaration): boolean {
-    const judge = new OwnServerClients(this.source, this.flow, this.fileName, this.fileDepth, this.testPackage, this.reexportHops);
+    const judge = this.judgeOf(this.source, this.flow, this.fileName, this.fileDepth, this.testPackage, this.reexportHops);
     judge.readsStandIns = false;
     const returns = ts.isBlock(fn.body!) ? judge.returnsOf(fn.body) : [fn.body!];
     return judge.literally(() => returns.some((returned) => judge.fromOwnServer(returned, 0)));
@@ -1234,7 +1282,7 @@ export class OwnServerClients {
       if (locals.length === 0 && reexportedNames(file, name, self).length > 0 && !usesOutsideReexports(view.source, name)) continue;
       // Reached another way (a namespace import, `require`, a barrel's import of it handed on): its calls are not read here.
       if (locals.length === 0) return undefined;
-      const caller = new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1);
+      const caller = this.judgeOf(view.source, new Flow(view.source), file, this.fileDepth + 1);
       let allPass = true;
       walkDescendants(view.source, (node) => {
         if (!allPass) return false;
@@ -1410,7 +1458,7 @@ export class OwnServerClients {
         if (/\bexport\b[^;]*\bfrom\b/.test(view.source.text) || /\brequire\s*\(|\bimport\s*\*|\bimport\s*\(/.test(view.source.text)) return false;
         continue;
       }
-      const caller = new OwnServerClients(view.source, new Flow(view.source), file, this.fileDepth + 1);
+      const caller = this.judgeOf(view.source, new Flow(view.source), file, this.fileDepth + 1);
       walkDescendants(view.source, (node) => {
         if (ts.isIdentifier(node) && locals.includes(node.text) && !ts.isImportSpecifier(node.parent) && !ts.isImportClause(node.parent)) visit(classUse(node), caller);
         return true;
@@ -1590,6 +1638,7 @@ export class OwnServerClients {
    * client made from anything else: `{ address: local, admin: postgres(given) }` may send through either.
    */
   private localObject(object: ts.ObjectLiteralExpression, depth: number): boolean {
+    if (this.placeJudge) return this.placeOf(this.placeJudge, (place) => place.localObject(object, depth));
     let local = false;
     for (const property of object.properties) {
       const value = ts.isPropertyAssignment(property) ? property.initializer : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
@@ -1657,7 +1706,7 @@ export class OwnServerClients {
     if (helper === undefined) {
       const view = parsed(file);
       helper = view && !namesPoolerInSource(view.source)
-        ? new OwnServerClients(view.source, new Flow(view.source), file, reexport ? this.fileDepth : this.fileDepth + 1, testPackage, reexport ? this.reexportHops + 1 : 0)
+        ? this.judgeOf(view.source, new Flow(view.source), file, reexport ? this.fileDepth : this.fileDepth + 1, testPackage, reexport ? this.reexportHops + 1 : 0)
         : null;
       this.testHelpers.set(key, helper);
     }
