@@ -2989,6 +2989,15 @@ function sqlConstantOf(value: ts.Expression | undefined): string | undefined {
 const HOLDS_WITHOUT_POOLER: ReadonlySet<string> = new Set(['syntax-error', 'set-local-outside-transaction']);
 
 /**
+ * A text that puts a session setting back (`RESET x`, `RESET ALL`, `DISCARD ALL`, `SET x TO DEFAULT`, a clear to '' or NULL
+ * with `set_config(…, false)`). On the suite's own server no pooler is between: a setting sent through a pool of several
+ * connections (Piece.checkoutsShared) leaks only if it is still on when its connection goes back to the pool. Whether
+ * each undo runs before each release is not read: a client's sequence holding any such text is taken as a test that
+ * puts its settings back, and its session SETs there are not reported (a missed finding rather than a false one).
+ */
+const UNDOES_SESSION_SETTING = /\bRESET\s+[\w"]|\bDISCARD\s+ALL\b|\bTO\s+DEFAULT\b|\bset_config\s*\(\s*'[^']*'\s*,\s*(?:''|NULL)\s*,\s*false\s*\)/i;
+
+/**
  * Whether a finding in a PL/pgSQL fragment read alone (a group's splicedFragment) holds wherever the fragment is spliced:
  * a session lock taken or a session setting outlives any body. What pairs with another statement does not: the
  * callers splice sibling fragments beside it, so a dblink connection or HypoPG index it opens may be closed, and a lock
@@ -3081,6 +3090,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
   const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
   let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores);
+  const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql));
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];
@@ -3088,7 +3098,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, finding.start);
     const local = finding.start - placed.base;
     if (placed.piece.boundary) continue;
-    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule) && !(placed.piece.checkoutsShared && finding.rule === 'session-set')) continue;
+    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule) && !(placed.piece.checkoutsShared && sharedSetsKept && finding.rule === 'session-set')) continue;
     if (group.splicedFragment && !outlivesSplicedBody(finding.rule, placed.piece.built.sql.slice(local, finding.end - placed.base))) continue;
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;

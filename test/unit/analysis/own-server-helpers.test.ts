@@ -259,7 +259,7 @@ test('a helper that starts a local server on one path but may return a pool or t
   ]), ['session-set SET ROLE a', 'session-set SET ROLE b']);
 });
 
-test('a connection held out of a pool of a container the test started (`await pool.connect()`, `pool.connection()`) is one session of it; the pool itself still hands out any connection', () => {
+test('a connection held out of a pool of a container the test started (`await pool.connect()`, `pool.connection()`) keeps its temporary tables there; its session setting, handed to the next checkout of a pool of several, and the pool itself are still reported', () => {
   assert.deepEqual(findingsOf('repo1/test/held.test.ts', [
     "import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';",
     "import { Pool } from 'pg';",
@@ -281,7 +281,7 @@ test('a connection held out of a pool of a container the test started (`await po
     "  await pool.query('SET search_path TO tenant_7');",
     '  await wrapped.execute.command(SQL`CREATE TEMP TABLE shared_scratch (n int)`);',
     '});',
-  ]), ['session-set SET search_path TO tenant_7', 'temp-table CREATE TEMP TABLE shared_scratch (n int)']);
+  ]), ['session-set set_config', 'session-set SET search_path TO tenant_7', 'temp-table CREATE TEMP TABLE shared_scratch (n int)']);
 });
 
 test('a pool of a server the test started that is capped at one connection (`max: 1`) is one session; a larger pool of it, or a one-connection pool of the environment\'s database, is not', () => {

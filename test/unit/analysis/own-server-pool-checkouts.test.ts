@@ -109,3 +109,20 @@ test("a one-connection postgres.js client made from the URL of a helper's return
     '});',
   ]), ['session-set SET ROLE table_reader']);
 });
+
+test('a checkout of a pool of several of the local test database that puts its settings back before the release (RESET, a clear to an empty value) keeps its SETs exempt', () => {
+  assert.deepEqual(findingsOf('checkouts/tests/reset.test.ts', localSuite('', [
+    "it('reads as the member, then puts the session back', async () => {",
+    '  const member = await pool.connect();',
+    '  try {',
+    "    await member.query('SET ROLE authenticated');",
+    "    await member.query(\"SELECT set_config('app.school_id', $1, false)\", ['s1']);",
+    "    await member.query('SELECT * FROM documents');",
+    '  } finally {',
+    "    await member.query(\"SELECT set_config('app.school_id', '', false)\");",
+    "    await member.query('RESET ROLE');",
+    '    member.release();',
+    '  }',
+    '});',
+  ])), []);
+});

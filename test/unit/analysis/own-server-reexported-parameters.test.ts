@@ -3,7 +3,8 @@
 // folder that re-exports it (`export { makeSchema } from './schema-helpers'`). The callers behind the barrel
 // count like direct ones: when each of them passes a client of the local test database, the helper's session
 // setting lands on that direct server, so it is no finding; when one of them passes a client of the
-// application's URL, or the barrel hands the helper on as a value, the finding stays.
+// application's URL, or the barrel hands the helper on as a value, the finding stays. The helpers' postgres.js
+// clients hold one connection (`max: 1`): a client of ten would keep the SET's finding anywhere (ruling 13).
 // The files are written to a temporary repository, as the analysis reads them from disk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +32,7 @@ const SCHEMA_HELPERS = [
   "import postgres from 'postgres';",
   "import { testDatabaseUrl } from './urls';",
   'export function openTestDb(): postgres.Sql {',
-  '  return postgres(testDatabaseUrl());',
+  '  return postgres(testDatabaseUrl(), { max: 1 });',
   '}',
   'export async function makeSchema(db: postgres.Sql, name: string): Promise<void> {',
   '  await db.unsafe(`CREATE SCHEMA "${name}"`);',
@@ -126,11 +127,12 @@ const URL_FROM_HOSTS = [
   '  return `postgresql://tester:secret@${testHost}:25432/ledger_test`;',
   '}',
 ];
-const CLIENTS = [
+/** The client helper: a postgres.js client of one connection, or (`options` empty) of ten. */
+const clients = (options: string) => [
   "import postgres from 'postgres';",
   "import { testDatabaseUrl } from './urls';",
   'export function openTestDb(): postgres.Sql {',
-  '  return postgres(testDatabaseUrl());',
+  `  return postgres(testDatabaseUrl()${options});`,
   '}',
 ];
 const SPEC = [
@@ -146,7 +148,7 @@ test("a test's client made by a helper behind a barrel, from a URL built two fil
   repo.write('deep/package.json', '{"name": "deep"}');
   repo.write('deep/tests/support/hosts.ts', HOSTS);
   repo.write('deep/tests/support/urls.ts', URL_FROM_HOSTS);
-  repo.write('deep/tests/support/clients.ts', CLIENTS);
+  repo.write('deep/tests/support/clients.ts', clients(', { max: 1 }'));
   repo.write('deep/tests/support/index.ts', ["export * from './clients';"]);
   const spec = repo.write('deep/tests/entries.test.ts', SPEC);
   assert.deepEqual(findingsOf(spec), []);
@@ -156,7 +158,7 @@ test("behind the same barrel, a helper whose URL is the application's keeps the 
   repo.write('deepapp/package.json', '{"name": "deepapp"}');
   repo.write('deepapp/tests/support/hosts.ts', ['export const testHost = process.env.DATABASE_HOST!;']);
   repo.write('deepapp/tests/support/urls.ts', URL_FROM_HOSTS);
-  repo.write('deepapp/tests/support/clients.ts', CLIENTS);
+  repo.write('deepapp/tests/support/clients.ts', clients(''));
   repo.write('deepapp/tests/support/index.ts', ["export * from './clients';"]);
   const spec = repo.write('deepapp/tests/entries.test.ts', SPEC);
   assert.deepEqual(findingsOf(spec), ['session-set SET search_path TO ledger_spec, public']);

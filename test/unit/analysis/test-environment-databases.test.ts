@@ -271,7 +271,7 @@ test("a workspace package named for tests makes the monorepo's test clients; ano
   assert.deepEqual(findingsOf(appPackage), ['session-set 4', 'listen 5']);
 });
 
-test("a postgres.js client of the environment's test database is still a pool: its session SET is flagged, its prepared statements are not", () => {
+test("a postgres.js client of the environment's test database, or of a local URL written out, is still a pool: its session SET is flagged, its prepared statements are not", () => {
   repo.write('n/package.json', '{"name": "n"}');
   repo.write('n/.github/workflows/checks.yaml', GITHUB_SERVICE_WORKFLOW);
   const spec = repo.write('n/test/archive.test.ts', [
@@ -283,7 +283,7 @@ test("a postgres.js client of the environment's test database is still a pool: i
     '});',
   ]);
   assert.deepEqual(findingsOf(spec), ['session-set 4']);
-  // Written out in the test, the local URL is the suite's own database, one session as before.
+  // Written out in the test, the local URL is the suite's own database, but a client of ten is still a pool (ruling 14).
   const literal = repo.write('n/test/literal.test.ts', [
     "import postgres from 'postgres';",
     "const sql = postgres('postgres://postgres:archive@localhost:5432/postgres');",
@@ -292,7 +292,7 @@ test("a postgres.js client of the environment's test database is still a pool: i
     '  await sql`SELECT count(*) FROM entries`;',
     '});',
   ]);
-  assert.deepEqual(findingsOf(literal), []);
+  assert.deepEqual(findingsOf(literal), ['session-set 4']);
 });
 
 test("what another function makes of the environment's test database (often a pool) keeps the findings; a driver's Client made from it is one session", () => {
@@ -367,7 +367,7 @@ test("another name for the environment keeps the findings where the test environ
   assert.deepEqual(findingsOf(reassigned), ['session-set 7', 'listen 8']);
 });
 
-test("a connection held out of a project's connection manager built on the test environment's database is one session; the manager itself stays what it is", () => {
+test("a connection held out of a project's connection manager built on the test environment's database is one session for its LOAD; its SET, handed back to the manager's pool of several, and the manager itself keep their findings", () => {
   repo.write('w/package.json', '{"name": "w"}');
   repo.write('w/.env.test', ['PGHOST=localhost', 'PGPORT=5432']);
   repo.write('w/src/manager.ts', [
@@ -378,7 +378,8 @@ test("a connection held out of a project's connection manager built on the test 
     '  async getConnection() { return this.pool.connect(); }',
     '}',
   ]);
-  // A held connection of the manager the test built from the test database's settings: its LOAD and SET stay on it.
+  // A held connection of the manager the test built from the test database's settings: its LOAD stays on it; its SET
+  // goes back with it to the manager's pool of several (ruling 13: pools stay pools).
   const held = (made: string, file: string) => repo.write(file, [
     "import { SessionManager } from '../src/manager';",
     "const settings = { host: process.env.PGHOST || 'localhost', port: 5432 };",
@@ -389,7 +390,7 @@ test("a connection held out of a project's connection manager built on the test 
     "  await connection.query('SET search_path TO ag_catalog, public');",
     '});',
   ]);
-  assert.deepEqual(findingsOf(held('new SessionManager(settings)', 'w/test/held.test.ts')), []);
+  assert.deepEqual(findingsOf(held('new SessionManager(settings)', 'w/test/held.test.ts')), ['session-set 7']);
   // The same shape on a host the test environment sends elsewhere, with a pooler's port, or in application code: kept.
   repo.write('x/package.json', '{"name": "x"}');
   repo.write('x/.env.test', ['PGHOST=db.example.com']);

@@ -101,13 +101,17 @@ test("a client the test runner's global setup puts on the global object is the s
   assert.deepEqual(findingsOf(repo.write('f/specs/tenant.test.ts', globalSpec('globalThis.__SHOP_DB__'))), ['session-set 4']);
 });
 
-/** A report script: a pool from `config`, a connection held from it with a session SET on line 5. */
+/**
+ * A report script: a pool from `config`, a connection held from it with a session SET on line 5, put back before the
+ * release (a SET left on a checkout of a pool of several would reach the next checkout, even on the developer's database).
+ */
 const report = (config: string) => [
   "import pg from 'pg';",
   `const pool = new pg.Pool(${config});`,
   'async function main() {',
   '  const conn = await pool.connect();',
   "  await conn.query('SET search_path TO reports, public');",
+  "  await conn.query('RESET search_path');",
   '  conn.release();',
   '}',
   'main();',

@@ -109,7 +109,11 @@ test("a driver's Client, and postgres.js or knex capped at one connection, on an
   assert.deepEqual(findingsOf(app), ['session-set 3']);
 });
 
-/** A TypeORM spec: a DataSource on `url` (after `edits` of the URL object), a QueryRunner held from it and handed to a helper that sets the tenant (line 12, a line later per edit). */
+/**
+ * A TypeORM spec: a DataSource on `url` (after `edits` of the URL object), a QueryRunner held from it and handed to a
+ * helper that sets the tenant (line 12, a line later per edit) and clears it again (a setting left on a runner of the
+ * DataSource's pool of several would reach its next runner, even on the test database).
+ */
 const runnerSpec = (url: string, edits: string[] = [], send = 'source.createQueryRunner()') => [
   "import { DataSource } from 'typeorm';",
   'let source: DataSource;',
@@ -127,6 +131,7 @@ const runnerSpec = (url: string, edits: string[] = [], send = 'source.createQuer
   '    `,',
   '    [tenant],',
   '  );',
+  "  await runner.query(\"SELECT set_config('app.tenant', '', false)\");",
   '}',
   "it('sees its own tenant', async () => {",
   `  const runner = ${send};`,
@@ -141,7 +146,7 @@ test('a connection held out of a pool made from an unset variable is one session
   const held = repo.write('h/test/held.test.ts', [
     "import pg from 'pg';",
     'const pool = new pg.Pool({ connectionString: process.env.STOCK_DB_URL });',
-    "it('reads stock', async () => { const c = await pool.connect(); await c.query('SET search_path TO stock, public'); c.release(); });",
+    "it('reads stock', async () => { const c = await pool.connect(); await c.query('SET search_path TO stock, public'); await c.query('RESET search_path'); c.release(); });",
   ]);
   assert.deepEqual(findingsOf(held), []);
   // The database and role changed in a parsed URL (`new URL(…)`), the runner handed to a helper typed for it.
@@ -155,6 +160,7 @@ test('a connection held out of a pool made from an unset variable is one session
     'async function seed(target: DataSource) {',
     '  const r = target.createQueryRunner();',
     "  await r.query(\"SELECT set_config('app.tenant', 'seed', false)\");",
+    "  await r.query(\"SELECT set_config('app.tenant', '', false)\");",
     '  await r.release();',
     '}',
     `beforeEach(() => ${call});`,
