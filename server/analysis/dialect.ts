@@ -24,6 +24,10 @@ const PATH_DIALECTS: Record<string, OtherDialect> = {
   teradata: 'analytics', vertica: 'analytics', cassandra: 'analytics', ydb: 'analytics', firebird: 'analytics',
   athena: 'analytics', hive: 'analytics', impala: 'analytics', spark: 'analytics', sparksql: 'analytics',
   flink: 'analytics', exasol: 'analytics', soql: 'analytics', doris: 'mysql',
+  // Other engines a multi-database library ships DDL for beside PostgreSQL's (a job store's `tables_<engine>.sql`).
+  hsqldb: 'analytics', hsql: 'analytics', informix: 'analytics', cloudscape: 'analytics', sapdb: 'analytics',
+  maxdb: 'analytics', pointbase: 'analytics', cubrid: 'analytics', sybase: 'sqlserver', interbase: 'analytics',
+  ingres: 'analytics', soliddb: 'analytics',
   // Standard SQL written for no engine in particular (a multi-dialect tool's `ansi` base dialect).
   ansi: 'analytics',
 };
@@ -288,7 +292,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, { test(statement: string): boo
     '^[^\\S\\r\\n\\u2028\\u2029]*GO[^\\S\\r\\n\\u2028\\u2029]*$', // batch separator
     // [bracket] names, also with blanks (`FROM [Order Details] od`): PostgreSQL never has `[` after these words.
     '\\[\\w+\\]\\s*\\.\\s*\\[', '\\b(?:TABLE|INTO|FROM|JOIN|UPDATE|EXEC|EXECUTE|VIEW|PROCEDURE|INDEX|ON)\\s+\\[\\w[\\w ]*\\]', '^[^\\S\\r\\n\\u2028\\u2029]*\\[\\w+\\]\\s+\\[?\\w+',
-    '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
+    '\\bIDENTITY\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\)', '\\bNVARCHAR\\b',
+    // VARBINARY, a type of SQL Server, MySQL, Derby, DB2, H2, solidDB…: PostgreSQL has none (its binary type is bytea).
+    '\\bVARBINARY\\b', '\\bDECLARE\\s+@', '\\bSET\\s+(?:NOCOUNT|ANSI_\\w+|QUOTED_IDENTIFIER|XACT_ABORT|IDENTITY_INSERT)\\b',
     // FOR JSON/XML result shaping, APPLY joins and SELECT TOP n.
     '\\bFOR\\s+(?:JSON|XML)\\s+(?:PATH|AUTO|RAW|EXPLICIT)\\b', '\\b(?:CROSS|OUTER)\\s+APPLY\\b', '\\bSELECT\\s+(?:DISTINCT\\s+)?TOP\\s*(?:\\(\\s*)?\\d',
     // A local temporary table named with a leading `#` (T-SQL's `#t`; SAP HANA's `CREATE LOCAL TEMPORARY TABLE #t`):
