@@ -57,6 +57,7 @@ import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from
 import { onlyCleanupClears } from './cleanupClears';
 import { CodeBranches } from './codeBranches';
 import { declaredType, referenceNamedIn, typeNameMatches } from './declaredTypes';
+import { sentOnlyToPsqlOrLogs } from './unsentTexts';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
@@ -1785,6 +1786,8 @@ class Extractor {
     if (!builderName && body && ts.isBlock(body) && !RETURNS_WRITTEN_TEXT.test(this.source.text.slice(body.pos, body.end))) return;
     // An early `return ''` (nothing to do: `if (!table.schemaName) return ''`) sends nothing: the other return is the SQL.
     const result = singleReturn(fn as ts.FunctionLikeDeclaration, true);
+    // The module's own helper whose every call puts the text in a psql command line or a log line: no client sends it.
+    if (result && sentOnlyToPsqlOrLogs(fn, name, this.source)) return;
     // A list of statements written in place by a function named as a builder (`getCreateProceduresSQL(s) { return
     // [\`CREATE FUNCTION …\`, \`CREATE INDEX …\`] }`, DDL its callers send one by one): each element is a returned SQL text
     // of its own. Under another name a list written in place is as often a test case's setup or a fixture table as a
