@@ -109,7 +109,7 @@ function isLiteral(node: ts.Expression): boolean {
 }
 
 /** Whether no assignment, increment, `var` initializer or `for … of/in` in the file writes a name spelled `name` (a `const`/`let` declaration is no write: both `if`s read the one binding of their block). */
-function neverAssigned(source: ts.SourceFile, name: string): boolean {
+export function neverAssigned(source: ts.SourceFile, name: string): boolean {
   let written = false;
   const visit = (node: ts.Node): void => {
     if (written) return;

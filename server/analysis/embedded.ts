@@ -90,6 +90,7 @@ import { dynamicImportBindings } from './dynamicImports';
 import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresClients';
 import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
+import { onArmNoCallTakes } from './untakenArms';
 
 // index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
 export { keepFolderListings } from './folderEntries';
@@ -504,6 +505,8 @@ interface Piece {
    * pools stay pools): unpooled, but a session setting it takes reaches the pool's next checkout, so session-set counts too.
    */
   checkoutsShared?: boolean;
+  /** Of a checkoutsShared piece: it sits in an arm of its helper that no call of the file takes (untakenArms.ts), so it never runs. */
+  onUntakenArm?: boolean;
 }
 
 /**
@@ -2963,6 +2966,7 @@ class Extractor {
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
     if (unpooled) piece.unpooled = true;
     if (unpooled === 'checkouts') piece.checkoutsShared = true;
+    if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;
     if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
     if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) {
       const sentOn = this.sentFrom && ts.isCallExpression(this.sentFrom) ? receiverOf(this.sentFrom) : undefined;
@@ -2996,7 +3000,9 @@ const HOLDS_WITHOUT_POOLER: ReadonlySet<string> = new Set(['syntax-error', 'set-
  * with `set_config(…, false)`). On the suite's own server no pooler is between: a setting sent through a pool of several
  * connections (Piece.checkoutsShared) leaks only if it is still on when its connection goes back to the pool. Whether
  * each undo runs before each release is not read: a client's sequence holding any such text is taken as a test that
- * puts its settings back, and its session SETs there are not reported (a missed finding rather than a false one).
+ * puts its settings back, and its session SETs there are not reported (a missed finding rather than a false one) —
+ * except an undo that never runs: in a helper's arm no call of the file takes (`if (userId) SET …; else RESET …`, every
+ * call handing a user; untakenArms.ts).
  */
 const UNDOES_SESSION_SETTING = /\bRESET\s+[\w"]|\bDISCARD\s+ALL\b|\bTO\s+DEFAULT\b|\bset_config\s*\(\s*'[^']*'\s*,\s*(?:''|NULL)\s*,\s*false\s*\)/i;
 
@@ -3093,7 +3099,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
   const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
   let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores);
-  const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql));
+  const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql) && !p.onUntakenArm);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
   const mapped: Finding[] = [];

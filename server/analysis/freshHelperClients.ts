@@ -24,15 +24,27 @@ export function freshAtEveryCall(fn: ts.SignatureDeclaration, parameter: ts.Para
 const answers = new WeakMap<ts.ParameterDeclaration, boolean>();
 
 function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, flow: Flow, source: ts.SourceFile): boolean {
-  const index = fn.parameters.indexOf(parameter);
+  const passed = parameter.dotDotDotToken ? undefined : argumentsAtEveryCall(fn, fn.parameters.indexOf(parameter), source);
+  return passed !== undefined && passed.every((argument) => takenJustBefore(argument, argument.parent as ts.CallExpression, flow));
+}
+
+/**
+ * What every call of `fn` passes as its `index`th argument, when `fn` is a function of this file only (not exported, its
+ * name written only where it is called) that the file calls, each call writing that argument out (no spread before it);
+ * else undefined: some caller's value is not in the file.
+ */
+export function argumentsAtEveryCall(fn: ts.SignatureDeclaration, index: number, source: ts.SourceFile): ts.Expression[] | undefined {
   const name = ownFunctionName(fn);
-  if (index < 0 || !name || parameter.dotDotDotToken) return false;
+  if (index < 0 || !name) return undefined;
   const calls = callsByName(source).get(name.text) ?? [];
-  if (calls.length === 0 || mentions(source, name.text) !== calls.length + 1) return false;
-  return calls.every((call) => {
+  if (calls.length === 0 || mentions(source, name.text) !== calls.length + 1) return undefined;
+  const passed: ts.Expression[] = [];
+  for (const call of calls) {
     const argument = call.arguments[index];
-    return argument !== undefined && !call.arguments.slice(0, index + 1).some(ts.isSpreadElement) && takenJustBefore(argument, call, flow);
-  });
+    if (argument === undefined || call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+    passed.push(argument);
+  }
+  return passed;
 }
 
 /** The name of a function declared on its own or held in a const (`const f = async (client) => …`), when nothing exports it. */

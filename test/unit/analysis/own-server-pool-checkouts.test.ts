@@ -126,3 +126,56 @@ test('a checkout of a pool of several of the local test database that puts its s
     '});',
   ])), []);
 });
+
+/** A suite whose helper sets (or, given null, resets) the acting user on the checkout it is handed; `calls` are the test's calls of it. */
+function helperSuite(helper: string[], calls: string[]): string[] {
+  return localSuite('', [
+    ...helper,
+    "it('reads as the member', async () => {",
+    '  const member = await pool.connect();',
+    ...calls.map((call) => `  ${call}`),
+    "  await member.query('SELECT * FROM documents');",
+    '  member.release();',
+    '});',
+  ]);
+}
+
+const IF_ELSE_HELPER = [
+  'async function actAs(client: PoolClient, who: string | null) {',
+  '  if (who) {',
+  '    await client.query(`SET app.user_id = ${who}`);',
+  '  } else {',
+  "    await client.query('RESET app.user_id');",
+  '  }',
+  '}',
+];
+
+const TERNARY_HELPER = [
+  'async function inTenant(client: PoolClient, tenant: number | null) {',
+  "  await (tenant !== null ? client.query(`SET app.tenant_id = ${tenant}`) : client.query('RESET app.tenant_id'));",
+  '}',
+];
+
+test("a helper's session SET on a checkout of a pool of several keeps its finding when its RESET sits in the other arm of a test of its parameter that no call of the file takes", () => {
+  assert.deepEqual(findingsOf('checkouts/tests/arm-if.test.ts', helperSuite(IF_ELSE_HELPER, ['await actAs(member, users.first);', "await actAs(member, 'u2');"])),
+    ['session-set SET app.user_id = ${who}']);
+  assert.deepEqual(findingsOf('checkouts/tests/arm-ternary.test.ts', helperSuite(TERNARY_HELPER, ['await inTenant(member, 1);', 'await inTenant(member, 2);'])),
+    ['session-set SET app.tenant_id = ${tenant}']);
+});
+
+test("a helper's session SET stays exempt when a call of the file takes its RESET arm (null), when the RESET follows the SET on its own arm, or when the helper is exported", () => {
+  assert.deepEqual(findingsOf('checkouts/tests/arm-null-call.test.ts', helperSuite(IF_ELSE_HELPER, ["await actAs(member, 'u1');", 'await actAs(member, null);'])), []);
+  assert.deepEqual(findingsOf('checkouts/tests/arm-ternary-null.test.ts', helperSuite(TERNARY_HELPER, ['await inTenant(member, 1);', 'await inTenant(member, null);'])), []);
+  // A value the test holds in a variable it may set to null is not known to take the SET's arm.
+  assert.deepEqual(findingsOf('checkouts/tests/arm-let.test.ts', helperSuite(IF_ELSE_HELPER, ["let who: string | null = 'u1';", 'await actAs(member, who);', 'who = null;'])), []);
+  assert.deepEqual(findingsOf('checkouts/tests/arm-same.test.ts', helperSuite([
+    'async function actAs(client: PoolClient, who: string | null) {',
+    '  if (who) {',
+    '    await client.query(`SET app.user_id = ${who}`);',
+    "    await client.query('SELECT * FROM documents');",
+    "    await client.query('RESET app.user_id');",
+    '  }',
+    '}',
+  ], ["await actAs(member, 'u1');"])), []);
+  assert.deepEqual(findingsOf('checkouts/tests/arm-exported.test.ts', helperSuite(['export ' + IF_ELSE_HELPER[0], ...IF_ELSE_HELPER.slice(1)], ["await actAs(member, 'u1');"])), []);
+});
