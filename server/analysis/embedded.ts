@@ -91,6 +91,7 @@ import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresCli
 import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { onArmNoCallTakes } from './untakenArms';
+import { nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 
 // index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
 export { keepFolderListings } from './folderEntries';
@@ -1077,6 +1078,21 @@ class Extractor {
   }
 
   /**
+   * A postgres.js client @knaadh/nestjs-drizzle-postgres makes from a registration's `postgres: { url, config }`
+   * (nestDrizzlePostgres.ts): judged as drizzle's own client is, its database taken to run transactions (NestJS hands it
+   * to services this analysis does not follow); reported at the `postgres` option unless `config` turns preparing off,
+   * or the URL connects where no pooler is (a URL the project keeps for direct sessions, a server the code started).
+   */
+  private inspectNestDrizzleClient(call: ts.CallExpression, client: NestDrizzlePostgresClient): void {
+    if (this.runsInProcess(call, undefined)) return;
+    if (client.url && this.fileName && connectsDirectly(client.url, this.fileName)) return;
+    if (client.url && this.ownServer?.connectionFromOwnServer(client.url)) return;
+    this.addPreparesByDefaultFinding(call, '',
+      '@knaadh/nestjs-drizzle-postgres makes a postgres.js client from these options that prepares statements by default (prepare: true): the begin/commit of its transactions are named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Pass config: { prepare: false } here.',
+      [client.url, client.config].filter((argument): argument is ts.Expression => argument !== undefined), client.option.name);
+  }
+
+  /**
    * Bun's `new SQL(…)` for PostgreSQL (its default adapter) prepares every query as a named statement unless
    * created with `prepare: false` (bunSql.ts). A client for MySQL or SQLite is another database's: its queries
    * are skipped like other drivers' objects.
@@ -1104,9 +1120,10 @@ class Extractor {
    * constructor, with a fix that sets `prepare: false` (`noOptionsPrefix` goes before a new options object when
    * the call has no arguments). A computed `prepare` cannot be told: no finding. `optionArgs`: where the client's URL and
    * options are when they are not the call's own arguments (drizzle's `connection`); the fix then only edits an options
-   * object written there.
+   * object written there. `site`: where the finding goes when no `prepare: true` is written (the callee by default; a
+   * library's option for a client the library makes).
    */
-  private addPreparesByDefaultFinding(call: ts.CallExpression | ts.NewExpression, noOptionsPrefix: string, message: string, optionArgs?: readonly ts.Expression[]): void {
+  private addPreparesByDefaultFinding(call: ts.CallExpression | ts.NewExpression, noOptionsPrefix: string, message: string, optionArgs?: readonly ts.Expression[], site?: ts.Node): void {
     const args: readonly ts.Expression[] = optionArgs ?? call.arguments ?? [];
     const options = args.find(ts.isObjectLiteralExpression) ?? this.heldOptions(args);
     // Options built elsewhere in the file (merged by a call, returned by a local function): read, never edited.
@@ -1122,7 +1139,7 @@ class Extractor {
     if (!severity) return;
     // A `prepare: true` of shared options elsewhere in the file: reported (and fixed) at this call.
     const own = prepare && prepare.pos >= call.pos && prepare.end <= call.end ? prepare : undefined;
-    const target = own ?? call.expression;
+    const target = own ?? site ?? call.expression;
     const edits = own
       ? [{ start: own.getStart(this.source), end: own.getEnd(), newText: ts.isShorthandPropertyAssignment(own.parent) ? `${PREPARE_OPTION}: false` : 'false' }]
       : options && options.pos >= call.pos && options.end <= call.end
@@ -1895,6 +1912,7 @@ class Extractor {
     }
     const drizzleConnection = drizzleOwnConnection(call);
     if (drizzleConnection) this.inspectDrizzleOwnClient(call, drizzleConnection);
+    for (const client of nestDrizzlePostgresClients(call, this.flow)) this.inspectNestDrizzleClient(call, client);
     if (this.inspectFunctionHelper(call, groupFor)) return;
     if (this.inspectSavedMethodCall(call, groupFor)) return;
     const bound = this.boundQueryMethod(call.expression) ?? this.prostglesSqlHandler(call.expression);
