@@ -1,7 +1,11 @@
 // SQL templates a test only renders to text and compares, never sends: `expect(sql\`…\`.toSQL()).toBe(…)`,
 // or `const q = sql\`…\`` whose every use is such a rendering. A query builder's unit test checks the text a
 // template makes (a `SET LOCAL` among them); no connection ever runs it, so it holds no pooling hazard.
+// So does a template that is the expected value of an expect matcher (`expect(trx.execute).toHaveBeenCalledWith(
+// sql\`SELECT set_config(…, true)\`)`): the matcher compares it with what a mock received, it never awaits it. The
+// value `expect(…)` itself takes is not one of these: `await expect(sql\`…\`).resolves…` runs a postgres.js query.
 import ts from 'typescript';
+import { expectChain } from './assertionChains';
 import { walkDescendants } from './astWalk';
 import type { Flow } from './embeddedFlow';
 import { outsideParentheses } from './postgresJsUses';
@@ -12,11 +16,11 @@ const RENDER_METHODS = new Set(['toSQL', 'toSql', 'makeSQL', 'toQuery', 'compile
 const ASSERTION_FUNCTION = /^(expect|assert\w*)$/;
 const ASSERTION_OBJECT = /^(assert|expect|t)$/;
 
-/** Whether a tagged template is only rendered to text for an assertion, directly or through a const that nothing else uses. */
+/** Whether a tagged template is only compared by an assertion (rendered into one, or a matcher's expected value), directly or through a const nothing else uses. */
 export function isOnlyRendered(template: ts.TaggedTemplateExpression, flow: Flow): boolean {
-  if (!rendersAnything(template.getSourceFile())) return false;
+  if (!comparesAnything(template.getSourceFile())) return false;
   const outer = outsideParentheses(template);
-  if (isRenderedForAssertion(outer)) return true;
+  if (isComparedOnly(outer)) return true;
   const declaration = outer.parent;
   if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== outer || !ts.isIdentifier(declaration.name)) return false;
   if (!ts.isVariableDeclarationList(declaration.parent) || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
@@ -26,18 +30,18 @@ export function isOnlyRendered(template: ts.TaggedTemplateExpression, flow: Flow
   walkDescendants(declaration.parent.parent.parent, (node) => {
     if (ts.isIdentifier(node) && node !== name && node.text === name.text && refersTo(node, declaration, flow)) {
       uses += 1;
-      if (!isRenderedForAssertion(node)) allRendered = false;
+      if (!isComparedOnly(outsideParentheses(node))) allRendered = false;
     }
     return allRendered;
   }, () => !allRendered);
   return allRendered && uses > 0;
 }
 
-const RENDER_CALL = new RegExp(`\\.(${[...RENDER_METHODS].join('|')})\\s*\\(`);
+const RENDER_CALL = new RegExp(`\\.(${[...RENDER_METHODS].join('|')})\\s*\\(|\\bexpect\\s*\\(`);
 const rendering = new WeakMap<ts.SourceFile, boolean>();
 
-/** Whether the file calls any render method at all (most files do not: their templates need no further look). */
-function rendersAnything(source: ts.SourceFile): boolean {
+/** Whether the file calls any render method or `expect` at all (most files do not: their templates need no further look). */
+function comparesAnything(source: ts.SourceFile): boolean {
   let found = rendering.get(source);
   if (found === undefined) {
     found = RENDER_CALL.test(source.text);
@@ -52,6 +56,19 @@ function refersTo(use: ts.Identifier, declaration: ts.VariableDeclaration, flow:
   if (ts.isPropertyAssignment(parent) && parent.name === use) return false;
   const binding = flow.bindingOf(use);
   return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+}
+
+/** A value only compared by an assertion: rendered into one, or the expected argument of an expect matcher. */
+function isComparedOnly(value: ts.Node): boolean {
+  return isRenderedForAssertion(value) || isMatcherArgument(value);
+}
+
+/** An argument of a matcher in an `expect(…)` chain (`.toHaveBeenCalledWith(v)`, `.resolves.toEqual(v)`), not of `expect` itself. */
+function isMatcherArgument(value: ts.Node): boolean {
+  const matcher = value.parent;
+  if (!ts.isCallExpression(matcher) || !matcher.arguments.includes(value as ts.Expression)) return false;
+  const chain = expectChain(matcher);
+  return chain !== undefined && chain.head !== matcher;
 }
 
 /** `value.toSQL(…)` whose text goes straight into an assertion. */

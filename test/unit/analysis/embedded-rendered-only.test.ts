@@ -1,5 +1,6 @@
-// sql`…` templates a unit test only renders to text and compares (toSQL, makeSQL, compile) are never sent:
-// no pooling findings. A template that is also sent, or rendered for anything but an assertion, still counts.
+// sql`…` templates a unit test only renders to text and compares (toSQL, makeSQL, compile), or only hands to an expect
+// matcher as the expected value, are never sent: no pooling findings. A template that is also sent, or rendered for
+// anything but an assertion, or awaited through expect(…) itself, still counts.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
@@ -33,4 +34,35 @@ test('a template that is sent as well as rendered, or rendered for another use, 
     '}',
   ].join('\n');
   assert.deepEqual(rules(text), ['set-local-outside-transaction', 'set-local-outside-transaction']);
+});
+
+test('a template that is only the expected argument of an expect matcher (toHaveBeenCalledWith on a mock), inline or through a const, is no finding', () => {
+  const text = [
+    "import { sql } from 'drizzle-orm';",
+    "it('sets the tenant for the transaction', async () => {",
+    '  const trx = { execute: vi.fn() };',
+    "  await runForTenant(trx, 'acme');",
+    "  expect(trx.execute).toHaveBeenCalledWith(sql`SELECT set_config('app.tenant', ${'acme'}, true)`);",
+    '  expect(trx.execute).toHaveBeenNthCalledWith(1, (sql`SET LOCAL statement_timeout = 5`));',
+    '  const wanted = sql`SET LOCAL role = tenant_user`;',
+    '  expect(trx.execute).toHaveBeenLastCalledWith(wanted);',
+    '});',
+  ].join('\n');
+  assert.deepEqual(rules(text), []);
+});
+
+test('a template an expect awaits, or one also sent, keeps its findings', () => {
+  const text = [
+    "import postgres from 'postgres';",
+    "import { sql as q } from 'drizzle-orm';",
+    'const sql = postgres(process.env.DATABASE_URL, { prepare: false });',
+    "it('locks', async () => {",
+    '  await expect(sql`SELECT pg_advisory_lock(7)`).resolves.toBeDefined();',
+    '  expect(await db.execute(q`SET LOCAL statement_timeout = 5`)).toBeDefined();',
+    '  const role = q`SET LOCAL role = tenant_user`;',
+    '  expect(db.execute).toHaveBeenCalledWith(role);',
+    '  await db.execute(role);',
+    '});',
+  ].join('\n');
+  assert.deepEqual(rules(text), ['advisory-lock', 'set-local-outside-transaction', 'set-local-outside-transaction']);
 });
