@@ -18,7 +18,9 @@
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users).
 import ts from 'typescript';
-import { flowOfModule, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
+import { flowOfModule, isConstDeclaration, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
+import { hasEntryGuard, runsOncePerRun } from './oncePerRun';
+import { runsOnce } from './postgresJsOneShot';
 import { resolve } from 'node:path';
 import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
@@ -61,14 +63,60 @@ interface FileView { source: ts.SourceFile; migrate: Set<string> }
  * One question's walk. Its texts and trees are its own, not parsedModules.ts's: it may read up to MAX_FILES importers of
  * up to 2 MB once each, which through that 64-module cache would evict every other fact's modules for nothing.
  */
-interface Walk { seen: Set<string>; hops: number; migrations: number; files: Map<string, FileView | undefined>; texts: Map<string, string | undefined> }
+interface Walk { seen: Set<string>; hops: number; migrations: number; files: Map<string, FileView | undefined>; texts: Map<string, string | undefined>; oneRun?: OneRun }
+
+/**
+ * A script's database walked for the one-off reading (oneTransactionPerRun): transactions are counted instead of
+ * refused. `body` is the function body the walk is in when it followed the database into a function (undefined in the
+ * database's own file), `once` whether the call that entered it runs at most once per run, `entries` numbers those
+ * entries (the same function entered twice runs twice: its uses are judged again).
+ */
+interface OneRun { root: ts.SourceFile; transactions: number; body?: ts.Node; once: boolean; entries: number }
 
 /** True when the database `call` (`drizzle(client, …)`) makes is never given a transaction, in this file or any importer. */
 export function drizzleNeverRunsTransaction(call: ts.CallExpression): boolean {
   const view = viewOf(call.getSourceFile());
   if (isMigrateArgument(call, view)) return true; // `migrate(drizzle(client), …)`: one transaction, nothing else
   const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map() };
-  return valueStaysSafe(call, view, walk) && walk.migrations <= 1;
+  return (valueStaysSafe(call, view, walk) && walk.migrations <= 1) || oneTransactionPerRun(call, view);
+}
+
+/**
+ * The one-off reading: a database a script (a file with a CommonJS entry guard, `if (require.main === module)`) keeps in
+ * a top-level `const` of its own (not exported) whose uses run at most one transaction (or one migration) in a run of
+ * the process — each transaction written where it runs once per run (oncePerRun.ts), also inside a function it is
+ * handed to from a call that runs once. That transaction's `commit` is named once and never sent again (a seed that
+ * empties the tables in one transaction, then only queries).
+ */
+function oneTransactionPerRun(call: ts.CallExpression, view: FileView): boolean {
+  const holder = outermostWrapper(call).parent;
+  if (!hasEntryGuard(view.source) || !ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !isConstDeclaration(holder) || isExported(holder) || !ts.isSourceFile(scopeOf(holder))) return false;
+  const oneRun: OneRun = { root: view.source, transactions: 0, once: true, entries: 0 };
+  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map(), oneRun };
+  return valueStaysSafe(call, view, walk) && walk.migrations + oneRun.transactions <= 1;
+}
+
+/** `db.transaction(…)` in the one-off reading: counted when the call runs at most once per run where the walk is. */
+function transactionRunsOnce(member: ts.PropertyAccessExpression, oneRun: OneRun): boolean {
+  const call = member.parent;
+  if (!ts.isCallExpression(call) || call.expression !== member) return false;
+  const once = oneRun.body === undefined ? call.getSourceFile() === oneRun.root && runsOncePerRun(call) : oneRun.once && runsOnce(call, { root: oneRun.body });
+  if (once) oneRun.transactions += 1;
+  return once;
+}
+
+/** Follows the database into a function's body (`enter`) from `call`, noting whether that call runs once per run. */
+function enteredOnce(call: ts.CallExpression, body: ts.Node | undefined, oneRun: OneRun, enter: () => boolean): boolean {
+  const outer = { body: oneRun.body, once: oneRun.once };
+  oneRun.once = outer.body === undefined ? call.getSourceFile() === oneRun.root && runsOncePerRun(call) : outer.once && runsOnce(call, { root: outer.body });
+  oneRun.body = body;
+  oneRun.entries += 1;
+  try {
+    return enter();
+  } finally {
+    oneRun.body = outer.body;
+    oneRun.once = outer.once;
+  }
 }
 
 function viewOf(source: ts.SourceFile): FileView {
@@ -316,7 +364,9 @@ function argumentStaysSafe(call: ts.CallExpression, index: number, view: FileVie
     // `lazySingleton(() => makeDb(url))`: a function that only calls the factory it is given and hands back what it
     // made (`let instance; return () => (instance ??= factory())`) hands the database to its caller: followed there.
     if (handsBackCalls(target.fn, parameter.name.text)) return valueStaysSafe(call, view, walk);
-    return nameStaysSafe(parameter.name.text, target.fn, target.view, walk);
+    const name = parameter.name.text;
+    const follow = () => nameStaysSafe(name, target.fn, target.view, walk);
+    return walk.oneRun ? enteredOnce(call, target.fn.body, walk.oneRun, follow) : follow();
   });
 }
 
@@ -590,7 +640,7 @@ function importedFunction(importer: string, specifier: string, name: string, wal
 
 /** Every read of a name (`db`) or of a property path (`cache.db`) in a scope is a safe use. */
 function nameStaysSafe(key: string, scope: ts.Node, view: FileView, walk: Walk): boolean {
-  const seenKey = `${view.source.fileName}\u0000${key}\u0000${scope.pos}`;
+  const seenKey = `${view.source.fileName}\u0000${key}\u0000${scope.pos}\u0000${walk.oneRun?.entries ?? ''}`;
   if (walk.seen.has(seenKey)) return true;
   walk.seen.add(seenKey);
   if (++walk.hops > MAX_HOPS) return false;
@@ -624,6 +674,7 @@ function useStaysSafe(reference: ts.Expression, view: FileView, walk: Walk): boo
   const parent = use.parent;
   if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true; // a write
   if (ts.isPropertyAccessExpression(parent) && parent.expression === use && PROMISE_MEMBERS.has(parent.name.text)) return settledStaysSafe(parent, view, walk);
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === use && walk.oneRun && parent.name.text === 'transaction') return transactionRunsOnce(parent, walk.oneRun);
   if (ts.isPropertyAccessExpression(parent) && parent.expression === use) return !TRANSACTION_MEMBERS.has(parent.name.text);
   if (isMigrateArgument(use, view)) return ++walk.migrations <= 1;
   if (isTruthinessTest(use)) return true;
@@ -666,6 +717,8 @@ const verdicts = new TimedCache<boolean>(PROJECT_CACHE_MS, MAX_CACHED);
 
 /** Every file of the project importing `exported` from `file` uses it safely (at least one does import it). */
 function exportStaysSafe(fileName: string, exported: string, walk: Walk): boolean {
+  // The one-off reading is for a script's own database: one that leaves its file may run transactions anywhere.
+  if (walk.oneRun) return false;
   const file = resolve(fileName); // the CLI names files relative to where it runs
   const key = `${file}\u0000${exported}`;
   const cached = verdicts.fresh(key);

@@ -405,13 +405,24 @@ function returningFunction(fn: ts.SignatureDeclaration): ts.SignatureDeclaration
   return undefined;
 }
 
-function inLoopHeader(loop: ts.Node, child: ts.Node): boolean {
+export function inLoopHeader(loop: ts.Node, child: ts.Node): boolean {
   if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return loop.expression === child;
   return ts.isForStatement(loop) && loop.initializer === child;
 }
 
 /** The call that runs `fn` once each time it is evaluated, if `fn` is known to run no more often than that. */
 function onceCaller(fn: ts.SignatureDeclaration): ts.Node | undefined {
+  const inline = inlineOnceCaller(fn);
+  if (inline) return inline;
+  const name = functionName(fn);
+  return name ? soleCall(name, fn.getSourceFile()) : undefined;
+}
+
+/**
+ * The call that runs `fn` once where it is written: an IIFE, a `new Promise` executor, a `.then`/`.catch`/`.finally`,
+ * `begin`/`savepoint` or once-running test framework callback (also read by oncePerRun.ts).
+ */
+export function inlineOnceCaller(fn: ts.SignatureDeclaration): ts.Node | undefined {
   const outer = outsideParentheses(fn);
   const parent = outer.parent;
   if (ts.isCallExpression(parent) && parent.expression === outer) return parent;
@@ -420,10 +431,8 @@ function onceCaller(fn: ts.SignatureDeclaration): ts.Node | undefined {
     const callee = parent.expression;
     if (ts.isPropertyAccessExpression(callee) && (PROMISE_CALLBACKS.has(callee.name.text) || TRANSACTION_METHODS.has(callee.name.text))) return parent;
     if (isOnceTestCall(callee)) return parent;
-    return undefined;
   }
-  const name = functionName(fn);
-  return name ? soleCall(name, fn.getSourceFile()) : undefined;
+  return undefined;
 }
 
 /** `it(…)`, `test(…)`, `describe.only(…)`, `test.beforeAll(…)`: a test framework call whose callback runs once. */
@@ -434,7 +443,7 @@ function isOnceTestCall(callee: ts.Expression): boolean {
 }
 
 /** The name a function declaration or a `const f = () => …` gives the function. */
-function functionName(fn: ts.SignatureDeclaration): string | undefined {
+export function functionName(fn: ts.SignatureDeclaration): string | undefined {
   if (ts.isFunctionDeclaration(fn)) return fn.name?.text;
   if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn
     && ts.isIdentifier(fn.parent.name) && (fn.parent.parent.flags & ts.NodeFlags.Const) !== 0) return fn.parent.name.text;

@@ -639,3 +639,72 @@ test('a name two functions each load from their own module (`const { step } = aw
   const contextFolder = project('loaded-from-context', { ...modules, 'scripts/run.ts': fromContext });
   assert.deepEqual(rulesOf(contextFolder, 'scripts/run.ts', fromContext), FLAGGED);
 });
+
+/** A seed helper module: one function runs a transaction on the database it is given, the others only query. */
+const SEED_HELPERS = [
+  "import { sql } from 'drizzle-orm';",
+  'export async function emptyTables(db) {',
+  '  await db.transaction(async (tx) => {',
+  "    for (const table of ['a', 'b']) await tx.execute(sql`TRUNCATE ${sql.identifier(table)} CASCADE`);",
+  '  });',
+  '}',
+  'export const grantRoles = async (db) => { await db.execute(sql`GRANT USAGE ON SCHEMA public TO app`); };',
+  'export async function addTenant(db, name) { return db.insert(tenants).values({ name }).returning(); }',
+];
+/** A script's database: a top-level const, handed to the helpers from a function its entry guard calls once. */
+const SEED_SCRIPT = (body: string[], tail: string[] = [], entryGuard = true) => [
+  "import postgres from 'postgres';",
+  "import { drizzle } from 'drizzle-orm/postgres-js';",
+  "import { emptyTables, grantRoles, addTenant } from './helpers';",
+  'const client = postgres(process.env.DATABASE_URL!);',
+  'const db = drizzle(client);',
+  'export async function seedAll() {',
+  ...body,
+  '  await client.end();',
+  '}',
+  ...(entryGuard ? ['if (require.main === module) {', '  seedAll().then(() => process.exit(0)).catch(() => process.exit(1));', '}'] : []),
+  'export default seedAll;',
+  ...tail,
+];
+const ONE_TRANSACTION = ['  await grantRoles(db);', '  await emptyTables(db);', "  for (const name of ['a', 'b']) await addTenant(db, name);"];
+
+test("a script's drizzle database that runs one transaction per run (a helper its entry guard reaches once) is not flagged: the named commit is never sent again", () => {
+  const alone = project('one-transaction', { 'scripts/helpers.ts': SEED_HELPERS, 'scripts/seed.ts': SEED_SCRIPT(ONE_TRANSACTION) });
+  assert.deepEqual(rulesOf(alone, 'scripts/seed.ts', SEED_SCRIPT(ONE_TRANSACTION)), []);
+  // Another script imports the seed and runs it once from its own entry guard: only one of the two is the process's main module.
+  const e2e = [
+    "import seedAll from './seed';",
+    'export async function seedForTests() { return seedAll(); }',
+    'if (require.main === module) seedForTests();',
+  ];
+  const both = project('one-transaction-two-entries', { 'scripts/helpers.ts': SEED_HELPERS, 'scripts/seed.ts': SEED_SCRIPT(ONE_TRANSACTION), 'scripts/e2e.ts': e2e });
+  assert.deepEqual(rulesOf(both, 'scripts/seed.ts', SEED_SCRIPT(ONE_TRANSACTION)), []);
+});
+
+test('a script database keeps its flag when a transaction may run twice in one run: in a loop, two transactions, a helper called twice, an importer calling the seed more than once, a library export', () => {
+  const scripts: Record<string, Record<string, string[]>> = {
+    loop: { 'scripts/seed.ts': SEED_SCRIPT(["  for (const name of ['a', 'b']) await emptyTables(db);"]) },
+    twoTransactions: { 'scripts/seed.ts': SEED_SCRIPT(['  await emptyTables(db);', '  await db.transaction(async (tx) => { await tx.insert(tenants).values({ name: "x" }); });']) },
+    twoCalls: { 'scripts/seed.ts': SEED_SCRIPT(['  await emptyTables(db);'], ['export async function again() { await seedAll(); }', 'again();']) },
+    importerLoops: {
+      'scripts/seed.ts': SEED_SCRIPT(['  await emptyTables(db);']),
+      'scripts/many.ts': ["import seedAll from './seed';", "for (const n of [1, 2]) await seedAll();"],
+    },
+    importerTwice: {
+      'scripts/seed.ts': SEED_SCRIPT(['  await emptyTables(db);']),
+      'scripts/twice.ts': ["import { seedAll } from './seed';", 'await seedAll();', 'await seedAll();'],
+    },
+    migrateToo: {
+      'scripts/seed.ts': SEED_SCRIPT(['  await emptyTables(db);', "  await migrate(db, { migrationsFolder: 'drizzle' });"])
+        .map((line) => (line.startsWith("import { drizzle }") ? `${line}\nimport { migrate } from 'drizzle-orm/postgres-js/migrator';` : line)),
+    },
+  };
+  for (const [name, files] of Object.entries(scripts)) {
+    const folder = project(`one-transaction-${name}`, { 'scripts/helpers.ts': SEED_HELPERS, ...files });
+    assert.deepEqual(rulesOf(folder, 'scripts/seed.ts', files['scripts/seed.ts']), FLAGGED, name);
+  }
+  // No entry guard and no importer: an exported function of a library, for callers to come.
+  const library = SEED_SCRIPT(['  await emptyTables(db);'], [], false);
+  const folder = project('one-transaction-library', { 'scripts/helpers.ts': SEED_HELPERS, 'scripts/seed.ts': library });
+  assert.deepEqual(rulesOf(folder, 'scripts/seed.ts', library), FLAGGED, 'library');
+});
