@@ -8,6 +8,7 @@
 //   prepares nothing only when its database is never given a transaction, in its file or in any file that
 //   imports it (drizzleDatabaseUses.ts); drizzle's migrator runs one transaction, whose named `commit` is
 //   never sent again when `migrate()` is called once.
+//   Its `drizzle` is the one of drizzle-orm/postgres-js/driver, imported from there by some projects.
 //   drizzle-orm/postgres-js also makes the client itself: `drizzle(url)`, `drizzle({ connection: url | options })`
 //   call postgres.js with that URL or those options, so its defaults (a pool, `prepare: true`) hold unless the
 //   options say otherwise (drizzleOwnConnection).
@@ -15,12 +16,13 @@ import ts from 'typescript';
 import { outermostWrapper, unwrap } from './embeddedFlow';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { dynamicImportBindings } from './dynamicImports';
-import { DRIZZLE_POSTGRES_JS_MODULE } from './codeWords';
+import { DRIZZLE_POSTGRES_JS_DRIVER_MODULE, DRIZZLE_POSTGRES_JS_MODULE } from './codeWords';
 import { environmentName } from './environmentReads';
 
 const KYSELY_MODULE = 'kysely-postgres-js';
 const KYSELY_DIALECT = 'PostgresJSDialect';
-const DRIZZLE_MODULE = DRIZZLE_POSTGRES_JS_MODULE;
+/** drizzle-orm/postgres-js and the module its `drizzle` comes from (`drizzle-orm/postgres-js/driver`): one function. */
+const DRIZZLE_MODULES = [DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE];
 const DRIZZLE_FACTORY = 'drizzle';
 
 interface WrapperNames { kyselyDialect: Set<string>; drizzle: Set<string> }
@@ -115,7 +117,7 @@ function wrapperNames(source: ts.SourceFile): WrapperNames {
   if (!names) {
     names = {
       kyselyDialect: importedAs(source, KYSELY_MODULE, KYSELY_DIALECT),
-      drizzle: importedAs(source, DRIZZLE_MODULE, DRIZZLE_FACTORY),
+      drizzle: new Set(DRIZZLE_MODULES.flatMap((module) => [...importedAs(source, module, DRIZZLE_FACTORY)])),
     };
     namesBySource.set(source, names);
   }

@@ -100,3 +100,13 @@ test('wrappers loaded at run time are the same wrappers: a client handed only to
   // Another export of the module under that name is not the dialect.
   assert.deepEqual(rules(setup('OtherDialect: PostgresJSDialect')), flagged);
 });
+
+test("drizzle imported from drizzle-orm/postgres-js/driver (the module the package's index re-exports) is the same wrapper", () => {
+  const DRIVER = "import postgres from 'postgres';\nimport { drizzle } from 'drizzle-orm/postgres-js/driver';\n";
+  // Only queried: drizzle sends them with unsafe(), the client prepares nothing.
+  assert.deepEqual(rules(`${DRIVER}const client = postgres(url);\nconst db = drizzle(client);\nawait db.execute(sql\`GRANT USAGE ON SCHEMA public TO app\`);\nawait client.end();`), []);
+  // A transaction names its commit: still flagged, as from the package's index.
+  assert.deepEqual(rules(`${DRIVER}const client = postgres(url);\nconst db = drizzle(client);\nexport const move = () => db.transaction(async (tx) => { await tx.insert(users).values(row); });`), flagged);
+  // drizzle(url) from the driver module makes its own postgres.js client, with its defaults.
+  assert.deepEqual(rules(`import { drizzle } from 'drizzle-orm/postgres-js/driver';\nexport const db = drizzle(process.env.DATABASE_URL!);`), flagged);
+});
