@@ -44,6 +44,14 @@ export const POSTGRES_MIGRATIONS_MODULES: readonly string[] = [POSTGRES_MIGRATIO
 export const GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE = 'graphql-postgres-subscriptions';
 /** PostGraphile v5's pg adaptor's service maker, whose `pubsub` option makes a LISTEN subscriber on the service's pool. */
 export const MAKE_PG_SERVICE = 'makePgService';
+/** advisory-lock, whose mutexes take session advisory locks on a client they open on the URL given (advisoryLockMutexes.ts). */
+export const ADVISORY_LOCK_MODULE = 'advisory-lock';
+/**
+ * A call of a lock method of such a mutex (`.tryLock(`, `.lock(`, `.withLock(`, `?.(` too): the file may lock through a
+ * factory a module of the project makes, with no code word of its own. Read in the file's text (embeddedGate.ts), as
+ * identifiers named `lock` are too common to make every file holding one parsed.
+ */
+export const MUTEX_LOCK_CALL = /\.\s*(?:tryLock|lock|withLock)\s*(?:\?\.\s*)?\(/;
 /** node-pg-migrate, whose programmatic runner takes a session advisory lock on its client unless told `noLock` (libraryLocks.ts). */
 export const NODE_PG_MIGRATE_MODULE = 'node-pg-migrate';
 /** PostGraphile's maker of the plugin hook the pg-pubsub plugin is loaded with: the gate's word for it (a plain identifier). */

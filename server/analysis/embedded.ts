@@ -22,7 +22,7 @@ import { enclosingFunction, nonNullishMembers, parseWithParents, propertyNameTex
 import { TAKES_CONNECTION, freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
-import { CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULES, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
+import { ADVISORY_LOCK_MODULE, CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULES, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { PLPGSQL_FRAGMENT_START, SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
 import { releasesAdvisoryLock } from './detect';
@@ -472,6 +472,7 @@ const LIBRARY_SET_MESSAGES: Readonly<Record<string, string>> = {
 /** The finding of each session lock a library takes when called (libraryLocks.ts), by the library's module. */
 const LIBRARY_LOCK_MESSAGES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(POSTGRES_MIGRATIONS_MODULES.map((module) => [module, `${module}' migrate() takes a session advisory lock (pg_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, or never run when a migration fails), and the next migrate() waits on it. Run migrations on a direct (session) connection.`])),
+  [ADVISORY_LOCK_MODULE]: "advisory-lock's mutex takes a session advisory lock (pg_advisory_lock, pg_try_advisory_lock) on a pg client it opens on the factory's URL, and unlocks it in a later statement (withLock() too): behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, and a client that lands on the first holds the lock without asking). Make the factory on a direct (session) URL, or take pg_advisory_xact_lock inside a transaction on the pool.",
   [NODE_PG_MIGRATE_MODULE]: "node-pg-migrate's runner takes a session advisory lock (pg_try_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next run fails with 'Another migration is already running'. Run migrations on a direct (session) connection, or pass noLock: true where nothing else migrates at once.",
 };
 
@@ -978,11 +979,20 @@ class Extractor {
    * test mocks the library's module.
    */
   private inspectLibrarySessionState(): void {
-    for (const found of librarySessionState(this.source)) {
-      if (found.connection && this.reachesUnpooledServer(found.connection)) continue;
+    for (const found of librarySessionState(this.source, this.fileName)) {
+      if (found.connection && this.libraryConnectsUnpooled(found.connection)) continue;
       if (mocksModuleNamed(this.source, found.module) || this.callsLocalNamesake(found.node)) continue;
       this.addNodeFinding(found.rule, found.at, (found.rule === 'session-set' ? LIBRARY_SET_MESSAGES : LIBRARY_LOCK_MESSAGES)[found.module]);
     }
+  }
+
+  /**
+   * Whether what a library is handed connects where no pooler is (reachesUnpooledServer); written in another module of
+   * the project (advisory-lock's factory imported from it), it is judged in that module (directUrls.ts).
+   */
+  private libraryConnectsUnpooled(connection: ts.Expression): boolean {
+    const written = connection.getSourceFile();
+    return written === this.source ? this.reachesUnpooledServer(connection) : connectsDirectly(connection, written.fileName);
   }
 
   /**

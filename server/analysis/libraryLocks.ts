@@ -14,15 +14,19 @@
 //   autocommit statement of its own before the migrations: a `session-set` at the option, whether it locks or not.
 //   (`migrationsSchema` only places its table, with schema-qualified SQL: no SET. Read in salsita/node-pg-migrate
 //   src/runner.ts, 10.0.0-alpha.2; versions before 4 send `SET SCHEMA '…'` there, the same session SET.)
+// - the advisory-lock package's mutexes (`advisoryLock(url)(name)`): lock(), tryLock() and withLock() send a session
+//   `pg_advisory_lock`/`pg_try_advisory_lock` on a pg Client they open on the URL, and the unlock as a later statement
+//   (advisoryLockMutexes.ts, which also follows a factory imported from a module of the project).
 // Each comes with the client or config the library connects with, where the file shows it: embedded.ts asks whether that
 // is a server no pooler fronts (the suite's own test server, a direct URL).
 import ts from 'typescript';
 import { walkDescendants } from './astWalk';
 import { objectProperty, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { NODE_PG_MIGRATE_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
+import { ADVISORY_LOCK_MODULE, NODE_PG_MIGRATE_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
 import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
 import { setsNoSearchPath } from './searchPathOptions';
+import { advisoryLockMutexLocks } from './advisoryLockMutexes';
 
 /** postgres-migrations' functions that lock around what they run. */
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
@@ -36,20 +40,21 @@ export interface LibrarySessionState {
   rule: 'advisory-lock' | 'session-set';
   /** Where the finding is reported. */
   at: ts.Node;
-  /** The client or connection config the library sends it on, where the file shows it. */
+  /** The client, connection config or URL the library sends it on, where the code shows it (in another module for a factory it imports). */
   connection: ts.Expression | undefined;
   /** The library's module (for a test that mocks it). */
   module: string;
 }
 
-/** The session state libraries leave for this file's code (see the file comment). */
-export function librarySessionState(source: ts.SourceFile): LibrarySessionState[] {
+/** The session state libraries leave for this file's code (see the file comment); `fileName` finds the modules it imports. */
+export function librarySessionState(source: ts.SourceFile, fileName?: string): LibrarySessionState[] {
+  const found: LibrarySessionState[] = advisoryLockMutexLocks(source, fileName)
+    .map(({ node, method, url }) => ({ node, rule: 'advisory-lock', at: method, connection: url, module: ADVISORY_LOCK_MODULE }));
   const migrators = POSTGRES_MIGRATIONS_MODULES.filter((module) => source.text.includes(module));
   const mayMigrate = migrators.length > 0;
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
-  if (!mayMigrate && !mayRunMigrations) return [];
+  if (!mayMigrate && !mayRunMigrations) return found;
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
-  const found: LibrarySessionState[] = [];
   walkDescendants(source, (node) => {
     if (!ts.isCallExpression(node)) return true;
     const migrator = mayMigrate ? migrators.find((module) => moduleFunction(node.expression, names, module, LOCKING_FUNCTIONS) !== undefined) : undefined;
