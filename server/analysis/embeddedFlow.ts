@@ -110,6 +110,16 @@ export function objectProperty(object: ts.ObjectLiteralExpression, name: string)
   return undefined;
 }
 
+/**
+ * `promise.then((value) => …)`: the promise whose resolved value a callback's first parameter receives (`pool.connect()`
+ * for `c` in `pool.connect().then((c) => …)`); undefined for any other parameter or function.
+ */
+export function promiseResolvedInto(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration): ts.Expression | undefined {
+  const call = fn.parent;
+  return ts.isCallExpression(call) && call.arguments[0] === fn && fn.parameters[0] === parameter && ts.isPropertyAccessExpression(call.expression)
+    && call.expression.name.text === 'then' ? call.expression.expression : undefined;
+}
+
 /** Containers that scope a declaration (approximation of JS scoping, enough for lookups). */
 function isScopeKind(node: ts.Node): boolean {
   return ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node) || ts.isFunctionLike(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
@@ -1007,23 +1017,25 @@ export class Flow {
 
   /** The field a const destructures from `this` under `use`'s name (`const { queryConfig: query } = this`: queryConfig). */
   private fieldDestructuredFromThis(use: ts.Identifier): string | undefined {
-    const declaration = this.destructuringOf(use);
-    if (!declaration || !isConstDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;
-    if (!declaration.initializer || unwrap(declaration.initializer).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
-    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === use.text);
-    if (!element || element.dotDotDotToken || element.initializer) return undefined;
-    const property = element.propertyName ?? element.name;
+    const destructured = this.constDestructured(use);
+    if (!destructured || unwrap(destructured.object).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+    const { property } = destructured;
     return ts.isIdentifier(property) || ts.isStringLiteral(property) ? property.text : undefined;
   }
 
   /** `const { roleSql } = setup`, `const { role: roleSql } = setup` (never reassigned): the value this file writes to that property. */
   private destructuredPropertyValue(use: ts.Identifier): ts.Expression | undefined {
-    const declaration = this.destructuringOf(use);
-    if (!declaration || !isConstDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;
-    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === use.text);
+    const property = this.constDestructured(use)?.property;
+    return property && (ts.isIdentifier(property) || ts.isStringLiteral(property)) ? this.propertyWrittenOnce(property.text) : undefined;
+  }
+
+  /** `const { X: name } = object` (not a rest, not with a default): the property `name` reads, and the object it is read from. */
+  constDestructured(name: ts.Identifier): { property: ts.PropertyName; object: ts.Expression } | undefined {
+    const declaration = this.destructuringOf(name);
+    if (!declaration || !ts.isObjectBindingPattern(declaration.name) || !declaration.initializer || !isConstDeclaration(declaration)) return undefined;
+    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === name.text);
     if (!element || element.dotDotDotToken || element.initializer) return undefined;
-    const property = element.propertyName ?? element.name;
-    return ts.isIdentifier(property) || ts.isStringLiteral(property) ? this.propertyWrittenOnce(property.text) : undefined;
+    return { property: element.propertyName ?? (element.name as ts.Identifier), object: declaration.initializer };
   }
 
   private propertyWrites?: Map<string, ts.Expression[]>;

@@ -11,7 +11,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, outermostWrapper, singleReturn, unwrap } from './embeddedFlow';
+import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, outermostWrapper, promiseResolvedInto, singleReturn, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
 import { namesProjectFile, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -558,7 +558,7 @@ export class OwnServerClients {
     }
     if (ts.isCallExpression(value)) return this.environmentGetterRead(value, depth);
     if (!ts.isIdentifier(value) || this.flow.bindingOf(value)) return undefined;
-    const destructured = this.constDestructured(value);
+    const destructured = this.flow.constDestructured(value);
     if (!destructured || (!ts.isIdentifier(destructured.property) && !ts.isStringLiteral(destructured.property))) return undefined;
     return this.environmentObject(destructured.object, depth + 1) ? destructured.property.text : undefined;
   }
@@ -618,15 +618,6 @@ export class OwnServerClients {
     return text && ts.isStringLiteralLike(text) ? text.text : undefined;
   }
 
-  /** `const { X: name } = object` (not a rest, not with a default): the property `name` reads, and the object it is read from. */
-  private constDestructured(name: ts.Identifier): { property: ts.PropertyName; object: ts.Expression } | undefined {
-    const declaration = this.flow.destructuringOf(name);
-    if (!declaration || !ts.isObjectBindingPattern(declaration.name) || !declaration.initializer || !isConstDeclaration(declaration)) return undefined;
-    const element = declaration.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === name.text);
-    if (!element || element.dotDotDotToken || element.initializer) return undefined;
-    return { property: element.propertyName ?? (element.name as ts.Identifier), object: declaration.initializer };
-  }
-
   /** Whether a value is the process's environment object (see environmentRead). */
   private environmentObject(expression: ts.Expression, depth: number): boolean {
     if (depth > 4) return false;
@@ -644,7 +635,7 @@ export class OwnServerClients {
       return binding !== undefined && 'variable' in binding && isConstDeclaration(binding.variable) && this.environmentObject(initializer, depth + 1);
     }
     // `const { env } = process`.
-    const destructured = this.constDestructured(value);
+    const destructured = this.flow.constDestructured(value);
     return destructured !== undefined && ts.isIdentifier(destructured.property) && destructured.property.text === 'env'
       && ENVIRONMENT_OWNER.test(unwrap(destructured.object).getText(this.source));
   }
@@ -996,8 +987,8 @@ export class OwnServerClients {
   private parameterBindingFromOwnServer(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, depth: number): boolean {
     const call = fn.parent;
     // `pool.acquire().then((conn) => …)`: the first parameter of a promise's callback is what the promise resolves to.
-    if (ts.isCallExpression(call) && call.arguments[0] === fn && fn.parameters[0] === parameter && ts.isPropertyAccessExpression(call.expression)
-      && call.expression.name.text === 'then') return this.fromOwnServer(call.expression.expression, depth + 1);
+    const promise = promiseResolvedInto(fn, parameter);
+    if (promise) return this.fromOwnServer(promise, depth + 1);
     // `pool.on('connect', (client) => …)`: pg hands the handler each new connection of the pool, once, before any
     // query; what it sets there is per-connection setup, which only a pooler between them would break.
     if (ts.isCallExpression(call) && call.arguments[1] === fn && fn.parameters[0] === parameter && isNewConnectionEvent(call)) {

@@ -12,16 +12,18 @@
 // A double handed on stays one (followed back through the file, a few steps): an object written in the test whose
 // members are mock functions or names holding one (`const query = jest.fn(); const pool = { query, connect }`), a
 // variable every value of which is a double (`mockClient = { query: jest.fn() }` in a `beforeEach`), a connection
-// taken from a double pool (`await mockPool.connect()`), what a local function returns when every value it returns is
-// one (`const makeClient = () => ({ query: jest.fn() })`), and a local function's parameter when every call of the
-// function passes one there (`const runJob = async (client) => …; runJob(client1)`).
+// taken from a double pool (`await mockPool.connect()`, or its `.then((c) => …)` callback's parameter), what a local
+// function returns when every value it returns is one (`const makeClient = () => ({ query: jest.fn() })`), a member
+// destructured from such a result when that member of every object returned is one (`const { pool } = makeFakePool()`
+// with `return { pool, isLocked }`), and a local function's parameter when every call of the function passes one there
+// (`const runJob = async (client) => …; runJob(client1)`).
 // A project module the test imports may be the double: a module mock (`jest.mock('../db', () => ({ default: mockPool
 // }))`, `vi.mock`) at the top level of the test file, or of a setup file Jest or Vitest runs in the test's own module
 // registry (`setupFiles`, `setupFilesAfterEnv`), whose factory gives the imported export a double and keeps nothing of
 // the real module. A mock in the test file itself decides over the setup files' (`jest.unmock` brings the real module back).
 import ts from 'typescript';
 import { TEST_PATH } from './inProcess';
-import { Flow, outermostWrapper, returnedValues, unwrap } from './embeddedFlow';
+import { Flow, objectProperty, outermostWrapper, promiseResolvedInto, returnedValues, unwrap } from './embeddedFlow';
 import { callsByName, walkDescendants } from './astWalk';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
@@ -130,13 +132,42 @@ function isDouble(expression: ts.Expression, doubles: TestDoubles, flow: Flow, d
     return returned.length > 0 && returned.every(next);
   }
   if (!ts.isIdentifier(value)) return false;
+  // `const { pool } = makeFakePool()`, when that is the nearest declaration of the name: the member of every object
+  // the value destructured may be. A destructuring of anything else (`const { pool } = require('../db')`) is read below.
+  const members = destructuredMembers(value, flow);
+  if (members.length > 0) return members.every(next);
   const binding = flow.bindingOf(value);
   // No local binding: a name the file imports (or a global), a double when a module mock gives it one.
   if (!binding) return doubles.mockedImports.has(value.text);
   if ('variable' in binding) return flow.everyHeldValue(binding.variable, next);
+  // `fakePool.connect().then((c) => …)`: the connection the promise resolves to.
+  const promise = promiseResolvedInto(binding.parameterOf, binding.parameter);
+  if (promise) return next(promise);
   const index = binding.parameterOf.parameters.indexOf(binding.parameter);
   const arguments_ = ts.isIdentifier(binding.parameter.name) ? argumentsPassed(binding.parameterOf, index, flow) : undefined;
   return arguments_ !== undefined && arguments_.length > 0 && arguments_.every(next);
+}
+
+/** The values a name a const destructures may have (memberValues), when that is its nearest declaration. */
+function destructuredMembers(name: ts.Identifier, flow: Flow): ts.Expression[] {
+  const nearest = flow.nearestDeclaration(name);
+  const destructured = nearest && ts.isVariableDeclaration(nearest) && !ts.isIdentifier(nearest.name) ? flow.constDestructured(name) : undefined;
+  const property = destructured?.property;
+  return destructured && property && (ts.isIdentifier(property) || ts.isStringLiteral(property)) ? memberValues(destructured.object, property.text, flow) : [];
+}
+
+/**
+ * The values a member of an object may have: the member of an object literal written there, or of every object a local
+ * function returns (`return { pool, isLocked }`); none when any of those is not an object literal naming the member
+ * without a spread.
+ */
+function memberValues(object: ts.Expression, name: string, flow: Flow): ts.Expression[] {
+  const value = unwrap(object);
+  const fn = ts.isCallExpression(value) ? flow.localFunction(value.expression) : undefined;
+  const objects = ts.isObjectLiteralExpression(value) ? [value] : fn ? returnedValues(fn).map(unwrap) : [];
+  // An object that spreads another may take the member from it: not followed.
+  const members = objects.map((returned) => ts.isObjectLiteralExpression(returned) && !returned.properties.some(ts.isSpreadAssignment) ? objectProperty(returned, name) : undefined);
+  return members.every((member) => member !== undefined) ? members as ts.Expression[] : [];
 }
 
 /** An object literal with a member that is a mock function, written there or held by a name (`{ query: mockQuery }`). */

@@ -88,3 +88,38 @@ test('a real client handed on the same ways keeps its finding', () => {
   // Outside test code, a mock-looking object is the application's own.
   assert.deepEqual(found(`const one = { query: jest.fn() };\n${run}run(one);\n`, 'src/jobs.ts'), ['advisory-lock']);
 });
+
+// A local factory builds the fake pool from mock functions and returns it inside a bundle (`return { pool, isLocked }`);
+// the test destructures the pool out of the factory's result and takes a connection with `.then((c) => …)`.
+const FAKE_POOL_FACTORY = `function makeStubPool() {
+  let held = false;
+  const pool = {
+    connect: vi.fn(async () => ({ query: vi.fn(async () => { held = true; return { rows: [{ ok: true }] }; }), release: vi.fn() })),
+  };
+  return { pool, isHeld: () => held };
+}
+`;
+
+test('a pool a local factory builds from mock functions, destructured from its result and checked out with .then, is a double', () => {
+  const taken = `it('is busy', async () => {\n  const { pool } = makeStubPool();\n  await pool.connect().then((c) => c.query(${LOCK}));\n});\n`;
+  assert.deepEqual(found(`import { vi, it } from 'vitest';\n${FAKE_POOL_FACTORY}${taken}`, 'src/__tests__/reconcile.test.ts'), []);
+  const renamed = `it('is busy', async () => {\n  const { pool: stub } = makeStubPool();\n  const conn = await stub.connect();\n${lockedOn('conn')}});\n`;
+  assert.deepEqual(found(`import { vi, it } from 'vitest';\n${FAKE_POOL_FACTORY}${renamed}`, 'src/__tests__/reconcile.test.ts'), []);
+});
+
+test('a real pool taken the same ways in a test keeps its lock finding', () => {
+  const real = "import { vi, it } from 'vitest';\nimport { Pool } from 'pg';\nconst spy = vi.fn();\n";
+  const factory = "function makePool() {\n  const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n  return { pool, spy };\n}\n";
+  const taken = `it('is busy', async () => {\n  const { pool } = makePool();\n  await pool.connect().then((c) => c.query(${LOCK}));\n});\n`;
+  assert.deepEqual(found(real + factory + taken, 'src/__tests__/reconcile.test.ts'), ['advisory-lock']);
+  // The bundle's other member is the double; the pool destructured is real.
+  const mixed = "function makePool() {\n  const pool = new Pool({ connectionString: process.env.DATABASE_URL });\n  return { pool, fake: { connect: vi.fn() } };\n}\n";
+  assert.deepEqual(found(real + mixed + taken, 'src/__tests__/reconcile.test.ts'), ['advisory-lock']);
+  // The fake pool destructured at the top, a real pool of the same name declared nearer the lock.
+  const inline = "const makeInlinePool = () => ({ pool: { connect: vi.fn(), query: vi.fn() } });\n";
+  const shadowed = `const { pool } = makeInlinePool();\nit('locks', async () => {\n  const pool = await getPool();\n  await pool.connect().then((c) => c.query(${LOCK}));\n});\n`;
+  assert.deepEqual(found(`import { vi, it } from 'vitest';\nimport { getPool } from '../db';\n${inline}${shadowed}`, 'src/__tests__/reconcile.test.ts'), ['advisory-lock']);
+  // A .then callback on a checkout of the application's pool, imported by the test.
+  const imported = "import { vi, it } from 'vitest';\nimport { pool } from '../db';\nconst spy = vi.fn();\n";
+  assert.deepEqual(found(`${imported}it('locks', async () => {\n  await pool.connect().then((c) => c.query(${LOCK}));\n});\n`, 'src/__tests__/reconcile.test.ts'), ['advisory-lock']);
+});
