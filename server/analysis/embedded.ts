@@ -1817,7 +1817,7 @@ class Extractor {
     // An early `return ''` (nothing to do: `if (!table.schemaName) return ''`) sends nothing: the other return is the SQL.
     const result = singleReturn(fn as ts.FunctionLikeDeclaration, true);
     // The module's own helper whose every call puts the text in a psql command line or a log line: no client sends it.
-    if (result && sentOnlyToPsqlOrLogs(fn, name, this.source)) return;
+    if (result && sentOnlyToPsqlOrLogs(fn, this.source)) return;
     // A list of statements written in place by a function named as a builder (`getCreateProceduresSQL(s) { return
     // [\`CREATE FUNCTION …\`, \`CREATE INDEX …\`] }`, DDL its callers send one by one): each element is a returned SQL text
     // of its own. Under another name a list written in place is as often a test case's setup or a fixture table as a

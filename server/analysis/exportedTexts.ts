@@ -50,7 +50,7 @@ function assignsMember(source: ts.SourceFile, owner: string, member: string): bo
 const exportedByReference = new WeakMap<ts.SourceFile, Set<string>>();
 
 /** The local names a module's top-level statements export without declaring them there (see isExportedConstant). */
-export function namesExportedByReference(source: ts.SourceFile): Set<string> {
+function namesExportedByReference(source: ts.SourceFile): Set<string> {
   let names = exportedByReference.get(source);
   if (names) return names;
   names = new Set();

@@ -34,10 +34,8 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
  * else undefined: some caller's value is not in the file.
  */
 export function argumentsAtEveryCall(fn: ts.SignatureDeclaration, index: number, source: ts.SourceFile): ts.Expression[] | undefined {
-  const name = ownFunctionName(fn);
-  if (index < 0 || !name) return undefined;
-  const calls = callsByName(source).get(name.text) ?? [];
-  if (calls.length === 0 || mentions(source, name.text) !== calls.length + 1) return undefined;
+  const calls = index < 0 ? undefined : callsOfOwnFunction(fn, source);
+  if (!calls) return undefined;
   const passed: ts.Expression[] = [];
   for (const call of calls) {
     const argument = call.arguments[index];
@@ -45,6 +43,17 @@ export function argumentsAtEveryCall(fn: ts.SignatureDeclaration, index: number,
     passed.push(argument);
   }
   return passed;
+}
+
+/**
+ * Every call of `fn`, when `fn` is a function of this file only (not exported, its name written only where it is called)
+ * that the file calls at least once; else undefined: it may be called, or handed on, where the file does not show.
+ */
+export function callsOfOwnFunction(fn: ts.SignatureDeclaration, source: ts.SourceFile): readonly ts.CallExpression[] | undefined {
+  const name = ownFunctionName(fn);
+  if (!name) return undefined;
+  const calls = callsByName(source).get(name.text) ?? [];
+  return calls.length > 0 && mentions(source, name.text) === calls.length + 1 ? calls : undefined;
 }
 
 /** The name of a function declared on its own or held in a const (`const f = async (client) => …`), when nothing exports it. */

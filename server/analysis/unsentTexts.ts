@@ -5,8 +5,7 @@
 // `execSync(\`psql -c '${resetSql()}'\`)`) or in a message it logs, the text reaches psql's own session or nobody, never
 // a pooled client of the program.
 import ts from 'typescript';
-import { hasModifier, walkDescendants } from './astWalk';
-import { namesExportedByReference } from './exportedTexts';
+import { callsOfOwnFunction } from './freshHelperClients';
 
 /** A psql option that takes the command text next: `-c "`, `-c '`, `-c `, `--command="`, `--command `. */
 const COMMAND_OPTION_BEFORE = /(?:^|\s)(?:-c|--command)(?:\s+|=)["']?$/;
@@ -14,37 +13,16 @@ const COMMAND_OPTION_BEFORE = /(?:^|\s)(?:-c|--command)(?:\s+|=)["']?$/;
 /** Methods that write a message (`console.log`, `logger.debug`, `log.warn`, `this.logger.info`). */
 const LOG_METHOD = /^(?:log|debug|info|warn|error|trace)$/;
 /** Receivers that name a log (`console`, `logger`, `log`, `this.logger`, `ctx.log`). */
-const LOG_RECEIVER = /^(?:console|logger|log|_?log)$/i;
+const LOG_RECEIVER = /^(?:console|logger|_?log)$/i;
 
 /**
- * Whether the function, bound to `name` at the module's top level and not exported, is referred to only by calls whose
- * text goes into a psql command's `-c` option or a logged message (see the file's comment). A function with no call
- * at all stays read: nothing says where its text goes.
+ * Whether the function is the module's own (callsOfOwnFunction: not exported, its name written only where it is
+ * called) and every call places its text in a psql command's `-c` option or a logged message (see the file's comment).
+ * A function with no call at all stays read: nothing says where its text goes.
  */
-export function sentOnlyToPsqlOrLogs(fn: ts.SignatureDeclaration, name: string, source: ts.SourceFile): boolean {
-  if (!isModulePrivate(fn, name, source)) return false;
-  let calls = 0;
-  let elsewhere = false;
-  walkDescendants(source, (node) => {
-    if (elsewhere || !ts.isIdentifier(node) || node.text !== name || isDeclarationName(node)) return;
-    const call = node.parent;
-    if (!ts.isCallExpression(call) || call.expression !== node || !(placedAfterPsqlCommandOption(call) || isInLoggedMessage(call))) elsewhere = true;
-    else calls++;
-  }, () => elsewhere);
-  return !elsewhere && calls > 0;
-}
-
-/** A top-level function declaration or `const name = () => …` the module does not export by any form. */
-function isModulePrivate(fn: ts.SignatureDeclaration, name: string, source: ts.SourceFile): boolean {
-  const statement = ts.isFunctionDeclaration(fn) ? fn
-    : ts.isVariableDeclaration(fn.parent) && ts.isVariableDeclarationList(fn.parent.parent) ? fn.parent.parent.parent : undefined;
-  if (!statement || statement.parent !== source || !(ts.isFunctionDeclaration(statement) || ts.isVariableStatement(statement))) return false;
-  return !hasModifier(statement, ts.SyntaxKind.ExportKeyword) && !namesExportedByReference(source).has(name);
-}
-
-function isDeclarationName(node: ts.Identifier): boolean {
-  const parent = node.parent;
-  return (ts.isFunctionDeclaration(parent) || ts.isVariableDeclaration(parent)) && parent.name === node;
+export function sentOnlyToPsqlOrLogs(fn: ts.SignatureDeclaration, source: ts.SourceFile): boolean {
+  const calls = callsOfOwnFunction(fn, source);
+  return calls !== undefined && calls.every((call) => placedAfterPsqlCommandOption(call) || isInLoggedMessage(call));
 }
 
 /** The call's text is a hole of a template whose text before it ends with psql's `-c` option (a shell command). */
