@@ -3,13 +3,14 @@
 // a multi-dialect ORM's `dialects/mysql/…` folder) gets no findings, and in a file that imports both a
 // PostgreSQL and another driver, queries on objects created from the other driver are skipped.
 import ts from 'typescript';
-import { unwrap } from './embeddedFlow';
+import { outermostWrapper, unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES, POSTGRES_FOLDER } from './dialect';
 import { pathInProject } from './projectPaths';
-import { boundNames, walkDescendants } from './astWalk';
+import { boundNames, callsByName, walkDescendants } from './astWalk';
 import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
 import { OTHER_MODULES, POSTGRES_MODULES, POSTGRES_MODULE_NAMES } from './driverModules';
 import { packageDependencies, packagePublishesEntryPoint } from './packageManifests';
+import { importedNames } from './importedNames';
 
 /**
  * Where a file's raw text may hold a string or template literal that moduleDialect reads as PostgreSQL's: such a
@@ -104,15 +105,62 @@ function isWholeRequire(node: ts.Expression): boolean {
   return ts.isCallExpression(unwrap(node));
 }
 
-/** The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses and `.default`). */
+/**
+ * The module a `require('m')` / `import('m')` expression loads (through `await`, parentheses, type casts and `.default`),
+ * also when the function called is a require function node's `module` makes (`createRequire(import.meta.url)('m')`).
+ */
 export function requiredModule(node: ts.Expression | undefined): string | undefined {
-  let current = node;
-  while (current && (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isPropertyAccessExpression(current))) current = current.expression;
+  let current = node && unwrap(node);
+  while (current && ts.isPropertyAccessExpression(current)) current = unwrap(current.expression);
   if (current && ts.isCallExpression(current) && current.arguments.length === 1 && ts.isStringLiteral(current.arguments[0])
-    && ((ts.isIdentifier(current.expression) && current.expression.text === 'require') || current.expression.kind === ts.SyntaxKind.ImportKeyword)) {
+    && (current.expression.kind === ts.SyntaxKind.ImportKeyword || isRequireFunction(current.expression))) {
     return packageSpecifier(current.arguments[0].text);
   }
   return undefined;
+}
+
+/** Node's own module, whose `createRequire` makes a require function for an ES module. */
+const NODE_MODULE = /^(?:node:)?module$/;
+
+/** The names of a file that call node's createRequire, and those of its consts that hold the require function it made. */
+interface RequireFunctionNames {
+  makers: ReadonlySet<string>;
+  made: ReadonlySet<string>;
+}
+
+const NO_REQUIRE_FUNCTIONS: RequireFunctionNames = { makers: new Set(), made: new Set() };
+const requireFunctionsOf = new WeakMap<ts.SourceFile, RequireFunctionNames>();
+
+/**
+ * A function that loads a module as `require` does: `require` itself, a call of node's createRequire
+ * (`createRequire(import.meta.url)`), or a const holding one (`const load = createRequire(import.meta.url)`): the way an
+ * ES module loads a CommonJS driver. A function the file declares itself under the name createRequire is none.
+ */
+function isRequireFunction(callee: ts.Expression): boolean {
+  if (ts.isIdentifier(callee) && callee.text === 'require') return true;
+  const names = requireFunctionNames(callee.getSourceFile());
+  if (ts.isIdentifier(callee)) return names.made.has(callee.text);
+  return ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && names.makers.has(callee.expression.text);
+}
+
+/** RequireFunctionNames of a file, read once (requiredModule is asked of many calls); none unless the text names createRequire. */
+function requireFunctionNames(source: ts.SourceFile): RequireFunctionNames {
+  let names = requireFunctionsOf.get(source);
+  if (names) return names;
+  const makers = new Set<string>();
+  if (source.text.includes('createRequire')) {
+    for (const [local, imported] of importedNames(source)) if (imported.name === 'createRequire' && NODE_MODULE.test(imported.specifier)) makers.add(local);
+  }
+  const made = new Set<string>();
+  for (const maker of makers) {
+    for (const call of callsByName(source).get(maker) ?? []) {
+      const declaration = outermostWrapper(call).parent;
+      if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) made.add(declaration.name.text);
+    }
+  }
+  names = makers.size > 0 ? { makers, made } : NO_REQUIRE_FUNCTIONS;
+  requireFunctionsOf.set(source, names);
+  return names;
 }
 
 /** Top-level imports and require() bindings of a file. */

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { hasModifier } from './astWalk';
 import { unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
-import { packageSpecifier } from './packageSpecifiers';
+import { importedNames, type ImportedName } from './importedNames';
 import { resolveModule } from './moduleResolution';
 import { ModuleFacts, scriptKindOf, type ModuleRead } from './parsedModules';
 import { INJECT_NAME, VITEST_MODULE, ownServerProvidedKeys } from './vitestProvided';
@@ -35,30 +35,8 @@ const MAY_CONNECT_ELSEWHERE = /process\.env|\bnew\s+(?:[\w$]+\.)?(?:Pool|Client)
 /** How many files a chain of helpers may cross (`createTestDatabase` → `createDevDatabase` → @prisma/dev). */
 const MAX_DEPTH = 4;
 
-/** A name a file imports: the module and the name the module exports it under (`default` for a default import). */
-export interface ImportedName {
-  specifier: string;
-  name: string;
-}
-
-/**
- * Named and default imports of functions (`import { a as b } from './x'`: b → ./x's a); with `types`, of types too
- * (`import type { Db } from './x'`, `import { type Db } from './x'`).
- */
-export function importedNames(source: ts.SourceFile, types = false): Map<string, ImportedName> {
-  const names = new Map<string, ImportedName>();
-  for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || (statement.importClause?.isTypeOnly && !types)) continue;
-    const specifier = packageSpecifier(statement.moduleSpecifier.text);
-    const clause = statement.importClause;
-    if (clause?.name) names.set(clause.name.text, { specifier, name: 'default' });
-    const bindings = clause?.namedBindings;
-    if (bindings && ts.isNamedImports(bindings)) {
-      for (const element of bindings.elements) if (!element.isTypeOnly || types) names.set(element.name.text, { specifier, name: (element.propertyName ?? element.name).text });
-    }
-  }
-  return names;
-}
+/** The file's `import` names, read by importedNames.ts (below embeddedDialect.ts, which reads them too): offered here beside fileImports. */
+export { importedNames, type ImportedName };
 
 const importsBySource = new WeakMap<ts.SourceFile, ReadonlyMap<string, ImportedName>>();
 
