@@ -1,7 +1,7 @@
 // SQL files that run in their own database session, not through the application's pool: pg_dump and
 // pg_restore output (not a Hasura seed, nor a dump a program of the project sends with a query call: programSentDumps.ts, nor one Flyway or graphile-migrate applies: migrationToolDumps.ts), schema-design tools' model exports (pgModeler and the like, by their header), psql scripts (recognised by the splitter from their meta-commands or psql-only
 // `:'name'` / `:"name"` variables; a bare `:name` is also a driver placeholder), files a psql
-// script includes (`\ir schema.sql`), test scripts (pg_regress input, pgTAP tests run by pg_prove, SQL in
+// script includes (`\ir schema.sql`), test scripts (pg_regress input, copies of PostgreSQL's own regression scripts, pgTAP tests run by pg_prove, SQL in
 // a `__fixtures__` folder, a test's SQL input beside its expected result `<name>.yml` or output `<name>_expected`,
 // or with a snapshot named after it in the test tree's `snapshots/` folder),
 // PostgreSQL extension scripts (run by CREATE/ALTER EXTENSION), a benchmark's SQL inputs, scripts a container
@@ -49,6 +49,7 @@ import { boundedText, folderEntries, walkFolders } from './folderEntries';
 import { foldersUpToRoot, insideRepository, pathInProject } from './projectPaths';
 import { escapeRegExp } from './regexText';
 import { isPgxsScriptSource } from './makefiles';
+import { isInPostgresRegressionCopy } from './postgresRegressionCopies';
 
 /** pg_dump's header comment (also in pg_restore -f output and pg_dumpall's per-database parts). */
 const DUMP_HEADER = /^--\s*PostgreSQL database (?:cluster )?dump\b/m;
@@ -640,10 +641,11 @@ function hasSnapshotInTestTree(file: string): boolean {
 
 /**
  * Test folders whose `.sql` files a test harness runs (pg_regress-style `regress`, end-to-end `e2e`, an
- * `integration` suite's cases and setup, `integration-tests`), besides TEST_FOLDER's. Not `integrations`: an
- * application's connectors to other services.
+ * `integration` suite's cases and setup, `integration-tests`), besides TEST_FOLDER's, and a folder named for a
+ * regression suite (`pg_regress`, `regression_suite`, `regression-tests`, `regress_sql`, `RegressionSuite`). Not
+ * `integrations`: an application's connectors to other services; nor `regression` alone: linear regression in SQL.
  */
-const TEST_RUN_FOLDER = /^(?:regress|e2e|integration|integration[-_]tests?)$/i;
+const TEST_RUN_FOLDER = /^(?:regress|e2e|integration|integration[-_]tests?|pg_regress|regress(?:ion)?[-_]?(?:suite|tests?|sql))$/i;
 
 /**
  * Whether the file is a `.sql` file in a test folder (`test/`, `tests/`, `__tests__/`, `spec/`, `fixtures/`,
@@ -706,13 +708,13 @@ export function isLoadedByTests(fileName: string): boolean {
 }
 
 /**
- * A test script, a test fixture, a file a test script includes, or a test folder's file that a shell regression test
+ * A test script (pg_regress input, a pgTAP test, a copy of PostgreSQL's own regression scripts: postgresRegressionCopies.ts), a test fixture, a file a test script includes, or a test folder's file that a shell regression test
  * runs with psql (psqlRuns.ts; only in a test folder: elsewhere what the test loads may be the application's own schema):
  * its own session, on a throwaway test database.
  */
 export function isTestScript(text: DocumentText, fileName: string | undefined): boolean {
   return looksLikePgTapTest(text) || (fileName !== undefined && (isTestFixture(fileName) || isPgRegressInput(fileName)
-    || hasExpectedResultBeside(fileName) || hasExpectedOutputBeside(fileName) || includingScript(fileName) === 'test'
+    || isInPostgresRegressionCopy(fileName) || hasExpectedResultBeside(fileName) || hasExpectedOutputBeside(fileName) || includingScript(fileName) === 'test'
     || (isTestFolderSql(fileName) && isRunByRegressionTest(fileName))));
 }
 
