@@ -7,7 +7,7 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, SESSION_EXTENSION_FUNCTIONS, isRoleNoneValue, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
-import { opensLikeStatement, statementsAfterBlankLine } from './statementStart';
+import { opensLikeStatement, statementLinesAfterFirst, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicResets, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { isPlV8, plv8SqlPieces } from './plv8Sql';
@@ -118,7 +118,9 @@ export interface StatementFacts {
   /**
    * A templated statement that parses once its placeholders are filled in (`LISTEN {channel}`): its
    * candidates are those of the filled-in text, and they count although `syntaxError` stays set (the
-   * embedded-SQL slot filling still reads where the text as written stops parsing).
+   * embedded-SQL slot filling still reads where the text as written stops parsing). Also set for the other stand-ins
+   * read for a text that fails: a version variant, the text with newer keywords renamed, the statement under leading
+   * plain text (statementAfterProse).
    */
   repairedTemplate?: boolean;
   /**
@@ -1032,6 +1034,8 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     const draft = facts.dialect || facts.templated ? undefined : draftRoutineStandIn(text, offset, (t) => parseErrorAt(t) === undefined);
     if (draft !== undefined) return withStandInFacts(draft, base, facts);
     if (facts.templated && INTERESTING.test(text)) return withRepairedTemplate(text, base, facts);
+    const underProse = facts.dialect || facts.templated || opensLikeStatement(text) ? undefined : statementAfterProse(text, offset);
+    if (underProse !== undefined) return withStatementUnderProse(underProse, base, facts);
     return statementsWithoutSemicolons(text, base, offset) ?? facts;
   }
   addTreeFacts(text, base, tree, facts, sessionFlags, inputs);
@@ -1089,6 +1093,43 @@ function afterTemplateLines(text: string): ParsedPiece | undefined {
   const rest = text.slice(at);
   const parsed = parsedAsWritten(rest) ?? repairedTemplate(rest);
   return parsed && { ...parsed, at };
+}
+
+/** How many later lines are tried as the start of the statement under leading plain text (each try parses the rest). */
+const MAX_PROSE_TRIES = 8;
+
+/**
+ * The statement under leading lines of plain text, and where it starts: course notes write a task line without `--`
+ * (`5. Explore about Lock Modes.`), and the splitter, which ends statements at `;` only, glues that line to the statement
+ * after it. The caller asks only for text that does not open like a statement (statementStart.ts: SQL with a typo or a
+ * broken clause keeps its syntax error and is not read around); the parser must have stopped before the line tried,
+ * and the rest must parse as written, as one statement, from the first line that opens with a statement keyword and does.
+ */
+function statementAfterProse(text: string, errorOffset: number): ParsedPiece | undefined {
+  const starts = statementLinesAfterFirst(text).filter((at) => at > errorOffset).slice(0, MAX_PROSE_TRIES);
+  for (const at of starts) {
+    const parsed = parsedAsWritten(text.slice(at));
+    if (parsed === undefined) continue;
+    // Several statements: the text ran past `;`s the splitter did not see (a quote a line of prose opened, `Let's …`),
+    // so where the transactions of the rest begin and end is not this one statement's to tell.
+    return statementCount(parsed.tree) === 1 ? { ...parsed, at } : undefined;
+  }
+  return undefined;
+}
+
+function statementCount(tree: unknown): number {
+  return (tree as { stmts?: unknown[] }).stmts?.length ?? 0;
+}
+
+/**
+ * The facts of the statement under leading plain text. The text's error stays (it is no statement as written, so it
+ * is not reported: notStatement), and the statement's facts count as a stand-in's do (repairedTemplate): its BEGIN
+ * opens a block, its candidates are reported.
+ */
+function withStatementUnderProse(statement: ParsedPiece, base: number, facts: StatementFacts): StatementFacts {
+  addTreeFacts(statement.text, base + statement.at, statement.tree, facts);
+  facts.repairedTemplate = true;
+  return facts;
 }
 
 /** A parsed text that starts where the statement does. */

@@ -88,6 +88,13 @@ export function statementsAfterBlankLine(text: string): number[] {
   return starts;
 }
 
+/** Where a line after the text's first opens with a sent statement's keyword (past the line's own blanks). */
+export function statementLinesAfterFirst(text: string): number[] {
+  const firstBreak = text.indexOf('\n');
+  if (firstBreak < 0) return [];
+  return [...text.matchAll(STATEMENT_LINE)].map((match) => match.index! + match[0].length).filter((start) => start > firstBreak);
+}
+
 /**
  * `DROP COLUMN`, `DROP CONSTRAINT`, `ALTER COLUMN`, `ALTER CONSTRAINT` (also `DROP DEFAULT`, `DROP NOT NULL`, `DROP
  * IDENTITY`, `DROP EXPRESSION` of an ALTER COLUMN): actions of an ALTER TABLE, no statement of their own. A text opening
