@@ -7,7 +7,7 @@ import { codePointToUtf16, utf8ByteToUtf16 } from './positions';
 import { skipNonCode, splitStatements } from './splitter';
 import { ADVISORY_SESSION, INTERESTING_STATEMENT, SESSION_EXTENSION_FUNCTIONS, isRoleNoneValue, isTrackedParameter } from './vocabulary';
 import { parsesAlone } from './syntaxCheck';
-import { opensLikeStatement, statementLinesAfterFirst, statementsAfterBlankLine } from './statementStart';
+import { opensLikeStatement, opensWithOtherToolsObjectKind, statementLinesAfterFirst, statementsAfterBlankLine } from './statementStart';
 import { BuiltStatements, ConstantStrings, dropsAtCommitByDefault, dynamicDrops, dynamicResets, dynamicStatement, statementStart } from './dynamicSql';
 import { isPlPython, plpythonSqlPieces, pythonSurelyReaches } from './plpythonSql';
 import { isPlV8, plv8SqlPieces } from './plv8Sql';
@@ -115,6 +115,11 @@ export interface StatementFacts {
   notStatement?: boolean;
   /** The statement fails to parse where it uses syntax of a newer PostgreSQL (newerSyntax.ts): its syntax error is not reported. */
   newerSyntax?: boolean;
+  /**
+   * The statement is DDL of an object kind PostgreSQL does not have (`CREATE KEY RANGE …`, a sharding router's console
+   * command: statementStart.ts's opensWithOtherToolsObjectKind): its syntax error is not reported.
+   */
+  otherToolCommand?: boolean;
   /**
    * A templated statement that parses once its placeholders are filled in (`LISTEN {channel}`): its
    * candidates are those of the filled-in text, and they count although `syntaxError` stays set (the
@@ -1004,6 +1009,12 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     // (a Visual Basic line building a query string: foreignCodeLines.ts).
     if (!opensLikeStatement(text) || stopsOnQueryBuildingLine(text, offset)) facts.notStatement = true;
     if (failsOnNewerSyntax(text, offset)) facts.newerSyntax = true;
+    // DDL of an object kind PostgreSQL has not (a sharding router's `CREATE DISTRIBUTION ds1 …`): another tool's command,
+    // with no syntax error and nothing else to read in it (no stand-in text is tried).
+    if (!facts.dialect && !facts.templated && opensWithOtherToolsObjectKind(text, offset)) {
+      facts.otherToolCommand = true;
+      return facts;
+    }
     // A query written for several server versions (versionComments.ts): its text as written is a template, and
     // its facts are those of the variant its loader sends for the first version tag that parses.
     const variant = facts.dialect || facts.templated ? undefined : versionVariant(text, (t) => parseErrorAt(t) === undefined);
@@ -1226,6 +1237,7 @@ function statementsWithoutSemicolons(text: string, base: number, errorOffset: nu
       merged.syntaxError = part.syntaxError;
       merged.notStatement = part.notStatement;
       merged.newerSyntax = part.newerSyntax;
+      merged.otherToolCommand = part.otherToolCommand;
     }
     merged.dialect ??= part.dialect;
     merged.templated ||= part.templated;

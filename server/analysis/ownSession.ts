@@ -27,7 +27,7 @@ import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
-import { errorsRecordedIn } from './expectedErrors';
+import { errorsRecordedIn, recordedOutputs } from './expectedErrors';
 import { isRunByPsql, isRunByRegressionTest, psqlPoolerRun, psqlRunOf } from './psqlRuns';
 import { isAppliedByProjectMigrator } from './projectMigrators';
 import { isPsqlAppliedMigration } from './psqlMigrations';
@@ -814,8 +814,10 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
 function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName?: string): Partial<AnalysisOptions> | undefined {
   if (options?.testScript) return options;
   if (isTestScript(text, fileName)) {
-    const expectedErrors = fileName !== undefined ? errorsRecordedIn(regressionOutputsOf(fileName)) : undefined;
-    return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }) };
+    const outputs = fileName !== undefined ? regressionOutputsOf(fileName) : [];
+    const expectedErrors = errorsRecordedIn(outputs);
+    const expectedOutputs = recordedOutputs(outputs);
+    return { ...options, ownSession: true, testScript: true, ...(expectedErrors && { expectedErrors }), ...(expectedOutputs && { expectedOutputs }) };
   }
   // Asked only of a file that is no test script: every finding of a test script is dropped (context.ts), so which of its
   // routines only tests call would go unread, and finding out walks the project.

@@ -147,3 +147,48 @@ function withinOneEdit(a: string, b: string): boolean {
   }
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
+
+/**
+ * Every word PostgreSQL's grammar reads after CREATE, ALTER or DROP (gram.y: the object kinds, TABLE to VIEW, and the
+ * words before one: OR REPLACE, TEMP, UNLOGGED, UNIQUE, MATERIALIZED, FOREIGN, TEXT SEARCH…). The parser itself decides
+ * that a word is not one (it fails right at it); this list only tells a near miss of one (`CREATE TABEL`) from another
+ * tool's object kind. A unit test checks that the parser reads past each of them after one of the three verbs.
+ */
+const OBJECT_KIND_WORDS: readonly string[] = [
+  'access', 'aggregate', 'cast', 'collation', 'constraint', 'conversion', 'database', 'default', 'domain', 'event',
+  'extension', 'foreign', 'function', 'global', 'group', 'index', 'language', 'large', 'local', 'materialized',
+  'operator', 'or', 'owned', 'policy', 'procedural', 'procedure', 'publication', 'recursive', 'role', 'routine', 'rule',
+  'schema', 'sequence', 'server', 'statistics', 'subscription', 'system', 'table', 'tablespace', 'temp', 'temporary',
+  'text', 'transform', 'trigger', 'trusted', 'type', 'unique', 'unlogged', 'user', 'view',
+];
+const OBJECT_KINDS = new Set(OBJECT_KIND_WORDS);
+/** The grammar's object-kind words, for the unit test that holds this list to the parser. */
+export const POSTGRES_OBJECT_KIND_WORDS = OBJECT_KIND_WORDS;
+
+/**
+ * `CREATE|ALTER|DROP <word> <name or word>` after any blanks and comments, with `<word>` captured and where it starts
+ * (the `d` flag). A kind is followed by the object's name (`CREATE DISTRIBUTION ds1 …`) or by a second word of the kind
+ * (`CREATE KEY RANGE krid1 …`, `DROP DISTRIBUTION ALL`): a word, a double-quoted name or a string (`DROP DISTRIBUTION 'x'`).
+ * Not an ALTER TABLE action standing alone (`DROP COLUMN x`, `ALTER COLUMN x TYPE int`: ALTER_TABLE_ACTION): PostgreSQL's
+ * words, its `ALTER TABLE t` line lost.
+ */
+const DDL_OPENING = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}(?:create|alter|drop)${ALTER_TABLE_ACTION}(?:${SQL_TRIVIA})+([A-Za-z_][\w$]*)(?:${SQL_TRIVIA})+(?=[A-Za-z_"'])`, 'id');
+
+/**
+ * Whether a statement that failed to parse is DDL of an object kind PostgreSQL does not have, so another tool's command
+ * written in SQL's shape: a sharding router's or pooler's console (`CREATE DISTRIBUTION ds1 COLUMN TYPES integer`,
+ * `CREATE KEY RANGE kr1 FROM 1 ROUTE TO sh1`, `ALTER DISTRIBUTION ds1 ATTACH RELATION t …`), a streaming engine's
+ * `CREATE SOURCE`/`CREATE SINK`. The parser fails right at the word after CREATE, ALTER or DROP (`errorAt`, an offset into
+ * the text): PostgreSQL's grammar has no such kind. Still PostgreSQL's, and kept: a near miss of one of its kinds (a
+ * typo, `CREATE TABEL t`: one letter added, dropped, changed or two swapped, as opensLikeStatement reads statement
+ * keywords), IF (`DROP IF EXISTS t`, the kind forgotten), and a word followed by no name (`DROP users;`,
+ * `CREATE users (id int)`). A kind forgotten before a name and an action (`ALTER users ADD COLUMN x int`) is read as
+ * another tool's: PoolSafe is not a SQL compiler, and the server reports it when it runs.
+ */
+export function opensWithOtherToolsObjectKind(text: string, errorAt: number): boolean {
+  const match = DDL_OPENING.exec(text);
+  if (!match || match.indices![1][0] !== errorAt) return false;
+  const word = match[1].toLowerCase();
+  if (word === 'if' || OBJECT_KINDS.has(word)) return false;
+  return !(word.length >= MIN_TYPO_LENGTH && OBJECT_KIND_WORDS.some((kind) => kind.length >= MIN_TYPO_LENGTH && withinOneEdit(word, kind)));
+}

@@ -261,6 +261,12 @@ export interface AnalysisOptions {
    */
   expectedErrors?: ReadonlySet<string>;
   /**
+   * The texts of the test script's expected outputs (pg_regress' `expected/<name>.out`): a statement they echo ran on the
+   * test's server, which answered it, so it gets no syntax-error finding (expectedErrors.ts' echoedInOutputs). Set by the
+   * file-level entry points.
+   */
+  expectedOutputs?: readonly string[];
+  /**
    * The SQL file is a migration whose tool runs each annotated section on its own, in a transaction or
    * not (goose, sql-migrate, dbmate: migrationAnnotations.ts). Set by the file-level entry points.
    */
