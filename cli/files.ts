@@ -1,4 +1,4 @@
-// Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL and TS/JS,
+// Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL, TS/JS and shell scripts,
 // skipping node_modules, .git, whatever the repository's .gitignore files exclude and, unless asked not
 // to, vendored folders and minified files by name (server/generatedFiles.ts; bundles are judged by their
 // text when read, in lint.ts).
@@ -9,6 +9,7 @@ import type { DocumentLanguage } from '../server/analysis/index';
 import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
 import { isFileEntry } from '../server/analysis/folderEntries';
 import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
+import { SHELL_SCRIPT_NAME } from '../server/analysis/shellScriptNames';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
   ...Object.fromEntries(SQL_FILE_EXTENSIONS.map((extension) => [extension, 'sql' as const])),
@@ -21,6 +22,8 @@ const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
 
 export function languageOf(path: string): DocumentLanguage | undefined {
   if (path.endsWith('.d.ts')) return undefined;
+  // A shell script by name: read for the programs it hands to node (nodeHeredocs.ts).
+  if (SHELL_SCRIPT_NAME.test(path)) return 'shellscript';
   return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()];
 }
 

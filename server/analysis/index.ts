@@ -11,6 +11,7 @@ import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
 import { keepFolderListings as keepListingsOfThisBundle } from './folderEntries';
+import { nodeHeredocPrograms } from './nodeHeredocs';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -73,9 +74,18 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
   return mostlyOtherDialect(statements) ? [] : foldRepeatedSyntaxErrors(withoutMysqlIntervalErrors(text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName), fileName));
 }
 
-/** Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL. */
+/**
+ * Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL, a shell
+ * script through the programs it hands to node on here-documents, each read as a JavaScript file at the script's offsets.
+ */
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options, fileName);
+  if (language === 'shellscript') return nodeHeredocPrograms(text).flatMap((program) => analyzeCode(program, options, fileName));
+  return analyzeCode(text, options, fileName);
+}
+
+/** Findings for TS/JS code: the SQL it sends. */
+function analyzeCode(text: string, options: Partial<AnalysisOptions> | undefined, fileName: string | undefined): Finding[] {
   // A TS/JS file listed in sessionScripts (e.g. a maintenance script with its own connection) runs in its own session too.
   if (matchesSessionScripts(options?.sessionScripts, fileName)) options = { ...options, ownSession: true };
   return withoutUnlocksOfTransactionKeys(text, embeddedAnalysis().analyzeEmbedded(text, fileName, options, { analyzeQueryMessages, syntaxErrorOffset }));

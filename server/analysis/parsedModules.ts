@@ -19,6 +19,7 @@ import ts from 'typescript';
 import { statSync } from 'node:fs';
 import { boundedText, isOneShotRun } from './folderEntries';
 import { CACHE_MS, TimedCache } from './timedCache';
+import { SHELL_SCRIPT_NAME } from './shellScriptNames';
 
 const MAX_FILE_BYTES = 512 * 1024;
 /** The largest bound a reader may ask for. */
@@ -107,6 +108,7 @@ export function scriptKindOf(fileName: string | undefined): ts.ScriptKind {
   if (!fileName) return ts.ScriptKind.TS;
   if (/\.tsx$/i.test(fileName)) return ts.ScriptKind.TSX;
   if (/\.jsx$/i.test(fileName)) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/i.test(fileName)) return ts.ScriptKind.JS;
+  // A shell script's code is the JavaScript it hands to node (nodeHeredocs.ts).
+  if (/\.[cm]?js$/i.test(fileName) || SHELL_SCRIPT_NAME.test(fileName)) return ts.ScriptKind.JS;
   return ts.ScriptKind.TS;
 }

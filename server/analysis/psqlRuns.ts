@@ -39,14 +39,13 @@ import { echoedRanges, shellAssignments, withCommentsBlanked, withEchoesBlanked,
 import { repositorySetsVariable } from './testEnvironment';
 import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
 import { subshellParentheses } from './subshellParentheses';
+import { SHELL_SCRIPT_NAME } from './shellScriptNames';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
  * Makefiles, Justfiles, Dockerfiles, package.json, and the build files of Vagrant, Jenkins and Rake.
  */
 export const COMMAND_FILE = /^(?:[\w.-]+\.(?:sh|bash|zsh|ps1|bat|cmd|ya?ml)|[Mm]akefile|GNUmakefile|[\w.-]+\.mk|Justfile|justfile|Dockerfile[\w.-]*|[\w.-]+\.[Dd]ockerfile|package\.json|Vagrantfile|Jenkinsfile|Rakefile)$/;
-/** Shell scripts by name (not CI files, Makefiles or documents): `.sh`, `.bash`, `.zsh`, and the autoconf templates of such (`setup.sh.in`). */
-const SHELL_SCRIPT = /\.(?:sh|bash|zsh)(?:\.in)?$/i;
 /**
  * Names a shell script may have in all but its extension: none at all (`bin/reset-db`, a script installed as a
  * command), or an autoconf template's `.in` (`dbmanager.in`, which configure writes out as `dbmanager`). Their first
@@ -63,12 +62,12 @@ const SHELL_SHEBANG = /^#![ \t]*(?:\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?(?:ba|z|k|m
 const SHEBANG_BYTES = 128;
 
 /**
- * Whether a file is a shell script: by its name (SHELL_SCRIPT), or, named without an extension or as a template
+ * Whether a file is a shell script: by its name (SHELL_SCRIPT_NAME), or, named without an extension or as a template
  * (`.in`), by a shell's `#!` on its first line — a script in all but its extension runs its commands as a `.sh` does.
  */
 export function isShellScript(path: string): boolean {
   const name = basename(path);
-  if (SHELL_SCRIPT.test(name)) return true;
+  if (SHELL_SCRIPT_NAME.test(name)) return true;
   return EXTENSIONLESS_OR_TEMPLATE.test(name) && !COMMAND_FILE.test(name) && SHELL_SHEBANG.test(fileHead(path, SHEBANG_BYTES) ?? '');
 }
 
@@ -646,7 +645,7 @@ function assignedSqlPaths(script: string, variable: string): string[] {
  */
 function isRegressionTestScript(path: string): boolean {
   if (!isShellScript(path)) return false;
-  const name = basename(path).replace(SHELL_SCRIPT, '');
+  const name = basename(path).replace(SHELL_SCRIPT_NAME, '');
   const recorded = (out: string): boolean => out === `${name}.out` || (out.startsWith(`${name}_`) && /^_\d+\.out$/.test(out.slice(name.length)));
   return [dirname(path), dirname(dirname(path))].some((folder) => folderEntries(join(folder, 'expected')).some((entry) => recorded(entry.name)));
 }

@@ -145,7 +145,7 @@ function shownHeredocBodies(text: string): [number, number][] {
   for (let i = 0; i < lines.length; i++) {
     const heredoc = lines[i].includes('<<') ? CAT_HEREDOC.exec(maskedQuotesKeepingWord(lines[i])) : null;
     if (heredoc === null || IN_SUBSTITUTION.test(lines[i].slice(0, heredoc.index + 1)) || maskedQuotes(lines[i].slice(heredoc.index)).replace(TO_TERMINAL, '').search(/[|>]/) >= 0) continue;
-    const closing = lines.findIndex((line, j) => j > i && (heredoc[1] === '-' ? line.replace(/^\t+/, '') : line) === heredoc[3]);
+    const closing = heredocClosingLine(lines, i, heredoc[3], heredoc[1] === '-');
     if (closing < 0) continue;
     if (closing > i + 1) bodies.push([starts[i + 1], starts[closing] - 1]);
     i = closing;
@@ -153,8 +153,16 @@ function shownHeredocBodies(text: string): [number, number][] {
   return bodies;
 }
 
+/**
+ * The index of the line that closes a here-document opened on line `opener`: the first later line that is its closing
+ * word alone (after leading tabs when the operator is `<<-`, which strips them); -1 when none does.
+ */
+export function heredocClosingLine(lines: readonly string[], opener: number, word: string, tabsStripped: boolean): number {
+  return lines.findIndex((line, j) => j > opener && (tabsStripped ? line.replace(/^\t+/, '') : line) === word);
+}
+
 /** The index in the text at which each line starts. */
-function lineStarts(lines: readonly string[]): number[] {
+export function lineStarts(lines: readonly string[]): number[] {
   const starts: number[] = [];
   let offset = 0;
   for (const line of lines) {
@@ -165,7 +173,7 @@ function lineStarts(lines: readonly string[]): number[] {
 }
 
 /** A line with its quoted text masked except a here-document's quoted closing word (`<<'EOF'`), which CAT_HEREDOC reads. */
-function maskedQuotesKeepingWord(line: string): string {
+export function maskedQuotesKeepingWord(line: string): string {
   return line.replace(QUOTED, (quoted, at: number) => (/<<-?[ \t]*$/.test(line.slice(0, at)) ? quoted : '_'.repeat(quoted.length)));
 }
 

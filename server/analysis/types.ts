@@ -346,8 +346,11 @@ export interface DocumentText {
   toString(): string;
 }
 
-/** Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code. */
-export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact';
+/**
+ * Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code, a shell script the
+ * JavaScript it hands to node on a here-document (nodeHeredocs.ts).
+ */
+export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript';
 
 /** Static description of a rule: what the editor hover, docs and CLI show. */
 export interface RuleInfo {

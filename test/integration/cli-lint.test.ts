@@ -60,6 +60,17 @@ test('directories are recursed for SQL and TS/JS, skipping node_modules and git-
   assert.deepEqual(files, ['db/x.sql', 'src/app.mjs', 'src/app.ts']);
 });
 
+test("a shell script's program on a node here-document is linted at the script's lines; its other here-documents are not", (t) => {
+  const program = ["const { Client } = require('pg');", 'const c = new Client();', "await c.query('LISTEN jobs');"];
+  const root = workspace(t, {
+    'docker/entrypoint.sh': ['#!/bin/sh', "node --input-type=module <<'JS'", ...program, 'JS', 'exec node server.js', ''].join('\n'),
+    'scripts/notes.sh': ['#!/bin/sh', "cat <<'JS'", ...program, 'JS', ''].join('\n'),
+  });
+  const run = lint(['.'], root);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stdout, /^docker\/entrypoint\.sh:5:\d+: warning listen .+\n$/);
+});
+
 test('a named file that cannot be read gets a clear message, the rest is still linted, exit 2; a dangling link found in a folder is skipped', (t) => {
   const root = workspace(t, { 'ok.sql': 'LISTEN a;' });
   symlinkSync(join(root, 'nowhere.sql'), join(root, 'broken.sql'));
