@@ -146,7 +146,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     } else if (languageOf(input)) {
       files.push(input);
       named.add(input);
-    } else problems.push({ path: input, message: 'not a SQL, TypeScript or JavaScript file' });
+    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript or shell script file' });
   }
   return { files: [...new Set(files)], named, problems };
 }

@@ -14,16 +14,22 @@ import { heredocClosingLine, lineStarts, maskedQuotesKeepingWord, withCommentsBl
  * then its word (group 2), quoted or not. Not a here-string (`<<<`).
  */
 const HEREDOC_OPERATOR = /(?<!<)<<(?!<)(-?)[ \t]*((?:'[^'\n]*'|"[^"\n]*"|\\\S|[^\s;&|<>()'"\\`])+)/g;
-/** Where a command starts: a line's start, a separator, a subshell, group or substitution, `!`, or a keyword of a compound command. */
-const COMMAND_START = String.raw`(?:^|[;&|({\`!]|\b(?:then|do|else|elif|if|while|until)\b)[ \t]*`;
-/** What may stand before the command's name: `exec`, `command`, `time`, variables set for it (`URL=… node`), `env` with its own. */
-const COMMAND_PREFIX = String.raw`(?:(?:exec|command|time)[ \t]+|[A-Za-z_]\w*=\S*[ \t]+|(?:\S*\/)?env(?:[ \t]+-\S+)*[ \t]+)*`;
-/** node by name or path (`/usr/local/bin/node`; Debian's `nodejs`), then what stands between it and the operator (group 1). */
-const NODE_BEFORE_OPERATOR = new RegExp(`${COMMAND_START}${COMMAND_PREFIX}(?:\\S*\\/)?node(?:js)?((?:[ \\t]+[^ \\t]+)*)[ \\t]*$`);
-/** A redirection with its target (`>> out.txt`, `2>&1`, `&>/dev/null`, `<input`): no argument of node's. */
-const REDIRECTION = /\d*(?:&>>?|>>?|<)(?:&(?:\d+|-)|[ \t]*[^\s;&|<>()]+)/g;
+/**
+ * What ends the command before node's on its line: a separator (not the `&` of a redirection, `2>&1`), a subshell's or
+ * substitution's opening, `!`, a group's `{ ` (not `${`).
+ */
+const COMMAND_SEPARATOR = /(?<![<>])&(?!>)|[;|(`!]|\{(?=[ \t])/g;
 /** What ends node's command after its document's word: a separator, or the close of a subshell or substitution. */
-const COMMAND_END = /[;&|)`]/;
+const COMMAND_END = /(?<![<>])&(?!>)|[;|)`]/;
+/** Words that may stand before node's name: a compound command's keyword, `exec`, `command`, `time`. */
+const LEADING_WORD = /^(?:then|do|else|elif|if|while|until|exec|command|time)$/;
+/** A variable set for the command (`DATABASE_URL=… node`). */
+const ASSIGNMENT = /^[A-Za-z_]\w*=/;
+/** node's names, by themselves or as a path's last part (`/usr/local/bin/node`; Debian's `nodejs`). */
+const NODE_NAMES = new Set(['node', 'nodejs']);
+/** A redirection word (`>>out.txt`, `2>&1`, `&>/dev/null`, `<input`), and one whose target is the next word (`>> out.txt`). */
+const REDIRECTION = /^\d*(?:&>>?|>>?|<)/;
+const REDIRECTION_WITHOUT_TARGET = /^\d*(?:&>>?|>>?|<)$/;
 /** node's options that take the next word as their value (`-r dotenv/config`, `--input-type module`). */
 const OPTION_WITH_VALUE = /^(?:-r|--require|--import|--loader|--experimental-loader|--env-file|--input-type|-C|--conditions)$/;
 /** node's options under which the document is not its program: code given inline, a syntax check, help, a test run, a REPL. */
@@ -81,11 +87,32 @@ function heredocsOf(script: string): Heredoc[] {
  * and redirections, before the operator and after its word up to the command's end.
  */
 function isNodeStdin(masked: string, at: number, length: number): boolean {
-  const before = NODE_BEFORE_OPERATOR.exec(masked.slice(0, at));
-  if (before === null) return false;
-  const rest = masked.slice(at + length);
-  const after = rest.replace(REDIRECTION, ' ').split(COMMAND_END)[0];
-  return readsProgramFromStdin([...words(before[1].replace(REDIRECTION, ' ')), ...words(after)]);
+  const args = nodeArguments(masked.slice(0, at), masked.slice(at + length));
+  return args !== undefined && readsProgramFromStdin(args);
+}
+
+/**
+ * The words of node's command around a document's operator (`before` it and `after` its word, on the masked line), or
+ * undefined when the command is not node: its name may follow keywords, `exec`, variables set for it and `env`.
+ */
+function nodeArguments(before: string, after: string): string[] | undefined {
+  const separators = [...before.matchAll(COMMAND_SEPARATOR)];
+  const last = separators[separators.length - 1];
+  const command = words(last === undefined ? before : before.slice(last.index! + last[0].length));
+  let i = 0;
+  for (let afterEnv = false; i < command.length; i++) {
+    const word = command[i];
+    if (lastPathPart(word) === 'env') afterEnv = true;
+    else if (!LEADING_WORD.test(word) && !ASSIGNMENT.test(word) && !(afterEnv && word.startsWith('-'))) break;
+  }
+  if (i === command.length || !NODE_NAMES.has(lastPathPart(command[i]))) return undefined;
+  const end = after.search(COMMAND_END);
+  return [...command.slice(i + 1), ...words(end < 0 ? after : after.slice(0, end))];
+}
+
+/** A path's last part (the word itself when it holds no `/`). */
+function lastPathPart(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
 }
 
 /** The blank-separated words of a text. */
@@ -93,13 +120,15 @@ function words(text: string): string[] {
   return text.split(/[ \t]+/).filter(Boolean);
 }
 
-/** Whether node's arguments leave it reading its program from stdin: options only up to a `-`; no script file named. */
+/** Whether node's arguments leave it reading its program from stdin: options and redirections only up to a `-`; no script file named. */
 function readsProgramFromStdin(args: readonly string[]): boolean {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '-') return true; // what follows is the program's own arguments
-    if (NOT_A_PROGRAM.test(arg)) return false;
-    if (OPTION_WITH_VALUE.test(arg)) i++;
+    if (REDIRECTION.test(arg)) {
+      if (REDIRECTION_WITHOUT_TARGET.test(arg)) i++;
+    } else if (NOT_A_PROGRAM.test(arg)) return false;
+    else if (OPTION_WITH_VALUE.test(arg)) i++;
     else if (!arg.startsWith('-')) return false; // a script file: the document is its stdin
   }
   return true;
