@@ -82,7 +82,7 @@ import { WrapperObjects, enclosingClassOf, exportedVariable } from './wrapperObj
 import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { escapeRegExp } from './regexText';
-import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
+import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, importedPostgresJsFactoryMembers, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
 import { boundSetConfigRestores, configuredSettingRestores, expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -2474,7 +2474,7 @@ class Extractor {
     if (ts.isCallExpression(value)) return this.factoryCreation(value);
     if (!ts.isIdentifier(value)) return undefined;
     const binding = this.flow.bindingOf(value);
-    if (!binding) return this.importedPostgresJsCreation(value);
+    if (!binding) return this.isDestructured(value) ? this.destructuredFactoryMember(value) : this.importedPostgresJsCreation(value);
     if ('parameterOf' in binding) return undefined;
     if ((binding.variable.parent.flags & ts.NodeFlags.Const) === 0) return this.filledByFactory(binding.variable);
     const initializer = binding.variable.initializer && unwrap(binding.variable.initializer);
@@ -2537,25 +2537,60 @@ class Extractor {
 
   /** The `postgres(…)` calls making the client that a call of a client-handing function returns (`getDb()`), of this file or imported. */
   private factoryCreation(call: ts.CallExpression): Creations | undefined {
-    if (!ts.isIdentifier(call.expression) || !this.fileName) return undefined;
-    const callee = call.expression;
+    if (!ts.isIdentifier(call.expression)) return undefined;
+    return this.handedOutBy(call.expression, this.factoryCreations,
+      (importer, imported) => importedPostgresJsFactory(importer, imported), (clients, fn) => clients.returnedBy(fn));
+  }
+
+  /** Whether the nearest declaration of `name` destructures it (`const { sql } = …`), not an import or a plain variable. */
+  private isDestructured(name: ts.Identifier): boolean {
+    const nearest = this.flow.nearestDeclaration(name);
+    return nearest !== undefined && ts.isVariableDeclaration(nearest) && !ts.isIdentifier(nearest.name);
+  }
+
+  /**
+   * A name a const destructures from what a function of the project returns (`const { sql: pgSql } = await
+   * setupTestDatabase()`, the function imported or at this file's top level): the `postgres(…)` calls of the client that
+   * member of the returned object holds (importedPostgresJsClients.ts membersReturnedBy). Read in test code only: there a
+   * suite's helper hands out its clients so (ruling 13 judges them by their size, ownServerClients.ts handedOutMember);
+   * application code's destructured clients are left as they were read before (not reviewed against the corpus).
+   */
+  private destructuredFactoryMember(name: ts.Identifier): Creations | undefined {
+    if (!this.fileName || !isTestCode(this.fileName)) return undefined;
+    const destructured = this.flow.constDestructured(name);
+    const member = destructured && (ts.isIdentifier(destructured.property) || ts.isStringLiteral(destructured.property)) ? destructured.property.text : undefined;
+    const call = destructured && unwrap(destructured.object);
+    if (member === undefined || !call || !ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return undefined;
+    return this.handedOutBy(call.expression, this.factoryMemberCreations,
+      (importer, imported) => importedPostgresJsFactoryMembers(importer, imported), (clients, fn) => clients.membersReturnedBy(fn))?.get(member);
+  }
+
+  /**
+   * What a function of the project `callee` names hands out (`read`: a client, an object's clients), read once per
+   * function into `cache`: a function another module exports (`readImported`), or one at this file's top level
+   * (`readLocal`, when the file names the driver).
+   */
+  private handedOutBy<T>(callee: ts.Identifier, cache: Map<ts.Node | string, T | null>,
+    readImported: (importer: string, imported: ImportedName) => T | undefined, readLocal: (clients: TopLevelClients, fn: ts.FunctionDeclaration) => T | undefined): T | undefined {
+    if (!this.fileName) return undefined;
     const local = this.flow.localFunction(callee);
     const key = local ?? callee.text;
-    let creation = this.factoryCreations.get(key);
-    if (creation === undefined) {
+    let handedOut = cache.get(key);
+    if (handedOut === undefined) {
       const imported = local || this.flow.bindingOf(callee) ? undefined : this.importedName(callee.text);
-      if (imported) creation = importedPostgresJsFactory(this.fileName, imported) ?? null;
+      if (imported) handedOut = readImported(this.fileName, imported) ?? null;
       else if (local && (this.postgresJsNames.size > 0 || this.neonHttpNames.size > 0)) {
         // A function of this file at its top level (`function getDb() { return client ??= postgres(url) }`, or `neon(url)`).
         this.topLevelClients ??= new TopLevelClients(this.source, new Set([...this.postgresJsNames, ...this.neonHttpNames]));
-        creation = (this.topLevelClients.functionNamed(callee.text) === local && this.topLevelClients.returnedBy(local as ts.FunctionDeclaration)) || null;
-      } else creation = null;
-      this.factoryCreations.set(key, creation);
+        handedOut = (this.topLevelClients.functionNamed(callee.text) === local && readLocal(this.topLevelClients, local as ts.FunctionDeclaration)) || null;
+      } else handedOut = null;
+      cache.set(key, handedOut);
     }
-    return creation ?? undefined;
+    return handedOut ?? undefined;
   }
 
   private readonly factoryCreations = new Map<ts.Node | string, Creations | null>();
+  private readonly factoryMemberCreations = new Map<ts.Node | string, ReadonlyMap<string, Creations> | null>();
   private topLevelClients: TopLevelClients | undefined;
 
   /**

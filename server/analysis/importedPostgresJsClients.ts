@@ -18,12 +18,15 @@
 // of its own (`export type Sql = ReturnType<typeof postgres>`, `export type { Sql } from 'postgres'`): a call of that
 // export where it is imported (`db.postgres(url)` on `import * as db from './db'`) makes a postgres.js client, and a
 // parameter declared with that type (`sql: Sql` on `import { Sql } from './db'`) is one.
+// A function the module exports may also hand out an object holding clients (`return { db, sql, sqlAdmin }` after `const sql
+// = postgres(url, { max: 10 })` in its body): a member destructured from what a call of it returns (`const { sql: pgSql } =
+// await setupTestDatabase()`) is that member's client.
 // The module is found as the other cross-file facts find theirs
 // (moduleResolution.ts: a relative path, a tsconfig alias, a workspace package), read from disk by
 // parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor decide the same way.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { singleReturn, unwrap } from './embeddedFlow';
+import { objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
@@ -50,13 +53,15 @@ const NEON_HTTP_FACTORY = 'neon';
 interface ModuleClients {
   clients: Map<string, Creations>;
   factories: Map<string, Creations>;
+  /** Per exported function returning an object literal: its members that hold a client, by key (TopLevelClients.membersReturnedBy). */
+  factoryMembers: Map<string, ReadonlyMap<string, Creations>>;
   /** The names it exports the driver's own factory under (`export { postgres }`, `export { default as pg } from 'postgres'`). */
   driver: Set<string>;
   /** The type names it exports as postgres.js's client type (`export type Sql = ReturnType<typeof postgres>`). */
   clientTypes: Set<string>;
 }
 
-const NONE: ModuleClients = { clients: new Map(), factories: new Map(), driver: new Set(), clientTypes: new Set() };
+const NONE: ModuleClients = { clients: new Map(), factories: new Map(), factoryMembers: new Map(), driver: new Set(), clientTypes: new Set() };
 
 /** Per module (parsedModules.ts's read): its exported clients and client factories, each with the `postgres(…)` calls that may make the client. */
 const moduleClients = new ModuleFacts((read) => (NAMES_DRIVER.test(read.text) || read.text.includes(NEON_SERVERLESS_MODULE) ? exportedClients(read.source) : NONE));
@@ -69,6 +74,14 @@ export function importedPostgresJsClient(importer: string, imported: ImportedNam
 /** The `postgres(…)` calls that may make the client a function `imported` names returns, when a module of the project exports one. */
 export function importedPostgresJsFactory(importer: string, imported: ImportedName): Creations | undefined {
   return clientsOf(importer, imported)?.factories.get(imported.name);
+}
+
+/**
+ * The clients an object a function `imported` names returns holds, by member, when a module of the project exports such
+ * a function (`const { sql } = await setupTestDatabase()`: the `sql` member's `postgres(…)` calls).
+ */
+export function importedPostgresJsFactoryMembers(importer: string, imported: ImportedName): ReadonlyMap<string, Creations> | undefined {
+  return clientsOf(importer, imported)?.factoryMembers.get(imported.name);
 }
 
 /** Whether `imported` is the driver's factory, handed on by a module of the project (`import { postgres } from './db'`). */
@@ -174,6 +187,26 @@ export class TopLevelClients {
     return verdict ?? undefined;
   }
 
+  /**
+   * The clients an object a function returns holds, by member (`return { db, sql, url }` with `const sql = postgres(url)`
+   * in its body, or a top-level client): the function's one returned value, an object literal without a spread, whose
+   * member surely holds a client. Empty for any other function.
+   */
+  membersReturnedBy(fn: FunctionWithBody): ReadonlyMap<string, Creations> {
+    const members = new Map<string, Creations>();
+    const returned = singleReturn(fn);
+    const object = returned && unwrap(returned);
+    // An object that spreads another may take a member from it: not read.
+    if (!object || !ts.isObjectLiteralExpression(object) || object.properties.some(ts.isSpreadAssignment)) return members;
+    for (const property of object.properties) {
+      const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+      const value = key !== undefined ? objectProperty(object, key) : undefined;
+      const made = value && this.creationsOf(bodyConstValue(fn, value) ?? value, 1);
+      if (key !== undefined && made) members.set(key, made);
+    }
+    return members;
+  }
+
   /** A top-level function by name. */
   functionNamed(name: string): FunctionWithBody | undefined {
     return this.functions.get(name);
@@ -239,6 +272,14 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
   const localClientTypes = clientTypeNames(source, bindings);
   const clients = new Map<string, Creations>();
   const functions = new Map<string, Creations>();
+  const factoryMembers = new Map<string, ReadonlyMap<string, Creations>>();
+  // A function exported as `exportedAs`: what it returns, a client or an object holding some.
+  const exportFunction = (exportedAs: string, fn: FunctionWithBody): void => {
+    const made = names.returnedBy(fn);
+    if (made) functions.set(exportedAs, made);
+    const members = names.membersReturnedBy(fn);
+    if (members.size > 0) factoryMembers.set(exportedAs, members);
+  };
   const driver = new Set<string>();
   const clientTypes = new Set<string>();
   const names = new TopLevelClients(source, factories);
@@ -249,8 +290,9 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
       return;
     }
     const fn = names.functionNamed(local);
-    const made = fn ? names.returnedBy(fn) : names.heldBy(local);
-    if (made) (fn ? functions : clients).set(exportedAs, made);
+    if (fn) return exportFunction(exportedAs, fn);
+    const made = names.heldBy(local);
+    if (made) clients.set(exportedAs, made);
   };
   const exportType = (exportedAs: string, local: string): void => {
     if (localClientTypes.has(local)) clientTypes.add(exportedAs);
@@ -287,10 +329,8 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
     } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const value = unwrap(statement.expression);
       if (ts.isIdentifier(value)) exportName('default', value.text);
-      else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) {
-        const made = names.returnedBy(value);
-        if (made) functions.set('default', made);
-      } else {
+      else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) exportFunction('default', value);
+      else {
         const made = names.creationsOf(value);
         if (made) clients.set('default', made);
       }
@@ -312,16 +352,14 @@ function exportedClients(source: ts.SourceFile): ModuleClients {
           }
         }
       } else if (exportedAs !== undefined && ts.isIdentifier(value)) exportName(exportedAs, value.text);
-      else if (exportedAs !== undefined && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) {
-        const made = names.returnedBy(value);
-        if (made) functions.set(exportedAs, made);
-      } else if (exportedAs !== undefined) {
+      else if (exportedAs !== undefined && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) exportFunction(exportedAs, value);
+      else if (exportedAs !== undefined) {
         const made = names.creationsOf(value);
         if (made) clients.set(exportedAs, made);
       }
     }
   }
-  return { clients, factories: functions, driver, clientTypes };
+  return { clients, factories: functions, factoryMembers, driver, clientTypes };
 }
 
 /**

@@ -11,7 +11,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, outermostWrapper, promiseResolvedInto, singleReturn, unwrap } from './embeddedFlow';
+import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, objectProperty, outermostWrapper, promiseResolvedInto, singleReturn, unwrap } from './embeddedFlow';
 import { callerFiles, nameWords, parsed } from './directUrls';
 import { namesProjectFile, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -853,11 +853,10 @@ export class OwnServerClients {
       : ts.isShorthandPropertyAssignment(p) ? !isTuningOption(p.name) && this.fromOwnServer(p.name, depth) : false));
   }
 
-  private returnsOwnServer(fn: ts.FunctionLikeDeclaration, depth: number): boolean {
+  private returnsOwnServer(fn: ts.FunctionLikeDeclaration, depth: number, member?: string): boolean {
     if (!fn.body) return false;
-    if (!ts.isBlock(fn.body)) return this.fromOwnServer(fn.body, depth + 1);
-    const returns = this.returnsOf(fn.body);
-    return returns.length > 0 && returns.every((r) => this.fromOwnServer(r, depth + 1));
+    const returns = ts.isBlock(fn.body) ? this.returnsOf(fn.body) : [fn.body];
+    return returns.length > 0 && returns.every((r) => this.fromOwnServer(member === undefined ? r : memberOf(r, member), depth + 1));
   }
 
   /** The expressions a function body returns (not its inner functions'): read once per function, however many calls ask. */
@@ -887,6 +886,8 @@ export class OwnServerClients {
       const required = this.testCode && initializer !== undefined && requiredModule(initializer) !== undefined
         ? (this.required ??= requiredNames(this.source)).get(name.text) : undefined;
       if (required !== undefined) return this.testHelperExports(required, false);
+      const member = this.checkoutsShareSessions ? this.handedOutMember(name, depth) : undefined;
+      if (member !== undefined) return member;
       if (initializer !== undefined) return this.fromOwnServer(initializer, depth + 1);
       // A value a test helper of another file exports (`import { testDbUrl } from './setup/db'`).
       const imported = this.testCode ? (this.imports ??= importedNames(this.source)).get(name.text) : undefined;
@@ -901,6 +902,25 @@ export class OwnServerClients {
     const fixture = fixtureKey(binding.parameterOf, binding.parameter, name.text);
     if (fixture) return this.judged(this.nameVerdicts(), fixture.element, depth, () => this.fixtureFromOwnServer(fixture.key, depth));
     return this.judged(this.nameVerdicts(), binding.parameter, depth, () => this.parameterBindingFromOwnServer(binding.parameterOf, binding.parameter, depth));
+  }
+
+  /**
+   * Read for session state (checkoutsShareSessions): a name a const destructures from what a function returns (`const {
+   * sql: pgSql } = await setupTestDatabase()`, the function this file's or a test helper's export) is the member of the
+   * object the function returns, not the object: a helper's object may hold a client capped at one connection beside a
+   * postgres.js client of ten, and where they connect (the object's place, localObject) does not tell which one the
+   * name is. Undefined when the name is not taken so, or the function is not read here (then the object is judged).
+   */
+  private handedOutMember(name: ts.Identifier, depth: number): boolean | undefined {
+    const destructured = this.flow.constDestructured(name);
+    const property = destructured?.property;
+    const call = destructured && unwrap(destructured.object);
+    if (!property || !(ts.isIdentifier(property) || ts.isStringLiteral(property)) || !call || !ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return undefined;
+    const local = this.flow.localFunction(call.expression);
+    if (local) return this.returnsOwnServer(local, depth, property.text);
+    const imported = this.testCode ? this.importedOrRequired(call.expression) : undefined;
+    if (!imported || OWN_SERVER_MODULE.test(imported.specifier) || startsOwnServer(this.fileName!, imported)) return undefined;
+    return this.testHelperExports(imported, true, false, property.text);
   }
 
   private ownServerTypes: Set<string> | undefined;
@@ -1670,7 +1690,7 @@ export class OwnServerClients {
    * through `export { x } from` and `export *` re-exports, MAX_TEST_HELPER_DEPTH files at most besides the re-exporting
    * modules passed through (`reexport`: this file re-exports the name, MAX_REEXPORT_HOPS in a row at most).
    */
-  private testHelperExports(imported: ImportedName, call: boolean, reexport = false): boolean {
+  private testHelperExports(imported: ImportedName, call: boolean, reexport = false, member?: string): boolean {
     // A relative path, or a path alias of the project's tsconfig (`@/tests/setup/global`): a file of this project.
     const relative = namesProjectFile(this.fileName!, imported.specifier);
     // A workspace package named for tests (`@repo/test-utils`, `@app/testing`): a monorepo's shared test helpers.
@@ -1682,12 +1702,12 @@ export class OwnServerClients {
     // Judged in the helper's file as this file judges it: a single connection's URL taken from a helper (`new
     // pg.Pool({ connectionString: PG_URL, max: 1 })`, `PG_URL = process.env.APP_TEST_PG_URL` in tests/support) is one
     // session of the environment's test database there too (oneSession).
-    return helper !== undefined && helper.exportsAsSingle(this.oneSession, imported.name, call);
+    return helper !== undefined && helper.exportsAsSingle(this.oneSession, imported.name, call, member);
   }
 
   /** `exports`, judged in oneSession mode when the importing file judges a single connection's arguments. */
-  private exportsAsSingle(oneSession: boolean, name: string, call: boolean): boolean {
-    return oneSession ? this.singly(() => this.exports(name, call)) : this.exports(name, call);
+  private exportsAsSingle(oneSession: boolean, name: string, call: boolean, member?: string): boolean {
+    return oneSession ? this.singly(() => this.exports(name, call, member)) : this.exports(name, call, member);
   }
 
   private testHelper(file: string, testPackage: boolean, reexport = false): OwnServerClients | undefined {
@@ -1786,30 +1806,33 @@ export class OwnServerClients {
     return root !== undefined && resolve(file).startsWith(root + sep);
   }
 
-  /** Whether this file's export `name` is such a value (`call`: a function every return of which is one). */
-  private exports(name: string, call: boolean): boolean {
+  /**
+   * Whether this file's export `name` is such a value (`call`: a function every return of which is one; `member`: whose
+   * every returned object's member of that name is one, handedOutMember).
+   */
+  private exports(name: string, call: boolean, member?: string): boolean {
     for (const statement of this.source.statements) {
       if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
         const specifier = statement.moduleSpecifier.text;
         const clause = statement.exportClause;
         if (!clause) {
-          if (this.testHelperExports({ specifier, name }, call, true)) return true;
+          if (this.testHelperExports({ specifier, name }, call, true, member)) return true;
         } else if (ts.isNamedExports(clause)) {
           const element = clause.elements.find((e) => e.name.text === name);
-          if (element) return this.testHelperExports({ specifier, name: (element.propertyName ?? element.name).text }, call, true);
+          if (element) return this.testHelperExports({ specifier, name: (element.propertyName ?? element.name).text }, call, true, member);
         }
         continue;
       }
       // CommonJS: `module.exports = { name, name: local, name() {…} }`, `module.exports.name = …`, `exports.name = …`.
       const commonJs = ts.isExpressionStatement(statement) ? commonJsExport(statement.expression, name) : undefined;
-      if (commonJs !== undefined) return this.valueExports(commonJs, call);
+      if (commonJs !== undefined) return this.valueExports(commonJs, call, member);
       if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
-      if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && this.returnsOwnServer(statement, 0);
+      if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && this.returnsOwnServer(statement, 0, member);
       if (!ts.isVariableStatement(statement)) continue;
       for (const declaration of statement.declarationList.declarations) {
         if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer) continue;
         const value = unwrap(declaration.initializer);
-        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return call && this.returnsOwnServer(value, 0);
+        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return call && this.returnsOwnServer(value, 0, member);
         return !call && this.fromOwnServer(value, 0);
       }
     }
@@ -1820,18 +1843,18 @@ export class OwnServerClients {
    * Whether a CommonJS export's value is such a value (`call`: a function every return of which is one): a function
    * written there, a function or variable of the file's top level it names (`module.exports = { getParams }`), or a value.
    */
-  private valueExports(exported: ts.Expression | ts.MethodDeclaration, call: boolean): boolean {
-    if (ts.isMethodDeclaration(exported)) return call && this.returnsOwnServer(exported, 0);
+  private valueExports(exported: ts.Expression | ts.MethodDeclaration, call: boolean, member?: string): boolean {
+    if (ts.isMethodDeclaration(exported)) return call && this.returnsOwnServer(exported, 0, member);
     const value = unwrap(exported);
-    if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return call && this.returnsOwnServer(value, 0);
+    if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return call && this.returnsOwnServer(value, 0, member);
     if (ts.isIdentifier(value)) {
       for (const statement of this.source.statements) {
-        if (ts.isFunctionDeclaration(statement) && statement.name?.text === value.text) return call && this.returnsOwnServer(statement, 0);
+        if (ts.isFunctionDeclaration(statement) && statement.name?.text === value.text) return call && this.returnsOwnServer(statement, 0, member);
         if (!ts.isVariableStatement(statement)) continue;
         for (const declaration of statement.declarationList.declarations) {
           if (!ts.isIdentifier(declaration.name) || declaration.name.text !== value.text || !declaration.initializer) continue;
           const initial = unwrap(declaration.initializer);
-          if (ts.isArrowFunction(initial) || ts.isFunctionExpression(initial)) return call && this.returnsOwnServer(initial, 0);
+          if (ts.isArrowFunction(initial) || ts.isFunctionExpression(initial)) return call && this.returnsOwnServer(initial, 0, member);
         }
       }
     }
@@ -1866,6 +1889,16 @@ interface HandedCallback {
  * Where a function literal is handed to a call: as an argument (`cb(async (db) => …)`), or as a property or method of an
  * object literal written as one (`runTests({ initDbClient: (props) => …, async createRunner(uri) { … } })`).
  */
+/**
+ * The member `name` of a returned object literal that spreads nothing (`return { db, sql, url }`: `sql`), else the
+ * returned value itself, judged whole.
+ */
+function memberOf(returned: ts.Expression, name: string): ts.Expression {
+  const object = unwrap(returned);
+  if (!ts.isObjectLiteralExpression(object) || object.properties.some(ts.isSpreadAssignment)) return returned;
+  return objectProperty(object, name) ?? returned;
+}
+
 function handedTo(fn: ts.SignatureDeclaration): HandedCallback | undefined {
   let node: ts.Node = fn;
   let property: string | undefined;
