@@ -140,3 +140,19 @@ export function boundNames(binding: ts.BindingName): string[] {
   if (ts.isIdentifier(binding)) return [binding.text];
   return binding.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
 }
+
+/**
+ * How many identifiers under `root` spell `name` (property names after a dot and object keys excepted): its declaration,
+ * and every use of it, whatever the use.
+ */
+export function identifierMentions(root: ts.Node, name: string): number {
+  let count = 0;
+  walkDescendants(root, (node) => {
+    if (!ts.isIdentifier(node) || node.text !== name) return;
+    const parent = node.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    if (ts.isPropertyAssignment(parent) && parent.name === node) return;
+    count++;
+  });
+  return count;
+}

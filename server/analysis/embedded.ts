@@ -2321,17 +2321,25 @@ class Extractor {
     // A named config prepares a statement whatever its text (even one built elsewhere).
     // On any pool of a server the code started itself, a named statement meets no pooler either.
     if (!unpooled && sendsName && resolved.preparedNames.length > 0 && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
-    const parts = resolved.parts && this.sentByDenoPostgres(first) ? withNamedArgumentsAsValues(resolved.parts) : resolved.parts;
-    if (!parts) return;
+    if (!resolved.parts) return;
+    // A loop sending each text of a list known in full: each is a query message of its own, read as if sent by a call of its own.
+    for (const message of resolved.messages ?? [{ parts: resolved.parts, literals: resolved.literals }]) {
+      const parts = this.sentByDenoPostgres(first) ? withNamedArgumentsAsValues(message.parts) : message.parts;
+      this.addSentText(parts, message.literals, resolved.indirect, receiver, wrapper, groupFor, unpooled);
+    }
+  }
+
+  /** A query text `inspectQueryCall` reads as one query message on `receiver`, its literals those it was read from. */
+  private addSentText(parts: Part[], literals: readonly ts.Node[], indirect: boolean, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group, unpooled: Pooling): void {
     const opening = openingText(parts);
     const looksLikeSql = opening !== undefined && SQL_START.test(opening);
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
-    if (resolved.indirect && !looksLikeSql) return;
+    if (indirect && !looksLikeSql) return;
     if (wrapper && !opensStatement(parts)) return;
-    for (const literal of resolved.literals) this.reachedLiterals.add(literal);
-    this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !resolved.indirect && looksLikeSql, false, unpooled);
+    for (const literal of literals) this.reachedLiterals.add(literal);
+    this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !indirect && looksLikeSql, false, unpooled);
     // Each caller's session-lock name spliced in as the called function (callerNames.ts): a finding wherever it runs.
-    if (!unpooled) for (const variant of callerNameVariants(this.flow, this.source, resolved.literals, parts)) this.addPiece(this.standaloneGroup(true), variant, false);
+    if (!unpooled) for (const variant of callerNameVariants(this.flow, this.source, literals, parts)) this.addPiece(this.standaloneGroup(true), variant, false);
   }
 
   /**

@@ -6,7 +6,7 @@
 // anywhere in the file counts as unknown.
 import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
-import { boundNames, hasModifier, walkDescendants } from './astWalk';
+import { boundNames, hasModifier, identifierMentions, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 
@@ -34,6 +34,17 @@ export interface ResolvedQuery {
    * each is a protocol-level prepared statement.
    */
   preparedNames: ts.Expression[];
+  /**
+   * The texts a `for (const text of texts)` loop sends one by one, each a query message of its own, when the list it walks
+   * is known in full (loopSentTexts); `parts` still holds them joined with `;` for the readers of one text.
+   */
+  messages?: SentMessage[];
+}
+
+/** One text a loop sends on its own: its parts and the literals they came from. */
+export interface SentMessage {
+  parts: Part[];
+  literals: ts.Node[];
 }
 
 /** A query config's text and name, and the names of the other configs a choice could have sent instead. */
@@ -382,11 +393,12 @@ export class Flow {
     const state: FlowState = { indirect: false };
     const config = this.queryConfig(unwrap(argument), 0, state);
     const textNode = config ? config.text : argument;
-    const parts = textNode && withoutEmptyStart(this.loopSentParts(textNode, literals, state) ?? this.stringParts(textNode, 0, literals, state));
-    const known = parts?.some((p) => p.kind === 'text' && p.text.trim() !== '') ? parts : undefined;
+    const looped = textNode && this.loopSentTexts(textNode, literals, state);
+    const parts = textNode && withoutEmptyStart(looped ? looped.parts : this.stringParts(textNode, 0, literals, state));
+    const known = parts && hasKnownText(parts) ? parts : undefined;
     const preparedNames = config ? namesPrepared(config) : [];
     if (!known && preparedNames.length === 0) return undefined;
-    return { parts: known, literals, indirect: state.indirect, preparedNames };
+    return { parts: known, literals, indirect: state.indirect, preparedNames, ...(known && looped?.messages && { messages: looped.messages }) };
   }
 
   /** The text of a query config written in place (`{ text }`, `{ statement }`, `{ raw }`), if `node` is one. */
@@ -656,6 +668,11 @@ export class Flow {
   /** List items' texts with `between` after each but the last (a spread or unknown item is a hole); undefined when none is known. */
   private listParts(items: readonly ts.Expression[], between: Part, depth: number, literals: ts.Node[], state: FlowState): Part[] | undefined {
     const known = items.map((item) => (ts.isSpreadElement(item) ? undefined : this.stringParts(item, depth + 1, literals, state)));
+    return this.joinedList(items, known, between, state);
+  }
+
+  /** The items' known texts (`known`, per item) with `between` after each but the last; undefined when none is known. */
+  private joinedList(items: readonly ts.Expression[], known: readonly (Part[] | undefined)[], between: Part, state: FlowState): Part[] | undefined {
     if (known.every((parts) => parts === undefined)) return undefined;
     state.indirect = true;
     return items.flatMap((item, i) => [...(i > 0 ? [between] : []), ...(known[i] ?? [this.hole(item)])]);
@@ -663,17 +680,46 @@ export class Flow {
 
   /**
    * `for (const statement of statements) await client.query(statement)`: the loop's variable, sent as the whole text,
-   * is each text of the list it walks, sent one after another on that client as `;`-separated statements are. The list
-   * is written in the loop's head or held in a name (heldListItems: with what is pushed onto it before the loop).
+   * is each text of the list it walks. The list is written in the loop's head or held in a name (heldListItems: with
+   * what is pushed onto it before the loop). `parts` joins the texts with `;`; `messages` holds each on its own, as the
+   * loop sends them (one query message each), when the list is known in full: written in the loop's head, or an array
+   * literal held in a name the code only walks (walkedOnly), every element a text with some SQL known. Else the list may
+   * hold more (a push, a callee that fills it) or an element may be anything (a `BEGIN` kept elsewhere): read as one text.
    * Undefined for any other argument, or a list made elsewhere (a parameter, a call's result).
    */
-  private loopSentParts(argument: ts.Expression, literals: ts.Node[], state: FlowState): Part[] | undefined {
+  private loopSentTexts(argument: ts.Expression, literals: ts.Node[], state: FlowState): { parts?: Part[]; messages?: SentMessage[] } | undefined {
     const value = unwrap(argument);
     const loop = ts.isIdentifier(value) ? this.declaringLoop(value) : undefined;
     if (!loop) return undefined;
     const list = unwrap(loop.expression);
     const items = ts.isArrayLiteralExpression(list) ? [...list.elements] : ts.isIdentifier(list) ? this.heldListItems(list, loop) : undefined;
-    return items && this.listParts(items, literalPart(';', ';', loop.expression.end, false), 0, literals, state);
+    if (!items) return undefined;
+    const read = items.map((item) => {
+      const own: ts.Node[] = [];
+      const parts = ts.isSpreadElement(item) ? undefined : this.stringParts(item, 1, own, state);
+      literals.push(...own);
+      return { parts: withoutEmptyStart(parts), literals: own, joined: parts };
+    });
+    const parts = this.joinedList(items, read.map((item) => item.joined), literalPart(';', ';', loop.expression.end, false), state);
+    const inFull = (ts.isArrayLiteralExpression(list) || this.walkedOnly(list as ts.Identifier)) && read.every((item) => item.parts && hasKnownText(item.parts));
+    return { parts, ...(inFull && { messages: read.map(({ parts, literals }) => ({ parts: parts!, literals })) }) };
+  }
+
+  /**
+   * Whether the name a loop walks holds an array literal in a const the module does not export, and every other mention of
+   * the name in its scope is the list of a `for (… of name)` loop: nothing pushes onto it, assigns into it or hands it on.
+   */
+  private walkedOnly(list: ts.Identifier): boolean {
+    const declaration = this.lookUp(list, (names) => names.variables.get(list.text));
+    const statement = declaration?.parent.parent;
+    if (!declaration || !isConstDeclaration(declaration) || !statement || (ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword))) return false;
+    const scope = scopeOf(declaration);
+    if (!scope) return false;
+    let walks = 0;
+    walkDescendants(scope, (node) => {
+      if (ts.isForOfStatement(node) && ts.isIdentifier(node.expression) && node.expression.text === list.text) walks++;
+    });
+    return identifierMentions(scope, list.text) === walks + 1;
   }
 
   /**
@@ -1280,6 +1326,11 @@ function withoutEmptyStart(parts: Part[] | undefined): Part[] | undefined {
   let first = 0;
   while (first < parts.length - 1 && isEmptyText(parts[first])) first++;
   return first === 0 ? parts : parts.slice(first);
+}
+
+/** Whether some text part holds more than blanks: some of the text is known. */
+function hasKnownText(parts: readonly Part[]): boolean {
+  return parts.some((part) => part.kind === 'text' && part.text.trim() !== '');
 }
 
 function isEmptyText(part: Part): boolean {

@@ -6,7 +6,7 @@
 // transaction, no loop around the call that could send something on an earlier turn): then the function's first
 // query on it runs outside any transaction, as the caller's own first query would.
 import ts from 'typescript';
-import { callsByName, enclosingFunction, hasModifier, walkDescendants } from './astWalk';
+import { callsByName, enclosingFunction, hasModifier, identifierMentions } from './astWalk';
 import { boundMethod, calleeText, unwrap, type Flow } from './embeddedFlow';
 import { sendsOnlyOutsideTransaction } from './rolledBackCallbacks';
 
@@ -53,7 +53,7 @@ export function callsOfOwnFunction(fn: ts.SignatureDeclaration, source: ts.Sourc
   const name = ownFunctionName(fn);
   if (!name) return undefined;
   const calls = callsByName(source).get(name.text) ?? [];
-  return calls.length > 0 && mentions(source, name.text) === calls.length + 1 ? calls : undefined;
+  return calls.length > 0 && identifierMentions(source, name.text) === calls.length + 1 ? calls : undefined;
 }
 
 /** The name of a function declared on its own or held in a const (`const f = async (client) => …`), when nothing exports it. */
@@ -65,20 +65,6 @@ function ownFunctionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined
   const list = holder.parent;
   if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return undefined;
   return ts.isVariableStatement(list.parent) && !hasModifier(list.parent, ts.SyntaxKind.ExportKeyword) ? holder.name : undefined;
-}
-
-
-/** How many identifiers in the file spell `name` (property names after a dot and object keys excepted): its declaration, its calls and any other use. */
-function mentions(source: ts.SourceFile, name: string): number {
-  let count = 0;
-  walkDescendants(source, (node) => {
-    if (!ts.isIdentifier(node) || node.text !== name) return;
-    const parent = node.parent;
-    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
-    if (ts.isPropertyAssignment(parent) && parent.name === node) return;
-    count++;
-  });
-  return count;
 }
 
 /**
