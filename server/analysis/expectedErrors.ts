@@ -1,7 +1,8 @@
 // A regression test may feed PostgreSQL a statement that must fail, to record the error: the test's expected
 // output then holds the line `ERROR:  syntax error at or near "…"`. Such a statement is written to fail, so
 // a syntax-error finding on it tells its author nothing; the parser's message is PostgreSQL's own, which is
-// what makes the two comparable.
+// what makes the two comparable. A statement the expected output echoes (pg_regress runs psql with --echo-all) ran on
+// the test's server, which answered it: echoedInOutputs says so, whatever the answer's words.
 import { statSync } from 'node:fs';
 import { boundedText } from './folderEntries';
 import { leadingTrivia } from './sqlTrivia';
