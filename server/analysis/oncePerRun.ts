@@ -20,6 +20,7 @@ import { parsedModule } from './parsedModules';
 import { functionName, inLoopHeader, inlineOnceCaller } from './postgresJsOneShot';
 import { isReference } from './postgresJsUses';
 import { importersOf, specifiersIn } from './projectImporters';
+import { isExportedTopLevel, topLevelStatement } from './topLevelFunctions';
 
 /** How many callers deep a function's calls are followed. */
 const MAX_DEPTH = 4;
@@ -69,10 +70,10 @@ function isEntryGuard(condition: ts.Expression): boolean {
 function functionRuns(fn: ts.SignatureDeclaration, depth: number): OnceRun | undefined {
   const name = functionName(fn);
   const source = fn.getSourceFile();
-  if (name === undefined || depth >= MAX_DEPTH || !isTopLevel(fn)) return undefined;
+  if (name === undefined || depth >= MAX_DEPTH || !topLevelStatement(fn)) return undefined;
   const sites: OnceRun[] = [];
   const exported = new Set<string>();
-  if (isExportedDeclaration(fn)) exported.add(hasModifier(fn, ts.SyntaxKind.DefaultKeyword) ? 'default' : name);
+  if (isExportedTopLevel(fn)) exported.add(hasModifier(fn, ts.SyntaxKind.DefaultKeyword) ? 'default' : name);
   if (!callsOf(source, name, depth, sites, exported)) return undefined;
   if (exported.size > 0) {
     const file = resolve(source.fileName);
@@ -146,18 +147,6 @@ function combined(sites: readonly OnceRun[]): OnceRun | undefined {
 /** Whether the file is a script that runs itself when it is the main module: a top-level `if (require.main === module)`. */
 export function hasEntryGuard(source: ts.SourceFile): boolean {
   return source.statements.some((statement) => ts.isIfStatement(statement) && isEntryGuard(statement.expression));
-}
-
-function isTopLevel(fn: ts.SignatureDeclaration): boolean {
-  if (ts.isFunctionDeclaration(fn)) return ts.isSourceFile(fn.parent);
-  const statement = fn.parent.parent?.parent;
-  return statement !== undefined && ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
-}
-
-function isExportedDeclaration(fn: ts.SignatureDeclaration): boolean {
-  if (ts.isFunctionDeclaration(fn)) return hasModifier(fn, ts.SyntaxKind.ExportKeyword);
-  const statement = fn.parent.parent.parent;
-  return ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
 }
 
 /** The name a declaration gives (a function's, a variable's, a parameter's, an import's): not a mention. */

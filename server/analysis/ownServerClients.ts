@@ -18,7 +18,7 @@ import { isFile } from './folderEntries';
 import { TEST_PATH } from './inProcess';
 import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSetupFiles';
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
-import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
+import { isCommonJsExports, isExportedTopLevel, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, loadedBinding, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
 import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentCopy, environmentName } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
@@ -363,7 +363,7 @@ export class OwnServerClients {
     const binding = this.flow.bindingOf(options);
     if (!binding || !('parameterOf' in binding) || binding.parameter.dotDotDotToken || binding.parameter.initializer) return false;
     const fn = binding.parameterOf;
-    if (isExported(fn)) return false;
+    if (isExportedTopLevel(fn)) return false;
     const index = fn.parameters.indexOf(binding.parameter);
     const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text
       : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
@@ -1262,9 +1262,9 @@ export class OwnServerClients {
     if (!name || index < 0 || parameter.dotDotDotToken) return false;
     const calls = this.callsNamed(name).filter((call) => this.flow.localFunction(call.expression) === fn);
     if (!calls.every((call) => call.arguments[index] !== undefined && passes(call.arguments[index]))) return false;
-    if (!readImporters) return !isExported(fn) && calls.length > 0;
+    if (!readImporters) return !isExportedTopLevel(fn) && calls.length > 0;
     // Only a test's helper (or a module that starts a server itself) is worth reading its importers for.
-    const elsewhere = isExported(fn) && this.fileDepth < MAX_FILE_DEPTH && this.mayServeTests() ? this.callsElsewhereFromOwnServer(name, index) : 0;
+    const elsewhere = isExportedTopLevel(fn) && this.fileDepth < MAX_FILE_DEPTH && this.mayServeTests() ? this.callsElsewhereFromOwnServer(name, index) : 0;
     return elsewhere !== undefined && calls.length + elsewhere > 0;
   }
 
@@ -1992,12 +1992,6 @@ function usesOutsideReexports(source: ts.SourceFile, name: string): boolean {
 function namedForTests(specifier: string): boolean {
   const name = /^(?:@[^/]+\/)?([^/]+)/.exec(specifier)?.[1];
   return name !== undefined && nameWords(name).some((word) => word === 'test' || word === 'tests' || word === 'testing');
-}
-
-/** A top-level function or const arrow declared with `export` (`export function f`, `export const f = (…) => …`). */
-function isExported(fn: ts.SignatureDeclaration): boolean {
-  const statement = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
-  return hasModifier(statement, ts.SyntaxKind.ExportKeyword) && ts.isSourceFile(statement.parent);
 }
 
 /** `url.searchParams.get('host')` and the other methods of URLSearchParams that only read: called at once, on the spot. */

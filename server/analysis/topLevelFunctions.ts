@@ -49,6 +49,22 @@ function topLevelFunctions(source: ts.SourceFile): Map<string, TopLevelFunction>
   return functions;
 }
 
+/**
+ * The statement at the file's top level that declares a function: the function's own `function f(…) {…}`, or the variable
+ * statement whose declaration holds it (`const f = (…) => …`); undefined for one declared anywhere else (nested, a
+ * method, a callback). The one reading of "a top-level function" and, with isExportedTopLevel, of "an exported one".
+ */
+export function topLevelStatement(fn: ts.SignatureDeclaration): ts.FunctionDeclaration | ts.VariableStatement | undefined {
+  const statement = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
+  return ts.isSourceFile(statement.parent) && (ts.isFunctionDeclaration(statement) || ts.isVariableStatement(statement)) ? statement : undefined;
+}
+
+/** A top-level function or const arrow declared with `export` (`export function f`, `export const f = (…) => …`). */
+export function isExportedTopLevel(fn: ts.SignatureDeclaration): boolean {
+  const statement = topLevelStatement(fn);
+  return statement !== undefined && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+}
+
 /** `exports` or `module.exports`: what a CommonJS module's named exports are assigned to (`exports.name = …`). */
 export function isCommonJsExports(node: ts.Expression): boolean {
   return (ts.isIdentifier(node) && node.text === 'exports') || isModuleExports(node);
