@@ -26,6 +26,12 @@ export class CodeBranches {
     return found;
   }
 
+  /** The id of the path `node` itself opens right under its parent (an arm of `?:`, the right of `??`), if it opens one. */
+  opened(node: ts.Node): number | undefined {
+    const parent = node.parent;
+    return parent && opensPath(parent, node) ? this.idOf(node, parent) : undefined;
+  }
+
   private idOf(node: ts.Node, parent: ts.Node): number {
     // The then (or else) of an `if` testing what an earlier `if` of the same block tested is the same path.
     if (ts.isIfStatement(parent)) {

@@ -360,6 +360,9 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   // may still be inside the block, since early exits are not followed (codeBranches.ts).
   let blockBranches: readonly number[] | undefined;
   let endedOnSomePaths: readonly number[] | undefined;
+  // The paths (beyond the BEGIN's) of each end of the current block so far: ends on every arm of a choice (`ok ?
+  // 'COMMIT' : 'ROLLBACK'`, `if (ok) COMMIT; else ROLLBACK;`) together end it on every run.
+  let endedOnArms: number[][] = [];
   let blockNextvals: readonly { sequence: string; start: number; end: number }[] = NO_NEXTVALS;
   // An INSERT earlier in the block may have called nextval through a serial/identity default.
   let blockMayAdvance = false;
@@ -438,9 +441,13 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
     for (const n of facts.nextvals) earlierNextvals.set(n.sequence, { start: n.start + base, end: n.end + base });
     fileMayAdvance ||= facts.mayAdvanceSequences === true;
     if (facts.transaction === 'end') {
-      // An end that runs on every run of the block closes it; one on a path of its own closes it on that path only.
+      // An end that runs on every run of the block closes it; one on a path of its own closes it on that path only,
+      // until ends on the other arms of its choice close it on theirs.
       const wasOpen = inBlock || maybeInBlock || mayStillBeInBlock;
-      const closesOnEveryRun = runsAfterwardsOnSamePath(inBlock ? blockBranches : undefined, branches);
+      const laterEnd = !inBlock && mayStillBeInBlock;
+      if (!laterEnd) endedOnArms = [];
+      endedOnArms.push(beyond(inBlock || laterEnd ? blockBranches : undefined, branches));
+      const closesOnEveryRun = coveredByArms(endedOnArms);
       endedOnSomePaths = wasOpen && !closesOnEveryRun ? branches : undefined;
       inBlock = false;
       maybeInBlock = false;

@@ -193,6 +193,9 @@ const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\
 /** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
 const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
 
+/** How many choices deep a query's text is split into its arms (`a ? 'x' : b ? 'y' : 'z'`; a const's arm may name another). */
+const MAX_SENT_ARMS = 4;
+
 /**
  * A driver's query class that a project subclasses to send statements of its own around each query (Sequelize's
  * `class Audited extends sequelize.dialect.Query`, or a `Query` imported from a driver's module): the base's `run`.
@@ -2315,8 +2318,17 @@ class Extractor {
     if (this.isSetAside(receiver)) return;
     // A sql`…` argument is analysed where it stands (with this call's receiver).
     if (ts.isTaggedTemplateExpression(first) && this.isSqlTag(first.tag)) return;
+    // `tryLock ? 'SELECT pg_try_advisory_lock(…)' : 'SELECT pg_advisory_lock(…)'`: each text the call may send is read
+    // as sent alone, on its arm's path (two arms never both run), where it is written.
+    const choice = this.sentArms.length < MAX_SENT_ARMS ? this.flow.sentChoice(first) : undefined;
+    if (choice) {
+      for (const arm of choice.arms) this.onSentArm(arm, choice.throughName, () => this.inspectQueryCall(arm, receiver, wrapper, groupFor, sendsName));
+      return;
+    }
     const resolved = this.flow.resolveQuery(first);
     if (!resolved) return;
+    // An arm of a const's choice is text reached through a name, as the const itself would be.
+    if (this.sentThroughName) resolved.indirect = true;
     const unpooled = this.pieceReading(first, receiver);
     // A named config prepares a statement whatever its text (even one built elsewhere).
     // On any pool of a server the code started itself, a named statement meets no pooler either.
@@ -3019,7 +3031,34 @@ class Extractor {
   private addBoundary(group: Group, statement: ClientBoundary): void {
     const at = this.sentFrom ? this.sentFrom.getStart(this.source) : 0;
     const built: BuiltText = { sql: statement, sqlAt: [0], fileAt: [at], fileLimit: [Infinity], slotAt: [] };
-    group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentFrom && this.branches.of(this.sentFrom) });
+    group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentBranches() });
+  }
+
+  /** The arms of the choices (outermost first) the text being read is one of (inspectQueryCall), and whether one was a name's value. */
+  private readonly sentArms: ts.Node[] = [];
+  private sentThroughName = false;
+
+  /** Runs `read` with `arm` as the choice's arm the text read is sent from. */
+  private onSentArm(arm: ts.Node, throughName: boolean, read: () => void): void {
+    const outerThroughName = this.sentThroughName;
+    this.sentArms.push(arm);
+    this.sentThroughName ||= throughName;
+    try {
+      read();
+    } finally {
+      this.sentArms.pop();
+      this.sentThroughName = outerThroughName;
+    }
+  }
+
+  /**
+   * The code paths of the statement being read: the sending node's, and the arm of each choice its text was taken
+   * from (innermost first, as CodeBranches gives them).
+   */
+  private sentBranches(): number[] | undefined {
+    const paths = this.sentFrom && this.branches.of(this.sentFrom);
+    const arms = this.sentArms.map((arm) => this.branches.opened(arm)).filter((id): id is number => id !== undefined).reverse();
+    return arms.length > 0 ? [...arms, ...(paths ?? [])] : paths;
   }
 
   private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled: Pooling = false, holesBound = tagged, composedLater = false): void {
@@ -3034,7 +3073,7 @@ class Extractor {
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
-    const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentFrom && this.branches.of(this.sentFrom) };
+    const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentBranches() };
     if (unpooled) piece.unpooled = true;
     if (unpooled === 'checkouts') piece.checkoutsShared = true;
     if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;

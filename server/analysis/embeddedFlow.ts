@@ -401,6 +401,21 @@ export class Flow {
     return { parts: known, literals, indirect: state.indirect, preparedNames, ...(known && looped?.messages && { messages: looped.messages }) };
   }
 
+  /**
+   * The texts a query's text argument chooses between when it is a choice (choiceAlternatives: `tryLock ? 'SELECT
+   * pg_try_advisory_lock(…)' : 'SELECT pg_advisory_lock(…)'`, `custom ?? 'SELECT …'`), written in place or as the one
+   * value a name holds where it is used (constantInitializer: `const text = tryLock ? … : …`): the call may send any of
+   * them. Undefined for any other argument.
+   */
+  sentChoice(argument: ts.Expression): { arms: ts.Expression[]; throughName: boolean } | undefined {
+    const value = unwrap(argument);
+    const arms = choiceAlternatives(value);
+    if (arms) return { arms, throughName: false };
+    const bound = ts.isIdentifier(value) ? this.constantInitializer(value) : undefined;
+    const boundArms = bound && choiceAlternatives(unwrap(bound));
+    return boundArms && { arms: boundArms, throughName: true };
+  }
+
   /** The text of a query config written in place (`{ text }`, `{ statement }`, `{ raw }`), if `node` is one. */
   configText(node: ts.Expression): ts.Expression | undefined {
     const value = unwrap(node);
