@@ -27,6 +27,7 @@ import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairSt
 import { DISCARD_ALL_RESETS, undoKeys, undoes } from './undo';
 import { dropKeptDefaultRestores, dropResetSets, isSettingUndo, type SettingReset } from './bodyDefaultRestores';
 import { failsOnNewerSyntax, withOlderNames } from './newerSyntax';
+import { withLookaheadCommentsBlanked } from './lookaheadComments';
 import { versionVariant } from './versionComments';
 import { spreadVariant, withSpreadsFilled } from './spreadParameters';
 import { stopsOnQueryBuildingLine } from './foreignCodeLines';
@@ -999,6 +1000,10 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
   try {
     tree = parseSync(text);
   } catch (error) {
+    // A comment between the two words of a look-ahead pair (`WITHOUT -- local ⏎ TIME ZONE`) is whitespace to the
+    // server but not to the bundled parser (lookaheadComments.ts): the statement is read as the server reads it.
+    const asServerReads = withLookaheadCommentsBlanked(text);
+    if (asServerReads !== text) return analyzeFragment(asServerReads, base, plpgsql, false, sessionFlags, inputs);
     // Only text that is surely PostgreSQL gets a syntax error reported (context.ts): not another dialect,
     // not a template. The error's place is kept either way (embedded SQL repairs holes by it).
     facts.dialect = dialectOfStatement(text);

@@ -8,6 +8,8 @@ interface NewerSyntax {
   readonly pattern: RegExp;
   readonly what: string;
   readonly since: string;
+  /** A statement this matches is not that syntax as the server takes it (a clause given twice): its error stays. */
+  readonly unless?: RegExp;
 }
 
 export const NEWER_SYNTAX: readonly NewerSyntax[] = [
@@ -18,6 +20,20 @@ export const NEWER_SYNTAX: readonly NewerSyntax[] = [
   // lookbehind follows the match: leading the pattern, it rescanned the statement back from every offset
   // (quadratic: 118 s of CPU on one 336 KB file of INSERTs).
   { pattern: /\bDO\s+SELECT\b(?<=\bON\s+CONFLICT\b[^;]*\bDO\s+SELECT)/i, what: 'INSERT … ON CONFLICT … DO SELECT … RETURNING', since: 'PostgreSQL 19' },
+  // CHECKPOINT's option list: the whole statement has its shape, so a broken list (`CHECKPOINT (MODE FAST`) and a
+  // call `checkpoint(…)` in another statement are still checked.
+  { pattern: /^\s*CHECKPOINT\s*\(\s*[A-Za-z_]\w*(?:\s+\w+)?(?:\s*,\s*[A-Za-z_]\w*(?:\s+\w+)?)*\s*\)\s*(?:;\s*)?$/i, what: 'CHECKPOINT (MODE FAST | SPREAD, FLUSH_UNLOGGED [boolean])', since: 'PostgreSQL 19' },
+  // A publication of every sequence, or of every table but some, and ALTER PUBLICATION … SET ALL TABLES: only in
+  // a CREATE or ALTER PUBLICATION statement (GRANT … ON ALL SEQUENCES IN SCHEMA is older syntax, checked as usual).
+  // `ALL TABLES, ALL SEQUENCES` is marked from its first ALL, where the bundled parser stops (at the comma). The
+  // server's grammar wants TABLE before the first excluded table (`EXCEPT (t1, t2)` fails there) and each of ALL
+  // TABLES and ALL SEQUENCES once: such statements keep their error.
+  {
+    pattern: /(?:\bALL\s+(?:TABLES\s*,\s*ALL\s+)?SEQUENCES\b|\bALL\s+TABLES\s+EXCEPT\s*\(\s*TABLE\b|\bSET\s+ALL\s+TABLES\b)(?<=^\s*(?:CREATE|ALTER)\s+PUBLICATION\b[^;]*)/i,
+    unless: /\bALL\s+TABLES\b[^;]*\bALL\s+TABLES\b|\bALL\s+SEQUENCES\b[^;]*\bALL\s+SEQUENCES\b|\bALL\s+TABLES\s+EXCEPT\s*\((?!\s*TABLE\b)/i,
+    what: 'CREATE/ALTER PUBLICATION … ALL SEQUENCES, ALL TABLES EXCEPT (TABLE …), SET ALL TABLES',
+    since: 'PostgreSQL 19',
+  },
   // Removed in PostgreSQL 10; init scripts for older servers (a postgres:9 image) still carry it.
   { pattern: /\bUNENCRYPTED\s+PASSWORD\b/i, what: 'CREATE/ALTER ROLE … UNENCRYPTED PASSWORD', since: 'PostgreSQL 9.6 and older' },
   // Tables with OIDs (CREATE TABLE … WITH OIDS, COPY … WITH OIDS): removed in PostgreSQL 12; old dumps and tutorials carry them.
@@ -35,9 +51,9 @@ export const NEWER_SYNTAX: readonly NewerSyntax[] = [
  */
 export function failsOnNewerSyntax(statement: string, errorOffset: number): boolean {
   const code = replaceLiteralsAndComments(statement);
-  return NEWER_SYNTAX.some(({ pattern }) => {
+  return NEWER_SYNTAX.some(({ pattern, unless }) => {
     const first = code.search(pattern);
-    return first >= 0 && first <= errorOffset;
+    return first >= 0 && first <= errorOffset && !unless?.test(code);
   });
 }
 

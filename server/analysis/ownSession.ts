@@ -27,6 +27,7 @@ import { inSqlcProject } from './sqlcConfig';
 import { isDockerInitScript } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
+import { isGrammarTestFile } from './grammarTestFiles';
 import { errorsRecordedIn, recordedOutputs } from './expectedErrors';
 import { isRunByPsql, isRunByRegressionTest, psqlPoolerRun, psqlRunOf } from './psqlRuns';
 import { isAppliedByProjectMigrator } from './projectMigrators';
@@ -801,8 +802,9 @@ export function sqlFileOptions(text: DocumentText, options: Partial<AnalysisOpti
   const withSections = opensInside ? { ...sectioned, opensInsideTransaction: true } : sectioned;
   // A CockroachDB/YugabyteDB file, or a generic migration PostgreSQL runs a variant of instead: pooling
   // findings hold (the other engines sit behind the same poolers), PostgreSQL's syntax errors do not. Nor do they in a
-  // file named as a template (`refresh.tpl.sql`), which its program fills in before sending.
-  const forEngine = fileName !== undefined && (pathNamesCompatibleEngine(fileName) || hasPostgresVariant(fileName) || namedAsTemplate(fileName))
+  // file named as a template (`refresh.tpl.sql`), which its program fills in before sending, nor in a TextMate grammar
+  // test, which only a highlighting test reads (grammarTestFiles.ts).
+  const forEngine = fileName !== undefined && (pathNamesCompatibleEngine(fileName) || hasPostgresVariant(fileName) || namedAsTemplate(fileName) || isGrammarTestFile(text.toString()))
     ? { ...withSections, rules: { ...withSections?.rules, 'syntax-error': 'off' as const } } : withSections;
   const engine = namesCompatibleEngine(text.toString(), fileName) ? { ...forEngine, compatibleEngine: true } : forEngine;
   const scheduledJobs = fileName !== undefined ? scheduledJobRoutines(text.toString()) : undefined;

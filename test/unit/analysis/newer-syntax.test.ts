@@ -98,3 +98,43 @@ test('pg_dump output of old releases (a quoted language name with LANCOMPILER, W
   assert.deepEqual(rules('CREATE TABLE shelves (id integer, label text) WITH OIDZ;'), ['syntax-error']);
   assert.deepEqual(rules('CREATE TABLE shelves (id integer label text) WITH OIDS;'), ['syntax-error']);
 });
+
+test('CHECKPOINT with an option list (PostgreSQL 19: MODE FAST | SPREAD, FLUSH_UNLOGGED [boolean]) gets no syntax error', () => {
+  const sql = ['CHECKPOINT (MODE FAST);', 'checkpoint (mode spread, flush_unlogged true);', 'CHECKPOINT (FLUSH_UNLOGGED);', 'CHECKPOINT;'].join('\n');
+  assert.deepEqual(rules(sql), []);
+});
+
+test('around CHECKPOINT options a broken list, a misspelt CHECKPIONT, or a call checkpoint(…) in a broken query is still a syntax error', () => {
+  assert.deepEqual(rules('CHECKPOINT (MODE FAST;'), ['syntax-error']);
+  assert.deepEqual(rules('CHECKPOINT (MODE FAST,, FLUSH_UNLOGGED);'), ['syntax-error']);
+  assert.deepEqual(rules('CHECKPIONT (MODE FAST);'), ['syntax-error']);
+  assert.deepEqual(rules('SELECT checkpoint(1), FROM jobs;'), ['syntax-error']);
+});
+
+test('a publication of PostgreSQL 19 (FOR ALL SEQUENCES, ALL TABLES EXCEPT (TABLE …), ALTER … SET ALL TABLES / SEQUENCES) gets no syntax error', () => {
+  const sql = [
+    'CREATE PUBLICATION everything FOR ALL TABLES EXCEPT (TABLE ONLY audit_log);',
+    'CREATE PUBLICATION most FOR ALL TABLES EXCEPT (TABLE audit_log, sessions, TABLE scratch);',
+    'CREATE PUBLICATION counters FOR ALL SEQUENCES;',
+    'CREATE PUBLICATION both_kinds FOR ALL TABLES, ALL SEQUENCES;',
+    'ALTER PUBLICATION most SET ALL TABLES EXCEPT (TABLE audit_log);',
+    'ALTER PUBLICATION most SET ALL TABLES;',
+    'ALTER PUBLICATION counters SET ALL SEQUENCES;',
+  ].join('\n');
+  assert.deepEqual(rules(sql), []);
+});
+
+test('around the PostgreSQL 19 publication clauses a typo before them, or the same words outside a publication, is still a syntax error', () => {
+  assert.deepEqual(rules('CREATE PUBLICATON most FOR ALL TABLES EXCEPT (TABLE audit_log);'), ['syntax-error']);
+  assert.deepEqual(rules('CREATE PUBLICATION most FOR ALL TABELS EXCEPT (TABLE audit_log);'), ['syntax-error']);
+  assert.deepEqual(rules('CREATE PUBLICATION counters FOR ALL SEQUENCE;'), ['syntax-error']);
+  assert.deepEqual(rules('ALTER PUBLICATION most ST ALL TABLES;'), ['syntax-error']);
+  assert.deepEqual(rules('GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO app,;'), ['syntax-error']);
+  assert.deepEqual(rules('SELECT id FROM orders EXCEPT (TABLE archived,);'), ['syntax-error']);
+});
+
+test('publication lists the PostgreSQL 19 grammar rejects are still a syntax error: no TABLE before the first excluded table, ALL TABLES or ALL SEQUENCES twice', () => {
+  assert.deepEqual(rules('CREATE PUBLICATION most FOR ALL TABLES EXCEPT (audit_log, sessions);'), ['syntax-error']);
+  assert.deepEqual(rules('CREATE PUBLICATION twice FOR ALL SEQUENCES, ALL TABLES, ALL TABLES;'), ['syntax-error']);
+  assert.deepEqual(rules('CREATE PUBLICATION twice FOR ALL SEQUENCES, ALL TABLES, ALL SEQUENCES;'), ['syntax-error']);
+});
