@@ -6,10 +6,13 @@
 // sends its template on that client; the creation, in the other module's syntax tree, tells how it connects
 // (directUrls.ts). So does a function the module exports that hands out such a client (`export function getDb() {
 // return client }`, `export const makeSql = () => postgres(url)`): what a call of it returns (`const db = getDb();
-// db\`…\``) is that client. A function's one returned value, a top-level name, a `let` every assignment of which
-// (`client ??= postgres(url)`, `if (!client) client = postgres(url)`) makes a client, another top-level function of
-// the module, either side of `cache ?? postgres(url)` and the arms of a choice that each make a client
-// (`typeof config === 'string' ? postgres(config) : postgres({ host, … })`) are followed, a few steps deep.
+// db\`…\``) is that client. A function's returned values (each must make a client: `if (production) return
+// postgres(url); … return globalThis.__db`), a top-level name, a `let` every assignment of which
+// (`client ??= postgres(url)`, `if (!client) client = postgres(url)`) makes a client, a property of the global object
+// every assignment of which in the module makes one (`globalThis.__db = postgres(url)`, a dev server's cache kept
+// across reloads), another top-level function of the module, either side of `cache ?? postgres(url)` and the arms of
+// a choice that each make a client (`typeof config === 'string' ? postgres(config) : postgres({ host, … })`) are
+// followed, a few steps deep.
 // Neon's HTTP query function (`neon(url)` of `@neondatabase/serverless`) is a tag the same way (``sql`…` `` sends the
 // template, each as a request of its own), so a module's `neon(url)` client or a function handing one out
 // (`export function getRawSql() { return cached ??= neon(url) }`) is followed alike (session 36).
@@ -26,7 +29,8 @@
 // parsedModules.ts (bounded in size, cached by modification time), so the CLI and the editor decide the same way.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { objectProperty, returnedValues, singleReturn, unwrap } from './embeddedFlow';
+import { globalProperty } from './testSetupFiles';
 import { hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isModuleExports } from './topLevelFunctions';
 import { resolveModule } from './moduleResolution';
@@ -120,6 +124,9 @@ export class TopLevelClients {
   private readonly values = new Map<string, ts.Expression[]>();
   private readonly verdicts = new Map<ts.Node, Creations | null>();
 
+  /** Per property of the global object (`globalThis.__db`): every value the module assigns to it. */
+  private readonly globals = new Map<string, ts.Expression[]>();
+
   constructor(source: ts.SourceFile, private readonly factories: ReadonlySet<string>) {
     const variables = new Set<string>();
     for (const statement of source.statements) {
@@ -135,12 +142,16 @@ export class TopLevelClients {
         }
       }
     }
-    if (variables.size === 0) return;
-    // Assignments anywhere (`client = postgres(url)` in an init function, `client ??= postgres(url)`): read once.
+    const mayKeepGlobals = /\bglobal(?:This)?\b/.test(source.text);
+    if (variables.size === 0 && !mayKeepGlobals) return;
+    // Assignments anywhere (`client = postgres(url)` in an init function, `client ??= postgres(url)`, a dev server's
+    // cache kept across reloads: `globalThis.__db = postgres(url)`): read once.
     walkDescendants(source, (node) => {
-      if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind) && ts.isIdentifier(node.left) && variables.has(node.left.text)) {
-        this.values.get(node.left.text)!.push(node.right);
-      }
+      if (!ts.isBinaryExpression(node) || !ASSIGNMENTS.has(node.operatorToken.kind)) return true;
+      if (ts.isIdentifier(node.left) && variables.has(node.left.text)) this.values.get(node.left.text)!.push(node.right);
+      const global = mayKeepGlobals ? globalProperty(node.left, unwrap) : undefined;
+      if (global !== undefined) this.globals.set(global, [...this.globals.get(global) ?? [], node.right]);
+      return true;
     });
   }
 
@@ -172,16 +183,22 @@ export class TopLevelClients {
       return eitherSide(this.creationsOf(value.right, steps + 1), this.creationsOf(value.left, steps + 1));
     }
     if (ts.isIdentifier(value)) return this.heldBy(value.text, steps + 1);
-    return undefined;
+    // `return globalThis.__db`: what the module keeps on the global object, when every value it puts there is a client.
+    const global = globalProperty(value, unwrap);
+    const kept = global !== undefined ? this.globals.get(global) : undefined;
+    return kept ? this.everyValueMakes(kept, steps + 1) : undefined;
   }
 
-  /** The clients a top-level function returns (its one returned value). */
+  /**
+   * The clients a top-level function returns, when each value it returns makes one (`if (production) return
+   * postgres(url); …; return globalThis.__db`): a caller judges the worst of them, as for the arms of a choice.
+   */
   returnedBy(fn: FunctionWithBody, steps = 0): Creations | undefined {
     let verdict = this.verdicts.get(fn);
     if (verdict === undefined) {
       this.verdicts.set(fn, null); // a function that returns its own call sends nothing known
-      const returned = singleReturn(fn);
-      verdict = (returned && this.creationsOf(bodyConstValue(fn, returned) ?? returned, steps)) ?? null;
+      const returned = returnedValues(fn).map((value) => bodyConstValue(fn, value) ?? value);
+      verdict = this.everyValueMakes(returned, steps) ?? null;
       this.verdicts.set(fn, verdict);
     }
     return verdict ?? undefined;

@@ -95,22 +95,37 @@ test("a handed-out client's transaction callback, other handed-out objects and o
     'export const orm = drizzle(client);',
     'export const getOrm = () => orm;',
     'export const getClient = () => client;',
-    "export function either(read: boolean) { if (read) return client; return postgres(process.env.ATLAS_RO!, { prepare: false }); }",
+    "export function clientOrOrm(raw: boolean) { if (raw) return client; return orm; }",
   ]);
   repo.write('atlas/src/markup.ts', ['export const html = (parts: TemplateStringsArray) => parts.join("");']);
   assert.deepEqual(findingsOf('atlas/src/report.ts', [
-    "import { getOrm, getClient, either } from './db';",
+    "import { getOrm, getClient, clientOrOrm } from './db';",
     "import { html } from './markup';",
     'export async function render(region: string) {',
     '  const db = getClient();',
     '  await db.begin(async (tx) => { await tx`SET LOCAL atlas.region = ${region}`; });',
     '  const orm = getOrm();',
     '  await orm`SET LOCAL atlas.region = ${region}`;',
-    '  const maybe = either(true);',
+    '  const maybe = clientOrOrm(true);',
     '  await maybe`SET LOCAL atlas.region = ${region}`;',
     '  return html`<p>SET LOCAL ${region}</p>`;',
     '}',
   ]), []);
+});
+
+test('a function every return of which hands out a postgres.js client hands out a client, as a choice of two does', () => {
+  repo.write('replica/src/db.ts', [
+    "import postgres from 'postgres';",
+    'const client = postgres(process.env.ATLAS_URL!, { prepare: false });',
+    "export function either(read: boolean) { if (read) return client; return postgres(process.env.ATLAS_RO!, { prepare: false }); }",
+  ]);
+  assert.deepEqual(findingsOf('replica/src/report.ts', [
+    "import { either } from './db';",
+    'export async function render(region: string) {',
+    '  const maybe = either(true);',
+    '  await maybe`SET LOCAL atlas.region = ${region}`;',
+    '}',
+  ]), ['set-local-outside-transaction SET LOCAL atlas.region = ${region}']);
 });
 
 // A variable declared with postgres.js's client type and filled in later by a function (a leader-election lock
