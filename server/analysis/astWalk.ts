@@ -130,6 +130,22 @@ export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | unde
   return current;
 }
 
+/** The `try` whose `finally` block holds `node` within the same function (not in a callback that may run at another time). */
+export function tryOfFinally(node: ts.Node): ts.TryStatement | undefined {
+  for (let child = node, parent = node.parent; parent && !ts.isFunctionLike(child); child = parent, parent = parent.parent) {
+    if (ts.isTryStatement(parent) && parent.finallyBlock === child) return parent;
+  }
+  return undefined;
+}
+
+/** The statement written right before `statement` in its block, if any. */
+export function previousStatement(statement: ts.Statement): ts.Statement | undefined {
+  const block = statement.parent;
+  const statements = ts.isBlock(block) || ts.isSourceFile(block) || ts.isModuleBlock(block) || ts.isCaseOrDefaultClause(block) ? block.statements : undefined;
+  const index = statements ? statements.indexOf(statement) : -1;
+  return index > 0 ? statements![index - 1] : undefined;
+}
+
 /** Whether `node` lies within `container`'s text (leading trivia included): itself, or one of its descendants. */
 export function isWithin(node: ts.Node, container: ts.Node): boolean {
   return container.pos <= node.pos && node.end <= container.end;

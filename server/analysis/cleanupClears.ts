@@ -6,12 +6,13 @@
 import ts from 'typescript';
 import type { Finding } from './types';
 import { innermostNode } from './settingRestores';
+import { tryOfFinally } from './astWalk';
 
 /** The findings, with `writtenSetting` taken off each routine-call clear that no `finally` block of its function holds. */
 export function onlyCleanupClears(source: ts.SourceFile, findings: Finding[]): Finding[] {
   if (!findings.some(isRoutineClear)) return findings;
   return findings.map((finding) => {
-    if (!isRoutineClear(finding) || inFinallyBlock(innermostNode(source, finding.start, finding.end))) return finding;
+    if (!isRoutineClear(finding) || tryOfFinally(innermostNode(source, finding.start, finding.end)) !== undefined) return finding;
     const { writtenSetting: _precondition, ...kept } = finding;
     return kept;
   });
@@ -19,12 +20,4 @@ export function onlyCleanupClears(source: ts.SourceFile, findings: Finding[]): F
 
 function isRoutineClear(finding: Finding): boolean {
   return finding.writtenSetting?.byRoutineCall === true && finding.writtenSetting.value === '';
-}
-
-/** Whether a `finally` block holds the node within the same function (not in a callback that may run at another time). */
-function inFinallyBlock(node: ts.Node): boolean {
-  for (let child = node, parent = node.parent; parent && !ts.isFunctionLike(child); child = parent, parent = parent.parent) {
-    if (ts.isTryStatement(parent) && parent.finallyBlock === child) return true;
-  }
-  return false;
 }

@@ -84,7 +84,7 @@ import { importedNames, requiredNames, type ImportedName } from './ownServerHelp
 import { escapeRegExp } from './regexText';
 import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, importedPostgresJsFactoryMembers, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
-import { boundSetConfigRestores, configuredSettingRestores, expressionAt, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
+import { boundSetConfigRestores, configuredSettingRestores, expressionAt, finallySettingRestores, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 import { dynamicImportBindings } from './dynamicImports';
 import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresClients';
@@ -3079,11 +3079,13 @@ class Extractor {
     if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;
     if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
     if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) {
-      const sentOn = this.sentFrom && ts.isCallExpression(this.sentFrom) ? receiverOf(this.sentFrom) : undefined;
+      const sendingCall = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom : undefined;
+      const sentOn = sendingCall && receiverOf(sendingCall);
       const configured = (setting: string) => (sentOn ? this.connectionOption(sentOn, setting) : undefined);
       const restores = [...settingRestores(withSlots, built.slotAt, (slot) => this.slotValue(slot), this.flow) ?? [],
         ...boundSetConfigRestores(built.sql, (at, number) => this.boundValue(toFileOffset(built, at), number), this.flow) ?? [],
-        ...configuredSettingRestores(built.sql, configured, this.flow) ?? []];
+        ...configuredSettingRestores(built.sql, configured, this.flow) ?? [],
+        ...(sendingCall && finallySettingRestores(built.sql, sendingCall)) ?? []];
       if (restores.length > 0) piece.restores = restores;
       const boundNames = boundNameSettings(built.sql, (at, number) => sqlConstantOf(this.boundValue(toFileOffset(built, at), number)));
       if (boundNames) piece.boundNames = boundNames;

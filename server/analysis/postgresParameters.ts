@@ -124,3 +124,25 @@ const KEPT_DEFAULTS: ReadonlyMap<string, readonly string[]> = new Map<string, re
 export function isKeptDefault(setting: string | undefined, value: string | undefined): boolean {
   return setting !== undefined && value !== undefined && KEPT_DEFAULTS.get(setting)?.includes(value) === true;
 }
+
+/**
+ * Output-format parameters with the value a new connection has on the servers code is run against in practice:
+ * DateStyle's built-in default (initdb's too, for English and C locales) and the UTC zone of the official container
+ * image and of the managed services. They are no kept defaults (KEPT_DEFAULTS): a database or role may set them
+ * otherwise, so a SET of them alone says nothing of what the connection had. Read only where the code itself puts one
+ * back after its own change (a `finally` restore, settingRestores.ts): there the code says it found that value.
+ */
+const USUAL_STARTING_VALUES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ['datestyle', ['iso, mdy']],
+  ['timezone', ['utc', 'etc/utc']],
+]);
+
+/**
+ * Whether `SET <setting> TO <value>` (lower case) writes the value a new connection has: a kept default, or a usual
+ * starting value of an output-format parameter (USUAL_STARTING_VALUES).
+ */
+export function isStartingValue(setting: string, value: string): boolean {
+  // `'ISO,MDY'` and `'iso, mdy'` write the same DateStyle.
+  const written = value.toLowerCase().split(',').map((part) => part.trim()).join(', ');
+  return isKeptDefault(setting, written) || USUAL_STARTING_VALUES.get(setting)?.includes(written) === true;
+}

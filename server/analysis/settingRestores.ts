@@ -7,14 +7,20 @@
 // behind for the next client, and a rollback undoes the change on the error path. So is the value a postgres.js
 // client's `connection` option gives that setting on every connection it opens (`connection: { statement_timeout:
 // LIMIT }` with `const LIMIT = '10s'`, then `SET statement_timeout = '${LIMIT}'` on the client or a connection reserved
-// from it): the SET's value, written out or a const's, is the option's, written out or a const's. The restore itself leaves what the
-// connection had, so it is no finding either. Read where the TS parser is at hand (embedded.ts); the SQL analysis gets
-// only the offsets of the restoring values (pieces.ts).
+// from it): the SET's value, written out or a const's, is the option's, written out or a const's. The restore itself
+// leaves what the connection had, so it is no finding either. So is a SET (or `set_config(…, false)`) with its value
+// written out sent from the `finally` of a `try` that changes the same setting for the session through the same client
+// (in the `try` block, or in the statement right before the `try`), back to a value every connection starts with
+// (`DateStyle = 'ISO, MDY'`; not the code's own `lock_timeout = '5s'`): every way out of the `try` puts back what the
+// code found there, as ruling 11 reads a cleanup beside its setter, and on whichever connection of a pool it lands it
+// leaves the default; the change keeps its finding unless the restore shares its transaction or query message. Read where the TS parser is at hand (embedded.ts); the SQL analysis gets only the
+// offsets of the restoring values (pieces.ts).
 import ts from 'typescript';
 import { literalText, unwrap, type Flow } from './embeddedFlow';
 import type { Part } from './embeddedText';
 import { escapeRegExp } from './regexText';
-import { enclosingFunction } from './astWalk';
+import { enclosingFunction, previousStatement, tryOfFinally } from './astWalk';
+import { isStartingValue } from './postgresParameters';
 
 /** What the SQL analysis is told of one restoring SET: the SQL offset of its value's slot, and the setting it puts back. */
 export interface SettingRestore {
@@ -76,18 +82,52 @@ const SET_WRITTEN_VALUE = /(?:^|[;\s])set\s+(?:session\s+)?("[^"]+"|[a-z_][\w$]*
  * number written out, or a const's).
  */
 export function configuredSettingRestores(sql: string, configured: (setting: string) => ts.Expression | undefined, flow: Flow): SettingRestore[] | undefined {
-  let restores: SettingRestore[] | undefined;
-  for (const set of sql.matchAll(SET_WRITTEN_VALUE)) {
-    const setting = settingName(undefined, set[1]);
+  return writtenSettingRestores(sql, [SET_WRITTEN_VALUE], (setting, written) => {
     const option = configured(setting);
     const given = option && literalText(option, flow);
-    const written = set[2].startsWith("'") ? set[2].slice(1, -1).replace(/''/g, "'") : set[2];
-    if (given !== undefined && given === written) {
-      (restores ??= []).push({ at: (set.index ?? 0) + set[0].lastIndexOf(set[2]), setting });
+    return given !== undefined && given === written;
+  });
+}
+
+/** `set_config('name', 'value', false)` with its value written out (a cast allowed): a session setting's written value. */
+const SET_CONFIG_WRITTEN_VALUE = /\bset_config\s*\(\s*'([\w.]+)'\s*,\s*('(?:[^']|'')*')\s*(?:::\s*\w+\s*)?,\s*false\s*\)/gi;
+
+/**
+ * The statements of a query's text, in the given forms (SET_WRITTEN_VALUE, SET_CONFIG_WRITTEN_VALUE: the setting, then its
+ * value written out), that `putsBack` says put their setting back to what the connection had, given its written value.
+ */
+function writtenSettingRestores(sql: string, forms: readonly RegExp[], putsBack: (setting: string, written: string) => boolean): SettingRestore[] | undefined {
+  let restores: SettingRestore[] | undefined;
+  for (const form of forms) {
+    for (const set of sql.matchAll(form)) {
+      const setting = settingName(undefined, set[1]);
+      const written = set[2].startsWith("'") ? set[2].slice(1, -1).replace(/''/g, "'") : set[2];
+      if (putsBack(setting, written)) (restores ??= []).push({ at: (set.index ?? 0) + set[0].lastIndexOf(set[2]), setting });
     }
   }
   return restores;
 }
+
+/**
+ * The SETs (and `set_config(…, false)` calls) with a value written out of a query `call` sent from the `finally` of a
+ * `try` whose block, or the statement right before it, changes the same setting for the session through the same
+ * receiver, back to a value every connection starts with (postgresParameters.ts isStartingValue):
+ * `client.query("SET DateStyle = 'SQL, DMY'"); try { … } finally { client.query("SET DateStyle = 'ISO, MDY'") }`.
+ * Every path out of the `try` puts back what the change replaced, as a clear beside its setter (ruling 11).
+ */
+export function finallySettingRestores(sql: string, call: ts.CallExpression): SettingRestore[] | undefined {
+  const guarded = tryOfFinally(call);
+  const receiver = receiverOf(call.expression);
+  if (!guarded || receiver === undefined) return undefined;
+  const changes = (setting: string) => [guarded.tryBlock, previousStatement(guarded)].some((scope) => scope !== undefined
+    && sendsSetting(scope, setting, scope.end, (other) => other === receiver, (text) => !SETS_FOR_TRANSACTION.test(text)));
+  // On a pool the restore may reach another connection than the change did: only a value every connection starts with
+  // leaves nothing there (the code's own earlier value, `SET lock_timeout = '5s'`, would).
+  return writtenSettingRestores(sql, [SET_WRITTEN_VALUE, SET_CONFIG_WRITTEN_VALUE], (setting, written) => isStartingValue(setting, written) && changes(setting));
+}
+
+/** A text that sets something for its transaction only (`SET LOCAL`, `set_config(…, true)`): no session change to put back. */
+const SETS_FOR_TRANSACTION = /\bset\s+local\b|\bset_config\s*\([^)]*,\s*true\s*\)/i;
 
 /**
  * The setting whose whole value a slot is, from the text around it: `SET name TO '<slot>'` ending its statement, or
@@ -169,18 +209,26 @@ function settingReadBy(expression: ts.Expression | undefined): string | undefine
  */
 function readAfterOwnSet(read: ts.CallExpression, setting: string): boolean {
   const receiver = receiverOf(read.expression);
+  // The function whose body holds the read, or its file.
+  return sendsSetting(enclosingFunction(read) ?? read.getSourceFile(), setting, read.getStart(), (other) => sameReceiver(receiver, other), () => true);
+}
+
+/**
+ * Whether a query (`client.query`, `sql.unsafe`, `sql\`…\``) within `scope` that ends by `until`, on a receiver `onReceiver`
+ * accepts (its dotted name), sends a text that sets `setting` (`SET`, `SET LOCAL`, `set_config`) and that `counts`.
+ */
+function sendsSetting(scope: ts.Node, setting: string, until: number, onReceiver: (receiver: string | undefined) => boolean, counts: (text: string) => boolean): boolean {
   const sets = settingSetter(setting);
-  const readAt = read.getStart();
   let found = false;
   const visit = (node: ts.Node): void => {
-    if (found || node.pos >= readAt) return;
+    if (found || node.pos >= until) return;
     const query = ts.isCallExpression(node) ? { callee: node.expression, text: node.arguments[0] }
       : ts.isTaggedTemplateExpression(node) ? { callee: node.tag, text: node.template } : undefined;
-    if (query && node.end <= readAt && sameReceiver(receiver, receiverOf(query.callee)) && sets.test(writtenText(query.text))) found = true;
+    const text = query && node.end <= until && onReceiver(receiverOf(query.callee)) ? writtenText(query.text) : '';
+    if (sets.test(text) && counts(text)) found = true;
     else ts.forEachChild(node, visit);
   };
-  // The function whose body holds the read, or its file.
-  ts.forEachChild(enclosingFunction(read) ?? read.getSourceFile(), visit);
+  ts.forEachChild(scope, visit);
   return found;
 }
 

@@ -2,7 +2,10 @@
 // COMMIT (awaited, ROLLBACK in the catch): its queries run inside that transaction on the one connection, before the
 // COMMIT, so a SET of a built-in parameter and its restore to the default in the helper's `finally` pair up as they
 // would in the caller (uncalledHelpers.ts handedOnlyTransactionClients). A call outside the block, one not awaited,
-// a helper that is exported, handed on as a value, or whose restore is not on every path keeps the findings.
+// a helper that is exported, handed on as a value, or whose restore is not on every path keeps the SET's finding. The
+// restore in the `finally` keeps none of its own there either: it puts back, after the `try`'s own change on the same
+// client, the value every connection starts with (settingRestores.ts finallySettingRestores); one outside a `finally`
+// is still a session SET.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
@@ -73,18 +76,18 @@ module_api.schedule(nightly);`;
   assert.deepEqual(found(purgeModule({ callSite: twice, extra: second })), []);
 });
 
-test('the findings stay when a call is outside the block, not awaited, or after the COMMIT', () => {
+test("the SET's finding stays when a call is outside the block, not awaited, or after the COMMIT", () => {
   const noBegin = `    const removed = await purgeRows(db, tables);
     return removed;`;
-  assert.deepEqual(found(purgeModule({ callSite: noBegin })), [REPLICA, ORIGIN]);
+  assert.deepEqual(found(purgeModule({ callSite: noBegin })), [REPLICA]);
   const notAwaited = `    await db.query('BEGIN');
     purgeRows(db, tables);
     await db.query('COMMIT');`;
-  assert.deepEqual(found(purgeModule({ callSite: notAwaited })), [REPLICA, ORIGIN]);
+  assert.deepEqual(found(purgeModule({ callSite: notAwaited })), [REPLICA]);
   const afterCommit = `    await db.query('BEGIN');
     await db.query('COMMIT');
     await purgeRows(db, tables);`;
-  assert.deepEqual(found(purgeModule({ callSite: afterCommit })), [REPLICA, ORIGIN]);
+  assert.deepEqual(found(purgeModule({ callSite: afterCommit })), [REPLICA]);
   // A second call, from code that hands it a client outside any transaction.
   const other = `async function quick(tables) {
   const c = await pool.connect();
@@ -92,12 +95,12 @@ test('the findings stay when a call is outside the block, not awaited, or after 
   c.release();
 }
 module_api.register(quick);`;
-  assert.deepEqual(found(purgeModule({ extra: other })), [REPLICA, ORIGIN]);
+  assert.deepEqual(found(purgeModule({ extra: other })), [REPLICA]);
 });
 
-test('the findings stay for an exported helper, one handed on as a value, or a restore not on every path', () => {
-  assert.deepEqual(found(purgeModule({ exported: 'export ' })), [REPLICA, ORIGIN]);
-  assert.deepEqual(found(purgeModule({ extra: 'module_api.expose(purgeRows);' })), [REPLICA, ORIGIN]);
+test("the SET's finding stays for an exported helper or one handed on as a value; a restore not on every path keeps both", () => {
+  assert.deepEqual(found(purgeModule({ exported: 'export ' })), [REPLICA]);
+  assert.deepEqual(found(purgeModule({ extra: 'module_api.expose(purgeRows);' })), [REPLICA]);
   const branchRestore = `  await conn.query('SET session_replication_role = replica');
   for (const t of tables) await conn.query('DELETE FROM ' + t);
   if (tables.length > 1) await conn.query('SET session_replication_role = origin');`;
