@@ -55,7 +55,7 @@ import { aliasedCalleeName } from './calleeAliases';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
 import { onlyCleanupClears } from './cleanupClears';
-import { CodeBranches } from './codeBranches';
+import { CodeBranches, neverAssigned } from './codeBranches';
 import { declaredType, referenceNamedIn, typeNameMatches } from './declaredTypes';
 import { sentOnlyToPsqlOrLogs } from './unsentTexts';
 import { namedFunction } from './functionNames';
@@ -63,7 +63,7 @@ import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaredClientKind, declaresOneConnection, declaresPoolClient } from './poolParameters';
-import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, sentOnlyInBatchTransactions } from './uncalledHelpers';
+import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, neverHandedArgument, sentOnlyInBatchTransactions } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObjectMember, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
 import { runsAsClassTransactionHook } from './transactionHooks';
@@ -1365,7 +1365,8 @@ class Extractor {
    * `const qr = isQueryRunner(p) ? p : p.queryRunner`: the client is one of two, so where its queries start is known only
    * when both agree; a parameter on either side leaves it unknown, as the parameter alone does. A pool on either side
    * (`const db = tx ?? pool`) starts outside one, unless the pool is never the one picked where the query is sent
-   * (poolNeverPicked). Undefined for any other value.
+   * (poolNeverPicked). A parameter side no call hands a value (`tx || db`, handedSideNeverGiven) is never the one
+   * picked: the other side decides. Undefined for any other value.
    */
   private alternativesStart(value: ts.Expression, depth: number, site: ts.Node | undefined): TransactionStart | undefined {
     const either = alternativesOf(value);
@@ -1375,11 +1376,26 @@ class Extractor {
     const pools = either.filter((side) => this.isPool(this.keyOf(unwrap(side))));
     const other = either.find((side) => !pools.includes(side));
     if (pools.length > 0) return other && this.poolNeverPicked(unwrap(other), site) ? 'unknown' : false;
-    const starts = either.map((side) => {
+    // `tx || db` where no call hands `tx`: `db` is the client every time, whether or not it is known to be a pool.
+    const sides = this.handedSideNeverGiven(value) ? either.slice(1) : either;
+    const starts = sides.map((side) => {
       const client = unwrap(side);
       return ts.isIdentifier(client) || ts.isPropertyAccessExpression(client) ? this.handleStart(client, depth + 1) : false;
     });
-    return starts[0] === starts[1] ? starts[0] : 'unknown';
+    return starts.every((start) => start === starts[0]) ? starts[0] : 'unknown';
+  }
+
+  /**
+   * Whether `value` is a fallback choice (`tx || db`, `tx ?? db`) whose first side is a parameter, never reassigned,
+   * that no call of its function hands a value (uncalledHelpers.ts neverHandedArgument: every call the project shows
+   * leaves it out, or the function is exported and nothing calls it, ruling 10): the fallback is then always picked.
+   */
+  private handedSideNeverGiven(value: ts.Expression): boolean {
+    if (!ts.isBinaryExpression(value)) return false;
+    const handed = unwrap(value.left);
+    const binding = ts.isIdentifier(handed) ? this.flow.bindingOf(handed) : undefined;
+    return binding !== undefined && 'parameterOf' in binding && ts.isIdentifier(binding.parameter.name)
+      && neverAssigned(this.source, binding.parameter.name.text) && neverHandedArgument(binding.parameterOf, binding.parameter, this.source, this.fileName);
   }
 
   /**

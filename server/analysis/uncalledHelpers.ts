@@ -65,14 +65,17 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
   return callsPass(source, new Set([name.text]), name, argumentAt(index, passesNoTransaction)) && importersAllPass(fileName, name.text, argumentAt(index, passesNoTransaction));
 }
 
-/** Whether every other file of the project that imports the module calls `name` passing an argument at `index` that passes. */
-function importersAllPass(fileName: string, name: string, passes: CallTest): boolean {
+/**
+ * Whether every other file of the project that imports the module calls `name` passing an argument at `index` that passes.
+ * `tests` says how a test file is read: as any other, or by its calls alone (TestReading).
+ */
+function importersAllPass(fileName: string, name: string, passes: CallTest, tests: TestReading = 'asAnyFile'): boolean {
   const self = resolve(fileName);
   if (importersOf(self) === undefined) return false; // the project's importers cannot be known
   const files = callerFiles(self).filter((file) => file !== self);
   if (files.length >= MAX_CALLER_FILES - 1) return false;
   const listed = new Set(files);
-  return files.every((file) => importerPasses(file, self, listed, name, passes));
+  return files.every((file) => (tests === 'byCalls' && isTestCode(file) ? testCallsPass(file, name, passes) : importerPasses(file, self, listed, name, passes)));
 }
 
 /**
@@ -109,15 +112,21 @@ function topLevelFunction(fn: ts.SignatureDeclaration): { name: ts.Identifier; s
 
 /**
  * Whether every mention of `locals` in `file` (but `declared`, import lists and `export { … }` lists) is a call of the
- * function that passes; a mention that is no call (the function handed on as a value) does not.
+ * function that passes; a mention that is no call (the function handed on as a value) does not. Read `callsOnly`, every
+ * call written with the name (`name(…)`, `module.name(…)`) must pass and other mentions are passed over (testCallsPass).
  */
-function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: ts.Identifier | undefined, passes: CallTest): boolean {
+function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: ts.Identifier | undefined, passes: CallTest, reading: 'everyMention' | 'callsOnly' = 'everyMention'): boolean {
   let flow: Flow | undefined;
   const flowOf = (): Flow => (flow ??= new Flow(file));
   let allPass = true;
   walkDescendants(file, (node) => {
     if (!allPass) return false;
     if (!ts.isIdentifier(node) || !locals.has(node.text) || node === declared) return true;
+    if (reading === 'callsOnly') {
+      const callee = ts.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : node;
+      if (ts.isCallExpression(callee.parent) && callee.parent.expression === callee) allPass = passes(callee.parent, flowOf);
+      return true;
+    }
     // `export { f }` of an imported `f`: this module hands it on, and its own importers are not read.
     if (ts.isExportSpecifier(node.parent) && declared === undefined) return (allPass = false);
     if (!isReference(node)) return true;
@@ -149,6 +158,24 @@ function argumentAt(index: number, passes: ArgumentTest): CallTest {
     const argument = call.arguments[index];
     return argument !== undefined && !call.arguments.slice(0, index + 1).some(ts.isSpreadElement) && passes(argument, flow);
   };
+}
+
+/**
+ * How a test file among a module's importers is read: as any other file, or by its calls of the function alone
+ * (`byCalls`), for a question where a test's other mentions say nothing (testCallsPass).
+ */
+type TestReading = 'asAnyFile' | 'byCalls';
+
+/**
+ * Whether every call a test file writes of a function named `name` — `name(…)` or `module.name(…)`, whatever import
+ * brought it — passes. Its other mentions are passed over: a mock factory's key, `expect(mod.name).toBeDefined()`, the
+ * destructuring of a dynamic import. They hand the function no argument, and what the application passes it is read
+ * in the application's own files.
+ */
+function testCallsPass(file: string, name: string, passes: CallTest): boolean {
+  const view = parsed(file);
+  if (!view) return false;
+  return !view.source.text.includes(name) || callsPass(view.source, new Set([name]), undefined, passes, 'callsOnly');
 }
 
 /**
@@ -255,19 +282,8 @@ const rolledBackAnswers = new WeakMap<ts.ParameterDeclaration, boolean>();
 function judgeRolledBack(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined, depth: number): boolean {
   const index = fn.parameters.indexOf(parameter);
   if (!fileName || !isTestCode(fileName) || index < 0 || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return false;
-  const top = topLevelFunction(fn);
-  if (!top) return false;
-  const { name } = top;
-  const exported = hasModifier(top.statement, ts.SyntaxKind.ExportKeyword);
-  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
-  let calls = 0;
-  const passes = (argument: ts.Expression, flowOf: () => Flow): boolean => {
-    calls++;
-    return rolledBackClient(argument, flowOf, depth);
-  };
-  if (!callsPass(source, new Set([name.text]), name, argumentAt(index, passes))) return false;
-  if (!exported) return calls > 0;
-  return importersAllPass(fileName, name.text, argumentAt(index, passes)) && calls > 0;
+  const calls = countCallsIfAllPass(fn, source, fileName, argumentAt(index, (argument, flowOf) => rolledBackClient(argument, flowOf, depth)));
+  return calls !== undefined && calls > 0;
 }
 
 /**
@@ -350,19 +366,50 @@ function exportsByList(source: ts.SourceFile, name: string): boolean {
  */
 export function alwaysHandedArgument(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, member: string | undefined, source: ts.SourceFile, fileName: string | undefined): boolean {
   const index = fn.parameters.indexOf(parameter);
+  const calls = index < 0 || parameter.dotDotDotToken ? undefined : countCallsIfAllPass(fn, source, fileName, argumentAt(index, (argument) => handsValue(argument, member)));
+  return calls !== undefined && calls > 0;
+}
+
+/**
+ * Whether no call of `fn` — a top-level function — hands `parameter` (which has no default) a value: every call leaves
+ * it out or passes `undefined`/`null` (at least one call, or, for an exported function, none at all: ruling 10, what a
+ * caller to come writes is not known, and leaving the optional transaction out is the helper's own default). A test file among its importers is read by its calls
+ * alone (a mocked module's key or a dynamic import's destructuring hands nothing). Then
+ * `tx || db` inside always picks `db` (embedded.ts, alternativesStart). Read only where a transaction-scoped statement
+ * can be (TRANSACTION_SCOPED_WORD): the answer changes nothing else, and it reads the project's importers.
+ */
+export function neverHandedArgument(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
+  const index = fn.parameters.indexOf(parameter);
+  if (index < 0 || parameter.initializer || parameter.dotDotDotToken || !TRANSACTION_SCOPED_WORD.test(source.text)) return false;
+  const leavesOut: CallTest = (call) => {
+    if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return false;
+    const argument = call.arguments[index];
+    return argument === undefined || !handsValue(argument, undefined);
+  };
+  const calls = countCallsIfAllPass(fn, source, fileName, leavesOut, 'byCalls');
+  return calls !== undefined && (calls > 0 || exportedFunctionName(fn) !== undefined);
+}
+
+/**
+ * How many calls of `fn` — a top-level function — there are when every one passes `passes`; undefined when one does
+ * not, or when some cannot be read (a mention that is no call, another exported name). A function the file does not
+ * export is called in the file only; an exported one in the project's importers too (callerFiles, bounded; `tests`
+ * says how a test file among them is read).
+ */
+function countCallsIfAllPass(fn: ts.SignatureDeclaration, source: ts.SourceFile, fileName: string | undefined, passes: CallTest, tests: TestReading = 'asAnyFile'): number | undefined {
   const top = topLevelFunction(fn);
-  if (!top || index < 0 || parameter.dotDotDotToken) return false;
+  if (!top) return undefined;
   const { name } = top;
   const exported = hasModifier(top.statement, ts.SyntaxKind.ExportKeyword);
-  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
+  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return undefined;
   let calls = 0;
-  const passes = (argument: ts.Expression): boolean => {
+  const counted: CallTest = (call, flow) => {
     calls++;
-    return handsValue(argument, member);
+    return passes(call, flow);
   };
-  if (!callsPass(source, new Set([name.text]), name, argumentAt(index, passes))) return false;
-  if (exported && (!fileName || !importersAllPass(fileName, name.text, argumentAt(index, passes)))) return false;
-  return calls > 0;
+  if (!callsPass(source, new Set([name.text]), name, counted)) return undefined;
+  if (exported && (!fileName || !importersAllPass(fileName, name.text, counted, tests))) return undefined;
+  return calls;
 }
 
 /** An argument that is a value (not `undefined` or `null`), or for `member` an object literal that sets that field. */
@@ -384,11 +431,7 @@ function handsValue(argument: ts.Expression, member: string | undefined): boolea
  * that calls the helper alone (on a mock) says nothing of where the application sends it.
  */
 export function sentOnlyInBatchTransactions(fn: ts.SignatureDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
-  const top = topLevelFunction(fn);
-  if (!fileName || !top) return false;
-  const { name } = top;
-  const exported = hasModifier(top.statement, ts.SyntaxKind.ExportKeyword);
-  if (exportedUnderAnotherName(source, name.text) || (!exported && exportsByList(source, name.text))) return false;
+  if (!fileName) return false;
   let batched = 0;
   const passes = (call: ts.CallExpression): boolean => {
     if (isTestCode(call.getSourceFile().fileName)) return true;
@@ -398,7 +441,5 @@ export function sentOnlyInBatchTransactions(fn: ts.SignatureDeclaration, source:
     batched++;
     return true;
   };
-  if (!callsPass(source, new Set([name.text]), name, passes)) return false;
-  if (exported && !importersAllPass(fileName, name.text, passes)) return false;
-  return batched > 0;
+  return countCallsIfAllPass(fn, source, fileName, passes) !== undefined && batched > 0;
 }
