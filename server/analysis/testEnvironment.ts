@@ -277,12 +277,12 @@ function readAssignments(text: string, values: Map<string, boolean>, composeFold
   const read = compose ? composeServices(text).filter((service) => mayRunTests(service, composeFolder)).flatMap((service) => service.lines) : lines;
   const assignments = assignmentsOf(read, shellEntries);
   const reachesLocally = (name: string, value: string, seen: ReadonlySet<string>): boolean => {
-    const referenced = referencedVariable(value);
+    const referenced = referencedVariable(value, !compose);
     if (referenced === undefined) return /PORT$/.test(name) ? !POOLER_PORTS.has(value) : reachesTestDatabase(value, postgresServices);
     // `${{ env.ADMIN_DATABASE_URL }}`: whatever this file gives that variable, every value of it (none: unknown). A step's
     // `APP_PG_URL: ${{ env.APP_PG_URL }}` is evaluated against the workflow's and job's env: the name's other values.
     if (referenced !== name && seen.has(referenced)) return false;
-    const given = assignments.filter(([other, otherValue]) => other === referenced && referencedVariable(otherValue) !== referenced);
+    const given = assignments.filter(([other, otherValue]) => other === referenced && referencedVariable(otherValue, !compose) !== referenced);
     const further = new Set(seen).add(referenced);
     return given.length > 0 && given.every(([other, otherValue]) => reachesLocally(other, otherValue, further));
   };
@@ -295,10 +295,16 @@ function readAssignments(text: string, values: Map<string, boolean>, composeFold
 /**
  * The variable a CI value only passes on from the same file's environment: GitHub Actions' `${{ env.NAME }}` (a step
  * giving `DATABASE_URL: ${{ env.ADMIN_DATABASE_URL }}` for one command), which the runner replaces with the value the
- * workflow or job sets. A secret or another context (`${{ secrets.DATABASE_URL }}`) is not one: its value is not here.
+ * workflow or job sets, or a shell's `$NAME` / `${NAME}` (a `run: |` heredoc writing `.env` with
+ * `DATABASE_URL=$DATABASE_URL`), which the step's shell expands from that same environment. A secret or another context
+ * (`${{ secrets.DATABASE_URL }}`) is not one: its value is not here; nor is a shell default (`${NAME:-…}`), left unread.
+ * `shell`: false in a compose file, whose `${NAME}` Compose fills in from the host's environment, not from the file.
  */
-function referencedVariable(value: string): string | undefined {
-  return /^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(value)?.[1];
+function referencedVariable(value: string, shell: boolean): string | undefined {
+  const step = /^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(value)?.[1];
+  if (step !== undefined || !shell) return step;
+  const expansion = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/.exec(value);
+  return expansion ? expansion[1] ?? expansion[2] : undefined;
 }
 
 /**
