@@ -134,8 +134,12 @@ function readsProgramFromStdin(args: readonly string[]): boolean {
   return true;
 }
 
-/** The text with everything outside `[start, end)` blanked, line ends kept. */
+/**
+ * The text with everything outside `[start, end)` blanked, line ends kept. Blanked a line's run at a time: replacing
+ * each character on its own left V8 a string of ~30 bytes per character (a 250 KB script with 38 node documents held
+ * ~300 MB until each program was read).
+ */
 function blankedBut(text: string, start: number, end: number): string {
-  const blank = (part: string): string => part.replace(/[^\r\n]/g, ' ');
+  const blank = (part: string): string => part.replace(/[^\r\n]+/g, (run) => ' '.repeat(run.length));
   return blank(text.slice(0, start)) + text.slice(start, end) + blank(text.slice(end));
 }

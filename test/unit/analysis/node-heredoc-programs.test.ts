@@ -4,7 +4,10 @@
 // the shell expands before node reads it is not read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { nodeHeredocPrograms } from '../../../server/analysis/nodeHeredocs';
 import { scratchRepository } from '../../helpers/scratch';
 
 const repo = scratchRepository('node-heredoc-programs', { after });
@@ -106,4 +109,23 @@ test('a node here-document program under a transaction-level advisory lock repor
 test('two node programs in one script are read each on its own, at their own lines', () => {
   const lines = ['#!/bin/sh', "node <<'A'", ...XACT_LOCKED_MIGRATION, 'A', "node <<'B'", ...LOCKED_MIGRATION, 'B'];
   assert.deepEqual(findingsOf('two/entrypoint.sh', lines).map((f) => f.split(' ').slice(0, 2).join(' ')), ['advisory-lock 21', 'advisory-lock 24']);
+});
+
+test("each program of a long script with many node documents holds about the script's size, not tens of bytes per character", () => {
+  // A deploy script of ~250 KB with 38 node documents held ~300 MB of programs when each character was blanked on its own.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const filler = Array.from({ length: 4000 }, (_, i) => `echo "step ${i} of the deployment, with a line of ordinary length"`);
+  const lines = ['#!/bin/sh'];
+  for (let i = 0; i < 20; i++) lines.push(...filler.slice(i * 200, (i + 1) * 200), "node <<'NODE'", ...LOCKED_MIGRATION, 'NODE');
+  const text = lines.join('\n');
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const programs = nodeHeredocPrograms(text);
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  assert.equal(programs.length, 20);
+  assert.ok(programs.every((program) => program.length === text.length));
+  // 20 flat one-byte copies of a ~70 KB script weigh ~1.5 MB; blanked a character at a time, ~40 MB.
+  assert.ok(held < 10 * 1024 * 1024, `the programs hold ${Math.round(held / 1024)} KB`);
 });
