@@ -695,6 +695,22 @@ function isHandedToCall(node: ts.Expression): boolean {
 }
 
 const SET_CONFIG_FRAGMENT = /^\s*(?:pg_catalog\.)?set_config\s*\(/i;
+
+/**
+ * Where a text addPiece reads stands: the whole text a query call sends, or a fragment neither sent by a call nor handed
+ * to one (`(kv) => Prisma.sql\`SET_CONFIG(…, TRUE)\``, joined into a query later).
+ */
+type TextPosition = 'wholeText' | 'composedLater';
+
+/**
+ * A query call that sends its text argument as the whole query: the call is not itself handed to another call (knex's
+ * `select(knex.raw(…))`, drizzle's `db.execute(sql.raw(…))`) nor written in another template's hole, where its text is a
+ * fragment of the query composed there.
+ */
+function sendsItsOwnText(call: ts.Node | undefined): call is ts.CallExpression {
+  return call !== undefined && ts.isCallExpression(call) && !isHandedToCall(call) && !inTemplateHole(outermostWrapper(call));
+}
+
 /**
  * A statement name of hyphen-joined words (`update-manga`, `delete-chapter`): its first word may be a statement keyword,
  * but SQL hardly continues a keyword with `-word` and nothing else (`select-1` may be SQL, so a digit does not count).
@@ -1763,8 +1779,8 @@ class Extractor {
       const sentLater = !call && (this.returnsDrizzleQuery(node, node.tag) || (isPrismaRawTag(node.tag) && this.returnedIntoBatchesOnly(node)));
       const group = sentLater ? this.standaloneGroup(true) : unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver);
       // Neither sent by a call nor handed to one (`(kv) => Prisma.sql\`SET_CONFIG(…, TRUE)\``, joined into a query later).
-      const composedLater = !call && !isHandedToCall(node);
-      this.addPiece(group, taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled, true, composedLater);
+      const sentAs: TextPosition | undefined = !call && !isHandedToCall(node) ? 'composedLater' : sendsItsOwnText(call) ? 'wholeText' : undefined;
+      this.addPiece(group, taggedTemplateParts(node.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled, true, sentAs);
     } else if (ts.isTaggedTemplateExpression(node) && this.isQueryMemberTag(node.tag, node.template)) {
       this.inspectQueryMemberTag(node, node.tag.expression, groupFor);
     } else if (ts.isTaggedTemplateExpression(node)) {
@@ -2365,7 +2381,8 @@ class Extractor {
     if (indirect && !looksLikeSql) return;
     if (wrapper && !opensStatement(parts)) return;
     for (const literal of literals) this.reachedLiterals.add(literal);
-    this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !indirect && looksLikeSql, false, unpooled);
+    const sentAs = !wrapper && !indirect && sendsItsOwnText(this.sentFrom) ? 'wholeText' : undefined;
+    this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !indirect && looksLikeSql, false, unpooled, false, sentAs);
     // Each caller's session-lock name spliced in as the called function (callerNames.ts): a finding wherever it runs.
     if (!unpooled) for (const variant of callerNameVariants(this.flow, this.source, literals, parts)) this.addPiece(this.standaloneGroup(true), variant, false);
   }
@@ -3077,13 +3094,16 @@ class Extractor {
     return arms.length > 0 ? [...arms, ...(paths ?? [])] : paths;
   }
 
-  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled: Pooling = false, holesBound = tagged, composedLater = false): void {
+  private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled: Pooling = false, holesBound = tagged, sentAs?: TextPosition): void {
     if (parts.length === 0) return;
     // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
     // knex's `select(knex.raw('pg_advisory_lock(?)', [k]))`) or a set_config call (``selectNoFrom([sql`set_config('role', ${r}, false)`.as('r')])``):
-    // the query it goes into runs it, read as `SELECT <fragment>`.
+    // the query it goes into runs it, read as `SELECT <fragment>`. Not a set_config call that is the whole text a query
+    // call sends (``db.execute(sql`set_config('app.tenant', ${t}, true)`)``): no statement, PostgreSQL rejects it, so
+    // it sets nothing (left unparsed: no finding; no syntax error is reported for a text that opens with no statement word).
     const first = parts[0];
-    if (first.kind === 'text' && SESSION_CALL_FRAGMENT.test(first.text) && !(composedLater && isLocalSetConfigFragment(parts))) {
+    if (first.kind === 'text' && SESSION_CALL_FRAGMENT.test(first.text) && !(sentAs === 'composedLater' && isLocalSetConfigFragment(parts))
+      && !(sentAs === 'wholeText' && SET_CONFIG_FRAGMENT.test(first.text))) {
       parts = [{ kind: 'slot', fileStart: first.fileAt[0], fileEnd: first.fileAt[0], fillers: () => ['SELECT '], hole: false }, ...parts];
     }
     const withSlots = withPlaceholders(parts);
