@@ -116,15 +116,23 @@ export const DRIZZLE_POSTGRES_JS_DRIVER_MODULE = 'drizzle-orm/postgres-js/driver
 export const NEST_DRIZZLE_POSTGRES_MODULE = '@knaadh/nestjs-drizzle-postgres';
 export const NEST_DRIZZLE_POSTGRES_CLASS = 'DrizzlePostgresModule';
 
+/**
+ * openworkflow's Postgres backend, whose `BackendPostgres.connect(url)` makes a postgres.js pool of its own without
+ * `prepare: false` (openworkflowBackends.ts): the package's entry and the older package it moved from. The class's name
+ * is the word read.
+ */
+export const OPENWORKFLOW_POSTGRES_MODULES: readonly string[] = ['openworkflow/postgres', '@openworkflow/backend-postgres'];
+export const OPENWORKFLOW_BACKEND_CLASS = 'BackendPostgres';
+
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
   LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, ...DRIVER_NAMED_PREPARE_MODULES,
-  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, MAKE_PG_SERVICE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE, NEST_DRIZZLE_POSTGRES_CLASS,
+  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, MAKE_PG_SERVICE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE, NEST_DRIZZLE_POSTGRES_CLASS, OPENWORKFLOW_BACKEND_CLASS,
   ...POSTGRES_MIGRATIONS_MODULES, NODE_PG_MIGRATE_MODULE]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle or a NestJS drizzle module makes, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's schema). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle, a NestJS drizzle module or openworkflow's backend makes, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's schema). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
-  return words.has(POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_DRIVER_MODULE) || words.has(NEST_DRIZZLE_POSTGRES_CLASS) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
+  return words.has(POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_DRIVER_MODULE) || words.has(NEST_DRIZZLE_POSTGRES_CLASS) || words.has(OPENWORKFLOW_BACKEND_CLASS) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
     || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)

@@ -92,6 +92,7 @@ import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { onArmNoCallTakes } from './untakenArms';
 import { nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
+import { openworkflowBackendUrl } from './openworkflowBackends';
 
 // index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
 export { keepFolderListings } from './folderEntries';
@@ -1122,6 +1123,18 @@ class Extractor {
   }
 
   /**
+   * The postgres.js pool openworkflow's `BackendPostgres.connect(url)` makes (openworkflowBackends.ts): the backend's
+   * tagged templates are named prepared statements, and no option of the call turns that off. Reported at the call
+   * unless the URL connects where no pooler is (a URL the project keeps for direct sessions, a server the code started).
+   */
+  private inspectOpenworkflowBackend(call: ts.CallExpression, url: ts.Expression): void {
+    if (this.fileName && connectsDirectly(url, this.fileName)) return;
+    if (this.ownServer?.connectionFromOwnServer(url)) return;
+    this.addNodeFinding('protocol-prepared-statement', call.expression,
+      "openworkflow's BackendPostgres.connect makes a postgres.js pool that prepares statements by default (prepare: true), and the backend sends its queries as tagged templates: named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Connect the backend through a direct (session) URL, or make the client yourself with postgres(url, { prepare: false }) and hand it to the backend where your version offers BackendPostgres.fromPool.");
+  }
+
+  /**
    * Bun's `new SQL(…)` for PostgreSQL (its default adapter) prepares every query as a named statement unless
    * created with `prepare: false` (bunSql.ts). A client for MySQL or SQLite is another database's: its queries
    * are skipped like other drivers' objects.
@@ -1958,6 +1971,8 @@ class Extractor {
     const drizzleConnection = drizzleOwnConnection(call);
     if (drizzleConnection) this.inspectDrizzleOwnClient(call, drizzleConnection);
     for (const client of nestDrizzlePostgresClients(call, this.flow)) this.inspectNestDrizzleClient(call, client);
+    const openworkflowUrl = openworkflowBackendUrl(call);
+    if (openworkflowUrl) this.inspectOpenworkflowBackend(call, openworkflowUrl);
     if (this.inspectFunctionHelper(call, groupFor)) return;
     if (this.inspectSavedMethodCall(call, groupFor)) return;
     const bound = this.boundQueryMethod(call.expression) ?? this.prostglesSqlHandler(call.expression);
