@@ -68,14 +68,20 @@ export const NO_PREPARE_OPTION = 'no_prepare';
 export const SEARCH_PATH_OPTION = 'searchPath';
 /**
  * pg-promise's initialisation option `schema` (`require('pg-promise')({ schema: 'app' })`): it sends SET search_path on
- * every fresh connection (pgPromiseSchema.ts). Both words are needed: `schema` alone is in most ORM and validation code.
+ * every fresh connection (pgPromiseSchema.ts); so does postgrejs's connection option `schema` (POSTGREJS_MODULES). A module's
+ * word is needed beside it: `schema` alone is in most ORM and validation code.
  */
 export const PG_PROMISE_MODULE = 'pg-promise';
 export const SCHEMA_OPTION = 'schema';
 
+/**
+ * postgrejs, also published as postgresql-client: a driver with its own wire protocol, whose Connection and Pool send
+ * `SET search_path` on each new connection when configured with `schema` (postgrejsSchema.ts).
+ */
+export const POSTGREJS_MODULES: readonly string[] = ['postgrejs', 'postgresql-client'];
 /** Drivers whose `prepare(text)` makes a named protocol statement, and whose `listen(channel, fn)` sends LISTEN (driverStatements.ts). */
-export const DRIVER_PREPARE_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client', 'ts-postgres']);
-export const DRIVER_LISTEN_MODULES: ReadonlySet<string> = new Set(['postgrejs', 'postgresql-client']);
+export const DRIVER_PREPARE_MODULES: ReadonlySet<string> = new Set([...POSTGREJS_MODULES, 'ts-postgres']);
+export const DRIVER_LISTEN_MODULES: ReadonlySet<string> = new Set(POSTGREJS_MODULES);
 /**
  * @effect/sql-pg, whose PgClient service's `listen(channel)` returns a stream of the channel's notifications: it sends
  * LISTEN on a connection it opens and keeps for the stream's life (driverStatements.ts). Its entry and its PgClient module.
@@ -130,7 +136,7 @@ export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LIST
   PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, MAKE_PG_SERVICE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE, NEST_DRIZZLE_POSTGRES_CLASS, OPENWORKFLOW_BACKEND_CLASS,
   ...POSTGRES_MIGRATIONS_MODULES, NODE_PG_MIGRATE_MODULE]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle, a NestJS drizzle module or openworkflow's backend makes, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's schema). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle, a NestJS drizzle module or openworkflow's backend makes, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's and postgrejs's schema). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_DRIVER_MODULE) || words.has(NEST_DRIZZLE_POSTGRES_CLASS) || words.has(OPENWORKFLOW_BACKEND_CLASS) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
@@ -138,5 +144,5 @@ export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
     || ((words.has(PREPARE_OPTION) || words.has(PREPARE_SYNC_METHOD)) && [...DRIVER_NAMED_PREPARE_MODULES].some((module) => words.has(module)))
     || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(MAKE_PG_SERVICE) || words.has(GRAPHILE_WORKER_MODULE) || words.has(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE)
-    || (words.has(PG_PROMISE_MODULE) && words.has(SCHEMA_OPTION)) || POSTGRES_MIGRATIONS_MODULES.some((module) => words.has(module)) || words.has(NODE_PG_MIGRATE_MODULE);
+    || (words.has(SCHEMA_OPTION) && (words.has(PG_PROMISE_MODULE) || POSTGREJS_MODULES.some((module) => words.has(module)))) || POSTGRES_MIGRATIONS_MODULES.some((module) => words.has(module)) || words.has(NODE_PG_MIGRATE_MODULE);
 }

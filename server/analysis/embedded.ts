@@ -93,6 +93,7 @@ import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { onArmNoCallTakes } from './untakenArms';
 import { nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 import { openworkflowBackendUrl } from './openworkflowBackends';
+import { postgrejsSchemaOptions } from './postgrejsSchema';
 
 // index.ts's keepFolderListings turns the keeping on in this bundle's copy of folderEntries.ts too.
 export { keepFolderListings } from './folderEntries';
@@ -1819,6 +1820,8 @@ class Extractor {
       this.inspectBunClient(node);
     } else if (ts.isNewExpression(node) && this.isStatementFactory(node.expression)) {
       this.inspectStatementFactory(node);
+    } else if (ts.isNewExpression(node)) {
+      this.inspectPostgrejsConfig(node);
     }
   }
 
@@ -1830,6 +1833,22 @@ class Extractor {
     // each connection it opens, which holds there.
     if (found.connection && this.ownServer?.holdsOwnServerValue(found.connection)) return;
     this.addNodeFinding('session-set', found.option, searchPathOptionMessage("knex's searchPath option", 'knex'));
+  }
+
+  /** Schema options of postgrejs configs, reported once however many connections are made with them. */
+  private readonly reportedPostgrejsSchemas = new Set<ts.Node>();
+
+  /**
+   * postgrejs's `schema` connection option: a session SET on each new connection of a Connection or Pool
+   * (postgrejsSchema.ts). Not for a config of a server no pooler fronts (the test's local database, a server it
+   * started), where the path set on each connection holds, as for knex's searchPath.
+   */
+  private inspectPostgrejsConfig(creation: ts.NewExpression): void {
+    for (const found of postgrejsSchemaOptions(creation, this.flow)) {
+      if (this.reportedPostgrejsSchemas.has(found.option) || this.ownServer?.holdsOwnServerValue(found.config)) continue;
+      this.reportedPostgrejsSchemas.add(found.option);
+      this.addNodeFinding('session-set', found.option, searchPathOptionMessage(`${found.module}'s schema option`, found.module));
+    }
   }
 
   /** Options handed to more than one init call (a const used twice) are reported once. */

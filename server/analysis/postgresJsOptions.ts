@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import { fieldValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { NO_PREPARE_OPTION, PREPARE_OPTION } from './codeWords';
-import { enclosingFunction, walkDescendants } from './astWalk';
+import { optionAssignmentsBefore } from './optionAssignments';
 
 /** How many names deep an options object is followed (`const base = {…}; const options = { ...base }`). */
 const MAX_OPTION_HOPS = 4;
@@ -49,22 +49,11 @@ export function prepareOption(options: ts.ObjectLiteralExpression, flow: Flow, h
  * decision, as a parameter without a default is). Undefined when nothing writes it.
  */
 export function assignedPrepareOption(use: ts.Identifier, flow: Flow): ts.Expression | undefined {
-  const binding = flow.bindingOf(use);
-  if (!binding || !('variable' in binding) || !ts.isIdentifier(binding.variable.name)) return undefined;
-  const scope: ts.Node = enclosingFunction(binding.variable) ?? binding.variable.getSourceFile();
   let prepare: ts.Expression | undefined;
-  walkDescendants(scope, (node) => {
-    if (node.pos >= use.pos) return false;
-    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
-    const target = node.left;
-    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return undefined;
-    const option = ts.isPropertyAccessExpression(target) ? target.name.text
-      : ts.isStringLiteral(target.argumentExpression) ? target.argumentExpression.text : undefined;
-    if (!option || !ts.isIdentifier(target.expression) || target.expression.text !== use.text) return undefined;
-    if (option === PREPARE_OPTION) prepare = node.right;
-    else if (option === NO_PREPARE_OPTION) prepare = ts.factory.createLogicalNot(node.right);
-    return undefined;
-  });
+  for (const { option, assignment } of optionAssignmentsBefore(use, flow)) {
+    if (option === PREPARE_OPTION) prepare = assignment.right;
+    else if (option === NO_PREPARE_OPTION) prepare = ts.factory.createLogicalNot(assignment.right);
+  }
   return prepare;
 }
 
