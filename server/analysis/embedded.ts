@@ -3159,6 +3159,11 @@ class Extractor {
       if (restores.length > 0) piece.restores = restores;
       const boundNames = boundNameSettings(built.sql, (at, number) => sqlConstantOf(this.boundValue(toFileOffset(built, at), number)));
       if (boundNames) piece.boundNames = boundNames;
+    } else if (tagged && this.sentFrom && ts.isTaggedTemplateExpression(this.sentFrom) && MAY_RESTORE_SETTING.test(built.sql)) {
+      // A tagged template sent as the query itself (postgres.js's ``await sql`SET …` ``): its `${…}` are bound
+      // parameters, so only a value written out can restore, as a `finally` SET back to a starting value.
+      const restores = finallySettingRestores(built.sql, this.sentFrom);
+      if (restores) piece.restores = restores;
     }
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);

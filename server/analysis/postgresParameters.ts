@@ -126,15 +126,18 @@ export function isKeptDefault(setting: string | undefined, value: string | undef
 }
 
 /**
- * Output-format parameters with the value a new connection has on the servers code is run against in practice:
- * DateStyle's built-in default (initdb's too, for English and C locales) and the UTC zone of the official container
- * image and of the managed services. They are no kept defaults (KEPT_DEFAULTS): a database or role may set them
- * otherwise, so a SET of them alone says nothing of what the connection had. Read only where the code itself puts one
- * back after its own change (a `finally` restore, settingRestores.ts): there the code says it found that value.
+ * Parameters with the value a new connection has on the servers code is run against in practice: DateStyle's built-in
+ * default (initdb's too, for English and C locales), the UTC zone of the official container image and of the managed
+ * services, and lock_timeout's built-in 0 (no wait limit), which a migration bounds for one step and sets back to 0.
+ * They are no kept defaults (KEPT_DEFAULTS): a database or role may set them otherwise, so a SET of them alone says
+ * nothing of what the connection had. Read only where the code itself puts one back after its own change (a `finally`
+ * restore, settingRestores.ts): there the code says it found that value. statement_timeout is not here: the managed
+ * services give their roles one of their own.
  */
 const USUAL_STARTING_VALUES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
   ['datestyle', ['iso, mdy']],
   ['timezone', ['utc', 'etc/utc']],
+  ['lock_timeout', ['0', '0s', '0ms']],
 ]);
 
 /**

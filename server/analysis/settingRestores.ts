@@ -115,15 +115,26 @@ function writtenSettingRestores(sql: string, forms: readonly RegExp[], putsBack:
  * `client.query("SET DateStyle = 'SQL, DMY'"); try { … } finally { client.query("SET DateStyle = 'ISO, MDY'") }`.
  * Every path out of the `try` puts back what the change replaced, as a clear beside its setter (ruling 11).
  */
-export function finallySettingRestores(sql: string, call: ts.CallExpression): SettingRestore[] | undefined {
+export function finallySettingRestores(sql: string, call: ts.CallExpression | ts.TaggedTemplateExpression): SettingRestore[] | undefined {
   const guarded = tryOfFinally(call);
-  const receiver = receiverOf(call.expression);
+  const receiver = ts.isCallExpression(call) ? receiverOf(call.expression) : clientTagOf(call);
   if (!guarded || receiver === undefined) return undefined;
   const changes = (setting: string) => [guarded.tryBlock, previousStatement(guarded)].some((scope) => scope !== undefined
     && sendsSetting(scope, setting, scope.end, (other) => other === receiver, (text) => !SETS_FOR_TRANSACTION.test(text)));
   // On a pool the restore may reach another connection than the change did: only a value every connection starts with
   // leaves nothing there (the code's own earlier value, `SET lock_timeout = '5s'`, would).
   return writtenSettingRestores(sql, [SET_WRITTEN_VALUE, SET_CONFIG_WRITTEN_VALUE], (setting, written) => isStartingValue(setting, written) && changes(setting));
+}
+
+/**
+ * The client a tagged template is sent through when it is itself the query (postgres.js's ``await sql`SET …` ``): its
+ * tag's name. Not a template handed to a call (drizzle's ``db.execute(sql`SET …`)``): there `sql` only builds the text
+ * and the call's receiver, not the tag, is the connection.
+ */
+function clientTagOf(query: ts.TaggedTemplateExpression): string | undefined {
+  const parent = query.parent;
+  if (ts.isCallExpression(parent) && parent.arguments.includes(query)) return undefined;
+  return receiverOf(query.tag);
 }
 
 /** A text that sets something for its transaction only (`SET LOCAL`, `set_config(…, true)`): no session change to put back. */
