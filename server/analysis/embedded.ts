@@ -39,7 +39,7 @@ import { inProcessWrapperNames } from './inProcessWrappers';
 import { expectedToFail } from './expectedFailures';
 import { assertedNotAcquired } from './tryLockAssertions';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
-import { knexSearchPathOption } from './knexSearchPath';
+import { assignedKnexSearchPaths, knexSearchPathOption } from './knexSearchPath';
 import { pgPromiseNames, pgPromiseSchemaOption } from './pgPromiseSchema';
 import { searchPathOptionMessage } from './searchPathOptions';
 import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSetConfigFlag';
@@ -1827,12 +1827,17 @@ class Extractor {
 
   /** knex's `searchPath` on a PostgreSQL config: a session SET on each new connection (knexSearchPath.ts). */
   private inspectKnexConfig(object: ts.ObjectLiteralExpression): void {
-    const found = knexSearchPathOption(object, { filePostgres: this.surelyPostgres, fileName: this.fileName, flow: this.flow });
-    if (!found) return;
-    // A config for a server no pooler fronts (the test's local database, a server it started): knex sets the path on
-    // each connection it opens, which holds there.
-    if (found.connection && this.ownServer?.holdsOwnServerValue(found.connection)) return;
-    this.addNodeFinding('session-set', found.option, searchPathOptionMessage("knex's searchPath option", 'knex'));
+    const context = { filePostgres: this.surelyPostgres, fileName: this.fileName, flow: this.flow };
+    const found = knexSearchPathOption(object, context);
+    // Or the option given to the config's variable after the object was built (`knexConfig.searchPath = [schema]`).
+    const options = found ? [{ at: found.option, connection: found.connection }]
+      : assignedKnexSearchPaths(object, context).map(({ assignment, connection }) => ({ at: assignment, connection }));
+    for (const { at, connection } of options) {
+      // A config for a server no pooler fronts (the test's local database, a server it started): knex sets the path on
+      // each connection it opens, which holds there.
+      if (connection && this.ownServer?.holdsOwnServerValue(connection)) continue;
+      this.addNodeFinding('session-set', at, searchPathOptionMessage("knex's searchPath option", 'knex'));
+    }
   }
 
   /** Schema options of postgrejs configs, reported once however many connections are made with them. */

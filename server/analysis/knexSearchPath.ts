@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { enclosingClass, objectProperty, outermostWrapper, unwrap, type Flow } from './embeddedFlow';
 import { SEARCH_PATH_OPTION } from './codeWords';
 import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
+import { walkDescendants } from './astWalk';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
@@ -48,7 +49,11 @@ function connectsToPostgres(connection: ts.Expression | undefined): boolean {
 function passedToKnex(object: ts.ObjectLiteralExpression): boolean {
   const outer = outermostWrapper(object);
   const call = outer.parent;
-  if (!call || !ts.isCallExpression(call) || call.arguments[0] !== outer) return false;
+  return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && callsKnex(call);
+}
+
+/** A call of the knex factory: `knex(…)` (any case), `require('knex')(…)`. */
+function callsKnex(call: ts.CallExpression): boolean {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return /^knex$/i.test(callee.text);
   return ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require'
@@ -155,8 +160,69 @@ export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context
     const lucid = client === 'unknown' && addedToLucidManager(object);
     return lucid && (context.filePostgres || lucidConfigNamesPostgres(object, context.fileName)) ? { option, connection } : undefined;
   }
+  return forPostgres(client, connection, context.filePostgres && passedToKnex(object)) ? { option, connection } : undefined;
+}
+
+/**
+ * Whether a knex config with this client is for PostgreSQL: the client names knex's PostgreSQL dialect, or, computed,
+ * the connection string is a PostgreSQL URL or `handedToKnexForPostgres` (the config goes to knex in a file that talks
+ * to PostgreSQL).
+ */
+function forPostgres(client: ts.Expression, connection: ts.Expression | undefined, handedToKnexForPostgres: boolean): boolean {
   const dialect = clientDialect(client);
-  if (dialect === 'other') return undefined;
-  if (dialect === 'postgres') return { option, connection };
-  return connectsToPostgres(connection) || (context.filePostgres && passedToKnex(object)) ? { option, connection } : undefined;
+  if (dialect !== 'computed') return dialect === 'postgres';
+  return connectsToPostgres(connection) || handedToKnexForPostgres;
+}
+
+/** Whether a file's text has `.searchPath` at all (asked once per file: every variable's object literal asks). */
+const searchPathMemberFiles = new WeakMap<ts.SourceFile, boolean>();
+function writesSearchPathMember(source: ts.SourceFile): boolean {
+  let writes = searchPathMemberFiles.get(source);
+  if (writes === undefined) {
+    writes = source.text.includes(`.${SEARCH_PATH_OPTION}`);
+    searchPathMemberFiles.set(source, writes);
+  }
+  return writes;
+}
+
+/** A `searchPath` given to a knex config variable after its object was built, with the config's `connection`. */
+export interface AssignedKnexSearchPath {
+  assignment: ts.BinaryExpression;
+  connection: ts.Expression | undefined;
+}
+
+/**
+ * The `name.searchPath = value` assignments to the variable a knex config object initialises, when that variable is
+ * handed to knex in the file (`const knexConfig = { client: 'pg', connection }; if (schema) knexConfig.searchPath =
+ * [schema]; module.exports = knex(knexConfig)`): the same option, given after the object was built, that knex turns
+ * into a SET on each new connection. The config needs its client written (or spread in) and for PostgreSQL; an object
+ * that writes `searchPath` itself is reported at that option (knexSearchPathOption) instead, and a value that sets no
+ * path (searchPathOptions.ts) is no option. A config only exported or handed elsewhere is not read: what is done with
+ * it there is not in sight.
+ */
+export function assignedKnexSearchPaths(object: ts.ObjectLiteralExpression, context: KnexConfigContext): AssignedKnexSearchPath[] {
+  const outer = outermostWrapper(object);
+  const declaration = outer.parent;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.initializer !== outer || !ts.isIdentifier(declaration.name)) return [];
+  const source = object.getSourceFile();
+  if (!writesSearchPathMember(source)) return [];
+  if (configProperty(object, SEARCH_PATH_OPTION, context.flow) !== undefined) return [];
+  const client = configProperty(object, 'client', context.flow);
+  if (client === undefined || client === 'unknown') return [];
+  const name = declaration.name.text;
+  const isConfig = (node: ts.Expression): boolean => {
+    const value = unwrap(node);
+    return ts.isIdentifier(value) && value.text === name && context.flow.variableOf(value) === declaration;
+  };
+  const assignments: ts.BinaryExpression[] = [];
+  let handedToKnex = false;
+  walkDescendants(source, (node) => {
+    if (ts.isCallExpression(node) && node.arguments.length > 0 && callsKnex(node) && isConfig(node.arguments[0])) handedToKnex = true;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+      && node.left.name.text === SEARCH_PATH_OPTION && isConfig(node.left.expression) && !setsNoSearchPath(node.right)) assignments.push(node);
+  });
+  const connectionValue = configProperty(object, 'connection', context.flow);
+  const connection = connectionValue === 'unknown' ? undefined : connectionValue;
+  if (!handedToKnex || assignments.length === 0 || !forPostgres(client, connection, context.filePostgres)) return [];
+  return assignments.map((assignment) => ({ assignment, connection }));
 }
