@@ -236,12 +236,14 @@ function quoteEnd(text: string, open: number): number {
 const STATEMENT_DIALECTS: readonly [OtherDialect, { test(statement: string): boolean }][] = [
   // ClickHouse (before MySQL, whose ENGINE = it shares): MergeTree-family and log engines, its wrapper types
   // and unsigned integers, column codecs, TTL expressions, ORDER BY tuple(), a materialized view that
-  // writes TO another table (PostgreSQL's has no TO).
+  // writes TO another table (PostgreSQL's has no TO), and a mutation (`ALTER TABLE t [ON CLUSTER c] DELETE WHERE …`,
+  // `… UPDATE col = … WHERE …`: PostgreSQL's ALTER TABLE has no DELETE or UPDATE action).
   ['clickhouse', new RegExp([
     '\\bENGINE\\s*=\\s*\\w*(?:MergeTree|Log)\\b', '\\b(?:LowCardinality|Nullable)\\s*\\(\\s*[A-Za-z]', '\\bCODEC\\s*\\(\\s*[A-Za-z]',
     '\\bTTL\\s+[\\w.]+(?:\\s*\\([^()]*\\))?\\s*\\+\\s*(?:INTERVAL\\b|to\\w+\\s*\\()', '\\bORDER\\s+BY\\s+tuple\\s*\\(\\s*\\)',
     '\\bUInt(?:8|16|32|64|128|256)\\b', '\\bDateTime64\\s*\\(',
     '\\bMATERIALIZED\\s+VIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?[\\w."`]+\\s+TO\\s',
+    '\\bALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?[\\w."`]+(?:\\s+ON\\s+CLUSTER\\s+[\\w."`{}\']+)?\\s+(?:DELETE\\s+WHERE\\b|UPDATE\\s+[\\w"`]+\\s*=)',
   ].join('|'), 'im')],
   // ClickHouse's camelCase functions, matched case-sensitively (PostgreSQL's built-in functions are
   // snake_case, and it folds an unquoted name to lower case): type and date conversions (toDate,
