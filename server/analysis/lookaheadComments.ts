@@ -5,6 +5,7 @@
 // `TIMESTAMP WITHOUT -- local ⏎ TIME ZONE` fails in the bundled parser and is valid on every server. Blanking the
 // comments that stand between the two words of such a pair gives the text the server reads, with offsets in place.
 import { literalAndCommentSpans } from './templatePlaceholders';
+import { type TextRange, blankedRanges } from './blankedRanges';
 
 /** The second words that make the parser look back at the word before them, with the first words that pair with them. */
 const FIRST_WORDS_BY_SECOND: ReadonlyMap<string, readonly string[]> = new Map([
@@ -45,26 +46,40 @@ function skipSpaceForward(text: string, at: number): number {
   return at;
 }
 
-function skipSpaceBack(text: string, at: number): number {
-  while (at > 0 && /\s/.test(text[at - 1])) at--;
-  return at;
+/**
+ * The index before the blanks that end at `at`: whitespace, and the comment runs already found to split a pair
+ * (`blanked`, in order), which the server reads as whitespace. In `U&"…" ‹comment› UESCAPE ‹comment› '!'` the look-back
+ * from the second comment reaches the name over the first.
+ */
+function skipSpaceBack(text: string, at: number, blanked: readonly TextRange[]): number {
+  for (let run = blanked.length - 1; ; ) {
+    while (run >= 0 && blanked[run][0] >= at) run--;
+    if (run >= 0 && blanked[run][1] === at) at = blanked[run][0];
+    else if (at > 0 && /\s/.test(text[at - 1])) at--;
+    else return at;
+  }
 }
 
-/** The code just before `end`, at most LOOK_BACK characters of it. */
-function codeBefore(text: string, end: number): string {
-  return text.slice(Math.max(0, end - LOOK_BACK), skipSpaceBack(text, end));
+/** The code just before `end`, at most LOOK_BACK characters of it, with the runs in `blanked` blanked. */
+function codeBefore(text: string, end: number, blanked: readonly TextRange[]): string {
+  const from = Math.max(0, end - LOOK_BACK);
+  const inWindow = blanked.filter(([, to]) => to > from).map(([start, to]): TextRange => [start - from, to - from]);
+  return blankedRanges(text.slice(from, skipSpaceBack(text, end, blanked)), inWindow);
 }
 
 const UNICODE_NAME_OR_STRING_END = /(?:^|[^\w$])U&(?:"(?:[^"]|"")*"|'(?:[^']|'')*')$/i;
 
-/** Whether the comment run at [start, end) stands between the two tokens of a look-ahead pair. */
-function splitsLookaheadPair(text: string, start: number, end: number): boolean {
+/**
+ * Whether the comment run at [start, end) stands between the two tokens of a look-ahead pair. The runs before it
+ * already found to (`blanked`) are read as the whitespace they are to the server.
+ */
+function splitsLookaheadPair(text: string, [start, end]: TextRange, blanked: readonly TextRange[]): boolean {
   const next = skipSpaceForward(text, end);
-  const before = codeBefore(text, start);
+  const before = codeBefore(text, start, blanked);
   // The escape character's string after a Unicode name's or string's UESCAPE.
   if (text[next] === "'") {
     const uescape = /(?:^|[^\w$])(UESCAPE)$/i.exec(before);
-    return uescape !== null && UNICODE_NAME_OR_STRING_END.test(codeBefore(text, skipSpaceBack(text, start) - uescape[1].length));
+    return uescape !== null && UNICODE_NAME_OR_STRING_END.test(codeBefore(text, skipSpaceBack(text, start, blanked) - uescape[1].length, blanked));
   }
   WORD_AFTER.lastIndex = next;
   const second = WORD_AFTER.exec(text)?.[0].toLowerCase();
@@ -87,11 +102,7 @@ function lastWord(code: string): string {
  */
 export function withLookaheadCommentsBlanked(statement: string): string {
   if (!statement.includes('--') && !statement.includes('/*')) return statement;
-  let text = statement;
-  for (const [start, end] of commentRuns(statement)) {
-    if (!splitsLookaheadPair(text, start, end)) continue;
-    const blanks = text.slice(start, end).replace(/[^\n]/g, ' ');
-    text = text.slice(0, start) + blanks + text.slice(end);
-  }
-  return text;
+  const splitting: TextRange[] = [];
+  for (const run of commentRuns(statement)) if (splitsLookaheadPair(statement, run, splitting)) splitting.push(run);
+  return blankedRanges(statement, splitting);
 }

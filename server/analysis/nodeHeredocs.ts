@@ -8,6 +8,7 @@
 // expanded by the shell first (`$1`, `${…}`, `$(…)`, backquotes, backslashes): read only when it holds none of them,
 // since the program node receives is otherwise not the text written (a template's `${id}` is the shell's variable).
 import { heredocClosingLine, lineStarts, maskedQuotesKeepingWord, withCommentsBlanked } from './shellAssignments';
+import { blankedRanges } from './blankedRanges';
 
 /**
  * A here-document operator on a line whose quoted text is masked (its word kept): `<<` or `<<-` (group 1: the `-`),
@@ -134,12 +135,7 @@ function readsProgramFromStdin(args: readonly string[]): boolean {
   return true;
 }
 
-/**
- * The text with everything outside `[start, end)` blanked, line ends kept. Blanked a line's run at a time: replacing
- * each character on its own left V8 a string of ~30 bytes per character (a 250 KB script with 38 node documents held
- * ~300 MB until each program was read).
- */
+/** The text with everything outside `[start, end)` blanked, line ends kept. */
 function blankedBut(text: string, start: number, end: number): string {
-  const blank = (part: string): string => part.replace(/[^\r\n]+/g, (run) => ' '.repeat(run.length));
-  return blank(text.slice(0, start)) + text.slice(start, end) + blank(text.slice(end));
+  return blankedRanges(text, [[0, start], [end, text.length]]);
 }

@@ -40,6 +40,7 @@ import { repositorySetsVariable } from './testEnvironment';
 import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
 import { subshellParentheses } from './subshellParentheses';
 import { SHELL_SCRIPT_NAME } from './shellScriptNames';
+import { type TextRange, blankedRanges } from './blankedRanges';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -469,8 +470,7 @@ export function commandsWithoutComments(path: string, text: string): string {
  */
 export function withGroovyCommentsBlanked(text: string): string {
   if (!text.includes('//') && !text.includes('/*')) return text;
-  let blanked = '';
-  let done = 0;
+  const comments: TextRange[] = [];
   for (let i = 0; i < text.length;) {
     const char = text[i];
     if (char === "'" || char === '"') {
@@ -482,10 +482,10 @@ export function withGroovyCommentsBlanked(text: string): string {
       i++;
       continue;
     }
-    blanked += text.slice(done, i) + text.slice(i, comment).replace(/[^\n]/g, ' ');
-    done = i = comment;
+    comments.push([i, comment]);
+    i = comment;
   }
-  return blanked + text.slice(done);
+  return blankedRanges(text, comments);
 }
 
 /** The index after a Groovy string opening at `open`: a triple-quoted one at its closing triple, another at its line's closing quote (escapes read over). */

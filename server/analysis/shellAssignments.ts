@@ -7,6 +7,7 @@
 // after `=`, whole: quoted parts, `$(…)` and `${…}` substitutions and backquotes may hold blanks and quotes of their own
 // (`DIR="$(cd "$(dirname "$0")/../sql" && pwd)"`); an unquoted blank, `;`, `&`, `|`, `<`, `>` or `)` ends it.
 import { escapeRegExp } from './regexText';
+import { blankedRanges } from './blankedRanges';
 
 /** A `#` that opens a comment: at the start of its line or after a blank (not `$#`, `${#x}`, `url#fragment`). */
 const COMMENT_START = /(?:^|\s)#/;
@@ -184,16 +185,7 @@ export function isEchoed(text: string, start: number): boolean {
 
 /** A text with what its printing commands print blanked (line ends kept): the commands a script runs, for readers of them. */
 export function withEchoesBlanked(text: string): string {
-  const ranges = printedRanges(text);
-  if (ranges.length === 0) return text;
-  let blanked = '';
-  let done = 0;
-  for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) {
-    if (from < done) continue;
-    blanked += text.slice(done, from) + text.slice(from, to).replace(/[^\n]/g, ' ');
-    done = to;
-  }
-  return blanked + text.slice(done);
+  return blankedRanges(text, printedRanges(text));
 }
 
 /**

@@ -18,6 +18,7 @@
 //   named in any case and as `psql.exe`; continued lines (`^`, PowerShell's backtick) are one.
 // Kept small and apart from the shell's own readers: it only rewrites text, each reader then reads it as a shell script's.
 import { withCommentsBlanked, withEchoesBlanked } from './shellAssignments';
+import { type TextRange, blankedRanges } from './blankedRanges';
 
 /** Windows command files by extension: batch files and PowerShell scripts, and each kind apart. */
 export const WINDOWS_SCRIPT = /\.(?:bat|cmd|ps1)$/i;
@@ -202,14 +203,15 @@ const GET_CONTENT = /(^|[(&|;{][ \t]*|^[ \t]+)(?:Get-Content|gc|type)(?=[ \t])/g
  * text from an unclosed `<#` on is left as it is (a script PowerShell would not parse).
  */
 function blankBlockComments(text: string): string {
-  let blanked = ''; // the text up to the end of the last comment, that comment blanked
-  for (let open = text.indexOf(BLOCK_COMMENT_OPEN); open >= 0; open = text.indexOf(BLOCK_COMMENT_OPEN, blanked.length)) {
+  const comments: TextRange[] = [];
+  for (let open = text.indexOf(BLOCK_COMMENT_OPEN); open >= 0;) {
     const close = text.indexOf(BLOCK_COMMENT_CLOSE, open + BLOCK_COMMENT_OPEN.length);
     if (close < 0) break;
     const end = close + BLOCK_COMMENT_CLOSE.length;
-    blanked += text.slice(blanked.length, open) + text.slice(open, end).replace(/[^\n]/g, ' ');
+    comments.push([open, end]);
+    open = text.indexOf(BLOCK_COMMENT_OPEN, end);
   }
-  return blanked + text.slice(blanked.length);
+  return blankedRanges(text, comments);
 }
 
 /** A PowerShell script as shell text. */

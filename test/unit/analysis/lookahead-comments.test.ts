@@ -5,6 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
+import { withLookaheadCommentsBlanked } from '../../../server/analysis/lookaheadComments';
 
 before(() => initAnalysis());
 
@@ -55,4 +56,10 @@ test('a real mistake in a statement with such a comment is still a syntax error,
 
 test('such a statement keeps its pooling findings', () => {
   assert.deepEqual(rules("CREATE TEMP TABLE staged (seen TIMESTAMP WITHOUT /* local */ TIME ZONE);"), ['temp-table']);
+});
+
+test('comments on both sides of UESCAPE are blanked together: the second is read with the first already whitespace', () => {
+  assert.deepEqual(rules("SELECT U&'d!0061' /* a */ UESCAPE /* b */ '!';"), []);
+  const crlf = "SELECT U&'d!0061' -- a\r\n UESCAPE -- b\r\n '!'";
+  assert.equal(withLookaheadCommentsBlanked(crlf), "SELECT U&'d!0061'      \n UESCAPE      \n '!'");
 });

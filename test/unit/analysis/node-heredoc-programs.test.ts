@@ -129,3 +129,9 @@ test("each program of a long script with many node documents holds about the scr
   // 20 flat one-byte copies of a ~70 KB script weigh ~1.5 MB; blanked a character at a time, ~40 MB.
   assert.ok(held < 10 * 1024 * 1024, `the programs hold ${Math.round(held / 1024)} KB`);
 });
+
+test("a script whose other lines end \\r\\n keeps its node program's findings on the script's lines", () => {
+  // The opener and closing word end `\n` (a closing word followed by `\r` closes nothing); the rest end `\r\n`.
+  const lines = script("node <<'NODE'", LOCKED_MIGRATION.map((line) => `${line}\r`)).map((line, i) => (i < 3 || i === 18 ? `${line}\r` : line));
+  assert.deepEqual(findingsOf('crlf/entrypoint.sh', lines), ['advisory-lock 10 pg_advisory_lock', 'advisory-lock 13 pg_advisory_unlock']);
+});
