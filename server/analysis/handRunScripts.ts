@@ -10,6 +10,11 @@
 // of the folder above, naming its folder ("Run the sql files from the "pgo_setup" on your database"). And so is a file
 // a project page names in an instruction to run it by hand, on a page that names the SQL client it is run in (a
 // README's "log in to pgAdmin … Run the query in `sp_fill.sql` in the retail database"), whatever program is beside it.
+// A comment anywhere in the file that shows it run in psql marks that file too (corpus ruling lab54c 1): a psql command
+// line (`'psql -U postgres'`), a connect or include meta-command quoted for the reader (`'\c sql3'`, `\i seed.sql`), an
+// order to run it in psql or to open another psql session, or psql named beside its own report of what the file did
+// (`psql detects a deadlock` over `ERROR: deadlock detected`). A comment that only names psql is no mark, nor a psql
+// command line that runs something else: a `--command` version check, a dump restored from a file or a pipe.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { splitStatements } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
@@ -19,6 +24,7 @@ import { names as namesPathBelow } from './docSnippets';
 import { foldersUpToRoot } from './projectPaths';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { CACHE_MS, TimedCache } from './timedCache';
+import { literalAndCommentSpans } from './templatePlaceholders';
 
 /** The bytes of the file's head searched for its opening comment. */
 const HEAD = 4096;
@@ -61,6 +67,22 @@ const PSQL_USAGE = /\bpsql\b[^\n]*\s(?:-f\s*\S|--file[=\s]\S|<\s*\S)/i;
  */
 const PSQL_COMMAND_LINE = /^\s*(?:`|[$#>]\s*)?(?:sudo\s+(?:-\w+\s+)*(?:-u\s+\S+\s+)?)?psql\s+(?:-{1,2}[A-Za-z]|["']|postgres(?:ql)?:\/\/|\$)/;
 
+/** psql started from a command line: an option after it (`psql -U postgres`, `psql --dbname=shop`) or a connection URI. */
+const PSQL_INVOCATION = /\bpsql\s+(?:-{1,2}[A-Za-z]|postgres(?:ql)?:\/\/)/i;
+/** A meta-command that connects or includes, quoted for the reader to type (`'\c sql3'`, `\connect shop`, `\i seed.sql`). */
+const PSQL_CONNECT_OR_INCLUDE = /(?:^|[\s'"`(])\\(?:c|connect|i|ir|include|include_relative)[ \t]+[^\s'"`)]/;
+/** An order to open a psql session of one's own (`Open a different psql instance`, `start another psql session`). */
+const OPENS_PSQL = /\b(?:open|start|launch)\s+(?:(?:a|an|another|other|second|new|different|separate)\s+)*psql\s+(?:session|instance|window|terminal|shell|prompt|console|tab)s?\b/i;
+/** A line of the server's report as a client prints it (`ERROR:  deadlock detected`). */
+const SERVER_REPORT_LINE = /^\s*(?:ERROR|WARNING|NOTICE|FATAL|DETAIL|HINT|CONTEXT):/;
+/**
+ * A psql command line that runs something other than a SQL script: a command (`-c`, `--command=`: a version check),
+ * input piped in (`pv dump | psql …`), or a file that is no `.sql` script (`psql app < /tmp/foo.dmp`: a restore).
+ */
+const PSQL_OTHER_INPUT = /\|[^|\n]*\bpsql\b|\bpsql\b.*\s(?:-c\b|--command\b|(?:-f|--file|<)[=\s]*(?=[^=\s])(?![^\s'"`]*\.(?:sql|psql|pgsql)\b))/i;
+/** The cheap test before the file's comments are read: psql or a meta-command's backslash somewhere. */
+const PSQL_HINT = /psql|\\(?:c|connect|i|ir|include)\b/i;
+
 /** The comment lines that open the text, before its first statement (`--` lines and `/* … *\/` blocks). */
 function openingComments(text: string): string[] {
   const lines: string[] = [];
@@ -100,10 +122,48 @@ export function showsPsqlCommand(line: string): boolean {
   return PSQL_COMMAND_LINE.test(line);
 }
 
-/** A `.sql` file outside a migrations folder whose opening comment says it is run by hand, or that shows a setting to its reader. */
+/**
+ * A `.sql` file outside a migrations folder whose opening comment says it is run by hand, whose comments show it run in
+ * psql, or that shows a setting to its reader.
+ */
 export function isHandRunScript(fileName: string, text: string): boolean {
   if (!/\.sql$/i.test(fileName) || inMigrationsFolder(fileName)) return false;
-  return hasHandRunHeader(text) || showsSettings(text);
+  return hasHandRunHeader(text) || hasPsqlMark(text) || showsSettings(text);
+}
+
+/** Whether a comment anywhere in the file shows it run in psql (see the head of this file). */
+export function hasPsqlMark(text: string): boolean {
+  return PSQL_HINT.test(text) && commentsOf(text).some(showsPsqlRun);
+}
+
+/** Whether one comment's lines show the file run in psql. */
+function showsPsqlRun(lines: readonly string[]): boolean {
+  const namesPsql = (line: string) => /\bpsql\b/i.test(line);
+  const runsInPsql = (line: string) => PSQL_INVOCATION.test(line) || PSQL_USAGE.test(line) || OPENS_PSQL.test(line)
+    || (namesPsql(line) && RUN_INSTRUCTION.test(line));
+  if (lines.some((line) => PSQL_CONNECT_OR_INCLUDE.test(line) || (runsInPsql(line) && !PSQL_OTHER_INPUT.test(line)))) return true;
+  // psql's own report: a line of prose naming psql beside a quoted server error, not psql named inside the message.
+  return lines.some((line) => SERVER_REPORT_LINE.test(line)) && lines.some((line) => namesPsql(line) && !SERVER_REPORT_LINE.test(line));
+}
+
+/**
+ * The text's comments, each as its lines without comment markers: a block comment, or a run of line comments with
+ * only blanks between them. Comments inside a string or a dollar-quoted body are not the file's.
+ */
+function commentsOf(text: string): string[][] {
+  const comments: string[][] = [];
+  let previousEnd = -1;
+  for (const [start, end] of literalAndCommentSpans(text)) {
+    const comment = text.slice(start, end);
+    const lineComment = comment.startsWith('--');
+    if (!lineComment && !comment.startsWith('/*')) continue;
+    const lines = lineComment ? [comment.slice(2)] : comment.slice(2, -2).split('\n').map((line) => line.replace(/^\s*\*(?!\/)/, ''));
+    const continues = lineComment && previousEnd >= 0 && /^\s*$/.test(text.slice(previousEnd, start)) && comments.length > 0;
+    if (continues) comments[comments.length - 1].push(...lines);
+    else comments.push(lines);
+    previousEnd = lineComment ? end : -1;
+  }
+  return comments;
 }
 
 /** The word `SHOW` before a name: the cheap test before the file is split into statements. */
