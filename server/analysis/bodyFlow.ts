@@ -279,6 +279,118 @@ export function surelyRaisesAfter(body: string, events: FlowEvent[], from: numbe
   return false;
 }
 
+/**
+ * Whether the statement at `from` (a body offset) is surely undone by its own block's handler: after it, in the main
+ * section of the innermost BEGIN block around it, a RAISE that every run passing `from` reaches throws a condition that
+ * block's EXCEPTION section names. The handler catches it and the block's subtransaction rolls back, and PostgreSQL
+ * puts back what a SET changed in it (an extension's self-test that ends `RAISE transaction_rollback; EXCEPTION WHEN
+ * transaction_rollback THEN END;`). A RAISE that may be skipped, one whose condition is not read or not named there, a
+ * handler only in an outer block, or a statement in a handler section does not count.
+ */
+export function undoneByOwnHandler(body: string, events: FlowEvent[], from: number): boolean {
+  const block = innermostBlockAround(events, from);
+  if (!block) return false;
+  const code = replaceLiteralsAndComments(body);
+  const caught = handledConditions(body, code, events, block);
+  if (caught.length === 0) return false;
+  return [...code.matchAll(ERROR_RAISE)].some((match) => {
+    const at = match.index!;
+    if (at <= from || at >= block.handlersAt || !STATEMENT_HEAD_BEFORE.test(code.slice(Math.max(0, at - 40), at))) return false;
+    const condition = raisedCondition(body, code, at);
+    return condition !== undefined && caught.some((handled) => catches(handled, condition)) && surelyReaches(events, from, at);
+  });
+}
+
+/** A BEGIN block: the index of its EXCEPTION event, where that section starts, and the index of its END. */
+type HandledBlock = { handlersIndex: number; handlersAt: number; endIndex: number };
+
+/**
+ * The innermost BEGIN block around `at` when `at` sits in its main section and the block has an EXCEPTION section;
+ * undefined otherwise (no block, a block without handlers, or `at` already in the handlers).
+ */
+function innermostBlockAround(events: FlowEvent[], at: number): HandledBlock | undefined {
+  // The constructs open around `at`, innermost last: whether each is a block, and whether its handlers were entered.
+  const open: { block: boolean; inHandlers: boolean }[] = [];
+  let index = 0;
+  for (; index < events.length && events[index].at < at; index++) {
+    const event = events[index];
+    if (event.kind === 'open') open.push({ block: event.block === true, inHandlers: false });
+    else if (event.kind === 'close') open.pop();
+    else if (event.handlers && open.length > 0) open[open.length - 1].inHandlers = true;
+  }
+  const level = open.map((construct) => construct.block).lastIndexOf(true);
+  if (level < 0 || open[level].inHandlers) return undefined;
+  let handlersIndex = -1;
+  for (let depth = open.length; index < events.length; index++) {
+    const event = events[index];
+    if (event.kind === 'open') depth++;
+    else if (event.kind === 'close' && --depth === level) {
+      return handlersIndex < 0 ? undefined : { handlersIndex, handlersAt: events[handlersIndex].at, endIndex: index };
+    } else if (event.handlers && depth === level + 1) handlersIndex = index;
+  }
+  return undefined;
+}
+
+/** One condition a handler names or a RAISE throws: a condition name (lower case) or a five-character SQLSTATE. */
+type Condition = { name: string } | { sqlstate: string };
+
+/** A condition in a handler's WHEN list or a RAISE: `division_by_zero`, `SQLSTATE '40000'`. */
+const CONDITION = String.raw`(?:sqlstate\s+'[0-9A-Za-z]{5}'|[A-Za-z_]\w*)`;
+/** A handler's head: `WHEN <condition> [OR <condition>]… THEN`. */
+const HANDLER_HEAD = new RegExp(String.raw`^when\s+(${CONDITION}(?:\s+or\s+${CONDITION})*)\s+then\b`, 'i');
+
+/** The conditions the block's handlers name (its WHENs at its own level, between EXCEPTION and END). */
+function handledConditions(body: string, code: string, events: FlowEvent[], block: HandledBlock): Condition[] {
+  const conditions: Condition[] = [];
+  let depth = 0;
+  for (let index = block.handlersIndex; index < block.endIndex; index++) {
+    const event = events[index];
+    if (event.kind === 'open') depth++;
+    else if (event.kind === 'close') depth--;
+    else if (depth === 0 && wordAt(code, event.at) === 'when') {
+      const head = HANDLER_HEAD.exec(body.slice(event.at, event.at + 400));
+      if (head) conditions.push(...head[1].split(/\s+or\s+/i).map(readCondition));
+    }
+  }
+  return conditions;
+}
+
+function readCondition(written: string): Condition {
+  const sqlstate = /^sqlstate\s+'(\w{5})'$/i.exec(written);
+  return sqlstate ? { sqlstate: sqlstate[1].toUpperCase() } : { name: written.toLowerCase() };
+}
+
+/** RAISE with a format string or USING only: `raise_exception` unless USING names an ERRCODE. */
+const RAISE_MESSAGE = /^raise\s+(?:exception\s+)?(?:'|using\b)/i;
+const RAISE_SQLSTATE = /^raise\s+(?:exception\s+)?sqlstate\s+'(\w{5})'/i;
+const RAISE_NAME = /^raise\s+(?:exception\s+)?([A-Za-z_]\w*)\s*(?:;|using\b)/i;
+const USING_ERRCODE = /\busing\b[\s\S]*\berrcode\s*=\s*'(\w+)'/i;
+
+/** The condition the RAISE at `at` throws, when it is written out; undefined for a bare re-raise or an expression. */
+function raisedCondition(body: string, code: string, at: number): Condition | undefined {
+  const end = code.indexOf(';', at);
+  const statement = body.slice(at, end < 0 ? body.length : end + 1);
+  const sqlstate = RAISE_SQLSTATE.exec(statement);
+  if (sqlstate) return { sqlstate: sqlstate[1].toUpperCase() };
+  if (RAISE_MESSAGE.test(statement)) {
+    const errcode = USING_ERRCODE.exec(statement)?.[1];
+    if (errcode === undefined) return { name: 'raise_exception' };
+    return /^[0-9A-Z]{5}$/.test(errcode) ? { sqlstate: errcode } : { name: errcode.toLowerCase() };
+  }
+  const name = RAISE_NAME.exec(statement)?.[1];
+  return name === undefined ? undefined : { name: name.toLowerCase() };
+}
+
+/** What WHEN OTHERS leaves uncaught (PL/pgSQL: QUERY_CANCELED and ASSERT_FAILURE must be named). */
+const NOT_CAUGHT_BY_OTHERS = new Set(['query_canceled', 'assert_failure', '57014', 'P0004']);
+
+/** Whether a handler naming `handled` catches `raised` (the same name or SQLSTATE, or OTHERS). */
+function catches(handled: Condition, raised: Condition): boolean {
+  if ('name' in handled && handled.name === 'others') return !NOT_CAUGHT_BY_OTHERS.has('name' in raised ? raised.name : raised.sqlstate);
+  if ('name' in handled) return 'name' in raised && raised.name === handled.name;
+  return 'sqlstate' in raised && raised.sqlstate === handled.sqlstate;
+}
+
 /** An EXIT or CONTINUE (and its label) just before a WHEN: the WHEN is its condition, no arm. */
 const LOOP_LEAVE_BEFORE = /\b(?:exit|continue)(?:\s+[A-Za-z_]\w*)?\s*$/i;
 

@@ -15,7 +15,7 @@ import { draftRoutineStandIn } from './draftRoutines';
 import { leadingTrivia } from './sqlTrivia';
 import { booleanInput } from './sqlBoolean';
 import { SavedSettings, type Save } from './savedSettings';
-import { flowEvents, inBlockWithHandlers, inHandler, inHandlerApart, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches } from './bodyFlow';
+import { flowEvents, inBlockWithHandlers, inHandler, inHandlerApart, returnsBetween, routineReturns, surelyRaisesAfter, surelyReaches, undoneByOwnHandler } from './bodyFlow';
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
@@ -764,6 +764,14 @@ function visitBody(ctx: WalkContext, node: Json, defaultLanguage: string, stored
     events ??= flowEvents(body);
     for (let i = found.length - 1; i >= 0; i--) {
       if (found[i].rule === 'session-set' && inBlockWithHandlers(events, found[i].start - (ctx.base + at))) found.splice(i, 1);
+    }
+  }
+  // A SET followed, in its own block, by a RAISE every run reaches and that block's handler catches is rolled back with
+  // the block's subtransaction (a self-test that ends `RAISE transaction_rollback; EXCEPTION WHEN transaction_rollback`).
+  if (language === 'plpgsql' && found.some((candidate) => candidate.rule === 'session-set')) {
+    events ??= flowEvents(body);
+    for (let i = found.length - 1; i >= 0; i--) {
+      if (found[i].rule === 'session-set' && undoneByOwnHandler(body, events, found[i].start - (ctx.base + at))) found.splice(i, 1);
     }
   }
   // A temporary table whose creation surely reaches a RAISE that throws is rolled back with the (sub)transaction
