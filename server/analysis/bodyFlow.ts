@@ -349,7 +349,7 @@ function handledConditions(body: string, code: string, events: FlowEvent[], bloc
     else if (event.kind === 'close') depth--;
     else if (depth === 0 && wordAt(code, event.at) === 'when') {
       const head = HANDLER_HEAD.exec(body.slice(event.at, event.at + 400));
-      if (head) conditions.push(...head[1].split(/\s+or\s+/i).map(readCondition));
+      if (head) conditions.push(...head[1].split(/\bor\b/i).map((written) => readCondition(written.trim())));
     }
   }
   return conditions;

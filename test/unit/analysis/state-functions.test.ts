@@ -145,7 +145,7 @@ test('the editor: the workspace .sql files are indexed, and the incremental SQL 
   const options = withWorkspaceCatalog({}, repo.root);
   assert.equal(options.stateFunctions?.get('tenant_enter')?.file, definitions);
   const text = "select 1;\nselect tenant_enter('acme');\n";
-  const findings = new IncrementalSqlDocument('seed.sql').analyze(text, options);
+  const findings = new IncrementalSqlDocument(repo.path('seed.sql')).analyze(text, options);
   assert.deepEqual(calls(findings, text), [['session-set', 'tenant_enter']]);
 });
 
