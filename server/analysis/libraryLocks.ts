@@ -14,6 +14,11 @@
 //   autocommit statement of its own before the migrations: a `session-set` at the option, whether it locks or not.
 //   (`migrationsSchema` only places its table, with schema-qualified SQL: no SET. Read in salsita/node-pg-migrate
 //   src/runner.ts, 10.0.0-alpha.2; versions before 4 send `SET SCHEMA '…'` there, the same session SET.)
+// - @platformatic/leader's elector (`createLeaderElector({ pool, lock })`, the package's only export): once started, it
+//   holds a `pool.connect()` checkout for as long as it runs and polls `SELECT pg_try_advisory_lock($1)` on it, never
+//   unlocking (the lock ends when the checkout is released on stop). Behind a transaction pooler the lock is taken on
+//   whichever server connection each poll reaches, so two instances may both lead, and a lock left on a server
+//   connection is held for any client that gets it next (read in platformatic/leader index.js, 0.3);
 // - the advisory-lock package's mutexes (`advisoryLock(url)(name)`): lock(), tryLock() and withLock() send a session
 //   `pg_advisory_lock`/`pg_try_advisory_lock` on a pg Client they open on the URL, and the unlock as a later statement
 //   (advisoryLockMutexes.ts, which also follows a factory imported from a module of the project).
@@ -23,7 +28,7 @@ import ts from 'typescript';
 import { walkDescendants } from './astWalk';
 import { objectProperty, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { ADVISORY_LOCK_MODULE, NODE_PG_MIGRATE_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
+import { ADVISORY_LOCK_MODULE, NODE_PG_MIGRATE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
 import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
 import { setsNoSearchPath } from './searchPathOptions';
 import { advisoryLockMutexLocks } from './advisoryLockMutexes';
@@ -32,6 +37,8 @@ import { advisoryLockMutexLocks } from './advisoryLockMutexes';
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
 /** node-pg-migrate's runner: its default export (every version) and its named export (version 7 on). */
 const NODE_PG_MIGRATE_RUNNERS: ReadonlySet<string> = new Set(['default', 'runner']);
+/** @platformatic/leader's elector: the module itself (`module.exports = createLeaderElector`). */
+const LEADER_ELECTORS: ReadonlySet<string> = new Set(['default']);
 
 export interface LibrarySessionState {
   /** The library's call. */
@@ -53,7 +60,8 @@ export function librarySessionState(source: ts.SourceFile, fileName?: string): L
   const migrators = POSTGRES_MIGRATIONS_MODULES.filter((module) => source.text.includes(module));
   const mayMigrate = migrators.length > 0;
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
-  if (!mayMigrate && !mayRunMigrations) return found;
+  const mayElect = source.text.includes(PLATFORMATIC_LEADER_MODULE);
+  if (!mayMigrate && !mayRunMigrations && !mayElect) return found;
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   walkDescendants(source, (node) => {
     if (!ts.isCallExpression(node)) return true;
@@ -66,6 +74,9 @@ export function librarySessionState(source: ts.SourceFile, fileName?: string): L
       if (!options || !locksOff(options, source)) found.push({ node, rule: 'advisory-lock', at: node, connection, module: NODE_PG_MIGRATE_MODULE });
       const schema = options && objectProperty(options, 'schema');
       if (schema && mayNameSchemas(schema)) found.push({ node, rule: 'session-set', at: schema.parent, connection, module: NODE_PG_MIGRATE_MODULE });
+    } else if (mayElect && moduleFunction(node.expression, names, PLATFORMATIC_LEADER_MODULE, LEADER_ELECTORS) !== undefined) {
+      const options = constObject(node.arguments[0], source);
+      found.push({ node, rule: 'advisory-lock', at: node, connection: options && objectProperty(options, 'pool'), module: PLATFORMATIC_LEADER_MODULE });
     }
     return true;
   });

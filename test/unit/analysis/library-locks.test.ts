@@ -115,3 +115,43 @@ test('node-pg-migrate with noLock: true, on a direct URL or the suite\'s own dat
   // A migration file uses the builder, no runner.
   assert.deepEqual(findings("import { MigrationBuilder } from 'node-pg-migrate';\nexport async function up(pgm: MigrationBuilder) { pgm.createTable('orders', { id: 'id' }); }", 'migrations/1_orders.ts'), []);
 });
+
+test("@platformatic/leader's elector holds a checkout of the pool it is given and polls a session try-lock on it: flagged at the call", () => {
+  const elector = (pool: string) => [
+    "import pg from 'pg';",
+    "import createLeaderElector from '@platformatic/leader';",
+    `const pool = new pg.Pool({ connectionString: ${pool} });`,
+    'export function electScheduler(onChange: (leading: boolean) => void) {',
+    '  const elector = createLeaderElector({ pool, lock: 7001, onLeadershipChange: onChange });',
+    '  elector.start();',
+    '  return elector;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(findings(elector('process.env.DATABASE_URL')), ['advisory-lock 5']);
+  const message = analyze(elector('process.env.DATABASE_URL'), 'typescript', {}, 'src/db/migrate.ts')[0]?.message ?? '';
+  assert.match(message, /^@platformatic\/leader's elector takes a session advisory lock/);
+  // Required whole, with the options in a const of the file.
+  const required = [
+    "const createLeaderElector = require('@platformatic/leader');",
+    "const options = { pool: globalPool, lock: 99, poll: 5000 };",
+    'module.exports = () => createLeaderElector(options).start();',
+  ].join('\n');
+  assert.deepEqual(findings(required, 'src/leader.js'), ['advisory-lock 3']);
+  // Session mode keeps the lock on the checkout's own server connection.
+  assert.deepEqual(analyze(required, 'typescript', { poolMode: 'session' }, 'src/leader.js'), []);
+});
+
+test("@platformatic/leader on a pool of a direct URL, mocked, or another package's elector gives nothing", () => {
+  assert.deepEqual(findings([
+    "import pg from 'pg';",
+    "import createLeaderElector from '@platformatic/leader';",
+    'const pool = new pg.Pool({ connectionString: process.env.DIRECT_URL });',
+    'export const elector = createLeaderElector({ pool, lock: 7001 });',
+  ].join('\n')), []);
+  assert.deepEqual(findings([
+    "import createLeaderElector from '@platformatic/leader';",
+    "vi.mock('@platformatic/leader');",
+    "test('elects', () => { createLeaderElector({ pool: {} as any, lock: 1 }); });",
+  ].join('\n'), 'src/leader.test.ts'), []);
+  assert.deepEqual(findings("import createLeaderElector from 'leader-election-redis';\nexport const elector = createLeaderElector({ pool: redisPool, lock: 1 });"), []);
+});
