@@ -74,6 +74,7 @@ import { isUnimportedTestFixture } from './fixtureData';
 import { ListenLibraryCalls } from './listenLibraries';
 import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind } from './libraryListens';
 import { librarySessionState } from './libraryLocks';
+import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
 import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
@@ -478,6 +479,7 @@ const LIBRARY_SET_MESSAGES: Readonly<Record<string, string>> = {
 const LIBRARY_LOCK_MESSAGES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(POSTGRES_MIGRATIONS_MODULES.map((module) => [module, `${module}' migrate() takes a session advisory lock (pg_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, or never run when a migration fails), and the next migrate() waits on it. Run migrations on a direct (session) connection.`])),
   [ADVISORY_LOCK_MODULE]: "advisory-lock's mutex takes a session advisory lock (pg_advisory_lock, pg_try_advisory_lock) on a pg client it opens on the factory's URL, and unlocks it in a later statement (withLock() too): behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, and a client that lands on the first holds the lock without asking). Make the factory on a direct (session) URL, or take pg_advisory_xact_lock inside a transaction on the pool.",
+  [PRISMA_MIGRATE]: PRISMA_MIGRATE_MESSAGE,
   [PLATFORMATIC_LEADER_MODULE]: "@platformatic/leader's elector takes a session advisory lock (pg_try_advisory_lock, polled and never unlocked) on a checkout of the pool it is given and holds the checkout while it runs: behind a transaction pooler each poll may reach another server connection, so the lock is left on connections other clients share and two instances may both believe they lead. Give the elector a pool on a direct (session) connection.",
   [NODE_PG_MIGRATE_MODULE]: "node-pg-migrate's runner takes a session advisory lock (pg_try_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next run fails with 'Another migration is already running'. Run migrations on a direct (session) connection, or pass noLock: true where nothing else migrates at once.",
 };
@@ -996,7 +998,8 @@ class Extractor {
 
   /**
    * Session state a library leaves when a call asks for it (libraryLocks.ts): the session advisory locks of
-   * postgres-migrations' `migrate()`, node-pg-migrate's runner and @platformatic/leader's elector, and the runner's search path (its `schema` option).
+   * postgres-migrations' `migrate()`, node-pg-migrate's runner, @platformatic/leader's elector and a `prisma migrate deploy`
+   * the code starts, and the runner's search path (its `schema` option).
    * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), nor where a
    * test mocks the library's module.
    */

@@ -22,6 +22,10 @@
 // - the advisory-lock package's mutexes (`advisoryLock(url)(name)`): lock(), tryLock() and withLock() send a session
 //   `pg_advisory_lock`/`pg_try_advisory_lock` on a pg Client they open on the URL, and the unlock as a later statement
 //   (advisoryLockMutexes.ts, which also follows a factory imported from a module of the project).
+// - Prisma Migrate's CLI (`prisma migrate deploy`) in the command a child_process function (or execa) is handed
+//   (`execSync("npx prisma migrate deploy")`, `spawn("npx", ["prisma", "migrate", "deploy"])`, a `promisify(exec)` of
+//   the file): reported where prismaMigrate.ts finds the project's datasource migrates on a URL a pooler may front;
+//   a shell script's runs of it are read there too (index.ts).
 // Each comes with the client or config the library connects with, where the file shows it: embedded.ts asks whether that
 // is a server no pooler fronts (the suite's own test server, a direct URL).
 import ts from 'typescript';
@@ -32,6 +36,8 @@ import { ADVISORY_LOCK_MODULE, NODE_PG_MIGRATE_MODULE, PLATFORMATIC_LEADER_MODUL
 import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
 import { setsNoSearchPath } from './searchPathOptions';
 import { advisoryLockMutexLocks } from './advisoryLockMutexes';
+import { ARGUMENT_LIST_STARTERS, PROCESS_MODULE } from './ownServerHelpers';
+import { PRISMA_MIGRATE, PRISMA_MIGRATE_DEPLOY, mayRunMigrateDeploy, migrateDeployLocksPooled } from './prismaMigrate';
 
 /** postgres-migrations' functions that lock around what they run. */
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
@@ -57,6 +63,7 @@ export interface LibrarySessionState {
 export function librarySessionState(source: ts.SourceFile, fileName?: string): LibrarySessionState[] {
   const found: LibrarySessionState[] = advisoryLockMutexLocks(source, fileName)
     .map(({ node, method, url }) => ({ node, rule: 'advisory-lock', at: method, connection: url, module: ADVISORY_LOCK_MODULE }));
+  found.push(...spawnedMigrateDeploys(source, fileName));
   const migrators = POSTGRES_MIGRATIONS_MODULES.filter((module) => source.text.includes(module));
   const mayMigrate = migrators.length > 0;
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
@@ -115,4 +122,63 @@ function mayNameSchemas(value: ts.Expression): boolean {
 
 function isFalseOrZero(written: ts.Expression): boolean {
   return written.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(written) && Number(written.text) === 0);
+}
+
+/** The process-starting functions of child_process and execa a command line may be handed to as its first argument. */
+const COMMAND_STARTERS: ReadonlySet<string> = new Set(['exec', 'execSync', 'execa', 'execaSync', 'execaCommand', 'execaCommandSync', ...ARGUMENT_LIST_STARTERS]);
+
+/**
+ * Prisma Migrate's lock taken by its CLI, which the file starts through child_process or execa (see the file comment):
+ * each such call whose command is `prisma migrate deploy` on a datasource prismaMigrate.ts judges pooled.
+ */
+function spawnedMigrateDeploys(source: ts.SourceFile, fileName: string | undefined): LibrarySessionState[] {
+  if (!fileName || !mayRunMigrateDeploy(source.text)) return [];
+  const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
+  const promisified = promisifiedStarters(source, names);
+  const found: LibrarySessionState[] = [];
+  walkDescendants(source, (node) => {
+    if (!ts.isCallExpression(node) || !(startsProcess(node.expression, names) || promisified.has(unwrap(node.expression).getText(source)))) return true;
+    const command = commandLine(node);
+    if (command !== undefined && PRISMA_MIGRATE_DEPLOY.test(command) && migrateDeployLocksPooled(fileName, command)) {
+      found.push({ node, rule: 'advisory-lock', at: node, connection: undefined, module: PRISMA_MIGRATE });
+    }
+    return true;
+  });
+  return found;
+}
+
+/** Whether a callee is one of COMMAND_STARTERS, imported or required from child_process (`node:` too) or execa. */
+function startsProcess(callee: ts.Expression, names: ReadonlyMap<string, ImportedName>): boolean {
+  const value = unwrap(callee);
+  const named = ts.isIdentifier(value) ? names.get(value.text) : undefined;
+  if (named) return PROCESS_MODULE.test(named.specifier) && COMMAND_STARTERS.has(named.name === 'default' ? 'execa' : named.name);
+  return ['child_process', 'node:child_process', 'execa'].some((module) => moduleFunction(value, names, module, COMMAND_STARTERS) !== undefined);
+}
+
+/** The names the file gives promisified starters (`const run = promisify(exec)`, `util.promisify(cp.exec)`). */
+function promisifiedStarters(source: ts.SourceFile, names: ReadonlyMap<string, ImportedName>): Set<string> {
+  const found = new Set<string>();
+  walkDescendants(source, (node) => {
+    if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || !node.initializer) return true;
+    const made = unwrap(node.initializer);
+    if (ts.isCallExpression(made) && /(?:^|\.)promisify$/.test(made.expression.getText(source)) && made.arguments[0] && startsProcess(made.arguments[0], names)) found.add(node.name.text);
+    return true;
+  });
+  return found;
+}
+
+/** The command line a call starts, where it is written out: its first argument's text, then the strings of an argument list. */
+function commandLine(call: ts.CallExpression): string | undefined {
+  const [program, list] = call.arguments.map((argument) => unwrap(argument));
+  const head = program && writtenText(program);
+  if (head === undefined) return undefined;
+  const rest = list && ts.isArrayLiteralExpression(list) ? list.elements.map((element) => writtenText(unwrap(element)) ?? '') : [];
+  return [head, ...rest].join(' ');
+}
+
+/** A string's text; a template's with each hole a blank (`npx prisma migrate deploy --schema ${path}`). */
+function writtenText(value: ts.Expression): string | undefined {
+  if (ts.isStringLiteralLike(value)) return value.text;
+  if (ts.isTemplateExpression(value)) return value.head.text + value.templateSpans.map((span) => ` ${span.literal.text}`).join('');
+  return undefined;
 }

@@ -12,7 +12,7 @@
 import ts from 'typescript';
 import { unwrap } from './embeddedFlow';
 import { environmentName } from './environmentReads';
-import { nameWords } from './directUrls';
+import { nameWords } from './urlNames';
 
 /** A template's text with each hole written `\0<n>\0` (n: the hole's index), and its hole expressions. */
 export function templateSkeleton(template: ts.TemplateExpression): { text: string; holes: ts.Expression[] } {

@@ -417,8 +417,8 @@ function callsOwnServerModule(fn: ts.FunctionLikeDeclaration, imports: Map<strin
 }
 
 /** Node's modules that start a process, and the functions of theirs given a program and its arguments apart. */
-const PROCESS_MODULE = /^(?:node:)?child_process$|^execa$/;
-const ARGUMENT_LIST_STARTERS = new Set(['execFileSync', 'execFile', 'spawn', 'spawnSync', 'execa', 'execaSync']);
+export const PROCESS_MODULE = /^(?:node:)?child_process$|^execa$/;
+export const ARGUMENT_LIST_STARTERS: ReadonlySet<string> = new Set(['execFileSync', 'execFile', 'spawn', 'spawnSync', 'execa', 'execaSync']);
 /** The container engines whose `run` starts a container on this machine. */
 const CONTAINER_ENGINE = /^(?:docker|podman)$/;
 /**

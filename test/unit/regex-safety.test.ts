@@ -37,7 +37,7 @@ const REVIEWED: readonly [string, string, string][] = [
   ['server/analysis/dialect.ts', String.raw`\bENGINE\s*=`, 'a statement, or a file of at most 256 KB (dialectFolder.ts): the lookbehind (?<!::\s*) before char( only; long-runs.test.ts times whole files'],
   ['server/analysis/dialect.ts', String.raw`\bAS\s+'(?:[^'\n]|'')*'`, 'a statement, or a file of at most 256 KB: anchored once at its start'],
   ['server/analysis/dialect.ts', String.raw`\d+$`, 'a path segment'],
-  ['server/analysis/directUrls.ts', String.raw`([A-Z]+)([A-Z][a-z])`, 'one identifier'],
+  ['server/analysis/urlNames.ts', String.raw`([A-Z]+)([A-Z][a-z])`, 'one identifier'],
   ['server/analysis/dockerInit.ts', String.raw`docker-entrypoint-initdb`, 'one compose or Dockerfile line'],
   ['server/analysis/expectedErrors.ts', String.raw`ERROR:\s+`, "an expected-output file: [^\\n]*? within one line"],
   ['server/analysis/handRunScripts.ts', String.raw`how\s+to\s+use`, 'the comments that open a script'],

@@ -1,0 +1,225 @@
+// Prisma Migrate's session advisory lock, taken by its CLI where the project runs it: `prisma migrate deploy` on a line
+// of a shell script (a build or entrypoint script, `kubectl exec … -- npx prisma migrate deploy`) or in the command a
+// program hands node's child_process (`execSync("npx prisma migrate deploy")`, libraryLocks.ts). The CLI sends
+// `SELECT pg_advisory_lock(72707369)` before it applies the migrations and `pg_advisory_unlock` as a later statement
+// of its own, on the datasource's URL: behind a transaction pooler the lock stays on whichever server connection ran it
+// (the unlock may reach another), and the next deploy waits on it. Labelled at the command (docs/corpus.md, lab54b 2:
+// the session-27 library-lock ruling for a lock a library takes, applied to its CLI).
+//
+// Only where the project's Prisma set-up shows the URL the CLI migrates with, and that URL is not kept for direct
+// sessions (directUrls.ts's names, ruling 8):
+//   - the schema's `datasource` block (a `schema.prisma` beside or in a `prisma/` folder of the script's folder or a
+//     folder above it, up to the repository's root, or the one `--schema` or prisma.config's `schema` names): its
+//     provider is PostgreSQL's, and it has no `directUrl` (which Migrate uses instead of `url`, the way Prisma documents
+//     for poolers); its `url = env("NAME")` names no direct URL, nor one with a pooled sibling in the project's env
+//     example (`DATABASE_URL` beside `DATABASE_URL_POOLED`);
+//   - a prisma.config file's `datasource.url` (Prisma 6.6 on; 7 reads only this one): every environment name its value
+//     may take (`DIRECT_URL || DATABASE_URL` ends in a pooled one) is judged the same way.
+// `prisma migrate dev` and `migrate reset` are development commands on a developer's database: not read. Nor is a run
+// in test code (TEST_PATH) or a script whose path names development or testing (`dev-local.sh`, `run-docker-tests.sh`,
+// `prepare-integration-db.sh`, `db-reset.sh`, `scripts/e2e/`: a developer's or a suite's database), nor one whose command line sets the URL to a test or direct one (`DATABASE_URL="$TEST_DATABASE_URL"`),
+// nor one in a script that sets the datasource's variable only to URLs of this machine (a local development script's
+// `export DATABASE_URL=postgresql://app@localhost:5433/app`).
+import { dirname, join, resolve } from 'node:path';
+import { boundedText, folderEntries, isFile } from './folderEntries';
+import { foldersUpToRoot, pathInProject } from './projectPaths';
+import { hasPooledSibling, namesDirectUrl, nameWords } from './urlNames';
+import { reachesOnlyThisMachine } from './connectionHosts';
+import { lineStarts, maskedQuotesKeepingWord, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
+import { TEST_PATH } from './testPath';
+
+/** Prisma's CLI applying the migrations: `prisma migrate deploy` (`npx prisma@5 …`, `./node_modules/.bin/prisma …`). */
+export const PRISMA_MIGRATE_DEPLOY = /(?<![\w@.$-])prisma(?:@[\w.^~-]+)?[ \t]+migrate[ \t]+deploy(?![\w-])/;
+const EVERY_MIGRATE_DEPLOY = new RegExp(PRISMA_MIGRATE_DEPLOY.source, 'g');
+/** The same command as an argument list's words (`spawn('npx', ['prisma', 'migrate', 'deploy'])`). */
+const MIGRATE_DEPLOY_WORDS = /["'`]prisma["'`]\s*,\s*["'`]migrate["'`]\s*,\s*["'`]deploy["'`]/;
+
+/** Whether a program's text may start `prisma migrate deploy`: the command written out, or as an argument list's words. */
+export function mayRunMigrateDeploy(text: string): boolean {
+  return PRISMA_MIGRATE_DEPLOY.test(text) || MIGRATE_DEPLOY_WORDS.test(text);
+}
+/** The module key of the CLI's lock among the libraries' (libraryLocks.ts, embedded.ts's messages). */
+export const PRISMA_MIGRATE = 'prisma migrate';
+export const PRISMA_MIGRATE_MESSAGE = "prisma migrate deploy takes a session advisory lock (pg_advisory_lock) before it applies the migrations and unlocks it in a later statement, on the datasource's URL: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next deploy waits on it. Give the datasource a directUrl (Prisma 7: a direct URL in prisma.config's datasource) for Migrate to use.";
+
+/** How many folders up from the script a Prisma schema or config is looked for. */
+const SETUP_LEVELS = 6;
+const MAX_FILE_BYTES = 256 * 1024;
+const CONFIG_NAMES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs'];
+/** The files a project documents its environment in, read for a pooled sibling of the URL's name. */
+const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template', '.env.local.example', '.env.production.example'];
+const DATASOURCE_BLOCK = /^[ \t]*datasource[ \t]+\w+[ \t]*\{([^}]*)\}/gm;
+const POSTGRES_PROVIDER = /^[ \t]*provider[ \t]*=[ \t]*"(?:postgresql|postgres)"/m;
+const DIRECT_URL_FIELD = /^[ \t]*directUrl[ \t]*=/m;
+const URL_FIELD = /^[ \t]*url[ \t]*=[ \t]*(\S[^\n]*)$/m;
+/** An environment name read in a schema or a config: `env("NAME")`, `process.env.NAME`, `process.env["NAME"]`. */
+const ENV_NAME = /\benv\s*(?:<[^>]*>)?\(\s*["'](\w+)["']|process\.env(?:\.(\w+)|\[\s*["'](\w+)["']\s*\])/g;
+/** The command's own assignments before it (`DATABASE_URL="$TEST_DATABASE_URL" npx prisma …`). */
+const ASSIGNMENT = /(?:^|\s)([A-Za-z_]\w*)=(\S*)/g;
+const SCHEMA_OPTION = /--schema(?:=|[ \t]+)(["']?)([^\s"']+)\1/;
+
+/**
+ * Each `prisma migrate deploy` a shell script runs whose lock may be taken through a pooler: the command's range.
+ * Not what it prints (echo), comments, nor quoted text (a log line's `"run prisma migrate deploy"`).
+ */
+export function shellMigrateDeploys(text: string, fileName: string | undefined): { start: number; end: number }[] {
+  if (!fileName || !text.includes('migrate') || TEST_PATH.test(fileName)) return [];
+  if (!PRISMA_MIGRATE_DEPLOY.test(text)) return [];
+  const lines = withEchoesBlanked(withCommentsBlanked(text)).split('\n');
+  const starts = lineStarts(lines);
+  const found: { start: number; end: number }[] = [];
+  lines.forEach((line, index) => {
+    const masked = maskedQuotesKeepingWord(line);
+    for (const match of masked.matchAll(EVERY_MIGRATE_DEPLOY)) {
+      const command = line.slice(commandStart(masked, match.index), commandEnd(masked, match.index));
+      if (migrateDeployLocksPooled(fileName, command, (name) => shellAssignments(text, name))) found.push({ start: starts[index] + match.index, end: starts[index] + match.index + match[0].length });
+    }
+  });
+  return found;
+}
+
+/** Where the simple command holding `at` starts on its line: after the last separator before it. */
+function commandStart(line: string, at: number): number {
+  const before = line.slice(0, at);
+  const separators = [...before.matchAll(/[;&|(`]|\b(?:then|do|else)\b/g)];
+  const last = separators[separators.length - 1];
+  return last ? last.index + last[0].length : 0;
+}
+
+function commandEnd(line: string, at: number): number {
+  const end = line.slice(at).search(/[;&|)`]/);
+  return end < 0 ? line.length : at + end;
+}
+
+/**
+ * Whether `prisma migrate deploy`, run as `command` (its line: the assignments before it, its `--schema`) from a
+ * file at `fileName`, may take its lock through a pooler: the project's Prisma set-up shows a PostgreSQL datasource
+ * whose migration URL is not a direct one (see the file comment); false where it shows none or cannot be read.
+ */
+export function migrateDeployLocksPooled(fileName: string, command: string, assigned: (name: string) => string[] = () => []): boolean {
+  if (TEST_PATH.test(fileName) || namedForDevelopment(fileName) || setsTestOrDirectUrl(command) || runsInDevelopmentContainer(command)) return false;
+  const schemaOption = SCHEMA_OPTION.exec(command)?.[2];
+  for (const folder of foldersUpToRoot(dirname(resolve(fileName)), SETUP_LEVELS)) {
+    const verdict = setupVerdict(folder, schemaOption, assigned);
+    if (verdict !== undefined) return verdict === 'pooled';
+  }
+  return false;
+}
+
+type Verdict = 'pooled' | 'direct' | 'other';
+
+/** What the Prisma set-up of `folder` (a config, a schema) says of the migration URL; undefined where it has none. */
+function setupVerdict(folder: string, schemaOption: string | undefined, assigned: (name: string) => string[]): Verdict | undefined {
+  const configPath = CONFIG_NAMES.map((name) => join(folder, name)).find(isFile);
+  const config = configPath ? boundedText(configPath, MAX_FILE_BYTES) : undefined;
+  const schemaPaths = schemaFiles(folder, schemaOption ?? (config ? configSchema(config) : undefined));
+  if (!config && schemaPaths.length === 0) return undefined;
+  const envText = [config ?? '', ...envExamples(folder)].join('\n');
+  const configUrl = config ? configDatasourceUrl(config) : undefined;
+  const datasource = schemaPaths.map((path) => boundedText(path, MAX_FILE_BYTES) ?? '').flatMap((text) => [...text.matchAll(DATASOURCE_BLOCK)].map((block) => block[1]))[0];
+  // A schema of another database (SQLite, MySQL) is none of this rule's; a config alone does not say the provider.
+  if (datasource !== undefined && !POSTGRES_PROVIDER.test(datasource)) return 'other';
+  if (configUrl !== undefined) return urlVerdict(configUrl, envText, assigned);
+  if (datasource === undefined) return 'other';
+  if (DIRECT_URL_FIELD.test(datasource)) return 'direct';
+  const url = URL_FIELD.exec(datasource)?.[1];
+  return url === undefined ? 'other' : urlVerdict(url, envText, assigned);
+}
+
+/** The schema files a folder holds for Prisma: the one named (a file, or a folder of `.prisma` files), else `schema.prisma` or `prisma/`'s. */
+function schemaFiles(folder: string, named: string | undefined): string[] {
+  if (named !== undefined) return prismaFilesAt(join(folder, named));
+  for (const place of [join(folder, 'schema.prisma'), join(folder, 'prisma')]) {
+    const files = prismaFilesAt(place);
+    if (files.length > 0) return files;
+  }
+  return [];
+}
+
+function prismaFilesAt(path: string): string[] {
+  if (isFile(path)) return /\.prisma$/.test(path) ? [path] : [];
+  return folderEntries(path).filter((entry) => entry.isFile() && entry.name.endsWith('.prisma')).map((entry) => join(path, entry.name)).sort();
+}
+
+/** A config's `schema:` path: a string, or a const the file makes of strings (`path.join("libs", "prisma")`). */
+function configSchema(config: string): string | undefined {
+  const value = /\bschema\s*:\s*(?:(["'])([^"'\n]+)\1|([A-Za-z_$][\w$]*))/.exec(config);
+  if (!value) return undefined;
+  if (value[2] !== undefined) return value[2];
+  const made = new RegExp(String.raw`\bconst\s+${value[3]}\s*=\s*(?:(["'])([^"'\n]+)\1|(?:path\.)?(?:join|resolve)\(([^)]*)\))`).exec(config);
+  if (!made) return undefined;
+  if (made[2] !== undefined) return made[2];
+  const parts = made[3].split(',').map((part) => /^\s*(["'])([^"'\n]*)\1\s*$/.exec(part)?.[2]);
+  return parts.every((part): part is string => part !== undefined) ? join(...parts) : undefined;
+}
+
+/** The text of a config's `datasource: { url: … }` value (to the next property or the object's end), if it sets one. */
+function configDatasourceUrl(config: string): string | undefined {
+  const datasource = /\bdatasource\s*:\s*\{/.exec(config);
+  if (!datasource) return undefined;
+  const body = config.slice(datasource.index + datasource[0].length);
+  const url = /(?:^|[\s,{])url\s*:/.exec(body);
+  const closing = body.indexOf('}');
+  if (!url || (closing >= 0 && url.index > closing)) return undefined;
+  const rest = body.slice(url.index + url[0].length);
+  const end = rest.search(/,\s*[A-Za-z_$][\w$]*\s*:|\}/);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/**
+ * A URL value's verdict: direct when every environment name it may take names a direct URL, has a pooled sibling in
+ * the project's env text, or is set by the script only to URLs of this machine (`export DATABASE_URL=postgresql://…@localhost:5433/app`),
+ * or when it is a literal URL of this machine; pooled otherwise.
+ */
+function urlVerdict(value: string, envText: string, assigned: (name: string) => string[]): Verdict {
+  const names = [...value.matchAll(ENV_NAME)].map((match) => match[1] ?? match[2] ?? match[3]);
+  if (names.length === 0) {
+    const literal = /["']([^"']+)["']/.exec(value)?.[1];
+    return literal !== undefined && reachesOnlyThisMachine(literal) ? 'direct' : 'pooled';
+  }
+  const setLocally = (name: string): boolean => {
+    const values = assigned(name).map(withoutQuotes);
+    return values.length > 0 && values.every((written) => LOCAL_URL.test(written) && reachesOnlyThisMachine(written));
+  };
+  return names.every((name) => namesDirectUrl(name) || hasPooledSibling(name, envText) || setLocally(name)) ? 'direct' : 'pooled';
+}
+
+/** A connection URL written out (no variable in it), whose servers reachesOnlyThisMachine reads. */
+const LOCAL_URL = /^postgres(?:ql)?:\/\/[^$`]*$/;
+
+function envExamples(folder: string): string[] {
+  return ENV_EXAMPLES.map((name) => join(folder, name)).filter(isFile).map((path) => boundedText(path, MAX_FILE_BYTES) ?? '');
+}
+
+/** Words of a script's path that say it runs on a developer's or a test suite's database (`dev-local.sh`, `scripts/e2e/`, `db-reset.sh`). */
+const DEVELOPMENT_WORDS: ReadonlySet<string> = new Set(['test', 'tests', 'e2e', 'integration', 'dev', 'development', 'local', 'reset']);
+
+/** Whether the file's path in its repository names development or testing (DEVELOPMENT_WORDS), in a folder's name or its own. */
+function namedForDevelopment(fileName: string): boolean {
+  return pathInProject(fileName).split('/').some((part) => nameWords(part).some((word) => DEVELOPMENT_WORDS.has(word)));
+}
+
+/** A command run in a service of a compose file (`docker compose exec -T app …`, `docker-compose run --rm api …`). */
+const COMPOSE_SERVICE_RUN = /\bdocker(?:-compose|[ \t]+compose)\b.*?[ \t](?:exec|run)[ \t]/;
+
+/**
+ * Whether the words before `prisma` name a development or test container or service (`docker exec shop-app-local npx
+ * prisma …`), or run it in a compose service: that service's URL is the compose file's (often the file's own
+ * PostgreSQL service), which is not read here, so it is not judged.
+ */
+function runsInDevelopmentContainer(command: string): boolean {
+  const at = command.search(PRISMA_MIGRATE_DEPLOY);
+  if (at <= 0) return false;
+  const before = command.slice(0, at);
+  return COMPOSE_SERVICE_RUN.test(before) || before.split(/\s+/).some((word) => nameWords(word).some((part) => DEVELOPMENT_WORDS.has(part)));
+}
+
+/** Whether the command sets a URL before it to a test database's or a direct one (`DATABASE_URL=$TEST_DATABASE_URL`). */
+function setsTestOrDirectUrl(command: string): boolean {
+  for (const [, , value] of command.matchAll(ASSIGNMENT)) {
+    const names = [...value.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]);
+    if (names.some((name) => nameWords(name).includes('test') || namesDirectUrl(name))) return true;
+    if (LOCAL_URL.test(withoutQuotes(value)) && reachesOnlyThisMachine(withoutQuotes(value))) return true;
+  }
+  return false;
+}
