@@ -60,7 +60,7 @@ import { declaredType, referenceNamedIn, typeNameMatches } from './declaredTypes
 import { sentOnlyToPsqlOrLogs } from './unsentTexts';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
-import { QUERY_METHODS, capturedFromEnclosingFunction, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
+import { QUERY_METHODS, capturedFromEnclosingFunction, onlyForwards, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
 import { declaredClientKind, declaresOneConnection, declaresPoolClient } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, neverHandedArgument, sentOnlyInBatchTransactions } from './uncalledHelpers';
@@ -540,6 +540,12 @@ interface Group {
   /** A PL/pgSQL fragment a builder returns, read as a block of its own (asAnonymousBlock): see outlivesSplicedBody. */
   splicedFragment?: boolean;
 }
+
+/**
+ * The sequence of queries on a client in the scope being read. `site`, when given, is a test's call of a local function
+ * that forwards to the client's query (perTestForwardedClient): where the suite's hooks leave that client is read there.
+ */
+type GroupFor = (receiver: ts.Expression | undefined, site?: ts.Node) => Group;
 
 /** The query call whose first argument `node` is (through parentheses and await), if any. */
 function enclosingQueryCall(node: ts.Node): ts.CallExpression | undefined {
@@ -1237,7 +1243,7 @@ class Extractor {
     const sequences = new Map<string, Group>();
     // A read after a write goes to a replica whichever client or pool sent them: one sequence per scope.
     const scopeSequence = this.options.loadBalancing ? this.balancingGroup(inTransaction) : undefined;
-    const groupFor = (receiver: ts.Expression | undefined): Group => {
+    const groupFor: GroupFor = (receiver, site) => {
       const key = receiver && this.keyOf(receiver);
       if (this.sendsOnPool(receiver)) {
         const standalone = this.standaloneGroup(false);
@@ -1246,7 +1252,9 @@ class Extractor {
       }
       let group = sequences.get(key ?? '');
       if (!group) {
-        group = { pieces: [], inTransaction: this.inRolledBackTransaction(receiver) ? 'rolledBack' : inTransaction || this.handleStart(receiver), scopeSequence };
+        const perTest = site && receiver ? perTestTransaction(receiver, this.source, this.fileName, this.flow, site) : undefined;
+        const rolledBack = perTest === 'rolledBack' || this.inRolledBackTransaction(receiver);
+        group = { pieces: [], inTransaction: rolledBack ? 'rolledBack' : inTransaction || perTest === 'open' || this.handleStart(receiver), scopeSequence };
         this.groups.push(group);
         sequences.set(key ?? '', group);
       }
@@ -1782,7 +1790,7 @@ class Extractor {
     return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare) || ts.isCallExpression(bare)) && this.isSqlTag(bare);
   }
 
-  private inspect(node: ts.Node, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+  private inspect(node: ts.Node, groupFor: GroupFor): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
       if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
       if (isOnlyRendered(node, this.flow) || this.isDroppedDrizzleQuery(node, node.tag)) return;
@@ -1986,7 +1994,7 @@ class Extractor {
     return packageFactoryName(callee, (name) => this.importedName(name));
   }
 
-  private inspectCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+  private inspectCall(call: ts.CallExpression, groupFor: GroupFor): void {
     // A driver's listen handed over uncalled (`pipe(channel, client.listen, …)`): each call of it sends LISTEN, as below.
     for (const listen of this.driverStatements?.pointFreeListens(call) ?? []) {
       if (!this.bypassesPooler(call, listen.expression) && !this.ownServer?.reachesAnyConnection(listen.expression)) this.addDriverListenFinding(listen.name);
@@ -2081,8 +2089,11 @@ class Extractor {
       for (const text of through.texts) this.inspectQueryCall(text, client, wrapper || text !== call.arguments[0], sequence, through.sendsCallersName);
       return;
     }
-    this.inspectQueryCall(call.arguments[0], receiver, wrapper, inTransaction);
-    this.inspectBoundSetConfigFlag(call, receiver);
+    // `query(text, params)` naming a local function that only forwards to the suite's client: sent on that client, in the test.
+    const forwardedTo = receiver === undefined && inTransaction === groupFor ? this.perTestForwardedClient(call) : undefined;
+    const client = forwardedTo ?? receiver;
+    this.inspectQueryCall(call.arguments[0], client, wrapper, forwardedTo ? (sent) => groupFor(sent, call) : inTransaction);
+    this.inspectBoundSetConfigFlag(call, client);
   }
 
   /**
@@ -2264,7 +2275,7 @@ class Extractor {
    * that query's text, sent through the argument standing for the helper's receiver when that is a
    * parameter too (else through the helper's own receiver).
    */
-  private inspectHelperCall(call: ts.CallExpression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
+  private inspectHelperCall(call: ts.CallExpression, groupFor: GroupFor): void {
     const helper = this.queryHelperOf(call.expression);
     if (!helper) {
       if (!this.inspectImportedHelper(call, groupFor) && !this.inspectWrapperCall(call, groupFor)) this.inspectImportedRunner(call, groupFor);
@@ -2273,7 +2284,7 @@ class Extractor {
     const receiver = helper.receiverIndex !== undefined ? call.arguments[helper.receiverIndex] : helper.receiver;
     // What a caller passes is read as a wrapper's text is: only a whole statement or a SET, and no syntax
     // errors (the helper's receiver is not known to be a PostgreSQL client: `queue.execute(message)`).
-    const sequence = this.helperSequence(helper, receiver, groupFor);
+    const sequence = this.perTestForwardedClient(call) ? (client: ts.Expression | undefined) => groupFor(client, call) : this.helperSequence(helper, receiver, groupFor);
     for (const text of this.handedTexts(call, helper, this.flow)) this.inspectQueryCall(text, receiver, true, sequence, helper.sendsCallersName);
   }
 
@@ -2379,6 +2390,19 @@ class Extractor {
   private wrapperObjects: WrapperObjects | undefined;
   /** What the methods of other modules' wrapper objects forward (queryHelper), per function. */
   private readonly wrapperHelpers = new Map<ts.Node, QueryHelper | null>();
+
+  /**
+   * The client a call of a local function sends on when that function only forwards its arguments to the client's query
+   * (localQueryHelpers.ts's onlyForwards: `const query = (text, params) => client.query(text, params)`) and the suite's
+   * hooks keep the client in a per-test transaction where the call runs (suiteTransactions.ts). The function's own query
+   * is written outside any test; the call, in one, is what runs inside that test's transaction.
+   */
+  private perTestForwardedClient(call: ts.CallExpression): ts.Expression | undefined {
+    const fn = ts.isIdentifier(call.expression) ? this.flow.localFunction(call.expression) : undefined;
+    const helper = fn && this.queryHelperOf(call.expression);
+    if (!fn || !helper?.receiver || !onlyForwards(fn, helper)) return undefined;
+    return perTestTransaction(helper.receiver, this.source, this.fileName, this.flow, call) !== undefined ? helper.receiver : undefined;
+  }
 
   /** What a local function forwards to a query call (queryHelper below), cached per function. */
   private queryHelperOf(callee: ts.Expression): QueryHelper | undefined {

@@ -3,7 +3,7 @@
 // whether a query config keeps the caller's statement name. The TS/JS analysis (embedded.ts) judges the caller's
 // text as sent by that query.
 import ts from 'typescript';
-import { Flow, STRING_REWRITES, calleeText, objectProperty, unwrap } from './embeddedFlow';
+import { Flow, STRING_REWRITES, calleeText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { enclosingFunction, isWithin, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { BEGINS, COMMITS, ROLLS_BACK_ANY, literalText, receiverKey, textsSentOn } from './rolledBackCallbacks';
@@ -101,6 +101,19 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
   if (found && !everyInside) delete found.insideTransaction;
   cache.set(fn, found ?? null);
   return found;
+}
+
+/**
+ * Whether the helper `fn` (read by queryHelper as `helper`) does nothing but send its caller's text on its own client: its
+ * body is that one query call (`(text, params) => client.query(text, params)`, or `{ return client.query(text, params) }`),
+ * on a client it does not take as a parameter. A call of it is then that client's query, sent where the call is.
+ */
+export function onlyForwards(fn: ts.FunctionLikeDeclaration, helper: QueryHelper): boolean {
+  if (!fn.body || helper.receiver === undefined || helper.receiverIndex !== undefined || helper.textProperty !== undefined) return false;
+  if (ts.isBlock(fn.body) && fn.body.statements.length !== 1) return false;
+  const returned = singleReturn(fn);
+  const call = returned && unwrap(returned);
+  return call !== undefined && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.expression === helper.receiver;
 }
 
 const insideTransactionAt = (call: ts.CallExpression, receiver: ts.Expression, fn: ts.FunctionLikeDeclaration, flow: Flow): Pick<QueryHelper, 'insideTransaction'> =>

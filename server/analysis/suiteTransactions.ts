@@ -37,8 +37,10 @@ export const SETUP_HOOK = 'beforeEach';
 export const TEARDOWN_HOOK = 'afterEach';
 /** Framework calls whose callback is a test. */
 const TEST_CALLS = new Set(['it', 'test', 'specify']);
+/** Framework calls whose callback declares a suite: its body runs once, while the tests are collected. */
+const SUITE_CALLS = new Set(['describe', 'context', 'suite']);
 /** Framework calls whose callback runs outside a test's own transaction (or is not known to run inside it). */
-const OUTSIDE_TEST_CALLS = new Set(['describe', 'context', 'suite', 'beforeAll', 'afterAll', 'before', 'after', SETUP_HOOK, TEARDOWN_HOOK]);
+const OUTSIDE_TEST_CALLS = new Set([...SUITE_CALLS, 'beforeAll', 'afterAll', 'before', 'after', SETUP_HOOK, TEARDOWN_HOOK]);
 /** Modifiers between a framework call's name and its arguments (`it.only(…)`, `test.concurrent.each(table)(…)`). */
 const MODIFIERS = new Set(['only', 'skip', 'concurrent', 'sequential', 'serial', 'fails', 'failing', 'each', 'skipIf', 'runIf']);
 /** A rollback to a savepoint (`ROLLBACK TO SAVEPOINT sp_1`, `ROLLBACK TO sp_1`): the transaction goes on. */
@@ -54,16 +56,24 @@ const MAX_DEPTH = 4;
 export type PerTestTransaction = 'open' | 'rolledBack';
 
 const perTestTransactions = new WeakMap<ts.Node, PerTestTransaction | null>();
+/** The same, per call of a local function that forwards to the client's query (the call is where the query runs). */
+const perTestForwardedCalls = new WeakMap<ts.Node, PerTestTransaction | null>();
 
-/** Where `receiver`, the client a query is sent on, starts when the query runs in a test (PerTestTransaction). */
-export function perTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
-  let known = perTestTransactions.get(receiver);
-  if (known === undefined) perTestTransactions.set(receiver, (known = readPerTestTransaction(receiver, source, fileName, flowOfModule(source, flow)) ?? null));
+/**
+ * Where `receiver`, the client a query is sent on, starts when the query runs in a test (PerTestTransaction). `site` is
+ * where the query runs when that is not where the client is written: the call of a local function that only forwards
+ * its arguments to `receiver`'s query (`const query = (text, params) => client.query(text, params)`, declared in the
+ * `describe` body; `await query('SET LOCAL ROLE member')` in a test runs there, on the suite's client).
+ */
+export function perTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow, site: ts.Node = receiver): PerTestTransaction | undefined {
+  const cache = site === receiver ? perTestTransactions : perTestForwardedCalls;
+  let known = cache.get(site);
+  if (known === undefined) cache.set(site, (known = readPerTestTransaction(receiver, site, source, fileName, flowOfModule(source, flow)) ?? null));
   return known ?? undefined;
 }
 
-function readPerTestTransaction(receiver: ts.Expression, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
-  const run = eachTestRun(receiver);
+function readPerTestTransaction(receiver: ts.Expression, site: ts.Node, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
+  const run = eachTestRun(site);
   if (!run) return undefined;
   // The hooks that may apply, asked before the client is followed: most files have none.
   const hooks = applicableHooks(run, source, fileName, flow);
@@ -90,21 +100,32 @@ function opensAfter(kind: HookEventKind, open: boolean): boolean {
 
 /**
  * The function a query runs in once per test: the callback of a test call (`it`, `test.each(table)`) around it, or,
- * outside any framework call, its outermost function (a helper the tests call). None for code at a module's top level,
- * in `describe`, `beforeAll`/`afterAll` or the hooks.
+ * outside any framework call, its outermost function (a helper the tests call), also one a `describe` body declares by
+ * name (`const withRole = async () => …`, `function seed() {…}`) rather than hands to a call. None for code at a module's
+ * top level, in `describe` itself (or a callback it hands a call: `cases.forEach(…)` runs as the tests are collected),
+ * `beforeAll`/`afterAll` or the hooks.
  */
 function eachTestRun(node: ts.Node): ts.SignatureDeclaration | undefined {
   let outermost: ts.SignatureDeclaration | undefined;
   for (let current = node.parent; current; current = current.parent) {
     if (!ts.isFunctionLike(current)) continue;
+    const inner = outermost;
     outermost = current;
     const call = current.parent;
     if (!call || !ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
     const name = frameworkCallName(call);
     if (name !== undefined && TEST_CALLS.has(name)) return current;
+    if (name !== undefined && SUITE_CALLS.has(name)) return inner !== undefined && declaredByName(inner) ? inner : undefined;
     if (name !== undefined && OUTSIDE_TEST_CALLS.has(name)) return undefined;
   }
   return outermost;
+}
+
+/** A function declaration, or a function written as a variable's value (`const withRole = async () => …`). */
+function declaredByName(fn: ts.SignatureDeclaration): boolean {
+  if (ts.isFunctionDeclaration(fn)) return true;
+  const held = outermostWrapper(fn);
+  return ts.isVariableDeclaration(held.parent) && held.parent.initializer === held;
 }
 
 /** `it`, `test.only`, `it.each(table)`, `test.beforeEach` (Playwright): the framework's name for the call. */

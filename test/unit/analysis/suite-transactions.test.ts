@@ -510,3 +510,71 @@ test('an edit that adds the hooks to a file analysed before is read afresh: whet
   assert.deepEqual(embeddedRules(hooked(OPEN_AND_ROLL_BACK, TEST_BODY), 'ledger.test.ts'), []);
   assert.deepEqual(embeddedRules(hooked('', TEST_BODY), 'ledger.test.ts'), ['set-local-outside-transaction']);
 });
+
+/** A suite checking a client out of its pool before each test, inside a transaction rolled back after it, and a local
+ * function that only hands its arguments on to that client's query. */
+const forwardingSuite = (wrapper: string, setup: string, tests: string) => `import { Pool, type PoolClient } from 'pg';
+describe('grants', () => {
+  const pool = new Pool({ connectionString: process.env.TEST_DB });
+  let client: PoolClient;
+  ${wrapper}
+  beforeEach(async () => {
+    client = await pool.connect();
+    ${setup}
+  });
+  afterEach(async () => {
+    try { await client.query('ROLLBACK'); } finally { client.release(); }
+  });
+  ${tests}
+});`;
+const arrowForwarder = (name: string) => `const ${name} = (text: string, params?: unknown[]) => client.query(text, params);`;
+const returnForwarder = (name: string) => `const ${name} = (text: string, params?: unknown[]) => {\n    return client.query(text, params);\n  };`;
+const wrappedTest = (name: string) => `it('reads as a member', async () => {
+    await ${name}('SET LOCAL ROLE member');
+    await ${name}("SELECT set_config('app.user', $1, true)", ['u1']);
+    await ${name}('select * from grants');
+  });`;
+const BEGIN = "await client.query('BEGIN');";
+const LOST_TWICE = ['set-local-outside-transaction', 'set-local-outside-transaction'];
+
+test("a test's SET LOCAL sent through a local function that only forwards to the hooks' client is inside their transaction", () => {
+  // Named as a helper (`run`) or as the driver's own method (`query`), an arrow's body or a lone `return`.
+  for (const name of ['run', 'query']) {
+    for (const wrapper of [arrowForwarder(name), returnForwarder(name)]) {
+      assert.deepEqual(embeddedRules(forwardingSuite(wrapper, BEGIN, wrappedTest(name)), 'grants.test.ts'), [], wrapper);
+    }
+  }
+});
+
+test('the forwarding function keeps the finding on a client the hooks leave outside a transaction, or on the pool itself', () => {
+  for (const name of ['run', 'query']) {
+    // No BEGIN in beforeEach: each statement runs alone, the SET LOCAL and the set_config are lost.
+    assert.deepEqual(embeddedRules(forwardingSuite(arrowForwarder(name), '', wrappedTest(name)), 'grants.test.ts'), LOST_TWICE, name);
+    // Forwarding to the pool: BEGIN, the SET LOCAL and ROLLBACK may each take another connection.
+    const onPool = `import { Pool } from 'pg';
+const pool = new Pool();
+const ${name} = (text: string) => pool.query(text);
+beforeEach(async () => { await pool.query('BEGIN'); });
+afterEach(async () => { await pool.query('ROLLBACK'); });
+it('reads as a member', async () => { await ${name}('SET LOCAL ROLE member'); await ${name}('select 1'); });`;
+    assert.deepEqual(embeddedRules(onPool, 'grants.test.ts'), ['set-local-outside-transaction'], name);
+  }
+});
+
+test("a helper a describe body declares by name runs in the tests that call it: its SET LOCAL on the hooks' client is inside their transaction", () => {
+  const helpers = `${arrowForwarder('query')}
+  const asMember = async () => {
+    await query("SELECT set_config('app.user', 'u1', true)");
+    await client.query('SET LOCAL ROLE member');
+  };
+  async function asOwner() { await query('SET LOCAL ROLE owner'); }`;
+  const tests = `it('reads as a member', async () => { await asMember(); await query('select * from grants'); });
+  it('reads as the owner', async () => { await asOwner(); await query('select * from grants'); });`;
+  assert.deepEqual(embeddedRules(forwardingSuite(helpers, BEGIN, tests), 'grants.test.ts'), []);
+  // Without the hooks' BEGIN the same helpers lose their settings.
+  assert.deepEqual(embeddedRules(forwardingSuite(helpers, '', tests), 'grants.test.ts'), [...LOST_TWICE, 'set-local-outside-transaction']);
+  // A callback the describe body hands a call runs while the tests are collected, before any hook: outside.
+  const atCollection = `${arrowForwarder('query')}
+  ['member'].forEach(async (role) => { await client.query(\`SET LOCAL ROLE \${role}\`); });`;
+  assert.deepEqual(embeddedRules(forwardingSuite(atCollection, BEGIN, ''), 'grants.test.ts'), ['set-local-outside-transaction']);
+});
