@@ -16,9 +16,11 @@
 // (a `globalSetup` runs outside them, where no hook can be registered). A client is one variable however the code
 // reaches it: by its name, through a function returning it (`getTestClient()`), a const (or a `let` given nothing else) holding either, or an import of
 // them; a pool is no such client (BEGIN and ROLLBACK on it may take two connections), a client checked out of one is.
-// What runs in each test: a test's callback (`it`, `test`), and a function declared outside the framework's calls (a
-// helper the tests call). Code at a module's top level, in `describe`, `beforeAll`/`afterAll` and the hooks themselves
-// runs outside the per-test transaction, or is not known to run inside it.
+// What runs in each test: a test's callback (`it`, `test`), and a function declared outside the framework's calls or by
+// name in a `describe` body (a helper the tests call), and a `beforeEach`/`afterEach` hook's callback, read with the hooks
+// that run before it (hooksAroundHook). Code at a module's top level, in `describe` and `beforeAll`/`afterAll` runs
+// outside the per-test transaction, or is not known to run inside it. A query sent through
+// a local function that only forwards to a client's query runs where that function is called (the `site` below).
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { walkDescendants } from './astWalk';
@@ -73,21 +75,74 @@ export function perTestTransaction(receiver: ts.Expression, source: ts.SourceFil
 }
 
 function readPerTestTransaction(receiver: ts.Expression, site: ts.Node, source: ts.SourceFile, fileName: string | undefined, flow: Flow): PerTestTransaction | undefined {
-  const run = eachTestRun(site);
+  const test = eachTestRun(site);
+  const hook = test ? undefined : enclosingEachHook(site);
+  const run = test ?? hook?.body;
   if (!run) return undefined;
   // The hooks that may apply, asked before the client is followed: most files have none.
-  const hooks = applicableHooks(run, source, fileName, flow);
-  if (!hooks.some((hook) => hook.setup)) return undefined;
+  const around = applicableHooks(run, source, fileName, flow);
+  const hooks = hook ? hooksAroundHook(around, hook) : around;
+  if (!hooks.some((each) => each.setup)) return undefined;
   const key = clientKey(receiver, source, flow);
   // A test that puts another client in the variable (`client = await pool.connect()`, in a branch or after the query)
-  // sends on that one, outside whatever the hooks began on the old one.
+  // sends on that one, outside whatever the hooks began on the old one. A hook that itself begins, ends or replaces
+  // the client's transaction is read by the hook reader alone (the suite's own BEGIN and ROLLBACK hooks).
   if (key === undefined || assignedKeys(run, source, flow).has(key)) return undefined;
+  if (hook && !hookReadsAlone(hook, around, key)) return undefined;
   let open = false;
   for (const hook of hooks) if (hook.setup) open = hookEvents(hook).reduce((state, event) => event.key !== key ? state : opensAfter(event.kind, state), open);
   if (!open) return undefined;
   const teardown = hooks.filter((hook) => !hook.setup).flatMap((hook) => hookEvents(hook)).filter((event) => event.key === key);
   const rolledBack = teardown.some((event) => event.kind === 'rollback' || event.kind === 'rollbackToSavepoint') && !teardown.some((event) => event.kind === 'commit');
   return rolledBack ? 'rolledBack' : 'open';
+}
+
+/**
+ * The `beforeEach` or `afterEach` hook whose callback a query runs in, when that hook is the innermost framework callback
+ * around it: it runs once per test, as the test does. Only through callbacks the hook hands calls (`.then(…)`); a
+ * function it returns (a teardown) or declares runs elsewhere: none.
+ */
+function enclosingEachHook(node: ts.Node): { body: ts.FunctionLikeDeclaration; setup: boolean } | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (!ts.isFunctionLike(current)) continue;
+    const call = current.parent;
+    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) return undefined;
+    const name = frameworkCallName(call);
+    if (name === SETUP_HOOK || name === TEARDOWN_HOOK) return { body: current as ts.FunctionLikeDeclaration, setup: name === SETUP_HOOK };
+    if (name !== undefined && (OUTSIDE_TEST_CALLS.has(name) || TEST_CALLS.has(name))) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The hooks that run around a query of the hook `hook` (of those that apply where it is written, `around`): a
+ * `beforeEach` runs after the `beforeEach` hooks registered before it (an outer block's, then its own block's in
+ * written order) and before every `afterEach`; an `afterEach` runs after every `beforeEach` and before the `afterEach`
+ * hooks of the blocks around its own (the runners' orders agree on those: an inner block's run first).
+ */
+function hooksAroundHook(around: Hook[], hook: { body: ts.FunctionLikeDeclaration; setup: boolean }): Hook[] {
+  const at = around.findIndex((each) => each.body === hook.body);
+  if (at < 0) return [];
+  if (hook.setup) return [...around.slice(0, at).filter((each) => each.setup), ...around.filter((each) => !each.setup)];
+  const block = blockOfHook(hook.body);
+  return around.filter((each) => each.setup || blockOfHook(each.body) !== block);
+}
+
+/**
+ * Whether the hooks around leave the client's transaction to the hook `hook` as the suite's BEGIN and ROLLBACK hooks
+ * left it: the hook itself sends no BEGIN, COMMIT or ROLLBACK on it nor puts another client in its variable, and, for an
+ * `afterEach`, no other `afterEach` of its own block does (the runners differ on which of those runs first).
+ */
+function hookReadsAlone(hook: { body: ts.FunctionLikeDeclaration; setup: boolean }, around: Hook[], key: string): boolean {
+  const block = blockOfHook(hook.body);
+  const concerned = around.filter((each) => each.body === hook.body || (!hook.setup && !each.setup && blockOfHook(each.body) === block));
+  return concerned.some((each) => each.body === hook.body) && !concerned.some((each) => hookEvents(each).some((event) => event.key === key));
+}
+
+/** The block (a `describe` body, a module) whose statement registers a hook. */
+function blockOfHook(body: ts.Node): ts.Node | undefined {
+  for (let current = body.parent; current; current = current.parent) if (ts.isBlock(current) || ts.isSourceFile(current)) return current;
+  return undefined;
 }
 
 /** Whether the client is inside a transaction after an event of a `beforeEach` hook (`open`: before it). */

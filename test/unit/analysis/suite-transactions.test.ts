@@ -578,3 +578,29 @@ test("a helper a describe body declares by name runs in the tests that call it: 
   ['member'].forEach(async (role) => { await client.query(\`SET LOCAL ROLE \${role}\`); });`;
   assert.deepEqual(embeddedRules(forwardingSuite(atCollection, BEGIN, ''), 'grants.test.ts'), ['set-local-outside-transaction']);
 });
+
+test("a nested describe's hooks run inside the transaction an outer beforeEach began and its afterEach rolls back", () => {
+  const nested = `${arrowForwarder('query')}
+  describe('with the flag on', () => {
+    beforeEach(async () => { await query("SELECT set_config('app.flag', 'on', true)"); });
+    afterEach(async () => { await client.query("SELECT set_config('app.flag', 'off', true)"); });
+    it('reads', async () => { await query('select 1'); });
+  });`;
+  assert.deepEqual(embeddedRules(forwardingSuite(nested, BEGIN, ''), 'grants.test.ts'), []);
+  // Without the outer BEGIN both settings are lost.
+  assert.deepEqual(embeddedRules(forwardingSuite(nested, '', ''), 'grants.test.ts'), LOST_TWICE);
+  // A beforeEach registered before the one that begins runs outside the transaction.
+  const before = `import { Client } from 'pg';
+const conn = new Client();
+beforeEach(async () => { await conn.query("SET LOCAL ROLE member"); });
+${OPEN_AND_ROLL_BACK}
+it('reads', async () => { await conn.query('select 1'); });`;
+  assert.deepEqual(embeddedRules(before, 'grants.test.ts'), ['set-local-outside-transaction']);
+  // An afterEach in the block whose afterEach rolls back is not known to run before that rollback.
+  const sameBlock = `import { Client } from 'pg';
+const conn = new Client();
+${OPEN_AND_ROLL_BACK}
+afterEach(async () => { await conn.query("SET LOCAL ROLE member"); });
+it('reads', async () => { await conn.query('select 1'); });`;
+  assert.deepEqual(embeddedRules(sameBlock, 'grants.test.ts'), ['set-local-outside-transaction']);
+});
