@@ -7,6 +7,7 @@ import { enclosingClass, objectProperty, outermostWrapper, unwrap, type Flow } f
 import { SEARCH_PATH_OPTION } from './codeWords';
 import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
 import { walkDescendants } from './astWalk';
+import { optionAssignmentsBefore } from './optionAssignments';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
@@ -174,15 +175,15 @@ function forPostgres(client: ts.Expression, connection: ts.Expression | undefine
   return connectsToPostgres(connection) || handedToKnexForPostgres;
 }
 
-/** Whether a file's text has `.searchPath` at all (asked once per file: every variable's object literal asks). */
-const searchPathMemberFiles = new WeakMap<ts.SourceFile, boolean>();
-function writesSearchPathMember(source: ts.SourceFile): boolean {
-  let writes = searchPathMemberFiles.get(source);
-  if (writes === undefined) {
-    writes = source.text.includes(`.${SEARCH_PATH_OPTION}`);
-    searchPathMemberFiles.set(source, writes);
+/** Whether a file's text names `searchPath` at all (asked once per file: every variable's object literal asks). */
+const searchPathFiles = new WeakMap<ts.SourceFile, boolean>();
+function namesSearchPath(source: ts.SourceFile): boolean {
+  let names = searchPathFiles.get(source);
+  if (names === undefined) {
+    names = source.text.includes(SEARCH_PATH_OPTION);
+    searchPathFiles.set(source, names);
   }
-  return writes;
+  return names;
 }
 
 /** A `searchPath` given to a knex config variable after its object was built, with the config's `connection`. */
@@ -192,37 +193,45 @@ export interface AssignedKnexSearchPath {
 }
 
 /**
- * The `name.searchPath = value` assignments to the variable a knex config object initialises, when that variable is
- * handed to knex in the file (`const knexConfig = { client: 'pg', connection }; if (schema) knexConfig.searchPath =
- * [schema]; module.exports = knex(knexConfig)`): the same option, given after the object was built, that knex turns
- * into a SET on each new connection. The config needs its client written (or spread in) and for PostgreSQL; an object
- * that writes `searchPath` itself is reported at that option (knexSearchPathOption) instead, and a value that sets no
- * path (searchPathOptions.ts) is no option. A config only exported or handed elsewhere is not read: what is done with
- * it there is not in sight.
+ * The `name.searchPath = value` (or `name['searchPath'] = value`) assignments to the variable a knex config object
+ * initialises, written before the variable is handed to knex in the file (`const knexConfig = { client: 'pg',
+ * connection }; if (schema) knexConfig.searchPath = [schema]; module.exports = knex(knexConfig)`): the same option,
+ * given after the object was built, that knex turns into a SET on each new connection. knex copies the option when it
+ * builds its client, so a write after the `knex(…)` call changes nothing and is not read (optionAssignments.ts reads
+ * the writes before a use). The config needs its client written (or spread in) and for PostgreSQL; an object that
+ * writes `searchPath` itself is reported at that option (knexSearchPathOption) instead, and a value that sets no path
+ * (searchPathOptions.ts) is no option. A config only exported or handed elsewhere is not read: what is done with it
+ * there is not in sight.
  */
 export function assignedKnexSearchPaths(object: ts.ObjectLiteralExpression, context: KnexConfigContext): AssignedKnexSearchPath[] {
   const outer = outermostWrapper(object);
   const declaration = outer.parent;
   if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.initializer !== outer || !ts.isIdentifier(declaration.name)) return [];
   const source = object.getSourceFile();
-  if (!writesSearchPathMember(source)) return [];
+  if (!namesSearchPath(source)) return [];
   if (configProperty(object, SEARCH_PATH_OPTION, context.flow) !== undefined) return [];
   const client = configProperty(object, 'client', context.flow);
   if (client === undefined || client === 'unknown') return [];
-  const name = declaration.name.text;
-  const isConfig = (node: ts.Expression): boolean => {
-    const value = unwrap(node);
-    return ts.isIdentifier(value) && value.text === name && context.flow.variableOf(value) === declaration;
-  };
-  const assignments: ts.BinaryExpression[] = [];
-  let handedToKnex = false;
-  walkDescendants(source, (node) => {
-    if (ts.isCallExpression(node) && node.arguments.length > 0 && callsKnex(node) && isConfig(node.arguments[0])) handedToKnex = true;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
-      && node.left.name.text === SEARCH_PATH_OPTION && isConfig(node.left.expression) && !setsNoSearchPath(node.right)) assignments.push(node);
-  });
   const connectionValue = configProperty(object, 'connection', context.flow);
   const connection = connectionValue === 'unknown' ? undefined : connectionValue;
-  if (!handedToKnex || assignments.length === 0 || !forPostgres(client, connection, context.filePostgres)) return [];
-  return assignments.map((assignment) => ({ assignment, connection }));
+  if (!forPostgres(client, connection, context.filePostgres)) return [];
+  const assignments = new Set<ts.BinaryExpression>();
+  for (const use of knexCallArguments(source, declaration, context.flow)) {
+    for (const { option, assignment } of optionAssignmentsBefore(use, context.flow)) {
+      if (option === SEARCH_PATH_OPTION && !setsNoSearchPath(assignment.right)) assignments.add(assignment);
+    }
+  }
+  return [...assignments].map((assignment) => ({ assignment, connection }));
+}
+
+/** The config variable's name where it is handed to the knex factory in the file (`knex(knexConfig)`). */
+function knexCallArguments(source: ts.SourceFile, declaration: ts.VariableDeclaration, flow: Flow): ts.Identifier[] {
+  const uses: ts.Identifier[] = [];
+  walkDescendants(source, (node) => {
+    if (!ts.isCallExpression(node) || node.arguments.length === 0 || !callsKnex(node)) return undefined;
+    const argument = unwrap(node.arguments[0]);
+    if (ts.isIdentifier(argument) && flow.variableOf(argument) === declaration) uses.push(argument);
+    return undefined;
+  });
+  return uses;
 }

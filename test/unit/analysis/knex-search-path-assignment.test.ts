@@ -1,7 +1,8 @@
 // knex's `searchPath` given after the config object was built (`config.searchPath = [schema]`, often under an `if` on
 // an environment variable) is the same option: when that config variable is the one handed to knex(…) for PostgreSQL,
 // knex sends SET search_path on each new connection, a session-set reported at the assignment. An assignment to a
-// config nothing hands to knex, to a config for another database, or of a value that sets no path is not reported.
+// config nothing hands to knex, to a config for another database, or of a value that sets no path is not reported, nor
+// one written after the knex(…) call: knex copies the option when it builds its client, so a later write changes nothing.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
@@ -50,4 +51,25 @@ test('a searchPath assigned to another object than the config handed to knex is 
     .map((line) => line.replace('knexConfig.searchPath', 'reportConfig.searchPath'));
   lines.splice(1, 0, "const reportConfig = { client: 'pg', connection: process.env.REPORT_URL };");
   assert.deepEqual(found(lines), []);
+});
+
+test('a searchPath assigned after the config was handed to knex is not reported: knex read the config when it was built', () => {
+  const lines = [
+    "const knex = require('knex');",
+    "const knexConfig = { client: 'pg', connection: process.env.DATABASE_URL };",
+    'const db = knex(knexConfig);',
+    'knexConfig.searchPath = [process.env.DATABASE_SCHEMA];',
+    'module.exports = db;',
+  ];
+  assert.deepEqual(found(lines), []);
+});
+
+test('a searchPath written with brackets before the knex call is reported like the dotted one', () => {
+  const lines = [
+    "const knex = require('knex');",
+    "const knexConfig = { client: 'pg', connection: process.env.DATABASE_URL };",
+    "knexConfig['searchPath'] = [process.env.DATABASE_SCHEMA];",
+    'module.exports = knex(knexConfig);',
+  ];
+  assert.deepEqual(found(lines), ["session-set knexConfig['searchPath'] = [process.env.DATABASE_SCHEMA]"]);
 });
