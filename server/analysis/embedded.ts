@@ -92,6 +92,7 @@ import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresCli
 import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { onArmNoCallTakes } from './untakenArms';
+import { isKnexHookOutsidePool } from './knexHooks';
 import { nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 import { openworkflowBackendUrl } from './openworkflowBackends';
 import { postgrejsSchemaOptions } from './postgrejsSchema';
@@ -1270,6 +1271,8 @@ class Extractor {
       if (this.unreachable.size > 0 && this.unreachable.has(node)) return false;
       if (JUMP_STATEMENTS.has(node.kind)) this.noteUnreachableAfter(node as ts.Statement);
       if (ts.isFunctionLike(node)) {
+        // A connection hook knex never calls (written beside `pool`, not in it): nothing in it runs (knexHooks.ts).
+        if (isKnexHookOutsidePool(node)) return false;
         const call = node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression) ? node.parent : undefined;
         const first = node.parameters[0];
         // A helper of the project, whatever its name, that runs the callback between BEGIN and COMMIT on the

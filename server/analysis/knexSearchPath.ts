@@ -46,8 +46,8 @@ function connectsToPostgres(connection: ts.Expression | undefined): boolean {
   return ts.isTemplateExpression(text) && POSTGRES_URL.test(text.head.text);
 }
 
-/** The knex factory call an object is passed to directly (`knex({ … })`, `require('knex')({ … })`). */
-function passedToKnex(object: ts.ObjectLiteralExpression): boolean {
+/** Whether an object is passed directly to the knex factory (`knex({ … })`, `require('knex')({ … })`). */
+export function passedToKnex(object: ts.ObjectLiteralExpression): boolean {
   const outer = outermostWrapper(object);
   const call = outer.parent;
   return call !== undefined && ts.isCallExpression(call) && call.arguments[0] === outer && callsKnex(call);
