@@ -9,7 +9,8 @@
 // constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
 // can reach the subscriber must be direct; anything not followed keeps the finding.
 import ts from 'typescript';
-import { type Flow, flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { type Flow, enclosingClass, flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { classMethod, isPrivateMember } from './classMembers';
 import { resolve } from 'node:path';
 import { hasPooledSibling, namesDirectUrl } from './urlNames';
 import { resolveModule } from './moduleResolution';
@@ -269,11 +270,25 @@ export function subscriberConnectsDirectly(creation: ts.CallExpression | ts.NewE
  */
 export function connectsDirectly(first: ts.Expression, fileName: string | undefined): boolean {
   if (!fileName) return false;
-  const value = unwrap(first);
+  const value = privateMethodResult(unwrap(first)) ?? unwrap(first);
   const url = ts.isObjectLiteralExpression(value) ? objectProperty(value, 'connectionString') : value;
   if (url && isProviderDirectLiteral(url)) return true;
   if (!url && ts.isObjectLiteralExpression(value)) return optionsNameProviderDirectHost(value);
   return url !== undefined && holdsDirectUrl(url, { source: first.getSourceFile(), path: resolve(fileName) }, true);
+}
+
+/**
+ * What a call of a private method of the same class without arguments gives (`new Pool(this.poolOptions())`): its one
+ * returned value. No code outside the class can call or replace a private method, so that return is the options.
+ */
+function privateMethodResult(value: ts.Expression): ts.Expression | undefined {
+  if (!ts.isCallExpression(value) || value.arguments.length > 0) return undefined;
+  const callee = value.expression;
+  if (!ts.isPropertyAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const owner = enclosingClass(value);
+  const method = owner && classMethod(owner, callee.name.text, false);
+  const returned = method && isPrivateMember(method) ? singleReturn(method) : undefined;
+  return returned && unwrap(returned);
 }
 
 /**

@@ -35,7 +35,10 @@ export function namesDirectUrl(name: string): boolean {
   return namesUrl(words) && words.some((word) => DIRECT_WORDS.has(word));
 }
 
-/** Whether `text` has a name made of `name`'s words plus a pool word (`databasePoolURL` for `databaseURL`). */
+/**
+ * Whether `text` has a name made of `name`'s words plus a pool word (`databasePoolURL` for `databaseURL`), or plus a
+ * "connection pool" (`DATABASE_CONNECTION_POOL_URL` for `DATABASE_URL`).
+ */
 export function hasPooledSibling(name: string, text: string): boolean {
   const words = nameWords(name);
   if (!namesUrl(words) || words.some((word) => POOL_WORDS.has(word))) return false;
@@ -43,7 +46,17 @@ export function hasPooledSibling(name: string, text: string): boolean {
   for (const match of text.matchAll(POOL_NAME)) {
     const candidate = nameWords(match[0]);
     const pools = candidate.filter((word) => POOL_WORDS.has(word));
-    if (pools.length === 1 && candidate.filter((word) => !POOL_WORDS.has(word)).join(' ') === wanted) return true;
+    if (pools.length !== 1) continue;
+    const rest = candidate.filter((word) => !POOL_WORDS.has(word));
+    if (rest.join(' ') === wanted || withoutPoolLead(candidate).join(' ') === wanted) return true;
   }
   return false;
+}
+
+/** A word that makes one phrase with the pool word after it: a "connection pool" is the pool (`DATABASE_CONNECTION_POOL_URL`). */
+const POOL_PHRASE_LEAD = 'connection';
+
+/** A name's words without its pool word and a POOL_PHRASE_LEAD just before it (`database connection pool url` → database url). */
+function withoutPoolLead(words: readonly string[]): string[] {
+  return words.filter((word, i) => !POOL_WORDS.has(word) && !(word === POOL_PHRASE_LEAD && POOL_WORDS.has(words[i + 1] ?? '')));
 }
