@@ -286,6 +286,59 @@ function advisoryPairsWithinTransaction(statements: readonly PlacedFacts[]): { u
 }
 
 /**
+ * Prepared statements used where they were made: an EXECUTE or DEALLOCATE (of the name, or ALL) later in the explicit
+ * transaction block whose PREPARE made the statement, on every path the use takes, runs on the server connection the
+ * pooler keeps for that block, so the use is no finding. The PREPARE still is one, reworded where the block deallocates
+ * it: a prepared statement survives ROLLBACK, so an error before the DEALLOCATE leaves it on a pooled server connection.
+ * END is a COMMIT to the parser; a block ends at any COMMIT or ROLLBACK, also one on a path of its own (the uses after
+ * it keep their findings). Routine bodies are left out, as for advisory pairs. Returned as `statement:candidate` keys.
+ */
+function preparedUsesWithinTransaction(statements: readonly PlacedFacts[]): { uses: Set<string>; deallocated: Set<string> } {
+  const uses = new Set<string>();
+  const deallocated = new Set<string>();
+  let beginBranches: readonly number[] | undefined;
+  let made = new Map<string, { key: string; branches: readonly number[] | undefined }>();
+  statements.forEach(({ facts, branches }, index) => {
+    if (facts.transaction === 'begin') {
+      beginBranches = branches ?? [];
+      made = new Map();
+    }
+    facts.candidates.forEach((candidate, k) => {
+      const use = candidate.prepared;
+      if (!use || !beginBranches || candidate.storedCode) return;
+      if (use.action === 'prepare') {
+        if (runsWhereverItRuns(beginBranches, branches)) made.set(use.name, { key: `${index}:${k}`, branches });
+        return;
+      }
+      const names = use.name === '*' ? [...made.keys()] : made.has(use.name) ? [use.name] : [];
+      const reached = names.filter((name) => runsWhereverItRuns(made.get(name)!.branches, branches));
+      if (reached.length === 0 || reached.length < names.length) return;
+      uses.add(`${index}:${k}`);
+      if (use.action !== 'deallocate') return;
+      for (const name of reached) {
+        deallocated.add(made.get(name)!.key);
+        made.delete(name);
+      }
+    });
+    if (facts.transaction === 'end') {
+      beginBranches = undefined;
+      made = new Map();
+    }
+  });
+  return { uses, deallocated };
+}
+
+/** Whether `earlier` (a BEGIN's or a PREPARE's paths) ran on every run of `later`: runsAfterwardsOnSamePath read from the later side. */
+function runsWhereverItRuns(earlier: readonly number[] | undefined, later: readonly number[] | undefined): boolean {
+  return runsAfterwardsOnSamePath(later, earlier);
+}
+
+/** A PREPARE its own transaction deallocates on the normal path only. */
+function deallocatedInTransactionMessage(): string {
+  return 'PREPARE creates the statement on this server connection, and this transaction deallocates it only when it reaches its DEALLOCATE: after an error (a prepared statement survives ROLLBACK) it stays on a server connection the pooler hands to other clients, where the same PREPARE then fails with "already exists".';
+}
+
+/**
  * Statements that a later statement of the same query message follows before any transaction boundary.
  * A multi-statement string goes out as one simple-protocol Query, which the server runs as one implicit
  * transaction block: a SET LOCAL (or set_config(…, true)) there lasts until the message's last statement,
@@ -375,6 +428,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length, separateQueries);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
+  const preparedPairs = preparedUsesWithinTransaction(statements);
   const followed = followedWithinMessage(statements);
   const closing = closingHalvesOfPairs(statements, text);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction, branches, text: statementText }] of statements.entries()) {
@@ -413,10 +467,12 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.routine && isSnapshotCopy(candidate.routine, options)) continue; // the project's own definition carries it
       if (candidate.unknownParameter && !options.compatibleEngine) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
+      if (preparedPairs.uses.has(`${index}:${k}`)) continue; // runs on the connection its transaction's PREPARE made it on
       const ruleSeverity = severityFor(candidate.rule, options);
       if (!ruleSeverity) continue;
       const severity = candidate.trackedParameter && options.trackedParameters !== 'unsynced' ? atMostInfo(ruleSeverity) : ruleSeverity;
-      const explanation = advisoryPairs.locks.has(`${index}:${k}`) ? releasedInTransactionMessage(candidate) : candidate.message;
+      const explanation = advisoryPairs.locks.has(`${index}:${k}`) ? releasedInTransactionMessage(candidate)
+        : preparedPairs.deallocated.has(`${index}:${k}`) ? deallocatedInTransactionMessage() : candidate.message;
       const finding: Finding = { rule: candidate.rule, severity, message: explanation, start: candidate.start + base, end: candidate.end + base };
       if (candidate.rule === 'set-local-outside-transaction') finding.unnecessary = true;
       if (candidate.errorPathOnly) finding.errorPathOnly = true;
