@@ -554,6 +554,13 @@ function readRepositoryIncludes(root: string): Map<string, boolean> {
  * files its linter benchmark lints for their findings).
  */
 const BENCHMARK_FOLDER = /^benchmarks?$/i;
+/**
+ * The same word qualified, joined by `_` or `-` (`pg_benchmarks`, `sql-benchmark`, `benchmark_queries`): a folder of
+ * pgbench scripts a shell script runs with options it builds in a variable (`options+="--file=$1 "`, then
+ * `pgbench $options`), which psqlRuns.ts cannot follow. Read below the repository's root only: the folder a checkout
+ * is kept in (`orm-benchmarks/`) names the repository, not its files. Not a longer word (`benchmarking`).
+ */
+const BENCHMARK_WORD_FOLDER = /(?:^|[_-])benchmarks?(?:[_-]|$)/i;
 
 /** The names of the folders in a path as written (either separator), the file's own name left out. */
 function folderNamesOf(fileName: string): string[] {
@@ -565,9 +572,14 @@ function folderNamesBelowRoot(folder: string): string[] {
   return folderNamesOf(pathInProject(join(folder, '-')));
 }
 
-/** Whether the file is a benchmark's SQL input (in a `benchmark` or `benchmarks` folder). */
+/** Whether the file is a benchmark's SQL input (in a `benchmark` or `benchmarks` folder, or one named with the word: BENCHMARK_WORD_FOLDER). */
 export function isBenchmarkInput(fileName: string): boolean {
-  return /\.sql$/i.test(fileName) && folderNamesOf(fileName).some((segment) => BENCHMARK_FOLDER.test(segment));
+  if (!/\.sql$/i.test(fileName)) return false;
+  const folders = folderNamesOf(fileName);
+  if (folders.some((segment) => BENCHMARK_FOLDER.test(segment))) return true;
+  // The repository's root is looked up only for a path that has such a folder at all.
+  return folders.some((segment) => BENCHMARK_WORD_FOLDER.test(segment))
+    && folderNamesOf(pathInProject(fileName)).some((segment) => BENCHMARK_WORD_FOLDER.test(segment));
 }
 
 /** Whether a psql script in the file's folder, a folder above or beside it includes it. */
