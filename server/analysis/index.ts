@@ -15,6 +15,7 @@ import { nodeHeredocPrograms } from './nodeHeredocs';
 import { PRISMA_MIGRATE_MESSAGE, shellMigrateDeploys } from './prismaMigrate';
 import { severityFor } from './context';
 import { resolveOptions } from './types';
+import { findingsInFile, textAsRun } from './blockBodyFiles';
 
 export * from './types';
 export { RULES, getRule } from './rules/index';
@@ -48,13 +49,15 @@ export class SqlAnalyzer {
     // Statements of this run form the next cache, so edited-away statements are dropped.
     const previous = this.cache;
     const next = new Map<string, StatementFacts>();
-    const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, (statement) => {
+    const run = textAsRun(text);
+    const findings = analyzeSqlPieces([run.text], sqlFileOptions(text, options, fileName), false, (statement) => {
       const facts = next.get(statement) ?? previous.get(statement) ?? parseFacts(statement);
       next.set(statement, facts);
       return facts;
     });
     this.cache = next;
-    return mostlyOtherDialect([...next.values()]) ? [] : withoutMysqlIntervalErrors(text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName), fileName);
+    if (mostlyOtherDialect([...next.values()])) return [];
+    return findingsInFile(withoutMysqlIntervalErrors(run.text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(run.text, findings), fileName), fileName), run, text.length);
   }
 }
 
@@ -73,8 +76,11 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
     return facts;
   };
   factsOf.prepare = parse.prepare;
-  const findings = analyzeSqlPieces([text], sqlFileOptions(text, options, fileName), false, factsOf);
-  return mostlyOtherDialect(statements) ? [] : foldRepeatedSyntaxErrors(withoutMysqlIntervalErrors(text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(text, findings), fileName), fileName));
+  // Read as it runs: placeholders filled in, a PL/pgSQL block body as its DO block (blockBodyFiles.ts).
+  const run = textAsRun(text);
+  const findings = analyzeSqlPieces([run.text], sqlFileOptions(text, options, fileName), false, factsOf);
+  if (mostlyOtherDialect(statements)) return [];
+  return findingsInFile(foldRepeatedSyntaxErrors(withoutMysqlIntervalErrors(run.text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(run.text, findings), fileName), fileName)), run, text.length);
 }
 
 /**

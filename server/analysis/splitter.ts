@@ -32,7 +32,8 @@ export interface StatementSpan {
   quotedPsqlVariable?: boolean;
 }
 
-const identChar = /[A-Za-z0-9_$\u0080-\uffff]/;
+/** A character PostgreSQL's lexer keeps inside a name (a `$` after one opens no dollar quote). */
+export const identChar = /[A-Za-z0-9_$\u0080-\uffff]/;
 
 /** Same set as identChar, by char code: the splitter's hot loop looks at every character of big files. */
 function isIdentCode(code: number): boolean {

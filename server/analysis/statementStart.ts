@@ -44,15 +44,19 @@ const SENT_STATEMENT_KEYWORDS = STATEMENT_KEYWORDS.filter((k) => !RARELY_SENT.ha
 export const SQL_START = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}(?:\(|${SENT_STATEMENT_KEYWORDS})\b`, 'i');
 /** The words a transaction's BEGIN goes on with: `BEGIN [WORK | TRANSACTION] [ISOLATION LEVEL …, READ ONLY, [NOT] DEFERRABLE]`. */
 const TRANSACTION_BEGIN_WORDS = 'work|transaction|isolation|read|not|deferrable';
+/** A block's BEGIN going on with a statement, where a transaction's BEGIN ends (`;`) or goes on with its modes. */
+const BLOCK_BEGIN = String.raw`begin(?:${SQL_TRIVIA})+(?!(?:${TRANSACTION_BEGIN_WORDS})\b)[a-z_]`;
 /**
  * Text that opens a piece of a routine or DO block's body (after blanks and comments), which no client sends alone: PL/pgSQL's
  * PERFORM, or a nested block's BEGIN going on with a statement (`BEGIN EXECUTE format(…); EXCEPTION … END;`), where a
  * transaction's BEGIN ends (`;`) or goes on with its modes. A builder returns it to be spliced into such a body.
  */
 export const PLPGSQL_FRAGMENT_START = new RegExp(
-  String.raw`^${LEADING_SQL_TRIVIA}(?:perform\b|begin(?:${SQL_TRIVIA})+(?!(?:${TRANSACTION_BEGIN_WORDS})\b)[a-z_])`,
+  String.raw`^${LEADING_SQL_TRIVIA}(?:perform\b|${BLOCK_BEGIN})`,
   'i',
 );
+/** Text that opens with a PL/pgSQL block's BEGIN going on with a statement (after blanks and comments): blockBodyFiles.ts. */
+export const PLPGSQL_BLOCK_BEGIN = new RegExp(String.raw`^${LEADING_SQL_TRIVIA}${BLOCK_BEGIN}`, 'i');
 /** A line (after its own blanks) that opens with a sent statement's keyword; lines end at `\n` only. */
 const STATEMENT_LINE = new RegExp(String.raw`(?<![^\n])[ \t]*(?=(?:${SENT_STATEMENT_KEYWORDS})\b)`, 'gi');
 /** A blank line (its text, without the `\n` that ends it). */

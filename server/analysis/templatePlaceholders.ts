@@ -9,6 +9,7 @@
 // the same length, so the repaired text parses with every offset in place.
 
 import { leadingTrivia } from './sqlTrivia';
+import { identChar } from './splitter';
 
 /** Where a quoted string, dollar quote or comment may open: `'`, `$`, `--`, `/*`. */
 const LITERAL_OPENER = /['$]|--|\/\*/g;
@@ -303,4 +304,28 @@ export function withFillInNames(statement: string, errorAt: ParseErrorAt, offset
     if (!passed) return undefined;
   }
   return undefined;
+}
+
+/**
+ * The text with each `$name$` that stands as the start of a name at every place it occurs (after a character no name
+ * holds, before one a name holds: `to $db_user_prefix$_queue`) filled in with a name of its length (`_db_user_prefix_`),
+ * so offsets stay. A program replaces such a placeholder before sending the text; read as written, PostgreSQL's lexer
+ * takes it for a dollar quote that swallows the statements up to its next use. A real dollar quote's closing tag ends
+ * a string and is hardly followed by a name character, and its opening one (`AS $fn$BEGIN`) closes where a name
+ * character comes before it (`END$fn$`): neither is read as a placeholder.
+ */
+export function withNamePlaceholdersFilled(text: string): string {
+  if (!text.includes('$')) return text;
+  let filled = text;
+  for (const [name, places] of dollarTagsByName(text)) {
+    if (name === '' || !places.every((at) => startsName(text, at, name.length + 2))) continue;
+    for (const at of places) filled = `${filled.slice(0, at)}_${name}_${filled.slice(at + name.length + 2)}`;
+  }
+  return filled;
+}
+
+/** Whether the `$tag$` of `length` at `at` stands after a character no name holds and before one a name holds (not a `$`). */
+function startsName(text: string, at: number, length: number): boolean {
+  const after = text[at + length] ?? ' ';
+  return !identChar.test(text[at - 1] ?? ' ') && identChar.test(after) && after !== '$';
 }
