@@ -3,7 +3,8 @@
 // (a test database's URL, a drizzle connection string, a server the code started).
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { unwrap } from './embeddedFlow';
+import { calleeText, returnedValues, unwrap } from './embeddedFlow';
+import { walkDescendants } from './astWalk';
 import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { moduleRead } from './parsedModules';
@@ -29,6 +30,39 @@ export function environmentName(expression: ts.Expression): string | undefined {
     return value.argumentExpression.text;
   }
   return undefined;
+}
+
+/** The dotenv file a hand-written reader opens: the application's own `.env` (read from the working folder). */
+const DOTENV_FILE = /^(?:\.\/)?\.env$/;
+
+/**
+ * The variable a function reads from the environment or, when the environment does not set it, from the developer's
+ * `.env` file (a hand-written dotenv reader: `if (process.env.X) return process.env.X; … readFileSync(…'.env'…) …
+ * if (key !== 'X') continue; … return value`): the same variable, as `dotenv` would have put it in the environment. Each
+ * value the function returns is that variable's read or a variable of its own body (the line's value); its body names
+ * the `.env` file, reads a file, names the variable as a string and reads no other variable. Undefined otherwise.
+ */
+export function dotenvFallbackVariable(fn: ts.FunctionLikeDeclaration): string | undefined {
+  if (!fn.body || !ts.isBlock(fn.body)) return undefined;
+  const read = new Set<string>();
+  const strings = new Set<string>();
+  const locals = new Set<string>();
+  let readsFile = false;
+  walkDescendants(fn.body, (node) => {
+    const variable = ts.isExpression(node) ? environmentName(node) : undefined;
+    if (variable !== undefined) read.add(variable);
+    if (ts.isStringLiteralLike(node)) strings.add(node.text);
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) locals.add(node.name.text);
+    if (ts.isCallExpression(node) && /^readFile(?:Sync)?$/.test(calleeText(node.expression))) readsFile = true;
+    return !ts.isFunctionLike(node) || node === fn;
+  });
+  const [variable] = read;
+  if (read.size !== 1 || !strings.has(variable) || !readsFile || ![...strings].some((text) => DOTENV_FILE.test(text))) return undefined;
+  const returnsOnlyIt = returnedValues(fn).every((value) => {
+    const returned = unwrap(value);
+    return environmentName(returned) === variable || (ts.isIdentifier(returned) && locals.has(returned.text));
+  });
+  return returnsOnlyIt ? variable : undefined;
 }
 
 /**

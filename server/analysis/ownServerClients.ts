@@ -21,7 +21,7 @@ import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSet
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isExportedTopLevel, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, loadedBinding, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, environmentCopy, environmentName } from './environmentReads';
+import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, dotenvFallbackVariable, environmentCopy, environmentName } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { LOOPBACK_HOST, reachesOnlyThisMachine, serverParts, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
@@ -517,6 +517,8 @@ export class OwnServerClients {
     if (this.testCode) {
       const variable = environmentName(value) ?? this.environmentRead(value, 0);
       if (variable !== undefined) return this.testDatabaseVariable(variable) || this.standInRead(value, variable);
+      const fromDotenv = this.dotenvFallbackRead(value);
+      if (fromDotenv !== undefined) return this.dotenvVariableLocal(fromDotenv);
     }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) {
@@ -582,6 +584,25 @@ export class OwnServerClients {
     const literal = unwrap(fallback);
     // Only a string written out is judged: the literal is another module's, so not as a value of this file.
     return ts.isStringLiteralLike(literal) && (this.literalDefaultIsLocal(literal) ?? this.localTestDatabase(literal, 0));
+  }
+
+  /**
+   * The variable a call of a function of this file reads from the environment or, failing that, from the developer's
+   * `.env` file (environmentReads.ts's dotenvFallbackVariable: `process.env.DATABASE_URL || urlFromEnvFile()`).
+   */
+  private dotenvFallbackRead(value: ts.Expression): string | undefined {
+    if (!ts.isCallExpression(value) || value.arguments.length > 0) return undefined;
+    const fn = this.flow.localFunction(value.expression);
+    return fn && dotenvFallbackVariable(fn);
+  }
+
+  /**
+   * Whether a variable read through a `.env` fallback is the suite's own database: the test environment's word on it
+   * as for the variable itself, and no env or compose file of the repository points it at a pooler or another host (a
+   * committed `.env` is what the fallback reads where the environment sets nothing).
+   */
+  private dotenvVariableLocal(variable: string): boolean {
+    return this.testDatabaseVariable(variable) && applicationEnvironmentVariable(this.fileName!, variable) !== 'elsewhere';
   }
 
   /**
@@ -1808,8 +1829,9 @@ export class OwnServerClients {
   }
 
   /**
-   * Whether this file's export `name` is such a value (`call`: a function every return of which is one; `member`: whose
-   * every returned object's member of that name is one, handedOutMember).
+   * Whether this file's export `name` (`default` too: `export default () => ({ … })`) is such a value (`call`: a
+   * function every return of which is one; `member`: whose every returned object's member of that name is one,
+   * handedOutMember).
    */
   private exports(name: string, call: boolean, member?: string): boolean {
     for (const statement of this.source.statements) {
@@ -1827,8 +1849,11 @@ export class OwnServerClients {
       // CommonJS: `module.exports = { name, name: local, name() {…} }`, `module.exports.name = …`, `exports.name = …`.
       const commonJs = ts.isExpressionStatement(statement) ? commonJsExport(statement.expression, name) : undefined;
       if (commonJs !== undefined) return this.valueExports(commonJs, call, member);
+      // The default export: `export default () => ({ … })`, `export default made` (a top-level name of the module).
+      if (name === 'default' && ts.isExportAssignment(statement) && !statement.isExportEquals) return this.valueExports(statement.expression, call, member);
       if (!hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
-      if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return call && this.returnsOwnServer(statement, 0, member);
+      const exportedName = hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'default' : undefined;
+      if (ts.isFunctionDeclaration(statement) && (exportedName ?? statement.name?.text) === name) return call && this.returnsOwnServer(statement, 0, member);
       if (!ts.isVariableStatement(statement)) continue;
       for (const declaration of statement.declarationList.declarations) {
         if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer) continue;
