@@ -7,17 +7,15 @@
 import ts from 'typescript';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { SKIPPED_FOLDERS, folderEntries, foldersUp, isFile, walkFolders } from './folderEntries';
+import { folderEntries, foldersUp, isFile } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
-import { readJson } from './packageManifests';
+import { readJson, workspacePackage, workspaceRoot } from './packageManifests';
 import { lambdaLayerFile } from './lambdaLayers';
 
 // packageManifests.ts has no TypeScript in it: modules of the plain .sql analysis import it there.
-export { packageDependencies } from './packageManifests';
+export { packageDependencies, workspaceRoot } from './packageManifests';
 
 const MAX_CACHED_FOLDERS = 256;
-const MAX_WORKSPACE_FOLDERS = 5000;
-const MAX_WORKSPACE_DEPTH = 6;
 /** How many `extends` a tsconfig chain may follow for its path aliases. */
 const MAX_EXTENDS = 4;
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
@@ -242,35 +240,6 @@ function firstString(value: unknown): string | undefined {
     if (found) return found;
   }
   return undefined;
-}
-
-const workspaces = new TimedCache<Map<string, string>>(PROJECT_CACHE_MS);
-
-/** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the importer belongs to. */
-function workspacePackage(importer: string, name: string): string | undefined {
-  const root = workspaceRoot(dirname(importer));
-  if (!root) return undefined;
-  return workspaces.get(root, () => packagesUnder(root)).get(name);
-}
-
-const roots = new TimedCache<string | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
-
-/** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
-export function workspaceRoot(start: string): string | undefined {
-  const declaresWorkspaces = (manifest: string): boolean => isFile(manifest) && readJson(manifest)?.workspaces !== undefined;
-  return roots.get(start, () => nearestFolder(start, (folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || declaresWorkspaces(join(folder, 'package.json'))));
-}
-
-/** Package name → folder, for the package.json files under a workspace root (bounded walk). */
-function packagesUnder(root: string): Map<string, string> {
-  const packages = new Map<string, string>();
-  // A walk cut by its bound keeps the packages it found.
-  walkFolders(root, MAX_WORKSPACE_FOLDERS, (folder, entries) => {
-    if (!entries.some((entry) => entry.isFile() && entry.name === 'package.json')) return;
-    const name = readJson(join(folder, 'package.json'))?.name;
-    if (typeof name === 'string' && !packages.has(name)) packages.set(name, folder);
-  }, (name, depth) => depth <= MAX_WORKSPACE_DEPTH && !name.startsWith('.') && !SKIPPED_FOLDERS.has(name));
-  return packages;
 }
 
 const owningPackages = new TimedCache<{ name: string; folder: string } | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);

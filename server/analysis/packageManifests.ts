@@ -1,12 +1,15 @@
 // What a project's package.json says, read without the TypeScript compiler (moduleResolution.ts, which loads it,
-// re-exports these): the plain .sql analysis asks them too (projectMigrators.ts).
+// re-exports these): the plain .sql analysis asks them too (projectMigrators.ts), and the shell-script reading of
+// package scripts (prismaMigrate.ts).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isFile } from './folderEntries';
+import { SKIPPED_FOLDERS, foldersUp, isFile, walkFolders } from './folderEntries';
 import { ROOT_LEVELS, foldersUpToRoot } from './projectPaths';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_CACHED_FOLDERS = 256;
+const MAX_WORKSPACE_FOLDERS = 5000;
+const MAX_WORKSPACE_DEPTH = 6;
 /** How many folders above a file its package.json is looked for: as far as its repository's root is. */
 const PACKAGE_JSON_LEVELS = ROOT_LEVELS;
 
@@ -53,4 +56,33 @@ export function packagePublishesEntryPoint(file: string): boolean {
   const folder = packageFolder(file);
   const manifest = folder ? readJson(join(folder, 'package.json')) : undefined;
   return ['main', 'module', 'exports'].some((field) => manifest?.[field] !== undefined);
+}
+
+const workspaces = new TimedCache<Map<string, string>>(PROJECT_CACHE_MS);
+
+/** The folder of the package named `name` in the workspace (pnpm, npm or yarn) the file belongs to. */
+export function workspacePackage(file: string, name: string): string | undefined {
+  const root = workspaceRoot(dirname(file));
+  if (!root) return undefined;
+  return workspaces.get(root, () => packagesUnder(root)).get(name);
+}
+
+const roots = new TimedCache<string | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FOLDERS);
+
+/** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
+export function workspaceRoot(start: string): string | undefined {
+  const declaresWorkspaces = (manifest: string): boolean => isFile(manifest) && readJson(manifest)?.workspaces !== undefined;
+  return roots.get(start, () => foldersUp(start, ROOT_LEVELS).find((folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || declaresWorkspaces(join(folder, 'package.json'))));
+}
+
+/** Package name → folder, for the package.json files under a workspace root (bounded walk). */
+function packagesUnder(root: string): Map<string, string> {
+  const packages = new Map<string, string>();
+  // A walk cut by its bound keeps the packages it found.
+  walkFolders(root, MAX_WORKSPACE_FOLDERS, (folder, entries) => {
+    if (!entries.some((entry) => entry.isFile() && entry.name === 'package.json')) return;
+    const name = readJson(join(folder, 'package.json'))?.name;
+    if (typeof name === 'string' && !packages.has(name)) packages.set(name, folder);
+  }, (name, depth) => depth <= MAX_WORKSPACE_DEPTH && !name.startsWith('.') && !SKIPPED_FOLDERS.has(name));
+  return packages;
 }

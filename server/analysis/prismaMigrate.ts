@@ -1,6 +1,9 @@
 // Prisma Migrate's session advisory lock, taken by its CLI where the project runs it: `prisma migrate deploy` on a line
-// of a shell script (a build or entrypoint script, `kubectl exec … -- npx prisma migrate deploy`) or in the command a
-// program hands node's child_process (`execSync("npx prisma migrate deploy")`, libraryLocks.ts). The CLI sends
+// of a shell script (a build or entrypoint script, `kubectl exec … -- npx prisma migrate deploy`, the CLI's entry file
+// `node node_modules/prisma/build/index.js migrate deploy`), a shell line that runs a package.json script holding it
+// (`yarn workspace @app/db prisma:migrate:prod`: reported at that line, which decides when and where it runs; the
+// package.json entry is a definition, lab56d 4), or in the command a program hands node's child_process
+// (`execSync("npx prisma migrate deploy")`, libraryLocks.ts). The CLI sends
 // `SELECT pg_advisory_lock(72707369)` before it applies the migrations and `pg_advisory_unlock` as a later statement
 // of its own, on the datasource's URL: behind a transaction pooler the lock stays on whichever server connection ran it
 // (the unlock may reach another), and the next deploy waits on it. Labelled at the command (docs/corpus.md, lab54b 2:
@@ -8,12 +11,14 @@
 //
 // Only where the project's Prisma set-up shows the URL the CLI migrates with, and that URL is not kept for direct
 // sessions (directUrls.ts's names, ruling 8):
-//   - the schema's `datasource` block (a `schema.prisma` beside or in a `prisma/` folder of the script's folder or a
-//     folder above it, up to the repository's root, or the one `--schema` or prisma.config's `schema` names): its
+//   - the schema's `datasource` block (a `schema.prisma` beside or in a `prisma/` folder of the script's folder, or of
+//     the package folder a package script runs in, or a folder above it, up to the repository's root, or the one
+//     `--schema` or the config's `schema` names): its
 //     provider is PostgreSQL's, and it has no `directUrl` (which Migrate uses instead of `url`, the way Prisma documents
 //     for poolers); its `url = env("NAME")` names no direct URL, nor one with a pooled sibling in the project's env
 //     example (`DATABASE_URL` beside `DATABASE_URL_POOLED`);
-//   - a prisma.config file's `datasource.url` (Prisma 6.6 on; 7 reads only this one): every environment name its value
+//   - a Prisma config's `datasource.url` (`prisma.config.ts`, or `.config/prisma.ts` where the CLI also looks; Prisma
+//     6.6 on; 7 reads only this one): every environment name its value
 //     may take (`DIRECT_URL || DATABASE_URL` ends in a pooled one) is judged the same way.
 // `prisma migrate dev` and `migrate reset` are development commands on a developer's database: not read. Nor is a run
 // in test code (TEST_PATH) or a script whose path names development or testing (`dev-local.sh`, `run-docker-tests.sh`,
@@ -22,14 +27,19 @@
 // `export DATABASE_URL=postgresql://app@localhost:5433/app`).
 import { dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries, isFile } from './folderEntries';
-import { foldersUpToRoot, pathInProject } from './projectPaths';
+import { ROOT_LEVELS, foldersUpToRoot, pathInProject } from './projectPaths';
+import { readJson, workspacePackage } from './packageManifests';
 import { hasPooledSibling, namesDirectUrl, nameWords } from './urlNames';
 import { reachesOnlyThisMachine } from './connectionHosts';
 import { lineStarts, maskedQuotesKeepingWord, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { TEST_PATH } from './testPath';
 
-/** Prisma's CLI applying the migrations: `prisma migrate deploy` (`npx prisma@5 …`, `./node_modules/.bin/prisma …`). */
-export const PRISMA_MIGRATE_DEPLOY = /(?<![\w@.$-])prisma(?:@[\w.^~-]+)?[ \t]+migrate[ \t]+deploy(?![\w-])/;
+/**
+ * Prisma's CLI applying the migrations: `prisma migrate deploy` (`npx prisma@5 …`, `./node_modules/.bin/prisma …`), or
+ * the CLI's entry file run by node (`node node_modules/prisma/build/index.js migrate deploy`, where an image has no
+ * `.bin` on its PATH).
+ */
+export const PRISMA_MIGRATE_DEPLOY = /(?<![\w@.$-])prisma(?:@[\w.^~-]+|\/build\/index\.js)?[ \t]+migrate[ \t]+deploy(?![\w-])/;
 const EVERY_MIGRATE_DEPLOY = new RegExp(PRISMA_MIGRATE_DEPLOY.source, 'g');
 /** The same command as an argument list's words (`spawn('npx', ['prisma', 'migrate', 'deploy'])`). */
 const MIGRATE_DEPLOY_WORDS = /["'`]prisma["'`]\s*,\s*["'`]migrate["'`]\s*,\s*["'`]deploy["'`]/;
@@ -45,7 +55,9 @@ export const PRISMA_MIGRATE_MESSAGE = "prisma migrate deploy takes a session adv
 /** How many folders up from the script a Prisma schema or config is looked for. */
 const SETUP_LEVELS = 6;
 const MAX_FILE_BYTES = 256 * 1024;
-const CONFIG_NAMES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs'];
+const CONFIG_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+/** Where Prisma's CLI looks for its config in the folder it runs in: `prisma.config.ts`, then `.config/prisma.ts` (each extension). */
+const CONFIG_PATHS = [...CONFIG_EXTENSIONS.map((extension) => `prisma.config${extension}`), ...CONFIG_EXTENSIONS.map((extension) => join('.config', `prisma${extension}`))];
 /** The files a project documents its environment in, read for a pooled sibling of the URL's name. */
 const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template', '.env.local.example', '.env.production.example'];
 const DATASOURCE_BLOCK = /^[ \t]*datasource[ \t]+\w+[ \t]*\{([^}]*)\}/gm;
@@ -63,19 +75,103 @@ const SCHEMA_OPTION = /--schema(?:=|[ \t]+)(["']?)([^\s"']+)\1/;
  * Not what it prints (echo), comments, nor quoted text (a log line's `"run prisma migrate deploy"`).
  */
 export function shellMigrateDeploys(text: string, fileName: string | undefined): { start: number; end: number }[] {
-  if (!fileName || !text.includes('migrate') || TEST_PATH.test(fileName)) return [];
-  if (!PRISMA_MIGRATE_DEPLOY.test(text)) return [];
+  if (!fileName || TEST_PATH.test(fileName)) return [];
+  // A package script's name need not say migrate: any run of one is read (packageScriptRuns).
+  if (!PRISMA_MIGRATE_DEPLOY.test(text) && !PACKAGE_MANAGER_WORD.test(text)) return [];
   const lines = withEchoesBlanked(withCommentsBlanked(text)).split('\n');
   const starts = lineStarts(lines);
+  const assigned = (name: string): string[] => shellAssignments(text, name);
   const found: { start: number; end: number }[] = [];
   lines.forEach((line, index) => {
     const masked = maskedQuotesKeepingWord(line);
     for (const match of masked.matchAll(EVERY_MIGRATE_DEPLOY)) {
       const command = line.slice(commandStart(masked, match.index), commandEnd(masked, match.index));
-      if (migrateDeployLocksPooled(fileName, command, (name) => shellAssignments(text, name))) found.push({ start: starts[index] + match.index, end: starts[index] + match.index + match[0].length });
+      if (migrateDeployLocksPooled(fileName, command, assigned)) found.push({ start: starts[index] + match.index, end: starts[index] + match.index + match[0].length });
+    }
+    for (const run of packageScriptRuns(line, masked)) {
+      if (packageScriptLocksPooled(fileName, run, assigned)) found.push({ start: starts[index] + run.start, end: starts[index] + run.end });
     }
   });
   return found;
+}
+
+/** A package manager's run of a package.json script on a shell line: the script's name, the workspace package named, where it stands. */
+interface PackageScriptRun {
+  script: string;
+  /** The package named with `yarn workspace <name>`, `npm -w <name>`, `pnpm --filter <name>`; else the nearest package defining the script. */
+  workspace: string | undefined;
+  /** The simple command on the line (its assignments before the package manager). */
+  command: string;
+  start: number;
+  end: number;
+}
+
+const PACKAGE_MANAGER_WORD = /\b(?:npm|pnpm|yarn|bun)\b/;
+/** A package manager as a command's first word: `yarn …`, `npm run …`, `pnpm --filter … run …`, `bun run …`. */
+const PACKAGE_MANAGER = /(?<![\w./$-])(?:npm|pnpm|yarn|bun)(?=[ \t])/g;
+/** Words that may stand before the package manager in its simple command: its assignments, a condition's keyword, and commands that run the rest. */
+const COMMAND_PREFIX = /^(?:[A-Za-z_]\w*=\S*|if|while|until|!|exec|time|nice|nohup|env|command)$/;
+/** Options that name the workspace package the script is run in. */
+const WORKSPACE_OPTIONS: ReadonlySet<string> = new Set(['-w', '--workspace', '--filter', '-F']);
+/** Options that name another folder to run in (`npm --prefix api run …`, `yarn --cwd api …`): not followed. */
+const FOLDER_OPTIONS: ReadonlySet<string> = new Set(['--prefix', '--dir', '-C', '--cwd']);
+
+/** The package-script runs of a shell line (`masked`: the line with its quoted text masked). */
+function packageScriptRuns(line: string, masked: string): PackageScriptRun[] {
+  if (!PACKAGE_MANAGER_WORD.test(masked)) return [];
+  const runs: PackageScriptRun[] = [];
+  for (const match of masked.matchAll(PACKAGE_MANAGER)) {
+    const from = commandStart(masked, match.index);
+    const to = commandEnd(masked, match.index);
+    if (!masked.slice(from, match.index).trim().split(/\s+/).every((word) => word === '' || COMMAND_PREFIX.test(word))) continue;
+    const words = [...masked.slice(match.index, to).matchAll(/\S+/g)].map((word) => ({ text: withoutQuotes(line.slice(match.index + word.index, match.index + word.index + word[0].length)), end: match.index + word.index + word[0].length }));
+    const run = scriptOfRun(words);
+    if (run) runs.push({ ...run, command: line.slice(from, to), start: match.index });
+  }
+  return runs;
+}
+
+/** The script a package manager's words run (`words[0]` the manager), and the end of the script's name; undefined for its other commands. */
+function scriptOfRun(words: readonly { text: string; end: number }[]): { script: string; workspace: string | undefined; end: number } | undefined {
+  let workspace: string | undefined;
+  const positional: { text: string; end: number }[] = [];
+  for (let i = 1; i < words.length && words[i].text !== '--'; i++) {
+    const [option, inline] = words[i].text.split(/=(.*)/s);
+    if (!option.startsWith('-')) positional.push(words[i]);
+    else if (FOLDER_OPTIONS.has(option)) return undefined;
+    else if (WORKSPACE_OPTIONS.has(option)) workspace = inline ?? words[++i]?.text;
+  }
+  const manager = words[0].text;
+  const [first, second, third, fourth] = positional;
+  if (manager === 'yarn' && first?.text === 'workspace' && second && third) return named(third.text === 'run' ? fourth : third, second.text);
+  if (first?.text === 'run' || (manager === 'npm' && first?.text === 'run-script')) return named(second, workspace);
+  if (manager === 'npm') return first?.text === 'start' ? named(first, workspace) : undefined;
+  return named(first, workspace);
+}
+
+function named(word: { text: string; end: number } | undefined, workspace: string | undefined): { script: string; workspace: string | undefined; end: number } | undefined {
+  return word && /^[\w:.@/-]+$/.test(word.text) ? { script: word.text, workspace, end: word.end } : undefined;
+}
+
+/**
+ * Whether a package script a shell line runs is `prisma migrate deploy` (one of its commands) taking its lock through
+ * a pooler: judged as the command written out would be, from the script's package folder (where the package manager
+ * runs it), with the shell line's own assignments; not a script named for development or testing (`prisma:migrate:e2e`).
+ * The package.json entry itself is no finding: the line that runs it is (docs/rules/advisory-lock.md).
+ */
+function packageScriptLocksPooled(fileName: string, run: PackageScriptRun, assigned: (name: string) => string[]): boolean {
+  if (setsTestOrDirectUrl(run.command) || nameWords(run.script).some((word) => DEVELOPMENT_WORDS.has(word))) return false;
+  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(dirname(resolve(fileName)), ROOT_LEVELS).find((candidate) => packageScript(candidate, run.script) !== undefined);
+  const script = folder === undefined ? undefined : packageScript(folder, run.script);
+  if (folder === undefined || script === undefined || !PRISMA_MIGRATE_DEPLOY.test(script)) return false;
+  const masked = maskedQuotesKeepingWord(withEchoesBlanked(script));
+  return [...masked.matchAll(EVERY_MIGRATE_DEPLOY)].some((match) => migrateDeployLocksPooled(fileName, script.slice(commandStart(masked, match.index), commandEnd(masked, match.index)), assigned, folder));
+}
+
+/** The command a folder's package.json gives the script `name`, if it has one. */
+function packageScript(folder: string, name: string): string | undefined {
+  const script = readJson(join(folder, 'package.json'))?.scripts?.[name];
+  return typeof script === 'string' ? script : undefined;
 }
 
 /** Where the simple command holding `at` starts on its line: after the last separator before it. */
@@ -93,13 +189,14 @@ function commandEnd(line: string, at: number): number {
 
 /**
  * Whether `prisma migrate deploy`, run as `command` (its line: the assignments before it, its `--schema`) from a
- * file at `fileName`, may take its lock through a pooler: the project's Prisma set-up shows a PostgreSQL datasource
- * whose migration URL is not a direct one (see the file comment); false where it shows none or cannot be read.
+ * file at `fileName` in `runFolder` (the file's folder, or the package folder a package script runs in), may take its
+ * lock through a pooler: the project's Prisma set-up shows a PostgreSQL datasource whose migration URL is not a direct
+ * one (see the file comment); false where it shows none or cannot be read.
  */
-export function migrateDeployLocksPooled(fileName: string, command: string, assigned: (name: string) => string[] = () => []): boolean {
+export function migrateDeployLocksPooled(fileName: string, command: string, assigned: (name: string) => string[] = () => [], runFolder = dirname(resolve(fileName))): boolean {
   if (TEST_PATH.test(fileName) || namedForDevelopment(fileName) || setsTestOrDirectUrl(command) || runsInDevelopmentContainer(command)) return false;
   const schemaOption = SCHEMA_OPTION.exec(command)?.[2];
-  for (const folder of foldersUpToRoot(dirname(resolve(fileName)), SETUP_LEVELS)) {
+  for (const folder of foldersUpToRoot(runFolder, SETUP_LEVELS)) {
     const verdict = setupVerdict(folder, schemaOption, assigned);
     if (verdict !== undefined) return verdict === 'pooled';
   }
@@ -110,9 +207,12 @@ type Verdict = 'pooled' | 'direct' | 'other';
 
 /** What the Prisma set-up of `folder` (a config, a schema) says of the migration URL; undefined where it has none. */
 function setupVerdict(folder: string, schemaOption: string | undefined, assigned: (name: string) => string[]): Verdict | undefined {
-  const configPath = CONFIG_NAMES.map((name) => join(folder, name)).find(isFile);
+  const configPath = CONFIG_PATHS.map((path) => join(folder, path)).find(isFile);
   const config = configPath ? boundedText(configPath, MAX_FILE_BYTES) : undefined;
-  const schemaPaths = schemaFiles(folder, schemaOption ?? (config ? configSchema(config) : undefined));
+  // The command's `--schema` is a path from the folder it runs in; a config's `schema`, from the config's own folder.
+  const configSchemaPath = configPath && config ? configSchema(config) : undefined;
+  const namedSchema = schemaOption !== undefined ? join(folder, schemaOption) : configSchemaPath !== undefined ? join(dirname(configPath!), configSchemaPath) : undefined;
+  const schemaPaths = schemaFiles(folder, namedSchema);
   if (!config && schemaPaths.length === 0) return undefined;
   const envText = [config ?? '', ...envExamples(folder)].join('\n');
   const configUrl = config ? configDatasourceUrl(config) : undefined;
@@ -126,9 +226,9 @@ function setupVerdict(folder: string, schemaOption: string | undefined, assigned
   return url === undefined ? 'other' : urlVerdict(url, envText, assigned);
 }
 
-/** The schema files a folder holds for Prisma: the one named (a file, or a folder of `.prisma` files), else `schema.prisma` or `prisma/`'s. */
+/** The schema files of a folder's Prisma set-up: the path named (a file, or a folder of `.prisma` files), else `schema.prisma` or `prisma/`'s. */
 function schemaFiles(folder: string, named: string | undefined): string[] {
-  if (named !== undefined) return prismaFilesAt(join(folder, named));
+  if (named !== undefined) return prismaFilesAt(named);
   for (const place of [join(folder, 'schema.prisma'), join(folder, 'prisma')]) {
     const files = prismaFilesAt(place);
     if (files.length > 0) return files;
