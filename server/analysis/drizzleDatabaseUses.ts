@@ -35,10 +35,12 @@ import { topLevelFunction } from './topLevelFunctions';
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /**
  * Library functions that take a database and never open a transaction on it: drizzle's `is(db, PgDatabase)` (an
- * instanceof check), and drizzle-seed's `seed(db, schema)` and `reset(db, schema)`, which send their rows and
- * `truncate` with `db.insert`/`db.update`/`db.execute` (no version of drizzle-seed calls `transaction`).
+ * instanceof check), drizzle-seed's `seed(db, schema)` and `reset(db, schema)`, which send their rows and
+ * `truncate` with `db.insert`/`db.update`/`db.execute` (no version of drizzle-seed calls `transaction`), and Auth.js's
+ * `DrizzleAdapter(db)`, whose PostgreSQL adapter reads and writes its tables with `db.select`/`insert`/`update`/`delete`
+ * alone (no published version, 0.2 to 1.11, calls `transaction`).
  */
-const DRIZZLE_INERT = new Set(['drizzle-orm:is', 'drizzle-seed:seed', 'drizzle-seed:reset']);
+const DRIZZLE_INERT = new Set(['drizzle-orm:is', 'drizzle-seed:seed', 'drizzle-seed:reset', '@auth/drizzle-adapter:DrizzleAdapter']);
 /**
  * Better Auth's drizzle adapter (`drizzleAdapter(db, { provider: 'pg' })`): it queries through the database's own members
  * and opens `db.transaction` only when its options say `transaction: true` (the option defaults to false).

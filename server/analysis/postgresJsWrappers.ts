@@ -13,17 +13,23 @@
 //   call postgres.js with that URL or those options, so its defaults (a pool, `prepare: true`) hold unless the
 //   options say otherwise (drizzleOwnConnection).
 import ts from 'typescript';
-import { outermostWrapper, unwrap } from './embeddedFlow';
+import { flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { dynamicImportBindings } from './dynamicImports';
 import { DRIZZLE_POSTGRES_JS_DRIVER_MODULE, DRIZZLE_POSTGRES_JS_MODULE } from './codeWords';
 import { environmentName } from './environmentReads';
+import { declaredType } from './declaredTypes';
+import { importedNames } from './importedNames';
+import { nonNullishMembers } from './astWalk';
 
 const KYSELY_MODULE = 'kysely-postgres-js';
 const KYSELY_DIALECT = 'PostgresJSDialect';
 /** drizzle-orm/postgres-js and the module its `drizzle` comes from (`drizzle-orm/postgres-js/driver`): one function. */
 const DRIZZLE_MODULES = [DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE];
 const DRIZZLE_FACTORY = 'drizzle';
+/** drizzle-orm's type of the config `drizzle(…)` takes beside its client or connection (spreadsDrizzleConfig). */
+const DRIZZLE_ORM_MODULE = 'drizzle-orm';
+const DRIZZLE_CONFIG_TYPE = 'DrizzleConfig';
 
 interface WrapperNames { kyselyDialect: Set<string>; drizzle: Set<string> }
 const namesBySource = new WeakMap<ts.SourceFile, WrapperNames>();
@@ -48,9 +54,9 @@ export function isHandedToUnpreparingWrapper(node: ts.Expression): boolean {
 /**
  * The connection a drizzle-orm/postgres-js `drizzle(…)` call makes its own postgres.js client from: the URL of
  * `drizzle(url, config?)`, or the `connection` (a URL, or postgres.js options, `url` among them or not) of
- * `drizzle({ connection, ...config })`. Undefined when it is handed a client (`drizzle(client)`, `drizzle({ client })`,
- * judged where that client is made), or the call's argument cannot be told apart from a client (a config spread in,
- * a value whose name does not say it is a URL).
+ * `drizzle({ connection, ...config })` (config declared as drizzle-orm's DrizzleConfig). Undefined when it is handed a
+ * client (`drizzle(client)`, `drizzle({ client })`, judged where that client is made), or the call's argument cannot be
+ * told apart from a client (a spread of anything else, a value whose name does not say it is a URL).
  */
 export function drizzleOwnConnection(call: ts.CallExpression): ts.Expression | undefined {
   if (!isNamed(call.expression, wrapperNames(call.getSourceFile()).drizzle)) return undefined;
@@ -60,7 +66,10 @@ export function drizzleOwnConnection(call: ts.CallExpression): ts.Expression | u
   if (!ts.isObjectLiteralExpression(value)) return namesUrl(value) ? first : undefined;
   let connection: ts.Expression | undefined;
   for (const property of value.properties) {
-    if (ts.isSpreadAssignment(property)) return undefined;
+    if (ts.isSpreadAssignment(property)) {
+      if (spreadsDrizzleConfig(property)) continue;
+      return undefined;
+    }
     const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
     if (key === 'client') return undefined;
     if (key !== 'connection') continue;
@@ -68,6 +77,24 @@ export function drizzleOwnConnection(call: ts.CallExpression): ts.Expression | u
     else if (ts.isShorthandPropertyAssignment(property)) connection = property.name;
   }
   return connection;
+}
+
+/**
+ * Whether a spread into drizzle's config object spreads a value declared as drizzle-orm's own `DrizzleConfig`
+ * (`params?: DrizzleConfig<TSchema>`): that type holds logger, schema, casing and cache, never a `client` or a
+ * `connection`, so the connection written beside it stays the one drizzle makes its client from. A value of any other
+ * type, or of none the file declares, may carry a client.
+ */
+function spreadsDrizzleConfig(spread: ts.SpreadAssignment): boolean {
+  const source = spread.getSourceFile();
+  let type = declaredType(spread.expression, flowOfModule(source));
+  if (type && ts.isUnionTypeNode(type)) {
+    const members = nonNullishMembers(type);
+    type = members.length === 1 ? members[0] : undefined;
+  }
+  if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return false;
+  const imported = importedNames(source, true).get(type.typeName.text);
+  return imported?.specifier === DRIZZLE_ORM_MODULE && imported.name === DRIZZLE_CONFIG_TYPE;
 }
 
 /** Names a URL: how a connection string is written or kept (`process.env.DATABASE_URL`, `connectionString`, `env.DB_URI`). */

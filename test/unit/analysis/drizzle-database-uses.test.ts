@@ -371,6 +371,34 @@ test("a drizzle database handed to drizzle-seed's seed() or reset() runs no tran
   assert.deepEqual(rulesOf(folder, 'scripts/tx.ts', withTransaction), FLAGGED);
 });
 
+test("a drizzle database handed to Auth.js's DrizzleAdapter (@auth/drizzle-adapter) runs no transaction there; a factory's database given a transaction elsewhere keeps the flag", () => {
+  // A factory that makes drizzle's own client and spreads drizzle's config beside the connection.
+  const factory = [
+    "import type { DrizzleConfig } from 'drizzle-orm';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    'export const database = (url: string, params?: DrizzleConfig) => drizzle({ connection: { url, max: 1 }, ...params });',
+  ];
+  const auth = (importLine: string) => [
+    importLine,
+    "import { database } from '@/db';",
+    'export const handler = async (env: Env) => {',
+    '  const db = database(env.AUTH_URL);',
+    '  const adapter = DrizzleAdapter(db);',
+    '  const [user] = await db.select().from(users).where(eq(users.id, env.USER));',
+    '  return { adapter, user };',
+    '};',
+  ];
+  const adapted = project('authjs-adapter', { 'src/db/index.ts': factory, 'src/auth.ts': auth("import { DrizzleAdapter } from '@auth/drizzle-adapter';") });
+  assert.deepEqual(rulesOf(adapted, 'src/db/index.ts', factory), []);
+  // Another module's adapter of the same name may open a transaction on it.
+  const other = project('other-adapter', { 'src/db/index.ts': factory, 'src/auth.ts': auth("import { DrizzleAdapter } from './adapter';") });
+  assert.deepEqual(rulesOf(other, 'src/db/index.ts', factory), FLAGGED);
+  // A script of the same project that runs a transaction on the factory's database.
+  const job = ["import { database } from '@/db';", 'const db = database(process.env.DB_URL!);', 'await db.transaction(async (tx) => { await tx.delete(rows); });'];
+  const both = project('adapter-and-job', { 'src/db/index.ts': factory, 'src/auth.ts': auth("import { DrizzleAdapter } from '@auth/drizzle-adapter';"), 'src/job.ts': job });
+  assert.deepEqual(rulesOf(both, 'src/db/index.ts', factory), FLAGGED);
+});
+
 /** A client kept in a development cache across reloads, under a database that only queries. */
 const CACHED_CLIENT = (extra: string[] = []) => [
   "import postgres from 'postgres';",

@@ -83,6 +83,24 @@ test("drizzle-orm/postgres-js's drizzle(url) / drizzle({ connection }) makes a p
   assert.deepEqual(rules(`import { drizzle } from 'drizzle-orm/neon-http';\nconst db = drizzle(process.env.DATABASE_URL!);${tx}`), []);
 });
 
+test("drizzle's own config spread into drizzle({ connection, ...config }) (declared DrizzleConfig: no client, no connection) leaves the connection drizzle's own", () => {
+  const tx = '\nawait db.transaction(async (tx) => { await tx.insert(users).values(row); });';
+  const typed = "import type { DrizzleConfig } from 'drizzle-orm';\n";
+  // A factory that takes drizzle's config (logger, schema, casing) and spreads it after or before its own connection.
+  assert.deepEqual(rules(`${OWN}${typed}export const database = <S extends Record<string, unknown>>(url: string, params?: DrizzleConfig<S>) =>\n  drizzle({ connection: { url, max: 1 }, ...params });`), flagged);
+  assert.deepEqual(rules(`${OWN}${typed}export function open(url: string, config: DrizzleConfig) {\n  return drizzle({ ...config, connection: url });\n}`), flagged);
+  assert.deepEqual(rules(`${OWN}import { type DrizzleConfig } from 'drizzle-orm';\nconst config: DrizzleConfig = { logger: true };\nconst db = drizzle({ connection: process.env.DATABASE_URL!, ...config });${tx}`), flagged);
+  // Still its own options: prepare: false among them, or a database that never runs a transaction.
+  assert.deepEqual(rules(`${OWN}${typed}export const database = (url: string, params?: DrizzleConfig) => drizzle({ connection: { url, prepare: false }, ...params });`), []);
+  assert.deepEqual(rules(`${OWN}${typed}const config: DrizzleConfig = {};\nconst db = drizzle({ connection: process.env.DATABASE_URL!, ...config });\nawait db.select().from(users);`), []);
+  // A spread that may carry a client or another connection: a value of no declared type, of another type, or a
+  // DrizzleConfig that is not drizzle-orm's.
+  assert.deepEqual(rules(`${OWN}export const database = (url: string, params?: object) => drizzle({ connection: { url }, ...params });`), []);
+  assert.deepEqual(rules(`${OWN}export const database = (url: string, params) => drizzle({ connection: { url }, ...params });`), []);
+  assert.deepEqual(rules(`${OWN}import type { DrizzleConfig } from './config';\nexport const database = (url: string, params?: DrizzleConfig) => drizzle({ connection: { url }, ...params });`), []);
+  assert.deepEqual(rules(`${OWN}${typed}export const database = (url: string, params?: DrizzleConfig) => drizzle({ connection: { url }, ...params, ...extra });`), []);
+});
+
 test('the fix for drizzle({ connection: { … } }) adds prepare: false to those options', () => {
   const text = `${OWN}export const db = drizzle({ connection: { host, max: 5 }, schema });`;
   const [finding] = analyze(text, 'typescript', {}, 'db.ts');
