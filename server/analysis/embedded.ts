@@ -58,6 +58,7 @@ import { onlyCleanupClears } from './cleanupClears';
 import { CodeBranches, neverAssigned } from './codeBranches';
 import { declaredType, referenceNamedIn, typeNameMatches } from './declaredTypes';
 import { sentOnlyToPsqlOrLogs } from './unsentTexts';
+import { runsInContextOutsideTransaction } from './asyncContextRuns';
 import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, onlyForwards, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
@@ -1402,8 +1403,10 @@ class Extractor {
     if (!onHandle && heldByReturnedObject(value)) return 'unknown';
     const start = this.alternativesStart(value, depth, site) ?? (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? this.handleStart(value, depth + 1, site) : false);
     // A client an enclosing function holds, used by a closure (a helper it calls after its own `begin`):
-    // the closure runs wherever in that function's sequence it is called, so inside its transaction or not.
-    return start === false && capturedFromEnclosingFunction(root, binding.variable) ? 'unknown' : start;
+    // the closure runs wherever in that function's sequence it is called, so inside its transaction or not. Not a
+    // callback the function hands AsyncLocalStorage's `run`, which runs there and then (asyncContextRuns.ts).
+    if (start !== false || !capturedFromEnclosingFunction(root, binding.variable)) return start;
+    return runsInContextOutsideTransaction(root, binding.variable, this.flow) ? false : 'unknown';
   }
 
   /**

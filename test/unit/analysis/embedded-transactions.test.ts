@@ -361,6 +361,38 @@ export async function seed(pool) {
   assert.deepEqual(rules(direct), ['set-local-outside-transaction']);
 });
 
+test("a callback handed to AsyncLocalStorage's run() starts where its function's sequence is: set_config(…, true) on a just-checked-out client is lost, after the function's own BEGIN it is not", () => {
+  const scoped = (importLine: string, before: string, inside: string, after = '') => `${importLine}
+const { Pool } = require('pg');
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+const requestScope = new AsyncLocalStorage();
+async function query(text, params, tenant) {
+  const client = await pool.connect();
+  try {${before}
+    return await requestScope.run(Symbol('request'), async () => {
+      ${inside}await client.query('select set_config($1, $2, true)', ['app.tenant', String(tenant)]);
+      return await client.query(text, params);
+    });${after}
+  } finally {
+    client.release();
+  }
+}
+module.exports = { query };`;
+  const required = "const { AsyncLocalStorage } = require('async_hooks');";
+  const imported = "import { AsyncLocalStorage } from 'node:async_hooks';";
+  assert.deepEqual(rules(scoped(required, '', ''), 'db.js'), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(scoped(imported, '', ''), 'db.ts'), ['set-local-outside-transaction']);
+  // A statement sent before the run that opens no transaction leaves the connection outside one.
+  assert.deepEqual(rules(scoped(required, "\n    await client.query('RESET ROLE');", ''), 'db.js'), ['set-local-outside-transaction']);
+  // The function's own BEGIN before the run, or one the callback sends first: inside that transaction.
+  assert.deepEqual(rules(scoped(required, "\n    await client.query('BEGIN');", '', "\n    await client.query('COMMIT');"), 'db.js'), []);
+  assert.deepEqual(rules(scoped(required, '', "await client.query('BEGIN');\n      ", "\n    await client.query('COMMIT');"), 'db.js'), []);
+  // The client handed to another call before the run may have been given a transaction there.
+  assert.deepEqual(rules(scoped(required, '\n    await prepare(client);', ''), 'db.js'), []);
+  // Another object's run (not node's AsyncLocalStorage) may call the callback anywhere: unknown, as any closure.
+  assert.deepEqual(rules(scoped("const { AsyncLocalStorage } = require('./scope');", '', ''), 'db.js'), []);
+});
+
 test('this.client in an arrow callback of a method (a then-chain after BEGIN) runs within the method\'s sequence; the method\'s own or a field arrow\'s lone SET LOCAL is still lost', () => {
   const chained = `import pg from 'pg';
 export class ScopedClient {
