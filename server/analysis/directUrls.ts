@@ -36,7 +36,10 @@ interface FileView { source: ts.SourceFile; path: string }
  * What an expression's URL comes from: names of settings, and the constructor parameters it is passed in by;
  * `unpooled` when the code itself turns a pooled URL into the direct one (`url.replace('-pooler', '')`).
  */
-interface UrlSources { names: string[]; parameters: ts.ParameterDeclaration[]; unknown: boolean; unpooled?: boolean }
+interface UrlSources { names: string[]; parameters: ts.ParameterDeclaration[]; unknown: boolean; unpooled?: boolean; fields?: ParameterField[] }
+
+/** A field read from a function's parameter (`options.directUrl`): its value is what the function's callers put there. */
+interface ParameterField { parameter: ts.ParameterDeclaration; field: string }
 
 const STRING_METHODS_REPLACING = new Set(['replace', 'replaceAll']);
 
@@ -91,6 +94,7 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     sources.parameters.push(...more.parameters);
     sources.unknown ||= more.unknown;
     sources.unpooled ||= more.unpooled;
+    if (more.fields) (sources.fields ??= []).push(...more.fields);
   };
   const value = unwrap(expression);
   if (ts.isConditionalExpression(value)) {
@@ -107,6 +111,8 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     if (!prefersDirect && !(ts.isStringLiteralLike(value.right) && value.right.text === '')) add(urlSources(value.right, view, depth));
   } else if (ts.isPropertyAccessExpression(value)) {
     sources.names.push(value.name.text);
+    const parameter = ts.isIdentifier(value.expression) ? declarationNamed(view.source, value.expression.text, value) : undefined;
+    if (parameter && ts.isParameter(parameter)) sources.fields = [{ parameter, field: value.name.text }];
   } else if (ts.isElementAccessExpression(value) && ts.isStringLiteralLike(value.argumentExpression)) {
     sources.names.push(value.argumentExpression.text);
   } else if (ts.isCallExpression(value) && removesPooler(value)) {
@@ -208,7 +214,52 @@ function holdsDirectUrl(expression: ts.Expression, view: FileView, followCallers
   let texts: string[] | undefined;
   const lazyTexts = (): string[] => (texts ??= siblingTexts(view));
   if (!sources.names.every((name) => isDirectName(name, lazyTexts))) return false;
+  if (followCallers && sources.fields?.some((field) => aCallerPassesOtherUrl(field, view))) return false;
   return sources.parameters.every((parameter) => followCallers && constructorCallersPassDirect(parameter, view));
+}
+
+/**
+ * Whether some call of the function `field.parameter` belongs to, in the project, fills that field with a URL whose names
+ * are known and not all direct (`openListener({ directUrl: config.databaseUrl })`): the field's name is the callee's wish,
+ * that caller's URL is what it gets. Values not followed (a caller's parameter, a call's result), an argument that is no
+ * object written in the call, or no caller found leave the field's name to decide.
+ */
+function aCallerPassesOtherUrl(field: ParameterField, view: FileView): boolean {
+  const fn = field.parameter.parent;
+  const name = functionName(fn);
+  if (!name) return false;
+  const index = fn.parameters.indexOf(field.parameter);
+  for (const file of callerFiles(view.path)) {
+    const caller = file === view.path ? view : parsed(file);
+    if (!caller || !caller.source.text.includes(name)) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name) {
+        const argument = node.arguments[index] && unwrap(node.arguments[index]);
+        const value = argument && ts.isObjectLiteralExpression(argument) ? objectProperty(argument, field.field) : undefined;
+        if (value && namesOtherUrl(value, caller)) found = true;
+      }
+      if (!found) ts.forEachChild(node, visit);
+    };
+    visit(caller.source);
+    if (found) return true;
+  }
+  return false;
+}
+
+/** Whether every URL `value` may hold is known by name (no parameter, nothing unfollowed) and one of them is not direct. */
+function namesOtherUrl(value: ts.Expression, view: FileView): boolean {
+  const sources = urlSources(value, view);
+  if (sources.unknown || sources.unpooled || sources.parameters.length > 0 || sources.names.length === 0) return false;
+  let texts: string[] | undefined;
+  return !sources.names.every((name) => isDirectName(name, () => (texts ??= siblingTexts(view))));
+}
+
+/** The name a function is called by: a function declaration's, or the const an arrow or function expression is held in. */
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name?.text;
+  const holder = fn.parent;
+  return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && isConst(holder) ? holder.name.text : undefined;
 }
 
 /** `constructor(url)` of a named class: every `new Class(…)` in the project passes a direct URL at its place. */
