@@ -469,6 +469,7 @@ const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
   pgPubsub: "@graphile/pg-pubsub checks a client out of PostGraphile's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give PostGraphile a pool on a direct (session) connection for subscriptions.",
   graphileWorker: "graphile-worker's runner keeps a connection of its pool with LISTEN \"jobs:insert\" to hear of new jobs: behind a transaction pooler that LISTEN stays on a server connection other clients share, and new jobs wait for the poll interval. Give the runner a pool on a direct (session) connection.",
   pgSubscriber: "PostGraphile's makePgService with pubsub makes a PgSubscriber that checks a client out of the service's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give the service a pool on a direct (session) connection, or turn pubsub off where the pool goes through the pooler.",
+  socketIoAdapter: "@socket.io/postgres-adapter checks a client out of this pool for good and sends LISTEN on it for each namespace's channel, to hear the other nodes' events: behind a transaction pooler those LISTENs stay on a server connection other clients share, and events from the other nodes are lost. Give the adapter a pool on a direct (session) connection.",
   postgresPubsub: "graphql-postgres-subscriptions' PostgresPubSub sends LISTEN on its pg client (through pg-ipc) for each subscription's topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give it a client on a direct (session) connection.",
 };
 
@@ -991,7 +992,8 @@ class Extractor {
 
   /**
    * LISTENs a library makes when an option, a plugin or a call asks for it (libraryListens.ts): PostGraphile's `watchPg`,
-   * the @graphile/pg-pubsub plugin, graphile-worker's `run()`, graphql-postgres-subscriptions' `new PostgresPubSub()`. Not where the pool or URL the library is handed is of a
+   * the @graphile/pg-pubsub plugin, graphile-worker's `run()`, graphql-postgres-subscriptions' `new PostgresPubSub()`,
+   * @socket.io/postgres-adapter's `createAdapter(pool)`. Not where the pool or URL the library is handed is of a
    * server no pooler fronts (the suite's own test server or local test database, as for a client's LISTEN; a direct
    * URL), nor where a test mocks the library's module.
    */

@@ -18,6 +18,10 @@
 //   re-export of it): the `pubsub` option makes a PgSubscriber on the service's pool, which checks a client out of it
 //   for good and LISTENs there for each subscription topic (and for watch mode). Reported at the option only where it
 //   is written with a value that is not a false one: left out it defaults to on, but the user has asked for nothing.
+// - @socket.io/postgres-adapter's `createAdapter(pool)`, the Socket.IO adapter over PostgreSQL: it checks a client out of
+//   the pg Pool it is given for good and LISTENs there on each namespace's channel for the other nodes' events (every
+//   version: one client per namespace in 0.3, one shared client since 0.4). Reported at the call, as graphile-worker's
+//   `run()` is. Its emitter (@socket.io/postgres-emitter) only NOTIFYs.
 // Each comes with the pool, URL or config the library connects with, where the file shows it (the first argument of the
 // `postgraphile(…)` call the options go to; graphile-worker's `pgPool` or `connectionString`; PostgresPubSub's `client`
 // or its options): embedded.ts asks whether
@@ -29,7 +33,7 @@ import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { packageSpecifier } from './packageSpecifiers';
-import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, WATCH_PG_OPTION } from './codeWords';
+import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, SOCKET_IO_POSTGRES_ADAPTER_MODULE, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
 const PLUGIN_HOOK_OPTION = 'pluginHook';
@@ -43,8 +47,10 @@ const PG_ADAPTOR_MODULE = /^(?:postgraphile\/(?:[\w-]+\/)?)?@dataplan\/pg\/adapt
 const PUBSUB_OPTION = 'pubsub';
 /** graphql-postgres-subscriptions' PubSub engine, whose subscriptions LISTEN on its pg Client. */
 const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']);
+/** @socket.io/postgres-adapter's factory, whose adapters LISTEN on a client of the pool it is given (its first argument). */
+const LISTENING_ADAPTER_FACTORIES: ReadonlySet<string> = new Set(['createAdapter']);
 
-export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber';
+export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber' | 'socketIoAdapter';
 
 export interface LibraryListen {
   kind: LibraryListenKind;
@@ -62,7 +68,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
   const mayRun = text.includes(GRAPHILE_WORKER_MODULE);
   const maySubscribe = text.includes(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE);
   const mayServe = text.includes(MAKE_PG_SERVICE);
-  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe && !mayServe) return [];
+  const mayAdapt = text.includes(SOCKET_IO_POSTGRES_ADAPTER_MODULE);
+  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe && !mayServe && !mayAdapt) return [];
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   const fromPostgraphile = [...names.values()].some((name) => isPostgraphileModule(name.specifier)) || importsPostgraphileTypes(source);
   const found: LibraryListen[] = [];
@@ -100,6 +107,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
     } else if (mayServe && ts.isCallExpression(node) && isMakePgService(node.expression, names)) {
       const pubsub = pubsubAskedFor(node.arguments[0], source);
       if (pubsub) found.push({ kind: 'pgSubscriber', node: pubsub.option, connection: pubsub.connection });
+    } else if (mayAdapt && ts.isCallExpression(node) && moduleFunction(node.expression, names, SOCKET_IO_POSTGRES_ADAPTER_MODULE, LISTENING_ADAPTER_FACTORIES)) {
+      found.push({ kind: 'socketIoAdapter', node, connection: node.arguments[0] });
     }
     return true;
   });
@@ -128,6 +137,7 @@ function pubsubAskedFor(options: ts.Expression | undefined, source: ts.SourceFil
 export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boolean {
   return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE
     : kind === 'pgSubscriber' ? '@dataplan/pg/adaptors/pg'
+    : kind === 'socketIoAdapter' ? SOCKET_IO_POSTGRES_ADAPTER_MODULE
     : kind === 'postgresPubsub' ? GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE : POSTGRAPHILE_MODULE);
 }
 

@@ -210,6 +210,41 @@ test('PostgresPubSub on a direct URL, on the suite\'s own test database or mocke
   assert.deepEqual(found("import { RedisPubSub as PostgresPubSub } from 'graphql-redis-subscriptions';\n// not graphql-postgres-subscriptions\nexport const pubsub = new PostgresPubSub();"), []);
 });
 
+test("@socket.io/postgres-adapter: createAdapter(pool) is reported at the call, on the pool it checks its LISTEN client out of", () => {
+  const server = (importLine: string, adapter: string, pool = "new Pool({ connectionString: process.env.DATABASE_URL })") => [
+    importLine,
+    "import { Pool } from 'pg';",
+    "import { Server } from 'socket.io';",
+    `const pool = ${pool};`,
+    'export function attach(httpServer: unknown) {',
+    '  const io = new Server(httpServer);',
+    `  io.adapter(${adapter});`,
+    '  return io;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(server("import { createAdapter } from '@socket.io/postgres-adapter';", "createAdapter(pool, { tableName: 'socket_io_attachments' })")),
+    ["createAdapter(pool, { tableName: 'socket_io_attachments' })"]);
+  // Renamed, the module required whole, or a pool the file does not make (taken from a module of the project).
+  assert.deepEqual(found(server("import { createAdapter as postgresAdapter } from '@socket.io/postgres-adapter';", 'postgresAdapter(pool)')), ['postgresAdapter(pool)']);
+  assert.deepEqual(found(server("const adapters = require('@socket.io/postgres-adapter');", 'adapters.createAdapter(pool)'), 'src/io.js'), ['adapters.createAdapter(pool)']);
+  assert.deepEqual(found(server("import { createAdapter } from '@socket.io/postgres-adapter';", 'createAdapter(pool)', 'getSharedPool()')), ['createAdapter(pool)']);
+});
+
+test("@socket.io/postgres-adapter on a direct URL's pool or mocked, and another adapter's createAdapter, are no finding", () => {
+  const server = (importLine: string, url = 'process.env.DATABASE_URL') => [
+    importLine,
+    "import { Pool } from 'pg';",
+    `const pool = new Pool({ connectionString: ${url} });`,
+    'export const attach = (io: { adapter(a: unknown): void }) => io.adapter(createAdapter(pool));',
+  ].join('\n');
+  const adapterImport = "import { createAdapter } from '@socket.io/postgres-adapter';";
+  assert.deepEqual(found(server(adapterImport, 'process.env.DIRECT_URL')), []);
+  assert.deepEqual(found(`${server(adapterImport)}\njest.mock('@socket.io/postgres-adapter');`, 'src/io.test.ts'), []);
+  // The Redis adapter's createAdapter, and the Postgres emitter (which only NOTIFYs), send no LISTEN.
+  assert.deepEqual(found(server("import { createAdapter } from '@socket.io/redis-adapter';")), []);
+  assert.deepEqual(found("import { Emitter } from '@socket.io/postgres-emitter';\nimport { Pool } from 'pg';\nexport const emitter = new Emitter(new Pool());"), []);
+});
+
 const pgService = (specifier: string, options: string) => [
   `import { makePgService } from '${specifier}';`,
   "import { Pool } from 'pg';",
