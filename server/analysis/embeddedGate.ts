@@ -168,9 +168,7 @@ function textRulesOut(text: string, needs: Needs): boolean {
  */
 const FACTORY_ENDING = PREPARED_STATEMENT_WORD.slice(1);
 // `/` escaped too (a module path among the words, `drizzle-orm/postgres-js`): the pattern's text is also read as a literal.
-// A scoped module among the words (`@socket.io/postgres-adapter`) is not matched whole here, but its `postgres` is the
-// postgres.js module's word, which opens the token scan, where the module's literal is read whole.
-// The leading `\b` changes no match (every other code word starts with a word character, so the lookbehind implies it) but
+// The leading `\b` changes no match (every code word starts with a word character, so the lookbehind implies it) but
 // lets the engine skip to word starts instead of trying the lookbehind at every character, as FINDING_WORDS does
 // (vocabulary.ts; this pattern over bench/lint.mjs's tree: 1.4× faster).
 const CODE_WORD_IN_TEXT = new RegExp(String.raw`\b(?<![\w$])(?:${[...CODE_WORDS].map((word) => escapeRegExp(word).replace(/\//g, '\\/')).join('|')})(?!\w)|${FACTORY_ENDING}`, 'g');

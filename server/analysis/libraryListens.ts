@@ -33,7 +33,7 @@ import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { packageSpecifier } from './packageSpecifiers';
-import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, SOCKET_IO_POSTGRES_ADAPTER_MODULE, WATCH_PG_OPTION } from './codeWords';
+import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, SOCKET_IO_ADAPTER_FACTORY, SOCKET_IO_POSTGRES_ADAPTER_MODULE, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
 const PLUGIN_HOOK_OPTION = 'pluginHook';
@@ -48,7 +48,7 @@ const PUBSUB_OPTION = 'pubsub';
 /** graphql-postgres-subscriptions' PubSub engine, whose subscriptions LISTEN on its pg Client. */
 const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']);
 /** @socket.io/postgres-adapter's factory, whose adapters LISTEN on a client of the pool it is given (its first argument). */
-const LISTENING_ADAPTER_FACTORIES: ReadonlySet<string> = new Set(['createAdapter']);
+const LISTENING_ADAPTER_FACTORIES: ReadonlySet<string> = new Set([SOCKET_IO_ADAPTER_FACTORY]);
 
 export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber' | 'socketIoAdapter';
 
