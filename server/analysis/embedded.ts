@@ -74,6 +74,7 @@ import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
 import { ListenLibraryCalls } from './listenLibraries';
 import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind } from './libraryListens';
+import { graphileWorkerPresetOptions } from './graphileWorkerPresets';
 import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
 import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
@@ -472,6 +473,9 @@ const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
   socketIoAdapter: "@socket.io/postgres-adapter checks a client out of this pool for good and sends LISTEN on it for each namespace's channel, to hear the other nodes' events: behind a transaction pooler those LISTENs stay on a server connection other clients share, and events from the other nodes are lost. Give the adapter a pool on a direct (session) connection.",
   postgresPubsub: "graphql-postgres-subscriptions' PostgresPubSub sends LISTEN on its pg client (through pg-ipc) for each subscription's topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give it a client on a direct (session) connection.",
 };
+
+/** The finding on graphile-worker's `preparedStatements` option written true in its preset file (graphileWorkerPresets.ts). */
+const GRAPHILE_WORKER_PREPARED_MESSAGE = "preparedStatements: true makes graphile-worker's runner send its queries as named prepared statements on its pool's connections: a transaction pooler without prepared-statement support runs them on another server connection, where they do not exist. Set preparedStatements: false where the worker connects through the pooler, or give it a direct (session) connection.";
 
 /** The finding of each session SET a library sends when called (libraryLocks.ts), by the library's module. */
 const LIBRARY_SET_MESSAGES: Readonly<Record<string, string>> = {
@@ -986,6 +990,7 @@ class Extractor {
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
     this.inspectLibraryListens();
+    this.inspectGraphileWorkerPreset();
     this.inspectLibrarySessionState();
     return true;
   }
@@ -1003,6 +1008,23 @@ class Extractor {
       if (mocksModule(this.source, found.kind)) continue;
       if (found.kind === 'graphileWorker' && this.callsLocalNamesake(found.node)) continue;
       this.addNodeFinding('listen', found.node, LIBRARY_LISTEN_MESSAGES[found.kind]);
+    }
+  }
+
+  /**
+   * graphile-worker's preset file (graphileWorkerPresets.ts), which its CLI loads: the runner LISTENs on the
+   * `connectionString` written there, and `preparedStatements` written true (or a value true when nothing is configured,
+   * read as postgres.js's `prepare` is) names its queries; each reported at its option. Neither where that connection
+   * string reaches a server no pooler fronts (a URL the project keeps for direct sessions), as for `run()`'s.
+   */
+  private inspectGraphileWorkerPreset(): void {
+    const options = graphileWorkerPresetOptions(this.source, this.fileName);
+    if (!options) return;
+    const { connectionString, preparedStatements } = options;
+    if (connectionString && this.reachesUnpooledServer(connectionString)) return;
+    if (connectionString) this.addNodeFinding('listen', connectionString.parent, LIBRARY_LISTEN_MESSAGES.graphileWorker);
+    if (preparedStatements && preparesByDefault(preparedStatements, this.flow) === true) {
+      this.addNodeFinding('protocol-prepared-statement', preparedStatements.parent, GRAPHILE_WORKER_PREPARED_MESSAGE);
     }
   }
 

@@ -33,6 +33,7 @@ import { lastSegment, namesOf, specifiersIn } from './projectImporters';
 import { projectModulePath } from './moduleResolution';
 import { resolve } from 'node:path';
 import { handedOnDriverNames } from './importedPostgresJsClients';
+import { isGraphileWorkerPresetFile } from './graphileWorkerPresets';
 
 /** Words that only start whole statements, anywhere in a literal (a statement may follow other text in a concatenation or a template). */
 const STATEMENT_WORD = new RegExp(WHOLE_STATEMENT_START.source.replace('^\\s*', '\\b'), 'i');
@@ -82,6 +83,8 @@ interface Needs {
 export function mayHoldFindings(text: string, fileName: string | undefined, options: AnalysisOptions): boolean {
   // The load-balancing rules read every statement's tables: no word tells them apart.
   if (options.loadBalancing) return true;
+  // graphile-worker's preset file names no module: its options are what the runner connects with (graphileWorkerPresets.ts).
+  if (isGraphileWorkerPresetFile(fileName)) return true;
   const needs: Needs = {
     postgresPath: pathIsPostgres(fileName),
     stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
