@@ -11,13 +11,15 @@
 import ts from 'typescript';
 import { type Flow, enclosingClass, flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { classMethod, isPrivateMember } from './classMembers';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { hasPooledSibling, namesDirectUrl } from './urlNames';
 import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
+import { exampleEnvironmentValues } from './testEnvironment';
+import { packageFolder } from './packageManifests';
 import { POOLER_PORT_TEXT, connectionParts, isSessionModePooler, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
@@ -203,8 +205,35 @@ function siblingTexts(view: FileView): string[] {
   return texts;
 }
 
-function isDirectName(name: string, texts: () => string[]): boolean {
-  return namesDirectUrl(name) || texts().some((text) => hasPooledSibling(name, text));
+function isDirectName(name: string, texts: () => string[], path: string): boolean {
+  return namesDirectUrl(name) || texts().some((text) => hasPooledSibling(name, text)) || documentedDirect(name, path);
+}
+
+/**
+ * Whether the project folder's own `.env.example` (the folder of the file's package.json, else its own) documents the
+ * variable `name` with example values that are all servers keeping the session (a provider's direct host: Neon's
+ * without `-pooler`, Supabase's `db.<ref>.supabase.co`): the project says that URL is direct (ruling lab57b 1, ruling 8's
+ * provider direct hosts). A placeholder, a pooler's host or port, or no example at all says nothing.
+ */
+function documentedDirect(name: string, path: string): boolean {
+  const values = exampleValuesOf(path).get(name);
+  return values !== undefined && values.length > 0 && values.every(isDocumentedDirectValue);
+}
+
+function exampleValuesOf(path: string): ReadonlyMap<string, readonly string[]> {
+  return exampleEnvironmentValues(packageFolder(path) ?? dirname(path));
+}
+
+/** An endpoint's name elided in an example (`postgresql://owner:...@...us-east-1.aws.neon.tech/db`): the host is read with a name there. */
+const ELIDED_ENDPOINT = /@\.{3}(?=[a-z0-9])/i;
+
+function isDocumentedDirectValue(value: string): boolean {
+  return isSessionKeepingText(value.replace(ELIDED_ENDPOINT, '@endpoint.'));
+}
+
+/** Whether the file's project folder documents any variable as direct in its `.env.example` (documentedDirect): a file naming no direct word may still use one. */
+export function documentsDirectExample(fileName: string): boolean {
+  return [...exampleValuesOf(resolve(fileName)).values()].some((values) => values.length > 0 && values.every(isDocumentedDirectValue));
 }
 
 /** Whether every URL an expression may hold is a direct one, following constructor parameters to callers. */
@@ -213,7 +242,7 @@ function holdsDirectUrl(expression: ts.Expression, view: FileView, followCallers
   if (sources.unknown || (sources.names.length === 0 && sources.parameters.length === 0 && !sources.unpooled)) return false;
   let texts: string[] | undefined;
   const lazyTexts = (): string[] => (texts ??= siblingTexts(view));
-  if (!sources.names.every((name) => isDirectName(name, lazyTexts))) return false;
+  if (!sources.names.every((name) => isDirectName(name, lazyTexts, view.path))) return false;
   if (followCallers && sources.fields?.some((field) => aCallerPassesOtherUrl(field, view))) return false;
   return sources.parameters.every((parameter) => followCallers && constructorCallersPassDirect(parameter, view));
 }

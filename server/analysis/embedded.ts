@@ -77,7 +77,7 @@ import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind }
 import { graphileWorkerPresetOptions } from './graphileWorkerPresets';
 import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
-import { connectsDirectly, subscriberConnectsDirectly } from './directUrls';
+import { connectsDirectly, documentsDirectExample, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
@@ -2563,7 +2563,8 @@ class Extractor {
    * text per call was ~5% of a whole-repository lint).
    */
   private mayNameDirectUrl(): boolean {
-    this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|supabase\.co|neon\.tech|@vercel\/postgres/i.test(this.source.text) || POOLER_PORT_TEXT.test(this.source.text);
+    this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|supabase\.co|neon\.tech|@vercel\/postgres/i.test(this.source.text) || POOLER_PORT_TEXT.test(this.source.text)
+      || (this.fileName !== undefined && documentsDirectExample(this.fileName));
     return this.namesDirectUrl;
   }
 

@@ -89,6 +89,23 @@ export function repositorySetsVariable(fileName: string, name: string): boolean 
     || byFolder.get(folder, () => readEnvironment(folder)).has(name));
 }
 
+/** The env file a project keeps to document its variables with example values (`DATABASE_URL=postgres://…`). */
+const EXAMPLE_ENV_FILE = '.env.example';
+const examplesByFolder = new TimedCache<ReadonlyMap<string, readonly string[]>>(CACHE_MS, 512);
+
+/**
+ * The example values the folder's own `.env.example` gives each variable (its uncommented assignments, unquoted), read
+ * as the other env files are. Empty when the folder has none.
+ */
+export function exampleEnvironmentValues(folder: string): ReadonlyMap<string, readonly string[]> {
+  return examplesByFolder.get(folder, () => {
+    const values = new Map<string, string[]>();
+    const text = boundedText(join(folder, EXAMPLE_ENV_FILE), MAX_FILE_BYTES);
+    for (const [name, value] of text === undefined ? [] : assignmentsOf(text.split(/\r?\n/))) values.set(name, [...(values.get(name) ?? []), value]);
+    return values;
+  });
+}
+
 /** Where a value of the application's files leads: a pooler or another machine, this machine or a compose service, or neither (a placeholder). */
 type Reach = 'elsewhere' | 'local' | 'unknown';
 const byFolderApplication = new TimedCache<Map<string, Reach>>(CACHE_MS, 512);
