@@ -15,13 +15,16 @@
 // order to run it in psql or to open another psql session, or psql named beside its own report of what the file did
 // (`psql detects a deadlock` over `ERROR: deadlock detected`). A comment that only names psql is no mark, nor a psql
 // command line that runs something else: a `--command` version check, a dump restored from a file or a pipe.
+// A migrations folder's files are hand-run too where a project page says so of the folder: a paragraph naming it that says
+// its migrations are applied by hand in a client it names and that no tool applies them (isHandAppliedMigration).
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { splitStatements } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
 import { boundedText, folderEntries } from './folderEntries';
 import { DOCUMENT_FOLDERS, pagesAmong } from './psqlRuns';
 import { names as namesPathBelow } from './docSnippets';
-import { foldersUpToRoot } from './projectPaths';
+import { ROOT_LEVELS, foldersUpToRoot } from './projectPaths';
+import { escapeRegExp } from './regexText';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { literalAndCommentSpans } from './templatePlaceholders';
@@ -189,11 +192,16 @@ export function isMigrationsFolder(folder: string): boolean {
 
 /** Whether the file's folder, or one of the two above it, is a migrations folder. */
 export function inMigrationsFolder(fileName: string): boolean {
+  return migrationsFolderOf(fileName) !== undefined;
+}
+
+/** The migrations folder holding the file: its own folder or one of the two above it (the nearest), if any. */
+function migrationsFolderOf(fileName: string): string | undefined {
   let folder = dirname(fileName);
   for (let level = 0; level < MIGRATION_LEVELS; level++, folder = dirname(folder)) {
-    if (isMigrationsFolder(folder)) return true;
+    if (isMigrationsFolder(folder)) return folder;
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -307,4 +315,60 @@ function clientRunFiles(folder: string): string[] {
 /** The documentation pages among a folder's files, at most MAX_PAGES (psqlRuns.ts pagesAmong). */
 function pagesOf(folder: string): string[] {
   return pagesAmong(folderEntries(folder).filter((entry) => entry.isFile()).map((entry) => join(folder, entry.name)), MAX_PAGES);
+}
+/**
+ * Said of migrations: applied or run by hand (`Migrations are applied manually`, `applied by hand with psql`, `updated by
+ * a human running the SQL`).
+ */
+const APPLIED_BY_HAND = /\b(?:applied|run|executed)\s+(?:manually|by\s+hand)\b|\bmanually\s+(?:applied|run|executed)\b|\bby\s+a\s+(?:human|person)\b/i;
+/**
+ * Said of the same migrations: no tool applies them (`never auto-run`, `not run automatically`, `We do NOT use
+ * \`prisma migrate deploy\``). An offer of a hand run beside the tool ("if you prefer, apply them manually") says none of it.
+ */
+const NEVER_APPLIED_BY_TOOL = new RegExp([
+  String.raw`\bnever\s+(?:auto-?(?:run|applied)|(?:run|applied|executed)\s+automatically)\b`,
+  String.raw`\bnot\s+(?:auto-?(?:run|applied)|(?:run|applied|executed)\s+automatically)\b`,
+  String.raw`\b(?:do|does)\s+not\s+use\s+\x60[^\x60\n]*\bmigrat[^\x60\n]*\x60`,
+].join('|'), 'i');
+
+/** Per migrations folder: whether a project page says it is applied by hand, in a client the page names, and by no tool. */
+const handAppliedFolders = new TimedCache<boolean>(CACHE_MS);
+
+/**
+ * Whether a project page says the file's migrations folder is applied by hand and never by a tool (corpus ruling lab55d
+ * 1, on lab52c 2): one paragraph of a page (a README, CLAUDE.md, CONTRIBUTING.md, a docs page) of the migrations folder
+ * or of a folder above it up to the repository's root (or of their docs folders) that names the folder by its path from
+ * the page's folder (a page in the folder itself need not), says its migrations are applied by hand
+ * (APPLIED_BY_HAND), says no tool applies them (NEVER_APPLIED_BY_TOOL) and names the SQL client a person runs them in
+ * (SQL_CLIENT: psql…). Each file then runs in that person's session, as a file a page tells to run in psql does: a
+ * migration tool's script left in package.json does not change what the project says it does (the lead's ruling).
+ * The paragraph is the unit: words spread over a page say nothing of one folder.
+ */
+export function isHandAppliedMigration(fileName: string): boolean {
+  if (!isSqlFileName(fileName)) return false;
+  const folder = migrationsFolderOf(resolve(fileName));
+  return folder !== undefined && handAppliedFolders.get(folder, () => saysAppliedByHand(folder));
+}
+
+function saysAppliedByHand(migrations: string): boolean {
+  return foldersUpToRoot(migrations, ROOT_LEVELS).some((folder) => {
+    const path = migrations.slice(folder.length + 1).split(sep).join('/');
+    const pages = [folder, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesOf);
+    return pages.some((page) => {
+      const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it tells nothing
+      return text !== undefined && SQL_CLIENT.test(text) && APPLIED_BY_HAND.test(text)
+        && paragraphsOf(text).some((paragraph) => saysFolderAppliedByHand(paragraph, path));
+    });
+  });
+}
+
+/** Whether one paragraph says the folder at `path` (from the page's folder; '' for the page's own) is applied by hand only. */
+function saysFolderAppliedByHand(paragraph: string, path: string): boolean {
+  if (!APPLIED_BY_HAND.test(paragraph) || !NEVER_APPLIED_BY_TOOL.test(paragraph) || !SQL_CLIENT.test(paragraph)) return false;
+  return path === '' || new RegExp(String.raw`(?:^|[\s\x60'"(\[])(?:\./)?${escapeRegExp(path)}/?(?=$|[\s\x60'"),;:.\]])`).test(paragraph);
+}
+
+/** A page's paragraphs: runs of lines between blank lines (a heading line and the list right under it are one). */
+function paragraphsOf(text: string): string[] {
+  return text.split(/\n[ \t]*\r?\n/);
 }

@@ -8,7 +8,8 @@
 // image runs at first start (docker-entrypoint-initdb.d), files the repository's scripts run with
 // `psql -f` (psqlRuns.ts), the other scripts of a folder of such scripts (scriptFolder.ts), scripts the
 // documentation pastes whole for readers to run (docSnippets.ts), scripts whose opening comment tells a person to
-// run them in a console or psql, or beside a page that says so of its folder's SQL files (handRunScripts.ts), scripts an Ansible role or playbook ships to its
+// run them in a console or psql, or beside a page that says so of its folder's SQL files, migrations a project page says a person
+// applies by hand in psql and no tool applies (handRunScripts.ts), scripts an Ansible role or playbook ships to its
 // hosts and runs there (ansibleFiles.ts), the scripts of a project that holds no program and names psql
 // (psqlOnlyProjects.ts; not a Hasura project's seed, which the Hasura server runs: hasuraSeeds.ts), a sqitch project's change scripts (run with psql), a Supabase project's
 // migrations and seed (supabaseCli.ts), scripts set aside in an archive or backup folder (setAsideFolders.ts), bootstrap scripts that open by creating a database, and the files `.poolsafe.json` names in
@@ -35,7 +36,7 @@ import { isPsqlAppliedMigration } from './psqlMigrations';
 import { isPastedIntoPsqlScript } from './pastedParts';
 import { isAmongSessionScripts, opensByCreatingDatabase } from './scriptFolder';
 import { isDocumentedSnippet } from './docSnippets';
-import { inMigrationsFolder, isHandRunScript, isRunByClientInstruction, isRunByPageInstruction } from './handRunScripts';
+import { inMigrationsFolder, isHandAppliedMigration, isHandRunScript, isRunByClientInstruction, isRunByPageInstruction } from './handRunScripts';
 import { isInPsqlOnlyProject, projectRoot } from './psqlOnlyProjects';
 import { isShippedByAnsible } from './ansibleFiles';
 import { isSupabaseCliScript } from './supabaseCli';
@@ -858,7 +859,7 @@ function runsInSessionOfItsOwn(text: DocumentText, options: Partial<AnalysisOpti
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunInPsqlSession(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
-      || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
+      || isHandAppliedMigration(fileName) || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
       || (!options?.migrationSections?.length && (isPsqlAppliedMigration(fileName) || isPastedIntoPsqlScript(fileName, text.toString())))));
 }
 
