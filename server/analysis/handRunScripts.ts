@@ -192,16 +192,20 @@ export function isMigrationsFolder(folder: string): boolean {
 
 /** Whether the file's folder, or one of the two above it, is a migrations folder. */
 export function inMigrationsFolder(fileName: string): boolean {
-  return migrationsFolderOf(fileName) !== undefined;
+  return migrationsFoldersOf(fileName).length > 0;
 }
 
-/** The migrations folder holding the file: its own folder or one of the two above it (the nearest), if any. */
-function migrationsFolderOf(fileName: string): string | undefined {
+/**
+ * The migrations folders holding the file: its own folder and the two above it that are named for migrations (a
+ * Prisma migration's own `<timestamp>_add_migration_log/` folder may be one, beside its `migrations/`).
+ */
+function migrationsFoldersOf(fileName: string): string[] {
+  const folders: string[] = [];
   let folder = dirname(fileName);
   for (let level = 0; level < MIGRATION_LEVELS; level++, folder = dirname(folder)) {
-    if (isMigrationsFolder(folder)) return folder;
+    if (isMigrationsFolder(folder)) folders.push(folder);
   }
-  return undefined;
+  return folders;
 }
 
 /**
@@ -346,8 +350,7 @@ const handAppliedFolders = new TimedCache<boolean>(CACHE_MS);
  */
 export function isHandAppliedMigration(fileName: string): boolean {
   if (!isSqlFileName(fileName)) return false;
-  const folder = migrationsFolderOf(resolve(fileName));
-  return folder !== undefined && handAppliedFolders.get(folder, () => saysAppliedByHand(folder));
+  return migrationsFoldersOf(resolve(fileName)).some((folder) => handAppliedFolders.get(folder, () => saysAppliedByHand(folder)));
 }
 
 function saysAppliedByHand(migrations: string): boolean {

@@ -22,7 +22,8 @@ const PRISMA_PROJECT = {
 };
 const MIGRATION_PATH = ['packages', 'db', 'prisma', 'migrations', '20260101000000_drop_fee', 'migration.sql'];
 
-const rules = (root: string): string[] => analyzeSql(MIGRATION, undefined, join(root, ...MIGRATION_PATH)).map((f) => f.rule).sort();
+const rules = (root: string, path: readonly string[] = MIGRATION_PATH): string[] =>
+  analyzeSql(MIGRATION, undefined, join(root, ...path)).map((f) => f.rule).sort();
 
 test('a page saying a named migrations folder is never auto-run but applied by hand in psql makes its files session scripts', (t) => {
   const root = scratchRepository('hand-applied-migrations', t).writeAll({
@@ -32,6 +33,8 @@ test('a page saying a named migrations folder is never auto-run but applied by h
       + '- Each environment is updated by a human running the SQL directly (psql, retool).\n',
   });
   assert.deepEqual(rules(root), []);
+  // A migration whose own folder's name says migration is still one of the folder the page names.
+  assert.deepEqual(rules(root, ['packages', 'db', 'prisma', 'migrations', '20260102000000_add_migration_log', 'migration.sql']), []);
 });
 
 test('a page in a docs folder naming the migrations folder from the root counts the same', (t) => {
