@@ -368,7 +368,7 @@ function saysAppliedByHand(migrations: string): boolean {
 /** Whether one paragraph says the folder at `path` (from the page's folder; '' for the page's own) is applied by hand only. */
 function saysFolderAppliedByHand(paragraph: string, path: string): boolean {
   if (!APPLIED_BY_HAND.test(paragraph) || !NEVER_APPLIED_BY_TOOL.test(paragraph) || !SQL_CLIENT.test(paragraph)) return false;
-  return path === '' || new RegExp(String.raw`(?:^|[\s\x60'"(\[])(?:\./)?${escapeRegExp(path)}/?(?=$|[\s\x60'"),;:.\]])`).test(paragraph);
+  return path === '' || new RegExp(String.raw`(?:^|[\s\x60'"(\[])(?:\.\/)?${escapeRegExp(path)}\/?(?=$|[\s\x60'"),;:.\]])`).test(paragraph);
 }
 
 /** A page's paragraphs: runs of lines between blank lines (a heading line and the list right under it are one). */
