@@ -281,7 +281,7 @@ function namesOtherUrl(value: ts.Expression, view: FileView): boolean {
   const sources = urlSources(value, view);
   if (sources.unknown || sources.unpooled || sources.parameters.length > 0 || sources.names.length === 0) return false;
   let texts: string[] | undefined;
-  return !sources.names.every((name) => isDirectName(name, () => (texts ??= siblingTexts(view))));
+  return !sources.names.every((name) => isDirectName(name, () => (texts ??= siblingTexts(view)), view.path));
 }
 
 /** The name a function is called by: a function declaration's, or the const an arrow or function expression is held in. */
