@@ -1,15 +1,18 @@
 // What a project's package.json says, read without the TypeScript compiler (moduleResolution.ts, which loads it,
 // re-exports these): the plain .sql analysis asks them too (projectMigrators.ts), and the shell-script reading of
-// package scripts (prismaMigrate.ts).
+// package scripts (prismaMigrate.ts). A folder's `scripts` are read here once for every reader of them
+// (packageScripts: prismaMigrate.ts, projectMigrators.ts, testEnvironment.ts, testSetupFiles.ts, testRunnerScope.ts).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SKIPPED_FOLDERS, foldersUp, isFile, walkFolders } from './folderEntries';
+import { SKIPPED_FOLDERS, boundedText, foldersUp, isFile, walkFolders } from './folderEntries';
 import { ROOT_LEVELS, foldersUpToRoot } from './projectPaths';
-import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
+import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
 const MAX_CACHED_FOLDERS = 256;
 const MAX_WORKSPACE_FOLDERS = 5000;
 const MAX_WORKSPACE_DEPTH = 6;
+/** A package.json bigger than this is no hand-written manifest: its scripts are not read. */
+const MAX_MANIFEST_BYTES = 256 * 1024;
 /** How many folders above a file its package.json is looked for: as far as its repository's root is. */
 const PACKAGE_JSON_LEVELS = ROOT_LEVELS;
 
@@ -56,6 +59,26 @@ export function packagePublishesEntryPoint(file: string): boolean {
   const folder = packageFolder(file);
   const manifest = folder ? readJson(join(folder, 'package.json')) : undefined;
   return ['main', 'module', 'exports'].some((field) => manifest?.[field] !== undefined);
+}
+
+const scriptsByFolder = new TimedCache<ReadonlyMap<string, string>>(CACHE_MS, MAX_CACHED_FOLDERS);
+
+/**
+ * The scripts of the package.json in `folder` itself (not one further up): name → command, in the file's order, only
+ * those whose command is a string. Empty when the folder has none, or it cannot be read or parsed. Cached per folder.
+ */
+export function packageScripts(folder: string): ReadonlyMap<string, string> {
+  return scriptsByFolder.get(folder, () => {
+    const text = boundedText(join(folder, 'package.json'), MAX_MANIFEST_BYTES);
+    let scripts: unknown;
+    try {
+      scripts = text === undefined ? undefined : (JSON.parse(text) as { scripts?: unknown } | null)?.scripts;
+    } catch {
+      scripts = undefined;
+    }
+    if (!scripts || typeof scripts !== 'object') return new Map();
+    return new Map(Object.entries(scripts).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  });
 }
 
 const workspaces = new TimedCache<Map<string, string>>(PROJECT_CACHE_MS);

@@ -28,7 +28,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { boundedText, folderEntries, isFile } from './folderEntries';
 import { ROOT_LEVELS, foldersUpToRoot, pathInProject } from './projectPaths';
-import { readJson, workspacePackage } from './packageManifests';
+import { packageScripts, workspacePackage } from './packageManifests';
 import { hasPooledSibling, namesDirectUrl, nameWords } from './urlNames';
 import { reachesOnlyThisMachine } from './connectionHosts';
 import { lineStarts, maskedQuotesKeepingWord, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
@@ -161,17 +161,11 @@ function named(word: { text: string; end: number } | undefined, workspace: strin
  */
 function packageScriptLocksPooled(fileName: string, run: PackageScriptRun, assigned: (name: string) => string[]): boolean {
   if (setsTestOrDirectUrl(run.command) || nameWords(run.script).some((word) => DEVELOPMENT_WORDS.has(word))) return false;
-  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(dirname(resolve(fileName)), ROOT_LEVELS).find((candidate) => packageScript(candidate, run.script) !== undefined);
-  const script = folder === undefined ? undefined : packageScript(folder, run.script);
+  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(dirname(resolve(fileName)), ROOT_LEVELS).find((candidate) => packageScripts(candidate).has(run.script));
+  const script = folder === undefined ? undefined : packageScripts(folder).get(run.script);
   if (folder === undefined || script === undefined || !PRISMA_MIGRATE_DEPLOY.test(script)) return false;
   const masked = maskedQuotesKeepingWord(withEchoesBlanked(script));
   return [...masked.matchAll(EVERY_MIGRATE_DEPLOY)].some((match) => migrateDeployLocksPooled(fileName, script.slice(commandStart(masked, match.index), commandEnd(masked, match.index)), assigned, folder));
-}
-
-/** The command a folder's package.json gives the script `name`, if it has one. */
-function packageScript(folder: string, name: string): string | undefined {
-  const script = readJson(join(folder, 'package.json'))?.scripts?.[name];
-  return typeof script === 'string' ? script : undefined;
 }
 
 /** Where the simple command holding `at` starts on its line: after the last separator before it. */

@@ -15,7 +15,7 @@ import { POSTGRES_MIGRATIONS_MODULES } from './codeWords';
 import { boundedText, folderEntries } from './folderEntries';
 import { inMigrationsFolder } from './handRunScripts';
 import { isAppliedByMigrationTool } from './migrationToolDumps';
-import { packageDependencies, readJson } from './packageManifests';
+import { packageDependencies, packageScripts } from './packageManifests';
 import { isSentByProgram } from './programSentDumps';
 import { foldersUpToRoot } from './projectPaths';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -158,9 +158,6 @@ function configOut(config: string, runFolder: string): DrizzleOut {
 function configsNamedByScripts(folder: string): readonly string[] {
   if (!hasPackageJson(folder)) return [];
   return drizzleConfigsOfScripts.get(folder, () => {
-    const scripts = readJson(join(folder, 'package.json'))?.scripts;
-    if (!scripts || typeof scripts !== 'object') return [];
-    const commands = Object.values(scripts).filter((command): command is string => typeof command === 'string');
-    return commands.flatMap((command) => [...command.matchAll(DRIZZLE_KIT_CONFIG_ARGUMENT)].map((match) => resolve(folder, match[1])));
+    return [...packageScripts(folder).values()].flatMap((command) => [...command.matchAll(DRIZZLE_KIT_CONFIG_ARGUMENT)].map((match) => resolve(folder, match[1])));
   });
 }

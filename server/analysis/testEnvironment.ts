@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries } from './folderEntries';
 import { foldersUpToRoot } from './projectPaths';
+import { packageScripts } from './packageManifests';
 import { LOOPBACK_HOST, reachesOnlyThisMachine } from './connectionHosts';
 import { shellWordEnd, withoutQuotes } from './shellAssignments';
 import { COMPOSE_FILE, POSTGRES_IMAGE, composeServices, mayRunTests } from './composeFiles';
@@ -203,18 +204,10 @@ const SCRIPT_COMMAND_SEPARATOR = /&&|\|\||[;|&]/;
  * gives none. '' when there is none.
  */
 function testScriptAssignments(folder: string): string {
-  const text = boundedText(join(folder, 'package.json'), MAX_FILE_BYTES);
-  if (text === undefined || !text.includes('=')) return '';
-  let scripts: unknown;
-  try {
-    scripts = (JSON.parse(text) as { scripts?: unknown }).scripts;
-  } catch {
-    return '';
-  }
-  if (!scripts || typeof scripts !== 'object') return '';
   const lines: string[] = [];
-  for (const [name, script] of Object.entries(scripts as Record<string, unknown>)) {
-    if (typeof script !== 'string' || !(/^test/i.test(name) || TEST_RUN.test(script))) continue;
+  for (const [name, script] of packageScripts(folder)) {
+    // A script without `=` sets nothing inline.
+    if (!script.includes('=') || !(/^test/i.test(name) || TEST_RUN.test(script))) continue;
     for (const command of script.split(SCRIPT_COMMAND_SEPARATOR)) {
       const words = command.trim().replace(SETTING_RUNNER, '');
       // A value taken from another variable (`DATABASE_URL=$DATABASE_URL_TEST`, `${URL:-…}`, `$(…)`) is given wherever

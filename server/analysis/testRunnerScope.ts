@@ -11,7 +11,7 @@ import ts from 'typescript';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, isFile } from './folderEntries';
-import { readJson } from './packageManifests';
+import { packageScripts, readJson } from './packageManifests';
 import { escapeRegExp } from './regexText';
 import { repositoryFolders } from './testEnvironment';
 
@@ -91,10 +91,7 @@ function configurationFiles(folder: string): { file: string; runner: Runner }[] 
   if (!isFile(manifest)) return found;
   const pkg = readJson(manifest);
   if (pkg && typeof pkg === 'object' && pkg.jest !== undefined) found.push({ file: manifest, runner: 'jest' });
-  const scripts: unknown = pkg?.scripts;
-  if (!scripts || typeof scripts !== 'object') return found;
-  for (const script of Object.values(scripts as Record<string, unknown>)) {
-    if (typeof script !== 'string') continue;
+  for (const script of packageScripts(folder).values()) {
     for (const command of script.split(COMMAND_SEPARATOR)) {
       const runner = RUNNER_COMMAND.exec(command)?.[1] as Runner | undefined;
       if (!runner) continue;

@@ -17,6 +17,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries, isFile, keptInOneShotRun } from './folderEntries';
 import { TEST_PATH } from './inProcess';
+import { packageScripts } from './packageManifests';
 import { repositoryFolders } from './testEnvironment';
 import { configurationSurelyRunning } from './testRunnerScope';
 
@@ -87,17 +88,8 @@ export function isScriptTestFile(fileName: string): boolean {
 
 function testScriptFilesOf(folder: string): ReadonlySet<string> {
   const files = new Set<string>();
-  const text = boundedText(join(folder, 'package.json'), MAX_CONFIG_BYTES);
-  if (text === undefined) return files;
-  let scripts: unknown;
-  try {
-    scripts = (JSON.parse(text) as { scripts?: unknown }).scripts;
-  } catch {
-    return files;
-  }
-  if (!scripts || typeof scripts !== 'object') return files;
-  for (const [name, script] of Object.entries(scripts as Record<string, unknown>)) {
-    if (!TEST_SCRIPT.test(name) || typeof script !== 'string') continue;
+  for (const [name, script] of packageScripts(folder)) {
+    if (!TEST_SCRIPT.test(name)) continue;
     for (const word of script.split(/[\s;&|()]+/)) {
       const unquoted = word.replace(/^["']|["']$/g, '');
       if (!SCRIPT_FILE.test(unquoted) || !SCRIPT_TEST_NAME.test(unquoted) || unquoted.startsWith('-')) continue;
