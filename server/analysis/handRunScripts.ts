@@ -320,6 +320,7 @@ function clientRunFiles(folder: string): string[] {
 function pagesOf(folder: string): string[] {
   return pagesAmong(folderEntries(folder).filter((entry) => entry.isFile()).map((entry) => join(folder, entry.name)), MAX_PAGES);
 }
+
 /**
  * Said of migrations: applied or run by hand (`Migrations are applied manually`, `applied by hand with psql`, `updated by
  * a human running the SQL`).
@@ -337,6 +338,12 @@ const NEVER_APPLIED_BY_TOOL = new RegExp([
 
 /** Per migrations folder: whether a project page says it is applied by hand, in a client the page names, and by no tool. */
 const handAppliedFolders = new TimedCache<boolean>(CACHE_MS);
+/**
+ * Per folder: the paragraphs of its pages (and of its docs folders' pages) that say migrations are applied by hand only,
+ * in a client they name. Every migrations folder below asks the same pages up to the root (a Prisma project's folder per
+ * migration): they are read once.
+ */
+const handAppliedParagraphsByFolder = new TimedCache<string[]>(CACHE_MS);
 
 /**
  * Whether a project page says the file's migrations folder is applied by hand and never by a tool (corpus ruling lab55d
@@ -356,18 +363,26 @@ export function isHandAppliedMigration(fileName: string): boolean {
 function saysAppliedByHand(migrations: string): boolean {
   return foldersUpToRoot(migrations, ROOT_LEVELS).some((folder) => {
     const path = migrations.slice(folder.length + 1).split(sep).join('/');
-    const pages = [folder, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesOf);
-    return pages.some((page) => {
-      const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it tells nothing
-      return text !== undefined && SQL_CLIENT.test(text) && APPLIED_BY_HAND.test(text)
-        && paragraphsOf(text).some((paragraph) => saysFolderAppliedByHand(paragraph, path));
-    });
+    return handAppliedParagraphs(folder).some((paragraph) => namesFolder(paragraph, path));
   });
 }
 
-/** Whether one paragraph says the folder at `path` (from the page's folder; '' for the page's own) is applied by hand only. */
-function saysFolderAppliedByHand(paragraph: string, path: string): boolean {
-  if (!APPLIED_BY_HAND.test(paragraph) || !NEVER_APPLIED_BY_TOOL.test(paragraph) || !SQL_CLIENT.test(paragraph)) return false;
+/** The paragraphs of the pages of `folder` and of its docs folders that say migrations are applied by hand only (saysAppliedByHandOnly). */
+function handAppliedParagraphs(folder: string): string[] {
+  return handAppliedParagraphsByFolder.get(folder, () => [folder, ...DOCUMENT_FOLDERS.map((below) => join(folder, below))].flatMap(pagesOf).flatMap((page) => {
+    const text = boundedText(page, MAX_PAGE_BYTES); // unreadable: it tells nothing
+    if (text === undefined || !SQL_CLIENT.test(text) || !APPLIED_BY_HAND.test(text)) return [];
+    return paragraphsOf(text).filter(saysAppliedByHandOnly);
+  }));
+}
+
+/** Whether one paragraph says migrations are applied by hand, by no tool, and names the client they are run in. */
+function saysAppliedByHandOnly(paragraph: string): boolean {
+  return APPLIED_BY_HAND.test(paragraph) && NEVER_APPLIED_BY_TOOL.test(paragraph) && SQL_CLIENT.test(paragraph);
+}
+
+/** Whether a paragraph names the folder at `path` (from the page's folder; '' for the page's own, which it need not name). */
+function namesFolder(paragraph: string, path: string): boolean {
   return path === '' || new RegExp(String.raw`(?:^|[\s\x60'"(\[])(?:\.\/)?${escapeRegExp(path)}\/?(?=$|[\s\x60'"),;:.\]])`).test(paragraph);
 }
 

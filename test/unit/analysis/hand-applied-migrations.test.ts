@@ -75,3 +75,13 @@ test('the hand-run words spread over separate paragraphs mark nothing', (t) => {
   });
   assert.deepEqual(rules(root), KEPT);
 });
+
+test('one page read for several migrations folders marks only the folder it names', (t) => {
+  const root = scratchRepository('hand-applied-migrations-two-folders', t).writeAll({
+    'README.md': 'Files in `db/reporting/migrations/` are never auto-run: they are applied manually with psql.\n',
+  });
+  // Asked in turn under the same root: the page's paragraph is kept for the root, and still names one folder only.
+  assert.deepEqual(rules(root, ['db', 'reporting', 'migrations', '001_init.sql']), []);
+  assert.deepEqual(rules(root, ['db', 'billing', 'migrations', '001_init.sql']), KEPT);
+  assert.deepEqual(rules(root, ['db', 'reporting', 'migrations', '002_more.sql']), []);
+});
