@@ -1,4 +1,5 @@
-// Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL, TS/JS and shell scripts,
+// Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL, TS/JS, shell scripts and
+// container YAML (compose files, Kubernetes and Helm YAML),
 // skipping node_modules, .git, whatever the repository's .gitignore files exclude and, unless asked not
 // to, vendored folders and minified files by name (server/generatedFiles.ts; bundles are judged by their
 // text when read, in lint.ts).
@@ -10,6 +11,7 @@ import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/gen
 import { isFileEntry } from '../server/analysis/folderEntries';
 import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
 import { SHELL_SCRIPT_NAME } from '../server/analysis/shellScriptNames';
+import { isContainerYaml } from '../server/analysis/containerCommands';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
   ...Object.fromEntries(SQL_FILE_EXTENSIONS.map((extension) => [extension, 'sql' as const])),
@@ -24,6 +26,8 @@ export function languageOf(path: string): DocumentLanguage | undefined {
   if (path.endsWith('.d.ts')) return undefined;
   // A shell script by name: read for the programs it hands to node (nodeHeredocs.ts).
   if (SHELL_SCRIPT_NAME.test(path)) return 'shellscript';
+  // A compose file, Kubernetes or Helm YAML: read for the commands its containers run (containerCommands.ts).
+  if (isContainerYaml(path)) return 'yaml';
   return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()];
 }
 
@@ -146,7 +150,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     } else if (languageOf(input)) {
       files.push(input);
       named.add(input);
-    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript or shell script file' });
+    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript, shell script or container YAML file' });
   }
   return { files: [...new Set(files)], named, problems };
 }

@@ -28,6 +28,8 @@ export interface ComposeService {
   readonly aliases: readonly string[];
   /** The block's lines, its key line first. */
   readonly lines: readonly string[];
+  /** The index of its key line among the file's lines. */
+  readonly firstLine: number;
 }
 
 /** The services of a compose file: the keys of its top-level `services:` map, each with its block. */
@@ -37,8 +39,8 @@ export function composeServices(text: string): ComposeService[] {
   if (start < 0) return [];
   const services: ComposeService[] = [];
   let indent: number | undefined;
-  let current: { name: string; lines: string[] } | undefined;
-  for (const line of lines.slice(start + 1)) {
+  let current: { name: string; lines: string[]; firstLine: number } | undefined;
+  for (const [offset, line] of lines.slice(start + 1).entries()) {
     if (line.trim() === '' || line.trimStart().startsWith('#')) {
       current?.lines.push(line);
       continue;
@@ -49,7 +51,7 @@ export function composeServices(text: string): ComposeService[] {
     if (depth < indent) break;
     const key = depth === indent ? /^\s*["']?([\w.-]+)["']?\s*:\s*(?:#.*)?$/.exec(line) : null;
     if (key) {
-      current = { name: key[1], lines: [line] };
+      current = { name: key[1], lines: [line], firstLine: start + 1 + offset };
       services.push(current as ComposeService & { lines: string[] });
     } else current?.lines.push(line);
   }

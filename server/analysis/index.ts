@@ -12,7 +12,8 @@ import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
 import { keepFolderListings as keepListingsOfThisBundle } from './folderEntries';
 import { nodeHeredocPrograms } from './nodeHeredocs';
-import { PRISMA_MIGRATE_MESSAGE, shellMigrateDeploys } from './prismaMigrate';
+import { PRISMA_MIGRATE_MESSAGE, containerMigrateDeploys, shellMigrateDeploys } from './prismaMigrate';
+import type { TextRange } from './blankedRanges';
 import { severityFor } from './context';
 import { resolveOptions } from './types';
 import { findingsInFile, textAsRun } from './blockBodyFiles';
@@ -86,20 +87,23 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
 /**
  * Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL, a shell
  * script through the programs it hands to node on here-documents, each read as a JavaScript file at the script's offsets,
- * and through the `prisma migrate deploy` runs it holds.
+ * and through the `prisma migrate deploy` runs it holds; a compose file or Kubernetes YAML through the same runs in its
+ * containers' commands.
  */
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options, fileName);
-  if (language === 'shellscript') return [...nodeHeredocPrograms(text).flatMap((program) => analyzeCode(program, options, fileName)), ...shellMigrateFindings(text, options, fileName)];
+  if (language === 'shellscript') return [...nodeHeredocPrograms(text).flatMap((program) => analyzeCode(program, options, fileName)), ...migrateFindings(shellMigrateDeploys(text, fileName), options, fileName)];
+  if (language === 'yaml') return migrateFindings(containerMigrateDeploys(text, fileName), options, fileName);
   return analyzeCode(text, options, fileName);
 }
 
-/** A shell script's runs of `prisma migrate deploy` whose session lock may be taken through a pooler (prismaMigrate.ts). */
-function shellMigrateFindings(text: string, options: Partial<AnalysisOptions> | undefined, fileName: string | undefined): Finding[] {
+/** A file's runs of `prisma migrate deploy` whose session lock may be taken through a pooler (prismaMigrate.ts), as findings. */
+function migrateFindings(runs: readonly TextRange[], options: Partial<AnalysisOptions> | undefined, fileName: string | undefined): Finding[] {
+  if (runs.length === 0) return [];
   const resolved = resolveOptions(options);
   const severity = severityFor('advisory-lock', resolved);
   if (!severity || resolved.ownSession || matchesSessionScripts(resolved.sessionScripts, fileName)) return [];
-  return shellMigrateDeploys(text, fileName).map(({ start, end }) => ({ rule: 'advisory-lock', severity, start, end, message: PRISMA_MIGRATE_MESSAGE }));
+  return runs.map(([start, end]) => ({ rule: 'advisory-lock', severity, start, end, message: PRISMA_MIGRATE_MESSAGE }));
 }
 
 /** Findings for TS/JS code: the SQL it sends. */

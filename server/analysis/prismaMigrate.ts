@@ -33,6 +33,8 @@ import { hasPooledSibling, namesDirectUrl, nameWords } from './urlNames';
 import { reachesOnlyThisMachine } from './connectionHosts';
 import { lineStarts, maskedQuotesKeepingWord, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { TEST_PATH } from './testPath';
+import { blankedRanges, type TextRange } from './blankedRanges';
+import { containerCommands, onlyPrismaSetupFolder, workingFolder } from './containerCommands';
 
 /**
  * Prisma's CLI applying the migrations: `prisma migrate deploy` (`npx prisma@5 …`, `./node_modules/.bin/prisma …`), or
@@ -74,25 +76,77 @@ const SCHEMA_OPTION = /--schema(?:=|[ \t]+)(["']?)([^\s"']+)\1/;
  * Each `prisma migrate deploy` a shell script runs whose lock may be taken through a pooler: the command's range.
  * Not what it prints (echo), comments, nor quoted text (a log line's `"run prisma migrate deploy"`).
  */
-export function shellMigrateDeploys(text: string, fileName: string | undefined): { start: number; end: number }[] {
+export function shellMigrateDeploys(text: string, fileName: string | undefined): TextRange[] {
   if (!fileName || TEST_PATH.test(fileName)) return [];
+  return commandLineMigrateDeploys(text, fileName, { assigned: (name) => shellAssignments(text, name), runFolder: dirname(resolve(fileName)) });
+}
+
+/** What a run of shell text is judged with: the values its variables take, and the folder it runs in. */
+interface RunContext {
+  readonly assigned: (name: string) => string[];
+  readonly runFolder: string;
+}
+
+/** Each `prisma migrate deploy` (written out, or in a package script a line runs) of shell text that may take its lock through a pooler. */
+function commandLineMigrateDeploys(text: string, fileName: string, context: RunContext): TextRange[] {
   // A package script's name need not say migrate: any run of one is read (packageScriptRuns).
   if (!PRISMA_MIGRATE_DEPLOY.test(text) && !PACKAGE_MANAGER_WORD.test(text)) return [];
   const lines = withEchoesBlanked(withCommentsBlanked(text)).split('\n');
   const starts = lineStarts(lines);
-  const assigned = (name: string): string[] => shellAssignments(text, name);
-  const found: { start: number; end: number }[] = [];
+  const found: TextRange[] = [];
   lines.forEach((line, index) => {
     const masked = maskedQuotesKeepingWord(line);
     for (const match of masked.matchAll(EVERY_MIGRATE_DEPLOY)) {
       const command = line.slice(commandStart(masked, match.index), commandEnd(masked, match.index));
-      if (migrateDeployLocksPooled(fileName, command, assigned)) found.push({ start: starts[index] + match.index, end: starts[index] + match.index + match[0].length });
+      if (migrateDeployLocksPooled(fileName, command, context.assigned, context.runFolder)) found.push([starts[index] + match.index, starts[index] + match.index + match[0].length]);
     }
     for (const run of packageScriptRuns(line, masked)) {
-      if (packageScriptLocksPooled(fileName, run, assigned)) found.push({ start: starts[index] + run.start, end: starts[index] + run.end });
+      if (packageScriptLocksPooled(fileName, run, context)) found.push([starts[index] + run.start, starts[index] + run.end]);
     }
   });
   return found;
+}
+
+/**
+ * Each `prisma migrate deploy` a container of a compose file or Kubernetes YAML runs (containerCommands.ts) that may
+ * take its lock through a pooler, judged as a shell line is: the container's environment gives its variables their
+ * values (a URL of this machine, or one named direct or for tests, is not pooled), its working directory the folder it
+ * runs in (else the repository's only Prisma set-up, else the file's folder). Not a service or container named for
+ * development or testing (`migrate-test`), nor one whose environment says it runs as such (`NODE_ENV: development`: a
+ * developer's compose set-up), nor a file so named (`docker-compose.dev.yml`).
+ */
+export function containerMigrateDeploys(text: string, fileName: string | undefined): TextRange[] {
+  if (!fileName || TEST_PATH.test(fileName) || (!PRISMA_MIGRATE_DEPLOY.test(text) && !MIGRATE_DEPLOY_WORDS.test(text) && !PACKAGE_MANAGER_WORD.test(text))) return [];
+  return containerCommands(text, fileName).flatMap((container) => {
+    if (container.shellRanges.length === 0 || namedForDevelopmentWords(container.name) || runsForDevelopment(container.environment)) return [];
+    const environment = [...container.environment].flatMap(([name, values]) => values.map((value) => `${name}=${value.replace(/\s+/g, '')}`)).join(' ');
+    if (setsTestOrDirectUrl(environment)) return [];
+    const view = blankedRanges(text, outside(container.shellRanges, text.length));
+    const assigned = (name: string): string[] => [...(container.environment.get(name) ?? []), ...shellAssignments(view, name)];
+    const working = container.workingDir === undefined ? undefined : workingFolder(fileName, container.workingDir);
+    const runFolder = working ?? onlyPrismaSetupFolder(fileName) ?? dirname(resolve(fileName));
+    return commandLineMigrateDeploys(view, fileName, { assigned, runFolder });
+  });
+}
+
+/** A variable that names the environment an application runs in (`NODE_ENV`, `APP_ENV`, `RAILS_ENV`, `ENVIRONMENT`). */
+const RUN_ENVIRONMENT_NAME = /(?:^|_)ENV(?:IRONMENT)?$/i;
+
+/** Whether a container's environment says it runs for development or testing (`NODE_ENV: development`, `APP_ENV=test`). */
+function runsForDevelopment(environment: ReadonlyMap<string, readonly string[]>): boolean {
+  return [...environment].some(([name, values]) => RUN_ENVIRONMENT_NAME.test(name) && values.some(namedForDevelopmentWords));
+}
+
+/** The parts of a text of `length` characters that no range covers. */
+function outside(ranges: readonly TextRange[], length: number): TextRange[] {
+  const gaps: TextRange[] = [];
+  let done = 0;
+  for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (from > done) gaps.push([done, from]);
+    done = Math.max(done, to);
+  }
+  if (done < length) gaps.push([done, length]);
+  return gaps;
 }
 
 /** A package manager's run of a package.json script on a shell line: the script's name, the workspace package named, where it stands. */
@@ -159,9 +213,9 @@ function named(word: { text: string; end: number } | undefined, workspace: strin
  * runs it), with the shell line's own assignments; not a script named for development or testing (`prisma:migrate:e2e`).
  * The package.json entry itself is no finding: the line that runs it is (docs/rules/advisory-lock.md).
  */
-function packageScriptLocksPooled(fileName: string, run: PackageScriptRun, assigned: (name: string) => string[]): boolean {
-  if (setsTestOrDirectUrl(run.command) || nameWords(run.script).some((word) => DEVELOPMENT_WORDS.has(word))) return false;
-  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(dirname(resolve(fileName)), ROOT_LEVELS).find((candidate) => packageScripts(candidate).has(run.script));
+function packageScriptLocksPooled(fileName: string, run: PackageScriptRun, { assigned, runFolder }: RunContext): boolean {
+  if (setsTestOrDirectUrl(run.command) || namedForDevelopmentWords(run.script)) return false;
+  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(runFolder, ROOT_LEVELS).find((candidate) => packageScripts(candidate).has(run.script));
   const script = folder === undefined ? undefined : packageScripts(folder).get(run.script);
   if (folder === undefined || script === undefined || !PRISMA_MIGRATE_DEPLOY.test(script)) return false;
   const masked = maskedQuotesKeepingWord(withEchoesBlanked(script));
@@ -288,9 +342,14 @@ function envExamples(folder: string): string[] {
 /** Words of a script's path that say it runs on a developer's or a test suite's database (`dev-local.sh`, `scripts/e2e/`, `db-reset.sh`). */
 const DEVELOPMENT_WORDS: ReadonlySet<string> = new Set(['test', 'tests', 'e2e', 'integration', 'dev', 'development', 'local', 'reset']);
 
-/** Whether the file's path in its repository names development or testing (DEVELOPMENT_WORDS), in a folder's name or its own. */
+/** Whether a name (a script's, a service's, a folder's) names development or testing (DEVELOPMENT_WORDS). */
+function namedForDevelopmentWords(name: string): boolean {
+  return nameWords(name).some((word) => DEVELOPMENT_WORDS.has(word));
+}
+
+/** Whether the file's path in its repository names development or testing, in a folder's name or its own. */
 function namedForDevelopment(fileName: string): boolean {
-  return pathInProject(fileName).split('/').some((part) => nameWords(part).some((word) => DEVELOPMENT_WORDS.has(word)));
+  return pathInProject(fileName).split('/').some(namedForDevelopmentWords);
 }
 
 /** A command run in a service of a compose file (`docker compose exec -T app …`, `docker-compose run --rm api …`). */
@@ -305,7 +364,7 @@ function runsInDevelopmentContainer(command: string): boolean {
   const at = command.search(PRISMA_MIGRATE_DEPLOY);
   if (at <= 0) return false;
   const before = command.slice(0, at);
-  return COMPOSE_SERVICE_RUN.test(before) || before.split(/\s+/).some((word) => nameWords(word).some((part) => DEVELOPMENT_WORDS.has(part)));
+  return COMPOSE_SERVICE_RUN.test(before) || before.split(/\s+/).some(namedForDevelopmentWords);
 }
 
 /** Whether the command sets a URL before it to a test database's or a direct one (`DATABASE_URL=$TEST_DATABASE_URL`). */

@@ -348,9 +348,10 @@ export interface DocumentText {
 
 /**
  * Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code, a shell script the
- * JavaScript it hands to node on a here-document (nodeHeredocs.ts).
+ * JavaScript it hands to node on a here-document (nodeHeredocs.ts), and YAML (a compose file, Kubernetes or Helm
+ * YAML) the commands its containers run (containerCommands.ts).
  */
-export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript';
+export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript' | 'yaml';
 
 /** Static description of a rule: what the editor hover, docs and CLI show. */
 export interface RuleInfo {
