@@ -219,9 +219,9 @@ function scalarAt(value: string, from: number, start: number, to: number, stop?:
 
 /** A shell run by name, with the option that makes it run the next word as a script (`sh -c`, `/bin/bash -ec`). */
 const SHELL_WORD = /^(?:\S*\/)?(?:sh|bash|ash|dash|zsh)$/;
-const SCRIPT_OPTION = /^-[a-z]*c[a-z]*$/;
+const SCRIPT_OPTION = /^-[abd-z]*c[a-z]*$/;
 /** The same at a string's start, up to the script's opening quote: `sh -c "`, `/bin/sh -ec '`. */
-const SHELL_PREFIX = /^(?:\S*\/)?(?:sh|bash|ash|dash|zsh)(?:\s+-[a-z]+)*?\s+-[a-z]*c[a-z]*\s+(["'])/;
+const SHELL_PREFIX = /^(?:\S*\/)?(?:sh|bash|ash|dash|zsh)(?:\s+-[abd-z]+)*\s+-[abd-z]*c[a-z]*\s+(["'])/;
 
 /**
  * The ranges of the shell text a command's words run: the script of `sh -c` (a list's word after `-c`, or the quoted
@@ -263,9 +263,10 @@ function environmentOf(lines: readonly string[], kubernetes: boolean): Map<strin
       else if (value && pending !== undefined) set(pending, value[1]);
       continue;
     }
-    const listed = /^\s*-\s*["']?([A-Za-z_]\w*)=(.*?)["']?\s*$/.exec(line);
+    const listed = /^\s*-\s*(["']?)([A-Za-z_]\w*)=(.*)$/.exec(line);
     const mapped = /^\s*["']?([A-Za-z_]\w*)["']?\s*:\s*(\S.*)$/.exec(line);
-    if (listed) set(listed[1], listed[2]);
+    // `- "NAME=value"`: the quote that opens the item closes it.
+    if (listed) set(listed[2], listed[1] && listed[3].trimEnd().endsWith(listed[1]) ? listed[3].trimEnd().slice(0, -1) : listed[3]);
     else if (mapped) set(mapped[1], mapped[2]);
   }
   return environment;
