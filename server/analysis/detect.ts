@@ -19,7 +19,7 @@ import { flowEvents, inBlockWithHandlers, inHandler, inHandlerApart, returnsBetw
 import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
-import { dialectOfSetStatement, dialectOfStatement, type OtherDialect } from './dialect';
+import { dialectOfSetStatement, dialectOfStatement, withoutYugabyteClauses, type OtherDialect } from './dialect';
 import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames, afterLeadingTemplateLines } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
@@ -1015,6 +1015,10 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     // Only text that is surely PostgreSQL gets a syntax error reported (context.ts): not another dialect,
     // not a template. The error's place is kept either way (embedded SQL repairs holes by it).
     facts.dialect = dialectOfStatement(text);
+    // A YugabyteDB statement is PostgreSQL besides its own clauses (dialect.ts): read with them blanked, it keeps a real
+    // mistake elsewhere as a syntax error, and what it does (a temporary table) as a pooling candidate.
+    const asYsqlReads = facts.dialect === 'compatible' ? withoutYugabyteClauses(text) : undefined;
+    if (asYsqlReads !== undefined) return analyzeFragment(asYsqlReads, base, plpgsql, false, sessionFlags, inputs);
     if (!facts.dialect && hasTemplateMarkers(text)) facts.templated = true;
     const offset = errorOffset(text, error);
     facts.syntaxError = { message: (error as Error).message, offset: base + offset, end: base + Math.max(offset + 1, wordEnd(text, offset)) };

@@ -6,11 +6,14 @@ import { isAbsolute } from 'node:path';
 import { replaceLiteralsAndComments, hasTemplateMarkers } from './templatePlaceholders';
 import { SQL_TRIVIA } from './sqlTrivia';
 import { pathInProject } from './projectPaths';
+import { yugabyteClauseRanges } from './yugabyteClauses';
+import { blankedRanges } from './blankedRanges';
 
 /** The databases PoolSafe recognises as not PostgreSQL. The first four, and the DDL of Spanner, Vertica, Snowflake,
  *  Hive/Spark and Teradata (counted as analytics), have statement checks below; the others are known by name (a folder,
  *  a file name), which is how multi-database projects keep them. `compatible` is a statement in a PostgreSQL-compatible
- *  engine's own syntax (Redshift's distribution and sort keys): skipped on its own, never making its file another dialect's. */
+ *  engine's own syntax (Redshift's distribution and sort keys, YugabyteDB's tablet splitting and sharded keys): skipped on
+ *  its own, never making its file another dialect's. */
 export type OtherDialect = 'mysql' | 'sqlite' | 'sqlserver' | 'oracle' | 'clickhouse' | 'analytics' | 'pooler' | 'tool' | 'compatible';
 
 /** The one list of database names a path part may carry (the TS side, embeddedDialect.ts, uses it too).
@@ -370,6 +373,10 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, { test(statement: string): boo
     '^[^\\S\\r\\n\\u2028\\u2029]*SET\\s+(?:ECHO|SERVEROUTPUT|PAGESIZE|LINESIZE|FEEDBACK|VERIFY|HEADING|TERMOUT|TRIMSPOOL|TRIMOUT|DEFINE|AUTOTRACE|SQLBLANKLINES|COLSEP|NEWPAGE)\\s+(?!TO\\b|=)[^\\s=]',
     '^[^\\S\\r\\n\\u2028\\u2029]*WHENEVER\\s+(?:SQLERROR|OSERROR)\\b',
   ].join('|'), 'im')],
+  // YugabyteDB, a PostgreSQL-compatible engine whose other syntax is PostgreSQL's own: its tablet splitting, hash and
+  // range sharded key columns and tablegroups (yugabyteClauses.ts). Last, so another engine's statement stays that
+  // engine's; the rest of such a statement is still judged (withoutYugabyteClauses).
+  ['compatible', { test: (statement) => yugabyteClauseRanges(statement).length > 0 }],
 ];
 
 /**
@@ -387,6 +394,18 @@ export function dialectOfStatement(statement: string): OtherDialect | undefined 
   const code = replaceLiteralsAndComments(statement, "''");
   for (const [dialect, pattern] of STATEMENT_DIALECTS) if (pattern.test(code)) return dialect;
   return undefined;
+}
+
+/**
+ * A YugabyteDB statement as PostgreSQL's parser should read it: with YugabyteDB's own clauses blanked (offsets and lines
+ * kept), so that a mistake elsewhere in it (a column left without a type beside `SPLIT INTO 3 TABLETS`) is still found
+ * where it is. YSQL is PostgreSQL's grammar besides those clauses. Undefined when the statement has none. Redshift's
+ * statements are not read so: its SQL differs from PostgreSQL's in more than the keys that mark it (IDENTITY(1, 1),
+ * its own functions and types), so what remains of such a statement is no PostgreSQL to judge.
+ */
+export function withoutYugabyteClauses(statement: string): string | undefined {
+  const ranges = yugabyteClauseRanges(replaceLiteralsAndComments(statement));
+  return ranges.length > 0 ? blankedRanges(statement, ranges) : undefined;
 }
 
 /**
