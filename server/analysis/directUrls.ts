@@ -6,20 +6,24 @@
 //     the direct connection (the same words with a pool word added).
 // The URL is followed where the code shows it: a literal name (`process.env.DIRECT_URL`, `config.directUrl`, a
 // destructured setting, a const, either side of a `?:`), and, when the subscriber is made in a class from a
-// constructor parameter, into every `new Class(url)` of the project (through barrel re-exports). Every URL that
-// can reach the subscriber must be direct; anything not followed keeps the finding.
+// constructor parameter, into every `new Class(url)` of the project (through barrel re-exports); a parameter of a named
+// function, into every call of it in the project (up to MAX_CALLER_HOPS calls out); through a project function that
+// rebuilds the URL from its argument with the same server (urlRebuilds.ts: `withPassword(directUrl, secret)`, or the
+// fields a parser reads off it into driver options). Every URL that can reach the subscriber must be direct; anything not
+// followed keeps the finding.
 import ts from 'typescript';
 import { type Flow, enclosingClass, flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
 import { classMethod, isPrivateMember } from './classMembers';
 import { dirname, resolve } from 'node:path';
 import { hasPooledSibling, namesDirectUrl } from './urlNames';
 import { resolveModule } from './moduleResolution';
-import { variableDeclaredIn } from './astWalk';
+import { variableDeclaredIn, walkDescendants } from './astWalk';
 import { importersOf, specifiersIn } from './projectImporters';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
 import { exampleEnvironmentValues } from './testEnvironment';
 import { packageFolder } from './packageManifests';
+import { rebuiltUrlArgument } from './urlRebuilds';
 import { POOLER_PORT_TEXT, connectionParts, isSessionModePooler, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
 
 /** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
@@ -29,6 +33,11 @@ const MAX_CALLER_FILES = 40;
 const MAX_IMPORTS_SEARCHED = 30;
 /** How many consts a URL is followed through within one file. */
 const MAX_DEPTH = 4;
+/**
+ * How many function calls out a URL parameter is followed, each to every call of its function in the project
+ * (`connect(dsn)` in `migrate(dsn)`, called by `run()` with the direct URL): two forwarding functions and the caller.
+ */
+const MAX_CALLER_HOPS = 3;
 
 
 /** A parsed file and its path. */
@@ -122,17 +131,26 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
   } else if (ts.isCallExpression(value) && value.arguments.length > 0 && value.arguments.every((a) => ts.isStringLiteralLike(a))) {
     sources.names.push(...value.arguments.map((a) => (a as ts.StringLiteralLike).text)); // getEnv('DIRECT_URL', 'DATABASE_DIRECT_URL')
   } else if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && depth < MAX_DEPTH) {
-    // A function of the file or of a project module that returns the URL (`postgres(resolveLockUrl())`, whose body
-    // returns `env.DATABASE_URL_UNPOOLED ?? env.DATABASE_URL`): what its one return holds, judged in its own file.
-    const returned = returnedValue(value);
-    if (returned) add(urlSources(returned.expression, returned.view, depth + 1));
-    else sources.unknown = true;
+    add(calledFunctionSources(value, view, depth + 1));
   } else if (ts.isIdentifier(value)) {
     add(identifierSources(value, view, depth));
   } else {
     sources.unknown = true;
   }
   return sources;
+}
+
+/**
+ * The URL a call of a file's or project module's function gives: the argument's, when the function rebuilds its
+ * argument's URL with the same server (`withPassword(directUrl, secret)`, urlRebuilds.ts); else what its one return
+ * holds, judged in its own file (`postgres(resolveLockUrl())`, whose body returns `env.DATABASE_URL_UNPOOLED ??
+ * env.DATABASE_URL`).
+ */
+function calledFunctionSources(call: ts.CallExpression, view: FileView, depth: number): UrlSources {
+  const rebuilt = rebuiltUrlArgument(call);
+  if (rebuilt) return urlSources(rebuilt, view, depth);
+  const returned = returnedValue(call);
+  return returned ? urlSources(returned.expression, returned.view, depth) : { names: [], parameters: [], unknown: true };
 }
 
 /**
@@ -236,15 +254,19 @@ export function documentsDirectExample(fileName: string): boolean {
   return [...exampleValuesOf(resolve(fileName)).values()].some((values) => values.length > 0 && values.every(isDocumentedDirectValue));
 }
 
-/** Whether every URL an expression may hold is a direct one, following constructor parameters to callers. */
-function holdsDirectUrl(expression: ts.Expression, view: FileView, followCallers: boolean): boolean {
+/**
+ * Whether every URL an expression may hold is a direct one, following a parameter (of a constructor, or of a named
+ * function) to its callers while `callerHops` is above zero.
+ */
+function holdsDirectUrl(expression: ts.Expression, view: FileView, callerHops: number): boolean {
   const sources = urlSources(expression, view);
   if (sources.unknown || (sources.names.length === 0 && sources.parameters.length === 0 && !sources.unpooled)) return false;
   let texts: string[] | undefined;
   const lazyTexts = (): string[] => (texts ??= siblingTexts(view));
   if (!sources.names.every((name) => isDirectName(name, lazyTexts, view.path))) return false;
-  if (followCallers && sources.fields?.some((field) => aCallerPassesOtherUrl(field, view))) return false;
-  return sources.parameters.every((parameter) => followCallers && constructorCallersPassDirect(parameter, view));
+  if (callerHops > 0 && sources.fields?.some((field) => aCallerPassesOtherUrl(field, view))) return false;
+  return sources.parameters.every((parameter) => callerHops > 0
+    && (constructorCallersPassDirect(parameter, view) || functionCallersPassDirect(parameter, view, callerHops - 1)));
 }
 
 /**
@@ -306,7 +328,7 @@ function constructorCallersPassDirect(parameter: ts.ParameterDeclaration, view: 
       if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === className) {
         calls++;
         const argument = node.arguments?.[index];
-        if (!argument || !holdsDirectUrl(argument, caller, false)) allDirect = false;
+        if (!argument || !holdsDirectUrl(argument, caller, 0)) allDirect = false;
       }
       if (allDirect) ts.forEachChild(node, visit);
     };
@@ -314,6 +336,71 @@ function constructorCallersPassDirect(parameter: ts.ParameterDeclaration, view: 
     if (!allDirect) return false;
   }
   return calls > 0;
+}
+
+/**
+ * A parameter of a named function (a function declaration, or a const holding an arrow or function expression): every
+ * call of the function in the project (the file and its importers, callerFiles) hands it a direct URL at the parameter's
+ * place, followed out `callerHops` more calls. The function's name used any other way (handed on as a value, read as a
+ * member, mocked) hides calls: not followed.
+ */
+function functionCallersPassDirect(parameter: ts.ParameterDeclaration, view: FileView, callerHops: number): boolean {
+  const fn = parameter.parent;
+  const name = functionName(fn);
+  if (!name || parameter.dotDotDotToken) return false;
+  const index = fn.parameters.indexOf(parameter);
+  const files = callerFiles(view.path);
+  // As many importers as are read: more may call it.
+  if (files.length >= MAX_CALLER_FILES) return false;
+  let calls = 0;
+  for (const file of files) {
+    const caller = file === view.path ? view : parsed(file);
+    if (!caller || !caller.source.text.includes(name)) continue;
+    let allDirect = true;
+    walkDescendants(caller.source, (node) => {
+      if (!ts.isIdentifier(node) || node.text !== name || namesDeclaration(node)) return;
+      const use = node.parent;
+      if (!ts.isCallExpression(use) || use.expression !== node) {
+        allDirect = false;
+        return;
+      }
+      calls++;
+      const argument = use.arguments[index];
+      if (!argument || ts.isSpreadElement(argument) || !holdsDirectUrl(argument, caller, callerHops)) allDirect = false;
+    }, () => !allDirect);
+    if (!allDirect) return false;
+  }
+  return calls > 0;
+}
+
+/** An identifier that declares, imports or re-exports a name rather than using it. */
+function namesDeclaration(name: ts.Identifier): boolean {
+  const holder = name.parent;
+  return ((ts.isFunctionDeclaration(holder) || ts.isVariableDeclaration(holder)) && holder.name === name)
+    || ts.isImportSpecifier(holder) || ts.isExportSpecifier(holder) || ts.isImportClause(holder);
+}
+
+/**
+ * The URL a project function parsed into the fields connection options read their server from (`const parts =
+ * parseDsn(dsn); postgres({ host: parts.host, port: parts.port, … })`): the parser keeps its argument's server
+ * (urlRebuilds.ts), so the options connect where that URL does. The host, and a port if given, must be read off the one
+ * const the parser's call made.
+ */
+function urlParsedIntoOptions(options: ts.ObjectLiteralExpression, view: FileView): ts.Expression | undefined {
+  const host = objectProperty(options, 'host') ?? objectProperty(options, 'hostname');
+  const holder = host && fieldHolder(host, ['host', 'hostname']);
+  const port = objectProperty(options, 'port');
+  if (!holder || (port && fieldHolder(port, ['port']) !== holder)) return undefined;
+  const declaration = declarationNamed(view.source, holder, options);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !isConst(declaration) || !declaration.initializer) return undefined;
+  const made = unwrap(declaration.initializer);
+  return ts.isCallExpression(made) ? rebuiltUrlArgument(made) : undefined;
+}
+
+/** The name of the variable a field is read off (`parts` of `parts.host`), when the field is one of `fields`. */
+function fieldHolder(value: ts.Expression, fields: readonly string[]): string | undefined {
+  const read = unwrap(value);
+  return ts.isPropertyAccessExpression(read) && ts.isIdentifier(read.expression) && fields.includes(read.name.text) ? read.expression.text : undefined;
 }
 
 /** The file and the files that import it, directly or through a barrel that re-exports it (bounded). */
@@ -353,8 +440,13 @@ export function connectsDirectly(first: ts.Expression, fileName: string | undefi
   const value = privateMethodResult(unwrap(first)) ?? unwrap(first);
   const url = ts.isObjectLiteralExpression(value) ? objectProperty(value, 'connectionString') : value;
   if (url && isProviderDirectLiteral(url)) return true;
-  if (!url && ts.isObjectLiteralExpression(value)) return optionsNameProviderDirectHost(value);
-  return url !== undefined && holdsDirectUrl(url, { source: first.getSourceFile(), path: resolve(fileName) }, true);
+  const view = { source: first.getSourceFile(), path: resolve(fileName) };
+  if (!url && ts.isObjectLiteralExpression(value)) {
+    if (optionsNameProviderDirectHost(value)) return true;
+    const parsedUrl = urlParsedIntoOptions(value, view);
+    return parsedUrl !== undefined && holdsDirectUrl(parsedUrl, view, MAX_CALLER_HOPS);
+  }
+  return url !== undefined && holdsDirectUrl(url, view, MAX_CALLER_HOPS);
 }
 
 /**
