@@ -16,7 +16,8 @@
 // destructured (`const { db } = await import('./db')`) or read by member counts as a named import. A use returned
 // from a method or from a function that is not followed, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
-// library's, for its users).
+// library's, for its users). A database put into an object a function returns (a request context) is not followed
+// to its readers: it is accepted only in a project no file of which mentions a transaction (contextStaysSafe).
 import ts from 'typescript';
 import { flowOfModule, isConstDeclaration, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { hasEntryGuard, runsOncePerRun } from './oncePerRun';
@@ -25,7 +26,7 @@ import { resolve } from 'node:path';
 import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { hasModifier, variableDeclaredIn } from './astWalk';
-import { importersOf, specifiersIn } from './projectImporters';
+import { importersOf, projectMayMention, specifiersIn } from './projectImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
@@ -57,6 +58,8 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** Text that may run a transaction on a database (`db.transaction(`, `db.$client`). */
 const MENTIONS_TRANSACTION = /\.\s*(?:transaction|\$client)\b/;
 const MAX_CACHED = 64;
+/** The word `transaction` (any case, not inside a longer name) or `$client`, anywhere in a file (contextStaysSafe). */
+const PROJECT_TRANSACTION_WORD = /(?<!\w)(?:transaction|\$client)(?![\w$])/i;
 
 /** One file's view: its syntax tree and the names drizzle's `migrate` is imported under. */
 interface FileView { source: ts.SourceFile; migrate: Set<string> }
@@ -589,11 +592,24 @@ function optionStaysSafe(property: ts.ShorthandPropertyAssignment | ts.PropertyA
   const call = object.parent;
   // `[{ name: 'pooler', makeDb: (url) => drizzle(…) }, …]`: a row of a test table, handed whole to its callback.
   if (ts.isArrayLiteralExpression(call)) return tableRowStaysSafe(call, call.elements.indexOf(object as ts.Expression), { key }, view, walk);
+  // `return { session, db, headers }`: a request context (tRPC's createContext), read wherever the framework hands it.
+  if (returningFunction(object)) return contextStaysSafe(view);
   if (!ts.isCallExpression(call) || call.expression === object || !ts.isIdentifier(call.expression)) return false;
   const index = call.arguments.indexOf(object as ts.Expression);
   if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
   const targets = calledFunctions(call.expression, view, walk);
   return targets !== undefined && targets.every((target) => parameterOptionStaysSafe(target, index, key, walk));
+}
+
+/**
+ * A database that is a property of an object a function returns: a request context, which the framework hands to
+ * handlers anywhere in the project (`({ ctx }) => ctx.db.select()`, `({ ctx: { db } }) => …`) by no name this walk can
+ * follow. It runs no transaction when no source file of the project mentions one at all (PROJECT_TRANSACTION_WORD: a
+ * `.transaction(…)` or `$client` on any receiver, or a library's `transaction: true` option; a migrator handed the
+ * context's database runs its one transaction per run, as migrate(db) anywhere does).
+ */
+function contextStaysSafe(view: FileView): boolean {
+  return !projectMayMention(resolve(view.source.fileName), PROJECT_TRANSACTION_WORD);
 }
 
 /** The property `key` of the object given to a function's `index`th parameter, used safely in the function (optionStaysSafe). */

@@ -9,7 +9,8 @@
 // again for each of a dozen files asked about: 19,000 reads, 245 MB, three times what it lints).
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { boundedBytes, isOneShotRun, walkFolders } from './folderEntries';
-import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, projectRoot, resolveModule } from './moduleResolution';
+import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, owningPackage, projectRoot, resolveModule } from './moduleResolution';
+import { readJson } from './packageManifests';
 import { isFile } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
@@ -43,7 +44,7 @@ export function importersOf(file: string): string[] | undefined {
     if (!files || !isOneShotRun()) return files && files.filter((candidate) => candidate !== file && imports(candidate, file));
     // Only a file naming a specifier that ends in one of the file's names can import it: the others are not read again.
     const index = indexes.get(root!, () => indexSpecifiers(files));
-    const naming = new Set([...namesOf(file)].flatMap((name) => [...(index.get(name) ?? [])]));
+    const naming = new Set([...specifierEndings(file)].flatMap((name) => [...(index.get(name) ?? [])]));
     return files.filter((candidate) => candidate !== file && naming.has(candidate) && imports(candidate, file));
   });
 }
@@ -72,7 +73,7 @@ function indexSpecifiers(files: readonly string[]): SpecifierIndex {
 function imports(candidate: string, file: string): boolean {
   const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
   if (bytes === undefined) return false;
-  const names = namesOf(file);
+  const names = specifierEndings(file);
   if (![...names].some((name) => bytes.includes(`${name}'`) || bytes.includes(`${name}"`))) return false;
   return specifiersIn(bytes.toString('utf8')).some((s) => names.has(lastSegment(s)) && resolveModule(candidate, s) === file);
 }
@@ -86,6 +87,25 @@ export function namesOf(file: string): Set<string> {
   return names;
 }
 
+/**
+ * The last segments a specifier naming the file may end in: its own names (namesOf), and, for a file of a package,
+ * the last segment of the package's name (`@clinic/db` for its entry `packages/db/src/index.ts`, whose folder is
+ * `src`) and of each subpath its `exports` declares (`./client` for `./src/pg.ts`). Which file such a specifier
+ * names is then resolved as for any other (moduleResolution.ts's workspace packages): these only say which files
+ * are worth resolving.
+ */
+function specifierEndings(file: string): Set<string> {
+  const names = namesOf(file);
+  const own = owningPackage(file);
+  if (!own) return names;
+  names.add(lastSegment(own.name));
+  const exported = readJson(join(own.folder, 'package.json'))?.exports;
+  if (exported && typeof exported === 'object' && !Array.isArray(exported)) {
+    for (const key of Object.keys(exported)) if (key.startsWith('./') && !key.includes('*')) names.add(lastSegment(key));
+  }
+  return names;
+}
+
 export function lastSegment(specifier: string): string {
   const trimmed = specifier.replace(/\/+$/, '');
   const slash = trimmed.lastIndexOf('/');
@@ -94,6 +114,25 @@ export function lastSegment(specifier: string): string {
 
 function projectFiles(root: string): ProjectFiles {
   return projects.get(root, () => listProject(root));
+}
+
+const mentions = new TimedCache<boolean>(PROJECT_CACHE_MS, MAX_PROJECTS * 4);
+
+/**
+ * Whether some source file of `file`'s project (every one under its project root, as importersOf lists them) holds text
+ * matching `pattern`: true also when the project cannot be listed, since an unread file may hold it. Each file is searched
+ * as bytes; the answer is cached per project and pattern for a while.
+ */
+export function projectMayMention(file: string, pattern: RegExp): boolean {
+  const root = isAbsolute(file) ? projectRoot(file) : undefined;
+  if (root === undefined) return true;
+  return mentions.get(`${root}\u0000${pattern.source}\u0000${pattern.flags}`, () => {
+    const files = projectFiles(root);
+    return files === undefined || files.some((candidate) => {
+      const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+      return bytes === undefined || pattern.test(bytes.toString('utf8'));
+    });
+  });
 }
 
 /** Every source file under the root (dependencies, build output and hidden folders skipped). */
