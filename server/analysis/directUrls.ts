@@ -73,7 +73,7 @@ function removesPooler(call: ts.CallExpression): boolean {
  * The declaration a name refers to in its file: a parameter or a variable of an enclosing function or block (nearest
  * first), else the first const, destructured name or import of that name anywhere in the file.
  */
-function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): ts.Node | undefined {
+export function declarationNamed(source: ts.SourceFile, name: string, near: ts.Node): ts.Node | undefined {
   for (let scope: ts.Node | undefined = near; scope; scope = scope.parent) {
     if (ts.isFunctionLike(scope)) {
       const parameter = scope.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);

@@ -93,6 +93,7 @@ import { dynamicImportBindings } from './dynamicImports';
 import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresClients';
 import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
+import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
 import { isKnexHookOutsidePool } from './knexHooks';
 import { nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
@@ -1123,6 +1124,8 @@ class Extractor {
     if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
     // Made with the URL of a server the code started itself (a test container): no pooler in front of it.
     if (this.ownServer?.createdFrom(call)) return;
+    // Made with a Cloudflare Hyperdrive binding's connection string: a pool that keeps named prepared statements working.
+    if (connectsThroughHyperdrive(call.arguments[0], this.fileName)) return;
     this.addPreparesByDefaultFinding(call, 'undefined, ',
       'postgres.js prepares every query as a named statement by default (prepare: true); a transaction pooler without prepared-statement support runs it on another server connection, where it does not exist.');
   }
@@ -1132,12 +1135,14 @@ class Extractor {
    * those options (postgresJsWrappers.ts), judged as `postgres(connection)` is when handed to drizzle: its queries go
    * through unsafe(), but a transaction's begin/commit are postgres.js's named prepared statements, so it prepares
    * nothing when the database is never given a transaction, nor with `prepare: false` among the options; nor where no
-   * pooler is between (a URL the project keeps for direct sessions, a server the code started itself).
+   * pooler is between (a URL the project keeps for direct sessions, a server the code started itself), nor through a
+   * Cloudflare Hyperdrive binding (hyperdriveBindings.ts), which keeps named prepared statements working.
    */
   private inspectDrizzleOwnClient(call: ts.CallExpression, connection: ts.Expression): void {
     if (this.runsInProcess(call, undefined)) return;
     if (this.fileName && connectsDirectly(connection, this.fileName)) return;
     if (this.ownServer?.connectionFromOwnServer(connection)) return;
+    if (drizzleConnectsThroughHyperdrive(connection, this.fileName)) return;
     if (drizzleNeverRunsTransaction(call)) return;
     this.addPreparesByDefaultFinding(call, '',
       'drizzle-orm/postgres-js makes a postgres.js client that prepares statements by default (prepare: true): the begin/commit of its transactions are named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Pass connection options with prepare: false.',

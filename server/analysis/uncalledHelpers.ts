@@ -69,13 +69,13 @@ function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, 
  * Whether every other file of the project that imports the module calls `name` passing an argument at `index` that passes.
  * `tests` says how a test file is read: as any other, or by its calls alone (TestReading).
  */
-function importersAllPass(fileName: string, name: string, passes: CallTest, tests: TestReading = 'asAnyFile'): boolean {
+function importersAllPass(fileName: string, name: string, passes: CallTest, tests: TestReading = 'asAnyFile', reading: MentionReading = 'everyMention'): boolean {
   const self = resolve(fileName);
   if (importersOf(self) === undefined) return false; // the project's importers cannot be known
   const files = callerFiles(self).filter((file) => file !== self);
   if (files.length >= MAX_CALLER_FILES - 1) return false;
   const listed = new Set(files);
-  return files.every((file) => (tests === 'byCalls' && isTestCode(file) ? testCallsPass(file, name, passes) : importerPasses(file, self, listed, name, passes)));
+  return files.every((file) => (tests === 'byCalls' && isTestCode(file) ? testCallsPass(file, name, passes) : importerPasses(file, self, listed, name, passes, reading)));
 }
 
 /**
@@ -115,7 +115,7 @@ function topLevelFunction(fn: ts.SignatureDeclaration): { name: ts.Identifier; s
  * function that passes; a mention that is no call (the function handed on as a value) does not. Read `callsOnly`, every
  * call written with the name (`name(…)`, `module.name(…)`) must pass and other mentions are passed over (testCallsPass).
  */
-function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: ts.Identifier | undefined, passes: CallTest, reading: 'everyMention' | 'callsOnly' = 'everyMention'): boolean {
+function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: ts.Identifier | undefined, passes: CallTest, reading: MentionReading = 'everyMention'): boolean {
   let flow: Flow | undefined;
   const flowOf = (): Flow => (flow ??= new Flow(file));
   let allPass = true;
@@ -129,7 +129,7 @@ function callsPass(file: ts.SourceFile, locals: ReadonlySet<string>, declared: t
     }
     // `export { f }` of an imported `f`: this module hands it on, and its own importers are not read.
     if (ts.isExportSpecifier(node.parent) && declared === undefined) return (allPass = false);
-    if (!isReference(node)) return true;
+    if (!isReference(node) || (reading === 'valueMentions' && ts.isTypeQueryNode(node.parent))) return true;
     const call = node.parent;
     if (!ts.isCallExpression(call) || call.expression !== node) return (allPass = false);
     allPass = passes(call, flowOf);
@@ -145,6 +145,13 @@ function isReference(node: ts.Identifier): boolean {
   if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) && parent.name === node) return false;
   return !(ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isExportSpecifier(parent) || ts.isNamespaceImport(parent));
 }
+
+/**
+ * How a file's mentions of the function are read (callsPass): each must be a passing call (`everyMention`); the same,
+ * with a `typeof f` in a type passed over (`valueMentions`: `ReturnType<typeof createDb>` hands the function nothing);
+ * or only the calls are read (`callsOnly`).
+ */
+type MentionReading = 'everyMention' | 'valueMentions' | 'callsOnly';
 
 /** A test of a call of the function, given the flow of the function the call is written in. */
 type CallTest = (call: ts.CallExpression, flow: () => Flow) => boolean;
@@ -184,7 +191,7 @@ function testCallsPass(file: string, name: string, passes: CallTest): boolean {
  * that mentions it without importing it by name from `self` (a namespace import, another function of that name)
  * cannot be read, and does not pass.
  */
-function importerPasses(file: string, self: string, listed: ReadonlySet<string>, name: string, passes: CallTest): boolean {
+function importerPasses(file: string, self: string, listed: ReadonlySet<string>, name: string, passes: CallTest, reading: MentionReading): boolean {
   const view = parsed(file);
   if (!view) return false;
   // A barrel of a barrel (`export * from './tenant'`, itself re-exporting self): its importers are a level callerFiles
@@ -198,7 +205,7 @@ function importerPasses(file: string, self: string, listed: ReadonlySet<string>,
     if (from === self || (from !== undefined && from !== file && reexportsUnderOwnName(from, self, name))) locals.add(local);
   }
   if (locals.size === 0) return onlyReexports(view.source, file, self, name);
-  return callsPass(view.source, locals, undefined, passes);
+  return callsPass(view.source, locals, undefined, passes, reading);
 }
 
 /** Whether module `barrel` re-exports `self`'s export `name` under the same name (`export { name } from './self'`, `export * from './self'`). */
@@ -365,8 +372,17 @@ function exportsByList(source: ts.SourceFile, name: string): boolean {
  * A function the file does not export is called in the file only; an exported one in the project's importers too.
  */
 export function alwaysHandedArgument(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, member: string | undefined, source: ts.SourceFile, fileName: string | undefined): boolean {
+  return alwaysHandedMatching(fn, parameter, source, fileName, (argument) => handsValue(argument, member));
+}
+
+/**
+ * Whether every call of `fn` — a top-level function — hands `parameter` an argument that `passes` (at least one call;
+ * an exported function's calls in the project's importers too): `createDb(env.HYPERDRIVE.connectionString)` for a
+ * URL parameter (hyperdriveBindings.ts). `reading` says how other mentions of the function count (MentionReading).
+ */
+export function alwaysHandedMatching(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined, passes: (argument: ts.Expression) => boolean, reading: MentionReading = 'everyMention'): boolean {
   const index = fn.parameters.indexOf(parameter);
-  const calls = index < 0 || parameter.dotDotDotToken ? undefined : countCallsIfAllPass(fn, source, fileName, argumentAt(index, (argument) => handsValue(argument, member)));
+  const calls = index < 0 || parameter.dotDotDotToken ? undefined : countCallsIfAllPass(fn, source, fileName, argumentAt(index, (argument) => passes(argument)), 'asAnyFile', reading);
   return calls !== undefined && calls > 0;
 }
 
@@ -396,7 +412,7 @@ export function neverHandedArgument(fn: ts.SignatureDeclaration, parameter: ts.P
  * export is called in the file only; an exported one in the project's importers too (callerFiles, bounded; `tests`
  * says how a test file among them is read).
  */
-function countCallsIfAllPass(fn: ts.SignatureDeclaration, source: ts.SourceFile, fileName: string | undefined, passes: CallTest, tests: TestReading = 'asAnyFile'): number | undefined {
+function countCallsIfAllPass(fn: ts.SignatureDeclaration, source: ts.SourceFile, fileName: string | undefined, passes: CallTest, tests: TestReading = 'asAnyFile', reading: MentionReading = 'everyMention'): number | undefined {
   const top = topLevelFunction(fn);
   if (!top) return undefined;
   const { name } = top;
@@ -407,8 +423,8 @@ function countCallsIfAllPass(fn: ts.SignatureDeclaration, source: ts.SourceFile,
     calls++;
     return passes(call, flow);
   };
-  if (!callsPass(source, new Set([name.text]), name, counted)) return undefined;
-  if (exported && (!fileName || !importersAllPass(fileName, name.text, counted, tests))) return undefined;
+  if (!callsPass(source, new Set([name.text]), name, counted, reading)) return undefined;
+  if (exported && (!fileName || !importersAllPass(fileName, name.text, counted, tests, reading))) return undefined;
   return calls;
 }
 
