@@ -576,6 +576,30 @@ function isWholeStatementPosition(node: ts.TaggedTemplateExpression): boolean {
   return enclosingQueryCall(node) !== undefined;
 }
 
+/** The method sql-template-strings' (and @nearform/sql's) statement objects add text with: `q.append(…)`. */
+const APPEND_METHOD = 'append';
+
+/**
+ * Whether the tagged template is the value a variable is declared with, and the code continues that variable with
+ * `.append(…)` in its scope (sql-template-strings' `const q = SQL\`… WHERE id IN (\`; ids.forEach((id) => q.append(…))`):
+ * the template opens the statement the query call sends later, whole only once appended to, so PostgreSQL's verdict
+ * on it alone ("syntax error at end of input") is no finding. What it holds is still read for pooling findings.
+ */
+function isContinuedByAppend(node: ts.TaggedTemplateExpression, flow: Flow): boolean {
+  const declaration = outermostWrapper(node).parent;
+  if (!ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return false;
+  const source = declaration.getSourceFile();
+  if (!source.text.includes(`.${APPEND_METHOD}`)) return false;
+  const name = declaration.name.text;
+  let appended = false;
+  walkDescendants(enclosingFunction(declaration) ?? source, (child) => {
+    if (!ts.isCallExpression(child) || !ts.isPropertyAccessExpression(child.expression) || child.expression.name.text !== APPEND_METHOD) return;
+    const receiver = child.expression.expression;
+    appended = ts.isIdentifier(receiver) && receiver.text === name && flow.variableOf(receiver) === declaration;
+  }, () => appended);
+  return appended;
+}
+
 /**
  * Whether a node is written inside a `${…}` hole of another template, reached through expressions (a concise arrow
  * body, a `.map(…)` call): ``sql`ALTER TABLE ${t} ${columns.map((c) => sql`DROP COLUMN ${c}, ADD COLUMN ${c} text`)}` ``.
@@ -1832,7 +1856,7 @@ class Extractor {
       const call = enclosingQueryCall(node);
       const receiver = call ? receiverOf(call) : kyselyExecuteTarget(node) ?? this.prismaTransactionClient(node.tag) ?? node.tag;
       if (this.isSetAside(receiver)) return;
-      const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node);
+      const whole = !FRAGMENT_TAGS.has(calleeText(node.tag)) && isWholeStatementPosition(node) && !isContinuedByAppend(node, this.flow);
       // A statement handed to a method of a client of the code's own server (`connection.execute.command(SQL\`…\`)`) runs there.
       const unpooled = this.pieceReading(node, receiver) || (!call && this.ownServerReading(argumentReceiver(node)));
       // A drizzle query a function builds and returns runs where its callers send it: only findings that hold anywhere.

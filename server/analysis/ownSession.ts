@@ -855,12 +855,21 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
 
 /** Whether the file runs in a session of its own for any reason but lying in a test folder (sessionOptions). */
 function runsInSessionOfItsOwn(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName: string | undefined, dump: boolean): boolean {
-  return dump || looksLikeModelExport(text) || (fileName !== undefined && opensByCreatingDatabase(text))
+  return dump || isHandLoadedModelExport(text, fileName) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
       || isBenchmarkInput(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunInPsqlSession(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
       || isHandAppliedMigration(fileName) || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
       || (!options?.migrationSections?.length && (isPsqlAppliedMigration(fileName) || isPastedIntoPsqlScript(fileName, text.toString())))));
+}
+
+/**
+ * A schema-design tool's export (looksLikeModelExport) that nothing of the project applies: one its own migrator applies
+ * (projectMigrators.ts: a migrations folder that db-migrate, node-pg-migrate or a program of the project sends on the
+ * application's URL) is a migration whatever tool exported it (corpus ruling 6), and its top-level SETs outlive it.
+ */
+function isHandLoadedModelExport(text: DocumentText, fileName: string | undefined): boolean {
+  return looksLikeModelExport(text) && !(fileName !== undefined && isAppliedByProjectMigrator(fileName));
 }
 
 /** `SET LOCAL` or `set_config(…, true)` anywhere in the text (a cheap first look before the project is read). */
