@@ -124,26 +124,37 @@ function isStoreIntoCache(use: ts.Identifier, key: string): boolean {
  */
 function exportedClientNeverPrepares(creation: ts.CallExpression): boolean {
   const declaration = exportedConstDeclaration(creation);
-  const self = declaration && resolve(declaration.getSourceFile().fileName);
-  if (!declaration || !self) return false;
+  if (!declaration) return false;
   const name = (declaration.name as ts.Identifier).text;
-  let uses = usesPassing(declaringScope(declaration), [name], declaration.name, isNonPreparingUse);
-  if (uses === undefined) return false;
+  const uses = usesPassing(declaringScope(declaration), [name], declaration.name, isNonPreparingUse);
+  const imported = uses === undefined ? undefined : importersUsesPassing(declaration.getSourceFile(), name, isNonPreparingUse);
   // An export no file of the project imports is for users the analysis cannot see.
-  let imported = false;
+  return uses !== undefined && imported !== undefined && imported.importers > 0 && uses + imported.uses > 0;
+}
+
+/**
+ * The uses of `name`, exported by `source`, in every file of the project that imports it by name (`import { name as
+ * local } from './db'`), when each passes `inert`: how many files import it and how many uses they make. Undefined
+ * when a use fails, a file cannot be read, or a file mentions the name without importing it so (a namespace import,
+ * a barrel, `require`), through which it may do anything with it.
+ */
+function importersUsesPassing(source: ts.SourceFile, name: string, inert: (use: ts.Identifier) => boolean): { importers: number; uses: number } | undefined {
+  const self = resolve(source.fileName);
+  let importers = 0;
+  let uses = 0;
   for (const file of callerFiles(self)) {
     if (file === self) continue;
     const view = parsed(file);
-    if (!view) return false;
+    if (!view) return undefined;
     if (!view.source.text.includes(name)) continue;
     const locals = [...importedNames(view.source)].filter(([, imported]) => imported.name === name && resolveModule(file, imported.specifier) === self).map(([local]) => local);
-    if (locals.length === 0) return false;
-    const more = usesPassing(view.source, locals, undefined, isNonPreparingUse);
-    if (more === undefined) return false;
-    imported = true;
+    if (locals.length === 0) return undefined;
+    const more = usesPassing(view.source, locals, undefined, inert);
+    if (more === undefined) return undefined;
+    importers += 1;
     uses += more;
   }
-  return imported && uses > 0;
+  return { importers, uses };
 }
 
 /**
@@ -174,9 +185,78 @@ function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
     if (isDeclaredName(reference)) return true;
     const verdict = heldUse(reference);
     if (verdict) uses += 1;
-    return verdict !== undefined;
+    if (verdict !== undefined) return true;
+    // `return listener` as a getter's whole answer: the client is used wherever the getter is called.
+    const getter = returningGetter(reference);
+    const handedOut = getter && getterCallsNeverPrepare(getter);
+    if (handedOut) uses += handedOut;
+    return handedOut !== undefined;
   });
   return safe && uses > 0;
+}
+
+/**
+ * The function `return variable` answers for, when it is a getter of that variable: a function declared at the top
+ * of its module, with no parameters, not async nor a generator, whose body is only that return, after statements
+ * that fill the variable when it is empty (`if (!listener) { listener = postgres(url); }`, `listener ??= …`). Its
+ * callers get the very client the variable holds, nothing else.
+ */
+function returningGetter(reference: ts.Identifier): ts.FunctionDeclaration | undefined {
+  const returned = outermostWrapper(reference);
+  const statement = returned.parent;
+  if (!ts.isReturnStatement(statement) || statement.expression !== returned || !ts.isBlock(statement.parent)) return undefined;
+  const getter = statement.parent.parent;
+  if (!ts.isFunctionDeclaration(getter) || !getter.name || !ts.isSourceFile(getter.parent) || getter.parameters.length > 0 || getter.asteriskToken
+    || hasModifier(getter, ts.SyntaxKind.AsyncKeyword) || hasModifier(getter, ts.SyntaxKind.DefaultKeyword)) return undefined;
+  const statements = statement.parent.statements;
+  const fills = statements.slice(0, -1);
+  return statements[statements.length - 1] === statement && fills.every((fill) => fillsWhenEmpty(fill, reference.text)) ? getter : undefined;
+}
+
+/** `if (!name) name = …;` (a block of such assignments, no else; `name == null` as the test too), or `name ??= …;`. */
+function fillsWhenEmpty(statement: ts.Statement, name: string): boolean {
+  if (ts.isExpressionStatement(statement)) return assignsTo(statement.expression, name, ts.SyntaxKind.QuestionQuestionEqualsToken);
+  if (!ts.isIfStatement(statement) || statement.elseStatement || !testsEmpty(statement.expression, name)) return false;
+  const body = ts.isBlock(statement.thenStatement) ? statement.thenStatement.statements : [statement.thenStatement];
+  return body.length > 0 && body.every((fill) => ts.isExpressionStatement(fill) && assignsTo(fill.expression, name, ts.SyntaxKind.EqualsToken));
+}
+
+function assignsTo(expression: ts.Expression, name: string, operator: ts.SyntaxKind): boolean {
+  return ts.isBinaryExpression(expression) && expression.operatorToken.kind === operator && ts.isIdentifier(expression.left) && expression.left.text === name;
+}
+
+/** `!name`, `name === null`, `name == undefined` (either side). */
+function testsEmpty(test: ts.Expression, name: string): boolean {
+  const isName = (node: ts.Expression): boolean => ts.isIdentifier(node) && node.text === name;
+  if (ts.isPrefixUnaryExpression(test)) return test.operator === ts.SyntaxKind.ExclamationToken && isName(test.operand);
+  return ts.isBinaryExpression(test) && (test.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || test.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken)
+    && ((isName(test.left) && isNullish(test.right)) || (isName(test.right) && isNullish(test.left)));
+}
+
+/**
+ * How many uses of the getter's client its callers make, when none of them may prepare: each mention of the getter,
+ * in its file and (exported) in each file importing it by name, is a call whose result is used as a held client is
+ * (`listener().listen(channel, fn)`, `.end()`), or kept in a const whose every use prepares nothing (`const listener =
+ * notificationClient(); await listener.listen(…)`). Undefined otherwise, or when an exported getter has no importer
+ * (a library's export, for its users).
+ */
+function getterCallsNeverPrepare(getter: ts.FunctionDeclaration): number | undefined {
+  const name = getter.name!.text;
+  const source = getter.getSourceFile();
+  const own = usesPassing(source, [name], getter.name, isListenOnlyGetterCall);
+  if (own === undefined || !hasModifier(getter, ts.SyntaxKind.ExportKeyword)) return own || undefined;
+  const imported = importersUsesPassing(source, name, isListenOnlyGetterCall);
+  return imported && imported.importers > 0 && own + imported.uses > 0 ? own + imported.uses : undefined;
+}
+
+/** A mention of a getter that is a call without arguments whose client prepares nothing (getterCallsNeverPrepare). */
+function isListenOnlyGetterCall(id: ts.Identifier): boolean {
+  const call = id.parent;
+  if (!ts.isCallExpression(call) || call.expression !== id || call.arguments.length > 0) return false;
+  if (heldUse(call) !== undefined) return true;
+  const holder = outermostWrapper(call).parent;
+  return ts.isVariableDeclaration(holder) && holder.initializer === outermostWrapper(call) && ts.isIdentifier(holder.name)
+    && (holder.parent.flags & ts.NodeFlags.Const) !== 0 && everyUseIs(holder, isNonPreparingUse);
 }
 
 /**
