@@ -13,6 +13,7 @@ import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
 import { keepFolderListings as keepListingsOfThisBundle } from './folderEntries';
 import { nodeHeredocPrograms } from './nodeHeredocs';
 import { PRISMA_MIGRATE_MESSAGE, containerMigrateDeploys, shellMigrateDeploys } from './prismaMigrate';
+import { POSTGRAPHILE_WATCH_MESSAGE, shellPostgraphileWatches } from './postgraphileWatch';
 import type { TextRange } from './blankedRanges';
 import { severityFor } from './context';
 import { resolveOptions } from './types';
@@ -87,23 +88,34 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
 /**
  * Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL, a shell
  * script through the programs it hands to node on here-documents, each read as a JavaScript file at the script's offsets,
- * and through the `prisma migrate deploy` runs it holds; a compose file or Kubernetes YAML through the same runs in its
- * containers' commands.
+ * through the `prisma migrate deploy` runs and the PostGraphile watch-mode servers it starts; a compose file or
+ * Kubernetes YAML through the `prisma migrate deploy` runs in its containers' commands.
  */
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options, fileName);
-  if (language === 'shellscript') return [...nodeHeredocPrograms(text).flatMap((program) => analyzeCode(program, options, fileName)), ...migrateFindings(shellMigrateDeploys(text, fileName), options, fileName)];
+  if (language === 'shellscript') return [...nodeHeredocPrograms(text).flatMap((program) => analyzeCode(program, options, fileName)), ...migrateFindings(shellMigrateDeploys(text, fileName), options, fileName), ...watchFindings(text, options, fileName)];
   if (language === 'yaml') return migrateFindings(containerMigrateDeploys(text, fileName), options, fileName);
   return analyzeCode(text, options, fileName);
 }
 
 /** A file's runs of `prisma migrate deploy` whose session lock may be taken through a pooler (prismaMigrate.ts), as findings. */
 function migrateFindings(runs: readonly TextRange[], options: Partial<AnalysisOptions> | undefined, fileName: string | undefined): Finding[] {
-  if (runs.length === 0) return [];
+  return commandFindings('advisory-lock', PRISMA_MIGRATE_MESSAGE, runs, options, fileName);
+}
+
+/** A shell script's starts of PostGraphile's CLI in watch mode, whose LISTEN may go through a pooler (postgraphileWatch.ts). */
+function watchFindings(text: string, options: Partial<AnalysisOptions> | undefined, fileName: string | undefined): Finding[] {
+  const watches = shellPostgraphileWatches(text, fileName).map(({ start, end }): TextRange => [start, end]);
+  return commandFindings('listen', POSTGRAPHILE_WATCH_MESSAGE, watches, options, fileName);
+}
+
+/** The findings of `rule` at the commands read in a script or container file; none where the file runs in a session of its own. */
+function commandFindings(rule: Finding['rule'], message: string, ranges: readonly TextRange[], options: Partial<AnalysisOptions> | undefined, fileName: string | undefined): Finding[] {
+  if (ranges.length === 0) return [];
   const resolved = resolveOptions(options);
-  const severity = severityFor('advisory-lock', resolved);
+  const severity = severityFor(rule, resolved);
   if (!severity || resolved.ownSession || matchesSessionScripts(resolved.sessionScripts, fileName)) return [];
-  return runs.map(([start, end]) => ({ rule: 'advisory-lock', severity, start, end, message: PRISMA_MIGRATE_MESSAGE }));
+  return ranges.map(([start, end]) => ({ rule, severity, start, end, message }));
 }
 
 /** Findings for TS/JS code: the SQL it sends. */

@@ -150,7 +150,7 @@ function outside(ranges: readonly TextRange[], length: number): TextRange[] {
 }
 
 /** A package manager's run of a package.json script on a shell line: the script's name, the workspace package named, where it stands. */
-interface PackageScriptRun {
+export interface PackageScriptRun {
   script: string;
   /** The package named with `yarn workspace <name>`, `npm -w <name>`, `pnpm --filter <name>`; else the nearest package defining the script. */
   workspace: string | undefined;
@@ -164,14 +164,14 @@ const PACKAGE_MANAGER_WORD = /\b(?:npm|pnpm|yarn|bun)\b/;
 /** A package manager as a command's first word: `yarn …`, `npm run …`, `pnpm --filter … run …`, `bun run …`. */
 const PACKAGE_MANAGER = /(?<![\w./$-])(?:npm|pnpm|yarn|bun)(?=[ \t])/g;
 /** Words that may stand before the package manager in its simple command: its assignments, a condition's keyword, and commands that run the rest. */
-const COMMAND_PREFIX = /^(?:[A-Za-z_]\w*=\S*|if|while|until|!|exec|time|nice|nohup|env|command)$/;
+export const COMMAND_PREFIX = /^(?:[A-Za-z_]\w*=\S*|if|while|until|!|exec|time|nice|nohup|env|command)$/;
 /** Options that name the workspace package the script is run in. */
 const WORKSPACE_OPTIONS: ReadonlySet<string> = new Set(['-w', '--workspace', '--filter', '-F']);
 /** Options that name another folder to run in (`npm --prefix api run …`, `yarn --cwd api …`): not followed. */
 const FOLDER_OPTIONS: ReadonlySet<string> = new Set(['--prefix', '--dir', '-C', '--cwd']);
 
 /** The package-script runs of a shell line (`masked`: the line with its quoted text masked). */
-function packageScriptRuns(line: string, masked: string): PackageScriptRun[] {
+export function packageScriptRuns(line: string, masked: string): PackageScriptRun[] {
   if (!PACKAGE_MANAGER_WORD.test(masked)) return [];
   const runs: PackageScriptRun[] = [];
   for (const match of masked.matchAll(PACKAGE_MANAGER)) {
@@ -215,22 +215,31 @@ function named(word: { text: string; end: number } | undefined, workspace: strin
  */
 function packageScriptLocksPooled(fileName: string, run: PackageScriptRun, { assigned, runFolder }: RunContext): boolean {
   if (setsTestOrDirectUrl(run.command) || namedForDevelopmentWords(run.script)) return false;
-  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(runFolder, ROOT_LEVELS).find((candidate) => packageScripts(candidate).has(run.script));
-  const script = folder === undefined ? undefined : packageScripts(folder).get(run.script);
+  const { folder, script } = scriptOfPackageRun(fileName, run, runFolder) ?? {};
   if (folder === undefined || script === undefined || !PRISMA_MIGRATE_DEPLOY.test(script)) return false;
   const masked = maskedQuotesKeepingWord(withEchoesBlanked(script));
   return [...masked.matchAll(EVERY_MIGRATE_DEPLOY)].some((match) => migrateDeployLocksPooled(fileName, script.slice(commandStart(masked, match.index), commandEnd(masked, match.index)), assigned, folder));
 }
 
+/**
+ * The package folder a run of a package script runs in (the workspace package it names, else the nearest folder up from
+ * `runFolder` — by default the file's own — whose package.json defines the script) and the command that script holds.
+ */
+export function scriptOfPackageRun(fileName: string, run: PackageScriptRun, runFolder = dirname(resolve(fileName))): { folder: string; script: string } | undefined {
+  const folder = run.workspace !== undefined ? workspacePackage(fileName, run.workspace) : foldersUpToRoot(runFolder, ROOT_LEVELS).find((candidate) => packageScripts(candidate).has(run.script));
+  const script = folder === undefined ? undefined : packageScripts(folder).get(run.script);
+  return folder === undefined || script === undefined ? undefined : { folder, script };
+}
+
 /** Where the simple command holding `at` starts on its line: after the last separator before it. */
-function commandStart(line: string, at: number): number {
+export function commandStart(line: string, at: number): number {
   const before = line.slice(0, at);
   const separators = [...before.matchAll(/[;&|(`]|\b(?:then|do|else)\b/g)];
   const last = separators[separators.length - 1];
   return last ? last.index + last[0].length : 0;
 }
 
-function commandEnd(line: string, at: number): number {
+export function commandEnd(line: string, at: number): number {
   const end = line.slice(at).search(/[;&|)`]/);
   return end < 0 ? line.length : at + end;
 }
