@@ -100,9 +100,10 @@ function tomlBindings(text: string): string[] {
   const names: string[] = [];
   let inHyperdrive = false;
   for (const line of text.split(/\r?\n/)) {
-    const table = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
+    // The table name is taken whole and trimmed after: `\s*` beside a lazy name would match the spaces two ways.
+    const table = /^\s*\[\[?([^\]]*)\]/.exec(line);
     if (table) {
-      inHyperdrive = /(?:^|\.)hyperdrive$/.test(table[1]);
+      inHyperdrive = /(?:^|\.)hyperdrive$/.test(table[1].trim());
       continue;
     }
     const binding = inHyperdrive ? /^\s*binding\s*=\s*["']([^"']+)["']/.exec(line) : null;
