@@ -1,5 +1,5 @@
 // Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL, TS/JS, shell scripts and
-// container YAML (compose files, Kubernetes and Helm YAML),
+// container YAML (compose files, Kubernetes and Helm YAML) and Dockerfiles,
 // skipping node_modules, .git, whatever the repository's .gitignore files exclude and, unless asked not
 // to, vendored folders and minified files by name (server/generatedFiles.ts; bundles are judged by their
 // text when read, in lint.ts).
@@ -12,6 +12,7 @@ import { isFileEntry } from '../server/analysis/folderEntries';
 import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
 import { SHELL_SCRIPT_NAME } from '../server/analysis/shellScriptNames';
 import { isContainerYaml } from '../server/analysis/containerCommands';
+import { isDockerfile } from '../server/analysis/dockerInit';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
   ...Object.fromEntries(SQL_FILE_EXTENSIONS.map((extension) => [extension, 'sql' as const])),
@@ -28,6 +29,8 @@ export function languageOf(path: string): DocumentLanguage | undefined {
   if (SHELL_SCRIPT_NAME.test(path)) return 'shellscript';
   // A compose file, Kubernetes or Helm YAML: read for the commands its containers run (containerCommands.ts).
   if (isContainerYaml(path)) return 'yaml';
+  // A Dockerfile: read for the commands its image starts with (dockerfileCommands.ts).
+  if (isDockerfile(path)) return 'dockerfile';
   return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()];
 }
 
@@ -150,7 +153,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     } else if (languageOf(input)) {
       files.push(input);
       named.add(input);
-    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript, shell script or container YAML file' });
+    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript, shell script, container YAML file or Dockerfile' });
   }
   return { files: [...new Set(files)], named, problems };
 }

@@ -34,9 +34,9 @@ export function isDefaultIgnoredPath(path: string): boolean {
   return isDefaultIgnoredName(path) || parts.slice(0, -1).some((part) => DEFAULT_IGNORED_DIRECTORIES.has(part) || part === 'node_modules');
 }
 
-/** SQL files, shell scripts and container YAML are always the user's: only JavaScript/TypeScript can be minified or bundled. */
+/** SQL files, shell scripts, container YAML and Dockerfiles are always the user's: only JavaScript/TypeScript can be minified or bundled. */
 export function mayBeGenerated(language: DocumentLanguage): boolean {
-  return language !== 'sql' && language !== 'shellscript' && language !== 'yaml';
+  return language !== 'sql' && language !== 'shellscript' && language !== 'yaml' && language !== 'dockerfile';
 }
 
 /** Minified or bundled JavaScript/TypeScript, judged by its text. */

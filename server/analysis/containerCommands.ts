@@ -228,7 +228,7 @@ const SHELL_PREFIX = /^(?:\S*\/)?(?:sh|bash|ash|dash|zsh)(?:\s+-[abd-z]+)*\s+-[a
  * text after `sh -c` in a string); a string without a shell, read as a shell line; the words of a list on one line
  * read as a command there once their quotes and commas are blanks.
  */
-function shellTextOf(text: string, words: readonly TextRange[]): TextRange[] {
+export function shellTextOf(text: string, words: readonly TextRange[]): TextRange[] {
   const wordText = words.map(([from, to]) => text.slice(from, to));
   const shell = wordText.findIndex((word, index) => SHELL_WORD.test(word.trim()) && SCRIPT_OPTION.test(wordText[index + 1]?.trim() ?? ''));
   if (shell >= 0) return words[shell + 2] ? [words[shell + 2]] : [];
@@ -272,7 +272,7 @@ function environmentOf(lines: readonly string[], kubernetes: boolean): Map<strin
   return environment;
 }
 
-function unquoted(value: string): string {
+export function unquoted(value: string): string {
   return value.replace(/^(["'])(.*)\1$/s, '$2');
 }
 

@@ -1,15 +1,23 @@
 // SQL files the official postgres container image runs at first start: a compose file mounts them (or a
 // Dockerfile copies them, also one a compose file builds from another folder) into /docker-entrypoint-initdb.d, whose .sql files the image's entrypoint runs with
 // psql, each in its own session on the freshly created database, never through the application's pool.
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { boundedText, folderEntries } from './folderEntries';
 import { foldersUpToRoot } from './projectPaths';
 import { withoutTrailingSlashes } from './connectionHosts';
 
 const INIT_FOLDER = '/docker-entrypoint-initdb.d';
+/** A Dockerfile by name: `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`. */
+const DOCKERFILE_NAME = /^(?:Dockerfile[\w.-]*|[\w.-]+\.Dockerfile)$/i;
 /** Files that can mount or copy a script into the image: compose files and Dockerfiles. */
-const CONTAINER_FILE = /^(?:(?:docker-)?compose[\w.-]*\.ya?ml|Dockerfile[\w.-]*|[\w.-]+\.Dockerfile)$/i;
+const CONTAINER_FILE = new RegExp(`^(?:(?:docker-)?compose[\\w.-]*\\.ya?ml|${DOCKERFILE_NAME.source.slice(1, -1)})$`, 'i');
+
+/** Whether a file is a Dockerfile by its name (not a page about one: `Dockerfile.md`). */
+export function isDockerfile(path: string): boolean {
+  const name = basename(path);
+  return DOCKERFILE_NAME.test(name) && !/\.(?:md|txt)$/i.test(name);
+}
 /** `- ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro` (quoted or not), or a long-form `source:` line's value. */
 const VOLUME_MOUNT = /^\s*-?\s*["']?([^\s"':]+):\/docker-entrypoint-initdb\.d(\/[^\s"':]*)?/;
 /** `COPY [--chown=…] src… /docker-entrypoint-initdb.d/` (or ADD). */

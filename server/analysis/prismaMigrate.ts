@@ -20,7 +20,9 @@
 //   - a Prisma config's `datasource.url` (`prisma.config.ts`, or `.config/prisma.ts` where the CLI also looks; Prisma
 //     6.6 on; 7 reads only this one): every environment name its value
 //     may take (`DIRECT_URL || DATABASE_URL` ends in a pooled one) is judged the same way.
-// `prisma migrate dev` and `migrate reset` are development commands on a developer's database: not read. Nor is a run
+// `prisma migrate reset --force` applies the migrations under the same lock after dropping the schema: read as deploy
+// is (a forced reset in a deployment's set-up script). `prisma migrate dev`, and reset without `--force` (it stops to
+// ask), are development commands on a developer's database: not read. Nor is a run
 // in test code (TEST_PATH) or a script whose path names development or testing (`dev-local.sh`, `run-docker-tests.sh`,
 // `prepare-integration-db.sh`, `db-reset.sh`, `scripts/e2e/`: a developer's or a suite's database), nor one whose command line sets the URL to a test or direct one (`DATABASE_URL="$TEST_DATABASE_URL"`),
 // nor one in a script that sets the datasource's variable only to URLs of this machine (a local development script's
@@ -34,17 +36,21 @@ import { reachesOnlyThisMachine } from './connectionHosts';
 import { lineStarts, maskedQuotesKeepingWord, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { TEST_PATH } from './testPath';
 import { blankedRanges, type TextRange } from './blankedRanges';
-import { containerCommands, onlyPrismaSetupFolder, workingFolder } from './containerCommands';
+import { type ContainerCommand, containerCommands, onlyPrismaSetupFolder, workingFolder } from './containerCommands';
+import { dockerfileCommands } from './dockerfileCommands';
+import { isDockerfile } from './dockerInit';
 
 /**
  * Prisma's CLI applying the migrations: `prisma migrate deploy` (`npx prisma@5 …`, `./node_modules/.bin/prisma …`), or
  * the CLI's entry file run by node (`node node_modules/prisma/build/index.js migrate deploy`, where an image has no
- * `.bin` on its PATH).
+ * `.bin` on its PATH); or `prisma migrate reset --force` (`-f`), which drops the schema and then applies every
+ * migration the way deploy does, under the same lock (Prisma's MigrateReset runs reset, then applyMigrations). Without
+ * `--force` reset asks for confirmation, refuses where no one can answer, and takes no lock: not matched.
  */
-export const PRISMA_MIGRATE_DEPLOY = /(?<![\w@.$-])prisma(?:@[\w.^~-]+|\/build\/index\.js)?[ \t]+migrate[ \t]+deploy(?![\w-])/;
+export const PRISMA_MIGRATE_DEPLOY = /(?<![\w@.$-])prisma(?:@[\w.^~-]+|\/build\/index\.js)?[ \t]+migrate[ \t]+(?:deploy(?![\w-])|reset(?=(?:[ \t]+[^\s;&|)`]+)*?[ \t]+(?:--force|-f)(?![\w-])))/;
 const EVERY_MIGRATE_DEPLOY = new RegExp(PRISMA_MIGRATE_DEPLOY.source, 'g');
 /** The same command as an argument list's words (`spawn('npx', ['prisma', 'migrate', 'deploy'])`). */
-const MIGRATE_DEPLOY_WORDS = /["'`]prisma["'`]\s*,\s*["'`]migrate["'`]\s*,\s*["'`]deploy["'`]/;
+const MIGRATE_DEPLOY_WORDS = /["'`]prisma["'`]\s*,\s*["'`]migrate["'`]\s*,\s*["'`](?:deploy|reset)["'`]/;
 
 /** Whether a program's text may start `prisma migrate deploy`: the command written out, or as an argument list's words. */
 export function mayRunMigrateDeploy(text: string): boolean {
@@ -108,7 +114,9 @@ function commandLineMigrateDeploys(text: string, fileName: string, context: RunC
 }
 
 /**
- * Each `prisma migrate deploy` a container of a compose file or Kubernetes YAML runs (containerCommands.ts) that may
+ * Each `prisma migrate deploy` a container of a compose file or Kubernetes YAML runs (containerCommands.ts), or a
+ * Dockerfile's image starts with (`CMD`, `ENTRYPOINT`: dockerfileCommands.ts, its stage's name and `ENV` lines as a
+ * service's name and environment), that may
  * take its lock through a pooler, judged as a shell line is: the container's environment gives its variables their
  * values (a URL of this machine, or one named direct or for tests, is not pooled), its working directory the folder it
  * runs in (else the repository's only Prisma set-up, else the file's folder). Not a service or container named for
@@ -117,7 +125,13 @@ function commandLineMigrateDeploys(text: string, fileName: string, context: RunC
  */
 export function containerMigrateDeploys(text: string, fileName: string | undefined): TextRange[] {
   if (!fileName || TEST_PATH.test(fileName) || (!PRISMA_MIGRATE_DEPLOY.test(text) && !MIGRATE_DEPLOY_WORDS.test(text) && !PACKAGE_MANAGER_WORD.test(text))) return [];
-  return containerCommands(text, fileName).flatMap((container) => {
+  const read = isDockerfile(fileName) ? dockerfileCommands(text) : { text, commands: containerCommands(text, fileName) };
+  return containerRunsMigrateDeploys(read.text, fileName, read.commands);
+}
+
+/** Each run of `prisma migrate deploy` in the containers' commands (their shell text in `text`) that may take its lock through a pooler. */
+function containerRunsMigrateDeploys(text: string, fileName: string, commands: readonly ContainerCommand[]): TextRange[] {
+  return commands.flatMap((container) => {
     if (container.shellRanges.length === 0 || namedForDevelopmentWords(container.name) || runsForDevelopment(container.environment)) return [];
     const environment = [...container.environment].flatMap(([name, values]) => values.map((value) => `${name}=${value.replace(/\s+/g, '')}`)).join(' ');
     if (setsTestOrDirectUrl(environment)) return [];

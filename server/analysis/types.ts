@@ -349,9 +349,9 @@ export interface DocumentText {
 /**
  * Languages the analysis understands; the TS/JS ones analyse the SQL embedded in the code, a shell script the
  * JavaScript it hands to node on a here-document (nodeHeredocs.ts), and YAML (a compose file, Kubernetes or Helm
- * YAML) the commands its containers run (containerCommands.ts).
+ * YAML) and a Dockerfile the commands its containers run (containerCommands.ts, dockerfileCommands.ts).
  */
-export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript' | 'yaml';
+export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript' | 'yaml' | 'dockerfile';
 
 /** Static description of a rule: what the editor hover, docs and CLI show. */
 export interface RuleInfo {

@@ -65,3 +65,11 @@ export function scratchRepository(name: string, cleanup?: Cleanup): ScratchRepos
   cleanup?.after(() => repository.remove());
   return repository;
 }
+
+/** A scratch repository with a `.git` folder (the analysis finds the repository's root by it) and `files` written in it. */
+export function scratchGitRepository(name: string, cleanup: Cleanup, files: Readonly<Record<string, FileText>>): ScratchRepository {
+  const repo = scratchRepository(name, cleanup);
+  repo.mkdir('.git');
+  repo.writeAll(files);
+  return repo;
+}

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { languageOf } from '../../../cli/files';
-import { scratchRepository, type ScratchRepository } from '../../helpers/scratch';
+import { scratchGitRepository as repository, type ScratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -16,12 +16,6 @@ function lintYaml(repo: ScratchRepository, path: string, lines: readonly string[
   return analyze(text, 'yaml', {}, repo.write(path, text)).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
 }
 
-function repository(name: string, t: { after(fn: () => void): void }, files: Record<string, string>): ScratchRepository {
-  const repo = scratchRepository(name, t);
-  repo.mkdir('.git');
-  repo.writeAll(files);
-  return repo;
-}
 
 const POOLED_SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
 const DIRECT_SCHEMA = 'datasource db {\n  provider  = "postgresql"\n  url       = env("DATABASE_URL")\n  directUrl = env("DIRECT_URL")\n}\n';

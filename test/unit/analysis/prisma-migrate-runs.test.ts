@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
-import { scratchRepository, type ScratchRepository } from '../../helpers/scratch';
+import { scratchGitRepository as repository, type ScratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -14,12 +14,6 @@ function lintScript(repo: ScratchRepository, path: string, lines: readonly strin
   return analyze(text, 'shellscript', {}, repo.write(path, text)).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
 }
 
-function repository(name: string, t: { after(fn: () => void): void }, files: Record<string, string>): ScratchRepository {
-  const repo = scratchRepository(name, t);
-  repo.mkdir('.git');
-  repo.writeAll(files);
-  return repo;
-}
 
 const SCHEMA_WITHOUT_URL = 'datasource db {\n  provider = "postgresql"\n}\n';
 const POOLED_SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
