@@ -29,9 +29,8 @@ export function languageOf(path: string): DocumentLanguage | undefined {
   if (SHELL_SCRIPT_NAME.test(path)) return 'shellscript';
   // A compose file, Kubernetes or Helm YAML: read for the commands its containers run (containerCommands.ts).
   if (isContainerYaml(path)) return 'yaml';
-  // A Dockerfile: read for the commands its image starts with (dockerfileCommands.ts).
-  if (isDockerfile(path)) return 'dockerfile';
-  return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()];
+  // A Dockerfile, read for the commands its image starts with (dockerfileCommands.ts); not a program so named (`dockerfile.js`).
+  return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()] ?? (isDockerfile(path) ? 'dockerfile' : undefined);
 }
 
 export interface FileProblem {

@@ -67,11 +67,12 @@ test('a Dockerfile whose schema has a directUrl, whose stage ENV sets a local or
   ]), ['advisory-lock 4']);
 });
 
-test('Dockerfiles are linted by name as dockerfile documents', () => {
+test('Dockerfiles are linted by name as dockerfile documents; a program named for one stays a program', () => {
   assert.equal(languageOf('Dockerfile'), 'dockerfile');
   assert.equal(languageOf('apps/api/Dockerfile.prod'), 'dockerfile');
   assert.equal(languageOf('docker/api.Dockerfile'), 'dockerfile');
   assert.equal(languageOf('Dockerfile.md'), undefined);
+  assert.equal(languageOf('generators/dockerfile.js'), 'javascript');
 });
 
 test('prisma migrate reset --force (or -f) applies the migrations under the same lock: flagged where migrate deploy is; without it, and migrate dev, are not', (t) => {
