@@ -596,8 +596,11 @@ export function isTestFixture(fileName: string): boolean {
   return fileName.split(/[\\/]/).includes('__fixtures__');
 }
 
-/** Folders that hold a project's tests and their data. */
-const TEST_FOLDER = /^(?:tests?|__tests__|spec|fixtures|testdata|test_data)$/i;
+/**
+ * Folders that hold a project's tests and their data (`testing`: where Go and Python projects often keep theirs, the SQL
+ * fixtures a test loads with `psql -f` among them).
+ */
+const TEST_FOLDER = /^(?:tests?|testing|__tests__|spec|fixtures|testdata|test_data)$/i;
 /** The forms a tool's expected result takes beside its SQL input (a parse tree, a snapshot of its output). */
 const EXPECTED_RESULT_EXTENSIONS = ['.yml', '.yaml', '.json', '.snap'];
 
@@ -662,7 +665,7 @@ function hasSnapshotInTestTree(file: string): boolean {
 const TEST_RUN_FOLDER = /^(?:regress|e2e|integration|integration[-_]tests?|pg_regress|regress(?:ion)?[-_]?(?:suite|tests?|sql))$/i;
 
 /**
- * Whether the file is a `.sql` file in a test folder (`test/`, `tests/`, `__tests__/`, `spec/`, `fixtures/`,
+ * Whether the file is a `.sql` file in a test folder (`test/`, `tests/`, `testing/`, `__tests__/`, `spec/`, `fixtures/`,
  * `testdata/`, `regress/`, `e2e/`…): a schema, seed or script the test harness loads on its own connection to a
  * throwaway database, never through the application's pool. The functions it creates still run later in the
  * application's sessions (a test schema of the app's own functions): those keep their findings. sqlc's query

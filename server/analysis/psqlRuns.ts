@@ -1,8 +1,8 @@
 // SQL files the repository's own scripts run with psql (`psql -d app -f .ci/fixture.sql`, `psql --file=…`,
 // `psql … < seed.sql`) in a shell script, a CI configuration, a Makefile, a Dockerfile or a package.json script —
 // beside the file, in a folder above it, or in a scripts folder of one of those (`scripts/install.sh` running
-// `psql -1 -f ../sql/schema.sql`): psql sends the file in its own session, never through the application's pool,
-// so the session state it sets is that script's own business (a CI fixture's `SET statement_timeout`, an install
+// `psql -1 -f ../sql/schema.sql`, `deploy/first-up.sh` applying `db/migrations/0001_init.sql`): psql sends the file in
+// its own session, never through the application's pool, so the session state it sets is that script's own business (a CI fixture's `SET statement_timeout`, an install
 // script's `SET search_path`). The same holds for a file the project's documentation tells you to run with psql
 // (a README's `psql -d app -f db/setup.sql`), and for a file handed to a runner script — a script that runs psql on
 // the file it is given (`psql -f "$1"`) — in a command file or the documentation (`./scripts/run-sql.sh db/setup.sql`),
@@ -10,7 +10,8 @@
 // Also the files those command files concatenate into a build file (`cat db/$part.sql >> build/schema.sql`,
 // `cat sql/functions/*.sql > all.sql`) where they run psql on a file: the build output is what psql runs, each source
 // pasted whole into that one session. And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`, a
-// glob's too: `cat sql/schema/*.sql | psql -1 -f -`, or redirected: `psql -f - < db/schema.sql`), those a pipeline
+// glob's too: `cat sql/schema/*.sql | psql -1 -f -`, or redirected: `psql -f - < db/schema.sql`; through a `sed` or
+// `grep` filter, `sed '/^-- migrate:down/,$d' db/migrations/0001_init.sql | psql -1 -f -`), those a pipeline
 // lists and concatenates into psql (`find -name '*.sql' | sort | xargs cat | psql`, from the folder the script last
 // `cd`s to; a Vagrantfile's provisioning scripts read `/vagrant` as the Vagrantfile's folder), the
 // files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`, also `for f in
@@ -84,10 +85,11 @@ export function isCommandFile(path: string): boolean {
 const SCRIPT_PROGRAM = /^[\w.-]+\.(?:[cm]?[jt]s|py|rb)$/;
 /**
  * Where, below a folder, the commands that run its files may live: CI configurations, and the folders projects keep
- * their install, setup and CI scripts in (a script there names the file by its path from the folder above:
- * `psql -f ../sql/install.sql` from `scripts/`, or `sql/install.sql` when run from the root).
+ * their install, setup, deploy and CI scripts in (a script there names the file by its path from the folder above:
+ * `psql -f ../sql/install.sql` from `scripts/`, or `sql/install.sql` when run from the root; a first deploy's
+ * `deploy/first-up.sh` applying `db/migrations/0001_init.sql` with psql as the schema's owner).
  */
-const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack'];
+const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack', 'deploy', 'deployment'];
 /**
  * A psql command's file argument on one line: `-f path`, `-fpath`, `-qf path` (after psql's flags that take no value),
  * `--file path`, `--file=path`, or `< path` (a backtick
@@ -133,6 +135,17 @@ const CAT_INTO = /(?:^|[\s;&|(])cat[ \t]([^\n;|&<>]*)>/g;
  * and the command it is piped into (which must run psql).
  */
 const CAT_PIPED = /(?:^|[\s;&(])cat[ \t]([^\n;|&<>]*)\|([^\n;|&]*)/g;
+/**
+ * A text filter of the file whose output is piped on the same line (`sed '/^-- migrate:down/,$d' db/x.sql | psql -1 -f -`,
+ * `grep -v '^\\' seed.sql | docker exec -i db psql`): the filter, its arguments, and the command it is piped into (which
+ * must run psql). psql runs what the filter keeps of the file, in its own session, as with `cat`. Matched on the text with
+ * the quoted separators and redirections blanked (filterArguments reads the words), so a sed script's `|` ends nothing.
+ */
+const FILTER_PIPED = /(?:^|[\s;&(])(?:sed|grep)[ \t]([^\n;|&<>]*)\|([^\n;|&]*)/g;
+/** A filter's option that takes the script or pattern as its value: `-e`, `-f`, in a cluster (`-ne`), or as the next word. */
+const SCRIPT_OPTION = /^-[A-Za-z]*[ef]$/;
+/** A filter's long option that gives the script or pattern (`--expression=…`, `--regexp …`, `--file=…`). */
+const LONG_SCRIPT_OPTION = /^--(?:expression|regexp|file)(?:=|$)/;
 /** psql as a word of a command. */
 const PSQL_WORD = /\bpsql\b/;
 /** A glob in a path (`sql/schema/*.sql`): the argument stands for the files it matches, not for one file. */
@@ -399,7 +412,7 @@ function readPsqlRuns(folder: string, withSubfolders: boolean): PsqlRuns {
     // Each file argument with where its psql command starts (the `psql` word).
     const piped = [...text.matchAll(CAT_PIPED)].filter((match) => PSQL_WORD.test(match[2]))
       .flatMap((match) => match[1].split(/\s+/).map((argument) => ({ argument, start: match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD) })));
-    piped.push(...includesPrintedIntoPsql(shown, text), ...includesCommandedToPsql(unquoted));
+    piped.push(...filteredIntoPsql(text), ...includesPrintedIntoPsql(shown, text), ...includesCommandedToPsql(unquoted));
     const loops = loopLists(text, vagrant, LINE_SHELLS.test(basename(path)));
     const named: string[] = [];
     const page = pageSet.has(path);
@@ -437,6 +450,41 @@ function readPsqlRuns(folder: string, withSubfolders: boolean): PsqlRuns {
     pages: { files: pagePaths, patterns: [...pagePatterns, ...(!commandsRunFiles && pagesRunFiles ? concatenated : [])] },
     globs, tested, pooled,
   };
+}
+
+/**
+ * The files a `sed` or `grep` filter pipes into psql on the same line (FILTER_PIPED: `sed '/^-- migrate:down/,$d'
+ * db/migrations/0001_init.sql | psql_owner -1 -f -`, a psql wrapper function already written as psql), each with where
+ * its psql command starts. The filter's script or pattern is no file: the value of `-e`/`-f`/`--expression=`, or, when
+ * none is given, its first word that is no option.
+ */
+function filteredIntoPsql(text: string): Array<{ argument: string; start: number }> {
+  if (!text.includes('sed') && !text.includes('grep')) return [];
+  const separatorsBlanked = text.replace(QUOTED_WORD, (word) => word.replace(/[;|&<>]/g, ' '));
+  return [...separatorsBlanked.matchAll(FILTER_PIPED)].filter((match) => PSQL_WORD.test(match[2])).flatMap((match) => {
+    const argumentsStart = match.index! + match[0].length - match[2].length - 1 - match[1].length;
+    const start = match.index! + match[0].length - match[2].length + match[2].search(PSQL_WORD);
+    return filterArguments(text.slice(argumentsStart, argumentsStart + match[1].length)).map((argument) => ({ argument, start }));
+  });
+}
+
+/** A `sed` or `grep` command's input files: its words that are neither options nor the script or pattern. */
+function filterArguments(words: string): string[] {
+  const all = words.match(SHELL_WORD) ?? [];
+  const scriptGiven = all.some((word) => SCRIPT_OPTION.test(word) || LONG_SCRIPT_OPTION.test(word));
+  const files: string[] = [];
+  let scriptSeen = scriptGiven;
+  for (let i = 0; i < all.length; i++) {
+    const word = all[i];
+    if (word.startsWith('-') && word !== '-') {
+      // `-e script`, `--expression script`: the next word is the script, not a file (`--expression=…` holds its own).
+      if (SCRIPT_OPTION.test(word) || (LONG_SCRIPT_OPTION.test(word) && !word.includes('='))) i++;
+      continue;
+    }
+    if (!scriptSeen) scriptSeen = true;
+    else files.push(word);
+  }
+  return files;
 }
 
 /** A package.json: JSON, which has no comments (its scripts' `#` is the shell's, inside a JSON string). */
