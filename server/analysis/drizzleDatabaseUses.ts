@@ -26,7 +26,8 @@ import { resolve } from 'node:path';
 import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { bindingScopeOf, hasModifier, rebindsBelow, variableDeclaredIn } from './astWalk';
-import { importersOf, projectMayMention, specifiersIn } from './projectImporters';
+import { importersOf, projectMayMention } from './projectImporters';
+import { everyImporterPasses } from './exportImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
@@ -756,27 +757,22 @@ function exportStaysSafe(fileName: string, exported: string, walk: Walk): boolea
   if (walk.seen.has(key)) return true;
   walk.seen.add(key);
   if (++walk.hops > MAX_HOPS) return false;
-  const importers = importersOf(file);
-  const safe = importers !== undefined && importers.length > 0 && likelyUnsafeFirst(importers, walk).every((importer) => importerStaysSafe(importer, file, exported, walk));
+  const safe = everyImporterPasses(file, exported, {
+    view: (importer) => readView(importer, walk),
+    localsPass: (view, locals) => locals.every((local) => nameStaysSafe(local, view.source, view, walk)),
+    reexportPasses: (importer, name) => exportStaysSafe(importer, name, walk),
+    loadsPass: (view, loaded) => dynamicLoadsStaySafe(view, loaded, exported, walk),
+    order: (importers) => likelyUnsafeFirst(importers, walk),
+  });
   verdicts.set(key, safe);
   return safe;
 }
 
-/** How one importer takes the export: named or default imports followed, re-exports followed, anything else unsafe. */
-function importerStaysSafe(importer: string, file: string, exported: string, walk: Walk): boolean {
-  const view = readView(importer, walk);
-  if (!view) return false;
-  const declared = new Set<string>();
-  for (const statement of view.source.statements) {
-    const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
-    if (specifier === undefined || resolveModule(importer, specifier) !== file) continue;
-    declared.add(specifier);
-    if (!(ts.isImportDeclaration(statement) ? importStaysSafe(statement, exported, view, walk) : reexportStaysSafe(statement as ts.ExportDeclaration, importer, exported, walk))) return false;
-  }
-  // A `require('./db')` of the same file, or an `import('./db')` whose result is not destructured or read by
-  // member: how its result is used is not followed.
-  const loaded = specifiersIn(view.source.text).filter((s) => !declared.has(s) && resolveModule(importer, s) === file);
-  if (loaded.length === 0) return true;
+/**
+ * A `require('./db')` of the module, or an `import('./db')` whose result is not destructured or read by member: how
+ * its result is used is not followed. Each load must be an `import()` read as dynamicImportStaysSafe says.
+ */
+function dynamicLoadsStaySafe(view: FileView, loaded: readonly string[], exported: string, walk: Walk): boolean {
   const loads = dynamicImportsOf(view.source, new Set(loaded));
   return loaded.every((s) => loads.some((load) => (load.arguments[0] as ts.StringLiteralLike).text === s))
     && loads.every((load) => dynamicImportStaysSafe(load, exported, view, walk));
@@ -826,23 +822,6 @@ function bindingStaysSafe(name: ts.BindingName, exported: string, scope: ts.Node
     if (key.text !== exported) return true;
     return ts.isIdentifier(element.name) && nameStaysSafe(element.name.text, scope, view, walk);
   });
-}
-
-function importStaysSafe(statement: ts.ImportDeclaration, exported: string, view: FileView, walk: Walk): boolean {
-  const clause = statement.importClause;
-  if (!clause || clause.isTypeOnly) return true;
-  if (clause.name && exported === 'default' && !nameStaysSafe(clause.name.text, view.source, view, walk)) return false;
-  const bindings = clause.namedBindings;
-  if (bindings && ts.isNamespaceImport(bindings)) return false;
-  return !bindings || bindings.elements.every((e) => e.isTypeOnly || (e.propertyName ?? e.name).text !== exported || nameStaysSafe(e.name.text, view.source, view, walk));
-}
-
-function reexportStaysSafe(statement: ts.ExportDeclaration, importer: string, exported: string, walk: Walk): boolean {
-  if (statement.isTypeOnly) return true;
-  const clause = statement.exportClause;
-  if (!clause) return exported === 'default' || exportStaysSafe(importer, exported, walk); // `export * from` passes every name but default
-  if (ts.isNamespaceExport(clause)) return false;
-  return clause.elements.every((e) => e.isTypeOnly || (e.propertyName ?? e.name).text !== exported || exportStaysSafe(importer, e.name.text, walk));
 }
 
 /**

@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { callerFiles, parsed } from './directUrls';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { importersOf, specifiersIn } from './projectImporters';
+import { everyImporterPasses } from './exportImporters';
 import { bindingScopeOf, hasModifier, rebindsBelow, variableDeclaredIn, walkDescendants } from './astWalk';
 
 /** Members read without sending anything (`sql.options`, `sql.types.bigint`, `sql.serializers`). */
@@ -231,53 +231,21 @@ function factoryCallsNeverPrepare(factory: ReturningFactory): number | undefined
 const MAX_FACTORY_EXPORTS = 16;
 
 /**
- * Every use of `name`, exported by `file`, in each file of the project importing it: a named import (also renamed)
- * is judged use by use; a re-export (`export * from './connect'`, `export { openClient as client } from …`) is
- * followed into the importers of the re-exporting file. False when the module has no importer (an export for users
- * the analysis cannot see), when a file imports it as a namespace, re-exports it as one, or loads it with `require` or
- * `import()`, or when a file cannot be read.
+ * Every use of `name`, exported by `file`, in each file of the project importing it (exportImporters.ts): a named
+ * import (also renamed) is judged use by use, a re-export followed into the re-exporting file's importers. False when
+ * the module has no importer, a file imports it as a namespace or loads it with `require` or `import()`, a file cannot
+ * be read, or more than MAX_FACTORY_EXPORTS exports are reached.
  */
 function exportUsesPass(file: string, name: string, judge: (use: ts.Identifier) => boolean, seen: Set<string>): boolean {
   const key = `${file}\u0000${name}`;
   if (seen.has(key)) return true;
   seen.add(key);
   if (seen.size > MAX_FACTORY_EXPORTS) return false;
-  const importers = importersOf(file);
-  if (!importers || importers.length === 0) return false;
-  for (const importer of importers) {
-    const view = parsed(importer);
-    if (!view) return false;
-    const declared = new Set<string>();
-    const locals: string[] = [];
-    for (const statement of view.source.statements) {
-      const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
-      if (specifier === undefined || resolveModule(importer, specifier) !== file) continue;
-      declared.add(specifier);
-      if (ts.isImportDeclaration(statement)) {
-        const clause = statement.importClause;
-        if (!clause || clause.isTypeOnly) continue;
-        const bindings = clause.namedBindings;
-        if (bindings && ts.isNamespaceImport(bindings)) return false;
-        for (const element of bindings?.elements ?? []) if (!element.isTypeOnly && (element.propertyName ?? element.name).text === name) locals.push(element.name.text);
-        continue;
-      }
-      const exported = statement as ts.ExportDeclaration;
-      if (exported.isTypeOnly) continue;
-      const clause = exported.exportClause;
-      if (!clause) {
-        if (!exportUsesPass(importer, name, judge, seen)) return false;
-      } else if (ts.isNamespaceExport(clause)) return false;
-      else {
-        for (const element of clause.elements) {
-          if (!element.isTypeOnly && (element.propertyName ?? element.name).text === name && !exportUsesPass(importer, element.name.text, judge, seen)) return false;
-        }
-      }
-    }
-    // `require('./connect')`, `import('./connect')`: what the module object is used for is not followed.
-    if (specifiersIn(view.source.text).some((s) => !declared.has(s) && resolveModule(importer, s) === file)) return false;
-    if (locals.length > 0 && usesPassing(view.source, locals, undefined, judge) === undefined) return false;
-  }
-  return true;
+  return everyImporterPasses(file, name, {
+    view: parsed,
+    localsPass: (view, locals) => usesPassing(view.source, locals, undefined, judge) !== undefined,
+    reexportPasses: (importer, exported) => exportUsesPass(importer, exported, judge, seen),
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ import { escapeRegExp } from './regexText';
 import { isCommentedOut, shellAssignments } from './shellAssignments';
 import { chainVariableValues, environmentDefaultNames, recipeChains, recipeTargetsAt } from './makefiles';
 import { TRANSACTION_POOLER_PORT, showsTransactionPooler } from './poolerEndpoints';
+import { closingParenthesis } from './parentheses';
 
 /** The command file a psql command is in: its text (continued lines joined) and how its variables are written. */
 export interface CommandFileText {
@@ -98,23 +99,13 @@ function shellWords(command: string): string[] {
       word = '';
       continue;
     }
-    const close = char === '"' || char === "'" || char === '`' ? command.indexOf(char, i + 1) : char === '$' && command[i + 1] === '(' ? matchingParenthesis(command, i + 1) : -1;
+    const close = char === '"' || char === "'" || char === '`' ? command.indexOf(char, i + 1) : char === '$' && command[i + 1] === '(' ? (closingParenthesis(command, i + 1) ?? -1) : -1;
     const piece = close > i ? command.slice(i, close + 1) : char;
     word += piece;
     i += piece.length - 1;
   }
   if (word) words.push(word);
   return words;
-}
-
-/** The index of the `)` that closes the `(` at `open`, or -1. */
-function matchingParenthesis(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return i;
-  }
-  return -1;
 }
 
 /** psql's connection arguments among its words: the database (first positional argument, or `-d`), host and port. */
@@ -169,7 +160,7 @@ function shellExpanded(text: string, file: CommandFileText, depth: number): stri
       out += text[i];
       continue;
     }
-    const close = text[i] === '`' ? text.indexOf('`', i + 1) : text[i + 1] === '(' ? matchingParenthesis(text, i + 1) : -1;
+    const close = text[i] === '`' ? text.indexOf('`', i + 1) : text[i + 1] === '(' ? (closingParenthesis(text, i + 1) ?? -1) : -1;
     if (close > i) {
       out += substitutionOutput(text.slice(i + (text[i] === '`' ? 1 : 2), close), file, depth);
       i = close;

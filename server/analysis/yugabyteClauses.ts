@@ -7,6 +7,7 @@
 // dialect.ts reads them as a compatible engine's syntax, and the rest of such a statement as PostgreSQL
 // (withoutYugabyteClauses).
 import type { TextRange } from './blankedRanges';
+import { closingParenthesis } from './parentheses';
 
 const SPLIT_INTO = /\bSPLIT\s+INTO\s+\d+\s+TABLETS\b/gi;
 const SPLIT_AT_VALUES = /\bSPLIT\s+AT\s+VALUES\s*\(/gi;
@@ -33,7 +34,7 @@ export function yugabyteClauseRanges(code: string): TextRange[] {
   const ranges: TextRange[] = [];
   for (const split of code.matchAll(SPLIT_INTO)) ranges.push([split.index, split.index + split[0].length]);
   for (const split of code.matchAll(SPLIT_AT_VALUES)) {
-    const close = closingParenthesis(code, split.index + split[0].length - 1);
+    const close = closingParenthesis(code, split.index + split[0].length - 1, ';');
     if (close !== undefined) ranges.push([split.index, close + 1]);
   }
   for (const group of code.matchAll(TABLEGROUP)) ranges.push([group.index + 1 + group[1].length, group.index + group[0].length]);
@@ -44,7 +45,7 @@ export function yugabyteClauseRanges(code: string): TextRange[] {
 
 /** In the column list opening at `open`, the ranges of each sharded column's word and of each hashed group's parentheses. */
 function shardingWordRanges(code: string, open: number, shardedColumn: RegExp): TextRange[] {
-  const close = closingParenthesis(code, open);
+  const close = closingParenthesis(code, open, ';');
   if (close === undefined) return [];
   const ranges: TextRange[] = [];
   for (const [from, to] of listItems(code, open + 1, close)) {
@@ -77,14 +78,3 @@ function listItems(code: string, from: number, to: number): TextRange[] {
   return items;
 }
 
-/** The offset of the `)` closing the `(` at `open`, or undefined when the code ends (or a `;` comes) first. */
-function closingParenthesis(code: string, open: number): number | undefined {
-  let depth = 0;
-  for (let at = open; at < code.length; at++) {
-    const char = code[at];
-    if (char === '(') depth++;
-    else if (char === ')' && --depth === 0) return at;
-    else if (char === ';') return undefined;
-  }
-  return undefined;
-}
