@@ -20,7 +20,7 @@ import { plpgsqlPieces } from './plpgsqlPieces';
 import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, withoutYugabyteClauses, type OtherDialect } from './dialect';
-import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames, afterLeadingTemplateLines } from './templatePlaceholders';
+import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames, afterLeadingTemplateLines, withGluedPercentNamesFilled } from './templatePlaceholders';
 import { isPostgresParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
@@ -1045,6 +1045,13 @@ export function analyzeFragment(text: string, base: number, plpgsql = false, kno
     if (spread !== undefined) {
       facts.templated = true;
       return withStandInFacts(spread, base, facts);
+    }
+    // An upper-case `%NAME%` glued to a name (`CREATE DATABASE app_%ENV%`), which a build script fills in before sending
+    // (templatePlaceholders.ts): a template when the text parses with it filled in; a mistake beside it keeps the error.
+    const gluedFilled = facts.dialect || facts.templated ? undefined : withGluedPercentNamesFilled(text);
+    if (gluedFilled !== undefined && parseErrorAt(gluedFilled) === undefined) {
+      facts.templated = true;
+      return withStandInFacts(gluedFilled, base, facts);
     }
     // A statement valid on PostgreSQL 15 or older that names something with a word newer releases made a keyword
     // (newerSyntax.ts): no syntax error, and its facts are those of the text with the names renamed.

@@ -1,6 +1,6 @@
 // Placeholders of templates and drivers in SQL files: `${schema}`, `$SCHEMA`, `{{ table }}`, `#{id}`, `%(name)s`,
 // `%s`, Python str.format's `{channel}`, `?`/`??`, sqlc's `@name`, pg-promise's `$(name)` (and `$<name>`,
-// `$[name]`, `$/name/`), goyesql's `%name%`, xo's `%%name type%%`, extension scripts' `@extschema@`
+// `$[name]`, `$/name/`), goyesql's `%name%`, a build script's `%NAME%` glued to a name (`app_%ENV%`), xo's `%%name type%%`, extension scripts' `@extschema@`
 // (CREATE/ALTER EXTENSION substitutes it), a migrator's `##NAME##`, and `<OWNER>`-style capitalised names in angle brackets, which
 // tests substitute into expected SQL before comparing, and `tenant_<id>.orders`, `<schema>.orders`-style names of docs and
 // reference templates. Text holding them is a template, not the statement PostgreSQL
@@ -328,4 +328,33 @@ export function withNamePlaceholdersFilled(text: string): string {
 function startsName(text: string, at: number, length: number): boolean {
   const after = text[at + length] ?? ' ';
   return !identChar.test(text[at - 1] ?? ' ') && identChar.test(after) && after !== '$';
+}
+
+/**
+ * `scoutges_%ENV%`, `%ENV%_db`: an upper-case `%NAME%` (letters, digits, `_`, a letter first) glued to a name on either
+ * side, which a build script fills in before sending the file (a Rakefile's `sed s/%ENV%/dev/g` piped to psql). As SQL
+ * it is the `%` modulo between names; `a%B%c` parses so, and only a statement that does not parse as written is read
+ * with its placeholders filled in (withGluedPercentNamesFilled). Not after or before another `%` (xo's `%%name%%`).
+ */
+const GLUED_PERCENT_NAME = /(?<!%)%[A-Z][A-Z0-9_]*%(?!%)/g;
+
+/**
+ * The text with each `%NAME%` glued to a name outside strings and comments (GLUED_PERCENT_NAME) filled in with a name
+ * of its length, so offsets stay and the placeholder becomes part of the name it is glued to; undefined when it holds
+ * none. The caller reads the filled text only when it parses: a statement with a mistake beside the placeholder keeps
+ * its syntax error.
+ */
+export function withGluedPercentNamesFilled(text: string): string | undefined {
+  if (!text.includes('%')) return undefined;
+  const code = replaceLiteralsAndComments(text);
+  let filled = text;
+  let found = false;
+  for (const match of code.matchAll(GLUED_PERCENT_NAME)) {
+    const start = match.index!;
+    const end = start + match[0].length;
+    if (!identChar.test(code[start - 1] ?? ' ') && !identChar.test(code[end] ?? ' ')) continue;
+    filled = filled.slice(0, start) + identifierOfLength(end - start) + filled.slice(end);
+    found = true;
+  }
+  return found ? filled : undefined;
 }

@@ -84,6 +84,22 @@ test("pg-promise $(name), $<name>, $[name], $/name/ and goyesql %name% are place
   assert.deepEqual(found('SELECT a % b % c FROM t WHERE;\n').map(([rule]) => rule), ['syntax-error']);
 });
 
+test('an upper-case %NAME% glued to a name is a placeholder a build script fills in, only where the statement does not parse as written', () => {
+  // A deploy script seds the stage into the file before psql runs it: the name is whole once filled in.
+  assert.deepEqual(found('CREATE DATABASE shop_%STAGE%;\n'), []);
+  assert.deepEqual(found('DROP DATABASE IF EXISTS %STAGE%_reports;\nCREATE SCHEMA audit_%TENANT_2%_log AUTHORIZATION app;\n'), []);
+  // Filled in, what the statement does is still read.
+  assert.deepEqual(found('LISTEN jobs_%STAGE%;\n'), [['listen', 'LISTEN jobs_%STAGE%']]);
+  // A mistake beside the placeholder keeps its syntax error.
+  assert.deepEqual(found('CREATE TABLE ledger_%REGION% (id int,, total numeric);\n').map(([rule]) => rule), ['syntax-error']);
+  // Modulo between names parses as written and is left alone; in a broken statement it is no placeholder.
+  assert.deepEqual(found('SELECT price%QTY%total AS rest FROM carts;\n'), []);
+  assert.deepEqual(found('SELECT price%QTY%total FROM carts WHERE;\n').map(([rule]) => rule), ['syntax-error']);
+  // Lower case, or inside a string, is no such placeholder.
+  assert.deepEqual(found('CREATE DATABASE shop_%stage%;\n').map(([rule]) => rule), ['syntax-error']);
+  assert.deepEqual(found("SELECT 'shop_%STAGE%' FROM WHERE;\n").map(([rule]) => rule), ['syntax-error']);
+});
+
 test("a code generator's `%%name type%%` parameters (with or without a Go type) are placeholders; `%%` text in a string or a lone modulo is not", () => {
   assert.deepEqual(found('SELECT id FROM books WHERE tags && %%wanted pq.StringArray%%::text[] AND shelf = %%shelf int%%;\n'), []);
   assert.deepEqual(found('SELECT id FROM books WHERE id = ANY(%%ids []int64%%) ORDER BY %%order%%;\n'), []);
