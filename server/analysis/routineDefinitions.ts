@@ -40,6 +40,20 @@ export function definedRoutineSchema(statement: string): string | undefined {
   return parts && parts.length > 1 && !parts[parts.length - 2].startsWith('{') ? identifierName(parts[parts.length - 2]) : undefined;
 }
 
+/**
+ * The state-function index's key (stateFunctions.ts) of one schema's routine that a later definition of its name in
+ * another schema hides from the name's own key: the schema, a NUL, the name (no identifier holds a NUL). Only a call
+ * qualified with that schema reaches it (stateFunctionCalls.ts).
+ */
+export function schemaRoutineKey(schema: string, name: string): string {
+  return `${schema}\0${name}`;
+}
+
+/** The routine name an index key stands for: the key itself, or the name part of a schemaRoutineKey. */
+export function indexedRoutineName(key: string): string {
+  return key.slice(key.indexOf('\0') + 1);
+}
+
 /** The last part of a possibly qualified, possibly quoted name, in lower case unless quoted. */
 export function unqualifiedName(qualified: string): string {
   const parts = qualified.match(/"(?:[^"]|"")+"|[^.\s"]+/g) ?? [qualified];

@@ -14,7 +14,7 @@ import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts }
 import type { Suppressions } from './suppression';
 import { DOLLAR_QUOTE_TAG, skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
-import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
+import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema, indexedRoutineName, schemaRoutineKey } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
 import { callArguments, passedArgument, writtenBoolean } from './sqlBoolean';
@@ -42,7 +42,7 @@ const QUALIFIER = String.raw`(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*|${SCHEMA_PLACE
 function callPattern(index: ReadonlyMap<string, StateFunction>): RegExp {
   let pattern = patterns.get(index);
   if (!pattern) {
-    const names = [...index.keys()].map((name) => name.replace(/[$]/g, '\\$')).join('|');
+    const names = [...new Set([...index.keys()].map(indexedRoutineName))].map((name) => name.replace(/[$]/g, '\\$')).join('|');
     pattern = new RegExp(String.raw`(?<![\w$."{])${QUALIFIER}?("?)(${names})\1\s*\(`, 'gi');
     patterns.set(index, pattern);
   }
@@ -119,7 +119,7 @@ function callFindings(statement: PlacedFacts, text: string, index: ReadonlyMap<s
     if (NAMED_AS_OBJECT.test(before) || NAMED_AS_RELATION.test(before) || within(notCode, at)) continue;
     const name = match[2].toLowerCase();
     if (definedBefore?.get(name) === false || callsBuiltin(text, match, name)) continue;
-    const indexed = index.get(name);
+    const indexed = indexedRoutine(index, match, name);
     if (!indexed || (name === definition && !indexed.overloads)) continue;
     const from = match.index! + match[0].length;
     const sites = indexed.overloads
@@ -212,6 +212,16 @@ function passesTrue(text: string, from: number, flag: LocalFlag): boolean {
 function writtenByCall(text: string, from: number, parameter: SettingParameter): WrittenSetting | undefined {
   const argument = passedArgument(text, from, parameter);
   return argument === undefined ? undefined : { name: parameter.setting, value: passedConstant(argument), byRoutineCall: true };
+}
+
+/**
+ * The indexed routine a call of `name` may reach: for a call qualified with a schema whose definition of the name a
+ * later one in another schema hides, that schema's (stateFunctions.ts); otherwise the name's last definition, which
+ * inOtherSchema then checks against the qualifier.
+ */
+function indexedRoutine(index: ReadonlyMap<string, StateFunction>, match: RegExpMatchArray, name: string): StateFunction | undefined {
+  const qualifier = callQualifier(match);
+  return (qualifier !== '' ? index.get(schemaRoutineKey(qualifier, name)) : undefined) ?? index.get(name);
 }
 
 /** The schema a call matched by callPattern is qualified with, lower case ('' when unqualified, or qualified with a template's `{schema}`: any schema). */

@@ -14,7 +14,7 @@ import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
 import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
 import { escapeRegExp } from './regexText';
-import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema } from './routineDefinitions';
+import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema, indexedRoutineName, schemaRoutineKey } from './routineDefinitions';
 
 
 /**
@@ -97,7 +97,7 @@ export function stateFunctionIndex(documents: Iterable<{ path: string; text: str
   for (let depth = 1; depth < MAX_CONNECTION_DEPTH; depth++) {
     const openers = connectionOpeners(index);
     if (openers.size === 0) break;
-    const callsAnOpener = new RegExp(String.raw`(?<![\w$])(?:${[...openers.keys()].map(escapeRegExp).join('|')})\s*\(`, 'i');
+    const callsAnOpener = new RegExp(String.raw`(?<![\w$])(?:${[...new Set([...openers.keys()].map(indexedRoutineName))].map(escapeRegExp).join('|')})\s*\(`, 'i');
     definitions = files.map(({ path, sql }, i) => (sql !== undefined && callsAnOpener.test(sql)
       ? definedFunctions(sql, path, { stateFunctions: openers, closingRoutines }) : definitions[i]));
     const next = indexOf(files, definitions);
@@ -108,19 +108,34 @@ export function stateFunctionIndex(documents: Iterable<{ path: string; text: str
   return index;
 }
 
-/** The index the files' definitions make (path order; see stateFunctionIndex). */
+/**
+ * The index the files' definitions make (path order; see stateFunctionIndex), by name: the last definition of each name,
+ * which an unqualified call reaches. Where several schemas define a name, each in files of its own (`ledger.stage()` in
+ * one, `audit.stage()` in a later one), PostgreSQL keeps them side by side: a later definition replaces only its own
+ * schema's (or, naming no schema, every one), and a stateful one that the name's last definition hides stays under its
+ * schemaRoutineKey, for the calls qualified with its schema.
+ */
 function indexOf(files: readonly { script: boolean; sql: string | undefined }[], definitions: readonly ReturnType<typeof definedFunctions>[]): Map<string, StateFunction> {
   const index = new Map<string, StateFunction>();
+  /** Per name, the last definition of each schema that named one (its state, if any) since one that named none. */
+  const bySchema = new Map<string, Map<string, StateFunction | undefined>>();
   for (const [i, { script, sql }] of files.entries()) {
     // A TS/JS file's definitions are those its string literals hold (embeddedRoutines.ts). They add state-creating
     // routines, and never clear one: a literal that only looks like a definition, or one in code that never runs, must
     // not hide a .sql file's.
     if (sql === undefined) continue;
-    for (const { name, site } of withOverloads(definitions[i])) {
+    for (const { name, schema, site } of withOverloads(definitions[i])) {
       if (site) index.set(name, site);
       else if (script) continue;
       else index.delete(name);
+      const schemas = bySchema.get(name);
+      if (schema === undefined) bySchema.delete(name);
+      else if (schemas) schemas.set(schema, site);
+      else bySchema.set(name, new Map([[schema, site]]));
     }
+  }
+  for (const [name, schemas] of bySchema) {
+    for (const [schema, site] of schemas) if (site && index.get(name) !== site) index.set(schemaRoutineKey(schema, name), site);
   }
   return index;
 }
@@ -156,21 +171,24 @@ function connectionLeavingCalls(text: string, openers: ConnectionOpeners, defini
  * One file's definitions, one per name: where the file defines a name with several parameter lists (overloads, which
  * PostgreSQL keeps side by side), the last stateful one carries them all (`overloads`), and a stateless one no longer
  * hides a stateful overload. A later definition of the same parameter types replaces the earlier, as CREATE OR REPLACE
- * does; so does any later definition, in the next file (a migration that changes a routine's parameters drops the old
- * one), or when a definition's parameters cannot be read.
+ * does; so does any later definition of its schema, in the next file (a migration that changes a routine's parameters
+ * drops the old one: indexOf), or when a definition's parameters cannot be read. Each with the schema that all of the
+ * file's definitions of the name name, if they name one.
  */
-function withOverloads(definitions: { name: string; site?: StateFunction; definition: string }[]): { name: string; site?: StateFunction }[] {
+function withOverloads(definitions: { name: string; site?: StateFunction; definition: string }[]): { name: string; schema?: string; site?: StateFunction }[] {
   const byName = new Map<string, { site?: StateFunction; definition: string }[]>();
   for (const { name, site, definition } of definitions) {
     const list = byName.get(name);
     if (list) list.push({ site, definition });
     else byName.set(name, [{ site, definition }]);
   }
-  const result: { name: string; site?: StateFunction }[] = [];
+  const result: { name: string; schema?: string; site?: StateFunction }[] = [];
   for (const [name, list] of byName) {
     const last = list[list.length - 1];
+    const schemas = new Set(list.map(({ definition }) => definedRoutineSchema(definition)));
+    const schema = schemas.size === 1 ? [...schemas][0] : undefined;
     if (list.length === 1) {
-      result.push({ name, site: last.site });
+      result.push({ name, ...(schema !== undefined ? { schema } : {}), site: last.site });
       continue;
     }
     const overloads: RoutineOverload[] = [];
@@ -187,8 +205,9 @@ function withOverloads(definitions: { name: string; site?: StateFunction; defini
       overloads.push({ ...(schema !== undefined ? { schema } : {}), parameters, ...(site ? { site } : {}) });
     }
     const stateful = readable ? overloads.filter((o) => o.site !== undefined) : [];
-    if (!readable || overloads.length === 1 || stateful.length === 0) result.push({ name, site: readable && overloads.length === 1 ? overloads[0].site : last.site });
-    else result.push({ name, site: { ...stateful[stateful.length - 1].site!, overloads } });
+    const named = schema !== undefined ? { schema } : {};
+    if (!readable || overloads.length === 1 || stateful.length === 0) result.push({ name, ...named, site: readable && overloads.length === 1 ? overloads[0].site : last.site });
+    else result.push({ name, ...named, site: { ...stateful[stateful.length - 1].site!, overloads } });
   }
   return result;
 }
