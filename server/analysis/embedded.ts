@@ -1442,7 +1442,8 @@ class Extractor {
       // A helper of this file only, every call of which hands it a client inside the caller's BEGIN … COMMIT: inside one.
       if (handedOnlyTransactionClients(binding.parameterOf, binding.parameter, this.source)) return true;
       // A helper of this file only, every call of which hands it a connection the caller has just taken: outside one.
-      // An exported helper nothing in the project can hand a transaction (uncalledHelpers.ts): outside one.
+      // An exported helper whose Kysely parameter every call hands a value made outside any transaction
+      // (uncalledHelpers.ts): outside one. A helper nothing calls is its callers' to come: unknown.
       return freshAtEveryCall(binding.parameterOf, binding.parameter, this.flow, this.source)
         || handsNoTransaction(binding.parameterOf, binding.parameter, this.source, this.fileName) ? false : 'unknown';
     }

@@ -38,6 +38,15 @@ export function declaresPool(type: ts.TypeNode | undefined): boolean {
 }
 
 /**
+ * Whether some member of a declared type (`null` and `undefined` aside) is a pool (POOL_TYPE): `target: Pool`,
+ * `lease: PoolClient | Pool`. Such a parameter may send each query on another connection, whoever calls the function.
+ */
+export function mayDeclarePool(type: ts.TypeNode | undefined): boolean {
+  if (type && ts.isUnionTypeNode(type)) return nonNullishMembers(type).some((member) => typeNameMatches(member, POOL_TYPE));
+  return typeNameMatches(type, POOL_TYPE);
+}
+
+/**
  * What a declared type says a client is — a pool (declaresPool), one connection (declaresOneConnection) — or undefined
  * (no type, or another): a type written on a name decides over what the name says (`pool: PoolClient` is one connection).
  */

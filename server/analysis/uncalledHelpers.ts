@@ -1,13 +1,17 @@
 // A client a function is handed as a parameter comes from a caller that may have begun a transaction on it, so where
 // the function's first query runs is unknown, and a `set_config(…, true)` or `SET LOCAL` it sends is not known to be
-// lost (embedded.ts, handleStart). Not for an exported helper no code of the project can hand a transaction:
-// - nothing in the project calls it (ruling 10: a helper exported for callers to come keeps its finding, as a
-//   `setTenantContext(client, id)` that sends a lone `set_config(…, true)` and that no module imports);
-// - or its parameter is declared a Kysely instance (`db: Kysely<DB>`, not a `Transaction<DB>`), where being inside a
-//   transaction is the object itself (`db.transaction().execute(async (trx) => …)` hands out the transaction), and
-//   every call passes a value made outside any transaction (a stand-in a unit test builds, a `new Kysely(…)`).
+// lost (embedded.ts, handleStart). That holds whether or not any code of the project calls the function: an exported
+// helper nothing calls (`setTenantContext(client, id)` that no module imports) may be meant for a transaction's handle,
+// and the rule document keeps it silent (session 50, RULINGS60 lab60b review 1; session 28 had read ruling 10 as
+// reporting it). Only callers can say otherwise: an exported helper whose parameter is declared a Kysely instance
+// (`db: Kysely<DB>`, not a `Transaction<DB>`), where being inside a transaction is the object itself
+// (`db.transaction().execute(async (trx) => …)` hands out the transaction), and which is called (at least once) only
+// with values made outside any transaction (a stand-in a unit test builds, a `new Kysely(…)`), starts outside one.
+// A parameter declared as (or as possibly) a pool (`target: Pool`, `lease: PoolClient | Pool`) is no handed client in
+// that sense: each query it sends may take another connection, so an exported function nothing calls keeps its
+// finding there (ruling 10 for a pool, as before).
 // A pg client is different: its transaction is what was sent on it before, so a call that hands one on may be inside
-// a BEGIN the caller sent, whatever the value is; only "no call at all" clears it.
+// a BEGIN the caller sent, whatever the value is.
 // Only a file whose text can hold a transaction-scoped statement (`set_config`, `SET LOCAL`) asks: the answer changes
 // nothing else, and it reads the project's importers of the file.
 //
@@ -26,6 +30,7 @@ import { resolve } from 'node:path';
 import { enclosingFunction, hasModifier, walkDescendants } from './astWalk';
 import { unwrap, Flow, isBatchTransaction, outermostWrapper } from './embeddedFlow';
 import { typeNameMatches } from './declaredTypes';
+import { mayDeclarePool } from './poolParameters';
 import { callerFiles, parsed } from './directUrls';
 import { importersOf } from './projectImporters';
 import { importedNames, requiredNames } from './ownServerHelpers';
@@ -44,7 +49,11 @@ const MENTIONS_TRANSACTION = /transaction|\btrx\b|\btx\b/i;
 /** Bound as in directUrls.ts's callerFiles: beyond it the callers cannot all be read. */
 const MAX_CALLER_FILES = 40;
 
-/** Whether no code of the project can hand `parameter` of `fn` a client inside a transaction (see the file comment). */
+/**
+ * Whether the calls the project shows of `fn` (at least one) all hand `parameter` — declared a Kysely instance — a value
+ * made outside any transaction, or whether `parameter` is declared as (possibly) a pool and nothing calls the exported
+ * `fn` (see the file comment). A plain client parameter, called or not, is the caller's: false.
+ */
 export function handsNoTransaction(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
   let answer = answers.get(parameter);
   if (answer === undefined) answers.set(parameter, (answer = judge(fn, parameter, source, fileName)));
@@ -56,13 +65,23 @@ const answers = new WeakMap<ts.ParameterDeclaration, boolean>();
 
 function judge(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile, fileName: string | undefined): boolean {
   if (!fileName || !TRANSACTION_SCOPED_WORD.test(source.text)) return false;
+  const kysely = typeNameMatches(parameter.type, KYSELY_CLASS);
+  const pool = !kysely && mayDeclarePool(parameter.type);
+  if (!kysely && !pool) return false;
   const name = exportedFunctionName(fn);
   const index = fn.parameters.indexOf(parameter);
   if (!name || index < 0 || parameter.dotDotDotToken || exportedUnderAnotherName(source, name.text)) return false;
-  // A parameter its author names or types for a transaction (`tx: any`, `trx`) is meant to be handed one.
+  // A parameter its author names or types for a transaction (`trx: Kysely<DB>`) is meant to be handed one.
   if (SAYS_TRANSACTION.test(parameter.name.getText()) || (parameter.type && SAYS_TRANSACTION.test(parameter.type.getText()))) return false;
-  const passesNoTransaction = typeNameMatches(parameter.type, KYSELY_CLASS) ? madeOutsideTransaction : () => false;
-  return callsPass(source, new Set([name.text]), name, argumentAt(index, passesNoTransaction)) && importersAllPass(fileName, name.text, argumentAt(index, passesNoTransaction));
+  let calls = 0;
+  const passes = argumentAt(index, (argument, flowOf) => {
+    calls++;
+    return kysely && madeOutsideTransaction(argument, flowOf);
+  });
+  if (!callsPass(source, new Set([name.text]), name, passes) || !importersAllPass(fileName, name.text, passes)) return false;
+  // A Kysely nothing hands a value is its callers' to come (ruling 10 does not reach a handed client); a pool nothing
+  // calls keeps its finding (ruling 10).
+  return pool ? calls === 0 : calls > 0;
 }
 
 /**
