@@ -34,6 +34,7 @@ import { classMethod, classUse, constructorOf, isExportedClass, isNominalClass, 
 import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEndpoints';
 import { namesPoolerInSource } from './poolerMentions';
 import { POOL_NAME, capsAtOneConnection } from './poolFactories';
+import { passedThrough, proxyTarget, type ProxyFile } from './proxyTargets';
 
 /**
  * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one
@@ -428,6 +429,8 @@ export class OwnServerClients {
     if (depth > MAX_DEPTH) return this.cut();
     const value = unwrap(expression);
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
+      const forwarded = this.forwardedClient(value);
+      if (forwarded && this.poolOfOwnServer(forwarded, depth + 1, single)) return true;
       // A pool class handed out by the emulated server itself (pg-mem's `db.adapters.createPg().Pool`): its connections are all in the process.
       if (this.classOfOwnServer(value.expression, depth)) return true;
       if (ts.isCallExpression(value) && value.arguments.length === 0 && ts.isPropertyAccessExpression(value.expression)
@@ -715,6 +718,10 @@ export class OwnServerClients {
 
   /** A call of an own-server helper, or a call (not a pool's maker) given such a value (`new Client({ connectionString: db.url })`). */
   private callFromOwnServer(call: ts.CallExpression | ts.NewExpression, depth: number): boolean {
+    // A project Proxy around a client, or a project function handing back its argument (itself or in such a Proxy):
+    // the client it is given (proxyTargets.ts).
+    const forwarded = this.forwardedClient(call);
+    if (forwarded && this.fromOwnServer(forwarded, depth + 1)) return true;
     if (ts.isIdentifier(call.expression) && this.startsServer(call.expression)) return true;
     // `new PgAlpine(image)` of a class this file declares extending an own-server module's (`extends GenericContainer`).
     if (ts.isNewExpression(call) && ts.isIdentifier(call.expression)) {
@@ -753,6 +760,15 @@ export class OwnServerClients {
     // A driver's single client (or a LISTEN library's subscriber) given the environment's test database is one session
     // of it; what another function makes of it (`getDb(url)`, often a pool) counts only for a value written in the code.
     return SINGLE_CLIENT_MAKER.test(maker) || this.makesSubscriber(call.expression) ? this.singly(given) : this.literally(given);
+  }
+
+  /**
+   * What a call hands back of its arguments as it is (proxyTargets.ts): the target of a project `new Proxy(target,
+   * handler)`, or the argument a project function returns itself or in such a Proxy (`Guard.wrap(client, options)`).
+   */
+  private forwardedClient(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
+    const file: ProxyFile = { source: this.source, flow: this.flow, fileName: this.fileName };
+    return ts.isNewExpression(call) ? proxyTarget(call, file) : passedThrough(call, file);
   }
 
   /**

@@ -347,6 +347,16 @@ export function exportedFunction(path: string, name: string): { fn: FunctionWith
 }
 
 /**
+ * The class the module at `path` exports under `name` (re-exports followed, as exportedFunction's), with the flow of
+ * the file declaring it (proxyTargets.ts: a static method that hands back its argument).
+ */
+export function exportedClass(path: string, name: string): { declaration: ts.ClassDeclaration; flow: Flow } | undefined {
+  const ctx = modules.of(path);
+  const exported = ctx && exportedNode(ctx, name, 0);
+  return exported && ts.isClassDeclaration(exported.node) ? { declaration: exported.node, flow: exported.ctx.flow } : undefined;
+}
+
+/**
  * The top-level variable the module at `path` exports under `name` (re-exports followed, as exportedFunction's), with
  * the flow of the file declaring it, which reads every value the variable is given there (embedded.ts's imported pools).
  */
