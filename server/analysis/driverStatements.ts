@@ -80,8 +80,9 @@ export class DriverStatementCalls {
 function madeInText(text: string, name: string, classes: readonly string[]): boolean {
   const own = name.replace(/\$/g, '\\$');
   const types = classes.join('|');
-  const declared = new RegExp(String.raw`(?:^|[^\w$.])${own}\s*(?:[?!]\s*)?:\s*(?:${types})\b`);
-  const created = new RegExp(String.raw`(?:^|[^\w$])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|yield\s*\*\s*(?:${types})\b|${acquired})`);
+  // Not after a `#`: a private field `#conn` is another member than `conn` (and `#conn` itself starts with one).
+  const declared = new RegExp(String.raw`(?:^|[^\w$.#])${own}\s*(?:[?!]\s*)?:\s*(?:${types})\b`);
+  const created = new RegExp(String.raw`(?:^|[^\w$#])${own}\s*=\s*(?:await\s+)?(?:new\s+(?:${types})\b|yield\s*\*\s*(?:${types})\b|${acquired})`);
   const acquiredIn = new RegExp(String.raw`\.acquire\(\s*\)\s*\.then\(\s*(?:async\s+)?(?:\(\s*)?${own}\b`);
   return declared.test(text) || created.test(text) || acquiredIn.test(text);
 }

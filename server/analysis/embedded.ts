@@ -1748,8 +1748,10 @@ class Extractor {
    * text is a session statement only PostgreSQL runs (``orm.query`SELECT pg_advisory_lock(…)` ``): a member that runs the template.
    */
   private isQueryMemberTag(tag: ts.Expression, template: ts.TemplateLiteral): tag is ts.PropertyAccessExpression {
-    if (!ts.isPropertyAccessExpression(tag) || !TAGGED_QUERY_MEMBER.test(tag.name.text)) return false;
-    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(tag.name.text) || tag.name.text.startsWith('$')
+    if (!ts.isPropertyAccessExpression(tag)) return false;
+    const name = calleeText(tag); // a private member by its spelling: ``this.#query`…` `` as ``this.query`…` ``
+    if (!TAGGED_QUERY_MEMBER.test(name)) return false;
+    return this.surelyPostgres || WRAPPER_QUERY_METHODS.test(name) || name.startsWith('$')
       || opensPostgresSessionStatement(taggedTemplateParts(template, this.source));
   }
 

@@ -1372,8 +1372,13 @@ const FORMAT_HELPER = /^(?:pg_?(?:format|escape)|escape|v?sprintf)$/i;
 /** A format string's placeholder: `%s`, `%I`, `%L`, also positional (`%1$s`). */
 const FORMAT_PLACEHOLDER = /%(?:\d+\$)?[sIL]/;
 
+/**
+ * The name a callee, tag or receiver is called by, read for what its spelling says (`query`, `sql`, `pool`): a private
+ * member's `#` is dropped, so `this.#sql` reads as `this.sql` does. Not a key of the member (`#sql` and `sql` are two
+ * members: keyOf and the class-member lookups keep the `#`).
+ */
 export function calleeText(expression: ts.Expression): string {
-  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isPropertyAccessExpression(expression)) return ts.isPrivateIdentifier(expression.name) ? expression.name.text.slice(1) : expression.name.text;
   if (ts.isIdentifier(expression)) return expression.text;
   return '';
 }

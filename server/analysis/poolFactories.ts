@@ -8,8 +8,11 @@ import { fileImports, type ImportedName } from './ownServerHelpers';
 import { calledFunction } from './rolledBackCallbacks';
 import { declaredClientKind } from './poolParameters';
 
-/** Receivers that are pools by their name (`pool`, `db.pool`, `testPool`); not `poolClient`, a client checked out of one. */
-export const POOL_NAME = /(^|\.)(pool|\w*Pool)$/;
+/**
+ * Receivers that are pools by their name (`pool`, `db.pool`, `testPool`, a private field `this.#pool`); not
+ * `poolClient`, a client checked out of one.
+ */
+export const POOL_NAME = /(^|\.#?)(pool|\w*Pool)$/;
 /** Factories whose result is a pool (pg, postgres.js, knex, Sequelize, Drizzle, Prisma). */
 export const POOL_FACTORY = /^(Pool|postgres|knex|Knex|Sequelize|drizzle|PrismaClient|createPool)$/;
 
