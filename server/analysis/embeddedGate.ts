@@ -28,7 +28,7 @@ import { owningPackage, packageDependencies } from './moduleResolution';
 import { mayRunMigrateDeploy } from './prismaMigrate';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
-import { indexedRoutineName } from './routineDefinitions';
+import { indexedRoutineNames } from './routineDefinitions';
 import { DENO_LAND_PACKAGE_IN_TEXT, denoLandPackage, packageSpecifier } from './packageSpecifiers';
 import { lastSegment, namesOf, specifiersIn } from './projectImporters';
 import { projectModulePath } from './moduleResolution';
@@ -181,7 +181,7 @@ const CODE_WORD_IN_TEXT = new RegExp(String.raw`\b(?<![\w$])(?:${[...CODE_WORDS]
 const STATE_FUNCTION_NAMES = new WeakMap<ReadonlyMap<string, unknown>, RegExp | undefined>();
 
 function stateFunctionNames(index: ReadonlyMap<string, unknown>): RegExp | undefined {
-  if (!STATE_FUNCTION_NAMES.has(index)) STATE_FUNCTION_NAMES.set(index, index.size > 0 ? new RegExp([...new Set([...index.keys()].map(indexedRoutineName))].map(escapeRegExp).join('|'), 'i') : undefined);
+  if (!STATE_FUNCTION_NAMES.has(index)) STATE_FUNCTION_NAMES.set(index, index.size > 0 ? new RegExp(indexedRoutineNames(index.keys()).map(escapeRegExp).join('|'), 'i') : undefined);
   return STATE_FUNCTION_NAMES.get(index);
 }
 

@@ -54,6 +54,11 @@ export function indexedRoutineName(key: string): string {
   return key.slice(key.indexOf('\0') + 1);
 }
 
+/** The distinct routine names an index's keys stand for (a name and its schemaRoutineKeys count once). */
+export function indexedRoutineNames(keys: Iterable<string>): string[] {
+  return [...new Set([...keys].map(indexedRoutineName))];
+}
+
 /** The last part of a possibly qualified, possibly quoted name, in lower case unless quoted. */
 export function unqualifiedName(qualified: string): string {
   const parts = qualified.match(/"(?:[^"]|"")+"|[^.\s"]+/g) ?? [qualified];

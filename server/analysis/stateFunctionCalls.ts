@@ -14,7 +14,7 @@ import { rolledBackStatements, runsInOwnSession, severityFor, type PlacedFacts }
 import type { Suppressions } from './suppression';
 import { DOLLAR_QUOTE_TAG, skipNonCode } from './splitter';
 import { leadingTrivia } from './sqlTrivia';
-import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema, indexedRoutineName, schemaRoutineKey } from './routineDefinitions';
+import { SCHEMA_PLACEHOLDER, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema, indexedRoutineNames, schemaRoutineKey } from './routineDefinitions';
 import { ADVISORY_SESSION } from './vocabulary';
 import { isSnapshotCopy } from './schemaSnapshots';
 import { callArguments, passedArgument, writtenBoolean } from './sqlBoolean';
@@ -42,7 +42,7 @@ const QUALIFIER = String.raw`(?:(?:"(?:[^"]|"")+"|[\w$]+)\s*\.\s*|${SCHEMA_PLACE
 function callPattern(index: ReadonlyMap<string, StateFunction>): RegExp {
   let pattern = patterns.get(index);
   if (!pattern) {
-    const names = [...new Set([...index.keys()].map(indexedRoutineName))].map((name) => name.replace(/[$]/g, '\\$')).join('|');
+    const names = indexedRoutineNames(index.keys()).map((name) => name.replace(/[$]/g, '\\$')).join('|');
     pattern = new RegExp(String.raw`(?<![\w$."{])${QUALIFIER}?("?)(${names})\1\s*\(`, 'gi');
     patterns.set(index, pattern);
   }

@@ -14,7 +14,7 @@ import { isTestScript } from './ownSession';
 import { releasesAdvisoryLock } from './detect';
 import { embeddedRoutineText, isScriptFile } from './embeddedRoutines';
 import { escapeRegExp } from './regexText';
-import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema, indexedRoutineName, schemaRoutineKey } from './routineDefinitions';
+import { ROUTINE_DEFINITION as DEFINITION, SESSION_STATE_RULES, definedRoutine, definedRoutineSchema, indexedRoutineNames, schemaRoutineKey } from './routineDefinitions';
 
 
 /**
@@ -97,7 +97,7 @@ export function stateFunctionIndex(documents: Iterable<{ path: string; text: str
   for (let depth = 1; depth < MAX_CONNECTION_DEPTH; depth++) {
     const openers = connectionOpeners(index);
     if (openers.size === 0) break;
-    const callsAnOpener = new RegExp(String.raw`(?<![\w$])(?:${[...new Set([...openers.keys()].map(indexedRoutineName))].map(escapeRegExp).join('|')})\s*\(`, 'i');
+    const callsAnOpener = new RegExp(String.raw`(?<![\w$])(?:${indexedRoutineNames(openers.keys()).map(escapeRegExp).join('|')})\s*\(`, 'i');
     definitions = files.map(({ path, sql }, i) => (sql !== undefined && callsAnOpener.test(sql)
       ? definedFunctions(sql, path, { stateFunctions: openers, closingRoutines }) : definitions[i]));
     const next = indexOf(files, definitions);

@@ -2,7 +2,7 @@
 // the function's first query runs is unknown, and a `set_config(…, true)` or `SET LOCAL` it sends is not known to be
 // lost (embedded.ts, handleStart). That holds whether or not any code of the project calls the function: an exported
 // helper nothing calls (`setTenantContext(client, id)` that no module imports) may be meant for a transaction's handle,
-// and the rule document keeps it silent (session 50, RULINGS60 lab60b review 1; session 28 had read ruling 10 as
+// and the rule document keeps it silent (session 50, the held-out-60 ruling lab60b review 1 in docs/corpus.md; session 28 had read ruling 10 as
 // reporting it). Only callers can say otherwise: an exported helper whose parameter is declared a Kysely instance
 // (`db: Kysely<DB>`, not a `Transaction<DB>`), where being inside a transaction is the object itself
 // (`db.transaction().execute(async (trx) => …)` hands out the transaction), and which is called (at least once) only
