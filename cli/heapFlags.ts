@@ -1,17 +1,19 @@
-// A whole-repository `poolsafe lint` parses thousands of files whose syntax trees live just long enough
-// to be promoted out of V8's default young generation, so the old generation (and peak RSS) balloons.
-// With 32 MB semi-spaces they die young: on a 27 MB tree peak RSS fell from ~315 MB to ~255 MB with
-// slightly less CPU. V8 sizes the heap when the process starts, so the CLI runs itself once more with it
-// — only when a directory is linted: for a few named files the second start (~0.1 s) would cost more.
-// What is promoted all the same (the trees of larger files) is garbage soon after, yet with a machine's default heap
+// A whole-repository `poolsafe lint` parses thousands of files whose syntax trees are garbage soon after, yet the
+// trees of larger files live long enough to be promoted out of the young generation, and with a machine's default heap
 // limit V8 lets the old generation grow up to 4× between full collections: Nine-Minds+alga-psa peaked at ~530 MB RSS on
 // three of its folders with ~100 MB live at the end. A growing factor of 1.5 in its place (V8 then uses it whatever the
-// memory at hand, where it would pick 1.1–4): 342 MB, no more CPU time.
+// memory at hand, where it would pick 1.1–4): 342 MB, no more CPU time. With that factor the old generation's limit is
+// ~1.5 × what is live (~40 MB on bench/lint.mjs's 31 MB tree) plus the young generation's capacity. The semi-spaces
+// stay at 16 MB (V8's own maximum on 64-bit, pinned here): 32 MB ones, chosen before the growing factor to let more
+// trees die young, cost 64 MB of young generation on their own and raise that limit by 16 MB more; with 16 MB the
+// tree's peak RSS fell from 234–289 MB to 190–206 MB at no more CPU time (session 61, docs/architecture.md).
+// V8 sizes the heap when the process starts, so the CLI runs itself once more with these flags — only when a
+// directory is linted: for a few named files the second start (~0.1 s) would cost more.
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 
 /** The V8 flags a directory lint runs with. */
-export const LINT_HEAP_FLAGS: readonly string[] = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
+export const LINT_HEAP_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
 const RELAUNCHED = 'POOLSAFE_LINT_HEAP';
 
 function namesADirectory(args: string[]): boolean {
