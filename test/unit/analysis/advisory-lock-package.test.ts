@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('advisory-lock-package', { after });
 before(() => initAnalysis());
@@ -14,7 +15,7 @@ before(() => initAnalysis());
 function findingsOf(path: string, lines: string[], poolMode?: 'session'): string[] {
   const text = lines.join('\n');
   const file = repo.write(path, lines);
-  return analyze(text, 'typescript', poolMode ? { poolMode } : {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length} ${text.slice(f.start, f.end)}`);
+  return analyze(text, 'typescript', poolMode ? { poolMode } : {}, file).map((f) => ruleLine(text, f, 'rule line text'));
 }
 
 test("a mutex of the advisory-lock package made on the app's URL in another module takes a session lock at tryLock(), lock() and withLock()", () => {

@@ -5,13 +5,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding as its rule and the line it starts on (a syntax error "at end of input" spans no text). */
 function found(lines: string[]): string[] {
   const text = lines.join('\n');
-  return analyze(text, 'typescript', {}, 'repository.ts').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, 'repository.ts').map((f) => ruleLine(text, f));
 }
 
 const HEAD = [

@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -18,7 +19,7 @@ $body$;
 `;
 
 /** Findings as `rule line`. */
-const found = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+const found = (sql: string): string[] => analyzeSql(sql).map((f) => ruleLine(sql, f));
 
 test('a static, dynamic or set_config change of client_min_messages put back to notice on every path leaves nothing', () => {
   assert.deepEqual(found(routine('SET client_min_messages = warning;\n  PERFORM jobs.sweep();\n  SET client_min_messages TO notice;')), []);

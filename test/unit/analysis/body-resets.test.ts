@@ -6,6 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -18,7 +19,7 @@ $body$;
 `;
 
 /** Findings as `rule line`. */
-const found = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+const found = (sql: string): string[] => analyzeSql(sql).map((f) => ruleLine(sql, f));
 
 test('a dynamic RESET of the setting the body changed undoes the change', () => {
   const formatted = "EXECUTE format('SET work_mem = %L', size);\n  EXECUTE 'REFRESH MATERIALIZED VIEW reports.totals';\n  EXECUTE format('reset work_mem');";

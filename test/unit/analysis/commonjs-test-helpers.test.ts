@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('commonjs-test-helpers', { after });
 before(() => initAnalysis());
@@ -15,7 +16,7 @@ before(() => initAnalysis());
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const language = file.endsWith('.ts') ? 'typescript' : 'javascript';
-  return analyze(text, language, {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, language, {}, file).map((f) => ruleLine(text, f));
 }
 
 // A mocha-era support module: functions and values published four CommonJS ways.

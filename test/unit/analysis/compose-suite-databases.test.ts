@@ -9,13 +9,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('compose-suite-databases', { after });
 before(() => initAnalysis());
 
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
 }
 
 /** A spec that opens a pg client on `url` and sends a temp table, a session SET and a LISTEN on it (lines 3–5, KEPT, without `before`). */

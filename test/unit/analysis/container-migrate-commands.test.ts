@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { languageOf } from '../../../cli/files';
 import { scratchGitRepository as repository, type ScratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** The findings of a YAML file written into the repository, as `rule line`. */
 function lintYaml(repo: ScratchRepository, path: string, lines: readonly string[]): string[] {
   const text = lines.join('\n');
-  return analyze(text, 'yaml', {}, repo.write(path, text)).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'yaml', {}, repo.write(path, text)).map((f) => ruleLine(text, f));
 }
 
 

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { languageOf } from '../../../cli/files';
 import { scratchGitRepository as repository, type ScratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 function findingLines(text: string, language: 'dockerfile' | 'shellscript' | 'typescript', repo: ScratchRepository, path: string): string[] {
-  return analyze(text, language, {}, repo.write(path, text)).filter((f) => f.rule === 'advisory-lock').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, language, {}, repo.write(path, text)).filter((f) => f.rule === 'advisory-lock').map((f) => ruleLine(text, f));
 }
 
 function lintDockerfile(repo: ScratchRepository, path: string, lines: readonly string[]): string[] {

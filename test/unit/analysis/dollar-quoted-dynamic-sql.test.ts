@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -17,7 +18,7 @@ $body$;
 `;
 
 /** Findings as `rule line`. */
-const found = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+const found = (sql: string): string[] => analyzeSql(sql).map((f) => ruleLine(sql, f));
 
 test('a temp table made in a dollar-quoted format() literal is flagged where its CREATE is written', () => {
   const afterDrop = "EXECUTE format($$\n    DROP TABLE IF EXISTS batch_rows;\n    CREATE TEMP TABLE batch_rows AS SELECT * FROM %I WHERE day = %L;\n  $$, src, current_date);";
@@ -43,7 +44,7 @@ test('a call of a routine whose dollar-quoted dynamic SQL leaves a temp table ca
   const stateFunctions = stateFunctionIndex([{ path: '/db/etl.sql', text: routine(body) }]);
   const caller = "CREATE FUNCTION etl.nightly() RETURNS void LANGUAGE plpgsql AS $n$\nBEGIN\n  PERFORM etl.load_batch('orders');\nEND $n$;\n";
   assert.deepEqual(found(caller).length, 0);
-  assert.deepEqual(analyzeSql(caller, { stateFunctions }).map((f) => `${f.rule} ${caller.slice(0, f.start).split('\n').length}`), ['temp-table 3']);
+  assert.deepEqual(analyzeSql(caller, { stateFunctions }).map((f) => ruleLine(caller, f)), ['temp-table 3']);
 });
 
 test('dollar-quoted dynamic SQL that leaves nothing behind stays silent', () => {

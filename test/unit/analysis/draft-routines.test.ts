@@ -5,12 +5,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding as `<rule> <line>`. */
 function findingsOf(sql: string): string[] {
-  return analyze(sql, 'sql', {}, 'routines.sql').map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+  return analyze(sql, 'sql', {}, 'routines.sql').map((f) => ruleLine(sql, f));
 }
 
 const leavesTempTable = [

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
 import { dynamicResets } from '../../../server/analysis/dynamicSql';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -19,7 +20,7 @@ $body$;
 `;
 
 /** Findings as `rule line`. */
-const found = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+const found = (sql: string): string[] => analyzeSql(sql).map((f) => ruleLine(sql, f));
 
 const HANDLER = '\nEXCEPTION WHEN others THEN\n  RAISE NOTICE \'job % failed\', job;\n  RETURN -1;';
 

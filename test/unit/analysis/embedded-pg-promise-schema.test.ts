@@ -8,6 +8,7 @@ import { analyze, initAnalysis, resolveOptions } from '../../../server/analysis/
 import { mayHoldFindings } from '../../../server/analysis/embeddedGate';
 import { embeddedFindings } from '../../helpers/embedded';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 const repo = scratchRepository('pg-promise-schema', { after });
@@ -100,7 +101,7 @@ test("the option in a test whose every database is the test's local server is no
   ];
   const findingsOf = (file: string) => {
     const text = readFileSync(file, 'utf8');
-    return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+    return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
   };
   assert.deepEqual(findingsOf(repo.write('test/local.test.ts', suite("'postgres://app:app@localhost:5432/app_test'"))), []);
   assert.deepEqual(findingsOf(repo.write('test/pooled.test.ts', suite('process.env.DATABASE_URL'))), ['session-set 4']);

@@ -5,11 +5,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, dialectOfPath, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding as `rule line` (1-based line of its start). */
-const rulesOf = (text: string, path: string): string[] => analyzeSql(text, undefined, path).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+const rulesOf = (text: string, path: string): string[] => analyzeSql(text, undefined, path).map((f) => ruleLine(text, f));
 
 test('DDL files named for HSQLDB, Informix, Cloudscape, SAP DB, PointBase, CUBRID or Sybase are not PostgreSQL: no syntax errors there', () => {
   const hsqldb = 'DROP TABLE store_jobs IF EXISTS;\nCREATE TABLE store_jobs (name VARCHAR(80) NOT NULL, PRIMARY KEY (name));\n';

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
 import { scratchRepository, type FileText } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -105,7 +106,7 @@ function projectFindings(files: Record<string, FileText>, checked: string): stri
   repo.writeAll({ 'package.json': '{ "name": "jobs", "dependencies": { "pg": "^8" } }', ...files });
   const path = repo.path(checked);
   const text = readFileSync(path, 'utf8');
-  return analyze(text, 'typescript', {}, path).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+  return analyze(text, 'typescript', {}, path).map((f) => ruleLine(text, f, 'line rule'));
 }
 
 test('a pool parameter nothing in the project calls keeps its SET LOCAL through the helper; an untyped one is its caller\'s', () => {

@@ -1,10 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
-const findings = (text: string, file = 'src/db/migrate.ts') => analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+const findings = (text: string, file = 'src/db/migrate.ts') => analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
 
 test("postgres-migrations' migrate() takes a session advisory lock on the client or config it is given", () => {
   const onClient = [

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('handed-out-listen', { after });
 before(() => initAnalysis());
@@ -15,7 +16,7 @@ before(() => initAnalysis());
 function rulesOf(path: string, lines: string[]): string[] {
   const text = lines.join('\n');
   const file = repo.write(path, lines);
-  return analyze(text, 'typescript', {}, file).filter((f) => f.rule === 'listen').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).filter((f) => f.rule === 'listen').map((f) => ruleLine(text, f));
 }
 
 before(() => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 const repo = scratchRepository('loose-test-scripts', { after });
@@ -15,7 +16,7 @@ const repo = scratchRepository('loose-test-scripts', { after });
 /** Each finding as `<rule> <line>`. */
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'sql', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'sql', {}, file).map((f) => ruleLine(text, f));
 }
 
 /** A script that checks a row-level policy for two warehouses, `opening` lines first. */

@@ -5,13 +5,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding's rule, line (1-based) and the text it covers, of a file `db.module.ts` holding `lines`. */
 function findingsOf(lines: string[]): string[] {
   const text = lines.join('\n');
-  return analyze(text, 'typescript', {}, 'db.module.ts').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length} ${text.slice(f.start, f.end)}`);
+  return analyze(text, 'typescript', {}, 'db.module.ts').map((f) => ruleLine(text, f, 'rule line text'));
 }
 
 const HEADER = [

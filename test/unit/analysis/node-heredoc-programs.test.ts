@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { nodeHeredocPrograms } from '../../../server/analysis/nodeHeredocs';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('node-heredoc-programs', { after });
 before(() => initAnalysis());
@@ -48,7 +49,7 @@ const XACT_LOCKED_MIGRATION = [
 function findingsOf(path: string, lines: readonly string[]): string[] {
   const text = lines.join('\n');
   const file = repo.write(path, text);
-  return analyze(text, 'shellscript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length} ${text.slice(f.start, f.end)}`);
+  return analyze(text, 'shellscript', {}, file).map((f) => ruleLine(text, f, 'rule line text'));
 }
 
 /** A script that runs `opener`, the program, the closing word, then starts the server. */

@@ -5,13 +5,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding's rule, line (1-based) and the text it covers, of a file named `fileName` holding `lines`. */
 function findingsOf(lines: string[], fileName = 'src/workflows/client.ts'): string[] {
   const text = lines.join('\n');
-  return analyze(text, 'typescript', {}, fileName).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length} ${text.slice(f.start, f.end)}`);
+  return analyze(text, 'typescript', {}, fileName).map((f) => ruleLine(text, f, 'rule line text'));
 }
 
 test("openworkflow's BackendPostgres.connect(url) on the application's URL is reported at the call, imported from the package or its older backend package, under any name", () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type FileText } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -19,7 +20,7 @@ function findingsIn(files: Record<string, FileText>, checked: string): string[] 
   repo.writeAll({ 'package.json': '{ "name": "crm", "dependencies": { "pg": "^8", "drizzle-orm": "^0.30" } }', 'src/db.ts': lazyDatabase, ...files });
   const path = repo.path(checked);
   const text = readFileSync(path, 'utf8');
-  return analyze(text, 'typescript', {}, path).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+  return analyze(text, 'typescript', {}, path).map((f) => ruleLine(text, f, 'line rule'));
 }
 
 /** The application's drizzle database, made on first use behind a Proxy: the linter does not see a pool in it. */

@@ -10,11 +10,12 @@ import { analyze, analyzeSql, initAnalysis } from '../../../server/analysis/inde
 import { POSTGRES_OBJECT_KIND_WORDS } from '../../../server/analysis/statementStart';
 import { IncrementalSqlDocument } from '../../../server/incrementalSql';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding as `rule line` (1-based line of its start). */
-const rulesOf = (text: string, path?: string): string[] => analyzeSql(text, undefined, path).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+const rulesOf = (text: string, path?: string): string[] => analyzeSql(text, undefined, path).map((f) => ruleLine(text, f));
 
 const ROUTER_SETUP = [
   'DROP DISTRIBUTION ALL CASCADE;',

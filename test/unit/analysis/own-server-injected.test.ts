@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('injected', { after });
 before(() => initAnalysis());
@@ -16,7 +17,7 @@ before(() => initAnalysis());
 function findingsOf(path: string, lines: string[]): string[] {
   const file = repo.write(path, lines);
   const text = lines.join('\n');
-  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
 }
 
 function writeProject(folder: string, setupLines: string[]): void {

@@ -5,10 +5,11 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
-const findings = (text: string, file = 'src/store/database.ts') => analyze(text, file.endsWith('.js') ? 'javascript' : 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+const findings = (text: string, file = 'src/store/database.ts') => analyze(text, file.endsWith('.js') ? 'javascript' : 'typescript', {}, file).map((f) => ruleLine(text, f));
 
 /** A class whose start-up method migrates on a URL built from the environment, with `load` as the line that gets the runner. */
 const migratingStore = (load: string, call = 'upgrade', options = '') => [

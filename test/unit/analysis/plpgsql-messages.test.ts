@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis, type AnalysisOptions } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { ruleLine } from '../../helpers/findingLines';
 
 let OPTIONS: Partial<AnalysisOptions>;
 before(async () => {
@@ -15,7 +16,7 @@ before(async () => {
 
 const body = (statements: string) => `CREATE FUNCTION report() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n${statements}\nEND $$;\n`;
 const lines = (sql: string, options?: Partial<AnalysisOptions>): string[] =>
-  analyzeSql(sql, options).map((f) => `${sql.slice(0, f.start).split('\n').length} ${f.rule}`);
+  analyzeSql(sql, options).map((f) => ruleLine(sql, f, 'line rule'));
 
 test('a RAISE message naming a session-state built-in is not a call of it, even when the text after it would parse', () => {
   assert.deepEqual(lines(body("  RAISE NOTICE 'then run: SELECT pg_advisory_lock(1) -- by hand';")), []);

@@ -5,13 +5,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Each finding's rule, line (1-based) and the text it covers, of a file `src/adapter.ts` holding `lines`. */
 function findingsOf(lines: string[], fileName = 'src/adapter.ts'): string[] {
   const text = lines.join('\n');
-  return analyze(text, 'typescript', {}, fileName).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length} ${text.slice(f.start, f.end)}`);
+  return analyze(text, 'typescript', {}, fileName).map((f) => ruleLine(text, f, 'rule line text'));
 }
 
 test('a schema option of a postgresql-client or postgrejs Connection or Pool is reported where it is written or assigned', () => {

@@ -8,12 +8,13 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedRules } from '../../helpers/embedded';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** `line rule` for each finding of a SQL file (1-based lines). */
 const sqlFindings = (sql: string): string[] =>
-  analyzeSql(sql).map((f) => `${sql.slice(0, f.start).split('\n').length} ${f.rule}`);
+  analyzeSql(sql).map((f) => ruleLine(sql, f, 'line rule'));
 
 const block = (open: string, close: string, release = 'DEALLOCATE add_row;'): string => [
   `${open};`,

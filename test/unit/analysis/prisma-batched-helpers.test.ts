@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type FileText } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -18,7 +19,7 @@ function findingsIn(files: Record<string, FileText>, checked: string): string[] 
   repo.writeAll({ 'package.json': '{ "name": "shop", "dependencies": { "@prisma/client": "^5" } }', ...files });
   const path = repo.path(checked);
   const text = readFileSync(path, 'utf8');
-  return analyze(text, 'typescript', {}, path).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+  return analyze(text, 'typescript', {}, path).map((f) => ruleLine(text, f, 'line rule'));
 }
 
 /** A module whose helper returns a `SET LOCAL` query un-awaited (`body`: how it returns it). */

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('prisma-client-parameters', { after });
 before(() => initAnalysis());
@@ -13,7 +14,7 @@ before(() => initAnalysis());
 function findingsOf(path: string, lines: string[]): string[] {
   const text = lines.join('\n');
   const file = repo.write(path, lines);
-  return analyze(text, 'typescript', {}, file).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+  return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f, 'line rule'));
 }
 
 test('set_config(…, true) through a PrismaClient parameter, by raw tag or raw call, is outside any transaction', () => {

@@ -2,6 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type ScratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -9,7 +10,7 @@ before(() => initAnalysis());
 function lint(repo: ScratchRepository, path: string, lines: readonly string[], options = {}): string[] {
   const text = lines.join('\n');
   const language = /\.sh$/.test(path) ? 'shellscript' : 'javascript';
-  return analyze(text, language, options, repo.write(path, text)).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, language, options, repo.write(path, text)).map((f) => ruleLine(text, f));
 }
 
 /** A repository whose Prisma schema migrates on `datasourceLines` (its `datasource db { … }` body). */

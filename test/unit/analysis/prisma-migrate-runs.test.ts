@@ -5,13 +5,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchGitRepository as repository, type ScratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** The findings of a shell script written into the repository, as `rule line`. */
 function lintScript(repo: ScratchRepository, path: string, lines: readonly string[]): string[] {
   const text = lines.join('\n');
-  return analyze(text, 'shellscript', {}, repo.write(path, text)).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'shellscript', {}, repo.write(path, text)).map((f) => ruleLine(text, f));
 }
 
 

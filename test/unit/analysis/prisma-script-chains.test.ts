@@ -6,12 +6,13 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchGitRepository as repository, type ScratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 function lint(repo: ScratchRepository, path: string, language: 'dockerfile' | 'shellscript', lines: readonly string[]): string[] {
   const text = lines.join('\n');
-  return analyze(text, language, {}, repo.write(path, text)).filter((f) => f.rule === 'advisory-lock').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, language, {}, repo.write(path, text)).filter((f) => f.rule === 'advisory-lock').map((f) => ruleLine(text, f));
 }
 
 const POOLED = 'datasource main {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';

@@ -6,11 +6,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** Findings as `rule line`. */
-const found = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+const found = (sql: string): string[] => analyzeSql(sql).map((f) => ruleLine(sql, f));
 
 /** A transaction block that takes on a role (or another identity), reads, and ends with `undo` before its COMMIT. */
 const block = (take: string, undo: string): string => `BEGIN;\n${take};\nSELECT count(*) FROM ledger.entries;\n${undo};\nCOMMIT;\n`;

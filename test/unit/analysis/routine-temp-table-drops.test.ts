@@ -4,6 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -27,7 +28,7 @@ END $c$;
 `;
 
 const callRules = (definitions: string, sql: string): string[] =>
-  analyzeSql(sql, { stateFunctions: stateFunctionIndex([{ path: '/db/routines.sql', text: definitions }]) }).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+  analyzeSql(sql, { stateFunctions: stateFunctionIndex([{ path: '/db/routines.sql', text: definitions }]) }).map((f) => ruleLine(sql, f));
 
 test('a call followed in the same run of statements by a DROP of the table it leaves carries nothing', () => {
   assert.deepEqual(callRules(FILLER, caller('PERFORM fill_scratch(n);\n  SELECT count(*) INTO total FROM scratch_rows;\n  DROP TABLE scratch_rows;')), []);

@@ -5,13 +5,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { stateFunctionIndex } from '../../../server/analysis/stateFunctions';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(async () => {
   await initAnalysis();
 });
 
 /** Each finding as `rule line` (1-based). */
-const found = (sql: string): string[] => analyzeSql(sql).map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+const found = (sql: string): string[] => analyzeSql(sql).map((f) => ruleLine(sql, f));
 
 const routine = (security: string, statements: string): string => `create or replace function become_owner(who text) returns void
 language plpgsql ${security} as $fn$

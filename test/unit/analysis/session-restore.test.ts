@@ -4,6 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -61,7 +62,7 @@ CREATE OR REPLACE FUNCTION dev.load_rows(p jsonb) RETURNS void
 RESET ALL;
 `;
   // The body's plain SET overrides the function's own SET clause and stays in each caller's session.
-  const found = analyzeSql(dumped).map((f) => `${f.rule} ${dumped.slice(0, f.start).split('\n').length}`);
+  const found = analyzeSql(dumped).map((f) => ruleLine(dumped, f));
   assert.deepEqual(found, ['session-set 8']);
   // The same body SET undone inside the body (RESET before END) leaks nothing; nor do the script's own SETs.
   assert.deepEqual(rules(dumped.replace("    INSERT INTO", "    RESET search_path;\n    INSERT INTO")), []);

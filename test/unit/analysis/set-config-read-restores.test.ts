@@ -5,12 +5,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
 /** `rule line` of each finding of a TS text. */
 function findingsOf(text: string): string[] {
-  return analyze(text, 'typescript', {}, 'src/maintenance.ts').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, 'src/maintenance.ts').map((f) => ruleLine(text, f));
 }
 
 /** A maintenance job reading `readSql`'s setting into `saved` (line 6), raising lock_timeout (line 8), putting it back with `restoreCall` (line 12). */

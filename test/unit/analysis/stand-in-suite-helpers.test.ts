@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
 import { testEnvironmentVariable } from '../../../server/analysis/testEnvironment';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 const repo = scratchRepository('stand-in-suite-helpers', { after });
@@ -18,7 +19,7 @@ const repo = scratchRepository('stand-in-suite-helpers', { after });
 /** Each finding of a file as `line rule`. */
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'typescript', {}, file).map((finding) => `${text.slice(0, finding.start).split('\n').length} ${finding.rule}`);
+  return analyze(text, 'typescript', {}, file).map((finding) => ruleLine(text, finding, 'line rule'));
 }
 
 /** The helper: a throwaway database on `variable` when it is set, else a container it starts. */

@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedRules } from '../../helpers/embedded';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('suite-transactions', { after });
 before(() => initAnalysis());
 
 function rulesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'typescript', {}, file).filter((f) => f.rule !== 'syntax-error').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).filter((f) => f.rule !== 'syntax-error').map((f) => ruleLine(text, f));
 }
 
 const hooked = (hooks: string, body: string) => `import { Client } from 'pg';

@@ -4,6 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis, analyze } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -76,7 +77,7 @@ test('called again after the transaction that made it has ended, it is flagged',
 // A routine's body runs in its caller's session: a pg_temp function it makes stays there after the call's transaction,
 // like a temporary table the body makes, unless the body drops it.
 const sqlRulesAndLines = (sql: string) =>
-  analyze(sql, 'sql', {}, 'schema.sql').map((f) => `${f.rule} ${sql.slice(0, f.start).split('\n').length}`);
+  analyze(sql, 'sql', {}, 'schema.sql').map((f) => ruleLine(sql, f));
 
 test('a routine body that makes a pg_temp function, directly or with EXECUTE, is flagged where the CREATE is written', () => {
   const direct = [

@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('test-client-helper-options', { after });
 before(() => initAnalysis());
 
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'javascript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'javascript', {}, file).map((f) => ruleLine(text, f));
 }
 
 test("a helper's client is the local test database when every call gives no options or options naming no host", () => {

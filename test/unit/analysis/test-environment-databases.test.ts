@@ -11,13 +11,14 @@ import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
 import { runsNoTests } from '../../../server/analysis/testEnvironment';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('test-environment-databases', { after });
 before(() => initAnalysis());
 
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
 }
 
 /** A spec that makes a pg client from `made` and sends a session SET (line 5) and a LISTEN (line 6) on it, each a line later per line of `before`. */

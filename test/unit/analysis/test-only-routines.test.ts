@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type Cleanup } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -36,7 +37,7 @@ function extension(t: Cleanup, regressionScript: string, others: Record<string, 
   return repository.path('jobs--1.0.sql');
 }
 
-const findingLines = (file: string) => analyzeSql(INSTALL, undefined, file).map((f) => `${f.rule} ${INSTALL.slice(0, f.start).split('\n').length}`);
+const findingLines = (file: string) => analyzeSql(INSTALL, undefined, file).map((f) => ruleLine(INSTALL, f));
 
 test('a test-named routine only the pg_regress suite calls leaves its session state in the suite\'s session: not flagged', (t) => {
   const file = extension(t, 'CREATE EXTENSION jobs;\nCALL test_queue_roundtrip();\n', { 'README.md': 'Run `CALL test_queue_roundtrip();` to check the install.\n' });

@@ -5,10 +5,11 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
-const lines = (sql: string) => analyzeSql(sql).map((f) => `${sql.slice(0, f.start).split('\n').length} ${f.rule}`);
+const lines = (sql: string) => analyzeSql(sql).map((f) => ruleLine(sql, f, 'line rule'));
 
 test('SELECT set_limit(x) is a session setting; inside a rolled-back transaction, or a set_limit of two arguments, it is not', () => {
   const sql = [

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository, type FileText } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 before(() => initAnalysis());
 
@@ -18,7 +19,7 @@ function findingsIn(files: Record<string, FileText>, checked: string): string[] 
   repo.writeAll({ 'package.json': '{ "name": "shop", "dependencies": { "pg": "^8", "kysely": "^0.27" } }', ...files });
   const path = repo.path(checked);
   const text = readFileSync(path, 'utf8');
-  return analyze(text, 'typescript', {}, path).map((f) => `${text.slice(0, f.start).split('\n').length} ${f.rule}`);
+  return analyze(text, 'typescript', {}, path).map((f) => ruleLine(text, f, 'line rule'));
 }
 
 const pgHelper = [

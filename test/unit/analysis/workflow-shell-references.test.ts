@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('workflow-shell-references', { after });
 before(() => initAnalysis());
 
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
 }
 
 /** A workflow whose env gives WAREHOUSE_URL `jobValue` and whose end-to-end job writes `.env` from it with `reference`. */

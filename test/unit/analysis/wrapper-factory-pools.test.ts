@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { scratchRepository } from '../../helpers/scratch';
+import { ruleLine } from '../../helpers/findingLines';
 
 const repo = scratchRepository('wrapper-factory-pools', { after });
 before(() => initAnalysis());
@@ -16,7 +17,7 @@ before(() => initAnalysis());
 function rulesOf(path: string, lines: string[]): string[] {
   const text = lines.join('\n');
   const file = repo.write(path, lines);
-  return analyze(text, 'typescript', {}, file).map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, 'typescript', {}, file).map((f) => ruleLine(text, f));
 }
 
 /** A function sending BEGIN, a transaction-local set_config (line 5) and COMMIT through `open` (`const db = <open>`). */
