@@ -18,7 +18,8 @@ import { dirname, resolve } from 'node:path';
 import { hasPooledSibling, namesDirectUrl } from './urlNames';
 import { resolveModule } from './moduleResolution';
 import { variableDeclaredIn, walkDescendants } from './astWalk';
-import { importersOf, specifiersIn } from './projectImporters';
+import { specifiersIn } from './projectImporters';
+import { type FileView, MAX_CALLER_FILES, callerFiles, parsed } from './callerFiles';
 import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
 import { exampleEnvironmentValues } from './testEnvironment';
@@ -26,10 +27,9 @@ import { packageFolder } from './packageManifests';
 import { rebuiltUrlArgument } from './urlRebuilds';
 import { POOLER_PORT_TEXT, connectionParts, isSessionModePooler, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
 
-/** The largest file read for a URL's callers and siblings (parsedModules.ts reads and caches it). */
+/** The largest imported file searched for a pooled sibling name, as callers are read (parsedModules.ts reads and caches it). */
 const MAX_FILE_BYTES = 1 << 20;
-/** Files read to find a class's `new` calls, and imported files searched for a pooled sibling name. */
-const MAX_CALLER_FILES = 40;
+/** Imported files searched for a pooled sibling name. */
 const MAX_IMPORTS_SEARCHED = 30;
 /** How many consts a URL is followed through within one file. */
 const MAX_DEPTH = 4;
@@ -39,9 +39,6 @@ const MAX_DEPTH = 4;
  */
 const MAX_CALLER_HOPS = 3;
 
-
-/** A parsed file and its path. */
-interface FileView { source: ts.SourceFile; path: string }
 
 /**
  * What an expression's URL comes from: names of settings, and the constructor parameters it is passed in by;
@@ -401,25 +398,6 @@ function urlParsedIntoOptions(options: ts.ObjectLiteralExpression, view: FileVie
 function fieldHolder(value: ts.Expression, fields: readonly string[]): string | undefined {
   const read = unwrap(value);
   return ts.isPropertyAccessExpression(read) && ts.isIdentifier(read.expression) && fields.includes(read.name.text) ? read.expression.text : undefined;
-}
-
-/** The file and the files that import it, directly or through a barrel that re-exports it (bounded). */
-export function callerFiles(path: string): string[] {
-  const files = [path];
-  const direct = importersOf(path);
-  if (!direct) return files;
-  for (const importer of direct) {
-    if (files.length >= MAX_CALLER_FILES) break;
-    files.push(importer);
-    const text = moduleRead(importer, MAX_FILE_BYTES)?.text ?? '';
-    if (/^[^\S\r\n\u2028\u2029]*export\s+(?:\*|\{[^}]*\})\s+from\s/m.test(text)) for (const next of importersOf(importer) ?? []) if (files.length < MAX_CALLER_FILES && !files.includes(next)) files.push(next);
-  }
-  return files;
-}
-
-/** A file of the project, parsed (parsedModules.ts's read: cached while it is fresh and unchanged; bounded in size). */
-export function parsed(path: string): FileView | undefined {
-  return moduleRead(path, MAX_FILE_BYTES);
 }
 
 /**

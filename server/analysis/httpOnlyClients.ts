@@ -10,7 +10,7 @@
 import ts from 'typescript';
 import { hasModifier } from './astWalk';
 import { typeNameMatches } from './declaredTypes';
-import { parsed } from './directUrls';
+import { parsed } from './callerFiles';
 import { projectModulePath } from './moduleResolution';
 
 /** The types of Neon's HTTP query function and of drizzle's database over it. */

@@ -23,7 +23,8 @@ import { ADD_CHANNEL_METHOD, EMITTER_SUBSCRIBE_METHODS, IMQUEUE_PG_PUBSUB_MODULE
 import { join, resolve } from 'node:path';
 import { importedModules, type ImportedModule } from './embeddedDialect';
 import { hasModifier, walkDescendants } from './astWalk';
-import { callerFiles, parsed, subscriberConnectsDirectly } from './directUrls';
+import { callerFiles, parsed } from './callerFiles';
+import { subscriberConnectsDirectly } from './directUrls';
 import { owningPackage, packageDependencies, resolveModule } from './moduleResolution';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { ModuleFacts, type ModuleRead } from './parsedModules';
@@ -88,7 +89,7 @@ export class ListenLibraryCalls {
    * that this module, or one importing the function from it, calls with a pg-ipc emitter in that place
    * (`eventEmitterAsyncIterator(this.ee, triggers)` where `this.ee = new PgIPC(client)`): a helper that subscribes on
    * the emitter it is handed sends LISTEN on that emitter's pg Client. Only in a package that depends on pg-ipc (or
-   * postgres-ipc), where the importers are read (directUrls.ts's callerFiles, bounded).
+   * postgres-ipc), where the importers are read (callerFiles.ts, bounded).
    */
   private handedIpcEmitter(receiver: ts.Expression): boolean {
     if (!ts.isIdentifier(receiver) || !this.fileName || !PG_IPC_MODULES.some((module) => this.projectDependsOn(module))) return false;

@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
 import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, objectProperty, outermostWrapper, promiseResolvedInto, singleReturn, unwrap } from './embeddedFlow';
-import { callerFiles, parsed } from './directUrls';
+import { MAX_CALLER_FILES, callerFiles, parsed } from './callerFiles';
 import { nameWords } from './urlNames';
 import { namesProjectFile, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -42,9 +42,8 @@ import { passedThrough, proxyTarget, type ProxyFile } from './proxyTargets';
  * an object) takes about 17; 12 cut it.
  */
 const MAX_DEPTH = 18;
-/** How many files away the callers of an exported function are read, and how many importing files at most. */
+/** How many files away the callers of an exported function are read (callerFiles.ts bounds how many files). */
 const MAX_FILE_DEPTH = 1;
-const MAX_CALLER_FILES = 40;
 /** How many files away a test file's helpers are read for what they return (a test → its setup helper → the URL helper). */
 const MAX_TEST_HELPER_DEPTH = 3;
 /** How many modules a test file's side-effect imports may reach, its own and theirs (sideEffectSetupReaders). */

@@ -2,7 +2,7 @@
 // defines: a function it rolls back or only sends unsafe text through (rolledBackCallbacks.ts,
 // unsafeOnlyFunctions.ts), a query helper (importedQueryHelpers.ts) or a postgres.js client (importedPostgresJsClients.ts)
 // it exports, a helper that starts a server of its own (ownServerHelpers.ts), a class whose methods send LISTEN
-// (listenLibraries.ts), and the files that import a module or that it imports (directUrls.ts, ownServerClients.ts,
+// (listenLibraries.ts), and the files that import a module or that it imports (callerFiles.ts, for directUrls.ts, ownServerClients.ts,
 // postgresJsUses.ts). One reader and one cache for all of them, so a module several facts ask about is read and parsed
 // once: read again when its modification time changes and at least every 10 s, at most 64 modules. A module is
 // read when it is at most 512 KB, or at most as large as its reader allows (the files read for a subscriber's URL or a

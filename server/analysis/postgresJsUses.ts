@@ -17,7 +17,7 @@ import { isTruthinessTest } from './drizzleDatabaseUses';
 import { isHandedToUnpreparingWrapper } from './postgresJsWrappers';
 import { isHandedToUnsafeOnlyClass, isPassedToUnsafeOnlyFunction, isSimpleQueryTag } from './unsafeOnlyFunctions';
 import { resolve } from 'node:path';
-import { callerFiles, parsed } from './directUrls';
+import { callerFiles, parsed } from './callerFiles';
 import { importedNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { everyImporterPasses } from './exportImporters';

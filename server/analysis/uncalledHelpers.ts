@@ -31,7 +31,7 @@ import { enclosingFunction, hasModifier, walkDescendants } from './astWalk';
 import { unwrap, Flow, isBatchTransaction, outermostWrapper } from './embeddedFlow';
 import { typeNameMatches } from './declaredTypes';
 import { mayDeclarePool } from './poolParameters';
-import { callerFiles, parsed } from './directUrls';
+import { MAX_CALLER_FILES, callerFiles, parsed } from './callerFiles';
 import { importersOf } from './projectImporters';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
@@ -46,8 +46,6 @@ const KYSELY_CLASS = /^Kysely$/;
 const SAYS_TRANSACTION = /transaction|^trx$|^tx$/i;
 /** The same words anywhere in an expression's text (`trx.withSchema('s')` is the transaction still). */
 const MENTIONS_TRANSACTION = /transaction|\btrx\b|\btx\b/i;
-/** Bound as in directUrls.ts's callerFiles: beyond it the callers cannot all be read. */
-const MAX_CALLER_FILES = 40;
 
 /**
  * Whether the calls the project shows of `fn` (at least one) all hand `parameter` — declared a Kysely instance — a value

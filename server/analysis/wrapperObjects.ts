@@ -16,7 +16,7 @@ import { ModuleFacts } from './parsedModules';
 import { fileImports, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
 import { capsAtOneConnection } from './poolFactories';
-import { callerFiles, parsed } from './directUrls';
+import { callerFiles, parsed } from './callerFiles';
 import { isCommonJsExports, isModuleExports, topLevelFunction } from './topLevelFunctions';
 
 /** How many names, calls, exports and base classes one object is followed through (files included). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import ts from 'typescript';
 import { utimesSync } from 'node:fs';
 import { ModuleFacts, moduleRead, parsedModule, scriptKindOf } from '../../../server/analysis/parsedModules';
-import { parsed } from '../../../server/analysis/directUrls';
+import { parsed } from '../../../server/analysis/callerFiles';
 import { scratchRepository } from '../../helpers/scratch';
 
 const repo = scratchRepository('parsed-modules', { after });
