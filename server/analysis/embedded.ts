@@ -84,6 +84,7 @@ import { importedQueryHelper } from './importedQueryHelpers';
 import { WrapperObjects, enclosingClassOf, exportedVariable } from './wrapperObjects';
 import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
+import { pgtypedInlineQueryRuns, pgtypedTagNames, runClient, type InlineQueryRuns } from './pgtypedInlineQueries';
 import { escapeRegExp } from './regexText';
 import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, importedPostgresJsFactoryMembers, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
 import { scriptKindOf } from './parsedModules';
@@ -848,6 +849,8 @@ class Extractor {
   private readonly postgresJsNames = new Set<string>();
   /** Local names of Neon's HTTP factory (`import { neon } from '@neondatabase/serverless'`): its `neon(url)` is a tag client too. */
   private neonHttpNames: ReadonlySet<string> = new Set<string>();
+  /** pgtyped's inline queries (`const q = sql<T>\`…\`` of `@pgtyped/runtime`) sent only by `q.run(params, client)` calls of the file. */
+  private pgtypedRuns: InlineQueryRuns | undefined;
   /** Local names of an imported SQL tag renamed on import (`import { sql as q } from 'drizzle-orm'`). */
   private readonly renamedSqlTags = new Set<string>();
   /**
@@ -995,7 +998,8 @@ class Extractor {
     for (const binding of dynamicImportBindings(this.source, POSTGRES_JS_MODULE)) {
       if (binding.exported === 'default' || (binding.exported === undefined && binding.required)) this.postgresJsNames.add(binding.local);
     }
-    for (const [local, imported] of [...importedNames(this.source), ...requiredNames(this.source)]) {
+    const imports = [...importedNames(this.source), ...requiredNames(this.source)];
+    for (const [local, imported] of imports) {
       if (imported.specifier.startsWith('.')) this.projectFunctions.set(local, imported);
       if (this.handsOnDriver(local, imported)) this.postgresJsNames.add(local);
       if (this.isProjectDrizzleSql(local, imported)) {
@@ -1004,6 +1008,8 @@ class Extractor {
       }
     }
     this.neonHttpNames = neonHttpFactories(this.source);
+    const pgtypedTags = pgtypedTagNames(imports);
+    if (pgtypedTags.size > 0) this.pgtypedRuns = pgtypedInlineQueryRuns(this.source, pgtypedTags, this.flow);
     this.visitScope(this.source, false);
     this.inspectBunDefaultImports();
     for (const template of this.markedTemplates) {
@@ -1773,6 +1779,20 @@ class Extractor {
     this.addPiece(unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client), parts, false, true, unpooled, false);
   }
 
+  /**
+   * A pgtyped inline query's run call (`await setOrg.run({ orgId }, client)`): the definition's text, as the tag branch
+   * of inspect reads it where it is written, joins the sequence of the client the call hands, here, where it is sent —
+   * inside that client's transaction or not. Its findings stay at the definition's text.
+   */
+  private inspectInlineQueryRun(call: ts.CallExpression, definition: ts.TaggedTemplateExpression, groupFor: GroupFor): void {
+    const client = runClient(call);
+    if (this.isSetAside(client)) return;
+    const whole = isWholeStatementPosition(definition) && !isContinuedByAppend(definition, this.flow);
+    const unpooled = this.pieceReading(call, client);
+    const group = unpooled ? this.unpooledSequence(client, groupFor) : groupFor(client, call);
+    this.addPiece(group, taggedTemplateParts(definition.template, this.source, (hole) => this.flow.rawSessionLockName(hole)), whole, true, unpooled, true, 'wholeText');
+  }
+
   /** The template a query member tags, on the member's object, read as a wrapper's text (a whole statement or a SET; no syntax errors). */
   private inspectQueryMemberTag(node: ts.TaggedTemplateExpression, client: ts.Expression, groupFor: (receiver: ts.Expression | undefined) => Group): void {
     if (this.isSetAside(client)) return;
@@ -1856,6 +1876,8 @@ class Extractor {
 
   private inspect(node: ts.Node, groupFor: GroupFor): void {
     if (ts.isTaggedTemplateExpression(node) && this.isSqlTag(node.tag)) {
+      // A pgtyped inline query sent only by its run calls: read there, on the client each hands (inspectInlineQueryRun).
+      if (this.pgtypedRuns?.runsOf.has(node)) return;
       if (this.bunNames && isBunDefaultClient(node.tag, this.bunNames)) this.addBunDefaultFinding(node.tag);
       if (isOnlyRendered(node, this.flow) || this.isDroppedDrizzleQuery(node, node.tag)) return;
       const call = enclosingQueryCall(node);
@@ -1889,6 +1911,8 @@ class Extractor {
     } else if (ts.isCallExpression(node)) {
       if (this.isStatementFactory(node.expression)) this.inspectStatementFactory(node);
       if (this.pgPromiseNames) this.inspectPgPromiseInit(node, this.pgPromiseNames);
+      const inlineQuery = this.pgtypedRuns?.definitionOf.get(node);
+      if (inlineQuery) this.inspectInlineQueryRun(node, inlineQuery, groupFor);
       this.inspectCall(node, groupFor);
     } else if (ts.isObjectLiteralExpression(node)) {
       this.inspectKnexConfig(node);
