@@ -6,7 +6,7 @@
 // ~1.5 × what is live (~40 MB on bench/lint.mjs's 31 MB tree) plus the young generation's capacity. The semi-spaces
 // stay at 16 MB (V8's own maximum on 64-bit, pinned here): 32 MB ones, chosen before the growing factor to let more
 // trees die young, cost 64 MB of young generation on their own and raise that limit by 16 MB more; with 16 MB the
-// tree's peak RSS fell from 234–289 MB to 190–206 MB at no more CPU time (session 61, docs/architecture.md).
+// tree's peak RSS fell from 234–289 MB to 190–206 MB at no more CPU time (session 51, docs/architecture.md).
 // V8 sizes the heap when the process starts, so the CLI runs itself once more with these flags — only when a
 // directory is linted: for a few named files the second start (~0.1 s) would cost more.
 import { statSync } from 'node:fs';

@@ -10,6 +10,12 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
 }
 
+/** Whether a variable is declared by an `export const/let/var` statement. */
+export function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  return ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+}
+
 /** `null` or `undefined` in a type (`db: Sql | undefined`, `_db: PGlite | null`). */
 function isNullishType(type: ts.TypeNode): boolean {
   if (type.kind === ts.SyntaxKind.UndefinedKeyword || type.kind === ts.SyntaxKind.NullKeyword) return true;

@@ -25,7 +25,7 @@ import { runsOnce } from './postgresJsOneShot';
 import { resolve } from 'node:path';
 import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { bindingScopeOf, hasModifier, rebindsBelow, variableDeclaredIn } from './astWalk';
+import { bindingScopeOf, hasModifier, isExportedVariable, rebindsBelow, variableDeclaredIn } from './astWalk';
 import { importersOf, projectMayMention } from './projectImporters';
 import { everyImporterPasses } from './exportImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -96,7 +96,7 @@ export function drizzleNeverRunsTransaction(call: ts.CallExpression): boolean {
  */
 function oneTransactionPerRun(call: ts.CallExpression, view: FileView): boolean {
   const holder = outermostWrapper(call).parent;
-  if (!hasEntryGuard(view.source) || !ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !isConstDeclaration(holder) || isExported(holder) || !ts.isSourceFile(scopeOf(holder))) return false;
+  if (!hasEntryGuard(view.source) || !ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !isConstDeclaration(holder) || isExportedVariable(holder) || !ts.isSourceFile(scopeOf(holder))) return false;
   const oneRun: OneRun = { root: view.source, transactions: 0, once: true, entries: 0 };
   const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map(), oneRun };
   return valueStaysSafe(call, view, walk) && walk.migrations + oneRun.transactions <= 1;
@@ -139,7 +139,7 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
   if (ts.isBinaryExpression(parent) && isChoice(parent.operatorToken.kind)) return valueStaysSafe(parent, view, walk);
   if (ts.isVariableDeclaration(parent) && parent.initializer === value && ts.isIdentifier(parent.name)) {
     const name = parent.name.text;
-    return nameStaysSafe(name, scopeOf(parent), view, walk) && (!isExported(parent) || exportStaysSafe(view.source.fileName, name, walk));
+    return nameStaysSafe(name, scopeOf(parent), view, walk) && (!isExportedVariable(parent) || exportStaysSafe(view.source.fileName, name, walk));
   }
   if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const target = parent.left;
@@ -147,7 +147,7 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
       // The variable assigned is the one declared nearest (a function's own `let db` rather than the file's).
       const scope = bindingScopeOf(target);
       const declaration = ts.isSourceFile(scope) ? topLevelDeclaration(view.source, target.text) : undefined;
-      return nameStaysSafe(target.text, scope, view, walk) && (!declaration || !isExported(declaration) || exportStaysSafe(view.source.fileName, target.text, walk));
+      return nameStaysSafe(target.text, scope, view, walk) && (!declaration || !isExportedVariable(declaration) || exportStaysSafe(view.source.fileName, target.text, walk));
     }
     // `globalForDb.db = drizzle(…)`: the same property read anywhere in this file.
     return ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && nameStaysSafe(`${target.expression.text}.${target.name.text}`, view.source, view, walk);
@@ -192,7 +192,7 @@ function returningFunction(value: ts.Node): ts.FunctionLikeDeclaration | undefin
 function factoryStaysSafe(factory: ts.FunctionLikeDeclaration, view: FileView, walk: Walk): boolean {
   // `const f = () => …`: followed through its name (`export default …` and an argument as valueStaysSafe goes).
   const holder = ts.isFunctionDeclaration(factory) ? undefined : outermostWrapper(factory).parent;
-  if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && !isExported(holder) && !isReferenced(holder.name.text, scopeOf(holder))) return false;
+  if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && !isExportedVariable(holder) && !isReferenced(holder.name.text, scopeOf(holder))) return false;
   if (!ts.isFunctionDeclaration(factory)) return valueStaysSafe(factory, view, walk);
   if (!factory.name) return hasModifier(factory, ts.SyntaxKind.DefaultKeyword) && exportStaysSafe(view.source.fileName, 'default', walk);
   const name = factory.name.text;
@@ -232,7 +232,7 @@ function isReferenced(name: string, scope: ts.Node): boolean {
  */
 function constructedStaysSafe(made: ts.NewExpression, index: number, view: FileView, walk: Walk): boolean {
   const holder = outermostWrapper(made).parent;
-  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || isExported(holder)) return false;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || isExportedVariable(holder)) return false;
   const methods = new Set<string>();
   const name = holder.name.text;
   let other = false;
@@ -478,7 +478,7 @@ function tableRowStaysSafe(table: ts.ArrayLiteralExpression, row: number, slot: 
   const holder = value.parent;
   if (ts.isCallExpression(holder) && holder.arguments[0] === value) return eachStaysSafe(holder, slot, view, walk);
   if (ts.isForOfStatement(holder) && holder.expression === value) return loopStaysSafe(holder, slot, view, walk);
-  if (!ts.isVariableDeclaration(holder) || holder.initializer !== value || !ts.isIdentifier(holder.name) || isExported(holder)) return false;
+  if (!ts.isVariableDeclaration(holder) || holder.initializer !== value || !ts.isIdentifier(holder.name) || isExportedVariable(holder)) return false;
   // `const cases = [...]`: every use of it runs or loops over the table.
   const uses = referencesIn(scopeOf(holder), holder.name.text);
   return uses.length > 0 && uses.every((use) => {
@@ -857,11 +857,6 @@ function isMigrateArgument(node: ts.Node, view: FileView): boolean {
 
 function isChoice(kind: ts.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.QuestionQuestionToken || kind === ts.SyntaxKind.BarBarToken;
-}
-
-function isExported(declaration: ts.VariableDeclaration): boolean {
-  const statement = declaration.parent.parent;
-  return ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
 }
 
 /** `let dbConnection: Database;` at the top of the file. */

@@ -5,7 +5,7 @@
 // the file is such a call is read at those calls (embedded.ts adds its text to the sequence of each call's client); one
 // used any other way (exported, handed on, run with no client) is read where it is written, as before.
 import ts from 'typescript';
-import { walkDescendants } from './astWalk';
+import { isExportedVariable, walkDescendants } from './astWalk';
 import { isConstDeclaration, type Flow } from './embeddedFlow';
 import type { ImportedName } from './importedNames';
 
@@ -70,7 +70,7 @@ export function pgtypedInlineQueryRuns(source: ts.SourceFile, tags: ReadonlySet<
     if (spoiled.has(name)) continue;
     for (const { declaration, template } of list) {
       const calls = runs.get(declaration);
-      if (!calls || isExported(declaration)) continue;
+      if (!calls || isExportedVariable(declaration)) continue;
       runsOf.set(template, calls);
       for (const call of calls) definitionOf.set(call, template);
     }
@@ -94,11 +94,6 @@ function runCall(use: ts.Identifier): ts.CallExpression | undefined {
   const call = access.parent;
   if (!ts.isCallExpression(call) || call.expression !== access || call.arguments.length < 2) return undefined;
   return call.arguments.some((argument) => ts.isSpreadElement(argument)) ? undefined : call;
-}
-
-function isExported(declaration: ts.VariableDeclaration): boolean {
-  const statement = declaration.parent.parent;
-  return ts.isVariableStatement(statement) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
 }
 
 /** The client a run call hands (`q.run(params, client)`): its second argument. */
