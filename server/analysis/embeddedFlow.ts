@@ -283,7 +283,7 @@ function isStringBuilt(node: ts.Expression): boolean {
 }
 
 /** Nothing to send: `undefined`, `null` or `void …`. */
-function isNoValue(node: ts.Expression): boolean {
+export function isNoValue(node: ts.Expression): boolean {
   const value = unwrap(node);
   return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined') || ts.isVoidExpression(value);
 }

@@ -3,7 +3,7 @@
 // (a test database's URL, a drizzle connection string, a server the code started).
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { calleeText, returnedValues, unwrap } from './embeddedFlow';
+import { calleeText, isConstDeclaration, isNoValue, returnedValues, unwrap } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
@@ -32,8 +32,18 @@ export function environmentName(expression: ts.Expression): string | undefined {
   return undefined;
 }
 
-/** The dotenv file a hand-written reader opens: the application's own `.env` (read from the working folder). */
-const DOTENV_FILE = /^(?:\.\/)?\.env$/;
+/**
+ * The dotenv file a hand-written reader opens: the application's own `.env`, or the developer's machine-local
+ * `.env.local` (git-ignored by convention; a committed one is read with the application's env files), from the working
+ * folder.
+ */
+const DOTENV_FILE = /^(?:\.\/)?\.env(?:\.local)?$/;
+/** Methods that cut a part out of a text (its positions and separators are their arguments), adding none of their own. */
+const CUTS_TEXT = /^(?:slice|substring|substr|split|at)$/;
+/** Methods that put their second argument in place of what their first matches (with `''`, they only take text out). */
+const REMOVES_TEXT = /^replace(?:All)?$/;
+/** The calls that read a file's text. */
+const READS_FILE = /^readFile(?:Sync)?$/;
 
 /**
  * The variable a function reads from the environment or, when the environment does not set it, from the developer's
@@ -53,7 +63,7 @@ export function dotenvFallbackVariable(fn: ts.FunctionLikeDeclaration): string |
     if (variable !== undefined) read.add(variable);
     if (ts.isStringLiteralLike(node)) strings.add(node.text);
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) locals.add(node.name.text);
-    if (ts.isCallExpression(node) && /^readFile(?:Sync)?$/.test(calleeText(node.expression))) readsFile = true;
+    if (ts.isCallExpression(node) && READS_FILE.test(calleeText(node.expression))) readsFile = true;
     return !ts.isFunctionLike(node) || node === fn;
   });
   const [variable] = read;
@@ -63,6 +73,170 @@ export function dotenvFallbackVariable(fn: ts.FunctionLikeDeclaration): string |
     return environmentName(returned) === variable || (ts.isIdentifier(returned) && locals.has(returned.text));
   });
   return returnsOnlyIt ? variable : undefined;
+}
+
+/**
+ * The parameter naming the variable a function reads from the environment or, when the environment does not set it,
+ * from the developer's dotenv file, as its caller names it (`envKey('DATABASE_URL')` where `function envKey(key) { if
+ * (process.env[key]) return process.env[key]; const text = readFileSync('.env.local', 'utf8'); const m =
+ * text.match(new RegExp('^' + key + '=(.*)$', 'm')); return m ? m[1].trim() : undefined }`): the parameterised form of
+ * dotenvFallbackVariable. Its body names the `.env` (or `.env.local`) file and reads a file; every environment read of
+ * the body is the environment object's member at that one parameter (`isEnvironment` tells the environment object,
+ * aliases included), the parameter is used besides (to pick the file's line) and never assigned, and the body writes no
+ * URL of its own. Each value it returns is that read (trimmed, or through a const of the body holding it), or the line's
+ * value: a local of the body made from the file's text, or a member or a cut of one (`m[1]`, `line.slice(n)`, trimmed,
+ * quotes replaced by nothing), also as the other side of `… || undefined` or the other branch of a `?:` one branch of
+ * which is no value (`undefined`, `null`). A return of no value is the variable unset. Undefined (not such a reader)
+ * otherwise.
+ */
+export function dotenvFallbackParameter(fn: ts.FunctionLikeDeclaration, isEnvironment: (object: ts.Expression) => boolean): number | undefined {
+  const body = fn.body;
+  if (!body || !ts.isBlock(body) || fn.parameters.length === 0) return undefined;
+  // Most functions called with an argument are no such reader: their text names no env file or reads none.
+  const text = body.getText();
+  if (!text.includes('.env') || !text.includes('readFile')) return undefined;
+  const parameters = fn.parameters.map((parameter) => (ts.isIdentifier(parameter.name) && !parameter.dotDotDotToken ? parameter.name.text : undefined));
+  let key: string | undefined;
+  let readsOther = false;
+  let readsFile = false;
+  let namesFile = false;
+  let keyUses = 0;
+  const identifiers: ts.Identifier[] = [];
+  walkDescendants(body, (node) => {
+    if (ts.isStringLiteralLike(node) && DOTENV_FILE.test(node.text)) namesFile = true;
+    if (ts.isCallExpression(node) && READS_FILE.test(calleeText(node.expression))) readsFile = true;
+    if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && isEnvironment(node.expression)) {
+      const member = ts.isElementAccessExpression(node) ? unwrap(node.argumentExpression) : undefined;
+      const name = member && ts.isIdentifier(member) && parameters.includes(member.text) ? member.text : undefined;
+      if (name === undefined || (key !== undefined && key !== name)) readsOther = true;
+      key ??= name;
+      return false;
+    }
+    if (ts.isExpression(node) && environmentName(node) !== undefined) readsOther = true;
+    if (ts.isIdentifier(node)) identifiers.push(node);
+    return undefined;
+  });
+  // A URL written out in the body may be a fallback of its own (`… : 'postgres://db.example.com/app'`).
+  if (key === undefined || readsOther || !readsFile || !namesFile || writesUrl(body)) return undefined;
+  for (const identifier of identifiers) {
+    if (identifier.text !== key || !isValueUse(identifier)) continue;
+    // `key = 'OTHER_URL'`: the caller's name is not what is read.
+    const parent = identifier.parent;
+    if (ts.isBinaryExpression(parent) && parent.left === identifier && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return undefined;
+    keyUses++;
+  }
+  if (keyUses === 0) return undefined;
+  const fromFile = localsFromFile(body);
+  const heldRead = new Set<string>();
+  walkDescendants(body, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isConstDeclaration(node) && node.initializer && isKeyRead(node.initializer)) heldRead.add(node.name.text);
+    return undefined;
+  });
+  function isKeyRead(expression: ts.Expression): boolean {
+    const value = withoutTrim(unwrap(expression));
+    if (ts.isIdentifier(value)) return heldRead.has(value.text);
+    return ts.isElementAccessExpression(value) && isEnvironment(value.expression) && ts.isIdentifier(unwrap(value.argumentExpression)) && (unwrap(value.argumentExpression) as ts.Identifier).text === key;
+  }
+  function isLineValue(expression: ts.Expression): boolean {
+    let value = withoutTrim(unwrap(expression));
+    // `m ? m[1] : undefined`, `found || undefined`: the value, or none.
+    if (ts.isConditionalExpression(value)) {
+      const other = isNoValue(value.whenTrue) ? value.whenFalse : isNoValue(value.whenFalse) ? value.whenTrue : undefined;
+      if (!other) return false;
+      value = withoutTrim(unwrap(other));
+    } else if (ts.isBinaryExpression(value) && ORS.has(value.operatorToken.kind) && isNoValue(value.right)) {
+      value = withoutTrim(unwrap(value.left));
+    }
+    // A member of the line or a cut of it (`m[1]`, `line.slice(name.length + 1)`, `match.groups.value.trim()`, quotes
+    // taken off with `.replace(/^"|"$/g, '')`).
+    for (;;) {
+      value = withoutTrim(value);
+      if (ts.isPropertyAccessExpression(value) || ts.isElementAccessExpression(value)) value = unwrap(value.expression);
+      else if (ts.isCallExpression(value) && cutsText(value)) value = unwrap((value.expression as ts.PropertyAccessExpression).expression);
+      else break;
+    }
+    return ts.isIdentifier(value) && fromFile.has(value.text);
+  }
+  const returned = returnedValues(fn);
+  const index = parameters.indexOf(key);
+  return returned.length > 0 && returned.every((value) => isKeyRead(value) || isLineValue(value)) ? index : undefined;
+}
+
+/** `value.trim()` (also `trimStart()`/`trimEnd()`): the same setting without its surrounding blanks, `value`. */
+export function withoutTrim(expression: ts.Expression): ts.Expression {
+  return ts.isCallExpression(expression) && expression.arguments.length === 0 && ts.isPropertyAccessExpression(expression.expression)
+    && /^trim(?:Start|End)?$/.test(expression.expression.name.text) ? unwrap(expression.expression.expression) : expression;
+}
+
+/** `a || b`, `a ?? b`. */
+const ORS = new Set([ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken]);
+
+/** A method call that cuts a part out of the text it is called on (CUTS_TEXT), or replaces parts of it by nothing. */
+function cutsText(call: ts.CallExpression): boolean {
+  if (!ts.isPropertyAccessExpression(call.expression)) return false;
+  const method = call.expression.name.text;
+  if (CUTS_TEXT.test(method)) return true;
+  const replacement = call.arguments[1];
+  return REMOVES_TEXT.test(method) && call.arguments.length === 2 && replacement !== undefined && ts.isStringLiteralLike(replacement) && replacement.text === '';
+}
+
+/** Whether a body writes a URL out (a string or template text holding `://`). */
+function writesUrl(body: ts.Node): boolean {
+  let found = false;
+  walkDescendants(body, (node) => {
+    if ((ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) && node.text.includes('://')) found = true;
+    return undefined;
+  }, () => found);
+  return found;
+}
+
+/** An identifier read as a value: not a declaration's name, nor a property's name. */
+function isValueUse(identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  if ((ts.isPropertyAccessExpression(parent) || ts.isPropertyAssignment(parent)) && parent.name === identifier) return false;
+  return !((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent)) && parent.name === identifier);
+}
+
+/**
+ * The locals of a body whose values are made from a file's text: declared (also destructured, and a `for … of`'s
+ * variable) with a value that reads a file or mentions such a local (`const text = readFileSync(…)`, `const m =
+ * text.match(…)`, `for (const line of text.split('\n'))`), followed to a fixed point.
+ */
+function localsFromFile(body: ts.Block): Set<string> {
+  const declared: { names: string[]; source: ts.Node }[] = [];
+  walkDescendants(body, (node) => {
+    if (ts.isVariableDeclaration(node)) {
+      const source = node.initializer ?? (ts.isVariableDeclarationList(node.parent) && ts.isForOfStatement(node.parent.parent) ? node.parent.parent.expression : undefined);
+      if (source) declared.push({ names: boundNames(node.name), source });
+    }
+    return undefined;
+  });
+  const names = new Set<string>();
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const { names: bound, source } of declared) {
+      if (bound.every((name) => names.has(name)) || !madeFromFile(source, names)) continue;
+      bound.forEach((name) => names.add(name));
+      grown = true;
+    }
+  }
+  return names;
+}
+
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
+}
+
+/** Whether an expression reads a file or mentions one of `names` as a value. */
+function madeFromFile(source: ts.Node, names: ReadonlySet<string>): boolean {
+  let found = ts.isCallExpression(source) && READS_FILE.test(calleeText(source.expression));
+  walkDescendants(source, (node) => {
+    if (ts.isCallExpression(node) && READS_FILE.test(calleeText(node.expression))) found = true;
+    if (ts.isIdentifier(node) && names.has(node.text) && isValueUse(node)) found = true;
+    return undefined;
+  }, () => found);
+  return found;
 }
 
 /**

@@ -11,7 +11,7 @@
 import ts from 'typescript';
 import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
-import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, objectProperty, outermostWrapper, promiseResolvedInto, singleReturn, unwrap } from './embeddedFlow';
+import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, objectProperty, outermostWrapper, promiseResolvedInto, returnedValues, singleReturn, unwrap } from './embeddedFlow';
 import { MAX_CALLER_FILES, callerFiles, parsed } from './callerFiles';
 import { nameWords } from './urlNames';
 import { namesProjectFile, resolveModule } from './moduleResolution';
@@ -21,7 +21,7 @@ import { globalProperty, isDevCode, isTestCode, testSetupFiles } from './testSet
 import { callsByName, hasModifier, walkDescendants } from './astWalk';
 import { isCommonJsExports, isExportedTopLevel, isModuleExports } from './topLevelFunctions';
 import { extendsOwnServerClass, listeningPorts, loadedBinding, OWN_SERVER_MODULE, importedNames, isOwnServerInjection, ownServerPorts, requiredNames, startsOwnServer, type ImportedName } from './ownServerHelpers';
-import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, dotenvFallbackVariable, environmentCopy, environmentName } from './environmentReads';
+import { ENVIRONMENT_OBJECT, ENVIRONMENT_OWNER, dotenvFallbackParameter, dotenvFallbackVariable, environmentCopy, environmentName, withoutTrim } from './environmentReads';
 import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from './localTestDatabases';
 import { LOOPBACK_HOST, reachesOnlyThisMachine, serverParts, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
@@ -592,12 +592,18 @@ export class OwnServerClients {
 
   /**
    * The variable a call of a function of this file reads from the environment or, failing that, from the developer's
-   * `.env` file (environmentReads.ts's dotenvFallbackVariable: `process.env.DATABASE_URL || urlFromEnvFile()`).
+   * `.env` (or `.env.local`) file (environmentReads.ts's dotenvFallbackVariable: `process.env.DATABASE_URL ||
+   * urlFromEnvFile()`; dotenvFallbackParameter: `envKey('DATABASE_URL')`, the variable its caller names).
    */
   private dotenvFallbackRead(value: ts.Expression): string | undefined {
-    if (!ts.isCallExpression(value) || value.arguments.length > 0) return undefined;
+    if (!ts.isCallExpression(value)) return undefined;
     const fn = this.flow.localFunction(value.expression);
-    return fn && dotenvFallbackVariable(fn);
+    if (!fn) return undefined;
+    if (value.arguments.length === 0) return dotenvFallbackVariable(fn);
+    // `envKey('DATABASE_URL')`: a reader of the variable its caller names (dotenvFallbackParameter).
+    const index = dotenvFallbackParameter(fn, (object) => this.environmentObject(object, 1));
+    const argument = index === undefined ? undefined : value.arguments[index];
+    return argument && !ts.isSpreadElement(argument) ? this.constantText(argument) : undefined;
   }
 
   /**
@@ -612,13 +618,25 @@ export class OwnServerClients {
   /**
    * A function of this file that reads the environment variable its caller names (`requireEnv('DATABASE_URL')` where
    * `const requireEnv = (key) => { const v = process.env[key]; if (!v) throw …; return v }`): the variable named by the
-   * call's string argument. The function's one returned value must be the environment object's member at that
-   * parameter, directly or through a const of its body (a check that throws when it is unset changes nothing).
+   * call's string argument. Every value the function returns must be the environment object's member at that one
+   * parameter, directly or through a const of its body (a check that throws when it is unset changes nothing, and so
+   * does a return of no value, the variable unset: `if (process.env[key]) return process.env[key]; return undefined`).
    */
   private environmentGetterRead(call: ts.CallExpression, depth: number): string | undefined {
     const fn = this.flow.localFunction(call.expression);
-    const returned = fn && singleReturn(fn);
-    if (!fn || !returned) return undefined;
+    const returned = fn ? returnedValues(fn) : [];
+    if (!fn || returned.length === 0) return undefined;
+    // Each returned value (`if (process.env[key]) return process.env[key]; … return process.env[key]`), the same read.
+    const keys = new Set(returned.map((value) => this.parameterKeyRead(value, depth)));
+    const [key] = keys;
+    if (keys.size !== 1 || key === undefined) return undefined;
+    const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === key);
+    const argument = index >= 0 ? call.arguments[index] : undefined;
+    return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
+  }
+
+  /** The name `key` of `process.env[key]` a function returns (see environmentGetterRead), trimmed or held by a const first. */
+  private parameterKeyRead(returned: ts.Expression, depth: number): string | undefined {
     let read = withoutTrim(unwrap(returned));
     if (ts.isIdentifier(read)) {
       const binding = this.flow.bindingOf(read);
@@ -627,10 +645,7 @@ export class OwnServerClients {
       read = withoutTrim(unwrap(held));
     }
     if (!ts.isElementAccessExpression(read) || !ts.isIdentifier(read.argumentExpression) || !this.environmentObject(read.expression, depth + 1)) return undefined;
-    const key = read.argumentExpression.text;
-    const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === key);
-    const argument = index >= 0 ? call.arguments[index] : undefined;
-    return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
+    return read.argumentExpression.text;
   }
 
   /** A string written out, or a const of this file holding one (`process.env[URL_VARIABLE]`, `const URL_VARIABLE = 'X' as const`). */
@@ -2198,8 +2213,3 @@ function thisClass(keyword: ts.Node): { declaration: ts.ClassDeclaration; member
   return undefined;
 }
 
-/** `value.trim()` (also `trimStart()`/`trimEnd()`): the same setting without its surrounding blanks, `value`. */
-function withoutTrim(expression: ts.Expression): ts.Expression {
-  return ts.isCallExpression(expression) && expression.arguments.length === 0 && ts.isPropertyAccessExpression(expression.expression)
-    && /^trim(?:Start|End)?$/.test(expression.expression.name.text) ? unwrap(expression.expression.expression) : expression;
-}

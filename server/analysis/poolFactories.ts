@@ -3,7 +3,8 @@
 // (isPoolValue). One reading where a receiver is judged a pool (embedded.ts, isMadeAsPool) and where a suite's
 // variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts, isPoolVariable).
 import ts from 'typescript';
-import { calleeText, returnedValues, unwrap, type Flow } from './embeddedFlow';
+import { calleeText, flowOfModule, isConstDeclaration, returnedValues, unwrap, type Flow } from './embeddedFlow';
+import { walkDescendants } from './astWalk';
 import { fileImports, type ImportedName } from './ownServerHelpers';
 import { calledFunction } from './rolledBackCallbacks';
 import { declaredClientKind } from './poolParameters';
@@ -27,13 +28,74 @@ export function packageFactoryName(callee: ts.Expression, importedName: (name: s
   return imported && imported.name !== 'default' && !/^[./]/.test(imported.specifier) ? imported.name : callee.text;
 }
 
-/** Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`). */
-export function capsAtOneConnection(argument: ts.Expression): boolean {
-  const value = unwrap(argument);
-  return ts.isObjectLiteralExpression(value) && value.properties.some((p) => ts.isPropertyAssignment(p)
+/**
+ * Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`), written in place or held by
+ * a `const` of the same file that the file never changes (`const CONN = { connect_timeout: 5, max: 1 }; … postgres(url,
+ * CONN)`; see constOptionsObject).
+ */
+export function capsAtOneConnection(argument: ts.Expression, hops = 0): boolean {
+  const value = constOptionsObject(unwrap(argument), hops);
+  return value !== undefined && value.properties.some((p) => ts.isPropertyAssignment(p)
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))
     && ((p.name.text === 'max' && ts.isNumericLiteral(unwrap(p.initializer)) && (unwrap(p.initializer) as ts.NumericLiteral).text === '1')
-      || (p.name.text === 'pool' && capsAtOneConnection(p.initializer))));
+      || (p.name.text === 'pool' && capsAtOneConnection(p.initializer, hops))));
+}
+
+/** How many consts deep an options object is followed (`const BASE = { max: 1 }; const OPTS = BASE`). */
+const MAX_OPTIONS_HOPS = 3;
+/** Calls that write into the object they are given first (`Object.assign(CONN, { max: 5 })`, lodash's `merge`). */
+const WRITES_FIRST_ARGUMENT = /^(?:assign|merge|mergeWith|defaults|defaultsDeep|extend|set)$/;
+
+/**
+ * The object literal an options argument is: written in place, or the initializer of the `const` of the same file the
+ * name is bound to (scoped as the code reads it: a parameter or an inner declaration of that name hides it), when no
+ * code of the file writes into it (`CONN.max = 5`, `CONN['max'] = 5`, `delete CONN.max`, `Object.assign(CONN, …)`): the
+ * object handed over is then the one written out. A `let`, a parameter, an import and a spread are not read.
+ */
+function constOptionsObject(value: ts.Expression, hops: number): ts.ObjectLiteralExpression | undefined {
+  if (ts.isObjectLiteralExpression(value)) return value;
+  if (!ts.isIdentifier(value) || hops >= MAX_OPTIONS_HOPS) return undefined;
+  const source = value.getSourceFile() as ts.SourceFile | undefined;
+  if (!source) return undefined;
+  const flow = flowOfModule(source);
+  const binding = flow.bindingOf(value);
+  const declaration = binding && 'variable' in binding ? binding.variable : undefined;
+  if (!declaration || !isConstDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer) return undefined;
+  let written = writtenConsts.get(declaration);
+  if (written === undefined) writtenConsts.set(declaration, (written = writtenInto(source, declaration, flow)));
+  if (written) return undefined;
+  return constOptionsObject(unwrap(declaration.initializer), hops + 1);
+}
+
+const writtenConsts = new WeakMap<ts.VariableDeclaration, boolean>();
+
+/** Whether code of the file writes into the object the const `declaration` holds (see constOptionsObject). */
+function writtenInto(source: ts.SourceFile, declaration: ts.VariableDeclaration, flow: Flow): boolean {
+  const name = (declaration.name as ts.Identifier).text;
+  let written = false;
+  walkDescendants(source, (node) => {
+    if (!ts.isIdentifier(node) || node.text !== name || node === declaration.name) return undefined;
+    const binding = flow.bindingOf(node);
+    if (!binding || !('variable' in binding) || binding.variable !== declaration) return undefined;
+    const parent = node.parent;
+    // `CONN.max = 5`, and a member of a member (`CONN.pool.max = 5`).
+    let access: ts.Expression = node;
+    while ((ts.isPropertyAccessExpression(access.parent) || ts.isElementAccessExpression(access.parent)) && access.parent.expression === access) access = access.parent;
+    if (access !== node && isWriteTarget(access)) written = true;
+    if (ts.isCallExpression(parent) && parent.arguments[0] === node && WRITES_FIRST_ARGUMENT.test(calleeText(parent.expression))) written = true;
+    return undefined;
+  }, () => written);
+  return written;
+}
+
+/** A member access written to: an assignment's target (`=`, `+=`, …), `delete`d, incremented. */
+function isWriteTarget(access: ts.Expression): boolean {
+  const parent = access.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === access) {
+    return parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  }
+  const steps = (operator: ts.SyntaxKind): boolean => operator === ts.SyntaxKind.PlusPlusToken || operator === ts.SyntaxKind.MinusMinusToken;
+  return ts.isDeleteExpression(parent) || ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && steps(parent.operator));
 }
 
 /**
