@@ -19,6 +19,7 @@ import { SESSION_ADVISORY_NAME } from './vocabulary';
 import type { TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherDialectCounts, otherEngineText } from './dialect';
 import { enclosingFunction, nonNullishMembers, parseWithParents, propertyNameText, walkDescendants } from './astWalk';
+import { keptBuilderCalls } from './keptBuilders';
 import { TAKES_CONNECTION, freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
@@ -883,6 +884,13 @@ class Extractor {
   /** Strings held by exported constants, analysed at the end unless a query call already reached them. */
   private readonly exportedTexts: ts.Expression[] = [];
   private readonly reachedLiterals = new Set<ts.Node>();
+  /** The calls of this file's functions whose returned text a query call of the file sent (ResolvedQuery.followedCalls). */
+  private readonly sentCalls = new Set<ts.Node>();
+  /**
+   * Builders the file keeps to itself (keptBuilders.ts), each with the group it was read in on its own and every call of it:
+   * at the end, a builder every call of which a query call sent is judged there, on that call's client, and its own group goes.
+   */
+  private readonly keptBuilders: { group: Group; calls: readonly ts.CallExpression[] }[] = [];
   /** Whether the file has any `/* sql *\/` comment at all (most have none: no comment lookups per template). */
   private readonly hasMarkers: boolean;
   readonly flow: Flow;
@@ -1020,6 +1028,7 @@ class Extractor {
       this.addPiece(this.standaloneGroup(true), this.flow.stringParts(template, 0, [], { indirect: false }) ?? [], true, false, unpooled);
     }
     for (const text of this.exportedTexts) this.inspectExportedText(text);
+    this.dropBuildersSentByCallers();
     this.inspectLibraryListens();
     this.inspectGraphileWorkerPreset();
     this.inspectLibrarySessionState();
@@ -2001,11 +2010,11 @@ class Extractor {
     }
     // A query config written in place (`return { statement: 'SET search_path TO …' }`) is read by its text.
     const returned = result && (this.flow.configText(result) ?? result);
-    if (returned) this.inspectReturnedSql(returned, builderName);
+    if (returned) this.inspectReturnedSql(returned, builderName, fn);
   }
 
   /** One SQL text a builder returns (inspectSqlBuilder): analysed on its own when it reads as SQL. */
-  private inspectReturnedSql(returned: ts.Expression, builderName: boolean): void {
+  private inspectReturnedSql(returned: ts.Expression, builderName: boolean, fn?: ts.SignatureDeclaration): void {
     // Other functions count only when they return the text itself (every function of the file gets here).
     if (!builderName && !isWrittenString(returned)) return;
     const parts = this.flow.stringParts(returned, 0, [], { indirect: false, choicesUnknown: true });
@@ -2017,7 +2026,26 @@ class Extractor {
       // outlives the block, and a block's BEGIN is no transaction nor its EXECUTE a prepared statement's.
       if (builderName) this.addPiece(this.splicedFragmentGroup(), asAnonymousBlock(parts), false);
     } else if (builderName ? SQL_START.test(start) : opensStatement(parts)) {
-      this.addPiece(this.standaloneGroup(true), parts, false);
+      const group = this.standaloneGroup(true);
+      this.addPiece(group, parts, false);
+      // A builder whose every caller is in this file: the calls may yet send it, each on its own client (dropBuildersSentByCallers).
+      const calls = fn && keptBuilderCalls(fn, this.source, this.flow);
+      if (calls) this.keptBuilders.push({ group, calls });
+    }
+  }
+
+  /**
+   * A builder the file keeps to itself (keptBuilders.ts) every call of which is a query call's text — `const t =
+   * scopeSql(…); await c.unsafe(t)`, `c.query(roleSql(r))` — has its text read at those calls, on the client each sends
+   * it on: on a pool it is reported there (at the builder's lines), on a client that keeps it silent (a test's single
+   * connection to its own database) it is not. Its reading on its own, where no call decides, is then no reading of
+   * any real run: its group is dropped. A builder with a call whose text goes anywhere else keeps it.
+   */
+  private dropBuildersSentByCallers(): void {
+    for (const { group, calls } of this.keptBuilders) {
+      if (!calls.every((call) => this.sentCalls.has(call))) continue;
+      const at = this.groups.indexOf(group);
+      if (at >= 0) this.groups.splice(at, 1);
     }
   }
 
@@ -2524,22 +2552,23 @@ class Extractor {
     // A loop sending each text of a list known in full: each is a query message of its own, read as if sent by a call of its own.
     for (const message of resolved.messages ?? [{ parts: resolved.parts, literals: resolved.literals }]) {
       const parts = this.sentByDenoPostgres(first) ? withNamedArgumentsAsValues(message.parts) : message.parts;
-      this.addSentText(parts, message.literals, resolved.indirect, receiver, wrapper, groupFor, unpooled);
+      if (this.addSentText(parts, message.literals, resolved.indirect, receiver, wrapper, groupFor, unpooled)) for (const call of resolved.followedCalls) this.sentCalls.add(call);
     }
   }
 
-  /** A query text `inspectQueryCall` reads as one query message on `receiver`, its literals those it was read from. */
-  private addSentText(parts: Part[], literals: readonly ts.Node[], indirect: boolean, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group, unpooled: Pooling): void {
+  /** A query text `inspectQueryCall` reads as one query message on `receiver`, its literals those it was read from. False when it is not read. */
+  private addSentText(parts: Part[], literals: readonly ts.Node[], indirect: boolean, receiver: ts.Expression | undefined, wrapper: boolean, groupFor: (receiver: ts.Expression | undefined) => Group, unpooled: Pooling): boolean {
     const opening = openingText(parts);
     const looksLikeSql = opening !== undefined && SQL_START.test(opening);
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
-    if (indirect && !looksLikeSql) return;
-    if (wrapper && !opensStatement(parts)) return;
+    if (indirect && !looksLikeSql) return false;
+    if (wrapper && !opensStatement(parts)) return false;
     for (const literal of literals) this.reachedLiterals.add(literal);
     const sentAs = !wrapper && !indirect && sendsItsOwnText(this.sentFrom) ? 'wholeText' : undefined;
     this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !indirect && looksLikeSql, false, unpooled, false, sentAs);
     // Each caller's session-lock name spliced in as the called function (callerNames.ts): a finding wherever it runs.
     if (!unpooled) for (const variant of callerNameVariants(this.flow, this.source, literals, parts)) this.addPiece(this.standaloneGroup(true), variant, false);
+    return true;
   }
 
   /**

@@ -39,6 +39,8 @@ export interface ResolvedQuery {
    * is known in full (loopSentTexts); `parts` still holds them joined with `;` for the readers of one text.
    */
   messages?: SentMessage[];
+  /** The calls of this file's functions whose returned text the text was read from (`const t = scopeSql(…); c.query(t)`). */
+  followedCalls: ts.CallExpression[];
 }
 
 /** One text a loop sends on its own: its parts and the literals they came from. */
@@ -67,6 +69,8 @@ export interface FlowState {
    * on its own) holds only what every run sends.
    */
   choicesUnknown?: boolean;
+  /** Given, collects each call of a function of this file whose returned text was read (keptBuilders.ts: a builder's callers). */
+  followedCalls?: ts.CallExpression[];
 }
 
 /** How many base classes of the file are looked through for a method `this.name(…)` calls. */
@@ -390,7 +394,7 @@ export class Flow {
   /** The query text (or config) an argument of a query call stands for, if any of it is known. */
   resolveQuery(argument: ts.Expression): ResolvedQuery | undefined {
     const literals: ts.Node[] = [];
-    const state: FlowState = { indirect: false };
+    const state: FlowState = { indirect: false, followedCalls: [] };
     const config = this.queryConfig(unwrap(argument), 0, state);
     const textNode = config ? config.text : argument;
     const looped = textNode && this.loopSentTexts(textNode, literals, state);
@@ -398,7 +402,7 @@ export class Flow {
     const known = parts && hasKnownText(parts) ? parts : undefined;
     const preparedNames = config ? namesPrepared(config) : [];
     if (!known && preparedNames.length === 0) return undefined;
-    return { parts: known, literals, indirect: state.indirect, preparedNames, ...(known && looped?.messages && { messages: looped.messages }) };
+    return { parts: known, literals, indirect: state.indirect, preparedNames, followedCalls: state.followedCalls!, ...(known && looped?.messages && { messages: looped.messages }) };
   }
 
   /**
@@ -643,6 +647,7 @@ export class Flow {
     const target = this.followName(node);
     if (target) {
       state.indirect = true;
+      if (ts.isCallExpression(node)) state.followedCalls?.push(node);
       return this.stringParts(target, depth + 1, literals, state);
     }
     return undefined;
