@@ -37,7 +37,7 @@ import { POOLER_PORT_TEXT } from './poolerEndpoints';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { inProcessWrapperNames } from './inProcessWrappers';
-import { expectedToFail } from './expectedFailures';
+import { elementExpectedToFail, expectedToFail } from './expectedFailures';
 import { assertedNotAcquired } from './tryLockAssertions';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { assignedKnexSearchPaths, knexSearchPathOption } from './knexSearchPath';
@@ -2550,9 +2550,11 @@ class Extractor {
     if (!unpooled && sendsName && resolved.preparedNames.length > 0 && !(receiver && this.ownServer?.reachesAnyConnection(receiver))) for (const name of resolved.preparedNames) this.addNamedConfigFinding(name);
     if (!resolved.parts) return;
     // A loop sending each text of a list known in full: each is a query message of its own, read as if sent by a call of its own.
+    // A case table's element the test asserts to fail (ruling 12, per element) changes nothing on the connection.
     for (const message of resolved.messages ?? [{ parts: resolved.parts, literals: resolved.literals }]) {
       const parts = this.sentByDenoPostgres(first) ? withNamedArgumentsAsValues(message.parts) : message.parts;
-      if (this.addSentText(parts, message.literals, resolved.indirect, receiver, wrapper, groupFor, unpooled)) for (const call of resolved.followedCalls) this.sentCalls.add(call);
+      const refused = message.element !== undefined && this.fileName !== undefined && TEST_PATH.test(this.fileName) && elementExpectedToFail(first, message.element);
+      if (this.addSentText(parts, message.literals, resolved.indirect, receiver, wrapper, groupFor, unpooled || refused)) for (const call of resolved.followedCalls) this.sentCalls.add(call);
     }
   }
 

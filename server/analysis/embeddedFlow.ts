@@ -9,6 +9,7 @@ import { holePart, literalPart, type Part } from './embeddedText';
 import { boundNames, hasModifier, identifierMentions, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
+import { reachedFor, type CaseElement } from './caseTables';
 
 const MAX_DEPTH = 8;
 /** Keys every query config or query result has: a read of one says nothing about which object it is. */
@@ -47,6 +48,8 @@ export interface ResolvedQuery {
 export interface SentMessage {
   parts: Part[];
   literals: ts.Node[];
+  /** The case table's element whose property this text is (loopSentProperties). */
+  element?: CaseElement;
 }
 
 /** A query config's text and name, and the names of the other configs a choice could have sent instead. */
@@ -709,6 +712,7 @@ export class Flow {
    */
   private loopSentTexts(argument: ts.Expression, literals: ts.Node[], state: FlowState): { parts?: Part[]; messages?: SentMessage[] } | undefined {
     const value = unwrap(argument);
+    if (ts.isPropertyAccessExpression(value)) return this.loopSentProperties(value, literals, state);
     const loop = ts.isIdentifier(value) ? this.declaringLoop(value) : undefined;
     if (!loop) return undefined;
     const list = unwrap(loop.expression);
@@ -723,6 +727,49 @@ export class Flow {
     const parts = this.joinedList(items, read.map((item) => item.joined), literalPart(';', ';', loop.expression.end, false), state);
     const inFull = (ts.isArrayLiteralExpression(list) || this.walkedOnly(list as ts.Identifier)) && read.every((item) => item.parts && hasKnownText(item.parts));
     return { parts, ...(inFull && { messages: read.map(({ parts, literals }) => ({ parts: parts!, literals })) }) };
+  }
+
+  /**
+   * `for (const c of cases) await client.query(c.query)`: a property of the loop's own element, sent as the whole text, is
+   * that property of each element of a case table known in full — an array literal written in the loop's head, or held in
+   * a const the code only walks (walkedOnly) — whose every element is an object literal (no spread) writing the property
+   * with a text of some SQL known. Each element the query is reached for (caseTables.ts's reachedFor: a branch on an
+   * element's property) is a query message of its own, read where the element writes it, carrying the element so a test's
+   * per-element assertion that it fails can be read (expectedFailures.ts's elementExpectedToFail). A table whose branch
+   * on the element cannot be decided sends nothing known (`{}`); undefined for anything else (read as before).
+   */
+  private loopSentProperties(access: ts.PropertyAccessExpression, literals: ts.Node[], state: FlowState): { parts?: Part[]; messages?: SentMessage[] } | undefined {
+    if (!ts.isIdentifier(access.expression) || !ts.isIdentifier(access.name)) return undefined;
+    const variable = access.expression;
+    const loop = this.declaringLoop(variable, true);
+    if (!loop) return undefined;
+    const list = unwrap(loop.expression);
+    const items = ts.isArrayLiteralExpression(list) ? [...list.elements]
+      : ts.isIdentifier(list) && this.walkedOnly(list) ? this.heldListItems(list, loop) : undefined;
+    if (!items || items.length === 0) return undefined;
+    const objects = items.map((item) => (ts.isSpreadElement(item) ? undefined : unwrap(item)));
+    if (!objects.every((object): object is ts.ObjectLiteralExpression => object !== undefined && ts.isObjectLiteralExpression(object)
+      && object.properties.every((property) => !ts.isSpreadAssignment(property)))) return undefined;
+    const texts = objects.map((object) => objectProperty(object, access.name.text));
+    if (texts.some((text) => text === undefined)) return undefined;
+    const own: FlowState = { indirect: false };
+    const read = texts.map((text) => {
+      const elementLiterals: ts.Node[] = [];
+      return { parts: withoutEmptyStart(this.stringParts(text!, 1, elementLiterals, own)), literals: elementLiterals };
+    });
+    if (!read.every((item) => item.parts && hasKnownText(item.parts))) return undefined;
+    const messages: SentMessage[] = [];
+    for (const [i, object] of objects.entries()) {
+      const element = { object, variable: variable.text };
+      const reached = reachedFor(access, loop, element);
+      if (reached === undefined) return {};
+      if (reached) messages.push({ parts: read[i].parts!, literals: read[i].literals, element });
+    }
+    state.indirect = true;
+    for (const message of messages) literals.push(...message.literals);
+    if (messages.length === 0) return {};
+    const between = literalPart(';', ';', loop.expression.end, false);
+    return { parts: messages.flatMap((message, i) => [...(i > 0 ? [between] : []), ...message.parts]), messages };
   }
 
   /**
@@ -744,10 +791,14 @@ export class Flow {
 
   /**
    * The nearest `for (const name of …)` around a use of `name`, in the same function, that the use reads (no closer
-   * declaration of the name inside the loop; the flow's scopes do not hold a loop's own variable).
+   * declaration of the name inside the loop; the flow's scopes do not hold a loop's own variable). With
+   * `throughCallbacks`, also from inside an arrow or function expression handed to a call in the loop's body (`t.test(c.name,
+   * async (t) => { await client.query(c.query) })`): the callback closes over that iteration's element.
    */
-  declaringLoop(use: ts.Identifier): ts.ForOfStatement | undefined {
-    for (let node: ts.Node = use.parent; !ts.isSourceFile(node) && !ts.isFunctionLike(node); node = node.parent) {
+  declaringLoop(use: ts.Identifier, throughCallbacks = false): ts.ForOfStatement | undefined {
+    const handedCallback = (node: ts.Node) => throughCallbacks && (ts.isArrowFunction(node) || ts.isFunctionExpression(node))
+      && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node);
+    for (let node: ts.Node = use.parent; !ts.isSourceFile(node) && (!ts.isFunctionLike(node) || handedCallback(node)); node = node.parent) {
       if (!ts.isForOfStatement(node) || !ts.isVariableDeclarationList(node.initializer) || !(node.initializer.flags & ts.NodeFlags.Const)) continue;
       const [declaration] = node.initializer.declarations;
       if (!declaration || !ts.isIdentifier(declaration.name) || declaration.name.text !== use.text) continue;

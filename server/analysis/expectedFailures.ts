@@ -8,10 +8,13 @@
 //   may be held in a const first whose every use is such an assertion (`const p = db.prepare(…); await rejects(p, /x/)`);
 // - the query is awaited in a `try` block with a `catch` clause, and the very next statement of that block fails the
 //   test: `expect(true).toBe(false)`, `expect.fail(…)`, `assert.fail(…)`, `fail(…)`, `t.fail(…)`, `expect.unreachable(…)`,
-//   `assert(false)`, `assert.ok(false)`. If the statement succeeded, the test would fail.
+//   `assert(false)`, `assert.ok(false)`. If the statement succeeded, the test would fail. For one element of a case
+//   table a loop sends (caseTables.ts), that next statement may be `if (c.error) t.fail(…)`: the elements whose own
+//   `error` is set are asserted to fail (elementExpectedToFail).
 // Only in test code (inProcess.ts's TEST_PATH).
 import ts from 'typescript';
 import { calleeName, chainHeadedBy, membersUpToFirstCall } from './assertionChains';
+import { conditionFor, mentionsVariable, type CaseElement } from './caseTables';
 
 /** A matcher chain that says the promise rejects: jest/vitest's `.rejects`, chai-as-promised's `rejected`/`rejectedWith`. */
 const REJECTS_MEMBER = /^(?:rejects|rejected|rejectedWith)$/;
@@ -127,14 +130,34 @@ function enclosingFunctionOfOnlyStatement(query: ts.Expression): ts.ArrowFunctio
 
 /** `try { await q; expect(true).toBe(false); } catch { … }`: the query is awaited, and the next statement fails the test. */
 function awaitedBeforeFailure(query: ts.Expression): boolean {
+  const next = statementAfterAwaitedTry(query);
+  return next !== undefined && failsTheTest(next);
+}
+
+/** The statement right after the query awaited in a `try` block that has a `catch` clause; undefined for any other query. */
+function statementAfterAwaitedTry(query: ts.Expression): ts.Statement | undefined {
   const awaited = query.parent;
-  if (!awaited || !ts.isAwaitExpression(awaited)) return false;
+  if (!awaited || !ts.isAwaitExpression(awaited)) return undefined;
   const statement = ts.isExpressionStatement(awaited.parent) ? awaited.parent
     : ts.isVariableDeclaration(awaited.parent) && awaited.parent.initializer === awaited ? awaited.parent.parent.parent : undefined;
   const block = statement?.parent;
-  if (!statement || !block || !ts.isBlock(block) || !ts.isTryStatement(block.parent) || block.parent.tryBlock !== block || !block.parent.catchClause) return false;
-  const next = block.statements[block.statements.indexOf(statement as ts.Statement) + 1];
-  return next !== undefined && failsTheTest(next);
+  if (!statement || !block || !ts.isBlock(block) || !ts.isTryStatement(block.parent) || block.parent.tryBlock !== block || !block.parent.catchClause) return undefined;
+  return block.statements[block.statements.indexOf(statement as ts.Statement) + 1];
+}
+
+/**
+ * A case table's element (caseTables.ts) whose statement the test asserts to fail: the query is awaited in a `try` block
+ * with a `catch` clause, and the very next statement of that block is `if (c.error) <fails the test>` (or a block opening
+ * with one) whose condition the element's own literal makes true (`{ query: 'LISTEN x', error: 'LISTEN statement' }`).
+ * An element for which that condition cannot be decided is taken as asserted: the table says nothing of it.
+ */
+export function elementExpectedToFail(node: ts.Node, element: CaseElement): boolean {
+  const next = statementAfterAwaitedTry(queryExpression(node));
+  if (!next || !ts.isIfStatement(next) || !mentionsVariable(next.expression, element.variable)) return false;
+  const then = next.thenStatement;
+  const first = ts.isBlock(then) ? then.statements[0] : then;
+  if (!first || !failsTheTest(first)) return false;
+  return conditionFor(next.expression, element) !== false;
 }
 
 function failsTheTest(statement: ts.Statement): boolean {
