@@ -1857,6 +1857,18 @@ class Extractor {
     return held !== undefined && held.length > 0 && held.every((assigned) => this.makesDriverClient(unwrap(assigned)));
   }
 
+  /** A PostgreSQL client made by `value` itself: Bun's `new SQL(…)` for PostgreSQL, or a call makesDriverClient takes. */
+  private makesSqlClient(value: ts.Expression): boolean {
+    if (ts.isNewExpression(value)) return this.bunNames !== undefined && isBunSqlClass(value.expression, this.bunNames) && bunClientDatabase(value) === 'postgres';
+    return this.makesDriverClient(value);
+  }
+
+  /** Bun's `new SQL(…)` for another database, or with a computed adapter (bunClientDatabase): not a PostgreSQL client. */
+  private makesOtherDatabaseClient(value: ts.Expression): boolean {
+    const bare = unwrap(value);
+    return ts.isNewExpression(bare) && this.bunNames !== undefined && isBunSqlClass(bare.expression, this.bunNames) && bunClientDatabase(bare) !== 'postgres';
+  }
+
   /** A call handing out a postgres.js client: a connection reserved from one, the driver's factory, a local or Neon HTTP factory. */
   private makesDriverClient(value: ts.Expression): boolean {
     if (!ts.isCallExpression(value)) return false;
@@ -1877,7 +1889,11 @@ class Extractor {
     if (depth >= 3) return false;
     const bare = unwrap(value);
     const choices = choiceAlternatives(bare);
-    if (choices) return choices.some((choice) => this.holdsSqlTag(choice, depth + 1));
+    // A choice with an arm that makes another database's client (`test ? new SQL(':memory:') : new SQL(url)`) is not read.
+    if (choices) return !choices.some((choice) => this.makesOtherDatabaseClient(choice)) && choices.some((choice) => this.holdsSqlTag(choice, depth + 1));
+    // An arm of a choice that makes a client here (`url ? new SQL(url) : new SQL()`, `url ? postgres(url) : postgres()`,
+    // `injected ?? postgres(url)`): read as the same call held by a const alone.
+    if (depth > 0 && this.makesSqlClient(bare)) return true;
     // Another name's own binding is read by isSqlTag (a chain of consts ends at a declaration or a tag name), and so is a
     // call of a function of the project that hands out a client (`injected ?? createLockClient(config)`).
     return (ts.isIdentifier(bare) || ts.isPropertyAccessExpression(bare) || ts.isCallExpression(bare)) && this.isSqlTag(bare);
@@ -2841,7 +2857,14 @@ class Extractor {
    */
   private createsDirectClient(value: ts.Expression): boolean {
     let verdict = this.directCreations.get(value);
-    if (verdict === undefined) {
+    const choices = verdict === undefined ? choiceAlternatives(value) : undefined;
+    if (choices) {
+      // A choice of clients (`useDirect ? postgres(DIRECT_URL) : postgres(DATABASE_URL)`) is direct only when every arm
+      // that makes one is (an empty arm, `: undefined`, makes none), whichever is written first (session 39).
+      const arms = choices.filter((choice) => !isEmptyValue(choice)).map(unwrap);
+      verdict = arms.length > 0 && arms.every((arm) => this.createsDirectClient(arm));
+      this.directCreations.set(value, verdict);
+    } else if (verdict === undefined) {
       // One connection: pg's (or Neon's) `new Client(…)`, @vercel/postgres's `createClient(…)` (vercelPostgresClients.ts).
       const single = (ts.isNewExpression(value) && DIRECT_CLIENT_CLASS.test(calleeText(value.expression)))
         || (ts.isCallExpression(value) && makesVercelClient(value));
