@@ -1,5 +1,5 @@
 // Which files `poolsafe lint` looks at: named files as given; directories recursed for SQL, TS/JS, shell scripts and
-// container YAML (compose files, Kubernetes and Helm YAML) and Dockerfiles,
+// container YAML (compose files, Kubernetes and Helm YAML), Dockerfiles, Procfiles and Fly.io configs (fly.toml),
 // skipping node_modules, .git, whatever the repository's .gitignore files exclude and, unless asked not
 // to, vendored folders and minified files by name (server/generatedFiles.ts; bundles are judged by their
 // text when read, in lint.ts).
@@ -13,6 +13,7 @@ import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
 import { SHELL_SCRIPT_NAME } from '../server/analysis/shellScriptNames';
 import { isContainerYaml } from '../server/analysis/containerCommands';
 import { isDockerfile } from '../server/analysis/dockerInit';
+import { isFlyConfig, isProcfile } from '../server/analysis/platformCommands';
 
 const LANGUAGE_BY_EXTENSION: Record<string, DocumentLanguage> = {
   ...Object.fromEntries(SQL_FILE_EXTENSIONS.map((extension) => [extension, 'sql' as const])),
@@ -29,6 +30,9 @@ export function languageOf(path: string): DocumentLanguage | undefined {
   if (SHELL_SCRIPT_NAME.test(path)) return 'shellscript';
   // A compose file, Kubernetes or Helm YAML: read for the commands its containers run (containerCommands.ts).
   if (isContainerYaml(path)) return 'yaml';
+  // A Procfile or a Fly.io config, read for the commands the hosting platform runs (platformCommands.ts).
+  if (isProcfile(path)) return 'procfile';
+  if (isFlyConfig(path)) return 'toml';
   // A Dockerfile, read for the commands its image starts with (dockerfileCommands.ts); not a program so named (`dockerfile.js`).
   return LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()] ?? (isDockerfile(path) ? 'dockerfile' : undefined);
 }
@@ -152,7 +156,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     } else if (languageOf(input)) {
       files.push(input);
       named.add(input);
-    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript, shell script, container YAML file or Dockerfile' });
+    } else problems.push({ path: input, message: 'not a SQL, TypeScript, JavaScript, shell script, container YAML file, Dockerfile, Procfile or Fly.io config' });
   }
   return { files: [...new Set(files)], named, problems };
 }

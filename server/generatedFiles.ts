@@ -34,9 +34,9 @@ export function isDefaultIgnoredPath(path: string): boolean {
   return isDefaultIgnoredName(path) || parts.slice(0, -1).some((part) => DEFAULT_IGNORED_DIRECTORIES.has(part) || part === 'node_modules');
 }
 
-/** SQL files, shell scripts, container YAML and Dockerfiles are always the user's: only JavaScript/TypeScript can be minified or bundled. */
+/** SQL files, shell scripts, container YAML, Dockerfiles, Procfiles and Fly.io configs are always the user's: only JavaScript/TypeScript can be minified or bundled. */
 export function mayBeGenerated(language: DocumentLanguage): boolean {
-  return language !== 'sql' && language !== 'shellscript' && language !== 'yaml' && language !== 'dockerfile';
+  return language === 'typescript' || language === 'typescriptreact' || language === 'javascript' || language === 'javascriptreact';
 }
 
 /** Minified or bundled JavaScript/TypeScript, judged by its text. */

@@ -44,6 +44,8 @@ export interface ContainerCommand {
   readonly environment: ReadonlyMap<string, readonly string[]>;
   /** Its working directory as written (`/app/packages/database`), if set. */
   readonly workingDir: string | undefined;
+  /** The repository's folder it runs in, where the file that starts it says so itself (a Procfile's own folder: platformCommands.ts). */
+  readonly runFolder?: string;
 }
 
 /** A mapping's block in a file's lines: the lines `[from, to)` whose keys stand at column `keyColumn`. */

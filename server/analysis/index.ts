@@ -89,12 +89,13 @@ export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fil
  * Findings for a document of any supported language; TS/JS documents are analysed through their embedded SQL, a shell
  * script through the programs it hands to node on here-documents, each read as a JavaScript file at the script's offsets,
  * through the `prisma migrate deploy` runs and the PostGraphile watch-mode servers it starts; a compose file, Kubernetes
- * YAML or a Dockerfile through the `prisma migrate deploy` runs in its containers' commands.
+ * YAML or a Dockerfile through the `prisma migrate deploy` runs in its containers' commands, a Procfile or a Fly.io
+ * config (`toml`) through those in the commands the hosting platform runs.
  */
 export function analyze(text: string, language: DocumentLanguage, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (language === 'sql') return analyzeSql(text, options, fileName);
   if (language === 'shellscript') return [...nodeHeredocPrograms(text).flatMap((program) => analyzeCode(program, options, fileName)), ...migrateFindings(shellMigrateDeploys(text, fileName), options, fileName), ...watchFindings(text, options, fileName)];
-  if (language === 'yaml' || language === 'dockerfile') return migrateFindings(containerMigrateDeploys(text, fileName), options, fileName);
+  if (language === 'yaml' || language === 'dockerfile' || language === 'procfile' || language === 'toml') return migrateFindings(containerMigrateDeploys(text, fileName), options, fileName);
   return analyzeCode(text, options, fileName);
 }
 

@@ -40,6 +40,7 @@ import { blankedRanges, type TextRange } from './blankedRanges';
 import { type ContainerCommand, containerCommands, onlyPrismaSetupFolder, workingFolder } from './containerCommands';
 import { dockerfileCommands } from './dockerfileCommands';
 import { isDockerfile } from './dockerInit';
+import { flyConfigCommands, isFlyConfig, isProcfile, procfileCommands } from './platformCommands';
 
 /**
  * Prisma's CLI applying the migrations: `prisma migrate deploy` (`npx prisma@5 …`, `./node_modules/.bin/prisma …`), or
@@ -117,7 +118,8 @@ function commandLineMigrateDeploys(text: string, fileName: string, context: RunC
 /**
  * Each `prisma migrate deploy` a container of a compose file or Kubernetes YAML runs (containerCommands.ts), or a
  * Dockerfile's image starts with (`CMD`, `ENTRYPOINT`: dockerfileCommands.ts, its stage's name and `ENV` lines as a
- * service's name and environment), that may
+ * service's name and environment), or a hosting platform runs (a Procfile's process lines, run in its own folder; a
+ * Fly.io config's `release_command` and `[processes]`, with its `[env]`: platformCommands.ts), that may
  * take its lock through a pooler, judged as a shell line is: the container's environment gives its variables their
  * values (a URL of this machine, or one named direct or for tests, is not pooled), its working directory the folder it
  * runs in (else the repository's only Prisma set-up, else the file's folder). Not a service or container named for
@@ -126,8 +128,15 @@ function commandLineMigrateDeploys(text: string, fileName: string, context: RunC
  */
 export function containerMigrateDeploys(text: string, fileName: string | undefined): TextRange[] {
   if (!fileName || TEST_PATH.test(fileName) || (!PRISMA_MIGRATE_DEPLOY.test(text) && !MIGRATE_DEPLOY_WORDS.test(text) && !PACKAGE_MANAGER_WORD.test(text))) return [];
-  const read = isDockerfile(fileName) ? dockerfileCommands(text) : { text, commands: containerCommands(text, fileName) };
+  const read = isDockerfile(fileName) ? dockerfileCommands(text) : { text, commands: commandsOfFile(text, fileName) };
   return containerRunsMigrateDeploys(read.text, fileName, read.commands);
+}
+
+/** The commands a compose file, Kubernetes YAML, a Procfile or a Fly.io config starts (containerCommands.ts, platformCommands.ts). */
+function commandsOfFile(text: string, fileName: string): ContainerCommand[] {
+  if (isProcfile(fileName)) return procfileCommands(text, fileName);
+  if (isFlyConfig(fileName)) return flyConfigCommands(text);
+  return containerCommands(text, fileName);
 }
 
 /** Each run of `prisma migrate deploy` in the containers' commands (their shell text in `text`) that may take its lock through a pooler. */
@@ -139,7 +148,7 @@ function containerRunsMigrateDeploys(text: string, fileName: string, commands: r
     const view = blankedRanges(text, outside(container.shellRanges, text.length));
     const assigned = (name: string): string[] => [...(container.environment.get(name) ?? []), ...shellAssignments(view, name)];
     const working = container.workingDir === undefined ? undefined : workingFolder(fileName, container.workingDir);
-    const runFolder = working ?? onlyPrismaSetupFolder(fileName) ?? dirname(resolve(fileName));
+    const runFolder = container.runFolder ?? working ?? onlyPrismaSetupFolder(fileName) ?? dirname(resolve(fileName));
     return commandLineMigrateDeploys(view, fileName, { assigned, runFolder });
   });
 }

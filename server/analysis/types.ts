@@ -351,7 +351,7 @@ export interface DocumentText {
  * JavaScript it hands to node on a here-document (nodeHeredocs.ts), and YAML (a compose file, Kubernetes or Helm
  * YAML) and a Dockerfile the commands its containers run (containerCommands.ts, dockerfileCommands.ts).
  */
-export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript' | 'yaml' | 'dockerfile';
+export type DocumentLanguage = 'sql' | 'typescript' | 'typescriptreact' | 'javascript' | 'javascriptreact' | 'shellscript' | 'yaml' | 'dockerfile' | 'procfile' | 'toml';
 
 /** Static description of a rule: what the editor hover, docs and CLI show. */
 export interface RuleInfo {
