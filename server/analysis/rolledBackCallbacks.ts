@@ -355,7 +355,76 @@ function betweenBeginAndRollback(call: ts.Node, all: readonly SentText[], body: 
   const sent = all.filter((s) => !runsOnlyWhenOn(s.node, body, off));
   if (sent.some((s) => COMMITS.test(s.text))) return false;
   const begun = sent.some((s) => BEGINS.test(s.text) && s.node.end <= call.pos);
-  return begun && sent.some((s) => ROLLS_BACK.test(s.text) && (inFinallyAround(s.node, call) || laterStatementOf(s.node, call, body)));
+  const rollbacks = sent.filter((s) => ROLLS_BACK.test(s.text));
+  return begun && (rollbacks.some((s) => inFinallyAround(s.node, call) || laterStatementOf(s.node, call, body))
+    || rollbacks.some((s) => rolledBackInTryAndCatch(s.node, call, rollbacks)));
+}
+
+/**
+ * `rollback` is a later statement of the `try` block that holds `call` (no `return`, `break` or `continue` between
+ * them; a `throw` there goes to the `catch`), and the `catch` of that `try` sends one of `rollbacks` on every path
+ * before it leaves (catchRollsBack): a run that ends well meets the first, one that throws the second, so every way
+ * out of the call meets a ROLLBACK (`try { BEGIN; const r = await fn(c); ROLLBACK; return r; } catch (e) { ROLLBACK;
+ * throw e; }`). A helper that COMMITs on its success path was refused before (betweenBeginAndRollback).
+ */
+function rolledBackInTryAndCatch(rollback: ts.CallExpression, call: ts.Node, rollbacks: readonly SentText[]): boolean {
+  const block = unconditionalStatement(rollback)?.parent;
+  const attempt = block?.parent;
+  if (!block || !ts.isBlock(block) || !attempt || !ts.isTryStatement(attempt) || attempt.tryBlock !== block || !attempt.catchClause || !isWithin(call, block)) return false;
+  const statements = block.statements;
+  const at = statements.findIndex((s) => isWithin(rollback, s));
+  const from = statements.findIndex((s) => isWithin(call, s));
+  if (from < 0 || at <= from || statements.slice(from, at).some((s) => leavesEarly(s, false))) return false;
+  return catchRollsBack(attempt.catchClause.block, rollbacks);
+}
+
+/**
+ * The catch block sends one of `rollbacks` as a statement of its own, or of a `try` block that is one of its statements
+ * (a rollback guarded against its own failure), with nothing before it that may leave the block (`throw`, `return`).
+ */
+function catchRollsBack(handler: ts.Block, rollbacks: readonly SentText[]): boolean {
+  const runsFirst = (statements: ts.NodeArray<ts.Statement>, statement: ts.Statement): boolean =>
+    !statements.slice(0, statements.indexOf(statement)).some((s) => leavesEarly(s, true));
+  return rollbacks.some(({ node }) => {
+    const statement = unconditionalStatement(node);
+    const block = statement?.parent;
+    if (!statement || !block || !ts.isBlock(block)) return false;
+    if (block === handler) return runsFirst(handler.statements, statement);
+    const guard = block.parent;
+    return ts.isTryStatement(guard) && guard.tryBlock === block && guard.parent === handler
+      && runsFirst(block.statements, statement) && runsFirst(handler.statements, guard);
+  });
+}
+
+/**
+ * The expression statement a query call is sent by whenever the statement runs (`await client.query('ROLLBACK');`,
+ * also `await client.query('ROLLBACK').catch(…)`): none when a function, a condition (`?:`, `&&`, `||`, `??`) or
+ * another statement stands between them.
+ */
+function unconditionalStatement(node: ts.Node): ts.ExpressionStatement | undefined {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (ts.isExpressionStatement(parent)) return parent;
+    if (ts.isFunctionLike(parent) || ts.isStatement(parent) || (ts.isConditionalExpression(parent) && child !== parent.condition)) return undefined;
+    if (ts.isBinaryExpression(parent) && child === parent.right && CONDITIONAL_OPERATORS.has(parent.operatorToken.kind)) return undefined;
+  }
+  return undefined;
+}
+
+const CONDITIONAL_OPERATORS = new Set<ts.SyntaxKind>([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken]);
+
+/**
+ * A statement that holds a `return`, `break` or `continue` (and, when `throws` counts, a `throw`) of the function it is
+ * in, nested functions aside.
+ */
+function leavesEarly(statement: ts.Statement, throws: boolean): boolean {
+  let leaves = false;
+  const visit = (node: ts.Node): void => {
+    if (leaves || ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) || (throws && ts.isThrowStatement(node)) || ts.isBreakStatement(node) || ts.isContinueStatement(node)) leaves = true;
+    else node.forEachChild(visit);
+  };
+  visit(statement);
+  return leaves;
 }
 
 /**

@@ -382,3 +382,71 @@ export async function readAsGuest(db) {
   assert.deepEqual(found(helper(': Pool')), ['session-set SET ROLE guest']);
   assert.deepEqual(found(helper('')), []);
 });
+
+/**
+ * A helper with no `finally` rollback: it rolls back right after the callback inside its `try`, and again in its `catch`
+ * (which may guard that rollback with a `try` of its own and rethrow). Every way out of the callback meets a ROLLBACK.
+ */
+const TRY_AND_CATCH_HELPER = `import { Pool } from 'pg';
+const pool = new Pool();
+export async function insideDiscardedTransaction(pool2: Pool, body) {
+  const session = await pool2.connect();
+  try {
+    await session.query('BEGIN');
+    const value = await body(session);
+    await session.query('ROLLBACK');
+    return value;
+  } catch (failure) {
+    await session.query('ROLLBACK');
+    throw failure;
+  } finally {
+    session.release();
+  }
+}
+`;
+
+const TENANT_TEST = `test('tenant rows', () => insideDiscardedTransaction(pool, async (c) => {
+  await c.query("SELECT set_config('app.tenant', $1, false)", ['t1']);
+  await c.query('SET ROLE tenant_reader');
+  await c.query('SELECT * FROM ledger');
+}));
+`;
+
+const TENANT_LEAKED = ['session-set set_config', 'session-set SET ROLE tenant_reader'];
+
+test('a helper rolling back after the callback in its try and again in its catch (no finally rollback): the callback\'s session settings are undone', (t) => {
+  assert.deepEqual(found(TRY_AND_CATCH_HELPER + TENANT_TEST), []);
+  // The catch guards its rollback with a try of its own, logs a failed rollback, then rethrows.
+  const guarded = TRY_AND_CATCH_HELPER.replace("  } catch (failure) {\n    await session.query('ROLLBACK');\n",
+    "  } catch (failure) {\n    try {\n      await session.query('ROLLBACK');\n    } catch (again) {\n      console.warn('rollback failed', again);\n    }\n");
+  assert.notEqual(guarded, TRY_AND_CATCH_HELPER);
+  assert.deepEqual(found(guarded + TENANT_TEST), []);
+  // The catch logs first and swallows the error: it still rolls back.
+  const swallowing = TRY_AND_CATCH_HELPER.replace("    await session.query('ROLLBACK');\n    throw failure;", "    console.error(failure);\n    await session.query('ROLLBACK');\n    return undefined;");
+  assert.notEqual(swallowing, TRY_AND_CATCH_HELPER);
+  assert.deepEqual(found(swallowing + TENANT_TEST), []);
+  // Imported from a helper module of the project, as a test file does.
+  const importing = `import { insideDiscardedTransaction } from './support/tx';\nimport { Pool } from 'pg';\nconst pool = new Pool();\n${TENANT_TEST}`;
+  assert.deepEqual(inProject(t, { 'test/support/tx.ts': guarded }, 'test/tenant.test.ts', importing), []);
+});
+
+test('a try-path rollback whose catch does not roll back on every path, or a success path that commits: the callback\'s session settings stay findings', () => {
+  const variants: Record<string, string> = {
+    // The catch only logs and rethrows: a failing callback leaves its settings on the connection it releases.
+    'catch without rollback': TRY_AND_CATCH_HELPER.replace("  } catch (failure) {\n    await session.query('ROLLBACK');\n", "  } catch (failure) {\n    console.error(failure);\n"),
+    // No catch at all: the try path's rollback is skipped by an error.
+    'no catch': TRY_AND_CATCH_HELPER.replace("  } catch (failure) {\n    await session.query('ROLLBACK');\n    throw failure;\n", ''),
+    // The catch rethrows some errors before its rollback.
+    'catch rethrowing first': TRY_AND_CATCH_HELPER.replace("  } catch (failure) {\n", "  } catch (failure) {\n    if (failure instanceof TypeError) throw failure;\n"),
+    // The catch rolls back only under a condition.
+    'conditional catch rollback': TRY_AND_CATCH_HELPER.replace("  } catch (failure) {\n    await session.query('ROLLBACK');\n", "  } catch (failure) {\n    if (session) await session.query('ROLLBACK');\n"),
+    // A return between the callback and the try path's rollback skips it on a successful run.
+    'return before the try rollback': TRY_AND_CATCH_HELPER.replace("    const value = await body(session);\n", "    const value = await body(session);\n    if (value === null) return value;\n"),
+    // The success path commits; only a failure rolls back.
+    'commit on success': TRY_AND_CATCH_HELPER.replace("    const value = await body(session);\n    await session.query('ROLLBACK');\n", "    const value = await body(session);\n    await session.query('COMMIT');\n"),
+  };
+  for (const [name, helper] of Object.entries(variants)) {
+    assert.notEqual(helper, TRY_AND_CATCH_HELPER, name);
+    assert.deepEqual(found(helper + TENANT_TEST), TENANT_LEAKED, name);
+  }
+});
