@@ -87,7 +87,8 @@ import { projectModulePath } from './moduleResolution';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { pgtypedInlineQueryRuns, pgtypedTagNames, runClient, type InlineQueryRuns } from './pgtypedInlineQueries';
 import { escapeRegExp } from './regexText';
-import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, importedPostgresJsFactoryMembers, isPostgresJsClientType, makesNeonHttpClient, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
+import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, importedPostgresJsFactoryMembers, isPostgresJsClientType, isPostgresJsClientTypeIn, makesNeonHttpClient, postgresJsCreationsIn, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
+import { declaredMember, type DeclaredMember } from './typedMembers';
 import { scriptKindOf } from './parsedModules';
 import { boundSetConfigRestores, configuredSettingRestores, expressionAt, finallySettingRestores, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
@@ -2150,7 +2151,7 @@ class Extractor {
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
       // On a direct client, or on a client of a server the code started itself or of test code's local database. postgres.js
       // listens on a connection of its own, also a pool's: only a pooler between breaks it (as for a driver's own API, below).
-      if (!this.isDirectClient(receiver) && !this.reachesOwnServer(receiver) && !this.ownServer?.reachesAnyConnection(receiver)) this.addListenFinding(call);
+      if (!this.isDirectClient(receiver) && !this.isDecoratedDirectly(receiver) && !this.reachesOwnServer(receiver) && !this.ownServer?.reachesAnyConnection(receiver)) this.addListenFinding(call);
       return;
     }
     if (receiver && this.listenLibraries?.sendsListen(call, name, receiver)) {
@@ -3068,6 +3069,9 @@ class Extractor {
       if (this.memberTypedAsPostgresJs(receiver)) return namesChannel(call.arguments[0]);
       return this.isUsedAsTag(`this.${receiver.name.text}`) && looksLikeListenCall(call);
     }
+    // A member of a value the function is handed, whose declared type declares that member with the driver's type
+    // (`app.db` on `app: App`, `FastifyInstance` augmented with `db: postgres.Sql`): typedMembers.ts.
+    if (this.typedClientMember(receiver)) return namesChannel(call.arguments[0]);
     if (!ts.isIdentifier(receiver)) return false;
     if (this.postgresJsNames.size > 0 && (this.isPoolNamed(receiver.text) || receiver.text === 'sql')) return true;
     if (this.postgresJsClients.has(receiver.text) && this.isUsedAsTag(receiver.text)) return true;
@@ -3144,6 +3148,34 @@ class Extractor {
   }
 
   private readonly driverHandOns = new Map<string, boolean>();
+
+  /**
+   * `app.db` where `app` is a parameter or variable declared with a type whose `db` member is postgres.js's client type,
+   * judged in the file that declares the member (a type literal, a project interface, a package interface the project
+   * augments: typedMembers.ts). Not `this.db` (memberTypedAsPostgresJs) nor a longer chain.
+   */
+  private typedClientMember(receiver: ts.Expression): DeclaredMember | undefined {
+    if (!ts.isPropertyAccessExpression(receiver) || !ts.isIdentifier(receiver.name)) return undefined;
+    const owner = unwrap(receiver.expression);
+    if (!ts.isIdentifier(owner)) return undefined;
+    const binding = this.flow.bindingOf(owner);
+    const declared = binding && ('parameterOf' in binding ? binding.parameter : binding.variable);
+    const member = declared?.type && declaredMember(declared.type, receiver.name.text, this.source, this.fileName);
+    if (!member) return undefined;
+    const isClient = member.source === this.source ? this.isPostgresJsClientType(member.type) : isPostgresJsClientTypeIn(member.type, member.source, member.fileName);
+    return isClient ? member : undefined;
+  }
+
+  /**
+   * A typed member (typedClientMember) the module declaring it fills only with postgres.js clients on a direct URL
+   * (`app.decorate('listener', postgres(process.env.DIRECT_URL))` beside the augmentation): what it sends stays on a
+   * session the code owns. No `decorate` call found, or one whose value is not followed to such a client: not direct.
+   */
+  private isDecoratedDirectly(receiver: ts.Expression): boolean {
+    const member = this.typedClientMember(receiver);
+    if (!member || member.decorations.length === 0) return false;
+    return member.decorations.every((value) => postgresJsCreationsIn(value, member.source)?.every((creation) => subscriberConnectsDirectly(creation, member.fileName)) === true);
+  }
 
   /** `this.db` where the enclosing class declares `db` (a property or a constructor's parameter property) with postgres.js's client type. */
   private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {

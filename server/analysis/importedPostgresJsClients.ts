@@ -482,3 +482,25 @@ export function neonHttpFactories(source: ts.SourceFile): Set<string> {
 export function makesNeonHttpClient(creation: ts.CallExpression): boolean {
   return ts.isIdentifier(creation.expression) && neonHttpFactories(creation.getSourceFile()).has(creation.expression.text);
 }
+
+/**
+ * Whether `type`, written in `source` (the file at `fileName`, not the one analysed: a module the analysed file's types
+ * lead to, typedMembers.ts), is postgres.js's client type by that file's own imports: the driver's, or a type a module of
+ * the project exports as one.
+ */
+export function isPostgresJsClientTypeIn(type: ts.TypeNode, source: ts.SourceFile, fileName: string | undefined): boolean {
+  const imports = fileName !== undefined ? importedNames(source, true) : undefined;
+  return isPostgresJsClientType(type, driverBindings(source), (name) => {
+    const imported = imports && ts.isIdentifier(name) ? imports.get(name.text) : undefined;
+    return imported !== undefined && importedPostgresJsClientType(fileName!, imported);
+  });
+}
+
+/**
+ * The `postgres(…)` calls that make the client `value` (written in `source`) holds, when it surely holds one: a call of
+ * the driver's factory as that file imports it, or a top-level name or function of the file making one (TopLevelClients).
+ */
+export function postgresJsCreationsIn(value: ts.Expression, source: ts.SourceFile): Creations | undefined {
+  const factories = new Set([...driverFactories(source)].filter((name) => !neonHttpFactories(source).has(name)));
+  return factories.size > 0 ? new TopLevelClients(source, factories).creationsOf(value) : undefined;
+}

@@ -137,6 +137,38 @@ export function projectMayMention(file: string, pattern: RegExp): boolean {
   });
 }
 
+/** `declare module 'fastify' {`: a module augmentation, naming the module it adds declarations to. */
+const AUGMENTATION = /\bdeclare\s+module\s+(['"])([^'"\n]{1,300})\1/g;
+
+/** Per project root: the files that augment a module (`declare module 'fastify' { … }`), per module specifier. */
+const augmentations = new TimedCache<Map<string, string[]> | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS);
+
+/**
+ * The source files of `file`'s project that augment the module `specifier` (`declare module 'fastify' { interface
+ * FastifyInstance { db: Sql } }`), or undefined when the project cannot be listed. Each file is searched as bytes for
+ * `declare module` first; the index is made once per project root and kept for a while.
+ */
+export function projectAugmentationsOf(file: string, specifier: string): readonly string[] | undefined {
+  const root = isAbsolute(file) ? projectRoot(file) : undefined;
+  if (root === undefined) return undefined;
+  const index = augmentations.get(root, () => {
+    const files = projectFiles(root);
+    if (!files) return undefined;
+    const bySpecifier = new Map<string, string[]>();
+    for (const candidate of files) {
+      const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+      if (bytes === undefined || !bytes.includes('declare module')) continue;
+      for (const match of bytes.toString('utf8').matchAll(AUGMENTATION)) {
+        const named = bySpecifier.get(match[2]) ?? [];
+        if (!named.includes(candidate)) named.push(candidate);
+        bySpecifier.set(Buffer.from(match[2]).toString(), named);
+      }
+    }
+    return bySpecifier;
+  });
+  return index === undefined ? undefined : index.get(specifier) ?? [];
+}
+
 /** Every source file under the root (dependencies, build output and hidden folders skipped). */
 function listProject(root: string): ProjectFiles {
   const files: string[] = [];
