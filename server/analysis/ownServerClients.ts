@@ -26,7 +26,7 @@ import { concatenationSkeleton, readsTestEnvironment, templateSkeleton } from '.
 import { LOOPBACK_HOST, reachesOnlyThisMachine, serverParts, socketHost, type HostPart } from './connectionHosts';
 import { applicationEnvironmentVariable, repositoryFolders, testEnvironmentVariable } from './testEnvironment';
 import { reachesSuiteDatabase, reachesSuiteSocket } from './composeFiles';
-import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers } from './testFixtures';
+import { fixtureDefinitions, fixtureKey, fixtureUses, isOwnServerType, ownServerTypeNames, reexportSpecifiers, type OwnServerTypeNames } from './testFixtures';
 import { IMQUEUE_PG_PUBSUB_MODULE, PG_LISTEN_MODULE, PG_PUBSUB_MODULE } from './codeWords';
 import { importedModules, moduleDialect, requiredModule } from './embeddedDialect';
 import { isNullish } from './postgresJsUses';
@@ -977,10 +977,10 @@ export class OwnServerClients {
     return this.testHelperExports(imported, true, false, property.text);
   }
 
-  private ownServerTypes: Set<string> | undefined;
+  private ownServerTypes: OwnServerTypeNames | undefined;
 
   /** The types this file imports that are an own-server module's, or a class of the repository extending one of its (testFixtures.ts). */
-  private ownServerTypeNames(): Set<string> {
+  private ownServerTypeNames(): OwnServerTypeNames {
     return this.ownServerTypes ??= ownServerTypeNames(this.source, (specifier, name) => startsOwnServer(this.fileName!, { specifier, name }));
   }
 

@@ -118,10 +118,12 @@ export function reexportSpecifiers(source: ts.SourceFile): string[] {
 /**
  * Local names a file imports from a module that starts its own server, type-only imports included (`type
  * StartedPostgreSqlContainer`), and the classes it imports from modules of the repository that `isOwnServerClass` says
- * extend one of such a module's (`StartedPostgresAlpineContainer extends AbstractStartedContainer`).
+ * extend one of such a module's (`StartedPostgresAlpineContainer extends AbstractStartedContainer`). Asked name by name
+ * and each answer kept: `isOwnServerClass` reads (and parses) the module a name comes from, and a file's declared types
+ * name few of the dozens of names it imports (session 52: all of them were read at a file's first typed declaration).
  */
-export function ownServerTypeNames(source: ts.SourceFile, isOwnServerClass: (specifier: string, name: string) => boolean): Set<string> {
-  const names = new Set<string>();
+export function ownServerTypeNames(source: ts.SourceFile, isOwnServerClass: (specifier: string, name: string) => boolean): OwnServerTypeNames {
+  const candidates = new Map<string, Array<{ specifier: string; own: boolean; name: string }>>();
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
     const specifier = statement.moduleSpecifier.text;
@@ -130,10 +132,30 @@ export function ownServerTypeNames(source: ts.SourceFile, isOwnServerClass: (spe
     const bindings = statement.importClause?.namedBindings;
     if (!bindings || !ts.isNamedImports(bindings)) continue;
     for (const element of bindings.elements) {
-      if (own || isOwnServerClass(specifier, (element.propertyName ?? element.name).text)) names.add(element.name.text);
+      const local = element.name.text;
+      let list = candidates.get(local);
+      if (!list) candidates.set(local, (list = []));
+      list.push({ specifier, own, name: (element.propertyName ?? element.name).text });
     }
   }
-  return names;
+  const answers = new Map<string, boolean>();
+  return {
+    mayHold: candidates.size > 0,
+    has(name) {
+      let answer = answers.get(name);
+      if (answer === undefined) {
+        answer = candidates.get(name)?.some((c) => c.own || isOwnServerClass(c.specifier, c.name)) ?? false;
+        answers.set(name, answer);
+      }
+      return answer;
+    },
+  };
+}
+
+/** ownServerTypeNames's answer: whether a local name is one of those types, found when asked; none at all when `mayHold` is false. */
+export interface OwnServerTypeNames {
+  readonly mayHold: boolean;
+  has(name: string): boolean;
 }
 
 /** Collections whose members are of their last type argument (`Map<Version, StartedContainer>`, `Array<PGlite>`). */
@@ -143,8 +165,8 @@ const COLLECTION = /^(?:Map|ReadonlyMap|Set|ReadonlySet|Array|ReadonlyArray|Reco
  * Whether a declared type is one of `names` (types of an own-server module), a `Promise<…>`/`Awaited<…>` of one, a
  * collection of them (`Map<K, T>`, `T[]`), or a union of one with `undefined`/`null` only (a handle filled in later).
  */
-export function isOwnServerType(type: ts.TypeNode | undefined, names: ReadonlySet<string>): boolean {
-  if (!type || names.size === 0) return false;
+export function isOwnServerType(type: ts.TypeNode | undefined, names: OwnServerTypeNames): boolean {
+  if (!type || !names.mayHold) return false;
   if (ts.isParenthesizedTypeNode(type)) return isOwnServerType(type.type, names);
   if (ts.isUnionTypeNode(type)) {
     const real = nonNullishMembers(type);
