@@ -21,12 +21,25 @@ const LONE_STATEMENT = /^[\w\s]*;?$/;
 export function boundaryHelperCall(call: ts.CallExpression): { client: ts.Expression; boundary: HelperBoundary } | undefined {
   // Most calls hand no client by name (`rows.map(…)`, `format('…')`): their callee is never looked up.
   if (!call.arguments.some(ts.isIdentifier) || call.arguments.some((argument) => ts.isFunctionLike(argument) || ts.isSpreadElement(argument))) return undefined;
-  const helper = calledFunction(call);
+  const helper = calledFunction(call, maySendBoundary);
   if (!helper) return undefined;
   let found = boundaries.get(helper);
   if (found === undefined) boundaries.set(helper, (found = leftBoundary(helper) ?? null));
   const client = found ? call.arguments[found.clientIndex] : undefined;
   return found && client ? { client, boundary: found.boundary } : undefined;
+}
+
+/**
+ * The start of a string literal whose text starts with a word a transaction statement starts with (BEGINS, COMMITS,
+ * ROLLS_BACK): its quote, blanks or blank escapes (`'\nBEGIN'`), the word. A module whose text has none, nor an escape
+ * that could spell one (`\u0062egin`, `\x62`, an octal, a line continuation), sends no such literal: no helper of it
+ * leaves a boundary (leftBoundary reads only literals), so calledFunction need not parse it to find the helper.
+ */
+const BOUNDARY_LITERAL = /['"`](?:\s|\\[bfnrtv0])*(?:begin|start|commit|end|rollback|abort)\b/i;
+const SPELLING_ESCAPE = /\\(?:u|x|[0-7]|\r|\n|\u2028|\u2029)/;
+
+function maySendBoundary(text: string): boolean {
+  return BOUNDARY_LITERAL.test(text) || SPELLING_ESCAPE.test(text);
 }
 
 const boundaries = new WeakMap<TopLevelFunction, { clientIndex: number; boundary: HelperBoundary } | null>();

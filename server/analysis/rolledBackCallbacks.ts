@@ -22,7 +22,7 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { parsedModule } from './parsedModules';
+import { moduleRead, type ModuleRead } from './parsedModules';
 import { calleeText, flowOfModule, isTransactionWrapper, outermostWrapper, unwrap } from './embeddedFlow';
 import { declaredClientKind } from './poolParameters';
 import { POOL_NAME, isPoolVariable } from './poolFactories';
@@ -679,22 +679,26 @@ function functionAround(node: ts.Node): FunctionLike | undefined {
   return around && (ts.isFunctionDeclaration(around) || ts.isArrowFunction(around) || ts.isFunctionExpression(around)) ? around : undefined;
 }
 
-/** The function a call names: one of this file's top-level functions, or one an import names. Also used by directUrls.ts. */
-export function calledFunction(call: ts.CallExpression): FunctionLike | undefined {
+/**
+ * The function a call names: one of this file's top-level functions, or one an import names. Also used by directUrls.ts.
+ * `mayDeclare`, when given, is a test of a module's text that every module declaring a function the caller can use
+ * passes: a module that fails it and re-exports nothing is not parsed, and yields none (see declarationOfModule).
+ */
+export function calledFunction(call: ts.CallExpression, mayDeclare?: (text: string) => boolean): FunctionLike | undefined {
   const source = call.getSourceFile();
   const callee = call.expression;
-  if (ts.isIdentifier(callee)) return topLevelFunction(source, callee.text) ?? importedFunction(source, callee.text);
+  if (ts.isIdentifier(callee)) return topLevelFunction(source, callee.text) ?? importedFunction(source, callee.text, mayDeclare);
   // `helpers.withClient(…)` on `const helpers = require('./helpers')` or `import * as helpers from './helpers'`.
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
     const specifier = namespaceSpecifier(source, callee.expression.text);
-    return specifier === undefined ? undefined : functionOfModule(source, specifier, callee.name.text);
+    return specifier === undefined ? undefined : functionOfModule(source, specifier, callee.name.text, mayDeclare);
   }
   return undefined;
 }
 
-function importedFunction(source: ts.SourceFile, name: string): FunctionLike | undefined {
+function importedFunction(source: ts.SourceFile, name: string, mayDeclare?: (text: string) => boolean): FunctionLike | undefined {
   const imported = fileImports(source).get(name);
-  return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name) : undefined;
+  return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name, mayDeclare) : undefined;
 }
 
 /**
@@ -702,8 +706,8 @@ function importedFunction(source: ts.SourceFile, name: string): FunctionLike | u
  * name, also through its re-exports (`export { withTenant } from './db.js'`, `export * from './db'`): a barrel
  * `index.ts` in between is followed. Also used by unsafeOnlyFunctions.ts and drizzleDatabaseUses.ts.
  */
-export function functionOfModule(source: ts.SourceFile, specifier: string, name: string): FunctionLike | undefined {
-  return declarationOfModule(source, specifier, name, topLevelFunction);
+export function functionOfModule(source: ts.SourceFile, specifier: string, name: string, mayDeclare?: (text: string) => boolean): FunctionLike | undefined {
+  return declarationOfModule(source, specifier, name, topLevelFunction, mayDeclare);
 }
 
 /** The class a module of the project exports by name, found as functionOfModule finds a function (unsafeOnlyFunctions.ts). */
@@ -716,13 +720,26 @@ export function topLevelClass(source: ts.SourceFile, name: string): ts.ClassDecl
   return source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name);
 }
 
-/** What `find` reads under `name` in the module `specifier` names, or in a module it re-exports that name from. */
-function declarationOfModule<T>(source: ts.SourceFile, specifier: string, name: string, find: (module: ts.SourceFile, name: string) => T | undefined, depth = 0): T | undefined {
+/**
+ * Code that may re-export from another module (`export * from`, `export { a } from`, `export type { a } from`; also
+ * `export { a }` without one, or a comment after `export`): a module without it is never followed further (`export
+ * type Row = …`, `export function` are not re-exports). Keywords take no escapes.
+ */
+const MAY_REEXPORT = /\bexport\s*(?:\/[*/]|(?:type\b\s*)?(?:\/[*/]|\*|\{))/;
+
+/**
+ * What `find` reads under `name` in the module `specifier` names, or in a module it re-exports that name from. With
+ * `mayDeclare`, a module whose text fails it and that may re-export nothing (MAY_REEXPORT) yields undefined unparsed:
+ * what it declares the caller could not use, and it leads nowhere else (session 52: calls handing a client to a
+ * helper parsed 494 of awcms-mini's modules to learn that none of them sends a transaction statement).
+ */
+function declarationOfModule<T>(source: ts.SourceFile, specifier: string, name: string, find: (module: ts.SourceFile, name: string) => T | undefined, mayDeclare?: (text: string) => boolean, depth = 0): T | undefined {
   if (specifier.startsWith('node:') || depth >= MAX_DEPTH) return undefined;
   const file = resolveModule(resolve(source.fileName), specifier);
   if (!file) return undefined;
-  const other = parsedModule(file);
-  if (!other) return undefined;
+  const read = moduleRead(file);
+  if (!read || (mayDeclare && !passes(read, mayDeclare))) return undefined;
+  const other = read.source;
   const own = find(other, name);
   if (own) return own;
   for (const statement of other.statements) {
@@ -730,10 +747,21 @@ function declarationOfModule<T>(source: ts.SourceFile, specifier: string, name: 
     const clause = statement.exportClause;
     const element = clause && ts.isNamedExports(clause) ? clause.elements.find((e) => e.name.text === name && !e.isTypeOnly) : undefined;
     if (clause && !element) continue;
-    const found = declarationOfModule(other, statement.moduleSpecifier.text, element ? (element.propertyName ?? element.name).text : name, find, depth + 1);
+    const found = declarationOfModule(other, statement.moduleSpecifier.text, element ? (element.propertyName ?? element.name).text : name, find, mayDeclare, depth + 1);
     if (found) return found;
   }
   return undefined;
+}
+
+/** Each read's answers to the `mayDeclare` tests (declarationOfModule), or MAY_REEXPORT: asked per call of a module's function. */
+const testsPassed = new WeakMap<ModuleRead, Map<(text: string) => boolean, boolean>>();
+
+function passes(read: ModuleRead, mayDeclare: (text: string) => boolean): boolean {
+  let answers = testsPassed.get(read);
+  if (!answers) testsPassed.set(read, (answers = new Map()));
+  let passed = answers.get(mayDeclare);
+  if (passed === undefined) answers.set(mayDeclare, (passed = mayDeclare(read.text) || MAY_REEXPORT.test(read.text)));
+  return passed;
 }
 
 /** The module a namespace name stands for: `const m = require('./m')` or `import * as m from './m'`. */
