@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { folderEntries, foldersUp, isFile } from './folderEntries';
+import { folderEntries, foldersUp, isFile, keptInOneShotRun } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { readJson, workspacePackage, workspaceRoot } from './packageManifests';
 import { lambdaLayerFile } from './lambdaLayers';
@@ -23,8 +23,25 @@ export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', 
 export const SOURCE_FILE = /\.[cm]?[jt]sx?$/;
 export const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
+/** Resolutions a one-shot run keeps (importer and specifier: a file's calls of imported helpers ask per call). */
+const MAX_KEPT_RESOLUTIONS = 16_384;
+
+/**
+ * Each resolution kept in a one-shot run (keptInOneShotRun), keyed by importer and specifier: the cross-file readers
+ * resolve an import once per question, and a file that hands clients to imported helpers asks per call (session 52:
+ * ~3% of awcms-mini's CPU time, resolving the same few specifiers again). The language server resolves afresh.
+ */
+const keptResolution = keptInOneShotRun((key: string): string | undefined => {
+  const split = key.indexOf('\u0000');
+  return resolveModuleAfresh(key.slice(0, split), key.slice(split + 1));
+}, MAX_KEPT_RESOLUTIONS);
+
 /** The source file a specifier names: a relative path, a path alias of the importer's tsconfig, a package of its workspace, a Lambda layer's file. */
 export function resolveModule(importer: string, specifier: string): string | undefined {
+  return keptResolution(`${importer}\u0000${specifier}`);
+}
+
+function resolveModuleAfresh(importer: string, specifier: string): string | undefined {
   if (specifier.startsWith('.')) {
     const target = resolve(dirname(importer), specifier);
     return resolveFile(target) ?? builtFileSource(target);
