@@ -1620,7 +1620,7 @@ class Extractor {
    */
   private isProjectDrizzleSql(local: string, imported: ImportedName): boolean {
     if (!this.fileName || imported.specifier.startsWith('node:') || DRIZZLE_SQL_MODULE.test(imported.specifier)) return false;
-    if (!this.isUsedAsTag(local) && !callsName(this.source.text, `${local}.${DRIZZLE_RAW_METHOD}`)) return false;
+    if (!this.isUsedAsTag(local) && !this.callsName(`${local}.${DRIZZLE_RAW_METHOD}`)) return false;
     return isHandedOnDrizzleSql(this.fileName, imported);
   }
 
@@ -3141,7 +3141,7 @@ class Extractor {
   private handsOnDriver(local: string, imported: ImportedName): boolean {
     let verdict = this.driverHandOns.get(local);
     if (verdict === undefined) {
-      verdict = this.fileName !== undefined && imported.specifier !== POSTGRES_JS_MODULE && callsName(this.source.text, local) && importedPostgresJsDriver(this.fileName, imported);
+      verdict = this.fileName !== undefined && imported.specifier !== POSTGRES_JS_MODULE && this.callsName(local) && importedPostgresJsDriver(this.fileName, imported);
       this.driverHandOns.set(local, verdict);
     }
     return verdict;
@@ -3177,6 +3177,19 @@ class Extractor {
     return member.decorations.every((value) => postgresJsCreationsIn(value, member.source)?.every((creation) => subscriberConnectsDirectly(creation, member.fileName)) === true);
   }
 
+  /**
+   * Whether the file's text calls `name` (callsName). A file asks of each name it imports: a plain name is looked up
+   * among the names the text calls, found in one scan (namesFollowedBy), instead of a search of the whole text per name.
+   */
+  private callsName(name: string): boolean {
+    if (PLAIN_NAME.test(name)) return (this.namesCalled ??= namesFollowedBy(this.source.text, BEFORE_CALL)).has(name);
+    return this.source.text.includes(name) && callsName(this.source.text, name);
+  }
+
+  private namesCalled: ReadonlySet<string> | undefined;
+  /** The plain names that may tag a template (isUsedAsTag's necessary condition), found in one scan. */
+  private namesBeforeTag: ReadonlySet<string> | undefined;
+
   /** `this.db` where the enclosing class declares `db` (a property or a constructor's parameter property) with postgres.js's client type. */
   private memberTypedAsPostgresJs(member: ts.PropertyAccessExpression & { name: ts.Identifier | ts.PrivateIdentifier }): boolean {
     return this.isPostgresJsClientType(memberDeclaration(member)?.type);
@@ -3184,6 +3197,16 @@ class Extractor {
 
   /** Whether `name` (`sql`, `this.db`) tags a template somewhere in the file (name`…`, name<Row>`…`, name /* sql *\/ `…`), as a postgres.js client does. */
   private isUsedAsTag(name: string): boolean {
+    let used = this.tagUses.get(name);
+    if (used === undefined) this.tagUses.set(name, (used = this.readUsedAsTag(name)));
+    return used;
+  }
+
+  /** isUsedAsTag's answers by name: a file's every `sql.listen(…)` asks of the same few names, each a search of the whole text. */
+  private readonly tagUses = new Map<string, boolean>();
+
+  private readUsedAsTag(name: string): boolean {
+    if (PLAIN_NAME.test(name) ? !(this.namesBeforeTag ??= namesFollowedBy(this.source.text, BEFORE_TAG)).has(name) : !this.source.text.includes(name)) return false;
     return new RegExp(String.raw`(?:^|[^\w$.])${name.replace(/[$.]/g, '\\$&')}\s*(?:<[^\`;]*?>\s*)?(?:\/\*[^*]*\*\/\s*)?\``).test(this.source.text);
   }
 
@@ -3655,6 +3678,25 @@ function looksLikeListenCall(call: ts.CallExpression): boolean {
 }
 
 /** Whether the text calls `name` (`postgres(`, `db.postgres (`): a cheap test before a module is read for it. */
+/** A name of word characters and `$` only: one the scans of namesFollowedBy find whole. */
+const PLAIN_NAME = /^[\w$]+$/;
+/** A plain name called (callsName's expression for any such name): not a member, not part of a longer name. */
+const BEFORE_CALL = /(?<![\w$.])([\w$]+)\s*\(/g;
+/** A plain name before what starts a tagged template in isUsedAsTag's expression (`<` of type arguments, a comment, the backtick). */
+const BEFORE_TAG = /(?<![\w$.])([\w$]+)\s*[<\/`]/g;
+
+/**
+ * The names `pattern` (global, its first group a whole name of word characters and `$`, not preceded by one or by a
+ * dot) finds in the text. A plain name is one of them exactly when callsName's expression matches it (BEFORE_CALL), or
+ * whenever isUsedAsTag's does (BEFORE_TAG): the name is a whole name there, followed by blanks and that character.
+ */
+function namesFollowedBy(text: string, pattern: RegExp): Set<string> {
+  const names = new Set<string>();
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) names.add(match[1]!);
+  return names;
+}
+
 function callsName(text: string, name: string): boolean {
   return new RegExp(String.raw`(?<![\w$.])${escapeRegExp(name)}\s*\(`).test(text);
 }

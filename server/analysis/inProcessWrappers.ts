@@ -57,13 +57,14 @@ export function inProcessWrapperNames(source: ts.SourceFile, fileName: string | 
   const names = new Set<string>();
   if (!fileName) return names;
   const text = source.text;
+  let classUses: Set<string> | undefined;
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
     const bindings = statement.importClause?.namedBindings;
     if (!bindings || !ts.isNamedImports(bindings)) continue;
     for (const element of bindings.elements) {
       const local = element.name.text;
-      if (!usedAsClass(text, local)) continue;
+      if (!(PLAIN_NAME.test(local) ? (classUses ??= namesUsedAsClass(text)).has(local) : usedAsClass(text, local))) continue;
       if (isWrapper(fileName, statement.moduleSpecifier.text, (element.propertyName ?? element.name).text, 0)) names.add(local);
     }
   }
@@ -74,6 +75,30 @@ export function inProcessWrapperNames(source: ts.SourceFile, fileName: string | 
 function usedAsClass(text: string, name: string): boolean {
   const escaped = name.replace(/\$/g, '\\$');
   return new RegExp(String.raw`(?:\bnew\s+|:\s*)${escaped}(?![\w$])`).test(text);
+}
+
+/** A name of word characters and `$` only, whose uses as a class namesUsedAsClass finds. */
+const PLAIN_NAME = /^[\w$]+$/;
+/** What follows `new` or a colon (usedAsClass's two places), up to the first character that is not a word character or `$`. */
+const AFTER_NEW = /\bnew\s+([\w$]+)/g;
+const AFTER_COLON = /:\s*([\w$]+)/g;
+
+/**
+ * Every plain name (PLAIN_NAME) the file's text constructs or writes as a type, as usedAsClass reads them, in two scans
+ * of the text: usedAsClass is true of such a name exactly when it is one of them, and a file imports dozens of names
+ * (session 52: a regular expression made and run over the whole text per imported name). Each scan resumes at the name
+ * it found, which may itself be `new` (`new new Foo()()`).
+ */
+function namesUsedAsClass(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const pattern of [AFTER_NEW, AFTER_COLON]) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      names.add(match[1]!);
+      pattern.lastIndex = match.index + match[0].length - match[1]!.length;
+    }
+  }
+  return names;
 }
 
 function isWrapper(importer: string, specifier: string, name: string, depth: number): boolean {
