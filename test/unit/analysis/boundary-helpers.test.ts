@@ -105,6 +105,23 @@ test('helpers imported from a module of the project by require, by name or as a 
   assert.deepEqual(imported(t, exporting, `const { pool, openTx, closeTx, abandonTx } = require('../db/tx');\n${before}`), [ALONE]);
 });
 
+test('an imported helper is read whatever spells its statement: a blank escape before it, escaped letters, a template; also through a barrel', (t) => {
+  // The caller's lookup skips a module whose text has no literal starting with a transaction word (boundaryHelpers.ts's
+  // maySendBoundary) and re-exports nothing: these spellings and a barrel of `export *` must still be read.
+  const esm = (helpers: string): string => `${helpers.replace("const { Pool } = require('pg');", "import { Pool } from 'pg';")}export { pool, openTx, closeTx, abandonTx };\n`;
+  const caller = `import { pool, openTx, closeTx, abandonTx } from '../db/tx.js';\n${CALLER}`;
+  for (const [begin, commit] of [["'\\n  BEGIN'", "'\\tCOMMIT'"], ["'\\u0042EGIN'", "'\\x43OMMIT'"], ['`BEGIN`', '`\\\nCOMMIT`']]) {
+    const helpers = esm(HELPERS.replace("'BEGIN ISOLATION LEVEL REPEATABLE READ'", begin).replace("'COMMIT'", commit));
+    assert.deepEqual(imported(t, helpers, caller), [], `${begin} ${commit}`);
+  }
+  const repo = scratchRepository('boundary-helpers', t);
+  repo.writeAll({ 'package.json': JSON.stringify({ name: 'shop' }), 'src/db/tx.js': esm(HELPERS), 'src/db/index.js': "export * from './tx.js';\n" });
+  const viaBarrel = `import { pool, openTx, closeTx, abandonTx } from '../db/index.js';\n${CALLER}`;
+  assert.deepEqual(embeddedRules(viaBarrel, repo.write('src/routes/pay.js', viaBarrel)), []);
+  // A helper whose module sends no transaction statement at all opens nothing: the SET LOCAL is alone.
+  assert.deepEqual(imported(t, esm(HELPERS.replace("'BEGIN ISOLATION LEVEL REPEATABLE READ'", "'SELECT 1'")), caller), [ALONE]);
+});
+
 test('a test\'s beforeEach that opens the transaction through such a helper leaves the test\'s client inside it', () => {
   const suite = `${HELPERS}
 let client;
