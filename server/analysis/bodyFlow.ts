@@ -223,6 +223,40 @@ function handlerSectionsAround(events: FlowEvent[], at: number): number[] {
   return open.filter((section): section is number => section !== undefined);
 }
 
+/**
+ * Whether the statement at `later` sits in the EXCEPTION section of a block whose main section holds the one at
+ * `earlier` (body offsets, earlier < later): the block that holds `earlier` or one around it, so an error raised
+ * after `earlier` inside that block is caught there. An initializer in a block's DECLARE section (`DECLARE got boolean
+ * := pg_try_advisory_lock(7); BEGIN …`) counts as held by that block: what fails in its body after it is caught there.
+ * A handler of a block opened after `earlier` (a nested `BEGIN … EXCEPTION WHEN duplicate_object THEN NULL; END;`)
+ * catches only its own statements' errors, and one whose section already holds `earlier` does not catch what is
+ * raised in it. `code`: the body with literals and comments blanked.
+ */
+export function inHandlerOfBlockAround(code: string, events: FlowEvent[], earlier: number, later: number): boolean {
+  // The constructs open, innermost last: their event index, whether each is a block, and whether its handlers were entered.
+  const open: { index: number; block: boolean; inHandlers: boolean }[] = [];
+  // The blocks (event indexes) whose main section holds `earlier`.
+  let holding: number[] | undefined;
+  for (let index = 0; index < events.length && events[index].at < later; index++) {
+    const event = events[index];
+    if (holding === undefined && event.at > earlier) {
+      const previous = index > 0 ? events[index - 1].at : 0;
+      const declared = event.kind === 'open' && event.block === true && /\bdeclare\b/i.test(code.slice(previous, earlier));
+      holding = mainSectionBlocks(open);
+      if (declared) holding.push(index);
+    }
+    if (event.kind === 'open') open.push({ index, block: event.block === true, inHandlers: false });
+    else if (event.kind === 'close') open.pop();
+    else if (event.handlers && open.length > 0) open[open.length - 1].inHandlers = true;
+  }
+  holding ??= mainSectionBlocks(open);
+  return open.some((construct) => construct.inHandlers && holding!.includes(construct.index));
+}
+
+function mainSectionBlocks(open: readonly { index: number; block: boolean; inHandlers: boolean }[]): number[] {
+  return open.filter((construct) => construct.block && !construct.inHandlers).map((construct) => construct.index);
+}
+
 /** Whether the statement at `at` (a body offset) sits in an exception handler: only a run with a caught error gets there. */
 export function inHandler(events: FlowEvent[], at: number): boolean {
   return handlerSectionsAround(events, at).length > 0;
