@@ -4,8 +4,9 @@
 // the inline settings of its package.json test scripts (`"test:staging": "DATABASE_URL=… vitest"`) set for an environment
 // variable. A test that reads `process.env.DATABASE_URL`, or makes a client with no host at all
 // (libpq's `PGHOST`, else this machine), reaches whatever these say: a CI service container on `localhost`, a compose
-// service running a PostgreSQL image. A file that names a pooler (a PgBouncer service in the workflow) makes unsure the
-// variables it sets, not those other files set. The application's own deployment files
+// service running a PostgreSQL image. A GitHub step's `echo "NAME=value" >> "$GITHUB_ENV"` is one more value of the
+// workflow's (githubEnvWrites). A file that names a pooler (a PgBouncer service in the workflow) makes unsure the
+// variables it sets, not those other files set; in a GitHub workflow, those of the job naming it (jobsNamingPooler). The application's own deployment files
 // (`docker-compose.yml`, `.env`, `.env.production`) do not make a variable the test database: their values may be
 // production's. They are read for the opposite (applicationEnvironmentVariable): whether the repository points a variable
 // at a pooler or at a remote host, which keeps the findings of a test's single connection on a variable the test
@@ -187,7 +188,7 @@ function readEnvironment(folder: string): Environment {
     // commands: its secrets are production's, not the suite's database.
     if (file.startsWith(workflows) && runsNoTests(text)) continue;
     const name = basename(file);
-    readAssignments(text, environment, TEST_COMPOSE_FILE.test(name) ? dirname(file) : undefined, name === TRAVIS_FILE);
+    readAssignments(text, environment, TEST_COMPOSE_FILE.test(name) ? dirname(file) : undefined, name === TRAVIS_FILE, file.startsWith(workflows));
   }
   return environment;
 }
@@ -279,27 +280,211 @@ function withoutComment(line: string): string {
  * them: the application's containers started beside the suite (`DB_HOST: pgbouncer-test` for an e2e server, its
  * entrypoint the application's) and the pooler's own have their own.
  */
-function readAssignments(text: string, values: Map<string, boolean>, composeFolder: string | undefined, shellEntries: boolean): void {
+function readAssignments(text: string, values: Map<string, boolean>, composeFolder: string | undefined, shellEntries: boolean, githubWorkflow = false): void {
   const compose = composeFolder !== undefined;
   const lines = text.split(/\r?\n/);
   const postgresServices = postgresServicesOf(lines);
-  const pooler = namesPooler(text);
+  // Whether the text a value is judged with names a pooler (a GitHub workflow's: per job, jobsNamingPooler).
+  const poolerAt = githubWorkflow ? jobsNamingPooler(lines) : ((pooler: boolean) => () => pooler)(namesPooler(text));
   const read = compose ? composeServices(text).filter((service) => mayRunTests(service, composeFolder)).flatMap((service) => service.lines) : lines;
-  const assignments = assignmentsOf(read, shellEntries);
-  const reachesLocally = (name: string, value: string, seen: ReadonlySet<string>): boolean => {
+  // Each assignment with its line (of `read`, which is `lines` but in a compose file); a GitHub step's
+  // `echo "NAME=value" >> "$GITHUB_ENV"` gives the job's later steps one more value of NAME.
+  const assignments: Array<[name: string, value: string, line: number, written?: boolean]> = [];
+  read.forEach((line, index) => {
+    for (const [name, value] of assignmentsOf([line], shellEntries)) assignments.push([name, value, index]);
+  });
+  if (githubWorkflow) for (const [name, value, line] of githubEnvWrites(lines)) assignments.push([name, value, line, true]);
+  const reachesLocally = ([name, value, line, written]: [string, string, number, boolean?], seen: ReadonlySet<string>): boolean => {
+    if (poolerAt(line)) return false;
     const referenced = referencedVariable(value, !compose);
-    if (referenced === undefined) return /PORT$/.test(name) ? !POOLER_PORTS.has(value) : reachesTestDatabase(value, postgresServices);
+    if (referenced === undefined) {
+      if (/PORT$/.test(name)) return !POOLER_PORTS.has(value);
+      return reachesTestDatabase(value, postgresServices) && (!written || portsWrittenOut(value, postgresServices));
+    }
     // `${{ env.ADMIN_DATABASE_URL }}`: whatever this file gives that variable, every value of it (none: unknown). A step's
     // `APP_PG_URL: ${{ env.APP_PG_URL }}` is evaluated against the workflow's and job's env: the name's other values.
     if (referenced !== name && seen.has(referenced)) return false;
     const given = assignments.filter(([other, otherValue]) => other === referenced && referencedVariable(otherValue, !compose) !== referenced);
     const further = new Set(seen).add(referenced);
-    return given.length > 0 && given.every(([other, otherValue]) => reachesLocally(other, otherValue, further));
+    return given.length > 0 && given.every((other) => reachesLocally(other, further));
   };
-  for (const [name, value] of assignments) {
-    const local = !pooler && reachesLocally(name, value, new Set([name]));
-    values.set(name, (values.get(name) ?? true) && local);
+  for (const assignment of assignments) {
+    const name = assignment[0];
+    values.set(name, (values.get(name) ?? true) && reachesLocally(assignment, new Set([name])));
   }
+}
+
+/** A GitHub workflow's `jobs:` key, at the top level. */
+const JOBS_KEY = /^jobs[ \t]*:[ \t]*(?:#.*)?$/;
+
+/**
+ * Per line of a GitHub workflow, whether the text its values are judged with names a pooler (namesPooler): the job
+ * holding the line with the workflow's lines outside its jobs. Each job runs on a runner of its own with service
+ * containers of its own, so a pooler named only in another job (a hygiene job validating a compose file's `--profile
+ * pgbouncer`) is not what this job's `localhost` or services reach. A line outside every job (the workflow's `env:`,
+ * given to every job) is judged with the whole file, as is a workflow whose jobs are not read.
+ */
+function jobsNamingPooler(lines: readonly string[]): (line: number) => boolean {
+  const whole = namesPooler(lines.join('\n'));
+  const opening = lines.findIndex((line) => JOBS_KEY.test(line));
+  if (!whole || opening < 0) return () => whole;
+  // The jobs: each a key at the indent of the first key under `jobs:`, up to the next or to the next top-level line.
+  const starts: number[] = [];
+  let indent: number | undefined;
+  let end = lines.length;
+  for (let index = opening + 1; index < lines.length; index++) {
+    const line = lines[index];
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const depth = line.length - line.trimStart().length;
+    if (depth === 0) {
+      end = index;
+      break;
+    }
+    indent ??= depth;
+    if (depth === indent && BLOCK_KEY.test(line)) starts.push(index);
+  }
+  if (starts.length === 0) return () => whole;
+  const jobOf = (line: number): number => (line <= starts[0] - 1 || line >= end ? -1 : starts.filter((start) => start <= line).length - 1);
+  const outside = lines.filter((_, index) => jobOf(index) < 0).join('\n');
+  const jobPooler = starts.map((start, job) => namesPooler(lines.slice(start, starts[job + 1] ?? end).join('\n')));
+  const outsidePooler = namesPooler(outside);
+  return (line) => {
+    const job = jobOf(line);
+    return job < 0 ? whole : outsidePooler || jobPooler[job];
+  };
+}
+
+/** The file a GitHub Actions step appends `NAME=value` lines to for the job's later steps, as a shell word names it unquoted. */
+const GITHUB_ENV_FILE = /^\$(?:GITHUB_ENV|\{GITHUB_ENV\})$/;
+/** A step's `run:` key before its one-line command (`- run: echo "A=1" >> $GITHUB_ENV`). */
+const RUN_KEY = /^[ \t]*(?:-[ \t]+)?run[ \t]*:[ \t]*/;
+/** GitHub's expression for the host port a job's service container is mapped to (`${{ job.services.db.ports[5432] }}`). */
+const SERVICE_PORT = /^\$\{\{\s*job\.services\.([\w-]+)\.ports\[\s*['"]?\d+['"]?\s*\]\s*\}\}$/;
+/** How many commands back a `} >> $GITHUB_ENV` looks for its group's `{`. */
+const MAX_GROUP_COMMANDS = 20;
+
+/** One simple command of a workflow's shell lines: its words as written, whether a pipe feeds it, and its line. */
+type ShellCommand = { words: string[]; piped: boolean; line: number };
+
+/**
+ * The `NAME=value` lines a GitHub workflow's steps append to `$GITHUB_ENV` (GitHub Actions sets each for the job's later
+ * steps): what an `echo` or `printf` prints into `>> "$GITHUB_ENV"` (also `> $GITHUB_ENV`, `>> "${GITHUB_ENV}"`), into
+ * `| tee -a "$GITHUB_ENV"`, or inside a `{ …; } >> "$GITHUB_ENV"` group, on one line or over several. Values as the
+ * shell word writes them, quotes taken off (their `${…}` left for the judge). A here-document into the file needs no
+ * reading here: its `NAME=value` lines are read as the file's other assignments are. Other writers (`cat file`, a
+ * script) are not read: their names are unknown.
+ */
+function githubEnvWrites(lines: readonly string[]): Array<[name: string, value: string, line: number]> {
+  if (!lines.some((line) => line.includes('GITHUB_ENV'))) return [];
+  const commands = shellCommands(lines);
+  const found: Array<[string, string, number]> = [];
+  const print = (command: ShellCommand, words = command.words): void => {
+    for (const [name, value] of printedAssignments(words)) found.push([name, value, command.line]);
+  };
+  commands.forEach((command, index) => {
+    const { words, piped } = command;
+    const redirect = words.findIndex((word, at) => /^>>?$/.test(word) && GITHUB_ENV_FILE.test(withoutQuotes(words[at + 1] ?? '')));
+    if (redirect >= 0) {
+      const own = words.slice(0, redirect);
+      if (own[0] !== '}') {
+        print(command, own);
+        return;
+      }
+      // A group: its commands back to the `{` that opens it.
+      for (let back = index - 1; back >= 0 && back >= index - MAX_GROUP_COMMANDS; back--) {
+        const group = commands[back].words;
+        print(commands[back], group[0] === '{' ? group.slice(1) : group);
+        if (group[0] === '{') break;
+      }
+      return;
+    }
+    if (piped && index > 0 && words[0] === 'tee' && words.includes('-a') && words.some((word) => GITHUB_ENV_FILE.test(withoutQuotes(word)))) {
+      print(commands[index - 1]);
+    }
+  });
+  return found;
+}
+
+/**
+ * The simple commands of a workflow's lines read as shell (a step's `run:` key left off): words split at unquoted
+ * blanks (shellWordEnd), a redirection (`>>`, `>`) a word of its own, commands split at `;`, `&`, `|` and line ends.
+ * A `#` opening a word ends the line. YAML lines that are not commands make commands that write nothing.
+ */
+function shellCommands(lines: readonly string[]): ShellCommand[] {
+  const commands: ShellCommand[] = [];
+  lines.forEach((raw, index) => {
+    const line = raw.replace(RUN_KEY, '');
+    let words: string[] = [];
+    let piped = false;
+    const flush = (): void => {
+      if (words.length > 0) commands.push({ words, piped, line: index });
+      words = [];
+    };
+    for (let at = 0; at < line.length;) {
+      const char = line[at];
+      if (char === ' ' || char === '\t') at++;
+      else if (char === '#') break;
+      else if (char === ';' || char === '&' || char === '|') {
+        flush();
+        let end = at;
+        while (end < line.length && ';&|'.includes(line[end])) end++;
+        piped = line.slice(at, end) === '|';
+        at = end;
+      } else if (char === '>' || char === '<') {
+        let end = at;
+        while (line[end] === char) end++;
+        words.push(line.slice(at, end));
+        at = end;
+      } else {
+        const end = Math.max(shellWordEnd(line, at), at + 1);
+        words.push(line.slice(at, end));
+        at = end;
+      }
+    }
+    flush();
+  });
+  return commands;
+}
+
+/**
+ * The `NAME=value` lines an `echo` or `printf` command prints (its words as written): echo's arguments joined by a
+ * blank, printf's format filled with its arguments when it has no conversion but `%s`, its `\n` ending a line. None
+ * for another command.
+ */
+function printedAssignments(words: readonly string[]): Array<[name: string, value: string]> {
+  const [command, ...rest] = words.map(withoutQuotes);
+  let printed: string;
+  if (command === 'echo') {
+    const start = rest.findIndex((word) => !/^-[neE]+$/.test(word));
+    printed = start < 0 ? '' : rest.slice(start).join(' ');
+  } else if (command === 'printf' && rest.length > 0) {
+    const [format, ...args] = rest;
+    if (/%(?!s)/.test(format)) return [];
+    const slots = format.split('%s').length - 1;
+    printed = '';
+    for (let used = 0; used === 0 || (slots > 0 && used < args.length); used += Math.max(slots, 1)) {
+      let next = used;
+      printed += format.replace(/%s/g, () => args[next++] ?? '');
+    }
+  } else return [];
+  const found: Array<[string, string]> = [];
+  for (const line of printed.split('\\n')) {
+    const assignment = SHELL_ASSIGNMENT.exec(line.trim());
+    if (assignment && assignment[2] !== '') found.push([assignment[1], assignment[2]]);
+  }
+  return found;
+}
+
+/**
+ * Whether each port a value written by a step's shell names is written out, not filled in by the shell (`localhost:${PORT}`
+ * may be a pooler's): a number, none (5432), or GitHub's mapped port of a PostgreSQL service of the workflow.
+ */
+function portsWrittenOut(value: string, postgresServices: Set<string>): boolean {
+  return serversOf('HOST', value).every(({ port }) => {
+    if (port === undefined || /^\d+$/.test(port)) return true;
+    const service = SERVICE_PORT.exec(port)?.[1];
+    return service !== undefined && postgresServices.has(service);
+  });
 }
 
 /**
