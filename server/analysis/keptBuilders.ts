@@ -5,7 +5,7 @@
 // sent on (docs/embedded-sql.md, "Read on their own, where no call decides").
 import ts from 'typescript';
 import type { Flow } from './embeddedFlow';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 
 /** `require(`, `module.exports`, `exports.x`: a CommonJS module, whose top-level functions are not globals. */
 const COMMONJS = /\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/;
@@ -45,5 +45,5 @@ function declaredName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
 }
 
 function exported(node: ts.FunctionDeclaration | ts.VariableStatement): boolean {
-  return ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
+  return hasModifier(node, ts.SyntaxKind.ExportKeyword) || hasModifier(node, ts.SyntaxKind.DefaultKeyword);
 }

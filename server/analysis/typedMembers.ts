@@ -13,7 +13,7 @@ import { projectModulePath } from './moduleResolution';
 import { ModuleFacts, parsedModule } from './parsedModules';
 import { projectAugmentationsOf } from './projectImporters';
 import { unwrap } from './embeddedFlow';
-import { walkDescendants } from './astWalk';
+import { hasModifier, walkDescendants } from './astWalk';
 
 /** A member's declared type, in the file that writes it; `decorations`: the values that file's `decorate('member', value)` calls give it. */
 export interface DeclaredMember {
@@ -52,7 +52,7 @@ function importedMember(imported: ImportedName, member: string, importer: string
   if (path) {
     const module = path !== resolve(importer) ? parsedModule(path) : undefined;
     const exported = module && localDeclarations(module).get(imported.name);
-    if (!module || !exported || !isExported(exported)) return undefined;
+    if (!module || !exported || !hasModifier(exported, ts.SyntaxKind.ExportKeyword)) return undefined;
     return ts.isInterfaceDeclaration(exported) ? propertyOf(exported.members, member, module, path) : declaredMember(exported.type, member, module, path, steps);
   }
   if (imported.specifier.startsWith('.') || imported.name === 'default') return undefined;
@@ -103,10 +103,6 @@ function localDeclarations(source: ts.SourceFile): Map<string, NamedType> {
     declarationsBySource.set(source, declarations);
   }
   return declarations;
-}
-
-function isExported(declaration: NamedType): boolean {
-  return declaration.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) === true;
 }
 
 /** The property `member` among a type's members, with its declared type; optional or not. */
