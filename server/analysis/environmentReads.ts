@@ -4,7 +4,7 @@
 import ts from 'typescript';
 import { resolve } from 'node:path';
 import { calleeText, isConstDeclaration, isNoValue, returnedValues, unwrap } from './embeddedFlow';
-import { walkDescendants } from './astWalk';
+import { boundNames, walkDescendants } from './astWalk';
 import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { moduleRead } from './parsedModules';
@@ -221,11 +221,6 @@ function localsFromFile(body: ts.Block): Set<string> {
     }
   }
   return names;
-}
-
-function boundNames(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
 }
 
 /** Whether an expression reads a file or mentions one of `names` as a value. */
