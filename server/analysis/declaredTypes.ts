@@ -48,7 +48,7 @@ function boundType(binding: ts.BindingName, type: ts.TypeNode | undefined, name:
 function memberType(type: ts.TypeNode, name: string, depth: number): ts.TypeNode | undefined {
   if (depth > MAX_DEPTH) return undefined;
   if (ts.isParenthesizedTypeNode(type)) return memberType(type.type, name, depth + 1);
-  if (ts.isTypeLiteralNode(type)) return propertyOf(type.members, name);
+  if (ts.isTypeLiteralNode(type)) return propertyType(type.members, name);
   if (ts.isIntersectionTypeNode(type)) {
     for (const part of type.types) {
       const found = memberType(part, name, depth + 1);
@@ -59,22 +59,32 @@ function memberType(type: ts.TypeNode, name: string, depth: number): ts.TypeNode
   if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
   const declaration = typeDeclaredInFile(type.getSourceFile(), type.typeName.text);
   if (!declaration) return undefined;
-  return ts.isInterfaceDeclaration(declaration) ? propertyOf(declaration.members, name) : memberType(declaration.type, name, depth + 1);
+  return ts.isInterfaceDeclaration(declaration) ? propertyType(declaration.members, name) : memberType(declaration.type, name, depth + 1);
 }
 
-function propertyOf(members: ts.NodeArray<ts.TypeElement>, name: string): ts.TypeNode | undefined {
+/** The declared type of the first property signature named `name` among a type's members (optional or not). */
+export function propertyType(members: readonly ts.TypeElement[], name: string): ts.TypeNode | undefined {
   for (const member of members) {
-    if (ts.isPropertySignature(member) && member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) && member.name.text === name) return member.type;
+    if (ts.isPropertySignature(member) && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) && member.name.text === name) return member.type;
   }
   return undefined;
 }
 
-/** An interface or type alias of the module's top level (exported or not) named `name`. */
-function typeDeclaredInFile(source: ts.SourceFile, name: string): ts.InterfaceDeclaration | ts.TypeAliasDeclaration | undefined {
-  for (const statement of source.statements) {
-    if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name.text === name) return statement;
+type NamedType = ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
+
+const declarationsBySource = new WeakMap<ts.SourceFile, Map<string, NamedType>>();
+
+/** An interface or type alias of the module's top level (exported or not) named `name`; an interface declared twice: its first declaration. */
+export function typeDeclaredInFile(source: ts.SourceFile, name: string): NamedType | undefined {
+  let declarations = declarationsBySource.get(source);
+  if (!declarations) {
+    declarations = new Map();
+    for (const statement of source.statements) {
+      if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && !declarations.has(statement.name.text)) declarations.set(statement.name.text, statement);
+    }
+    declarationsBySource.set(source, declarations);
   }
-  return undefined;
+  return declarations.get(name);
 }
 
 /**

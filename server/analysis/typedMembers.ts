@@ -14,6 +14,7 @@ import { ModuleFacts, parsedModule } from './parsedModules';
 import { projectAugmentationsOf } from './projectImporters';
 import { unwrap } from './embeddedFlow';
 import { hasModifier, walkDescendants } from './astWalk';
+import { propertyType, typeDeclaredInFile } from './declaredTypes';
 
 /** A member's declared type, in the file that writes it; `decorations`: the values that file's `decorate('member', value)` calls give it. */
 export interface DeclaredMember {
@@ -38,7 +39,7 @@ export function declaredMember(type: ts.TypeNode | undefined, member: string, so
   if (ts.isTypeLiteralNode(type)) return propertyOf(type.members, member, source, fileName);
   if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
   const name = type.typeName.text;
-  const local = localDeclarations(source).get(name);
+  const local = typeDeclaredInFile(source, name);
   if (local) {
     return ts.isInterfaceDeclaration(local) ? propertyOf(local.members, member, source, fileName) : declaredMember(local.type, member, source, fileName, steps + 1);
   }
@@ -51,7 +52,7 @@ function importedMember(imported: ImportedName, member: string, importer: string
   const path = projectModulePath(resolve(importer), imported.specifier);
   if (path) {
     const module = path !== resolve(importer) ? parsedModule(path) : undefined;
-    const exported = module && localDeclarations(module).get(imported.name);
+    const exported = module && typeDeclaredInFile(module, imported.name);
     if (!module || !exported || !hasModifier(exported, ts.SyntaxKind.ExportKeyword)) return undefined;
     return ts.isInterfaceDeclaration(exported) ? propertyOf(exported.members, member, module, path) : declaredMember(exported.type, member, module, path, steps);
   }
@@ -88,32 +89,10 @@ const moduleAugmentations = new ModuleFacts((read) => {
   return interfaces;
 });
 
-type NamedType = ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
-
-const declarationsBySource = new WeakMap<ts.SourceFile, Map<string, NamedType>>();
-
-/** A file's top-level interfaces and type aliases by name (an interface declared twice: its first declaration). */
-function localDeclarations(source: ts.SourceFile): Map<string, NamedType> {
-  let declarations = declarationsBySource.get(source);
-  if (!declarations) {
-    declarations = new Map();
-    for (const statement of source.statements) {
-      if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && !declarations.has(statement.name.text)) declarations.set(statement.name.text, statement);
-    }
-    declarationsBySource.set(source, declarations);
-  }
-  return declarations;
-}
-
 /** The property `member` among a type's members, with its declared type; optional or not. */
 function propertyOf(members: readonly ts.TypeElement[], member: string, source: ts.SourceFile, fileName: string | undefined): DeclaredMember | undefined {
-  const property = members.find((element): element is ts.PropertySignature => ts.isPropertySignature(element) && propertyName(element.name) === member);
-  if (!property?.type) return undefined;
-  return { type: property.type, source, fileName, decorations: decorationsOf(source, member) };
-}
-
-function propertyName(name: ts.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+  const type = propertyType(members, member);
+  return type && { type, source, fileName, decorations: decorationsOf(source, member) };
 }
 
 /**
