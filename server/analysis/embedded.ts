@@ -78,6 +78,7 @@ import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind }
 import { graphileWorkerPresetOptions } from './graphileWorkerPresets';
 import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
+import { NODE_PG_MIGRATE_CLI, NODE_PG_MIGRATE_CLI_MESSAGE } from './nodePgMigrateCli';
 import { connectsDirectly, documentsDirectExample, subscriberConnectsDirectly } from './directUrls';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
@@ -491,6 +492,7 @@ const LIBRARY_LOCK_MESSAGES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(POSTGRES_MIGRATIONS_MODULES.map((module) => [module, `${module}' migrate() takes a session advisory lock (pg_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, or never run when a migration fails), and the next migrate() waits on it. Run migrations on a direct (session) connection.`])),
   [ADVISORY_LOCK_MODULE]: "advisory-lock's mutex takes a session advisory lock (pg_advisory_lock, pg_try_advisory_lock) on a pg client it opens on the factory's URL, and unlocks it in a later statement (withLock() too): behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one, and a client that lands on the first holds the lock without asking). Make the factory on a direct (session) URL, or take pg_advisory_xact_lock inside a transaction on the pool.",
   [PRISMA_MIGRATE]: PRISMA_MIGRATE_MESSAGE,
+  [NODE_PG_MIGRATE_CLI]: NODE_PG_MIGRATE_CLI_MESSAGE,
   [PLATFORMATIC_LEADER_MODULE]: "@platformatic/leader's elector takes a session advisory lock (pg_try_advisory_lock, polled and never unlocked) on a checkout of the pool it is given and holds the checkout while it runs: behind a transaction pooler each poll may reach another server connection, so the lock is left on connections other clients share and two instances may both believe they lead. Give the elector a pool on a direct (session) connection.",
   [NODE_PG_MIGRATE_MODULE]: "node-pg-migrate's runner takes a session advisory lock (pg_try_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next run fails with 'Another migration is already running'. Run migrations on a direct (session) connection, or pass noLock: true where nothing else migrates at once.",
 };
@@ -1072,7 +1074,7 @@ class Extractor {
   /**
    * Session state a library leaves when a call asks for it (libraryLocks.ts): the session advisory locks of
    * postgres-migrations' `migrate()`, node-pg-migrate's runner, @platformatic/leader's elector and a `prisma migrate deploy`
-   * the code starts, and the runner's search path (its `schema` option).
+   * or node-pg-migrate CLI run the code starts, and the runner's search path (its `schema` option).
    * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), nor where a
    * test mocks the library's module.
    */

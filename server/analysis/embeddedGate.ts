@@ -13,7 +13,8 @@
 //   (postgresJsModules.ts), and only a file naming one of them in a specifier has that module's exports read; and a
 //   lock call of an advisory-lock mutex whose factory a module of the project makes (`createMutex('cron').tryLock()`
 //   on `import { createMutex } from './data'`): a file whose text holds such a call (codeWords.ts's MUTEX_LOCK_CALL);
-//   and a file whose text runs `prisma migrate deploy` (prismaMigrate.ts), which may start it through child_process.
+//   and a file whose text runs `prisma migrate deploy` (prismaMigrate.ts) or names node-pg-migrate (nodePgMigrateCli.ts),
+//   which may start its CLI through child_process.
 // SQL text is made of string and template literals (each literal's own words are tested, cooked and
 // raw); when the scanner cannot be sure what is a literal (an unterminated string or template, an
 // unknown character) the file goes to the parser. Before the scan, the raw text (textRulesOut): a file
@@ -26,6 +27,7 @@ import { WHOLE_STATEMENT_START } from './statementStart';
 import { CODE_WORDS, EMITTER_SUBSCRIBE_METHODS, MUTEX_LOCK_CALL, PG_IPC_MODULES, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
 import { owningPackage, packageDependencies } from './moduleResolution';
 import { mayRunMigrateDeploy } from './prismaMigrate';
+import { mayRunNodePgMigrate } from './nodePgMigrateCli';
 import { ownDriverPackage } from './driverStatements';
 import { escapeRegExp } from './regexText';
 import { indexedRoutineNames } from './routineDefinitions';
@@ -91,7 +93,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
     stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
     ownDriver: ownDriverPackage(fileName),
   };
-  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || MUTEX_LOCK_CALL.test(text) || mayRunMigrateDeploy(text);
+  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || MUTEX_LOCK_CALL.test(text) || mayRunMigrateDeploy(text) || mayRunNodePgMigrate(text);
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
   scanner.setText(text);
   let found: boolean;
@@ -100,7 +102,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
   } finally {
     scanner.setText('');
   }
-  return found || mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || MUTEX_LOCK_CALL.test(text) || mayRunMigrateDeploy(text);
+  return found || mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || MUTEX_LOCK_CALL.test(text) || mayRunMigrateDeploy(text) || mayRunNodePgMigrate(text);
 }
 
 /**

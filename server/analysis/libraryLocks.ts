@@ -26,7 +26,12 @@
 // - Prisma Migrate's CLI (`prisma migrate deploy`) in the command a child_process function (or execa) is handed
 //   (`execSync("npx prisma migrate deploy")`, `spawn("npx", ["prisma", "migrate", "deploy"])`, a `promisify(exec)` of
 //   the file): reported where prismaMigrate.ts finds the project's datasource migrates on a URL a pooler may front;
-//   a shell script's runs of it are read there too (index.ts).
+//   a shell script's runs of it are read there too (index.ts);
+// - node-pg-migrate's CLI (`node-pg-migrate up`, through npx, `pnpm exec`, yarn, bunx or a path to its bin) in the
+//   command a child_process function (or execa) is handed: its up/down/redo commands run the same runner and its lock,
+//   on the URL in DATABASE_URL (or the variable `--database-url-var` names); nodePgMigrateCli.ts judges the command's
+//   words, which are read here from the call: a string split at blanks, an argument list's strings, and a const array
+//   literal of the file spread into the list (`const base = ['node-pg-migrate', '-m', DIR]`, `[...base, action]`).
 // Each comes with the client or config the library connects with, where the file shows it: embedded.ts asks whether that
 // is a server no pooler fronts (the suite's own test server, a direct URL).
 import ts from 'typescript';
@@ -39,6 +44,7 @@ import { setsNoSearchPath } from './searchPathOptions';
 import { advisoryLockMutexLocks } from './advisoryLockMutexes';
 import { ARGUMENT_LIST_STARTERS, PROCESS_MODULE } from './ownServerHelpers';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_DEPLOY, mayRunMigrateDeploy, migrateDeployLocksPooled } from './prismaMigrate';
+import { NODE_PG_MIGRATE_CLI, type CommandWord, mayRunNodePgMigrate, nodePgMigrateLocksPooled } from './nodePgMigrateCli';
 
 /** postgres-migrations' functions that lock around what they run. */
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
@@ -64,7 +70,7 @@ export interface LibrarySessionState {
 export function librarySessionState(source: ts.SourceFile, fileName?: string): LibrarySessionState[] {
   const found: LibrarySessionState[] = advisoryLockMutexLocks(source, fileName)
     .map(({ node, method, url }) => ({ node, rule: 'advisory-lock', at: method, connection: url, module: ADVISORY_LOCK_MODULE }));
-  found.push(...spawnedMigrateDeploys(source, fileName));
+  found.push(...spawnedMigrateDeploys(source, fileName), ...spawnedNodePgMigrateRuns(source, fileName));
   const migrators = POSTGRES_MIGRATIONS_MODULES.filter((module) => source.text.includes(module));
   const mayMigrate = migrators.length > 0;
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
@@ -181,5 +187,142 @@ function commandLine(call: ts.CallExpression): string | undefined {
 function writtenText(value: ts.Expression): string | undefined {
   if (ts.isStringLiteralLike(value)) return value.text;
   if (ts.isTemplateExpression(value)) return value.head.text + value.templateSpans.map((span) => ` ${span.literal.text}`).join('');
+  return undefined;
+}
+
+/**
+ * node-pg-migrate's CLI run by the file through child_process or execa (see the file comment): each such call whose
+ * words nodePgMigrateCli.ts reads as a migrating command on a URL a pooler may front.
+ */
+function spawnedNodePgMigrateRuns(source: ts.SourceFile, fileName: string | undefined): LibrarySessionState[] {
+  if (!fileName || !mayRunNodePgMigrate(source.text)) return [];
+  const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
+  const promisified = promisifiedStarters(source, names);
+  const found: LibrarySessionState[] = [];
+  let fileFacts: { spells: boolean; assigned: Map<string, (string | undefined)[]> } | undefined;
+  walkDescendants(source, (node) => {
+    if (!ts.isCallExpression(node) || !(startsProcess(node.expression, names) || promisified.has(unwrap(node.expression).getText(source)))) return true;
+    const words = commandWords(node, source);
+    if (!words.some((word) => word !== undefined && word.includes(NODE_PG_MIGRATE_MODULE))) return true;
+    fileFacts ??= { spells: spellsLockingCommand(source), assigned: processEnvAssignments(source) };
+    const facts = fileFacts;
+    const callEnv = callEnvironment(node, source);
+    const assigned = (name: string): (string | undefined)[] => [...(facts.assigned.get(name) ?? []), ...(callEnv === undefined ? [] : callEnv === 'unknown' ? [undefined] : callEnv.get(name) ?? [])];
+    if (nodePgMigrateLocksPooled(fileName, words, { assigned, spellsLockingCommand: facts.spells })) {
+      found.push({ node, rule: 'advisory-lock', at: node, connection: undefined, module: NODE_PG_MIGRATE_CLI });
+    }
+    return true;
+  });
+  return found;
+}
+
+/** How deep const arrays spread into an argument list are followed (`[...base]`, `base = [...common, 'up']`). */
+const SPREAD_LEVELS = 3;
+
+/**
+ * The words of the command line a call starts (undefined for a value the program computes): its first argument's
+ * (a string split at blanks and shell separators, a template's holes as computed words), then its argument list's.
+ */
+function commandWords(call: ts.CallExpression, source: ts.SourceFile): CommandWord[] {
+  const [program, list] = call.arguments;
+  if (!program) return [];
+  const head = lineWords(program, source);
+  const listed = list ? constArray(list, source) : undefined;
+  return listed ? [...head, ...listElements(listed, source, 0)] : head;
+}
+
+/** A command string's words: a literal's (or a const string's of the file) split at blanks, a template's holes as computed words. */
+function lineWords(value: ts.Expression, source: ts.SourceFile): CommandWord[] {
+  const written = unwrap(value);
+  const split = (text: string): string[] => text.replace(/([;&|]+)/g, ' $1 ').split(/\s+/).filter(Boolean);
+  if (ts.isStringLiteralLike(written)) return split(written.text);
+  if (ts.isTemplateExpression(written)) return [...split(written.head.text), ...written.templateSpans.flatMap((span) => [undefined, ...split(span.literal.text)])];
+  const text = constString(written, source);
+  return text === undefined ? [undefined] : split(text);
+}
+
+/** An argument list's words: each string one word (a const string of the file too), a spread const array's elements in its place. */
+function listElements(list: ts.ArrayLiteralExpression, source: ts.SourceFile, level: number): CommandWord[] {
+  return list.elements.flatMap((element): CommandWord[] => {
+    if (ts.isSpreadElement(element)) {
+      const spread = level < SPREAD_LEVELS ? constArray(element.expression, source) : undefined;
+      return spread ? listElements(spread, source, level + 1) : [undefined];
+    }
+    return [constString(unwrap(element), source)];
+  });
+}
+
+/** A string written out, or held in a const of the file (`const DIR = 'db/migrations'`). */
+function constString(value: ts.Expression, source: ts.SourceFile): string | undefined {
+  if (ts.isStringLiteralLike(value)) return value.text;
+  const initializer = ts.isIdentifier(value) ? constInitializer(source, value.text) : undefined;
+  const written = initializer && unwrap(initializer);
+  return written && ts.isStringLiteralLike(written) ? written.text : undefined;
+}
+
+/** An array literal written as the argument, or held in a const of the file the argument names. */
+function constArray(argument: ts.Expression, source: ts.SourceFile): ts.ArrayLiteralExpression | undefined {
+  let value = unwrap(argument);
+  if (ts.isIdentifier(value)) {
+    const initializer = constInitializer(source, value.text);
+    value = initializer ? unwrap(initializer) : value;
+  }
+  return ts.isArrayLiteralExpression(value) ? value : undefined;
+}
+
+/** Whether the file holds `up`, `down` or `redo` as a string of its own (the command a program may choose: `process.argv[2] ?? 'up'`). */
+function spellsLockingCommand(source: ts.SourceFile): boolean {
+  let spells = false;
+  walkDescendants(source, (node) => {
+    if (ts.isStringLiteralLike(node) && /^(?:up|down|redo)$/.test(node.text)) spells = true;
+    return !spells;
+  });
+  return spells;
+}
+
+/** The value text a written value gives a variable: a string's, or `process.env.NAME` as written; undefined where the code computes it. */
+function assignedText(value: ts.Expression, source: ts.SourceFile): string | undefined {
+  const written = unwrap(value);
+  if (ts.isStringLiteralLike(written)) return written.text;
+  return ts.isPropertyAccessExpression(written) && /^process\.env\.\w+$/.test(written.getText(source)) ? written.getText(source) : undefined;
+}
+
+/** The values the file gives environment variables (`process.env.DATABASE_URL = …`, `process.env['DATABASE_URL'] = …`). */
+function processEnvAssignments(source: ts.SourceFile): Map<string, (string | undefined)[]> {
+  const found = new Map<string, (string | undefined)[]>();
+  walkDescendants(source, (node) => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return true;
+    const target = unwrap(node.left);
+    const name = ts.isPropertyAccessExpression(target) && target.expression.getText(source) === 'process.env' ? target.name.text
+      : ts.isElementAccessExpression(target) && target.expression.getText(source) === 'process.env' && ts.isStringLiteralLike(target.argumentExpression) ? target.argumentExpression.text : undefined;
+    if (name !== undefined) found.set(name, [...(found.get(name) ?? []), assignedText(node.right, source)]);
+    return true;
+  });
+  return found;
+}
+
+/**
+ * The variables a call's options set in the started process's environment (`{ env: { ...process.env, DATABASE_URL:
+ * process.env.DIRECT_URL } }`): undefined where no option names an `env`, 'unknown' where one is not written out.
+ */
+function callEnvironment(call: ts.CallExpression, source: ts.SourceFile): Map<string, (string | undefined)[]> | 'unknown' | undefined {
+  for (const argument of call.arguments.slice(1)) {
+    const options = constObject(argument, source);
+    const env = options && objectProperty(options, 'env');
+    if (!env) continue;
+    const written = unwrap(env);
+    if (!ts.isObjectLiteralExpression(written)) return 'unknown';
+    const found = new Map<string, (string | undefined)[]>();
+    for (const property of written.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        if (unwrap(property.expression).getText(source) !== 'process.env') return 'unknown';
+      } else if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteralLike(property.name))) {
+        found.set(property.name.text, [assignedText(property.initializer, source)]);
+      } else if (ts.isShorthandPropertyAssignment(property)) {
+        found.set(property.name.text, [undefined]);
+      } else return 'unknown';
+    }
+    return found;
+  }
   return undefined;
 }

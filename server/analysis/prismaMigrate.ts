@@ -388,12 +388,12 @@ function envExamples(folder: string): string[] {
 const DEVELOPMENT_WORDS: ReadonlySet<string> = new Set(['test', 'tests', 'e2e', 'integration', 'dev', 'development', 'local', 'reset']);
 
 /** Whether a name (a script's, a service's, a folder's) names development or testing (DEVELOPMENT_WORDS). */
-function namedForDevelopmentWords(name: string): boolean {
+export function namedForDevelopmentWords(name: string): boolean {
   return nameWords(name).some((word) => DEVELOPMENT_WORDS.has(word));
 }
 
 /** Whether the file's path in its repository names development or testing, in a folder's name or its own. */
-function namedForDevelopment(fileName: string): boolean {
+export function namedForDevelopment(fileName: string): boolean {
   return pathInProject(fileName).split('/').some(namedForDevelopmentWords);
 }
 
