@@ -13,6 +13,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { foldersUp } from './folderEntries';
 import { Flow, calleeText, fieldValues, isConstDeclaration, isEmptyLiteral, objectProperty, outermostWrapper, promiseResolvedInto, returnedValues, singleReturn, unwrap } from './embeddedFlow';
 import { MAX_CALLER_FILES, callerFiles, parsed } from './callerFiles';
+import { importersOf } from './projectImporters';
 import { nameWords } from './urlNames';
 import { namesProjectFile, resolveModule } from './moduleResolution';
 import { isFile } from './folderEntries';
@@ -35,6 +36,7 @@ import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEn
 import { namesPoolerInSource } from './poolerMentions';
 import { POOL_NAME, capsAtOneConnection } from './poolFactories';
 import { passedThrough, proxyTarget, type ProxyFile } from './proxyTargets';
+import { CONFIG_PLACE_MEMBER, configEnvironmentRead, exportedMember, memberChain, memberVariables, writesAlong } from './configMembers';
 
 /**
  * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one
@@ -532,6 +534,9 @@ export class OwnServerClients {
       // `this.conString` in a Mocha callback: a property of the test context.
       if (this.testCode && value.expression.kind === ts.SyntaxKind.ThisKeyword && inMochaCallback(value)) return this.contextFromOwnServer(value.name.text, depth);
       if (value.expression.kind === ts.SyntaxKind.ThisKeyword && this.classPropertyFromOwnServer(value, depth)) return true;
+      // A single connection's place read from a configuration object a module of the project exports (`postgresConfig.options.host`).
+      const configured = this.testCode && this.oneSession && !this.devOnly && !this.literalOnly ? this.configMemberFromOwnServer(value) : undefined;
+      if (configured !== undefined) return configured;
       // `db.url` on an instance of a class of a test helper whose field `url` only ever holds such a value.
       if (this.testCode && this.instanceFieldFromOwnServer(value, depth)) return true;
       const property = this.testCode ? this.objectProperty(value) : undefined;
@@ -989,6 +994,8 @@ export class OwnServerClients {
     for (let current: ts.Node | undefined = access.parent; current; current = current.parent) {
       if (ts.isArrowFunction(current)) continue;
       if (!ts.isMethodDeclaration(current) && !ts.isConstructorDeclaration(current) && !ts.isGetAccessorDeclaration(current)) {
+        // `this.bus` in a constructor function of test code (`function Helper () { this.bus = …; this.listen = (t) => this.bus.… }`).
+        if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) return this.testCode && this.constructorFieldFromOwnServer(current, access.name.text, depth);
         if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return false;
         continue;
       }
@@ -1001,6 +1008,109 @@ export class OwnServerClients {
       return this.testCode && ts.isClassDeclaration(owner) && !isStatic(current as ts.ClassElement) && this.fieldFromOwnServer(owner, access.name.text, depth + 1);
     }
     return false;
+  }
+
+  /**
+   * In test code, `this.name` read in a constructor function (a function named with a capital, `function Helper () {
+   * … }` or `const Helper = function () { … }`), in its body or an arrow function of it, where `this` is the object it
+   * builds: every value the body gives `this.name` (`this.bus = new PGPubsub(…)`; not in its inner functions), at least
+   * one, each judged — when that is the only code writing a member of that name: no other assignment to `.name` in this
+   * file (a prototype method's, a caller's `helper.bus = …`), nor in the files importing it. The JavaScript counterpart
+   * of a class's sealed field (session 53).
+   */
+  private constructorFieldFromOwnServer(fn: ts.FunctionDeclaration | ts.FunctionExpression, name: string, depth: number): boolean {
+    const fnName = fn.name?.text ?? (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined);
+    if (!fn.body || fnName === undefined || !/^[A-Z]/.test(fnName)) return false;
+    const given: ts.BinaryExpression[] = [];
+    walkDescendants(fn.body, (node) => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+        && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === name) given.push(node);
+      return !ts.isFunctionLike(node) || ts.isArrowFunction(node);
+    });
+    if (given.length === 0) return false;
+    return this.judged(this.nameVerdicts(), given[0].left, depth, () => {
+      const own = new Set<ts.Node>(given.map((assignment) => assignment.left));
+      if (writesMember(this.source, name, own)) return false;
+      const self = resolve(this.fileName!);
+      const importers = importersOf(self);
+      if (importers === undefined || importers.length >= MAX_CALLER_FILES) return false;
+      const written = new RegExp(String.raw`\.${name.replace(/\$/g, '\\$')}\s*(?:[-+*/%&|^?]{1,3})?=(?!=)`);
+      if (importers.some((file) => file !== self && written.test(parsed(file)?.source.text ?? ''))) return false;
+      return given.every((assignment) => this.fromOwnServer(assignment.right, depth + 1));
+    });
+  }
+
+  /**
+   * In test code, a single connection's place (oneSession) read from a configuration object a module of the project
+   * exports (configMembers.ts): `postgresConfig.options.host` after `const { postgresConfig } = require('../config')` (or
+   * `const config = require('../config')`, `import { postgresConfig } from '../config'`, a destructuring of such a const),
+   * where the module writes `host: process.env.POSTGRES_HOST || '127.0.0.1'`. In the test's run that module reads the test
+   * run's environment, so the member is judged as the same read written in the test (session 53): by the module's own
+   * judge read as test code, as a pool the module exports is (heldFromImportedPool), with the test environment and the
+   * application's env and compose files seen from the test's folder too, any of them pointing the variable at a pooler
+   * or another machine keeping the finding. Undefined (judged as before) when the member is not such a read, the module
+   * is not the project's (a package), or code of the test or of the module writes along the member's path.
+   */
+  private configMemberFromOwnServer(access: ts.PropertyAccessExpression): boolean | undefined {
+    if (!CONFIG_PLACE_MEMBER.test(access.name.text)) return undefined;
+    const chain = memberChain(access);
+    const origin = chain && this.configOrigin(chain.root, 0);
+    if (!chain || !origin || !namesProjectFile(this.fileName!, origin.specifier)) return undefined;
+    if (origin.holders.some(([name, path]) => writesAlong(this.source, name, [...path, ...chain.path]))) return undefined;
+    const file = resolveModule(this.fileName!, origin.specifier);
+    const judge = file === undefined || resolve(file) === resolve(this.fileName!) ? undefined : this.testHelper(file, true);
+    const member = judge && exportedMember(judge.source, origin.exportName, [...origin.path, ...chain.path]);
+    const variable = member && configEnvironmentRead(member.value);
+    if (!judge || !member || variable === undefined) return undefined;
+    // The variable, and those its siblings read (`port: process.env.POSTGRES_PORT || '5432'` beside the host), pointed
+    // nowhere else by the files seen from the test's folder either.
+    const pointedElsewhere = (name: string) => testEnvironmentVariable(this.fileName!, name) === 'elsewhere' || applicationEnvironmentVariable(this.fileName!, name) === 'elsewhere';
+    if (pointedElsewhere(variable) || (member.object && memberVariables(member.object).some(pointedElsewhere))) return false;
+    return this.inModeOf(judge, () => judge.fromOwnServer(member.value, 0));
+  }
+
+  /**
+   * The module a name of this file takes a configuration object from, the export (undefined: the module's whole
+   * CommonJS export) and the members from it to the name, with the names of this file holding it (each with the path
+   * from it to the name): `const config = require('../config')` (a let never given another value too), `const {
+   * postgresConfig } = require('../config')` or `= config` (one such const or let further), `import { postgresConfig }
+   * from '../config'`, `import config from '../config'`.
+   */
+  private configOrigin(root: ts.Identifier, depth: number): { specifier: string; exportName: string | undefined; path: string[]; holders: Array<[string, string[]]> } | undefined {
+    if (depth > 1) return undefined;
+    const destructuring = this.flow.destructuringOf(root);
+    if (destructuring) {
+      if (!ts.isObjectBindingPattern(destructuring.name) || !destructuring.initializer) return undefined;
+      const element = destructuring.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === root.text);
+      const key = element && !element.dotDotDotToken && !element.initializer ? element.propertyName ?? element.name : undefined;
+      if (!key || !ts.isIdentifier(key)) return undefined;
+      const from = this.requiredMembers(destructuring.initializer);
+      if (from) return { specifier: from.specifier, exportName: undefined, path: [...from.path, key.text], holders: [[root.text, []]] };
+      const object = unwrap(destructuring.initializer);
+      const inner = ts.isIdentifier(object) ? this.configOrigin(object, depth + 1) : undefined;
+      return inner && { ...inner, path: [...inner.path, key.text], holders: [...inner.holders.map(([name, path]): [string, string[]] => [name, [...path, key.text]]), [root.text, []]] };
+    }
+    const binding = this.flow.bindingOf(root);
+    if (binding) {
+      if (!('variable' in binding) || !ts.isIdentifier(binding.variable.name)) return undefined;
+      const held = this.flow.heldValues(binding.variable);
+      const from = held?.length === 1 && held[0] === binding.variable.initializer ? this.requiredMembers(held[0]) : undefined;
+      return from && { specifier: from.specifier, exportName: undefined, path: from.path, holders: [[root.text, []]] };
+    }
+    const imported = (this.imports ??= importedNames(this.source)).get(root.text);
+    return imported && { specifier: imported.specifier, exportName: imported.name, path: [], holders: [[root.text, []]] };
+  }
+
+  /** `require('../config')`, or a member chain of it (`require('../config').postgresConfig`): the module and the members. */
+  private requiredMembers(expression: ts.Expression): { specifier: string; path: string[] } | undefined {
+    const path: string[] = [];
+    let current = unwrap(expression);
+    while (ts.isPropertyAccessExpression(current)) {
+      path.unshift(current.name.text);
+      current = unwrap(current.expression);
+    }
+    const specifier = ts.isCallExpression(current) && !(current.expression.kind === ts.SyntaxKind.ImportKeyword) ? requiredModule(current) : undefined;
+    return specifier === undefined ? undefined : { specifier, path };
   }
 
   /**
@@ -2213,3 +2323,22 @@ function thisClass(keyword: ts.Node): { declaration: ts.ClassDeclaration; member
   return undefined;
 }
 
+/**
+ * Whether code of `source` writes a member `name` of anything (`x.name = …`, `x.name += …`, `x['name'] = …`, `delete
+ * x.name`, `x.name++`) other than at the assignments' targets `own`.
+ */
+function writesMember(source: ts.SourceFile, name: string, own: ReadonlySet<ts.Node>): boolean {
+  let writes = false;
+  walkDescendants(source, (node) => {
+    if (writes) return false;
+    const member = ts.isPropertyAccessExpression(node) ? node.name.text
+      : ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) ? node.argumentExpression.text : undefined;
+    if (member !== name || own.has(node)) return true;
+    const parent = node.parent;
+    writes = (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
+      && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) || ts.isDeleteExpression(parent)
+      || ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken));
+    return true;
+  });
+  return writes;
+}

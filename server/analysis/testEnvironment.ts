@@ -48,6 +48,10 @@ const SHELL_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([^]*)$/;
 /** A YAML key that opens a block (`db-test:`), and an `image:` line under it. */
 const BLOCK_KEY = /^(\s*)["']?([\w.-]+)["']?\s*:\s*(?:#.*)?$/;
 const IMAGE = /^(\s*)image\s*:\s*["']?([^\s"'#]+)/;
+/** A list item's first key and its value (`- image: cimg/postgres:14.2`, `- name: db`): the item's keys sit at the column after its dash. */
+const LIST_ITEM_KEY = /^([ \t]*-[ \t]+)([\w-]+)[ \t]*:[ \t]*["']?([^\s"'#]*)/;
+/** Another key of that item, at the same column (`name: db`), and its value. */
+const ITEM_KEY = /^[ \t]*([\w-]+)[ \t]*:[ \t]*["']?([^\s"'#]*)/;
 
 /** Per variable, whether every value the folder's test environment gives it reaches a local or CI-service PostgreSQL (and no file giving one names a pooler). */
 type Environment = Map<string, boolean>;
@@ -565,11 +569,34 @@ function reachesTestDatabase(value: string, postgresServices: Set<string>): bool
   return servers.every(({ host = '' }) => postgresServices.has(host) || LOOPBACK_HOST.test(host));
 }
 
-/** The keys of the blocks whose `image:` is PostgreSQL's (CI service containers, compose services). */
+/**
+ * The keys of the blocks whose `image:` is PostgreSQL's (CI service containers, compose services), and the host names of
+ * the list items that run such an image under a `name:` (CircleCI's containers of a job's `docker:` list, `- image:
+ * cimg/postgres:14.2` with `name: db`: the job's steps reach it as `db`, as a GitHub job's steps reach a service by its key).
+ */
 function postgresServicesOf(lines: string[]): Set<string> {
   const services = new Set<string>();
   const open: Array<{ indent: number; key: string }> = [];
+  // The list item read (`- image: …`): the column of its keys, its image and its name.
+  let item: { column: number; image?: string; name?: string } | undefined;
+  const closeItem = () => {
+    if (item?.name !== undefined && item.image !== undefined && POSTGRES_IMAGE.test(item.image)) services.add(item.name);
+    item = undefined;
+  };
   for (const line of lines) {
+    const found = LIST_ITEM_KEY.exec(line);
+    // A list nested in the item (under its `environment:`) is the item's own.
+    const entry = found && !(item && found[1].length - found[1].trimStart().length >= item.column) ? found : null;
+    if (entry) {
+      closeItem();
+      item = { column: entry[1].length };
+      if (entry[2] === 'image' || entry[2] === 'name') item[entry[2]] = entry[3];
+    } else if (item && line.trim() !== '' && !line.trimStart().startsWith('#')) {
+      const indent = line.length - line.trimStart().length;
+      const sibling = indent === item.column ? ITEM_KEY.exec(line) : null;
+      if (indent < item.column) closeItem();
+      else if (sibling && (sibling[1] === 'image' || sibling[1] === 'name')) item[sibling[1]] = sibling[2];
+    }
     const image = IMAGE.exec(line);
     if (image) {
       const indent = image[1].length;
@@ -583,6 +610,7 @@ function postgresServicesOf(lines: string[]): Set<string> {
     while (open.length > 0 && open[open.length - 1].indent >= indent) open.pop();
     open.push({ indent, key: block[2] });
   }
+  closeItem();
   return services;
 }
 

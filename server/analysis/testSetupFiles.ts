@@ -6,7 +6,8 @@
 //   configuration's folder (`<rootDir>/…`, `./…`, `require.resolve('./…')`), with the usual extensions;
 // - files by the conventional names of such setup (`global-setup.ts`, `globalSetup.js`, `setupTests.ts`,
 //   `jest.setup.js`, `vitest.setup.ts`, `test-setup.ts`), end-to-end test files (`app.e2e-spec.ts`, `login.e2e.ts`)
-//   and the folders of end-to-end suites and shared test helpers (`e2e/`, `playwright/`, `cypress/`, `test-utils/`)
+//   and the folders of end-to-end and integration suites and shared test helpers (`e2e/`, `playwright/`, `cypress/`,
+//   `integration_test/`, `test-utils/`)
 //   and of cucumber-style BDD suites (`bdd/`, `step_definitions/`);
 // - development code (devCodeKind): the folders of examples and playgrounds (`examples/`, `demo/`, `sandbox/`, `dev/`)
 //   and the Supabase CLI's local project folder (a `supabase/` holding its `config.toml`, not its deployed
@@ -22,11 +23,12 @@ import { repositoryFolders } from './testEnvironment';
 import { configurationSurelyRunning } from './testRunnerScope';
 
 /**
- * Setup files by their conventional names, end-to-end test files, and the folders of end-to-end suites, shared test
+ * Setup files by their conventional names, end-to-end test files, and the folders of end-to-end suites, integration
+ * suites (`integration_test/`, `integration-tests/`, `tests-integration/`: their helpers need not be named for tests), shared test
  * helpers and cucumber-style BDD suites (a `bdd/` folder; cucumber's `step_definitions/`). Not a `features/` folder
  * nor `*.steps.ts`/`*.step.ts` names: applications use those for their own code (feature-sliced folders, workflow steps).
  */
-const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support|bdd|step[-_]definitions)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;
+const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support|integration[-_]?tests?|tests?[-_]integration|bdd|step[-_]definitions)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;
 /** Folders of examples, demos and playgrounds: code a developer runs against their own database. */
 const DEV_FOLDER = /^(?:examples?|samples?|demos?|playgrounds?|sandbox|scratch|dev)$/i;
 /** Test runners' configuration files (package.json's `jest`/`mocha`/`ava` keys and scripts are read too). */
