@@ -37,6 +37,7 @@ import { namesPoolerInSource } from './poolerMentions';
 import { POOL_NAME, capsAtOneConnection } from './poolFactories';
 import { passedThrough, proxyTarget, type ProxyFile } from './proxyTargets';
 import { CONFIG_PLACE_MEMBER, configEnvironmentRead, exportedMember, memberChain, memberVariables, writesAlong } from './configMembers';
+import { scriptSpawns } from './spawnedScripts';
 
 /**
  * How many steps (names, members, calls) a value is followed back; verdicts on names are cached, so this bounds only one
@@ -46,6 +47,12 @@ import { CONFIG_PLACE_MEMBER, configEnvironmentRead, exportedMember, memberChain
 const MAX_DEPTH = 18;
 /** How many files away the callers of an exported function are read (callerFiles.ts bounds how many files). */
 const MAX_FILE_DEPTH = 1;
+/**
+ * How many spawns in a row a script's command-line argument is followed back through (a test's CLI run by a helper whose
+ * function the tests call: spawnedWithOwnServer); each spawning file is read as the linted one is, its exported
+ * functions' callers one file away (MAX_FILE_DEPTH).
+ */
+const MAX_SPAWN_HOPS = 2;
 /** How many files away a test file's helpers are read for what they return (a test → its setup helper → the URL helper). */
 const MAX_TEST_HELPER_DEPTH = 3;
 /** How many modules a test file's side-effect imports may reach, its own and theirs (sideEffectSetupReaders). */
@@ -173,6 +180,10 @@ export class OwnServerClients {
   private readonly madeVerdicts = new Map<ts.Node, Verdict>();
   /** How many times a chain was cut at MAX_DEPTH (or a verdict so cut was used): a false verdict reached while it grew is not sure. */
   private cuts = 0;
+  /** How many spawns led to this file's judge (MAX_SPAWN_HOPS); judges of the files read for it inherit it. */
+  private spawnHops = 0;
+  /** Per position of `process.argv.slice(2)`: whether every spawn of this script passes such a value there (spawnedWithOwnServer). */
+  private readonly spawnVerdicts = new Map<number, boolean>();
 
   /** A file that names a pooler may start one in front of its server (a test of pooling itself): nothing is sure there. */
   private readonly namesPooler: boolean;
@@ -259,9 +270,11 @@ export class OwnServerClients {
   private judgeOf(source: ts.SourceFile, flow: Flow, file: string | undefined, fileDepth: number, testPackage = false, reexportHops = 0,
     sharing = this.checkoutsShareSessions): OwnServerClients {
     const judge = new OwnServerClients(source, flow, file, fileDepth, testPackage, reexportHops);
+    judge.spawnHops = this.spawnHops;
     if (sharing) {
       judge.checkoutsShareSessions = true;
       judge.placeJudge = new OwnServerClients(source, flow, file, fileDepth, testPackage, reexportHops);
+      judge.placeJudge.spawnHops = this.spawnHops;
     }
     return judge;
   }
@@ -525,6 +538,9 @@ export class OwnServerClients {
       if (variable !== undefined) return this.testDatabaseVariable(variable) || this.standInRead(value, variable);
       const fromDotenv = this.dotenvFallbackRead(value);
       if (fromDotenv !== undefined) return this.dotenvVariableLocal(fromDotenv);
+      // `process.argv[2]`: what the project's spawns of this script pass there.
+      const argument = this.devOnly ? undefined : argvPosition(value);
+      if (argument !== undefined) return this.spawnedWithOwnServer(argument);
     }
     if (ts.isCallExpression(value) || ts.isNewExpression(value)) return this.callFromOwnServer(value, depth);
     if (ts.isPropertyAccessExpression(value)) {
@@ -938,6 +954,9 @@ export class OwnServerClients {
     if (!binding) {
       // `const { connectionString } = database`: whatever the object it was taken from is.
       const initializer = this.flow.destructuringOf(name)?.initializer;
+      // `const [databaseUrl] = process.argv.slice(2)` in a test's script: what the project's spawns of it pass there.
+      const argument = this.testCode && !this.devOnly ? argvElementOf(this.flow.destructuringOf(name), name.text) : undefined;
+      if (argument !== undefined) return argument !== null && this.spawnedWithOwnServer(argument);
       // `const [a, b] = await Promise.all([startA(), startB()])` (or an array written out): the element in the same place.
       const element = arrayElementOf(this.flow.destructuringOf(name), name.text);
       if (element !== undefined) return element !== null && this.fromOwnServer(element, depth + 1);
@@ -1448,13 +1467,16 @@ export class OwnServerClients {
     for (const file of files) {
       const view = parsed(file);
       if (!view) return undefined;
-      if (!view.source.text.includes(name)) continue;
+      // Only the name as a word (`seedTenant`, not inside `seedTenantInProcess`) can reach the function.
+      if (!mentionsName(view.source.text, name)) continue;
       const locals = [...importedNames(view.source)].filter(([, imported]) => {
         const from = resolveModule(file, imported.specifier);
         return from === self ? imported.name === name : from !== undefined && from !== file && reexportedNames(from, name, self).includes(imported.name);
       }).map(([local]) => local);
       // A barrel that only re-exports it: its importers' calls are read in their own files.
       if (locals.length === 0 && reexportedNames(file, name, self).length > 0 && !usesOutsideReexports(view.source, name)) continue;
+      // Named only in a comment, or inside a longer name (`seedTenantInProcess` beside `seedTenant`): no use of it.
+      if (locals.length === 0 && !namesInCode(view.source, name)) continue;
       // Reached another way (a namespace import, `require`, a barrel's import of it handed on): its calls are not read here.
       if (locals.length === 0) return undefined;
       const caller = this.judgeOf(view.source, new Flow(view.source), file, this.fileDepth + 1);
@@ -1477,6 +1499,35 @@ export class OwnServerClients {
       if (!allPass) return undefined;
     }
     return count;
+  }
+
+  /**
+   * In a test's script, its command-line argument at `position` (`process.argv.slice(2)[position]`): the project runs
+   * the script as a child process (spawnedScripts.ts: `Bun.spawn(['bun', cliPath, url])`, node's `spawn`/`execFile`/
+   * `fork`), and every run passes there such a value, judged in the spawning file as a caller's argument is — at least
+   * one run; a script nothing in the project runs, one a module imports, a package.json script or workflow names, or a
+   * run with another value there keeps the finding. A hand run documented beside the script is no run of the project's.
+   */
+  private spawnedWithOwnServer(position: number): boolean {
+    if (this.literalOnly || this.spawnHops >= MAX_SPAWN_HOPS) return false;
+    const cached = this.spawnVerdicts.get(position);
+    if (cached !== undefined) return cached;
+    this.spawnVerdicts.set(position, false);
+    const spawns = scriptSpawns(resolve(this.fileName!));
+    const spawners = new Map<string, OwnServerClients>();
+    const verdict = spawns !== undefined && spawns.length > 0 && spawns.every((spawn) => {
+      const argument = spawn.args[position];
+      if (argument === undefined || spawn.args.slice(0, position + 1).some(ts.isSpreadElement)) return false;
+      let spawner = spawners.get(spawn.file);
+      if (!spawner) {
+        spawner = this.judgeOf(spawn.source, new Flow(spawn.source), spawn.file, 0);
+        spawner.spawnHops = this.spawnHops + 1;
+        spawners.set(spawn.file, spawner);
+      }
+      return spawner.holdsOwnServerValue(argument);
+    });
+    this.spawnVerdicts.set(position, verdict);
+    return verdict;
   }
 
   /** A file under a test folder or named for a test, or one that imports a module starting its own server. */
@@ -2266,6 +2317,58 @@ function isNewConnectionEvent(call: ts.CallExpression): boolean {
  * element written at its place; null when the array is not written out element by element there (a spread before it,
  * another value); undefined when the name is not destructured from an array.
  */
+/** Whether `text` holds `name` as a whole identifier (not as a part of a longer one). */
+function mentionsName(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    if (!/[\w$]/.test(text[at - 1] ?? '') && !/[\w$]/.test(text[at + name.length] ?? '')) return true;
+  }
+  return false;
+}
+
+/** Whether a file's code (not its comments) holds `name` as an identifier or a string (`ns.name`, `ns['name']`). */
+function namesInCode(source: ts.SourceFile, name: string): boolean {
+  let found = false;
+  walkDescendants(source, (node) => {
+    if ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) && node.text === name) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** `process.argv` or `Bun.argv`. */
+function isArgv(expression: ts.Expression): boolean {
+  return /^(?:process|Bun)\.argv$/.test(dottedName(unwrap(expression)));
+}
+
+/** `process.argv[2]` (or `Bun.argv[k]`, k ≥ 2): the script's argument at k - 2; undefined for anything else. */
+function argvPosition(value: ts.Expression): number | undefined {
+  if (!ts.isElementAccessExpression(value) || !isArgv(value.expression) || !ts.isNumericLiteral(value.argumentExpression)) return undefined;
+  const index = Number(value.argumentExpression.text);
+  return Number.isInteger(index) && index >= 2 ? index - 2 : undefined;
+}
+
+/**
+ * The script's argument a const destructures from the command line: `const [url, name] = process.argv.slice(2)` (the
+ * name's place plus the slice's start less two), `const [, , url] = process.argv`. Null when taken so but not read here
+ * (a default, a rest element, a start below 2 or not written out); undefined when not taken from the command line.
+ */
+function argvElementOf(declaration: ts.VariableDeclaration | undefined, name: string): number | null | undefined {
+  if (!declaration || !ts.isArrayBindingPattern(declaration.name) || !declaration.initializer) return undefined;
+  const value = unwrap(declaration.initializer);
+  let start: number;
+  if (isArgv(value)) start = 0;
+  else if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'slice' && isArgv(value.expression.expression)) {
+    const from = value.arguments[0];
+    if (value.arguments.length !== 1 || !ts.isNumericLiteral(from) || !Number.isInteger(Number(from.text))) return null;
+    start = Number(from.text);
+  } else return undefined;
+  const index = declaration.name.elements.findIndex((e) => ts.isBindingElement(e) && ts.isIdentifier(e.name) && e.name.text === name);
+  if (index < 0) return undefined;
+  const target = declaration.name.elements[index] as ts.BindingElement;
+  if (target.dotDotDotToken || target.initializer || !isConstDeclaration(declaration) || start + index < 2) return null;
+  return start + index - 2;
+}
+
 function arrayElementOf(declaration: ts.VariableDeclaration | undefined, name: string): ts.Expression | null | undefined {
   if (!declaration || !ts.isArrayBindingPattern(declaration.name) || !declaration.initializer) return undefined;
   const index = declaration.name.elements.findIndex((e) => ts.isBindingElement(e) && ts.isIdentifier(e.name) && e.name.text === name);

@@ -137,6 +137,29 @@ export function projectMayMention(file: string, pattern: RegExp): boolean {
   });
 }
 
+const naming = new TimedCache<string[] | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS * 4);
+
+/**
+ * The source files of `file`'s project (as importersOf lists them) whose text holds `text` (a script's file name:
+ * spawnedScripts.ts), or undefined when the project cannot be listed. Each file is searched as bytes; cached per
+ * project and text for a while.
+ */
+export function projectFilesNaming(file: string, text: string): readonly string[] | undefined {
+  const root = isAbsolute(file) ? projectRoot(file) : undefined;
+  if (root === undefined) return undefined;
+  return naming.get(`${root}\u0000${text}`, () => {
+    const files = projectFiles(root);
+    if (files === undefined) return undefined;
+    const found: string[] = [];
+    for (const candidate of files) {
+      const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+      // A file over the size bound (a bundle) is not read, as importersOf does not read it.
+      if (bytes !== undefined && bytes.includes(text)) found.push(candidate);
+    }
+    return found;
+  });
+}
+
 /** `declare module 'fastify' {`: a module augmentation, naming the module it adds declarations to. */
 const AUGMENTATION = /\bdeclare\s+module\s+(['"])([^'"\n]{1,300})\1/g;
 
