@@ -18,15 +18,21 @@ export const CONFIG_PLACE_MEMBER = /^(?:host(?:name|addr)?|connection_?string|(?
 /** Calls that write into the object they are handed first (`Object.assign(config.db, …)`, lodash's `merge`, `defaultsDeep`, `set`). */
 const MUTATOR = /(?:^|\.)(?:assign|merge|mergeWith|defaults|defaultsDeep|extend|set|defineProperty|defineProperties)$/;
 
-/** A chain of member reads `a.b.c` (no call, no computed key): its root name and the member names after it. */
-export function memberChain(expression: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
+/** The member names read from an expression (`x.b.c` → `x`, [b, c]; no computed key), and the expression they are read from. */
+export function memberPath(expression: ts.Expression): { base: ts.Expression; path: string[] } {
   const path: string[] = [];
   let current = unwrap(expression);
   while (ts.isPropertyAccessExpression(current)) {
     path.unshift(current.name.text);
     current = unwrap(current.expression);
   }
-  return ts.isIdentifier(current) ? { root: current, path } : undefined;
+  return { base: current, path };
+}
+
+/** A chain of member reads `a.b.c` (no call, no computed key): its root name and the member names after it. */
+export function memberChain(expression: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
+  const { base, path } = memberPath(expression);
+  return ts.isIdentifier(base) ? { root: base, path } : undefined;
 }
 
 /** Where a walk through a module starts: a value, the member path still to take from it, and the names that hold it (with the path from each). */

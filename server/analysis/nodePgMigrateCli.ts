@@ -13,14 +13,13 @@
 // and files whose path names development or testing (prismaMigrate.ts's words); a run in a compose service; and a
 // variable that names a direct URL, has a pooled sibling in the project's env example, or that the command line, the
 // call's `env` option or the file itself sets only to a URL of this machine or to a direct or test one.
-import { dirname, join, resolve } from 'node:path';
-import { boundedText, isFile } from './folderEntries';
+import { dirname, resolve } from 'node:path';
 import { foldersUpToRoot } from './projectPaths';
 import { hasPooledSibling, nameWords, namesDirectUrl } from './urlNames';
 import { reachesOnlyThisMachine } from './connectionHosts';
 import { withoutQuotes } from './shellAssignments';
 import { TEST_PATH } from './testPath';
-import { namedForDevelopment, namedForDevelopmentWords } from './prismaMigrate';
+import { envExamples, namedForDevelopment, namedForDevelopmentWords } from './prismaMigrate';
 
 /** The module key of the CLI's lock among the libraries' (libraryLocks.ts, embedded.ts's messages). */
 export const NODE_PG_MIGRATE_CLI = 'node-pg-migrate CLI';
@@ -43,9 +42,7 @@ const DEFAULT_URL_VAR = 'DATABASE_URL';
 const ASSIGNMENT = /^([A-Za-z_]\w*)=(.*)$/s;
 /** A command run in a service of a compose file, whose URL the compose file sets (not read), as prismaMigrate.ts reads it. */
 const COMPOSE_WORDS = /^docker(?:-compose)?$/;
-const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template', '.env.local.example', '.env.production.example'];
 const ENV_LEVELS = 6;
-const MAX_FILE_BYTES = 256 * 1024;
 
 /**
  * One word of a command line a program starts: its text, or undefined for a value the program computes (a variable,
@@ -105,8 +102,7 @@ export function nodePgMigrateLocksPooled(fileName: string, words: readonly Comma
  */
 function variableMayBePooled(fileName: string, name: string, before: readonly CommandWord[], program: ProgramContext): boolean {
   if (namesDirectUrl(name) || nameWords(name).includes('test')) return false;
-  const envText = foldersUpToRoot(dirname(resolve(fileName)), ENV_LEVELS).flatMap((folder) => ENV_EXAMPLES.map((file) => join(folder, file))).filter(isFile)
-    .map((path) => boundedText(path, MAX_FILE_BYTES) ?? '').join('\n');
+  const envText = foldersUpToRoot(dirname(resolve(fileName)), ENV_LEVELS).flatMap(envExamples).join('\n');
   if (hasPooledSibling(name, envText)) return false;
   const set = [...before.flatMap((word) => {
     const assignment = word === undefined ? null : ASSIGNMENT.exec(word);

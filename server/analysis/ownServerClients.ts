@@ -36,7 +36,7 @@ import { POOLER_PORT_TEXT, connectionParts, possibleEndpoints } from './poolerEn
 import { namesPoolerInSource } from './poolerMentions';
 import { POOL_NAME, capsAtOneConnection } from './poolFactories';
 import { passedThrough, proxyTarget, type ProxyFile } from './proxyTargets';
-import { CONFIG_PLACE_MEMBER, configEnvironmentRead, exportedMember, memberChain, memberVariables, writesAlong } from './configMembers';
+import { CONFIG_PLACE_MEMBER, configEnvironmentRead, exportedMember, memberChain, memberPath, memberVariables, writesAlong } from './configMembers';
 import { scriptSpawns } from './spawnedScripts';
 
 /**
@@ -1122,13 +1122,8 @@ export class OwnServerClients {
 
   /** `require('../config')`, or a member chain of it (`require('../config').postgresConfig`): the module and the members. */
   private requiredMembers(expression: ts.Expression): { specifier: string; path: string[] } | undefined {
-    const path: string[] = [];
-    let current = unwrap(expression);
-    while (ts.isPropertyAccessExpression(current)) {
-      path.unshift(current.name.text);
-      current = unwrap(current.expression);
-    }
-    const specifier = ts.isCallExpression(current) && !(current.expression.kind === ts.SyntaxKind.ImportKeyword) ? requiredModule(current) : undefined;
+    const { base, path } = memberPath(expression);
+    const specifier = ts.isCallExpression(base) && !(base.expression.kind === ts.SyntaxKind.ImportKeyword) ? requiredModule(base) : undefined;
     return specifier === undefined ? undefined : { specifier, path };
   }
 

@@ -380,7 +380,8 @@ function urlVerdict(value: string, envText: string, assigned: (name: string) => 
 /** A connection URL written out (no variable in it), whose servers reachesOnlyThisMachine reads. */
 const LOCAL_URL = /^postgres(?:ql)?:\/\/[^$`]*$/;
 
-function envExamples(folder: string): string[] {
+/** The texts of a folder's env example files (ENV_EXAMPLES), where a project documents its variables' siblings. */
+export function envExamples(folder: string): string[] {
   return ENV_EXAMPLES.map((name) => join(folder, name)).filter(isFile).map((path) => boundedText(path, MAX_FILE_BYTES) ?? '');
 }
 
