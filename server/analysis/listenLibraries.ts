@@ -316,7 +316,10 @@ function sendsListenText(body: ts.Node): boolean {
 /** A channel: a name written as text or held in a variable or property (`channel as string` too). */
 function namesChannel(argument: ts.Expression | undefined): boolean {
   const value = argument && unwrap(argument);
-  return value !== undefined && (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value));
+  // A call stands for a channel name its function builds (`addChannel(storyChannel(projectId), handler)`); the other
+  // tests (the library imported, the receiver its subscriber, a handler) say the call subscribes.
+  return value !== undefined && (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value) || ts.isIdentifier(value) ||
+    ts.isPropertyAccessExpression(value) || ts.isCallExpression(value));
 }
 
 /**

@@ -59,6 +59,20 @@ test('pg-pubsub: addChannel(channel, fn) sends LISTEN only in a file that import
   assert.deepEqual(found(`const PGPubsub = require('./notifications');\n${body}`), []);
 });
 
+test('pg-pubsub: a channel name built by a call (a per-project channel) subscribes like a literal one', () => {
+  const text = [
+    "import PGPubsub from 'pg-pubsub';",
+    'const channelOf = (projectId: string) => `project-${projectId}-stories`;',
+    'export const createBus = () => {',
+    '  const bus = new PGPubsub(process.env.DATABASE_URL);',
+    '  return { subscribe: (projectId: string, handler: (item: unknown) => void) => bus.addChannel(channelOf(projectId), handler) };',
+    '};',
+  ].join('\n');
+  assert.deepEqual(found(text), ['listen bus.addChannel(channelOf(projectId), handler)']);
+  // Without pg-pubsub the same call is some other object's method.
+  assert.deepEqual(found(text.replace("'pg-pubsub'", "'./rooms'")), []);
+});
+
 test('a subscriber opened with a URL whose name says it bypasses the pooler (direct, unpooled, non-pooling) gives no listen finding; a plain or pooled name keeps it', () => {
   const withUrl = (url: string) => [
     "import makeSubscriber from 'pg-listen';",
