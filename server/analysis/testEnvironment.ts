@@ -189,7 +189,8 @@ function readEnvironment(folder: string): Environment {
     const text = boundedText(file, MAX_FILE_BYTES);
     if (text === undefined) continue;
     // A GitHub workflow that runs no test (a deploy, a cron job, a release) gives its env to the application's own
-    // commands: its secrets are production's, not the suite's database.
+    // commands: its secrets are production's, not the suite's database. So does such a job of a workflow that also runs
+    // tests (jobsRunningNoTests, in readAssignments).
     if (file.startsWith(workflows) && runsNoTests(text)) continue;
     const name = basename(file);
     readAssignments(text, environment, TEST_COMPOSE_FILE.test(name) ? dirname(file) : undefined, name === TRAVIS_FILE, file.startsWith(workflows));
@@ -298,6 +299,11 @@ function readAssignments(text: string, values: Map<string, boolean>, composeFold
     for (const [name, value] of assignmentsOf([line], shellEntries)) assignments.push([name, value, index]);
   });
   if (githubWorkflow) for (const [name, value, line] of githubEnvWrites(lines)) assignments.push([name, value, line, true]);
+  // A GitHub job that runs no test gives its env to what it deploys or runs, not to the suite (jobsRunningNoTests).
+  if (githubWorkflow) {
+    const skipped = jobsRunningNoTests(lines);
+    for (let index = assignments.length - 1; index >= 0; index--) if (skipped(assignments[index][2])) assignments.splice(index, 1);
+  }
   const reachesLocally = ([name, value, line, written]: [string, string, number, boolean?], seen: ReadonlySet<string>): boolean => {
     if (poolerAt(line)) return false;
     const referenced = referencedVariable(value, !compose);
@@ -330,9 +336,39 @@ const JOBS_KEY = /^jobs[ \t]*:[ \t]*(?:#.*)?$/;
  */
 function jobsNamingPooler(lines: readonly string[]): (line: number) => boolean {
   const whole = namesPooler(lines.join('\n'));
+  const jobs = whole ? workflowJobs(lines) : undefined;
+  if (!jobs) return () => whole;
+  const outsidePooler = namesPooler(lines.filter((_, index) => jobs.jobOf(index) < 0).join('\n'));
+  const jobPooler = jobs.texts.map((text) => namesPooler(text));
+  return (line) => {
+    const job = jobs.jobOf(line);
+    return job < 0 ? whole : outsidePooler || jobPooler[job];
+  };
+}
+
+/**
+ * Per line of a GitHub workflow, whether it lies in a job whose steps surely run no test (stepsRunTests: a deploy or
+ * preview job beside the test jobs). Such a job runs on a runner of its own: the env it sets (a staging secret for a
+ * preview deploy) reaches the application it deploys, never a test job's suite. Lines outside every job (the
+ * workflow's `env:`, given to every job) are not in one.
+ */
+function jobsRunningNoTests(lines: readonly string[]): (line: number) => boolean {
+  const jobs = workflowJobs(lines);
+  if (!jobs) return () => false;
+  const noTests = jobs.texts.map((text) => stepsRunTests(text) === false);
+  return (line) => {
+    const job = jobs.jobOf(line);
+    return job >= 0 && noTests[job];
+  };
+}
+
+/**
+ * The jobs of a GitHub workflow: each a key at the indent of the first key under the top-level `jobs:`, up to the next
+ * or to the next top-level line; `jobOf` gives a line's job (-1 outside every job). Undefined when there is none.
+ */
+function workflowJobs(lines: readonly string[]): { jobOf: (line: number) => number; texts: string[] } | undefined {
   const opening = lines.findIndex((line) => JOBS_KEY.test(line));
-  if (!whole || opening < 0) return () => whole;
-  // The jobs: each a key at the indent of the first key under `jobs:`, up to the next or to the next top-level line.
+  if (opening < 0) return undefined;
   const starts: number[] = [];
   let indent: number | undefined;
   let end = lines.length;
@@ -347,15 +383,9 @@ function jobsNamingPooler(lines: readonly string[]): (line: number) => boolean {
     indent ??= depth;
     if (depth === indent && BLOCK_KEY.test(line)) starts.push(index);
   }
-  if (starts.length === 0) return () => whole;
+  if (starts.length === 0) return undefined;
   const jobOf = (line: number): number => (line <= starts[0] - 1 || line >= end ? -1 : starts.filter((start) => start <= line).length - 1);
-  const outside = lines.filter((_, index) => jobOf(index) < 0).join('\n');
-  const jobPooler = starts.map((start, job) => namesPooler(lines.slice(start, starts[job + 1] ?? end).join('\n')));
-  const outsidePooler = namesPooler(outside);
-  return (line) => {
-    const job = jobOf(line);
-    return job < 0 ? whole : outsidePooler || jobPooler[job];
-  };
+  return { jobOf, texts: starts.map((start, job) => lines.slice(start, starts[job + 1] ?? end).join('\n')) };
 }
 
 /** The file a GitHub Actions step appends `NAME=value` lines to for the job's later steps, as a shell word names it unquoted. */

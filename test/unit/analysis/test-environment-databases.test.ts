@@ -140,6 +140,45 @@ test('workflows that run no test (deploys, cron jobs) do not make the test envir
   assert.deepEqual(findingsOf(app), ['session-set 5', 'listen 6']);
 });
 
+test("a job that runs no test (a preview deploy) beside the workflow's test jobs does not make the test environment; a test job's own secret does", () => {
+  const workflow = (previewEnv: string[], testEnv: string[] = []) => [
+    'name: CI',
+    'on: [pull_request]',
+    'jobs:',
+    '  e2e:',
+    '    runs-on: ubuntu-latest',
+    ...testEnv,
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '      - run: yarn playwright test',
+    '  preview:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: ./.github/actions/deploy-preview',
+    '        env:',
+    ...previewEnv,
+  ];
+  const staging = ['          ARCHIVE_DB_URL: ${{ secrets.STAGING_ARCHIVE_DB_URL }}'];
+  repo.write('e3/package.json', '{"name": "e3"}');
+  repo.write('e3/.github/workflows/ci.yml', workflow(staging));
+  const single = repo.write('e3/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(single), []);
+  // A pool on it stays a pool.
+  const pool = repo.write('e3/test/pool.test.ts', clientSpec('new pg.Pool({ connectionString: process.env.ARCHIVE_DB_URL })'));
+  assert.deepEqual(findingsOf(pool), ['session-set 5', 'listen 6']);
+
+  // The same secret given to the job that runs the tests is where the suite connects.
+  repo.write('e4/package.json', '{"name": "e4"}');
+  repo.write('e4/.github/workflows/ci.yml', workflow(['          VERCEL_ORG_ID: ${{ secrets.VERCEL_ORG_ID }}'], ['    env:', '      ARCHIVE_DB_URL: ${{ secrets.STAGING_ARCHIVE_DB_URL }}']));
+  const tested = repo.write('e4/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(tested), ['session-set 5', 'listen 6']);
+  // …as is the workflow's env, given to every job.
+  repo.write('e5/package.json', '{"name": "e5"}');
+  repo.write('e5/.github/workflows/ci.yml', ['env:', '  ARCHIVE_DB_URL: ${{ secrets.STAGING_ARCHIVE_DB_URL }}', ...workflow(['          VERCEL_ORG_ID: ${{ secrets.VERCEL_ORG_ID }}'])]);
+  const everyJob = repo.write('e5/test/archive.test.ts', clientSpec('new pg.Client(process.env.ARCHIVE_DB_URL)'));
+  assert.deepEqual(findingsOf(everyJob), ['session-set 5', 'listen 6']);
+});
+
 test('a workflow runs tests when a step runs a test runner or a test or check script, and may when it has no step', () => {
   const steps = (...lines: string[]) => ['jobs:', '  j:', '    steps:', ...lines].join('\n');
   for (const runs of [
