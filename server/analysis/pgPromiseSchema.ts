@@ -5,7 +5,8 @@
 // (knexSearchPath.ts, searchPathOptions.ts). Many objects have a `schema` key (JSON and route schemas, ORM configs,
 // GraphQL), so only one handed to pg-promise's init function counts: the module imported or required in this file under
 // a name the call uses (`import pgPromise from 'pg-promise'; pgPromise({ schema })`, `const pgp = require('pg-promise')`),
-// or `require('pg-promise')({ schema })` itself, with the options written in place or held in a const of the file.
+// or `require('pg-promise')({ schema })` itself, or the default export of a dynamic `import('pg-promise')`, with the options
+// written in place or held in a const of the file (also spread in from an object given under a condition).
 import ts from 'typescript';
 import { requiredModule, type ImportedModule } from './embeddedDialect';
 import { outermostWrapper, unwrap, type Flow } from './embeddedFlow';
@@ -33,17 +34,50 @@ export interface PgPromiseSchema {
 function isInitCall(call: ts.CallExpression, names: ReadonlySet<string>, flow: Flow): boolean {
   const callee = unwrap(call.expression);
   if (ts.isCallExpression(callee)) return requiredModule(callee) === PG_PROMISE_MODULE && ts.isIdentifier(callee.expression);
+  // The module's default export reached through a dynamic import: `(await import('pg-promise')).default(…)`, or
+  // `const pgPromise = await import('pg-promise'); pgPromise.default(…)`.
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'default') return importsPgPromise(callee.expression, flow);
   if (!ts.isIdentifier(callee) || !names.has(callee.text)) return false;
   // The import itself (no binding in the file), or the `const pgp = require('pg-promise')` it names, not a parameter or local of the same name.
   const binding = flow.bindingOf(callee);
   return binding === undefined || ('variable' in binding && requiredModule(binding.variable.initializer) === PG_PROMISE_MODULE);
 }
 
-/** The `schema` element of an init options object, unless it is written as a value that sends nothing. */
+/** Whether `expression` is pg-promise's module: an import or require of it, or a const of the file holding one. */
+function importsPgPromise(expression: ts.Expression, flow: Flow): boolean {
+  if (requiredModule(expression) === PG_PROMISE_MODULE) return true;
+  const name = unwrap(expression);
+  if (!ts.isIdentifier(name)) return false;
+  const binding = flow.bindingOf(name);
+  return binding !== undefined && 'variable' in binding && requiredModule(binding.variable.initializer) === PG_PROMISE_MODULE;
+}
+
+/**
+ * The `schema` element of an init options object, unless it is written as a value that sends nothing; also one spread in
+ * from an object written in place, given only when a condition holds (`...(schema && { schema })`, `...(s ? { schema: s }
+ * : {})`): a caller that passes the option makes pg-promise send the SET.
+ */
 function schemaElement(object: ts.ObjectLiteralExpression): ts.ObjectLiteralElementLike | undefined {
-  const option = object.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p))
-    && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === SCHEMA_OPTION);
-  return option && ts.isPropertyAssignment(option) && setsNoSearchPath(option.initializer) ? undefined : option;
+  for (const property of object.properties) {
+    if (ts.isSpreadAssignment(property)) {
+      const spread = spreadObjects(property.expression).map(schemaElement).find((element) => element !== undefined);
+      if (spread) return spread;
+      continue;
+    }
+    if (!(ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property) || ts.isMethodDeclaration(property))) continue;
+    if (!(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) || property.name.text !== SCHEMA_OPTION) continue;
+    return ts.isPropertyAssignment(property) && setsNoSearchPath(property.initializer) ? undefined : property;
+  }
+  return undefined;
+}
+
+/** The object literals a spread may add: written in place, or either side of `cond && {…}`, `cond ? {…} : {…}`. */
+function spreadObjects(expression: ts.Expression): ts.ObjectLiteralExpression[] {
+  const value = unwrap(expression);
+  if (ts.isObjectLiteralExpression(value)) return [value];
+  if (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return spreadObjects(value.right);
+  if (ts.isConditionalExpression(value)) return [...spreadObjects(value.whenTrue), ...spreadObjects(value.whenFalse)];
+  return [];
 }
 
 /**

@@ -69,6 +69,26 @@ test('a schema that sends nothing, and options that never reach pg-promise, are 
   assert.deepEqual(found(others), []);
 });
 
+test("a dynamic import's default export, and a schema spread in under a condition, are the init call and its option", () => {
+  const lazy = [
+    'export function connect(config, schema = null) {',
+    '  async function open() {',
+    "    const pgPromise = await import('pg-promise');",
+    '    const pgp = pgPromise.default({ ...(schema && { schema }) });',
+    '    return pgp(config);',
+    '  }',
+    '  return open();',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(lazy, 'db.js'), ['session-set schema']);
+  assert.deepEqual(found("export const make = async (s) => (await import('pg-promise')).default({ capSQL: true, ...(s ? { schema: s } : {}) });", 'db.js'),
+    ['session-set schema: s']);
+  // Another module's default export, a spread of something not written in place, or a schema that sends nothing: silent.
+  assert.deepEqual(found(lazy.replace("import('pg-promise')", "import('./pool')"), 'db.js'), []);
+  assert.deepEqual(found("export const make = async (o) => (await import('pg-promise')).default({ ...o });", 'db.js'), []);
+  assert.deepEqual(found("export const make = async (s) => (await import('pg-promise')).default({ ...(s ? { schema: null } : {}) });", 'db.js'), []);
+});
+
 test('a file that does not import pg-promise itself is not flagged, whatever its init-like call', () => {
   assert.deepEqual(found("import pgPromise from './db';\nconst pgp = pgPromise({ schema: 'app' });"), []);
   assert.deepEqual(found("import pgPromise from 'pg-promise/typescript/pg-subset';\nconst pgp = pgPromise({ schema: 'app' });"), []);
