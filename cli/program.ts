@@ -1,0 +1,82 @@
+// The `poolsafe` commands (dist/cli-program.js), run by cli/main.ts (runCommandLine) once it has not relaunched the CLI
+// for a directory lint.
+import { LINT_USAGE, UsageError, runLint } from './lint';
+import { RULES } from '../server/analysis/index';
+import { VERSION } from '../extension/pooler/version';
+
+// The pooler and `run` (over half of the code, with node:tls, node:crypto, …) are loaded only by their
+// commands: a cold `poolsafe lint` neither compiles their code nor loads the built-in modules they use.
+const poolerCommands = (): typeof import('./commands') => require('./commands');
+
+const USAGE = `usage: poolsafe <command> [options]
+commands:
+  lint <files|dirs...>   report pooling-unsafe SQL (run 'poolsafe lint --help')
+  pooler --target URL    run the local transaction-mode pooler (run 'poolsafe pooler --help')
+  run [flags] -- CMD     run CMD behind the pooler and report the hazards it hit (run 'poolsafe run --help')
+  rules                  list the rules
+  --version              print the version`;
+
+const io = {
+  stdout: (text: string) => process.stdout.write(text),
+  stderr: (text: string) => process.stderr.write(text),
+  version: VERSION,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'rules') {
+    for (const rule of RULES) io.stdout(`${rule.id.padEnd(30)} ${rule.defaultSeverity.padEnd(8)} ${rule.title}\n`);
+    return 0;
+  }
+  if (command === 'lint') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`${LINT_USAGE}\n`);
+      return 0;
+    }
+    try {
+      return await runLint(rest, io);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        io.stderr(`poolsafe lint: ${error.message}\n${LINT_USAGE}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+  if (command === 'pooler') return poolerCommands().runPoolerCli(rest);
+  if (command === 'run') {
+    const run = poolerCommands();
+    const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
+      io.stdout(`${run.RUN_USAGE}\n`);
+      return 0;
+    }
+    return run.runUnderPooler(rest, io);
+  }
+  io.stderr(`poolsafe: unknown command "${command}"\n${USAGE}\n`);
+  return 2;
+}
+
+/**
+ * Exits as soon as stdout has drained. An explicit exit matters for speed: V8 keeps optimising the
+ * parser's WebAssembly on background threads, and a natural exit would wait for that (~0.5 s).
+ */
+function exitWhenFlushed(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+/** Runs the command `argv` names (the arguments after the script) and exits with its code. */
+export function runCommandLine(argv: string[]): void {
+  main(argv).then(exitWhenFlushed, (error: unknown) => {
+    process.stderr.write(`poolsafe: ${(error as Error).stack ?? String(error)}\n`);
+    exitWhenFlushed(2);
+  });
+}
