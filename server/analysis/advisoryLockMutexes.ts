@@ -15,7 +15,7 @@ import { fileImports, type ImportedName } from './ownServerHelpers';
 import { constInitializer, moduleFunction } from './libraryListens';
 import { projectModulePath } from './moduleResolution';
 import { exportedVariable } from './wrapperObjects';
-import { ADVISORY_LOCK_MODULE, MUTEX_LOCK_CALL } from './codeWords';
+import { ADVISORY_LOCK_MODULE, mayCallMutexLock } from './codeWords';
 
 /** A mutex's methods that take the lock (unlock() only releases it). */
 const LOCKING_METHODS: ReadonlySet<string> = new Set(['lock', 'tryLock', 'withLock']);
@@ -39,7 +39,7 @@ interface Place {
 
 /** The lock calls of this file on a mutex of the advisory-lock package (see the file comment). */
 export function advisoryLockMutexLocks(source: ts.SourceFile, fileName: string | undefined): MutexLock[] {
-  if (!MUTEX_LOCK_CALL.test(source.text)) return [];
+  if (!mayCallMutexLock(source.text)) return [];
   const place: Place = { source, fileName };
   const found: MutexLock[] = [];
   walkDescendants(source, (node) => {

@@ -60,6 +60,14 @@ export const ADVISORY_LOCK_MODULE = 'advisory-lock';
  * identifiers named `lock` are too common to make every file holding one parsed.
  */
 export const MUTEX_LOCK_CALL = /\.\s*(?:tryLock|lock|withLock)\s*(?:\?\.\s*)?\(/;
+/**
+ * Whether a text holds MUTEX_LOCK_CALL. Every lock method's name holds `ock`: a text without it is told in one substring
+ * search, where the pattern, which starts with a `.`, is tried at every dot of the text (most TS/JS files the gate turns
+ * away run it: ~2.5× less time over bench/lint.mjs's tree).
+ */
+export function mayCallMutexLock(text: string): boolean {
+  return text.includes('ock') && MUTEX_LOCK_CALL.test(text);
+}
 /** node-pg-migrate, whose programmatic runner takes a session advisory lock on its client unless told `noLock` (libraryLocks.ts). */
 export const NODE_PG_MIGRATE_MODULE = 'node-pg-migrate';
 /**

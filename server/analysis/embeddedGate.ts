@@ -24,7 +24,7 @@ import type { AnalysisOptions } from './types';
 import { FINDING_WORDS } from './vocabulary';
 import { moduleDialect, pathIsPostgres, POSTGRES_MODULE_IN_TEXT } from './embeddedDialect';
 import { WHOLE_STATEMENT_START } from './statementStart';
-import { CODE_WORDS, EMITTER_SUBSCRIBE_METHODS, MUTEX_LOCK_CALL, PG_IPC_MODULES, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings } from './codeWords';
+import { CODE_WORDS, EMITTER_SUBSCRIBE_METHODS, PG_IPC_MODULES, PREPARED_STATEMENT_FACTORY, PREPARED_STATEMENT_WORD, codeMayHoldFindings, mayCallMutexLock } from './codeWords';
 import { owningPackage, packageDependencies } from './moduleResolution';
 import { mayRunMigrateDeploy } from './prismaMigrate';
 import { mayRunNodePgMigrate } from './nodePgMigrateCli';
@@ -93,7 +93,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
     stateFunctions: options.stateFunctions && stateFunctionNames(options.stateFunctions),
     ownDriver: ownDriverPackage(fileName),
   };
-  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || MUTEX_LOCK_CALL.test(text) || mayRunMigrateDeploy(text) || mayRunNodePgMigrate(text);
+  if (textRulesOut(text, needs)) return mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || mayCallMutexLock(text) || mayRunMigrateDeploy(text) || mayRunNodePgMigrate(text);
   scanner.setLanguageVariant(fileName && /\.[jt]sx$/i.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
   scanner.setText(text);
   let found: boolean;
@@ -102,7 +102,7 @@ export function mayHoldFindings(text: string, fileName: string | undefined, opti
   } finally {
     scanner.setText('');
   }
-  return found || mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || MUTEX_LOCK_CALL.test(text) || mayRunMigrateDeploy(text) || mayRunNodePgMigrate(text);
+  return found || mayBeIpcHelper(text, fileName) || importsHandedOnDriver(text, fileName, options.postgresJsModules) || mayCallMutexLock(text) || mayRunMigrateDeploy(text) || mayRunNodePgMigrate(text);
 }
 
 /**

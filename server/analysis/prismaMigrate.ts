@@ -56,7 +56,8 @@ const MIGRATE_DEPLOY_WORDS = /["'`]prisma["'`]\s*,\s*["'`]migrate["'`]\s*,\s*["'
 
 /** Whether a program's text may start `prisma migrate deploy`: the command written out, or as an argument list's words. */
 export function mayRunMigrateDeploy(text: string): boolean {
-  return PRISMA_MIGRATE_DEPLOY.test(text) || MIGRATE_DEPLOY_WORDS.test(text);
+  // Both patterns hold the word as written: a text without it (most files the gate turns away) is told in one search.
+  return text.includes('prisma') && (PRISMA_MIGRATE_DEPLOY.test(text) || MIGRATE_DEPLOY_WORDS.test(text));
 }
 /** The module key of the CLI's lock among the libraries' (libraryLocks.ts, embedded.ts's messages). */
 export const PRISMA_MIGRATE = 'prisma migrate';
