@@ -8,7 +8,7 @@ import { dirname, join, resolve, sep, extname } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentLanguage } from '../server/analysis/index';
 import { DEFAULT_IGNORED_DIRECTORIES, isDefaultIgnoredName } from '../server/generatedFiles';
-import { isFileEntry } from '../server/analysis/folderEntries';
+import { isFileEntry, keepListing } from '../server/analysis/folderEntries';
 import { SQL_FILE_EXTENSIONS } from '../server/analysis/sqlFileNames';
 import { SHELL_SCRIPT_NAME } from '../server/analysis/shellScriptNames';
 import { isContainerYaml } from '../server/analysis/containerCommands';
@@ -122,6 +122,9 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
       problems.push({ path: dir, message: `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
       return;
     }
+    // The analysis lists the folders of the files it reads again (folderEntries.ts): in a one-shot run it keeps this listing
+    // instead, as read (the walk below goes through a sorted copy).
+    keepListing(absolute, entries);
     // A nested repository (a folder with its own .git) follows its own .gitignore files, not the enclosing one's.
     const inherited = entries.some((entry) => entry.name === '.git') ? [] : scopes;
     const own = entries.some((entry) => entry.name === '.gitignore') ? readIgnoreFile(absolute, true) : undefined;
@@ -130,7 +133,7 @@ export function collectFiles(inputs: string[], defaultIgnore: (dir: string) => b
     // A symbolic link is linted when it leads to a file. Checkouts often hold links into folders that exist only after a
     // build or an install (`static/x.js -> ../node_modules/x/x.js`): those lead nowhere, hold nothing the user wrote, and
     // must not fail the lint of the whole tree. A file named on the command line still does.
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         const skipped = ALWAYS_SKIPPED.has(entry.name) || (skipGenerated && DEFAULT_IGNORED_DIRECTORIES.has(entry.name));

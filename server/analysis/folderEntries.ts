@@ -29,9 +29,30 @@ let kept: TimedCache<readonly Dirent[]> | undefined;
  * Affects this copy of the module: each bundle has its own (index.ts's keepFolderListings turns it on in the CLI's
  * bundle and in the TS/JS analysis's, dist/embedded.js).
  */
-export function keepFolderListings(): void {
-  kept ??= new TimedCache<readonly Dirent[]>(Infinity, MAX_LISTINGS);
+export function keepFolderListings(shared?: KeptListings): void {
+  kept ??= shared ?? new TimedCache<readonly Dirent[]>(Infinity, MAX_LISTINGS);
   settleTree();
+}
+
+/** The listings a one-shot run keeps, by folder. */
+export type KeptListings = TimedCache<readonly Dirent[]>;
+
+/**
+ * This copy's kept listings (undefined before keepFolderListings), for the other bundle's copy to keep its listings in
+ * too (index.ts hands the CLI bundle's to dist/embedded.js's): each copy read the same folders again (~35 ms of
+ * readdir each on bench/lint.mjs's tree).
+ */
+export function keptListings(): KeptListings | undefined {
+  return kept;
+}
+
+/**
+ * Keeps a folder's listing that another reader of the run made (the CLI's walk over the files to lint, `cli/files.ts`),
+ * as folderEntries would read it: the entries of readdirSync with file types, in the file system's order, unmodified
+ * from then on. Only in a one-shot run, whose tree is settled; a listing already kept is left as it is.
+ */
+export function keepListing(folder: string, entries: readonly Dirent[]): void {
+  if (kept && !kept.fresh(folder)) kept.set(folder, entries);
 }
 
 /**

@@ -10,7 +10,7 @@ import { withoutMysqlIntervalErrors } from './mysqlProjects';
 import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
 import { matchesSessionScripts, sqlFileOptions } from './ownSession';
 import { withoutUnlocksOfTransactionKeys } from './transactionLockKeys';
-import { keepFolderListings as keepListingsOfThisBundle } from './folderEntries';
+import { keepFolderListings as keepListingsOfThisBundle, keptListings } from './folderEntries';
 import { nodeHeredocPrograms } from './nodeHeredocs';
 import { PRISMA_MIGRATE_MESSAGE, containerMigrateDeploys, shellMigrateDeploys } from './prismaMigrate';
 import { POSTGRAPHILE_WATCH_MESSAGE, shellPostgraphileWatches } from './postgraphileWatch';
@@ -137,7 +137,7 @@ let keepingListings = false;
 function embeddedAnalysis(): EmbeddedModule {
   if (!embedded) {
     embedded = loadEmbedded();
-    if (keepingListings) embedded.keepFolderListings();
+    if (keepingListings) embedded.keepFolderListings(keptListings());
   }
   return embedded;
 }
@@ -146,12 +146,12 @@ function embeddedAnalysis(): EmbeddedModule {
  * Has folder listings kept, once read, for the rest of the process (folderEntries.ts): for a one-shot run over a tree
  * that does not change under it (`poolsafe lint`; the language server never calls it). Both copies of folderEntries.ts
  * keep them: this bundle's and the TS/JS analysis's (dist/embedded.js has its own copy of every module it imports),
- * whether that is loaded already or later.
+ * whether that is loaded already or later, in one store (this bundle's), so that a folder is listed once for both.
  */
 export function keepFolderListings(): void {
   keepingListings = true;
   keepListingsOfThisBundle();
-  embedded?.keepFolderListings();
+  embedded?.keepFolderListings(keptListings());
 }
 
 /**

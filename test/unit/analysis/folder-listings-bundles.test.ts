@@ -56,3 +56,27 @@ test("a one-shot lint keeps the TS/JS analysis's folder listings too: a reposito
   assert.deepEqual(findingsOf(repo.write('app/support/purge-orders.ts', lines)), ['session-set'], 'a file the configuration does not name is the application\'s');
   assert.equal(listed.filter((folder) => folder === repo.path('app')).length, 1, 'app/ is listed once for the three analyses');
 });
+
+test("the TS/JS analysis's copy keeps its listings in the CLI bundle's store: a folder the bundle listed is not listed again", (t) => {
+  // Turned on and loaded as the CLI does, by the test above (its own copy of folderEntries.ts, setEmbeddedLoader).
+  const { folderEntries } = require('../../../server/analysis/folderEntries') as typeof import('../../../server/analysis/folderEntries');
+  const lines = ["import postgres from 'postgres';", 'export async function tag(db: string) {', '  const sql = postgres(db);', "  await sql`select set_config('shop.tenant', ${'demo'}, false)`;", '}'];
+  const first = repo.write('billing/jobs/tag.ts', lines);
+  const second = repo.write('ledger/jobs/tag.ts', lines);
+  const fs = require('node:fs') as typeof import('node:fs');
+  const listed: string[] = [];
+  const original = fs.readdirSync;
+  t.mock.method(fs, 'readdirSync', function (this: unknown, ...args: Parameters<typeof fs.readdirSync>) {
+    listed.push(String(args[0]));
+    return original.apply(this, args as never);
+  });
+  const findingsOf = (file: string): string[] => analyze(readFileSync(file, 'utf8'), 'typescript', {}, file).map((f) => f.rule);
+
+  assert.deepEqual(findingsOf(first), ['session-set']);
+  assert.ok(listed.includes(repo.path('billing', 'jobs')), "the TS/JS analysis lists a file's folder");
+  // The bundle's copy lists the twin folder first (as the CLI's walk keeps what it read): the analysis reads it from there.
+  folderEntries(repo.path('ledger', 'jobs'));
+  listed.length = 0;
+  assert.deepEqual(findingsOf(second), ['session-set']);
+  assert.ok(!listed.includes(repo.path('ledger', 'jobs')), `listed again: ${listed.join(', ')}`);
+});

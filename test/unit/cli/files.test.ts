@@ -94,3 +94,30 @@ test('a directory lint takes `.pgsql` and `.psql` files as SQL, and no other ext
   for (const name of ['db/schema.pgsql', 'db/seed.psql', 'db/legacy.sql']) assert.equal(languageOf(join(root, name)), 'sql', name);
   assert.equal(languageOf(join(root, 'db/data.sqlite')), undefined);
 });
+
+// Last in this file: it turns on the one-shot keeping of listings for the rest of the process.
+test("a one-shot run keeps the walk's folder listings as read, so the analysis does not list those folders again; by default nothing is kept", (t) => {
+  const root = tree(t, { 'db/b.sql': 'LISTEN b;', 'db/a.sql': 'LISTEN a;', 'db/seed/': '', 'src/q.ts': '' });
+  const { folderEntries, keepFolderListings } = require('../../../server/analysis/folderEntries') as typeof import('../../../server/analysis/folderEntries');
+  // The module object the walk and folderEntries.ts call through (an ES import is a copy whose members cannot be replaced).
+  const fs = require('node:fs') as typeof import('node:fs');
+  const original = fs.readdirSync;
+  const listed: string[] = [];
+  t.mock.method(fs, 'readdirSync', function (this: unknown, ...args: Parameters<typeof fs.readdirSync>) {
+    listed.push(String(args[0]));
+    return original.apply(this, args as never);
+  });
+  const db = join(root, 'db');
+  const files = collected(root, '.');
+  assert.deepEqual(files, ['db/a.sql', 'db/b.sql', 'src/q.ts']);
+  folderEntries(db);
+  assert.equal(listed.filter((folder) => folder === db).length, 2, 'the language server (no one-shot run) lists the folder afresh');
+
+  keepFolderListings();
+  listed.length = 0;
+  assert.deepEqual(collected(root, '.'), files);
+  const entries = folderEntries(db);
+  assert.deepEqual(listed.filter((folder) => folder === db).length, 1, 'listed by the walk only');
+  // As folderEntries would have read it: the file system's order, not the walk's sorted one.
+  assert.deepEqual(entries.map((entry) => [entry.name, entry.isDirectory()]), (original(db, { withFileTypes: true })).map((entry) => [entry.name, entry.isDirectory()]));
+});
