@@ -1,7 +1,7 @@
-// dist/cli.js is only the CLI's entry point (cli/main.ts): it relaunches a directory lint with the lint's heap flags
-// (heapFlags.ts) and otherwise requires the commands' own bundle, dist/cli-program.js, beside it. The parent of a
-// relaunch must not load the lint and the analysis (it only waits for its child), and every command must still reach
-// its code through the entry point.
+// dist/cli.js is only the CLI's entry point (cli/main.ts): it gives a directory lint the lint's heap flags (heapFlags.ts:
+// a relaunch, unless this Node's young generation is already the one they pin) and then requires the commands' own
+// bundle, dist/cli-program.js, beside it. The parent of a relaunch must not load the lint and the analysis (it only
+// waits for its child), and every command must still reach its code through the entry point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -42,7 +42,7 @@ test('every command runs through the entry point', () => {
   assert.match(unknown.stderr, /unknown command "nonsense"/);
 });
 
-test('a directory lint (relaunched with the heap flags) and a lint of a named file report the same findings and exit code', (t) => {
+test('a directory lint (with the heap flags: relaunched, or set in this process) and a lint of a named file report the same findings and exit code', (t) => {
   const folder = mkdtempSync(join(tmpdir(), 'poolsafe-entry-'));
   t.after(() => rmSync(folder, { recursive: true, force: true }));
   const file = join(folder, 'a.sql');
