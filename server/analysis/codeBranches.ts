@@ -3,7 +3,8 @@
 // (`for`, `for … of/in`, `while`; not `do … while`), either side of `?:`, the right of `&&`, `||` and `??`.
 // Two query calls on one client are then known to run on the same path or not: a RESET (or a ROLLBACK)
 // in the `else` does not undo the SET made in the `then`, nor one made before the `if` (context.ts).
-// Early exits (`return`, `throw`) are not followed: what follows them counts as running.
+// Early exits (`return`, `throw`) are not followed: what follows them counts as running (a `return` between a SET and
+// its undo is weighed apart: embedded.ts's noteLeave, context.ts's PlacedFacts.leaves).
 // Some paths are the arms of a choice that takes one of them on every run (an `if` with an `else`, the two sides
 // of `?:`, the clauses of a `switch` with a `default`): an undo written in every arm runs whichever is taken
 // (branchArms.ts). A path's id says which choice and arm it is; other paths are choices of no arm.

@@ -35,6 +35,12 @@ export interface PlacedFacts {
   /** Code the analysis cannot see ran here and may have begun a transaction (a test helper's per-test hook). */
   mayOpenTransaction?: boolean;
   /**
+   * The code may leave here, on the statement's paths (`branches`), without running what follows: a `return` of the
+   * function that sends the statements (TS/JS). Zero-width, no facts: what was set before it in the transaction is not
+   * undone by a RESET after it, unless an undo ran on every path to it first (undoneWithinTransaction).
+   */
+  leaves?: boolean;
+  /**
    * The conditional paths of the code that sends the statement (an `if`'s then or else, a `case`, a `catch`,
    * a loop's body, the right of `&&`/`||`), as ids: a statement on no path of its own runs whenever the
    * code around it does. Undefined for a SQL file's statements (they run in order, one after another).
@@ -149,7 +155,8 @@ function preparedWithinMessage(statements: readonly PlacedFacts[]): Set<string> 
  */
 function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession: boolean, separateQueries: () => boolean): Set<string> {
   const undone = new Set<string>();
-  type Made = { key: string; candidate: Candidate; branches?: readonly number[]; inBlock: boolean; armsUndone?: number[][] };
+  // `undoPaths`: the paths of the undos met since it was made; `left`: a `return` may have left the code with it still set.
+  type Made = { key: string; candidate: Candidate; branches?: readonly number[]; inBlock: boolean; armsUndone?: number[][]; undoPaths?: (readonly number[] | undefined)[]; left?: boolean };
   let pending: Made[] = [];
   const script: Made[] = [];
   let inBlock = false;
@@ -157,7 +164,11 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
   // The block's BEGIN paths, and a block that an end on some arm of a choice closed (its other arms may end it too).
   let blockBranches: readonly number[] | undefined;
   let endedOnArm: { made: Made[]; branches?: readonly number[] } | undefined;
-  const undoOn = (made: Made, branches: readonly number[] | undefined): void => {
+  // A ROLLBACK undoes what a `return` before it left only when it is the one the code runs on every way out (the
+  // invisible end of a helper's rolled-back transaction, or written after the return: not weighed).
+  const undoOn = (made: Made, branches: readonly number[] | undefined, rollback = false): void => {
+    if (made.left && !rollback) return;
+    (made.undoPaths ??= []).push(branches);
     if (runsAfterwardsOnSamePath(made.branches, branches)) {
       undone.add(made.key);
       return;
@@ -166,10 +177,16 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
     (made.armsUndone ??= []).push(beyond(made.branches, branches));
     if (coveredByArms(made.armsUndone)) undone.add(made.key);
   };
-  statements.forEach(({ facts, message: current, branches }, index) => {
+  statements.forEach(({ facts, message: current, branches, leaves }, index) => {
     // Outside a block, separate messages may run on separate server connections (a BEGIN in a later
     // message too: what the earlier one left is not what this transaction undoes).
     if (!inBlock && (current === undefined || current !== message)) pending = [];
+    // `return` between a SET and its RESET (TS/JS): on that way out the transaction ends with the setting in place,
+    // unless an undo ran on every path that reaches the return (`if (x) { RESET …; return; }`).
+    if (leaves) {
+      for (const made of pending) if (made.inBlock && !made.undoPaths?.some((path) => runsAfterwardsOnSamePath(branches, path))) made.left = true;
+      return;
+    }
     if (facts.transaction === 'begin') {
       inBlock = true;
       blockBranches = branches;
@@ -204,7 +221,7 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
       // `if (…) ROLLBACK; else ROLLBACK;`: the first end closes the block as far as the reading goes; a later end
       // with no BEGIN between, on paths of its own, closes it on another arm.
       const closing = inBlock ? pending.filter((made) => made.inBlock) : endedOnArm && branches !== undefined ? endedOnArm.made : [];
-      if (facts.rollsBack) for (const made of closing) undoOn(made, branches);
+      if (facts.rollsBack) for (const made of closing) undoOn(made, branches, true);
       if (inBlock && !runsAfterwardsOnSamePath(blockBranches, branches)) endedOnArm = { made: closing };
       inBlock = false;
       pending = [];

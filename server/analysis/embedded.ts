@@ -16,7 +16,7 @@ import { asAnonymousBlock, fillSlots, openingText, toFileEnd, toFileOffset, toFi
 import { callerNameVariants } from './callerNames';
 import { Flow, boundMethod, calleeText, choiceAlternatives, flowOfModule, enclosingClass, isBatchTransaction, isTransactionWrapper, isConstDeclaration, isEmptyValue, fieldValues, literalOf, memberName, objectProperty, outermostWrapper, singleReturn, taggedTemplateParts, unwrap } from './embeddedFlow';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
-import type { TransactionStart } from './pieces';
+import type { LeavesBefore, TransactionStart } from './pieces';
 import { dialectOfStatement, namesCompatibleEngine, otherDialectCounts, otherEngineText } from './dialect';
 import { enclosingFunction, nonNullishMembers, parseWithParents, propertyNameText, walkDescendants } from './astWalk';
 import { keptBuilderCalls } from './keptBuilders';
@@ -110,7 +110,7 @@ export { keepFolderListings } from './folderEntries';
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[]): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -462,6 +462,32 @@ function opensStatement(parts: Part[]): boolean {
   return RETURNED_STATEMENT_START.test(text) && !opensWithCapitalised(text);
 }
 
+/**
+ * A text that is one whole `RESET` of a setting (`RESET ROLE`, `RESET search_path`, `RESET ALL`, `RESET SESSION
+ * AUTHORIZATION`, a custom `app.tenant`), nothing after it but a `;`: what a wrapper's query method sends
+ * (pg-promise's `tx.none('RESET ROLE')`) though RESET may open a clause elsewhere. Read only as the undo it is; a wrapper's
+ * text reports no syntax error.
+ */
+const WHOLE_RESET = /^reset\s+(?:"[^"]+"|[a-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[a-z_][\w$]*))*(?:\s+authorization)?\s*(?:;\s*)?$/i;
+
+function isWholeReset(parts: Part[]): boolean {
+  if (parts.length !== 1 || parts[0].kind !== 'text') return false;
+  const text = parts[0].text;
+  return WHOLE_RESET.test(text.slice(leadingTrivia(text))) && !opensWithCapitalised(text.slice(leadingTrivia(text)));
+}
+
+/**
+ * Where a `return` leaves its function: at its end, or after the `finally` of each `try` around it (in its try block or
+ * a catch clause) within the function, whose statements run before it leaves.
+ */
+function leavesAt(node: ts.ReturnStatement): number {
+  let at = node.getEnd();
+  for (let child: ts.Node = node, parent = node.parent; parent && !ts.isFunctionLike(parent) && !ts.isSourceFile(parent); child = parent, parent = parent.parent) {
+    if (ts.isTryStatement(parent) && parent.finallyBlock && child !== parent.finallyBlock) at = Math.max(at, parent.finallyBlock.getEnd());
+  }
+  return at;
+}
+
 /** `Set timezone to UTC` is a sentence (a label, a message); SQL keywords are written in one case. */
 function opensWithCapitalised(text: string): boolean {
   return /^\s*[A-Z][a-z]/.test(text);
@@ -550,6 +576,10 @@ interface Group {
   unpooled?: boolean;
   /** Indices of pieces before which a test helper's hook on the client may have begun a transaction (testHarnessHooks.ts). */
   mayOpenBefore?: Set<number>;
+  /** Indices of pieces before which a `return` of the function sending them may leave it, with that return's paths (noteLeave). */
+  leavesBefore?: Map<number, (readonly number[] | undefined)[]>;
+  /** Returns noted in the file but not yet placed before a piece: where the code leaves (after any `finally`), and their paths. */
+  pendingLeaves?: { at: number; paths: readonly number[] | undefined }[];
   /** A PL/pgSQL fragment a builder returns, read as a block of its own (asAnonymousBlock): see outlivesSplicedBody. */
   splicedFragment?: boolean;
 }
@@ -1335,6 +1365,7 @@ class Extractor {
       }
       return group;
     };
+    this.scopeGroups.push(new Set());
     walkDescendants(scope, (node) => {
       // A token (identifier, keyword, literal: about half of a file's nodes) has no children, and inspect reads none
       // but a template literal a marker comment names: spared the checks below.
@@ -1374,10 +1405,41 @@ class Extractor {
         this.visitBatch(node);
         return false;
       }
+      if (ts.isReturnStatement(node)) this.noteLeave(node);
       this.sentFrom = node;
       this.inspect(node, groupFor);
       return true;
     });
+    this.scopeGroups.pop();
+  }
+
+  /** Per scope being read (visitScope): the sequences its own code has sent on so far (addPiece, addBoundary). */
+  private readonly scopeGroups: Set<Group>[] = [];
+
+  /**
+   * A `return` of the function being read: on its paths the code leaves without running what follows, so a RESET
+   * after it does not undo a SET made before it on the sequences the function sent on (context.ts, PlacedFacts.leaves):
+   * a transaction callback that returns commits with the setting in place. A `throw` is no such way out (the
+   * transaction rolls back, or the error reaches a `catch` the branches read).
+   */
+  private noteLeave(node: ts.ReturnStatement): void {
+    const leave = { at: leavesAt(node), paths: this.branches.of(node) };
+    for (const group of this.scopeGroups[this.scopeGroups.length - 1] ?? []) (group.pendingLeaves ??= []).push(leave);
+  }
+
+  /**
+   * Places the returns noted on `group` (noteLeave) that lie before the text being sent (`this.sentFrom`) ahead of its
+   * next piece: what the return itself sends (`return tx.none('RESET ROLE')`) and what a `finally` it passes through sends
+   * run before it leaves.
+   */
+  private placeLeaves(group: Group): void {
+    if (!group.pendingLeaves || !this.sentFrom) return;
+    const at = this.sentFrom.getStart(this.source);
+    const due = group.pendingLeaves.filter((leave) => leave.at <= at);
+    if (due.length === 0) return;
+    group.pendingLeaves = group.pendingLeaves.filter((leave) => leave.at > at);
+    const leaves = (group.leavesBefore ??= new Map());
+    leaves.set(group.pieces.length, [...(leaves.get(group.pieces.length) ?? []), ...due.map((leave) => leave.paths)]);
   }
 
   /**
@@ -2583,7 +2645,7 @@ class Extractor {
     const looksLikeSql = opening !== undefined && SQL_START.test(opening);
     // Text reached through names may be anything (a Redis command, a URL): only SQL-looking text counts.
     if (indirect && !looksLikeSql) return false;
-    if (wrapper && !opensStatement(parts)) return false;
+    if (wrapper && !opensStatement(parts) && !isWholeReset(parts)) return false;
     for (const literal of literals) this.reachedLiterals.add(literal);
     const sentAs = !wrapper && !indirect && sendsItsOwnText(this.sentFrom) ? 'wholeText' : undefined;
     this.addPiece(unpooled ? this.unpooledSequence(receiver, groupFor) : groupFor(receiver), parts, !wrapper && !indirect && looksLikeSql, false, unpooled, false, sentAs);
@@ -3331,7 +3393,9 @@ class Extractor {
   private addBoundary(group: Group, statement: ClientBoundary): void {
     const at = this.sentFrom ? this.sentFrom.getStart(this.source) : 0;
     const built: BuiltText = { sql: statement, sqlAt: [0], fileAt: [at], fileLimit: [Infinity], slotAt: [] };
+    this.placeLeaves(group);
     group.pieces.push({ built, parts: [{ kind: 'text', text: statement, textAt: [0], fileAt: [at] }], reportSyntaxErrors: false, tagged: false, boundary: true, branches: this.sentBranches() });
+    this.scopeGroups[this.scopeGroups.length - 1]?.add(group);
   }
 
   /** The arms of the choices (outermost first) the text being read is one of (inspectQueryCall), and whether one was a name's value. */
@@ -3398,8 +3462,10 @@ class Extractor {
       const restores = finallySettingRestores(built.sql, this.sentFrom);
       if (restores) piece.restores = restores;
     }
+    this.placeLeaves(group);
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
+    this.scopeGroups[this.scopeGroups.length - 1]?.add(group);
   }
 }
 
@@ -3518,7 +3584,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   };
   const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
   const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
-  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores);
+  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore);
   const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql) && !p.onUntakenArm);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
