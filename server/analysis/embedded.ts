@@ -473,7 +473,8 @@ const WHOLE_RESET = /^reset\s+(?:"[^"]+"|[a-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[a-z
 function isWholeReset(parts: Part[]): boolean {
   if (parts.length !== 1 || parts[0].kind !== 'text') return false;
   const text = parts[0].text;
-  return WHOLE_RESET.test(text.slice(leadingTrivia(text))) && !opensWithCapitalised(text.slice(leadingTrivia(text)));
+  const statement = text.slice(leadingTrivia(text));
+  return WHOLE_RESET.test(statement) && !opensWithCapitalised(statement);
 }
 
 /**
