@@ -70,11 +70,32 @@ async function main(argv: string[]): Promise<number> {
  * parser's WebAssembly on background threads, and a natural exit would wait for that (~0.5 s).
  */
 function exitWhenFlushed(code: number): void {
-  process.stdout.write('', () => process.exit(code));
+  process.stdout.write('', (error) => process.exit(readerGone(error) ? READER_GONE_STATUS : code));
+}
+
+/** A write's error that says stdout's reader is gone (the last write's own EPIPE, or a later write after it). */
+function readerGone(error: Error | null | undefined): boolean {
+  const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+  return code === 'EPIPE' || (code === 'ERR_STREAM_DESTROYED' && process.stdout.destroyed);
+}
+
+/**
+ * The status a shell shows for a Unix tool that SIGPIPE ended (128 + 13). Node ignores SIGPIPE, so a reader that stops
+ * early (`poolsafe rules | head -3`) would otherwise end the CLI with an unhandled EPIPE error and its stack trace.
+ */
+const READER_GONE_STATUS = 141;
+
+/** Stops quietly once stdout's reader is gone: nothing written after that can reach anyone. */
+function stopWhenReaderGone(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(READER_GONE_STATUS);
+  });
 }
 
 /** Runs the command `argv` names (the arguments after the script) and exits with its code. */
 export function runCommandLine(argv: string[]): void {
+  stopWhenReaderGone();
   main(argv).then(exitWhenFlushed, (error: unknown) => {
     process.stderr.write(`poolsafe: ${(error as Error).stack ?? String(error)}\n`);
     exitWhenFlushed(2);

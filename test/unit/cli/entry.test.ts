@@ -4,7 +4,7 @@
 // waits for its child), and every command must still reach its code through the entry point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +58,17 @@ test('a directory lint (with the heap flags: relaunched, or set in this process)
   assert.deepEqual(JSON.parse(byFolder.stdout).findings.map((f: { rule: string }) => f.rule), ['session-set']);
   const missing = cli(['lint', join(folder, 'missing.sql')], env);
   assert.equal(missing.status, 2);
+});
+
+test('a reader that closes stdout early ends the CLI quietly with the status SIGPIPE gives, not an EPIPE stack trace', async () => {
+  for (const args of [['rules'], ['--help']]) {
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the child writes (its start-up alone takes longer): every write it makes meets a gone reader.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    assert.equal(stderr, '', `poolsafe ${args.join(' ')} wrote to stderr`);
+    assert.equal(status, 141, `poolsafe ${args.join(' ')}`);
+  }
 });
