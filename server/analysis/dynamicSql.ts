@@ -4,6 +4,7 @@
 // EXECUTE itself is not one).
 import type { RuleId } from './types';
 import { leadingTrivia } from './sqlTrivia';
+import { parameterName, restoredSetting } from './restoredSettings';
 import { afterBlockWordsAndHead } from './plpgsqlPieces';
 import { replaceLiteralsAndComments } from './templatePlaceholders';
 import type { SessionFlags } from './sessionFlags';
@@ -244,36 +245,12 @@ export function dynamicDrops(plpgsql: string): string[] | undefined {
   return names.length > 0 ? names : undefined;
 }
 
-/** A built statement (trimmed, no `;`) that puts a setting back to its default: `RESET name|ALL`, `SET [SESSION] name TO|= DEFAULT`. */
-const RESTORES_DEFAULT = /^(?:reset\s+([\w.]+)|set\s+(?:session\s+)?([\w.]+)\s*(?:to\b|=)\s*default)$/i;
-
-/**
- * A built statement that puts the session's identity or time zone back in SET's own two-word spellings: `RESET SESSION
- * AUTHORIZATION`, `RESET TIME ZONE`, `SET [SESSION] SESSION AUTHORIZATION DEFAULT`, `SET [SESSION] ROLE NONE`, `SET
- * [SESSION] TIME ZONE DEFAULT|LOCAL` (`RESET ROLE` and `RESET timezone` are RESTORES_DEFAULT's).
- */
-const RESTORES_IDENTITY = /^(?:reset\s+(session\s+authorization|time\s+zone)|set\s+(?:session\s+)?(session\s+authorization)\s+default|set\s+(?:session\s+)?(role)\s+none|set\s+(?:session\s+)?(time\s+zone)\s+(?:default|local))$/i;
-
-/** The setting a built statement puts back to its default (`all` for RESET ALL, lower case), if it is such a statement. */
-function restoredSetting(statement: string): string | undefined {
-  const text = withoutTrivia(statement).trim().replace(/;$/, '').trimEnd();
-  const match = RESTORES_DEFAULT.exec(text) ?? RESTORES_IDENTITY.exec(text);
-  const written = match?.slice(1).find((name) => name !== undefined);
-  return written === undefined ? undefined : parameterName(written);
-}
-
 /**
  * A SET's setting as PostgreSQL names the parameter, as a static SET's is named (detect.ts): SET's own spellings
  * without TO (`SET SESSION AUTHORIZATION x` → session_authorization, `SET TIME ZONE x` → timezone, `SET ROLE x`) or
  * `SET name TO|= …`; a setting named by a hole (`'SET ' || name || ' = 1'`) is none.
  */
 const SET_SETTING = /^\s*set\s+(?:session\s+)?(?:(session\s+authorization|time\s+zone|role)\b|([\w.]+)\s*(?:to\b|=))/i;
-
-/** `SESSION AUTHORIZATION` → session_authorization, `TIME ZONE` → timezone, another name in lower case. */
-function parameterName(written: string): string {
-  const name = written.toLowerCase().replace(/\s+/g, ' ');
-  return name === 'session authorization' ? 'session_authorization' : name === 'time zone' ? 'timezone' : name;
-}
 
 /**
  * The settings a PL/pgSQL `EXECUTE` statement puts back to their default (`EXECUTE format('RESET default_tablespace')`,

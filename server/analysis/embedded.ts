@@ -26,6 +26,7 @@ import { runsEachStatementOnce } from './postgresJsOneShot';
 import { ADVISORY_LOCK_MODULE, CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULES, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { PLPGSQL_FRAGMENT_START, SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
+import { restoredSetting } from './restoredSettings';
 import { releasesAdvisoryLock } from './detect';
 import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
@@ -464,17 +465,15 @@ function opensStatement(parts: Part[]): boolean {
 
 /**
  * A text that is one whole `RESET` of a setting (`RESET ROLE`, `RESET search_path`, `RESET ALL`, `RESET SESSION
- * AUTHORIZATION`, a custom `app.tenant`), nothing after it but a `;`: what a wrapper's query method sends
- * (pg-promise's `tx.none('RESET ROLE')`) though RESET may open a clause elsewhere. Read only as the undo it is; a wrapper's
- * text reports no syntax error.
+ * AUTHORIZATION`, `RESET TIME ZONE`, a custom `app.tenant`), nothing after it but a `;`: what a wrapper's query method
+ * sends (pg-promise's `tx.none('RESET ROLE')`) though RESET may open a clause elsewhere. Read only as the undo it is; a
+ * wrapper's text reports no syntax error.
  */
-const WHOLE_RESET = /^reset\s+(?:"[^"]+"|[a-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[a-z_][\w$]*))*(?:\s+authorization)?\s*(?:;\s*)?$/i;
-
 function isWholeReset(parts: Part[]): boolean {
   if (parts.length !== 1 || parts[0].kind !== 'text') return false;
   const text = parts[0].text;
   const statement = text.slice(leadingTrivia(text));
-  return WHOLE_RESET.test(statement) && !opensWithCapitalised(statement);
+  return /^reset\s/i.test(statement) && restoredSetting(statement) !== undefined && !opensWithCapitalised(statement);
 }
 
 /**

@@ -1,6 +1,7 @@
 // A SET sent on a transaction callback's client and undone by its RESET later in the same callback, on that client,
 // leaves nothing on the connection: the library commits only after the callback, and a throw in between rolls the
-// SET back with the transaction. pg-promise's query methods (`none`, `any`, `result`…) take a whole `RESET …` too.
+// SET back with the transaction. pg-promise's query methods (`none`, `any`, `result`…) take a whole `RESET …` too
+// (`RESET TIME ZONE`, a quoted custom name).
 // A `return` between the two leaves the callback (and commits) with the setting in place: the SET stays flagged, as
 // it does when the RESET is conditional, on another client, after the callback, or of another setting.
 import { test, before } from 'node:test';
@@ -49,6 +50,19 @@ test('a SET undone by its RESET later in the same pg-promise transaction callbac
     '    } finally {',
     "      await t.none('RESET ROLE');",
     '    }',
+    '  });',
+    '}',
+    'export async function stamp(zone: string) {',
+    '  return store.tx(async (t) => {',
+    "    await t.none('SET TIME ZONE $1', [zone]);",
+    "    await t.none('UPDATE shelves SET checked_at = now()');",
+    "    await t.none('RESET TIME ZONE;');",
+    '  });',
+    '}',
+    'export async function shelve(kitchen: string) {',
+    '  return store.tx(async (t) => {',
+    "    await t.none('SET \"pantry\".\"kitchen\" = $1', [kitchen]);",
+    "    await t.none('/* undo */ RESET \"pantry\".\"kitchen\"');",
     '  });',
     '}',
   ].join('\n');
