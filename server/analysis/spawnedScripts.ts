@@ -14,7 +14,7 @@ import { walkDescendants } from './astWalk';
 import { parsed } from './callerFiles';
 import { importersOf, projectFilesNaming } from './projectImporters';
 import { packageScripts } from './packageManifests';
-import { repositoryFolders } from './testEnvironment';
+import { githubWorkflowFiles, repositoryFolders } from './testEnvironment';
 
 /** One run of a script: the spawning file, and the arguments written after the script's path (its `process.argv.slice(2)`). */
 export interface ScriptSpawn {
@@ -67,10 +67,7 @@ export function scriptSpawns(script: string): readonly ScriptSpawn[] | undefined
 function namedOutsideCode(script: string, name: string): boolean {
   for (const folder of repositoryFolders(script)) {
     if ([...packageScripts(folder).values()].some((line) => line.includes(name))) return true;
-    const workflows = join(folder, '.github', 'workflows');
-    for (const entry of folderEntries(workflows)) {
-      if (/\.ya?ml$/.test(entry.name) && (boundedText(join(workflows, entry.name), MAX_WORKFLOW_BYTES)?.includes(name) ?? true)) return true;
-    }
+    if (githubWorkflowFiles(folder).some((workflow) => boundedText(workflow, MAX_WORKFLOW_BYTES)?.includes(name) ?? true)) return true;
   }
   return false;
 }

@@ -174,11 +174,19 @@ export function repositoryFolders(fileName: string): readonly string[] {
   return foldersUpToRoot(join(fileName, '..'), FOLDER_LEVELS);
 }
 
+/**
+ * The GitHub Actions workflows of a repository folder (`.github/workflows/*.yml|yaml`, any case), the first `max`
+ * entries of the folder's listing at the most: the one lister for every reader of a repository's workflows.
+ */
+export function githubWorkflowFiles(folder: string, max = Infinity): string[] {
+  const workflows = join(folder, '.github', 'workflows');
+  return folderEntries(workflows).slice(0, max).filter((entry) => /\.ya?ml$/i.test(entry.name)).map((entry) => join(workflows, entry.name));
+}
+
 function readEnvironment(folder: string): Environment {
   const environment: Environment = new Map();
-  const files: string[] = [];
   const workflows = join(folder, '.github', 'workflows');
-  for (const entry of folderEntries(workflows).slice(0, MAX_WORKFLOWS)) if (/\.ya?ml$/i.test(entry.name)) files.push(join(workflows, entry.name));
+  const files = githubWorkflowFiles(folder, MAX_WORKFLOWS);
   for (const entry of folderEntries(folder)) {
     if (TEST_ENV_FILE.test(entry.name) || TEST_COMPOSE_FILE.test(entry.name) || CI_FILES.includes(entry.name)) files.push(join(folder, entry.name));
   }
