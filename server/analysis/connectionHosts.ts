@@ -30,6 +30,18 @@ export function serverParts(text: string): HostPart[] {
   return parts.host === undefined ? [{ kind: 'other' }] : possibleEndpoints(parts).map((endpoint) => judgeHost(endpoint.host ?? '', endpoint.port));
 }
 
+/** A PostgreSQL URL written out whole: no `$VAR`, `${…}`, backtick or `{{ … }}` template left in it. */
+const WRITTEN_URL = /^postgres(?:ql)?:\/\/[^$`{]*$/;
+
+/**
+ * A value given a URL variable that is a URL written out whole whose servers are all this machine
+ * (`postgresql://app@localhost:5433/app`): the one test of "set locally" for the migration CLIs' commands
+ * (prismaMigrate.ts, nodePgMigrateCli.ts).
+ */
+export function isWrittenLocalUrl(value: string): boolean {
+  return WRITTEN_URL.test(value) && reachesOnlyThisMachine(value);
+}
+
 /**
  * Whether every server a connection string (or a bare host) may reach is this machine, none on a pooler's port
  * (serverParts): `postgres://u@localhost:5432,127.0.0.1:5433/t` is; `postgres://u@localhost/t?host=db.example.com`

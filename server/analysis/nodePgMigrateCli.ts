@@ -16,7 +16,7 @@
 import { dirname, resolve } from 'node:path';
 import { foldersUpToRoot } from './projectPaths';
 import { hasPooledSibling, nameWords, namesDirectUrl } from './urlNames';
-import { reachesOnlyThisMachine } from './connectionHosts';
+import { isWrittenLocalUrl } from './connectionHosts';
 import { withoutQuotes } from './shellAssignments';
 import { TEST_PATH } from './testPath';
 import { envExamples, namedForDevelopment, namedForDevelopmentWords } from './prismaMigrate';
@@ -114,7 +114,7 @@ function variableMayBePooled(fileName: string, name: string, before: readonly Co
 /** A value given the URL's variable that is no pooler's: a URL of this machine, or a variable named direct or for tests (`$DIRECT_URL`, `process.env.TEST_DATABASE_URL`). */
 function notPooledValue(value: string): boolean {
   const written = withoutQuotes(value);
-  if (/^postgres(?:ql)?:\/\/[^$`{]*$/.test(written)) return reachesOnlyThisMachine(written);
+  if (isWrittenLocalUrl(written)) return true;
   const names = [...written.matchAll(/\$\{?(\w+)|process\.env\.(\w+)/g)].map((match) => match[1] ?? match[2]);
   return names.length > 0 && names.every((variable) => namesDirectUrl(variable) || nameWords(variable).includes('test'));
 }

@@ -33,7 +33,7 @@ import { boundedText, folderEntries, isFile } from './folderEntries';
 import { ROOT_LEVELS, foldersUpToRoot, pathInProject } from './projectPaths';
 import { packageScripts, workspacePackage } from './packageManifests';
 import { hasPooledSibling, namesDirectUrl, nameWords } from './urlNames';
-import { reachesOnlyThisMachine } from './connectionHosts';
+import { isWrittenLocalUrl, reachesOnlyThisMachine } from './connectionHosts';
 import { lineStarts, maskedQuotesKeepingWord, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
 import { TEST_PATH } from './testPath';
 import { blankedRanges, type TextRange } from './blankedRanges';
@@ -373,13 +373,11 @@ function urlVerdict(value: string, envText: string, assigned: (name: string) => 
   }
   const setLocally = (name: string): boolean => {
     const values = assigned(name).map(withoutQuotes);
-    return values.length > 0 && values.every((written) => LOCAL_URL.test(written) && reachesOnlyThisMachine(written));
+    return values.length > 0 && values.every(isWrittenLocalUrl);
   };
   return names.every((name) => namesDirectUrl(name) || hasPooledSibling(name, envText) || setLocally(name)) ? 'direct' : 'pooled';
 }
 
-/** A connection URL written out (no variable in it), whose servers reachesOnlyThisMachine reads. */
-const LOCAL_URL = /^postgres(?:ql)?:\/\/[^$`]*$/;
 
 /** The texts of a folder's env example files (ENV_EXAMPLES), where a project documents its variables' siblings. */
 export function envExamples(folder: string): string[] {
@@ -424,7 +422,7 @@ function setsTestOrDirectUrl(command: string): boolean {
   for (const [, , value] of command.matchAll(ASSIGNMENT)) {
     const names = [...value.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]);
     if (names.some((name) => nameWords(name).includes('test') || namesDirectUrl(name))) return true;
-    if (LOCAL_URL.test(withoutQuotes(value)) && reachesOnlyThisMachine(withoutQuotes(value))) return true;
+    if (isWrittenLocalUrl(withoutQuotes(value))) return true;
   }
   return false;
 }
