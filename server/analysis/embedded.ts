@@ -71,6 +71,7 @@ import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObject
 import { boundaryHelperCall } from './boundaryHelpers';
 import { runsAsClassTransactionHook } from './transactionHooks';
 import { CLIENT_TRANSACTION_BEGIN, CLIENT_TRANSACTION_END, COMMITS, ROLLS_BACK, rolledBackClosureClients, runsInHelperTransaction, runsInRolledBackTransaction, runsOnFreshConnection } from './rolledBackCallbacks';
+import { testTransactionCallback, type TestTransactionCallback } from './testTransactionCallbacks';
 import { isOnlyRendered } from './renderedOnly';
 import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
@@ -111,7 +112,7 @@ export { keepFolderListings } from './folderEntries';
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -576,6 +577,13 @@ interface Group {
   unpooled?: boolean;
   /** Indices of pieces before which a test helper's hook on the client may have begun a transaction (testHarnessHooks.ts). */
   mayOpenBefore?: Set<number>;
+  /**
+   * A test's client its setup helper handed it inside the helper's transaction, beside an object built on that
+   * transaction (testTransactionCallbacks.ts): where the test uses that object, whose queries this sequence does not see.
+   * `mayAdvanceBefore`: indices of pieces before which such a use came, so the transaction may have drawn any sequence.
+   */
+  appUses?: readonly number[];
+  mayAdvanceBefore?: Set<number>;
   /** Indices of pieces before which a `return` of the function sending them may leave it, with that return's paths (noteLeave). */
   leavesBefore?: Map<number, (readonly number[] | undefined)[]>;
   /** Returns noted in the file but not yet placed before a piece: where the code leaves (after any `finally`), and their paths. */
@@ -1343,7 +1351,7 @@ class Extractor {
     return severityFor(rule, this.options);
   }
 
-  private visitScope(scope: ts.Node, inTransaction: boolean): void {
+  private visitScope(scope: ts.Node, inTransaction: boolean, testTransaction?: TestTransactionCallback): void {
     // One sequence per client object (by its text: `client`, `this.client`, `tx`).
     const sequences = new Map<string, Group>();
     // A read after a write goes to a replica whichever client or pool sent them: one sequence per scope.
@@ -1360,6 +1368,14 @@ class Extractor {
         const perTest = site && receiver ? perTestTransaction(receiver, this.source, this.fileName, this.flow, site) : undefined;
         const rolledBack = perTest === 'rolledBack' || this.inRolledBackTransaction(receiver);
         group = { pieces: [], inTransaction: rolledBack ? 'rolledBack' : inTransaction || perTest === 'open' || this.handleStart(receiver), scopeSequence };
+        // The handle a test's setup helper hands it inside the helper's transaction, beside the application built on it.
+        // A tag's text handed to a method not read as a query call (slonik's `db.oneFirst(sql`…`)`) is sent on that method's receiver.
+        const tagged = receiver && ts.isTaggedTemplateExpression(receiver.parent) && receiver.parent.tag === receiver ? argumentReceiver(receiver.parent) : receiver;
+        const root = testTransaction && tagged && rootIdentifier(tagged);
+        if (root && testTransaction!.clientNames.has(root.text)) {
+          if (group.inTransaction !== 'rolledBack') group.inTransaction = true;
+          group.appUses = testTransaction!.appUses;
+        }
         this.groups.push(group);
         sequences.set(key ?? '', group);
       }
@@ -1386,6 +1402,8 @@ class Extractor {
           || (call !== undefined && node.parameters.some((p) => ts.isIdentifier(p.name)) && runsInHelperTransaction(call, call.arguments.indexOf(node as ts.Expression)))
           // A hook a project class keeps and calls with the handle inside its transaction (transactionHooks.ts).
           || (call === undefined && runsAsClassTransactionHook(node));
+        // A test's callback its setup helper runs inside a transaction beside an object built on it (testTransactionCallbacks.ts).
+        const testTransaction = call !== undefined ? testTransactionCallback(call, call.arguments.indexOf(node as ts.Expression), node, this.fileName) : undefined;
         const tags = new Set<string>();
         if (opensTransaction) for (const p of node.parameters) if (ts.isIdentifier(p.name)) tags.add(p.name.text);
         this.transactionTags.push(tags);
@@ -1396,7 +1414,7 @@ class Extractor {
         this.rolledBackClients.push(rolledBack ? [first.name.getText(this.source)] : rolledBackClosureClients(node));
         this.inspectSqlBuilder(node);
         this.exportedTexts.push(...returnedStatementList(node));
-        this.visitScope(node, inTransaction || opensTransaction);
+        this.visitScope(node, inTransaction || opensTransaction, testTransaction);
         this.rolledBackClients.pop();
         this.transactionTags.pop();
         return false; // its body was its own scope
@@ -3462,6 +3480,13 @@ class Extractor {
       const restores = finallySettingRestores(built.sql, this.sentFrom);
       if (restores) piece.restores = restores;
     }
+    if (group.appUses && this.sentFrom) {
+      const at = this.sentFrom.getStart(this.source);
+      if (group.appUses.some((use) => use < at)) {
+        (group.mayAdvanceBefore ??= new Set()).add(group.pieces.length);
+        group.appUses = undefined;
+      }
+    }
     this.placeLeaves(group);
     group.pieces.push(piece);
     group.scopeSequence?.pieces.push(piece);
@@ -3584,7 +3609,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   };
   const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
   const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
-  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore);
+  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore, group.mayAdvanceBefore);
   const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql) && !p.onUntakenArm);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');

@@ -112,8 +112,8 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
  * The same for the query strings an application sends (embedded SQL): each piece is one query message,
  * so the statements of a multi-statement string run together on one server connection.
  */
-export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore): Finding[] {
-  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches, restores, leavesBefore);
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches, restores, leavesBefore, mayAdvanceBefore);
 }
 
 /** Indices of pieces before which the code may leave (a `return`), each with the paths of that return (PlacedFacts.leaves). */
@@ -123,14 +123,18 @@ export type LeavesBefore = ReadonlyMap<number, readonly (readonly number[] | und
  * `mayOpenBefore`: indices of pieces before which code we cannot see may have begun a transaction (a test helper's hook).
  * `branches`: per piece, the conditional paths of the code that sends it (PlacedFacts.branches).
  * `restores`: per piece, the SETs whose value puts the setting back to what the connection had (settingRestores.ts).
+ * `mayAdvanceBefore`: indices of pieces before which code we cannot see, in the same transaction on the same connection,
+ * may have drawn from any sequence (a test's request to the application its helper built on the test's transaction,
+ * testTransactionCallbacks.ts): read as an INSERT there would be, for currval/lastval.
  */
-function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore): Finding[] {
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[] {
   const placed: PlacedFacts[] = [];
   const invisibleBegin = inTransaction === true || inTransaction === 'rolledBack';
   if (invisibleBegin) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
   let base = 0;
   for (const [index, piece] of pieces.entries()) {
     if (mayOpenBefore?.has(index)) placed.push({ start: base, end: base, facts: EMPTY_FACTS, mayOpenTransaction: true });
+    if (mayAdvanceBefore?.has(index)) placed.push({ start: base, end: base, facts: { ...EMPTY_FACTS, mayAdvanceSequences: true } });
     for (const paths of leavesBefore?.get(index) ?? []) placed.push({ start: base, end: base, facts: EMPTY_FACTS, leaves: true, branches: paths });
     const spans = splitStatements(piece);
     // Not an unterminated last statement: its open quote or comment would run into the statements joined after it.
