@@ -4,7 +4,8 @@
 // prepared-statement support the next run of a query lands on a server connection that lacks it. The same
 // class also talks to MySQL and SQLite, told apart by its URL's scheme or its `adapter`/`filename` options.
 import ts from 'typescript';
-import { objectProperty, unwrap } from './embeddedFlow';
+import { isConstDeclaration, objectProperty, unwrap, type Flow } from './embeddedFlow';
+import { tableParameterValues } from './testTableValues';
 import { BUN_GLOBAL, BUN_MODULE } from './codeWords';
 import { dynamicImportBindings, loadedModuleOf } from './dynamicImports';
 
@@ -69,12 +70,38 @@ function knownText(value: ts.Expression): string | undefined {
   return ts.isTemplateExpression(node) ? node.head.text : undefined;
 }
 
+/** How many consts, choices and table cells a URL is followed through. */
+const MAX_URL_STEPS = 6;
+
+/**
+ * Whether every value `url` can have is a known text naming another engine than PostgreSQL: written in place, or
+ * reached through a `const`, both branches of a `?:`, and the rows of a test table whose per-row callback has it as a
+ * parameter (`it.each(rows)(title, ({ url }) => …)`, testTableValues.ts). A value not known (a `let`, a call, the
+ * environment, a row without it) may be PostgreSQL's.
+ */
+function namesOtherEngine(url: ts.Expression, flow: Flow | undefined, steps: number): boolean {
+  const text = knownText(url);
+  if (text !== undefined) return OTHER_DATABASE_URL.test(text);
+  const node = unwrap(url);
+  if (!flow || steps >= MAX_URL_STEPS) return false;
+  if (ts.isConditionalExpression(node)) return namesOtherEngine(node.whenTrue, flow, steps + 1) && namesOtherEngine(node.whenFalse, flow, steps + 1);
+  if (!ts.isIdentifier(node)) return false;
+  const binding = flow.bindingOf(node);
+  if (!binding) return false;
+  if ('variable' in binding) {
+    const { variable } = binding;
+    return isConstDeclaration(variable) && ts.isIdentifier(variable.name) && variable.initializer !== undefined && namesOtherEngine(variable.initializer, flow, steps + 1);
+  }
+  const values = tableParameterValues(binding.parameterOf, binding.parameter, node.text, flow);
+  return values !== undefined && values.length > 0 && values.every((value) => value !== undefined && namesOtherEngine(value, flow, steps + 1));
+}
+
 /**
  * The database a `new SQL(…)` talks to: another one when its `adapter` names one, it has SQLite's `filename`,
- * or its URL is MySQL's or SQLite's; PostgreSQL otherwise (Bun's fallback adapter, also for a URL taken from
- * the environment); unknown when the adapter is computed.
+ * or its URL is MySQL's or SQLite's (every value it can have: namesOtherEngine, given the file's `flow`); PostgreSQL
+ * otherwise (Bun's fallback adapter, also for a URL taken from the environment); unknown when the adapter is computed.
  */
-export function bunClientDatabase(creation: ts.NewExpression): 'postgres' | 'other' | 'unknown' {
+export function bunClientDatabase(creation: ts.NewExpression, flow?: Flow): 'postgres' | 'other' | 'unknown' {
   const args = creation.arguments ?? [];
   const options = args.map(unwrap).find(ts.isObjectLiteralExpression);
   const adapter = options && objectProperty(options, 'adapter');
@@ -85,8 +112,7 @@ export function bunClientDatabase(creation: ts.NewExpression): 'postgres' | 'oth
   }
   if (options && objectProperty(options, 'filename')) return 'other';
   const url = args[0] && !ts.isObjectLiteralExpression(unwrap(args[0])) ? args[0] : options && objectProperty(options, 'url');
-  const text = url && knownText(url);
-  return text !== undefined && OTHER_DATABASE_URL.test(text) ? 'other' : 'postgres';
+  return url && namesOtherEngine(url, flow, 0) ? 'other' : 'postgres';
 }
 
 /**

@@ -33,6 +33,7 @@ import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
 import { functionOfModule } from './rolledBackCallbacks';
 import { topLevelFunction } from './topLevelFunctions';
+import { TABLE_RUNNERS } from './testTableValues';
 
 const DRIZZLE_MIGRATOR_MODULE = 'drizzle-orm/postgres-js/migrator';
 /**
@@ -455,8 +456,6 @@ function isLocalOf(fn: ts.FunctionLikeDeclaration, name: string): boolean {
  */
 interface TableSlot { cell?: number; key?: string }
 
-/** Functions of Jest, Vitest, Bun and Mocha-style runners whose `.each(table)` runs a callback per row. */
-const TABLE_RUNNERS = /^(?:describe|test|it|suite|bench|context|fdescribe|xdescribe|fit|xit|xtest)$/;
 
 /**
  * A cell of a test table: `describe.each(cases)(title, (endpoint, makeDb) => …)` calls the callback once per row with

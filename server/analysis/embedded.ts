@@ -23,6 +23,7 @@ import { keptBuilderCalls } from './keptBuilders';
 import { TAKES_CONNECTION, freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
+import { bunClientOnlyMigrates } from './bunSqlOneShot';
 import { ADVISORY_LOCK_MODULE, CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULES, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { PLPGSQL_FRAGMENT_START, SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
@@ -1264,13 +1265,15 @@ class Extractor {
    * are skipped like other drivers' objects.
    */
   private inspectBunClient(creation: ts.NewExpression): void {
-    const database = bunClientDatabase(creation);
+    const database = bunClientDatabase(creation, this.flow);
     if (database === 'other') {
       const holder = outermostWrapper(creation).parent;
       if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) this.otherObjects.add(holder.name.text);
       return;
     }
     if (database === 'unknown' || urlDisablesPrepare(creation) || bunClientNeverPrepares(creation)) return;
+    // Only drizzle's bun-sql migrator, once, then ended (bunSqlOneShot.ts): each statement is named once, as postgres.js's one-shot clients.
+    if (bunClientOnlyMigrates(creation)) return;
     // As for postgres.js: no pooler between a client and a URL the project keeps for direct sessions, or the server the
     // code started itself (a test container, test code's local database).
     if (this.fileName && subscriberConnectsDirectly(creation, this.fileName)) return;
@@ -1927,7 +1930,7 @@ class Extractor {
     // `let db: PostgresDB` assigned later (a test's beforeEach).
     if (typeNameMatches(binding.variable.type, DRIVER_CLIENT_TYPE)) return true;
     const value = binding.variable.initializer && unwrap(binding.variable.initializer);
-    if (value && ts.isNewExpression(value) && this.bunNames && isBunSqlClass(value.expression, this.bunNames)) return bunClientDatabase(value) === 'postgres';
+    if (value && ts.isNewExpression(value) && this.bunNames && isBunSqlClass(value.expression, this.bunNames)) return bunClientDatabase(value, this.flow) === 'postgres';
     if (value && isConstDeclaration(binding.variable) && !this.aliasesRead.has(binding.variable)) {
       this.aliasesRead.add(binding.variable);
       const alias = this.holdsSqlTag(value);
@@ -1942,14 +1945,14 @@ class Extractor {
 
   /** A PostgreSQL client made by `value` itself: Bun's `new SQL(…)` for PostgreSQL, or a call makesDriverClient takes. */
   private makesSqlClient(value: ts.Expression): boolean {
-    if (ts.isNewExpression(value)) return this.bunNames !== undefined && isBunSqlClass(value.expression, this.bunNames) && bunClientDatabase(value) === 'postgres';
+    if (ts.isNewExpression(value)) return this.bunNames !== undefined && isBunSqlClass(value.expression, this.bunNames) && bunClientDatabase(value, this.flow) === 'postgres';
     return this.makesDriverClient(value);
   }
 
   /** Bun's `new SQL(…)` for another database, or with a computed adapter (bunClientDatabase): not a PostgreSQL client. */
   private makesOtherDatabaseClient(value: ts.Expression): boolean {
     const bare = unwrap(value);
-    return ts.isNewExpression(bare) && this.bunNames !== undefined && isBunSqlClass(bare.expression, this.bunNames) && bunClientDatabase(bare) !== 'postgres';
+    return ts.isNewExpression(bare) && this.bunNames !== undefined && isBunSqlClass(bare.expression, this.bunNames) && bunClientDatabase(bare, this.flow) !== 'postgres';
   }
 
   /** A call handing out a postgres.js client: a connection reserved from one, the driver's factory, a local or Neon HTTP factory. */
