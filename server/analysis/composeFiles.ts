@@ -151,8 +151,13 @@ function databaseService(service: ComposeService, composeFolder: string): Databa
   return postgres ? { text: `${block}\n${dockerfile}`, runsPooler: namesPooler(block) || namesPooler(dockerfile) } : undefined;
 }
 
+/** Whether a service runs PostgreSQL (its image, or the Dockerfile it builds: databaseService). */
+export function runsPostgres(service: ComposeService, composeFolder: string): boolean {
+  return databaseService(service, composeFolder) !== undefined;
+}
+
 /** The Dockerfile a service's `build:` names (`build: ./db`, or `context:` and `dockerfile:` under it), read; undefined without one. */
-function dockerfileText(service: ComposeService, composeFolder: string): string | undefined {
+export function dockerfileText(service: ComposeService, composeFolder: string): string | undefined {
   const build = service.lines.findIndex((line) => /^\s+build\s*:/.test(line));
   if (build < 0) return undefined;
   const inline = /^\s+build\s*:\s*["']?([^\s"'#]+)/.exec(service.lines[build]);

@@ -25,6 +25,7 @@ import { calledFunction } from './rolledBackCallbacks';
 import { exampleEnvironmentValues } from './testEnvironment';
 import { packageFolder } from './packageManifests';
 import { rebuiltUrlArgument } from './urlRebuilds';
+import { reachesOnlySessionPooler } from './composePoolers';
 import { POOLER_PORT_TEXT, connectionParts, isSessionModePooler, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
 
 /** The largest imported file searched for a pooled sibling name, as callers are read (parsedModules.ts reads and caches it). */
@@ -221,7 +222,8 @@ function siblingTexts(view: FileView): string[] {
 }
 
 function isDirectName(name: string, texts: () => string[], path: string): boolean {
-  return namesDirectUrl(name) || texts().some((text) => hasPooledSibling(name, text)) || documentedDirect(name, path);
+  return namesDirectUrl(name) || texts().some((text) => hasPooledSibling(name, text)) || documentedDirect(name, path)
+    || reachesOnlySessionPooler(path, name);
 }
 
 /**
@@ -394,6 +396,20 @@ function urlParsedIntoOptions(options: ts.ObjectLiteralExpression, view: FileVie
   return ts.isCallExpression(made) ? rebuiltUrlArgument(made) : undefined;
 }
 
+/**
+ * Options whose `host` is read from environment variables only (`host: Deno.env.get('POSTGRES_HOST')`,
+ * `host: process.env.PGHOST`), each of which the repository's compose files point only at a pooler they run in session
+ * mode (composePoolers.ts): whatever port the options name, that service is the server they reach, and it keeps the
+ * session. A fallback written beside the variable (`?? 'db.example.com'`) is not followed.
+ */
+function optionsHostOnSessionPooler(options: ts.ObjectLiteralExpression, view: FileView): boolean {
+  const host = objectProperty(options, 'host') ?? objectProperty(options, 'hostname');
+  if (!host) return false;
+  const sources = urlSources(host, view);
+  return !sources.unknown && !sources.unpooled && sources.parameters.length === 0 && !sources.fields && sources.names.length > 0
+    && sources.names.every((name) => reachesOnlySessionPooler(view.path, name));
+}
+
 /** The name of the variable a field is read off (`parts` of `parts.host`), when the field is one of `fields`. */
 function fieldHolder(value: ts.Expression, fields: readonly string[]): string | undefined {
   const read = unwrap(value);
@@ -421,6 +437,7 @@ export function connectsDirectly(first: ts.Expression, fileName: string | undefi
   const view = { source: first.getSourceFile(), path: resolve(fileName) };
   if (!url && ts.isObjectLiteralExpression(value)) {
     if (optionsNameProviderDirectHost(value)) return true;
+    if (optionsHostOnSessionPooler(value, view)) return true;
     const parsedUrl = urlParsedIntoOptions(value, view);
     return parsedUrl !== undefined && holdsDirectUrl(parsedUrl, view, MAX_CALLER_HOPS);
   }

@@ -83,6 +83,7 @@ import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
 import { NODE_PG_MIGRATE_CLI, NODE_PG_MIGRATE_CLI_MESSAGE } from './nodePgMigrateCli';
 import { connectsDirectly, documentsDirectExample, subscriberConnectsDirectly } from './directUrls';
+import { runsSessionPooler } from './composePoolers';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
 import { importedQueryHelper } from './importedQueryHelpers';
@@ -2750,12 +2751,13 @@ class Extractor {
 
   /**
    * Whether the file's text has any word a direct-session URL goes by (directUrls.ts), or names @vercel/postgres (whose
-   * `createClient()` is on the direct URL by default): read once per file, not per query call (a search of the whole
+   * `createClient()` is on the direct URL by default), or the repository documents a direct example value or runs a
+   * session-mode pooler in its compose files (composePoolers.ts): read once per file, not per query call (a search of the whole
    * text per call was ~5% of a whole-repository lint).
    */
   private mayNameDirectUrl(): boolean {
     this.namesDirectUrl ??= /direct|unpooled|non_?pool|pool|bouncer|supabase\.co|neon\.tech|@vercel\/postgres/i.test(this.source.text) || POOLER_PORT_TEXT.test(this.source.text)
-      || (this.fileName !== undefined && documentsDirectExample(this.fileName));
+      || (this.fileName !== undefined && (documentsDirectExample(this.fileName) || runsSessionPooler(this.fileName)));
     return this.namesDirectUrl;
   }
 

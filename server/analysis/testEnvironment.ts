@@ -116,7 +116,7 @@ export function exampleEnvironmentValues(folder: string): ReadonlyMap<string, re
 type Reach = 'elsewhere' | 'local' | 'unknown';
 const byFolderApplication = new TimedCache<Map<string, Reach>>(CACHE_MS, 512);
 /** An application's env files (`.env`, `.env.example`, `.env.dev`, `app.env`) and compose files, whatever they are named for. */
-const APPLICATION_ENV_FILE = /^(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env|env\.(?:example|sample|template))$/i;
+export const APPLICATION_ENV_FILE = /^(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env|env\.(?:example|sample|template))$/i;
 
 /** Per variable, where the values the application's files give it lead (a pooler or a remote host first). */
 function readApplicationEnvironment(folder: string): Map<string, Reach> {
@@ -548,7 +548,7 @@ function referencedVariable(value: string, shell: boolean): string | undefined {
  * A file's assignments (ASSIGNMENT) that give a value, unquoted: not an empty one, nor a YAML block's `|` or `>`.
  * `shellEntries`: a line that starts with shell assignments gives each of them (shellEntryAssignments).
  */
-function assignmentsOf(lines: readonly string[], shellEntries = false): Array<[name: string, value: string]> {
+export function assignmentsOf(lines: readonly string[], shellEntries = false): Array<[name: string, value: string]> {
   const found: Array<[string, string]> = [];
   for (const line of lines) {
     const words = shellEntries ? shellEntryAssignments(line) : [];
