@@ -66,7 +66,7 @@ import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, onlyForwards, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
-import { declaredClientKind, declaresOneConnection, declaresPoolClient } from './poolParameters';
+import { declaredClientKind, declaresOneConnection, declaresPoolClient, declaresSingleConnection } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, neverHandedArgument, sentOnlyInBatchTransactions } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObjectMember, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
@@ -377,6 +377,40 @@ function fieldHoldsOneConnection(member: ts.PropertyAccessExpression): boolean {
   if (declared && declaresOneConnection(declared.type)) return true;
   const values = fieldValues(owner, name).filter((value) => !isEmptyValue(value));
   return values.length > 0 && values.every(takesOneConnection);
+}
+
+/**
+ * `this.client` of a class whose constructor is handed the connection the field holds: the field is declared as one
+ * connection (declaresSingleConnection: `private client: PoolClient | undefined`, a parameter property
+ * `constructor(private client: pg.PoolClient)`; an undeclared field by the type of every parameter it is filled from),
+ * and every value the class puts in it (fieldValues; emptying it, `this.client = undefined`, aside) is a parameter of
+ * the class's own constructor — with no default, never reassigned in the file — or the field is such a parameter
+ * property. Whether a transaction is open on that connection is the creator's business (it may send `BEGIN` before
+ * calling the methods, or hand a transaction's connection), so where its queries start is unknown, as on a function's
+ * parameter. A field declared as a pool, filled by the class itself (`this.client = await pool.connect()`), untyped, or
+ * also filled from anything else keeps its reading: it starts outside a transaction. `this` must be the class's own.
+ */
+function fieldHandedToConstructor(member: ts.PropertyAccessExpression): boolean {
+  const owner = enclosingClassOf(member);
+  const constructor = owner?.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+  if (!owner || !constructor) return false;
+  const name = member.name.text;
+  const source = member.getSourceFile();
+  const handed = (parameter: ts.ParameterDeclaration | undefined): parameter is ts.ParameterDeclaration => parameter !== undefined
+    && ts.isIdentifier(parameter.name) && parameter.initializer === undefined && parameter.dotDotDotToken === undefined && neverAssigned(source, parameter.name.text);
+  const property = constructor.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name && ts.isParameterPropertyDeclaration(p, constructor));
+  const filled = fieldValues(owner, name).filter((value) => !isEmptyValue(value)).map((value) => constructorParameterOf(value, constructor));
+  const parameters = property ? [property, ...filled] : filled;
+  if (parameters.length === 0 || !parameters.every(handed)) return false;
+  const declared = owner.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && memberName(m) === name);
+  return declared?.type ? declaresSingleConnection(declared.type) : parameters.every((parameter) => declaresSingleConnection(parameter.type));
+}
+
+/** The parameter of `constructor` that `value` names, when it is written in the constructor's own body (not a closure's). */
+function constructorParameterOf(value: ts.Expression, constructor: ts.ConstructorDeclaration): ts.ParameterDeclaration | undefined {
+  const name = unwrap(value);
+  if (!ts.isIdentifier(name) || enclosingFunction(name) !== constructor) return undefined;
+  return constructor.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name.text);
 }
 
 /** A member of an object literal written out with no spread (which could give the member another value). */
@@ -1511,8 +1545,9 @@ class Extractor {
    * parameter (or an object reached through one, `ctx.client`) comes from a caller that may have begun a
    * transaction: unknown, so SET LOCAL on it is not known to be lost (a fresh connection handed to a
    * connect() callback excepted); so does a client held by an object a call returned (a request context,
-   * `getStore().client`). Anything else — a connection made here, a module-level or imported
-   * client, `this.client` — starts outside one.
+   * `getStore().client`), and `this.client` that the class's constructor was handed as one connection
+   * (fieldHandedToConstructor). Anything else — a connection made here, a module-level or imported client, another
+   * `this.client` — starts outside one.
    */
   private handleStart(receiver: ts.Expression | undefined, depth = 0, site: ts.Node | undefined = receiver): TransactionStart {
     // `super.run(…)` of a query subclass: the connection the query was given, inside its caller's transaction or not.
@@ -1528,6 +1563,10 @@ class Extractor {
     // A test's client the suite's `beforeEach` hooks leave inside a transaction (`await runner.startTransaction()`;
     // suiteTransactions.ts); one an `afterEach` also rolls back was read as such by inRolledBackTransaction.
     if (depth === 0 && receiver && perTestTransaction(receiver, this.source, this.fileName, this.flow) !== undefined) return true;
+    // `this.client` a class's constructor was handed (`constructor(private client: PoolClient)`, `this.client = client`):
+    // the creator's connection, inside a transaction the creator began or not, as a function's parameter is. Also when
+    // reached through a name (`const client = this.client`).
+    if (receiver && isClientMember(unwrap(receiver)) && fieldHandedToConstructor(unwrap(receiver) as ts.PropertyAccessExpression)) return 'unknown';
     const root = receiver && depth < 4 ? rootIdentifier(receiver) : undefined;
     const binding = root && this.flow.bindingOf(root);
     if (!binding) {

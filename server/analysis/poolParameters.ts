@@ -29,6 +29,18 @@ export function declaresOneConnection(type: ts.TypeNode | undefined): boolean {
   return declaresPresent(type, ONE_CONNECTION_TYPE);
 }
 
+/**
+ * A client class that is one connection, as a class field may be declared when its creator hands the connection over
+ * (`constructor(private client: PoolClient)`): node-postgres's checked-out `PoolClient`, its `Client` and their base
+ * `ClientBase` (also `pg.Client`), postgres.js's `ReservedSql`. Not a pool, nor a type that may be one.
+ */
+const SINGLE_CONNECTION_TYPE = /^(?:PoolClient|ClientBase|Client|ReservedSql)$/;
+
+/** Whether a declared type (every member of a union, `null` and `undefined` aside) is one connection (SINGLE_CONNECTION_TYPE). */
+export function declaresSingleConnection(type: ts.TypeNode | undefined): boolean {
+  return declaresPresent(type, SINGLE_CONNECTION_TYPE);
+}
+
 /** Pools of clients: node-postgres's `Pool` (also `pg.Pool`), and Prisma's client. */
 const POOL_TYPE = new RegExp(String.raw`^(?:Pool|${PRISMA_CLIENT})$`);
 

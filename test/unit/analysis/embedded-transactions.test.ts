@@ -405,9 +405,12 @@ export class ScopedClient {
   }
 }`;
   assert.deepEqual(rules(chained), []);
+  // (A field the class fills itself from the pool: one the constructor is handed is its creator's, unknown:
+  // constructor-handed-connections.test.ts.)
   const inMethod = `import pg from 'pg';
 export class ScopedClient {
-  constructor(private client: pg.PoolClient) {}
+  private client!: pg.PoolClient;
+  async open(pool: pg.Pool) { this.client = await pool.connect(); }
   async run() {
     await this.client.query("SET LOCAL app.owner = 'a'");
     return this.client.query('SELECT 1');
@@ -416,7 +419,8 @@ export class ScopedClient {
   assert.deepEqual(rules(inMethod), ['set-local-outside-transaction']);
   const fieldArrow = `import pg from 'pg';
 export class ScopedClient {
-  constructor(private client: pg.PoolClient) {}
+  private client!: pg.PoolClient;
+  async open(pool: pg.Pool) { this.client = await pool.connect(); }
   run = async () => {
     await this.client.query("SET LOCAL app.owner = 'a'");
     return this.client.query('SELECT 1');
