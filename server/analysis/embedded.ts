@@ -66,7 +66,7 @@ import { namedFunction } from './functionNames';
 import { isTransactionalMigration } from './migrationFunctions';
 import { QUERY_METHODS, capturedFromEnclosingFunction, onlyForwards, queryHelper, sentTexts, type QueryHelper } from './localQueryHelpers';
 import { declaresHttpOnlyClient } from './httpOnlyClients';
-import { declaredClientKind, declaresOneConnection, declaresPoolClient, declaresSingleConnection } from './poolParameters';
+import { declaredClientKind, declaresOneConnection, declaresPoolClient, declaresConnectionClass } from './poolParameters';
 import { alwaysHandedArgument, handedOnlyRolledBackClients, handedOnlyTransactionClients, handsNoTransaction, neverHandedArgument, sentOnlyInBatchTransactions } from './uncalledHelpers';
 import { exportedStrings, isCommonJsExport, isExportedConstant, isExportedObjectMember, isExportedStaticField, isWrittenString, returnedStatementList } from './exportedTexts';
 import { boundaryHelperCall } from './boundaryHelpers';
@@ -381,7 +381,7 @@ function fieldHoldsOneConnection(member: ts.PropertyAccessExpression): boolean {
 
 /**
  * `this.client` of a class whose constructor is handed the connection the field holds: the field is declared as one
- * connection (declaresSingleConnection: `private client: PoolClient | undefined`, a parameter property
+ * connection (declaresConnectionClass: `private client: PoolClient | undefined`, a parameter property
  * `constructor(private client: pg.PoolClient)`; an undeclared field by the type of every parameter it is filled from),
  * and every value the class puts in it (fieldValues; emptying it, `this.client = undefined`, aside) is a parameter of
  * the class's own constructor — with no default, never reassigned in the file — or the field is such a parameter
@@ -403,7 +403,7 @@ function fieldHandedToConstructor(member: ts.PropertyAccessExpression): boolean 
   const parameters = property ? [property, ...filled] : filled;
   if (parameters.length === 0 || !parameters.every(handed)) return false;
   const declared = owner.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && memberName(m) === name);
-  return declared?.type ? declaresSingleConnection(declared.type) : parameters.every((parameter) => declaresSingleConnection(parameter.type));
+  return declared?.type ? declaresConnectionClass(declared.type) : parameters.every((parameter) => declaresConnectionClass(parameter.type));
 }
 
 /** The parameter of `constructor` that `value` names, when it is written in the constructor's own body (not a closure's). */

@@ -30,15 +30,16 @@ export function declaresOneConnection(type: ts.TypeNode | undefined): boolean {
 }
 
 /**
- * A client class that is one connection, as a class field may be declared when its creator hands the connection over
- * (`constructor(private client: PoolClient)`): node-postgres's checked-out `PoolClient`, its `Client` and their base
- * `ClientBase` (also `pg.Client`), postgres.js's `ReservedSql`. Not a pool, nor a type that may be one.
+ * Any driver's class that is one connection, as a class field may be declared when its creator hands the connection
+ * over (`constructor(private client: PoolClient)`): ONE_CONNECTION_TYPE's checked-out `PoolClient`, and also
+ * node-postgres's `Client` and their base `ClientBase` (also `pg.Client`), postgres.js's `ReservedSql`. Not a pool, nor
+ * a type that may be one.
  */
-const SINGLE_CONNECTION_TYPE = /^(?:PoolClient|ClientBase|Client|ReservedSql)$/;
+const CONNECTION_CLASS_TYPE = new RegExp(String.raw`^(?:${ONE_CONNECTION_TYPE.source.slice(1, -1)}|ClientBase|Client|ReservedSql)$`);
 
-/** Whether a declared type (every member of a union, `null` and `undefined` aside) is one connection (SINGLE_CONNECTION_TYPE). */
-export function declaresSingleConnection(type: ts.TypeNode | undefined): boolean {
-  return declaresPresent(type, SINGLE_CONNECTION_TYPE);
+/** Whether a declared type (every member of a union, `null` and `undefined` aside) is a driver's one-connection class (CONNECTION_CLASS_TYPE). */
+export function declaresConnectionClass(type: ts.TypeNode | undefined): boolean {
+  return declaresPresent(type, CONNECTION_CLASS_TYPE);
 }
 
 /** Pools of clients: node-postgres's `Pool` (also `pg.Pool`), and Prisma's client. */
