@@ -87,8 +87,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       const call = object && ts.isObjectLiteralExpression(object) ? optionsCall(object, postgraphileCalls) : undefined;
       if ((call || (fromPostgraphile && object && ts.isObjectLiteralExpression(object))) && !surelyOff(node.right, source)) found.push({ kind: 'watchPg', node, connection: call?.arguments[0] });
     } else if (mayPubsub && ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === MAKE_PLUGIN_HOOK) {
-      const list = node.arguments[0] && unwrap(node.arguments[0]);
-      if (!list || !ts.isArrayLiteralExpression(list)) return true;
+      const list = node.arguments[0] && pluginList(node.arguments[0]);
+      if (!list) return true;
       for (const element of list.elements) {
         if (!isPgPubsubPlugin(element, names)) continue;
         // `pluginHook: makePluginHook([…])` written in the options of a `postgraphile(…)` call: its pool is that call's.
@@ -224,6 +224,18 @@ export function constInitializer(source: ts.SourceFile, name: string): ts.Expres
   if (declarations.length !== 1) return undefined;
   const [declaration] = declarations;
   return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0 ? declaration.initializer : undefined;
+}
+
+/**
+ * The plugins `makePluginHook` is handed: an array written out, or one filtered first (`[PgPubsub, Pro].filter(_ => _)`,
+ * how an optional plugin that may be undefined is left out): a filter only drops plugins, so an imported plugin stays.
+ */
+function pluginList(argument: ts.Expression): ts.ArrayLiteralExpression | undefined {
+  const list = unwrap(argument);
+  if (ts.isArrayLiteralExpression(list)) return list;
+  if (!ts.isCallExpression(list) || !ts.isPropertyAccessExpression(list.expression) || list.expression.name.text !== 'filter') return undefined;
+  const filtered = unwrap(list.expression.expression);
+  return ts.isArrayLiteralExpression(filtered) ? filtered : undefined;
 }
 
 /** An element of a plugin hook's list that is @graphile/pg-pubsub's plugin: its import (`import PgPubsub from …`) or `require(…).default`. */

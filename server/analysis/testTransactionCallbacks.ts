@@ -22,8 +22,8 @@ export interface TestTransactionCallback {
   readonly appUses: readonly number[];
 }
 
-/** A wrapper whose callback runs in a transaction: a driver's (isTransactionWrapper), or a container's `transacting(cb)`. */
-const TRANSACTING = /^transacting$/;
+/** A container's `transacting(cb)`: beside a driver's (isTransactionWrapper), a wrapper whose callback runs in a transaction. */
+const TRANSACTING = 'transacting';
 
 /**
  * The callback `callback`, argument `index` of `call`, in a test file, run by a helper of a test file inside a transaction
@@ -95,7 +95,7 @@ function transactionHandleAround(call: ts.Node, body: ts.Node): string | undefin
   if (!fn || fn === body || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
   const wrapper = fn.parent;
   if (!wrapper || !ts.isCallExpression(wrapper) || !wrapper.arguments.includes(fn)) return undefined;
-  if (!isTransactionWrapper(wrapper) && !TRANSACTING.test(calleeText(wrapper.expression))) return undefined;
+  if (!isTransactionWrapper(wrapper) && calleeText(wrapper.expression) !== TRANSACTING) return undefined;
   const first = fn.parameters[0];
   return first && ts.isIdentifier(first.name) ? first.name.text : undefined;
 }

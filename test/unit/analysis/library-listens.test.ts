@@ -67,6 +67,21 @@ test('the @graphile/pg-pubsub plugin in makePluginHook([…]) is reported at the
   assert.deepEqual(found(text.replace("import PgPubsub from '@graphile/pg-pubsub';", "import PgPubsub from './my-plugin';")), []);
 });
 
+test('the @graphile/pg-pubsub plugin in a filtered plugin list (makePluginHook([PgPubsub, Pro].filter(_ => _))) is reported at the plugin', () => {
+  const text = [
+    "const { postgraphile, makePluginHook } = require('postgraphile');",
+    "const PgPubsub = require('@graphile/pg-pubsub');",
+    'let PostGraphilePro;',
+    "if (process.env.GRAPHILE_LICENSE) ({ default: PostGraphilePro } = require('@graphile/pro'));",
+    'const pluginHook = makePluginHook([PgPubsub, PostGraphilePro].filter(_ => _));',
+    "module.exports = (app) => postgraphile(app.get('authPgPool'), 'app_public', { pluginHook, subscriptions: true });",
+  ].join('\n');
+  assert.deepEqual(found(text), ['PgPubsub']);
+  // A filter drops plugins only; a list of other plugins stays unreported, and a list mapped into something else is not read.
+  assert.deepEqual(found(text.replace('[PgPubsub, PostGraphilePro]', '[PostGraphilePro]')), []);
+  assert.deepEqual(found(text.replace('.filter(_ => _)', '.map(wrapPlugin)')), []);
+});
+
 test('graphile-worker: run() and runTaskList() are reported at the call; runOnce(), runTaskListOnce() and makeWorkerUtils() are not', () => {
   const text = [
     "import { run, runOnce, runTaskList, runTaskListOnce, makeWorkerUtils } from 'graphile-worker';",
