@@ -571,7 +571,7 @@ export class Flow {
    * initializer and each `this.field = …`), a member of a const object literal, or the single return of a
    * function of this file called here. Undefined for anything else.
    */
-  private heldConfigValues(node: ts.Expression): ts.Expression[] | undefined {
+  private heldConfigValues(node: ts.Expression): readonly ts.Expression[] | undefined {
     if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const owner = enclosingClass(node);
       return owner ? fieldValues(owner, node.name.text) : undefined;
@@ -1367,15 +1367,35 @@ export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefin
   return current;
 }
 
+/**
+ * What each field of a class is given, by field name: read once per class. A class's `this.<field>` receivers are many
+ * (a generated parser's class has thousands of `this.state = …`), and each asked the same question of the whole class.
+ */
+const fieldValuesByClass = new WeakMap<ts.ClassLikeDeclaration, ReadonlyMap<string, readonly ts.Expression[]>>();
+
 /** What a class puts in a field: its initializer and the value of each `this.field = …` in the class. */
-export function fieldValues(owner: ts.ClassLikeDeclaration, name: string): ts.Expression[] {
-  const values: ts.Expression[] = [];
-  for (const member of owner.members) if (ts.isPropertyDeclaration(member) && memberName(member) === name && member.initializer) values.push(member.initializer);
-  walkDescendants(owner, (node) => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
-      && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === name) values.push(node.right);
-  });
-  return values;
+export function fieldValues(owner: ts.ClassLikeDeclaration, name: string): readonly ts.Expression[] {
+  let byName = fieldValuesByClass.get(owner);
+  if (!byName) {
+    const found = new Map<string, ts.Expression[]>();
+    const add = (field: string, value: ts.Expression): void => {
+      const values = found.get(field);
+      if (values) values.push(value);
+      else found.set(field, [value]);
+    };
+    for (const member of owner.members) {
+      if (!ts.isPropertyDeclaration(member) || !member.initializer) continue;
+      const field = memberName(member);
+      if (field !== undefined) add(field, member.initializer);
+    }
+    walkDescendants(owner, (node) => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)
+        && node.left.expression.kind === ts.SyntaxKind.ThisKeyword) add(node.left.name.text, node.right);
+    });
+    byName = found;
+    fieldValuesByClass.set(owner, byName);
+  }
+  return byName.get(name) ?? [];
 }
 
 /** A class field keeps its initializer when it is readonly or no `this.field = …` appears in the class. */

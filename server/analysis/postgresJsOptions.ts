@@ -164,7 +164,7 @@ function fieldPrepares(access: ts.PropertyAccessExpression, flow: Flow, hops: nu
   const owner = thisClass(access);
   if (!owner) return undefined;
   const name = access.name.text;
-  const values = fieldValues(owner, name);
+  const values = [...fieldValues(owner, name)];
   const ctor = owner.members.find(ts.isConstructorDeclaration);
   const property = ctor?.parameters.find((p) => ts.isParameterPropertyDeclaration(p, ctor) && ts.isIdentifier(p.name) && p.name.text === name);
   if (property) {
