@@ -23,6 +23,9 @@ const BANNER_WINDOW = 1_024;
  * generated - do not modify ⚠️`, `/* This file is auto-generated. Do not edit by hand. *⁠/`). Looked for only in
  * the comments that open the file: a generator's own source holds the same words in a string further down. */
 const GENERATED_HEADER = /\b(?:auto-?)?generated\b[^\n]{0,40}\bdo not (?:edit|modify)\b/i;
+/** ANTLR's banner on every lexer, parser, listener and visitor it writes (`// Generated from PostgreSQLParser.g4 by ANTLR
+ * 4.13.2`): megabytes of generated code, never edited, in the opening comments as the header above. */
+const ANTLR_HEADER = /\bGenerated from \S+\.g4? by ANTLR\b/;
 
 export function isDefaultIgnoredName(fileName: string): boolean {
   return GENERATED_NAME.test(basename(fileName));
@@ -43,7 +46,8 @@ export function mayBeGenerated(language: DocumentLanguage): boolean {
 export function isGeneratedText(text: string, language: DocumentLanguage): boolean {
   if (!mayBeGenerated(language)) return false;
   const top = text.slice(0, BANNER_WINDOW);
-  if (GENERATED_BANNER.test(top) || GENERATED_HEADER.test(openingComments(top))) return true;
+  const opening = openingComments(top);
+  if (GENERATED_BANNER.test(top) || GENERATED_HEADER.test(opening) || ANTLR_HEADER.test(opening)) return true;
   let lines = 0;
   for (let start = 0; start <= text.length; lines++) {
     const end = text.indexOf('\n', start);
