@@ -925,6 +925,8 @@ class Extractor {
   private readonly rolledBackClients: (readonly string[])[] = [];
   /** Local names bound to the postgres.js module (`import postgres from 'postgres'`, `require('postgres')`). */
   private readonly postgresJsNames = new Set<string>();
+  /** Local names of postgres.js's module object loaded at run time (`const postgres = await import('postgres')`): its `.default` is the factory. */
+  private readonly postgresJsModuleObjects = new Set<string>();
   /** Local names of Neon's HTTP factory (`import { neon } from '@neondatabase/serverless'`): its `neon(url)` is a tag client too. */
   private neonHttpNames: ReadonlySet<string> = new Set<string>();
   /** pgtyped's inline queries (`const q = sql<T>\`…\`` of `@pgtyped/runtime`) sent only by `q.run(params, client)` calls of the file. */
@@ -1080,8 +1082,10 @@ class Extractor {
     }
     // postgres.js loaded where the client is made (`const { default: postgres } = await import('postgres')`,
     // `const postgres = (await import('postgres')).default`, a `require` inside a function): its factory as imported.
+    // The module object of an `import()` (`const postgres = await import('postgres')`) is a namespace: its `.default`.
     for (const binding of dynamicImportBindings(this.source, POSTGRES_JS_MODULE)) {
       if (binding.exported === 'default' || (binding.exported === undefined && binding.required)) this.postgresJsNames.add(binding.local);
+      else if (binding.exported === undefined) this.postgresJsModuleObjects.add(binding.local);
     }
     const imports = [...importedNames(this.source), ...requiredNames(this.source)];
     for (const [local, imported] of imports) {
@@ -3248,15 +3252,25 @@ class Extractor {
 
   /**
    * A call's callee that is postgres.js's factory: under its imported name, called on the module itself
-   * (`require('postgres')({ … })`), or handed on by a module of the project and called on that module's namespace
-   * (`db.postgres(url)` on `import * as db from './db'`; a name imported from it is among postgresJsNames).
+   * (`require('postgres')({ … })`, `(await import('postgres')).default(…)`), as the default export of the module object
+   * an `import()` bound to a name (`postgres.default(…)` on `const postgres = await import('postgres')`), or handed on by
+   * a module of the project and called on that module's namespace (`db.postgres(url)` on `import * as db from './db'`;
+   * a name imported from it is among postgresJsNames).
    */
   private isPostgresJsFactory(callee: ts.Expression): boolean {
     if (ts.isIdentifier(callee)) return this.postgresJsNames.has(callee.text);
     if (requiredModule(callee) === POSTGRES_JS_MODULE) return true;
+    if (this.isLoadedPostgresJsDefault(callee)) return true;
     if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name) || !this.isProjectModule(callee.expression)) return false;
     const specifier = this.projectModules.get((callee.expression as ts.Identifier).text)!;
     return this.handsOnDriver(`${(callee.expression as ts.Identifier).text}.${callee.name.text}`, { specifier, name: callee.name.text });
+  }
+
+  /** `postgres.default` on postgres.js's module object held by a name (`const postgres = await import('postgres')`). */
+  private isLoadedPostgresJsDefault(callee: ts.Expression): boolean {
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'default') return false;
+    const owner = unwrap(callee.expression);
+    return ts.isIdentifier(owner) && this.postgresJsModuleObjects.has(owner.text);
   }
 
   /**

@@ -59,6 +59,21 @@ test('postgres.js loaded at run time (import() of its default export, a require 
   assert.deepEqual(rules(inFunction("const { default: postgres } = await import('./postgres');")), []);
 });
 
+test("postgres.js's default export called on the module object an awaited import() returns is its factory", () => {
+  const made = (body: string) => `export async function openDatabase(registry: Registry) {\n  ${body}\n}`;
+  // Held in a name, then registered for the app's code: a pool of ten that prepares its tagged queries.
+  assert.deepEqual(rules(made("const driver = await import('postgres');\n  const db = driver.default({ types: {} });\n  registry.register('db', db);")), flagged);
+  assert.deepEqual(rules(made("const driver = await import('postgres');\n  return driver.default(process.env.DATABASE_URL);")), flagged);
+  assert.deepEqual(rules(made("return (await import('postgres')).default(process.env.DATABASE_URL);")), flagged);
+  // Its options are read as for a statically imported factory.
+  assert.deepEqual(rules(made("const driver = await import('postgres');\n  return driver.default(process.env.DATABASE_URL, { prepare: false });")), []);
+  assert.deepEqual(rules(made("return (await import('postgres')).default(process.env.DATABASE_URL, { prepare: false });")), []);
+  // Another member of the module held, or another module's default, is no factory call.
+  assert.deepEqual(rules(made("const driver = await import('postgres');\n  return driver.connect(process.env.DATABASE_URL);")), []);
+  assert.deepEqual(rules(made("const driver = await import('./postgres');\n  return driver.default(process.env.DATABASE_URL);")), []);
+  assert.deepEqual(rules(made("const driver = await import('postgres-shift');\n  return driver.default(process.env.DATABASE_URL);")), []);
+});
+
 const OWN = "import { drizzle } from 'drizzle-orm/postgres-js';\n";
 
 test("drizzle-orm/postgres-js's drizzle(url) / drizzle({ connection }) makes a postgres.js client: judged as postgres(connection) handed to drizzle", () => {
