@@ -18,6 +18,9 @@
 //   re-export of it): the `pubsub` option makes a PgSubscriber on the service's pool, which checks a client out of it
 //   for good and LISTENs there for each subscription topic (and for watch mode). Reported at the option only where it
 //   is written with a value that is not a false one: left out it defaults to on, but the user has asked for nothing.
+//   Its grafserv `watch` option (the v5 successor of `watchPg`), written beside those `pgServices` in one preset, makes
+//   the service's PgSubscriber LISTEN on `postgraphile_watch` to rebuild the schema after DDL: reported at the option
+//   with a value that is not a false one, on the service's pool as the `pubsub` option is.
 // - @socket.io/postgres-adapter's `createAdapter(pool)`, the Socket.IO adapter over PostgreSQL: it checks a client out of
 //   the pg Pool it is given for good and LISTENs there on each namespace's channel for the other nodes' events (every
 //   version: one client per namespace in 0.3, one shared client since 0.4). Reported at the call, as graphile-worker's
@@ -45,12 +48,16 @@ const LISTENING_RUNNERS: ReadonlyMap<string, number | undefined> = new Map([['ru
 const PG_ADAPTOR_MODULE = /^(?:postgraphile\/(?:[\w-]+\/)?)?@dataplan\/pg\/adaptors\/pg$|^postgraphile\/adaptors\/pg$/;
 /** The option of `makePgService` that makes its LISTEN subscriber. */
 const PUBSUB_OPTION = 'pubsub';
+/** A PostGraphile v5 preset's database services, its server's options, and the server option that turns watch mode on. */
+const PG_SERVICES_OPTION = 'pgServices';
+const GRAFSERV_OPTION = 'grafserv';
+const GRAFSERV_WATCH_OPTION = 'watch';
 /** graphql-postgres-subscriptions' PubSub engine, whose subscriptions LISTEN on its pg Client. */
 const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']);
 /** @socket.io/postgres-adapter's factory, whose adapters LISTEN on a client of the pool it is given (its first argument). */
 const LISTENING_ADAPTER_FACTORIES: ReadonlySet<string> = new Set([SOCKET_IO_ADAPTER_FACTORY]);
 
-export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber' | 'socketIoAdapter';
+export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber' | 'grafservWatch' | 'socketIoAdapter';
 
 export interface LibraryListen {
   kind: LibraryListenKind;
@@ -107,6 +114,9 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
     } else if (mayServe && ts.isCallExpression(node) && isMakePgService(node.expression, names)) {
       const pubsub = pubsubAskedFor(node.arguments[0], source);
       if (pubsub) found.push({ kind: 'pgSubscriber', node: pubsub.option, connection: pubsub.connection });
+    } else if (mayServe && ts.isObjectLiteralExpression(node)) {
+      const watch = watchAskedFor(node, names, source);
+      if (watch) found.push({ kind: 'grafservWatch', node: watch.option, connection: watch.connection });
     } else if (mayAdapt && ts.isCallExpression(node) && moduleFunction(node.expression, names, SOCKET_IO_POSTGRES_ADAPTER_MODULE, LISTENING_ADAPTER_FACTORIES)) {
       found.push({ kind: 'socketIoAdapter', node, connection: node.arguments[0] });
     }
@@ -133,10 +143,50 @@ function pubsubAskedFor(options: ts.Expression | undefined, source: ts.SourceFil
   return { option, connection: objectProperty(object, 'pool') ?? objectProperty(object, 'connectionString') };
 }
 
+/**
+ * The `grafserv: { watch }` option of a PostGraphile v5 preset whose `pgServices` are made by `makePgService` (written in
+ * the list, or held in consts of the file), when it is written with a value that may turn watch mode on; with the pool
+ * or URL of the preset's one service (pubsubAskedFor's). Several services, or a list holding anything else, show no one
+ * connection. A `watch` key of an object without such services (another library's options) is not this option.
+ */
+function watchAskedFor(preset: ts.ObjectLiteralExpression, names: ReadonlyMap<string, ImportedName>, source: ts.SourceFile): { option: ts.Node; connection: ts.Expression | undefined } | undefined {
+  const services = pgServicesOf(preset, names, source);
+  if (!services?.some((service) => service !== undefined)) return undefined;
+  const server = constObject(objectProperty(preset, GRAFSERV_OPTION), source);
+  const option = server?.properties.find((property) => (ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property)) && propertyNameText(property.name) === GRAFSERV_WATCH_OPTION);
+  if (!option || (!ts.isPropertyAssignment(option) && !ts.isShorthandPropertyAssignment(option))) return undefined;
+  if (surelyOff(ts.isPropertyAssignment(option) ? option.initializer : option.name, source)) return undefined;
+  const [only] = services;
+  const serviceOptions = services.length === 1 && only ? constObject(only.arguments[0], source) : undefined;
+  return { option, connection: serviceOptions && (objectProperty(serviceOptions, 'pool') ?? objectProperty(serviceOptions, 'connectionString')) };
+}
+
+/**
+ * The entries of a preset's `pgServices` list (written in place or in a const of the file): each the `makePgService(…)`
+ * call it is (in place or held in a const), or undefined for any other entry. Undefined without such a list.
+ */
+function pgServicesOf(preset: ts.ObjectLiteralExpression, names: ReadonlyMap<string, ImportedName>, source: ts.SourceFile): Array<ts.CallExpression | undefined> | undefined {
+  const written = objectProperty(preset, PG_SERVICES_OPTION);
+  const list = written && constValue(written, source);
+  if (!list || !ts.isArrayLiteralExpression(list)) return undefined;
+  return list.elements.map((element) => {
+    const service = ts.isSpreadElement(element) ? undefined : constValue(element, source);
+    return service && ts.isCallExpression(service) && isMakePgService(service.expression, names) ? service : undefined;
+  });
+}
+
+/** An expression, or the initializer of the const of the file it names (unwrapped). */
+function constValue(expression: ts.Expression, source: ts.SourceFile): ts.Expression | undefined {
+  const value = unwrap(expression);
+  if (!ts.isIdentifier(value)) return value;
+  const initializer = constInitializer(source, value.text);
+  return initializer && unwrap(initializer);
+}
+
 /** The file mocks the library's module in a test (`jest.mock('graphile-worker')`): what it calls of it is a double. */
 export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boolean {
   return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE
-    : kind === 'pgSubscriber' ? '@dataplan/pg/adaptors/pg'
+    : kind === 'pgSubscriber' || kind === 'grafservWatch' ? '@dataplan/pg/adaptors/pg'
     : kind === 'socketIoAdapter' ? SOCKET_IO_POSTGRES_ADAPTER_MODULE
     : kind === 'postgresPubsub' ? GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE : POSTGRAPHILE_MODULE);
 }

@@ -288,6 +288,49 @@ test('makePgService with pubsub off or left out, on a direct URL, or another lib
   assert.deepEqual(found(pgService('./services', 'pubsub: true')), []);
 });
 
+const v5Preset = (services: string, server: string, specifier = 'postgraphile/adaptors/pg') => [
+  `import { makePgService } from '${specifier}';`,
+  "import { Pool } from 'pg';",
+  'const appPool = new Pool({ connectionString: process.env.APP_DB_URL });',
+  'const reportingPool = new Pool({ connectionString: process.env.REPORTING_DB_URL });',
+  'export const preset = {',
+  `  pgServices: [${services}],`,
+  `  grafserv: { port: 4000, ${server} },`,
+  '};',
+].join('\n');
+
+test('PostGraphile v5 grafserv watch beside pgServices made by makePgService is reported at the option, on the service\'s pool', () => {
+  const one = "makePgService({ pool: appPool, schemas: ['api'] })";
+  assert.deepEqual(found(v5Preset(one, 'watch: true')), ['watch: true']);
+  assert.deepEqual(found(v5Preset(one, 'watch: !config.production')), ['watch: !config.production']);
+  assert.deepEqual(found(v5Preset(one, 'watch: true', '@dataplan/pg/adaptors/pg')), ['watch: true']);
+  // Beside the service's own pubsub option, each is reported at its option.
+  assert.deepEqual(found(v5Preset("makePgService({ pool: appPool, pubsub: true })", 'watch: true')), ['pubsub: true', 'watch: true']);
+  // The service and the server options held in consts of the file.
+  const held = [
+    "import { makePgService } from 'postgraphile/adaptors/pg';",
+    "const mainService = makePgService({ connectionString: process.env.APP_DB_URL, schemas: ['api'] });",
+    'const serverOptions = { watch: process.env.WATCH };',
+    'export default { pgServices: [mainService], grafserv: serverOptions };',
+  ].join('\n');
+  assert.deepEqual(found(held), ['watch: process.env.WATCH']);
+  // Two services show no one connection: the application's server is assumed, even when one of them is direct.
+  const two = "makePgService({ pool: appPool }), makePgService({ connectionString: process.env.DIRECT_URL, name: 'admin' })";
+  assert.deepEqual(found(v5Preset(two, 'watch: true')), ['watch: true']);
+});
+
+test('grafserv watch surely off, on a service of a direct URL, or a watch key without makePgService services, is no finding', () => {
+  const one = "makePgService({ pool: appPool, schemas: ['api'] })";
+  for (const off of ['watch: false', 'watch: undefined', 'watch: 0', "graphiql: true"]) assert.deepEqual(found(v5Preset(one, off)), [], off);
+  assert.deepEqual(found(v5Preset("makePgService({ connectionString: process.env.DIRECT_URL })", 'watch: true')), []);
+  // No pgServices, services of another library's makePgService, or another library's watch option.
+  assert.deepEqual(found(v5Preset(one, 'watch: true', './services')), []);
+  assert.deepEqual(found("export const preset = { grafserv: { port: 4000, watch: true } };"), []);
+  assert.deepEqual(found("import { makePgService } from 'postgraphile/adaptors/pg';\nexport const service = makePgService({ pool });\nexport const bundler = { entry: 'src/index.ts', watch: true };"), []);
+  // watch written beside pgServices, not in the grafserv options, is not grafserv's.
+  assert.deepEqual(found(v5Preset(one, 'port: 5000').replace('export const preset = {', 'export const preset = {\n  watch: true,')), []);
+});
+
 test('graphile-worker and PostGraphile loaded the Deno way (npm:, esm.sh) are read as the npm import is, named or whole', () => {
   for (const specifier of ['npm:graphile-worker@0.16.6', 'https://esm.sh/graphile-worker@0.16.6']) {
     assert.deepEqual(found(`import { run } from '${specifier}';\nexport const start = (options) => run(options);`), ['run(options)'], specifier);
