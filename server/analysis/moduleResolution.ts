@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { folderEntries, foldersUp, isFile, keptInOneShotRun } from './folderEntries';
+import { boundedText, folderEntries, foldersUp, isFile, keptInOneShotRun } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { readJson, workspacePackage, workspaceRoot } from './packageManifests';
 import { lambdaLayerFile } from './lambdaLayers';
@@ -200,7 +200,7 @@ function configAliases(configFile: string, depth: number): PathAlias[] {
   const options = readConfig(configFile)?.compilerOptions;
   const parent = depth < MAX_EXTENDS ? extendedConfig(configFile) : undefined;
   const paths = options?.paths;
-  if (!paths || typeof paths !== 'object') return parent ? configAliases(parent, depth + 1) : [];
+  if (!paths || typeof paths !== 'object') return parent ? configAliases(parent, depth + 1) : svelteKitLibAliases(configFile);
   const base = resolve(dirname(configFile), typeof options.baseUrl === 'string' ? options.baseUrl : '.');
   return Object.entries(paths as Record<string, unknown>).flatMap(([pattern, targets]): PathAlias[] => {
     if (!Array.isArray(targets)) return [];
@@ -212,6 +212,30 @@ function configAliases(configFile: string, depth: number): PathAlias[] {
       targets: targets.filter((t): t is string => typeof t === 'string').map((t) => resolve(base, t)),
     }];
   });
+}
+
+/** The config `svelte-kit sync` generates (git-ignored), which a SvelteKit app's own tsconfig extends. */
+const SVELTE_KIT_CONFIG = join('.svelte-kit', 'tsconfig.json');
+const SVELTE_CONFIGS = ['svelte.config.js', 'svelte.config.mjs', 'svelte.config.ts'];
+/** A svelte config that may move `$lib` (`kit.files.lib`): its folder is then not known without running the config. */
+const MOVES_LIB = /\blib\s*:/;
+const MAX_SVELTE_CONFIG_BYTES = 256 * 1024;
+
+/**
+ * The `$lib` alias of a SvelteKit app whose generated config the checkout does not hold: a tsconfig extending
+ * `./.svelte-kit/tsconfig.json` that is absent gets the paths `svelte-kit sync` writes there, `$lib` and `$lib/*` to the
+ * app's `src/lib`. A svelte config beside it that may set another lib folder (`files: { lib: … }`) leaves `$lib` unknown;
+ * its other aliases (`kit.alias`) are not read.
+ */
+function svelteKitLibAliases(configFile: string): PathAlias[] {
+  const folder = dirname(configFile);
+  const extended = readConfig(configFile)?.extends;
+  if (typeof extended !== 'string' || resolve(folder, extended) !== join(folder, SVELTE_KIT_CONFIG) || isFile(join(folder, SVELTE_KIT_CONFIG))) return [];
+  const svelteConfig = SVELTE_CONFIGS.map((name) => join(folder, name)).find(isFile);
+  const text = svelteConfig === undefined ? undefined : boundedText(svelteConfig, MAX_SVELTE_CONFIG_BYTES);
+  if (text === undefined || MOVES_LIB.test(text)) return [];
+  const lib = join(folder, 'src', 'lib');
+  return [{ prefix: '$lib/', suffix: '', wildcard: true, targets: [`${lib}/*`] }, { prefix: '$lib', suffix: '', wildcard: false, targets: [lib] }];
 }
 
 /** The file a config's relative `extends` names (package configs such as `@tsconfig/node20` hold no project paths). */

@@ -12,6 +12,9 @@
 //   drizzle-orm/postgres-js also makes the client itself: `drizzle(url)`, `drizzle({ connection: url | options })`
 //   call postgres.js with that URL or those options, so its defaults (a pool, `prepare: true`) hold unless the
 //   options say otherwise (drizzleOwnConnection).
+// - Lucia v3's adapter (`new PostgresJsAdapter(client, { user, session })` from @lucia-auth/adapter-postgresql): its
+//   controller sends every query with `this.sql.unsafe(text, args)` and never opens a transaction. Lucia v2's function
+//   adapter of the same package (`postgres(sql, tables)`) runs `sql.begin(…)`, whose commit is named: not this one.
 import ts from 'typescript';
 import { flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
@@ -30,14 +33,17 @@ const DRIZZLE_FACTORY = 'drizzle';
 /** drizzle-orm's type of the config `drizzle(…)` takes beside its client or connection (spreadsDrizzleConfig). */
 const DRIZZLE_ORM_MODULE = 'drizzle-orm';
 const DRIZZLE_CONFIG_TYPE = 'DrizzleConfig';
+const LUCIA_ADAPTER_MODULE = '@lucia-auth/adapter-postgresql';
+/** Lucia v3's postgres.js adapter class; the package's v2 export for postgres.js (`postgres`) is a function that runs begin(). */
+const LUCIA_ADAPTER_CLASS = 'PostgresJsAdapter';
 
-interface WrapperNames { kyselyDialect: Set<string>; drizzle: Set<string> }
+interface WrapperNames { kyselyDialect: Set<string>; drizzle: Set<string>; luciaAdapter: Set<string> }
 const namesBySource = new WeakMap<ts.SourceFile, WrapperNames>();
 
 /**
  * True when `node` (a client name or a `postgres(…)` call) is handed to a wrapper in a way that prepares
- * nothing: the `postgres` of a kysely-postgres-js dialect, or the client of a drizzle database that never
- * runs a transaction.
+ * nothing: the `postgres` of a kysely-postgres-js dialect, the client of Lucia v3's adapter, or the client of a
+ * drizzle database that never runs a transaction.
  */
 export function isHandedToUnpreparingWrapper(node: ts.Expression): boolean {
   const names = wrapperNames(node.getSourceFile());
@@ -48,6 +54,7 @@ export function isHandedToUnpreparingWrapper(node: ts.Expression): boolean {
     return ts.isCallExpression(call) && isNamed(call.expression, names.drizzle) && configKey(node) === 'client' && drizzleNeverRunsTransaction(call);
   }
   const call = outermostWrapper(node).parent;
+  if (ts.isNewExpression(call)) return call.arguments?.[0] === outermostWrapper(node) && isNamed(call.expression, names.luciaAdapter);
   return ts.isCallExpression(call) && call.arguments[0] === outermostWrapper(node) && isNamed(call.expression, names.drizzle) && drizzleNeverRunsTransaction(call);
 }
 
@@ -145,6 +152,7 @@ function wrapperNames(source: ts.SourceFile): WrapperNames {
     names = {
       kyselyDialect: importedAs(source, KYSELY_MODULE, KYSELY_DIALECT),
       drizzle: new Set(DRIZZLE_MODULES.flatMap((module) => [...importedAs(source, module, DRIZZLE_FACTORY)])),
+      luciaAdapter: importedAs(source, LUCIA_ADAPTER_MODULE, LUCIA_ADAPTER_CLASS),
     };
     namesBySource.set(source, names);
   }

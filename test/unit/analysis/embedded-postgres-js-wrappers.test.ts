@@ -143,3 +143,22 @@ test("drizzle imported from drizzle-orm/postgres-js/driver (the module the packa
   // drizzle(url) from the driver module makes its own postgres.js client, with its defaults.
   assert.deepEqual(rules(`import { drizzle } from 'drizzle-orm/postgres-js/driver';\nexport const db = drizzle(process.env.DATABASE_URL!);`), flagged);
 });
+
+const LUCIA = "import postgres from 'postgres';\nimport { Lucia } from 'lucia';\n";
+
+test("a postgres.js client handed to Lucia v3's PostgresJsAdapter (every query an unsafe(text, args), no transaction) is not flagged", () => {
+  const v3 = `${LUCIA}import { PostgresJsAdapter } from '@lucia-auth/adapter-postgresql';\n`;
+  assert.deepEqual(rules(`${v3}const sql = postgres(process.env.DATABASE_URL!);\nexport const auth = new Lucia(new PostgresJsAdapter(sql, { user: 'account', session: 'login' }));`), []);
+  assert.deepEqual(rules(`${v3}export const auth = new Lucia(new PostgresJsAdapter(postgres(url), { user: 'account', session: 'login' }));`), []);
+  assert.deepEqual(rules(`import postgres from 'postgres';\nimport { PostgresJsAdapter as SessionStore } from '@lucia-auth/adapter-postgresql';\nconst sql = postgres(url);\nconst store = new SessionStore(sql, tables);\nprocess.on('SIGTERM', () => sql.end());`), []);
+  // The same client tagging a query of its own, or given to the adapter in another place than its client, still prepares.
+  assert.deepEqual(rules(`${v3}const sql = postgres(url);\nconst adapter = new PostgresJsAdapter(sql, tables);\nexport const countUsers = () => sql\`SELECT count(*) FROM account\`;`), flagged);
+  assert.deepEqual(rules(`${v3}const sql = postgres(url);\nconst adapter = new PostgresJsAdapter(other, { user: 'account', session: 'login', sql });`), flagged);
+});
+
+test("Lucia v2's function adapter for postgres.js (which runs sql.begin, whose commit is named) and another module's PostgresJsAdapter keep the finding", () => {
+  assert.deepEqual(rules(`${LUCIA}import { postgres as postgresAdapter } from '@lucia-auth/adapter-postgresql';\nconst sql = postgres(url);\nexport const auth = lucia({ adapter: postgresAdapter(sql, { user: 'auth_user', key: 'user_key', session: 'user_session' }) });`), flagged);
+  assert.deepEqual(rules(`${LUCIA}import { postgres as postgresAdapter } from '@lucia-auth/adapter-postgresql';\nexport const auth = lucia({ adapter: postgresAdapter(postgres(url), tables) });`), flagged);
+  assert.deepEqual(rules(`${LUCIA}import { PostgresJsAdapter } from './adapters';\nconst sql = postgres(url);\nexport const auth = new Lucia(new PostgresJsAdapter(sql, tables));`), flagged);
+  assert.deepEqual(rules(`${LUCIA}import { NodePostgresAdapter } from '@lucia-auth/adapter-postgresql';\nconst sql = postgres(url);\nexport const auth = new Lucia(new NodePostgresAdapter(sql, tables));`), flagged);
+});
