@@ -17,7 +17,9 @@
 // from a method or from a function that is not followed, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users). A database put into an object a function returns (a request context) is not followed
-// to its readers: it is accepted only in a project no file of which mentions a transaction (contextStaysSafe).
+// to its readers: it is accepted only in a project no file of which mentions a transaction (contextStaysSafe). A database
+// NestJS injects into a class (nestDrizzlePostgres.ts finds the injections) is judged in every member of that class,
+// kept in private fields only (injectedDatabaseNeverRunsTransaction).
 import ts from 'typescript';
 import { flowOfModule, isConstDeclaration, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { hasEntryGuard, runsOncePerRun } from './oncePerRun';
@@ -256,20 +258,48 @@ interface Instance { made: ts.NewExpression; index: number; methods: Set<string>
 function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk: Walk): boolean {
   if (++walk.hops > MAX_HOPS || !ts.isIdentifier(made.expression) || index < 0 || made.arguments!.slice(0, index).some(ts.isSpreadElement)) return false;
   const found = classNamed(made.expression.text, view, walk);
-  const ctor = found?.cls.members.find(ts.isConstructorDeclaration);
-  const parameter = ctor?.parameters[index];
-  if (!found || !ctor?.body || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || found.cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) return false;
-  const fields = new Set<string>(ts.isParameterPropertyDeclaration(parameter, ctor) ? [parameter.name.text] : []);
-  const members = new Map<string, Instance>();
-  const bodies: ts.Node[] = [ctor.body, ...found.cls.members.filter((m) => ts.isPropertyDeclaration(m) && m.initializer && !ts.isFunctionLike(unwrap(m.initializer)))];
-  const queued = [...methods];
-  for (let i = 0; i < queued.length; i++) {
-    const method = methodNamed(found.cls, queued[i]);
-    if (!method) return false;
-    bodies.push(method);
+  const parameter = found?.cls.members.find(ts.isConstructorDeclaration)?.parameters[index];
+  return found !== undefined && parameter !== undefined && heldDatabaseStaysSafe(found, parameter, { methods }, walk) !== undefined;
+}
+
+/** Where a class keeps the database it was given: its fields, and its member objects made with it. */
+interface Holders { fields: Set<string>; members: Map<string, Instance> }
+
+/**
+ * Whether the database a class receives — through a constructor parameter, or (`everyMethod`) injected into a property —
+ * stays safe in the class: each use of the parameter or of a field holding the database reads a member other than
+ * `transaction`/`$client`, and `this` only reaches members. Only the `methods` named are walked (with those of `this` they
+ * call), or, when the instance goes where its calls are not known (`everyMethod`: a NestJS provider), every member.
+ * Returns where the class keeps the database, undefined when a use is not safe.
+ */
+function heldDatabaseStaysSafe(found: { view: FileView; cls: ts.ClassDeclaration }, held: ts.ParameterDeclaration | ts.PropertyDeclaration,
+  called: { methods: Set<string> } | { everyMethod: true }, walk: Walk): Holders | undefined {
+  const ctor = found.cls.members.find(ts.isConstructorDeclaration);
+  if (found.cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) return undefined;
+  let databaseName: string | undefined;
+  const fields = new Set<string>();
+  if (ts.isParameter(held)) {
+    if (!ctor?.body || held.parent !== ctor || !ts.isIdentifier(held.name) || held.dotDotDotToken) return undefined;
+    databaseName = held.name.text;
+    if (ts.isParameterPropertyDeclaration(held, ctor)) fields.add(held.name.text);
+  } else {
+    if (held.initializer || !(ts.isIdentifier(held.name) || ts.isPrivateIdentifier(held.name))) return undefined;
+    fields.add(held.name.text);
   }
-  // Each use of the constructor's parameter or of a field holding the database; `this` only to reach members.
-  const databaseName = parameter.name.text;
+  const members = new Map<string, Instance>();
+  // The constructor's body first (where fields and member objects are set), then the members that run on `this`.
+  const bodies: { node: ts.Node; inConstructor: boolean }[] = ctor?.body ? [{ node: ctor.body, inConstructor: true }] : [];
+  for (const member of found.cls.members) {
+    if (ts.isPropertyDeclaration(member) && member.initializer && !ts.isFunctionLike(unwrap(member.initializer))) bodies.push({ node: member, inConstructor: true });
+    else if ('everyMethod' in called && member !== ctor && !ts.isPropertyDeclaration(member)) bodies.push({ node: member, inConstructor: false });
+    else if ('everyMethod' in called && ts.isPropertyDeclaration(member) && member.initializer) bodies.push({ node: member, inConstructor: false });
+  }
+  const queued = 'methods' in called ? [...called.methods] : [];
+  for (const name of queued) {
+    const method = methodNamed(found.cls, name);
+    if (!method) return undefined;
+    bodies.push({ node: method, inConstructor: false });
+  }
   let safe = true;
   const visitUse = (node: ts.Node, inConstructor: boolean): void => {
     if (!safe) return;
@@ -285,24 +315,50 @@ function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk
         // Another method runs on the same fields: it must be called here (so it is checked), not handed out.
         const method = methodNamed(found.cls, key);
         if (method && !(ts.isCallExpression(member.parent) && member.parent.expression === member)) safe = false;
-        else if (method && !queued.includes(key)) {
+        else if (method && 'methods' in called && !queued.includes(key)) {
           queued.push(key);
-          bodies.push(method);
+          bodies.push({ node: method, inConstructor: false });
         }
       }
       return;
     }
-    if (inConstructor && ts.isIdentifier(node) && node.text === databaseName && isValueReference(node) && node !== parameter.name) {
+    if (inConstructor && databaseName !== undefined && ts.isIdentifier(node) && node.text === databaseName && isValueReference(node) && node !== held.name) {
       safe = databaseUseSafe(node, fields, members, true);
       return;
     }
     if (ts.isClassLike(node)) return;
     node.forEachChild((child) => visitUse(child, inConstructor));
   };
-  for (let i = 0; i < bodies.length && safe; i++) visitUse(bodies[i], i === 0 || ts.isPropertyDeclaration(bodies[i]));
-  if (!safe) return false;
-  for (const member of members.values()) if (!classStaysSafe(member, found.view, walk)) return false;
-  return true;
+  for (let i = 0; i < bodies.length && safe; i++) visitUse(bodies[i].node, bodies[i].inConstructor);
+  if (!safe) return undefined;
+  for (const member of members.values()) if (!classStaysSafe(member, found.view, walk)) return undefined;
+  return { fields, members };
+}
+
+/**
+ * Whether the drizzle database a NestJS module provides, injected into a class (`constructor(@Inject('DB') private
+ * readonly db: PostgresJsDatabase<…>)`, or `@Inject('DB') private db` as a property), never runs a transaction there.
+ * NestJS may hand the instance to any other provider, which may call any of its methods: every member of the class is
+ * walked, and each field or member object holding the database must be private (`private`, `#db`), so no code outside
+ * the class can reach it (a class extending another, whose code may see the field, is not read).
+ */
+export function injectedDatabaseNeverRunsTransaction(cls: ts.ClassDeclaration, held: ts.ParameterDeclaration | ts.PropertyDeclaration): boolean {
+  const view = viewOf(cls.getSourceFile());
+  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map() };
+  const holders = heldDatabaseStaysSafe({ view, cls }, held, { everyMethod: true }, walk);
+  return holders !== undefined && [...holders.fields, ...holders.members.keys()].every((name) => isPrivateMember(cls, name));
+}
+
+/** A member of the class no code outside it can read: a `#name`, or one declared `private` (a property, a constructor parameter property). */
+function isPrivateMember(cls: ts.ClassDeclaration, name: string): boolean {
+  if (name.startsWith('#')) return true;
+  const ctor = cls.members.find(ts.isConstructorDeclaration);
+  const declarations: (ts.PropertyDeclaration | ts.ParameterDeclaration)[] = [
+    ...cls.members.filter(ts.isPropertyDeclaration),
+    ...(ctor?.parameters.filter((p) => ts.isParameterPropertyDeclaration(p, ctor)) ?? []),
+  ];
+  const named = declarations.filter((d) => ts.isIdentifier(d.name) && d.name.text === name);
+  return named.length > 0 && named.every((d) => hasModifier(d, ts.SyntaxKind.PrivateKeyword));
 }
 
 /**

@@ -104,7 +104,7 @@ import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
 import { isKnexHookOutsidePool } from './knexHooks';
-import { nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
+import { injectedTagNeverRunsTransaction, nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 import { openworkflowBackendUrl } from './openworkflowBackends';
 import { postgrejsSchemaOptions } from './postgrejsSchema';
 
@@ -1274,14 +1274,16 @@ class Extractor {
 
   /**
    * A postgres.js client @knaadh/nestjs-drizzle-postgres makes from a registration's `postgres: { url, config }`
-   * (nestDrizzlePostgres.ts): judged as drizzle's own client is, its database taken to run transactions (NestJS hands it
-   * to services this analysis does not follow); reported at the `postgres` option unless `config` turns preparing off,
-   * or the URL connects where no pooler is (a URL the project keeps for direct sessions, a server the code started).
+   * (nestDrizzlePostgres.ts): judged as drizzle's own client is, its database taken to run transactions unless every
+   * injection of the registration's tag is into a class that uses it only as drizzle's query builders; reported at the
+   * `postgres` option unless `config` turns preparing off, or the URL connects where no pooler is (a URL the project
+   * keeps for direct sessions, a server the code started).
    */
   private inspectNestDrizzleClient(call: ts.CallExpression, client: NestDrizzlePostgresClient): void {
     if (this.runsInProcess(call, undefined)) return;
     if (client.url && this.fileName && connectsDirectly(client.url, this.fileName)) return;
     if (client.url && this.ownServer?.connectionFromOwnServer(client.url)) return;
+    if (injectedTagNeverRunsTransaction(call)) return;
     this.addPreparesByDefaultFinding(call, '',
       '@knaadh/nestjs-drizzle-postgres makes a postgres.js client from these options that prepares statements by default (prepare: true): the begin/commit of its transactions are named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Pass config: { prepare: false } here.',
       [client.url, client.config].filter((argument): argument is ts.Expression => argument !== undefined), client.option.name);
