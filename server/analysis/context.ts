@@ -309,22 +309,28 @@ function advisoryPairsWithinTransaction(statements: readonly PlacedFacts[]): { u
  * it: a prepared statement survives ROLLBACK, so an error before the DEALLOCATE leaves it on a pooled server connection.
  * END is a COMMIT to the parser; a block ends at any COMMIT or ROLLBACK, also one on a path of its own (the uses after
  * it keep their findings). Routine bodies are left out, as for advisory pairs. Returned as `statement:candidate` keys.
+ * `startsMaybeInBlock`: the statements run on a client whose caller may have begun a transaction (a function's parameter,
+ * as SET LOCAL is read there): until the sequence ends or begins a transaction, a use of a statement PREPAREd earlier
+ * in it on every path is read as in a block too. Its PREPARE keeps its own message: whether a block holds the two
+ * together is the caller's to say.
  */
-function preparedUsesWithinTransaction(statements: readonly PlacedFacts[]): { uses: Set<string>; deallocated: Set<string> } {
+function preparedUsesWithinTransaction(statements: readonly PlacedFacts[], startsMaybeInBlock: boolean): { uses: Set<string>; deallocated: Set<string> } {
   const uses = new Set<string>();
   const deallocated = new Set<string>();
-  let beginBranches: readonly number[] | undefined;
-  let made = new Map<string, { key: string; branches: readonly number[] | undefined }>();
+  let beginBranches: readonly number[] | undefined = startsMaybeInBlock ? [] : undefined;
+  let blockSeen = false;
+  let made = new Map<string, { key: string; branches: readonly number[] | undefined; inSeenBlock: boolean }>();
   statements.forEach(({ facts, branches }, index) => {
     if (facts.transaction === 'begin') {
       beginBranches = branches ?? [];
+      blockSeen = true;
       made = new Map();
     }
     facts.candidates.forEach((candidate, k) => {
       const use = candidate.prepared;
       if (!use || !beginBranches || candidate.storedCode) return;
       if (use.action === 'prepare') {
-        if (runsWhereverItRuns(beginBranches, branches)) made.set(use.name, { key: `${index}:${k}`, branches });
+        if (runsWhereverItRuns(beginBranches, branches)) made.set(use.name, { key: `${index}:${k}`, branches, inSeenBlock: blockSeen });
         return;
       }
       const names = use.name === '*' ? [...made.keys()] : made.has(use.name) ? [use.name] : [];
@@ -333,7 +339,8 @@ function preparedUsesWithinTransaction(statements: readonly PlacedFacts[]): { us
       uses.add(`${index}:${k}`);
       if (use.action !== 'deallocate') return;
       for (const name of reached) {
-        deallocated.add(made.get(name)!.key);
+        const prepare = made.get(name)!;
+        if (prepare.inSeenBlock) deallocated.add(prepare.key);
         made.delete(name);
       }
     });
@@ -445,7 +452,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const undone = undoneWithinTransaction(statements, !options.migrationSections?.length, separateQueries);
   const routinesCalledLater = temporaryRoutinesCalledLater(statements);
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
-  const preparedPairs = preparedUsesWithinTransaction(statements);
+  const preparedPairs = preparedUsesWithinTransaction(statements, maybeInTransaction);
   const followed = followedWithinMessage(statements);
   const closing = closingHalvesOfPairs(statements, text);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction, branches, text: statementText }] of statements.entries()) {

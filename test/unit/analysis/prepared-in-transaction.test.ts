@@ -81,3 +81,42 @@ test('the same holds for one client\'s queries in TS/JS: inside its transaction,
   ].join('\n');
   assert.deepEqual(embeddedRules(later, 'load.js'), ['prepared-statement', 'prepared-statement', 'prepared-statement']);
 });
+
+/** `line rule` for each finding of a JS file (1-based lines). */
+const codeFindings = (code: string): string[] =>
+  analyze(code, 'javascript', {}, 'probe.js').map((f) => ruleLine(code, f, 'line rule'));
+
+/** A helper that asks the server for a query's parameter types on the client `receive` names (a parameter, or its own). */
+const typeProbe = (receive: string, between = ''): string => [
+  `export async function parameterTypes(${receive}) {`,
+  "  await conn.query('DEALLOCATE ALL');",
+  '  await conn.query(`PREPARE type_probe AS ${text}`);',
+  "  const types = await conn.query(\"SELECT parameter_types FROM pg_prepared_statements WHERE name = 'type_probe'\");",
+  between,
+  "  await conn.query('EXECUTE type_probe(1)');",
+  "  await conn.query('DEALLOCATE type_probe');",
+  '  return types.rows;',
+  '}',
+].join('\n');
+
+test('on a client the caller passes in, which may be inside its transaction, uses of a statement the function PREPAREd earlier are no finding; the PREPARE and DEALLOCATE ALL are', () => {
+  const probe = typeProbe('conn, text');
+  assert.deepEqual(codeFindings(probe), ['2 prepared-statement', '3 prepared-statement']);
+  // Whether a block holds the PREPARE and its DEALLOCATE together is the caller's to say: the rule's own message stays.
+  assert.doesNotMatch(analyze(probe, 'javascript', {}, 'probe.js')[1].message, /survives ROLLBACK/);
+});
+
+test('a client the function checks out itself, a COMMIT between, a PREPARE on some paths only or another name keep the uses\' findings', () => {
+  const ownClient = typeProbe('pool, text').replace('{\n', '{\n  const conn = await pool.connect();\n');
+  assert.deepEqual(codeFindings(ownClient), ['3 prepared-statement', '4 prepared-statement', '7 prepared-statement', '8 prepared-statement']);
+  // The function ends the caller's transaction (if any): what follows runs in transactions of its own.
+  assert.deepEqual(codeFindings(typeProbe('conn, text', "  await conn.query('COMMIT');")), ['2 prepared-statement', '3 prepared-statement', '6 prepared-statement', '7 prepared-statement']);
+  const somePaths = [
+    'export async function maybePrepared(conn, text, fresh) {',
+    '  if (fresh) await conn.query(`PREPARE type_probe AS ${text}`);',
+    "  await conn.query('EXECUTE type_probe(1)');",
+    "  await conn.query('DEALLOCATE other_probe');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(codeFindings(somePaths), ['2 prepared-statement', '3 prepared-statement', '4 prepared-statement']);
+});
