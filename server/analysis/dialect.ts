@@ -146,6 +146,42 @@ export function mostlyOtherDialect(statements: readonly { dialect?: OtherDialect
   return other >= 2 || (other > 0 && other * 2 >= statements.length);
 }
 
+/** SQLite's table options after a CREATE TABLE's column list. */
+const SQLITE_TABLE_OPTION = String.raw`(?:STRICT|WITHOUT\s+ROWID)\b`;
+/** An extension or repository name of DuckDB's INSTALL: a bare name or a string (a path or URL). */
+const INSTALL_NAME = String.raw`(?:[A-Za-z_]\w*|'(?:[^'\n]|'')*')`;
+/** The opening of SQLite's and DuckDB's ATTACH of a database named by a string, up to its string. */
+const ATTACH_STRING = String.raw`ATTACH\s+(?:DATABASE\s+)?(?:IF\s+NOT\s+EXISTS\s+)?'(?:[^'\n]|'')*'`;
+
+/** SQLite's and DuckDB's ATTACH of a database by a string with the name it is known by (`ATTACH ':memory:' AS prod`). */
+const ATTACH_ALIAS = new RegExp(String.raw`^(?:${SQL_TRIVIA})*${ATTACH_STRING}\s+AS\s+("?)([A-Za-z_]\w*)\1`, 'i');
+
+/**
+ * The dialect of each statement of a file, where a statement PostgreSQL cannot parse that names a database an earlier
+ * statement ATTACHed as the first part of a qualified name (`ATTACH ':memory:' AS prod;` then `CREATE SCHEMA
+ * prod.public;`) is the attaching engine's: it needs that database, which only SQLite or DuckDB made. A statement that
+ * parses, or does not name the attached database, keeps its own reading.
+ */
+export function withAttachedDatabaseUses<T extends { dialect?: OtherDialect; syntaxError?: unknown }>(statements: readonly (readonly [text: string, facts: T])[]): { dialect?: OtherDialect }[] {
+  const attached = new Map<string, OtherDialect>();
+  return statements.map(([text, facts]) => {
+    const alias = facts.dialect ? ATTACH_ALIAS.exec(text) : null;
+    if (alias) attached.set(alias[2]!.toLowerCase(), facts.dialect!);
+    if (facts.dialect || !facts.syntaxError || attached.size === 0) return facts;
+    const dialect = attachedDatabaseNamed(replaceLiteralsAndComments(text), attached);
+    return dialect ? { ...facts, dialect } : facts;
+  });
+}
+
+/** The dialect of the attached database a statement's code qualifies a name with (`prod.public`, `"prod".orders`). */
+function attachedDatabaseNamed(code: string, attached: ReadonlyMap<string, OtherDialect>): OtherDialect | undefined {
+  for (const qualifier of code.matchAll(/(?<![\w$."])("?)([A-Za-z_]\w*)\1\s*\.\s*[A-Za-z_"]/g)) {
+    const dialect = attached.get(qualifier[2]!.toLowerCase());
+    if (dialect) return dialect;
+  }
+  return undefined;
+}
+
 /** MySQL SETs, several of which PostgreSQL parses (and would flag as session-set): SET NAMES utf8, SET @v, SET sql_mode. */
 const MYSQL_SET = String.raw`\bSET\s+(?:(?:SESSION|GLOBAL|PERSIST|LOCAL)\s+)?(?:NAMES\s+[A-Za-z]|@|(?:sql_mode|foreign_key_checks|unique_checks|character_set_\w+|collation_\w+|autocommit|sql_\w+|innodb_\w+|net_\w+|max_allowed_packet|group_concat_max_len)\b)`;
 /** The same, for a statement that starts with SET (checked on every session-set candidate: anchored, so cheap). */
@@ -292,6 +328,12 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, { test(statement: string): boo
   // PostgreSQL has AS before a string, besides COPY's `DELIMITER AS ','`, `NULL AS ''`; not anchored to lines (m flag
   // off), so `^` is the statement's start.
   ['sqlite', /^(?![\s\S]*?\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b)[\s\S]*?(?<!\b(?:DELIMITER|NULL|QUOTE|ESCAPE)\s+)\bAS\s+'(?:[^'\n]|'')*'\s*(?:,|\)|\bFROM\b|;|$)/i],
+  // SQLite's table options after the column list, STRICT (typed columns) and WITHOUT ROWID, alone or both, ending a CREATE
+  // TABLE: PostgreSQL's STRICT is a routine's option (`ALTER FUNCTION f(int) STRICT`), never a table's.
+  ['sqlite', new RegExp(String.raw`^(?:${SQL_TRIVIA}|'')*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TABLE\b[\s\S]*\)\s*${SQLITE_TABLE_OPTION}(?:\s*,\s*${SQLITE_TABLE_OPTION})*(?:${SQL_TRIVIA}|;|'')*$`, 'i')],
+  // A statement that attaches a database file or DSN given as a string (SQLite's and DuckDB's `ATTACH 'users.db' AS u`,
+  // `ATTACH IF NOT EXISTS ':memory:' AS prod`): PostgreSQL has no ATTACH statement (only ALTER TABLE's ATTACH PARTITION).
+  ['sqlite', new RegExp(String.raw`^(?:${SQL_TRIVIA}|'')*${ATTACH_STRING}`, 'i')],
   ['sqlite', /\bPRAGMA\s+\w|\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|\bATTACH\s+DATABASE\b|\bdatetime\s*\(\s*'|\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|INTO|REFERENCES|UPDATE|FROM|JOIN)\s+user\b(?![.\w])/i],
   ['sqlserver', new RegExp([
     '^[^\\S\\r\\n\\u2028\\u2029]*GO[^\\S\\r\\n\\u2028\\u2029]*$', // batch separator
@@ -310,6 +352,9 @@ const STATEMENT_DIALECTS: readonly [OtherDialect, { test(statement: string): boo
     '\\b(?:NULL|INT|INTEGER|BIGINT|SMALLINT|TINYINT|NUMERIC|DECIMAL)\\s+IDENTITY\\s*(?:PRIMARY\\b|NOT\\b|NULL\\b|UNIQUE\\b|CONSTRAINT\\b|,|\\))',
     '\\bGETDATE\\s*\\(', '\\bBEGIN\\s+TRAN\\b', '\\bIF\\s+(?:NOT\\s+)?EXISTS\\s*\\(\\s*SELECT\\b[^)]*\\bsys\\.', '\\bOBJECT_ID\\s*\\(',
   ].join('|'), 'im')],
+  // DuckDB's extension install, the whole statement (`INSTALL httpfs`, `FORCE INSTALL spatial FROM community`): PostgreSQL has no
+  // INSTALL statement (its extensions are made with CREATE EXTENSION).
+  ['analytics', new RegExp(String.raw`^(?:${SQL_TRIVIA}|'')*(?:FORCE\s+)?INSTALL\s+${INSTALL_NAME}(?:\s+FROM\s+${INSTALL_NAME})?(?:${SQL_TRIVIA}|;|'')*$`, 'i')],
   // Cloud Spanner / GoogleSQL: the primary key after the column list, interleaved tables, STRING(n);
   // Hive/Spark/Databricks/DuckDB: semi and anti joins, LATERAL VIEW explode(…), UNION BY NAME. DuckDB's macros and
   // DuckDB's, Snowflake's and BigQuery's CREATE OR REPLACE [TEMP] TABLE (PostgreSQL has neither).

@@ -3,7 +3,7 @@ import { loadModule } from 'libpg-query';
 import type { AnalysisOptions, DocumentLanguage, Finding } from './types';
 import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
-import { mostlyOtherDialect } from './dialect';
+import { mostlyOtherDialect, withAttachedDatabaseUses } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
 import { withoutOtherDialectFolderErrors } from './dialectFolder';
 import { withoutMysqlIntervalErrors } from './mysqlProjects';
@@ -58,7 +58,7 @@ export class SqlAnalyzer {
       return facts;
     });
     this.cache = next;
-    if (mostlyOtherDialect([...next.values()])) return [];
+    if (mostlyOtherDialect(withAttachedDatabaseUses([...next]))) return [];
     return findingsInFile(withoutMysqlIntervalErrors(run.text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(run.text, findings), fileName), fileName), run, text.length);
   }
 }
@@ -70,18 +70,18 @@ export class SqlAnalyzer {
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
   if (fileName !== undefined && dialectOfSqlFile(fileName)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
-  const statements: StatementFacts[] = [];
+  const statements: [string, StatementFacts][] = [];
   const parse = oneShotFacts();
   const factsOf: FactsSource = (statement) => {
     const facts = parse(statement);
-    statements.push(facts);
+    statements.push([statement, facts]);
     return facts;
   };
   factsOf.prepare = parse.prepare;
   // Read as it runs: placeholders filled in, a PL/pgSQL block body as its DO block (blockBodyFiles.ts).
   const run = textAsRun(text);
   const findings = analyzeSqlPieces([run.text], sqlFileOptions(text, options, fileName), false, factsOf);
-  if (mostlyOtherDialect(statements)) return [];
+  if (mostlyOtherDialect(withAttachedDatabaseUses(statements))) return [];
   return findingsInFile(foldRepeatedSyntaxErrors(withoutMysqlIntervalErrors(run.text, withoutOtherDialectFolderErrors(withoutUnlocksOfTransactionKeys(run.text, findings), fileName), fileName)), run, text.length);
 }
 

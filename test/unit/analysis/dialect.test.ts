@@ -709,3 +709,43 @@ test("Prisma's TypedSQL queries (the `sql/` folder beside a PostgreSQL schema) a
   assert.deepEqual(rulesAt('single/scripts/sql/ordersLastWeek.sql'), []);
   assert.deepEqual(rulesAt('onmysql/prisma/sql/ordersLastWeek.sql'), []);
 });
+
+test("SQLite's STRICT and WITHOUT ROWID table options, DuckDB's INSTALL and an ATTACH of a database by a string are another dialect's; PostgreSQL's STRICT routines and ATTACH PARTITION are not", () => {
+  const cases: [string, string][] = [
+    ['CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;', 'sqlite'],
+    ['create table if not exists tags (name text primary key) strict, without rowid;', 'sqlite'],
+    ['CREATE TEMP TABLE pairs (a INT, b INT, PRIMARY KEY (a, b)) WITHOUT ROWID, STRICT; -- typed', 'sqlite'],
+    ['INSTALL httpfs;', 'analytics'],
+    ['-- the spatial extension\nFORCE INSTALL spatial FROM community;', 'analytics'],
+    ["ATTACH 'archive.db' AS archive;", 'sqlite'],
+    ["attach if not exists ':memory:' as scratch (type duckdb);", 'sqlite'],
+    ["ATTACH DATABASE 'audit.sqlite' AS audit;", 'sqlite'],
+  ];
+  for (const [sql, dialect] of cases) {
+    assert.equal(dialectOfStatement(sql), dialect, sql);
+    assert.deepEqual(analyzeSql(`SELECT 1;\n${sql}\nSELECT 2;\n`).map((f) => f.rule), [], sql);
+  }
+  // A DuckDB script: its INSTALL and ATTACH make the file DuckDB's, so its unquoted LOAD is no PostgreSQL mistake.
+  assert.deepEqual(analyzeSql("INSTALL json;\nLOAD json;\nATTACH 'events.duckdb' (READ_ONLY);\nSELECT count(*) FROM events;\n"), []);
+  for (const sql of [
+    'ALTER TABLE readings ATTACH PARTITION readings_2025 FOR VALUES FROM (1) TO (9);',
+    'ALTER FUNCTION add_one(int) STRICT;',
+    'CREATE FUNCTION add_one(a int) RETURNS int LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT a + 1 $$;',
+    'CREATE TABLE t (a int,) /* STRICT */',
+    'INSTALL the extension first',
+    'ATTACH archive AS old;',
+  ]) assert.equal(dialectOfStatement(sql), undefined, sql);
+  // A real PostgreSQL mistake beside ATTACH PARTITION is still reported.
+  assert.deepEqual(analyzeSql('ALTER TABLE readings ATTACH PARTITION r1 FOR VALUES IN (1);\nSELECT id, FROM readings;\n').map((f) => f.rule), ['syntax-error']);
+});
+
+test('a statement naming a database the file ATTACHed (`CREATE SCHEMA prod.staging` after `ATTACH … AS prod`) is the attaching engine\'s; a dotted name nothing attached is still a mistake', () => {
+  const attached = "ATTACH ':memory:' AS warehouse;\nCREATE SCHEMA warehouse.staging;\nCREATE TABLE warehouse.staging.orders (id bigint);\nSELECT id FROM warehouse.staging.orders;\nSELECT 1;\n";
+  assert.deepEqual(analyzeSql(attached), []);
+  assert.deepEqual(analyzeSql('CREATE SCHEMA warehouse.staging;\nSELECT 1;\nSELECT 2;\n').map((f) => f.rule), ['syntax-error']);
+  // Another name attached, or the attached name used before its ATTACH: the mistake stays.
+  const other = "ATTACH 'a.db' AS archive;\nCREATE SCHEMA warehouse.staging;\nSELECT 1;\nSELECT 2;\n";
+  assert.deepEqual(analyzeSql(other).map((f) => f.rule), ['syntax-error']);
+  const before = "CREATE SCHEMA warehouse.staging;\nATTACH ':memory:' AS warehouse;\nSELECT 1;\nSELECT 2;\n";
+  assert.deepEqual(analyzeSql(before).map((f) => f.rule), ['syntax-error']);
+});
