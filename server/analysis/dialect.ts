@@ -149,7 +149,7 @@ export function mostlyOtherDialect(statements: readonly { dialect?: OtherDialect
 /** SQLite's table options after a CREATE TABLE's column list. */
 const SQLITE_TABLE_OPTION = String.raw`(?:STRICT|WITHOUT\s+ROWID)\b`;
 /** An extension or repository name of DuckDB's INSTALL: a bare name or a string (a path or URL). */
-const INSTALL_NAME = String.raw`(?:[A-Za-z_]\w*|'(?:[^'\n]|'')*')`;
+const INSTALL_NAME = String.raw`(?:[A-Za-z_]\w*|'(?:[^'\n]|'')*'(?!'))`;
 /** The opening of SQLite's and DuckDB's ATTACH of a database named by a string, up to its string. */
 const ATTACH_STRING = String.raw`ATTACH\s+(?:DATABASE\s+)?(?:IF\s+NOT\s+EXISTS\s+)?'(?:[^'\n]|'')*'`;
 

@@ -92,14 +92,20 @@ test('PREPARE … DEALLOCATE within one query string is safe; a PREPARE left for
     '}',
   ].join('\n');
   assert.deepEqual(rules(oneMessage, 'f.js'), []);
+  // On a client the function checks out itself each call is a transaction of its own.
   const acrossCalls = [
-    'export async function later(client) {',
+    'export async function later(pool) {',
+    '  const client = await pool.connect();',
     "  await client.query('prepare two as select 1; execute two');",
     "  await client.query('deallocate two');",
     "  await client.query('prepare three as select 1; deallocate four');",
     '}',
   ].join('\n');
   assert.deepEqual(rules(acrossCalls, 'f.js'), ['prepared-statement', 'prepared-statement', 'prepared-statement', 'prepared-statement', 'prepared-statement']);
+  // On a client the caller hands in, which may be inside the caller's transaction, only the uses of what the function
+  // prepared earlier on it go unflagged (prepared-in-transaction.test.ts): the PREPAREs and the other name stay.
+  const handedIn = acrossCalls.replace('later(pool) {\n  const client = await pool.connect();', 'later(client) {');
+  assert.deepEqual(rules(handedIn, 'f.js'), ['prepared-statement', 'prepared-statement', 'prepared-statement']);
   // psql sends a file's statements one by one: each may run on another server connection.
   assert.deepEqual(analyzeSql('prepare five as select 1;\nexecute five;\ndeallocate five;\n').map((f) => f.rule), ['prepared-statement', 'prepared-statement', 'prepared-statement']);
 });
