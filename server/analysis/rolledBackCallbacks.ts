@@ -485,33 +485,45 @@ function declaredAsPool(fn: FunctionLike, name: string): boolean {
     const declared = declaredClientKind(parameter.type);
     return declared !== undefined ? declared === 'pool' : POOL_NAME.test(name);
   }
-  const declarations: ts.VariableDeclaration[] = [];
-  if (fn.body) walkDescendants(fn.body, (node) => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name && enclosingFunction(node) === fn) declarations.push(node);
-    return undefined;
-  });
+  const declarations = (bodyDeclarations(fn).get(name) ?? [])
+    .filter((node): node is ts.VariableDeclaration => ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && enclosingFunction(node) === fn);
   // A variable the function declares: by its type, else its name or values (isPoolVariable); another's: by the name.
   return declarations.length > 0 ? declarations.some((node) => isPoolVariable(node, flowOfModule, 'test')) : POOL_NAME.test(name);
 }
 
+/**
+ * Every variable and parameter declared in a function's body (its nested functions included), by each name it binds:
+ * read once per function. Each closure of a helper asks about the helper's names, and a long helper holds hundreds of
+ * closures; walking the helper's body for each of them made a 32 MB repository's lint take seconds more.
+ */
+const declarationsByFunction = new WeakMap<ts.Node, ReadonlyMap<string, readonly (ts.VariableDeclaration | ts.ParameterDeclaration)[]>>();
+
+function bodyDeclarations(fn: ts.FunctionLikeDeclaration | FunctionLike): ReadonlyMap<string, readonly (ts.VariableDeclaration | ts.ParameterDeclaration)[]> {
+  let byName = declarationsByFunction.get(fn);
+  if (byName) return byName;
+  const found = new Map<string, (ts.VariableDeclaration | ts.ParameterDeclaration)[]>();
+  if (fn.body) walkDescendants(fn.body, (node) => {
+    if (!ts.isVariableDeclaration(node) && !ts.isParameter(node)) return undefined;
+    for (const name of boundNames(node.name)) {
+      const list = found.get(name);
+      if (list) list.push(node);
+      else found.set(name, [node]);
+    }
+    return undefined;
+  });
+  byName = found;
+  declarationsByFunction.set(fn, byName);
+  return byName;
+}
+
 /** A parameter or a variable declared anywhere in the function (its nested functions included: a stricter answer). */
 function declaresName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
-  if (fn.parameters.some((p) => boundNames(p.name).includes(name))) return true;
-  let declared = false;
-  if (fn.body) walkDescendants(fn.body, (node) => {
-    if ((ts.isVariableDeclaration(node) || ts.isParameter(node)) && boundNames(node.name).includes(name)) declared = true;
-    return undefined;
-  }, () => declared);
-  return declared;
+  return fn.parameters.some((p) => boundNames(p.name).includes(name)) || bodyDeclarations(fn).has(name);
 }
 
 /** The function declares `name` once, in a `const` of its own (not of a function inside it). */
 function declaresConst(fn: FunctionLike, name: string): boolean {
-  const found: ts.VariableDeclaration[] = [];
-  if (fn.body) walkDescendants(fn.body, (node) => {
-    if ((ts.isVariableDeclaration(node) || ts.isParameter(node)) && boundNames(node.name).includes(name)) found.push(node as ts.VariableDeclaration);
-    return undefined;
-  });
+  const found = bodyDeclarations(fn).get(name) ?? [];
   const only = found.length === 1 ? found[0]! : undefined;
   return only !== undefined && ts.isVariableDeclaration(only) && ts.isIdentifier(only.name) && enclosingFunction(only) === fn
     && ts.isVariableDeclarationList(only.parent) && (only.parent.flags & ts.NodeFlags.Const) !== 0;
