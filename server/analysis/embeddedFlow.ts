@@ -714,9 +714,12 @@ export class Flow {
     const value = unwrap(argument);
     if (ts.isPropertyAccessExpression(value)) return this.loopSentProperties(value, literals, state);
     const loop = ts.isIdentifier(value) ? this.declaringLoop(value) : undefined;
-    if (!loop) return undefined;
-    const list = unwrap(loop.expression);
-    const items = ts.isArrayLiteralExpression(list) ? [...list.elements] : ts.isIdentifier(list) ? this.heldListItems(list, loop) : undefined;
+    const mapping = !loop && ts.isIdentifier(value) ? this.elementCallbackCall(value) : undefined;
+    const walker = loop ?? mapping;
+    if (!walker) return undefined;
+    const listExpression = loop ? loop.expression : (mapping!.expression as ts.PropertyAccessExpression).expression;
+    const list = unwrap(listExpression);
+    const items = this.walkedListItems(list, walker);
     if (!items) return undefined;
     const read = items.map((item) => {
       const own: ts.Node[] = [];
@@ -724,9 +727,56 @@ export class Flow {
       literals.push(...own);
       return { parts: withoutEmptyStart(parts), literals: own, joined: parts };
     });
-    const parts = this.joinedList(items, read.map((item) => item.joined), literalPart(';', ';', loop.expression.end, false), state);
-    const inFull = (ts.isArrayLiteralExpression(list) || this.walkedOnly(list as ts.Identifier)) && read.every((item) => item.parts && hasKnownText(item.parts));
+    const parts = this.joinedList(items, read.map((item) => item.joined), literalPart(';', ';', listExpression.end, false), state);
+    const inFull = (!ts.isIdentifier(list) || this.walkedOnly(list)) && read.every((item) => item.parts && hasKnownText(item.parts));
     return { parts, ...(inFull && { messages: read.map(({ parts, literals }) => ({ parts: parts!, literals })) }) };
+  }
+
+  /**
+   * The texts of the list a loop or an element callback walks: an array literal written there (a spread of an object's
+   * array member, `[...QUERIES.setup, other]`, adds that member's elements; any other spread is a hole), a name holding one
+   * (heldListItems), or an object's array member (memberListItems). Undefined for any other list.
+   */
+  private walkedListItems(list: ts.Expression, walker: ts.Node): ts.Expression[] | undefined {
+    if (ts.isIdentifier(list)) return this.heldListItems(list, walker);
+    if (ts.isPropertyAccessExpression(list)) return this.memberListItems(list);
+    if (!ts.isArrayLiteralExpression(list)) return undefined;
+    return list.elements.flatMap((element) => {
+      const spread = ts.isSpreadElement(element) ? unwrap(element.expression) : undefined;
+      return (spread && ts.isPropertyAccessExpression(spread) && this.memberListItems(spread)) || [element];
+    });
+  }
+
+  /**
+   * `QUERIES.setup` where `const QUERIES = { setup: ['SET …', …] }`: the elements of an array literal an object literal
+   * held in a const writes as a member, when no spread is in that object (it may hide or replace the member) and the file
+   * never changes the member (`QUERIES.setup.push(…)`, `QUERIES.setup = …`, `QUERIES.setup[0] = …`). Undefined otherwise.
+   */
+  private memberListItems(access: ts.PropertyAccessExpression): ts.Expression[] | undefined {
+    const owner = access.expression;
+    if (!ts.isIdentifier(owner) || !ts.isIdentifier(access.name)) return undefined;
+    const declaration = this.lookUp(owner, (names) => names.variables.get(owner.text));
+    const object = declaration && isConstDeclaration(declaration) && declaration.initializer && unwrap(declaration.initializer);
+    if (!object || !ts.isObjectLiteralExpression(object) || object.properties.some(ts.isSpreadAssignment)) return undefined;
+    const member = objectProperty(object, access.name.text);
+    const list = member && unwrap(member);
+    if (!list || !ts.isArrayLiteralExpression(list) || memberChanged(this.source, owner.text, access.name.text)) return undefined;
+    return [...list.elements];
+  }
+
+  /**
+   * `list.map((statement) => client.query(statement))` (or `forEach`): the call whose callback's first parameter is `use`,
+   * each element of the list in turn. Undefined for any other name.
+   */
+  private elementCallbackCall(use: ts.Identifier): ts.CallExpression | undefined {
+    const binding = this.bindingOf(use);
+    if (!binding || !('parameter' in binding)) return undefined;
+    const callback = binding.parameterOf;
+    const call = callback.parent;
+    if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return undefined;
+    if (callback.parameters[0] !== binding.parameter || !ts.isCallExpression(call) || call.arguments[0] !== callback) return undefined;
+    const callee = call.expression;
+    return ts.isPropertyAccessExpression(callee) && ELEMENT_CALLBACK_METHODS.has(callee.name.text) ? call : undefined;
   }
 
   /**
@@ -1255,6 +1305,24 @@ function propertyWritesOf(source: ts.SourceFile): Map<string, ts.Expression[]> {
   });
   return writes;
 }
+
+/** Array methods that call their first argument with each element in turn, first of all. */
+const ELEMENT_CALLBACK_METHODS = new Set(['map', 'forEach']);
+
+/** Whether the file changes `owner.member`: assigns it or into it, or calls a mutating method on it (`push`, `splice`…). */
+function memberChanged(source: ts.SourceFile, owner: string, member: string): boolean {
+  const isMember = (node: ts.Node): boolean => ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)
+    && node.expression.text === owner && node.name.text === member;
+  let changed = false;
+  walkDescendants(source, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      && (isMember(node.left) || (ts.isElementAccessExpression(node.left) && isMember(node.left.expression)))) changed = true;
+    if (ts.isPropertyAccessExpression(node) && isMember(node.expression) && MUTATING_ARRAY_METHODS.has(node.name.text)) changed = true;
+  }, () => changed);
+  return changed;
+}
+
+const MUTATING_ARRAY_METHODS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'fill', 'copyWithin', 'reverse', 'sort']);
 
 /** The callback that makes each element: of `items.map(fn)`, or of `Array.from(items, fn)`. */
 function mapperOf(call: ts.CallExpression): FunctionWithBody | undefined {

@@ -111,7 +111,8 @@ const MAX_OBJECT_DEPTH = 3;
 /**
  * The strings an exported value holds written in place: the value itself (`export const LOCK = 'SELECT …'`,
  * `exports.lock = 'SELECT …'`), each element of an array literal of them, or each property of an object literal of them (`export const queries = { lock:
- * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), and so on in the object literals it holds
+ * 'SELECT …' }`, `module.exports = { lock: '…' }`, `export default { … }`), each element of an array literal such an
+ * object holds as a member (`{ setup: ['SET …', …] }`, unless the object has a spread), and so on in the object literals it holds
  * (a catalog of query texts grouped by topic), MAX_OBJECT_DEPTH deep. Another module sends them: each is read on its
  * own where it is written, as the defining file is all this analysis reads.
  */
@@ -125,6 +126,9 @@ export function exportedStrings(value: ts.Expression, depth = 1): ts.Expression[
     if (!ts.isPropertyAssignment(property)) continue;
     const held = unwrap(property.initializer);
     if (isWrittenString(held)) strings.push(held);
+    // A list of statements under a key (`{ enableLogs: ['LOAD …', 'SET …'] }`), which importers walk and send one by one;
+    // not when a spread in the object may replace the member.
+    else if (ts.isArrayLiteralExpression(held) && !unwrapped.properties.some(ts.isSpreadAssignment)) strings.push(...held.elements.map(unwrap).filter(isWrittenString));
     else if (ts.isObjectLiteralExpression(held) && depth < MAX_OBJECT_DEPTH) strings.push(...exportedStrings(held, depth + 1));
   }
   return strings;
