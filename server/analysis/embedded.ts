@@ -203,8 +203,10 @@ const SQL_BUILDER_NAME = /.(Sql|SQL|Query)$/;
  * `$1:name`, `${name~}`, `$<name:name>` (and its other brackets).
  */
 const NAME_PLACEHOLDER = String.raw`\?\?|:[a-z_]\w*:(?!:)|\$(?:\d+|[{(<[/][\w.]+)(?:~|:name|:alias)`;
-/** What a function not named like a SQL builder must return to count as one: a whole statement, or a SET (of a name, or a placeholder for one). */
-const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?(?:[a-z_]|${NAME_PLACEHOLDER})`, 'i');
+/** `LOAD 'auto_explain'`: LOAD opens other things too (statementStart.ts's NOT_SURELY_WHOLE), but before a quoted file name it is the statement. */
+const LOAD_LIBRARY_START = String.raw`^\s*load\s+'`;
+/** What a function not named like a SQL builder must return to count as one: a whole statement, a SET (of a name, or a placeholder for one) or a LOAD of a library. */
+const RETURNED_STATEMENT_START = new RegExp(`${WHOLE_STATEMENT_START.source}|^\\s*set\\s+(?:session\\s+|local\\s+)?(?:[a-z_]|${NAME_PLACEHOLDER})|${LOAD_LIBRARY_START}`, 'i');
 /** A `return` of a string (possibly parenthesised) or a query config written in place: what a function not named as a builder needs. */
 const RETURNS_WRITTEN_TEXT = /\breturn\s*(?:[`'"(]|\{\s*(?:text|statement|raw)\s*:)/;
 

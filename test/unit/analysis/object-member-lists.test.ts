@@ -64,3 +64,10 @@ test('a callback whose parameter is not the element, or another method, is not r
   const filter = CLIENT + STATEMENTS + 'export function warm(client: Client) {\n  STATEMENTS.warmUp.filter((text) => client.query(text));\n}\n';
   assert.deepEqual(setFindings(findings(filter)), []);
 });
+
+test("an exported LOAD of a library is read on its own, as an exported SET is; a word 'load' in prose is not", () => {
+  const loads = (list: string[]) => list.filter((f) => f.startsWith('load'));
+  assert.deepEqual(loads(findings("export const CATALOG = {\n  tracing: [`LOAD 'auto_explain';`, `SET auto_explain.log_analyze = true;`],\n};\n")), ["load LOAD 'auto_explain'"]);
+  assert.deepEqual(loads(findings("export const LOADER = \"load 'auto_explain'\";\n")), ["load load 'auto_explain'"]);
+  assert.deepEqual(loads(findings("export const HINT = 'Load the page again';\nexport const STEP = 'load settings from disk';\n")), []);
+});
