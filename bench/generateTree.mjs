@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 /** Bump when the recipe changes, so an old tree on disk is replaced. */
-const RECIPE_VERSION = 2;
+const RECIPE_VERSION = 3;
 
 /** Small deterministic PRNG (mulberry32): the same tree on every machine. */
 function randomSource(seed) {
@@ -225,7 +225,8 @@ function script(rng, name, blocks) {
 /**
  * Files that are hard rather than typical: what made regular expressions of the linter hang or go quadratic on
  * real repositories (runs of comment lines, dashes, blank lines and block comments before statements; a long
- * statement that does not parse; a file on one line). Each is a few hundred KB, so the tree's figures show
+ * statement that does not parse; a file on one line), and what made a reading walk the same code again per node (a
+ * generated parser's class, a helper full of closures). Each is a few hundred KB, so the tree's figures show
  * such a regression (seconds to minutes) without these files weighing on the usual ones.
  */
 function hardFiles() {
@@ -258,6 +259,39 @@ function hardFiles() {
     '',
   ].join('\n');
   files['ts/one-line.js'] = `${Array.from({ length: 6000 }, (_, i) => `exports.q${i} = (pool) => pool.query('SELECT ${i} AS n');`).join(' ')}\n`;
+  // The shape of a generated parser without its banner: one class, hundreds of methods on `this.<field>` receivers, and
+  // SQL keywords among its strings (so it is parsed). A reading that walks the class per receiver goes quadratic here
+  // (a 2.9 MB ANTLR parser once took 75 s).
+  const rules = Array.from({ length: 800 }, (_, i) => [
+    `  rule${i}() {`,
+    `    this.state = ${i * 3};`,
+    '    this._errHandler.sync(this);',
+    `    const la = this._interp.adaptivePredict(this._input, ${i}, this._ctx);`,
+    `    if (la === 1) { this.state = ${i * 3 + 1}; this.match(Parser.T${i % 90}); }`,
+    '    this.exitRule();',
+    '  }',
+  ].join('\n'));
+  files['ts/state-machine.js'] = [
+    `const literalNames = [null, "'SELECT'", "'SET'", "'LISTEN'", "'PREPARE'"];`,
+    'export class Parser {',
+    '  constructor(input) { this._input = input; this._interp = null; this._errHandler = null; this._ctx = null; this.state = 0; }',
+    ...rules,
+    '}',
+    'export { literalNames };',
+    '',
+  ].join('\n');
+  // One long helper holding hundreds of closures that query its own names: a reading that walks the helper per closure
+  // and name goes quadratic here (a 32 MB repository once lost seconds to it).
+  const steps = Array.from({ length: 600 }, (_, i) => `  const step${i} = async (id: string) => { await db.query('SELECT id FROM items WHERE id = $1', [id]); return other${i % 7}.query('SELECT ${i}'); };`);
+  files['ts/closure-steps.ts'] = [
+    "import { Pool } from 'pg';",
+    'export async function buildSteps(db: Pool) {',
+    '  const other0 = db, other1 = db, other2 = db, other3 = db, other4 = db, other5 = db, other6 = db;',
+    ...steps,
+    `  return [${steps.map((_, i) => `step${i}`).join(', ')}];`,
+    '}',
+    '',
+  ].join('\n');
   return files;
 }
 
