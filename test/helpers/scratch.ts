@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ROOT_LEVELS } from '../../server/analysis/projectPaths';
 
 /** What a file is written from: its text, or its lines (joined with '\n', no newline added at the end). */
 export type FileText = string | readonly string[];
@@ -28,16 +29,25 @@ export interface Cleanup {
 }
 
 /**
+ * Empty folders between the temporary folder and a scratch repository: one more than the analysis ever walks up from
+ * a file (ROOT_LEVELS), so that no folder above the temporary folder is looked in. A machine may hold a `.git`, a
+ * package.json or a `.github` there (a CI runner's checkout around its temporary folder, a home folder kept in git):
+ * each would become the scratch repository's root or its project's manifest and decide the test's outcome.
+ */
+const LEVELS_OUT_OF_REACH = ROOT_LEVELS + 1;
+
+/**
  * Makes an empty repository `poolsafe-<name>` inside a folder of its own under the system's temporary folder. Given
  * `cleanup`, it is removed when that test (or file) ends; without it, the caller calls remove().
  * The repository's parent folder is empty on purpose: the analysis looks at the folder above a repository (a program's
  * file there makes a README below it a sub-project's), so whatever other programs left in the temporary folder must not
- * decide a test's outcome.
+ * decide a test's outcome. The folders above it, out to LEVELS_OUT_OF_REACH, are empty too, for the same reason.
  */
 export function scratchRepository(name: string, cleanup?: Cleanup): ScratchRepository {
   const holder = mkdtempSync(join(tmpdir(), `poolsafe-${name}-`));
-  const root = join(holder, `poolsafe-${name}`);
-  mkdirSync(root);
+  const padding = Array.from({ length: LEVELS_OUT_OF_REACH - 1 }, (_, index) => `${index + 1}`);
+  const root = join(holder, ...padding, `poolsafe-${name}`);
+  mkdirSync(root, { recursive: true });
   const path = (...parts: string[]): string => join(root, ...parts);
   const write = (relative: string, text: FileText): string => {
     const file = path(relative);
