@@ -5,8 +5,8 @@
 // user asks for it (docs/corpus.md, session 27's rulings on library options and calls that make a LISTEN):
 // - PostGraphile's `watchPg` option (v4) with any value but a false one: in watch mode it checks a client out of its pool
 //   and keeps it with `LISTEN postgraphile_watch` (`watchPg: isDev` counts: development runs this code too);
-// - the @graphile/pg-pubsub server plugin, loaded with `makePluginHook([PgPubsub])` (or its `PgPubsub.default`): it checks a client out of
-//   PostGraphile's pool for good and LISTENs there for each subscription topic;
+// - the @graphile/pg-pubsub server plugin, loaded with `makePluginHook([PgPubsub])` (or `PgPubsub.default`): it checks a
+//   client out of PostGraphile's pool for good and LISTENs there for each subscription topic;
 // - graphile-worker's `run(options)` and `runTaskList(options, tasks, pgPool)`: the runner keeps a connection of its pool
 //   with `LISTEN "jobs:insert"` to hear of new jobs. `runOnce`, `runTaskListOnce`, `makeWorkerUtils`, `quickAddJob` and
 //   `runMigrations` listen to nothing;
