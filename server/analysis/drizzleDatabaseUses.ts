@@ -19,9 +19,10 @@
 // library's, for its users). A database put into an object a function returns (a request context) is not followed
 // to its readers: it is accepted only in a project no file of which mentions a transaction (contextStaysSafe). A database
 // NestJS injects into a class (nestDrizzlePostgres.ts finds the injections) is judged in every member of that class,
-// kept in private fields only (injectedDatabaseNeverRunsTransaction).
+// kept in private fields only (injectedDatabaseNeverRunsTransaction); so is one a class makes and keeps in a private
+// field of its own (`this.db = drizzle(client)` in its constructor: classFieldStaysSafe).
 import ts from 'typescript';
-import { flowOfModule, isConstDeclaration, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
+import { enclosingClass, flowOfModule, isConstDeclaration, memberName, objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { hasEntryGuard, runsOncePerRun } from './oncePerRun';
 import { runsOnce } from './postgresJsOneShot';
 import { resolve } from 'node:path';
@@ -152,10 +153,14 @@ function valueStaysSafe(node: ts.Node, view: FileView, walk: Walk): boolean {
       const declaration = ts.isSourceFile(scope) ? topLevelDeclaration(view.source, target.text) : undefined;
       return nameStaysSafe(target.text, scope, view, walk) && (!declaration || !isExportedVariable(declaration) || exportStaysSafe(view.source.fileName, target.text, walk));
     }
+    // `this.db = drizzle(client)` in the class's constructor or a method: the field, read in every member of the class.
+    if (isThisMember(target)) return classFieldStaysSafe(target, view, walk);
     // `globalForDb.db = drizzle(…)`: the same property read anywhere in this file.
     return ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && nameStaysSafe(`${target.expression.text}.${target.name.text}`, view.source, view, walk);
   }
   if (ts.isExportAssignment(parent) && !parent.isExportEquals) return exportStaysSafe(view.source.fileName, 'default', walk);
+  // `private db = drizzle(postgres(url))`: a field the class makes it in.
+  if (ts.isPropertyDeclaration(parent) && parent.initializer === value) return classFieldStaysSafe(parent, view, walk);
   // `Promise.resolve(db)`: a promise of the database, which `await` and `.then` hand back (useStaysSafe).
   if (ts.isCallExpression(parent) && isPromiseResolve(parent)) return valueStaysSafe(parent, view, walk);
   if (ts.isCallExpression(parent) && parent.expression !== value) return argumentStaysSafe(parent, parent.arguments.indexOf(value as ts.Expression), view, walk);
@@ -266,14 +271,15 @@ function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk
 interface Holders { fields: Set<string>; members: Map<string, Instance> }
 
 /**
- * Whether the database a class receives — through a constructor parameter, or (`everyMethod`) injected into a property —
+ * Whether the database a class receives — through a constructor parameter, (`everyMethod`) injected into a property, or
+ * made by the class into a field of its own (`madeInField` when that is where the field is declared) —
  * stays safe in the class: each use of the parameter or of a field holding the database reads a member other than
  * `transaction`/`$client`, and `this` only reaches members. Only the `methods` named are walked (with those of `this` they
  * call), or, when the instance goes where its calls are not known (`everyMethod`: a NestJS provider), every member.
  * Returns where the class keeps the database, undefined when a use is not safe.
  */
 function heldDatabaseStaysSafe(found: { view: FileView; cls: ts.ClassDeclaration }, held: ts.ParameterDeclaration | ts.PropertyDeclaration,
-  called: { methods: Set<string> } | { everyMethod: true }, walk: Walk): Holders | undefined {
+  called: { methods: Set<string> } | { everyMethod: true }, walk: Walk, madeInField = false): Holders | undefined {
   const ctor = found.cls.members.find(ts.isConstructorDeclaration);
   if (found.cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) return undefined;
   let databaseName: string | undefined;
@@ -283,7 +289,8 @@ function heldDatabaseStaysSafe(found: { view: FileView; cls: ts.ClassDeclaration
     databaseName = held.name.text;
     if (ts.isParameterPropertyDeclaration(held, ctor)) fields.add(held.name.text);
   } else {
-    if (held.initializer || !(ts.isIdentifier(held.name) || ts.isPrivateIdentifier(held.name))) return undefined;
+    // A field given another value where it is declared does not hold the database, unless the class makes it there.
+    if ((held.initializer && !madeInField) || !(ts.isIdentifier(held.name) || ts.isPrivateIdentifier(held.name))) return undefined;
     fields.add(held.name.text);
   }
   const members = new Map<string, Instance>();
@@ -346,7 +353,52 @@ export function injectedDatabaseNeverRunsTransaction(cls: ts.ClassDeclaration, h
   const view = viewOf(cls.getSourceFile());
   const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map() };
   const holders = heldDatabaseStaysSafe({ view, cls }, held, { everyMethod: true }, walk);
-  return holders !== undefined && [...holders.fields, ...holders.members.keys()].every((name) => isPrivateMember(cls, name));
+  return holders !== undefined && keptPrivately(cls, holders);
+}
+
+/** Each field and member object of the class holding the database is private (isPrivateMember). */
+function keptPrivately(cls: ts.ClassDeclaration, holders: Holders): boolean {
+  return [...holders.fields, ...holders.members.keys()].every((name) => isPrivateMember(cls, name));
+}
+
+/**
+ * A database the class keeps in a field it fills itself: `this.db = drizzle(client)` in its constructor or a method
+ * (also in an arrow function there, whose `this` is the instance), or `private db = drizzle(…)` where the field is
+ * declared. Any of its methods may be called from anywhere, so every member of the class is walked as for an injected
+ * database (heldDatabaseStaysSafe), each field or member object holding it declared private (or `#`). TypeScript lets a
+ * quoted name past `private` (`tool['db']`) and a subclass is not read: no file of the project may read the field so,
+ * nor extend the class. A field the class does not declare (plain JavaScript) is public: not followed.
+ */
+function classFieldStaysSafe(holder: ts.PropertyAccessExpression | ts.PropertyDeclaration, view: FileView, walk: Walk): boolean {
+  const cls = ts.isPropertyDeclaration(holder) ? holder.parent : instanceClassOf(holder);
+  if (!cls || !ts.isClassDeclaration(cls) || !cls.name) return false;
+  const name = ts.isPropertyDeclaration(holder) ? memberName(holder) : holder.name.text;
+  const declaration = cls.members.find((member): member is ts.PropertyDeclaration => ts.isPropertyDeclaration(member) && memberName(member) === name);
+  if (name === undefined || !declaration || hasModifier(declaration, ts.SyntaxKind.StaticKeyword)) return false;
+  const holders = heldDatabaseStaysSafe({ view, cls }, declaration, { everyMethod: true }, walk, declaration === holder);
+  return holders !== undefined && keptPrivately(cls, holders) && !readAroundPrivacy(cls, holders, view);
+}
+
+/**
+ * The class whose instance `this` is in `this.db = …`: the nearest function around it that is not an arrow is a
+ * constructor, method or accessor of that class (not static, whose `this` is the class itself).
+ */
+function instanceClassOf(member: ts.PropertyAccessExpression): ts.ClassLikeDeclaration | undefined {
+  let fn: ts.Node | undefined = member.parent;
+  while (fn && !(ts.isFunctionLike(fn) && !ts.isArrowFunction(fn))) fn = fn.parent;
+  if (!fn || !(ts.isConstructorDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isAccessor(fn)) || hasModifier(fn, ts.SyntaxKind.StaticKeyword)) return undefined;
+  return fn.parent && ts.isClassLike(fn.parent) && enclosingClass(member) === fn.parent ? fn.parent : undefined;
+}
+
+/** Some file of the project may read a `private` field holding the database by its quoted name, or extend the class. */
+function readAroundPrivacy(cls: ts.ClassDeclaration, holders: Holders, view: FileView): boolean {
+  const quoted = [...holders.fields, ...holders.members.keys()].filter((name) => !name.startsWith('#')).map(escapeName);
+  const pattern = new RegExp(`\\bextends\\s+${escapeName(cls.name!.text)}\\b${quoted.map((name) => `|\\[\\s*['"\`]${name}['"\`]\\s*\\]`).join('')}`);
+  return projectMayMention(resolve(view.source.fileName), pattern);
+}
+
+function escapeName(name: string): string {
+  return name.replace(/\$/g, '\\$');
 }
 
 /** A member of the class no code outside it can read: a `#name`, or one declared `private` (a property, a constructor parameter property). */
@@ -371,6 +423,8 @@ function databaseUseSafe(use: ts.Expression, fields: Set<string>, members: Map<s
   const parent = value.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === value) return !TRANSACTION_MEMBERS.has(parent.name.text);
   if (isTruthinessTest(value)) return true;
+  // `this.db = drizzle(client)`: a write gives the field a value (judged where it is made), reading nothing of it.
+  if (ts.isBinaryExpression(parent) && parent.left === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
   if (!inConstructor) return false;
   if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && isThisMember(parent.left)) {
     fields.add(parent.left.name.text);

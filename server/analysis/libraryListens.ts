@@ -5,8 +5,8 @@
 // user asks for it (docs/corpus.md, session 27's rulings on library options and calls that make a LISTEN):
 // - PostGraphile's `watchPg` option (v4) with any value but a false one: in watch mode it checks a client out of its pool
 //   and keeps it with `LISTEN postgraphile_watch` (`watchPg: isDev` counts: development runs this code too);
-// - the @graphile/pg-pubsub server plugin, loaded with `makePluginHook([PgPubsub])`: it checks a client out of
-//   PostGraphile's pool for good and LISTENs there for each subscription topic;
+// - the @graphile/pg-pubsub server plugin, loaded with `makePluginHook([PgPubsub])` (or `PgPubsub.default`): it checks a
+//   client out of PostGraphile's pool for good and LISTENs there for each subscription topic;
 // - graphile-worker's `run(options)` and `runTaskList(options, tasks, pgPool)`: the runner keeps a connection of its pool
 //   with `LISTEN "jobs:insert"` to hear of new jobs. `runOnce`, `runTaskListOnce`, `makeWorkerUtils`, `quickAddJob` and
 //   `runMigrations` listen to nothing;
@@ -288,11 +288,18 @@ function pluginList(argument: ts.Expression): ts.ArrayLiteralExpression | undefi
   return ts.isArrayLiteralExpression(filtered) ? filtered : undefined;
 }
 
-/** An element of a plugin hook's list that is @graphile/pg-pubsub's plugin: its import (`import PgPubsub from …`) or `require(…).default`. */
+/**
+ * An element of a plugin hook's list that is @graphile/pg-pubsub's plugin: its import (`import PgPubsub from …`),
+ * `require(…).default`, or the `.default` member of the module bound whole (`PgPubsub.default`, as CommonJS interop
+ * hands an ES module the plugin's exports object: `import PgPubsub from …`, `import * as …`, `const PgPubsub = require(…)`).
+ */
 function isPgPubsubPlugin(element: ts.Expression, names: ReadonlyMap<string, ImportedName>): boolean {
   const value = unwrap(element);
   if (ts.isIdentifier(value)) return names.get(value.text)?.specifier === GRAPHILE_PG_PUBSUB_MODULE;
-  return ts.isPropertyAccessExpression(value) ? requiredCall(value.expression) === GRAPHILE_PG_PUBSUB_MODULE : requiredCall(value) === GRAPHILE_PG_PUBSUB_MODULE;
+  if (!ts.isPropertyAccessExpression(value)) return requiredCall(value) === GRAPHILE_PG_PUBSUB_MODULE;
+  if (requiredCall(value.expression) === GRAPHILE_PG_PUBSUB_MODULE) return true;
+  const owner = unwrap(value.expression);
+  return value.name.text === 'default' && ts.isIdentifier(owner) && wholeModule(owner, names) === GRAPHILE_PG_PUBSUB_MODULE;
 }
 
 function requiredCall(expression: ts.Expression): string | undefined {

@@ -736,3 +736,84 @@ test('a script database keeps its flag when a transaction may run twice in one r
   const folder = project('one-transaction-library', { 'scripts/helpers.ts': SEED_HELPERS, 'scripts/seed.ts': library });
   assert.deepEqual(rulesOf(folder, 'scripts/seed.ts', library), FLAGGED, 'library');
 });
+
+/** A tool class that opens its own client and keeps its drizzle database in a field; `members` are its fields and methods. */
+const SELF_OPENING_TOOL = (members: string[], fields = ['  private db: PostgresJsDatabase;']) => [
+  "import postgres from 'postgres';",
+  "import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';",
+  "import { sql } from 'drizzle-orm';",
+  'export class LedgerAudit {',
+  ...fields,
+  '  constructor(url: string) {',
+  '    const connection = postgres(url, { max: 2 });',
+  '    this.db = drizzle(connection);',
+  '  }',
+  '  async countEntries(book: string) {',
+  '    const rows = await this.db.execute(sql`select count(*) from entries where book = ${book}`);',
+  '    return rows.length > 0 ? rows : [];',
+  '  }',
+  ...members,
+  '}',
+];
+
+/** The same tool holding the raw client in a field too, used beside drizzle for unsafe() statements and its end(). */
+const RAW_CLIENT_TOOL = (members: string[]) => [
+  "import postgres from 'postgres';",
+  "import { drizzle } from 'drizzle-orm/postgres-js';",
+  'export class BulkCopier {',
+  '  #db: ReturnType<typeof drizzle>;',
+  '  private raw: ReturnType<typeof postgres>;',
+  '  constructor(url: string) {',
+  '    this.raw = postgres(url, { max: 4 });',
+  '    this.#db = drizzle(this.raw);',
+  '  }',
+  '  async copy(table: string, values: unknown[]) {',
+  '    if (!this.#db) return;',
+  '    await this.raw.unsafe(`insert into ${table} select * from unnest($1::text[])`, [values]);',
+  '    await this.#db.select().from(ledger);',
+  '  }',
+  '  async close() {',
+  '    await this.raw.end();',
+  '  }',
+  ...members,
+  '}',
+];
+
+test('a drizzle database a class makes in its constructor and keeps in a private field is walked in every member: only queried, its postgres.js client is not flagged', () => {
+  const tool = SELF_OPENING_TOOL([]);
+  assert.deepEqual(rulesOf(project('field-plain', { 'tools/audit.ts': tool }), 'tools/audit.ts', tool), []);
+  // The database made where the field is declared, a `#` field, and the raw client kept beside it (unsafe() and end()).
+  const declared = SELF_OPENING_TOOL([], ['  private db = drizzle(postgres(process.env.AUDIT_URL!));']).filter((line) => !line.includes('connection'));
+  assert.deepEqual(rulesOf(project('field-declared', { 'tools/audit.ts': declared }), 'tools/audit.ts', declared), []);
+  const copier = RAW_CLIENT_TOOL([]);
+  assert.deepEqual(rulesOf(project('field-raw-client', { 'tools/copy.ts': copier }), 'tools/copy.ts', copier), []);
+  // Used by another file, which makes instances and calls their methods: the methods are the ones walked.
+  const caller = ["import { LedgerAudit } from './audit';", "const audit = new LedgerAudit(process.env.AUDIT_URL!);", "console.log(await audit.countEntries('main'));"];
+  assert.deepEqual(rulesOf(project('field-used', { 'tools/audit.ts': tool, 'tools/run.ts': caller }), 'tools/audit.ts', tool), []);
+});
+
+test('a drizzle database kept in a class field keeps its flag when a member runs a transaction or hands it out, the field is public, or the project may read it around its privacy', () => {
+  const variants: Record<string, string[]> = {
+    transaction: SELF_OPENING_TOOL(['  reset() {', '    return this.db.transaction(async (tx) => tx.execute(sql`truncate entries`));', '  }']),
+    client: SELF_OPENING_TOOL(['  driver() {', '    return this.db.$client;', '  }']),
+    returned: SELF_OPENING_TOOL(['  get database() {', '    return this.db;', '  }']),
+    handedOn: SELF_OPENING_TOOL(['  async replay() {', '    await replayJournal(this.db);', '  }']),
+    thisHandedOn: SELF_OPENING_TOOL(['  register() {', '    registry.add(this);', '  }']),
+    publicField: SELF_OPENING_TOOL([], ['  db: PostgresJsDatabase;']),
+    undeclaredField: SELF_OPENING_TOOL([], []),
+  };
+  for (const [name, tool] of Object.entries(variants)) {
+    assert.deepEqual(rulesOf(project(`field-${name}`, { 'tools/audit.ts': tool }), 'tools/audit.ts', tool), FLAGGED, name);
+  }
+  const tool = SELF_OPENING_TOOL([]);
+  const around: Record<string, string[]> = {
+    quoted: ["import { LedgerAudit } from './audit';", "const audit = new LedgerAudit(process.env.AUDIT_URL!);", "await audit['db'].transaction(async () => {});"],
+    subclass: ["import { LedgerAudit } from './audit';", 'export class StrictAudit extends LedgerAudit {}'],
+  };
+  for (const [name, other] of Object.entries(around)) {
+    assert.deepEqual(rulesOf(project(`field-${name}`, { 'tools/audit.ts': tool, 'tools/other.ts': other }), 'tools/audit.ts', tool), FLAGGED, name);
+  }
+  // The raw client kept beside it sends a tagged (prepared) query.
+  const tagged = RAW_CLIENT_TOOL(['  async ping() {', '    await this.raw`select 1`;', '  }']);
+  assert.deepEqual(rulesOf(project('field-raw-tagged', { 'tools/copy.ts': tagged }), 'tools/copy.ts', tagged), FLAGGED, 'tagged');
+});

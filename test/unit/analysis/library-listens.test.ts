@@ -82,6 +82,26 @@ test('the @graphile/pg-pubsub plugin in a filtered plugin list (makePluginHook([
   assert.deepEqual(found(text.replace('.filter(_ => _)', '.map(wrapPlugin)')), []);
 });
 
+test('the plugin read through CommonJS interop (PgPubsub.default, require(…).default) is reported at the plugin; another module\'s .default is not', () => {
+  const hooked = (binding: string, plugin: string) => [
+    "import { postgraphile, makePluginHook } from 'postgraphile';",
+    binding,
+    'const options = Object.assign({',
+    `  pluginHook: makePluginHook([${plugin}]),`,
+    '  subscriptions: true,',
+    '}, {});',
+    "export const middleware = postgraphile(process.env.APP_DATABASE_URL, 'app', options);",
+  ].join('\n');
+  assert.deepEqual(found(hooked("import PgPubsub from '@graphile/pg-pubsub';", 'PgPubsub.default')), ['PgPubsub.default']);
+  assert.deepEqual(found(hooked("import * as pubsubPlugin from '@graphile/pg-pubsub';", 'pubsubPlugin.default')), ['pubsubPlugin.default']);
+  assert.deepEqual(found(hooked("const Subscriptions = require('@graphile/pg-pubsub');", 'Subscriptions.default')), ['Subscriptions.default']);
+  assert.deepEqual(found(hooked('', "require('@graphile/pg-pubsub').default")), ["require('@graphile/pg-pubsub').default"]);
+  // The `.default` of another module, another member of the plugin's module, or a name bound to nothing imported.
+  assert.deepEqual(found(hooked("import LivePlugin from '@graphile/subscriptions-lds';", 'LivePlugin.default')), []);
+  assert.deepEqual(found(hooked("import PgPubsub from '@graphile/pg-pubsub';", 'PgPubsub.options')), []);
+  assert.deepEqual(found(hooked("const PgPubsub = loadPlugin('@graphile/pg-pubsub');", 'PgPubsub.default')), []);
+});
+
 test('graphile-worker: run() and runTaskList() are reported at the call; runOnce(), runTaskListOnce() and makeWorkerUtils() are not', () => {
   const text = [
     "import { run, runOnce, runTaskList, runTaskListOnce, makeWorkerUtils } from 'graphile-worker';",
