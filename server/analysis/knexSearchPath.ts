@@ -8,6 +8,7 @@ import { SEARCH_PATH_OPTION } from './codeWords';
 import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
 import { walkDescendants } from './astWalk';
 import { optionAssignmentsBefore } from './optionAssignments';
+import { isConfigMemberUnsetOutsideTests } from './unsetConfigMembers';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
@@ -152,7 +153,7 @@ export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === SEARCH_PATH_OPTION);
   if (!option) return undefined;
   const value = ts.isPropertyAssignment(option) ? option.initializer : undefined;
-  if (value && setsNoSearchPath(value)) return undefined;
+  if (value && (setsNoSearchPath(value) || isConfigMemberUnsetOutsideTests(value, context.fileName, context.flow))) return undefined;
   const client = configProperty(object, 'client', context.flow);
   const connectionValue = configProperty(object, 'connection', context.flow);
   const connection = connectionValue === 'unknown' ? undefined : connectionValue;
