@@ -146,7 +146,9 @@ export interface KnexConfigContext {
  * `env.CLIENT || 'pg'`), or, for a computed client, when the connection string is a PostgreSQL URL, or the object
  * is passed to knex in a file that talks to PostgreSQL. A config registered with Lucid at run time
  * (`db.manager.add(name, { ...template, searchPath })`, its client copied from another connection's config) counts
- * when something names PostgreSQL: the file, a cast, or the registering class (lucidConfigNamesPostgres).
+ * when something names PostgreSQL: the file, a cast, or the registering class (lucidConfigNamesPostgres). A value that
+ * sets no path is none, nor is a member of the project's config object that only test code gives a value
+ * (unsetConfigMembers.ts).
  */
 export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context: KnexConfigContext): KnexSearchPath | undefined {
   const option = object.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))
