@@ -108,6 +108,8 @@ function memberAt(source: ts.SourceFile, start: Start): Member | undefined {
     if (ts.isIdentifier(current)) {
       const name = current.text;
       const declaration = topLevelVariable(source, name);
+      // A leaf name the module does not declare is a global's value (`undefined`), as written.
+      if (!declaration && index === start.path.length) return { value: current, object };
       if (!declaration?.initializer || start.holders.some(([held]) => held === name)) return undefined;
       start.holders.push([name, start.path.slice(index)]);
       current = unwrap(declaration.initializer);

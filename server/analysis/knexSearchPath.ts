@@ -8,6 +8,7 @@ import { SEARCH_PATH_OPTION } from './codeWords';
 import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
 import { walkDescendants } from './astWalk';
 import { optionAssignmentsBefore } from './optionAssignments';
+import { isConfigMemberUnsetOutsideTests } from './unsetConfigMembers';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
@@ -145,14 +146,16 @@ export interface KnexConfigContext {
  * `env.CLIENT || 'pg'`), or, for a computed client, when the connection string is a PostgreSQL URL, or the object
  * is passed to knex in a file that talks to PostgreSQL. A config registered with Lucid at run time
  * (`db.manager.add(name, { ...template, searchPath })`, its client copied from another connection's config) counts
- * when something names PostgreSQL: the file, a cast, or the registering class (lucidConfigNamesPostgres).
+ * when something names PostgreSQL: the file, a cast, or the registering class (lucidConfigNamesPostgres). A value that
+ * sets no path is none, nor is a member of the project's config object that only test code gives a value
+ * (unsetConfigMembers.ts).
  */
 export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context: KnexConfigContext): KnexSearchPath | undefined {
   const option = object.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))
     && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === SEARCH_PATH_OPTION);
   if (!option) return undefined;
   const value = ts.isPropertyAssignment(option) ? option.initializer : undefined;
-  if (value && setsNoSearchPath(value)) return undefined;
+  if (value && (setsNoSearchPath(value) || isConfigMemberUnsetOutsideTests(value, context.fileName, context.flow))) return undefined;
   const client = configProperty(object, 'client', context.flow);
   const connectionValue = configProperty(object, 'connection', context.flow);
   const connection = connectionValue === 'unknown' ? undefined : connectionValue;

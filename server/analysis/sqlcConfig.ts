@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { dialectOfPath, type OtherDialect } from './dialect';
 import { boundedText } from './folderEntries';
 import { foldersUpToRoot } from './projectPaths';
+import { dialectOfGoModule } from './goModuleDialects';
 import { CACHE_MS, TimedCache } from './timedCache';
 
 const CONFIG_NAMES = ['sqlc.json', 'sqlc.yaml', 'sqlc.yml'];
@@ -45,9 +46,12 @@ function nearestConfigDialect(fileName: string): OtherDialect | 'postgres' | und
   return undefined;
 }
 
-/** The dialect a SQL file is in when its path or its project says it is not PostgreSQL. */
+/**
+ * The dialect a SQL file is in when its path, its sqlc config or its Go module's drivers (goModuleDialects.ts) say it
+ * is not PostgreSQL.
+ */
 export function dialectOfSqlFile(fileName: string): OtherDialect | undefined {
-  return dialectOfPath(fileName) ?? dialectOfSqlcProject(fileName);
+  return dialectOfPath(fileName) ?? dialectOfSqlcProject(fileName) ?? dialectOfGoModule(fileName);
 }
 
 function cachedConfigDialect(folder: string): OtherDialect | 'postgres' | undefined {
