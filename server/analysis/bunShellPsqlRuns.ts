@@ -63,14 +63,15 @@ export function isRunByBunShellPsql(fileName: string): boolean {
 function projectPatterns(project: string): RegExp[] {
   const patterns: RegExp[] = [];
   let programs = 0;
-  walkFolders(project, MAX_FOLDERS, (folder, entries, depth) => {
+  // The folders entered stop at PROGRAM_FOLDER_DEPTH; the walk itself goes on to every folder of that depth.
+  walkFolders(project, MAX_FOLDERS, (folder, entries) => {
     for (const entry of entries) {
       if (!PROGRAM_FILE.test(entry.name) || !isFileEntry(folder, entry) || ++programs > MAX_PROGRAMS) continue;
       const path = join(folder, entry.name);
       const text = boundedText(path, MAX_FILE_BYTES);
       if (text !== undefined && text.includes('psql') && text.includes('bun')) patterns.push(...programPatterns(text, path));
     }
-    return depth < PROGRAM_FOLDER_DEPTH;
+    return programs <= MAX_PROGRAMS;
   }, (name, depth) => depth <= PROGRAM_FOLDER_DEPTH && !name.startsWith('.') && !SKIPPED_FOLDERS.has(name));
   return patterns;
 }

@@ -37,6 +37,9 @@ const REPORT_WORKER = {
     '  await $`psql -X -q -f ${sqlFile}`',
     '}',
   ].join('\n'),
+  // Folders two below the root, read one after another: the first one's programs end nothing.
+  'worker/tasks/nightly/prepare.ts': "import { $ } from 'bun'\nawait $`psql -f ./scratch/prepare.sql`\n",
+  'worker/tasks/weekly/cleanup.ts': "import { $ } from 'bun'\nawait $`psql -f ./scratch/cleanup.sql`\n",
   'worker/steps/seed.ts': [
     "import { $ as sh } from 'bun'",
     'await sh`psql -v ON_ERROR_STOP=1 -f ./seeds/base.sql`',
@@ -49,6 +52,8 @@ test('a file a Bun Shell template runs with psql -f runs in psql\'s session: con
   assert.deepEqual(rules(root, 'worker', 'reports', 'daily', 'daily.sql'), []);
   assert.deepEqual(rules(root, 'worker', 'seeds', 'base.sql'), []);
   assert.deepEqual(rules(root, 'worker', 'steps', 'sql', 'views.sql'), []);
+  assert.deepEqual(rules(root, 'worker', 'scratch', 'prepare.sql'), []);
+  assert.deepEqual(rules(root, 'worker', 'scratch', 'cleanup.sql'), []);
   // A file the pattern does not reach: another folder, a part with a `/` in it, another file name.
   assert.deepEqual(rules(root, 'worker', 'queries', 'daily', 'daily.sql'), STATE_RULES);
   assert.deepEqual(rules(root, 'worker', 'reports', 'daily', 'extra', 'daily.sql'), STATE_RULES);
