@@ -100,7 +100,7 @@ function bunShellTags(text: string): Set<string> {
   const tags = new Set<string>();
   for (const [, list] of text.matchAll(BUN_IMPORT)) {
     for (const element of list.split(',')) {
-      const [imported, local] = element.trim().split(/\s+as\s+/);
+      const [imported, local] = element.trim().split(/(?<!\s)\s+as\s+/);
       if (imported === '$') tags.add((local ?? imported).trim());
     }
   }
@@ -198,13 +198,13 @@ function pathPattern(path: string): RegExp | undefined {
   if (!isSqlFileName(tail.split(UNKNOWN).join('x'))) return undefined;
   const first = tail.indexOf(UNKNOWN);
   if (first >= 0 && !tail.slice(0, first).includes('/')) return undefined;
-  return new RegExp(`(?:^|/)${tail.split(UNKNOWN).map(escapeRegExp).join('[^/]+')}$`);
+  return new RegExp(`(?:^|\\/)${tail.split(UNKNOWN).map(escapeRegExp).join('[^\\/]+')}$`);
 }
 
 /** The path an expression's text holds, UNKNOWN for the parts the text does not show; undefined when it is read as no path. */
 function pathOf(written: string, reading: Reading): string | undefined {
   if (reading.depth > MAX_DEPTH) return undefined;
-  const expression = written.trim().replace(/\s+as\s+const$/, '').replace(/!$/, '');
+  const expression = written.trim().replace(/(?<!\s)\s+as\s+const$/, '').replace(/!$/, '');
   if (expression === '') return undefined;
   const whole = balancedEnd(expression, 0) === expression.length;
   const inner: Reading = { ...reading, depth: reading.depth + 1 };
@@ -244,7 +244,7 @@ function onlyConst(text: string, name: string, exported: boolean): string | unde
 function importedConst(text: string, program: string, name: string): { text: string; program: string; value: string } | undefined {
   for (const [, list, specifier] of text.matchAll(/\bimport\s*\{([^}]*)\}\s*from\s*["'](\.{1,2}\/[^"']+)["']/g)) {
     for (const element of list.split(',')) {
-      const [exported, local] = element.trim().replace(/^type\s+/, '').split(/\s+as\s+/);
+      const [exported, local] = element.trim().replace(/^type\s+/, '').split(/(?<!\s)\s+as\s+/);
       if ((local ?? exported).trim() !== name) continue;
       const module = moduleFile(program, specifier);
       const moduleText = module && boundedText(module, MAX_FILE_BYTES);
