@@ -40,7 +40,7 @@ import { createsReplicationClient, replicationCommandReceivers } from './replica
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
 import { inProcessWrapperNames } from './inProcessWrappers';
 import { elementExpectedToFail, expectedToFail } from './expectedFailures';
-import { assertedNotAcquired } from './tryLockAssertions';
+import { assertedNotAcquired, probeEndsIfAcquired } from './tryLockAssertions';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { assignedKnexSearchPaths, knexSearchPathOption } from './knexSearchPath';
 import { pgPromiseNames, pgPromiseSchemaOption } from './pgPromiseSchema';
@@ -2761,6 +2761,7 @@ class Extractor {
     return this.runsInProcess(node, receiver) || this.isReplicationValue(receiver)
       || (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow))
       || (this.fileName !== undefined && TEST_PATH.test(this.fileName) && (expectedToFail(node) || assertedNotAcquired(node)))
+      || probeEndsIfAcquired(node)
       || this.reachesAdminConsole(receiver) || this.isDirectClient(receiver);
   }
 

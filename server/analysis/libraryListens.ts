@@ -13,7 +13,12 @@
 // - graphql-postgres-subscriptions' `new PostgresPubSub(options)`, a GraphQL PubSub engine over pg-ipc: each subscription
 //   adds a listener to its pg-ipc emitter, which sends `LISTEN topic` on the one pg Client the object holds, given as
 //   `client` or opened from the rest of the options (pg's connection config). Made to serve subscriptions, it is reported
-//   where it is made, as a pg-listen or pg-ipc subscriber's LISTEN would be where it subscribes.
+//   where it is made, as a pg-listen or pg-ipc subscriber's LISTEN would be where it subscribes. Not where the instance
+//   provably subscribes no topic (neverSubscribesTopic): pg-ipc sends LISTEN only when a channel gets its first listener,
+//   and its own events (`error`, `end`, …) are no channels. So an instance thrown away, or held in a const (or returned by
+//   a factory, then held by each caller) whose every use is `subscribe('error', …)` on such an event, `publish(…)`
+//   (a NOTIFY) or `unsubscribe(…)`, listens to nothing; handed to anything else (a resolver context, a library, an
+//   export), or subscribed on a topic or through `asyncIterator`, it is reported.
 // - PostGraphile v5's `makePgService({ pool, pubsub: true })` (from `@dataplan/pg/adaptors/pg`, or PostGraphile's
 //   re-export of it): the `pubsub` option makes a PgSubscriber on the service's pool, which checks a client out of it
 //   for good and LISTENs there for each subscription topic (and for watch mode). Reported at the option only where it
@@ -36,6 +41,7 @@ import { objectProperty, outermostWrapper, unwrap } from './embeddedFlow';
 import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { packageSpecifier } from './packageSpecifiers';
+import { constUsesPassing, localConstDeclaration, returnedValueCallsPassing } from './postgresJsUses';
 import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, SOCKET_IO_ADAPTER_FACTORY, SOCKET_IO_POSTGRES_ADAPTER_MODULE, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
@@ -54,6 +60,12 @@ const GRAFSERV_OPTION = 'grafserv';
 const GRAFSERV_WATCH_OPTION = 'watch';
 /** graphql-postgres-subscriptions' PubSub engine, whose subscriptions LISTEN on its pg Client. */
 const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']);
+/** pg-ipc's own events, which its emitter never LISTENs on (`pubsub.subscribe('error', log)` is error handling). */
+const PG_IPC_EVENTS: ReadonlySet<string> = new Set(['newListener', 'removeListener', 'notify', 'unlisten', 'listen', 'error', 'end']);
+/** A PubSub engine's methods that LISTEN on nothing: `publish` NOTIFYs, `unsubscribe` drops a listener. */
+const NON_LISTENING_PUBSUB_METHODS: ReadonlySet<string> = new Set(['publish', 'unsubscribe']);
+/** How many factories deep a PubSub instance is followed (a factory whose callers return it on). */
+const MAX_PUBSUB_FACTORY_DEPTH = 4;
 /** @socket.io/postgres-adapter's factory, whose adapters LISTEN on a client of the pool it is given (its first argument). */
 const LISTENING_ADAPTER_FACTORIES: ReadonlySet<string> = new Set([SOCKET_IO_ADAPTER_FACTORY]);
 
@@ -110,7 +122,7 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       const index = LISTENING_RUNNERS.get(runner);
       found.push({ kind: 'graphileWorker', node, connection: index === undefined ? runnerOptionsConnection(node.arguments[0], source) : node.arguments[index] });
     } else if (maySubscribe && ts.isNewExpression(node) && moduleFunction(node.expression, names, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, LISTENING_PUBSUB_CLASSES)) {
-      found.push({ kind: 'postgresPubsub', node, connection: clientOrConfig(node.arguments?.[0], source) });
+      if (!neverSubscribesTopic(node, 0)) found.push({ kind: 'postgresPubsub', node, connection: clientOrConfig(node.arguments?.[0], source) });
     } else if (mayServe && ts.isCallExpression(node) && isMakePgService(node.expression, names)) {
       const pubsub = pubsubAskedFor(node.arguments[0], source);
       if (pubsub) found.push({ kind: 'pgSubscriber', node: pubsub.option, connection: pubsub.connection });
@@ -370,3 +382,42 @@ export function constObject(argument: ts.Expression | undefined, source: ts.Sour
   }
   return value && ts.isObjectLiteralExpression(value) ? value : undefined;
 }
+
+/**
+ * Whether the PubSub instance `instance` (a `new PostgresPubSub(…)`, or a call of a factory returning one) provably
+ * subscribes no topic (see the file comment): thrown away as a statement, or held in a const of its scope whose every
+ * use subscribes nothing (isNonSubscribingUse), or returned by a factory every call of which (in its file and its
+ * importers) gets an instance that does the same. Anything else is taken to subscribe.
+ */
+function neverSubscribesTopic(instance: ts.Expression, depth: number): boolean {
+  if (depth > MAX_PUBSUB_FACTORY_DEPTH) return false;
+  const outer = outermostWrapper(instance);
+  if (ts.isExpressionStatement(outer.parent)) return true;
+  if (returnedValueCallsPassing(instance, (call) => isNonSubscribingCall(call, depth + 1)) !== undefined) return true;
+  const declaration = localConstDeclaration(instance);
+  if (!declaration || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
+  return constUsesPassing(declaration, (use) => isNonSubscribingUse(use, depth)) !== undefined;
+}
+
+/** A factory's name at one of its calls: the call's instance subscribes no topic (neverSubscribesTopic). */
+function isNonSubscribingCall(name: ts.Identifier, depth: number): boolean {
+  const call = name.parent;
+  return ts.isCallExpression(call) && call.expression === name && neverSubscribesTopic(call, depth);
+}
+
+/**
+ * A use of the const holding the instance that LISTENs on nothing: `subscribe` (or `on`) of one of pg-ipc's own
+ * events (`pubsub.subscribe('error', console.error)`), `publish(…)`, `unsubscribe(…)`, or `return pubsub` from a
+ * factory whose callers' instances subscribe nothing.
+ */
+function isNonSubscribingUse(use: ts.Identifier, depth: number): boolean {
+  const access = use.parent;
+  if (ts.isPropertyAccessExpression(access) && access.expression === use && ts.isCallExpression(access.parent) && access.parent.expression === access) {
+    const method = access.name.text;
+    if (NON_LISTENING_PUBSUB_METHODS.has(method)) return true;
+    const [event] = access.parent.arguments;
+    return method === 'subscribe' && event !== undefined && ts.isStringLiteralLike(event) && PG_IPC_EVENTS.has(event.text);
+  }
+  return depth < MAX_PUBSUB_FACTORY_DEPTH && returnedValueCallsPassing(use, (call) => isNonSubscribingCall(call, depth + 1)) !== undefined;
+}
+

@@ -8,7 +8,7 @@
 // a handoff to a wrapper that only calls unsafe() (postgresJsWrappers.ts) or to a function of the project that
 // only sends unsafe(text) through it (unsafeOnlyFunctions.ts), and which never leaves the
 // file otherwise, prepares nothing. A client a factory returns (`(url) => postgres(url)`) is judged by the factory's
-// calls, in its file and in the files importing it (returnedClientNeverPrepares). postgres.js queries are lazy: a tagged template is sent only once it is awaited,
+// calls, in its file and in the files importing it, exported as declared or by the module's export list (returnedClientNeverPrepares). postgres.js queries are lazy: a tagged template is sent only once it is awaited,
 // `.then()`-ed or `.execute()`-d, so one whose value is thrown away (`sql\`…\`;`, `void sql\`…\``, as
 // type-checking demos write them) never reaches the server, nor does a fragment inside such a query.
 import ts from 'typescript';
@@ -213,18 +213,44 @@ function returnedClientNeverPrepares(value: ts.Node): boolean {
 
 /** How many calls of the factory there are when none may prepare (returnedClientNeverPrepares); undefined otherwise. */
 function factoryCallsNeverPrepare(factory: ReturningFactory): number | undefined {
+  return factoryCallsPassing(factory, (id) => isUnpreparedClientCall(id, true));
+}
+
+/**
+ * How many calls the factory whose answer `value` is (returningFactory) has, in its file and (exported) in each file
+ * importing it by name, when each passes `judgeCall` (given the factory's name at the call); undefined when `value` is
+ * no factory's answer, one mention fails, or there is no call. The one follower of a factory's calls, for rules that
+ * judge what each caller does with the value it gets (a PubSub engine's subscriptions, libraryListens.ts).
+ */
+export function returnedValueCallsPassing(value: ts.Node, judgeCall: (id: ts.Identifier) => boolean): number | undefined {
+  const factory = returningFactory(value);
+  return factory === undefined ? undefined : factoryCallsPassing(factory, judgeCall);
+}
+
+function factoryCallsPassing(factory: ReturningFactory, judgeCall: (id: ts.Identifier) => boolean): number | undefined {
   let calls = 0;
+  const source = factory.name.getSourceFile();
   const judge = (id: ts.Identifier): boolean => {
     // `ReturnType<typeof openClient>`: a type, no call.
     if (ts.isTypeQueryNode(id.parent)) return true;
-    if (!isUnpreparedClientCall(id, true)) return false;
+    // `export { openClient }` (also renamed): its calls in the importers, as for a factory declared exported.
+    const listed = localExportName(id);
+    if (listed !== undefined) return exportUsesPass(resolve(source.fileName), listed, judge, new Set());
+    if (!judgeCall(id)) return false;
     calls += 1;
     return true;
   };
-  const source = factory.name.getSourceFile();
   if (usesPassing(source, [factory.name.text], factory.name, judge) === undefined) return undefined;
   if (factory.exported && !exportUsesPass(resolve(source.fileName), factory.name.text, judge, new Set())) return undefined;
   return calls > 0 ? calls : undefined;
+}
+
+/** The name a local export list gives `id` (`export { openClient }`, `export { openClient as open }`); undefined for any other mention. */
+function localExportName(id: ts.Identifier): string | undefined {
+  const specifier = id.parent;
+  if (!ts.isExportSpecifier(specifier) || specifier.isTypeOnly || specifier.parent.parent.moduleSpecifier !== undefined) return undefined;
+  if ((specifier.propertyName ?? specifier.name) !== id) return undefined;
+  return specifier.name.text;
 }
 
 /** How many module exports a factory's calls are followed through (re-exports included) before the answer is no. */
@@ -628,8 +654,13 @@ export function bunClientNeverPrepares(creation: ts.NewExpression): boolean {
 
 /** Whether the const is used at least once in its declaring scope, and every use passes `inert`. */
 function everyUseIs(declaration: ts.VariableDeclaration, inert: (use: ts.Identifier) => boolean): boolean {
-  const uses = usesPassing(declaringScope(declaration), [(declaration.name as ts.Identifier).text], declaration.name, inert);
+  const uses = constUsesPassing(declaration, inert);
   return uses !== undefined && uses > 0;
+}
+
+/** How many uses the const (localConstDeclaration) has in its declaring scope when every one passes `inert`; undefined otherwise. */
+export function constUsesPassing(declaration: ts.VariableDeclaration, inert: (use: ts.Identifier) => boolean): number | undefined {
+  return usesPassing(declaringScope(declaration), [(declaration.name as ts.Identifier).text], declaration.name, inert);
 }
 
 function isBunNonPreparingUse(id: ts.Identifier): boolean {

@@ -17,7 +17,8 @@
 // files a shell loop hands psql one by one (`for f in db/init/*.sql; do psql -f "$f"; done`, also `for f in
 // "$DIR"/[0-9]*.sql` where the script sets DIR to a folder with a literal end), the files a Windows
 // script (PowerShell, batch) runs with psql (`psql -f .\db\seed.sql`), and those a program in a scripts folder
-// runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``). Also the scripts they run
+// runs by spawning psql (a setup script's `` execSync(`psql ${url} -f db/schema.sql`) ``), and those a program anywhere in
+// the project runs with psql through Bun Shell (`` $`psql -q -f ${psqlFile}` ``, bunShellPsqlRuns.ts). Also the scripts they run
 // with pgbench (`pgbench -f bench.sql`), on pgbench's own connections. A Makefile may name psql through a variable of
 // its own (`PSQL = psql -q`, then `$(PSQL) -d app -f final/upgrade.sql`): makefiles.ts writes those uses as psql.
 // A command continued over lines with backslashes (`psql "$URL" --single-transaction \` then `-f "$f"`) is read as one line.
@@ -42,6 +43,7 @@ import { WINDOWS_SCRIPT, windowsScriptAsShell } from './windowsScripts';
 import { subshellParentheses } from './subshellParentheses';
 import { SHELL_SCRIPT_NAME } from './shellScriptNames';
 import { type TextRange, blankedRanges } from './blankedRanges';
+import { isRunByBunShellPsql } from './bunShellPsqlRuns';
 
 /**
  * Files that run commands: shell scripts (also zsh, PowerShell and Windows batch files), CI and compose configurations,
@@ -91,12 +93,12 @@ const SCRIPT_PROGRAM = /^[\w.-]+\.(?:[cm]?[jt]s|py|rb)$/;
  */
 const COMMAND_FOLDERS = [join('.github', 'workflows'), '.circleci', 'scripts', 'script', 'bin', 'tools', 'ci', '.ci', 'docker', 'ops', 'hack', 'deploy', 'deployment'];
 /**
- * A psql command's file argument on one line: `-f path`, `-fpath`, `-qf path` (after psql's flags that take no value),
+ * A psql command's file argument on one line (also in a Bun Shell template: bunShellPsqlRuns.ts): `-f path`, `-fpath`, `-qf path` (after psql's flags that take no value),
  * `--file path`, `--file=path`, or `< path` (a backtick
  * ends it: a command substitution's, or a program's template string's). `-f -` is psql's standard input, no file: the
  * file is what the command reads there (`psql -f - < schema.sql`, `cat schema.sql | psql -f -`).
  */
-const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-[aAbeEHlnqsStxXwWz01]*f\s*|\s--file[=\s]\s*|\s<\s*)(?!-(?:[\s;|&)]|$))((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
+export const PSQL_FILE = /\bpsql\b[^\n;|&]*?(?:\s-[aAbeEHlnqsStxXwWz01]*f\s*|\s--file[=\s]\s*|\s<\s*)(?!-(?:[\s;|&)]|$))((?:"[^"\n]*"|'[^'\n]*'|[^\s;|&)"'`])+)/g;
 /**
  * A pgbench script argument (`pgbench -c 4 -f bench.sql -T 60`, `--file=bench.sql@10`, its weight left out): pgbench
  * runs the script on connections it opens itself, one per client, as psql does, and never through a pool.
@@ -230,7 +232,7 @@ export function psqlRunOf(fileName: string): 'command' | 'page' | 'subfolder' | 
   if (!isSqlFileName(fileName) || psqlPoolerRun(fileName) !== undefined) return undefined;
   const file = resolve(fileName);
   const folders = foldersUpToRoot(dirname(file), FOLDER_LEVELS);
-  if (folders.some((folder) => runsFile(psqlRunsIn(folder).commands, file, folder))) return 'command';
+  if (folders.some((folder) => runsFile(psqlRunsIn(folder).commands, file, folder)) || isRunByBunShellPsql(file)) return 'command';
   if (folders.some((folder) => runsFile(psqlRunsIn(folder).pages, file, folder))) return 'page';
   return folders.some((folder) => runsFile(subfolderPsqlRunsIn(folder).commands, file, folder)) ? 'subfolder' : undefined;
 }

@@ -5,6 +5,10 @@
 // (expectedFailures.ts). Only the test's own words say so: the statement is that one call (with an optional alias), its
 // result is kept in a const, and a later statement of the same block asserts the column false — or the first row or the
 // rows equal by contents to the column false (`expect(rows).toEqual([{ locked: false }])`). Only in test code.
+// A script's probe reads the same way (probeEndsIfAcquired): the same lone call kept in a const, then, with nothing but
+// consts between, an `if` on the column (or a const holding it: `const held = rows[0]?.locked ?? true`) whose branch
+// ends the program (`process.exit(1)`) or throws with no `catch` around it in its function: the script goes on only
+// when the try returned false. An acquired path that goes on (a `return`, a caught throw, more work after) keeps it.
 import ts from 'typescript';
 import { assertionChain, type ChainLink } from './assertionChains';
 import { queryExpression } from './expectedFailures';
@@ -24,23 +28,109 @@ const NODE_ASSERT_CONTENTS = /^(?:assert\.)?(?:deepEqual|deepStrictEqual)$|^t\.(
 
 /** Whether the query at `node` (its call, or the SQL string inside it) is a lone try-lock whose result the test asserts false. */
 export function assertedNotAcquired(node: ts.Node): boolean {
-  const text = sqlText(node);
-  const lone = text === undefined ? undefined : LONE_TRY_LOCK.exec(text);
-  if (!lone) return false;
-  const column = (lone[1] ?? 'pg_try_advisory_lock').toLowerCase();
-  const result = keptResult(queryExpression(node));
-  if (!result) return false;
-  const { names, statement } = result;
-  const block = statement.parent;
-  if (!ts.isBlock(block)) return false;
-  const later = block.statements.slice(block.statements.indexOf(statement) + 1);
-  return later.some((next) => assertsColumnFalse(next, names, column));
+  const probe = loneTryLockProbe(node);
+  return probe !== undefined && probe.later.some((next) => assertsColumnFalse(next, probe.names, probe.column));
 }
 
+/**
+ * Whether the query at `node` is a lone try-lock whose acquired path ends the program or throws out of its function
+ * (see the file comment): `if (rows[0].locked) { console.error('FAIL'); process.exit(1); }`, directly after the
+ * query or after consts only (`const held = rows[0]?.locked ?? true; if (held) throw new Error(…)`).
+ */
+export function probeEndsIfAcquired(node: ts.Node): boolean {
+  const probe = loneTryLockProbe(node);
+  if (!probe) return false;
+  const holders = new Set<string>();
+  for (const next of probe.later) {
+    if (ts.isIfStatement(next)) return isAcquiredTest(next.expression, probe.names, holders, probe.column) && endsProgram(next);
+    if (!ts.isVariableStatement(next)) return false;
+    for (const declaration of next.declarationList.declarations) {
+      const value = declaration.initializer && stripped(declaration.initializer);
+      if ((next.declarationList.flags & ts.NodeFlags.Const) && ts.isIdentifier(declaration.name) && value && truthyWhenAcquired(value, probe.names, holders, probe.column)) {
+        holders.add(declaration.name.text);
+      }
+    }
+  }
+  return false;
+}
+
+/** A lone try-lock query at `node`, its column, the names its result is kept in, and the statements after it in its block. */
+function loneTryLockProbe(node: ts.Node): { column: string; names: ReadonlySet<string>; later: readonly ts.Statement[] } | undefined {
+  const text = sqlText(node);
+  const lone = text === undefined ? undefined : LONE_TRY_LOCK.exec(text);
+  if (!lone) return undefined;
+  const result = keptResult(queryExpression(node));
+  if (!result) return undefined;
+  const { names, statement } = result;
+  const block = statement.parent;
+  if (!ts.isBlock(block)) return undefined;
+  return { column: (lone[1] ?? 'pg_try_advisory_lock').toLowerCase(), names, later: block.statements.slice(block.statements.indexOf(statement) + 1) };
+}
+
+/**
+ * The query's text: a string, or a template with its holes written as parameters (a `Prisma.sql` template's `hashtext(${name})`
+ * reads `hashtext($1)`), given as is or as a call's first argument.
+ */
 function sqlText(node: ts.Node): string | undefined {
   if (ts.isStringLiteralLike(node)) return node.text;
-  if (ts.isCallExpression(node) && node.arguments.length > 0 && ts.isStringLiteralLike(node.arguments[0])) return node.arguments[0].text;
+  if (ts.isTemplateExpression(node)) return node.head.text + node.templateSpans.map((span) => `$1${span.literal.text}`).join('');
+  if (ts.isTaggedTemplateExpression(node)) return sqlText(node.template);
+  if (ts.isCallExpression(node) && node.arguments.length > 0) {
+    const first = node.arguments[0];
+    return ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isTaggedTemplateExpression(first) ? sqlText(first) : undefined;
+  }
   return undefined;
+}
+
+function stripped(value: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(value) || ts.isNonNullExpression(value)) value = value.expression;
+  return value;
+}
+
+/** `rows[0].locked`, a const holding it, either with a fallback (`?? true`, `|| false`): true whenever the column is. */
+function truthyWhenAcquired(value: ts.Expression, names: ReadonlySet<string>, holders: ReadonlySet<string>, column: string): boolean {
+  const plain = stripped(value);
+  if (ts.isBinaryExpression(plain) && (plain.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || plain.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    return truthyWhenAcquired(plain.left, names, holders, column);
+  }
+  return (ts.isIdentifier(plain) && holders.has(plain.text)) || readsColumn(plain, names, column);
+}
+
+/** An `if` condition true exactly on the acquired path: the column or its holder, alone or compared `=== true`. */
+function isAcquiredTest(condition: ts.Expression, names: ReadonlySet<string>, holders: ReadonlySet<string>, column: string): boolean {
+  const plain = stripped(condition);
+  const readsAcquired = (value: ts.Expression): boolean => {
+    const inner = stripped(value);
+    return (ts.isIdentifier(inner) && holders.has(inner.text)) || readsColumn(inner, names, column);
+  };
+  if (ts.isBinaryExpression(plain) && (plain.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || plain.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken)) {
+    return plain.right.kind === ts.SyntaxKind.TrueKeyword && readsAcquired(plain.left);
+  }
+  return readsAcquired(plain);
+}
+
+/**
+ * Whether an `if`'s branch (with no `else`) ends the program: its last statement `process.exit(…)`, or a `throw` no
+ * `try` with a `catch` of its function catches; no `return`, `break` or `continue` before it.
+ */
+function endsProgram(check: ts.IfStatement): boolean {
+  if (check.elseStatement) return false;
+  const statements = ts.isBlock(check.thenStatement) ? check.thenStatement.statements : [check.thenStatement];
+  const last = statements[statements.length - 1];
+  if (!last || statements.some((statement) => ts.isReturnStatement(statement) || ts.isBreakOrContinueStatement(statement))) return false;
+  if (ts.isExpressionStatement(last)) {
+    const call = stripped(last.expression);
+    return ts.isCallExpression(call) && call.expression.getText().replace(/\s/g, '') === 'process.exit';
+  }
+  return ts.isThrowStatement(last) && !caughtInFunction(check);
+}
+
+/** Whether a `try` with a `catch` clause, inside the node's function, holds the node in its `try` block. */
+function caughtInFunction(node: ts.Node): boolean {
+  for (let child = node, parent = node.parent; parent && !ts.isFunctionLike(parent) && !ts.isSourceFile(parent); child = parent, parent = parent.parent) {
+    if (ts.isTryStatement(parent) && parent.tryBlock === child && parent.catchClause) return true;
+  }
+  return false;
 }
 
 /** `const res = await q` or `const { rows } = await q`: the names holding the result, and their statement. */

@@ -1,6 +1,7 @@
 // LISTENs a library makes when an option, a plugin or a call asks for them (libraryListens.ts): PostGraphile's watchPg,
 // the @graphile/pg-pubsub plugin, graphile-worker's run(). Reported at the option or call, not where the pool or URL the
 // library is handed is the suite's own test server or a direct URL.
+// A PostgresPubSub that provably subscribes no topic (pg-ipc LISTENs only for a first listener of a channel) is none.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
@@ -243,6 +244,74 @@ test('PostgresPubSub on a direct URL, on the suite\'s own test database or mocke
   assert.deepEqual(found(`${onUrl('process.env.DATABASE_URL')}\njest.mock('graphql-postgres-subscriptions');`, 'src/pubsub.test.ts'), []);
   assert.deepEqual(found("import { PubSub } from 'graphql-subscriptions';\n// unlike graphql-postgres-subscriptions\nexport const pubsub = new PubSub();"), []);
   assert.deepEqual(found("import { RedisPubSub as PostgresPubSub } from 'graphql-redis-subscriptions';\n// not graphql-postgres-subscriptions\nexport const pubsub = new PostgresPubSub();"), []);
+});
+
+/** A module making a PostgresPubSub on a pg Client, held in a const of `makeEngine` and used by `uses` (lines of its body). */
+const pubsubModule = (uses: readonly string[], head = 'const engine = new PostgresPubSub({ client: listener });') => [
+  "import { PostgresPubSub } from 'graphql-postgres-subscriptions';",
+  "import { Client } from 'pg';",
+  'export async function makeEngine() {',
+  '  const listener = new Client({ connectionString: process.env.DATABASE_URL });',
+  '  await listener.connect();',
+  `  ${head}`,
+  ...uses.map((line) => `  ${line}`),
+  '}',
+].join('\n');
+const ENGINE = 'new PostgresPubSub({ client: listener })';
+
+test('a PostgresPubSub that subscribes no topic (unused, thrown away, only pg-ipc events, publish, unsubscribe) LISTENs on nothing: no finding', () => {
+  const shapes: Array<readonly string[]> = [
+    [],
+    ["engine.subscribe('error', (error) => console.error(error));"],
+    ["engine.subscribe('end', () => process.exit(1));", "await engine.publish('jobs', { id: 1 });", 'engine.unsubscribe(7);'],
+  ];
+  for (const uses of shapes) assert.deepEqual(found(pubsubModule(uses)), [], uses.join(' '));
+  assert.deepEqual(found(pubsubModule([], `${ENGINE};`)), []);
+});
+
+test('a PostgresPubSub subscribed on a topic, iterated, handed on, returned to unknown callers or exported keeps its finding', () => {
+  const shapes: Array<readonly string[]> = [
+    ["engine.subscribe('TEMPLATE_ADDED', (payload) => console.log(payload));"],
+    ['engine.subscribe(process.env.TOPIC, console.log);'],
+    ["return engine.asyncIterator(['TEMPLATE_ADDED']);"],
+    ["engine.subscribe('error', console.error);", 'return new ApolloServer({ context: () => ({ pubsub: engine }) });'],
+    ['startSubscriptions(engine);'],
+    // makeEngine is exported, and no module of the project is seen importing it.
+    ['return engine;'],
+  ];
+  for (const uses of shapes) assert.deepEqual(found(pubsubModule(uses)), [ENGINE], uses.join(' '));
+  // An exported instance: its importers may subscribe it.
+  const exported = "import { PostgresPubSub } from 'graphql-postgres-subscriptions';\nexport const engine = new PostgresPubSub({ connectionString: process.env.DATABASE_URL });\nengine.subscribe('error', console.error);";
+  assert.deepEqual(found(exported), ['new PostgresPubSub({ connectionString: process.env.DATABASE_URL })']);
+});
+
+test("a PostgresPubSub a factory returns is judged by every caller's instance, in its file and its importers (an export list too)", (t) => {
+  const repo = scratchRepository('pubsub-factory', t);
+  const factory = [
+    "import { PostgresPubSub } from 'graphql-postgres-subscriptions';",
+    "import { Client } from 'pg';",
+    'async function createEngine() {',
+    '  const client = new Client({ connectionString: process.env.DATABASE_URL });',
+    '  await client.connect();',
+    '  const engine = new PostgresPubSub({ client });',
+    '  return engine;',
+    '}',
+    'export { createEngine };',
+  ].join('\n');
+  const server = (uses: string) => [
+    "import { createEngine } from './pubsub';",
+    'export async function start() {',
+    '  const engine = await createEngine();',
+    `  ${uses}`,
+    '}',
+  ].join('\n');
+  const findingsOf = (uses: string) => {
+    repo.writeAll({ 'package.json': '{ "name": "app" }\n', 'src/pubsub.ts': factory, 'src/server.ts': server(uses) });
+    return found(factory, repo.path('src/pubsub.ts'));
+  };
+  assert.deepEqual(findingsOf("engine.subscribe('error', console.error);"), []);
+  assert.deepEqual(findingsOf("engine.subscribe('TEMPLATE_ADDED', console.log);"), ['new PostgresPubSub({ client })']);
+  assert.deepEqual(findingsOf('return new ApolloServer({ context: { pubsub: engine } });'), ['new PostgresPubSub({ client })']);
 });
 
 test("@socket.io/postgres-adapter: createAdapter(pool) is reported at the call, on the pool it checks its LISTEN client out of", () => {

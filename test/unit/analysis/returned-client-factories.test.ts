@@ -118,3 +118,13 @@ test('the factory keeps its finding when the drizzle database runs a transaction
   const tagged = [...READS, "import { openClient } from '@news/store';", 'export const now = (url: string) => openClient(url)`SELECT now()`;'];
   assert.deepEqual(preparedLines(storeWorkspace('tagged', STORE, tagged)), [4]);
 });
+
+test('a factory exported through an export list (`export { openClient }`, also renamed) is followed into its importers as one declared exported', () => {
+  const listed = (exportLine: string) => [...STORE.map((line, i) => (i === 3 ? line.replace('export const', 'const') : line)), exportLine];
+  assert.deepEqual(preparedLines(storeWorkspace('listed', listed('export { openClient };'), READS)), []);
+  const tagged = [...READS, "import { openClient } from '@news/store';", 'export const now = (url: string) => openClient(url)`SELECT now()`;'];
+  assert.deepEqual(preparedLines(storeWorkspace('listed-tagged', listed('export { openClient };'), tagged)), [4]);
+  const renamed = [...READS, "import { makeClient } from '@news/store';", 'export const now = (url: string) => makeClient(url)`SELECT now()`;'];
+  assert.deepEqual(preparedLines(storeWorkspace('listed-renamed', listed('export { openClient as makeClient };'), renamed)), [4]);
+  assert.deepEqual(preparedLines(storeWorkspace('listed-renamed-reads', listed('export { openClient as makeClient };'), READS)), []);
+});

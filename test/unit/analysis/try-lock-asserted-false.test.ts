@@ -1,6 +1,7 @@
 // A test that proves another holder has a session advisory lock tries it and asserts the try returned false: a
 // try-lock that returns false takes nothing, so no lock stays on the connection. Any other shape keeps the finding:
 // an assertion that it was acquired, none at all, a blocking lock, a statement doing more, or the same code outside tests.
+// A script whose acquired path ends the program or throws uncaught reads the same; one whose acquired path goes on keeps it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -116,4 +117,68 @@ test('an object matcher saying true, another column, more than one row, a shallo
     const spec = repo.write(`d/test/rival${index}.test.ts`, rivalSpec(TRY, check));
     assert.deepEqual(findingsOf(spec), ['advisory-lock 6'], check);
   });
+});
+
+/**
+ * A program (not a test) whose second client runs `sql` (line 6), then `lines` in the same block: a probe that a
+ * rival must not get the lock, in a gate script's `main`.
+ */
+const probeScript = (sql: string, lines: readonly string[], kept = 'const { rows }') => [
+  "import pg from 'pg';",
+  'async function main(): Promise<void> {',
+  '  const other = new pg.Client({ connectionString: process.env.DATABASE_URL });',
+  '  await other.connect();',
+  '  try {',
+  `    ${kept} = await other.query(${JSON.stringify(sql)});`,
+  ...lines.map((line) => `    ${line}`),
+  '  } finally {',
+  '    await other.end();',
+  '  }',
+  '}',
+  'main();',
+];
+
+test('a script that ends (exit or uncaught throw) when its try-lock is acquired holds nothing after it: no advisory-lock finding', () => {
+  repo.write('e/package.json', '{"name": "e"}');
+  repo.write('e/.env', POOLED_ENV);
+  const shapes: Array<[string, readonly string[]]> = [
+    ['const { rows }', ["if (rows[0].got) { console.error('FAIL: the rival got the lock'); process.exit(1); }"]],
+    ['const { rows }', ['const held = rows[0]?.got ?? true;', "if (held) { console.error('FAIL'); process.exit(1); }"]],
+    ['const res', ["if (res.rows[0].got === true) throw new Error('the rival got the lock');"]],
+    ['const { rows }', ['const held = (rows[0]?.got) || false;', 'if ((held)) process.exit(2);']],
+  ];
+  shapes.forEach(([kept, lines], index) => {
+    const script = repo.write(`e/src/gate/probe${index}.ts`, probeScript(TRY, lines, kept));
+    assert.deepEqual(findingsOf(script), [], lines.join(' '));
+  });
+  // A tagged template's holes (a Prisma.sql lock name) read as parameters.
+  const tagged = repo.write('e/src/gate/tagged.ts', probeScript('', ["if (rows[0].got) process.exit(1);"])
+    .map((line, index) => (index === 5 ? '    const { rows } = await other.query(sql`SELECT pg_try_advisory_lock(hashtext(${NAME})) AS got`);' : line)));
+  assert.deepEqual(findingsOf(tagged), []);
+});
+
+test('a script whose acquired path goes on (no check, a negated check, a return, a caught throw, an else, work first) keeps the finding', () => {
+  repo.write('f/package.json', '{"name": "f"}');
+  repo.write('f/.env', POOLED_ENV);
+  const shapes: Array<readonly string[]> = [
+    ["console.log('acquired:', rows[0].got);"],
+    ['if (!rows[0].got) process.exit(1);'],
+    ["if (rows[0].got === false) throw new Error('busy');"],
+    ["if (rows[0].got) { console.log('got it'); }"],
+    ['if (rows[0].got) return;'],
+    ["if (rows[0].got) { process.exit(1); } else { console.log('busy'); }"],
+    ["try { if (rows[0].got) throw new Error('got it'); } catch (error) { console.error(error); }"],
+    ["await other.query('UPDATE jobs SET owner = 1');", 'if (rows[0].got) process.exit(1);'],
+    ['const held = rows[0]?.got && false;', 'if (held) process.exit(1);'],
+    ['if (rows[0].other) process.exit(1);'],
+  ];
+  shapes.forEach((lines, index) => {
+    const script = repo.write(`f/src/gate/probe${index}.ts`, probeScript(TRY, lines));
+    assert.ok(findingsOf(script).includes('advisory-lock 6'), lines.join(' '));
+  });
+  const tagged = repo.write('f/src/gate/tagged.ts', probeScript('', ["console.log(rows[0].got);"])
+    .map((line, index) => (index === 5 ? '    const { rows } = await other.query(sql`SELECT pg_try_advisory_lock(hashtext(${NAME})) AS got`);' : line)));
+  assert.ok(findingsOf(tagged).includes('advisory-lock 6'));
+  const blocking = repo.write('f/src/gate/blocking.ts', probeScript('SELECT pg_advisory_lock(7) AS got', ['if (rows[0].got) process.exit(1);']));
+  assert.ok(findingsOf(blocking).includes('advisory-lock 6'));
 });
