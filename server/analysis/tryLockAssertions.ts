@@ -7,8 +7,8 @@
 // rows equal by contents to the column false (`expect(rows).toEqual([{ locked: false }])`). Only in test code.
 // A script's probe reads the same way (probeEndsIfAcquired): the same lone call kept in a const, then, with nothing but
 // consts between, an `if` on the column (or a const holding it: `const held = rows[0]?.locked ?? true`) whose branch
-// ends the program (`process.exit(1)`) or throws with no `catch` around it in its function: the script goes on only
-// when the try returned false. An acquired path that goes on (a `return`, a caught throw, more work after) keeps it.
+// ends the program (`process.exit(1)`): the script goes on only when the try returned false. An acquired path that goes
+// on (a `return`, a throw, which a caller may catch and go on holding the lock, more work after) keeps it.
 import ts from 'typescript';
 import { assertionChain, type ChainLink } from './assertionChains';
 import { queryExpression } from './expectedFailures';
@@ -33,9 +33,9 @@ export function assertedNotAcquired(node: ts.Node): boolean {
 }
 
 /**
- * Whether the query at `node` is a lone try-lock whose acquired path ends the program or throws out of its function
+ * Whether the query at `node` is a lone try-lock whose acquired path ends the program
  * (see the file comment): `if (rows[0].locked) { console.error('FAIL'); process.exit(1); }`, directly after the
- * query or after consts only (`const held = rows[0]?.locked ?? true; if (held) throw new Error(…)`).
+ * query or after consts only (`const held = rows[0]?.locked ?? true; if (held) process.exit(1)`).
  */
 export function probeEndsIfAcquired(node: ts.Node): boolean {
   const probe = loneTryLockProbe(node);
@@ -110,27 +110,17 @@ function isAcquiredTest(condition: ts.Expression, names: ReadonlySet<string>, ho
 }
 
 /**
- * Whether an `if`'s branch (with no `else`) ends the program: its last statement `process.exit(…)`, or a `throw` no
- * `try` with a `catch` of its function catches; no `return`, `break` or `continue` before it.
+ * Whether an `if`'s branch (with no `else`) ends the program: its last statement `process.exit(…)`, with no `return`,
+ * `break` or `continue` before it.
  */
 function endsProgram(check: ts.IfStatement): boolean {
   if (check.elseStatement) return false;
   const statements = ts.isBlock(check.thenStatement) ? check.thenStatement.statements : [check.thenStatement];
   const last = statements[statements.length - 1];
   if (!last || statements.some((statement) => ts.isReturnStatement(statement) || ts.isBreakOrContinueStatement(statement))) return false;
-  if (ts.isExpressionStatement(last)) {
-    const call = stripped(last.expression);
-    return ts.isCallExpression(call) && call.expression.getText().replace(/\s/g, '') === 'process.exit';
-  }
-  return ts.isThrowStatement(last) && !caughtInFunction(check);
-}
-
-/** Whether a `try` with a `catch` clause, inside the node's function, holds the node in its `try` block. */
-function caughtInFunction(node: ts.Node): boolean {
-  for (let child = node, parent = node.parent; parent && !ts.isFunctionLike(parent) && !ts.isSourceFile(parent); child = parent, parent = parent.parent) {
-    if (ts.isTryStatement(parent) && parent.tryBlock === child && parent.catchClause) return true;
-  }
-  return false;
+  if (!ts.isExpressionStatement(last)) return false;
+  const call = stripped(last.expression);
+  return ts.isCallExpression(call) && call.expression.getText().replace(/\s/g, '') === 'process.exit';
 }
 
 /** `const res = await q` or `const { rows } = await q`: the names holding the result, and their statement. */

@@ -1,7 +1,8 @@
 // A test that proves another holder has a session advisory lock tries it and asserts the try returned false: a
 // try-lock that returns false takes nothing, so no lock stays on the connection. Any other shape keeps the finding:
 // an assertion that it was acquired, none at all, a blocking lock, a statement doing more, or the same code outside tests.
-// A script whose acquired path ends the program or throws uncaught reads the same; one whose acquired path goes on keeps it.
+// A script whose acquired path ends the program (process.exit) reads the same; one whose acquired path goes on keeps it,
+// a throw too: a caller may catch it and go on holding the lock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -138,13 +139,13 @@ const probeScript = (sql: string, lines: readonly string[], kept = 'const { rows
   'main();',
 ];
 
-test('a script that ends (exit or uncaught throw) when its try-lock is acquired holds nothing after it: no advisory-lock finding', () => {
+test('a script that exits when its try-lock is acquired holds nothing after it: no advisory-lock finding', () => {
   repo.write('e/package.json', '{"name": "e"}');
   repo.write('e/.env', POOLED_ENV);
   const shapes: Array<[string, readonly string[]]> = [
     ['const { rows }', ["if (rows[0].got) { console.error('FAIL: the rival got the lock'); process.exit(1); }"]],
     ['const { rows }', ['const held = rows[0]?.got ?? true;', "if (held) { console.error('FAIL'); process.exit(1); }"]],
-    ['const res', ["if (res.rows[0].got === true) throw new Error('the rival got the lock');"]],
+    ['const res', ["if (res.rows[0].got === true) process.exit(3);"]],
     ['const { rows }', ['const held = (rows[0]?.got) || false;', 'if ((held)) process.exit(2);']],
   ];
   shapes.forEach(([kept, lines], index) => {
@@ -157,7 +158,7 @@ test('a script that ends (exit or uncaught throw) when its try-lock is acquired 
   assert.deepEqual(findingsOf(tagged), []);
 });
 
-test('a script whose acquired path goes on (no check, a negated check, a return, a caught throw, an else, work first) keeps the finding', () => {
+test('a script whose acquired path goes on (no check, a negated check, a return, a throw its caller may catch, an else, work first) keeps the finding', () => {
   repo.write('f/package.json', '{"name": "f"}');
   repo.write('f/.env', POOLED_ENV);
   const shapes: Array<readonly string[]> = [
@@ -168,6 +169,7 @@ test('a script whose acquired path goes on (no check, a negated check, a return,
     ['if (rows[0].got) return;'],
     ["if (rows[0].got) { process.exit(1); } else { console.log('busy'); }"],
     ["try { if (rows[0].got) throw new Error('got it'); } catch (error) { console.error(error); }"],
+    ["if (rows[0].got === true) throw new Error('the rival got the lock');"],
     ["await other.query('UPDATE jobs SET owner = 1');", 'if (rows[0].got) process.exit(1);'],
     ['const held = rows[0]?.got && false;', 'if (held) process.exit(1);'],
     ['if (rows[0].other) process.exit(1);'],
