@@ -596,6 +596,12 @@ interface Piece {
   checkoutsShared?: boolean;
   /** Of a checkoutsShared piece: it sits in an arm of its helper that no call of the file takes (untakenArms.ts), so it never runs. */
   onUntakenArm?: boolean;
+  /**
+   * Of a checkoutsShared piece sent on a variable (`qr.query(…)` in a spec's helper arrow, `qr` held in a `beforeAll`): another
+   * query of the file on that same variable puts a setting back (UNDOES_SESSION_SETTING), so the test's sequence on that
+   * client holds an undo even where this piece's own group does not.
+   */
+  undoneOnClient?: boolean;
 }
 
 /**
@@ -3507,6 +3513,34 @@ class Extractor {
     return arms.length > 0 ? [...arms, ...(paths ?? [])] : paths;
   }
 
+  /**
+   * Whether the receiver of `call` is a variable of the file on which another query call of the file sends, as its first
+   * argument written out, a text that puts a session setting back (`qr.query('RESET ROLE')`), on an arm some call takes.
+   */
+  private undoneOnSameVariable(call: ts.CallExpression): boolean {
+    const receiver = receiverOf(call);
+    const binding = receiver && ts.isIdentifier(unwrap(receiver)) ? this.flow.bindingOf(unwrap(receiver) as ts.Identifier) : undefined;
+    if (!binding || !('variable' in binding)) return false;
+    let undone = this.undoneVariables.get(binding.variable);
+    if (undone === undefined) {
+      undone = false;
+      walkDescendants(this.source, (node) => {
+        if (undone) return false;
+        if (ts.isCallExpression(node) && node !== call && node.arguments.length > 0 && ts.isStringLiteralLike(node.arguments[0])
+          && UNDOES_SESSION_SETTING.test(node.arguments[0].text) && !onArmNoCallTakes(node, this.flow)) {
+          const other = receiverOf(node);
+          const otherBinding = other && ts.isIdentifier(unwrap(other)) ? this.flow.bindingOf(unwrap(other) as ts.Identifier) : undefined;
+          undone = otherBinding !== undefined && 'variable' in otherBinding && otherBinding.variable === binding.variable;
+        }
+        return true;
+      });
+      this.undoneVariables.set(binding.variable, undone);
+    }
+    return undone;
+  }
+
+  private readonly undoneVariables = new Map<ts.VariableDeclaration, boolean>();
+
   private addPiece(group: Group, parts: Part[], wholeStatement: boolean, tagged = false, unpooled: Pooling = false, holesBound = tagged, sentAs?: TextPosition): void {
     if (parts.length === 0) return;
     // A select-list fragment that is a session advisory-lock call (Kysely's ``selectNoFrom(sql`pg_try_advisory_lock(${k})`.as('l'))``,
@@ -3526,6 +3560,7 @@ class Extractor {
     if (unpooled) piece.unpooled = true;
     if (unpooled === 'checkouts') piece.checkoutsShared = true;
     if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;
+    if (unpooled === 'checkouts' && this.sentFrom && ts.isCallExpression(this.sentFrom) && this.undoneOnSameVariable(this.sentFrom)) piece.undoneOnClient = true;
     if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
     if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) {
       const sendingCall = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom : undefined;
@@ -3682,7 +3717,7 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
     const placed = pieceAt(table, finding.start);
     const local = finding.start - placed.base;
     if (placed.piece.boundary) continue;
-    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule) && !(placed.piece.checkoutsShared && sharedSetsKept && finding.rule === 'session-set')) continue;
+    if (placed.piece.unpooled && !HOLDS_WITHOUT_POOLER.has(finding.rule) && !(placed.piece.checkoutsShared && sharedSetsKept && !placed.piece.undoneOnClient && finding.rule === 'session-set')) continue;
     if (group.splicedFragment && !outlivesSplicedBody(finding.rule, placed.piece.built.sql.slice(local, finding.end - placed.base))) continue;
     if (finding.rule === 'syntax-error' && !isOwnSyntaxError(placed.piece, finding.end - placed.base)) continue;
     if ((finding.rule === 'session-set' || finding.rule === 'set-local-outside-transaction') && isUpdateSetFragment(placed.piece, local)) continue;

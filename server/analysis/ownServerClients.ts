@@ -494,8 +494,14 @@ export class OwnServerClients {
    * code as a single connection's arguments (oneSession), as the held-connection branch of callFromOwnServer judges a pool's.
    */
   private asHeld(judge: () => boolean): boolean {
-    return this.inMode('literalOnly', false, () => this.inMode('oneSession', this.testCode, judge));
+    return this.inMode('literalOnly', false, () => this.inMode('oneSession', this.testCode && this.heldAsSingle, judge));
   }
+
+  /**
+   * Whether asHeld judges a maker's arguments as a single connection's (an unset test variable counting as the
+   * developer's database); false in a judge of a helper's returned member (exportReturnsMember).
+   */
+  private heldAsSingle = true;
 
   /** `judge`'s verdict with one mode of judging (literalOnly, oneSession, poolerOnly) set to `value`, restored after. */
   private inMode(mode: 'literalOnly' | 'oneSession' | 'poolerOnly', value: boolean, judge: () => boolean): boolean {
@@ -777,6 +783,7 @@ export class OwnServerClients {
       // What another maker made (`new ConnectionManager(testConfig)`) may be a pool of several: not read for session state.
       if (!this.checkoutsShareSessions && this.madeFromOwnServer(pool, depth + 1)) return true;
       if (this.heldFromImportedPool(pool)) return true;
+      if (!this.checkoutsShareSessions && this.heldFromHelperResultMember(pool)) return true;
     }
     // A postgres.js client made from the local test database's URL, in test code, is that database's client.
     const maker = this.makerName(call.expression);
@@ -828,11 +835,55 @@ export class OwnServerClients {
   }
 
   /**
+   * In test code, a connection held out of a member of what a test helper's exported function returns (`qr =
+   * ctx.dataSource.createQueryRunner()` after `ctx = await initIntegrationContext()`, the call given no arguments, the
+   * same call every value of `ctx`): the member of every object the function returns is made, in the helper, on the
+   * suite's own server — a started one, the local test database, or an environment variable the runner's setup files
+   * assign such a server or the test environment sets to this machine (madeOnSuiteServer). An unset variable is not
+   * enough here: what the helper makes may be the application's database. Not read for session state.
+   */
+  private heldFromHelperResultMember(pool: ts.Expression): boolean {
+    if (!this.testCode || this.devOnly) return false;
+    const access = unwrap(pool);
+    if (!ts.isPropertyAccessExpression(access) || !ts.isIdentifier(access.expression)) return false;
+    const binding = this.flow.bindingOf(access.expression);
+    const values = binding && 'variable' in binding ? this.flow.heldValues(binding.variable) : undefined;
+    // The one function every value of the variable calls with no arguments: a name this file does not declare (an import).
+    const callees = (values ?? []).map((value) => {
+      const call = unwrap(value);
+      return ts.isCallExpression(call) && call.arguments.length === 0 && ts.isIdentifier(call.expression) && !this.flow.bindingOf(call.expression)
+        ? call.expression : undefined;
+    });
+    const callee = callees[0];
+    if (callee === undefined || callees.some((other) => other?.text !== callee.text)) return false;
+    const helper = this.importedOrRequired(callee);
+    const file = helper && helper.name !== 'default' ? resolveModule(this.fileName!, helper.specifier) : undefined;
+    // Read as what its path makes it: a module of the application may be given the production URL.
+    const reader = file === undefined ? undefined : this.testHelper(file, false);
+    return reader !== undefined && reader.testCode && reader.exportReturnsMember(helper!.name, access.name.text);
+  }
+
+  /**
+   * Whether this module's exported function `name` returns, on every path, an object whose `member` is made on the
+   * suite's own server (heldFromHelperResultMember), judged by a judge of its own (no unset variable counting) so that
+   * its verdicts do not mix with this judge's caches.
+   */
+  private exportReturnsMember(name: string, member: string): boolean {
+    const judge = this.judgeOf(this.source, this.flow, this.fileName, this.fileDepth, this.testPackage, this.reexportHops);
+    judge.heldAsSingle = false;
+    return judge.exported(name, true, (value) => judge.madeFromOwnServer(memberOf(value, member), 1));
+  }
+
+  /**
    * Whether this module's export `name` is a pool made from the local test database or the test run's environment
    * (poolOfOwnServer): a variable every value of which is one, or (`call`) a function every return of which is one.
    */
   private exportsPool(name: string, call: boolean): boolean {
-    const isPool = (value: ts.Expression): boolean => this.poolOfOwnServer(value, 1, this.checkoutsShareSessions);
+    return this.exported(name, call, (value) => this.poolOfOwnServer(value, 1, this.checkoutsShareSessions));
+  }
+
+  /** Whether this module's export `name` is a variable every value of which passes `isPool`, or (`call`) a function every return of which does. */
+  private exported(name: string, call: boolean, isPool: (value: ts.Expression) => boolean): boolean {
     const returnsPool = (fn: ts.FunctionLikeDeclaration): boolean => {
       if (!fn.body) return false;
       const returns = ts.isBlock(fn.body) ? this.returnsOf(fn.body) : [fn.body];

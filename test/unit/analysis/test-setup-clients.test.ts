@@ -211,3 +211,49 @@ test('a variable a file no runner configuration names assigns a local URL is no 
   repo.write('u/scripts/prepare-db.ts', ['export default function prepare() {', "  process.env.SHOP_E2E_URL = 'postgres://shop:shop@localhost:5432/shop_e2e';", '}']);
   assert.deepEqual(findingsOf(repo.write('u/tests/helpers/db.ts', helperPool('SHOP_E2E_URL'))), ['protocol-prepared-statement 2']);
 });
+
+/** A Jest spec holding one TypeORM runner out of the `member` of what `openContext()` (of `helper`) returns: SET ROLE on line 6, put back on line 7. */
+const contextSpec = (helper: string, member = 'source') => [
+  "import type { QueryRunner } from 'typeorm';",
+  `import { type Context, openContext } from '${helper}';`,
+  'let ctx: Context;',
+  'let runner: QueryRunner;',
+  `beforeAll(async () => { ctx = await openContext(); runner = ctx.${member}.createQueryRunner(); await runner.connect(); });`,
+  "it('reads as the app role', async () => { await runner.query('SET ROLE shop_app');",
+  "  await runner.query('RESET ROLE'); });",
+];
+
+/** A test helper making a TypeORM DataSource from `url` (after `lines`) and returning it in an object with a teardown. */
+const contextHelper = (url: string, lines: string[] = []) => [
+  "import { DataSource } from 'typeorm';",
+  'export interface Context { source: DataSource; other: DataSource }',
+  'export async function openContext(): Promise<Context> {',
+  ...lines,
+  `  const source = new DataSource({ type: 'postgres', url: ${url}, poolSize: 5 });`,
+  "  const other = new DataSource({ type: 'postgres', url: 'postgres://shop:pw@db.example.com:5432/shop' });",
+  '  await source.initialize();',
+  '  return { source, other, teardown: async () => { await source.destroy(); } };',
+  '}',
+];
+
+test("a runner held out of a DataSource a test helper returns is one session of the server Jest's global setup starts and hands on through the environment", () => {
+  repo.write('w/package.json', '{"name": "w"}');
+  repo.write('w/jest.config.js', ["module.exports = { projects: [{ displayName: 'integration', globalSetup: '<rootDir>/test/support/start-db.ts' }] };"]);
+  repo.write('w/test/support/start-db.ts', [
+    "import { PostgreSqlContainer } from '@testcontainers/postgresql';",
+    'export default async function startDb(): Promise<void> {',
+    "  const pg = await new PostgreSqlContainer('postgres:17').start();",
+    '  process.env.SHOP_SUITE_URL = pg.getConnectionUri();',
+    '}',
+  ]);
+  repo.write('w/test/support/context.ts', contextHelper('url', ['  const url = process.env.SHOP_SUITE_URL;', "  if (!url) throw new Error('run the integration project');"]));
+  assert.deepEqual(findingsOf(repo.write('w/test/integration/roles.spec.ts', contextSpec('../support/context'))), []);
+  // A variable the setup does not assign, a fallback to the application's URL, another member, or a helper of the application keep the finding.
+  repo.write('w/test/support/unset.ts', contextHelper('process.env.SHOP_OTHER_URL'));
+  assert.deepEqual(findingsOf(repo.write('w/test/integration/unset.spec.ts', contextSpec('../support/unset'))), ['session-set 6']);
+  repo.write('w/test/support/fallback.ts', contextHelper('process.env.SHOP_SUITE_URL ?? process.env.DATABASE_URL'));
+  assert.deepEqual(findingsOf(repo.write('w/test/integration/fallback.spec.ts', contextSpec('../support/fallback'))), ['session-set 6']);
+  assert.deepEqual(findingsOf(repo.write('w/test/integration/other.spec.ts', contextSpec('../support/context', 'other'))), ['session-set 6']);
+  repo.write('w/src/context.ts', contextHelper('process.env.SHOP_SUITE_URL'));
+  assert.deepEqual(findingsOf(repo.write('w/test/integration/app.spec.ts', contextSpec('../../src/context'))), ['session-set 6']);
+});

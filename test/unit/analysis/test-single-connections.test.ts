@@ -303,3 +303,34 @@ test("the initialized DataSource's own query stays a pool's, and the runner keep
   repo.write('t/.env.example', 'STOCK_ADMIN_URL=postgres://stock:secret@localhost:6432/stock');
   assert.deepEqual(findingsOf(repo.write('t/test/bouncer.spec.ts', initializedSpec('runner'))), ['advisory-lock 8']);
 });
+
+/**
+ * A spec whose arrow helper sets the tenant (line 5) on a TypeORM runner the suite holds in `runner`, and whose test
+ * sends `undo` on `undoOn` (a setting put back, or not).
+ */
+const heldRunnerSpec = (undo: string, undoOn = 'runner') => [
+  "import { DataSource, type QueryRunner } from 'typeorm';",
+  'let runner: QueryRunner;',
+  'let spare: QueryRunner;',
+  'const asTenant = (tenant: string) =>',
+  "  runner.query(`SELECT set_config('app.tenant', $1, false)`, [tenant]);",
+  'beforeAll(async () => {',
+  "  const source = new DataSource({ type: 'postgres', url: process.env.STOCK_ADMIN_URL });",
+  '  await source.initialize();',
+  '  runner = source.createQueryRunner();',
+  '  spare = source.createQueryRunner();',
+  '});',
+  "it('sees its tenant', async () => {",
+  "  await asTenant('t1');",
+  "  await runner.query('SET ROLE stock_app');",
+  `  await ${undoOn}.query('${undo}');`,
+  '});',
+];
+
+test("a setting a spec's helper sends on the suite's held runner is put back by the file's undo on that same runner variable", () => {
+  repo.write('tq/package.json', '{"name": "j"}');
+  assert.deepEqual(findingsOf(repo.write('tq/test/tenant.spec.ts', heldRunnerSpec('RESET ROLE'))), []);
+  // No undo at all, or one on another runner: the setting goes back to the pool with the runner.
+  assert.deepEqual(findingsOf(repo.write('tq/test/kept.spec.ts', heldRunnerSpec('SELECT 1'))), ['session-set 5', 'session-set 14']);
+  assert.deepEqual(findingsOf(repo.write('tq/test/spare.spec.ts', heldRunnerSpec('RESET ROLE', 'spare'))), ['session-set 5', 'session-set 14']);
+});
