@@ -32,6 +32,11 @@ export function propertyNameText(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
 }
 
+/** `a = b`, `a += b`, `a ??= b`…: a binary expression whose operator is any of the assignment operators. */
+export function isAssignmentExpression(node: ts.Node): node is ts.BinaryExpression {
+  return ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
 /**
  * Calls `visit` on every node below `root` (not on `root`), parents before children, in source order.
  * Children of a node are skipped when `visit` returns false. `stop`, when it returns true, ends the walk.

@@ -3518,25 +3518,30 @@ class Extractor {
    * argument written out, a text that puts a session setting back (`qr.query('RESET ROLE')`), on an arm some call takes.
    */
   private undoneOnSameVariable(call: ts.CallExpression): boolean {
-    const receiver = receiverOf(call);
-    const binding = receiver && ts.isIdentifier(unwrap(receiver)) ? this.flow.bindingOf(unwrap(receiver) as ts.Identifier) : undefined;
-    if (!binding || !('variable' in binding)) return false;
-    let undone = this.undoneVariables.get(binding.variable);
+    const variable = this.receiverVariable(call);
+    if (!variable) return false;
+    let undone = this.undoneVariables.get(variable);
     if (undone === undefined) {
       undone = false;
       walkDescendants(this.source, (node) => {
         if (undone) return false;
         if (ts.isCallExpression(node) && node !== call && node.arguments.length > 0 && ts.isStringLiteralLike(node.arguments[0])
           && UNDOES_SESSION_SETTING.test(node.arguments[0].text) && !onArmNoCallTakes(node, this.flow)) {
-          const other = receiverOf(node);
-          const otherBinding = other && ts.isIdentifier(unwrap(other)) ? this.flow.bindingOf(unwrap(other) as ts.Identifier) : undefined;
-          undone = otherBinding !== undefined && 'variable' in otherBinding && otherBinding.variable === binding.variable;
+          undone = this.receiverVariable(node) === variable;
         }
         return true;
       });
-      this.undoneVariables.set(binding.variable, undone);
+      this.undoneVariables.set(variable, undone);
     }
     return undone;
+  }
+
+  /** The variable of the file a call's receiver names (`qr` in `qr.query(…)`), if it is a plain name bound to one. */
+  private receiverVariable(call: ts.CallExpression): ts.VariableDeclaration | undefined {
+    const receiver = receiverOf(call);
+    const name = receiver && unwrap(receiver);
+    const binding = name && ts.isIdentifier(name) ? this.flow.bindingOf(name) : undefined;
+    return binding && 'variable' in binding ? binding.variable : undefined;
   }
 
   private readonly undoneVariables = new Map<ts.VariableDeclaration, boolean>();

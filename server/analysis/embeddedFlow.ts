@@ -6,7 +6,7 @@
 // anywhere in the file counts as unknown.
 import ts from 'typescript';
 import { holePart, literalPart, type Part } from './embeddedText';
-import { boundNames, hasModifier, identifierMentions, walkDescendants } from './astWalk';
+import { boundNames, hasModifier, identifierMentions, isAssignmentExpression, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
 import { reachedFor, type CaseElement } from './caseTables';
@@ -1315,8 +1315,7 @@ function memberChanged(source: ts.SourceFile, owner: string, member: string): bo
     && node.expression.text === owner && node.name.text === member;
   let changed = false;
   walkDescendants(source, (node) => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      && (isMember(node.left) || (ts.isElementAccessExpression(node.left) && isMember(node.left.expression)))) changed = true;
+    if (isAssignmentExpression(node) && (isMember(node.left) || (ts.isElementAccessExpression(node.left) && isMember(node.left.expression)))) changed = true;
     if (ts.isPropertyAccessExpression(node) && isMember(node.expression) && MUTATING_ARRAY_METHODS.has(node.name.text)) changed = true;
   }, () => changed);
   return changed;

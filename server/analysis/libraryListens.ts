@@ -152,7 +152,7 @@ function pubsubAskedFor(options: ts.Expression | undefined, source: ts.SourceFil
   const object = constObject(options, source);
   const option = object?.properties.find((property) => ts.isPropertyAssignment(property) && propertyNameText(property.name) === PUBSUB_OPTION);
   if (!object || !option || !ts.isPropertyAssignment(option) || surelyOff(option.initializer, source)) return undefined;
-  return { option, connection: objectProperty(object, 'pool') ?? objectProperty(object, 'connectionString') };
+  return { option, connection: serviceConnection(object) };
 }
 
 /**
@@ -170,7 +170,12 @@ function watchAskedFor(preset: ts.ObjectLiteralExpression, names: ReadonlyMap<st
   if (surelyOff(ts.isPropertyAssignment(option) ? option.initializer : option.name, source)) return undefined;
   const [only] = services;
   const serviceOptions = services.length === 1 && only ? constObject(only.arguments[0], source) : undefined;
-  return { option, connection: serviceOptions && (objectProperty(serviceOptions, 'pool') ?? objectProperty(serviceOptions, 'connectionString')) };
+  return { option, connection: serviceOptions && serviceConnection(serviceOptions) };
+}
+
+/** What a `makePgService` options object connects with: its `pool`, else its `connectionString`. */
+function serviceConnection(options: ts.ObjectLiteralExpression): ts.Expression | undefined {
+  return objectProperty(options, 'pool') ?? objectProperty(options, 'connectionString');
 }
 
 /**
@@ -406,7 +411,7 @@ function isNonSubscribingCall(name: ts.Identifier, depth: number): boolean {
 }
 
 /**
- * A use of the const holding the instance that LISTENs on nothing: `subscribe` (or `on`) of one of pg-ipc's own
+ * A use of the const holding the instance that LISTENs on nothing: `subscribe` of one of pg-ipc's own
  * events (`pubsub.subscribe('error', console.error)`), `publish(…)`, `unsubscribe(…)`, or `return pubsub` from a
  * factory whose callers' instances subscribe nothing.
  */

@@ -23,7 +23,7 @@
 // a local function that only forwards to a client's query runs where that function is called (the `site` below).
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { walkDescendants } from './astWalk';
+import { isAssignmentExpression, walkDescendants } from './astWalk';
 import { calleeText, Flow, flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
 import { fileImports } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
@@ -315,7 +315,7 @@ function hookEvents(hook: Hook): HookEvent[] {
     const handed = ts.isCallExpression(node) ? boundaryHelperCall(node) : undefined;
     if (handed) push([HELPER_BOUNDARY_EVENTS[handed.boundary]], handed.client);
     else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) push(boundariesSent(node, node.expression.name.text), node.expression.expression);
-    else if (ts.isBinaryExpression(node) && isAssignment(node)) push(['assign'], node.left);
+    else if (isAssignmentExpression(node)) push(['assign'], node.left);
     else if ((ts.isIdentifier(node) || isGetterCall(node)) && !read.has(node) && handedToHelperEnding(node as ts.Expression)) push(['commit'], node as ts.Expression);
     return true;
   };
@@ -355,7 +355,7 @@ function builtOnly(fn: ts.SignatureDeclaration, hook: ts.Node): boolean {
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const parent = node.parent;
   if (ts.isExpressionStatement(parent)) return true;
-  if (ts.isBinaryExpression(parent) && isAssignment(parent) && parent.right === node) {
+  if (isAssignmentExpression(parent) && parent.right === node) {
     // A property the hook itself calls afterwards (`ctx.commit = () => …; await ctx.commit()`) runs it.
     if (ts.isPropertyAccessExpression(parent.left)) return !(ts.isIdentifier(parent.left.name) && namedElsewhere(parent.left.name, hook));
     return ts.isElementAccessExpression(parent.left);
@@ -408,10 +408,6 @@ function statementBoundary(text: string): HookEventKind | undefined {
   return ROLLS_BACK_ANY.test(text) ? 'rollback' : undefined;
 }
 
-function isAssignment(node: ts.BinaryExpression): boolean {
-  return node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
-}
-
 /** `getTestClient()`: a call of a name with no arguments, which may hand out the suite's client. */
 function isGetterCall(node: ts.Node): boolean {
   return ts.isCallExpression(node) && node.arguments.length === 0 && ts.isIdentifier(node.expression);
@@ -454,7 +450,7 @@ function assignedKeys(run: ts.Node, source: ts.SourceFile, flow: Flow): Readonly
   if (keys) return keys;
   const found = new Set<string>();
   walkDescendants(run, (node) => {
-    if (!ts.isBinaryExpression(node) || !isAssignment(node)) return;
+    if (!isAssignmentExpression(node)) return;
     const key = clientKey(node.left, source, flow);
     if (key !== undefined) found.add(key);
   });

@@ -11,7 +11,7 @@
 // to a call as a string. A project too big to list keeps the finding.
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { walkDescendants } from './astWalk';
+import { isAssignmentExpression, walkDescendants } from './astWalk';
 import { parsed } from './callerFiles';
 import { exportedMember, memberChain } from './configMembers';
 import { unwrap, type Flow } from './embeddedFlow';
@@ -81,7 +81,7 @@ function writesMember(source: ts.SourceFile, member: string): boolean {
   walkDescendants(source, (node) => {
     if (ts.isShorthandPropertyAssignment(node)) writes = node.name.text === member;
     else if (ts.isPropertyAssignment(node)) writes = propertyNamed(node.name, member) && !setsNoSearchPath(node.initializer);
-    else if (ts.isBinaryExpression(node) && isAssignment(node)) writes = assignsMember(node.left, member) && !setsNoSearchPath(node.right);
+    else if (isAssignmentExpression(node)) writes = assignsMember(node.left, member) && !setsNoSearchPath(node.right);
     else if (ts.isCallExpression(node)) writes = node.arguments.some((argument) => ts.isStringLiteralLike(argument) && argument.text === member);
   }, () => writes);
   return writes;
@@ -89,10 +89,6 @@ function writesMember(source: ts.SourceFile, member: string): boolean {
 
 function propertyNamed(name: ts.PropertyName, member: string): boolean {
   return (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) && name.text === member;
-}
-
-function isAssignment(node: ts.BinaryExpression): boolean {
-  return node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 }
 
 /** `x.member = …` or `x['member'] = …`. */
