@@ -34,7 +34,7 @@ import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS 
 import { mayHoldFindings } from './embeddedGate';
 import { DRIZZLE_RAW_METHOD, DRIZZLE_SQL_MODULE, isHandedOnDrizzleSql } from './drizzleSqlExports';
 import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
-import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, packageReachesOnlyPglite, postgresBranches, isOtherDialectReceiver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
+import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, packageReachesOnlyPglite, postgresBranches, isOtherDialectReceiver, isTypedAsOtherDriver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { POOLER_PORT_TEXT } from './poolerEndpoints';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
 import { PGLITE_TYPE, TEST_PATH, createsPglite, inProcessBranches, mayUsePglite, pgliteMethodReceivers, startsOwnPgliteServer } from './inProcess';
@@ -957,6 +957,8 @@ class Extractor {
   private readonly poolNames = new Map<string, boolean>();
   /** Names of objects of another database's driver, in a file that imports both. */
   private otherObjects = new Set<string>();
+  /** The names this file imports from another database's driver (its functions and types), in a file that imports both. */
+  private otherDriverNames = new Set<string>();
   /**
    * In a file whose path names another database and that imports both drivers (`migrate-mysql-to-postgres.ts`), the
    * objects known to be PostgreSQL's (postgresDriverObjects): only their queries count, since a connection from a helper
@@ -1044,7 +1046,7 @@ class Extractor {
    * database that imports both drivers, any receiver not known to be PostgreSQL's (none included).
    */
   private isSetAside(receiver: ts.Expression | undefined): boolean {
-    if (receiver && isOtherDialectReceiver(receiver, this.otherObjects)) return true;
+    if (receiver && (isOtherDialectReceiver(receiver, this.otherObjects) || isTypedAsOtherDriver(receiver, this.otherDriverNames))) return true;
     return this.postgresOnlyObjects !== undefined && !(receiver && isOtherDialectReceiver(receiver, this.postgresOnlyObjects));
   }
 
@@ -1076,6 +1078,7 @@ class Extractor {
       this.pgliteHandles = this.declarationsOf(pgliteMethodReceivers(this.source));
     }
     this.otherObjects = otherDialectObjects(this.source, dialect.otherNames);
+    this.otherDriverNames = dialect.otherNames;
     if (dialect.postgres && dialect.otherNames.size > 0 && pathIsOtherDialect(fileName)) this.postgresOnlyObjects = postgresDriverObjects(this.source, dialect.postgresNames);
     this.noteReplicationSessions();
     if (this.source.text.includes(PG_PROMISE_MODULE)) this.pgPromiseNames = pgPromiseNames(modules);

@@ -115,6 +115,31 @@ test('a file importing both pg and mysql: queries on the MySQL connection are sk
   assert.deepEqual(analyze(text, 'typescript', {}, 'a.ts').map((f) => [f.rule, text.slice(f.start, f.end)]), [['session-set', 'SET search_path TO app']]);
 });
 
+test("a file importing both: a parameter typed with the MySQL driver's pool type sends MySQL, one typed pg.Pool (same name, another function) PostgreSQL", () => {
+  const text = [
+    "import { createPool, Pool as MysqlPool } from 'mysql2/promise';",
+    "import pg from 'pg';",
+    'async function mysqlTables(pool: MysqlPool) {',
+    "  await pool.query('SHOW TABLES WHERE Table_type = \\'BASE TABLE\\'');",
+    '  return Promise.all(names.map(async (name) => {',
+    "    await pool.query(`SET search_path TO ${name}`);",
+    '  }));',
+    '}',
+    'async function postgresTables(pool: pg.Pool) {',
+    "  await pool.query('SET search_path TO app');",
+    '}',
+    'async function closeAny(pool: MysqlPool | pg.Pool) {',
+    "  await pool.query('SET search_path TO other');",
+    '}',
+  ].join('\n');
+  assert.deepEqual(analyze(text, 'typescript', {}, 'a.ts').map((f) => [f.rule, text.slice(f.start, f.end)]),
+    [['session-set', 'SET search_path TO app'], ['session-set', 'SET search_path TO other']]);
+  // Without the MySQL import the type name says nothing: the same text is read as PostgreSQL's (its SET, sent to
+  // MySQL above, is a session SET of PostgreSQL's here).
+  const alone = text.replace("import { createPool, Pool as MysqlPool } from 'mysql2/promise';", "import { MysqlPool } from './types';");
+  assert.deepEqual(analyze(alone, 'typescript', {}, 'a.ts').map((f) => f.rule), ['syntax-error', 'session-set', 'session-set', 'session-set']);
+});
+
 test('MySQL variables (SET @v, SET SESSION @v, @@system) are MySQL statements in a multi-dialect file, not placeholders to fill', () => {
   const text = (statement: string) => `import { Pool } from 'pg';\nasync function merge(query) {\n  await query(${JSON.stringify(statement)});\n}\n`;
   assert.deepEqual(rules(text('SET @autocommit = 0')), []);
