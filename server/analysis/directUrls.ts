@@ -12,7 +12,8 @@
 // fields a parser reads off it into driver options). Every URL that can reach the subscriber must be direct; anything not
 // followed keeps the finding.
 import ts from 'typescript';
-import { type Flow, enclosingClass, flowOfModule, isConstDeclaration, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { type Flow, enclosingClass, flowOfModule, isConstDeclaration, isEmptyLiteral, isEmptyValue, literalText, objectProperty, singleReturn, unwrap } from './embeddedFlow';
+import { memberChain } from './configMembers';
 import { classMethod, isPrivateMember } from './classMembers';
 import { dirname, resolve } from 'node:path';
 import { hasPooledSibling, namesDirectUrl } from './urlNames';
@@ -106,7 +107,9 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     if (more.fields) (sources.fields ??= []).push(...more.fields);
   };
   const value = unwrap(expression);
-  if (ts.isConditionalExpression(value)) {
+  if (ts.isConditionalExpression(value) && rewrittenTestedUrl(value, view)) {
+    sources.unpooled = true; // its empty branch is taken only when the URL is unset, as with any unset setting
+  } else if (ts.isConditionalExpression(value)) {
     add(urlSources(value.whenTrue, view, depth));
     add(urlSources(value.whenFalse, view, depth));
   } else if (ts.isBinaryExpression(value) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(value.operatorToken.kind)) {
@@ -117,7 +120,7 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     // pooler (a laptop, CI), so it is no URL the pooler sees.
     const prefersDirect = !preferred.unknown && preferred.parameters.length === 0 && preferred.names.length > 0
       && preferred.names.every(namesDirectUrl);
-    if (!prefersDirect && !(ts.isStringLiteralLike(value.right) && value.right.text === '')) add(urlSources(value.right, view, depth));
+    if (!prefersDirect && !isEmptyLiteral(value.right) && !fallsBackToRewrittenUrl(value, view)) add(urlSources(value.right, view, depth));
   } else if (ts.isPropertyAccessExpression(value)) {
     sources.names.push(value.name.text);
     const parameter = ts.isIdentifier(value.expression) ? declarationNamed(view.source, value.expression.text, value) : undefined;
@@ -136,6 +139,45 @@ function urlSources(expression: ts.Expression, view: FileView, depth = 0): UrlSo
     sources.unknown = true;
   }
   return sources;
+}
+
+/**
+ * `url ? url.replace(':6543/', ':5432/') : null`: the pooled URL the conditional tests, when its set branch removes the
+ * pooler from that very URL (removesPooler) and its other branch is empty.
+ */
+function rewrittenTestedUrl(conditional: ts.ConditionalExpression, view: FileView): ts.Expression | undefined {
+  const rewrite = unwrap(conditional.whenTrue);
+  if (!isEmptyValue(conditional.whenFalse) && !isEmptyLiteral(conditional.whenFalse)) return undefined;
+  if (!ts.isCallExpression(rewrite) || !removesPooler(rewrite) || !ts.isPropertyAccessExpression(rewrite.expression)) return undefined;
+  return sameReference(rewrite.expression.expression, conditional.condition, view) ? conditional.condition : undefined;
+}
+
+/**
+ * `direct || pooled` where `direct` is `pooled ? pooled.replace(':6543/', ':5432/') : null` (written there or held in a
+ * const): the rewrite is empty only when `pooled` is, so the fallback is taken only when it holds no URL.
+ */
+function fallsBackToRewrittenUrl(choice: ts.BinaryExpression, view: FileView): boolean {
+  const preferred = constValue(choice.left, view);
+  const tested = ts.isConditionalExpression(preferred) ? rewrittenTestedUrl(preferred, view) : undefined;
+  return tested !== undefined && sameReference(tested, choice.right, view);
+}
+
+/** An identifier's const initializer (unwrapped), else the expression itself. */
+function constValue(expression: ts.Expression, view: FileView): ts.Expression {
+  const value = unwrap(expression);
+  const declaration = ts.isIdentifier(value) ? declarationNamed(view.source, value.text, value) : undefined;
+  return declaration && ts.isVariableDeclaration(declaration) && isConst(declaration) && declaration.initializer ? unwrap(declaration.initializer) : value;
+}
+
+/** Two reads of one value: the same member chain (`url`, `process.env.DATABASE_URL`) from a root that names the same declaration in both places. */
+function sameReference(a: ts.Expression, b: ts.Expression, view: FileView): boolean {
+  const first = memberChain(a);
+  const second = memberChain(b);
+  if (!first || !second || first.root.text !== second.root.text || first.path.join('.') !== second.path.join('.')) return false;
+  const declaration = declarationNamed(view.source, first.root.text, first.root);
+  // A `let` may be given another URL between the two reads.
+  if (declaration && ts.isVariableDeclaration(declaration) && !isConst(declaration)) return false;
+  return declaration === declarationNamed(view.source, second.root.text, second.root);
 }
 
 /**
@@ -194,14 +236,13 @@ function variableSources(declaration: ts.VariableDeclaration, view: FileView, de
     sources.unknown ||= more.unknown;
     sources.unpooled ||= more.unpooled;
   };
-  const empty = (value: ts.Expression): boolean => value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined');
-  if (declaration.initializer && !empty(unwrap(declaration.initializer))) add(declaration.initializer);
+  if (declaration.initializer && !isEmptyValue(declaration.initializer)) add(declaration.initializer);
   const name = (declaration.name as ts.Identifier).text;
   const visit = (node: ts.Node): void => {
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.left.text === name
       && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) sources.unknown = true;
-      else if (!empty(unwrap(node.right))) add(node.right);
+      else if (!isEmptyValue(node.right)) add(node.right);
     }
     ts.forEachChild(node, visit);
   };

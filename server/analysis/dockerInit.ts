@@ -44,6 +44,24 @@ export function isDockerInitScript(fileName: string): boolean {
   });
 }
 
+/**
+ * Whether the file is a byte-identical copy of a script that a container file of the repository (as isDockerInitScript
+ * looks for them) puts into the init folder under the same name: a backup or a second copy of a psql init script is
+ * that script, written for a session of its own. A file under a migrations folder, whatever its bytes, is left to the
+ * migration tool's reading; a copy differing by a byte is no copy.
+ */
+export function isDockerInitScriptCopy(fileName: string, text: string): boolean {
+  if (!/\.sql$/i.test(fileName)) return false;
+  const file = resolve(fileName);
+  if (/migrat/i.test(dirname(file))) return false;
+  const name = basename(file);
+  return foldersUpToRoot(dirname(file), FOLDER_LEVELS).some((folder) => {
+    const { files, folders } = initSourcesIn(folder);
+    const originals = [...[...files].filter((source) => basename(source) === name), ...[...folders].map((source) => join(source, name))];
+    return originals.some((original) => original !== file && boundedText(original, MAX_FILE_BYTES) === text);
+  });
+}
+
 function initSourcesIn(folder: string): InitSources {
   return sourcesByFolder.get(folder, () => readInitSources(folder));
 }

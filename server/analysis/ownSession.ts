@@ -25,7 +25,7 @@ import { migrationBlocks, migrationSections } from './migrationAnnotations';
 import { namesCompatibleEngine, pathNamesCompatibleEngine } from './dialect';
 import { LEADING_SQL_TRIVIA, leadingTrivia } from './sqlTrivia';
 import { inSqlcProject } from './sqlcConfig';
-import { isDockerInitScript } from './dockerInit';
+import { isDockerInitScript, isDockerInitScriptCopy } from './dockerInit';
 import { hasPostgresVariant } from './postgresVariant';
 import { namedAsTemplate } from './templatePlaceholders';
 import { isGrammarTestFile } from './grammarTestFiles';
@@ -860,7 +860,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
 function runsInSessionOfItsOwn(text: DocumentText, options: Partial<AnalysisOptions> | undefined, fileName: string | undefined, dump: boolean): boolean {
   return dump || isHandLoadedModelExport(text, fileName) || (fileName !== undefined && opensByCreatingDatabase(text))
     || (fileName !== undefined && (matchesSessionScripts(options?.sessionScripts, fileName) || includedByPsqlScript(fileName) || isExtensionScript(fileName)
-      || isBenchmarkInput(fileName) || isDockerInitScript(fileName) || isLoadedByTests(fileName)
+      || isBenchmarkInput(fileName) || isDockerInitScript(fileName) || isDockerInitScriptCopy(fileName, text.toString()) || isLoadedByTests(fileName)
       || isExampleScript(fileName, text.toString()) || isRunInPsqlSession(fileName) || isAdministratorScript(fileName, text.toString()) || isHandRunSnippet(fileName, text.toString())
       || isHandAppliedMigration(fileName) || isShippedByAnsible(fileName) || isSqitchChange(fileName) || isPgmigrationsScript(fileName) || isSupabaseCliScript(fileName) || isSetAsideScript(fileName, text.toString()) || isPsqlOnlyProjectScript(fileName, text.toString(), options)
       || (!options?.migrationSections?.length && (isPsqlAppliedMigration(fileName) || isPastedIntoPsqlScript(fileName, text.toString())))));

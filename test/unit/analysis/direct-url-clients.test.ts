@@ -108,6 +108,39 @@ test('a pooled URL with its pooler host part or port replaced away connects dire
   assert.deepEqual(found(notifier("process.env.WAREHOUSE_URL!.replace(prefix, '')")), flagged);
 });
 
+// `pooled ? pooled.replace(':6543/', ':5432/') : null`, then `direct || pooled`: the rewrite is empty only when the
+// pooled URL is unset, so neither the empty branch nor the fallback ever gives the pooler's URL. A fallback to some
+// other URL, a rewrite of another value than the one tested, or a `let` that may change between the reads keep it.
+const rewrittenOpener = (lines: string[], chosen: string) => [
+  "import postgres from 'postgres';",
+  ...lines,
+  `const chosen = ${chosen};`,
+  'export async function sweep() {',
+  '  const conn = postgres(chosen, { max: 1 });',
+  "  await conn.unsafe('SET ROLE janitor');",
+  '  return conn;',
+  '}',
+].join('\n');
+
+test('a fallback to the very URL the preferred side rewrote to its direct port adds no pooled URL', () => {
+  const rewritten = ['const shared = process.env.DATABASE_URL;', "const direct = shared ? shared.replace(':6543/', ':5432/') : null;"];
+  assert.deepEqual(found(rewrittenOpener(rewritten, 'direct || shared')), []);
+  assert.deepEqual(found(rewrittenOpener([], "process.env.PG_URL ? process.env.PG_URL.replace('-pooler', '') : undefined")), []);
+  assert.deepEqual(found(rewrittenOpener(['const shared = process.env.DATABASE_URL;'], "(shared ? shared.replace(':6543', ':5432') : '') ?? shared")), []);
+});
+
+test('a fallback to another URL, a rewrite of another value than the one tested, or a let URL keeps the findings', () => {
+  const flagged = ['protocol-prepared-statement postgres', 'session-set SET ROLE janitor'];
+  const rewritten = ['const shared = process.env.DATABASE_URL;', "const direct = shared ? shared.replace(':6543/', ':5432/') : null;"];
+  assert.deepEqual(found(rewrittenOpener(rewritten, 'direct || process.env.POOLED_URL')), flagged);
+  const otherTested = ['const shared = process.env.DATABASE_URL;', "const direct = process.env.USE_DIRECT ? shared.replace(':6543/', ':5432/') : null;"];
+  assert.deepEqual(found(rewrittenOpener(otherTested, 'direct || shared')), flagged);
+  const otherBranch = ['const shared = process.env.DATABASE_URL;', "const direct = shared ? shared.replace(':6543/', ':5432/') : shared;"];
+  assert.deepEqual(found(rewrittenOpener(otherBranch, 'direct || shared')), flagged);
+  const reassigned = ['let shared = process.env.DATABASE_URL;', "const direct = shared ? shared.replace(':6543/', ':5432/') : null;", 'shared = process.env.POOLED_URL;'];
+  assert.deepEqual(found(rewrittenOpener(reassigned, 'direct || shared')), flagged);
+});
+
 // A managed provider's direct endpoint written out in the code (a one-off script's literal connection) is a session
 // of its own: Supabase's `db.<ref>.supabase.co` and Neon's host without `-pooler`. Their pooler hosts, a pooler's
 // port, or a port the code does not write out keep the findings.

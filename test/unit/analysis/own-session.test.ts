@@ -222,6 +222,22 @@ test('SQL a compose file mounts, or a Dockerfile copies, into /docker-entrypoint
   }
 });
 
+test('a byte-identical copy of an init script, under the same name, is that psql script; a changed copy, another name or a migrations folder is not', (t) => {
+  const edited = `-- kept for reference\n${SESSION_STATE}`;
+  const root = scratchRepository('docker-init-copy', t).writeAll({
+    'stack/compose.yml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - ./initdb:/docker-entrypoint-initdb.d\n',
+    'stack/initdb/10-audit.sql': SESSION_STATE,
+    'stack/backup/initdb/10-audit.sql': SESSION_STATE,
+    'stack/backup/initdb/20-audit.sql': SESSION_STATE,
+    'stack/old/10-audit.sql': edited,
+    'stack/migrations/10-audit.sql': SESSION_STATE,
+  });
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'stack', 'backup', 'initdb', '10-audit.sql')), []);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'stack', 'backup', 'initdb', '20-audit.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(edited, undefined, join(root, 'stack', 'old', '10-audit.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+  assert.deepEqual(analyzeSql(SESSION_STATE, undefined, join(root, 'stack', 'migrations', '10-audit.sql')).map((f) => f.rule), SESSION_STATE_RULES);
+});
+
 test('a Dockerfile that changes into /docker-entrypoint-initdb.d copies its relative destinations there, also when a compose file at the root builds it from a subfolder with the root as context', (t) => {
   const root = scratchRepository('docker-workdir', t).writeAll({
     'compose.yaml': 'services:\n  database:\n    build:\n      context: .\n      dockerfile: ops/db/Dockerfile\n    ports:\n      - "5432:5432"\n',
