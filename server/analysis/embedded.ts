@@ -78,7 +78,7 @@ import { isTypeOnlyTest } from './typeOnlyTests';
 import { isUnimportedTestFixture } from './fixtureData';
 import { ListenLibraryCalls } from './listenLibraries';
 import { libraryListens, mocksModule, mocksModuleNamed, type LibraryListenKind } from './libraryListens';
-import { graphileWorkerPresetOptions } from './graphileWorkerPresets';
+import { graphileWorkerPresetOptions, runnerPresetOptions } from './graphileWorkerPresets';
 import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
 import { NODE_PG_MIGRATE_CLI, NODE_PG_MIGRATE_CLI_MESSAGE } from './nodePgMigrateCli';
@@ -1152,11 +1152,27 @@ class Extractor {
    */
   private inspectGraphileWorkerPreset(): void {
     const options = graphileWorkerPresetOptions(this.source, this.fileName);
-    if (!options) return;
+    if (!options) {
+      this.inspectRunnerPreset();
+      return;
+    }
     const { connectionString, preparedStatements } = options;
     if (connectionString && this.reachesUnpooledServer(connectionString)) return;
     if (connectionString) this.addNodeFinding('listen', connectionString.parent, LIBRARY_LISTEN_MESSAGES.graphileWorker);
     if (preparedStatements && preparesByDefault(preparedStatements, this.flow) === true) {
+      this.addNodeFinding('protocol-prepared-statement', preparedStatements.parent, GRAPHILE_WORKER_PREPARED_MESSAGE);
+    }
+  }
+
+  /**
+   * A preset the project hands to graphile-worker's `run()`/`runOnce()` (graphileWorkerPresets.ts): its `preparedStatements`
+   * written true names the runner's queries, as the CLI's preset file does; the LISTEN is reported at the `run()` call.
+   */
+  private inspectRunnerPreset(): void {
+    if (!this.source.text.includes('preparedStatements')) return;
+    const { connectionString, preparedStatements } = runnerPresetOptions(this.source, this.fileName) ?? {};
+    if (!preparedStatements || (connectionString && this.reachesUnpooledServer(connectionString))) return;
+    if (preparesByDefault(preparedStatements, this.flow) === true) {
       this.addNodeFinding('protocol-prepared-statement', preparedStatements.parent, GRAPHILE_WORKER_PREPARED_MESSAGE);
     }
   }

@@ -338,6 +338,13 @@ export function choiceAlternatives(node: ts.Expression): ts.Expression[] | undef
   return undefined;
 }
 
+/** The member an assignment writes (`name` of `q.name = …` and `q['name'] = …`), if its target is a member. */
+function writtenMember(target: ts.Expression): string | undefined {
+  if (ts.isPropertyAccessExpression(target)) return target.name.text;
+  if (ts.isElementAccessExpression(target) && ts.isStringLiteral(target.argumentExpression)) return target.argumentExpression.text;
+  return undefined;
+}
+
 /** The value an assignment expression yields (`a = b = value` gives `value`); the expression itself otherwise. */
 function assignedValue(node: ts.Expression): ts.Expression {
   let current = node;
@@ -471,7 +478,7 @@ export class Flow {
       if (ts.isObjectLiteralExpression(inner) || ts.isNewExpression(inner) || choiceAlternatives(inner)) {
         const found = this.queryConfig(inner, depth + 1, state);
         if (found) state.indirect = true;
-        return found;
+        return found && this.withNamesWrittenOnto(node, found);
       }
     }
     // A variable holding what a call returns, or several values (`let config; if (…) config = stmt.asConfig(values); else
@@ -486,8 +493,10 @@ export class Flow {
       if (found.length === 0) return undefined;
       state.indirect = true;
       const chosen = found.find(preparesNamedStatement) ?? found[0];
-      return found.length === 1 ? chosen : { ...chosen, alternativeNames: found.flatMap(namesPrepared) };
+      return this.withNamesWrittenOnto(node, found.length === 1 ? chosen : { ...chosen, alternativeNames: found.flatMap(namesPrepared) });
     }
+    const copy = ts.isCallExpression(node) ? this.objectAssignConfig(node, depth, state) : undefined;
+    if (copy) return copy;
     // What a function or method of this file returns where it has several returns (`return cached ? { ...q, values } :
     // (async () => { …; return { name, text, values } })()`), also a method called on another receiver when this file's
     // classes declare exactly one method of that name (`statement.asQueryConfig(values)`).
@@ -496,6 +505,77 @@ export class Flow {
       return fn ? this.namedConfigAmong(returnedValues(fn), depth, state) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * A config held by a const or a class field, with the names the file writes onto it afterwards (`this.query = { text };
+   * if (prepare) this.query.name = 'getTile'`): the object sent may carry any of them, or none when the write is skipped.
+   */
+  private withNamesWrittenOnto(holder: ts.Expression, config: QueryConfig): QueryConfig {
+    const written = this.namesWrittenOnto(holder).filter((name) => preparesNamedStatement({ name }));
+    if (written.length === 0) return config;
+    return { ...config, name: config.name ?? written[0], alternativeNames: [...namesPrepared(config), ...written] };
+  }
+
+  /** The values of `holder.name = …` (also `holder['name'] = …`) for the const or `this.field` that `holder` is. */
+  private namesWrittenOnto(holder: ts.Expression): ts.Expression[] {
+    const sameHolder = this.holderMatcher(holder);
+    if (!sameHolder) return [];
+    if (!this.nameWrites) {
+      const writes: ts.BinaryExpression[] = [];
+      walkDescendants(this.source, (node) => {
+        if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && writtenMember(node.left) === CONFIG_NAME) writes.push(node);
+        return true;
+      });
+      this.nameWrites = writes;
+    }
+    return this.nameWrites
+      .filter((write) => sameHolder(unwrap((write.left as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression)))
+      .map((write) => write.right);
+  }
+
+  private nameWrites: ts.BinaryExpression[] | undefined;
+
+  /** A test for the same holder: a const of the file (by its declaration) or a field of the same class (`this.field`). */
+  private holderMatcher(holder: ts.Expression): ((node: ts.Expression) => boolean) | undefined {
+    if (ts.isPropertyAccessExpression(holder) && holder.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const owner = enclosingClass(holder);
+      return owner && ((node) => ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword
+        && node.name.text === holder.name.text && enclosingClass(node) === owner);
+    }
+    if (!ts.isIdentifier(holder)) return undefined;
+    const binding = this.bindingOf(holder);
+    const declaration = binding && 'variable' in binding ? binding.variable : undefined;
+    if (!declaration || !isConstDeclaration(declaration)) return undefined;
+    return (node) => ts.isIdentifier(node) && node.text === holder.text && (() => {
+      const other = this.bindingOf(node);
+      return other !== undefined && 'variable' in other && other.variable === declaration;
+    })();
+  }
+
+  /**
+   * `Object.assign({}, this.query)`, `Object.assign({ rowMode: 'array' }, base, { name })`: a new object copying each
+   * argument's config in turn, a later text or name winning as at run time. Only into an object written in place (a
+   * write into a held object is that object's own story); undefined when no argument gives a text or a name.
+   */
+  private objectAssignConfig(call: ts.CallExpression, depth: number, state: FlowState): QueryConfig | undefined {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'assign' || !ts.isIdentifier(callee.expression) || callee.expression.text !== 'Object') return undefined;
+    if (call.arguments.length < 2 || !ts.isObjectLiteralExpression(unwrap(call.arguments[0])) || call.arguments.some(ts.isSpreadElement)) return undefined;
+    let config: QueryConfig = {};
+    let copiedAny = false;
+    for (const argument of call.arguments) {
+      const value = unwrap(argument);
+      const copied = ts.isObjectLiteralExpression(value) && !value.properties.some(ts.isSpreadAssignment)
+        ? { text: objectProperty(value, CONFIG_TEXT), name: objectProperty(value, CONFIG_NAME) }
+        : this.queryConfig(value, depth + 1, state);
+      if (!copied || (!copied.text && !copied.name && !copied.alternativeNames)) continue;
+      copiedAny = true;
+      const names = copied.name ? namesPrepared(copied) : [...namesPrepared(config), ...namesPrepared(copied)];
+      config = { text: copied.text ?? config.text, name: copied.name ?? config.name, ...(names.length > 1 && { alternativeNames: names }) };
+    }
+    if (copiedAny && (config.text || config.name)) state.indirect = true;
+    return copiedAny && (config.text || config.name) ? config : undefined;
   }
 
   /** The one named config among values that may each be sent (the others: unnamed configs, texts, unknowns), if any. */

@@ -122,6 +122,14 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && POOL_FACTORY.test(packageFactoryName(value.expression, importedNameIn(source)))) {
     return reading === 'application' || !(value.arguments ?? []).some(capsAtOneConnection);
   }
+  // Prisma's `client.$extends(extension)`: the same client, its engine and connection pool, with behaviour added (a
+  // chain of them is one expression: it costs no depth).
+  if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === PRISMA_EXTENDS) {
+    return isPoolValue(value.expression.expression, flowOf, reading, depth);
+  }
+  // `global.prisma ?? makeClient()`: a development server's cache across reloads, holding what this module made before.
+  const cached = globalCacheFallback(value, flowOf(source));
+  if (cached) return isPoolValue(cached, flowOf, reading, depth + 1);
   if (ts.isCallExpression(value)) {
     const helper = calledFunction(value);
     if (!helper) return POOL_NAME.test(calleeText(value.expression));
@@ -134,6 +142,50 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   // A parameter's declared type decides over its name (`pool: PoolClient` is one connection).
   const declared = binding !== undefined ? declaredClientKind(binding.parameter.type) : undefined;
   return declared !== undefined ? declared === 'pool' : POOL_NAME.test(value.text);
+}
+
+/** Prisma's method returning an extended client over the same engine (`prisma.$extends(…)`). */
+const PRISMA_EXTENDS = '$extends';
+
+/**
+ * The value made when the global object holds none, in a module's cache of its client across reloads (`const prisma =
+ * global.prisma ?? makeClient()`, also `globalForPrisma.prisma || new PrismaClient()` with `const globalForPrisma =
+ * globalThis as …`), when every value the module stores in that global property is the variable this choice initializes
+ * (`global.prisma ??= prisma`): the global then holds only what an earlier load made the same way. Undefined otherwise.
+ */
+function globalCacheFallback(value: ts.Expression, flow: Flow): ts.Expression | undefined {
+  if (!ts.isBinaryExpression(value) || (value.operatorToken.kind !== ts.SyntaxKind.QuestionQuestionToken && value.operatorToken.kind !== ts.SyntaxKind.BarBarToken)) return undefined;
+  const key = globalKey(value.left, flow);
+  const declaration = value.parent && ts.isVariableDeclaration(value.parent) ? value.parent : undefined;
+  if (key === undefined || !declaration || !ts.isIdentifier(declaration.name)) return undefined;
+  const stored: ts.Expression[] = [];
+  walkDescendants(value.getSourceFile(), (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      && globalKey(node.left, flow) === key) stored.push(node.right);
+  });
+  const storesThisVariable = (right: ts.Expression): boolean => {
+    const name = unwrap(right);
+    const binding = ts.isIdentifier(name) ? flow.bindingOf(name) : undefined;
+    return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+  };
+  return stored.length > 0 && stored.every(storesThisVariable) ? value.right : undefined;
+}
+
+/** `global.x`, `globalThis.x`, or `g.x` where `g` is a const holding the global object (`globalThis as unknown as …`): `x`. */
+function globalKey(expression: ts.Expression, flow: Flow): string | undefined {
+  const access = unwrap(expression);
+  if (!ts.isPropertyAccessExpression(access)) return undefined;
+  let owner = unwrap(access.expression);
+  if (ts.isIdentifier(owner) && !isGlobalObject(owner)) {
+    const binding = flow.bindingOf(owner);
+    const initializer = binding && 'variable' in binding && isConstDeclaration(binding.variable) ? binding.variable.initializer : undefined;
+    if (initializer) owner = unwrap(initializer);
+  }
+  return ts.isIdentifier(owner) && isGlobalObject(owner) ? access.name.text : undefined;
+}
+
+function isGlobalObject(name: ts.Identifier): boolean {
+  return name.text === 'global' || name.text === 'globalThis';
 }
 
 /**

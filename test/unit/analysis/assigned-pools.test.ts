@@ -131,3 +131,55 @@ test('an imported variable the module fills from a function of the project that 
   const database = "const { Sequelize } = require('sequelize');\nfunction connect() {\n  return new Sequelize(process.env.WAREHOUSE_URL);\n}\nconst orm = connect();\nmodule.exports = { orm };\n";
   assert.deepEqual(imported(t, database, `const { orm } = require('../config/db');\n${MIDDLEWARE}`), [ALONE]);
 });
+
+// A module's Prisma client kept on the global object across a development server's reloads (`global.prisma ??
+// makeClient()`, the module storing only that client there), made by a function returning `new PrismaClient()` extended
+// with `$extends` (the same engine and pool): a pool, so `client || prisma` in a helper picks a pool whenever a caller
+// hands no client, and a lone set_config(…, true) there is lost even if another caller hands a transaction.
+const PRISMA_SINGLETON = [
+  "import { PrismaClient } from '@prisma/client';",
+  'declare global { var prisma: PrismaClient | undefined }',
+  'const makeClient = () => {',
+  '  const client = new PrismaClient();',
+  '  return client.$extends({ name: "ids" }).$extends({ name: "json" }) as unknown as PrismaClient;',
+  '};',
+  'const prisma = global.prisma ?? makeClient();',
+  "if (process.env.NODE_ENV !== 'production') global.prisma ??= prisma;",
+  'export { prisma };',
+].join('\n');
+
+const AUDIT_HELPER = [
+  "import { prisma } from './client';",
+  'export const setActor = async (actorId: string, client?: any) => {',
+  '  const db = client || prisma;',
+  "  await db.$executeRaw`SELECT set_config('app.actor', ${actorId}, true)`;",
+  '};',
+].join('\n');
+
+function auditRules(t: Cleanup, client: string): string[] {
+  const repo = scratchRepository('prisma-singleton', t);
+  repo.writeAll({
+    'package.json': JSON.stringify({ name: 'directory', dependencies: { '@prisma/client': '^5', prisma: '^5' } }),
+    'src/db/client.ts': client,
+    'src/api/inTransaction.ts': "import { prisma } from '../db/client';\nimport { setActor } from '../db/audit';\nexport const save = (id: string) => prisma.$transaction(async (tx) => { await setActor(id, tx); });\n",
+    'src/api/alone.ts': "import { setActor } from '../db/audit';\nexport const touch = (id: string) => setActor(id);\n",
+  });
+  return embeddedRules(AUDIT_HELPER, repo.write('src/db/audit.ts', AUDIT_HELPER));
+}
+
+test('a Prisma client cached on the global object and extended with $extends is a pool: `client || prisma` may send the setting alone', (t) => {
+  assert.deepEqual(auditRules(t, PRISMA_SINGLETON), [ALONE]);
+  // Through a const holding the global object (`globalForPrisma`), `||` for `??`.
+  const aliased = PRISMA_SINGLETON.replace('declare global { var prisma: PrismaClient | undefined }', 'const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };')
+    .replace('global.prisma ?? makeClient()', 'globalForPrisma.prisma || makeClient()').replace('global.prisma ??= prisma', 'globalForPrisma.prisma = prisma');
+  assert.deepEqual(auditRules(t, aliased), [ALONE]);
+});
+
+test('a global cache the module also fills with something else, or never fills, says nothing of the client: the helper stays silent', (t) => {
+  const otherValue = PRISMA_SINGLETON.replace("if (process.env.NODE_ENV !== 'production') global.prisma ??= prisma;", 'global.prisma = currentClient();\ndeclare function currentClient(): PrismaClient;');
+  assert.deepEqual(auditRules(t, otherValue), []);
+  const neverStored = PRISMA_SINGLETON.replace("if (process.env.NODE_ENV !== 'production') global.prisma ??= prisma;", '');
+  assert.deepEqual(auditRules(t, neverStored), []);
+  // A client made by an unknown function, extended: not known to be Prisma's.
+  assert.deepEqual(auditRules(t, PRISMA_SINGLETON.replace('const client = new PrismaClient();', 'const client = openClient();\ndeclare function openClient(): PrismaClient;')), []);
+});

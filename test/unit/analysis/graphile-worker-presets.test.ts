@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
-import { scratchRepository, type ScratchRepository } from '../../helpers/scratch';
+import { scratchGitRepository, scratchRepository, type ScratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -71,4 +71,50 @@ test('graphile-worker preset on a direct URL, in a package without graphile-work
   // A preset with no `worker` options (PostGraphile's own) sets nothing of the worker's.
   const postgraphileOnly = "export default {\n  pgServices: [],\n  grafserv: { port: 5678, watch: true },\n  connectionString: process.env.DATABASE_URL,\n};\n";
   assert.deepEqual(configFindings(repo, WORKER_PACKAGE, 'graphile.config.js', postgraphileOnly), []);
+});
+
+/** A preset module of the jobs package, exported by name through a barrel, and a runner file using it as `starter` says. */
+function runnerPresetFindings(t: Parameters<typeof scratchRepository>[1], name: string, starter: readonly string[], options = ON_APP_URL): [string, string][] {
+  const preset = [
+    "import { WorkerPreset } from 'graphile-worker';",
+    'export const jobsPreset: GraphileConfig.Preset = {',
+    '  extends: [WorkerPreset],',
+    `  worker: { ${options.join(', ')} },`,
+    '};',
+  ].join('\n');
+  const repo = scratchGitRepository(name, t!, {
+    'package.json': WORKER_PACKAGE,
+    'src/jobs/index.ts': "export * from './preset';\n",
+    'src/start.ts': starter,
+  });
+  return embeddedFindings(preset, repo.write('src/jobs/preset.ts', preset));
+}
+
+const RUN_WITH_PRESET = [
+  "import { run } from 'graphile-worker';",
+  "import { jobsPreset } from './jobs';",
+  'export const start = () => run({ preset: jobsPreset, taskList: {} });',
+];
+
+test('graphile-worker preset handed to run() from another module: preparedStatements true is reported where it is written', (t) => {
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset', RUN_WITH_PRESET), [['protocol-prepared-statement', 'preparedStatements: true']]);
+  // runOnce, the preset renamed on import.
+  const runOnce = ["import { runOnce } from 'graphile-worker';", "import { jobsPreset as preset } from './jobs';", 'await runOnce({ preset, taskList: {} });'];
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset-once', runOnce).map(([rule]) => rule), ['protocol-prepared-statement']);
+});
+
+test('graphile-worker preset not handed to graphile-worker\'s run(), or run without prepared statements, is no finding', (t) => {
+  // Imported but only read (its schema), or handed to a run() of the project's own.
+  const readOnly = ["import { jobsPreset } from './jobs';", 'export const schema = jobsPreset.worker?.schema;'];
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset-read', readOnly), []);
+  const ownRun = RUN_WITH_PRESET.map((line) => line.replace("from 'graphile-worker'", "from './scheduler'"));
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset-own-run', ownRun), []);
+  // Handed to run() under another option than `preset`.
+  const otherOption = RUN_WITH_PRESET.map((line) => line.replace('preset: jobsPreset', 'taskDirectory: jobsPreset'));
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset-other-option', otherOption), []);
+  // preparedStatements false, or on a direct URL.
+  const off = ['connectionString: process.env.DATABASE_URL', 'preparedStatements: false'];
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset-off', RUN_WITH_PRESET, off), []);
+  const direct = ['connectionString: process.env.DIRECT_URL', 'preparedStatements: true'];
+  assert.deepEqual(runnerPresetFindings(t, 'runner-preset-direct', RUN_WITH_PRESET, direct), []);
 });

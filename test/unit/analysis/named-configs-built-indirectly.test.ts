@@ -98,3 +98,45 @@ test("a helper that caches its caller's text in a config and sends it spread wit
   // The same helper spreading a config it did not build from its parameter forwards nothing.
   assert.deepEqual(found(text.replace('{ text: sql }', '{ text: defaultText }')), []);
 });
+
+test('a name written onto a class field holding a config, copied by Object.assign into the query call, is named there', () => {
+  const text = [
+    "const { Pool } = require('pg');",
+    'class TileSource {',
+    '  constructor(options) {',
+    '    this.pool = new Pool(options);',
+    "    this.tileQuery = { text: options.sql, rowMode: 'array' };",
+    "    if (options.prepare) this.tileQuery.name = 'tile';",
+    '  }',
+    '  async tile(z, x, y) {',
+    '    const query = this.tileQuery.name ? Object.assign({}, this.tileQuery) : { text: this.tileQuery.text };',
+    '    return (await this.pool.query(query, [z, x, y])).rows;',
+    '  }',
+    '}',
+    'module.exports = TileSource;',
+  ].join('\n');
+  assert.deepEqual(found(text), ["protocol-prepared-statement 'tile'"]);
+  // No name written, an empty name (the unnamed statement), or a name written onto another field: nothing is named.
+  assert.deepEqual(found(text.replace("    if (options.prepare) this.tileQuery.name = 'tile';\n", '')), []);
+  assert.deepEqual(found(text.replace("this.tileQuery.name = 'tile'", "this.tileQuery.name = ''")), []);
+  assert.deepEqual(found(text.replace("this.tileQuery.name = 'tile'", "this.statsQuery.name = 'tile'")), []);
+  // A later argument of Object.assign wins: an empty name written after the copy leaves the statement unnamed.
+  assert.deepEqual(found(text.replace('Object.assign({}, this.tileQuery)', "Object.assign({}, this.tileQuery, { name: '' })")), []);
+});
+
+test('a name written onto the const config that the query call sends is named there, not one written onto another const', () => {
+  const text = [
+    "import pg from 'pg';",
+    'const pool = new pg.Pool();',
+    'export async function byId(id) {',
+    "  const config = { text: 'SELECT * FROM users WHERE id = $1' };",
+    "  config.name = 'user-by-id';",
+    '  return pool.query(config, [id]);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(text), ["protocol-prepared-statement 'user-by-id'"]);
+  assert.deepEqual(found(text.replace("config.name = 'user-by-id'", "config['name'] = 'user-by-id'")), ["protocol-prepared-statement 'user-by-id'"]);
+  // The same name in another function is another const: its write does not reach this config.
+  const other = text.replace("  config.name = 'user-by-id';\n", '') + "\nexport function other() { const config = {}; config.name = 'x'; return config; }";
+  assert.deepEqual(found(other), []);
+});
