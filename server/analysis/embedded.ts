@@ -103,7 +103,7 @@ import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
-import { isKnexHookOutsidePool } from './knexHooks';
+import { callsRawOnKnexHookConnection, isKnexHookOutsidePool } from './knexHooks';
 import { injectedTagNeverRunsTransaction, nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 import { openworkflowBackendUrl } from './openworkflowBackends';
 import { postgrejsSchemaOptions } from './postgrejsSchema';
@@ -2291,6 +2291,8 @@ class Extractor {
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
     if (this.isDroppedDrizzleRaw(call, name)) return;
+    // `conn.raw(…)` on the driver's connection a knex hook is handed: no such method, nothing is sent (knexHooks.ts).
+    if (callsRawOnKnexHookConnection(call, this.modules, this.flow)) return;
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
       // On a direct client, or on a client of a server the code started itself or of test code's local database. postgres.js
       // listens on a connection of its own, also a pool's: only a pooler between breaks it (as for a driver's own API, below).
