@@ -104,6 +104,7 @@ import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
 import { callsRawOnKnexHookConnection, isKnexHookOutsidePool } from './knexHooks';
+import { sendsTextWithoutValues } from './simpleQueryCalls';
 import { injectedTagNeverRunsTransaction, nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 import { openworkflowBackendUrl } from './openworkflowBackends';
 import { postgrejsSchemaOptions } from './postgrejsSchema';
@@ -114,7 +115,7 @@ export { keepFolderListings } from './folderEntries';
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>, simpleQueries?: ReadonlySet<number>): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -594,6 +595,11 @@ interface Piece {
    * pools stay pools): unpooled, but a session setting it takes reaches the pool's next checkout, so session-set counts too.
    */
   checkoutsShared?: boolean;
+  /**
+   * Sent whole as one simple-protocol Query, with no values (`db.raw(text)`, `client.query(text)`, `sql.unsafe(text)`):
+   * the server runs its statements as one implicit transaction, so an error in one undoes the others (context.ts).
+   */
+  simpleQuery?: boolean;
   /** Of a checkoutsShared piece: it sits in an arm of its helper that no call of the file takes (untakenArms.ts), so it never runs. */
   onUntakenArm?: boolean;
   /**
@@ -3567,6 +3573,7 @@ class Extractor {
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentBranches() };
+    if (!tagged && this.sentFrom && ts.isCallExpression(this.sentFrom) && sendsTextWithoutValues(this.sentFrom)) piece.simpleQuery = true;
     if (unpooled) piece.unpooled = true;
     if (unpooled === 'checkouts') piece.checkoutsShared = true;
     if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;
@@ -3718,7 +3725,8 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   };
   const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
   const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
-  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore, group.mayAdvanceBefore);
+  const simpleQueries = new Set(pieces.flatMap((p, index) => (p.simpleQuery ? [index] : [])));
+  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore, group.mayAdvanceBefore, simpleQueries);
   const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql) && !p.onUntakenArm);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');
