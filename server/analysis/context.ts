@@ -28,6 +28,11 @@ export interface PlacedFacts {
    * transaction). Undefined when each statement is sent on its own (a SQL file run by psql).
    */
   message?: number;
+  /**
+   * The statement's message is one simple-protocol Query sent with no values (`db.raw(text)`, `client.query(text)`):
+   * its statements run as one implicit transaction, so an error in one rolls back every other (refusedMessages).
+   */
+  simpleQuery?: boolean;
   /** The statement's text (the load-balancing rules read it; only they need it). */
   text?: string;
   /** A transaction boundary no statement writes: the BEGIN/COMMIT a migration tool sends around a section. */
@@ -390,6 +395,25 @@ function followedWithinMessage(statements: readonly PlacedFacts[]): Set<number> 
   return followed;
 }
 
+/**
+ * The query messages sent as one simple query (no values) that hold a SET PostgreSQL refuses (`SET shared_buffers =
+ * '256MB'`: a parameter no session may change) and no transaction boundary: the server runs such a message as one
+ * implicit transaction, and the error rolls back every SET of it, those before the refused one included (those after it
+ * never run). A message with its own BEGIN, COMMIT or ROLLBACK, or one a migration tool wraps, is not read so: what its
+ * blocks commit is not weighed here. Returned as message indices.
+ */
+function refusedMessages(statements: readonly PlacedFacts[]): Set<number> {
+  const refused = new Set<number>();
+  const bounded = new Set<number>();
+  for (const { facts, message, simpleQuery, implicit } of statements) {
+    if (message === undefined || !simpleQuery) continue;
+    if (implicit || facts.transaction !== 'none') bounded.add(message);
+    if (facts.candidates.some((candidate) => candidate.refusedParameter)) refused.add(message);
+  }
+  for (const message of bounded) refused.delete(message);
+  return refused;
+}
+
 /** A statement whose only findings are transaction-local settings (SET LOCAL, set_config(…, true)): it sets, it reads nothing. */
 function onlySetsTransactionSettings(facts: StatementFacts): boolean {
   return facts.candidates.length > 0 && facts.candidates.every((candidate) => candidate.transactionScoped);
@@ -454,6 +478,7 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
   const advisoryPairs = advisoryPairsWithinTransaction(statements);
   const preparedPairs = preparedUsesWithinTransaction(statements, maybeInTransaction);
   const followed = followedWithinMessage(statements);
+  const refused = options.compatibleEngine ? new Set<number>() : refusedMessages(statements);
   const closing = closingHalvesOfPairs(statements, text);
   for (const [index, { start: base, end, facts, message, implicit, mayOpenTransaction, branches, text: statementText }] of statements.entries()) {
     if (mayOpenTransaction) maybeInBlock = true;
@@ -489,7 +514,9 @@ export function applyContext(statements: readonly PlacedFacts[], options: Analys
       if (candidate.routine && options.scheduledJobs && isScheduledJob(candidate.routine, options.scheduledJobs)) continue;
       if (candidate.routine && options.testOnlyRoutines && isTestOnlyRoutine(candidate.routine, options.testOnlyRoutines)) continue; // the test suite's session
       if (candidate.routine && isSnapshotCopy(candidate.routine, options)) continue; // the project's own definition carries it
-      if (candidate.unknownParameter && !options.compatibleEngine) continue;
+      if ((candidate.unknownParameter || candidate.refusedParameter) && !options.compatibleEngine) continue;
+      // A session SET in a simple query a refused SET fails: the implicit transaction's rollback undoes it.
+      if (candidate.rule === 'session-set' && message !== undefined && refused.has(message)) continue;
       if (candidate.prepared && selfContained.has(`${message}:${candidate.prepared.name}`)) continue;
       if (preparedPairs.uses.has(`${index}:${k}`)) continue; // runs on the connection its transaction's PREPARE made it on
       const ruleSeverity = severityFor(candidate.rule, options);

@@ -21,7 +21,7 @@ import { withoutGuardedDeallocates } from './preparedGuard';
 import { falseDefaultParameters, inputParameters, referredFlag, type SessionFlags } from './sessionFlags';
 import { dialectOfSetStatement, dialectOfStatement, withoutYugabyteClauses, type OtherDialect } from './dialect';
 import { replaceLiteralsAndComments, hasTemplateMarkers, isFilledPlaceholder, templateRepair, withFillInNames, afterLeadingTemplateLines, withGluedPercentNamesFilled } from './templatePlaceholders';
-import { isPostgresParameter } from './postgresParameters';
+import { isPostgresParameter, isSessionFixedParameter } from './postgresParameters';
 import { pairBodyLocks, type AdvisoryUse } from './bodyLocks';
 import { closedObject, hypopgUndoCall, openedObject, pairBodyConnections, pairStatementConnections, type Disconnect } from './bodyConnections';
 import { DISCARD_ALL_RESETS, undoKeys, undoes } from './undo';
@@ -70,6 +70,8 @@ export interface Candidate {
   trackedParameter?: boolean;
   /** For a session SET: PostgreSQL has no parameter of that name (postgresParameters.ts). */
   unknownParameter?: boolean;
+  /** For a session SET: a parameter no session may change (postgresParameters.ts): PostgreSQL refuses the SET with an error. */
+  refusedParameter?: boolean;
   /** For temp-table: the object's name (as the parser reads it), which a later DROP may remove. */
   temporary?: string;
   /** For temp-table: a function or procedure created in pg_temp (its name), a finding only when a later call calls it (context.ts). */
@@ -521,6 +523,8 @@ function visitVariableSet(ctx: WalkContext, node: Json): void {
   // variable): unless the file is for a compatible engine with variables of its own (context.ts). A template
   // hole standing for the name may be anything: kept.
   if (!characteristics && !isPostgresParameter(name) && !isFilledPlaceholder(name)) candidate.unknownParameter = true;
+  // Nor a SET of a parameter only the server's start, configuration file or build sets (`SET shared_buffers`): refused.
+  if (!characteristics && isSessionFixedParameter(name)) candidate.refusedParameter = true;
   const edit = setLocalEdit(ctx);
   if (edit) {
     candidate.fixInTransaction = { title: 'Use SET LOCAL (lasts until the end of this transaction)', edits: [edit] };

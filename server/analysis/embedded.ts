@@ -103,7 +103,8 @@ import { drizzleOwnConnection } from './postgresJsWrappers';
 import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
 import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
-import { isKnexHookOutsidePool } from './knexHooks';
+import { callsRawOnKnexHookConnection, isKnexHookOutsidePool } from './knexHooks';
+import { sendsTextWithoutValues } from './simpleQueryCalls';
 import { injectedTagNeverRunsTransaction, nestDrizzlePostgresClients, type NestDrizzlePostgresClient } from './nestDrizzlePostgres';
 import { openworkflowBackendUrl } from './openworkflowBackends';
 import { postgrejsSchemaOptions } from './postgrejsSchema';
@@ -114,7 +115,7 @@ export { keepFolderListings } from './folderEntries';
 /** The SQL analysis, from the caller's (already initialised) copy of the parser. */
 export interface SqlEngine {
   /** Each piece is one query string the application sends (one query message). */
-  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[];
+  analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>, simpleQueries?: ReadonlySet<number>): Finding[];
   syntaxErrorOffset: SyntaxErrorOffset;
 }
 
@@ -594,6 +595,11 @@ interface Piece {
    * pools stay pools): unpooled, but a session setting it takes reaches the pool's next checkout, so session-set counts too.
    */
   checkoutsShared?: boolean;
+  /**
+   * Sent whole as one simple-protocol Query, with no values (`db.raw(text)`, `client.query(text)`, `sql.unsafe(text)`):
+   * the server runs its statements as one implicit transaction, so an error in one undoes the others (context.ts).
+   */
+  simpleQuery?: boolean;
   /** Of a checkoutsShared piece: it sits in an arm of its helper that no call of the file takes (untakenArms.ts), so it never runs. */
   onUntakenArm?: boolean;
   /**
@@ -2307,6 +2313,8 @@ class Extractor {
     const name = bound?.name ?? calleeText(call.expression);
     const receiver = bound?.receiver ?? receiverOf(call);
     if (this.isDroppedDrizzleRaw(call, name)) return;
+    // `conn.raw(…)` on the driver's connection a knex hook is handed: no such method, nothing is sent (knexHooks.ts).
+    if (callsRawOnKnexHookConnection(call, this.modules, this.flow)) return;
     if (name === LISTEN_METHOD && receiver && this.isPostgresJsClient(receiver, call)) {
       // On a direct client, or on a client of a server the code started itself or of test code's local database. postgres.js
       // listens on a connection of its own, also a pool's: only a pooler between breaks it (as for a driver's own API, below).
@@ -3581,6 +3589,7 @@ class Extractor {
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
     const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentBranches() };
+    if (!tagged && this.sentFrom && ts.isCallExpression(this.sentFrom) && sendsTextWithoutValues(this.sentFrom)) piece.simpleQuery = true;
     if (unpooled) piece.unpooled = true;
     if (unpooled === 'checkouts') piece.checkoutsShared = true;
     if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;
@@ -3732,7 +3741,8 @@ function analyzeGroup(group: Group, options: AnalysisOptions, engine: SqlEngine)
   };
   const branches = pieces.some((p) => p.branches) ? pieces.map((p) => p.branches) : undefined;
   const restores = pieces.some((p) => p.restores) ? pieces.map((p) => p.restores) : undefined;
-  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore, group.mayAdvanceBefore);
+  const simpleQueries = new Set(pieces.flatMap((p, index) => (p.simpleQuery ? [index] : [])));
+  let findings = engine.analyzeQueryMessages(pieces.map((p) => p.built.sql), options, group.inTransaction, group.mayOpenBefore, branches, restores, group.leavesBefore, group.mayAdvanceBefore, simpleQueries);
   const sharedSetsKept = !pieces.some((p) => UNDOES_SESSION_SETTING.test(p.built.sql) && !p.onUntakenArm);
   if (group.balancingOnly) findings = findings.filter((f) => getRule(f.rule)?.concern === 'load-balancing');
   if (group.unpooled) findings = findings.filter((f) => f.rule === 'syntax-error');

@@ -9,19 +9,24 @@ import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
 import { walkDescendants } from './astWalk';
 import { optionAssignmentsBefore } from './optionAssignments';
 import { isConfigMemberUnsetOutsideTests } from './unsetConfigMembers';
+import { testOnlyArm } from './testRunConditions';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
 /** A connection string for PostgreSQL, which tells a knex config's dialect when its client is computed. */
 const POSTGRES_URL = /^\s*postgres(?:ql)?:\/\//i;
 
-/** The string literals a value may be (`env.CLIENT || 'pg'`, `a ? 'pg' : 'postgres'`); undefined where a leaf is not a literal nor a fallback. */
+/**
+ * The string literals a value may be (`env.CLIENT || 'pg'`, `a ? 'pg' : 'postgres'`) outside test runs: the arm of a
+ * choice taken only under test (`isTest && !url ? 'sqlite3' : 'postgresql'`, testRunConditions.ts) is not among them.
+ */
 function literalChoices(node: ts.Expression, out: string[] = []): string[] {
   const value = unwrap(node);
   if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value)) out.push(value.text);
   else if (ts.isConditionalExpression(value)) {
-    literalChoices(value.whenTrue, out);
-    literalChoices(value.whenFalse, out);
+    const testOnly = testOnlyArm(value);
+    if (testOnly !== value.whenTrue) literalChoices(value.whenTrue, out);
+    if (testOnly !== value.whenFalse) literalChoices(value.whenFalse, out);
   } else if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.BarBarToken || value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
     literalChoices(value.left, out);
     literalChoices(value.right, out);

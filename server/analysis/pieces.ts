@@ -112,8 +112,8 @@ export function analyzeSqlPieces(pieces: string[], options: Partial<AnalysisOpti
  * The same for the query strings an application sends (embedded SQL): each piece is one query message,
  * so the statements of a multi-statement string run together on one server connection.
  */
-export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[] {
-  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches, restores, leavesBefore, mayAdvanceBefore);
+export function analyzeQueryMessages(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>, simpleQueries?: ReadonlySet<number>): Finding[] {
+  return analyzePlaced(pieces, options, inTransaction, sharedFactsSource, true, mayOpenBefore, branches, restores, leavesBefore, mayAdvanceBefore, simpleQueries);
 }
 
 /** Indices of pieces before which the code may leave (a `return`), each with the paths of that return (PlacedFacts.leaves). */
@@ -126,8 +126,9 @@ export type LeavesBefore = ReadonlyMap<number, readonly (readonly number[] | und
  * `mayAdvanceBefore`: indices of pieces before which code we cannot see, in the same transaction on the same connection,
  * may have drawn from any sequence (a test's request to the application its helper built on the test's transaction,
  * testTransactionCallbacks.ts): read as an INSERT there would be, for currval/lastval.
+ * `simpleQueries`: indices of pieces sent as one simple-protocol Query with no values (PlacedFacts.simpleQuery).
  */
-function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>): Finding[] {
+function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | undefined, inTransaction: TransactionStart, factsOf: FactsSource, messages: boolean, mayOpenBefore?: ReadonlySet<number>, branches?: readonly (readonly number[] | undefined)[], restores?: readonly (readonly SettingRestore[] | undefined)[], leavesBefore?: LeavesBefore, mayAdvanceBefore?: ReadonlySet<number>, simpleQueries?: ReadonlySet<number>): Finding[] {
   const placed: PlacedFacts[] = [];
   const invisibleBegin = inTransaction === true || inTransaction === 'rolledBack';
   if (invisibleBegin) placed.push({ start: 0, end: 0, facts: { ...EMPTY_FACTS, transaction: 'begin' } });
@@ -141,7 +142,7 @@ function analyzePlaced(pieces: string[], options: Partial<AnalysisOptions> | und
     factsOf.prepare?.(spans.filter((span) => span.resume !== undefined).map((span) => span.text));
     for (const span of spans) {
       const facts = asRestore(spanFacts(span, factsOf), restores?.[index]?.find((restore) => span.start <= restore.at && restore.at < span.end));
-      placed.push({ start: base + span.start, end: base + span.end, facts, psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text, branches: branches?.[index] });
+      placed.push({ start: base + span.start, end: base + span.end, facts, psqlScript: span.afterMetaCommand || (!messages && span.quotedPsqlVariable), message: messages ? index : undefined, text: span.text, branches: branches?.[index], ...(messages && simpleQueries?.has(index) && { simpleQuery: true }) });
     }
     base += piece.length + 1;
   }

@@ -100,6 +100,55 @@ export function isPostgresParameter(name: string): boolean {
   return lower.includes('.') || POSTGRES_PARAMETERS.has(lower);
 }
 
+/**
+ * The parameters no session may SET (PostgreSQL 15's, lower case): those of contexts `postmaster` (set at server start),
+ * `sighup` (the configuration file), `internal` (fixed when the server was built or initialised) and `backend` /
+ * `superuser-backend` (only in the startup packet, before the session begins). PostgreSQL answers a `SET` of one of them
+ * with an error ("cannot be changed without restarting the server", "cannot be changed now", "cannot be set after
+ * connection start"), so it leaves no session state. test/unit/analysis/postgres-parameters.test.ts checks the list
+ * against the context column of the installed server's `postgres --describe-config` (which omits the `internal` ones and
+ * those kept out of the sample file). Parameters of other versions are not here: their SET keeps its finding.
+ */
+const SESSION_FIXED_PARAMETERS: ReadonlySet<string> = new Set(`
+  archive_cleanup_command archive_command archive_library archive_mode archive_timeout authentication_timeout
+  autovacuum autovacuum_analyze_scale_factor autovacuum_analyze_threshold autovacuum_freeze_max_age
+  autovacuum_max_workers autovacuum_multixact_freeze_max_age autovacuum_naptime autovacuum_vacuum_cost_delay
+  autovacuum_vacuum_cost_limit autovacuum_vacuum_insert_scale_factor autovacuum_vacuum_insert_threshold
+  autovacuum_vacuum_scale_factor autovacuum_vacuum_threshold autovacuum_work_mem bgwriter_delay bgwriter_flush_after
+  bgwriter_lru_maxpages bgwriter_lru_multiplier block_size bonjour bonjour_name checkpoint_completion_target
+  checkpoint_flush_after checkpoint_timeout checkpoint_warning cluster_name data_checksums data_directory
+  data_directory_mode data_sync_retry db_user_namespace debug_assertions dynamic_shared_memory_type event_source
+  external_pid_file fsync full_page_writes hba_file hot_standby hot_standby_feedback huge_page_size huge_pages
+  ident_file ignore_system_indexes in_hot_standby integer_datetimes jit_debugging_support jit_profiling_support
+  jit_provider krb_caseins_users krb_server_keyfile lc_collate lc_ctype listen_addresses log_autovacuum_min_duration
+  log_checkpoints log_connections log_destination log_directory log_disconnections log_file_mode log_filename
+  log_hostname log_line_prefix log_recovery_conflict_waits log_rotation_age log_rotation_size
+  log_startup_progress_interval log_timezone log_truncate_on_rotation logging_collector max_connections
+  max_files_per_process max_function_args max_identifier_length max_index_keys max_locks_per_transaction
+  max_logical_replication_workers max_pred_locks_per_page max_pred_locks_per_relation max_pred_locks_per_transaction
+  max_prepared_transactions max_replication_slots max_slot_wal_keep_size max_standby_archive_delay
+  max_standby_streaming_delay max_sync_workers_per_subscription max_wal_senders max_wal_size max_worker_processes
+  min_dynamic_shared_memory min_wal_size old_snapshot_threshold port post_auth_delay primary_conninfo
+  primary_slot_name promote_trigger_file recovery_end_command recovery_init_sync_method recovery_min_apply_delay
+  recovery_prefetch recovery_target recovery_target_action recovery_target_inclusive recovery_target_lsn
+  recovery_target_name recovery_target_time recovery_target_timeline recovery_target_xid restart_after_crash
+  restore_command segment_size server_encoding server_version server_version_num shared_buffers shared_memory_size
+  shared_memory_size_in_huge_pages shared_memory_type shared_preload_libraries ssl ssl_ca_file ssl_cert_file
+  ssl_ciphers ssl_crl_dir ssl_crl_file ssl_dh_params_file ssl_ecdh_curve ssl_key_file ssl_library
+  ssl_max_protocol_version ssl_min_protocol_version ssl_passphrase_command ssl_passphrase_command_supports_reload
+  ssl_prefer_server_ciphers superuser_reserved_connections synchronous_standby_names syslog_facility syslog_ident
+  syslog_sequence_numbers syslog_split_messages track_activity_query_size track_commit_timestamp
+  unix_socket_directories unix_socket_group unix_socket_permissions vacuum_defer_cleanup_age wal_block_size
+  wal_buffers wal_decode_buffer_size wal_keep_size wal_level wal_log_hints wal_receiver_create_temp_slot
+  wal_receiver_status_interval wal_receiver_timeout wal_retrieve_retry_interval wal_segment_size wal_sync_method
+  wal_writer_delay wal_writer_flush_after
+`.split(/\s+/).filter(Boolean));
+
+/** Whether PostgreSQL refuses `SET <name> …` in any session: a parameter only the server's start, configuration or build sets. */
+export function isSessionFixedParameter(name: string): boolean {
+  return SESSION_FIXED_PARAMETERS.has(name.toLowerCase());
+}
+
 /** The ways PostgreSQL accepts of writing a boolean `on` (constants as detect.ts reads them, lower case). */
 const ON = ['on', 'true', 'yes', '1', 't', 'y'];
 

@@ -39,6 +39,7 @@ import { TEST_PATH } from './testPath';
 import { blankedRanges, type TextRange } from './blankedRanges';
 import { type ContainerCommand, containerCommands, onlyPrismaSetupFolder, workingFolder } from './containerCommands';
 import { dockerfileCommands } from './dockerfileCommands';
+import { RUN_ENVIRONMENT_NAME } from './runEnvironment';
 import { isDockerfile } from './dockerInit';
 import { flyConfigCommands, isFlyConfig, isProcfile, procfileCommands } from './platformCommands';
 
@@ -153,9 +154,6 @@ function containerRunsMigrateDeploys(text: string, fileName: string, commands: r
     return commandLineMigrateDeploys(view, fileName, { assigned, runFolder });
   });
 }
-
-/** A variable that names the environment an application runs in (`NODE_ENV`, `APP_ENV`, `RAILS_ENV`, `ENVIRONMENT`). */
-const RUN_ENVIRONMENT_NAME = /(?:^|_)ENV(?:IRONMENT)?$/i;
 
 /** Whether a container's environment says it runs for development or testing (`NODE_ENV: development`, `APP_ENV=test`). */
 function runsForDevelopment(environment: ReadonlyMap<string, readonly string[]>): boolean {

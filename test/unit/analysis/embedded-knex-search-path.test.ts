@@ -164,3 +164,42 @@ test('searchPath nested inside the connection block of a Lucid config is not kne
   ].join('\n');
   assert.deepEqual(found(text, 'pg_replicas.ts'), []);
 });
+
+// A client chosen between PostgreSQL and another database by a condition that holds only under test (`isTest`,
+// `NODE_ENV === 'test'`, or a conjunction with one) is PostgreSQL's in every run of the deployed application.
+test('a client that is another database only in test runs is PostgreSQL outside them: its searchPath is flagged', () => {
+  const inClassMethod = (client: string) => [
+    "import knex, { Knex } from 'knex';",
+    'export class Registry {',
+    '  private handle?: Knex;',
+    '  open(): Knex {',
+    "    const isTest = process.env.NODE_ENV === 'test';",
+    '    const settings: Knex.Config = {',
+    `      client: ${client},`,
+    "      connection: isTest ? { filename: ':memory:' } : { connectionString: process.env.DATABASE_URL },",
+    "      searchPath: ['geo', 'public'],",
+    '    };',
+    '    this.handle = knex(settings);',
+    '    return this.handle;',
+    '  }',
+    '}',
+  ].join('\n');
+  for (const client of [
+    "isTest && !process.env.DATABASE_URL ? 'sqlite3' : 'postgresql'",
+    "process.env.NODE_ENV === 'test' ? 'better-sqlite3' : 'pg'",
+    "!isTest ? 'pg' : 'sqlite3'",
+  ]) {
+    assert.deepEqual(found(inClassMethod(client)), ["session-set searchPath: ['geo', 'public']"], client);
+  }
+});
+
+test('a client that may be another database outside test runs, or PostgreSQL only in them, is still not flagged', () => {
+  for (const client of [
+    "isTest || useLite ? 'sqlite3' : 'pg'",
+    "isTest ? 'pg' : 'sqlite3'",
+    "process.env.NODE_ENV === 'production' ? 'pg' : 'sqlite3'",
+    "process.env.NODE_ENV !== 'test' ? 'sqlite3' : 'pg'",
+  ]) {
+    assert.deepEqual(found(`const c = { client: ${client}, connection: url, searchPath: 'app' };`), [], client);
+  }
+});

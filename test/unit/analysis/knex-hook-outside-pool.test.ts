@@ -62,3 +62,42 @@ test('an afterCreate beside the options of a call that is not knex is still read
   ].join('\n');
   assert.deepEqual(embeddedFindings(text, 'db.js').map(([rule]) => rule), ['session-set']);
 });
+
+// knex calls `pool.afterCreate(connection, done)` with the driver's own connection (for PostgreSQL a node-postgres
+// Client), which has no `raw` method: `conn.raw(…)` there throws, or is skipped by an `if (conn.raw)` guard, and sends
+// nothing. The driver's `conn.query(…)` is sent, and so is a `raw` call on the knex instance itself.
+
+/** A TypeScript module importing knex whose pool config's afterCreate runs `body` (its parameters: `link`, `done`). */
+function poolHookModule(body: string[], knexImport = "import knex from 'knex';"): string {
+  return [
+    knexImport,
+    'export const poolSettings = {',
+    '  min: 1,',
+    '  max: 8,',
+    '  afterCreate: async (link: any, done: (err: Error | null, link?: any) => void) => {',
+    ...body.map((line) => `    ${line}`),
+    '    done(null, link);',
+    '  },',
+    '};',
+    "export const db = knex({ client: 'pg', connection: process.env.DATABASE_URL, pool: poolSettings });",
+  ].join('\n');
+}
+
+test("raw(…) on the connection an afterCreate hook is handed sends nothing: the driver's connection has no raw method", () => {
+  const guarded = poolHookModule(['if (link.raw) {', "  await link.raw(\"SET lock_timeout = '3s'\");", '  await link.raw(`SET work_mem = \'16MB\'; SET jit = off;`);', '}']);
+  assert.deepEqual(embeddedFindings(guarded, 'pool.ts'), []);
+  const unguarded = poolHookModule(["await link.raw(\"SET idle_in_transaction_session_timeout = '20s'\");"]);
+  assert.deepEqual(embeddedFindings(unguarded, 'pool.ts'), []);
+});
+
+test("the hook connection's own query(…), and raw(…) on the knex instance, are still reported", () => {
+  const driverQuery = poolHookModule(["await link.query(\"SET lock_timeout = '3s'\");"]);
+  assert.deepEqual(embeddedFindings(driverQuery, 'pool.ts').map(([rule]) => rule), ['session-set']);
+  const onKnex = poolHookModule(["await db.raw(\"SET lock_timeout = '3s'\");"]);
+  assert.deepEqual(embeddedFindings(onKnex, 'pool.ts').map(([rule]) => rule), ['session-set']);
+});
+
+test('raw(…) on an afterCreate parameter in a file that does not import knex is still reported', () => {
+  const text = poolHookModule(["await link.raw(\"SET lock_timeout = '3s'\");"], "import { knex } from './shared-db';\nimport { Pool } from 'pg';");
+  assert.deepEqual(embeddedFindings(text, 'pool.ts').map(([rule]) => rule), ['session-set']);
+});
