@@ -73,16 +73,34 @@ function insideQuotedText(sql: string, at: number): boolean {
 }
 
 /**
+ * Drivers (and the libraries over them) whose Parse declares no type for a value, or `unknown` for a string or a number
+ * (node-postgres declares none; postgres.js only for a Date, a Buffer, a boolean or a bigint). A statement whose text takes
+ * no parameter is then refused at Parse or Bind. Prisma declares `text` for a string, which makes an unused parameter
+ * acceptable: its statement runs, the quoted `"$1"` taken literally.
+ */
+const UNTYPED_BINDING_MODULES = /^(?:pg|pg-pool|postgres|kysely|slonik|drizzle-orm|@databases\/pg)(?:\/|$)/;
+/** A hole (`${…}`, as written) a postgres.js Parse would declare a type for: a boolean or bigint literal. */
+const TYPED_VALUE_HOLE = /^\$\{\s*(?:true|false|\d+n)\s*\}$/;
+
+/** Whether the file's tags reach the server through a driver that declares no type for a plain value, and no other binding library is imported. */
+export function bindsUntypedValues(modules: readonly ImportedModule[]): boolean {
+  return modules.some((m) => UNTYPED_BINDING_MODULES.test(m.specifier))
+    && !modules.some((m) => BINDING_MODULES.test(m.specifier) && !UNTYPED_BINDING_MODULES.test(m.specifier));
+}
+
+/**
  * Whether a tag's bound holes make the server refuse the query (`sql\`SET search_path TO "${schema}"\``): the driver
  * numbers each hole's value `$1`, `$2`… in order, but a hole inside a quoted identifier or string literal is only text
  * there (`"$1"`), and PostgreSQL counts the parameters a statement takes from the `$n` of its code. When the last hole
  * is quoted and no `$n` of the code reaches its number, the Bind supplies more values than the statement takes and
- * PostgreSQL refuses it: nothing runs. Only when every slot is a bound plain-value hole (one value each), and none
- * of them holds a nested tag (whose values would shift the numbering).
+ * PostgreSQL refuses it: nothing runs. Only when every slot is a bound plain-value hole (one value each), none of
+ * them holds a nested tag (whose values would shift the numbering) or a value a driver declares a type for, and the
+ * file's driver declares none for the rest (bindsUntypedValues: the caller asks).
  */
 export function quotedLastHoleRefused(sql: string, slotAt: readonly number[], boundHoles: readonly boolean[], holeCodes: readonly string[]): boolean {
   const count = slotAt.length;
-  if (count === 0 || boundHoles.length !== count || boundHoles.some((bound) => !bound) || holeCodes.some((code) => code.includes('`'))) return false;
+  if (count === 0 || boundHoles.length !== count || boundHoles.some((bound) => !bound)) return false;
+  if (holeCodes.some((code) => code.includes('`') || TYPED_VALUE_HOLE.test(code))) return false;
   if (!insideQuotedText(sql, slotAt[count - 1])) return false;
   let reached = false;
   forEachCodePosition(sql, (i) => {

@@ -33,7 +33,7 @@ import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { DRIZZLE_RAW_METHOD, DRIZZLE_SQL_MODULE, isHandedOnDrizzleSql } from './drizzleSqlExports';
-import { isPlainValueHole, quotedLastHoleRefused, setValueParameters, writtenParametersBound } from './boundSetValues';
+import { bindsUntypedValues, isPlainValueHole, quotedLastHoleRefused, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, packageReachesOnlyPglite, postgresBranches, isOtherDialectReceiver, isTypedAsOtherDriver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { POOLER_PORT_TEXT } from './poolerEndpoints';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
@@ -3468,7 +3468,7 @@ class Extractor {
     const boundHoles = slots.map((slot, s) => tagBinds && slot.hole && isPlainValueHole(holeCodes[s]));
     const sender = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom.expression : undefined;
     const method = sender && ts.isPropertyAccessExpression(sender) ? sender.name.text : sender && ts.isIdentifier(sender) ? sender.text : undefined;
-    const refusedForQuotedHole = quotedLastHoleRefused(built.sql, built.slotAt, boundHoles, holeCodes);
+    const refusedForQuotedHole = bindsUntypedValues(this.modules) && quotedLastHoleRefused(built.sql, built.slotAt, boundHoles, holeCodes);
     return { boundHoles, writtenBound: writtenParametersBound(this.modules, method), refusedForQuotedHole };
   }
 

@@ -118,7 +118,7 @@ test('a tag whose last bound hole sits inside a quoted identifier or string lite
   assert.deepEqual(found(postgresJs), []);
 });
 
-test('a quoted hole keeps the SET when the text reaches the server: a plain template, a hole that inserts text, a driver that formats on the client', () => {
+test('a quoted hole keeps the SET when the text reaches the server: a plain template, a hole that inserts text, a driver that formats on the client or declares the value\'s type', () => {
   const interpolated = [
     "import { Pool } from 'pg';",
     'const pool = new Pool();',
@@ -144,4 +144,22 @@ test('a quoted hole keeps the SET when the text reaches the server: a plain temp
     '}',
   ].join('\n');
   assert.deepEqual(found(pgPromise), ['SET search_path TO "$1:value"']);
+  // Prisma declares a string's type (text) at Parse: an unused parameter is then accepted, and the SET runs as written.
+  const prisma = [
+    "import { PrismaClient } from '@prisma/client';",
+    'const prisma = new PrismaClient();',
+    'export async function useSchema(schema: string) {',
+    '  await prisma.$executeRaw`SET search_path TO "${schema}"`;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(prisma), ['SET search_path TO "${schema}"']);
+  // postgres.js declares a boolean's type (bool): the same.
+  const typedValue = [
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.DATABASE_URL!);',
+    'export async function quiet() {',
+    "  await sql`SET app.quiet TO '${true}'`;",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(typedValue), ["SET app.quiet TO '${true}'"]);
 });
