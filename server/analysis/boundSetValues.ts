@@ -9,6 +9,7 @@
 // inserts raw text (`${sql(name)}`, `${sql.raw(v)}`, `${Prisma.raw(v)}`), and a driver placeholder whose formatting
 // depends on the library (`?`, `:name`: knex binds them, Sequelize's replacements format them): those keep it.
 import type { ImportedModule } from './embeddedDialect';
+import { forEachCodePosition, skipNonCode } from './splitter';
 
 /** Libraries that format a query's variables into its text on the client. */
 const CLIENT_FORMATTING_MODULES = /^(?:pg-promise|massive)(?:\/|$)/;
@@ -57,4 +58,55 @@ export function setValueParameters(sql: string, start: number, end: number): Arr
   const found: Array<{ at: number; number: number }> = [];
   for (const match of value.matchAll(/(?<![\w$])\$(\d+)\b/g)) found.push({ at: start + head[0].length + (match.index ?? 0), number: Number(match[1]) });
   return found;
+}
+
+/** Whether SQL offset `at` lies inside a quoted identifier, a string literal or a dollar-quoted string of `sql`. */
+function insideQuotedText(sql: string, at: number): boolean {
+  let i = 0;
+  while (i <= at && i < sql.length) {
+    const skipped = skipNonCode(sql, i);
+    if (skipped < 0) { i++; continue; }
+    if (at < skipped && at > i && !sql.startsWith('--', i) && !sql.startsWith('/*', i)) return true;
+    i = Math.max(skipped, i + 1);
+  }
+  return false;
+}
+
+/**
+ * Drivers (and the libraries over them) whose Parse declares no type for a value, or `unknown` for a string or a number
+ * (node-postgres declares none; postgres.js only for a Date, a Buffer, a boolean or a bigint). A statement whose text takes
+ * no parameter is then refused at Parse or Bind. Prisma declares `text` for a string, which makes an unused parameter
+ * acceptable: its statement runs, the quoted `"$1"` taken literally.
+ */
+const UNTYPED_BINDING_MODULES = /^(?:pg|pg-pool|postgres|kysely|slonik|drizzle-orm|@databases\/pg)(?:\/|$)/;
+/** A hole (`${…}`, as written) a postgres.js Parse would declare a type for: a boolean or bigint literal. */
+const TYPED_VALUE_HOLE = /^\$\{\s*(?:true|false|\d+n)\s*\}$/;
+
+/** Whether the file's tags reach the server through a driver that declares no type for a plain value, and no other binding library is imported. */
+export function bindsUntypedValues(modules: readonly ImportedModule[]): boolean {
+  return modules.some((m) => UNTYPED_BINDING_MODULES.test(m.specifier))
+    && !modules.some((m) => BINDING_MODULES.test(m.specifier) && !UNTYPED_BINDING_MODULES.test(m.specifier));
+}
+
+/**
+ * Whether a tag's bound holes make the server refuse the query (`sql\`SET search_path TO "${schema}"\``): the driver
+ * numbers each hole's value `$1`, `$2`… in order, but a hole inside a quoted identifier or string literal is only text
+ * there (`"$1"`), and PostgreSQL counts the parameters a statement takes from the `$n` of its code. When the last hole
+ * is quoted and no `$n` of the code reaches its number, the Bind supplies more values than the statement takes and
+ * PostgreSQL refuses it: nothing runs. Only when every slot is a bound plain-value hole (one value each), none of
+ * them holds a nested tag (whose values would shift the numbering) or a value a driver declares a type for, and the
+ * file's driver declares none for the rest (bindsUntypedValues: the caller asks).
+ */
+export function quotedLastHoleRefused(sql: string, slotAt: readonly number[], boundHoles: readonly boolean[], holeCodes: readonly string[]): boolean {
+  const count = slotAt.length;
+  if (count === 0 || boundHoles.length !== count || boundHoles.some((bound) => !bound)) return false;
+  if (holeCodes.some((code) => code.includes('`') || TYPED_VALUE_HOLE.test(code))) return false;
+  if (!insideQuotedText(sql, slotAt[count - 1])) return false;
+  let reached = false;
+  forEachCodePosition(sql, (i) => {
+    const match = /^\$(\d+)/.exec(sql.slice(i, i + 12));
+    if (match && (i === 0 || !/[\w$]/.test(sql[i - 1])) && Number(match[1]) >= count) reached = true;
+    return match ? match[0].length : 0;
+  });
+  return !reached;
 }

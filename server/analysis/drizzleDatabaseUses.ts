@@ -17,7 +17,8 @@
 // from a method or from a function that is not followed, stored elsewhere, passed to anything else, imported as a
 // namespace or required may run transactions anywhere; so may an export no file of the project imports (a
 // library's, for its users). A database put into an object a function returns (a request context) is not followed
-// to its readers: it is accepted only in a project no file of which mentions a transaction (contextStaysSafe). A database
+// to its readers: it is accepted only in a project no file of which mentions a transaction, or, for a maker written in
+// place where a dependency's function asks for it, when none of the files the server's file loads does (contextStaysSafe). A database
 // NestJS injects into a class (nestDrizzlePostgres.ts finds the injections) is judged in every member of that class,
 // kept in private fields only (injectedDatabaseNeverRunsTransaction); so is one a class makes and keeps in a private
 // field of its own (`this.db = drizzle(client)` in its constructor: classFieldStaysSafe).
@@ -29,7 +30,7 @@ import { resolve } from 'node:path';
 import { importedNames, loadedBinding } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
 import { bindingScopeOf, hasModifier, isExportedVariable, rebindsBelow, variableDeclaredIn } from './astWalk';
-import { importersOf, projectMayMention } from './projectImporters';
+import { importClosureMayMention, importersOf, projectMayMention } from './projectImporters';
 import { everyImporterPasses } from './exportImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
@@ -707,7 +708,8 @@ function optionStaysSafe(property: ts.ShorthandPropertyAssignment | ts.PropertyA
   // `[{ name: 'pooler', makeDb: (url) => drizzle(…) }, …]`: a row of a test table, handed whole to its callback.
   if (ts.isArrayLiteralExpression(call)) return tableRowStaysSafe(call, call.elements.indexOf(object as ts.Expression), { key }, view, walk);
   // `return { session, db, headers }`: a request context (tRPC's createContext), read wherever the framework hands it.
-  if (returningFunction(object)) return contextStaysSafe(view);
+  const contextMaker = returningFunction(object);
+  if (contextMaker) return contextStaysSafe(contextMaker, view);
   if (!ts.isCallExpression(call) || call.expression === object || !ts.isIdentifier(call.expression)) return false;
   const index = call.arguments.indexOf(object as ts.Expression);
   if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
@@ -720,10 +722,32 @@ function optionStaysSafe(property: ts.ShorthandPropertyAssignment | ts.PropertyA
  * handlers anywhere in the project (`({ ctx }) => ctx.db.select()`, `({ ctx: { db } }) => …`) by no name this walk can
  * follow. It runs no transaction when no source file of the project mentions one at all (PROJECT_TRANSACTION_WORD: a
  * `.transaction(…)` or `$client` on any receiver, or a library's `transaction: true` option; a migrator handed the
- * context's database runs its one transaction per run, as migrate(db) anywhere does).
+ * context's database runs its one transaction per run, as migrate(db) anywhere does). A maker written in place for a
+ * dependency (handedInPlaceToDependency) is read by the code its file loads only: the mention is looked for there.
  */
-function contextStaysSafe(view: FileView): boolean {
-  return !projectMayMention(resolve(view.source.fileName), PROJECT_TRANSACTION_WORD);
+function contextStaysSafe(maker: ts.FunctionLikeDeclaration, view: FileView): boolean {
+  const file = resolve(view.source.fileName);
+  if (!projectMayMention(file, PROJECT_TRANSACTION_WORD)) return true;
+  // Made only where a framework asks for it: its readers are in the code this file loads.
+  return handedInPlaceToDependency(maker, view) && !importClosureMayMention(file, PROJECT_TRANSACTION_WORD);
+}
+
+/**
+ * A context maker written in place as an argument of a dependency's function, or as a property of an object written
+ * there (`trpcServer({ createContext: () => ({ db }), router })`, `trpcServer` from '@hono/trpc-server'): no code of the
+ * project can call it, and the framework hands what it makes only to what the same call gives it (the router), whose
+ * code is this file's or is loaded by it. A maker declared apart (an exported `createContext`) may be called anywhere.
+ */
+function handedInPlaceToDependency(maker: ts.FunctionLikeDeclaration, view: FileView): boolean {
+  if (!ts.isArrowFunction(maker) && !ts.isFunctionExpression(maker)) return false;
+  let holder: ts.Node = outermostWrapper(maker);
+  if (ts.isPropertyAssignment(holder.parent) && holder.parent.initializer === holder) holder = outermostWrapper(holder.parent.parent as ts.Expression);
+  const call = holder.parent;
+  if (!call || !ts.isCallExpression(call) || !call.arguments.some((argument) => argument === holder)) return false;
+  let callee = call.expression;
+  while (ts.isPropertyAccessExpression(callee)) callee = callee.expression;
+  const imported = ts.isIdentifier(callee) ? importedNames(view.source).get(callee.text) : undefined;
+  return imported !== undefined && !imported.specifier.startsWith('.') && resolveModule(view.source.fileName, imported.specifier) === undefined;
 }
 
 /** The property `key` of the object given to a function's `index`th parameter, used safely in the function (optionStaysSafe). */

@@ -33,7 +33,7 @@ import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { DRIZZLE_RAW_METHOD, DRIZZLE_SQL_MODULE, isHandedOnDrizzleSql } from './drizzleSqlExports';
-import { isPlainValueHole, setValueParameters, writtenParametersBound } from './boundSetValues';
+import { bindsUntypedValues, isPlainValueHole, quotedLastHoleRefused, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, packageReachesOnlyPglite, postgresBranches, isOtherDialectReceiver, isTypedAsOtherDriver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { POOLER_PORT_TEXT } from './poolerEndpoints';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
@@ -574,9 +574,10 @@ interface Piece {
   tagged: boolean;
   /**
    * For a text holding a SET and a `$n`: which of its slots are a tag's holes of plain values (bound as parameters),
-   * and whether a `$n` written in the text is sent as a protocol parameter (boundSetValues.ts).
+   * whether a `$n` written in the text is sent as a protocol parameter, and whether the server refuses the query for a
+   * tag's quoted last hole (boundSetValues.ts).
    */
-  setParameters?: { boundHoles: boolean[]; writtenBound: boolean };
+  setParameters?: { boundHoles: boolean[]; writtenBound: boolean; refusedForQuotedHole: boolean };
   /** The conditional paths of the code that sends it (codeBranches.ts), when it sits on any. */
   branches?: number[];
   /** A transaction boundary a client method sends (no SQL written in the file): no finding is placed in it. */
@@ -3483,14 +3484,16 @@ class Extractor {
   }
 
   /** How the `$n` of a SET's value reach the server (boundSetValues.ts): a tag's plain-value holes, and the text's written `$n`. */
-  private setParametersOf(parts: Part[], holesBound: boolean): { boundHoles: boolean[]; writtenBound: boolean } {
+  private setParametersOf(parts: Part[], built: BuiltText, holesBound: boolean): NonNullable<Piece['setParameters']> {
     // A tag's holes are bound where the file imports a driver that binds (not pg-promise): a tag of unknown origin may splice.
     const tagBinds = holesBound && writtenParametersBound(this.modules, undefined);
-    const boundHoles = parts.filter((part): part is SlotPart => part.kind === 'slot')
-      .map((slot) => tagBinds && slot.hole && isPlainValueHole(this.source.text.slice(slot.fileStart, slot.fileEnd)));
+    const slots = parts.filter((part): part is SlotPart => part.kind === 'slot');
+    const holeCodes = slots.map((slot) => this.source.text.slice(slot.fileStart, slot.fileEnd));
+    const boundHoles = slots.map((slot, s) => tagBinds && slot.hole && isPlainValueHole(holeCodes[s]));
     const sender = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom.expression : undefined;
     const method = sender && ts.isPropertyAccessExpression(sender) ? sender.name.text : sender && ts.isIdentifier(sender) ? sender.text : undefined;
-    return { boundHoles, writtenBound: writtenParametersBound(this.modules, method) };
+    const refusedForQuotedHole = bindsUntypedValues(this.modules) && quotedLastHoleRefused(built.sql, built.slotAt, boundHoles, holeCodes);
+    return { boundHoles, writtenBound: writtenParametersBound(this.modules, method), refusedForQuotedHole };
   }
 
   /** A finding on a TS node itself (not on SQL text), when its rule applies. */
@@ -3594,7 +3597,7 @@ class Extractor {
     if (unpooled === 'checkouts') piece.checkoutsShared = true;
     if (unpooled === 'checkouts' && this.sentFrom && UNDOES_SESSION_SETTING.test(built.sql) && onArmNoCallTakes(this.sentFrom, this.flow)) piece.onUntakenArm = true;
     if (unpooled === 'checkouts' && this.sentFrom && ts.isCallExpression(this.sentFrom) && this.undoneOnSameVariable(this.sentFrom)) piece.undoneOnClient = true;
-    if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, holesBound);
+    if (MAY_SET_PARAMETER.test(built.sql)) piece.setParameters = this.setParametersOf(withSlots, built, holesBound);
     if (!tagged && MAY_RESTORE_SETTING.test(built.sql)) {
       const sendingCall = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom : undefined;
       const sentOn = sendingCall && receiverOf(sendingCall);
@@ -3702,6 +3705,8 @@ const MAY_RESTORE_SETTING = /\bset(?:\s|_config\s*\()/i;
 function setsBoundValue(piece: Piece, start: number, end: number): boolean {
   const facts = piece.setParameters;
   if (!facts) return false;
+  // A quoted last hole (`SET search_path TO "${schema}"`): the server refuses the whole query, so nothing is set.
+  if (facts.refusedForQuotedHole) return true;
   const { sql, slotAt } = piece.built;
   for (const parameter of setValueParameters(sql, start, end)) {
     let slot = -1;

@@ -566,6 +566,7 @@ export class OwnServerClients {
     }
     if (ts.isStringLiteralLike(value) && this.listenerStartedBefore(value)) return true;
     if (this.testCode && !ts.isIdentifier(value)) return this.localTestDatabase(value, depth);
+    if (ts.isTemplateExpression(value)) return this.databasePathOnOwnServer(value, depth);
     if (!ts.isIdentifier(value)) return false;
     // Names are judged once: a cycle (`a = f(b); b = g(a)`) is not one.
     return this.judged(this.nameVerdicts(), value, depth, () => this.nameFromOwnServer(value, depth));
@@ -1846,6 +1847,17 @@ export class OwnServerClients {
       this.helperVerdicts.set(key, verdict);
     }
     return verdict;
+  }
+
+  /**
+   * Outside test code, a template that only adds a database's path to such a server's URL (`${dbURI}/${dbName}` in a
+   * suite's helper module, `dbURI` vitest's injected container URL): the server is the first hole's. No `?`, `@` or `,`
+   * in its text, which could name another host (`?host=`, a host list, credentials before one).
+   */
+  private databasePathOnOwnServer(template: ts.TemplateExpression, depth: number): boolean {
+    const { text, holes } = templateSkeleton(template);
+    if (!text.startsWith('\u00000\u0000/') || /[?@,]/.test(text)) return false;
+    return this.fromOwnServer(holes[0], depth + 1);
   }
 
   /**

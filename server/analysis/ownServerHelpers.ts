@@ -309,14 +309,16 @@ function fromStartedLocal(expression: ts.Expression, locals: ReadonlySet<string>
  */
 export function isOwnServerInjection(file: string, call: ts.CallExpression, imports: Map<string, ImportedName>): boolean {
   if (!ts.isIdentifier(call.expression) || call.arguments.length !== 1 || !ts.isStringLiteralLike(call.arguments[0])) return false;
-  const imported = imports.get(call.expression.text);
+  // `const { inject } = await import('vitest')` in the helper binds it as the static import does (packageLoadBindings).
+  const imported = imports.get(call.expression.text) ?? packageLoadBindings(call.getSourceFile()).get(call.expression.text);
   if (imported?.specifier !== VITEST_MODULE || imported.name !== INJECT_NAME) return false;
   return ownServerProvidedKeys(file, setupStartsOwnServer).has(call.arguments[0].text);
 }
 
 /** Whether a function's body reads such an injected value (a test helper building its database URL from it). */
 function readsOwnServerInjection(file: string, fn: ts.FunctionLikeDeclaration, imports: Map<string, ImportedName>): boolean {
-  if (![...imports.values()].some((imported) => imported.specifier === VITEST_MODULE)) return false;
+  const loaded = packageLoadBindings(fn.getSourceFile()).values();
+  if (![...imports.values(), ...loaded].some((imported) => imported.specifier === VITEST_MODULE)) return false;
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;

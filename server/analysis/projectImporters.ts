@@ -210,3 +210,38 @@ function listProject(root: string): ProjectFiles {
 export function specifiersIn(text: string): string[] {
   return [...text.matchAll(SPECIFIER)].map((m) => m[2]);
 }
+
+/** How many files an import closure may hold before it is taken to mention anything (importClosureMayMention). */
+const MAX_CLOSURE_FILES = 2_000;
+/** `import(name)`, `require(path)`, `` import(`./${x}`) ``: a module loaded by a computed name, which may be any file. */
+const COMPUTED_LOAD = /\b(?:import|require)\s*\(\s*[^'"\s)]/;
+const closureMentions = new TimedCache<boolean>(PROJECT_CACHE_MS, MAX_PROJECTS * 8);
+
+/**
+ * Whether `file`, or a project file it loads directly or through others (every specifier it names: relative paths,
+ * path aliases, workspace packages; not a dependency, whose code is not the project's), holds text matching `pattern`.
+ * True also when a file cannot be read, one loads a module by a computed name, or the closure passes its bound: an
+ * unread file may hold it. Cached per file and pattern for a while.
+ */
+export function importClosureMayMention(file: string, pattern: RegExp): boolean {
+  if (!isAbsolute(file)) return true;
+  return closureMentions.get(`${file}\u0000${pattern.source}\u0000${pattern.flags}`, () => {
+    const seen = new Set<string>([file]);
+    const pending = [file];
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      const bytes = boundedBytes(current, MAX_FILE_BYTES);
+      if (bytes === undefined) return true;
+      const text = bytes.toString('utf8');
+      if (pattern.test(text) || COMPUTED_LOAD.test(text)) return true;
+      for (const specifier of specifiersIn(text)) {
+        const loaded = resolveModule(current, specifier);
+        if (!loaded || seen.has(loaded) || !SOURCE_FILE.test(loaded) || DECLARATION_FILE.test(loaded) || /[\\/]node_modules[\\/]/.test(loaded)) continue;
+        if (seen.size >= MAX_CLOSURE_FILES) return true;
+        seen.add(loaded);
+        pending.push(loaded);
+      }
+    }
+    return false;
+  });
+}

@@ -106,3 +106,22 @@ test("pg-mem: clients and pools of the emulator's adapters run in memory; pg's o
   ];
   assert.deepEqual(findingsOf('memory/test/temp.test.ts', spec), ['temp-table 11']);
 });
+
+// A suite's helper kept in a library's `src/` (no test name): it loads `inject` when called and adds a fresh
+// database's name to the container's URL. The client is that container's; a URL that may name another host is not.
+test("a helper module loading vitest's inject at run time, adding a database's path to the injected URL, makes a client of the container", () => {
+  writeProject('library', SETUP);
+  const helper = (url: string) => [
+    "import postgres from 'postgres';",
+    'export async function freshDatabase(name: string) {',
+    "  const { inject } = await import('vitest');",
+    "  const base = inject('ordersDatabaseUrl');",
+    `  const client = postgres(${url});`,
+    '  return { sql: client, close: () => client.end() };',
+    '}',
+  ];
+  assert.deepEqual(findingsOf('library/src/fresh-database.ts', helper('`${base}/${name}`')), []);
+  // Another host may be named after the path (`?host=`), or the whole URL is another key's: kept.
+  assert.deepEqual(findingsOf('library/src/query-host.ts', helper('`${base}/${name}?host=${name}`')), ['protocol-prepared-statement 5']);
+  assert.deepEqual(findingsOf('library/src/other-key.ts', helper("`${inject('reportsDatabaseUrl')}/${name}`")), ['protocol-prepared-statement 5']);
+});

@@ -97,3 +97,69 @@ test('without a driver that surely binds, a written $1 in a SET keeps its findin
   ].join('\n');
   assert.deepEqual(found(unknown), ['SET search_path TO $1']);
 });
+
+// A tag's hole written inside quotes (`"${schema}"`, `'${zone}'`) is still sent as a bound value, but the server sees
+// only the text `"$1"`: the statement takes no parameter, the Bind brings one, and PostgreSQL refuses the query.
+test('a tag whose last bound hole sits inside a quoted identifier or string literal is refused by the server: no session SET', () => {
+  const kysely = [
+    "import { sql, Kysely } from 'kysely';",
+    'export async function useSchema(db: Kysely<any>, schema?: string) {',
+    '  await sql`SET search_path TO "${schema ?? \'app\'}"`.execute(db);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(kysely), []);
+  const postgresJs = [
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.DATABASE_URL!);',
+    'export async function zone(tz: string) {',
+    "  await sql`SET TIME ZONE '${tz}'`;",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(postgresJs), []);
+});
+
+test('a quoted hole keeps the SET when the text reaches the server: a plain template, a hole that inserts text, a driver that formats on the client or declares the value\'s type', () => {
+  const interpolated = [
+    "import { Pool } from 'pg';",
+    'const pool = new Pool();',
+    'export async function useSchema(schema: string) {',
+    '  await pool.query(`SET search_path TO "${schema}"`);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(interpolated), ['SET search_path TO "${schema}"']);
+  const rawHole = [
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.DATABASE_URL!);',
+    'export async function useSchema(schema: string) {',
+    '  await sql`SET search_path TO "${sql.unsafe(schema)}"`;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(rawHole), ['SET search_path TO "${sql.unsafe(schema)}"']);
+  // pg-promise formats a tag-less text's values on the client; a quoted `$1` there is replaced, so the SET is sent.
+  const pgPromise = [
+    "import pgPromise from 'pg-promise';",
+    'const db = pgPromise()(process.env.DATABASE_URL!);',
+    'export async function useSchema(schema: string) {',
+    '  await db.none(\'SET search_path TO "$1:value"\', [schema]);',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(pgPromise), ['SET search_path TO "$1:value"']);
+  // Prisma declares a string's type (text) at Parse: an unused parameter is then accepted, and the SET runs as written.
+  const prisma = [
+    "import { PrismaClient } from '@prisma/client';",
+    'const prisma = new PrismaClient();',
+    'export async function useSchema(schema: string) {',
+    '  await prisma.$executeRaw`SET search_path TO "${schema}"`;',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(prisma), ['SET search_path TO "${schema}"']);
+  // postgres.js declares a boolean's type (bool): the same.
+  const typedValue = [
+    "import postgres from 'postgres';",
+    'const sql = postgres(process.env.DATABASE_URL!);',
+    'export async function quiet() {',
+    "  await sql`SET app.quiet TO '${true}'`;",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(typedValue), ["SET app.quiet TO '${true}'"]);
+});

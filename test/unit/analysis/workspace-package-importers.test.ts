@@ -3,7 +3,7 @@
 // are found by that name too, not only by the file's own name or its folder's: a drizzle database the package exports
 // is followed into the apps that query it. And a database put into a request context object that a function returns
 // (tRPC's `createContext`) is followed no further, so it is accepted only where no file of the project could run a
-// transaction on anything.
+// transaction on anything, or, for a maker written in place for a framework's adapter, none of the files the server loads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -90,4 +90,31 @@ test('a drizzle database put into a request context keeps its flag when any file
   // An object that is not returned (kept in a module variable, handed to a function not followed) is not such a context.
   const kept = ["import { db } from '@clinic/db';", 'export const services = { db };'];
   assert.deepEqual(rulesOf(workspace('context-kept', { 'src/services.ts': kept })), FLAGGED);
+});
+
+// A context maker written in place where a framework's adapter asks for it (`trpcServer({ createContext: () => ({ db }),
+// router })`): only the framework calls it, handing the context to the router given beside it, so the files that can
+// read the database are the ones the server file loads. Another app of the project may run transactions elsewhere.
+const SERVER = [
+  "import { trpcServer } from '@hono/trpc-server';",
+  "import { db } from '@clinic/db';",
+  "import { router } from './router';",
+  'export const handler = trpcServer({ createContext: () => ({ db }), router });',
+];
+const PLAIN_T = ["import { initTRPC } from '@trpc/server';", 'export const t = initTRPC.create();'];
+const ELSEWHERE = ['export const other = (pool) => pool.transaction(async () => {});'];
+
+test("a context made in place for a framework's adapter is read only by the code the server file loads: not flagged when none of it mentions a transaction", () => {
+  assert.deepEqual(rulesOf(workspace('inline-context', { 'src/server.ts': SERVER, 'src/trpc.ts': PLAIN_T, 'src/router.ts': ROUTER, 'src/jobs.ts': ELSEWHERE })), []);
+});
+
+test('a context made in place keeps its flag when the loaded code may run a transaction, loads a module by a computed name, or the maker is no dependency\'s', () => {
+  const transacting = ["import { t } from './trpc';", 'export const router = t.router({ move: t.procedure.mutation(({ ctx }) => ctx.db.transaction(async (tx) => tx.select())) });'];
+  assert.deepEqual(rulesOf(workspace('inline-transaction', { 'src/server.ts': SERVER, 'src/trpc.ts': PLAIN_T, 'src/router.ts': transacting, 'src/jobs.ts': ELSEWHERE })), FLAGGED);
+  const computed = ["import { t } from './trpc';", 'export const load = (name: string) => import(`./routes/${name}`);', ...ROUTER.slice(1)];
+  assert.deepEqual(rulesOf(workspace('inline-computed', { 'src/server.ts': SERVER, 'src/trpc.ts': PLAIN_T, 'src/router.ts': computed, 'src/jobs.ts': ELSEWHERE })), FLAGGED);
+  // A project function given the maker may keep it and hand it to code the server file does not load.
+  const ownAdapter = SERVER.map((line) => line.replace("from '@hono/trpc-server'", "from './adapter'"));
+  const adapter = ['export const trpcServer = (options) => { registry.push(options.createContext); return options; };', 'export const registry = [];'];
+  assert.deepEqual(rulesOf(workspace('inline-own-adapter', { 'src/server.ts': ownAdapter, 'src/adapter.ts': adapter, 'src/trpc.ts': PLAIN_T, 'src/router.ts': ROUTER, 'src/jobs.ts': ELSEWHERE })), FLAGGED);
 });
