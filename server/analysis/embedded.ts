@@ -1053,7 +1053,7 @@ class Extractor {
    * database that imports both drivers, any receiver not known to be PostgreSQL's (none included).
    */
   private isSetAside(receiver: ts.Expression | undefined): boolean {
-    if (receiver && (isOtherDialectReceiver(receiver, this.otherObjects) || isTypedAsOtherDriver(receiver, this.otherDriverNames))) return true;
+    if (receiver && (isOtherDialectReceiver(receiver, this.otherObjects) || isTypedAsOtherDriver(receiver, this.otherDriverNames, this.flow))) return true;
     return this.postgresOnlyObjects !== undefined && !(receiver && isOtherDialectReceiver(receiver, this.postgresOnlyObjects));
   }
 

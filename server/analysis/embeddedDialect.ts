@@ -3,10 +3,10 @@
 // a multi-dialect ORM's `dialects/mysql/…` folder) gets no findings, and in a file that imports both a
 // PostgreSQL and another driver, queries on objects created from the other driver are skipped.
 import ts from 'typescript';
-import { outermostWrapper, unwrap } from './embeddedFlow';
+import { type Flow, outermostWrapper, unwrap } from './embeddedFlow';
 import { dialectOfPath, PATH_DIALECT_NAMES, POSTGRES_FOLDER } from './dialect';
 import { pathInProject } from './projectPaths';
-import { boundNames, callsByName, variableDeclaredIn, walkDescendants } from './astWalk';
+import { boundNames, callsByName, walkDescendants } from './astWalk';
 import { packageSpecifier, REGISTRY_PREFIX_IN_TEXT } from './packageSpecifiers';
 import { OTHER_MODULES, POSTGRES_MODULES, POSTGRES_MODULE_NAMES } from './driverModules';
 import { packageDependencies, packagePublishesEntryPoint } from './packageManifests';
@@ -276,30 +276,17 @@ export function postgresDriverObjects(source: ts.SourceFile, driverNames: Set<st
 
 /**
  * Whether a query call's receiver is a parameter or local variable declared with one of another database's driver
- * types (`async function tablesOf(pool: MysqlPool)` with `Pool as MysqlPool` imported from mysql2): the nearest
- * declaration of its name counts, so a `pool: pg.Pool` of another function of the same file stays PostgreSQL's. A
- * declaration with a union type, or none, says nothing.
+ * types (`async function tablesOf(pool: MysqlPool)` with `Pool as MysqlPool` imported from mysql2): the declaration the
+ * name is bound to where it is read counts (Flow.bindingOf), so a `pool: pg.Pool` of another function of the same file
+ * stays PostgreSQL's. A declaration with a union type, or none, or a destructuring says nothing.
  */
-export function isTypedAsOtherDriver(receiver: ts.Expression, otherNames: Set<string>): boolean {
+export function isTypedAsOtherDriver(receiver: ts.Expression, otherNames: Set<string>, flow: Flow): boolean {
   if (otherNames.size === 0) return false;
   const root = rootIdentifier(receiver);
-  const declaration = root && nearestDeclaration(root);
-  return declaration?.type !== undefined && ts.isTypeReferenceNode(declaration.type) && otherNames.has(typeRoot(declaration.type.typeName));
-}
-
-/** The parameter or variable a name refers to in the functions and blocks around it (nearest first), or the file's own. */
-function nearestDeclaration(name: ts.Identifier): ts.ParameterDeclaration | ts.VariableDeclaration | undefined {
-  for (let scope: ts.Node | undefined = name.parent; scope; scope = scope.parent) {
-    if (ts.isFunctionLike(scope)) {
-      const parameter = scope.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name.text);
-      if (parameter) return parameter;
-    }
-    if (ts.isBlock(scope) || ts.isSourceFile(scope)) {
-      const local = variableDeclaredIn(scope.statements, name.text);
-      if (local) return local;
-    }
-  }
-  return undefined;
+  const binding = root && flow.bindingOf(root);
+  const declaration = binding && ('parameter' in binding ? binding.parameter : binding.variable);
+  return declaration !== undefined && ts.isIdentifier(declaration.name) && declaration.type !== undefined
+    && ts.isTypeReferenceNode(declaration.type) && otherNames.has(typeRoot(declaration.type.typeName));
 }
 
 /** The first name of a type's (possibly qualified) name: `pg` of `pg.PoolClient`. */

@@ -36,16 +36,6 @@ export function isKnexHookOutsidePool(fn: ts.SignatureDeclaration): boolean {
   return object !== undefined && passedToKnex(object);
 }
 
-/** The nearest function around `use` with a parameter of its name, and that parameter's position. */
-function bindingParameter(use: ts.Identifier): { fn: ts.SignatureDeclaration; index: number } | undefined {
-  for (let node = use.parent; node; node = node.parent) {
-    if (!ts.isFunctionLike(node)) continue;
-    const index = node.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === use.text);
-    if (index >= 0) return { fn: node, index };
-  }
-  return undefined;
-}
-
 /**
  * Whether `call` is `conn.raw(…)` on the first parameter of an `afterCreate` hook written in place, in a file that
  * imports knex: knex calls the hook with the driver's connection, which has no `raw` method, so the call
@@ -56,8 +46,8 @@ export function callsRawOnKnexHookConnection(call: ts.CallExpression, modules: r
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== KNEX_RAW_METHOD || !ts.isIdentifier(callee.expression)) return false;
   if (!modules.some((module) => module.specifier === KNEX_MODULE)) return false;
-  const connection = callee.expression;
-  if (flow.variableOf(connection) !== undefined) return false;
-  const binding = bindingParameter(connection);
-  return binding !== undefined && binding.index === 0 && hookObject(binding.fn) !== undefined;
+  // The name must be bound to the hook's first parameter itself: a nearer local or parameter of that name is another object.
+  const binding = flow.bindingOf(callee.expression);
+  if (!binding || !('parameterOf' in binding) || !ts.isIdentifier(binding.parameter.name)) return false;
+  return binding.parameterOf.parameters[0] === binding.parameter && hookObject(binding.parameterOf) !== undefined;
 }
