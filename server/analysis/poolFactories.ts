@@ -3,9 +3,15 @@
 // (isPoolValue). One reading where a receiver is judged a pool (embedded.ts, isMadeAsPool) and where a suite's
 // variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts, isPoolVariable).
 import ts from 'typescript';
+import { resolve } from 'node:path';
 import { calleeText, flowOfModule, isConstDeclaration, returnedValues, unwrap, type Flow } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { fileImports, type ImportedName } from './ownServerHelpers';
+import { importedNames } from './importedNames';
+import { namesProjectFile, resolveModule } from './moduleResolution';
+import { parsed } from './callerFiles';
+import { everyImporterPasses } from './exportImporters';
+import { TEST_PATH } from './testPath';
 import { calledFunction } from './rolledBackCallbacks';
 import { declaredClientKind } from './poolParameters';
 
@@ -31,7 +37,8 @@ export function packageFactoryName(callee: ts.Expression, importedName: (name: s
 /**
  * Options that cap a pool at one connection (`{ max: 1 }`, knex's `{ pool: { max: 1 } }`), written in place or held by
  * a `const` of the same file that the file never changes (`const CONN = { connect_timeout: 5, max: 1 }; … postgres(url,
- * CONN)`; see constOptionsObject).
+ * CONN)`; see constOptionsObject), or by an `as const` object a test helper exports and nothing changes
+ * (importedOptionsObject).
  */
 export function capsAtOneConnection(argument: ts.Expression, hops = 0): boolean {
   const value = constOptionsObject(unwrap(argument), hops);
@@ -50,7 +57,8 @@ const WRITES_FIRST_ARGUMENT = /^(?:assign|merge|mergeWith|defaults|defaultsDeep|
  * The object literal an options argument is: written in place, or the initializer of the `const` of the same file the
  * name is bound to (scoped as the code reads it: a parameter or an inner declaration of that name hides it), when no
  * code of the file writes into it (`CONN.max = 5`, `CONN['max'] = 5`, `delete CONN.max`, `Object.assign(CONN, …)`): the
- * object handed over is then the one written out. A `let`, a parameter, an import and a spread are not read.
+ * object handed over is then the one written out. A `let`, a parameter and a spread are not read, nor an import but a
+ * test helper's unchanged `as const` object (importedOptionsObject).
  */
 function constOptionsObject(value: ts.Expression, hops: number): ts.ObjectLiteralExpression | undefined {
   if (ts.isObjectLiteralExpression(value)) return value;
@@ -59,24 +67,78 @@ function constOptionsObject(value: ts.Expression, hops: number): ts.ObjectLitera
   if (!source) return undefined;
   const flow = flowOfModule(source);
   const binding = flow.bindingOf(value);
+  if (!binding && !flow.destructuringOf(value)) return importedOptionsObject(source, value.text);
   const declaration = binding && 'variable' in binding ? binding.variable : undefined;
   if (!declaration || !isConstDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer) return undefined;
   let written = writtenConsts.get(declaration);
-  if (written === undefined) writtenConsts.set(declaration, (written = writtenInto(source, declaration, flow)));
+  if (written === undefined) writtenConsts.set(declaration, (written = writtenInto(source, [declaration.name.text], (node) => node !== declaration.name && bindsTo(flow, node, declaration))));
   if (written) return undefined;
   return constOptionsObject(unwrap(declaration.initializer), hops + 1);
 }
 
 const writtenConsts = new WeakMap<ts.VariableDeclaration, boolean>();
 
-/** Whether code of the file writes into the object the const `declaration` holds (see constOptionsObject). */
-function writtenInto(source: ts.SourceFile, declaration: ts.VariableDeclaration, flow: Flow): boolean {
-  const name = (declaration.name as ts.Identifier).text;
+/**
+ * The object literal a name imported from a test helper of the project holds (`import { integrationPostgresOptions }
+ * from './test/integration-db'`, exported there as `export const integrationPostgresOptions = { max: 1,
+ * connect_timeout: 2 } as const`): the helper's top-level exported `const`, its object written `as const` (TypeScript
+ * refuses a write to its members), when neither the helper nor any file importing it writes into it (writtenInto) and
+ * no file takes it through a re-export or a namespace (exportImporters.ts). A helper of application code, a `let`, an
+ * object without `as const`, a spread or another name's value is not read.
+ */
+function importedOptionsObject(source: ts.SourceFile, name: string): ts.ObjectLiteralExpression | undefined {
+  const imported = importedNames(source).get(name);
+  const importer = resolve(source.fileName);
+  if (!imported || imported.name === 'default' || !namesProjectFile(importer, imported.specifier)) return undefined;
+  const file = resolveModule(importer, imported.specifier);
+  const helper = file !== undefined && TEST_PATH.test(file) ? parsed(file)?.source : undefined;
+  const declaration = helper && exportedConstDeclaration(helper, imported.name);
+  const initializer = declaration?.initializer;
+  if (!helper || !declaration || !initializer || !ts.isAsExpression(initializer) || !ts.isConstTypeReference(initializer.type)) return undefined;
+  const object = unwrap(initializer);
+  if (!ts.isObjectLiteralExpression(object)) return undefined;
+  let unchanged = unchangedExports.get(declaration);
+  if (unchanged === undefined) {
+    const helperFlow = flowOfModule(helper);
+    unchanged = !writtenInto(helper, [imported.name], (node) => node !== declaration.name && bindsTo(helperFlow, node, declaration))
+      && everyImporterPasses(file!, imported.name, { view: parsed, localsPass: importedNamesUnwritten, reexportPasses: () => false });
+    unchangedExports.set(declaration, unchanged);
+  }
+  return unchanged ? object : undefined;
+}
+
+const unchangedExports = new WeakMap<ts.VariableDeclaration, boolean>();
+
+/** A module's top-level `export const name = …` declaration. */
+function exportedConstDeclaration(source: ts.SourceFile, name: string): ts.VariableDeclaration | undefined {
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement) || !statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
+    const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+    if (declaration) return isConstDeclaration(declaration) ? declaration : undefined;
+  }
+  return undefined;
+}
+
+function bindsTo(flow: Flow, node: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
+  const binding = flow.bindingOf(node);
+  return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+}
+
+/** Whether an importer writes into the object it imports under `locals` (a name no declaration of the file hides). */
+function importedNamesUnwritten(view: { source: ts.SourceFile }, locals: readonly string[]): boolean {
+  const flow = flowOfModule(view.source);
+  return !writtenInto(view.source, locals, (node) => !flow.bindingOf(node) && !flow.destructuringOf(node));
+}
+
+/**
+ * Whether code of the file writes into the object a const holds (see constOptionsObject): a mention of it (one of
+ * `names` that `refersTo` it) whose member is assigned, deleted or stepped, or that is handed first to a call writing
+ * into its first argument.
+ */
+function writtenInto(source: ts.SourceFile, names: readonly string[], refersTo: (node: ts.Identifier) => boolean): boolean {
   let written = false;
   walkDescendants(source, (node) => {
-    if (!ts.isIdentifier(node) || node.text !== name || node === declaration.name) return undefined;
-    const binding = flow.bindingOf(node);
-    if (!binding || !('variable' in binding) || binding.variable !== declaration) return undefined;
+    if (!ts.isIdentifier(node) || !names.includes(node.text) || !refersTo(node)) return undefined;
     const parent = node.parent;
     // `CONN.max = 5`, and a member of a member (`CONN.pool.max = 5`).
     let access: ts.Expression = node;

@@ -34,11 +34,13 @@ export function readsAsOff(value: string | undefined): boolean {
  * - an advisory unlock of the very key (arguments as written) another routine locks, when a third routine of
  *   the statements calls both (one call, one server connection: the unlock releases the lock where it was
  *   taken). Called apart, by the application, the unlock may run on another connection: still a finding.
+ * - a statement of the file itself (not of a routine body) that puts a custom setting back to `''` or NULL when
+ *   another statement or routine of the file sets it to a value not known to be off: clearsBesideSetters.
  * `text` is the text the statements' offsets point into (without it, no lock pair is found).
  */
 export function closingHalvesOfPairs(statements: readonly PlacedStatement[], text?: DocumentText): Set<Candidate> {
+  const closing = new Set<Candidate>(clearsBesideSetters(statements));
   const stored = storedCandidates(statements);
-  const closing = new Set<Candidate>();
   if (stored.length < 2) return closing;
   const sets = stored.filter(isSetOfCustomSetting);
   for (const candidate of sets) {
@@ -65,6 +67,23 @@ function storedCandidates(statements: readonly PlacedStatement[]): Candidate[] {
   const stored: Candidate[] = [];
   for (const { facts } of statements) for (const candidate of facts.candidates) if (candidate.storedCode === true && candidate.routine !== undefined) stored.push(candidate);
   return stored;
+}
+
+/**
+ * The file's own statements (a script's `select set_config('app.org', '', false)`, `SET app.org TO ''`) that put a
+ * custom setting back to `''` or NULL while another statement or routine of the file sets it to a value not known to be
+ * off: as a TS/JS module's clearer beside its setter (embeddedSettingPairs.ts), the clear leaves what `RESET` would,
+ * wherever it runs, and the leak is the setter's, which keeps its finding. Only `''`/NULL, what an unset custom setting
+ * reads as: an `'off'` of its own is a value the next client reads. A setter advancing a counter from the setting's
+ * own value pairs with nothing (its start value is no undo).
+ */
+function clearsBesideSetters(statements: readonly PlacedStatement[]): Candidate[] {
+  let customSets: Candidate[] | undefined;
+  for (const { facts } of statements) for (const candidate of facts.candidates) if (isSetOfCustomSetting(candidate)) (customSets ??= []).push(candidate);
+  if (customSets === undefined || customSets.length < 2) return [];
+  const setters = customSets.filter((candidate) => isOn(candidate) && !candidate.valueFromOwnSetting);
+  return customSets.filter((clear) => clear.routine === undefined && clear.settingValue === ''
+    && setters.some((setter) => setter.setting === clear.setting));
 }
 
 /** Bound of the statements searched for a caller of both helpers. */

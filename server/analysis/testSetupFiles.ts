@@ -25,10 +25,10 @@ import { configurationSurelyRunning } from './testRunnerScope';
 /**
  * Setup files by their conventional names, end-to-end test files, and the folders of end-to-end suites, integration
  * suites (`integration_test/`, `integration-tests/`, `tests-integration/`: their helpers need not be named for tests), shared test
- * helpers and cucumber-style BDD suites (a `bdd/` folder; cucumber's `step_definitions/`). Not a `features/` folder
+ * helpers and fixtures (`test-utils/`, `test-fixtures/`: the folder's name says what its code is for) and cucumber-style BDD suites (a `bdd/` folder; cucumber's `step_definitions/`). Not a `features/` folder
  * nor `*.steps.ts`/`*.step.ts` names: applications use those for their own code (feature-sliced folders, workflow steps).
  */
-const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support|integration[-_]?tests?|tests?[-_]integration|bdd|step[-_]definitions)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;
+const SETUP_PATH = /(?:^|[\\/])(?:e2e|__e2e__|playwright|cypress|test[-_]?utils|test[-_]?helpers|test[-_]?support|test[-_]?fixtures|integration[-_]?tests?|tests?[-_]integration|bdd|step[-_]definitions)[\\/]|(?:^|[\\/])(?:global[-_.]?(?:setup|teardown)|setup[-_.]?tests?|tests?[-_.]?setup|(?:jest|vitest|mocha|ava|playwright)[-_.](?:setup|teardown|global[-_.]?setup))\.[cm]?[jt]sx?$|\.(?:e2e|e2e[-_]spec|e2e[-_]test|integration[-_]test|integration[-_]spec)\.[cm]?[jt]sx?$/i;
 /** Folders of examples, demos and playgrounds: code a developer runs against their own database. */
 const DEV_FOLDER = /^(?:examples?|samples?|demos?|playgrounds?|sandbox|scratch|dev)$/i;
 /** Test runners' configuration files (package.json's `jest`/`mocha`/`ava` keys and scripts are read too). */

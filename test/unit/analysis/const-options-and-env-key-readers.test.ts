@@ -4,7 +4,8 @@
 // file that returns the variable its caller names, from the environment or else from the developer's `.env.local`
 // (`fromEnv('AUDIT_DB_URL')`). Either way it is the developer's own test database, so its named statements and its
 // session SET get no finding; options that are not capped, a const the file changes, a name that is not the const, and
-// a reader that may return something other than the variable keep the findings.
+// a reader that may return something other than the variable keep the findings. The options may also be an `as const`
+// object a test helper exports that neither it nor any importer changes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ before(() => initAnalysis());
 
 function findingsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return analyze(text, 'javascript', {}, file).filter((f) => f.rule !== 'syntax-error').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
+  return analyze(text, file.endsWith('.ts') ? 'typescript' : 'javascript', {}, file).filter((f) => f.rule !== 'syntax-error').map((f) => `${f.rule} ${text.slice(0, f.start).split('\n').length}`);
 }
 
 /** A reader of the variable its caller names, else of that line of the developer's `.env.local`. */
@@ -114,4 +115,57 @@ test('a reader that may return something other than the variable is not read as 
 test('a committed env file that points the variable at a pooler keeps the findings', () => {
   repo.write('d/.env.local', 'AUDIT_DB_URL=postgres://audit@pgbouncer:6432/audit');
   assert.deepEqual(findingsOf(repo.write('d/tests/integration/audit.test.mjs', suite())), REPORTED);
+});
+
+/** A suite importing its client's options from a helper module (`from`), its URL from the environment (line 3). */
+const importingSuite = (from: string, name = 'SINGLE_CONNECTION', argument = name) => [
+  "import postgres from 'postgres';",
+  `import { ${name} } from '${from}';`,
+  `const db = postgres(process.env.AUDIT_DB_URL, ${argument});`,
+  "test('audit rows stay in their tenant', async () => {",
+  "  await db.unsafe('SET search_path TO audit');",
+  '  await db`select * from audit_log where tenant = ${7}`;',
+  '});',
+  'afterAll(() => db.end());',
+];
+/** Uncapped, the suite's client is a pool of ten: its session SET may land on any of them. */
+const IMPORTED_REPORTED = ['session-set 5'];
+const SINGLE = 'export const SINGLE_CONNECTION = { idle_timeout: 2, max: 1 } as const;';
+
+// Each test its own project (its package.json marks where the importers are looked for), every file written before the
+// first analysis: the project's file list is read once.
+const PACKAGE = '{ "name": "audit", "private": true }';
+test("options a test helper exports as an unchanged `as const` object capped at one connection: the test's single connection, silent", () => {
+  const own = scratchRepository('imported-const-options', { after });
+  own.writeAll({
+    'package.json': PACKAGE,
+    'tests/support/db.ts': [SINGLE, 'export const other = 1;'],
+    // Another importer that only reads it.
+    'tests/integration/reader.test.ts': ["import { SINGLE_CONNECTION } from '../support/db';", 'console.log(SINGLE_CONNECTION.max);'],
+    'tests/integration/audit.test.ts': importingSuite('../support/db'),
+    'tests/integration/renamed.test.ts': importingSuite('../support/db', 'SINGLE_CONNECTION as ONE', 'ONE'),
+  });
+  assert.deepEqual(findingsOf(own.path('tests/integration/audit.test.ts')), []);
+  assert.deepEqual(findingsOf(own.path('tests/integration/renamed.test.ts')), []);
+});
+
+test('an imported options object not written `as const`, not capped, changed by the helper or an importer, or of application code keeps the findings', () => {
+  const own = scratchRepository('imported-const-options-kept', { after });
+  own.writeAll({
+    'package.json': PACKAGE,
+    'tests/support/plain.ts': ['export const SINGLE_CONNECTION = { idle_timeout: 2, max: 1 };'],
+    'tests/support/ten.ts': ['export const SINGLE_CONNECTION = { idle_timeout: 2, max: 10 } as const;'],
+    'tests/support/raised.ts': [SINGLE, 'Object.assign(SINGLE_CONNECTION, { max: 4 });'],
+    'tests/support/shared.ts': [SINGLE],
+    'tests/integration/widen.test.ts': ["import { SINGLE_CONNECTION } from '../support/shared';", 'Object.assign(SINGLE_CONNECTION, { max: 4 });'],
+    'src/db-options.ts': [SINGLE],
+    'tests/integration/plain.test.ts': importingSuite('../support/plain'),
+    'tests/integration/ten.test.ts': importingSuite('../support/ten'),
+    'tests/integration/raised.test.ts': importingSuite('../support/raised'),
+    'tests/integration/shared.test.ts': importingSuite('../support/shared'),
+    'tests/integration/app.test.ts': importingSuite('../../src/db-options'),
+  });
+  for (const file of ['plain', 'ten', 'raised', 'shared', 'app']) {
+    assert.deepEqual(findingsOf(own.path(`tests/integration/${file}.test.ts`)), IMPORTED_REPORTED, file);
+  }
 });

@@ -122,3 +122,33 @@ $fn$;
 `;
   assert.deepEqual(lines(parameter + clear), [3]);
 });
+
+// A script's own statements: a seed file that sets a custom setting for its inserts and clears it before it ends.
+const seedScript = (setter: string, clear: string): string =>
+  `${setter}\nINSERT INTO shops (id, name) VALUES (1, 'main') ON CONFLICT DO NOTHING;\n${clear}\n`;
+
+test("a script's statement putting a custom setting back to '' or NULL beside the file's setter is not reported; the setter is", () => {
+  const setter = "SELECT set_config('shop.current', '7d1c', false);";
+  for (const clear of ["SELECT set_config('shop.current', '', false);", "SELECT set_config('shop.current', NULL, false);", "SET shop.current TO '';", "SET SESSION shop.current = '';"]) {
+    assert.deepEqual(lines(seedScript(setter, clear)), [1], clear);
+  }
+  // The clear written before the setter, and a setter that is a routine of the file taking the value as a parameter.
+  assert.deepEqual(lines(seedScript("SELECT set_config('shop.current', '', false);", setter)), [3]);
+  const enter = "CREATE FUNCTION enter_shop(shop text) RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  PERFORM set_config('shop.current', shop, false);\nEND\n$fn$;\n";
+  assert.deepEqual(lines(`${enter}SELECT set_config('shop.current', '', false);\n`), [3]);
+});
+
+test("a script's clear stays reported alone, of another or a built-in setting, as an 'off' of its own, or beside a counter", () => {
+  assert.deepEqual(lines("SELECT set_config('shop.current', '', false);\n"), [1]);
+  assert.deepEqual(lines(seedScript("SELECT set_config('shop.current', '7d1c', false);", "SELECT set_config('shop.previous', '', false);")), [1, 3]);
+  assert.deepEqual(lines(seedScript("SELECT set_config('search_path', 'shop', false);", "SELECT set_config('search_path', '', false);")), [1, 3]);
+  // An "off" the script writes is a value the next client of the connection reads, not an unset setting.
+  for (const off of ["SELECT set_config('shop.audit', 'off', false);", 'SET shop.audit = false;', 'SET shop.audit TO 0;']) {
+    assert.deepEqual(lines(seedScript("SELECT set_config('shop.audit', 'on', false);", off)), [1, 3], off);
+  }
+  // Two clears and no value: nothing in the file sets what they clear.
+  assert.deepEqual(lines(seedScript("SET shop.current TO '';", "SELECT set_config('shop.current', NULL, false);")), [1, 3]);
+  // A routine advancing the setting as a counter from its own value: the script's '' restarts it.
+  const next = routine('next_batch', "PERFORM set_config('batch.seq', (coalesce(nullif(current_setting('batch.seq', true), ''), '0')::int + 1)::text, false);");
+  assert.deepEqual(lines(`${next}SELECT set_config('batch.seq', '', false);\n`), [3, 6]);
+});

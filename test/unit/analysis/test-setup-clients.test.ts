@@ -69,6 +69,11 @@ test('end-to-end folders and the usual setup names are test code; an application
   assert.deepEqual(findingsOf(repo.write('d/src/checkout.e2e-spec.ts', purge('process.env.SHOP_DB_URL!'))), []);
   assert.deepEqual(findingsOf(repo.write('d/src/purge.ts', purge('process.env.SHOP_DB_URL!'))), ['session-set 4']);
   assert.deepEqual(findingsOf(repo.write('d/src/setup.ts', purge('process.env.SHOP_DB_URL!'))), ['session-set 4']);
+  // A folder of shared test fixtures, by its name; a plain `fixtures` or a folder that only starts with the word is not.
+  assert.deepEqual(findingsOf(repo.write('d/src/test-fixtures/purge.ts', purge('process.env.SHOP_DB_URL!'))), []);
+  assert.deepEqual(findingsOf(repo.write('d/src/test_fixtures/purge.ts', purge('process.env.SHOP_DB_URL!'))), []);
+  assert.deepEqual(findingsOf(repo.write('d/src/fixtures/purge.ts', purge('process.env.SHOP_DB_URL!'))), ['session-set 4']);
+  assert.deepEqual(findingsOf(repo.write('d/src/test-fixtures-loader/purge.ts', purge('process.env.SHOP_DB_URL!'))), ['session-set 4']);
 });
 
 /** A spec that takes its client from the global object and sets a session variable on line 4. */
