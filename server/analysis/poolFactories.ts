@@ -3,11 +3,12 @@
 // (isPoolValue). One reading where a receiver is judged a pool (embedded.ts, isMadeAsPool) and where a suite's
 // variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts, isPoolVariable).
 import ts from 'typescript';
-import { calleeText, flowOfModule, isConstDeclaration, returnedValues, unwrap, type Flow } from './embeddedFlow';
+import { calleeText, flowOfModule, isConstDeclaration, objectProperty, returnedValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { fileImports, type ImportedName } from './ownServerHelpers';
 import { calledFunction } from './rolledBackCallbacks';
 import { declaredClientKind } from './poolParameters';
+import { passedThrough } from './proxyTargets';
 
 /**
  * Receivers that are pools by their name (`pool`, `db.pool`, `testPool`, a private field `this.#pool`); not
@@ -131,6 +132,9 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   const cached = globalCacheFallback(value, flowOf(source));
   if (cached) return isPoolValue(cached, flowOf, reading, depth + 1);
   if (ts.isCallExpression(value)) {
+    // `normalize(drizzle(pool))` where `normalize` hands back its argument (proxyTargets.ts passedThrough): that argument.
+    const through = passedThrough(value, { source, flow: flowOf(source), fileName: source.fileName });
+    if (through) return isPoolValue(through, flowOf, reading, depth + 1);
     const helper = calledFunction(value);
     if (!helper) return POOL_NAME.test(calleeText(value.expression));
     const returned = returnedValues(helper);
@@ -142,6 +146,20 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   // A parameter's declared type decides over its name (`pool: PoolClient` is one connection).
   const declared = binding !== undefined ? declaredClientKind(binding.parameter.type) : undefined;
   return declared !== undefined ? declared === 'pool' : POOL_NAME.test(value.text);
+}
+
+/**
+ * Whether the member `member` of the object a call of a function of the project returns (`const { db } = initDb()`, the
+ * function of the file or imported, also by `await import(…)`) is a pool: the function's one returned value is an object
+ * literal without a spread whose member holds a pool (isPoolValue: `const db = drizzle(new Pool(…))` in its body).
+ */
+export function returnedMemberIsPool(call: ts.CallExpression, member: string, flowOf: (source: ts.SourceFile) => Flow): boolean {
+  const fn = calledFunction(call);
+  const returned = fn && singleReturn(fn);
+  const object = returned && unwrap(returned);
+  if (!object || !ts.isObjectLiteralExpression(object) || object.properties.some(ts.isSpreadAssignment)) return false;
+  const value = objectProperty(object, member);
+  return value !== undefined && isPoolValue(value, flowOf);
 }
 
 /** Prisma's method returning an extended client over the same engine (`prisma.$extends(…)`). */
