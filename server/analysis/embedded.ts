@@ -2377,7 +2377,7 @@ class Extractor {
     // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter, or that sends a
     // property of it (`this.execute(step)` sending `step.sql`): a helper.
     const local = this.queryHelperOf(call.expression);
-    if ((!driverQuery && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined))) {
+    if ((!driverQuery && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined || local.eachElement))) {
       this.inspectHelperCall(call, groupFor);
       return;
     }
