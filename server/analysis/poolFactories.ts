@@ -132,9 +132,6 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   const cached = globalCacheFallback(value, flowOf(source));
   if (cached) return isPoolValue(cached, flowOf, reading, depth + 1);
   if (ts.isCallExpression(value)) {
-    // `normalize(drizzle(pool))` where `normalize` hands back its argument (proxyTargets.ts passedThrough): that argument.
-    const through = passedThrough(value, { source, flow: flowOf(source), fileName: source.fileName });
-    if (through) return isPoolValue(through, flowOf, reading, depth + 1);
     const helper = calledFunction(value);
     if (!helper) return POOL_NAME.test(calleeText(value.expression));
     const returned = returnedValues(helper);
@@ -150,8 +147,10 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
 
 /**
  * Whether the member `member` of the object a call of a function of the project returns (`const { db } = initDb()`, the
- * function of the file or imported, also by `await import(…)`) is a pool: the function's one returned value is an object
- * literal without a spread whose member holds a pool (isPoolValue: `const db = drizzle(new Pool(…))` in its body).
+ * function of the file or imported, also by `await import(…)`) is a pool the function makes: its one returned value is
+ * an object literal without a spread whose member holds, through consts and helpers handing back their argument, a
+ * pool factory's call (`new Pool(…)`), or drizzle's around one (`const db = drizzle(new Pool(…))`). A drizzle database
+ * around what the function was handed (`drizzle(client)`) may be on a caller's connection inside its transaction: no.
  */
 export function returnedMemberIsPool(call: ts.CallExpression, member: string, flowOf: (source: ts.SourceFile) => Flow): boolean {
   const fn = calledFunction(call);
@@ -159,7 +158,25 @@ export function returnedMemberIsPool(call: ts.CallExpression, member: string, fl
   const object = returned && unwrap(returned);
   if (!object || !ts.isObjectLiteralExpression(object) || object.properties.some(ts.isSpreadAssignment)) return false;
   const value = objectProperty(object, member);
-  return value !== undefined && isPoolValue(value, flowOf);
+  const made = value && madeClient(value, flowOf);
+  if (!made || !(ts.isCallExpression(made) || ts.isNewExpression(made))) return false;
+  if (packageFactoryName(made.expression, importedNameIn(made.getSourceFile())) !== 'drizzle') return isPoolValue(made, flowOf);
+  const client = made.arguments?.[0] && madeClient(made.arguments[0], flowOf);
+  return client !== undefined && (ts.isCallExpression(client) || ts.isNewExpression(client)) && isPoolValue(client, flowOf);
+}
+
+/** The expression that makes what `expression` holds, followed through consts and helpers that hand back their argument (passedThrough). */
+function madeClient(expression: ts.Expression, flowOf: (source: ts.SourceFile) => Flow, depth = 0): ts.Expression | undefined {
+  if (depth > MAX_POOL_DEPTH) return undefined;
+  const value = unwrap(expression);
+  const source = value.getSourceFile();
+  if (ts.isIdentifier(value)) {
+    const binding = flowOf(source).bindingOf(value);
+    const declaration = binding && 'variable' in binding && isConstDeclaration(binding.variable) ? binding.variable : undefined;
+    return declaration?.initializer ? madeClient(declaration.initializer, flowOf, depth + 1) : undefined;
+  }
+  const through = ts.isCallExpression(value) ? passedThrough(value, { source, flow: flowOf(source), fileName: source.fileName }) : undefined;
+  return through ? madeClient(through, flowOf, depth + 1) : value;
 }
 
 /** Prisma's method returning an extended client over the same engine (`prisma.$extends(…)`). */

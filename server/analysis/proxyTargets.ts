@@ -10,8 +10,8 @@
 //     of a class of the file or imported so) every return of which is one of its parameters as it is, or such a Proxy of
 //     it, or that parameter with members of object literals copied in (`Object.assign(db, { execute })`, the global
 //     `Object`), and which never assigns that parameter: the call is its argument there (`Guard.wrap(client, options)`).
-// Only a verdict that the target reaches such a server is taken from it: otherwise the call is judged as before. The
-// pool reading (poolFactories.ts isPoolValue) reads such a call as a pool when its argument is one.
+// Only a verdict that the target reaches such a server is taken from it: otherwise the call is judged as before. A pool
+// a function of the project returns in an object is followed through such calls too (poolFactories.ts returnedMemberIsPool).
 import ts from 'typescript';
 import { type Flow, returnedValues, unwrap } from './embeddedFlow';
 import { importedNames, type ImportedName } from './importedNames';

@@ -223,6 +223,8 @@ test('a client destructured from what a function returns stays unknown unless th
     copiedUnknown: "import { Pool } from 'pg';\nconst patch = (db) => Object.assign(db, extras);\nconst open = () => { const made = patch(new Pool()); return { db: made }; };\nexport async function f() { const { db } = open(); await db.query('SET LOCAL lock_timeout = 1'); }",
     // A file's own `Object` is not the global one.
     ownObject: "import { Pool } from 'pg';\nimport { Object } from './objects';\nconst patch = (db) => Object.assign(db, { a: 1 });\nconst open = () => { const made = patch(new Pool()); return { db: made }; };\nexport async function f() { const { db } = open(); await db.query('SET LOCAL lock_timeout = 1'); }",
+    // A drizzle database around the connection the caller hands over, inside the caller's BEGIN.
+    wrapsHanded: "import { drizzle } from 'drizzle-orm/node-postgres';\nconst wrap = (client) => { const made = drizzle(client); return { db: made }; };\nexport async function f(pool) { const conn = await pool.connect(); await conn.query('BEGIN'); const { db } = wrap(conn); await db.execute(sql`SET LOCAL lock_timeout = 1`); await conn.query('COMMIT'); }",
     // Two returns: which object is handed out is not read.
     twoReturns: "import { Pool } from 'pg';\nconst open = (ctx) => { if (ctx) return { db: ctx.tx }; return { db: new Pool() }; };\nexport async function f(ctx) { const { db } = open(ctx); await db.query('SET LOCAL lock_timeout = 1'); }",
     // A spread may bring the member from elsewhere.
