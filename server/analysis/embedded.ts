@@ -53,7 +53,7 @@ import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFro
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
 import { isTestCode } from './testSetupFiles';
-import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName } from './poolFactories';
+import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName, returnedMemberIsPool } from './poolFactories';
 import { aliasedCalleeName } from './calleeAliases';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
@@ -1614,7 +1614,9 @@ class Extractor {
       // `const { pgClient } = context`: whatever the object it was taken from is.
       const initializer = root && this.flow.destructuringOf(root)?.initializer;
       const value = initializer && unwrap(initializer);
-      if (value && heldByReturnedObject(value)) return 'unknown'; // `const { client } = getRequestContext()`
+      // `const { client } = getRequestContext()`: unknown; `const { db } = initDb()`, a pool the function makes: each query
+      // runs alone on one of its connections, outside any transaction.
+      if (value && heldByReturnedObject(value)) return this.destructuredPool(root) ? false : 'unknown';
       return value && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) ? this.handleStart(value, depth + 1) : false;
     }
     if ('parameterOf' in binding) {
@@ -1645,6 +1647,15 @@ class Extractor {
     // callback the function hands AsyncLocalStorage's `run`, which runs there and then (asyncContextRuns.ts).
     if (start !== false || !capturedFromEnclosingFunction(root, binding.variable)) return start;
     return runsInContextOutsideTransaction(root, binding.variable, this.flow) ? false : 'unknown';
+  }
+
+  /** A name a const destructures from what a call of a project function returns, when that member is a pool (poolFactories.ts returnedMemberIsPool). */
+  private destructuredPool(name: ts.Identifier): boolean {
+    const destructured = this.flow.constDestructured(name);
+    const call = destructured && unwrap(destructured.object);
+    const member = destructured && (ts.isIdentifier(destructured.property) || ts.isStringLiteral(destructured.property)) ? destructured.property.text : undefined;
+    if (!call || !ts.isCallExpression(call) || member === undefined) return false;
+    return returnedMemberIsPool(call, member, (module) => flowOfModule(module, module === this.source ? this.flow : undefined));
   }
 
   /**
@@ -2366,7 +2377,7 @@ class Extractor {
     // `this.query(handle, sql)` naming a method of this file whose text is not its first parameter, or that sends a
     // property of it (`this.execute(step)` sending `step.sql`): a helper.
     const local = this.queryHelperOf(call.expression);
-    if ((!driverQuery && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined))) {
+    if ((!driverQuery && !wrapper) || (local !== undefined && (local.textIndex > 0 || local.textProperty !== undefined || local.eachElement))) {
       this.inspectHelperCall(call, groupFor);
       return;
     }

@@ -33,6 +33,13 @@ export interface QueryHelper {
   textProperty?: string;
   eachElement?: boolean;
   /**
+   * The property of the caller's object that holds the list walked, when the helper destructures it from its parameter
+   * (`({ client, settings }) => { for (const s of settings) await client.query(s) }`): the caller's object literal holds
+   * the list there (`explain({ client, settings: ['SET enable_seqscan = off'] })`). Without `textProperty`, each element
+   * of the list is a text (eachElement).
+   */
+  listProperty?: string;
+  /**
    * The helper has a transaction open on its receiver at every send of the text (transactionOpenAt): `await
    * conn.query('BEGIN'); await conn.query(step.sql); await conn.query('COMMIT')`. The caller's text runs inside it
    * — when that receiver is known to be one connection (embedded.ts judges the client the caller hands).
@@ -71,7 +78,7 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
   };
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && QUERY_METHODS.test(calleeText(node.expression)) && ts.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
-      const sent = forwardedParameter(node.arguments[0], flow, parameterOf);
+      const sent = forwardedParameter(node.arguments[0], flow, parameterOf, fn);
       if (sent) {
         const receiver = node.expression.expression;
         note({ ...sent, receiverIndex: parameterIndex(receiver), receiver, ...insideTransactionAt(node, receiver, fn, flow) });
@@ -81,9 +88,9 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
       // sends it with `conn.query(sql)`): the text goes where that helper sends its own.
       const inner = flow.localFunction(node.expression);
       const next = inner && inner !== fn ? queryHelper(inner, flow, cache, depth + 1) : undefined;
-      const sent = next && node.arguments[next.textIndex] ? forwardedParameter(node.arguments[next.textIndex], flow, parameterOf) : undefined;
-      // A property read on the way to a helper that reads a property again is not followed.
-      if (next && sent && !(sent.textProperty !== undefined && next.textProperty !== undefined)) {
+      const sent = next && node.arguments[next.textIndex] ? forwardedParameter(node.arguments[next.textIndex], flow, parameterOf, fn) : undefined;
+      // A property read on the way to a helper that reads a property again is not followed, nor a list walked on either side.
+      if (next && sent && !(sent.textProperty !== undefined && next.textProperty !== undefined) && !walksList(sent) && !walksList(next)) {
         const property = sent.textProperty !== undefined ? { textProperty: sent.textProperty, eachElement: sent.eachElement } : { textProperty: next.textProperty, eachElement: next.eachElement };
         const through = next.receiverIndex !== undefined ? node.arguments[next.receiverIndex] : undefined;
         // Inside a transaction the inner helper opens, or one this helper opens on the client before handing it on.
@@ -109,7 +116,7 @@ export function queryHelper(fn: ts.FunctionLikeDeclaration, flow: Flow, cache: M
  * on a client it does not take as a parameter. A call of it is then that client's query, sent where the call is.
  */
 export function onlyForwards(fn: ts.FunctionLikeDeclaration, helper: QueryHelper): boolean {
-  if (!fn.body || helper.receiver === undefined || helper.receiverIndex !== undefined || helper.textProperty !== undefined) return false;
+  if (!fn.body || helper.receiver === undefined || helper.receiverIndex !== undefined || helper.textProperty !== undefined || helper.eachElement) return false;
   if (ts.isBlock(fn.body) && fn.body.statements.length !== 1) return false;
   const returned = singleReturn(fn);
   const call = returned && unwrap(returned);
@@ -184,16 +191,23 @@ function isLocalCallee(callee: ts.Expression): boolean {
   return ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword);
 }
 
-type Forwarded = Pick<QueryHelper, 'textIndex' | 'sendsCallersName' | 'textProperty' | 'eachElement'>;
+type Forwarded = Pick<QueryHelper, 'textIndex' | 'sendsCallersName' | 'textProperty' | 'eachElement' | 'listProperty'>;
+
+/** A send of each text of a list the helper walks (`for (const s of settings) await client.query(s)`): not followed through another helper. */
+function walksList(sent: Forwarded): boolean {
+  return sent.eachElement === true && sent.textProperty === undefined;
+}
 
 const indexOf = (parameter: ts.ParameterDeclaration): number => (parameter.parent as ts.SignatureDeclaration).parameters.indexOf(parameter);
 
 /** Which parameter a query call's argument forwards, and whether the config sent keeps that parameter's `name`. */
-function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined): Forwarded | undefined {
+function forwardedParameter(argument: ts.Expression, flow: Flow, parameterOf: (node: ts.Expression | undefined) => ts.ParameterDeclaration | undefined, fn: ts.FunctionLikeDeclaration): Forwarded | undefined {
   const whole = parameterOf(argument);
   if (whole) return { textIndex: indexOf(whole), sendsCallersName: true };
   const property = forwardedProperty(argument, flow, parameterOf);
   if (property) return property;
+  const element = forwardedElement(argument, flow, fn);
+  if (element) return element;
   const rewritten = rewrittenParameter(argument, flow, parameterOf);
   if (rewritten) return { textIndex: indexOf(rewritten), sendsCallersName: false };
   const config = configObject(argument, flow);
@@ -225,6 +239,27 @@ function forwardedProperty(argument: ts.Expression, flow: Flow, parameterOf: (no
   return walked && { textIndex: indexOf(walked), sendsCallersName: false, textProperty, eachElement: true };
 }
 
+/**
+ * `client.query(s)` where `s` is the const of a `for (const s of settings)` loop of the helper `fn`, and `settings` is its own
+ * parameter or a property its parameter destructures (`{ client, settings }: { …; settings: string[] }`, a top-level
+ * element without a rest): each element of the caller's list is a text the helper sends as a message of its own. Its
+ * callers' lists are read by sentTexts.
+ */
+function forwardedElement(argument: ts.Expression, flow: Flow, fn: ts.FunctionLikeDeclaration): Forwarded | undefined {
+  const value = unwrap(argument);
+  const loop = ts.isIdentifier(value) ? flow.declaringLoop(value) : undefined;
+  const list = loop && unwrap(loop.expression);
+  const binding = list && ts.isIdentifier(list) ? flow.bindingOf(list) : undefined;
+  // The helper's own parameter, walked in its own body (not a callback's, which runs when something else calls it).
+  if (!binding || !('parameterOf' in binding) || binding.parameterOf !== fn || enclosingFunction(loop!) !== fn) return undefined;
+  const textIndex = indexOf(binding.parameter);
+  if (ts.isIdentifier(binding.parameter.name)) return { textIndex, sendsCallersName: false, eachElement: true };
+  if (!ts.isObjectBindingPattern(binding.parameter.name)) return undefined;
+  const element = binding.parameter.name.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === (list as ts.Identifier).text);
+  const key = element && !element.dotDotDotToken ? element.propertyName ?? element.name : undefined;
+  return key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) ? { textIndex, sendsCallersName: false, eachElement: true, listProperty: key.text } : undefined;
+}
+
 /** How deep sentTexts follows a caller's list through spreads and choices (`...(held ? [{ sql }] : [])`). */
 const MAX_LIST_NESTING = 4;
 
@@ -237,6 +272,7 @@ const MAX_LIST_NESTING = 4;
  */
 export function sentTexts(argument: ts.Expression, helper: QueryHelper, flow: Flow): ts.Expression[] {
   const property = helper.textProperty;
+  if (property === undefined && helper.eachElement) return listedTexts(argument, helper.listProperty, flow);
   if (property === undefined) return [argument];
   const objects: ts.ObjectLiteralExpression[] = [];
   const collect = (node: ts.Expression, depth: number, inList: boolean): void => {
@@ -255,6 +291,37 @@ export function sentTexts(argument: ts.Expression, helper: QueryHelper, flow: Fl
   };
   collect(argument, 0, false);
   return objects.map((object) => objectProperty(object, property)).filter((text): text is ts.Expression => text !== undefined);
+}
+
+/**
+ * The texts of the list a call hands a helper that sends each element (forwardedElement): the array literal written at
+ * the argument, or at its `listProperty` in the object literal written there (either held in a const too), also inside
+ * spreads of lists and either side of a choice. A list made elsewhere is not read.
+ */
+function listedTexts(argument: ts.Expression, listProperty: string | undefined, flow: Flow): ts.Expression[] {
+  const written = (node: ts.Expression): ts.Expression => {
+    const value = unwrap(node);
+    const held = ts.isIdentifier(value) ? flow.constantInitializer(value) : undefined;
+    return held ? unwrap(held) : value;
+  };
+  let list: ts.Expression | undefined = argument;
+  if (listProperty !== undefined) {
+    const object = written(argument);
+    list = ts.isObjectLiteralExpression(object) && !object.properties.some(ts.isSpreadAssignment) ? objectProperty(object, listProperty) : undefined;
+  }
+  const texts: ts.Expression[] = [];
+  const collect = (node: ts.Expression, depth: number): void => {
+    const value = written(node);
+    if (depth >= MAX_LIST_NESTING) return;
+    if (ts.isConditionalExpression(value)) for (const side of [value.whenTrue, value.whenFalse]) collect(side, depth + 1);
+    if (!ts.isArrayLiteralExpression(value)) return;
+    for (const element of value.elements) {
+      if (ts.isSpreadElement(element)) collect(element.expression, depth + 1);
+      else texts.push(element);
+    }
+  };
+  if (list) collect(list, 0);
+  return texts;
 }
 
 /**

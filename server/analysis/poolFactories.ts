@@ -4,7 +4,7 @@
 // variable is judged one client a per-test transaction can be kept on (suiteTransactions.ts, isPoolVariable).
 import ts from 'typescript';
 import { resolve } from 'node:path';
-import { calleeText, flowOfModule, isConstDeclaration, returnedValues, unwrap, type Flow } from './embeddedFlow';
+import { calleeText, flowOfModule, isConstDeclaration, objectProperty, returnedValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { fileImports, type ImportedName } from './ownServerHelpers';
 import { importedNames } from './importedNames';
@@ -14,6 +14,7 @@ import { everyImporterPasses } from './exportImporters';
 import { TEST_PATH } from './testPath';
 import { calledFunction } from './rolledBackCallbacks';
 import { declaredClientKind } from './poolParameters';
+import { passedThrough } from './proxyTargets';
 
 /**
  * Receivers that are pools by their name (`pool`, `db.pool`, `testPool`, a private field `this.#pool`); not
@@ -204,6 +205,40 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   // A parameter's declared type decides over its name (`pool: PoolClient` is one connection).
   const declared = binding !== undefined ? declaredClientKind(binding.parameter.type) : undefined;
   return declared !== undefined ? declared === 'pool' : POOL_NAME.test(value.text);
+}
+
+/**
+ * Whether the member `member` of the object a call of a function of the project returns (`const { db } = initDb()`, the
+ * function of the file or imported, also by `await import(…)`) is a pool the function makes: its one returned value is
+ * an object literal without a spread whose member holds, through consts and helpers handing back their argument, a
+ * pool factory's call (`new Pool(…)`), or drizzle's around one (`const db = drizzle(new Pool(…))`). A drizzle database
+ * around what the function was handed (`drizzle(client)`) may be on a caller's connection inside its transaction: no.
+ */
+export function returnedMemberIsPool(call: ts.CallExpression, member: string, flowOf: (source: ts.SourceFile) => Flow): boolean {
+  const fn = calledFunction(call);
+  const returned = fn && singleReturn(fn);
+  const object = returned && unwrap(returned);
+  if (!object || !ts.isObjectLiteralExpression(object) || object.properties.some(ts.isSpreadAssignment)) return false;
+  const value = objectProperty(object, member);
+  const made = value && madeClient(value, flowOf);
+  if (!made || !(ts.isCallExpression(made) || ts.isNewExpression(made))) return false;
+  if (packageFactoryName(made.expression, importedNameIn(made.getSourceFile())) !== 'drizzle') return isPoolValue(made, flowOf);
+  const client = made.arguments?.[0] && madeClient(made.arguments[0], flowOf);
+  return client !== undefined && (ts.isCallExpression(client) || ts.isNewExpression(client)) && isPoolValue(client, flowOf);
+}
+
+/** The expression that makes what `expression` holds, followed through consts and helpers that hand back their argument (passedThrough). */
+function madeClient(expression: ts.Expression, flowOf: (source: ts.SourceFile) => Flow, depth = 0): ts.Expression | undefined {
+  if (depth > MAX_POOL_DEPTH) return undefined;
+  const value = unwrap(expression);
+  const source = value.getSourceFile();
+  if (ts.isIdentifier(value)) {
+    const binding = flowOf(source).bindingOf(value);
+    const declaration = binding && 'variable' in binding && isConstDeclaration(binding.variable) ? binding.variable : undefined;
+    return declaration?.initializer ? madeClient(declaration.initializer, flowOf, depth + 1) : undefined;
+  }
+  const through = ts.isCallExpression(value) ? passedThrough(value, { source, flow: flowOf(source), fileName: source.fileName }) : undefined;
+  return through ? madeClient(through, flowOf, depth + 1) : value;
 }
 
 /** Prisma's method returning an extended client over the same engine (`prisma.$extends(…)`). */

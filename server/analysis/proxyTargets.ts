@@ -8,8 +8,10 @@
 //     is not read, since its traps may send elsewhere;
 //   - a call of a function of the project (of the file, imported from a file of the project, or a class's static method,
 //     of a class of the file or imported so) every return of which is one of its parameters as it is, or such a Proxy of
-//     it, and which never assigns that parameter: the call is its argument there (`Guard.wrap(client, options)`).
-// Only a verdict that the target reaches such a server is taken from it: otherwise the call is judged as before.
+//     it, or that parameter with members of object literals copied in (`Object.assign(db, { execute })`, the global
+//     `Object`), and which never assigns that parameter: the call is its argument there (`Guard.wrap(client, options)`).
+// Only a verdict that the target reaches such a server is taken from it: otherwise the call is judged as before. A pool
+// a function of the project returns in an object is followed through such calls too (poolFactories.ts returnedMemberIsPool).
 import ts from 'typescript';
 import { type Flow, returnedValues, unwrap } from './embeddedFlow';
 import { importedNames, type ImportedName } from './importedNames';
@@ -68,7 +70,7 @@ function readReturnedParameter(fn: FunctionWithBody, file: ProxyFile): number | 
   if (returned.length === 0) return undefined;
   let index: number | undefined;
   for (const value of returned) {
-    const target = unwrap(proxyTarget(value, file) ?? value);
+    const target = unwrap(proxyTarget(value, file) ?? assignedTarget(value, file) ?? value);
     if (!ts.isIdentifier(target)) return undefined;
     const at = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === target.text && !p.dotDotDotToken);
     // A name a nested scope declares again is another value: the parameter must be what the name means there.
@@ -78,6 +80,20 @@ function readReturnedParameter(fn: FunctionWithBody, file: ProxyFile): number | 
     index = at;
   }
   return index !== undefined && !assigns(fn, (fn.parameters[index].name as ts.Identifier).text) ? index : undefined;
+}
+
+/**
+ * The object `Object.assign(target, { … })` hands back, its first argument itself, when `Object` is the global one and
+ * every object copied into it is an object literal written there (the project's own members, as a handler of a project
+ * Proxy is: `Object.assign(db, { execute: async (q) => rows(await execute(q)) })`); undefined otherwise.
+ */
+function assignedTarget(expression: ts.Expression, file: ProxyFile): ts.Expression | undefined {
+  const value = unwrap(expression);
+  if (!ts.isCallExpression(value) || !ts.isPropertyAccessExpression(value.expression) || value.expression.name.text !== 'assign') return undefined;
+  const owner = value.expression.expression;
+  if (!ts.isIdentifier(owner) || owner.text !== 'Object' || !isGlobal(owner, file)) return undefined;
+  const [target, ...copied] = value.arguments;
+  return target && !ts.isSpreadElement(target) && copied.length > 0 && copied.every((c) => ts.isObjectLiteralExpression(unwrap(c))) ? target : undefined;
 }
 
 /** Whether the function's body assigns a name `name` (`db = other`, `db ??= …`): the parameter may no longer be the argument. */

@@ -1,8 +1,9 @@
 // Transaction context across calls: one client object is one connection, a pool is not.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, analyzeSql, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings, embeddedRules } from '../../helpers/embedded';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -169,6 +170,67 @@ test('a client held by an object a call returned (a request context another file
     "export async function made() { const client = makeClient(); await client.query('SET LOCAL lock_timeout = 1'); }",
   ].join('\n');
   assert.deepEqual(rules(lost, 'f.js'), Array(3).fill('set-local-outside-transaction'));
+});
+
+test('a database a const destructures from the object a function of the file returns is a pool when that function makes one: SET LOCAL on it alone is flagged', () => {
+  // A factory that makes a drizzle database on a new pool and hands it out in an object, also through a helper that
+  // copies members of its own into the database and returns it (`Object.assign(db, { … })`).
+  const factory = [
+    "import { drizzle } from 'drizzle-orm/node-postgres';",
+    "import { Pool } from 'pg';",
+    'const withRows = (db) => { const run = db.execute.bind(db); return Object.assign(db, { execute: async (q) => (await run(q)).rows }); };',
+    'const openDb = () => { const pool = new Pool({ connectionString: url }); const database = withRows(drizzle(pool)); return { db: database, pool }; };',
+    'const openPlain = () => { const made = drizzle(new Pool()); return { made }; };',
+  ];
+  const lost = [
+    ...factory,
+    "export async function probe() { const { db } = openDb(); await db.execute(sql`SET LOCAL work_mem = '64MB'`); await db.execute(sql`SELECT 1`); }",
+    "export async function probePlain() { const { made: database } = openPlain(); await database.execute(sql`SET LOCAL lock_timeout = 1`); }",
+  ].join('\n');
+  assert.deepEqual(rules(lost), Array(2).fill('set-local-outside-transaction'));
+  // Inside the database's own transaction callback the setting holds.
+  const inside = [...factory, "export async function probe() { const { db } = openDb(); await db.transaction(async (tx) => { await tx.execute(sql`SET LOCAL lock_timeout = 1`); await tx.execute(sql`SELECT 1`); }); }"].join('\n');
+  assert.deepEqual(rules(inside), []);
+});
+
+test('the factory may be another module of the project, loaded with `await import(…)` or imported by name', () => {
+  const repo = scratchRepository('destructured-pools', { after });
+  repo.write('package.json', '{"name": "probe"}');
+  repo.write('src/db/open.ts', [
+    "import { drizzle } from 'drizzle-orm/node-postgres';",
+    "import pg from 'pg';",
+    'export const openDb = () => { const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL }); return { db: drizzle(pool), pool }; };',
+    'export const currentDb = () => ({ db: requestStore.getStore().tx });',
+  ]);
+  const loaded = [
+    "const { openDb, currentDb } = await import('../src/db/open');",
+    "export async function probe() { const { db } = openDb(); await db.execute(sql`SET LOCAL enable_seqscan = off`); await db.execute(sql`SELECT 1`); }",
+    // A member the module takes from a request's context may be a transaction's client: unknown.
+    "export async function scoped() { const { db } = currentDb(); await db.execute(sql`SET LOCAL enable_seqscan = off`); }",
+  ];
+  const file = repo.write('scripts/probe.ts', loaded);
+  assert.deepEqual(analyze(loaded.join('\n'), 'typescript', {}, file).map((f) => f.rule), ['set-local-outside-transaction']);
+  const imported = ["import { openDb } from '../src/db/open';", loaded[1]];
+  const other = repo.write('scripts/other.ts', imported);
+  assert.deepEqual(analyze(imported.join('\n'), 'typescript', {}, other).map((f) => f.rule), ['set-local-outside-transaction']);
+});
+
+test('a client destructured from what a function returns stays unknown unless the function surely makes a pool there', () => {
+  const cases: Record<string, string> = {
+    // The member is what the function was handed: a caller's client, perhaps a transaction's.
+    handed: 'const wrap = (client) => { return { db: client }; };\nexport async function f(tx) { const { db } = wrap(tx); await db.query(\'SET LOCAL lock_timeout = 1\'); }',
+    // Copied in from an object that is not written there: its members may replace what sends the query.
+    copiedUnknown: "import { Pool } from 'pg';\nconst patch = (db) => Object.assign(db, extras);\nconst open = () => { const made = patch(new Pool()); return { db: made }; };\nexport async function f() { const { db } = open(); await db.query('SET LOCAL lock_timeout = 1'); }",
+    // A file's own `Object` is not the global one.
+    ownObject: "import { Pool } from 'pg';\nimport { Object } from './objects';\nconst patch = (db) => Object.assign(db, { a: 1 });\nconst open = () => { const made = patch(new Pool()); return { db: made }; };\nexport async function f() { const { db } = open(); await db.query('SET LOCAL lock_timeout = 1'); }",
+    // A drizzle database around the connection the caller hands over, inside the caller's BEGIN.
+    wrapsHanded: "import { drizzle } from 'drizzle-orm/node-postgres';\nconst wrap = (client) => { const made = drizzle(client); return { db: made }; };\nexport async function f(pool) { const conn = await pool.connect(); await conn.query('BEGIN'); const { db } = wrap(conn); await db.execute(sql`SET LOCAL lock_timeout = 1`); await conn.query('COMMIT'); }",
+    // Two returns: which object is handed out is not read.
+    twoReturns: "import { Pool } from 'pg';\nconst open = (ctx) => { if (ctx) return { db: ctx.tx }; return { db: new Pool() }; };\nexport async function f(ctx) { const { db } = open(ctx); await db.query('SET LOCAL lock_timeout = 1'); }",
+    // A spread may bring the member from elsewhere.
+    spread: "import { Pool } from 'pg';\nconst open = (ctx) => { const made = new Pool(); return { db: made, ...ctx }; };\nexport async function f(ctx) { const { db } = open(ctx); await db.query('SET LOCAL lock_timeout = 1'); }",
+  };
+  for (const [name, text] of Object.entries(cases)) assert.deepEqual(rules(text), [], name);
 });
 
 test('transaction handles are told apart by scope, not by name: the same name bound to a plain connection elsewhere is not one', () => {

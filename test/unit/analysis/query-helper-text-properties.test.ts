@@ -75,3 +75,46 @@ test('texts the helper does not send, objects written elsewhere, and non-stateme
   // Read as a wrapper's text: a fragment gets no syntax error.
   assert.deepEqual(found(service("await this.releaseOne(runner, { sql: 'pg_advisory_unlock', values: [] });")), LOCK_ONLY);
 });
+
+/** A benchmark helper that applies each planner setting of its list on the client it holds, then measures a query. */
+const planner = (call: string, signature = '{ client, query, settings }: { client: PoolClient; query: string; settings: string[] }', loop = 'for (const setting of settings) await client.query(setting);'): string => `import { Pool, type PoolClient } from 'pg';
+const measure = async (${signature}) => {
+  ${loop}
+  const result = await client.query(\`EXPLAIN ANALYZE \${query}\`);
+  return result.rows;
+};
+export async function main() {
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+  const client = await pool.connect();
+  ${call}
+  client.release();
+}
+`;
+
+test('a list of texts a helper sends one by one, written at the property its parameter destructures (or as the list parameter itself): each SET reported at its element', () => {
+  assert.deepEqual(found(planner("await measure({ client, query: 'SELECT 1', settings: ['SET enable_seqscan = off', 'SET enable_bitmapscan = off'] });"), 'bench.ts'),
+    ['session-set SET enable_seqscan = off', 'session-set SET enable_bitmapscan = off']);
+  // Renamed on destructuring, held in a const, inside a spread of a choice.
+  const renamed = planner("const FORCED = ['SET enable_seqscan = off'];\n  await measure({ client, query: 'SELECT 1', knobs: [...(forced ? FORCED : [])] });",
+    '{ client, query, knobs: settings }: { client: PoolClient; query: string; knobs: string[] }');
+  assert.deepEqual(found(renamed, 'bench.ts'), ['session-set SET enable_seqscan = off']);
+  // The list as a parameter of its own.
+  const plain = planner("await measure(client, 'SELECT 1', ['SET enable_hashjoin = off']);", 'client: PoolClient, query: string, settings: string[]');
+  assert.deepEqual(found(plain, 'bench.ts'), ['session-set SET enable_hashjoin = off']);
+});
+
+test('a list a helper sends one by one is not read where the helper does not send each element itself, or the list is not written at the call', () => {
+  const cases: Record<string, string> = {
+    // Nothing to send.
+    empty: planner("await measure({ client, query: 'SELECT 1', settings: [] });"),
+    // The loop joins the texts and sends them once, in a callback the helper hands on, or sends a property of each element.
+    joined: planner("await measure({ client, query: 'SELECT 1', settings: ['SET enable_seqscan = off'] });", undefined, "await client.query(settings.join(';'));"),
+    callback: planner("await measure({ client, query: 'SELECT 1', settings: ['SET enable_seqscan = off'] });", undefined, 'const later = async () => { for (const setting of settings) await client.query(setting); }; hooks.push(later);'),
+    // A list the caller builds elsewhere, or an object it did not write there.
+    built: planner("await measure({ client, query: 'SELECT 1', settings: loadSettings() });"),
+    objectElsewhere: planner('await measure(options);'),
+    // A rest element is the whole remaining object, no list of its own.
+    rest: planner("await measure({ client, query: 'SELECT 1', settings: ['SET enable_seqscan = off'] });", '{ client, query, ...settings }: any', 'for (const setting of settings.list) await client.query(setting);'),
+  };
+  for (const [name, text] of Object.entries(cases)) assert.deepEqual(found(text, 'bench.ts'), [], name);
+});
