@@ -31,8 +31,8 @@
 //   version: one client per namespace in 0.3, one shared client since 0.4). Reported at the call, as graphile-worker's
 //   `run()` is. Its emitter (@socket.io/postgres-emitter) only NOTIFYs.
 // - Fedify's `new PostgresMessageQueue(sql, options)` (@fedify/postgres, read at 2.4.0): its `listen(handler)` sends
-//   `LISTEN fedify_channel` (its `channelName`) through postgres.js's `sql.listen` on the client it is given, to wake the
-//   queue's workers when a message is enqueued; the constructor connects to nothing. Fedify calls `listen()` itself: on
+//   `LISTEN fedify_channel` (its `channelName`) through postgres.js's `sql.listen` on the client it is given (a connection
+//   of its own, opened with that client's URL and options), to wake the queue's workers when a message is enqueued; the constructor connects to nothing. Fedify calls `listen()` itself: on
 //   `federation.startQueue()`, or on the first enqueued task unless `manuallyStartQueue` is set. Reported where it is
 //   made, as PostgresPubSub is, and not where the queue provably is never listened on (neverListens): thrown away, or
 //   held in a const (or returned by a factory, then held by each caller) whose every use is `enqueue`, `enqueueMany`,
