@@ -28,7 +28,7 @@ export const IMQUEUE_PG_PUBSUB_MODULE = '@imqueue/pg-pubsub';
 /**
  * LISTENs libraries make when an option, a plugin or a call asks for them (libraryListens.ts): PostGraphile's `watchPg`
  * option, the @graphile/pg-pubsub plugin, graphile-worker's `run()`, graphql-postgres-subscriptions' `PostgresPubSub`,
- * @socket.io/postgres-adapter's `createAdapter(pool)`.
+ * @socket.io/postgres-adapter's `createAdapter(pool)`, Fedify's `PostgresMessageQueue`.
  */
 export const WATCH_PG_OPTION = 'watchPg';
 export const GRAPHILE_PG_PUBSUB_MODULE = '@graphile/pg-pubsub';
@@ -50,6 +50,12 @@ export const SOCKET_IO_POSTGRES_ADAPTER_MODULE = '@socket.io/postgres-adapter';
  * not). Other Socket.IO adapters share the name: their files are scanned, and libraryListens.ts checks the module.
  */
 export const SOCKET_IO_ADAPTER_FACTORY = 'createAdapter';
+/**
+ * @fedify/postgres, whose `new PostgresMessageQueue(sql)` LISTENs on the postgres.js client it is given when the queue
+ * is listened on (libraryListens.ts); the class's name is the gate's word for it (a code word starts with a word character).
+ */
+export const FEDIFY_POSTGRES_MODULE = '@fedify/postgres';
+export const FEDIFY_POSTGRES_QUEUE_CLASS = 'PostgresMessageQueue';
 /** PostGraphile v5's pg adaptor's service maker, whose `pubsub` option makes a LISTEN subscriber on the service's pool. */
 export const MAKE_PG_SERVICE = 'makePgService';
 /** advisory-lock, whose mutexes take session advisory locks on a client they open on the URL given (advisoryLockMutexes.ts). */
@@ -156,17 +162,17 @@ export const OPENWORKFLOW_BACKEND_CLASS = 'BackendPostgres';
 /** Every word `codeMayHoldFindings` reads: the gate collects only these from a file's tokens. */
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
   LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, ...DRIVER_NAMED_PREPARE_MODULES,
-  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, MAKE_PG_SERVICE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, SOCKET_IO_ADAPTER_FACTORY, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE, NEST_DRIZZLE_POSTGRES_CLASS, OPENWORKFLOW_BACKEND_CLASS,
+  PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, MAKE_PG_SERVICE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, SOCKET_IO_ADAPTER_FACTORY, FEDIFY_POSTGRES_QUEUE_CLASS, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE, NEST_DRIZZLE_POSTGRES_CLASS, OPENWORKFLOW_BACKEND_CLASS,
   ...POSTGRES_MIGRATIONS_MODULES, NODE_PG_MIGRATE_MODULE, CREATE_LEADER_ELECTOR]);
 
-/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle, a NestJS drizzle module or openworkflow's backend makes, sql.listen, a LISTEN library's subscribe call, a library option or call that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's and postgrejs's schema). */
+/** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle, a NestJS drizzle module or openworkflow's backend makes, sql.listen, a LISTEN library's subscribe call, a library option, call or class that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's and postgrejs's schema). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
   return words.has(POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_MODULE) || words.has(DRIZZLE_POSTGRES_JS_DRIVER_MODULE) || words.has(NEST_DRIZZLE_POSTGRES_CLASS) || words.has(OPENWORKFLOW_BACKEND_CLASS) || words.has(LISTEN_METHOD) || (words.has(CONFIG_TEXT) && words.has(CONFIG_NAME))
     || (words.has(UNSAFE_METHOD) && words.has(PREPARE_OPTION)) || words.has(SEARCH_PATH_OPTION) || words.has(BUN_MODULE) || words.has(BUN_GLOBAL)
     || words.has(LISTEN_TO_METHOD) || words.has(ADD_CHANNEL_METHOD) || PG_IPC_MODULES.some((module) => words.has(module)) || words.has(PG_NOTIFY_MODULE)
     || (words.has(PREPARE_OPTION) && [...DRIVER_PREPARE_MODULES].some((module) => words.has(module))) || words.has(SET_NAME_METHOD)
     || ((words.has(PREPARE_OPTION) || words.has(PREPARE_SYNC_METHOD)) && [...DRIVER_NAMED_PREPARE_MODULES].some((module) => words.has(module)))
-    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(MAKE_PG_SERVICE) || words.has(GRAPHILE_WORKER_MODULE) || words.has(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE) || words.has(SOCKET_IO_ADAPTER_FACTORY)
+    || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(MAKE_PG_SERVICE) || words.has(GRAPHILE_WORKER_MODULE) || words.has(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE) || words.has(SOCKET_IO_ADAPTER_FACTORY) || words.has(FEDIFY_POSTGRES_QUEUE_CLASS)
     || (words.has(SCHEMA_OPTION) && (words.has(PG_PROMISE_MODULE) || POSTGREJS_MODULES.some((module) => words.has(module)))) || POSTGRES_MIGRATIONS_MODULES.some((module) => words.has(module)) || words.has(NODE_PG_MIGRATE_MODULE)
     || words.has(CREATE_LEADER_ELECTOR);
 }

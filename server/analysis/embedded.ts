@@ -543,6 +543,7 @@ const LIBRARY_LISTEN_MESSAGES: Readonly<Record<LibraryListenKind, string>> = {
   pgSubscriber: "PostGraphile's makePgService with pubsub makes a PgSubscriber that checks a client out of the service's pool for good and sends LISTEN on it for each subscription topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give the service a pool on a direct (session) connection, or turn pubsub off where the pool goes through the pooler.",
   grafservWatch: "PostGraphile's watch mode makes the service's PgSubscriber keep a client of its pool with LISTEN postgraphile_watch, to rebuild the schema when the database's DDL changes: behind a transaction pooler that LISTEN stays on a server connection other clients share, and schema changes are missed. Watch through a service whose pool is on a direct (session) connection, or turn watch off where the pool goes through the pooler.",
   socketIoAdapter: "@socket.io/postgres-adapter checks a client out of this pool for good and sends LISTEN on it for each namespace's channel, to hear the other nodes' events: behind a transaction pooler those LISTENs stay on a server connection other clients share, and events from the other nodes are lost. Give the adapter a pool on a direct (session) connection.",
+  fedifyQueue: "Fedify's PostgresMessageQueue sends LISTEN on its channel through this postgres.js client (on a connection it opens with the client's URL) once its queue is started (federation.startQueue(), or Fedify itself on the first enqueued task), to wake its workers when a message is enqueued: behind a transaction pooler that LISTEN stays on a server connection other clients share, and new messages wait for the poll interval. Give the queue a postgres.js client on a direct (session) connection.",
   postgresPubsub: "graphql-postgres-subscriptions' PostgresPubSub sends LISTEN on its pg client (through pg-ipc) for each subscription's topic: behind a transaction pooler those LISTENs stay on a server connection other clients share, and notifications are lost. Give it a client on a direct (session) connection.",
 };
 
@@ -1138,7 +1139,7 @@ class Extractor {
   /**
    * LISTENs a library makes when an option, a plugin or a call asks for it (libraryListens.ts): PostGraphile's `watchPg`,
    * the @graphile/pg-pubsub plugin, graphile-worker's `run()`, graphql-postgres-subscriptions' `new PostgresPubSub()`,
-   * @socket.io/postgres-adapter's `createAdapter(pool)`. Not where the pool or URL the library is handed is of a
+   * @socket.io/postgres-adapter's `createAdapter(pool)`, Fedify's `new PostgresMessageQueue(sql)`. Not where the pool or URL the library is handed is of a
    * server no pooler fronts (the suite's own test server or local test database, as for a client's LISTEN; a direct
    * URL), nor where a test mocks the library's module.
    */

@@ -14,7 +14,7 @@
 //   adds a listener to its pg-ipc emitter, which sends `LISTEN topic` on the one pg Client the object holds, given as
 //   `client` or opened from the rest of the options (pg's connection config). Made to serve subscriptions, it is reported
 //   where it is made, as a pg-listen or pg-ipc subscriber's LISTEN would be where it subscribes. Not where the instance
-//   provably subscribes no topic (neverSubscribesTopic): pg-ipc sends LISTEN only when a channel gets its first listener,
+//   provably subscribes no topic (neverListens): pg-ipc sends LISTEN only when a channel gets its first listener,
 //   and its own events (`error`, `end`, …) are no channels. So an instance thrown away, or held in a const (or returned by
 //   a factory, then held by each caller) whose every use is `subscribe('error', …)` on such an event, `publish(…)`
 //   (a NOTIFY) or `unsubscribe(…)`, listens to nothing; handed to anything else (a resolver context, a library, an
@@ -30,9 +30,17 @@
 //   the pg Pool it is given for good and LISTENs there on each namespace's channel for the other nodes' events (every
 //   version: one client per namespace in 0.3, one shared client since 0.4). Reported at the call, as graphile-worker's
 //   `run()` is. Its emitter (@socket.io/postgres-emitter) only NOTIFYs.
+// - Fedify's `new PostgresMessageQueue(sql, options)` (@fedify/postgres, read at 2.4.0): its `listen(handler)` sends
+//   `LISTEN fedify_channel` (its `channelName`) through postgres.js's `sql.listen` on the client it is given (a connection
+//   of its own, opened with that client's URL and options), to wake the queue's workers when a message is enqueued; the constructor connects to nothing. Fedify calls `listen()` itself: on
+//   `federation.startQueue()`, or on the first enqueued task unless `manuallyStartQueue` is set. Reported where it is
+//   made, as PostgresPubSub is, and not where the queue provably is never listened on (neverListens): thrown away, or
+//   held in a const (or returned by a factory, then held by each caller) whose every use is `enqueue`, `enqueueMany`,
+//   `getDepth`, `initialize` or `drop`; handed to anything else (`createFederation({ queue })`, a wrapper, an export),
+//   or listened on, it is reported. Its `PostgresKvStore` sends plain statements only and keeps no session state.
 // Each comes with the pool, URL or config the library connects with, where the file shows it (the first argument of the
 // `postgraphile(…)` call the options go to; graphile-worker's `pgPool` or `connectionString`; PostgresPubSub's `client`
-// or its options): embedded.ts asks whether
+// or its options; the postgres.js client a PostgresMessageQueue is given): embedded.ts asks whether
 // that is a server no pooler fronts (the suite's own test server, a direct URL). Where the file does not show it (options
 // a function returns, a runner's options handed in), the application's own is assumed.
 import ts from 'typescript';
@@ -42,7 +50,7 @@ import { requiredModule } from './embeddedDialect';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
 import { packageSpecifier } from './packageSpecifiers';
 import { constUsesPassing, localConstDeclaration, returnedValueCallsPassing } from './postgresJsUses';
-import { GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, SOCKET_IO_ADAPTER_FACTORY, SOCKET_IO_POSTGRES_ADAPTER_MODULE, WATCH_PG_OPTION } from './codeWords';
+import { FEDIFY_POSTGRES_MODULE, FEDIFY_POSTGRES_QUEUE_CLASS, GRAPHILE_PG_PUBSUB_MODULE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, MAKE_PG_SERVICE, MAKE_PLUGIN_HOOK, SOCKET_IO_ADAPTER_FACTORY, SOCKET_IO_POSTGRES_ADAPTER_MODULE, WATCH_PG_OPTION } from './codeWords';
 
 /** The plugin hook option that loads PostGraphile's server plugins, and its maker. */
 const PLUGIN_HOOK_OPTION = 'pluginHook';
@@ -64,12 +72,16 @@ const LISTENING_PUBSUB_CLASSES: ReadonlySet<string> = new Set(['PostgresPubSub']
 const PG_IPC_EVENTS: ReadonlySet<string> = new Set(['newListener', 'removeListener', 'notify', 'unlisten', 'listen', 'error', 'end']);
 /** A PubSub engine's methods that LISTEN on nothing: `publish` NOTIFYs, `unsubscribe` drops a listener. */
 const NON_LISTENING_PUBSUB_METHODS: ReadonlySet<string> = new Set(['publish', 'unsubscribe']);
-/** How many factories deep a PubSub instance is followed (a factory whose callers return it on). */
-const MAX_PUBSUB_FACTORY_DEPTH = 4;
+/** How many factories deep a listening library's instance is followed (a factory whose callers return it on). */
+const MAX_INSTANCE_FACTORY_DEPTH = 4;
+/** Fedify's message queue over postgres.js, whose `listen()` LISTENs on the client it is given. */
+const LISTENING_FEDIFY_QUEUES: ReadonlySet<string> = new Set([FEDIFY_POSTGRES_QUEUE_CLASS]);
+/** A PostgresMessageQueue's methods that LISTEN on nothing: `enqueue`/`enqueueMany` INSERT and NOTIFY, the rest read or make its table. */
+const NON_LISTENING_QUEUE_METHODS: ReadonlySet<string> = new Set(['enqueue', 'enqueueMany', 'getDepth', 'initialize', 'drop']);
 /** @socket.io/postgres-adapter's factory, whose adapters LISTEN on a client of the pool it is given (its first argument). */
 const LISTENING_ADAPTER_FACTORIES: ReadonlySet<string> = new Set([SOCKET_IO_ADAPTER_FACTORY]);
 
-export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber' | 'grafservWatch' | 'socketIoAdapter';
+export type LibraryListenKind = 'watchPg' | 'pgPubsub' | 'graphileWorker' | 'postgresPubsub' | 'pgSubscriber' | 'grafservWatch' | 'socketIoAdapter' | 'fedifyQueue';
 
 export interface LibraryListen {
   kind: LibraryListenKind;
@@ -88,7 +100,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
   const maySubscribe = text.includes(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE);
   const mayServe = text.includes(MAKE_PG_SERVICE);
   const mayAdapt = text.includes(SOCKET_IO_POSTGRES_ADAPTER_MODULE);
-  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe && !mayServe && !mayAdapt) return [];
+  const mayQueue = text.includes(FEDIFY_POSTGRES_MODULE);
+  if (!mayWatch && !mayPubsub && !mayRun && !maySubscribe && !mayServe && !mayAdapt && !mayQueue) return [];
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   const fromPostgraphile = [...names.values()].some((name) => isPostgraphileModule(name.specifier)) || importsPostgraphileTypes(source);
   const found: LibraryListen[] = [];
@@ -122,7 +135,7 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       const index = LISTENING_RUNNERS.get(runner);
       found.push({ kind: 'graphileWorker', node, connection: index === undefined ? runnerOptionsConnection(node.arguments[0], source) : node.arguments[index] });
     } else if (maySubscribe && ts.isNewExpression(node) && moduleFunction(node.expression, names, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, LISTENING_PUBSUB_CLASSES)) {
-      if (!neverSubscribesTopic(node, 0)) found.push({ kind: 'postgresPubsub', node, connection: clientOrConfig(node.arguments?.[0], source) });
+      if (!neverListens(node, isNonSubscribingCall, 0)) found.push({ kind: 'postgresPubsub', node, connection: clientOrConfig(node.arguments?.[0], source) });
     } else if (mayServe && ts.isCallExpression(node) && isMakePgService(node.expression, names)) {
       const pubsub = pubsubAskedFor(node.arguments[0], source);
       if (pubsub) found.push({ kind: 'pgSubscriber', node: pubsub.option, connection: pubsub.connection });
@@ -131,6 +144,8 @@ export function libraryListens(source: ts.SourceFile): LibraryListen[] {
       if (watch) found.push({ kind: 'grafservWatch', node: watch.option, connection: watch.connection });
     } else if (mayAdapt && ts.isCallExpression(node) && moduleFunction(node.expression, names, SOCKET_IO_POSTGRES_ADAPTER_MODULE, LISTENING_ADAPTER_FACTORIES)) {
       found.push({ kind: 'socketIoAdapter', node, connection: node.arguments[0] });
+    } else if (mayQueue && ts.isNewExpression(node) && moduleFunction(node.expression, names, FEDIFY_POSTGRES_MODULE, LISTENING_FEDIFY_QUEUES)) {
+      if (!neverListens(node, isNonListeningQueueCall, 0)) found.push({ kind: 'fedifyQueue', node, connection: node.arguments?.[0] });
     }
     return true;
   });
@@ -205,6 +220,7 @@ export function mocksModule(source: ts.SourceFile, kind: LibraryListenKind): boo
   return mocksModuleNamed(source, kind === 'graphileWorker' ? GRAPHILE_WORKER_MODULE : kind === 'pgPubsub' ? GRAPHILE_PG_PUBSUB_MODULE
     : kind === 'pgSubscriber' || kind === 'grafservWatch' ? '@dataplan/pg/adaptors/pg'
     : kind === 'socketIoAdapter' ? SOCKET_IO_POSTGRES_ADAPTER_MODULE
+    : kind === 'fedifyQueue' ? FEDIFY_POSTGRES_MODULE
     : kind === 'postgresPubsub' ? GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE : POSTGRAPHILE_MODULE);
 }
 
@@ -388,41 +404,55 @@ export function constObject(argument: ts.Expression | undefined, source: ts.Sour
   return value && ts.isObjectLiteralExpression(value) ? value : undefined;
 }
 
+/** A method call on a listening library's instance that makes it LISTEN on nothing (its method's name, the call). */
+type NonListeningCall = (method: string, call: ts.CallExpression) => boolean;
+
 /**
- * Whether the PubSub instance `instance` (a `new PostgresPubSub(…)`, or a call of a factory returning one) provably
- * subscribes no topic (see the file comment): thrown away as a statement, or held in a const of its scope whose every
- * use subscribes nothing (isNonSubscribingUse), or returned by a factory every call of which (in its file and its
- * importers) gets an instance that does the same. Anything else is taken to subscribe.
+ * Whether the instance `instance` of a library that LISTENs when asked (a `new PostgresPubSub(…)` or `new
+ * PostgresMessageQueue(…)`, or a call of a factory returning one) provably LISTENs on nothing: thrown away as a
+ * statement, or held in a const of its scope whose every use is a call `quiet` accepts (isNonListeningUse), or returned
+ * by a factory every call of which (in its file and its importers) gets an instance that does the same. Anything else
+ * is taken to LISTEN.
  */
-function neverSubscribesTopic(instance: ts.Expression, depth: number): boolean {
-  if (depth > MAX_PUBSUB_FACTORY_DEPTH) return false;
+function neverListens(instance: ts.Expression, quiet: NonListeningCall, depth: number): boolean {
+  if (depth > MAX_INSTANCE_FACTORY_DEPTH) return false;
   const outer = outermostWrapper(instance);
   if (ts.isExpressionStatement(outer.parent)) return true;
-  if (returnedValueCallsPassing(instance, (call) => isNonSubscribingCall(call, depth + 1)) !== undefined) return true;
+  if (returnedValueCallsPassing(instance, (call) => isNonListeningFactoryCall(call, quiet, depth + 1)) !== undefined) return true;
   const declaration = localConstDeclaration(instance);
   if (!declaration || (declaration.parent.flags & ts.NodeFlags.Const) === 0) return false;
-  return constUsesPassing(declaration, (use) => isNonSubscribingUse(use, depth)) !== undefined;
+  return constUsesPassing(declaration, (use) => isNonListeningUse(use, quiet, depth)) !== undefined;
 }
 
-/** A factory's name at one of its calls: the call's instance subscribes no topic (neverSubscribesTopic). */
-function isNonSubscribingCall(name: ts.Identifier, depth: number): boolean {
+/** A factory's name at one of its calls: the call's instance LISTENs on nothing (neverListens). */
+function isNonListeningFactoryCall(name: ts.Identifier, quiet: NonListeningCall, depth: number): boolean {
   const call = name.parent;
-  return ts.isCallExpression(call) && call.expression === name && neverSubscribesTopic(call, depth);
+  return ts.isCallExpression(call) && call.expression === name && neverListens(call, quiet, depth);
 }
 
 /**
- * A use of the const holding the instance that LISTENs on nothing: `subscribe` of one of pg-ipc's own
- * events (`pubsub.subscribe('error', console.error)`), `publish(…)`, `unsubscribe(…)`, or `return pubsub` from a
- * factory whose callers' instances subscribe nothing.
+ * A use of the const holding the instance that LISTENs on nothing: a method call `quiet` accepts, or `return instance`
+ * from a factory whose callers' instances LISTEN on nothing.
  */
-function isNonSubscribingUse(use: ts.Identifier, depth: number): boolean {
+function isNonListeningUse(use: ts.Identifier, quiet: NonListeningCall, depth: number): boolean {
   const access = use.parent;
   if (ts.isPropertyAccessExpression(access) && access.expression === use && ts.isCallExpression(access.parent) && access.parent.expression === access) {
-    const method = access.name.text;
-    if (NON_LISTENING_PUBSUB_METHODS.has(method)) return true;
-    const [event] = access.parent.arguments;
-    return method === 'subscribe' && event !== undefined && ts.isStringLiteralLike(event) && PG_IPC_EVENTS.has(event.text);
+    return quiet(access.name.text, access.parent);
   }
-  return depth < MAX_PUBSUB_FACTORY_DEPTH && returnedValueCallsPassing(use, (call) => isNonSubscribingCall(call, depth + 1)) !== undefined;
+  return depth < MAX_INSTANCE_FACTORY_DEPTH && returnedValueCallsPassing(use, (call) => isNonListeningFactoryCall(call, quiet, depth + 1)) !== undefined;
 }
 
+/**
+ * A PubSub engine's call that subscribes no topic: `subscribe` of one of pg-ipc's own events
+ * (`pubsub.subscribe('error', console.error)`), `publish(…)`, `unsubscribe(…)`.
+ */
+function isNonSubscribingCall(method: string, call: ts.CallExpression): boolean {
+  if (NON_LISTENING_PUBSUB_METHODS.has(method)) return true;
+  const [event] = call.arguments;
+  return method === 'subscribe' && event !== undefined && ts.isStringLiteralLike(event) && PG_IPC_EVENTS.has(event.text);
+}
+
+/** A PostgresMessageQueue's call that starts no listening: `enqueue(…)`, `getDepth()`, … (not `listen(handler)`). */
+function isNonListeningQueueCall(method: string): boolean {
+  return NON_LISTENING_QUEUE_METHODS.has(method);
+}

@@ -42,7 +42,8 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
 /**
  * True when `creation` (`const sql = postgres(…)`, not exported) is used at least once and every use in
  * its declaring scope is known not to prepare. Any other use — a tag, unsafe() with parameters, being
- * passed, returned, stored or exported — may prepare, so the answer is false.
+ * passed, returned, stored (but in a private field of its class that prepares nothing: isKeptInPrivateField) or
+ * exported — may prepare, so the answer is false.
  */
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
@@ -50,7 +51,7 @@ export function clientNeverPrepares(creation: ts.CallExpression): boolean {
   if (returningFactory(creation)) return returnedClientNeverPrepares(creation);
   const declaration = localConstDeclaration(creation);
   if (!declaration) return exportedClientNeverPrepares(creation) || heldClientNeverPrepares(creation) || cachedClientNeverPrepares(creation) || mapCachedClientNeverPrepares(creation, undefined);
-  return everyUseIs(declaration, (use) => isNonPreparingUse(use) || (returningFactory(use) !== undefined && returnedClientNeverPrepares(use)))
+  return everyUseIs(declaration, (use) => isNonPreparingUse(use) || isKeptInPrivateField(use) || (returningFactory(use) !== undefined && returnedClientNeverPrepares(use)))
     || endedWithoutWaiting(declaringScope(declaration), (declaration.name as ts.Identifier).text)
     || mapCachedClientNeverPrepares(creation, declaration);
 }
@@ -400,10 +401,7 @@ function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
   }
   if (!ts.isBinaryExpression(parent) || parent.right !== node || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
   const target = parent.left;
-  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    const owner = enclosingClass(parent);
-    return owner !== undefined && privateFieldNeverPrepares(owner, target.name.text);
-  }
+  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) return thisFieldNeverPrepares(target);
   if (!ts.isIdentifier(target)) return false;
   let uses = 0;
   const safe = everyReferenceInScope(target, (reference) => {
@@ -419,6 +417,24 @@ function heldClientNeverPrepares(creation: ts.CallExpression): boolean {
     return handedOut !== undefined;
   });
   return safe && uses > 0;
+}
+
+/** `this.<field>` assigned a client: the field is a private one of the enclosing class that prepares nothing (privateFieldNeverPrepares). */
+function thisFieldNeverPrepares(target: ts.PropertyAccessExpression): boolean {
+  const owner = enclosingClass(target);
+  return owner !== undefined && privateFieldNeverPrepares(owner, target.name.text);
+}
+
+/**
+ * A use of a client's const that copies it into a private field of its class (`const sql = postgres(url); this.sql =
+ * sql;`) every mention of which prepares nothing: the field holds the same client, so its uses are the const's too.
+ */
+function isKeptInPrivateField(use: ts.Identifier): boolean {
+  const node = outermostWrapper(use);
+  const assignment = node.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.right !== node || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = assignment.left;
+  return ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword && thisFieldNeverPrepares(target);
 }
 
 /**

@@ -2,12 +2,16 @@
 // the @graphile/pg-pubsub plugin, graphile-worker's run(). Reported at the option or call, not where the pool or URL the
 // library is handed is the suite's own test server or a direct URL.
 // A PostgresPubSub that provably subscribes no topic (pg-ipc LISTENs only for a first listener of a channel) is none.
+// Fedify's PostgresMessageQueue LISTENs on its postgres.js client once listened on (by Fedify's startQueue, or on the
+// first enqueued task): reported where it is made, unless it provably only enqueues.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
 import { isScriptTestFile } from '../../../server/analysis/testSetupFiles';
 import { scratchRepository } from '../../helpers/scratch';
+import { mayHoldFindings } from '../../../server/analysis/embeddedGate';
+import { resolveOptions } from '../../../server/analysis/index';
 
 before(() => initAnalysis());
 
@@ -347,6 +351,62 @@ test("@socket.io/postgres-adapter on a direct URL's pool or mocked, and another 
   // The Redis adapter's createAdapter, and the Postgres emitter (which only NOTIFYs), send no LISTEN.
   assert.deepEqual(found(server("import { createAdapter } from '@socket.io/redis-adapter';")), []);
   assert.deepEqual(found("import { Emitter } from '@socket.io/postgres-emitter';\nimport { Pool } from 'pg';\nexport const emitter = new Emitter(new Pool());"), []);
+});
+
+/** An ActivityPub server's federation on a postgres.js client of `url`, its message queue made as `queue`. */
+const fedifyServer = (queue: string, url = 'process.env.DATABASE_URL', specifier = '@fedify/postgres') => [
+  "import { createFederation } from '@fedify/fedify';",
+  `import { PostgresKvStore, PostgresMessageQueue } from '${specifier}';`,
+  "import postgres from 'postgres';",
+  `const client = postgres(${url}, { max: 5, prepare: false });`,
+  'export const federation = createFederation({',
+  '  kv: new PostgresKvStore(client),',
+  `  queue: ${queue},`,
+  '});',
+].join('\n');
+
+test("Fedify's new PostgresMessageQueue(sql) handed to the federation is reported where it is made, on the client it is given", () => {
+  assert.deepEqual(found(fedifyServer('new PostgresMessageQueue(client)')), ['new PostgresMessageQueue(client)']);
+  // Options, a wrapper queue, the Deno way of loading the package.
+  assert.deepEqual(found(fedifyServer("new ParallelMessageQueue(new PostgresMessageQueue(client, { channelName: 'inbox' }), 4)")),
+    ["new PostgresMessageQueue(client, { channelName: 'inbox' })"]);
+  assert.deepEqual(found(fedifyServer('new PostgresMessageQueue(client)', 'process.env.DATABASE_URL', 'npm:@fedify/postgres@2.3.2')), ['new PostgresMessageQueue(client)']);
+  // Held in a const the federation's builder is handed, on a client handed in (the application's server is assumed).
+  const built = [
+    "import { PostgresMessageQueue } from '@fedify/postgres';",
+    "import type { Sql } from 'postgres';",
+    'export async function buildFederation(sql: Sql, builder: { build(options: object): Promise<unknown> }) {',
+    '  const inbox = new PostgresMessageQueue(sql, { handlerTimeout: { seconds: 90 } });',
+    '  return await builder.build({ queue: { inbox } });',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(built), ['new PostgresMessageQueue(sql, { handlerTimeout: { seconds: 90 } })']);
+  // A worker that listens on it itself.
+  const worker = "import { PostgresMessageQueue } from '@fedify/postgres';\nimport { sql } from './db';\nconst jobs = new PostgresMessageQueue(sql);\nawait jobs.listen(handle);";
+  assert.equal(mayHoldFindings(worker, 'src/worker.ts', resolveOptions({})), true);
+  assert.deepEqual(found(worker, 'src/worker.ts'), ['new PostgresMessageQueue(sql)']);
+});
+
+test('a PostgresMessageQueue only enqueued on, on a direct URL, mocked, or the key-value store alone, is no finding', () => {
+  const producer = (uses: readonly string[]) => [
+    "import { PostgresMessageQueue } from '@fedify/postgres';",
+    "import { sql } from './db';",
+    'export async function pushAll(messages: unknown[]) {',
+    '  const outbox = new PostgresMessageQueue(sql);',
+    ...uses.map((line) => `  ${line}`),
+    '}',
+  ].join('\n');
+  for (const uses of [['await outbox.initialize();', 'await outbox.enqueueMany(messages);'], ['await outbox.enqueue(messages[0]);', 'return (await outbox.getDepth()).queued;'], []]) {
+    assert.deepEqual(found(producer(uses)), [], uses.join(' '));
+  }
+  // Listened on, or handed on, it keeps its finding.
+  assert.deepEqual(found(producer(['await outbox.enqueue(messages[0]);', 'await outbox.listen(console.log);'])), ['new PostgresMessageQueue(sql)']);
+  assert.deepEqual(found(producer(['startWorkers(outbox);'])), ['new PostgresMessageQueue(sql)']);
+  assert.deepEqual(found(fedifyServer('new PostgresMessageQueue(client)', 'process.env.DIRECT_DATABASE_URL')), []);
+  assert.deepEqual(found(`${fedifyServer('new PostgresMessageQueue(client)')}\nvi.mock('@fedify/postgres');`, 'src/federation.test.ts'), []);
+  // Fedify's key-value store keeps no session state; an in-memory queue, or a class of the project's named alike, LISTENs on nothing.
+  assert.deepEqual(found(fedifyServer('new InProcessMessageQueue()')), []);
+  assert.deepEqual(found(fedifyServer('new PostgresMessageQueue(client)', 'process.env.DATABASE_URL', './queues')), []);
 });
 
 const pgService = (specifier: string, options: string) => [

@@ -66,3 +66,33 @@ test('a listener client that also runs its own queries, or can be reached from o
   assert.equal(prepared(`${PG}export let subscriber;\nexport function open() { subscriber = postgres(url); return subscriber.listen('c', fn); }`), 1);
   assert.equal(prepared(`${PG}let subscriber;\nexport async function open() { subscriber = postgres(url); await subscriber.listen('c', fn); return subscriber\`SELECT now()\`; }`), 1);
 });
+
+/** A class that opens its listening client in a method, holds it in a const, and keeps it in the field `#fieldLine`. */
+const copiedToField = (fieldLine: string, extra = '') => `${PG}export class JobFeed {
+  ${fieldLine}
+  async open(onEvent: (payload: string) => void) {
+    const conn = postgres(process.env.DATABASE_URL!, { max: 1, idle_timeout: 0 });
+    this.conn = conn;
+    await conn.listen('job_events', onEvent);
+  }
+  async close() {
+    if (this.conn) {
+      await this.conn.end();
+      this.conn = null;
+    }
+  }${extra}
+}`;
+
+test('a listening client held in a const and copied into a private field that only ends it is not flagged (the listen stays reported)', () => {
+  const feed = copiedToField('private conn: postgres.Sql | null = null;');
+  assert.equal(prepared(feed), 0);
+  assert.equal(findings(feed, 'listen'), 1);
+});
+
+test('a const copied into a field that is not private, or whose class queries through the field, keeps the finding', () => {
+  assert.equal(prepared(copiedToField('conn: postgres.Sql | null = null;')), 1);
+  assert.equal(prepared(copiedToField('private conn: postgres.Sql | null = null;', '\n  async latest() { return this.conn!`SELECT max(id) FROM jobs`; }')), 1);
+  // Copied into another object's field, or a const that queries on its own.
+  assert.equal(prepared(`${PG}export async function open(registry: { conn: unknown }) {\n  const conn = postgres(url);\n  registry.conn = conn;\n  await conn.listen('c', fn);\n}`), 1);
+  assert.equal(prepared(copiedToField('private conn: postgres.Sql | null = null;').replace("await conn.listen('job_events', onEvent);", "await conn.listen('job_events', onEvent);\n    await conn`SELECT 1`;")), 1);
+});
