@@ -15,6 +15,10 @@
 //   autocommit statement of its own before the migrations: a `session-set` at the option, whether it locks or not.
 //   (`migrationsSchema` only places its table, with schema-qualified SQL: no SET. Read in salsita/node-pg-migrate
 //   src/runner.ts, 10.0.0-alpha.2; versions before 4 send `SET SCHEMA '…'` there, the same session SET.)
+// - @hirosystems/api-toolkit's `runMigrations(dir, direction, connectionArgs?, opts?)` (imported by name or as a member
+//   of the module): it calls node-pg-migrate's runner with no `noLock` (its options cannot set one), so the runner's lock
+//   is taken, on `connectionArgs` (a URL or pg config) or, without them, on the PG* environment variables (read in
+//   hirosystems/api-toolkit src/postgres/migrations.ts and connection.ts, 1.12.0: no version passes `noLock`);
 // - @platformatic/leader's elector (`createLeaderElector({ pool, lock })`, the package's only export): once started, it
 //   holds a `pool.connect()` checkout for as long as it runs and polls `SELECT pg_try_advisory_lock($1)` on it, never
 //   unlocking (the lock ends when the checkout is released on stop). Behind a transaction pooler the lock is taken on
@@ -38,7 +42,7 @@ import ts from 'typescript';
 import { walkDescendants } from './astWalk';
 import { objectProperty, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { ADVISORY_LOCK_MODULE, NODE_PG_MIGRATE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
+import { ADVISORY_LOCK_MODULE, API_TOOLKIT_MODULE, API_TOOLKIT_RUN_MIGRATIONS, NODE_PG_MIGRATE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
 import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
 import { setsNoSearchPath } from './searchPathOptions';
 import { advisoryLockMutexLocks } from './advisoryLockMutexes';
@@ -50,6 +54,8 @@ import { NODE_PG_MIGRATE_CLI, type CommandWord, mayRunNodePgMigrate, nodePgMigra
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
 /** node-pg-migrate's runner: its default export (every version) and its named export (version 7 on). */
 const NODE_PG_MIGRATE_RUNNERS: ReadonlySet<string> = new Set(['default', 'runner']);
+/** @hirosystems/api-toolkit's wrapper of node-pg-migrate's runner, which never turns its lock off. */
+const API_TOOLKIT_MIGRATORS: ReadonlySet<string> = new Set([API_TOOLKIT_RUN_MIGRATIONS]);
 /** @platformatic/leader's elector: the module itself (`module.exports = createLeaderElector`). */
 const LEADER_ELECTORS: ReadonlySet<string> = new Set(['default']);
 
@@ -64,6 +70,8 @@ export interface LibrarySessionState {
   connection: ts.Expression | undefined;
   /** The library's module (for a test that mocks it). */
   module: string;
+  /** Whether, shown no connection, the library connects on libpq's PG* variables (the toolkit's runMigrations given none). */
+  pgEnvironment?: boolean;
 }
 
 /** The session state libraries leave for this file's code (see the file comment); `fileName` finds the modules it imports. */
@@ -75,7 +83,8 @@ export function librarySessionState(source: ts.SourceFile, fileName?: string): L
   const mayMigrate = migrators.length > 0;
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
   const mayElect = source.text.includes(PLATFORMATIC_LEADER_MODULE);
-  if (!mayMigrate && !mayRunMigrations && !mayElect) return found;
+  const mayRunToolkitMigrations = source.text.includes(API_TOOLKIT_MODULE);
+  if (!mayMigrate && !mayRunMigrations && !mayElect && !mayRunToolkitMigrations) return found;
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   walkDescendants(source, (node) => {
     if (!ts.isCallExpression(node)) return true;
@@ -91,6 +100,10 @@ export function librarySessionState(source: ts.SourceFile, fileName?: string): L
     } else if (mayElect && moduleFunction(node.expression, names, PLATFORMATIC_LEADER_MODULE, LEADER_ELECTORS) !== undefined) {
       const options = constObject(node.arguments[0], source);
       found.push({ node, rule: 'advisory-lock', at: node, connection: options && objectProperty(options, 'pool'), module: PLATFORMATIC_LEADER_MODULE });
+    } else if (mayRunToolkitMigrations && moduleFunction(node.expression, names, API_TOOLKIT_MODULE, API_TOOLKIT_MIGRATORS) !== undefined) {
+      // Its third argument is what it connects with; without one, the PG* environment variables.
+      const connection = node.arguments[2];
+      found.push({ node, rule: 'advisory-lock', at: node, connection, module: API_TOOLKIT_MODULE, pgEnvironment: connection === undefined });
     }
     return true;
   });
