@@ -77,6 +77,12 @@ export function mayCallMutexLock(text: string): boolean {
 /** node-pg-migrate, whose programmatic runner takes a session advisory lock on its client unless told `noLock` (libraryLocks.ts). */
 export const NODE_PG_MIGRATE_MODULE = 'node-pg-migrate';
 /**
+ * @hirosystems/api-toolkit, whose `runMigrations(dir, direction, connectionArgs?, opts?)` runs node-pg-migrate's runner
+ * without `noLock` (libraryLocks.ts). The gate's word is the function's name (a code word starts with a word character).
+ */
+export const API_TOOLKIT_MODULE = '@hirosystems/api-toolkit';
+export const API_TOOLKIT_RUN_MIGRATIONS = 'runMigrations';
+/**
  * @platformatic/leader, whose elector (its only export) holds a checkout of the pool it is given and polls a session
  * `pg_try_advisory_lock` on it (libraryLocks.ts). The gate's word is the name its documentation imports it by (a code
  * word starts with a word character, as NEST_DRIZZLE_POSTGRES_CLASS's does).
@@ -163,7 +169,7 @@ export const OPENWORKFLOW_BACKEND_CLASS = 'BackendPostgres';
 export const CODE_WORDS: ReadonlySet<string> = new Set([POSTGRES_JS_MODULE, LISTEN_METHOD, CONFIG_TEXT, CONFIG_NAME, UNSAFE_METHOD, PREPARE_OPTION, SEARCH_PATH_OPTION, BUN_MODULE, BUN_GLOBAL,
   LISTEN_TO_METHOD, ADD_CHANNEL_METHOD, PG_PUBSUB_MODULE, ...PG_IPC_MODULES, PG_NOTIFY_MODULE, ...DRIVER_PREPARE_MODULES, ...DRIVER_NAMED_PREPARE_MODULES,
   PREPARE_SYNC_METHOD, SET_NAME_METHOD, PREPARED_STATEMENT_WORD, WATCH_PG_OPTION, MAKE_PLUGIN_HOOK, MAKE_PG_SERVICE, GRAPHILE_WORKER_MODULE, GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE, SOCKET_IO_ADAPTER_FACTORY, FEDIFY_POSTGRES_QUEUE_CLASS, PG_PROMISE_MODULE, SCHEMA_OPTION, DRIZZLE_POSTGRES_JS_MODULE, DRIZZLE_POSTGRES_JS_DRIVER_MODULE, NEST_DRIZZLE_POSTGRES_CLASS, OPENWORKFLOW_BACKEND_CLASS,
-  ...POSTGRES_MIGRATIONS_MODULES, NODE_PG_MIGRATE_MODULE, CREATE_LEADER_ELECTOR]);
+  ...POSTGRES_MIGRATIONS_MODULES, NODE_PG_MIGRATE_MODULE, CREATE_LEADER_ELECTOR, API_TOOLKIT_RUN_MIGRATIONS]);
 
 /** Whether a file holding these code words may have a finding on code (a postgres.js or Bun SQL client, one drizzle, a NestJS drizzle module or openworkflow's backend makes, sql.listen, a LISTEN library's subscribe call, a library option, call or class that LISTENs or takes a session lock, a named config, unsafe's prepare, knex's searchPath, pg-promise's and postgrejs's schema). */
 export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
@@ -174,5 +180,5 @@ export function codeMayHoldFindings(words: ReadonlySet<string>): boolean {
     || ((words.has(PREPARE_OPTION) || words.has(PREPARE_SYNC_METHOD)) && [...DRIVER_NAMED_PREPARE_MODULES].some((module) => words.has(module)))
     || words.has(PREPARED_STATEMENT_WORD) || words.has(WATCH_PG_OPTION) || words.has(MAKE_PLUGIN_HOOK) || words.has(MAKE_PG_SERVICE) || words.has(GRAPHILE_WORKER_MODULE) || words.has(GRAPHQL_POSTGRES_SUBSCRIPTIONS_MODULE) || words.has(SOCKET_IO_ADAPTER_FACTORY) || words.has(FEDIFY_POSTGRES_QUEUE_CLASS)
     || (words.has(SCHEMA_OPTION) && (words.has(PG_PROMISE_MODULE) || POSTGREJS_MODULES.some((module) => words.has(module)))) || POSTGRES_MIGRATIONS_MODULES.some((module) => words.has(module)) || words.has(NODE_PG_MIGRATE_MODULE)
-    || words.has(CREATE_LEADER_ELECTOR);
+    || words.has(CREATE_LEADER_ELECTOR) || words.has(API_TOOLKIT_RUN_MIGRATIONS);
 }

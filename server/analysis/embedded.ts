@@ -24,7 +24,7 @@ import { TAKES_CONNECTION, freshAtEveryCall } from './freshHelperClients';
 import { bunClientNeverPrepares, clientNeverPrepares, outsideParentheses } from './postgresJsUses';
 import { runsEachStatementOnce } from './postgresJsOneShot';
 import { bunClientOnlyMigrates } from './bunSqlOneShot';
-import { ADVISORY_LOCK_MODULE, CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULES, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
+import { ADVISORY_LOCK_MODULE, API_TOOLKIT_MODULE, CONFIG_NAME, CONFIG_TEXT, LISTEN_METHOD, NODE_PG_MIGRATE_MODULE, PG_PROMISE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_JS_MODULE, POSTGRES_MIGRATIONS_MODULES, PREPARED_STATEMENT_FACTORY, PREPARE_OPTION, SET_NAME_METHOD, UNSAFE_METHOD } from './codeWords';
 import { PLPGSQL_FRAGMENT_START, SQL_START, WHOLE_STATEMENT_START } from './statementStart';
 import { leadingTrivia } from './sqlTrivia';
 import { restoredSetting } from './restoredSettings';
@@ -562,6 +562,7 @@ const LIBRARY_LOCK_MESSAGES: Readonly<Record<string, string>> = {
   [PRISMA_MIGRATE]: PRISMA_MIGRATE_MESSAGE,
   [NODE_PG_MIGRATE_CLI]: NODE_PG_MIGRATE_CLI_MESSAGE,
   [PLATFORMATIC_LEADER_MODULE]: "@platformatic/leader's elector takes a session advisory lock (pg_try_advisory_lock, polled and never unlocked) on a checkout of the pool it is given and holds the checkout while it runs: behind a transaction pooler each poll may reach another server connection, so the lock is left on connections other clients share and two instances may both believe they lead. Give the elector a pool on a direct (session) connection.",
+  [API_TOOLKIT_MODULE]: "@hirosystems/api-toolkit's runMigrations() runs node-pg-migrate's runner, which takes a session advisory lock (pg_try_advisory_lock) before the migrations and unlocks it in a later statement (the toolkit never passes noLock): behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next run fails with 'Another migration is already running'. Give runMigrations a direct (session) connection as its connection argument (without one it migrates on the PG* environment variables).",
   [NODE_PG_MIGRATE_MODULE]: "node-pg-migrate's runner takes a session advisory lock (pg_try_advisory_lock) on its client before the migrations and unlocks it in a later statement: behind a transaction pooler the lock stays on a server connection other clients share (the unlock may reach another one), and the next run fails with 'Another migration is already running'. Run migrations on a direct (session) connection, or pass noLock: true where nothing else migrates at once.",
 };
 
@@ -1187,14 +1188,15 @@ class Extractor {
 
   /**
    * Session state a library leaves when a call asks for it (libraryLocks.ts): the session advisory locks of
-   * postgres-migrations' `migrate()`, node-pg-migrate's runner, @platformatic/leader's elector and a `prisma migrate deploy`
+   * postgres-migrations' `migrate()`, node-pg-migrate's runner (@hirosystems/api-toolkit's runMigrations too), @platformatic/leader's elector and a `prisma migrate deploy`
    * or node-pg-migrate CLI run the code starts, and the runner's search path (its `schema` option).
-   * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), nor where a
-   * test mocks the library's module.
+   * Not where the client or config it is handed is of a server no pooler fronts (as for a library's LISTEN), where test
+   * code's library connects on PG* variables that reach the suite's own database, nor where a test mocks the library's module.
    */
   private inspectLibrarySessionState(): void {
     for (const found of librarySessionState(this.source, this.fileName)) {
       if (found.connection && this.libraryConnectsUnpooled(found.connection)) continue;
+      if (found.pgEnvironment && this.ownServer?.pgEnvironmentReachesTestServer()) continue;
       if (mocksModuleNamed(this.source, found.module) || this.callsLocalNamesake(found.node)) continue;
       this.addNodeFinding(found.rule, found.at, (found.rule === 'session-set' ? LIBRARY_SET_MESSAGES : LIBRARY_LOCK_MESSAGES)[found.module]);
     }

@@ -15,6 +15,10 @@
 //   autocommit statement of its own before the migrations: a `session-set` at the option, whether it locks or not.
 //   (`migrationsSchema` only places its table, with schema-qualified SQL: no SET. Read in salsita/node-pg-migrate
 //   src/runner.ts, 10.0.0-alpha.2; versions before 4 send `SET SCHEMA '…'` there, the same session SET.)
+// - @hirosystems/api-toolkit's `runMigrations(dir, direction, connectionArgs?, opts?)` (imported by name or as a member
+//   of the module): it calls node-pg-migrate's runner with no `noLock` (its options cannot set one), so the runner's lock
+//   is taken, on `connectionArgs` (a URL or pg config) or, without them, on the PG* environment variables (read in
+//   hirosystems/api-toolkit src/postgres/migrations.ts and connection.ts, 1.12.0: no version passes `noLock`);
 // - @platformatic/leader's elector (`createLeaderElector({ pool, lock })`, the package's only export): once started, it
 //   holds a `pool.connect()` checkout for as long as it runs and polls `SELECT pg_try_advisory_lock($1)` on it, never
 //   unlocking (the lock ends when the checkout is released on stop). Behind a transaction pooler the lock is taken on
@@ -30,26 +34,31 @@
 // - node-pg-migrate's CLI (`node-pg-migrate up`, through npx, `pnpm exec`, yarn, bunx or a path to its bin) in the
 //   command a child_process function (or execa) is handed: its up/down/redo commands run the same runner and its lock,
 //   on the URL in DATABASE_URL (or the variable `--database-url-var` names); nodePgMigrateCli.ts judges the command's
-//   words, which are read here from the call: a string split at blanks, an argument list's strings, and a const array
-//   literal of the file spread into the list (`const base = ['node-pg-migrate', '-m', DIR]`, `[...base, action]`).
+//   words, which are read here from the call: a string split at blanks, an argument list's strings, a path a
+//   `path.join`/`path.resolve` builds to its bin, and a const array literal of the file spread into the list (`const
+//   base = ['node-pg-migrate', '-m', DIR]`, `[...base, action]`); and, for a program reading `process.argv`, the
+//   argument lists its package's scripts run it with (spawnedScripts.ts).
 // Each comes with the client or config the library connects with, where the file shows it: embedded.ts asks whether that
 // is a server no pooler fronts (the suite's own test server, a direct URL).
 import ts from 'typescript';
 import { walkDescendants } from './astWalk';
 import { objectProperty, unwrap } from './embeddedFlow';
 import { importedNames, requiredNames, type ImportedName } from './ownServerHelpers';
-import { ADVISORY_LOCK_MODULE, NODE_PG_MIGRATE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
+import { ADVISORY_LOCK_MODULE, API_TOOLKIT_MODULE, API_TOOLKIT_RUN_MIGRATIONS, NODE_PG_MIGRATE_MODULE, PLATFORMATIC_LEADER_MODULE, POSTGRES_MIGRATIONS_MODULES } from './codeWords';
 import { clientOrConfig, constInitializer, constObject, moduleFunction } from './libraryListens';
 import { setsNoSearchPath } from './searchPathOptions';
 import { advisoryLockMutexLocks } from './advisoryLockMutexes';
 import { ARGUMENT_LIST_STARTERS, PROCESS_MODULE } from './ownServerHelpers';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_DEPLOY, mayRunMigrateDeploy, migrateDeployLocksPooled } from './prismaMigrate';
-import { NODE_PG_MIGRATE_CLI, type CommandWord, mayRunNodePgMigrate, nodePgMigrateLocksPooled } from './nodePgMigrateCli';
+import { NODE_PG_MIGRATE_CLI, type CommandWord, mayRunNodePgMigrate, namesNodePgMigrateCli, nodePgMigrateLocksPooled } from './nodePgMigrateCli';
+import { packageScriptArguments } from './spawnedScripts';
 
 /** postgres-migrations' functions that lock around what they run. */
 const LOCKING_FUNCTIONS: ReadonlySet<string> = new Set(['migrate']);
 /** node-pg-migrate's runner: its default export (every version) and its named export (version 7 on). */
 const NODE_PG_MIGRATE_RUNNERS: ReadonlySet<string> = new Set(['default', 'runner']);
+/** @hirosystems/api-toolkit's wrapper of node-pg-migrate's runner, which never turns its lock off. */
+const API_TOOLKIT_MIGRATORS: ReadonlySet<string> = new Set([API_TOOLKIT_RUN_MIGRATIONS]);
 /** @platformatic/leader's elector: the module itself (`module.exports = createLeaderElector`). */
 const LEADER_ELECTORS: ReadonlySet<string> = new Set(['default']);
 
@@ -64,6 +73,8 @@ export interface LibrarySessionState {
   connection: ts.Expression | undefined;
   /** The library's module (for a test that mocks it). */
   module: string;
+  /** Whether, shown no connection, the library connects on libpq's PG* variables (the toolkit's runMigrations given none). */
+  pgEnvironment?: boolean;
 }
 
 /** The session state libraries leave for this file's code (see the file comment); `fileName` finds the modules it imports. */
@@ -75,7 +86,8 @@ export function librarySessionState(source: ts.SourceFile, fileName?: string): L
   const mayMigrate = migrators.length > 0;
   const mayRunMigrations = source.text.includes(NODE_PG_MIGRATE_MODULE);
   const mayElect = source.text.includes(PLATFORMATIC_LEADER_MODULE);
-  if (!mayMigrate && !mayRunMigrations && !mayElect) return found;
+  const mayRunToolkitMigrations = source.text.includes(API_TOOLKIT_MODULE);
+  if (!mayMigrate && !mayRunMigrations && !mayElect && !mayRunToolkitMigrations) return found;
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   walkDescendants(source, (node) => {
     if (!ts.isCallExpression(node)) return true;
@@ -91,6 +103,10 @@ export function librarySessionState(source: ts.SourceFile, fileName?: string): L
     } else if (mayElect && moduleFunction(node.expression, names, PLATFORMATIC_LEADER_MODULE, LEADER_ELECTORS) !== undefined) {
       const options = constObject(node.arguments[0], source);
       found.push({ node, rule: 'advisory-lock', at: node, connection: options && objectProperty(options, 'pool'), module: PLATFORMATIC_LEADER_MODULE });
+    } else if (mayRunToolkitMigrations && moduleFunction(node.expression, names, API_TOOLKIT_MODULE, API_TOOLKIT_MIGRATORS) !== undefined) {
+      // Its third argument is what it connects with; without one, the PG* environment variables.
+      const connection = node.arguments[2];
+      found.push({ node, rule: 'advisory-lock', at: node, connection, module: API_TOOLKIT_MODULE, pgEnvironment: connection === undefined });
     }
     return true;
   });
@@ -199,16 +215,17 @@ function spawnedNodePgMigrateRuns(source: ts.SourceFile, fileName: string | unde
   const names = new Map<string, ImportedName>([...importedNames(source), ...requiredNames(source)]);
   const promisified = promisifiedStarters(source, names);
   const found: LibrarySessionState[] = [];
-  let fileFacts: { spells: boolean; assigned: Map<string, (string | undefined)[]> } | undefined;
+  let fileFacts: { spells: boolean; assigned: Map<string, (string | undefined)[]>; scriptArguments: string[][] } | undefined;
   walkDescendants(source, (node) => {
     if (!ts.isCallExpression(node) || !(startsProcess(node.expression, names) || promisified.has(unwrap(node.expression).getText(source)))) return true;
     const words = commandWords(node, source);
     if (!words.some((word) => word !== undefined && word.includes(NODE_PG_MIGRATE_MODULE))) return true;
-    fileFacts ??= { spells: spellsLockingCommand(source), assigned: processEnvAssignments(source) };
+    // A program's arguments are its package scripts' only where it reads its command line.
+    fileFacts ??= { spells: spellsLockingCommand(source), assigned: processEnvAssignments(source), scriptArguments: readsCommandLine(source) ? packageScriptArguments(fileName) : [] };
     const facts = fileFacts;
     const callEnv = callEnvironment(node, source);
     const assigned = (name: string): (string | undefined)[] => [...(facts.assigned.get(name) ?? []), ...(callEnv === undefined ? [] : callEnv === 'unknown' ? [undefined] : callEnv.get(name) ?? [])];
-    if (nodePgMigrateLocksPooled(fileName, words, { assigned, spellsLockingCommand: facts.spells })) {
+    if (nodePgMigrateLocksPooled(fileName, words, { assigned, spellsLockingCommand: facts.spells, scriptArguments: facts.scriptArguments })) {
       found.push({ node, rule: 'advisory-lock', at: node, connection: undefined, module: NODE_PG_MIGRATE_CLI });
     }
     return true;
@@ -238,7 +255,7 @@ function lineWords(value: ts.Expression, source: ts.SourceFile): CommandWord[] {
   if (ts.isStringLiteralLike(written)) return split(written.text);
   if (ts.isTemplateExpression(written)) return [...split(written.head.text), ...written.templateSpans.flatMap((span) => [undefined, ...split(span.literal.text)])];
   const text = constString(written, source);
-  return text === undefined ? [undefined] : split(text);
+  return text === undefined ? [cliBinPath(written, source)] : split(text);
 }
 
 /** An argument list's words: each string one word (a const string of the file too), a spread const array's elements in its place. */
@@ -248,8 +265,31 @@ function listElements(list: ts.ArrayLiteralExpression, source: ts.SourceFile, le
       const spread = level < SPREAD_LEVELS ? constArray(element.expression, source) : undefined;
       return spread ? listElements(spread, source, level + 1) : [undefined];
     }
-    return [constString(unwrap(element), source)];
+    const word = unwrap(element);
+    return [constString(word, source) ?? cliBinPath(word, source)];
   });
+}
+
+/** Path builders whose segments make a path (`path.join(__dirname, '..', 'node_modules', '.bin', 'node-pg-migrate')`). */
+const PATH_BUILDER = /^(?:path\.)?(?:join|resolve)$/;
+
+/**
+ * The path to node-pg-migrate's bin a path builder makes, written as the argument or held in a const of the file:
+ * its string segments joined (whatever folder it starts from, the program run is the CLI); undefined for any other value.
+ */
+function cliBinPath(value: ts.Expression, source: ts.SourceFile): string | undefined {
+  const initializer = ts.isIdentifier(value) ? constInitializer(source, value.text) : value;
+  const built = initializer && unwrap(initializer);
+  if (!built || !ts.isCallExpression(built) || !PATH_BUILDER.test(built.expression.getText(source))) return undefined;
+  const last = built.arguments[built.arguments.length - 1];
+  if (!last || !ts.isStringLiteralLike(last)) return undefined;
+  const path = built.arguments.filter(ts.isStringLiteralLike).map((segment) => segment.text).join('/');
+  return namesNodePgMigrateCli(path) ? path : undefined;
+}
+
+/** Whether the program reads its own command line (`process.argv`), through which a package script's arguments reach it. */
+function readsCommandLine(source: ts.SourceFile): boolean {
+  return source.text.includes('process.argv');
 }
 
 /** A string written out, or held in a const of the file (`const DIR = 'db/migrations'`). */

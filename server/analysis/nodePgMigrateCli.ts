@@ -12,7 +12,9 @@
 // `--config-file`/`-f` (as Prisma's `--config` is not); `create` (which writes a file and connects nowhere); test code
 // and files whose path names development or testing (prismaMigrate.ts's words); a run in a compose service; and a
 // variable that names a direct URL, has a pooled sibling in the project's env example, or that the command line, the
-// call's `env` option or the file itself sets only to a URL of this machine or to a direct or test one.
+// call's `env` option or the file itself sets only to a URL of this machine or to a direct or test one. A command the
+// program computes from its own arguments (`...process.argv.slice(2)`) is read with the arguments its package's
+// scripts run it with (`node scripts/migrate.js up`): the same words, in the computed word's place.
 import { dirname, resolve } from 'node:path';
 import { foldersUpToRoot } from './projectPaths';
 import { hasPooledSibling, nameWords, namesDirectUrl } from './urlNames';
@@ -32,6 +34,10 @@ export function mayRunNodePgMigrate(text: string): boolean {
 
 /** The CLI as a word: `node-pg-migrate`, `node-pg-migrate@8`, `node_modules/.bin/node-pg-migrate`, `…/bin/node-pg-migrate.js`. */
 const CLI_WORD = /^(?:[\w.@~-]*\/)*node-pg-migrate(?:@[\w.^~-]+)?(?:\.[cm]?js)?$/;
+/** Whether a word of a command line is the CLI (CLI_WORD): its name, or a path to its bin. */
+export function namesNodePgMigrateCli(word: string): boolean {
+  return CLI_WORD.test(word);
+}
 /** The commands that migrate (through the runner and its lock); `create` writes a file and connects nowhere. */
 const LOCKING_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'redo']);
 /** Options that change where the CLI connects to what is not read here (a JSON or module config file). */
@@ -56,12 +62,25 @@ export interface ProgramContext {
   readonly assigned: (name: string) => readonly (string | undefined)[];
   /** Whether the program holds `up`, `down` or `redo` as a string of its own (`process.argv[2] ?? 'up'`). */
   readonly spellsLockingCommand: boolean;
+  /**
+   * The argument lists the package's scripts run the program with (`node scripts/migrate.js down 1` → `down`, `1`),
+   * where it reads its command line (spawnedScripts.ts packageScriptArguments): what it passes on in a computed word.
+   */
+  readonly scriptArguments: ReadonlyArray<readonly string[]>;
+}
+
+/** What a CLI's words after its name say: whether they name a migrating command, hold a computed word, and the URL's variable. */
+interface CliArguments {
+  readonly locking: boolean;
+  readonly computed: boolean;
+  readonly urlVar: string;
 }
 
 /**
  * Whether a command line (its words; a shell line's words split at blanks) runs node-pg-migrate's CLI in a migrating
  * command that takes its lock through a pooler (see the file comment). A command the program computes (`[...base,
- * action]`, a hole where no option precedes it) counts as migrating where the program spells one of them.
+ * action]`, a hole where no option precedes it) counts as migrating where the program spells one of them, or where a
+ * script of its package runs it with one as its first argument.
  */
 export function nodePgMigrateLocksPooled(fileName: string, words: readonly CommandWord[], program: ProgramContext): boolean {
   if (TEST_PATH.test(fileName) || namedForDevelopment(fileName)) return false;
@@ -69,7 +88,20 @@ export function nodePgMigrateLocksPooled(fileName: string, words: readonly Comma
   if (at < 0) return false;
   const before = words.slice(0, at);
   if (before.some((word) => word !== undefined && (COMPOSE_WORDS.test(word) || namedForDevelopmentWords(word)))) return false;
-  const after = words.slice(at + 1);
+  const read = cliArguments(words.slice(at + 1));
+  if (!read) return false;
+  if (read.locking || (read.computed && program.spellsLockingCommand)) return variableMayBePooled(fileName, read.urlVar, before, program);
+  if (!read.computed) return false;
+  // The program's own arguments fill the computed word: a package script running it with a migrating command first,
+  // read with what else it passes (`--no-lock`, `-f`, `-d DIRECT_URL` still say no lock through a pooler).
+  return program.scriptArguments.some((passed) => {
+    const script = LOCKING_COMMANDS.has(passed[0] ?? '') ? cliArguments(passed) : undefined;
+    return script !== undefined && variableMayBePooled(fileName, script.urlVar === DEFAULT_URL_VAR ? read.urlVar : script.urlVar, before, program);
+  });
+}
+
+/** Reads a CLI's words after its name (see CliArguments); undefined where they say it takes no lock through a pooler here (`create`, `--no-lock`, a config file). */
+function cliArguments(after: readonly CommandWord[]): CliArguments | undefined {
   let locking = false;
   let computed = false;
   let urlVar = DEFAULT_URL_VAR;
@@ -81,18 +113,17 @@ export function nodePgMigrateLocksPooled(fileName: string, words: readonly Comma
       continue;
     }
     const [option, inline] = word.split(/=(.*)/s);
-    if (word === 'create') return false;
+    if (word === 'create') return undefined;
     if (LOCKING_COMMANDS.has(word)) locking = true;
-    else if (word === '--no-lock' || (option === '--lock' && /^(?:false|0)$/.test(inline ?? after[i + 1] ?? ''))) return false;
-    else if (CONFIG_FILE_OPTIONS.has(option)) return false;
+    else if (word === '--no-lock' || (option === '--lock' && /^(?:false|0)$/.test(inline ?? after[i + 1] ?? ''))) return undefined;
+    else if (CONFIG_FILE_OPTIONS.has(option)) return undefined;
     else if (URL_VAR_OPTIONS.has(option)) {
       const named = inline ?? after[++i];
-      if (named === undefined) return false;
+      if (named === undefined) return undefined;
       urlVar = named;
     }
   }
-  if (!locking && !(computed && program.spellsLockingCommand)) return false;
-  return variableMayBePooled(fileName, urlVar, before, program);
+  return { locking, computed, urlVar };
 }
 
 /**

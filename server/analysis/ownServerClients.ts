@@ -334,6 +334,16 @@ export class OwnServerClients {
       const options = unwrap(argument);
       if (!(ts.isObjectLiteralExpression(options) ? this.saysNowhere(options) : this.optionsParameterSaysNowhere(options))) return false;
     }
+    return this.pgEnvironmentReachesTestServer();
+  }
+
+  /**
+   * In test code (not development code), whether libpq's variables (`PGHOST`, `PGPORT`), which a driver or library
+   * told nothing else connects with, reach the suite's own database: unless the repository's test environment gives
+   * `PGHOST` another host or `PGPORT` a pooler's port, or this file sets `PGHOST` itself.
+   */
+  pgEnvironmentReachesTestServer(): boolean {
+    if (!this.testCode || this.devOnly) return false;
     if (/process\.env(?:\.PGHOST|\[\s*['"]PGHOST['"]\s*\])\s*=[^=]/.test(this.source.text)) return false;
     return testEnvironmentVariable(this.fileName!, 'PGHOST') !== 'elsewhere' && testEnvironmentVariable(this.fileName!, 'PGPORT') !== 'elsewhere';
   }

@@ -13,7 +13,8 @@ import { outermostWrapper, unwrap } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { parsed } from './callerFiles';
 import { importersOf, projectFilesNaming } from './projectImporters';
-import { packageScripts } from './packageManifests';
+import { packageFolder, packageScripts } from './packageManifests';
+import { namedForDevelopmentWords } from './prismaMigrate';
 import { githubWorkflowFiles, repositoryFolders } from './testEnvironment';
 
 /** One run of a script: the spawning file, and the arguments written after the script's path (its `process.argv.slice(2)`). */
@@ -199,4 +200,41 @@ function calleeName(expression: ts.Expression): string {
   if (ts.isIdentifier(callee)) return callee.text;
   if (!ts.isPropertyAccessExpression(callee)) return '';
   return ts.isIdentifier(callee.expression) && callee.expression.text === 'Bun' ? `Bun.${callee.name.text}` : callee.name.text;
+}
+
+/** Runtimes a package script runs a program file with (`node scripts/migrate.js up`, `tsx scripts/migrate.ts up`). */
+const SCRIPT_RUNTIMES: ReadonlySet<string> = new Set(['node', 'tsx', 'ts-node', 'bun']);
+
+/**
+ * The argument lists (after the file's path) the scripts of the file's own package.json run it with
+ * (`"migrate:down": "node scripts/migrate.js down 1"` → `down`, `1`), each a simple command of a script's line run by a
+ * runtime, its options (`-r dotenv/config`) before the path, which names the file from the package's folder, where npm
+ * runs scripts. Scripts named for development or testing say nothing of the file's other runs and are left out.
+ */
+export function packageScriptArguments(file: string): string[][] {
+  const folder = packageFolder(file);
+  if (folder === undefined) return [];
+  const target = resolve(file);
+  const found: string[][] = [];
+  for (const [name, line] of packageScripts(folder)) {
+    if (namedForDevelopmentWords(name)) continue;
+    for (const command of line.split(/[;&|()]+/)) {
+      const words = command.trim().split(/\s+/).filter(Boolean).map((word) => word.replace(/^(["'])(.*)\1$/, '$2'));
+      const passed = argumentsAfterScript(words, folder, target);
+      if (passed) found.push(passed);
+    }
+  }
+  return found;
+}
+
+/** The words after `target` where a runtime of a command's words runs it (options before the path skipped); undefined where none does. */
+function argumentsAfterScript(words: readonly string[], folder: string, target: string): string[] | undefined {
+  for (let at = words.findIndex((word) => SCRIPT_RUNTIMES.has(word)); at >= 0 && at < words.length; at++) {
+    const word = words[at];
+    if (SCRIPT_RUNTIMES.has(word) || (word === 'run' && words[at - 1] === 'bun')) continue;
+    if (LOADS_NEXT.test(word)) { at++; continue; }
+    if (word.startsWith('-')) continue;
+    return resolve(folder, word) === target ? words.slice(at + 1) : undefined;
+  }
+  return undefined;
 }

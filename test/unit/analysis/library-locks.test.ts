@@ -117,6 +117,54 @@ test('node-pg-migrate with noLock: true, on a direct URL or the suite\'s own dat
   assert.deepEqual(findings("import { MigrationBuilder } from 'node-pg-migrate';\nexport async function up(pgm: MigrationBuilder) { pgm.createTable('orders', { id: 'id' }); }", 'migrations/1_orders.ts'), []);
 });
 
+test("@hirosystems/api-toolkit's runMigrations runs node-pg-migrate's runner, which it never tells noLock: flagged at the call", () => {
+  const atStartUp = [
+    "import { connectPostgres, runMigrations } from '@hirosystems/api-toolkit';",
+    "const MIGRATIONS = 'db/migrations';",
+    'export async function openStore(skip: boolean) {',
+    "  const sql = await connectPostgres({ usageName: 'store' });",
+    "  if (!skip) await runMigrations(MIGRATIONS, 'up');",
+    '  return sql;',
+    '}',
+  ].join('\n');
+  // Given no connection it migrates on the PG* variables, the application's own.
+  assert.deepEqual(findings(atStartUp, 'src/pg/store.ts'), ['advisory-lock 5']);
+  const message = analyze(atStartUp, 'typescript', {}, 'src/pg/store.ts')[0]?.message ?? '';
+  assert.match(message, /^@hirosystems\/api-toolkit's runMigrations\(\) runs node-pg-migrate's runner/);
+  // The module imported whole, a URL handed to it that names no direct connection, and a down migration lock the same way.
+  assert.deepEqual(findings([
+    "import * as toolkit from '@hirosystems/api-toolkit';",
+    "export const rollBack = () => toolkit.runMigrations('migrations', 'down', process.env.DATABASE_URL);",
+  ].join('\n')), ['advisory-lock 2']);
+  // Test code that points PGHOST elsewhere itself no longer migrates on the suite's own database.
+  assert.deepEqual(findings([
+    "import { runMigrations } from '@hirosystems/api-toolkit';",
+    "process.env.PGHOST = 'pgbouncer.internal';",
+    "beforeAll(() => runMigrations('migrations', 'up'));",
+  ].join('\n'), 'tests/api/orders.test.ts'), ['advisory-lock 3']);
+  // Session mode keeps the lock on the client's own server connection.
+  assert.deepEqual(analyze(atStartUp, 'typescript', { poolMode: 'session' }, 'src/pg/store.ts'), []);
+});
+
+test("the toolkit's runMigrations on a direct or local URL, in tests on the suite's own database, mocked, or another module's runMigrations gives nothing", () => {
+  const run = (connection: string, file = 'src/pg/store.ts') => findings([
+    "import { runMigrations } from '@hirosystems/api-toolkit';",
+    `export const migrate = () => runMigrations('migrations', 'up'${connection});`,
+  ].join('\n'), file);
+  assert.deepEqual(run(', process.env.DIRECT_URL'), []);
+  assert.deepEqual(run(", 'postgres://postgres:postgres@localhost:5432/app_test'", 'test/migrations.test.ts'), []);
+  // A test suite's migrations on the PG* variables its own test environment sets.
+  assert.deepEqual(run('', 'tests/api/orders.test.ts'), []);
+  assert.deepEqual(findings([
+    "import { runMigrations } from '@hirosystems/api-toolkit';",
+    "jest.mock('@hirosystems/api-toolkit');",
+    "test('migrates', async () => { await runMigrations('migrations', 'up', process.env.DATABASE_URL); });",
+  ].join('\n'), 'src/pg/store.test.ts'), []);
+  // A project's own runMigrations, or another toolkit's, is not this one.
+  assert.deepEqual(findings("import { runMigrations } from './migrate';\nexport const start = () => runMigrations('migrations', 'up');"), []);
+  assert.deepEqual(findings("import { runMigrations } from '@acme/api-toolkit';\nexport const start = () => runMigrations('migrations', 'up');"), []);
+});
+
 test("@platformatic/leader's elector holds a checkout of the pool it is given and polls a session try-lock on it: flagged at the call", () => {
   const elector = (pool: string) => [
     "import pg from 'pg';",

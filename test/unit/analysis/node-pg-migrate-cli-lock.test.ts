@@ -101,3 +101,56 @@ test("node-pg-migrate's CLI without its lock, creating a file, on a direct, loca
     "sh('npx node-pg-migrate up');",
   ]), []);
 });
+
+/** A back end whose migrate program hands node-pg-migrate's bin the arguments it is run with, and the scripts running it. */
+function argvForwarder(t: { after(fn: () => void): void }, name: string, scripts: Record<string, string>, env = 'DATABASE_URL: databaseUrl'): { repo: ScratchRepository; lines: string[] } {
+  const repo = project(name, t);
+  repo.write('api/package.json', JSON.stringify({ name: 'api', scripts }, null, 2));
+  const lines = [
+    "const { execFileSync } = require('child_process');",
+    "const path = require('path');",
+    'const databaseUrl = `postgresql://${process.env.DB_USER}@${process.env.DB_HOST}:5432/${process.env.DB_NAME}`;',
+    "const bin = path.join(__dirname, '..', 'node_modules', '.bin', 'node-pg-migrate');",
+    "const dir = path.join(__dirname, '..', 'db', 'migrations');",
+    `execFileSync(bin, ['--migrations-dir', dir, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ${env} } });`,
+  ];
+  return { repo, lines };
+}
+
+test("a program passing its own arguments to node-pg-migrate's bin is flagged where its package's scripts run it with up, down or redo first", (t) => {
+  // The action and the migrations folder's option both come from values the program computes: the option's value is no action.
+  const { repo, lines } = argvForwarder(t, 'npm-cli-argv', {
+    'migrate:up': 'node scripts/migrate.js up',
+    'migrate:down': 'node scripts/migrate.js down 1',
+    'migrate:create': 'node scripts/migrate.js create',
+  });
+  assert.deepEqual(lint(repo, 'api/scripts/migrate.js', lines), ['advisory-lock 6']);
+  // A runtime's options before the path, a path written from the package's folder with `./`, a script's chained command.
+  const other = argvForwarder(t, 'npm-cli-argv-options', { 'db:migrate': 'npm run build && node -r dotenv/config ./scripts/migrate.js redo' });
+  assert.deepEqual(lint(other.repo, 'api/scripts/migrate.js', other.lines), ['advisory-lock 6']);
+  // The bin's path built in the call, the action written out; a path to another package's bin is not the CLI.
+  assert.deepEqual(lint(repo, 'api/scripts/release.js', [
+    "const { execFileSync } = require('child_process');",
+    "const { join } = require('path');",
+    "execFileSync(join(__dirname, '../node_modules/.bin/node-pg-migrate'), ['up']);",
+    "execFileSync(join(__dirname, '../node_modules/.bin/node-pg-migrate-helper'), ['up']);",
+  ]), ['advisory-lock 3']);
+});
+
+test("the program's arguments say no lock through a pooler where its scripts only create, pass --no-lock or a config file, run it for tests, or run another file", (t) => {
+  const quiet = (name: string, scripts: Record<string, string>, env?: string): string[] => {
+    const { repo, lines } = argvForwarder(t, name, scripts, env);
+    return lint(repo, 'api/scripts/migrate.js', lines);
+  };
+  assert.deepEqual(quiet('argv-create', { 'migrate:create': 'node scripts/migrate.js create' }), []);
+  assert.deepEqual(quiet('argv-no-lock', { 'migrate:up': 'node scripts/migrate.js up --no-lock' }), []);
+  assert.deepEqual(quiet('argv-config', { 'migrate:up': 'node scripts/migrate.js up -f config/db.json' }), []);
+  assert.deepEqual(quiet('argv-test', { 'migrate:test': 'node scripts/migrate.js up' }), []);
+  assert.deepEqual(quiet('argv-other', { 'seed:up': 'node scripts/seed.js up' }), []);
+  // A direct URL given in the child's environment, and a variable the script names that is direct.
+  assert.deepEqual(quiet('argv-direct', { 'migrate:up': 'node scripts/migrate.js up' }, 'DATABASE_URL: process.env.DATABASE_DIRECT_URL'), []);
+  assert.deepEqual(quiet('argv-url-var', { 'migrate:up': 'node scripts/migrate.js up -d DIRECT_DATABASE_URL' }), []);
+  // A program that does not read its command line computes the word otherwise: its scripts' arguments do not reach it.
+  const { repo, lines } = argvForwarder(t, 'argv-unread', { 'migrate:up': 'node scripts/migrate.js up' });
+  assert.deepEqual(lint(repo, 'api/scripts/migrate.js', lines.map((line) => line.replace('...process.argv.slice(2)', '...JSON.parse(process.env.MIGRATE_ARGS)'))), []);
+});
