@@ -95,6 +95,7 @@ import { escapeRegExp } from './regexText';
 import { importedPostgresJsClient, importedPostgresJsClientType, importedPostgresJsDriver, importedPostgresJsFactory, importedPostgresJsFactoryMembers, isPostgresJsClientType, isPostgresJsClientTypeIn, makesNeonHttpClient, postgresJsCreationsIn, neonHttpFactories, TopLevelClients, type Creations } from './importedPostgresJsClients';
 import { declaredMember, type DeclaredMember } from './typedMembers';
 import { scriptKindOf } from './parsedModules';
+import { wrapperSetRestores } from './wrapperSetRestores';
 import { boundSetConfigRestores, configuredSettingRestores, expressionAt, finallySettingRestores, innermostNode, settingRestores, type SettingRestore } from './settingRestores';
 import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSqlNames, isBunDefaultClient, isBunSqlClass, urlDisablesPrepare, type BunSqlNames } from './bunSql';
 import { dynamicImportBindings, packageLoadBindings } from './dynamicImports';
@@ -3619,7 +3620,8 @@ class Extractor {
       const restores = [...settingRestores(withSlots, built.slotAt, (slot) => this.slotValue(slot), this.flow) ?? [],
         ...boundSetConfigRestores(built.sql, (at, number) => this.boundValue(toFileOffset(built, at), number), this.flow) ?? [],
         ...configuredSettingRestores(built.sql, configured, this.flow) ?? [],
-        ...(sendingCall && finallySettingRestores(built.sql, sendingCall)) ?? []];
+        ...(sendingCall && finallySettingRestores(built.sql, sendingCall)) ?? [],
+        ...(sendingCall && wrapperSetRestores(built.sql, sendingCall, (at, number) => this.boundValue(toFileOffset(built, at), number), this.fileName)) ?? []];
       if (restores.length > 0) piece.restores = restores;
       const boundNames = boundNameSettings(built.sql, (at, number) => sqlConstantOf(this.boundValue(toFileOffset(built, at), number)));
       if (boundNames) piece.boundNames = boundNames;

@@ -84,7 +84,8 @@ const EMPTY_FACTS: StatementFacts = { transaction: 'none', candidates: [], nextv
  */
 function asRestore(facts: StatementFacts, restore: SettingRestore | undefined): StatementFacts {
   if (!restore) return facts;
-  const isRestoredSet = (candidate: Candidate) => candidate.rule === 'session-set' && candidate.setting === restore.setting;
+  const isRestoredSet = (candidate: Candidate) => candidate.rule === 'session-set'
+    && (candidate.setting === restore.setting || (restore.nameBound === true && candidate.setting === undefined));
   if (!facts.candidates.some(isRestoredSet)) return facts;
   return { ...facts, candidates: facts.candidates.filter((candidate) => !isRestoredSet(candidate)), resets: [...(facts.resets ?? []), restore.setting] };
 }

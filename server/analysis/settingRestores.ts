@@ -26,6 +26,8 @@ import { isStartingValue } from './postgresParameters';
 export interface SettingRestore {
   at: number;
   setting: string;
+  /** The statement names its setting by a bound parameter (`set_config($1, $2, false)`): the SQL text names none. */
+  nameBound?: true;
 }
 
 /**
