@@ -547,10 +547,7 @@ export class Flow {
     const binding = this.bindingOf(holder);
     const declaration = binding && 'variable' in binding ? binding.variable : undefined;
     if (!declaration || !isConstDeclaration(declaration)) return undefined;
-    return (node) => ts.isIdentifier(node) && node.text === holder.text && (() => {
-      const other = this.bindingOf(node);
-      return other !== undefined && 'variable' in other && other.variable === declaration;
-    })();
+    return (node) => ts.isIdentifier(node) && node.text === holder.text && this.bindsTo(node, declaration);
   }
 
   /**
@@ -1123,6 +1120,12 @@ export class Flow {
   }
 
   private readonly bindings = new Map<ts.Identifier, Binding | undefined>();
+
+  /** Whether `use` refers to the variable `declaration` declares (not another value of the same name). */
+  bindsTo(use: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
+    const binding = this.bindingOf(use);
+    return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+  }
 
   /**
    * Every value the variable `use` refers to may hold: its initializer, then each plain assignment (`x = …`) in the

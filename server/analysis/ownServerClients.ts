@@ -1412,8 +1412,7 @@ export class OwnServerClients {
       steps++;
     }
     if (steps === 0 || !ts.isIdentifier(current)) return false;
-    const binding = this.flow.bindingOf(current);
-    return binding !== undefined && 'variable' in binding && binding.variable === variable;
+    return this.flow.bindsTo(current, variable);
   }
 
   /**

@@ -72,7 +72,7 @@ function constOptionsObject(value: ts.Expression, hops: number): ts.ObjectLitera
   const declaration = binding && 'variable' in binding ? binding.variable : undefined;
   if (!declaration || !isConstDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer) return undefined;
   let written = writtenConsts.get(declaration);
-  if (written === undefined) writtenConsts.set(declaration, (written = writtenInto(source, [declaration.name.text], (node) => node !== declaration.name && bindsTo(flow, node, declaration))));
+  if (written === undefined) writtenConsts.set(declaration, (written = writtenInto(source, [declaration.name.text], (node) => node !== declaration.name && flow.bindsTo(node, declaration))));
   if (written) return undefined;
   return constOptionsObject(unwrap(declaration.initializer), hops + 1);
 }
@@ -101,7 +101,7 @@ function importedOptionsObject(source: ts.SourceFile, name: string): ts.ObjectLi
   let unchanged = unchangedExports.get(declaration);
   if (unchanged === undefined) {
     const helperFlow = flowOfModule(helper);
-    unchanged = !writtenInto(helper, [imported.name], (node) => node !== declaration.name && bindsTo(helperFlow, node, declaration))
+    unchanged = !writtenInto(helper, [imported.name], (node) => node !== declaration.name && helperFlow.bindsTo(node, declaration))
       && everyImporterPasses(file!, imported.name, { view: parsed, localsPass: importedNamesUnwritten, reexportPasses: () => false });
     unchangedExports.set(declaration, unchanged);
   }
@@ -118,11 +118,6 @@ function exportedConstDeclaration(source: ts.SourceFile, name: string): ts.Varia
     if (declaration) return isConstDeclaration(declaration) ? declaration : undefined;
   }
   return undefined;
-}
-
-function bindsTo(flow: Flow, node: ts.Identifier, declaration: ts.VariableDeclaration): boolean {
-  const binding = flow.bindingOf(node);
-  return binding !== undefined && 'variable' in binding && binding.variable === declaration;
 }
 
 /** Whether an importer writes into the object it imports under `locals` (a name no declaration of the file hides). */
@@ -262,8 +257,7 @@ function globalCacheFallback(value: ts.Expression, flow: Flow): ts.Expression | 
   });
   const storesThisVariable = (right: ts.Expression): boolean => {
     const name = unwrap(right);
-    const binding = ts.isIdentifier(name) ? flow.bindingOf(name) : undefined;
-    return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+    return ts.isIdentifier(name) && flow.bindsTo(name, declaration);
   };
   return stored.length > 0 && stored.every(storesThisVariable) ? value.right : undefined;
 }

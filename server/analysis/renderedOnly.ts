@@ -54,8 +54,7 @@ function refersTo(use: ts.Identifier, declaration: ts.VariableDeclaration, flow:
   const parent = use.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === use) return false;
   if (ts.isPropertyAssignment(parent) && parent.name === use) return false;
-  const binding = flow.bindingOf(use);
-  return binding !== undefined && 'variable' in binding && binding.variable === declaration;
+  return flow.bindsTo(use, declaration);
 }
 
 /** A value only compared by an assertion: rendered into one, or the expected argument of an expect matcher. */
