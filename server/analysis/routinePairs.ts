@@ -45,9 +45,7 @@ export function closingHalvesOfPairs(statements: readonly PlacedStatement[], tex
   const sets = stored.filter(isSetOfCustomSetting);
   for (const candidate of sets) {
     if (!readsAsOff(candidate.settingValue)) continue;
-    // A companion whose value is computed from the setting's own (`current_setting(name)::int + 1`) advances a
-    // counter: the "off" value is its start, which the counter relies on, not an undo.
-    if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isOn(other) && !other.valueFromOwnSetting)) closing.add(candidate);
+    if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isUndoneByClear(other))) closing.add(candidate);
   }
   const locks = stored.filter((c) => c.rule === 'advisory-lock' && c.advisory?.action === 'lock');
   for (const candidate of stored) {
@@ -75,15 +73,24 @@ function storedCandidates(statements: readonly PlacedStatement[]): Candidate[] {
  * off: as a TS/JS module's clearer beside its setter (embeddedSettingPairs.ts), the clear leaves what `RESET` would,
  * wherever it runs, and the leak is the setter's, which keeps its finding. Only `''`/NULL, what an unset custom setting
  * reads as: an `'off'` of its own is a value the next client reads. A setter advancing a counter from the setting's
- * own value pairs with nothing (its start value is no undo).
+ * own value pairs with nothing (isUndoneByClear).
  */
 function clearsBesideSetters(statements: readonly PlacedStatement[]): Candidate[] {
   let customSets: Candidate[] | undefined;
   for (const { facts } of statements) for (const candidate of facts.candidates) if (isSetOfCustomSetting(candidate)) (customSets ??= []).push(candidate);
   if (customSets === undefined || customSets.length < 2) return [];
-  const setters = customSets.filter((candidate) => isOn(candidate) && !candidate.valueFromOwnSetting);
+  const setters = customSets.filter(isUndoneByClear);
   return customSets.filter((clear) => clear.routine === undefined && clear.settingValue === ''
     && setters.some((setter) => setter.setting === clear.setting));
+}
+
+/**
+ * A setter whose leak a clear of the same setting closes: it sets a value not known to be off. One whose value is
+ * computed from the setting's own (`current_setting(name)::int + 1`) advances a counter: the "off" value is its start,
+ * which the counter relies on, not an undo.
+ */
+function isUndoneByClear(setter: Candidate): boolean {
+  return isOn(setter) && !setter.valueFromOwnSetting;
 }
 
 /** Bound of the statements searched for a caller of both helpers. */
