@@ -1169,9 +1169,7 @@ class Extractor {
     const { connectionString, preparedStatements } = options;
     if (connectionString && this.reachesUnpooledServer(connectionString)) return;
     if (connectionString) this.addNodeFinding('listen', connectionString.parent, LIBRARY_LISTEN_MESSAGES.graphileWorker);
-    if (preparedStatements && preparesByDefault(preparedStatements, this.flow) === true) {
-      this.addNodeFinding('protocol-prepared-statement', preparedStatements.parent, GRAPHILE_WORKER_PREPARED_MESSAGE);
-    }
+    if (preparedStatements) this.inspectPresetPreparedStatements(preparedStatements);
   }
 
   /**
@@ -1182,6 +1180,11 @@ class Extractor {
     if (!this.source.text.includes('preparedStatements')) return;
     const { connectionString, preparedStatements } = runnerPresetOptions(this.source, this.fileName) ?? {};
     if (!preparedStatements || (connectionString && this.reachesUnpooledServer(connectionString))) return;
+    this.inspectPresetPreparedStatements(preparedStatements);
+  }
+
+  /** A graphile-worker preset's `preparedStatements` written true (as a value preparesByDefault reads): the runner names its queries. */
+  private inspectPresetPreparedStatements(preparedStatements: ts.Expression): void {
     if (preparesByDefault(preparedStatements, this.flow) === true) {
       this.addNodeFinding('protocol-prepared-statement', preparedStatements.parent, GRAPHILE_WORKER_PREPARED_MESSAGE);
     }
