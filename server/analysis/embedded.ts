@@ -1787,6 +1787,23 @@ class Extractor {
   }
 
   /**
+   * The client of the query call a drizzle `sql.raw(text)` is handed to (`trx.execute(sql.raw(text))`: `trx`), when that
+   * client is known to be inside a transaction (a parameter declared `trx: DbTransaction`, or one every call of this
+   * file's helper hands a transaction): `raw` only builds the query object, which that call sends on its client.
+   * Otherwise the raw call is judged as before, on `sql`, the module's import: outside a transaction unless the scope
+   * around it is one (a callback a helper runs inside its transaction), so that a callback's untyped `tx` that may be a
+   * pool keeps its finding.
+   */
+  private drizzleRawSender(call: ts.CallExpression, method: string): ts.Expression | undefined {
+    if (method !== DRIZZLE_RAW_METHOD || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+    const builder = call.expression.expression;
+    if (!ts.isIdentifier(builder) || !this.drizzleSqlNames.has(builder.text) || !this.namesDrizzleImport(builder)) return undefined;
+    const sender = enclosingQueryCall(call);
+    const client = sender && receiverOf(sender);
+    return client && this.handleStart(client) === true ? client : undefined;
+  }
+
+  /**
    * Whether `name` is the file's import of drizzle's `sql` (`import { sql } from 'drizzle-orm'`, a top-level `require`,
    * either from a module of the project that hands it on), not a local of that name.
    */
@@ -2330,7 +2347,7 @@ class Extractor {
     if (this.inspectSavedMethodCall(call, groupFor)) return;
     const bound = this.boundQueryMethod(call.expression) ?? this.prostglesSqlHandler(call.expression);
     const name = bound?.name ?? calleeText(call.expression);
-    const receiver = bound?.receiver ?? receiverOf(call);
+    const receiver = bound?.receiver ?? this.drizzleRawSender(call, name) ?? receiverOf(call);
     if (this.isDroppedDrizzleRaw(call, name)) return;
     // `conn.raw(…)` on the driver's connection a knex hook is handed: no such method, nothing is sent (knexHooks.ts).
     if (callsRawOnKnexHookConnection(call, this.modules, this.flow)) return;

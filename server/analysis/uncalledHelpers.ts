@@ -35,7 +35,7 @@ import { MAX_CALLER_FILES, callerFiles, parsed } from './callerFiles';
 import { importersOf } from './projectImporters';
 import { importedNames, requiredNames } from './ownServerHelpers';
 import { resolveModule } from './moduleResolution';
-import { commitsOn, runsInRolledBackTransaction, sentInsideTransaction, textsSentOn } from './rolledBackCallbacks';
+import { callsWithTransactionHandle, commitsOn, runsInRolledBackTransaction, sentInsideTransaction, textsSentOn } from './rolledBackCallbacks';
 import { isTestCode } from './testSetupFiles';
 
 /** The words a transaction-scoped statement needs (`SET LOCAL`, `set_config(…, true)`, detect.ts). */
@@ -330,16 +330,20 @@ function rolledBackClient(argument: ts.Expression, flowOf: () => Flow, depth: nu
   return handedOnlyRolledBackClients(owner, parameter, file, file.fileName, depth + 1);
 }
 
-/** Words of a statement that opens a transaction block: a file without one sends no BEGIN for a helper to run inside. */
-const OPENS_BLOCK_WORD = /\bbegin\b|\bstart\s+transaction\b/i;
+/**
+ * Words of a statement that opens a transaction block, or of a driver's transaction call (`db.transaction(`,
+ * `sql.begin(`): a file without one opens no transaction for a helper to run inside.
+ */
+const OPENS_BLOCK_WORD = /\bbegin\b|\bstart\s+transaction\b|transaction\s*\(/i;
 
 /**
  * Whether `parameter` of `fn` — a top-level function the file keeps to itself (exported neither by a modifier nor by a
  * list, a default export or CommonJS) — is only ever handed a client inside its caller's transaction block: every
  * mention of the function is an awaited call (at least one) passing there a name on which the function around the call
  * sent BEGIN before the call and COMMIT or ROLLBACK after it, with no end between (sentInsideTransaction, the reading of
- * a helper that runs its callback between its BEGIN and COMMIT). Awaited, the helper's queries all reach the connection
- * before the caller's COMMIT does.
+ * a helper that runs its callback between its BEGIN and COMMIT), or passing first the handle of the driver's transaction
+ * callback the call is written in (`db.transaction(async (tx) => { await setTimeouts(tx); … })`). Awaited, the helper's
+ * queries all reach the connection before the caller's COMMIT does.
  */
 export function handedOnlyTransactionClients(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration, source: ts.SourceFile): boolean {
   let answer = transactionAnswers.get(parameter);
@@ -362,8 +366,11 @@ function judgeHandedTransaction(fn: ts.SignatureDeclaration, parameter: ts.Param
     const client = unwrap(argument);
     const around = enclosingFunction(call);
     const body = around && 'body' in around ? around.body : undefined;
-    return ts.isCallExpression(call) && isAwaited(call) && ts.isIdentifier(client) && body !== undefined
-      && sentInsideTransaction(call, textsSentOn(client.text, body));
+    if (!ts.isCallExpression(call) || !isAwaited(call) || !ts.isIdentifier(client)) return false;
+    // `await setTimeouts(tx)` written directly in a driver's transaction callback (`db.transaction(async (tx) => …)`),
+    // handing on that callback's handle.
+    if (call.arguments[0] === argument && callsWithTransactionHandle(call)) return true;
+    return body !== undefined && sentInsideTransaction(call, textsSentOn(client.text, body));
   };
   return callsPass(source, new Set([name.text]), name, argumentAt(index, passes)) && calls > 0;
 }
