@@ -2,7 +2,8 @@
 // (`PSQL = psql -q`, then `$(PSQL) -f final/upgrade.sql`: psqlRuns.ts reads that as a psql run), and the files a PGXS
 // Makefile pastes with `cat` into the SQL script it installs (`cat $(SOURCES) > $@` for a DATA_built script or an
 // extension's `<ext>--<version>.sql`: CREATE EXTENSION, or an administrator with psql, loads that script in an
-// installer's session, each source whole). Variables set elsewhere (an included file, the command line, the
+// installer's session, each source whole), and the files a recipe pastes into a file psql runs (`@cat $(FUNCTIONS) >>
+// $(BUILD)`, then `psql $(DB) < $(BUILD)`: sourcesOfPsqlBuiltFiles). Variables set elsewhere (an included file, the command line, the
 // environment) are not known: their uses stay as written.
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { boundedText, folderEntries } from './folderEntries';
@@ -293,9 +294,83 @@ function expanded(text: string, values: ReadonlyMap<string, string[]>): string {
   return result;
 }
 
-/** The words of a Makefile's list, variables expanded and a `$(wildcard …)` read as the globs it holds. */
+/**
+ * The words of a Makefile's list, variables expanded and a `$(wildcard …)` or `$(shell ls …)` read as the globs it
+ * holds (ls's own options left out: they name no file).
+ */
 function wordsOf(text: string, values: ReadonlyMap<string, string[]>): string[] {
-  return expanded(text, values).replace(/\$\(wildcard[ \t]([^)]*)\)/g, '$1').split(/\s+/).filter((word) => word !== '');
+  return expanded(text, values).replace(/\$\(wildcard[ \t]([^)]*)\)/g, '$1')
+    .replace(/\$\(shell[ \t]+ls[ \t]([^)]*)\)/g, (_listing, paths: string) => words(paths).filter((word) => !word.startsWith('-')).join(' '))
+    .split(/\s+/).filter((word) => word !== '');
+}
+
+/**
+ * The values of a Makefile's variables as its recipes see them: its own assignments, and make's `CURDIR`, the folder
+ * make runs in (the Makefile's, unless it is run with `-C` from elsewhere), written `.` so that `${CURDIR}/build.sql`
+ * reads as the path below it that it is.
+ */
+function recipeVariableValues(makefile: string): Map<string, string[]> {
+  const values = variableValues(makefile);
+  if (!values.has('CURDIR')) values.set('CURDIR', ['.']);
+  return values;
+}
+
+/** A path of a Makefile's words as one below its folder: `./build.sql` and `build.sql` alike. */
+function belowMakefile(word: string): string {
+  return word.replace(/["']/g, '').replace(/^(?:\.\/)+/, '');
+}
+
+/** What a recipe's `cat` writes: the rule's targets, the file written, and the SQL files pasted into it (variables expanded). */
+interface CatIntoFile {
+  targets: string[];
+  built: string;
+  /** Whether the file written is one of the rule's targets (`> $@`, or a target by name). */
+  intoTarget: boolean;
+  sources: string[];
+}
+
+/**
+ * Each recipe line's `cat` of files into a file (CAT_INTO_FILE: `@cat $(FUNCTIONS) >> $(BUILD)`, `cat $^ > $@`), the
+ * Makefile's variables expanded: the file written (`$@` is the rule's first target) as a path below the Makefile's
+ * folder, and the SQL files (sqlFileNames.ts) pasted, `$^`/`$+` standing for the rule's prerequisites and `$<` for the
+ * first. A glob stays a glob (`scripts/functions/*.sql`).
+ */
+function catsIntoFiles(makefile: string, values: ReadonlyMap<string, string[]>): CatIntoFile[] {
+  const found: CatIntoFile[] = [];
+  const lines = logicalLines(makefile);
+  for (let i = 0; i < lines.length; i++) {
+    const rule = RULE.exec(lines[i]);
+    if (rule === null) continue;
+    const targets = wordsOf(rule[1], values);
+    const prerequisites = wordsOf(rule[2].split(';')[0], values);
+    for (i++; i < lines.length && lines[i].startsWith('\t'); i++) {
+      for (const [, argumentsText, output] of lines[i].matchAll(CAT_INTO_FILE)) {
+        const into = output.replace(/["']/g, '');
+        const written = into === '$@' ? targets.slice(0, 1) : wordsOf(into, values);
+        const pasted = wordsOf(argumentsText, values).flatMap((word) => (word === '$^' || word === '$+' ? prerequisites : word === '$<' ? prerequisites.slice(0, 1) : [word]));
+        if (written.length === 0) continue;
+        const intoTarget = into === '$@' || written.some((word) => targets.includes(word));
+        found.push({ targets, built: belowMakefile(written[0]), intoTarget, sources: pasted.filter(isSqlFileName).map(belowMakefile) });
+      }
+    }
+    i--;
+  }
+  return found;
+}
+
+/**
+ * The SQL files (paths or globs below the Makefile's folder) a Makefile's recipes paste with `cat` into a file that
+ * psql runs (`FUNCTIONS=$(shell ls scripts/functions/*.sql)`, `@cat $(FUNCTIONS) >> $(BUILD)`): one the Makefile's own
+ * psql commands read (`psqlArguments`, as written: `psql $(DB) < $(BUILD)`, `-f $(BUILD)`), both sides with the
+ * Makefile's variables expanded, or one `isRunElsewhere` says is run (a Dockerfile's copy into the postgres image's
+ * init folder). psql runs the built file in its own session, each source pasted whole into it.
+ */
+export function sourcesOfPsqlBuiltFiles(makefile: string, psqlArguments: readonly string[], isRunElsewhere: (built: string) => boolean): string[] {
+  if (!makefile.includes('cat')) return [];
+  const values = recipeVariableValues(makefile);
+  const run = new Set(psqlArguments.flatMap((argument) => wordsOf(argument, values)).map(belowMakefile));
+  return catsIntoFiles(makefile, values).filter(({ built }) => isSqlFileName(built) && (run.has(built) || isRunElsewhere(built)))
+    .flatMap(({ sources }) => sources);
 }
 
 /** A PGXS Makefile: it includes PostgreSQL's extension build rules (`include $(PGXS)`, `include $(shell pg_config --pgxs)`). */
@@ -349,25 +424,8 @@ function pastedIntoInstalledScripts(makefile: string): string[] {
     const path = target.replace(/^\.\//, '').replace(/\.in$/, '');
     return installed.includes(path) || isNamedAsExtensionScript(basename(path));
   };
-  const sources: string[] = [];
-  const lines = logicalLines(makefile);
-  for (let i = 0; i < lines.length; i++) {
-    const rule = RULE.exec(lines[i]);
-    if (rule === null) continue;
-    const targets = wordsOf(rule[1], values);
-    if (!targets.some(isInstalled)) continue;
-    const prerequisites = wordsOf(rule[2].split(';')[0], values);
-    for (i++; i < lines.length && lines[i].startsWith('\t'); i++) {
-      for (const [, argumentsText, output] of lines[i].matchAll(CAT_INTO_FILE)) {
-        const into = output.replace(/["']/g, '');
-        if (into !== '$@' && !wordsOf(into, values).some((word) => targets.includes(word))) continue;
-        const words = wordsOf(argumentsText, values).flatMap((word) => (word === '$^' || word === '$+' ? prerequisites : word === '$<' ? prerequisites.slice(0, 1) : [word]));
-        sources.push(...words.filter(isSqlFileName));
-      }
-    }
-    i--;
-  }
-  return sources;
+  return catsIntoFiles(makefile, values).filter(({ targets, intoTarget }) => intoTarget && targets.some(isInstalled))
+    .flatMap(({ sources }) => sources);
 }
 
 /** Whether a file name is an extension's install or update script's (`<ext>--<version>.sql`, `<ext>--<from>--<to>.sql`). */

@@ -9,7 +9,9 @@
 // and for a file a here-document fed to psql includes (`psql <<EOSQL` … `\i ${DIR}/schema/seed.sql` … `EOSQL`).
 // Also the files those command files concatenate into a build file (`cat db/$part.sql >> build/schema.sql`,
 // `cat sql/functions/*.sql > all.sql`) where they run psql on a file: the build output is what psql runs, each source
-// pasted whole into that one session. And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`, a
+// pasted whole into that one session; and the files a Makefile's recipes paste, its variables expanded
+// (`@cat $(FUNCTIONS) >> $(BUILD)`), into a file it feeds psql or a Dockerfile copies into the postgres image's init
+// folder (makefiles.ts). And the files piped into psql (`cat db/schema.sql | docker exec -i db psql`, a
 // glob's too: `cat sql/schema/*.sql | psql -1 -f -`, or redirected: `psql -f - < db/schema.sql`; through a `sed` or
 // `grep` filter, `sed '/^-- migrate:down/,$d' db/migrations/0001_init.sql | psql -1 -f -`), those a pipeline
 // lists and concatenates into psql (`find -name '*.sql' | sort | xargs cat | psql`, from the folder the script last
@@ -29,12 +31,13 @@
 // is a regression test — its output recorded as `expected/<name>.out` in its folder or the folder above, as pg_regress
 // lays out a suite — makes the files it runs part of that test (isRunByRegressionTest). A "`.sql` file" here is any
 // of the SQL file extensions (sqlFileNames.ts): psql runs `db/schema.pgsql` or `seed.psql` as it runs `seed.sql`.
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { SKIPPED_FOLDERS, boundedText, fileHead, folderEntries, isFileEntry } from './folderEntries';
 import { foldersUpToRoot } from './projectPaths';
 import { CACHE_MS, TimedCache } from './timedCache';
 import { escapeRegExp } from './regexText';
-import { MAKEFILE, withPsqlVariablesWritten } from './makefiles';
+import { MAKEFILE, sourcesOfPsqlBuiltFiles, withPsqlVariablesWritten } from './makefiles';
+import { isDockerInitScript } from './dockerInit';
 import { SQL_EXTENSION_SOURCE, isSqlFileName } from './sqlFileNames';
 import { type CommandFileText, psqlCommandEnd, psqlConnection } from './psqlConnections';
 import { echoedRanges, shellAssignments, withCommentsBlanked, withEchoesBlanked, withoutQuotes } from './shellAssignments';
@@ -366,6 +369,8 @@ function readPsqlRuns(folder: string, withSubfolders: boolean): PsqlRuns {
   const tested: string[] = [];
   const pooled: PooledRun[] = [];
   const runners = new Set<string>();
+  // Each Makefile's psql file arguments as written (`$(BUILD)`): a file its recipes build with `cat` may be one of them.
+  const makefileRuns = new Map<string, string[]>();
   const folders = [folder, ...COMMAND_FOLDERS.map((below) => join(folder, below))];
   const commandFiles = [...folders, ...(withSubfolders ? commandSubfolders(folders.slice(1)) : [])].flatMap(commandFilesIn);
   // A Vagrantfile's provisioning scripts run in the machine whose `/vagrant` is this folder.
@@ -434,6 +439,7 @@ function readPsqlRuns(folder: string, withSubfolders: boolean): PsqlRuns {
       else if (GLOB.test(argument)) record([argument.replace(VARIABLE_PREFIX, '')], true, ownGlobbed);
       else record([...(variable !== undefined ? assignedSqlPaths(text, variable) : []), argument], false, named);
     }
+    if (MAKEFILE.test(basename(path))) makefileRuns.set(path, named.map(withMakeReferenceClosed));
     named.push(...heredocIncludes(text));
     (page ? pagePaths : paths).push(...named);
     if (isRegressionTestScript(path)) tested.push(...named);
@@ -443,15 +449,34 @@ function readPsqlRuns(folder: string, withSubfolders: boolean): PsqlRuns {
   }
   if (runners.size > 0) for (const [path, text] of live) (pageSet.has(path) ? pagePaths : paths).push(...runnerArguments(text, runners));
   paths.push(...psqlFunctionFiles([...live].filter(([path]) => shellScripts.has(path)).map(([, text]) => text)));
+  const built = commandFiles.filter((path) => MAKEFILE.test(basename(path))).flatMap((path) => psqlBuiltFileSources(folder, path, live.get(path), makefileRuns.get(path) ?? []));
   // A build file's sources count where these command files or pages run psql on some file: the build output, presumably;
   // run as that output is, by a command file, or only by a page (then a migrator the project names may be what applies them).
   const commandsRunFiles = paths.length > 0 || looped.length > 0 || globbed.length > 0 || pooled.length > 0;
   const pagesRunFiles = pagePaths.length > 0 || pagePatterns.length > 0;
   return {
-    commands: { files: paths, patterns: [...looped, ...globbed, ...(commandsRunFiles ? concatenated : [])] },
+    commands: { files: paths, patterns: [...looped, ...globbed, ...built, ...(commandsRunFiles ? concatenated : [])] },
     pages: { files: pagePaths, patterns: [...pagePatterns, ...(!commandsRunFiles && pagesRunFiles ? concatenated : [])] },
     globs, tested, pooled,
   };
+}
+
+/** A psql file argument that ends in a Make variable's reference cut at its `)` (PSQL_FILE ends there: `< $(BUILD`), closed again. */
+function withMakeReferenceClosed(argument: string): string {
+  return argument.replace(/\$\(([A-Za-z_][\w.-]*)$/, '$$($1)');
+}
+
+/**
+ * The SQL files a Makefile's recipes paste with `cat` into a file psql runs (makefiles.ts' sourcesOfPsqlBuiltFiles: one
+ * the Makefile feeds psql, `psql $(DB) < $(BUILD)`, or one a Dockerfile copies into the postgres image's init folder),
+ * as patterns below `folder` (a recipe runs in its Makefile's folder).
+ */
+function psqlBuiltFileSources(folder: string, makefilePath: string, text: string | undefined, psqlArguments: readonly string[]): string[] {
+  if (text === undefined) return [];
+  const makefileFolder = dirname(makefilePath);
+  const below = relative(folder, makefileFolder).split(sep).join('/');
+  return sourcesOfPsqlBuiltFiles(text, psqlArguments, (built) => isDockerInitScript(join(makefileFolder, built)))
+    .map((source) => joinFolder(below, source));
 }
 
 /**

@@ -94,6 +94,22 @@ test('the files a PGXS Makefile pastes with cat into the script its module insta
   assert.deepEqual(rules(root, 'ext', 'tilebox', 'notes', 'draft.sql'), STATE_RULES);
 });
 
+test('a PGXS Makefile\'s $(shell ls <glob>) list names the files the glob matches, ls\'s options left out', (t) => {
+  const root = scratchRepository('pgxs-shell-ls', t).writeAll({
+    ...APPLICATION,
+    'contrib/ledger/Makefile': [
+      'DATA_built = ledger.sql',
+      'PIECES = $(shell ls -1 pieces/*.sql)',
+      'include $(PGXS)',
+      'ledger.sql: $(PIECES)',
+      '\tcat $(PIECES) > $@',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'contrib', 'ledger', 'pieces', 'entries.sql'), []);
+  // Outside the listed folder a file keeps its findings.
+  assert.deepEqual(rules(root, 'contrib', 'ledger', 'drafts', 'entries.sql'), STATE_RULES);
+});
+
 test('cat into a file of a Makefile that builds no PGXS module, or into a target it does not install, makes no extension source', (t) => {
   const root = scratchRepository('pgxs-not-installed', t).writeAll({
     ...APPLICATION,

@@ -378,3 +378,46 @@ test('a migration keeps its findings though a script in a scripts sub-folder als
   // The application's own migrator may apply the folder on its pool too, whether or not the analysis sees it.
   assert.deepEqual(rules(root, 'db', 'migrations', '002_categories.sql'), STATE_RULES);
 });
+
+test('the files a Makefile pastes with cat into a file it feeds psql run in psql\'s session, its variables expanded', (t) => {
+  const root = scratchRepository('psql-make-built', t).writeAll({
+    ...APPLICATION,
+    Makefile: [
+      'DB=shopdb',
+      'OUT=${CURDIR}/out/schema.sql',
+      'ROUTINES=$(shell ls db/routines/*.sql)',
+      'BASE=$(CURDIR)/db/base.sql',
+      '',
+      'install: base routines',
+      '\tpsql $(DB) < $(OUT) --quiet',
+      'base:',
+      '\t@cat $(BASE) >> $(OUT)',
+      'routines:',
+      '\t@cat $(ROUTINES) >> ${OUT}',
+    ].join('\n'),
+  });
+  assert.deepEqual(rules(root, 'db', 'base.sql'), []);
+  assert.deepEqual(rules(root, 'db', 'routines', 'totals.sql'), []);
+  // A file the built file does not paste in keeps its findings.
+  assert.deepEqual(rules(root, 'db', 'reports', 'totals.sql'), STATE_RULES);
+});
+
+test('the files a Makefile pastes into a file a Dockerfile copies into the postgres image\'s init folder run in psql\'s session', (t) => {
+  const root = scratchRepository('psql-make-built-initdb', t).writeAll({
+    ...APPLICATION,
+    Makefile: 'PARTS=$(wildcard sql/parts/*.sql)\nseed.sql:\n\tcat $(PARTS) > $@\n',
+    Dockerfile: 'FROM postgres:16\nCOPY seed.sql /docker-entrypoint-initdb.d/seed.sql\n',
+  });
+  assert.deepEqual(rules(root, 'sql', 'parts', 'accounts.sql'), []);
+});
+
+test('the files a Makefile pastes into a file neither psql nor the postgres image runs keep their findings', (t) => {
+  const root = scratchRepository('psql-make-built-unrun', t).writeAll({
+    ...APPLICATION,
+    // psql runs another file; the bundle is only shipped.
+    Makefile: 'PARTS=$(wildcard sql/parts/*.sql)\nBUNDLE=dist/bundle.sql\nbundle:\n\tcat $(PARTS) > $(BUNDLE)\nseed:\n\tpsql -f sql/seed.sql\n',
+    Dockerfile: 'FROM node:20\nCOPY dist/bundle.sql /app/bundle.sql\n',
+  });
+  assert.deepEqual(rules(root, 'sql', 'parts', 'accounts.sql'), STATE_RULES);
+  assert.deepEqual(rules(root, 'sql', 'seed.sql'), []);
+});
