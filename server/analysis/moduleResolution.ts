@@ -130,13 +130,17 @@ function configPathOption(configFile: string, option: 'outDir' | 'rootDir', dept
   return parent ? configPathOption(parent, option, depth + 1) : undefined;
 }
 
-/** One `paths` entry: `@/*` → [`/repo/app/*`] (targets absolute, `*` kept). */
-interface PathAlias { prefix: string; suffix: string; wildcard: boolean; targets: string[] }
+/**
+ * One `paths` entry: `@/*` → [`/repo/app/*`] (targets absolute, `*` kept). `kitAlias`: one a svelte config declares
+ * (`kit.alias`, or `$lib`'s lib folder moved); `unread`: one whose target the code does not say (a `kit.alias` built by
+ * a function), which names no file here, and may name any.
+ */
+interface PathAlias { prefix: string; suffix: string; wildcard: boolean; targets: string[]; unread?: boolean; kitAlias?: boolean }
 
 /** A specifier through the nearest tsconfig.json/jsconfig.json's `paths` (the longest matching prefix first, as TypeScript does). */
 function resolveAlias(importer: string, specifier: string): string | undefined {
   const aliases = aliasesFor(dirname(importer));
-  const matching = aliases.filter((a) => (a.wildcard ? specifier.startsWith(a.prefix) && specifier.endsWith(a.suffix) && specifier.length >= a.prefix.length + a.suffix.length : specifier === a.prefix));
+  const matching = aliases.filter((a) => aliasMatches(a, specifier));
   matching.sort((a, b) => b.prefix.length - a.prefix.length);
   for (const alias of matching) {
     const star = alias.wildcard ? specifier.slice(alias.prefix.length, specifier.length - alias.suffix.length) : '';
@@ -146,6 +150,12 @@ function resolveAlias(importer: string, specifier: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether a specifier is one a path alias maps: its exact key, or its prefix and suffix around a `*`. */
+function aliasMatches(alias: PathAlias, specifier: string): boolean {
+  if (!alias.wildcard) return specifier === alias.prefix;
+  return specifier.startsWith(alias.prefix) && specifier.endsWith(alias.suffix) && specifier.length >= alias.prefix.length + alias.suffix.length;
 }
 
 /**
@@ -200,7 +210,7 @@ function configAliases(configFile: string, depth: number): PathAlias[] {
   const options = readConfig(configFile)?.compilerOptions;
   const parent = depth < MAX_EXTENDS ? extendedConfig(configFile) : undefined;
   const paths = options?.paths;
-  if (!paths || typeof paths !== 'object') return parent ? configAliases(parent, depth + 1) : svelteKitLibAliases(configFile);
+  if (!paths || typeof paths !== 'object') return parent ? configAliases(parent, depth + 1) : svelteKitAliases(configFile);
   const base = resolve(dirname(configFile), typeof options.baseUrl === 'string' ? options.baseUrl : '.');
   return Object.entries(paths as Record<string, unknown>).flatMap(([pattern, targets]): PathAlias[] => {
     if (!Array.isArray(targets)) return [];
@@ -222,20 +232,84 @@ const MOVES_LIB = /\blib\s*:/;
 const MAX_SVELTE_CONFIG_BYTES = 256 * 1024;
 
 /**
- * The `$lib` alias of a SvelteKit app whose generated config the checkout does not hold: a tsconfig extending
- * `./.svelte-kit/tsconfig.json` that is absent gets the paths `svelte-kit sync` writes there, `$lib` and `$lib/*` to the
- * app's `src/lib`. A svelte config beside it that may set another lib folder (`files: { lib: … }`) leaves `$lib` unknown;
- * its other aliases (`kit.alias`) are not read.
+ * The aliases of a SvelteKit app whose generated config the checkout does not hold: a tsconfig extending
+ * `./.svelte-kit/tsconfig.json` that is absent gets the paths `svelte-kit sync` writes there: `$lib` and `$lib/*` to the
+ * app's `src/lib`, and each `kit.alias` of the svelte config (svelteConfigAliases). A svelte config that may set another
+ * lib folder (`files: { lib: … }`) leaves `$lib` unread.
  */
-function svelteKitLibAliases(configFile: string): PathAlias[] {
+function svelteKitAliases(configFile: string): PathAlias[] {
   const folder = dirname(configFile);
   const extended = readConfig(configFile)?.extends;
   if (typeof extended !== 'string' || resolve(folder, extended) !== join(folder, SVELTE_KIT_CONFIG) || isFile(join(folder, SVELTE_KIT_CONFIG))) return [];
   const svelteConfig = SVELTE_CONFIGS.map((name) => join(folder, name)).find(isFile);
   const text = svelteConfig === undefined ? undefined : boundedText(svelteConfig, MAX_SVELTE_CONFIG_BYTES);
-  if (text === undefined || MOVES_LIB.test(text)) return [];
+  if (text === undefined) return [];
   const lib = join(folder, 'src', 'lib');
-  return [{ prefix: '$lib/', suffix: '', wildcard: true, targets: [`${lib}/*`] }, { prefix: '$lib', suffix: '', wildcard: false, targets: [lib] }];
+  const libAliases = MOVES_LIB.test(text) ? unreadAlias('$lib') : directoryAlias('$lib', lib);
+  return [...svelteConfigAliases(svelteConfig!, text, folder), ...libAliases];
+}
+
+/**
+ * The `kit.alias` entries of a svelte config, as `svelte-kit sync` turns them into paths: a key names its target
+ * (relative to the app's folder) and, without a `/*` of its own, the files under it too. A target written as code
+ * (`$db: lib('server/db')`, a helper building the path) is unread: the alias may name any file of the app. An `alias`
+ * that is no object written out (a variable, a spread in it) leaves every bare specifier unread.
+ */
+function svelteConfigAliases(file: string, text: string, folder: string): PathAlias[] {
+  if (!/\balias\b/.test(text)) return [];
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const aliases: PathAlias[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isObjectLiteralElementLike(node) && node.name && ts.isIdentifier(node.name) && node.name.text === 'alias') {
+      const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
+      if (!value || !ts.isObjectLiteralExpression(value)) aliases.push(...unreadAlias(''));
+      else for (const entry of value.properties) aliases.push(...configAliasEntry(entry, folder));
+      return;
+    }
+    node.forEachChild(visit);
+  };
+  source.forEachChild(visit);
+  return aliases;
+}
+
+/** One `kit.alias` entry: `'$db': 'src/lib/server/db'` read, a key whose target is not a string written out unread. */
+function configAliasEntry(entry: ts.ObjectLiteralElementLike, folder: string): PathAlias[] {
+  const key = entry.name && (ts.isIdentifier(entry.name) || ts.isStringLiteralLike(entry.name)) ? entry.name.text : undefined;
+  if (key === undefined) return unreadAlias('');
+  const target = ts.isPropertyAssignment(entry) && ts.isStringLiteralLike(entry.initializer) ? resolve(folder, entry.initializer.text) : undefined;
+  if (target === undefined) return unreadAlias(key.replace(/\/\*$/, ''));
+  const aliases = key.endsWith('/*') ? [{ prefix: key.slice(0, -1), suffix: '', wildcard: true, targets: [target] }] : directoryAlias(key, target);
+  return aliases.map((alias) => ({ ...alias, kitAlias: true }));
+}
+
+/** `key` naming `target` and `key/…` naming the files under it (a directory alias, as `$lib`). */
+function directoryAlias(key: string, target: string): PathAlias[] {
+  return [{ prefix: `${key}/`, suffix: '', wildcard: true, targets: [`${target}/*`] }, { prefix: key, suffix: '', wildcard: false, targets: [target] }];
+}
+
+/** `key` and `key/…` through an alias whose target is not known; `''` stands for every bare specifier. */
+function unreadAlias(key: string): PathAlias[] {
+  const unread = { suffix: '', targets: [], unread: true, kitAlias: true };
+  if (key === '') return [{ ...unread, prefix: '', wildcard: true }];
+  return [{ ...unread, prefix: `${key}/`, wildcard: true }, { ...unread, prefix: key, wildcard: false }];
+}
+
+/**
+ * How a specifier of `importer` (not relative) goes through an alias of a SvelteKit app's svelte config
+ * (svelteKitAliases): 'unread' when the alias's target is not known (the file it names cannot be told: it may be any
+ * file of the app), 'read' when it is, undefined when it goes through none. projectImporters.ts lists such importers
+ * apart: a specifier like `$db` does not end in the name of the file it names.
+ */
+export function kitAliasOf(importer: string, specifier: string): 'read' | 'unread' | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
+  const matching = aliasesFor(dirname(importer)).filter((alias) => alias.kitAlias === true && aliasMatches(alias, specifier));
+  if (matching.length === 0) return undefined;
+  return matching.some((alias) => alias.unread === true) ? 'unread' : 'read';
+}
+
+/** Whether the nearest config of the importer's folder has aliases of a svelte config (kitAliasOf). */
+export function hasKitAlias(importer: string): boolean {
+  return aliasesFor(dirname(importer)).some((alias) => alias.kitAlias === true);
 }
 
 /** The file a config's relative `extends` names (package configs such as `@tsconfig/node20` hold no project paths). */

@@ -9,7 +9,7 @@
 // again for each of a dozen files asked about: 19,000 reads, 245 MB, three times what it lints).
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { boundedBytes, isOneShotRun, walkFolders } from './folderEntries';
-import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, owningPackage, projectRoot, resolveModule } from './moduleResolution';
+import { DECLARATION_FILE, SOURCE_EXTENSIONS, SOURCE_FILE, hasKitAlias, kitAliasOf, owningPackage, projectRoot, resolveModule } from './moduleResolution';
 import { readJson } from './packageManifests';
 import { isFile } from './folderEntries';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
@@ -34,7 +34,8 @@ const indexes = new TimedCache<SpecifierIndex>(PROJECT_CACHE_MS, MAX_PROJECTS);
 
 /**
  * The files of `file`'s project that import it (by any specifier resolving to it), or undefined when that
- * cannot be known (no project root, or more files than the bounds allow).
+ * cannot be known (no project root, more files than the bounds allow, or a file importing through an alias whose
+ * target is not read).
  */
 export function importersOf(file: string): string[] | undefined {
   if (!isAbsolute(file) || !isFile(file)) return undefined;
@@ -42,14 +43,47 @@ export function importersOf(file: string): string[] | undefined {
     const root = projectRoot(file);
     const files = root === undefined ? undefined : projectFiles(root);
     if (!files) return undefined;
+    const aliasing = kitAliasImporters(root!, files);
+    if (!aliasing) return undefined;
     // Computed once per call: it reads the owning package's manifest, which every candidate would otherwise read again.
     const names = specifierEndings(file);
-    if (!isOneShotRun()) return files.filter((candidate) => candidate !== file && imports(candidate, file, names));
+    const importing = (candidate: string) => imports(candidate, file, names) || (aliasing.includes(candidate) && importsThroughKitAlias(candidate, file));
+    if (!isOneShotRun()) return files.filter((candidate) => candidate !== file && importing(candidate));
     // Only a file naming a specifier that ends in one of the file's names can import it: the others are not read again.
     const index = indexes.get(root!, () => indexSpecifiers(files));
-    const naming = new Set([...names].flatMap((name) => [...(index.get(name) ?? [])]));
-    return files.filter((candidate) => candidate !== file && naming.has(candidate) && imports(candidate, file, names));
+    const naming = new Set([...[...names].flatMap((name) => [...(index.get(name) ?? [])]), ...aliasing]);
+    return files.filter((candidate) => candidate !== file && naming.has(candidate) && importing(candidate));
   });
+}
+
+/** Per project root: the files importing through an alias of a svelte config, or undefined when one's target is unread. */
+const kitAliasUsers = new TimedCache<string[] | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS);
+
+/**
+ * The files of the project naming a module through an alias of a SvelteKit app's svelte config (`import { db } from
+ * '$db'`, moduleResolution.ts's kitAliasOf): such a specifier does not end in the name of the file it names, so these
+ * files are resolved apart. Undefined when one goes through an alias whose target is not read (built by a function): it
+ * may import any file, so no file's importers can be listed. Cached per project root.
+ */
+function kitAliasImporters(root: string, files: readonly string[]): string[] | undefined {
+  return kitAliasUsers.get(root, () => {
+    const found: string[] = [];
+    for (const candidate of files) {
+      if (!hasKitAlias(candidate)) continue;
+      const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+      if (bytes === undefined) return undefined;
+      const uses = specifiersIn(bytes.toString('utf8')).map((s) => kitAliasOf(candidate, s));
+      if (uses.includes('unread')) return undefined;
+      if (uses.includes('read')) found.push(candidate);
+    }
+    return found;
+  });
+}
+
+/** Whether `candidate` names `file` through an alias of its svelte config (kitAliasImporters). */
+function importsThroughKitAlias(candidate: string, file: string): boolean {
+  const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
+  return bytes !== undefined && specifiersIn(bytes.toString('utf8')).some((s) => kitAliasOf(candidate, s) === 'read' && resolveModule(candidate, s) === file);
 }
 
 /** The files naming a specifier, per last segment of it (lastSegment); a file over the size bound or unreadable names none. */
