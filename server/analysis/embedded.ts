@@ -83,6 +83,7 @@ import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
 import { NODE_PG_MIGRATE_CLI, NODE_PG_MIGRATE_CLI_MESSAGE } from './nodePgMigrateCli';
 import { connectsDirectly, documentsDirectExample, subscriberConnectsDirectly } from './directUrls';
+import { refusedOnTransactionPooler } from './transactionPoolerGuards';
 import { runsSessionPooler } from './composePoolers';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
@@ -1286,6 +1287,8 @@ class Extractor {
     if (runsEachStatementOnce(call)) return;
     // Made with a URL the project keeps for direct sessions: no pooler between it and the server.
     if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
+    // Made only after the code refused its URL on the transaction pooler's port: kept off that pooler by the code itself.
+    if (refusedOnTransactionPooler(call)) return;
     // Made with the URL of a server the code started itself (a test container): no pooler in front of it.
     if (this.ownServer?.createdFrom(call)) return;
     // Made with a Cloudflare Hyperdrive binding's connection string: a pool that keeps named prepared statements working.

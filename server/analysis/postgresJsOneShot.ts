@@ -99,7 +99,7 @@ function onlyOneBeginRuns(begins: readonly ts.CallExpression[]): boolean {
 
 /**
  * Two calls of one function of which at most one runs: they sit in different arms of one `if` (`if (unban) { … } else
- * { … }`), or the earlier one sits in an arm that then leaves the function (its last statement a `return` or a `throw`:
+ * { … }`), or the earlier one sits in an arm that then leaves the function (its last statement a `return`, a `throw` or `process.exit(…)`:
  * `if (unban) { await sql.begin(…); return; }`) and the later one comes after that `if`, where no `catch` or `finally`
  * around the arm could bring the run back to it. An arm that may jump out another way (`break`, `continue`) is not read.
  */
@@ -115,16 +115,26 @@ function beginsApart(earlier: ts.Node, later: ts.Node): boolean {
   return false;
 }
 
-/** An `if` arm that always leaves the function: a `return`/`throw`, or a block ending in one, with no `break`/`continue` in it. */
-function armLeaves(arm: ts.Node): boolean {
+/**
+ * An `if` arm that always leaves the function: a `return`/`throw` or `process.exit(…)`, or a block ending in one, with
+ * no `break`/`continue` in it (also read by transactionPoolerGuards.ts).
+ */
+export function armLeaves(arm: ts.Node): boolean {
   const last = ts.isBlock(arm) ? arm.statements[arm.statements.length - 1] : arm;
-  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last))) return false;
+  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last) || exitsProcess(last))) return false;
   let jumps = false;
   walkDescendants(arm, (node) => {
     if (ts.isBreakOrContinueStatement(node)) jumps = true;
     return !jumps && !ts.isFunctionLike(node);
   });
   return !jumps;
+}
+
+/** `process.exit(…);` as a statement. */
+function exitsProcess(statement: ts.Node): boolean {
+  if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) return false;
+  const callee = statement.expression.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'exit' && ts.isIdentifier(callee.expression) && callee.expression.text === 'process';
 }
 
 /** Whether `node` lies in the `catch` or `finally` of a `try` (within `fn`) whose block holds `branch`: it may run after the branch left. */
