@@ -102,7 +102,7 @@ import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSql
 import { dynamicImportBindings, packageLoadBindings } from './dynamicImports';
 import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresClients';
 import { drizzleOwnConnection } from './postgresJsWrappers';
-import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
+import { drizzleNeverRunsTransaction, freshDatabaseRunsOneTransaction } from './drizzleDatabaseUses';
 import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
 import { callsRawOnKnexHookConnection, isKnexHookOutsidePool } from './knexHooks';
@@ -1310,7 +1310,8 @@ class Extractor {
     if (this.fileName && connectsDirectly(connection, this.fileName)) return;
     if (this.ownServer?.connectionFromOwnServer(connection)) return;
     if (drizzleConnectsThroughHyperdrive(connection, this.fileName)) return;
-    if (drizzleNeverRunsTransaction(call)) return;
+    // Made where it is handed to a function (`cleanDatabase(drizzle(url))`): a new client per call, one transaction each at most.
+    if (drizzleNeverRunsTransaction(call) || freshDatabaseRunsOneTransaction(call)) return;
     this.addPreparesByDefaultFinding(call, '',
       'drizzle-orm/postgres-js makes a postgres.js client that prepares statements by default (prepare: true): the begin/commit of its transactions are named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Pass connection options with prepare: false.',
       [connection]);
