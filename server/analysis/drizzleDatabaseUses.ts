@@ -107,6 +107,24 @@ function oneTransactionPerRun(call: ts.CallExpression, view: FileView): boolean 
   return valueStaysSafe(call, view, walk) && walk.migrations + oneRun.transactions <= 1;
 }
 
+/**
+ * A database made afresh where it is handed to a function, with a client of its own (`await
+ * cleanDatabase(drizzle(postgres(url)))`: the caller vouches that the client is made in the call, not shared): each
+ * evaluation of that argument makes a new client, used by one run of the function, so the one-off reading holds per
+ * evaluation however often the call runs: the function's uses run at most one transaction (or one migration) in that run,
+ * each written where it runs once per call (no loop), the database not handed on to where that cannot be told.
+ */
+export function freshDatabaseRunsOneTransaction(call: ts.CallExpression): boolean {
+  const value = outermostWrapper(call);
+  const handoff = value.parent;
+  if (!ts.isCallExpression(handoff) || handoff.expression === value || !handoff.arguments.includes(value as ts.Expression)) return false;
+  const view = viewOf(call.getSourceFile());
+  // The walk's own run is the handoff itself: its function is entered once per evaluation of the database.
+  const oneRun: OneRun = { root: view.source, transactions: 0, once: true, entries: 0, body: handoff.parent };
+  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map(), oneRun };
+  return valueStaysSafe(call, view, walk) && walk.migrations + oneRun.transactions <= 1;
+}
+
 /** `db.transaction(…)` in the one-off reading: counted when the call runs at most once per run where the walk is. */
 function transactionRunsOnce(member: ts.PropertyAccessExpression, oneRun: OneRun): boolean {
   const call = member.parent;

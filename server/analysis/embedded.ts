@@ -83,6 +83,7 @@ import { librarySessionState } from './libraryLocks';
 import { PRISMA_MIGRATE, PRISMA_MIGRATE_MESSAGE } from './prismaMigrate';
 import { NODE_PG_MIGRATE_CLI, NODE_PG_MIGRATE_CLI_MESSAGE } from './nodePgMigrateCli';
 import { connectsDirectly, documentsDirectExample, subscriberConnectsDirectly } from './directUrls';
+import { refusedOnTransactionPooler } from './transactionPoolerGuards';
 import { runsSessionPooler } from './composePoolers';
 import { outsideTransactionModeBranches } from './poolModeBranches';
 import { DriverStatementCalls, withOwnDriverImports, type DriverStatementKind } from './driverStatements';
@@ -101,7 +102,7 @@ import { BUN_URL_VARIABLES, bunClientDatabase, bunClientReadsEnvironment, bunSql
 import { dynamicImportBindings, packageLoadBindings } from './dynamicImports';
 import { makesDefaultVercelClient, makesVercelClient } from './vercelPostgresClients';
 import { drizzleOwnConnection } from './postgresJsWrappers';
-import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
+import { drizzleNeverRunsTransaction, freshDatabaseRunsOneTransaction } from './drizzleDatabaseUses';
 import { connectsThroughHyperdrive, drizzleConnectsThroughHyperdrive } from './hyperdriveBindings';
 import { onArmNoCallTakes } from './untakenArms';
 import { callsRawOnKnexHookConnection, isKnexHookOutsidePool } from './knexHooks';
@@ -1286,6 +1287,8 @@ class Extractor {
     if (runsEachStatementOnce(call)) return;
     // Made with a URL the project keeps for direct sessions: no pooler between it and the server.
     if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
+    // Made only after the code refused its URL on the transaction pooler's port: kept off that pooler by the code itself.
+    if (refusedOnTransactionPooler(call)) return;
     // Made with the URL of a server the code started itself (a test container): no pooler in front of it.
     if (this.ownServer?.createdFrom(call)) return;
     // Made with a Cloudflare Hyperdrive binding's connection string: a pool that keeps named prepared statements working.
@@ -1307,7 +1310,8 @@ class Extractor {
     if (this.fileName && connectsDirectly(connection, this.fileName)) return;
     if (this.ownServer?.connectionFromOwnServer(connection)) return;
     if (drizzleConnectsThroughHyperdrive(connection, this.fileName)) return;
-    if (drizzleNeverRunsTransaction(call)) return;
+    // Made where it is handed to a function (`cleanDatabase(drizzle(url))`): a new client per call, one transaction each at most.
+    if (drizzleNeverRunsTransaction(call) || freshDatabaseRunsOneTransaction(call)) return;
     this.addPreparesByDefaultFinding(call, '',
       'drizzle-orm/postgres-js makes a postgres.js client that prepares statements by default (prepare: true): the begin/commit of its transactions are named prepared statements, which a transaction pooler without prepared-statement support runs on another server connection, where they do not exist. Pass connection options with prepare: false.',
       [connection]);

@@ -49,8 +49,30 @@ function resolveModuleAfresh(importer: string, specifier: string): string | unde
   const aliased = resolveAlias(importer, specifier) ?? resolveImportMap(importer, specifier) ?? lambdaLayerFile(importer, specifier, resolveFile);
   if (aliased) return aliased;
   const match = /^((?:@[^/]+\/)?[^/]+)(?:\/(.+))?$/.exec(specifier);
-  const folder = match && (workspacePackage(importer, match[1]) ?? selfReference(importer, match[1]));
+  const folder = match && (workspacePackage(importer, match[1]) ?? selfReference(importer, match[1]) ?? linkedPackage(importer, match[1]));
   return folder ? packageEntry(folder, match![2]) : undefined;
+}
+
+/** The dependency fields a package.json may take a package from a folder in. */
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
+
+/**
+ * A package the importer's own package.json takes from a folder (`"@acme/sync": "link:../../packages/sync"`, also
+ * `file:`), as a package of another workspace is (a separate e2e workspace linking the main one's packages): pnpm and
+ * npm install that very folder, so the specifier names its files. The folder's package.json must carry that name (a
+ * `file:` tarball, or a folder not checked out, names nothing).
+ */
+function linkedPackage(importer: string, name: string): string | undefined {
+  const own = owningPackage(importer);
+  const manifest = own && readJson(join(own.folder, 'package.json'));
+  for (const field of DEPENDENCY_FIELDS) {
+    const version: unknown = manifest?.[field]?.[name];
+    const path = typeof version === 'string' ? /^(?:link|file):(.+)$/.exec(version)?.[1] : undefined;
+    if (!path) continue;
+    const folder = resolve(own!.folder, path);
+    return readJson(join(folder, 'package.json'))?.name === name ? folder : undefined;
+  }
+  return undefined;
 }
 
 /**

@@ -26,6 +26,7 @@ import ts from 'typescript';
 import { declaringScope, everyReference, everyReferenceInScope, FALLBACK_OPERATORS, heldUse, isNonPreparingUse, isNullish, isReference, localConstDeclaration, outsideParentheses, variableScope } from './postgresJsUses';
 import { isConstDeclaration, isLoop, outermostWrapper } from './embeddedFlow';
 import { functionNamed } from './unsafeOnlyFunctions';
+import { enclosingFunction, isWithin, walkDescendants } from './astWalk';
 
 /** How many functions deep a client handed to the file's own functions is followed. */
 const MAX_DEPTH = 3;
@@ -57,7 +58,8 @@ interface Tally {
   texts: Map<string, number>;
   /** Texts sent inside the transaction. */
   inTransaction: Set<string>;
-  begins: number;
+  /** The `begin()` calls: at most one of them may run in a run (onlyOneBeginRuns). */
+  begins: ts.CallExpression[];
 }
 
 /**
@@ -66,10 +68,10 @@ interface Tally {
  */
 export function runsEachStatementOnce(creation: ts.CallExpression): boolean {
   const declaration = localConstDeclaration(creation);
-  const tally: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
+  const tally: Tally = { texts: new Map(), inTransaction: new Set(), begins: [] };
   if (!declaration) {
     if (refilledVariableRunsOnce(creation, tally) && eachTextOnce(tally)) return true;
-    const fresh: Tally = { texts: new Map(), inTransaction: new Set(), begins: 0 };
+    const fresh: Tally = { texts: new Map(), inTransaction: new Set(), begins: [] };
     return onceFilledVariableRunsOnce(creation, fresh) && eachTextOnce(fresh);
   }
   const name = (declaration.name as ts.Identifier).text;
@@ -79,10 +81,69 @@ export function runsEachStatementOnce(creation: ts.CallExpression): boolean {
 
 /** At most one transaction, no text written twice outside it, none sent both inside and outside it. */
 function eachTextOnce(tally: Tally): boolean {
-  if (tally.begins > 1) return false;
+  if (!onlyOneBeginRuns(tally.begins)) return false;
   for (const count of tally.texts.values()) if (count > 1) return false;
   for (const text of tally.inTransaction) if (tally.texts.has(text)) return false;
   return true;
+}
+
+/**
+ * Whether at most one of the `begin()` calls (each already known to run at most once) runs in a run: every two of them
+ * are on paths that exclude each other (beginsApart). Each `begin()` sends the named `commit` once; two that both run
+ * send it twice on the client.
+ */
+function onlyOneBeginRuns(begins: readonly ts.CallExpression[]): boolean {
+  const inOrder = [...begins].sort((a, b) => a.pos - b.pos);
+  return inOrder.every((earlier, i) => inOrder.slice(i + 1).every((later) => beginsApart(earlier, later)));
+}
+
+/**
+ * Two calls of one function of which at most one runs: they sit in different arms of one `if` (`if (unban) { … } else
+ * { … }`), or the earlier one sits in an arm that then leaves the function (its last statement a `return`, a `throw` or `process.exit(…)`:
+ * `if (unban) { await sql.begin(…); return; }`) and the later one comes after that `if`, where no `catch` or `finally`
+ * around the arm could bring the run back to it. An arm that may jump out another way (`break`, `continue`) is not read.
+ */
+function beginsApart(earlier: ts.Node, later: ts.Node): boolean {
+  const fn = enclosingFunction(earlier);
+  if (fn === undefined || fn !== enclosingFunction(later)) return false;
+  for (let child: ts.Node = earlier, parent = earlier.parent; parent !== fn; child = parent, parent = parent.parent) {
+    if (!ts.isIfStatement(parent) || child === parent.expression) continue;
+    const other = child === parent.thenStatement ? parent.elseStatement : parent.thenStatement;
+    if (other && isWithin(later, other)) return true;
+    if (later.pos >= parent.end && armLeaves(child) && !handlerAroundReaches(parent, later, fn)) return true;
+  }
+  return false;
+}
+
+/**
+ * An `if` arm that always leaves the function: a `return`/`throw` or `process.exit(…)`, or a block ending in one, with
+ * no `break`/`continue` in it (also read by transactionPoolerGuards.ts).
+ */
+export function armLeaves(arm: ts.Node): boolean {
+  const last = ts.isBlock(arm) ? arm.statements[arm.statements.length - 1] : arm;
+  if (!last || !(ts.isReturnStatement(last) || ts.isThrowStatement(last) || exitsProcess(last))) return false;
+  let jumps = false;
+  walkDescendants(arm, (node) => {
+    if (ts.isBreakOrContinueStatement(node)) jumps = true;
+    return !jumps && !ts.isFunctionLike(node);
+  });
+  return !jumps;
+}
+
+/** `process.exit(…);` as a statement. */
+function exitsProcess(statement: ts.Node): boolean {
+  if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) return false;
+  const callee = statement.expression.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'exit' && ts.isIdentifier(callee.expression) && callee.expression.text === 'process';
+}
+
+/** Whether `node` lies in the `catch` or `finally` of a `try` (within `fn`) whose block holds `branch`: it may run after the branch left. */
+function handlerAroundReaches(branch: ts.Node, node: ts.Node, fn: ts.Node): boolean {
+  for (let parent = branch.parent; parent !== fn; parent = parent.parent) {
+    if (!ts.isTryStatement(parent) || !isWithin(branch, parent.tryBlock)) continue;
+    if ((parent.catchClause && isWithin(node, parent.catchClause)) || (parent.finallyBlock && isWithin(node, parent.finallyBlock))) return true;
+  }
+  return false;
 }
 
 /**
@@ -210,7 +271,7 @@ function useRunsOnce(id: ts.Identifier, reach: Reach, tally: Tally, depth: numbe
   const begin = transactionCall(id, 'begin');
   if (begin) {
     if (!runsOnce(begin.call, reach)) return false;
-    tally.begins += 1;
+    tally.begins.push(begin.call);
     return begin.body === undefined || transactionUsesStayInside(begin.handle, begin.body, tally, depth);
   }
   // A const holding the client (`const sql = override ?? db()`): its uses are the client's, judged where it is.

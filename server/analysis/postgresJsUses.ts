@@ -46,7 +46,7 @@ const LAZY_MODIFIERS = new Set(['simple', 'raw', 'values']);
  * exported — may prepare, so the answer is false.
  */
 export function clientNeverPrepares(creation: ts.CallExpression): boolean {
-  if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation)) return true;
+  if (onlyReadsInertMember(creation) || isHandedToUnpreparingWrapper(creation, true)) return true;
   // `return postgres(url)`, `(url) => postgres(url)`: the client is its factory's answer, judged by the factory's calls.
   if (returningFactory(creation)) return returnedClientNeverPrepares(creation);
   const declaration = localConstDeclaration(creation);

@@ -17,7 +17,7 @@
 //   adapter of the same package (`postgres(sql, tables)`) runs `sql.begin(…)`, whose commit is named: not this one.
 import ts from 'typescript';
 import { flowOfModule, outermostWrapper, unwrap } from './embeddedFlow';
-import { drizzleNeverRunsTransaction } from './drizzleDatabaseUses';
+import { drizzleNeverRunsTransaction, freshDatabaseRunsOneTransaction } from './drizzleDatabaseUses';
 import { dynamicImportBindings } from './dynamicImports';
 import { DRIZZLE_POSTGRES_JS_DRIVER_MODULE, DRIZZLE_POSTGRES_JS_MODULE } from './codeWords';
 import { environmentName } from './environmentReads';
@@ -43,19 +43,29 @@ const namesBySource = new WeakMap<ts.SourceFile, WrapperNames>();
 /**
  * True when `node` (a client name or a `postgres(…)` call) is handed to a wrapper in a way that prepares
  * nothing: the `postgres` of a kysely-postgres-js dialect, the client of Lucia v3's adapter, or the client of a
- * drizzle database that never runs a transaction.
+ * drizzle database that never runs a transaction (or, `madeHere` — `node` is the `postgres(…)` call itself, a new client
+ * each time it runs — one that runs at most one per client).
  */
-export function isHandedToUnpreparingWrapper(node: ts.Expression): boolean {
+export function isHandedToUnpreparingWrapper(node: ts.Expression, madeHere = false): boolean {
   const names = wrapperNames(node.getSourceFile());
   const config = configObjectHolding(node);
   if (config) {
     const call = config.parent;
     if (ts.isNewExpression(call) && isNamed(call.expression, names.kyselyDialect)) return configKey(node) === 'postgres';
-    return ts.isCallExpression(call) && isNamed(call.expression, names.drizzle) && configKey(node) === 'client' && drizzleNeverRunsTransaction(call);
+    return ts.isCallExpression(call) && isNamed(call.expression, names.drizzle) && configKey(node) === 'client' && drizzleDatabaseNamesNothingAgain(call, madeHere);
   }
   const call = outermostWrapper(node).parent;
   if (ts.isNewExpression(call)) return call.arguments?.[0] === outermostWrapper(node) && isNamed(call.expression, names.luciaAdapter);
-  return ts.isCallExpression(call) && call.arguments[0] === outermostWrapper(node) && isNamed(call.expression, names.drizzle) && drizzleNeverRunsTransaction(call);
+  return ts.isCallExpression(call) && call.arguments[0] === outermostWrapper(node) && isNamed(call.expression, names.drizzle) && drizzleDatabaseNamesNothingAgain(call, madeHere);
+}
+
+/**
+ * The drizzle database `call` makes never runs a transaction, or, when its client is a `postgres(…)` written right there
+ * (`madeHere`: `drizzle(postgres(url))`, a new client each time the call runs; not a client fetched from a cache or a
+ * getter), runs at most one per client.
+ */
+function drizzleDatabaseNamesNothingAgain(call: ts.CallExpression, madeHere: boolean): boolean {
+  return drizzleNeverRunsTransaction(call) || (madeHere && freshDatabaseRunsOneTransaction(call));
 }
 
 /**

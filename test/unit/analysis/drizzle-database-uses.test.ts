@@ -817,3 +817,71 @@ test('a drizzle database kept in a class field keeps its flag when a member runs
   const tagged = RAW_CLIENT_TOOL(['  async ping() {', '    await this.raw`select 1`;', '  }']);
   assert.deepEqual(rulesOf(project('field-raw-tagged', { 'tools/copy.ts': tagged }), 'tools/copy.ts', tagged), FLAGGED, 'tagged');
 });
+
+/** A helper module that drops a tenant's schemas in one transaction, after a plain select (drizzle sends that unnamed). */
+const CLEANUP_HELPER = [
+  'export async function dropTenantSchemas(db, prefix) {',
+  '  const rows = await db.select().from(schemata);',
+  '  await db.transaction(async (tx) => {',
+  '    for (const row of rows) await tx.execute(dropSchema(row.name));',
+  '  });',
+  '}',
+];
+/** A harness that makes a database afresh where it hands it to the helper, from a function it may call many times. */
+const HARNESS = (handoff: string, helper = "import { dropTenantSchemas } from './cleanup';") => [
+  "import postgres from 'postgres';",
+  "import { drizzle } from 'drizzle-orm/postgres-js';",
+  helper,
+  'export async function resetTenant(url, prefix) {',
+  `  ${handoff}`,
+  '}',
+  "afterEach(() => resetTenant(process.env.TENANT_URL, 'acme'));",
+];
+
+test('a database made afresh where it is handed to a function runs one transaction per client: each call brings a new client, whose named commit runs once', () => {
+  const inline = HARNESS('await dropTenantSchemas(drizzle(postgres(url)), prefix);');
+  const folder = project('fresh-handoff', { 'e2e/cleanup.ts': CLEANUP_HELPER, 'e2e/harness.ts': inline });
+  assert.deepEqual(rulesOf(folder, 'e2e/harness.ts', inline), []);
+  // drizzle making the client itself from the URL, or from a `client` option written there.
+  const ownConnection = HARNESS('await dropTenantSchemas(drizzle(url), prefix);');
+  assert.deepEqual(rulesOf(project('fresh-handoff-url', { 'e2e/cleanup.ts': CLEANUP_HELPER, 'e2e/harness.ts': ownConnection }), 'e2e/harness.ts', ownConnection), []);
+  const option = HARNESS('await dropTenantSchemas(drizzle({ client: postgres(url) }), prefix);');
+  assert.deepEqual(rulesOf(project('fresh-handoff-option', { 'e2e/cleanup.ts': CLEANUP_HELPER, 'e2e/harness.ts': option }), 'e2e/harness.ts', option), []);
+});
+
+test('a database made where it is handed on keeps its flag when that run may send a commit twice or the client is not made there', () => {
+  const cases: Record<string, { helper: string[]; harness: string[] }> = {
+    // The helper runs a transaction per row: the named commit again on the same client.
+    transactionInLoop: {
+      helper: ['export async function dropTenantSchemas(db, prefix) {', '  for (const p of [prefix, `${prefix}_old`]) await db.transaction(async (tx) => { await tx.execute(dropSchema(p)); });', '}'],
+      harness: HARNESS('await dropTenantSchemas(drizzle(postgres(url)), prefix);'),
+    },
+    // Two transactions in one call.
+    twoTransactions: {
+      helper: [...CLEANUP_HELPER, 'export async function twice(db) { await db.transaction(async () => {}); await db.transaction(async () => {}); }'],
+      harness: HARNESS('await twice(drizzle(postgres(url)));', "import { twice } from './cleanup';"),
+    },
+    // The helper keeps the database for later.
+    kept: {
+      helper: ['export const kept = [];', 'export async function dropTenantSchemas(db, prefix) { kept.push(db); await db.transaction(async () => {}); }'],
+      harness: HARNESS('await dropTenantSchemas(drizzle(postgres(url)), prefix);'),
+    },
+    // A helper that cannot be read (a package's).
+    unread: { helper: CLEANUP_HELPER, harness: HARNESS('await dropTenantSchemas(drizzle(postgres(url)), prefix);', "import { dropTenantSchemas } from 'tenant-tools';") },
+  };
+  for (const [name, { helper, harness }] of Object.entries(cases)) {
+    const folder = project(`fresh-handoff-${name}`, { 'e2e/cleanup.ts': helper, 'e2e/harness.ts': harness });
+    assert.deepEqual(rulesOf(folder, 'e2e/harness.ts', harness), FLAGGED, name);
+  }
+  // A client shared by every call (a module const), handed to drizzle where the database is handed on: its commit repeats across calls.
+  const shared = [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    "import { dropTenantSchemas } from './cleanup';",
+    'const client = postgres(process.env.TENANT_URL);',
+    "export async function resetTenant(prefix) { await dropTenantSchemas(drizzle(client), prefix); }",
+    "afterEach(() => resetTenant('acme'));",
+  ];
+  const folder = project('fresh-handoff-shared', { 'e2e/cleanup.ts': CLEANUP_HELPER, 'e2e/harness.ts': shared });
+  assert.deepEqual(rulesOf(folder, 'e2e/harness.ts', shared), FLAGGED, 'shared');
+});

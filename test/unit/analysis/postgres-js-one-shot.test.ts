@@ -247,3 +247,25 @@ test('a variable filled with a client in a once-run hook keeps the finding when 
   assert.equal(prepared(`${PG}let db;\nasync function connect() { db = postgres(url); }\nawait connect();\nawait db\`SELECT 1 FROM invoices\`;\nawait connect();`), 1);
   assert.equal(prepared(`${PG}export let db;\nbeforeAll(() => { db = postgres(url); });\nafterAll(async () => { await db\`DELETE FROM invoices\`; });`, 'billing.spec.ts'), 1);
 });
+
+test('two begin() calls on paths that exclude each other are one transaction per run: its commit is named once', () => {
+  const script = (body: string) => `${PG}async function main() {\n  const sql = postgres(process.env.DATABASE_URL!);\n  try {\n${body}\n  } finally {\n    await sql.end();\n  }\n}\nmain();`;
+  // The first transaction's arm returns: the later begin() runs only when that arm was not taken.
+  assert.equal(prepared(script(`    if (restore) {\n      await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = false WHERE id = \${id}\`; });\n      return;\n    }\n    await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = true WHERE id = \${id}\`; });`), 'suspend.ts'), 0);
+  // An arm that throws after its transaction leaves too.
+  assert.equal(prepared(script(`    if (strict) {\n      await sql.begin(async (tx) => { await tx\`DELETE FROM drafts WHERE owner = \${id}\`; });\n      throw new Error('strict mode stops here');\n    }\n    await sql.begin(async (tx) => { await tx\`DELETE FROM drafts WHERE stale\`; });`), 'purge.ts'), 0);
+  // The two arms of one if.
+  assert.equal(prepared(script(`    if (archive) await sql.begin(async (tx) => { await tx\`UPDATE boards SET archived = true\`; });\n    else await sql.begin(async (tx) => { await tx\`DELETE FROM boards WHERE archived\`; });`), 'boards.ts'), 0);
+});
+
+test('two begin() calls that may both run in one run keep the finding', () => {
+  const script = (body: string, after = '') => `${PG}async function main() {\n  const sql = postgres(process.env.DATABASE_URL!);\n  try {\n${body}\n  } finally {\n${after}    await sql.end();\n  }\n}\nmain();`;
+  // The first arm goes on after its transaction: both commits are sent.
+  assert.equal(prepared(script(`    if (restore) {\n      await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = false WHERE id = \${id}\`; });\n    }\n    await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = true WHERE id = \${id}\`; });`), 'suspend.ts'), 1);
+  // It leaves only on one of its paths (the return is not its last statement).
+  assert.equal(prepared(script(`    if (restore) {\n      await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = false WHERE id = \${id}\`; });\n      if (quick) return;\n      log('restored');\n    }\n    await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = true WHERE id = \${id}\`; });`), 'suspend.ts'), 1);
+  // The later transaction is in the finally that runs after the arm's return.
+  assert.equal(prepared(script(`    if (restore) {\n      await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = false WHERE id = \${id}\`; });\n      return;\n    }`, `    await sql.begin(async (tx) => { await tx\`INSERT INTO audit (what) VALUES ('ran')\`; });\n`), 'suspend.ts'), 1);
+  // The arm may jump out of a labelled block and on to the later transaction.
+  assert.equal(prepared(script(`    steps: {\n      if (restore) {\n        await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = false WHERE id = \${id}\`; });\n        if (skip) break steps;\n        return;\n      }\n    }\n    await sql.begin(async (tx) => { await tx\`UPDATE members SET suspended = true WHERE id = \${id}\`; });`), 'suspend.ts'), 1);
+});
