@@ -12,8 +12,6 @@ import { boundedText, folderEntries } from './folderEntries';
 const MAX_FILE_BYTES = 256 * 1024;
 /** The README of a folder, in any case (`README.md`, `readme.markdown`, `README`). */
 const README_FILE = /^readme(?:\.(?:md|markdown|txt|rst))?$/i;
-/** A line's opening: a list marker or a table cell, then the name, maybe in backticks or bold, then `:`, `-`, `—` or `|`. */
-const LINE_OPENING = String.raw`^\s*(?:[-*+]\s+|\d+[.)]\s+|\|\s*)?(?:\*\*|__)?` + '`?';
 /** A statement that the URL may not go through a pooler: `Cannot be a connection pooler`, `must not use a pooled connection`. */
 const NOT_A_POOLER = /\b(?:cannot|can ?not|can't|must not|mustn't|should not|shouldn't|may not)\s+(?:be|use|go through)\s+(?:a\s+|an\s+)?(?:(?:connection|transaction|pgbouncer|supavisor)\s+)?pool(?:er|ed(?:\s+connection)?|ing)\b/i;
 /** Words of a pooler: a line naming the variable beside one of them says something about pooling. */
@@ -27,7 +25,8 @@ const linesByFolder = new TimedCache<readonly string[]>(CACHE_MS, 512);
 /** Whether the README of `folder` documents the variable `name` as one that cannot be a pooler (see the file comment). */
 export function readmeDocumentsDirect(folder: string, name: string): boolean {
   if (!VARIABLE_NAME.test(name)) return false;
-  const opening = new RegExp(`${LINE_OPENING}${name}` + '`?' + String.raw`(?:\*\*|__)?\s*(?:[:|—–]|\s-\s)`);
+  // A line's opening: a list marker or a table cell, then the name (maybe in backticks or bold), then `:`, `|`, a dash.
+  const opening = new RegExp(String.raw`^\s*(?:[-*+]\s+|\d+[.)]\s+|\|\s*)?(?:\*\*|__)?\x60?${name}\x60?(?:\*\*|__)?\s*(?:[:|—–]|-\s)`);
   const mention = new RegExp(String.raw`(?<![\w$])${name}(?![\w$])`);
   const lines = readmeLines(folder).filter((line) => mention.test(line) && POOL_WORD.test(line));
   return lines.some((line) => opening.test(line) && NOT_A_POOLER.test(line)) && lines.every((line) => NOT_A_POOLER.test(line));
